@@ -1,0 +1,202 @@
+// File-system primitives: durable writes, no-overwrite renames, copies that fsync.
+#include "base/files.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace triage::base {
+namespace {
+
+Status Errno(const std::string& what, const fs::path& path, int err) {
+  std::string msg = fmt::format("{} {}: {}", what, path.string(), std::strerror(err));
+  if (err == ENOENT) return Status::NotFound(msg);
+  if (err == EEXIST) return Status::AlreadyExists(msg);
+  if (err == EACCES || err == EPERM) return Status::PermissionDenied(msg);
+  if (err == EXDEV) return Status::Unavailable(msg);
+  return Status::Io(msg);
+}
+
+// Closes a descriptor on scope exit.
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+Status WriteAll(int fd, const char* data, size_t size, const fs::path& path) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("writing", path, errno);
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> ReadFile(const fs::path& path) {
+  Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (in.fd < 0) return Errno("opening", path, errno);
+  std::string out;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(in.fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("reading", path, errno);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+Status SyncDirectory(const fs::path& dir) {
+  Fd d{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (d.fd < 0) return Errno("opening folder", dir, errno);
+  if (::fsync(d.fd) != 0) return Errno("syncing folder", dir, errno);
+  return Status::Ok();
+}
+
+Status WriteFileDurably(const fs::path& path, std::string_view data) {
+  fs::path tmp = path;
+  tmp += fmt::format(".tmp{}", ::getpid());
+  {
+    Fd out{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
+    if (out.fd < 0) return Errno("creating", tmp, errno);
+    TRIAGE_RETURN_IF_ERROR(WriteAll(out.fd, data.data(), data.size(), tmp));
+    if (::fsync(out.fd) != 0) return Errno("syncing", tmp, errno);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return Errno("renaming to", path, err);
+  }
+  return SyncDirectory(path.has_parent_path() ? path.parent_path() : fs::path("."));
+}
+
+Status RenameNoReplace(const fs::path& from, const fs::path& to) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) != 0) {
+    int err = errno;
+    if (err == EEXIST) return Status::AlreadyExists(fmt::format("{} exists already", to.string()));
+    if (err == EINVAL || err == ENOSYS) {
+      // File systems without RENAME_NOREPLACE: link() also refuses to replace.
+      if (::link(from.c_str(), to.c_str()) != 0) return Errno("linking to", to, errno);
+      if (::unlink(from.c_str()) != 0) return Errno("unlinking", from, errno);
+      return Status::Ok();
+    }
+    return Errno(fmt::format("moving {} to", from.string()), to, err);
+  }
+  return Status::Ok();
+}
+
+Status CopyFileDurably(const fs::path& from, const fs::path& to, const ChunkSink& sink) {
+  Fd in{::open(from.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (in.fd < 0) return Errno("opening", from, errno);
+  Fd out{::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
+  if (out.fd < 0) return Errno("creating", to, errno);
+  ::posix_fadvise(in.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  std::vector<unsigned char> buf(1 << 20);
+  Status st;
+  for (;;) {
+    ssize_t n = ::read(in.fd, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      st = Errno("reading", from, errno);
+      break;
+    }
+    if (n == 0) break;
+    if (sink) sink(buf.data(), static_cast<size_t>(n));
+    st = WriteAll(out.fd, reinterpret_cast<const char*>(buf.data()), static_cast<size_t>(n), to);
+    if (!st.ok()) break;
+  }
+  if (st.ok() && ::fsync(out.fd) != 0) st = Errno("syncing", to, errno);
+  if (!st.ok()) ::unlink(to.c_str());
+  return st;
+}
+
+Status MoveFileDurably(const fs::path& from, const fs::path& to) {
+  Status st = RenameNoReplace(from, to);
+  if (st.ok()) return SyncDirectory(to.parent_path());
+  if (st.code() != Code::kUnavailable) return st;
+  // Across file systems: a temp copy beside `to`, then a no-replace rename, then unlink the source.
+  fs::path tmp = to;
+  tmp += fmt::format(".part{}", ::getpid());
+  TRIAGE_RETURN_IF_ERROR(CopyFileDurably(from, tmp));
+  st = RenameNoReplace(tmp, to);
+  if (!st.ok()) {
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  TRIAGE_RETURN_IF_ERROR(SyncDirectory(to.parent_path()));
+  if (::unlink(from.c_str()) != 0) return Errno("removing", from, errno);
+  return SyncDirectory(from.parent_path());
+}
+
+fs::path FirstFreeName(const fs::path& dir, const std::string& name) {
+  fs::path candidate = dir / name;
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(candidate, ec))) return candidate;
+  fs::path p(name);
+  std::string stem = p.stem().string(), ext = p.extension().string();
+  for (int i = 1;; ++i) {
+    candidate = dir / fmt::format("{}_{}{}", stem, i, ext);
+    if (!fs::exists(fs::symlink_status(candidate, ec))) return candidate;
+  }
+}
+
+bool IsSafeFileName(std::string_view name) {
+  if (name.empty() || name == "." || name == "..") return false;
+  return std::none_of(name.begin(), name.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return c == '/' || u < 0x20 || u == 0x7f;
+  });
+}
+
+std::string SanitizeFileName(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    out.push_back((c == '/' || c == '\\' || u < 0x20 || u == 0x7f) ? '_' : c);
+  }
+  while (!out.empty() && (out.front() == '.' || out.front() == ' ')) out.erase(out.begin());
+  constexpr size_t kMaxBytes = 180;  // leaves room for a collision suffix under NAME_MAX (255)
+  if (out.size() > kMaxBytes) {
+    fs::path p(out);
+    std::string ext = p.extension().string().substr(0, 16);
+    out = out.substr(0, kMaxBytes - ext.size());
+    // Do not cut a UTF-8 sequence in half.
+    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
+    if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0x80)) out.pop_back();
+    out += ext;
+  }
+  if (out.empty() || out == "." || out == "..") out = "image";
+  return out;
+}
+
+std::string LowerExtension(const fs::path& path) {
+  std::string ext = path.extension().string();
+  if (!ext.empty()) ext.erase(0, 1);
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext;
+}
+
+}  // namespace triage::base

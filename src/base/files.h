@@ -1,0 +1,55 @@
+// File-system primitives that keep data safe: durable writes, no-overwrite renames, fsync'd copies.
+// All functions are thread-safe (they share no state) and return errors naming the path.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace triage::base {
+
+namespace fs = std::filesystem;
+
+// Reads a whole file. Fails with kNotFound or kIo.
+Result<std::string> ReadFile(const fs::path& path);
+
+// Writes `data` to `path` durably: temp file in the same folder, fsync, rename over, fsync the folder.
+Status WriteFileDurably(const fs::path& path, std::string_view data);
+
+// fsyncs a directory so that renames and unlinks inside it survive a crash.
+Status SyncDirectory(const fs::path& dir);
+
+// Renames `from` to `to` without ever replacing an existing `to` (renameat2 RENAME_NOREPLACE).
+// Returns kAlreadyExists when `to` exists; kUnavailable (EXDEV) when they are on different file systems.
+Status RenameNoReplace(const fs::path& from, const fs::path& to);
+
+// Receives each chunk of bytes read while copying (e.g. to hash them on the way).
+using ChunkSink = std::function<void(const unsigned char* data, size_t size)>;
+
+// Copies `from` to a new file `to` (must not exist), fsyncs it; calls `sink` with every chunk read.
+// On failure the partial `to` is removed.
+Status CopyFileDurably(const fs::path& from, const fs::path& to, const ChunkSink& sink = nullptr);
+
+// Moves a file so that it is, at every moment, in at least one of the two places and never overwrites:
+// rename(2) on one file system; copy + fsync + rename + unlink across file systems.
+// `to` must not exist (kAlreadyExists otherwise).
+Status MoveFileDurably(const fs::path& from, const fs::path& to);
+
+// Returns `dir/name`, or `dir/stem_1.ext`, `dir/stem_2.ext`, ... : the first that does not exist.
+fs::path FirstFreeName(const fs::path& dir, const std::string& name);
+
+// True when `name` is a plain file name: not empty, not "." or "..", no '/', NUL or control characters.
+bool IsSafeFileName(std::string_view name);
+
+// Replaces what makes a file name unsafe or awkward (controls, '/', leading dots) and bounds its length;
+// keeps the extension. Never returns an empty name.
+std::string SanitizeFileName(std::string_view name);
+
+// Lower-case file extension without the dot ("jpg"), or "".
+std::string LowerExtension(const fs::path& path);
+
+}  // namespace triage::base

@@ -1,0 +1,92 @@
+// Specification of the safe file primitives.
+#include "base/files.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+namespace triage::base {
+namespace {
+
+class FilesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("files_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return dir_ / name;
+  }
+  fs::path dir_;
+};
+
+TEST_F(FilesTest, RenameNoReplaceRefusesToOverwrite) {
+  fs::path a = Write("a.jpg", "A"), b = Write("b.jpg", "B");
+  Status st = RenameNoReplace(a, b);
+  EXPECT_EQ(st.code(), Code::kAlreadyExists);
+  EXPECT_EQ(*ReadFile(b), "B");
+  EXPECT_EQ(*ReadFile(a), "A");
+}
+
+TEST_F(FilesTest, MoveFileDurablyMovesAndRemovesSource) {
+  fs::path a = Write("a.jpg", "A");
+  ASSERT_TRUE(MoveFileDurably(a, dir_ / "c.jpg").ok());
+  EXPECT_FALSE(fs::exists(a));
+  EXPECT_EQ(*ReadFile(dir_ / "c.jpg"), "A");
+}
+
+TEST_F(FilesTest, CopyFileDurablyFeedsEveryByteToSink) {
+  std::string text(3 << 20, 'q');
+  fs::path a = Write("big.bin", text);
+  size_t seen = 0;
+  ASSERT_TRUE(CopyFileDurably(a, dir_ / "copy.bin", [&](const unsigned char*, size_t n) { seen += n; }).ok());
+  EXPECT_EQ(seen, text.size());
+  EXPECT_EQ(*ReadFile(dir_ / "copy.bin"), text);
+}
+
+TEST_F(FilesTest, CopyRefusesExistingTarget) {
+  fs::path a = Write("a", "A"), b = Write("b", "B");
+  EXPECT_EQ(CopyFileDurably(a, b).code(), Code::kAlreadyExists);
+  EXPECT_EQ(*ReadFile(b), "B");
+}
+
+TEST_F(FilesTest, FirstFreeNameAddsSuffixOnCollision) {
+  Write("x.jpg", "1");
+  Write("x_1.jpg", "2");
+  EXPECT_EQ(FirstFreeName(dir_, "x.jpg"), dir_ / "x_2.jpg");
+  EXPECT_EQ(FirstFreeName(dir_, "y.jpg"), dir_ / "y.jpg");
+}
+
+TEST_F(FilesTest, ReadMissingFileIsNotFound) { EXPECT_EQ(ReadFile(dir_ / "none").status().code(), Code::kNotFound); }
+
+TEST_F(FilesTest, WriteFileDurablyReplacesContent) {
+  ASSERT_TRUE(WriteFileDurably(dir_ / "c.json", "one").ok());
+  ASSERT_TRUE(WriteFileDurably(dir_ / "c.json", "two").ok());
+  EXPECT_EQ(*ReadFile(dir_ / "c.json"), "two");
+}
+
+TEST(FileNameTest, SafeNamesAreRecognised) {
+  EXPECT_TRUE(IsSafeFileName("photo 1.jpg"));
+  EXPECT_FALSE(IsSafeFileName(""));
+  EXPECT_FALSE(IsSafeFileName(".."));
+  EXPECT_FALSE(IsSafeFileName("a/b.jpg"));
+  EXPECT_FALSE(IsSafeFileName(std::string("a\0b", 3)));
+  EXPECT_FALSE(IsSafeFileName("a\nb"));
+}
+
+TEST(FileNameTest, SanitizeRemovesHostileParts) {
+  EXPECT_EQ(SanitizeFileName("../../etc/passwd"), "_.._etc_passwd");
+  EXPECT_EQ(SanitizeFileName("a\x01" "b.jpg"), "a_b.jpg");
+  EXPECT_EQ(SanitizeFileName(".."), "image");
+  std::string longname(400, 'a');
+  longname += ".jpeg";
+  std::string s = SanitizeFileName(longname);
+  EXPECT_LE(s.size(), 180u);
+  EXPECT_EQ(fs::path(s).extension(), ".jpeg");
+}
+
+}  // namespace
+}  // namespace triage::base

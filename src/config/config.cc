@@ -1,0 +1,270 @@
+// Config loading and strict validation against a schema of key -> type and range.
+#include "config/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "base/files.h"
+
+namespace triage::config {
+namespace {
+
+using nlohmann::json;
+
+enum class Kind { kBool, kInt, kNumber, kString, kStringList, kObject };
+
+struct KeySpec {
+  KeySpec(Kind k = Kind::kObject, double lo = 0, double hi = 0, std::vector<std::string> options = {})
+      : kind(k), min(lo), max(hi), choices(std::move(options)) {}
+  Kind kind;
+  double min;
+  double max;
+  std::vector<std::string> choices;  // for kString, when not empty
+};
+
+const std::map<std::string, KeySpec>& Schema() {
+  static const std::map<std::string, KeySpec> kSchema = [] {
+    std::map<std::string, KeySpec> s;
+    for (const char* obj : {"directories", "thresholds", "deduplication", "review_categories", "downloads", "analysis",
+                            "review", "auto_sort"}) {
+      s[obj] = {Kind::kObject};
+    }
+    s["directories.inbox"] = s["directories.faces"] = s["directories.review"] = {Kind::kString};
+    s["whitelist"] = s["blacklist"] = {Kind::kStringList};
+    s["thresholds.min_confidence"] = {Kind::kNumber, 0, 1};
+    s["thresholds.max_faces_per_image"] = {Kind::kInt, 1, 100};
+    s["thresholds.match_distance"] = {Kind::kNumber, 0.1, 2};
+    s["thresholds.min_face_size"] = {Kind::kInt, 8, 4096};
+    s["thresholds.min_detection_confidence"] = {Kind::kNumber, 0, 1};
+    s["thresholds.min_sharpness"] = {Kind::kNumber, 0, 100000};
+    s["deduplication.check_hash"] = {Kind::kBool};
+    s["deduplication.near_duplicate_max_distance"] = {Kind::kInt, 0, 32};
+    for (const std::string& c : model::ReviewCategories()) s["review_categories." + c] = {Kind::kBool};
+    s["downloads.max_bytes"] = {Kind::kInt, 1000, 1e11};
+    s["downloads.connect_timeout_ms"] = {Kind::kInt, 100, 600000};
+    s["downloads.total_timeout_ms"] = {Kind::kInt, 1000, 86400000};
+    s["downloads.low_speed_timeout_ms"] = {Kind::kInt, 1000, 3600000};
+    s["downloads.max_redirects"] = {Kind::kInt, 0, 20};
+    s["analysis.faces"] = {Kind::kBool};
+    s["analysis.decode_max_side"] = {Kind::kInt, 64, 8192};
+    s["analysis.max_pixels"] = {Kind::kInt, 1000, 2e9};
+    s["analysis.threads"] = {Kind::kInt, 0, 256};
+    s["analysis.detector"] = {Kind::kString, 0, 0, {"blazeface", "hog"}};
+    s["review.trash_retention_days"] = {Kind::kInt, 1, 3650};
+    s["review.learn_from_approvals"] = {Kind::kBool};
+    s["auto_sort.enabled"] = {Kind::kBool};
+    return s;
+  }();
+  return kSchema;
+}
+
+std::string Describe(const KeySpec& spec) {
+  switch (spec.kind) {
+    case Kind::kBool: return "must be true or false";
+    case Kind::kInt: return fmt::format("must be a whole number from {} to {}", spec.min, spec.max);
+    case Kind::kNumber: return fmt::format("must be a number from {} to {}", spec.min, spec.max);
+    case Kind::kString:
+      if (spec.choices.empty()) return "must be a non-empty string";
+      return fmt::format("must be one of: {}", fmt::join(spec.choices, ", "));
+    case Kind::kStringList: return "must be a list of person names (strings)";
+    case Kind::kObject: return "must be an object";
+  }
+  return "";
+}
+
+bool Fits(const json& v, const KeySpec& spec) {
+  switch (spec.kind) {
+    case Kind::kBool: return v.is_boolean();
+    case Kind::kInt: return v.is_number_integer() && v.get<double>() >= spec.min && v.get<double>() <= spec.max;
+    case Kind::kNumber: return v.is_number() && v.get<double>() >= spec.min && v.get<double>() <= spec.max;
+    case Kind::kString:
+      return v.is_string() && !v.get<std::string>().empty() &&
+             (spec.choices.empty() ||
+              std::find(spec.choices.begin(), spec.choices.end(), v.get<std::string>()) != spec.choices.end());
+    case Kind::kStringList:
+      return v.is_array() && std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); });
+    case Kind::kObject: return v.is_object();
+  }
+  return false;
+}
+
+std::string AllowedKeys(const std::string& prefix) {
+  std::vector<std::string> keys;
+  for (const auto& [path, spec] : Schema()) {
+    if (prefix.empty() ? path.find('.') == std::string::npos
+                       : (path.rfind(prefix + ".", 0) == 0 && path.find('.', prefix.size() + 1) == std::string::npos)) {
+      keys.push_back(prefix.empty() ? path : path.substr(prefix.size() + 1));
+    }
+  }
+  return fmt::format("{}", fmt::join(keys, ", "));
+}
+
+base::Status ValidateObject(const json& obj, const std::string& prefix) {
+  for (const auto& [key, value] : obj.items()) {
+    std::string path = prefix.empty() ? key : prefix + "." + key;
+    auto it = Schema().find(path);
+    if (it == Schema().end()) {
+      return base::Status::InvalidArgument(fmt::format("{}: unknown key; allowed {}: {}", path,
+                                                       prefix.empty() ? "top-level keys" : "keys in " + prefix,
+                                                       AllowedKeys(prefix)));
+    }
+    if (!Fits(value, it->second)) {
+      return base::Status::InvalidArgument(fmt::format("{}: {} (got {})", path, Describe(it->second), value.dump()));
+    }
+    if (it->second.kind == Kind::kObject) TRIAGE_RETURN_IF_ERROR(ValidateObject(value, path));
+  }
+  return base::Status::Ok();
+}
+
+// Fills in defaults for every key absent from `doc`.
+json WithDefaults(const json& doc) {
+  json out = DefaultConfigJson();
+  out.merge_patch(doc);
+  return out;
+}
+
+std::vector<std::string> Names(const json& list) {
+  std::vector<std::string> out;
+  for (const auto& e : list) {
+    auto name = SanitizePersonName(e.get<std::string>());
+    if (name.ok()) out.push_back(*name);
+  }
+  return out;
+}
+
+fs::path Under(const fs::path& root, const std::string& dir) {
+  fs::path p(dir);
+  return p.is_absolute() ? p : root / p;
+}
+
+}  // namespace
+
+fs::path Config::InboxDir() const { return Under(library, directories.inbox); }
+fs::path Config::FacesDir() const { return Under(library, directories.faces); }
+fs::path Config::ReviewDir() const { return Under(library, directories.review); }
+
+json DefaultConfigJson() {
+  json categories = json::object();
+  for (const std::string& c : model::ReviewCategories()) categories[c] = true;
+  return json{
+      {"directories", {{"inbox", "inbox"}, {"faces", "faces"}, {"review", "review"}}},
+      {"whitelist", json::array()},
+      {"blacklist", json::array()},
+      {"thresholds",
+       {{"min_confidence", 0.6},
+        {"max_faces_per_image", 1},
+        {"match_distance", 0.6},
+        {"min_face_size", 40},
+        {"min_detection_confidence", 0.65},
+        {"min_sharpness", 0.0}}},
+      {"deduplication", {{"check_hash", true}, {"near_duplicate_max_distance", 6}}},
+      {"review_categories", categories},
+      {"downloads",
+       {{"max_bytes", 200'000'000},
+        {"connect_timeout_ms", 10'000},
+        {"total_timeout_ms", 300'000},
+        {"low_speed_timeout_ms", 30'000},
+        {"max_redirects", 5}}},
+      {"analysis", {{"faces", true}, {"decode_max_side", 1600}, {"max_pixels", 250'000'000}, {"threads", 0},
+                    {"detector", "blazeface"}}},
+      {"review", {{"trash_retention_days", 30}, {"learn_from_approvals", true}}},
+      {"auto_sort", {{"enabled", true}}},
+  };
+}
+
+base::Status ValidateConfigJson(const json& doc) {
+  if (!doc.is_object()) return base::Status::InvalidArgument("the configuration must be a JSON object");
+  TRIAGE_RETURN_IF_ERROR(ValidateObject(doc, ""));
+  for (const char* list : {"whitelist", "blacklist"}) {
+    if (!doc.contains(list)) continue;
+    for (const auto& e : doc[list]) {
+      auto name = SanitizePersonName(e.get<std::string>());
+      if (!name.ok()) return base::Status::InvalidArgument(fmt::format("{}: {}", list, name.status().message()));
+    }
+  }
+  return base::Status::Ok();
+}
+
+base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
+  TRIAGE_RETURN_IF_ERROR(ValidateConfigJson(doc));
+  json j = WithDefaults(doc);
+  Config c;
+  c.library = fs::absolute(library).lexically_normal();
+  c.json = j;
+  c.directories = {j["directories"]["inbox"], j["directories"]["faces"], j["directories"]["review"]};
+  const json& t = j["thresholds"];
+  const json& rc = j["review_categories"];
+  model::Policy& p = c.policy;
+  p.auto_sort_enabled = j["auto_sort"]["enabled"];
+  p.check_exact_duplicates = j["deduplication"]["check_hash"].get<bool>() && rc["duplicates"].get<bool>();
+  p.check_near_duplicates = rc["near_duplicates"];
+  p.route_unidentified = rc["unidentified"];
+  p.route_low_confidence = rc["low_confidence"];
+  p.route_multiple_faces = rc["multiple_faces"];
+  p.route_unwanted_person = rc["unwanted_person"];
+  p.route_low_quality = rc["low_quality"];
+  p.route_unreadable = rc["unreadable"];
+  p.min_confidence = t["min_confidence"];
+  p.max_faces_per_image = t["max_faces_per_image"];
+  p.min_sharpness = t["min_sharpness"];
+  p.whitelist = Names(j["whitelist"]);
+  p.blacklist = Names(j["blacklist"]);
+  c.near_duplicate_max_distance = j["deduplication"]["near_duplicate_max_distance"];
+  const json& a = j["analysis"];
+  c.analysis = {a["faces"], a["decode_max_side"], a["max_pixels"], a["threads"], a["detector"],
+                t["match_distance"], t["min_face_size"], t["min_detection_confidence"]};
+  const json& d = j["downloads"];
+  c.downloads = {d["max_bytes"], d["connect_timeout_ms"], d["total_timeout_ms"], d["low_speed_timeout_ms"],
+                 d["max_redirects"]};
+  c.review = {j["review"]["trash_retention_days"], j["review"]["learn_from_approvals"]};
+  return c;
+}
+
+base::Result<Config> LoadConfig(const fs::path& library) {
+  fs::path path = library / "triage.json";
+  auto text = base::ReadFile(path);
+  if (!text.ok()) {
+    if (text.status().code() == base::Code::kNotFound) {
+      return base::Status::NotFound(
+          fmt::format("{} is not a triage library (no triage.json); create one with `triage init --library {}`",
+                      library.string(), library.string()));
+    }
+    return text.status();
+  }
+  json doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return base::Status::InvalidArgument(fmt::format("{}: not valid JSON", path.string()));
+  auto c = ConfigFromJson(library, doc);
+  if (!c.ok()) return c.status().WithContext(path.string());
+  return c;
+}
+
+base::Status SaveConfigJson(const fs::path& library, const json& doc) {
+  TRIAGE_RETURN_IF_ERROR(ValidateConfigJson(doc));
+  return base::WriteFileDurably(library / "triage.json", doc.dump(2) + "\n");
+}
+
+base::Result<std::string> SanitizePersonName(const std::string& name) {
+  if (name.find('/') != std::string::npos || name.find("..") != std::string::npos ||
+      std::any_of(name.begin(), name.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; })) {
+    return base::Status::InvalidArgument(
+        fmt::format("person name {} is refused: it contains '/', '..', NUL or control characters",
+                    json(name).dump(-1, ' ', false, json::error_handler_t::replace)));
+  }
+  std::string out;
+  for (char ch : name) {
+    auto u = static_cast<unsigned char>(ch);
+    if (ch == ' ' || ch == '-') out.push_back('_');
+    else if (std::isalnum(u) || ch == '_') out.push_back(static_cast<char>(std::tolower(u)));
+  }
+  if (out.empty() || std::all_of(out.begin(), out.end(), [](char ch) { return ch == '_'; })) {
+    return base::Status::InvalidArgument(
+        fmt::format("person name {} has no letters or digits (allowed: a-z, 0-9, _; spaces and dashes become _)",
+                    json(name).dump(-1, ' ', false, json::error_handler_t::replace)));
+  }
+  return out;
+}
+
+}  // namespace triage::config

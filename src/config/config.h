@@ -1,0 +1,88 @@
+// The library's configuration (DIR/triage.json): loaded once, validated strictly, handed out in slices.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+#include "model/decision.h"
+
+namespace triage::config {
+
+namespace fs = std::filesystem;
+
+// Where things live, relative to the library root unless absolute.
+struct Directories {
+  std::string inbox = "inbox";
+  std::string faces = "faces";
+  std::string review = "review";
+};
+
+// Limits for `ingest URL`.
+struct DownloadLimits {
+  int64_t max_bytes = 200'000'000;       // bytes, 1 KB .. 100 GB
+  int64_t connect_timeout_ms = 10'000;   // 100 .. 600000
+  int64_t total_timeout_ms = 300'000;    // 1000 .. 86400000
+  int64_t low_speed_timeout_ms = 30'000; // abort when slower than 1 KB/s this long; 1000 .. 3600000
+  int max_redirects = 5;                 // 0 .. 20
+};
+
+// How images are analysed.
+struct AnalysisOptions {
+  bool faces = true;                  // detect/recognise faces; off: every image lacks a person
+  int decode_max_side_px = 1600;      // decoded raster's long side when faces are on; 64 .. 8192
+  int64_t max_pixels = 250'000'000;   // larger images are unreadable (decompression bombs)
+  int threads = 0;                    // analysis threads; 0 = one per core
+  std::string detector = "blazeface"; // "blazeface" or "hog"
+  double match_distance = 0.6;        // embedding distance within which a face may be a known person
+  int min_face_size_px = 40;          // smaller faces are ignored
+  double min_detection_confidence = 0.65;
+};
+
+struct ReviewOptions {
+  int trash_retention_days = 30;      // rejected images are purged from .triage/trash after this; 1 .. 3650
+  bool learn_from_approvals = true;   // approving a single-face image adds the face to the person's references
+};
+
+struct Config {
+  fs::path library;                   // absolute library root
+  Directories directories;
+  model::Policy policy;
+  int near_duplicate_max_distance = 6;  // bits of 64; 0 .. 32
+  AnalysisOptions analysis;
+  DownloadLimits downloads;
+  ReviewOptions review;
+  nlohmann::json json;                // the validated document, defaults filled in
+
+  fs::path InboxDir() const;
+  fs::path FacesDir() const;
+  fs::path ReviewDir() const;
+  fs::path StateDir() const { return library / ".triage"; }
+  fs::path ConfigPath() const { return library / "triage.json"; }
+};
+
+// The document written by `init`, every key at its default.
+nlohmann::json DefaultConfigJson();
+
+// Checks `doc` against the schema: unknown keys, wrong types and out-of-range values are kInvalidArgument
+// with a message naming the key and what is allowed ("thresholds.min_confidence: must be a number from 0 to 1").
+base::Status ValidateConfigJson(const nlohmann::json& doc);
+
+// Builds a Config from a validated document (defaults for what is absent).
+base::Result<Config> ConfigFromJson(const fs::path& library, const nlohmann::json& doc);
+
+// Reads and validates DIR/triage.json. kNotFound when DIR is not a library (no triage.json).
+base::Result<Config> LoadConfig(const fs::path& library);
+
+// Validates and writes `doc` durably to DIR/triage.json.
+base::Status SaveConfigJson(const fs::path& library, const nlohmann::json& doc);
+
+// Person folder name by the library's rule: lowercase, spaces and dashes to '_', only [a-z0-9_].
+// kInvalidArgument for names with '/', "..", NUL or control characters, or nothing left after the rule.
+base::Result<std::string> SanitizePersonName(const std::string& name);
+
+}  // namespace triage::config

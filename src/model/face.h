@@ -1,0 +1,47 @@
+// A detected face and what matching made of it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace triage::model {
+
+struct Point {
+  float x = 0;
+  float y = 0;
+};
+
+// Axis-aligned box in pixels of the analysed image's full-resolution coordinates.
+struct Box {
+  float x = 0;
+  float y = 0;
+  float width = 0;
+  float height = 0;
+};
+
+// How a face compared with the enrolled references.
+enum class MatchKind {
+  kUnknown,        // farther than the match distance from every reference
+  kLowConfidence,  // within the match distance but below the minimum confidence
+  kKnown,          // within the match distance and confident enough
+};
+
+const char* MatchKindName(MatchKind kind);
+
+struct FaceMatch {
+  MatchKind kind = MatchKind::kUnknown;
+  std::string person;      // nearest enrolled person ("" when nobody is enrolled)
+  double distance = 0;     // Euclidean distance of the embeddings
+  double confidence = 0;   // 0..1, from the documented distance -> confidence mapping
+};
+
+struct Face {
+  Box box;
+  float detection_score = 0;          // 0..1
+  std::vector<Point> landmarks;       // 68 points (dlib order) or empty
+  std::vector<float> embedding;       // 128 floats, not unit length
+  double eye_aspect_ratio = 0;        // mean of both eyes; < ~0.2 means closed
+  FaceMatch match;
+};
+
+}  // namespace triage::model

@@ -1,0 +1,208 @@
+// libvips decoding with shrink-on-load; OpenCV's img_hash for the perceptual hash.
+#include "vision/decode.h"
+
+#include <vips/vips8>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+
+#include <fmt/format.h>
+#include <opencv2/core.hpp>
+#include <opencv2/img_hash.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "base/files.h"
+#include "model/image_format.h"
+
+namespace triage::vision {
+namespace {
+
+using vips::VImage;
+
+void InitVips() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (VIPS_INIT("triage") != 0) throw std::runtime_error("libvips failed to start");
+    vips_concurrency_set(1);   // the pipeline runs images in parallel; one vips thread per image
+    vips_cache_set_max(0);     // no operation cache: every file is read once
+    vips_leak_set(FALSE);
+  });
+}
+
+std::string HexPrefix(const std::string& bytes) {
+  std::string out;
+  for (size_t i = 0; i < std::min<size_t>(bytes.size(), 8); ++i) {
+    out += fmt::format("{:02x}", static_cast<unsigned char>(bytes[i]));
+  }
+  return out;
+}
+
+// Checks the magic bytes: only the formats triage accepts reach a vips loader.
+base::Result<std::string> SniffFormat(const std::string& head) {
+  if (head.empty()) return base::Status::Corrupt("empty file");
+  std::string format =
+      model::DetectImageFormat(reinterpret_cast<const unsigned char*>(head.data()), head.size());
+  if (format.empty()) {
+    return base::Status::Corrupt(
+        fmt::format("not a supported image format (starts with {})", HexPrefix(head)));
+  }
+  return format;
+}
+
+std::string VipsMessage(const vips::VError& e) {
+  std::string msg = e.what();
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  std::replace(msg.begin(), msg.end(), '\n', ' ');
+  vips_error_clear();
+  return msg;
+}
+
+// "2019:05:01 12:00:00 (...)" -> "2019-05-01T12:00:00".
+std::string ExifDate(const VImage& image) {
+  const char* field = "exif-ifd2-DateTimeOriginal";
+  if (image.get_typeof(field) == 0) return "";
+  std::string v = image.get_string(field);
+  if (v.size() < 19 || v[4] != ':' || v[7] != ':') return "";
+  std::string out = v.substr(0, 19);
+  out[4] = '-';
+  out[7] = '-';
+  out[10] = 'T';
+  return out;
+}
+
+std::string ExifText(const VImage& image, const char* field) {
+  if (image.get_typeof(field) == 0) return "";
+  std::string v = image.get_string(field);
+  auto paren = v.find(" (");
+  if (paren != std::string::npos) v.resize(paren);
+  while (!v.empty() && v.back() == ' ') v.pop_back();
+  return v;
+}
+
+model::ImageInfo ReadInfo(const VImage& header, const std::string& format) {
+  model::ImageInfo info;
+  info.format = format;
+  info.width = header.width();
+  info.height = header.height();
+  if (header.get_typeof(VIPS_META_ORIENTATION) != 0) info.orientation = header.get_int(VIPS_META_ORIENTATION);
+  if (info.orientation >= 5 && info.orientation <= 8) std::swap(info.width, info.height);
+  info.taken_at = ExifDate(header);
+  std::string make = ExifText(header, "exif-ifd0-Make"), model = ExifText(header, "exif-ifd0-Model");
+  info.camera = make.empty() ? model : (model.rfind(make, 0) == 0 ? model : make + " " + model);
+  return info;
+}
+
+// Turns any vips image into 8-bit sRGB with 3 bands, alpha flattened on white.
+model::RgbImage ToRgb(VImage image) {
+  if (image.interpretation() != VIPS_INTERPRETATION_sRGB) image = image.colourspace(VIPS_INTERPRETATION_sRGB);
+  if (image.has_alpha()) image = image.flatten(VImage::option()->set("background", std::vector<double>{255, 255, 255}));
+  if (image.bands() > 3) image = image.extract_band(0, VImage::option()->set("n", 3));
+  if (image.format() != VIPS_FORMAT_UCHAR) image = image.cast(VIPS_FORMAT_UCHAR);
+  model::RgbImage out;
+  out.width = image.width();
+  out.height = image.height();
+  size_t size = 0;
+  void* mem = image.write_to_memory(&size);
+  out.pixels.assign(static_cast<uint8_t*>(mem), static_cast<uint8_t*>(mem) + size);
+  g_free(mem);
+  return out;
+}
+
+template <typename LoadHeader, typename LoadThumb>
+base::Result<Decoded> DecodeWith(const std::string& head, const DecodeOptions& options, LoadHeader load_header,
+                                 LoadThumb load_thumbnail) {
+  InitVips();
+  auto format = SniffFormat(head);
+  if (!format.ok()) return format.status();
+  try {
+    Decoded out;
+    out.info = ReadInfo(load_header(), *format);
+    int64_t pixels = int64_t{out.info.width} * out.info.height;
+    if (pixels > options.max_pixels) {
+      return base::Status::Corrupt(fmt::format("image of {}x{} pixels exceeds the limit of {} pixels",
+                                               out.info.width, out.info.height, options.max_pixels));
+    }
+    int side = std::clamp(options.max_side_px, 32, 16384);
+    out.image = ToRgb(load_thumbnail(side));
+    if (out.image.empty()) return base::Status::Corrupt("decoder returned an empty image");
+    return out;
+  } catch (const vips::VError& e) {
+    return base::Status::Corrupt(fmt::format("{} decoder: {}", *format, VipsMessage(e)));
+  }
+}
+
+vips::VOption* ThumbOptions(int side) {
+  return VImage::option()
+      ->set("height", side)
+      ->set("size", VIPS_SIZE_DOWN)
+      ->set("fail_on", VIPS_FAIL_ON_TRUNCATED);
+}
+
+}  // namespace
+
+base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const DecodeOptions& options) {
+  std::string head(model::kFormatSniffBytes, '\0');
+  {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return base::Status::NotFound(fmt::format("cannot open {}", path.string()));
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<size_t>(in.gcount()));
+  }
+  std::string file = path.string();
+  return DecodeWith(
+      head, options,
+      [&] { return VImage::new_from_file(file.c_str(), VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL)); },
+      [&](int side) { return VImage::thumbnail(file.c_str(), side, ThumbOptions(side)); });
+}
+
+base::Result<Decoded> DecodeImageBuffer(const std::string& bytes, const DecodeOptions& options) {
+  std::string head = bytes.substr(0, model::kFormatSniffBytes);
+  return DecodeWith(
+      head, options,
+      [&] {
+        return VImage::new_from_buffer(bytes.data(), bytes.size(), "",
+                                       VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
+      },
+      [&](int side) {
+        VipsBlob* blob = vips_blob_new(nullptr, bytes.data(), bytes.size());
+        VImage img = VImage::thumbnail_buffer(blob, side, ThumbOptions(side));
+        vips_area_unref(VIPS_AREA(blob));
+        return img;
+      });
+}
+
+uint64_t PerceptualHash(const model::RgbImage& image) {
+  if (image.empty()) return 0;
+  cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.pixels.data()));
+  cv::Mat grey, small;
+  cv::cvtColor(rgb, grey, cv::COLOR_RGB2GRAY);
+  // Area averaging first: the hash's own 32x32 resize would alias on a large raster.
+  cv::resize(grey, small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
+  cv::Mat hash;
+  cv::img_hash::pHash(small, hash);
+  uint64_t out = 0;
+  for (int i = 0; i < 8; ++i) out = (out << 8) | hash.at<uint8_t>(0, i);
+  return out;
+}
+
+base::Status WriteJpegThumbnail(const std::filesystem::path& source, const std::filesystem::path& dest, int size_px) {
+  InitVips();
+  try {
+    VImage thumb = VImage::thumbnail(source.c_str(), size_px, ThumbOptions(size_px));
+    if (thumb.has_alpha()) thumb = thumb.flatten(VImage::option()->set("background", std::vector<double>{255, 255, 255}));
+    if (thumb.interpretation() != VIPS_INTERPRETATION_sRGB) thumb = thumb.colourspace(VIPS_INTERPRETATION_sRGB);
+    std::filesystem::path tmp = dest;
+    tmp += ".tmp";
+    thumb.jpegsave(tmp.c_str(), VImage::option()->set("Q", 82)->set("strip", true));
+    std::error_code ec;
+    std::filesystem::rename(tmp, dest, ec);
+    if (ec) return base::Status::Io(fmt::format("writing thumbnail {}: {}", dest.string(), ec.message()));
+    return base::Status::Ok();
+  } catch (const vips::VError& e) {
+    return base::Status::Corrupt(fmt::format("thumbnail of {}: {}", source.filename().string(), VipsMessage(e)));
+  }
+}
+
+}  // namespace triage::vision

@@ -1,0 +1,40 @@
+// Decoding image files into RGB pixels (libvips, shrink-on-load, EXIF orientation applied),
+// the perceptual hash of decoded pixels, and JPEG thumbnails. No vips/OpenCV type leaves this header.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "base/status.h"
+#include "model/image.h"
+
+namespace triage::vision {
+
+struct DecodeOptions {
+  // Longest side of the decoded raster, in pixels; JPEG/WebP/HEIF shrink while loading. Range 32..16384.
+  int max_side_px = 1600;
+  // Images with more pixels than this are refused before decoding (decompression bombs). Default 250 MP.
+  int64_t max_pixels = 250'000'000;
+};
+
+struct Decoded {
+  model::ImageInfo info;   // full-size dimensions, format, orientation, EXIF facts
+  model::RgbImage image;   // at most max_side_px on the long side, upright
+};
+
+// Decodes `path`. Thread-safe (libvips is initialised once, caching off).
+// Errors (kCorrupt) name what is wrong: "empty file", "not a supported image format", "truncated JPEG ...",
+// "image of 40000x40000 pixels exceeds the limit of 250000000"; never a crash or a hang.
+base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const DecodeOptions& options);
+
+// Same as DecodeImage, from bytes in memory (the fuzzing entry point).
+base::Result<Decoded> DecodeImageBuffer(const std::string& bytes, const DecodeOptions& options);
+
+// 64-bit DCT perceptual hash (32x32 grey, 8x8 lowest frequencies against their median). Pure, thread-safe.
+uint64_t PerceptualHash(const model::RgbImage& image);
+
+// Writes a JPEG thumbnail of at most `size_px` on its long side (upright). Thread-safe.
+base::Status WriteJpegThumbnail(const std::filesystem::path& source, const std::filesystem::path& dest, int size_px);
+
+}  // namespace triage::vision
