@@ -178,6 +178,13 @@ json DefaultConfigJson() {
 base::Status ValidateConfigJson(const json& doc) {
   if (!doc.is_object()) return base::Status::InvalidArgument("the configuration must be a JSON object");
   TRIAGE_RETURN_IF_ERROR(ValidateObject(doc, ""));
+  for (const char* category : {"unidentified", "unreadable"}) {
+    if (doc.contains("review_categories") && doc["review_categories"].contains(category) &&
+        !doc["review_categories"][category].get<bool>()) {
+      return base::Status::InvalidArgument(fmt::format(
+          "review_categories.{}: cannot be turned off (such images have nowhere else to go); must be true", category));
+    }
+  }
   for (const char* list : {"whitelist", "blacklist"}) {
     if (!doc.contains(list)) continue;
     for (const auto& e : doc[list]) {
@@ -201,12 +208,10 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
   p.auto_sort_enabled = j["auto_sort"]["enabled"];
   p.check_exact_duplicates = j["deduplication"]["check_hash"].get<bool>() && rc["duplicates"].get<bool>();
   p.check_near_duplicates = rc["near_duplicates"];
-  p.route_unidentified = rc["unidentified"];
   p.route_low_confidence = rc["low_confidence"];
   p.route_multiple_faces = rc["multiple_faces"];
   p.route_unwanted_person = rc["unwanted_person"];
   p.route_low_quality = rc["low_quality"];
-  p.route_unreadable = rc["unreadable"];
   p.min_confidence = t["min_confidence"];
   p.max_faces_per_image = t["max_faces_per_image"];
   p.min_sharpness = t["min_sharpness"];

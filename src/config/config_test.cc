@@ -39,6 +39,7 @@ TEST(ConfigTest, RejectsBadDocumentsNamingTheKey) {
       {{{"whitelist", {"../etc"}}}, "whitelist: person name"},
       {{{"analysis", {{"detector", "magic"}}}}, "analysis.detector: must be one of: blazeface, hog"},
       {{{"downloads", 5}}, "downloads: must be an object"},
+      {{{"review_categories", {{"unidentified", false}}}}, "review_categories.unidentified: cannot be turned off"},
   };
   for (const auto& c : cases) {
     base::Status st = ValidateConfigJson(c.doc);

@@ -48,17 +48,16 @@ struct CatalogFacts {
   int near_duplicate_distance = 0;
 };
 
-// The routing rules, from config. Each check can be switched off (see README "Review categories").
+// The routing rules, from config. Each check can be switched off (see README "Review categories");
+// unidentified and unreadable cannot: such images have nowhere else to go.
 struct Policy {
   bool auto_sort_enabled = true;          // false: everything goes to review (paused)
   bool check_exact_duplicates = true;     // deduplication.check_hash && review_categories.duplicates
   bool check_near_duplicates = true;      // review_categories.near_duplicates
-  bool route_unidentified = true;
   bool route_low_confidence = true;
   bool route_multiple_faces = true;
   bool route_unwanted_person = true;
   bool route_low_quality = true;
-  bool route_unreadable = true;
   double min_confidence = 0.6;
   int max_faces_per_image = 1;
   double min_sharpness = 0;                // 0 = quality check off

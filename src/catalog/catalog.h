@@ -1,0 +1,112 @@
+// The catalog: what the library holds and what happened to it. An interface with one contract;
+// catalog/sqlite/ is the embedded implementation. Only catalog/ speaks SQL.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "model/item.h"
+
+namespace triage::catalog {
+
+// One state change, applied in a single transaction. Commit journals it before touching files and
+// replays it after a crash, so applying is idempotent: a change whose journal_id was applied is skipped.
+struct CatalogChange {
+  enum class Kind { kInsertItem, kRelocateItem };
+  Kind kind = Kind::kInsertItem;
+  std::string journal_id;              // unique per change
+  model::ItemRecord item;              // insert: the whole record (id ignored); relocate: id + new
+                                       // path/location/category/person/auto_sorted
+  std::vector<model::Face> faces;      // insert: faces to store
+  std::string actor = "system";
+  std::string action;                  // audit action: "ingest", "approve", "reject", "skip", "restore"
+  std::string reason;                  // audit reason (sentence)
+  int64_t at = 0;                      // unix seconds
+};
+
+struct ItemFilter {
+  std::optional<std::string> location;   // "library" | "review" | "trash"
+  std::optional<std::string> category;
+  std::optional<std::string> person;
+  std::optional<std::string> source;
+  bool pending_review_only = false;      // items with an open review entry
+  int64_t after_id = 0;                  // keyset paging: id > after_id (ascending) ...
+  int offset = 0;                        // ... or plain offset
+  int limit = 100;                       // 1..1000
+  bool newest_first = false;
+};
+
+struct Stats {
+  int64_t total = 0;
+  int64_t auto_sorted = 0;
+  int64_t in_review = 0;                  // pending review entries
+  int64_t in_library = 0;
+  int64_t in_trash = 0;
+  std::map<std::string, int64_t> by_person;     // library items per person
+  std::map<std::string, int64_t> by_category;   // pending review per category
+  double success_rate = 0;                // auto_sorted / ingested in the period, 0..1
+};
+
+struct DayStats {
+  std::string day;                        // YYYY-MM-DD (UTC)
+  int64_t ingested = 0;
+  int64_t auto_sorted = 0;
+  int64_t to_review = 0;
+  int64_t reviewed = 0;
+};
+
+// Thread-safety: a Catalog may be used from several threads; each call is atomic.
+class Catalog {
+ public:
+  virtual ~Catalog() = default;
+  Catalog(const Catalog&) = delete;
+  Catalog& operator=(const Catalog&) = delete;
+
+  // Applies `change` in one transaction with its audit entry and review-queue rows. Idempotent by journal_id.
+  // Returns the item id (new or relocated). kAlreadyExists if an item with the same path exists.
+  virtual base::Result<int64_t> Apply(const CatalogChange& change) = 0;
+  // True when a change with this journal id was applied.
+  virtual base::Result<bool> WasApplied(const std::string& journal_id) = 0;
+
+  virtual base::Result<model::ItemRecord> GetItem(int64_t id) = 0;
+  virtual base::Result<std::optional<model::ItemRecord>> FindByPath(const std::string& relative_path) = 0;
+  // Oldest item (not in trash) with this SHA-256, if any.
+  virtual base::Result<std::optional<int64_t>> FindBySha256(const std::string& sha256) = 0;
+  // (id, phash) of every item not in trash that has a perceptual hash, to build the near-duplicate index.
+  virtual base::Result<std::vector<std::pair<int64_t, uint64_t>>> AllPerceptualHashes() = 0;
+  virtual base::Result<std::vector<model::ItemRecord>> ListItems(const ItemFilter& filter) = 0;
+  virtual base::Result<int64_t> CountItems(const ItemFilter& filter) = 0;
+  virtual base::Result<std::vector<model::Face>> FacesOf(int64_t item_id) = 0;
+
+  // The open review entry of an item (kNotFound when none).
+  virtual base::Result<model::ReviewEntry> PendingReview(int64_t item_id) = 0;
+  // Marks an item's open review entry as skipped: it stays pending, moved to the back of the queue.
+  virtual base::Status SkipReview(int64_t item_id, const std::string& actor, int64_t at) = 0;
+
+  virtual base::Result<Stats> GetStats(int64_t since) = 0;
+  virtual base::Result<std::vector<DayStats>> GetDailyStats(int64_t since) = 0;
+  virtual base::Status AddAudit(const model::AuditEntry& entry) = 0;
+  virtual base::Result<std::vector<model::AuditEntry>> ListAudit(int64_t item_id, const std::string& actor, int limit,
+                                                                 int offset) = 0;
+
+  // Persons and their reference embeddings.
+  virtual base::Result<int64_t> AddPerson(const std::string& name, int64_t at) = 0;  // kAlreadyExists
+  virtual base::Result<std::vector<model::PersonRecord>> ListPersons() = 0;
+  virtual base::Status RemovePerson(const std::string& name) = 0;                      // kNotFound
+  virtual base::Status AddReference(const model::PersonReference& ref) = 0;
+  virtual base::Result<std::vector<model::PersonReference>> AllReferences() = 0;
+
+  // Items in trash longer than `before` (unix seconds): for purging.
+  virtual base::Result<std::vector<model::ItemRecord>> TrashedBefore(int64_t before) = 0;
+  virtual base::Status DeleteItem(int64_t id, const std::string& actor, const std::string& reason, int64_t at) = 0;
+
+ protected:
+  Catalog() = default;
+};
+
+}  // namespace triage::catalog

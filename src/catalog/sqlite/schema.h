@@ -1,0 +1,106 @@
+// The SQLite schema as numbered migrations; applied in order, recorded in schema_version.
+#pragma once
+
+#include <vector>
+
+namespace triage::catalog::sqlite {
+
+inline const std::vector<const char*>& Migrations() {
+  static const std::vector<const char*> kMigrations = {
+      // 1: items, faces, persons, references, review queue, audit, applied journal entries.
+      R"sql(
+CREATE TABLE items (
+  id INTEGER PRIMARY KEY,
+  path TEXT NOT NULL UNIQUE,
+  original_name TEXT NOT NULL,
+  original_path TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL DEFAULT '',
+  url TEXT NOT NULL DEFAULT '',
+  sha256 TEXT NOT NULL,
+  phash INTEGER,
+  size_bytes INTEGER NOT NULL DEFAULT 0,
+  width INTEGER NOT NULL DEFAULT 0,
+  height INTEGER NOT NULL DEFAULT 0,
+  format TEXT NOT NULL DEFAULT '',
+  taken_at TEXT NOT NULL DEFAULT '',
+  camera TEXT NOT NULL DEFAULT '',
+  location TEXT NOT NULL CHECK (location IN ('library', 'review', 'trash')),
+  category TEXT NOT NULL DEFAULT '',
+  person TEXT NOT NULL DEFAULT '',
+  duplicate_of INTEGER,
+  reasons TEXT NOT NULL DEFAULT '[]',
+  auto_sorted INTEGER NOT NULL DEFAULT 0,
+  faces_detected INTEGER NOT NULL DEFAULT 0,
+  sharpness REAL NOT NULL DEFAULT 0,
+  exposure REAL NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX items_sha256 ON items (sha256);
+CREATE INDEX items_location ON items (location, category, id);
+CREATE INDEX items_person ON items (person, id);
+CREATE INDEX items_created ON items (created_at);
+CREATE TABLE faces (
+  id INTEGER PRIMARY KEY,
+  item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  x REAL, y REAL, w REAL, h REAL,
+  score REAL,
+  landmarks TEXT NOT NULL DEFAULT '[]',
+  embedding BLOB,
+  person TEXT NOT NULL DEFAULT '',
+  match_kind TEXT NOT NULL DEFAULT 'unknown',
+  distance REAL,
+  confidence REAL,
+  eye_aspect_ratio REAL
+);
+CREATE INDEX faces_item ON faces (item_id);
+CREATE TABLE persons (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE person_references (
+  id INTEGER PRIMARY KEY,
+  person_id INTEGER NOT NULL REFERENCES persons (id) ON DELETE CASCADE,
+  embedding BLOB NOT NULL,
+  source TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE review_queue (
+  id INTEGER PRIMARY KEY,
+  item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  category TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  reason_code TEXT NOT NULL,
+  faces_detected INTEGER NOT NULL DEFAULT 0,
+  suggested_person TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  queued_at INTEGER NOT NULL,
+  reviewed_at INTEGER,
+  reviewed_by TEXT,
+  action TEXT
+);
+CREATE INDEX review_pending ON review_queue (reviewed_at, category, queued_at, id);
+CREATE INDEX review_item ON review_queue (item_id);
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  item_id INTEGER,
+  action TEXT NOT NULL,
+  from_state TEXT NOT NULL DEFAULT '',
+  to_state TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_item ON audit (item_id, id);
+CREATE INDEX audit_at ON audit (at);
+CREATE TABLE applied_journal (
+  id TEXT PRIMARY KEY,
+  item_id INTEGER,
+  at INTEGER NOT NULL
+);
+)sql",
+  };
+  return kMigrations;
+}
+
+}  // namespace triage::catalog::sqlite

@@ -1,0 +1,389 @@
+// SQLite catalog: connection, migrations, changes (insert/relocate) and item queries.
+#include "catalog/sqlite/sqlite_catalog.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <variant>
+
+#include "catalog/sqlite/schema.h"
+#include "catalog/sqlite/statement.h"
+
+namespace triage::catalog::sqlite {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kItemColumns =
+    "id, path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, format, "
+    "taken_at, camera, location, category, person, duplicate_of, reasons, auto_sorted, faces_detected, sharpness, "
+    "exposure, created_at, updated_at";
+
+constexpr const char* kInsertItem =
+    "INSERT INTO items (path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, "
+    "format, taken_at, camera, location, category, person, duplicate_of, reasons, auto_sorted, faces_detected, "
+    "sharpness, exposure, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+constexpr const char* kInsertFace =
+    "INSERT INTO faces (item_id, x, y, w, h, score, landmarks, embedding, person, match_kind, distance, confidence, "
+    "eye_aspect_ratio) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+constexpr const char* kInsertReview =
+    "INSERT INTO review_queue (item_id, category, reason, reason_code, faces_detected, suggested_person, created_at, "
+    "queued_at) VALUES (?,?,?,?,?,?,?,?)";
+
+constexpr const char* kCloseReview =
+    "UPDATE review_queue SET reviewed_at = ?, reviewed_by = ?, action = ? WHERE item_id = ? AND reviewed_at IS NULL";
+
+constexpr const char* kRelocateItem =
+    "UPDATE items SET path = ?, location = ?, category = ?, person = ?, auto_sorted = ?, updated_at = ? WHERE id = ?";
+
+constexpr const char* kInsertAudit =
+    "INSERT INTO audit (at, actor, item_id, action, from_state, to_state, reason) VALUES (?,?,?,?,?,?,?)";
+
+constexpr const char* kMarkApplied = "INSERT INTO applied_journal (id, item_id, at) VALUES (?,?,?)";
+
+std::string ReasonsJson(const std::vector<model::Reason>& reasons) {
+  json arr = json::array();
+  for (const auto& r : reasons) arr.push_back({{"code", r.code}, {"text", r.text}});
+  return arr.dump();
+}
+
+std::vector<model::Reason> ParseReasons(const std::string& text) {
+  std::vector<model::Reason> out;
+  json arr = json::parse(text, nullptr, false);
+  if (!arr.is_array()) return out;
+  for (const auto& r : arr) out.push_back({r.value("code", ""), r.value("text", "")});
+  return out;
+}
+
+model::ItemRecord ReadItem(const Statement& s) {
+  model::ItemRecord r;
+  r.id = s.Int(0);
+  r.path = s.Text(1);
+  r.original_name = s.Text(2);
+  r.original_path = s.Text(3);
+  r.source = s.Text(4);
+  r.url = s.Text(5);
+  r.fingerprint.sha256 = s.Text(6);
+  r.fingerprint.has_phash = !s.IsNull(7);
+  r.fingerprint.phash = static_cast<uint64_t>(s.Int(7));
+  r.fingerprint.size_bytes = s.Int(8);
+  r.info.width = static_cast<int>(s.Int(9));
+  r.info.height = static_cast<int>(s.Int(10));
+  r.info.format = s.Text(11);
+  r.info.taken_at = s.Text(12);
+  r.info.camera = s.Text(13);
+  r.location = s.Text(14);
+  r.category = s.Text(15);
+  r.person = s.Text(16);
+  if (!s.IsNull(17)) r.duplicate_of = s.Int(17);
+  r.reasons = ParseReasons(s.Text(18));
+  r.auto_sorted = s.Int(19) != 0;
+  r.faces_detected = static_cast<int>(s.Int(20));
+  r.sharpness = s.Real(21);
+  r.exposure = s.Real(22);
+  r.created_at = s.Int(23);
+  r.updated_at = s.Int(24);
+  return r;
+}
+
+std::string StateOf(const model::ItemRecord& r) {
+  if (r.location == "library") return "faces/" + r.person;
+  if (r.location == "review") return "review/" + r.category;
+  return r.location;
+}
+
+// WHERE clause and arguments for an ItemFilter.
+struct Where {
+  std::string sql;
+  std::vector<std::variant<int64_t, std::string>> args;
+  void Add(const std::string& clause, std::variant<int64_t, std::string> arg) {
+    sql += sql.empty() ? " WHERE " : " AND ";
+    sql += clause;
+    args.push_back(std::move(arg));
+  }
+  void Bind(Statement& s, int first = 1) const {
+    for (size_t i = 0; i < args.size(); ++i) {
+      std::visit([&](const auto& v) { s.Bind(first + static_cast<int>(i), v); }, args[i]);
+    }
+  }
+};
+
+Where WhereOf(const ItemFilter& f) {
+  Where w;
+  if (f.location) w.Add("location = ?", *f.location);
+  if (f.category) w.Add("category = ?", *f.category);
+  if (f.person) w.Add("person = ?", *f.person);
+  if (f.source) w.Add("source = ?", *f.source);
+  if (f.pending_review_only) w.Add("id IN (SELECT item_id FROM review_queue WHERE reviewed_at IS NULL AND 1 = ?)", 1);
+  if (f.after_id > 0) w.Add(f.newest_first ? "id < ?" : "id > ?", f.after_id);
+  return w;
+}
+
+// Runs `body` inside BEGIN IMMEDIATE ... COMMIT, rolling back on error.
+template <typename T, typename Body>
+base::Result<T> InTransaction(sqlite3* db, Body body) {
+  TRIAGE_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+  base::Result<T> r = body();
+  if (!r.ok()) {
+    Exec(db, "ROLLBACK");
+    return r;
+  }
+  base::Status st = Exec(db, "COMMIT");
+  if (!st.ok()) {
+    Exec(db, "ROLLBACK");
+    return st;
+  }
+  return r;
+}
+
+}  // namespace
+
+base::Result<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::filesystem::path& db_path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return base::Status::Io(fmt::format("cannot open catalog {}: {}", db_path.string(), msg));
+  }
+  std::unique_ptr<SqliteCatalog> c(new SqliteCatalog(db));
+  sqlite3_busy_timeout(db, 10'000);
+  base::Status st = Exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+  if (st.ok()) st = c->Migrate();
+  if (!st.ok()) return st.WithContext(db_path.string());
+  return c;
+}
+
+SqliteCatalog::~SqliteCatalog() { sqlite3_close(db_); }
+
+base::Status SqliteCatalog::Migrate() {
+  std::lock_guard lock(mu_);
+  TRIAGE_RETURN_IF_ERROR(Exec(db_, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+  auto r = InTransaction<int64_t>(db_, [&]() -> base::Result<int64_t> {
+    Statement q(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    int64_t version = q.Int(0);
+    const auto& all = Migrations();
+    if (version > static_cast<int64_t>(all.size())) {
+      return base::Status::Unavailable(
+          fmt::format("catalog schema version {} is newer than this triage knows ({})", version, all.size()));
+    }
+    for (size_t v = static_cast<size_t>(version); v < all.size(); ++v) {
+      TRIAGE_RETURN_IF_ERROR(Exec(db_, all[v]));
+      TRIAGE_RETURN_IF_ERROR(Statement(db_, "INSERT INTO schema_version VALUES (?)").Bind(1, int64_t(v + 1)).Run());
+    }
+    return static_cast<int64_t>(all.size());
+  });
+  return r.status();
+}
+
+base::Result<bool> SqliteCatalog::WasApplied(const std::string& journal_id) {
+  std::lock_guard lock(mu_);
+  Statement q(db_, "SELECT 1 FROM applied_journal WHERE id = ?");
+  q.Bind(1, journal_id);
+  return q.Step();
+}
+
+base::Result<int64_t> SqliteCatalog::Apply(const CatalogChange& change) {
+  std::lock_guard lock(mu_);
+  return InTransaction<int64_t>(db_, [&]() -> base::Result<int64_t> {
+    Statement seen(db_, "SELECT item_id FROM applied_journal WHERE id = ?");
+    seen.Bind(1, change.journal_id);
+    auto row = seen.Step();
+    if (!row.ok()) return row.status();
+    if (*row) return seen.Int(0);
+    auto id = change.kind == CatalogChange::Kind::kInsertItem ? InsertItem(change) : RelocateItem(change);
+    if (!id.ok()) return id;
+    TRIAGE_RETURN_IF_ERROR(Statement(db_, kMarkApplied).Bind(1, change.journal_id).Bind(2, *id).Bind(3, change.at).Run());
+    return id;
+  });
+}
+
+base::Result<int64_t> SqliteCatalog::InsertItem(const CatalogChange& change) {
+  const model::ItemRecord& r = change.item;
+  Statement s(db_, kInsertItem);
+  s.Bind(1, r.path).Bind(2, r.original_name).Bind(3, r.original_path).Bind(4, r.source).Bind(5, r.url);
+  s.Bind(6, r.fingerprint.sha256);
+  if (r.fingerprint.has_phash) s.Bind(7, static_cast<int64_t>(r.fingerprint.phash)); else s.BindNull(7);
+  s.Bind(8, r.fingerprint.size_bytes).Bind(9, r.info.width).Bind(10, r.info.height).Bind(11, r.info.format);
+  s.Bind(12, r.info.taken_at).Bind(13, r.info.camera).Bind(14, r.location).Bind(15, r.category).Bind(16, r.person);
+  if (r.duplicate_of) s.Bind(17, *r.duplicate_of); else s.BindNull(17);
+  s.Bind(18, ReasonsJson(r.reasons)).Bind(19, int64_t{r.auto_sorted}).Bind(20, r.faces_detected);
+  s.Bind(21, r.sharpness).Bind(22, r.exposure).Bind(23, change.at).Bind(24, change.at);
+  TRIAGE_RETURN_IF_ERROR(s.Run());
+  int64_t id = sqlite3_last_insert_rowid(db_);
+  for (const model::Face& f : change.faces) {
+    json landmarks = json::array();
+    for (const auto& p : f.landmarks) landmarks.push_back({p.x, p.y});
+    Statement fs(db_, kInsertFace);
+    fs.Bind(1, id).Bind(2, double{f.box.x}).Bind(3, double{f.box.y}).Bind(4, double{f.box.width});
+    fs.Bind(5, double{f.box.height}).Bind(6, double{f.detection_score}).Bind(7, landmarks.dump());
+    fs.BindBlob(8, f.embedding.data(), f.embedding.size() * sizeof(float));
+    fs.Bind(9, f.match.person).Bind(10, std::string(model::MatchKindName(f.match.kind)));
+    fs.Bind(11, f.match.distance).Bind(12, f.match.confidence).Bind(13, f.eye_aspect_ratio);
+    TRIAGE_RETURN_IF_ERROR(fs.Run());
+  }
+  if (r.location == "review") {
+    std::string code = r.reasons.empty() ? r.category : r.reasons.front().code;
+    std::string text;
+    for (const auto& reason : r.reasons) text += (text.empty() ? "" : " ") + reason.text;
+    Statement q(db_, kInsertReview);
+    q.Bind(1, id).Bind(2, r.category).Bind(3, text).Bind(4, code).Bind(5, r.faces_detected).Bind(6, r.person);
+    q.Bind(7, change.at).Bind(8, change.at);
+    TRIAGE_RETURN_IF_ERROR(q.Run());
+  }
+  TRIAGE_RETURN_IF_ERROR(InsertAudit({0, change.at, change.actor, id, change.action.empty() ? "ingest" : change.action,
+                                      r.original_path, StateOf(r), change.reason}));
+  return id;
+}
+
+base::Result<int64_t> SqliteCatalog::RelocateItem(const CatalogChange& change) {
+  const model::ItemRecord& r = change.item;
+  Statement get(db_, fmt::format("SELECT {} FROM items WHERE id = ?", kItemColumns).c_str());
+  get.Bind(1, r.id);
+  auto row = get.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return base::Status::NotFound(fmt::format("no item {}", r.id));
+  model::ItemRecord before = ReadItem(get);
+  Statement s(db_, kRelocateItem);
+  s.Bind(1, r.path).Bind(2, r.location).Bind(3, r.category).Bind(4, r.person).Bind(5, int64_t{r.auto_sorted});
+  s.Bind(6, change.at).Bind(7, r.id);
+  TRIAGE_RETURN_IF_ERROR(s.Run());
+  TRIAGE_RETURN_IF_ERROR(
+      Statement(db_, kCloseReview).Bind(1, change.at).Bind(2, change.actor).Bind(3, change.action).Bind(4, r.id).Run());
+  if (r.location == "review") {
+    Statement q(db_, kInsertReview);
+    q.Bind(1, r.id).Bind(2, r.category).Bind(3, change.reason).Bind(4, change.action).Bind(5, before.faces_detected);
+    q.Bind(6, r.person).Bind(7, change.at).Bind(8, change.at);
+    TRIAGE_RETURN_IF_ERROR(q.Run());
+  }
+  TRIAGE_RETURN_IF_ERROR(
+      InsertAudit({0, change.at, change.actor, r.id, change.action, StateOf(before), StateOf(r), change.reason}));
+  return r.id;
+}
+
+base::Status SqliteCatalog::InsertAudit(const model::AuditEntry& e) {
+  Statement s(db_, kInsertAudit);
+  s.Bind(1, e.at).Bind(2, e.actor);
+  if (e.item_id > 0) s.Bind(3, e.item_id); else s.BindNull(3);
+  s.Bind(4, e.action).Bind(5, e.from_state).Bind(6, e.to_state).Bind(7, e.reason);
+  return s.Run();
+}
+
+base::Status SqliteCatalog::AddAudit(const model::AuditEntry& entry) {
+  std::lock_guard lock(mu_);
+  return InsertAudit(entry);
+}
+
+base::Result<model::ItemRecord> SqliteCatalog::GetItem(int64_t id) {
+  std::lock_guard lock(mu_);
+  Statement s(db_, fmt::format("SELECT {} FROM items WHERE id = ?", kItemColumns).c_str());
+  s.Bind(1, id);
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return base::Status::NotFound(fmt::format("no item {}", id));
+  return ReadItem(s);
+}
+
+base::Result<std::optional<model::ItemRecord>> SqliteCatalog::FindByPath(const std::string& relative_path) {
+  std::lock_guard lock(mu_);
+  Statement s(db_, fmt::format("SELECT {} FROM items WHERE path = ?", kItemColumns).c_str());
+  s.Bind(1, relative_path);
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<model::ItemRecord>();
+  return std::optional<model::ItemRecord>(ReadItem(s));
+}
+
+base::Result<std::optional<int64_t>> SqliteCatalog::FindBySha256(const std::string& sha256) {
+  std::lock_guard lock(mu_);
+  Statement s(db_, "SELECT id FROM items WHERE sha256 = ? AND location != 'trash' ORDER BY id LIMIT 1");
+  s.Bind(1, sha256);
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<int64_t>();
+  return std::optional<int64_t>(s.Int(0));
+}
+
+base::Result<std::vector<std::pair<int64_t, uint64_t>>> SqliteCatalog::AllPerceptualHashes() {
+  std::lock_guard lock(mu_);
+  Statement s(db_, "SELECT id, phash FROM items WHERE phash IS NOT NULL AND location != 'trash'");
+  std::vector<std::pair<int64_t, uint64_t>> out;
+  for (;;) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.emplace_back(s.Int(0), static_cast<uint64_t>(s.Int(1)));
+  }
+  return out;
+}
+
+base::Result<std::vector<model::ItemRecord>> SqliteCatalog::ListItems(const ItemFilter& f) {
+  std::lock_guard lock(mu_);
+  Where w = WhereOf(f);
+  std::string sql = fmt::format("SELECT {} FROM items{} ORDER BY id {} LIMIT ? OFFSET ?", kItemColumns, w.sql,
+                                f.newest_first ? "DESC" : "ASC");
+  Statement s(db_, sql.c_str());
+  w.Bind(s);
+  s.Bind(static_cast<int>(w.args.size()) + 1, std::clamp(f.limit, 1, 100000));
+  s.Bind(static_cast<int>(w.args.size()) + 2, std::max(f.offset, 0));
+  std::vector<model::ItemRecord> out;
+  for (;;) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(ReadItem(s));
+  }
+  return out;
+}
+
+base::Result<int64_t> SqliteCatalog::CountItems(const ItemFilter& f) {
+  std::lock_guard lock(mu_);
+  ItemFilter unpaged = f;
+  unpaged.after_id = 0;
+  Where w = WhereOf(unpaged);
+  Statement s(db_, ("SELECT COUNT(*) FROM items" + w.sql).c_str());
+  w.Bind(s);
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  return s.Int(0);
+}
+
+base::Result<std::vector<model::Face>> SqliteCatalog::FacesOf(int64_t item_id) {
+  std::lock_guard lock(mu_);
+  Statement s(db_,
+              "SELECT x, y, w, h, score, landmarks, embedding, person, match_kind, distance, confidence, "
+              "eye_aspect_ratio FROM faces WHERE item_id = ? ORDER BY id");
+  s.Bind(1, item_id);
+  std::vector<model::Face> out;
+  for (;;) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    model::Face f;
+    f.box = {float(s.Real(0)), float(s.Real(1)), float(s.Real(2)), float(s.Real(3))};
+    f.detection_score = float(s.Real(4));
+    json lm = json::parse(s.Text(5), nullptr, false);
+    if (lm.is_array()) {
+      for (const auto& p : lm) f.landmarks.push_back({p[0].get<float>(), p[1].get<float>()});
+    }
+    f.embedding = s.FloatBlob(6);
+    f.match.person = s.Text(7);
+    std::string kind = s.Text(8);
+    f.match.kind = kind == "known" ? model::MatchKind::kKnown
+                   : kind == "low_confidence" ? model::MatchKind::kLowConfidence : model::MatchKind::kUnknown;
+    f.match.distance = s.Real(9);
+    f.match.confidence = s.Real(10);
+    f.eye_aspect_ratio = s.Real(11);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace triage::catalog::sqlite

@@ -1,0 +1,61 @@
+// The embedded catalog: SQLite in WAL mode at <library>/.triage/catalog.db.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include "catalog/catalog.h"
+
+namespace triage::catalog::sqlite {
+
+// One connection guarded by a mutex: every call is atomic and thread-safe. Several processes
+// (ingest, watch, serve) may open the same file; SQLite's locking and a busy timeout arbitrate.
+class SqliteCatalog final : public Catalog {
+ public:
+  // Opens (creating if needed) the database and applies pending migrations.
+  static base::Result<std::unique_ptr<SqliteCatalog>> Open(const std::filesystem::path& db_path);
+  ~SqliteCatalog() override;
+
+  base::Result<int64_t> Apply(const CatalogChange& change) override;
+  base::Result<bool> WasApplied(const std::string& journal_id) override;
+  base::Result<model::ItemRecord> GetItem(int64_t id) override;
+  base::Result<std::optional<model::ItemRecord>> FindByPath(const std::string& relative_path) override;
+  base::Result<std::optional<int64_t>> FindBySha256(const std::string& sha256) override;
+  base::Result<std::vector<std::pair<int64_t, uint64_t>>> AllPerceptualHashes() override;
+  base::Result<std::vector<model::ItemRecord>> ListItems(const ItemFilter& filter) override;
+  base::Result<int64_t> CountItems(const ItemFilter& filter) override;
+  base::Result<std::vector<model::Face>> FacesOf(int64_t item_id) override;
+  base::Result<model::ReviewEntry> PendingReview(int64_t item_id) override;
+  base::Status SkipReview(int64_t item_id, const std::string& actor, int64_t at) override;
+  base::Result<Stats> GetStats(int64_t since) override;
+  base::Result<std::vector<DayStats>> GetDailyStats(int64_t since) override;
+  base::Status AddAudit(const model::AuditEntry& entry) override;
+  base::Result<std::vector<model::AuditEntry>> ListAudit(int64_t item_id, const std::string& actor, int limit,
+                                                         int offset) override;
+  base::Result<int64_t> AddPerson(const std::string& name, int64_t at) override;
+  base::Result<std::vector<model::PersonRecord>> ListPersons() override;
+  base::Status RemovePerson(const std::string& name) override;
+  base::Status AddReference(const model::PersonReference& ref) override;
+  base::Result<std::vector<model::PersonReference>> AllReferences() override;
+  base::Result<std::vector<model::ItemRecord>> TrashedBefore(int64_t before) override;
+  base::Status DeleteItem(int64_t id, const std::string& actor, const std::string& reason, int64_t at) override;
+
+  // The raw handle for sibling stores in catalog/sqlite (users, sessions). REQUIRES: hold Lock().
+  sqlite3* handle() { return db_; }
+  std::unique_lock<std::recursive_mutex> Lock() { return std::unique_lock(mu_); }
+
+ private:
+  explicit SqliteCatalog(sqlite3* db) : db_(db) {}
+  base::Status Migrate();
+  base::Result<int64_t> InsertItem(const CatalogChange& change);
+  base::Result<int64_t> RelocateItem(const CatalogChange& change);
+  base::Status InsertAudit(const model::AuditEntry& entry);
+
+  std::recursive_mutex mu_;
+  sqlite3* db_;
+};
+
+}  // namespace triage::catalog::sqlite

@@ -1,0 +1,83 @@
+// sqlite3 statement wrapper.
+#include "catalog/sqlite/statement.h"
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace triage::catalog::sqlite {
+
+Statement::Statement(sqlite3* db, const char* sql) : db_(db), sql_(sql) {
+  sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::Bind(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+Statement& Statement::Bind(int index, double value) {
+  sqlite3_bind_double(stmt_, index, value);
+  return *this;
+}
+Statement& Statement::Bind(int index, const std::string& value) {
+  sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+Statement& Statement::BindBlob(int index, const void* data, size_t size) {
+  sqlite3_bind_blob(stmt_, index, data, static_cast<int>(size), SQLITE_TRANSIENT);
+  return *this;
+}
+Statement& Statement::BindNull(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+base::Result<bool> Statement::Step() {
+  if (stmt_ == nullptr) {
+    return base::Status::Io(fmt::format("catalog: cannot prepare statement: {}", sqlite3_errmsg(db_)));
+  }
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  std::string msg = fmt::format("catalog: {}", sqlite3_errmsg(db_));
+  if (rc == SQLITE_CONSTRAINT) return base::Status::AlreadyExists(msg);
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return base::Status::Unavailable(msg);
+  if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) return base::Status::Corrupt(msg);
+  return base::Status::Io(msg);
+}
+
+base::Status Statement::Run() {
+  for (;;) {
+    auto r = Step();
+    if (!r.ok()) return r.status();
+    if (!*r) return base::Status::Ok();
+  }
+}
+
+std::string Statement::Text(int col) const {
+  const unsigned char* t = sqlite3_column_text(stmt_, col);
+  return t ? std::string(reinterpret_cast<const char*>(t), static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+           : std::string();
+}
+
+std::vector<float> Statement::FloatBlob(int col) const {
+  const void* blob = sqlite3_column_blob(stmt_, col);
+  size_t bytes = static_cast<size_t>(sqlite3_column_bytes(stmt_, col));
+  std::vector<float> out(bytes / sizeof(float));
+  if (blob && !out.empty()) std::memcpy(out.data(), blob, out.size() * sizeof(float));
+  return out;
+}
+
+base::Status Exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errmsg(db);
+    sqlite3_free(err);
+    return base::Status::Io("catalog: " + msg);
+  }
+  return base::Status::Ok();
+}
+
+}  // namespace triage::catalog::sqlite

@@ -1,0 +1,50 @@
+// A thin RAII layer over sqlite3 statements: bind by position, step, read columns.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace triage::catalog::sqlite {
+
+// A prepared statement. Not thread-safe; used under the catalog's lock.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool prepared() const { return stmt_ != nullptr; }
+  Statement& Bind(int index, int64_t value);
+  Statement& Bind(int index, int value) { return Bind(index, static_cast<int64_t>(value)); }
+  Statement& Bind(int index, double value);
+  Statement& Bind(int index, const std::string& value);
+  Statement& BindBlob(int index, const void* data, size_t size);
+  Statement& BindNull(int index);
+
+  // kRow: a row is ready; kDone: finished. Errors become Status.
+  base::Result<bool> Step();
+  // Steps to the end; for statements without result rows.
+  base::Status Run();
+
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double Real(int col) const { return sqlite3_column_double(stmt_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::string Text(int col) const;
+  std::vector<float> FloatBlob(int col) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  std::string sql_;
+};
+
+// Executes SQL without results (may hold several statements).
+base::Status Exec(sqlite3* db, const char* sql);
+
+}  // namespace triage::catalog::sqlite

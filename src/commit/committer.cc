@@ -1,0 +1,114 @@
+// Journaled moves: record the intent, move without overwriting, apply the catalog change, mark done.
+#include "commit/committer.h"
+
+#include <fmt/format.h>
+
+#include "base/ids.h"
+
+namespace triage::commit {
+
+base::Result<Staged> Committer::StageCopy(const fs::path& source, const base::ChunkSink& sink) {
+  fs::path staged = journal_.staging_dir() / (base::RandomId() + base::SanitizeFileName(source.extension().string()));
+  TRIAGE_RETURN_IF_ERROR(base::CopyFileDurably(source, staged, sink));
+  return Staged{staged, "", {}};
+}
+
+base::Result<Staged> Committer::StageMove(const fs::path& source) {
+  Intent intent;
+  intent.kind = Intent::Kind::kStage;
+  intent.id = base::RandomId();
+  intent.from = fs::absolute(source);
+  intent.to = journal_.staging_dir() / (intent.id + base::SanitizeFileName(source.extension().string()));
+  TRIAGE_RETURN_IF_ERROR(journal_.Record(intent));
+  base::Status st = base::MoveFileDurably(intent.from, intent.to);
+  if (!st.ok()) {
+    journal_.Done(intent.id);
+    return st;
+  }
+  return Staged{intent.to, intent.id, intent.from};
+}
+
+base::Result<Placed> Committer::Move(Intent intent, const fs::path& dest_dir, const std::string& name,
+                                     const std::string& close_intent) {
+  std::error_code ec;
+  fs::create_directories(dest_dir, ec);
+  if (ec) return base::Status::Io(fmt::format("cannot create {}: {}", dest_dir.string(), ec.message()));
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    intent.to = base::FirstFreeName(dest_dir, name);
+    intent.change->item.path = intent.to.lexically_relative(library_).string();
+    TRIAGE_RETURN_IF_ERROR(journal_.Record(intent));
+    if (!close_intent.empty()) TRIAGE_RETURN_IF_ERROR(journal_.Done(close_intent));
+    base::Status st = base::MoveFileDurably(intent.from, intent.to);
+    if (st.code() == base::Code::kAlreadyExists) continue;  // another writer took the name: next suffix
+    if (!st.ok()) return st;  // the intent stays; recovery settles it
+    auto id = catalog_.Apply(*intent.change);
+    if (!id.ok()) return id.status();  // file moved, catalog not: recovery applies the change again
+    TRIAGE_RETURN_IF_ERROR(journal_.Done(intent.id));
+    return Placed{*id, intent.to};
+  }
+  return base::Status::Io(fmt::format("no free name for {} in {}", name, dest_dir.string()));
+}
+
+base::Result<Placed> Committer::Place(const Staged& staged, const fs::path& dest_dir, const std::string& name,
+                                      catalog::CatalogChange change) {
+  Intent intent;
+  intent.kind = Intent::Kind::kCommit;
+  intent.id = change.journal_id.empty() ? base::RandomId() : change.journal_id;
+  change.journal_id = intent.id;
+  change.kind = catalog::CatalogChange::Kind::kInsertItem;
+  intent.from = staged.path;
+  intent.change = std::move(change);
+  return Move(std::move(intent), dest_dir, base::SanitizeFileName(name), staged.stage_intent);
+}
+
+base::Result<Placed> Committer::Relocate(const model::ItemRecord& item, const fs::path& dest_dir,
+                                         catalog::CatalogChange change) {
+  Intent intent;
+  intent.kind = Intent::Kind::kCommit;
+  intent.id = base::RandomId();
+  change.journal_id = intent.id;
+  change.kind = catalog::CatalogChange::Kind::kRelocateItem;
+  change.item.id = item.id;
+  intent.from = library_ / item.path;
+  intent.change = std::move(change);
+  if (intent.from.parent_path() == dest_dir) {
+    // Same folder: only the catalog changes.
+    intent.change->item.path = item.path;
+    auto id = catalog_.Apply(*intent.change);
+    if (!id.ok()) return id.status();
+    return Placed{*id, intent.from};
+  }
+  return Move(std::move(intent), dest_dir, intent.from.filename().string(), "");
+}
+
+base::Status Committer::Purge(const model::ItemRecord& item, const std::string& actor, const std::string& reason,
+                              int64_t at) {
+  Intent intent;
+  intent.kind = Intent::Kind::kPurge;
+  intent.id = base::RandomId();
+  intent.from = library_ / item.path;
+  catalog::CatalogChange change;
+  change.item.id = item.id;
+  change.actor = actor;
+  change.reason = reason;
+  change.at = at;
+  intent.change = change;
+  TRIAGE_RETURN_IF_ERROR(journal_.Record(intent));
+  std::error_code ec;
+  fs::remove(intent.from, ec);
+  if (ec) return base::Status::Io(fmt::format("cannot delete {}: {}", intent.from.string(), ec.message()));
+  TRIAGE_RETURN_IF_ERROR(catalog_.DeleteItem(item.id, actor, reason, at));
+  return journal_.Done(intent.id);
+}
+
+void Committer::Discard(const Staged& staged) {
+  if (!staged.stage_intent.empty()) {
+    // A moved input goes back where it came from, like a rollback; if that fails the intent stays for recovery.
+    if (base::MoveFileDurably(staged.path, staged.original).ok()) journal_.Done(staged.stage_intent);
+    return;
+  }
+  std::error_code ec;
+  fs::remove(staged.path, ec);
+}
+
+}  // namespace triage::commit

@@ -1,0 +1,63 @@
+// The only code that moves files: stages inputs, places images in the library or review, relocates items
+// on review decisions and purges the trash — each step journaled first, then done, then marked done.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "base/files.h"
+#include "base/status.h"
+#include "catalog/catalog.h"
+#include "commit/journal.h"
+
+namespace triage::commit {
+
+struct Staged {
+  fs::path path;               // in the session's staging folder
+  std::string stage_intent;    // open kStage intent for moved inputs ("" for copies)
+  fs::path original;           // where a moved input came from
+};
+
+struct Placed {
+  int64_t item_id = 0;
+  fs::path path;               // absolute final path
+};
+
+// Thread-safe as long as the journal and catalog are (they are).
+class Committer {
+ public:
+  Committer(Journal& journal, catalog::Catalog& catalog, fs::path library)
+      : journal_(journal), catalog_(catalog), library_(std::move(library)) {}
+
+  // Copies `source` into staging; `sink` sees every byte read (for hashing). The original is untouched.
+  base::Result<Staged> StageCopy(const fs::path& source, const base::ChunkSink& sink);
+  // Moves `source` into staging under a journaled kStage intent; after a crash it goes back where it was.
+  base::Result<Staged> StageMove(const fs::path& source);
+  // Adopts a file already in staging (a download).
+  Staged Adopt(const fs::path& staged_file) { return {staged_file, "", {}}; }
+
+  // Moves `staged` to `dest_dir`/`name` (a suffix on collision, never an overwrite) and applies `change`
+  // (item.path is filled in here). Closes the staged input's kStage intent.
+  base::Result<Placed> Place(const Staged& staged, const fs::path& dest_dir, const std::string& name,
+                             catalog::CatalogChange change);
+
+  // Moves an existing item to `dest_dir` (same file name, suffixed on collision) and applies the relocation.
+  base::Result<Placed> Relocate(const model::ItemRecord& item, const fs::path& dest_dir, catalog::CatalogChange change);
+
+  // Deletes a trashed item's file and its catalog row.
+  base::Status Purge(const model::ItemRecord& item, const std::string& actor, const std::string& reason, int64_t at);
+
+  // Removes a staged copy that will not be placed (e.g. ingest failed before deciding).
+  void Discard(const Staged& staged);
+
+  const fs::path& library() const { return library_; }
+
+ private:
+  base::Result<Placed> Move(Intent intent, const fs::path& dest_dir, const std::string& name,
+                            const std::string& close_intent);
+  Journal& journal_;
+  catalog::Catalog& catalog_;
+  fs::path library_;
+};
+
+}  // namespace triage::commit

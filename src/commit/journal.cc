@@ -1,0 +1,66 @@
+// Journal sessions: a locked folder of intent files per process.
+#include "commit/journal.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "base/files.h"
+#include "base/ids.h"
+
+namespace triage::commit {
+
+base::Result<std::unique_ptr<Journal>> Journal::Open(const fs::path& state_dir) {
+  std::string session = base::RandomId().substr(0, 16);
+  fs::path dir = state_dir / "journal" / session;
+  fs::path staging = state_dir / "staging" / session;
+  // The session is built under a hidden name and locked before it becomes visible, so a concurrent
+  // recovery never mistakes a starting session for a dead one.
+  fs::path building = state_dir / "journal" / ("." + session);
+  std::error_code ec;
+  fs::create_directories(building, ec);
+  if (!ec) fs::create_directories(staging, ec);
+  if (ec) return base::Status::Io(fmt::format("cannot create journal session in {}: {}", state_dir.string(), ec.message()));
+  fs::path lock = building / "LOCK";
+  int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (fd >= 0) ::close(fd);
+    return base::Status::Io(fmt::format("cannot lock journal session {}", lock.string()));
+  }
+  fs::rename(building, dir, ec);
+  if (ec) {
+    ::close(fd);
+    return base::Status::Io(fmt::format("cannot open journal session {}: {}", dir.string(), ec.message()));
+  }
+  TRIAGE_RETURN_IF_ERROR(base::SyncDirectory(state_dir / "journal"));
+  return std::unique_ptr<Journal>(new Journal(session, dir, staging, fd));
+}
+
+Journal::~Journal() {
+  // A clean exit leaves nothing to recover: drop the (empty) session folders, then the lock.
+  std::error_code ec;
+  bool empty = true;
+  for (const auto& e : fs::directory_iterator(dir_, ec)) {
+    if (e.path().filename() != "LOCK") empty = false;
+  }
+  if (empty) {
+    fs::remove_all(staging_dir_, ec);
+    fs::remove_all(dir_, ec);
+  }
+  ::close(lock_fd_);
+}
+
+base::Status Journal::Record(const Intent& intent) {
+  return base::WriteFileDurably(dir_ / (intent.id + ".json"), EncodeIntent(intent));
+}
+
+base::Status Journal::Done(const std::string& id) {
+  std::error_code ec;
+  fs::remove(dir_ / (id + ".json"), ec);
+  if (ec) return base::Status::Io(fmt::format("cannot remove journal entry {}: {}", id, ec.message()));
+  return base::SyncDirectory(dir_);
+}
+
+}  // namespace triage::commit

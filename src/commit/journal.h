@@ -1,0 +1,76 @@
+// The write-ahead journal of file moves. Each process owns a session: a folder of intent files under
+// .triage/journal/<session>/ and a staging folder .triage/staging/<session>/, held by an flock on
+// .triage/journal/<session>/LOCK for the life of the process. A session whose lock is free is dead: recovery
+// finishes or rolls back its intents.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/catalog.h"
+
+namespace triage::commit {
+
+namespace fs = std::filesystem;
+
+// One journaled step.
+//  kStage:  move an input file into staging (ingest --move, inbox). Recovery rolls it back: the file returns.
+//  kCommit: move `from` to `to` and apply `change` to the catalog. Recovery rolls it forward.
+//  kPurge:  delete the trashed file `from` and the item change.item.id. Recovery rolls it forward.
+struct Intent {
+  enum class Kind { kStage, kCommit, kPurge };
+  Kind kind = Kind::kCommit;
+  std::string id;
+  fs::path from;
+  fs::path to;
+  std::optional<catalog::CatalogChange> change;
+};
+
+// Serialises intents (JSON, every field of the catalog change included).
+std::string EncodeIntent(const Intent& intent);
+base::Result<Intent> DecodeIntent(const std::string& text);
+
+// A live session's journal. Thread-safe.
+class Journal {
+ public:
+  // Creates a new session under `state_dir` (.triage) and locks it.
+  static base::Result<std::unique_ptr<Journal>> Open(const fs::path& state_dir);
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Durably records an intent (fsync of file and folder) before the step it describes.
+  base::Status Record(const Intent& intent);
+  // Removes a finished intent durably.
+  base::Status Done(const std::string& id);
+  // This session's staging folder (same file system as the library).
+  const fs::path& staging_dir() const { return staging_dir_; }
+  const std::string& session() const { return session_; }
+
+ private:
+  Journal(std::string session, fs::path dir, fs::path staging, int lock_fd)
+      : session_(std::move(session)), dir_(std::move(dir)), staging_dir_(std::move(staging)), lock_fd_(lock_fd) {}
+  std::string session_;
+  fs::path dir_;
+  fs::path staging_dir_;
+  int lock_fd_;
+};
+
+// What recovery did.
+struct RecoveryReport {
+  int sessions = 0;          // dead sessions found
+  int rolled_forward = 0;    // commits and purges finished
+  int rolled_back = 0;       // staged inputs returned to where they were
+  int staged_removed = 0;    // leftover staging copies deleted
+  std::vector<std::string> problems;  // entries that could not be settled (kept for the next run)
+};
+
+// Finishes or rolls back every intent of every dead session under `state_dir`, then removes their folders.
+// Live sessions (locked by a running process) are left alone. Safe to run at any time, repeatedly.
+base::Result<RecoveryReport> Recover(const fs::path& state_dir, catalog::Catalog& catalog);
+
+}  // namespace triage::commit

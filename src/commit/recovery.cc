@@ -1,0 +1,150 @@
+// Recovery of dead journal sessions: commits and purges roll forward, staged inputs roll back.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "base/files.h"
+#include "commit/journal.h"
+
+namespace triage::commit {
+namespace {
+
+bool Exists(const fs::path& p) {
+  std::error_code ec;
+  return fs::exists(fs::symlink_status(p, ec));
+}
+
+// Finishes a commit: the file ends at `to` (or a free name beside it) and the change is applied once.
+base::Status RollForwardCommit(Intent in, catalog::Catalog& catalog, const fs::path& library) {
+  auto applied = catalog.WasApplied(in.id);
+  if (!applied.ok()) return applied.status();
+  bool from = Exists(in.from), to = Exists(in.to);
+  if (*applied) {
+    if (from && !to) return base::MoveFileDurably(in.from, in.to);
+    return base::Status::Ok();
+  }
+  if (from) {
+    if (to) {
+      // `to` was taken by another file (moves are atomic renames inside the library): take a free name.
+      in.to = base::FirstFreeName(in.to.parent_path(), in.to.filename().string());
+      in.change->item.path = in.to.lexically_relative(library).string();
+    }
+    std::error_code ec;
+    fs::create_directories(in.to.parent_path(), ec);
+    TRIAGE_RETURN_IF_ERROR(base::MoveFileDurably(in.from, in.to));
+  } else if (!to) {
+    return base::Status::NotFound(fmt::format("neither {} nor {} exists", in.from.string(), in.to.string()));
+  }
+  return catalog.Apply(*in.change).status();
+}
+
+base::Status RollBackStage(const Intent& in) {
+  bool from = Exists(in.from), to = Exists(in.to);
+  if (to && !from) {
+    std::error_code ec;
+    fs::create_directories(in.from.parent_path(), ec);
+    return base::MoveFileDurably(in.to, in.from);
+  }
+  if (to && from) {
+    // A cross-device move stopped before unlinking the original: the original is whole, drop the copy.
+    std::error_code ec;
+    fs::remove(in.to, ec);
+  }
+  return base::Status::Ok();
+}
+
+base::Status RollForwardPurge(const Intent& in, catalog::Catalog& catalog) {
+  std::error_code ec;
+  fs::remove(in.from, ec);
+  auto item = catalog.GetItem(in.change->item.id);
+  if (!item.ok()) return base::Status::Ok();  // already deleted
+  return catalog.DeleteItem(in.change->item.id, in.change->actor, in.change->reason, in.change->at);
+}
+
+std::vector<Intent> ReadIntents(const fs::path& dir, RecoveryReport& report) {
+  std::vector<Intent> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".json") continue;
+    auto text = base::ReadFile(e.path());
+    auto intent = text.ok() ? DecodeIntent(*text) : base::Result<Intent>(text.status());
+    if (!intent.ok()) {
+      // A torn write (the intent never became durable, so its step never started): drop it.
+      report.problems.push_back(fmt::format("{}: {}", e.path().string(), intent.status().message()));
+      fs::remove(e.path(), ec);
+      continue;
+    }
+    out.push_back(std::move(*intent));
+  }
+  // Commits first (they may consume a staged input), then purges, then stages roll back.
+  std::sort(out.begin(), out.end(), [](const Intent& a, const Intent& b) {
+    auto rank = [](Intent::Kind k) { return k == Intent::Kind::kCommit ? 0 : k == Intent::Kind::kPurge ? 1 : 2; };
+    return rank(a.kind) < rank(b.kind);
+  });
+  return out;
+}
+
+// Settles one dead session; returns false if something must wait for the next run.
+bool RecoverSession(const fs::path& dir, const fs::path& staging, catalog::Catalog& catalog, const fs::path& library,
+                    RecoveryReport& report) {
+  bool clean = true;
+  for (const Intent& in : ReadIntents(dir, report)) {
+    base::Status st;
+    if (in.kind == Intent::Kind::kCommit) st = RollForwardCommit(in, catalog, library);
+    else if (in.kind == Intent::Kind::kPurge) st = RollForwardPurge(in, catalog);
+    else st = RollBackStage(in);
+    if (!st.ok()) {
+      report.problems.push_back(fmt::format("journal entry {}: {}", in.id, st.message()));
+      clean = false;
+      continue;
+    }
+    (in.kind == Intent::Kind::kStage ? report.rolled_back : report.rolled_forward)++;
+    std::error_code ec;
+    fs::remove(dir / (in.id + ".json"), ec);
+  }
+  if (!clean) return false;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(staging, ec)) {
+    (void)e;
+    report.staged_removed++;
+  }
+  fs::remove_all(staging, ec);
+  return true;
+}
+
+}  // namespace
+
+base::Result<RecoveryReport> Recover(const fs::path& state_dir, catalog::Catalog& catalog) {
+  RecoveryReport report;
+  fs::path library = state_dir.parent_path();
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(state_dir / "journal", ec)) {
+    if (!e.is_directory() || e.path().filename().string().front() == '.') continue;
+    fs::path lock = e.path() / "LOCK";
+    int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);  // a live process owns it
+      continue;
+    }
+    report.sessions++;
+    fs::path staging = state_dir / "staging" / e.path().filename();
+    if (RecoverSession(e.path(), staging, catalog, library, report)) fs::remove_all(e.path(), ec);
+    ::close(fd);
+  }
+  // Staging folders without a journal session (a crash between creating the two): only copies can be there.
+  for (const auto& e : fs::directory_iterator(state_dir / "staging", ec)) {
+    std::string name = e.path().filename().string();
+    if (e.is_directory() && !Exists(state_dir / "journal" / name) && !Exists(state_dir / "journal" / ("." + name))) {
+      fs::remove_all(e.path(), ec);
+    }
+  }
+  base::SyncDirectory(state_dir / "journal");
+  return report;
+}
+
+}  // namespace triage::commit

@@ -1,0 +1,122 @@
+// The routing policy. Each rule is a small function returning a decision when it applies.
+#include "decide/decide.h"
+
+#include <algorithm>
+#include <optional>
+
+#include <fmt/format.h>
+
+namespace triage::decide {
+namespace {
+
+using model::Decision;
+using model::Destination;
+using model::Face;
+using model::MatchKind;
+
+Decision ToReview(std::string category, std::string code, std::string text, std::string suggestion = "") {
+  Decision d;
+  d.destination = Destination::kReview;
+  d.category = std::move(category);
+  d.person = std::move(suggestion);
+  d.reasons.push_back({std::move(code), std::move(text)});
+  return d;
+}
+
+bool Contains(const std::vector<std::string>& list, const std::string& name) {
+  return std::find(list.begin(), list.end(), name) != list.end();
+}
+
+// The face that decides: the only one, or (when the multiple-faces check is off) the largest.
+const Face& SubjectFace(const std::vector<Face>& faces) {
+  return *std::max_element(faces.begin(), faces.end(), [](const Face& a, const Face& b) {
+    return a.box.width * a.box.height < b.box.width * b.box.height;
+  });
+}
+
+std::optional<Decision> CheckDuplicates(const model::Policy& policy, const model::CatalogFacts& facts) {
+  if (policy.check_exact_duplicates && facts.exact_duplicate_of) {
+    Decision d = ToReview("duplicates", "duplicate_sha256",
+                          fmt::format("An identical file (same SHA-256) is already item {}.", *facts.exact_duplicate_of));
+    d.duplicate_of = facts.exact_duplicate_of;
+    return d;
+  }
+  if (policy.check_near_duplicates && facts.near_duplicate_of) {
+    Decision d = ToReview("near_duplicates", "near_duplicate",
+                          fmt::format("It looks like item {} (perceptual hash {} bits apart).", *facts.near_duplicate_of,
+                                      facts.near_duplicate_distance));
+    d.duplicate_of = facts.near_duplicate_of;
+    return d;
+  }
+  return std::nullopt;
+}
+
+std::optional<Decision> CheckFaceCount(const model::Analysis& a, const model::Policy& policy) {
+  if (!a.faces_analysed) {
+    std::string why = a.face_error.empty() ? "Face recognition is off." : "Face analysis failed: " + a.face_error + ".";
+    return ToReview("unidentified", "faces_not_analysed", why + " Nobody was identified.");
+  }
+  if (a.faces.empty()) return ToReview("unidentified", "no_faces_detected", "No face was detected.");
+  if (policy.route_multiple_faces && static_cast<int>(a.faces.size()) > policy.max_faces_per_image) {
+    return ToReview("multiple_faces", "multiple_faces",
+                    fmt::format("{} faces were detected; at most {} may be auto-sorted.", a.faces.size(),
+                                policy.max_faces_per_image));
+  }
+  return std::nullopt;
+}
+
+std::optional<Decision> CheckPerson(const Face& face, const model::Policy& policy) {
+  const model::FaceMatch& m = face.match;
+  if (m.kind == MatchKind::kUnknown || m.person.empty()) {
+    std::string text = m.person.empty() ? "The face matches nobody enrolled."
+                                        : fmt::format("The face matches nobody enrolled (closest: {}, distance {:.2f}).",
+                                                      m.person, m.distance);
+    return ToReview("unidentified", "unknown_person", text, m.person);
+  }
+  if (policy.route_unwanted_person && Contains(policy.blacklist, m.person)) {
+    return ToReview("unwanted_person", "blacklisted_person", fmt::format("{} is on the blacklist.", m.person), m.person);
+  }
+  if (!policy.whitelist.empty() && !Contains(policy.whitelist, m.person)) {
+    return ToReview("unidentified", "not_in_whitelist", fmt::format("{} is not on the whitelist.", m.person), m.person);
+  }
+  if (policy.route_low_confidence && (m.kind == MatchKind::kLowConfidence || m.confidence < policy.min_confidence)) {
+    return ToReview("low_confidence", "low_confidence",
+                    fmt::format("Probably {}, but the confidence {:.0f}% is below the minimum {:.0f}%.", m.person,
+                                100 * m.confidence, 100 * policy.min_confidence),
+                    m.person);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Decision Decide(const model::Analysis& a, const model::Policy& policy, const model::CatalogFacts& facts) {
+  if (!a.readable) {
+    // The unreadable category cannot be switched off: an undecodable file has nowhere else to go.
+    return ToReview("unreadable", "unreadable", "The image cannot be decoded: " + a.unreadable_reason + ".");
+  }
+  if (auto d = CheckDuplicates(policy, facts)) return *d;
+  if (auto d = CheckFaceCount(a, policy)) return *d;
+  const Face& face = SubjectFace(a.faces);
+  if (auto d = CheckPerson(face, policy)) return *d;
+  const std::string& person = face.match.person;
+  if (policy.route_low_quality && policy.min_sharpness > 0 && a.sharpness < policy.min_sharpness) {
+    return ToReview("low_quality", "low_quality",
+                    fmt::format("{} was recognised, but the image is blurry (sharpness {:.0f} < {:.0f}).", person,
+                                a.sharpness, policy.min_sharpness),
+                    person);
+  }
+  if (!policy.auto_sort_enabled) {
+    return ToReview("low_confidence", "auto_sort_paused",
+                    fmt::format("Auto-sorting is paused; recognised as {} ({:.0f}%).", person, 100 * face.match.confidence),
+                    person);
+  }
+  Decision d;
+  d.destination = Destination::kLibrary;
+  d.person = person;
+  d.reasons.push_back({"known_person", fmt::format("Recognised {} with {:.0f}% confidence (distance {:.2f}).", person,
+                                                   100 * face.match.confidence, face.match.distance)});
+  return d;
+}
+
+}  // namespace triage::decide

@@ -1,0 +1,14 @@
+// The routing policy: a pure function from what is known about an image to where it goes and why.
+#pragma once
+
+#include "model/decision.h"
+
+namespace triage::decide {
+
+// Routes one image (seed order): unreadable -> exact duplicate -> near duplicate -> no face ->
+// too many faces -> blacklisted -> not in whitelist -> unknown person -> low confidence -> low quality ->
+// paused auto-sort -> faces/<person>. Pure: no I/O, no clock, no globals; thread-safe.
+// Every decision carries at least one reason with a stable code and a sentence.
+model::Decision Decide(const model::Analysis& analysis, const model::Policy& policy, const model::CatalogFacts& facts);
+
+}  // namespace triage::decide

@@ -1,0 +1,122 @@
+// Specification of the routing policy, one rule per case, in the seed's order of precedence.
+#include "decide/decide.h"
+
+#include <gtest/gtest.h>
+
+namespace triage::decide {
+namespace {
+
+using model::Analysis;
+using model::CatalogFacts;
+using model::Destination;
+using model::Face;
+using model::MatchKind;
+using model::Policy;
+
+Face FaceOf(const std::string& person, MatchKind kind, double confidence, float size = 100) {
+  Face f;
+  f.box = {0, 0, size, size};
+  f.match = {kind, person, kind == MatchKind::kUnknown ? 0.8 : 0.4, confidence};
+  return f;
+}
+
+Analysis WithFaces(std::vector<Face> faces) {
+  Analysis a;
+  a.readable = true;
+  a.faces_analysed = true;
+  a.faces = std::move(faces);
+  a.sharpness = 500;
+  return a;
+}
+
+struct Case {
+  std::string name;
+  Analysis analysis;
+  Policy policy;
+  CatalogFacts facts;
+  std::string category;  // "" = library
+  std::string code;
+  std::string person;
+};
+
+std::vector<Case> Cases() {
+  Face alice = FaceOf("alice", MatchKind::kKnown, 0.9);
+  Policy base;
+  Policy blacklist_alice = base;
+  blacklist_alice.blacklist = {"alice"};
+  Policy whitelist_bob = base;
+  whitelist_bob.whitelist = {"bob"};
+  Policy both = base;
+  both.blacklist = {"alice"};
+  both.whitelist = {"bob"};
+  Policy paused = base;
+  paused.auto_sort_enabled = false;
+  Policy no_dups = base;
+  no_dups.check_exact_duplicates = false;
+  no_dups.check_near_duplicates = false;
+  Policy multi_off = base;
+  multi_off.route_multiple_faces = false;
+  Policy sharp = base;
+  sharp.min_sharpness = 1000;
+  Policy strict = base;
+  strict.min_confidence = 0.95;
+  Analysis unreadable;
+  unreadable.unreadable_reason = "truncated JPEG";
+  Analysis not_analysed = WithFaces({});
+  not_analysed.faces_analysed = false;
+  CatalogFacts dup{42, std::nullopt, 0};
+  CatalogFacts near{std::nullopt, 7, 3};
+  return {
+      {"known person goes to the library", WithFaces({alice}), base, {}, "", "known_person", "alice"},
+      {"unreadable", unreadable, base, dup, "unreadable", "unreadable", ""},
+      {"exact duplicate wins over a known face", WithFaces({alice}), base, dup, "duplicates", "duplicate_sha256", ""},
+      {"near duplicate", WithFaces({alice}), base, near, "near_duplicates", "near_duplicate", ""},
+      {"duplicate checks off: treated as new", WithFaces({alice}), no_dups, dup, "", "known_person", "alice"},
+      {"no face", WithFaces({}), base, {}, "unidentified", "no_faces_detected", ""},
+      {"faces not analysed", not_analysed, base, {}, "unidentified", "faces_not_analysed", ""},
+      {"two faces", WithFaces({alice, FaceOf("bob", MatchKind::kKnown, 0.9)}), base, {}, "multiple_faces",
+       "multiple_faces", ""},
+      {"multiple-faces check off: largest face decides",
+       WithFaces({FaceOf("bob", MatchKind::kKnown, 0.9, 50), alice}), multi_off, {}, "", "known_person", "alice"},
+      {"blacklisted", WithFaces({alice}), blacklist_alice, {}, "unwanted_person", "blacklisted_person", "alice"},
+      {"blacklist takes precedence over whitelist", WithFaces({alice}), both, {}, "unwanted_person",
+       "blacklisted_person", "alice"},
+      {"not in whitelist", WithFaces({alice}), whitelist_bob, {}, "unidentified", "not_in_whitelist", "alice"},
+      {"unknown face suggests the closest person", WithFaces({FaceOf("carol", MatchKind::kUnknown, 0.2)}), base, {},
+       "unidentified", "unknown_person", "carol"},
+      {"low confidence", WithFaces({FaceOf("alice", MatchKind::kLowConfidence, 0.5)}), base, {}, "low_confidence",
+       "low_confidence", "alice"},
+      {"confidence below a stricter minimum", WithFaces({alice}), strict, {}, "low_confidence", "low_confidence",
+       "alice"},
+      {"blurry", WithFaces({alice}), sharp, {}, "low_quality", "low_quality", "alice"},
+      {"auto-sort paused", WithFaces({alice}), paused, {}, "low_confidence", "auto_sort_paused", "alice"},
+  };
+}
+
+TEST(DecideTest, RoutesEveryCaseByTheSeedOrder) {
+  for (const Case& c : Cases()) {
+    model::Decision d = Decide(c.analysis, c.policy, c.facts);
+    EXPECT_EQ(d.category, c.category) << c.name;
+    EXPECT_EQ(d.destination, c.category.empty() ? Destination::kLibrary : Destination::kReview) << c.name;
+    ASSERT_FALSE(d.reasons.empty()) << c.name;
+    EXPECT_EQ(d.reasons.front().code, c.code) << c.name;
+    EXPECT_FALSE(d.Summary().empty()) << c.name;
+    EXPECT_EQ(d.person, c.person) << c.name;
+  }
+}
+
+TEST(DecideTest, DuplicatesLinkToTheItemTheyMatch) {
+  Analysis a = WithFaces({});
+  EXPECT_EQ(Decide(a, {}, {42, std::nullopt, 0}).duplicate_of, 42);
+  EXPECT_EQ(Decide(a, {}, {std::nullopt, 7, 2}).duplicate_of, 7);
+  EXPECT_FALSE(Decide(a, {}, {}).duplicate_of.has_value());
+}
+
+TEST(DecideTest, SameInputSameDecision) {
+  for (const Case& c : Cases()) {
+    EXPECT_EQ(Decide(c.analysis, c.policy, c.facts).Summary(), Decide(c.analysis, c.policy, c.facts).Summary());
+  }
+}
+
+}  // namespace
+}  // namespace triage::decide
