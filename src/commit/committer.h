@@ -51,6 +51,8 @@ class Committer {
   void Discard(const Staged& staged);
 
   const fs::path& library() const { return library_; }
+  // The session's staging folder, for downloads and uploads.
+  const fs::path& StagingDir() const { return journal_.staging_dir(); }
 
  private:
   base::Result<Placed> Move(Intent intent, const fs::path& dest_dir, const std::string& name,

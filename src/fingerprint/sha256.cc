@@ -3,7 +3,9 @@
 
 #include <openssl/evp.h>
 
+#include <fstream>
 #include <stdexcept>
+#include <vector>
 
 namespace triage::fingerprint {
 
@@ -33,6 +35,19 @@ std::string Sha256Hasher::HexDigest() {
     out[2 * i + 1] = kHex[digest[i] & 15];
   }
   return out;
+}
+
+base::Result<std::string> Sha256OfFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return base::Status::NotFound("cannot open " + path.string());
+  Sha256Hasher h;
+  std::vector<char> buf(1 << 20);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    h.Update(reinterpret_cast<const unsigned char*>(buf.data()), static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad()) return base::Status::Io("reading " + path.string());
+  return h.HexDigest();
 }
 
 std::string Sha256Hex(const std::string& data) {

@@ -2,8 +2,11 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <memory>
 #include <string>
+
+#include "base/status.h"
 
 namespace triage::fingerprint {
 
@@ -23,6 +26,9 @@ class Sha256Hasher {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// SHA-256 of a file's bytes, as hex, streamed in 1 MiB chunks. kNotFound / kIo name the path.
+base::Result<std::string> Sha256OfFile(const std::filesystem::path& path);
 
 // SHA-256 of a whole string, as hex.
 std::string Sha256Hex(const std::string& data);

@@ -99,6 +99,25 @@ CREATE TABLE applied_journal (
   at INTEGER NOT NULL
 );
 )sql",
+      // 2: web users (name, role, PBKDF2 password hash) and their sessions (token hash, CSRF token, expiry).
+      R"sql(
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('user', 'admin', 'superadmin')),
+  password_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_name TEXT NOT NULL,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_user ON sessions (user_name);
+CREATE INDEX sessions_expiry ON sessions (expires_at);
+)sql",
   };
   return kMigrations;
 }

@@ -1,0 +1,45 @@
+// Composition root: picks the SQLite catalog, runs recovery, and hands the library to the CLI.
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "catalog/sqlite/sqlite_catalog.h"
+#include "cli/library.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using triage::base::Result;
+
+// Face models: $TRIAGE_MODEL_DIR, else where `make` installs them for this build.
+std::string ModelDir() {
+  if (const char* env = std::getenv("TRIAGE_MODEL_DIR"); env && *env) return env;
+  return TRIAGE_DEFAULT_MODEL_DIR;
+}
+
+Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root) {
+  auto config = triage::config::LoadConfig(root);
+  if (!config.ok()) return config.status();
+  auto lib = std::make_unique<triage::cli::Library>();
+  lib->config = std::move(*config);
+  lib->model_dir = ModelDir();
+  fs::path state = lib->config.StateDir();
+  std::error_code ec;
+  for (const char* d : {"staging", "journal", "trash", "thumbs"}) fs::create_directories(state / d, ec);
+  auto catalog = triage::catalog::sqlite::SqliteCatalog::Open(state / "catalog.db");
+  if (!catalog.ok()) return catalog.status();
+  lib->catalog = std::move(*catalog);
+  auto recovered = triage::commit::Recover(state, *lib->catalog);
+  if (!recovered.ok()) return recovered.status();
+  lib->recovered = *recovered;
+  auto journal = triage::commit::Journal::Open(state);
+  if (!journal.ok()) return journal.status();
+  lib->journal = std::move(*journal);
+  lib->committer = std::make_unique<triage::commit::Committer>(*lib->journal, *lib->catalog, lib->config.library);
+  lib->review = std::make_unique<triage::review::ReviewService>(lib->config, *lib->catalog, *lib->committer);
+  return lib;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return triage::cli::RunCli(argc, argv, OpenLibrary); }

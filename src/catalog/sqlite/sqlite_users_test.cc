@@ -1,0 +1,81 @@
+// Specification of the user and session store on SQLite (migration 2).
+#include "catalog/sqlite/sqlite_users.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace triage::catalog::sqlite {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SqliteUserStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("users_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    auto c = SqliteCatalog::Open(dir_ / "catalog.db");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    catalog_ = std::move(*c);
+    store_ = std::make_unique<SqliteUserStore>(*catalog_);
+  }
+  void TearDown() override {
+    store_.reset();
+    catalog_.reset();
+    fs::remove_all(dir_);
+  }
+  fs::path dir_;
+  std::unique_ptr<SqliteCatalog> catalog_;
+  std::unique_ptr<SqliteUserStore> store_;
+};
+
+TEST_F(SqliteUserStoreTest, AddsAndFindsUsers) {
+  EXPECT_EQ(*store_->CountUsers(), 0);
+  ASSERT_TRUE(store_->AddUser({0, "alice", "admin", "aa:bb", 10}).ok());
+  auto alice = store_->GetUser("alice");
+  ASSERT_TRUE(alice.ok());
+  EXPECT_EQ(alice->role, "admin");
+  EXPECT_EQ(alice->password_hash, "aa:bb");
+  EXPECT_EQ(*store_->CountUsers(), 1);
+  EXPECT_EQ(store_->ListUsers()->size(), 1u);
+}
+
+TEST_F(SqliteUserStoreTest, RefusesDuplicateNamesAndUnknownRoles) {
+  ASSERT_TRUE(store_->AddUser({0, "alice", "user", "aa:bb", 10}).ok());
+  EXPECT_EQ(store_->AddUser({0, "alice", "user", "cc:dd", 11}).status().code(), base::Code::kAlreadyExists);
+  EXPECT_EQ(store_->AddUser({0, "bob", "root", "cc:dd", 11}).status().code(), base::Code::kInvalidArgument);
+  EXPECT_EQ(store_->GetUser("bob").status().code(), base::Code::kNotFound);
+}
+
+TEST_F(SqliteUserStoreTest, SessionsExpire) {
+  ASSERT_TRUE(store_->AddSession({"hash1", "alice", "csrf1", 100, 200}).ok());
+  auto s = store_->FindSession("hash1", 150);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->csrf_token, "csrf1");
+  EXPECT_EQ(store_->FindSession("hash1", 200).status().code(), base::Code::kNotFound);
+  EXPECT_EQ(*store_->RemoveExpiredSessions(300), 1);
+}
+
+TEST_F(SqliteUserStoreTest, ChangingPasswordOrRemovingUserEndsSessions) {
+  ASSERT_TRUE(store_->AddUser({0, "alice", "user", "aa:bb", 10}).ok());
+  ASSERT_TRUE(store_->AddSession({"h1", "alice", "c1", 100, 1000}).ok());
+  ASSERT_TRUE(store_->SetPassword("alice", "cc:dd").ok());
+  EXPECT_FALSE(store_->FindSession("h1", 150).ok());
+  ASSERT_TRUE(store_->AddSession({"h2", "alice", "c2", 100, 1000}).ok());
+  ASSERT_TRUE(store_->RemoveUser("alice").ok());
+  EXPECT_FALSE(store_->FindSession("h2", 150).ok());
+  EXPECT_EQ(store_->RemoveUser("alice").code(), base::Code::kNotFound);
+}
+
+TEST_F(SqliteUserStoreTest, LogoutRemovesOnlyThatSession) {
+  ASSERT_TRUE(store_->AddSession({"h1", "alice", "c1", 100, 1000}).ok());
+  ASSERT_TRUE(store_->AddSession({"h2", "alice", "c2", 100, 1000}).ok());
+  ASSERT_TRUE(store_->RemoveSession("h1").ok());
+  EXPECT_FALSE(store_->FindSession("h1", 150).ok());
+  EXPECT_TRUE(store_->FindSession("h2", 150).ok());
+}
+
+}  // namespace
+}  // namespace triage::catalog::sqlite

@@ -1,0 +1,78 @@
+// The `triage` command line: global options, subcommands, errors turned into messages and exit codes.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/library.h"
+
+namespace triage::cli {
+
+int ExitCodeFor(const base::Status& status) {
+  switch (status.code()) {
+    case base::Code::kOk: return kExitOk;
+    case base::Code::kInvalidArgument:
+    case base::Code::kAlreadyExists: return kExitUsage;
+    case base::Code::kNotFound: return kExitNotFound;
+    default: return kExitFailure;
+  }
+}
+
+std::unique_ptr<Library> CommandContext::OpenOrReport() {
+  if (library.empty()) {
+    Fail(base::Status::InvalidArgument("no library given: use --library DIR or set TRIAGE_LIBRARY"));
+    return nullptr;
+  }
+  auto lib = open(library);
+  if (!lib.ok()) {
+    Fail(lib.status());
+    return nullptr;
+  }
+  return std::move(*lib);
+}
+
+int CommandContext::Fail(const base::Status& status) {
+  exit_code = ExitCodeFor(status);
+  if (json) {
+    PrintJson({{"error", base::CodeName(status.code())}, {"message", status.message()}});
+  } else {
+    fmt::print(stderr, "triage: {}\n", status.message());
+  }
+  return exit_code;
+}
+
+std::string CommandContext::Actor() {
+  const char* user = std::getenv("USER");
+  return fmt::format("cli:{}", user && *user ? user : "unknown");
+}
+
+void CommandContext::PrintJson(const nlohmann::json& doc) {
+  std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+}
+
+int RunCli(int argc, char** argv, const LibraryOpener& open_library) {
+  CLI::App app{"triage: photo intake and curation"};
+  app.require_subcommand(1);
+  app.fallthrough();  // --library may stand before or after the subcommand
+  app.set_version_flag("--version", "triage 0.1.0");
+  CommandContext ctx;
+  ctx.open = open_library;
+  if (const char* env = std::getenv("TRIAGE_LIBRARY")) ctx.library = env;
+  app.add_option("--library", ctx.library, "library folder (default: $TRIAGE_LIBRARY)");
+  AddIntakeCommands(app, ctx);
+  AddQueryCommands(app, ctx);
+  AddReviewCommands(app, ctx);
+  AddPersonCommands(app, ctx);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  return ctx.exit_code;
+}
+
+}  // namespace triage::cli

@@ -1,0 +1,35 @@
+// Registration of the CLI's subcommands. Each Add*Commands function adds its subcommands to `app`;
+// the callbacks set `ctx.exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/library.h"
+
+namespace triage::cli {
+
+struct CommandContext {
+  LibraryOpener open;
+  std::string library;      // --library or TRIAGE_LIBRARY
+  bool json = false;        // --json on the subcommand
+  int exit_code = kExitOk;
+
+  // Opens the library or prints why not and sets exit_code; null on failure.
+  std::unique_ptr<Library> OpenOrReport();
+  // Prints `status` as an error (JSON on stdout with --json) and sets the exit code; returns it.
+  int Fail(const base::Status& status);
+  // The actor recorded for CLI actions: "cli:<login name>".
+  static std::string Actor();
+  // Prints a JSON document (pretty) on stdout.
+  static void PrintJson(const nlohmann::json& doc);
+};
+
+void AddIntakeCommands(CLI::App& app, CommandContext& ctx);   // init, ingest, watch, recover
+void AddQueryCommands(CLI::App& app, CommandContext& ctx);    // items, explain, stats
+void AddReviewCommands(CLI::App& app, CommandContext& ctx);   // review list|approve|reject|skip|purge
+void AddPersonCommands(CLI::App& app, CommandContext& ctx);   // person ..., models verify
+
+}  // namespace triage::cli

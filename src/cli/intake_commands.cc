@@ -1,0 +1,216 @@
+// init, ingest, watch, recover.
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "base/files.h"
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "model/json.h"
+#include "source/inbox_watcher.h"
+
+namespace triage::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+int Init(CommandContext& ctx) {
+  if (ctx.library.empty()) return ctx.Fail(base::Status::InvalidArgument("init needs --library DIR"));
+  fs::path root = ctx.library;
+  if (fs::exists(root / "triage.json")) {
+    return ctx.Fail(base::Status::AlreadyExists(fmt::format("{} is a library already", root.string())));
+  }
+  auto config = config::ConfigFromJson(root, config::DefaultConfigJson());
+  std::error_code ec;
+  std::vector<fs::path> dirs = {config->InboxDir(), config->FacesDir(), config->StateDir() / "staging",
+                                config->StateDir() / "journal", config->StateDir() / "trash",
+                                config->StateDir() / "thumbs"};
+  for (const auto& c : model::ReviewCategories()) dirs.push_back(config->ReviewDir() / c);
+  for (const auto& d : dirs) {
+    fs::create_directories(d, ec);
+    if (ec) return ctx.Fail(base::Status::Io(fmt::format("cannot create {}: {}", d.string(), ec.message())));
+  }
+  base::Status st = config::SaveConfigJson(root, config::DefaultConfigJson());
+  if (!st.ok()) return ctx.Fail(st);
+  auto lib = ctx.OpenOrReport();  // creates the catalog
+  if (!lib) return ctx.exit_code;
+  if (ctx.json) {
+    ctx.PrintJson({{"library", lib->config.library.string()}, {"config", lib->config.ConfigPath().string()}});
+  } else {
+    fmt::print("created library {}\n", lib->config.library.string());
+  }
+  return kExitOk;
+}
+
+json SummaryJson(const pipeline::IngestSummary& s) {
+  json items = json::array();
+  for (const auto& o : s.items) {
+    items.push_back({{"input", o.input}, {"ok", o.ok}, {"item_id", o.ok ? json(o.item_id) : json(nullptr)},
+                     {"path", o.ok ? json(o.path) : json(nullptr)}, {"decision", o.ok ? json(o.decision) : json(nullptr)},
+                     {"error", o.ok ? json(nullptr) : json(o.error)}});
+  }
+  return {{"total", s.total},         {"to_library", s.to_library}, {"to_review", s.to_review},
+          {"failed", s.failed},       {"seconds", s.seconds},       {"by_category", s.by_category},
+          {"by_person", s.by_person}, {"items", items}};
+}
+
+void PrintSummary(const pipeline::IngestSummary& s) {
+  for (const auto& o : s.items) {
+    if (o.ok) fmt::print("{} -> {}\n    {}\n", o.input, o.path, o.decision.Summary());
+    else fmt::print("{} FAILED: {}\n", o.input, o.error);
+  }
+  fmt::print("\n{} images in {:.1f}s ({:.1f}/s): {} to the library, {} to review, {} failed\n", s.total, s.seconds,
+             s.seconds > 0 ? s.total / s.seconds : 0.0, s.to_library, s.to_review, s.failed);
+  for (const auto& [person, n] : s.by_person) fmt::print("  faces/{}: {}\n", person, n);
+  for (const auto& [category, n] : s.by_category) fmt::print("  review/{}: {}\n", category, n);
+}
+
+bool IsUrl(const std::string& arg) { return arg.find("://") != std::string::npos; }
+
+int Ingest(CommandContext& ctx, const std::vector<std::string>& args, pipeline::IngestOptions options) {
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return ctx.exit_code;
+  base::Status faces = lib->LoadFaces();
+  if (!faces.ok()) return ctx.Fail(faces);
+  std::vector<fs::path> paths;
+  std::vector<std::string> urls;
+  for (const auto& a : args) (IsUrl(a) ? void(urls.push_back(a)) : void(paths.emplace_back(a)));
+  auto ingestor = lib->MakeIngestor();
+  Progress progress(!ctx.json, ::isatty(STDERR_FILENO) != 0);
+  auto report = [&](int done, int total, const pipeline::ItemOutcome& o) {
+    progress.Update(done, total, o.ok ? o.input + " -> " + o.path : o.input + " FAILED: " + o.error);
+  };
+  pipeline::IngestSummary all;
+  for (int pass = 0; pass < 2; ++pass) {
+    if (pass == 0 && paths.empty()) continue;
+    if (pass == 1 && urls.empty()) continue;
+    auto s = pass == 0 ? ingestor->IngestPaths(paths, options, report) : ingestor->IngestUrls(urls, options, report);
+    if (!s.ok()) return ctx.Fail(s.status());
+    all.total += s->total;
+    all.to_library += s->to_library;
+    all.to_review += s->to_review;
+    all.failed += s->failed;
+    all.seconds += s->seconds;
+    for (const auto& [k, v] : s->by_category) all.by_category[k] += v;
+    for (const auto& [k, v] : s->by_person) all.by_person[k] += v;
+    for (auto& o : s->items) all.items.push_back(std::move(o));
+  }
+  progress.Finish();
+  if (ctx.json) ctx.PrintJson(SummaryJson(all));
+  else PrintSummary(all);
+  ctx.exit_code = all.failed > 0 ? kExitPartial : kExitOk;
+  return ctx.exit_code;
+}
+
+// Blocks SIGINT/SIGTERM in every thread and waits for them on a helper thread that stops the watcher.
+class StopOnSignal {
+ public:
+  explicit StopOnSignal(source::InboxWatcher& watcher) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    thread_ = std::thread([set, &watcher, this] {
+      int sig = 0;
+      sigwait(&set, &sig);
+      stopped_ = true;
+      watcher.Stop();
+    });
+  }
+  ~StopOnSignal() {
+    if (!stopped_) pthread_kill(thread_.native_handle(), SIGTERM);
+    thread_.join();
+  }
+  bool stopped() const { return stopped_; }
+
+ private:
+  std::atomic<bool> stopped_{false};
+  std::thread thread_;
+};
+
+int Watch(CommandContext& ctx, int debounce_ms, int max_files) {
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return ctx.exit_code;
+  base::Status faces = lib->LoadFaces();
+  if (!faces.ok()) return ctx.Fail(faces);
+  auto watcher = source::InboxWatcher::Open(lib->config.InboxDir(), debounce_ms);
+  if (!watcher.ok()) return ctx.Fail(watcher.status());
+  StopOnSignal signals(**watcher);
+  auto ingestor = lib->MakeIngestor();
+  fmt::print(stderr, "watching {} (Ctrl-C to stop)\n", lib->config.InboxDir().string());
+  pipeline::IngestOptions options{true, "inbox", CommandContext::Actor()};
+  int taken = 0;
+  while (!signals.stopped() && (max_files <= 0 || taken < max_files)) {
+    auto ready = (*watcher)->WaitForReady(-1);
+    if (!ready.ok()) return ctx.Fail(ready.status());
+    if (ready->empty()) continue;
+    auto s = ingestor->IngestPaths(*ready, options);
+    if (!s.ok()) return ctx.Fail(s.status());
+    taken += s->total;
+    if (ctx.json) ctx.PrintJson(SummaryJson(*s));
+    else PrintSummary(*s);
+  }
+  return kExitOk;
+}
+
+int Recover(CommandContext& ctx) {
+  auto lib = ctx.OpenOrReport();  // opening recovers
+  if (!lib) return ctx.exit_code;
+  const commit::RecoveryReport& r = lib->recovered;
+  if (ctx.json) {
+    ctx.PrintJson({{"sessions", r.sessions}, {"rolled_forward", r.rolled_forward}, {"rolled_back", r.rolled_back},
+                   {"staged_removed", r.staged_removed}, {"problems", r.problems}});
+  } else {
+    fmt::print("recovered {} interrupted session(s): {} finished, {} returned to where they were, {} staged copies "
+               "removed\n", r.sessions, r.rolled_forward, r.rolled_back, r.staged_removed);
+    for (const auto& p : r.problems) fmt::print("  problem: {}\n", p);
+  }
+  return r.problems.empty() ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+void AddIntakeCommands(CLI::App& app, CommandContext& ctx) {
+  auto* init = app.add_subcommand("init", "create a library (triage.json, inbox/, faces/, review/, .triage/)");
+  init->add_flag("--json", ctx.json, "machine-readable output");
+  init->callback([&ctx] { Init(ctx); });
+
+  auto* ingest = app.add_subcommand("ingest", "take images from files, folders (recursive) or http(s) URLs");
+  struct IngestArgs {
+    std::vector<std::string> inputs;
+    pipeline::IngestOptions options;
+  };
+  auto ia = std::make_shared<IngestArgs>();  // owned by the callback, which lives as long as the app
+  ingest->add_option("inputs", ia->inputs, "files, folders or URLs")->required();
+  ingest->add_flag("--move", ia->options.move, "move files instead of copying them");
+  ingest->add_option("--source", ia->options.source, "source label (default: folder name or URL host)");
+  ingest->add_flag("--json", ctx.json, "machine-readable output");
+  ingest->callback([&ctx, ia] {
+    ia->options.actor = CommandContext::Actor();
+    Ingest(ctx, ia->inputs, ia->options);
+  });
+
+  auto* watch = app.add_subcommand("watch", "ingest every image written into the inbox, until Ctrl-C");
+  struct WatchArgs {
+    int debounce_ms = 500;
+    int max_files = 0;
+  };
+  auto wa = std::make_shared<WatchArgs>();
+  watch->add_option("--debounce-ms", wa->debounce_ms, "quiet time before a file is taken")->check(CLI::Range(0, 60000));
+  watch->add_option("--max-files", wa->max_files, "stop after this many files (0: never)")->check(CLI::Range(0, 1 << 30));
+  watch->add_flag("--json", ctx.json, "machine-readable output");
+  watch->callback([&ctx, wa] { Watch(ctx, wa->debounce_ms, wa->max_files); });
+
+  auto* recover = app.add_subcommand("recover", "finish or roll back work interrupted by a crash");
+  recover->add_flag("--json", ctx.json, "machine-readable output");
+  recover->callback([&ctx] { ctx.exit_code = Recover(ctx); });
+}
+
+}  // namespace triage::cli

@@ -1,0 +1,195 @@
+// person add | enroll | list | remove | set, and models verify.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "base/clock.h"
+#include "cli/commands.h"
+#include "faces/model_check.h"
+#include "model/json.h"
+#include "vision/decode.h"
+
+namespace triage::cli {
+namespace {
+
+using nlohmann::json;
+
+// Where a person stands in the config: "whitelist", "blacklist" or "neutral".
+std::string ListStatus(const config::Config& c, const std::string& name) {
+  auto has = [&](const std::vector<std::string>& l) { return std::find(l.begin(), l.end(), name) != l.end(); };
+  if (has(c.policy.blacklist)) return "blacklist";
+  if (has(c.policy.whitelist)) return "whitelist";
+  return "neutral";
+}
+
+// Puts `name` on one list (or none) in triage.json, durably.
+base::Status SetListStatus(Library& lib, const std::string& name, const std::string& status) {
+  json doc = lib.config.json;
+  for (const char* list : {"whitelist", "blacklist"}) {
+    json kept = json::array();
+    for (const auto& e : doc[list]) {
+      auto n = config::SanitizePersonName(e.get<std::string>());
+      if (!n.ok() || *n != name) kept.push_back(e);
+    }
+    if (status == list) kept.push_back(name);
+    doc[list] = kept;
+  }
+  TRIAGE_RETURN_IF_ERROR(config::SaveConfigJson(lib.config.library, doc));
+  return lib.catalog->AddAudit({0, base::UnixNow(), CommandContext::Actor(), 0, "person", "", status,
+                                fmt::format("{} set to {}", name, status)});
+}
+
+// Embeddings of the one face in each photo; refuses the whole set if any photo is not usable.
+base::Result<std::vector<std::vector<float>>> ReferenceEmbeddings(Library& lib, const std::vector<std::string>& photos) {
+  TRIAGE_RETURN_IF_ERROR(lib.LoadFaces());
+  if (!lib.faces) return base::Status::InvalidArgument("face analysis is off in this library (analysis.faces)");
+  std::vector<std::vector<float>> out;
+  for (const auto& photo : photos) {
+    auto decoded = vision::DecodeImage(photo, {lib.config.analysis.decode_max_side_px, lib.config.analysis.max_pixels});
+    if (!decoded.ok()) return decoded.status().WithContext(photo);
+    auto face = lib.faces->SingleFace(decoded->image);
+    if (!face.ok()) return face.status().WithContext(photo);
+    out.push_back(face->embedding);
+  }
+  return out;
+}
+
+int AddOrEnroll(CommandContext& ctx, const std::string& raw_name, const std::vector<std::string>& photos, bool create,
+                const std::string& list) {
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return ctx.exit_code;
+  auto name = config::SanitizePersonName(raw_name);
+  if (!name.ok()) return ctx.Fail(name.status());
+  auto embeddings = ReferenceEmbeddings(*lib, photos);
+  if (!embeddings.ok()) return ctx.Fail(embeddings.status());
+  auto persons = lib->catalog->ListPersons();
+  if (!persons.ok()) return ctx.Fail(persons.status());
+  bool exists = std::any_of(persons->begin(), persons->end(), [&](const auto& p) { return p.name == *name; });
+  if (create && exists) return ctx.Fail(base::Status::AlreadyExists(fmt::format("{} is enrolled already; use `person enroll` to add photos", *name)));
+  if (!create && !exists) return ctx.Fail(base::Status::NotFound(fmt::format("no person named {}; use `person add`", *name)));
+  if (create) {
+    auto id = lib->catalog->AddPerson(*name, base::UnixNow());
+    if (!id.ok()) return ctx.Fail(id.status());
+  }
+  for (size_t i = 0; i < photos.size(); ++i) {
+    base::Status st = lib->catalog->AddReference({0, *name, (*embeddings)[i], photos[i]});
+    if (!st.ok()) return ctx.Fail(st);
+  }
+  lib->catalog->AddAudit({0, base::UnixNow(), CommandContext::Actor(), 0, "person", "", *name,
+                          fmt::format("{} reference photo(s) enrolled for {}", photos.size(), *name)});
+  if (!list.empty()) {
+    base::Status st = SetListStatus(*lib, *name, list);
+    if (!st.ok()) return ctx.Fail(st);
+  }
+  if (ctx.json) ctx.PrintJson({{"person", *name}, {"references_added", photos.size()}});
+  else fmt::print("{}: {} reference photo(s) enrolled\n", *name, photos.size());
+  return kExitOk;
+}
+
+int ListPersons(CommandContext& ctx) {
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return ctx.exit_code;
+  auto persons = lib->catalog->ListPersons();
+  if (!persons.ok()) return ctx.Fail(persons.status());
+  json out = json::array();
+  for (const auto& p : *persons) {
+    json j = p;
+    j["list"] = ListStatus(lib->config, p.name);
+    out.push_back(j);
+    if (!ctx.json) fmt::print("{:<24} {:>3} reference(s)  {}\n", p.name, p.references, ListStatus(lib->config, p.name));
+  }
+  if (ctx.json) ctx.PrintJson(out);
+  return kExitOk;
+}
+
+int VerifyModels(CommandContext& ctx) {
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return ctx.exit_code;
+  faces::FaceOptions o;
+  o.model_dir = lib->model_dir;
+  o.detector = lib->config.analysis.detector;
+  auto checks = faces::VerifyModels(o);
+  bool ok = std::all_of(checks.begin(), checks.end(), [](const auto& c) { return c.ok; });
+  if (ctx.json) {
+    json out = json::array();
+    for (const auto& c : checks) {
+      out.push_back({{"name", c.name}, {"path", c.path}, {"sha256", c.sha256}, {"ok", c.ok}, {"message", c.message}});
+    }
+    ctx.PrintJson({{"ok", ok}, {"models", out}});
+  } else {
+    for (const auto& c : checks) fmt::print("{:<28} {:<6} {}\n  {}\n", c.name, c.ok ? "ok" : "FAILED", c.message, c.path);
+  }
+  ctx.exit_code = ok ? kExitOk : kExitFailure;
+  return ctx.exit_code;
+}
+
+}  // namespace
+
+void AddPersonCommands(CLI::App& app, CommandContext& ctx) {
+  auto* person = app.add_subcommand("person", "enrolled persons and their reference photos");
+  person->require_subcommand(1);
+  struct Args {
+    std::string name;
+    std::vector<std::string> photos;
+    bool whitelist = false, blacklist = false, neutral = false;
+    std::string List() const { return whitelist ? "whitelist" : blacklist ? "blacklist" : neutral ? "neutral" : ""; }
+  };
+  auto a = std::make_shared<Args>();
+  auto add_list_flags = [a](CLI::App* cmd, bool neutral) {
+    auto* w = cmd->add_flag("--whitelist", a->whitelist, "put the person on the whitelist");
+    auto* b = cmd->add_flag("--blacklist", a->blacklist, "put the person on the blacklist");
+    w->excludes(b);
+    if (neutral) cmd->add_flag("--neutral", a->neutral, "on neither list")->excludes(w)->excludes(b);
+  };
+  auto* add = person->add_subcommand("add", "enrol a new person from photos with exactly one face each");
+  add->add_option("name", a->name, "name")->required();
+  add->add_option("photos", a->photos, "reference photos")->required()->check(CLI::ExistingFile);
+  add_list_flags(add, false);
+  add->add_flag("--json", ctx.json, "machine-readable output");
+  add->callback([&ctx, a] { AddOrEnroll(ctx, a->name, a->photos, true, a->List()); });
+
+  auto* enroll = person->add_subcommand("enroll", "add reference photos to an enrolled person");
+  enroll->add_option("name", a->name, "name")->required();
+  enroll->add_option("photos", a->photos, "reference photos")->required()->check(CLI::ExistingFile);
+  enroll->add_flag("--json", ctx.json, "machine-readable output");
+  enroll->callback([&ctx, a] { AddOrEnroll(ctx, a->name, a->photos, false, ""); });
+
+  auto* list = person->add_subcommand("list", "enrolled persons");
+  list->add_flag("--json", ctx.json, "machine-readable output");
+  list->callback([&ctx] { ListPersons(ctx); });
+
+  auto* remove = person->add_subcommand("remove", "forget a person and their references");
+  remove->add_option("name", a->name, "name")->required();
+  remove->callback([&ctx, a] {
+    auto lib = ctx.OpenOrReport();
+    if (!lib) return;
+    auto name = config::SanitizePersonName(a->name);
+    if (!name.ok()) return void(ctx.Fail(name.status()));
+    base::Status st = lib->catalog->RemovePerson(*name);
+    if (st.ok()) st = SetListStatus(*lib, *name, "neutral");
+    if (!st.ok()) return void(ctx.Fail(st));
+    fmt::print("{} removed (images already sorted stay where they are)\n", *name);
+  });
+
+  auto* set = person->add_subcommand("set", "put a person on the whitelist, the blacklist, or neither");
+  set->add_option("name", a->name, "name")->required();
+  add_list_flags(set, true);
+  set->callback([&ctx, a] {
+    if (a->List().empty()) return void(ctx.Fail(base::Status::InvalidArgument("say --whitelist, --blacklist or --neutral")));
+    auto lib = ctx.OpenOrReport();
+    if (!lib) return;
+    auto name = config::SanitizePersonName(a->name);
+    if (!name.ok()) return void(ctx.Fail(name.status()));
+    base::Status st = SetListStatus(*lib, *name, a->List());
+    if (!st.ok()) return void(ctx.Fail(st));
+    fmt::print("{}: {}\n", *name, a->List());
+  });
+
+  auto* models = app.add_subcommand("models", "face model files");
+  models->require_subcommand(1);
+  auto* verify = models->add_subcommand("verify", "check every model file against its pinned SHA-256");
+  verify->add_flag("--json", ctx.json, "machine-readable output");
+  verify->callback([&ctx] { VerifyModels(ctx); });
+}
+
+}  // namespace triage::cli

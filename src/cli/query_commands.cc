@@ -1,0 +1,165 @@
+// items, explain, stats.
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "base/clock.h"
+#include "cli/commands.h"
+#include "model/json.h"
+
+namespace triage::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct ItemsArgs {
+  std::string location, category, person;
+  int limit = 100;
+  int offset = 0;
+};
+
+int Items(CommandContext& ctx, const ItemsArgs& a) {
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return ctx.exit_code;
+  catalog::ItemFilter f;
+  if (!a.location.empty()) f.location = a.location;
+  if (!a.category.empty()) f.category = a.category;
+  if (!a.person.empty()) f.person = a.person;
+  f.limit = a.limit;
+  f.offset = a.offset;
+  auto items = lib->catalog->ListItems(f);
+  if (!items.ok()) return ctx.Fail(items.status());
+  if (ctx.json) {
+    ctx.PrintJson(*items);
+    return kExitOk;
+  }
+  for (const auto& r : *items) {
+    std::string where = r.location == "review" ? "review/" + r.category : r.location == "library" ? "faces/" + r.person : r.location;
+    fmt::print("{:>6}  {:<28} {}\n", r.id, where, r.path);
+  }
+  return kExitOk;
+}
+
+void PrintDecision(const std::string& title, const model::Decision& d, const std::vector<model::Face>& faces) {
+  fmt::print("{}\n  goes to: {}\n", title,
+             d.destination == model::Destination::kLibrary ? "faces/" + d.person : "review/" + d.category);
+  for (const auto& r : d.reasons) fmt::print("  reason:  {} ({})\n", r.text, r.code);
+  if (d.duplicate_of) fmt::print("  duplicate of item {}\n", *d.duplicate_of);
+  for (size_t i = 0; i < faces.size(); ++i) {
+    const auto& f = faces[i];
+    fmt::print("  face {}: box {:.0f},{:.0f} {:.0f}x{:.0f}, detection {:.2f}, {} {} (distance {:.3f}, confidence "
+               "{:.0f}%), eye aspect {:.2f}\n",
+               i + 1, f.box.x, f.box.y, f.box.width, f.box.height, f.detection_score,
+               model::MatchKindName(f.match.kind), f.match.person.empty() ? "-" : f.match.person, f.match.distance,
+               100 * f.match.confidence, f.eye_aspect_ratio);
+  }
+}
+
+// An item's stored decision, rebuilt from its record.
+model::Decision StoredDecision(const model::ItemRecord& r) {
+  model::Decision d;
+  d.destination = r.location == "library" ? model::Destination::kLibrary : model::Destination::kReview;
+  d.category = r.category;
+  d.person = r.person;
+  d.duplicate_of = r.duplicate_of;
+  d.reasons = r.reasons;
+  return d;
+}
+
+int Explain(CommandContext& ctx, const std::string& what) {
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return ctx.exit_code;
+  std::optional<model::ItemRecord> item;
+  bool numeric = !what.empty() && what.find_first_not_of("0123456789") == std::string::npos;
+  if (numeric) {
+    auto r = lib->catalog->GetItem(std::stoll(what));
+    if (!r.ok()) return ctx.Fail(r.status());
+    item = *r;
+  } else if (fs::exists(what)) {
+    fs::path rel = fs::weakly_canonical(what).lexically_relative(fs::weakly_canonical(lib->config.library));
+    auto r = lib->catalog->FindByPath(rel.string());
+    if (!r.ok()) return ctx.Fail(r.status());
+    item = *r;
+  } else {
+    return ctx.Fail(base::Status::NotFound(fmt::format("{} is neither an item id nor a file", what)));
+  }
+  if (item) {
+    auto faces = lib->catalog->FacesOf(item->id);
+    if (!faces.ok()) return ctx.Fail(faces.status());
+    model::Decision d = StoredDecision(*item);
+    if (ctx.json) ctx.PrintJson({{"item", *item}, {"decision", d}, {"faces", *faces}});
+    else PrintDecision(fmt::format("item {} ({})", item->id, item->path), d, *faces);
+    return kExitOk;
+  }
+  base::Status st = lib->LoadFaces();
+  if (!st.ok()) return ctx.Fail(st);
+  model::Analysis analysis;
+  auto d = lib->MakeIngestor()->DryRun(what, analysis);
+  if (!d.ok()) return ctx.Fail(d.status());
+  if (ctx.json) {
+    ctx.PrintJson({{"file", what}, {"decision", *d}, {"faces", analysis.faces}, {"readable", analysis.readable},
+                   {"sha256", analysis.fingerprint.sha256},
+                   {"phash", analysis.fingerprint.has_phash ? json(model::PhashHex(analysis.fingerprint.phash)) : json(nullptr)}});
+  } else {
+    PrintDecision(fmt::format("{} (not ingested; this is what ingest would do now)", what), *d, analysis.faces);
+  }
+  return kExitOk;
+}
+
+int Stats(CommandContext& ctx, int days) {
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return ctx.exit_code;
+  int64_t since = days > 0 ? base::UnixNow() - int64_t{days} * 86400 : 0;
+  auto s = lib->catalog->GetStats(since);
+  if (!s.ok()) return ctx.Fail(s.status());
+  auto daily = lib->catalog->GetDailyStats(since);
+  if (!daily.ok()) return ctx.Fail(daily.status());
+  if (ctx.json) {
+    json by_day = json::array();
+    for (const auto& d : *daily) {
+      by_day.push_back({{"day", d.day}, {"ingested", d.ingested}, {"auto_sorted", d.auto_sorted},
+                        {"to_review", d.to_review}, {"reviewed", d.reviewed}});
+    }
+    ctx.PrintJson({{"days", days},            {"total", s->total},           {"auto_sorted", s->auto_sorted},
+                   {"in_review", s->in_review}, {"in_library", s->in_library}, {"in_trash", s->in_trash},
+                   {"by_person", s->by_person}, {"by_category", s->by_category}, {"success_rate", s->success_rate},
+                   {"by_day", by_day}});
+    return kExitOk;
+  }
+  fmt::print("{} images{}: {} auto-sorted ({:.0f}%), {} waiting for review, {} in the library, {} in trash\n", s->total,
+             days > 0 ? fmt::format(" in the last {} days", days) : "", s->auto_sorted, 100 * s->success_rate,
+             s->in_review, s->in_library, s->in_trash);
+  for (const auto& [p, n] : s->by_person) fmt::print("  faces/{}: {}\n", p, n);
+  for (const auto& [c, n] : s->by_category) fmt::print("  review/{}: {}\n", c, n);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddQueryCommands(CLI::App& app, CommandContext& ctx) {
+  auto* items = app.add_subcommand("items", "list catalog items");
+  auto ia = std::make_shared<ItemsArgs>();
+  items->add_option("--location", ia->location, "library, review or trash")
+      ->check(CLI::IsMember({"library", "review", "trash"}));
+  items->add_option("--category", ia->category, "review category");
+  items->add_option("--person", ia->person, "person");
+  items->add_option("--limit", ia->limit, "at most this many")->check(CLI::Range(1, 100000));
+  items->add_option("--offset", ia->offset, "skip this many")->check(CLI::NonNegativeNumber);
+  items->add_flag("--json", ctx.json, "machine-readable output");
+  items->callback([&ctx, ia] { Items(ctx, *ia); });
+
+  auto* explain = app.add_subcommand("explain", "why an item went where it went, or where a file would go");
+  auto what = std::make_shared<std::string>();
+  explain->add_option("what", *what, "item id or file")->required();
+  explain->add_flag("--json", ctx.json, "machine-readable output");
+  explain->callback([&ctx, what] { Explain(ctx, *what); });
+
+  auto* stats = app.add_subcommand("stats", "auto-sorted, in review, by person, by category, success rate");
+  auto days = std::make_shared<int>(0);
+  stats->add_option("--days", *days, "only the last N days (0: all)")->check(CLI::Range(0, 36500));
+  stats->add_flag("--json", ctx.json, "machine-readable output");
+  stats->callback([&ctx, days] { Stats(ctx, *days); });
+}
+
+}  // namespace triage::cli

@@ -1,0 +1,72 @@
+// Specification of the embedding network on the real weights: same person near, different people far.
+#include "faces/embedding_net.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "faces/face_analyzer.h"
+#include "faces/faces_test_support.h"
+
+namespace triage::faces {
+namespace {
+
+TEST(EmbeddingNetTest, LoadsTheRealWeightsAndRefusesAChipOfTheWrongSize) {
+  auto net = EmbeddingNet::Load(ResolveModelPaths({.model_dir = testing::ModelDir()}).embedding_manifest);
+  ASSERT_TRUE(net.ok()) << net.status().ToString() << " (run scripts/fetch_models.sh)";
+  const model::RgbImage small{100, 100, std::vector<uint8_t>(100 * 100 * 3, 128)};
+  EXPECT_EQ((*net)->Embed(small).status().code(), base::Code::kInvalidArgument);
+  const model::RgbImage grey{150, 150, std::vector<uint8_t>(150 * 150 * 3, 128)};
+  auto embedding = (*net)->Embed(grey);
+  ASSERT_TRUE(embedding.ok());
+  EXPECT_EQ(embedding->size(), 128u);
+}
+
+// Embeds the single (largest) face of each fixture through the whole analyzer.
+class EmbeddingDistanceTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto analyzer = FaceAnalyzer::Open({.model_dir = testing::ModelDir()});
+    ASSERT_TRUE(analyzer.ok()) << analyzer.status().ToString();
+    analyzer_ = analyzer->release();
+  }
+  static void TearDownTestSuite() { delete analyzer_; }
+
+  static std::vector<float> Embed(const std::string& fixture) {
+    auto faces = analyzer_->Analyze(testing::LoadFixture(fixture));
+    EXPECT_TRUE(faces.ok() && faces->size() == 1u) << fixture;
+    return faces.ok() && !faces->empty() ? faces->front().embedding : std::vector<float>(128, 0.0f);
+  }
+
+  static FaceAnalyzer* analyzer_;
+};
+FaceAnalyzer* EmbeddingDistanceTest::analyzer_ = nullptr;
+
+TEST_F(EmbeddingDistanceTest, EmbeddingsAreNotUnitLength) {
+  const std::vector<float> e = Embed("obama.jpg");
+  double norm = 0;
+  for (float v : e) norm += v * v;
+  EXPECT_GT(std::sqrt(norm), 1.1);
+  EXPECT_LT(std::sqrt(norm), 1.9);
+}
+
+TEST_F(EmbeddingDistanceTest, SamePersonIsWithinMatchDistanceAndCloserThanOthers) {
+  const auto obama = Embed("obama.jpg");
+  const auto obama2 = Embed("obama2.jpg");
+  const auto obama3 = Embed("obama3.jpg");
+  const auto biden = Embed("biden.jpg");
+  const auto biden2 = Embed("biden2.jpg");
+  const auto cruise = Embed("Tom_Cruise_avp_2014_4.jpg");
+  const auto astronaut = Embed("skimage_astronaut.jpg");
+  for (const auto* same : {&obama2, &obama3}) EXPECT_LT(EmbeddingDistance(obama, *same), 0.6);
+  EXPECT_LT(EmbeddingDistance(biden, biden2), 0.6);
+  for (const auto* other : {&biden, &biden2, &cruise, &astronaut}) {
+    EXPECT_GT(EmbeddingDistance(obama, *other), 0.6);
+    EXPECT_GT(EmbeddingDistance(obama3, *other), EmbeddingDistance(obama3, obama));
+  }
+  EXPECT_GT(EmbeddingDistance(biden, cruise), 0.6);
+  EXPECT_GT(EmbeddingDistance(biden2, astronaut), 0.6);
+}
+
+}  // namespace
+}  // namespace triage::faces

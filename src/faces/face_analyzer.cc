@@ -1,0 +1,79 @@
+// Composition of detection, landmarks, alignment and embedding into model::Face values.
+#include "faces/face_analyzer.h"
+
+#include <filesystem>
+
+#include "faces/embedding_net.h"
+#include "faces/eye_aspect_ratio.h"
+#include "vision/face_detector.h"
+#include "vision/face_landmarks.h"
+
+namespace triage::faces {
+
+ModelPaths ResolveModelPaths(const FaceOptions& options) {
+  const std::filesystem::path dir(options.model_dir);
+  return {(dir / "blazeface/ONNX/face_detection_back_256x256_barracuda.onnx").string(),
+          (dir / "face-api/model/face_recognition_model-weights_manifest.json").string(),
+          (dir / "face-api/model/face_recognition_model.bin").string(), options.landmarks_path};
+}
+
+namespace {
+
+base::Result<std::unique_ptr<vision::FaceDetector>> OpenDetector(const FaceOptions& options,
+                                                                 const ModelPaths& paths) {
+  const vision::FaceDetectorOptions limits{options.min_face_size_px, options.min_detection_score};
+  if (options.detector == "hog") return vision::FaceDetector::OpenHog(limits);
+  if (options.detector != "blazeface") {
+    return base::Status::InvalidArgument("unknown face detector '" + options.detector + "' (blazeface or hog)");
+  }
+  // Documented fallback: without the BlazeFace file (models not fetched) faces are still found, more slowly.
+  if (!std::filesystem::exists(paths.blazeface_onnx)) return vision::FaceDetector::OpenHog(limits);
+  return vision::FaceDetector::OpenBlazeFace(paths.blazeface_onnx, limits);
+}
+
+}  // namespace
+
+FaceAnalyzer::FaceAnalyzer(std::unique_ptr<vision::FaceDetector> detector,
+                           std::unique_ptr<vision::FaceLandmarker> landmarker, std::unique_ptr<EmbeddingNet> embedder)
+    : detector_(std::move(detector)), landmarker_(std::move(landmarker)), embedder_(std::move(embedder)) {}
+
+FaceAnalyzer::~FaceAnalyzer() = default;
+
+base::Result<std::unique_ptr<FaceAnalyzer>> FaceAnalyzer::Open(const FaceOptions& options) {
+  const ModelPaths paths = ResolveModelPaths(options);
+  auto detector = OpenDetector(options, paths);
+  if (!detector.ok()) return detector.status();
+  auto landmarker = vision::FaceLandmarker::Open(paths.landmarks);
+  if (!landmarker.ok()) return landmarker.status();
+  auto embedder = EmbeddingNet::Load(paths.embedding_manifest);
+  if (!embedder.ok()) return embedder.status();
+  return std::unique_ptr<FaceAnalyzer>(new FaceAnalyzer(std::move(detector.value()), std::move(landmarker.value()),
+                                                        std::move(embedder.value())));
+}
+
+base::Result<std::vector<model::Face>> FaceAnalyzer::Analyze(const model::RgbImage& image) const {
+  auto detections = detector_->Detect(image);
+  if (!detections.ok()) return detections.status();
+  std::vector<model::Box> boxes;
+  for (const vision::FaceDetection& d : *detections) boxes.push_back(d.box);
+  auto aligned = landmarker_->Align(image, boxes);
+  if (!aligned.ok()) return aligned.status();
+  std::vector<model::Face> faces;
+  for (size_t i = 0; i < aligned->size(); ++i) {
+    vision::AlignedFace& a = (*aligned)[i];
+    auto embedding = embedder_->Embed(a.chip);
+    if (!embedding.ok()) return embedding.status();
+    model::Face face;
+    face.box = (*detections)[i].box;
+    face.detection_score = (*detections)[i].score;
+    face.eye_aspect_ratio = EyeAspectRatio(a.landmarks);
+    face.landmarks = std::move(a.landmarks);
+    face.embedding = std::move(embedding.value());
+    faces.push_back(std::move(face));
+  }
+  return faces;
+}
+
+const char* FaceAnalyzer::detector_name() const { return detector_->name(); }
+
+}  // namespace triage::faces

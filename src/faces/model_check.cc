@@ -1,0 +1,71 @@
+// Pinned model checksums and their verification.
+#include "faces/model_check.h"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+namespace triage::faces {
+namespace {
+
+// Sums of the files inside the pinned packages (scripts/npm-pins.txt pins the tarballs) and Debian libdlib-data.
+constexpr char kBlazeFaceSha256[] = "427cbbe0fc41448d09e1dc9cfabe2423d997cf2faaeab91fadd09a510b63b8e2";
+constexpr char kEmbeddingManifestSha256[] = "cbaffa501b0b9275a12b63357a6843e7e30c054e1c9151e1a5f879b26e32986b";
+constexpr char kEmbeddingWeightsSha256[] = "b413e420d6840b2775fba32008db6f3cddb07d485967fb42cfcf379c16a8c589";
+constexpr char kLandmarksSha256[] = "fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f";
+
+ModelCheck Check(const std::string& name, const std::string& path, const std::string& pinned) {
+  ModelCheck check{name, path, "", false, ""};
+  if (!std::filesystem::is_regular_file(path)) {
+    check.message = "missing";
+    return check;
+  }
+  base::Result<std::string> sum = FileSha256(path);
+  if (!sum.ok()) {
+    check.message = sum.status().message();
+    return check;
+  }
+  check.sha256 = sum.value();
+  check.ok = check.sha256 == pinned;
+  check.message = check.ok ? "ok" : "checksum mismatch: expected " + pinned + ", got " + check.sha256;
+  return check;
+}
+
+}  // namespace
+
+base::Result<std::string> FileSha256(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return base::Status::NotFound("cannot open " + path);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return base::Status::Io("SHA-256 init failed");
+  std::array<char, 1 << 16> buffer;
+  while (in) {
+    in.read(buffer.data(), buffer.size());
+    if (in.gcount() > 0) EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad()) return base::Status::Io("read error in " + path);
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest;
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest.data(), &length);
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    char byte[3];
+    std::snprintf(byte, sizeof byte, "%02x", digest[i]);
+    hex += byte;
+  }
+  return hex;
+}
+
+std::vector<ModelCheck> VerifyModels(const FaceOptions& options) {
+  const ModelPaths paths = ResolveModelPaths(options);
+  return {Check("blazeface", paths.blazeface_onnx, kBlazeFaceSha256),
+          Check("face_recognition_manifest", paths.embedding_manifest, kEmbeddingManifestSha256),
+          Check("face_recognition_weights", paths.embedding_weights, kEmbeddingWeightsSha256),
+          Check("landmarks_68", paths.landmarks, kLandmarksSha256)};
+}
+
+}  // namespace triage::faces

@@ -1,0 +1,46 @@
+// Decode once; derive every measure from that one raster.
+#include "pipeline/analyse.h"
+
+#include "pipeline/face_stage.h"
+#include "vision/decode.h"
+#include "vision/quality_metrics.h"
+
+namespace triage::pipeline {
+
+// Raster side used when no face analysis runs: enough for the 32x32 hash and a quality estimate.
+constexpr int kHashOnlyMaxSidePx = 512;
+
+AnalyseOptions AnalyseOptionsFor(const config::Config& config, bool faces_on) {
+  AnalyseOptions o;
+  o.decode_max_side_px = faces_on ? config.analysis.decode_max_side_px : kHashOnlyMaxSidePx;
+  o.max_pixels = config.analysis.max_pixels;
+  return o;
+}
+
+void AnalyseStaged(const std::filesystem::path& file, const AnalyseOptions& options, const FaceStage* faces,
+                   model::Analysis& analysis) {
+  auto decoded = vision::DecodeImage(file, {options.decode_max_side_px, options.max_pixels});
+  if (!decoded.ok()) {
+    analysis.readable = false;
+    analysis.unreadable_reason = decoded.status().message();
+    return;
+  }
+  analysis.readable = true;
+  analysis.info = decoded->info;
+  analysis.fingerprint.phash = vision::PerceptualHash(decoded->image);
+  analysis.fingerprint.has_phash = true;
+  vision::QualityMetrics q = vision::MeasureQuality(decoded->image);
+  analysis.sharpness = q.sharpness;
+  analysis.exposure = q.exposure;
+  if (faces == nullptr) return;
+  double to_full = decoded->image.width > 0 ? double(decoded->info.width) / decoded->image.width : 1.0;
+  auto found = faces->Analyze(decoded->image, to_full);
+  if (!found.ok()) {
+    analysis.face_error = found.status().message();
+    return;
+  }
+  analysis.faces_analysed = true;
+  analysis.faces = std::move(*found);
+}
+
+}  // namespace triage::pipeline

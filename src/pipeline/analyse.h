@@ -1,0 +1,28 @@
+// The analyse stage: decode once, then perceptual hash, quality measures and faces from the same pixels.
+#pragma once
+
+#include <filesystem>
+
+#include "config/config.h"
+#include "model/decision.h"
+
+namespace triage::pipeline {
+
+class FaceStage;
+
+struct AnalyseOptions {
+  int decode_max_side_px = 1600;   // raster for faces; without faces a small raster suffices
+  int64_t max_pixels = 250'000'000;
+};
+
+// Faces need a raster large enough to find small faces; the hash and quality measures need far less,
+// so without faces JPEGs decode at 1/4 or 1/8 scale.
+AnalyseOptions AnalyseOptionsFor(const config::Config& config, bool faces_on);
+
+// Fills `analysis` (readable, info, phash, quality, faces). Never throws; a decode failure leaves
+// readable = false with the decoder's reason; a face failure leaves faces_analysed = false with face_error.
+// Thread-safe.
+void AnalyseStaged(const std::filesystem::path& file, const AnalyseOptions& options, const FaceStage* faces,
+                   model::Analysis& analysis);
+
+}  // namespace triage::pipeline

@@ -1,0 +1,92 @@
+// The intake pipeline: stage -> fingerprint -> analyse -> decide -> commit, for files, URLs and uploads.
+// Decoding and analysis run in parallel (oneTBB parallel_pipeline, bounded in flight); deduplication,
+// deciding and committing run in input order so that in-batch duplicates are found deterministically.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/catalog.h"
+#include "commit/committer.h"
+#include "config/config.h"
+#include "model/decision.h"
+
+namespace triage::pipeline {
+
+namespace fs = std::filesystem;
+
+class FaceStage;  // faces + matching against enrolled references (pipeline/face_stage.h)
+
+// One input as the first stage sees it.
+struct Input {
+  enum class Kind { kFile, kUrl, kStaged };
+  Kind kind = Kind::kFile;
+  fs::path path;               // kFile: the input; kStaged: the file in staging
+  std::string url;             // kUrl
+  std::string name;            // file name to keep
+  std::string source;          // source label
+  bool move = false;           // kFile: move instead of copy
+  std::string Display() const; // path or URL
+};
+
+struct IngestOptions {
+  bool move = false;           // move inputs instead of copying (the inbox always moves)
+  std::string source;          // source label; default: the input folder's name, or the URL's host
+  std::string actor = "system";
+};
+
+// What happened to one input.
+struct ItemOutcome {
+  std::string input;           // path or URL as given
+  bool ok = false;             // placed in the library or review
+  int64_t item_id = 0;
+  std::string path;            // where it went, relative to the library
+  model::Decision decision;
+  std::string error;           // why it was not placed (download failed, I/O error); input left where it was
+};
+
+struct IngestSummary {
+  int total = 0;
+  int to_library = 0;
+  int to_review = 0;
+  int failed = 0;
+  std::map<std::string, int> by_category;
+  std::map<std::string, int> by_person;
+  std::vector<ItemOutcome> items;
+  double seconds = 0;
+};
+
+// Called after each input with (done, total, outcome); from the committing thread.
+using ProgressFn = std::function<void(int, int, const ItemOutcome&)>;
+
+// Not thread-safe: one ingest at a time per Ingestor (the server serialises uploads through one).
+class Ingestor {
+ public:
+  // `faces` may be null (face analysis off): images then lack a person and go to review.
+  Ingestor(const config::Config& config, catalog::Catalog& catalog, commit::Committer& committer, FaceStage* faces);
+  ~Ingestor();
+
+  // Files and folders (recursive). Never throws away an input: failures stay where they were.
+  base::Result<IngestSummary> IngestPaths(const std::vector<fs::path>& paths, const IngestOptions& options,
+                                          const ProgressFn& progress = nullptr);
+  // http/https URLs, downloaded with the library's limits; failures are reported per URL.
+  base::Result<IngestSummary> IngestUrls(const std::vector<std::string>& urls, const IngestOptions& options,
+                                         const ProgressFn& progress = nullptr);
+  // A file already written into the staging folder (an upload), with its original name.
+  ItemOutcome IngestStaged(const fs::path& staged, const std::string& original_name, const IngestOptions& options);
+
+  // Analyses and decides `file` without moving or recording anything (`triage explain FILE`).
+  base::Result<model::Decision> DryRun(const fs::path& file, model::Analysis& analysis);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace triage::pipeline

@@ -1,0 +1,92 @@
+// Recursive listing of input files with per-path errors, exclusions and no symlink following.
+#include "source/folder_scanner.h"
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace triage::source {
+namespace {
+
+namespace fs = std::filesystem;
+using base::Status;
+
+Status ErrorFor(const std::string& what, const fs::path& path, const std::error_code& ec) {
+  const std::string msg = fmt::format("{} {}: {}", what, path.string(), ec.message());
+  if (ec == std::errc::no_such_file_or_directory) return Status::NotFound(msg);
+  if (ec == std::errc::permission_denied) return Status::PermissionDenied(msg);
+  return Status::Io(msg);
+}
+
+// One scan's state: what was found so far and which real folders and files were already seen.
+class Walk {
+ public:
+  explicit Walk(const ScanOptions& options) {
+    for (const fs::path& p : options.exclude) {
+      std::error_code ec;
+      const fs::path canonical = fs::weakly_canonical(p, ec);
+      excluded_.insert(ec ? p.lexically_normal() : canonical);
+    }
+  }
+
+  void AddRoot(const fs::path& root) {
+    std::error_code ec;
+    const fs::file_status status = fs::status(root, ec);  // follows a symlinked root: the user named it
+    if (ec) return Fail(ErrorFor("cannot read", root, ec), root);
+    const fs::path canonical = fs::weakly_canonical(root, ec);
+    if (ec) return Fail(ErrorFor("cannot resolve", root, ec), root);
+    if (fs::is_directory(status)) return WalkFolder(root, canonical);
+    if (fs::is_regular_file(status)) return AddFile(root, canonical);
+    Fail(Status::InvalidArgument(fmt::format("{} is neither a file nor a folder", root.string())), root);
+  }
+
+  ScanResult Finish() && {
+    std::sort(result_.files.begin(), result_.files.end());
+    return std::move(result_);
+  }
+
+ private:
+  void Fail(Status status, const fs::path& path) { result_.errors.push_back(ScanError{path, std::move(status)}); }
+
+  void AddFile(const fs::path& path, const fs::path& canonical) {
+    if (seen_files_.insert(canonical).second) result_.files.push_back(path);
+  }
+
+  // Iterative depth-first walk; `canonical` is the folder's real path, used for exclusion and de-duplication.
+  void WalkFolder(const fs::path& root, const fs::path& root_canonical) {
+    std::vector<std::pair<fs::path, fs::path>> stack{{root, root_canonical}};
+    while (!stack.empty()) {
+      auto [folder, canonical] = std::move(stack.back());
+      stack.pop_back();
+      if (excluded_.count(canonical) > 0 || !walked_folders_.insert(canonical).second) continue;
+      std::error_code ec;
+      fs::directory_iterator it(folder, ec);
+      for (fs::directory_iterator end; !ec && it != end; it.increment(ec)) {
+        const fs::path name = it->path().filename();
+        if (name.string().front() == '.') continue;
+        std::error_code type_ec;
+        const fs::file_status status = it->symlink_status(type_ec);
+        if (fs::is_directory(status)) stack.emplace_back(it->path(), canonical / name);
+        if (fs::is_regular_file(status)) AddFile(it->path(), canonical / name);
+      }
+      if (ec) Fail(ErrorFor("cannot list", folder, ec), folder);
+    }
+  }
+
+  ScanResult result_;
+  std::set<fs::path> excluded_;
+  std::set<fs::path> walked_folders_;
+  std::set<fs::path> seen_files_;
+};
+
+}  // namespace
+
+ScanResult ScanFolders(const std::vector<fs::path>& roots, const ScanOptions& options) {
+  Walk walk(options);
+  for (const fs::path& root : roots) walk.AddRoot(root);
+  return std::move(walk).Finish();
+}
+
+}  // namespace triage::source

@@ -1,0 +1,36 @@
+// Lists the regular files under a set of files and folders given on the command line.
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include "base/status.h"
+
+namespace triage::source {
+
+struct ScanOptions {
+  // Folders never entered, e.g. the library's own inbox/, faces/, review/ and .triage/. Compared after
+  // resolving symlinks and "..", so any spelling of the same folder matches. Default: none.
+  std::vector<std::filesystem::path> exclude;
+};
+
+// A path that could not be listed and why; the scan goes on without it.
+struct ScanError {
+  std::filesystem::path path;
+  base::Status status;
+};
+
+struct ScanResult {
+  std::vector<std::filesystem::path> files;  // sorted, each once
+  std::vector<ScanError> errors;             // in the order met
+};
+
+// Walks `roots` recursively. A root that is a file is listed as given; a root that is a folder (or a symlink
+// to one) is walked. Inside the walk: symlinks (to files or folders) are not followed, names starting with
+// '.' are skipped (files and folders), and so is every folder in options.exclude. Paths in the result start
+// with the root as it was spelled. A missing root, an unreadable folder or a root that is neither file nor
+// folder becomes a ScanError; the rest of the scan continues.
+// Thread-safe (no shared state).
+ScanResult ScanFolders(const std::vector<std::filesystem::path>& roots, const ScanOptions& options);
+
+}  // namespace triage::source

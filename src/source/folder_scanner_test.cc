@@ -1,0 +1,120 @@
+// Specification of ScanFolders: sorted regular files, no symlink following, hidden and excluded folders
+// skipped, per-path errors.
+#include "source/folder_scanner.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/files.h"
+#include "base/ids.h"
+
+namespace triage::source {
+namespace {
+
+namespace fs = std::filesystem;
+
+class FolderScannerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("triage-scan-test-" + base::RandomId());
+    fs::create_directories(root_);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::permissions(root_ / "photos" / "locked", fs::perms::owner_all, ec);
+    fs::remove_all(root_);
+  }
+
+  void Touch(const fs::path& relative) {
+    fs::create_directories((root_ / relative).parent_path());
+    ASSERT_TRUE(base::WriteFileDurably(root_ / relative, "x").ok());
+  }
+
+  fs::path root_;
+};
+
+TEST_F(FolderScannerTest, ListsRegularFilesRecursivelyInSortedOrder) {
+  Touch("photos/b.jpg");
+  Touch("photos/a.jpg");
+  Touch("photos/2024/summer/c.png");
+  Touch("photos/2023/d.jpg");
+  ScanResult result = ScanFolders({root_ / "photos"}, ScanOptions{});
+  EXPECT_TRUE(result.errors.empty());
+  const fs::path p = root_ / "photos";
+  EXPECT_EQ(result.files,
+            (std::vector<fs::path>{p / "2023/d.jpg", p / "2024/summer/c.png", p / "a.jpg", p / "b.jpg"}));
+}
+
+TEST_F(FolderScannerTest, SkipsDotfilesAndDotFolders) {
+  Touch("photos/.DS_Store");
+  Touch("photos/.thumbs/t.jpg");
+  Touch("photos/ok.jpg");
+  ScanResult result = ScanFolders({root_ / "photos"}, ScanOptions{});
+  EXPECT_EQ(result.files, std::vector<fs::path>{root_ / "photos/ok.jpg"});
+}
+
+TEST_F(FolderScannerTest, DoesNotFollowSymlinksInsideTheWalk) {
+  Touch("elsewhere/secret.jpg");
+  Touch("photos/real.jpg");
+  fs::create_directory_symlink(root_ / "elsewhere", root_ / "photos/linked-folder");
+  fs::create_symlink(root_ / "elsewhere/secret.jpg", root_ / "photos/linked.jpg");
+  fs::create_directory_symlink(root_ / "photos", root_ / "photos/loop");
+  ScanResult result = ScanFolders({root_ / "photos"}, ScanOptions{});
+  EXPECT_TRUE(result.errors.empty());
+  EXPECT_EQ(result.files, std::vector<fs::path>{root_ / "photos/real.jpg"});
+}
+
+TEST_F(FolderScannerTest, SkipsExcludedFoldersWhateverTheirSpelling) {
+  Touch("library/inbox/new.jpg");
+  Touch("library/.triage/staging/s.jpg");
+  Touch("library/review/duplicates/d.jpg");
+  Touch("library/import/keep.jpg");
+  ScanOptions options;
+  options.exclude = {root_ / "library/inbox", root_ / "library/import/../review"};
+  ScanResult result = ScanFolders({root_ / "library"}, options);
+  EXPECT_EQ(result.files, std::vector<fs::path>{root_ / "library/import/keep.jpg"});
+}
+
+TEST_F(FolderScannerTest, FileRootsAreListedAsGivenAndOverlapsCountOnce) {
+  Touch("photos/a.jpg");
+  Touch("photos/sub/b.jpg");
+  Touch("photos/.explicit.jpg");
+  ScanResult result = ScanFolders(
+      {root_ / "photos/sub", root_ / "photos", root_ / "photos/a.jpg", root_ / "photos/.explicit.jpg"}, ScanOptions{});
+  EXPECT_TRUE(result.errors.empty());
+  EXPECT_EQ(result.files, (std::vector<fs::path>{root_ / "photos/.explicit.jpg", root_ / "photos/a.jpg",
+                                                 root_ / "photos/sub/b.jpg"}));
+}
+
+TEST_F(FolderScannerTest, MissingRootIsAnErrorButOtherRootsAreScanned) {
+  Touch("photos/a.jpg");
+  ScanResult result = ScanFolders({root_ / "absent", root_ / "photos"}, ScanOptions{});
+  EXPECT_EQ(result.files, std::vector<fs::path>{root_ / "photos/a.jpg"});
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].path, root_ / "absent");
+  EXPECT_EQ(result.errors[0].status.code(), base::Code::kNotFound);
+}
+
+TEST_F(FolderScannerTest, RootThatIsNeitherFileNorFolderIsAnError) {
+  ASSERT_EQ(::mkfifo((root_ / "pipe").c_str(), 0600), 0);
+  ScanResult result = ScanFolders({root_ / "pipe"}, ScanOptions{});
+  EXPECT_TRUE(result.files.empty());
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].status.code(), base::Code::kInvalidArgument);
+}
+
+TEST_F(FolderScannerTest, UnreadableFolderIsReportedAndTheRestIsListed) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads every folder";
+  Touch("photos/a.jpg");
+  Touch("photos/locked/hidden.jpg");
+  fs::permissions(root_ / "photos/locked", fs::perms::none);
+  ScanResult result = ScanFolders({root_ / "photos"}, ScanOptions{});
+  EXPECT_EQ(result.files, std::vector<fs::path>{root_ / "photos/a.jpg"});
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].path, root_ / "photos/locked");
+  EXPECT_EQ(result.errors[0].status.code(), base::Code::kPermissionDenied);
+}
+
+}  // namespace
+}  // namespace triage::source

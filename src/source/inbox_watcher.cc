@@ -1,0 +1,171 @@
+// inotify-based drop-folder watcher with a quiet-period debounce and an eventfd for wake-ups.
+#include "source/inbox_watcher.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace triage::source {
+namespace {
+
+namespace fs = std::filesystem;
+using base::Result;
+using base::Status;
+
+constexpr uint32_t kWatchMask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_DELETE | IN_MOVED_FROM |
+                                IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK;
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+}  // namespace
+
+bool IsHiddenOrPartialName(std::string_view name) {
+  if (name.empty() || name.front() == '.') return true;
+  for (std::string_view suffix : {".part", ".partial", ".tmp", ".crdownload"}) {
+    if (EndsWith(name, suffix)) return true;
+  }
+  return false;
+}
+
+Result<std::unique_ptr<InboxWatcher>> InboxWatcher::Open(const fs::path& dir, int debounce_ms) {
+  std::error_code ec;
+  const fs::file_status status = fs::status(dir, ec);
+  if (!fs::exists(status)) return Status::NotFound(fmt::format("inbox folder {} does not exist", dir.string()));
+  if (!fs::is_directory(status)) return Status::InvalidArgument(fmt::format("inbox {} is not a folder", dir.string()));
+  const int inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (inotify_fd < 0) return Status::Io(fmt::format("inotify_init1: {}", std::strerror(errno)));
+  // The watch is in place before the first scan, so a file arriving in between is seen at least once.
+  if (inotify_add_watch(inotify_fd, dir.c_str(), kWatchMask) < 0) {
+    Status st = Status::Io(fmt::format("watching {}: {}", dir.string(), std::strerror(errno)));
+    ::close(inotify_fd);
+    return st;
+  }
+  const int wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wake_fd < 0) {
+    ::close(inotify_fd);
+    return Status::Io(fmt::format("eventfd: {}", std::strerror(errno)));
+  }
+  std::unique_ptr<InboxWatcher> watcher(new InboxWatcher(dir, debounce_ms, inotify_fd, wake_fd));
+  watcher->ScanFolder();
+  return watcher;
+}
+
+InboxWatcher::InboxWatcher(fs::path dir, int debounce_ms, int inotify_fd, int wake_fd)
+    : dir_(std::move(dir)),
+      debounce_(std::max(0, debounce_ms)),
+      inotify_fd_(inotify_fd),
+      wake_fd_(wake_fd) {}
+
+InboxWatcher::~InboxWatcher() {
+  ::close(inotify_fd_);  // also removes the watch
+  ::close(wake_fd_);
+}
+
+void InboxWatcher::Stop() {
+  stopped_.store(true);
+  const uint64_t one = 1;
+  ssize_t ignored = ::write(wake_fd_, &one, sizeof one);  // fails only when the counter is saturated
+  (void)ignored;
+}
+
+bool InboxWatcher::stopped() const { return stopped_.load(); }
+
+void InboxWatcher::ScanFolder() {
+  const auto now = Clock::now();
+  std::error_code ec;
+  for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (IsHiddenOrPartialName(name) || !it->is_regular_file(ec) || it->is_symlink(ec)) continue;
+    auto handed = handed_out_.find(name);
+    if (handed != handed_out_.end() && handed->second == Stamp{it->file_size(ec), it->last_write_time(ec)}) continue;
+    pending_.try_emplace(name, now);
+  }
+}
+
+void InboxWatcher::OnEvent(uint32_t mask, const std::string& name) {
+  if (mask & IN_Q_OVERFLOW) ScanFolder();
+  if (mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) folder_gone_ = true;
+  if (name.empty() || (mask & IN_ISDIR) || IsHiddenOrPartialName(name)) return;
+  if (mask & (IN_DELETE | IN_MOVED_FROM)) {
+    pending_.erase(name);
+    handed_out_.erase(name);
+  } else if (mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) {
+    pending_[name] = Clock::now();  // (re)start the quiet period
+  } else if (mask & IN_MODIFY) {
+    pending_.erase(name);  // being written again: wait for the next close
+  }
+}
+
+Status InboxWatcher::ReadEvents() {
+  alignas(struct inotify_event) char buffer[64 * 1024];
+  for (;;) {
+    const ssize_t n = ::read(inotify_fd_, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return Status::Ok();
+    if (n <= 0) return Status::Io(fmt::format("reading inotify events for {}: {}", dir_.string(), std::strerror(errno)));
+    for (ssize_t offset = 0; offset < n;) {
+      const auto* event = reinterpret_cast<const struct inotify_event*>(buffer + offset);
+      OnEvent(event->mask, event->len > 0 ? std::string(event->name) : std::string());
+      offset += static_cast<ssize_t>(sizeof(struct inotify_event) + event->len);
+    }
+  }
+}
+
+std::vector<fs::path> InboxWatcher::TakeReady() {
+  const auto now = Clock::now();
+  std::vector<fs::path> ready;
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (now - it->second < debounce_) {
+      ++it;
+      continue;
+    }
+    const fs::path path = dir_ / it->first;
+    std::error_code ec;
+    if (fs::is_regular_file(fs::symlink_status(path, ec))) {
+      handed_out_[it->first] = Stamp{fs::file_size(path, ec), fs::last_write_time(path, ec)};
+      ready.push_back(path);
+    }
+    it = pending_.erase(it);
+  }
+  return ready;  // sorted: pending_ is ordered by name
+}
+
+int InboxWatcher::MillisecondsUntilNextReady() const {
+  if (pending_.empty()) return -1;
+  Clock::time_point earliest = Clock::time_point::max();
+  for (const auto& [name, written] : pending_) earliest = std::min(earliest, written);
+  const auto wait = std::chrono::ceil<std::chrono::milliseconds>(earliest + debounce_ - Clock::now());
+  return static_cast<int>(std::max<int64_t>(0, wait.count()));
+}
+
+Result<std::vector<fs::path>> InboxWatcher::WaitForReady(int timeout_ms) {
+  const auto deadline = Clock::now() + std::chrono::milliseconds(std::max(0, timeout_ms));
+  for (;;) {
+    if (stopped()) return std::vector<fs::path>{};
+    if (folder_gone_) return Status::NotFound(fmt::format("inbox folder {} was removed or moved", dir_.string()));
+    std::vector<fs::path> ready = TakeReady();
+    if (!ready.empty()) return ready;
+    int wait_ms = MillisecondsUntilNextReady();
+    if (timeout_ms >= 0) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0) return ready;
+      wait_ms = wait_ms < 0 ? static_cast<int>(left) : std::min<int>(wait_ms, static_cast<int>(left));
+    }
+    struct pollfd fds[2] = {{inotify_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    if (::poll(fds, 2, wait_ms) < 0 && errno != EINTR) {
+      return Status::Io(fmt::format("waiting for {}: {}", dir_.string(), std::strerror(errno)));
+    }
+    if (fds[0].revents & POLLIN) TRIAGE_RETURN_IF_ERROR(ReadEvents());
+  }
+}
+
+}  // namespace triage::source

@@ -1,0 +1,78 @@
+// Watches a drop folder (inotify) and hands out files once they are completely written and quiet.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace triage::source {
+
+// True for names a watcher or scanner must leave alone: dotfiles and the partial names browsers and copy
+// tools use while writing (".part", ".partial", ".tmp", ".crdownload").
+bool IsHiddenOrPartialName(std::string_view name);
+
+// Watches the top level of one folder (subfolders are not watched). A file is "ready" when it was closed
+// after writing (IN_CLOSE_WRITE) or moved in (IN_MOVED_TO) and has then seen no further write for
+// debounce_ms. Files present when the watcher opens count as just written. Each completed write is handed
+// out once; a file written again afterwards is handed out again. Hidden and partial names (see
+// IsHiddenOrPartialName), folders and symlinks are never handed out. If the kernel's event queue overflows,
+// the folder is rescanned; files already handed out and unchanged since (same size and mtime) are not
+// handed out again.
+//
+// Thread-safety: WaitForReady must not be called from two threads at once; Stop may be called from any
+// thread at any time (it wakes a waiting WaitForReady through an eventfd).
+class InboxWatcher {
+ public:
+  // Starts watching `dir` (which must be an existing folder) and scans what is already there.
+  // Errors: kNotFound when dir is missing, kInvalidArgument when it is not a folder, kIo for inotify failures.
+  static base::Result<std::unique_ptr<InboxWatcher>> Open(const std::filesystem::path& dir, int debounce_ms);
+
+  ~InboxWatcher();
+  InboxWatcher(const InboxWatcher&) = delete;
+  InboxWatcher& operator=(const InboxWatcher&) = delete;
+
+  // Waits until at least one file is ready, `timeout_ms` passes (< 0: no limit) or Stop is called, then
+  // returns every file ready now (sorted; possibly none). After Stop it returns an empty list at once.
+  // Errors: kNotFound when the watched folder was deleted or moved away, kIo when reading events fails.
+  base::Result<std::vector<std::filesystem::path>> WaitForReady(int timeout_ms);
+
+  // Makes the current and every later WaitForReady return at once. Thread-safe, idempotent.
+  void Stop();
+
+  bool stopped() const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  // Size and modification time of a handed-out file, to recognise it after a rescan.
+  struct Stamp {
+    std::uintmax_t size = 0;
+    std::filesystem::file_time_type mtime;
+    bool operator==(const Stamp&) const = default;
+  };
+
+  InboxWatcher(std::filesystem::path dir, int debounce_ms, int inotify_fd, int wake_fd);
+  void ScanFolder();
+  base::Status ReadEvents();
+  void OnEvent(uint32_t mask, const std::string& name);
+  std::vector<std::filesystem::path> TakeReady();
+  int MillisecondsUntilNextReady() const;
+
+  const std::filesystem::path dir_;
+  const std::chrono::milliseconds debounce_;
+  const int inotify_fd_;
+  const int wake_fd_;
+  std::map<std::string, Clock::time_point> pending_;  // name -> last completed write
+  std::map<std::string, Stamp> handed_out_;           // name -> stamp when handed out
+  bool folder_gone_ = false;
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace triage::source

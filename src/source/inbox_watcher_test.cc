@@ -1,0 +1,168 @@
+// Specification of InboxWatcher: complete files once, after a quiet period; partial and hidden names never.
+#include "source/inbox_watcher.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "base/files.h"
+#include "base/ids.h"
+
+namespace triage::source {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+constexpr int kDebounceMs = 150;
+
+class InboxWatcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("triage-inbox-test-" + base::RandomId());
+    inbox_ = root_ / "inbox";
+    fs::create_directories(inbox_);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  std::unique_ptr<InboxWatcher> OpenWatcher() {
+    auto watcher = InboxWatcher::Open(inbox_, kDebounceMs);
+    EXPECT_TRUE(watcher.ok()) << watcher.status().ToString();
+    return watcher.ok() ? std::move(watcher).value() : nullptr;
+  }
+
+  // Collects everything handed out during `total_ms`.
+  std::vector<fs::path> Drain(InboxWatcher& watcher, int total_ms) {
+    std::vector<fs::path> all;
+    const auto deadline = std::chrono::steady_clock::now() + milliseconds(total_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto ready = watcher.WaitForReady(50);
+      EXPECT_TRUE(ready.ok()) << ready.status().ToString();
+      if (ready.ok()) all.insert(all.end(), ready->begin(), ready->end());
+    }
+    return all;
+  }
+
+  fs::path root_;
+  fs::path inbox_;
+};
+
+TEST(IsHiddenOrPartialNameTest, RecognisesDotfilesAndPartialDownloads) {
+  for (const char* name : {".hidden.jpg", ".", "photo.jpg.part", "a.partial", "x.tmp", "y.jpg.crdownload", ""}) {
+    EXPECT_TRUE(IsHiddenOrPartialName(name)) << name;
+  }
+  for (const char* name : {"photo.jpg", "part", "tmp.png", "a.parts"}) EXPECT_FALSE(IsHiddenOrPartialName(name)) << name;
+}
+
+TEST_F(InboxWatcherTest, OpenFailsForMissingFolder) {
+  auto watcher = InboxWatcher::Open(root_ / "absent", kDebounceMs);
+  ASSERT_FALSE(watcher.ok());
+  EXPECT_EQ(watcher.status().code(), base::Code::kNotFound);
+}
+
+TEST_F(InboxWatcherTest, HandsOutFilesPresentAtStartAfterDebounce) {
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / "b.jpg", "b").ok());
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / "a.jpg", "a").ok());
+  auto watcher = OpenWatcher();
+  ASSERT_NE(watcher, nullptr);
+  auto now = watcher->WaitForReady(0);
+  ASSERT_TRUE(now.ok());
+  EXPECT_TRUE(now->empty()) << "handed out before the quiet period";
+  auto later = watcher->WaitForReady(5000);
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(*later, (std::vector<fs::path>{inbox_ / "a.jpg", inbox_ / "b.jpg"}));
+  EXPECT_TRUE(Drain(*watcher, 400).empty()) << "handed out twice";
+}
+
+TEST_F(InboxWatcherTest, SlowlyWrittenFileIsHandedOutOnceAndOnlyAfterClose) {
+  auto watcher = OpenWatcher();
+  ASSERT_NE(watcher, nullptr);
+  const fs::path path = inbox_ / "slow.jpg";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0);
+  // Pauses between chunks are longer than the debounce: only the close may make the file ready.
+  for (int chunk = 0; chunk < 4; ++chunk) {
+    ASSERT_EQ(::write(fd, "0123456789", 10), 10);
+    auto ready = watcher->WaitForReady(2 * kDebounceMs);
+    ASSERT_TRUE(ready.ok());
+    EXPECT_TRUE(ready->empty()) << "handed out while still open, after chunk " << chunk;
+  }
+  ::close(fd);
+  const auto closed_at = std::chrono::steady_clock::now();
+  auto ready = watcher->WaitForReady(5000);
+  ASSERT_TRUE(ready.ok());
+  EXPECT_GE(std::chrono::steady_clock::now() - closed_at, milliseconds(kDebounceMs - 10));
+  EXPECT_EQ(*ready, std::vector<fs::path>{path});
+  EXPECT_EQ(fs::file_size(path), 40u);
+  EXPECT_TRUE(Drain(*watcher, 400).empty()) << "handed out twice";
+}
+
+TEST_F(InboxWatcherTest, FileMovedInIsHandedOut) {
+  auto watcher = OpenWatcher();
+  ASSERT_NE(watcher, nullptr);
+  ASSERT_TRUE(base::WriteFileDurably(root_ / "outside.jpg", "jpeg bytes").ok());
+  fs::rename(root_ / "outside.jpg", inbox_ / "moved.jpg");
+  EXPECT_EQ(Drain(*watcher, 600), std::vector<fs::path>{inbox_ / "moved.jpg"});
+}
+
+TEST_F(InboxWatcherTest, PartialDownloadRenamedToFinalNameIsHandedOutUnderFinalName) {
+  auto watcher = OpenWatcher();
+  ASSERT_NE(watcher, nullptr);
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / "photo.jpg.crdownload", "bytes").ok());
+  fs::rename(inbox_ / "photo.jpg.crdownload", inbox_ / "photo.jpg");
+  EXPECT_EQ(Drain(*watcher, 600), std::vector<fs::path>{inbox_ / "photo.jpg"});
+}
+
+TEST_F(InboxWatcherTest, IgnoresDotfilesPartialNamesAndFolders) {
+  auto watcher = OpenWatcher();
+  ASSERT_NE(watcher, nullptr);
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / ".hidden.jpg", "x").ok());
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / "big.jpg.part", "x").ok());
+  fs::create_directory(inbox_ / "folder");
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / "folder" / "inside.jpg", "x").ok());
+  EXPECT_TRUE(Drain(*watcher, 500).empty());
+}
+
+TEST_F(InboxWatcherTest, FileDeletedBeforeQuietPeriodEndsIsNotHandedOut) {
+  auto watcher = OpenWatcher();
+  ASSERT_NE(watcher, nullptr);
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / "gone.jpg", "x").ok());
+  ASSERT_TRUE(watcher->WaitForReady(10).ok());
+  fs::remove(inbox_ / "gone.jpg");
+  EXPECT_TRUE(Drain(*watcher, 500).empty());
+}
+
+TEST_F(InboxWatcherTest, StopWakesWaitingCallFromAnotherThread) {
+  auto watcher = OpenWatcher();
+  ASSERT_NE(watcher, nullptr);
+  const auto start = std::chrono::steady_clock::now();
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(milliseconds(100));
+    watcher->Stop();
+  });
+  auto ready = watcher->WaitForReady(-1);
+  stopper.join();
+  ASSERT_TRUE(ready.ok());
+  EXPECT_TRUE(ready->empty());
+  EXPECT_TRUE(watcher->stopped());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / "after.jpg", "x").ok());
+  auto after = watcher->WaitForReady(-1);  // returns at once once stopped
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->empty());
+}
+
+TEST_F(InboxWatcherTest, ReportsRemovalOfWatchedFolder) {
+  auto watcher = OpenWatcher();
+  ASSERT_NE(watcher, nullptr);
+  fs::remove_all(inbox_);
+  auto ready = watcher->WaitForReady(2000);
+  ASSERT_FALSE(ready.ok());
+  EXPECT_EQ(ready.status().code(), base::Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace triage::source

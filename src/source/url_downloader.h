@@ -1,0 +1,53 @@
+// Downloads one image from an http(s) URL into a folder, checking size, type and time while streaming.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "base/status.h"
+
+namespace triage::source {
+
+// Limits for one download. Each field's unit is in its name.
+struct DownloadOptions {
+  // Time allowed to establish the TCP (and TLS) connection. > 0.
+  int64_t connect_timeout_ms = 10'000;
+  // Time allowed for the whole transfer, redirects included. > 0.
+  int64_t total_timeout_ms = 300'000;
+  // The transfer is aborted when it stays below 1 KB/s for this long. Rounded up to whole seconds (libcurl
+  // measures in seconds); 0 disables the check.
+  int64_t low_speed_timeout_ms = 30'000;
+  // Largest accepted body; refused up front when Content-Length says more, aborted when the stream exceeds it.
+  int64_t max_bytes = 200LL * 1024 * 1024;
+  // Redirects followed before giving up. >= 0.
+  int max_redirects = 5;
+  // Sent as the User-Agent header.
+  std::string user_agent = "triage/0.1";
+};
+
+// A completed download: the file now exists at `path` and belongs to the caller.
+struct Download {
+  std::filesystem::path path;  // the file written inside dest_dir
+  std::string url;             // as requested
+  std::string final_url;       // after redirects
+  std::string host;            // host of final_url
+  std::string format;          // "jpeg", "png", ... decided by the content's magic bytes
+  int64_t size_bytes = 0;
+  std::string sha256_hex;      // of the bytes written, computed while streaming
+};
+
+// Downloads `url` (http or https only, also after redirects) into `dest_dir`, which must exist.
+// The file is streamed to a hidden temporary name in dest_dir, then renamed to a name taken from the final
+// URL's last path segment (sanitised; extension set from the sniffed format; "_1", "_2"... appended rather
+// than overwriting). On any failure nothing is left in dest_dir and the error names the URL:
+//   kInvalidArgument  "unsupported scheme ..." or a malformed URL
+//   kNotFound / kUnavailable / kPermissionDenied  "http 404 from <url>" (4xx/5xx by status)
+//   kUnavailable      "timed out after N ms ...", "too many redirects (max N) ...", connection errors
+//   kInvalidArgument  "larger than the limit of N bytes ...", "not an image (content starts with ...) ..."
+//   kIo               writing the file failed
+// Thread-safe: concurrent calls share nothing (libcurl's global state is initialised once).
+base::Result<Download> DownloadUrl(const std::string& url, const std::filesystem::path& dest_dir,
+                                   const DownloadOptions& options);
+
+}  // namespace triage::source

@@ -1,0 +1,248 @@
+// Specification of DownloadUrl against a cpp-httplib server on 127.0.0.1 started by each test.
+#include "source/url_downloader.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <array>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "base/files.h"
+#include "base/ids.h"
+#include "fingerprint/sha256.h"
+
+namespace triage::source {
+namespace {
+
+namespace fs = std::filesystem;
+
+uint32_t Crc32(const std::string& bytes) {
+  uint32_t crc = 0xFFFFFFFFu;
+  for (unsigned char c : bytes) {
+    crc ^= c;
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+std::string BigEndian32(uint32_t v) {
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
+}
+
+std::string PngChunk(const std::string& type, const std::string& data) {
+  return BigEndian32(static_cast<uint32_t>(data.size())) + type + data + BigEndian32(Crc32(type + data));
+}
+
+// A valid 2x2 8-bit greyscale PNG: IHDR, one IDAT holding an uncompressed (stored) zlib stream, IEND.
+std::string TinyPng() {
+  const std::string raw("\x00\x10\x20\x00\x30\x40", 6);  // two rows: filter byte + two pixels
+  uint32_t a = 1, b = 0;
+  for (unsigned char c : raw) {
+    a = (a + c) % 65521;
+    b = (b + a) % 65521;
+  }
+  std::string zlib("\x78\x01\x01", 3);  // zlib header, final stored block
+  zlib += std::string{static_cast<char>(raw.size()), 0, static_cast<char>(~raw.size()), static_cast<char>(0xFF)};
+  zlib += raw + BigEndian32((b << 16) | a);
+  const std::string ihdr = BigEndian32(2) + BigEndian32(2) + std::string("\x08\x00\x00\x00\x00", 5);
+  return std::string("\x89PNG\r\n\x1A\n", 8) + PngChunk("IHDR", ihdr) + PngChunk("IDAT", zlib) + PngChunk("IEND", "");
+}
+
+class UrlDownloaderTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { ::setenv("no_proxy", "127.0.0.1", 1); }
+
+  void SetUp() override {
+    dest_ = fs::temp_directory_path() / ("triage-download-test-" + base::RandomId());
+    fs::create_directories(dest_);
+    AddRoutes();
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    ASSERT_GT(port_, 0);
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+
+  void TearDown() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      release_slow_ = true;
+    }
+    cv_.notify_all();
+    server_.stop();
+    thread_.join();
+    fs::remove_all(dest_);
+  }
+
+  void AddRoutes();
+
+  std::string Url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+
+  std::vector<std::string> FilesInDest() const {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dest_)) names.push_back(entry.path().filename().string());
+    return names;
+  }
+
+  const std::string png_ = TinyPng();
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  fs::path dest_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool release_slow_ = false;
+};
+
+void UrlDownloaderTest::AddRoutes() {
+  // Content-Type deliberately lies: the type must come from the bytes.
+  server_.Get("/photos/cat.png", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(png_, "text/plain");
+  });
+  server_.Get("/album/picture.gif", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(png_, "image/gif");
+  });
+  server_.Get("/hop", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/photos/cat.png"); });
+  server_.Get("/loop", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/loop"); });
+  server_.Get("/to-file", [](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("file:///etc/hostname");
+  });
+  server_.Get("/page.jpg", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("<!DOCTYPE html><html>sorry</html>", "image/jpeg");
+  });
+  server_.Get("/big-declared", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(png_ + std::string(20000, 'x'), "image/png");
+  });
+  server_.Get("/big-chunked", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_chunked_content_provider("image/png", [this](size_t offset, httplib::DataSink& sink) {
+      const std::string chunk = offset == 0 ? png_ : std::string(4096, 'x');
+      if (offset > 200000) {
+        sink.done();
+      } else {
+        sink.write(chunk.data(), chunk.size());
+      }
+      return true;
+    });
+  });
+  server_.Get("/slow", [this](const httplib::Request&, httplib::Response& res) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(10), [this] { return release_slow_; });
+    res.set_content(png_, "image/png");
+  });
+}
+
+TEST_F(UrlDownloaderTest, DownloadsImageNamedAfterUrlWithHashSizeAndSniffedFormat) {
+  auto download = DownloadUrl(Url("/photos/cat.png"), dest_, DownloadOptions{});
+  ASSERT_TRUE(download.ok()) << download.status().ToString();
+  EXPECT_EQ(download->path, dest_ / "cat.png");
+  EXPECT_EQ(download->format, "png");
+  EXPECT_EQ(download->size_bytes, static_cast<int64_t>(png_.size()));
+  EXPECT_EQ(download->sha256_hex, fingerprint::Sha256Hex(png_));
+  EXPECT_EQ(download->host, "127.0.0.1");
+  EXPECT_EQ(download->url, Url("/photos/cat.png"));
+  EXPECT_EQ(download->final_url, Url("/photos/cat.png"));
+  EXPECT_EQ(*base::ReadFile(download->path), png_);
+  EXPECT_EQ(FilesInDest(), std::vector<std::string>{"cat.png"});
+}
+
+TEST_F(UrlDownloaderTest, ExtensionFollowsContentNotUrlAndExistingFilesAreKept) {
+  base::WriteFileDurably(dest_ / "picture.png", "older");
+  auto download = DownloadUrl(Url("/album/picture.gif"), dest_, DownloadOptions{});
+  ASSERT_TRUE(download.ok()) << download.status().ToString();
+  EXPECT_EQ(download->path, dest_ / "picture_1.png");
+  EXPECT_EQ(*base::ReadFile(dest_ / "picture.png"), "older");
+}
+
+TEST_F(UrlDownloaderTest, FollowsRedirectsAndNamesFileAfterFinalUrl) {
+  auto download = DownloadUrl(Url("/hop"), dest_, DownloadOptions{});
+  ASSERT_TRUE(download.ok()) << download.status().ToString();
+  EXPECT_EQ(download->final_url, Url("/photos/cat.png"));
+  EXPECT_EQ(download->path.filename(), "cat.png");
+}
+
+TEST_F(UrlDownloaderTest, ReportsHttpStatusForMissingPage) {
+  auto download = DownloadUrl(Url("/nothing-here"), dest_, DownloadOptions{});
+  ASSERT_FALSE(download.ok());
+  EXPECT_EQ(download.status().code(), base::Code::kNotFound);
+  EXPECT_EQ(download.status().message(), "http 404 from " + Url("/nothing-here"));
+  EXPECT_TRUE(FilesInDest().empty());
+}
+
+TEST_F(UrlDownloaderTest, RefusesBodyDeclaredLargerThanLimit) {
+  DownloadOptions options;
+  options.max_bytes = 10000;
+  auto download = DownloadUrl(Url("/big-declared"), dest_, options);
+  ASSERT_FALSE(download.ok());
+  EXPECT_NE(download.status().message().find("larger than the limit of 10000 bytes"), std::string::npos)
+      << download.status().message();
+  EXPECT_TRUE(FilesInDest().empty());
+}
+
+TEST_F(UrlDownloaderTest, AbortsUndeclaredChunkedBodyOnceItPassesLimit) {
+  DownloadOptions options;
+  options.max_bytes = 10000;
+  auto download = DownloadUrl(Url("/big-chunked"), dest_, options);
+  ASSERT_FALSE(download.ok());
+  EXPECT_NE(download.status().message().find("larger than the limit of 10000 bytes"), std::string::npos)
+      << download.status().message();
+  EXPECT_TRUE(FilesInDest().empty());
+}
+
+TEST_F(UrlDownloaderTest, StopsAfterMaxRedirects) {
+  auto download = DownloadUrl(Url("/loop"), dest_, DownloadOptions{});
+  ASSERT_FALSE(download.ok());
+  EXPECT_NE(download.status().message().find("too many redirects (max 5)"), std::string::npos)
+      << download.status().message();
+}
+
+TEST_F(UrlDownloaderTest, RejectsContentThatIsNotAnImageAndRemovesIt) {
+  auto download = DownloadUrl(Url("/page.jpg"), dest_, DownloadOptions{});
+  ASSERT_FALSE(download.ok());
+  EXPECT_EQ(download.status().code(), base::Code::kInvalidArgument);
+  EXPECT_NE(download.status().message().find("not an image (content starts with \"<!DOCTYPE html><h\")"),
+            std::string::npos)
+      << download.status().message();
+  EXPECT_TRUE(FilesInDest().empty());
+}
+
+TEST_F(UrlDownloaderTest, TimesOutOnSilentServer) {
+  DownloadOptions options;
+  options.total_timeout_ms = 300;
+  const auto start = std::chrono::steady_clock::now();
+  auto download = DownloadUrl(Url("/slow"), dest_, options);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(download.ok());
+  EXPECT_EQ(download.status().code(), base::Code::kUnavailable);
+  EXPECT_NE(download.status().message().find("timed out after"), std::string::npos) << download.status().message();
+  EXPECT_LT(elapsed, std::chrono::seconds(3));
+  EXPECT_TRUE(FilesInDest().empty());
+}
+
+TEST_F(UrlDownloaderTest, RefusesSchemesOtherThanHttpAndHttps) {
+  for (const std::string url : {"file:///etc/hostname", "ftp://127.0.0.1/x.jpg", "gopher://127.0.0.1/"}) {
+    auto download = DownloadUrl(url, dest_, DownloadOptions{});
+    ASSERT_FALSE(download.ok()) << url;
+    EXPECT_EQ(download.status().code(), base::Code::kInvalidArgument) << url;
+    EXPECT_NE(download.status().message().find("unsupported scheme"), std::string::npos) << url;
+  }
+  EXPECT_TRUE(FilesInDest().empty());
+}
+
+TEST_F(UrlDownloaderTest, RefusesRedirectToFileScheme) {
+  auto download = DownloadUrl(Url("/to-file"), dest_, DownloadOptions{});
+  ASSERT_FALSE(download.ok());
+  EXPECT_NE(download.status().message().find("unsupported scheme"), std::string::npos) << download.status().message();
+  EXPECT_TRUE(FilesInDest().empty());
+}
+
+TEST_F(UrlDownloaderTest, RejectsMalformedUrl) {
+  auto download = DownloadUrl("http://", dest_, DownloadOptions{});
+  ASSERT_FALSE(download.ok());
+  EXPECT_EQ(download.status().code(), base::Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace triage::source

@@ -1,0 +1,302 @@
+// BlazeFace and Haar face detectors (OpenCV) and the detector-independent helpers: NMS and limits.
+#include "vision/face_detector.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect.hpp>
+
+#include "vision/face_pool.h"
+
+namespace triage::vision {
+namespace {
+
+// BlazeFace back-camera model geometry: 256 px square input, 16x16 cells with 2 anchors and 8x8 cells with 6.
+constexpr int kBlazeInputPx = 256;
+constexpr int kBlazeKeypoints = 6;
+constexpr int kBlazeValuesPerAnchor = 4 + 2 * kBlazeKeypoints;
+constexpr float kBlazeNmsIou = 0.3f;
+// Tight face crops (a face filling the frame) are outside what the model saw in training; when a first pass finds
+// nothing, a second pass pads the image by this fraction of its long side on every side.
+constexpr float kBlazeRetryMargin = 0.5f;
+
+struct AnchorGrid {
+  const char* scores_output;
+  const char* boxes_output;
+  int cells;
+  int anchors_per_cell;
+};
+constexpr AnchorGrid kBlazeGrids[] = {{"Identity:0", "Identity_2:0", 16, 2}, {"Identity_1:0", "Identity_3:0", 8, 6}};
+
+cv::Mat WrapRgb(const model::RgbImage& image) {
+  // cv::Mat has no const view; the pixels are only read.
+  return cv::Mat(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.pixels.data()));
+}
+
+base::Status CheckImage(const model::RgbImage& image) {
+  if (image.empty() || image.pixels.size() != static_cast<size_t>(image.width) * image.height * 3) {
+    return base::Status::InvalidArgument("face detection: empty or inconsistent image");
+  }
+  return base::Status::Ok();
+}
+
+// Where the image sits inside the square the network sees: square side and top-left offset in image pixels.
+struct Letterbox {
+  float side = 0;
+  float offset_x = 0;
+  float offset_y = 0;
+};
+
+Letterbox MakeLetterbox(const model::RgbImage& image, float margin) {
+  const float long_side = static_cast<float>(std::max(image.width, image.height));
+  Letterbox box;
+  box.side = long_side * (1 + 2 * margin);
+  box.offset_x = (box.side - image.width) / 2;
+  box.offset_y = (box.side - image.height) / 2;
+  return box;
+}
+
+// NHWC float blob [1, 256, 256, 3] in [-1, 1]; the model rejects NCHW.
+cv::Mat MakeBlazeInput(const model::RgbImage& image, const Letterbox& letterbox) {
+  const double scale = kBlazeInputPx / letterbox.side;
+  cv::Mat canvas(kBlazeInputPx, kBlazeInputPx, CV_8UC3, cv::Scalar(0, 0, 0));
+  const int scaled_w = std::clamp(static_cast<int>(std::lround(image.width * scale)), 1, kBlazeInputPx);
+  const int scaled_h = std::clamp(static_cast<int>(std::lround(image.height * scale)), 1, kBlazeInputPx);
+  const int x0 = std::clamp(static_cast<int>(std::lround(letterbox.offset_x * scale)), 0, kBlazeInputPx - scaled_w);
+  const int y0 = std::clamp(static_cast<int>(std::lround(letterbox.offset_y * scale)), 0, kBlazeInputPx - scaled_h);
+  cv::resize(WrapRgb(image), canvas(cv::Rect(x0, y0, scaled_w, scaled_h)), cv::Size(scaled_w, scaled_h), 0, 0,
+             cv::INTER_AREA);
+  const int dims[] = {1, kBlazeInputPx, kBlazeInputPx, 3};
+  cv::Mat blob(4, dims, CV_32F);
+  canvas.convertTo(cv::Mat(kBlazeInputPx, kBlazeInputPx, CV_32FC3, blob.ptr<float>()), CV_32F, 1.0 / 127.5, -1.0);
+  return blob;
+}
+
+float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+
+// Turns one anchor grid's raw outputs into detections in image pixels.
+void DecodeGrid(const AnchorGrid& grid, const cv::Mat& scores, const cv::Mat& boxes, const Letterbox& letterbox,
+                float min_score, std::vector<FaceDetection>* out) {
+  const float* score = scores.ptr<float>();
+  const float* values = boxes.ptr<float>();
+  const float to_px = letterbox.side / kBlazeInputPx;  // network pixels -> image pixels
+  int anchor = 0;
+  for (int iy = 0; iy < grid.cells; ++iy) {
+    for (int ix = 0; ix < grid.cells; ++ix) {
+      for (int k = 0; k < grid.anchors_per_cell; ++k, ++anchor) {
+        const float probability = Sigmoid(score[anchor]);
+        if (probability < min_score) continue;
+        const float* b = values + anchor * kBlazeValuesPerAnchor;
+        const float ax = (ix + 0.5f) / grid.cells * kBlazeInputPx;
+        const float ay = (iy + 0.5f) / grid.cells * kBlazeInputPx;
+        FaceDetection d;
+        d.score = probability;
+        d.box.width = b[2] * to_px;
+        d.box.height = b[3] * to_px;
+        d.box.x = (ax + b[0]) * to_px - d.box.width / 2 - letterbox.offset_x;
+        d.box.y = (ay + b[1]) * to_px - d.box.height / 2 - letterbox.offset_y;
+        for (int p = 0; p < kBlazeKeypoints; ++p) {
+          d.keypoints.push_back({(ax + b[4 + 2 * p]) * to_px - letterbox.offset_x,
+                                 (ay + b[5 + 2 * p]) * to_px - letterbox.offset_y});
+        }
+        out->push_back(std::move(d));
+      }
+    }
+  }
+}
+
+// Cuts a box down to the image so that consumers never read outside it.
+model::Box ClipToImage(const model::Box& box, int width, int height) {
+  const float x0 = std::clamp(box.x, 0.0f, static_cast<float>(width));
+  const float y0 = std::clamp(box.y, 0.0f, static_cast<float>(height));
+  const float x1 = std::clamp(box.x + box.width, 0.0f, static_cast<float>(width));
+  const float y1 = std::clamp(box.y + box.height, 0.0f, static_cast<float>(height));
+  return {x0, y0, x1 - x0, y1 - y0};
+}
+
+class BlazeFaceDetector final : public FaceDetector {
+ public:
+  BlazeFaceDetector(std::vector<uchar> onnx, const FaceDetectorOptions& options)
+      : onnx_(std::move(onnx)), options_(options), pool_([this] { return LoadNet(); }) {}
+
+  // Builds one network from the ONNX bytes; throws cv::Exception when they are not a loadable model.
+  std::unique_ptr<cv::dnn::Net> LoadNet() const {
+    return std::make_unique<cv::dnn::Net>(cv::dnn::readNetFromONNX(onnx_));
+  }
+
+  // Runs the network once on a trial input so that a wrong model fails at open time, not on the first photo.
+  base::Status Warm() {
+    model::RgbImage probe{kBlazeInputPx, kBlazeInputPx, std::vector<uint8_t>(kBlazeInputPx * kBlazeInputPx * 3, 0)};
+    base::Result<std::vector<FaceDetection>> result = RunPass(probe, 0);
+    return result.ok() ? base::Status::Ok() : result.status();
+  }
+
+  base::Result<std::vector<FaceDetection>> Detect(const model::RgbImage& image) const override {
+    TRIAGE_RETURN_IF_ERROR(CheckImage(image));
+    base::Result<std::vector<FaceDetection>> found = RunPass(image, 0);
+    if (found.ok() && found->empty()) found = RunPass(image, kBlazeRetryMargin);
+    if (!found.ok()) return found;
+    return ApplyDetectionLimits(std::move(found.value()), options_);
+  }
+
+  const char* name() const override { return "blazeface"; }
+
+ private:
+  base::Result<std::vector<FaceDetection>> RunPass(const model::RgbImage& image, float margin) const {
+    const Letterbox letterbox = MakeLetterbox(image, margin);
+    std::vector<FaceDetection> found;
+    try {
+      auto net = pool_.Borrow();
+      net->setInput(MakeBlazeInput(image, letterbox));
+      for (const AnchorGrid& grid : kBlazeGrids) {
+        std::vector<cv::Mat> outs;
+        net->forward(outs, std::vector<cv::String>{grid.scores_output, grid.boxes_output});
+        const int anchors = grid.cells * grid.cells * grid.anchors_per_cell;
+        if (outs.size() != 2 || outs[0].total() != static_cast<size_t>(anchors) ||
+            outs[1].total() != static_cast<size_t>(anchors) * kBlazeValuesPerAnchor) {
+          return base::Status::Corrupt("BlazeFace model: unexpected output shapes for " +
+                                       std::string(grid.scores_output));
+        }
+        DecodeGrid(grid, outs[0], outs[1], letterbox, static_cast<float>(options_.min_score), &found);
+      }
+    } catch (const cv::Exception& e) {
+      return base::Status::Corrupt(std::string("BlazeFace inference failed: ") + e.what());
+    }
+    found = SuppressOverlaps(std::move(found), kBlazeNmsIou);
+    for (FaceDetection& d : found) d.box = ClipToImage(d.box, image.width, image.height);
+    return found;
+  }
+
+  const std::vector<uchar> onnx_;
+  const FaceDetectorOptions options_;
+  mutable WorkerPool<cv::dnn::Net> pool_;
+};
+
+class HaarDetector final : public FaceDetector {
+ public:
+  HaarDetector(std::string path, const FaceDetectorOptions& options)
+      : path_(std::move(path)), options_(options), pool_([this] { return Load(); }) {}
+
+  std::unique_ptr<cv::CascadeClassifier> Load() const {
+    auto cascade = std::make_unique<cv::CascadeClassifier>();
+    if (!cascade->load(path_)) cascade.reset();
+    return cascade;
+  }
+
+  base::Result<std::vector<FaceDetection>> Detect(const model::RgbImage& image) const override {
+    TRIAGE_RETURN_IF_ERROR(CheckImage(image));
+    std::vector<cv::Rect> rects;
+    try {
+      cv::Mat gray;
+      cv::cvtColor(WrapRgb(image), gray, cv::COLOR_RGB2GRAY);
+      cv::equalizeHist(gray, gray);
+      auto cascade = pool_.Borrow();
+      const int min_px = std::max(1, options_.min_face_size_px);
+      cascade->detectMultiScale(gray, rects, 1.1, 3, 0, cv::Size(min_px, min_px));
+    } catch (const cv::Exception& e) {
+      return base::Status::Corrupt(std::string("Haar detection failed: ") + e.what());
+    }
+    std::vector<FaceDetection> found;
+    for (const cv::Rect& r : rects) {
+      FaceDetection d;
+      d.box = {static_cast<float>(r.x), static_cast<float>(r.y), static_cast<float>(r.width),
+               static_cast<float>(r.height)};
+      d.score = 1.0f;
+      found.push_back(std::move(d));
+    }
+    return ApplyDetectionLimits(std::move(found), options_);
+  }
+
+  const char* name() const override { return "haar"; }
+
+ private:
+  const std::string path_;
+  const FaceDetectorOptions options_;
+  mutable WorkerPool<cv::CascadeClassifier> pool_;
+};
+
+base::Result<std::vector<uchar>> ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return base::Status::NotFound("model file not found: " + path);
+  std::vector<uchar> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.empty()) return base::Status::Corrupt("model file is empty: " + path);
+  return bytes;
+}
+
+}  // namespace
+
+base::Result<std::unique_ptr<FaceDetector>> FaceDetector::OpenBlazeFace(const std::string& onnx_path,
+                                                                        const FaceDetectorOptions& options) {
+  base::Result<std::vector<uchar>> bytes = ReadBytes(onnx_path);
+  if (!bytes.ok()) return bytes.status();
+  auto detector = std::make_unique<BlazeFaceDetector>(std::move(bytes.value()), options);
+  try {
+    base::Status warm = detector->Warm();
+    if (!warm.ok()) return warm.WithContext(onnx_path);
+  } catch (const cv::Exception& e) {
+    return base::Status::Corrupt("cannot load BlazeFace model " + onnx_path + ": " + e.what());
+  }
+  return std::unique_ptr<FaceDetector>(std::move(detector));
+}
+
+base::Result<std::unique_ptr<FaceDetector>> FaceDetector::OpenHaar(const std::string& cascade_path,
+                                                                   const FaceDetectorOptions& options) {
+  auto detector = std::make_unique<HaarDetector>(cascade_path, options);
+  std::unique_ptr<cv::CascadeClassifier> first = detector->Load();
+  if (!first) return base::Status::NotFound("cannot load Haar cascade " + cascade_path);
+  return std::unique_ptr<FaceDetector>(std::move(detector));
+}
+
+namespace {
+
+float IntersectionArea(const model::Box& a, const model::Box& b) {
+  const float ix = std::max(0.0f, std::min(a.x + a.width, b.x + b.width) - std::max(a.x, b.x));
+  const float iy = std::max(0.0f, std::min(a.y + a.height, b.y + b.height) - std::max(a.y, b.y));
+  return ix * iy;
+}
+
+// Share of `inner`'s area that lies inside `outer`.
+float ContainedFraction(const model::Box& inner, const model::Box& outer) {
+  const float area = inner.width * inner.height;
+  return area > 0 ? IntersectionArea(inner, outer) / area : 0.0f;
+}
+
+// Close-ups make the network fire on parts of a face (an eye and a cheek) inside the whole face's box; faces of
+// different people do not sit more than half inside one another.
+constexpr float kMaxContained = 0.5f;
+
+}  // namespace
+
+float IntersectionOverUnion(const model::Box& a, const model::Box& b) {
+  const float inter = IntersectionArea(a, b);
+  const float uni = a.width * a.height + b.width * b.height - inter;
+  return uni > 0 ? inter / uni : 0.0f;
+}
+
+std::vector<FaceDetection> SuppressOverlaps(std::vector<FaceDetection> detections, float max_iou) {
+  std::stable_sort(detections.begin(), detections.end(),
+                   [](const FaceDetection& a, const FaceDetection& b) { return a.score > b.score; });
+  std::vector<FaceDetection> kept;
+  for (FaceDetection& d : detections) {
+    const bool overlaps = std::any_of(kept.begin(), kept.end(), [&](const FaceDetection& k) {
+      return IntersectionOverUnion(k.box, d.box) > max_iou || ContainedFraction(d.box, k.box) > kMaxContained;
+    });
+    if (!overlaps) kept.push_back(std::move(d));
+  }
+  return kept;
+}
+
+std::vector<FaceDetection> ApplyDetectionLimits(std::vector<FaceDetection> detections,
+                                                const FaceDetectorOptions& options) {
+  std::erase_if(detections, [&](const FaceDetection& d) {
+    return d.score < static_cast<float>(options.min_score) || d.box.width < options.min_face_size_px;
+  });
+  return detections;
+}
+
+}  // namespace triage::vision

@@ -1,0 +1,71 @@
+// Face detection on decoded RGB images: BlazeFace (back camera, 256 px) through OpenCV's dnn module,
+// dlib's HOG detector as the fallback that needs no weights, and OpenCV's Haar cascade as a comparator.
+// No OpenCV or dlib type crosses this header.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "model/face.h"
+#include "model/image.h"
+
+namespace triage::vision {
+
+struct FaceDetectorOptions {
+  // Faces whose box is narrower than this many pixels (of the analysed image) are dropped. Range 1..; default 40.
+  int min_face_size_px = 40;
+  // Detections scoring below this are dropped. Range 0..1; default 0.65.
+  double min_score = 0.65;
+};
+
+// One detected face, in pixels of the image passed to Detect.
+struct FaceDetection {
+  model::Box box;
+  float score = 0;                       // 0..1
+  std::vector<model::Point> keypoints;  // BlazeFace: 6 points (eyes, nose, mouth, ears); empty for others
+};
+
+// Finds faces. Implementations are immutable after opening and Detect is safe to call from several threads at
+// once (each call borrows its own network instance or detector copy from a small pool).
+class FaceDetector {
+ public:
+  virtual ~FaceDetector() = default;
+  FaceDetector(const FaceDetector&) = delete;
+  FaceDetector& operator=(const FaceDetector&) = delete;
+
+  // BlazeFace back-256 from its ONNX file. Fails with kNotFound when the file is missing, kCorrupt when OpenCV
+  // cannot load it or its outputs do not have the expected shapes.
+  static base::Result<std::unique_ptr<FaceDetector>> OpenBlazeFace(const std::string& onnx_path,
+                                                                   const FaceDetectorOptions& options);
+  // dlib's built-in HOG frontal-face detector (no weights). Its SVM margin m is reported as the score
+  // 1 / (1 + exp(-(2m + 0.62))), so that dlib's own acceptance threshold (m = 0) sits at the default min_score.
+  static base::Result<std::unique_ptr<FaceDetector>> OpenHog(const FaceDetectorOptions& options);
+  // OpenCV Haar cascade from an XML file; scores are fixed at 1. For comparisons (bench/), not for production.
+  static base::Result<std::unique_ptr<FaceDetector>> OpenHaar(const std::string& cascade_path,
+                                                              const FaceDetectorOptions& options);
+
+  // Faces in `image`, highest score first, already filtered by the options. An empty image gives kInvalidArgument;
+  // an internal OpenCV/dlib failure gives kCorrupt with its message.
+  virtual base::Result<std::vector<FaceDetection>> Detect(const model::RgbImage& image) const = 0;
+
+  // "blazeface", "hog" or "haar".
+  virtual const char* name() const = 0;
+
+ protected:
+  FaceDetector() = default;
+};
+
+// Intersection over union of two boxes (0 when either is empty).
+float IntersectionOverUnion(const model::Box& a, const model::Box& b);
+
+// Greedy non-maximum suppression: keeps the best-scoring detection of every group overlapping by more than
+// `max_iou`; also drops a detection lying more than half inside a better one. Returns the kept ones, best first.
+std::vector<FaceDetection> SuppressOverlaps(std::vector<FaceDetection> detections, float max_iou);
+
+// Drops detections below `options.min_score` or narrower than `options.min_face_size_px`.
+std::vector<FaceDetection> ApplyDetectionLimits(std::vector<FaceDetection> detections,
+                                                const FaceDetectorOptions& options);
+
+}  // namespace triage::vision
