@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <filesystem>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -108,41 +107,55 @@ int Ingest(CommandContext& ctx, const std::vector<std::string>& args, pipeline::
   return ctx.exit_code;
 }
 
-// Blocks SIGINT/SIGTERM in every thread and waits for them on a helper thread that stops the watcher.
+// The signal handler's only way to reach the watcher (set while a watch runs), and a request that
+// arrived before the watcher existed.
+std::atomic<source::InboxWatcher*> g_stoppable_watcher{nullptr};
+std::atomic<bool> g_stop_requested{false};
+
+extern "C" void StopWatcherOnSignal(int) {
+  // Stop() is an atomic store and a write(2) to an eventfd: safe inside a signal handler, on any thread.
+  g_stop_requested.store(true);
+  if (source::InboxWatcher* w = g_stoppable_watcher.load()) w->Stop();
+}
+
+// SIGINT/SIGTERM stop the watcher gracefully for as long as this object lives. A handler (rather than a
+// blocked mask) is needed because library threads (BLAS, vips) exist before any mask could be set.
 class StopOnSignal {
  public:
-  explicit StopOnSignal(source::InboxWatcher& watcher) {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    thread_ = std::thread([set, &watcher, this] {
-      int sig = 0;
-      sigwait(&set, &sig);
-      stopped_ = true;
-      watcher.Stop();
-    });
+  StopOnSignal() {
+    g_stop_requested.store(false);
+    struct sigaction sa {};
+    sa.sa_handler = StopWatcherOnSignal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
   }
   ~StopOnSignal() {
-    if (!stopped_) pthread_kill(thread_.native_handle(), SIGTERM);
-    thread_.join();
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+    g_stoppable_watcher.store(nullptr);
   }
-  bool stopped() const { return stopped_; }
+  // From now on a signal stops `watcher`; one that came earlier stops it at once.
+  void Attach(source::InboxWatcher& watcher) {
+    g_stoppable_watcher.store(&watcher);
+    if (g_stop_requested.load()) watcher.Stop();
+  }
+  bool stopped() const { return g_stop_requested.load(); }
 
  private:
-  std::atomic<bool> stopped_{false};
-  std::thread thread_;
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
 };
 
 int Watch(CommandContext& ctx, int debounce_ms, int max_files) {
+  StopOnSignal signals;
   auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;
   base::Status faces = lib->LoadFaces();
   if (!faces.ok()) return ctx.Fail(faces);
   auto watcher = source::InboxWatcher::Open(lib->config.InboxDir(), debounce_ms);
   if (!watcher.ok()) return ctx.Fail(watcher.status());
-  StopOnSignal signals(**watcher);
+  signals.Attach(**watcher);
   auto ingestor = lib->MakeIngestor();
   fmt::print(stderr, "watching {} (Ctrl-C to stop)\n", lib->config.InboxDir().string());
   pipeline::IngestOptions options{true, "inbox", CommandContext::Actor()};

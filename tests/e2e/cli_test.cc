@@ -1,0 +1,216 @@
+// Whole-program specification of the CLI: what a user sees and what ends up on disk.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/e2e/triage_runner.h"
+
+namespace triage::e2e {
+namespace {
+
+using nlohmann::json;
+
+// Libraries without face analysis: these tests are about intake, not faces.
+const json kNoFaces = {{"analysis", {{"faces", false}}}};
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override { InitLibrary(lib(), kNoFaces); fs::create_directories(in()); }
+  fs::path lib() const { return dir_ / "lib"; }
+  fs::path in() const { return dir_ / "in"; }
+  RunResult Triage(std::vector<std::string> args) {
+    args.push_back("--library");
+    args.push_back(lib().string());
+    return RunTriage(args);
+  }
+  json Items() { return Triage({"items", "--json"}).Json(); }
+  json ItemNamed(const std::string& name) {
+    for (const auto& i : Items()) {
+      if (i["original_name"] == name) return i;
+    }
+    return json();
+  }
+  TempDir dir_{"cli"};
+};
+
+TEST_F(CliTest, InitCreatesTheLayoutAndRefusesASecondInit) {
+  for (const char* d : {"inbox", "faces", ".triage/trash", "review/duplicates", "review/near_duplicates",
+                        "review/unidentified", "review/low_confidence", "review/multiple_faces",
+                        "review/unwanted_person", "review/low_quality", "review/unreadable"}) {
+    EXPECT_TRUE(fs::is_directory(lib() / d)) << d;
+  }
+  EXPECT_TRUE(fs::exists(lib() / ".triage/catalog.db"));
+  RunResult again = RunTriage({"init", "--library", lib().string()});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.err.find("is a library already"), std::string::npos);
+}
+
+TEST_F(CliTest, MissingLibraryIsExplained) {
+  RunResult r = RunTriage({"items", "--library", (dir_ / "nowhere").string()});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("triage init"), std::string::npos);
+}
+
+TEST_F(CliTest, ConfigErrorsNameTheKeyAndExitWith2) {
+  std::ofstream(lib() / "triage.json") << R"({"thresholds": {"min_confidence": 7}})";
+  RunResult r = Triage({"items"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("thresholds.min_confidence"), std::string::npos) << r.err;
+  std::ofstream(lib() / "triage.json") << R"({"colour": 1})";
+  r = Triage({"items", "--json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.Json()["error"], "invalid_argument");
+  std::ofstream(lib() / "triage.json") << "{ not json";
+  EXPECT_EQ(Triage({"items"}).exit_code, 2);
+}
+
+TEST_F(CliTest, ExactAndNearDuplicatesAreLinkedDistinctImagesAreNot) {
+  WriteTestImage(in() / "a.jpg", 1, 800, 600);
+  WriteTestImage(in() / "b.jpg", 2, 800, 600);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  fs::create_directories(dir_ / "more");
+  fs::copy_file(in() / "a.jpg", dir_ / "more/a_copy.jpg");
+  WriteVariant(in() / "a.jpg", dir_ / "more/a_half.png", 0.5, 0);
+  WriteVariant(in() / "a.jpg", dir_ / "more/a_bright.jpg", 1.0, 0.1);
+  RunResult r = Triage({"ingest", (dir_ / "more").string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json a = ItemNamed("a.jpg"), b = ItemNamed("b.jpg");
+  EXPECT_EQ(a["category"], "unidentified");
+  EXPECT_EQ(b["category"], "unidentified");
+  EXPECT_TRUE(b["duplicate_of"].is_null());
+  json copy = ItemNamed("a_copy.jpg");
+  EXPECT_EQ(copy["category"], "duplicates");
+  EXPECT_EQ(copy["duplicate_of"], a["id"]);
+  EXPECT_EQ(copy["reasons"][0]["code"], "duplicate_sha256");
+  for (const char* near : {"a_half.png", "a_bright.jpg"}) {
+    json n = ItemNamed(near);
+    EXPECT_EQ(n["category"], "near_duplicates") << near;
+    EXPECT_EQ(n["duplicate_of"], a["id"]) << near;
+  }
+  EXPECT_TRUE(fs::exists(lib() / "review/duplicates/a_copy.jpg"));
+  EXPECT_TRUE(fs::exists(in() / "a.jpg"));  // copied, not moved
+}
+
+TEST_F(CliTest, DuplicateCheckSwitchedOffTreatsCopyAsNew) {
+  InitLibrary(dir_ / "lib2", {{"analysis", {{"faces", false}}}, {"review_categories", {{"duplicates", false}}}});
+  WriteTestImage(in() / "a.jpg", 3);
+  fs::copy_file(in() / "a.jpg", in() / "b.jpg");
+  ASSERT_EQ(RunTriage({"ingest", in().string(), "--library", (dir_ / "lib2").string()}).exit_code, 0);
+  json items = RunTriage({"items", "--json", "--library", (dir_ / "lib2").string()}).Json();
+  ASSERT_EQ(items.size(), 2u);
+  // Not an exact duplicate any more; the near-duplicate check (distance 0) still links it.
+  EXPECT_EQ(items[1]["category"], "near_duplicates");
+}
+
+TEST_F(CliTest, UnreadableAndEmptyFilesGoToReviewWithTheDecodersReason) {
+  std::ofstream(in() / "empty.jpg") << "";
+  WriteTestImage(in() / "whole.jpg", 4);
+  std::string bytes = Slurp(in() / "whole.jpg");
+  fs::remove(in() / "whole.jpg");
+  std::ofstream(in() / "cut.jpg", std::ios::binary) << bytes.substr(0, bytes.size() / 3);
+  std::ofstream(in() / "notes.png") << "just some text";
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  EXPECT_NE(ItemNamed("empty.jpg")["reasons"][0]["text"].get<std::string>().find("empty file"), std::string::npos);
+  EXPECT_EQ(ItemNamed("cut.jpg")["category"], "unreadable");
+  EXPECT_NE(ItemNamed("cut.jpg")["reasons"][0]["text"].get<std::string>().find("jpeg"), std::string::npos);
+  EXPECT_NE(ItemNamed("notes.png")["reasons"][0]["text"].get<std::string>().find("not a supported image format"),
+            std::string::npos);
+  EXPECT_EQ(FilesUnder(lib() / "review/unreadable").size(), 3u);
+}
+
+TEST_F(CliTest, NameCollisionsGetASuffixAndNothingIsOverwritten) {
+  fs::create_directories(in() / "x");
+  fs::create_directories(in() / "y");
+  WriteTestImage(in() / "x/photo.jpg", 5);
+  WriteTestImage(in() / "y/photo.jpg", 6);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  EXPECT_EQ(FilesUnder(lib() / "review/unidentified"), (std::vector<std::string>{"photo.jpg", "photo_1.jpg"}));
+}
+
+TEST_F(CliTest, HostileFileNamesAreSanitizedAndStayInside) {
+  WriteTestImage(in() / "ok.jpg", 7);
+  std::string hostile = "bad\nname\x01.jpg";
+  fs::copy_file(in() / "ok.jpg", in() / hostile);
+  std::string longname(240, 'L');
+  WriteTestImage(in() / (longname + ".jpg"), 8);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  for (const auto& f : FilesUnder(lib() / "review")) {
+    EXPECT_EQ(f.find('\n'), std::string::npos) << f;
+    EXPECT_EQ(f.find('\x01'), std::string::npos) << f;
+    EXPECT_LE(fs::path(f).filename().string().size(), 200u) << f;
+  }
+  EXPECT_EQ(FilesUnder(lib() / "review").size(), 3u);
+}
+
+TEST_F(CliTest, MoveTakesTheOriginals) {
+  WriteTestImage(in() / "m.jpg", 9);
+  ASSERT_EQ(Triage({"ingest", "--move", in().string()}).exit_code, 0);
+  EXPECT_FALSE(fs::exists(in() / "m.jpg"));
+  EXPECT_TRUE(fs::exists(lib() / "review/unidentified/m.jpg"));
+}
+
+TEST_F(CliTest, MissingInputIsReportedAndTheRestGoesOn) {
+  WriteTestImage(in() / "real.jpg", 10);
+  RunResult r = Triage({"ingest", (in() / "real.jpg").string(), (in() / "ghost.jpg").string(), "--json"});
+  EXPECT_EQ(r.exit_code, 1);
+  json s = r.Json();
+  EXPECT_EQ(s["failed"], 1);
+  EXPECT_EQ(s["to_review"], 1);
+}
+
+TEST_F(CliTest, ReviewApproveRejectSkipMoveFilesAndAreCounted) {
+  WriteTestImage(in() / "p.jpg", 11);
+  WriteTestImage(in() / "q.jpg", 12);
+  WriteTestImage(in() / "r.jpg", 13);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  json list = Triage({"review", "list", "--json", "--category", "unidentified"}).Json();
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0]["review"]["reason_code"], "faces_not_analysed");
+  std::string p = std::to_string(ItemNamed("p.jpg")["id"].get<int>());
+  std::string q = std::to_string(ItemNamed("q.jpg")["id"].get<int>());
+  std::string rr = std::to_string(ItemNamed("r.jpg")["id"].get<int>());
+  RunResult approve = Triage({"review", "approve", p, "--person", "Ada Lovelace"});
+  ASSERT_EQ(approve.exit_code, 0) << approve.err;
+  EXPECT_TRUE(fs::exists(lib() / "faces/ada_lovelace/p.jpg"));
+  ASSERT_EQ(Triage({"review", "reject", q}).exit_code, 0);
+  EXPECT_TRUE(fs::exists(lib() / ".triage/trash/q.jpg"));
+  ASSERT_EQ(Triage({"review", "skip", rr}).exit_code, 0);
+  EXPECT_EQ(Triage({"review", "approve", p, "--person", "x"}).exit_code, 3);  // no longer pending
+  EXPECT_EQ(Triage({"review", "approve", rr, "--person", "../../etc"}).exit_code, 2);
+  EXPECT_EQ(Triage({"review", "approve", "999", "--person", "x"}).exit_code, 3);
+  json stats = Triage({"stats", "--json"}).Json();
+  EXPECT_EQ(stats["total"], 3);
+  EXPECT_EQ(stats["in_review"], 1);
+  EXPECT_EQ(stats["in_library"], 1);
+  EXPECT_EQ(stats["by_person"]["ada_lovelace"], 1);
+  EXPECT_EQ(stats["auto_sorted"], 0);
+}
+
+TEST_F(CliTest, ExplainShowsTheStoredDecisionAndDryRunsNewFiles) {
+  WriteTestImage(in() / "e.jpg", 14);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  json byid = Triage({"explain", std::to_string(ItemNamed("e.jpg")["id"].get<int>()), "--json"}).Json();
+  EXPECT_EQ(byid["decision"]["category"], "unidentified");
+  json dry = Triage({"explain", (in() / "e.jpg").string(), "--json"}).Json();
+  EXPECT_EQ(dry["decision"]["reasons"][0]["code"], "duplicate_sha256");
+  EXPECT_EQ(Items().size(), 1u);  // the dry run recorded nothing
+  EXPECT_EQ(Triage({"explain", "no-such-thing"}).exit_code, 3);
+}
+
+TEST_F(CliTest, ItemsJsonHasTheDocumentedFields) {
+  WriteTestImage(in() / "f.jpg", 15, 320, 200);
+  ASSERT_EQ(Triage({"ingest", in().string(), "--source", "phone"}).exit_code, 0);
+  json i = Items()[0];
+  for (const char* key : {"id", "path", "original_name", "sha256", "phash", "width", "height", "format", "source",
+                          "location", "category", "person", "duplicate_of", "reasons"}) {
+    EXPECT_TRUE(i.contains(key)) << key;
+  }
+  EXPECT_EQ(i["width"], 320);
+  EXPECT_EQ(i["format"], "jpeg");
+  EXPECT_EQ(i["source"], "phone");
+  EXPECT_EQ(i["location"], "review");
+  EXPECT_EQ(i["sha256"].get<std::string>().size(), 64u);
+}
+
+}  // namespace
+}  // namespace triage::e2e

@@ -1,0 +1,53 @@
+// Runs the `triage` binary as a user would, and makes test libraries and images.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace triage::e2e {
+
+namespace fs = std::filesystem;
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+  nlohmann::json Json() const { return nlohmann::json::parse(out); }
+};
+
+// Runs build/triage with `args` and the given extra environment ("KEY=VALUE"); waits for it.
+RunResult RunTriage(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+
+// Starts build/triage in the background; returns its pid. Output goes to `log`.
+pid_t Start(const std::vector<std::string>& args, const fs::path& log);
+
+// A fresh temp folder, removed by the destructor.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& tag);
+  ~TempDir();
+  const fs::path& path() const { return path_; }
+  fs::path operator/(const std::string& p) const { return path_ / p; }
+
+ private:
+  fs::path path_;
+};
+
+// Creates a library in `dir` (triage init) and applies `overrides` (merged into triage.json).
+void InitLibrary(const fs::path& dir, const nlohmann::json& overrides = nlohmann::json::object());
+
+// Writes a distinct photo-like JPEG (smooth pattern seeded by `seed`) of the given size.
+void WriteTestImage(const fs::path& path, int seed, int width = 640, int height = 480);
+// Writes a near duplicate of `source`: scaled by `scale`, brightened by `brighten` (0.1 = +10%), re-encoded.
+void WriteVariant(const fs::path& source, const fs::path& dest, double scale, double brighten);
+
+// Every regular file under `dir`, relative to it, sorted.
+std::vector<std::string> FilesUnder(const fs::path& dir);
+std::string Slurp(const fs::path& path);
+
+}  // namespace triage::e2e

@@ -1,0 +1,100 @@
+// The inbox watcher and URL ingest, end to end.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "tests/e2e/triage_runner.h"
+
+namespace triage::e2e {
+namespace {
+
+using nlohmann::json;
+
+TEST(WatchTest, TakesCompletelyWrittenFilesFromTheInboxAndMovesThem) {
+  TempDir dir("watch");
+  fs::path lib = dir / "lib";
+  InitLibrary(lib, {{"analysis", {{"faces", false}}}});
+  WriteTestImage(dir / "a.jpg", 21);
+  WriteTestImage(dir / "b.jpg", 22);
+  pid_t pid = Start({"watch", "--library", lib.string(), "--debounce-ms", "200", "--max-files", "2"}, dir / "watch.log");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // One file written slowly in pieces, one moved in whole.
+  std::string bytes = Slurp(dir / "a.jpg");
+  {
+    std::ofstream out(lib / "inbox/a.jpg", std::ios::binary);
+    for (size_t i = 0; i < bytes.size(); i += bytes.size() / 4 + 1) {
+      out.write(bytes.data() + i, static_cast<std::streamsize>(std::min(bytes.size() - i, bytes.size() / 4 + 1)));
+      out.flush();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  fs::rename(dir / "b.jpg", lib / "inbox/b.jpg");
+  int status = 0;
+  for (int i = 0; i < 100 && ::waitpid(pid, &status, WNOHANG) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (::waitpid(pid, &status, WNOHANG) == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    FAIL() << "watch did not finish: " << Slurp(dir / "watch.log");
+  }
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << Slurp(dir / "watch.log");
+  EXPECT_TRUE(FilesUnder(lib / "inbox").empty());
+  EXPECT_EQ(FilesUnder(lib / "review/unidentified"), (std::vector<std::string>{"a.jpg", "b.jpg"}));
+  EXPECT_EQ(Slurp(lib / "review/unidentified/a.jpg"), bytes);  // complete, not a partial write
+}
+
+TEST(WatchTest, StopsCleanlyOnSigterm) {
+  TempDir dir("watch_term");
+  fs::path lib = dir / "lib";
+  InitLibrary(lib, {{"analysis", {{"faces", false}}}});
+  pid_t pid = Start({"watch", "--library", lib.string()}, dir / "watch.log");
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(UrlIngestTest, DownloadsRecordTheUrlAndReportFailuresPerUrl) {
+  TempDir dir("url");
+  fs::path lib = dir / "lib";
+  InitLibrary(lib, {{"analysis", {{"faces", false}}}});
+  WriteTestImage(dir / "pic.jpg", 23);
+  std::string jpeg = Slurp(dir / "pic.jpg");
+  httplib::Server server;
+  server.Get("/photos/pic.jpg", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(jpeg, "image/jpeg");
+  });
+  server.Get("/notes.jpg", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("<html>hello</html>", "text/html");
+  });
+  int port = server.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { server.listen_after_bind(); });
+  std::string base = "http://127.0.0.1:" + std::to_string(port);
+  RunResult r = RunTriage({"ingest", "--library", lib.string(), "--json", base + "/photos/pic.jpg", base + "/missing.jpg",
+                     base + "/notes.jpg"});
+  server.stop();
+  t.join();
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  json s = r.Json();
+  EXPECT_EQ(s["total"], 3);
+  EXPECT_EQ(s["failed"], 2);
+  EXPECT_NE(s["items"][1]["error"].get<std::string>().find("404"), std::string::npos) << s.dump();
+  EXPECT_NE(s["items"][2]["error"].get<std::string>().find("not an image"), std::string::npos) << s.dump();
+  json items = RunTriage({"items", "--json", "--library", lib.string()}).Json();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["url"], base + "/photos/pic.jpg");
+  EXPECT_EQ(items[0]["source"], "127.0.0.1");
+  EXPECT_EQ(items[0]["original_name"], "pic.jpg");
+  EXPECT_EQ(Slurp(lib / items[0]["path"].get<std::string>()), jpeg);
+}
+
+}  // namespace
+}  // namespace triage::e2e
