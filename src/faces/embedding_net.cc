@@ -35,9 +35,9 @@ struct Conv {
   int cin = 0;
   int cout = 0;
   int stride = 1;
-  bool same = true;             // TF SAME padding, else VALID
-  std::vector<float> filters;   // [kernel*kernel*cin, cout], scale folded in
-  std::vector<float> offset;    // [cout]: bias * scale + scale bias
+  bool same = true;            // TF SAME padding, else VALID
+  std::vector<float> filters;  // [kernel*kernel*cin, cout], scale folded in
+  std::vector<float> offset;   // [cout]: bias * scale + scale bias
 };
 
 struct Block {
@@ -175,11 +175,11 @@ struct BlockSpec {
   bool down;
 };
 constexpr BlockSpec kBlocks[] = {
-    {"conv32_1", 32, 32, false},     {"conv32_2", 32, 32, false},     {"conv32_3", 32, 32, false},
-    {"conv64_down", 32, 64, true},   {"conv64_1", 64, 64, false},     {"conv64_2", 64, 64, false},
-    {"conv64_3", 64, 64, false},     {"conv128_down", 64, 128, true}, {"conv128_1", 128, 128, false},
-    {"conv128_2", 128, 128, false},  {"conv256_down", 128, 256, true}, {"conv256_1", 256, 256, false},
-    {"conv256_2", 256, 256, false},  {"conv256_down_out", 256, 256, true},
+    {"conv32_1", 32, 32, false},    {"conv32_2", 32, 32, false},          {"conv32_3", 32, 32, false},
+    {"conv64_down", 32, 64, true},  {"conv64_1", 64, 64, false},          {"conv64_2", 64, 64, false},
+    {"conv64_3", 64, 64, false},    {"conv128_down", 64, 128, true},      {"conv128_1", 128, 128, false},
+    {"conv128_2", 128, 128, false}, {"conv256_down", 128, 256, true},     {"conv256_1", 256, 256, false},
+    {"conv256_2", 256, 256, false}, {"conv256_down_out", 256, 256, true},
 };
 
 }  // namespace
@@ -216,8 +216,8 @@ base::Result<std::unique_ptr<EmbeddingNet>> EmbeddingNet::FromWeights(const Tfjs
 base::Result<std::vector<float>> EmbeddingNet::Embed(const model::RgbImage& chip) const {
   if (chip.width != kEmbeddingChipPx || chip.height != kEmbeddingChipPx ||
       chip.pixels.size() != static_cast<size_t>(kEmbeddingChipPx) * kEmbeddingChipPx * 3) {
-    return base::Status::InvalidArgument("embedding needs a 150x150 RGB chip, got " + std::to_string(chip.width) +
-                                         "x" + std::to_string(chip.height));
+    return base::Status::InvalidArgument("embedding needs a 150x150 RGB chip, got " + std::to_string(chip.width) + "x" +
+                                         std::to_string(chip.height));
   }
   Activation x, a, b;
   std::vector<float> cols;

@@ -19,8 +19,7 @@ ModelPaths ResolveModelPaths(const FaceOptions& options) {
 
 namespace {
 
-base::Result<std::unique_ptr<vision::FaceDetector>> OpenDetector(const FaceOptions& options,
-                                                                 const ModelPaths& paths) {
+base::Result<std::unique_ptr<vision::FaceDetector>> OpenDetector(const FaceOptions& options, const ModelPaths& paths) {
   const vision::FaceDetectorOptions limits{options.min_face_size_px, options.min_detection_score};
   if (options.detector == "hog") return vision::FaceDetector::OpenHog(limits);
   if (options.detector != "blazeface") {
@@ -47,8 +46,8 @@ base::Result<std::unique_ptr<FaceAnalyzer>> FaceAnalyzer::Open(const FaceOptions
   if (!landmarker.ok()) return landmarker.status();
   auto embedder = EmbeddingNet::Load(paths.embedding_manifest);
   if (!embedder.ok()) return embedder.status();
-  return std::unique_ptr<FaceAnalyzer>(new FaceAnalyzer(std::move(detector.value()), std::move(landmarker.value()),
-                                                        std::move(embedder.value())));
+  return std::unique_ptr<FaceAnalyzer>(
+      new FaceAnalyzer(std::move(detector.value()), std::move(landmarker.value()), std::move(embedder.value())));
 }
 
 base::Result<std::vector<model::Face>> FaceAnalyzer::Analyze(const model::RgbImage& image) const {

@@ -61,7 +61,8 @@ TEST_F(FaceAnalyzerTest, FindsEveryFaceOfGroupPhotos) {
 
 TEST_F(FaceAnalyzerTest, RecognisesAnEnrolledPersonAndNotAStranger) {
   std::vector<Reference> references;
-  for (const char* fixture : {"obama.jpg", "obama2.jpg"}) references.push_back({"obama", Analyze(fixture)[0].embedding});
+  for (const char* fixture : {"obama.jpg", "obama2.jpg"})
+    references.push_back({"obama", Analyze(fixture)[0].embedding});
   references.push_back({"biden", Analyze("biden2.jpg")[0].embedding});
   const model::FaceMatch obama = MatchFace(Analyze("obama3.jpg")[0].embedding, references, {});
   EXPECT_EQ(obama.kind, model::MatchKind::kKnown);
@@ -93,7 +94,8 @@ TEST(FaceAnalyzerOpenTest, FallsBackToHogWhenTheBlazeFaceFileIsAbsent) {
   const auto dir = std::filesystem::temp_directory_path() / ("triage_hog_fallback_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir / "face-api/model");
   const ModelPaths real = ResolveModelPaths({.model_dir = testing::ModelDir()});
-  std::filesystem::copy_file(real.embedding_manifest, dir / "face-api/model/face_recognition_model-weights_manifest.json");
+  std::filesystem::copy_file(real.embedding_manifest,
+                             dir / "face-api/model/face_recognition_model-weights_manifest.json");
   std::filesystem::copy_file(real.embedding_weights, dir / "face-api/model/face_recognition_model.bin");
   auto analyzer = FaceAnalyzer::Open({.model_dir = dir.string()});
   ASSERT_TRUE(analyzer.ok()) << analyzer.status().ToString();

@@ -1,12 +1,8 @@
 // TF.js weights manifest parsing and dequantization (value = q * scale + min).
 #include "faces/tfjs_weights.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cstring>
-#include <fstream>
-#include <iterator>
-#include <limits>
+#include <nlohmann/json.hpp>
 
 #include "base/files.h"
 
@@ -18,11 +14,11 @@ using nlohmann::json;
 // How one manifest entry is stored in the shard bytes.
 struct Entry {
   Tensor tensor;
-  std::string dtype;           // "float32" or "int32"
-  std::string quantized_as;    // "", "uint8" or "uint16"
+  std::string dtype;         // "float32" or "int32"
+  std::string quantized_as;  // "", "uint8" or "uint16"
   double scale = 1;
   double min = 0;
-  size_t count = 0;            // elements
+  size_t count = 0;  // elements
   size_t bytes_per_value = 4;
 };
 
@@ -150,8 +146,8 @@ base::Result<const Tensor*> TfjsWeights::Get(const std::string& name, const std:
   auto it = tensors_.find(name);
   if (it == tensors_.end()) return base::Status::Corrupt("tensor '" + name + "' is missing from the weights");
   if (it->second.shape != shape) {
-    return base::Status::Corrupt("tensor '" + name + "' has shape " + ShapeToString(it->second.shape) +
-                                 ", expected " + ShapeToString(shape));
+    return base::Status::Corrupt("tensor '" + name + "' has shape " + ShapeToString(it->second.shape) + ", expected " +
+                                 ShapeToString(shape));
   }
   return &it->second;
 }

@@ -95,16 +95,15 @@ TEST_F(TfjsWeightsTest, GetRejectsAWrongShapeNamingTheTensor) {
   ASSERT_TRUE(weights.ok());
   auto q = weights->Get("q", {4});
   ASSERT_FALSE(q.ok());
-  EXPECT_NE(q.status().message().find("'q' has shape [2, 2], expected [4]"), std::string::npos)
-      << q.status().message();
+  EXPECT_NE(q.status().message().find("'q' has shape [2, 2], expected [4]"), std::string::npos) << q.status().message();
   EXPECT_FALSE(weights->Get("absent", {1}).ok());
 }
 
 TEST_F(TfjsWeightsTest, RejectsUnsupportedDtypesAndQuantizations) {
   const json bad_dtype = json::array({{{"name", "s"}, {"shape", {1}}, {"dtype", "string"}}});
   EXPECT_EQ(TfjsWeights::Load(Write(bad_dtype, "abcd")).status().code(), base::Code::kCorrupt);
-  const json bad_quant = json::array(
-      {{{"name", "h"}, {"shape", {1}}, {"dtype", "float32"}, {"quantization", {{"dtype", "float16"}}}}});
+  const json bad_quant =
+      json::array({{{"name", "h"}, {"shape", {1}}, {"dtype", "float32"}, {"quantization", {{"dtype", "float16"}}}}});
   auto weights = TfjsWeights::Load(Write(bad_quant, "ab"));
   ASSERT_FALSE(weights.ok());
   EXPECT_NE(weights.status().message().find("'h'"), std::string::npos);
@@ -122,8 +121,8 @@ TEST_F(TfjsWeightsTest, ReportsAMissingShardAsNotFound) {
 }
 
 TEST_F(TfjsWeightsTest, EmbeddingNetRefusesWeightsOfTheWrongShapeNamingTheTensor) {
-  const json entries = json::array({{{"name", "conv32_down/conv/filters"}, {"shape", {3, 3, 3, 32}}, {"dtype",
-                                                                                                      "float32"}}});
+  const json entries =
+      json::array({{{"name", "conv32_down/conv/filters"}, {"shape", {3, 3, 3, 32}}, {"dtype", "float32"}}});
   auto weights = TfjsWeights::Load(Write(entries, std::string(3 * 3 * 3 * 32 * 4, '\0')));
   ASSERT_TRUE(weights.ok()) << weights.status().ToString();
   auto net = EmbeddingNet::FromWeights(weights.value());

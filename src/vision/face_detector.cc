@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <opencv2/core.hpp>
@@ -24,6 +23,9 @@ constexpr float kBlazeNmsIou = 0.3f;
 // Tight face crops (a face filling the frame) are outside what the model saw in training; when a first pass finds
 // nothing, a second pass pads the image by this fraction of its long side on every side.
 constexpr float kBlazeRetryMargin = 0.5f;
+// ... and keeps only faces at least this share of the image's long side wide.
+constexpr float kRetryMinFaceShare = 0.4f;
+constexpr float kRetryMinScore = 0.75f;
 
 struct AnchorGrid {
   const char* scores_output;
@@ -101,13 +103,20 @@ void DecodeGrid(const AnchorGrid& grid, const cv::Mat& scores, const cv::Mat& bo
         d.box.x = (ax + b[0]) * to_px - d.box.width / 2 - letterbox.offset_x;
         d.box.y = (ay + b[1]) * to_px - d.box.height / 2 - letterbox.offset_y;
         for (int p = 0; p < kBlazeKeypoints; ++p) {
-          d.keypoints.push_back({(ax + b[4 + 2 * p]) * to_px - letterbox.offset_x,
-                                 (ay + b[5 + 2 * p]) * to_px - letterbox.offset_y});
+          d.keypoints.push_back(
+              {(ax + b[4 + 2 * p]) * to_px - letterbox.offset_x, (ay + b[5 + 2 * p]) * to_px - letterbox.offset_y});
         }
         out->push_back(std::move(d));
       }
     }
   }
+}
+
+// The padded second pass exists for faces filling the frame; what it finds at a smaller scale the first pass has
+// already rejected, and round objects filling the frame (a cup seen from above) score up to ~0.68, so keeping
+// anything else would only add false positives.
+bool FillsFrame(const FaceDetection& d, const model::RgbImage& image) {
+  return d.box.width >= kRetryMinFaceShare * std::max(image.width, image.height) && d.score >= kRetryMinScore;
 }
 
 // Cuts a box down to the image so that consumers never read outside it.
@@ -139,7 +148,10 @@ class BlazeFaceDetector final : public FaceDetector {
   base::Result<std::vector<FaceDetection>> Detect(const model::RgbImage& image) const override {
     TRIAGE_RETURN_IF_ERROR(CheckImage(image));
     base::Result<std::vector<FaceDetection>> found = RunPass(image, 0);
-    if (found.ok() && found->empty()) found = RunPass(image, kBlazeRetryMargin);
+    if (found.ok() && found->empty()) {
+      found = RunPass(image, kBlazeRetryMargin);
+      if (found.ok()) std::erase_if(found.value(), [&](const FaceDetection& d) { return !FillsFrame(d, image); });
+    }
     if (!found.ok()) return found;
     return ApplyDetectionLimits(std::move(found.value()), options_);
   }
@@ -196,6 +208,7 @@ class HaarDetector final : public FaceDetector {
       cv::cvtColor(WrapRgb(image), gray, cv::COLOR_RGB2GRAY);
       cv::equalizeHist(gray, gray);
       auto cascade = pool_.Borrow();
+      if (!cascade) return base::Status::NotFound("cannot load Haar cascade " + path_);
       const int min_px = std::max(1, options_.min_face_size_px);
       cascade->detectMultiScale(gray, rects, 1.1, 3, 0, cv::Size(min_px, min_px));
     } catch (const cv::Exception& e) {

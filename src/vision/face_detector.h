@@ -23,7 +23,7 @@ struct FaceDetectorOptions {
 // One detected face, in pixels of the image passed to Detect.
 struct FaceDetection {
   model::Box box;
-  float score = 0;                       // 0..1
+  float score = 0;                      // 0..1
   std::vector<model::Point> keypoints;  // BlazeFace: 6 points (eyes, nose, mouth, ears); empty for others
 };
 

@@ -22,8 +22,8 @@ float MarginToScore(double margin) {
 class HogDetector final : public FaceDetector {
  public:
   explicit HogDetector(const FaceDetectorOptions& options)
-      : options_(options), pool_([] { return std::make_unique<dlib::frontal_face_detector>(
-                                          dlib::get_frontal_face_detector()); }) {}
+      : options_(options),
+        pool_([] { return std::make_unique<dlib::frontal_face_detector>(dlib::get_frontal_face_detector()); }) {}
 
   base::Result<std::vector<FaceDetection>> Detect(const model::RgbImage& image) const override {
     if (image.empty() || image.pixels.size() != static_cast<size_t>(image.width) * image.height * 3) {
@@ -40,8 +40,8 @@ class HogDetector final : public FaceDetector {
     std::vector<FaceDetection> found;
     for (const dlib::rect_detection& r : raw) {
       FaceDetection d;
-      d.box = {static_cast<float>(r.rect.left()), static_cast<float>(r.rect.top()),
-               static_cast<float>(r.rect.width()), static_cast<float>(r.rect.height())};
+      d.box = {static_cast<float>(r.rect.left()), static_cast<float>(r.rect.top()), static_cast<float>(r.rect.width()),
+               static_cast<float>(r.rect.height())};
       d.score = MarginToScore(r.detection_confidence);
       found.push_back(std::move(d));
     }

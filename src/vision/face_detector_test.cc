@@ -164,7 +164,8 @@ TEST(DetectionHelpersTest, IntersectionOverUnionOfBoxes) {
 }
 
 TEST(DetectionHelpersTest, SuppressionKeepsTheBestOfOverlappingBoxes) {
-  std::vector<FaceDetection> in = {{{0, 0, 10, 10}, 0.7f, {}}, {{1, 1, 10, 10}, 0.9f, {}}, {{50, 50, 10, 10}, 0.8f, {}}};
+  std::vector<FaceDetection> in = {
+      {{0, 0, 10, 10}, 0.7f, {}}, {{1, 1, 10, 10}, 0.9f, {}}, {{50, 50, 10, 10}, 0.8f, {}}};
   std::vector<FaceDetection> kept = SuppressOverlaps(in, 0.3f);
   ASSERT_EQ(kept.size(), 2u);
   EXPECT_FLOAT_EQ(kept[0].score, 0.9f);

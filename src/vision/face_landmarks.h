@@ -33,8 +33,9 @@ class FaceLandmarker {
   FaceLandmarker(const FaceLandmarker&) = delete;
   FaceLandmarker& operator=(const FaceLandmarker&) = delete;
 
-  // One AlignedFace per box, in the same order. Boxes should be roughly the square from the eyebrows to the chin
-  // that dlib's detectors give. kInvalidArgument for an empty image.
+  // One AlignedFace per box, in the same order. Any detector's box will do: the points found in it are used to
+  // re-frame the face the way dlib's HOG detector does (what the predictor was trained on) and are then located
+  // again. kInvalidArgument for an empty image.
   base::Result<std::vector<AlignedFace>> Align(const model::RgbImage& image,
                                                const std::vector<model::Box>& boxes) const;
 

@@ -25,6 +25,8 @@ class WorkerPool {
     ~Lease() {
       if (worker_) pool_->Return(std::move(worker_));
     }
+    // False when `make` could not build a worker (e.g. its file vanished since opening).
+    explicit operator bool() const { return worker_ != nullptr; }
     T& operator*() { return *worker_; }
     T* operator->() { return worker_.get(); }
 
