@@ -41,6 +41,12 @@ struct ItemFilter {
   bool newest_first = false;
 };
 
+struct HashEntry {
+  int64_t id = 0;
+  uint64_t phash = 0;
+  uint64_t phash_center = 0;
+};
+
 struct Stats {
   int64_t total = 0;
   int64_t auto_sorted = 0;
@@ -77,8 +83,8 @@ class Catalog {
   virtual base::Result<std::optional<model::ItemRecord>> FindByPath(const std::string& relative_path) = 0;
   // Oldest item (not in trash) with this SHA-256, if any.
   virtual base::Result<std::optional<int64_t>> FindBySha256(const std::string& sha256) = 0;
-  // (id, phash) of every item not in trash that has a perceptual hash, to build the near-duplicate index.
-  virtual base::Result<std::vector<std::pair<int64_t, uint64_t>>> AllPerceptualHashes() = 0;
+  // Perceptual hashes of every item not in trash that has them, to build the near-duplicate index.
+  virtual base::Result<std::vector<HashEntry>> AllPerceptualHashes() = 0;
   virtual base::Result<std::vector<model::ItemRecord>> ListItems(const ItemFilter& filter) = 0;
   virtual base::Result<int64_t> CountItems(const ItemFilter& filter) = 0;
   virtual base::Result<std::vector<model::Face>> FacesOf(int64_t item_id) = 0;

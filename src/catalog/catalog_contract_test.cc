@@ -32,7 +32,7 @@ class CatalogContractTest : public ::testing::Test {
     c.journal_id = journal_id;
     c.item.path = path;
     c.item.original_name = fs::path(path).filename();
-    c.item.fingerprint = {sha, 100, 0xF0F0, true};
+    c.item.fingerprint = {sha, 100, 0xF0F0, 0x0F0F, true};
     c.item.location = location;
     c.item.category = category;
     c.item.reasons = {{"no_faces_detected", "No face was detected."}};
@@ -52,6 +52,7 @@ TEST_F(CatalogContractTest, InsertThenReadBack) {
   ASSERT_TRUE(item.ok());
   EXPECT_EQ(item->path, "review/unidentified/a.jpg");
   EXPECT_EQ(item->fingerprint.phash, 0xF0F0u);
+  EXPECT_EQ(item->fingerprint.phash_center, 0x0F0Fu);
   EXPECT_EQ(item->reasons.at(0).code, "no_faces_detected");
   auto pending = catalog_->PendingReview(*id);
   ASSERT_TRUE(pending.ok());
@@ -105,7 +106,9 @@ TEST_F(CatalogContractTest, FindsDuplicatesAndHashesButNotTrash) {
   catalog_->Apply(Insert("j2", "trash/b.jpg", "trash", "", "sha-b"));
   EXPECT_EQ(**catalog_->FindBySha256("sha-a"), *a);
   EXPECT_FALSE(catalog_->FindBySha256("sha-b")->has_value());
-  EXPECT_EQ(catalog_->AllPerceptualHashes()->size(), 1u);
+  auto hashes = catalog_->AllPerceptualHashes();
+  ASSERT_EQ(hashes->size(), 1u);
+  EXPECT_EQ(hashes->at(0).phash_center, 0x0F0Fu);
 }
 
 TEST_F(CatalogContractTest, FiltersPagesAndCounts) {

@@ -139,7 +139,7 @@ TEST(IntentCodecTest, RoundTripsEveryField) {
   in.from = "/a";
   in.to = "/b";
   catalog::CatalogChange c;
-  c.item.fingerprint = {"sha", 7, 0xFFFFFFFFFFFFFFFFull, true};
+  c.item.fingerprint = {"sha", 7, 0xFFFFFFFFFFFFFFFFull, 0x1234, true};
   c.item.duplicate_of = 3;
   c.item.reasons = {{"near_duplicate", "Looks like 3."}};
   model::Face f;
@@ -151,6 +151,7 @@ TEST(IntentCodecTest, RoundTripsEveryField) {
   auto out = DecodeIntent(EncodeIntent(in));
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out->change->item.fingerprint.phash, 0xFFFFFFFFFFFFFFFFull);
+  EXPECT_EQ(out->change->item.fingerprint.phash_center, 0x1234u);
   EXPECT_EQ(out->change->item.duplicate_of, 3);
   EXPECT_EQ(out->change->faces.at(0).match.person, "eve");
   EXPECT_FLOAT_EQ(out->change->faces.at(0).embedding[1], -1.25f);

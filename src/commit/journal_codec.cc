@@ -39,7 +39,8 @@ json ItemToJson(const model::ItemRecord& r) {
   for (const auto& x : r.reasons) reasons.push_back({x.code, x.text});
   return {{"id", r.id}, {"path", r.path}, {"original_name", r.original_name}, {"original_path", r.original_path},
           {"source", r.source}, {"url", r.url}, {"sha256", r.fingerprint.sha256},
-          {"size", r.fingerprint.size_bytes}, {"phash", r.fingerprint.phash}, {"has_phash", r.fingerprint.has_phash},
+          {"size", r.fingerprint.size_bytes}, {"phash", r.fingerprint.phash}, {"phash_center", r.fingerprint.phash_center},
+          {"has_phash", r.fingerprint.has_phash},
           {"width", r.info.width}, {"height", r.info.height}, {"format", r.info.format},
           {"taken_at", r.info.taken_at}, {"camera", r.info.camera}, {"location", r.location},
           {"category", r.category}, {"person", r.person},
@@ -56,7 +57,7 @@ model::ItemRecord ItemFromJson(const json& j) {
   r.original_path = j.at("original_path");
   r.source = j.at("source");
   r.url = j.at("url");
-  r.fingerprint = {j.at("sha256"), j.at("size"), j.at("phash"), j.at("has_phash")};
+  r.fingerprint = {j.at("sha256"), j.at("size"), j.at("phash"), j.at("phash_center"), j.at("has_phash")};
   r.info.width = j.at("width");
   r.info.height = j.at("height");
   r.info.format = j.at("format");

@@ -7,43 +7,48 @@
 namespace triage::fingerprint {
 namespace {
 
-constexpr uint32_t kNone = UINT32_MAX;
-// Below this size the tables are not worth shrinking; above twice the built size they are rebuilt.
-constexpr size_t kMinBuiltSize = 64;
-// Probing costs random memory accesses, a scan sequential ones: scan when probes exceed size / kScanFactor.
-constexpr uint64_t kScanFactor = 4;
+constexpr int kSubstrings = 4;
+constexpr int kSubstringBits = 64 / kSubstrings;
+constexpr uint32_t kKeyMask = (1u << kSubstringBits) - 1;
+// Tables never have fewer buckets than this, so tiny indexes do not rebuild on every other Add.
+constexpr int kMinBucketBits = 8;
+constexpr size_t kMinBuiltSize = size_t{1} << kMinBucketBits;
+// Rough costs, in nanoseconds, of touching a bucket (a cache miss) and of checking one hash in it.
+constexpr double kBucketVisitNs = 100;
+constexpr double kEntryCheckNs = 1;
 
 int CeilLog2(size_t n) { return n <= 1 ? 0 : 64 - std::countl_zero(static_cast<uint64_t>(n - 1)); }
 
-// Substrings of about log2(n) bits make each bucket hold about one hash; at least 3 substrings keep the
-// per-substring probe radius small and at most 6 keep small indexes from needing many tables.
-int SubstringCountFor(size_t n) { return std::clamp(64 / std::max(10, CeilLog2(n)), 3, 6); }
-
-uint64_t Binomial(int n, int k) {
-  uint64_t r = 1;
-  for (int i = 1; i <= k; ++i) r = r * static_cast<uint64_t>(n - k + i) / static_cast<uint64_t>(i);
-  return r;
+// Keys within Hamming distance `radius` of a 16-bit key: sum of C(16, k) for k <= radius.
+uint64_t KeysWithin(int radius) {
+  uint64_t total = 0, binomial = 1;
+  for (int k = 0; k <= std::min(radius, kSubstringBits); ++k) {
+    total += binomial;
+    binomial = binomial * static_cast<uint64_t>(kSubstringBits - k) / static_cast<uint64_t>(k + 1);
+  }
+  return total;
 }
 
 // Next larger integer with the same number of set bits (Gosper's hack). REQUIRES: x != 0.
-uint64_t NextCombination(uint64_t x) {
-  uint64_t c = x & -x;
-  uint64_t r = x + c;
-  return (((r ^ x) >> 2) / c) | r;
+uint32_t NextCombination(uint32_t x) {
+  const uint32_t lowest = x & (~x + 1);
+  const uint32_t ripple = x + lowest;
+  return (((ripple ^ x) >> 2) / lowest) | ripple;
 }
+
+uint32_t KeyOf(uint64_t hash, int shift) { return static_cast<uint32_t>(hash >> shift) & kKeyMask; }
 
 }  // namespace
 
 NearDuplicateIndex::NearDuplicateIndex() { Rebuild(); }
 
-uint32_t NearDuplicateIndex::BucketOf(const Table& table, uint32_t key) const {
-  if (table.bucket_bits == std::popcount(table.key_mask)) return key;
-  // Fibonacci hashing spreads keys whose low bits are correlated (perceptual hashes are not uniform).
+uint32_t NearDuplicateIndex::BucketOf(const Table& table, uint32_t key) {
+  if (table.bucket_bits == kSubstringBits) return key;
+  // Fibonacci hashing: perceptual hashes are not uniform, so low key bits alone would cluster.
   return static_cast<uint32_t>(key * 0x9E3779B1u) >> (32 - table.bucket_bits);
 }
 
 void NearDuplicateIndex::Rebuild() {
-  // Compact the slots so that the node arrays are dense.
   std::vector<int64_t> ids;
   std::vector<uint64_t> hashes;
   ids.reserve(size());
@@ -60,18 +65,13 @@ void NearDuplicateIndex::Rebuild() {
   free_slots_.clear();
   built_for_size_ = size();
 
-  const int m = SubstringCountFor(size());
-  tables_.assign(static_cast<size_t>(m), Table{});
-  int shift = 0;
-  for (int t = 0; t < m; ++t) {
+  tables_.assign(kSubstrings, Table{});
+  for (int t = 0; t < kSubstrings; ++t) {
     Table& table = tables_[static_cast<size_t>(t)];
-    const int length = 64 / m + (t < 64 % m ? 1 : 0);
-    table.shift = shift;
-    table.key_mask = static_cast<uint32_t>((uint64_t{1} << length) - 1);
-    table.bucket_bits = std::clamp(CeilLog2(size()), 4, length);
-    table.heads.assign(size_t{1} << table.bucket_bits, kNone);
-    table.nodes.resize(ids_.size());
-    shift += length;
+    table.shift = t * kSubstringBits;
+    // About one stored hash per bucket, up to one bucket per key.
+    table.bucket_bits = std::clamp(CeilLog2(size()), kMinBucketBits, kSubstringBits);
+    table.buckets.resize(size_t{1} << table.bucket_bits);
   }
   for (uint32_t s = 0; s < ids_.size(); ++s) Link(s);
 }
@@ -79,19 +79,21 @@ void NearDuplicateIndex::Rebuild() {
 void NearDuplicateIndex::Link(uint32_t slot) {
   const uint64_t hash = hashes_[slot];
   for (Table& table : tables_) {
-    if (table.nodes.size() <= slot) table.nodes.resize(slot + 1);
-    uint32_t& head = table.heads[BucketOf(table, static_cast<uint32_t>(hash >> table.shift) & table.key_mask)];
-    table.nodes[slot] = Node{hash, head};
-    head = slot;
+    Bucket& bucket = table.buckets[BucketOf(table, KeyOf(hash, table.shift))];
+    bucket.hashes.push_back(hash);
+    bucket.slots.push_back(slot);
   }
 }
 
 void NearDuplicateIndex::Unlink(uint32_t slot) {
   const uint64_t hash = hashes_[slot];
   for (Table& table : tables_) {
-    uint32_t* link = &table.heads[BucketOf(table, static_cast<uint32_t>(hash >> table.shift) & table.key_mask)];
-    while (*link != slot) link = &table.nodes[*link].next;
-    *link = table.nodes[slot].next;
+    Bucket& bucket = table.buckets[BucketOf(table, KeyOf(hash, table.shift))];
+    const auto i = std::find(bucket.slots.begin(), bucket.slots.end(), slot) - bucket.slots.begin();
+    bucket.hashes[static_cast<size_t>(i)] = bucket.hashes.back();
+    bucket.slots[static_cast<size_t>(i)] = bucket.slots.back();
+    bucket.hashes.pop_back();
+    bucket.slots.pop_back();
   }
 }
 
@@ -136,24 +138,23 @@ bool NearDuplicateIndex::Remove(int64_t id) {
   return true;
 }
 
-uint64_t NearDuplicateIndex::ProbeCost(int radius) const {
-  uint64_t cost = 0;
-  for (const Table& table : tables_) {
-    const int length = std::popcount(table.key_mask);
-    for (int k = 0; k <= std::min(radius, length); ++k) cost += Binomial(length, k);
-  }
-  return cost;
+bool NearDuplicateIndex::ProbingBeatsScan(int radius) const {
+  const double visits = static_cast<double>(kSubstrings * KeysWithin(radius));
+  const double per_bucket = static_cast<double>(size()) / static_cast<double>(buckets_per_table());
+  // A key's bucket holds every hash sharing the bucket, not only those with the key.
+  const double probe_ns = visits * (kBucketVisitNs + per_bucket * kEntryCheckNs);
+  return probe_ns < static_cast<double>(size()) * kEntryCheckNs;
 }
 
 std::vector<Neighbor> NearDuplicateIndex::FindWithin(uint64_t hash, int max_distance) const {
   std::vector<Neighbor> out;
   if (max_distance < 0 || size() == 0) return out;
   max_distance = std::min(max_distance, 64);
-  const int radius = max_distance / static_cast<int>(tables_.size());
-  if (ProbeCost(radius) * kScanFactor > size()) {
-    ScanAll(hash, max_distance, out);
-  } else {
+  const int radius = max_distance / kSubstrings;
+  if (ProbingBeatsScan(radius)) {
     for (size_t t = 0; t < tables_.size(); ++t) ProbeTable(t, hash, radius, max_distance, out);
+  } else {
+    ScanAll(hash, max_distance, out);
   }
   std::sort(out.begin(), out.end(), [](const Neighbor& a, const Neighbor& b) {
     return a.distance != b.distance ? a.distance < b.distance : a.id < b.id;
@@ -164,19 +165,22 @@ std::vector<Neighbor> NearDuplicateIndex::FindWithin(uint64_t hash, int max_dist
 void NearDuplicateIndex::ProbeTable(size_t t, uint64_t hash, int radius, int max_distance,
                                     std::vector<Neighbor>& out) const {
   const Table& table = tables_[t];
-  const uint32_t query_key = static_cast<uint32_t>(hash >> table.shift) & table.key_mask;
-  const int length = std::popcount(table.key_mask);
-  const uint64_t end = uint64_t{1} << length;
-  for (int k = 0; k <= std::min(radius, length); ++k) {
-    // Every `length`-bit mask with exactly k bits set, in increasing order.
-    for (uint64_t flip = (uint64_t{1} << k) - 1; flip < end; flip = k == 0 ? end : NextCombination(flip)) {
-      const uint32_t key = query_key ^ static_cast<uint32_t>(flip);
-      for (uint32_t s = table.heads[BucketOf(table, key)]; s != kNone; s = table.nodes[s].next) {
-        const Node& node = table.nodes[s];
-        if ((static_cast<uint32_t>(node.hash >> table.shift) & table.key_mask) != key) continue;
-        const int distance = std::popcount(node.hash ^ hash);
-        if (distance > max_distance || FoundInEarlierTable(t, hash, node.hash, radius)) continue;
-        out.push_back(Neighbor{ids_[s], distance});
+  const uint32_t query_key = KeyOf(hash, table.shift);
+  const bool shared_buckets = table.bucket_bits < kSubstringBits;
+  for (int k = 0; k <= std::min(radius, kSubstringBits); ++k) {
+    // Every 16-bit mask with exactly k bits set, in increasing order.
+    const uint32_t first = (1u << k) - 1;
+    for (uint32_t flip = first; flip <= kKeyMask; flip = k == 0 ? kKeyMask + 1 : NextCombination(flip)) {
+      const uint32_t key = query_key ^ flip;
+      const Bucket& bucket = table.buckets[BucketOf(table, key)];
+      for (size_t i = 0; i < bucket.hashes.size(); ++i) {
+        const uint64_t candidate = bucket.hashes[i];
+        const int distance = std::popcount(candidate ^ hash);
+        if (distance > max_distance) continue;
+        // In a shared bucket, a hash belongs to the visit for its own key only (else it would repeat).
+        if (shared_buckets && KeyOf(candidate, table.shift) != key) continue;
+        if (FoundInEarlierTable(t, hash, candidate, radius)) continue;
+        out.push_back(Neighbor{ids_[bucket.slots[i]], distance});
       }
     }
   }
@@ -186,8 +190,7 @@ void NearDuplicateIndex::ProbeTable(size_t t, uint64_t hash, int radius, int max
 bool NearDuplicateIndex::FoundInEarlierTable(size_t t, uint64_t query, uint64_t candidate, int radius) const {
   const uint64_t diff = query ^ candidate;
   for (size_t e = 0; e < t; ++e) {
-    const Table& table = tables_[e];
-    if (std::popcount(static_cast<uint32_t>(diff >> table.shift) & table.key_mask) <= radius) return true;
+    if (std::popcount(KeyOf(diff, tables_[e].shift)) <= radius) return true;
   }
   return false;
 }

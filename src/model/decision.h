@@ -24,7 +24,8 @@ bool IsReviewCategory(const std::string& name);
 struct Fingerprint {
   std::string sha256;       // hex
   int64_t size_bytes = 0;
-  uint64_t phash = 0;       // 64-bit DCT hash; valid when has_phash
+  uint64_t phash = 0;         // 64-bit DCT hash of the whole image; valid when has_phash
+  uint64_t phash_center = 0;  // the same hash of the central 95% (per side): finds crops of either image
   bool has_phash = false;
 };
 

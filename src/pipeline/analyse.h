@@ -16,7 +16,7 @@ struct AnalyseOptions {
 };
 
 // Faces need a raster large enough to find small faces; the hash and quality measures need far less,
-// so without faces JPEGs decode at 1/4 or 1/8 scale.
+// so without faces JPEGs decode at 1/8 scale.
 AnalyseOptions AnalyseOptionsFor(const config::Config& config, bool faces_on);
 
 // Fills `analysis` (readable, info, phash, quality, faces). Never throws; a decode failure leaves

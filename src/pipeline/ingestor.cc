@@ -5,6 +5,7 @@
 #include <tbb/parallel_pipeline.h>
 
 #include <algorithm>
+#include <optional>
 #include <chrono>
 #include <thread>
 
@@ -39,19 +40,42 @@ struct Ingestor::Impl {
   catalog::Catalog& catalog;
   commit::Committer& committer;
   FaceStage* faces;
+  // Whole-image hashes and centre hashes, searched crosswise so that crops match either way.
   fingerprint::NearDuplicateIndex index;
+  fingerprint::NearDuplicateIndex center_index;
   bool index_loaded = false;
 
   base::Status LoadIndex() {
     if (index_loaded) return base::Status::Ok();
     auto hashes = catalog.AllPerceptualHashes();
     if (!hashes.ok()) return hashes.status();
-    for (const auto& [id, hash] : *hashes) index.Add(id, hash);
+    for (const auto& h : *hashes) AddToIndex(h.id, h.phash, h.phash_center);
     index_loaded = true;
     return base::Status::Ok();
   }
 
-  // Stage 1 (in order): bring the input into staging, hashing the bytes on the way.
+  void AddToIndex(int64_t id, uint64_t phash, uint64_t phash_center) {
+    index.Add(id, phash);
+    center_index.Add(id, phash_center);
+  }
+
+  // The nearest item within the configured distance, comparing whole and centre hashes crosswise.
+  std::optional<fingerprint::Neighbor> NearestWithin(const model::Fingerprint& fp) const {
+    std::optional<fingerprint::Neighbor> best;
+    int max = config.near_duplicate_max_distance;
+    for (const auto* idx : {&index, &center_index}) {
+      for (uint64_t query : {fp.phash, fp.phash_center}) {
+        auto found = idx->FindWithin(query, max);
+        if (!found.empty() && (!best || found.front().distance < best->distance ||
+                               (found.front().distance == best->distance && found.front().id < best->id))) {
+          best = found.front();
+        }
+      }
+    }
+    return best;
+  }
+
+  // Bring the input into staging, hashing the bytes on the way (parallel stage).
   void Stage(Work& w) {
     fingerprint::Sha256Hasher hasher;
     int64_t bytes = 0;
@@ -111,7 +135,7 @@ struct Ingestor::Impl {
 
   static void Fail(Work& w, const std::string& why) { w.error = why; }
 
-  // Stage 3 (in order): look up duplicates, decide, commit.
+  // Look up duplicates, decide, commit (serial, in input order).
   ItemOutcome Commit(Work& w, const IngestOptions& options) {
     ItemOutcome out;
     out.input = w.input.Display();
@@ -135,7 +159,8 @@ struct Ingestor::Impl {
     out.ok = true;
     out.item_id = placed->item_id;
     out.path = placed->path.lexically_relative(config.library).string();
-    if (w.analysis.fingerprint.has_phash) index.Add(placed->item_id, w.analysis.fingerprint.phash);
+    const model::Fingerprint& fp = w.analysis.fingerprint;
+    if (fp.has_phash) AddToIndex(placed->item_id, fp.phash, fp.phash_center);
     return out;
   }
 
@@ -145,10 +170,9 @@ struct Ingestor::Impl {
     auto dup = catalog.FindBySha256(a.fingerprint.sha256);
     if (dup.ok()) facts.exact_duplicate_of = *dup;
     if (a.fingerprint.has_phash) {
-      auto near = index.FindWithin(a.fingerprint.phash, config.near_duplicate_max_distance);
-      if (!near.empty()) {
-        facts.near_duplicate_of = near.front().id;
-        facts.near_duplicate_distance = near.front().distance;
+      if (auto near = NearestWithin(a.fingerprint)) {
+        facts.near_duplicate_of = near->id;
+        facts.near_duplicate_distance = near->distance;
       }
     }
     return facts;
@@ -191,23 +215,23 @@ struct Ingestor::Impl {
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
     AnalyseOptions analyse = AnalyseOptionsFor(config, faces != nullptr);
     size_t next = 0;
+    // Only handing out inputs and committing are serial; staging (copy + hash) and analysis run in parallel.
     tbb::parallel_pipeline(
         static_cast<size_t>(threads) * 2,
-        tbb::make_filter<void, std::shared_ptr<Work>>(
-            tbb::filter_mode::serial_in_order,
-            [&](tbb::flow_control& fc) -> std::shared_ptr<Work> {
-              if (next >= inputs.size()) {
-                fc.stop();
-                return nullptr;
-              }
-              auto w = std::make_shared<Work>();
-              w->input = std::move(inputs[next++]);
-              Stage(*w);
-              return w;
-            }) &
+        tbb::make_filter<void, std::shared_ptr<Work>>(tbb::filter_mode::serial_in_order,
+                                                      [&](tbb::flow_control& fc) -> std::shared_ptr<Work> {
+                                                        if (next >= inputs.size()) {
+                                                          fc.stop();
+                                                          return nullptr;
+                                                        }
+                                                        auto w = std::make_shared<Work>();
+                                                        w->input = std::move(inputs[next++]);
+                                                        return w;
+                                                      }) &
             tbb::make_filter<std::shared_ptr<Work>, std::shared_ptr<Work>>(
                 tbb::filter_mode::parallel,
                 [&](std::shared_ptr<Work> w) {
+                  Stage(*w);
                   if (w->error.empty()) AnalyseStaged(w->staged.path, analyse, faces, w->analysis);
                   return w;
                 }) &
@@ -242,7 +266,7 @@ std::string Input::Display() const { return kind == Kind::kUrl ? url : path.stri
 
 Ingestor::Ingestor(const config::Config& config, catalog::Catalog& catalog, commit::Committer& committer,
                    FaceStage* faces)
-    : impl_(new Impl{config, catalog, committer, faces, {}, false}) {}
+    : impl_(new Impl{config, catalog, committer, faces, {}, {}, false}) {}
 
 Ingestor::~Ingestor() = default;
 

@@ -1,11 +1,11 @@
 // Recursive listing of input files with per-path errors, exclusions and no symlink following.
 #include "source/folder_scanner.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace triage::source {
 namespace {

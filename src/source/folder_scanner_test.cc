@@ -42,8 +42,7 @@ TEST_F(FolderScannerTest, ListsRegularFilesRecursivelyInSortedOrder) {
   ScanResult result = ScanFolders({root_ / "photos"}, ScanOptions{});
   EXPECT_TRUE(result.errors.empty());
   const fs::path p = root_ / "photos";
-  EXPECT_EQ(result.files,
-            (std::vector<fs::path>{p / "2023/d.jpg", p / "2024/summer/c.png", p / "a.jpg", p / "b.jpg"}));
+  EXPECT_EQ(result.files, (std::vector<fs::path>{p / "2023/d.jpg", p / "2024/summer/c.png", p / "a.jpg", p / "b.jpg"}));
 }
 
 TEST_F(FolderScannerTest, SkipsDotfilesAndDotFolders) {

@@ -1,6 +1,7 @@
 // inotify-based drop-folder watcher with a quiet-period debounce and an eventfd for wake-ups.
 #include "source/inbox_watcher.h"
 
+#include <fmt/format.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
@@ -10,8 +11,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include <fmt/format.h>
-
 namespace triage::source {
 namespace {
 
@@ -19,8 +18,8 @@ namespace fs = std::filesystem;
 using base::Result;
 using base::Status;
 
-constexpr uint32_t kWatchMask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_DELETE | IN_MOVED_FROM |
-                                IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK;
+constexpr uint32_t kWatchMask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF |
+                                IN_MOVE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK;
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -60,10 +59,7 @@ Result<std::unique_ptr<InboxWatcher>> InboxWatcher::Open(const fs::path& dir, in
 }
 
 InboxWatcher::InboxWatcher(fs::path dir, int debounce_ms, int inotify_fd, int wake_fd)
-    : dir_(std::move(dir)),
-      debounce_(std::max(0, debounce_ms)),
-      inotify_fd_(inotify_fd),
-      wake_fd_(wake_fd) {}
+    : dir_(std::move(dir)), debounce_(std::max(0, debounce_ms)), inotify_fd_(inotify_fd), wake_fd_(wake_fd) {}
 
 InboxWatcher::~InboxWatcher() {
   ::close(inotify_fd_);  // also removes the watch
@@ -111,7 +107,8 @@ Status InboxWatcher::ReadEvents() {
     const ssize_t n = ::read(inotify_fd_, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return Status::Ok();
-    if (n <= 0) return Status::Io(fmt::format("reading inotify events for {}: {}", dir_.string(), std::strerror(errno)));
+    if (n <= 0)
+      return Status::Io(fmt::format("reading inotify events for {}: {}", dir_.string(), std::strerror(errno)));
     for (ssize_t offset = 0; offset < n;) {
       const auto* event = reinterpret_cast<const struct inotify_event*>(buffer + offset);
       OnEvent(event->mask, event->len > 0 ? std::string(event->name) : std::string());

@@ -54,7 +54,8 @@ TEST(IsHiddenOrPartialNameTest, RecognisesDotfilesAndPartialDownloads) {
   for (const char* name : {".hidden.jpg", ".", "photo.jpg.part", "a.partial", "x.tmp", "y.jpg.crdownload", ""}) {
     EXPECT_TRUE(IsHiddenOrPartialName(name)) << name;
   }
-  for (const char* name : {"photo.jpg", "part", "tmp.png", "a.parts"}) EXPECT_FALSE(IsHiddenOrPartialName(name)) << name;
+  for (const char* name : {"photo.jpg", "part", "tmp.png", "a.parts"})
+    EXPECT_FALSE(IsHiddenOrPartialName(name)) << name;
 }
 
 TEST_F(InboxWatcherTest, OpenFailsForMissingFolder) {

@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,8 +12,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-
-#include <fmt/format.h>
 
 #include "base/files.h"
 #include "base/ids.h"
@@ -115,8 +114,8 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   if (transfer.head.size() < model::kFormatSniffBytes) {
     transfer.head.append(data, std::min(n, model::kFormatSniffBytes - transfer.head.size()));
     if (transfer.head.size() == model::kFormatSniffBytes) {
-      transfer.format = model::DetectImageFormat(reinterpret_cast<const unsigned char*>(transfer.head.data()),
-                                                 transfer.head.size());
+      transfer.format =
+          model::DetectImageFormat(reinterpret_cast<const unsigned char*>(transfer.head.data()), transfer.head.size());
       if (transfer.format.empty()) {
         transfer.not_image = true;
         return 0;
@@ -226,8 +225,8 @@ Result<Download> Fetch(const std::string& url, const DownloadOptions& options, T
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   if (code != CURLE_OK) return TransferError(code, curl.get(), transfer, url, error_buffer, elapsed_ms, options);
   if (transfer.format.empty()) {  // bodies shorter than the sniff window are only judged at the end
-    transfer.format = model::DetectImageFormat(reinterpret_cast<const unsigned char*>(transfer.head.data()),
-                                               transfer.head.size());
+    transfer.format =
+        model::DetectImageFormat(reinterpret_cast<const unsigned char*>(transfer.head.data()), transfer.head.size());
     if (transfer.format.empty()) {
       return Status::InvalidArgument(fmt::format("not an image (content starts with {}): {}",
                                                  transfer.head.empty() ? "nothing" : Printable(transfer.head), url));

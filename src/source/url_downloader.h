@@ -34,7 +34,7 @@ struct Download {
   std::string host;            // host of final_url
   std::string format;          // "jpeg", "png", ... decided by the content's magic bytes
   int64_t size_bytes = 0;
-  std::string sha256_hex;      // of the bytes written, computed while streaming
+  std::string sha256_hex;  // of the bytes written, computed while streaming
 };
 
 // Downloads `url` (http or https only, also after redirects) into `dest_dir`, which must exist.

@@ -111,22 +111,24 @@ model::RgbImage ToRgb(VImage image) {
   return out;
 }
 
-template <typename LoadHeader, typename LoadThumb>
+// Decodes through `load`: (format, side, header) -> upright image of about `side` on its long side.
+template <typename LoadHeader, typename LoadShrunk>
 base::Result<Decoded> DecodeWith(const std::string& head, const DecodeOptions& options, LoadHeader load_header,
-                                 LoadThumb load_thumbnail) {
+                                 LoadShrunk load_shrunk) {
   InitVips();
   auto format = SniffFormat(head);
   if (!format.ok()) return format.status();
   try {
     Decoded out;
-    out.info = ReadInfo(load_header(), *format);
+    VImage header = load_header();
+    out.info = ReadInfo(header, *format);
     int64_t pixels = int64_t{out.info.width} * out.info.height;
     if (pixels > options.max_pixels) {
       return base::Status::Corrupt(fmt::format("image of {}x{} pixels exceeds the limit of {} pixels",
                                                out.info.width, out.info.height, options.max_pixels));
     }
     int side = std::clamp(options.max_side_px, 32, 16384);
-    out.image = ToRgb(load_thumbnail(side));
+    out.image = ToRgb(load_shrunk(*format, side, header));
     if (out.image.empty()) return base::Status::Corrupt("decoder returned an empty image");
     return out;
   } catch (const vips::VError& e) {
@@ -138,6 +140,30 @@ vips::VOption* ThumbOptions(int side) {
   return VImage::option()
       ->set("height", side)
       ->set("size", VIPS_SIZE_DOWN)
+      ->set("fail_on", VIPS_FAIL_ON_TRUNCATED);
+}
+
+// The largest JPEG DCT scale-down (1, 2, 4 or 8) that still leaves the long side at least `side`.
+int JpegShrinkFor(const VImage& header, int side) {
+  int longest = std::max(header.width(), header.height());
+  int shrink = 8;
+  while (shrink > 1 && longest / shrink < side) shrink /= 2;
+  return shrink;
+}
+
+// JPEGs load directly at a DCT-scaled size (cheaper than vips_thumbnail's generic path, which measured
+// ~45 ms against ~28 ms of CPU for an 8 MP photo at 1/8), then turn upright and shrink the rest of the way.
+VImage ShrinkJpeg(VImage image, int side) {
+  image = image.autorot();
+  int longest = std::max(image.width(), image.height());
+  if (longest > side) image = image.resize(static_cast<double>(side) / longest);
+  return image;
+}
+
+vips::VOption* JpegOptions(int shrink) {
+  return VImage::option()
+      ->set("shrink", shrink)
+      ->set("access", VIPS_ACCESS_SEQUENTIAL)
       ->set("fail_on", VIPS_FAIL_ON_TRUNCATED);
 }
 
@@ -155,7 +181,12 @@ base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const Decod
   return DecodeWith(
       head, options,
       [&] { return VImage::new_from_file(file.c_str(), VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL)); },
-      [&](int side) { return VImage::thumbnail(file.c_str(), side, ThumbOptions(side)); });
+      [&](const std::string& format, int side, const VImage& header) {
+        if (format == "jpeg") {
+          return ShrinkJpeg(VImage::new_from_file(file.c_str(), JpegOptions(JpegShrinkFor(header, side))), side);
+        }
+        return VImage::thumbnail(file.c_str(), side, ThumbOptions(side));
+      });
 }
 
 base::Result<Decoded> DecodeImageBuffer(const std::string& bytes, const DecodeOptions& options) {
@@ -166,7 +197,11 @@ base::Result<Decoded> DecodeImageBuffer(const std::string& bytes, const DecodeOp
         return VImage::new_from_buffer(bytes.data(), bytes.size(), "",
                                        VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
       },
-      [&](int side) {
+      [&](const std::string& format, int side, const VImage& header) {
+        if (format == "jpeg") {
+          return ShrinkJpeg(VImage::new_from_buffer(bytes.data(), bytes.size(), "", JpegOptions(JpegShrinkFor(header, side))),
+                            side);
+        }
         // Released on every path, also when the loader throws (a leak the fuzzer once found).
         std::unique_ptr<VipsBlob, void (*)(VipsBlob*)> blob(vips_blob_new(nullptr, bytes.data(), bytes.size()),
                                                              [](VipsBlob* b) { vips_area_unref(VIPS_AREA(b)); });
@@ -174,9 +209,12 @@ base::Result<Decoded> DecodeImageBuffer(const std::string& bytes, const DecodeOp
       });
 }
 
-uint64_t PerceptualHash(const model::RgbImage& image) {
+uint64_t PerceptualHash(const model::RgbImage& image, double fraction) {
   if (image.empty()) return 0;
-  cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.pixels.data()));
+  cv::Mat full(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.pixels.data()));
+  fraction = std::clamp(fraction, 0.1, 1.0);
+  int w = std::max(1, static_cast<int>(image.width * fraction)), h = std::max(1, static_cast<int>(image.height * fraction));
+  cv::Mat rgb = full(cv::Rect((image.width - w) / 2, (image.height - h) / 2, w, h));
   cv::Mat grey, small;
   cv::cvtColor(rgb, grey, cv::COLOR_RGB2GRAY);
   // Area averaging first: the hash's own 32x32 resize would alias on a large raster.

@@ -31,8 +31,9 @@ base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const Decod
 // Same as DecodeImage, from bytes in memory (the fuzzing entry point).
 base::Result<Decoded> DecodeImageBuffer(const std::string& bytes, const DecodeOptions& options);
 
-// 64-bit DCT perceptual hash (32x32 grey, 8x8 lowest frequencies against their median). Pure, thread-safe.
-uint64_t PerceptualHash(const model::RgbImage& image);
+// 64-bit DCT perceptual hash (OpenCV img_hash pHash: 32x32 grey, 8x8 lowest frequencies against their mean)
+// of the central `fraction` of the image (1 = all of it; 0.95 = 2.5% cut off each side). Pure, thread-safe.
+uint64_t PerceptualHash(const model::RgbImage& image, double fraction = 1.0);
 
 // Writes a JPEG thumbnail of at most `size_px` on its long side (upright). Thread-safe.
 base::Status WriteJpegThumbnail(const std::filesystem::path& source, const std::filesystem::path& dest, int size_px);

@@ -19,12 +19,12 @@ using nlohmann::json;
 constexpr const char* kItemColumns =
     "id, path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, format, "
     "taken_at, camera, location, category, person, duplicate_of, reasons, auto_sorted, faces_detected, sharpness, "
-    "exposure, created_at, updated_at";
+    "exposure, created_at, updated_at, phash_center";
 
 constexpr const char* kInsertItem =
     "INSERT INTO items (path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, "
     "format, taken_at, camera, location, category, person, duplicate_of, reasons, auto_sorted, faces_detected, "
-    "sharpness, exposure, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "sharpness, exposure, created_at, updated_at, phash_center) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 constexpr const char* kInsertFace =
     "INSERT INTO faces (item_id, x, y, w, h, score, landmarks, embedding, person, match_kind, distance, confidence, "
@@ -87,6 +87,7 @@ model::ItemRecord ReadItem(const Statement& s) {
   r.exposure = s.Real(22);
   r.created_at = s.Int(23);
   r.updated_at = s.Int(24);
+  r.fingerprint.phash_center = s.IsNull(25) ? r.fingerprint.phash : static_cast<uint64_t>(s.Int(25));
   return r;
 }
 
@@ -216,6 +217,7 @@ base::Result<int64_t> SqliteCatalog::InsertItem(const CatalogChange& change) {
   if (r.duplicate_of) s.Bind(17, *r.duplicate_of); else s.BindNull(17);
   s.Bind(18, ReasonsJson(r.reasons)).Bind(19, int64_t{r.auto_sorted}).Bind(20, r.faces_detected);
   s.Bind(21, r.sharpness).Bind(22, r.exposure).Bind(23, change.at).Bind(24, change.at);
+  if (r.fingerprint.has_phash) s.Bind(25, static_cast<int64_t>(r.fingerprint.phash_center)); else s.BindNull(25);
   TRIAGE_RETURN_IF_ERROR(s.Run());
   int64_t id = sqlite3_last_insert_rowid(db_);
   for (const model::Face& f : change.faces) {
@@ -311,15 +313,16 @@ base::Result<std::optional<int64_t>> SqliteCatalog::FindBySha256(const std::stri
   return std::optional<int64_t>(s.Int(0));
 }
 
-base::Result<std::vector<std::pair<int64_t, uint64_t>>> SqliteCatalog::AllPerceptualHashes() {
+base::Result<std::vector<HashEntry>> SqliteCatalog::AllPerceptualHashes() {
   std::lock_guard lock(mu_);
-  Statement s(db_, "SELECT id, phash FROM items WHERE phash IS NOT NULL AND location != 'trash'");
-  std::vector<std::pair<int64_t, uint64_t>> out;
+  Statement s(db_,
+              "SELECT id, phash, COALESCE(phash_center, phash) FROM items WHERE phash IS NOT NULL AND location != 'trash'");
+  std::vector<HashEntry> out;
   for (;;) {
     auto row = s.Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    out.emplace_back(s.Int(0), static_cast<uint64_t>(s.Int(1)));
+    out.push_back({s.Int(0), static_cast<uint64_t>(s.Int(1)), static_cast<uint64_t>(s.Int(2))});
   }
   return out;
 }

@@ -24,7 +24,7 @@ class SqliteCatalog final : public Catalog {
   base::Result<model::ItemRecord> GetItem(int64_t id) override;
   base::Result<std::optional<model::ItemRecord>> FindByPath(const std::string& relative_path) override;
   base::Result<std::optional<int64_t>> FindBySha256(const std::string& sha256) override;
-  base::Result<std::vector<std::pair<int64_t, uint64_t>>> AllPerceptualHashes() override;
+  base::Result<std::vector<HashEntry>> AllPerceptualHashes() override;
   base::Result<std::vector<model::ItemRecord>> ListItems(const ItemFilter& filter) override;
   base::Result<int64_t> CountItems(const ItemFilter& filter) override;
   base::Result<std::vector<model::Face>> FacesOf(int64_t item_id) override;

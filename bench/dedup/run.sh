@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Duplicate-detection benchmark: times `triage ingest`, `jdupes -r` and `findimagedupes` on the same corpus in
+# one run and scores each against the corpus's truth (pair precision/recall over same-picture pairs).
+#
+# Usage: bench/dedup/run.sh [--count N] [--full] [--sources DIR] [--scratch DIR] [--build DIR] [--threshold PCT]
+#   --count N      pictures to generate (default 200; each gets 0-3 copies/near-duplicates)
+#   --full         1000 pictures (about 1,600 files of 8 MP; generation takes several minutes on 2 threads)
+#   --sources DIR  use the photos in DIR as the pictures instead of synthesising them
+#   --scratch DIR  where the corpus and outputs go (default ${TMPDIR:-/tmp}/triage-bench-dedup); never the repo
+#   --build DIR    build folder holding triage, bench/dedup/make_corpus and dedup_score (default ./build)
+#   --threshold P  findimagedupes similarity threshold in percent (default 90, its own default)
+# Build first: cmake --build build -j2 --target triage make_corpus dedup_score
+# The corpus is reused between runs with the same parameters. Every tool reads the same files after the
+# corpus has been written (so all of them find it in the page cache); triage copies into a fresh library.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+COUNT=200
+SOURCES=""
+SCRATCH="${TMPDIR:-/tmp}/triage-bench-dedup"
+BUILD="$ROOT/build"
+THRESHOLD=90
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --count) COUNT="$2"; shift 2 ;;
+    --full) COUNT=1000; shift ;;
+    --sources) SOURCES="$2"; shift 2 ;;
+    --scratch) SCRATCH="$2"; shift 2 ;;
+    --build) BUILD="$2"; shift 2 ;;
+    --threshold) THRESHOLD="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+TRIAGE="${TRIAGE:-$BUILD/triage}"
+MAKE_CORPUS="${MAKE_CORPUS:-$BUILD/bench/dedup/make_corpus}"
+DEDUP_SCORE="${DEDUP_SCORE:-$BUILD/bench/dedup/dedup_score}"
+for tool in "$MAKE_CORPUS" "$DEDUP_SCORE"; do
+  [[ -x "$tool" ]] || { echo "missing $tool: cmake --build $BUILD -j2 --target make_corpus dedup_score" >&2; exit 1; }
+done
+case "$(realpath -m "$SCRATCH")/" in
+  "$ROOT"/*) echo "--scratch must be outside the repository" >&2; exit 2 ;;
+esac
+
+now() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc -l; }
+
+# 1. Corpus (reused when the same parameters made it before).
+KEY="n${COUNT}${SOURCES:+-src$(echo "$SOURCES" | md5sum | cut -c1-8)}"
+CORPUS="$SCRATCH/corpus-$KEY"
+if [[ ! -f "$CORPUS/truth.tsv" ]]; then
+  rm -rf "$CORPUS"
+  echo "generating $COUNT pictures into $CORPUS ..."
+  start=$(now)
+  "$MAKE_CORPUS" --out "$CORPUS" --count "$COUNT" --threads 2 ${SOURCES:+--sources "$SOURCES"}
+  echo "generated in $(printf '%.1f' "$(elapsed "$start" "$(now)")") s"
+fi
+IMAGES="$CORPUS/images"
+FILES=$(find "$IMAGES" -type f | wc -l)
+echo "corpus: $FILES files in $IMAGES ($(du -sh "$IMAGES" | cut -f1))"
+OUT="$SCRATCH/run-$KEY"
+rm -rf "$OUT"
+mkdir -p "$OUT"
+SCORE_ARGS=(--truth "$CORPUS/truth.tsv")
+
+# 2. jdupes: byte-identical files only.
+if command -v jdupes > /dev/null; then
+  start=$(now)
+  jdupes -r -q "$IMAGES" > "$OUT/jdupes.txt" || true
+  SCORE_ARGS+=(--jdupes "$OUT/jdupes.txt" "$(elapsed "$start" "$(now)")")
+else
+  echo "jdupes not installed: skipped" >&2
+fi
+
+# 3. findimagedupes: perceptual fingerprints (GraphicsMagick), no database, same threshold for all files.
+if command -v findimagedupes > /dev/null; then
+  start=$(now)
+  findimagedupes -R -q -q -t "${THRESHOLD}%" -- "$IMAGES" > "$OUT/findimagedupes.txt" || true
+  SCORE_ARGS+=(--findimagedupes "$OUT/findimagedupes.txt" "$(elapsed "$start" "$(now)")")
+else
+  echo "findimagedupes not installed: skipped" >&2
+fi
+
+# 4. triage: a fresh library, one ingest of the whole folder (copies; the corpus stays as it is). The
+#    comparison with the peers runs with face analysis off (they find duplicates only); a second run with
+#    faces on shows what the whole pipeline costs.
+run_triage() {  # $1 = label, $2 = analysis.faces (true|false)
+  local library="$OUT/library-$1"
+  "$TRIAGE" init --library "$library" > /dev/null
+  sed -i "s/\"faces\": true/\"faces\": $2/" "$library/triage.json"
+  local start seconds
+  start=$(now)
+  "$TRIAGE" ingest --library "$library" "$IMAGES" --json > "$OUT/triage-$1-ingest.json" 2> "$OUT/triage-$1-ingest.err" || true
+  seconds=$(elapsed "$start" "$(now)")
+  "$TRIAGE" items --library "$library" --json --limit 100000 > "$OUT/triage-$1-items.json"
+  echo "$seconds"
+}
+if [[ -x "$TRIAGE" ]]; then
+  SCORE_ARGS+=(--triage "$OUT/triage-dedup-items.json" "$(run_triage dedup false)")
+  if [[ "${WITH_FACES:-1}" == 1 ]]; then
+    faces_seconds=$(run_triage faces true)
+    echo "triage ingest with face analysis on: $(printf '%.1f' "$faces_seconds") s for $FILES files ($(echo "$FILES / $faces_seconds" | bc -l | xargs printf '%.1f') images/s)"
+  fi
+else
+  echo "triage not built at $TRIAGE: skipped (cmake --build $BUILD -j2 --target triage)" >&2
+fi
+
+"$DEDUP_SCORE" "${SCORE_ARGS[@]}"
+echo "outputs in $OUT"
