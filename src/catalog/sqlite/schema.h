@@ -99,7 +99,8 @@ CREATE TABLE applied_journal (
   at INTEGER NOT NULL
 );
 )sql",
-      // 2: web users (name, role, PBKDF2 password hash) and their sessions (token hash, CSRF token, expiry).
+      // 2: web users (name, role, PBKDF2 password hash) and their sessions (token hash, CSRF token, expiry);
+      //    an index for the review queue across categories (location = ? ORDER BY id), which the server pages.
       R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -117,6 +118,11 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_user ON sessions (user_name);
 CREATE INDEX sessions_expiry ON sessions (expires_at);
+CREATE INDEX items_location_id ON items (location, id);
+)sql",
+      // 3: the perceptual hash of each image's centre, which finds crops (see pipeline/analyse.cc).
+      R"sql(
+ALTER TABLE items ADD COLUMN phash_center INTEGER;
 )sql",
   };
   return kMigrations;
