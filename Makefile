@@ -29,7 +29,8 @@ test: build
 	$(MAKE) test-sanitize
 
 # The core (everything but the face networks) under AddressSanitizer + UndefinedBehaviorSanitizer.
-SAN_TESTS := base_test config_test decide_test catalog_test commit_test fingerprint_test review_test decode_fuzz_regressions
+SAN_TESTS := base_test config_test decide_test catalog_test commit_test fingerprint_test review_test source_test \
+             vision_test decode_fuzz_regressions
 test-sanitize: deps
 	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DTRIAGE_SANITIZE=ON
 	cmake --build $(SAN_BUILD) -j $(JOBS) --target $(SAN_TESTS)

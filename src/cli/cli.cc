@@ -66,6 +66,7 @@ int RunCli(int argc, char** argv, const LibraryOpener& open_library) {
   AddQueryCommands(app, ctx);
   AddReviewCommands(app, ctx);
   AddPersonCommands(app, ctx);
+  AddServeCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

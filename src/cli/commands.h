@@ -31,5 +31,6 @@ void AddIntakeCommands(CLI::App& app, CommandContext& ctx);   // init, ingest, w
 void AddQueryCommands(CLI::App& app, CommandContext& ctx);    // items, explain, stats
 void AddReviewCommands(CLI::App& app, CommandContext& ctx);   // review list|approve|reject|skip|purge
 void AddPersonCommands(CLI::App& app, CommandContext& ctx);   // person ..., models verify
+void AddServeCommands(CLI::App& app, CommandContext& ctx);    // serve, user add
 
 }  // namespace triage::cli

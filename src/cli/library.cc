@@ -9,6 +9,7 @@ Library::~Library() {
   committer.reset();
   journal.reset();
   faces.reset();
+  users.reset();
   catalog.reset();
 }
 

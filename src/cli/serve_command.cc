@@ -1,0 +1,131 @@
+// `triage serve` (the review server and web UI) and `triage user add` (web users; the password comes from stdin).
+#include <pthread.h>
+#include <signal.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "server/server.h"
+
+namespace triage::cli {
+namespace {
+
+// The demo library's well-known password (`make run`); refused off loopback like --no-auth.
+constexpr const char* kDemoPassword = "triage-demo";
+
+struct ServeArgs {
+  server::ServerOptions options;
+  bool demo_login = false;
+};
+
+// Serves until SIGINT/SIGTERM. Signals are blocked in every thread and taken by one watcher thread.
+base::Status ServeUntilSignalled(server::Server& srv) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGUSR1);  // sent by us when Run() ends on its own
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::thread watcher([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    srv.Stop();
+  });
+  base::Status st = srv.Run();
+  srv.Stop();
+  pthread_kill(watcher.native_handle(), SIGUSR1);
+  watcher.join();
+  return st;
+}
+
+int Serve(CommandContext& ctx, const ServeArgs& args) {
+  server::ServerOptions options = args.options;
+  if (args.demo_login) {
+    if (options.host.rfind("127.", 0) != 0 && options.host != "::1" && options.host != "localhost") {
+      return ctx.Fail(base::Status::InvalidArgument("--demo-login is only allowed on a loopback address"));
+    }
+    options.single_user_password = kDemoPassword;
+  }
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return ctx.exit_code;
+  if (base::Status faces = lib->LoadFaces(); !faces.ok()) {
+    fmt::print(stderr, "triage: warning: {}; uploads will go to review unidentified\n", faces.message());
+  }
+  auto ingestor = lib->MakeIngestor();
+  auto srv = server::Server::Create(options, {lib->config, *lib->catalog, *lib->users, *lib->review, *ingestor,
+                                              lib->journal->staging_dir()});
+  if (!srv.ok()) return ctx.Fail(srv.status());
+  fmt::print("triage: serving {} on {}\n", lib->config.library.string(), (*srv)->url());
+  fmt::print("triage: login: {}\n", (*srv)->LoginHint());
+  fmt::print("triage: press Ctrl-C to stop\n");
+  std::fflush(stdout);
+  base::Status st = ServeUntilSignalled(**srv);
+  if (!st.ok()) return ctx.Fail(st);
+  return kExitOk;
+}
+
+// One line from stdin, without echo when it is a terminal.
+std::string ReadPassword() {
+  bool tty = ::isatty(STDIN_FILENO);
+  termios saved{};
+  if (tty) {
+    fmt::print(stderr, "Password: ");
+    tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  std::getline(std::cin, line);
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    fmt::print(stderr, "\n");
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+int UserAdd(CommandContext& ctx, const std::string& name, const std::string& role) {
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return ctx.exit_code;
+  std::string password = ReadPassword();
+  base::Status st = server::AddUser(*lib->users, *lib->catalog, name, role, password, CommandContext::Actor());
+  if (!st.ok()) return ctx.Fail(st);
+  if (ctx.json) ctx.PrintJson({{"user", name}, {"role", role}});
+  else fmt::print("added user {} ({})\n", name, role);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddServeCommands(CLI::App& app, CommandContext& ctx) {
+  auto args = std::make_shared<ServeArgs>();
+  auto* serve = app.add_subcommand("serve", "serve the review web UI and the HTTP API");
+  serve->add_option("--host", args->options.host, "address to listen on")->capture_default_str();
+  serve->add_option("--port", args->options.port, "port (0 = any free port)")->capture_default_str();
+  serve->add_flag("--no-auth", args->options.no_auth, "no login (only on a loopback address)");
+  serve->add_flag("--demo-login", args->demo_login,
+                  fmt::format("single-user mode with the password {} when no users exist (loopback only)",
+                              kDemoPassword));
+  serve->callback([&ctx, args] { Serve(ctx, *args); });
+
+  struct UserArgs {
+    std::string name;
+    std::string role = "user";
+  };
+  auto u = std::make_shared<UserArgs>();
+  auto* user = app.add_subcommand("user", "web users (there is no registration in the web UI)");
+  user->require_subcommand(1);
+  auto* add = user->add_subcommand("add", "add a user; the password is read from stdin");
+  add->add_option("name", u->name, "user name")->required();
+  add->add_option("--role", u->role, "user, admin or superadmin")->capture_default_str();
+  add->add_flag("--json", ctx.json, "machine-readable output");
+  add->callback([&ctx, u] { UserAdd(ctx, u->name, u->role); });
+}
+
+}  // namespace triage::cli

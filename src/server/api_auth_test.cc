@@ -1,0 +1,208 @@
+// Specification of authentication, CSRF, roles and errors across every API route.
+#include <regex>
+
+#include "server/api_test_support.h"
+#include "server/auth.h"
+
+namespace triage::server {
+namespace {
+
+// A concrete URL for a route's template: {id} -> `id`, {category} -> unidentified.
+std::string Concrete(const std::string& path, int64_t id) {
+  std::string out = std::regex_replace(path, std::regex(R"(\{id\})"), std::to_string(id));
+  return std::regex_replace(out, std::regex(R"(\{category\})"), "unidentified");
+}
+
+httplib::Result Send(httplib::Client& client, const RouteInfo& route, const std::string& url,
+                     const httplib::Headers& headers) {
+  if (route.method == "get") return client.Get(url.c_str(), headers);
+  if (route.method == "put") return client.Put(url.c_str(), headers, "{}", "application/json");
+  return client.Post(url.c_str(), headers, "{}", "application/json");
+}
+
+using AuthTest = ApiTest;
+
+TEST_F(AuthTest, LoginSetsHttpOnlyStrictCookieAndReturnsCsrfTokenUserAndRole) {
+  json body = {{"username", "bob"}, {"password", "bob-secret-pw"}};
+  auto r = client_->Post("/api/auth/login", body.dump(), "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  std::string cookie = r->get_header_value("Set-Cookie");
+  EXPECT_NE(cookie.find("triage_session="), std::string::npos);
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
+  json me = Body(r);
+  EXPECT_EQ(me["user"], "bob");
+  EXPECT_EQ(me["role"], "admin");
+  EXPECT_EQ(me["csrf_token"].get<std::string>().size(), 64u);
+}
+
+TEST_F(AuthTest, WrongPasswordIs401AndUnknownUserLooksTheSame) {
+  auto wrong = client_->Post("/api/auth/login", json{{"username", "bob"}, {"password", "nope"}}.dump(),
+                             "application/json");
+  auto unknown = client_->Post("/api/auth/login", json{{"username", "zed"}, {"password", "nope"}}.dump(),
+                               "application/json");
+  ASSERT_TRUE(wrong && unknown);
+  EXPECT_EQ(wrong->status, 401);
+  EXPECT_EQ(unknown->status, 401);
+  EXPECT_EQ(Body(wrong)["message"], Body(unknown)["message"]);
+  EXPECT_TRUE(wrong->get_header_value("Set-Cookie").empty());
+}
+
+TEST_F(AuthTest, LoginWithoutJsonOrFieldsIs400) {
+  auto form = client_->Post("/api/auth/login", "username=bob&password=x", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 400);
+  auto missing = client_->Post("/api/auth/login", json{{"username", "bob"}}.dump(), "application/json");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 400);
+  EXPECT_EQ(Body(missing)["error"], "invalid_argument");
+}
+
+TEST_F(AuthTest, RepeatedFailedLoginsAreRateLimited) {
+  json bad = {{"username", "alice"}, {"password", "guess"}};
+  for (int i = 0; i < options_.login_max_failures; ++i) {
+    auto r = client_->Post("/api/auth/login", bad.dump(), "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401);
+  }
+  json good = {{"username", "alice"}, {"password", "alice-secret-pw"}};
+  auto limited = client_->Post("/api/auth/login", good.dump(), "application/json");
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->status, 429);
+  EXPECT_FALSE(limited->get_header_value("Retry-After").empty());
+  EXPECT_EQ(Body(limited)["error"], "rate_limited");
+}
+
+TEST_F(AuthTest, MeAndLogout) {
+  TestSession s = Login("alice");
+  auto me = Get("/api/auth/me", &s);
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 200);
+  EXPECT_EQ(Body(me)["role"], "user");
+  EXPECT_EQ(Body(me)["permissions"]["change_config"], false);
+  auto no_csrf = Post("/api/auth/logout", json::object(), &s, false);
+  ASSERT_TRUE(no_csrf);
+  EXPECT_EQ(no_csrf->status, 403);
+  auto out = Post("/api/auth/logout", json::object(), &s);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->status, 200);
+  auto after = Get("/api/auth/me", &s);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 401);
+}
+
+TEST_F(AuthTest, EveryNonPublicRouteIs401WithoutASession) {
+  for (const RouteInfo& route : server_->routes()) {
+    if (route.permission == "public") continue;
+    SCOPED_TRACE(route.method + " " + route.path);
+    auto r = Send(*client_, route, Concrete(route.path, 1), {});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401);
+    EXPECT_EQ(Body(r)["error"], "unauthenticated");
+  }
+}
+
+TEST_F(AuthTest, EveryStateChangingRouteIs403WithoutTheCsrfToken) {
+  TestSession s = Login("carol");
+  httplib::Headers headers = {{"Cookie", s.cookie}};
+  httplib::Headers wrong = {{"Cookie", s.cookie}, {"X-CSRF-Token", std::string(64, 'a')}};
+  for (const RouteInfo& route : server_->routes()) {
+    if (route.permission == "public" || route.method == "get") continue;
+    SCOPED_TRACE(route.method + " " + route.path);
+    for (const auto& h : {headers, wrong}) {
+      auto r = Send(*client_, route, Concrete(route.path, 1), h);
+      ASSERT_TRUE(r);
+      EXPECT_EQ(r->status, 403);
+      EXPECT_EQ(Body(r)["error"], "csrf_failed");
+    }
+  }
+}
+
+TEST_F(AuthTest, RoutesBeyondARolesPermissionsAre403) {
+  TestSession user = Login("alice");
+  TestSession admin = Login("bob");
+  int checked = 0;
+  for (const RouteInfo& route : server_->routes()) {
+    bool beyond_user = route.permission == "manage_persons" || route.permission == "change_config" ||
+                       route.permission == "manage_users";
+    if (!beyond_user) continue;
+    SCOPED_TRACE(route.method + " " + route.path);
+    auto as_user = route.method == "get" ? Get(route.path, &user)
+                   : route.method == "put" ? Put(route.path, json::object(), &user)
+                                           : Post(route.path, json::object(), &user);
+    ASSERT_TRUE(as_user);
+    EXPECT_EQ(as_user->status, 403);
+    EXPECT_EQ(Body(as_user)["error"], "forbidden");
+    if (route.permission == "manage_users") {
+      auto as_admin = Get(route.path, &admin);
+      ASSERT_TRUE(as_admin);
+      EXPECT_EQ(as_admin->status, 403);
+    }
+    ++checked;
+  }
+  EXPECT_EQ(checked, 7);  // persons, enable, disable, whitelist, blacklist, thresholds, users
+}
+
+TEST_F(AuthTest, SuperadminListsUsers) {
+  TestSession s = Login("carol");
+  auto r = Get("/api/users", &s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(Body(r)["users"].size(), 3u);
+  EXPECT_EQ(Body(r)["users"][0].count("password_hash"), 0u);
+}
+
+TEST_F(AuthTest, UnknownEndpointIsJson404) {
+  TestSession s = Login("alice");
+  auto r = Get("/api/nothing/here", &s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(Body(r)["error"], "not_found");
+}
+
+TEST_F(AuthTest, OversizedJsonBodyIs413) {
+  TestSession s = Login("bob");
+  json big = {{"names", json::array()}};
+  for (int i = 0; i < 120'000; ++i) big["names"].push_back("someone_" + std::to_string(i));
+  auto r = Put("/api/config/whitelist", big, &s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(Body(r)["error"], "payload_too_large");
+}
+
+TEST_F(AuthTest, SingleUserModeWhenNoUsersExist) {
+  StopServer();
+  for (const char* n : {"alice", "bob", "carol"}) ASSERT_TRUE(users_->RemoveUser(n).ok());
+  options_.single_user_password = "only-one-password";
+  StartServer();
+  EXPECT_NE(server_->LoginHint().find("only-one-password"), std::string::npos);
+  auto r = client_->Post("/api/auth/login",
+                         json{{"username", kSingleUserName}, {"password", "only-one-password"}}.dump(),
+                         "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(Body(r)["role"], "superadmin");
+  EXPECT_EQ(Body(r)["mode"], "single_user");
+}
+
+TEST_F(AuthTest, NoAuthIsRefusedOffLoopbackAndActsAsLocalOnLoopback) {
+  ServerOptions open = options_;
+  open.no_auth = true;
+  open.host = "0.0.0.0";
+  auto refused = Server::Create(open, {*config_, *catalog_, *users_, *review_, *ingestor_, journal_->staging_dir()});
+  EXPECT_EQ(refused.status().code(), base::Code::kInvalidArgument);
+  StopServer();
+  options_.no_auth = true;
+  StartServer();
+  auto me = client_->Get("/api/auth/me");
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 200);
+  EXPECT_EQ(Body(me)["user"], kNoAuthUserName);
+  auto no_csrf = client_->Post("/api/disable", "{}", "application/json");
+  ASSERT_TRUE(no_csrf);
+  EXPECT_EQ(no_csrf->status, 403);  // CSRF still applies: a foreign page cannot read the token
+}
+
+}  // namespace
+}  // namespace triage::server

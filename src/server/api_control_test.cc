@@ -1,0 +1,120 @@
+// Specification of status, enable / disable, config (validated like the CLI, persisted, audited), persons,
+// statistics and the audit log.
+#include <algorithm>
+
+#include "base/files.h"
+#include "server/api_test_support.h"
+
+namespace triage::server {
+namespace {
+
+using ControlApiTest = ApiTest;
+
+json SavedConfig(const fs::path& root) { return json::parse(*base::ReadFile(root / "triage.json")); }
+
+TEST_F(ControlApiTest, DisableAndEnableArePersistedAuditedAndReported) {
+  TestSession s = Login("bob");
+  EXPECT_EQ(Body(Get("/api/status", &s))["auto_sort_enabled"], true);
+  auto r = Post("/api/disable", json::object(), &s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(Body(Get("/api/status", &s))["auto_sort_enabled"], false);
+  EXPECT_FALSE(config_->policy.auto_sort_enabled);  // the live config the pipeline reads
+  EXPECT_EQ(SavedConfig(root_)["auto_sort"]["enabled"], false);
+  auto audit = catalog_->ListAudit(0, "bob", 10, 0);
+  ASSERT_FALSE(audit->empty());
+  EXPECT_EQ((*audit)[0].action, "config");
+  EXPECT_EQ(Post("/api/enable", json::object(), &s)->status, 200);
+  EXPECT_TRUE(config_->policy.auto_sort_enabled);
+}
+
+TEST_F(ControlApiTest, WhitelistIsValidatedPersistedAndAudited) {
+  TestSession s = Login("bob");
+  auto r = Put("/api/config/whitelist", {{"names", {"Alice Smith", "bob"}}}, &s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(Body(r)["whitelist"], json({"alice_smith", "bob"}));
+  EXPECT_EQ(SavedConfig(root_)["whitelist"], json({"alice_smith", "bob"}));
+  EXPECT_EQ(config_->policy.whitelist, (std::vector<std::string>{"alice_smith", "bob"}));
+  EXPECT_EQ(Body(Get("/api/config", &s))["whitelist"], json({"alice_smith", "bob"}));
+  auto audit = catalog_->ListAudit(0, "bob", 10, 0);
+  EXPECT_EQ((*audit)[0].to_state, R"(["alice_smith","bob"])");
+  for (const json& bad : {json::object(), json{{"names", "alice"}}, json{{"names", {"../x"}}}, json{{"names", {7}}}}) {
+    SCOPED_TRACE(bad.dump());
+    auto b = Put("/api/config/whitelist", bad, &s);
+    ASSERT_TRUE(b);
+    EXPECT_EQ(b->status, 400);
+  }
+  EXPECT_EQ(SavedConfig(root_)["whitelist"], json({"alice_smith", "bob"}));
+}
+
+TEST_F(ControlApiTest, BlacklistReplacesTheList) {
+  TestSession s = Login("carol");
+  ASSERT_EQ(Put("/api/config/blacklist", {{"names", {"Mallory"}}}, &s)->status, 200);
+  EXPECT_EQ(config_->policy.blacklist, std::vector<std::string>{"mallory"});
+  EXPECT_EQ(Put("/api/config/blacklist", {{"names", {"a/b"}}}, &s)->status, 400);
+}
+
+TEST_F(ControlApiTest, ThresholdsAreMergedAndValidatedLikeTheCli) {
+  TestSession s = Login("bob");
+  auto r = Put("/api/config/thresholds", {{"min_confidence", 0.8}}, &s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_DOUBLE_EQ(config_->policy.min_confidence, 0.8);
+  EXPECT_EQ(SavedConfig(root_)["thresholds"]["max_faces_per_image"], 1);
+  auto out_of_range = Put("/api/config/thresholds", {{"min_confidence", 3}}, &s);
+  ASSERT_TRUE(out_of_range);
+  EXPECT_EQ(out_of_range->status, 400);
+  EXPECT_NE(Body(out_of_range)["message"].get<std::string>().find("thresholds.min_confidence"), std::string::npos);
+  EXPECT_EQ(Put("/api/config/thresholds", {{"bogus", 1}}, &s)->status, 400);
+  EXPECT_EQ(Put("/api/config/thresholds", json::object(), &s)->status, 400);
+  EXPECT_DOUBLE_EQ(config_->policy.min_confidence, 0.8);
+}
+
+TEST_F(ControlApiTest, PersonsAreListedWithListMembershipAndEnrolledByAdmins) {
+  TestSession s = Login("bob");
+  auto r = Post("/api/persons", {{"name", "Ada Lovelace"}}, &s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 201) << r->body;
+  EXPECT_EQ(Body(r)["person"]["name"], "ada_lovelace");
+  EXPECT_EQ(Post("/api/persons", {{"name", "ada lovelace"}}, &s)->status, 409);
+  EXPECT_EQ(Post("/api/persons", {{"name", "///"}}, &s)->status, 400);
+  ASSERT_EQ(Put("/api/config/whitelist", {{"names", {"ada_lovelace"}}}, &s)->status, 200);
+  json persons = Body(Get("/api/persons", &s))["persons"];
+  ASSERT_EQ(persons.size(), 1u);
+  EXPECT_EQ(persons[0]["whitelisted"], true);
+  EXPECT_EQ(persons[0]["blacklisted"], false);
+  auto audit = *catalog_->ListAudit(0, "bob", 10, 0);
+  EXPECT_TRUE(std::any_of(audit.begin(), audit.end(), [](const model::AuditEntry& e) {
+    return e.action == "person" && e.to_state == "ada_lovelace";
+  }));
+}
+
+TEST_F(ControlApiTest, StatsTodayAndSummaryByDay) {
+  Ingest({"obama.jpg", "biden.jpg"});
+  TestSession s = Login("alice");
+  json today = Body(Get("/api/stats/today", &s));
+  EXPECT_EQ(today["total"], 2);
+  EXPECT_EQ(today["in_review"], 2);
+  json summary = Body(Get("/api/stats/summary?days=7", &s));
+  ASSERT_EQ(summary["days"].size(), 7u);
+  EXPECT_EQ(summary["days"][6]["ingested"], 2);
+  EXPECT_EQ(summary["totals"]["total"], 2);
+  EXPECT_EQ(Get("/api/stats/summary?days=0", &s)->status, 400);
+}
+
+TEST_F(ControlApiTest, AuditFiltersByItemAndActor) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg"});
+  TestSession s = Login("alice");
+  ASSERT_EQ(Post("/api/review/" + std::to_string(ids[1]) + "/reject", json::object(), &s)->status, 200);
+  json by_item = Body(Get("/api/audit?item_id=" + std::to_string(ids[1]), &s));
+  ASSERT_EQ(by_item["entries"].size(), 2u);
+  EXPECT_EQ(by_item["entries"][0]["action"], "reject");
+  json by_actor = Body(Get("/api/audit?actor=alice", &s));
+  for (const auto& e : by_actor["entries"]) EXPECT_EQ(e["actor"], "alice");
+  EXPECT_EQ(Get("/api/audit?item_id=x", &s)->status, 400);
+  EXPECT_EQ(Get("/api/audit?per_page=100000", &s)->status, 400);
+}
+
+}  // namespace
+}  // namespace triage::server

@@ -1,0 +1,195 @@
+// Specification of the review API: the queue, one item, approve / reject / skip, bulk, stats, export.
+#include "server/api_test_support.h"
+
+namespace triage::server {
+namespace {
+
+using ReviewApiTest = ApiTest;
+
+TEST_F(ReviewApiTest, QueueListsPendingItemsWithCountsAndPages) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg", "obama.jpg"});  // the second obama.jpg is a duplicate
+  TestSession s = Login("alice");
+  auto r = Get("/api/review/queue?per_page=2&page=1", &s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json page = Body(r);
+  EXPECT_EQ(page["total"], 3);
+  EXPECT_EQ(page["pages"], 2);
+  EXPECT_EQ(page["items"].size(), 2u);
+  EXPECT_EQ(page["counts"]["duplicates"], 1);
+  EXPECT_EQ(page["counts"]["unidentified"], 2);
+  EXPECT_EQ(page["items"][0]["id"], ids[0]);
+  EXPECT_FALSE(page["items"][0]["reason"].get<std::string>().empty());
+  EXPECT_EQ(page["items"][0]["thumbnail_url"], "/api/items/" + std::to_string(ids[0]) + "/thumbnail");
+  auto newest = Body(Get("/api/review/queue?sort=newest", &s));
+  EXPECT_EQ(newest["items"][0]["id"], ids[2]);
+}
+
+TEST_F(ReviewApiTest, QueueByCategoryFiltersAndRefusesUnknownCategories) {
+  Ingest({"obama.jpg", "obama.jpg"});
+  TestSession s = Login("alice");
+  json dups = Body(Get("/api/review/queue/duplicates", &s));
+  EXPECT_EQ(dups["total"], 1);
+  EXPECT_EQ(dups["items"][0]["category"], "duplicates");
+  EXPECT_EQ(Body(Get("/api/review/queue?category=duplicates", &s))["total"], 1);
+  for (const char* bad : {"/api/review/queue/nonsense", "/api/review/queue?category=x", "/api/review/queue?page=0",
+                          "/api/review/queue?per_page=5000", "/api/review/queue?sort=random"}) {
+    SCOPED_TRACE(bad);
+    auto r = Get(bad, &s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400);
+    EXPECT_EQ(Body(r)["error"], "invalid_argument");
+    EXPECT_FALSE(Body(r)["message"].get<std::string>().empty());
+  }
+}
+
+TEST_F(ReviewApiTest, ReviewItemShowsTheDuplicateForSideBySide) {
+  auto ids = Ingest({"obama.jpg", "obama.jpg"});
+  TestSession s = Login("alice");
+  auto r = Get("/api/review/" + std::to_string(ids[1]), &s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  json j = Body(r);
+  EXPECT_EQ(j["item"]["category"], "duplicates");
+  EXPECT_EQ(j["review"]["reason_code"], "duplicate_sha256");
+  EXPECT_EQ(j["duplicate_of"]["id"], ids[0]);
+  EXPECT_GT(j["duplicate_of"]["width"].get<int>(), 0);
+  EXPECT_EQ(Get("/api/review/999999", &s)->status, 404);
+  EXPECT_EQ(Get("/api/review/abc", &s)->status, 400);
+}
+
+TEST_F(ReviewApiTest, ApproveMovesTheFileToThePersonAndAudits) {
+  auto ids = Ingest({"obama.jpg"});
+  std::string before = catalog_->GetItem(ids[0])->path;
+  TestSession s = Login("alice");
+  auto r = Post("/api/review/" + std::to_string(ids[0]) + "/approve", {{"person", "Barack Obama"}}, &s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json item = Body(r)["item"];
+  EXPECT_EQ(item["location"], "library");
+  EXPECT_EQ(item["person"], "barack_obama");
+  EXPECT_FALSE(fs::exists(root_ / before));
+  EXPECT_TRUE(fs::exists(root_ / item["path"].get<std::string>()));
+  EXPECT_EQ(fs::path(item["path"].get<std::string>()).parent_path(), fs::path("faces/barack_obama"));
+  auto audit = AuditOf(ids[0]);
+  ASSERT_FALSE(audit.empty());
+  EXPECT_EQ(audit[0].action, "approve");
+  EXPECT_EQ(audit[0].actor, "alice");
+  EXPECT_EQ(audit[0].from_state, "review/unidentified");
+  EXPECT_EQ(audit[0].to_state, "faces/barack_obama");
+  // It is no longer pending: approving again is a 404, and the queue is empty.
+  EXPECT_EQ(Post("/api/review/" + std::to_string(ids[0]) + "/approve", {{"person", "x"}}, &s)->status, 404);
+  EXPECT_EQ(Body(Get("/api/review/queue", &s))["total"], 0);
+}
+
+TEST_F(ReviewApiTest, ApproveNeedsAValidPerson) {
+  auto ids = Ingest({"obama.jpg"});
+  TestSession s = Login("alice");
+  std::string url = "/api/review/" + std::to_string(ids[0]) + "/approve";
+  EXPECT_EQ(Post(url, json::object(), &s)->status, 400);
+  EXPECT_EQ(Post(url, {{"person", "../etc"}}, &s)->status, 400);
+  EXPECT_EQ(Post(url, {{"person", 42}}, &s)->status, 400);
+  EXPECT_EQ(Post("/api/review/424242/approve", {{"person", "x"}}, &s)->status, 404);
+  EXPECT_EQ(catalog_->GetItem(ids[0])->location, "review");
+}
+
+TEST_F(ReviewApiTest, RejectMovesTheFileToTrashAndAudits) {
+  auto ids = Ingest({"biden.jpg"});
+  std::string before = catalog_->GetItem(ids[0])->path;
+  TestSession s = Login("alice");
+  auto r = Post("/api/review/" + std::to_string(ids[0]) + "/reject", json::object(), &s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json item = Body(r)["item"];
+  EXPECT_EQ(item["location"], "trash");
+  EXPECT_FALSE(fs::exists(root_ / before));
+  EXPECT_TRUE(fs::exists(root_ / item["path"].get<std::string>()));
+  EXPECT_EQ(AuditOf(ids[0])[0].action, "reject");
+  EXPECT_EQ(AuditOf(ids[0])[0].actor, "alice");
+  EXPECT_EQ(Post("/api/review/424242/reject", json::object(), &s)->status, 404);
+  EXPECT_EQ(Post("/api/review/x/reject", json::object(), &s)->status, 400);
+}
+
+TEST_F(ReviewApiTest, SkipKeepsTheItemPendingAndAudits) {
+  auto ids = Ingest({"biden.jpg"});
+  TestSession s = Login("alice");
+  auto r = Post("/api/review/" + std::to_string(ids[0]) + "/skip", json::object(), &s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(catalog_->GetItem(ids[0])->location, "review");
+  EXPECT_EQ(AuditOf(ids[0])[0].action, "skip");
+  EXPECT_EQ(Post("/api/review/424242/skip", json::object(), &s)->status, 404);
+  EXPECT_EQ(Post("/api/review/0/skip", json::object(), &s)->status, 400);
+}
+
+TEST_F(ReviewApiTest, BulkApproveMovesEveryFileAndReportsEachOutcome) {
+  auto ids = Ingest({"obama.jpg", "obama2.jpg", "obama3.jpg"});
+  TestSession s = Login("alice");
+  json body = {{"ids", {ids[0], ids[1], ids[2], 777777}}, {"action", "approve"}, {"person", "obama"}};
+  auto r = Post("/api/review/bulk", body, &s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json out = Body(r);
+  EXPECT_EQ(out["succeeded"], 3);
+  EXPECT_EQ(out["failed"], 1);
+  EXPECT_EQ(out["results"][3]["ok"], false);
+  for (int64_t id : ids) {
+    auto item = catalog_->GetItem(id);
+    EXPECT_EQ(item->location, "library");
+    EXPECT_TRUE(fs::exists(root_ / item->path));
+    EXPECT_EQ(fs::path(item->path).parent_path(), fs::path("faces/obama"));
+    EXPECT_EQ(AuditOf(id)[0].action, "approve");
+  }
+}
+
+TEST_F(ReviewApiTest, BulkRejectMovesToTrash) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg"});
+  TestSession s = Login("alice");
+  auto r = Post("/api/review/bulk", {{"ids", ids}, {"action", "reject"}}, &s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(Body(r)["succeeded"], 2);
+  for (int64_t id : ids) EXPECT_EQ(catalog_->GetItem(id)->location, "trash");
+}
+
+TEST_F(ReviewApiTest, BulkRefusesBadInput) {
+  TestSession s = Login("alice");
+  const json bad[] = {json::object(),
+                      {{"ids", json::array()}, {"action", "reject"}},
+                      {{"ids", {1, 2}}, {"action", "burn"}},
+                      {{"ids", {1, "two"}}, {"action", "reject"}},
+                      {{"ids", {1}}, {"action", "approve"}}};
+  for (const json& b : bad) {
+    SCOPED_TRACE(b.dump());
+    auto r = Post("/api/review/bulk", b, &s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400);
+  }
+}
+
+TEST_F(ReviewApiTest, StatsCountPendingByCategory) {
+  Ingest({"obama.jpg", "obama.jpg", "biden.jpg"});
+  TestSession s = Login("alice");
+  json stats = Body(Get("/api/review/stats", &s));
+  EXPECT_EQ(stats["total"], 3);
+  EXPECT_EQ(stats["by_category"]["duplicates"], 1);
+  EXPECT_EQ(stats["by_category"]["unidentified"], 2);
+}
+
+TEST_F(ReviewApiTest, ExportIsCsvOfTheQueueOrASelection) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg"});
+  TestSession s = Login("alice");
+  auto all = Get("/api/review/export", &s);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->status, 200);
+  EXPECT_EQ(all->get_header_value("Content-Type").rfind("text/csv", 0), 0u);
+  EXPECT_EQ(std::count(all->body.begin(), all->body.end(), '\n'), 3);  // header + 2 rows
+  auto one = Get("/api/review/export?ids=" + std::to_string(ids[1]), &s);
+  EXPECT_EQ(std::count(one->body.begin(), one->body.end(), '\n'), 2);
+  EXPECT_NE(one->body.find("biden"), std::string::npos);
+  EXPECT_EQ(Get("/api/review/export?ids=1,x", &s)->status, 400);
+  EXPECT_EQ(Get("/api/review/export?category=nope", &s)->status, 400);
+  EXPECT_EQ(Get("/api/review/export?ids=999999", &s)->status, 404);
+}
+
+}  // namespace
+}  // namespace triage::server

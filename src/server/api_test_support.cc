@@ -1,0 +1,148 @@
+// The API test fixture.
+#include "server/api_test_support.h"
+
+#include <unistd.h>
+
+#include <atomic>
+
+#include "base/clock.h"
+#include "server/password.h"
+
+namespace triage::server {
+
+std::string ApiTest::password_hashes_[3];
+
+void ApiTest::SetUpTestSuite() {
+  const char* names[] = {"alice", "bob", "carol"};
+  for (int i = 0; i < 3; ++i) {
+    if (password_hashes_[i].empty()) password_hashes_[i] = *HashPassword(std::string(names[i]) + "-secret-pw");
+  }
+}
+
+void ApiTest::SetUp() {
+  static std::atomic<int> counter{0};
+  root_ = fs::temp_directory_path() / ("triage_api_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+  fs::remove_all(root_);
+  fs::create_directories(root_);
+  json doc = config::DefaultConfigJson();
+  doc["analysis"]["faces"] = false;
+  ASSERT_TRUE(config::SaveConfigJson(root_, doc).ok());
+  auto cfg = config::LoadConfig(root_);
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  config_ = std::make_unique<config::Config>(std::move(*cfg));
+  for (const char* d : {"staging", "journal", "trash", "thumbs"}) fs::create_directories(config_->StateDir() / d);
+  auto catalog = catalog::sqlite::SqliteCatalog::Open(config_->StateDir() / "catalog.db");
+  ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
+  catalog_ = std::move(*catalog);
+  users_ = std::make_unique<catalog::sqlite::SqliteUserStore>(*catalog_);
+  auto journal = commit::Journal::Open(config_->StateDir());
+  ASSERT_TRUE(journal.ok()) << journal.status().ToString();
+  journal_ = std::move(*journal);
+  committer_ = std::make_unique<commit::Committer>(*journal_, *catalog_, config_->library);
+  review_ = std::make_unique<review::ReviewService>(*config_, *catalog_, *committer_);
+  ingestor_ = std::make_unique<pipeline::Ingestor>(*config_, *catalog_, *committer_, nullptr);
+  const char* names[] = {"alice", "bob", "carol"};
+  const char* roles[] = {"user", "admin", "superadmin"};
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(users_->AddUser({0, names[i], roles[i], password_hashes_[i], 1}).ok());
+  options_.host = "127.0.0.1";
+  options_.port = 0;
+  StartServer();
+}
+
+void ApiTest::StartServer() {
+  auto server = Server::Create(
+      options_, {*config_, *catalog_, *users_, *review_, *ingestor_, journal_->staging_dir()});
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  server_ = std::move(*server);
+  thread_ = std::thread([this] { server_->Run(); });
+  server_->WaitUntilReady();
+  client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+  client_->set_read_timeout(30, 0);
+}
+
+void ApiTest::StopServer() {
+  if (server_) server_->Stop();
+  if (thread_.joinable()) thread_.join();
+  client_.reset();
+  server_.reset();
+}
+
+void ApiTest::TearDown() {
+  StopServer();
+  ingestor_.reset();
+  review_.reset();
+  committer_.reset();
+  journal_.reset();
+  users_.reset();
+  catalog_.reset();
+  fs::remove_all(root_);
+}
+
+TestSession ApiTest::Login(const std::string& user) {
+  json body = {{"username", user}, {"password", user + "-secret-pw"}};
+  auto r = client_->Post("/api/auth/login", body.dump(), "application/json");
+  EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no response");
+  if (!r || r->status != 200) return {};
+  std::string set_cookie = r->get_header_value("Set-Cookie");
+  return {set_cookie.substr(0, set_cookie.find(';')), Body(r)["csrf_token"]};
+}
+
+httplib::Result ApiTest::Get(const std::string& path, const TestSession* session) {
+  httplib::Headers headers;
+  if (session) headers.emplace("Cookie", session->cookie);
+  return client_->Get(path.c_str(), headers);
+}
+
+httplib::Result ApiTest::Post(const std::string& path, const json& body, const TestSession* session, bool with_csrf) {
+  httplib::Headers headers;
+  if (session) headers.emplace("Cookie", session->cookie);
+  if (session && with_csrf) headers.emplace("X-CSRF-Token", session->csrf);
+  return client_->Post(path.c_str(), headers, body.dump(), "application/json");
+}
+
+httplib::Result ApiTest::Put(const std::string& path, const json& body, const TestSession* session, bool with_csrf) {
+  httplib::Headers headers;
+  if (session) headers.emplace("Cookie", session->cookie);
+  if (session && with_csrf) headers.emplace("X-CSRF-Token", session->csrf);
+  return client_->Put(path.c_str(), headers, body.dump(), "application/json");
+}
+
+json ApiTest::Body(const httplib::Result& r) {
+  if (!r) return json();
+  return json::parse(r->body, nullptr, false);
+}
+
+fs::path ApiTest::Fixture(const std::string& name) {
+  return fs::path(TRIAGE_SOURCE_DIR) / "tests" / "fixtures" / "faces" / name;
+}
+
+std::vector<int64_t> ApiTest::Ingest(const std::vector<std::string>& fixture_names) {
+  // Each input is a copy with its own name, so the same fixture twice is two files with the same content.
+  static std::atomic<int> copies{0};
+  fs::path incoming = root_ / "incoming";
+  fs::create_directories(incoming);
+  std::vector<fs::path> paths;
+  for (const auto& n : fixture_names) {
+    paths.push_back(incoming / (std::to_string(copies++) + "_" + n));
+    fs::copy_file(Fixture(n), paths.back());
+  }
+  pipeline::IngestOptions options;
+  options.source = "fixtures";
+  auto summary = ingestor_->IngestPaths(paths, options);
+  EXPECT_TRUE(summary.ok()) << summary.status().ToString();
+  std::vector<int64_t> ids;
+  if (!summary.ok()) return ids;
+  for (const auto& item : summary->items) {
+    EXPECT_TRUE(item.ok) << item.input << ": " << item.error;
+    ids.push_back(item.item_id);
+  }
+  return ids;
+}
+
+std::vector<model::AuditEntry> ApiTest::AuditOf(int64_t item_id) {
+  auto entries = catalog_->ListAudit(item_id, "", 100, 0);
+  EXPECT_TRUE(entries.ok());
+  return entries.ok() ? *entries : std::vector<model::AuditEntry>{};
+}
+
+}  // namespace triage::server

@@ -1,0 +1,75 @@
+// A fixture for API tests: a temporary library (face analysis off), three users (alice: user, bob: admin,
+// carol: superadmin), the server on 127.0.0.1 with a random port, and an httplib client.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "catalog/sqlite/sqlite_catalog.h"
+#include "catalog/sqlite/sqlite_users.h"
+#include "commit/committer.h"
+#include "commit/journal.h"
+#include "config/config.h"
+#include "pipeline/ingestor.h"
+#include "review/review_service.h"
+#include "server/server.h"
+
+namespace triage::server {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// A logged-in client's credentials.
+struct TestSession {
+  std::string cookie;   // "triage_session=..."
+  std::string csrf;
+};
+
+class ApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite();
+  void SetUp() override;
+  void TearDown() override;
+
+  // Starts the server (tests may change options_ before calling; SetUp calls it with the defaults).
+  void StartServer();
+  void StopServer();
+
+  // Logs in as alice, bob or carol (password "<name>-secret-pw").
+  TestSession Login(const std::string& user);
+  httplib::Result Get(const std::string& path, const TestSession* session = nullptr);
+  // POST/PUT a JSON body; sends the CSRF token unless `with_csrf` is false.
+  httplib::Result Post(const std::string& path, const json& body, const TestSession* session, bool with_csrf = true);
+  httplib::Result Put(const std::string& path, const json& body, const TestSession* session, bool with_csrf = true);
+  static json Body(const httplib::Result& r);
+
+  // Copies fixture photos (tests/fixtures/faces/<name>) into the library through the ingest pipeline.
+  std::vector<int64_t> Ingest(const std::vector<std::string>& fixture_names);
+  static fs::path Fixture(const std::string& name);
+  // Audit entries about an item, newest first.
+  std::vector<model::AuditEntry> AuditOf(int64_t item_id);
+
+  fs::path root_;
+  ServerOptions options_;
+  std::unique_ptr<config::Config> config_;
+  std::unique_ptr<catalog::sqlite::SqliteCatalog> catalog_;
+  std::unique_ptr<catalog::sqlite::SqliteUserStore> users_;
+  std::unique_ptr<commit::Journal> journal_;
+  std::unique_ptr<commit::Committer> committer_;
+  std::unique_ptr<review::ReviewService> review_;
+  std::unique_ptr<pipeline::Ingestor> ingestor_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<httplib::Client> client_;
+  std::thread thread_;
+  static std::string password_hashes_[3];   // alice, bob, carol (hashed once per suite: PBKDF2 is slow)
+};
+
+}  // namespace triage::server

@@ -1,0 +1,27 @@
+// The role matrix: which role may do what. Roles are "user" < "admin" < "superadmin".
+#pragma once
+
+#include <string>
+
+namespace triage::server {
+
+enum class Permission {
+  kPublic,         // no login needed (login itself, the OpenAPI document, static assets)
+  kView,           // read anything: queue, items, stats, audit, config
+  kReview,         // approve / reject / skip, ingest uploads and URLs
+  kManagePersons,  // enrol persons
+  kChangeConfig,   // whitelist, blacklist, thresholds, enable / disable auto-sorting
+  kManageUsers,    // list users (users are created with `triage user add`; there is no registration API)
+};
+
+// Whether `role` has `permission`. Unknown roles have none (except kPublic).
+//               view review persons config users
+//   user         x     x
+//   admin        x     x      x       x
+//   superadmin   x     x      x       x      x
+bool RoleAllows(const std::string& role, Permission permission);
+
+// "review", "manage_persons", ... (for messages and the OpenAPI document).
+const char* PermissionName(Permission permission);
+
+}  // namespace triage::server

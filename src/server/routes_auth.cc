@@ -1,0 +1,99 @@
+// POST /api/auth/login, POST /api/auth/logout, GET /api/auth/me, GET /api/users.
+#include <fmt/format.h>
+
+#include "base/clock.h"
+#include "server/server_state.h"
+
+namespace triage::server {
+namespace {
+
+using nlohmann::json;
+
+std::string Mode(const Authenticator& auth) {
+  return auth.no_auth() ? "no_auth" : auth.single_user() ? "single_user" : "users";
+}
+
+json PrincipalJson(const Principal& p, const Authenticator& auth) {
+  json permissions = json::object();
+  for (Permission perm : {Permission::kView, Permission::kReview, Permission::kManagePersons, Permission::kChangeConfig,
+                          Permission::kManageUsers}) {
+    permissions[PermissionName(perm)] = RoleAllows(p.role, perm);
+  }
+  return {{"user", p.user}, {"role", p.role}, {"csrf_token", p.csrf_token}, {"mode", Mode(auth)},
+          {"permissions", permissions}};
+}
+
+void SetSessionCookie(httplib::Response& res, const std::string& token, int64_t max_age_s) {
+  res.set_header("Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}", kSessionCookie,
+                                           token, max_age_s));
+}
+
+base::Status Login(ServerState& state, Call& call) {
+  const auto& req = call.request();
+  if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
+    return base::Status::InvalidArgument("send the credentials as JSON (Content-Type: application/json)");
+  }
+  auto body = call.JsonBody();
+  if (!body.ok()) return body.status();
+  if (!body->contains("username") || !(*body)["username"].is_string() || !body->contains("password") ||
+      !(*body)["password"].is_string()) {
+    return base::Status::InvalidArgument("username and password (strings) are required");
+  }
+  std::string name = (*body)["username"];
+  int64_t now = base::UnixNow();
+  std::string by_addr = "addr:" + req.remote_addr;
+  std::string by_name = "user:" + name;
+  int64_t wait = std::max(state.limiter.RetryAfter(by_addr, now), state.limiter.RetryAfter(by_name, now));
+  if (wait > 0) {
+    call.response().set_header("Retry-After", std::to_string(wait));
+    SendError(call.response(), 429, "rate_limited", fmt::format("too many failed logins; try again in {} s", wait));
+    return base::Status::Ok();
+  }
+  auto login = state.auth->Login(name, (*body)["password"], now);
+  if (!login.ok()) {
+    if (login.status().code() != base::Code::kPermissionDenied) return login.status();
+    state.limiter.RecordFailure(by_addr, now);
+    state.limiter.RecordFailure(by_name, now);
+    SendError(call.response(), 401, "unauthenticated", login.status().message());
+    return base::Status::Ok();
+  }
+  state.limiter.RecordSuccess(by_name);
+  if (!login->session_token.empty()) {
+    SetSessionCookie(call.response(), login->session_token, state.auth->session_ttl_s());
+  }
+  state.ctx.catalog.AddAudit({0, now, name, 0, "login", "", "", "logged in from " + req.remote_addr});
+  call.Reply(PrincipalJson(login->principal, *state.auth));
+  return base::Status::Ok();
+}
+
+base::Status Logout(ServerState& state, Call& call) {
+  TRIAGE_RETURN_IF_ERROR(state.auth->Logout(call.principal()));
+  SetSessionCookie(call.response(), "", 0);
+  state.ctx.catalog.AddAudit({0, base::UnixNow(), call.actor(), 0, "logout", "", "", "logged out"});
+  call.Reply({{"ok", true}});
+  return base::Status::Ok();
+}
+
+base::Status ListUsers(ServerState& state, Call& call) {
+  auto users = state.ctx.users.ListUsers();
+  if (!users.ok()) return users.status();
+  json out = json::array();
+  for (const auto& u : *users) out.push_back({{"name", u.name}, {"role", u.role}, {"created_at", u.created_at}});
+  call.Reply({{"users", out}, {"mode", Mode(*state.auth)}});
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+void AddAuthRoutes(ApiRouter& router, ServerState& state) {
+  router.Add(Method::kPost, "/api/auth/login", Permission::kPublic, [&state](Call& c) { return Login(state, c); },
+             64 * 1024);
+  router.Add(Method::kPost, "/api/auth/logout", Permission::kView, [&state](Call& c) { return Logout(state, c); });
+  router.Add(Method::kGet, "/api/auth/me", Permission::kView, [&state](Call& c) {
+    c.Reply(PrincipalJson(c.principal(), *state.auth));
+    return base::Status::Ok();
+  });
+  router.Add(Method::kGet, "/api/users", Permission::kManageUsers, [&state](Call& c) { return ListUsers(state, c); });
+}
+
+}  // namespace triage::server

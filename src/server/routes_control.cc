@@ -1,0 +1,166 @@
+// Control and configuration: status, enable / disable auto-sorting, config lists and thresholds, persons.
+#include <algorithm>
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "base/clock.h"
+#include "model/json.h"
+#include "server/server_state.h"
+
+namespace triage::server {
+namespace {
+
+using nlohmann::json;
+
+base::Status GetStatus(ServerState& state, Call& call) {
+  bool enabled;
+  {
+    std::shared_lock lock(state.config_mu);
+    enabled = state.ctx.config.policy.auto_sort_enabled;
+  }
+  catalog::ItemFilter review;
+  review.location = "review";
+  auto pending = state.ctx.catalog.CountItems(review);
+  if (!pending.ok()) return pending.status();
+  catalog::ItemFilter library;
+  library.location = "library";
+  auto in_library = state.ctx.catalog.CountItems(library);
+  if (!in_library.ok()) return in_library.status();
+  call.Reply({{"auto_sort_enabled", enabled},
+              {"state", enabled ? "enabled" : "paused: every new image goes to review"},
+              {"pending_review", *pending},
+              {"in_library", *in_library},
+              {"server_time", base::IsoTime(base::UnixNow())}});
+  return base::Status::Ok();
+}
+
+base::Status SetEnabled(ServerState& state, Call& call, bool enabled) {
+  TRIAGE_RETURN_IF_ERROR(UpdateConfig(state, call, "auto_sort", [enabled](json& doc) {
+    doc["auto_sort"]["enabled"] = enabled;
+    return base::Status::Ok();
+  }));
+  call.Reply({{"auto_sort_enabled", enabled}});
+  return base::Status::Ok();
+}
+
+base::Status GetConfig(ServerState& state, Call& call) {
+  std::shared_lock lock(state.config_mu);
+  call.Reply(state.ctx.config.json);
+  return base::Status::Ok();
+}
+
+// PUT /api/config/{whitelist|blacklist} {"names": [...]}: names are stored in their folder form.
+base::Status PutList(ServerState& state, Call& call, const std::string& list) {
+  auto body = call.JsonBody();
+  if (!body.ok()) return body.status();
+  if (!body->contains("names") || !(*body)["names"].is_array()) {
+    return base::Status::InvalidArgument("names (a list of person names) is required");
+  }
+  json names = json::array();
+  for (const auto& e : (*body)["names"]) {
+    if (!e.is_string()) return base::Status::InvalidArgument(fmt::format("{}: {} is not a name", list, e.dump()));
+    auto name = config::SanitizePersonName(e.get<std::string>());
+    if (!name.ok()) return base::Status::InvalidArgument(fmt::format("{}: {}", list, name.status().message()));
+    if (std::find(names.begin(), names.end(), json(*name)) == names.end()) names.push_back(*name);
+  }
+  TRIAGE_RETURN_IF_ERROR(UpdateConfig(state, call, list, [&](json& doc) {
+    doc[list] = names;
+    return base::Status::Ok();
+  }));
+  call.Reply({{list, names}});
+  return base::Status::Ok();
+}
+
+// PUT /api/config/thresholds {...}: a partial object merged into "thresholds", then validated whole.
+base::Status PutThresholds(ServerState& state, Call& call) {
+  auto body = call.JsonBody();
+  if (!body.ok()) return body.status();
+  if (body->empty()) return base::Status::InvalidArgument("send at least one threshold to change");
+  json merged;
+  TRIAGE_RETURN_IF_ERROR(UpdateConfig(state, call, "thresholds", [&](json& doc) {
+    for (const auto& [key, value] : body->items()) doc["thresholds"][key] = value;
+    merged = doc["thresholds"];
+    return base::Status::Ok();
+  }));
+  call.Reply({{"thresholds", merged}});
+  return base::Status::Ok();
+}
+
+json ListMembership(const config::Config& config, const std::string& name) {
+  auto has = [&](const std::vector<std::string>& l) { return std::find(l.begin(), l.end(), name) != l.end(); };
+  return {{"whitelisted", has(config.policy.whitelist)}, {"blacklisted", has(config.policy.blacklist)}};
+}
+
+base::Status ListPersons(ServerState& state, Call& call) {
+  auto persons = state.ctx.catalog.ListPersons();
+  if (!persons.ok()) return persons.status();
+  auto refs = state.ctx.catalog.AllReferences();
+  if (!refs.ok()) return refs.status();
+  json out = json::array();
+  std::shared_lock lock(state.config_mu);
+  for (const auto& p : *persons) {
+    json j = p;
+    j.update(ListMembership(state.ctx.config, p.name));
+    json reference_items = json::array();  // references learnt from catalog items can be shown by id
+    for (const auto& r : *refs) {
+      int64_t item_id = 0;
+      if (r.person != p.name || r.source.rfind("item:", 0) != 0) continue;
+      auto [end, ec] = std::from_chars(r.source.data() + 5, r.source.data() + r.source.size(), item_id);
+      if (ec == std::errc() && end == r.source.data() + r.source.size()) reference_items.push_back(item_id);
+    }
+    j["reference_items"] = reference_items;
+    catalog::ItemFilter f;
+    f.location = "library";
+    f.person = p.name;
+    auto count = state.ctx.catalog.CountItems(f);
+    j["photos"] = count.ok() ? *count : 0;
+    f.limit = 6;
+    f.newest_first = true;
+    auto recent = state.ctx.catalog.ListItems(f);
+    json recent_ids = json::array();
+    if (recent.ok()) for (const auto& item : *recent) recent_ids.push_back(item.id);
+    j["recent_items"] = recent_ids;
+    out.push_back(j);
+  }
+  call.Reply({{"persons", out}});
+  return base::Status::Ok();
+}
+
+base::Status AddPerson(ServerState& state, Call& call) {
+  auto body = call.JsonBody();
+  if (!body.ok()) return body.status();
+  if (!body->contains("name") || !(*body)["name"].is_string()) {
+    return base::Status::InvalidArgument("name (a string) is required");
+  }
+  auto name = config::SanitizePersonName((*body)["name"].get<std::string>());
+  if (!name.ok()) return name.status();
+  int64_t now = base::UnixNow();
+  auto id = state.ctx.catalog.AddPerson(*name, now);
+  if (!id.ok()) return id.status();
+  state.ctx.catalog.AddAudit({0, now, call.actor(), 0, "person", "", *name, fmt::format("enrolled {}", *name)});
+  call.Reply({{"person", model::PersonRecord{*id, *name, now, 0}}}, 201);
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+void AddControlRoutes(ApiRouter& router, ServerState& state) {
+  router.Add(Method::kGet, "/api/status", Permission::kView, [&state](Call& c) { return GetStatus(state, c); });
+  router.Add(Method::kPost, "/api/enable", Permission::kChangeConfig,
+             [&state](Call& c) { return SetEnabled(state, c, true); });
+  router.Add(Method::kPost, "/api/disable", Permission::kChangeConfig,
+             [&state](Call& c) { return SetEnabled(state, c, false); });
+  router.Add(Method::kGet, "/api/config", Permission::kView, [&state](Call& c) { return GetConfig(state, c); });
+  router.Add(Method::kPut, "/api/config/whitelist", Permission::kChangeConfig,
+             [&state](Call& c) { return PutList(state, c, "whitelist"); });
+  router.Add(Method::kPut, "/api/config/blacklist", Permission::kChangeConfig,
+             [&state](Call& c) { return PutList(state, c, "blacklist"); });
+  router.Add(Method::kPut, "/api/config/thresholds", Permission::kChangeConfig,
+             [&state](Call& c) { return PutThresholds(state, c); });
+  router.Add(Method::kGet, "/api/persons", Permission::kView, [&state](Call& c) { return ListPersons(state, c); });
+  router.Add(Method::kPost, "/api/persons", Permission::kManagePersons,
+             [&state](Call& c) { return AddPerson(state, c); });
+}
+
+}  // namespace triage::server

@@ -1,0 +1,150 @@
+// Items: list with filters, one item, its thumbnail (cached, ETag) and its original file.
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "base/files.h"
+
+#include "model/json.h"
+#include "server/server_state.h"
+
+namespace triage::server {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+base::Status ListItems(ServerState& state, Call& call) {
+  catalog::ItemFilter f;
+  std::string location = call.Query("location");
+  if (!location.empty() && location != "library" && location != "review" && location != "trash") {
+    return base::Status::InvalidArgument("query parameter location: must be library, review or trash");
+  }
+  if (!location.empty()) f.location = location;
+  if (!call.Query("category").empty()) f.category = call.Query("category");
+  if (!call.Query("person").empty()) f.person = call.Query("person");
+  if (!call.Query("source").empty()) f.source = call.Query("source");
+  auto page = call.IntQuery("page", 1, 1, 1'000'000);
+  if (!page.ok()) return page.status();
+  auto per_page = call.IntQuery("per_page", 50, 1, 200);
+  if (!per_page.ok()) return per_page.status();
+  std::string sort = call.Query("sort").empty() ? "newest" : call.Query("sort");
+  if (sort != "oldest" && sort != "newest") {
+    return base::Status::InvalidArgument("query parameter sort: must be oldest or newest");
+  }
+  f.newest_first = sort == "newest";
+  f.limit = static_cast<int>(*per_page);
+  f.offset = static_cast<int>((*page - 1) * *per_page);
+  auto items = state.ctx.catalog.ListItems(f);
+  if (!items.ok()) return items.status();
+  auto total = state.ctx.catalog.CountItems(f);
+  if (!total.ok()) return total.status();
+  json list = json::array();
+  for (const auto& item : *items) list.push_back(ItemView(item));
+  call.Reply({{"items", list}, {"page", *page}, {"per_page", *per_page}, {"total", *total}, {"sort", sort}});
+  return base::Status::Ok();
+}
+
+base::Status GetItem(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  auto item = state.ctx.catalog.GetItem(*id);
+  if (!item.ok()) return item.status();
+  auto faces = state.ctx.catalog.FacesOf(*id);
+  if (!faces.ok()) return faces.status();
+  auto audit = state.ctx.catalog.ListAudit(*id, "", 100, 0);
+  if (!audit.ok()) return audit.status();
+  call.Reply({{"item", ItemView(*item)}, {"faces", *faces}, {"audit", *audit}});
+  return base::Status::Ok();
+}
+
+// The item's file on disk. Catalog paths are relative to the library; anything else is refused.
+base::Result<fs::path> FileOf(const ServerState& state, const model::ItemRecord& item) {
+  fs::path rel = fs::path(item.path).lexically_normal();
+  if (rel.empty() || rel.is_absolute() || *rel.begin() == "..") {
+    return base::Status::Corrupt(fmt::format("item {} has a path outside the library", item.id));
+  }
+  fs::path file = state.ctx.config.library / rel;
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) {
+    return base::Status::NotFound(fmt::format("the file of item {} is missing ({})", item.id, item.path));
+  }
+  return file;
+}
+
+base::Status Thumbnail(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  auto size = call.IntQuery("size", 320, 1, 100000);
+  if (!size.ok()) return size.status();
+  if (!ThumbnailCache::IsOfferedSize(static_cast<int>(*size))) {
+    return base::Status::InvalidArgument("query parameter size: must be 160, 320, 640 or 1280");
+  }
+  auto item = state.ctx.catalog.GetItem(*id);
+  if (!item.ok()) return item.status();
+  std::string etag = ThumbnailCache::ETag(*item, static_cast<int>(*size));
+  auto& res = call.response();
+  res.set_header("ETag", etag);
+  res.set_header("Cache-Control", "private, max-age=86400");
+  if (call.request().get_header_value("If-None-Match") == etag) {
+    res.status = 304;
+    return base::Status::Ok();
+  }
+  auto file = FileOf(state, *item);
+  if (!file.ok()) return file.status();
+  auto thumb = state.thumbs.Get(*item, *file, static_cast<int>(*size));
+  if (!thumb.ok()) return thumb.status();
+  auto bytes = base::ReadFile(*thumb);
+  if (!bytes.ok()) return bytes.status();
+  res.set_content(std::move(*bytes), "image/jpeg");
+  return base::Status::Ok();
+}
+
+// A file name safe inside a quoted header value.
+std::string HeaderFileName(std::string name) {
+  for (char& ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '_' && ch != '-') ch = '_';
+  }
+  return name;
+}
+
+std::string MimeOf(const std::string& format) {
+  if (format == "jpeg") return "image/jpeg";
+  if (format == "png") return "image/png";
+  if (format == "gif") return "image/gif";
+  if (format == "webp") return "image/webp";
+  if (format == "tiff") return "image/tiff";
+  if (format == "heif") return "image/heif";
+  return "application/octet-stream";
+}
+
+base::Status Original(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  auto item = state.ctx.catalog.GetItem(*id);
+  if (!item.ok()) return item.status();
+  auto file = FileOf(state, *item);
+  if (!file.ok()) return file.status();
+  auto bytes = base::ReadFile(*file);
+  if (!bytes.ok()) return bytes.status();
+  auto& res = call.response();
+  res.set_header("Cache-Control", "private, max-age=3600");
+  res.set_header("ETag", fmt::format("\"{}\"", item->fingerprint.sha256));
+  res.set_header("Content-Disposition",
+                 fmt::format("inline; filename=\"{}\"", HeaderFileName(file->filename().string())));
+  res.set_content(std::move(*bytes), MimeOf(item->info.format));
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+void AddItemRoutes(ApiRouter& router, ServerState& state) {
+  router.Add(Method::kGet, "/api/items", Permission::kView, [&state](Call& c) { return ListItems(state, c); });
+  router.Add(Method::kGet, "/api/items/{id}", Permission::kView, [&state](Call& c) { return GetItem(state, c); });
+  router.Add(Method::kGet, "/api/items/{id}/thumbnail", Permission::kView,
+             [&state](Call& c) { return Thumbnail(state, c); });
+  router.Add(Method::kGet, "/api/items/{id}/original", Permission::kView,
+             [&state](Call& c) { return Original(state, c); });
+}
+
+}  // namespace triage::server

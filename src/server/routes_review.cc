@@ -1,0 +1,192 @@
+// The review queue: list, one item, approve / reject / skip, bulk, stats, CSV export.
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "base/clock.h"
+#include "model/decision.h"
+#include "model/json.h"
+#include "server/server_state.h"
+
+namespace triage::server {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMaxBulkIds = 1000;
+
+base::Status CheckCategory(const std::string& category) {
+  if (category.empty() || model::IsReviewCategory(category)) return base::Status::Ok();
+  std::string all;
+  for (const auto& c : model::ReviewCategories()) all += (all.empty() ? "" : ", ") + c;
+  return base::Status::InvalidArgument(fmt::format("unknown category \"{}\"; categories are: {}", category, all));
+}
+
+json CountsJson(const ReviewCounts& counts) { return {{"by_category", counts.by_category}, {"total", counts.total}}; }
+
+base::Status Queue(ServerState& state, Call& call, const std::string& category) {
+  TRIAGE_RETURN_IF_ERROR(CheckCategory(category));
+  auto page = call.IntQuery("page", 1, 1, 1'000'000);
+  if (!page.ok()) return page.status();
+  auto per_page = call.IntQuery("per_page", 50, 1, 200);
+  if (!per_page.ok()) return per_page.status();
+  std::string sort = call.Query("sort").empty() ? "oldest" : call.Query("sort");
+  if (sort != "oldest" && sort != "newest") {
+    return base::Status::InvalidArgument("query parameter sort: must be oldest or newest");
+  }
+  catalog::ItemFilter f;
+  f.location = "review";
+  if (!category.empty()) f.category = category;
+  f.newest_first = sort == "newest";
+  f.limit = static_cast<int>(*per_page);
+  f.offset = static_cast<int>((*page - 1) * *per_page);
+  auto items = state.ctx.catalog.ListItems(f);
+  if (!items.ok()) return items.status();
+  auto counts = state.review_counts.Get(state.ctx.catalog);
+  if (!counts.ok()) return counts.status();
+  int64_t total = category.empty() ? counts->total : counts->by_category[category];
+  json list = json::array();
+  for (const auto& item : *items) list.push_back(ItemView(item));
+  call.Reply({{"items", list},
+              {"page", *page},
+              {"per_page", *per_page},
+              {"total", total},
+              {"pages", (total + *per_page - 1) / *per_page},
+              {"category", category.empty() ? json(nullptr) : json(category)},
+              {"sort", sort},
+              {"counts", counts->by_category},
+              {"total_pending", counts->total}});
+  return base::Status::Ok();
+}
+
+base::Status GetReviewItem(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  auto item = state.ctx.catalog.GetItem(*id);
+  if (!item.ok()) return item.status();
+  json out = {{"item", ItemView(*item)}, {"review", nullptr}, {"duplicate_of", nullptr}};
+  auto pending = state.ctx.catalog.PendingReview(*id);
+  if (pending.ok()) out["review"] = *pending;
+  if (item->duplicate_of) {
+    auto original = state.ctx.catalog.GetItem(*item->duplicate_of);
+    if (original.ok()) out["duplicate_of"] = ItemView(*original);
+  }
+  call.Reply(out);
+  return base::Status::Ok();
+}
+
+base::Result<std::string> PersonField(const json& body) {
+  if (!body.contains("person") || !body["person"].is_string() || body["person"].get<std::string>().empty()) {
+    return base::Status::InvalidArgument("person (a non-empty string) is required to approve");
+  }
+  return body["person"].get<std::string>();
+}
+
+base::Status Approve(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  auto body = call.JsonBody();
+  if (!body.ok()) return body.status();
+  auto person = PersonField(*body);
+  if (!person.ok()) return person.status();
+  std::shared_lock lock(state.config_mu);
+  auto item = state.ctx.review.Approve(*id, *person, call.actor(), base::UnixNow());
+  state.review_counts.Invalidate();
+  if (!item.ok()) return item.status();
+  call.Reply({{"item", ItemView(*item)}});
+  return base::Status::Ok();
+}
+
+base::Status Reject(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  std::shared_lock lock(state.config_mu);
+  auto item = state.ctx.review.Reject(*id, call.actor(), base::UnixNow());
+  state.review_counts.Invalidate();
+  if (!item.ok()) return item.status();
+  call.Reply({{"item", ItemView(*item)}});
+  return base::Status::Ok();
+}
+
+base::Status Skip(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  std::shared_lock lock(state.config_mu);
+  TRIAGE_RETURN_IF_ERROR(state.ctx.review.Skip(*id, call.actor(), base::UnixNow()));
+  call.Reply({{"id", *id}, {"skipped", true}});
+  return base::Status::Ok();
+}
+
+base::Result<std::vector<int64_t>> IdsField(const json& body) {
+  if (!body.contains("ids") || !body["ids"].is_array() || body["ids"].empty()) {
+    return base::Status::InvalidArgument("ids (a non-empty list of item ids) is required");
+  }
+  if (body["ids"].size() > kMaxBulkIds) {
+    return base::Status::InvalidArgument(fmt::format("at most {} ids per bulk request", kMaxBulkIds));
+  }
+  std::vector<int64_t> ids;
+  for (const auto& e : body["ids"]) {
+    if (!e.is_number_integer() || e.get<int64_t>() <= 0) {
+      return base::Status::InvalidArgument(fmt::format("ids: {} is not an item id", e.dump()));
+    }
+    ids.push_back(e.get<int64_t>());
+  }
+  return ids;
+}
+
+base::Status Bulk(ServerState& state, Call& call) {
+  auto body = call.JsonBody();
+  if (!body.ok()) return body.status();
+  auto ids = IdsField(*body);
+  if (!ids.ok()) return ids.status();
+  if (!body->contains("action") || !(*body)["action"].is_string()) {
+    return base::Status::InvalidArgument("action (approve, reject or skip) is required");
+  }
+  std::string action = (*body)["action"];
+  std::string person;
+  if (action == "approve") {
+    auto p = PersonField(*body);
+    if (!p.ok()) return p.status();
+    person = *p;
+  }
+  std::shared_lock lock(state.config_mu);
+  auto outcomes = state.ctx.review.Bulk(*ids, action, person, call.actor(), base::UnixNow());
+  state.review_counts.Invalidate();
+  if (!outcomes.ok()) return outcomes.status();
+  json results = json::array();
+  int succeeded = 0;
+  for (const auto& o : *outcomes) {
+    results.push_back({{"id", o.id}, {"ok", o.ok}, {"error", o.ok ? json(nullptr) : json(o.error)}});
+    succeeded += o.ok ? 1 : 0;
+  }
+  call.Reply({{"action", action},
+              {"succeeded", succeeded},
+              {"failed", static_cast<int>(outcomes->size()) - succeeded},
+              {"results", results}});
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+void AddReviewRoutes(ApiRouter& router, ServerState& state) {
+  router.Add(Method::kGet, "/api/review/queue", Permission::kView,
+             [&state](Call& c) { return Queue(state, c, c.Query("category")); });
+  router.Add(Method::kGet, "/api/review/queue/{category}", Permission::kView,
+             [&state](Call& c) { return Queue(state, c, c.PathParam(0)); });
+  router.Add(Method::kGet, "/api/review/stats", Permission::kView, [&state](Call& c) {
+    auto counts = state.review_counts.Get(state.ctx.catalog);
+    if (!counts.ok()) return counts.status();
+    c.Reply(CountsJson(*counts));
+    return base::Status::Ok();
+  });
+  router.Add(Method::kGet, "/api/review/export", Permission::kView, [&state](Call& c) { return ExportReviewCsv(state, c); });
+  router.Add(Method::kPost, "/api/review/bulk", Permission::kReview, [&state](Call& c) { return Bulk(state, c); });
+  router.Add(Method::kGet, "/api/review/{id}", Permission::kView, [&state](Call& c) { return GetReviewItem(state, c); });
+  router.Add(Method::kPost, "/api/review/{id}/approve", Permission::kReview,
+             [&state](Call& c) { return Approve(state, c); });
+  router.Add(Method::kPost, "/api/review/{id}/reject", Permission::kReview,
+             [&state](Call& c) { return Reject(state, c); });
+  router.Add(Method::kPost, "/api/review/{id}/skip", Permission::kReview, [&state](Call& c) { return Skip(state, c); });
+}
+
+}  // namespace triage::server

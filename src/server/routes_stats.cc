@@ -1,0 +1,91 @@
+// Statistics (today, by day) and the audit log.
+#include <fmt/format.h>
+
+#include "base/clock.h"
+#include "model/json.h"
+#include "server/server_state.h"
+
+namespace triage::server {
+namespace {
+
+using nlohmann::json;
+
+constexpr int64_t kDay = 86400;
+
+json StatsJson(const catalog::Stats& s) {
+  return {{"total", s.total},
+          {"auto_sorted", s.auto_sorted},
+          {"in_review", s.in_review},
+          {"in_library", s.in_library},
+          {"in_trash", s.in_trash},
+          {"auto_sort_rate", s.success_rate},
+          {"by_person", s.by_person},
+          {"by_category", s.by_category}};
+}
+
+base::Status Today(ServerState& state, Call& call) {
+  int64_t now = base::UnixNow();
+  int64_t midnight = now - now % kDay;
+  auto stats = state.ctx.catalog.GetStats(midnight);
+  if (!stats.ok()) return stats.status();
+  json out = StatsJson(*stats);
+  out["day"] = base::IsoDay(now);
+  call.Reply(out);
+  return base::Status::Ok();
+}
+
+// Figures per day for the last ?days (default 30), every day present (zeros where nothing happened).
+base::Status Summary(ServerState& state, Call& call) {
+  auto days = call.IntQuery("days", 30, 1, 366);
+  if (!days.ok()) return days.status();
+  int64_t now = base::UnixNow();
+  int64_t first = now - now % kDay - (*days - 1) * kDay;
+  auto daily = state.ctx.catalog.GetDailyStats(first);
+  if (!daily.ok()) return daily.status();
+  auto totals = state.ctx.catalog.GetStats(0);
+  if (!totals.ok()) return totals.status();
+  std::map<std::string, catalog::DayStats> by_day;
+  for (const auto& d : *daily) by_day[d.day] = d;
+  json list = json::array();
+  for (int64_t t = first; t <= now; t += kDay) {
+    std::string day = base::IsoDay(t);
+    catalog::DayStats d = by_day.count(day) ? by_day[day] : catalog::DayStats{day};
+    list.push_back({{"day", day},
+                    {"ingested", d.ingested},
+                    {"auto_sorted", d.auto_sorted},
+                    {"to_review", d.to_review},
+                    {"reviewed", d.reviewed}});
+  }
+  call.Reply({{"days", list}, {"totals", StatsJson(*totals)}});
+  return base::Status::Ok();
+}
+
+base::Status Audit(ServerState& state, Call& call) {
+  auto item_id = call.IntQuery("item_id", 0, 0, INT64_MAX);
+  if (!item_id.ok()) return item_id.status();
+  auto page = call.IntQuery("page", 1, 1, 1'000'000);
+  if (!page.ok()) return page.status();
+  auto per_page = call.IntQuery("per_page", 50, 1, 500);
+  if (!per_page.ok()) return per_page.status();
+  auto entries = state.ctx.catalog.ListAudit(*item_id, call.Query("actor"), static_cast<int>(*per_page),
+                                             static_cast<int>((*page - 1) * *per_page));
+  if (!entries.ok()) return entries.status();
+  json list = json::array();
+  for (const auto& e : *entries) {
+    json j = e;
+    j["at_iso"] = base::IsoTime(e.at);
+    list.push_back(j);
+  }
+  call.Reply({{"entries", list}, {"page", *page}, {"per_page", *per_page}});
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+void AddStatsRoutes(ApiRouter& router, ServerState& state) {
+  router.Add(Method::kGet, "/api/stats/today", Permission::kView, [&state](Call& c) { return Today(state, c); });
+  router.Add(Method::kGet, "/api/stats/summary", Permission::kView, [&state](Call& c) { return Summary(state, c); });
+  router.Add(Method::kGet, "/api/audit", Permission::kView, [&state](Call& c) { return Audit(state, c); });
+}
+
+}  // namespace triage::server

@@ -1,0 +1,158 @@
+// Server: wires the routes, the static files and the middleware onto cpp-httplib.
+#include "server/server.h"
+
+#include <chrono>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "server/api.h"
+#include "server/server_state.h"
+#include "server/static_files.h"
+
+namespace triage::server {
+namespace {
+
+bool IsLoopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+base::Status CheckOptions(const ServerOptions& o) {
+  if (o.no_auth && !IsLoopback(o.host)) {
+    return base::Status::InvalidArgument(
+        fmt::format("--no-auth is only allowed on a loopback address (127.0.0.1, ::1), not {}", o.host));
+  }
+  if (o.port < 0 || o.port > 65535) return base::Status::InvalidArgument("port must be from 0 to 65535");
+  if (o.max_upload_bytes < 1000 || o.max_upload_bytes > 10'000'000'000) {
+    return base::Status::InvalidArgument("max upload size must be from 1 KB to 10 GB");
+  }
+  if (o.login_max_failures < 1 || o.login_window_s < 1) {
+    return base::Status::InvalidArgument("login rate limit must allow at least one failure per second");
+  }
+  return base::Status::Ok();
+}
+
+const char* ErrorNameFor(int status) {
+  switch (status) {
+    case 400: return "bad_request";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 413: return "payload_too_large";
+    case 414: return "uri_too_long";
+    default: return status >= 500 ? "internal" : "bad_request";
+  }
+}
+
+void ConfigureHttp(httplib::Server& http, const ServerOptions& options) {
+  http.set_payload_max_length(static_cast<size_t>(std::max<int64_t>(options.max_upload_bytes, kMaxJsonBodyBytes)));
+  http.set_read_timeout(30, 0);
+  http.set_write_timeout(30, 0);
+  http.set_tcp_nodelay(true);
+  http.set_default_headers({
+      {"X-Content-Type-Options", "nosniff"},
+      {"X-Frame-Options", "DENY"},
+      {"Referrer-Policy", "no-referrer"},
+      {"Content-Security-Policy",
+       "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; script-src 'self'; connect-src 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
+  });
+  // Errors raised by httplib itself (no route, body too large, bad request line) get the same JSON shape.
+  httplib::Server::HandlerWithResponse fill_error = [](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    std::string message = res.status == 404   ? "no such endpoint"
+                          : res.status == 413 ? "the request body is too large"
+                                              : fmt::format("HTTP {}", res.status);
+    SendError(res, res.status, ErrorNameFor(res.status), message);
+    return httplib::Server::HandlerResponse::Handled;
+  };
+  http.set_error_handler(fill_error);
+  http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    SendError(res, 500, "internal", "internal error");
+  });
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  std::unique_ptr<ServerState> state;
+  std::unique_ptr<ApiRouter> router;
+  httplib::Server http;
+  int port = 0;
+};
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::~Server() { Stop(); }
+
+base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options, ServerContext context) {
+  TRIAGE_RETURN_IF_ERROR(CheckOptions(options));
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->state = std::make_unique<ServerState>(options, std::move(context));
+  auto auth = Authenticator::Create(impl->state->ctx.users,
+                                    {options.no_auth, options.single_user_password, options.session_ttl_s});
+  if (!auth.ok()) return auth.status();
+  impl->state->auth = std::move(*auth);
+  impl->router = std::make_unique<ApiRouter>(*impl->state->auth);
+  ServerState& state = *impl->state;
+  ApiRouter& router = *impl->router;
+  router.Add(Method::kGet, "/api/openapi.json", Permission::kPublic, [](Call& c) {
+    c.response().set_content(std::string(OpenApiJson()), "application/json");
+    return base::Status::Ok();
+  });
+  AddAuthRoutes(router, state);
+  AddReviewRoutes(router, state);
+  AddItemRoutes(router, state);
+  AddControlRoutes(router, state);
+  AddStatsRoutes(router, state);
+  AddIngestRoutes(router, state);
+  ConfigureHttp(impl->http, options);
+  router.Install(impl->http);
+  InstallStaticFiles(impl->http);
+  impl->port = options.port == 0 ? impl->http.bind_to_any_port(options.host)
+                                 : (impl->http.bind_to_port(options.host, options.port) ? options.port : -1);
+  if (impl->port <= 0) {
+    return base::Status::Unavailable(fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)",
+                                                 options.host, options.port));
+  }
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+base::Status Server::Run() {
+  if (!impl_->http.listen_after_bind()) return base::Status::Unavailable("the HTTP server stopped with an error");
+  return base::Status::Ok();
+}
+
+void Server::Stop() { impl_->http.stop(); }
+
+void Server::WaitUntilReady() {
+  for (int i = 0; i < 10'000 && !impl_->http.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+int Server::port() const { return impl_->port; }
+
+std::vector<RouteInfo> Server::routes() const {
+  std::vector<RouteInfo> out;
+  for (const Route& r : impl_->router->routes()) out.push_back({MethodName(r.method), r.path, PermissionName(r.permission)});
+  return out;
+}
+
+std::string Server::url() const {
+  std::string host = impl_->options.host;
+  if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";
+  if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
+  return fmt::format("http://{}:{}/", host, impl_->port);
+}
+
+std::string Server::LoginHint() const {
+  const Authenticator& auth = *impl_->state->auth;
+  if (auth.no_auth()) return "no login (--no-auth)";
+  if (auth.single_user()) {
+    return fmt::format("single-user mode: user {}, password {}", kSingleUserName, auth.single_user_password());
+  }
+  return "log in with a user made by `triage user add NAME --role R`";
+}
+
+}  // namespace triage::server

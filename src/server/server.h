@@ -1,0 +1,84 @@
+// `triage serve`: the HTTP API under /api and the web UI, in one process over an open library.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/catalog.h"
+#include "catalog/user_store.h"
+#include "config/config.h"
+#include "pipeline/ingestor.h"
+#include "review/review_service.h"
+
+namespace triage::server {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";         // address to listen on; --no-auth only on loopback addresses
+  int port = 8080;                        // 0 = any free port (see Server::port())
+  bool no_auth = false;                   // no login: every request acts as "local" (superadmin)
+  std::string single_user_password;       // password of single-user mode (no users exist); "" = generate one
+  int64_t session_ttl_s = 7 * 86400;      // session lifetime, seconds
+  int64_t max_upload_bytes = 200'000'000; // largest request body (uploads); 1 KB .. 10 GB
+  int login_max_failures = 5;             // failed logins per client address and per user name ...
+  int64_t login_window_s = 60;            // ... within this many seconds before logins are refused (429)
+};
+
+// What the server works on; owned by the caller and outliving the Server.
+struct ServerContext {
+  config::Config& config;                 // the live config; the server updates it (and triage.json) in place
+  catalog::Catalog& catalog;
+  catalog::UserStore& users;
+  review::ReviewService& review;          // must read `config` at call time (it does: it holds a reference)
+  pipeline::Ingestor& ingestor;           // used by one request at a time
+  std::filesystem::path staging_dir;      // where uploads are written before ingesting (the journal's staging)
+};
+
+// One API route as documented: method ("get", "post", "put"), OpenAPI path and the permission it needs.
+struct RouteInfo {
+  std::string method;
+  std::string path;
+  std::string permission;   // "public", "view", "review", "manage_persons", "change_config", "manage_users"
+};
+
+// Thread-safe: Stop() may be called from any thread (e.g. a signal-watching one) while Run() blocks.
+class Server {
+ public:
+  // Binds the address (so port() is known) but does not serve yet. kInvalidArgument for --no-auth on a
+  // non-loopback address, kUnavailable when the address cannot be bound.
+  static base::Result<std::unique_ptr<Server>> Create(const ServerOptions& options, ServerContext context);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Serves until Stop(). Returns an error if serving failed.
+  base::Status Run();
+  // Stops serving; Run() returns. Idempotent.
+  void Stop();
+  // Blocks until Run() is accepting connections (for tests and callers that start Run() on a thread).
+  void WaitUntilReady();
+
+  int port() const;
+  // Every API route (for the OpenAPI check and the table-driven API tests).
+  std::vector<RouteInfo> routes() const;
+  // "http://127.0.0.1:8080/"
+  std::string url() const;
+  // Describes how to log in: "user admin, password ..." (single-user), "users from `triage user add`", "no login".
+  std::string LoginHint() const;
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Hashes `password` and adds the user (what `triage user add NAME --role R` does; the password comes from stdin
+// there). kInvalidArgument for a bad name (letters, digits, '.', '_', '-'; 1..64), an unknown role or a password
+// shorter than 8 characters; kAlreadyExists when the name is taken. Audited as action "user".
+base::Status AddUser(catalog::UserStore& users, catalog::Catalog& catalog, const std::string& name,
+                     const std::string& role, const std::string& password, const std::string& actor);
+
+}  // namespace triage::server

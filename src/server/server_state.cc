@@ -1,0 +1,42 @@
+// Shared helpers of the route handlers: the item view and config updates.
+#include "server/server_state.h"
+
+#include <fmt/format.h>
+
+#include "base/clock.h"
+#include "model/json.h"
+
+namespace triage::server {
+
+using nlohmann::json;
+
+json ItemView(const model::ItemRecord& item) {
+  json j = item;
+  std::string reason;
+  for (const auto& r : item.reasons) reason += (reason.empty() ? "" : " ") + r.text;
+  j["file_name"] = std::filesystem::path(item.path).filename().string();
+  j["reason"] = reason;
+  j["created_at_iso"] = base::IsoTime(item.created_at);
+  j["thumbnail_url"] = fmt::format("/api/items/{}/thumbnail", item.id);
+  j["original_url"] = fmt::format("/api/items/{}/original", item.id);
+  j.erase("original_path");  // where the file came from on the ingesting machine: not the browser's business
+  return j;
+}
+
+base::Status UpdateConfig(ServerState& state, const Call& call, const std::string& key,
+                          const std::function<base::Status(json& doc)>& edit) {
+  std::unique_lock lock(state.config_mu);
+  config::Config& live = state.ctx.config;
+  json doc = live.json;
+  json before = doc.contains(key) ? doc[key] : json();
+  TRIAGE_RETURN_IF_ERROR(edit(doc));
+  auto updated = config::ConfigFromJson(live.library, doc);
+  if (!updated.ok()) return updated.status();
+  TRIAGE_RETURN_IF_ERROR(config::SaveConfigJson(live.library, doc));
+  json after = doc.contains(key) ? doc[key] : json();
+  live = std::move(*updated);
+  return state.ctx.catalog.AddAudit({0, base::UnixNow(), call.actor(), 0, "config", before.dump(), after.dump(),
+                                     fmt::format("{} changed through the web UI", key)});
+}
+
+}  // namespace triage::server

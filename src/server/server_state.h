@@ -1,0 +1,62 @@
+// What the route handlers share: the context, the authenticator, locks, caches, and small helpers for
+// mapping catalog values to the API's JSON. Internal to server/.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "server/api.h"
+#include "server/auth.h"
+#include "server/login_rate_limiter.h"
+#include "server/review_counts.h"
+#include "server/server.h"
+#include "server/thumbnail_cache.h"
+
+namespace triage::server {
+
+// Thread-safety: the locks below guard the live config and the (single-threaded) ingestor.
+struct ServerState {
+  ServerState(const ServerOptions& o, ServerContext c)
+      : options(o),
+        ctx(std::move(c)),
+        limiter({o.login_max_failures, o.login_window_s}),
+        thumbs(ctx.config.StateDir() / "thumbs") {}
+
+  ServerOptions options;
+  ServerContext ctx;
+  std::unique_ptr<Authenticator> auth;
+  LoginRateLimiter limiter;
+  ThumbnailCache thumbs;
+  ReviewCountsCache review_counts;   // invalidated by every decision and ingest made here
+  // Exclusive while the config changes; shared by every handler that acts through the services (they read it).
+  std::shared_mutex config_mu;
+  // One ingest at a time (the Ingestor is not thread-safe).
+  std::mutex ingest_mu;
+};
+
+// The API's shape of an item: the model's JSON plus file_name, reason (a sentence) and the URLs of its images.
+nlohmann::json ItemView(const model::ItemRecord& item);
+
+// Applies `edit` to a copy of triage.json, validates it exactly like the CLI (config::ValidateConfigJson),
+// writes it durably, swaps it into the live config and audits it (action "config", from -> to).
+// kInvalidArgument with the validator's message when the result is not a valid config.
+base::Status UpdateConfig(ServerState& state, const Call& call, const std::string& key,
+                          const std::function<base::Status(nlohmann::json& doc)>& edit);
+
+// GET /api/review/export: pending items (of ?category, or just ?ids=1,2,3) as CSV.
+base::Status ExportReviewCsv(ServerState& state, Call& call);
+
+// Route groups.
+void AddAuthRoutes(ApiRouter& router, ServerState& state);
+void AddReviewRoutes(ApiRouter& router, ServerState& state);
+void AddItemRoutes(ApiRouter& router, ServerState& state);
+void AddControlRoutes(ApiRouter& router, ServerState& state);   // status, enable/disable, config, persons, users
+void AddStatsRoutes(ApiRouter& router, ServerState& state);     // stats, audit
+void AddIngestRoutes(ApiRouter& router, ServerState& state);
+
+}  // namespace triage::server

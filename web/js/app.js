@@ -1,0 +1,94 @@
+// The web UI's entry: login, the top bar, and a hash router over the pages.
+import { api, setCsrfToken, ApiError } from './api.js';
+import { h, mount, toast } from './dom.js';
+import { renderReview } from './review.js';
+import { renderPersons } from './persons.js';
+import { renderStats } from './stats.js';
+import { renderAudit } from './audit.js';
+import { renderSettings } from './settings.js';
+
+const pages = {
+  review: renderReview,
+  persons: renderPersons,
+  stats: renderStats,
+  audit: renderAudit,
+  settings: renderSettings,
+};
+
+export const session = { user: '', role: '', permissions: {} };
+let cleanup = null;
+
+function showLogin(message = '') {
+  document.getElementById('topbar').hidden = true;
+  const error = h('p', { class: 'form-error', role: 'alert' }, message);
+  const user = h('input', { name: 'username', autocomplete: 'username', required: true, autofocus: true });
+  const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const form = h('form', { class: 'login card', onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      const me = await api.post('/api/auth/login', { username: user.value, password: pass.value });
+      start(me);
+    } catch (err) {
+      error.textContent = err.status === 429 ? err.message : 'Wrong user name or password.';
+      if (err.status !== 401 && err.status !== 429) error.textContent = err.message;
+    }
+  } },
+  h('h1', {}, 'triage'),
+  h('p', { class: 'muted' }, 'Log in to review photos.'),
+  h('label', {}, 'User name', user),
+  h('label', {}, 'Password', pass),
+  error,
+  h('button', { type: 'submit', class: 'primary' }, 'Log in'));
+  mount(document.getElementById('app'), h('div', { class: 'login-wrap' }, form));
+  user.focus();
+}
+
+async function refreshSortState() {
+  try {
+    const status = await api.get('/api/status');
+    const pill = document.getElementById('sort-state');
+    pill.textContent = status.auto_sort_enabled ? 'Auto-sorting on' : 'Auto-sorting paused';
+    pill.className = `status-pill ${status.auto_sort_enabled ? 'on' : 'off'}`;
+  } catch (_) { /* the page shows its own errors */ }
+}
+
+function route() {
+  if (!session.user) return;
+  if (cleanup) { cleanup(); cleanup = null; }
+  const [, name = 'review', ...rest] = (location.hash || '#/review').split('/');
+  const page = pages[name] ? name : 'review';
+  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.page === page);
+  const root = document.getElementById('app');
+  mount(root, h('p', { class: 'muted' }, 'Loading…'));
+  Promise.resolve(pages[page](root, rest, { session, refreshSortState }))
+    .then((fn) => { cleanup = typeof fn === 'function' ? fn : null; })
+    .catch((err) => {
+      if (err instanceof ApiError && err.status === 401) return;
+      mount(root, h('div', { class: 'card error' }, h('h2', {}, 'Something went wrong'), h('p', {}, err.message)));
+    });
+}
+
+function start(me) {
+  Object.assign(session, { user: me.user, role: me.role, permissions: me.permissions || {} });
+  setCsrfToken(me.csrf_token);
+  document.getElementById('topbar').hidden = false;
+  document.getElementById('user-badge').textContent = `${me.user} · ${me.role}`;
+  document.getElementById('logout').hidden = me.mode === 'no_auth';
+  refreshSortState();
+  route();
+}
+
+document.getElementById('logout').addEventListener('click', async () => {
+  try { await api.post('/api/auth/logout'); } catch (_) { /* logged out anyway */ }
+  session.user = '';
+  showLogin('You are logged out.');
+});
+window.addEventListener('hashchange', route);
+window.addEventListener('triage:logged-out', () => {
+  if (!session.user) return;
+  session.user = '';
+  toast('Your session ended; please log in again.', 'error');
+  showLogin();
+});
+
+api.get('/api/auth/me').then(start).catch(() => showLogin());
