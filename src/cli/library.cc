@@ -22,6 +22,8 @@ base::Status Library::LoadFaces() {
   }
   TRIAGE_RETURN_IF_ERROR((*stage)->LoadReferences(*catalog));
   faces = std::move(*stage);
+  // Faces learnt from approvals count at once in long-running commands (serve, watch).
+  review->OnReferencesChanged([this] { faces->LoadReferences(*catalog); });
   return base::Status::Ok();
 }
 

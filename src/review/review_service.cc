@@ -34,7 +34,8 @@ base::Result<model::ItemRecord> ReviewService::Approve(int64_t id, const std::st
   if (config_.review.learn_from_approvals) {
     auto faces = catalog_.FacesOf(id);
     if (faces.ok() && faces->size() == 1 && !faces->front().embedding.empty()) {
-      catalog_.AddReference({0, *person, faces->front().embedding, fmt::format("item:{}", id)});
+      base::Status learnt = catalog_.AddReference({0, *person, faces->front().embedding, fmt::format("item:{}", id)});
+      if (learnt.ok() && references_changed_) references_changed_();
     }
   }
   return catalog_.GetItem(id);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,11 +40,15 @@ class ReviewService {
   // Deletes trashed items older than the retention period. Returns how many.
   base::Result<int> PurgeTrash(int64_t now, const std::string& actor);
 
+  // Called after an approval added a face to a person's references (e.g. to reload a running matcher).
+  void OnReferencesChanged(std::function<void()> callback) { references_changed_ = std::move(callback); }
+
  private:
   base::Result<model::ItemRecord> PendingItem(int64_t id);
   const config::Config& config_;
   catalog::Catalog& catalog_;
   commit::Committer& committer_;
+  std::function<void()> references_changed_;
 };
 
 }  // namespace triage::review

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark, one after another (they share 2 cores; never run them beside a build).
+#   FACE_SET=DIR   a labelled face folder (enroll/, probe/) for the accuracy run; skipped when unset
+#   DEDUP_COUNT=N  pictures for the dedup corpus (default 200; 480+ gives >= 1,000 files)
+set -euo pipefail
+build="${1:-build}"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cmake --build "$build" -j "$(nproc)" --target triage index_bench make_corpus dedup_score face_speed face_eval \
+  bench_server_seed
+
+echo "== near-duplicate index: 1,000,000 hashes"
+"$build/bench/index/index_bench"
+
+echo; echo "== duplicates: triage vs jdupes vs findimagedupes"
+"$root/bench/dedup/run.sh" --build "$build" --count "${DEDUP_COUNT:-200}"
+
+echo; echo "== faces: detection and embedding speed vs OpenCV's Haar cascade"
+"$build/bench/faces/face_speed"
+
+if [[ -n "${FACE_SET:-}" ]]; then
+  echo; echo "== faces: routing accuracy over $FACE_SET"
+  node "$root/bench/faces/accuracy.mjs" "$FACE_SET" "$build/triage"
+fi
+
+echo; echo "== server: wrk against GET /api/review/queue with 100,000 items"
+"$root/bench/server/run.sh" "$build/triage" "$build/bench/server/bench_server_seed"
