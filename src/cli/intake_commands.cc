@@ -1,8 +1,6 @@
 // init, ingest, watch, recover.
-#include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -10,6 +8,7 @@
 #include "base/files.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
+#include "cli/stop_signal.h"
 #include "model/json.h"
 #include "source/inbox_watcher.h"
 
@@ -107,46 +106,6 @@ int Ingest(CommandContext& ctx, const std::vector<std::string>& args, pipeline::
   return ctx.exit_code;
 }
 
-// The signal handler's only way to reach the watcher (set while a watch runs), and a request that
-// arrived before the watcher existed.
-std::atomic<source::InboxWatcher*> g_stoppable_watcher{nullptr};
-std::atomic<bool> g_stop_requested{false};
-
-extern "C" void StopWatcherOnSignal(int) {
-  // Stop() is an atomic store and a write(2) to an eventfd: safe inside a signal handler, on any thread.
-  g_stop_requested.store(true);
-  if (source::InboxWatcher* w = g_stoppable_watcher.load()) w->Stop();
-}
-
-// SIGINT/SIGTERM stop the watcher gracefully for as long as this object lives. A handler (rather than a
-// blocked mask) is needed because library threads (BLAS, vips) exist before any mask could be set.
-class StopOnSignal {
- public:
-  StopOnSignal() {
-    g_stop_requested.store(false);
-    struct sigaction sa {};
-    sa.sa_handler = StopWatcherOnSignal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~StopOnSignal() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-    g_stoppable_watcher.store(nullptr);
-  }
-  // From now on a signal stops `watcher`; one that came earlier stops it at once.
-  void Attach(source::InboxWatcher& watcher) {
-    g_stoppable_watcher.store(&watcher);
-    if (g_stop_requested.load()) watcher.Stop();
-  }
-  bool stopped() const { return g_stop_requested.load(); }
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
-
 int Watch(CommandContext& ctx, int debounce_ms, int max_files) {
   StopOnSignal signals;
   auto lib = ctx.OpenOrReport();
@@ -155,13 +114,14 @@ int Watch(CommandContext& ctx, int debounce_ms, int max_files) {
   if (!faces.ok()) return ctx.Fail(faces);
   auto watcher = source::InboxWatcher::Open(lib->config.InboxDir(), debounce_ms);
   if (!watcher.ok()) return ctx.Fail(watcher.status());
-  signals.Attach(**watcher);
+  std::shared_ptr<source::InboxWatcher> shared_watcher = std::move(*watcher);  // the stop action keeps it alive
+  signals.OnStop([shared_watcher] { shared_watcher->Stop(); });
   auto ingestor = lib->MakeIngestor();
   fmt::print(stderr, "watching {} (Ctrl-C to stop)\n", lib->config.InboxDir().string());
   pipeline::IngestOptions options{true, "inbox", CommandContext::Actor()};
   int taken = 0;
-  while (!signals.stopped() && (max_files <= 0 || taken < max_files)) {
-    auto ready = (*watcher)->WaitForReady(-1);
+  while (!signals.requested() && (max_files <= 0 || taken < max_files)) {
+    auto ready = shared_watcher->WaitForReady(-1);
     if (!ready.ok()) return ctx.Fail(ready.status());
     if (ready->empty()) continue;
     auto s = ingestor->IngestPaths(*ready, options);

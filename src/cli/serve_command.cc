@@ -1,15 +1,13 @@
 // `triage serve` (the review server and web UI) and `triage user add` (web users; the password comes from stdin).
-#include <pthread.h>
-#include <signal.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <iostream>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/stop_signal.h"
 #include "server/server.h"
 
 namespace triage::cli {
@@ -23,27 +21,8 @@ struct ServeArgs {
   bool demo_login = false;
 };
 
-// Serves until SIGINT/SIGTERM. Signals are blocked in every thread and taken by one watcher thread.
-base::Status ServeUntilSignalled(server::Server& srv) {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGUSR1);  // sent by us when Run() ends on its own
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::thread watcher([&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    srv.Stop();
-  });
-  base::Status st = srv.Run();
-  srv.Stop();
-  pthread_kill(watcher.native_handle(), SIGUSR1);
-  watcher.join();
-  return st;
-}
-
 int Serve(CommandContext& ctx, const ServeArgs& args) {
+  StopOnSignal signals;  // before anything slow, so an early Ctrl-C also ends cleanly
   server::ServerOptions options = args.options;
   if (args.demo_login) {
     if (options.host.rfind("127.", 0) != 0 && options.host != "::1" && options.host != "localhost") {
@@ -64,7 +43,11 @@ int Serve(CommandContext& ctx, const ServeArgs& args) {
   fmt::print("triage: login: {}\n", (*srv)->LoginHint());
   fmt::print("triage: press Ctrl-C to stop\n");
   std::fflush(stdout);
-  base::Status st = ServeUntilSignalled(**srv);
+  server::Server* running = srv->get();
+  signals.OnStop([running] { running->Stop(); });
+  if (signals.requested()) return kExitOk;
+  base::Status st = running->Run();
+  signals.OnStop(nullptr);
   if (!st.ok()) return ctx.Fail(st);
   return kExitOk;
 }
