@@ -1,13 +1,11 @@
 // Pinned model checksums and their verification.
 #include "faces/model_check.h"
 
-#include <openssl/evp.h>
-
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+
+#include "fingerprint/sha256.h"
 
 namespace triage::faces {
 namespace {
@@ -24,7 +22,7 @@ ModelCheck Check(const std::string& name, const std::string& path, const std::st
     check.message = "missing";
     return check;
   }
-  base::Result<std::string> sum = FileSha256(path);
+  base::Result<std::string> sum = fingerprint::Sha256OfFile(path);
   if (!sum.ok()) {
     check.message = sum.status().message();
     return check;
@@ -37,28 +35,6 @@ ModelCheck Check(const std::string& name, const std::string& path, const std::st
 
 }  // namespace
 
-base::Result<std::string> FileSha256(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return base::Status::NotFound("cannot open " + path);
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return base::Status::Io("SHA-256 init failed");
-  std::array<char, 1 << 16> buffer;
-  while (in) {
-    in.read(buffer.data(), buffer.size());
-    if (in.gcount() > 0) EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<size_t>(in.gcount()));
-  }
-  if (in.bad()) return base::Status::Io("read error in " + path);
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest;
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest.data(), &length);
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) {
-    char byte[3];
-    std::snprintf(byte, sizeof byte, "%02x", digest[i]);
-    hex += byte;
-  }
-  return hex;
-}
 
 std::vector<ModelCheck> VerifyModels(const FaceOptions& options) {
   const ModelPaths paths = ResolveModelPaths(options);

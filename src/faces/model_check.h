@@ -19,7 +19,4 @@ struct ModelCheck {
 // Checks every model file `options` points at. Reads each file once; thread-safe.
 std::vector<ModelCheck> VerifyModels(const FaceOptions& options);
 
-// SHA-256 of a file as 64 lowercase hex characters; kNotFound / kIo on failure.
-base::Result<std::string> FileSha256(const std::string& path);
-
 }  // namespace triage::faces

@@ -1,5 +1,6 @@
 // Specification of model verification against the pinned checksums.
 #include "faces/model_check.h"
+#include "fingerprint/sha256.h"
 
 #include <gtest/gtest.h>
 
@@ -48,7 +49,7 @@ TEST(ModelCheckTest, DetectsACorruptedCopyAndAMissingFile) {
 TEST(ModelCheckTest, HashesAFile) {
   const fs::path path = fs::temp_directory_path() / ("triage_sha_" + std::to_string(::getpid()));
   std::ofstream(path) << "abc";
-  auto sum = FileSha256(path.string());
+  auto sum = fingerprint::Sha256OfFile(path);
   fs::remove(path);
   ASSERT_TRUE(sum.ok());
   EXPECT_EQ(sum.value(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
