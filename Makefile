@@ -25,7 +25,7 @@ run: build
 	scripts/demo.sh $(BUILD)/triage demo
 
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	cd $(BUILD) && ctest --output-on-failure --no-tests=error -j $(JOBS) --timeout 600
 	$(MAKE) test-sanitize
 
 # The core (everything but the face networks) under AddressSanitizer + UndefinedBehaviorSanitizer.
@@ -34,7 +34,8 @@ SAN_TESTS := base_test config_test decide_test catalog_test commit_test fingerpr
 test-sanitize: deps
 	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DTRIAGE_SANITIZE=ON
 	cmake --build $(SAN_BUILD) -j $(JOBS) --target $(SAN_TESTS)
-	cd $(SAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L sanitize
+	cd $(SAN_BUILD) && LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure --no-tests=error -j $(JOBS) -L sanitize
 
 bench: build
 	bench/run_all.sh $(BUILD)
