@@ -39,6 +39,7 @@ struct ItemFilter {
   int offset = 0;                        // ... or plain offset
   int limit = 100;                       // 1..1000
   bool newest_first = false;
+  bool queue_order = false;              // review queue order: by arrival, skipped items last (else by id)
 };
 
 struct HashEntry {

@@ -147,8 +147,16 @@ TEST_F(CatalogContractTest, PersonsAndReferences) {
 
 TEST_F(CatalogContractTest, SkipKeepsItemPendingAndAudits) {
   auto id = catalog_->Apply(Insert("j1", "review/x/a.jpg", "review", "unidentified"));
+  auto later = catalog_->Apply(Insert("j2", "review/x/b.jpg", "review", "unidentified"));
   ASSERT_TRUE(catalog_->SkipReview(*id, "bob", 5000).ok());
   EXPECT_TRUE(catalog_->PendingReview(*id).ok());
+  ItemFilter queue;
+  queue.location = "review";
+  queue.queue_order = true;
+  auto order = catalog_->ListItems(queue);
+  ASSERT_EQ(order->size(), 2u);
+  EXPECT_EQ(order->at(0).id, *later);  // the skipped item moved behind the other
+  EXPECT_EQ(order->at(1).id, *id);
   EXPECT_EQ(catalog_->ListAudit(*id, "bob", 10, 0)->size(), 1u);
   EXPECT_EQ(catalog_->SkipReview(999, "bob", 1).code(), base::Code::kNotFound);
 }

@@ -19,6 +19,7 @@ int List(CommandContext& ctx, const std::string& category) {
   catalog::ItemFilter f;
   f.location = "review";
   f.pending_review_only = true;
+  f.queue_order = true;
   if (!category.empty()) f.category = category;
   f.limit = 100000;
   auto items = lib->catalog->ListItems(f);

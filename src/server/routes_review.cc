@@ -38,6 +38,7 @@ base::Status Queue(ServerState& state, Call& call, const std::string& category) 
   f.location = "review";
   if (!category.empty()) f.category = category;
   f.newest_first = sort == "newest";
+  f.queue_order = true;
   f.limit = static_cast<int>(*per_page);
   f.offset = static_cast<int>((*page - 1) * *per_page);
   auto items = state.ctx.catalog.ListItems(f);

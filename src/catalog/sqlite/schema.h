@@ -124,6 +124,14 @@ CREATE INDEX items_location_id ON items (location, id);
       R"sql(
 ALTER TABLE items ADD COLUMN phash_center INTEGER;
 )sql",
+      // 4: the review queue's order: an item's rank is its id when it arrives and moves past every other
+      //    item when it is skipped, so that "skip" means "later" in every listing.
+      R"sql(
+ALTER TABLE items ADD COLUMN queue_rank INTEGER NOT NULL DEFAULT 0;
+UPDATE items SET queue_rank = id;
+CREATE INDEX items_queue ON items (location, category, queue_rank, id);
+CREATE INDEX items_queue_all ON items (location, queue_rank, id);
+)sql",
   };
   return kMigrations;
 }

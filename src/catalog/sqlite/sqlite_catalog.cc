@@ -220,6 +220,7 @@ base::Result<int64_t> SqliteCatalog::InsertItem(const CatalogChange& change) {
   if (r.fingerprint.has_phash) s.Bind(25, static_cast<int64_t>(r.fingerprint.phash_center)); else s.BindNull(25);
   TRIAGE_RETURN_IF_ERROR(s.Run());
   int64_t id = sqlite3_last_insert_rowid(db_);
+  TRIAGE_RETURN_IF_ERROR(Statement(db_, "UPDATE items SET queue_rank = id WHERE id = ?").Bind(1, id).Run());
   for (const model::Face& f : change.faces) {
     json landmarks = json::array();
     for (const auto& p : f.landmarks) landmarks.push_back({p.x, p.y});
@@ -330,8 +331,9 @@ base::Result<std::vector<HashEntry>> SqliteCatalog::AllPerceptualHashes() {
 base::Result<std::vector<model::ItemRecord>> SqliteCatalog::ListItems(const ItemFilter& f) {
   std::lock_guard lock(mu_);
   Where w = WhereOf(f);
-  std::string sql = fmt::format("SELECT {} FROM items{} ORDER BY id {} LIMIT ? OFFSET ?", kItemColumns, w.sql,
-                                f.newest_first ? "DESC" : "ASC");
+  const char* dir = f.newest_first ? "DESC" : "ASC";
+  std::string order = f.queue_order ? fmt::format("queue_rank {0}, id {0}", dir) : fmt::format("id {}", dir);
+  std::string sql = fmt::format("SELECT {} FROM items{} ORDER BY {} LIMIT ? OFFSET ?", kItemColumns, w.sql, order);
   Statement s(db_, sql.c_str());
   w.Bind(s);
   s.Bind(static_cast<int>(w.args.size()) + 1, std::clamp(f.limit, 1, 100000));

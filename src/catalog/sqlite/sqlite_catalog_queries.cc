@@ -60,6 +60,9 @@ base::Status SqliteCatalog::SkipReview(int64_t item_id, const std::string& actor
   s.Bind(1, at).Bind(2, item_id);
   TRIAGE_RETURN_IF_ERROR(s.Run());
   if (sqlite3_changes(db_) == 0) return base::Status::NotFound(fmt::format("item {} is not waiting for review", item_id));
+  TRIAGE_RETURN_IF_ERROR(Statement(db_, "UPDATE items SET queue_rank = (SELECT MAX(queue_rank) FROM items) + 1 WHERE id = ?")
+                             .Bind(1, item_id)
+                             .Run());
   return InsertAudit({0, at, actor, item_id, "skip", "", "", "skipped for later"});
 }
 
