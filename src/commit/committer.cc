@@ -37,10 +37,15 @@ base::Result<Placed> Committer::Move(Intent intent, const fs::path& dest_dir, co
     intent.to = base::FirstFreeName(dest_dir, name);
     intent.change->item.path = intent.to.lexically_relative(library_).string();
     TRIAGE_RETURN_IF_ERROR(journal_.Record(intent));
-    if (!close_intent.empty()) TRIAGE_RETURN_IF_ERROR(journal_.Done(close_intent));
     base::Status st = base::MoveFileDurably(intent.from, intent.to);
     if (st.code() == base::Code::kAlreadyExists) continue;  // another writer took the name: next suffix
-    if (!st.ok()) return st;  // the intent stays; recovery settles it
+    if (!st.ok()) {
+      // Nothing moved: drop the commit intent; a staged input keeps its own intent, so it can still go back.
+      journal_.Done(intent.id);
+      return st;
+    }
+    // Only now is a moved input safely in place; until here its stage intent could still return it.
+    if (!close_intent.empty()) TRIAGE_RETURN_IF_ERROR(journal_.Done(close_intent));
     auto id = catalog_.Apply(*intent.change);
     if (!id.ok()) return id.status();  // file moved, catalog not: recovery applies the change again
     TRIAGE_RETURN_IF_ERROR(journal_.Done(intent.id));
