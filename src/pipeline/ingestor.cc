@@ -122,6 +122,7 @@ struct Ingestor::Impl {
       }
       case Input::Kind::kStaged: {
         w.staged = committer.Adopt(w.input.path);
+        w.staged_ok = true;  // adopted: a failure from here on discards it
         auto sha = fingerprint::Sha256OfFile(w.staged.path);
         if (!sha.ok()) return Fail(w, sha.status().message());
         w.analysis.fingerprint.sha256 = *sha;
@@ -317,7 +318,10 @@ ItemOutcome Ingestor::IngestStaged(const fs::path& staged, const std::string& or
   in.name = base::SanitizeFileName(original_name);
   in.source = options.source.empty() ? "upload" : options.source;
   auto summary = impl_->Run({in}, options, nullptr);
-  if (!summary.ok()) return {original_name, false, 0, "", {}, summary.status().message()};
+  if (!summary.ok()) {
+    impl_->committer.Discard(impl_->committer.Adopt(staged));
+    return {original_name, false, 0, "", {}, summary.status().message()};
+  }
   return summary->items.front();
 }
 

@@ -78,7 +78,8 @@ class Ingestor {
   // http/https URLs, downloaded with the library's limits; failures are reported per URL.
   base::Result<IngestSummary> IngestUrls(const std::vector<std::string>& urls, const IngestOptions& options,
                                          const ProgressFn& progress = nullptr);
-  // A file already written into the staging folder (an upload), with its original name.
+  // A file already written into the staging folder (an upload), with its original name. The ingestor owns it
+  // from then on: placed, or discarded when it cannot be.
   ItemOutcome IngestStaged(const fs::path& staged, const std::string& original_name, const IngestOptions& options);
 
   // Analyses and decides `file` without moving or recording anything (`triage explain FILE`).

@@ -49,9 +49,7 @@ base::Status Upload(ServerState& state, Call& call) {
     std::shared_lock config_lock(state.config_mu);
     std::lock_guard ingest_lock(state.ingest_mu);
     pipeline::ItemOutcome outcome = state.ctx.ingestor.IngestStaged(*staged, part.filename, options);
-    state.review_counts.Invalidate();
-    std::error_code ec;
-    if (!outcome.ok) fs::remove(*staged, ec);  // a failed upload leaves nothing behind
+    state.review_counts.Invalidate();  // the ingestor places or discards the staged upload
     placed += outcome.ok ? 1 : 0;
     items.push_back(OutcomeJson(outcome));
   }
