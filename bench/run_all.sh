@@ -6,10 +6,13 @@ set -euo pipefail
 build="${1:-build}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cmake --build "$build" -j "$(nproc)" --target triage index_bench make_corpus dedup_score face_speed face_eval \
-  bench_server_seed
+  bench_server_seed simulate_bench
 
 echo "== near-duplicate index: 1,000,000 hashes"
 "$build/bench/index/index_bench"
+
+echo; echo "== policy simulation: 100,000 stored analyses vs re-analysing photos"
+"$build/bench/policy/simulate_bench" --items 100000
 
 echo; echo "== duplicates: triage vs jdupes vs findimagedupes"
 "$root/bench/dedup/run.sh" --build "$build" --count "${DEDUP_COUNT:-200}"

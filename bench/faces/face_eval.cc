@@ -17,6 +17,7 @@
 
 #include "faces/embedding_net.h"
 #include "faces/face_analyzer.h"
+#include "decide/decide.h"
 #include "faces/face_matcher.h"
 #include "vision/decode.h"
 
@@ -28,7 +29,7 @@ namespace {
 struct Args {
   std::string root;
   faces::FaceOptions face;
-  faces::MatchOptions match;
+  model::Policy match;  // match_distance and min_confidence
 };
 
 bool ParseArgs(int argc, char** argv, Args* args) {
@@ -214,7 +215,8 @@ int main(int argc, char** argv) {
         std::vector<model::Face> sorted = found;
         std::sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.box.x < b.box.x; });
         for (const model::Face& f : sorted) {
-          const model::FaceMatch m = faces::MatchFace(f.embedding, references, args.match);
+          model::FaceMatch m = faces::NearestPersons(f.embedding, references);
+          m.kind = decide::ClassifyMatch(m, args.match);
           std::printf("    x=%-5.0f w=%-4.0f %-10s %8.3f %6.2f  %-14s %5.2f\n", f.box.x, f.box.width, m.person.c_str(),
                       m.distance, m.confidence, model::MatchKindName(m.kind), f.eye_aspect_ratio);
         }
@@ -228,7 +230,8 @@ int main(int argc, char** argv) {
         std::printf("%-34s %-9s %5zu  %s\n", file.filename().c_str(), label.c_str(), found.size(), verdict.c_str());
         continue;
       }
-      const model::FaceMatch m = faces::MatchFace(face->embedding, references, args.match);
+      model::FaceMatch m = faces::NearestPersons(face->embedding, references);
+      m.kind = decide::ClassifyMatch(m, args.match);
       if (label == "_unknown") {
         if (m.kind == model::MatchKind::kKnown) {
           ++tally.wrong, verdict = "FALSE ACCEPT";

@@ -19,12 +19,13 @@ std::string ModelDir() {
 }
 
 Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root) {
-  auto config = triage::config::LoadConfig(root);
-  if (!config.ok()) return config.status();
+  auto store = triage::config::ConfigStore::Open(root);
+  if (!store.ok()) return store.status();
   auto lib = std::make_unique<triage::cli::Library>();
-  lib->config = std::move(*config);
+  lib->config_store = std::move(*store);
   lib->model_dir = ModelDir();
-  fs::path state = lib->config.StateDir();
+  auto config = lib->config();
+  fs::path state = config->StateDir();
   std::error_code ec;
   for (const char* d : {"staging", "journal", "trash", "thumbs"}) fs::create_directories(state / d, ec);
   auto catalog = triage::catalog::sqlite::SqliteCatalog::Open(state / "catalog.db");
@@ -37,8 +38,9 @@ Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root) 
   auto journal = triage::commit::Journal::Open(state);
   if (!journal.ok()) return journal.status();
   lib->journal = std::move(*journal);
-  lib->committer = std::make_unique<triage::commit::Committer>(*lib->journal, *lib->catalog, lib->config.library);
-  lib->review = std::make_unique<triage::review::ReviewService>(lib->config, *lib->catalog, *lib->committer);
+  lib->committer = std::make_unique<triage::commit::Committer>(*lib->journal, *lib->catalog, config->library);
+  lib->review = std::make_unique<triage::review::ReviewService>(*lib->config_store, *lib->catalog, *lib->committer);
+  lib->persons = std::make_unique<triage::review::PersonService>(*lib->config_store, *lib->catalog);
   return lib;
 }
 

@@ -52,4 +52,22 @@ std::string SanitizeFileName(std::string_view name);
 // Lower-case file extension without the dot ("jpg"), or "".
 std::string LowerExtension(const fs::path& path);
 
+// An exclusive advisory lock (flock) on a lock file, held until the object is destroyed; it also ends when the
+// process dies, so a crash never leaves it held. Serialises a critical section across processes and threads
+// (each Acquire opens its own descriptor). Not copyable.
+class FileLock {
+ public:
+  // Creates `path` (and its folder) if needed and blocks until the lock is granted. kIo naming the path on failure.
+  static Result<FileLock> Acquire(const fs::path& path);
+  FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  FileLock& operator=(FileLock&& other) noexcept;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock();
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
 }  // namespace triage::base

@@ -24,7 +24,7 @@ const char* CodeName(Code code);
 
 // A success or an error with a message a user can act on ("unreadable: truncated JPEG").
 // Cheap to copy when ok. Thread-compatible.
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;
   static Status Ok() { return Status(); }
@@ -52,7 +52,7 @@ class Status {
 
 // A value or an error Status. REQUIRES: a Status passed in is not ok.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : data_(std::move(value)) {}             // NOLINT(google-explicit-constructor)
   Result(Status status) : data_(std::move(status)) {}       // NOLINT(google-explicit-constructor)

@@ -23,6 +23,7 @@ struct CatalogChange {
   model::ItemRecord item;              // insert: the whole record (id ignored); relocate: id + new
                                        // path/location/category/person/auto_sorted
   std::vector<model::Face> faces;      // insert: faces to store
+  std::optional<model::StoredAnalysis> analysis;  // insert: the analysis and facts the item was decided on
   std::string actor = "system";
   std::string action;                  // audit action: "ingest", "approve", "reject", "skip", "restore"
   std::string reason;                  // audit reason (sentence)
@@ -46,6 +47,31 @@ struct HashEntry {
   int64_t id = 0;
   uint64_t phash = 0;
   uint64_t phash_center = 0;
+};
+
+// One change to the set of hashes the near-duplicate index holds: `present` false means "forget this id" (the item
+// went to the trash or was deleted).
+struct HashChange {
+  int64_t id = 0;
+  bool present = false;
+  uint64_t phash = 0;
+  uint64_t phash_center = 0;
+};
+
+struct HashChanges {
+  int64_t cursor = 0;                  // pass to the next call to get only what changed after these
+  std::vector<HashChange> changes;     // in the order they happened; replaying them in order is idempotent
+};
+
+// An item with its stored analysis: what policy simulation and apply-policy replay decide() on.
+struct AnalysedItem {
+  int64_t id = 0;
+  std::string path;
+  std::string location;                // "library" | "review"
+  std::string category;
+  std::string person;
+  bool auto_sorted = false;
+  model::StoredAnalysis analysis;
 };
 
 struct Stats {
@@ -86,6 +112,16 @@ class Catalog {
   virtual base::Result<std::optional<int64_t>> FindBySha256(const std::string& sha256) = 0;
   // Perceptual hashes of every item not in trash that has them, to build the near-duplicate index.
   virtual base::Result<std::vector<HashEntry>> AllPerceptualHashes() = 0;
+  // Every present hash with the cursor of the change log at that moment, as one consistent snapshot.
+  virtual base::Result<HashChanges> PerceptualHashSnapshot() = 0;
+  // What changed in that set after `cursor` (from a snapshot or an earlier call), by this process or any other.
+  // Cheap when nothing changed (one indexed lookup).
+  virtual base::Result<HashChanges> PerceptualHashChangesSince(int64_t cursor) = 0;
+  // The analysis an item was decided on; nullopt for items ingested before analyses were stored.
+  virtual base::Result<std::optional<model::StoredAnalysis>> GetAnalysis(int64_t item_id) = 0;
+  // Items whose place the policy decides, with their stored analyses, by ascending id after `after_id`: pending
+  // review items and auto-sorted library items (a person's decision is not the policy's to revisit). `limit` 1..10000.
+  virtual base::Result<std::vector<AnalysedItem>> ListAnalysedItems(int64_t after_id, int limit) = 0;
   virtual base::Result<std::vector<model::ItemRecord>> ListItems(const ItemFilter& filter) = 0;
   virtual base::Result<int64_t> CountItems(const ItemFilter& filter) = 0;
   virtual base::Result<std::vector<model::Face>> FacesOf(int64_t item_id) = 0;

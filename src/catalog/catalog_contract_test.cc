@@ -103,7 +103,7 @@ TEST_F(CatalogContractTest, RelocateClosesReviewAndAudits) {
 
 TEST_F(CatalogContractTest, FindsDuplicatesAndHashesButNotTrash) {
   auto a = catalog_->Apply(Insert("j1", "faces/x/a.jpg", "library", "", "sha-a"));
-  catalog_->Apply(Insert("j2", "trash/b.jpg", "trash", "", "sha-b"));
+  ASSERT_TRUE(catalog_->Apply(Insert("j2", "trash/b.jpg", "trash", "", "sha-b")).ok());
   EXPECT_EQ(**catalog_->FindBySha256("sha-a"), *a);
   EXPECT_FALSE(catalog_->FindBySha256("sha-b")->has_value());
   auto hashes = catalog_->AllPerceptualHashes();
@@ -111,11 +111,74 @@ TEST_F(CatalogContractTest, FindsDuplicatesAndHashesButNotTrash) {
   EXPECT_EQ(hashes->at(0).phash_center, 0x0F0Fu);
 }
 
+// The near-duplicate index of every process follows the catalog through this log.
+TEST_F(CatalogContractTest, HashChangesFollowInsertTrashAndDelete) {
+  auto a = catalog_->Apply(Insert("j1", "review/x/a.jpg", "review", "x", "sha-a"));
+  auto snapshot = catalog_->PerceptualHashSnapshot();
+  ASSERT_TRUE(snapshot.ok());
+  ASSERT_EQ(snapshot->changes.size(), 1u);
+  EXPECT_TRUE(snapshot->changes[0].present);
+  EXPECT_EQ(catalog_->PerceptualHashChangesSince(snapshot->cursor)->changes.size(), 0u);
+  auto b = catalog_->Apply(Insert("j2", "review/x/b.jpg", "review", "x", "sha-b"));
+  CatalogChange trash;
+  trash.kind = CatalogChange::Kind::kRelocateItem;
+  trash.journal_id = "j3";
+  trash.item.id = *a;
+  trash.item.path = ".triage/trash/a.jpg";
+  trash.item.location = "trash";
+  trash.at = 2000;
+  ASSERT_TRUE(catalog_->Apply(trash).ok());
+  auto changes = catalog_->PerceptualHashChangesSince(snapshot->cursor);
+  ASSERT_TRUE(changes.ok());
+  ASSERT_EQ(changes->changes.size(), 2u);
+  EXPECT_EQ(changes->changes[0].id, *b);
+  EXPECT_TRUE(changes->changes[0].present);
+  EXPECT_EQ(changes->changes[1].id, *a);
+  EXPECT_FALSE(changes->changes[1].present);
+  ASSERT_TRUE(catalog_->DeleteItem(*b, "admin", "purged", 3000).ok());
+  auto after_delete = catalog_->PerceptualHashChangesSince(changes->cursor);
+  ASSERT_EQ(after_delete->changes.size(), 1u);
+  EXPECT_EQ(after_delete->changes[0].id, *b);
+  EXPECT_FALSE(after_delete->changes[0].present);
+}
+
+TEST_F(CatalogContractTest, StoresAnalysesAndListsWhatThePolicyPlaces) {
+  CatalogChange review = Insert("j1", "review/x/a.jpg", "review", "unidentified", "sha-a");
+  model::StoredAnalysis s;
+  s.analysis.readable = true;
+  s.analysis.faces_analysed = true;
+  model::Face f;
+  f.match.person = "ada";
+  f.match.distance = 0.5;
+  f.match.confidence = 0.8;
+  f.match.candidates = {{"ada", 0.5, 0.8}, {"bob", 0.7, 0.2}};
+  s.analysis.faces = {f};
+  s.facts.near_duplicate_of = 7;
+  review.analysis = s;
+  auto id = catalog_->Apply(review);
+  CatalogChange by_hand = Insert("j2", "faces/ada/b.jpg", "library", "", "sha-b");
+  by_hand.item.auto_sorted = false;
+  by_hand.analysis = s;
+  ASSERT_TRUE(catalog_->Apply(by_hand).ok());
+  auto stored = catalog_->GetAnalysis(*id);
+  ASSERT_TRUE(stored.ok());
+  ASSERT_TRUE(stored->has_value());
+  ASSERT_EQ((*stored)->analysis.faces.size(), 1u);
+  EXPECT_EQ((*stored)->analysis.faces[0].match.candidates[1].person, "bob");
+  EXPECT_EQ((*stored)->facts.near_duplicate_of, 7);
+  auto listed = catalog_->ListAnalysedItems(0, 100);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u) << "an item a person placed is not the policy's to move";
+  EXPECT_EQ(listed->at(0).id, *id);
+  EXPECT_EQ(listed->at(0).category, "unidentified");
+  EXPECT_FALSE(catalog_->GetAnalysis(999)->has_value());
+}
+
 TEST_F(CatalogContractTest, FiltersPagesAndCounts) {
   for (int i = 0; i < 5; ++i) {
-    catalog_->Apply(Insert("r" + std::to_string(i), "review/d/" + std::to_string(i), "review", "duplicates"));
+    ASSERT_TRUE(catalog_->Apply(Insert("r" + std::to_string(i), "review/d/" + std::to_string(i), "review", "duplicates")).ok());
   }
-  catalog_->Apply(Insert("l", "faces/a/l.jpg", "library"));
+  ASSERT_TRUE(catalog_->Apply(Insert("l", "faces/a/l.jpg", "library")).ok());
   ItemFilter f;
   f.category = "duplicates";
   f.limit = 2;
@@ -162,7 +225,7 @@ TEST_F(CatalogContractTest, SkipKeepsItemPendingAndAudits) {
 }
 
 TEST_F(CatalogContractTest, ReopeningKeepsData) {
-  catalog_->Apply(Insert("j1", "faces/x/a.jpg", "library"));
+  ASSERT_TRUE(catalog_->Apply(Insert("j1", "faces/x/a.jpg", "library")).ok());
   catalog_.reset();
   auto again = sqlite::SqliteCatalog::Open(dir_ / "catalog.db");
   ASSERT_TRUE(again.ok());

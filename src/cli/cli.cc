@@ -67,11 +67,16 @@ int RunCli(int argc, char** argv, const LibraryOpener& open_library) {
   AddReviewCommands(app, ctx);
   AddPersonCommands(app, ctx);
   AddServeCommands(app, ctx);
+  AddPolicyCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
+  } catch (const std::exception& e) {
+    // A defect, not a user error: say so plainly instead of aborting (files are safe: every move is journaled and
+    // the next start recovers anything half-done).
+    return ctx.Fail(base::Status::Io(fmt::format("internal error: {}", e.what())));
   }
   return ctx.exit_code;
 }

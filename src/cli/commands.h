@@ -32,5 +32,6 @@ void AddQueryCommands(CLI::App& app, CommandContext& ctx);    // items, explain,
 void AddReviewCommands(CLI::App& app, CommandContext& ctx);   // review list|approve|reject|skip|purge
 void AddPersonCommands(CLI::App& app, CommandContext& ctx);   // person ..., models verify
 void AddServeCommands(CLI::App& app, CommandContext& ctx);    // serve, user add
+void AddPolicyCommands(CLI::App& app, CommandContext& ctx);   // simulate, apply-policy
 
 }  // namespace triage::cli

@@ -39,9 +39,9 @@ int Init(CommandContext& ctx) {
   auto lib = ctx.OpenOrReport();  // creates the catalog
   if (!lib) return ctx.exit_code;
   if (ctx.json) {
-    ctx.PrintJson({{"library", lib->config.library.string()}, {"config", lib->config.ConfigPath().string()}});
+    ctx.PrintJson({{"library", lib->config()->library.string()}, {"config", lib->config()->ConfigPath().string()}});
   } else {
-    fmt::print("created library {}\n", lib->config.library.string());
+    fmt::print("created library {}\n", lib->config()->library.string());
   }
   return kExitOk;
 }
@@ -51,7 +51,8 @@ json SummaryJson(const pipeline::IngestSummary& s) {
   for (const auto& o : s.items) {
     items.push_back({{"input", o.input}, {"ok", o.ok}, {"item_id", o.ok ? json(o.item_id) : json(nullptr)},
                      {"path", o.ok ? json(o.path) : json(nullptr)}, {"decision", o.ok ? json(o.decision) : json(nullptr)},
-                     {"error", o.ok ? json(nullptr) : json(o.error)}});
+                     {"error", o.ok ? json(nullptr) : json(o.error.message())},
+                     {"error_code", o.ok ? json(nullptr) : json(base::CodeName(o.error.code()))}});
   }
   return {{"total", s.total},         {"to_library", s.to_library}, {"to_review", s.to_review},
           {"failed", s.failed},       {"seconds", s.seconds},       {"by_category", s.by_category},
@@ -61,7 +62,7 @@ json SummaryJson(const pipeline::IngestSummary& s) {
 void PrintSummary(const pipeline::IngestSummary& s) {
   for (const auto& o : s.items) {
     if (o.ok) fmt::print("{} -> {}\n    {}\n", o.input, o.path, o.decision.Summary());
-    else fmt::print("{} FAILED: {}\n", o.input, o.error);
+    else fmt::print("{} FAILED: {}\n", o.input, o.error.message());
   }
   fmt::print("\n{} images in {:.1f}s ({:.1f}/s): {} to the library, {} to review, {} failed\n", s.total, s.seconds,
              s.seconds > 0 ? s.total / s.seconds : 0.0, s.to_library, s.to_review, s.failed);
@@ -82,7 +83,7 @@ int Ingest(CommandContext& ctx, const std::vector<std::string>& args, pipeline::
   auto ingestor = lib->MakeIngestor();
   Progress progress(!ctx.json, ::isatty(STDERR_FILENO) != 0);
   auto report = [&](int done, int total, const pipeline::ItemOutcome& o) {
-    progress.Update(done, total, o.ok ? o.input + " -> " + o.path : o.input + " FAILED: " + o.error);
+    progress.Update(done, total, o.ok ? o.input + " -> " + o.path : o.input + " FAILED: " + o.error.message());
   };
   pipeline::IngestSummary all;
   for (int pass = 0; pass < 2; ++pass) {
@@ -112,12 +113,12 @@ int Watch(CommandContext& ctx, int debounce_ms, int max_files) {
   if (!lib) return ctx.exit_code;
   base::Status faces = lib->LoadFaces();
   if (!faces.ok()) return ctx.Fail(faces);
-  auto watcher = source::InboxWatcher::Open(lib->config.InboxDir(), debounce_ms);
+  auto watcher = source::InboxWatcher::Open(lib->config()->InboxDir(), debounce_ms);
   if (!watcher.ok()) return ctx.Fail(watcher.status());
   std::shared_ptr<source::InboxWatcher> shared_watcher = std::move(*watcher);  // the stop action keeps it alive
   signals.OnStop([shared_watcher] { shared_watcher->Stop(); });
   auto ingestor = lib->MakeIngestor();
-  fmt::print(stderr, "watching {} (Ctrl-C to stop)\n", lib->config.InboxDir().string());
+  fmt::print(stderr, "watching {} (Ctrl-C to stop)\n", lib->config()->InboxDir().string());
   pipeline::IngestOptions options{true, "inbox", CommandContext::Actor()};
   int taken = 0;
   while (!signals.requested() && (max_files <= 0 || taken < max_files)) {

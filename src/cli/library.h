@@ -13,20 +13,24 @@
 #include "commit/committer.h"
 #include "commit/journal.h"
 #include "config/config.h"
+#include "config/config_store.h"
 #include "pipeline/face_stage.h"
 #include "pipeline/ingestor.h"
+#include "review/person_service.h"
 #include "review/review_service.h"
 
 namespace triage::cli {
 
 struct Library {
-  config::Config config;
+  std::unique_ptr<config::ConfigStore> config_store;  // the one source of the config; read per command step
+  std::shared_ptr<const config::Config> config() const { return config_store->Current(); }
   std::string model_dir;                             // where the face models are
   std::unique_ptr<catalog::Catalog> catalog;
   std::unique_ptr<catalog::UserStore> users;        // web users and sessions (same database)
   std::unique_ptr<commit::Journal> journal;
   std::unique_ptr<commit::Committer> committer;
   std::unique_ptr<review::ReviewService> review;
+  std::unique_ptr<review::PersonService> persons;
   std::unique_ptr<pipeline::FaceStage> faces;        // null until LoadFaces (or when faces are off)
   commit::RecoveryReport recovered;                  // what recovery did when the library was opened
 

@@ -14,42 +14,18 @@ namespace {
 
 using nlohmann::json;
 
-// Where a person stands in the config: "whitelist", "blacklist" or "neutral".
-std::string ListStatus(const config::Config& c, const std::string& name) {
-  auto has = [&](const std::vector<std::string>& l) { return std::find(l.begin(), l.end(), name) != l.end(); };
-  if (has(c.policy.blacklist)) return "blacklist";
-  if (has(c.policy.whitelist)) return "whitelist";
-  return "neutral";
-}
-
-// Puts `name` on one list (or none) in triage.json, durably.
-base::Status SetListStatus(Library& lib, const std::string& name, const std::string& status) {
-  json doc = lib.config.json;
-  for (const char* list : {"whitelist", "blacklist"}) {
-    json kept = json::array();
-    for (const auto& e : doc[list]) {
-      auto n = config::SanitizePersonName(e.get<std::string>());
-      if (!n.ok() || *n != name) kept.push_back(e);
-    }
-    if (status == list) kept.push_back(name);
-    doc[list] = kept;
-  }
-  TRIAGE_RETURN_IF_ERROR(config::SaveConfigJson(lib.config.library, doc));
-  return lib.catalog->AddAudit({0, base::UnixNow(), CommandContext::Actor(), 0, "person", "", status,
-                                fmt::format("{} set to {}", name, status)});
-}
-
 // Embeddings of the one face in each photo; refuses the whole set if any photo is not usable.
-base::Result<std::vector<std::vector<float>>> ReferenceEmbeddings(Library& lib, const std::vector<std::string>& photos) {
+base::Result<std::vector<review::NewReference>> ReferenceEmbeddings(Library& lib, const std::vector<std::string>& photos) {
   TRIAGE_RETURN_IF_ERROR(lib.LoadFaces());
   if (!lib.faces) return base::Status::InvalidArgument("face analysis is off in this library (analysis.faces)");
-  std::vector<std::vector<float>> out;
+  auto config = lib.config();
+  std::vector<review::NewReference> out;
   for (const auto& photo : photos) {
-    auto decoded = vision::DecodeImage(photo, {lib.config.analysis.decode_max_side_px, lib.config.analysis.max_pixels});
+    auto decoded = vision::DecodeImage(photo, {config->analysis.decode_max_side_px, config->analysis.max_pixels});
     if (!decoded.ok()) return decoded.status().WithContext(photo);
-    auto face = lib.faces->SingleFace(decoded->image);
+    auto face = lib.faces->SingleFace(decoded->image, *config);
     if (!face.ok()) return face.status().WithContext(photo);
-    out.push_back(face->embedding);
+    out.push_back({face->embedding, photo});
   }
   return out;
 }
@@ -60,27 +36,15 @@ int AddOrEnroll(CommandContext& ctx, const std::string& raw_name, const std::vec
   if (!lib) return ctx.exit_code;
   auto name = config::SanitizePersonName(raw_name);
   if (!name.ok()) return ctx.Fail(name.status());
-  auto embeddings = ReferenceEmbeddings(*lib, photos);
-  if (!embeddings.ok()) return ctx.Fail(embeddings.status());
-  auto persons = lib->catalog->ListPersons();
-  if (!persons.ok()) return ctx.Fail(persons.status());
-  bool exists = std::any_of(persons->begin(), persons->end(), [&](const auto& p) { return p.name == *name; });
-  if (create && exists) return ctx.Fail(base::Status::AlreadyExists(fmt::format("{} is enrolled already; use `person enroll` to add photos", *name)));
-  if (!create && !exists) return ctx.Fail(base::Status::NotFound(fmt::format("no person named {}; use `person add`", *name)));
-  if (create) {
-    auto id = lib->catalog->AddPerson(*name, base::UnixNow());
-    if (!id.ok()) return ctx.Fail(id.status());
+  auto references = ReferenceEmbeddings(*lib, photos);
+  if (!references.ok()) return ctx.Fail(references.status());
+  const std::string actor = CommandContext::Actor();
+  base::Status st = lib->persons->Enroll(*name, *references, create, actor, base::UnixNow());
+  if (st.ok() && !list.empty()) {
+    auto status = review::ParseListStatus(list);
+    st = status.ok() ? lib->persons->SetListStatus(*name, *status, actor, base::UnixNow()) : status.status();
   }
-  for (size_t i = 0; i < photos.size(); ++i) {
-    base::Status st = lib->catalog->AddReference({0, *name, (*embeddings)[i], photos[i]});
-    if (!st.ok()) return ctx.Fail(st);
-  }
-  lib->catalog->AddAudit({0, base::UnixNow(), CommandContext::Actor(), 0, "person", "", *name,
-                          fmt::format("{} reference photo(s) enrolled for {}", photos.size(), *name)});
-  if (!list.empty()) {
-    base::Status st = SetListStatus(*lib, *name, list);
-    if (!st.ok()) return ctx.Fail(st);
-  }
+  if (!st.ok()) return ctx.Fail(st);
   if (ctx.json) ctx.PrintJson({{"person", *name}, {"references_added", photos.size()}});
   else fmt::print("{}: {} reference photo(s) enrolled\n", *name, photos.size());
   return kExitOk;
@@ -91,12 +55,14 @@ int ListPersons(CommandContext& ctx) {
   if (!lib) return ctx.exit_code;
   auto persons = lib->catalog->ListPersons();
   if (!persons.ok()) return ctx.Fail(persons.status());
+  auto config = lib->config();
   json out = json::array();
   for (const auto& p : *persons) {
     json j = p;
-    j["list"] = ListStatus(lib->config, p.name);
+    const char* list = review::ListStatusName(review::ListStatusOf(*config, p.name));
+    j["list"] = list;
     out.push_back(j);
-    if (!ctx.json) fmt::print("{:<24} {:>3} reference(s)  {}\n", p.name, p.references, ListStatus(lib->config, p.name));
+    if (!ctx.json) fmt::print("{:<24} {:>3} reference(s)  {}\n", p.name, p.references, list);
   }
   if (ctx.json) ctx.PrintJson(out);
   return kExitOk;
@@ -107,7 +73,7 @@ int VerifyModels(CommandContext& ctx) {
   if (!lib) return ctx.exit_code;
   faces::FaceOptions o;
   o.model_dir = lib->model_dir;
-  o.detector = lib->config.analysis.detector;
+  o.detector = lib->config()->analysis.detector;
   auto checks = faces::VerifyModels(o);
   bool ok = std::all_of(checks.begin(), checks.end(), [](const auto& c) { return c.ok; });
   if (ctx.json) {
@@ -165,8 +131,7 @@ void AddPersonCommands(CLI::App& app, CommandContext& ctx) {
     if (!lib) return;
     auto name = config::SanitizePersonName(a->name);
     if (!name.ok()) return void(ctx.Fail(name.status()));
-    base::Status st = lib->catalog->RemovePerson(*name);
-    if (st.ok()) st = SetListStatus(*lib, *name, "neutral");
+    base::Status st = lib->persons->Remove(*name, CommandContext::Actor(), base::UnixNow());
     if (!st.ok()) return void(ctx.Fail(st));
     fmt::print("{} removed (images already sorted stay where they are)\n", *name);
   });
@@ -180,7 +145,9 @@ void AddPersonCommands(CLI::App& app, CommandContext& ctx) {
     if (!lib) return;
     auto name = config::SanitizePersonName(a->name);
     if (!name.ok()) return void(ctx.Fail(name.status()));
-    base::Status st = SetListStatus(*lib, *name, a->List());
+    auto status = review::ParseListStatus(a->List());
+    base::Status st = status.ok() ? lib->persons->SetListStatus(*name, *status, CommandContext::Actor(), base::UnixNow())
+                                  : status.status();
     if (!st.ok()) return void(ctx.Fail(st));
     fmt::print("{}: {}\n", *name, a->List());
   });

@@ -1,11 +1,15 @@
 // items, explain, stats.
+#include <charconv>
 #include <filesystem>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "base/clock.h"
 #include "cli/commands.h"
+#include "decide/decide.h"
 #include "model/json.h"
+#include "review/policy_service.h"
 
 namespace triage::cli {
 namespace {
@@ -67,31 +71,63 @@ model::Decision StoredDecision(const model::ItemRecord& r) {
   return d;
 }
 
+// An item's stored decision next to what decide() makes of its stored analysis under the current policy.
+int ExplainItem(CommandContext& ctx, Library& lib, const model::ItemRecord& item) {
+  auto faces = lib.catalog->FacesOf(item.id);
+  if (!faces.ok()) return ctx.Fail(faces.status());
+  auto stored = lib.catalog->GetAnalysis(item.id);
+  if (!stored.ok()) return ctx.Fail(stored.status());
+  model::Decision d = StoredDecision(item);
+  std::optional<model::Decision> replayed;
+  auto config = lib.config();
+  if (*stored) replayed = decide::Decide((*stored)->analysis, config->policy, (*stored)->facts);
+  bool placed_by_policy = item.location == "review" || (item.location == "library" && item.auto_sorted);
+  bool changed = replayed && placed_by_policy && review::FolderOf(*replayed) != review::FolderOf(d);
+  if (ctx.json) {
+    ctx.PrintJson({{"item", item},
+                   {"decision", d},
+                   {"faces", *faces},
+                   {"analysis", *stored ? json(**stored) : json(nullptr)},
+                   {"replayed", replayed ? json(*replayed) : json(nullptr)},
+                   {"changed", changed}});
+    return kExitOk;
+  }
+  PrintDecision(fmt::format("item {} ({}), as decided", item.id, item.path), d, *faces);
+  if (!replayed) {
+    fmt::print("\n  no stored analysis (ingested before analyses were kept): nothing to replay\n");
+  } else if (!placed_by_policy) {
+    fmt::print("\n  placed by a person ({}): the policy does not move it; it would say {}\n", item.location,
+               review::FolderOf(*replayed));
+  } else {
+    PrintDecision(changed ? "\nunder the current policy it would MOVE" : "\nunder the current policy it stays",
+                  *replayed, (*stored)->analysis.faces);
+  }
+  return kExitOk;
+}
+
 int Explain(CommandContext& ctx, const std::string& what) {
   auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;
   std::optional<model::ItemRecord> item;
   bool numeric = !what.empty() && what.find_first_not_of("0123456789") == std::string::npos;
   if (numeric) {
-    auto r = lib->catalog->GetItem(std::stoll(what));
+    int64_t id = 0;
+    auto [end, ec] = std::from_chars(what.data(), what.data() + what.size(), id);
+    if (ec != std::errc() || end != what.data() + what.size()) {
+      return ctx.Fail(base::Status::InvalidArgument(fmt::format("{} is not an item id (too large)", what)));
+    }
+    auto r = lib->catalog->GetItem(id);
     if (!r.ok()) return ctx.Fail(r.status());
     item = *r;
-  } else if (fs::exists(what)) {
-    fs::path rel = fs::weakly_canonical(what).lexically_relative(fs::weakly_canonical(lib->config.library));
+  } else if (std::error_code ec; fs::exists(what, ec)) {
+    fs::path rel = fs::weakly_canonical(what, ec).lexically_relative(fs::weakly_canonical(lib->config()->library, ec));
     auto r = lib->catalog->FindByPath(rel.string());
     if (!r.ok()) return ctx.Fail(r.status());
     item = *r;
   } else {
     return ctx.Fail(base::Status::NotFound(fmt::format("{} is neither an item id nor a file", what)));
   }
-  if (item) {
-    auto faces = lib->catalog->FacesOf(item->id);
-    if (!faces.ok()) return ctx.Fail(faces.status());
-    model::Decision d = StoredDecision(*item);
-    if (ctx.json) ctx.PrintJson({{"item", *item}, {"decision", d}, {"faces", *faces}});
-    else PrintDecision(fmt::format("item {} ({})", item->id, item->path), d, *faces);
-    return kExitOk;
-  }
+  if (item) return ExplainItem(ctx, *lib, *item);
   base::Status st = lib->LoadFaces();
   if (!st.ok()) return ctx.Fail(st);
   model::Analysis analysis;

@@ -6,6 +6,13 @@
 #include "base/ids.h"
 
 namespace triage::commit {
+namespace {
+
+// Closes an intent whose work did not happen (the file is still where the intent says it came from). If closing
+// fails the intent stays open, and recovery finds the file at its origin and closes it then: nothing to report.
+void CloseUnused(Journal& journal, const std::string& id) { static_cast<void>(journal.Done(id)); }
+
+}  // namespace
 
 base::Result<Staged> Committer::StageCopy(const fs::path& source, const base::ChunkSink& sink) {
   fs::path staged = journal_.staging_dir() / (base::RandomId() + base::SanitizeFileName(source.extension().string()));
@@ -22,7 +29,7 @@ base::Result<Staged> Committer::StageMove(const fs::path& source) {
   TRIAGE_RETURN_IF_ERROR(journal_.Record(intent));
   base::Status st = base::MoveFileDurably(intent.from, intent.to);
   if (!st.ok()) {
-    journal_.Done(intent.id);
+    CloseUnused(journal_, intent.id);
     return st;
   }
   return Staged{intent.to, intent.id, intent.from};
@@ -41,7 +48,7 @@ base::Result<Placed> Committer::Move(Intent intent, const fs::path& dest_dir, co
     if (st.code() == base::Code::kAlreadyExists) continue;  // another writer took the name: next suffix
     if (!st.ok()) {
       // Nothing moved: drop the commit intent; a staged input keeps its own intent, so it can still go back.
-      journal_.Done(intent.id);
+      CloseUnused(journal_, intent.id);
       return st;
     }
     // Only now is a moved input safely in place; until here its stage intent could still return it.
@@ -109,7 +116,7 @@ base::Status Committer::Purge(const model::ItemRecord& item, const std::string& 
 void Committer::Discard(const Staged& staged) {
   if (!staged.stage_intent.empty()) {
     // A moved input goes back where it came from, like a rollback; if that fails the intent stays for recovery.
-    if (base::MoveFileDurably(staged.path, staged.original).ok()) journal_.Done(staged.stage_intent);
+    if (base::MoveFileDurably(staged.path, staged.original).ok()) CloseUnused(journal_, staged.stage_intent);
     return;
   }
   std::error_code ec;

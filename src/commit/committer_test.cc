@@ -145,7 +145,11 @@ TEST(IntentCodecTest, RoundTripsEveryField) {
   model::Face f;
   f.embedding = {0.5f, -1.25f};
   f.landmarks = {{1, 2}};
-  f.match = {model::MatchKind::kLowConfidence, "eve", 0.55, 0.5};
+  f.match.kind = model::MatchKind::kLowConfidence;
+  f.match.person = "eve";
+  f.match.distance = 0.55;
+  f.match.confidence = 0.5;
+  f.match.candidates = {{"eve", 0.55, 0.5}, {"mallory", 0.71, 0.22}};
   c.faces = {f};
   in.change = c;
   auto out = DecodeIntent(EncodeIntent(in));
@@ -154,6 +158,8 @@ TEST(IntentCodecTest, RoundTripsEveryField) {
   EXPECT_EQ(out->change->item.fingerprint.phash_center, 0x1234u);
   EXPECT_EQ(out->change->item.duplicate_of, 3);
   EXPECT_EQ(out->change->faces.at(0).match.person, "eve");
+  ASSERT_EQ(out->change->faces.at(0).match.candidates.size(), 2u);
+  EXPECT_EQ(out->change->faces.at(0).match.candidates[1].person, "mallory");
   EXPECT_FLOAT_EQ(out->change->faces.at(0).embedding[1], -1.25f);
   EXPECT_EQ(DecodeIntent("{not json").status().code(), base::Code::kCorrupt);
 }

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commit/journal.h"
+#include "model/json.h"
 
 namespace triage::commit {
 namespace {
@@ -17,7 +18,8 @@ json FaceToJson(const model::Face& f) {
           {"embedding", f.embedding},
           {"ear", f.eye_aspect_ratio},
           {"match", {{"kind", static_cast<int>(f.match.kind)}, {"person", f.match.person},
-                     {"distance", f.match.distance}, {"confidence", f.match.confidence}}}};
+                     {"distance", f.match.distance}, {"confidence", f.match.confidence},
+                     {"candidates", json(f.match)["candidates"]}}}};
 }
 
 model::Face FaceFromJson(const json& j) {
@@ -29,8 +31,13 @@ model::Face FaceFromJson(const json& j) {
   f.embedding = j.at("embedding").get<std::vector<float>>();
   f.eye_aspect_ratio = j.at("ear");
   const json& m = j.at("match");
-  f.match = {static_cast<model::MatchKind>(m.at("kind").get<int>()), m.at("person"), m.at("distance"),
-             m.at("confidence")};
+  f.match.kind = static_cast<model::MatchKind>(m.at("kind").get<int>());
+  f.match.person = m.at("person");
+  f.match.distance = m.at("distance");
+  f.match.confidence = m.at("confidence");
+  for (const auto& c : m.value("candidates", json::array())) {
+    f.match.candidates.push_back({c.at("person"), c.at("distance"), c.at("confidence")});
+  }
   return f;
 }
 
@@ -85,6 +92,7 @@ std::string EncodeIntent(const Intent& in) {
     for (const auto& f : c.faces) faces.push_back(FaceToJson(f));
     j["change"] = {{"kind", static_cast<int>(c.kind)}, {"journal_id", c.journal_id}, {"item", ItemToJson(c.item)},
                    {"faces", faces}, {"actor", c.actor}, {"action", c.action}, {"reason", c.reason}, {"at", c.at}};
+    if (c.analysis) j["change"]["analysis"] = *c.analysis;
   }
   return j.dump();
 }
@@ -108,6 +116,7 @@ base::Result<Intent> DecodeIntent(const std::string& text) {
       ch.action = c.at("action");
       ch.reason = c.at("reason");
       ch.at = c.at("at");
+      if (c.contains("analysis")) ch.analysis = model::StoredAnalysisFromJson(c["analysis"]);
       in.change = std::move(ch);
     }
     return in;

@@ -61,7 +61,8 @@ base::Status RollForwardPurge(const Intent& in, catalog::Catalog& catalog) {
   std::error_code ec;
   fs::remove(in.from, ec);
   auto item = catalog.GetItem(in.change->item.id);
-  if (!item.ok()) return base::Status::Ok();  // already deleted
+  if (!item.ok() && item.status().code() == base::Code::kNotFound) return base::Status::Ok();  // already deleted
+  if (!item.ok()) return item.status().WithContext("recovering a purge");  // the catalog failed: retry next start
   return catalog.DeleteItem(in.change->item.id, in.change->actor, in.change->reason, in.change->at);
 }
 
@@ -143,7 +144,7 @@ base::Result<RecoveryReport> Recover(const fs::path& state_dir, catalog::Catalog
       fs::remove_all(e.path(), ec);
     }
   }
-  base::SyncDirectory(state_dir / "journal");
+  TRIAGE_RETURN_IF_ERROR(base::SyncDirectory(state_dir / "journal"));
   return report;
 }
 

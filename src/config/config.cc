@@ -213,6 +213,7 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
   p.route_unwanted_person = rc["unwanted_person"];
   p.route_low_quality = rc["low_quality"];
   p.min_confidence = t["min_confidence"];
+  p.match_distance = t["match_distance"];
   p.max_faces_per_image = t["max_faces_per_image"];
   p.min_sharpness = t["min_sharpness"];
   p.whitelist = Names(j["whitelist"]);
@@ -220,7 +221,7 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
   c.near_duplicate_max_distance = j["deduplication"]["near_duplicate_max_distance"];
   const json& a = j["analysis"];
   c.analysis = {a["faces"], a["decode_max_side"], a["max_pixels"], a["threads"], a["detector"],
-                t["match_distance"], t["min_face_size"], t["min_detection_confidence"]};
+                t["min_face_size"], t["min_detection_confidence"]};
   const json& d = j["downloads"];
   c.downloads = {d["max_bytes"], d["connect_timeout_ms"], d["total_timeout_ms"], d["low_speed_timeout_ms"],
                  d["max_redirects"]};

@@ -38,7 +38,6 @@ struct AnalysisOptions {
   int64_t max_pixels = 250'000'000;   // larger images are unreadable (decompression bombs)
   int threads = 0;                    // analysis threads; 0 = one per core
   std::string detector = "blazeface"; // "blazeface" or "hog"
-  double match_distance = 0.6;        // embedding distance within which a face may be a known person
   int min_face_size_px = 40;          // smaller faces are ignored
   double min_detection_confidence = 0.65;
 };
@@ -57,6 +56,7 @@ struct Config {
   DownloadLimits downloads;
   ReviewOptions review;
   nlohmann::json json;                // the validated document, defaults filled in
+  uint64_t version = 0;               // ConfigStore's snapshot number: changes whenever the config does
 
   fs::path InboxDir() const;
   fs::path FacesDir() const;

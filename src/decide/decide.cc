@@ -67,7 +67,8 @@ std::optional<Decision> CheckFaceCount(const model::Analysis& a, const model::Po
 
 std::optional<Decision> CheckPerson(const Face& face, const model::Policy& policy) {
   const model::FaceMatch& m = face.match;
-  if (m.kind == MatchKind::kUnknown || m.person.empty()) {
+  const MatchKind kind = ClassifyMatch(m, policy);
+  if (kind == MatchKind::kUnknown) {
     std::string text = m.person.empty() ? "The face matches nobody enrolled."
                                         : fmt::format("The face matches nobody enrolled (closest: {}, distance {:.2f}).",
                                                       m.person, m.distance);
@@ -79,7 +80,7 @@ std::optional<Decision> CheckPerson(const Face& face, const model::Policy& polic
   if (!policy.whitelist.empty() && !Contains(policy.whitelist, m.person)) {
     return ToReview("unidentified", "not_in_whitelist", fmt::format("{} is not on the whitelist.", m.person), m.person);
   }
-  if (policy.route_low_confidence && (m.kind == MatchKind::kLowConfidence || m.confidence < policy.min_confidence)) {
+  if (policy.route_low_confidence && kind == MatchKind::kLowConfidence) {
     return ToReview("low_confidence", "low_confidence",
                     fmt::format("Probably {}, but the confidence {:.0f}% is below the minimum {:.0f}%.", m.person,
                                 100 * m.confidence, 100 * policy.min_confidence),
@@ -89,6 +90,12 @@ std::optional<Decision> CheckPerson(const Face& face, const model::Policy& polic
 }
 
 }  // namespace
+
+MatchKind ClassifyMatch(const model::FaceMatch& match, const model::Policy& policy) {
+  if (match.person.empty() || match.distance > policy.match_distance) return MatchKind::kUnknown;
+  if (match.confidence < policy.min_confidence) return MatchKind::kLowConfidence;
+  return MatchKind::kKnown;
+}
 
 Decision Decide(const model::Analysis& a, const model::Policy& policy, const model::CatalogFacts& facts) {
   if (!a.readable) {

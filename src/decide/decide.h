@@ -11,4 +11,9 @@ namespace triage::decide {
 // Every decision carries at least one reason with a stable code and a sentence.
 model::Decision Decide(const model::Analysis& analysis, const model::Policy& policy, const model::CatalogFacts& facts);
 
+// The policy's verdict on one face's match: kUnknown when nobody is enrolled or the nearest person is farther than
+// policy.match_distance; kLowConfidence when within it but less confident than policy.min_confidence; else kKnown.
+// The only place the two thresholds are applied. Pure.
+model::MatchKind ClassifyMatch(const model::FaceMatch& match, const model::Policy& policy);
+
 }  // namespace triage::decide

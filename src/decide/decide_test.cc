@@ -16,7 +16,11 @@ using model::Policy;
 Face FaceOf(const std::string& person, MatchKind kind, double confidence, float size = 100) {
   Face f;
   f.box = {0, 0, size, size};
-  f.match = {kind, person, kind == MatchKind::kUnknown ? 0.8 : 0.4, confidence};
+  // faces/ reports only the nearest person, the distance and the confidence; `kind` picks a distance on the
+  // matching side of the default match_distance (0.6) and decide judges it.
+  f.match.person = person;
+  f.match.distance = kind == MatchKind::kUnknown ? 0.8 : 0.4;
+  f.match.confidence = confidence;
   return f;
 }
 
@@ -110,6 +114,37 @@ TEST(DecideTest, DuplicatesLinkToTheItemTheyMatch) {
   EXPECT_EQ(Decide(a, {}, {42, std::nullopt, 0}).duplicate_of, 42);
   EXPECT_EQ(Decide(a, {}, {std::nullopt, 7, 2}).duplicate_of, 7);
   EXPECT_FALSE(Decide(a, {}, {}).duplicate_of.has_value());
+}
+
+TEST(DecideTest, ClassifyMatchAppliesBothThresholds) {
+  Policy p;
+  p.match_distance = 0.5;
+  p.min_confidence = 0.7;
+  model::FaceMatch m;
+  EXPECT_EQ(ClassifyMatch(m, p), MatchKind::kUnknown);  // nobody enrolled
+  m.person = "alice";
+  m.distance = 0.55;
+  m.confidence = 0.9;
+  EXPECT_EQ(ClassifyMatch(m, p), MatchKind::kUnknown);  // beyond match_distance
+  m.distance = 0.45;
+  EXPECT_EQ(ClassifyMatch(m, p), MatchKind::kKnown);
+  m.confidence = 0.65;
+  EXPECT_EQ(ClassifyMatch(m, p), MatchKind::kLowConfidence);
+}
+
+// The match decision lives in decide alone: a face stored with its distance routes differently when only the
+// policy's match_distance changes (nothing in faces/ has to run again).
+TEST(DecideTest, MatchDistanceFromThePolicyDecides) {
+  Analysis a = WithFaces({FaceOf("alice", MatchKind::kKnown, 0.9)});
+  a.faces[0].match.distance = 0.55;
+  Policy wide;
+  wide.match_distance = 0.6;
+  Policy narrow;
+  narrow.match_distance = 0.5;
+  EXPECT_EQ(Decide(a, wide, {}).destination, Destination::kLibrary);
+  model::Decision d = Decide(a, narrow, {});
+  EXPECT_EQ(d.category, "unidentified");
+  EXPECT_EQ(d.reasons.front().code, "unknown_person");
 }
 
 TEST(DecideTest, SameInputSameDecision) {

@@ -33,7 +33,8 @@ base::Result<std::unique_ptr<vision::FaceDetector>> OpenDetector(const FaceOptio
 }  // namespace
 
 FaceAnalyzer::FaceAnalyzer(std::unique_ptr<vision::FaceDetector> detector,
-                           std::unique_ptr<vision::FaceLandmarker> landmarker, std::unique_ptr<EmbeddingNet> embedder)
+                           std::shared_ptr<const vision::FaceLandmarker> landmarker,
+                           std::shared_ptr<const EmbeddingNet> embedder)
     : detector_(std::move(detector)), landmarker_(std::move(landmarker)), embedder_(std::move(embedder)) {}
 
 FaceAnalyzer::~FaceAnalyzer() = default;
@@ -48,6 +49,12 @@ base::Result<std::unique_ptr<FaceAnalyzer>> FaceAnalyzer::Open(const FaceOptions
   if (!embedder.ok()) return embedder.status();
   return std::unique_ptr<FaceAnalyzer>(
       new FaceAnalyzer(std::move(detector.value()), std::move(landmarker.value()), std::move(embedder.value())));
+}
+
+base::Result<std::unique_ptr<FaceAnalyzer>> FaceAnalyzer::WithDetection(const FaceOptions& options) const {
+  auto detector = OpenDetector(options, ResolveModelPaths(options));
+  if (!detector.ok()) return detector.status();
+  return std::unique_ptr<FaceAnalyzer>(new FaceAnalyzer(std::move(detector.value()), landmarker_, embedder_));
 }
 
 base::Result<std::vector<model::Face>> FaceAnalyzer::Analyze(const model::RgbImage& image) const {

@@ -49,6 +49,9 @@ class FaceAnalyzer {
   // Loads the detector, the landmark model and the embedding net. kNotFound names a missing model file, kCorrupt
   // one that does not load; kInvalidArgument for an unknown detector name.
   static base::Result<std::unique_ptr<FaceAnalyzer>> Open(const FaceOptions& options);
+  // An analyzer with another detector or other detection limits (detector, min_face_size_px, min_detection_score of
+  // `options`) that shares this one's landmark model and embedding net: cheap, for a config change at run time.
+  base::Result<std::unique_ptr<FaceAnalyzer>> WithDetection(const FaceOptions& options) const;
   ~FaceAnalyzer();
   FaceAnalyzer(const FaceAnalyzer&) = delete;
   FaceAnalyzer& operator=(const FaceAnalyzer&) = delete;
@@ -62,11 +65,11 @@ class FaceAnalyzer {
   const char* detector_name() const;
 
  private:
-  FaceAnalyzer(std::unique_ptr<vision::FaceDetector> detector, std::unique_ptr<vision::FaceLandmarker> landmarker,
-               std::unique_ptr<EmbeddingNet> embedder);
+  FaceAnalyzer(std::unique_ptr<vision::FaceDetector> detector, std::shared_ptr<const vision::FaceLandmarker> landmarker,
+               std::shared_ptr<const EmbeddingNet> embedder);
   std::unique_ptr<vision::FaceDetector> detector_;
-  std::unique_ptr<vision::FaceLandmarker> landmarker_;
-  std::unique_ptr<EmbeddingNet> embedder_;
+  std::shared_ptr<const vision::FaceLandmarker> landmarker_;  // read-only after loading: shared by WithDetection
+  std::shared_ptr<const EmbeddingNet> embedder_;
 };
 
 }  // namespace triage::faces

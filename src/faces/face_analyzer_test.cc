@@ -5,6 +5,7 @@
 
 #include <future>
 
+#include "decide/decide.h"
 #include "faces/eye_aspect_ratio.h"
 #include "faces/face_matcher.h"
 #include "faces/faces_test_support.h"
@@ -64,14 +65,17 @@ TEST_F(FaceAnalyzerTest, RecognisesAnEnrolledPersonAndNotAStranger) {
   for (const char* fixture : {"obama.jpg", "obama2.jpg"})
     references.push_back({"obama", Analyze(fixture)[0].embedding});
   references.push_back({"biden", Analyze("biden2.jpg")[0].embedding});
-  const model::FaceMatch obama = MatchFace(Analyze("obama3.jpg")[0].embedding, references, {});
-  EXPECT_EQ(obama.kind, model::MatchKind::kKnown);
+  const model::Policy policy;  // default thresholds
+  const model::FaceMatch obama = NearestPersons(Analyze("obama3.jpg")[0].embedding, references);
+  EXPECT_EQ(decide::ClassifyMatch(obama, policy), model::MatchKind::kKnown);
   EXPECT_EQ(obama.person, "obama");
-  const model::FaceMatch biden = MatchFace(Analyze("biden.jpg")[0].embedding, references, {});
+  const model::FaceMatch biden = NearestPersons(Analyze("biden.jpg")[0].embedding, references);
   EXPECT_EQ(biden.person, "biden");
-  EXPECT_NE(biden.kind, model::MatchKind::kUnknown);
+  EXPECT_NE(decide::ClassifyMatch(biden, policy), model::MatchKind::kUnknown);
   for (const char* stranger : {"Tom_Cruise_avp_2014_4.jpg", "skimage_astronaut.jpg"}) {
-    EXPECT_EQ(MatchFace(Analyze(stranger)[0].embedding, references, {}).kind, model::MatchKind::kUnknown) << stranger;
+    EXPECT_EQ(decide::ClassifyMatch(NearestPersons(Analyze(stranger)[0].embedding, references), policy),
+              model::MatchKind::kUnknown)
+        << stranger;
   }
 }
 

@@ -1,8 +1,9 @@
-// Nearest-reference matching and the distance -> confidence mapping.
+// Nearest-reference search and the distance -> confidence mapping.
 #include "faces/face_matcher.h"
 
+#include <algorithm>
 #include <cmath>
-#include <limits>
+#include <map>
 
 #include "faces/embedding_net.h"
 
@@ -20,28 +21,27 @@ double DistanceToConfidence(double distance) {
   return 1.0 / (1.0 + std::exp(kConfidenceSlope * (distance - kConfidenceMidpoint)));
 }
 
-model::FaceMatch MatchFace(const std::vector<float>& embedding, const std::vector<Reference>& references,
-                           const MatchOptions& options) {
+model::FaceMatch NearestPersons(const std::vector<float>& embedding, const std::vector<Reference>& references,
+                                size_t max_candidates) {
   model::FaceMatch match;
-  double best = std::numeric_limits<double>::infinity();
+  if (embedding.empty()) return match;
+  std::map<std::string, double> nearest;  // person -> distance of their nearest reference
   for (const Reference& reference : references) {
-    if (reference.embedding.size() != embedding.size() || embedding.empty()) continue;
+    if (reference.embedding.size() != embedding.size()) continue;
     const double distance = EmbeddingDistance(embedding, reference.embedding);
-    if (distance < best) {
-      best = distance;
-      match.person = reference.person;
-    }
+    auto [it, inserted] = nearest.try_emplace(reference.person, distance);
+    if (!inserted) it->second = std::min(it->second, distance);
   }
-  if (match.person.empty()) return match;
-  match.distance = best;
-  match.confidence = DistanceToConfidence(best);
-  if (best > options.match_distance) {
-    match.kind = model::MatchKind::kUnknown;
-  } else if (match.confidence < options.min_confidence) {
-    match.kind = model::MatchKind::kLowConfidence;
-  } else {
-    match.kind = model::MatchKind::kKnown;
-  }
+  if (nearest.empty()) return match;
+  std::vector<model::PersonDistance> ranked;
+  ranked.reserve(nearest.size());
+  for (const auto& [person, distance] : nearest) ranked.push_back({person, distance, DistanceToConfidence(distance)});
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.distance < b.distance; });
+  match.person = ranked.front().person;
+  match.distance = ranked.front().distance;
+  match.confidence = ranked.front().confidence;
+  ranked.resize(std::min(ranked.size(), std::max<size_t>(1, max_candidates)));
+  match.candidates = std::move(ranked);
   return match;
 }
 

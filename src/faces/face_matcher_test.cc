@@ -15,48 +15,46 @@ std::vector<float> At(double distance) {
 
 const std::vector<float> kProbe = At(0);
 
-TEST(FaceMatcherTest, AcceptsAConfidentNearMatchAsKnown) {
-  const model::FaceMatch m = MatchFace(kProbe, {{"ada", At(0.35)}, {"bob", At(0.9)}}, {});
-  EXPECT_EQ(m.kind, model::MatchKind::kKnown);
+TEST(FaceMatcherTest, ReportsTheNearestPersonWithDistanceAndConfidence) {
+  const model::FaceMatch m = NearestPersons(kProbe, {{"ada", At(0.35)}, {"bob", At(0.9)}});
   EXPECT_EQ(m.person, "ada");
   EXPECT_NEAR(m.distance, 0.35, 1e-6);
-  EXPECT_GE(m.confidence, 0.6);
+  EXPECT_NEAR(m.confidence, DistanceToConfidence(m.distance), 1e-12);
+  EXPECT_EQ(m.kind, model::MatchKind::kUnknown) << "no verdict here: decide::ClassifyMatch judges";
 }
 
-TEST(FaceMatcherTest, FlagsAMatchWithinDistanceButBelowMinConfidenceAsLowConfidence) {
-  const model::FaceMatch m = MatchFace(kProbe, {{"ada", At(0.5)}}, {.match_distance = 0.6, .min_confidence = 0.95});
-  EXPECT_EQ(m.kind, model::MatchKind::kLowConfidence);
-  EXPECT_EQ(m.person, "ada");
+TEST(FaceMatcherTest, ReportsTheNearestPersonEvenFarAway) {
+  const model::FaceMatch m = NearestPersons(kProbe, {{"ada", At(1.3)}, {"bob", At(0.8)}});
+  EXPECT_EQ(m.person, "bob");
+  EXPECT_NEAR(m.distance, 0.8, 1e-6);
 }
 
-TEST(FaceMatcherTest, DefaultsLeaveABandJustInsideTheMatchDistanceForReview) {
-  const model::FaceMatch m = MatchFace(kProbe, {{"ada", At(0.595)}}, {});
-  EXPECT_EQ(m.kind, model::MatchKind::kLowConfidence);
-}
-
-TEST(FaceMatcherTest, RejectsEmbeddingBeyondMatchDistanceButSuggestsTheNearestPerson) {
-  const model::FaceMatch m = MatchFace(kProbe, {{"ada", At(0.61)}, {"bob", At(0.8)}}, {});
-  EXPECT_EQ(m.kind, model::MatchKind::kUnknown);
-  EXPECT_EQ(m.person, "ada");
-  EXPECT_NEAR(m.distance, 0.61, 1e-6);
-}
-
-TEST(FaceMatcherTest, ReportsUnknownWithNoPersonWhenNobodyIsEnrolled) {
-  const model::FaceMatch m = MatchFace(kProbe, {}, {});
-  EXPECT_EQ(m.kind, model::MatchKind::kUnknown);
+TEST(FaceMatcherTest, ReportsNoPersonWhenNobodyIsEnrolled) {
+  const model::FaceMatch m = NearestPersons(kProbe, {});
   EXPECT_EQ(m.person, "");
   EXPECT_EQ(m.confidence, 0);
+  EXPECT_TRUE(m.candidates.empty());
 }
 
 TEST(FaceMatcherTest, UsesEachPersonsNearestReference) {
   const model::FaceMatch m =
-      MatchFace(kProbe, {{"ada", At(0.7)}, {"bob", At(0.5)}, {"ada", At(0.3)}, {"bob", At(0.9)}}, {});
+      NearestPersons(kProbe, {{"ada", At(0.7)}, {"bob", At(0.5)}, {"ada", At(0.3)}, {"bob", At(0.9)}});
   EXPECT_EQ(m.person, "ada");
   EXPECT_NEAR(m.distance, 0.3, 1e-6);
 }
 
+TEST(FaceMatcherTest, ListsDistinctCandidatesNearestFirst) {
+  const model::FaceMatch m = NearestPersons(
+      kProbe, {{"ada", At(0.7)}, {"bob", At(0.5)}, {"cy", At(0.2)}, {"ada", At(0.4)}, {"dee", At(0.9)}}, 3);
+  ASSERT_EQ(m.candidates.size(), 3u);
+  EXPECT_EQ(m.candidates[0].person, "cy");
+  EXPECT_EQ(m.candidates[1].person, "ada");
+  EXPECT_NEAR(m.candidates[1].distance, 0.4, 1e-6);
+  EXPECT_EQ(m.candidates[2].person, "bob");
+}
+
 TEST(FaceMatcherTest, SkipsReferencesOfAnotherEmbeddingSize) {
-  const model::FaceMatch m = MatchFace(kProbe, {{"ada", std::vector<float>(64, 0.0f)}, {"bob", At(0.4)}}, {});
+  const model::FaceMatch m = NearestPersons(kProbe, {{"ada", std::vector<float>(64, 0.0f)}, {"bob", At(0.4)}});
   EXPECT_EQ(m.person, "bob");
 }
 

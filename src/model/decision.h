@@ -60,10 +60,21 @@ struct Policy {
   bool route_unwanted_person = true;
   bool route_low_quality = true;
   double min_confidence = 0.6;
+  double match_distance = 0.6;             // embedding distance within which a face may be a known person
   int max_faces_per_image = 1;
   double min_sharpness = 0;                // 0 = quality check off
   std::vector<std::string> whitelist;      // empty = everyone wanted
   std::vector<std::string> blacklist;
+};
+
+// An item's analysis as stored with it: what decide() needs to route the image again (faces without embeddings
+// or landmarks, which the faces table holds) and the catalog facts as they were when it was decided.
+// `triage explain` and policy simulation replay decide() on it without decoding anything.
+struct StoredAnalysis {
+  static constexpr int kVersion = 1;   // bump when the stored shape changes; older versions are read as far as known
+  int version = kVersion;
+  Analysis analysis;
+  CatalogFacts facts;
 };
 
 struct Reason {

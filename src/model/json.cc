@@ -2,6 +2,7 @@
 #include "model/json.h"
 
 #include <cstdio>
+#include <optional>
 
 namespace triage::model {
 
@@ -32,11 +33,107 @@ void to_json(json& j, const Face& f) {
        {"landmarks", landmarks},
        {"eye_aspect_ratio", f.eye_aspect_ratio},
        {"embedding_size", f.embedding.size()},
-       {"match",
-        {{"kind", MatchKindName(f.match.kind)},
-         {"person", f.match.person.empty() ? json(nullptr) : json(f.match.person)},
-         {"distance", f.match.distance},
-         {"confidence", f.match.confidence}}}};
+       {"match", f.match}};
+}
+
+void to_json(json& j, const FaceMatch& m) {
+  json candidates = json::array();
+  for (const auto& c : m.candidates) {
+    candidates.push_back({{"person", c.person}, {"distance", c.distance}, {"confidence", c.confidence}});
+  }
+  j = {{"kind", MatchKindName(m.kind)},
+       {"person", m.person.empty() ? json(nullptr) : json(m.person)},
+       {"distance", m.distance},
+       {"confidence", m.confidence},
+       {"candidates", candidates}};
+}
+
+namespace {
+
+json OptionalId(const std::optional<int64_t>& id) { return id ? json(*id) : json(nullptr); }
+
+std::optional<int64_t> IdFrom(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<int64_t>();
+}
+
+template <typename T>
+T Get(const json& j, const char* key, T fallback) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return fallback;
+  return it->get<T>();
+}
+
+// A face as decide() sees it: box, score, eyes and match; no embedding or landmarks.
+json StoredFace(const Face& f) {
+  return {{"box", {f.box.x, f.box.y, f.box.width, f.box.height}},
+          {"score", f.detection_score},
+          {"ear", f.eye_aspect_ratio},
+          {"match", f.match}};
+}
+
+Face FaceFromStored(const json& j) {
+  Face f;
+  if (auto b = j.find("box"); b != j.end() && b->is_array() && b->size() == 4) {
+    f.box = {(*b)[0].get<float>(), (*b)[1].get<float>(), (*b)[2].get<float>(), (*b)[3].get<float>()};
+  }
+  f.detection_score = Get<float>(j, "score", 0);
+  f.eye_aspect_ratio = Get<double>(j, "ear", 0);
+  const json& m = j.contains("match") ? j["match"] : json::object();
+  f.match.person = Get<std::string>(m, "person", "");
+  f.match.distance = Get<double>(m, "distance", 0);
+  f.match.confidence = Get<double>(m, "confidence", 0);
+  for (const auto& c : m.value("candidates", json::array())) {
+    f.match.candidates.push_back(
+        {Get<std::string>(c, "person", ""), Get<double>(c, "distance", 0), Get<double>(c, "confidence", 0)});
+  }
+  return f;
+}
+
+}  // namespace
+
+void to_json(json& j, const StoredAnalysis& s) {
+  const Analysis& a = s.analysis;
+  json faces = json::array();
+  for (const auto& f : a.faces) faces.push_back(StoredFace(f));
+  j = {{"version", s.version},
+       {"readable", a.readable},
+       {"unreadable_reason", a.unreadable_reason},
+       {"width", a.info.width},
+       {"height", a.info.height},
+       {"format", a.info.format},
+       {"faces_analysed", a.faces_analysed},
+       {"face_error", a.face_error},
+       {"faces", faces},
+       {"sharpness", a.sharpness},
+       {"exposure", a.exposure},
+       {"facts",
+        {{"exact_duplicate_of", OptionalId(s.facts.exact_duplicate_of)},
+         {"near_duplicate_of", OptionalId(s.facts.near_duplicate_of)},
+         {"near_duplicate_distance", s.facts.near_duplicate_distance}}}};
+}
+
+StoredAnalysis StoredAnalysisFromJson(const json& j) {
+  StoredAnalysis s;
+  if (!j.is_object()) return s;
+  s.version = Get<int>(j, "version", 0);
+  Analysis& a = s.analysis;
+  a.readable = Get<bool>(j, "readable", false);
+  a.unreadable_reason = Get<std::string>(j, "unreadable_reason", "");
+  a.info.width = Get<int>(j, "width", 0);
+  a.info.height = Get<int>(j, "height", 0);
+  a.info.format = Get<std::string>(j, "format", "");
+  a.faces_analysed = Get<bool>(j, "faces_analysed", false);
+  a.face_error = Get<std::string>(j, "face_error", "");
+  for (const auto& f : j.value("faces", json::array())) a.faces.push_back(FaceFromStored(f));
+  a.sharpness = Get<double>(j, "sharpness", 0);
+  a.exposure = Get<double>(j, "exposure", 0);
+  const json& facts = j.contains("facts") ? j["facts"] : json::object();
+  s.facts.exact_duplicate_of = IdFrom(facts, "exact_duplicate_of");
+  s.facts.near_duplicate_of = IdFrom(facts, "near_duplicate_of");
+  s.facts.near_duplicate_distance = Get<int>(facts, "near_duplicate_distance", 0);
+  return s;
 }
 
 void to_json(json& j, const ItemRecord& r) {

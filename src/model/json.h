@@ -17,6 +17,11 @@ void to_json(nlohmann::json& j, const ReviewEntry& e);
 void to_json(nlohmann::json& j, const AuditEntry& e);
 void to_json(nlohmann::json& j, const PersonRecord& p);
 
+void to_json(nlohmann::json& j, const FaceMatch& m);
+void to_json(nlohmann::json& j, const StoredAnalysis& s);
+// The stored shape back; tolerant of absent keys (defaults), kInvalidArgument-free: unknown keys are ignored.
+StoredAnalysis StoredAnalysisFromJson(const nlohmann::json& j);
+
 // 16 hex digits of a perceptual hash.
 std::string PhashHex(uint64_t phash);
 

@@ -23,8 +23,11 @@ AnalyseOptions AnalyseOptionsFor(const config::Config& config, bool faces_on) {
   return o;
 }
 
-void AnalyseStaged(const std::filesystem::path& file, const AnalyseOptions& options, const FaceStage* faces,
-                   model::Analysis& analysis) {
+namespace {
+
+void Analyse(const std::filesystem::path& file, const config::Config& config, const FaceStage* faces,
+             model::Analysis& analysis) {
+  const AnalyseOptions options = AnalyseOptionsFor(config, faces != nullptr);
   auto decoded = vision::DecodeImage(file, {options.decode_max_side_px, options.max_pixels});
   if (!decoded.ok()) {
     analysis.readable = false;
@@ -41,13 +44,36 @@ void AnalyseStaged(const std::filesystem::path& file, const AnalyseOptions& opti
   analysis.exposure = q.exposure;
   if (faces == nullptr) return;
   double to_full = decoded->image.width > 0 ? double(decoded->info.width) / decoded->image.width : 1.0;
-  auto found = faces->Analyze(decoded->image, to_full);
+  auto found = faces->Analyze(decoded->image, to_full, config);
   if (!found.ok()) {
     analysis.face_error = found.status().message();
     return;
   }
   analysis.faces_analysed = true;
   analysis.faces = std::move(*found);
+}
+
+// Forgets what a failed analysis left half-done, keeping the fingerprint of the bytes.
+void Reset(model::Analysis& analysis) {
+  model::Fingerprint fingerprint = analysis.fingerprint;
+  analysis = model::Analysis();
+  analysis.fingerprint = fingerprint;
+}
+
+}  // namespace
+
+void AnalyseStaged(const std::filesystem::path& file, const config::Config& config, const FaceStage* faces,
+                   model::Analysis& analysis) noexcept {
+  try {
+    Analyse(file, config, faces, analysis);
+  } catch (const std::exception& e) {
+    // vision/ converts the libraries' errors it knows; this is the net for the ones it does not (bad_alloc, ...).
+    Reset(analysis);
+    analysis.unreadable_reason = std::string("analysis failed: ") + e.what();
+  } catch (...) {
+    Reset(analysis);
+    analysis.unreadable_reason = "analysis failed: unknown exception";
+  }
 }
 
 }  // namespace triage::pipeline

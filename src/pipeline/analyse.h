@@ -19,10 +19,11 @@ struct AnalyseOptions {
 // so without faces JPEGs decode at 1/8 scale.
 AnalyseOptions AnalyseOptionsFor(const config::Config& config, bool faces_on);
 
-// Fills `analysis` (readable, info, phash, quality, faces). Never throws; a decode failure leaves
-// readable = false with the decoder's reason; a face failure leaves faces_analysed = false with face_error.
-// Thread-safe.
-void AnalyseStaged(const std::filesystem::path& file, const AnalyseOptions& options, const FaceStage* faces,
-                   model::Analysis& analysis);
+// Fills `analysis` (readable, info, phash, quality, faces) under `config` (a snapshot: the same for the whole
+// image). Never throws: a decode failure leaves readable = false with the decoder's reason; a face failure leaves
+// faces_analysed = false with face_error; an exception from a library (OpenCV, libvips, the standard library)
+// leaves readable = false with "analysis failed: <what>", so one bad image never ends a batch. Thread-safe.
+void AnalyseStaged(const std::filesystem::path& file, const config::Config& config, const FaceStage* faces,
+                   model::Analysis& analysis) noexcept;
 
 }  // namespace triage::pipeline

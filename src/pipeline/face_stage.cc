@@ -1,20 +1,44 @@
-// Face analysis and matching for the pipeline.
+// Face analysis and distances to the enrolled references for the pipeline.
 #include "pipeline/face_stage.h"
 
 #include <fmt/format.h>
 
 namespace triage::pipeline {
+namespace {
 
-base::Result<std::unique_ptr<FaceStage>> FaceStage::Open(const config::Config& config, const std::string& model_dir) {
+faces::FaceOptions OptionsFor(const config::Config& config, const std::string& model_dir) {
   faces::FaceOptions options;
   options.model_dir = model_dir;
   options.min_face_size_px = config.analysis.min_face_size_px;
   options.min_detection_score = config.analysis.min_detection_confidence;
   options.detector = config.analysis.detector;
+  return options;
+}
+
+bool SameDetection(const faces::FaceOptions& a, const faces::FaceOptions& b) {
+  return a.detector == b.detector && a.min_face_size_px == b.min_face_size_px &&
+         a.min_detection_score == b.min_detection_score;
+}
+
+}  // namespace
+
+base::Result<std::unique_ptr<FaceStage>> FaceStage::Open(const config::Config& config, const std::string& model_dir) {
+  faces::FaceOptions options = OptionsFor(config, model_dir);
   auto analyzer = faces::FaceAnalyzer::Open(options);
   if (!analyzer.ok()) return analyzer.status();
-  faces::MatchOptions match{config.analysis.match_distance, config.policy.min_confidence};
-  return std::unique_ptr<FaceStage>(new FaceStage(std::move(*analyzer), match));
+  return std::unique_ptr<FaceStage>(new FaceStage(model_dir, std::move(options), std::move(*analyzer)));
+}
+
+base::Result<std::shared_ptr<const faces::FaceAnalyzer>> FaceStage::AnalyzerFor(const config::Config& config) const {
+  faces::FaceOptions wanted = OptionsFor(config, model_dir_);
+  std::lock_guard lock(mu_);
+  if (!SameDetection(wanted, options_)) {
+    auto rebuilt = analyzer_->WithDetection(wanted);
+    if (!rebuilt.ok()) return rebuilt.status().WithContext("applying the new detector settings");
+    analyzer_ = std::move(*rebuilt);
+    options_ = std::move(wanted);
+  }
+  return analyzer_;
 }
 
 base::Status FaceStage::LoadReferences(catalog::Catalog& catalog) {
@@ -27,8 +51,11 @@ base::Status FaceStage::LoadReferences(catalog::Catalog& catalog) {
   return base::Status::Ok();
 }
 
-base::Result<std::vector<model::Face>> FaceStage::Analyze(const model::RgbImage& image, double to_full) const {
-  auto found = analyzer_->Analyze(image);
+base::Result<std::vector<model::Face>> FaceStage::Analyze(const model::RgbImage& image, double to_full,
+                                                         const config::Config& config) const {
+  auto analyzer = AnalyzerFor(config);
+  if (!analyzer.ok()) return analyzer.status();
+  auto found = (*analyzer)->Analyze(image);
   if (!found.ok()) return found.status();
   std::shared_ptr<const std::vector<faces::Reference>> refs;
   {
@@ -37,21 +64,28 @@ base::Result<std::vector<model::Face>> FaceStage::Analyze(const model::RgbImage&
   }
   auto scale = [to_full](float v) { return static_cast<float>(v * to_full); };
   for (model::Face& f : *found) {
-    f.match = faces::MatchFace(f.embedding, *refs, match_);
+    f.match = faces::NearestPersons(f.embedding, *refs);
     f.box = {scale(f.box.x), scale(f.box.y), scale(f.box.width), scale(f.box.height)};
     for (model::Point& p : f.landmarks) p = {scale(p.x), scale(p.y)};
   }
   return found;
 }
 
-base::Result<model::Face> FaceStage::SingleFace(const model::RgbImage& image) const {
-  auto found = analyzer_->Analyze(image);
+base::Result<model::Face> FaceStage::SingleFace(const model::RgbImage& image, const config::Config& config) const {
+  auto analyzer = AnalyzerFor(config);
+  if (!analyzer.ok()) return analyzer.status();
+  auto found = (*analyzer)->Analyze(image);
   if (!found.ok()) return found.status();
   if (found->size() != 1) {
     return base::Status::InvalidArgument(
         fmt::format("a reference photo must show exactly one face; found {}", found->size()));
   }
   return found->front();
+}
+
+std::string FaceStage::detector_name() const {
+  std::lock_guard lock(mu_);
+  return analyzer_->detector_name();
 }
 
 }  // namespace triage::pipeline

@@ -12,11 +12,12 @@
 #include <fmt/format.h>
 
 #include "base/clock.h"
+#include "base/files.h"
 #include "base/ids.h"
 #include "decide/decide.h"
-#include "fingerprint/near_duplicate_index.h"
 #include "fingerprint/sha256.h"
 #include "pipeline/analyse.h"
+#include "pipeline/duplicate_index.h"
 #include "pipeline/face_stage.h"
 #include "source/folder_scanner.h"
 #include "source/url_downloader.h"
@@ -29,54 +30,24 @@ struct Work {
   Input input;
   commit::Staged staged;
   bool staged_ok = false;
-  std::string error;
+  base::Status error;
   model::Analysis analysis;
 };
 
 }  // namespace
 
 struct Ingestor::Impl {
-  const config::Config& config;
+  config::ConfigStore& store;
   catalog::Catalog& catalog;
   commit::Committer& committer;
   FaceStage* faces;
-  // Whole-image hashes and centre hashes, searched crosswise so that crops match either way.
-  fingerprint::NearDuplicateIndex index;
-  fingerprint::NearDuplicateIndex center_index;
-  bool index_loaded = false;
-
-  base::Status LoadIndex() {
-    if (index_loaded) return base::Status::Ok();
-    auto hashes = catalog.AllPerceptualHashes();
-    if (!hashes.ok()) return hashes.status();
-    for (const auto& h : *hashes) AddToIndex(h.id, h.phash, h.phash_center);
-    index_loaded = true;
-    return base::Status::Ok();
-  }
-
-  void AddToIndex(int64_t id, uint64_t phash, uint64_t phash_center) {
-    index.Add(id, phash);
-    center_index.Add(id, phash_center);
-  }
-
-  // The nearest item within the configured distance, comparing whole and centre hashes crosswise.
-  std::optional<fingerprint::Neighbor> NearestWithin(const model::Fingerprint& fp) const {
-    std::optional<fingerprint::Neighbor> best;
-    int max = config.near_duplicate_max_distance;
-    for (const auto* idx : {&index, &center_index}) {
-      for (uint64_t query : {fp.phash, fp.phash_center}) {
-        auto found = idx->FindWithin(query, max);
-        if (!found.empty() && (!best || found.front().distance < best->distance ||
-                               (found.front().distance == best->distance && found.front().id < best->id))) {
-          best = found.front();
-        }
-      }
-    }
-    return best;
-  }
+  AnalyseFn analyse;
+  DuplicateIndex index;
+  std::shared_ptr<const config::Config> cfg;  // the snapshot of the batch in progress
 
   // Bring the input into staging, hashing the bytes on the way (parallel stage).
   void Stage(Work& w) {
+    const config::Config& config = *cfg;
     fingerprint::Sha256Hasher hasher;
     int64_t bytes = 0;
     switch (w.input.kind) {
@@ -90,19 +61,13 @@ struct Ingestor::Impl {
             bytes += static_cast<int64_t>(n);
           });
         }
-        if (!staged.ok()) return Fail(w, staged.status().message());
+        if (!staged.ok()) return Fail(w, staged.status());
         w.staged = *staged;
-        if (w.input.move) {
-          auto sha = fingerprint::Sha256OfFile(w.staged.path);
-          if (!sha.ok()) return Fail(w, sha.status().message());
-          w.analysis.fingerprint.sha256 = *sha;
-          std::error_code ec;
-          w.analysis.fingerprint.size_bytes = static_cast<int64_t>(std::filesystem::file_size(w.staged.path, ec));
-        } else {
-          w.analysis.fingerprint.sha256 = hasher.HexDigest();
-          w.analysis.fingerprint.size_bytes = bytes;
-        }
-        break;
+        w.staged_ok = true;
+        if (w.input.move) return HashStaged(w);
+        w.analysis.fingerprint.sha256 = hasher.HexDigest();
+        w.analysis.fingerprint.size_bytes = bytes;
+        return;
       }
       case Input::Kind::kUrl: {
         source::DownloadOptions o;
@@ -112,66 +77,88 @@ struct Ingestor::Impl {
         o.max_bytes = config.downloads.max_bytes;
         o.max_redirects = config.downloads.max_redirects;
         auto d = source::DownloadUrl(w.input.url, committer.StagingDir(), o);
-        if (!d.ok()) return Fail(w, d.status().message());
+        if (!d.ok()) return Fail(w, d.status());
         w.staged = committer.Adopt(d->path);
+        w.staged_ok = true;
         w.analysis.fingerprint.sha256 = d->sha256_hex;
         w.analysis.fingerprint.size_bytes = d->size_bytes;
         w.input.name = d->path.filename().string();
         if (w.input.source.empty()) w.input.source = d->host;
-        break;
+        return;
       }
-      case Input::Kind::kStaged: {
+      case Input::Kind::kStaged:
         w.staged = committer.Adopt(w.input.path);
         w.staged_ok = true;  // adopted: a failure from here on discards it
-        auto sha = fingerprint::Sha256OfFile(w.staged.path);
-        if (!sha.ok()) return Fail(w, sha.status().message());
-        w.analysis.fingerprint.sha256 = *sha;
-        std::error_code ec;
-        w.analysis.fingerprint.size_bytes = static_cast<int64_t>(std::filesystem::file_size(w.staged.path, ec));
-        break;
-      }
+        return HashStaged(w);
     }
-    w.staged_ok = true;
   }
 
-  static void Fail(Work& w, const std::string& why) { w.error = why; }
+  void HashStaged(Work& w) {
+    auto sha = fingerprint::Sha256OfFile(w.staged.path);
+    if (!sha.ok()) return Fail(w, sha.status());
+    w.analysis.fingerprint.sha256 = *sha;
+    std::error_code ec;
+    w.analysis.fingerprint.size_bytes = static_cast<int64_t>(std::filesystem::file_size(w.staged.path, ec));
+  }
 
-  // Look up duplicates, decide, commit (serial, in input order).
+  static void Fail(Work& w, base::Status why) { w.error = std::move(why); }
+
+  // The parallel stage: staging then analysis. Nothing escapes it: an exception is this input's failure.
+  void StageAndAnalyse(Work& w) noexcept {
+    try {
+      Stage(w);
+      if (w.error.ok()) analyse(w.staged.path, *cfg, faces, w.analysis);
+    } catch (const std::exception& e) {
+      Fail(w, base::Status::Io(std::string("internal error while analysing: ") + e.what()));
+    } catch (...) {
+      Fail(w, base::Status::Io("internal error while analysing"));
+    }
+  }
+
+  // Look up duplicates, decide, commit (serial, in input order), under the library-wide ingest lock.
   ItemOutcome Commit(Work& w, const IngestOptions& options) {
     ItemOutcome out;
     out.input = w.input.Display();
-    if (!w.error.empty()) {
+    if (w.error.ok()) w.error = CommitLocked(w, options, out);
+    if (!w.error.ok()) {
       if (w.staged_ok) committer.Discard(w.staged);
+      out.ok = false;
       out.error = w.error;
-      return out;
     }
-    model::CatalogFacts facts = Facts(w.analysis);
-    out.decision = decide::Decide(w.analysis, config.policy, facts);
-    catalog::CatalogChange change = ChangeFor(w, out.decision, options);
+    return out;
+  }
+
+  base::Status CommitLocked(Work& w, const IngestOptions& options, ItemOutcome& out) {
+    const config::Config& config = *cfg;
+    auto lock = base::FileLock::Acquire(config.StateDir() / "ingest.lock");
+    if (!lock.ok()) return lock.status();
+    auto facts = Facts(w.analysis);
+    if (!facts.ok()) return facts.status();
+    out.decision = decide::Decide(w.analysis, config.policy, *facts);
     const model::Decision& d = out.decision;
+    catalog::CatalogChange change = ChangeFor(w, *facts, d, options);
     std::filesystem::path dest = d.destination == model::Destination::kLibrary ? config.FacesDir() / d.person
                                                                                : config.ReviewDir() / d.category;
     auto placed = committer.Place(w.staged, dest, w.input.name, std::move(change));
-    if (!placed.ok()) {
-      out.error = placed.status().message();
-      committer.Discard(w.staged);
-      return out;
-    }
+    if (!placed.ok()) return placed.status();
     out.ok = true;
     out.item_id = placed->item_id;
     out.path = placed->path.lexically_relative(config.library).string();
     const model::Fingerprint& fp = w.analysis.fingerprint;
-    if (fp.has_phash) AddToIndex(placed->item_id, fp.phash, fp.phash_center);
-    return out;
+    if (fp.has_phash) index.Add(placed->item_id, fp.phash, fp.phash_center);
+    return base::Status::Ok();
   }
 
-  model::CatalogFacts Facts(const model::Analysis& a) {
+  // What the catalog knows of this image now. A catalog error is an error, never "no duplicate".
+  base::Result<model::CatalogFacts> Facts(const model::Analysis& a) {
     model::CatalogFacts facts;
     if (!a.readable) return facts;
     auto dup = catalog.FindBySha256(a.fingerprint.sha256);
-    if (dup.ok()) facts.exact_duplicate_of = *dup;
+    if (!dup.ok()) return dup.status().WithContext("looking up exact duplicates");
+    facts.exact_duplicate_of = *dup;
     if (a.fingerprint.has_phash) {
-      if (auto near = NearestWithin(a.fingerprint)) {
+      TRIAGE_RETURN_IF_ERROR(index.Refresh(catalog));
+      if (auto near = index.NearestWithin(a.fingerprint, cfg->near_duplicate_max_distance)) {
         facts.near_duplicate_of = near->id;
         facts.near_duplicate_distance = near->distance;
       }
@@ -179,7 +166,8 @@ struct Ingestor::Impl {
     return facts;
   }
 
-  catalog::CatalogChange ChangeFor(const Work& w, const model::Decision& d, const IngestOptions& options) {
+  catalog::CatalogChange ChangeFor(const Work& w, const model::CatalogFacts& facts, const model::Decision& d,
+                                   const IngestOptions& options) {
     catalog::CatalogChange c;
     c.journal_id = base::RandomId();
     model::ItemRecord& r = c.item;
@@ -199,6 +187,8 @@ struct Ingestor::Impl {
     r.sharpness = w.analysis.sharpness;
     r.exposure = w.analysis.exposure;
     c.faces = w.analysis.faces;
+    for (model::Face& f : c.faces) f.match.kind = decide::ClassifyMatch(f.match, cfg->policy);
+    c.analysis = model::StoredAnalysis{model::StoredAnalysis::kVersion, w.analysis, facts};
     c.actor = options.actor;
     c.action = "ingest";
     c.reason = d.Summary();
@@ -207,45 +197,39 @@ struct Ingestor::Impl {
   }
 
   base::Result<IngestSummary> Run(std::vector<Input> inputs, const IngestOptions& options, const ProgressFn& progress) {
-    TRIAGE_RETURN_IF_ERROR(LoadIndex());
+    cfg = store.Current();
     auto start = std::chrono::steady_clock::now();
     IngestSummary summary;
     summary.total = static_cast<int>(inputs.size());
-    int threads = config.analysis.threads > 0 ? config.analysis.threads
-                                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    int threads = cfg->analysis.threads > 0 ? cfg->analysis.threads
+                                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
-    AnalyseOptions analyse = AnalyseOptionsFor(config, faces != nullptr);
     size_t next = 0;
+    auto hand_out = [&](tbb::flow_control& fc) -> std::shared_ptr<Work> {
+      if (next >= inputs.size()) {
+        fc.stop();
+        return nullptr;
+      }
+      auto w = std::make_shared<Work>();
+      w->input = std::move(inputs[next++]);
+      return w;
+    };
+    auto work = [&](std::shared_ptr<Work> w) {
+      StageAndAnalyse(*w);
+      return w;
+    };
+    auto commit = [&](std::shared_ptr<Work> w) {
+      ItemOutcome o = Commit(*w, options);
+      Count(summary, o);
+      if (progress) progress(static_cast<int>(summary.items.size()) + 1, summary.total, o);
+      summary.items.push_back(std::move(o));
+    };
     // Only handing out inputs and committing are serial; staging (copy + hash) and analysis run in parallel.
     tbb::parallel_pipeline(
         static_cast<size_t>(threads) * 2,
-        tbb::make_filter<void, std::shared_ptr<Work>>(tbb::filter_mode::serial_in_order,
-                                                      [&](tbb::flow_control& fc) -> std::shared_ptr<Work> {
-                                                        if (next >= inputs.size()) {
-                                                          fc.stop();
-                                                          return nullptr;
-                                                        }
-                                                        auto w = std::make_shared<Work>();
-                                                        w->input = std::move(inputs[next++]);
-                                                        return w;
-                                                      }) &
-            tbb::make_filter<std::shared_ptr<Work>, std::shared_ptr<Work>>(
-                tbb::filter_mode::parallel,
-                [&](std::shared_ptr<Work> w) {
-                  Stage(*w);
-                  if (w->error.empty()) AnalyseStaged(w->staged.path, analyse, faces, w->analysis);
-                  return w;
-                }) &
-            tbb::make_filter<std::shared_ptr<Work>, void>(tbb::filter_mode::serial_in_order,
-                                                          [&](std::shared_ptr<Work> w) {
-                                                            ItemOutcome o = Commit(*w, options);
-                                                            Count(summary, o);
-                                                            if (progress) {
-                                                              progress(static_cast<int>(summary.items.size()) + 1,
-                                                                       summary.total, o);
-                                                            }
-                                                            summary.items.push_back(std::move(o));
-                                                          }));
+        tbb::make_filter<void, std::shared_ptr<Work>>(tbb::filter_mode::serial_in_order, hand_out) &
+            tbb::make_filter<std::shared_ptr<Work>, std::shared_ptr<Work>>(tbb::filter_mode::parallel, work) &
+            tbb::make_filter<std::shared_ptr<Work>, void>(tbb::filter_mode::serial_in_order, commit));
     summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return summary;
   }
@@ -265,17 +249,18 @@ struct Ingestor::Impl {
 
 std::string Input::Display() const { return kind == Kind::kUrl ? url : path.string(); }
 
-Ingestor::Ingestor(const config::Config& config, catalog::Catalog& catalog, commit::Committer& committer,
-                   FaceStage* faces)
-    : impl_(new Impl{config, catalog, committer, faces, {}, {}, false}) {}
+Ingestor::Ingestor(config::ConfigStore& config, catalog::Catalog& catalog, commit::Committer& committer,
+                   FaceStage* faces, AnalyseFn analyse)
+    : impl_(new Impl{config, catalog, committer, faces, analyse ? std::move(analyse) : AnalyseFn(AnalyseStaged), {},
+                     nullptr}) {}
 
 Ingestor::~Ingestor() = default;
 
 base::Result<IngestSummary> Ingestor::IngestPaths(const std::vector<fs::path>& paths, const IngestOptions& options,
                                                   const ProgressFn& progress) {
-  const config::Config& c = impl_->config;
+  auto c = impl_->store.Current();
   source::ScanOptions scan_options;
-  scan_options.exclude = {c.FacesDir(), c.ReviewDir(), c.StateDir()};
+  scan_options.exclude = {c->FacesDir(), c->ReviewDir(), c->StateDir()};
   auto scan = source::ScanFolders(paths, scan_options);
   std::vector<Input> inputs;
   for (const auto& f : scan.files) {
@@ -292,7 +277,7 @@ base::Result<IngestSummary> Ingestor::IngestPaths(const std::vector<fs::path>& p
   for (const auto& e : scan.errors) {
     summary->total++;
     summary->failed++;
-    summary->items.push_back({e.path.string(), false, 0, "", {}, e.status.message()});
+    summary->items.push_back({e.path.string(), false, 0, "", {}, e.status});
   }
   return summary;
 }
@@ -320,20 +305,22 @@ ItemOutcome Ingestor::IngestStaged(const fs::path& staged, const std::string& or
   auto summary = impl_->Run({in}, options, nullptr);
   if (!summary.ok()) {
     impl_->committer.Discard(impl_->committer.Adopt(staged));
-    return {original_name, false, 0, "", {}, summary.status().message()};
+    return {original_name, false, 0, "", {}, summary.status()};
   }
   return summary->items.front();
 }
 
 base::Result<model::Decision> Ingestor::DryRun(const fs::path& file, model::Analysis& analysis) {
-  TRIAGE_RETURN_IF_ERROR(impl_->LoadIndex());
+  impl_->cfg = impl_->store.Current();
   auto sha = fingerprint::Sha256OfFile(file);
   if (!sha.ok()) return sha.status();
   analysis.fingerprint.sha256 = *sha;
   std::error_code ec;
   analysis.fingerprint.size_bytes = static_cast<int64_t>(std::filesystem::file_size(file, ec));
-  AnalyseStaged(file, AnalyseOptionsFor(impl_->config, impl_->faces != nullptr), impl_->faces, analysis);
-  return decide::Decide(analysis, impl_->config.policy, impl_->Facts(analysis));
+  impl_->analyse(file, *impl_->cfg, impl_->faces, analysis);
+  auto facts = impl_->Facts(analysis);
+  if (!facts.ok()) return facts.status();
+  return decide::Decide(analysis, impl_->cfg->policy, *facts);
 }
 
 }  // namespace triage::pipeline

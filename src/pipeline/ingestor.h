@@ -15,6 +15,7 @@
 #include "catalog/catalog.h"
 #include "commit/committer.h"
 #include "config/config.h"
+#include "config/config_store.h"
 #include "model/decision.h"
 
 namespace triage::pipeline {
@@ -48,7 +49,8 @@ struct ItemOutcome {
   int64_t item_id = 0;
   std::string path;            // where it went, relative to the library
   model::Decision decision;
-  std::string error;           // why it was not placed (download failed, I/O error); input left where it was
+  base::Status error;          // why it was not placed (download failed, I/O error, catalog unavailable), with its
+                               // code; the input is left where it was
 };
 
 struct IngestSummary {
@@ -65,11 +67,20 @@ struct IngestSummary {
 // Called after each input with (done, total, outcome); from the committing thread.
 using ProgressFn = std::function<void(int, int, const ItemOutcome&)>;
 
-// Not thread-safe: one ingest at a time per Ingestor (the server serialises uploads through one).
+// The analyse stage (AnalyseStaged by default; tests substitute one that fails). Runs on several threads at once.
+using AnalyseFn = std::function<void(const fs::path& staged, const config::Config& config, const FaceStage* faces,
+                                     model::Analysis& analysis)>;
+
+// Not thread-safe: one ingest at a time per Ingestor (the server serialises uploads through one). Several
+// Ingestors, in one process or many, may work on one library at once: the duplicate lookup, the decision and the
+// commit of each item run under a library-wide lock (.triage/ingest.lock), with the near-duplicate index brought
+// up to date from the catalog first, so that two processes never both file the same picture as new.
+// Each batch reads the config once (a snapshot): a change saved meanwhile applies from the next batch on.
 class Ingestor {
  public:
   // `faces` may be null (face analysis off): images then lack a person and go to review.
-  Ingestor(const config::Config& config, catalog::Catalog& catalog, commit::Committer& committer, FaceStage* faces);
+  Ingestor(config::ConfigStore& config, catalog::Catalog& catalog, commit::Committer& committer, FaceStage* faces,
+           AnalyseFn analyse = nullptr);
   ~Ingestor();
 
   // Files and folders (recursive). Never throws away an input: failures stay where they were.

@@ -29,9 +29,10 @@ base::Result<model::ItemRecord> ReviewService::Approve(int64_t id, const std::st
   change.action = "approve";
   change.reason = fmt::format("approved as {} by {}", *person, actor);
   change.at = now;
-  auto placed = committer_.Relocate(*item, config_.FacesDir() / *person, change);
+  auto config = config_.Current();
+  auto placed = committer_.Relocate(*item, config->FacesDir() / *person, change);
   if (!placed.ok()) return placed.status();
-  if (config_.review.learn_from_approvals) {
+  if (config->review.learn_from_approvals) {
     auto faces = catalog_.FacesOf(id);
     if (faces.ok() && faces->size() == 1 && !faces->front().embedding.empty()) {
       base::Status learnt = catalog_.AddReference({0, *person, faces->front().embedding, fmt::format("item:{}", id)});
@@ -50,9 +51,10 @@ base::Result<model::ItemRecord> ReviewService::Reject(int64_t id, const std::str
   change.item.person = item->person;
   change.actor = actor;
   change.action = "reject";
-  change.reason = fmt::format("rejected by {}; purged after {} days", actor, config_.review.trash_retention_days);
+  auto config = config_.Current();
+  change.reason = fmt::format("rejected by {}; purged after {} days", actor, config->review.trash_retention_days);
   change.at = now;
-  auto placed = committer_.Relocate(*item, config_.StateDir() / "trash", change);
+  auto placed = committer_.Relocate(*item, config->StateDir() / "trash", change);
   if (!placed.ok()) return placed.status();
   return catalog_.GetItem(id);
 }
@@ -84,13 +86,14 @@ base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int
 }
 
 base::Result<int> ReviewService::PurgeTrash(int64_t now, const std::string& actor) {
-  int64_t before = now - int64_t{config_.review.trash_retention_days} * 86400;
+  const int retention_days = config_.Current()->review.trash_retention_days;
+  int64_t before = now - int64_t{retention_days} * 86400;
   auto old = catalog_.TrashedBefore(before);
   if (!old.ok()) return old.status();
   int purged = 0;
   for (const auto& item : *old) {
     base::Status st = committer_.Purge(item, actor,
-                                       fmt::format("in trash longer than {} days", config_.review.trash_retention_days),
+                                       fmt::format("in trash longer than {} days", retention_days),
                                        now);
     if (!st.ok()) return st;
     ++purged;

@@ -11,6 +11,7 @@
 #include "catalog/catalog.h"
 #include "commit/committer.h"
 #include "config/config.h"
+#include "config/config_store.h"
 
 namespace triage::review {
 
@@ -23,7 +24,8 @@ struct BulkOutcome {
 // Thread-safe (its parts are).
 class ReviewService {
  public:
-  ReviewService(const config::Config& config, catalog::Catalog& catalog, commit::Committer& committer)
+  // Reads `config` at each call (a change saved meanwhile applies to the next decision).
+  ReviewService(config::ConfigStore& config, catalog::Catalog& catalog, commit::Committer& committer)
       : config_(config), catalog_(catalog), committer_(committer) {}
 
   // Moves item `id` (pending review) to faces/<person>/ (person name sanitized; created if new),
@@ -45,7 +47,7 @@ class ReviewService {
 
  private:
   base::Result<model::ItemRecord> PendingItem(int64_t id);
-  const config::Config& config_;
+  config::ConfigStore& config_;
   catalog::Catalog& catalog_;
   commit::Committer& committer_;
   std::function<void()> references_changed_;

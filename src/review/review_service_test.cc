@@ -18,11 +18,12 @@ class ReviewServiceTest : public ::testing::Test {
   void SetUp() override {
     lib_ = fs::temp_directory_path() / ("review_test_" + std::to_string(::getpid()));
     fs::create_directories(lib_ / ".triage");
-    config_ = *config::ConfigFromJson(lib_, nlohmann::json::object());
+    ASSERT_TRUE(config::SaveConfigJson(lib_, config::DefaultConfigJson()).ok());
+    config_ = std::move(*config::ConfigStore::Open(lib_));
     catalog_ = *catalog::sqlite::SqliteCatalog::Open(lib_ / ".triage/catalog.db");
     journal_ = *commit::Journal::Open(lib_ / ".triage");
     committer_ = std::make_unique<commit::Committer>(*journal_, *catalog_, lib_);
-    service_ = std::make_unique<ReviewService>(config_, *catalog_, *committer_);
+    service_ = std::make_unique<ReviewService>(*config_, *catalog_, *committer_);
   }
   void TearDown() override {
     service_.reset();
@@ -49,7 +50,7 @@ class ReviewServiceTest : public ::testing::Test {
     return committer_->Place(*staged, lib_ / "review/unidentified", name, c)->item_id;
   }
   fs::path lib_;
-  config::Config config_;
+  std::unique_ptr<config::ConfigStore> config_;
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<commit::Journal> journal_;
   std::unique_ptr<commit::Committer> committer_;

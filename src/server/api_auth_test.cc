@@ -190,7 +190,8 @@ TEST_F(AuthTest, NoAuthIsRefusedOffLoopbackAndActsAsLocalOnLoopback) {
   ServerOptions open = options_;
   open.no_auth = true;
   open.host = "0.0.0.0";
-  auto refused = Server::Create(open, {*config_, *catalog_, *users_, *review_, *ingestor_, journal_->staging_dir()});
+  auto refused = Server::Create(
+      open, {*config_, *catalog_, *users_, *review_, *persons_, *ingestor_, journal_->staging_dir()});
   EXPECT_EQ(refused.status().code(), base::Code::kInvalidArgument);
   StopServer();
   options_.no_auth = true;

@@ -19,13 +19,13 @@ TEST_F(ControlApiTest, DisableAndEnableArePersistedAuditedAndReported) {
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(Body(Get("/api/status", &s))["auto_sort_enabled"], false);
-  EXPECT_FALSE(config_->policy.auto_sort_enabled);  // the live config the pipeline reads
+  EXPECT_FALSE(config_->Current()->policy.auto_sort_enabled);  // the live config the pipeline reads
   EXPECT_EQ(SavedConfig(root_)["auto_sort"]["enabled"], false);
   auto audit = catalog_->ListAudit(0, "bob", 10, 0);
   ASSERT_FALSE(audit->empty());
   EXPECT_EQ((*audit)[0].action, "config");
   EXPECT_EQ(Post("/api/enable", json::object(), &s)->status, 200);
-  EXPECT_TRUE(config_->policy.auto_sort_enabled);
+  EXPECT_TRUE(config_->Current()->policy.auto_sort_enabled);
 }
 
 TEST_F(ControlApiTest, WhitelistIsValidatedPersistedAndAudited) {
@@ -35,7 +35,7 @@ TEST_F(ControlApiTest, WhitelistIsValidatedPersistedAndAudited) {
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(Body(r)["whitelist"], json({"alice_smith", "bob"}));
   EXPECT_EQ(SavedConfig(root_)["whitelist"], json({"alice_smith", "bob"}));
-  EXPECT_EQ(config_->policy.whitelist, (std::vector<std::string>{"alice_smith", "bob"}));
+  EXPECT_EQ(config_->Current()->policy.whitelist, (std::vector<std::string>{"alice_smith", "bob"}));
   EXPECT_EQ(Body(Get("/api/config", &s))["whitelist"], json({"alice_smith", "bob"}));
   auto audit = catalog_->ListAudit(0, "bob", 10, 0);
   EXPECT_EQ((*audit)[0].to_state, R"(["alice_smith","bob"])");
@@ -51,7 +51,7 @@ TEST_F(ControlApiTest, WhitelistIsValidatedPersistedAndAudited) {
 TEST_F(ControlApiTest, BlacklistReplacesTheList) {
   TestSession s = Login("carol");
   ASSERT_EQ(Put("/api/config/blacklist", {{"names", {"Mallory"}}}, &s)->status, 200);
-  EXPECT_EQ(config_->policy.blacklist, std::vector<std::string>{"mallory"});
+  EXPECT_EQ(config_->Current()->policy.blacklist, std::vector<std::string>{"mallory"});
   EXPECT_EQ(Put("/api/config/blacklist", {{"names", {"a/b"}}}, &s)->status, 400);
 }
 
@@ -60,7 +60,7 @@ TEST_F(ControlApiTest, ThresholdsAreMergedAndValidatedLikeTheCli) {
   auto r = Put("/api/config/thresholds", {{"min_confidence", 0.8}}, &s);
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
-  EXPECT_DOUBLE_EQ(config_->policy.min_confidence, 0.8);
+  EXPECT_DOUBLE_EQ(config_->Current()->policy.min_confidence, 0.8);
   EXPECT_EQ(SavedConfig(root_)["thresholds"]["max_faces_per_image"], 1);
   auto out_of_range = Put("/api/config/thresholds", {{"min_confidence", 3}}, &s);
   ASSERT_TRUE(out_of_range);
@@ -68,7 +68,25 @@ TEST_F(ControlApiTest, ThresholdsAreMergedAndValidatedLikeTheCli) {
   EXPECT_NE(Body(out_of_range)["message"].get<std::string>().find("thresholds.min_confidence"), std::string::npos);
   EXPECT_EQ(Put("/api/config/thresholds", {{"bogus", 1}}, &s)->status, 400);
   EXPECT_EQ(Put("/api/config/thresholds", json::object(), &s)->status, 400);
-  EXPECT_DOUBLE_EQ(config_->policy.min_confidence, 0.8);
+  EXPECT_DOUBLE_EQ(config_->Current()->policy.min_confidence, 0.8);
+}
+
+// The CLI (another process) writes triage.json; the running server reads it on its next request, and its own next
+// save keeps the CLI's edit instead of writing back its older copy.
+TEST_F(ControlApiTest, ServerAndCliDoNotUndoEachOthersEdits) {
+  TestSession s = Login("bob");
+  ASSERT_EQ(Body(Get("/api/config", &s))["thresholds"]["min_confidence"], 0.6);
+  json doc = SavedConfig(root_);
+  doc["blacklist"] = json::array({"mallory"});
+  doc["thresholds"]["min_sharpness"] = 25.0;
+  ASSERT_TRUE(config::SaveConfigJson(root_, doc).ok());  // what `triage person set mallory --blacklist` does
+  EXPECT_EQ(Body(Get("/api/config", &s))["blacklist"], json({"mallory"}));
+  ASSERT_EQ(Put("/api/config/thresholds", {{"min_confidence", 0.7}}, &s)->status, 200);
+  json saved = SavedConfig(root_);
+  EXPECT_EQ(saved["blacklist"], json({"mallory"}));
+  EXPECT_EQ(saved["thresholds"]["min_sharpness"], 25.0);
+  EXPECT_EQ(saved["thresholds"]["min_confidence"], 0.7);
+  EXPECT_EQ(Body(Get("/api/persons", &s))["persons"].size(), 0u);
 }
 
 TEST_F(ControlApiTest, PersonsAreListedWithListMembershipAndEnrolledByAdmins) {

@@ -25,22 +25,31 @@ void ApiTest::SetUp() {
   fs::remove_all(root_);
   fs::create_directories(root_);
   json doc = config::DefaultConfigJson();
-  doc["analysis"]["faces"] = false;
+  doc["analysis"]["faces"] = WithFaces();
   ASSERT_TRUE(config::SaveConfigJson(root_, doc).ok());
-  auto cfg = config::LoadConfig(root_);
-  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
-  config_ = std::make_unique<config::Config>(std::move(*cfg));
-  for (const char* d : {"staging", "journal", "trash", "thumbs"}) fs::create_directories(config_->StateDir() / d);
-  auto catalog = catalog::sqlite::SqliteCatalog::Open(config_->StateDir() / "catalog.db");
+  auto store = config::ConfigStore::Open(root_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  config_ = std::move(*store);
+  auto cfg = config_->Current();
+  for (const char* d : {"staging", "journal", "trash", "thumbs"}) fs::create_directories(cfg->StateDir() / d);
+  auto catalog = catalog::sqlite::SqliteCatalog::Open(cfg->StateDir() / "catalog.db");
   ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
   catalog_ = std::move(*catalog);
   users_ = std::make_unique<catalog::sqlite::SqliteUserStore>(*catalog_);
-  auto journal = commit::Journal::Open(config_->StateDir());
+  auto journal = commit::Journal::Open(cfg->StateDir());
   ASSERT_TRUE(journal.ok()) << journal.status().ToString();
   journal_ = std::move(*journal);
-  committer_ = std::make_unique<commit::Committer>(*journal_, *catalog_, config_->library);
+  committer_ = std::make_unique<commit::Committer>(*journal_, *catalog_, cfg->library);
   review_ = std::make_unique<review::ReviewService>(*config_, *catalog_, *committer_);
-  ingestor_ = std::make_unique<pipeline::Ingestor>(*config_, *catalog_, *committer_, nullptr);
+  persons_ = std::make_unique<review::PersonService>(*config_, *catalog_);
+  if (WithFaces()) {
+    const char* env = std::getenv("TRIAGE_MODEL_DIR");
+    auto faces = pipeline::FaceStage::Open(*cfg, env && *env ? env : std::string(TRIAGE_SOURCE_DIR) + "/.cache/npm");
+    ASSERT_TRUE(faces.ok()) << faces.status().ToString();
+    faces_ = std::move(*faces);
+    review_->OnReferencesChanged([this] { ASSERT_TRUE(faces_->LoadReferences(*catalog_).ok()); });
+  }
+  ingestor_ = std::make_unique<pipeline::Ingestor>(*config_, *catalog_, *committer_, faces_.get());
   const char* names[] = {"alice", "bob", "carol"};
   const char* roles[] = {"user", "admin", "superadmin"};
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(users_->AddUser({0, names[i], roles[i], password_hashes_[i], 1}).ok());
@@ -51,10 +60,10 @@ void ApiTest::SetUp() {
 
 void ApiTest::StartServer() {
   auto server = Server::Create(
-      options_, {*config_, *catalog_, *users_, *review_, *ingestor_, journal_->staging_dir()});
+      options_, {*config_, *catalog_, *users_, *review_, *persons_, *ingestor_, journal_->staging_dir()});
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   server_ = std::move(*server);
-  thread_ = std::thread([this] { server_->Run(); });
+  thread_ = std::thread([this] { ASSERT_TRUE(server_->Run().ok()); });
   server_->WaitUntilReady();
   client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
   client_->set_read_timeout(30, 0);
@@ -70,6 +79,8 @@ void ApiTest::StopServer() {
 void ApiTest::TearDown() {
   StopServer();
   ingestor_.reset();
+  faces_.reset();
+  persons_.reset();
   review_.reset();
   committer_.reset();
   journal_.reset();
@@ -133,7 +144,7 @@ std::vector<int64_t> ApiTest::Ingest(const std::vector<std::string>& fixture_nam
   std::vector<int64_t> ids;
   if (!summary.ok()) return ids;
   for (const auto& item : summary->items) {
-    EXPECT_TRUE(item.ok) << item.input << ": " << item.error;
+    EXPECT_TRUE(item.ok) << item.input << ": " << item.error.ToString();
     ids.push_back(item.item_id);
   }
   return ids;

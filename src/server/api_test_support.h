@@ -1,4 +1,4 @@
-// A fixture for API tests: a temporary library (face analysis off), three users (alice: user, bob: admin,
+// A fixture for API tests: a temporary library (face analysis off unless a subclass says WithFaces), three users (alice: user, bob: admin,
 // carol: superadmin), the server on 127.0.0.1 with a random port, and an httplib client.
 #pragma once
 
@@ -17,8 +17,10 @@
 #include "catalog/sqlite/sqlite_users.h"
 #include "commit/committer.h"
 #include "commit/journal.h"
-#include "config/config.h"
+#include "config/config_store.h"
+#include "pipeline/face_stage.h"
 #include "pipeline/ingestor.h"
+#include "review/person_service.h"
 #include "review/review_service.h"
 #include "server/server.h"
 
@@ -36,6 +38,8 @@ struct TestSession {
 class ApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite();
+  // True: face analysis on, with the real models (TRIAGE_MODEL_DIR, else <source>/.cache/npm).
+  virtual bool WithFaces() const { return false; }
   void SetUp() override;
   void TearDown() override;
 
@@ -59,12 +63,14 @@ class ApiTest : public ::testing::Test {
 
   fs::path root_;
   ServerOptions options_;
-  std::unique_ptr<config::Config> config_;
+  std::unique_ptr<config::ConfigStore> config_;
   std::unique_ptr<catalog::sqlite::SqliteCatalog> catalog_;
   std::unique_ptr<catalog::sqlite::SqliteUserStore> users_;
   std::unique_ptr<commit::Journal> journal_;
   std::unique_ptr<commit::Committer> committer_;
   std::unique_ptr<review::ReviewService> review_;
+  std::unique_ptr<review::PersonService> persons_;
+  std::unique_ptr<pipeline::FaceStage> faces_;
   std::unique_ptr<pipeline::Ingestor> ingestor_;
   std::unique_ptr<Server> server_;
   std::unique_ptr<httplib::Client> client_;

@@ -64,7 +64,8 @@ base::Result<LoginResult> Authenticator::Login(const std::string& name, const st
   result.principal = {name, role, RandomHex(32), Sha256Hex(result.session_token)};
   TRIAGE_RETURN_IF_ERROR(users_.AddSession(
       {result.principal.token_hash, name, result.principal.csrf_token, now, now + options_.session_ttl_s}));
-  users_.RemoveExpiredSessions(now);
+  // Housekeeping: a failure to clean up other sessions does not concern this login (they are refused when expired).
+  static_cast<void>(users_.RemoveExpiredSessions(now));
   return result;
 }
 

@@ -61,7 +61,8 @@ base::Status Login(ServerState& state, Call& call) {
   if (!login->session_token.empty()) {
     SetSessionCookie(call.response(), login->session_token, state.auth->session_ttl_s());
   }
-  state.ctx.catalog.AddAudit({0, now, name, 0, "login", "", "", "logged in from " + req.remote_addr});
+  TRIAGE_RETURN_IF_ERROR(
+      state.ctx.catalog.AddAudit({0, now, name, 0, "login", "", "", "logged in from " + req.remote_addr}));
   call.Reply(PrincipalJson(login->principal, *state.auth));
   return base::Status::Ok();
 }
@@ -69,7 +70,8 @@ base::Status Login(ServerState& state, Call& call) {
 base::Status Logout(ServerState& state, Call& call) {
   TRIAGE_RETURN_IF_ERROR(state.auth->Logout(call.principal()));
   SetSessionCookie(call.response(), "", 0);
-  state.ctx.catalog.AddAudit({0, base::UnixNow(), call.actor(), 0, "logout", "", "", "logged out"});
+  TRIAGE_RETURN_IF_ERROR(
+      state.ctx.catalog.AddAudit({0, base::UnixNow(), call.actor(), 0, "logout", "", "", "logged out"}));
   call.Reply({{"ok", true}});
   return base::Status::Ok();
 }

@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "model/json.h"
+#include "review/policy_service.h"
 #include "server/server_state.h"
 
 namespace triage::server {
@@ -14,11 +15,7 @@ namespace {
 using nlohmann::json;
 
 base::Status GetStatus(ServerState& state, Call& call) {
-  bool enabled;
-  {
-    std::shared_lock lock(state.config_mu);
-    enabled = state.ctx.config.policy.auto_sort_enabled;
-  }
+  const bool enabled = state.ctx.config.Current()->policy.auto_sort_enabled;
   catalog::ItemFilter review;
   review.location = "review";
   auto pending = state.ctx.catalog.CountItems(review);
@@ -45,8 +42,7 @@ base::Status SetEnabled(ServerState& state, Call& call, bool enabled) {
 }
 
 base::Status GetConfig(ServerState& state, Call& call) {
-  std::shared_lock lock(state.config_mu);
-  call.Reply(state.ctx.config.json);
+  call.Reply(state.ctx.config.Current()->json);
   return base::Status::Ok();
 }
 
@@ -57,18 +53,14 @@ base::Status PutList(ServerState& state, Call& call, const std::string& list) {
   if (!body->contains("names") || !(*body)["names"].is_array()) {
     return base::Status::InvalidArgument("names (a list of person names) is required");
   }
-  json names = json::array();
+  std::vector<std::string> names;
   for (const auto& e : (*body)["names"]) {
     if (!e.is_string()) return base::Status::InvalidArgument(fmt::format("{}: {} is not a name", list, e.dump()));
-    auto name = config::SanitizePersonName(e.get<std::string>());
-    if (!name.ok()) return base::Status::InvalidArgument(fmt::format("{}: {}", list, name.status().message()));
-    if (std::find(names.begin(), names.end(), json(*name)) == names.end()) names.push_back(*name);
+    names.push_back(e.get<std::string>());
   }
-  TRIAGE_RETURN_IF_ERROR(UpdateConfig(state, call, list, [&](json& doc) {
-    doc[list] = names;
-    return base::Status::Ok();
-  }));
-  call.Reply({{list, names}});
+  auto stored = state.ctx.persons.SetList(list, names, call.actor(), base::UnixNow());
+  if (!stored.ok()) return stored.status();
+  call.Reply({{list, *stored}});
   return base::Status::Ok();
 }
 
@@ -87,9 +79,30 @@ base::Status PutThresholds(ServerState& state, Call& call) {
   return base::Status::Ok();
 }
 
+// POST /api/config/thresholds/simulate {...}: what saving these thresholds would move (nothing is saved or moved).
+base::Status SimulateThresholds(ServerState& state, Call& call) {
+  auto body = call.JsonBody();
+  if (!body.ok()) return body.status();
+  if (!body->is_object() || body->empty()) return base::Status::InvalidArgument("send at least one threshold");
+  auto proposed = state.ctx.config.Preview([&](json& doc) {
+    for (const auto& [key, value] : body->items()) doc["thresholds"][key] = value;
+    return base::Status::Ok();
+  });
+  if (!proposed.ok()) return proposed.status();
+  auto report = review::SimulatePolicy(state.ctx.catalog, *proposed);
+  if (!report.ok()) return report.status();
+  json moves = json::array();
+  for (const auto& m : report->moves) {
+    moves.push_back({{"from", m.from}, {"to", m.to}, {"count", m.count}, {"sample_ids", m.sample_ids}});
+  }
+  call.Reply({{"total", report->total}, {"changed", report->changed}, {"seconds", report->seconds}, {"moves", moves}});
+  return base::Status::Ok();
+}
+
 json ListMembership(const config::Config& config, const std::string& name) {
-  auto has = [&](const std::vector<std::string>& l) { return std::find(l.begin(), l.end(), name) != l.end(); };
-  return {{"whitelisted", has(config.policy.whitelist)}, {"blacklisted", has(config.policy.blacklist)}};
+  const review::ListStatus status = review::ListStatusOf(config, name);
+  return {{"whitelisted", status == review::ListStatus::kWhitelist},
+          {"blacklisted", status == review::ListStatus::kBlacklist}};
 }
 
 base::Status ListPersons(ServerState& state, Call& call) {
@@ -98,10 +111,10 @@ base::Status ListPersons(ServerState& state, Call& call) {
   auto refs = state.ctx.catalog.AllReferences();
   if (!refs.ok()) return refs.status();
   json out = json::array();
-  std::shared_lock lock(state.config_mu);
+  auto config = state.ctx.config.Current();
   for (const auto& p : *persons) {
     json j = p;
-    j.update(ListMembership(state.ctx.config, p.name));
+    j.update(ListMembership(*config, p.name));
     json reference_items = json::array();  // references learnt from catalog items can be shown by id
     for (const auto& r : *refs) {
       int64_t item_id = 0;
@@ -133,13 +146,9 @@ base::Status AddPerson(ServerState& state, Call& call) {
   if (!body->contains("name") || !(*body)["name"].is_string()) {
     return base::Status::InvalidArgument("name (a string) is required");
   }
-  auto name = config::SanitizePersonName((*body)["name"].get<std::string>());
-  if (!name.ok()) return name.status();
-  int64_t now = base::UnixNow();
-  auto id = state.ctx.catalog.AddPerson(*name, now);
-  if (!id.ok()) return id.status();
-  state.ctx.catalog.AddAudit({0, now, call.actor(), 0, "person", "", *name, fmt::format("enrolled {}", *name)});
-  call.Reply({{"person", model::PersonRecord{*id, *name, now, 0}}}, 201);
+  auto person = state.ctx.persons.Add((*body)["name"].get<std::string>(), call.actor(), base::UnixNow());
+  if (!person.ok()) return person.status();
+  call.Reply({{"person", *person}}, 201);
   return base::Status::Ok();
 }
 
@@ -158,6 +167,8 @@ void AddControlRoutes(ApiRouter& router, ServerState& state) {
              [&state](Call& c) { return PutList(state, c, "blacklist"); });
   router.Add(Method::kPut, "/api/config/thresholds", Permission::kChangeConfig,
              [&state](Call& c) { return PutThresholds(state, c); });
+  router.Add(Method::kPost, "/api/config/thresholds/simulate", Permission::kChangeConfig,
+             [&state](Call& c) { return SimulateThresholds(state, c); });
   router.Add(Method::kGet, "/api/persons", Permission::kView, [&state](Call& c) { return ListPersons(state, c); });
   router.Add(Method::kPost, "/api/persons", Permission::kManagePersons,
              [&state](Call& c) { return AddPerson(state, c); });

@@ -18,7 +18,8 @@ json OutcomeJson(const pipeline::ItemOutcome& o) {
           {"item_id", o.ok ? json(o.item_id) : json(nullptr)},
           {"path", o.path},
           {"decision", o.decision},
-          {"error", o.error.empty() ? json(nullptr) : json(o.error)}};
+          {"error", o.error.ok() ? json(nullptr) : json(o.error.message())},
+          {"error_code", o.error.ok() ? json(nullptr) : json(base::CodeName(o.error.code()))}};
 }
 
 // Writes an uploaded file into the staging folder under a random name (the original name is kept by the catalog).
@@ -46,7 +47,6 @@ base::Status Upload(ServerState& state, Call& call) {
     if (part.filename.empty()) continue;  // a plain form field
     auto staged = StageUpload(state.ctx.staging_dir, part);
     if (!staged.ok()) return staged.status();
-    std::shared_lock config_lock(state.config_mu);
     std::lock_guard ingest_lock(state.ingest_mu);
     pipeline::ItemOutcome outcome = state.ctx.ingestor.IngestStaged(*staged, part.filename, options);
     state.review_counts.Invalidate();  // the ingestor places or discards the staged upload
@@ -72,7 +72,6 @@ base::Status IngestUrl(ServerState& state, Call& call) {
     options.source = (*body)["source"];
   }
   options.actor = call.actor();
-  std::shared_lock config_lock(state.config_mu);
   std::lock_guard ingest_lock(state.ingest_mu);
   auto summary = state.ctx.ingestor.IngestUrls({url}, options);
   state.review_counts.Invalidate();
@@ -80,8 +79,7 @@ base::Status IngestUrl(ServerState& state, Call& call) {
   if (summary->items.empty()) return base::Status::Io("the pipeline reported nothing for this URL");
   const auto& outcome = summary->items.front();
   if (!outcome.ok) {
-    SendError(call.response(), 422, "ingest_failed", outcome.error);
-    return base::Status::Ok();
+    return outcome.error;  // mapped to its HTTP status by code (a refused URL 400, a failed download 502, ...)
   }
   call.Reply({{"item", OutcomeJson(outcome)}});
   return base::Status::Ok();

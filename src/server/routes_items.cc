@@ -64,7 +64,7 @@ base::Result<fs::path> FileOf(const ServerState& state, const model::ItemRecord&
   if (rel.empty() || rel.is_absolute() || *rel.begin() == "..") {
     return base::Status::Corrupt(fmt::format("item {} has a path outside the library", item.id));
   }
-  fs::path file = state.ctx.config.library / rel;
+  fs::path file = state.ctx.config.library() / rel;
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) {
     return base::Status::NotFound(fmt::format("the file of item {} is missing ({})", item.id, item.path));

@@ -90,7 +90,6 @@ base::Status Approve(ServerState& state, Call& call) {
   if (!body.ok()) return body.status();
   auto person = PersonField(*body);
   if (!person.ok()) return person.status();
-  std::shared_lock lock(state.config_mu);
   auto item = state.ctx.review.Approve(*id, *person, call.actor(), base::UnixNow());
   state.review_counts.Invalidate();
   if (!item.ok()) return item.status();
@@ -101,7 +100,6 @@ base::Status Approve(ServerState& state, Call& call) {
 base::Status Reject(ServerState& state, Call& call) {
   auto id = call.IdParam();
   if (!id.ok()) return id.status();
-  std::shared_lock lock(state.config_mu);
   auto item = state.ctx.review.Reject(*id, call.actor(), base::UnixNow());
   state.review_counts.Invalidate();
   if (!item.ok()) return item.status();
@@ -112,7 +110,6 @@ base::Status Reject(ServerState& state, Call& call) {
 base::Status Skip(ServerState& state, Call& call) {
   auto id = call.IdParam();
   if (!id.ok()) return id.status();
-  std::shared_lock lock(state.config_mu);
   TRIAGE_RETURN_IF_ERROR(state.ctx.review.Skip(*id, call.actor(), base::UnixNow()));
   call.Reply({{"id", *id}, {"skipped", true}});
   return base::Status::Ok();
@@ -150,7 +147,6 @@ base::Status Bulk(ServerState& state, Call& call) {
     if (!p.ok()) return p.status();
     person = *p;
   }
-  std::shared_lock lock(state.config_mu);
   auto outcomes = state.ctx.review.Bulk(*ids, action, person, call.actor(), base::UnixNow());
   state.review_counts.Invalidate();
   if (!outcomes.ok()) return outcomes.status();

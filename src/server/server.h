@@ -10,8 +10,9 @@
 #include "base/status.h"
 #include "catalog/catalog.h"
 #include "catalog/user_store.h"
-#include "config/config.h"
+#include "config/config_store.h"
 #include "pipeline/ingestor.h"
+#include "review/person_service.h"
 #include "review/review_service.h"
 
 namespace triage::server {
@@ -29,10 +30,11 @@ struct ServerOptions {
 
 // What the server works on; owned by the caller and outliving the Server.
 struct ServerContext {
-  config::Config& config;                 // the live config; the server updates it (and triage.json) in place
+  config::ConfigStore& config;            // read per request; edits go through it (and reach triage.json)
   catalog::Catalog& catalog;
   catalog::UserStore& users;
-  review::ReviewService& review;          // must read `config` at call time (it does: it holds a reference)
+  review::ReviewService& review;          // reads the same store at call time
+  review::PersonService& persons;
   pipeline::Ingestor& ingestor;           // used by one request at a time
   std::filesystem::path staging_dir;      // where uploads are written before ingesting (the journal's staging)
 };

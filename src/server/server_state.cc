@@ -25,16 +25,15 @@ json ItemView(const model::ItemRecord& item) {
 
 base::Status UpdateConfig(ServerState& state, const Call& call, const std::string& key,
                           const std::function<base::Status(json& doc)>& edit) {
-  std::unique_lock lock(state.config_mu);
-  config::Config& live = state.ctx.config;
-  json doc = live.json;
-  json before = doc.contains(key) ? doc[key] : json();
-  TRIAGE_RETURN_IF_ERROR(edit(doc));
-  auto updated = config::ConfigFromJson(live.library, doc);
+  json before;
+  json after;
+  auto updated = state.ctx.config.Update([&](json& doc) {
+    before = doc.contains(key) ? doc[key] : json();
+    TRIAGE_RETURN_IF_ERROR(edit(doc));
+    after = doc.contains(key) ? doc[key] : json();
+    return base::Status::Ok();
+  });
   if (!updated.ok()) return updated.status();
-  TRIAGE_RETURN_IF_ERROR(config::SaveConfigJson(live.library, doc));
-  json after = doc.contains(key) ? doc[key] : json();
-  live = std::move(*updated);
   return state.ctx.catalog.AddAudit({0, base::UnixNow(), call.actor(), 0, "config", before.dump(), after.dump(),
                                      fmt::format("{} changed through the web UI", key)});
 }

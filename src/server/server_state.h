@@ -19,13 +19,14 @@
 
 namespace triage::server {
 
-// Thread-safety: the locks below guard the live config and the (single-threaded) ingestor.
+// Thread-safety: the config store and the caches are thread-safe; the lock below guards the (single-threaded)
+// ingestor.
 struct ServerState {
   ServerState(const ServerOptions& o, ServerContext c)
       : options(o),
         ctx(std::move(c)),
         limiter({o.login_max_failures, o.login_window_s}),
-        thumbs(ctx.config.StateDir() / "thumbs") {}
+        thumbs(ctx.config.Current()->StateDir() / "thumbs") {}
 
   ServerOptions options;
   ServerContext ctx;
@@ -33,8 +34,6 @@ struct ServerState {
   LoginRateLimiter limiter;
   ThumbnailCache thumbs;
   ReviewCountsCache review_counts;   // invalidated by every decision and ingest made here
-  // Exclusive while the config changes; shared by every handler that acts through the services (they read it).
-  std::shared_mutex config_mu;
   // One ingest at a time (the Ingestor is not thread-safe).
   std::mutex ingest_mu;
 };
@@ -42,9 +41,9 @@ struct ServerState {
 // The API's shape of an item: the model's JSON plus file_name, reason (a sentence) and the URLs of its images.
 nlohmann::json ItemView(const model::ItemRecord& item);
 
-// Applies `edit` to a copy of triage.json, validates it exactly like the CLI (config::ValidateConfigJson),
-// writes it durably, swaps it into the live config and audits it (action "config", from -> to).
-// kInvalidArgument with the validator's message when the result is not a valid config.
+// Applies `edit` to triage.json as it is on disk now through the config store (locked read-modify-write, validated
+// exactly like the CLI, written durably, swapped in for every later request) and audits it (action "config",
+// from -> to). kInvalidArgument with the validator's message when the result is not a valid config.
 base::Status UpdateConfig(ServerState& state, const Call& call, const std::string& key,
                           const std::function<base::Status(nlohmann::json& doc)>& edit);
 

@@ -146,7 +146,7 @@ TEST_F(UrlDownloaderTest, DownloadsImageNamedAfterUrlWithHashSizeAndSniffedForma
 }
 
 TEST_F(UrlDownloaderTest, ExtensionFollowsContentNotUrlAndExistingFilesAreKept) {
-  base::WriteFileDurably(dest_ / "picture.png", "older");
+  ASSERT_TRUE(base::WriteFileDurably(dest_ / "picture.png", "older").ok());
   auto download = DownloadUrl(Url("/album/picture.gif"), dest_, DownloadOptions{});
   ASSERT_TRUE(download.ok()) << download.status().ToString();
   EXPECT_EQ(download->path, dest_ / "picture_1.png");

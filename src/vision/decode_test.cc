@@ -20,7 +20,7 @@ class DecodeTest : public ::testing::Test {
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("decode_test_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
-    DecodeImageBuffer("", {});  // initialises libvips
+    EXPECT_FALSE(DecodeImageBuffer("", {}).ok());  // an empty buffer is refused; the call also initialises libvips
   }
   void TearDown() override { fs::remove_all(dir_); }
 

@@ -212,5 +212,57 @@ TEST_F(CliTest, ItemsJsonHasTheDocumentedFields) {
   EXPECT_EQ(i["sha256"].get<std::string>().size(), 64u);
 }
 
+// An id too large for an int64 once ended the process (std::stoll threw); now it is a usage error.
+TEST_F(CliTest, ExplainOfAnIdTooLargeIsAUsageError) {
+  RunResult r = Triage({"explain", "99999999999999999999"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("is not an item id"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, ExplainReplaysTheStoredAnalysisAndSimulateCountsMoves) {
+  WriteTestImage(in() / "a.jpg", 1, 800, 600);
+  fs::copy_file(in() / "a.jpg", dir_ / "b.jpg");
+  ASSERT_EQ(Triage({"ingest", (in() / "a.jpg").string()}).exit_code, 0);
+  ASSERT_EQ(Triage({"ingest", (dir_ / "b.jpg").string()}).exit_code, 0);
+  json dup = ItemNamed("b.jpg");
+  ASSERT_EQ(dup["category"], "duplicates");
+  json explained = Triage({"explain", std::to_string(dup["id"].get<int64_t>()), "--json"}).Json();
+  EXPECT_EQ(explained["replayed"]["category"], "duplicates");
+  EXPECT_EQ(explained["changed"], false);
+  EXPECT_EQ(explained["analysis"]["facts"]["exact_duplicate_of"], ItemNamed("a.jpg")["id"]);
+  // With the duplicate check off, the copy would leave review/duplicates; nothing moves for real.
+  RunResult sim = Triage({"simulate", "--set", "deduplication.check_hash=false", "--set",
+                          "review_categories.near_duplicates=false", "--json"});
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+  json report = sim.Json();
+  EXPECT_EQ(report["total"], 2);
+  EXPECT_EQ(report["changed"], 1);
+  ASSERT_EQ(report["moves"].size(), 1u);
+  EXPECT_EQ(report["moves"][0]["from"], "review/duplicates");
+  EXPECT_EQ(report["moves"][0]["to"], "review/unidentified");
+  EXPECT_EQ(ItemNamed("b.jpg")["category"], "duplicates");
+  RunResult bad = Triage({"simulate", "--set", "thresholds.min_confidence=7"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("thresholds.min_confidence"), std::string::npos) << bad.err;
+}
+
+TEST_F(CliTest, ApplyPolicyMovesWhatWaitsInReviewUnderTheSavedPolicy) {
+  WriteTestImage(in() / "a.jpg", 1, 800, 600);
+  fs::copy_file(in() / "a.jpg", dir_ / "b.jpg");
+  ASSERT_EQ(Triage({"ingest", (in() / "a.jpg").string()}).exit_code, 0);
+  ASSERT_EQ(Triage({"ingest", (dir_ / "b.jpg").string()}).exit_code, 0);
+  json doc = json::parse(std::ifstream(lib() / "triage.json"));
+  doc["deduplication"]["check_hash"] = false;
+  doc["review_categories"]["near_duplicates"] = false;
+  std::ofstream(lib() / "triage.json") << doc.dump(2);
+  RunResult r = Triage({"apply-policy", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.Json()["moved"], 1);
+  json moved = ItemNamed("b.jpg");
+  EXPECT_EQ(moved["category"], "unidentified");
+  EXPECT_TRUE(fs::exists(lib() / moved["path"].get<std::string>()));
+  EXPECT_EQ(Triage({"apply-policy", "--json"}).Json()["moved"], 0);
+}
+
 }  // namespace
 }  // namespace triage::e2e

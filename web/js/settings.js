@@ -31,18 +31,50 @@ export async function renderSettings(root, _params, { session, refreshSortState 
       canEdit ? h('button', { type: 'submit', dataset: { testid: `save-${list}` } }, 'Save') : null);
     };
     const inputs = {};
+    const preview = h('div', { class: 'preview', role: 'status', dataset: { testid: 'threshold-preview' } });
+    let pending = null;  // the thresholds whose preview is on screen, waiting for "Save"
+    const readThresholds = () => {
+      const body = {};
+      for (const [key, input] of Object.entries(inputs)) {
+        // An emptied field is a mistake, not a zero.
+        if (input.value.trim() === '') throw new Error(`${key.replaceAll('_', ' ')}: enter a number`);
+        body[key] = Number(input.value);
+      }
+      return body;
+    };
+    const showPreview = (report) => {
+      const lines = report.moves.map((m) => h('li', {}, `${m.count} item(s) would move from ${m.from} to ${m.to}` +
+        ` (e.g. ${m.sample_ids.map((id) => `#${id}`).join(', ')})`));
+      mount(preview, h('div', {},
+        h('p', {}, report.changed === 0
+          ? `Nothing already sorted or waiting in review would move (${report.total} item(s) checked).`
+          : `${report.changed} of ${report.total} item(s) would now go elsewhere:`),
+        lines.length ? h('ul', {}, lines) : null,
+        h('p', { class: 'muted' }, 'Saving changes where new photos go; run apply-policy to re-sort what waits in review.'),
+        h('button', { type: 'button', class: 'primary', dataset: { testid: 'confirm-thresholds' }, onclick: save },
+          'Save thresholds'),
+        h('button', { type: 'button', onclick: () => { pending = null; mount(preview, null); } }, 'Cancel')));
+    };
+    async function save() {
+      try {
+        await api.put('/api/config/thresholds', pending);
+        toast('Saved the thresholds.');
+        await draw();
+      } catch (err) { toast(err.message, 'error'); }
+    }
     const thresholds = h('form', { class: 'card', onsubmit: async (e) => {
       e.preventDefault();
-      const body = {};
-      for (const [key, input] of Object.entries(inputs)) body[key] = Number(input.value);
-      try { await api.put('/api/config/thresholds', body); toast('Saved the thresholds.'); await draw(); }
-      catch (err) { toast(err.message, 'error'); }
+      try {
+        pending = readThresholds();
+        showPreview(await api.post('/api/config/thresholds/simulate', pending));
+      } catch (err) { toast(err.message, 'error'); }
     } }, h('h3', {}, 'Thresholds'),
     THRESHOLDS.map(([key, label, step]) => {
       inputs[key] = h('input', { type: 'number', step, value: config.thresholds[key], disabled: !canEdit,
-        dataset: { testid: `threshold-${key}` } });
+        required: true, dataset: { testid: `threshold-${key}` } });
       return h('label', { class: 'row' }, h('span', {}, label), inputs[key]);
-    }), canEdit ? h('button', { type: 'submit' }, 'Save thresholds') : null);
+    }), canEdit ? h('button', { type: 'submit', dataset: { testid: 'preview-thresholds' } }, 'Preview changes') : null,
+    preview);
     const toggle = h('button', { type: 'button', class: status.auto_sort_enabled ? 'danger' : 'primary',
       disabled: !canEdit, dataset: { testid: 'toggle-auto-sort' }, onclick: async () => {
         try {

@@ -132,6 +132,29 @@ UPDATE items SET queue_rank = id;
 CREATE INDEX items_queue ON items (location, category, queue_rank, id);
 CREATE INDEX items_queue_all ON items (location, queue_rank, id);
 )sql",
+      // 5: each item's whole analysis (model::StoredAnalysis as JSON) for explain and policy simulation; and a log of
+      //    every change to the set of perceptual hashes (insert, move to or from trash, delete), written by triggers
+      //    so that every process's near-duplicate index can catch up with changes made by any other process.
+      R"sql(
+CREATE TABLE analyses (
+  item_id INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  analysis TEXT NOT NULL
+);
+CREATE TABLE hash_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  item_id INTEGER NOT NULL
+);
+CREATE TRIGGER hash_log_insert AFTER INSERT ON items BEGIN
+  INSERT INTO hash_log (item_id) VALUES (NEW.id);
+END;
+CREATE TRIGGER hash_log_update AFTER UPDATE OF location, phash, phash_center ON items BEGIN
+  INSERT INTO hash_log (item_id) VALUES (NEW.id);
+END;
+CREATE TRIGGER hash_log_delete AFTER DELETE ON items BEGIN
+  INSERT INTO hash_log (item_id) VALUES (OLD.id);
+END;
+)sql",
   };
   return kMigrations;
 }

@@ -130,12 +130,12 @@ base::Result<T> InTransaction(sqlite3* db, Body body) {
   TRIAGE_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
   base::Result<T> r = body();
   if (!r.ok()) {
-    Exec(db, "ROLLBACK");
+    Rollback(db);
     return r;
   }
   base::Status st = Exec(db, "COMMIT");
   if (!st.ok()) {
-    Exec(db, "ROLLBACK");
+    Rollback(db);
     return st;
   }
   return r;
@@ -206,6 +206,19 @@ base::Result<int64_t> SqliteCatalog::Apply(const CatalogChange& change) {
   });
 }
 
+base::Status SqliteCatalog::ApplyAll(const std::vector<CatalogChange>& changes) {
+  std::lock_guard lock(mu_);
+  return InTransaction<int64_t>(db_, [&]() -> base::Result<int64_t> {
+    for (const CatalogChange& change : changes) {
+      auto id = change.kind == CatalogChange::Kind::kInsertItem ? InsertItem(change) : RelocateItem(change);
+      if (!id.ok()) return id;
+      TRIAGE_RETURN_IF_ERROR(
+          Statement(db_, kMarkApplied).Bind(1, change.journal_id).Bind(2, *id).Bind(3, change.at).Run());
+    }
+    return int64_t{0};
+  }).status();
+}
+
 base::Result<int64_t> SqliteCatalog::InsertItem(const CatalogChange& change) {
   const model::ItemRecord& r = change.item;
   Statement s(db_, kInsertItem);
@@ -232,6 +245,7 @@ base::Result<int64_t> SqliteCatalog::InsertItem(const CatalogChange& change) {
     fs.Bind(11, f.match.distance).Bind(12, f.match.confidence).Bind(13, f.eye_aspect_ratio);
     TRIAGE_RETURN_IF_ERROR(fs.Run());
   }
+  if (change.analysis) TRIAGE_RETURN_IF_ERROR(InsertAnalysis(id, *change.analysis));
   if (r.location == "review") {
     std::string code = r.reasons.empty() ? r.category : r.reasons.front().code;
     std::string text;
@@ -258,11 +272,16 @@ base::Result<int64_t> SqliteCatalog::RelocateItem(const CatalogChange& change) {
   s.Bind(1, r.path).Bind(2, r.location).Bind(3, r.category).Bind(4, r.person).Bind(5, int64_t{r.auto_sorted});
   s.Bind(6, change.at).Bind(7, r.id);
   TRIAGE_RETURN_IF_ERROR(s.Run());
+  if (!r.reasons.empty()) {  // re-decided by the policy: the new reasons replace the old
+    TRIAGE_RETURN_IF_ERROR(
+        Statement(db_, "UPDATE items SET reasons = ? WHERE id = ?").Bind(1, ReasonsJson(r.reasons)).Bind(2, r.id).Run());
+  }
   TRIAGE_RETURN_IF_ERROR(
       Statement(db_, kCloseReview).Bind(1, change.at).Bind(2, change.actor).Bind(3, change.action).Bind(4, r.id).Run());
   if (r.location == "review") {
+    const std::string code = r.reasons.empty() ? change.action : r.reasons.front().code;
     Statement q(db_, kInsertReview);
-    q.Bind(1, r.id).Bind(2, r.category).Bind(3, change.reason).Bind(4, change.action).Bind(5, before.faces_detected);
+    q.Bind(1, r.id).Bind(2, r.category).Bind(3, change.reason).Bind(4, code).Bind(5, before.faces_detected);
     q.Bind(6, r.person).Bind(7, change.at).Bind(8, change.at);
     TRIAGE_RETURN_IF_ERROR(q.Run());
   }

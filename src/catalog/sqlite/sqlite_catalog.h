@@ -20,11 +20,17 @@ class SqliteCatalog final : public Catalog {
   ~SqliteCatalog() override;
 
   base::Result<int64_t> Apply(const CatalogChange& change) override;
+  // Applies many changes in one transaction (bulk loads: benchmarks, imports); all or nothing.
+  base::Status ApplyAll(const std::vector<CatalogChange>& changes);
   base::Result<bool> WasApplied(const std::string& journal_id) override;
   base::Result<model::ItemRecord> GetItem(int64_t id) override;
   base::Result<std::optional<model::ItemRecord>> FindByPath(const std::string& relative_path) override;
   base::Result<std::optional<int64_t>> FindBySha256(const std::string& sha256) override;
   base::Result<std::vector<HashEntry>> AllPerceptualHashes() override;
+  base::Result<HashChanges> PerceptualHashSnapshot() override;
+  base::Result<HashChanges> PerceptualHashChangesSince(int64_t cursor) override;
+  base::Result<std::optional<model::StoredAnalysis>> GetAnalysis(int64_t item_id) override;
+  base::Result<std::vector<AnalysedItem>> ListAnalysedItems(int64_t after_id, int limit) override;
   base::Result<std::vector<model::ItemRecord>> ListItems(const ItemFilter& filter) override;
   base::Result<int64_t> CountItems(const ItemFilter& filter) override;
   base::Result<std::vector<model::Face>> FacesOf(int64_t item_id) override;
@@ -53,6 +59,7 @@ class SqliteCatalog final : public Catalog {
   base::Result<int64_t> InsertItem(const CatalogChange& change);
   base::Result<int64_t> RelocateItem(const CatalogChange& change);
   base::Status InsertAudit(const model::AuditEntry& entry);
+  base::Status InsertAnalysis(int64_t item_id, const model::StoredAnalysis& analysis);
 
   std::recursive_mutex mu_;
   sqlite3* db_;

@@ -183,7 +183,7 @@ base::Status SqliteCatalog::DeleteItem(int64_t id, const std::string& actor, con
     return InsertAudit({0, at, actor, id, "purge", "trash", "", reason});
   }();
   if (!r.ok()) {
-    Exec(db_, "ROLLBACK");
+    Rollback(db_);
     return r;
   }
   return Exec(db_, "COMMIT");

@@ -80,4 +80,6 @@ base::Status Exec(sqlite3* db, const char* sql) {
   return base::Status::Ok();
 }
 
+void Rollback(sqlite3* db) { sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr); }
+
 }  // namespace triage::catalog::sqlite

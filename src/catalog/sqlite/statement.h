@@ -47,4 +47,8 @@ class Statement {
 // Executes SQL without results (may hold several statements).
 base::Status Exec(sqlite3* db, const char* sql);
 
+// Ends a failed transaction. Its own failure is not reported: the error that caused it is the one the caller
+// returns, and SQLite rolls back by itself when a statement inside failed hard (then ROLLBACK says "no transaction").
+void Rollback(sqlite3* db);
+
 }  // namespace triage::catalog::sqlite

@@ -1,0 +1,112 @@
+// SQLite catalog: stored analyses (explain, policy simulation) and the perceptual-hash change log.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "catalog/sqlite/sqlite_catalog.h"
+#include "catalog/sqlite/statement.h"
+#include "model/json.h"
+
+namespace triage::catalog::sqlite {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kInsertAnalysis = "INSERT OR REPLACE INTO analyses (item_id, version, analysis) VALUES (?,?,?)";
+
+constexpr const char* kHashLogHead = "SELECT COALESCE(MAX(seq), 0) FROM hash_log";
+
+constexpr const char* kPresentHashes =
+    "SELECT id, phash, COALESCE(phash_center, phash) FROM items WHERE phash IS NOT NULL AND location != 'trash'";
+
+// Every logged change after a cursor, with the item's state now (a missing item reads as deleted).
+constexpr const char* kHashChangesSince =
+    "SELECT l.seq, l.item_id, i.phash, COALESCE(i.phash_center, i.phash), i.location "
+    "FROM hash_log l LEFT JOIN items i ON i.id = l.item_id WHERE l.seq > ? ORDER BY l.seq";
+
+constexpr const char* kAnalysedItems =
+    "SELECT i.id, i.path, i.location, i.category, i.person, i.auto_sorted, a.analysis FROM items i "
+    "JOIN analyses a ON a.item_id = i.id "
+    "WHERE i.id > ? AND (i.location = 'review' OR (i.location = 'library' AND i.auto_sorted = 1)) "
+    "ORDER BY i.id LIMIT ?";
+
+model::StoredAnalysis ParseAnalysis(const std::string& text) {
+  return model::StoredAnalysisFromJson(json::parse(text, nullptr, /*allow_exceptions=*/false));
+}
+
+}  // namespace
+
+base::Status SqliteCatalog::InsertAnalysis(int64_t item_id, const model::StoredAnalysis& analysis) {
+  // Names and reasons come from outside: replace invalid UTF-8 rather than throw.
+  std::string text = json(analysis).dump(-1, ' ', false, json::error_handler_t::replace);
+  return Statement(db_, kInsertAnalysis).Bind(1, item_id).Bind(2, analysis.version).Bind(3, text).Run();
+}
+
+base::Result<HashChanges> SqliteCatalog::PerceptualHashSnapshot() {
+  std::lock_guard lock(mu_);
+  HashChanges out;
+  // One read transaction: the head and the hashes are one snapshot, so nothing falls between them.
+  TRIAGE_RETURN_IF_ERROR(Exec(db_, "BEGIN"));
+  base::Status read = [&]() -> base::Status {
+    Statement head(db_, kHashLogHead);
+    auto row = head.Step();
+    if (!row.ok()) return row.status();
+    out.cursor = head.Int(0);
+    Statement s(db_, kPresentHashes);
+    for (;;) {
+      auto r = s.Step();
+      if (!r.ok()) return r.status();
+      if (!*r) return base::Status::Ok();
+      out.changes.push_back({s.Int(0), true, static_cast<uint64_t>(s.Int(1)), static_cast<uint64_t>(s.Int(2))});
+    }
+  }();
+  if (!read.ok()) {
+    Rollback(db_);
+    return read;
+  }
+  TRIAGE_RETURN_IF_ERROR(Exec(db_, "COMMIT"));
+  return out;
+}
+
+base::Result<HashChanges> SqliteCatalog::PerceptualHashChangesSince(int64_t cursor) {
+  std::lock_guard lock(mu_);
+  HashChanges out;
+  out.cursor = cursor;
+  Statement s(db_, kHashChangesSince);
+  s.Bind(1, cursor);
+  for (;;) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.cursor = s.Int(0);
+    bool present = !s.IsNull(2) && !s.IsNull(4) && s.Text(4) != "trash";
+    out.changes.push_back({s.Int(1), present, static_cast<uint64_t>(s.Int(2)), static_cast<uint64_t>(s.Int(3))});
+  }
+  return out;
+}
+
+base::Result<std::optional<model::StoredAnalysis>> SqliteCatalog::GetAnalysis(int64_t item_id) {
+  std::lock_guard lock(mu_);
+  Statement s(db_, "SELECT analysis FROM analyses WHERE item_id = ?");
+  s.Bind(1, item_id);
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<model::StoredAnalysis>();
+  return std::optional<model::StoredAnalysis>(ParseAnalysis(s.Text(0)));
+}
+
+base::Result<std::vector<AnalysedItem>> SqliteCatalog::ListAnalysedItems(int64_t after_id, int limit) {
+  if (limit < 1 || limit > 10000) return base::Status::InvalidArgument("limit must be 1..10000");
+  std::lock_guard lock(mu_);
+  Statement s(db_, kAnalysedItems);
+  s.Bind(1, after_id).Bind(2, limit);
+  std::vector<AnalysedItem> out;
+  for (;;) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5) != 0, ParseAnalysis(s.Text(6))});
+  }
+  return out;
+}
+
+}  // namespace triage::catalog::sqlite

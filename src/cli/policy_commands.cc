@@ -1,0 +1,132 @@
+// simulate (what a proposed policy would move) and apply-policy (re-decide what waits in review).
+#include <fmt/format.h>
+
+#include "base/clock.h"
+#include "base/files.h"
+#include "cli/commands.h"
+#include "review/policy_service.h"
+
+namespace triage::cli {
+namespace {
+
+using nlohmann::json;
+
+struct SimulateArgs {
+  std::string config_file;            // a whole proposed triage.json
+  std::vector<std::string> sets;      // key.path=value edits of the current one
+};
+
+// "thresholds.min_confidence=0.5" -> doc["thresholds"]["min_confidence"] = 0.5 (the value read as JSON when it
+// parses, else as a string).
+base::Status ApplySet(json& doc, const std::string& assignment) {
+  size_t eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return base::Status::InvalidArgument(fmt::format("--set {}: expected key=value, e.g. thresholds.min_confidence=0.5",
+                                                     assignment));
+  }
+  std::string key = assignment.substr(0, eq);
+  std::string text = assignment.substr(eq + 1);
+  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) value = text;
+  json* node = &doc;
+  size_t start = 0;
+  for (size_t dot = key.find('.'); dot != std::string::npos; start = dot + 1, dot = key.find('.', start)) {
+    node = &(*node)[key.substr(start, dot - start)];
+    if (!node->is_object() && !node->is_null()) {
+      return base::Status::InvalidArgument(fmt::format("--set {}: {} is not a section", assignment, key.substr(0, dot)));
+    }
+  }
+  (*node)[key.substr(start)] = value;
+  return base::Status::Ok();
+}
+
+base::Status ProposedEdit(const SimulateArgs& a, json& doc) {
+  if (!a.config_file.empty()) {
+    auto text = base::ReadFile(a.config_file);
+    if (!text.ok()) return text.status();
+    json proposed = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (proposed.is_discarded() || !proposed.is_object()) {
+      return base::Status::InvalidArgument(fmt::format("{}: not a JSON object", a.config_file));
+    }
+    doc = proposed;
+  }
+  for (const auto& s : a.sets) TRIAGE_RETURN_IF_ERROR(ApplySet(doc, s));
+  return base::Status::Ok();
+}
+
+json MovesJson(const std::vector<review::PolicyMove>& moves) {
+  json out = json::array();
+  for (const auto& m : moves) {
+    out.push_back({{"from", m.from}, {"to", m.to}, {"count", m.count}, {"sample_ids", m.sample_ids}});
+  }
+  return out;
+}
+
+void PrintMoves(const std::vector<review::PolicyMove>& moves) {
+  for (const auto& m : moves) {
+    fmt::print("  {:>6}  {:<32} -> {:<32} e.g. {}\n", m.count, m.from, m.to, fmt::join(m.sample_ids, ", "));
+  }
+}
+
+int Simulate(CommandContext& ctx, const SimulateArgs& a) {
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return ctx.exit_code;
+  auto proposed = lib->config_store->Preview([&](json& doc) { return ProposedEdit(a, doc); });
+  if (!proposed.ok()) return ctx.Fail(proposed.status());
+  auto report = review::SimulatePolicy(*lib->catalog, *proposed);
+  if (!report.ok()) return ctx.Fail(report.status());
+  if (ctx.json) {
+    ctx.PrintJson({{"total", report->total},
+                   {"changed", report->changed},
+                   {"seconds", report->seconds},
+                   {"moves", MovesJson(report->moves)}});
+    return kExitOk;
+  }
+  fmt::print("{} of {} items would move ({:.3f}s; nothing was moved)\n", report->changed, report->total,
+             report->seconds);
+  PrintMoves(report->moves);
+  return kExitOk;
+}
+
+int ApplyPolicy(CommandContext& ctx) {
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return ctx.exit_code;
+  auto report = review::ApplyPolicy(*lib->catalog, *lib->committer, *lib->config(), CommandContext::Actor(),
+                                    base::UnixNow());
+  if (!report.ok()) return ctx.Fail(report.status());
+  if (ctx.json) {
+    ctx.PrintJson({{"considered", report->considered},
+                   {"moved", report->moved},
+                   {"failed", report->failed},
+                   {"moves", MovesJson(report->moves)},
+                   {"errors", report->errors}});
+  } else {
+    fmt::print("{} items in review re-decided: {} moved, {} failed\n", report->considered, report->moved,
+               report->failed);
+    PrintMoves(report->moves);
+    for (const auto& e : report->errors) fmt::print(stderr, "  {}\n", e);
+  }
+  ctx.exit_code = report->failed > 0 ? kExitPartial : kExitOk;
+  return ctx.exit_code;
+}
+
+}  // namespace
+
+void AddPolicyCommands(CLI::App& app, CommandContext& ctx) {
+  auto a = std::make_shared<SimulateArgs>();
+  auto* simulate = app.add_subcommand(
+      "simulate", "replay every stored analysis under a proposed policy and show what would move (moves nothing)");
+  auto* file = simulate->add_option("--config", a->config_file, "a whole proposed triage.json")
+                   ->check(CLI::ExistingFile);
+  simulate->add_option("--set", a->sets, "key=value edits of the current config, e.g. thresholds.min_confidence=0.5")
+      ->excludes(file);
+  simulate->add_flag("--json", ctx.json, "machine-readable output");
+  simulate->callback([&ctx, a] { Simulate(ctx, *a); });
+
+  auto* apply = app.add_subcommand("apply-policy",
+                                   "re-decide the items waiting in review under the current policy and move them");
+  apply->add_flag("--json", ctx.json, "machine-readable output");
+  apply->callback([&ctx] { ApplyPolicy(ctx); });
+}
+
+}  // namespace triage::cli

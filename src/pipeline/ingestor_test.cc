@@ -1,0 +1,226 @@
+// Specification of the intake pipeline's orchestration against a real SQLite catalog in a temporary library:
+// input order, in-batch duplicates, other processes' changes, catalog failures and exceptions from a stage.
+#include "pipeline/ingestor.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+
+#include "catalog/sqlite/sqlite_catalog.h"
+#include "commit/journal.h"
+#include "pipeline/analyse.h"
+#include "review/review_service.h"
+#include "vision/decode.h"
+
+namespace triage::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path Fixture(const std::string& name) { return fs::path(TRIAGE_SOURCE_DIR) / "tests/fixtures/faces" / name; }
+
+// What one process holds of a library: its own catalog connection, journal session, committer and ingestor.
+struct Process {
+  std::unique_ptr<config::ConfigStore> config;
+  std::unique_ptr<catalog::Catalog> catalog;
+  std::unique_ptr<commit::Journal> journal;
+  std::unique_ptr<commit::Committer> committer;
+  std::unique_ptr<Ingestor> ingestor;
+};
+
+// A catalog whose exact-duplicate lookup fails on demand; everything else is the real SQLite catalog.
+class FailingLookupCatalog final : public catalog::Catalog {
+ public:
+  explicit FailingLookupCatalog(std::unique_ptr<catalog::Catalog> real) : real_(std::move(real)) {}
+  std::atomic<bool> fail_lookups{false};
+
+  base::Result<std::optional<int64_t>> FindBySha256(const std::string& sha256) override {
+    if (fail_lookups) return base::Status::Unavailable("database is locked");
+    return real_->FindBySha256(sha256);
+  }
+  base::Result<int64_t> Apply(const catalog::CatalogChange& c) override { return real_->Apply(c); }
+  base::Result<bool> WasApplied(const std::string& id) override { return real_->WasApplied(id); }
+  base::Result<model::ItemRecord> GetItem(int64_t id) override { return real_->GetItem(id); }
+  base::Result<std::optional<model::ItemRecord>> FindByPath(const std::string& p) override {
+    return real_->FindByPath(p);
+  }
+  base::Result<std::vector<catalog::HashEntry>> AllPerceptualHashes() override { return real_->AllPerceptualHashes(); }
+  base::Result<catalog::HashChanges> PerceptualHashSnapshot() override { return real_->PerceptualHashSnapshot(); }
+  base::Result<catalog::HashChanges> PerceptualHashChangesSince(int64_t c) override {
+    return real_->PerceptualHashChangesSince(c);
+  }
+  base::Result<std::optional<model::StoredAnalysis>> GetAnalysis(int64_t id) override { return real_->GetAnalysis(id); }
+  base::Result<std::vector<catalog::AnalysedItem>> ListAnalysedItems(int64_t after, int limit) override {
+    return real_->ListAnalysedItems(after, limit);
+  }
+  base::Result<std::vector<model::ItemRecord>> ListItems(const catalog::ItemFilter& f) override {
+    return real_->ListItems(f);
+  }
+  base::Result<int64_t> CountItems(const catalog::ItemFilter& f) override { return real_->CountItems(f); }
+  base::Result<std::vector<model::Face>> FacesOf(int64_t id) override { return real_->FacesOf(id); }
+  base::Result<model::ReviewEntry> PendingReview(int64_t id) override { return real_->PendingReview(id); }
+  base::Status SkipReview(int64_t id, const std::string& a, int64_t at) override { return real_->SkipReview(id, a, at); }
+  base::Result<catalog::Stats> GetStats(int64_t s) override { return real_->GetStats(s); }
+  base::Result<std::vector<catalog::DayStats>> GetDailyStats(int64_t s) override { return real_->GetDailyStats(s); }
+  base::Status AddAudit(const model::AuditEntry& e) override { return real_->AddAudit(e); }
+  base::Result<std::vector<model::AuditEntry>> ListAudit(int64_t id, const std::string& a, int l, int o) override {
+    return real_->ListAudit(id, a, l, o);
+  }
+  base::Result<int64_t> AddPerson(const std::string& n, int64_t at) override { return real_->AddPerson(n, at); }
+  base::Result<std::vector<model::PersonRecord>> ListPersons() override { return real_->ListPersons(); }
+  base::Status RemovePerson(const std::string& n) override { return real_->RemovePerson(n); }
+  base::Status AddReference(const model::PersonReference& r) override { return real_->AddReference(r); }
+  base::Result<std::vector<model::PersonReference>> AllReferences() override { return real_->AllReferences(); }
+  base::Result<std::vector<model::ItemRecord>> TrashedBefore(int64_t b) override { return real_->TrashedBefore(b); }
+  base::Status DeleteItem(int64_t id, const std::string& a, const std::string& r, int64_t at) override {
+    return real_->DeleteItem(id, a, r, at);
+  }
+
+ private:
+  std::unique_ptr<catalog::Catalog> real_;
+};
+
+class IngestorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    lib_ = fs::temp_directory_path() / ("triage_ingestor_test_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(lib_);
+    fs::create_directories(lib_ / ".triage");
+    fs::create_directories(in_);
+    nlohmann::json doc = config::DefaultConfigJson();
+    doc["analysis"]["faces"] = false;
+    ASSERT_TRUE(config::SaveConfigJson(lib_, doc).ok());
+  }
+  void TearDown() override { fs::remove_all(lib_); }
+
+  Process Open(AnalyseFn analyse = nullptr, bool failing_lookups = false) {
+    Process p;
+    p.config = std::move(*config::ConfigStore::Open(lib_));
+    auto sqlite = catalog::sqlite::SqliteCatalog::Open(lib_ / ".triage/catalog.db");
+    EXPECT_TRUE(sqlite.ok());
+    if (failing_lookups) p.catalog = std::make_unique<FailingLookupCatalog>(std::move(*sqlite));
+    else p.catalog = std::move(*sqlite);
+    p.journal = std::move(*commit::Journal::Open(lib_ / ".triage"));
+    p.committer = std::make_unique<commit::Committer>(*p.journal, *p.catalog, lib_);
+    p.ingestor = std::make_unique<Ingestor>(*p.config, *p.catalog, *p.committer, nullptr, std::move(analyse));
+    return p;
+  }
+
+  fs::path Input(const std::string& fixture, const std::string& as) {
+    fs::copy_file(Fixture(fixture), in_ / as, fs::copy_options::overwrite_existing);
+    return in_ / as;
+  }
+  // A half-size re-encoded copy: a near duplicate of `fixture`.
+  fs::path NearCopy(const std::string& fixture, const std::string& as) {
+    EXPECT_TRUE(vision::WriteJpegThumbnail(Fixture(fixture), in_ / as, 256).ok());
+    return in_ / as;
+  }
+  static IngestSummary Ingest(Process& p, const std::vector<fs::path>& paths) {
+    auto s = p.ingestor->IngestPaths(paths, {});
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? *s : IngestSummary{};
+  }
+
+  fs::path lib_;
+  fs::path in_ = fs::temp_directory_path() / ("triage_ingestor_in_" + std::to_string(::getpid()));
+};
+
+TEST_F(IngestorTest, ReportsInInputOrderAndFindsDuplicatesWithinTheBatch) {
+  Process p = Open();
+  auto s = Ingest(p, {Input("obama.jpg", "a.jpg"), Input("biden.jpg", "b.jpg"), Input("obama.jpg", "c.jpg")});
+  ASSERT_EQ(s.items.size(), 3u);
+  EXPECT_EQ(fs::path(s.items[0].input).filename(), "a.jpg");
+  EXPECT_EQ(fs::path(s.items[2].input).filename(), "c.jpg");
+  EXPECT_EQ(s.items[0].decision.category, "unidentified");
+  EXPECT_EQ(s.items[2].decision.category, "duplicates");
+  EXPECT_EQ(s.items[2].decision.duplicate_of, s.items[0].item_id);
+  EXPECT_EQ(s.failed, 0);
+}
+
+TEST_F(IngestorTest, StoresTheAnalysisTheItemWasDecidedOn) {
+  Process p = Open();
+  auto s = Ingest(p, {Input("obama.jpg", "a.jpg"), Input("obama.jpg", "b.jpg")});
+  auto stored = p.catalog->GetAnalysis(s.items[1].item_id);
+  ASSERT_TRUE(stored.ok());
+  ASSERT_TRUE(stored->has_value());
+  EXPECT_TRUE((*stored)->analysis.readable);
+  EXPECT_GT((*stored)->analysis.info.width, 0);
+  EXPECT_EQ((*stored)->facts.exact_duplicate_of, s.items[0].item_id);
+}
+
+// Defect: the index was loaded once, so a long-running ingestor (serve, watch) missed what another process added.
+TEST_F(IngestorTest, FindsNearDuplicatesThatAnotherProcessAddedMeanwhile) {
+  Process server = Open();
+  Process cli = Open();
+  Ingest(server, {Input("biden.jpg", "first.jpg")});  // the server's index is loaded now
+  auto original = Ingest(cli, {Input("skimage_coffee.jpg", "coffee.jpg")});
+  auto near = Ingest(server, {NearCopy("skimage_coffee.jpg", "coffee_small.jpg")});
+  ASSERT_EQ(near.items.size(), 1u);
+  EXPECT_EQ(near.items[0].decision.category, "near_duplicates");
+  EXPECT_EQ(near.items[0].decision.duplicate_of, original.items[0].item_id);
+}
+
+// Defect: items rejected (or purged) by another process stayed in the index, and new photos were linked to them.
+TEST_F(IngestorTest, NeverLinksToAnItemThatWentToTheTrash) {
+  Process server = Open();
+  Process reviewer = Open();
+  auto original = Ingest(server, {Input("skimage_coffee.jpg", "coffee.jpg")});
+  review::ReviewService review(*reviewer.config, *reviewer.catalog, *reviewer.committer);
+  ASSERT_TRUE(review.Reject(original.items[0].item_id, "alice", 100).ok());
+  auto near = Ingest(server, {NearCopy("skimage_coffee.jpg", "coffee_small.jpg")});
+  EXPECT_EQ(near.items[0].decision.category, "unidentified");
+  EXPECT_FALSE(near.items[0].decision.duplicate_of.has_value());
+}
+
+// Defect: a failed duplicate lookup read as "no duplicate", so an exact copy could be filed as new.
+TEST_F(IngestorTest, ACatalogFailureFailsTheItemInsteadOfSkippingTheDuplicateCheck) {
+  Process p = Open(nullptr, /*failing_lookups=*/true);
+  Ingest(p, {Input("obama.jpg", "a.jpg")});
+  static_cast<FailingLookupCatalog&>(*p.catalog).fail_lookups = true;
+  fs::path copy = Input("obama.jpg", "copy.jpg");
+  auto s = Ingest(p, {copy});
+  ASSERT_EQ(s.items.size(), 1u);
+  EXPECT_FALSE(s.items[0].ok);
+  EXPECT_EQ(s.items[0].error.code(), base::Code::kUnavailable);
+  EXPECT_NE(s.items[0].error.message().find("database is locked"), std::string::npos);
+  EXPECT_TRUE(fs::exists(copy));
+  EXPECT_EQ(s.failed, 1);
+  catalog::ItemFilter all;
+  EXPECT_EQ(*p.catalog->CountItems(all), 1);
+  EXPECT_TRUE(fs::is_empty(p.committer->StagingDir()));
+}
+
+// Defect: an exception from a stage (OpenCV, std::filesystem, stoll ...) ended the whole batch.
+TEST_F(IngestorTest, AnExceptionInAStageFailsOnlyThatImage) {
+  Process p = Open([](const fs::path& staged, const config::Config& c, const FaceStage* f, model::Analysis& a) {
+    if (fs::file_size(staged) == fs::file_size(Fixture("biden.jpg"))) throw std::runtime_error("cv::Exception here");
+    AnalyseStaged(staged, c, f, a);
+  });
+  fs::path bad = Input("biden.jpg", "bad.jpg");
+  auto s = Ingest(p, {Input("obama.jpg", "a.jpg"), bad, Input("skimage_coffee.jpg", "c.jpg")});
+  ASSERT_EQ(s.items.size(), 3u);
+  EXPECT_TRUE(s.items[0].ok);
+  EXPECT_FALSE(s.items[1].ok);
+  EXPECT_NE(s.items[1].error.message().find("cv::Exception here"), std::string::npos);
+  EXPECT_TRUE(s.items[2].ok);
+  EXPECT_TRUE(fs::exists(bad));
+}
+
+TEST_F(IngestorTest, AMovedInputGoesBackWhenItCannotBePlaced) {
+  Process p = Open([](const fs::path&, const config::Config&, const FaceStage*, model::Analysis&) {
+    throw std::bad_alloc();
+  });
+  fs::path in = Input("obama.jpg", "moved.jpg");
+  IngestOptions move;
+  move.move = true;
+  auto s = p.ingestor->IngestPaths({in}, move);
+  ASSERT_TRUE(s.ok());
+  EXPECT_FALSE(s->items[0].ok);
+  EXPECT_TRUE(fs::exists(in)) << "the input is back where it was";
+}
+
+}  // namespace
+}  // namespace triage::pipeline

@@ -1,0 +1,133 @@
+// Person enrolment and list membership.
+#include "review/person_service.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace triage::review {
+namespace {
+
+using nlohmann::json;
+
+bool Contains(const std::vector<std::string>& list, const std::string& name) {
+  return std::find(list.begin(), list.end(), name) != list.end();
+}
+
+// `doc[list]` without `name` (compared in folder form, as the config reads it).
+json Without(const json& entries, const std::string& name) {
+  json kept = json::array();
+  for (const auto& e : entries) {
+    auto n = e.is_string() ? config::SanitizePersonName(e.get<std::string>()) : base::Status::InvalidArgument("");
+    if (!n.ok() || *n != name) kept.push_back(e);
+  }
+  return kept;
+}
+
+}  // namespace
+
+const char* ListStatusName(ListStatus status) {
+  switch (status) {
+    case ListStatus::kWhitelist: return "whitelist";
+    case ListStatus::kBlacklist: return "blacklist";
+    case ListStatus::kNeutral: return "neutral";
+  }
+  return "neutral";
+}
+
+base::Result<ListStatus> ParseListStatus(const std::string& name) {
+  if (name == "whitelist") return ListStatus::kWhitelist;
+  if (name == "blacklist") return ListStatus::kBlacklist;
+  if (name == "neutral") return ListStatus::kNeutral;
+  return base::Status::InvalidArgument(fmt::format("list \"{}\": must be whitelist, blacklist or neutral", name));
+}
+
+ListStatus ListStatusOf(const config::Config& config, const std::string& person) {
+  if (Contains(config.policy.blacklist, person)) return ListStatus::kBlacklist;
+  if (Contains(config.policy.whitelist, person)) return ListStatus::kWhitelist;
+  return ListStatus::kNeutral;
+}
+
+base::Result<model::PersonRecord> PersonService::Add(const std::string& raw_name, const std::string& actor,
+                                                     int64_t now) {
+  auto name = config::SanitizePersonName(raw_name);
+  if (!name.ok()) return name.status();
+  auto id = catalog_.AddPerson(*name, now);
+  if (!id.ok()) return id.status();
+  TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit({0, now, actor, 0, "person", "", *name, fmt::format("enrolled {}", *name)}));
+  return model::PersonRecord{*id, *name, now, 0};
+}
+
+base::Status PersonService::Enroll(const std::string& raw_name, const std::vector<NewReference>& references,
+                                   bool create, const std::string& actor, int64_t now) {
+  auto name = config::SanitizePersonName(raw_name);
+  if (!name.ok()) return name.status();
+  auto persons = catalog_.ListPersons();
+  if (!persons.ok()) return persons.status();
+  bool exists = std::any_of(persons->begin(), persons->end(), [&](const auto& p) { return p.name == *name; });
+  if (create && exists) {
+    return base::Status::AlreadyExists(fmt::format("{} is enrolled already; use `person enroll` to add photos", *name));
+  }
+  if (!create && !exists) return base::Status::NotFound(fmt::format("no person named {}; use `person add`", *name));
+  if (create) {
+    auto id = catalog_.AddPerson(*name, now);
+    if (!id.ok()) return id.status();
+  }
+  for (const NewReference& r : references) {
+    TRIAGE_RETURN_IF_ERROR(catalog_.AddReference({0, *name, r.embedding, r.source}));
+  }
+  return catalog_.AddAudit({0, now, actor, 0, "person", "", *name,
+                            fmt::format("{} reference photo(s) enrolled for {}", references.size(), *name)});
+}
+
+base::Status PersonService::SetListStatus(const std::string& raw_name, ListStatus status, const std::string& actor,
+                                          int64_t now) {
+  auto name = config::SanitizePersonName(raw_name);
+  if (!name.ok()) return name.status();
+  auto updated = config_.Update([&](json& doc) {
+    for (const char* list : {"whitelist", "blacklist"}) {
+      json kept = Without(doc.value(list, json::array()), *name);
+      if (std::string(list) == ListStatusName(status)) kept.push_back(*name);
+      doc[list] = kept;
+    }
+    return base::Status::Ok();
+  });
+  if (!updated.ok()) return updated.status();
+  return catalog_.AddAudit({0, now, actor, 0, "person", "", ListStatusName(status),
+                            fmt::format("{} set to {}", *name, ListStatusName(status))});
+}
+
+base::Result<std::vector<std::string>> PersonService::SetList(const std::string& list,
+                                                              const std::vector<std::string>& names,
+                                                              const std::string& actor, int64_t now) {
+  if (list != "whitelist" && list != "blacklist") {
+    return base::Status::InvalidArgument(fmt::format("no list named {}", list));
+  }
+  std::vector<std::string> stored;
+  for (const auto& raw : names) {
+    auto name = config::SanitizePersonName(raw);
+    if (!name.ok()) return base::Status::InvalidArgument(fmt::format("{}: {}", list, name.status().message()));
+    if (!Contains(stored, *name)) stored.push_back(*name);
+  }
+  json before;
+  auto updated = config_.Update([&](json& doc) {
+    before = doc.value(list, json::array());
+    doc[list] = stored;
+    return base::Status::Ok();
+  });
+  if (!updated.ok()) return updated.status();
+  TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit({0, now, actor, 0, "config", before.dump(), json(stored).dump(),
+                                            fmt::format("{} changed", list)}));
+  return stored;
+}
+
+base::Status PersonService::Remove(const std::string& raw_name, const std::string& actor, int64_t now) {
+  auto name = config::SanitizePersonName(raw_name);
+  if (!name.ok()) return name.status();
+  TRIAGE_RETURN_IF_ERROR(catalog_.RemovePerson(*name));
+  TRIAGE_RETURN_IF_ERROR(SetListStatus(*name, ListStatus::kNeutral, actor, now));
+  return catalog_.AddAudit({0, now, actor, 0, "person", *name, "", fmt::format("{} removed", *name)});
+}
+
+}  // namespace triage::review

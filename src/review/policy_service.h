@@ -1,0 +1,56 @@
+// The policy over what the library already holds: simulate a proposed policy over every stored analysis (nothing
+// decoded, nothing moved), and apply the current one to the items waiting in review (journaled moves, audited).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/catalog.h"
+#include "commit/committer.h"
+#include "config/config.h"
+#include "model/decision.h"
+
+namespace triage::review {
+
+// Items that would go from one folder to another, e.g. review/low_confidence -> faces/leonard.
+struct PolicyMove {
+  std::string from;                  // library-relative folder: "faces/<person>" or "review/<category>"
+  std::string to;
+  int64_t count = 0;
+  std::vector<int64_t> sample_ids;   // the first few item ids, ascending
+};
+
+struct SimulationReport {
+  int64_t total = 0;                 // items replayed (pending review and auto-sorted, with a stored analysis)
+  int64_t changed = 0;               // items whose folder would change
+  double seconds = 0;
+  std::vector<PolicyMove> moves;     // by count, largest first
+};
+
+struct ApplyReport {
+  int64_t considered = 0;            // items in review with a stored analysis
+  int64_t moved = 0;
+  int64_t failed = 0;
+  std::vector<PolicyMove> moves;
+  std::vector<std::string> errors;   // "item 12: ..." for each failure
+};
+
+// The library-relative folder a decision sends an image to.
+std::string FolderOf(const model::Decision& decision);
+// The folder an item is in now.
+std::string FolderOf(const catalog::AnalysedItem& item);
+
+// Replays decide() under `proposed` (its policy) on every item whose place the policy decides (pending review items
+// and auto-sorted library items; a person's decision is never revisited) and tallies what would move. Reads the
+// catalog only. `max_samples` ids are kept per move.
+base::Result<SimulationReport> SimulatePolicy(catalog::Catalog& catalog, const config::Config& proposed,
+                                              size_t max_samples = 5);
+
+// Re-decides every item waiting in review under `config` and moves those whose folder changes through the
+// journaled commit path (action "apply-policy", audited with the new reasons). One failure does not stop the rest.
+base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committer& committer,
+                                      const config::Config& config, const std::string& actor, int64_t now);
+
+}  // namespace triage::review
