@@ -24,6 +24,17 @@
 namespace triage::pipeline {
 namespace {
 
+source::DownloadOptions DownloadOptionsFor(const config::DownloadLimits& limits) {
+  source::DownloadOptions o;
+  o.connect_timeout_ms = limits.connect_timeout_ms;
+  o.total_timeout_ms = limits.total_timeout_ms;
+  o.low_speed_timeout_ms = limits.low_speed_timeout_ms;
+  o.max_bytes = limits.max_bytes;
+  o.max_redirects = limits.max_redirects;
+  o.allow_private = limits.allow_private;
+  return o;
+}
+
 // One input on its way through the stages.
 struct Work {
   Input input;
@@ -105,13 +116,7 @@ struct Ingestor::Impl {
         break;
       }
       case Input::Kind::kUrl: {
-        source::DownloadOptions o;
-        o.connect_timeout_ms = config.downloads.connect_timeout_ms;
-        o.total_timeout_ms = config.downloads.total_timeout_ms;
-        o.low_speed_timeout_ms = config.downloads.low_speed_timeout_ms;
-        o.max_bytes = config.downloads.max_bytes;
-        o.max_redirects = config.downloads.max_redirects;
-        auto d = source::DownloadUrl(w.input.url, committer.StagingDir(), o);
+        auto d = source::DownloadUrl(w.input.url, committer.StagingDir(), DownloadOptionsFor(config.downloads));
         if (!d.ok()) return Fail(w, d.status().message());
         w.staged = committer.Adopt(d->path);
         w.analysis.fingerprint.sha256 = d->sha256_hex;
@@ -120,7 +125,8 @@ struct Ingestor::Impl {
         if (w.input.source.empty()) w.input.source = d->host;
         break;
       }
-      case Input::Kind::kStaged: {
+      case Input::Kind::kStaged:
+      case Input::Kind::kFetched: {
         w.staged = committer.Adopt(w.input.path);
         w.staged_ok = true;  // adopted: a failure from here on discards it
         auto sha = fingerprint::Sha256OfFile(w.staged.path);
@@ -184,7 +190,7 @@ struct Ingestor::Impl {
     c.journal_id = base::RandomId();
     model::ItemRecord& r = c.item;
     r.original_name = w.input.name;
-    r.original_path = w.input.kind == Input::Kind::kUrl ? w.input.url : w.input.path.string();
+    r.original_path = w.input.url.empty() ? w.input.path.string() : w.input.url;
     r.source = w.input.source;
     r.url = w.input.url;
     r.fingerprint = w.analysis.fingerprint;
@@ -263,7 +269,14 @@ struct Ingestor::Impl {
   }
 };
 
-std::string Input::Display() const { return kind == Kind::kUrl ? url : path.string(); }
+std::string Input::Display() const { return url.empty() ? path.string() : url; }
+
+base::Result<FetchedUrl> FetchUrl(const std::string& url, const config::DownloadLimits& limits,
+                                  const fs::path& staging_dir) {
+  auto d = source::DownloadUrl(url, staging_dir, DownloadOptionsFor(limits));
+  if (!d.ok()) return d.status();
+  return FetchedUrl{url, d->path, d->host};
+}
 
 Ingestor::Ingestor(const config::Config& config, catalog::Catalog& catalog, commit::Committer& committer,
                    FaceStage* faces)
@@ -321,6 +334,21 @@ ItemOutcome Ingestor::IngestStaged(const fs::path& staged, const std::string& or
   if (!summary.ok()) {
     impl_->committer.Discard(impl_->committer.Adopt(staged));
     return {original_name, false, 0, "", {}, summary.status().message()};
+  }
+  return summary->items.front();
+}
+
+ItemOutcome Ingestor::IngestFetched(const FetchedUrl& fetched, const IngestOptions& options) {
+  Input in;
+  in.kind = Input::Kind::kFetched;
+  in.path = fetched.staged;
+  in.url = fetched.url;
+  in.name = fetched.staged.filename().string();
+  in.source = options.source.empty() ? fetched.host : options.source;
+  auto summary = impl_->Run({in}, options, nullptr);
+  if (!summary.ok()) {
+    impl_->committer.Discard(impl_->committer.Adopt(fetched.staged));
+    return {fetched.url, false, 0, "", {}, summary.status().message()};
   }
   return summary->items.front();
 }
