@@ -305,7 +305,12 @@ base::Result<IngestSummary> Ingestor::IngestPaths(const std::vector<fs::path>& p
   for (const auto& e : scan.errors) {
     summary->total++;
     summary->failed++;
-    summary->items.push_back({e.path.string(), false, 0, "", {}, e.status.message()});
+    summary->items.push_back({e.path.string(), false, 0, "", {}, e.status.message(), ""});
+  }
+  // Every input not taken is reported, so that names such as "..jpg" are never left out silently.
+  for (const auto& skip : scan.skipped) {
+    summary->skipped++;
+    summary->items.push_back({skip.path.string(), false, 0, "", {}, "", "skipped: " + skip.reason});
   }
   return summary;
 }
@@ -333,7 +338,7 @@ ItemOutcome Ingestor::IngestStaged(const fs::path& staged, const std::string& or
   auto summary = impl_->Run({in}, options, nullptr);
   if (!summary.ok()) {
     impl_->committer.Discard(impl_->committer.Adopt(staged));
-    return {original_name, false, 0, "", {}, summary.status().message()};
+    return {original_name, false, 0, "", {}, summary.status().message(), ""};
   }
   return summary->items.front();
 }
@@ -348,7 +353,7 @@ ItemOutcome Ingestor::IngestFetched(const FetchedUrl& fetched, const IngestOptio
   auto summary = impl_->Run({in}, options, nullptr);
   if (!summary.ok()) {
     impl_->committer.Discard(impl_->committer.Adopt(fetched.staged));
-    return {fetched.url, false, 0, "", {}, summary.status().message()};
+    return {fetched.url, false, 0, "", {}, summary.status().message(), ""};
   }
   return summary->items.front();
 }

@@ -49,6 +49,8 @@ struct ItemOutcome {
   std::string path;            // where it went, relative to the library
   model::Decision decision;
   std::string error;           // why it was not placed (download failed, I/O error); input left where it was
+  std::string skipped;         // set when the input was passed over on purpose, and why ("hidden (...)"); not a
+                               // failure, and not counted in `total`
 };
 
 struct IngestSummary {
@@ -56,6 +58,7 @@ struct IngestSummary {
   int to_library = 0;
   int to_review = 0;
   int failed = 0;
+  int skipped = 0;             // inputs passed over on purpose (hidden names, symlinks, ...), each in `items`
   std::map<std::string, int> by_category;
   std::map<std::string, int> by_person;
   std::vector<ItemOutcome> items;
