@@ -51,21 +51,23 @@ json SummaryJson(const pipeline::IngestSummary& s) {
   for (const auto& o : s.items) {
     items.push_back({{"input", o.input}, {"ok", o.ok}, {"item_id", o.ok ? json(o.item_id) : json(nullptr)},
                      {"path", o.ok ? json(o.path) : json(nullptr)}, {"decision", o.ok ? json(o.decision) : json(nullptr)},
-                     {"error", o.ok ? json(nullptr) : json(o.error.message())},
-                     {"error_code", o.ok ? json(nullptr) : json(base::CodeName(o.error.code()))}});
+                     {"error", o.ok || o.error.ok() ? json(nullptr) : json(o.error.message())},
+                     {"error_code", o.ok || o.error.ok() ? json(nullptr) : json(base::CodeName(o.error.code()))},
+                     {"skipped", o.skipped.empty() ? json(nullptr) : json(o.skipped)}});
   }
   return {{"total", s.total},         {"to_library", s.to_library}, {"to_review", s.to_review},
-          {"failed", s.failed},       {"seconds", s.seconds},       {"by_category", s.by_category},
-          {"by_person", s.by_person}, {"items", items}};
+          {"failed", s.failed},       {"skipped", s.skipped},       {"seconds", s.seconds},
+          {"by_category", s.by_category}, {"by_person", s.by_person}, {"items", items}};
 }
 
 void PrintSummary(const pipeline::IngestSummary& s) {
   for (const auto& o : s.items) {
     if (o.ok) fmt::print("{} -> {}\n    {}\n", o.input, o.path, o.decision.Summary());
+    else if (!o.skipped.empty()) fmt::print("{} {}\n", o.input, o.skipped);
     else fmt::print("{} FAILED: {}\n", o.input, o.error.message());
   }
-  fmt::print("\n{} images in {:.1f}s ({:.1f}/s): {} to the library, {} to review, {} failed\n", s.total, s.seconds,
-             s.seconds > 0 ? s.total / s.seconds : 0.0, s.to_library, s.to_review, s.failed);
+  fmt::print("\n{} images in {:.1f}s ({:.1f}/s): {} to the library, {} to review, {} failed, {} skipped\n", s.total,
+             s.seconds, s.seconds > 0 ? s.total / s.seconds : 0.0, s.to_library, s.to_review, s.failed, s.skipped);
   for (const auto& [person, n] : s.by_person) fmt::print("  faces/{}: {}\n", person, n);
   for (const auto& [category, n] : s.by_category) fmt::print("  review/{}: {}\n", category, n);
 }
@@ -95,6 +97,7 @@ int Ingest(CommandContext& ctx, const std::vector<std::string>& args, pipeline::
     all.to_library += s->to_library;
     all.to_review += s->to_review;
     all.failed += s->failed;
+    all.skipped += s->skipped;
     all.seconds += s->seconds;
     for (const auto& [k, v] : s->by_category) all.by_category[k] += v;
     for (const auto& [k, v] : s->by_person) all.by_person[k] += v;

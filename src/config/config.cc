@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-enum class Kind { kBool, kInt, kNumber, kString, kStringList, kObject };
+enum class Kind { kBool, kInt, kNumber, kString, kStringList, kCidrList, kObject };
 
 struct KeySpec {
   KeySpec(Kind k = Kind::kObject, double lo = 0, double hi = 0, std::vector<std::string> options = {})
@@ -48,6 +48,7 @@ const std::map<std::string, KeySpec>& Schema() {
     s["downloads.total_timeout_ms"] = {Kind::kInt, 1000, 86400000};
     s["downloads.low_speed_timeout_ms"] = {Kind::kInt, 1000, 3600000};
     s["downloads.max_redirects"] = {Kind::kInt, 0, 20};
+    s["downloads.allow_private"] = {Kind::kCidrList};
     s["analysis.faces"] = {Kind::kBool};
     s["analysis.decode_max_side"] = {Kind::kInt, 64, 8192};
     s["analysis.max_pixels"] = {Kind::kInt, 1000, 2e9};
@@ -70,6 +71,7 @@ std::string Describe(const KeySpec& spec) {
       if (spec.choices.empty()) return "must be a non-empty string";
       return fmt::format("must be one of: {}", fmt::join(spec.choices, ", "));
     case Kind::kStringList: return "must be a list of person names (strings)";
+    case Kind::kCidrList: return "must be a list of CIDR networks (strings such as \"192.168.1.0/24\")";
     case Kind::kObject: return "must be an object";
   }
   return "";
@@ -85,6 +87,7 @@ bool Fits(const json& v, const KeySpec& spec) {
              (spec.choices.empty() ||
               std::find(spec.choices.begin(), spec.choices.end(), v.get<std::string>()) != spec.choices.end());
     case Kind::kStringList:
+    case Kind::kCidrList:
       return v.is_array() && std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); });
     case Kind::kObject: return v.is_object();
   }
@@ -117,6 +120,24 @@ base::Status ValidateObject(const json& obj, const std::string& prefix) {
     if (it->second.kind == Kind::kObject) TRIAGE_RETURN_IF_ERROR(ValidateObject(value, path));
   }
   return base::Status::Ok();
+}
+
+// Each entry of downloads.allow_private must be a CIDR network as base::ParseIpNetwork reads it.
+base::Status CheckNetworks(const json& doc) {
+  if (!doc.contains("downloads") || !doc["downloads"].contains("allow_private")) return base::Status::Ok();
+  for (const auto& e : doc["downloads"]["allow_private"]) {
+    auto network = base::ParseIpNetwork(e.get<std::string>());
+    if (!network.ok()) {
+      return base::Status::InvalidArgument(fmt::format("downloads.allow_private: {}", network.status().message()));
+    }
+  }
+  return base::Status::Ok();
+}
+
+std::vector<base::IpNetwork> Networks(const json& list) {
+  std::vector<base::IpNetwork> out;
+  for (const auto& e : list) out.push_back(*base::ParseIpNetwork(e.get<std::string>()));
+  return out;
 }
 
 // Fills in defaults for every key absent from `doc`.
@@ -167,7 +188,8 @@ json DefaultConfigJson() {
         {"connect_timeout_ms", 10'000},
         {"total_timeout_ms", 300'000},
         {"low_speed_timeout_ms", 30'000},
-        {"max_redirects", 5}}},
+        {"max_redirects", 5},
+        {"allow_private", json::array()}}},
       {"analysis", {{"faces", true}, {"decode_max_side", 1600}, {"max_pixels", 250'000'000}, {"threads", 0},
                     {"detector", "blazeface"}}},
       {"review", {{"trash_retention_days", 30}, {"learn_from_approvals", true}}},
@@ -185,6 +207,7 @@ base::Status ValidateConfigJson(const json& doc) {
           "review_categories.{}: cannot be turned off (such images have nowhere else to go); must be true", category));
     }
   }
+  TRIAGE_RETURN_IF_ERROR(CheckNetworks(doc));
   for (const char* list : {"whitelist", "blacklist"}) {
     if (!doc.contains(list)) continue;
     for (const auto& e : doc[list]) {
@@ -223,8 +246,8 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
   c.analysis = {a["faces"], a["decode_max_side"], a["max_pixels"], a["threads"], a["detector"],
                 t["min_face_size"], t["min_detection_confidence"]};
   const json& d = j["downloads"];
-  c.downloads = {d["max_bytes"], d["connect_timeout_ms"], d["total_timeout_ms"], d["low_speed_timeout_ms"],
-                 d["max_redirects"]};
+  c.downloads = {d["max_bytes"],    d["connect_timeout_ms"], d["total_timeout_ms"], d["low_speed_timeout_ms"],
+                 d["max_redirects"], Networks(d["allow_private"])};
   c.review = {j["review"]["trash_retention_days"], j["review"]["learn_from_approvals"]};
   return c;
 }

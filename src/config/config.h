@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/ip_network.h"
 #include "base/status.h"
 #include "model/decision.h"
 
@@ -29,6 +30,9 @@ struct DownloadLimits {
   int64_t total_timeout_ms = 300'000;    // 1000 .. 86400000
   int64_t low_speed_timeout_ms = 30'000; // abort when slower than 1 KB/s this long; 1000 .. 3600000
   int max_redirects = 5;                 // 0 .. 20
+  // Special-use networks (loopback, private, link-local, ...) downloads may reach anyway, e.g. the owner's LAN;
+  // "downloads.allow_private": ["192.168.1.0/24"]. Default: none (the URL guard refuses them all).
+  std::vector<base::IpNetwork> allow_private;
 };
 
 // How images are analysed.

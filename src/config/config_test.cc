@@ -39,6 +39,12 @@ TEST(ConfigTest, RejectsBadDocumentsNamingTheKey) {
       {{{"whitelist", {"../etc"}}}, "whitelist: person name"},
       {{{"analysis", {{"detector", "magic"}}}}, "analysis.detector: must be one of: blazeface, hog"},
       {{{"downloads", 5}}, "downloads: must be an object"},
+      {{{"downloads", {{"allow_private", "10.0.0.0/8"}}}}, "downloads.allow_private: must be a list of CIDR networks"},
+      {{{"downloads", {{"allow_private", {8}}}}}, "downloads.allow_private: must be a list of CIDR networks"},
+      {{{"downloads", {{"allow_private", {"10.0.0.0/8", "lan"}}}}}, "downloads.allow_private: \"lan\" is not a CIDR"},
+      {{{"downloads", {{"allow_private", {"10.0.0.1/8"}}}}}, "downloads.allow_private: \"10.0.0.1/8\" has bits set"},
+      {{{"downloads", {{"allow_private", {"192.168.0.0/33"}}}}}, "downloads.allow_private: \"192.168.0.0/33\""},
+      {{{"downloads", {{"allow_private", {"0x7f.1/32"}}}}}, "downloads.allow_private: \"0x7f.1/32\""},
       {{{"review_categories", {{"unidentified", false}}}}, "review_categories.unidentified: cannot be turned off"},
   };
   for (const auto& c : cases) {
@@ -46,6 +52,15 @@ TEST(ConfigTest, RejectsBadDocumentsNamingTheKey) {
     EXPECT_EQ(st.code(), base::Code::kInvalidArgument) << c.doc.dump();
     EXPECT_NE(st.message().find(c.expected), std::string::npos) << st.message();
   }
+}
+
+TEST(ConfigTest, AllowPrivateIsEmptyByDefaultAndParsedIntoNetworks) {
+  EXPECT_TRUE(ConfigFromJson("/lib", json::object())->downloads.allow_private.empty());
+  auto c = ConfigFromJson("/lib", {{"downloads", {{"allow_private", {"192.168.1.0/24", "fd00::/8"}}}}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->downloads.allow_private.size(), 2u);
+  EXPECT_EQ(c->downloads.allow_private[0].ToString(), "192.168.1.0/24");
+  EXPECT_EQ(c->downloads.allow_private[1].ToString(), "fd00::/8");
 }
 
 TEST(ConfigTest, DuplicatesSwitchOffTurnsOffExactDuplicateCheck) {

@@ -25,6 +25,17 @@
 namespace triage::pipeline {
 namespace {
 
+source::DownloadOptions DownloadOptionsFor(const config::DownloadLimits& limits) {
+  source::DownloadOptions o;
+  o.connect_timeout_ms = limits.connect_timeout_ms;
+  o.total_timeout_ms = limits.total_timeout_ms;
+  o.low_speed_timeout_ms = limits.low_speed_timeout_ms;
+  o.max_bytes = limits.max_bytes;
+  o.max_redirects = limits.max_redirects;
+  o.allow_private = limits.allow_private;
+  return o;
+}
+
 // One input on its way through the stages.
 struct Work {
   Input input;
@@ -70,13 +81,7 @@ struct Ingestor::Impl {
         return;
       }
       case Input::Kind::kUrl: {
-        source::DownloadOptions o;
-        o.connect_timeout_ms = config.downloads.connect_timeout_ms;
-        o.total_timeout_ms = config.downloads.total_timeout_ms;
-        o.low_speed_timeout_ms = config.downloads.low_speed_timeout_ms;
-        o.max_bytes = config.downloads.max_bytes;
-        o.max_redirects = config.downloads.max_redirects;
-        auto d = source::DownloadUrl(w.input.url, committer.StagingDir(), o);
+        auto d = source::DownloadUrl(w.input.url, committer.StagingDir(), DownloadOptionsFor(config.downloads));
         if (!d.ok()) return Fail(w, d.status());
         w.staged = committer.Adopt(d->path);
         w.staged_ok = true;
@@ -87,6 +92,7 @@ struct Ingestor::Impl {
         return;
       }
       case Input::Kind::kStaged:
+      case Input::Kind::kFetched:
         w.staged = committer.Adopt(w.input.path);
         w.staged_ok = true;  // adopted: a failure from here on discards it
         return HashStaged(w);
@@ -172,7 +178,7 @@ struct Ingestor::Impl {
     c.journal_id = base::RandomId();
     model::ItemRecord& r = c.item;
     r.original_name = w.input.name;
-    r.original_path = w.input.kind == Input::Kind::kUrl ? w.input.url : w.input.path.string();
+    r.original_path = w.input.url.empty() ? w.input.path.string() : w.input.url;
     r.source = w.input.source;
     r.url = w.input.url;
     r.fingerprint = w.analysis.fingerprint;
@@ -247,7 +253,14 @@ struct Ingestor::Impl {
   }
 };
 
-std::string Input::Display() const { return kind == Kind::kUrl ? url : path.string(); }
+std::string Input::Display() const { return url.empty() ? path.string() : url; }
+
+base::Result<FetchedUrl> FetchUrl(const std::string& url, const config::DownloadLimits& limits,
+                                  const fs::path& staging_dir) {
+  auto d = source::DownloadUrl(url, staging_dir, DownloadOptionsFor(limits));
+  if (!d.ok()) return d.status();
+  return FetchedUrl{url, d->path, d->host};
+}
 
 Ingestor::Ingestor(config::ConfigStore& config, catalog::Catalog& catalog, commit::Committer& committer,
                    FaceStage* faces, AnalyseFn analyse)
@@ -277,7 +290,12 @@ base::Result<IngestSummary> Ingestor::IngestPaths(const std::vector<fs::path>& p
   for (const auto& e : scan.errors) {
     summary->total++;
     summary->failed++;
-    summary->items.push_back({e.path.string(), false, 0, "", {}, e.status});
+    summary->items.push_back({e.path.string(), false, 0, "", {}, e.status, ""});
+  }
+  // Every input not taken is reported, so that names such as "..jpg" are never left out silently.
+  for (const auto& skip : scan.skipped) {
+    summary->skipped++;
+    summary->items.push_back({skip.path.string(), false, 0, "", {}, base::Status::Ok(), "skipped: " + skip.reason});
   }
   return summary;
 }
@@ -305,7 +323,22 @@ ItemOutcome Ingestor::IngestStaged(const fs::path& staged, const std::string& or
   auto summary = impl_->Run({in}, options, nullptr);
   if (!summary.ok()) {
     impl_->committer.Discard(impl_->committer.Adopt(staged));
-    return {original_name, false, 0, "", {}, summary.status()};
+    return {original_name, false, 0, "", {}, summary.status(), ""};
+  }
+  return summary->items.front();
+}
+
+ItemOutcome Ingestor::IngestFetched(const FetchedUrl& fetched, const IngestOptions& options) {
+  Input in;
+  in.kind = Input::Kind::kFetched;
+  in.path = fetched.staged;
+  in.url = fetched.url;
+  in.name = fetched.staged.filename().string();
+  in.source = options.source.empty() ? fetched.host : options.source;
+  auto summary = impl_->Run({in}, options, nullptr);
+  if (!summary.ok()) {
+    impl_->committer.Discard(impl_->committer.Adopt(fetched.staged));
+    return {fetched.url, false, 0, "", {}, summary.status(), ""};
   }
   return summary->items.front();
 }

@@ -26,10 +26,10 @@ class FaceStage;  // faces + matching against enrolled references (pipeline/face
 
 // One input as the first stage sees it.
 struct Input {
-  enum class Kind { kFile, kUrl, kStaged };
+  enum class Kind { kFile, kUrl, kStaged, kFetched };
   Kind kind = Kind::kFile;
-  fs::path path;               // kFile: the input; kStaged: the file in staging
-  std::string url;             // kUrl
+  fs::path path;               // kFile: the input; kStaged, kFetched: the file in staging
+  std::string url;             // kUrl, kFetched
   std::string name;            // file name to keep
   std::string source;          // source label
   bool move = false;           // kFile: move instead of copy
@@ -51,6 +51,8 @@ struct ItemOutcome {
   model::Decision decision;
   base::Status error;          // why it was not placed (download failed, I/O error, catalog unavailable), with its
                                // code; the input is left where it was
+  std::string skipped;         // set when the input was passed over on purpose, and why ("hidden (...)"); not a
+                               // failure, and not counted in `total`
 };
 
 struct IngestSummary {
@@ -58,11 +60,25 @@ struct IngestSummary {
   int to_library = 0;
   int to_review = 0;
   int failed = 0;
+  int skipped = 0;             // inputs passed over on purpose (hidden names, symlinks, ...), each in `items`
   std::map<std::string, int> by_category;
   std::map<std::string, int> by_person;
   std::vector<ItemOutcome> items;
   double seconds = 0;
 };
+
+// A URL that FetchUrl downloaded into staging, not yet ingested.
+struct FetchedUrl {
+  std::string url;             // as requested
+  fs::path staged;             // the downloaded file, in the staging folder
+  std::string host;            // the final URL's host (the default source label)
+};
+
+// Downloads `url` into `staging_dir` with the library's limits and URL guard (source::DownloadUrl). Thread-safe
+// and independent of any Ingestor, so that the server downloads without holding its ingest lock: a slow remote
+// server must not stall uploads. On failure nothing is left in staging_dir.
+base::Result<FetchedUrl> FetchUrl(const std::string& url, const config::DownloadLimits& limits,
+                                  const fs::path& staging_dir);
 
 // Called after each input with (done, total, outcome); from the committing thread.
 using ProgressFn = std::function<void(int, int, const ItemOutcome&)>;
@@ -92,6 +108,9 @@ class Ingestor {
   // A file already written into the staging folder (an upload), with its original name. The ingestor owns it
   // from then on: placed, or discarded when it cannot be.
   ItemOutcome IngestStaged(const fs::path& staged, const std::string& original_name, const IngestOptions& options);
+
+  // A URL FetchUrl left in staging. As with IngestStaged, the ingestor owns the file from then on.
+  ItemOutcome IngestFetched(const FetchedUrl& fetched, const IngestOptions& options);
 
   // Analyses and decides `file` without moving or recording anything (`triage explain FILE`).
   base::Result<model::Decision> DryRun(const fs::path& file, model::Analysis& analysis);

@@ -115,7 +115,7 @@ class IngestorTest : public ::testing::Test {
   }
   // A half-size re-encoded copy: a near duplicate of `fixture`.
   fs::path NearCopy(const std::string& fixture, const std::string& as) {
-    EXPECT_TRUE(vision::WriteJpegThumbnail(Fixture(fixture), in_ / as, 256).ok());
+    EXPECT_TRUE(vision::WriteJpegThumbnail(Fixture(fixture), in_ / as, 256, vision::DecodeOptions{}.max_pixels).ok());
     return in_ / as;
   }
   static IngestSummary Ingest(Process& p, const std::vector<fs::path>& paths) {

@@ -1,5 +1,8 @@
 // Specification of authentication, CSRF, roles and errors across every API route.
+#include <atomic>
 #include <regex>
+#include <thread>
+#include <vector>
 
 #include "server/api_test_support.h"
 #include "server/auth.h"
@@ -74,6 +77,45 @@ TEST_F(AuthTest, RepeatedFailedLoginsAreRateLimited) {
   EXPECT_EQ(Body(limited)["error"], "rate_limited");
 }
 
+TEST_F(AuthTest, ConcurrentGuessesGetNoMoreThanTheLimit) {
+  // Each attempt takes its slot before the slow password check, so a burst cannot outrun the count.
+  std::atomic<int> checked{0}, limited{0};
+  std::vector<std::thread> guessers;
+  for (int i = 0; i < 40; ++i) {
+    guessers.emplace_back([&, i] {
+      httplib::Client client("127.0.0.1", server_->port());
+      // Generous timeouts: on a loaded 2-core machine 40 connections wait for the server's worker threads.
+      client.set_connection_timeout(60, 0);
+      client.set_read_timeout(60, 0);
+      client.set_write_timeout(60, 0);
+      json bad = {{"username", "alice"}, {"password", "guess" + std::to_string(i)}};
+      auto r = client.Post("/api/auth/login", bad.dump(), "application/json");
+      if (r && r->status == 401) ++checked;
+      if (r && r->status == 429) ++limited;
+    });
+  }
+  for (auto& t : guessers) t.join();
+  EXPECT_LE(checked, options_.login_max_failures);
+  EXPECT_EQ(checked + limited, 40);
+}
+
+TEST_F(AuthTest, ANameLockedFromOneAddressStillAcceptsItsPasswordFromAnother) {
+  json bad = {{"username", "alice"}, {"password", "guess"}};
+  for (int i = 0; i < options_.login_max_failures; ++i) {
+    ASSERT_EQ(client_->Post("/api/auth/login", bad.dump(), "application/json")->status, 401);
+  }
+  json good = {{"username", "alice"}, {"password", "alice-secret-pw"}};
+  EXPECT_EQ(client_->Post("/api/auth/login", good.dump(), "application/json")->status, 429);
+  httplib::Client owner("127.0.0.1", server_->port());
+  owner.set_interface("127.0.0.2");  // another client address (all of 127/8 is loopback)
+  auto r = owner.Post("/api/auth/login", good.dump(), "application/json");
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 200) << r->body;
+  // Another name from the locked-out address is not locked out either (only the address's looser bound applies).
+  json bob = {{"username", "bob"}, {"password", "bob-secret-pw"}};
+  EXPECT_EQ(client_->Post("/api/auth/login", bob.dump(), "application/json")->status, 200);
+}
+
 TEST_F(AuthTest, MeAndLogout) {
   TestSession s = Login("alice");
   auto me = Get("/api/auth/me", &s);
@@ -141,7 +183,7 @@ TEST_F(AuthTest, RoutesBeyondARolesPermissionsAre403) {
     }
     ++checked;
   }
-  EXPECT_EQ(checked, 7);  // persons, enable, disable, whitelist, blacklist, thresholds, users
+  EXPECT_EQ(checked, 8);  // persons, enable, disable, whitelist, blacklist, thresholds, simulate, users
 }
 
 TEST_F(AuthTest, SuperadminListsUsers) {

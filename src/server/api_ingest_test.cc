@@ -1,7 +1,11 @@
 // Specification of ingest over HTTP: uploads and URLs go through the same pipeline as the CLI.
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 
 #include "base/files.h"
+#include "base/ip_network.h"
 #include "server/api_test_support.h"
 
 namespace triage::server {
@@ -60,6 +64,11 @@ TEST_F(IngestApiTest, UrlIsDownloadedAndIngested) {
   int port = site.bind_to_any_port("127.0.0.1");
   std::thread site_thread([&] { site.listen_after_bind(); });
   for (int i = 0; i < 5000 && !site.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // The site is on loopback.
+  ASSERT_TRUE(config_->Update([](json& d) {
+                     d["downloads"]["allow_private"] = json::array({"127.0.0.0/8"});
+                     return base::Status::Ok();
+                   }).ok());
   TestSession s = Login("alice");
   std::string url = "http://127.0.0.1:" + std::to_string(port) + "/photo.jpg";
   auto r = Post("/api/ingest/url", {{"url", url}, {"source", "web"}}, &s);
@@ -78,6 +87,97 @@ TEST_F(IngestApiTest, UrlMustBeHttp) {
   EXPECT_EQ(Post("/api/ingest/url", {{"url", "file:///etc/passwd"}}, &s)->status, 400);
   EXPECT_EQ(Post("/api/ingest/url", json::object(), &s)->status, 400);
   EXPECT_EQ(Post("/api/ingest/url", {{"url", "http://x"}, {"source", 5}}, &s)->status, 400);
+}
+
+// A web site on 127.0.0.1 for URL ingest: /photo.jpg answers at once, /slow.jpg only once released.
+class TestSite {
+ public:
+  explicit TestSite(std::string photo) : photo_(std::move(photo)) {
+    server_.Get("/photo.jpg", [this](const httplib::Request&, httplib::Response& res) {
+      ++requests_;
+      res.set_content(photo_, "image/jpeg");
+    });
+    server_.Get("/slow.jpg", [this](const httplib::Request&, httplib::Response& res) {
+      ++requests_;
+      std::unique_lock lock(mu_);
+      slow_started_ = true;
+      cv_.notify_all();
+      cv_.wait_for(lock, std::chrono::seconds(20), [this] { return released_; });
+      res.set_content(photo_, "image/jpeg");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~TestSite() {
+    Release();
+    server_.stop();
+    thread_.join();
+  }
+  std::string Url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  bool WaitForSlowRequest() {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(10), [this] { return slow_started_; });
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+  int requests() const { return requests_; }
+
+ private:
+  std::string photo_;
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::atomic<int> requests_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool slow_started_ = false;
+  bool released_ = false;
+};
+
+TEST_F(IngestApiTest, UrlOnLoopbackIsRefusedByDefaultWithTheReason) {
+  TestSite site(*base::ReadFile(Fixture("biden.jpg")));
+  TestSession s = Login("alice");
+  auto r = Post("/api/ingest/url", {{"url", site.Url("/photo.jpg")}}, &s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 422) << r->body;
+  EXPECT_NE(Body(r)["message"].get<std::string>().find("refused: 127.0.0.1 is a special-use address (loopback)"),
+            std::string::npos)
+      << r->body;
+  EXPECT_EQ(site.requests(), 0);
+  EXPECT_TRUE(fs::is_empty(journal_->staging_dir()));
+}
+
+TEST_F(IngestApiTest, SlowUrlDownloadDoesNotBlockUploads) {
+  ASSERT_TRUE(config_->Update([](json& d) {
+                     d["downloads"]["allow_private"] = json::array({"127.0.0.0/8"});
+                     return base::Status::Ok();
+                   }).ok());
+  TestSite site(*base::ReadFile(Fixture("biden.jpg")));
+  TestSession s = Login("alice");
+  int url_status = 0;
+  std::thread url_request([&] {
+    httplib::Client other("127.0.0.1", server_->port());
+    other.set_read_timeout(60, 0);
+    auto r = other.Post("/api/ingest/url", {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}},
+                        json{{"url", site.Url("/slow.jpg")}}.dump(), "application/json");
+    url_status = r ? r->status : -1;
+  });
+  ASSERT_TRUE(site.WaitForSlowRequest());
+  const auto start = std::chrono::steady_clock::now();
+  httplib::MultipartFormDataItems form = {{"files", *base::ReadFile(Fixture("obama.jpg")), "obama.jpg", "image/jpeg"}};
+  auto upload = client_->Post("/api/ingest", {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}}, form);
+  const auto upload_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  site.Release();
+  url_request.join();
+  ASSERT_TRUE(upload);
+  EXPECT_EQ(upload->status, 200) << upload->body;
+  EXPECT_LT(upload_ms, 5000) << "the upload waited for the download";
+  EXPECT_EQ(url_status, 200);
 }
 
 }  // namespace

@@ -57,6 +57,44 @@ TEST_F(ItemsApiTest, ThumbnailIsMadeOnceCachedAndRevalidatedByETag) {
   EXPECT_EQ(Get("/api/items/999999/thumbnail", &s)->status, 404);
 }
 
+uint32_t Crc32(const std::string& bytes) {
+  uint32_t crc = 0xFFFFFFFFu;
+  for (unsigned char c : bytes) {
+    crc ^= c;
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+std::string BigEndian32(uint32_t v) {
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
+}
+
+std::string PngChunk(const std::string& type, const std::string& data) {
+  return BigEndian32(static_cast<uint32_t>(data.size())) + type + data + BigEndian32(Crc32(type + data));
+}
+
+// A PNG whose header claims 30000x30000 pixels (900 MP, a decompression bomb's size) over a few bytes of data.
+std::string HugePngHeader() {
+  const std::string ihdr = BigEndian32(30000) + BigEndian32(30000) + std::string("\x08\x00\x00\x00\x00", 5);
+  return std::string("\x89PNG\r\n\x1A\n", 8) + PngChunk("IHDR", ihdr) + PngChunk("IDAT", std::string(16, 'x')) +
+         PngChunk("IEND", "");
+}
+
+TEST_F(ItemsApiTest, ThumbnailOfAnImageBeyondMaxPixelsIs422WithTheReasonAndOthersStillWork) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg"});
+  // The file on disk now claims 900 MP (as if it had been stored as unreadable).
+  ASSERT_TRUE(base::WriteFileDurably(root_ / catalog_->GetItem(ids[0])->path, HugePngHeader()).ok());
+  TestSession s = Login("alice");
+  auto huge = Get("/api/items/" + std::to_string(ids[0]) + "/thumbnail?size=160", &s);
+  ASSERT_TRUE(huge);
+  EXPECT_EQ(huge->status, 422) << huge->body;
+  EXPECT_EQ(Body(huge)["message"], "image of 30000x30000 pixels exceeds the limit of 250000000 pixels") << huge->body;
+  auto other = Get("/api/items/" + std::to_string(ids[1]) + "/thumbnail?size=160", &s);
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200) << other->body;
+}
+
 TEST_F(ItemsApiTest, OriginalIsTheFileItself) {
   auto ids = Ingest({"biden.jpg"});
   TestSession s = Login("alice");

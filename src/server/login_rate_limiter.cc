@@ -1,40 +1,74 @@
-// Sliding-window count of failed logins per key.
+// Per-key failure counts with reserved slots and exponentially growing lock-outs.
 #include "server/login_rate_limiter.h"
 
 #include <algorithm>
 
 namespace triage::server {
 
-void LoginRateLimiter::Expire(std::deque<int64_t>& failures, int64_t now) const {
-  while (!failures.empty() && failures.front() <= now - options_.window_s) failures.pop_front();
+void LoginRateLimiter::Expire(KeyState& state, int64_t now) const {
+  auto first_kept = std::find_if(state.failures.begin(), state.failures.end(),
+                                 [&](int64_t t) { return t > now - options_.window_s; });
+  state.failures.erase(state.failures.begin(), first_kept);
 }
 
-int64_t LoginRateLimiter::RetryAfter(const std::string& key, int64_t now) {
-  std::lock_guard lock(mu_);
-  auto it = failures_.find(key);
-  if (it == failures_.end()) return 0;
-  Expire(it->second, now);
-  if (static_cast<int>(it->second.size()) < options_.max_failures) return 0;
-  return std::max<int64_t>(1, it->second.front() + options_.window_s - now);
-}
-
-void LoginRateLimiter::RecordFailure(const std::string& key, int64_t now) {
-  std::lock_guard lock(mu_);
-  if (failures_.size() >= options_.max_keys && !failures_.count(key)) {
-    // Forget the key whose latest failure is oldest.
-    auto stalest = std::min_element(failures_.begin(), failures_.end(), [](const auto& a, const auto& b) {
-      return (a.second.empty() ? 0 : a.second.back()) < (b.second.empty() ? 0 : b.second.back());
-    });
-    failures_.erase(stalest);
+LoginRateLimiter::KeyState& LoginRateLimiter::StateFor(const std::string& key, int64_t now) {
+  if (keys_.size() >= options_.max_keys && !keys_.count(key)) {
+    // Forget the stalest key that is neither locked out nor in use.
+    auto stalest = keys_.end();
+    for (auto it = keys_.begin(); it != keys_.end(); ++it) {
+      if (it->second.in_flight > 0 || it->second.locked_until > now) continue;
+      if (stalest == keys_.end() || it->second.last_seen < stalest->second.last_seen) stalest = it;
+    }
+    if (stalest == keys_.end()) stalest = keys_.begin();  // all busy: memory stays bounded regardless
+    keys_.erase(stalest);
   }
-  auto& list = failures_[key];
-  Expire(list, now);
-  list.push_back(now);
+  KeyState& state = keys_[key];
+  state.last_seen = std::max(state.last_seen, now);
+  return state;
 }
 
-void LoginRateLimiter::RecordSuccess(const std::string& key) {
+int64_t LoginRateLimiter::TryBegin(const std::string& key, int64_t now) {
   std::lock_guard lock(mu_);
-  failures_.erase(key);
+  KeyState& state = StateFor(key, now);
+  if (state.locked_until > now) return state.locked_until - now;
+  Expire(state, now);
+  if (static_cast<int>(state.failures.size()) + state.in_flight >= options_.max_failures) {
+    // Only attempts still running can fill the budget here (a full count of failures locks the key out):
+    // the caller may retry as soon as they end.
+    return 1;
+  }
+  state.in_flight++;
+  return 0;
+}
+
+void LoginRateLimiter::Fail(const std::string& key, int64_t now) {
+  std::lock_guard lock(mu_);
+  KeyState& state = StateFor(key, now);
+  state.in_flight = std::max(0, state.in_flight - 1);
+  Expire(state, now);
+  state.failures.push_back(now);
+  if (static_cast<int>(state.failures.size()) < options_.max_failures) return;
+  const int exponent = std::min(state.lockouts, 30);
+  state.locked_until = now + std::min(options_.max_lockout_s, options_.window_s << exponent);
+  state.lockouts++;
+  state.failures.clear();
+}
+
+void LoginRateLimiter::Succeed(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto it = keys_.find(key);
+  if (it == keys_.end()) return;
+  if (it->second.in_flight > 1) {  // other attempts still hold slots: keep the entry for them, forget the rest
+    it->second = KeyState{{}, it->second.in_flight - 1, 0, 0, it->second.last_seen};
+  } else {
+    keys_.erase(it);
+  }
+}
+
+void LoginRateLimiter::Abandon(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto it = keys_.find(key);
+  if (it != keys_.end()) it->second.in_flight = std::max(0, it->second.in_flight - 1);
 }
 
 }  // namespace triage::server

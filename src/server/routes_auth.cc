@@ -41,23 +41,34 @@ base::Status Login(ServerState& state, Call& call) {
   }
   std::string name = (*body)["username"];
   int64_t now = base::UnixNow();
-  std::string by_addr = "addr:" + req.remote_addr;
-  std::string by_name = "user:" + name;
-  int64_t wait = std::max(state.limiter.RetryAfter(by_addr, now), state.limiter.RetryAfter(by_name, now));
+  // Per (address, name): a name under attack still accepts its password from another address.
+  const std::string pair = req.remote_addr + "\n" + name;
+  int64_t wait = state.limiter.TryBegin(pair, now);
+  if (wait == 0) {
+    wait = state.address_limiter.TryBegin(req.remote_addr, now);
+    if (wait > 0) state.limiter.Abandon(pair);
+  }
   if (wait > 0) {
     call.response().set_header("Retry-After", std::to_string(wait));
     SendError(call.response(), 429, "rate_limited", fmt::format("too many failed logins; try again in {} s", wait));
     return base::Status::Ok();
   }
+  // Both slots are held from here until the verdict, so concurrent guesses cannot exceed the limit.
   auto login = state.auth->Login(name, (*body)["password"], now);
+  if (!login.ok() && login.status().code() != base::Code::kPermissionDenied) {
+    state.limiter.Abandon(pair);
+    state.address_limiter.Abandon(req.remote_addr);
+    return login.status();
+  }
   if (!login.ok()) {
-    if (login.status().code() != base::Code::kPermissionDenied) return login.status();
-    state.limiter.RecordFailure(by_addr, now);
-    state.limiter.RecordFailure(by_name, now);
+    state.limiter.Fail(pair, now);
+    state.address_limiter.Fail(req.remote_addr, now);
     SendError(call.response(), 401, "unauthenticated", login.status().message());
     return base::Status::Ok();
   }
-  state.limiter.RecordSuccess(by_name);
+  state.limiter.Succeed(pair);
+  // One's own good password must not wipe the address's failures against other names.
+  state.address_limiter.Abandon(req.remote_addr);
   if (!login->session_token.empty()) {
     SetSessionCookie(call.response(), login->session_token, state.auth->session_ttl_s());
   }

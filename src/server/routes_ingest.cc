@@ -72,12 +72,16 @@ base::Status IngestUrl(ServerState& state, Call& call) {
     options.source = (*body)["source"];
   }
   options.actor = call.actor();
+  const config::DownloadLimits limits = state.ctx.config.Current()->downloads;
+  // Downloaded before taking the ingest lock: a slow remote server must not stall uploads and other URLs.
+  auto fetched = pipeline::FetchUrl(url, limits, state.ctx.staging_dir);
+  if (!fetched.ok()) {
+    SendError(call.response(), 422, "ingest_failed", fetched.status().message());
+    return base::Status::Ok();
+  }
   std::lock_guard ingest_lock(state.ingest_mu);
-  auto summary = state.ctx.ingestor.IngestUrls({url}, options);
+  pipeline::ItemOutcome outcome = state.ctx.ingestor.IngestFetched(*fetched, options);
   state.review_counts.Invalidate();
-  if (!summary.ok()) return summary.status();
-  if (summary->items.empty()) return base::Status::Io("the pipeline reported nothing for this URL");
-  const auto& outcome = summary->items.front();
   if (!outcome.ok) {
     return outcome.error;  // mapped to its HTTP status by code (a refused URL 400, a failed download 502, ...)
   }

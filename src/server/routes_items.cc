@@ -92,7 +92,8 @@ base::Status Thumbnail(ServerState& state, Call& call) {
   }
   auto file = FileOf(state, *item);
   if (!file.ok()) return file.status();
-  auto thumb = state.thumbs.Get(*item, *file, static_cast<int>(*size));
+  const int64_t max_pixels = state.ctx.config.Current()->analysis.max_pixels;
+  auto thumb = state.thumbs.Get(*item, *file, static_cast<int>(*size), max_pixels);
   if (!thumb.ok()) return thumb.status();
   auto bytes = base::ReadFile(*thumb);
   if (!bytes.ok()) return bytes.status();

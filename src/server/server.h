@@ -24,8 +24,9 @@ struct ServerOptions {
   std::string single_user_password;       // password of single-user mode (no users exist); "" = generate one
   int64_t session_ttl_s = 7 * 86400;      // session lifetime, seconds
   int64_t max_upload_bytes = 200'000'000; // largest request body (uploads); 1 KB .. 10 GB
-  int login_max_failures = 5;             // failed logins per client address and per user name ...
-  int64_t login_window_s = 60;            // ... within this many seconds before logins are refused (429)
+  int login_max_failures = 5;             // failed logins per (client address, user name); 4x per address ...
+  int64_t login_window_s = 60;            // ... within this many seconds lock it out (429) for this long,
+                                          // doubling with each further lock-out (at most a day)
 };
 
 // What the server works on; owned by the caller and outliving the Server.

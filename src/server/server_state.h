@@ -26,12 +26,17 @@ struct ServerState {
       : options(o),
         ctx(std::move(c)),
         limiter({o.login_max_failures, o.login_window_s}),
+        address_limiter({o.login_max_failures * kAddressFailureFactor, o.login_window_s}),
         thumbs(ctx.config.Current()->StateDir() / "thumbs") {}
 
   ServerOptions options;
   ServerContext ctx;
   std::unique_ptr<Authenticator> auth;
+  // Failed logins per (client address, user name), and per client address across names (a looser bound, so
+  // that one address cannot try a few passwords on every name).
+  static constexpr int kAddressFailureFactor = 4;
   LoginRateLimiter limiter;
+  LoginRateLimiter address_limiter;
   ThumbnailCache thumbs;
   ReviewCountsCache review_counts;   // invalidated by every decision and ingest made here
   // One ingest at a time (the Ingestor is not thread-safe).

@@ -2,7 +2,10 @@
 // named by content hash and size so that identical files share one thumbnail.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -11,7 +14,8 @@
 
 namespace triage::server {
 
-// Thread-safe: a missing thumbnail is made under a lock, so two requests never write the same file.
+// Thread-safe: a missing thumbnail is made under its own key's lock, so two requests never write the same file
+// while thumbnails of other items are made (and served) in parallel.
 class ThumbnailCache {
  public:
   explicit ThumbnailCache(std::filesystem::path dir) : dir_(std::move(dir)) {}
@@ -22,14 +26,22 @@ class ThumbnailCache {
   static std::string ETag(const model::ItemRecord& item, int size_px);
 
   // The cached thumbnail file of `item` (whose file is `source`), made now if missing.
-  // REQUIRES: IsOfferedSize(size_px). kCorrupt when the image cannot be decoded.
+  // REQUIRES: IsOfferedSize(size_px). kCorrupt when the image cannot be decoded or has more than `max_pixels`
+  // pixels (analysis.max_pixels: the same bound as ingest).
   base::Result<std::filesystem::path> Get(const model::ItemRecord& item, const std::filesystem::path& source,
-                                          int size_px);
+                                          int size_px, int64_t max_pixels);
 
  private:
   std::filesystem::path PathFor(const model::ItemRecord& item, int size_px) const;
+  // The lock of one thumbnail file, shared by the requests making it at the moment.
+  std::shared_ptr<std::mutex> LockFor(const std::filesystem::path& path);
+  void Release(const std::filesystem::path& path, std::shared_ptr<std::mutex> lock);
+  static base::Status Make(const std::filesystem::path& source, const std::filesystem::path& path, int size_px,
+                           int64_t max_pixels);
+
   std::filesystem::path dir_;
-  std::mutex make_mu_;
+  std::mutex mu_;                                                     // guards making_
+  std::map<std::filesystem::path, std::shared_ptr<std::mutex>> making_;  // thumbnails being made now
 };
 
 }  // namespace triage::server

@@ -44,14 +44,37 @@ class Walk {
 
   ScanResult Finish() && {
     std::sort(result_.files.begin(), result_.files.end());
+    std::sort(result_.skipped.begin(), result_.skipped.end(),
+              [](const ScanSkip& a, const ScanSkip& b) { return a.path < b.path; });
     return std::move(result_);
   }
 
  private:
   void Fail(Status status, const fs::path& path) { result_.errors.push_back(ScanError{path, std::move(status)}); }
+  void Skip(const fs::path& path, std::string reason) { result_.skipped.push_back({path, std::move(reason)}); }
 
   void AddFile(const fs::path& path, const fs::path& canonical) {
     if (seen_files_.insert(canonical).second) result_.files.push_back(path);
+  }
+
+  // One entry of a folder being walked: a file is listed, a folder pushed on `stack`, anything else skipped.
+  void AddEntry(const fs::directory_entry& entry, const fs::path& folder_canonical,
+                std::vector<std::pair<fs::path, fs::path>>& stack) {
+    const fs::path name = entry.path().filename();
+    // Hidden names include "..jpg" and "...jpg": they are not "." or "..", but start with '.' all the same.
+    if (name.string().front() == '.') return Skip(entry.path(), "hidden (its name starts with '.')");
+    std::error_code ec;
+    const fs::file_status status = entry.symlink_status(ec);
+    if (ec) return Fail(ErrorFor("cannot read", entry.path(), ec), entry.path());
+    if (fs::is_directory(status)) {
+      stack.emplace_back(entry.path(), folder_canonical / name);
+    } else if (fs::is_regular_file(status)) {
+      AddFile(entry.path(), folder_canonical / name);
+    } else if (fs::is_symlink(status)) {
+      Skip(entry.path(), "symbolic link (not followed)");
+    } else {
+      Skip(entry.path(), "not a regular file (a device, FIFO or socket)");
+    }
   }
 
   // Iterative depth-first walk; `canonical` is the folder's real path, used for exclusion and de-duplication.
@@ -60,17 +83,14 @@ class Walk {
     while (!stack.empty()) {
       auto [folder, canonical] = std::move(stack.back());
       stack.pop_back();
-      if (excluded_.count(canonical) > 0 || !walked_folders_.insert(canonical).second) continue;
+      if (excluded_.count(canonical) > 0) {
+        Skip(folder, "excluded folder (the library's own)");
+        continue;
+      }
+      if (!walked_folders_.insert(canonical).second) continue;  // met again through another root: listed once
       std::error_code ec;
       fs::directory_iterator it(folder, ec);
-      for (fs::directory_iterator end; !ec && it != end; it.increment(ec)) {
-        const fs::path name = it->path().filename();
-        if (name.string().front() == '.') continue;
-        std::error_code type_ec;
-        const fs::file_status status = it->symlink_status(type_ec);
-        if (fs::is_directory(status)) stack.emplace_back(it->path(), canonical / name);
-        if (fs::is_regular_file(status)) AddFile(it->path(), canonical / name);
-      }
+      for (fs::directory_iterator end; !ec && it != end; it.increment(ec)) AddEntry(*it, canonical, stack);
       if (ec) Fail(ErrorFor("cannot list", folder, ec), folder);
     }
   }

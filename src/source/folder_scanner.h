@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "base/status.h"
@@ -20,15 +21,24 @@ struct ScanError {
   base::Status status;
 };
 
+// A path the walk passed over on purpose and why ("hidden (its name starts with '.')", "symbolic link (not
+// followed)", "not a regular file", "the library's own folder"), so that nothing is left out silently.
+struct ScanSkip {
+  std::filesystem::path path;
+  std::string reason;
+};
+
 struct ScanResult {
   std::vector<std::filesystem::path> files;  // sorted, each once
   std::vector<ScanError> errors;             // in the order met
+  std::vector<ScanSkip> skipped;             // sorted by path; a skipped folder is listed, not its contents
 };
 
 // Walks `roots` recursively. A root that is a file is listed as given; a root that is a folder (or a symlink
 // to one) is walked. Inside the walk: symlinks (to files or folders) are not followed, names starting with
-// '.' are skipped (files and folders), and so is every folder in options.exclude. Paths in the result start
-// with the root as it was spelled. A missing root, an unreadable folder or a root that is neither file nor
+// '.' are skipped (files and folders), and so is every folder in options.exclude; each is reported in `skipped`
+// with its reason, as are entries that are neither files nor folders. Paths in the result start with the root as
+// it was spelled. A missing root, an unreadable folder or a root that is neither file nor
 // folder becomes a ScanError; the rest of the scan continues.
 // Thread-safe (no shared state).
 ScanResult ScanFolders(const std::vector<std::filesystem::path>& roots, const ScanOptions& options);

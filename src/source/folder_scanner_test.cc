@@ -53,6 +53,35 @@ TEST_F(FolderScannerTest, SkipsDotfilesAndDotFolders) {
   EXPECT_EQ(result.files, std::vector<fs::path>{root_ / "photos/ok.jpg"});
 }
 
+TEST_F(FolderScannerTest, ReportsEverySkippedEntryWithItsReason) {
+  Touch("photos/..jpg");
+  Touch("photos/...jpg");
+  Touch("photos/.thumbs/t.jpg");
+  Touch("photos/ok.jpg");
+  Touch("photos/library/inbox/new.jpg");
+  Touch("elsewhere/secret.jpg");
+  fs::create_symlink(root_ / "elsewhere/secret.jpg", root_ / "photos/linked.jpg");
+  ASSERT_EQ(::mkfifo((root_ / "photos/pipe.jpg").c_str(), 0600), 0);
+  ScanOptions options;
+  options.exclude = {root_ / "photos/library/inbox"};
+  ScanResult result = ScanFolders({root_ / "photos"}, options);
+  EXPECT_EQ(result.files, std::vector<fs::path>{root_ / "photos/ok.jpg"});
+  EXPECT_TRUE(result.errors.empty());
+  std::vector<std::pair<std::string, std::string>> skipped;
+  for (const ScanSkip& s : result.skipped) {
+    skipped.emplace_back(s.path.lexically_relative(root_ / "photos").string(), s.reason);
+  }
+  const std::string hidden = "hidden (its name starts with '.')";
+  EXPECT_EQ(skipped, (std::vector<std::pair<std::string, std::string>>{
+                         {"...jpg", hidden},
+                         {"..jpg", hidden},
+                         {".thumbs", hidden},
+                         {"library/inbox", "excluded folder (the library's own)"},
+                         {"linked.jpg", "symbolic link (not followed)"},
+                         {"pipe.jpg", "not a regular file (a device, FIFO or socket)"},
+                     }));
+}
+
 TEST_F(FolderScannerTest, DoesNotFollowSymlinksInsideTheWalk) {
   Touch("elsewhere/secret.jpg");
   Touch("photos/real.jpg");

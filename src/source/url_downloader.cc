@@ -8,12 +8,14 @@
 
 #include <cerrno>
 #include <chrono>
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <optional>
 
 #include "base/files.h"
+#include "source/address_guard.h"
 #include "base/ids.h"
 #include "fingerprint/sha256.h"
 #include "model/image_format.h"
@@ -39,7 +41,8 @@ struct CurlDeleter {
 
 struct UrlParts {
   std::string scheme;
-  std::string host;
+  std::string host;  // IPv6 literals in brackets, as libcurl gives them
+  std::string port;  // the scheme's default when the URL names none
   std::string path;  // percent-decoded
 };
 
@@ -59,25 +62,18 @@ Result<UrlParts> ParseUrl(const std::string& url) {
   UrlParts parts;
   parts.scheme = UrlPart(handle.get(), CURLUPART_SCHEME, 0).value_or("");
   parts.host = UrlPart(handle.get(), CURLUPART_HOST, 0).value_or("");
+  parts.port = UrlPart(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT).value_or("");
   parts.path = UrlPart(handle.get(), CURLUPART_PATH, CURLU_URLDECODE).value_or("");
   return parts;
 }
 
-// "\"<!DOCTYPE ht\"" for text, with \xNN for bytes that are not printable ASCII.
-std::string Printable(const std::string& bytes) {
-  std::string out = "\"";
-  for (unsigned char c : bytes) {
-    if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("\\x{:02x}", c);
-    }
-  }
-  return out + "\"";
-}
+bool IsHttp(const UrlParts& parts) { return parts.scheme == "http" || parts.scheme == "https"; }
 
 // State of one transfer, shared with libcurl's write callback.
 struct Transfer {
+  CURL* curl = nullptr;                     // the current hop's handle
+  std::vector<base::IpAddress> checked;     // the current hop's addresses, each passed by the URL guard
+  Status refused;                           // set when libcurl tried to connect anywhere else
   int fd = -1;
   int64_t max_bytes = 0;
   int64_t written = 0;
@@ -107,6 +103,9 @@ bool WriteAll(Transfer& transfer, const char* data, size_t size) {
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   Transfer& transfer = *static_cast<Transfer*>(user);
   const size_t n = size * count;
+  long code = 0;
+  curl_easy_getinfo(transfer.curl, CURLINFO_RESPONSE_CODE, &code);
+  if (code >= 300 && code < 400) return n;  // a redirect's body is never kept
   if (transfer.written + static_cast<int64_t>(n) > transfer.max_bytes) {
     transfer.too_large = true;
     return 0;
@@ -128,15 +127,46 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
-void Configure(CURL* curl, const std::string& url, const DownloadOptions& options, Transfer& transfer,
-               char* error_buffer) {
+// Never quotes the content: a response's bytes may be anything (an internal page, a secret) and go to logs and UIs.
+Status NotAnImage(const Transfer& transfer, const std::string& url) {
+  return Status::InvalidArgument(fmt::format("not an image (the first {} bytes match no supported image format): {}",
+                                             transfer.head.size(), url));
+}
+
+// libcurl calls this for every socket it would connect; anything but an address the guard checked for this hop is
+// refused, so neither a second resolution nor a proxy can take the connection elsewhere.
+curl_socket_t OpenCheckedSocket(void* user, curlsocktype purpose, curl_sockaddr* address) {
+  Transfer& transfer = *static_cast<Transfer*>(user);
+  auto ip = AddressOf(&address->addr);
+  if (purpose != CURLSOCKTYPE_IPCXN || !ip ||
+      std::find(transfer.checked.begin(), transfer.checked.end(), *ip) == transfer.checked.end()) {
+    transfer.refused = Status::PermissionDenied(
+        fmt::format("refused: connection to {}, an address the URL guard did not check", ip ? ip->ToString() : "?"));
+    return CURL_SOCKET_BAD;
+  }
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+// "host:port:addr,addr": libcurl uses these addresses instead of resolving the host itself.
+std::string ResolveEntry(const UrlParts& parts, const std::vector<base::IpAddress>& addresses) {
+  std::string entry = fmt::format("{}:{}:", parts.host, parts.port);
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    const auto& a = addresses[i];
+    entry += fmt::format("{}{}", i == 0 ? "" : ",", a.v6 ? "[" + a.ToString() + "]" : a.ToString());
+  }
+  return entry;
+}
+
+void Configure(CURL* curl, const std::string& url, const DownloadOptions& options, int64_t timeout_ms,
+               Transfer& transfer, char* error_buffer) {
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, static_cast<long>(options.max_redirects));
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);  // Fetch follows redirects, checking each hop
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");       // a proxy would resolve the host again, unchecked
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, &OpenCheckedSocket);
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout_ms));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout_ms));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
   if (options.low_speed_timeout_ms > 0) {
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, kLowSpeedBytesPerSecond);
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>((options.low_speed_timeout_ms + 999) / 1000));
@@ -164,24 +194,18 @@ Status HttpError(CURL* curl, const std::string& url) {
 // Turns a failed curl_easy_perform into a message naming the cause and the URL.
 Status TransferError(CURLcode code, CURL* curl, const Transfer& transfer, const std::string& url,
                      const char* error_buffer, int64_t elapsed_ms, const DownloadOptions& options) {
+  if (!transfer.refused.ok()) return Status::PermissionDenied(fmt::format("{}: {}", transfer.refused.message(), url));
   if (!transfer.write_error.ok()) return transfer.write_error.WithContext(url);
   if (transfer.too_large || code == CURLE_FILESIZE_EXCEEDED) {
     return Status::InvalidArgument(fmt::format("larger than the limit of {} bytes: {}", options.max_bytes, url));
   }
-  if (transfer.not_image) {
-    return Status::InvalidArgument(
-        fmt::format("not an image (content starts with {}): {}", Printable(transfer.head), url));
-  }
+  if (transfer.not_image) return NotAnImage(transfer, url);
   const std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
   switch (code) {
     case CURLE_HTTP_RETURNED_ERROR:
       return HttpError(curl, url);
     case CURLE_OPERATION_TIMEDOUT:
       return Status::Unavailable(fmt::format("timed out after {} ms ({}): {}", elapsed_ms, detail, url));
-    case CURLE_TOO_MANY_REDIRECTS:
-      return Status::Unavailable(fmt::format("too many redirects (max {}): {}", options.max_redirects, url));
-    case CURLE_UNSUPPORTED_PROTOCOL:
-      return Status::InvalidArgument(fmt::format("redirected to an unsupported scheme (only http and https): {}", url));
     default:
       return Status::Unavailable(fmt::format("download failed ({}): {}", detail, url));
   }
@@ -213,30 +237,80 @@ Result<fs::path> PublishFile(const fs::path& tmp, const fs::path& dest_dir, cons
   return Status::AlreadyExists(fmt::format("no free file name for {} in {}", name, dest_dir.string()));
 }
 
-// Runs the transfer into `transfer.fd`; on success fills everything but `path`.
-Result<Download> Fetch(const std::string& url, const DownloadOptions& options, Transfer& transfer) {
+int64_t ElapsedMs(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+}
+
+// One request to `url`, whose host resolved to `transfer.checked`. The redirect target when the answer is a
+// redirect, "" when it is the final answer (its body then is in `transfer`).
+Result<std::string> PerformHop(const std::string& url, const UrlParts& parts, const DownloadOptions& options,
+                               std::chrono::steady_clock::time_point start, Transfer& transfer) {
+  const int64_t remaining_ms = options.total_timeout_ms - ElapsedMs(start);
+  if (remaining_ms <= 0) return Status::Unavailable(fmt::format("timed out after {} ms: {}", ElapsedMs(start), url));
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (!curl) return Status::Unavailable("libcurl could not create a transfer");
   char error_buffer[CURL_ERROR_SIZE] = {0};
-  Configure(curl.get(), url, options, transfer, error_buffer);
-  const auto start = std::chrono::steady_clock::now();
+  Configure(curl.get(), url, options, remaining_ms, transfer, error_buffer);
+  // An IPv6 literal is never resolved by libcurl; OpenCheckedSocket still checks where it connects.
+  std::unique_ptr<curl_slist, void (*)(curl_slist*)> resolve(nullptr, curl_slist_free_all);
+  if (parts.host.front() != '[') {
+    resolve.reset(curl_slist_append(nullptr, ResolveEntry(parts, transfer.checked).c_str()));
+    curl_easy_setopt(curl.get(), CURLOPT_RESOLVE, resolve.get());
+  }
+  transfer.curl = curl.get();
   const CURLcode code = curl_easy_perform(curl.get());
-  const int64_t elapsed_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-  if (code != CURLE_OK) return TransferError(code, curl.get(), transfer, url, error_buffer, elapsed_ms, options);
+  if (code != CURLE_OK) return TransferError(code, curl.get(), transfer, url, error_buffer, ElapsedMs(start), options);
+  long status = 0;
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  if (status < 300 || status >= 400) return std::string();
+  char* location = nullptr;
+  curl_easy_getinfo(curl.get(), CURLINFO_REDIRECT_URL, &location);
+  if (location == nullptr) return Status::Unavailable(fmt::format("http {} without a Location from {}", status, url));
+  return std::string(location);
+}
+
+// Resolves and checks the hop's host (the URL guard); the error names the hop and, after a redirect, the start.
+Status GuardHop(const std::string& hop, const UrlParts& parts, const std::string& url, const DownloadOptions& options,
+                Transfer& transfer) {
+  auto checked = ResolveAndCheck(parts.host, options.allow_private);
+  if (checked.ok()) {
+    transfer.checked = std::move(*checked);
+    return Status::Ok();
+  }
+  std::string msg = fmt::format("{}: {}", checked.status().message(), hop);
+  if (hop != url) msg += fmt::format(" (redirected from {})", url);
+  return checked.status().code() == base::Code::kPermissionDenied ? Status::PermissionDenied(msg)
+                                                                   : Status::Unavailable(msg);
+}
+
+// Follows `url` hop by hop, each one through the URL guard, into `transfer.fd`; fills everything but `path`.
+Result<Download> Fetch(const std::string& url, const DownloadOptions& options, Transfer& transfer) {
+  const auto start = std::chrono::steady_clock::now();
+  std::string hop = url;
+  for (int redirects = 0;; ++redirects) {
+    Result<UrlParts> parts = ParseUrl(hop);
+    if (!parts.ok()) return parts.status();
+    if (!IsHttp(*parts)) {
+      return Status::InvalidArgument(fmt::format("redirected to an unsupported scheme (only http and https): {}", url));
+    }
+    if (parts->host.empty()) return Status::InvalidArgument(fmt::format("malformed URL (no host): {}", hop));
+    TRIAGE_RETURN_IF_ERROR(GuardHop(hop, *parts, url, options, transfer));
+    Result<std::string> next = PerformHop(hop, *parts, options, start, transfer);
+    if (!next.ok()) return next.status();
+    if (next->empty()) break;
+    if (redirects == options.max_redirects) {
+      return Status::Unavailable(fmt::format("too many redirects (max {}): {}", options.max_redirects, url));
+    }
+    hop = *next;
+  }
   if (transfer.format.empty()) {  // bodies shorter than the sniff window are only judged at the end
     transfer.format =
         model::DetectImageFormat(reinterpret_cast<const unsigned char*>(transfer.head.data()), transfer.head.size());
-    if (transfer.format.empty()) {
-      return Status::InvalidArgument(fmt::format("not an image (content starts with {}): {}",
-                                                 transfer.head.empty() ? "nothing" : Printable(transfer.head), url));
-    }
+    if (transfer.format.empty()) return NotAnImage(transfer, url);
   }
-  char* effective = nullptr;
-  curl_easy_getinfo(curl.get(), CURLINFO_EFFECTIVE_URL, &effective);
   Download download;
   download.url = url;
-  download.final_url = effective != nullptr ? effective : url;
+  download.final_url = hop;
   download.format = transfer.format;
   download.size_bytes = transfer.written;
   download.sha256_hex = transfer.hasher.HexDigest();

@@ -4,7 +4,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "base/ip_network.h"
 #include "base/status.h"
 
 namespace triage::source {
@@ -24,6 +26,9 @@ struct DownloadOptions {
   int max_redirects = 5;
   // Sent as the User-Agent header.
   std::string user_agent = "triage/0.1";
+  // Special-use networks (loopback, private, link-local, ...; see address_guard.h) a download may still reach,
+  // e.g. the owner's LAN. Default: none, so every such address is refused.
+  std::vector<base::IpNetwork> allow_private;
 };
 
 // A completed download: the file now exists at `path` and belongs to the caller.
@@ -38,13 +43,17 @@ struct Download {
 };
 
 // Downloads `url` (http or https only, also after redirects) into `dest_dir`, which must exist.
+// The URL guard: each hop's host is resolved once, every address it resolves to is checked (address_guard.h),
+// and the connection goes to a checked address only (pinned with CURLOPT_RESOLVE and verified again when the
+// socket is opened). Redirects are followed here, not by libcurl, so that every hop is checked. No proxy is used.
 // The file is streamed to a hidden temporary name in dest_dir, then renamed to a name taken from the final
 // URL's last path segment (sanitised; extension set from the sniffed format; "_1", "_2"... appended rather
 // than overwriting). On any failure nothing is left in dest_dir and the error names the URL:
 //   kInvalidArgument  "unsupported scheme ..." or a malformed URL
 //   kNotFound / kUnavailable / kPermissionDenied  "http 404 from <url>" (4xx/5xx by status)
 //   kUnavailable      "timed out after N ms ...", "too many redirects (max N) ...", connection errors
-//   kInvalidArgument  "larger than the limit of N bytes ...", "not an image (content starts with ...) ..."
+//   kPermissionDenied "refused: 127.0.0.1 is a special-use address (loopback); ...: <url>" (the URL guard)
+//   kInvalidArgument  "larger than the limit of N bytes ...", "not an image (...)" (never quoting the content)
 //   kIo               writing the file failed
 // Thread-safe: concurrent calls share nothing (libcurl's global state is initialised once).
 base::Result<Download> DownloadUrl(const std::string& url, const std::filesystem::path& dest_dir,

@@ -226,9 +226,16 @@ uint64_t PerceptualHash(const model::RgbImage& image, double fraction) {
   return out;
 }
 
-base::Status WriteJpegThumbnail(const std::filesystem::path& source, const std::filesystem::path& dest, int size_px) {
+base::Status WriteJpegThumbnail(const std::filesystem::path& source, const std::filesystem::path& dest, int size_px,
+                                int64_t max_pixels) {
   InitVips();
   try {
+    // The header alone gives the size; a decompression bomb is refused before a single pixel is decoded.
+    VImage header = VImage::new_from_file(source.c_str(), VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
+    if (int64_t{header.width()} * header.height() > max_pixels) {
+      return base::Status::Corrupt(fmt::format("image of {}x{} pixels exceeds the limit of {} pixels",
+                                               header.width(), header.height(), max_pixels));
+    }
     VImage thumb = VImage::thumbnail(source.c_str(), size_px, ThumbOptions(size_px));
     if (thumb.has_alpha()) thumb = thumb.flatten(VImage::option()->set("background", std::vector<double>{255, 255, 255}));
     if (thumb.interpretation() != VIPS_INTERPRETATION_sRGB) thumb = thumb.colourspace(VIPS_INTERPRETATION_sRGB);

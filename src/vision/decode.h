@@ -35,7 +35,11 @@ base::Result<Decoded> DecodeImageBuffer(const std::string& bytes, const DecodeOp
 // of the central `fraction` of the image (1 = all of it; 0.95 = 2.5% cut off each side). Pure, thread-safe.
 uint64_t PerceptualHash(const model::RgbImage& image, double fraction = 1.0);
 
-// Writes a JPEG thumbnail of at most `size_px` on its long side (upright). Thread-safe.
-base::Status WriteJpegThumbnail(const std::filesystem::path& source, const std::filesystem::path& dest, int size_px);
+// Writes a JPEG thumbnail of at most `size_px` on its long side (upright), loading the source shrunk where its
+// format allows (JPEG DCT scaling, WebP/HEIF/SVG/PDF scale-on-load). Sources with more than `max_pixels` pixels are
+// refused from their header alone, before any decoding (kCorrupt "image of WxH pixels exceeds the limit of N
+// pixels"). Thread-safe.
+base::Status WriteJpegThumbnail(const std::filesystem::path& source, const std::filesystem::path& dest, int size_px,
+                                int64_t max_pixels);
 
 }  // namespace triage::vision

@@ -136,7 +136,7 @@ TEST_F(DecodeTest, PerceptualHashSurvivesReencodeAndResizeButSeparatesDifferentI
 
 TEST_F(DecodeTest, WritesThumbnail) {
   fs::path thumb = dir_ / "t.jpg";
-  ASSERT_TRUE(WriteJpegThumbnail(Make("src.png"), thumb, 64).ok());
+  ASSERT_TRUE(WriteJpegThumbnail(Make("src.png"), thumb, 64, DecodeOptions{}.max_pixels).ok());
   auto d = DecodeImage(thumb, {});
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->image.width, 64);

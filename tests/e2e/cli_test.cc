@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 
 #include "tests/e2e/triage_runner.h"
 
@@ -156,6 +157,30 @@ TEST_F(CliTest, MissingInputIsReportedAndTheRestGoesOn) {
   json s = r.Json();
   EXPECT_EQ(s["failed"], 1);
   EXPECT_EQ(s["to_review"], 1);
+}
+
+TEST_F(CliTest, EveryInputNotTakenIsReportedWithItsReason) {
+  WriteTestImage(in() / "ok.jpg", 14);
+  fs::copy_file(in() / "ok.jpg", in() / "..jpg");
+  fs::copy_file(in() / "ok.jpg", in() / "...jpg");
+  fs::create_symlink(in() / "ok.jpg", in() / "link.jpg");
+  RunResult r = Triage({"ingest", in().string(), "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;  // reported, not failed
+  json s = r.Json();
+  EXPECT_EQ(s["total"], 1);
+  EXPECT_EQ(s["to_review"], 1);
+  EXPECT_EQ(s["skipped"], 3);
+  std::map<std::string, std::string> skipped;
+  for (const auto& item : s["items"]) {
+    if (!item["skipped"].is_null()) skipped[fs::path(item["input"].get<std::string>()).filename()] = item["skipped"];
+  }
+  const std::string hidden = "skipped: hidden (its name starts with '.')";
+  EXPECT_EQ(skipped, (std::map<std::string, std::string>{
+                         {"...jpg", hidden}, {"..jpg", hidden}, {"link.jpg", "skipped: symbolic link (not followed)"}}))
+      << s.dump();
+  RunResult text = Triage({"ingest", in().string()});
+  EXPECT_NE(text.out.find("..jpg skipped: hidden"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("3 skipped"), std::string::npos) << text.out;
 }
 
 TEST_F(CliTest, ReviewApproveRejectSkipMoveFilesAndAreCounted) {

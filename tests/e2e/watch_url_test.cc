@@ -65,7 +65,8 @@ TEST(WatchTest, StopsCleanlyOnSigterm) {
 TEST(UrlIngestTest, DownloadsRecordTheUrlAndReportFailuresPerUrl) {
   TempDir dir("url");
   fs::path lib = dir / "lib";
-  InitLibrary(lib, {{"analysis", {{"faces", false}}}});
+  // The site plays on loopback, which the URL guard refuses unless allow-listed.
+  InitLibrary(lib, {{"analysis", {{"faces", false}}}, {"downloads", {{"allow_private", {"127.0.0.0/8"}}}}});
   WriteTestImage(dir / "pic.jpg", 23);
   std::string jpeg = Slurp(dir / "pic.jpg");
   httplib::Server server;
@@ -88,12 +89,54 @@ TEST(UrlIngestTest, DownloadsRecordTheUrlAndReportFailuresPerUrl) {
   EXPECT_EQ(s["failed"], 2);
   EXPECT_NE(s["items"][1]["error"].get<std::string>().find("404"), std::string::npos) << s.dump();
   EXPECT_NE(s["items"][2]["error"].get<std::string>().find("not an image"), std::string::npos) << s.dump();
+  EXPECT_EQ(s["items"][2]["error"].get<std::string>().find("hello"), std::string::npos) << s.dump();  // no echo
   json items = RunTriage({"items", "--json", "--library", lib.string()}).Json();
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0]["url"], base + "/photos/pic.jpg");
   EXPECT_EQ(items[0]["source"], "127.0.0.1");
   EXPECT_EQ(items[0]["original_name"], "pic.jpg");
   EXPECT_EQ(Slurp(lib / items[0]["path"].get<std::string>()), jpeg);
+}
+
+TEST(UrlIngestTest, LoopbackAndItsNumericFormsAreRefusedByDefault) {
+  TempDir dir("url_guard");
+  fs::path lib = dir / "lib";
+  InitLibrary(lib, {{"analysis", {{"faces", false}}}});
+  WriteTestImage(dir / "pic.jpg", 24);
+  std::string jpeg = Slurp(dir / "pic.jpg");
+  httplib::Server server;
+  int requests = 0;
+  server.Get("/pic.jpg", [&](const httplib::Request&, httplib::Response& res) {
+    ++requests;
+    res.set_content(jpeg, "image/jpeg");
+  });
+  int port = server.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { server.listen_after_bind(); });
+  const std::string tail = ":" + std::to_string(port) + "/pic.jpg";
+  RunResult r = RunTriage({"ingest", "--library", lib.string(), "--json", "http://127.0.0.1" + tail,
+                           "http://2130706433" + tail, "http://0x7f.1" + tail, "http://127.1" + tail});
+  server.stop();
+  t.join();
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  json s = r.Json();
+  EXPECT_EQ(s["failed"], 4) << s.dump();
+  for (const auto& item : s["items"]) {
+    EXPECT_NE(item["error"].get<std::string>().find("refused: 127.0.0.1 is a special-use address (loopback)"),
+              std::string::npos)
+        << item.dump();
+  }
+  EXPECT_EQ(requests, 0);
+  EXPECT_TRUE(RunTriage({"items", "--json", "--library", lib.string()}).Json().empty());
+}
+
+TEST(UrlIngestTest, BadAllowPrivateEntryIsAConfigErrorNamingTheKey) {
+  TempDir dir("url_cidr");
+  fs::path lib = dir / "lib";
+  InitLibrary(lib, {{"downloads", {{"allow_private", {"192.168.1.1/24"}}}}});
+  RunResult r = RunTriage({"items", "--library", lib.string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("downloads.allow_private: \"192.168.1.1/24\" has bits set beyond the prefix"), std::string::npos)
+      << r.err;
 }
 
 }  // namespace
