@@ -16,6 +16,8 @@
 
 #include <fmt/format.h>
 
+#include "base/utf8.h"
+
 namespace triage::base {
 namespace {
 
@@ -170,7 +172,9 @@ bool IsSafeFileName(std::string_view name) {
   });
 }
 
-std::string SanitizeFileName(std::string_view name) {
+std::string SanitizeFileName(std::string_view raw) {
+  // Names arrive as bytes; the library's own names are valid UTF-8 so that every tool (and JSON) can show them.
+  const std::string name = ToValidUtf8(raw, "_");
   std::string out;
   out.reserve(name.size());
   for (char c : name) {

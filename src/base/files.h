@@ -45,8 +45,8 @@ fs::path FirstFreeName(const fs::path& dir, const std::string& name);
 // True when `name` is a plain file name: not empty, not "." or "..", no '/', NUL or control characters.
 bool IsSafeFileName(std::string_view name);
 
-// Replaces what makes a file name unsafe or awkward (controls, '/', leading dots) and bounds its length;
-// keeps the extension. Never returns an empty name.
+// Replaces what makes a file name unsafe or awkward (controls, '/', leading dots, bytes that are not UTF-8) and
+// bounds its length; keeps the extension. The result is valid UTF-8 and never empty.
 std::string SanitizeFileName(std::string_view name);
 
 // Lower-case file extension without the dot ("jpg"), or "".

@@ -315,7 +315,7 @@ ItemOutcome Ingestor::IngestStaged(const fs::path& staged, const std::string& or
   Input in;
   in.kind = Input::Kind::kStaged;
   in.path = staged;
-  in.name = base::SanitizeFileName(original_name);
+  in.name = original_name;  // the catalog keeps the name as sent; Place makes the library's file name from it
   in.source = options.source.empty() ? "upload" : options.source;
   auto summary = impl_->Run({in}, options, nullptr);
   if (!summary.ok()) {
