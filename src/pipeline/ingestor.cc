@@ -275,7 +275,8 @@ base::Result<IngestSummary> Ingestor::IngestPaths(const std::vector<fs::path>& p
                                                   const ProgressFn& progress) {
   const config::Config& c = impl_->config;
   source::ScanOptions scan_options;
-  scan_options.exclude = {c.FacesDir(), c.ReviewDir(), c.StateDir()};
+  // Files given by path get these checks too: a library file ingested again would leave its item dangling.
+  scan_options.exclude = {c.FacesDir(), c.ReviewDir(), c.StateDir(), c.library / "photos"};
   auto scan = source::ScanFolders(paths, scan_options);
   std::vector<Input> inputs;
   for (const auto& f : scan.files) {

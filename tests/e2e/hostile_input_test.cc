@@ -62,5 +62,49 @@ TEST_F(HostileInputTest, WatchStartsWithANameThatIsNotUtf8InTheInbox) {
   EXPECT_EQ(Triage({"items"}).exit_code, 0);
 }
 
+TEST_F(HostileInputTest, SymlinkGivenWithMoveIsRefusedAndLeftAlone) {
+  fs::create_directories(dir_ / "outside");
+  WriteTestImage(dir_ / "outside/secret.jpg", 34);
+  fs::create_symlink(dir_ / "outside/secret.jpg", in() / "link.jpg");
+  RunResult r = Triage({"ingest", "--move", (in() / "link.jpg").string(), "--json"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  json out = r.Json();
+  EXPECT_EQ(out["failed"], 1);
+  EXPECT_NE(out.dump().find("symbolic link"), std::string::npos) << out.dump();
+  EXPECT_TRUE(fs::is_symlink(in() / "link.jpg"));
+  EXPECT_TRUE(fs::is_regular_file(dir_ / "outside/secret.jpg"));
+  EXPECT_TRUE(FilesUnder(lib() / "review").empty());
+  EXPECT_TRUE(Items().empty());
+}
+
+TEST_F(HostileInputTest, FileInsideTheLibraryGivenByPathIsRefusedNamingTheFolder) {
+  WriteTestImage(in() / "a.jpg", 35);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  const fs::path filed = lib() / "review/unidentified/a.jpg";
+  ASSERT_TRUE(fs::exists(filed));
+  fs::create_directories(lib() / "photos/2026/01");
+  fs::create_directories(lib() / "faces/ann");
+  WriteTestImage(lib() / "photos/2026/01/kept.jpg", 36);
+  WriteTestImage(lib() / "faces/ann/ann.jpg", 37);
+  const std::vector<std::pair<fs::path, std::string>> cases = {{filed, "review"},
+                                                               {lib() / "review", "review"},
+                                                               {lib() / ".triage", ".triage"},
+                                                               {lib() / "photos/2026/01/kept.jpg", "photos"},
+                                                               {lib() / "faces/ann", "faces"}};
+  for (const auto& [given, folder] : cases) {
+    RunResult r = Triage({"ingest", "--move", given.string(), "--json"});
+    EXPECT_EQ(r.exit_code, 1) << given << r.err;
+    const std::string error = r.Json()["items"][0]["error"].get<std::string>();
+    EXPECT_NE(error.find("which triage manages"), std::string::npos) << error;
+    EXPECT_NE(error.find((lib() / folder).string()), std::string::npos) << error;
+  }
+  EXPECT_TRUE(fs::exists(filed));
+  EXPECT_TRUE(fs::exists(lib() / "photos/2026/01/kept.jpg"));
+  EXPECT_TRUE(fs::exists(lib() / "faces/ann/ann.jpg"));
+  json items = Items();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["path"], "review/unidentified/a.jpg");
+}
+
 }  // namespace
 }  // namespace triage::e2e
