@@ -135,7 +135,9 @@ int Server::port() const { return impl_->port; }
 
 std::vector<RouteInfo> Server::routes() const {
   std::vector<RouteInfo> out;
-  for (const Route& r : impl_->router->routes()) out.push_back({MethodName(r.method), r.path, PermissionName(r.permission)});
+  for (const Route& r : impl_->router->routes()) {
+    out.push_back({MethodName(r.method), r.path, PermissionName(r.permission), r.limits.max_concurrent});
+  }
   return out;
 }
 
