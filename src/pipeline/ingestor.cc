@@ -19,6 +19,7 @@
 #include "pipeline/analyse.h"
 #include "pipeline/face_stage.h"
 #include "source/folder_scanner.h"
+#include "source/stable_file.h"
 #include "source/url_downloader.h"
 
 namespace triage::pipeline {
@@ -81,27 +82,20 @@ struct Ingestor::Impl {
     int64_t bytes = 0;
     switch (w.input.kind) {
       case Input::Kind::kFile: {
-        base::Result<commit::Staged> staged = base::Status::Io("not staged");
-        if (w.input.move) {
-          staged = committer.StageMove(w.input.path);
-        } else {
-          staged = committer.StageCopy(w.input.path, [&](const unsigned char* d, size_t n) {
-            hasher.Update(d, n);
-            bytes += static_cast<int64_t>(n);
-          });
-        }
+        // A file still being written is left where it is for the next run, never taken half-written.
+        const int settle_ms = config.intake.settle_ms;
+        auto stable = source::WaitUntilStable(w.input.path, {settle_ms, std::max(5000, 3 * settle_ms)});
+        if (!stable.ok()) return Fail(w, stable.status().message());
+        auto sink = [&](const unsigned char* d, size_t n) {
+          hasher.Update(d, n);
+          bytes += static_cast<int64_t>(n);
+        };
+        auto staged = w.input.move ? committer.StageMove(w.input.path, *stable, sink)
+                                   : committer.StageCopy(w.input.path, sink);
         if (!staged.ok()) return Fail(w, staged.status().message());
         w.staged = *staged;
-        if (w.input.move) {
-          auto sha = fingerprint::Sha256OfFile(w.staged.path);
-          if (!sha.ok()) return Fail(w, sha.status().message());
-          w.analysis.fingerprint.sha256 = *sha;
-          std::error_code ec;
-          w.analysis.fingerprint.size_bytes = static_cast<int64_t>(std::filesystem::file_size(w.staged.path, ec));
-        } else {
-          w.analysis.fingerprint.sha256 = hasher.HexDigest();
-          w.analysis.fingerprint.size_bytes = bytes;
-        }
+        w.analysis.fingerprint.sha256 = hasher.HexDigest();
+        w.analysis.fingerprint.size_bytes = bytes;
         break;
       }
       case Input::Kind::kUrl: {

@@ -1,8 +1,12 @@
 // Inputs a careless user or an attacker hands to the CLI: names that are not UTF-8, symlinks, the library's own
 // files, files still being written. Each is taken safely or refused with a reason; nothing crashes.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "tests/e2e/triage_runner.h"
 
@@ -29,6 +33,41 @@ class HostileInputTest : public ::testing::Test {
     return RunTriage(args);
   }
   json Items() { return Triage({"items", "--json"}).Json(); }
+  // Writes `bytes` to `path` in `pieces` pieces `pause_ms` apart, holding the file open, as a slow copy does.
+  // O_CLOEXEC: a triage started meanwhile must not inherit the descriptor (it would be a writer itself).
+  static std::thread SlowWriter(const fs::path& path, const std::string& bytes, int pieces, int pause_ms) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    EXPECT_GE(fd, 0);
+    EXPECT_EQ(::write(fd, bytes.data(), 1), 1);  // the file exists, nearly empty, before the writer returns
+    return std::thread([fd, bytes, pieces, pause_ms] {
+      const size_t step = (bytes.size() - 1 + pieces - 1) / pieces;
+      for (size_t at = 1; at < bytes.size(); at += step) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+        const size_t n = std::min(step, bytes.size() - at);
+        EXPECT_EQ(::write(fd, bytes.data() + at, n), static_cast<ssize_t>(n));
+      }
+      ::close(fd);
+    });
+  }
+  // A file found while it was written was either taken whole (catalog size and hash are the final file's: the
+  // same bytes ingested again are an exact duplicate) or left where it was with a reason; never taken half.
+  void ExpectTakenWholeOrLeft(const fs::path& written, const std::string& bytes, const json& failures) {
+    json items = Items();
+    if (items.empty()) {
+      EXPECT_EQ(Slurp(written), bytes);
+      EXPECT_TRUE(failures.dump().find("being written") != std::string::npos ||
+                  failures.dump().find("changed while being ingested") != std::string::npos)
+          << failures.dump();
+      return;
+    }
+    ASSERT_EQ(items.size(), 1u);
+    EXPECT_NE(items[0]["category"], "unreadable") << items[0].dump();
+    EXPECT_EQ(items[0]["size_bytes"], bytes.size());
+    EXPECT_EQ(Slurp(lib() / items[0]["path"].get<std::string>()), bytes);
+    std::ofstream(dir_ / "again.jpg", std::ios::binary) << bytes;
+    ASSERT_EQ(Triage({"ingest", (dir_ / "again.jpg").string()}).exit_code, 0);
+    EXPECT_TRUE(fs::exists(lib() / "review/duplicates/again.jpg")) << Items().dump();
+  }
   TempDir dir_{"hostile"};
 };
 
@@ -104,6 +143,27 @@ TEST_F(HostileInputTest, FileInsideTheLibraryGivenByPathIsRefusedNamingTheFolder
   json items = Items();
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0]["path"], "review/unidentified/a.jpg");
+}
+
+
+TEST_F(HostileInputTest, FileStillBeingWrittenIsNotTakenHalfWrittenByIngestMove) {
+  WriteTestImage(dir_ / "whole.jpg", 38);
+  const std::string bytes = Slurp(dir_ / "whole.jpg");
+  std::thread writer = SlowWriter(in() / "slow.jpg", bytes, 10, 150);
+  RunResult r = Triage({"ingest", "--move", (in() / "slow.jpg").string(), "--json"});
+  writer.join();
+  ExpectTakenWholeOrLeft(in() / "slow.jpg", bytes, r.Json());
+}
+
+TEST_F(HostileInputTest, FileStillBeingWrittenIsNotTakenHalfWrittenByTheWatchersStartUpScan) {
+  WriteTestImage(dir_ / "whole.jpg", 39);
+  const std::string bytes = Slurp(dir_ / "whole.jpg");
+  // Pauses longer than the debounce: the watcher's quiet period alone would hand the file out mid-write.
+  std::thread writer = SlowWriter(lib() / "inbox/slow.jpg", bytes, 8, 300);
+  RunResult r = Triage({"watch", "--debounce-ms", "100", "--max-files", "1", "--json"});
+  writer.join();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ExpectTakenWholeOrLeft(lib() / "inbox/slow.jpg", bytes, r.out);
 }
 
 }  // namespace
