@@ -1,10 +1,10 @@
 // Route table and middleware: authentication, CSRF, role check, body limit, JSON errors.
 #include "server/api.h"
+#include "server/request_parsing.h"
 
 #include <openssl/crypto.h>
 
 #include <algorithm>
-#include <charconv>
 #include <exception>
 #include <regex>
 
@@ -42,37 +42,16 @@ std::string Call::PathParam(size_t i) const {
   return i + 1 < req_.matches.size() ? std::string(req_.matches[i + 1]) : std::string();
 }
 
-base::Result<int64_t> Call::IdParam(size_t i) const {
-  std::string text = PathParam(i);
-  int64_t id = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) {
-    return base::Status::InvalidArgument(fmt::format("\"{}\" is not an item id (a positive whole number)", text));
-  }
-  return id;
-}
+base::Result<int64_t> Call::IdParam(size_t i) const { return ParseId(PathParam(i)); }
 
-base::Result<json> Call::JsonBody() const {
-  json doc = json::parse(body_, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return base::Status::InvalidArgument("the request body is not valid JSON");
-  if (!doc.is_object()) return base::Status::InvalidArgument("the request body must be a JSON object");
-  return doc;
-}
+base::Result<json> Call::JsonBody() const { return ParseJsonObject(body_); }
 
 std::string Call::Query(const std::string& name) const {
   return req_.has_param(name.c_str()) ? req_.get_param_value(name.c_str()) : std::string();
 }
 
 base::Result<int64_t> Call::IntQuery(const std::string& name, int64_t fallback, int64_t min, int64_t max) const {
-  std::string text = Query(name);
-  if (text.empty()) return fallback;
-  int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
-    return base::Status::InvalidArgument(
-        fmt::format("query parameter {}: must be a whole number from {} to {} (got \"{}\")", name, min, max, text));
-  }
-  return value;
+  return ParseIntQuery(name, Query(name), fallback, min, max);
 }
 
 void Call::Reply(const json& body, int status) {

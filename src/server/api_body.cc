@@ -1,19 +1,15 @@
 // Request bodies under each route's limit: declared lengths checked first, bodies read in bounded pieces, and
 // connections closed after an answer that left a body unread.
-#include <charconv>
-
 #include <fmt/format.h>
 
 #include "server/api.h"
+#include "server/request_parsing.h"
 
 namespace triage::server {
 
 int64_t DeclaredLength(const httplib::Request& req) {
   if (!req.has_header("Content-Length")) return -1;
-  std::string text = req.get_header_value("Content-Length");
-  int64_t length = -1;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), length);
-  return ec == std::errc() && end == text.data() + text.size() && length >= 0 ? length : -1;
+  return ParseContentLength(req.get_header_value("Content-Length"));
 }
 
 bool HasBody(const httplib::Request& req) {
@@ -72,26 +68,13 @@ base::Status Call::ReadMultipart(const PartStartFn& start, const PartDataFn& dat
     return base::Status::InvalidArgument("send the body as multipart/form-data");
   }
   stream_->read = true;
-  size_t total = 0;
-  bool refused = false;
-  bool ok = (*stream_->reader)(
-      [&](const httplib::MultipartFormData& part) {
-        refused = !start(part);
-        return !refused;
-      },
-      [&](const char* bytes, size_t size) {
-        total += size;
-        if (total > stream_->max_bytes) {
-          stream_->too_large = true;
-          return false;
-        }
-        refused = !data(bytes, size);
-        return !refused;
-      });
-  if (stream_->too_large) return base::Status::InvalidArgument("the request body is too large");
-  if (refused) return base::Status::Io("the upload could not be stored");
-  if (!ok) return base::Status::InvalidArgument("the multipart body is malformed or was cut off");
-  return base::Status::Ok();
+  MultipartLimit limit(stream_->max_bytes);
+  bool ok = (*stream_->reader)([&](const httplib::MultipartFormData& part) { return limit.OnPart(start(part)); },
+                               [&](const char* bytes, size_t size) {
+                                 return limit.OnData(size, [&] { return data(bytes, size); });
+                               });
+  stream_->too_large = limit.too_large();
+  return limit.Result(ok);
 }
 
 }  // namespace triage::server

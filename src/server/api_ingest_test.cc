@@ -57,6 +57,20 @@ TEST_F(IngestApiTest, UploadRefusesNonMultipartAndEmptyForms) {
   EXPECT_EQ(r->status, 400);
 }
 
+TEST_F(IngestApiTest, UploadWithTooManyOrTooLargeFormFieldsIsABadRequestNotAServerError) {
+  TestSession s = Login("alice");
+  httplib::MultipartFormDataItems many;
+  for (int i = 0; i <= 100; ++i) many.push_back({"f" + std::to_string(i), "v", "", ""});
+  auto r = client_->Post("/api/ingest", {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}}, many);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_NE(r->body.find("at most 100 form fields"), std::string::npos) << r->body;
+  httplib::MultipartFormDataItems large = {{"source", std::string(5000, 's'), "", ""}};
+  r = client_->Post("/api/ingest", {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}}, large);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+}
+
 TEST_F(IngestApiTest, UploadLargerThanTheLimitIs413) {
   StopServer();
   options_.max_upload_bytes = 10'000;

@@ -46,8 +46,11 @@ class UploadForm {
   bool Start(const httplib::MultipartFormData& part) {
     if (!Close()) return false;
     field_ = part.name;
-    if (part.filename.empty()) return fields_.size() < kMaxFields;
-    if (files_.size() >= kMaxFiles) return false;
+    if (part.filename.empty() && fields_.size() >= kMaxFields) {
+      return Refuse(fmt::format("at most {} form fields", kMaxFields));
+    }
+    if (part.filename.empty()) return true;
+    if (files_.size() >= kMaxFiles) return Refuse(fmt::format("at most {} files in one upload", kMaxFiles));
     std::string ext = base::LowerExtension(fs::path(part.filename));
     fs::path staged = staging_dir_ / (base::RandomId() + (ext.empty() ? "" : "." + base::SanitizeFileName(ext)));
     out_ = std::fopen(staged.c_str(), "wbx");
@@ -59,7 +62,9 @@ class UploadForm {
   bool Data(const char* data, size_t size) {
     if (out_ != nullptr) return std::fwrite(data, 1, size, out_) == size;
     std::string& value = fields_[field_];
-    if (value.size() + size > kMaxFieldBytes) return false;
+    if (value.size() + size > kMaxFieldBytes) {
+      return Refuse(fmt::format("form fields: at most {} bytes each", kMaxFieldBytes));
+    }
     value.append(data, size);
     return true;
   }
@@ -82,8 +87,14 @@ class UploadForm {
   }
   const std::map<std::string, std::string>& fields() const { return fields_; }
   bool empty() const { return files_.empty(); }
+  // Why the form refused the body (the client's fault: kInvalidArgument), or Ok when it did not.
+  const base::Status& refusal() const { return refusal_; }
 
  private:
+  bool Refuse(const std::string& why) {
+    refusal_ = base::Status::InvalidArgument(why);
+    return false;
+  }
   static constexpr size_t kMaxFiles = 1000;
   static constexpr size_t kMaxFields = 100;
   static constexpr size_t kMaxFieldBytes = 4096;
@@ -94,6 +105,7 @@ class UploadForm {
   std::string field_;
   std::FILE* out_ = nullptr;
   std::error_code ignored_;
+  base::Status refusal_;
 };
 
 base::Status Upload(ServerState& state, Call& call) {
@@ -101,7 +113,8 @@ base::Status Upload(ServerState& state, Call& call) {
   base::Status read = call.ReadMultipart([&](const httplib::MultipartFormData& p) { return form.Start(p); },
                                          [&](const char* d, size_t n) { return form.Data(d, n); });
   if (read.ok() && !form.Close()) read = base::Status::Io("the upload could not be written to the staging folder");
-  if (!read.ok()) return read;
+  // A refused form is a bad request (400), not a failure to store it (500).
+  if (!read.ok()) return form.refusal().ok() ? read : form.refusal();
   pipeline::IngestOptions options;
   auto source = form.fields().find("source");
   options.source = source != form.fields().end() ? source->second : "upload";
