@@ -6,7 +6,7 @@ SAN_BUILD  ?= build-sanitize
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps configure build run test test-sanitize bench fuzz clean
+.PHONY: all deps configure build run test test-sanitize bench fuzz fuzz-http clean
 
 all: build
 
@@ -30,7 +30,7 @@ test: build
 
 # The core (everything but the face networks) under AddressSanitizer + UndefinedBehaviorSanitizer.
 SAN_TESTS := base_test config_test decide_test catalog_test commit_test fingerprint_test review_test source_test \
-             vision_test decode_fuzz_regressions
+             vision_test decode_fuzz_regressions http_fuzz_regressions
 test-sanitize: deps
 	cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DTRIAGE_SANITIZE=ON
 	cmake --build $(SAN_BUILD) -j $(JOBS) --target $(SAN_TESTS)
@@ -44,6 +44,13 @@ fuzz: deps
 	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DTRIAGE_FUZZ=ON
 	cmake --build build-fuzz -j $(JOBS) --target decode_fuzzer
 	build-fuzz/fuzz/decode_fuzzer -max_total_time=$${FUZZ_SECONDS:-300} -max_len=65536 -timeout=10 -rss_limit_mb=2048 fuzz/corpus/decode
+
+# Request parsing (httplib + the router's limits, JSON bodies, ids, queries, multipart); new inputs go to the corpus.
+fuzz-http: deps
+	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DTRIAGE_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS) --target http_request_fuzzer
+	build-fuzz/fuzz/http_request_fuzzer -max_total_time=$${FUZZ_SECONDS:-300} -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+	  fuzz/corpus/http
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) build-fuzz

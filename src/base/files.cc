@@ -17,6 +17,9 @@
 
 #include <fmt/format.h>
 
+#include "base/file_stamp.h"
+#include "base/utf8.h"
+
 namespace triage::base {
 namespace {
 
@@ -108,9 +111,24 @@ Status RenameNoReplace(const fs::path& from, const fs::path& to) {
   return Status::Ok();
 }
 
+Status ReadFileChunks(const fs::path& path, const ChunkSink& sink) {
+  Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (in.fd < 0) return Errno("opening", path, errno);
+  std::vector<unsigned char> buf(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(in.fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Errno("reading", path, errno);
+    if (n == 0) return Status::Ok();
+    if (sink) sink(buf.data(), static_cast<size_t>(n));
+  }
+}
+
 Status CopyFileDurably(const fs::path& from, const fs::path& to, const ChunkSink& sink) {
   Fd in{::open(from.c_str(), O_RDONLY | O_CLOEXEC)};
   if (in.fd < 0) return Errno("opening", from, errno);
+  auto before = StampOfFd(in.fd, from);
+  if (!before.ok()) return before.status();
   Fd out{::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
   if (out.fd < 0) return Errno("creating", to, errno);
   ::posix_fadvise(in.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -128,6 +146,12 @@ Status CopyFileDurably(const fs::path& from, const fs::path& to, const ChunkSink
     st = WriteAll(out.fd, reinterpret_cast<const char*>(buf.data()), static_cast<size_t>(n), to);
     if (!st.ok()) break;
   }
+  if (st.ok()) {
+    auto after = StampOfFd(in.fd, from);
+    if (!after.ok()) st = after.status();
+    else if (!(*after == *before))
+      st = Status::Unavailable(fmt::format("{} changed while being copied", from.string()));
+  }
   if (st.ok() && ::fsync(out.fd) != 0) st = Errno("syncing", to, errno);
   if (!st.ok()) ::unlink(to.c_str());
   return st;
@@ -141,6 +165,14 @@ Status MoveFileDurably(const fs::path& from, const fs::path& to) {
   fs::path tmp = to;
   tmp += fmt::format(".part{}", ::getpid());
   TRIAGE_RETURN_IF_ERROR(CopyFileDurably(from, tmp));
+  // A move keeps the modification time, as rename does: callers compare it to see that the file is unchanged.
+  auto stamp = StampOf(from);
+  if (stamp.ok()) {
+    const struct timespec times[2] = {{0, UTIME_OMIT},
+                                      {static_cast<time_t>(stamp->mtime_ns / 1'000'000'000),
+                                       static_cast<long>(stamp->mtime_ns % 1'000'000'000)}};
+    ::utimensat(AT_FDCWD, tmp.c_str(), times, 0);
+  }
   st = RenameNoReplace(tmp, to);
   if (!st.ok()) {
     ::unlink(tmp.c_str());
@@ -171,7 +203,9 @@ bool IsSafeFileName(std::string_view name) {
   });
 }
 
-std::string SanitizeFileName(std::string_view name) {
+std::string SanitizeFileName(std::string_view raw) {
+  // Names arrive as bytes; the library's own names are valid UTF-8 so that every tool (and JSON) can show them.
+  const std::string name = ToValidUtf8(raw, "_");
   std::string out;
   out.reserve(name.size());
   for (char c : name) {

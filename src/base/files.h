@@ -30,12 +30,17 @@ Status RenameNoReplace(const fs::path& from, const fs::path& to);
 // Receives each chunk of bytes read while copying (e.g. to hash them on the way).
 using ChunkSink = std::function<void(const unsigned char* data, size_t size)>;
 
+// Reads a whole file through `sink`. kNotFound or kIo naming the path.
+Status ReadFileChunks(const fs::path& path, const ChunkSink& sink);
+
 // Copies `from` to a new file `to` (must not exist), fsyncs it; calls `sink` with every chunk read.
-// On failure the partial `to` is removed.
+// kUnavailable ("... changed while being copied") when `from`'s size or mtime changed during the copy: the copy
+// would mix old and new bytes. On failure the partial `to` is removed.
 Status CopyFileDurably(const fs::path& from, const fs::path& to, const ChunkSink& sink = nullptr);
 
 // Moves a file so that it is, at every moment, in at least one of the two places and never overwrites:
-// rename(2) on one file system; copy + fsync + rename + unlink across file systems.
+// rename(2) on one file system; copy + fsync + rename + unlink across file systems (the copy keeps the
+// modification time; a source that changes during the copy stays where it was, kUnavailable).
 // `to` must not exist (kAlreadyExists otherwise).
 Status MoveFileDurably(const fs::path& from, const fs::path& to);
 
@@ -45,8 +50,8 @@ fs::path FirstFreeName(const fs::path& dir, const std::string& name);
 // True when `name` is a plain file name: not empty, not "." or "..", no '/', NUL or control characters.
 bool IsSafeFileName(std::string_view name);
 
-// Replaces what makes a file name unsafe or awkward (controls, '/', leading dots) and bounds its length;
-// keeps the extension. Never returns an empty name.
+// Replaces what makes a file name unsafe or awkward (controls, '/', leading dots, bytes that are not UTF-8) and
+// bounds its length; keeps the extension. The result is valid UTF-8 and never empty.
 std::string SanitizeFileName(std::string_view name);
 
 // Lower-case file extension without the dot ("jpg"), or "".

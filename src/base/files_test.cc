@@ -81,6 +81,8 @@ TEST(FileNameTest, SanitizeRemovesHostileParts) {
   EXPECT_EQ(SanitizeFileName("../../etc/passwd"), "_.._etc_passwd");
   EXPECT_EQ(SanitizeFileName("a\x01" "b.jpg"), "a_b.jpg");
   EXPECT_EQ(SanitizeFileName(".."), "image");
+  EXPECT_EQ(SanitizeFileName("\xFF\xFE.jpg"), "__.jpg");
+  EXPECT_EQ(SanitizeFileName("caf\xC3\xA9.jpg"), "caf\xC3\xA9.jpg");
   std::string longname(400, 'a');
   longname += ".jpeg";
   std::string s = SanitizeFileName(longname);

@@ -16,11 +16,18 @@ void CloseUnused(Journal& journal, const std::string& id) { static_cast<void>(jo
 
 base::Result<Staged> Committer::StageCopy(const fs::path& source, const base::ChunkSink& sink) {
   fs::path staged = journal_.staging_dir() / (base::RandomId() + base::SanitizeFileName(source.extension().string()));
-  TRIAGE_RETURN_IF_ERROR(base::CopyFileDurably(source, staged, sink));
+  base::Status st = base::CopyFileDurably(source, staged, sink);
+  if (st.code() == base::Code::kUnavailable) return ChangedWhileIngested(source);
+  if (!st.ok()) return st;
   return Staged{staged, "", {}};
 }
 
-base::Result<Staged> Committer::StageMove(const fs::path& source) {
+base::Status Committer::ChangedWhileIngested(const fs::path& source) {
+  return base::Status::Unavailable(fmt::format("{} changed while being ingested; left for the next run", source.string()));
+}
+
+base::Result<Staged> Committer::StageMove(const fs::path& source, const base::FileStamp& stable,
+                                          const base::ChunkSink& sink) {
   Intent intent;
   intent.kind = Intent::Kind::kStage;
   intent.id = base::RandomId();
@@ -28,11 +35,23 @@ base::Result<Staged> Committer::StageMove(const fs::path& source) {
   intent.to = journal_.staging_dir() / (intent.id + base::SanitizeFileName(source.extension().string()));
   TRIAGE_RETURN_IF_ERROR(journal_.Record(intent));
   base::Status st = base::MoveFileDurably(intent.from, intent.to);
+  if (st.code() == base::Code::kUnavailable && !fs::exists(intent.to)) {
+    CloseUnused(journal_, intent.id);
+    return ChangedWhileIngested(source);  // a copy across file systems saw it change; the source stayed
+  }
   if (!st.ok()) {
     CloseUnused(journal_, intent.id);
     return st;
   }
-  return Staged{intent.to, intent.id, intent.from};
+  Staged staged{intent.to, intent.id, intent.from};
+  // A writer that still held the file open writes on into the staged file (a rename keeps the inode), so the
+  // bytes are read first and the stamp compared after: equal stamps mean the hash is of the stable file.
+  st = base::ReadFileChunks(staged.path, sink);
+  auto now = base::StampOf(staged.path);
+  if (st.ok() && now.ok() && *now == stable) return staged;
+  Discard(staged);
+  if (!st.ok()) return st;
+  return ChangedWhileIngested(source);
 }
 
 base::Result<Placed> Committer::Move(Intent intent, const fs::path& dest_dir, const std::string& name,

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "base/file_stamp.h"
 #include "base/files.h"
 #include "base/status.h"
 #include "catalog/catalog.h"
@@ -30,9 +31,13 @@ class Committer {
       : journal_(journal), catalog_(catalog), library_(std::move(library)) {}
 
   // Copies `source` into staging; `sink` sees every byte read (for hashing). The original is untouched.
+  // kUnavailable ("... changed while being ingested; left for the next run") when it changed during the copy.
   base::Result<Staged> StageCopy(const fs::path& source, const base::ChunkSink& sink);
-  // Moves `source` into staging under a journaled kStage intent; after a crash it goes back where it was.
-  base::Result<Staged> StageMove(const fs::path& source);
+  // Moves `source` into staging under a journaled kStage intent (after a crash it goes back where it was), then
+  // reads the staged file through `sink` (for hashing). If its size or mtime then differ from `stable` (the
+  // stamp it had when it was found stable), a writer was still at work: it goes back where it was and the
+  // result is kUnavailable ("... changed while being ingested; left for the next run").
+  base::Result<Staged> StageMove(const fs::path& source, const base::FileStamp& stable, const base::ChunkSink& sink);
   // Adopts a file already in staging (a download).
   Staged Adopt(const fs::path& staged_file) { return {staged_file, "", {}}; }
 
@@ -55,6 +60,7 @@ class Committer {
   const fs::path& StagingDir() const { return journal_.staging_dir(); }
 
  private:
+  static base::Status ChangedWhileIngested(const fs::path& source);
   base::Result<Placed> Move(Intent intent, const fs::path& dest_dir, const std::string& name,
                             const std::string& close_intent);
   Journal& journal_;

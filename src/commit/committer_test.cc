@@ -31,6 +31,8 @@ class CommitterTest : public ::testing::Test {
     std::ofstream(lib_ / "in" / name) << content;
     return lib_ / "in" / name;
   }
+  // Moves `in` into staging as found stable now.
+  base::Result<Staged> StageMove(Committer& c, const fs::path& in) { return c.StageMove(in, *base::StampOf(in), nullptr); }
   catalog::CatalogChange Change(const std::string& location) {
     catalog::CatalogChange c;
     c.item.original_name = "x.jpg";
@@ -59,10 +61,30 @@ TEST_F(CommitterTest, CopyLeavesOriginalAndHashesEveryByte) {
   EXPECT_EQ(catalog_->GetItem(placed->item_id)->path, "faces/alice/a.jpg");
 }
 
+TEST_F(CommitterTest, MoveHashesTheStagedFileAndReturnsOneThatChangedSinceItWasStable) {
+  fs::path in = Input("grow.jpg", "first");
+  const base::FileStamp stable = *base::StampOf(in);
+  std::ofstream(in, std::ios::app) << " and more";  // a writer was still at work after the stability check
+  size_t seen = 0;
+  auto staged = committer_->StageMove(in, stable, [&](const unsigned char*, size_t n) { seen += n; });
+  ASSERT_FALSE(staged.ok());
+  EXPECT_EQ(staged.status().code(), base::Code::kUnavailable);
+  EXPECT_NE(staged.status().message().find("changed while being ingested; left for the next run"), std::string::npos)
+      << staged.status().message();
+  EXPECT_EQ(*base::ReadFile(in), "first and more");  // back where it was
+  EXPECT_TRUE(fs::is_empty(journal_->staging_dir()));
+  // Unchanged, it is taken and every byte is seen.
+  seen = 0;
+  auto again = committer_->StageMove(in, *base::StampOf(in), [&](const unsigned char*, size_t n) { seen += n; });
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(seen, 14u);
+  EXPECT_FALSE(fs::exists(in));
+}
+
 TEST_F(CommitterTest, NameCollisionGetsSuffixNeverOverwrites) {
   fs::create_directories(lib_ / "faces/alice");
   std::ofstream(lib_ / "faces/alice/a.jpg") << "curated";
-  auto staged = committer_->StageMove(Input("a.jpg", "new"));
+  auto staged = StageMove(*committer_, Input("a.jpg", "new"));
   ASSERT_TRUE(staged.ok());
   auto placed = committer_->Place(*staged, lib_ / "faces/alice", "a.jpg", Change("library"));
   ASSERT_TRUE(placed.ok());
@@ -83,7 +105,7 @@ TEST_F(CommitterTest, RecoveryReturnsStagedMoveOfDeadSession) {
   {
     auto other = Journal::Open(lib_ / ".triage");
     Committer c(**other, *catalog_, lib_);
-    ASSERT_TRUE(c.StageMove(in).ok());
+    ASSERT_TRUE(StageMove(c, in).ok());
     EXPECT_FALSE(fs::exists(in));
     // Simulate death: the session's lock is released without finishing (its intent stays).
     auto report = Recover(lib_ / ".triage", *catalog_);

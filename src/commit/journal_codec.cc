@@ -1,6 +1,7 @@
 // JSON encoding of journal intents, with every field of the catalog change, so recovery can replay it.
 #include <nlohmann/json.hpp>
 
+#include "base/utf8.h"
 #include "commit/journal.h"
 #include "model/json.h"
 
@@ -8,6 +9,54 @@ namespace triage::commit {
 namespace {
 
 using nlohmann::json;
+
+// Names and paths are bytes, and JSON strings must be UTF-8: a string that is not is written as
+// {"bytes_hex": "..."} so that every byte string round-trips (and old entries, all plain strings, still read).
+constexpr const char* kBytesKey = "bytes_hex";
+
+std::string HexOf(const std::string& bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+// False when `hex` is not lower-case hex pairs.
+bool BytesOfHex(const std::string& hex, std::string& out) {
+  auto value = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  if (hex.size() % 2 != 0 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) return false;
+  out.clear();
+  for (size_t i = 0; i < hex.size(); i += 2) out.push_back(static_cast<char>(value(hex[i]) * 16 + value(hex[i + 1])));
+  return true;
+}
+
+// Replaces, everywhere in `j`, strings that are not UTF-8 by their {"bytes_hex"} form.
+void ProtectBytes(json& j) {
+  if (j.is_string() && !base::IsValidUtf8(j.get_ref<const std::string&>())) {
+    j = json{{kBytesKey, HexOf(j.get_ref<const std::string&>())}};
+  } else if (j.is_structured()) {
+    for (auto& child : j) ProtectBytes(child);
+  }
+}
+
+// The inverse of ProtectBytes; false when a {"bytes_hex"} value is not hex.
+bool RestoreBytes(json& j) {
+  if (j.is_object() && j.size() == 1 && j.contains(kBytesKey) && j[kBytesKey].is_string()) {
+    std::string bytes;
+    if (!BytesOfHex(j[kBytesKey].get<std::string>(), bytes)) return false;
+    j = std::move(bytes);
+    return true;
+  }
+  if (j.is_structured()) {
+    for (auto& child : j) {
+      if (!RestoreBytes(child)) return false;
+    }
+  }
+  return true;
+}
 
 json FaceToJson(const model::Face& f) {
   json lm = json::array();
@@ -94,12 +143,14 @@ std::string EncodeIntent(const Intent& in) {
                    {"faces", faces}, {"actor", c.actor}, {"action", c.action}, {"reason", c.reason}, {"at", c.at}};
     if (c.analysis) j["change"]["analysis"] = *c.analysis;
   }
+  ProtectBytes(j);
   return j.dump();
 }
 
 base::Result<Intent> DecodeIntent(const std::string& text) {
   try {
     json j = json::parse(text);
+    if (!RestoreBytes(j)) return base::Status::Corrupt("journal entry is not readable: a bytes_hex value is not hex");
     Intent in;
     in.kind = static_cast<Intent::Kind>(j.at("kind").get<int>());
     in.id = j.at("id");

@@ -29,7 +29,7 @@ const std::map<std::string, KeySpec>& Schema() {
   static const std::map<std::string, KeySpec> kSchema = [] {
     std::map<std::string, KeySpec> s;
     for (const char* obj : {"directories", "thresholds", "deduplication", "review_categories", "downloads", "analysis",
-                            "review", "auto_sort"}) {
+                            "review", "auto_sort", "intake"}) {
       s[obj] = {Kind::kObject};
     }
     s["directories.inbox"] = s["directories.faces"] = s["directories.review"] = {Kind::kString};
@@ -57,6 +57,7 @@ const std::map<std::string, KeySpec>& Schema() {
     s["review.trash_retention_days"] = {Kind::kInt, 1, 3650};
     s["review.learn_from_approvals"] = {Kind::kBool};
     s["auto_sort.enabled"] = {Kind::kBool};
+    s["intake.settle_ms"] = {Kind::kInt, 0, 600000};
     return s;
   }();
   return kSchema;
@@ -194,6 +195,7 @@ json DefaultConfigJson() {
                     {"detector", "blazeface"}}},
       {"review", {{"trash_retention_days", 30}, {"learn_from_approvals", true}}},
       {"auto_sort", {{"enabled", true}}},
+      {"intake", {{"settle_ms", 500}}},
   };
 }
 
@@ -249,6 +251,7 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
   c.downloads = {d["max_bytes"],    d["connect_timeout_ms"], d["total_timeout_ms"], d["low_speed_timeout_ms"],
                  d["max_redirects"], Networks(d["allow_private"])};
   c.review = {j["review"]["trash_retention_days"], j["review"]["learn_from_approvals"]};
+  c.intake = {j["intake"]["settle_ms"]};
   return c;
 }
 

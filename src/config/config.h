@@ -46,6 +46,11 @@ struct AnalysisOptions {
   double min_detection_confidence = 0.65;
 };
 
+// How files given by path and the inbox's files are taken.
+struct IntakeOptions {
+  int settle_ms = 500;                // a file is taken once its size and mtime were still this long; 0 .. 600000
+};
+
 struct ReviewOptions {
   int trash_retention_days = 30;      // rejected images are purged from .triage/trash after this; 1 .. 3650
   bool learn_from_approvals = true;   // approving a single-face image adds the face to the person's references
@@ -59,6 +64,7 @@ struct Config {
   AnalysisOptions analysis;
   DownloadLimits downloads;
   ReviewOptions review;
+  IntakeOptions intake;
   nlohmann::json json;                // the validated document, defaults filled in
   uint64_t version = 0;               // ConfigStore's snapshot number: changes whenever the config does
 

@@ -20,6 +20,7 @@
 #include "pipeline/duplicate_index.h"
 #include "pipeline/face_stage.h"
 #include "source/folder_scanner.h"
+#include "source/stable_file.h"
 #include "source/url_downloader.h"
 
 namespace triage::pipeline {
@@ -63,19 +64,19 @@ struct Ingestor::Impl {
     int64_t bytes = 0;
     switch (w.input.kind) {
       case Input::Kind::kFile: {
-        base::Result<commit::Staged> staged = base::Status::Io("not staged");
-        if (w.input.move) {
-          staged = committer.StageMove(w.input.path);
-        } else {
-          staged = committer.StageCopy(w.input.path, [&](const unsigned char* d, size_t n) {
-            hasher.Update(d, n);
-            bytes += static_cast<int64_t>(n);
-          });
-        }
+        // A file still being written is left where it is for the next run, never taken half-written.
+        const int settle_ms = config.intake.settle_ms;
+        auto stable = source::WaitUntilStable(w.input.path, {settle_ms, std::max(5000, 3 * settle_ms)});
+        if (!stable.ok()) return Fail(w, stable.status());
+        auto sink = [&](const unsigned char* d, size_t n) {
+          hasher.Update(d, n);
+          bytes += static_cast<int64_t>(n);
+        };
+        auto staged = w.input.move ? committer.StageMove(w.input.path, *stable, sink)
+                                   : committer.StageCopy(w.input.path, sink);
         if (!staged.ok()) return Fail(w, staged.status());
         w.staged = *staged;
         w.staged_ok = true;
-        if (w.input.move) return HashStaged(w);
         w.analysis.fingerprint.sha256 = hasher.HexDigest();
         w.analysis.fingerprint.size_bytes = bytes;
         return;
@@ -273,7 +274,8 @@ base::Result<IngestSummary> Ingestor::IngestPaths(const std::vector<fs::path>& p
                                                   const ProgressFn& progress) {
   auto c = impl_->store.Current();
   source::ScanOptions scan_options;
-  scan_options.exclude = {c->FacesDir(), c->ReviewDir(), c->StateDir()};
+  // Files given by path get these checks too: a library file ingested again would leave its item dangling.
+  scan_options.exclude = {c->FacesDir(), c->ReviewDir(), c->StateDir(), c->library / "photos"};
   auto scan = source::ScanFolders(paths, scan_options);
   std::vector<Input> inputs;
   for (const auto& f : scan.files) {
@@ -318,7 +320,7 @@ ItemOutcome Ingestor::IngestStaged(const fs::path& staged, const std::string& or
   Input in;
   in.kind = Input::Kind::kStaged;
   in.path = staged;
-  in.name = base::SanitizeFileName(original_name);
+  in.name = original_name;  // the catalog keeps the name as sent; Place makes the library's file name from it
   in.source = options.source.empty() ? "upload" : options.source;
   auto summary = impl_->Run({in}, options, nullptr);
   if (!summary.ok()) {

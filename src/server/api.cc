@@ -1,10 +1,10 @@
 // Route table and middleware: authentication, CSRF, role check, body limit, JSON errors.
 #include "server/api.h"
+#include "server/request_parsing.h"
 
 #include <openssl/crypto.h>
 
 #include <algorithm>
-#include <charconv>
 #include <exception>
 #include <regex>
 
@@ -27,17 +27,6 @@ bool SameToken(const std::string& a, const std::string& b) {
   return a.size() == b.size() && !a.empty() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-// The request body's size: multipart bodies are parsed into req.files by httplib, so count those too.
-size_t BodyBytes(const httplib::Request& req) {
-  size_t bytes = req.body.size();
-  for (const auto& [name, part] : req.files) bytes += part.content.size();
-  std::string declared = req.get_header_value("Content-Length");
-  size_t length = 0;
-  auto [end, ec] = std::from_chars(declared.data(), declared.data() + declared.size(), length);
-  if (ec == std::errc() && end == declared.data() + declared.size()) bytes = std::max(bytes, length);
-  return bytes;
-}
-
 }  // namespace
 
 const char* MethodName(Method method) {
@@ -53,37 +42,16 @@ std::string Call::PathParam(size_t i) const {
   return i + 1 < req_.matches.size() ? std::string(req_.matches[i + 1]) : std::string();
 }
 
-base::Result<int64_t> Call::IdParam(size_t i) const {
-  std::string text = PathParam(i);
-  int64_t id = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) {
-    return base::Status::InvalidArgument(fmt::format("\"{}\" is not an item id (a positive whole number)", text));
-  }
-  return id;
-}
+base::Result<int64_t> Call::IdParam(size_t i) const { return ParseId(PathParam(i)); }
 
-base::Result<json> Call::JsonBody() const {
-  json doc = json::parse(req_.body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return base::Status::InvalidArgument("the request body is not valid JSON");
-  if (!doc.is_object()) return base::Status::InvalidArgument("the request body must be a JSON object");
-  return doc;
-}
+base::Result<json> Call::JsonBody() const { return ParseJsonObject(body_); }
 
 std::string Call::Query(const std::string& name) const {
   return req_.has_param(name.c_str()) ? req_.get_param_value(name.c_str()) : std::string();
 }
 
 base::Result<int64_t> Call::IntQuery(const std::string& name, int64_t fallback, int64_t min, int64_t max) const {
-  std::string text = Query(name);
-  if (text.empty()) return fallback;
-  int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
-    return base::Status::InvalidArgument(
-        fmt::format("query parameter {}: must be a whole number from {} to {} (got \"{}\")", name, min, max, text));
-  }
-  return value;
+  return ParseIntQuery(name, Query(name), fallback, min, max);
 }
 
 void Call::Reply(const json& body, int status) {
@@ -133,51 +101,151 @@ std::string CookieValue(const httplib::Request& req, const std::string& name) {
 }
 
 void ApiRouter::Add(Method method, std::string path, Permission permission, Handler handler, size_t max_body_bytes) {
-  routes_.push_back({method, std::move(path), permission, std::move(handler), max_body_bytes});
+  Add(method, std::move(path), permission, std::move(handler), RouteLimits{max_body_bytes, BodyMode::kBuffered, 0});
 }
 
-void ApiRouter::Install(httplib::Server& server) const {
-  for (const Route& route : routes_) {
-    std::string pattern = PathRegex(route.path);
-    auto handler = [this, &route](const httplib::Request& req, httplib::Response& res) { Dispatch(route, req, res); };
-    switch (route.method) {
-      case Method::kGet: server.Get(pattern, handler); break;
-      case Method::kPost: server.Post(pattern, handler); break;
-      case Method::kPut: server.Put(pattern, handler); break;
+void ApiRouter::Add(Method method, std::string path, Permission permission, Handler handler, RouteLimits limits) {
+  Route route{method, std::move(path), permission, std::move(handler), limits};
+  routes_.push_back(std::move(route));
+}
+
+size_t ApiRouter::MaxBodyBytes() const {
+  size_t max = 0;
+  for (const Route& r : routes_) max = std::max(max, r.limits.max_body_bytes);
+  return max;
+}
+
+bool ApiRouter::MatchesAnyRoute(const std::string& method, const std::string& path) const {
+  for (const auto& [m, pattern] : patterns_) {
+    if (method == (m == Method::kPost ? "POST" : m == Method::kPut ? "PUT" : "GET") && std::regex_match(path, pattern)) {
+      return true;
     }
   }
+  return false;
 }
 
-void ApiRouter::Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res) const {
+void ApiRouter::Install(httplib::Server& server) {
+  patterns_.clear();
+  for (const Route& route : routes_) {
+    std::string pattern = PathRegex(route.path);
+    patterns_.emplace_back(route.method, std::regex(pattern));
+    auto with_body = [this, &route](const httplib::Request& req, httplib::Response& res,
+                                    const httplib::ContentReader& reader) { Dispatch(route, req, res, &reader); };
+    switch (route.method) {
+      case Method::kGet:
+        server.Get(pattern, [this, &route](const httplib::Request& req, httplib::Response& res) {
+          Dispatch(route, req, res, nullptr);
+        });
+        break;
+      case Method::kPost: server.Post(pattern, with_body); break;
+      case Method::kPut: server.Put(pattern, with_body); break;
+    }
+  }
+  // httplib reads the body of a request no route takes before answering 404; answer it unread instead.
+  server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    bool takes_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE";
+    if (!takes_body || MatchesAnyRoute(req.method, req.path)) return httplib::Server::HandlerResponse::Unhandled;
+    SendError(res, 404, "not_found", "no such endpoint");
+    CloseAfterResponse(res);
+    return httplib::Server::HandlerResponse::Handled;
+  });
+}
+
+bool ApiRouter::Admit(const Route& route, const httplib::Request& req, httplib::Response& res,
+                      Principal& principal) const {
+  if (route.permission == Permission::kPublic) return true;
+  auto who = auth_.Authenticate(CookieValue(req, kSessionCookie), base::UnixNow());
+  if (!who.ok()) {
+    if (who.status().code() != base::Code::kNotFound) {
+      SendError(res, who.status());
+    } else {
+      SendError(res, 401, "unauthenticated", "log in first (POST /api/auth/login)");
+    }
+    return false;
+  }
+  principal = std::move(*who);
+  if (route.method != Method::kGet && !SameToken(req.get_header_value(kCsrfHeader), principal.csrf_token)) {
+    SendError(res, 403, "csrf_failed",
+              "this request changes state and needs the session's CSRF token in the X-CSRF-Token header");
+    return false;
+  }
+  if (!RoleAllows(principal.role, route.permission)) {
+    SendError(res, 403, "forbidden",
+              fmt::format("the role {} may not {}", principal.role, PermissionName(route.permission)));
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+// Holds one of a route's max_concurrent slots for the life of a request.
+class Slot {
+ public:
+  explicit Slot(const Route& route) : route_(route), bounded_(route.limits.max_concurrent > 0) {
+    if (bounded_) taken_ = route.in_flight->fetch_add(1) < route.limits.max_concurrent;
+  }
+  ~Slot() {
+    if (bounded_) route_.in_flight->fetch_sub(1);
+  }
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+  bool taken() const { return taken_; }
+
+ private:
+  const Route& route_;
+  const bool bounded_;
+  bool taken_ = true;
+};
+
+}  // namespace
+
+void ApiRouter::Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res,
+                         const httplib::ContentReader* reader) const {
+  BodyState body = reader != nullptr && HasBody(req) ? BodyState::kUnread : BodyState::kRead;
   try {
-    if (BodyBytes(req) > route.max_body_bytes) {
-      return SendError(res, 413, "payload_too_large",
-                       fmt::format("the request body is larger than {} bytes", route.max_body_bytes));
-    }
     Principal principal;
-    if (route.permission != Permission::kPublic) {
-      auto who = auth_.Authenticate(CookieValue(req, kSessionCookie), base::UnixNow());
-      if (!who.ok()) {
-        if (who.status().code() != base::Code::kNotFound) return SendError(res, who.status());
-        return SendError(res, 401, "unauthenticated", "log in first (POST /api/auth/login)");
-      }
-      principal = std::move(*who);
-      if (route.method != Method::kGet && !SameToken(req.get_header_value(kCsrfHeader), principal.csrf_token)) {
-        return SendError(res, 403, "csrf_failed",
-                         "this request changes state and needs the session's CSRF token in the X-CSRF-Token header");
-      }
-      if (!RoleAllows(principal.role, route.permission)) {
-        return SendError(res, 403, "forbidden",
-                         fmt::format("the role {} may not {}", principal.role, PermissionName(route.permission)));
+    int64_t declared = DeclaredLength(req);
+    if (reader != nullptr && declared > static_cast<int64_t>(route.limits.max_body_bytes)) {
+      SendTooLarge(res, route);
+    } else if (Admit(route, req, res, principal)) {
+      Slot slot(route);
+      if (!slot.taken()) {
+        SendError(res, 503, "busy", fmt::format("at most {} of these requests at a time; try again shortly",
+                                                route.limits.max_concurrent));
+        res.set_header("Retry-After", "5");
+      } else {
+        Serve(route, req, res, reader, std::move(principal), body);
       }
     }
-    Call call(req, res, std::move(principal));
-    base::Status st = route.handler(call);
-    if (!st.ok()) SendError(res, st);
-    if (!res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-store");
   } catch (const std::exception& e) {
     SendError(res, 500, "internal", fmt::format("internal error: {}", e.what()));
   }
+  if (!res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-store");
+  // A client that sends its whole body before reading the answer loses the answer when the connection closes
+  // under it; a small unread body is read and dropped instead (no memory kept), a large one closes.
+  if (body == BodyState::kUnread && !DiscardSmallBody(req, *reader)) body = BodyState::kPartlyRead;
+  if (body == BodyState::kPartlyRead) CloseAfterResponse(res);
+}
+
+void ApiRouter::Serve(const Route& route, const httplib::Request& req, httplib::Response& res,
+                      const httplib::ContentReader* reader, Principal principal, BodyState& body_state) const {
+  std::string body;
+  BodyStream stream{reader, route.limits.max_body_bytes};
+  if (reader != nullptr && route.limits.body == BodyMode::kBuffered) {
+    if (req.is_multipart_form_data()) return SendError(res, 400, "bad_request", "this route takes a JSON body");
+    bool too_large = false;
+    body_state = BodyState::kPartlyRead;
+    base::Status read = ReadBody(*reader, route.limits.max_body_bytes, body, too_large);
+    if (too_large) return SendTooLarge(res, route);
+    if (!read.ok()) return SendError(res, read);
+    body_state = BodyState::kRead;
+  }
+  Call call(req, res, std::move(principal), std::move(body), reader != nullptr ? &stream : nullptr);
+  base::Status st = route.handler(call);
+  if (stream.too_large) return SendTooLarge(res, route);
+  if (!st.ok()) SendError(res, st);
+  if (stream.read) body_state = st.ok() ? BodyState::kRead : BodyState::kPartlyRead;
 }
 
 }  // namespace triage::server

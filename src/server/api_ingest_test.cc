@@ -36,6 +36,22 @@ TEST_F(IngestApiTest, UploadGoesThroughThePipelineIntoReview) {
   EXPECT_TRUE(fs::is_empty(journal_->staging_dir()));
 }
 
+TEST_F(IngestApiTest, UploadNamedWithBytesThatAreNotUtf8IsPlacedAndLeavesNothingInStaging) {
+  TestSession s = Login("alice");
+  const std::string name = "\xFF\xFE.jpg";
+  httplib::MultipartFormDataItems form = {{"files", *base::ReadFile(Fixture("obama.jpg")), name, "image/jpeg"}};
+  auto r = client_->Post("/api/ingest", {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}}, form);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json out = Body(r);
+  EXPECT_EQ(out["placed"], 1);
+  auto item = catalog_->GetItem(out["items"][0]["item_id"].get<int64_t>());
+  EXPECT_EQ(item->original_name, name);  // the catalog keeps the bytes as sent
+  EXPECT_EQ(fs::path(item->path).filename(), "__.jpg");
+  EXPECT_TRUE(fs::exists(root_ / item->path));
+  EXPECT_TRUE(fs::is_empty(journal_->staging_dir()));
+}
+
 TEST_F(IngestApiTest, UploadRefusesNonMultipartAndEmptyForms) {
   TestSession s = Login("alice");
   EXPECT_EQ(Post("/api/ingest", json::object(), &s)->status, 400);
@@ -43,6 +59,20 @@ TEST_F(IngestApiTest, UploadRefusesNonMultipartAndEmptyForms) {
   auto r = client_->Post("/api/ingest", {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}}, no_files);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
+}
+
+TEST_F(IngestApiTest, UploadWithTooManyOrTooLargeFormFieldsIsABadRequestNotAServerError) {
+  TestSession s = Login("alice");
+  httplib::MultipartFormDataItems many;
+  for (int i = 0; i <= 100; ++i) many.push_back({"f" + std::to_string(i), "v", "", ""});
+  auto r = client_->Post("/api/ingest", {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}}, many);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_NE(r->body.find("at most 100 form fields"), std::string::npos) << r->body;
+  httplib::MultipartFormDataItems large = {{"source", std::string(5000, 's'), "", ""}};
+  r = client_->Post("/api/ingest", {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}}, large);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
 }
 
 TEST_F(IngestApiTest, UploadLargerThanTheLimitIs413) {

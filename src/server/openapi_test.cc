@@ -36,6 +36,13 @@ TEST_F(OpenApiTest, EveryRouteIsDocumentedWithItsPermission) {
     if (route.path.find("{id}") != std::string::npos) {
       EXPECT_TRUE(op["responses"].contains("404"));
     }
+    // Every route that takes a body refuses one over its limit before reading it; bounded routes answer busy.
+    if (route.method != "get") {
+      EXPECT_TRUE(op["responses"].contains("413"));
+    }
+    if (route.max_concurrent > 0) {
+      EXPECT_TRUE(op["responses"].contains("503"));
+    }
   }
 }
 

@@ -1,4 +1,9 @@
 // Ingest through the same pipeline as the CLI: uploads (multipart) and URLs.
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+
 #include <fmt/format.h>
 
 #include "base/files.h"
@@ -22,38 +27,112 @@ json OutcomeJson(const pipeline::ItemOutcome& o) {
           {"error_code", o.error.ok() ? json(nullptr) : json(base::CodeName(o.error.code()))}};
 }
 
-// Writes an uploaded file into the staging folder under a random name (the original name is kept by the catalog).
-base::Result<fs::path> StageUpload(const fs::path& staging_dir, const httplib::MultipartFormData& part) {
-  std::string ext = base::LowerExtension(fs::path(part.filename));
-  fs::path staged = staging_dir / (base::RandomId() + (ext.empty() ? "" : "." + base::SanitizeFileName(ext)));
-  TRIAGE_RETURN_IF_ERROR(base::WriteFileDurably(staged, part.content));
-  return staged;
-}
+// An upload as it arrives: each file part streamed into the staging folder under a random name (the catalog keeps
+// the original name), small form fields kept in memory. Files not handed to the ingestor are removed.
+class UploadForm {
+ public:
+  explicit UploadForm(fs::path staging_dir) : staging_dir_(std::move(staging_dir)) {}
+  ~UploadForm() {
+    Close();
+    for (const auto& f : files_) fs::remove(f.staged, ignored_);
+  }
+  UploadForm(const UploadForm&) = delete;
+  UploadForm& operator=(const UploadForm&) = delete;
+
+  struct File {
+    std::string name;
+    fs::path staged;
+  };
+
+  bool Start(const httplib::MultipartFormData& part) {
+    if (!Close()) return false;
+    field_ = part.name;
+    if (part.filename.empty() && fields_.size() >= kMaxFields) {
+      return Refuse(fmt::format("at most {} form fields", kMaxFields));
+    }
+    if (part.filename.empty()) return true;
+    if (files_.size() >= kMaxFiles) return Refuse(fmt::format("at most {} files in one upload", kMaxFiles));
+    std::string ext = base::LowerExtension(fs::path(part.filename));
+    fs::path staged = staging_dir_ / (base::RandomId() + (ext.empty() ? "" : "." + base::SanitizeFileName(ext)));
+    out_ = std::fopen(staged.c_str(), "wbx");
+    if (out_ == nullptr) return false;
+    files_.push_back({part.filename, staged});
+    return true;
+  }
+
+  bool Data(const char* data, size_t size) {
+    if (out_ != nullptr) return std::fwrite(data, 1, size, out_) == size;
+    std::string& value = fields_[field_];
+    if (value.size() + size > kMaxFieldBytes) {
+      return Refuse(fmt::format("form fields: at most {} bytes each", kMaxFieldBytes));
+    }
+    value.append(data, size);
+    return true;
+  }
+
+  // Flushes and syncs the file being written. False on a write error.
+  bool Close() {
+    if (out_ == nullptr) return true;
+    bool ok = std::fflush(out_) == 0 && ::fsync(::fileno(out_)) == 0;
+    ok = std::fclose(out_) == 0 && ok;
+    out_ = nullptr;
+    return ok;
+  }
+
+  // Hands the next staged file over (the caller owns it from then on); false when there is none.
+  bool TakeFile(File& file) {
+    if (taken_ >= files_.size()) return false;
+    file = files_[taken_];
+    files_[taken_++].staged.clear();
+    return true;
+  }
+  const std::map<std::string, std::string>& fields() const { return fields_; }
+  bool empty() const { return files_.empty(); }
+  // Why the form refused the body (the client's fault: kInvalidArgument), or Ok when it did not.
+  const base::Status& refusal() const { return refusal_; }
+
+ private:
+  bool Refuse(const std::string& why) {
+    refusal_ = base::Status::InvalidArgument(why);
+    return false;
+  }
+  static constexpr size_t kMaxFiles = 1000;
+  static constexpr size_t kMaxFields = 100;
+  static constexpr size_t kMaxFieldBytes = 4096;
+  fs::path staging_dir_;
+  std::vector<File> files_;
+  size_t taken_ = 0;
+  std::map<std::string, std::string> fields_;
+  std::string field_;
+  std::FILE* out_ = nullptr;
+  std::error_code ignored_;
+  base::Status refusal_;
+};
 
 base::Status Upload(ServerState& state, Call& call) {
-  const auto& req = call.request();
-  if (!req.is_multipart_form_data()) {
-    return base::Status::InvalidArgument("send the images as multipart/form-data (one or more file fields)");
-  }
+  UploadForm form(state.ctx.staging_dir);
+  base::Status read = call.ReadMultipart([&](const httplib::MultipartFormData& p) { return form.Start(p); },
+                                         [&](const char* d, size_t n) { return form.Data(d, n); });
+  if (read.ok() && !form.Close()) read = base::Status::Io("the upload could not be written to the staging folder");
+  // A refused form is a bad request (400), not a failure to store it (500).
+  if (!read.ok()) return form.refusal().ok() ? read : form.refusal();
   pipeline::IngestOptions options;
-  options.source = req.has_file("source") ? req.get_file_value("source").content : "upload";
+  auto source = form.fields().find("source");
+  options.source = source != form.fields().end() ? source->second : "upload";
   if (options.source.empty() || options.source.size() > 100) {
     return base::Status::InvalidArgument("source: must be 1 to 100 characters");
   }
+  if (form.empty()) return base::Status::InvalidArgument("no file in the upload (send file fields)");
   options.actor = call.actor();
   json items = json::array();
   int placed = 0;
-  for (const auto& [field, part] : req.files) {
-    if (part.filename.empty()) continue;  // a plain form field
-    auto staged = StageUpload(state.ctx.staging_dir, part);
-    if (!staged.ok()) return staged.status();
+  for (UploadForm::File file; form.TakeFile(file);) {
     std::lock_guard ingest_lock(state.ingest_mu);
-    pipeline::ItemOutcome outcome = state.ctx.ingestor.IngestStaged(*staged, part.filename, options);
+    pipeline::ItemOutcome outcome = state.ctx.ingestor.IngestStaged(file.staged, file.name, options);
     state.review_counts.Invalidate();  // the ingestor places or discards the staged upload
     placed += outcome.ok ? 1 : 0;
     items.push_back(OutcomeJson(outcome));
   }
-  if (items.empty()) return base::Status::InvalidArgument("no file in the upload (send file fields)");
   call.Reply({{"items", items}, {"placed", placed}, {"failed", static_cast<int>(items.size()) - placed}});
   return base::Status::Ok();
 }
@@ -92,8 +171,9 @@ base::Status IngestUrl(ServerState& state, Call& call) {
 }  // namespace
 
 void AddIngestRoutes(ApiRouter& router, ServerState& state) {
+  // Uploads are written to disk as they arrive; two at a time bounds the disk and CPU they can take at once.
   router.Add(Method::kPost, "/api/ingest", Permission::kReview, [&state](Call& c) { return Upload(state, c); },
-             static_cast<size_t>(state.options.max_upload_bytes));
+             RouteLimits{static_cast<size_t>(state.options.max_upload_bytes), BodyMode::kStreamed, 2});
   router.Add(Method::kPost, "/api/ingest/url", Permission::kReview, [&state](Call& c) { return IngestUrl(state, c); });
 }
 

@@ -43,8 +43,8 @@ const char* ErrorNameFor(int status) {
   }
 }
 
-void ConfigureHttp(httplib::Server& http, const ServerOptions& options) {
-  http.set_payload_max_length(static_cast<size_t>(std::max<int64_t>(options.max_upload_bytes, kMaxJsonBodyBytes)));
+void ConfigureHttp(httplib::Server& http, size_t max_body_bytes) {
+  http.set_payload_max_length(max_body_bytes);  // a backstop: each route checks its own limit first
   http.set_read_timeout(30, 0);
   http.set_write_timeout(30, 0);
   http.set_tcp_nodelay(true);
@@ -58,7 +58,7 @@ void ConfigureHttp(httplib::Server& http, const ServerOptions& options) {
   });
   // Errors raised by httplib itself (no route, body too large, bad request line) get the same JSON shape.
   httplib::Server::HandlerWithResponse fill_error = [](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    if (!res.body.empty() || res.content_length_ > 0) return httplib::Server::HandlerResponse::Unhandled;
     std::string message = res.status == 404   ? "no such endpoint"
                           : res.status == 413 ? "the request body is too large"
                                               : fmt::format("HTTP {}", res.status);
@@ -106,7 +106,7 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
   AddControlRoutes(router, state);
   AddStatsRoutes(router, state);
   AddIngestRoutes(router, state);
-  ConfigureHttp(impl->http, options);
+  ConfigureHttp(impl->http, router.MaxBodyBytes());
   router.Install(impl->http);
   InstallStaticFiles(impl->http);
   impl->port = options.port == 0 ? impl->http.bind_to_any_port(options.host)
@@ -135,7 +135,9 @@ int Server::port() const { return impl_->port; }
 
 std::vector<RouteInfo> Server::routes() const {
   std::vector<RouteInfo> out;
-  for (const Route& r : impl_->router->routes()) out.push_back({MethodName(r.method), r.path, PermissionName(r.permission)});
+  for (const Route& r : impl_->router->routes()) {
+    out.push_back({MethodName(r.method), r.path, PermissionName(r.permission), r.limits.max_concurrent});
+  }
   return out;
 }
 

@@ -45,6 +45,7 @@ struct RouteInfo {
   std::string method;
   std::string path;
   std::string permission;   // "public", "view", "review", "manage_persons", "change_config", "manage_users"
+  int max_concurrent = 0;   // requests served at once (more are answered 503); 0 = no bound
 };
 
 // Thread-safe: Stop() may be called from any thread (e.g. a signal-watching one) while Run() blocks.

@@ -33,11 +33,24 @@ class Walk {
 
   void AddRoot(const fs::path& root) {
     std::error_code ec;
-    const fs::file_status status = fs::status(root, ec);  // follows a symlinked root: the user named it
+    const fs::file_status link = fs::symlink_status(root, ec);
+    if (ec) return Fail(ErrorFor("cannot read", root, ec), root);
+    const fs::file_status status = fs::status(root, ec);  // follows a symlinked folder: the user named it
     if (ec) return Fail(ErrorFor("cannot read", root, ec), root);
     const fs::path canonical = fs::weakly_canonical(root, ec);
     if (ec) return Fail(ErrorFor("cannot resolve", root, ec), root);
+    // A root gets the checks the walk applies inside: nothing the library manages, no symlinked file.
+    if (const fs::path* folder = ExcludedFolderHolding(canonical)) {
+      return Fail(Status::InvalidArgument(fmt::format("{} is inside {}, which triage manages; it is not taken again",
+                                                      root.string(), folder->string())),
+                  root);
+    }
     if (fs::is_directory(status)) return WalkFolder(root, canonical);
+    if (fs::is_symlink(link)) {
+      return Fail(Status::InvalidArgument(fmt::format(
+                      "{} is a symbolic link; only regular files are taken (give the file it points to)", root.string())),
+                  root);
+    }
     if (fs::is_regular_file(status)) return AddFile(root, canonical);
     Fail(Status::InvalidArgument(fmt::format("{} is neither a file nor a folder", root.string())), root);
   }
@@ -52,6 +65,15 @@ class Walk {
  private:
   void Fail(Status status, const fs::path& path) { result_.errors.push_back(ScanError{path, std::move(status)}); }
   void Skip(const fs::path& path, std::string reason) { result_.skipped.push_back({path, std::move(reason)}); }
+
+  // The excluded folder that is or contains `canonical`, or null.
+  const fs::path* ExcludedFolderHolding(const fs::path& canonical) const {
+    for (const fs::path& folder : excluded_) {
+      const fs::path relative = canonical.lexically_relative(folder);
+      if (!relative.empty() && *relative.begin() != "..") return &folder;
+    }
+    return nullptr;
+  }
 
   void AddFile(const fs::path& path, const fs::path& canonical) {
     if (seen_files_.insert(canonical).second) result_.files.push_back(path);

@@ -115,6 +115,33 @@ TEST_F(FolderScannerTest, FileRootsAreListedAsGivenAndOverlapsCountOnce) {
                                                  root_ / "photos/sub/b.jpg"}));
 }
 
+TEST_F(FolderScannerTest, FileRootThatIsASymlinkIsRefusedWithAReason) {
+  Touch("elsewhere/secret.jpg");
+  fs::create_directories(root_ / "photos");
+  fs::create_symlink(root_ / "elsewhere/secret.jpg", root_ / "photos/linked.jpg");
+  ScanResult result = ScanFolders({root_ / "photos/linked.jpg"}, ScanOptions{});
+  EXPECT_TRUE(result.files.empty());
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].status.code(), base::Code::kInvalidArgument);
+  EXPECT_NE(result.errors[0].status.message().find("symbolic link"), std::string::npos);
+}
+
+TEST_F(FolderScannerTest, RootsInsideExcludedFoldersAreRefusedNamingTheFolder) {
+  Touch("library/review/duplicates/d.jpg");
+  Touch("library/import/keep.jpg");
+  ScanOptions options;
+  options.exclude = {root_ / "library/review"};
+  ScanResult result = ScanFolders({root_ / "library/review/duplicates/d.jpg", root_ / "library/import/../review",
+                                   root_ / "library/import/keep.jpg"},
+                                  options);
+  EXPECT_EQ(result.files, std::vector<fs::path>{root_ / "library/import/keep.jpg"});
+  ASSERT_EQ(result.errors.size(), 2u);
+  for (const auto& e : result.errors) {
+    EXPECT_EQ(e.status.code(), base::Code::kInvalidArgument);
+    EXPECT_NE(e.status.message().find((root_ / "library/review").string()), std::string::npos) << e.status.message();
+  }
+}
+
 TEST_F(FolderScannerTest, MissingRootIsAnErrorButOtherRootsAreScanned) {
   Touch("photos/a.jpg");
   ScanResult result = ScanFolders({root_ / "absent", root_ / "photos"}, ScanOptions{});

@@ -48,7 +48,7 @@ constexpr const char* kMarkApplied = "INSERT INTO applied_journal (id, item_id, 
 std::string ReasonsJson(const std::vector<model::Reason>& reasons) {
   json arr = json::array();
   for (const auto& r : reasons) arr.push_back({{"code", r.code}, {"text", r.text}});
-  return arr.dump();
+  return arr.dump(-1, ' ', false, json::error_handler_t::replace);  // texts may quote names that are not UTF-8
 }
 
 std::vector<model::Reason> ParseReasons(const std::string& text) {

@@ -1,0 +1,49 @@
+// Specification of the journal's encoding: any byte string in a name or path comes back exactly.
+#include <gtest/gtest.h>
+
+#include "commit/journal.h"
+
+namespace triage::commit {
+namespace {
+
+Intent IntentWithNames(const std::string& name) {
+  Intent in;
+  in.kind = Intent::Kind::kCommit;
+  in.id = "abc";
+  in.from = fs::path("/in") / name;
+  in.to = fs::path("/lib/review/unidentified") / name;
+  catalog::CatalogChange change;
+  change.item.original_name = name;
+  change.item.original_path = in.from.string();
+  change.item.path = "review/unidentified/" + name;
+  change.item.reasons.push_back({"unreadable", "cannot read " + name});
+  change.reason = name;
+  in.change = change;
+  return in;
+}
+
+TEST(JournalCodecTest, NamesThatAreNotUtf8RoundTripByteForByte) {
+  for (std::string name : {std::string("\xFF\xFE.jpg"), std::string("a\xC3(b.jpg"), std::string("caf\xC3\xA9.jpg"),
+                           std::string("x\x80\x81\x82", 4) + std::string(1, '\0') + "y"}) {
+    std::string text = EncodeIntent(IntentWithNames(name));
+    auto back = DecodeIntent(text);
+    ASSERT_TRUE(back.ok()) << back.status().message();
+    EXPECT_EQ(back->from, fs::path("/in") / name);
+    EXPECT_EQ(back->to, fs::path("/lib/review/unidentified") / name);
+    EXPECT_EQ(back->change->item.original_name, name);
+    EXPECT_EQ(back->change->item.path, "review/unidentified/" + name);
+    EXPECT_EQ(back->change->item.reasons.at(0).text, "cannot read " + name);
+    EXPECT_EQ(back->change->reason, name);
+  }
+}
+
+TEST(JournalCodecTest, ABadBytesValueIsCorruptNotACrash) {
+  std::string text = EncodeIntent(IntentWithNames("\xFF.jpg"));
+  size_t at = text.find("\"ff2e6a7067\"");
+  ASSERT_NE(at, std::string::npos) << text;
+  text.replace(at, 12, "\"zz\"");
+  EXPECT_EQ(DecodeIntent(text).status().code(), base::Code::kCorrupt);
+}
+
+}  // namespace
+}  // namespace triage::commit

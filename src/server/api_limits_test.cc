@@ -1,0 +1,165 @@
+// Specification of body limits: each route's limit holds before its body is read, so large bodies from anyone
+// cost no memory, and only a few uploads run at once. Raw sockets, because a client library would not let a
+// test stop sending half-way or send a body before reading the answer.
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <future>
+
+#include "server/api_test_support.h"
+
+namespace triage::server {
+namespace {
+
+using LimitsApiTest = ApiTest;
+
+int Connect(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool SendAll(int fd, const std::string& data) {
+  for (size_t sent = 0; sent < data.size();) {
+    ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    sent += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool Readable(int fd, int timeout_ms) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, timeout_ms) > 0;
+}
+
+// Reads what the server answered (until it closes or 64 KiB arrived).
+std::string ReadAnswer(int fd) {
+  std::string out;
+  char buf[4096];
+  while (out.size() < 65536 && Readable(fd, 5000)) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+int StatusOf(const std::string& answer) {
+  return answer.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(answer.substr(9, 3)) : 0;
+}
+
+// POSTs `bytes` of body to `path` (declared, or chunked), reading the answer as soon as there is one: the
+// whole answer, or "" when none came.
+std::string PostLargeBody(int port, const std::string& path, size_t bytes, bool chunked) {
+  int fd = Connect(port);
+  if (fd < 0) return "";
+  std::string head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
+                     (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + std::to_string(bytes) + "\r\n") +
+                     "\r\n";
+  SendAll(fd, head);
+  const std::string piece(1 << 20, ' ');
+  const std::string chunk = "100000\r\n" + piece + "\r\n";
+  for (size_t sent = 0; sent < bytes && !Readable(fd, sent == 0 ? 500 : 0); sent += piece.size()) {
+    if (!SendAll(fd, chunked ? chunk : piece)) break;
+  }
+  if (chunked && !Readable(fd, 0)) SendAll(fd, "0\r\n\r\n");
+  std::string answer = ReadAnswer(fd);
+  ::close(fd);
+  return answer;
+}
+
+int64_t PeakRssKb() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+TEST_F(LimitsApiTest, LargeUnauthenticatedBodiesAreRefusedBeforeTheyAreRead) {
+  const size_t kBody = 150u << 20;
+  int64_t before_kb = PeakRssKb();
+  std::vector<std::future<std::string>> answers;
+  for (bool chunked : {false, false, false, true}) {
+    answers.push_back(std::async(std::launch::async, PostLargeBody, server_->port(), "/api/auth/login", kBody, chunked));
+  }
+  answers.push_back(std::async(std::launch::async, PostLargeBody, server_->port(), "/api/nowhere", kBody, true));
+  for (size_t i = 0; i < answers.size(); ++i) {
+    std::string answer = answers[i].get();
+    if (i + 1 < answers.size()) {
+      EXPECT_EQ(StatusOf(answer), 413) << answer.substr(0, 300);
+      EXPECT_NE(answer.find("65536 bytes"), std::string::npos) << answer.substr(0, 300);  // names the limit
+    } else {
+      EXPECT_EQ(StatusOf(answer), 404) << answer.substr(0, 300);
+    }
+  }
+  int64_t grown_mb = (PeakRssKb() - before_kb) / 1024;
+  RecordProperty("peak_rss_growth_mb", static_cast<int>(grown_mb));
+  EXPECT_LT(grown_mb, 64) << "peak RSS grew by " << grown_mb << " MB";
+  // The server still answers.
+  EXPECT_EQ(client_->Get("/api/auth/me")->status, 401);
+}
+
+// Starts an authenticated upload that declares `bytes` but sends only its first part; returns the socket.
+int StartUpload(int port, const TestSession& s, size_t bytes) {
+  int fd = Connect(port);
+  std::string part = "--XyZ\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.jpg\"\r\n"
+                     "Content-Type: image/jpeg\r\n\r\n" + std::string(1000, 'x');
+  SendAll(fd, "POST /api/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + s.cookie + "\r\nX-CSRF-Token: " + s.csrf +
+                  "\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: " + std::to_string(bytes) +
+                  "\r\n\r\n" + part);
+  return fd;
+}
+
+TEST_F(LimitsApiTest, AtMostTwoUploadsRunAtOnceOthersAreAskedToRetry) {
+  TestSession s = Login("alice");
+  int first = StartUpload(server_->port(), s, 10'000'000);
+  int second = StartUpload(server_->port(), s, 10'000'000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  int third = StartUpload(server_->port(), s, 10'000'000);
+  std::string answer = ReadAnswer(third);
+  EXPECT_EQ(StatusOf(answer), 503) << answer;
+  EXPECT_NE(answer.find("Retry-After: "), std::string::npos) << answer;
+  for (int fd : {first, second, third}) ::close(fd);
+  // The cut-off uploads leave nothing behind.
+  for (int i = 0; i < 100 && !fs::is_empty(journal_->staging_dir()); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(fs::is_empty(journal_->staging_dir()));
+}
+
+TEST_F(LimitsApiTest, UploadBodyPastTheLimitIs413EvenWithoutADeclaredLength) {
+  StopServer();
+  options_.max_upload_bytes = 100'000;
+  StartServer();
+  TestSession s = Login("alice");
+  int fd = Connect(server_->port());
+  SendAll(fd, "POST /api/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + s.cookie + "\r\nX-CSRF-Token: " + s.csrf +
+                  "\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nTransfer-Encoding: chunked\r\n\r\n");
+  std::string part = "--XyZ\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.jpg\"\r\n\r\n" +
+                     std::string(50'000, 'x');
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx\r\n", part.size());
+  SendAll(fd, size + part + "\r\n");
+  std::string more(50'000, 'y');
+  for (int i = 0; i < 10 && !Readable(fd, 0); ++i) {
+    std::snprintf(size, sizeof size, "%zx\r\n", more.size());
+    if (!SendAll(fd, size + more + "\r\n")) break;
+  }
+  std::string answer = ReadAnswer(fd);
+  ::close(fd);
+  EXPECT_EQ(StatusOf(answer), 413) << answer;
+  EXPECT_TRUE(fs::is_empty(journal_->staging_dir()));
+}
+
+}  // namespace
+}  // namespace triage::server

@@ -1,0 +1,63 @@
+// Request parsing over plain text, shared by the router and the fuzz target.
+#include "server/request_parsing.h"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace triage::server {
+
+namespace {
+
+// A whole decimal number spanning all of `text`.
+bool ParseWhole(std::string_view text, int64_t& value) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
+}  // namespace
+
+int64_t ParseContentLength(std::string_view text) {
+  int64_t length = -1;
+  return ParseWhole(text, length) && length >= 0 ? length : -1;
+}
+
+base::Result<nlohmann::json> ParseJsonObject(std::string_view body) {
+  nlohmann::json doc = nlohmann::json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return base::Status::InvalidArgument("the request body is not valid JSON");
+  if (!doc.is_object()) return base::Status::InvalidArgument("the request body must be a JSON object");
+  return doc;
+}
+
+base::Result<int64_t> ParseId(std::string_view text) {
+  int64_t id = 0;
+  if (!ParseWhole(text, id) || id <= 0) {
+    return base::Status::InvalidArgument(fmt::format("\"{}\" is not an item id (a positive whole number)", text));
+  }
+  return id;
+}
+
+base::Result<int64_t> ParseIntQuery(std::string_view name, std::string_view text, int64_t fallback, int64_t min,
+                                    int64_t max) {
+  if (text.empty()) return fallback;
+  int64_t value = 0;
+  if (!ParseWhole(text, value) || value < min || value > max) {
+    return base::Status::InvalidArgument(
+        fmt::format("query parameter {}: must be a whole number from {} to {} (got \"{}\")", name, min, max, text));
+  }
+  return value;
+}
+
+bool MultipartLimit::OnPart(bool accepted) {
+  refused_ = !accepted;
+  return accepted;
+}
+
+base::Status MultipartLimit::Result(bool reader_ok) const {
+  if (too_large_) return base::Status::InvalidArgument("the request body is too large");
+  if (refused_) return base::Status::Io("the upload could not be stored");
+  if (!reader_ok) return base::Status::InvalidArgument("the multipart body is malformed or was cut off");
+  return base::Status::Ok();
+}
+
+}  // namespace triage::server

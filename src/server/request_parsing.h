@@ -1,0 +1,59 @@
+// The parts of reading a request that the server owns, as pure functions over text: declared lengths, JSON
+// bodies, numbers in paths and queries, and the limit and refusal logic around multipart bodies. The router and
+// Call use them, and so does the fuzz target (fuzz/http_request_fuzzer.cc).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+
+namespace triage::server {
+
+// A Content-Length value as a byte count, or -1 when it is not a plain non-negative decimal number.
+int64_t ParseContentLength(std::string_view text);
+
+// A request body that must be a JSON object; kInvalidArgument ("not valid JSON" / "must be a JSON object").
+base::Result<nlohmann::json> ParseJsonObject(std::string_view body);
+
+// A path parameter naming a catalog id: a positive whole number, else kInvalidArgument.
+base::Result<int64_t> ParseId(std::string_view text);
+
+// A query parameter's value as a whole number within [min, max]; `fallback` when empty; kInvalidArgument naming
+// `name` otherwise.
+base::Result<int64_t> ParseIntQuery(std::string_view name, std::string_view text, int64_t fallback, int64_t min,
+                                    int64_t max);
+
+// Counts a multipart body's bytes against a limit and records why reading stopped. Not thread-safe.
+class MultipartLimit {
+ public:
+  explicit MultipartLimit(size_t max_bytes) : max_bytes_(max_bytes) {}
+  // Whether reading may go on after a part's start; `accepted` is the handler's answer.
+  bool OnPart(bool accepted);
+  // Whether reading may go on after `size` more bytes; `accept` is called only while under the limit.
+  template <typename AcceptFn>
+  bool OnData(size_t size, AcceptFn&& accept) {
+    total_ += size;
+    if (total_ > max_bytes_) {
+      too_large_ = true;
+      return false;
+    }
+    refused_ = !accept();
+    return !refused_;
+  }
+  // Ok, or why the body was not read through: too large (kInvalidArgument), refused by the handler (kIo), or
+  // malformed / cut off when `reader_ok` is false (kInvalidArgument).
+  base::Status Result(bool reader_ok) const;
+  bool too_large() const { return too_large_; }
+
+ private:
+  size_t max_bytes_;
+  size_t total_ = 0;
+  bool too_large_ = false;
+  bool refused_ = false;
+};
+
+}  // namespace triage::server

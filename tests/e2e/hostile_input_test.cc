@@ -1,0 +1,170 @@
+// Inputs a careless user or an attacker hands to the CLI: names that are not UTF-8, symlinks, the library's own
+// files, files still being written. Each is taken safely or refused with a reason; nothing crashes.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "tests/e2e/triage_runner.h"
+
+namespace triage::e2e {
+namespace {
+
+using nlohmann::json;
+
+const json kNoFaces = {{"analysis", {{"faces", false}}}};
+const std::string kBadName = "\xFF\xFE.jpg";        // not UTF-8
+const std::string kShownName = "\uFFFD\uFFFD.jpg";  // as JSON output shows it
+
+class HostileInputTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    InitLibrary(lib(), kNoFaces);
+    fs::create_directories(in());
+  }
+  fs::path lib() const { return dir_ / "lib"; }
+  fs::path in() const { return dir_ / "in"; }
+  RunResult Triage(std::vector<std::string> args) {
+    args.push_back("--library");
+    args.push_back(lib().string());
+    return RunTriage(args);
+  }
+  json Items() { return Triage({"items", "--json"}).Json(); }
+  // Writes `bytes` to `path` in `pieces` pieces `pause_ms` apart, holding the file open, as a slow copy does.
+  // O_CLOEXEC: a triage started meanwhile must not inherit the descriptor (it would be a writer itself).
+  static std::thread SlowWriter(const fs::path& path, const std::string& bytes, int pieces, int pause_ms) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    EXPECT_GE(fd, 0);
+    EXPECT_EQ(::write(fd, bytes.data(), 1), 1);  // the file exists, nearly empty, before the writer returns
+    return std::thread([fd, bytes, pieces, pause_ms] {
+      const size_t step = (bytes.size() - 1 + pieces - 1) / pieces;
+      for (size_t at = 1; at < bytes.size(); at += step) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+        const size_t n = std::min(step, bytes.size() - at);
+        EXPECT_EQ(::write(fd, bytes.data() + at, n), static_cast<ssize_t>(n));
+      }
+      ::close(fd);
+    });
+  }
+  // A file found while it was written was either taken whole (catalog size and hash are the final file's: the
+  // same bytes ingested again are an exact duplicate) or left where it was with a reason; never taken half.
+  void ExpectTakenWholeOrLeft(const fs::path& written, const std::string& bytes, const json& failures) {
+    json items = Items();
+    if (items.empty()) {
+      EXPECT_EQ(Slurp(written), bytes);
+      EXPECT_TRUE(failures.dump().find("being written") != std::string::npos ||
+                  failures.dump().find("changed while being ingested") != std::string::npos)
+          << failures.dump();
+      return;
+    }
+    ASSERT_EQ(items.size(), 1u);
+    EXPECT_NE(items[0]["category"], "unreadable") << items[0].dump();
+    EXPECT_EQ(items[0]["size_bytes"], bytes.size());
+    EXPECT_EQ(Slurp(lib() / items[0]["path"].get<std::string>()), bytes);
+    std::ofstream(dir_ / "again.jpg", std::ios::binary) << bytes;
+    ASSERT_EQ(Triage({"ingest", (dir_ / "again.jpg").string()}).exit_code, 0);
+    EXPECT_TRUE(fs::exists(lib() / "review/duplicates/again.jpg")) << Items().dump();
+  }
+  TempDir dir_{"hostile"};
+};
+
+TEST_F(HostileInputTest, NameThatIsNotUtf8IsIngestedByCopyAndByMoveAndTheNextStartWorks) {
+  fs::create_directories(in() / "copy");
+  fs::create_directories(in() / "move");
+  WriteTestImage(in() / "copy" / kBadName, 31);
+  WriteTestImage(in() / "move" / kBadName, 32);
+  RunResult copy = Triage({"ingest", (in() / "copy").string(), "--json"});
+  ASSERT_EQ(copy.exit_code, 0) << copy.err;
+  EXPECT_EQ(copy.Json()["to_review"], 1);
+  EXPECT_TRUE(fs::exists(in() / "copy" / kBadName));
+  RunResult move = Triage({"ingest", "--move", (in() / "move" / kBadName).string(), "--json"});
+  ASSERT_EQ(move.exit_code, 0) << move.err;
+  EXPECT_FALSE(fs::exists(in() / "move" / kBadName));
+  std::vector<std::string> filed = FilesUnder(lib() / "review/unidentified");
+  EXPECT_EQ(filed, (std::vector<std::string>{"__.jpg", "___1.jpg"}));  // the library's names are UTF-8
+  // A second start (recovery runs first) works, and the catalog kept the name (shown with U+FFFD in JSON).
+  RunResult again = Triage({"items", "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  ASSERT_EQ(again.Json().size(), 2u);
+  for (const auto& item : again.Json()) EXPECT_EQ(item["original_name"], kShownName);
+}
+
+TEST_F(HostileInputTest, WatchStartsWithANameThatIsNotUtf8InTheInbox) {
+  WriteTestImage(lib() / "inbox" / kBadName, 33);
+  RunResult watch = Triage({"watch", "--debounce-ms", "100", "--max-files", "1"});
+  ASSERT_EQ(watch.exit_code, 0) << watch.err;
+  EXPECT_TRUE(FilesUnder(lib() / "inbox").empty());
+  EXPECT_EQ(FilesUnder(lib() / "review/unidentified"), (std::vector<std::string>{"__.jpg"}));
+  EXPECT_EQ(Triage({"items"}).exit_code, 0);
+}
+
+TEST_F(HostileInputTest, SymlinkGivenWithMoveIsRefusedAndLeftAlone) {
+  fs::create_directories(dir_ / "outside");
+  WriteTestImage(dir_ / "outside/secret.jpg", 34);
+  fs::create_symlink(dir_ / "outside/secret.jpg", in() / "link.jpg");
+  RunResult r = Triage({"ingest", "--move", (in() / "link.jpg").string(), "--json"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  json out = r.Json();
+  EXPECT_EQ(out["failed"], 1);
+  EXPECT_NE(out.dump().find("symbolic link"), std::string::npos) << out.dump();
+  EXPECT_TRUE(fs::is_symlink(in() / "link.jpg"));
+  EXPECT_TRUE(fs::is_regular_file(dir_ / "outside/secret.jpg"));
+  EXPECT_TRUE(FilesUnder(lib() / "review").empty());
+  EXPECT_TRUE(Items().empty());
+}
+
+TEST_F(HostileInputTest, FileInsideTheLibraryGivenByPathIsRefusedNamingTheFolder) {
+  WriteTestImage(in() / "a.jpg", 35);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  const fs::path filed = lib() / "review/unidentified/a.jpg";
+  ASSERT_TRUE(fs::exists(filed));
+  fs::create_directories(lib() / "photos/2026/01");
+  fs::create_directories(lib() / "faces/ann");
+  WriteTestImage(lib() / "photos/2026/01/kept.jpg", 36);
+  WriteTestImage(lib() / "faces/ann/ann.jpg", 37);
+  const std::vector<std::pair<fs::path, std::string>> cases = {{filed, "review"},
+                                                               {lib() / "review", "review"},
+                                                               {lib() / ".triage", ".triage"},
+                                                               {lib() / "photos/2026/01/kept.jpg", "photos"},
+                                                               {lib() / "faces/ann", "faces"}};
+  for (const auto& [given, folder] : cases) {
+    RunResult r = Triage({"ingest", "--move", given.string(), "--json"});
+    EXPECT_EQ(r.exit_code, 1) << given << r.err;
+    const std::string error = r.Json()["items"][0]["error"].get<std::string>();
+    EXPECT_NE(error.find("which triage manages"), std::string::npos) << error;
+    EXPECT_NE(error.find((lib() / folder).string()), std::string::npos) << error;
+  }
+  EXPECT_TRUE(fs::exists(filed));
+  EXPECT_TRUE(fs::exists(lib() / "photos/2026/01/kept.jpg"));
+  EXPECT_TRUE(fs::exists(lib() / "faces/ann/ann.jpg"));
+  json items = Items();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["path"], "review/unidentified/a.jpg");
+}
+
+
+TEST_F(HostileInputTest, FileStillBeingWrittenIsNotTakenHalfWrittenByIngestMove) {
+  WriteTestImage(dir_ / "whole.jpg", 38);
+  const std::string bytes = Slurp(dir_ / "whole.jpg");
+  std::thread writer = SlowWriter(in() / "slow.jpg", bytes, 10, 150);
+  RunResult r = Triage({"ingest", "--move", (in() / "slow.jpg").string(), "--json"});
+  writer.join();
+  ExpectTakenWholeOrLeft(in() / "slow.jpg", bytes, r.Json());
+}
+
+TEST_F(HostileInputTest, FileStillBeingWrittenIsNotTakenHalfWrittenByTheWatchersStartUpScan) {
+  WriteTestImage(dir_ / "whole.jpg", 39);
+  const std::string bytes = Slurp(dir_ / "whole.jpg");
+  // Pauses longer than the debounce: the watcher's quiet period alone would hand the file out mid-write.
+  std::thread writer = SlowWriter(lib() / "inbox/slow.jpg", bytes, 8, 300);
+  RunResult r = Triage({"watch", "--debounce-ms", "100", "--max-files", "1", "--json"});
+  writer.join();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ExpectTakenWholeOrLeft(lib() / "inbox/slow.jpg", bytes, r.out);
+}
+
+}  // namespace
+}  // namespace triage::e2e
