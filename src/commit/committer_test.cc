@@ -173,6 +173,7 @@ TEST(IntentCodecTest, RoundTripsEveryField) {
   f.match.confidence = 0.5;
   f.match.candidates = {{"eve", 0.55, 0.5}, {"mallory", 0.71, 0.22}};
   c.faces = {f};
+  c.references = {{0, "eve", {0.75f, -0.5f}, "item:9"}};
   in.change = c;
   auto out = DecodeIntent(EncodeIntent(in));
   ASSERT_TRUE(out.ok());
@@ -183,6 +184,10 @@ TEST(IntentCodecTest, RoundTripsEveryField) {
   ASSERT_EQ(out->change->faces.at(0).match.candidates.size(), 2u);
   EXPECT_EQ(out->change->faces.at(0).match.candidates[1].person, "mallory");
   EXPECT_FLOAT_EQ(out->change->faces.at(0).embedding[1], -1.25f);
+  ASSERT_EQ(out->change->references.size(), 1u);
+  EXPECT_EQ(out->change->references[0].person, "eve");
+  EXPECT_EQ(out->change->references[0].source, "item:9");
+  EXPECT_FLOAT_EQ(out->change->references[0].embedding[1], -0.5f);
   EXPECT_EQ(DecodeIntent("{not json").status().code(), base::Code::kCorrupt);
 }
 
