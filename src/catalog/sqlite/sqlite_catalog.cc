@@ -193,31 +193,31 @@ base::Result<bool> SqliteCatalog::WasApplied(const std::string& journal_id) {
 
 base::Result<int64_t> SqliteCatalog::Apply(const CatalogChange& change) {
   std::lock_guard lock(mu_);
-  return InTransaction<int64_t>(db_, [&]() -> base::Result<int64_t> {
-    Statement seen(db_, "SELECT item_id FROM applied_journal WHERE id = ?");
-    seen.Bind(1, change.journal_id);
-    auto row = seen.Step();
-    if (!row.ok()) return row.status();
-    if (*row) return seen.Int(0);
-    auto id = change.kind == CatalogChange::Kind::kInsertItem ? InsertItem(change) : RelocateItem(change);
-    if (!id.ok()) return id;
-    TRIAGE_RETURN_IF_ERROR(InsertReferences(change));
-    TRIAGE_RETURN_IF_ERROR(Statement(db_, kMarkApplied).Bind(1, change.journal_id).Bind(2, *id).Bind(3, change.at).Run());
-    return id;
-  });
+  return InTransaction<int64_t>(db_, [&] { return ApplyUnlocked(change); });
 }
 
 base::Status SqliteCatalog::ApplyAll(const std::vector<CatalogChange>& changes) {
   std::lock_guard lock(mu_);
   return InTransaction<int64_t>(db_, [&]() -> base::Result<int64_t> {
     for (const CatalogChange& change : changes) {
-      auto id = change.kind == CatalogChange::Kind::kInsertItem ? InsertItem(change) : RelocateItem(change);
+      auto id = ApplyUnlocked(change);
       if (!id.ok()) return id;
-      TRIAGE_RETURN_IF_ERROR(
-          Statement(db_, kMarkApplied).Bind(1, change.journal_id).Bind(2, *id).Bind(3, change.at).Run());
     }
     return int64_t{0};
   }).status();
+}
+
+base::Result<int64_t> SqliteCatalog::ApplyUnlocked(const CatalogChange& change) {
+  Statement seen(db_, "SELECT item_id FROM applied_journal WHERE id = ?");
+  seen.Bind(1, change.journal_id);
+  auto row = seen.Step();
+  if (!row.ok()) return row.status();
+  if (*row) return seen.Int(0);
+  auto id = change.kind == CatalogChange::Kind::kInsertItem ? InsertItem(change) : RelocateItem(change);
+  if (!id.ok()) return id;
+  TRIAGE_RETURN_IF_ERROR(InsertReferences(change));
+  TRIAGE_RETURN_IF_ERROR(Statement(db_, kMarkApplied).Bind(1, change.journal_id).Bind(2, *id).Bind(3, change.at).Run());
+  return id;
 }
 
 base::Result<int64_t> SqliteCatalog::InsertItem(const CatalogChange& change) {

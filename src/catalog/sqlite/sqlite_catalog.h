@@ -56,6 +56,8 @@ class SqliteCatalog final : public Catalog {
  private:
   explicit SqliteCatalog(sqlite3* db) : db_(db) {}
   base::Status Migrate();
+  // One change inside the caller's transaction: skipped when its journal id was applied. REQUIRES: mu_ held.
+  base::Result<int64_t> ApplyUnlocked(const CatalogChange& change);
   base::Result<int64_t> InsertItem(const CatalogChange& change);
   base::Result<int64_t> RelocateItem(const CatalogChange& change);
   base::Status InsertReferences(const CatalogChange& change);
