@@ -14,6 +14,7 @@ packages=(
   libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev libtbb-dev
   libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev
+  libjpeg62-turbo-dev libpng-dev linux-perf
   jdupes findimagedupes wrk
   chromium nodejs npm
 )

@@ -28,8 +28,13 @@ using Groups = std::vector<std::vector<std::string>>;
 struct Truth {
   std::map<std::string, int> index;  // file name -> file index
   std::vector<int> group;            // per file
-  std::vector<std::string> variant;  // per file
+  std::vector<std::string> variant;  // per file: a variant kind, or what the group's original is (base, mirror, ...)
+  std::vector<int> source;           // per file: the photo it derives from (-1: none, or an old truth file)
 };
+
+const std::set<std::string> kVariantKinds = {"exact", "quality60", "half", "crop5", "bright10", "rot2", "png"};
+
+bool IsOriginal(const std::string& variant) { return kVariantKinds.count(variant) == 0; }
 
 Truth ReadTruth(const fs::path& path) {
   Truth truth;
@@ -38,13 +43,16 @@ Truth ReadTruth(const fs::path& path) {
   std::getline(in, line);  // header
   while (std::getline(in, line)) {
     std::istringstream fields(line);
-    std::string name, group, variant;
-    if (!std::getline(fields, name, '\t') || !std::getline(fields, group, '\t') || !std::getline(fields, variant)) {
+    std::string name, group, variant, source;
+    if (!std::getline(fields, name, '\t') || !std::getline(fields, group, '\t') ||
+        !std::getline(fields, variant, '\t')) {
       continue;
     }
+    if (!std::getline(fields, source) || source.empty()) source = "-1";
     truth.index[name] = static_cast<int>(truth.group.size());
     truth.group.push_back(std::stoi(group));
     truth.variant.push_back(variant);
+    truth.source.push_back(std::stoi(source));
   }
   return truth;
 }
@@ -139,11 +147,35 @@ Groups ReadTriageItems(const fs::path& path, std::map<std::string, int>& categor
 
 struct Score {
   std::string tool;
+  bool timing_only = false;  // the floor: time only, it finds no duplicates
   double seconds = 0;
   size_t predicted = 0, true_positive = 0;
   int unknown = 0;
-  std::map<std::string, std::pair<int, int>> by_variant;  // variant -> (found, total) pairs with its base
+  std::map<std::string, std::pair<int, int>> by_variant;  // variant -> (found, total) pairs with its original
+  std::map<std::string, int> false_by_kind;                // false pairs by what kind of negative they are
 };
+
+// What kind of different-picture pair this is: a derived negative (mirror, recolour, sepia, smooth) of the other's
+// picture, another framing of the same photo, or unrelated pictures (low-texture ones named as such).
+std::string NegativeKind(const Truth& truth, const Pair& p) {
+  const auto a = static_cast<size_t>(p.first), b = static_cast<size_t>(p.second);
+  const bool same_photo = truth.source[a] >= 0 && truth.source[a] == truth.source[b];
+  auto original = [&](size_t i) -> std::string {
+    for (size_t j = 0; j < truth.group.size(); ++j) {
+      if (truth.group[j] == truth.group[i] && IsOriginal(truth.variant[j])) return truth.variant[j];
+    }
+    return "base";
+  };
+  const std::string ka = original(a), kb = original(b);
+  const bool low_texture = ka == "smooth" || ka == "gradient" || kb == "smooth" || kb == "gradient";
+  if (same_photo) {
+    if (ka != "base" && ka == kb) return ka + "-" + kb;
+    if (ka != "base") return ka;
+    if (kb != "base") return kb;
+    return "framing";
+  }
+  return low_texture ? "low-texture" : "unrelated";
+}
 
 Score Evaluate(const std::string& tool, double seconds, const Groups& groups, const Truth& truth,
                const std::set<Pair>& truth_pairs) {
@@ -152,12 +184,18 @@ Score Evaluate(const std::string& tool, double seconds, const Groups& groups, co
   score.seconds = seconds;
   const std::set<Pair> predicted = PredictedPairs(groups, truth, score.unknown);
   score.predicted = predicted.size();
-  for (const Pair& p : predicted) score.true_positive += truth_pairs.count(p);
+  for (const Pair& p : predicted) {
+    if (truth_pairs.count(p)) {
+      ++score.true_positive;
+    } else {
+      ++score.false_by_kind[NegativeKind(truth, p)];
+    }
+  }
   for (const Pair& p : truth_pairs) {
     const std::string& a = truth.variant[static_cast<size_t>(p.first)];
     const std::string& b = truth.variant[static_cast<size_t>(p.second)];
-    if (a != "base" && b != "base") continue;
-    auto& [found, total] = score.by_variant[a == "base" ? b : a];
+    const std::string kind = IsOriginal(a) ? b : IsOriginal(b) ? a : "var-var";
+    auto& [found, total] = score.by_variant[kind];
     found += predicted.count(p) > 0 ? 1 : 0;
     ++total;
   }
@@ -171,17 +209,30 @@ void Print(const std::vector<Score>& scores, size_t images, size_t truth_pairs) 
   for (const Score& s : scores) {
     const double precision = s.predicted ? static_cast<double>(s.true_positive) / static_cast<double>(s.predicted) : 0;
     const double recall = truth_pairs ? static_cast<double>(s.true_positive) / static_cast<double>(truth_pairs) : 0;
+    if (s.timing_only) {
+      std::printf("%-15s %9.2f %9.1f %9s %9s %9s %9s\n", s.tool.c_str(), s.seconds,
+                  s.seconds > 0 ? static_cast<double>(images) / s.seconds : 0, "-", "-", "-", "-");
+      continue;
+    }
     std::printf("%-15s %9.2f %9.1f %9zu %9.3f %9.3f %9d\n", s.tool.c_str(), s.seconds,
                 s.seconds > 0 ? static_cast<double>(images) / s.seconds : 0, s.predicted, precision, recall, s.unknown);
   }
-  std::printf("\nrecall of (base, variant) pairs by variant:\n%-15s", "tool");
+  std::printf("\nrecall of (original, variant) pairs by variant; var-var: pairs of two variants:\n%-15s", "tool");
   for (const auto& [variant, counts] : scores.front().by_variant) std::printf(" %9s", variant.c_str());
   std::printf("\n");
   for (const Score& s : scores) {
+    if (s.timing_only) continue;
     std::printf("%-15s", s.tool.c_str());
     for (const auto& [variant, counts] : s.by_variant) {
       std::printf(" %4d/%-4d", counts.first, counts.second);
     }
+    std::printf("\n");
+  }
+  std::printf("\nfalse pairs by kind of negative:\n");
+  for (const Score& s : scores) {
+    if (s.timing_only) continue;
+    std::printf("%-15s", s.tool.c_str());
+    for (const auto& [kind, n] : s.false_by_kind) std::printf(" %s=%d", kind.c_str(), n);
     std::printf("\n");
   }
 }
@@ -208,6 +259,14 @@ int main(int argc, char** argv) {
   std::vector<Score> scores;
   std::map<std::string, int> categories;
   for (const auto& [tool, output, seconds] : tools) {
+    if (tool == "floor") {
+      Score floor;
+      floor.tool = tool;
+      floor.seconds = seconds;
+      floor.timing_only = true;
+      scores.push_back(floor);
+      continue;
+    }
     Groups groups = tool == "triage"   ? ReadTriageItems(output, categories)
                     : tool == "jdupes" ? ReadJdupes(output)
                                        : ReadFindimagedupes(output);
@@ -220,13 +279,17 @@ int main(int argc, char** argv) {
     for (const auto& [category, n] : categories) std::printf(" %s=%d", category.c_str(), n);
     std::printf("\n");
   }
-  double triage_s = 0, fid_s = 0;
+  double triage_s = 0, fid_s = 0, floor_s = 0;
   for (const Score& s : scores) {
     if (s.tool == "triage") triage_s = s.seconds;
     if (s.tool == "findimagedupes") fid_s = s.seconds;
+    if (s.tool == "floor") floor_s = s.seconds;
   }
   if (triage_s > 0 && fid_s > 0) {
     std::printf("throughput triage / findimagedupes: %.2fx\n", fid_s / triage_s);
+  }
+  if (triage_s > 0 && floor_s > 0) {
+    std::printf("throughput triage / floor: %.2f (target >= 0.8)\n", floor_s / triage_s);
   }
   return 0;
 }

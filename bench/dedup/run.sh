@@ -1,34 +1,35 @@
 #!/usr/bin/env bash
-# Duplicate-detection benchmark: times `triage ingest`, `jdupes -r` and `findimagedupes` on the same corpus in
-# one run and scores each against the corpus's truth (pair precision/recall over same-picture pairs).
+# Duplicate-detection benchmark: times `triage ingest`, `jdupes -r`, `findimagedupes` and the floor (dedup_floor:
+# read once, SHA-256, decode at hash scale, 2 threads) on the same corpus in one run and scores each against the
+# corpus's truth (pair precision/recall over same-picture pairs, false pairs by kind of negative).
 #
-# Usage: bench/dedup/run.sh [--count N] [--full] [--sources DIR] [--scratch DIR] [--build DIR] [--threshold PCT]
-#   --count N      pictures to generate (default 200; each gets 0-3 copies/near-duplicates)
-#   --full         1000 pictures (about 1,600 files of 8 MP; generation takes several minutes on 2 threads)
-#   --sources DIR  use the photos in DIR as the pictures instead of synthesising them
+# Usage: bench/dedup/run.sh [--count N] [--sources DIR]... [--scratch DIR] [--build DIR] [--threshold PCT]
+#   --count N      at most N pictures (default 1000: every picture the sources give, about 370 from 33 photos)
+#   --sources DIR  photos to derive the pictures from (repeatable; a MANIFEST.tsv license column is honoured);
+#                  default: ../shared/data/photos and ../shared/data/faces beside the repository when present,
+#                  else synthetic pictures
 #   --scratch DIR  where the corpus and outputs go (default ${TMPDIR:-/tmp}/triage-bench-dedup); never the repo
 #   --build DIR    build folder holding triage, bench/dedup/make_corpus and dedup_score (default ./build)
 #   --threshold P  findimagedupes similarity threshold in percent (default 90, its own default)
-# Build first: cmake --build build -j2 --target triage make_corpus dedup_score
+# Build first: cmake --build build -j2 --target triage make_corpus dedup_score dedup_floor
 # The corpus is reused between runs with the same parameters. Every tool reads the same files after the
 # corpus has been written (so all of them find it in the page cache); triage copies into a fresh library.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-COUNT=200
-SOURCES=""
+COUNT=1000
+SOURCES=()
 SCRATCH="${TMPDIR:-/tmp}/triage-bench-dedup"
 BUILD="$ROOT/build"
 THRESHOLD=90
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --count) COUNT="$2"; shift 2 ;;
-    --full) COUNT=1000; shift ;;
-    --sources) SOURCES="$2"; shift 2 ;;
+    --sources) SOURCES+=("$2"); shift 2 ;;
     --scratch) SCRATCH="$2"; shift 2 ;;
     --build) BUILD="$2"; shift 2 ;;
     --threshold) THRESHOLD="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -36,9 +37,15 @@ done
 TRIAGE="${TRIAGE:-$BUILD/triage}"
 MAKE_CORPUS="${MAKE_CORPUS:-$BUILD/bench/dedup/make_corpus}"
 DEDUP_SCORE="${DEDUP_SCORE:-$BUILD/bench/dedup/dedup_score}"
-for tool in "$MAKE_CORPUS" "$DEDUP_SCORE"; do
-  [[ -x "$tool" ]] || { echo "missing $tool: cmake --build $BUILD -j2 --target make_corpus dedup_score" >&2; exit 1; }
+DEDUP_FLOOR="${DEDUP_FLOOR:-$BUILD/bench/dedup/dedup_floor}"
+for tool in "$MAKE_CORPUS" "$DEDUP_SCORE" "$DEDUP_FLOOR"; do
+  [[ -x "$tool" ]] || { echo "missing $tool: cmake --build $BUILD -j2 --target make_corpus dedup_score dedup_floor" >&2; exit 1; }
 done
+if [[ ${#SOURCES[@]} -eq 0 ]]; then
+  for dir in "$ROOT/../shared/data/photos" "$ROOT/../shared/data/faces"; do
+    [[ -d "$dir" ]] && SOURCES+=("$(realpath "$dir")")
+  done
+fi
 case "$(realpath -m "$SCRATCH")/" in
   "$ROOT"/*) echo "--scratch must be outside the repository" >&2; exit 2 ;;
 esac
@@ -47,13 +54,15 @@ now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc -l; }
 
 # 1. Corpus (reused when the same parameters made it before).
-KEY="n${COUNT}${SOURCES:+-src$(echo "$SOURCES" | md5sum | cut -c1-8)}"
+KEY="n${COUNT}-$( (echo v3; printf '%s\n' "${SOURCES[@]}") | md5sum | cut -c1-8)"
 CORPUS="$SCRATCH/corpus-$KEY"
 if [[ ! -f "$CORPUS/truth.tsv" ]]; then
   rm -rf "$CORPUS"
   echo "generating $COUNT pictures into $CORPUS ..."
   start=$(now)
-  "$MAKE_CORPUS" --out "$CORPUS" --count "$COUNT" --threads 2 ${SOURCES:+--sources "$SOURCES"}
+  source_args=()
+  for dir in "${SOURCES[@]}"; do source_args+=(--sources "$dir"); done
+  "$MAKE_CORPUS" --out "$CORPUS" --count "$COUNT" --threads 2 "${source_args[@]}"
   echo "generated in $(printf '%.1f' "$(elapsed "$start" "$(now)")") s"
 fi
 IMAGES="$CORPUS/images"
@@ -64,7 +73,12 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 SCORE_ARGS=(--truth "$CORPUS/truth.tsv")
 
-# 2. jdupes: byte-identical files only.
+# 2. The floor: what reading, hashing and decoding at hash scale cost, without any tool around them.
+start=$(now)
+"$DEDUP_FLOOR" --threads 2 "$IMAGES" > "$OUT/floor.txt"
+SCORE_ARGS+=(--floor "$OUT/floor.txt" "$(elapsed "$start" "$(now)")")
+
+# 3. jdupes: byte-identical files only.
 if command -v jdupes > /dev/null; then
   start=$(now)
   jdupes -r -q "$IMAGES" > "$OUT/jdupes.txt" || true
@@ -73,7 +87,7 @@ else
   echo "jdupes not installed: skipped" >&2
 fi
 
-# 3. findimagedupes: perceptual fingerprints (GraphicsMagick), no database, same threshold for all files.
+# 4. findimagedupes: perceptual fingerprints (GraphicsMagick), no database, same threshold for all files.
 if command -v findimagedupes > /dev/null; then
   start=$(now)
   findimagedupes -R -q -q -t "${THRESHOLD}%" -- "$IMAGES" > "$OUT/findimagedupes.txt" || true
@@ -82,7 +96,7 @@ else
   echo "findimagedupes not installed: skipped" >&2
 fi
 
-# 4. triage: a fresh library, one ingest of the whole folder (copies; the corpus stays as it is). The
+# 5. triage: a fresh library, one ingest of the whole folder (copies; the corpus stays as it is). The
 #    comparison with the peers runs with face analysis off (they find duplicates only); a second run with
 #    faces on shows what the whole pipeline costs.
 run_triage() {  # $1 = label, $2 = analysis.faces (true|false)

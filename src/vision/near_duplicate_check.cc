@@ -1,0 +1,232 @@
+// Near-duplicate verification on stored 64 px rasters: affine alignment by ECC (OpenCV), then correlation, a residual
+// scaled by the picture's detail, geometry near identity, colour and mirror checks.
+#include "vision/near_duplicate_check.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/video/tracking.hpp>
+
+namespace triage::vision {
+namespace {
+
+constexpr uint8_t kVersion = 1;
+constexpr int kGreySide = 64;
+constexpr int kColourSide = 16;
+constexpr int kMargin = 4;  // grey pixels left out along each edge: rotated copies have invented borders there
+constexpr float kClipped = 245;
+constexpr double kMinStartCorrelation = 0.6;
+
+struct Signature {
+  double aspect = 1;
+  cv::Mat grey;    // kGreySide x kGreySide, CV_32F, lightly smoothed
+  cv::Mat colour;  // kColourSide x kColourSide, CV_32FC3 (R, G, B)
+};
+
+bool Parse(const std::vector<uint8_t>& bytes, Signature& out) {
+  if (bytes.size() != kSignatureBytes || bytes[0] != kVersion) return false;
+  const uint16_t w = static_cast<uint16_t>(bytes[1] | bytes[2] << 8), h = static_cast<uint16_t>(bytes[3] | bytes[4] << 8);
+  if (w == 0 || h == 0) return false;
+  out.aspect = static_cast<double>(w) / h;
+  cv::Mat grey(kGreySide, kGreySide, CV_8U, const_cast<uint8_t*>(bytes.data() + 5));
+  cv::Mat colour(kColourSide, kColourSide, CV_8UC3, const_cast<uint8_t*>(bytes.data() + 5 + kGreySide * kGreySide));
+  grey.convertTo(out.grey, CV_32F);
+  cv::GaussianBlur(out.grey, out.grey, cv::Size(0, 0), 0.8);
+  colour.convertTo(out.colour, CV_32FC3);
+  return true;
+}
+
+// Scaling by `s` about the raster's centre, as an ECC warp (template coordinates to input coordinates).
+cv::Mat ScaleAboutCentre(double s) {
+  const double c = (kGreySide - 1) / 2.0;
+  return (cv::Mat_<float>(2, 3) << s, 0, c - s * c, 0, s, c - s * c);
+}
+
+struct Alignment {
+  cv::Mat warp;          // 2x3 CV_32F, query coordinates -> candidate coordinates
+  cv::Mat mask;          // where the warped candidate covers the query (inner part only)
+  cv::Mat warped;        // the candidate in the query's frame
+  double correlation = -1, residual = 1e9, overlap = 0;
+};
+
+// Correlation and the residual of the best gain/offset fit of `b` to `a` over `mask`.
+void Measure(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask, Alignment& out) {
+  cv::Scalar ma, sa, mb, sb;
+  cv::meanStdDev(a, ma, sa, mask);
+  cv::meanStdDev(b, mb, sb, mask);
+  cv::Mat da = a - ma[0], db = b - mb[0];
+  const double cov = cv::mean(da.mul(db), mask)[0];
+  const double va = sa[0] * sa[0], vb = sb[0] * sb[0];
+  out.correlation = va > 1e-6 && vb > 1e-6 ? cov / std::sqrt(va * vb) : (va + vb < 1e-6 ? 1.0 : 0.0);
+  const double gain = vb > 1e-6 ? cov / vb : 0;  // a ~ gain * b + offset
+  out.residual = std::sqrt(std::max(0.0, va - 2 * gain * cov + gain * gain * vb));
+}
+
+// The candidate seen through `warp` in the query's frame, with the coverage mask and the measures.
+Alignment Evaluate(const Signature& q, const cv::Mat& candidate, const cv::Mat& warp) {
+  Alignment out;
+  out.warp = warp;
+  const cv::Size size(kGreySide, kGreySide);
+  cv::warpAffine(candidate, out.warped, warp, size, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT);
+  cv::Mat ones(candidate.size(), CV_8U, cv::Scalar(255)), covered;
+  cv::warpAffine(ones, covered, warp, size, cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT);
+  cv::erode(covered, covered, cv::Mat(), cv::Point(-1, -1), 1);
+  out.mask = cv::Mat::zeros(size, CV_8U);
+  const cv::Rect inner(kMargin, kMargin, kGreySide - 2 * kMargin, kGreySide - 2 * kMargin);
+  covered(inner).copyTo(out.mask(inner));
+  out.overlap = cv::countNonZero(out.mask) / static_cast<double>(inner.area());
+  // Pixels clipped white in either picture say nothing about a brightness change: measured without them.
+  cv::Mat unclipped = (q.grey < kClipped) & (out.warped < kClipped) & out.mask;
+  if (out.overlap > 0.2) Measure(q.grey, out.warped, cv::countNonZero(unclipped) > 200 ? unclipped : out.mask, out);
+  return out;
+}
+
+// ECC refinement from `init`. ECC gives up (throws) when there is nothing left to gain, e.g. on identical rasters;
+// the starting point then stands.
+Alignment Align(const Signature& q, const cv::Mat& candidate, const cv::Mat& init) {
+  cv::Mat warp = init.clone();
+  try {
+    cv::findTransformECC(q.grey, candidate, warp, cv::MOTION_AFFINE,
+                         cv::TermCriteria(cv::TermCriteria::COUNT + cv::TermCriteria::EPS, 40, 1e-4), cv::noArray(), 1);
+  } catch (const cv::Exception&) {
+    warp = init.clone();
+  }
+  return Evaluate(q, candidate, warp);
+}
+
+// The alignment with the lowest residual: as is when that already fits within `good_residual`, else ECC from a few
+// starting points (as is, and zoomed either way by a 5% crop; ECC converges from near the answer).
+Alignment AlignBest(const Signature& q, const cv::Mat& candidate, double good_residual, double& start_correlation) {
+  Alignment best = Evaluate(q, candidate, ScaleAboutCentre(1.0));
+  start_correlation = best.correlation;
+  if (best.correlation > 0 && best.residual <= good_residual) return best;
+  for (double s : {1.0 / 1.05, 1.05}) start_correlation = std::max(start_correlation, Evaluate(q, candidate, ScaleAboutCentre(s)).correlation);
+  // Pictures that correlate poorly from every starting point are not worth aligning: a near duplicate starts close.
+  if (start_correlation < kMinStartCorrelation) return best;
+  for (double s : {1.0, 1.0 / 1.05, 1.05}) {
+    Alignment a = Align(q, candidate, ScaleAboutCentre(s));
+    if (a.correlation > 0 && (best.correlation <= 0 || a.residual < best.residual)) best = std::move(a);
+    if (best.residual <= good_residual) break;
+  }
+  return best;
+}
+
+double MeanGradient(const cv::Mat& grey, const cv::Mat& mask) {
+  cv::Mat gx, gy, magnitude;
+  cv::Sobel(grey, gx, CV_32F, 1, 0, 3, 1.0 / 8);
+  cv::Sobel(grey, gy, CV_32F, 0, 1, 3, 1.0 / 8);
+  cv::magnitude(gx, gy, magnitude);
+  return cv::mean(magnitude, mask)[0];
+}
+
+// Mean |difference| of chromaticity between the query's colour raster and the candidate's, aligned by `warp`.
+double ChromaDifference(const Signature& q, const Signature& c, const cv::Mat& warp) {
+  // The grey warp in colour-raster coordinates: x64 = 4 x16 + 1.5 and x16 = (x64 + 0.5) / 4 - 0.5.
+  const double k = static_cast<double>(kGreySide) / kColourSide, off = (k - 1) / 2;
+  cv::Mat w;
+  warp.convertTo(w, CV_64F);
+  cv::Mat small = w.clone();
+  for (int r = 0; r < 2; ++r) {
+    small.at<double>(r, 2) = (w.at<double>(r, 0) * off + w.at<double>(r, 1) * off + w.at<double>(r, 2) + 0.5) / k - 0.5;
+  }
+  cv::Mat warped, valid, a, b;
+  const cv::Size size(kColourSide, kColourSide);
+  cv::warpAffine(c.colour, warped, small, size, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+  cv::warpAffine(cv::Mat(c.colour.size(), CV_8U, cv::Scalar(255)), valid, small, size,
+                 cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT);
+  // Smoothed first: a few percent of crop moves edges across the coarse 16 px cells.
+  cv::GaussianBlur(q.colour, a, cv::Size(0, 0), 1.0);
+  cv::GaussianBlur(warped, b, cv::Size(0, 0), 1.0);
+  double total = 0;
+  int n = 0;
+  for (int y = 1; y < kColourSide - 1; ++y) {
+    for (int x = 1; x < kColourSide - 1; ++x) {
+      const cv::Vec3f pa = a.at<cv::Vec3f>(y, x), pb = b.at<cv::Vec3f>(y, x);
+      const float sa = pa[0] + pa[1] + pa[2], sb = pb[0] + pb[1] + pb[2];
+      const float top = std::max({pa[0], pa[1], pa[2], pb[0], pb[1], pb[2]});
+      // Outside, too dark for a meaningful colour, or clipped (a brightness change shifts clipped colours).
+      if (valid.at<uint8_t>(y, x) == 0 || sa < 45 || sb < 45 || top >= kClipped) continue;
+      for (int ch = 0; ch < 3; ++ch) total += std::abs(pa[ch] / sa - pb[ch] / sb);
+      ++n;
+    }
+  }
+  return n > 0 ? total / n : 0;
+}
+
+// Scale, rotation and centre shift of an affine warp; false if it mirrors.
+bool Geometry(const cv::Mat& warp, NearDuplicateVerdict& v) {
+  const double a = warp.at<float>(0, 0), b = warp.at<float>(0, 1), c = warp.at<float>(1, 0), d = warp.at<float>(1, 1);
+  if (a * d - b * c <= 0) return false;
+  const double sx = std::hypot(a, c), sy = std::hypot(b, d);
+  v.scale = std::max({sx, sy, 1 / sx, 1 / sy});
+  v.rotation_deg = std::atan2(c, a) * 180 / CV_PI;
+  const double centre = (kGreySide - 1) / 2.0;
+  const double dx = a * centre + b * centre + warp.at<float>(0, 2) - centre;
+  const double dy = c * centre + d * centre + warp.at<float>(1, 2) - centre;
+  v.shift = std::hypot(dx, dy) / kGreySide;
+  return true;
+}
+
+NearDuplicateVerdict Reject(NearDuplicateVerdict v, const char* reason) {
+  v.same = false;
+  v.reason = reason;
+  return v;
+}
+
+}  // namespace
+
+std::vector<uint8_t> MakeSignature(const model::RgbImage& image) {
+  if (image.empty()) return {};
+  cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.pixels.data()));
+  cv::Mat grey, grey_small, colour_small;
+  cv::cvtColor(rgb, grey, cv::COLOR_RGB2GRAY);
+  cv::resize(grey, grey_small, cv::Size(kGreySide, kGreySide), 0, 0, cv::INTER_AREA);
+  cv::resize(rgb, colour_small, cv::Size(kColourSide, kColourSide), 0, 0, cv::INTER_AREA);
+  std::vector<uint8_t> out(kSignatureBytes);
+  const auto w = static_cast<uint16_t>(std::min(image.width, 65535)), h = static_cast<uint16_t>(std::min(image.height, 65535));
+  out[0] = kVersion;
+  out[1] = static_cast<uint8_t>(w & 0xFF);
+  out[2] = static_cast<uint8_t>(w >> 8);
+  out[3] = static_cast<uint8_t>(h & 0xFF);
+  out[4] = static_cast<uint8_t>(h >> 8);
+  std::memcpy(out.data() + 5, grey_small.data, kGreySide * kGreySide);
+  std::memcpy(out.data() + 5 + kGreySide * kGreySide, colour_small.data, kColourSide * kColourSide * 3);
+  return out;
+}
+
+NearDuplicateVerdict CheckNearDuplicate(const std::vector<uint8_t>& query, const std::vector<uint8_t>& candidate,
+                                        const NearDuplicateCheckOptions& o) {
+  NearDuplicateVerdict v;
+  Signature q, c;
+  if (!Parse(query, q) || !Parse(candidate, c)) return Reject(v, "signature");
+  if (std::abs(std::log(q.aspect / c.aspect)) > std::log(o.max_scale)) return Reject(v, "aspect");
+  cv::Mat inner = cv::Mat::zeros(kGreySide, kGreySide, CV_8U);
+  inner(cv::Rect(kMargin, kMargin, kGreySide - 2 * kMargin, kGreySide - 2 * kMargin)).setTo(255);
+  v.allowed_residual = o.max_residual_base + o.max_residual_per_gradient * MeanGradient(q.grey, inner);
+  Alignment a = AlignBest(q, c.grey, v.allowed_residual, v.start_correlation);
+  if (a.correlation <= 0) return Reject(v, "alignment");
+  if (v.start_correlation < kMinStartCorrelation) return Reject(v, "correlation");
+  v.correlation = a.correlation;
+  v.residual = a.residual;
+  v.overlap = a.overlap;
+  if (!Geometry(a.warp, v)) return Reject(v, "mirrored");
+  if (v.scale > o.max_scale || std::abs(v.rotation_deg) > o.max_rotation_deg || v.shift > o.max_shift) {
+    return Reject(v, "geometry");
+  }
+  if (v.overlap < o.min_overlap) return Reject(v, "overlap");
+  if (v.correlation < o.min_correlation) return Reject(v, "correlation");
+  if (v.residual > v.allowed_residual) return Reject(v, "residual");
+  v.chroma_difference = ChromaDifference(q, c, a.warp);
+  if (v.chroma_difference > o.max_chroma_difference) return Reject(v, "colour");
+  // A mirror image that happens to align (a symmetric scene) aligns better still once flipped back.
+  cv::Mat flipped;
+  cv::flip(c.grey, flipped, 1);
+  const Alignment m = Align(q, flipped, ScaleAboutCentre(1.0));
+  if (m.correlation > a.correlation && m.residual < 0.8 * a.residual) return Reject(v, "mirrored");
+  v.same = true;
+  return v;
+}
+
+}  // namespace triage::vision

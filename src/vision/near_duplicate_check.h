@@ -1,0 +1,62 @@
+// Verifying near-duplicate candidates: perceptual hashes only propose them; this check decides, from a small picture
+// of each image stored with its item (never decoding an original again).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/image.h"
+
+namespace triage::vision {
+
+// The stored picture: a 64x64 grey raster of the whole image (aspect ignored), a 16x16 colour raster and the
+// raster's aspect ratio; kSignatureBytes bytes with a leading format version.
+inline constexpr size_t kSignatureBytes = 1 + 4 + 64 * 64 + 16 * 16 * 3;
+
+// Makes the signature of decoded pixels (any size from 64 px up; the analyse stage's raster). Empty for an empty
+// image. Pure, thread-safe.
+std::vector<uint8_t> MakeSignature(const model::RgbImage& image);
+
+struct NearDuplicateCheckOptions {
+  // Largest scale change accepted between the two pictures, either way (a 5% crop is 1.05; half size is 1).
+  double max_scale = 1.25;
+  // Largest rotation accepted, in degrees.
+  double max_rotation_deg = 6;
+  // Largest shift of the centre, as a fraction of the side.
+  double max_shift = 0.1;
+  // Smallest share of one picture the other must cover once aligned.
+  double min_overlap = 0.7;
+  // Smallest normalized cross-correlation of the aligned grey rasters.
+  double min_correlation = 0.9;
+  // Residual allowed after alignment and a gain/offset fit, in grey levels (0..255): base + per_gradient times the
+  // mean gradient magnitude of the picture (levels per pixel at 64 px). Resampling errors grow with detail; two smooth
+  // pictures (skies, gradients) that differ at all leave a residual above the small base.
+  double max_residual_base = 0.6;
+  double max_residual_per_gradient = 0.55;
+  // Largest mean difference of chromaticity (r, g, b shares of each pixel's sum, summed over the three) between the
+  // aligned colour rasters: recoloured and sepia-toned versions differ far more than a brightness change.
+  double max_chroma_difference = 0.02;
+};
+
+// What the check measured and concluded; `reason` names the failed test ("" when same).
+struct NearDuplicateVerdict {
+  bool same = false;
+  std::string reason;        // "signature", "aspect", "alignment", "geometry", "overlap", "correlation", "residual",
+                             // "colour", "mirrored"
+  double start_correlation = 0;  // best correlation before alignment (as is, or zoomed by a 5% crop)
+  double correlation = 0;    // of the aligned grey rasters
+  double residual = 0;       // grey levels after the gain/offset fit
+  double allowed_residual = 0;
+  double chroma_difference = 0;
+  double scale = 1, rotation_deg = 0, shift = 0, overlap = 0;
+};
+
+// Decides whether `candidate` shows the same picture as `query` (re-encoded, resized, cropped by a few percent,
+// rotated by a few degrees, brightened), and not another framing, a mirror image or a recoloured version of it.
+// Signatures from MakeSignature; a malformed one is "not the same" (reason "signature"). Pure, thread-safe; about a
+// millisecond.
+NearDuplicateVerdict CheckNearDuplicate(const std::vector<uint8_t>& query, const std::vector<uint8_t>& candidate,
+                                        const NearDuplicateCheckOptions& options = {});
+
+}  // namespace triage::vision
