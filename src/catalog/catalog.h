@@ -123,6 +123,9 @@ class Catalog {
   virtual base::Result<HashChanges> PerceptualHashChangesSince(int64_t cursor) = 0;
   // The analysis an item was decided on; nullopt for items ingested before analyses were stored.
   virtual base::Result<std::optional<model::StoredAnalysis>> GetAnalysis(int64_t item_id) = 0;
+  // The near-duplicate signature stored with an item (model::Fingerprint::signature); empty when it has none.
+  // kNotFound when there is no such item.
+  virtual base::Result<std::vector<uint8_t>> NearDuplicateSignature(int64_t item_id) = 0;
   // Items whose place the policy decides, with their stored analyses, by ascending id after `after_id`: pending
   // review items and auto-sorted library items (a person's decision is not the policy's to revisit). `limit` 1..10000.
   virtual base::Result<std::vector<AnalysedItem>> ListAnalysedItems(int64_t after_id, int limit) = 0;

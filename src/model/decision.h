@@ -27,6 +27,10 @@ struct Fingerprint {
   uint64_t phash = 0;         // 64-bit DCT hash of the whole image; valid when has_phash
   uint64_t phash_center = 0;  // the same hash of the central 95% (per side): finds crops of either image
   bool has_phash = false;
+  // A small picture of the image (vision/near_duplicate_check.h, about 5 KB) that verifies near-duplicate candidates
+  // without decoding the original again; empty for items stored before it existed. Stored with the item, not in
+  // the stored analysis.
+  std::vector<uint8_t> signature;
 };
 
 // Everything the analyse stage learnt about one image.

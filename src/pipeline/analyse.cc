@@ -3,6 +3,7 @@
 
 #include "pipeline/face_stage.h"
 #include "vision/decode.h"
+#include "vision/near_duplicate_check.h"
 #include "vision/quality_metrics.h"
 
 namespace triage::pipeline {
@@ -39,6 +40,7 @@ void Analyse(const std::filesystem::path& file, const config::Config& config, co
   analysis.fingerprint.phash = vision::PerceptualHash(decoded->image);
   analysis.fingerprint.phash_center = vision::PerceptualHash(decoded->image, kCenterFraction);
   analysis.fingerprint.has_phash = true;
+  analysis.fingerprint.signature = vision::MakeSignature(decoded->image);
   vision::QualityMetrics q = vision::MeasureQuality(decoded->image);
   analysis.sharpness = q.sharpness;
   analysis.exposure = q.exposure;

@@ -1,14 +1,25 @@
-// Catalog-backed near-duplicate lookups.
+// Catalog-backed near-duplicate lookups: hash candidates, then the check on stored signatures.
 #include "pipeline/duplicate_index.h"
 
+#include <algorithm>
+
+#include "vision/near_duplicate_check.h"
+
 namespace triage::pipeline {
+namespace {
+
+constexpr size_t kMaxCachedSignatures = 4096;  // about 20 MB
+
+}  // namespace
 
 base::Status DuplicateIndex::Refresh(catalog::Catalog& catalog) {
   auto changes = loaded_ ? catalog.PerceptualHashChangesSince(cursor_) : catalog.PerceptualHashSnapshot();
   if (!changes.ok()) return changes.status().WithContext("reading the catalog's perceptual hashes");
   for (const catalog::HashChange& c : changes->changes) {
+    signatures_.erase(c.id);
     if (c.present) {
-      Add(c.id, c.phash, c.phash_center);
+      whole_.Add(c.id, c.phash);
+      center_.Add(c.id, c.phash_center);
     } else {
       whole_.Remove(c.id);
       center_.Remove(c.id);
@@ -19,23 +30,53 @@ base::Status DuplicateIndex::Refresh(catalog::Catalog& catalog) {
   return base::Status::Ok();
 }
 
-void DuplicateIndex::Add(int64_t id, uint64_t phash, uint64_t phash_center) {
-  whole_.Add(id, phash);
-  center_.Add(id, phash_center);
+void DuplicateIndex::Add(int64_t id, const model::Fingerprint& fp) {
+  whole_.Add(id, fp.phash);
+  center_.Add(id, fp.phash_center);
 }
 
-std::optional<fingerprint::Neighbor> DuplicateIndex::NearestWithin(const model::Fingerprint& fp,
-                                                                   int max_distance) const {
-  std::optional<fingerprint::Neighbor> best;
+std::vector<fingerprint::Neighbor> DuplicateIndex::Candidates(const model::Fingerprint& fp) const {
+  std::unordered_map<int64_t, int> nearest;
   for (const auto* index : {&whole_, &center_}) {
     for (uint64_t query : {fp.phash, fp.phash_center}) {
-      auto found = index->FindWithin(query, max_distance);
-      if (found.empty()) continue;
-      const fingerprint::Neighbor& n = found.front();
-      if (!best || n.distance < best->distance || (n.distance == best->distance && n.id < best->id)) best = n;
+      for (const fingerprint::Neighbor& n : index->FindWithin(query, kCandidateMaxDistance)) {
+        auto [it, added] = nearest.try_emplace(n.id, n.distance);
+        if (!added) it->second = std::min(it->second, n.distance);
+      }
     }
   }
-  return best;
+  std::vector<fingerprint::Neighbor> out;
+  out.reserve(nearest.size());
+  for (const auto& [id, distance] : nearest) out.push_back({id, distance});
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.distance != b.distance ? a.distance < b.distance : a.id < b.id;
+  });
+  if (out.size() > kMaxCandidates) out.resize(kMaxCandidates);
+  return out;
+}
+
+base::Result<const std::vector<uint8_t>*> DuplicateIndex::Signature(catalog::Catalog& catalog, int64_t id) {
+  auto it = signatures_.find(id);
+  if (it != signatures_.end()) return &it->second;
+  auto stored = catalog.NearDuplicateSignature(id);
+  if (!stored.ok()) return stored.status().WithContext("reading a near-duplicate signature");
+  if (signatures_.size() >= kMaxCachedSignatures) signatures_.clear();
+  return &signatures_.emplace(id, std::move(*stored)).first->second;
+}
+
+base::Result<std::optional<fingerprint::Neighbor>> DuplicateIndex::FindNearDuplicate(catalog::Catalog& catalog,
+                                                                                    const model::Fingerprint& fp,
+                                                                                    int hash_only_max_distance) {
+  for (const fingerprint::Neighbor& candidate : Candidates(fp)) {
+    auto signature = Signature(catalog, candidate.id);
+    if (!signature.ok()) return signature.status();
+    const std::vector<uint8_t>& stored = **signature;
+    const bool same = stored.empty() || fp.signature.empty()
+                          ? candidate.distance <= hash_only_max_distance
+                          : vision::CheckNearDuplicate(fp.signature, stored).same;
+    if (same) return std::optional<fingerprint::Neighbor>(candidate);
+  }
+  return std::optional<fingerprint::Neighbor>();
 }
 
 }  // namespace triage::pipeline

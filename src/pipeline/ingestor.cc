@@ -152,7 +152,7 @@ struct Ingestor::Impl {
     out.item_id = placed->item_id;
     out.path = placed->path.lexically_relative(config.library).string();
     const model::Fingerprint& fp = w.analysis.fingerprint;
-    if (fp.has_phash) index.Add(placed->item_id, fp.phash, fp.phash_center);
+    if (fp.has_phash) index.Add(placed->item_id, fp);
     return base::Status::Ok();
   }
 
@@ -165,9 +165,11 @@ struct Ingestor::Impl {
     facts.exact_duplicate_of = *dup;
     if (a.fingerprint.has_phash) {
       TRIAGE_RETURN_IF_ERROR(index.Refresh(catalog));
-      if (auto near = index.NearestWithin(a.fingerprint, cfg->near_duplicate_max_distance)) {
-        facts.near_duplicate_of = near->id;
-        facts.near_duplicate_distance = near->distance;
+      auto near = index.FindNearDuplicate(catalog, a.fingerprint, cfg->near_duplicate_max_distance);
+      if (!near.ok()) return near.status();
+      if (*near) {
+        facts.near_duplicate_of = (*near)->id;
+        facts.near_duplicate_distance = (*near)->distance;
       }
     }
     return facts;

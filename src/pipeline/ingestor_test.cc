@@ -52,6 +52,9 @@ class FailingLookupCatalog final : public catalog::Catalog {
     return real_->PerceptualHashChangesSince(c);
   }
   base::Result<std::optional<model::StoredAnalysis>> GetAnalysis(int64_t id) override { return real_->GetAnalysis(id); }
+  base::Result<std::vector<uint8_t>> NearDuplicateSignature(int64_t id) override {
+    return real_->NearDuplicateSignature(id);
+  }
   base::Result<std::vector<catalog::AnalysedItem>> ListAnalysedItems(int64_t after, int limit) override {
     return real_->ListAnalysedItems(after, limit);
   }

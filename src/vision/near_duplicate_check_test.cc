@@ -1,0 +1,234 @@
+// Specification of the near-duplicate check: each kind of near duplicate is accepted; other framings, mirror
+// images, recoloured versions and smooth look-alikes whose perceptual hashes collide are rejected. Fixtures are
+// made here (a textured synthetic photo, smooth gradients).
+#include "vision/near_duplicate_check.h"
+
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <random>
+#include <string>
+
+#include "vision/decode.h"
+
+namespace triage::vision {
+namespace {
+
+model::RgbImage ToRgb(const cv::Mat& bgr) {
+  cv::Mat rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  model::RgbImage out;
+  out.width = rgb.cols;
+  out.height = rgb.rows;
+  out.pixels.assign(rgb.data, rgb.data + rgb.total() * 3);
+  return out;
+}
+
+std::vector<uint8_t> SignatureOf(const cv::Mat& bgr) { return MakeSignature(ToRgb(bgr)); }
+
+// A photo-like picture: colour fields, overlapping shapes, a soft blur and grain.
+cv::Mat Photo(uint64_t seed, int width = 900, int height = 600) {
+  std::mt19937_64 rng(seed);
+  cv::Mat coarse(4, 5, CV_8UC3);
+  cv::randu(coarse, 30, 225);
+  cv::Mat image;
+  cv::resize(coarse, image, cv::Size(width, height), 0, 0, cv::INTER_CUBIC);
+  for (int i = 0; i < 40; ++i) {
+    const cv::Point centre(static_cast<int>(rng() % width), static_cast<int>(rng() % height));
+    const cv::Scalar colour(static_cast<double>(rng() % 256), static_cast<double>(rng() % 256),
+                            static_cast<double>(rng() % 256));
+    cv::circle(image, centre, 10 + static_cast<int>(rng() % 90), colour, cv::FILLED, cv::LINE_AA);
+  }
+  cv::GaussianBlur(image, image, cv::Size(0, 0), 1.5);
+  cv::Mat grain(image.size(), CV_16SC3), wide;
+  cv::randn(grain, 0, 4);
+  image.convertTo(wide, CV_16SC3);
+  wide += grain;
+  wide.convertTo(image, CV_8UC3);
+  return image;
+}
+
+cv::Mat Reencoded(const cv::Mat& image, const std::string& ext, int jpeg_quality = 60) {
+  std::vector<uint8_t> bytes;
+  cv::imencode(ext, image, bytes, {cv::IMWRITE_JPEG_QUALITY, jpeg_quality});
+  return cv::imdecode(bytes, cv::IMREAD_COLOR);
+}
+
+cv::Mat Half(const cv::Mat& image) {
+  cv::Mat out;
+  cv::resize(image, out, image.size() / 2, 0, 0, cv::INTER_AREA);
+  return out;
+}
+
+cv::Mat Crop(const cv::Mat& image, double fraction_x, double fraction_y, double keep) {
+  const int w = static_cast<int>(image.cols * keep), h = static_cast<int>(image.rows * keep);
+  return image(cv::Rect(static_cast<int>(image.cols * fraction_x), static_cast<int>(image.rows * fraction_y), w, h))
+      .clone();
+}
+
+cv::Mat Crop5(const cv::Mat& image) { return Crop(image, 0.025, 0.025, 0.95); }
+
+cv::Mat Rotated(const cv::Mat& image, double degrees) {
+  cv::Mat out;
+  const cv::Mat m = cv::getRotationMatrix2D(cv::Point2f(image.cols / 2.0f, image.rows / 2.0f), degrees, 1.0);
+  cv::warpAffine(image, out, m, image.size(), cv::INTER_LINEAR, cv::BORDER_REFLECT);
+  return out;
+}
+
+cv::Mat Brighter(const cv::Mat& image) {
+  cv::Mat out;
+  image.convertTo(out, -1, 1.10, 0);
+  return out;
+}
+
+cv::Mat HueShifted(const cv::Mat& image, int degrees) {
+  cv::Mat hsv;
+  cv::cvtColor(image, hsv, cv::COLOR_BGR2HSV_FULL);
+  hsv.forEach<cv::Vec3b>([&](cv::Vec3b& p, const int*) { p[0] = static_cast<uint8_t>((p[0] + degrees * 256 / 360) & 255); });
+  cv::Mat out;
+  cv::cvtColor(hsv, out, cv::COLOR_HSV2BGR_FULL);
+  return out;
+}
+
+// Turns the hue in Lab (a, b rotated), keeping lightness.
+cv::Mat LabHueTurned(const cv::Mat& image, int degrees) {
+  cv::Mat lab;
+  cv::cvtColor(image, lab, cv::COLOR_BGR2Lab);
+  const double c = std::cos(degrees * CV_PI / 180), s = std::sin(degrees * CV_PI / 180);
+  lab.forEach<cv::Vec3b>([&](cv::Vec3b& p, const int*) {
+    const double a = p[1] - 128.0, b = p[2] - 128.0;
+    p[1] = cv::saturate_cast<uint8_t>(128 + c * a - s * b);
+    p[2] = cv::saturate_cast<uint8_t>(128 + s * a + c * b);
+  });
+  cv::Mat out;
+  cv::cvtColor(lab, out, cv::COLOR_Lab2BGR);
+  return out;
+}
+
+// A vertical sky-like gradient from `top` to `bottom` (BGR), with profile t^bend and light grain.
+cv::Mat Gradient(cv::Vec3d top, cv::Vec3d bottom, double bend) {
+  cv::Mat out(600, 900, CV_8UC3);
+  for (int y = 0; y < out.rows; ++y) {
+    const double t = std::pow(static_cast<double>(y) / (out.rows - 1), bend);
+    const cv::Vec3d c = top * (1 - t) + bottom * t;
+    out.row(y).setTo(cv::Scalar(c[0], c[1], c[2]));
+  }
+  cv::Mat grain(out.size(), CV_16SC3), wide;
+  cv::randn(grain, 0, 1.5);
+  out.convertTo(wide, CV_16SC3);
+  wide += grain;
+  wide.convertTo(out, CV_8UC3);
+  return out;
+}
+
+int HashBits(const cv::Mat& a, const cv::Mat& b) {
+  return std::popcount(PerceptualHash(ToRgb(a)) ^ PerceptualHash(ToRgb(b)));
+}
+
+struct Kind {
+  const char* name;
+  cv::Mat (*make)(const cv::Mat&);
+};
+
+const Kind kNearDuplicates[] = {
+    {"re-encoded", [](const cv::Mat& m) { return Reencoded(m, ".jpg"); }},
+    {"half size", [](const cv::Mat& m) { return Half(m); }},
+    {"5% crop", [](const cv::Mat& m) { return Crop5(m); }},
+    {"2 degree rotation", [](const cv::Mat& m) { return Rotated(m, 2); }},
+    {"+10% brightness", [](const cv::Mat& m) { return Brighter(m); }},
+    {"PNG", [](const cv::Mat& m) { return Reencoded(m, ".png"); }},
+};
+
+TEST(NearDuplicateCheckTest, SignatureHasItsFixedSize) {
+  EXPECT_EQ(SignatureOf(Photo(1)).size(), kSignatureBytes);
+  EXPECT_TRUE(MakeSignature(model::RgbImage()).empty());
+}
+
+TEST(NearDuplicateCheckTest, AcceptsEachKindOfNearDuplicateEitherWay) {
+  for (uint64_t seed : {1, 2, 3}) {
+    const cv::Mat original = Photo(seed);
+    for (const Kind& kind : kNearDuplicates) {
+      const auto a = SignatureOf(original), b = SignatureOf(kind.make(original));
+      const NearDuplicateVerdict v = CheckNearDuplicate(b, a);
+      EXPECT_TRUE(v.same) << kind.name << " (seed " << seed << "): " << v.reason << " correlation " << v.correlation
+                          << " residual " << v.residual << " of " << v.allowed_residual << " chroma "
+                          << v.chroma_difference;
+      EXPECT_TRUE(CheckNearDuplicate(a, b).same) << kind.name << " as the query's original";
+    }
+  }
+}
+
+TEST(NearDuplicateCheckTest, AcceptsPairsOfTwoVariants) {
+  const cv::Mat original = Photo(4);
+  const auto crop = SignatureOf(Crop5(original));
+  EXPECT_TRUE(CheckNearDuplicate(crop, SignatureOf(Rotated(original, 2))).same) << "crop vs rotation";
+  EXPECT_TRUE(CheckNearDuplicate(crop, SignatureOf(Reencoded(original, ".png"))).same) << "crop vs PNG";
+  EXPECT_TRUE(CheckNearDuplicate(crop, SignatureOf(Half(original))).same) << "crop vs half size";
+  EXPECT_TRUE(CheckNearDuplicate(SignatureOf(Brighter(original)), SignatureOf(Half(original))).same);
+}
+
+TEST(NearDuplicateCheckTest, RejectsMirrorImage) {
+  const cv::Mat original = Photo(5);
+  cv::Mat mirrored;
+  cv::flip(original, mirrored, 1);
+  const NearDuplicateVerdict v = CheckNearDuplicate(SignatureOf(mirrored), SignatureOf(original));
+  EXPECT_FALSE(v.same);
+}
+
+TEST(NearDuplicateCheckTest, RejectsRecolouredVersions) {
+  const cv::Mat original = Photo(6);
+  for (int degrees : {60, 120, 180}) {
+    const NearDuplicateVerdict v = CheckNearDuplicate(SignatureOf(HueShifted(original, degrees)), SignatureOf(original));
+    EXPECT_FALSE(v.same) << "hue shifted by " << degrees;
+  }
+  // Lightness (nearly) kept, hue turned.
+  for (int degrees : {40, 90, 180}) {
+    EXPECT_FALSE(CheckNearDuplicate(SignatureOf(LabHueTurned(original, degrees)), SignatureOf(original)).same)
+        << "Lab hue turned by " << degrees;
+  }
+  cv::Mat sepia;
+  cv::transform(original, sepia, cv::Matx33f(0.131f, 0.534f, 0.272f, 0.168f, 0.686f, 0.349f, 0.189f, 0.769f, 0.393f));
+  EXPECT_FALSE(CheckNearDuplicate(SignatureOf(sepia), SignatureOf(original)).same) << "sepia";
+}
+
+TEST(NearDuplicateCheckTest, RejectsOtherFramingsOfTheSameScene) {
+  const cv::Mat scene = Photo(7, 1400, 900);
+  const cv::Mat left = Crop(scene, 0.0, 0.1, 0.6), shifted = Crop(scene, 0.3, 0.1, 0.6);
+  EXPECT_FALSE(CheckNearDuplicate(SignatureOf(shifted), SignatureOf(left)).same);
+  EXPECT_FALSE(CheckNearDuplicate(SignatureOf(left), SignatureOf(scene)).same) << "a 60% window of the whole";
+}
+
+TEST(NearDuplicateCheckTest, RejectsSmoothLookAlikesWhoseHashesCollide) {
+  const cv::Mat sky = Gradient({220, 150, 60}, {245, 225, 190}, 1.0);  // BGR: deep blue to pale
+  const cv::Mat other_colour = Gradient({90, 140, 170}, {170, 215, 240}, 1.0);  // a sepia-like dusk
+  const cv::Mat other_profile = Gradient({220, 150, 60}, {245, 225, 190}, 1.8);  // same colours, another falloff
+  ASSERT_LE(HashBits(sky, other_colour), 2) << "the fixtures must collide in pHash";
+  ASSERT_LE(HashBits(sky, other_profile), 4);
+  const NearDuplicateVerdict by_colour = CheckNearDuplicate(SignatureOf(other_colour), SignatureOf(sky));
+  EXPECT_FALSE(by_colour.same);
+  EXPECT_EQ(by_colour.reason, "colour") << "the grey rasters of the two gradients agree";
+  EXPECT_FALSE(CheckNearDuplicate(SignatureOf(other_profile), SignatureOf(sky)).same);
+  // ... while a copy of the smooth picture itself still matches.
+  EXPECT_TRUE(CheckNearDuplicate(SignatureOf(Reencoded(sky, ".jpg")), SignatureOf(sky)).same);
+  EXPECT_TRUE(CheckNearDuplicate(SignatureOf(Half(sky)), SignatureOf(sky)).same);
+}
+
+TEST(NearDuplicateCheckTest, RejectsUnrelatedPictures) {
+  EXPECT_FALSE(CheckNearDuplicate(SignatureOf(Photo(8)), SignatureOf(Photo(9))).same);
+}
+
+TEST(NearDuplicateCheckTest, MalformedSignatureIsNotTheSame) {
+  const auto good = SignatureOf(Photo(10));
+  std::vector<uint8_t> bad = good;
+  bad[0] = 99;  // unknown version
+  EXPECT_EQ(CheckNearDuplicate(good, bad).reason, "signature");
+  EXPECT_EQ(CheckNearDuplicate({}, good).reason, "signature");
+  EXPECT_EQ(CheckNearDuplicate(good, std::vector<uint8_t>(good.begin(), good.begin() + 100)).reason, "signature");
+}
+
+}  // namespace
+}  // namespace triage::vision

@@ -155,6 +155,16 @@ CREATE TRIGGER hash_log_delete AFTER DELETE ON items BEGIN
   INSERT INTO hash_log (item_id) VALUES (OLD.id);
 END;
 )sql",
+      // 6: each item's near-duplicate signature (a 64 px grey and a 16 px colour raster, vision/near_duplicate_check.h)
+      //    that verifies candidates the hashes propose; a change to it is logged like a change to the hashes, so that
+      //    every process's index drops what it cached.
+      R"sql(
+ALTER TABLE items ADD COLUMN signature BLOB;
+DROP TRIGGER hash_log_update;
+CREATE TRIGGER hash_log_update AFTER UPDATE OF location, phash, phash_center, signature ON items BEGIN
+  INSERT INTO hash_log (item_id) VALUES (NEW.id);
+END;
+)sql",
   };
   return kMigrations;
 }

@@ -24,7 +24,8 @@ constexpr const char* kItemColumns =
 constexpr const char* kInsertItem =
     "INSERT INTO items (path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, "
     "format, taken_at, camera, location, category, person, duplicate_of, reasons, auto_sorted, faces_detected, "
-    "sharpness, exposure, created_at, updated_at, phash_center) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "sharpness, exposure, created_at, updated_at, phash_center, signature) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 constexpr const char* kInsertFace =
     "INSERT INTO faces (item_id, x, y, w, h, score, landmarks, embedding, person, match_kind, distance, confidence, "
@@ -232,6 +233,8 @@ base::Result<int64_t> SqliteCatalog::InsertItem(const CatalogChange& change) {
   s.Bind(18, ReasonsJson(r.reasons)).Bind(19, int64_t{r.auto_sorted}).Bind(20, r.faces_detected);
   s.Bind(21, r.sharpness).Bind(22, r.exposure).Bind(23, change.at).Bind(24, change.at);
   if (r.fingerprint.has_phash) s.Bind(25, static_cast<int64_t>(r.fingerprint.phash_center)); else s.BindNull(25);
+  const std::vector<uint8_t>& sig = r.fingerprint.signature;
+  if (sig.empty()) s.BindNull(26); else s.BindBlob(26, sig.data(), sig.size());
   TRIAGE_RETURN_IF_ERROR(s.Run());
   int64_t id = sqlite3_last_insert_rowid(db_);
   TRIAGE_RETURN_IF_ERROR(Statement(db_, "UPDATE items SET queue_rank = id WHERE id = ?").Bind(1, id).Run());

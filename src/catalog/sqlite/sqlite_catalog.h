@@ -30,6 +30,7 @@ class SqliteCatalog final : public Catalog {
   base::Result<HashChanges> PerceptualHashSnapshot() override;
   base::Result<HashChanges> PerceptualHashChangesSince(int64_t cursor) override;
   base::Result<std::optional<model::StoredAnalysis>> GetAnalysis(int64_t item_id) override;
+  base::Result<std::vector<uint8_t>> NearDuplicateSignature(int64_t item_id) override;
   base::Result<std::vector<AnalysedItem>> ListAnalysedItems(int64_t after_id, int limit) override;
   base::Result<std::vector<model::ItemRecord>> ListItems(const ItemFilter& filter) override;
   base::Result<int64_t> CountItems(const ItemFilter& filter) override;

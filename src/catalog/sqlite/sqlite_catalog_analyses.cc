@@ -94,6 +94,16 @@ base::Result<std::optional<model::StoredAnalysis>> SqliteCatalog::GetAnalysis(in
   return std::optional<model::StoredAnalysis>(ParseAnalysis(s.Text(0)));
 }
 
+base::Result<std::vector<uint8_t>> SqliteCatalog::NearDuplicateSignature(int64_t item_id) {
+  std::lock_guard lock(mu_);
+  Statement s(db_, "SELECT signature FROM items WHERE id = ?");
+  s.Bind(1, item_id);
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return base::Status::NotFound(fmt::format("no item {}", item_id));
+  return s.Bytes(0);
+}
+
 base::Result<std::vector<AnalysedItem>> SqliteCatalog::ListAnalysedItems(int64_t after_id, int limit) {
   if (limit < 1 || limit > 10000) return base::Status::InvalidArgument("limit must be 1..10000");
   std::lock_guard lock(mu_);

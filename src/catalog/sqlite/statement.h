@@ -37,6 +37,7 @@ class Statement {
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::string Text(int col) const;
   std::vector<float> FloatBlob(int col) const;
+  std::vector<uint8_t> Bytes(int col) const;  // a BLOB column as bytes (empty for NULL)
 
  private:
   sqlite3* db_;
