@@ -163,6 +163,21 @@ TEST_F(CatalogContractTest, HashChangesFollowInsertTrashAndDelete) {
   EXPECT_FALSE(after_delete->changes[0].present);
 }
 
+TEST_F(CatalogContractTest, StoresEachItemsNearDuplicateSignature) {
+  CatalogChange with = Insert("j1", "review/x/a.jpg", "review", "x", "sha-a");
+  with.item.fingerprint.signature = {1, 2, 0, 255, 7};
+  auto a = catalog_->Apply(with);
+  auto b = catalog_->Apply(Insert("j2", "review/x/b.jpg", "review", "x", "sha-b"));
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto stored = catalog_->NearDuplicateSignature(*a);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(*stored, (std::vector<uint8_t>{1, 2, 0, 255, 7}));
+  auto none = catalog_->NearDuplicateSignature(*b);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty()) << "an item without a signature reads as empty";
+  EXPECT_EQ(catalog_->NearDuplicateSignature(*b + 100).status().code(), base::Code::kNotFound);
+}
+
 TEST_F(CatalogContractTest, StoresAnalysesAndListsWhatThePolicyPlaces) {
   CatalogChange review = Insert("j1", "review/x/a.jpg", "review", "unidentified", "sha-a");
   model::StoredAnalysis s;

@@ -90,13 +90,39 @@ model::Face FaceFromJson(const json& j) {
   return f;
 }
 
+// The near-duplicate signature travels as hex, so that a change replayed from the journal stores it too.
+std::string HexOf(const std::vector<uint8_t>& bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (uint8_t b : bytes) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 15];
+  }
+  return out;
+}
+
+// Bytes of a hex string; empty when it is not well-formed hex (the item then goes without a signature).
+std::vector<uint8_t> BytesOfHex(const std::string& hex) {
+  auto nibble = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+  std::vector<uint8_t> out;
+  if (hex.size() % 2 != 0) return out;
+  out.reserve(hex.size() / 2);
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) return {};
+    out.push_back(static_cast<uint8_t>(hi << 4 | lo));
+  }
+  return out;
+}
+
 json ItemToJson(const model::ItemRecord& r) {
   json reasons = json::array();
   for (const auto& x : r.reasons) reasons.push_back({x.code, x.text});
   return {{"id", r.id}, {"path", r.path}, {"original_name", r.original_name}, {"original_path", r.original_path},
           {"source", r.source}, {"url", r.url}, {"sha256", r.fingerprint.sha256},
           {"size", r.fingerprint.size_bytes}, {"phash", r.fingerprint.phash}, {"phash_center", r.fingerprint.phash_center},
-          {"has_phash", r.fingerprint.has_phash},
+          {"has_phash", r.fingerprint.has_phash}, {"signature", HexOf(r.fingerprint.signature)},
           {"width", r.info.width}, {"height", r.info.height}, {"format", r.info.format},
           {"taken_at", r.info.taken_at}, {"camera", r.info.camera}, {"location", r.location},
           {"category", r.category}, {"person", r.person},
@@ -113,7 +139,8 @@ model::ItemRecord ItemFromJson(const json& j) {
   r.original_path = j.at("original_path");
   r.source = j.at("source");
   r.url = j.at("url");
-  r.fingerprint = {j.at("sha256"), j.at("size"), j.at("phash"), j.at("phash_center"), j.at("has_phash")};
+  r.fingerprint = {j.at("sha256"), j.at("size"), j.at("phash"), j.at("phash_center"), j.at("has_phash"),
+                   BytesOfHex(j.value("signature", std::string()))};
   r.info.width = j.at("width");
   r.info.height = j.at("height");
   r.info.format = j.at("format");

@@ -45,5 +45,19 @@ TEST(JournalCodecTest, ABadBytesValueIsCorruptNotACrash) {
   EXPECT_EQ(DecodeIntent(text).status().code(), base::Code::kCorrupt);
 }
 
+TEST(JournalCodecTest, TheNearDuplicateSignatureRoundTrips) {
+  Intent in = IntentWithNames("a.jpg");
+  in.change->item.fingerprint.signature = {0, 1, 0x7F, 0x80, 0xFF};
+  auto back = DecodeIntent(EncodeIntent(in));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->change->item.fingerprint.signature, in.change->item.fingerprint.signature);
+  // An intent written before signatures existed decodes with none.
+  std::string text = EncodeIntent(IntentWithNames("b.jpg"));
+  ASSERT_NE(text.find("\"signature\":\"\""), std::string::npos);
+  auto old = DecodeIntent(text);
+  ASSERT_TRUE(old.ok());
+  EXPECT_TRUE(old->change->item.fingerprint.signature.empty());
+}
+
 }  // namespace
 }  // namespace triage::commit

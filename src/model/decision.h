@@ -30,7 +30,7 @@ struct Fingerprint {
   // A small picture of the image (vision/near_duplicate_check.h, about 5 KB) that verifies near-duplicate candidates
   // without decoding the original again; empty for items stored before it existed. Stored with the item, not in
   // the stored analysis.
-  std::vector<uint8_t> signature;
+  std::vector<uint8_t> signature = {};
 };
 
 // Everything the analyse stage learnt about one image.
