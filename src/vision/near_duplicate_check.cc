@@ -89,26 +89,32 @@ Alignment Align(const Signature& q, const cv::Mat& candidate, const cv::Mat& ini
   cv::Mat warp = init.clone();
   try {
     cv::findTransformECC(q.grey, candidate, warp, cv::MOTION_AFFINE,
-                         cv::TermCriteria(cv::TermCriteria::COUNT + cv::TermCriteria::EPS, 40, 1e-4), cv::noArray(), 1);
+                         cv::TermCriteria(cv::TermCriteria::COUNT + cv::TermCriteria::EPS, 30, 1e-4), cv::noArray(), 1);
   } catch (const cv::Exception&) {
     warp = init.clone();
   }
   return Evaluate(q, candidate, warp);
 }
 
-// The alignment with the lowest residual: as is when that already fits within `good_residual`, else ECC from a few
-// starting points (as is, and zoomed either way by a 5% crop; ECC converges from near the answer).
+// The alignment with the lowest residual: as is when that already fits within `good_residual`, else ECC from the
+// best of a few starting points (as is, and zoomed either way by a 5% crop; ECC converges from near the answer),
+// then from the others only if that one did not fit.
 Alignment AlignBest(const Signature& q, const cv::Mat& candidate, double good_residual, double& start_correlation) {
   Alignment best = Evaluate(q, candidate, ScaleAboutCentre(1.0));
   start_correlation = best.correlation;
   if (best.correlation > 0 && best.residual <= good_residual) return best;
-  for (double s : {1.0 / 1.05, 1.05}) start_correlation = std::max(start_correlation, Evaluate(q, candidate, ScaleAboutCentre(s)).correlation);
+  std::vector<std::pair<double, double>> starts = {{best.correlation, 1.0}};  // (correlation, zoom)
+  for (double s : {1.0 / 1.05, 1.05}) starts.emplace_back(Evaluate(q, candidate, ScaleAboutCentre(s)).correlation, s);
+  std::sort(starts.rbegin(), starts.rend());
+  start_correlation = starts.front().first;
   // Pictures that correlate poorly from every starting point are not worth aligning: a near duplicate starts close.
   if (start_correlation < kMinStartCorrelation) return best;
-  for (double s : {1.0, 1.0 / 1.05, 1.05}) {
-    Alignment a = Align(q, candidate, ScaleAboutCentre(s));
+  for (const auto& [correlation, zoom] : starts) {
+    if (correlation < kMinStartCorrelation) break;
+    Alignment a = Align(q, candidate, ScaleAboutCentre(zoom));
     if (a.correlation > 0 && (best.correlation <= 0 || a.residual < best.residual)) best = std::move(a);
-    if (best.residual <= good_residual) break;
+    // Far off after refining from the best start: the others will not do better.
+    if (best.residual <= good_residual || best.residual > 3 * good_residual) break;
   }
   return best;
 }
@@ -205,6 +211,11 @@ NearDuplicateVerdict CheckNearDuplicate(const std::vector<uint8_t>& query, const
   cv::Mat inner = cv::Mat::zeros(kGreySide, kGreySide, CV_8U);
   inner(cv::Rect(kMargin, kMargin, kGreySide - 2 * kMargin, kGreySide - 2 * kMargin)).setTo(255);
   v.allowed_residual = o.max_residual_base + o.max_residual_per_gradient * MeanGradient(q.grey, inner);
+  // Colours far apart as the pictures stand (recoloured, another scene): no alignment can bring them together.
+  if (ChromaDifference(q, c, ScaleAboutCentre(1.0)) > 2.5 * o.max_chroma_difference) {
+    v.chroma_difference = ChromaDifference(q, c, ScaleAboutCentre(1.0));
+    return Reject(v, "colour");
+  }
   Alignment a = AlignBest(q, c.grey, v.allowed_residual, v.start_correlation);
   if (a.correlation <= 0) return Reject(v, "alignment");
   if (v.start_correlation < kMinStartCorrelation) return Reject(v, "correlation");
