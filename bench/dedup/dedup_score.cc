@@ -218,7 +218,10 @@ void Print(const std::vector<Score>& scores, size_t images, size_t truth_pairs) 
                 s.seconds > 0 ? static_cast<double>(images) / s.seconds : 0, s.predicted, precision, recall, s.unknown);
   }
   std::printf("\nrecall of (original, variant) pairs by variant; var-var: pairs of two variants:\n%-15s", "tool");
-  for (const auto& [variant, counts] : scores.front().by_variant) std::printf(" %9s", variant.c_str());
+  const auto judged = std::find_if(scores.begin(), scores.end(), [](const Score& s) { return !s.timing_only; });
+  if (judged != scores.end()) {
+    for (const auto& [variant, counts] : judged->by_variant) std::printf(" %9s", variant.c_str());
+  }
   std::printf("\n");
   for (const Score& s : scores) {
     if (s.timing_only) continue;
