@@ -30,6 +30,15 @@ model::RgbImage ToRgb(const cv::Mat& bgr) {
 
 std::vector<uint8_t> SignatureOf(const cv::Mat& bgr) { return MakeSignature(ToRgb(bgr)); }
 
+cv::Mat WithGrain(const cv::Mat& image, double sigma) {
+  cv::Mat grain(image.size(), CV_16SC3), wide, out;
+  cv::randn(grain, 0, sigma);
+  image.convertTo(wide, CV_16SC3);
+  wide += grain;
+  wide.convertTo(out, CV_8UC3);
+  return out;
+}
+
 // A photo-like picture: colour fields, overlapping shapes, a soft blur and grain.
 cv::Mat Photo(uint64_t seed, int width = 900, int height = 600) {
   std::mt19937_64 rng(seed);
@@ -44,12 +53,7 @@ cv::Mat Photo(uint64_t seed, int width = 900, int height = 600) {
     cv::circle(image, centre, 10 + static_cast<int>(rng() % 90), colour, cv::FILLED, cv::LINE_AA);
   }
   cv::GaussianBlur(image, image, cv::Size(0, 0), 1.5);
-  cv::Mat grain(image.size(), CV_16SC3), wide;
-  cv::randn(grain, 0, 4);
-  image.convertTo(wide, CV_16SC3);
-  wide += grain;
-  wide.convertTo(image, CV_8UC3);
-  return image;
+  return WithGrain(image, 4);
 }
 
 cv::Mat Reencoded(const cv::Mat& image, const std::string& ext, int jpeg_quality = 60) {
@@ -117,12 +121,7 @@ cv::Mat Gradient(cv::Vec3d top, cv::Vec3d bottom, double bend) {
     const cv::Vec3d c = top * (1 - t) + bottom * t;
     out.row(y).setTo(cv::Scalar(c[0], c[1], c[2]));
   }
-  cv::Mat grain(out.size(), CV_16SC3), wide;
-  cv::randn(grain, 0, 1.5);
-  out.convertTo(wide, CV_16SC3);
-  wide += grain;
-  wide.convertTo(out, CV_8UC3);
-  return out;
+  return WithGrain(out, 1.5);
 }
 
 int HashBits(const cv::Mat& a, const cv::Mat& b) {
