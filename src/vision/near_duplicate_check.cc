@@ -175,6 +175,24 @@ bool Geometry(const cv::Mat& warp, NearDuplicateVerdict& v) {
   return true;
 }
 
+// The tests on an alignment, in order, filling in `v`: the name of the first that fails, or nullptr.
+const char* Judge(const Signature& q, const Signature& c, const Alignment& a, const NearDuplicateCheckOptions& o,
+                  NearDuplicateVerdict& v) {
+  v.correlation = a.correlation;
+  v.residual = a.residual;
+  v.overlap = a.overlap;
+  if (!Geometry(a.warp, v)) return "mirrored";
+  if (v.scale > o.max_scale || std::abs(v.rotation_deg) > o.max_rotation_deg || v.shift > o.max_shift) {
+    return "geometry";
+  }
+  if (v.overlap < o.min_overlap) return "overlap";
+  if (v.correlation < o.min_correlation) return "correlation";
+  if (v.residual > v.allowed_residual) return "residual";
+  v.chroma_difference = ChromaDifference(q, c, a.warp);
+  if (v.chroma_difference > o.max_chroma_difference) return "colour";
+  return nullptr;
+}
+
 NearDuplicateVerdict Reject(NearDuplicateVerdict v, const char* reason) {
   v.same = false;
   v.reason = reason;
@@ -208,29 +226,16 @@ NearDuplicateVerdict CheckNearDuplicate(const std::vector<uint8_t>& query, const
   Signature q, c;
   if (!Parse(query, q) || !Parse(candidate, c)) return Reject(v, "signature");
   if (std::abs(std::log(q.aspect / c.aspect)) > std::log(o.max_scale)) return Reject(v, "aspect");
+  // Colours far apart as the pictures stand (recoloured, another scene): no alignment can bring them together.
+  v.chroma_difference = ChromaDifference(q, c, ScaleAboutCentre(1.0));
+  if (v.chroma_difference > 2.5 * o.max_chroma_difference) return Reject(v, "colour");
   cv::Mat inner = cv::Mat::zeros(kGreySide, kGreySide, CV_8U);
   inner(cv::Rect(kMargin, kMargin, kGreySide - 2 * kMargin, kGreySide - 2 * kMargin)).setTo(255);
   v.allowed_residual = o.max_residual_base + o.max_residual_per_gradient * MeanGradient(q.grey, inner);
-  // Colours far apart as the pictures stand (recoloured, another scene): no alignment can bring them together.
-  if (ChromaDifference(q, c, ScaleAboutCentre(1.0)) > 2.5 * o.max_chroma_difference) {
-    v.chroma_difference = ChromaDifference(q, c, ScaleAboutCentre(1.0));
-    return Reject(v, "colour");
-  }
-  Alignment a = AlignBest(q, c.grey, v.allowed_residual, v.start_correlation);
+  const Alignment a = AlignBest(q, c.grey, v.allowed_residual, v.start_correlation);
   if (a.correlation <= 0) return Reject(v, "alignment");
   if (v.start_correlation < kMinStartCorrelation) return Reject(v, "correlation");
-  v.correlation = a.correlation;
-  v.residual = a.residual;
-  v.overlap = a.overlap;
-  if (!Geometry(a.warp, v)) return Reject(v, "mirrored");
-  if (v.scale > o.max_scale || std::abs(v.rotation_deg) > o.max_rotation_deg || v.shift > o.max_shift) {
-    return Reject(v, "geometry");
-  }
-  if (v.overlap < o.min_overlap) return Reject(v, "overlap");
-  if (v.correlation < o.min_correlation) return Reject(v, "correlation");
-  if (v.residual > v.allowed_residual) return Reject(v, "residual");
-  v.chroma_difference = ChromaDifference(q, c, a.warp);
-  if (v.chroma_difference > o.max_chroma_difference) return Reject(v, "colour");
+  if (const char* failed = Judge(q, c, a, o, v)) return Reject(v, failed);
   // A mirror image that happens to align (a symmetric scene) aligns better still once flipped back.
   cv::Mat flipped;
   cv::flip(c.grey, flipped, 1);
