@@ -23,6 +23,9 @@ struct CatalogChange {
   model::ItemRecord item;              // insert: the whole record (id ignored); relocate: id + new
                                        // path/location/category/person/auto_sorted
   std::vector<model::Face> faces;      // insert: faces to store
+  // Reference embeddings to add (an approval teaching a face), in the same transaction as the item change, so
+  // a crash cannot keep the move and lose the learning. A missing person is created.
+  std::vector<model::PersonReference> references;
   std::string actor = "system";
   std::string action;                  // audit action: "ingest", "approve", "reject", "skip", "restore"
   std::string reason;                  // audit reason (sentence)
@@ -74,7 +77,8 @@ class Catalog {
   Catalog(const Catalog&) = delete;
   Catalog& operator=(const Catalog&) = delete;
 
-  // Applies `change` in one transaction with its audit entry and review-queue rows. Idempotent by journal_id.
+  // Applies `change` in one transaction with its audit entry, review-queue rows and references. Idempotent by
+  // journal_id.
   // Returns the item id (new or relocated). kAlreadyExists if an item with the same path exists.
   virtual base::Result<int64_t> Apply(const CatalogChange& change) = 0;
   // True when a change with this journal id was applied.

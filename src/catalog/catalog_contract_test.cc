@@ -101,6 +101,27 @@ TEST_F(CatalogContractTest, RelocateClosesReviewAndAudits) {
   EXPECT_EQ(audit->at(0).actor, "admin");
 }
 
+TEST_F(CatalogContractTest, RelocateAddsItsReferencesOnceCreatingThePerson) {
+  auto id = catalog_->Apply(Insert("j1", "review/unidentified/a.jpg", "review", "unidentified"));
+  CatalogChange move;
+  move.kind = CatalogChange::Kind::kRelocateItem;
+  move.journal_id = "j2";
+  move.item.id = *id;
+  move.item.path = "faces/carol/a.jpg";
+  move.item.location = "library";
+  move.item.person = "carol";
+  move.action = "approve";
+  move.references = {{0, "carol", {0.25f, 0.5f}, "item:1"}};
+  ASSERT_TRUE(catalog_->Apply(move).ok());
+  ASSERT_TRUE(catalog_->Apply(move).ok());  // replayed by recovery: applied once
+  auto refs = catalog_->AllReferences();
+  ASSERT_EQ(refs->size(), 1u);
+  EXPECT_EQ(refs->at(0).person, "carol");
+  EXPECT_EQ(refs->at(0).source, "item:1");
+  EXPECT_FLOAT_EQ(refs->at(0).embedding[1], 0.5f);
+  EXPECT_EQ(catalog_->ListPersons()->at(0).name, "carol");
+}
+
 TEST_F(CatalogContractTest, FindsDuplicatesAndHashesButNotTrash) {
   auto a = catalog_->Apply(Insert("j1", "faces/x/a.jpg", "library", "", "sha-a"));
   catalog_->Apply(Insert("j2", "trash/b.jpg", "trash", "", "sha-b"));

@@ -147,6 +147,7 @@ TEST(IntentCodecTest, RoundTripsEveryField) {
   f.landmarks = {{1, 2}};
   f.match = {model::MatchKind::kLowConfidence, "eve", 0.55, 0.5};
   c.faces = {f};
+  c.references = {{0, "eve", {0.75f, -0.5f}, "item:9"}};
   in.change = c;
   auto out = DecodeIntent(EncodeIntent(in));
   ASSERT_TRUE(out.ok());
@@ -155,6 +156,10 @@ TEST(IntentCodecTest, RoundTripsEveryField) {
   EXPECT_EQ(out->change->item.duplicate_of, 3);
   EXPECT_EQ(out->change->faces.at(0).match.person, "eve");
   EXPECT_FLOAT_EQ(out->change->faces.at(0).embedding[1], -1.25f);
+  ASSERT_EQ(out->change->references.size(), 1u);
+  EXPECT_EQ(out->change->references[0].person, "eve");
+  EXPECT_EQ(out->change->references[0].source, "item:9");
+  EXPECT_FLOAT_EQ(out->change->references[0].embedding[1], -0.5f);
   EXPECT_EQ(DecodeIntent("{not json").status().code(), base::Code::kCorrupt);
 }
 

@@ -75,6 +75,22 @@ model::ItemRecord ItemFromJson(const json& j) {
   return r;
 }
 
+json ReferencesToJson(const std::vector<model::PersonReference>& refs) {
+  json out = json::array();
+  for (const auto& r : refs) out.push_back({{"person", r.person}, {"embedding", r.embedding}, {"source", r.source}});
+  return out;
+}
+
+// Entries written before references were journaled have none.
+std::vector<model::PersonReference> ReferencesFromJson(const json& change) {
+  std::vector<model::PersonReference> out;
+  if (!change.contains("references")) return out;
+  for (const auto& r : change.at("references")) {
+    out.push_back({0, r.at("person"), r.at("embedding").get<std::vector<float>>(), r.at("source")});
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string EncodeIntent(const Intent& in) {
@@ -84,7 +100,7 @@ std::string EncodeIntent(const Intent& in) {
     json faces = json::array();
     for (const auto& f : c.faces) faces.push_back(FaceToJson(f));
     j["change"] = {{"kind", static_cast<int>(c.kind)}, {"journal_id", c.journal_id}, {"item", ItemToJson(c.item)},
-                   {"faces", faces}, {"actor", c.actor}, {"action", c.action}, {"reason", c.reason}, {"at", c.at}};
+                   {"faces", faces}, {"references", ReferencesToJson(c.references)}, {"actor", c.actor}, {"action", c.action}, {"reason", c.reason}, {"at", c.at}};
   }
   return j.dump();
 }
@@ -104,6 +120,7 @@ base::Result<Intent> DecodeIntent(const std::string& text) {
       ch.journal_id = c.at("journal_id");
       ch.item = ItemFromJson(c.at("item"));
       for (const auto& f : c.at("faces")) ch.faces.push_back(FaceFromJson(f));
+      ch.references = ReferencesFromJson(c);
       ch.actor = c.at("actor");
       ch.action = c.at("action");
       ch.reason = c.at("reason");

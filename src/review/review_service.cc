@@ -13,6 +13,17 @@ base::Result<model::ItemRecord> ReviewService::PendingItem(int64_t id) {
   return item;
 }
 
+base::Result<std::vector<model::PersonReference>> ReviewService::FaceToLearn(int64_t id, const std::string& person) {
+  std::vector<model::PersonReference> out;
+  if (!config_.review.learn_from_approvals) return out;
+  auto faces = catalog_.FacesOf(id);
+  if (!faces.ok()) return faces.status();
+  if (faces->size() == 1 && !faces->front().embedding.empty()) {
+    out.push_back({0, person, faces->front().embedding, fmt::format("item:{}", id)});
+  }
+  return out;
+}
+
 base::Result<model::ItemRecord> ReviewService::Approve(int64_t id, const std::string& person_name,
                                                        const std::string& actor, int64_t now) {
   auto person = config::SanitizePersonName(person_name);
@@ -29,15 +40,13 @@ base::Result<model::ItemRecord> ReviewService::Approve(int64_t id, const std::st
   change.action = "approve";
   change.reason = fmt::format("approved as {} by {}", *person, actor);
   change.at = now;
+  auto learnt = FaceToLearn(id, *person);
+  if (!learnt.ok()) return learnt.status();
+  change.references = std::move(*learnt);
+  // The reference travels in the journaled change: it is added with the move, or after a crash by recovery.
   auto placed = committer_.Relocate(*item, config_.FacesDir() / *person, change);
   if (!placed.ok()) return placed.status();
-  if (config_.review.learn_from_approvals) {
-    auto faces = catalog_.FacesOf(id);
-    if (faces.ok() && faces->size() == 1 && !faces->front().embedding.empty()) {
-      base::Status learnt = catalog_.AddReference({0, *person, faces->front().embedding, fmt::format("item:{}", id)});
-      if (learnt.ok() && references_changed_) references_changed_();
-    }
-  }
+  if (!change.references.empty() && references_changed_) references_changed_();
   return catalog_.GetItem(id);
 }
 

@@ -45,6 +45,8 @@ class ReviewService {
 
  private:
   base::Result<model::ItemRecord> PendingItem(int64_t id);
+  // The reference an approval as `person` teaches: the face of a single-face item, when learning is on.
+  base::Result<std::vector<model::PersonReference>> FaceToLearn(int64_t id, const std::string& person);
   const config::Config& config_;
   catalog::Catalog& catalog_;
   commit::Committer& committer_;

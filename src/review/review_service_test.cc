@@ -2,6 +2,7 @@
 #include "review/review_service.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -68,6 +69,39 @@ TEST_F(ReviewServiceTest, ApproveMovesToPersonFolderLearnsAndAudits) {
   auto audit = catalog_->ListAudit(id, "admin", 10, 0);
   ASSERT_EQ(audit->size(), 1u);
   EXPECT_EQ(audit->front().to_state, "faces/new_person");
+}
+
+// Runs `sql` on the catalog file through a second connection, as another process would.
+void ExecOnCatalogFile(const fs::path& db_path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+TEST_F(ReviewServiceTest, ApproveInterruptedAfterTheMoveStillTeachesTheFaceOnce) {
+  int64_t id = Pending("a.jpg");
+  const fs::path db = lib_ / ".triage/catalog.db";
+  // The process "dies" between the move and the catalog transaction: the transaction fails, the journal stays open.
+  ExecOnCatalogFile(db, "CREATE TRIGGER crash BEFORE UPDATE ON items BEGIN SELECT RAISE(ABORT, 'crash'); END");
+  ASSERT_FALSE(service_->Approve(id, "bob", "admin", 200).ok());
+  ExecOnCatalogFile(db, "DROP TRIGGER crash");
+  EXPECT_TRUE(fs::exists(lib_ / "faces/bob/a.jpg"));
+  EXPECT_TRUE(catalog_->AllReferences()->empty());
+  service_.reset();
+  committer_.reset();
+  journal_.reset();  // releases the session's lock and keeps its open intent, like a killed process
+  auto report = commit::Recover(lib_ / ".triage", *catalog_);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->rolled_forward, 1);
+  ASSERT_TRUE(commit::Recover(lib_ / ".triage", *catalog_).ok());  // a second recovery changes nothing
+  auto refs = catalog_->AllReferences();
+  ASSERT_EQ(refs->size(), 1u);
+  EXPECT_EQ(refs->front().person, "bob");
+  EXPECT_EQ(refs->front().source, "item:" + std::to_string(id));
+  EXPECT_EQ(catalog_->GetItem(id)->path, "faces/bob/a.jpg");
 }
 
 TEST_F(ReviewServiceTest, ApproveTwiceIsNotFound) {

@@ -201,6 +201,7 @@ base::Result<int64_t> SqliteCatalog::Apply(const CatalogChange& change) {
     if (*row) return seen.Int(0);
     auto id = change.kind == CatalogChange::Kind::kInsertItem ? InsertItem(change) : RelocateItem(change);
     if (!id.ok()) return id;
+    TRIAGE_RETURN_IF_ERROR(InsertReferences(change));
     TRIAGE_RETURN_IF_ERROR(Statement(db_, kMarkApplied).Bind(1, change.journal_id).Bind(2, *id).Bind(3, change.at).Run());
     return id;
   });

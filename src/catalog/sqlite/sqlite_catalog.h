@@ -52,6 +52,7 @@ class SqliteCatalog final : public Catalog {
   base::Status Migrate();
   base::Result<int64_t> InsertItem(const CatalogChange& change);
   base::Result<int64_t> RelocateItem(const CatalogChange& change);
+  base::Status InsertReferences(const CatalogChange& change);
   base::Status InsertAudit(const model::AuditEntry& entry);
 
   std::recursive_mutex mu_;

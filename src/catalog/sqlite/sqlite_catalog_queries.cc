@@ -152,6 +152,22 @@ base::Status SqliteCatalog::AddReference(const model::PersonReference& ref) {
   return base::Status::Ok();
 }
 
+// Part of Apply's transaction (REQUIRES: mu_ held): the person is created when missing, as the approval did.
+base::Status SqliteCatalog::InsertReferences(const CatalogChange& change) {
+  for (const model::PersonReference& ref : change.references) {
+    TRIAGE_RETURN_IF_ERROR(Statement(db_, "INSERT OR IGNORE INTO persons (name, created_at) VALUES (?, ?)")
+                               .Bind(1, ref.person)
+                               .Bind(2, change.at)
+                               .Run());
+    Statement s(db_,
+                "INSERT INTO person_references (person_id, embedding, source) "
+                "SELECT id, ?, ? FROM persons WHERE name = ?");
+    s.BindBlob(1, ref.embedding.data(), ref.embedding.size() * sizeof(float)).Bind(2, ref.source).Bind(3, ref.person);
+    TRIAGE_RETURN_IF_ERROR(s.Run());
+  }
+  return base::Status::Ok();
+}
+
 base::Result<std::vector<model::PersonReference>> SqliteCatalog::AllReferences() {
   std::lock_guard lock(mu_);
   Statement s(db_,
