@@ -57,7 +57,7 @@ void ApiTest::StartServer() {
   thread_ = std::thread([this] { server_->Run(); });
   server_->WaitUntilReady();
   client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
-  client_->set_read_timeout(30, 0);
+  client_->set_read_timeout(120, 0);  // generous: the ThreadSanitizer build runs the face models 5-15x slower
 }
 
 void ApiTest::StopServer() {
