@@ -41,7 +41,9 @@ base::Status ListItems(ServerState& state, Call& call) {
   if (!total.ok()) return total.status();
   json list = json::array();
   for (const auto& item : *items) list.push_back(ItemView(item));
-  call.Reply({{"items", list}, {"page", *page}, {"per_page", *per_page}, {"total", *total}, {"sort", sort}});
+  json reply = {{"page", *page}, {"per_page", *per_page}, {"total", *total}, {"sort", sort}};
+  reply["items"] = std::move(list);  // moved, not copied
+  call.Reply(reply);
   return base::Status::Ok();
 }
 

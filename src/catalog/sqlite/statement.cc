@@ -72,7 +72,7 @@ std::vector<float> Statement::FloatBlob(int col) const {
 
 std::vector<uint8_t> Statement::Bytes(int col) const {
   const auto* blob = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, col));
-  const auto bytes = static_cast<size_t>(sqlite3_column_bytes(stmt_, col));
+  size_t bytes = static_cast<size_t>(sqlite3_column_bytes(stmt_, col));
   return blob ? std::vector<uint8_t>(blob, blob + bytes) : std::vector<uint8_t>();
 }
 
