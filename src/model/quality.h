@@ -85,6 +85,9 @@ const std::vector<std::string>& QualityDimensions();
 // The categories in the order their rules are tried; "others" last.
 const std::vector<std::string>& QualityCategories();
 
+// The default weights of every category (each sums to 100).
+std::map<std::string, std::map<std::string, double>> DefaultQualityWeights();
+
 // Thresholds and weights from triage.json "quality" (defaults follow the seed's scoring configuration).
 struct QualityRules {
   // thresholds
@@ -125,11 +128,8 @@ struct QualityRules {
   bool per_category = true;
   int category_min_samples = 50;
   // category -> dimension -> weight (percent); every category's weights sum to 100
-  std::map<std::string, std::map<std::string, double>> weights;
+  std::map<std::string, std::map<std::string, double>> weights = DefaultQualityWeights();
 };
-
-// The default weights of every category (each sums to 100).
-std::map<std::string, std::map<std::string, double>> DefaultQualityWeights();
 
 // What scores 10 in each dimension: the percentile_target-th percentile of the "goodness" of every stored image,
 // overall and per category. Built by quality::BuildReference from stored metrics; when a category has fewer than
