@@ -10,6 +10,7 @@
 
 #include "catalog/sqlite/schema.h"
 #include "catalog/sqlite/statement.h"
+#include "model/json_quality.h"
 
 namespace triage::catalog::sqlite {
 namespace {
@@ -19,7 +20,8 @@ using nlohmann::json;
 constexpr const char* kItemColumns =
     "id, path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, format, "
     "taken_at, camera, location, category, person, duplicate_of, reasons, auto_sorted, faces_detected, sharpness, "
-    "exposure, created_at, updated_at, phash_center";
+    "exposure, created_at, updated_at, phash_center, "
+    "(SELECT json_extract(a.analysis, '$.quality') FROM analyses a WHERE a.item_id = items.id)";
 
 constexpr const char* kInsertItem =
     "INSERT INTO items (path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, "
@@ -88,6 +90,7 @@ model::ItemRecord ReadItem(const Statement& s) {
   r.created_at = s.Int(23);
   r.updated_at = s.Int(24);
   r.fingerprint.phash_center = s.IsNull(25) ? r.fingerprint.phash : static_cast<uint64_t>(s.Int(25));
+  if (!s.IsNull(26)) r.quality = model::QualityScoreFromJson(json::parse(s.Text(26), nullptr, false));
   return r;
 }
 

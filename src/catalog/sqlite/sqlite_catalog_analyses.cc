@@ -29,6 +29,12 @@ constexpr const char* kAnalysedItems =
     "WHERE i.id > ? AND (i.location = 'review' OR (i.location = 'library' AND i.auto_sorted = 1)) "
     "ORDER BY i.id LIMIT ?";
 
+constexpr const char* kStoredAnalyses =
+    "SELECT a.item_id, a.analysis FROM analyses a JOIN items i ON i.id = a.item_id "
+    "WHERE a.item_id > ? AND i.location != 'trash' ORDER BY a.item_id LIMIT ?";
+
+constexpr const char* kUpdateAnalysis = "UPDATE analyses SET version = ?, analysis = ? WHERE item_id = ?";
+
 model::StoredAnalysis ParseAnalysis(const std::string& text) {
   return model::StoredAnalysisFromJson(json::parse(text, nullptr, /*allow_exceptions=*/false));
 }
@@ -107,6 +113,40 @@ base::Result<std::vector<AnalysedItem>> SqliteCatalog::ListAnalysedItems(int64_t
     out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5) != 0, ParseAnalysis(s.Text(6))});
   }
   return out;
+}
+
+base::Result<std::vector<StoredAnalysisRow>> SqliteCatalog::ListStoredAnalyses(int64_t after_id, int limit) {
+  if (limit < 1 || limit > 10000) return base::Status::InvalidArgument("limit must be 1..10000");
+  std::lock_guard lock(mu_);
+  Statement s(db_, kStoredAnalyses);
+  s.Bind(1, after_id).Bind(2, limit);
+  std::vector<StoredAnalysisRow> out;
+  for (;;) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({s.Int(0), ParseAnalysis(s.Text(1))});
+  }
+  return out;
+}
+
+base::Status SqliteCatalog::UpdateAnalyses(const std::vector<StoredAnalysisRow>& rows) {
+  std::lock_guard lock(mu_);
+  TRIAGE_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+  base::Status written = [&]() -> base::Status {
+    Statement s(db_, kUpdateAnalysis);
+    for (const StoredAnalysisRow& r : rows) {
+      std::string text = json(r.analysis).dump(-1, ' ', false, json::error_handler_t::replace);
+      TRIAGE_RETURN_IF_ERROR(s.Bind(1, r.analysis.version).Bind(2, text).Bind(3, r.item_id).Run());
+      s.Reset();
+    }
+    return base::Status::Ok();
+  }();
+  if (!written.ok()) {
+    Rollback(db_);
+    return written;
+  }
+  return Exec(db_, "COMMIT");
 }
 
 }  // namespace triage::catalog::sqlite
