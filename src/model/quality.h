@@ -27,7 +27,7 @@ struct QualityMetrics {
   double contrast = 0;             // RMS contrast: standard deviation of luma, 0..1
   double colourfulness = 0;        // Hasler and Suesstrunk's M (0 grey .. ~100+ very colourful)
   double mean_saturation = 0;      // HSV saturation, 0..1
-  double oversaturated_percent = 0;  // pixels with saturation above the oversaturation threshold, 0..100
+  double oversaturated_percent = 0;  // pixels saturated above 0.9 with a clipped channel (colour clipping), 0..100
   double bimodality = 0;           // luma histogram: smaller of the two main peaks over the valley between them
   double brisque = -1;             // BRISQUE 0 (best) .. 100; -1 when the model files are missing
   double thirds = 0;               // 0..1: how close the subject sits to a rule-of-thirds power point
@@ -100,7 +100,7 @@ struct QualityRules {
   int min_faces_for_group = 4;
   double blink_ear_threshold = 0.28;        // eye aspect ratio below -> eyes closed
   double max_face_turn_deg = 35;            // faces turned further are not judged for blinks
-  double macro_isolation = 6;               // isolation above (no face) -> macro
+  double macro_isolation = 50;              // isolation above (no face) -> macro
   double monochrome_saturation_percent = 5; // mean saturation below -> monochrome
   // composition
   double power_point_weight = 2.0;

@@ -19,11 +19,12 @@ double Percentile(std::vector<double> values, double percent) {
 }  // namespace
 
 const std::map<std::string, double>& BuiltinAnchors() {
-  // Goodness at about the 90th percentile of the bench photo set (sharp, well-exposed wallpapers at 1-2 MP).
+  // Goodness at about the 90th percentile of the bench photo set (wallpaper photos of 1-2 MP, see bench/quality),
+  // except resolution, anchored at a 12 MP camera.
   static const std::map<std::string, double> kAnchors = {
-      {"sharpness", 900},     {"face_sharpness", 600}, {"exposure", 0.95}, {"noise", 0.85},
-      {"dynamic_range", 9},   {"contrast", 0.27},      {"colour", 60},     {"composition", 0.7},
-      {"technical", 0.85},    {"resolution", 12}};
+      {"sharpness", 11.0},    {"face_sharpness", 9.2}, {"exposure", 0.97}, {"noise", 0.95},
+      {"dynamic_range", 10},  {"contrast", 0.28},      {"colour", 100},    {"composition", 0.7},
+      {"technical", 0.93},    {"resolution", 12}};
   return kAnchors;
 }
 

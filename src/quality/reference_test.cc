@@ -1,6 +1,8 @@
 // Specification of percentile normalisation.
 #include "quality/reference.h"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 namespace triage::quality {
@@ -25,7 +27,7 @@ TEST(ReferenceTest, NinetiethPercentileScoresTen) {
   auto ref = BuildReference(samples, rules);
   EXPECT_EQ(ref.samples, 100);
   EXPECT_EQ(ref.category_samples["others"], 100);
-  EXPECT_NEAR(Anchor(ref, rules, "others", "sharpness"), 900, 10);
+  EXPECT_NEAR(Anchor(ref, rules, "others", "sharpness"), std::log2(901), 0.02);
 }
 
 TEST(ReferenceTest, FallsBackToOverallThenToBuiltInAnchors) {
@@ -37,7 +39,7 @@ TEST(ReferenceTest, FallsBackToOverallThenToBuiltInAnchors) {
   for (int i = 1; i <= 60; ++i) many.push_back(Others(i));
   auto ref = BuildReference(many, rules);
   // "macro" has no samples: the overall percentile applies.
-  EXPECT_NEAR(Anchor(ref, rules, "macro", "sharpness"), 54, 1);
+  EXPECT_NEAR(Anchor(ref, rules, "macro", "sharpness"), std::log2(55), 0.05);
   rules.category_min_samples = 100;
   EXPECT_EQ(Anchor(ref, rules, "others", "sharpness"), BuiltinAnchors().at("sharpness"));
 }

@@ -56,7 +56,8 @@ std::vector<model::Penalty> Penalties(const model::QualityMetrics& m, const mode
   }
   if (m.mean_saturation > r.oversaturation_threshold || m.oversaturated_percent > r.oversaturation_pixel_percent) {
     out.push_back({"oversaturation", r.oversaturation_penalty_points,
-                   fmt::format("{:.0f}% of the pixels are oversaturated", m.oversaturated_percent)});
+                   fmt::format("{:.0f}% of the pixels are saturated past the point of detail (mean saturation {:.2f})",
+                               m.oversaturated_percent, m.mean_saturation)});
   }
   if (m.bimodality > r.bimodality_threshold) {
     out.push_back({"bimodality", r.bimodality_penalty_points,
@@ -111,13 +112,15 @@ bool EyesClosed(const model::QualityMetrics& m, const model::QualityRules& r) {
 
 DimensionValue Measure(const std::string& d, const model::QualityMetrics& m, const model::ImageInfo& info,
                        const std::string& category, const model::QualityRules& r) {
+  // The variance of the Laplacian spans four orders of magnitude between a soft and a crisp photo: judged on a log
+  // scale, so that halving it costs the same wherever it starts.
   if (d == "sharpness") {
     double raw = m.sharpness * IsoCompensation(info, r);
-    return {raw, raw};
+    return {raw, std::log2(1 + raw)};
   }
   if (d == "face_sharpness") {
     double raw = m.eye_sharpness > 0 ? m.eye_sharpness : m.face_sharpness;
-    return {raw, raw, m.face_count > 0};
+    return {raw, std::log2(1 + raw), m.face_count > 0};
   }
   if (d == "exposure") {
     double target = Dark(category) ? kDarkTarget : kDaylightTarget;

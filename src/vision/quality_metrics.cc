@@ -140,8 +140,8 @@ void MeasureColour(const cv::Mat& rgb, model::QualityMetrics& q) {
   cv::Mat planes[3];
   cv::split(hsv, planes);
   q.mean_saturation = cv::mean(planes[1])[0] / 255.0;
-  // Saturation is unstable in near-black pixels; they do not count as oversaturated.
-  cv::Mat over = (planes[1] > kOversaturated * 255) & (planes[2] > 50);
+  // Oversaturated: saturated and with a channel clipped, so the colour has lost its gradation.
+  cv::Mat over = (planes[1] > kOversaturated * 255) & (planes[2] >= kHighlightClipLevel);
   q.oversaturated_percent = 100.0 * cv::countNonZero(over) / double(hsv.total());
 }
 
