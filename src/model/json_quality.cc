@@ -24,7 +24,10 @@ void ForEachNumber(Metrics& m, Fn fn) {
   fn("mean_luminance", m.mean_luminance);
   fn("shadow_clip_percent", m.shadow_clip_percent);
   fn("highlight_clip_percent", m.highlight_clip_percent);
+  fn("highlight_level", m.highlight_level);
   fn("noise_sigma", m.noise_sigma);
+  fn("luma_noise_sigma", m.luma_noise_sigma);
+  fn("blockiness", m.blockiness);
   fn("dynamic_range_stops", m.dynamic_range_stops);
   fn("contrast", m.contrast);
   fn("colourfulness", m.colourfulness);

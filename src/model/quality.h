@@ -22,7 +22,10 @@ struct QualityMetrics {
   double shadow_clip_percent = 0;  // pixels at pure black (luma <= 2), 0..100
   double highlight_clip_percent = 0;  // pixels at pure white (luma >= 253), 0..100
   bool silhouette = false;         // dark subject against a bright background, clipping intended
-  double noise_sigma = 0;          // Immerkaer's estimate of Gaussian noise, grey levels
+  double highlight_level = 0;      // 98th percentile of luma, 0..1 (how much of the range the exposure uses)
+  double noise_sigma = 0;          // Immerkaer's estimate of Gaussian noise on the decoded raster's luma, grey levels
+  double luma_noise_sigma = 0;     // the same on the working raster (what noise adds to the Laplacian's variance)
+  double blockiness = 1;           // JPEG 8x8 grid: mean step across block edges / elsewhere (1 = none)
   double dynamic_range_stops = 0;  // log2 of the 98th over the 2nd percentile of linear luminance
   double contrast = 0;             // RMS contrast: standard deviation of luma, 0..1
   double colourfulness = 0;        // Hasler and Suesstrunk's M (0 grey .. ~100+ very colourful)

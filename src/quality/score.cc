@@ -12,8 +12,14 @@
 namespace triage::quality {
 namespace {
 
-constexpr double kDaylightTarget = 0.46;  // mean luminance a daylight exposure aims at
-constexpr double kDarkTarget = 0.2;       // ... and a night, astro or long exposure
+constexpr double kHighlightTarget = 0.92;     // 98th luma percentile a full exposure reaches
+constexpr double kDarkHighlightTarget = 0.6;  // ... in a night, astro or long exposure
+constexpr double kClippingCost = 3;           // exposure goodness lost per unit share of clipped pixels
+constexpr double kLaplacianNoiseGain = 20;    // sum of the squared Laplacian kernel taps
+constexpr double kNoiseFloor = 1;             // grey levels of estimated noise not taken out of the sharpness
+constexpr double kBlockinessThreshold = 1.15; // JPEG block edges this much stronger than the rest: visible
+constexpr double kBlockinessPointsPerUnit = 3;
+constexpr double kBlockinessMaxPoints = 1.5;
 constexpr double kWideAperture = 2.8;     // f-numbers at or below: shallow depth of field is intended
 constexpr double kApertureIsolationBoost = 1.25;
 constexpr double kHighIso = 800;          // above this, noise reduction softens detail
@@ -62,6 +68,11 @@ std::vector<model::Penalty> Penalties(const model::QualityMetrics& m, const mode
   if (m.bimodality > r.bimodality_threshold) {
     out.push_back({"bimodality", r.bimodality_penalty_points,
                    fmt::format("the tones split into two separate masses (bimodality {:.1f})", m.bimodality)});
+  }
+  if (m.blockiness > kBlockinessThreshold) {
+    out.push_back({"compression",
+                   std::min(kBlockinessMaxPoints, (m.blockiness - kBlockinessThreshold) * kBlockinessPointsPerUnit),
+                   fmt::format("JPEG blocks are visible (block edges {:.2f}x the rest)", m.blockiness)});
   }
   bool intended = r.silhouette_detection && m.silhouette;
   double excess = std::max(0.0, m.highlight_clip_percent - r.highlight_clip_threshold_percent) +
@@ -114,20 +125,26 @@ DimensionValue Measure(const std::string& d, const model::QualityMetrics& m, con
                        const std::string& category, const model::QualityRules& r) {
   // The variance of the Laplacian spans four orders of magnitude between a soft and a crisp photo: judged on a log
   // scale, so that halving it costs the same wherever it starts.
+  // Noise adds 20 sigma^2 to the variance of the (4-neighbour) Laplacian: taken out, so that noise never reads as
+  // detail. The first grey level of "noise" is left in: on soft pictures the estimator reads fine texture.
   if (d == "sharpness") {
-    double raw = m.sharpness * IsoCompensation(info, r);
+    double excess = std::max(0.0, m.luma_noise_sigma - kNoiseFloor);
+    double raw = std::max(0.0, m.sharpness - kLaplacianNoiseGain * excess * excess) * IsoCompensation(info, r);
     return {raw, std::log2(1 + raw)};
   }
   if (d == "face_sharpness") {
     double raw = m.eye_sharpness > 0 ? m.eye_sharpness : m.face_sharpness;
     return {raw, std::log2(1 + raw), m.face_count > 0};
   }
+  // Exposure to the right without clipping: the brightest tones should reach near white (a low-key picture may be
+  // dark, but an underexposed one leaves the top of the range empty) and nothing should clip. Dark categories are
+  // not asked to reach as high.
   if (d == "exposure") {
-    double target = Dark(category) ? kDarkTarget : kDaylightTarget;
-    double off = std::abs(m.mean_luminance - target) / std::max(target, 1 - target);
-    return {m.mean_luminance, std::max(0.0, 1 - off)};
+    double reach = std::min(1.0, m.highlight_level / (Dark(category) ? kDarkHighlightTarget : kHighlightTarget));
+    double clipped = (m.highlight_clip_percent + m.shadow_clip_percent) / 100;
+    return {m.mean_luminance, std::max(0.0, reach - kClippingCost * clipped)};
   }
-  if (d == "noise") return {m.noise_sigma, std::exp(-m.noise_sigma / 8)};
+  if (d == "noise") return {m.noise_sigma, std::exp(-m.noise_sigma / 4)};
   if (d == "dynamic_range") return {m.dynamic_range_stops, std::min(m.dynamic_range_stops, 12.0)};
   if (d == "contrast") return {m.contrast, std::min(m.contrast, 0.3)};
   if (d == "colour") return {m.colourfulness, std::min(m.colourfulness, 120.0)};

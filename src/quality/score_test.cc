@@ -16,6 +16,7 @@ model::QualityMetrics Daylight() {
   m.tenengrad = 4000;
   m.isolation = 2;
   m.mean_luminance = 0.45;
+  m.highlight_level = 0.93;
   m.noise_sigma = 1.5;
   m.dynamic_range_stops = 9;
   m.contrast = 0.25;
@@ -131,6 +132,7 @@ TEST(ScoreTest, WorseMeasuresScoreLower) {
   EXPECT_LT(Score(blurred, Info(), rules, {}).aggregate, Score(good, Info(), rules, {}).aggregate);
   model::QualityMetrics dark = good;
   dark.mean_luminance = 0.2;
+  dark.highlight_level = 0.45;  // underexposed: the top of the range stays empty
   EXPECT_LT(Score(dark, Info(), rules, {}).aggregate, Score(good, Info(), rules, {}).aggregate);
   EXPECT_LT(Score(good, Info(800, 600), rules, {}).aggregate, Score(good, Info(), rules, {}).aggregate);
 }

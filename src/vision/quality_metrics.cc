@@ -19,6 +19,7 @@ constexpr int kShadowClipLevel = 2;       // luma at or below: pure black
 constexpr int kHighlightClipLevel = 253;  // luma at or above: pure white
 constexpr double kOversaturated = 0.9;    // saturation above which a pixel counts as oversaturated
 constexpr int kIsolationTiles = 8;        // tiles per side for the isolation measure
+constexpr int kColourSidePx = 512;
 
 double Variance(const cv::Mat& m) {
   cv::Scalar mean, stddev;
@@ -38,36 +39,64 @@ double Isolation(const cv::Mat& lap) {
   return tiles.back() / (tiles[tiles.size() / 2] + 1.0);
 }
 
-void MeasureFocus(const cv::Mat& grey, model::QualityMetrics& q) {
-  cv::Mat lap, gx, gy;
+// Squared Sobel gradient magnitude.
+cv::Mat Energy(const cv::Mat& grey) {
+  cv::Mat gx, gy;
+  cv::Sobel(grey, gx, CV_32F, 1, 0);
+  cv::Sobel(grey, gy, CV_32F, 0, 1);
+  return gx.mul(gx) + gy.mul(gy);
+}
+
+// Returns the squared gradient magnitude, which the noise estimate reuses to leave edges out.
+cv::Mat MeasureFocus(const cv::Mat& grey, model::QualityMetrics& q) {
+  cv::Mat lap;
   cv::Laplacian(grey, lap, CV_32F);
   q.sharpness = Variance(lap);
   q.isolation = Isolation(lap);
-  cv::Sobel(grey, gx, CV_32F, 1, 0);
-  cv::Sobel(grey, gy, CV_32F, 0, 1);
-  q.tenengrad = cv::mean(gx.mul(gx) + gy.mul(gy))[0];
+  cv::Mat energy = Energy(grey);
+  q.tenengrad = cv::mean(energy)[0];
+  return energy;
 }
 
-// Immerkaer's estimator, skipping the 10% strongest gradients so that edges and texture do not read as noise.
-double NoiseSigma(const cv::Mat& grey) {
-  if (grey.cols < 8 || grey.rows < 8) return 0;
+// Pixels away from edges: squared gradient below twice its mean (edges and strong texture would read as noise).
+cv::Mat FlatMask(const cv::Mat& energy) {
+  cv::Mat mask = energy < 2 * cv::mean(energy)[0];
+  cv::Rect inner(1, 1, energy.cols - 2, energy.rows - 2);
+  return mask(inner).clone();
+}
+
+// Immerkaer's estimator on one 8-bit plane over `mask` (interior pixels).
+double NoiseSigma(const cv::Mat& plane, const cv::Mat& mask) {
+  if (plane.cols < 8 || plane.rows < 8) return 0;
   const cv::Mat kernel = (cv::Mat_<float>(3, 3) << 1, -2, 1, -2, 4, -2, 1, -2, 1);
-  cv::Mat response, gx, gy, magnitude;
-  cv::filter2D(grey, response, CV_32F, kernel);
-  cv::Sobel(grey, gx, CV_32F, 1, 0);
-  cv::Sobel(grey, gy, CV_32F, 0, 1);
-  cv::magnitude(gx, gy, magnitude);
-  cv::Rect inner(1, 1, grey.cols - 2, grey.rows - 2);
-  cv::Mat m = magnitude(inner).clone();
-  std::vector<float> values(m.begin<float>(), m.end<float>());
-  auto nth = values.begin() + static_cast<long>(values.size() * 9 / 10);
-  std::nth_element(values.begin(), nth, values.end());
-  cv::Mat mask = m <= *nth, weight;
-  mask.convertTo(weight, CV_32F, 1.0 / 255);
-  double sum = cv::sum(cv::abs(response(inner)).mul(weight))[0];
-  double count = cv::countNonZero(mask);
-  if (count < 1) return 0;
-  return std::sqrt(M_PI / 2.0) * sum / (6.0 * count);
+  cv::Mat response;
+  cv::filter2D(plane, response, CV_32F, kernel);
+  cv::Rect inner(1, 1, plane.cols - 2, plane.rows - 2);
+  if (cv::countNonZero(mask) < 1) return 0;
+  cv::Mat magnitude = cv::abs(response(inner));
+  return std::sqrt(M_PI / 2.0) * cv::mean(magnitude, mask)[0] / 6.0;
+}
+
+// Mean absolute step between neighbours across JPEG block edges (every 8th column and row) over the mean step
+// elsewhere. Only meaningful on a raster at the file's own scale; about 1 for an image without blocks.
+double Blockiness(const cv::Mat& grey) {
+  if (grey.cols < 32 || grey.rows < 32) return 1;
+  double edge = 0, other = 0;
+  int64_t n_edge = 0, n_other = 0;
+  for (int y = 0; y + 1 < grey.rows; ++y) {
+    const uint8_t* row = grey.ptr<uint8_t>(y);
+    const uint8_t* below = grey.ptr<uint8_t>(y + 1);
+    const bool row_edge = y % 8 == 7;
+    for (int x = 0; x + 1 < grey.cols; ++x) {
+      int h = std::abs(row[x + 1] - row[x]), v = std::abs(below[x] - row[x]);
+      if (x % 8 == 7) edge += h, ++n_edge;
+      else other += h, ++n_other;
+      if (row_edge) edge += v, ++n_edge;
+      else other += v, ++n_other;
+    }
+  }
+  double mean_other = other / std::max<int64_t>(1, n_other);
+  return mean_other > 0.5 ? (edge / std::max<int64_t>(1, n_edge)) / mean_other : 1;
 }
 
 // Percentile (0..1) of a 256-bin histogram, as a bin index.
@@ -121,12 +150,20 @@ void MeasureExposure(const cv::Mat& grey, model::QualityMetrics& q) {
   // A dark mass against a bright one: a backlit subject whose black is meant.
   q.silhouette = dark / n >= 0.15 && bright / n >= 0.25;
   auto linear = [](int level) { return std::pow(std::max(level, 1) / 255.0, 2.2); };
-  q.dynamic_range_stops = std::log2(linear(HistogramPercentile(hist, 0.98)) / linear(HistogramPercentile(hist, 0.02)));
+  const int p98 = HistogramPercentile(hist, 0.98);
+  q.highlight_level = p98 / 255.0;
+  q.dynamic_range_stops = std::log2(linear(p98) / linear(HistogramPercentile(hist, 0.02)));
   q.bimodality = Bimodality(hist);
 }
 
-void MeasureColour(const cv::Mat& rgb, model::QualityMetrics& q) {
-  cv::Mat f;
+// Colour statistics do not need detail: measured on a raster of kColourSidePx.
+void MeasureColour(const cv::Mat& working, model::QualityMetrics& q) {
+  cv::Mat rgb = working, f;
+  int side = std::max(working.cols, working.rows);
+  if (side > kColourSidePx) {
+    double k = double(kColourSidePx) / side;
+    cv::resize(working, rgb, cv::Size(), k, k, cv::INTER_AREA);
+  }
   rgb.convertTo(f, CV_32F);
   std::vector<cv::Mat> c;
   cv::split(f, c);
@@ -153,20 +190,26 @@ model::QualityMetrics MeasureQuality(const model::RgbImage& image, const std::ve
   if (image.empty()) return q;
   try {
     cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.pixels.data()));
-    double to_working = 1.0;
-    int side = std::max(rgb.cols, rgb.rows);
-    cv::Mat working = rgb;
-    if (side > model::QualityMetrics::kWorkingSidePx) {
-      to_working = double(model::QualityMetrics::kWorkingSidePx) / side;
-      cv::resize(rgb, working, cv::Size(), to_working, to_working, cv::INTER_AREA);
+    cv::Mat native_grey;
+    cv::cvtColor(rgb, native_grey, cv::COLOR_RGB2GRAY);
+    q.blockiness = Blockiness(native_grey);
+    // Every raster is brought to the working size, smaller ones enlarged: a small image is then as soft as it
+    // looks at that size, and the measures compare across image and decode sizes.
+    const int side = std::max(rgb.cols, rgb.rows);
+    const double to_working = double(model::QualityMetrics::kWorkingSidePx) / side;
+    cv::Mat working = rgb, grey = native_grey;
+    if (side != model::QualityMetrics::kWorkingSidePx) {
+      int interpolation = to_working < 1 ? cv::INTER_AREA : cv::INTER_LINEAR;
+      cv::resize(rgb, working, cv::Size(), to_working, to_working, interpolation);
+      cv::cvtColor(working, grey, cv::COLOR_RGB2GRAY);
     }
-    cv::Mat grey;
-    cv::cvtColor(working, grey, cv::COLOR_RGB2GRAY);
     q.working_width = working.cols;
     q.working_height = working.rows;
-    MeasureFocus(grey, q);
-    MeasureExposure(grey, q);
-    q.noise_sigma = NoiseSigma(grey);
+    cv::Mat flat = FlatMask(MeasureFocus(grey, q));
+    MeasureExposure(native_grey, q);  // shares of pixels: any scale will do, the decoded one is exact
+    q.luma_noise_sigma = NoiseSigma(grey, flat);
+    // The penalty's sigma is taken on the decoded raster itself: shrinking to the working size averages noise away.
+    q.noise_sigma = grey.data == native_grey.data ? q.luma_noise_sigma : NoiseSigma(native_grey, FlatMask(Energy(native_grey)));
     MeasureColour(working, q);
     q.brisque = internal::Brisque(grey);
     internal::MeasureComposition(grey, faces, to_working / to_full, q);
