@@ -99,7 +99,8 @@ int ExplainItem(CommandContext& ctx, Library& lib, const model::ItemRecord& item
   std::optional<model::Decision> replayed;
   std::optional<model::Analysis> rescored;
   auto config = lib.config();
-  if (*stored) {
+  const bool damaged = *stored && (*stored)->version == 0;
+  if (*stored && !damaged) {
     auto reference = quality::LoadReference(config->StateDir());
     rescored = review::RescoredAnalysis((*stored)->analysis, *config, reference.ok() ? *reference : model::QualityReference());
     replayed = decide::Decide(*rescored, config->policy, (*stored)->facts);
@@ -119,7 +120,9 @@ int ExplainItem(CommandContext& ctx, Library& lib, const model::ItemRecord& item
   }
   PrintDecision(fmt::format("item {} ({}), as decided", item.id, item.path), d, *faces);
   PrintQuality(item.quality);
-  if (!replayed) {
+  if (damaged) {
+    fmt::print("\n  the stored analysis is damaged and cannot be read: nothing to replay\n");
+  } else if (!replayed) {
     fmt::print("\n  no stored analysis (ingested before analyses were kept): nothing to replay\n");
   } else if (!placed_by_policy) {
     fmt::print("\n  placed by a person ({}): the policy does not move it; it would say {}\n", item.location,

@@ -81,7 +81,7 @@ struct Policy {
 struct StoredAnalysis {
   // Bump when the stored shape changes; older versions are read as far as known. 2: quality metrics and score.
   static constexpr int kVersion = 2;
-  int version = kVersion;
+  int version = kVersion;             // 0: the stored form could not be read (damaged); never replayed
   Analysis analysis;
   CatalogFacts facts;
 };

@@ -21,7 +21,7 @@ constexpr const char* kItemColumns =
     "id, path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, format, "
     "taken_at, camera, location, category, person, duplicate_of, reasons, auto_sorted, faces_detected, sharpness, "
     "exposure, created_at, updated_at, phash_center, "
-    "(SELECT json_extract(a.analysis, '$.quality') FROM analyses a WHERE a.item_id = items.id)";
+    "(SELECT a.analysis FROM analyses a WHERE a.item_id = items.id)";
 
 constexpr const char* kInsertItem =
     "INSERT INTO items (path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, "
@@ -61,6 +61,15 @@ std::vector<model::Reason> ParseReasons(const std::string& text) {
   return out;
 }
 
+// The quality score inside a stored analysis column (MessagePack, or JSON text from before the binary form).
+model::QualityScore QualityOf(const Statement& s, int col) {
+  if (s.IsNull(col)) return {};
+  json j = s.IsBlob(col) ? json::from_msgpack(s.Bytes(col), /*strict=*/true, /*allow_exceptions=*/false)
+                         : json::parse(s.Text(col), nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("quality")) return {};
+  return model::QualityScoreFromJson(j["quality"]);
+}
+
 model::ItemRecord ReadItem(const Statement& s) {
   model::ItemRecord r;
   r.id = s.Int(0);
@@ -90,7 +99,7 @@ model::ItemRecord ReadItem(const Statement& s) {
   r.created_at = s.Int(23);
   r.updated_at = s.Int(24);
   r.fingerprint.phash_center = s.IsNull(25) ? r.fingerprint.phash : static_cast<uint64_t>(s.Int(25));
-  if (!s.IsNull(26)) r.quality = model::QualityScoreFromJson(json::parse(s.Text(26), nullptr, false));
+  r.quality = QualityOf(s, 26);
   return r;
 }
 
@@ -157,7 +166,11 @@ base::Result<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::file
   }
   std::unique_ptr<SqliteCatalog> c(new SqliteCatalog(db));
   sqlite3_busy_timeout(db, 10'000);
-  base::Status st = Exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+  // Reads go through a memory map and a 64 MiB page cache rather than a pread per page: a policy simulation or a
+  // gallery page reads many rows, and every request of the review UI reads a few.
+  base::Status st = Exec(db,
+                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
+                         "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;");
   if (st.ok()) st = c->Migrate();
   if (!st.ok()) return st.WithContext(db_path.string());
   return c;
