@@ -33,7 +33,9 @@ catalog::CatalogChange SyntheticItem(int i, std::mt19937& rng) {
   model::StoredAnalysis s;
   s.analysis.readable = true;
   s.analysis.faces_analysed = true;
-  s.analysis.info = {4000, 3000, "jpeg", 1, "", ""};
+  s.analysis.info.width = 4000;
+  s.analysis.info.height = 3000;
+  s.analysis.info.format = "jpeg";
   s.analysis.sharpness = 300;
   if (i % 10 != 0) {
     model::Face f;

@@ -28,7 +28,9 @@ CatalogChange ReviewItem(int64_t i, int64_t now) {
   c.item.source = i % 3 == 0 ? "inbox" : "phone";
   c.item.fingerprint = {fmt::format("{:064x}", i + 1), 1'500'000 + (i % 977) * 1000,
                         static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ull, true};
-  c.item.info = {4032, 3024, "jpeg", 1, "", ""};
+  c.item.info.width = 4032;
+  c.item.info.height = 3024;
+  c.item.info.format = "jpeg";
   c.item.location = "review";
   c.item.category = category;
   c.item.reasons = {{"no_faces_detected", "No face was detected."}};

@@ -77,6 +77,12 @@ struct AnalysedItem {
   model::StoredAnalysis analysis;
 };
 
+// One item's stored analysis (quality recompute).
+struct StoredAnalysisRow {
+  int64_t item_id = 0;
+  model::StoredAnalysis analysis;
+};
+
 struct Stats {
   int64_t total = 0;
   int64_t auto_sorted = 0;
@@ -129,6 +135,10 @@ class Catalog {
   // Items whose place the policy decides, with their stored analyses, by ascending id after `after_id`: pending
   // review items and auto-sorted library items (a person's decision is not the policy's to revisit). `limit` 1..10000.
   virtual base::Result<std::vector<AnalysedItem>> ListAnalysedItems(int64_t after_id, int limit) = 0;
+  // Every stored analysis of an item not in trash, by ascending item id after `after_id`; `limit` 1..10000.
+  virtual base::Result<std::vector<StoredAnalysisRow>> ListStoredAnalyses(int64_t after_id, int limit) = 0;
+  // Replaces these items' stored analyses in one transaction (quality recompute); items without one are skipped.
+  virtual base::Status UpdateAnalyses(const std::vector<StoredAnalysisRow>& rows) = 0;
   virtual base::Result<std::vector<model::ItemRecord>> ListItems(const ItemFilter& filter) = 0;
   virtual base::Result<int64_t> CountItems(const ItemFilter& filter) = 0;
   virtual base::Result<std::vector<model::Face>> FacesOf(int64_t item_id) = 0;

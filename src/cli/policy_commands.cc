@@ -4,6 +4,8 @@
 #include "base/clock.h"
 #include "base/files.h"
 #include "cli/commands.h"
+#include "quality/recompute.h"
+#include "quality/reference_store.h"
 #include "review/policy_service.h"
 
 namespace triage::cli {
@@ -103,6 +105,33 @@ int ApplyPolicy(CommandContext& ctx) {
   return ctx.exit_code;
 }
 
+// Scores again from the stored measures under the current rules (after a change of weights or thresholds).
+int Recompute(CommandContext& ctx) {
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return ctx.exit_code;
+  auto report = quality::Recompute(*lib->catalog, *lib->config());
+  if (!report.ok()) return ctx.Fail(report.status());
+  const double per_second = report->seconds > 0 ? report->items / report->seconds : 0;
+  if (ctx.json) {
+    ctx.PrintJson({{"items", report->items},
+                   {"measured", report->measured},
+                   {"changed", report->changed},
+                   {"category_changed", report->category_changed},
+                   {"seconds", report->seconds},
+                   {"images_per_second", per_second},
+                   {"reference", quality::ReferenceToJson(report->reference)}});
+    return kExitOk;
+  }
+  fmt::print("{} stored analyses ({} with quality measures) rescored in {:.2f} s ({:.0f}/s): {} scores changed, {} "
+             "categories changed\n",
+             report->items, report->measured, report->seconds, per_second, report->changed, report->category_changed);
+  for (const auto& [category, n] : report->reference.category_samples) {
+    fmt::print("  {:<16} {:>7} images{}\n", category, n,
+               n >= lib->config()->quality.category_min_samples ? "" : " (too few for its own scale: overall applies)");
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddPolicyCommands(CLI::App& app, CommandContext& ctx) {
@@ -120,6 +149,11 @@ void AddPolicyCommands(CLI::App& app, CommandContext& ctx) {
                                    "re-decide the items waiting in review under the current policy and move them");
   apply->add_flag("--json", ctx.json, "machine-readable output");
   apply->callback([&ctx] { ApplyPolicy(ctx); });
+
+  auto* recompute = app.add_subcommand(
+      "recompute", "recompute quality categories, normalisation and scores from the stored measures (decodes nothing)");
+  recompute->add_flag("--json", ctx.json, "machine-readable output");
+  recompute->callback([&ctx] { Recompute(ctx); });
 }
 
 }  // namespace triage::cli

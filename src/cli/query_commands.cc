@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "decide/decide.h"
 #include "model/json.h"
+#include "quality/reference_store.h"
 #include "review/policy_service.h"
 
 namespace triage::cli {
@@ -39,15 +40,32 @@ int Items(CommandContext& ctx, const ItemsArgs& a) {
     return kExitOk;
   }
   for (const auto& r : *items) {
-    std::string where = r.location == "review" ? "review/" + r.category : r.location == "library" ? "faces/" + r.person : r.location;
-    fmt::print("{:>6}  {:<28} {}\n", r.id, where, r.path);
+    std::string where = r.location == "review" ? "review/" + r.category
+                        : r.location == "library" ? fs::path(r.path).parent_path().string()
+                                                  : r.location;
+    std::string score = r.quality.scored ? fmt::format("{:5.2f} {:<14}", r.quality.aggregate, r.quality.category)
+                                         : fmt::format("{:5} {:<14}", "-", "");
+    fmt::print("{:>6}  {:<28} {} {}\n", r.id, where, score, r.path);
   }
   return kExitOk;
 }
 
+// Each dimension's raw value, score, weight and contribution, the penalties and the sentence.
+void PrintQuality(const model::QualityScore& q) {
+  if (!q.scored) {
+    fmt::print("  quality: not measured\n");
+    return;
+  }
+  fmt::print("  quality: {:.2f} / 10 ({}): {}\n", q.aggregate, q.category, q.sentence);
+  fmt::print("    {:<15} {:>10} {:>6} {:>7} {:>13}\n", "dimension", "raw", "score", "weight", "contribution");
+  for (const auto& d : q.dimensions) {
+    fmt::print("    {:<15} {:>10.3f} {:>6.2f} {:>6.1f}% {:>13.3f}\n", d.name, d.raw, d.score, d.weight, d.contribution);
+  }
+  for (const auto& p : q.penalties) fmt::print("    penalty {:<14} -{:.2f}  {}\n", p.name, p.points, p.text);
+}
+
 void PrintDecision(const std::string& title, const model::Decision& d, const std::vector<model::Face>& faces) {
-  fmt::print("{}\n  goes to: {}\n", title,
-             d.destination == model::Destination::kLibrary ? "faces/" + d.person : "review/" + d.category);
+  fmt::print("{}\n  goes to: {}\n", title, review::FolderOf(d));
   for (const auto& r : d.reasons) fmt::print("  reason:  {} ({})\n", r.text, r.code);
   if (d.duplicate_of) fmt::print("  duplicate of item {}\n", *d.duplicate_of);
   for (size_t i = 0; i < faces.size(); ++i) {
@@ -79,9 +97,14 @@ int ExplainItem(CommandContext& ctx, Library& lib, const model::ItemRecord& item
   if (!stored.ok()) return ctx.Fail(stored.status());
   model::Decision d = StoredDecision(item);
   std::optional<model::Decision> replayed;
+  std::optional<model::Analysis> rescored;
   auto config = lib.config();
   const bool damaged = *stored && (*stored)->version == 0;
-  if (*stored && !damaged) replayed = decide::Decide((*stored)->analysis, config->policy, (*stored)->facts);
+  if (*stored && !damaged) {
+    auto reference = quality::LoadReference(config->StateDir());
+    rescored = review::RescoredAnalysis((*stored)->analysis, *config, reference.ok() ? *reference : model::QualityReference());
+    replayed = decide::Decide(*rescored, config->policy, (*stored)->facts);
+  }
   bool placed_by_policy = item.location == "review" || (item.location == "library" && item.auto_sorted);
   bool changed = replayed && placed_by_policy && review::FolderOf(*replayed) != review::FolderOf(d);
   if (ctx.json) {
@@ -90,10 +113,13 @@ int ExplainItem(CommandContext& ctx, Library& lib, const model::ItemRecord& item
                    {"faces", *faces},
                    {"analysis", *stored ? json(**stored) : json(nullptr)},
                    {"replayed", replayed ? json(*replayed) : json(nullptr)},
+                   {"quality", item.quality},
+                   {"replayed_quality", rescored ? json(rescored->quality) : json(nullptr)},
                    {"changed", changed}});
     return kExitOk;
   }
   PrintDecision(fmt::format("item {} ({}), as decided", item.id, item.path), d, *faces);
+  PrintQuality(item.quality);
   if (damaged) {
     fmt::print("\n  the stored analysis is damaged and cannot be read: nothing to replay\n");
   } else if (!replayed) {
@@ -104,6 +130,9 @@ int ExplainItem(CommandContext& ctx, Library& lib, const model::ItemRecord& item
   } else {
     PrintDecision(changed ? "\nunder the current policy it would MOVE" : "\nunder the current policy it stays",
                   *replayed, (*stored)->analysis.faces);
+    if (rescored->quality.aggregate != item.quality.aggregate || rescored->quality.category != item.quality.category) {
+      PrintQuality(rescored->quality);
+    }
   }
   return kExitOk;
 }
@@ -138,10 +167,12 @@ int Explain(CommandContext& ctx, const std::string& what) {
   if (!d.ok()) return ctx.Fail(d.status());
   if (ctx.json) {
     ctx.PrintJson({{"file", what}, {"decision", *d}, {"faces", analysis.faces}, {"readable", analysis.readable},
+                   {"quality", analysis.quality}, {"metrics", analysis.metrics},
                    {"sha256", analysis.fingerprint.sha256},
                    {"phash", analysis.fingerprint.has_phash ? json(model::PhashHex(analysis.fingerprint.phash)) : json(nullptr)}});
   } else {
     PrintDecision(fmt::format("{} (not ingested; this is what ingest would do now)", what), *d, analysis.faces);
+    PrintQuality(analysis.quality);
   }
   return kExitOk;
 }

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "base/files.h"
+#include "config/quality_config.h"
 
 namespace triage::config {
 namespace {
@@ -29,7 +30,7 @@ const std::map<std::string, KeySpec>& Schema() {
   static const std::map<std::string, KeySpec> kSchema = [] {
     std::map<std::string, KeySpec> s;
     for (const char* obj : {"directories", "thresholds", "deduplication", "review_categories", "downloads", "analysis",
-                            "review", "auto_sort", "intake"}) {
+                            "review", "auto_sort", "intake", "quality", "routing"}) {
       s[obj] = {Kind::kObject};
     }
     s["directories.inbox"] = s["directories.faces"] = s["directories.review"] = {Kind::kString};
@@ -49,7 +50,7 @@ const std::map<std::string, KeySpec>& Schema() {
     s["downloads.low_speed_timeout_ms"] = {Kind::kInt, 1000, 3600000};
     s["downloads.max_redirects"] = {Kind::kInt, 0, 20};
     s["downloads.allow_private"] = {Kind::kCidrList};
-    s["analysis.faces"] = {Kind::kBool};
+    s["analysis.faces"] = s["analysis.quality"] = {Kind::kBool};
     s["analysis.decode_max_side"] = {Kind::kInt, 64, 8192};
     s["analysis.max_pixels"] = {Kind::kInt, 1000, 2e9};
     s["analysis.threads"] = {Kind::kInt, 0, 256};
@@ -58,6 +59,14 @@ const std::map<std::string, KeySpec>& Schema() {
     s["review.learn_from_approvals"] = {Kind::kBool};
     s["auto_sort.enabled"] = {Kind::kBool};
     s["intake.settle_ms"] = {Kind::kInt, 0, 600000};
+    s["thresholds.min_width"] = s["thresholds.min_height"] = {Kind::kInt, 0, 1000000};
+    s["thresholds.min_aggregate"] = {Kind::kNumber, 0, 10};
+    s["quality.route_eyes_closed"] = {Kind::kBool};
+    s["routing.photos_without_people"] = {Kind::kString, 0, 0, {"review", "library"}};
+    ForEachQualityKey([&](const std::string& path, char kind, double lo, double hi) {
+      s[path] = {kind == 'o' ? Kind::kObject : kind == 'b' ? Kind::kBool : kind == 'i' ? Kind::kInt : Kind::kNumber, lo,
+                 hi};
+    });
     return s;
   }();
   return kSchema;
@@ -142,9 +151,15 @@ std::vector<base::IpNetwork> Networks(const json& list) {
 }
 
 // Fills in defaults for every key absent from `doc`.
+// A category's weights given in `doc` replace the defaults whole (they must sum to 100 by themselves).
 json WithDefaults(const json& doc) {
   json out = DefaultConfigJson();
   out.merge_patch(doc);
+  if (doc.contains("quality") && doc["quality"].contains("weights")) {
+    for (const auto& [category, weights] : doc["quality"]["weights"].items()) {
+      out["quality"]["weights"][category] = weights;
+    }
+  }
   return out;
 }
 
@@ -168,9 +183,17 @@ fs::path Config::InboxDir() const { return Under(library, directories.inbox); }
 fs::path Config::FacesDir() const { return Under(library, directories.faces); }
 fs::path Config::ReviewDir() const { return Under(library, directories.review); }
 
+fs::path Config::FolderFor(const model::Decision& d) const {
+  if (d.destination == model::Destination::kReview) return ReviewDir() / d.category;
+  if (!d.library_folder.empty()) return library / d.library_folder;
+  return FacesDir() / d.person;
+}
+
 json DefaultConfigJson() {
   json categories = json::object();
   for (const std::string& c : model::ReviewCategories()) categories[c] = true;
+  json quality = DefaultQualityJson();
+  quality["route_eyes_closed"] = true;
   return json{
       {"directories", {{"inbox", "inbox"}, {"faces", "faces"}, {"review", "review"}}},
       {"whitelist", json::array()},
@@ -181,7 +204,10 @@ json DefaultConfigJson() {
         {"match_distance", 0.6},
         {"min_face_size", 40},
         {"min_detection_confidence", 0.65},
-        {"min_sharpness", 0.0}}},
+        {"min_sharpness", 0.0},
+        {"min_width", 0},
+        {"min_height", 0},
+        {"min_aggregate", 0.0}}},
       {"deduplication", {{"check_hash", true}, {"near_duplicate_max_distance", 6}}},
       {"review_categories", categories},
       {"downloads",
@@ -191,11 +217,13 @@ json DefaultConfigJson() {
         {"low_speed_timeout_ms", 30'000},
         {"max_redirects", 5},
         {"allow_private", json::array()}}},
-      {"analysis", {{"faces", true}, {"decode_max_side", 1600}, {"max_pixels", 250'000'000}, {"threads", 0},
+      {"analysis", {{"faces", true}, {"quality", true}, {"decode_max_side", 1600}, {"max_pixels", 250'000'000}, {"threads", 0},
                     {"detector", "blazeface"}}},
       {"review", {{"trash_retention_days", 30}, {"learn_from_approvals", true}}},
       {"auto_sort", {{"enabled", true}}},
       {"intake", {{"settle_ms", 500}}},
+      {"quality", quality},
+      {"routing", {{"photos_without_people", "review"}}},
   };
 }
 
@@ -210,6 +238,7 @@ base::Status ValidateConfigJson(const json& doc) {
     }
   }
   TRIAGE_RETURN_IF_ERROR(CheckNetworks(doc));
+  TRIAGE_RETURN_IF_ERROR(CheckQualityWeights(doc));
   for (const char* list : {"whitelist", "blacklist"}) {
     if (!doc.contains(list)) continue;
     for (const auto& e : doc[list]) {
@@ -241,11 +270,17 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
   p.match_distance = t["match_distance"];
   p.max_faces_per_image = t["max_faces_per_image"];
   p.min_sharpness = t["min_sharpness"];
+  p.min_width = t["min_width"];
+  p.min_height = t["min_height"];
+  p.min_aggregate = t["min_aggregate"];
+  p.route_eyes_closed = rc["low_quality"].get<bool>() && j["quality"]["route_eyes_closed"].get<bool>();
+  p.photos_to_library = j["routing"]["photos_without_people"] == "library";
+  c.quality = QualityRulesFromJson(doc);
   p.whitelist = Names(j["whitelist"]);
   p.blacklist = Names(j["blacklist"]);
   c.near_duplicate_max_distance = j["deduplication"]["near_duplicate_max_distance"];
   const json& a = j["analysis"];
-  c.analysis = {a["faces"], a["decode_max_side"], a["max_pixels"], a["threads"], a["detector"],
+  c.analysis = {a["faces"], a["quality"], a["decode_max_side"], a["max_pixels"], a["threads"], a["detector"],
                 t["min_face_size"], t["min_detection_confidence"]};
   const json& d = j["downloads"];
   c.downloads = {d["max_bytes"],    d["connect_timeout_ms"], d["total_timeout_ms"], d["low_speed_timeout_ms"],

@@ -11,6 +11,7 @@
 #include "base/ip_network.h"
 #include "base/status.h"
 #include "model/decision.h"
+#include "model/quality.h"
 
 namespace triage::config {
 
@@ -38,6 +39,7 @@ struct DownloadLimits {
 // How images are analysed.
 struct AnalysisOptions {
   bool faces = true;                  // detect/recognise faces; off: every image lacks a person
+  bool quality = true;                // quality measures (decodes at least 1024 px); off: no score
   int decode_max_side_px = 1600;      // decoded raster's long side when faces are on; 64 .. 8192
   int64_t max_pixels = 250'000'000;   // larger images are unreadable (decompression bombs)
   int threads = 0;                    // analysis threads; 0 = one per core
@@ -65,6 +67,7 @@ struct Config {
   DownloadLimits downloads;
   ReviewOptions review;
   IntakeOptions intake;
+  model::QualityRules quality;        // "quality": scoring thresholds, penalties, normalisation, weights
   nlohmann::json json;                // the validated document, defaults filled in
   uint64_t version = 0;               // ConfigStore's snapshot number: changes whenever the config does
 
@@ -73,6 +76,8 @@ struct Config {
   fs::path ReviewDir() const;
   fs::path StateDir() const { return library / ".triage"; }
   fs::path ConfigPath() const { return library / "triage.json"; }
+  // Where a decision puts the image: faces/<person>, photos/<yyyy>/<mm> or review/<category>.
+  fs::path FolderFor(const model::Decision& d) const;
 };
 
 // The document written by `init`, every key at its default.

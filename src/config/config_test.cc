@@ -71,6 +71,76 @@ TEST(ConfigTest, DuplicatesSwitchOffTurnsOffExactDuplicateCheck) {
   EXPECT_FALSE(d->policy.check_exact_duplicates);
 }
 
+TEST(ConfigTest, QualityDefaultsFollowTheSeedAndEveryCategorySumsTo100) {
+  auto c = ConfigFromJson("/lib", json::object());
+  ASSERT_TRUE(c.ok());
+  EXPECT_DOUBLE_EQ(c->quality.noise_sigma_threshold, 4.0);
+  EXPECT_DOUBLE_EQ(c->quality.highlight_clip_threshold_percent, 10);
+  EXPECT_DOUBLE_EQ(c->quality.percentile_target, 90);
+  EXPECT_EQ(c->quality.category_min_samples, 50);
+  EXPECT_EQ(c->quality.min_faces_for_group, 4);
+  EXPECT_FALSE(c->policy.photos_to_library);
+  EXPECT_TRUE(c->policy.route_eyes_closed);
+  for (const std::string& category : model::QualityCategories()) {
+    double sum = 0;
+    for (const auto& [d, w] : c->quality.weights.at(category)) sum += w;
+    EXPECT_DOUBLE_EQ(sum, 100) << category;
+  }
+}
+
+TEST(ConfigTest, WeightsThatDoNotSumTo100AreRefusedNamingTheCategory) {
+  json doc = {{"quality", {{"weights", {{"landscape", {{"sharpness", 50}, {"exposure", 45}}}}}}}};
+  base::Status st = ValidateConfigJson(doc);
+  EXPECT_EQ(st.code(), base::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("quality.weights.landscape"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("sum to 95"), std::string::npos) << st.message();
+  // A category given whole replaces its defaults.
+  doc["quality"]["weights"]["landscape"]["exposure"] = 50;
+  auto c = ConfigFromJson("/lib", doc);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->quality.weights.at("landscape").size(), 2u);
+  EXPECT_EQ(c->json["quality"]["weights"]["landscape"].size(), 2u);
+  EXPECT_TRUE(ValidateConfigJson(c->json).ok());
+}
+
+TEST(ConfigTest, RejectsBadQualityKeys) {
+  std::vector<BadCase> cases = {
+      {{{"quality", {{"weights", {{"sunset", {{"sharpness", 100}}}}}}}}, "quality.weights.sunset: unknown key"},
+      {{{"quality", {{"weights", {{"macro", {{"bokeh", 100}}}}}}}}, "quality.weights.macro.bokeh: unknown key"},
+      {{{"quality", {{"penalties", {{"noise_sigma_threshold", -1}}}}}}, "quality.penalties.noise_sigma_threshold"},
+      {{{"quality", {{"faces", {{"blink_ear_threshold", "low"}}}}}}, "quality.faces.blink_ear_threshold"},
+      {{{"routing", {{"photos_without_people", "trash"}}}}, "routing.photos_without_people: must be one of"},
+      {{{"thresholds", {{"min_aggregate", 11}}}}, "thresholds.min_aggregate"},
+  };
+  for (const auto& c : cases) {
+    base::Status st = ValidateConfigJson(c.doc);
+    EXPECT_EQ(st.code(), base::Code::kInvalidArgument) << c.doc.dump();
+    EXPECT_NE(st.message().find(c.expected), std::string::npos) << st.message();
+  }
+}
+
+TEST(ConfigTest, RoutingAndQualityThresholdsReachThePolicy) {
+  auto c = ConfigFromJson("/lib", {{"routing", {{"photos_without_people", "library"}}},
+                                   {"thresholds", {{"min_width", 800}, {"min_height", 600}, {"min_aggregate", 4.5}}},
+                                   {"quality", {{"route_eyes_closed", false}}}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->policy.photos_to_library);
+  EXPECT_EQ(c->policy.min_width, 800);
+  EXPECT_EQ(c->policy.min_height, 600);
+  EXPECT_DOUBLE_EQ(c->policy.min_aggregate, 4.5);
+  EXPECT_FALSE(c->policy.route_eyes_closed);
+  model::Decision d;
+  d.destination = model::Destination::kLibrary;
+  d.library_folder = "photos/2019/05";
+  EXPECT_EQ(c->FolderFor(d), std::filesystem::path("/lib/photos/2019/05"));
+  d.library_folder = "";
+  d.person = "alice";
+  EXPECT_EQ(c->FolderFor(d), std::filesystem::path("/lib/faces/alice"));
+  d.destination = model::Destination::kReview;
+  d.category = "low_quality";
+  EXPECT_EQ(c->FolderFor(d), std::filesystem::path("/lib/review/low_quality"));
+}
+
 TEST(ConfigTest, MissingLibraryIsNotFoundWithHint) {
   auto c = LoadConfig("/nonexistent/library");
   ASSERT_FALSE(c.ok());

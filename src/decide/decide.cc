@@ -89,6 +89,55 @@ std::optional<Decision> CheckPerson(const Face& face, const model::Policy& polic
   return std::nullopt;
 }
 
+// Quality rules (review_categories.low_quality): too small, too low an aggregate, closed eyes.
+std::optional<Decision> CheckQuality(const model::Analysis& a, const model::Policy& policy, const std::string& person) {
+  if (!policy.route_low_quality) return std::nullopt;
+  const std::string who = person.empty() ? "" : person + " was recognised, but ";
+  if ((policy.min_width > 0 && a.info.width < policy.min_width) ||
+      (policy.min_height > 0 && a.info.height < policy.min_height)) {
+    return ToReview("low_quality", "too_small",
+                    fmt::format("{}the image is {}x{} pixels, smaller than the minimum {}x{}.", who, a.info.width,
+                                a.info.height, policy.min_width, policy.min_height),
+                    person);
+  }
+  if (policy.min_aggregate > 0 && a.quality.scored && a.quality.aggregate < policy.min_aggregate) {
+    return ToReview("low_quality", "low_score",
+                    fmt::format("{}its quality score {:.1f} is below the minimum {:.1f} ({}).", who,
+                                a.quality.aggregate, policy.min_aggregate, a.quality.sentence),
+                    person);
+  }
+  if (policy.route_eyes_closed && a.quality.eyes_closed) {
+    return ToReview("low_quality", "eyes_closed", fmt::format("{}someone's eyes are closed.", who), person);
+  }
+  return std::nullopt;
+}
+
+// Nobody enrolled is in the photo: no face was found (or looked for), or every face is a stranger.
+bool WithoutTrackedPerson(const model::Analysis& a, const model::Policy& policy) {
+  return std::all_of(a.faces.begin(), a.faces.end(),
+                     [&](const Face& f) { return ClassifyMatch(f.match, policy) == MatchKind::kUnknown; });
+}
+
+// "2019-05-01T12:00:00" -> "photos/2019/05"; photos without a capture date go to photos/undated.
+std::string PhotosFolder(const std::string& taken_at) {
+  bool dated = taken_at.size() >= 7 && taken_at[4] == '-' &&
+               std::all_of(taken_at.begin(), taken_at.begin() + 4, [](char c) { return c >= '0' && c <= '9'; }) &&
+               taken_at[5] >= '0' && taken_at[5] <= '1' && taken_at[6] >= '0' && taken_at[6] <= '9';
+  return dated ? "photos/" + taken_at.substr(0, 4) + "/" + taken_at.substr(5, 2) : "photos/undated";
+}
+
+std::optional<Decision> CheckPhotoWithoutPerson(const model::Analysis& a, const model::Policy& policy) {
+  if (!policy.photos_to_library || !policy.auto_sort_enabled || !WithoutTrackedPerson(a, policy)) return std::nullopt;
+  if (auto d = CheckQuality(a, policy, "")) return d;
+  Decision d;
+  d.destination = Destination::kLibrary;
+  d.library_folder = PhotosFolder(a.info.taken_at);
+  std::string score = a.quality.scored ? fmt::format(" (quality {:.1f}, {})", a.quality.aggregate, a.quality.category) : "";
+  d.reasons.push_back({"no_tracked_person", fmt::format("No enrolled person is in the photo and it passes the quality "
+                                                        "rules{}; kept in {}.", score, d.library_folder)});
+  return d;
+}
+
 }  // namespace
 
 MatchKind ClassifyMatch(const model::FaceMatch& match, const model::Policy& policy) {
@@ -103,6 +152,7 @@ Decision Decide(const model::Analysis& a, const model::Policy& policy, const mod
     return ToReview("unreadable", "unreadable", "The image cannot be decoded: " + a.unreadable_reason + ".");
   }
   if (auto d = CheckDuplicates(policy, facts)) return *d;
+  if (auto d = CheckPhotoWithoutPerson(a, policy)) return *d;
   if (auto d = CheckFaceCount(a, policy)) return *d;
   const Face& face = SubjectFace(a.faces);
   if (auto d = CheckPerson(face, policy)) return *d;
@@ -113,6 +163,7 @@ Decision Decide(const model::Analysis& a, const model::Policy& policy, const mod
                                 a.sharpness, policy.min_sharpness),
                     person);
   }
+  if (auto d = CheckQuality(a, policy, person)) return *d;
   if (!policy.auto_sort_enabled) {
     return ToReview("low_confidence", "auto_sort_paused",
                     fmt::format("Auto-sorting is paused; recognised as {} ({:.0f}%).", person, 100 * face.match.confidence),

@@ -70,7 +70,42 @@ std::vector<Case> Cases() {
   not_analysed.faces_analysed = false;
   CatalogFacts dup{42, std::nullopt, 0};
   CatalogFacts near{std::nullopt, 7, 3};
+  Policy big = base;
+  big.min_width = 1000;
+  big.min_height = 800;
+  Policy demanding = base;
+  demanding.min_aggregate = 6;
+  Policy eyes_off = base;
+  eyes_off.route_eyes_closed = false;
+  Policy photos = base;
+  photos.photos_to_library = true;
+  Policy photos_demanding = demanding;
+  photos_demanding.photos_to_library = true;
+  Analysis weak = WithFaces({alice});
+  weak.quality.scored = true;
+  weak.quality.aggregate = 4.2;
+  Analysis blinking = WithFaces({alice});
+  blinking.quality.eyes_closed = true;
+  Analysis landscape = WithFaces({});
+  landscape.quality.scored = true;
+  landscape.quality.aggregate = 7;
+  Analysis weak_landscape = landscape;
+  weak_landscape.quality.aggregate = 3;
+  Analysis stranger = WithFaces({FaceOf("carol", MatchKind::kUnknown, 0.2)});
   return {
+      {"smaller than the minimum size", WithFaces({alice}), big, {}, "low_quality", "too_small", "alice"},
+      {"aggregate below the minimum", weak, demanding, {}, "low_quality", "low_score", "alice"},
+      {"aggregate check off by default", weak, base, {}, "", "known_person", "alice"},
+      {"eyes closed", blinking, base, {}, "low_quality", "eyes_closed", "alice"},
+      {"eyes-closed check switched off", blinking, eyes_off, {}, "", "known_person", "alice"},
+      {"photo without a person stays in review by default", landscape, base, {}, "unidentified", "no_faces_detected",
+       ""},
+      {"photo without a person to the library", landscape, photos, {}, "", "no_tracked_person", ""},
+      {"strangers only count as without a person", stranger, photos, {}, "", "no_tracked_person", ""},
+      {"known person is not a photo without a person", WithFaces({alice}), photos, {}, "", "known_person", "alice"},
+      {"weak photo without a person goes to review", weak_landscape, photos_demanding, {}, "low_quality", "low_score",
+       ""},
+      {"duplicates come before the photos rule", landscape, photos, dup, "duplicates", "duplicate_sha256", ""},
       {"known person goes to the library", WithFaces({alice}), base, {}, "", "known_person", "alice"},
       {"unreadable", unreadable, base, dup, "unreadable", "unreadable", ""},
       {"exact duplicate wins over a known face", WithFaces({alice}), base, dup, "duplicates", "duplicate_sha256", ""},
@@ -107,6 +142,19 @@ TEST(DecideTest, RoutesEveryCaseByTheSeedOrder) {
     EXPECT_FALSE(d.Summary().empty()) << c.name;
     EXPECT_EQ(d.person, c.person) << c.name;
   }
+}
+
+TEST(DecideTest, PhotosWithoutPeopleGoToTheirCaptureMonth) {
+  Policy p;
+  p.photos_to_library = true;
+  Analysis a = WithFaces({});
+  a.info.taken_at = "2019-05-01T12:00:00";
+  EXPECT_EQ(Decide(a, p, {}).library_folder, "photos/2019/05");
+  a.info.taken_at = "";
+  EXPECT_EQ(Decide(a, p, {}).library_folder, "photos/undated");
+  a.info.taken_at = "garbage";
+  EXPECT_EQ(Decide(a, p, {}).library_folder, "photos/undated");
+  EXPECT_EQ(Decide(WithFaces({FaceOf("alice", MatchKind::kKnown, 0.9)}), p, {}).library_folder, "");
 }
 
 TEST(DecideTest, DuplicatesLinkToTheItemTheyMatch) {

@@ -9,6 +9,7 @@
 
 #include "model/face.h"
 #include "model/image.h"
+#include "model/quality.h"
 
 namespace triage::model {
 
@@ -42,8 +43,10 @@ struct Analysis {
   bool faces_analysed = false;     // false when face analysis is off or failed
   std::string face_error;          // why face analysis failed, if it did
   std::vector<Face> faces;
-  double sharpness = 0;            // variance of the Laplacian on the decoded raster
+  double sharpness = 0;            // variance of the Laplacian on the working raster (= metrics.sharpness)
   double exposure = 0;             // mean luminance 0..1
+  QualityMetrics metrics;          // every quality measure (vision::MeasureQuality)
+  QualityScore quality;            // metrics scored under the rules and reference in force (quality::Score)
 };
 
 // What the catalog says about the image, looked up just before deciding.
@@ -67,6 +70,11 @@ struct Policy {
   double match_distance = 0.6;             // embedding distance within which a face may be a known person
   int max_faces_per_image = 1;
   double min_sharpness = 0;                // 0 = quality check off
+  int min_width = 0;                       // pixels; smaller images go to review/low_quality (too_small); 0 = off
+  int min_height = 0;
+  double min_aggregate = 0;                // quality aggregate 0..10 below which -> low_quality (low_score); 0 = off
+  bool route_eyes_closed = true;           // closed eyes -> low_quality (eyes_closed)
+  bool photos_to_library = false;          // routing.photos_without_people = "library": photos/<yyyy>/<mm>
   std::vector<std::string> whitelist;      // empty = everyone wanted
   std::vector<std::string> blacklist;
 };
@@ -75,7 +83,8 @@ struct Policy {
 // or landmarks, which the faces table holds) and the catalog facts as they were when it was decided.
 // `triage explain` and policy simulation replay decide() on it without decoding anything.
 struct StoredAnalysis {
-  static constexpr int kVersion = 1;   // bump when the stored shape changes; older versions are read as far as known
+  // Bump when the stored shape changes; older versions are read as far as known. 2: quality metrics and score.
+  static constexpr int kVersion = 2;
   int version = kVersion;             // 0: the stored form could not be read (damaged); never replayed
   Analysis analysis;
   CatalogFacts facts;
@@ -93,6 +102,7 @@ struct Decision {
   std::string category;                 // review category, or "" for the library
   std::string person;                   // library person, or the suggestion for review
   std::optional<int64_t> duplicate_of;  // item an exact or near duplicate matches
+  std::string library_folder;           // library photo without a person: "photos/<yyyy>/<mm>"; else ""
   std::vector<Reason> reasons;
   // One sentence joining the reasons' texts.
   std::string Summary() const;

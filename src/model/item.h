@@ -9,6 +9,7 @@
 #include "model/decision.h"
 #include "model/face.h"
 #include "model/image.h"
+#include "model/quality.h"
 
 namespace triage::model {
 
@@ -31,6 +32,7 @@ struct ItemRecord {
   int faces_detected = 0;
   double sharpness = 0;
   double exposure = 0;
+  QualityScore quality;        // from the stored analysis (not a column of the item)
   int64_t created_at = 0;      // unix seconds
   int64_t updated_at = 0;
 };

@@ -108,6 +108,11 @@ void to_json(json& j, const StoredAnalysis& s) {
        {"faces", faces},
        {"sharpness", a.sharpness},
        {"exposure", a.exposure},
+       {"taken_at", a.info.taken_at},
+       {"capture", {{"iso", a.info.iso}, {"exposure_s", a.info.exposure_s}, {"f_number", a.info.f_number},
+                    {"focal_length_mm", a.info.focal_length_mm}}},
+       {"metrics", a.metrics},
+       {"quality", a.quality},
        {"facts",
         {{"exact_duplicate_of", OptionalId(s.facts.exact_duplicate_of)},
          {"near_duplicate_of", OptionalId(s.facts.near_duplicate_of)},
@@ -132,12 +137,33 @@ StoredAnalysis StoredAnalysisFromJson(const json& j) {
   for (const auto& f : j.value("faces", json::array())) a.faces.push_back(FaceFromStored(f));
   a.sharpness = Get<double>(j, "sharpness", 0);
   a.exposure = Get<double>(j, "exposure", 0);
+  a.info.taken_at = Get<std::string>(j, "taken_at", "");
+  const json& capture = j.contains("capture") ? j["capture"] : json::object();
+  a.info.iso = Get<double>(capture, "iso", 0);
+  a.info.exposure_s = Get<double>(capture, "exposure_s", 0);
+  a.info.f_number = Get<double>(capture, "f_number", 0);
+  a.info.focal_length_mm = Get<double>(capture, "focal_length_mm", 0);
+  if (auto m = j.find("metrics"); m != j.end()) a.metrics = QualityMetricsFromJson(*m);
+  if (auto q = j.find("quality"); q != j.end()) a.quality = QualityScoreFromJson(*q);
   const json& facts = j.contains("facts") ? j["facts"] : json::object();
   s.facts.exact_duplicate_of = IdFrom(facts, "exact_duplicate_of");
   s.facts.near_duplicate_of = IdFrom(facts, "near_duplicate_of");
   s.facts.near_duplicate_distance = Get<int>(facts, "near_duplicate_distance", 0);
   return s;
 }
+
+namespace {
+
+// The item's quality: the explained score (aggregate null when never scored) with the sharpness and exposure columns.
+json ItemQuality(const ItemRecord& r) {
+  json q = r.quality.scored ? json(r.quality) : json{{"aggregate", nullptr}, {"category", nullptr},
+                                                     {"dimensions", json::object()}, {"penalties", json::array()}};
+  q["sharpness"] = r.sharpness;
+  q["exposure"] = r.exposure;
+  return q;
+}
+
+}  // namespace
 
 void to_json(json& j, const ItemRecord& r) {
   j = {{"id", r.id},
@@ -161,7 +187,7 @@ void to_json(json& j, const ItemRecord& r) {
        {"reasons", r.reasons},
        {"auto_sorted", r.auto_sorted},
        {"faces_detected", r.faces_detected},
-       {"quality", {{"sharpness", r.sharpness}, {"exposure", r.exposure}}},
+       {"quality", ItemQuality(r)},
        {"created_at", r.created_at},
        {"updated_at", r.updated_at}};
 }

@@ -6,6 +6,7 @@
 
 #include "model/decision.h"
 #include "model/item.h"
+#include "model/json_quality.h"
 
 namespace triage::model {
 

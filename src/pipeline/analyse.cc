@@ -1,6 +1,8 @@
 // Decode once; derive every measure from that one raster.
 #include "pipeline/analyse.h"
 
+#include <algorithm>
+
 #include "pipeline/face_stage.h"
 #include "vision/decode.h"
 #include "vision/near_duplicate_check.h"
@@ -12,6 +14,10 @@ namespace triage::pipeline {
 // enough that an 8 MP JPEG decodes at 1/8 scale (DCT scaling).
 constexpr int kHashOnlyMaxSidePx = 256;
 
+// Quality measures are taken on a raster of this long side (model::QualityMetrics::kWorkingSidePx): decoding at
+// least this much keeps sharpness and noise comparable whatever else the image is decoded for.
+constexpr int kQualityMinSidePx = model::QualityMetrics::kWorkingSidePx;
+
 // The second hash covers the central 95% of each side: a crop of up to ~5% then hashes close to the
 // original's centre hash (or the other way round). Measured on the bench corpus: 5% crops fall from up to
 // 8-14 bits apart to at most 4, while different pictures stay at least 17 bits apart.
@@ -20,6 +26,7 @@ constexpr double kCenterFraction = 0.95;
 AnalyseOptions AnalyseOptionsFor(const config::Config& config, bool faces_on) {
   AnalyseOptions o;
   o.decode_max_side_px = faces_on ? config.analysis.decode_max_side_px : kHashOnlyMaxSidePx;
+  if (config.analysis.quality) o.decode_max_side_px = std::max(o.decode_max_side_px, kQualityMinSidePx);
   o.max_pixels = config.analysis.max_pixels;
   return o;
 }
@@ -41,18 +48,20 @@ void Analyse(const std::filesystem::path& file, const config::Config& config, co
   analysis.fingerprint.phash_center = vision::PerceptualHash(decoded->image, kCenterFraction);
   analysis.fingerprint.has_phash = true;
   analysis.fingerprint.signature = vision::MakeSignature(decoded->image);
-  vision::QualityMetrics q = vision::MeasureQuality(decoded->image);
-  analysis.sharpness = q.sharpness;
-  analysis.exposure = q.exposure;
-  if (faces == nullptr) return;
   double to_full = decoded->image.width > 0 ? double(decoded->info.width) / decoded->image.width : 1.0;
-  auto found = faces->Analyze(decoded->image, to_full, config);
-  if (!found.ok()) {
-    analysis.face_error = found.status().message();
-    return;
+  if (faces != nullptr) {
+    auto found = faces->Analyze(decoded->image, to_full, config);
+    if (found.ok()) {
+      analysis.faces_analysed = true;
+      analysis.faces = std::move(*found);
+    } else {
+      analysis.face_error = found.status().message();
+    }
   }
-  analysis.faces_analysed = true;
-  analysis.faces = std::move(*found);
+  // After the faces: face and eye sharpness, blinks and the subject for the rule of thirds come from them.
+  if (config.analysis.quality) analysis.metrics = vision::MeasureQuality(decoded->image, analysis.faces, to_full);
+  analysis.sharpness = analysis.metrics.sharpness;
+  analysis.exposure = analysis.metrics.mean_luminance;
 }
 
 // Forgets what a failed analysis left half-done, keeping the fingerprint of the bytes.

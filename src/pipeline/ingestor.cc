@@ -19,6 +19,8 @@
 #include "pipeline/analyse.h"
 #include "pipeline/duplicate_index.h"
 #include "pipeline/face_stage.h"
+#include "quality/reference_store.h"
+#include "quality/score.h"
 #include "source/folder_scanner.h"
 #include "source/stable_file.h"
 #include "source/url_downloader.h"
@@ -56,6 +58,17 @@ struct Ingestor::Impl {
   AnalyseFn analyse;
   DuplicateIndex index;
   std::shared_ptr<const config::Config> cfg;  // the snapshot of the batch in progress
+  model::QualityReference reference;          // normalisation of quality scores, read at each batch's start
+
+  // Re-reads the normalisation reference `triage recompute` keeps; unreadable means built-in anchors (logged once
+  // by recompute, which rewrites it).
+  void RefreshReference() {
+    auto r = quality::LoadReference(cfg->StateDir());
+    reference = r.ok() ? *r : model::QualityReference();
+  }
+
+  // Scores the measures under the snapshot's rules: the score decide() and the catalog see.
+  void ScoreQuality(model::Analysis& a) const { a.quality = quality::Score(a.metrics, a.info, cfg->quality, reference); }
 
   // Bring the input into staging, hashing the bytes on the way (parallel stage).
   void Stage(Work& w) {
@@ -141,11 +154,11 @@ struct Ingestor::Impl {
     if (!lock.ok()) return lock.status();
     auto facts = Facts(w.analysis);
     if (!facts.ok()) return facts.status();
+    ScoreQuality(w.analysis);
     out.decision = decide::Decide(w.analysis, config.policy, *facts);
     const model::Decision& d = out.decision;
     catalog::CatalogChange change = ChangeFor(w, *facts, d, options);
-    std::filesystem::path dest = d.destination == model::Destination::kLibrary ? config.FacesDir() / d.person
-                                                                               : config.ReviewDir() / d.category;
+    std::filesystem::path dest = config.FolderFor(d);
     auto placed = committer.Place(w.staged, dest, w.input.name, std::move(change));
     if (!placed.ok()) return placed.status();
     out.ok = true;
@@ -207,6 +220,7 @@ struct Ingestor::Impl {
 
   base::Result<IngestSummary> Run(std::vector<Input> inputs, const IngestOptions& options, const ProgressFn& progress) {
     cfg = store.Current();
+    RefreshReference();
     auto start = std::chrono::steady_clock::now();
     IngestSummary summary;
     summary.total = static_cast<int>(inputs.size());
@@ -268,7 +282,7 @@ base::Result<FetchedUrl> FetchUrl(const std::string& url, const config::Download
 Ingestor::Ingestor(config::ConfigStore& config, catalog::Catalog& catalog, commit::Committer& committer,
                    FaceStage* faces, AnalyseFn analyse)
     : impl_(new Impl{config, catalog, committer, faces, analyse ? std::move(analyse) : AnalyseFn(AnalyseStaged), {},
-                     nullptr}) {}
+                     nullptr, {}}) {}
 
 Ingestor::~Ingestor() = default;
 
@@ -355,6 +369,8 @@ base::Result<model::Decision> Ingestor::DryRun(const fs::path& file, model::Anal
   std::error_code ec;
   analysis.fingerprint.size_bytes = static_cast<int64_t>(std::filesystem::file_size(file, ec));
   impl_->analyse(file, *impl_->cfg, impl_->faces, analysis);
+  impl_->RefreshReference();
+  impl_->ScoreQuality(analysis);
   auto facts = impl_->Facts(analysis);
   if (!facts.ok()) return facts.status();
   return decide::Decide(analysis, impl_->cfg->policy, *facts);

@@ -58,6 +58,12 @@ class FailingLookupCatalog final : public catalog::Catalog {
   base::Result<std::vector<catalog::AnalysedItem>> ListAnalysedItems(int64_t after, int limit) override {
     return real_->ListAnalysedItems(after, limit);
   }
+  base::Result<std::vector<catalog::StoredAnalysisRow>> ListStoredAnalyses(int64_t after, int limit) override {
+    return real_->ListStoredAnalyses(after, limit);
+  }
+  base::Status UpdateAnalyses(const std::vector<catalog::StoredAnalysisRow>& rows) override {
+    return real_->UpdateAnalyses(rows);
+  }
   base::Result<std::vector<model::ItemRecord>> ListItems(const catalog::ItemFilter& f) override {
     return real_->ListItems(f);
   }

@@ -3,14 +3,19 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <map>
 
 #include <fmt/format.h>
 
 #include "decide/decide.h"
+#include "quality/reference_store.h"
+#include "quality/score.h"
 
 namespace triage::review {
 namespace {
+
+namespace fs = std::filesystem;
 
 constexpr int kPage = 5000;
 
@@ -50,18 +55,37 @@ base::Status ForEachAnalysedItem(catalog::Catalog& catalog, Visit visit) {
   }
 }
 
-model::Decision Replay(const catalog::AnalysedItem& item, const model::Policy& policy) {
-  return decide::Decide(item.analysis.analysis, policy, item.analysis.facts);
+model::Decision Replay(const catalog::AnalysedItem& item, const config::Config& config,
+                       const model::QualityReference& reference) {
+  return decide::Decide(RescoredAnalysis(item.analysis.analysis, config, reference), config.policy,
+                        item.analysis.facts);
+}
+
+// The reference the library's scores are normalised with (built-in anchors when there is none or it is unreadable:
+// a replay never fails for it).
+model::QualityReference ReferenceOf(const config::Config& config) {
+  auto r = quality::LoadReference(config.StateDir());
+  return r.ok() ? *r : model::QualityReference();
 }
 
 }  // namespace
 
 std::string FolderOf(const model::Decision& d) {
-  return d.destination == model::Destination::kLibrary ? "faces/" + d.person : "review/" + d.category;
+  if (d.destination == model::Destination::kReview) return "review/" + d.category;
+  return d.library_folder.empty() ? "faces/" + d.person : d.library_folder;
 }
 
 std::string FolderOf(const catalog::AnalysedItem& item) {
-  return item.location == "library" ? "faces/" + item.person : "review/" + item.category;
+  if (item.location != "library") return "review/" + item.category;
+  // A library photo without a person lives in photos/<yyyy>/<mm>/: its folder is where its file is.
+  return item.person.empty() ? fs::path(item.path).parent_path().string() : "faces/" + item.person;
+}
+
+model::Analysis RescoredAnalysis(const model::Analysis& analysis, const config::Config& config,
+                                 const model::QualityReference& reference) {
+  model::Analysis a = analysis;
+  if (a.metrics.measured) a.quality = quality::Score(a.metrics, a.info, config.quality, reference);
+  return a;
 }
 
 base::Result<SimulationReport> SimulatePolicy(catalog::Catalog& catalog, const config::Config& proposed,
@@ -69,6 +93,7 @@ base::Result<SimulationReport> SimulatePolicy(catalog::Catalog& catalog, const c
   auto start = std::chrono::steady_clock::now();
   SimulationReport report;
   MoveTally tally(max_samples);
+  const model::QualityReference reference = ReferenceOf(proposed);
   TRIAGE_RETURN_IF_ERROR(ForEachAnalysedItem(catalog, [&](const catalog::AnalysedItem& item) {
     if (item.analysis.version == 0) {
       ++report.damaged;
@@ -76,7 +101,7 @@ base::Result<SimulationReport> SimulatePolicy(catalog::Catalog& catalog, const c
     }
     ++report.total;
     std::string from = FolderOf(item);
-    std::string to = FolderOf(Replay(item, proposed.policy));
+    std::string to = FolderOf(Replay(item, proposed, reference));
     if (from != to) {
       ++report.changed;
       tally.Add(from, to, item.id);
@@ -93,11 +118,12 @@ base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committ
   // Collect first, move after: moving while paging would shift the pages.
   std::vector<std::pair<catalog::AnalysedItem, model::Decision>> changes;
   ApplyReport report;
+  const model::QualityReference reference = ReferenceOf(config);
   TRIAGE_RETURN_IF_ERROR(ForEachAnalysedItem(catalog, [&](const catalog::AnalysedItem& item) {
     if (item.location != "review") return base::Status::Ok();  // auto-sorted items stay: apply only empties review
     if (item.analysis.version == 0) return base::Status::Ok();  // damaged: nothing to re-decide on
     ++report.considered;
-    model::Decision d = Replay(item, config.policy);
+    model::Decision d = Replay(item, config, reference);
     if (FolderOf(d) != FolderOf(item)) changes.emplace_back(item, std::move(d));
     return base::Status::Ok();
   }));
@@ -120,7 +146,7 @@ base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committ
     change.action = "apply-policy";
     change.reason = d.Summary();
     change.at = now;
-    auto dest = to_library ? config.FacesDir() / d.person : config.ReviewDir() / d.category;
+    auto dest = config.FolderFor(d);
     auto placed = committer.Relocate(*record, dest, change);
     if (!placed.ok()) {
       ++report.failed;

@@ -45,6 +45,11 @@ std::string FolderOf(const model::Decision& decision);
 // The folder an item is in now.
 std::string FolderOf(const catalog::AnalysedItem& item);
 
+// `analysis` with its quality score recomputed from its stored measures under `config`'s rules and `reference`
+// (what a replay under a proposed policy judges; analyses without measures keep their score). Pure.
+model::Analysis RescoredAnalysis(const model::Analysis& analysis, const config::Config& config,
+                                 const model::QualityReference& reference);
+
 // Replays decide() under `proposed` (its policy) on every item whose place the policy decides (pending review items
 // and auto-sorted library items; a person's decision is never revisited) and tallies what would move. Reads the
 // catalog only. `max_samples` ids are kept per move.

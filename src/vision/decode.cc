@@ -1,5 +1,6 @@
 // libvips decoding with shrink-on-load; OpenCV's img_hash for the perceptual hash.
 #include "vision/decode.h"
+#include "vision/exif_fields.h"
 
 #include <vips/vips8>
 
@@ -92,6 +93,9 @@ model::ImageInfo ReadInfo(const VImage& header, const std::string& format) {
   info.taken_at = ExifDate(header);
   std::string make = ExifText(header, "exif-ifd0-Make"), model = ExifText(header, "exif-ifd0-Model");
   info.camera = make.empty() ? model : (model.rfind(make, 0) == 0 ? model : make + " " + model);
+  FillCaptureSettings(
+      [&](const char* field) { return header.get_typeof(field) == 0 ? std::string() : header.get_string(field); },
+      info);
   return info;
 }
 

@@ -10,6 +10,7 @@
 
 #include "catalog/sqlite/schema.h"
 #include "catalog/sqlite/statement.h"
+#include "model/json_quality.h"
 
 namespace triage::catalog::sqlite {
 namespace {
@@ -19,7 +20,8 @@ using nlohmann::json;
 constexpr const char* kItemColumns =
     "id, path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, format, "
     "taken_at, camera, location, category, person, duplicate_of, reasons, auto_sorted, faces_detected, sharpness, "
-    "exposure, created_at, updated_at, phash_center";
+    "exposure, created_at, updated_at, phash_center, "
+    "(SELECT a.analysis FROM analyses a WHERE a.item_id = items.id)";
 
 constexpr const char* kInsertItem =
     "INSERT INTO items (path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, "
@@ -60,6 +62,15 @@ std::vector<model::Reason> ParseReasons(const std::string& text) {
   return out;
 }
 
+// The quality score inside a stored analysis column (MessagePack, or JSON text from before the binary form).
+model::QualityScore QualityOf(const Statement& s, int col) {
+  if (s.IsNull(col)) return {};
+  json j = s.IsBlob(col) ? json::from_msgpack(s.Bytes(col), /*strict=*/true, /*allow_exceptions=*/false)
+                         : json::parse(s.Text(col), nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("quality")) return {};
+  return model::QualityScoreFromJson(j["quality"]);
+}
+
 model::ItemRecord ReadItem(const Statement& s) {
   model::ItemRecord r;
   r.id = s.Int(0);
@@ -89,6 +100,7 @@ model::ItemRecord ReadItem(const Statement& s) {
   r.created_at = s.Int(23);
   r.updated_at = s.Int(24);
   r.fingerprint.phash_center = s.IsNull(25) ? r.fingerprint.phash : static_cast<uint64_t>(s.Int(25));
+  r.quality = QualityOf(s, 26);
   return r;
 }
 

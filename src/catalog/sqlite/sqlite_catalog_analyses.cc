@@ -34,6 +34,12 @@ constexpr const char* kAnalysedItems =
     "WHERE i.id > ? AND (i.location = 'review' OR (i.location = 'library' AND i.auto_sorted = 1)) "
     "ORDER BY i.id LIMIT ?";
 
+constexpr const char* kStoredAnalyses =
+    "SELECT a.item_id, a.analysis FROM analyses a JOIN items i ON i.id = a.item_id "
+    "WHERE a.item_id > ? AND i.location != 'trash' ORDER BY a.item_id LIMIT ?";
+
+constexpr const char* kUpdateAnalysis = "UPDATE analyses SET version = ?, analysis = ? WHERE item_id = ?";
+
 // An analysis column as read: MessagePack bytes, or JSON text from before the binary form.
 struct StoredBytes {
   bool binary = false;
@@ -53,13 +59,16 @@ model::StoredAnalysis ParseAnalysis(const StoredBytes& stored) {
   return model::StoredAnalysisFromJson(j);
 }
 
+// Names and reasons come from outside: invalid UTF-8 is replaced here, once, so that every later JSON output of the
+// stored analysis (explain, the API) can be written without failing.
+std::vector<uint8_t> EncodeAnalysis(const model::StoredAnalysis& analysis) {
+  return json::to_msgpack(json::parse(json(analysis).dump(-1, ' ', false, json::error_handler_t::replace)));
+}
+
 }  // namespace
 
 base::Status SqliteCatalog::InsertAnalysis(int64_t item_id, const model::StoredAnalysis& analysis) {
-  // Names and reasons come from outside: invalid UTF-8 is replaced here, once, so that every later JSON output of
-  // the stored analysis (explain, the API) can be written without failing.
-  json valid = json::parse(json(analysis).dump(-1, ' ', false, json::error_handler_t::replace));
-  std::vector<uint8_t> bytes = json::to_msgpack(valid);
+  std::vector<uint8_t> bytes = EncodeAnalysis(analysis);
   return Statement(db_, kInsertAnalysis).Bind(1, item_id).Bind(2, analysis.version)
       .BindBlob(3, bytes.data(), bytes.size()).Run();
 }
@@ -146,6 +155,43 @@ base::Result<std::vector<AnalysedItem>> SqliteCatalog::ListAnalysedItems(int64_t
   // Parsing is most of the cost of a page and needs no lock: it runs on every core.
   tbb::parallel_for(size_t{0}, out.size(), [&](size_t i) { out[i].analysis = ParseAnalysis(stored[i]); });
   return out;
+}
+
+base::Result<std::vector<StoredAnalysisRow>> SqliteCatalog::ListStoredAnalyses(int64_t after_id, int limit) {
+  if (limit < 1 || limit > 10000) return base::Status::InvalidArgument("limit must be 1..10000");
+  std::lock_guard lock(mu_);
+  Statement s(db_, kStoredAnalyses);
+  s.Bind(1, after_id).Bind(2, limit);
+  std::vector<StoredAnalysisRow> out;
+  std::vector<StoredBytes> stored;
+  for (;;) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({s.Int(0), {}});
+    stored.push_back(ReadAnalysisColumn(s, 1));
+  }
+  tbb::parallel_for(size_t{0}, out.size(), [&](size_t i) { out[i].analysis = ParseAnalysis(stored[i]); });
+  return out;
+}
+
+base::Status SqliteCatalog::UpdateAnalyses(const std::vector<StoredAnalysisRow>& rows) {
+  std::lock_guard lock(mu_);
+  TRIAGE_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+  base::Status written = [&]() -> base::Status {
+    Statement s(db_, kUpdateAnalysis);
+    for (const StoredAnalysisRow& r : rows) {
+      std::vector<uint8_t> bytes = EncodeAnalysis(r.analysis);
+      TRIAGE_RETURN_IF_ERROR(s.Bind(1, r.analysis.version).BindBlob(2, bytes.data(), bytes.size()).Bind(3, r.item_id).Run());
+      s.Reset();
+    }
+    return base::Status::Ok();
+  }();
+  if (!written.ok()) {
+    Rollback(db_);
+    return written;
+  }
+  return Exec(db_, "COMMIT");
 }
 
 }  // namespace triage::catalog::sqlite

@@ -31,6 +31,8 @@ class Statement {
   base::Result<bool> Step();
   // Steps to the end; for statements without result rows.
   base::Status Run();
+  // Makes the statement ready to bind and run again (batch writes).
+  void Reset() { sqlite3_reset(stmt_); }
 
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   double Real(int col) const { return sqlite3_column_double(stmt_, col); }

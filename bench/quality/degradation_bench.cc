@@ -1,0 +1,144 @@
+// Quality scores against known degradations: for each real photo in a folder, six degraded copies (Gaussian blur
+// sigma 2, Gaussian noise sigma 10, -1.5 EV, +1.5 EV, JPEG quality 15, 50% downscale) go through the same path as
+// intake (decode at the pipeline's raster size, measure, score under the default rules and built-in anchors); per
+// kind, the share of pairs in which the original scores higher (target >= 95%). Then the time of all measures on one
+// core, decode excluded: on the pipeline's 1600 px raster and on a full 12 MP raster.
+//
+// Usage: degradation_bench DIR [--verbose | --time-only]
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <unistd.h>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "model/quality.h"
+#include "quality/score.h"
+#include "vision/decode.h"
+#include "vision/quality_metrics.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace triage;
+
+constexpr int kPipelineSidePx = 1600;  // analysis.decode_max_side default (faces on)
+
+cv::Mat ToMat(const model::RgbImage& img) {
+  cv::Mat m(img.height, img.width, CV_8UC3, const_cast<uint8_t*>(img.pixels.data()));
+  return m.clone();
+}
+
+// Exposure change in linear light (sRGB approximated by gamma 2.2), clipped like a sensor would.
+cv::Mat Exposure(const cv::Mat& rgb, double ev) {
+  cv::Mat f, out;
+  rgb.convertTo(f, CV_32F, 1.0 / 255);
+  cv::pow(f, 2.2, f);
+  f *= std::pow(2.0, ev);
+  cv::min(f, 1.0, f);
+  cv::pow(f, 1 / 2.2, f);
+  f.convertTo(out, CV_8U, 255);
+  return out;
+}
+
+std::map<std::string, cv::Mat> Degrade(const cv::Mat& rgb) {
+  std::map<std::string, cv::Mat> out;
+  cv::GaussianBlur(rgb, out["blur_sigma2"], cv::Size(), 2);
+  cv::Mat noise(rgb.size(), CV_32FC3), f;
+  cv::randn(noise, cv::Scalar::all(0), cv::Scalar::all(10));
+  rgb.convertTo(f, CV_32FC3);
+  cv::Mat(f + noise).convertTo(out["noise_sigma10"], CV_8UC3);
+  out["minus_1.5ev"] = Exposure(rgb, -1.5);
+  out["plus_1.5ev"] = Exposure(rgb, 1.5);
+  std::vector<uint8_t> jpeg;
+  cv::Mat bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  cv::imencode(".jpg", bgr, jpeg, {cv::IMWRITE_JPEG_QUALITY, 15});
+  cv::cvtColor(cv::imdecode(jpeg, cv::IMREAD_COLOR), out["jpeg_q15"], cv::COLOR_BGR2RGB);
+  cv::resize(rgb, out["downscale_50"], cv::Size(), 0.5, 0.5, cv::INTER_AREA);
+  return out;
+}
+
+// Writes losslessly, then analyses the file as intake does.
+model::QualityScore ScoreAsIntake(const cv::Mat& rgb, const fs::path& tmp) {
+  cv::Mat bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  cv::imwrite(tmp.string(), bgr);
+  auto d = vision::DecodeImage(tmp, {kPipelineSidePx, 250'000'000});
+  if (!d.ok()) return {};
+  double to_full = double(d->info.width) / d->image.width;
+  model::QualityMetrics m = vision::MeasureQuality(d->image, {}, to_full);
+  return quality::Score(m, d->info, model::QualityRules(), model::QualityReference());
+}
+
+double MillisPerCall(const model::RgbImage& img, int rounds) {
+  vision::MeasureQuality(img);  // warm-up: BRISQUE model load
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < rounds; ++i) vision::MeasureQuality(img);
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / rounds;
+}
+
+model::RgbImage FromMat(const cv::Mat& m) {
+  return {m.cols, m.rows, std::vector<uint8_t>(m.data, m.data + m.total() * 3)};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return std::fprintf(stderr, "usage: degradation_bench DIR [--verbose | --time-only]\n"), 2;
+  bool verbose = argc > 2 && std::string(argv[2]) == "--verbose";
+  bool time_only = argc > 2 && std::string(argv[2]) == "--time-only";
+  cv::setNumThreads(1);
+  fs::path tmp = fs::temp_directory_path() / ("triage_degradation_" + std::to_string(::getpid()) + ".png");
+  std::map<std::string, std::pair<int, int>> wins;  // kind -> (original higher, pairs)
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(argv[1])) {
+    std::string ext = e.path().extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+    if (ext == ".jpg" || ext == ".jpeg" || ext == ".png") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  cv::Mat sample;
+  for (const fs::path& file : files) {
+    auto full = vision::DecodeImage(file, {16384, 250'000'000});
+    if (!full.ok()) continue;
+    cv::Mat rgb = ToMat(full->image);
+    if (sample.empty()) sample = rgb;
+    if (time_only) break;
+    model::QualityScore original = ScoreAsIntake(rgb, tmp);
+    for (const auto& [kind, degraded] : Degrade(rgb)) {
+      model::QualityScore d = ScoreAsIntake(degraded, tmp);
+      auto& w = wins[kind];
+      w.second += 1;
+      w.first += original.aggregate > d.aggregate ? 1 : 0;
+      if (verbose) {
+        std::printf("%-28s %-14s %5.2f (%s) vs %5.2f (%s)%s\n", file.filename().c_str(), kind.c_str(),
+                    original.aggregate, original.category.c_str(), d.aggregate, d.category.c_str(),
+                    original.aggregate > d.aggregate ? "" : "   <-- not lower");
+      }
+    }
+  }
+  fs::remove(tmp);
+  if (files.empty() || sample.empty()) return std::fprintf(stderr, "no readable photos in %s\n", argv[1]), 1;
+  if (!time_only) std::printf("degradation pairs (%zu photos): original scores higher in\n", files.size());
+  for (const auto& [kind, w] : wins) {
+    std::printf("  %-14s %3d / %3d = %5.1f%%%s\n", kind.c_str(), w.first, w.second, 100.0 * w.first / w.second,
+                w.first * 100 >= 95 * w.second ? "" : "  (below the 95% target)");
+  }
+  cv::Mat pipeline_raster, twelve_mp;
+  double f = double(kPipelineSidePx) / std::max(sample.cols, sample.rows);
+  cv::resize(sample, pipeline_raster, cv::Size(), f, f, cv::INTER_AREA);
+  cv::resize(sample, twelve_mp, cv::Size(4000, 3000), 0, 0, cv::INTER_CUBIC);
+  std::printf("all measures, one core, decode excluded (BRISQUE %s):\n",
+              vision::BrisqueAvailable() ? "included" : "model files missing, skipped");
+  std::printf("  %dx%d raster (what intake decodes a 12 MP JPEG to): %.1f ms\n", pipeline_raster.cols,
+              pipeline_raster.rows, MillisPerCall(FromMat(pipeline_raster), 20));
+  std::printf("  4000x3000 raster (12 MP, decoded at full size):   %.1f ms\n", MillisPerCall(FromMat(twelve_mp), 5));
+  return 0;
+}

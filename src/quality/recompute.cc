@@ -1,0 +1,89 @@
+// Recomputing scores from stored measures.
+#include "quality/recompute.h"
+
+#include <chrono>
+
+#include "quality/reference.h"
+#include "quality/reference_store.h"
+#include "quality/score.h"
+
+namespace triage::quality {
+namespace {
+
+constexpr int kPage = 5000;
+
+// Calls `visit(page)` for every page of stored analyses.
+template <typename Visit>
+base::Status ForEachPage(catalog::Catalog& catalog, Visit visit) {
+  int64_t after = 0;
+  for (;;) {
+    auto page = catalog.ListStoredAnalyses(after, kPage);
+    if (!page.ok()) return page.status();
+    if (page->empty()) return base::Status::Ok();
+    after = page->back().item_id;
+    const bool last = page->size() < static_cast<size_t>(kPage);
+    TRIAGE_RETURN_IF_ERROR(visit(*page));
+    if (last) return base::Status::Ok();
+  }
+}
+
+// Rescores one analysis in place; true when the score changed.
+bool Rescore(model::StoredAnalysis& s, const model::QualityRules& rules, const model::QualityReference& reference,
+             bool* category_changed) {
+  model::Analysis& a = s.analysis;
+  if (!a.metrics.measured) return false;
+  model::QualityScore fresh = Score(a.metrics, a.info, rules, reference);
+  bool changed = !a.quality.scored || fresh.aggregate != a.quality.aggregate || fresh.category != a.quality.category ||
+                 fresh.sentence != a.quality.sentence;
+  if (category_changed != nullptr) *category_changed = fresh.category != a.quality.category;
+  a.quality = std::move(fresh);
+  return changed;
+}
+
+}  // namespace
+
+int64_t RescoreAll(std::vector<model::StoredAnalysis>& analyses, const model::QualityRules& rules,
+                   model::QualityReference& reference) {
+  std::vector<Sample> samples;
+  samples.reserve(analyses.size());
+  for (const auto& s : analyses) {
+    if (s.analysis.metrics.measured) samples.push_back({s.analysis.metrics, s.analysis.info});
+  }
+  reference = BuildReference(samples, rules);
+  int64_t changed = 0;
+  for (auto& s : analyses) changed += Rescore(s, rules, reference, nullptr) ? 1 : 0;
+  return changed;
+}
+
+base::Result<RecomputeReport> Recompute(catalog::Catalog& catalog, const config::Config& config) {
+  auto start = std::chrono::steady_clock::now();
+  RecomputeReport report;
+  std::vector<Sample> samples;
+  TRIAGE_RETURN_IF_ERROR(ForEachPage(catalog, [&](std::vector<catalog::StoredAnalysisRow>& page) {
+    for (const auto& row : page) {
+      ++report.items;
+      const model::Analysis& a = row.analysis.analysis;
+      if (a.metrics.measured) samples.push_back({a.metrics, a.info});
+    }
+    return base::Status::Ok();
+  }));
+  report.measured = static_cast<int64_t>(samples.size());
+  report.reference = BuildReference(samples, config.quality);
+  samples = {};
+  TRIAGE_RETURN_IF_ERROR(SaveReference(config.StateDir(), report.reference));
+  TRIAGE_RETURN_IF_ERROR(ForEachPage(catalog, [&](std::vector<catalog::StoredAnalysisRow>& page) {
+    std::vector<catalog::StoredAnalysisRow> changed;
+    for (auto& row : page) {
+      bool category_changed = false;
+      if (!Rescore(row.analysis, config.quality, report.reference, &category_changed)) continue;
+      report.category_changed += category_changed ? 1 : 0;
+      changed.push_back(std::move(row));
+    }
+    report.changed += static_cast<int64_t>(changed.size());
+    return changed.empty() ? base::Status::Ok() : catalog.UpdateAnalyses(changed);
+  }));
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+}  // namespace triage::quality

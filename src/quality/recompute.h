@@ -1,0 +1,35 @@
+// `triage recompute`: categories, normalisation and aggregates again from the stored measures after a change of
+// rules, without decoding any image.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/catalog.h"
+#include "config/config.h"
+#include "model/quality.h"
+
+namespace triage::quality {
+
+struct RecomputeReport {
+  int64_t items = 0;               // stored analyses read
+  int64_t measured = 0;            // of those, with quality measures
+  int64_t changed = 0;             // whose score or category changed (written back)
+  int64_t category_changed = 0;
+  double seconds = 0;
+  model::QualityReference reference;
+};
+
+// The reference from every measured analysis, then each one's score under `rules` and that reference; returns how
+// many scores changed. Pure.
+int64_t RescoreAll(std::vector<model::StoredAnalysis>& analyses, const model::QualityRules& rules,
+                   model::QualityReference& reference);
+
+// Reads every stored analysis (two passes, a page at a time, so memory stays bounded), rebuilds the normalisation
+// reference, writes it to <state>/quality_reference.json and writes back the analyses whose score changed, one
+// transaction per page. Safe to run again; a crash in between leaves some items on the old scale, which the next run
+// fixes. Errors: the catalog's, or kIo writing the reference.
+base::Result<RecomputeReport> Recompute(catalog::Catalog& catalog, const config::Config& config);
+
+}  // namespace triage::quality

@@ -1,0 +1,207 @@
+// Category rules, dimension goodness, penalties and the aggregate (formulas follow the seed's scoring configuration;
+// the goodness transforms are this project's, documented in quality/README.md).
+#include "quality/score.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "quality/reference.h"
+
+namespace triage::quality {
+namespace {
+
+constexpr double kHighlightTarget = 0.92;     // 98th luma percentile a full exposure reaches
+constexpr double kDarkHighlightTarget = 0.6;  // ... in a night, astro or long exposure
+constexpr double kClippingCost = 3;           // exposure goodness lost per unit share of clipped pixels
+constexpr double kLaplacianNoiseGain = 20;    // sum of the squared Laplacian kernel taps
+constexpr double kNoiseFloor = 1;             // grey levels of estimated noise not taken out of the sharpness
+constexpr double kBlockinessThreshold = 1.15; // JPEG block edges this much stronger than the rest: visible
+constexpr double kBlockinessPointsPerUnit = 3;
+constexpr double kBlockinessMaxPoints = 1.5;
+constexpr double kWideAperture = 2.8;     // f-numbers at or below: shallow depth of field is intended
+constexpr double kApertureIsolationBoost = 1.25;
+constexpr double kHighIso = 800;          // above this, noise reduction softens detail
+
+bool Dark(const std::string& category) {
+  return category == "night" || category == "astro" || category == "long_exposure";
+}
+
+double Isolation(const model::QualityMetrics& m, const model::ImageInfo& info, const model::QualityRules& rules) {
+  bool wide = info.f_number > 0 && info.f_number <= kWideAperture;
+  return m.isolation * (rules.aperture_isolation_boost && wide ? kApertureIsolationBoost : 1.0);
+}
+
+// High ISO smears fine detail through the camera's noise reduction: judge its sharpness more gently, one quarter
+// more per doubling of ISO above 800, at most twice.
+double IsoCompensation(const model::ImageInfo& info, const model::QualityRules& rules) {
+  if (!rules.iso_sharpness_compensation || info.iso <= kHighIso) return 1;
+  return std::min(2.0, 1 + 0.25 * std::log2(info.iso / kHighIso));
+}
+
+// Placement on the thirds' power points and a level horizon, blended with leading lines (seed: 30%).
+double Composition(const model::QualityMetrics& m, const model::QualityRules& rules) {
+  double level = m.has_horizon ? std::max(0.0, 1 - std::abs(m.horizon_tilt_deg) / 10) : 1;
+  double placement = (rules.power_point_weight * m.thirds + rules.line_weight * level) /
+                     std::max(1e-9, rules.power_point_weight + rules.line_weight);
+  constexpr double kLeadingLinesBlend = 0.3;
+  return (1 - kLeadingLinesBlend) * placement + kLeadingLinesBlend * m.leading_lines;
+}
+
+double Round(double v, int digits) {
+  double f = std::pow(10, digits);
+  return std::round(v * f) / f;
+}
+
+std::vector<model::Penalty> Penalties(const model::QualityMetrics& m, const model::QualityRules& r) {
+  std::vector<model::Penalty> out;
+  if (m.noise_sigma > r.noise_sigma_threshold) {
+    double p = std::min(r.noise_max_penalty_points, (m.noise_sigma - r.noise_sigma_threshold) * r.noise_penalty_per_sigma);
+    out.push_back({"noise", p, fmt::format("noise sigma {:.1f} is above {:.1f}", m.noise_sigma, r.noise_sigma_threshold)});
+  }
+  if (m.mean_saturation > r.oversaturation_threshold || m.oversaturated_percent > r.oversaturation_pixel_percent) {
+    out.push_back({"oversaturation", r.oversaturation_penalty_points,
+                   fmt::format("{:.0f}% of the pixels are saturated past the point of detail (mean saturation {:.2f})",
+                               m.oversaturated_percent, m.mean_saturation)});
+  }
+  if (m.bimodality > r.bimodality_threshold) {
+    out.push_back({"bimodality", r.bimodality_penalty_points,
+                   fmt::format("the tones split into two separate masses (bimodality {:.1f})", m.bimodality)});
+  }
+  if (m.blockiness > kBlockinessThreshold) {
+    out.push_back({"compression",
+                   std::min(kBlockinessMaxPoints, (m.blockiness - kBlockinessThreshold) * kBlockinessPointsPerUnit),
+                   fmt::format("JPEG blocks are visible (block edges {:.2f}x the rest)", m.blockiness)});
+  }
+  bool intended = r.silhouette_detection && m.silhouette;
+  double excess = std::max(0.0, m.highlight_clip_percent - r.highlight_clip_threshold_percent) +
+                  std::max(0.0, m.shadow_clip_percent - r.shadow_clip_threshold_percent);
+  if (excess > 0 && !intended) {
+    out.push_back({"clipping", std::min(r.clipping_max_penalty_points, excess * r.clipping_penalty_per_percent),
+                   fmt::format("{:.0f}% is blown out and {:.0f}% crushed to black", m.highlight_clip_percent,
+                               m.shadow_clip_percent)});
+  }
+  return out;
+}
+
+std::string Sentence(const model::QualityScore& s, bool has_faces) {
+  const model::DimensionScore* best = nullptr;
+  const model::DimensionScore* worst = nullptr;
+  for (const auto& d : s.dimensions) {
+    if (d.weight <= 0) continue;
+    if (!best || d.score > best->score) best = &d;
+    if (!worst || d.score < worst->score) worst = &d;
+  }
+  std::string text = fmt::format("{} scored {:.1f}", s.category, s.aggregate);
+  if (best) text += fmt::format(": best {} ({:.1f})", best->name, best->score);
+  if (worst && worst != best) text += fmt::format(", weakest {} ({:.1f})", worst->name, worst->score);
+  for (const auto& p : s.penalties) text += fmt::format("; {} (-{:.2f})", p.text, p.points);
+  if (s.eyes_closed && has_faces) text += "; eyes closed";
+  return text + ".";
+}
+
+}  // namespace
+
+std::string Categorize(const model::QualityMetrics& m, const model::ImageInfo& info, const model::QualityRules& r) {
+  if (m.face_count >= r.min_faces_for_group) return "group_portrait";
+  if (m.face_count > 0) return m.face_ratio * 100 > r.portrait_face_ratio_percent ? "portrait" : "human_others";
+  if (info.exposure_s > r.astro_shutter_s) return "astro";
+  if (info.exposure_s > r.long_exposure_shutter_s) return "long_exposure";
+  if (m.mean_luminance < r.night_luminance_threshold || info.iso > r.night_iso_threshold) return "night";
+  if (m.mean_saturation * 100 < r.monochrome_saturation_percent) return "monochrome";
+  if (Isolation(m, info, r) > r.macro_isolation) return "macro";
+  if (m.has_horizon && info.width >= info.height) return "landscape";
+  return "others";
+}
+
+bool EyesClosed(const model::QualityMetrics& m, const model::QualityRules& r) {
+  return std::any_of(m.eyes.begin(), m.eyes.end(), [&](const model::QualityMetrics::Eyes& e) {
+    return e.yaw_deg <= r.max_face_turn_deg && e.aspect_ratio > 0 && e.aspect_ratio < r.blink_ear_threshold;
+  });
+}
+
+DimensionValue Measure(const std::string& d, const model::QualityMetrics& m, const model::ImageInfo& info,
+                       const std::string& category, const model::QualityRules& r) {
+  // The variance of the Laplacian spans four orders of magnitude between a soft and a crisp photo: judged on a log
+  // scale, so that halving it costs the same wherever it starts.
+  // Noise adds 20 sigma^2 to the variance of the (4-neighbour) Laplacian: taken out, so that noise never reads as
+  // detail. The first grey level of "noise" is left in: on soft pictures the estimator reads fine texture.
+  if (d == "sharpness") {
+    double excess = std::max(0.0, m.luma_noise_sigma - kNoiseFloor);
+    double raw = std::max(0.0, m.sharpness - kLaplacianNoiseGain * excess * excess) * IsoCompensation(info, r);
+    return {raw, std::log2(1 + raw)};
+  }
+  if (d == "face_sharpness") {
+    double raw = m.eye_sharpness > 0 ? m.eye_sharpness : m.face_sharpness;
+    return {raw, std::log2(1 + raw), m.face_count > 0};
+  }
+  // Exposure to the right without clipping: the brightest tones should reach near white (a low-key picture may be
+  // dark, but an underexposed one leaves the top of the range empty) and nothing should clip. Dark categories are
+  // not asked to reach as high.
+  if (d == "exposure") {
+    double reach = std::min(1.0, m.highlight_level / (Dark(category) ? kDarkHighlightTarget : kHighlightTarget));
+    double clipped = (m.highlight_clip_percent + m.shadow_clip_percent) / 100;
+    return {m.mean_luminance, std::max(0.0, reach - kClippingCost * clipped)};
+  }
+  if (d == "noise") return {m.noise_sigma, std::exp(-m.noise_sigma / 4)};
+  if (d == "dynamic_range") return {m.dynamic_range_stops, std::min(m.dynamic_range_stops, 12.0)};
+  if (d == "contrast") return {m.contrast, std::min(m.contrast, 0.3)};
+  if (d == "colour") return {m.colourfulness, std::min(m.colourfulness, 120.0)};
+  if (d == "composition") {
+    double c = Composition(m, r);
+    return {c, c};
+  }
+  if (d == "technical") return {m.brisque, std::max(0.0, 100 - m.brisque) / 100, m.brisque >= 0};
+  if (d == "resolution") {
+    double mp = double(info.width) * info.height / 1e6;
+    return {mp, std::min(mp, 24.0)};
+  }
+  return {0, 0, false};
+}
+
+model::QualityScore Score(const model::QualityMetrics& m, const model::ImageInfo& info,
+                          const model::QualityRules& rules, const model::QualityReference& reference) {
+  model::QualityScore s;
+  if (!m.measured) return s;
+  s.scored = true;
+  s.category = Categorize(m, info, rules);
+  const auto weights_it = rules.weights.find(s.category);
+  const std::map<std::string, double> empty;
+  const auto& weights = weights_it == rules.weights.end() ? empty : weights_it->second;
+  // Weights of what cannot be measured here (no face, no BRISQUE model) go to the others in proportion.
+  double available_weight = 0;
+  std::vector<std::pair<std::string, DimensionValue>> values;
+  for (const std::string& d : model::QualityDimensions()) {
+    DimensionValue v = Measure(d, m, info, s.category, rules);
+    auto w = weights.find(d);
+    if (v.available && w != weights.end()) available_weight += w->second;
+    values.emplace_back(d, v);
+  }
+  double sum = 0;
+  for (const auto& [d, v] : values) {
+    if (!v.available) continue;
+    auto w = weights.find(d);
+    double weight = w == weights.end() || available_weight <= 0 ? 0 : w->second * 100 / available_weight;
+    double anchor = Anchor(reference, rules, s.category, d);
+    double score = anchor > 0 ? std::clamp(10 * v.goodness / anchor, 0.0, 10.0) : 0;
+    model::DimensionScore ds{d, v.raw, Round(score, 2), Round(weight, 2), Round(score * weight / 100, 3)};
+    sum += score * weight / 100;
+    s.dimensions.push_back(ds);
+  }
+  s.penalties = Penalties(m, rules);
+  for (const auto& p : s.penalties) sum -= p.points;
+  sum = std::clamp(sum, 0.0, 10.0);
+  s.eyes_closed = EyesClosed(m, rules);
+  if (s.eyes_closed) {
+    double kept = sum * (1 - rules.blink_penalty_percent / 100);
+    s.penalties.push_back({"blink", sum - kept, "eyes are closed"});
+    sum = kept;
+  }
+  for (auto& p : s.penalties) p.points = Round(p.points, 2);
+  s.aggregate = Round(sum, 2);
+  s.sentence = Sentence(s, m.face_count > 0);
+  return s;
+}
+
+}  // namespace triage::quality

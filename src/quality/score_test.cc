@@ -1,0 +1,152 @@
+// Specification of scoring: categories by rule, penalties by the seed's formulas, weights, explanation.
+#include "quality/score.h"
+
+#include <gtest/gtest.h>
+
+#include "quality/reference.h"
+
+namespace triage::quality {
+namespace {
+
+// A well-exposed, sharp, colourful daylight picture without faces.
+model::QualityMetrics Daylight() {
+  model::QualityMetrics m;
+  m.measured = true;
+  m.sharpness = 900;
+  m.tenengrad = 4000;
+  m.isolation = 2;
+  m.mean_luminance = 0.45;
+  m.highlight_level = 0.93;
+  m.noise_sigma = 1.5;
+  m.dynamic_range_stops = 9;
+  m.contrast = 0.25;
+  m.colourfulness = 55;
+  m.mean_saturation = 0.35;
+  m.brisque = 20;
+  m.thirds = 0.8;
+  return m;
+}
+
+model::ImageInfo Info(int w = 4000, int h = 3000) {
+  model::ImageInfo info;
+  info.width = w;
+  info.height = h;
+  return info;
+}
+
+struct CategoryCase {
+  std::string name;
+  std::function<void(model::QualityMetrics&, model::ImageInfo&)> change;
+  std::string category;
+};
+
+TEST(ScoreTest, CategoriesFollowTheRulesInPriorityOrder) {
+  const std::vector<CategoryCase> cases = {
+      {"large face", [](auto& m, auto&) { m.face_count = 1, m.face_ratio = 0.08; }, "portrait"},
+      {"four faces", [](auto& m, auto&) { m.face_count = 4, m.face_ratio = 0.08; }, "group_portrait"},
+      {"small face", [](auto& m, auto&) { m.face_count = 2, m.face_ratio = 0.01; }, "human_others"},
+      {"15 s exposure", [](auto& m, auto& i) { m.mean_luminance = 0.05, i.exposure_s = 15; }, "astro"},
+      {"2 s exposure", [](auto&, auto& i) { i.exposure_s = 2; }, "long_exposure"},
+      {"dark", [](auto& m, auto&) { m.mean_luminance = 0.1; }, "night"},
+      {"ISO 6400", [](auto&, auto& i) { i.iso = 6400; }, "night"},
+      {"no colour", [](auto& m, auto&) { m.mean_saturation = 0.02; }, "monochrome"},
+      {"isolated subject", [](auto& m, auto&) { m.isolation = 60; }, "macro"},
+      {"wide aperture boost", [](auto& m, auto& i) { m.isolation = 45, i.f_number = 1.8; }, "macro"},
+      {"horizon", [](auto& m, auto&) { m.has_horizon = true; }, "landscape"},
+      {"horizon, portrait frame", [](auto& m, auto& i) { m.has_horizon = true, i.width = 3000, i.height = 4000; },
+       "others"},
+      {"nothing special", [](auto&, auto&) {}, "others"},
+      {"faces win over darkness", [](auto& m, auto&) { m.face_count = 1, m.face_ratio = 0.2, m.mean_luminance = 0.05; },
+       "portrait"},
+  };
+  model::QualityRules rules;
+  for (const auto& c : cases) {
+    model::QualityMetrics m = Daylight();
+    model::ImageInfo info = Info();
+    c.change(m, info);
+    EXPECT_EQ(Categorize(m, info, rules), c.category) << c.name;
+  }
+}
+
+TEST(ScoreTest, NoisePenaltyFollowsTheSeedFormula) {
+  model::QualityRules rules;
+  model::QualityMetrics m = Daylight();
+  m.noise_sigma = 6;  // (6 - 4) * 0.3 = 0.6
+  auto s = Score(m, Info(), rules, {});
+  ASSERT_FALSE(s.penalties.empty());
+  EXPECT_EQ(s.penalties[0].name, "noise");
+  EXPECT_NEAR(s.penalties[0].points, 0.6, 1e-9);
+  m.noise_sigma = 20;  // capped at 1.5
+  EXPECT_NEAR(Score(m, Info(), rules, {}).penalties[0].points, 1.5, 1e-9);
+}
+
+TEST(ScoreTest, ClippingPenalisedUnlessSilhouette) {
+  model::QualityRules rules;
+  model::QualityMetrics m = Daylight();
+  m.highlight_clip_percent = 18;  // 8 points beyond 10% at 0.05 each
+  auto s = Score(m, Info(), rules, {});
+  ASSERT_EQ(s.penalties.size(), 1u);
+  EXPECT_EQ(s.penalties[0].name, "clipping");
+  EXPECT_NEAR(s.penalties[0].points, 0.4, 1e-9);
+  m.silhouette = true;
+  EXPECT_TRUE(Score(m, Info(), rules, {}).penalties.empty());
+}
+
+TEST(ScoreTest, BlinkHalvesTheAggregate) {
+  model::QualityRules rules;
+  model::QualityMetrics m = Daylight();
+  m.face_count = 1;
+  m.face_ratio = 0.1;
+  m.face_sharpness = 600;
+  m.eyes = {{0.30, 5}};
+  auto open = Score(m, Info(), rules, {});
+  m.eyes = {{0.10, 5}};
+  auto closed = Score(m, Info(), rules, {});
+  EXPECT_FALSE(open.eyes_closed);
+  EXPECT_TRUE(closed.eyes_closed);
+  EXPECT_NEAR(closed.aggregate, open.aggregate * 0.5, 0.01);
+  // A face turned away is not judged.
+  m.eyes = {{0.10, 50}};
+  EXPECT_FALSE(Score(m, Info(), rules, {}).eyes_closed);
+}
+
+TEST(ScoreTest, ContributionsAddUpToTheAggregateAndWeightsTo100) {
+  model::QualityRules rules;
+  auto s = Score(Daylight(), Info(), rules, {});
+  ASSERT_TRUE(s.scored);
+  double weights = 0, contributions = 0;
+  for (const auto& d : s.dimensions) weights += d.weight, contributions += d.contribution;
+  EXPECT_NEAR(weights, 100, 0.05);
+  EXPECT_NEAR(contributions, s.aggregate, 0.02);
+  EXPECT_GT(s.aggregate, 6);
+  EXPECT_LE(s.aggregate, 10);
+  EXPECT_FALSE(s.sentence.empty());
+  // No face: face_sharpness is left out and its weight spread over the others.
+  for (const auto& d : s.dimensions) EXPECT_NE(d.name, "face_sharpness");
+}
+
+TEST(ScoreTest, WorseMeasuresScoreLower) {
+  model::QualityRules rules;
+  model::QualityMetrics good = Daylight(), blurred = good;
+  blurred.sharpness = 90;
+  EXPECT_LT(Score(blurred, Info(), rules, {}).aggregate, Score(good, Info(), rules, {}).aggregate);
+  model::QualityMetrics dark = good;
+  dark.mean_luminance = 0.2;
+  dark.highlight_level = 0.45;  // underexposed: the top of the range stays empty
+  EXPECT_LT(Score(dark, Info(), rules, {}).aggregate, Score(good, Info(), rules, {}).aggregate);
+  EXPECT_LT(Score(good, Info(800, 600), rules, {}).aggregate, Score(good, Info(), rules, {}).aggregate);
+}
+
+TEST(ScoreTest, UnmeasuredImageIsNotScored) { EXPECT_FALSE(Score({}, Info(), {}, {}).scored); }
+
+TEST(ScoreTest, IsoCompensationSoftensTheSharpnessJudgement) {
+  model::QualityRules rules;
+  model::ImageInfo info = Info();
+  info.iso = 3200;  // two doublings above 800: x1.5
+  EXPECT_NEAR(Measure("sharpness", Daylight(), info, "others", rules).raw, 1350, 1e-9);
+  rules.iso_sharpness_compensation = false;
+  EXPECT_NEAR(Measure("sharpness", Daylight(), info, "others", rules).raw, 900, 1e-9);
+}
+
+}  // namespace
+}  // namespace triage::quality

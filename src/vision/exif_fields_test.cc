@@ -1,0 +1,49 @@
+// Specification of reading capture settings from libexif's formatted values.
+#include "vision/exif_fields.h"
+
+#include <map>
+
+#include <gtest/gtest.h>
+
+namespace triage::vision {
+namespace {
+
+TEST(ExifFieldsTest, ReadsRationalsAndNumbersInsideTheParentheses) {
+  EXPECT_EQ(ExifRawNumbers("1/125 sec. (1/125, Rational, 1 components, 8 bytes)"), std::vector<double>{0.008});
+  EXPECT_EQ(ExifRawNumbers("3200 (3200, Short, 1 components, 2 bytes)"), std::vector<double>{3200});
+  EXPECT_EQ(ExifRawNumbers("52, 22, 30 (52/1 22/1 300/10, Rational, 3 components, 24 bytes)"),
+            (std::vector<double>{52, 22, 30}));
+}
+
+TEST(ExifFieldsTest, MalformedTextGivesNothing) {
+  EXPECT_TRUE(ExifRawNumbers("").empty());
+  EXPECT_TRUE(ExifRawNumbers("f/2.8").empty());
+  EXPECT_TRUE(ExifRawNumbers("x (abc, Rational)").empty());
+  EXPECT_EQ(ExifRawNumbers("x (1/0, Rational)"), std::vector<double>{0});
+}
+
+TEST(ExifFieldsTest, FillsCaptureSettingsAndSignsTheGpsPosition) {
+  std::map<std::string, std::string> fields = {
+      {"exif-ifd2-LensModel", "EF50mm f/1.8 (EF50mm f/1.8, ASCII, 13 components, 13 bytes)"},
+      {"exif-ifd2-ISOSpeedRatings", "800 (800, Short, 1 components, 2 bytes)"},
+      {"exif-ifd2-ExposureTime", "15 sec. (15/1, Rational, 1 components, 8 bytes)"},
+      {"exif-ifd2-FNumber", "f/2.8 (28/10, Rational, 1 components, 8 bytes)"},
+      {"exif-ifd2-FocalLength", "50.0 mm (500/10, Rational, 1 components, 8 bytes)"},
+      {"exif-ifd3-GPSLatitude", "33, 52, 0 (33/1 52/1 0/1, Rational, 3 components, 24 bytes)"},
+      {"exif-ifd3-GPSLatitudeRef", "S (S, ASCII, 2 components, 2 bytes)"},
+      {"exif-ifd3-GPSLongitude", "151, 12, 36 (151/1 12/1 36/1, Rational, 3 components, 24 bytes)"},
+      {"exif-ifd3-GPSLongitudeRef", "E (E, ASCII, 2 components, 2 bytes)"}};
+  model::ImageInfo info;
+  FillCaptureSettings([&](const char* f) { return fields.count(f) ? fields[f] : std::string(); }, info);
+  EXPECT_EQ(info.lens, "EF50mm f/1.8");
+  EXPECT_EQ(info.iso, 800);
+  EXPECT_EQ(info.exposure_s, 15);
+  EXPECT_DOUBLE_EQ(info.f_number, 2.8);
+  EXPECT_DOUBLE_EQ(info.focal_length_mm, 50);
+  ASSERT_TRUE(info.has_gps);
+  EXPECT_NEAR(info.latitude, -(33 + 52 / 60.0), 1e-9);
+  EXPECT_NEAR(info.longitude, 151.21, 1e-9);
+}
+
+}  // namespace
+}  // namespace triage::vision

@@ -1,0 +1,25 @@
+// Parts of MeasureQuality kept in their own files (composition, faces, BRISQUE). Internal to vision/.
+#pragma once
+
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "model/face.h"
+#include "model/quality.h"
+
+namespace triage::vision::internal {
+
+// BRISQUE score (0 best .. 100) of an 8-bit grey raster, or -1 without the model files.
+double Brisque(const cv::Mat& grey);
+
+// Rule-of-thirds placement (largest face, else the saliency peak), horizon tilt and leading lines. `to_working`
+// maps full-resolution face coordinates onto `grey`.
+void MeasureComposition(const cv::Mat& grey, const std::vector<model::Face>& faces, double to_working,
+                        model::QualityMetrics& q);
+
+// Face count, size, face and eye sharpness, and the eye aspect ratios of faces turned at most 35 degrees.
+void MeasureFaces(const cv::Mat& grey, const std::vector<model::Face>& faces, double to_working,
+                  model::QualityMetrics& q);
+
+}  // namespace triage::vision::internal
