@@ -3,12 +3,30 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 namespace triage::review {
 
-base::Result<model::ItemRecord> ReviewService::PendingItem(int64_t id) {
+namespace {
+
+std::string FolderOf(const std::string& relative_path) {
+  return std::filesystem::path(relative_path).parent_path().generic_string();
+}
+
+}  // namespace
+
+base::Result<model::ItemRecord> ReviewService::PendingItem(int64_t id, const std::string& seen_in) {
   auto item = catalog_.GetItem(id);
   if (!item.ok()) return item.status();
+  if (!seen_in.empty() && FolderOf(item->path) != seen_in) {
+    return base::Status::Conflict(fmt::format("item {} is no longer in {} (it is in {} now); nothing was changed", id,
+                                              seen_in, FolderOf(item->path)));
+  }
   auto pending = catalog_.PendingReview(id);
+  if (!pending.ok() && !seen_in.empty() && pending.status().code() == base::Code::kNotFound) {
+    return base::Status::Conflict(
+        fmt::format("item {} in {} was decided meanwhile; nothing was changed", id, seen_in));
+  }
   if (!pending.ok()) return pending.status();
   return item;
 }
@@ -25,10 +43,12 @@ base::Result<std::vector<model::PersonReference>> ReviewService::FaceToLearn(int
 }
 
 base::Result<model::ItemRecord> ReviewService::Approve(int64_t id, const std::string& person_name,
-                                                       const std::string& actor, int64_t now) {
+                                                       const std::string& actor, int64_t now,
+                                                       const std::string& seen_in) {
   auto person = config::SanitizePersonName(person_name);
   if (!person.ok()) return person.status();
-  auto item = PendingItem(id);
+  std::lock_guard lock(decide_mu_);
+  auto item = PendingItem(id, seen_in);
   if (!item.ok()) return item.status();
   auto added = catalog_.AddPerson(*person, now);
   if (!added.ok() && added.status().code() != base::Code::kAlreadyExists) return added.status();
@@ -50,8 +70,10 @@ base::Result<model::ItemRecord> ReviewService::Approve(int64_t id, const std::st
   return catalog_.GetItem(id);
 }
 
-base::Result<model::ItemRecord> ReviewService::Reject(int64_t id, const std::string& actor, int64_t now) {
-  auto item = PendingItem(id);
+base::Result<model::ItemRecord> ReviewService::Reject(int64_t id, const std::string& actor, int64_t now,
+                                                      const std::string& seen_in) {
+  std::lock_guard lock(decide_mu_);
+  auto item = PendingItem(id, seen_in);
   if (!item.ok()) return item.status();
   catalog::CatalogChange change;
   change.item.location = "trash";
@@ -67,13 +89,18 @@ base::Result<model::ItemRecord> ReviewService::Reject(int64_t id, const std::str
   return catalog_.GetItem(id);
 }
 
-base::Status ReviewService::Skip(int64_t id, const std::string& actor, int64_t now) {
+base::Status ReviewService::Skip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in) {
+  std::lock_guard lock(decide_mu_);
+  if (!seen_in.empty()) {
+    auto item = PendingItem(id, seen_in);
+    if (!item.ok()) return item.status();
+  }
   return catalog_.SkipReview(id, actor, now);
 }
 
 base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int64_t>& ids, const std::string& action,
                                                           const std::string& person, const std::string& actor,
-                                                          int64_t now) {
+                                                          int64_t now, const SeenIn& seen_in) {
   if (action != "approve" && action != "reject" && action != "skip") {
     return base::Status::InvalidArgument(
         fmt::format("unknown bulk action \"{}\": allowed are approve, reject, skip", action));
@@ -84,11 +111,13 @@ base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int
   }
   std::vector<BulkOutcome> out;
   for (int64_t id : ids) {
+    auto seen = seen_in.find(id);
+    std::string where = seen == seen_in.end() ? std::string() : seen->second;
     base::Status st;
-    if (action == "approve") st = Approve(id, person, actor, now).status();
-    else if (action == "reject") st = Reject(id, actor, now).status();
-    else st = Skip(id, actor, now);
-    out.push_back({id, st.ok(), st.ok() ? "" : st.message()});
+    if (action == "approve") st = Approve(id, person, actor, now, where).status();
+    else if (action == "reject") st = Reject(id, actor, now, where).status();
+    else st = Skip(id, actor, now, where);
+    out.push_back({id, st.ok(), st.ok() ? "" : st.message(), st.code() == base::Code::kConflict});
   }
   return out;
 }

@@ -166,6 +166,54 @@ TEST_F(ReviewApiTest, BulkRefusesBadInput) {
   }
 }
 
+// A decision names where the client saw the item; once it is elsewhere (moved by someone else meanwhile), the
+// server answers 409 and changes nothing.
+TEST_F(ReviewApiTest, DecisionOnAnItemThatMovedMeanwhileIs409AndChangesNothing) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg"});
+  TestSession alice = Login("alice");
+  TestSession bob = Login("bob");
+  std::string id = std::to_string(ids[0]);
+  json queued = Body(Get("/api/review/queue", &alice))["items"][0];
+  ASSERT_EQ(queued["id"], ids[0]);
+  const std::string seen = queued["folder"];
+  EXPECT_EQ(seen, "review/unidentified");
+  // Bob decides first.
+  ASSERT_EQ(Post("/api/review/" + id + "/approve", {{"person", "obama"}, {"from", seen}}, &bob)->status, 200);
+  const model::ItemRecord approved = *catalog_->GetItem(ids[0]);
+  const size_t audit_entries = AuditOf(ids[0]).size();
+  for (const char* action : {"reject", "skip", "approve"}) {
+    SCOPED_TRACE(action);
+    auto r = Post("/api/review/" + id + "/" + action, {{"person", "biden"}, {"from", seen}}, &alice);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 409) << r->body;
+    EXPECT_EQ(Body(r)["error"], "conflict");
+    EXPECT_NE(Body(r)["message"].get<std::string>().find("no longer in review/unidentified"), std::string::npos);
+  }
+  auto after = catalog_->GetItem(ids[0]);
+  EXPECT_EQ(after->path, approved.path);
+  EXPECT_EQ(after->person, "obama");
+  EXPECT_TRUE(fs::exists(root_ / approved.path));
+  EXPECT_EQ(AuditOf(ids[0]).size(), audit_entries);
+  // Bulk: the moved item is a conflict, the other goes through.
+  json bulk = {{"ids", {ids[0], ids[1]}},
+               {"action", "reject"},
+               {"from", {{id, seen}, {std::to_string(ids[1]), seen}}}};
+  json out = Body(Post("/api/review/bulk", bulk, &alice));
+  EXPECT_EQ(out["succeeded"], 1);
+  EXPECT_EQ(out["results"][0]["conflict"], true);
+  EXPECT_EQ(catalog_->GetItem(ids[0])->path, approved.path);
+  EXPECT_EQ(catalog_->GetItem(ids[1])->location, "trash");
+  // A wrong folder is a conflict too, and a malformed one a 400.
+  auto ids2 = Ingest({"obama2.jpg"});
+  std::string id2 = std::to_string(ids2[0]);
+  EXPECT_EQ(Post("/api/review/" + id2 + "/reject", {{"from", "review/duplicates"}}, &alice)->status, 409);
+  EXPECT_EQ(Post("/api/review/" + id2 + "/reject", {{"from", 7}}, &alice)->status, 400);
+  EXPECT_EQ(Post("/api/review/bulk", {{"ids", {ids2[0]}}, {"action", "reject"}, {"from", {{"x", "review"}}}}, &alice)
+                ->status,
+            400);
+  EXPECT_EQ(catalog_->GetItem(ids2[0])->location, "review");
+}
+
 TEST_F(ReviewApiTest, StatsCountPendingByCategory) {
   Ingest({"obama.jpg", "obama.jpg", "biden.jpg"});
   TestSession s = Login("alice");
