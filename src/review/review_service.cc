@@ -122,6 +122,42 @@ base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int
   return out;
 }
 
+base::Result<model::ItemRecord> ReviewService::TrashedItem(int64_t id) {
+  auto item = catalog_.GetItem(id);
+  if (!item.ok()) return item.status();
+  if (item->location != "trash") {
+    return base::Status::Conflict(fmt::format("item {} is not in the trash (it is in {}); nothing was changed", id,
+                                              FolderOf(item->path)));
+  }
+  return item;
+}
+
+base::Result<model::ItemRecord> ReviewService::Restore(int64_t id, const std::string& actor, int64_t now) {
+  std::lock_guard lock(decide_mu_);
+  auto item = TrashedItem(id);
+  if (!item.ok()) return item.status();
+  const std::string category = item->category.empty() ? "unidentified" : item->category;
+  catalog::CatalogChange change;
+  change.item.location = "review";
+  change.item.category = category;
+  change.item.person = item->person;
+  change.item.reasons = item->reasons;   // pending again for the reasons it was sent to review
+  change.actor = actor;
+  change.action = "restore";
+  change.reason = fmt::format("restored from the trash by {}", actor);
+  change.at = now;
+  auto placed = committer_.Relocate(*item, config_.Current()->ReviewDir() / category, change);
+  if (!placed.ok()) return placed.status();
+  return catalog_.GetItem(id);
+}
+
+base::Status ReviewService::PurgeOne(int64_t id, const std::string& actor, int64_t now) {
+  std::lock_guard lock(decide_mu_);
+  auto item = TrashedItem(id);
+  if (!item.ok()) return item.status();
+  return committer_.Purge(*item, actor, fmt::format("purged from the trash by {}", actor), now);
+}
+
 base::Result<int> ReviewService::PurgeTrash(int64_t now, const std::string& actor) {
   const int retention_days = config_.Current()->review.trash_retention_days;
   int64_t before = now - int64_t{retention_days} * 86400;

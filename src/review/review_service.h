@@ -52,6 +52,11 @@ class ReviewService {
   base::Result<std::vector<BulkOutcome>> Bulk(const std::vector<int64_t>& ids, const std::string& action,
                                               const std::string& person, const std::string& actor, int64_t now,
                                               const SeenIn& seen_in = {});
+  // Moves a rejected item from the trash back to review/<its category>/, pending again with its reasons (audited as
+  // "restore"). kNotFound (no item), kConflict (not in the trash: restored or purged meanwhile).
+  base::Result<model::ItemRecord> Restore(int64_t id, const std::string& actor, int64_t now);
+  // Deletes one trashed item now (file and catalog row). kNotFound, kConflict (not in the trash).
+  base::Status PurgeOne(int64_t id, const std::string& actor, int64_t now);
   // Deletes trashed items older than the retention period. Returns how many.
   base::Result<int> PurgeTrash(int64_t now, const std::string& actor);
 
@@ -59,6 +64,8 @@ class ReviewService {
   void OnReferencesChanged(std::function<void()> callback) { references_changed_ = std::move(callback); }
 
  private:
+  // Item `id` if it is in the trash (else kConflict).
+  base::Result<model::ItemRecord> TrashedItem(int64_t id);
   // Item `id` with an open review entry, in `seen_in` when that is not empty (else kConflict).
   base::Result<model::ItemRecord> PendingItem(int64_t id, const std::string& seen_in);
   // The reference an approval as `person` teaches: the face of a single-face item, when learning is on.

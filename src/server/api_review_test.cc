@@ -214,6 +214,38 @@ TEST_F(ReviewApiTest, DecisionOnAnItemThatMovedMeanwhileIs409AndChangesNothing) 
   EXPECT_EQ(catalog_->GetItem(ids2[0])->location, "review");
 }
 
+TEST_F(ReviewApiTest, RestoreBringsARejectedItemBackToItsReviewFolderAndPurgeDeletesIt) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg"});
+  TestSession s = Login("alice");
+  const model::ItemRecord before = *catalog_->GetItem(ids[0]);
+  ASSERT_EQ(Post("/api/review/" + std::to_string(ids[0]) + "/reject", json::object(), &s)->status, 200);
+  ASSERT_EQ(Post("/api/review/" + std::to_string(ids[1]) + "/reject", json::object(), &s)->status, 200);
+  auto r = Post("/api/trash/" + std::to_string(ids[0]) + "/restore", json::object(), &s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto restored = catalog_->GetItem(ids[0]);
+  EXPECT_EQ(restored->path, before.path);
+  EXPECT_EQ(restored->location, "review");
+  EXPECT_EQ(restored->category, before.category);
+  EXPECT_EQ(restored->reasons.front().code, before.reasons.front().code);
+  EXPECT_TRUE(fs::exists(root_ / before.path));
+  EXPECT_EQ(catalog_->PendingReview(ids[0])->category, before.category);
+  EXPECT_EQ(AuditOf(ids[0])[0].action, "restore");
+  EXPECT_EQ(AuditOf(ids[0])[0].actor, "alice");
+  EXPECT_EQ(Body(Get("/api/review/queue", &s))["total"], 1);
+  // Restoring again, or purging an item that is not in the trash, is a conflict and changes nothing.
+  EXPECT_EQ(Post("/api/trash/" + std::to_string(ids[0]) + "/restore", json::object(), &s)->status, 409);
+  EXPECT_EQ(Post("/api/trash/" + std::to_string(ids[0]) + "/purge", json::object(), &s)->status, 409);
+  EXPECT_TRUE(fs::exists(root_ / before.path));
+  EXPECT_EQ(Post("/api/trash/424242/restore", json::object(), &s)->status, 404);
+  // Purge deletes the trashed file and its entry.
+  std::string trashed = catalog_->GetItem(ids[1])->path;
+  ASSERT_TRUE(fs::exists(root_ / trashed));
+  ASSERT_EQ(Post("/api/trash/" + std::to_string(ids[1]) + "/purge", json::object(), &s)->status, 200);
+  EXPECT_FALSE(fs::exists(root_ / trashed));
+  EXPECT_EQ(catalog_->GetItem(ids[1]).status().code(), base::Code::kNotFound);
+}
+
 TEST_F(ReviewApiTest, StatsCountPendingByCategory) {
   Ingest({"obama.jpg", "obama.jpg", "biden.jpg"});
   TestSession s = Login("alice");

@@ -233,6 +233,24 @@ base::Status Bulk(ServerState& state, Call& call) {
   return base::Status::Ok();
 }
 
+base::Status Restore(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  auto item = state.ctx.review.Restore(*id, call.actor(), base::UnixNow());
+  state.review_counts.Invalidate();
+  if (!item.ok()) return item.status();
+  call.Reply({{"item", ItemView(*item)}});
+  return base::Status::Ok();
+}
+
+base::Status Purge(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  TRIAGE_RETURN_IF_ERROR(state.ctx.review.PurgeOne(*id, call.actor(), base::UnixNow()));
+  call.Reply({{"id", *id}, {"purged", true}});
+  return base::Status::Ok();
+}
+
 }  // namespace
 
 void AddReviewRoutes(ApiRouter& router, ServerState& state) {
@@ -254,6 +272,9 @@ void AddReviewRoutes(ApiRouter& router, ServerState& state) {
   router.Add(Method::kPost, "/api/review/{id}/reject", Permission::kReview,
              [&state](Call& c) { return Reject(state, c); });
   router.Add(Method::kPost, "/api/review/{id}/skip", Permission::kReview, [&state](Call& c) { return Skip(state, c); });
+  router.Add(Method::kPost, "/api/trash/{id}/restore", Permission::kReview,
+             [&state](Call& c) { return Restore(state, c); });
+  router.Add(Method::kPost, "/api/trash/{id}/purge", Permission::kReview, [&state](Call& c) { return Purge(state, c); });
 }
 
 }  // namespace triage::server

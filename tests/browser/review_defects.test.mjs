@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openLibrary, closeLibrary, logIn, currentCardId, waitForCardChange, fixtures } from './harness.mjs';
+import { openLibrary, closeLibrary, logIn, currentCardId, waitForCardChange, fixtures, screenshot }
+  from './harness.mjs';
 
 let lib; let page;
 const ids = {};   // fixture file name -> item id
@@ -219,4 +220,109 @@ test('phone layout at 390×844: navigation reachable, Approve visible, no sidewa
   } finally {
     await page.setViewportSize({ width: 1440, height: 900 });
   }
+  await logIn(page);
+});
+
+test('a delete is taken back by the toast\'s Undo and by Ctrl-Z; the trash view restores and purges', async () => {
+  // Undo in the toast.
+  let id = await openCard('#/review/unidentified', '05_obama2.jpg');
+  const folder = path.dirname((await lib.item(id)).path);
+  await blur();
+  await page.keyboard.press('d');
+  await page.getByTestId('toast-text').filter({ hasText: 'Moved 05_obama2.jpg to the trash.' }).waitFor();
+  assert.equal((await lib.item(id)).location, 'trash');
+  await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
+  await page.getByTestId('toast-text').filter({ hasText: `Restored 05_obama2.jpg to ${folder}.` }).waitFor();
+  let item = await lib.item(id);
+  assert.deepEqual([item.location, path.dirname(item.path)], ['review', folder]);
+  assert.ok(fs.existsSync(path.join(lib.library, item.path)));
+  assert.equal((await lib.api(`/api/audit?item_id=${id}`)).entries[0].action, 'restore');
+
+  // Ctrl-Z.
+  id = await openCard('#/review/unidentified', '06_biden2.jpg');
+  await blur();
+  await page.keyboard.press('d');
+  await page.getByTestId('toast-text').filter({ hasText: 'Moved 06_biden2.jpg to the trash.' }).waitFor();
+  await page.keyboard.press('Control+z');
+  await page.getByTestId('toast-text').filter({ hasText: 'Restored 06_biden2.jpg' }).waitFor();
+  assert.equal((await lib.item(id)).location, 'review');
+
+  // The trash view: restore one, purge another (asked first).
+  await page.locator('#nav a[data-page="trash"]').click();
+  await page.getByRole('heading', { level: 1, name: 'Trash' }).waitFor();
+  const entries = page.getByTestId('trash-item');
+  await entries.first().waitFor();
+  const count = await entries.count();
+  assert.ok(count >= 2, `${count} item(s) in the trash`);
+  const restoreId = Number(await entries.nth(0).getAttribute('data-item-id'));
+  await entries.nth(0).getByTestId('restore').click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="trash-item"]').length === n, count - 1);
+  assert.equal((await lib.item(restoreId)).location, 'review');
+  const purgeId = Number(await entries.nth(0).getAttribute('data-item-id'));
+  const trashedPath = path.join(lib.library, (await lib.item(purgeId)).path);
+  await entries.nth(0).getByTestId('purge').click();
+  await page.getByTestId('confirm-yes').click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="trash-item"]').length === n, count - 2);
+  assert.equal(fs.existsSync(trashedPath), false);
+  const gone = await lib.context.request.get(new URL(`/api/items/${purgeId}`, lib.baseUrl).toString());
+  assert.equal(gone.status(), 404);
+});
+
+// Every page at 1440×900 and 390×844: a screenshot into the build folder, and axe-core finds nothing serious.
+test('every page: screenshots at both sizes and no serious or critical accessibility violation', async () => {
+  const axeSource = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+  const pages = [['review', '#/review/unidentified', 'Review'], ['review-grid', '#/review/unidentified', 'Review'],
+    ['duplicates', '#/review/duplicates', 'Review'], ['persons', '#/persons', 'Persons'],
+    ['stats', '#/stats', 'Statistics'], ['trash', '#/trash', 'Trash'], ['audit', '#/audit', 'Audit log'],
+    ['settings', '#/settings', 'Settings']];
+  const problems = [];
+  async function scan(name) {
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    for (const v of result.violations.filter((x) => ['serious', 'critical'].includes(x.impact))) {
+      problems.push(`${name} @${page.viewportSize().width}: ${v.id} (${v.impact}) ${v.help}: ` +
+        v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | '));
+    }
+  }
+  for (const size of [{ width: 1440, height: 900 }, { width: 390, height: 844 }]) {
+    await page.setViewportSize(size);
+    for (const [name, hash, heading] of pages) {
+      await page.evaluate(() => { location.hash = '#/stats'; });
+      await page.getByRole('heading', { level: 1, name: 'Statistics' }).waitFor();
+      await page.evaluate((h) => { location.hash = h; }, hash);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor({ state: 'attached' });
+      if (name === 'review-grid') await page.getByTestId('grid-mode').click();
+      if (name.startsWith('review') || name === 'duplicates') {
+        await page.locator('[data-testid="review-card"], [data-testid="tile"]').first().waitFor();
+      }
+      await page.waitForLoadState('networkidle');
+      await screenshot(page, name);
+      await scan(name);
+      if (name === 'review-grid') await page.getByRole('button', { name: 'One by one' }).click();
+    }
+  }
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('button', { name: 'Log in' }).waitFor();
+  for (const size of [{ width: 1440, height: 900 }, { width: 390, height: 844 }]) {
+    await page.setViewportSize(size);
+    await screenshot(page, 'login');
+    await scan('login');
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await logIn(page);
+  assert.deepEqual(problems, []);
+});
+
+test('? opens the shortcuts sheet, Esc closes it; shortcuts are ignored while it is open', async () => {
+  await page.evaluate(() => { location.hash = '#/review/unidentified'; });
+  const id = await currentCardId(page);
+  await blur();
+  await page.keyboard.press('?');
+  const sheet = page.getByTestId('shortcuts');
+  await sheet.waitFor();
+  assert.match(await sheet.innerText(), /Approve & sort/);
+  await page.keyboard.press('d');
+  assert.equal((await lib.item(id)).location, 'review');
+  await page.keyboard.press('Escape');
+  await sheet.waitFor({ state: 'detached' });
 });

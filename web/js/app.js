@@ -6,6 +6,7 @@ import { renderPersons } from './persons.js';
 import { renderStats } from './stats.js';
 import { renderAudit } from './audit.js';
 import { renderSettings } from './settings.js';
+import { renderTrash } from './trash.js';
 
 const pages = {
   review: renderReview,
@@ -13,6 +14,7 @@ const pages = {
   stats: renderStats,
   audit: renderAudit,
   settings: renderSettings,
+  trash: renderTrash,
 };
 
 export const session = { user: '', role: '', permissions: {} };

@@ -81,6 +81,21 @@ export function confirmDialog(title, details, confirmLabel, kind = 'danger') {
   });
 }
 
+// A sheet of keyboard shortcuts ([[keys, what], ...]); Esc or "Close" closes it.
+export function shortcutsSheet(rows) {
+  const dialog = h('dialog', { class: 'confirm shortcuts', dataset: { testid: 'shortcuts' },
+    'aria-labelledby': 'shortcuts-title' });
+  const close = () => { dialog.close(); dialog.remove(); };
+  mount(dialog, h('h2', { id: 'shortcuts-title' }, 'Keyboard shortcuts'),
+    h('dl', { class: 'meta' }, rows.map(([keys, what]) => [h('dt', {}, keys.map((k) => h('kbd', {}, k))),
+      h('dd', {}, what)])),
+    h('div', { class: 'actions' }, h('button', { type: 'button', onclick: close }, 'Close')));
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  dialog.querySelector('button').focus();
+}
+
 // An item's picture, or (when it cannot be shown: unreadable, or the thumbnail is refused) a placeholder that says
 // why instead of a broken image.
 export function itemImage(item, size, attrs = {}) {

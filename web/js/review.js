@@ -1,11 +1,16 @@
 // The review queue: category chips, one card at a time (with side-by-side for duplicates) or a grid for bulk work.
 import { api, qs } from './api.js';
+import { restoreFromTrash } from './trash.js';
 import { h, mount, formatBytes, formatTime, categoryLabel, toast, confirmDialog, itemImage,
-  typingInFormControl } from './dom.js';
+  typingInFormControl, shortcutsSheet } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
   'unwanted_person', 'low_quality', 'unreadable'];
 const NEW_PERSON = '__new__';
+const SHORTCUTS = [[['a'], 'Approve & sort as the chosen person'], [['d'], 'Delete (to the trash)'],
+  [['s'], 'Skip for later'], [['←', '→'], 'Previous / next photo'], [['1'], 'Take the suggested person'],
+  [['Enter'], 'In the person picker: approve'], [['Esc'], 'Leave the person picker'],
+  [['Ctrl', 'Z'], 'Undo the last delete'], [['?'], 'This list']];
 
 export async function renderReview(root, params, { session, signal }) {
   const state = {
@@ -15,6 +20,22 @@ export async function renderReview(root, params, { session, signal }) {
   };
   const canReview = !!session.permissions.review;
   let busy = false;   // a decision is on its way: further keys and clicks wait for it
+  let lastUndo = null;   // what Ctrl-Z takes back: the last delete (its items go back to review from the trash)
+
+  // Offers to take back a delete of `items`: the toast's Undo and Ctrl-Z restore them from the trash.
+  function offerUndo(message, items) {
+    const run = async () => {
+      if (lastUndo !== entry) return;
+      lastUndo = null;
+      let restored = 0;
+      for (const item of items) if (await restoreFromTrash(item)) restored++;
+      if (items.length > 1) toast(`Restored ${restored} of ${items.length} photo(s) to review.`);
+      await refresh();
+    };
+    const entry = { run };
+    lastUndo = entry;
+    toast(message, 'info', { label: 'Undo', run });
+  }
 
   async function load() {
     const path = state.category ? `/api/review/queue/${state.category}` : '/api/review/queue';
@@ -58,7 +79,9 @@ export async function renderReview(root, params, { session, signal }) {
         state.page = 1; state.index = 0; refresh(); } },
       h('option', { value: 'oldest', selected: state.sort === 'oldest' }, 'Oldest first'),
       h('option', { value: 'newest', selected: state.sort === 'newest' }, 'Newest first'))),
-      canReview ? h('button', { type: 'button', onclick: () => upload.click() }, 'Add photos…') : null, upload);
+      canReview ? h('button', { type: 'button', onclick: () => upload.click() }, 'Add photos…') : null, upload,
+      h('button', { type: 'button', class: 'link shortcuts-link', dataset: { testid: 'show-shortcuts' },
+        onclick: () => shortcutsSheet(SHORTCUTS) }, 'Shortcuts', h('kbd', {}, '?')));
   }
 
   function setMode(mode) {
@@ -117,11 +140,12 @@ export async function renderReview(root, params, { session, signal }) {
       item.quality && item.quality.sharpness > 0 ? row('Sharpness', item.quality.sharpness.toFixed(0)) : null);
   }
 
+  // One photo; side by side each gets its details underneath, a single photo has them next to it.
   function figure(item, caption, testid) {
     return h('figure', { class: 'photo', dataset: { testid } },
       h('a', { href: item.original_url, target: '_blank', rel: 'noopener', 'aria-label': `Open ${item.file_name}` },
         itemImage(item, 640)),
-      h('figcaption', {}, h('strong', {}, caption), meta(item)));
+      caption ? h('figcaption', {}, h('strong', {}, caption), meta(item)) : null);
   }
 
   // A 409 means the item is no longer where this page saw it: say so and show the queue as it is now.
@@ -148,8 +172,8 @@ export async function renderReview(root, params, { session, signal }) {
         toast(`Sorted ${name} into faces/${out.item.person}.`);
         if (!state.persons.includes(out.item.person)) await loadPersons();
       } else if (action === 'reject') {
-        await api.post(`/api/review/${id}/reject`, { from });
-        toast(`Moved ${name} to the trash.`);
+        const out = await api.post(`/api/review/${id}/reject`, { from });
+        offerUndo(`Moved ${name} to the trash.`, [out.item]);
       } else {
         await api.post(`/api/review/${id}/skip`, { from });
         toast(`Skipped ${name} for later.`);
@@ -195,7 +219,6 @@ export async function renderReview(root, params, { session, signal }) {
       h('div', { class: 'details' },
         h('span', { class: `badge cat-${item.category}` }, categoryLabel(item.category)),
         h('p', { class: 'reason', dataset: { testid: 'reason' } }, item.reason),
-        dup ? null : meta(item),
         canReview ? [
           h('div', { class: 'person-row' }, h('span', {}, 'This is: '), picker.el,
             suggestionChip(detail.suggestion, picker)),
@@ -206,6 +229,7 @@ export async function renderReview(root, params, { session, signal }) {
               onclick: () => act('reject', item, picker) }, 'Delete', h('kbd', {}, 'd')),
             h('button', { type: 'button', dataset: { testid: 'skip' }, onclick: () => act('skip', item, picker) },
               'Skip', h('kbd', {}, 's')))] : h('p', { class: 'muted' }, 'Your role may look but not decide.'),
+        dup ? null : meta(item),
         h('div', { class: 'pager' },
           h('button', { type: 'button', onclick: () => move(-1), disabled: position <= 1, 'aria-label': 'Previous' },
             '←'),
@@ -256,8 +280,12 @@ export async function renderReview(root, params, { session, signal }) {
       const out = await api.post('/api/review/bulk', body);
       const moved = out.results.filter((r) => r.conflict).length;
       const verb = { approve: `sorted into faces/${body.person}`, reject: 'moved to the trash', skip: 'skipped' }[action];
-      toast(`${out.succeeded} photo(s) ${verb}${out.failed ? `; ${out.failed} not changed` : ''}` +
-        `${moved ? ` (${moved} had been moved meanwhile)` : ''}.`, out.failed ? 'error' : 'info');
+      const message = `${out.succeeded} photo(s) ${verb}${out.failed ? `; ${out.failed} not changed` : ''}` +
+        `${moved ? ` (${moved} had been moved meanwhile)` : ''}.`;
+      const done = new Set(out.results.filter((r) => r.ok).map((r) => r.id));
+      if (action === 'reject' && done.size) {
+        offerUndo(message, state.items.filter((i) => done.has(i.id)).map((i) => ({ ...i, location: 'trash' })));
+      } else toast(message, out.failed ? 'error' : 'info');
       state.selected.clear();
       if (action === 'approve') await loadPersons();
       await refresh();
@@ -310,6 +338,12 @@ export async function renderReview(root, params, { session, signal }) {
 
   // Shortcuts act on the card on screen only, and never while a form control (picker, name box) has the keys.
   function onKey(e) {
+    if ((e.ctrlKey || e.metaKey) && e.key === 'z' && !typingInFormControl(e) && lastUndo && !busy) {
+      e.preventDefault();
+      lastUndo.run();
+      return;
+    }
+    if (e.key === '?' && !typingInFormControl(e)) { e.preventDefault(); shortcutsSheet(SHORTCUTS); return; }
     if (!current || busy || e.ctrlKey || e.metaKey || e.altKey || typingInFormControl(e)) return;
     if (!current.card.isConnected) { current = null; return; }
     const keys = { a: 'approve', d: 'reject', s: 'skip' };
