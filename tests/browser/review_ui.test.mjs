@@ -67,7 +67,7 @@ test('review workflow in the browser', async () => {
   await pair.waitFor();
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="side-by-side"] img')]
     .every((img) => img.complete && img.naturalWidth > 0), null, { polling: 100 });
-  assert.equal(await pair.locator('img').count(), 2);
+  assert.equal(await pair.locator('img').count(), 2, await pair.innerText());
   assert.match(await page.getByTestId('existing-image').innerText(), new RegExp(`item ${approvedId}`));
   assert.match(await pair.innerText(), /Resolution/);
 
@@ -109,4 +109,15 @@ test('review workflow in the browser', async () => {
   const configEntries = (await api(`/api/audit?actor=${USER}`)).entries.filter((e) => e.action === 'config');
   assert.equal(configEntries.length, 1);
   assert.equal(configEntries[0].to, '["test_person","someone_else"]');
+
+  // The audit page says it in words, without JSON or staging paths.
+  await page.locator('#nav a[data-page="audit"]').click();
+  const lines = page.getByTestId('audit-row');
+  await lines.first().waitFor();
+  await lines.filter({ hasText: `${USER} approved item ${approvedId} as test_person — review/unidentified → ` +
+    'faces/test_person' }).waitFor();
+  await lines.filter({ hasText: `${USER} moved item ${rejectedId} to the trash — from review/unidentified` }).waitFor();
+  await lines.filter({ hasText: `${USER} changed the whitelist: nobody → test_person, someone_else` }).waitFor();
+  const text = await page.locator('.audit-list').innerText();
+  assert.doesNotMatch(text, /[[\]{}]|staging/);
 });
