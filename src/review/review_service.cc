@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <ctime>
 #include <filesystem>
 
 namespace triage::review {
@@ -11,6 +13,20 @@ namespace {
 
 std::string FolderOf(const std::string& relative_path) {
   return std::filesystem::path(relative_path).parent_path().generic_string();
+}
+
+// "<yyyy>/<mm>" of the capture date ("2024-05-01T10:00:00"), else of the day the item arrived (UTC).
+std::string MonthFolder(const model::ItemRecord& item) {
+  const std::string& taken = item.info.taken_at;
+  auto digits = [&](size_t from, size_t n) {
+    return taken.size() >= from + n &&
+           std::all_of(taken.begin() + from, taken.begin() + from + n, [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (digits(0, 4) && digits(5, 2) && taken.substr(5, 2) != "00") return taken.substr(0, 4) + "/" + taken.substr(5, 2);
+  std::time_t at = static_cast<std::time_t>(item.created_at);
+  std::tm tm{};
+  gmtime_r(&at, &tm);
+  return fmt::format("{:04d}/{:02d}", tm.tm_year + 1900, tm.tm_mon + 1);
 }
 
 }  // namespace
@@ -70,6 +86,27 @@ base::Result<model::ItemRecord> ReviewService::Approve(int64_t id, const std::st
   return catalog_.GetItem(id);
 }
 
+base::Result<model::ItemRecord> ReviewService::Keep(int64_t id, const std::string& actor, int64_t now,
+                                                    const std::string& seen_in) {
+  std::lock_guard lock(decide_mu_);
+  auto item = PendingItem(id, seen_in);
+  if (!item.ok()) return item.status();
+  auto config = config_.Current();
+  const std::string photos = config->json["directories"].value("photos", "photos");
+  const std::filesystem::path root = std::filesystem::path(photos).is_absolute() ? std::filesystem::path(photos)
+                                                                                 : config->library / photos;
+  catalog::CatalogChange change;
+  change.item.location = "library";
+  change.item.auto_sorted = false;
+  change.actor = actor;
+  change.action = "keep";
+  change.reason = fmt::format("kept without a person by {}", actor);
+  change.at = now;
+  auto placed = committer_.Relocate(*item, root / MonthFolder(*item), change);
+  if (!placed.ok()) return placed.status();
+  return catalog_.GetItem(id);
+}
+
 base::Result<model::ItemRecord> ReviewService::Reject(int64_t id, const std::string& actor, int64_t now,
                                                       const std::string& seen_in) {
   std::lock_guard lock(decide_mu_);
@@ -101,9 +138,9 @@ base::Status ReviewService::Skip(int64_t id, const std::string& actor, int64_t n
 base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int64_t>& ids, const std::string& action,
                                                           const std::string& person, const std::string& actor,
                                                           int64_t now, const SeenIn& seen_in) {
-  if (action != "approve" && action != "reject" && action != "skip") {
+  if (action != "approve" && action != "keep" && action != "reject" && action != "skip") {
     return base::Status::InvalidArgument(
-        fmt::format("unknown bulk action \"{}\": allowed are approve, reject, skip", action));
+        fmt::format("unknown bulk action \"{}\": allowed are approve, keep, reject, skip", action));
   }
   if (action == "approve") {
     auto name = config::SanitizePersonName(person);
@@ -115,6 +152,7 @@ base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int
     std::string where = seen == seen_in.end() ? std::string() : seen->second;
     base::Status st;
     if (action == "approve") st = Approve(id, person, actor, now, where).status();
+    else if (action == "keep") st = Keep(id, actor, now, where).status();
     else if (action == "reject") st = Reject(id, actor, now, where).status();
     else st = Skip(id, actor, now, where);
     out.push_back({id, st.ok(), st.ok() ? "" : st.message(), st.code() == base::Code::kConflict});

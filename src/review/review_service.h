@@ -45,9 +45,13 @@ class ReviewService {
   // Moves item `id` to .triage/trash/ (purged after review.trash_retention_days). `seen_in` as for Approve.
   base::Result<model::ItemRecord> Reject(int64_t id, const std::string& actor, int64_t now,
                                          const std::string& seen_in = "");
+  // Keeps item `id` in the library without a person: to <directories.photos>/<yyyy>/<mm>/ by its capture date (the
+  // day it arrived when the photo has none), audited as "keep". Learns no face. `seen_in` as for Approve.
+  base::Result<model::ItemRecord> Keep(int64_t id, const std::string& actor, int64_t now,
+                                       const std::string& seen_in = "");
   // Leaves the item pending, at the back of the queue. `seen_in` as for Approve.
   base::Status Skip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in = "");
-  // action: "approve" (needs person) | "reject" | "skip". One outcome per id; one failure (a conflict included)
+  // action: "approve" (needs person) | "keep" | "reject" | "skip". One outcome per id; one failure (a conflict included)
   // does not stop the rest.
   base::Result<std::vector<BulkOutcome>> Bulk(const std::vector<int64_t>& ids, const std::string& action,
                                               const std::string& person, const std::string& actor, int64_t now,

@@ -1,4 +1,6 @@
 // Specification of the review API: the queue, one item, approve / reject / skip, bulk, stats, export.
+#include <ctime>
+
 #include "server/api_test_support.h"
 
 namespace triage::server {
@@ -244,6 +246,33 @@ TEST_F(ReviewApiTest, RestoreBringsARejectedItemBackToItsReviewFolderAndPurgeDel
   ASSERT_EQ(Post("/api/trash/" + std::to_string(ids[1]) + "/purge", json::object(), &s)->status, 200);
   EXPECT_FALSE(fs::exists(root_ / trashed));
   EXPECT_EQ(catalog_->GetItem(ids[1]).status().code(), base::Code::kNotFound);
+}
+
+TEST_F(ReviewApiTest, KeepFilesAPhotoWithoutAPersonUnderPhotosYearMonth) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg"});
+  TestSession s = Login("alice");
+  const model::ItemRecord before = *catalog_->GetItem(ids[0]);
+  auto r = Post("/api/review/" + std::to_string(ids[0]) + "/keep", {{"from", "review/unidentified"}}, &s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto kept = catalog_->GetItem(ids[0]);
+  EXPECT_EQ(kept->location, "library");
+  EXPECT_EQ(kept->person, "");
+  // The fixture has no capture date: the month it arrived.
+  std::time_t at = static_cast<std::time_t>(before.created_at);
+  std::tm tm{};
+  gmtime_r(&at, &tm);
+  char month[16];
+  std::strftime(month, sizeof month, "%Y/%m", &tm);
+  EXPECT_EQ(fs::path(kept->path).parent_path(), fs::path("photos") / month);
+  EXPECT_TRUE(fs::exists(root_ / kept->path));
+  EXPECT_FALSE(fs::exists(root_ / before.path));
+  EXPECT_EQ(AuditOf(ids[0])[0].action, "keep");
+  EXPECT_EQ(Post("/api/review/" + std::to_string(ids[0]) + "/keep", {{"from", "review/unidentified"}}, &s)->status,
+            409);
+  json bulk = Body(Post("/api/review/bulk", {{"ids", {ids[1]}}, {"action", "keep"}}, &s));
+  EXPECT_EQ(bulk["succeeded"], 1);
+  EXPECT_EQ(catalog_->GetItem(ids[1])->location, "library");
 }
 
 TEST_F(ReviewApiTest, StatsCountPendingByCategory) {

@@ -152,6 +152,20 @@ base::Status Reject(ServerState& state, Call& call) {
   return base::Status::Ok();
 }
 
+base::Status Keep(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  auto body = DecisionBody(call);
+  if (!body.ok()) return body.status();
+  auto from = FromField(*body);
+  if (!from.ok()) return from.status();
+  auto item = state.ctx.review.Keep(*id, call.actor(), base::UnixNow(), *from);
+  state.review_counts.Invalidate();
+  if (!item.ok()) return item.status();
+  call.Reply({{"item", ItemView(*item)}});
+  return base::Status::Ok();
+}
+
 base::Status Skip(ServerState& state, Call& call) {
   auto id = call.IdParam();
   if (!id.ok()) return id.status();
@@ -205,7 +219,7 @@ base::Status Bulk(ServerState& state, Call& call) {
   auto ids = IdsField(*body);
   if (!ids.ok()) return ids.status();
   if (!body->contains("action") || !(*body)["action"].is_string()) {
-    return base::Status::InvalidArgument("action (approve, reject or skip) is required");
+    return base::Status::InvalidArgument("action (approve, keep, reject or skip) is required");
   }
   std::string action = (*body)["action"];
   std::string person;
@@ -272,6 +286,7 @@ void AddReviewRoutes(ApiRouter& router, ServerState& state) {
   router.Add(Method::kPost, "/api/review/{id}/reject", Permission::kReview,
              [&state](Call& c) { return Reject(state, c); });
   router.Add(Method::kPost, "/api/review/{id}/skip", Permission::kReview, [&state](Call& c) { return Skip(state, c); });
+  router.Add(Method::kPost, "/api/review/{id}/keep", Permission::kReview, [&state](Call& c) { return Keep(state, c); });
   router.Add(Method::kPost, "/api/trash/{id}/restore", Permission::kReview,
              [&state](Call& c) { return Restore(state, c); });
   router.Add(Method::kPost, "/api/trash/{id}/purge", Permission::kReview, [&state](Call& c) { return Purge(state, c); });

@@ -3,7 +3,7 @@
 import { api, qs } from './api.js';
 import { h, mount, formatTime } from './dom.js';
 
-const ACTIONS = ['approve', 'reject', 'skip', 'restore', 'purge', 'ingest', 'apply-policy', 'config', 'person', 'login',
+const ACTIONS = ['approve', 'keep', 'reject', 'skip', 'restore', 'purge', 'ingest', 'apply-policy', 'config', 'person', 'login',
   'logout', 'user'];
 
 // "["a","b"]" -> "a, b"; anything that is not a JSON list stays as it is.
@@ -27,6 +27,7 @@ export function auditSentence(e) {
   const move = isFolder(e.from) && isFolder(e.to) ? ` — ${e.from} → ${e.to}` : isFolder(e.to) ? ` — to ${e.to}` : '';
   switch (e.action) {
     case 'approve': return `${e.actor} approved ${item}${personOf(e.to) ? ` as ${personOf(e.to)}` : ''}${move}`;
+    case 'keep': return `${e.actor} kept ${item} without a person${move}`;
     case 'reject': return `${e.actor} moved ${item} to the trash${isFolder(e.from) ? ` — from ${e.from}` : ''}`;
     case 'skip': return `${e.actor} skipped ${item} for later`;
     case 'restore': return `${e.actor} restored ${item} from the trash${isFolder(e.to) ? ` — to ${e.to}` : ''}`;

@@ -7,7 +7,8 @@ import { h, mount, formatBytes, formatTime, categoryLabel, toast, confirmDialog,
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
   'unwanted_person', 'low_quality', 'unreadable'];
 const NEW_PERSON = '__new__';
-const SHORTCUTS = [[['a'], 'Approve & sort as the chosen person'], [['d'], 'Delete (to the trash)'],
+const SHORTCUTS = [[['a'], 'Approve & sort as the chosen person'], [['k'], 'Keep without a person (photos/<year>/<month>)'],
+  [['d'], 'Delete (to the trash)'],
   [['s'], 'Skip for later'], [['←', '→'], 'Previous / next photo'], [['1'], 'Take the suggested person'],
   [['Enter'], 'In the person picker: approve'], [['Esc'], 'Leave the person picker'],
   [['Ctrl', 'Z'], 'Undo the last delete'], [['?'], 'This list']];
@@ -171,6 +172,9 @@ export async function renderReview(root, params, { session, signal }) {
         const out = await api.post(`/api/review/${id}/approve`, { person, from });
         toast(`Sorted ${name} into faces/${out.item.person}.`);
         if (!state.persons.includes(out.item.person)) await loadPersons();
+      } else if (action === 'keep') {
+        const out = await api.post(`/api/review/${id}/keep`, { from });
+        toast(`Kept ${name} in ${out.item.folder}.`);
       } else if (action === 'reject') {
         const out = await api.post(`/api/review/${id}/reject`, { from });
         offerUndo(`Moved ${name} to the trash.`, [out.item]);
@@ -225,6 +229,8 @@ export async function renderReview(root, params, { session, signal }) {
           h('div', { class: 'actions', dataset: { testid: 'actions' } },
             h('button', { type: 'button', class: 'primary', dataset: { testid: 'approve' },
               onclick: () => act('approve', item, picker) }, 'Approve & sort', h('kbd', {}, 'a')),
+            h('button', { type: 'button', dataset: { testid: 'keep' }, title: 'Keep in photos/<year>/<month>/',
+              onclick: () => act('keep', item, picker) }, 'Keep, no person', h('kbd', {}, 'k')),
             h('button', { type: 'button', class: 'danger', dataset: { testid: 'reject' },
               onclick: () => act('reject', item, picker) }, 'Delete', h('kbd', {}, 'd')),
             h('button', { type: 'button', dataset: { testid: 'skip' }, onclick: () => act('skip', item, picker) },
@@ -279,7 +285,8 @@ export async function renderReview(root, params, { session, signal }) {
     try {
       const out = await api.post('/api/review/bulk', body);
       const moved = out.results.filter((r) => r.conflict).length;
-      const verb = { approve: `sorted into faces/${body.person}`, reject: 'moved to the trash', skip: 'skipped' }[action];
+      const verb = { approve: `sorted into faces/${body.person}`, keep: 'kept without a person',
+        reject: 'moved to the trash', skip: 'skipped' }[action];
       const message = `${out.succeeded} photo(s) ${verb}${out.failed ? `; ${out.failed} not changed` : ''}` +
         `${moved ? ` (${moved} had been moved meanwhile)` : ''}.`;
       const done = new Set(out.results.filter((r) => r.ok).map((r) => r.id));
@@ -316,6 +323,8 @@ export async function renderReview(root, params, { session, signal }) {
         canReview ? [h('span', {}, 'These are: '), picker.el,
           h('button', { type: 'button', class: 'primary', dataset: { testid: 'bulk-approve' },
             onclick: () => bulk('approve', picker) }, 'Approve selected'),
+          h('button', { type: 'button', dataset: { testid: 'bulk-keep' }, onclick: () => bulk('keep', picker) },
+            'Keep selected, no person'),
           h('button', { type: 'button', class: 'danger', dataset: { testid: 'bulk-reject' },
             onclick: () => bulk('reject', picker) }, 'Delete selected')] : null,
         h('button', { type: 'button', dataset: { testid: 'bulk-export' }, onclick: () => exportList()
@@ -346,7 +355,7 @@ export async function renderReview(root, params, { session, signal }) {
     if (e.key === '?' && !typingInFormControl(e)) { e.preventDefault(); shortcutsSheet(SHORTCUTS); return; }
     if (!current || busy || e.ctrlKey || e.metaKey || e.altKey || typingInFormControl(e)) return;
     if (!current.card.isConnected) { current = null; return; }
-    const keys = { a: 'approve', d: 'reject', s: 'skip' };
+    const keys = { a: 'approve', k: 'keep', d: 'reject', s: 'skip' };
     if (keys[e.key] && canReview) { e.preventDefault(); act(keys[e.key], current.item, current.picker); }
     if (e.key === '1' && canReview && current.suggestion) { e.preventDefault(); current.picker.choose(current.suggestion.person); }
     if (e.key === 'ArrowLeft') { e.preventDefault(); move(-1); }

@@ -55,5 +55,5 @@ export async function renderStats(root) {
       h('p', { class: 'legend' }, h('span', { class: 'key auto' }), 'auto-sorted ', h('span', { class: 'key review' }),
         'sent to review')),
     h('div', { class: 'two-col' }, table('Review queue by category', t.by_category, categoryLabel),
-      table('Library by person', t.by_person))));
+      table('Library by person', t.by_person, (k) => k || 'kept without a person'))));
 }
