@@ -3,10 +3,11 @@
 
 BUILD      ?= build
 SAN_BUILD  ?= build-sanitize
+TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps configure build run test test-sanitize bench fuzz fuzz-http clean
+.PHONY: all deps configure build run test test-sanitize test-tsan bench fuzz fuzz-http clean
 
 all: build
 
@@ -27,6 +28,7 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure --no-tests=error -j $(JOBS) --timeout 600
 	$(MAKE) test-sanitize
+	$(MAKE) test-tsan
 
 # The core (everything but the face networks) under AddressSanitizer + UndefinedBehaviorSanitizer.
 SAN_TESTS := base_test config_test decide_test catalog_test commit_test fingerprint_test review_test source_test \
@@ -36,6 +38,15 @@ test-sanitize: deps
 	cmake --build $(SAN_BUILD) -j $(JOBS) --target $(SAN_TESTS)
 	cd $(SAN_BUILD) && LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure --no-tests=error -j $(JOBS) -L sanitize
+
+# The tests where threads meet (the server API under concurrent requests, ingest + review at once) under
+# ThreadSanitizer. Only these targets are built; scripts/tsan.supp names third-party frames only.
+TSAN_TESTS := server_api_test ingest_review_concurrency_test
+test-tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRIAGE_TSAN=ON
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(TSAN_TESTS)
+	cd $(TSAN_BUILD) && TSAN_OPTIONS="suppressions=$(CURDIR)/scripts/tsan.supp second_deadlock_stack=1" \
+	  ctest --output-on-failure --no-tests=error -j $(JOBS) -L tsan
 
 bench: build
 	bench/run_all.sh $(BUILD)
@@ -53,4 +64,4 @@ fuzz-http: deps
 	  fuzz/corpus/http
 
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(SAN_BUILD) $(TSAN_BUILD) build-fuzz

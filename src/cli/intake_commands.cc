@@ -121,6 +121,8 @@ int Watch(CommandContext& ctx, int debounce_ms, int max_files) {
   std::shared_ptr<source::InboxWatcher> shared_watcher = std::move(*watcher);  // the stop action keeps it alive
   signals.OnStop([shared_watcher] { shared_watcher->Stop(); });
   auto ingestor = lib->MakeIngestor();
+  // The readiness line (tests and scripts wait for it): the inotify watch is in place and the start-up scan done,
+  // so every file written from now on is seen.
   fmt::print(stderr, "watching {} (Ctrl-C to stop)\n", lib->config()->InboxDir().string());
   pipeline::IngestOptions options{true, "inbox", CommandContext::Actor()};
   int taken = 0;

@@ -54,14 +54,6 @@ base::Status ProposedEdit(const SimulateArgs& a, json& doc) {
   return base::Status::Ok();
 }
 
-json MovesJson(const std::vector<review::PolicyMove>& moves) {
-  json out = json::array();
-  for (const auto& m : moves) {
-    out.push_back({{"from", m.from}, {"to", m.to}, {"count", m.count}, {"sample_ids", m.sample_ids}});
-  }
-  return out;
-}
-
 void PrintMoves(const std::vector<review::PolicyMove>& moves) {
   for (const auto& m : moves) {
     fmt::print("  {:>6}  {:<32} -> {:<32} e.g. {}\n", m.count, m.from, m.to, fmt::join(m.sample_ids, ", "));
@@ -76,14 +68,15 @@ int Simulate(CommandContext& ctx, const SimulateArgs& a) {
   auto report = review::SimulatePolicy(*lib->catalog, *proposed);
   if (!report.ok()) return ctx.Fail(report.status());
   if (ctx.json) {
-    ctx.PrintJson({{"total", report->total},
-                   {"changed", report->changed},
-                   {"seconds", report->seconds},
-                   {"moves", MovesJson(report->moves)}});
+    ctx.PrintJson(review::SimulationJson(*report));
     return kExitOk;
   }
   fmt::print("{} of {} items would move ({:.3f}s; nothing was moved)\n", report->changed, report->total,
              report->seconds);
+  if (report->damaged > 0) {
+    fmt::print("  {} items have a damaged stored analysis and were left out (`triage explain ID` names them)\n",
+               report->damaged);
+  }
   PrintMoves(report->moves);
   return kExitOk;
 }
@@ -98,7 +91,7 @@ int ApplyPolicy(CommandContext& ctx) {
     ctx.PrintJson({{"considered", report->considered},
                    {"moved", report->moved},
                    {"failed", report->failed},
-                   {"moves", MovesJson(report->moves)},
+                   {"moves", review::MovesJson(report->moves)},
                    {"errors", report->errors}});
   } else {
     fmt::print("{} items in review re-decided: {} moved, {} failed\n", report->considered, report->moved,

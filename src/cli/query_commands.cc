@@ -80,7 +80,8 @@ int ExplainItem(CommandContext& ctx, Library& lib, const model::ItemRecord& item
   model::Decision d = StoredDecision(item);
   std::optional<model::Decision> replayed;
   auto config = lib.config();
-  if (*stored) replayed = decide::Decide((*stored)->analysis, config->policy, (*stored)->facts);
+  const bool damaged = *stored && (*stored)->version == 0;
+  if (*stored && !damaged) replayed = decide::Decide((*stored)->analysis, config->policy, (*stored)->facts);
   bool placed_by_policy = item.location == "review" || (item.location == "library" && item.auto_sorted);
   bool changed = replayed && placed_by_policy && review::FolderOf(*replayed) != review::FolderOf(d);
   if (ctx.json) {
@@ -93,7 +94,9 @@ int ExplainItem(CommandContext& ctx, Library& lib, const model::ItemRecord& item
     return kExitOk;
   }
   PrintDecision(fmt::format("item {} ({}), as decided", item.id, item.path), d, *faces);
-  if (!replayed) {
+  if (damaged) {
+    fmt::print("\n  the stored analysis is damaged and cannot be read: nothing to replay\n");
+  } else if (!replayed) {
     fmt::print("\n  no stored analysis (ingested before analyses were kept): nothing to replay\n");
   } else if (!placed_by_policy) {
     fmt::print("\n  placed by a person ({}): the policy does not move it; it would say {}\n", item.location,

@@ -72,7 +72,7 @@ struct Policy {
 // `triage explain` and policy simulation replay decide() on it without decoding anything.
 struct StoredAnalysis {
   static constexpr int kVersion = 1;   // bump when the stored shape changes; older versions are read as far as known
-  int version = kVersion;
+  int version = kVersion;             // 0: the stored form could not be read (damaged); never replayed
   Analysis analysis;
   CatalogFacts facts;
 };

@@ -116,7 +116,10 @@ void to_json(json& j, const StoredAnalysis& s) {
 
 StoredAnalysis StoredAnalysisFromJson(const json& j) {
   StoredAnalysis s;
-  if (!j.is_object()) return s;
+  if (!j.is_object()) {
+    s.version = 0;  // damaged: nothing to replay
+    return s;
+  }
   s.version = Get<int>(j, "version", 0);
   Analysis& a = s.analysis;
   a.readable = Get<bool>(j, "readable", false);

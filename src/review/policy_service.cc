@@ -70,6 +70,10 @@ base::Result<SimulationReport> SimulatePolicy(catalog::Catalog& catalog, const c
   SimulationReport report;
   MoveTally tally(max_samples);
   TRIAGE_RETURN_IF_ERROR(ForEachAnalysedItem(catalog, [&](const catalog::AnalysedItem& item) {
+    if (item.analysis.version == 0) {
+      ++report.damaged;
+      return base::Status::Ok();
+    }
     ++report.total;
     std::string from = FolderOf(item);
     std::string to = FolderOf(Replay(item, proposed.policy));
@@ -91,6 +95,7 @@ base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committ
   ApplyReport report;
   TRIAGE_RETURN_IF_ERROR(ForEachAnalysedItem(catalog, [&](const catalog::AnalysedItem& item) {
     if (item.location != "review") return base::Status::Ok();  // auto-sorted items stay: apply only empties review
+    if (item.analysis.version == 0) return base::Status::Ok();  // damaged: nothing to re-decide on
     ++report.considered;
     model::Decision d = Replay(item, config.policy);
     if (FolderOf(d) != FolderOf(item)) changes.emplace_back(item, std::move(d));
@@ -127,6 +132,22 @@ base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committ
   }
   report.moves = tally.Sorted();
   return report;
+}
+
+nlohmann::json MovesJson(const std::vector<PolicyMove>& moves) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& m : moves) {
+    out.push_back({{"from", m.from}, {"to", m.to}, {"count", m.count}, {"sample_ids", m.sample_ids}});
+  }
+  return out;
+}
+
+nlohmann::json SimulationJson(const SimulationReport& report) {
+  return {{"total", report.total},
+          {"changed", report.changed},
+          {"damaged", report.damaged},
+          {"seconds", report.seconds},
+          {"moves", MovesJson(report.moves)}};
 }
 
 }  // namespace triage::review

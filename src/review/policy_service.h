@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "base/status.h"
 #include "catalog/catalog.h"
 #include "commit/committer.h"
@@ -25,6 +27,7 @@ struct PolicyMove {
 struct SimulationReport {
   int64_t total = 0;                 // items replayed (pending review and auto-sorted, with a stored analysis)
   int64_t changed = 0;               // items whose folder would change
+  int64_t damaged = 0;               // items whose stored analysis cannot be read (not replayed, not counted)
   double seconds = 0;
   std::vector<PolicyMove> moves;     // by count, largest first
 };
@@ -52,5 +55,10 @@ base::Result<SimulationReport> SimulatePolicy(catalog::Catalog& catalog, const c
 // journaled commit path (action "apply-policy", audited with the new reasons). One failure does not stop the rest.
 base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committer& committer,
                                       const config::Config& config, const std::string& actor, int64_t now);
+
+// The JSON shapes `simulate --json`, `apply-policy --json` and the simulate API share.
+nlohmann::json MovesJson(const std::vector<PolicyMove>& moves);
+// {"total", "changed", "damaged", "seconds", "moves": [{"from", "to", "count", "sample_ids"}]}
+nlohmann::json SimulationJson(const SimulationReport& report);
 
 }  // namespace triage::review

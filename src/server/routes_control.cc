@@ -91,11 +91,7 @@ base::Status SimulateThresholds(ServerState& state, Call& call) {
   if (!proposed.ok()) return proposed.status();
   auto report = review::SimulatePolicy(state.ctx.catalog, *proposed);
   if (!report.ok()) return report.status();
-  json moves = json::array();
-  for (const auto& m : report->moves) {
-    moves.push_back({{"from", m.from}, {"to", m.to}, {"count", m.count}, {"sample_ids", m.sample_ids}});
-  }
-  call.Reply({{"total", report->total}, {"changed", report->changed}, {"seconds", report->seconds}, {"moves", moves}});
+  call.Reply(review::SimulationJson(*report));
   return base::Status::Ok();
 }
 

@@ -34,15 +34,26 @@ class InboxWatcherTest : public ::testing::Test {
     return watcher.ok() ? std::move(watcher).value() : nullptr;
   }
 
-  // Collects everything handed out during `total_ms`.
-  std::vector<fs::path> Drain(InboxWatcher& watcher, int total_ms) {
+  // Everything handed out from now until a file written last (a sentinel) is handed out, without the sentinel.
+  // Events arrive in order and the sentinel's quiet period ends last, so whatever the earlier writes would make
+  // ready comes before or with it: no fixed waiting time. Fails the test if the sentinel does not come in 10 s.
+  std::vector<fs::path> CollectUntilSentinel(InboxWatcher& watcher) {
+    const fs::path sentinel = inbox_ / ("zz-sentinel-" + base::RandomId() + ".jpg");
+    EXPECT_TRUE(base::WriteFileDurably(sentinel, "sentinel").ok());
     std::vector<fs::path> all;
-    const auto deadline = std::chrono::steady_clock::now() + milliseconds(total_ms);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
-      auto ready = watcher.WaitForReady(50);
+      auto ready = watcher.WaitForReady(100);
       EXPECT_TRUE(ready.ok()) << ready.status().ToString();
-      if (ready.ok()) all.insert(all.end(), ready->begin(), ready->end());
+      if (!ready.ok()) break;
+      bool seen = false;
+      for (const auto& path : *ready) {
+        if (path == sentinel) seen = true;
+        else all.push_back(path);
+      }
+      if (seen) return all;
     }
+    ADD_FAILURE() << "the sentinel file was not handed out within 10 s";
     return all;
   }
 
@@ -75,7 +86,7 @@ TEST_F(InboxWatcherTest, HandsOutFilesPresentAtStartAfterDebounce) {
   auto later = watcher->WaitForReady(5000);
   ASSERT_TRUE(later.ok());
   EXPECT_EQ(*later, (std::vector<fs::path>{inbox_ / "a.jpg", inbox_ / "b.jpg"}));
-  EXPECT_TRUE(Drain(*watcher, 400).empty()) << "handed out twice";
+  EXPECT_TRUE(CollectUntilSentinel(*watcher).empty()) << "handed out twice";
 }
 
 TEST_F(InboxWatcherTest, SlowlyWrittenFileIsHandedOutOnceAndOnlyAfterClose) {
@@ -98,7 +109,7 @@ TEST_F(InboxWatcherTest, SlowlyWrittenFileIsHandedOutOnceAndOnlyAfterClose) {
   EXPECT_GE(std::chrono::steady_clock::now() - closed_at, milliseconds(kDebounceMs - 10));
   EXPECT_EQ(*ready, std::vector<fs::path>{path});
   EXPECT_EQ(fs::file_size(path), 40u);
-  EXPECT_TRUE(Drain(*watcher, 400).empty()) << "handed out twice";
+  EXPECT_TRUE(CollectUntilSentinel(*watcher).empty()) << "handed out twice";
 }
 
 TEST_F(InboxWatcherTest, FileMovedInIsHandedOut) {
@@ -106,7 +117,7 @@ TEST_F(InboxWatcherTest, FileMovedInIsHandedOut) {
   ASSERT_NE(watcher, nullptr);
   ASSERT_TRUE(base::WriteFileDurably(root_ / "outside.jpg", "jpeg bytes").ok());
   fs::rename(root_ / "outside.jpg", inbox_ / "moved.jpg");
-  EXPECT_EQ(Drain(*watcher, 600), std::vector<fs::path>{inbox_ / "moved.jpg"});
+  EXPECT_EQ(CollectUntilSentinel(*watcher), std::vector<fs::path>{inbox_ / "moved.jpg"});
 }
 
 TEST_F(InboxWatcherTest, PartialDownloadRenamedToFinalNameIsHandedOutUnderFinalName) {
@@ -114,7 +125,7 @@ TEST_F(InboxWatcherTest, PartialDownloadRenamedToFinalNameIsHandedOutUnderFinalN
   ASSERT_NE(watcher, nullptr);
   ASSERT_TRUE(base::WriteFileDurably(inbox_ / "photo.jpg.crdownload", "bytes").ok());
   fs::rename(inbox_ / "photo.jpg.crdownload", inbox_ / "photo.jpg");
-  EXPECT_EQ(Drain(*watcher, 600), std::vector<fs::path>{inbox_ / "photo.jpg"});
+  EXPECT_EQ(CollectUntilSentinel(*watcher), std::vector<fs::path>{inbox_ / "photo.jpg"});
 }
 
 TEST_F(InboxWatcherTest, IgnoresDotfilesPartialNamesAndFolders) {
@@ -124,7 +135,7 @@ TEST_F(InboxWatcherTest, IgnoresDotfilesPartialNamesAndFolders) {
   ASSERT_TRUE(base::WriteFileDurably(inbox_ / "big.jpg.part", "x").ok());
   fs::create_directory(inbox_ / "folder");
   ASSERT_TRUE(base::WriteFileDurably(inbox_ / "folder" / "inside.jpg", "x").ok());
-  EXPECT_TRUE(Drain(*watcher, 500).empty());
+  EXPECT_TRUE(CollectUntilSentinel(*watcher).empty());
 }
 
 TEST_F(InboxWatcherTest, FileDeletedBeforeQuietPeriodEndsIsNotHandedOut) {
@@ -133,7 +144,7 @@ TEST_F(InboxWatcherTest, FileDeletedBeforeQuietPeriodEndsIsNotHandedOut) {
   ASSERT_TRUE(base::WriteFileDurably(inbox_ / "gone.jpg", "x").ok());
   ASSERT_TRUE(watcher->WaitForReady(10).ok());
   fs::remove(inbox_ / "gone.jpg");
-  EXPECT_TRUE(Drain(*watcher, 500).empty());
+  EXPECT_TRUE(CollectUntilSentinel(*watcher).empty());
 }
 
 TEST_F(InboxWatcherTest, StopWakesWaitingCallFromAnotherThread) {

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,13 @@ RunResult RunTriage(const std::vector<std::string>& args, const std::vector<std:
 
 // Starts build/triage in the background; returns its pid. Output goes to `log`.
 pid_t Start(const std::vector<std::string>& args, const fs::path& log);
+
+// Waits until `log` contains `text` (e.g. the line "watching <dir>" `triage watch` prints once it is ready) or
+// `timeout_ms` passes; returns whether it appeared.
+bool WaitForLogLine(const fs::path& log, const std::string& text, int timeout_ms);
+
+// Waits up to `timeout_ms` for process `pid` to exit; returns its wait status, or nullopt after killing it.
+std::optional<int> WaitForExit(pid_t pid, int timeout_ms);
 
 // A fresh temp folder, removed by the destructor.
 class TempDir {

@@ -22,7 +22,7 @@ TEST(WatchTest, TakesCompletelyWrittenFilesFromTheInboxAndMovesThem) {
   WriteTestImage(dir / "a.jpg", 21);
   WriteTestImage(dir / "b.jpg", 22);
   pid_t pid = Start({"watch", "--library", lib.string(), "--debounce-ms", "200", "--max-files", "2"}, dir / "watch.log");
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_TRUE(WaitForLogLine(dir / "watch.log", "watching ", 60'000)) << Slurp(dir / "watch.log");
   // One file written slowly in pieces, one moved in whole.
   std::string bytes = Slurp(dir / "a.jpg");
   {
@@ -34,16 +34,9 @@ TEST(WatchTest, TakesCompletelyWrittenFilesFromTheInboxAndMovesThem) {
     }
   }
   fs::rename(dir / "b.jpg", lib / "inbox/b.jpg");
-  int status = 0;
-  for (int i = 0; i < 100 && ::waitpid(pid, &status, WNOHANG) == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  if (::waitpid(pid, &status, WNOHANG) == 0) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-    FAIL() << "watch did not finish: " << Slurp(dir / "watch.log");
-  }
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << Slurp(dir / "watch.log");
+  std::optional<int> status = WaitForExit(pid, 60'000);
+  ASSERT_TRUE(status) << "watch did not finish: " << Slurp(dir / "watch.log");
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << Slurp(dir / "watch.log");
   EXPECT_TRUE(FilesUnder(lib / "inbox").empty());
   EXPECT_EQ(FilesUnder(lib / "review/unidentified"), (std::vector<std::string>{"a.jpg", "b.jpg"}));
   EXPECT_EQ(Slurp(lib / "review/unidentified/a.jpg"), bytes);  // complete, not a partial write
@@ -54,12 +47,12 @@ TEST(WatchTest, StopsCleanlyOnSigterm) {
   fs::path lib = dir / "lib";
   InitLibrary(lib, {{"analysis", {{"faces", false}}}});
   pid_t pid = Start({"watch", "--library", lib.string()}, dir / "watch.log");
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  ASSERT_TRUE(WaitForLogLine(dir / "watch.log", "watching ", 60'000)) << Slurp(dir / "watch.log");
   ::kill(pid, SIGTERM);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  std::optional<int> status = WaitForExit(pid, 60'000);
+  ASSERT_TRUE(status) << "watch did not stop on SIGTERM: " << Slurp(dir / "watch.log");
+  EXPECT_TRUE(WIFEXITED(*status)) << "killed by signal " << WTERMSIG(*status);
+  EXPECT_EQ(WEXITSTATUS(*status), 0);
 }
 
 TEST(UrlIngestTest, DownloadsRecordTheUrlAndReportFailuresPerUrl) {

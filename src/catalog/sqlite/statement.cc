@@ -70,6 +70,12 @@ std::vector<float> Statement::FloatBlob(int col) const {
   return out;
 }
 
+std::vector<uint8_t> Statement::Bytes(int col) const {
+  const auto* blob = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, col));
+  size_t bytes = static_cast<size_t>(sqlite3_column_bytes(stmt_, col));
+  return blob ? std::vector<uint8_t>(blob, blob + bytes) : std::vector<uint8_t>();
+}
+
 base::Status Exec(sqlite3* db, const char* sql) {
   char* err = nullptr;
   if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {

@@ -37,6 +37,8 @@ class Statement {
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::string Text(int col) const;
   std::vector<float> FloatBlob(int col) const;
+  bool IsBlob(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_BLOB; }
+  std::vector<uint8_t> Bytes(int col) const;
 
  private:
   sqlite3* db_;

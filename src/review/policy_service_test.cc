@@ -1,0 +1,101 @@
+// Policy simulation over stored analyses: what a proposed policy would move, and stored rows that cannot be read.
+#include "review/policy_service.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "catalog/sqlite/sqlite_catalog.h"
+
+namespace triage::review {
+namespace {
+
+namespace fs = std::filesystem;
+
+class PolicySimulationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("policy_simulation_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    catalog_ = *catalog::sqlite::SqliteCatalog::Open(dir_ / "catalog.db");
+  }
+  void TearDown() override {
+    catalog_.reset();
+    fs::remove_all(dir_);
+  }
+
+  // An item waiting in review/low_confidence: one face, nearest `person` at `distance` with `confidence`.
+  int64_t LowConfidence(int n, const std::string& person, double distance, double confidence) {
+    catalog::CatalogChange c;
+    c.journal_id = "j" + std::to_string(n);
+    c.item.path = "review/low_confidence/" + std::to_string(n) + ".jpg";
+    c.item.original_name = std::to_string(n) + ".jpg";
+    c.item.fingerprint.sha256 = "sha" + std::to_string(n);
+    c.item.location = "review";
+    c.item.category = "low_confidence";
+    c.at = 1;
+    model::StoredAnalysis s;
+    s.analysis.readable = true;
+    s.analysis.faces_analysed = true;
+    s.analysis.info = {800, 600, "jpeg", 1, "", ""};
+    s.analysis.sharpness = 500;
+    s.analysis.exposure = 0.5;
+    model::Face f;
+    f.box = {100, 100, 200, 200};
+    f.detection_score = 0.95f;
+    f.eye_aspect_ratio = 0.3;
+    f.match.person = person;
+    f.match.distance = distance;
+    f.match.confidence = confidence;
+    f.match.candidates = {{person, distance, confidence}};
+    s.analysis.faces = {f};
+    c.analysis = s;
+    return *catalog_->Apply(c);
+  }
+
+  config::Config ConfigWith(double min_confidence) {
+    nlohmann::json doc = config::DefaultConfigJson();
+    doc["thresholds"]["min_confidence"] = min_confidence;
+    doc["whitelist"] = {"ada"};
+    return *config::ConfigFromJson(dir_, doc);
+  }
+
+  fs::path dir_;
+  std::unique_ptr<catalog::Catalog> catalog_;
+};
+
+TEST_F(PolicySimulationTest, CountsWhatALowerConfidenceWouldSortAndMovesNothing) {
+  int64_t a = LowConfidence(1, "ada", 0.45, 0.7);
+  LowConfidence(2, "ada", 0.45, 0.3);
+  auto report = SimulatePolicy(*catalog_, ConfigWith(0.6));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->total, 2);
+  EXPECT_EQ(report->changed, 1);
+  EXPECT_EQ(report->damaged, 0);
+  ASSERT_EQ(report->moves.size(), 1u);
+  EXPECT_EQ(report->moves[0].from, "review/low_confidence");
+  EXPECT_EQ(report->moves[0].to, "faces/ada");
+  EXPECT_EQ(report->moves[0].sample_ids, std::vector<int64_t>{a});
+  EXPECT_EQ(catalog_->GetItem(a)->location, "review") << "a simulation moves nothing";
+  nlohmann::json j = SimulationJson(*report);
+  EXPECT_EQ(j["moves"][0]["count"], 1);
+  EXPECT_EQ(j["damaged"], 0);
+}
+
+TEST_F(PolicySimulationTest, ADamagedStoredAnalysisIsCountedApartAndNeverReplayed) {
+  LowConfidence(1, "ada", 0.45, 0.7);
+  int64_t damaged = LowConfidence(2, "ada", 0.45, 0.7);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "catalog.db").c_str(), &db), SQLITE_OK);
+  std::string sql = "UPDATE analyses SET analysis = x'c1c1' WHERE item_id = " + std::to_string(damaged);
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto report = SimulatePolicy(*catalog_, ConfigWith(0.6));
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->total, 1);
+  EXPECT_EQ(report->damaged, 1);
+  EXPECT_EQ(report->changed, 1);
+}
+
+}  // namespace
+}  // namespace triage::review
