@@ -13,6 +13,7 @@ const char* CodeName(Code code) {
     case Code::kUnavailable: return "unavailable";
     case Code::kAlreadyExists: return "already_exists";
     case Code::kPermissionDenied: return "permission_denied";
+    case Code::kConflict: return "conflict";
   }
   return "unknown";
 }

@@ -17,6 +17,7 @@ enum class Code {
   kUnavailable,
   kAlreadyExists,
   kPermissionDenied,
+  kConflict,          // the state the caller acted on has changed meanwhile; nothing was done
 };
 
 // Name of a code as used in JSON output ("not_found", ...).
@@ -35,6 +36,7 @@ class [[nodiscard]] Status {
   static Status Unavailable(std::string msg) { return Status(Code::kUnavailable, std::move(msg)); }
   static Status AlreadyExists(std::string msg) { return Status(Code::kAlreadyExists, std::move(msg)); }
   static Status PermissionDenied(std::string msg) { return Status(Code::kPermissionDenied, std::move(msg)); }
+  static Status Conflict(std::string msg) { return Status(Code::kConflict, std::move(msg)); }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

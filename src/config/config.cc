@@ -34,6 +34,7 @@ const std::map<std::string, KeySpec>& Schema() {
       s[obj] = {Kind::kObject};
     }
     s["directories.inbox"] = s["directories.faces"] = s["directories.review"] = {Kind::kString};
+    s["directories.photos"] = {Kind::kString};   // "keep, no person": <photos>/<yyyy>/<mm>/
     s["whitelist"] = s["blacklist"] = {Kind::kStringList};
     s["thresholds.min_confidence"] = {Kind::kNumber, 0, 1};
     s["thresholds.max_faces_per_image"] = {Kind::kInt, 1, 100};
@@ -195,7 +196,7 @@ json DefaultConfigJson() {
   json quality = DefaultQualityJson();
   quality["route_eyes_closed"] = true;
   return json{
-      {"directories", {{"inbox", "inbox"}, {"faces", "faces"}, {"review", "review"}}},
+      {"directories", {{"inbox", "inbox"}, {"faces", "faces"}, {"review", "review"}, {"photos", "photos"}}},
       {"whitelist", json::array()},
       {"blacklist", json::array()},
       {"thresholds",

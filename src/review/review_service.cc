@@ -3,12 +3,46 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <ctime>
+#include <filesystem>
+
 namespace triage::review {
 
-base::Result<model::ItemRecord> ReviewService::PendingItem(int64_t id) {
+namespace {
+
+std::string FolderOf(const std::string& relative_path) {
+  return std::filesystem::path(relative_path).parent_path().generic_string();
+}
+
+// "<yyyy>/<mm>" of the capture date ("2024-05-01T10:00:00"), else of the day the item arrived (UTC).
+std::string MonthFolder(const model::ItemRecord& item) {
+  const std::string& taken = item.info.taken_at;
+  auto digits = [&](size_t from, size_t n) {
+    return taken.size() >= from + n &&
+           std::all_of(taken.begin() + from, taken.begin() + from + n, [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (digits(0, 4) && digits(5, 2) && taken.substr(5, 2) != "00") return taken.substr(0, 4) + "/" + taken.substr(5, 2);
+  std::time_t at = static_cast<std::time_t>(item.created_at);
+  std::tm tm{};
+  gmtime_r(&at, &tm);
+  return fmt::format("{:04d}/{:02d}", tm.tm_year + 1900, tm.tm_mon + 1);
+}
+
+}  // namespace
+
+base::Result<model::ItemRecord> ReviewService::PendingItem(int64_t id, const std::string& seen_in) {
   auto item = catalog_.GetItem(id);
   if (!item.ok()) return item.status();
+  if (!seen_in.empty() && FolderOf(item->path) != seen_in) {
+    return base::Status::Conflict(fmt::format("item {} is no longer in {} (it is in {} now); nothing was changed", id,
+                                              seen_in, FolderOf(item->path)));
+  }
   auto pending = catalog_.PendingReview(id);
+  if (!pending.ok() && !seen_in.empty() && pending.status().code() == base::Code::kNotFound) {
+    return base::Status::Conflict(
+        fmt::format("item {} in {} was decided meanwhile; nothing was changed", id, seen_in));
+  }
   if (!pending.ok()) return pending.status();
   return item;
 }
@@ -25,10 +59,12 @@ base::Result<std::vector<model::PersonReference>> ReviewService::FaceToLearn(int
 }
 
 base::Result<model::ItemRecord> ReviewService::Approve(int64_t id, const std::string& person_name,
-                                                       const std::string& actor, int64_t now) {
+                                                       const std::string& actor, int64_t now,
+                                                       const std::string& seen_in) {
   auto person = config::SanitizePersonName(person_name);
   if (!person.ok()) return person.status();
-  auto item = PendingItem(id);
+  std::lock_guard lock(decide_mu_);
+  auto item = PendingItem(id, seen_in);
   if (!item.ok()) return item.status();
   auto added = catalog_.AddPerson(*person, now);
   if (!added.ok() && added.status().code() != base::Code::kAlreadyExists) return added.status();
@@ -50,8 +86,31 @@ base::Result<model::ItemRecord> ReviewService::Approve(int64_t id, const std::st
   return catalog_.GetItem(id);
 }
 
-base::Result<model::ItemRecord> ReviewService::Reject(int64_t id, const std::string& actor, int64_t now) {
-  auto item = PendingItem(id);
+base::Result<model::ItemRecord> ReviewService::Keep(int64_t id, const std::string& actor, int64_t now,
+                                                    const std::string& seen_in) {
+  std::lock_guard lock(decide_mu_);
+  auto item = PendingItem(id, seen_in);
+  if (!item.ok()) return item.status();
+  auto config = config_.Current();
+  const std::string photos = config->json["directories"].value("photos", "photos");
+  const std::filesystem::path root = std::filesystem::path(photos).is_absolute() ? std::filesystem::path(photos)
+                                                                                 : config->library / photos;
+  catalog::CatalogChange change;
+  change.item.location = "library";
+  change.item.auto_sorted = false;
+  change.actor = actor;
+  change.action = "keep";
+  change.reason = fmt::format("kept without a person by {}", actor);
+  change.at = now;
+  auto placed = committer_.Relocate(*item, root / MonthFolder(*item), change);
+  if (!placed.ok()) return placed.status();
+  return catalog_.GetItem(id);
+}
+
+base::Result<model::ItemRecord> ReviewService::Reject(int64_t id, const std::string& actor, int64_t now,
+                                                      const std::string& seen_in) {
+  std::lock_guard lock(decide_mu_);
+  auto item = PendingItem(id, seen_in);
   if (!item.ok()) return item.status();
   catalog::CatalogChange change;
   change.item.location = "trash";
@@ -67,16 +126,21 @@ base::Result<model::ItemRecord> ReviewService::Reject(int64_t id, const std::str
   return catalog_.GetItem(id);
 }
 
-base::Status ReviewService::Skip(int64_t id, const std::string& actor, int64_t now) {
+base::Status ReviewService::Skip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in) {
+  std::lock_guard lock(decide_mu_);
+  if (!seen_in.empty()) {
+    auto item = PendingItem(id, seen_in);
+    if (!item.ok()) return item.status();
+  }
   return catalog_.SkipReview(id, actor, now);
 }
 
 base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int64_t>& ids, const std::string& action,
                                                           const std::string& person, const std::string& actor,
-                                                          int64_t now) {
-  if (action != "approve" && action != "reject" && action != "skip") {
+                                                          int64_t now, const SeenIn& seen_in) {
+  if (action != "approve" && action != "keep" && action != "reject" && action != "skip") {
     return base::Status::InvalidArgument(
-        fmt::format("unknown bulk action \"{}\": allowed are approve, reject, skip", action));
+        fmt::format("unknown bulk action \"{}\": allowed are approve, keep, reject, skip", action));
   }
   if (action == "approve") {
     auto name = config::SanitizePersonName(person);
@@ -84,13 +148,52 @@ base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int
   }
   std::vector<BulkOutcome> out;
   for (int64_t id : ids) {
+    auto seen = seen_in.find(id);
+    std::string where = seen == seen_in.end() ? std::string() : seen->second;
     base::Status st;
-    if (action == "approve") st = Approve(id, person, actor, now).status();
-    else if (action == "reject") st = Reject(id, actor, now).status();
-    else st = Skip(id, actor, now);
-    out.push_back({id, st.ok(), st.ok() ? "" : st.message()});
+    if (action == "approve") st = Approve(id, person, actor, now, where).status();
+    else if (action == "keep") st = Keep(id, actor, now, where).status();
+    else if (action == "reject") st = Reject(id, actor, now, where).status();
+    else st = Skip(id, actor, now, where);
+    out.push_back({id, st.ok(), st.ok() ? "" : st.message(), st.code() == base::Code::kConflict});
   }
   return out;
+}
+
+base::Result<model::ItemRecord> ReviewService::TrashedItem(int64_t id) {
+  auto item = catalog_.GetItem(id);
+  if (!item.ok()) return item.status();
+  if (item->location != "trash") {
+    return base::Status::Conflict(fmt::format("item {} is not in the trash (it is in {}); nothing was changed", id,
+                                              FolderOf(item->path)));
+  }
+  return item;
+}
+
+base::Result<model::ItemRecord> ReviewService::Restore(int64_t id, const std::string& actor, int64_t now) {
+  std::lock_guard lock(decide_mu_);
+  auto item = TrashedItem(id);
+  if (!item.ok()) return item.status();
+  const std::string category = item->category.empty() ? "unidentified" : item->category;
+  catalog::CatalogChange change;
+  change.item.location = "review";
+  change.item.category = category;
+  change.item.person = item->person;
+  change.item.reasons = item->reasons;   // pending again for the reasons it was sent to review
+  change.actor = actor;
+  change.action = "restore";
+  change.reason = fmt::format("restored from the trash by {}", actor);
+  change.at = now;
+  auto placed = committer_.Relocate(*item, config_.Current()->ReviewDir() / category, change);
+  if (!placed.ok()) return placed.status();
+  return catalog_.GetItem(id);
+}
+
+base::Status ReviewService::PurgeOne(int64_t id, const std::string& actor, int64_t now) {
+  std::lock_guard lock(decide_mu_);
+  auto item = TrashedItem(id);
+  if (!item.ok()) return item.status();
+  return committer_.Purge(*item, actor, fmt::format("purged from the trash by {}", actor), now);
 }
 
 base::Result<int> ReviewService::PurgeTrash(int64_t now, const std::string& actor) {

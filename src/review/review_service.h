@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -19,9 +21,14 @@ struct BulkOutcome {
   int64_t id = 0;
   bool ok = false;
   std::string error;   // when !ok
+  bool conflict = false;  // !ok because the item was no longer where it was seen
 };
 
-// Thread-safe (its parts are).
+// Where a reviewer saw the items they decide on, by id: each item's library-relative folder as they saw it
+// ("review/unidentified"). An id without an entry is not checked.
+using SeenIn = std::map<int64_t, std::string>;
+
+// Thread-safe: decisions are serialised, so an item's place is checked and changed in one step.
 class ReviewService {
  public:
   // Reads `config` at each call (a change saved meanwhile applies to the next decision).
@@ -31,14 +38,29 @@ class ReviewService {
   // Moves item `id` (pending review) to faces/<person>/ (person name sanitized; created if new),
   // auto_sorted = 0, reviewer recorded; on a single-face image the face joins the person's references
   // when review.learn_from_approvals is on. kNotFound (no item / not pending), kInvalidArgument (bad name).
-  base::Result<model::ItemRecord> Approve(int64_t id, const std::string& person, const std::string& actor, int64_t now);
-  // Moves item `id` to .triage/trash/ (purged after review.trash_retention_days).
-  base::Result<model::ItemRecord> Reject(int64_t id, const std::string& actor, int64_t now);
-  // Leaves the item pending, at the back of the queue.
-  base::Status Skip(int64_t id, const std::string& actor, int64_t now);
-  // action: "approve" (needs person) | "reject" | "skip". One outcome per id; one failure does not stop the rest.
+  // `seen_in`: the folder the reviewer saw the item in; when given and the item is no longer pending there,
+  // kConflict and nothing changes.
+  base::Result<model::ItemRecord> Approve(int64_t id, const std::string& person, const std::string& actor, int64_t now,
+                                          const std::string& seen_in = "");
+  // Moves item `id` to .triage/trash/ (purged after review.trash_retention_days). `seen_in` as for Approve.
+  base::Result<model::ItemRecord> Reject(int64_t id, const std::string& actor, int64_t now,
+                                         const std::string& seen_in = "");
+  // Keeps item `id` in the library without a person: to <directories.photos>/<yyyy>/<mm>/ by its capture date (the
+  // day it arrived when the photo has none), audited as "keep". Learns no face. `seen_in` as for Approve.
+  base::Result<model::ItemRecord> Keep(int64_t id, const std::string& actor, int64_t now,
+                                       const std::string& seen_in = "");
+  // Leaves the item pending, at the back of the queue. `seen_in` as for Approve.
+  base::Status Skip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in = "");
+  // action: "approve" (needs person) | "keep" | "reject" | "skip". One outcome per id; one failure (a conflict included)
+  // does not stop the rest.
   base::Result<std::vector<BulkOutcome>> Bulk(const std::vector<int64_t>& ids, const std::string& action,
-                                              const std::string& person, const std::string& actor, int64_t now);
+                                              const std::string& person, const std::string& actor, int64_t now,
+                                              const SeenIn& seen_in = {});
+  // Moves a rejected item from the trash back to review/<its category>/, pending again with its reasons (audited as
+  // "restore"). kNotFound (no item), kConflict (not in the trash: restored or purged meanwhile).
+  base::Result<model::ItemRecord> Restore(int64_t id, const std::string& actor, int64_t now);
+  // Deletes one trashed item now (file and catalog row). kNotFound, kConflict (not in the trash).
+  base::Status PurgeOne(int64_t id, const std::string& actor, int64_t now);
   // Deletes trashed items older than the retention period. Returns how many.
   base::Result<int> PurgeTrash(int64_t now, const std::string& actor);
 
@@ -46,13 +68,17 @@ class ReviewService {
   void OnReferencesChanged(std::function<void()> callback) { references_changed_ = std::move(callback); }
 
  private:
-  base::Result<model::ItemRecord> PendingItem(int64_t id);
+  // Item `id` if it is in the trash (else kConflict).
+  base::Result<model::ItemRecord> TrashedItem(int64_t id);
+  // Item `id` with an open review entry, in `seen_in` when that is not empty (else kConflict).
+  base::Result<model::ItemRecord> PendingItem(int64_t id, const std::string& seen_in);
   // The reference an approval as `person` teaches: the face of a single-face item, when learning is on.
   base::Result<std::vector<model::PersonReference>> FaceToLearn(int64_t id, const std::string& person);
   config::ConfigStore& config_;
   catalog::Catalog& catalog_;
   commit::Committer& committer_;
   std::function<void()> references_changed_;
+  std::recursive_mutex decide_mu_;   // one decision at a time: check and move are one step
 };
 
 }  // namespace triage::review

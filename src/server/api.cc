@@ -65,7 +65,8 @@ int HttpStatusFor(base::Code code) {
     case base::Code::kInvalidArgument: return 400;
     case base::Code::kPermissionDenied: return 403;
     case base::Code::kNotFound: return 404;
-    case base::Code::kAlreadyExists: return 409;
+    case base::Code::kAlreadyExists:
+    case base::Code::kConflict: return 409;
     case base::Code::kCorrupt: return 422;
     case base::Code::kUnavailable: return 503;
     case base::Code::kIo: return 500;

@@ -1,4 +1,6 @@
 // Specification of the review API: the queue, one item, approve / reject / skip, bulk, stats, export.
+#include <ctime>
+
 #include "server/api_test_support.h"
 
 namespace triage::server {
@@ -164,6 +166,113 @@ TEST_F(ReviewApiTest, BulkRefusesBadInput) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400);
   }
+}
+
+// A decision names where the client saw the item; once it is elsewhere (moved by someone else meanwhile), the
+// server answers 409 and changes nothing.
+TEST_F(ReviewApiTest, DecisionOnAnItemThatMovedMeanwhileIs409AndChangesNothing) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg"});
+  TestSession alice = Login("alice");
+  TestSession bob = Login("bob");
+  std::string id = std::to_string(ids[0]);
+  json queued = Body(Get("/api/review/queue", &alice))["items"][0];
+  ASSERT_EQ(queued["id"], ids[0]);
+  const std::string seen = queued["folder"];
+  EXPECT_EQ(seen, "review/unidentified");
+  // Bob decides first.
+  ASSERT_EQ(Post("/api/review/" + id + "/approve", {{"person", "obama"}, {"from", seen}}, &bob)->status, 200);
+  const model::ItemRecord approved = *catalog_->GetItem(ids[0]);
+  const size_t audit_entries = AuditOf(ids[0]).size();
+  for (const char* action : {"reject", "skip", "approve"}) {
+    SCOPED_TRACE(action);
+    auto r = Post("/api/review/" + id + "/" + action, {{"person", "biden"}, {"from", seen}}, &alice);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 409) << r->body;
+    EXPECT_EQ(Body(r)["error"], "conflict");
+    EXPECT_NE(Body(r)["message"].get<std::string>().find("no longer in review/unidentified"), std::string::npos);
+  }
+  auto after = catalog_->GetItem(ids[0]);
+  EXPECT_EQ(after->path, approved.path);
+  EXPECT_EQ(after->person, "obama");
+  EXPECT_TRUE(fs::exists(root_ / approved.path));
+  EXPECT_EQ(AuditOf(ids[0]).size(), audit_entries);
+  // Bulk: the moved item is a conflict, the other goes through.
+  json bulk = {{"ids", {ids[0], ids[1]}},
+               {"action", "reject"},
+               {"from", {{id, seen}, {std::to_string(ids[1]), seen}}}};
+  json out = Body(Post("/api/review/bulk", bulk, &alice));
+  EXPECT_EQ(out["succeeded"], 1);
+  EXPECT_EQ(out["results"][0]["conflict"], true);
+  EXPECT_EQ(catalog_->GetItem(ids[0])->path, approved.path);
+  EXPECT_EQ(catalog_->GetItem(ids[1])->location, "trash");
+  // A wrong folder is a conflict too, and a malformed one a 400.
+  auto ids2 = Ingest({"obama2.jpg"});
+  std::string id2 = std::to_string(ids2[0]);
+  EXPECT_EQ(Post("/api/review/" + id2 + "/reject", {{"from", "review/duplicates"}}, &alice)->status, 409);
+  EXPECT_EQ(Post("/api/review/" + id2 + "/reject", {{"from", 7}}, &alice)->status, 400);
+  EXPECT_EQ(Post("/api/review/bulk", {{"ids", {ids2[0]}}, {"action", "reject"}, {"from", {{"x", "review"}}}}, &alice)
+                ->status,
+            400);
+  EXPECT_EQ(catalog_->GetItem(ids2[0])->location, "review");
+}
+
+TEST_F(ReviewApiTest, RestoreBringsARejectedItemBackToItsReviewFolderAndPurgeDeletesIt) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg"});
+  TestSession s = Login("alice");
+  const model::ItemRecord before = *catalog_->GetItem(ids[0]);
+  ASSERT_EQ(Post("/api/review/" + std::to_string(ids[0]) + "/reject", json::object(), &s)->status, 200);
+  ASSERT_EQ(Post("/api/review/" + std::to_string(ids[1]) + "/reject", json::object(), &s)->status, 200);
+  auto r = Post("/api/trash/" + std::to_string(ids[0]) + "/restore", json::object(), &s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto restored = catalog_->GetItem(ids[0]);
+  EXPECT_EQ(restored->path, before.path);
+  EXPECT_EQ(restored->location, "review");
+  EXPECT_EQ(restored->category, before.category);
+  EXPECT_EQ(restored->reasons.front().code, before.reasons.front().code);
+  EXPECT_TRUE(fs::exists(root_ / before.path));
+  EXPECT_EQ(catalog_->PendingReview(ids[0])->category, before.category);
+  EXPECT_EQ(AuditOf(ids[0])[0].action, "restore");
+  EXPECT_EQ(AuditOf(ids[0])[0].actor, "alice");
+  EXPECT_EQ(Body(Get("/api/review/queue", &s))["total"], 1);
+  // Restoring again, or purging an item that is not in the trash, is a conflict and changes nothing.
+  EXPECT_EQ(Post("/api/trash/" + std::to_string(ids[0]) + "/restore", json::object(), &s)->status, 409);
+  EXPECT_EQ(Post("/api/trash/" + std::to_string(ids[0]) + "/purge", json::object(), &s)->status, 409);
+  EXPECT_TRUE(fs::exists(root_ / before.path));
+  EXPECT_EQ(Post("/api/trash/424242/restore", json::object(), &s)->status, 404);
+  // Purge deletes the trashed file and its entry.
+  std::string trashed = catalog_->GetItem(ids[1])->path;
+  ASSERT_TRUE(fs::exists(root_ / trashed));
+  ASSERT_EQ(Post("/api/trash/" + std::to_string(ids[1]) + "/purge", json::object(), &s)->status, 200);
+  EXPECT_FALSE(fs::exists(root_ / trashed));
+  EXPECT_EQ(catalog_->GetItem(ids[1]).status().code(), base::Code::kNotFound);
+}
+
+TEST_F(ReviewApiTest, KeepFilesAPhotoWithoutAPersonUnderPhotosYearMonth) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg"});
+  TestSession s = Login("alice");
+  const model::ItemRecord before = *catalog_->GetItem(ids[0]);
+  auto r = Post("/api/review/" + std::to_string(ids[0]) + "/keep", {{"from", "review/unidentified"}}, &s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto kept = catalog_->GetItem(ids[0]);
+  EXPECT_EQ(kept->location, "library");
+  EXPECT_EQ(kept->person, "");
+  // The fixture has no capture date: the month it arrived.
+  std::time_t at = static_cast<std::time_t>(before.created_at);
+  std::tm tm{};
+  gmtime_r(&at, &tm);
+  char month[16];
+  std::strftime(month, sizeof month, "%Y/%m", &tm);
+  EXPECT_EQ(fs::path(kept->path).parent_path(), fs::path("photos") / month);
+  EXPECT_TRUE(fs::exists(root_ / kept->path));
+  EXPECT_FALSE(fs::exists(root_ / before.path));
+  EXPECT_EQ(AuditOf(ids[0])[0].action, "keep");
+  EXPECT_EQ(Post("/api/review/" + std::to_string(ids[0]) + "/keep", {{"from", "review/unidentified"}}, &s)->status,
+            409);
+  json bulk = Body(Post("/api/review/bulk", {{"ids", {ids[1]}}, {"action", "keep"}}, &s));
+  EXPECT_EQ(bulk["succeeded"], 1);
+  EXPECT_EQ(catalog_->GetItem(ids[1])->location, "library");
 }
 
 TEST_F(ReviewApiTest, StatsCountPendingByCategory) {

@@ -6,6 +6,7 @@
 #include "base/clock.h"
 #include "model/decision.h"
 #include "model/json.h"
+#include "server/request_parsing.h"
 #include "server/server_state.h"
 
 namespace triage::server {
@@ -62,14 +63,37 @@ base::Status Queue(ServerState& state, Call& call, const std::string& category) 
   return base::Status::Ok();
 }
 
+// The person the matcher suggests for an item in review, with how close the nearest face of theirs came: a hint for
+// the reviewer, never a decision (null when there is none).
+base::Result<json> Suggestion(ServerState& state, const model::ItemRecord& item) {
+  if (item.location != "review" || item.person.empty()) return json(nullptr);
+  auto faces = state.ctx.catalog.FacesOf(item.id);
+  if (!faces.ok()) return faces.status();
+  const model::FaceMatch* best = nullptr;
+  for (const auto& face : *faces) {
+    if (face.match.person == item.person && (!best || face.match.distance < best->distance)) best = &face.match;
+  }
+  const double match_distance = state.ctx.config.Current()->policy.match_distance;
+  json out = {{"person", item.person}, {"distance", nullptr}, {"confidence", nullptr}, {"within_match_distance", false}};
+  if (best) {
+    out["distance"] = best->distance;
+    out["confidence"] = best->confidence;
+    out["within_match_distance"] = best->distance <= match_distance;
+  }
+  return out;
+}
+
 base::Status GetReviewItem(ServerState& state, Call& call) {
   auto id = call.IdParam();
   if (!id.ok()) return id.status();
   auto item = state.ctx.catalog.GetItem(*id);
   if (!item.ok()) return item.status();
-  json out = {{"item", ItemView(*item)}, {"review", nullptr}, {"duplicate_of", nullptr}};
+  json out = {{"item", ItemView(*item)}, {"review", nullptr}, {"duplicate_of", nullptr}, {"suggestion", nullptr}};
   auto pending = state.ctx.catalog.PendingReview(*id);
   if (pending.ok()) out["review"] = *pending;
+  auto suggestion = Suggestion(state, *item);
+  if (!suggestion.ok()) return suggestion.status();
+  out["suggestion"] = *suggestion;
   if (item->duplicate_of) {
     auto original = state.ctx.catalog.GetItem(*item->duplicate_of);
     if (original.ok()) out["duplicate_of"] = ItemView(*original);
@@ -85,6 +109,21 @@ base::Result<std::string> PersonField(const json& body) {
   return body["person"].get<std::string>();
 }
 
+// A decision's body: a JSON object, or nothing at all for reject and skip.
+base::Result<json> DecisionBody(const Call& call) {
+  if (call.body().find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
+  return call.JsonBody();
+}
+
+// "from": the folder the client saw the item in ("review/unidentified"); optional.
+base::Result<std::string> FromField(const json& body) {
+  if (!body.contains("from") || body["from"].is_null()) return std::string();
+  if (!body["from"].is_string() || body["from"].get<std::string>().empty()) {
+    return base::Status::InvalidArgument("from: the folder the item was seen in (such as \"review/unidentified\")");
+  }
+  return body["from"].get<std::string>();
+}
+
 base::Status Approve(ServerState& state, Call& call) {
   auto id = call.IdParam();
   if (!id.ok()) return id.status();
@@ -92,7 +131,9 @@ base::Status Approve(ServerState& state, Call& call) {
   if (!body.ok()) return body.status();
   auto person = PersonField(*body);
   if (!person.ok()) return person.status();
-  auto item = state.ctx.review.Approve(*id, *person, call.actor(), base::UnixNow());
+  auto from = FromField(*body);
+  if (!from.ok()) return from.status();
+  auto item = state.ctx.review.Approve(*id, *person, call.actor(), base::UnixNow(), *from);
   state.review_counts.Invalidate();
   if (!item.ok()) return item.status();
   call.Reply({{"item", ItemView(*item)}});
@@ -102,7 +143,25 @@ base::Status Approve(ServerState& state, Call& call) {
 base::Status Reject(ServerState& state, Call& call) {
   auto id = call.IdParam();
   if (!id.ok()) return id.status();
-  auto item = state.ctx.review.Reject(*id, call.actor(), base::UnixNow());
+  auto body = DecisionBody(call);
+  if (!body.ok()) return body.status();
+  auto from = FromField(*body);
+  if (!from.ok()) return from.status();
+  auto item = state.ctx.review.Reject(*id, call.actor(), base::UnixNow(), *from);
+  state.review_counts.Invalidate();
+  if (!item.ok()) return item.status();
+  call.Reply({{"item", ItemView(*item)}});
+  return base::Status::Ok();
+}
+
+base::Status Keep(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  auto body = DecisionBody(call);
+  if (!body.ok()) return body.status();
+  auto from = FromField(*body);
+  if (!from.ok()) return from.status();
+  auto item = state.ctx.review.Keep(*id, call.actor(), base::UnixNow(), *from);
   state.review_counts.Invalidate();
   if (!item.ok()) return item.status();
   call.Reply({{"item", ItemView(*item)}});
@@ -112,7 +171,11 @@ base::Status Reject(ServerState& state, Call& call) {
 base::Status Skip(ServerState& state, Call& call) {
   auto id = call.IdParam();
   if (!id.ok()) return id.status();
-  TRIAGE_RETURN_IF_ERROR(state.ctx.review.Skip(*id, call.actor(), base::UnixNow()));
+  auto body = DecisionBody(call);
+  if (!body.ok()) return body.status();
+  auto from = FromField(*body);
+  if (!from.ok()) return from.status();
+  TRIAGE_RETURN_IF_ERROR(state.ctx.review.Skip(*id, call.actor(), base::UnixNow(), *from));
   call.Reply({{"id", *id}, {"skipped", true}});
   return base::Status::Ok();
 }
@@ -134,13 +197,31 @@ base::Result<std::vector<int64_t>> IdsField(const json& body) {
   return ids;
 }
 
+// "from": {"<id>": "<folder>"}, where the client saw each item; optional, and ids without an entry are not checked.
+base::Result<review::SeenIn> SeenInField(const json& body) {
+  review::SeenIn out;
+  if (!body.contains("from") || body["from"].is_null()) return out;
+  if (!body["from"].is_object()) {
+    return base::Status::InvalidArgument("from: an object of item id to the folder it was seen in");
+  }
+  for (const auto& [key, value] : body["from"].items()) {
+    auto id = ParseId(key);
+    if (!id.ok()) return base::Status::InvalidArgument(fmt::format("from: {}", id.status().message()));
+    if (!value.is_string() || value.get<std::string>().empty()) {
+      return base::Status::InvalidArgument(fmt::format("from: item {}: the folder must be a non-empty string", key));
+    }
+    out[*id] = value.get<std::string>();
+  }
+  return out;
+}
+
 base::Status Bulk(ServerState& state, Call& call) {
   auto body = call.JsonBody();
   if (!body.ok()) return body.status();
   auto ids = IdsField(*body);
   if (!ids.ok()) return ids.status();
   if (!body->contains("action") || !(*body)["action"].is_string()) {
-    return base::Status::InvalidArgument("action (approve, reject or skip) is required");
+    return base::Status::InvalidArgument("action (approve, keep, reject or skip) is required");
   }
   std::string action = (*body)["action"];
   std::string person;
@@ -149,19 +230,40 @@ base::Status Bulk(ServerState& state, Call& call) {
     if (!p.ok()) return p.status();
     person = *p;
   }
-  auto outcomes = state.ctx.review.Bulk(*ids, action, person, call.actor(), base::UnixNow());
+  auto seen_in = SeenInField(*body);
+  if (!seen_in.ok()) return seen_in.status();
+  auto outcomes = state.ctx.review.Bulk(*ids, action, person, call.actor(), base::UnixNow(), *seen_in);
   state.review_counts.Invalidate();
   if (!outcomes.ok()) return outcomes.status();
   json results = json::array();
   int succeeded = 0;
   for (const auto& o : *outcomes) {
-    results.push_back({{"id", o.id}, {"ok", o.ok}, {"error", o.ok ? json(nullptr) : json(o.error)}});
+    results.push_back({{"id", o.id}, {"ok", o.ok}, {"error", o.ok ? json(nullptr) : json(o.error)},
+                       {"conflict", o.conflict}});
     succeeded += o.ok ? 1 : 0;
   }
   call.Reply({{"action", action},
               {"succeeded", succeeded},
               {"failed", static_cast<int>(outcomes->size()) - succeeded},
               {"results", results}});
+  return base::Status::Ok();
+}
+
+base::Status Restore(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  auto item = state.ctx.review.Restore(*id, call.actor(), base::UnixNow());
+  state.review_counts.Invalidate();
+  if (!item.ok()) return item.status();
+  call.Reply({{"item", ItemView(*item)}});
+  return base::Status::Ok();
+}
+
+base::Status Purge(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  TRIAGE_RETURN_IF_ERROR(state.ctx.review.PurgeOne(*id, call.actor(), base::UnixNow()));
+  call.Reply({{"id", *id}, {"purged", true}});
   return base::Status::Ok();
 }
 
@@ -186,6 +288,10 @@ void AddReviewRoutes(ApiRouter& router, ServerState& state) {
   router.Add(Method::kPost, "/api/review/{id}/reject", Permission::kReview,
              [&state](Call& c) { return Reject(state, c); });
   router.Add(Method::kPost, "/api/review/{id}/skip", Permission::kReview, [&state](Call& c) { return Skip(state, c); });
+  router.Add(Method::kPost, "/api/review/{id}/keep", Permission::kReview, [&state](Call& c) { return Keep(state, c); });
+  router.Add(Method::kPost, "/api/trash/{id}/restore", Permission::kReview,
+             [&state](Call& c) { return Restore(state, c); });
+  router.Add(Method::kPost, "/api/trash/{id}/purge", Permission::kReview, [&state](Call& c) { return Purge(state, c); });
 }
 
 }  // namespace triage::server

@@ -15,6 +15,7 @@ json ItemView(const model::ItemRecord& item) {
   std::string reason;
   for (const auto& r : item.reasons) reason += (reason.empty() ? "" : " ") + r.text;
   j["file_name"] = std::filesystem::path(item.path).filename().string();
+  j["folder"] = std::filesystem::path(item.path).parent_path().generic_string();  // what a decision's "from" names
   j["reason"] = reason;
   j["created_at_iso"] = base::IsoTime(item.created_at);
   j["thumbnail_url"] = fmt::format("/api/items/{}/thumbnail", item.id);

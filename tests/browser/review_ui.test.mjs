@@ -3,106 +3,28 @@
 // on disk and the audit log.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { openLibrary, closeLibrary, logIn, currentCardId as cardId, waitForCardChange as cardChange, USER }
+  from './harness.mjs';
 
-const triage = process.env.TRIAGE_BIN;
-const sourceDir = process.env.TRIAGE_SOURCE_DIR || path.resolve(import.meta.dirname, '../..');
-const fixtures = path.join(sourceDir, 'tests/fixtures/faces');
-const USER = 'tester';
-const PASSWORD = 'browser-test-password';
-
-let tmp; let library; let server; let baseUrl; let context; let page;
-
-function run(args, input) {
-  return execFileSync(triage, ['--library', library, ...args], { input, encoding: 'utf8' });
-}
-
-// Starts `triage serve` on a free port and resolves with its URL once it prints it.
-function startServer() {
-  return new Promise((resolve, reject) => {
-    server = spawn(triage, ['--library', library, 'serve', '--host', '127.0.0.1', '--port', '0'],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30000);
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/on (http:\/\/127\.0\.0\.1:\d+\/)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    server.stderr.on('data', (d) => { out += d; });
-    server.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-  });
-}
-
-async function api(p) {
-  const res = await context.request.get(new URL(p, baseUrl).toString());
-  assert.equal(res.status(), 200, `${p}: ${await res.text()}`);
-  return res.json();
-}
+let lib; let library; let page;
+const api = (p) => lib.api(p);
+const currentCardId = () => cardId(page);
+const waitForCardChange = (id) => cardChange(page, id);
 
 before(async () => {
-  assert.ok(triage, 'TRIAGE_BIN must name the triage binary');
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'triage-browser-'));
-  library = path.join(tmp, 'library');
-  run(['init']);
-  // Face analysis off: the test is about the UI; every photo then waits for review as unidentified.
-  const configPath = path.join(library, 'triage.json');
-  const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
-  config.analysis.faces = false;
-  fs.writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const inbox = path.join(tmp, 'incoming');
-  fs.mkdirSync(inbox);
   const photos = ['obama.jpg', 'biden.jpg', 'skimage_coffee.jpg', 'skimage_astronaut.jpg', 'obama2.jpg',
-    'biden2.jpg', 'vladmandic_sample1.jpg'];
-  photos.forEach((p, i) => fs.copyFileSync(path.join(fixtures, p), path.join(inbox, `${i}_${p}`)));
-  fs.copyFileSync(path.join(fixtures, 'obama.jpg'), path.join(inbox, '9_obama_copy.jpg'));  // an exact duplicate
-  run(['ingest', '--source', 'browser-test', inbox]);
-  run(['user', 'add', USER, '--role', 'admin'], `${PASSWORD}\n`);
-  baseUrl = await startServer();
-  context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-    baseURL: baseUrl,
-    acceptDownloads: true,
-  });
-  page = context.pages()[0] || await context.newPage();
+    'biden2.jpg', 'vladmandic_sample1.jpg'].map((p, i) => [p, `${i}_${p}`]);
+  photos.push(['obama.jpg', '9_obama_copy.jpg']);  // an exact duplicate
+  lib = await openLibrary({ photos });
+  ({ library, page } = lib);
 });
 
-after(async () => {
-  if (context) await context.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-async function currentCardId() {
-  const card = page.getByTestId('review-card');
-  await card.waitFor();
-  return Number(await card.getAttribute('data-item-id'));
-}
-
-async function waitForCardChange(previousId) {
-  await page.waitForFunction((id) => {
-    const card = document.querySelector('[data-testid="review-card"]');
-    return card && Number(card.dataset.itemId) !== id;
-  }, previousId, { polling: 100 });
-}
+after(async () => { await closeLibrary(lib); });
 
 test('review workflow in the browser', async () => {
-  await page.goto('/');
-  await page.getByLabel('User name').fill(USER);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByText(`${USER} · admin`).waitFor();
+  await logIn(page);
 
   // The queue: 8 photos, "1 of 8", chips with counts.
   await assert.doesNotReject(page.getByTestId('position').filter({ hasText: '1 of 8' }).waitFor());
@@ -145,7 +67,7 @@ test('review workflow in the browser', async () => {
   await pair.waitFor();
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="side-by-side"] img')]
     .every((img) => img.complete && img.naturalWidth > 0), null, { polling: 100 });
-  assert.equal(await pair.locator('img').count(), 2);
+  assert.equal(await pair.locator('img').count(), 2, await pair.innerText());
   assert.match(await page.getByTestId('existing-image').innerText(), new RegExp(`item ${approvedId}`));
   assert.match(await pair.innerText(), /Resolution/);
 
@@ -153,6 +75,9 @@ test('review workflow in the browser', async () => {
   await page.locator('#nav a[data-page="settings"]').click();
   await page.getByTestId('whitelist-input').fill('Test Person\nsomeone_else');
   await page.getByTestId('save-whitelist').click();
+  // Nobody called someone_else is enrolled: the page says so before saving.
+  await page.getByTestId('whitelist-warning').getByText('“someone_else” is not an enrolled person.').waitFor();
+  await page.getByTestId('save-anyway').click();
   await page.getByText('Saved the whitelist (2 name(s)).').waitFor();
 
   // Files on disk.
@@ -184,4 +109,15 @@ test('review workflow in the browser', async () => {
   const configEntries = (await api(`/api/audit?actor=${USER}`)).entries.filter((e) => e.action === 'config');
   assert.equal(configEntries.length, 1);
   assert.equal(configEntries[0].to, '["test_person","someone_else"]');
+
+  // The audit page says it in words, without JSON or staging paths.
+  await page.locator('#nav a[data-page="audit"]').click();
+  const lines = page.getByTestId('audit-row');
+  await lines.first().waitFor();
+  await lines.filter({ hasText: `${USER} approved item ${approvedId} as test_person — review/unidentified → ` +
+    'faces/test_person' }).waitFor();
+  await lines.filter({ hasText: `${USER} moved item ${rejectedId} to the trash — from review/unidentified` }).waitFor();
+  await lines.filter({ hasText: `${USER} changed the whitelist: nobody → test_person, someone_else` }).waitFor();
+  const text = await page.locator('.audit-list').innerText();
+  assert.doesNotMatch(text, /[[\]{}]|staging/);
 });

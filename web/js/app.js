@@ -6,6 +6,7 @@ import { renderPersons } from './persons.js';
 import { renderStats } from './stats.js';
 import { renderAudit } from './audit.js';
 import { renderSettings } from './settings.js';
+import { renderTrash } from './trash.js';
 
 const pages = {
   review: renderReview,
@@ -13,12 +14,24 @@ const pages = {
   stats: renderStats,
   audit: renderAudit,
   settings: renderSettings,
+  trash: renderTrash,
 };
 
 export const session = { user: '', role: '', permissions: {} };
-let cleanup = null;
+// The view on screen: its own element (a page that finishes loading after the user moved on draws into a detached
+// element, never over the current page), an AbortController whose signal removes the view's listeners, and the
+// clean-up its page returned.
+let view = null;
+
+function endView() {
+  if (!view) return;
+  view.controller.abort();
+  if (view.cleanup) view.cleanup();
+  view = null;
+}
 
 function showLogin(message = '') {
+  endView();
   document.getElementById('topbar').hidden = true;
   const error = h('p', { class: 'form-error', role: 'alert' }, message);
   const user = h('input', { name: 'username', autocomplete: 'username', required: true, autofocus: true });
@@ -54,17 +67,26 @@ async function refreshSortState() {
 
 function route() {
   if (!session.user) return;
-  if (cleanup) { cleanup(); cleanup = null; }
+  endView();
   const [, name = 'review', ...rest] = (location.hash || '#/review').split('/');
   const page = pages[name] ? name : 'review';
-  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.page === page);
-  const root = document.getElementById('app');
-  mount(root, h('p', { class: 'muted' }, 'Loading…'));
-  Promise.resolve(pages[page](root, rest, { session, refreshSortState }))
-    .then((fn) => { cleanup = typeof fn === 'function' ? fn : null; })
+  for (const a of document.querySelectorAll('#nav a')) {
+    a.classList.toggle('active', a.dataset.page === page);
+    if (a.dataset.page === page) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+  const current = { controller: new AbortController(), cleanup: null };
+  view = current;
+  const root = h('div', { class: 'view', dataset: { page } }, h('p', { class: 'muted' }, 'Loading…'));
+  mount(document.getElementById('app'), root);
+  const { signal } = current.controller;
+  Promise.resolve(pages[page](root, rest, { session, refreshSortState, signal }))
+    .then((fn) => {
+      if (typeof fn !== 'function') return;
+      if (view === current) current.cleanup = fn; else fn();   // the user moved on while it loaded
+    })
     .catch((err) => {
-      if (err instanceof ApiError && err.status === 401) return;
-      mount(root, h('div', { class: 'card error' }, h('h2', {}, 'Something went wrong'), h('p', {}, err.message)));
+      if (signal.aborted || (err instanceof ApiError && err.status === 401)) return;
+      mount(root, h('div', { class: 'card error' }, h('h1', {}, 'Something went wrong'), h('p', {}, err.message)));
     });
 }
 

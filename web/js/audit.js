@@ -1,33 +1,83 @@
-// The audit log: who did what to which item, when, from where to where, and why.
+// The audit log in words: one line per action ("tester approved item 12 as penny — review/unidentified →
+// faces/penny"), with when, a link to the item, and filters by actor, item and action.
 import { api, qs } from './api.js';
 import { h, mount, formatTime } from './dom.js';
 
-export async function renderAudit(root) {
-  const state = { page: 1, actor: '', itemId: '' };
+const ACTIONS = ['approve', 'keep', 'reject', 'skip', 'restore', 'purge', 'ingest', 'apply-policy', 'config', 'person', 'login',
+  'logout', 'user'];
+
+// "["a","b"]" -> "a, b"; anything that is not a JSON list stays as it is.
+function listText(value) {
+  try {
+    const parsed = JSON.parse(value);
+    if (Array.isArray(parsed)) return parsed.length ? parsed.join(', ') : 'nobody';
+    if (parsed && typeof parsed === 'object') {
+      return Object.entries(parsed).map(([k, v]) => `${k.replaceAll('_', ' ')} ${v}`).join(', ');
+    }
+  } catch (_) { /* not JSON */ }
+  return value;
+}
+
+const isFolder = (s) => !!s && !s.startsWith('/') && !s.includes('staging');
+const personOf = (to) => (to && to.startsWith('faces/') ? to.split('/')[1] : '');
+
+// The sentence for one entry: who did what, to which item, and the move in folders (never staging paths).
+export function auditSentence(e) {
+  const item = e.item_id ? `item ${e.item_id}` : '';
+  const move = isFolder(e.from) && isFolder(e.to) ? ` — ${e.from} → ${e.to}` : isFolder(e.to) ? ` — to ${e.to}` : '';
+  switch (e.action) {
+    case 'approve': return `${e.actor} approved ${item}${personOf(e.to) ? ` as ${personOf(e.to)}` : ''}${move}`;
+    case 'keep': return `${e.actor} kept ${item} without a person${move}`;
+    case 'reject': return `${e.actor} moved ${item} to the trash${isFolder(e.from) ? ` — from ${e.from}` : ''}`;
+    case 'skip': return `${e.actor} skipped ${item} for later`;
+    case 'restore': return `${e.actor} restored ${item} from the trash${isFolder(e.to) ? ` — to ${e.to}` : ''}`;
+    case 'ingest': return `${e.actor} took in ${item}${isFolder(e.to) ? ` — to ${e.to}` : ''}`;
+    case 'purge': return `${e.actor} deleted ${item} from the trash for good`;
+    case 'login': return `${e.actor} logged in`;
+    case 'logout': return `${e.actor} logged out`;
+    case 'person': return `${e.actor}: ${e.reason}`;
+    case 'apply-policy': return `${e.actor} re-sorted ${item} under the current policy${move}`;
+    case 'config': {
+      const what = (e.reason || 'settings changed').replace(/ changed( through the web UI)?$/, '');
+      return `${e.actor} changed the ${what}: ${listText(e.from || '[]')} → ${listText(e.to || '[]')}`;
+    }
+    default: return `${e.actor} ${e.action.replaceAll('_', ' ')}${item ? ` ${item}` : ''}${move}`;
+  }
+}
+
+export async function renderAudit(root, _params, { signal }) {
+  const state = { page: 1, actor: '', itemId: '', action: '' };
   async function draw() {
     const out = await api.get('/api/audit' + qs({ page: state.page, per_page: 50, actor: state.actor,
       item_id: state.itemId }));
+    if (signal.aborted) return;
     const actor = h('input', { value: state.actor, placeholder: 'actor', 'aria-label': 'Actor' });
     const item = h('input', { value: state.itemId, placeholder: 'item id', inputmode: 'numeric', 'aria-label': 'Item id' });
+    const action = h('select', { 'aria-label': 'Action', dataset: { testid: 'audit-action' } },
+      h('option', { value: '' }, 'every action'),
+      ACTIONS.map((a) => h('option', { value: a, selected: a === state.action }, a)));
     const filters = h('form', { class: 'inline-form', onsubmit: (e) => {
       e.preventDefault();
-      Object.assign(state, { actor: actor.value.trim(), itemId: item.value.trim(), page: 1 });
+      Object.assign(state, { actor: actor.value.trim(), itemId: item.value.trim(), action: action.value, page: 1 });
       draw().catch((err) => mount(root, h('p', { class: 'form-error' }, err.message)));
-    } }, actor, item, h('button', { type: 'submit' }, 'Filter'));
-    const rows = out.entries.map((e) => h('tr', { dataset: { testid: 'audit-row', action: e.action } },
-      h('td', {}, formatTime(e.at)), h('td', {}, e.actor), h('td', {}, e.action),
-      h('td', {}, e.item_id ? h('a', { href: `/api/items/${e.item_id}/original`, target: '_blank' }, e.item_id) : ''),
-      h('td', { class: 'mono' }, e.from || ''), h('td', { class: 'mono' }, e.to || ''), h('td', {}, e.reason)));
+    } }, actor, item, action, h('button', { type: 'submit' }, 'Filter'));
+    const entries = out.entries.filter((e) => !state.action || e.action === state.action);
+    const lines = entries.map((e) => h('li', { class: 'audit-line', dataset: { testid: 'audit-row', action: e.action } },
+      h('time', { class: 'muted small', datetime: new Date(e.at * 1000).toISOString() }, formatTime(e.at)),
+      h('span', { class: 'audit-text' }, auditSentence(e)),
+      e.item_id ? h('a', { href: `/api/items/${e.item_id}/original`, target: '_blank', rel: 'noopener',
+        class: 'small' }, `open item ${e.item_id}`) : null,
+      e.reason && !['config', 'person', 'login', 'logout'].includes(e.action) ? h('span', { class: 'muted small audit-reason' }, e.reason) : null));
     mount(root, h('section', {},
       h('div', { class: 'page-head' }, h('h1', {}, 'Audit log'), filters),
-      h('div', { class: 'card scroll' }, h('table', { class: 'data' },
-        h('thead', {}, h('tr', {}, ['When', 'Actor', 'Action', 'Item', 'From', 'To', 'Reason'].map((c) => h('th', {}, c)))),
-        h('tbody', {}, rows))),
+      h('div', { class: 'card' }, lines.length ? h('ol', { class: 'audit-list' }, lines)
+        : h('p', { class: 'muted' }, 'Nothing matches.')),
       h('div', { class: 'pager' },
-        h('button', { type: 'button', disabled: state.page <= 1, onclick: () => { state.page--; draw(); } }, '←'),
+        h('button', { type: 'button', 'aria-label': 'Previous page', disabled: state.page <= 1,
+          onclick: () => { state.page--; draw(); } }, '←'),
         h('span', {}, `page ${state.page}`),
-        h('button', { type: 'button', disabled: out.entries.length < 50, onclick: () => { state.page++; draw(); } },
-          '→'))));
+        h('button', { type: 'button', 'aria-label': 'Next page', disabled: out.entries.length < 50,
+          onclick: () => { state.page++; draw(); } }, '→'))));
   }
   await draw();
 }

@@ -50,12 +50,75 @@ export function categoryLabel(category) {
 }
 
 let toastTimer = null;
-// Shows a short message at the bottom of the page.
-export function toast(message, kind = 'info') {
+// Shows a short message at the bottom of the page; `action` ({label, run}) adds a button (such as Undo), and the
+// message then stays longer.
+export function toast(message, kind = 'info', action = null) {
   const el = document.getElementById('toast');
-  el.textContent = message;
+  const button = action ? h('button', { type: 'button', class: 'link toast-action', dataset: { testid: 'toast-action' },
+    onclick: () => { el.hidden = true; action.run(); } }, action.label) : null;
+  mount(el, h('span', { dataset: { testid: 'toast-text' } }, message), button);
   el.className = `toast ${kind}`;
   el.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { el.hidden = true; }, kind === 'error' ? 6000 : 2500);
+  toastTimer = setTimeout(() => { el.hidden = true; }, kind === 'error' || action ? 8000 : 2500);
+}
+
+// Asks before something that cannot simply be taken back; resolves true when confirmed. `details` are lines.
+export function confirmDialog(title, details, confirmLabel, kind = 'danger') {
+  return new Promise((resolve) => {
+    const dialog = h('dialog', { class: 'confirm', dataset: { testid: 'confirm-dialog' }, 'aria-labelledby': 'confirm-title' });
+    const close = (answer) => { dialog.close(); dialog.remove(); resolve(answer); };
+    mount(dialog, h('h2', { id: 'confirm-title' }, title),
+      details.map((line) => h('p', {}, line)),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: kind, dataset: { testid: 'confirm-yes' }, onclick: () => close(true) },
+          confirmLabel),
+        h('button', { type: 'button', dataset: { testid: 'confirm-no' }, onclick: () => close(false) }, 'Cancel')));
+    dialog.addEventListener('cancel', (e) => { e.preventDefault(); close(false); });
+    document.body.append(dialog);
+    dialog.showModal();
+    dialog.querySelector('[data-testid="confirm-no"]').focus();
+  });
+}
+
+// A sheet of keyboard shortcuts ([[keys, what], ...]); Esc or "Close" closes it.
+export function shortcutsSheet(rows) {
+  const dialog = h('dialog', { class: 'confirm shortcuts', dataset: { testid: 'shortcuts' },
+    'aria-labelledby': 'shortcuts-title' });
+  const close = () => { dialog.close(); dialog.remove(); };
+  mount(dialog, h('h2', { id: 'shortcuts-title' }, 'Keyboard shortcuts'),
+    h('dl', { class: 'meta' }, rows.map(([keys, what]) => [h('dt', {}, keys.map((k) => h('kbd', {}, k))),
+      h('dd', {}, what)])),
+    h('div', { class: 'actions' }, h('button', { type: 'button', onclick: close }, 'Close')));
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  dialog.querySelector('button').focus();
+}
+
+// An item's picture, or (when it cannot be shown: unreadable, or the thumbnail is refused) a placeholder that says
+// why instead of a broken image.
+export function itemImage(item, size, attrs = {}) {
+  const placeholder = (why) => h('div', { class: 'img-placeholder', role: 'img', dataset: { testid: 'img-placeholder' },
+    'aria-label': `No preview of ${item.file_name}: ${why}` }, h('span', { class: 'ph-title' }, 'No preview'),
+  h('span', { class: 'ph-reason' }, why));
+  if (item.category === 'unreadable' && item.location === 'review') return placeholder(item.reason || 'unreadable');
+  const img = h('img', { src: `${item.thumbnail_url}?size=${size}`, alt: item.file_name, ...attrs });
+  img.addEventListener('error', async () => {
+    let why = 'the preview could not be loaded';
+    try {
+      const res = await fetch(img.src, { credentials: 'same-origin' });
+      const body = await res.json();
+      if (body && body.message) why = body.message;
+    } catch (_) { /* keep the general reason */ }
+    img.replaceWith(placeholder(why));
+  }, { once: true });
+  return img;
+}
+
+// True when keys typed now belong to a form control (typing, choosing), not to page shortcuts.
+export function typingInFormControl(event) {
+  const el = event.target instanceof Element ? event.target : document.activeElement;
+  if (!el) return false;
+  return el.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName) || !!el.closest('dialog');
 }

@@ -27,7 +27,7 @@ export async function renderPersons(root, _params, { session }) {
         onchange: (e) => setList(list, p.name, e.target.checked).catch((err) => toast(err.message, 'error')) }),
       list === 'whitelist' ? 'Whitelist' : 'Blacklist');
     return h('article', { class: 'card person', dataset: { testid: 'person', name: p.name } },
-      h('h3', {}, p.name),
+      h('h2', {}, p.name),
       h('p', { class: 'muted' }, `${p.photos} photo(s) · ${p.references} reference face(s)`),
       thumbs(p.reference_items, 'Reference faces') || h('p', { class: 'muted small' }, 'No reference faces from the library yet.'),
       p.recent_items.length ? [h('p', { class: 'small' }, 'Recent photos'), thumbs(p.recent_items, 'Photo')] : null,

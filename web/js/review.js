@@ -1,18 +1,42 @@
 // The review queue: category chips, one card at a time (with side-by-side for duplicates) or a grid for bulk work.
 import { api, qs } from './api.js';
-import { h, mount, formatBytes, formatTime, categoryLabel, toast } from './dom.js';
+import { restoreFromTrash } from './trash.js';
+import { h, mount, formatBytes, formatTime, categoryLabel, toast, confirmDialog, itemImage,
+  typingInFormControl, shortcutsSheet } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
   'unwanted_person', 'low_quality', 'unreadable'];
 const NEW_PERSON = '__new__';
+const SHORTCUTS = [[['a'], 'Approve & sort as the chosen person'], [['k'], 'Keep without a person (photos/<year>/<month>)'],
+  [['d'], 'Delete (to the trash)'],
+  [['s'], 'Skip for later'], [['←', '→'], 'Previous / next photo'], [['1'], 'Take the suggested person'],
+  [['Enter'], 'In the person picker: approve'], [['Esc'], 'Leave the person picker'],
+  [['Ctrl', 'Z'], 'Undo the last delete'], [['?'], 'This list']];
 
-export async function renderReview(root, params, { session }) {
+export async function renderReview(root, params, { session, signal }) {
   const state = {
     category: CATEGORIES.includes(params[0]) ? params[0] : '',
     sort: 'oldest', mode: 'single', page: 1, perPage: 50, index: 0,
     items: [], total: 0, counts: {}, totalPending: 0, persons: [], selected: new Set(),
   };
   const canReview = !!session.permissions.review;
+  let busy = false;   // a decision is on its way: further keys and clicks wait for it
+  let lastUndo = null;   // what Ctrl-Z takes back: the last delete (its items go back to review from the trash)
+
+  // Offers to take back a delete of `items`: the toast's Undo and Ctrl-Z restore them from the trash.
+  function offerUndo(message, items) {
+    const run = async () => {
+      if (lastUndo !== entry) return;
+      lastUndo = null;
+      let restored = 0;
+      for (const item of items) if (await restoreFromTrash(item)) restored++;
+      if (items.length > 1) toast(`Restored ${restored} of ${items.length} photo(s) to review.`);
+      await refresh();
+    };
+    const entry = { run };
+    lastUndo = entry;
+    toast(message, 'info', { label: 'Undo', run });
+  }
 
   async function load() {
     const path = state.category ? `/api/review/queue/${state.category}` : '/api/review/queue';
@@ -56,7 +80,9 @@ export async function renderReview(root, params, { session }) {
         state.page = 1; state.index = 0; refresh(); } },
       h('option', { value: 'oldest', selected: state.sort === 'oldest' }, 'Oldest first'),
       h('option', { value: 'newest', selected: state.sort === 'newest' }, 'Newest first'))),
-      canReview ? h('button', { type: 'button', onclick: () => upload.click() }, 'Add photos…') : null, upload);
+      canReview ? h('button', { type: 'button', onclick: () => upload.click() }, 'Add photos…') : null, upload,
+      h('button', { type: 'button', class: 'link shortcuts-link', dataset: { testid: 'show-shortcuts' },
+        onclick: () => shortcutsSheet(SHORTCUTS) }, 'Shortcuts', h('kbd', {}, '?')));
   }
 
   function setMode(mode) {
@@ -66,16 +92,43 @@ export async function renderReview(root, params, { session }) {
     refresh();
   }
 
-  function personPicker(suggested, testid) {
+  // Who the photo shows: nothing is chosen until the reviewer chooses (a match suggestion is a separate chip).
+  // Enter approves, Esc leaves the picker; letters do not silently switch the chosen name.
+  function personPicker(testid, { onEnter, onEscape } = {}) {
     const select = h('select', { dataset: { testid: `${testid}-select` }, 'aria-label': 'Person' },
       h('option', { value: '' }, 'choose…'),
-      state.persons.map((p) => h('option', { value: p, selected: p === suggested }, p)),
+      state.persons.map((p) => h('option', { value: p }, p)),
       h('option', { value: NEW_PERSON }, 'new person…'));
     const input = h('input', { placeholder: 'new person…', dataset: { testid: `${testid}-new` }, 'aria-label': 'New person',
       oninput: () => { if (input.value) select.value = NEW_PERSON; } });
     select.addEventListener('change', () => { if (select.value === NEW_PERSON) input.focus(); });
+    const onKeys = (e) => {
+      if (e.key === 'Enter' && onEnter) { e.preventDefault(); onEnter(); return; }
+      if (e.key === 'Escape' && onEscape) { e.preventDefault(); onEscape(); return; }
+      // A select jumps to the first name starting with a typed letter: a shortcut pressed there would file the
+      // photo under someone else. Names are chosen with the arrows or typed into the box instead.
+      if (e.target === select && e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) e.preventDefault();
+    };
+    select.addEventListener('keydown', onKeys);
+    input.addEventListener('keydown', onKeys);
     const value = () => (input.value.trim() || (select.value !== NEW_PERSON ? select.value : ''));
-    return { el: h('span', { class: 'person-picker' }, select, h('span', { class: 'muted' }, ' or '), input), value };
+    const choose = (name) => {
+      if (!state.persons.includes(name)) { select.value = NEW_PERSON; input.value = name; return; }
+      select.value = name; input.value = '';
+    };
+    return { el: h('span', { class: 'person-picker' }, select, h('span', { class: 'muted' }, ' or '), input), value,
+      choose, select };
+  }
+
+  // "biden? 0.70": what the matcher thinks, for the reviewer to take (click or key 1) or leave.
+  function suggestionChip(suggestion, picker) {
+    if (!suggestion || !suggestion.person) return null;
+    const score = suggestion.distance === null ? '' : ` ${suggestion.distance.toFixed(2)}`;
+    const title = suggestion.within_match_distance ? 'A likely match; press 1 or click to choose it'
+      : 'The closest enrolled person, but too far away to be a match; press 1 or click to choose it anyway';
+    return h('button', { type: 'button', class: `suggestion${suggestion.within_match_distance ? ' near' : ' far'}`,
+      dataset: { testid: 'suggestion' }, title, onclick: () => picker.choose(suggestion.person) },
+    `${suggestion.person}?${score}`, h('kbd', {}, '1'));
   }
 
   function meta(item) {
@@ -88,31 +141,52 @@ export async function renderReview(root, params, { session }) {
       item.quality && item.quality.sharpness > 0 ? row('Sharpness', item.quality.sharpness.toFixed(0)) : null);
   }
 
+  // One photo; side by side each gets its details underneath, a single photo has them next to it.
   function figure(item, caption, testid) {
     return h('figure', { class: 'photo', dataset: { testid } },
-      h('a', { href: item.original_url, target: '_blank', rel: 'noopener' },
-        h('img', { src: `${item.thumbnail_url}?size=640`, alt: item.file_name })),
-      h('figcaption', {}, h('strong', {}, caption), meta(item)));
+      h('a', { href: item.original_url, target: '_blank', rel: 'noopener', 'aria-label': `Open ${item.file_name}` },
+        itemImage(item, 640)),
+      caption ? h('figcaption', {}, h('strong', {}, caption), meta(item)) : null);
+  }
+
+  // A 409 means the item is no longer where this page saw it: say so and show the queue as it is now.
+  async function conflict(err) {
+    toast(`Nothing was changed: ${err.message}`, 'error');
+    await refresh();
   }
 
   async function act(action, item, picker) {
+    if (busy || signal.aborted) return;
     const id = item.id;
+    const from = item.folder;
+    const name = item.file_name;
+    let person = '';
+    if (action === 'approve') {
+      person = picker.value();
+      if (!person) { toast(`Choose who ${name} shows, or type a new name.`, 'error'); picker.select.focus(); return; }
+    }
+    busy = true;
+    current = null;
     try {
       if (action === 'approve') {
-        const person = picker.value();
-        if (!person) { toast('Choose who this is, or type a new name.', 'error'); return; }
-        const out = await api.post(`/api/review/${id}/approve`, { person });
-        toast(`Sorted into ${out.item.person}.`);
+        const out = await api.post(`/api/review/${id}/approve`, { person, from });
+        toast(`Sorted ${name} into faces/${out.item.person}.`);
         if (!state.persons.includes(out.item.person)) await loadPersons();
+      } else if (action === 'keep') {
+        const out = await api.post(`/api/review/${id}/keep`, { from });
+        toast(`Kept ${name} in ${out.item.folder}.`);
       } else if (action === 'reject') {
-        await api.post(`/api/review/${id}/reject`);
-        toast('Moved to the trash.');
+        const out = await api.post(`/api/review/${id}/reject`, { from });
+        offerUndo(`Moved ${name} to the trash.`, [out.item]);
       } else {
-        await api.post(`/api/review/${id}/skip`);
-        toast('Skipped for later.');
+        await api.post(`/api/review/${id}/skip`, { from });
+        toast(`Skipped ${name} for later.`);
       }
       await refresh();
-    } catch (err) { toast(err.message, 'error'); }
+    } catch (err) {
+      if (err.status === 409) await conflict(err);
+      else { toast(err.message, 'error'); await refresh(); }
+    } finally { busy = false; }
   }
 
   function move(delta) {
@@ -126,13 +200,16 @@ export async function renderReview(root, params, { session }) {
   const where = (item) => (item.location === 'library' ? `in faces/${item.person}`
     : item.location === 'review' ? `waiting in ${categoryLabel(item.category).toLowerCase()}` : 'in the trash');
 
-  let current = null;  // {item, picker} for keyboard shortcuts
+  // {item, picker, card} of the card on screen, for keyboard shortcuts; null while a card loads or a decision runs.
+  let current = null;
   async function single(body) {
+    current = null;
     const item = state.items[state.index];
-    if (!item) { current = null; return mount(body, emptyQueue()); }
+    if (!item) return mount(body, emptyQueue());
     const detail = await api.get(`/api/review/${item.id}`);
-    const picker = personPicker(item.person || '', 'person');
-    current = { item, picker };
+    if (signal.aborted || state.items[state.index] !== item) return;   // another card or page took over meanwhile
+    const focusCard = () => { const card = body.querySelector('[data-testid="review-card"]'); if (card) card.focus(); };
+    const picker = personPicker('person', { onEnter: () => act('approve', item, picker), onEscape: focusCard });
     const position = (state.page - 1) * state.perPage + state.index + 1;
     const dup = detail.duplicate_of;
     const media = dup
@@ -140,27 +217,34 @@ export async function renderReview(root, params, { session }) {
         figure(item, 'New image', 'new-image'), figure(dup, `The photo it duplicates: item ${dup.id}, ${where(dup)}`,
           'existing-image'))
       : figure(item, '', 'photo');
-    mount(body, h('article', { class: 'review-card card', dataset: { testid: 'review-card', itemId: item.id } },
+    const card = h('article', { class: 'review-card card', tabindex: '-1', 'aria-label': `Review ${item.file_name}`,
+      dataset: { testid: 'review-card', itemId: item.id, category: item.category } },
       media,
       h('div', { class: 'details' },
         h('span', { class: `badge cat-${item.category}` }, categoryLabel(item.category)),
         h('p', { class: 'reason', dataset: { testid: 'reason' } }, item.reason),
-        dup ? null : meta(item),
         canReview ? [
-          h('div', { class: 'person-row' }, h('span', {}, 'This is: '), picker.el),
-          h('div', { class: 'actions' },
+          h('div', { class: 'person-row' }, h('span', {}, 'This is: '), picker.el,
+            suggestionChip(detail.suggestion, picker)),
+          h('div', { class: 'actions', dataset: { testid: 'actions' } },
             h('button', { type: 'button', class: 'primary', dataset: { testid: 'approve' },
               onclick: () => act('approve', item, picker) }, 'Approve & sort', h('kbd', {}, 'a')),
+            h('button', { type: 'button', dataset: { testid: 'keep' }, title: 'Keep in photos/<year>/<month>/',
+              onclick: () => act('keep', item, picker) }, 'Keep, no person', h('kbd', {}, 'k')),
             h('button', { type: 'button', class: 'danger', dataset: { testid: 'reject' },
               onclick: () => act('reject', item, picker) }, 'Delete', h('kbd', {}, 'd')),
             h('button', { type: 'button', dataset: { testid: 'skip' }, onclick: () => act('skip', item, picker) },
               'Skip', h('kbd', {}, 's')))] : h('p', { class: 'muted' }, 'Your role may look but not decide.'),
+        dup ? null : meta(item),
         h('div', { class: 'pager' },
           h('button', { type: 'button', onclick: () => move(-1), disabled: position <= 1, 'aria-label': 'Previous' },
             '←'),
           h('span', { dataset: { testid: 'position' } }, `${position} of ${state.total}`),
           h('button', { type: 'button', onclick: () => move(1), disabled: position >= state.total, 'aria-label': 'Next' },
-            '→')))));
+            '→'))));
+    mount(body, card);
+    current = { item, picker, card, suggestion: detail.suggestion };
+    if (!typingInFormControl({ target: document.activeElement })) card.focus({ preventScroll: true });
   }
 
   function emptyQueue() {
@@ -183,14 +267,32 @@ export async function renderReview(root, params, { session }) {
   async function bulk(action, picker) {
     const ids = [...state.selected];
     if (!ids.length) { toast('Select some photos first.', 'error'); return; }
-    const body = { ids, action };
+    const from = {};
+    for (const item of state.items) if (state.selected.has(item.id)) from[item.id] = item.folder;
+    const body = { ids, action, from };
     if (action === 'approve') {
       body.person = picker.value();
       if (!body.person) { toast('Choose who these are, or type a new name.', 'error'); return; }
     }
+    if (action === 'reject') {
+      const names = state.items.filter((i) => state.selected.has(i.id)).map((i) => i.file_name);
+      const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
+      const ok = await confirmDialog(`Delete ${ids.length} photo(s)?`,
+        [`${ids.length} photo(s) will move to the trash: ${shown}.`,
+          'They stay in the trash until it is purged.'], `Delete ${ids.length} photo(s)`);
+      if (!ok) return;
+    }
     try {
       const out = await api.post('/api/review/bulk', body);
-      toast(`${out.succeeded} done${out.failed ? `, ${out.failed} failed` : ''}.`, out.failed ? 'error' : 'info');
+      const moved = out.results.filter((r) => r.conflict).length;
+      const verb = { approve: `sorted into faces/${body.person}`, keep: 'kept without a person',
+        reject: 'moved to the trash', skip: 'skipped' }[action];
+      const message = `${out.succeeded} photo(s) ${verb}${out.failed ? `; ${out.failed} not changed` : ''}` +
+        `${moved ? ` (${moved} had been moved meanwhile)` : ''}.`;
+      const done = new Set(out.results.filter((r) => r.ok).map((r) => r.id));
+      if (action === 'reject' && done.size) {
+        offerUndo(message, state.items.filter((i) => done.has(i.id)).map((i) => ({ ...i, location: 'trash' })));
+      } else toast(message, out.failed ? 'error' : 'info');
       state.selected.clear();
       if (action === 'approve') await loadPersons();
       await refresh();
@@ -200,7 +302,7 @@ export async function renderReview(root, params, { session }) {
   function grid(body) {
     current = null;
     if (!state.items.length) return mount(body, emptyQueue());
-    const picker = personPicker('', 'bulk-person');
+    const picker = personPicker('bulk-person', { onEnter: () => bulk('approve', picker) });
     const count = h('span', { dataset: { testid: 'selected-count' } }, `${state.selected.size} selected`);
     const tiles = state.items.map((item) => {
       const box = h('input', { type: 'checkbox', checked: state.selected.has(item.id), 'aria-label': item.file_name,
@@ -211,7 +313,7 @@ export async function renderReview(root, params, { session }) {
         } });
       const tile = h('label', { class: `tile${state.selected.has(item.id) ? ' selected' : ''}`,
         dataset: { testid: 'tile', itemId: item.id, category: item.category } },
-      box, h('img', { src: `${item.thumbnail_url}?size=320`, alt: item.file_name, loading: 'lazy' }),
+      box, itemImage(item, 320, { loading: 'lazy' }),
       h('span', { class: 'tile-name' }, item.file_name), h('span', { class: 'tile-cat' }, categoryLabel(item.category)));
       return tile;
     });
@@ -221,6 +323,8 @@ export async function renderReview(root, params, { session }) {
         canReview ? [h('span', {}, 'These are: '), picker.el,
           h('button', { type: 'button', class: 'primary', dataset: { testid: 'bulk-approve' },
             onclick: () => bulk('approve', picker) }, 'Approve selected'),
+          h('button', { type: 'button', dataset: { testid: 'bulk-keep' }, onclick: () => bulk('keep', picker) },
+            'Keep selected, no person'),
           h('button', { type: 'button', class: 'danger', dataset: { testid: 'bulk-reject' },
             onclick: () => bulk('reject', picker) }, 'Delete selected')] : null,
         h('button', { type: 'button', dataset: { testid: 'bulk-export' }, onclick: () => exportList()
@@ -235,21 +339,30 @@ export async function renderReview(root, params, { session }) {
 
   const body = h('div', { class: 'review-body' });
   function render() {
-    mount(root, h('section', { class: 'review' }, chips(), toolbar(), body));
+    if (signal.aborted) return;
+    current = null;
+    mount(root, h('section', { class: 'review' }, h('h1', { class: 'sr-only' }, 'Review'), chips(), toolbar(), body));
     (state.mode === 'grid' ? Promise.resolve(grid(body)) : single(body)).catch((err) => toast(err.message, 'error'));
   }
 
+  // Shortcuts act on the card on screen only, and never while a form control (picker, name box) has the keys.
   function onKey(e) {
-    if (!current || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement && document.activeElement.tagName)) return;
-    const keys = { a: 'approve', d: 'reject', s: 'skip' };
+    if ((e.ctrlKey || e.metaKey) && e.key === 'z' && !typingInFormControl(e) && lastUndo && !busy) {
+      e.preventDefault();
+      lastUndo.run();
+      return;
+    }
+    if (e.key === '?' && !typingInFormControl(e)) { e.preventDefault(); shortcutsSheet(SHORTCUTS); return; }
+    if (!current || busy || e.ctrlKey || e.metaKey || e.altKey || typingInFormControl(e)) return;
+    if (!current.card.isConnected) { current = null; return; }
+    const keys = { a: 'approve', k: 'keep', d: 'reject', s: 'skip' };
     if (keys[e.key] && canReview) { e.preventDefault(); act(keys[e.key], current.item, current.picker); }
+    if (e.key === '1' && canReview && current.suggestion) { e.preventDefault(); current.picker.choose(current.suggestion.person); }
     if (e.key === 'ArrowLeft') { e.preventDefault(); move(-1); }
     if (e.key === 'ArrowRight') { e.preventDefault(); move(1); }
   }
-  document.addEventListener('keydown', onKey);
+  document.addEventListener('keydown', onKey, { signal });
 
   await Promise.all([load(), loadPersons()]);
   render();
-  return () => document.removeEventListener('keydown', onKey);
 }

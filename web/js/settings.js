@@ -11,24 +11,78 @@ const THRESHOLDS = [
   ['min_sharpness', 'Minimum sharpness (0 = off)', '1'],
 ];
 
+// The folder name a person gets (as the server makes it): lower case, spaces and dashes as _, other signs dropped.
+function personKey(name) {
+  return name.toLowerCase().replace(/[ -]/g, '_').replace(/[^a-z0-9_]/g, '');
+}
+
+// Edit distance, to offer "sheldon" for "shledon".
+function distance(a, b) {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+function replaceName(text, typed, name) {
+  return text.split('\n').map((line) => (line.trim() === typed ? name : line)).join('\n');
+}
+
+// Names that match nobody enrolled: a warning naming them, the closest enrolled names to take instead, and
+// "Save anyway" (a person may be listed before they are enrolled).
+function showUnknown(box, unknown, enrolled, { use, keep }) {
+  const lines = unknown.map((typed) => {
+    const close = enrolled.map((n) => [n, distance(personKey(typed), n)]).filter(([, d]) => d <= 3)
+      .sort((x, y) => x[1] - y[1]).slice(0, 3).map(([n]) => n);
+    return h('li', {}, `“${typed}” is not an enrolled person.`,
+      close.length ? [' Did you mean ', close.map((n) => h('button', { type: 'button', class: 'link',
+        dataset: { testid: 'use-name' }, onclick: () => use(typed, n) }, n)), '?'] : null);
+  });
+  mount(box, h('div', { role: 'alert', class: 'card warn' }, h('ul', {}, lines),
+    h('p', { class: 'small' }, enrolled.length ? `Enrolled: ${enrolled.join(', ')}.` : 'Nobody is enrolled yet.'),
+    h('button', { type: 'button', dataset: { testid: 'save-anyway' }, onclick: keep }, 'Save anyway')));
+}
+
 export async function renderSettings(root, _params, { session, refreshSortState }) {
   const canEdit = !!session.permissions.change_config;
   const names = (text) => text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
 
   async function draw() {
-    const [config, status] = await Promise.all([api.get('/api/config'), api.get('/api/status')]);
+    const [config, status, { persons }] = await Promise.all([api.get('/api/config'), api.get('/api/status'),
+      api.get('/api/persons')]);
+    const enrolled = persons.map((p) => p.name);
     const listForm = (list, help) => {
-      const area = h('textarea', { rows: 4, dataset: { testid: `${list}-input` }, disabled: !canEdit },
-        config[list].join('\n'));
-      return h('form', { class: 'card', onsubmit: async (e) => {
-        e.preventDefault();
+      const area = h('textarea', { rows: 4, dataset: { testid: `${list}-input` }, disabled: !canEdit,
+        'aria-label': list === 'whitelist' ? 'Whitelist names' : 'Blacklist names' }, config[list].join('\n'));
+      const warning = h('div', { class: 'list-warning', dataset: { testid: `${list}-warning` } });
+      let confirmed = '';   // the text whose unknown names the user chose to keep
+      const save = async () => {
         try {
           const out = await api.put(`/api/config/${list}`, { names: names(area.value) });
           toast(`Saved the ${list} (${out[list].length} name(s)).`);
           await draw();
         } catch (err) { toast(err.message, 'error'); }
-      } }, h('h3', {}, list === 'whitelist' ? 'Whitelist' : 'Blacklist'), h('p', { class: 'muted' }, help), area,
-      canEdit ? h('button', { type: 'submit', dataset: { testid: `save-${list}` } }, 'Save') : null);
+      };
+      return h('form', { class: 'card', onsubmit: async (e) => {
+        e.preventDefault();
+        const unknown = names(area.value).filter((n) => !enrolled.includes(personKey(n)));
+        if (unknown.length && confirmed !== area.value) {
+          showUnknown(warning, unknown, enrolled, {
+            use: (typed, name) => { area.value = replaceName(area.value, typed, name); mount(warning); },
+            keep: () => { confirmed = area.value; mount(warning); save(); } });
+          return;
+        }
+        mount(warning);
+        await save();
+      } }, h('h2', {}, list === 'whitelist' ? 'Whitelist' : 'Blacklist'), h('p', { class: 'muted' }, help), area,
+      warning, canEdit ? h('button', { type: 'submit', dataset: { testid: `save-${list}` } }, 'Save') : null);
     };
     const inputs = {};
     const preview = h('div', { class: 'preview', role: 'status', dataset: { testid: 'threshold-preview' } });
@@ -62,13 +116,13 @@ export async function renderSettings(root, _params, { session, refreshSortState 
         await draw();
       } catch (err) { toast(err.message, 'error'); }
     }
-    const thresholds = h('form', { class: 'card', onsubmit: async (e) => {
+    const thresholds = h('form', { class: 'card', novalidate: true, onsubmit: async (e) => {
       e.preventDefault();
       try {
         pending = readThresholds();
         showPreview(await api.post('/api/config/thresholds/simulate', pending));
       } catch (err) { toast(err.message, 'error'); }
-    } }, h('h3', {}, 'Thresholds'),
+    } }, h('h2', {}, 'Thresholds'),
     THRESHOLDS.map(([key, label, step]) => {
       inputs[key] = h('input', { type: 'number', step, value: config.thresholds[key], disabled: !canEdit,
         required: true, dataset: { testid: `threshold-${key}` } });
@@ -86,7 +140,7 @@ export async function renderSettings(root, _params, { session, refreshSortState 
     mount(root, h('section', {},
       h('h1', {}, 'Settings'),
       canEdit ? null : h('p', { class: 'muted' }, 'Your role may read the settings but not change them.'),
-      h('div', { class: 'card' }, h('h3', {}, 'Auto-sorting'),
+      h('div', { class: 'card' }, h('h2', {}, 'Auto-sorting'),
         h('p', {}, status.auto_sort_enabled ? 'On: recognised photos go straight to their person\'s folder.'
           : 'Paused: every new photo goes to review.'), toggle),
       h('div', { class: 'two-col' },

@@ -34,7 +34,7 @@ function chart(days) {
 
 function table(title, entries, label = (k) => k) {
   const rows = Object.entries(entries).sort((a, b) => b[1] - a[1]);
-  return h('div', { class: 'card' }, h('h3', {}, title), rows.length
+  return h('div', { class: 'card' }, h('h2', {}, title), rows.length
     ? h('table', { class: 'data' }, h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('td', {}, label(k)),
       h('td', { class: 'num' }, v)))))
     : h('p', { class: 'muted' }, 'Nothing yet.'));
@@ -51,9 +51,9 @@ export async function renderStats(root) {
       figure('auto-sort rate', `${Math.round(100 * t.auto_sort_rate)}%`, 'auto-sort-rate'),
       figure('photos', t.total), figure('waiting for review', t.in_review), figure('in the library', t.in_library),
       figure('ingested today', today.total)),
-    h('div', { class: 'card' }, h('h3', {}, 'Last 30 days'), chart(summary.days),
+    h('div', { class: 'card' }, h('h2', {}, 'Last 30 days'), chart(summary.days),
       h('p', { class: 'legend' }, h('span', { class: 'key auto' }), 'auto-sorted ', h('span', { class: 'key review' }),
         'sent to review')),
     h('div', { class: 'two-col' }, table('Review queue by category', t.by_category, categoryLabel),
-      table('Library by person', t.by_person))));
+      table('Library by person', t.by_person, (k) => k || 'kept without a person'))));
 }

@@ -1,0 +1,113 @@
+// What the browser tests share: a temporary library filled through the real `triage` binary, `triage serve` on
+// 127.0.0.1 with a free port, and headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core.
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const triage = process.env.TRIAGE_BIN;
+export const sourceDir = process.env.TRIAGE_SOURCE_DIR || path.resolve(import.meta.dirname, '../..');
+export const fixtures = path.join(sourceDir, 'tests/fixtures/faces');
+export const USER = 'tester';
+export const PASSWORD = 'browser-test-password';
+
+// A library with face analysis off (the tests are about the UI: every photo then waits for review as unidentified),
+// an admin user, and the server running. `photos` are fixture names copied into an inbox (`[name, as]` pairs keep
+// their order), `extra(inbox)` may add files, `prepare(library)` runs before the server starts.
+export async function openLibrary({ photos, extra, prepare } = {}) {
+  assert.ok(triage, 'TRIAGE_BIN must name the triage binary');
+  const lib = { tmp: fs.mkdtempSync(path.join(os.tmpdir(), 'triage-browser-')) };
+  lib.library = path.join(lib.tmp, 'library');
+  lib.run = (args, input) => execFileSync(triage, ['--library', lib.library, ...args], { input, encoding: 'utf8' });
+  lib.run(['init']);
+  const configPath = path.join(lib.library, 'triage.json');
+  const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
+  config.analysis.faces = false;
+  fs.writeFileSync(configPath, JSON.stringify(config, null, 2));
+  const inbox = path.join(lib.tmp, 'incoming');
+  fs.mkdirSync(inbox);
+  (photos || []).forEach(([name, as]) => fs.copyFileSync(path.join(fixtures, name), path.join(inbox, as)));
+  if (extra) extra(inbox);
+  lib.run(['ingest', '--source', 'browser-test', inbox]);
+  lib.run(['user', 'add', USER, '--role', 'admin'], `${PASSWORD}\n`);
+  if (prepare) prepare(lib.library);
+  lib.baseUrl = await startServer(lib);
+  lib.context = await chromium.launchPersistentContext(path.join(lib.tmp, 'chromium-profile'), {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+    baseURL: lib.baseUrl,
+    acceptDownloads: true,
+    viewport: { width: 1440, height: 900 },
+  });
+  lib.page = lib.context.pages()[0] || await lib.context.newPage();
+  // GET an API path with the browser's session; asserts 200.
+  lib.api = async (p) => {
+    const res = await lib.context.request.get(new URL(p, lib.baseUrl).toString());
+    assert.equal(res.status(), 200, `${p}: ${await res.text()}`);
+    return res.json();
+  };
+  lib.item = async (id) => (await lib.api(`/api/items/${id}`)).item;
+  return lib;
+}
+
+// Starts `triage serve` on a free port and resolves with its URL once it prints it.
+function startServer(lib) {
+  return new Promise((resolve, reject) => {
+    lib.server = spawn(triage, ['--library', lib.library, 'serve', '--host', '127.0.0.1', '--port', '0'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30000);
+    lib.server.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/on (http:\/\/127\.0\.0\.1:\d+\/)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    lib.server.stderr.on('data', (d) => { out += d; });
+    lib.server.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
+  });
+}
+
+export async function closeLibrary(lib) {
+  if (!lib) return;
+  if (lib.context) await lib.context.close();
+  if (lib.server && lib.server.exitCode === null) {
+    const exited = new Promise((r) => lib.server.once('exit', r));
+    lib.server.kill('SIGTERM');
+    await exited;
+  }
+  if (lib.tmp) fs.rmSync(lib.tmp, { recursive: true, force: true });
+}
+
+export async function logIn(page) {
+  await page.goto('/');
+  await page.getByLabel('User name').fill(USER);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByText(`${USER} · admin`).waitFor();
+}
+
+export async function currentCardId(page) {
+  const card = page.getByTestId('review-card');
+  await card.waitFor();
+  return Number(await card.getAttribute('data-item-id'));
+}
+
+export async function waitForCardChange(page, previousId) {
+  await page.waitForFunction((id) => {
+    const card = document.querySelector('[data-testid="review-card"]');
+    return card && Number(card.dataset.itemId) !== id;
+  }, previousId, { polling: 100 });
+}
+
+// Where screenshots go (TRIAGE_SCREENSHOT_DIR, set by CMake to <build>/screenshots); nothing is written without it.
+export async function screenshot(page, name) {
+  const dir = process.env.TRIAGE_SCREENSHOT_DIR;
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  const { width } = page.viewportSize();
+  await page.screenshot({ path: path.join(dir, `${name}-${width}.png`), fullPage: true });
+}

@@ -1,0 +1,342 @@
+// The review page's known failure paths, each driven in headless Chromium against a real `triage serve`: a stale
+// keyboard handler acting on a queue no longer on screen, a rejected match offered as the default person, shortcut
+// keys leaking into the person picker, bulk delete without asking, unchecked settings, the phone layout and broken
+// images for unreadable files.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openLibrary, closeLibrary, logIn, currentCardId, waitForCardChange, fixtures, screenshot }
+  from './harness.mjs';
+
+let lib; let page;
+const ids = {};   // fixture file name -> item id
+
+// Sets up a face the matcher could not place: nobody within match_distance, the closest being biden at 0.70 (the
+// library runs without face analysis, so the catalog gets what an analysis would have stored). Enrols the persons
+// the picker offers.
+function fakeUnknownFace(library) {
+  const sql = `
+    INSERT INTO persons (name, created_at) VALUES ('biden', 0), ('dora', 0), ('sam', 0), ('sheldon', 0);
+    UPDATE items SET person = 'biden', faces_detected = 1,
+      reasons = '[{"code":"unknown_person","text":"The face matches nobody enrolled (closest: biden, distance 0.70)."}]'
+      WHERE path LIKE '%02_astronaut%';
+    UPDATE review_queue SET reason_code = 'unknown_person', suggested_person = 'biden', faces_detected = 1,
+      reason = 'The face matches nobody enrolled (closest: biden, distance 0.70).'
+      WHERE item_id = (SELECT id FROM items WHERE path LIKE '%02_astronaut%');
+    INSERT INTO faces (item_id, x, y, w, h, score, person, match_kind, distance, confidence)
+      SELECT id, 10, 10, 80, 80, 0.99, 'biden', 'unknown', 0.70, 0.2 FROM items WHERE path LIKE '%02_astronaut%';`;
+  execFileSync('sqlite3', [path.join(library, '.triage/catalog.db')], { input: sql });
+}
+
+before(async () => {
+  const photos = [['skimage_coffee.jpg', '01_coffee.jpg'], ['skimage_astronaut.jpg', '02_astronaut.jpg'],
+    ['obama.jpg', '03_obama.jpg'], ['biden.jpg', '04_biden.jpg'], ['obama2.jpg', '05_obama2.jpg'],
+    ['biden2.jpg', '06_biden2.jpg'], ['vladmandic_sample1.jpg', '07_sample.jpg'], ['obama.jpg', '08_obama_copy.jpg']];
+  lib = await openLibrary({
+    photos,
+    // A download that broke off: the first 3000 bytes of a JPEG.
+    extra: (inbox) => fs.writeFileSync(path.join(inbox, '09_broken.jpg'),
+      fs.readFileSync(path.join(fixtures, 'biden2.jpg')).subarray(0, 3000)),
+    prepare: fakeUnknownFace,
+  });
+  page = lib.page;
+  await logIn(page);
+  for (const item of (await lib.api('/api/items?per_page=200')).items) ids[item.file_name] = item.id;
+});
+
+after(async () => { await closeLibrary(lib); });
+
+const trashed = async () => (await lib.api('/api/items?location=trash&per_page=200')).items.map((i) => i.id)
+  .sort((a, b) => a - b);
+const blur = () => page.evaluate(() => document.activeElement && document.activeElement.blur());
+
+async function openCard(hash, fileName) {
+  await page.evaluate(() => { location.hash = '#/stats'; });
+  await page.getByRole('heading', { level: 1, name: 'Statistics' }).waitFor();
+  await page.evaluate((h) => { location.hash = h; }, hash);
+  const id = ids[fileName];
+  for (let i = 0; i < 20 && await currentCardId(page) !== id; i++) {
+    await blur();
+    const before = await currentCardId(page);
+    await page.keyboard.press('ArrowRight');
+    await waitForCardChange(page, before);
+  }
+  assert.equal(await currentCardId(page), id);
+  return id;
+}
+
+test('an unreadable item shows a placeholder with the reason, not a broken image', async () => {
+  await page.evaluate(() => { location.hash = '#/review/unreadable'; });
+  const card = page.getByTestId('review-card');
+  await card.waitFor();
+  const placeholder = card.getByTestId('img-placeholder');
+  await placeholder.waitFor();
+  assert.match(await placeholder.innerText(), /No preview/);
+  assert.match(await placeholder.innerText(), /cannot be decoded/);
+  assert.equal(await card.locator('img').count(), 0);
+  await page.getByTestId('grid-mode').click();
+  await page.getByTestId('tile').first().getByTestId('img-placeholder').waitFor();
+  await page.getByRole('button', { name: 'One by one' }).click();
+});
+
+test('a match beyond match_distance is a suggestion chip, never the default of an approve', async () => {
+  const id = await openCard('#/review/unidentified', '02_astronaut.jpg');
+  const select = page.getByTestId('person-select');
+  assert.equal(await select.inputValue(), '', 'nothing is pre-selected');
+  const chip = page.getByTestId('suggestion');
+  assert.match(await chip.innerText(), /^biden\? 0\.70/);
+  await blur();
+  await page.keyboard.press('a');
+  await page.getByTestId('toast-text').filter({ hasText: 'Choose who 02_astronaut.jpg shows' }).waitFor();
+  assert.equal((await lib.item(id)).location, 'review');
+  // The chip (or key 1) takes the suggestion into the picker; it is still the reviewer who approves.
+  await blur();
+  await page.keyboard.press('1');
+  assert.equal(await select.inputValue(), 'biden');
+  assert.equal((await lib.item(id)).location, 'review');
+});
+
+test('shortcut keys do not act or switch names while the picker has focus; Enter approves, Esc leaves', async () => {
+  const id = await openCard('#/review/unidentified', '01_coffee.jpg');
+  const select = page.getByTestId('person-select');
+  await select.selectOption('sam');
+  await select.focus();
+  for (const key of ['d', 's', 'a']) await page.keyboard.press(key);
+  assert.equal(await select.inputValue(), 'sam', 'letters do not jump the picker to dora or another name');
+  assert.equal((await lib.item(id)).location, 'review', 'd, s and a did nothing while the picker had focus');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'review-card');
+  await select.focus();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('toast-text').filter({ hasText: 'Sorted 01_coffee.jpg into faces/sam' }).waitFor();
+  const item = await lib.item(id);
+  assert.equal(item.location, 'library');
+  assert.equal(item.person, 'sam');
+});
+
+test('one key press acts on the card on screen only, also when pages load slowly', async () => {
+  await page.evaluate(() => { location.hash = '#/review'; });
+  await page.getByTestId('review-card').waitFor();
+  const before = await trashed();
+  await page.route('**/api/**', async (route) => {
+    await new Promise((r) => setTimeout(r, 700));
+    await route.continue().catch(() => {});
+  });
+  try {
+    // Switch category, and again while the first is still loading.
+    await page.evaluate(() => { location.hash = '#/review/duplicates'; });
+    await page.waitForTimeout(150);
+    await page.evaluate(() => { location.hash = '#/review/unidentified'; });
+    await page.getByTestId('review-card').filter({ has: page.locator('.badge.cat-unidentified') })
+      .waitFor({ timeout: 15000 });
+    await page.waitForTimeout(1500);   // what the duplicates page started has long finished
+    const shown = await currentCardId(page);
+    await blur();
+    await page.keyboard.press('d');
+    await waitForCardChange(page, shown);
+    await page.waitForTimeout(2500);   // a second, stale action would have landed by now
+    assert.deepEqual(await trashed(), [...before, shown].sort((a, b) => a - b));
+    assert.equal((await lib.item(ids['08_obama_copy.jpg'])).location, 'review', 'the duplicate never on screen');
+  } finally {
+    await page.unroute('**/api/**');
+  }
+});
+
+test('bulk delete asks first, with the count, and changes nothing when cancelled', async () => {
+  await page.evaluate(() => { location.hash = '#/review/unidentified'; });
+  await page.getByTestId('grid-mode').click();
+  const tiles = page.getByTestId('tile');
+  await tiles.nth(1).waitFor();
+  const chosen = [];
+  for (let i = 0; i < 2; i++) {
+    chosen.push(Number(await tiles.nth(i).getAttribute('data-item-id')));
+    await tiles.nth(i).locator('input[type=checkbox]').check();
+  }
+  await page.getByTestId('bulk-reject').click();
+  const dialog = page.getByTestId('confirm-dialog');
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /Delete 2 photo\(s\)\?/);
+  await page.getByTestId('confirm-no').click();
+  for (const id of chosen) assert.equal((await lib.item(id)).location, 'review');
+  await page.getByTestId('bulk-reject').click();
+  await page.getByTestId('confirm-yes').click();
+  await page.getByTestId('toast-text').filter({ hasText: '2 photo(s) moved to the trash' }).waitFor();
+  for (const id of chosen) assert.equal((await lib.item(id)).location, 'trash');
+  await page.getByRole('button', { name: 'One by one' }).click();
+});
+
+test('settings: an emptied threshold is not saved as 0; an unknown whitelist name is questioned', async () => {
+  const configPath = path.join(lib.library, 'triage.json');
+  const thresholdsBefore = JSON.parse(fs.readFileSync(configPath, 'utf8')).thresholds;
+  await page.evaluate(() => { location.hash = '#/settings'; });
+  await page.getByTestId('threshold-min_confidence').fill('');
+  await page.getByTestId('preview-thresholds').click();
+  await page.getByTestId('toast-text').filter({ hasText: 'min confidence: enter a number' }).waitFor();
+  assert.deepEqual(JSON.parse(fs.readFileSync(configPath, 'utf8')).thresholds, thresholdsBefore);
+
+  await page.getByTestId('whitelist-input').fill('shledon');
+  await page.getByTestId('save-whitelist').click();
+  const warning = page.getByTestId('whitelist-warning');
+  await warning.getByText('“shledon” is not an enrolled person.').waitFor();
+  for (const name of ['biden', 'dora', 'sam', 'sheldon']) assert.match(await warning.innerText(), new RegExp(name));
+  assert.deepEqual(JSON.parse(fs.readFileSync(configPath, 'utf8')).whitelist, [], 'nothing saved yet');
+  await warning.getByTestId('use-name').filter({ hasText: 'sheldon' }).click();
+  assert.equal(await page.getByTestId('whitelist-input').inputValue(), 'sheldon');
+  await page.getByTestId('save-whitelist').click();
+  await page.getByText('Saved the whitelist (1 name(s)).').waitFor();
+  assert.deepEqual(JSON.parse(fs.readFileSync(configPath, 'utf8')).whitelist, ['sheldon']);
+});
+
+test('phone layout at 390×844: navigation reachable, Approve visible, no sideways page, no nav at login', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await page.evaluate(() => { location.hash = '#/review/unidentified'; });
+    const approve = page.getByTestId('approve');
+    await approve.waitFor();
+    const box = await approve.boundingBox();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= 844 && box.x >= 0 && box.x + box.width <= 390,
+      `Approve within the screen: ${JSON.stringify(box)}`);
+    assert.ok(await page.evaluate(() => {
+      const b = document.querySelector('[data-testid="approve"]').getBoundingClientRect();
+      const hit = document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2);
+      return !!hit && !!hit.closest('[data-testid="approve"]');
+    }), 'nothing covers Approve');
+    for (const [pageName, heading] of [['persons', 'Persons'], ['stats', 'Statistics'], ['audit', 'Audit log'],
+      ['settings', 'Settings'], ['review', 'Review']]) {
+      const link = page.locator(`#nav a[data-page="${pageName}"]`);
+      const linkBox = await link.boundingBox();
+      assert.ok(linkBox && linkBox.width > 20 && linkBox.height > 20, `${pageName} link has a size`);
+      await link.click();
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor({ state: 'attached' });
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 390, `${pageName}: the page is ${width} px wide`);
+    }
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    assert.equal(await page.locator('#nav').isVisible(), false, 'no navigation on the login screen');
+    assert.equal(await page.getByRole('button', { name: 'Log out' }).isVisible(), false);
+  } finally {
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }
+  await logIn(page);
+});
+
+test('a delete is taken back by the toast\'s Undo and by Ctrl-Z; the trash view restores and purges', async () => {
+  // Undo in the toast.
+  let id = await openCard('#/review/unidentified', '05_obama2.jpg');
+  const folder = path.dirname((await lib.item(id)).path);
+  await blur();
+  await page.keyboard.press('d');
+  await page.getByTestId('toast-text').filter({ hasText: 'Moved 05_obama2.jpg to the trash.' }).waitFor();
+  assert.equal((await lib.item(id)).location, 'trash');
+  await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
+  await page.getByTestId('toast-text').filter({ hasText: `Restored 05_obama2.jpg to ${folder}.` }).waitFor();
+  let item = await lib.item(id);
+  assert.deepEqual([item.location, path.dirname(item.path)], ['review', folder]);
+  assert.ok(fs.existsSync(path.join(lib.library, item.path)));
+  assert.equal((await lib.api(`/api/audit?item_id=${id}`)).entries[0].action, 'restore');
+
+  // Ctrl-Z.
+  id = await openCard('#/review/unidentified', '06_biden2.jpg');
+  await blur();
+  await page.keyboard.press('d');
+  await page.getByTestId('toast-text').filter({ hasText: 'Moved 06_biden2.jpg to the trash.' }).waitFor();
+  await page.keyboard.press('Control+z');
+  await page.getByTestId('toast-text').filter({ hasText: 'Restored 06_biden2.jpg' }).waitFor();
+  assert.equal((await lib.item(id)).location, 'review');
+
+  // The trash view: restore one, purge another (asked first).
+  await page.locator('#nav a[data-page="trash"]').click();
+  await page.getByRole('heading', { level: 1, name: 'Trash' }).waitFor();
+  const entries = page.getByTestId('trash-item');
+  await entries.first().waitFor();
+  const count = await entries.count();
+  assert.ok(count >= 2, `${count} item(s) in the trash`);
+  const restoreId = Number(await entries.nth(0).getAttribute('data-item-id'));
+  await entries.nth(0).getByTestId('restore').click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="trash-item"]').length === n, count - 1);
+  assert.equal((await lib.item(restoreId)).location, 'review');
+  const purgeId = Number(await entries.nth(0).getAttribute('data-item-id'));
+  const trashedPath = path.join(lib.library, (await lib.item(purgeId)).path);
+  await entries.nth(0).getByTestId('purge').click();
+  await page.getByTestId('confirm-yes').click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="trash-item"]').length === n, count - 2);
+  assert.equal(fs.existsSync(trashedPath), false);
+  const gone = await lib.context.request.get(new URL(`/api/items/${purgeId}`, lib.baseUrl).toString());
+  assert.equal(gone.status(), 404);
+});
+
+test('"Keep, no person" files the photo under photos/<yyyy>/<mm>/ by the day it arrived', async () => {
+  const id = await openCard('#/review/unidentified', '07_sample.jpg');
+  const before = await lib.item(id);
+  await blur();
+  await page.keyboard.press('k');
+  await page.getByTestId('toast-text').filter({ hasText: 'Kept 07_sample.jpg in photos/' }).waitFor();
+  const kept = await lib.item(id);
+  const arrived = new Date(before.created_at * 1000);
+  const month = `${arrived.getUTCFullYear()}/${String(arrived.getUTCMonth() + 1).padStart(2, '0')}`;
+  assert.deepEqual([kept.location, kept.person, path.dirname(kept.path)], ['library', null, `photos/${month}`]);
+  assert.ok(fs.existsSync(path.join(lib.library, kept.path)));
+  assert.equal((await lib.api(`/api/audit?item_id=${id}`)).entries[0].action, 'keep');
+});
+
+// Every page at 1440×900 and 390×844: a screenshot into the build folder, and axe-core finds nothing serious.
+test('every page: screenshots at both sizes and no serious or critical accessibility violation', async () => {
+  const axeSource = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+  const pages = [['review', '#/review/unidentified', 'Review'], ['review-grid', '#/review/unidentified', 'Review'],
+    ['duplicates', '#/review/duplicates', 'Review'], ['persons', '#/persons', 'Persons'],
+    ['stats', '#/stats', 'Statistics'], ['trash', '#/trash', 'Trash'], ['audit', '#/audit', 'Audit log'],
+    ['settings', '#/settings', 'Settings']];
+  const problems = [];
+  async function scan(name) {
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    for (const v of result.violations.filter((x) => ['serious', 'critical'].includes(x.impact))) {
+      problems.push(`${name} @${page.viewportSize().width}: ${v.id} (${v.impact}) ${v.help}: ` +
+        v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | '));
+    }
+  }
+  for (const size of [{ width: 1440, height: 900 }, { width: 390, height: 844 }]) {
+    await page.setViewportSize(size);
+    for (const [name, hash, heading] of pages) {
+      await page.evaluate(() => { location.hash = '#/stats'; });
+      await page.getByRole('heading', { level: 1, name: 'Statistics' }).waitFor();
+      await page.evaluate((h) => { location.hash = h; }, hash);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor({ state: 'attached' });
+      if (name === 'review-grid') await page.getByTestId('grid-mode').click();
+      if (name.startsWith('review') || name === 'duplicates') {
+        await page.locator('[data-testid="review-card"], [data-testid="tile"]').first().waitFor();
+      }
+      await page.waitForLoadState('networkidle');
+      await screenshot(page, name);
+      await scan(name);
+      if (name === 'review-grid') await page.getByRole('button', { name: 'One by one' }).click();
+    }
+  }
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('button', { name: 'Log in' }).waitFor();
+  for (const size of [{ width: 1440, height: 900 }, { width: 390, height: 844 }]) {
+    await page.setViewportSize(size);
+    await screenshot(page, 'login');
+    await scan('login');
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await logIn(page);
+  assert.deepEqual(problems, []);
+});
+
+test('? opens the shortcuts sheet, Esc closes it; shortcuts are ignored while it is open', async () => {
+  await page.evaluate(() => { location.hash = '#/review/unidentified'; });
+  const id = await currentCardId(page);
+  await blur();
+  await page.keyboard.press('?');
+  const sheet = page.getByTestId('shortcuts');
+  await sheet.waitFor();
+  assert.match(await sheet.innerText(), /Approve & sort/);
+  await page.keyboard.press('d');
+  assert.equal((await lib.item(id)).location, 'review');
+  await page.keyboard.press('Escape');
+  await sheet.waitFor({ state: 'detached' });
+});

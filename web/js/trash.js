@@ -1,0 +1,64 @@
+// The trash: rejected photos until they are purged, each with "Restore" (back to its review folder) and "Delete now".
+import { api, qs } from './api.js';
+import { h, mount, toast, confirmDialog, itemImage, formatTime, categoryLabel } from './dom.js';
+
+// Moves a rejected item back to review; resolves with the restored item (or null after an error, already shown).
+export async function restoreFromTrash(item) {
+  try {
+    const out = await api.post(`/api/trash/${item.id}/restore`);
+    toast(`Restored ${item.file_name} to ${out.item.folder}.`);
+    return out.item;
+  } catch (err) {
+    toast(err.message, 'error');
+    return null;
+  }
+}
+
+export async function renderTrash(root, _params, { session, signal }) {
+  const canReview = !!session.permissions.review;
+  const state = { page: 1, perPage: 60 };
+
+  async function purge(item) {
+    const ok = await confirmDialog(`Delete ${item.file_name} for good?`,
+      ['The file is deleted from the library now; this cannot be undone.'], 'Delete for good');
+    if (!ok) return;
+    try {
+      await api.post(`/api/trash/${item.id}/purge`);
+      toast(`Deleted ${item.file_name} for good.`);
+    } catch (err) { toast(err.message, 'error'); }
+    await draw();
+  }
+
+  function tile(item) {
+    return h('article', { class: 'tile trash-tile', dataset: { testid: 'trash-item', itemId: item.id } },
+      itemImage(item, 320, { loading: 'lazy' }),
+      h('span', { class: 'tile-name' }, item.file_name),
+      h('span', { class: 'tile-cat' }, `${categoryLabel(item.category) || 'Review'} · ${formatTime(item.updated_at)}`),
+      canReview ? h('div', { class: 'actions' },
+        h('button', { type: 'button', dataset: { testid: 'restore' }, 'aria-label': `Restore ${item.file_name}`,
+          onclick: async () => { if (await restoreFromTrash(item)) await draw(); } }, 'Restore'),
+        h('button', { type: 'button', class: 'danger', dataset: { testid: 'purge' },
+          'aria-label': `Delete now: ${item.file_name}`, onclick: () => purge(item) }, 'Delete now')) : null);
+  }
+
+  async function draw() {
+    const out = await api.get('/api/items' + qs({ location: 'trash', sort: 'newest', page: state.page,
+      per_page: state.perPage }));
+    if (signal.aborted) return;
+    const pages = Math.max(1, Math.ceil(out.total / state.perPage));
+    mount(root, h('section', {},
+      h('div', { class: 'page-head' }, h('h1', {}, 'Trash'),
+        h('p', { class: 'muted', dataset: { testid: 'trash-count' } }, `${out.total} photo(s)`)),
+      h('p', { class: 'muted' }, 'Rejected photos wait here until the trash is purged; restore puts one back into ' +
+        'the review folder it came from.'),
+      out.items.length ? h('div', { class: 'grid' }, out.items.map(tile))
+        : h('div', { class: 'card empty' }, h('h2', {}, 'The trash is empty')),
+      pages > 1 ? h('div', { class: 'pager' },
+        h('button', { type: 'button', 'aria-label': 'Previous page', disabled: state.page <= 1,
+          onclick: () => { state.page--; draw(); } }, '←'),
+        h('span', {}, `page ${state.page} of ${pages}`),
+        h('button', { type: 'button', 'aria-label': 'Next page', disabled: state.page >= pages,
+          onclick: () => { state.page++; draw(); } }, '→')) : null));
+  }
+  await draw();
+}
