@@ -37,7 +37,9 @@ class PolicySimulationTest : public ::testing::Test {
     model::StoredAnalysis s;
     s.analysis.readable = true;
     s.analysis.faces_analysed = true;
-    s.analysis.info = {800, 600, "jpeg", 1, "", ""};
+    s.analysis.info.width = 800;
+    s.analysis.info.height = 600;
+    s.analysis.info.format = "jpeg";
     s.analysis.sharpness = 500;
     s.analysis.exposure = 0.5;
     model::Face f;
