@@ -140,33 +140,26 @@ base::Status Approve(ServerState& state, Call& call) {
   return base::Status::Ok();
 }
 
-base::Status Reject(ServerState& state, Call& call) {
+// Reject and Keep: a decision that names where the client saw the item and answers with the item where it is now.
+using ItemDecision = base::Result<model::ItemRecord> (review::ReviewService::*)(int64_t, const std::string&, int64_t,
+                                                                                const std::string&);
+base::Status Decide(ServerState& state, Call& call, ItemDecision decision) {
   auto id = call.IdParam();
   if (!id.ok()) return id.status();
   auto body = DecisionBody(call);
   if (!body.ok()) return body.status();
   auto from = FromField(*body);
   if (!from.ok()) return from.status();
-  auto item = state.ctx.review.Reject(*id, call.actor(), base::UnixNow(), *from);
+  auto item = (state.ctx.review.*decision)(*id, call.actor(), base::UnixNow(), *from);
   state.review_counts.Invalidate();
   if (!item.ok()) return item.status();
   call.Reply({{"item", ItemView(*item)}});
   return base::Status::Ok();
 }
 
-base::Status Keep(ServerState& state, Call& call) {
-  auto id = call.IdParam();
-  if (!id.ok()) return id.status();
-  auto body = DecisionBody(call);
-  if (!body.ok()) return body.status();
-  auto from = FromField(*body);
-  if (!from.ok()) return from.status();
-  auto item = state.ctx.review.Keep(*id, call.actor(), base::UnixNow(), *from);
-  state.review_counts.Invalidate();
-  if (!item.ok()) return item.status();
-  call.Reply({{"item", ItemView(*item)}});
-  return base::Status::Ok();
-}
+base::Status Reject(ServerState& state, Call& call) { return Decide(state, call, &review::ReviewService::Reject); }
+
+base::Status Keep(ServerState& state, Call& call) { return Decide(state, call, &review::ReviewService::Keep); }
 
 base::Status Skip(ServerState& state, Call& call) {
   auto id = call.IdParam();
