@@ -11,7 +11,8 @@ packages=(
   libopencv-dev libopencv-contrib-dev opencv-data
   libdlib-dev libdlib-data libopenblas-dev
   libvips-dev libheif-dev libexiv2-dev
-  libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev libtbb-dev
+  libsqlite3-dev sqlite3 libpqxx-dev libpq-dev postgresql-15 postgresql-client-15 libhnswlib-dev
+  libcurl4-openssl-dev libssl-dev libtbb-dev
   libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev
   libjpeg62-turbo-dev libpng-dev linux-perf
