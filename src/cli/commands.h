@@ -32,6 +32,7 @@ void AddQueryCommands(CLI::App& app, CommandContext& ctx);    // items, explain,
 void AddReviewCommands(CLI::App& app, CommandContext& ctx);   // review list|approve|reject|skip|purge
 void AddPersonCommands(CLI::App& app, CommandContext& ctx);   // person ..., models verify
 void AddServeCommands(CLI::App& app, CommandContext& ctx);    // serve, user add
-void AddPolicyCommands(CLI::App& app, CommandContext& ctx);   // simulate, apply-policy
+void AddPolicyCommands(CLI::App& app, CommandContext& ctx);   // simulate, apply-policy, recompute
+void AddGroupCommands(CLI::App& app, CommandContext& ctx);    // bursts, duplicates
 
 }  // namespace triage::cli

@@ -13,6 +13,7 @@ Library::~Library() {
   journal.reset();
   faces.reset();
   users.reset();
+  gallery.reset();
   catalog.reset();
 }
 

@@ -9,6 +9,7 @@
 
 #include "base/status.h"
 #include "catalog/catalog.h"
+#include "catalog/gallery_store.h"
 #include "catalog/user_store.h"
 #include "commit/committer.h"
 #include "commit/journal.h"
@@ -27,6 +28,7 @@ struct Library {
   std::string model_dir;                             // where the face models are
   std::unique_ptr<catalog::Catalog> catalog;
   std::unique_ptr<catalog::UserStore> users;        // web users and sessions (same database)
+  std::unique_ptr<catalog::GalleryStore> gallery;   // gallery queries, bursts and duplicate groups (same database)
   std::unique_ptr<commit::Journal> journal;
   std::unique_ptr<commit::Committer> committer;
   std::unique_ptr<review::ReviewService> review;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "base/files.h"
+#include "config/grouping_config.h"
 #include "config/quality_config.h"
 
 namespace triage::config {
@@ -64,10 +65,12 @@ const std::map<std::string, KeySpec>& Schema() {
     s["thresholds.min_aggregate"] = {Kind::kNumber, 0, 10};
     s["quality.route_eyes_closed"] = {Kind::kBool};
     s["routing.photos_without_people"] = {Kind::kString, 0, 0, {"review", "library"}};
-    ForEachQualityKey([&](const std::string& path, char kind, double lo, double hi) {
+    auto add = [&](const std::string& path, char kind, double lo, double hi) {
       s[path] = {kind == 'o' ? Kind::kObject : kind == 'b' ? Kind::kBool : kind == 'i' ? Kind::kInt : Kind::kNumber, lo,
                  hi};
-    });
+    };
+    ForEachQualityKey(add);
+    ForEachGroupingKey(add);
     return s;
   }();
   return kSchema;
@@ -161,6 +164,7 @@ json WithDefaults(const json& doc) {
       out["quality"]["weights"][category] = weights;
     }
   }
+  if (doc.contains("burst_scoring")) out["burst_scoring"] = doc["burst_scoring"];
   return out;
 }
 
@@ -195,7 +199,7 @@ json DefaultConfigJson() {
   for (const std::string& c : model::ReviewCategories()) categories[c] = true;
   json quality = DefaultQualityJson();
   quality["route_eyes_closed"] = true;
-  return json{
+  json doc = json{
       {"directories", {{"inbox", "inbox"}, {"faces", "faces"}, {"review", "review"}, {"photos", "photos"}}},
       {"whitelist", json::array()},
       {"blacklist", json::array()},
@@ -226,6 +230,8 @@ json DefaultConfigJson() {
       {"quality", quality},
       {"routing", {{"photos_without_people", "review"}}},
   };
+  doc.update(DefaultGroupingJson());
+  return doc;
 }
 
 base::Status ValidateConfigJson(const json& doc) {
@@ -240,6 +246,7 @@ base::Status ValidateConfigJson(const json& doc) {
   }
   TRIAGE_RETURN_IF_ERROR(CheckNetworks(doc));
   TRIAGE_RETURN_IF_ERROR(CheckQualityWeights(doc));
+  TRIAGE_RETURN_IF_ERROR(CheckBurstScoringWeights(doc));
   for (const char* list : {"whitelist", "blacklist"}) {
     if (!doc.contains(list)) continue;
     for (const auto& e : doc[list]) {
@@ -277,6 +284,7 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
   p.route_eyes_closed = rc["low_quality"].get<bool>() && j["quality"]["route_eyes_closed"].get<bool>();
   p.photos_to_library = j["routing"]["photos_without_people"] == "library";
   c.quality = QualityRulesFromJson(doc);
+  c.grouping = GroupingRulesFromJson(doc);
   p.whitelist = Names(j["whitelist"]);
   p.blacklist = Names(j["blacklist"]);
   c.near_duplicate_max_distance = j["deduplication"]["near_duplicate_max_distance"];

@@ -11,6 +11,7 @@
 #include "base/ip_network.h"
 #include "base/status.h"
 #include "model/decision.h"
+#include "model/groups.h"
 #include "model/quality.h"
 
 namespace triage::config {
@@ -68,6 +69,7 @@ struct Config {
   ReviewOptions review;
   IntakeOptions intake;
   model::QualityRules quality;        // "quality": scoring thresholds, penalties, normalisation, weights
+  model::GroupingRules grouping;      // "burst_detection", "burst_scoring", "duplicate_detection"
   nlohmann::json json;                // the validated document, defaults filled in
   uint64_t version = 0;               // ConfigStore's snapshot number: changes whenever the config does
 

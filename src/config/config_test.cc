@@ -103,6 +103,44 @@ TEST(ConfigTest, WeightsThatDoNotSumTo100AreRefusedNamingTheCategory) {
   EXPECT_TRUE(ValidateConfigJson(c->json).ok());
 }
 
+TEST(ConfigTest, BurstAndDuplicateSettingsDefaultToTheSeedAndRefuseBadValues) {
+  auto c = ConfigFromJson("/lib", json::object());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_DOUBLE_EQ(c->grouping.burst_window_minutes, 0.8);
+  EXPECT_DOUBLE_EQ(c->grouping.rapid_burst_seconds, 0.4);
+  EXPECT_EQ(c->grouping.BurstMaxDistance(), 19);      // 70 %
+  EXPECT_EQ(c->grouping.DuplicateMaxDistance(), 6);   // 90 %
+  EXPECT_DOUBLE_EQ(c->grouping.weight_aggregate, 0.4);
+  EXPECT_DOUBLE_EQ(c->json["burst_scoring"]["weight_blink"].get<double>(), 0.15);
+
+  json wrong_sum = {{"burst_scoring", {{"weight_aggregate", 0.5}, {"weight_sharpness", 0.2}}}};
+  base::Status st = ValidateConfigJson(wrong_sum);
+  EXPECT_EQ(st.code(), base::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("burst_scoring: the weights sum to 0.7"), std::string::npos) << st.message();
+
+  std::vector<BadCase> cases = {
+      {{{"burst_detection", {{"time_window_minutes", -1}}}}, "burst_detection.time_window_minutes"},
+      {{{"burst_detection", {{"similarity_threshold_percent", 101}}}}, "burst_detection.similarity_threshold_percent"},
+      {{{"duplicate_detection", {{"hamming", 6}}}}, "duplicate_detection.hamming: unknown key"},
+      {{{"burst_scoring", {{"weight_blink", "high"}}}}, "burst_scoring.weight_blink"},
+  };
+  for (const auto& bad : cases) {
+    base::Status refused = ValidateConfigJson(bad.doc);
+    EXPECT_EQ(refused.code(), base::Code::kInvalidArgument) << bad.doc.dump();
+    EXPECT_NE(refused.message().find(bad.expected), std::string::npos) << refused.message();
+  }
+
+  // A burst_scoring block given whole replaces the defaults: absent weights count 0.
+  json whole = {{"burst_scoring", {{"weight_aggregate", 0.5}, {"weight_sharpness", 0.5}}},
+                {"duplicate_detection", {{"similarity_threshold_percent", 95}}}};
+  auto d = ConfigFromJson("/lib", whole);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_DOUBLE_EQ(d->grouping.weight_blink, 0);
+  EXPECT_EQ(d->grouping.DuplicateMaxDistance(), 3);
+  EXPECT_FALSE(d->json["burst_scoring"].contains("weight_blink"));
+  EXPECT_TRUE(ValidateConfigJson(d->json).ok());
+}
+
 TEST(ConfigTest, RejectsBadQualityKeys) {
   std::vector<BadCase> cases = {
       {{{"quality", {{"weights", {{"sunset", {{"sharpness", 100}}}}}}}}, "quality.weights.sunset: unknown key"},

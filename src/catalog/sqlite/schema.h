@@ -165,6 +165,47 @@ CREATE TRIGGER hash_log_update AFTER UPDATE OF location, phash, phash_center, si
   INSERT INTO hash_log (item_id) VALUES (NEW.id);
 END;
 )sql",
+      // 7: the gallery: each item's facts from its stored analysis (capture time in ms, quality category, aggregate,
+      //    closed eyes, lens) and its per-dimension scores, to filter and sort on; bursts and duplicate groups
+      //    (one row per member and kind); the change-log position the stored groups reflect.
+      R"sql(
+CREATE TABLE gallery_facts (
+  item_id INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
+  taken_at_ms INTEGER,
+  quality_category TEXT NOT NULL DEFAULT '',
+  aggregate REAL,
+  eyes_closed INTEGER NOT NULL DEFAULT 0,
+  lens TEXT NOT NULL DEFAULT '',
+  sharpness_score REAL,
+  composition_score REAL
+);
+CREATE INDEX gallery_facts_aggregate ON gallery_facts (aggregate, item_id);
+CREATE INDEX gallery_facts_taken ON gallery_facts (taken_at_ms, item_id);
+CREATE TABLE dimension_scores (
+  item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  dimension TEXT NOT NULL,
+  score REAL NOT NULL,
+  PRIMARY KEY (item_id, dimension)
+) WITHOUT ROWID;
+CREATE INDEX dimension_scores_sort ON dimension_scores (dimension, score, item_id);
+CREATE TABLE item_groups (
+  item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('burst', 'duplicate')),
+  group_id INTEGER NOT NULL,
+  is_lead INTEGER NOT NULL DEFAULT 0,
+  rank_score REAL NOT NULL DEFAULT 0,
+  relation TEXT NOT NULL DEFAULT '',
+  distance INTEGER NOT NULL DEFAULT 0,
+  why TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (item_id, kind)
+);
+CREATE INDEX item_groups_group ON item_groups (kind, group_id);
+CREATE TABLE group_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  cursor INTEGER NOT NULL,
+  rules TEXT NOT NULL
+);
+)sql",
   };
   return kMigrations;
 }

@@ -8,6 +8,7 @@
 
 #include <variant>
 
+#include "catalog/sqlite/item_row.h"
 #include "catalog/sqlite/schema.h"
 #include "catalog/sqlite/statement.h"
 #include "model/json_quality.h"
@@ -17,11 +18,15 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kItemColumns =
+}  // namespace
+
+const char* const kItemColumns =
     "id, path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, format, "
     "taken_at, camera, location, category, person, duplicate_of, reasons, auto_sorted, faces_detected, sharpness, "
     "exposure, created_at, updated_at, phash_center, "
     "(SELECT a.analysis FROM analyses a WHERE a.item_id = items.id)";
+
+namespace {
 
 constexpr const char* kInsertItem =
     "INSERT INTO items (path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, "
@@ -71,6 +76,8 @@ model::QualityScore QualityOf(const Statement& s, int col) {
   return model::QualityScoreFromJson(j["quality"]);
 }
 
+}  // namespace
+
 model::ItemRecord ReadItem(const Statement& s) {
   model::ItemRecord r;
   r.id = s.Int(0);
@@ -103,6 +110,8 @@ model::ItemRecord ReadItem(const Statement& s) {
   r.quality = QualityOf(s, 26);
   return r;
 }
+
+namespace {
 
 std::string StateOf(const model::ItemRecord& r) {
   if (r.location == "library") return "faces/" + r.person;
@@ -173,6 +182,7 @@ base::Result<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::file
                          "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
                          "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;");
   if (st.ok()) st = c->Migrate();
+  if (st.ok()) st = c->BackfillGalleryFacts();
   if (!st.ok()) return st.WithContext(db_path.string());
   return c;
 }

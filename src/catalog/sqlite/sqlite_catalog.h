@@ -66,6 +66,7 @@ class SqliteCatalog final : public Catalog {
   base::Status InsertReferences(const CatalogChange& change);
   base::Status InsertAudit(const model::AuditEntry& entry);
   base::Status InsertAnalysis(int64_t item_id, const model::StoredAnalysis& analysis);
+  base::Status BackfillGalleryFacts();
 
   std::recursive_mutex mu_;
   sqlite3* db_;
