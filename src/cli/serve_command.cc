@@ -36,7 +36,7 @@ int Serve(CommandContext& ctx, const ServeArgs& args) {
     fmt::print(stderr, "triage: warning: {}; uploads will go to review unidentified\n", faces.message());
   }
   auto ingestor = lib->MakeIngestor();
-  auto srv = server::Server::Create(options, {*lib->config_store, *lib->catalog, *lib->users, *lib->review,
+  auto srv = server::Server::Create(options, {*lib->config_store, *lib->catalog, *lib->users, *lib->gallery, *lib->review,
                                               *lib->persons, *ingestor, lib->journal->staging_dir()});
   if (!srv.ok()) return ctx.Fail(srv.status());
   fmt::print("triage: serving {} on {}\n", lib->config()->library.string(), (*srv)->url());

@@ -36,6 +36,7 @@ void ApiTest::SetUp() {
   ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
   catalog_ = std::move(*catalog);
   users_ = std::make_unique<catalog::sqlite::SqliteUserStore>(*catalog_);
+  gallery_ = std::make_unique<catalog::sqlite::SqliteGalleryStore>(*catalog_);
   auto journal = commit::Journal::Open(cfg->StateDir());
   ASSERT_TRUE(journal.ok()) << journal.status().ToString();
   journal_ = std::move(*journal);
@@ -60,7 +61,7 @@ void ApiTest::SetUp() {
 
 void ApiTest::StartServer() {
   auto server = Server::Create(
-      options_, {*config_, *catalog_, *users_, *review_, *persons_, *ingestor_, journal_->staging_dir()});
+      options_, {*config_, *catalog_, *users_, *gallery_, *review_, *persons_, *ingestor_, journal_->staging_dir()});
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   server_ = std::move(*server);
   thread_ = std::thread([this] { ASSERT_TRUE(server_->Run().ok()); });
@@ -85,6 +86,7 @@ void ApiTest::TearDown() {
   committer_.reset();
   journal_.reset();
   users_.reset();
+  gallery_.reset();
   catalog_.reset();
   fs::remove_all(root_);
 }

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog/sqlite/sqlite_catalog.h"
+#include "catalog/sqlite/sqlite_gallery.h"
 #include "catalog/sqlite/sqlite_users.h"
 #include "commit/committer.h"
 #include "commit/journal.h"
@@ -66,6 +67,7 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<config::ConfigStore> config_;
   std::unique_ptr<catalog::sqlite::SqliteCatalog> catalog_;
   std::unique_ptr<catalog::sqlite::SqliteUserStore> users_;
+  std::unique_ptr<catalog::sqlite::SqliteGalleryStore> gallery_;
   std::unique_ptr<commit::Journal> journal_;
   std::unique_ptr<commit::Committer> committer_;
   std::unique_ptr<review::ReviewService> review_;

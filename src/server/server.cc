@@ -103,6 +103,7 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
   AddAuthRoutes(router, state);
   AddReviewRoutes(router, state);
   AddItemRoutes(router, state);
+  AddGalleryRoutes(router, state);
   AddControlRoutes(router, state);
   AddStatsRoutes(router, state);
   AddIngestRoutes(router, state);

@@ -9,6 +9,7 @@
 
 #include "base/status.h"
 #include "catalog/catalog.h"
+#include "catalog/gallery_store.h"
 #include "catalog/user_store.h"
 #include "config/config_store.h"
 #include "pipeline/ingestor.h"
@@ -34,6 +35,7 @@ struct ServerContext {
   config::ConfigStore& config;            // read per request; edits go through it (and reach triage.json)
   catalog::Catalog& catalog;
   catalog::UserStore& users;
+  catalog::GalleryStore& gallery;         // gallery queries, bursts and duplicate groups
   review::ReviewService& review;          // reads the same store at call time
   review::PersonService& persons;
   pipeline::Ingestor& ingestor;           // used by one request at a time

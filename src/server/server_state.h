@@ -41,6 +41,8 @@ struct ServerState {
   ReviewCountsCache review_counts;   // invalidated by every decision and ingest made here
   // One ingest at a time (the Ingestor is not thread-safe).
   std::mutex ingest_mu;
+  // One regrouping at a time (requests that find the groups current return at once).
+  std::mutex groups_mu;
 };
 
 // The API's shape of an item: the model's JSON plus file_name, reason (a sentence) and the URLs of its images.
@@ -59,6 +61,7 @@ base::Status ExportReviewCsv(ServerState& state, Call& call);
 void AddAuthRoutes(ApiRouter& router, ServerState& state);
 void AddReviewRoutes(ApiRouter& router, ServerState& state);
 void AddItemRoutes(ApiRouter& router, ServerState& state);
+void AddGalleryRoutes(ApiRouter& router, ServerState& state);  // gallery, item score, bursts, duplicates
 void AddControlRoutes(ApiRouter& router, ServerState& state);   // status, enable/disable, config, persons, users
 void AddStatsRoutes(ApiRouter& router, ServerState& state);     // stats, audit
 void AddIngestRoutes(ApiRouter& router, ServerState& state);
