@@ -183,10 +183,11 @@ fs::path Under(const fs::path& root, const std::string& dir) {
 fs::path Config::InboxDir() const { return Under(library, directories.inbox); }
 fs::path Config::FacesDir() const { return Under(library, directories.faces); }
 fs::path Config::ReviewDir() const { return Under(library, directories.review); }
+fs::path Config::PhotosDir() const { return Under(library, directories.photos); }
 
 fs::path Config::FolderFor(const model::Decision& d) const {
   if (d.destination == model::Destination::kReview) return ReviewDir() / d.category;
-  if (!d.library_folder.empty()) return library / d.library_folder;
+  if (!d.library_folder.empty()) return PhotosDir() / d.library_folder;
   return FacesDir() / d.person;
 }
 
@@ -256,7 +257,8 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
   Config c;
   c.library = fs::absolute(library).lexically_normal();
   c.json = j;
-  c.directories = {j["directories"]["inbox"], j["directories"]["faces"], j["directories"]["review"]};
+  c.directories = {j["directories"]["inbox"], j["directories"]["faces"], j["directories"]["review"],
+                   j["directories"]["photos"]};
   const json& t = j["thresholds"];
   const json& rc = j["review_categories"];
   model::Policy& p = c.policy;

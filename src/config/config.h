@@ -22,6 +22,7 @@ struct Directories {
   std::string inbox = "inbox";
   std::string faces = "faces";
   std::string review = "review";
+  std::string photos = "photos";      // kept without a person: <photos>/<yyyy>/<mm>/
 };
 
 // Limits for `ingest URL`.
@@ -74,6 +75,7 @@ struct Config {
   fs::path InboxDir() const;
   fs::path FacesDir() const;
   fs::path ReviewDir() const;
+  fs::path PhotosDir() const;   // kept without a person
   fs::path StateDir() const { return library / ".triage"; }
   fs::path ConfigPath() const { return library / "triage.json"; }
   // Where a decision puts the image: faces/<person>, photos/<yyyy>/<mm> or review/<category>.

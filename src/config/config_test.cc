@@ -131,7 +131,7 @@ TEST(ConfigTest, RoutingAndQualityThresholdsReachThePolicy) {
   EXPECT_FALSE(c->policy.route_eyes_closed);
   model::Decision d;
   d.destination = model::Destination::kLibrary;
-  d.library_folder = "photos/2019/05";
+  d.library_folder = "2019/05";
   EXPECT_EQ(c->FolderFor(d), std::filesystem::path("/lib/photos/2019/05"));
   d.library_folder = "";
   d.person = "alice";
