@@ -92,7 +92,7 @@ class FaceStore {
   virtual base::Result<ClusterRecord> GetCluster(int64_t id) = 0;
   // Every cluster with at least one face (and hidden ones only when asked), largest first.
   virtual base::Result<std::vector<ClusterRecord>> ListClusters(bool include_hidden) = 0;
-  // The cluster named as `person`, if any (the oldest when several are).
+  // The cluster named as `person` that holds faces, if any (the oldest when several do).
   virtual base::Result<std::optional<ClusterRecord>> ClusterOfPerson(const std::string& person) = 0;
   // Names a cluster (every face in it becomes "named" as `person`; "" unnames them: "unknown") in one transaction.
   // kNotFound.

@@ -74,7 +74,7 @@ int64_t ClusterModel::NearestCoreCluster(const ClusterNode& n, const std::vector
   for (const Neighbour& nb : around) {  // nearest first
     if (nb.id == n.id) continue;
     const ClusterNode* q = Find(nb.id);
-    if (q && q->core && Accepts(q->cluster, n)) return q->cluster;
+    if (q && q->core && !q->pinned && Accepts(q->cluster, n)) return q->cluster;
   }
   return 0;
 }
@@ -93,7 +93,8 @@ void ClusterModel::BecomeCore(int64_t id, const std::vector<Neighbour>& around, 
   for (const Neighbour& nb : around) {
     if (nb.id == id) continue;
     auto it = nodes_.find(nb.id);
-    if (it == nodes_.end() || !it->second.core || it->second.cluster == 0) continue;
+    // Faces placed by hand stay where they were put: they neither link clusters nor are linked.
+    if (it == nodes_.end() || !it->second.core || it->second.pinned || it->second.cluster == 0) continue;
     int64_t other = it->second.cluster;
     if (c.cluster == 0) {
       if (Accepts(other, c)) Assign(c, other, changed);
@@ -152,6 +153,7 @@ std::set<int64_t> ClusterModel::Add(ClusterNode node) {
   }
   for (int64_t c : new_cores) nodes_.at(c).core = true;
   for (int64_t c : new_cores) {
+    if (nodes_.at(c).pinned) continue;
     const std::vector<Neighbour> near = c == id ? around : Within(index_.Vector(c));
     BecomeCore(c, near, changed);
     for (const Neighbour& nb : near) {
@@ -171,6 +173,21 @@ std::set<int64_t> ClusterModel::Place(int64_t id, int64_t cluster) {
   auto it = nodes_.find(id);
   if (it == nodes_.end()) return changed;
   it->second.pinned = true;
+  Assign(it->second, cluster, changed);
+  return changed;
+}
+
+void ClusterModel::Unreject(int64_t id, const std::string& person) {
+  auto it = nodes_.find(id);
+  if (it != nodes_.end()) it->second.rejected.erase(person);
+}
+
+std::set<int64_t> ClusterModel::Restore(int64_t id, int64_t cluster, bool pinned) {
+  std::set<int64_t> changed;
+  auto it = nodes_.find(id);
+  if (it == nodes_.end()) return changed;
+  if (it->second.pinned != pinned) changed.insert(id);
+  it->second.pinned = pinned;
   Assign(it->second, cluster, changed);
   return changed;
 }

@@ -34,7 +34,8 @@ struct ClusterNode {
   double size_px = 0;
   double detection_score = 0;
   std::set<std::string> rejected;     // "not this person"
-  bool pinned = false;                // placed by a person or a known match: the density rule does not move it
+  bool pinned = false;                // placed by a person or a known match: the density rule neither moves it nor
+                                      // lets it link or attract other faces
   // State the model maintains:
   int64_t cluster = 0;                // 0: none
   int neighbours = 0;                 // good faces within the distance, itself included (good faces only)
@@ -65,6 +66,9 @@ class ClusterModel {
   // Moves every face of cluster `from` into `to` (a merge). Returns the changed ids.
   std::set<int64_t> Merge(int64_t from, int64_t to);
   void Reject(int64_t id, const std::string& person);
+  void Unreject(int64_t id, const std::string& person);
+  // Puts face `id` back into `cluster` with its pinned flag as it was (undo). Returns the changed ids.
+  std::set<int64_t> Restore(int64_t id, int64_t cluster, bool pinned);
 
   // Whether `n` may join `cluster` (not named as a person `n` is not; no other face of its photo there).
   bool Accepts(int64_t cluster, const ClusterNode& n) const;

@@ -296,8 +296,24 @@ base::Status FaceClustering::Reject(int64_t face_id, const std::string& person, 
 base::Status FaceClustering::Unreject(int64_t face_id, const std::string& person) {
   std::lock_guard lock(mu_);
   TRIAGE_RETURN_IF_ERROR(store_.RemoveRejection(face_id, person));
-  // The model keeps the constraint until the next load; undo restores the face's place explicitly.
+  model_->Unreject(face_id, person);
   return base::Status::Ok();
+}
+
+base::Status FaceClustering::Restore(const std::vector<catalog::FaceRecord>& faces) {
+  std::lock_guard lock(mu_);
+  std::set<int64_t> changed;
+  for (const auto& f : faces) {
+    std::set<int64_t> c = model_->Restore(f.id, f.cluster_id, f.pinned);
+    changed.insert(c.begin(), c.end());
+  }
+  return Persist(changed);
+}
+
+int64_t FaceClustering::ClusterOf(int64_t face_id) const {
+  std::lock_guard lock(mu_);
+  const ClusterNode* n = model_->Find(face_id);
+  return n ? n->cluster : 0;
 }
 
 std::vector<float> FaceClustering::CentreLocked(int64_t cluster) const {

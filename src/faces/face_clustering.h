@@ -53,6 +53,10 @@ class FaceClustering {
   // "Not this person": the face leaves a cluster named as `person` and never joins one again.
   base::Status Reject(int64_t face_id, const std::string& person, int64_t now);
   base::Status Unreject(int64_t face_id, const std::string& person);
+  // Puts faces back where a record of them says they were (cluster and pinned flag; undo).
+  base::Status Restore(const std::vector<catalog::FaceRecord>& faces);
+  // The cluster face `id` is in now (0: none or unknown face).
+  int64_t ClusterOf(int64_t face_id) const;
 
   // The mean embedding of the faces of `cluster`; empty when it has none.
   std::vector<float> Centre(int64_t cluster) const;

@@ -165,7 +165,8 @@ base::Result<std::vector<ClusterRecord>> SqliteFaceStore::ListClusters(bool incl
 base::Result<std::optional<ClusterRecord>> SqliteFaceStore::ClusterOfPerson(const std::string& person) {
   auto lock = catalog_.Lock();
   Statement s(catalog_.handle(),
-              fmt::format("SELECT {} FROM face_clusters c WHERE c.person = ? ORDER BY c.id LIMIT 1", kClusterColumns)
+              fmt::format("SELECT {} FROM face_clusters c WHERE c.person = ? AND EXISTS (SELECT 1 FROM faces f WHERE "
+                          "f.cluster_id = c.id) ORDER BY c.id LIMIT 1", kClusterColumns)
                   .c_str());
   s.Bind(1, person);
   auto row = s.Step();
