@@ -2,6 +2,7 @@
 import { api, setCsrfToken, ApiError } from './api.js';
 import { h, mount, toast } from './dom.js';
 import { renderReview } from './review.js';
+import { renderGallery } from './gallery.js';
 import { renderPersons } from './persons.js';
 import { renderStats } from './stats.js';
 import { renderAudit } from './audit.js';
@@ -10,6 +11,7 @@ import { renderTrash } from './trash.js';
 
 const pages = {
   review: renderReview,
+  gallery: renderGallery,
   persons: renderPersons,
   stats: renderStats,
   audit: renderAudit,
