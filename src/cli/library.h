@@ -18,6 +18,7 @@
 #include "pipeline/ingestor.h"
 #include "review/person_service.h"
 #include "review/review_service.h"
+#include "review/undo_service.h"
 
 namespace triage::cli {
 
@@ -27,6 +28,8 @@ struct Library {
   std::string model_dir;                             // where the face models are
   std::unique_ptr<catalog::Catalog> catalog;
   std::unique_ptr<catalog::UserStore> users;        // web users and sessions (same database)
+  std::unique_ptr<catalog::UndoStore> undo_store;   // undo tokens (same database)
+  std::unique_ptr<review::UndoService> undo;         // review and persons record tokens through it
   std::unique_ptr<commit::Journal> journal;
   std::unique_ptr<commit::Committer> committer;
   std::unique_ptr<review::ReviewService> review;

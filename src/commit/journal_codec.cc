@@ -160,7 +160,9 @@ model::ItemRecord ItemFromJson(const json& j) {
 
 json ReferencesToJson(const std::vector<model::PersonReference>& refs) {
   json out = json::array();
-  for (const auto& r : refs) out.push_back({{"person", r.person}, {"embedding", r.embedding}, {"source", r.source}});
+  for (const auto& r : refs) {
+    out.push_back({{"id", r.id}, {"person", r.person}, {"embedding", r.embedding}, {"source", r.source}});
+  }
   return out;
 }
 
@@ -169,7 +171,8 @@ std::vector<model::PersonReference> ReferencesFromJson(const json& change) {
   std::vector<model::PersonReference> out;
   if (!change.contains("references")) return out;
   for (const auto& r : change.at("references")) {
-    out.push_back({0, r.at("person"), r.at("embedding").get<std::vector<float>>(), r.at("source")});
+    out.push_back({r.value("id", int64_t{0}), r.at("person"), r.at("embedding").get<std::vector<float>>(),
+                   r.at("source")});
   }
   return out;
 }
@@ -184,7 +187,9 @@ std::string EncodeIntent(const Intent& in) {
     for (const auto& f : c.faces) faces.push_back(FaceToJson(f));
     j["change"] = {{"kind", static_cast<int>(c.kind)}, {"journal_id", c.journal_id}, {"item", ItemToJson(c.item)},
                    {"faces", faces}, {"references", ReferencesToJson(c.references)}, {"actor", c.actor},
-                   {"action", c.action}, {"reason", c.reason}, {"at", c.at}};
+                   {"action", c.action}, {"reason", c.reason}, {"at", c.at},
+                   {"removed_references", c.removed_references}, {"review_reason", c.review_reason},
+                   {"review_code", c.review_code}};
     if (c.analysis) j["change"]["analysis"] = *c.analysis;
   }
   ProtectBytes(j);
@@ -212,6 +217,10 @@ base::Result<Intent> DecodeIntent(const std::string& text) {
       ch.action = c.at("action");
       ch.reason = c.at("reason");
       ch.at = c.at("at");
+      // Entries written before undo carry none of these.
+      ch.removed_references = c.value("removed_references", std::vector<int64_t>{});
+      ch.review_reason = c.value("review_reason", std::string());
+      ch.review_code = c.value("review_code", std::string());
       if (c.contains("analysis")) ch.analysis = model::StoredAnalysisFromJson(c["analysis"]);
       in.change = std::move(ch);
     }

@@ -59,5 +59,32 @@ TEST(JournalCodecTest, TheNearDuplicateSignatureRoundTrips) {
   EXPECT_TRUE(old->change->item.fingerprint.signature.empty());
 }
 
+TEST(JournalCodecTest, AnUndoneDecisionKeepsItsReviewEntryAndReferenceChanges) {
+  Intent in = IntentWithNames("a.jpg");
+  in.change->removed_references = {7, 9};
+  in.change->references.push_back({42, "penny", {0.5f, -1.0f}, "item:3"});
+  in.change->review_reason = "The face matches nobody enrolled.";
+  in.change->review_code = "no_match";
+  auto back = DecodeIntent(EncodeIntent(in));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->change->removed_references, (std::vector<int64_t>{7, 9}));
+  ASSERT_EQ(back->change->references.size(), 1u);
+  EXPECT_EQ(back->change->references[0].id, 42);
+  EXPECT_EQ(back->change->references[0].embedding, (std::vector<float>{0.5f, -1.0f}));
+  EXPECT_EQ(back->change->review_reason, "The face matches nobody enrolled.");
+  EXPECT_EQ(back->change->review_code, "no_match");
+  // An entry written before undo existed has none of them.
+  std::string text = EncodeIntent(IntentWithNames("b.jpg"));
+  for (const char* key : {",\"removed_references\":[]", ",\"review_reason\":\"\"", ",\"review_code\":\"\""}) {
+    size_t at = text.find(key);
+    ASSERT_NE(at, std::string::npos) << key;
+    text.erase(at, std::string(key).size());
+  }
+  auto old = DecodeIntent(text);
+  ASSERT_TRUE(old.ok()) << old.status().message();
+  EXPECT_TRUE(old->change->removed_references.empty());
+  EXPECT_TRUE(old->change->review_code.empty());
+}
+
 }  // namespace
 }  // namespace triage::commit

@@ -233,7 +233,7 @@ TEST_F(AuthTest, NoAuthIsRefusedOffLoopbackAndActsAsLocalOnLoopback) {
   open.no_auth = true;
   open.host = "0.0.0.0";
   auto refused = Server::Create(
-      open, {*config_, *catalog_, *users_, *review_, *persons_, *ingestor_, journal_->staging_dir()});
+      open, {*config_, *catalog_, *users_, *review_, *persons_, *ingestor_, journal_->staging_dir(), *undo_});
   EXPECT_EQ(refused.status().code(), base::Code::kInvalidArgument);
   StopServer();
   options_.no_auth = true;

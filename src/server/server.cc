@@ -104,6 +104,7 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
   AddReviewRoutes(router, state);
   AddItemRoutes(router, state);
   AddControlRoutes(router, state);
+  AddUndoRoutes(router, state);
   AddStatsRoutes(router, state);
   AddIngestRoutes(router, state);
   ConfigureHttp(impl->http, router.MaxBodyBytes());

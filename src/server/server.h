@@ -38,6 +38,7 @@ struct ServerContext {
   review::PersonService& persons;
   pipeline::Ingestor& ingestor;           // used by one request at a time
   std::filesystem::path staging_dir;      // where uploads are written before ingesting (the journal's staging)
+  review::UndoService& undo;              // redeems the tokens decisions hand out (review and persons record them)
 };
 
 // One API route as documented: method ("get", "post", "put"), OpenAPI path and the permission it needs.

@@ -59,7 +59,8 @@ base::Status ExportReviewCsv(ServerState& state, Call& call);
 void AddAuthRoutes(ApiRouter& router, ServerState& state);
 void AddReviewRoutes(ApiRouter& router, ServerState& state);
 void AddItemRoutes(ApiRouter& router, ServerState& state);
-void AddControlRoutes(ApiRouter& router, ServerState& state);   // status, enable/disable, config, persons, users
+void AddControlRoutes(ApiRouter& router, ServerState& state);
+void AddUndoRoutes(ApiRouter& router, ServerState& state);     // undo tokens; a person's reference faces   // status, enable/disable, config, persons, users
 void AddStatsRoutes(ApiRouter& router, ServerState& state);     // stats, audit
 void AddIngestRoutes(ApiRouter& router, ServerState& state);
 

@@ -165,6 +165,20 @@ CREATE TRIGGER hash_log_update AFTER UPDATE OF location, phash, phash_center, si
   INSERT INTO hash_log (item_id) VALUES (NEW.id);
 END;
 )sql",
+      // 7: undo tokens: each decision leaves one (catalog/undo_store.h); single-use (used_at) and expiring.
+      R"sql(
+CREATE TABLE undo_tokens (
+  token TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  summary TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER
+);
+CREATE INDEX undo_tokens_expiry ON undo_tokens (expires_at);
+)sql",
   };
   return kMigrations;
 }

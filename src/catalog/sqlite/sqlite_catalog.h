@@ -64,6 +64,7 @@ class SqliteCatalog final : public Catalog {
   base::Result<int64_t> InsertItem(const CatalogChange& change);
   base::Result<int64_t> RelocateItem(const CatalogChange& change);
   base::Status InsertReferences(const CatalogChange& change);
+  base::Status RemoveReferences(const CatalogChange& change);
   base::Status InsertAudit(const model::AuditEntry& entry);
   base::Status InsertAnalysis(int64_t item_id, const model::StoredAnalysis& analysis);
 
