@@ -11,6 +11,19 @@ namespace triage::review {
 
 using nlohmann::json;
 
+namespace {
+
+// The references an undo payload saved ({"name", "references": [{"id", "embedding", "source"}]}).
+std::vector<model::PersonReference> SavedReferences(const json& undo) {
+  std::vector<model::PersonReference> refs;
+  for (const json& r : undo.at("references")) {
+    refs.push_back({r.at("id"), undo.at("name"), r.at("embedding").get<std::vector<float>>(), r.at("source")});
+  }
+  return refs;
+}
+
+}  // namespace
+
 void PersonService::EnableUndo(UndoService& undo) {
   undo_ = &undo;
   auto bind = [this](auto check, auto revert) {
@@ -57,11 +70,7 @@ base::Status PersonService::CheckAbsent(const json& undo) {
 base::Status PersonService::RevertRemove(const json& undo, const std::string& actor, int64_t now) {
   TRIAGE_RETURN_IF_ERROR(CheckAbsent(undo));
   const std::string name = undo.at("name");
-  std::vector<model::PersonReference> refs;
-  for (const json& r : undo.at("references")) {
-    refs.push_back({r.at("id"), name, r.at("embedding").get<std::vector<float>>(), r.at("source")});
-  }
-  TRIAGE_RETURN_IF_ERROR(PutBack(name, std::move(refs), fmt::format("{} enrolled again", name), actor, now));
+  TRIAGE_RETURN_IF_ERROR(PutBack(name, SavedReferences(undo), fmt::format("{} enrolled again", name), actor, now));
   return RevertLists(undo, actor, now);
 }
 
@@ -103,11 +112,7 @@ base::Status PersonService::CheckPresent(const json& undo) {
 base::Status PersonService::RevertReferenceRemove(const json& undo, const std::string& actor, int64_t now) {
   TRIAGE_RETURN_IF_ERROR(CheckPresent(undo));
   const std::string name = undo.at("name");
-  std::vector<model::PersonReference> refs;
-  for (const json& r : undo.at("references")) {
-    refs.push_back({r.at("id"), name, r.at("embedding").get<std::vector<float>>(), r.at("source")});
-  }
-  return PutBack(name, std::move(refs), fmt::format("reference face of {} put back", name), actor, now);
+  return PutBack(name, SavedReferences(undo), fmt::format("reference face of {} put back", name), actor, now);
 }
 
 base::Status PersonService::PutBack(const std::string& person, std::vector<model::PersonReference> refs,

@@ -20,7 +20,6 @@ base::Result<ReviewService::Done> ReviewService::FileLike(const model::ItemRecor
   change.action = "duplicate";
   change.reason = reason;
   change.at = now;
-  if (place.location == "review") change.item.reasons = place.reasons;
   nlohmann::json undo = RelocationUndo("duplicate", item, item);
   const auto folder = std::filesystem::path(place.path).parent_path();
   auto placed = committer_.Relocate(item, committer_.library() / folder, change);

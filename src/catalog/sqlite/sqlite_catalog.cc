@@ -214,7 +214,8 @@ base::Result<int64_t> SqliteCatalog::ApplyUnlocked(const CatalogChange& change) 
   TRIAGE_RETURN_IF_ERROR(InsertReferences(change));
   TRIAGE_RETURN_IF_ERROR(RemoveReferences(change));
   if (change.kind == CatalogChange::Kind::kReferences) {
-    TRIAGE_RETURN_IF_ERROR(InsertAudit({0, change.at, change.actor, change.item.id, change.action, "", "", change.reason}));
+    TRIAGE_RETURN_IF_ERROR(
+        InsertAudit({0, change.at, change.actor, change.item.id, change.action, "", "", change.reason}));
   }
   TRIAGE_RETURN_IF_ERROR(Statement(db_, kMarkApplied).Bind(1, change.journal_id).Bind(2, *id).Bind(3, change.at).Run());
   return id;
