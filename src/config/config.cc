@@ -30,7 +30,7 @@ const std::map<std::string, KeySpec>& Schema() {
   static const std::map<std::string, KeySpec> kSchema = [] {
     std::map<std::string, KeySpec> s;
     for (const char* obj : {"directories", "thresholds", "deduplication", "review_categories", "downloads", "analysis",
-                            "review", "auto_sort", "intake", "quality", "routing"}) {
+                            "review", "auto_sort", "intake", "quality", "routing", "proposals", "votes"}) {
       s[obj] = {Kind::kObject};
     }
     s["directories.inbox"] = s["directories.faces"] = s["directories.review"] = {Kind::kString};
@@ -64,6 +64,13 @@ const std::map<std::string, KeySpec>& Schema() {
     s["thresholds.min_aggregate"] = {Kind::kNumber, 0, 10};
     s["quality.route_eyes_closed"] = {Kind::kBool};
     s["routing.photos_without_people"] = {Kind::kString, 0, 0, {"review", "library"}};
+    s["proposals.auto_approve"] = s["proposals.auto_deny"] = {Kind::kBool};
+    s["proposals.auto_approve_threshold"] = s["proposals.auto_deny_threshold"] = {Kind::kNumber, 0, 100};
+    s["proposals.min_width"] = s["proposals.min_height"] = {Kind::kInt, 0, 100000};
+    s["proposals.flag_threshold"] = {Kind::kInt, 1, 1000};
+    s["proposals.upvote_weight"] = s["proposals.downvote_weight"] = s["proposals.flag_weight"] = {Kind::kNumber, -10, 10};
+    s["proposals.stale_proposal_days"] = {Kind::kInt, 1, 3650};
+    s["votes.max_per_minute_per_session"] = s["votes.max_per_minute_per_address"] = {Kind::kInt, 1, 100000};
     ForEachQualityKey([&](const std::string& path, char kind, double lo, double hi) {
       s[path] = {kind == 'o' ? Kind::kObject : kind == 'b' ? Kind::kBool : kind == 'i' ? Kind::kInt : Kind::kNumber, lo,
                  hi};
@@ -225,6 +232,19 @@ json DefaultConfigJson() {
       {"intake", {{"settle_ms", 500}}},
       {"quality", quality},
       {"routing", {{"photos_without_people", "review"}}},
+      {"proposals",
+       {{"auto_approve", false},
+        {"auto_approve_threshold", 90.0},
+        {"auto_deny", false},
+        {"auto_deny_threshold", 40.0},
+        {"min_width", 800},
+        {"min_height", 600},
+        {"flag_threshold", 3},
+        {"upvote_weight", 1.0},
+        {"downvote_weight", -1.5},
+        {"flag_weight", -3.0},
+        {"stale_proposal_days", 30}}},
+      {"votes", {{"max_per_minute_per_session", 30}, {"max_per_minute_per_address", 120}}},
   };
 }
 
@@ -240,6 +260,12 @@ base::Status ValidateConfigJson(const json& doc) {
   }
   TRIAGE_RETURN_IF_ERROR(CheckNetworks(doc));
   TRIAGE_RETURN_IF_ERROR(CheckQualityWeights(doc));
+  const json proposals = WithDefaults(doc)["proposals"];
+  if (proposals["auto_deny_threshold"].get<double>() >= proposals["auto_approve_threshold"].get<double>()) {
+    return base::Status::InvalidArgument(fmt::format(
+        "proposals.auto_deny_threshold ({}) must be below proposals.auto_approve_threshold ({})",
+        proposals["auto_deny_threshold"].dump(), proposals["auto_approve_threshold"].dump()));
+  }
   for (const char* list : {"whitelist", "blacklist"}) {
     if (!doc.contains(list)) continue;
     for (const auto& e : doc[list]) {
@@ -288,6 +314,11 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
                  d["max_redirects"], Networks(d["allow_private"])};
   c.review = {j["review"]["trash_retention_days"], j["review"]["learn_from_approvals"]};
   c.intake = {j["intake"]["settle_ms"]};
+  const json& pr = j["proposals"];
+  c.proposals = {pr["auto_approve"],   pr["auto_approve_threshold"], pr["auto_deny"],     pr["auto_deny_threshold"],
+                 pr["min_width"],      pr["min_height"],             pr["flag_threshold"], pr["upvote_weight"],
+                 pr["downvote_weight"], pr["flag_weight"],           pr["stale_proposal_days"]};
+  c.votes = {j["votes"]["max_per_minute_per_session"], j["votes"]["max_per_minute_per_address"]};
   return c;
 }
 

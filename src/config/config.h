@@ -58,6 +58,27 @@ struct ReviewOptions {
   bool learn_from_approvals = true;   // approving a single-face image adds the face to the person's references
 };
 
+// Proposals of another image for a slot ("proposals" in triage.json). Scores are quality aggregates on 0..100.
+struct ProposalOptions {
+  bool auto_approve = false;            // approve pending proposals at or above auto_approve_threshold without flags
+  double auto_approve_threshold = 90;   // 0 .. 100
+  bool auto_deny = false;               // deny pending proposals below auto_deny_threshold
+  double auto_deny_threshold = 40;      // 0 .. 100
+  int min_width = 800;                  // px; a smaller image is never proposed; 0 .. 100000
+  int min_height = 600;                 // px; 0 .. 100000
+  int flag_threshold = 3;               // flags on an image before it gets a proposal; 1 .. 1000
+  double upvote_weight = 1.0;           // community score = up * upvote + down * downvote + flags * flag; -10 .. 10
+  double downvote_weight = -1.5;
+  double flag_weight = -3.0;
+  int stale_proposal_days = 30;         // pending proposals older than this are archived by a sweep; 1 .. 3650
+};
+
+// The public voting page ("votes" in triage.json).
+struct VoteOptions {
+  int max_per_minute_per_session = 30;   // votes and flags per anonymous session; 1 .. 100000
+  int max_per_minute_per_address = 120;  // votes and flags per client address; 1 .. 100000
+};
+
 struct Config {
   fs::path library;                   // absolute library root
   Directories directories;
@@ -67,6 +88,8 @@ struct Config {
   DownloadLimits downloads;
   ReviewOptions review;
   IntakeOptions intake;
+  ProposalOptions proposals;
+  VoteOptions votes;
   model::QualityRules quality;        // "quality": scoring thresholds, penalties, normalisation, weights
   nlohmann::json json;                // the validated document, defaults filled in
   uint64_t version = 0;               // ConfigStore's snapshot number: changes whenever the config does
