@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "catalog/sqlite/sqlite_catalog.h"
+#include "catalog/sqlite/sqlite_proposals.h"
 #include "catalog/sqlite/sqlite_users.h"
 #include "cli/library.h"
 
@@ -31,8 +32,9 @@ Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root) 
   auto catalog = triage::catalog::sqlite::SqliteCatalog::Open(state / "catalog.db");
   if (!catalog.ok()) return catalog.status();
   lib->users = std::make_unique<triage::catalog::sqlite::SqliteUserStore>(**catalog);
+  lib->proposal_store = std::make_unique<triage::catalog::sqlite::SqliteProposalStore>(**catalog);
   lib->catalog = std::move(*catalog);
-  auto recovered = triage::commit::Recover(state, *lib->catalog);
+  auto recovered = triage::commit::Recover(state, *lib->catalog, lib->proposal_store.get());
   if (!recovered.ok()) return recovered.status();
   lib->recovered = *recovered;
   auto journal = triage::commit::Journal::Open(state);
@@ -41,6 +43,8 @@ Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root) 
   lib->committer = std::make_unique<triage::commit::Committer>(*lib->journal, *lib->catalog, config->library);
   lib->review = std::make_unique<triage::review::ReviewService>(*lib->config_store, *lib->catalog, *lib->committer);
   lib->persons = std::make_unique<triage::review::PersonService>(*lib->config_store, *lib->catalog);
+  lib->proposals = std::make_unique<triage::review::ProposalService>(*lib->config_store, *lib->catalog,
+                                                                     *lib->proposal_store, *lib->committer);
   return lib;
 }
 

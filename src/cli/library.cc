@@ -8,11 +8,13 @@ namespace triage::cli {
 Library::~Library() {
   // Order matters: the review service and committer use the journal and catalog.
   persons.reset();
+  proposals.reset();
   review.reset();
   committer.reset();
   journal.reset();
   faces.reset();
   users.reset();
+  proposal_store.reset();
   catalog.reset();
 }
 

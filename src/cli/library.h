@@ -9,6 +9,7 @@
 
 #include "base/status.h"
 #include "catalog/catalog.h"
+#include "catalog/proposal_store.h"
 #include "catalog/user_store.h"
 #include "commit/committer.h"
 #include "commit/journal.h"
@@ -17,6 +18,7 @@
 #include "pipeline/face_stage.h"
 #include "pipeline/ingestor.h"
 #include "review/person_service.h"
+#include "review/proposal_service.h"
 #include "review/review_service.h"
 
 namespace triage::cli {
@@ -27,10 +29,12 @@ struct Library {
   std::string model_dir;                             // where the face models are
   std::unique_ptr<catalog::Catalog> catalog;
   std::unique_ptr<catalog::UserStore> users;        // web users and sessions (same database)
+  std::unique_ptr<catalog::ProposalStore> proposal_store;  // proposals, votes, flags (same database)
   std::unique_ptr<commit::Journal> journal;
   std::unique_ptr<commit::Committer> committer;
   std::unique_ptr<review::ReviewService> review;
   std::unique_ptr<review::PersonService> persons;
+  std::unique_ptr<review::ProposalService> proposals;
   std::unique_ptr<pipeline::FaceStage> faces;        // null until LoadFaces (or when faces are off)
   commit::RecoveryReport recovered;                  // what recovery did when the library was opened
 
