@@ -37,7 +37,8 @@ int Serve(CommandContext& ctx, const ServeArgs& args) {
   }
   auto ingestor = lib->MakeIngestor();
   auto srv = server::Server::Create(options, {*lib->config_store, *lib->catalog, *lib->users, *lib->review,
-                                              *lib->persons, *ingestor, lib->journal->staging_dir()});
+                                              *lib->persons, *ingestor, lib->journal->staging_dir(),
+                                              *lib->proposal_store, *lib->proposals});
   if (!srv.ok()) return ctx.Fail(srv.status());
   fmt::print("triage: serving {} on {}\n", lib->config()->library.string(), (*srv)->url());
   fmt::print("triage: login: {}\n", (*srv)->LoginHint());

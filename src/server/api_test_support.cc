@@ -42,6 +42,8 @@ void ApiTest::SetUp() {
   committer_ = std::make_unique<commit::Committer>(*journal_, *catalog_, cfg->library);
   review_ = std::make_unique<review::ReviewService>(*config_, *catalog_, *committer_);
   persons_ = std::make_unique<review::PersonService>(*config_, *catalog_);
+  proposal_store_ = std::make_unique<catalog::sqlite::SqliteProposalStore>(*catalog_);
+  proposals_ = std::make_unique<review::ProposalService>(*config_, *catalog_, *proposal_store_, *committer_);
   if (WithFaces()) {
     const char* env = std::getenv("TRIAGE_MODEL_DIR");
     auto faces = pipeline::FaceStage::Open(*cfg, env && *env ? env : std::string(TRIAGE_SOURCE_DIR) + "/.cache/npm");
@@ -60,7 +62,8 @@ void ApiTest::SetUp() {
 
 void ApiTest::StartServer() {
   auto server = Server::Create(
-      options_, {*config_, *catalog_, *users_, *review_, *persons_, *ingestor_, journal_->staging_dir()});
+      options_, {*config_, *catalog_, *users_, *review_, *persons_, *ingestor_, journal_->staging_dir(), *proposal_store_,
+                 *proposals_});
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   server_ = std::move(*server);
   thread_ = std::thread([this] { ASSERT_TRUE(server_->Run().ok()); });
@@ -81,6 +84,8 @@ void ApiTest::TearDown() {
   ingestor_.reset();
   faces_.reset();
   persons_.reset();
+  proposals_.reset();
+  proposal_store_.reset();
   review_.reset();
   committer_.reset();
   journal_.reset();

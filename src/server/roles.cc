@@ -9,6 +9,7 @@ bool RoleAllows(const std::string& role, Permission permission) {
     case Permission::kView:
     case Permission::kReview: return role == "user" || role == "admin" || role == "superadmin";
     case Permission::kManagePersons:
+    case Permission::kDecideProposals:
     case Permission::kChangeConfig: return role == "admin" || role == "superadmin";
     case Permission::kManageUsers: return role == "superadmin";
   }
@@ -23,6 +24,7 @@ const char* PermissionName(Permission permission) {
     case Permission::kManagePersons: return "manage_persons";
     case Permission::kChangeConfig: return "change_config";
     case Permission::kManageUsers: return "manage_users";
+    case Permission::kDecideProposals: return "decide_proposals";
   }
   return "";
 }
