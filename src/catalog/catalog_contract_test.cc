@@ -1,29 +1,27 @@
-// The catalog contract: every Catalog implementation must pass these (run here against SQLite in a temp dir).
+// The catalog contract: every Catalog implementation passes these; each test runs against SQLite in a temp dir and
+// against a fresh database in the tests' own PostgreSQL cluster.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 
-#include "catalog/sqlite/sqlite_catalog.h"
+#include "catalog/test_backends.h"
 
 namespace triage::catalog {
 namespace {
 
 namespace fs = std::filesystem;
 
-class CatalogContractTest : public ::testing::Test {
+class CatalogContractTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("catalog_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-    auto c = sqlite::SqliteCatalog::Open(dir_ / "catalog.db");
+    backend_ = TestBackend::Make(GetParam());
+    auto c = backend_->Open();
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     catalog_ = std::move(*c);
   }
   void TearDown() override {
     catalog_.reset();
-    fs::remove_all(dir_);
+    backend_.reset();
   }
 
   CatalogChange Insert(const std::string& journal_id, const std::string& path, const std::string& location,
@@ -41,11 +39,11 @@ class CatalogContractTest : public ::testing::Test {
     return c;
   }
 
-  fs::path dir_;
+  std::unique_ptr<TestBackend> backend_;
   std::unique_ptr<Catalog> catalog_;
 };
 
-TEST_F(CatalogContractTest, InsertThenReadBack) {
+TEST_P(CatalogContractTest, InsertThenReadBack) {
   auto id = catalog_->Apply(Insert("j1", "review/unidentified/a.jpg", "review", "unidentified"));
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   auto item = catalog_->GetItem(*id);
@@ -60,7 +58,7 @@ TEST_F(CatalogContractTest, InsertThenReadBack) {
   EXPECT_EQ(pending->reason_code, "no_faces_detected");
 }
 
-TEST_F(CatalogContractTest, ApplyIsIdempotentByJournalId) {
+TEST_P(CatalogContractTest, ApplyIsIdempotentByJournalId) {
   auto a = catalog_->Apply(Insert("j1", "faces/x/a.jpg", "library"));
   auto b = catalog_->Apply(Insert("j1", "faces/x/a.jpg", "library"));
   ASSERT_TRUE(a.ok() && b.ok());
@@ -70,14 +68,14 @@ TEST_F(CatalogContractTest, ApplyIsIdempotentByJournalId) {
   EXPECT_FALSE(*catalog_->WasApplied("j2"));
 }
 
-TEST_F(CatalogContractTest, SamePathTwiceIsRefused) {
+TEST_P(CatalogContractTest, SamePathTwiceIsRefused) {
   ASSERT_TRUE(catalog_->Apply(Insert("j1", "faces/x/a.jpg", "library")).ok());
   auto b = catalog_->Apply(Insert("j2", "faces/x/a.jpg", "library"));
   EXPECT_EQ(b.status().code(), base::Code::kAlreadyExists);
   EXPECT_FALSE(*catalog_->WasApplied("j2"));  // the whole transaction rolled back
 }
 
-TEST_F(CatalogContractTest, RelocateClosesReviewAndAudits) {
+TEST_P(CatalogContractTest, RelocateClosesReviewAndAudits) {
   auto id = catalog_->Apply(Insert("j1", "review/unidentified/a.jpg", "review", "unidentified"));
   CatalogChange move;
   move.kind = CatalogChange::Kind::kRelocateItem;
@@ -101,7 +99,7 @@ TEST_F(CatalogContractTest, RelocateClosesReviewAndAudits) {
   EXPECT_EQ(audit->at(0).actor, "admin");
 }
 
-TEST_F(CatalogContractTest, RelocateAddsItsReferencesOnceCreatingThePerson) {
+TEST_P(CatalogContractTest, RelocateAddsItsReferencesOnceCreatingThePerson) {
   auto id = catalog_->Apply(Insert("j1", "review/unidentified/a.jpg", "review", "unidentified"));
   CatalogChange move;
   move.kind = CatalogChange::Kind::kRelocateItem;
@@ -122,7 +120,7 @@ TEST_F(CatalogContractTest, RelocateAddsItsReferencesOnceCreatingThePerson) {
   EXPECT_EQ(catalog_->ListPersons()->at(0).name, "carol");
 }
 
-TEST_F(CatalogContractTest, FindsDuplicatesAndHashesButNotTrash) {
+TEST_P(CatalogContractTest, FindsDuplicatesAndHashesButNotTrash) {
   auto a = catalog_->Apply(Insert("j1", "faces/x/a.jpg", "library", "", "sha-a"));
   ASSERT_TRUE(catalog_->Apply(Insert("j2", "trash/b.jpg", "trash", "", "sha-b")).ok());
   EXPECT_EQ(**catalog_->FindBySha256("sha-a"), *a);
@@ -133,7 +131,7 @@ TEST_F(CatalogContractTest, FindsDuplicatesAndHashesButNotTrash) {
 }
 
 // The near-duplicate index of every process follows the catalog through this log.
-TEST_F(CatalogContractTest, HashChangesFollowInsertTrashAndDelete) {
+TEST_P(CatalogContractTest, HashChangesFollowInsertTrashAndDelete) {
   auto a = catalog_->Apply(Insert("j1", "review/x/a.jpg", "review", "x", "sha-a"));
   auto snapshot = catalog_->PerceptualHashSnapshot();
   ASSERT_TRUE(snapshot.ok());
@@ -163,7 +161,7 @@ TEST_F(CatalogContractTest, HashChangesFollowInsertTrashAndDelete) {
   EXPECT_FALSE(after_delete->changes[0].present);
 }
 
-TEST_F(CatalogContractTest, StoresEachItemsNearDuplicateSignature) {
+TEST_P(CatalogContractTest, StoresEachItemsNearDuplicateSignature) {
   CatalogChange with = Insert("j1", "review/x/a.jpg", "review", "x", "sha-a");
   with.item.fingerprint.signature = {1, 2, 0, 255, 7};
   auto a = catalog_->Apply(with);
@@ -178,7 +176,7 @@ TEST_F(CatalogContractTest, StoresEachItemsNearDuplicateSignature) {
   EXPECT_EQ(catalog_->NearDuplicateSignature(*b + 100).status().code(), base::Code::kNotFound);
 }
 
-TEST_F(CatalogContractTest, StoresAnalysesAndListsWhatThePolicyPlaces) {
+TEST_P(CatalogContractTest, StoresAnalysesAndListsWhatThePolicyPlaces) {
   CatalogChange review = Insert("j1", "review/x/a.jpg", "review", "unidentified", "sha-a");
   model::StoredAnalysis s;
   s.analysis.readable = true;
@@ -210,7 +208,7 @@ TEST_F(CatalogContractTest, StoresAnalysesAndListsWhatThePolicyPlaces) {
   EXPECT_FALSE(catalog_->GetAnalysis(999)->has_value());
 }
 
-TEST_F(CatalogContractTest, FiltersPagesAndCounts) {
+TEST_P(CatalogContractTest, FiltersPagesAndCounts) {
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(catalog_->Apply(Insert("r" + std::to_string(i), "review/d/" + std::to_string(i), "review", "duplicates")).ok());
   }
@@ -230,7 +228,7 @@ TEST_F(CatalogContractTest, FiltersPagesAndCounts) {
   EXPECT_EQ(stats->by_category["duplicates"], 5);
 }
 
-TEST_F(CatalogContractTest, PersonsAndReferences) {
+TEST_P(CatalogContractTest, PersonsAndReferences) {
   ASSERT_TRUE(catalog_->AddPerson("alice", 1).ok());
   EXPECT_EQ(catalog_->AddPerson("alice", 1).status().code(), base::Code::kAlreadyExists);
   ASSERT_TRUE(catalog_->AddReference({0, "alice", {0.1f, 0.2f}, "a.jpg"}).ok());
@@ -244,7 +242,7 @@ TEST_F(CatalogContractTest, PersonsAndReferences) {
   EXPECT_EQ(catalog_->RemovePerson("alice").code(), base::Code::kNotFound);
 }
 
-TEST_F(CatalogContractTest, SkipKeepsItemPendingAndAudits) {
+TEST_P(CatalogContractTest, SkipKeepsItemPendingAndAudits) {
   auto id = catalog_->Apply(Insert("j1", "review/x/a.jpg", "review", "unidentified"));
   auto later = catalog_->Apply(Insert("j2", "review/x/b.jpg", "review", "unidentified"));
   ASSERT_TRUE(catalog_->SkipReview(*id, "bob", 5000).ok());
@@ -260,21 +258,24 @@ TEST_F(CatalogContractTest, SkipKeepsItemPendingAndAudits) {
   EXPECT_EQ(catalog_->SkipReview(999, "bob", 1).code(), base::Code::kNotFound);
 }
 
-TEST_F(CatalogContractTest, ReopeningKeepsData) {
+TEST_P(CatalogContractTest, ReopeningKeepsData) {
   ASSERT_TRUE(catalog_->Apply(Insert("j1", "faces/x/a.jpg", "library")).ok());
   catalog_.reset();
-  auto again = sqlite::SqliteCatalog::Open(dir_ / "catalog.db");
-  ASSERT_TRUE(again.ok());
+  auto again = backend_->Open();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(*(*again)->CountItems({}), 1);
+  EXPECT_TRUE(*(*again)->WasApplied("j1"));
 }
 
-TEST_F(CatalogContractTest, NotADatabaseIsAClearError) {
-  fs::path bad = dir_ / "bad.db";
-  { std::ofstream(bad) << std::string(4096, 'x'); }
-  auto c = sqlite::SqliteCatalog::Open(bad);
+TEST_P(CatalogContractTest, NotADatabaseIsAClearError) {
+  std::string names;
+  auto c = backend_->OpenBroken(names);
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.status().message().find("bad.db"), std::string::npos);
+  EXPECT_NE(c.status().message().find(names), std::string::npos) << c.status().ToString();
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, CatalogContractTest, ::testing::ValuesIn(TestBackend::Names()),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace triage::catalog

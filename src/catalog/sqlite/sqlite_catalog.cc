@@ -4,18 +4,16 @@
 #include <algorithm>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <variant>
 
+#include "catalog/row_codec.h"
 #include "catalog/sqlite/schema.h"
 #include "catalog/sqlite/statement.h"
-#include "model/json_quality.h"
 
 namespace triage::catalog::sqlite {
 namespace {
 
-using nlohmann::json;
 
 constexpr const char* kItemColumns =
     "id, path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, format, "
@@ -31,7 +29,7 @@ constexpr const char* kInsertItem =
 
 constexpr const char* kInsertFace =
     "INSERT INTO faces (item_id, x, y, w, h, score, landmarks, embedding, person, match_kind, distance, confidence, "
-    "eye_aspect_ratio) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "eye_aspect_ratio, size_px) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?, MIN(?4, ?5))";
 
 constexpr const char* kInsertReview =
     "INSERT INTO review_queue (item_id, category, reason, reason_code, faces_detected, suggested_person, created_at, "
@@ -48,27 +46,12 @@ constexpr const char* kInsertAudit =
 
 constexpr const char* kMarkApplied = "INSERT INTO applied_journal (id, item_id, at) VALUES (?,?,?)";
 
-std::string ReasonsJson(const std::vector<model::Reason>& reasons) {
-  json arr = json::array();
-  for (const auto& r : reasons) arr.push_back({{"code", r.code}, {"text", r.text}});
-  return arr.dump(-1, ' ', false, json::error_handler_t::replace);  // texts may quote names that are not UTF-8
-}
-
-std::vector<model::Reason> ParseReasons(const std::string& text) {
-  std::vector<model::Reason> out;
-  json arr = json::parse(text, nullptr, false);
-  if (!arr.is_array()) return out;
-  for (const auto& r : arr) out.push_back({r.value("code", ""), r.value("text", "")});
-  return out;
-}
-
 // The quality score inside a stored analysis column (MessagePack, or JSON text from before the binary form).
 model::QualityScore QualityOf(const Statement& s, int col) {
   if (s.IsNull(col)) return {};
-  json j = s.IsBlob(col) ? json::from_msgpack(s.Bytes(col), /*strict=*/true, /*allow_exceptions=*/false)
-                         : json::parse(s.Text(col), nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || !j.contains("quality")) return {};
-  return model::QualityScoreFromJson(j["quality"]);
+  if (s.IsBlob(col)) return QualityOfAnalysis({true, s.Bytes(col)});
+  std::string text = s.Text(col);
+  return QualityOfAnalysis({false, std::vector<uint8_t>(text.begin(), text.end())});
 }
 
 model::ItemRecord ReadItem(const Statement& s) {
@@ -102,12 +85,6 @@ model::ItemRecord ReadItem(const Statement& s) {
   r.fingerprint.phash_center = s.IsNull(25) ? r.fingerprint.phash : static_cast<uint64_t>(s.Int(25));
   r.quality = QualityOf(s, 26);
   return r;
-}
-
-std::string StateOf(const model::ItemRecord& r) {
-  if (r.location == "library") return "faces/" + r.person;
-  if (r.location == "review") return "review/" + r.category;
-  return r.location;
 }
 
 // WHERE clause and arguments for an ItemFilter.
@@ -238,11 +215,9 @@ base::Result<int64_t> SqliteCatalog::InsertItem(const CatalogChange& change) {
   int64_t id = sqlite3_last_insert_rowid(db_);
   TRIAGE_RETURN_IF_ERROR(Statement(db_, "UPDATE items SET queue_rank = id WHERE id = ?").Bind(1, id).Run());
   for (const model::Face& f : change.faces) {
-    json landmarks = json::array();
-    for (const auto& p : f.landmarks) landmarks.push_back({p.x, p.y});
     Statement fs(db_, kInsertFace);
     fs.Bind(1, id).Bind(2, double{f.box.x}).Bind(3, double{f.box.y}).Bind(4, double{f.box.width});
-    fs.Bind(5, double{f.box.height}).Bind(6, double{f.detection_score}).Bind(7, landmarks.dump());
+    fs.Bind(5, double{f.box.height}).Bind(6, double{f.detection_score}).Bind(7, LandmarksJson(f.landmarks));
     fs.BindBlob(8, f.embedding.data(), f.embedding.size() * sizeof(float));
     fs.Bind(9, f.match.person).Bind(10, std::string(model::MatchKindName(f.match.kind)));
     fs.Bind(11, f.match.distance).Bind(12, f.match.confidence).Bind(13, f.eye_aspect_ratio);
@@ -396,15 +371,10 @@ base::Result<std::vector<model::Face>> SqliteCatalog::FacesOf(int64_t item_id) {
     model::Face f;
     f.box = {float(s.Real(0)), float(s.Real(1)), float(s.Real(2)), float(s.Real(3))};
     f.detection_score = float(s.Real(4));
-    json lm = json::parse(s.Text(5), nullptr, false);
-    if (lm.is_array()) {
-      for (const auto& p : lm) f.landmarks.push_back({p[0].get<float>(), p[1].get<float>()});
-    }
+    f.landmarks = ParseLandmarks(s.Text(5));
     f.embedding = s.FloatBlob(6);
     f.match.person = s.Text(7);
-    std::string kind = s.Text(8);
-    f.match.kind = kind == "known" ? model::MatchKind::kKnown
-                   : kind == "low_confidence" ? model::MatchKind::kLowConfidence : model::MatchKind::kUnknown;
+    f.match.kind = ParseMatchKind(s.Text(8));
     f.match.distance = s.Real(9);
     f.match.confidence = s.Real(10);
     f.eye_aspect_ratio = s.Real(11);

@@ -5,16 +5,14 @@
 #include <fmt/format.h>
 #include <tbb/parallel_for.h>
 
-#include <nlohmann/json.hpp>
 
+#include "catalog/row_codec.h"
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "catalog/sqlite/statement.h"
-#include "model/json.h"
 
 namespace triage::catalog::sqlite {
 namespace {
 
-using nlohmann::json;
 
 constexpr const char* kInsertAnalysis = "INSERT OR REPLACE INTO analyses (item_id, version, analysis) VALUES (?,?,?)";
 
@@ -40,29 +38,10 @@ constexpr const char* kStoredAnalyses =
 
 constexpr const char* kUpdateAnalysis = "UPDATE analyses SET version = ?, analysis = ? WHERE item_id = ?";
 
-// An analysis column as read: MessagePack bytes, or JSON text from before the binary form.
-struct StoredBytes {
-  bool binary = false;
-  std::vector<uint8_t> bytes;
-};
-
-StoredBytes ReadAnalysisColumn(const Statement& s, int col) {
+StoredAnalysisBytes ReadAnalysisColumn(const Statement& s, int col) {
   if (s.IsBlob(col)) return {true, s.Bytes(col)};
   std::string text = s.Text(col);
   return {false, std::vector<uint8_t>(text.begin(), text.end())};
-}
-
-// A damaged row parses to an empty analysis (version 0), which explain and simulation report as not replayable.
-model::StoredAnalysis ParseAnalysis(const StoredBytes& stored) {
-  json j = stored.binary ? json::from_msgpack(stored.bytes, /*strict=*/true, /*allow_exceptions=*/false)
-                         : json::parse(stored.bytes, nullptr, /*allow_exceptions=*/false);
-  return model::StoredAnalysisFromJson(j);
-}
-
-// Names and reasons come from outside: invalid UTF-8 is replaced here, once, so that every later JSON output of the
-// stored analysis (explain, the API) can be written without failing.
-std::vector<uint8_t> EncodeAnalysis(const model::StoredAnalysis& analysis) {
-  return json::to_msgpack(json::parse(json(analysis).dump(-1, ' ', false, json::error_handler_t::replace)));
 }
 
 }  // namespace
@@ -139,7 +118,7 @@ base::Result<std::vector<uint8_t>> SqliteCatalog::NearDuplicateSignature(int64_t
 base::Result<std::vector<AnalysedItem>> SqliteCatalog::ListAnalysedItems(int64_t after_id, int limit) {
   if (limit < 1 || limit > 10000) return base::Status::InvalidArgument("limit must be 1..10000");
   std::vector<AnalysedItem> out;
-  std::vector<StoredBytes> stored;
+  std::vector<StoredAnalysisBytes> stored;
   {
     std::lock_guard lock(mu_);
     Statement s(db_, kAnalysedItems);
@@ -163,7 +142,7 @@ base::Result<std::vector<StoredAnalysisRow>> SqliteCatalog::ListStoredAnalyses(i
   Statement s(db_, kStoredAnalyses);
   s.Bind(1, after_id).Bind(2, limit);
   std::vector<StoredAnalysisRow> out;
-  std::vector<StoredBytes> stored;
+  std::vector<StoredAnalysisBytes> stored;
   for (;;) {
     auto row = s.Step();
     if (!row.ok()) return row.status();

@@ -1,37 +1,31 @@
-// Specification of the user and session store on SQLite (migration 2).
-#include "catalog/sqlite/sqlite_users.h"
-
+// Specification of the user and session store, on every catalog backend (SQLite and the tests' PostgreSQL).
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
+#include "catalog/test_backends.h"
 
-namespace triage::catalog::sqlite {
+namespace triage::catalog {
 namespace {
 
-namespace fs = std::filesystem;
-
-class SqliteUserStoreTest : public ::testing::Test {
+class UserStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("users_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-    auto c = SqliteCatalog::Open(dir_ / "catalog.db");
+    backend_ = TestBackend::Make(GetParam());
+    auto c = backend_->Open();
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     catalog_ = std::move(*c);
-    store_ = std::make_unique<SqliteUserStore>(*catalog_);
+    store_ = backend_->Users(*catalog_);
   }
   void TearDown() override {
     store_.reset();
     catalog_.reset();
-    fs::remove_all(dir_);
+    backend_.reset();
   }
-  fs::path dir_;
-  std::unique_ptr<SqliteCatalog> catalog_;
-  std::unique_ptr<SqliteUserStore> store_;
+  std::unique_ptr<TestBackend> backend_;
+  std::unique_ptr<Catalog> catalog_;
+  std::unique_ptr<UserStore> store_;
 };
 
-TEST_F(SqliteUserStoreTest, AddsAndFindsUsers) {
+TEST_P(UserStoreTest, AddsAndFindsUsers) {
   EXPECT_EQ(*store_->CountUsers(), 0);
   ASSERT_TRUE(store_->AddUser({0, "alice", "admin", "aa:bb", 10}).ok());
   auto alice = store_->GetUser("alice");
@@ -42,14 +36,14 @@ TEST_F(SqliteUserStoreTest, AddsAndFindsUsers) {
   EXPECT_EQ(store_->ListUsers()->size(), 1u);
 }
 
-TEST_F(SqliteUserStoreTest, RefusesDuplicateNamesAndUnknownRoles) {
+TEST_P(UserStoreTest, RefusesDuplicateNamesAndUnknownRoles) {
   ASSERT_TRUE(store_->AddUser({0, "alice", "user", "aa:bb", 10}).ok());
   EXPECT_EQ(store_->AddUser({0, "alice", "user", "cc:dd", 11}).status().code(), base::Code::kAlreadyExists);
   EXPECT_EQ(store_->AddUser({0, "bob", "root", "cc:dd", 11}).status().code(), base::Code::kInvalidArgument);
   EXPECT_EQ(store_->GetUser("bob").status().code(), base::Code::kNotFound);
 }
 
-TEST_F(SqliteUserStoreTest, SessionsExpire) {
+TEST_P(UserStoreTest, SessionsExpire) {
   ASSERT_TRUE(store_->AddSession({"hash1", "alice", "csrf1", 100, 200}).ok());
   auto s = store_->FindSession("hash1", 150);
   ASSERT_TRUE(s.ok());
@@ -58,7 +52,7 @@ TEST_F(SqliteUserStoreTest, SessionsExpire) {
   EXPECT_EQ(*store_->RemoveExpiredSessions(300), 1);
 }
 
-TEST_F(SqliteUserStoreTest, ChangingPasswordOrRemovingUserEndsSessions) {
+TEST_P(UserStoreTest, ChangingPasswordOrRemovingUserEndsSessions) {
   ASSERT_TRUE(store_->AddUser({0, "alice", "user", "aa:bb", 10}).ok());
   ASSERT_TRUE(store_->AddSession({"h1", "alice", "c1", 100, 1000}).ok());
   ASSERT_TRUE(store_->SetPassword("alice", "cc:dd").ok());
@@ -69,7 +63,7 @@ TEST_F(SqliteUserStoreTest, ChangingPasswordOrRemovingUserEndsSessions) {
   EXPECT_EQ(store_->RemoveUser("alice").code(), base::Code::kNotFound);
 }
 
-TEST_F(SqliteUserStoreTest, LogoutRemovesOnlyThatSession) {
+TEST_P(UserStoreTest, LogoutRemovesOnlyThatSession) {
   ASSERT_TRUE(store_->AddSession({"h1", "alice", "c1", 100, 1000}).ok());
   ASSERT_TRUE(store_->AddSession({"h2", "alice", "c2", 100, 1000}).ok());
   ASSERT_TRUE(store_->RemoveSession("h1").ok());
@@ -77,5 +71,8 @@ TEST_F(SqliteUserStoreTest, LogoutRemovesOnlyThatSession) {
   EXPECT_TRUE(store_->FindSession("h2", 150).ok());
 }
 
+INSTANTIATE_TEST_SUITE_P(Backends, UserStoreTest, ::testing::ValuesIn(TestBackend::Names()),
+                         [](const auto& info) { return info.param; });
+
 }  // namespace
-}  // namespace triage::catalog::sqlite
+}  // namespace triage::catalog

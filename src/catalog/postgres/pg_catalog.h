@@ -1,0 +1,79 @@
+// The catalog on PostgreSQL: for libraries that several hosts ingest into and a server reads at once.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "catalog/catalog.h"
+#include "catalog/postgres/connection.h"
+
+namespace triage::catalog::postgres {
+
+// One connection guarded by a mutex: every call is atomic and thread-safe. Any number of processes on any number of
+// hosts may open the same database; PostgreSQL's transactions arbitrate.
+class PgCatalog final : public Catalog {
+ public:
+  // Connects to a "postgresql://..." URL and applies pending migrations (one process at a time: a lock in the
+  // database serialises concurrent openers). kUnavailable when the server cannot be reached.
+  static base::Result<std::unique_ptr<PgCatalog>> Open(const std::string& url);
+  // The schema version the database is at and the latest this build knows.
+  base::Result<int64_t> SchemaVersion();
+  static int64_t LatestSchemaVersion();
+
+  base::Result<int64_t> Apply(const CatalogChange& change) override;
+  // Applies many changes in one transaction (bulk loads); all or nothing.
+  base::Status ApplyAll(const std::vector<CatalogChange>& changes);
+  base::Result<bool> WasApplied(const std::string& journal_id) override;
+  base::Result<model::ItemRecord> GetItem(int64_t id) override;
+  base::Result<std::optional<model::ItemRecord>> FindByPath(const std::string& relative_path) override;
+  base::Result<std::optional<int64_t>> FindBySha256(const std::string& sha256) override;
+  base::Result<std::vector<HashEntry>> AllPerceptualHashes() override;
+  base::Result<HashChanges> PerceptualHashSnapshot() override;
+  base::Result<HashChanges> PerceptualHashChangesSince(int64_t cursor) override;
+  base::Result<std::optional<model::StoredAnalysis>> GetAnalysis(int64_t item_id) override;
+  base::Result<std::vector<uint8_t>> NearDuplicateSignature(int64_t item_id) override;
+  base::Result<std::vector<AnalysedItem>> ListAnalysedItems(int64_t after_id, int limit) override;
+  base::Result<std::vector<StoredAnalysisRow>> ListStoredAnalyses(int64_t after_id, int limit) override;
+  base::Status UpdateAnalyses(const std::vector<StoredAnalysisRow>& rows) override;
+  base::Result<std::vector<model::ItemRecord>> ListItems(const ItemFilter& filter) override;
+  base::Result<int64_t> CountItems(const ItemFilter& filter) override;
+  base::Result<std::vector<model::Face>> FacesOf(int64_t item_id) override;
+  base::Result<model::ReviewEntry> PendingReview(int64_t item_id) override;
+  base::Status SkipReview(int64_t item_id, const std::string& actor, int64_t at) override;
+  base::Result<Stats> GetStats(int64_t since) override;
+  base::Result<std::vector<DayStats>> GetDailyStats(int64_t since) override;
+  base::Status AddAudit(const model::AuditEntry& entry) override;
+  base::Result<std::vector<model::AuditEntry>> ListAudit(int64_t item_id, const std::string& actor, int limit,
+                                                         int offset) override;
+  base::Result<int64_t> AddPerson(const std::string& name, int64_t at) override;
+  base::Result<std::vector<model::PersonRecord>> ListPersons() override;
+  base::Status RemovePerson(const std::string& name) override;
+  base::Status AddReference(const model::PersonReference& ref) override;
+  base::Result<std::vector<model::PersonReference>> AllReferences() override;
+  base::Result<std::vector<model::ItemRecord>> TrashedBefore(int64_t before) override;
+  base::Status DeleteItem(int64_t id, const std::string& actor, const std::string& reason, int64_t at) override;
+
+  // The connection for sibling stores in catalog/postgres (users, sessions). REQUIRES: hold Lock().
+  Connection& connection() { return *conn_; }
+  std::unique_lock<std::recursive_mutex> Lock() { return std::unique_lock(mu_); }
+
+ private:
+  explicit PgCatalog(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
+  base::Status Migrate();
+  // One change inside the caller's transaction: skipped when its journal id was applied. REQUIRES: mu_ held.
+  base::Result<int64_t> ApplyUnlocked(const CatalogChange& change);
+  base::Result<int64_t> InsertItem(const CatalogChange& change);
+  base::Status InsertFaces(int64_t item_id, const std::vector<model::Face>& faces);
+  base::Result<int64_t> RelocateItem(const CatalogChange& change);
+  base::Status InsertReview(int64_t item_id, const model::ItemRecord& r, const std::string& reason,
+                            const std::string& code, int faces_detected, int64_t at);
+  base::Status InsertReferences(const CatalogChange& change);
+  base::Status InsertAudit(const model::AuditEntry& entry);
+  base::Status InsertAnalysis(int64_t item_id, const model::StoredAnalysis& analysis);
+
+  std::recursive_mutex mu_;
+  std::unique_ptr<Connection> conn_;
+};
+
+}  // namespace triage::catalog::postgres

@@ -1,0 +1,31 @@
+// Users and sessions in the catalog's PostgreSQL database.
+#pragma once
+
+#include "catalog/postgres/pg_catalog.h"
+#include "catalog/user_store.h"
+
+namespace triage::catalog::postgres {
+
+// Shares the catalog's connection and lock: thread-safe, each call atomic. REQUIRES: `catalog` outlives this.
+class PgUserStore final : public UserStore {
+ public:
+  explicit PgUserStore(PgCatalog& catalog) : catalog_(catalog) {}
+
+  base::Result<int64_t> AddUser(const UserRecord& user) override;
+  base::Result<UserRecord> GetUser(const std::string& name) override;
+  base::Result<std::vector<UserRecord>> ListUsers() override;
+  base::Result<int64_t> CountUsers() override;
+  base::Status SetPassword(const std::string& name, const std::string& password_hash) override;
+  base::Status RemoveUser(const std::string& name) override;
+  base::Status AddSession(const SessionRecord& session) override;
+  base::Result<SessionRecord> FindSession(const std::string& token_hash, int64_t now) override;
+  base::Status RemoveSession(const std::string& token_hash) override;
+  base::Result<int64_t> RemoveExpiredSessions(int64_t now) override;
+
+ private:
+  // Runs a statement that changes rows, then ends the user's sessions; kNotFound when it changed none.
+  base::Status ChangeUserAndEndSessions(const char* sql, Params params, const std::string& name);
+  PgCatalog& catalog_;
+};
+
+}  // namespace triage::catalog::postgres

@@ -1,0 +1,152 @@
+// The PostgreSQL schema as numbered migrations; applied in order, recorded in schema_version. The first holds what
+// the SQLite schema reached by its sixth migration (this backend began there); later ones are appended.
+#pragma once
+
+#include <vector>
+
+namespace triage::catalog::postgres {
+
+inline const std::vector<const char*>& Migrations() {
+  static const std::vector<const char*> kMigrations = {
+      // 1: items, faces, persons, references, review queue, audit, applied journal entries, analyses, users and
+      //    sessions, and the log of changes to the set of perceptual hashes.
+      R"sql(
+CREATE TABLE items (
+  id BIGSERIAL PRIMARY KEY,
+  path TEXT NOT NULL UNIQUE,
+  original_name TEXT NOT NULL,
+  original_path TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL DEFAULT '',
+  url TEXT NOT NULL DEFAULT '',
+  sha256 TEXT NOT NULL,
+  phash BIGINT,
+  size_bytes BIGINT NOT NULL DEFAULT 0,
+  width INTEGER NOT NULL DEFAULT 0,
+  height INTEGER NOT NULL DEFAULT 0,
+  format TEXT NOT NULL DEFAULT '',
+  taken_at TEXT NOT NULL DEFAULT '',
+  camera TEXT NOT NULL DEFAULT '',
+  location TEXT NOT NULL CHECK (location IN ('library', 'review', 'trash')),
+  category TEXT NOT NULL DEFAULT '',
+  person TEXT NOT NULL DEFAULT '',
+  duplicate_of BIGINT,
+  reasons TEXT NOT NULL DEFAULT '[]',
+  auto_sorted INTEGER NOT NULL DEFAULT 0,
+  faces_detected INTEGER NOT NULL DEFAULT 0,
+  sharpness DOUBLE PRECISION NOT NULL DEFAULT 0,
+  exposure DOUBLE PRECISION NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  phash_center BIGINT,
+  queue_rank BIGINT NOT NULL DEFAULT 0,
+  signature BYTEA
+);
+CREATE INDEX items_sha256 ON items (sha256);
+CREATE INDEX items_location ON items (location, category, id);
+CREATE INDEX items_location_id ON items (location, id);
+CREATE INDEX items_person ON items (person, id);
+CREATE INDEX items_created ON items (created_at);
+CREATE INDEX items_queue ON items (location, category, queue_rank, id);
+CREATE INDEX items_queue_all ON items (location, queue_rank, id);
+CREATE TABLE faces (
+  id BIGSERIAL PRIMARY KEY,
+  item_id BIGINT NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  x DOUBLE PRECISION, y DOUBLE PRECISION, w DOUBLE PRECISION, h DOUBLE PRECISION,
+  score DOUBLE PRECISION,
+  landmarks TEXT NOT NULL DEFAULT '[]',
+  embedding BYTEA,
+  person TEXT NOT NULL DEFAULT '',
+  match_kind TEXT NOT NULL DEFAULT 'unknown',
+  distance DOUBLE PRECISION,
+  confidence DOUBLE PRECISION,
+  eye_aspect_ratio DOUBLE PRECISION
+);
+CREATE INDEX faces_item ON faces (item_id);
+CREATE TABLE persons (
+  id BIGSERIAL PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE person_references (
+  id BIGSERIAL PRIMARY KEY,
+  person_id BIGINT NOT NULL REFERENCES persons (id) ON DELETE CASCADE,
+  embedding BYTEA NOT NULL,
+  source TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE review_queue (
+  id BIGSERIAL PRIMARY KEY,
+  item_id BIGINT NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  category TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  reason_code TEXT NOT NULL,
+  faces_detected INTEGER NOT NULL DEFAULT 0,
+  suggested_person TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  queued_at BIGINT NOT NULL,
+  reviewed_at BIGINT,
+  reviewed_by TEXT,
+  action TEXT
+);
+CREATE INDEX review_pending ON review_queue (reviewed_at, category, queued_at, id);
+CREATE INDEX review_item ON review_queue (item_id);
+CREATE TABLE audit (
+  id BIGSERIAL PRIMARY KEY,
+  at BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  item_id BIGINT,
+  action TEXT NOT NULL,
+  from_state TEXT NOT NULL DEFAULT '',
+  to_state TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_item ON audit (item_id, id);
+CREATE INDEX audit_at ON audit (at);
+CREATE TABLE applied_journal (
+  id TEXT PRIMARY KEY,
+  item_id BIGINT,
+  at BIGINT NOT NULL
+);
+CREATE TABLE analyses (
+  item_id BIGINT PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
+  version INTEGER NOT NULL,
+  analysis BYTEA NOT NULL
+);
+CREATE TABLE users (
+  id BIGSERIAL PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('user', 'admin', 'superadmin')),
+  password_hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_name TEXT NOT NULL,
+  csrf_token TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_user ON sessions (user_name);
+CREATE INDEX sessions_expiry ON sessions (expires_at);
+CREATE TABLE hash_log (
+  seq BIGSERIAL PRIMARY KEY,
+  item_id BIGINT NOT NULL
+);
+-- Sequence numbers are handed out before commit, so two writers could commit them out of order and a reader that
+-- saw the higher one would never look back for the lower. Writers of the log therefore take a transaction lock:
+-- their commits, and so the numbers readers see, follow the order of the numbers.
+CREATE FUNCTION log_hash_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(7461726961);
+  INSERT INTO hash_log (item_id) VALUES (CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER hash_log_insert AFTER INSERT ON items FOR EACH ROW EXECUTE FUNCTION log_hash_change();
+CREATE TRIGGER hash_log_update AFTER UPDATE OF location, phash, phash_center, signature ON items
+  FOR EACH ROW EXECUTE FUNCTION log_hash_change();
+CREATE TRIGGER hash_log_delete AFTER DELETE ON items FOR EACH ROW EXECUTE FUNCTION log_hash_change();
+)sql",
+  };
+  return kMigrations;
+}
+
+}  // namespace triage::catalog::postgres

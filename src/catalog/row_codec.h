@@ -1,0 +1,91 @@
+// How every catalog backend stores the parts of a row that are not plain columns: reasons as JSON text, an analysis
+// as MessagePack, an item's state as the audit log names it. One definition, so that backends write the same bytes
+// and `triage db copy` moves them unchanged.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/item.h"
+#include "model/json.h"
+#include "model/json_quality.h"
+
+namespace triage::catalog {
+
+inline std::string ReasonsJson(const std::vector<model::Reason>& reasons) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& r : reasons) arr.push_back({{"code", r.code}, {"text", r.text}});
+  // Texts may quote names that are not UTF-8.
+  return arr.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+inline std::vector<model::Reason> ParseReasons(const std::string& text) {
+  std::vector<model::Reason> out;
+  nlohmann::json arr = nlohmann::json::parse(text, nullptr, false);
+  if (!arr.is_array()) return out;
+  for (const auto& r : arr) out.push_back({r.value("code", ""), r.value("text", "")});
+  return out;
+}
+
+// "faces/<person>", "review/<category>" or the location: the states the audit log records.
+inline std::string StateOf(const model::ItemRecord& r) {
+  if (r.location == "library") return "faces/" + r.person;
+  if (r.location == "review") return "review/" + r.category;
+  return r.location;
+}
+
+// A stored analysis column as read: MessagePack bytes, or JSON text from before the binary form.
+struct StoredAnalysisBytes {
+  bool binary = false;
+  std::vector<uint8_t> bytes;
+};
+
+inline nlohmann::json AnalysisJson(const StoredAnalysisBytes& stored) {
+  return stored.binary ? nlohmann::json::from_msgpack(stored.bytes, /*strict=*/true, /*allow_exceptions=*/false)
+                       : nlohmann::json::parse(stored.bytes, nullptr, /*allow_exceptions=*/false);
+}
+
+// A damaged row parses to an empty analysis (version 0), which explain and simulation report as not replayable.
+inline model::StoredAnalysis ParseAnalysis(const StoredAnalysisBytes& stored) {
+  return model::StoredAnalysisFromJson(AnalysisJson(stored));
+}
+
+// The quality score inside a stored analysis; empty when there is none or the row is damaged.
+inline model::QualityScore QualityOfAnalysis(const StoredAnalysisBytes& stored) {
+  nlohmann::json j = AnalysisJson(stored);
+  if (!j.is_object() || !j.contains("quality")) return {};
+  return model::QualityScoreFromJson(j["quality"]);
+}
+
+// Names and reasons come from outside: invalid UTF-8 is replaced here, once, so that every later JSON output of the
+// stored analysis (explain, the API) can be written without failing.
+inline std::vector<uint8_t> EncodeAnalysis(const model::StoredAnalysis& analysis) {
+  return nlohmann::json::to_msgpack(
+      nlohmann::json::parse(nlohmann::json(analysis).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+}
+
+// Face landmarks as stored: a JSON array of [x, y] pairs.
+inline std::string LandmarksJson(const std::vector<model::Point>& landmarks) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& p : landmarks) arr.push_back({p.x, p.y});
+  return arr.dump();
+}
+
+inline std::vector<model::Point> ParseLandmarks(const std::string& text) {
+  std::vector<model::Point> out;
+  nlohmann::json arr = nlohmann::json::parse(text, nullptr, false);
+  if (!arr.is_array()) return out;
+  for (const auto& p : arr) out.push_back({p[0].get<float>(), p[1].get<float>()});
+  return out;
+}
+
+inline model::MatchKind ParseMatchKind(const std::string& kind) {
+  return kind == "known" ? model::MatchKind::kKnown
+         : kind == "low_confidence" ? model::MatchKind::kLowConfidence
+                                    : model::MatchKind::kUnknown;
+}
+
+}  // namespace triage::catalog

@@ -1,0 +1,30 @@
+// The catalog backends as the contract tests see them: SQLite in a temporary directory, or a fresh database in the
+// tests' PostgreSQL cluster (tests/postgres). Test code only.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "catalog/user_store.h"
+
+namespace triage::catalog {
+
+// One empty store; destroying it removes the store. Open() may be called again to reopen the same data.
+class TestBackend {
+ public:
+  // "sqlite" or "postgres".
+  static std::unique_ptr<TestBackend> Make(const std::string& name);
+  static std::vector<std::string> Names() { return {"sqlite", "postgres"}; }
+  virtual ~TestBackend() = default;
+
+  virtual base::Result<std::unique_ptr<Catalog>> Open() = 0;
+  // The user store sharing `catalog`'s database. REQUIRES: `catalog` came from Open() and outlives the store.
+  virtual std::unique_ptr<UserStore> Users(Catalog& catalog) = 0;
+  // Opens a store that is not a catalog (a damaged file, a database that does not exist); `names` is what the
+  // error message must mention.
+  virtual base::Result<std::unique_ptr<Catalog>> OpenBroken(std::string& names) = 0;
+};
+
+}  // namespace triage::catalog
