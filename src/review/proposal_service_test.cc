@@ -82,6 +82,21 @@ class ProposalServiceTest : public ::testing::Test {
     ASSERT_TRUE(updated.ok()) << updated.status().ToString();
   }
   std::string ItemPath(int64_t id) { return catalog_->GetItem(id)->path; }
+  // The intent Committer::Replace journals to approve proposal `proposal` (a.jpg out of the slot, b.jpg in).
+  commit::Intent ApprovalIntent(const std::string& id, int64_t proposal) {
+    commit::Intent intent;
+    intent.kind = commit::Intent::Kind::kReplace;
+    intent.id = id;
+    intent.from = lib_ / "faces/alice/a.jpg";
+    intent.to = lib_ / ".triage/archive/a.jpg";
+    intent.incoming_from = lib_ / "review/near_duplicates/b.jpg";
+    intent.incoming_to = lib_ / "faces/alice/b.jpg";
+    intent.replacement = catalog::Replacement{id, proposal, "approved",
+                                              {current_, ".triage/archive/a.jpg", "archive", "alice"},
+                                              catalog::ItemPlacement{better_, "faces/alice/b.jpg", "library", "alice"},
+                                              "admin", "", "", 2000};
+    return intent;
+  }
 
   fs::path lib_;
   std::unique_ptr<config::ConfigStore> config_;
@@ -218,16 +233,7 @@ TEST_F(ProposalServiceTest, ARemovalArchivesTheFlaggedImage) {
 TEST_F(ProposalServiceTest, ACrashAfterTheMovesIsFinishedByRecovery) {
   ProposalRecord p = ProposeBetter();
   // What Replace journals, then the outgoing move done and the process gone.
-  commit::Intent intent;
-  intent.kind = commit::Intent::Kind::kReplace;
-  intent.id = "crash1";
-  intent.from = lib_ / "faces/alice/a.jpg";
-  intent.to = lib_ / ".triage/archive/a.jpg";
-  intent.incoming_from = lib_ / "review/near_duplicates/b.jpg";
-  intent.incoming_to = lib_ / "faces/alice/b.jpg";
-  catalog::Replacement r{"crash1", p.id, "approved", {current_, ".triage/archive/a.jpg", "archive", "alice"},
-                         catalog::ItemPlacement{better_, "faces/alice/b.jpg", "library", "alice"}, "admin", "", "", 2000};
-  intent.replacement = r;
+  commit::Intent intent = ApprovalIntent("crash1", p.id);
   {
     auto dead = commit::Journal::Open(lib_ / ".triage");
     ASSERT_TRUE((*dead)->Record(intent).ok());
@@ -247,17 +253,7 @@ TEST_F(ProposalServiceTest, ACrashAfterTheMovesIsFinishedByRecovery) {
 
 TEST_F(ProposalServiceTest, RecoveryRollsBackAReplacementThatWasDecidedMeanwhile) {
   ProposalRecord p = ProposeBetter();
-  commit::Intent intent;
-  intent.kind = commit::Intent::Kind::kReplace;
-  intent.id = "crash2";
-  intent.from = lib_ / "faces/alice/a.jpg";
-  intent.to = lib_ / ".triage/archive/a.jpg";
-  intent.incoming_from = lib_ / "review/near_duplicates/b.jpg";
-  intent.incoming_to = lib_ / "faces/alice/b.jpg";
-  intent.replacement = catalog::Replacement{"crash2", p.id, "approved",
-                                            {current_, ".triage/archive/a.jpg", "archive", "alice"},
-                                            catalog::ItemPlacement{better_, "faces/alice/b.jpg", "library", "alice"},
-                                            "admin", "", "", 2000};
+  commit::Intent intent = ApprovalIntent("crash2", p.id);
   {
     auto dead = commit::Journal::Open(lib_ / ".triage");
     ASSERT_TRUE((*dead)->Record(intent).ok());

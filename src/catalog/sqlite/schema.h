@@ -200,6 +200,7 @@ CREATE TABLE people_actions (
   undone_at INTEGER
 );
 UPDATE faces SET size_px = MIN(w, h) WHERE w IS NOT NULL AND h IS NOT NULL;
+)sql",
       // 8: proposals (another image suggested for a slot, decided by an admin), community votes and flags, the items an
       //    admin marked public; and the archive (.triage/archive/) as a place for items, where an approved proposal
       //    puts the image it replaced. SQLite cannot alter a CHECK constraint, so the items table's definition is
