@@ -30,7 +30,7 @@ const std::map<std::string, KeySpec>& Schema() {
   static const std::map<std::string, KeySpec> kSchema = [] {
     std::map<std::string, KeySpec> s;
     for (const char* obj : {"directories", "thresholds", "deduplication", "review_categories", "downloads", "analysis",
-                            "review", "auto_sort", "intake", "quality", "routing"}) {
+                            "review", "auto_sort", "intake", "quality", "routing", "catalog"}) {
       s[obj] = {Kind::kObject};
     }
     s["directories.inbox"] = s["directories.faces"] = s["directories.review"] = {Kind::kString};
@@ -64,6 +64,7 @@ const std::map<std::string, KeySpec>& Schema() {
     s["thresholds.min_aggregate"] = {Kind::kNumber, 0, 10};
     s["quality.route_eyes_closed"] = {Kind::kBool};
     s["routing.photos_without_people"] = {Kind::kString, 0, 0, {"review", "library"}};
+    s["catalog.url"] = {Kind::kString};
     ForEachQualityKey([&](const std::string& path, char kind, double lo, double hi) {
       s[path] = {kind == 'o' ? Kind::kObject : kind == 'b' ? Kind::kBool : kind == 'i' ? Kind::kInt : Kind::kNumber, lo,
                  hi};
@@ -145,6 +146,18 @@ base::Status CheckNetworks(const json& doc) {
   return base::Status::Ok();
 }
 
+}  // namespace
+
+base::Status CheckCatalogUrl(const std::string& url) {
+  if (url.rfind("sqlite:", 0) == 0 || url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    return base::Status::Ok();
+  }
+  return base::Status::InvalidArgument(fmt::format(
+      "catalog URL \"{}\" is not one triage knows: use sqlite: (the default), sqlite:PATH or postgresql://...", url));
+}
+
+namespace {
+
 std::vector<base::IpNetwork> Networks(const json& list) {
   std::vector<base::IpNetwork> out;
   for (const auto& e : list) out.push_back(*base::ParseIpNetwork(e.get<std::string>()));
@@ -225,6 +238,7 @@ json DefaultConfigJson() {
       {"intake", {{"settle_ms", 500}}},
       {"quality", quality},
       {"routing", {{"photos_without_people", "review"}}},
+      {"catalog", {{"url", "sqlite:"}}},
   };
 }
 
@@ -239,6 +253,10 @@ base::Status ValidateConfigJson(const json& doc) {
     }
   }
   TRIAGE_RETURN_IF_ERROR(CheckNetworks(doc));
+  if (doc.contains("catalog") && doc["catalog"].contains("url")) {
+    base::Status url = CheckCatalogUrl(doc["catalog"]["url"].get<std::string>());
+    if (!url.ok()) return base::Status::InvalidArgument("catalog.url: " + url.message());
+  }
   TRIAGE_RETURN_IF_ERROR(CheckQualityWeights(doc));
   for (const char* list : {"whitelist", "blacklist"}) {
     if (!doc.contains(list)) continue;
@@ -288,6 +306,7 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
                  d["max_redirects"], Networks(d["allow_private"])};
   c.review = {j["review"]["trash_retention_days"], j["review"]["learn_from_approvals"]};
   c.intake = {j["intake"]["settle_ms"]};
+  c.catalog = {j["catalog"]["url"]};
   return c;
 }
 
