@@ -64,8 +64,9 @@ void PrintQuality(const model::QualityScore& q) {
   for (const auto& p : q.penalties) fmt::print("    penalty {:<14} -{:.2f}  {}\n", p.name, p.points, p.text);
 }
 
-void PrintDecision(const std::string& title, const model::Decision& d, const std::vector<model::Face>& faces) {
-  fmt::print("{}\n  goes to: {}\n", title, review::FolderOf(d));
+void PrintDecision(const std::string& title, const std::string& folder, const model::Decision& d,
+                   const std::vector<model::Face>& faces) {
+  fmt::print("{}\n  goes to: {}\n", title, folder);
   for (const auto& r : d.reasons) fmt::print("  reason:  {} ({})\n", r.text, r.code);
   if (d.duplicate_of) fmt::print("  duplicate of item {}\n", *d.duplicate_of);
   for (size_t i = 0; i < faces.size(); ++i) {
@@ -106,7 +107,8 @@ int ExplainItem(CommandContext& ctx, Library& lib, const model::ItemRecord& item
     replayed = decide::Decide(*rescored, config->policy, (*stored)->facts);
   }
   bool placed_by_policy = item.location == "review" || (item.location == "library" && item.auto_sorted);
-  bool changed = replayed && placed_by_policy && review::FolderOf(*replayed) != review::FolderOf(d);
+  const std::string replayed_folder = replayed ? review::FolderOf(*replayed, *config) : "";
+  bool changed = replayed && placed_by_policy && replayed_folder != review::FolderOf(item);
   if (ctx.json) {
     ctx.PrintJson({{"item", item},
                    {"decision", d},
@@ -118,7 +120,7 @@ int ExplainItem(CommandContext& ctx, Library& lib, const model::ItemRecord& item
                    {"changed", changed}});
     return kExitOk;
   }
-  PrintDecision(fmt::format("item {} ({}), as decided", item.id, item.path), d, *faces);
+  PrintDecision(fmt::format("item {} ({}), as decided", item.id, item.path), review::FolderOf(item), d, *faces);
   PrintQuality(item.quality);
   if (damaged) {
     fmt::print("\n  the stored analysis is damaged and cannot be read: nothing to replay\n");
@@ -126,10 +128,10 @@ int ExplainItem(CommandContext& ctx, Library& lib, const model::ItemRecord& item
     fmt::print("\n  no stored analysis (ingested before analyses were kept): nothing to replay\n");
   } else if (!placed_by_policy) {
     fmt::print("\n  placed by a person ({}): the policy does not move it; it would say {}\n", item.location,
-               review::FolderOf(*replayed));
+               replayed_folder);
   } else {
     PrintDecision(changed ? "\nunder the current policy it would MOVE" : "\nunder the current policy it stays",
-                  *replayed, (*stored)->analysis.faces);
+                  replayed_folder, *replayed, (*stored)->analysis.faces);
     if (rescored->quality.aggregate != item.quality.aggregate || rescored->quality.category != item.quality.category) {
       PrintQuality(rescored->quality);
     }
@@ -171,7 +173,8 @@ int Explain(CommandContext& ctx, const std::string& what) {
                    {"sha256", analysis.fingerprint.sha256},
                    {"phash", analysis.fingerprint.has_phash ? json(model::PhashHex(analysis.fingerprint.phash)) : json(nullptr)}});
   } else {
-    PrintDecision(fmt::format("{} (not ingested; this is what ingest would do now)", what), *d, analysis.faces);
+    PrintDecision(fmt::format("{} (not ingested; this is what ingest would do now)", what),
+                  review::FolderOf(*d, *lib->config()), *d, analysis.faces);
     PrintQuality(analysis.quality);
   }
   return kExitOk;

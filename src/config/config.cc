@@ -30,7 +30,8 @@ const std::map<std::string, KeySpec>& Schema() {
   static const std::map<std::string, KeySpec> kSchema = [] {
     std::map<std::string, KeySpec> s;
     for (const char* obj : {"directories", "thresholds", "deduplication", "review_categories", "downloads", "analysis",
-                            "review", "auto_sort", "intake", "quality", "routing", "catalog"}) {
+                            "review", "auto_sort", "intake", "quality", "routing", "face_clustering",
+                            "catalog"}) {
       s[obj] = {Kind::kObject};
     }
     s["directories.inbox"] = s["directories.faces"] = s["directories.review"] = {Kind::kString};
@@ -63,6 +64,12 @@ const std::map<std::string, KeySpec>& Schema() {
     s["thresholds.min_width"] = s["thresholds.min_height"] = {Kind::kInt, 0, 1000000};
     s["thresholds.min_aggregate"] = {Kind::kNumber, 0, 10};
     s["quality.route_eyes_closed"] = {Kind::kBool};
+    s["face_clustering.enabled"] = {Kind::kBool};
+    s["face_clustering.cluster_distance"] = {Kind::kNumber, 0.1, 2};
+    s["face_clustering.min_faces"] = {Kind::kInt, 2, 100};
+    s["face_clustering.min_face_size"] = {Kind::kInt, 8, 4096};
+    s["face_clustering.min_detection_score"] = {Kind::kNumber, 0, 1};
+    s["face_clustering.max_references_per_person"] = {Kind::kInt, 1, 100};
     s["routing.photos_without_people"] = {Kind::kString, 0, 0, {"review", "library"}};
     s["catalog.url"] = {Kind::kString};
     ForEachQualityKey([&](const std::string& path, char kind, double lo, double hi) {
@@ -196,10 +203,11 @@ fs::path Under(const fs::path& root, const std::string& dir) {
 fs::path Config::InboxDir() const { return Under(library, directories.inbox); }
 fs::path Config::FacesDir() const { return Under(library, directories.faces); }
 fs::path Config::ReviewDir() const { return Under(library, directories.review); }
+fs::path Config::PhotosDir() const { return Under(library, directories.photos); }
 
 fs::path Config::FolderFor(const model::Decision& d) const {
   if (d.destination == model::Destination::kReview) return ReviewDir() / d.category;
-  if (!d.library_folder.empty()) return library / d.library_folder;
+  if (!d.library_folder.empty()) return PhotosDir() / d.library_folder;
   return FacesDir() / d.person;
 }
 
@@ -238,6 +246,13 @@ json DefaultConfigJson() {
       {"intake", {{"settle_ms", 500}}},
       {"quality", quality},
       {"routing", {{"photos_without_people", "review"}}},
+      {"face_clustering",
+       {{"enabled", true},
+        {"cluster_distance", 0.5},
+        {"min_faces", 3},
+        {"min_face_size", 50},
+        {"min_detection_score", 0.75},
+        {"max_references_per_person", 10}}},
       {"catalog", {{"url", "sqlite:"}}},
   };
 }
@@ -274,7 +289,8 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
   Config c;
   c.library = fs::absolute(library).lexically_normal();
   c.json = j;
-  c.directories = {j["directories"]["inbox"], j["directories"]["faces"], j["directories"]["review"]};
+  c.directories = {j["directories"]["inbox"], j["directories"]["faces"], j["directories"]["review"],
+                   j["directories"]["photos"]};
   const json& t = j["thresholds"];
   const json& rc = j["review_categories"];
   model::Policy& p = c.policy;
@@ -306,6 +322,9 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
                  d["max_redirects"], Networks(d["allow_private"])};
   c.review = {j["review"]["trash_retention_days"], j["review"]["learn_from_approvals"]};
   c.intake = {j["intake"]["settle_ms"]};
+  const json& fc = j["face_clustering"];
+  c.face_clustering = {fc["enabled"],   fc["cluster_distance"],    fc["min_faces"],
+                       fc["min_face_size"], fc["min_detection_score"], fc["max_references_per_person"]};
   c.catalog = {j["catalog"]["url"]};
   return c;
 }

@@ -22,6 +22,7 @@ struct Directories {
   std::string inbox = "inbox";
   std::string faces = "faces";
   std::string review = "review";
+  std::string photos = "photos";      // kept without a person: <photos>/<yyyy>/<mm>/
 };
 
 // Limits for `ingest URL`.
@@ -58,6 +59,16 @@ struct ReviewOptions {
   bool learn_from_approvals = true;   // approving a single-face image adds the face to the person's references
 };
 
+// How unknown faces are grouped into clusters a person names once (faces/cluster_model.h).
+struct FaceClusteringOptions {
+  bool enabled = true;                 // cluster each committed photo's faces
+  double cluster_distance = 0.5;       // embedding distance within which faces are neighbours; 0.1 .. 2
+  int min_faces = 3;                   // good faces within the distance (itself included) that make a core face; 2 .. 100
+  int min_face_size_px = 50;           // shorter box side a face needs to seed a cluster; 8 .. 4096
+  double min_detection_score = 0.75;   // detection score a face needs to seed a cluster; 0 .. 1
+  int max_references_per_person = 10;  // faces naming a cluster enrols as references (the best first); 1 .. 100
+};
+
 // Where the catalog lives.
 struct CatalogOptions {
   // "sqlite:" (the default: <library>/.triage/catalog.db), "sqlite:PATH" (relative to the library unless absolute)
@@ -75,6 +86,7 @@ struct Config {
   DownloadLimits downloads;
   ReviewOptions review;
   IntakeOptions intake;
+  FaceClusteringOptions face_clustering;
   model::QualityRules quality;        // "quality": scoring thresholds, penalties, normalisation, weights
   CatalogOptions catalog;
   nlohmann::json json;                // the validated document, defaults filled in
@@ -83,6 +95,7 @@ struct Config {
   fs::path InboxDir() const;
   fs::path FacesDir() const;
   fs::path ReviewDir() const;
+  fs::path PhotosDir() const;   // kept without a person
   fs::path StateDir() const { return library / ".triage"; }
   fs::path ConfigPath() const { return library / "triage.json"; }
   // Where a decision puts the image: faces/<person>, photos/<yyyy>/<mm> or review/<category>.

@@ -128,6 +128,27 @@ TEST(ConfigTest, CatalogUrlDefaultsToSqliteAndTakesPostgres) {
   EXPECT_EQ(c->catalog.url, "postgresql://db.lan/triage");
 }
 
+TEST(ConfigTest, FaceClusteringKeysAreReadAndChecked) {
+  auto c = ConfigFromJson("/lib", {{"face_clustering", {{"cluster_distance", 0.42}, {"min_faces", 4}}}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_DOUBLE_EQ(c->face_clustering.cluster_distance, 0.42);
+  EXPECT_EQ(c->face_clustering.min_faces, 4);
+  EXPECT_EQ(c->face_clustering.min_face_size_px, 50);
+  EXPECT_EQ(c->face_clustering.max_references_per_person, 10);
+  EXPECT_TRUE(c->face_clustering.enabled);
+  std::vector<BadCase> cases = {
+      {{{"face_clustering", {{"min_faces", 1}}}}, "face_clustering.min_faces: must be a whole number from 2 to 100"},
+      {{{"face_clustering", {{"cluster_distance", 0}}}}, "face_clustering.cluster_distance"},
+      {{{"face_clustering", {{"hdbscan", true}}}}, "face_clustering.hdbscan: unknown key"},
+      {{{"face_clustering", {{"max_references_per_person", 0}}}}, "face_clustering.max_references_per_person"},
+  };
+  for (const auto& bad : cases) {
+    base::Status st = ValidateConfigJson(bad.doc);
+    EXPECT_EQ(st.code(), base::Code::kInvalidArgument) << bad.doc.dump();
+    EXPECT_NE(st.message().find(bad.expected), std::string::npos) << st.message();
+  }
+}
+
 TEST(ConfigTest, RoutingAndQualityThresholdsReachThePolicy) {
   auto c = ConfigFromJson("/lib", {{"routing", {{"photos_without_people", "library"}}},
                                    {"thresholds", {{"min_width", 800}, {"min_height", 600}, {"min_aggregate", 4.5}}},
@@ -140,7 +161,7 @@ TEST(ConfigTest, RoutingAndQualityThresholdsReachThePolicy) {
   EXPECT_FALSE(c->policy.route_eyes_closed);
   model::Decision d;
   d.destination = model::Destination::kLibrary;
-  d.library_folder = "photos/2019/05";
+  d.library_folder = "2019/05";
   EXPECT_EQ(c->FolderFor(d), std::filesystem::path("/lib/photos/2019/05"));
   d.library_folder = "";
   d.person = "alice";

@@ -118,23 +118,15 @@ bool WithoutTrackedPerson(const model::Analysis& a, const model::Policy& policy)
                      [&](const Face& f) { return ClassifyMatch(f.match, policy) == MatchKind::kUnknown; });
 }
 
-// "2019-05-01T12:00:00" -> "photos/2019/05"; photos without a capture date go to photos/undated.
-std::string PhotosFolder(const std::string& taken_at) {
-  bool dated = taken_at.size() >= 7 && taken_at[4] == '-' &&
-               std::all_of(taken_at.begin(), taken_at.begin() + 4, [](char c) { return c >= '0' && c <= '9'; }) &&
-               taken_at[5] >= '0' && taken_at[5] <= '1' && taken_at[6] >= '0' && taken_at[6] <= '9';
-  return dated ? "photos/" + taken_at.substr(0, 4) + "/" + taken_at.substr(5, 2) : "photos/undated";
-}
-
 std::optional<Decision> CheckPhotoWithoutPerson(const model::Analysis& a, const model::Policy& policy) {
   if (!policy.photos_to_library || !policy.auto_sort_enabled || !WithoutTrackedPerson(a, policy)) return std::nullopt;
   if (auto d = CheckQuality(a, policy, "")) return d;
   Decision d;
   d.destination = Destination::kLibrary;
-  d.library_folder = PhotosFolder(a.info.taken_at);
+  d.library_folder = model::PhotoMonthFolder(a.info.taken_at);
   std::string score = a.quality.scored ? fmt::format(" (quality {:.1f}, {})", a.quality.aggregate, a.quality.category) : "";
   d.reasons.push_back({"no_tracked_person", fmt::format("No enrolled person is in the photo and it passes the quality "
-                                                        "rules{}; kept in {}.", score, d.library_folder)});
+                                                        "rules{}; kept in photos/{}.", score, d.library_folder)});
   return d;
 }
 

@@ -149,12 +149,22 @@ TEST(DecideTest, PhotosWithoutPeopleGoToTheirCaptureMonth) {
   p.photos_to_library = true;
   Analysis a = WithFaces({});
   a.info.taken_at = "2019-05-01T12:00:00";
-  EXPECT_EQ(Decide(a, p, {}).library_folder, "photos/2019/05");
+  EXPECT_EQ(Decide(a, p, {}).library_folder, "2019/05");
   a.info.taken_at = "";
-  EXPECT_EQ(Decide(a, p, {}).library_folder, "photos/undated");
+  EXPECT_EQ(Decide(a, p, {}).library_folder, "undated");
   a.info.taken_at = "garbage";
-  EXPECT_EQ(Decide(a, p, {}).library_folder, "photos/undated");
+  EXPECT_EQ(Decide(a, p, {}).library_folder, "undated");
   EXPECT_EQ(Decide(WithFaces({FaceOf("alice", MatchKind::kKnown, 0.9)}), p, {}).library_folder, "");
+}
+
+TEST(DecideTest, PhotoMonthFolderReadsIsoAndExifDatesAndRefusesImpossibleMonths) {
+  EXPECT_EQ(model::PhotoMonthFolder("2019:05:01 12:00:00"), "2019/05");   // EXIF's own format
+  EXPECT_EQ(model::PhotoMonthFolder("2024-12"), "2024/12");
+  EXPECT_EQ(model::PhotoMonthFolder("2019-13-01"), "undated");
+  EXPECT_EQ(model::PhotoMonthFolder("2019-00-01"), "undated");
+  EXPECT_EQ(model::PhotoMonthFolder("0000:00:00 00:00:00"), "undated");   // cameras without a clock
+  EXPECT_EQ(model::PhotoMonthFolder("2019-5-1"), "undated");
+  EXPECT_EQ(model::PhotoMonthFolder("20190501"), "undated");
 }
 
 TEST(DecideTest, DuplicatesLinkToTheItemTheyMatch) {

@@ -19,6 +19,16 @@ std::string Decision::Summary() const {
   return out;
 }
 
+std::string PhotoMonthFolder(const std::string& taken_at) {
+  auto digits = [&](size_t from, size_t n) {
+    return taken_at.size() >= from + n &&
+           std::all_of(taken_at.begin() + from, taken_at.begin() + from + n, [](char c) { return c >= '0' && c <= '9'; });
+  };
+  bool dated = digits(0, 4) && taken_at.size() >= 7 && (taken_at[4] == '-' || taken_at[4] == ':') && digits(5, 2) &&
+               taken_at.substr(5, 2) >= "01" && taken_at.substr(5, 2) <= "12" && taken_at.substr(0, 4) != "0000";
+  return dated ? taken_at.substr(0, 4) + "/" + taken_at.substr(5, 2) : "undated";
+}
+
 const char* DestinationName(Destination d) {
   switch (d) {
     case Destination::kLibrary: return "library";

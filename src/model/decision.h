@@ -102,11 +102,16 @@ struct Decision {
   std::string category;                 // review category, or "" for the library
   std::string person;                   // library person, or the suggestion for review
   std::optional<int64_t> duplicate_of;  // item an exact or near duplicate matches
-  std::string library_folder;           // library photo without a person: "photos/<yyyy>/<mm>"; else ""
+  std::string library_folder;           // library photo without a person: "<yyyy>/<mm>" or "undated" under
+                                        // directories.photos (see PhotoMonthFolder); else ""
   std::vector<Reason> reasons;
   // One sentence joining the reasons' texts.
   std::string Summary() const;
 };
+
+// Where a photo kept without a person goes under directories.photos, from its capture date ("2019-05-01T12:00:00" ->
+// "2019/05"); "undated" when it has no readable date. The one rule for intake (decide) and a reviewer's "keep".
+std::string PhotoMonthFolder(const std::string& taken_at);
 
 const char* DestinationName(Destination d);
 

@@ -291,7 +291,7 @@ base::Result<IngestSummary> Ingestor::IngestPaths(const std::vector<fs::path>& p
   auto c = impl_->store.Current();
   source::ScanOptions scan_options;
   // Files given by path get these checks too: a library file ingested again would leave its item dangling.
-  scan_options.exclude = {c->FacesDir(), c->ReviewDir(), c->StateDir(), c->library / "photos"};
+  scan_options.exclude = {c->FacesDir(), c->ReviewDir(), c->StateDir(), c->PhotosDir()};
   auto scan = source::ScanFolders(paths, scan_options);
   std::vector<Input> inputs;
   for (const auto& f : scan.files) {

@@ -70,15 +70,29 @@ model::QualityReference ReferenceOf(const config::Config& config) {
 
 }  // namespace
 
-std::string FolderOf(const model::Decision& d) {
+std::string FolderOf(const model::Decision& d, const config::Config& config) {
   if (d.destination == model::Destination::kReview) return "review/" + d.category;
-  return d.library_folder.empty() ? "faces/" + d.person : d.library_folder;
+  if (d.library_folder.empty()) return "faces/" + d.person;
+  return (config.PhotosDir() / d.library_folder).lexically_relative(config.library).generic_string();
 }
 
+namespace {
+
+std::string CurrentFolder(const std::string& location, const std::string& category, const std::string& person,
+                          const std::string& path) {
+  if (location != "library") return location == "review" ? "review/" + category : location;
+  // A library photo without a person lives in <photos>/<yyyy>/<mm>/: its folder is where its file is.
+  return person.empty() ? fs::path(path).parent_path().generic_string() : "faces/" + person;
+}
+
+}  // namespace
+
 std::string FolderOf(const catalog::AnalysedItem& item) {
-  if (item.location != "library") return "review/" + item.category;
-  // A library photo without a person lives in photos/<yyyy>/<mm>/: its folder is where its file is.
-  return item.person.empty() ? fs::path(item.path).parent_path().string() : "faces/" + item.person;
+  return CurrentFolder(item.location, item.category, item.person, item.path);
+}
+
+std::string FolderOf(const model::ItemRecord& item) {
+  return CurrentFolder(item.location, item.category, item.person, item.path);
 }
 
 model::Analysis RescoredAnalysis(const model::Analysis& analysis, const config::Config& config,
@@ -101,7 +115,7 @@ base::Result<SimulationReport> SimulatePolicy(catalog::Catalog& catalog, const c
     }
     ++report.total;
     std::string from = FolderOf(item);
-    std::string to = FolderOf(Replay(item, proposed, reference));
+    std::string to = FolderOf(Replay(item, proposed, reference), proposed);
     if (from != to) {
       ++report.changed;
       tally.Add(from, to, item.id);
@@ -124,7 +138,7 @@ base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committ
     if (item.analysis.version == 0) return base::Status::Ok();  // damaged: nothing to re-decide on
     ++report.considered;
     model::Decision d = Replay(item, config, reference);
-    if (FolderOf(d) != FolderOf(item)) changes.emplace_back(item, std::move(d));
+    if (FolderOf(d, config) != FolderOf(item)) changes.emplace_back(item, std::move(d));
     return base::Status::Ok();
   }));
   MoveTally tally(5);
@@ -154,7 +168,7 @@ base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committ
       continue;
     }
     ++report.moved;
-    tally.Add(FolderOf(item), FolderOf(d), item.id);
+    tally.Add(FolderOf(item), FolderOf(d, config), item.id);
   }
   report.moves = tally.Sorted();
   return report;

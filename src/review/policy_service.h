@@ -40,10 +40,11 @@ struct ApplyReport {
   std::vector<std::string> errors;   // "item 12: ..." for each failure
 };
 
-// The library-relative folder a decision sends an image to.
-std::string FolderOf(const model::Decision& decision);
+// The library-relative folder a decision sends an image to under `config` (people and review categories by name).
+std::string FolderOf(const model::Decision& decision, const config::Config& config);
 // The folder an item is in now.
 std::string FolderOf(const catalog::AnalysedItem& item);
+std::string FolderOf(const model::ItemRecord& item);
 
 // `analysis` with its quality score recomputed from its stored measures under `config`'s rules and `reference`
 // (what a replay under a proposed policy judges; analyses without measures keep their score). Pure.

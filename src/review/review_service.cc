@@ -15,20 +15,6 @@ std::string FolderOf(const std::string& relative_path) {
   return std::filesystem::path(relative_path).parent_path().generic_string();
 }
 
-// "<yyyy>/<mm>" of the capture date ("2024-05-01T10:00:00"), else of the day the item arrived (UTC).
-std::string MonthFolder(const model::ItemRecord& item) {
-  const std::string& taken = item.info.taken_at;
-  auto digits = [&](size_t from, size_t n) {
-    return taken.size() >= from + n &&
-           std::all_of(taken.begin() + from, taken.begin() + from + n, [](char c) { return c >= '0' && c <= '9'; });
-  };
-  if (digits(0, 4) && digits(5, 2) && taken.substr(5, 2) != "00") return taken.substr(0, 4) + "/" + taken.substr(5, 2);
-  std::time_t at = static_cast<std::time_t>(item.created_at);
-  std::tm tm{};
-  gmtime_r(&at, &tm);
-  return fmt::format("{:04d}/{:02d}", tm.tm_year + 1900, tm.tm_mon + 1);
-}
-
 }  // namespace
 
 base::Result<model::ItemRecord> ReviewService::PendingItem(int64_t id, const std::string& seen_in) {
@@ -92,9 +78,6 @@ base::Result<model::ItemRecord> ReviewService::Keep(int64_t id, const std::strin
   auto item = PendingItem(id, seen_in);
   if (!item.ok()) return item.status();
   auto config = config_.Current();
-  const std::string photos = config->json["directories"].value("photos", "photos");
-  const std::filesystem::path root = std::filesystem::path(photos).is_absolute() ? std::filesystem::path(photos)
-                                                                                 : config->library / photos;
   catalog::CatalogChange change;
   change.item.location = "library";
   change.item.auto_sorted = false;
@@ -102,7 +85,7 @@ base::Result<model::ItemRecord> ReviewService::Keep(int64_t id, const std::strin
   change.action = "keep";
   change.reason = fmt::format("kept without a person by {}", actor);
   change.at = now;
-  auto placed = committer_.Relocate(*item, root / MonthFolder(*item), change);
+  auto placed = committer_.Relocate(*item, config->PhotosDir() / model::PhotoMonthFolder(item->info.taken_at), change);
   if (!placed.ok()) return placed.status();
   return catalog_.GetItem(id);
 }

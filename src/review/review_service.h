@@ -45,8 +45,8 @@ class ReviewService {
   // Moves item `id` to .triage/trash/ (purged after review.trash_retention_days). `seen_in` as for Approve.
   base::Result<model::ItemRecord> Reject(int64_t id, const std::string& actor, int64_t now,
                                          const std::string& seen_in = "");
-  // Keeps item `id` in the library without a person: to <directories.photos>/<yyyy>/<mm>/ by its capture date (the
-  // day it arrived when the photo has none), audited as "keep". Learns no face. `seen_in` as for Approve.
+  // Keeps item `id` in the library without a person: to <directories.photos>/<yyyy>/<mm>/ by its capture date
+  // (<photos>/undated/ when it has none, as intake does: model::PhotoMonthFolder), audited as "keep". Learns no face. `seen_in` as for Approve.
   base::Result<model::ItemRecord> Keep(int64_t id, const std::string& actor, int64_t now,
                                        const std::string& seen_in = "");
   // Leaves the item pending, at the back of the queue. `seen_in` as for Approve.

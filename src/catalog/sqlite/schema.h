@@ -165,6 +165,42 @@ CREATE TRIGGER hash_log_update AFTER UPDATE OF location, phash, phash_center, si
   INSERT INTO hash_log (item_id) VALUES (NEW.id);
 END;
 )sql",
+      // 7: face clusters (an incremental density clustering of the stored faces, faces/face_clustering.h): each face's
+      //    cluster, how many faces lie within the cluster distance of it (-1: not clustered yet) and whether that makes
+      //    it a core face, whether a person placed it there, its size; clusters with the person they were named as; "not this person" per face; and the log of people
+      //    actions (name, merge, split, ...) with what undoing each one needs.
+      R"sql(
+ALTER TABLE faces ADD COLUMN cluster_id INTEGER;
+ALTER TABLE faces ADD COLUMN neighbours INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE faces ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE faces ADD COLUMN core INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE faces ADD COLUMN size_px REAL NOT NULL DEFAULT 0;
+CREATE INDEX faces_cluster ON faces (cluster_id, id);
+CREATE INDEX faces_person ON faces (person, id);
+CREATE TABLE face_clusters (
+  id INTEGER PRIMARY KEY,
+  person TEXT NOT NULL DEFAULT '',
+  hidden INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX face_clusters_person ON face_clusters (person);
+CREATE TABLE face_rejections (
+  face_id INTEGER NOT NULL REFERENCES faces (id) ON DELETE CASCADE,
+  person TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (face_id, person)
+);
+CREATE TABLE people_actions (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  summary TEXT NOT NULL DEFAULT '',
+  undo TEXT NOT NULL,
+  undone_at INTEGER
+);
+UPDATE faces SET size_px = MIN(w, h) WHERE w IS NOT NULL AND h IS NOT NULL;
+)sql",
   };
   return kMigrations;
 }

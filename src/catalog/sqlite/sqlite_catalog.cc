@@ -29,7 +29,7 @@ constexpr const char* kInsertItem =
 
 constexpr const char* kInsertFace =
     "INSERT INTO faces (item_id, x, y, w, h, score, landmarks, embedding, person, match_kind, distance, confidence, "
-    "eye_aspect_ratio) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "eye_aspect_ratio, size_px) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?, MIN(?4, ?5))";
 
 constexpr const char* kInsertReview =
     "INSERT INTO review_queue (item_id, category, reason, reason_code, faces_detected, suggested_person, created_at, "

@@ -1,0 +1,359 @@
+// People actions over face clusters: name, merge, split, not this person, remove, reassign, hide.
+#include "review/people_service.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "decide/decide.h"
+#include "faces/face_matcher.h"
+
+namespace triage::review {
+namespace {
+
+// Faces as good references first: larger and more surely detected.
+double Quality(const catalog::FaceRecord& f) { return f.size_px * f.detection_score; }
+
+}  // namespace
+
+base::Result<std::vector<catalog::FaceRecord>> PeopleService::FacesIn(int64_t cluster_id) {
+  catalog::FaceFilter filter;
+  filter.cluster_id = cluster_id;
+  filter.limit = 100000;
+  return faces_.ListFaces(filter);
+}
+
+base::Result<std::vector<catalog::FaceRecord>> PeopleService::FacesById(const std::vector<int64_t>& ids) {
+  if (ids.empty()) return base::Status::InvalidArgument("no faces given");
+  std::vector<catalog::FaceRecord> out;
+  for (int64_t id : ids) {
+    auto f = faces_.GetFace(id);
+    if (!f.ok()) return f.status();
+    out.push_back(std::move(*f));
+  }
+  return out;
+}
+
+base::Status PeopleService::Enrol(const std::string& person, const std::vector<catalog::FaceRecord>& faces,
+                                  PeopleRecord& record) {
+  auto refs = catalog_.AllReferences();
+  if (!refs.ok()) return refs.status();
+  std::set<std::string> sources;
+  int64_t have = 0;
+  for (const auto& r : *refs) {
+    if (r.person != person) continue;
+    ++have;
+    sources.insert(r.source);
+  }
+  std::vector<const catalog::FaceRecord*> best;
+  for (const auto& f : faces) {
+    if (!f.embedding.empty() && !sources.count(fmt::format("face:{}", f.id))) best.push_back(&f);
+  }
+  std::stable_sort(best.begin(), best.end(), [](auto* a, auto* b) { return Quality(*a) > Quality(*b); });
+  const int64_t room = std::max<int64_t>(0, config_.Current()->face_clustering.max_references_per_person - have);
+  for (size_t i = 0; i < best.size() && static_cast<int64_t>(i) < room; ++i) {
+    auto id = faces_.AddReference(person, best[i]->embedding, fmt::format("face:{}", best[i]->id));
+    if (!id.ok()) return id.status();
+    record.references_added.push_back(*id);
+  }
+  return base::Status::Ok();
+}
+
+base::Status PeopleService::RouteWaiting(const std::vector<catalog::FaceRecord>& faces, const std::string& person,
+                                         const std::string& actor, int64_t now, PeopleRecord& record,
+                                         PeopleOutcome& out) {
+  auto config = config_.Current();
+  auto refs = catalog_.AllReferences();
+  if (!refs.ok()) return refs.status();
+  auto rejections = faces_.ListRejections();
+  if (!rejections.ok()) return rejections.status();
+  std::map<int64_t, std::set<std::string>> rejected;
+  for (const auto& [face, who] : *rejections) rejected[face].insert(who);
+  std::set<int64_t> seen;
+  for (const auto& f : faces) {
+    if (!seen.insert(f.item_id).second) continue;
+    auto item = catalog_.GetItem(f.item_id);
+    if (!item.ok() || item->location != "review" || item->faces_detected != 1) continue;
+    if (!catalog_.PendingReview(item->id).ok()) continue;
+    auto stored = catalog_.GetAnalysis(item->id);
+    if (!stored.ok() || !*stored || (*stored)->version == 0 || (*stored)->analysis.faces.size() != 1) continue;
+    model::Analysis analysis = (*stored)->analysis;
+    // The matcher respects "not this person": such references do not count for this face.
+    std::vector<faces::Reference> usable;
+    for (const auto& r : *refs) if (!rejected[f.id].count(r.person)) usable.push_back({r.person, r.embedding});
+    analysis.faces[0].match = faces::NearestPersons(f.embedding, usable);  // stored analyses keep no embeddings
+    model::Decision d = decide::Decide(analysis, config->policy, (*stored)->facts);
+    const std::filesystem::path from = (config->library / item->path).parent_path();
+    const std::filesystem::path to = config->FolderFor(d);
+    if (to == from) continue;
+    catalog::CatalogChange change;
+    change.item.location = d.destination == model::Destination::kLibrary ? "library" : "review";
+    change.item.category = d.category;
+    change.item.person = d.person;
+    change.item.auto_sorted = d.destination == model::Destination::kLibrary;
+    change.item.reasons = d.reasons;
+    change.actor = actor;
+    change.action = "name-cluster";
+    change.reason = fmt::format("{} (faces named {} by {})", d.Summary(), person, actor);
+    change.at = now;
+    auto placed = committer_.Relocate(*item, to, change);
+    if (!placed.ok()) {
+      out.errors.push_back(fmt::format("item {}: {}", item->id, placed.status().message()));
+      continue;
+    }
+    record.moves.push_back({item->id, item->location, item->category, item->person, item->auto_sorted, item->reasons,
+                            from.lexically_relative(config->library).generic_string(),
+                            to.lexically_relative(config->library).generic_string()});
+    out.moved_items.push_back(item->id);
+  }
+  return base::Status::Ok();
+}
+
+base::Result<PeopleOutcome> PeopleService::Finish(PeopleRecord& record, PeopleOutcome out, const std::string& kind,
+                                                  const std::string& summary, const std::string& actor, int64_t now) {
+  catalog::PeopleAction action{0, now, actor, kind, summary, record.ToJson().dump(), std::nullopt};
+  auto id = faces_.LogAction(action);
+  if (!id.ok()) return id.status();
+  out.action_id = *id;
+  out.references_added = static_cast<int64_t>(record.references_added.size());
+  TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit({0, now, actor, 0, "people", kind, fmt::format("action {}", *id), summary}));
+  if (!record.references_added.empty() && references_changed_) references_changed_();
+  return out;
+}
+
+base::Result<PeopleOutcome> PeopleService::Name(int64_t cluster_id, const std::string& raw_person,
+                                                const std::string& actor, int64_t now, bool rename) {
+  auto name = config::SanitizePersonName(raw_person);
+  if (!name.ok()) return name.status();
+  std::lock_guard lock(mu_);
+  auto cluster = faces_.GetCluster(cluster_id);
+  if (!cluster.ok()) return cluster.status();
+  if (!cluster->person.empty() && cluster->person != *name && !rename) {
+    return base::Status::Conflict(fmt::format("cluster {} is named {} already; rename it explicitly", cluster_id,
+                                              cluster->person));
+  }
+  PeopleRecord record;
+  record.CaptureCluster(*cluster);
+  auto members = FacesIn(cluster_id);
+  if (!members.ok()) return members.status();
+  record.CaptureFaces(*members);
+  auto persons = catalog_.ListPersons();
+  if (!persons.ok()) return persons.status();
+  if (std::none_of(persons->begin(), persons->end(), [&](const auto& p) { return p.name == *name; })) {
+    auto added = catalog_.AddPerson(*name, now);
+    if (!added.ok()) return added.status();
+    record.person_created = *name;
+  }
+  int64_t target = cluster_id;
+  auto existing = faces_.ClusterOfPerson(*name);
+  if (!existing.ok()) return existing.status();
+  if (*existing && (*existing)->id != cluster_id) {  // they have a cluster: this one's faces join it
+    target = (*existing)->id;
+    record.CaptureCluster(**existing);
+    auto theirs = FacesIn(target);
+    if (!theirs.ok()) return theirs.status();
+    record.CaptureFaces(*theirs);
+    TRIAGE_RETURN_IF_ERROR(clustering_.Merge(cluster_id, target));
+    TRIAGE_RETURN_IF_ERROR(faces_.SetClusterPerson(cluster_id, ""));
+  }
+  // Faces marked "not this person" for them stay out.
+  auto rejections = faces_.ListRejections();
+  if (!rejections.ok()) return rejections.status();
+  std::vector<int64_t> refused;
+  for (const auto& [face, who] : *rejections) {
+    if (who == *name && clustering_.ClusterOf(face) == target) refused.push_back(face);
+  }
+  TRIAGE_RETURN_IF_ERROR(clustering_.Place(refused, 0));
+  TRIAGE_RETURN_IF_ERROR(faces_.SetClusterPerson(target, *name));
+  clustering_.SetClusterPerson(target, *name);
+  auto named = FacesIn(target);
+  if (!named.ok()) return named.status();
+  TRIAGE_RETURN_IF_ERROR(Enrol(*name, *named, record));
+  PeopleOutcome out;
+  out.cluster_id = target;
+  out.person = *name;
+  out.faces = static_cast<int64_t>(named->size());
+  TRIAGE_RETURN_IF_ERROR(RouteWaiting(*named, *name, actor, now, record, out));
+  return Finish(record, std::move(out), "name", fmt::format("cluster {} named {}", cluster_id, *name), actor, now);
+}
+
+base::Result<PeopleOutcome> PeopleService::Merge(int64_t from, int64_t into, const std::string& actor, int64_t now) {
+  if (from == into) return base::Status::InvalidArgument(fmt::format("cannot merge cluster {} into itself", from));
+  std::lock_guard lock(mu_);
+  auto a = faces_.GetCluster(from);
+  if (!a.ok()) return a.status();
+  auto b = faces_.GetCluster(into);
+  if (!b.ok()) return b.status();
+  if (!a->person.empty() && !b->person.empty() && a->person != b->person) {
+    return base::Status::Conflict(fmt::format("cluster {} is {} and cluster {} is {}: different persons are not merged",
+                                              from, a->person, into, b->person));
+  }
+  const std::string person = b->person.empty() ? a->person : b->person;
+  PeopleRecord record;
+  record.CaptureCluster(*a);
+  record.CaptureCluster(*b);
+  auto moving = FacesIn(from);
+  if (!moving.ok()) return moving.status();
+  auto staying = FacesIn(into);
+  if (!staying.ok()) return staying.status();
+  record.CaptureFaces(*moving);
+  record.CaptureFaces(*staying);
+  TRIAGE_RETURN_IF_ERROR(clustering_.Merge(from, into));
+  TRIAGE_RETURN_IF_ERROR(faces_.SetClusterPerson(from, ""));
+  PeopleOutcome out;
+  out.cluster_id = into;
+  out.person = person;
+  out.faces = static_cast<int64_t>(moving->size());
+  if (!person.empty()) {
+    TRIAGE_RETURN_IF_ERROR(faces_.SetClusterPerson(into, person));
+    clustering_.SetClusterPerson(into, person);
+    auto merged = FacesIn(into);
+    if (!merged.ok()) return merged.status();
+    TRIAGE_RETURN_IF_ERROR(RouteWaiting(*merged, person, actor, now, record, out));
+  }
+  return Finish(record, std::move(out), "merge", fmt::format("cluster {} merged into {}", from, into), actor, now);
+}
+
+base::Result<PeopleOutcome> PeopleService::Split(int64_t cluster_id, const std::vector<int64_t>& face_ids,
+                                                 const std::string& actor, int64_t now) {
+  std::lock_guard lock(mu_);
+  auto cluster = faces_.GetCluster(cluster_id);
+  if (!cluster.ok()) return cluster.status();
+  auto faces = FacesById(face_ids);
+  if (!faces.ok()) return faces.status();
+  for (const auto& f : *faces) {
+    if (f.cluster_id != cluster_id) {
+      return base::Status::InvalidArgument(fmt::format("face {} is not in cluster {}", f.id, cluster_id));
+    }
+  }
+  PeopleRecord record;
+  record.CaptureCluster(*cluster);
+  record.CaptureFaces(*faces);
+  auto created = faces_.CreateCluster("", now);
+  if (!created.ok()) return created.status();
+  TRIAGE_RETURN_IF_ERROR(clustering_.Place(face_ids, *created));
+  TRIAGE_RETURN_IF_ERROR(Unname(*faces));
+  PeopleOutcome out;
+  out.cluster_id = *created;
+  out.faces = static_cast<int64_t>(faces->size());
+  return Finish(record, std::move(out), "split",
+                fmt::format("{} face(s) split from cluster {} into {}", faces->size(), cluster_id, *created), actor,
+                now);
+}
+
+base::Status PeopleService::Unname(const std::vector<catalog::FaceRecord>& faces) {
+  std::vector<int64_t> named;
+  for (const auto& f : faces) if (f.match_kind == "named" || f.match_kind == "known") named.push_back(f.id);
+  return faces_.SetFacePersons(named, "", "unknown");
+}
+
+base::Result<PeopleOutcome> PeopleService::NotThisPerson(const std::vector<int64_t>& face_ids,
+                                                         const std::string& actor, int64_t now) {
+  std::lock_guard lock(mu_);
+  auto faces = FacesById(face_ids);
+  if (!faces.ok()) return faces.status();
+  PeopleRecord record;
+  record.CaptureFaces(*faces);
+  PeopleOutcome out;
+  for (const auto& f : *faces) {
+    std::string person = f.Assigned() ? f.person : "";
+    if (f.cluster_id != 0) {
+      auto cluster = faces_.GetCluster(f.cluster_id);
+      if (!cluster.ok()) return cluster.status();
+      if (!cluster->person.empty()) person = cluster->person;
+    }
+    if (person.empty()) {
+      return base::Status::InvalidArgument(fmt::format("face {} is not given to any person; nothing to refuse", f.id));
+    }
+    TRIAGE_RETURN_IF_ERROR(clustering_.Reject(f.id, person, now));
+    record.rejections_added.emplace_back(f.id, person);
+    out.person = person;
+  }
+  TRIAGE_RETURN_IF_ERROR(Unname(*faces));
+  out.faces = static_cast<int64_t>(faces->size());
+  return Finish(record, std::move(out), "not_this_person",
+                fmt::format("{} face(s) marked not {}", faces->size(), out.person), actor, now);
+}
+
+base::Result<PeopleOutcome> PeopleService::Remove(const std::vector<int64_t>& face_ids, const std::string& actor,
+                                                  int64_t now) {
+  std::lock_guard lock(mu_);
+  auto faces = FacesById(face_ids);
+  if (!faces.ok()) return faces.status();
+  PeopleRecord record;
+  record.CaptureFaces(*faces);
+  TRIAGE_RETURN_IF_ERROR(clustering_.Place(face_ids, 0));
+  TRIAGE_RETURN_IF_ERROR(Unname(*faces));
+  PeopleOutcome out;
+  out.faces = static_cast<int64_t>(faces->size());
+  return Finish(record, std::move(out), "remove", fmt::format("{} face(s) taken out of their clusters", out.faces),
+                actor, now);
+}
+
+base::Result<PeopleOutcome> PeopleService::Reassign(const std::vector<int64_t>& face_ids, int64_t cluster_id,
+                                                    const std::string& actor, int64_t now) {
+  std::lock_guard lock(mu_);
+  auto cluster = faces_.GetCluster(cluster_id);
+  if (!cluster.ok()) return cluster.status();
+  auto faces = FacesById(face_ids);
+  if (!faces.ok()) return faces.status();
+  auto rejections = faces_.ListRejections();
+  if (!rejections.ok()) return rejections.status();
+  for (const auto& [face, who] : *rejections) {
+    if (who == cluster->person && std::count(face_ids.begin(), face_ids.end(), face)) {
+      return base::Status::InvalidArgument(fmt::format("face {} was marked not {}", face, who));
+    }
+  }
+  PeopleRecord record;
+  record.CaptureFaces(*faces);
+  TRIAGE_RETURN_IF_ERROR(clustering_.Place(face_ids, cluster_id));
+  PeopleOutcome out;
+  out.cluster_id = cluster_id;
+  out.person = cluster->person;
+  out.faces = static_cast<int64_t>(faces->size());
+  if (cluster->person.empty()) {
+    TRIAGE_RETURN_IF_ERROR(Unname(*faces));
+  } else {
+    TRIAGE_RETURN_IF_ERROR(faces_.SetFacePersons(face_ids, cluster->person, "named"));
+    auto moved = FacesById(face_ids);
+    if (!moved.ok()) return moved.status();
+    TRIAGE_RETURN_IF_ERROR(RouteWaiting(*moved, cluster->person, actor, now, record, out));
+  }
+  return Finish(record, std::move(out), "reassign",
+                fmt::format("{} face(s) moved to cluster {}", faces->size(), cluster_id), actor, now);
+}
+
+base::Result<PeopleOutcome> PeopleService::SetHidden(int64_t cluster_id, bool hidden, const std::string& actor,
+                                                     int64_t now) {
+  std::lock_guard lock(mu_);
+  auto cluster = faces_.GetCluster(cluster_id);
+  if (!cluster.ok()) return cluster.status();
+  PeopleRecord record;
+  record.CaptureCluster(*cluster);
+  TRIAGE_RETURN_IF_ERROR(faces_.SetClusterHidden(cluster_id, hidden));
+  PeopleOutcome out;
+  out.cluster_id = cluster_id;
+  out.person = cluster->person;
+  return Finish(record, std::move(out), hidden ? "hide" : "show",
+                fmt::format("cluster {} {}", cluster_id, hidden ? "hidden" : "shown"), actor, now);
+}
+
+base::Result<std::vector<ClusterView>> PeopleService::Clusters(bool include_hidden) {
+  auto clusters = faces_.ListClusters(include_hidden);
+  if (!clusters.ok()) return clusters.status();
+  std::vector<ClusterView> out;
+  for (const auto& c : *clusters) {
+    catalog::FaceFilter filter;
+    filter.cluster_id = c.id;
+    filter.limit = 100000;
+    filter.with_embeddings = false;
+    auto faces = faces_.ListFaces(filter);
+    if (!faces.ok()) return faces.status();
+    out.push_back({c, std::move(*faces)});
+  }
+  return out;
+}
+
+}  // namespace triage::review

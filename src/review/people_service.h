@@ -1,0 +1,107 @@
+// People from the photos themselves: naming a face cluster (which enrols its best faces and re-decides the waiting
+// photos of that person through the journaled commit path), merging, splitting, "not this person", removing and
+// reassigning faces, hiding clusters — each one logged with what undoing it needs, and undone as one action by Undo.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+#include "catalog/catalog.h"
+#include "catalog/face_store.h"
+#include "commit/committer.h"
+#include "config/config_store.h"
+#include "faces/face_clustering.h"
+#include "review/people_record.h"
+
+namespace triage::review {
+
+// What one people action did.
+struct PeopleOutcome {
+  int64_t action_id = 0;             // pass to Undo
+  int64_t cluster_id = 0;            // the cluster acted on (naming into a person's cluster: that one)
+  std::string person;
+  int64_t faces = 0;                 // faces whose place or name changed
+  int64_t references_added = 0;
+  std::vector<int64_t> moved_items;  // waiting photos re-decided into another folder
+  std::vector<std::string> errors;   // "item 12: ..." for photos that could not be moved (the rest went through)
+};
+
+struct UndoOutcome {
+  int64_t action_id = 0;
+  std::string kind;
+  std::vector<int64_t> restored_items;  // photos moved back
+  std::vector<std::string> errors;      // photos that had moved again meanwhile stay where they are
+};
+
+// A cluster with its faces for listing (faces without embeddings).
+struct ClusterView {
+  catalog::ClusterRecord cluster;
+  std::vector<catalog::FaceRecord> faces;
+};
+
+// Thread-safe: actions are serialised.
+class PeopleService {
+ public:
+  PeopleService(config::ConfigStore& config, catalog::Catalog& catalog, catalog::FaceStore& faces,
+                faces::FaceClustering& clustering, commit::Committer& committer)
+      : config_(config), catalog_(catalog), faces_(faces), clustering_(clustering), committer_(committer) {}
+
+  // Names cluster `cluster_id` as `person` (created when new; when they already have a cluster, this one's faces
+  // join it): its faces become that person's (except faces marked "not this person" for them), its best faces (by
+  // size and detection score) are enrolled as references up to face_clustering.max_references_per_person, and the
+  // single-face photos of its faces waiting in review are re-decided and moved where the policy now sends them.
+  // kNotFound (no cluster), kInvalidArgument (bad name), kConflict (named as someone else: rename explicitly).
+  base::Result<PeopleOutcome> Name(int64_t cluster_id, const std::string& person, const std::string& actor,
+                                   int64_t now, bool rename = false);
+  // Moves every face of `from` into `into`. Clusters named as two different persons are not merged (kConflict).
+  // When `into` (or `from`) is named, the merged faces become that person's and their waiting photos are re-decided.
+  base::Result<PeopleOutcome> Merge(int64_t from, int64_t into, const std::string& actor, int64_t now);
+  // Moves `face_ids` (all in `cluster_id`) into a new unnamed cluster. kInvalidArgument when a face is elsewhere.
+  base::Result<PeopleOutcome> Split(int64_t cluster_id, const std::vector<int64_t>& face_ids, const std::string& actor,
+                                    int64_t now);
+  // "Not this person": each face leaves the cluster of the person it was given and never joins them again.
+  base::Result<PeopleOutcome> NotThisPerson(const std::vector<int64_t>& face_ids, const std::string& actor,
+                                            int64_t now);
+  // Takes faces out of every cluster (they stay out until placed by hand).
+  base::Result<PeopleOutcome> Remove(const std::vector<int64_t>& face_ids, const std::string& actor, int64_t now);
+  // Puts faces into cluster `cluster_id` (taking its name; their waiting photos are re-decided when it has one).
+  base::Result<PeopleOutcome> Reassign(const std::vector<int64_t>& face_ids, int64_t cluster_id,
+                                       const std::string& actor, int64_t now);
+  base::Result<PeopleOutcome> SetHidden(int64_t cluster_id, bool hidden, const std::string& actor, int64_t now);
+
+  // Undoes people action `action_id` as one action: faces, clusters, names, "not this person", references and the
+  // photos it moved go back. kNotFound, kConflict (undone already).
+  base::Result<UndoOutcome> Undo(int64_t action_id, const std::string& actor, int64_t now);
+
+  // Clusters by size (largest first) with their faces.
+  base::Result<std::vector<ClusterView>> Clusters(bool include_hidden);
+
+  // Called after references changed (naming enrols; undo removes), e.g. to reload a running matcher.
+  void OnReferencesChanged(std::function<void()> callback) { references_changed_ = std::move(callback); }
+
+ private:
+  base::Result<std::vector<catalog::FaceRecord>> FacesIn(int64_t cluster_id);
+  base::Result<std::vector<catalog::FaceRecord>> FacesById(const std::vector<int64_t>& ids);
+  base::Status Enrol(const std::string& person, const std::vector<catalog::FaceRecord>& faces, PeopleRecord& record);
+  base::Status RouteWaiting(const std::vector<catalog::FaceRecord>& faces, const std::string& person,
+                            const std::string& actor, int64_t now, PeopleRecord& record, PeopleOutcome& out);
+  base::Result<PeopleOutcome> Finish(PeopleRecord& record, PeopleOutcome out, const std::string& kind,
+                                     const std::string& summary, const std::string& actor, int64_t now);
+  base::Status Unname(const std::vector<catalog::FaceRecord>& faces);
+
+  config::ConfigStore& config_;
+  catalog::Catalog& catalog_;
+  catalog::FaceStore& faces_;
+  faces::FaceClustering& clustering_;
+  commit::Committer& committer_;
+  std::function<void()> references_changed_;
+  std::recursive_mutex mu_;
+};
+
+}  // namespace triage::review

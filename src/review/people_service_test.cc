@@ -1,0 +1,214 @@
+// People actions: naming a cluster routes its waiting photos (moved, audited) and undo puts them back; merge, split,
+// "not this person", and their undo.
+#include "review/people_service.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+
+#include "catalog/sqlite/sqlite_catalog.h"
+#include "catalog/sqlite/sqlite_face_store.h"
+#include "faces/cluster_test_support.h"
+
+namespace triage::review {
+namespace {
+
+namespace fs = std::filesystem;
+
+class PeopleServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    lib_ = fs::temp_directory_path() / ("people_test_" + std::to_string(::getpid()));
+    fs::remove_all(lib_);
+    fs::create_directories(lib_ / ".triage");
+    nlohmann::json doc = config::DefaultConfigJson();
+    doc["face_clustering"]["max_references_per_person"] = 3;
+    ASSERT_TRUE(config::SaveConfigJson(lib_, doc).ok());
+    config_ = std::move(*config::ConfigStore::Open(lib_));
+    sqlite_ = std::move(*catalog::sqlite::SqliteCatalog::Open(lib_ / ".triage/catalog.db"));
+    faces_ = std::make_unique<catalog::sqlite::SqliteFaceStore>(*sqlite_);
+    clustering_ = std::move(*faces::FaceClustering::Open(*faces_, lib_ / ".triage/faces.hnsw", {}, 100));
+    journal_ = *commit::Journal::Open(lib_ / ".triage");
+    committer_ = std::make_unique<commit::Committer>(*journal_, *sqlite_, lib_);
+    service_ = std::make_unique<PeopleService>(*config_, *sqlite_, *faces_, *clustering_, *committer_);
+  }
+  void TearDown() override {
+    service_.reset();
+    committer_.reset();
+    journal_.reset();
+    clustering_.reset();
+    faces_.reset();
+    sqlite_.reset();
+    fs::remove_all(lib_);
+  }
+
+  // A photo waiting in review/unidentified with these faces (stored analysis as ingest keeps it), clustered.
+  int64_t Waiting(const std::vector<std::vector<float>>& embeddings) {
+    const std::string name = "p" + std::to_string(++photos_) + ".jpg";
+    fs::create_directories(lib_ / "in");
+    std::ofstream(lib_ / "in" / name) << name;
+    auto staged = committer_->StageCopy(lib_ / "in" / name, nullptr);
+    catalog::CatalogChange c;
+    c.item.original_name = name;
+    c.item.fingerprint.sha256 = name;
+    c.item.location = "review";
+    c.item.category = embeddings.size() == 1 ? "unidentified" : "multiple_faces";
+    c.item.reasons = {{"unknown_person", "The face matches nobody enrolled."}};
+    c.item.faces_detected = static_cast<int>(embeddings.size());
+    model::StoredAnalysis stored;
+    stored.analysis.readable = true;
+    stored.analysis.faces_analysed = true;
+    for (const auto& e : embeddings) {
+      model::Face face;
+      face.box = {10, 10, 120, 120};
+      face.detection_score = 0.95f;
+      face.embedding = e;
+      c.faces.push_back(face);
+      face.embedding.clear();
+      stored.analysis.faces.push_back(face);
+    }
+    c.analysis = stored;
+    c.at = 100;
+    auto placed = committer_->Place(*staged, lib_ / "review" / c.item.category, name, c);
+    EXPECT_TRUE(placed.ok()) << placed.status().ToString();
+    EXPECT_TRUE(clustering_->AddItem(placed->item_id, 100).ok());
+    return placed->item_id;
+  }
+
+  std::vector<catalog::FaceRecord> FacesOf(int64_t item) {
+    catalog::FaceFilter f;
+    f.item_id = item;
+    return *faces_->ListFaces(f);
+  }
+  int64_t ClusterOf(int64_t item) { return FacesOf(item).at(0).cluster_id; }
+  std::string PathOf(int64_t item) { return sqlite_->GetItem(item)->path; }
+
+  fs::path lib_;
+  std::unique_ptr<config::ConfigStore> config_;
+  std::unique_ptr<catalog::sqlite::SqliteCatalog> sqlite_;
+  std::unique_ptr<catalog::sqlite::SqliteFaceStore> faces_;
+  std::unique_ptr<faces::FaceClustering> clustering_;
+  std::unique_ptr<commit::Journal> journal_;
+  std::unique_ptr<commit::Committer> committer_;
+  std::unique_ptr<PeopleService> service_;
+  faces::testing::PlantedFaces planted_{5};
+  int photos_ = 0;
+};
+
+TEST_F(PeopleServiceTest, NamingRoutesWaitingPhotosAndUndoPutsThemBack) {
+  auto anna = planted_.Centre();
+  std::vector<int64_t> photos;
+  for (int i = 0; i < 4; ++i) photos.push_back(Waiting({planted_.FaceNear(anna)}));
+  int64_t group = Waiting({planted_.FaceNear(anna), planted_.Centre()});
+  int64_t cluster = ClusterOf(photos[0]);
+  ASSERT_NE(cluster, 0);
+  auto named = service_->Name(cluster, "Anna", "admin", 200);
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  EXPECT_EQ(named->person, "anna");
+  EXPECT_EQ(named->references_added, 3);  // face_clustering.max_references_per_person
+  EXPECT_TRUE(named->errors.empty());
+  EXPECT_EQ(named->moved_items.size(), 4u);
+  for (int64_t id : photos) {
+    EXPECT_EQ(fs::path(PathOf(id)).parent_path(), "faces/anna");
+    EXPECT_TRUE(fs::exists(lib_ / PathOf(id)));
+    EXPECT_EQ(sqlite_->GetItem(id)->person, "anna");
+    auto audit = sqlite_->ListAudit(id, "admin", 10, 0);
+    ASSERT_FALSE(audit->empty());
+    EXPECT_EQ(audit->front().action, "name-cluster");
+  }
+  EXPECT_EQ(fs::path(PathOf(group)).parent_path(), "review/multiple_faces");  // only single-face photos move
+  EXPECT_EQ(sqlite_->AllReferences()->size(), 3u);
+  EXPECT_EQ(faces_->GetCluster(cluster)->person, "anna");
+  EXPECT_EQ(FacesOf(photos[0]).at(0).match_kind, "named");
+
+  auto undone = service_->Undo(named->action_id, "admin", 300);
+  ASSERT_TRUE(undone.ok()) << undone.status().ToString();
+  EXPECT_EQ(undone->restored_items.size(), 4u);
+  for (int64_t id : photos) {
+    EXPECT_EQ(fs::path(PathOf(id)).parent_path(), "review/unidentified");
+    EXPECT_TRUE(fs::exists(lib_ / PathOf(id)));
+    EXPECT_FALSE(fs::exists(lib_ / "faces/anna" / fs::path(PathOf(id)).filename()));
+    EXPECT_TRUE(sqlite_->PendingReview(id).ok());
+  }
+  EXPECT_TRUE(sqlite_->AllReferences()->empty());
+  EXPECT_TRUE(sqlite_->ListPersons()->empty());
+  EXPECT_EQ(faces_->GetCluster(cluster)->person, "");
+  EXPECT_EQ(FacesOf(photos[0]).at(0).match_kind, "unknown");
+  EXPECT_EQ(service_->Undo(named->action_id, "admin", 301).status().code(), base::Code::kConflict);
+}
+
+TEST_F(PeopleServiceTest, MergeAndSplitAreUndoneAsOneAction) {
+  auto x = planted_.Centre(), y = planted_.Centre();
+  std::vector<int64_t> xs, ys;
+  for (int i = 0; i < 4; ++i) xs.push_back(Waiting({planted_.FaceNear(x)}));
+  for (int i = 0; i < 3; ++i) ys.push_back(Waiting({planted_.FaceNear(y)}));
+  const int64_t cx = ClusterOf(xs[0]), cy = ClusterOf(ys[0]);
+  ASSERT_NE(cx, cy);
+  auto merged = service_->Merge(cy, cx, "admin", 200);
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  for (int64_t id : ys) EXPECT_EQ(ClusterOf(id), cx);
+  EXPECT_EQ(faces_->GetCluster(cx)->size, 7);
+  ASSERT_TRUE(service_->Undo(merged->action_id, "admin", 210).ok());
+  for (int64_t id : ys) EXPECT_EQ(ClusterOf(id), cy);
+  for (int64_t id : xs) EXPECT_EQ(ClusterOf(id), cx);
+
+  std::vector<int64_t> out = {FacesOf(xs[0]).at(0).id, FacesOf(xs[1]).at(0).id};
+  auto split = service_->Split(cx, out, "admin", 220);
+  ASSERT_TRUE(split.ok()) << split.status().ToString();
+  EXPECT_NE(split->cluster_id, cx);
+  EXPECT_EQ(ClusterOf(xs[0]), split->cluster_id);
+  EXPECT_EQ(ClusterOf(xs[2]), cx);
+  // A new face of x still joins the cluster it is densest in, and the split faces stay where they were put.
+  Waiting({planted_.FaceNear(x)});
+  EXPECT_EQ(ClusterOf(xs[0]), split->cluster_id);
+  ASSERT_TRUE(service_->Undo(split->action_id, "admin", 230).ok());
+  EXPECT_EQ(ClusterOf(xs[0]), cx);
+  EXPECT_EQ(ClusterOf(xs[1]), cx);
+  EXPECT_EQ(service_->Split(cx, {FacesOf(ys[0]).at(0).id}, "admin", 240).status().code(),
+            base::Code::kInvalidArgument);
+}
+
+TEST_F(PeopleServiceTest, NotThisPersonHoldsThroughIngestAndRecluster) {
+  auto anna = planted_.Centre();
+  std::vector<int64_t> photos;
+  for (int i = 0; i < 5; ++i) photos.push_back(Waiting({planted_.FaceNear(anna)}));
+  const int64_t cluster = ClusterOf(photos[0]);
+  ASSERT_TRUE(service_->Name(cluster, "anna", "admin", 200).ok());
+  const int64_t face = FacesOf(photos[4]).at(0).id;
+  auto refused = service_->NotThisPerson({face}, "admin", 210);
+  ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+  EXPECT_EQ(faces_->GetFace(face)->cluster_id, 0);
+  EXPECT_EQ(faces_->GetFace(face)->person, "");
+  Waiting({planted_.FaceNear(anna)});
+  ASSERT_TRUE(clustering_->Recluster({}, 0.6, 220).ok());
+  EXPECT_EQ(faces_->GetFace(face)->cluster_id, 0);
+  EXPECT_EQ(faces_->GetCluster(ClusterOf(photos[0]))->person, "anna");
+  // Putting the face back with anna by hand is refused while the mark holds; undo lifts it.
+  EXPECT_EQ(service_->Reassign({face}, ClusterOf(photos[0]), "admin", 230).status().code(),
+            base::Code::kInvalidArgument);
+  ASSERT_TRUE(service_->Undo(refused->action_id, "admin", 240).ok());
+  EXPECT_TRUE(faces_->ListRejections()->empty());
+  EXPECT_TRUE(service_->Reassign({face}, ClusterOf(photos[0]), "admin", 250).ok());
+  EXPECT_EQ(faces_->GetFace(face)->person, "anna");
+}
+
+TEST_F(PeopleServiceTest, RefusesWhatWouldLoseOrMixPersons) {
+  auto x = planted_.Centre(), y = planted_.Centre();
+  std::vector<int64_t> xs, ys;
+  for (int i = 0; i < 3; ++i) xs.push_back(Waiting({planted_.FaceNear(x)}));
+  for (int i = 0; i < 3; ++i) ys.push_back(Waiting({planted_.FaceNear(y)}));
+  ASSERT_TRUE(service_->Name(ClusterOf(xs[0]), "anna", "admin", 200).ok());
+  ASSERT_TRUE(service_->Name(ClusterOf(ys[0]), "bea", "admin", 200).ok());
+  EXPECT_EQ(service_->Merge(ClusterOf(xs[0]), ClusterOf(ys[0]), "admin", 210).status().code(), base::Code::kConflict);
+  EXPECT_EQ(service_->Name(ClusterOf(xs[0]), "carl", "admin", 210).status().code(), base::Code::kConflict);
+  EXPECT_EQ(service_->Name(ClusterOf(xs[0]), "../etc", "admin", 210).status().code(), base::Code::kInvalidArgument);
+  EXPECT_EQ(service_->Name(9999, "dora", "admin", 210).status().code(), base::Code::kNotFound);
+  EXPECT_EQ(service_->Undo(9999, "admin", 210).status().code(), base::Code::kNotFound);
+  EXPECT_EQ(service_->NotThisPerson({}, "admin", 210).status().code(), base::Code::kInvalidArgument);
+  for (int64_t id : xs) EXPECT_EQ(fs::path(PathOf(id)).parent_path(), "faces/anna");
+}
+
+}  // namespace
+}  // namespace triage::review

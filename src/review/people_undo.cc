@@ -1,0 +1,85 @@
+// Undoing a people action as one action: photos back where they were, then references, "not this person", clusters
+// and faces as the record says they were.
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "review/people_service.h"
+
+namespace triage::review {
+namespace {
+
+std::string FolderOf(const std::string& relative_path) {
+  return std::filesystem::path(relative_path).parent_path().generic_string();
+}
+
+}  // namespace
+
+base::Result<UndoOutcome> PeopleService::Undo(int64_t action_id, const std::string& actor, int64_t now) {
+  std::lock_guard lock(mu_);
+  auto action = faces_.GetAction(action_id);
+  if (!action.ok()) return action.status();
+  if (action->undone_at) return base::Status::Conflict(fmt::format("people action {} was undone already", action_id));
+  auto record = PeopleRecord::FromJson(action->undo);
+  if (!record.ok()) return record.status();
+  UndoOutcome out;
+  out.action_id = action_id;
+  out.kind = action->kind;
+  auto config = config_.Current();
+  for (auto m = record->moves.rbegin(); m != record->moves.rend(); ++m) {
+    auto item = catalog_.GetItem(m->item_id);
+    if (!item.ok()) {
+      out.errors.push_back(fmt::format("item {}: {}", m->item_id, item.status().message()));
+      continue;
+    }
+    if (FolderOf(item->path) != m->moved_to) {
+      out.errors.push_back(fmt::format("item {} moved again meanwhile (it is in {}); left where it is", m->item_id,
+                                       FolderOf(item->path)));
+      continue;
+    }
+    catalog::CatalogChange change;
+    change.item.location = m->location;
+    change.item.category = m->category;
+    change.item.person = m->person;
+    change.item.auto_sorted = m->auto_sorted;
+    change.item.reasons = m->reasons;
+    change.actor = actor;
+    change.action = "undo";
+    change.reason = fmt::format("undo of {} (people action {}) by {}", action->kind, action_id, actor);
+    change.at = now;
+    auto placed = committer_.Relocate(*item, config->library / m->moved_from, change);
+    if (!placed.ok()) {
+      out.errors.push_back(fmt::format("item {}: {}", m->item_id, placed.status().message()));
+      continue;
+    }
+    out.restored_items.push_back(m->item_id);
+  }
+  TRIAGE_RETURN_IF_ERROR(faces_.RemoveReferences(record->references_added));
+  for (const auto& [face, person] : record->rejections_added) TRIAGE_RETURN_IF_ERROR(clustering_.Unreject(face, person));
+  for (const auto& c : record->clusters_before) {
+    TRIAGE_RETURN_IF_ERROR(faces_.SetClusterPerson(c.id, c.person));
+    TRIAGE_RETURN_IF_ERROR(faces_.SetClusterHidden(c.id, c.hidden));
+    clustering_.SetClusterPerson(c.id, c.person);
+  }
+  TRIAGE_RETURN_IF_ERROR(clustering_.Restore(record->faces_before));
+  std::map<std::pair<std::string, std::string>, std::vector<int64_t>> names;
+  for (const auto& f : record->faces_before) names[{f.person, f.match_kind}].push_back(f.id);
+  for (const auto& [name, ids] : names) TRIAGE_RETURN_IF_ERROR(faces_.SetFacePersons(ids, name.first, name.second));
+  if (!record->person_created.empty()) {
+    auto refs = catalog_.AllReferences();
+    if (!refs.ok()) return refs.status();
+    const std::string& person = record->person_created;
+    if (std::none_of(refs->begin(), refs->end(), [&](const auto& r) { return r.person == person; })) {
+      base::Status st = catalog_.RemovePerson(person);
+      if (!st.ok() && st.code() != base::Code::kNotFound) return st;
+    }
+  }
+  TRIAGE_RETURN_IF_ERROR(faces_.MarkUndone(action_id, now));
+  TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit({0, now, actor, 0, "people", action->kind, "undone",
+                                            fmt::format("undo of people action {}: {}", action_id, action->summary)}));
+  if (!record->references_added.empty() && references_changed_) references_changed_();
+  return out;
+}
+
+}  // namespace triage::review
