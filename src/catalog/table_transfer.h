@@ -31,6 +31,13 @@ struct TableSpec {
   bool serial_key = true;
 };
 
+// "a, b, c": the table's columns for a SELECT or INSERT.
+inline std::string ColumnList(const TableSpec& table) {
+  std::string out;
+  for (const ColumnSpec& c : table.columns) out += (out.empty() ? "" : ", ") + std::string(c.name);
+  return out;
+}
+
 // Every table a copy moves, in an order that satisfies references (items before faces, persons before references).
 // The hash-change log is not among them: the target's triggers write their own as the items arrive.
 const std::vector<TableSpec>& CopiedTables();

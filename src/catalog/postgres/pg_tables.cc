@@ -12,12 +12,6 @@ constexpr const char* kSchemaVersion = "SELECT COALESCE(MAX(version), 0) FROM sc
 constexpr const char* kResetSequence =
     "SELECT setval(pg_get_serial_sequence('{0}', '{1}'), COALESCE(MAX({1}), 1), MAX({1}) IS NOT NULL) FROM {0}";
 
-std::string ColumnList(const TableSpec& table) {
-  std::string out;
-  for (const ColumnSpec& c : table.columns) out += (out.empty() ? "" : ", ") + std::string(c.name);
-  return out;
-}
-
 void AddValue(Params& p, const Value& v) {
   if (const auto* i = std::get_if<int64_t>(&v)) p.Add(*i);
   else if (const auto* d = std::get_if<double>(&v)) p.Add(*d);

@@ -8,12 +8,6 @@
 namespace triage::catalog::sqlite {
 namespace {
 
-std::string ColumnList(const TableSpec& table) {
-  std::string out;
-  for (const ColumnSpec& c : table.columns) out += (out.empty() ? "" : ", ") + std::string(c.name);
-  return out;
-}
-
 void BindValue(Statement& s, int index, const Value& v) {
   if (const auto* i = std::get_if<int64_t>(&v)) s.Bind(index, *i);
   else if (const auto* d = std::get_if<double>(&v)) s.Bind(index, *d);
