@@ -35,6 +35,11 @@ int Serve(CommandContext& ctx, const ServeArgs& args) {
   if (base::Status faces = lib->LoadFaces(); !faces.ok()) {
     fmt::print(stderr, "triage: warning: {}; uploads will go to review unidentified\n", faces.message());
   }
+  if (!lib->proposals) {
+    return ctx.Fail(base::Status::Unavailable(
+        "the web server needs the proposal and vote store, which exists only in a SQLite catalog so far; this "
+        "library's catalog is on PostgreSQL"));
+  }
   auto ingestor = lib->MakeIngestor();
   auto srv = server::Server::Create(options, {*lib->config_store, *lib->catalog, *lib->users, *lib->review,
                                               *lib->persons, *ingestor, lib->journal->staging_dir(),

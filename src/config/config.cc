@@ -31,7 +31,7 @@ const std::map<std::string, KeySpec>& Schema() {
     std::map<std::string, KeySpec> s;
     for (const char* obj : {"directories", "thresholds", "deduplication", "review_categories", "downloads", "analysis",
                             "review", "auto_sort", "intake", "quality", "routing", "face_clustering", "proposals",
-                            "votes"}) {
+                            "votes", "catalog"}) {
       s[obj] = {Kind::kObject};
     }
     s["directories.inbox"] = s["directories.faces"] = s["directories.review"] = {Kind::kString};
@@ -78,6 +78,7 @@ const std::map<std::string, KeySpec>& Schema() {
     s["proposals.upvote_weight"] = s["proposals.downvote_weight"] = s["proposals.flag_weight"] = {Kind::kNumber, -10, 10};
     s["proposals.stale_proposal_days"] = {Kind::kInt, 1, 3650};
     s["votes.max_per_minute_per_session"] = s["votes.max_per_minute_per_address"] = {Kind::kInt, 1, 100000};
+    s["catalog.url"] = {Kind::kString};
     ForEachQualityKey([&](const std::string& path, char kind, double lo, double hi) {
       s[path] = {kind == 'o' ? Kind::kObject : kind == 'b' ? Kind::kBool : kind == 'i' ? Kind::kInt : Kind::kNumber, lo,
                  hi};
@@ -158,6 +159,18 @@ base::Status CheckNetworks(const json& doc) {
   }
   return base::Status::Ok();
 }
+
+}  // namespace
+
+base::Status CheckCatalogUrl(const std::string& url) {
+  if (url.rfind("sqlite:", 0) == 0 || url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    return base::Status::Ok();
+  }
+  return base::Status::InvalidArgument(fmt::format(
+      "catalog URL \"{}\" is not one triage knows: use sqlite: (the default), sqlite:PATH or postgresql://...", url));
+}
+
+namespace {
 
 std::vector<base::IpNetwork> Networks(const json& list) {
   std::vector<base::IpNetwork> out;
@@ -260,6 +273,7 @@ json DefaultConfigJson() {
         {"flag_weight", -3.0},
         {"stale_proposal_days", 30}}},
       {"votes", {{"max_per_minute_per_session", 30}, {"max_per_minute_per_address", 120}}},
+      {"catalog", {{"url", "sqlite:"}}},
   };
 }
 
@@ -274,6 +288,10 @@ base::Status ValidateConfigJson(const json& doc) {
     }
   }
   TRIAGE_RETURN_IF_ERROR(CheckNetworks(doc));
+  if (doc.contains("catalog") && doc["catalog"].contains("url")) {
+    base::Status url = CheckCatalogUrl(doc["catalog"]["url"].get<std::string>());
+    if (!url.ok()) return base::Status::InvalidArgument("catalog.url: " + url.message());
+  }
   TRIAGE_RETURN_IF_ERROR(CheckQualityWeights(doc));
   const json proposals = WithDefaults(doc)["proposals"];
   if (proposals["auto_deny_threshold"].get<double>() >= proposals["auto_approve_threshold"].get<double>()) {
@@ -338,6 +356,7 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
                  pr["min_width"],      pr["min_height"],             pr["flag_threshold"], pr["upvote_weight"],
                  pr["downvote_weight"], pr["flag_weight"],           pr["stale_proposal_days"]};
   c.votes = {j["votes"]["max_per_minute_per_session"], j["votes"]["max_per_minute_per_address"]};
+  c.catalog = {j["catalog"]["url"]};
   return c;
 }
 

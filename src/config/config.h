@@ -90,6 +90,14 @@ struct VoteOptions {
   int max_per_minute_per_address = 120;  // votes and flags per client address; 1 .. 100000
 };
 
+// Where the catalog lives.
+struct CatalogOptions {
+  // "sqlite:" (the default: <library>/.triage/catalog.db), "sqlite:PATH" (relative to the library unless absolute)
+  // or "postgresql://[user[:password]@][host][:port]/dbname[?param=value...]" (a libpq URL; a password is better kept
+  // in ~/.pgpass than here). `--catalog URL` and $TRIAGE_CATALOG override it.
+  std::string url = "sqlite:";
+};
+
 struct Config {
   fs::path library;                   // absolute library root
   Directories directories;
@@ -103,6 +111,7 @@ struct Config {
   ProposalOptions proposals;
   VoteOptions votes;
   model::QualityRules quality;        // "quality": scoring thresholds, penalties, normalisation, weights
+  CatalogOptions catalog;
   nlohmann::json json;                // the validated document, defaults filled in
   uint64_t version = 0;               // ConfigStore's snapshot number: changes whenever the config does
 
@@ -131,6 +140,9 @@ base::Result<Config> LoadConfig(const fs::path& library);
 
 // Validates and writes `doc` durably to DIR/triage.json.
 base::Status SaveConfigJson(const fs::path& library, const nlohmann::json& doc);
+
+// kInvalidArgument naming the accepted forms unless `url` is a catalog URL (see CatalogOptions).
+base::Status CheckCatalogUrl(const std::string& url);
 
 // Person folder name by the library's rule: lowercase, spaces and dashes to '_', only [a-z0-9_].
 // kInvalidArgument for names with '/', "..", NUL or control characters, or nothing left after the rule.

@@ -111,12 +111,21 @@ TEST(ConfigTest, RejectsBadQualityKeys) {
       {{{"quality", {{"faces", {{"blink_ear_threshold", "low"}}}}}}, "quality.faces.blink_ear_threshold"},
       {{{"routing", {{"photos_without_people", "trash"}}}}, "routing.photos_without_people: must be one of"},
       {{{"thresholds", {{"min_aggregate", 11}}}}, "thresholds.min_aggregate"},
+      {{{"catalog", {{"url", "mysql://db/triage"}}}}, "catalog.url: catalog URL \"mysql://db/triage\" is not one"},
+      {{{"catalog", {{"host", "db"}}}}, "catalog.host: unknown key"},
   };
   for (const auto& c : cases) {
     base::Status st = ValidateConfigJson(c.doc);
     EXPECT_EQ(st.code(), base::Code::kInvalidArgument) << c.doc.dump();
     EXPECT_NE(st.message().find(c.expected), std::string::npos) << st.message();
   }
+}
+
+TEST(ConfigTest, CatalogUrlDefaultsToSqliteAndTakesPostgres) {
+  EXPECT_EQ(ConfigFromJson("/lib", json::object())->catalog.url, "sqlite:");
+  auto c = ConfigFromJson("/lib", {{"catalog", {{"url", "postgresql://db.lan/triage"}}}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->catalog.url, "postgresql://db.lan/triage");
 }
 
 TEST(ConfigTest, FaceClusteringKeysAreReadAndChecked) {
