@@ -57,6 +57,17 @@ TEST_F(PostgresCatalogTest, LibraryMadeWithACatalogUrlKeepsItsCatalogThere) {
   EXPECT_EQ(migrate.Json()["schema_version"], 2);
 }
 
+TEST_F(PostgresCatalogTest, ProposalsAndServeSayTheyNeedSqliteAndChangeNothing) {
+  ASSERT_EQ(RunTriage({"init", "--library", lib().string(), "--catalog", url_}).exit_code, 0);
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"proposals", "list", "--json"}, {"propose"}, {"serve", "--port", "0"}}) {
+    RunResult r = Triage(command);
+    EXPECT_EQ(r.exit_code, 4) << command[0] << ": " << r.err;
+    EXPECT_NE((r.err + r.out).find("SQLite catalog"), std::string::npos) << command[0] << ": " << r.err << r.out;
+  }
+  EXPECT_FALSE(fs::exists(lib() / ".triage/catalog.db"));
+}
+
 TEST_F(PostgresCatalogTest, CopyToPostgresAndBackGivesIdenticalItems) {
   InitLibrary(lib(), kNoFaces);
   ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
