@@ -8,6 +8,7 @@ namespace triage::cli {
 Library::~Library() {
   // Order matters: the review service and committer use the journal and catalog.
   persons.reset();
+  proposals.reset();
   review.reset();
   undo.reset();
   undo_store.reset();
@@ -15,6 +16,7 @@ Library::~Library() {
   journal.reset();
   faces.reset();
   users.reset();
+  proposal_store.reset();
   catalog.reset();
 }
 

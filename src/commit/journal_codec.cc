@@ -177,6 +177,36 @@ std::vector<model::PersonReference> ReferencesFromJson(const json& change) {
   return out;
 }
 
+json PlacementToJson(const catalog::ItemPlacement& p) {
+  return {{"item_id", p.item_id}, {"path", p.path}, {"location", p.location}, {"person", p.person}};
+}
+
+catalog::ItemPlacement PlacementFromJson(const json& j) {
+  return {j.at("item_id"), j.at("path"), j.at("location"), j.at("person")};
+}
+
+json ReplacementToJson(const catalog::Replacement& r) {
+  json j = {{"journal_id", r.journal_id}, {"proposal_id", r.proposal_id}, {"status", r.status},
+            {"outgoing", PlacementToJson(r.outgoing)}, {"actor", r.actor}, {"notes", r.notes}, {"rule", r.rule},
+            {"at", r.at}};
+  if (r.incoming) j["incoming"] = PlacementToJson(*r.incoming);
+  return j;
+}
+
+catalog::Replacement ReplacementFromJson(const json& j) {
+  catalog::Replacement r;
+  r.journal_id = j.at("journal_id");
+  r.proposal_id = j.at("proposal_id");
+  r.status = j.at("status");
+  r.outgoing = PlacementFromJson(j.at("outgoing"));
+  if (j.contains("incoming")) r.incoming = PlacementFromJson(j.at("incoming"));
+  r.actor = j.at("actor");
+  r.notes = j.at("notes");
+  r.rule = j.at("rule");
+  r.at = j.at("at");
+  return r;
+}
+
 }  // namespace
 
 std::string EncodeIntent(const Intent& in) {
@@ -191,6 +221,11 @@ std::string EncodeIntent(const Intent& in) {
                    {"removed_references", c.removed_references}, {"review_reason", c.review_reason},
                    {"review_code", c.review_code}};
     if (c.analysis) j["change"]["analysis"] = *c.analysis;
+  }
+  if (in.replacement) {
+    j["replacement"] = ReplacementToJson(*in.replacement);
+    j["incoming_from"] = in.incoming_from.string();
+    j["incoming_to"] = in.incoming_to.string();
   }
   ProtectBytes(j);
   return j.dump();
@@ -223,6 +258,11 @@ base::Result<Intent> DecodeIntent(const std::string& text) {
       ch.review_code = c.value("review_code", std::string());
       if (c.contains("analysis")) ch.analysis = model::StoredAnalysisFromJson(c["analysis"]);
       in.change = std::move(ch);
+    }
+    if (j.contains("replacement")) {
+      in.replacement = ReplacementFromJson(j["replacement"]);
+      in.incoming_from = j.at("incoming_from").get<std::string>();
+      in.incoming_to = j.at("incoming_to").get<std::string>();
     }
     return in;
   } catch (const json::exception& e) {

@@ -86,5 +86,30 @@ TEST(JournalCodecTest, AnUndoneDecisionKeepsItsReviewEntryAndReferenceChanges) {
   EXPECT_TRUE(old->change->review_code.empty());
 }
 
+TEST(JournalCodecTest, AReplacementRoundTripsWithBothMoves) {
+  Intent in;
+  in.kind = Intent::Kind::kReplace;
+  in.id = "r1";
+  in.from = "/lib/faces/ada/a.jpg";
+  in.to = "/lib/.triage/archive/a.jpg";
+  in.incoming_from = "/lib/review/near_duplicates/b\xFF.jpg";
+  in.incoming_to = "/lib/faces/ada/b\xFF.jpg";
+  in.replacement = catalog::Replacement{"r1", 7, "approved", {1, ".triage/archive/a.jpg", "archive", "ada"},
+                                        catalog::ItemPlacement{2, "faces/ada/b\xFF.jpg", "library", "ada"},
+                                        "bob", "sharper", "auto_approve_threshold", 99};
+  auto back = DecodeIntent(EncodeIntent(in));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->kind, Intent::Kind::kReplace);
+  EXPECT_EQ(back->incoming_from, in.incoming_from);
+  EXPECT_EQ(back->incoming_to, in.incoming_to);
+  ASSERT_TRUE(back->replacement.has_value());
+  EXPECT_EQ(back->replacement->proposal_id, 7);
+  EXPECT_EQ(back->replacement->outgoing.location, "archive");
+  EXPECT_EQ(back->replacement->incoming->path, "faces/ada/b\xFF.jpg");
+  EXPECT_EQ(back->replacement->rule, "auto_approve_threshold");
+  in.replacement->incoming.reset();  // a removal has no incoming image
+  EXPECT_FALSE(DecodeIntent(EncodeIntent(in))->replacement->incoming.has_value());
+}
+
 }  // namespace
 }  // namespace triage::commit

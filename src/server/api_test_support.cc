@@ -46,6 +46,8 @@ void ApiTest::SetUp() {
   undo_ = std::make_unique<review::UndoService>(*undo_store_);
   review_->EnableUndo(*undo_);
   persons_->EnableUndo(*undo_);
+  proposal_store_ = std::make_unique<catalog::sqlite::SqliteProposalStore>(*catalog_);
+  proposals_ = std::make_unique<review::ProposalService>(*config_, *catalog_, *proposal_store_, *committer_);
   if (WithFaces()) {
     const char* env = std::getenv("TRIAGE_MODEL_DIR");
     auto faces = pipeline::FaceStage::Open(*cfg, env && *env ? env : std::string(TRIAGE_SOURCE_DIR) + "/.cache/npm");
@@ -65,7 +67,8 @@ void ApiTest::SetUp() {
 
 void ApiTest::StartServer() {
   auto server = Server::Create(
-      options_, {*config_, *catalog_, *users_, *review_, *persons_, *ingestor_, journal_->staging_dir(), *undo_});
+      options_, {*config_, *catalog_, *users_, *review_, *persons_, *ingestor_, journal_->staging_dir(), *proposal_store_,
+                 *proposals_, *undo_});
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   server_ = std::move(*server);
   thread_ = std::thread([this] { ASSERT_TRUE(server_->Run().ok()); });
@@ -86,6 +89,8 @@ void ApiTest::TearDown() {
   ingestor_.reset();
   faces_.reset();
   persons_.reset();
+  proposals_.reset();
+  proposal_store_.reset();
   review_.reset();
   undo_.reset();
   undo_store_.reset();

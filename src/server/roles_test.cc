@@ -24,6 +24,7 @@ TEST(RolesTest, MatrixGrantsWhatEachRoleMayDo) {
     EXPECT_EQ(RoleAllows(r.role, Permission::kView), r.view);
     EXPECT_EQ(RoleAllows(r.role, Permission::kReview), r.review);
     EXPECT_EQ(RoleAllows(r.role, Permission::kManagePersons), r.persons);
+    EXPECT_EQ(RoleAllows(r.role, Permission::kDecideProposals), r.persons);  // admins decide proposals
     EXPECT_EQ(RoleAllows(r.role, Permission::kChangeConfig), r.config);
     EXPECT_EQ(RoleAllows(r.role, Permission::kManageUsers), r.users);
     EXPECT_EQ(RoleAllows(r.role, Permission::kUndoOthers), r.undo_others);

@@ -109,12 +109,6 @@ base::Result<std::string> PersonField(const json& body) {
   return body["person"].get<std::string>();
 }
 
-// A decision's body: a JSON object, or nothing at all for reject and skip.
-base::Result<json> DecisionBody(const Call& call) {
-  if (call.body().find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
-  return call.JsonBody();
-}
-
 // "from": the folder the client saw the item in ("review/unidentified"); optional.
 base::Result<std::string> FromField(const json& body) {
   if (!body.contains("from") || body["from"].is_null()) return std::string();
@@ -286,6 +280,11 @@ base::Status Purge(ServerState& state, Call& call) {
 }
 
 }  // namespace
+
+base::Result<json> DecisionBody(const Call& call) {
+  if (call.body().find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
+  return call.JsonBody();
+}
 
 void AddReviewRoutes(ApiRouter& router, ServerState& state) {
   router.Add(Method::kGet, "/api/review/queue", Permission::kView,

@@ -107,6 +107,8 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
   AddUndoRoutes(router, state);
   AddStatsRoutes(router, state);
   AddIngestRoutes(router, state);
+  AddProposalRoutes(router, state);
+  AddVoteRoutes(router, state);
   ConfigureHttp(impl->http, router.MaxBodyBytes());
   router.Install(impl->http);
   InstallStaticFiles(impl->http);

@@ -82,13 +82,6 @@ base::Result<std::unique_ptr<PgCatalog>> PgCatalog::Open(const std::string& url)
 
 int64_t PgCatalog::LatestSchemaVersion() { return static_cast<int64_t>(Migrations().size()); }
 
-base::Result<int64_t> PgCatalog::SchemaVersion() {
-  std::lock_guard lock(mu_);
-  auto rows = conn_->Query("SELECT COALESCE(MAX(version), 0) FROM schema_version");
-  if (!rows.ok()) return rows.status();
-  return rows->Int(0, 0);
-}
-
 base::Status PgCatalog::Migrate() {
   std::lock_guard lock(mu_);
   TRIAGE_RETURN_IF_ERROR(conn_->Run(kMigrationLock));

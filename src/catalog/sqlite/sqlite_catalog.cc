@@ -114,23 +114,6 @@ Where WhereOf(const ItemFilter& f) {
   return w;
 }
 
-// Runs `body` inside BEGIN IMMEDIATE ... COMMIT, rolling back on error.
-template <typename T, typename Body>
-base::Result<T> InTransaction(sqlite3* db, Body body) {
-  TRIAGE_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
-  base::Result<T> r = body();
-  if (!r.ok()) {
-    Rollback(db);
-    return r;
-  }
-  base::Status st = Exec(db, "COMMIT");
-  if (!st.ok()) {
-    Rollback(db);
-    return st;
-  }
-  return r;
-}
-
 }  // namespace
 
 base::Result<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::filesystem::path& db_path) {
