@@ -183,9 +183,9 @@ TEST_F(AuthTest, RoutesBeyondARolesPermissionsAre403) {
     }
     ++checked;
   }
-  // persons, enable, disable, whitelist, blacklist, thresholds, simulate, users; proposals: approve, deny, archive,
-  // revert, batch, create, run, mark public
-  EXPECT_EQ(checked, 16);
+  // persons, enable, disable, whitelist, blacklist, reference removal, thresholds, simulate, users; proposals:
+  // approve, deny, archive, revert, batch, create, run, mark public
+  EXPECT_EQ(checked, 17);
 }
 
 TEST_F(AuthTest, SuperadminListsUsers) {
