@@ -8,12 +8,16 @@ namespace triage::cli {
 Library::~Library() {
   // Order matters: the review service and committer use the journal and catalog.
   persons.reset();
+  proposals.reset();
   review.reset();
+  undo.reset();
+  undo_store.reset();
   committer.reset();
   journal.reset();
   faces.reset();
   users.reset();
   gallery.reset();
+  proposal_store.reset();
   catalog.reset();
 }
 
@@ -28,12 +32,14 @@ base::Status Library::LoadFaces() {
   TRIAGE_RETURN_IF_ERROR((*stage)->LoadReferences(*catalog));
   faces = std::move(*stage);
   // Faces learnt from approvals count at once in long-running commands (serve, watch).
-  review->OnReferencesChanged([this] {
+  auto reload = [this] {
     // A failed reload keeps the previous references; the next approval or start tries again.
     if (base::Status st = faces->LoadReferences(*catalog); !st.ok()) {
       fmt::print(stderr, "triage: warning: reloading face references: {}\n", st.message());
     }
-  });
+  };
+  review->OnReferencesChanged(reload);
+  persons->OnReferencesChanged(reload);
   return base::Status::Ok();
 }
 

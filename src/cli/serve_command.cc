@@ -35,9 +35,15 @@ int Serve(CommandContext& ctx, const ServeArgs& args) {
   if (base::Status faces = lib->LoadFaces(); !faces.ok()) {
     fmt::print(stderr, "triage: warning: {}; uploads will go to review unidentified\n", faces.message());
   }
+  if (!lib->proposals || !lib->gallery) {
+    return ctx.Fail(base::Status::Unavailable(
+        "the web server needs the proposal, vote and gallery stores, which exist only in a SQLite catalog so far; "
+        "this library's catalog is on PostgreSQL"));
+  }
   auto ingestor = lib->MakeIngestor();
   auto srv = server::Server::Create(options, {*lib->config_store, *lib->catalog, *lib->users, *lib->gallery, *lib->review,
-                                              *lib->persons, *ingestor, lib->journal->staging_dir()});
+                                              *lib->persons, *ingestor, lib->journal->staging_dir(),
+                                              *lib->proposal_store, *lib->proposals, *lib->undo});
   if (!srv.ok()) return ctx.Fail(srv.status());
   fmt::print("triage: serving {} on {}\n", lib->config()->library.string(), (*srv)->url());
   fmt::print("triage: login: {}\n", (*srv)->LoginHint());

@@ -15,6 +15,8 @@
 
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "catalog/sqlite/sqlite_gallery.h"
+#include "catalog/sqlite/sqlite_undo.h"
+#include "catalog/sqlite/sqlite_proposals.h"
 #include "catalog/sqlite/sqlite_users.h"
 #include "commit/committer.h"
 #include "commit/journal.h"
@@ -72,6 +74,10 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<commit::Committer> committer_;
   std::unique_ptr<review::ReviewService> review_;
   std::unique_ptr<review::PersonService> persons_;
+  std::unique_ptr<catalog::sqlite::SqliteUndoStore> undo_store_;
+  std::unique_ptr<review::UndoService> undo_;
+  std::unique_ptr<catalog::sqlite::SqliteProposalStore> proposal_store_;
+  std::unique_ptr<review::ProposalService> proposals_;
   std::unique_ptr<pipeline::FaceStage> faces_;
   std::unique_ptr<pipeline::Ingestor> ingestor_;
   std::unique_ptr<Server> server_;

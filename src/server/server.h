@@ -13,7 +13,9 @@
 #include "catalog/user_store.h"
 #include "config/config_store.h"
 #include "pipeline/ingestor.h"
+#include "catalog/proposal_store.h"
 #include "review/person_service.h"
+#include "review/proposal_service.h"
 #include "review/review_service.h"
 
 namespace triage::server {
@@ -40,13 +42,17 @@ struct ServerContext {
   review::PersonService& persons;
   pipeline::Ingestor& ingestor;           // used by one request at a time
   std::filesystem::path staging_dir;      // where uploads are written before ingesting (the journal's staging)
+  catalog::ProposalStore& proposal_store; // votes, flags, public marks
+  review::ProposalService& proposals;
+  review::UndoService& undo;              // redeems the tokens decisions hand out (review and persons record them)
 };
 
 // One API route as documented: method ("get", "post", "put"), OpenAPI path and the permission it needs.
 struct RouteInfo {
   std::string method;
   std::string path;
-  std::string permission;   // "public", "view", "review", "manage_persons", "change_config", "manage_users"
+  std::string permission;   // "public", "view", "review", "manage_persons", "change_config", "manage_users",
+                            // "decide_proposals"
   int max_concurrent = 0;   // requests served at once (more are answered 503); 0 = no bound
 };
 

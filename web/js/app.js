@@ -8,6 +8,7 @@ import { renderStats } from './stats.js';
 import { renderAudit } from './audit.js';
 import { renderSettings } from './settings.js';
 import { renderTrash } from './trash.js';
+import { renderProposals } from './proposals.js';
 
 const pages = {
   review: renderReview,
@@ -17,6 +18,7 @@ const pages = {
   audit: renderAudit,
   settings: renderSettings,
   trash: renderTrash,
+  proposals: renderProposals,
 };
 
 export const session = { user: '', role: '', permissions: {} };
