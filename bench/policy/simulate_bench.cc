@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
   std::mt19937 rng(7);
   std::vector<catalog::CatalogChange> batch;
   for (int i = 0; i < items; ++i) batch.push_back(SyntheticItem(i, rng));
-  if (auto st = (*catalog)->ApplyAll(batch); !st.ok()) return std::fprintf(stderr, "%s\n", st.ToString().c_str()), 1;
+  if (auto st = (*catalog)->ApplyAll(batch).status(); !st.ok()) return std::fprintf(stderr, "%s\n", st.ToString().c_str()), 1;
 
   auto config = config::ConfigFromJson(dir, nlohmann::json{{"thresholds", {{"min_confidence", 0.8}}}});
   auto start = std::chrono::steady_clock::now();

@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
     analyses.push_back(c.analysis->analysis.metrics.measured ? *c.analysis : model::StoredAnalysis());
     batch.push_back(std::move(c));
   }
-  if (auto st = (*catalog)->ApplyAll(batch); !st.ok()) return std::fprintf(stderr, "%s\n", st.ToString().c_str()), 1;
+  if (auto st = (*catalog)->ApplyAll(batch).status(); !st.ok()) return std::fprintf(stderr, "%s\n", st.ToString().c_str()), 1;
   batch.clear();
   // A change of weights: every score moves.
   nlohmann::json doc = config::DefaultConfigJson();

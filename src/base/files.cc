@@ -183,15 +183,18 @@ Status MoveFileDurably(const fs::path& from, const fs::path& to) {
   return SyncDirectory(from.parent_path());
 }
 
-fs::path FirstFreeName(const fs::path& dir, const std::string& name) {
+fs::path FirstFreeName(const fs::path& dir, const std::string& name, const std::set<fs::path>& reserved) {
+  auto free = [&](const fs::path& candidate) {
+    std::error_code ec;
+    return !reserved.count(candidate) && !fs::exists(fs::symlink_status(candidate, ec));
+  };
   fs::path candidate = dir / name;
-  std::error_code ec;
-  if (!fs::exists(fs::symlink_status(candidate, ec))) return candidate;
+  if (free(candidate)) return candidate;
   fs::path p(name);
   std::string stem = p.stem().string(), ext = p.extension().string();
   for (int i = 1;; ++i) {
     candidate = dir / fmt::format("{}_{}{}", stem, i, ext);
-    if (!fs::exists(fs::symlink_status(candidate, ec))) return candidate;
+    if (free(candidate)) return candidate;
   }
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -44,8 +45,9 @@ Status CopyFileDurably(const fs::path& from, const fs::path& to, const ChunkSink
 // `to` must not exist (kAlreadyExists otherwise).
 Status MoveFileDurably(const fs::path& from, const fs::path& to);
 
-// Returns `dir/name`, or `dir/stem_1.ext`, `dir/stem_2.ext`, ... : the first that does not exist.
-fs::path FirstFreeName(const fs::path& dir, const std::string& name);
+// Returns `dir/name`, or `dir/stem_1.ext`, `dir/stem_2.ext`, ... : the first that does not exist and is not in
+// `reserved` (names already promised to other files that are not there yet, e.g. the rest of a group commit).
+fs::path FirstFreeName(const fs::path& dir, const std::string& name, const std::set<fs::path>& reserved = {});
 
 // True when `name` is a plain file name: not empty, not "." or "..", no '/', NUL or control characters.
 bool IsSafeFileName(std::string_view name);

@@ -60,6 +60,12 @@ TEST_F(FilesTest, FirstFreeNameAddsSuffixOnCollision) {
   EXPECT_EQ(FirstFreeName(dir_, "y.jpg"), dir_ / "y.jpg");
 }
 
+TEST_F(FilesTest, FirstFreeNameSkipsReservedNames) {
+  Write("x.jpg", "1");
+  EXPECT_EQ(FirstFreeName(dir_, "x.jpg", {dir_ / "x_1.jpg"}), dir_ / "x_2.jpg");
+  EXPECT_EQ(FirstFreeName(dir_, "y.jpg", {dir_ / "y.jpg"}), dir_ / "y_1.jpg");
+}
+
 TEST_F(FilesTest, ReadMissingFileIsNotFound) { EXPECT_EQ(ReadFile(dir_ / "none").status().code(), Code::kNotFound); }
 
 TEST_F(FilesTest, WriteFileDurablyReplacesContent) {

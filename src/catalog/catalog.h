@@ -123,6 +123,9 @@ class Catalog {
   // journal_id.
   // Returns the item id (new or relocated). kAlreadyExists if an item with the same path exists.
   virtual base::Result<int64_t> Apply(const CatalogChange& change) = 0;
+  // Applies many changes in one transaction, all or nothing (a group commit; bulk loads), each as Apply would
+  // (idempotent by journal id). Returns their item ids in order. The first failing change's error fails them all.
+  virtual base::Result<std::vector<int64_t>> ApplyAll(const std::vector<CatalogChange>& changes) = 0;
   // True when a change with this journal id was applied.
   virtual base::Result<bool> WasApplied(const std::string& journal_id) = 0;
 

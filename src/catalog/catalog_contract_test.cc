@@ -75,6 +75,30 @@ TEST_P(CatalogContractTest, SamePathTwiceIsRefused) {
   EXPECT_FALSE(*catalog_->WasApplied("j2"));  // the whole transaction rolled back
 }
 
+TEST_P(CatalogContractTest, ApplyAllReturnsIdsInOrderAndSkipsAppliedChanges) {
+  auto first = catalog_->Apply(Insert("j1", "faces/x/a.jpg", "library"));
+  ASSERT_TRUE(first.ok());
+  auto ids = catalog_->ApplyAll({Insert("j2", "review/x/b.jpg", "review", "x"), Insert("j1", "faces/x/a.jpg", "library"),
+                                 Insert("j3", "review/x/c.jpg", "review", "x")});
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  ASSERT_EQ(ids->size(), 3u);
+  EXPECT_EQ((*ids)[1], *first);  // applied before: skipped, its id returned
+  EXPECT_EQ(catalog_->GetItem((*ids)[0])->path, "review/x/b.jpg");
+  EXPECT_EQ(catalog_->GetItem((*ids)[2])->path, "review/x/c.jpg");
+  EXPECT_TRUE(*catalog_->WasApplied("j3"));
+  EXPECT_EQ(*catalog_->CountItems({}), 3);
+}
+
+TEST_P(CatalogContractTest, ApplyAllIsAllOrNothing) {
+  ASSERT_TRUE(catalog_->Apply(Insert("j1", "faces/x/a.jpg", "library")).ok());
+  // The second change takes a path that is taken: the first must not stay applied either.
+  auto ids = catalog_->ApplyAll({Insert("j2", "review/x/b.jpg", "review", "x"), Insert("j3", "faces/x/a.jpg", "library")});
+  EXPECT_EQ(ids.status().code(), base::Code::kAlreadyExists);
+  EXPECT_FALSE(*catalog_->WasApplied("j2"));
+  EXPECT_FALSE(catalog_->FindByPath("review/x/b.jpg")->has_value());
+  EXPECT_EQ(*catalog_->CountItems({}), 1);
+}
+
 TEST_P(CatalogContractTest, RelocateClosesReviewAndAudits) {
   auto id = catalog_->Apply(Insert("j1", "review/unidentified/a.jpg", "review", "unidentified"));
   CatalogChange move;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "base/file_stamp.h"
 #include "base/files.h"
@@ -22,6 +23,14 @@ struct Staged {
 struct Placed {
   int64_t item_id = 0;
   fs::path path;               // absolute final path
+};
+
+// One staged input to place with PlaceAll: what Place takes.
+struct Placement {
+  Staged staged;
+  fs::path dest_dir;
+  std::string name;
+  catalog::CatalogChange change;
 };
 
 // Thread-safe as long as the journal and catalog are (they are).
@@ -45,6 +54,15 @@ class Committer {
   // (item.path is filled in here). Closes the staged input's kStage intent.
   base::Result<Placed> Place(const Staged& staged, const fs::path& dest_dir, const std::string& name,
                              catalog::CatalogChange change);
+
+  // Places a group of staged inputs as Place would each (a group commit): one durable journal entry holding every
+  // placement's intent, the moves (each name free and distinct within the group), one sync per destination folder,
+  // one catalog transaction for all changes, then the entry closed with one sync. As crash-safe as Place: recovery
+  // rolls every placement of an open entry forward. Returns one result per placement, in order: its Placed, or why
+  // it was not placed — nothing moved for it (its intent is taken out of the entry first, so the caller may Discard
+  // it), or, as with Place, moved with the catalog change left to recovery. When the group's transaction fails, each
+  // change is applied on its own, so that one bad change fails alone.
+  std::vector<base::Result<Placed>> PlaceAll(std::vector<Placement> group);
 
   // Moves an existing item to `dest_dir` (same file name, suffixed on collision) and applies the relocation.
   base::Result<Placed> Relocate(const model::ItemRecord& item, const fs::path& dest_dir, catalog::CatalogChange change);
@@ -71,6 +89,10 @@ class Committer {
 
  private:
   static base::Status ChangedWhileIngested(const fs::path& source);
+  // PlaceAll's steps (place_all.cc).
+  struct Group;
+  void MoveAll(Group& g);
+  void ApplyChanges(Group& g);
   base::Result<Placed> Move(Intent intent, const fs::path& dest_dir, const std::string& name,
                             const std::string& close_intent);
   Journal& journal_;

@@ -191,5 +191,82 @@ TEST(IntentCodecTest, RoundTripsEveryField) {
   EXPECT_EQ(DecodeIntent("{not json").status().code(), base::Code::kCorrupt);
 }
 
+
+// Group commit (PlaceAll).
+class PlaceAllTest : public CommitterTest {
+ protected:
+  Placement Copied(const std::string& name, const std::string& content, const std::string& dest) {
+    auto staged = committer_->StageCopy(Input(name, content), nullptr);
+    EXPECT_TRUE(staged.ok());
+    return {*staged, lib_ / dest, name, Change("review")};
+  }
+  // Journal entries of the live session (a finished group leaves none).
+  int OpenEntries() {
+    int n = 0;
+    for (const auto& e : fs::recursive_directory_iterator(lib_ / ".triage/journal")) n += e.path().extension() == ".json";
+    return n;
+  }
+};
+
+TEST_F(PlaceAllTest, PlacesEveryInputUnderDistinctNamesAndClosesTheEntry) {
+  fs::create_directories(lib_ / "review/unidentified");
+  std::ofstream(lib_ / "review/unidentified/a.jpg") << "already there";
+  std::vector<Placement> group;
+  for (const char* content : {"one", "two", "three"}) group.push_back(Copied("a.jpg", content, "review/unidentified"));
+  auto placed = committer_->PlaceAll(std::move(group));
+  ASSERT_EQ(placed.size(), 3u);
+  const char* expected[] = {"review/unidentified/a_1.jpg", "review/unidentified/a_2.jpg", "review/unidentified/a_3.jpg"};
+  const char* contents[] = {"one", "two", "three"};
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(placed[i].ok()) << placed[i].status().ToString();
+    EXPECT_EQ(catalog_->GetItem(placed[i]->item_id)->path, expected[i]);
+    EXPECT_EQ(*base::ReadFile(lib_ / expected[i]), contents[i]);
+  }
+  EXPECT_EQ(*base::ReadFile(lib_ / "review/unidentified/a.jpg"), "already there");
+  EXPECT_EQ(OpenEntries(), 0);
+  EXPECT_TRUE(fs::is_empty(journal_->staging_dir()));
+}
+
+TEST_F(PlaceAllTest, MovedInputsCloseTheirStageIntents) {
+  std::vector<Placement> group;
+  for (const char* name : {"m1.jpg", "m2.jpg"}) {
+    auto staged = StageMove(*committer_, Input(name, name));
+    ASSERT_TRUE(staged.ok());
+    group.push_back({*staged, lib_ / "review/unidentified", name, Change("review")});
+  }
+  EXPECT_EQ(OpenEntries(), 2);  // the stage intents
+  auto placed = committer_->PlaceAll(std::move(group));
+  ASSERT_TRUE(placed[0].ok() && placed[1].ok());
+  EXPECT_EQ(OpenEntries(), 0);
+  EXPECT_FALSE(fs::exists(lib_ / "in/m1.jpg"));
+  EXPECT_EQ(*base::ReadFile(lib_ / "review/unidentified/m2.jpg"), "m2.jpg");
+}
+
+TEST_F(PlaceAllTest, OneBadChangeFailsAloneAndAnUnmovedInputIsLeftOutOfTheEntry) {
+  // The catalog holds a row at the path the second input will take (its file is gone): its change must fail.
+  catalog::CatalogChange taken = Change("review");
+  taken.journal_id = "earlier";
+  taken.item.path = "review/unidentified/b.jpg";
+  ASSERT_TRUE(catalog_->Apply(taken).ok());
+  std::vector<Placement> group = {Copied("a.jpg", "A", "review/unidentified"), Copied("b.jpg", "B", "review/unidentified"),
+                                  Copied("c.jpg", "C", "review/unidentified")};
+  fs::remove(group[2].staged.path);  // the third input's staged file vanished: it cannot be moved
+  auto placed = committer_->PlaceAll(std::move(group));
+  ASSERT_EQ(placed.size(), 3u);
+  ASSERT_TRUE(placed[0].ok()) << placed[0].status().ToString();
+  EXPECT_EQ(placed[1].status().code(), base::Code::kAlreadyExists);
+  EXPECT_FALSE(placed[2].ok());
+  EXPECT_EQ(catalog_->GetItem(placed[0]->item_id)->path, "review/unidentified/a.jpg");
+  EXPECT_EQ(OpenEntries(), 1);  // kept for recovery: the second input moved, its change not applied
+  // The entry no longer promises the third input: recovery finds only the second one to settle.
+  journal_.reset();
+  committer_.reset();
+  auto report = Recover(lib_ / ".triage", *catalog_);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->problems.size(), 1u);
+  EXPECT_EQ(report->problems[0].find("neither"), std::string::npos) << report->problems[0];
+  EXPECT_EQ(report->rolled_forward, 1);  // the first input: applied already, nothing to do
+}
+
 }  // namespace
 }  // namespace triage::commit

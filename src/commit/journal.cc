@@ -56,10 +56,16 @@ base::Status Journal::Record(const Intent& intent) {
   return base::WriteFileDurably(dir_ / (intent.id + ".json"), EncodeIntent(intent));
 }
 
-base::Status Journal::Done(const std::string& id) {
-  std::error_code ec;
-  fs::remove(dir_ / (id + ".json"), ec);
-  if (ec) return base::Status::Io(fmt::format("cannot remove journal entry {}: {}", id, ec.message()));
+base::Status Journal::RecordGroup(const std::string& id, const std::vector<Intent>& intents) {
+  return base::WriteFileDurably(dir_ / (id + ".json"), EncodeGroup(intents));
+}
+
+base::Status Journal::DoneAll(const std::vector<std::string>& ids) {
+  for (const std::string& id : ids) {
+    std::error_code ec;
+    fs::remove(dir_ / (id + ".json"), ec);
+    if (ec) return base::Status::Io(fmt::format("cannot remove journal entry {}: {}", id, ec.message()));
+  }
   return base::SyncDirectory(dir_);
 }
 

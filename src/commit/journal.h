@@ -40,6 +40,10 @@ struct Intent {
 // Serialises intents (JSON, every field of the catalog change included).
 std::string EncodeIntent(const Intent& intent);
 base::Result<Intent> DecodeIntent(const std::string& text);
+// A group of intents in one entry (a group commit: one durable write for many placements).
+std::string EncodeGroup(const std::vector<Intent>& intents);
+// Any entry's intents: one for an entry EncodeIntent wrote, all of a group's in order. kCorrupt when unreadable.
+base::Result<std::vector<Intent>> DecodeEntry(const std::string& text);
 
 // A live session's journal. Thread-safe.
 class Journal {
@@ -52,8 +56,13 @@ class Journal {
 
   // Durably records an intent (fsync of file and folder) before the step it describes.
   base::Status Record(const Intent& intent);
-  // Removes a finished intent durably.
-  base::Status Done(const std::string& id);
+  // Durably records several intents as one entry named `id` (one file, one fsync of file and folder); recording the
+  // same id again replaces the entry atomically (e.g. with the intents whose step did not happen left out).
+  base::Status RecordGroup(const std::string& id, const std::vector<Intent>& intents);
+  // Removes a finished intent (or group entry) durably.
+  base::Status Done(const std::string& id) { return DoneAll({id}); }
+  // Removes finished entries, then one fsync of the folder makes all of the removals durable.
+  base::Status DoneAll(const std::vector<std::string>& ids);
   // This session's staging folder (same file system as the library).
   const fs::path& staging_dir() const { return staging_dir_; }
   const std::string& session() const { return session_; }

@@ -207,9 +207,7 @@ catalog::Replacement ReplacementFromJson(const json& j) {
   return r;
 }
 
-}  // namespace
-
-std::string EncodeIntent(const Intent& in) {
+json IntentToJson(const Intent& in) {
   json j = {{"kind", static_cast<int>(in.kind)}, {"id", in.id}, {"from", in.from.string()}, {"to", in.to.string()}};
   if (in.change) {
     const catalog::CatalogChange& c = *in.change;
@@ -227,46 +225,91 @@ std::string EncodeIntent(const Intent& in) {
     j["incoming_from"] = in.incoming_from.string();
     j["incoming_to"] = in.incoming_to.string();
   }
+  return j;
+}
+
+Intent IntentFromJson(const json& j) {
+  Intent in;
+  in.kind = static_cast<Intent::Kind>(j.at("kind").get<int>());
+  in.id = j.at("id");
+  in.from = j.at("from").get<std::string>();
+  in.to = j.at("to").get<std::string>();
+  if (j.contains("change")) {
+    const json& c = j["change"];
+    catalog::CatalogChange ch;
+    ch.kind = static_cast<catalog::CatalogChange::Kind>(c.at("kind").get<int>());
+    ch.journal_id = c.at("journal_id");
+    ch.item = ItemFromJson(c.at("item"));
+    for (const auto& f : c.at("faces")) ch.faces.push_back(FaceFromJson(f));
+    ch.references = ReferencesFromJson(c);
+    ch.actor = c.at("actor");
+    ch.action = c.at("action");
+    ch.reason = c.at("reason");
+    ch.at = c.at("at");
+    // Entries written before undo carry none of these.
+    ch.removed_references = c.value("removed_references", std::vector<int64_t>{});
+    ch.review_reason = c.value("review_reason", std::string());
+    ch.review_code = c.value("review_code", std::string());
+    if (c.contains("analysis")) ch.analysis = model::StoredAnalysisFromJson(c["analysis"]);
+    in.change = std::move(ch);
+  }
+  if (j.contains("replacement")) {
+    in.replacement = ReplacementFromJson(j["replacement"]);
+    in.incoming_from = j.at("incoming_from").get<std::string>();
+    in.incoming_to = j.at("incoming_to").get<std::string>();
+  }
+  return in;
+}
+
+// Parses an entry's text with its byte strings restored; throws json::exception on malformed text.
+base::Result<json> ParseEntry(const std::string& text) {
+  json j = json::parse(text);
+  if (!RestoreBytes(j)) return base::Status::Corrupt("journal entry is not readable: a bytes_hex value is not hex");
+  return j;
+}
+
+std::string Dump(json j) {
   ProtectBytes(j);
   return j.dump();
 }
 
+base::Status Unreadable(const json::exception& e) {
+  return base::Status::Corrupt(std::string("journal entry is not readable: ") + e.what());
+}
+
+}  // namespace
+
+std::string EncodeIntent(const Intent& in) { return Dump(IntentToJson(in)); }
+
+std::string EncodeGroup(const std::vector<Intent>& intents) {
+  json group = json::array();
+  for (const Intent& in : intents) group.push_back(IntentToJson(in));
+  return Dump(json{{"group", std::move(group)}});
+}
+
 base::Result<Intent> DecodeIntent(const std::string& text) {
   try {
-    json j = json::parse(text);
-    if (!RestoreBytes(j)) return base::Status::Corrupt("journal entry is not readable: a bytes_hex value is not hex");
-    Intent in;
-    in.kind = static_cast<Intent::Kind>(j.at("kind").get<int>());
-    in.id = j.at("id");
-    in.from = j.at("from").get<std::string>();
-    in.to = j.at("to").get<std::string>();
-    if (j.contains("change")) {
-      const json& c = j["change"];
-      catalog::CatalogChange ch;
-      ch.kind = static_cast<catalog::CatalogChange::Kind>(c.at("kind").get<int>());
-      ch.journal_id = c.at("journal_id");
-      ch.item = ItemFromJson(c.at("item"));
-      for (const auto& f : c.at("faces")) ch.faces.push_back(FaceFromJson(f));
-      ch.references = ReferencesFromJson(c);
-      ch.actor = c.at("actor");
-      ch.action = c.at("action");
-      ch.reason = c.at("reason");
-      ch.at = c.at("at");
-      // Entries written before undo carry none of these.
-      ch.removed_references = c.value("removed_references", std::vector<int64_t>{});
-      ch.review_reason = c.value("review_reason", std::string());
-      ch.review_code = c.value("review_code", std::string());
-      if (c.contains("analysis")) ch.analysis = model::StoredAnalysisFromJson(c["analysis"]);
-      in.change = std::move(ch);
-    }
-    if (j.contains("replacement")) {
-      in.replacement = ReplacementFromJson(j["replacement"]);
-      in.incoming_from = j.at("incoming_from").get<std::string>();
-      in.incoming_to = j.at("incoming_to").get<std::string>();
-    }
-    return in;
+    auto j = ParseEntry(text);
+    if (!j.ok()) return j.status();
+    return IntentFromJson(*j);
   } catch (const json::exception& e) {
-    return base::Status::Corrupt(std::string("journal entry is not readable: ") + e.what());
+    return Unreadable(e);
+  }
+}
+
+base::Result<std::vector<Intent>> DecodeEntry(const std::string& text) {
+  try {
+    auto j = ParseEntry(text);
+    if (!j.ok()) return j.status();
+    std::vector<Intent> out;
+    if (!j->contains("group")) {
+      out.push_back(IntentFromJson(*j));
+      return out;
+    }
+    for (const json& in : j->at("group")) out.push_back(IntentFromJson(in));
+    return out;
+  } catch (const json::exception& e) {
+    return Unreadable(e);
   }
 }
 

@@ -45,6 +45,23 @@ TEST(JournalCodecTest, ABadBytesValueIsCorruptNotACrash) {
   EXPECT_EQ(DecodeIntent(text).status().code(), base::Code::kCorrupt);
 }
 
+TEST(JournalCodecTest, AGroupEntryHoldsEveryIntentInOrderAndASingleEntryReadsAsOne) {
+  Intent a = IntentWithNames("\xFF.jpg"), b = IntentWithNames("b.jpg");
+  b.id = "def";
+  auto group = DecodeEntry(EncodeGroup({a, b}));
+  ASSERT_TRUE(group.ok()) << group.status().message();
+  ASSERT_EQ(group->size(), 2u);
+  EXPECT_EQ((*group)[0].id, "abc");
+  EXPECT_EQ((*group)[0].to, fs::path("/lib/review/unidentified/\xFF.jpg"));
+  EXPECT_EQ((*group)[1].id, "def");
+  EXPECT_EQ((*group)[1].change->item.path, "review/unidentified/b.jpg");
+  auto single = DecodeEntry(EncodeIntent(a));
+  ASSERT_TRUE(single.ok());
+  ASSERT_EQ(single->size(), 1u);
+  EXPECT_EQ(single->front().from, fs::path("/in/\xFF.jpg"));
+  EXPECT_EQ(DecodeEntry("{\"group\": [{\"kind\": 1}]}").status().code(), base::Code::kCorrupt);  // torn or foreign
+}
+
 TEST(JournalCodecTest, TheNearDuplicateSignatureRoundTrips) {
   Intent in = IntentWithNames("a.jpg");
   in.change->item.fingerprint.signature = {0, 1, 0x7F, 0x80, 0xFF};

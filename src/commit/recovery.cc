@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -107,27 +108,33 @@ base::Status RollForwardReplace(const Intent& in, catalog::ProposalStore* propos
   return UndoMove(in.from, in.to);
 }
 
-std::vector<Intent> ReadIntents(const fs::path& dir, RecoveryReport& report) {
-  std::vector<Intent> out;
+// One intent and the journal entry (file) it was read from: a group entry holds many.
+struct Entry {
+  Intent intent;
+  fs::path file;
+};
+
+std::vector<Entry> ReadIntents(const fs::path& dir, RecoveryReport& report) {
+  std::vector<Entry> out;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     if (e.path().extension() != ".json") continue;
     auto text = base::ReadFile(e.path());
-    auto intent = text.ok() ? DecodeIntent(*text) : base::Result<Intent>(text.status());
-    if (!intent.ok()) {
+    auto intents = text.ok() ? DecodeEntry(*text) : base::Result<std::vector<Intent>>(text.status());
+    if (!intents.ok()) {
       // A torn write (the intent never became durable, so its step never started): drop it.
-      report.problems.push_back(fmt::format("{}: {}", e.path().string(), intent.status().message()));
+      report.problems.push_back(fmt::format("{}: {}", e.path().string(), intents.status().message()));
       fs::remove(e.path(), ec);
       continue;
     }
-    out.push_back(std::move(*intent));
+    for (Intent& in : *intents) out.push_back({std::move(in), e.path()});
   }
   // Commits first (they may consume a staged input), then purges, then stages roll back.
-  std::sort(out.begin(), out.end(), [](const Intent& a, const Intent& b) {
+  std::stable_sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
     auto rank = [](Intent::Kind k) {
       return k == Intent::Kind::kCommit || k == Intent::Kind::kReplace ? 0 : k == Intent::Kind::kPurge ? 1 : 2;
     };
-    return rank(a.kind) < rank(b.kind);
+    return rank(a.intent.kind) < rank(b.intent.kind);
   });
   return out;
 }
@@ -135,8 +142,10 @@ std::vector<Intent> ReadIntents(const fs::path& dir, RecoveryReport& report) {
 // Settles one dead session; returns false if something must wait for the next run.
 bool RecoverSession(const fs::path& dir, const fs::path& staging, catalog::Catalog& catalog,
                     catalog::ProposalStore* proposals, const fs::path& library, RecoveryReport& report) {
-  bool clean = true;
-  for (const Intent& in : ReadIntents(dir, report)) {
+  std::set<fs::path> unsettled;  // entries with an intent left for the next run: kept whole (replaying is idempotent)
+  std::vector<fs::path> settled;
+  for (const Entry& e : ReadIntents(dir, report)) {
+    const Intent& in = e.intent;
     base::Status st;
     if (in.kind == Intent::Kind::kCommit) st = RollForwardCommit(in, catalog, library);
     else if (in.kind == Intent::Kind::kPurge) st = RollForwardPurge(in, catalog);
@@ -144,15 +153,17 @@ bool RecoverSession(const fs::path& dir, const fs::path& staging, catalog::Catal
     else st = RollBackStage(in);
     if (!st.ok()) {
       report.problems.push_back(fmt::format("journal entry {}: {}", in.id, st.message()));
-      clean = false;
+      unsettled.insert(e.file);
       continue;
     }
     (in.kind == Intent::Kind::kStage ? report.rolled_back : report.rolled_forward)++;
-    std::error_code ec;
-    fs::remove(dir / (in.id + ".json"), ec);
+    settled.push_back(e.file);
   }
-  if (!clean) return false;
   std::error_code ec;
+  for (const fs::path& file : settled) {
+    if (!unsettled.count(file)) fs::remove(file, ec);
+  }
+  if (!unsettled.empty()) return false;
   for (const auto& e : fs::directory_iterator(staging, ec)) {
     (void)e;
     report.staged_removed++;

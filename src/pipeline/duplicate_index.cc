@@ -2,6 +2,7 @@
 #include "pipeline/duplicate_index.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "vision/near_duplicate_check.h"
 
@@ -11,6 +12,15 @@ namespace {
 constexpr size_t kMaxCachedSignatures = 4096;  // about 20 MB
 
 }  // namespace
+
+bool MayBeCandidates(const model::Fingerprint& a, const model::Fingerprint& b) {
+  for (uint64_t x : {a.phash, a.phash_center}) {
+    for (uint64_t y : {b.phash, b.phash_center}) {
+      if (std::popcount(x ^ y) <= kCandidateMaxDistance) return true;
+    }
+  }
+  return false;
+}
 
 base::Status DuplicateIndex::Refresh(catalog::Catalog& catalog) {
   auto changes = loaded_ ? catalog.PerceptualHashChangesSince(cursor_) : catalog.PerceptualHashSnapshot();

@@ -23,6 +23,10 @@ inline constexpr int kCandidateMaxDistance = 16;
 // At most this many candidates are checked per image, nearest first (the check costs about a millisecond).
 inline constexpr size_t kMaxCandidates = 8;
 
+// True when `b` is within kCandidateMaxDistance of `a` by the measure Candidates uses (whole and centre hashes,
+// crosswise): an image that may be checked against the other. Both must have hashes.
+bool MayBeCandidates(const model::Fingerprint& a, const model::Fingerprint& b);
+
 // Not thread-safe: owned by the serial decide-and-commit stage of one Ingestor.
 class DuplicateIndex {
  public:

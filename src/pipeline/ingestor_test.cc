@@ -41,6 +41,9 @@ class FailingLookupCatalog final : public catalog::Catalog {
     return real_->FindBySha256(sha256);
   }
   base::Result<int64_t> Apply(const catalog::CatalogChange& c) override { return real_->Apply(c); }
+  base::Result<std::vector<int64_t>> ApplyAll(const std::vector<catalog::CatalogChange>& c) override {
+    return real_->ApplyAll(c);
+  }
   base::Result<bool> WasApplied(const std::string& id) override { return real_->WasApplied(id); }
   base::Result<model::ItemRecord> GetItem(int64_t id) override { return real_->GetItem(id); }
   base::Result<std::optional<model::ItemRecord>> FindByPath(const std::string& p) override {

@@ -181,19 +181,20 @@ int CountOf(const std::map<std::string, int>& contents, const std::string& conte
   return it == contents.end() ? 0 : it->second;
 }
 
-bool HasOpenIntent(const fs::path& lib) {
+bool HasOpenIntent(const fs::path& lib, const std::string& name_prefix) {
   std::error_code ec;
   for (fs::recursive_directory_iterator it(lib / ".triage/journal", ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->path().extension() == ".json") return true;
+    if (it->path().extension() == ".json" && it->path().filename().string().rfind(name_prefix, 0) == 0) return true;
   }
   return false;
 }
 
-void KillWhenJournalled(pid_t pid, const fs::path& lib, std::chrono::microseconds delay) {
+void KillWhenJournalled(pid_t pid, const fs::path& lib, std::chrono::microseconds delay,
+                        const std::string& name_prefix) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   int status = 0;
   while (::waitpid(pid, &status, WNOHANG) == 0 && std::chrono::steady_clock::now() < deadline) {
-    if (HasOpenIntent(lib)) {
+    if (HasOpenIntent(lib, name_prefix)) {
       std::this_thread::sleep_for(delay);
       break;
     }

@@ -64,10 +64,13 @@ std::map<std::string, int> Contents(const fs::path& dir);
 // How many files hold `content` in a Contents() map.
 int CountOf(const std::map<std::string, int>& contents, const std::string& content);
 
-// True when a journal intent is open in library `lib` (a step of commit/ is in flight).
-bool HasOpenIntent(const fs::path& lib);
-// Kills `pid` `delay` after its first journal intent appears (the step is then in flight: a move, a catalog
-// transaction or the closing of the entry, depending on the delay), or when it exits without one.
-void KillWhenJournalled(pid_t pid, const fs::path& lib, std::chrono::microseconds delay);
+// True when a journal intent is open in library `lib` (a step of commit/ is in flight); with `name_prefix`, only an
+// entry whose file name starts with it counts (e.g. "group-": a group commit's entry).
+bool HasOpenIntent(const fs::path& lib, const std::string& name_prefix = "");
+// Kills `pid` `delay` after its first journal intent (whose name starts with `name_prefix`) appears (the step is then
+// in flight: a move, a catalog transaction or the closing of the entry, depending on the delay), or when it exits
+// without one.
+void KillWhenJournalled(pid_t pid, const fs::path& lib, std::chrono::microseconds delay,
+                        const std::string& name_prefix = "");
 
 }  // namespace triage::e2e

@@ -22,8 +22,7 @@ class PgCatalog final : public Catalog, public TableTransfer {
   static int64_t LatestSchemaVersion();
 
   base::Result<int64_t> Apply(const CatalogChange& change) override;
-  // Applies many changes in one transaction (bulk loads); all or nothing.
-  base::Status ApplyAll(const std::vector<CatalogChange>& changes);
+  base::Result<std::vector<int64_t>> ApplyAll(const std::vector<CatalogChange>& changes) override;
   base::Result<bool> WasApplied(const std::string& journal_id) override;
   base::Result<model::ItemRecord> GetItem(int64_t id) override;
   base::Result<std::optional<model::ItemRecord>> FindByPath(const std::string& relative_path) override;

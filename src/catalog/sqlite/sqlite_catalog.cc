@@ -179,15 +179,18 @@ base::Result<int64_t> SqliteCatalog::Apply(const CatalogChange& change) {
   return InTransaction<int64_t>(db_, [&] { return ApplyUnlocked(change); });
 }
 
-base::Status SqliteCatalog::ApplyAll(const std::vector<CatalogChange>& changes) {
+base::Result<std::vector<int64_t>> SqliteCatalog::ApplyAll(const std::vector<CatalogChange>& changes) {
   std::lock_guard lock(mu_);
-  return InTransaction<int64_t>(db_, [&]() -> base::Result<int64_t> {
+  return InTransaction<std::vector<int64_t>>(db_, [&]() -> base::Result<std::vector<int64_t>> {
+    std::vector<int64_t> ids;
+    ids.reserve(changes.size());
     for (const CatalogChange& change : changes) {
       auto id = ApplyUnlocked(change);
-      if (!id.ok()) return id;
+      if (!id.ok()) return id.status();
+      ids.push_back(*id);
     }
-    return int64_t{0};
-  }).status();
+    return ids;
+  });
 }
 
 base::Result<int64_t> SqliteCatalog::ApplyUnlocked(const CatalogChange& change) {

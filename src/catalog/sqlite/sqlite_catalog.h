@@ -21,8 +21,7 @@ class SqliteCatalog final : public Catalog, public TableTransfer {
   ~SqliteCatalog() override;
 
   base::Result<int64_t> Apply(const CatalogChange& change) override;
-  // Applies many changes in one transaction (bulk loads: benchmarks, imports); all or nothing.
-  base::Status ApplyAll(const std::vector<CatalogChange>& changes);
+  base::Result<std::vector<int64_t>> ApplyAll(const std::vector<CatalogChange>& changes) override;
   base::Result<bool> WasApplied(const std::string& journal_id) override;
   base::Result<model::ItemRecord> GetItem(int64_t id) override;
   base::Result<std::optional<model::ItemRecord>> FindByPath(const std::string& relative_path) override;
