@@ -52,6 +52,16 @@ esac
 
 now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc -l; }
+# CPU time (user + system, children included) of a command, appended to $OUT/cpu.txt as "label seconds": on a shared
+# machine the wall time is noisy, the CPU time much less so.
+cpu_timed() {  # $1 = label, then the command
+  local label="$1"
+  shift
+  /usr/bin/time -f "%U %S" -o "$OUT/cpu-$label.txt" "$@"
+  local rc=$?
+  awk -v l="$label" '{ printf "%s %.2f\n", l, $1 + $2 }' "$OUT/cpu-$label.txt" >> "$OUT/cpu.txt"
+  return $rc
+}
 
 # 1. Corpus (reused when the same parameters made it before).
 KEY="n${COUNT}-$( (echo v3; printf '%s\n' "${SOURCES[@]}") | md5sum | cut -c1-8)"
@@ -75,8 +85,9 @@ SCORE_ARGS=(--truth "$CORPUS/truth.tsv")
 
 # 2. The floor: what reading, hashing and decoding at hash scale cost, without any tool around them.
 start=$(now)
-"$DEDUP_FLOOR" --threads 2 "$IMAGES" > "$OUT/floor.txt"
-SCORE_ARGS+=(--floor "$OUT/floor.txt" "$(elapsed "$start" "$(now)")")
+cpu_timed floor "$DEDUP_FLOOR" --threads 2 "$IMAGES" > "$OUT/floor.txt"
+floor_seconds=$(elapsed "$start" "$(now)")
+SCORE_ARGS+=(--floor "$OUT/floor.txt" "$floor_seconds")
 
 # 3. jdupes: byte-identical files only.
 if command -v jdupes > /dev/null; then
@@ -90,28 +101,31 @@ fi
 # 4. findimagedupes: perceptual fingerprints (GraphicsMagick), no database, same threshold for all files.
 if command -v findimagedupes > /dev/null; then
   start=$(now)
-  findimagedupes -R -q -q -t "${THRESHOLD}%" -- "$IMAGES" > "$OUT/findimagedupes.txt" || true
+  cpu_timed findimagedupes findimagedupes -R -q -q -t "${THRESHOLD}%" -- "$IMAGES" > "$OUT/findimagedupes.txt" || true
   SCORE_ARGS+=(--findimagedupes "$OUT/findimagedupes.txt" "$(elapsed "$start" "$(now)")")
 else
   echo "findimagedupes not installed: skipped" >&2
 fi
 
 # 5. triage: a fresh library, one ingest of the whole folder (copies; the corpus stays as it is). The
-#    comparison with the peers runs with face analysis off (they find duplicates only); a second run with
-#    faces on shows what the whole pipeline costs.
-run_triage() {  # $1 = label, $2 = analysis.faces (true|false)
+#    comparison with the peers runs with face analysis off (they find duplicates only), quality scores on (the
+#    default); a run with quality off too shows the duplicate work alone (what the floor does); a run with faces on
+#    shows what the whole pipeline costs.
+run_triage() {  # $1 = label, $2 = analysis.faces (true|false), $3 = analysis.quality (true|false; default true)
   local library="$OUT/library-$1"
   "$TRIAGE" init --library "$library" > /dev/null
-  sed -i "s/\"faces\": true/\"faces\": $2/" "$library/triage.json"
+  sed -i "s/\"faces\": true/\"faces\": $2/; s/\"quality\": true/\"quality\": ${3:-true}/" "$library/triage.json"
   local start seconds
   start=$(now)
-  "$TRIAGE" ingest --library "$library" "$IMAGES" --json > "$OUT/triage-$1-ingest.json" 2> "$OUT/triage-$1-ingest.err" || true
+  cpu_timed "triage-$1" "$TRIAGE" ingest --library "$library" "$IMAGES" --json > "$OUT/triage-$1-ingest.json" \
+    2> "$OUT/triage-$1-ingest.err" || true
   seconds=$(elapsed "$start" "$(now)")
   "$TRIAGE" items --library "$library" --json --limit 100000 > "$OUT/triage-$1-items.json"
   echo "$seconds"
 }
 if [[ -x "$TRIAGE" ]]; then
   SCORE_ARGS+=(--triage "$OUT/triage-dedup-items.json" "$(run_triage dedup false)")
+  dedup_only_seconds=$(run_triage dedup-only false false)
   if [[ "${WITH_FACES:-1}" == 1 ]]; then
     faces_seconds=$(run_triage faces true)
     echo "triage ingest with face analysis on: $(printf '%.1f' "$faces_seconds") s for $FILES files ($(echo "$FILES / $faces_seconds" | bc -l | xargs printf '%.1f') images/s)"
@@ -121,4 +135,10 @@ else
 fi
 
 "$DEDUP_SCORE" "${SCORE_ARGS[@]}"
+if [[ -n "${dedup_only_seconds:-}" ]]; then
+  echo "triage ingest with quality scores off too (duplicates only): $(printf '%.2f' "$dedup_only_seconds") s" \
+    "($(echo "$floor_seconds / $dedup_only_seconds" | bc -l | xargs printf '%.2f') of the floor)"
+fi
+echo "CPU time (user + system), s:"
+sed 's/^/  /' "$OUT/cpu.txt"
 echo "outputs in $OUT"
