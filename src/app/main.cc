@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "catalog/sqlite/sqlite_catalog.h"
+#include "catalog/sqlite/sqlite_face_store.h"
 #include "catalog/sqlite/sqlite_users.h"
 #include "cli/library.h"
 
@@ -31,6 +32,7 @@ Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root) 
   auto catalog = triage::catalog::sqlite::SqliteCatalog::Open(state / "catalog.db");
   if (!catalog.ok()) return catalog.status();
   lib->users = std::make_unique<triage::catalog::sqlite::SqliteUserStore>(**catalog);
+  lib->face_store = std::make_unique<triage::catalog::sqlite::SqliteFaceStore>(**catalog);
   lib->catalog = std::move(*catalog);
   auto recovered = triage::commit::Recover(state, *lib->catalog);
   if (!recovered.ok()) return recovered.status();

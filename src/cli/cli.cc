@@ -68,6 +68,7 @@ int RunCli(int argc, char** argv, const LibraryOpener& open_library) {
   AddPersonCommands(app, ctx);
   AddServeCommands(app, ctx);
   AddPolicyCommands(app, ctx);
+  AddFacesCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

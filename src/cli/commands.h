@@ -33,5 +33,6 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx);   // review list|app
 void AddPersonCommands(CLI::App& app, CommandContext& ctx);   // person ..., models verify
 void AddServeCommands(CLI::App& app, CommandContext& ctx);    // serve, user add
 void AddPolicyCommands(CLI::App& app, CommandContext& ctx);   // simulate, apply-policy
+void AddFacesCommands(CLI::App& app, CommandContext& ctx);    // faces clusters|name|merge|split|recluster|undo|...
 
 }  // namespace triage::cli

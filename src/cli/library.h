@@ -9,13 +9,16 @@
 
 #include "base/status.h"
 #include "catalog/catalog.h"
+#include "catalog/face_store.h"
 #include "catalog/user_store.h"
 #include "commit/committer.h"
 #include "commit/journal.h"
 #include "config/config.h"
 #include "config/config_store.h"
+#include "faces/face_clustering.h"
 #include "pipeline/face_stage.h"
 #include "pipeline/ingestor.h"
+#include "review/people_service.h"
 #include "review/person_service.h"
 #include "review/review_service.h"
 
@@ -31,15 +34,24 @@ struct Library {
   std::unique_ptr<commit::Committer> committer;
   std::unique_ptr<review::ReviewService> review;
   std::unique_ptr<review::PersonService> persons;
+  std::unique_ptr<catalog::FaceStore> face_store;    // faces, clusters, people actions (same database)
   std::unique_ptr<pipeline::FaceStage> faces;        // null until LoadFaces (or when faces are off)
+  std::unique_ptr<faces::FaceClustering> clustering; // null until LoadClustering
+  std::unique_ptr<review::PeopleService> people;     // null until LoadClustering
   commit::RecoveryReport recovered;                  // what recovery did when the library was opened
 
   // Loads the face models and the enrolled references when analysis.faces is on. Idempotent.
   base::Status LoadFaces();
-  // An ingestor over this library (with faces when loaded).
+  // Opens the face clusters (index from .triage/faces.hnsw, rebuilt when stale) and the people service. Idempotent.
+  base::Status LoadClustering();
+  // An ingestor over this library (with faces when loaded; clustering each committed photo when
+  // face_clustering.enabled).
   std::unique_ptr<pipeline::Ingestor> MakeIngestor();
   ~Library();
 };
+
+// The clustering rules of a config.
+faces::ClusterRules ClusterRulesOf(const config::Config& config);
 
 // Opens the library at `root` (runs recovery first). Provided by app/.
 using LibraryOpener = std::function<base::Result<std::unique_ptr<Library>>(const std::filesystem::path& root)>;

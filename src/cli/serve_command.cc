@@ -36,8 +36,16 @@ int Serve(CommandContext& ctx, const ServeArgs& args) {
     fmt::print(stderr, "triage: warning: {}; uploads will go to review unidentified\n", faces.message());
   }
   auto ingestor = lib->MakeIngestor();
-  auto srv = server::Server::Create(options, {*lib->config_store, *lib->catalog, *lib->users, *lib->review,
-                                              *lib->persons, *ingestor, lib->journal->staging_dir()});
+  server::ServerContext context{*lib->config_store, *lib->catalog, *lib->users, *lib->review,
+                                *lib->persons,      *ingestor,     lib->journal->staging_dir()};
+  if (base::Status clusters = lib->LoadClustering(); !clusters.ok()) {
+    fmt::print(stderr, "triage: warning: {}; the People page is off\n", clusters.message());
+  } else {
+    context.faces = lib->face_store.get();
+    context.clustering = lib->clustering.get();
+    context.people = lib->people.get();
+  }
+  auto srv = server::Server::Create(options, context);
   if (!srv.ok()) return ctx.Fail(srv.status());
   fmt::print("triage: serving {} on {}\n", lib->config()->library.string(), (*srv)->url());
   fmt::print("triage: login: {}\n", (*srv)->LoginHint());

@@ -106,6 +106,7 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
   AddControlRoutes(router, state);
   AddStatsRoutes(router, state);
   AddIngestRoutes(router, state);
+  AddFaceRoutes(router, state);
   ConfigureHttp(impl->http, router.MaxBodyBytes());
   router.Install(impl->http);
   InstallStaticFiles(impl->http);

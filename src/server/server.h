@@ -15,6 +15,16 @@
 #include "review/person_service.h"
 #include "review/review_service.h"
 
+namespace triage::catalog {
+class FaceStore;
+}  // namespace triage::catalog
+namespace triage::faces {
+class FaceClustering;
+}  // namespace triage::faces
+namespace triage::review {
+class PeopleService;
+}  // namespace triage::review
+
 namespace triage::server {
 
 struct ServerOptions {
@@ -38,6 +48,10 @@ struct ServerContext {
   review::PersonService& persons;
   pipeline::Ingestor& ingestor;           // used by one request at a time
   std::filesystem::path staging_dir;      // where uploads are written before ingesting (the journal's staging)
+  // Faces, clusters and people actions; null when face clustering is not running (its routes answer 503).
+  catalog::FaceStore* faces = nullptr;
+  faces::FaceClustering* clustering = nullptr;
+  review::PeopleService* people = nullptr;
 };
 
 // One API route as documented: method ("get", "post", "put"), OpenAPI path and the permission it needs.

@@ -62,5 +62,6 @@ void AddItemRoutes(ApiRouter& router, ServerState& state);
 void AddControlRoutes(ApiRouter& router, ServerState& state);   // status, enable/disable, config, persons, users
 void AddStatsRoutes(ApiRouter& router, ServerState& state);     // stats, audit
 void AddIngestRoutes(ApiRouter& router, ServerState& state);
+void AddFaceRoutes(ApiRouter& router, ServerState& state);       // faces, clusters, people actions
 
 }  // namespace triage::server

@@ -3,6 +3,7 @@ import { api, setCsrfToken, ApiError } from './api.js';
 import { h, mount, toast } from './dom.js';
 import { renderReview } from './review.js';
 import { renderPersons } from './persons.js';
+import { renderPeople } from './people.js';
 import { renderStats } from './stats.js';
 import { renderAudit } from './audit.js';
 import { renderSettings } from './settings.js';
@@ -11,6 +12,7 @@ import { renderTrash } from './trash.js';
 const pages = {
   review: renderReview,
   persons: renderPersons,
+  people: renderPeople,
   stats: renderStats,
   audit: renderAudit,
   settings: renderSettings,
