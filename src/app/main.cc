@@ -1,10 +1,16 @@
-// Composition root: picks the SQLite catalog, runs recovery, and hands the library to the CLI.
+// Composition root: picks the catalog backend by URL (SQLite or PostgreSQL), runs recovery, and hands the library
+// to the CLI.
 #include <cstdlib>
 
 #include <fmt/format.h>
 
+#include "catalog/postgres/pg_catalog.h"
+#include "catalog/postgres/pg_users.h"
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "catalog/sqlite/sqlite_face_store.h"
+#include "catalog/sqlite/sqlite_gallery.h"
+#include "catalog/sqlite/sqlite_undo.h"
+#include "catalog/sqlite/sqlite_proposals.h"
 #include "catalog/sqlite/sqlite_users.h"
 #include "cli/library.h"
 
@@ -12,6 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using triage::base::Result;
+using triage::cli::CatalogStores;
 
 // Face models: $TRIAGE_MODEL_DIR, else where `make` installs them for this build.
 std::string ModelDir() {
@@ -19,7 +26,35 @@ std::string ModelDir() {
   return TRIAGE_DEFAULT_MODEL_DIR;
 }
 
-Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root) {
+// "sqlite:" is the library's own file; "sqlite:PATH" is relative to the library unless absolute.
+Result<CatalogStores> OpenCatalog(const std::string& url, const fs::path& root) {
+  TRIAGE_RETURN_IF_ERROR(triage::config::CheckCatalogUrl(url));
+  CatalogStores out;
+  if (url.rfind("sqlite:", 0) == 0) {
+    std::string path = url.substr(7);
+    fs::path file = path.empty()                      ? root / ".triage" / "catalog.db"
+                    : fs::path(path).is_absolute() ? fs::path(path)
+                                                   : root / path;
+    auto c = triage::catalog::sqlite::SqliteCatalog::Open(file);
+    if (!c.ok()) return c.status();
+    out.users = std::make_unique<triage::catalog::sqlite::SqliteUserStore>(**c);
+    out.proposals = std::make_unique<triage::catalog::sqlite::SqliteProposalStore>(**c);
+    out.undo = std::make_unique<triage::catalog::sqlite::SqliteUndoStore>(**c);
+    out.gallery = std::make_unique<triage::catalog::sqlite::SqliteGalleryStore>(**c);
+    out.faces = std::make_unique<triage::catalog::sqlite::SqliteFaceStore>(**c);
+    out.tables = c->get();
+    out.catalog = std::move(*c);
+    return out;
+  }
+  auto c = triage::catalog::postgres::PgCatalog::Open(url);
+  if (!c.ok()) return c.status();
+  out.users = std::make_unique<triage::catalog::postgres::PgUserStore>(**c);
+  out.tables = c->get();
+  out.catalog = std::move(*c);
+  return out;
+}
+
+Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root, const std::string& catalog_url) {
   auto store = triage::config::ConfigStore::Open(root);
   if (!store.ok()) return store.status();
   auto lib = std::make_unique<triage::cli::Library>();
@@ -29,12 +64,15 @@ Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root) 
   fs::path state = config->StateDir();
   std::error_code ec;
   for (const char* d : {"staging", "journal", "trash", "thumbs"}) fs::create_directories(state / d, ec);
-  auto catalog = triage::catalog::sqlite::SqliteCatalog::Open(state / "catalog.db");
-  if (!catalog.ok()) return catalog.status();
-  lib->users = std::make_unique<triage::catalog::sqlite::SqliteUserStore>(**catalog);
-  lib->face_store = std::make_unique<triage::catalog::sqlite::SqliteFaceStore>(**catalog);
-  lib->catalog = std::move(*catalog);
-  auto recovered = triage::commit::Recover(state, *lib->catalog);
+  auto stores = OpenCatalog(catalog_url.empty() ? config->catalog.url : catalog_url, config->library);
+  if (!stores.ok()) return stores.status();
+  lib->catalog = std::move(stores->catalog);
+  lib->users = std::move(stores->users);
+  lib->proposal_store = std::move(stores->proposals);
+  lib->undo_store = std::move(stores->undo);
+  lib->gallery = std::move(stores->gallery);
+  lib->face_store = std::move(stores->faces);
+  auto recovered = triage::commit::Recover(state, *lib->catalog, lib->proposal_store.get());
   if (!recovered.ok()) return recovered.status();
   lib->recovered = *recovered;
   auto journal = triage::commit::Journal::Open(state);
@@ -43,9 +81,18 @@ Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root) 
   lib->committer = std::make_unique<triage::commit::Committer>(*lib->journal, *lib->catalog, config->library);
   lib->review = std::make_unique<triage::review::ReviewService>(*lib->config_store, *lib->catalog, *lib->committer);
   lib->persons = std::make_unique<triage::review::PersonService>(*lib->config_store, *lib->catalog);
+  if (lib->undo_store) {  // SQLite only so far
+    lib->undo = std::make_unique<triage::review::UndoService>(*lib->undo_store);
+    lib->review->EnableUndo(*lib->undo);
+    lib->persons->EnableUndo(*lib->undo);
+  }
+  if (lib->proposal_store) {  // SQLite only so far: a PostgreSQL library has no proposals and votes yet
+    lib->proposals = std::make_unique<triage::review::ProposalService>(*lib->config_store, *lib->catalog,
+                                                                       *lib->proposal_store, *lib->committer);
+  }
   return lib;
 }
 
 }  // namespace
 
-int main(int argc, char** argv) { return triage::cli::RunCli(argc, argv, OpenLibrary); }
+int main(int argc, char** argv) { return triage::cli::RunCli(argc, argv, {OpenLibrary, OpenCatalog}); }

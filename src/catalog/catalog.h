@@ -17,7 +17,9 @@ namespace triage::catalog {
 // One state change, applied in a single transaction. Commit journals it before touching files and
 // replays it after a crash, so applying is idempotent: a change whose journal_id was applied is skipped.
 struct CatalogChange {
-  enum class Kind { kInsertItem, kRelocateItem };
+  // kReferences: no item changes; only `references` are added and `removed_references` deleted, audited about
+  // item.id when it is set (0: about no item).
+  enum class Kind { kInsertItem, kRelocateItem, kReferences };
   Kind kind = Kind::kInsertItem;
   std::string journal_id;              // unique per change
   model::ItemRecord item;              // insert: the whole record (id ignored); relocate: id + new
@@ -25,10 +27,18 @@ struct CatalogChange {
   std::vector<model::Face> faces;      // insert: faces to store
   std::optional<model::StoredAnalysis> analysis;  // insert: the analysis and facts the item was decided on
   // Reference embeddings to add (an approval teaching a face), in the same transaction as the item change, so
-  // a crash cannot keep the move and lose the learning. A missing person is created.
+  // a crash cannot keep the move and lose the learning. A missing person is created. A reference with an id > 0
+  // is put back under that id (an undone removal).
   std::vector<model::PersonReference> references;
+  // Reference ids to delete in the same transaction (an undone approval forgets the face it taught; a reference
+  // removed by hand). Ids that no longer exist are skipped.
+  std::vector<int64_t> removed_references;
+  // Relocate to review: the open review entry's sentence and code. Empty: `reason`, and the first of the item's
+  // reasons' codes (else `action`). An undo sets them to the entry the decision closed.
+  std::string review_reason;
+  std::string review_code;
   std::string actor = "system";
-  std::string action;                  // audit action: "ingest", "approve", "reject", "skip", "restore"
+  std::string action;                  // audit action: "ingest", "approve", "reject", "skip", "restore", "undo"
   std::string reason;                  // audit reason (sentence)
   int64_t at = 0;                      // unix seconds
 };

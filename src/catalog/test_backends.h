@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "catalog/table_transfer.h"
 #include "catalog/user_store.h"
 
 namespace triage::catalog {
@@ -22,6 +23,8 @@ class TestBackend {
   virtual base::Result<std::unique_ptr<Catalog>> Open() = 0;
   // The user store sharing `catalog`'s database. REQUIRES: `catalog` came from Open() and outlives the store.
   virtual std::unique_ptr<UserStore> Users(Catalog& catalog) = 0;
+  // The tables of `catalog`'s database. REQUIRES: `catalog` came from Open().
+  static TableTransfer& Tables(Catalog& catalog) { return dynamic_cast<TableTransfer&>(catalog); }
   // Opens a store that is not a catalog (a damaged file, a database that does not exist); `names` is what the
   // error message must mention.
   virtual base::Result<std::unique_ptr<Catalog>> OpenBroken(std::string& names) = 0;

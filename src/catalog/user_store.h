@@ -63,4 +63,11 @@ inline const std::vector<std::string>& UserRoles() {
   return kRoles;
 }
 
+inline bool IsUserRole(const std::string& role) {
+  for (const std::string& r : UserRoles()) {
+    if (r == role) return true;
+  }
+  return false;
+}
+
 }  // namespace triage::catalog

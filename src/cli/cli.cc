@@ -26,7 +26,14 @@ std::unique_ptr<Library> CommandContext::OpenOrReport() {
     Fail(base::Status::InvalidArgument("no library given: use --library DIR or set TRIAGE_LIBRARY"));
     return nullptr;
   }
-  auto lib = open(library);
+  if (!catalog_url.empty()) {
+    base::Status url = config::CheckCatalogUrl(catalog_url);
+    if (!url.ok()) {
+      Fail(url);
+      return nullptr;
+    }
+  }
+  auto lib = open(library, catalog_url);
   if (!lib.ok()) {
     Fail(lib.status());
     return nullptr;
@@ -53,15 +60,20 @@ void CommandContext::PrintJson(const nlohmann::json& doc) {
   std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
 }
 
-int RunCli(int argc, char** argv, const LibraryOpener& open_library) {
+int RunCli(int argc, char** argv, const Openers& openers) {
   CLI::App app{"triage: photo intake and curation"};
   app.require_subcommand(1);
   app.fallthrough();  // --library may stand before or after the subcommand
   app.set_version_flag("--version", "triage 0.1.0");
   CommandContext ctx;
-  ctx.open = open_library;
+  ctx.open = openers.library;
+  ctx.open_catalog = openers.catalog;
   if (const char* env = std::getenv("TRIAGE_LIBRARY")) ctx.library = env;
+  if (const char* env = std::getenv("TRIAGE_CATALOG")) ctx.catalog_url = env;
   app.add_option("--library", ctx.library, "library folder (default: $TRIAGE_LIBRARY)");
+  app.add_option("--catalog", ctx.catalog_url,
+                 "catalog URL: sqlite:, sqlite:PATH or postgresql://... (default: $TRIAGE_CATALOG, else catalog.url in "
+                 "triage.json)");
   AddIntakeCommands(app, ctx);
   AddQueryCommands(app, ctx);
   AddReviewCommands(app, ctx);
@@ -69,6 +81,9 @@ int RunCli(int argc, char** argv, const LibraryOpener& open_library) {
   AddServeCommands(app, ctx);
   AddPolicyCommands(app, ctx);
   AddFacesCommands(app, ctx);
+  AddGroupCommands(app, ctx);
+  AddProposalCommands(app, ctx);
+  AddDbCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

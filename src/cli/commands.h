@@ -13,7 +13,9 @@ namespace triage::cli {
 
 struct CommandContext {
   LibraryOpener open;
+  CatalogOpener open_catalog;
   std::string library;      // --library or TRIAGE_LIBRARY
+  std::string catalog_url;  // --catalog or TRIAGE_CATALOG; empty: triage.json's catalog.url
   bool json = false;        // --json on the subcommand
   int exit_code = kExitOk;
 
@@ -32,7 +34,10 @@ void AddQueryCommands(CLI::App& app, CommandContext& ctx);    // items, explain,
 void AddReviewCommands(CLI::App& app, CommandContext& ctx);   // review list|approve|reject|skip|purge
 void AddPersonCommands(CLI::App& app, CommandContext& ctx);   // person ..., models verify
 void AddServeCommands(CLI::App& app, CommandContext& ctx);    // serve, user add
-void AddPolicyCommands(CLI::App& app, CommandContext& ctx);   // simulate, apply-policy
+void AddPolicyCommands(CLI::App& app, CommandContext& ctx);   // simulate, apply-policy, recompute
+void AddGroupCommands(CLI::App& app, CommandContext& ctx);    // bursts, duplicates
+void AddProposalCommands(CLI::App& app, CommandContext& ctx); // proposals ..., propose, public
+void AddDbCommands(CLI::App& app, CommandContext& ctx);       // db migrate, db copy
 void AddFacesCommands(CLI::App& app, CommandContext& ctx);    // faces clusters|name|merge|split|recluster|undo|...
 
 }  // namespace triage::cli

@@ -24,7 +24,11 @@ int Init(CommandContext& ctx) {
   if (fs::exists(root / "triage.json")) {
     return ctx.Fail(base::Status::AlreadyExists(fmt::format("{} is a library already", root.string())));
   }
-  auto config = config::ConfigFromJson(root, config::DefaultConfigJson());
+  // A library made with --catalog (or $TRIAGE_CATALOG) keeps that catalog in its triage.json.
+  json doc = config::DefaultConfigJson();
+  if (!ctx.catalog_url.empty()) doc["catalog"]["url"] = ctx.catalog_url;
+  auto config = config::ConfigFromJson(root, doc);
+  if (!config.ok()) return ctx.Fail(config.status());
   std::error_code ec;
   std::vector<fs::path> dirs = {config->InboxDir(), config->FacesDir(), config->StateDir() / "staging",
                                 config->StateDir() / "journal", config->StateDir() / "trash",
@@ -34,7 +38,7 @@ int Init(CommandContext& ctx) {
     fs::create_directories(d, ec);
     if (ec) return ctx.Fail(base::Status::Io(fmt::format("cannot create {}: {}", d.string(), ec.message())));
   }
-  base::Status st = config::SaveConfigJson(root, config::DefaultConfigJson());
+  base::Status st = config::SaveConfigJson(root, doc);
   if (!st.ok()) return ctx.Fail(st);
   auto lib = ctx.OpenOrReport();  // creates the catalog
   if (!lib) return ctx.exit_code;

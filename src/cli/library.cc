@@ -17,12 +17,17 @@ Library::~Library() {
   }
   clustering.reset();
   persons.reset();
+  proposals.reset();
   review.reset();
+  undo.reset();
+  undo_store.reset();
   committer.reset();
   journal.reset();
   faces.reset();
   face_store.reset();
   users.reset();
+  gallery.reset();
+  proposal_store.reset();
   catalog.reset();
 }
 
@@ -37,12 +42,14 @@ base::Status Library::LoadFaces() {
   TRIAGE_RETURN_IF_ERROR((*stage)->LoadReferences(*catalog));
   faces = std::move(*stage);
   // Faces learnt from approvals count at once in long-running commands (serve, watch).
-  review->OnReferencesChanged([this] {
+  auto reload = [this] {
     // A failed reload keeps the previous references; the next approval or start tries again.
     if (base::Status st = faces->LoadReferences(*catalog); !st.ok()) {
       fmt::print(stderr, "triage: warning: reloading face references: {}\n", st.message());
     }
-  });
+  };
+  review->OnReferencesChanged(reload);
+  persons->OnReferencesChanged(reload);
   return base::Status::Ok();
 }
 
@@ -57,6 +64,10 @@ faces::ClusterRules ClusterRulesOf(const config::Config& config) {
 
 base::Status Library::LoadClustering() {
   if (clustering) return base::Status::Ok();
+  if (!face_store) {
+    return base::Status::Unavailable(
+        "face clusters are stored only in a SQLite catalog so far; this library's catalog is on PostgreSQL");
+  }
   auto current = config();
   auto opened = faces::FaceClustering::Open(*face_store, current->StateDir() / "faces.hnsw", ClusterRulesOf(*current),
                                             base::UnixNow());
@@ -75,7 +86,7 @@ base::Status Library::LoadClustering() {
 std::unique_ptr<pipeline::Ingestor> Library::MakeIngestor() {
   auto ingestor = std::make_unique<pipeline::Ingestor>(*config_store, *catalog, *committer, faces.get());
   auto current = config();
-  if (faces && current->face_clustering.enabled) {
+  if (faces && face_store && current->face_clustering.enabled) {  // no face store on PostgreSQL yet
     if (base::Status st = LoadClustering(); !st.ok()) {
       fmt::print(stderr, "triage: warning: {}; photos are ingested without clustering\n", st.message());
     } else {

@@ -10,6 +10,9 @@
 #include "base/status.h"
 #include "catalog/catalog.h"
 #include "catalog/face_store.h"
+#include "catalog/gallery_store.h"
+#include "catalog/proposal_store.h"
+#include "catalog/table_transfer.h"
 #include "catalog/user_store.h"
 #include "commit/committer.h"
 #include "commit/journal.h"
@@ -20,7 +23,9 @@
 #include "pipeline/ingestor.h"
 #include "review/people_service.h"
 #include "review/person_service.h"
+#include "review/proposal_service.h"
 #include "review/review_service.h"
+#include "review/undo_service.h"
 
 namespace triage::cli {
 
@@ -30,11 +35,17 @@ struct Library {
   std::string model_dir;                             // where the face models are
   std::unique_ptr<catalog::Catalog> catalog;
   std::unique_ptr<catalog::UserStore> users;        // web users and sessions (same database)
+  std::unique_ptr<catalog::GalleryStore> gallery;   // gallery queries, bursts and duplicate groups (same database)
+  std::unique_ptr<catalog::UndoStore> undo_store;   // undo tokens (same database)
+  std::unique_ptr<review::UndoService> undo;         // review and persons record tokens through it
+  std::unique_ptr<catalog::ProposalStore> proposal_store;  // proposals, votes, flags (same database); null on
+                                                           // PostgreSQL, where proposals do not exist yet
   std::unique_ptr<commit::Journal> journal;
   std::unique_ptr<commit::Committer> committer;
   std::unique_ptr<review::ReviewService> review;
   std::unique_ptr<review::PersonService> persons;
   std::unique_ptr<catalog::FaceStore> face_store;    // faces, clusters, people actions (same database)
+  std::unique_ptr<review::ProposalService> proposals;
   std::unique_ptr<pipeline::FaceStage> faces;        // null until LoadFaces (or when faces are off)
   std::unique_ptr<faces::FaceClustering> clustering; // null until LoadClustering
   std::unique_ptr<review::PeopleService> people;     // null until LoadClustering
@@ -50,14 +61,38 @@ struct Library {
   ~Library();
 };
 
+// Opens the library at `root` (runs recovery first) on the catalog at `catalog_url`, or the one triage.json names
+// (catalog.url) when that is empty. Provided by app/.
+using LibraryOpener = std::function<base::Result<std::unique_ptr<Library>>(const std::filesystem::path& root,
+                                                                          const std::string& catalog_url)>;
+
+// A catalog and the user store in the same database. `users` refers to `catalog`: destroy it first (member order).
+struct CatalogStores {
+  std::unique_ptr<catalog::Catalog> catalog;
+  std::unique_ptr<catalog::UserStore> users;
+  catalog::TableTransfer* tables = nullptr;   // the same database's tables (db copy); owned by `catalog`
+  std::unique_ptr<catalog::ProposalStore> proposals;   // null on PostgreSQL (not there yet)
+  std::unique_ptr<catalog::UndoStore> undo;            // null on PostgreSQL (not there yet)
+  std::unique_ptr<catalog::GalleryStore> gallery;      // null on PostgreSQL (not there yet)
+  std::unique_ptr<catalog::FaceStore> faces;           // null on PostgreSQL (not there yet)
+};
+
+// Opens (creating and migrating) the catalog at a URL (config::CatalogOptions); "sqlite:" means the default file
+// of the library at `root`. Provided by app/, the only code that names a backend.
+using CatalogOpener =
+    std::function<base::Result<CatalogStores>(const std::string& url, const std::filesystem::path& root)>;
+
 // The clustering rules of a config.
 faces::ClusterRules ClusterRulesOf(const config::Config& config);
 
-// Opens the library at `root` (runs recovery first). Provided by app/.
-using LibraryOpener = std::function<base::Result<std::unique_ptr<Library>>(const std::filesystem::path& root)>;
+// What app/ hands the command line.
+struct Openers {
+  LibraryOpener library;
+  CatalogOpener catalog;
+};
 
 // Runs the command line; returns the process exit code (see README "Exit codes").
-int RunCli(int argc, char** argv, const LibraryOpener& open_library);
+int RunCli(int argc, char** argv, const Openers& openers);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;

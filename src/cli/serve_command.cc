@@ -35,9 +35,16 @@ int Serve(CommandContext& ctx, const ServeArgs& args) {
   if (base::Status faces = lib->LoadFaces(); !faces.ok()) {
     fmt::print(stderr, "triage: warning: {}; uploads will go to review unidentified\n", faces.message());
   }
+  if (!lib->proposals || !lib->gallery) {
+    return ctx.Fail(base::Status::Unavailable(
+        "the web server needs the proposal, vote and gallery stores, which exist only in a SQLite catalog so far; "
+        "this library's catalog is on PostgreSQL"));
+  }
   auto ingestor = lib->MakeIngestor();
-  server::ServerContext context{*lib->config_store, *lib->catalog, *lib->users, *lib->review,
-                                *lib->persons,      *ingestor,     lib->journal->staging_dir()};
+  server::ServerContext context{*lib->config_store, *lib->catalog,   *lib->users,
+                                *lib->gallery,      *lib->review,    *lib->persons,
+                                *ingestor,          lib->journal->staging_dir(),
+                                *lib->proposal_store, *lib->proposals, *lib->undo};
   if (base::Status clusters = lib->LoadClustering(); !clusters.ok()) {
     fmt::print(stderr, "triage: warning: {}; the People page is off\n", clusters.message());
   } else {

@@ -112,6 +112,62 @@ base::Result<Placed> Committer::Relocate(const model::ItemRecord& item, const fs
   return Move(std::move(intent), dest_dir, intent.from.filename().string(), "");
 }
 
+namespace {
+
+// The incoming image's path in the slot: the outgoing image's own path when it has the same name (it leaves first),
+// else a free name in the slot's folder.
+fs::path SlotPathFor(const fs::path& slot_dir, const fs::path& incoming, const fs::path& outgoing) {
+  fs::path exact = slot_dir / incoming.filename();
+  if (exact == outgoing) return exact;
+  return base::FirstFreeName(slot_dir, incoming.filename().string());
+}
+
+}  // namespace
+
+base::Status Committer::Replace(catalog::ProposalStore& proposals, const model::ItemRecord& outgoing,
+                                const model::ItemRecord* incoming, const fs::path& slot_dir,
+                                catalog::Replacement replacement) {
+  std::error_code ec;
+  fs::create_directories(ArchiveDir(), ec);
+  if (!ec) fs::create_directories(slot_dir, ec);
+  if (ec) return base::Status::Io(fmt::format("cannot create {}: {}", ArchiveDir().string(), ec.message()));
+  Intent intent;
+  intent.kind = Intent::Kind::kReplace;
+  intent.id = base::RandomId();
+  intent.from = library_ / outgoing.path;
+  intent.to = base::FirstFreeName(ArchiveDir(), intent.from.filename().string());
+  replacement.journal_id = intent.id;
+  replacement.outgoing.item_id = outgoing.id;
+  replacement.outgoing.path = intent.to.lexically_relative(library_).string();
+  replacement.outgoing.location = "archive";
+  if (incoming) {
+    intent.incoming_from = library_ / incoming->path;
+    intent.incoming_to = SlotPathFor(slot_dir, intent.incoming_from, intent.from);
+    replacement.incoming->item_id = incoming->id;
+    replacement.incoming->path = intent.incoming_to.lexically_relative(library_).string();
+    replacement.incoming->location = "library";
+  }
+  if (!incoming) replacement.incoming.reset();
+  intent.replacement = std::move(replacement);
+  TRIAGE_RETURN_IF_ERROR(journal_.Record(intent));
+  base::Status st = base::MoveFileDurably(intent.from, intent.to);
+  if (!st.ok()) {
+    CloseUnused(journal_, intent.id);
+    return st;
+  }
+  if (incoming) st = base::MoveFileDurably(intent.incoming_from, intent.incoming_to);
+  if (st.ok()) st = proposals.ApplyReplacement(*intent.replacement);
+  if (!st.ok()) {
+    // Put back what moved; if that fails too, the intent stays open and recovery settles it.
+    if (incoming && fs::exists(intent.incoming_to) && !base::MoveFileDurably(intent.incoming_to, intent.incoming_from).ok()) {
+      return st;
+    }
+    if (base::MoveFileDurably(intent.to, intent.from).ok()) CloseUnused(journal_, intent.id);
+    return st;
+  }
+  return journal_.Done(intent.id);
+}
+
 base::Status Committer::Purge(const model::ItemRecord& item, const std::string& actor, const std::string& reason,
                               int64_t at) {
   Intent intent;

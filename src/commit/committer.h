@@ -49,6 +49,16 @@ class Committer {
   // Moves an existing item to `dest_dir` (same file name, suffixed on collision) and applies the relocation.
   base::Result<Placed> Relocate(const model::ItemRecord& item, const fs::path& dest_dir, catalog::CatalogChange change);
 
+  // Replaces one image by another in one journaled step: `outgoing` moves to the archive (.triage/archive/, never
+  // deleted), `incoming` (when given) into `slot_dir` (the outgoing image's exact path when its name is the same and
+  // free, else its own name there, suffixed on collision), then `replacement` (paths filled in here) is applied to
+  // `proposals` in one transaction. On failure nothing has changed, or the open intent is finished or rolled back
+  // by recovery: the slot holds the old or the new image, and the other is where it was or in the archive.
+  base::Status Replace(catalog::ProposalStore& proposals, const model::ItemRecord& outgoing,
+                       const model::ItemRecord* incoming, const fs::path& slot_dir, catalog::Replacement replacement);
+  // Where replaced images go.
+  fs::path ArchiveDir() const { return library_ / ".triage" / "archive"; }
+
   // Deletes a trashed item's file and its catalog row.
   base::Status Purge(const model::ItemRecord& item, const std::string& actor, const std::string& reason, int64_t at);
 

@@ -12,6 +12,7 @@
 
 #include "base/status.h"
 #include "catalog/catalog.h"
+#include "catalog/proposal_store.h"
 
 namespace triage::commit {
 
@@ -21,13 +22,19 @@ namespace fs = std::filesystem;
 //  kStage:  move an input file into staging (ingest --move, inbox). Recovery rolls it back: the file returns.
 //  kCommit: move `from` to `to` and apply `change` to the catalog. Recovery rolls it forward.
 //  kPurge:  delete the trashed file `from` and the item change.item.id. Recovery rolls it forward.
+//  kReplace: move the outgoing image `from` to `to` (the slot to the archive), then the incoming image
+//           `incoming_from` to `incoming_to` (into the slot), then apply `replacement` to the proposal store.
+//           Recovery rolls it forward, or back when the store refuses the replacement (decided meanwhile).
 struct Intent {
-  enum class Kind { kStage, kCommit, kPurge };
+  enum class Kind { kStage, kCommit, kPurge, kReplace };
   Kind kind = Kind::kCommit;
   std::string id;
   fs::path from;
   fs::path to;
   std::optional<catalog::CatalogChange> change;
+  fs::path incoming_from;                          // kReplace; empty for a removal
+  fs::path incoming_to;
+  std::optional<catalog::Replacement> replacement;  // kReplace
 };
 
 // Serialises intents (JSON, every field of the catalog change included).
@@ -70,7 +77,9 @@ struct RecoveryReport {
 };
 
 // Finishes or rolls back every intent of every dead session under `state_dir`, then removes their folders.
-// Live sessions (locked by a running process) are left alone. Safe to run at any time, repeatedly.
-base::Result<RecoveryReport> Recover(const fs::path& state_dir, catalog::Catalog& catalog);
+// Live sessions (locked by a running process) are left alone. Safe to run at any time, repeatedly. Replacements
+// need `proposals`; without it they stay open (reported as problems) for a run that has it.
+base::Result<RecoveryReport> Recover(const fs::path& state_dir, catalog::Catalog& catalog,
+                                     catalog::ProposalStore* proposals = nullptr);
 
 }  // namespace triage::commit

@@ -160,7 +160,9 @@ model::ItemRecord ItemFromJson(const json& j) {
 
 json ReferencesToJson(const std::vector<model::PersonReference>& refs) {
   json out = json::array();
-  for (const auto& r : refs) out.push_back({{"person", r.person}, {"embedding", r.embedding}, {"source", r.source}});
+  for (const auto& r : refs) {
+    out.push_back({{"id", r.id}, {"person", r.person}, {"embedding", r.embedding}, {"source", r.source}});
+  }
   return out;
 }
 
@@ -169,9 +171,40 @@ std::vector<model::PersonReference> ReferencesFromJson(const json& change) {
   std::vector<model::PersonReference> out;
   if (!change.contains("references")) return out;
   for (const auto& r : change.at("references")) {
-    out.push_back({0, r.at("person"), r.at("embedding").get<std::vector<float>>(), r.at("source")});
+    out.push_back({r.value("id", int64_t{0}), r.at("person"), r.at("embedding").get<std::vector<float>>(),
+                   r.at("source")});
   }
   return out;
+}
+
+json PlacementToJson(const catalog::ItemPlacement& p) {
+  return {{"item_id", p.item_id}, {"path", p.path}, {"location", p.location}, {"person", p.person}};
+}
+
+catalog::ItemPlacement PlacementFromJson(const json& j) {
+  return {j.at("item_id"), j.at("path"), j.at("location"), j.at("person")};
+}
+
+json ReplacementToJson(const catalog::Replacement& r) {
+  json j = {{"journal_id", r.journal_id}, {"proposal_id", r.proposal_id}, {"status", r.status},
+            {"outgoing", PlacementToJson(r.outgoing)}, {"actor", r.actor}, {"notes", r.notes}, {"rule", r.rule},
+            {"at", r.at}};
+  if (r.incoming) j["incoming"] = PlacementToJson(*r.incoming);
+  return j;
+}
+
+catalog::Replacement ReplacementFromJson(const json& j) {
+  catalog::Replacement r;
+  r.journal_id = j.at("journal_id");
+  r.proposal_id = j.at("proposal_id");
+  r.status = j.at("status");
+  r.outgoing = PlacementFromJson(j.at("outgoing"));
+  if (j.contains("incoming")) r.incoming = PlacementFromJson(j.at("incoming"));
+  r.actor = j.at("actor");
+  r.notes = j.at("notes");
+  r.rule = j.at("rule");
+  r.at = j.at("at");
+  return r;
 }
 
 }  // namespace
@@ -184,8 +217,15 @@ std::string EncodeIntent(const Intent& in) {
     for (const auto& f : c.faces) faces.push_back(FaceToJson(f));
     j["change"] = {{"kind", static_cast<int>(c.kind)}, {"journal_id", c.journal_id}, {"item", ItemToJson(c.item)},
                    {"faces", faces}, {"references", ReferencesToJson(c.references)}, {"actor", c.actor},
-                   {"action", c.action}, {"reason", c.reason}, {"at", c.at}};
+                   {"action", c.action}, {"reason", c.reason}, {"at", c.at},
+                   {"removed_references", c.removed_references}, {"review_reason", c.review_reason},
+                   {"review_code", c.review_code}};
     if (c.analysis) j["change"]["analysis"] = *c.analysis;
+  }
+  if (in.replacement) {
+    j["replacement"] = ReplacementToJson(*in.replacement);
+    j["incoming_from"] = in.incoming_from.string();
+    j["incoming_to"] = in.incoming_to.string();
   }
   ProtectBytes(j);
   return j.dump();
@@ -212,8 +252,17 @@ base::Result<Intent> DecodeIntent(const std::string& text) {
       ch.action = c.at("action");
       ch.reason = c.at("reason");
       ch.at = c.at("at");
+      // Entries written before undo carry none of these.
+      ch.removed_references = c.value("removed_references", std::vector<int64_t>{});
+      ch.review_reason = c.value("review_reason", std::string());
+      ch.review_code = c.value("review_code", std::string());
       if (c.contains("analysis")) ch.analysis = model::StoredAnalysisFromJson(c["analysis"]);
       in.change = std::move(ch);
+    }
+    if (j.contains("replacement")) {
+      in.replacement = ReplacementFromJson(j["replacement"]);
+      in.incoming_from = j.at("incoming_from").get<std::string>();
+      in.incoming_to = j.at("incoming_to").get<std::string>();
     }
     return in;
   } catch (const json::exception& e) {

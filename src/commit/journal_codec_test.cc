@@ -59,5 +59,57 @@ TEST(JournalCodecTest, TheNearDuplicateSignatureRoundTrips) {
   EXPECT_TRUE(old->change->item.fingerprint.signature.empty());
 }
 
+TEST(JournalCodecTest, AnUndoneDecisionKeepsItsReviewEntryAndReferenceChanges) {
+  Intent in = IntentWithNames("a.jpg");
+  in.change->removed_references = {7, 9};
+  in.change->references.push_back({42, "penny", {0.5f, -1.0f}, "item:3"});
+  in.change->review_reason = "The face matches nobody enrolled.";
+  in.change->review_code = "no_match";
+  auto back = DecodeIntent(EncodeIntent(in));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->change->removed_references, (std::vector<int64_t>{7, 9}));
+  ASSERT_EQ(back->change->references.size(), 1u);
+  EXPECT_EQ(back->change->references[0].id, 42);
+  EXPECT_EQ(back->change->references[0].embedding, (std::vector<float>{0.5f, -1.0f}));
+  EXPECT_EQ(back->change->review_reason, "The face matches nobody enrolled.");
+  EXPECT_EQ(back->change->review_code, "no_match");
+  // An entry written before undo existed has none of them.
+  std::string text = EncodeIntent(IntentWithNames("b.jpg"));
+  for (const char* key : {",\"removed_references\":[]", ",\"review_reason\":\"\"", ",\"review_code\":\"\""}) {
+    size_t at = text.find(key);
+    ASSERT_NE(at, std::string::npos) << key;
+    text.erase(at, std::string(key).size());
+  }
+  auto old = DecodeIntent(text);
+  ASSERT_TRUE(old.ok()) << old.status().message();
+  EXPECT_TRUE(old->change->removed_references.empty());
+  EXPECT_TRUE(old->change->review_code.empty());
+}
+
+TEST(JournalCodecTest, AReplacementRoundTripsWithBothMoves) {
+  Intent in;
+  in.kind = Intent::Kind::kReplace;
+  in.id = "r1";
+  in.from = "/lib/faces/ada/a.jpg";
+  in.to = "/lib/.triage/archive/a.jpg";
+  in.incoming_from = "/lib/review/near_duplicates/b\xFF.jpg";
+  in.incoming_to = "/lib/faces/ada/b\xFF.jpg";
+  in.replacement = catalog::Replacement{"r1", 7, "approved", {1, ".triage/archive/a.jpg", "archive", "ada"},
+                                        catalog::ItemPlacement{2, "faces/ada/b\xFF.jpg", "library", "ada"},
+                                        "bob", "sharper", "auto_approve_threshold", 99};
+  auto back = DecodeIntent(EncodeIntent(in));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->kind, Intent::Kind::kReplace);
+  EXPECT_EQ(back->incoming_from, in.incoming_from);
+  EXPECT_EQ(back->incoming_to, in.incoming_to);
+  ASSERT_TRUE(back->replacement.has_value());
+  EXPECT_EQ(back->replacement->proposal_id, 7);
+  EXPECT_EQ(back->replacement->outgoing.location, "archive");
+  EXPECT_EQ(back->replacement->incoming->path, "faces/ada/b\xFF.jpg");
+  EXPECT_EQ(back->replacement->rule, "auto_approve_threshold");
+  in.replacement->incoming.reset();  // a removal has no incoming image
+  EXPECT_FALSE(DecodeIntent(EncodeIntent(in))->replacement->incoming.has_value());
+}
+
 }  // namespace
 }  // namespace triage::commit

@@ -66,6 +66,47 @@ base::Status RollForwardPurge(const Intent& in, catalog::Catalog& catalog) {
   return catalog.DeleteItem(in.change->item.id, in.change->actor, in.change->reason, in.change->at);
 }
 
+// One move of a replacement, done if it was not: the file ends at `to`. `refilled`: `from` may hold another file once
+// the move is done (the incoming image took the outgoing one's exact path). kNotFound when the file is at neither
+// place; kAlreadyExists when both are taken (another file took `to` before the move).
+base::Status FinishMove(const fs::path& from, const fs::path& to, bool refilled) {
+  const bool at_from = Exists(from), at_to = Exists(to);
+  if (at_to && (!at_from || refilled)) return base::Status::Ok();
+  if (at_to) return base::Status::AlreadyExists(fmt::format("{} and {} both exist", from.string(), to.string()));
+  if (!at_from) return base::Status::NotFound(fmt::format("neither {} nor {} exists", from.string(), to.string()));
+  std::error_code ec;
+  fs::create_directories(to.parent_path(), ec);
+  return base::MoveFileDurably(from, to);
+}
+
+// Undoes one move of a replacement if it was done.
+base::Status UndoMove(const fs::path& from, const fs::path& to) {
+  if (Exists(to) && !Exists(from)) return base::MoveFileDurably(to, from);
+  return base::Status::Ok();
+}
+
+// Finishes a replacement: both moves, then the store's transaction; rolls both moves back when the store refuses it
+// (the proposal was decided, or an item removed, meanwhile), so the slot keeps the old image.
+base::Status RollForwardReplace(const Intent& in, catalog::ProposalStore* proposals) {
+  if (!proposals) return base::Status::Unavailable("a replacement needs the proposal store; left for the next run");
+  auto applied = proposals->WasApplied(in.id);
+  if (!applied.ok()) return applied.status();
+  const bool has_incoming = in.replacement->incoming.has_value();
+  TRIAGE_RETURN_IF_ERROR(FinishMove(in.from, in.to, has_incoming && in.incoming_to == in.from));
+  if (has_incoming) {
+    base::Status st = FinishMove(in.incoming_from, in.incoming_to, false);
+    if (!st.ok()) {
+      if (!*applied) static_cast<void>(UndoMove(in.from, in.to));  // the old image goes back to its slot
+      return st;
+    }
+  }
+  if (*applied) return base::Status::Ok();
+  base::Status st = proposals->ApplyReplacement(*in.replacement);
+  if (st.code() != base::Code::kConflict && st.code() != base::Code::kNotFound) return st;
+  if (has_incoming) TRIAGE_RETURN_IF_ERROR(UndoMove(in.incoming_from, in.incoming_to));
+  return UndoMove(in.from, in.to);
+}
+
 std::vector<Intent> ReadIntents(const fs::path& dir, RecoveryReport& report) {
   std::vector<Intent> out;
   std::error_code ec;
@@ -83,20 +124,23 @@ std::vector<Intent> ReadIntents(const fs::path& dir, RecoveryReport& report) {
   }
   // Commits first (they may consume a staged input), then purges, then stages roll back.
   std::sort(out.begin(), out.end(), [](const Intent& a, const Intent& b) {
-    auto rank = [](Intent::Kind k) { return k == Intent::Kind::kCommit ? 0 : k == Intent::Kind::kPurge ? 1 : 2; };
+    auto rank = [](Intent::Kind k) {
+      return k == Intent::Kind::kCommit || k == Intent::Kind::kReplace ? 0 : k == Intent::Kind::kPurge ? 1 : 2;
+    };
     return rank(a.kind) < rank(b.kind);
   });
   return out;
 }
 
 // Settles one dead session; returns false if something must wait for the next run.
-bool RecoverSession(const fs::path& dir, const fs::path& staging, catalog::Catalog& catalog, const fs::path& library,
-                    RecoveryReport& report) {
+bool RecoverSession(const fs::path& dir, const fs::path& staging, catalog::Catalog& catalog,
+                    catalog::ProposalStore* proposals, const fs::path& library, RecoveryReport& report) {
   bool clean = true;
   for (const Intent& in : ReadIntents(dir, report)) {
     base::Status st;
     if (in.kind == Intent::Kind::kCommit) st = RollForwardCommit(in, catalog, library);
     else if (in.kind == Intent::Kind::kPurge) st = RollForwardPurge(in, catalog);
+    else if (in.kind == Intent::Kind::kReplace) st = RollForwardReplace(in, proposals);
     else st = RollBackStage(in);
     if (!st.ok()) {
       report.problems.push_back(fmt::format("journal entry {}: {}", in.id, st.message()));
@@ -119,7 +163,8 @@ bool RecoverSession(const fs::path& dir, const fs::path& staging, catalog::Catal
 
 }  // namespace
 
-base::Result<RecoveryReport> Recover(const fs::path& state_dir, catalog::Catalog& catalog) {
+base::Result<RecoveryReport> Recover(const fs::path& state_dir, catalog::Catalog& catalog,
+                                     catalog::ProposalStore* proposals) {
   RecoveryReport report;
   fs::path library = state_dir.parent_path();
   std::error_code ec;
@@ -134,7 +179,7 @@ base::Result<RecoveryReport> Recover(const fs::path& state_dir, catalog::Catalog
     }
     report.sessions++;
     fs::path staging = state_dir / "staging" / e.path().filename();
-    if (RecoverSession(e.path(), staging, catalog, library, report)) fs::remove_all(e.path(), ec);
+    if (RecoverSession(e.path(), staging, catalog, proposals, library, report)) fs::remove_all(e.path(), ec);
     ::close(fd);
   }
   // Staging folders without a journal session (a crash between creating the two): only copies can be there.

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "base/files.h"
+#include "config/grouping_config.h"
 #include "config/quality_config.h"
 
 namespace triage::config {
@@ -30,7 +31,8 @@ const std::map<std::string, KeySpec>& Schema() {
   static const std::map<std::string, KeySpec> kSchema = [] {
     std::map<std::string, KeySpec> s;
     for (const char* obj : {"directories", "thresholds", "deduplication", "review_categories", "downloads", "analysis",
-                            "review", "auto_sort", "intake", "quality", "routing", "face_clustering"}) {
+                            "review", "auto_sort", "intake", "quality", "routing", "face_clustering", "proposals",
+                            "votes", "catalog"}) {
       s[obj] = {Kind::kObject};
     }
     s["directories.inbox"] = s["directories.faces"] = s["directories.review"] = {Kind::kString};
@@ -70,10 +72,20 @@ const std::map<std::string, KeySpec>& Schema() {
     s["face_clustering.min_detection_score"] = {Kind::kNumber, 0, 1};
     s["face_clustering.max_references_per_person"] = {Kind::kInt, 1, 100};
     s["routing.photos_without_people"] = {Kind::kString, 0, 0, {"review", "library"}};
-    ForEachQualityKey([&](const std::string& path, char kind, double lo, double hi) {
+    s["proposals.auto_approve"] = s["proposals.auto_deny"] = {Kind::kBool};
+    s["proposals.auto_approve_threshold"] = s["proposals.auto_deny_threshold"] = {Kind::kNumber, 0, 100};
+    s["proposals.min_width"] = s["proposals.min_height"] = {Kind::kInt, 0, 100000};
+    s["proposals.flag_threshold"] = {Kind::kInt, 1, 1000};
+    s["proposals.upvote_weight"] = s["proposals.downvote_weight"] = s["proposals.flag_weight"] = {Kind::kNumber, -10, 10};
+    s["proposals.stale_proposal_days"] = {Kind::kInt, 1, 3650};
+    s["votes.max_per_minute_per_session"] = s["votes.max_per_minute_per_address"] = {Kind::kInt, 1, 100000};
+    s["catalog.url"] = {Kind::kString};
+    auto add = [&](const std::string& path, char kind, double lo, double hi) {
       s[path] = {kind == 'o' ? Kind::kObject : kind == 'b' ? Kind::kBool : kind == 'i' ? Kind::kInt : Kind::kNumber, lo,
                  hi};
-    });
+    };
+    ForEachQualityKey(add);
+    ForEachGroupingKey(add);
     return s;
   }();
   return kSchema;
@@ -151,6 +163,18 @@ base::Status CheckNetworks(const json& doc) {
   return base::Status::Ok();
 }
 
+}  // namespace
+
+base::Status CheckCatalogUrl(const std::string& url) {
+  if (url.rfind("sqlite:", 0) == 0 || url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    return base::Status::Ok();
+  }
+  return base::Status::InvalidArgument(fmt::format(
+      "catalog URL \"{}\" is not one triage knows: use sqlite: (the default), sqlite:PATH or postgresql://...", url));
+}
+
+namespace {
+
 std::vector<base::IpNetwork> Networks(const json& list) {
   std::vector<base::IpNetwork> out;
   for (const auto& e : list) out.push_back(*base::ParseIpNetwork(e.get<std::string>()));
@@ -167,6 +191,7 @@ json WithDefaults(const json& doc) {
       out["quality"]["weights"][category] = weights;
     }
   }
+  if (doc.contains("burst_scoring")) out["burst_scoring"] = doc["burst_scoring"];
   return out;
 }
 
@@ -202,7 +227,7 @@ json DefaultConfigJson() {
   for (const std::string& c : model::ReviewCategories()) categories[c] = true;
   json quality = DefaultQualityJson();
   quality["route_eyes_closed"] = true;
-  return json{
+  json doc = json{
       {"directories", {{"inbox", "inbox"}, {"faces", "faces"}, {"review", "review"}, {"photos", "photos"}}},
       {"whitelist", json::array()},
       {"blacklist", json::array()},
@@ -239,7 +264,23 @@ json DefaultConfigJson() {
         {"min_face_size", 50},
         {"min_detection_score", 0.75},
         {"max_references_per_person", 10}}},
+      {"proposals",
+       {{"auto_approve", false},
+        {"auto_approve_threshold", 90.0},
+        {"auto_deny", false},
+        {"auto_deny_threshold", 40.0},
+        {"min_width", 800},
+        {"min_height", 600},
+        {"flag_threshold", 3},
+        {"upvote_weight", 1.0},
+        {"downvote_weight", -1.5},
+        {"flag_weight", -3.0},
+        {"stale_proposal_days", 30}}},
+      {"votes", {{"max_per_minute_per_session", 30}, {"max_per_minute_per_address", 120}}},
+      {"catalog", {{"url", "sqlite:"}}},
   };
+  doc.update(DefaultGroupingJson());
+  return doc;
 }
 
 base::Status ValidateConfigJson(const json& doc) {
@@ -253,7 +294,18 @@ base::Status ValidateConfigJson(const json& doc) {
     }
   }
   TRIAGE_RETURN_IF_ERROR(CheckNetworks(doc));
+  if (doc.contains("catalog") && doc["catalog"].contains("url")) {
+    base::Status url = CheckCatalogUrl(doc["catalog"]["url"].get<std::string>());
+    if (!url.ok()) return base::Status::InvalidArgument("catalog.url: " + url.message());
+  }
   TRIAGE_RETURN_IF_ERROR(CheckQualityWeights(doc));
+  TRIAGE_RETURN_IF_ERROR(CheckBurstScoringWeights(doc));
+  const json proposals = WithDefaults(doc)["proposals"];
+  if (proposals["auto_deny_threshold"].get<double>() >= proposals["auto_approve_threshold"].get<double>()) {
+    return base::Status::InvalidArgument(fmt::format(
+        "proposals.auto_deny_threshold ({}) must be below proposals.auto_approve_threshold ({})",
+        proposals["auto_deny_threshold"].dump(), proposals["auto_approve_threshold"].dump()));
+  }
   for (const char* list : {"whitelist", "blacklist"}) {
     if (!doc.contains(list)) continue;
     for (const auto& e : doc[list]) {
@@ -292,6 +344,7 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
   p.route_eyes_closed = rc["low_quality"].get<bool>() && j["quality"]["route_eyes_closed"].get<bool>();
   p.photos_to_library = j["routing"]["photos_without_people"] == "library";
   c.quality = QualityRulesFromJson(doc);
+  c.grouping = GroupingRulesFromJson(doc);
   p.whitelist = Names(j["whitelist"]);
   p.blacklist = Names(j["blacklist"]);
   c.near_duplicate_max_distance = j["deduplication"]["near_duplicate_max_distance"];
@@ -306,6 +359,12 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
   const json& fc = j["face_clustering"];
   c.face_clustering = {fc["enabled"],   fc["cluster_distance"],    fc["min_faces"],
                        fc["min_face_size"], fc["min_detection_score"], fc["max_references_per_person"]};
+  const json& pr = j["proposals"];
+  c.proposals = {pr["auto_approve"],   pr["auto_approve_threshold"], pr["auto_deny"],     pr["auto_deny_threshold"],
+                 pr["min_width"],      pr["min_height"],             pr["flag_threshold"], pr["upvote_weight"],
+                 pr["downvote_weight"], pr["flag_weight"],           pr["stale_proposal_days"]};
+  c.votes = {j["votes"]["max_per_minute_per_session"], j["votes"]["max_per_minute_per_address"]};
+  c.catalog = {j["catalog"]["url"]};
   return c;
 }
 

@@ -11,6 +11,7 @@
 #include "base/ip_network.h"
 #include "base/status.h"
 #include "model/decision.h"
+#include "model/groups.h"
 #include "model/quality.h"
 
 namespace triage::config {
@@ -69,6 +70,35 @@ struct FaceClusteringOptions {
   int max_references_per_person = 10;  // faces naming a cluster enrols as references (the best first); 1 .. 100
 };
 
+// Proposals of another image for a slot ("proposals" in triage.json). Scores are quality aggregates on 0..100.
+struct ProposalOptions {
+  bool auto_approve = false;            // approve pending proposals at or above auto_approve_threshold without flags
+  double auto_approve_threshold = 90;   // 0 .. 100
+  bool auto_deny = false;               // deny pending proposals below auto_deny_threshold
+  double auto_deny_threshold = 40;      // 0 .. 100
+  int min_width = 800;                  // px; a smaller image is never proposed; 0 .. 100000
+  int min_height = 600;                 // px; 0 .. 100000
+  int flag_threshold = 3;               // flags on an image before it gets a proposal; 1 .. 1000
+  double upvote_weight = 1.0;           // community score = up * upvote + down * downvote + flags * flag; -10 .. 10
+  double downvote_weight = -1.5;
+  double flag_weight = -3.0;
+  int stale_proposal_days = 30;         // pending proposals older than this are archived by a sweep; 1 .. 3650
+};
+
+// The public voting page ("votes" in triage.json).
+struct VoteOptions {
+  int max_per_minute_per_session = 30;   // votes and flags per anonymous session; 1 .. 100000
+  int max_per_minute_per_address = 120;  // votes and flags per client address; 1 .. 100000
+};
+
+// Where the catalog lives.
+struct CatalogOptions {
+  // "sqlite:" (the default: <library>/.triage/catalog.db), "sqlite:PATH" (relative to the library unless absolute)
+  // or "postgresql://[user[:password]@][host][:port]/dbname[?param=value...]" (a libpq URL; a password is better kept
+  // in ~/.pgpass than here). `--catalog URL` and $TRIAGE_CATALOG override it.
+  std::string url = "sqlite:";
+};
+
 struct Config {
   fs::path library;                   // absolute library root
   Directories directories;
@@ -79,7 +109,11 @@ struct Config {
   ReviewOptions review;
   IntakeOptions intake;
   FaceClusteringOptions face_clustering;
+  ProposalOptions proposals;
+  VoteOptions votes;
   model::QualityRules quality;        // "quality": scoring thresholds, penalties, normalisation, weights
+  model::GroupingRules grouping;      // "burst_detection", "burst_scoring", "duplicate_detection"
+  CatalogOptions catalog;
   nlohmann::json json;                // the validated document, defaults filled in
   uint64_t version = 0;               // ConfigStore's snapshot number: changes whenever the config does
 
@@ -108,6 +142,9 @@ base::Result<Config> LoadConfig(const fs::path& library);
 
 // Validates and writes `doc` durably to DIR/triage.json.
 base::Status SaveConfigJson(const fs::path& library, const nlohmann::json& doc);
+
+// kInvalidArgument naming the accepted forms unless `url` is a catalog URL (see CatalogOptions).
+base::Status CheckCatalogUrl(const std::string& url);
 
 // Person folder name by the library's rule: lowercase, spaces and dashes to '_', only [a-z0-9_].
 // kInvalidArgument for names with '/', "..", NUL or control characters, or nothing left after the rule.

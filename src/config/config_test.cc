@@ -103,6 +103,44 @@ TEST(ConfigTest, WeightsThatDoNotSumTo100AreRefusedNamingTheCategory) {
   EXPECT_TRUE(ValidateConfigJson(c->json).ok());
 }
 
+TEST(ConfigTest, BurstAndDuplicateSettingsDefaultToTheSeedAndRefuseBadValues) {
+  auto c = ConfigFromJson("/lib", json::object());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_DOUBLE_EQ(c->grouping.burst_window_minutes, 0.8);
+  EXPECT_DOUBLE_EQ(c->grouping.rapid_burst_seconds, 0.4);
+  EXPECT_EQ(c->grouping.BurstMaxDistance(), 19);      // 70 %
+  EXPECT_EQ(c->grouping.DuplicateMaxDistance(), 6);   // 90 %
+  EXPECT_DOUBLE_EQ(c->grouping.weight_aggregate, 0.4);
+  EXPECT_DOUBLE_EQ(c->json["burst_scoring"]["weight_blink"].get<double>(), 0.15);
+
+  json wrong_sum = {{"burst_scoring", {{"weight_aggregate", 0.5}, {"weight_sharpness", 0.2}}}};
+  base::Status st = ValidateConfigJson(wrong_sum);
+  EXPECT_EQ(st.code(), base::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("burst_scoring: the weights sum to 0.7"), std::string::npos) << st.message();
+
+  std::vector<BadCase> cases = {
+      {{{"burst_detection", {{"time_window_minutes", -1}}}}, "burst_detection.time_window_minutes"},
+      {{{"burst_detection", {{"similarity_threshold_percent", 101}}}}, "burst_detection.similarity_threshold_percent"},
+      {{{"duplicate_detection", {{"hamming", 6}}}}, "duplicate_detection.hamming: unknown key"},
+      {{{"burst_scoring", {{"weight_blink", "high"}}}}, "burst_scoring.weight_blink"},
+  };
+  for (const auto& bad : cases) {
+    base::Status refused = ValidateConfigJson(bad.doc);
+    EXPECT_EQ(refused.code(), base::Code::kInvalidArgument) << bad.doc.dump();
+    EXPECT_NE(refused.message().find(bad.expected), std::string::npos) << refused.message();
+  }
+
+  // A burst_scoring block given whole replaces the defaults: absent weights count 0.
+  json whole = {{"burst_scoring", {{"weight_aggregate", 0.5}, {"weight_sharpness", 0.5}}},
+                {"duplicate_detection", {{"similarity_threshold_percent", 95}}}};
+  auto d = ConfigFromJson("/lib", whole);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_DOUBLE_EQ(d->grouping.weight_blink, 0);
+  EXPECT_EQ(d->grouping.DuplicateMaxDistance(), 3);
+  EXPECT_FALSE(d->json["burst_scoring"].contains("weight_blink"));
+  EXPECT_TRUE(ValidateConfigJson(d->json).ok());
+}
+
 TEST(ConfigTest, RejectsBadQualityKeys) {
   std::vector<BadCase> cases = {
       {{{"quality", {{"weights", {{"sunset", {{"sharpness", 100}}}}}}}}, "quality.weights.sunset: unknown key"},
@@ -111,12 +149,21 @@ TEST(ConfigTest, RejectsBadQualityKeys) {
       {{{"quality", {{"faces", {{"blink_ear_threshold", "low"}}}}}}, "quality.faces.blink_ear_threshold"},
       {{{"routing", {{"photos_without_people", "trash"}}}}, "routing.photos_without_people: must be one of"},
       {{{"thresholds", {{"min_aggregate", 11}}}}, "thresholds.min_aggregate"},
+      {{{"catalog", {{"url", "mysql://db/triage"}}}}, "catalog.url: catalog URL \"mysql://db/triage\" is not one"},
+      {{{"catalog", {{"host", "db"}}}}, "catalog.host: unknown key"},
   };
   for (const auto& c : cases) {
     base::Status st = ValidateConfigJson(c.doc);
     EXPECT_EQ(st.code(), base::Code::kInvalidArgument) << c.doc.dump();
     EXPECT_NE(st.message().find(c.expected), std::string::npos) << st.message();
   }
+}
+
+TEST(ConfigTest, CatalogUrlDefaultsToSqliteAndTakesPostgres) {
+  EXPECT_EQ(ConfigFromJson("/lib", json::object())->catalog.url, "sqlite:");
+  auto c = ConfigFromJson("/lib", {{"catalog", {{"url", "postgresql://db.lan/triage"}}}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->catalog.url, "postgresql://db.lan/triage");
 }
 
 TEST(ConfigTest, FaceClusteringKeysAreReadAndChecked) {
@@ -160,6 +207,35 @@ TEST(ConfigTest, RoutingAndQualityThresholdsReachThePolicy) {
   d.destination = model::Destination::kReview;
   d.category = "low_quality";
   EXPECT_EQ(c->FolderFor(d), std::filesystem::path("/lib/review/low_quality"));
+}
+
+TEST(ConfigTest, ProposalDefaultsFollowTheSourceAndBadValuesAreNamed) {
+  auto c = ConfigFromJson("/lib", json::object());
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->proposals.auto_approve);
+  EXPECT_FALSE(c->proposals.auto_deny);
+  EXPECT_DOUBLE_EQ(c->proposals.auto_approve_threshold, 90);
+  EXPECT_DOUBLE_EQ(c->proposals.auto_deny_threshold, 40);
+  EXPECT_EQ(c->proposals.min_width, 800);
+  EXPECT_EQ(c->proposals.min_height, 600);
+  EXPECT_EQ(c->proposals.flag_threshold, 3);
+  EXPECT_DOUBLE_EQ(c->proposals.upvote_weight, 1.0);
+  EXPECT_DOUBLE_EQ(c->proposals.downvote_weight, -1.5);
+  EXPECT_DOUBLE_EQ(c->proposals.flag_weight, -3.0);
+  EXPECT_EQ(c->proposals.stale_proposal_days, 30);
+  EXPECT_EQ(c->votes.max_per_minute_per_session, 30);
+  std::vector<BadCase> cases = {
+      {{{"proposals", {{"flag_threshold", 0}}}}, "proposals.flag_threshold: must be a whole number from 1"},
+      {{{"proposals", {{"auto_approve_threshold", 101}}}}, "proposals.auto_approve_threshold: must be a number"},
+      {{{"proposals", {{"auto_deny_threshold", 95}}}}, "proposals.auto_deny_threshold (95) must be below"},
+      {{{"proposals", {{"auto_approve", "yes"}}}}, "proposals.auto_approve: must be true or false"},
+      {{{"votes", {{"per_hour", 5}}}}, "votes.per_hour: unknown key"},
+  };
+  for (const auto& bad : cases) {
+    base::Status st = ValidateConfigJson(bad.doc);
+    EXPECT_EQ(st.code(), base::Code::kInvalidArgument) << bad.doc.dump();
+    EXPECT_NE(st.message().find(bad.expected), std::string::npos) << st.message();
+  }
 }
 
 TEST(ConfigTest, MissingLibraryIsNotFoundWithHint) {

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/ids.h"
+
 namespace triage::review {
 namespace {
 
@@ -50,12 +52,14 @@ ListStatus ListStatusOf(const config::Config& config, const std::string& person)
 }
 
 base::Result<model::PersonRecord> PersonService::Add(const std::string& raw_name, const std::string& actor,
-                                                     int64_t now) {
+                                                     int64_t now, std::string* undo_token) {
   auto name = config::SanitizePersonName(raw_name);
   if (!name.ok()) return name.status();
   auto id = catalog_.AddPerson(*name, now);
   if (!id.ok()) return id.status();
   TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit({0, now, actor, 0, "person", "", *name, fmt::format("enrolled {}", *name)}));
+  TRIAGE_RETURN_IF_ERROR(
+      Record("person_add", {{"name", *name}}, fmt::format("enrolled {}", *name), actor, now, undo_token));
   return model::PersonRecord{*id, *name, now, 0};
 }
 
@@ -82,9 +86,10 @@ base::Status PersonService::Enroll(const std::string& raw_name, const std::vecto
 }
 
 base::Status PersonService::SetListStatus(const std::string& raw_name, ListStatus status, const std::string& actor,
-                                          int64_t now) {
+                                          int64_t now, std::string* undo_token) {
   auto name = config::SanitizePersonName(raw_name);
   if (!name.ok()) return name.status();
+  json before = Lists();
   auto updated = config_.Update([&](json& doc) {
     for (const char* list : {"whitelist", "blacklist"}) {
       json kept = Without(doc.value(list, json::array()), *name);
@@ -94,13 +99,15 @@ base::Status PersonService::SetListStatus(const std::string& raw_name, ListStatu
     return base::Status::Ok();
   });
   if (!updated.ok()) return updated.status();
-  return catalog_.AddAudit({0, now, actor, 0, "person", "", ListStatusName(status),
-                            fmt::format("{} set to {}", *name, ListStatusName(status))});
+  const std::string summary = fmt::format("{} set to {}", *name, ListStatusName(status));
+  TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit({0, now, actor, 0, "person", "", ListStatusName(status), summary}));
+  return Record("person_list", {{"before", before}, {"after", Lists()}}, summary, actor, now, undo_token);
 }
 
 base::Result<std::vector<std::string>> PersonService::SetList(const std::string& list,
                                                               const std::vector<std::string>& names,
-                                                              const std::string& actor, int64_t now) {
+                                                              const std::string& actor, int64_t now,
+                                                              std::string* undo_token) {
   if (list != "whitelist" && list != "blacklist") {
     return base::Status::InvalidArgument(fmt::format("no list named {}", list));
   }
@@ -111,6 +118,7 @@ base::Result<std::vector<std::string>> PersonService::SetList(const std::string&
     if (!Contains(stored, *name)) stored.push_back(*name);
   }
   json before;
+  json lists_before = Lists();
   auto updated = config_.Update([&](json& doc) {
     before = doc.value(list, json::array());
     doc[list] = stored;
@@ -119,15 +127,81 @@ base::Result<std::vector<std::string>> PersonService::SetList(const std::string&
   if (!updated.ok()) return updated.status();
   TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit({0, now, actor, 0, "config", before.dump(), json(stored).dump(),
                                             fmt::format("{} changed", list)}));
+  TRIAGE_RETURN_IF_ERROR(Record("person_list", {{"before", lists_before}, {"after", Lists()}},
+                                fmt::format("{} changed", list), actor, now, undo_token));
   return stored;
 }
 
-base::Status PersonService::Remove(const std::string& raw_name, const std::string& actor, int64_t now) {
+base::Status PersonService::Remove(const std::string& raw_name, const std::string& actor, int64_t now,
+                                   std::string* undo_token) {
   auto name = config::SanitizePersonName(raw_name);
   if (!name.ok()) return name.status();
+  json before = Lists();
+  auto refs = References(*name);
+  if (!refs.ok()) return refs.status();
   TRIAGE_RETURN_IF_ERROR(catalog_.RemovePerson(*name));
   TRIAGE_RETURN_IF_ERROR(SetListStatus(*name, ListStatus::kNeutral, actor, now));
-  return catalog_.AddAudit({0, now, actor, 0, "person", *name, "", fmt::format("{} removed", *name)});
+  TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit({0, now, actor, 0, "person", *name, "", fmt::format("{} removed", *name)}));
+  json saved = json::array();
+  for (const auto& r : *refs) saved.push_back({{"id", r.id}, {"embedding", r.embedding}, {"source", r.source}});
+  return Record("person_remove", {{"name", *name}, {"references", saved}, {"before", before}, {"after", Lists()}},
+                fmt::format("removed {}", *name), actor, now, undo_token);
+}
+
+base::Result<std::vector<model::PersonReference>> PersonService::References(const std::string& raw_name) {
+  auto name = config::SanitizePersonName(raw_name);
+  if (!name.ok()) return name.status();
+  auto persons = catalog_.ListPersons();
+  if (!persons.ok()) return persons.status();
+  if (std::none_of(persons->begin(), persons->end(), [&](const auto& p) { return p.name == *name; })) {
+    return base::Status::NotFound(fmt::format("no person named {}", *name));
+  }
+  auto all = catalog_.AllReferences();
+  if (!all.ok()) return all.status();
+  std::vector<model::PersonReference> out;
+  for (auto& r : *all) {
+    if (r.person == *name) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+base::Status PersonService::RemoveReference(const std::string& raw_name, int64_t reference_id,
+                                            const std::string& actor, int64_t now, std::string* undo_token) {
+  auto refs = References(raw_name);
+  if (!refs.ok()) return refs.status();
+  auto it = std::find_if(refs->begin(), refs->end(), [&](const auto& r) { return r.id == reference_id; });
+  if (it == refs->end()) {
+    return base::Status::NotFound(fmt::format("{} has no reference face {}", raw_name, reference_id));
+  }
+  catalog::CatalogChange change;
+  change.kind = catalog::CatalogChange::Kind::kReferences;
+  change.journal_id = base::RandomId();
+  change.removed_references = {reference_id};
+  change.actor = actor;
+  change.action = "reference";
+  change.reason = fmt::format("reference face {} ({}) of {} removed by {}", reference_id, it->source, it->person, actor);
+  change.at = now;
+  auto applied = catalog_.Apply(change);
+  if (!applied.ok()) return applied.status();
+  if (references_changed_) references_changed_();
+  json saved = {{"id", it->id}, {"embedding", it->embedding}, {"source", it->source}};
+  return Record("reference_remove", {{"name", it->person}, {"references", json::array({saved})}},
+                fmt::format("removed a reference face of {}", it->person), actor, now, undo_token);
+}
+
+json PersonService::Lists() const {
+  auto config = config_.Current();
+  return {{"whitelist", config->json.value("whitelist", json::array())},
+          {"blacklist", config->json.value("blacklist", json::array())}};
+}
+
+base::Status PersonService::Record(const std::string& kind, const json& payload, const std::string& summary,
+                                   const std::string& actor, int64_t now, std::string* undo_token) {
+  if (!undo_ || !undo_token) return base::Status::Ok();
+  auto token = undo_->Record(kind, actor, payload, summary, now);
+  if (!token.ok()) return token.status();
+  *undo_token = *token;
+  return base::Status::Ok();
 }
 
 }  // namespace triage::review

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "catalog/catalog.h"
 #include "config/config_store.h"
 #include "model/item.h"
+#include "review/undo_service.h"
 
 namespace triage::review {
 
@@ -27,14 +29,16 @@ struct NewReference {
   std::string source;
 };
 
-// Thread-safe (its parts are).
+// Thread-safe (its parts are). With undo enabled, Add, SetListStatus, SetList, Remove and RemoveReference hand back
+// (through `undo_token`, when given) a token that reverts them.
 class PersonService {
  public:
   PersonService(config::ConfigStore& config, catalog::Catalog& catalog) : config_(config), catalog_(catalog) {}
 
   // Creates a person (name in its folder form, config::SanitizePersonName). kInvalidArgument for a bad name,
   // kAlreadyExists when enrolled already.
-  base::Result<model::PersonRecord> Add(const std::string& raw_name, const std::string& actor, int64_t now);
+  base::Result<model::PersonRecord> Add(const std::string& raw_name, const std::string& actor, int64_t now,
+                                        std::string* undo_token = nullptr);
 
   // Adds references to a person. `create`: the person must not exist yet and is created; otherwise they must exist
   // (kNotFound naming `person add`). Nothing is added unless every step before succeeds.
@@ -42,19 +46,55 @@ class PersonService {
                       const std::string& actor, int64_t now);
 
   // Puts a person on one list (or neither), keeping every other name and every other key of triage.json.
-  base::Status SetListStatus(const std::string& raw_name, ListStatus status, const std::string& actor, int64_t now);
+  base::Status SetListStatus(const std::string& raw_name, ListStatus status, const std::string& actor, int64_t now,
+                             std::string* undo_token = nullptr);
 
   // Replaces a whole list ("whitelist" or "blacklist") with `names` (sanitized, duplicates dropped, order kept).
   // Returns the stored names.
   base::Result<std::vector<std::string>> SetList(const std::string& list, const std::vector<std::string>& names,
-                                                 const std::string& actor, int64_t now);
+                                                 const std::string& actor, int64_t now,
+                                                 std::string* undo_token = nullptr);
 
   // Forgets a person and their references and takes them off both lists; sorted images stay where they are.
-  base::Status Remove(const std::string& raw_name, const std::string& actor, int64_t now);
+  base::Status Remove(const std::string& raw_name, const std::string& actor, int64_t now,
+                      std::string* undo_token = nullptr);
+
+  // A person's reference faces, oldest first. kNotFound when no such person is enrolled.
+  base::Result<std::vector<model::PersonReference>> References(const std::string& raw_name);
+  // Forgets one reference face of a person (a wrong face taught by an approval), audited as "reference".
+  // kNotFound when the person has no reference with this id.
+  base::Status RemoveReference(const std::string& raw_name, int64_t reference_id, const std::string& actor,
+                               int64_t now, std::string* undo_token = nullptr);
+
+  // Called after references were removed or put back (e.g. to reload a running matcher).
+  void OnReferencesChanged(std::function<void()> callback) { references_changed_ = std::move(callback); }
+
+  // Records undo tokens from now on and registers the inverses of person_add, person_list, person_remove and
+  // reference_remove. REQUIRES: called once; `undo` outlives this.
+  void EnableUndo(UndoService& undo);
 
  private:
+  // Both lists as they are in the config now: {"whitelist": [...], "blacklist": [...]}.
+  nlohmann::json Lists() const;
+  // Records a token when undo is on and `undo_token` is given.
+  base::Status Record(const std::string& kind, const nlohmann::json& payload, const std::string& summary,
+                      const std::string& actor, int64_t now, std::string* undo_token);
+  // Inverses (person_undo.cc).
+  base::Status CheckLists(const nlohmann::json& undo);
+  base::Status RevertLists(const nlohmann::json& undo, const std::string& actor, int64_t now);
+  base::Status CheckAbsent(const nlohmann::json& undo);
+  base::Status RevertRemove(const nlohmann::json& undo, const std::string& actor, int64_t now);
+  base::Status CheckUnused(const nlohmann::json& undo);
+  base::Status RevertAdd(const nlohmann::json& undo, const std::string& actor, int64_t now);
+  base::Status CheckPresent(const nlohmann::json& undo);
+  base::Status RevertReferenceRemove(const nlohmann::json& undo, const std::string& actor, int64_t now);
+  // Puts references back (under their ids when free), creating the person when missing; audited as "undo".
+  base::Status PutBack(const std::string& person, std::vector<model::PersonReference> refs, const std::string& reason,
+                       const std::string& actor, int64_t now);
   config::ConfigStore& config_;
   catalog::Catalog& catalog_;
+  UndoService* undo_ = nullptr;
+  std::function<void()> references_changed_;
 };
 
 }  // namespace triage::review

@@ -15,6 +15,10 @@ std::string FolderOf(const std::string& relative_path) {
   return std::filesystem::path(relative_path).parent_path().generic_string();
 }
 
+std::string FileName(const std::string& relative_path) {
+  return std::filesystem::path(relative_path).filename().string();
+}
+
 }  // namespace
 
 base::Result<model::ItemRecord> ReviewService::PendingItem(int64_t id, const std::string& seen_in) {
@@ -44,12 +48,27 @@ base::Result<std::vector<model::PersonReference>> ReviewService::FaceToLearn(int
   return out;
 }
 
-base::Result<model::ItemRecord> ReviewService::Approve(int64_t id, const std::string& person_name,
-                                                       const std::string& actor, int64_t now,
-                                                       const std::string& seen_in) {
+nlohmann::json ReviewService::RelocationUndo(const std::string& kind, const model::ItemRecord& before,
+                                            const model::ItemRecord& after) {
+  if (!undo_) return nullptr;
+  nlohmann::json undo = {{"kind", kind},          {"item", before.id},
+                         {"path", after.path},    {"folder", FolderOf(before.path)},
+                         {"location", before.location}, {"category", before.category},
+                         {"person", before.person}, {"auto_sorted", before.auto_sorted},
+                         {"references", nlohmann::json::array()}, {"person_created", ""}};
+  auto entry = catalog_.PendingReview(before.id);
+  if (entry.ok()) {   // the review entry the decision closes, to reopen as it was
+    undo["review_reason"] = entry->reason;
+    undo["review_code"] = entry->reason_code;
+  }
+  return undo;
+}
+
+base::Result<ReviewService::Done> ReviewService::DoApprove(int64_t id, const std::string& person_name,
+                                                           const std::string& actor, int64_t now,
+                                                           const std::string& seen_in) {
   auto person = config::SanitizePersonName(person_name);
   if (!person.ok()) return person.status();
-  std::lock_guard lock(decide_mu_);
   auto item = PendingItem(id, seen_in);
   if (!item.ok()) return item.status();
   auto added = catalog_.AddPerson(*person, now);
@@ -65,16 +84,28 @@ base::Result<model::ItemRecord> ReviewService::Approve(int64_t id, const std::st
   auto learnt = FaceToLearn(id, *person);
   if (!learnt.ok()) return learnt.status();
   change.references = std::move(*learnt);
+  nlohmann::json undo = RelocationUndo("approve", *item, *item);
   // The reference travels in the journaled change: it is added with the move, or after a crash by recovery.
   auto placed = committer_.Relocate(*item, config_.Current()->FacesDir() / *person, change);
   if (!placed.ok()) return placed.status();
   if (!change.references.empty() && references_changed_) references_changed_();
-  return catalog_.GetItem(id);
+  auto after = catalog_.GetItem(id);
+  if (!after.ok()) return after.status();
+  undo["path"] = after->path;
+  undo["person_created"] = added.ok() ? *person : "";
+  if (!change.references.empty()) {
+    auto refs = catalog_.AllReferences();
+    if (!refs.ok()) return refs.status();
+    const std::string source = fmt::format("item:{}", id);
+    for (const auto& r : *refs) {
+      if (r.person == *person && r.source == source) undo["references"].push_back(r.id);
+    }
+  }
+  return Done{*after, std::move(undo), fmt::format("approved {} as {}", FileName(after->path), *person)};
 }
 
-base::Result<model::ItemRecord> ReviewService::Keep(int64_t id, const std::string& actor, int64_t now,
-                                                    const std::string& seen_in) {
-  std::lock_guard lock(decide_mu_);
+base::Result<ReviewService::Done> ReviewService::DoKeep(int64_t id, const std::string& actor, int64_t now,
+                                                        const std::string& seen_in) {
   auto item = PendingItem(id, seen_in);
   if (!item.ok()) return item.status();
   auto config = config_.Current();
@@ -85,42 +116,108 @@ base::Result<model::ItemRecord> ReviewService::Keep(int64_t id, const std::strin
   change.action = "keep";
   change.reason = fmt::format("kept without a person by {}", actor);
   change.at = now;
+  nlohmann::json undo = RelocationUndo("keep", *item, *item);
   auto placed = committer_.Relocate(*item, config->PhotosDir() / model::PhotoMonthFolder(item->info.taken_at), change);
   if (!placed.ok()) return placed.status();
-  return catalog_.GetItem(id);
+  auto after = catalog_.GetItem(id);
+  if (!after.ok()) return after.status();
+  undo["path"] = after->path;
+  return Done{*after, std::move(undo), fmt::format("kept {} in {}", FileName(after->path), FolderOf(after->path))};
+}
+
+base::Result<ReviewService::Done> ReviewService::DoReject(int64_t id, const std::string& actor, int64_t now,
+                                                          const std::string& seen_in) {
+  auto item = PendingItem(id, seen_in);
+  if (!item.ok()) return item.status();
+  const int days = config_.Current()->review.trash_retention_days;
+  return Trash(*item, "reject", fmt::format("rejected by {}; purged after {} days", actor, days), actor, now);
+}
+
+base::Result<ReviewService::Done> ReviewService::Trash(const model::ItemRecord& item, const std::string& action,
+                                                       const std::string& reason, const std::string& actor,
+                                                       int64_t now) {
+  catalog::CatalogChange change;
+  change.item.location = "trash";
+  change.item.category = item.category;
+  change.item.person = item.person;
+  change.actor = actor;
+  change.action = action;
+  change.reason = reason;
+  change.at = now;
+  nlohmann::json undo = RelocationUndo(action, item, item);
+  auto placed = committer_.Relocate(item, config_.Current()->StateDir() / "trash", change);
+  if (!placed.ok()) return placed.status();
+  auto after = catalog_.GetItem(item.id);
+  if (!after.ok()) return after.status();
+  if (undo.is_object()) undo["path"] = after->path;
+  return Done{*after, std::move(undo), fmt::format("moved {} to the trash", FileName(after->path))};
+}
+
+base::Result<ReviewService::Done> ReviewService::DoSkip(int64_t id, const std::string& actor, int64_t now,
+                                                        const std::string& seen_in) {
+  auto item = PendingItem(id, seen_in);
+  if (!item.ok()) return item.status();
+  nlohmann::json undo;
+  if (undo_) {
+    auto place = undo_->store().QueuePlaceOf(id);
+    if (!place.ok()) return place.status();
+    undo = {{"kind", "skip"}, {"item", id}, {"folder", FolderOf(item->path)}, {"rank", place->rank},
+            {"queued_at", place->queued_at}};
+  }
+  TRIAGE_RETURN_IF_ERROR(catalog_.SkipReview(id, actor, now));
+  return Done{*item, std::move(undo), fmt::format("skipped {}", FileName(item->path))};
+}
+
+base::Result<ReviewService::Done> ReviewService::DoOne(const std::string& action, int64_t id,
+                                                       const std::string& person, const std::string& actor,
+                                                       int64_t now, const std::string& seen_in) {
+  if (action == "approve") return DoApprove(id, person, actor, now, seen_in);
+  if (action == "keep") return DoKeep(id, actor, now, seen_in);
+  if (action == "reject") return DoReject(id, actor, now, seen_in);
+  return DoSkip(id, actor, now, seen_in);
+}
+
+base::Result<model::ItemRecord> ReviewService::Finish(const std::string& kind, base::Result<Done> done,
+                                                      const std::string& actor, int64_t now,
+                                                      std::string* undo_token) {
+  if (!done.ok()) return done.status();
+  if (undo_ && undo_token) {
+    auto token = undo_->Record(kind, actor, done->undo, done->summary, now);
+    if (!token.ok()) return token.status();
+    *undo_token = *token;
+  }
+  return std::move(done->item);
+}
+
+base::Result<model::ItemRecord> ReviewService::Approve(int64_t id, const std::string& person,
+                                                       const std::string& actor, int64_t now,
+                                                       const std::string& seen_in, std::string* undo_token) {
+  std::lock_guard lock(decide_mu_);
+  return Finish("approve", DoApprove(id, person, actor, now, seen_in), actor, now, undo_token);
+}
+
+base::Result<model::ItemRecord> ReviewService::Keep(int64_t id, const std::string& actor, int64_t now,
+                                                    const std::string& seen_in, std::string* undo_token) {
+  std::lock_guard lock(decide_mu_);
+  return Finish("keep", DoKeep(id, actor, now, seen_in), actor, now, undo_token);
 }
 
 base::Result<model::ItemRecord> ReviewService::Reject(int64_t id, const std::string& actor, int64_t now,
-                                                      const std::string& seen_in) {
+                                                      const std::string& seen_in, std::string* undo_token) {
   std::lock_guard lock(decide_mu_);
-  auto item = PendingItem(id, seen_in);
-  if (!item.ok()) return item.status();
-  catalog::CatalogChange change;
-  change.item.location = "trash";
-  change.item.category = item->category;
-  change.item.person = item->person;
-  change.actor = actor;
-  change.action = "reject";
-  auto config = config_.Current();
-  change.reason = fmt::format("rejected by {}; purged after {} days", actor, config->review.trash_retention_days);
-  change.at = now;
-  auto placed = committer_.Relocate(*item, config->StateDir() / "trash", change);
-  if (!placed.ok()) return placed.status();
-  return catalog_.GetItem(id);
+  return Finish("reject", DoReject(id, actor, now, seen_in), actor, now, undo_token);
 }
 
-base::Status ReviewService::Skip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in) {
+base::Status ReviewService::Skip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in,
+                                 std::string* undo_token) {
   std::lock_guard lock(decide_mu_);
-  if (!seen_in.empty()) {
-    auto item = PendingItem(id, seen_in);
-    if (!item.ok()) return item.status();
-  }
-  return catalog_.SkipReview(id, actor, now);
+  return Finish("skip", DoSkip(id, actor, now, seen_in), actor, now, undo_token).status();
 }
 
 base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int64_t>& ids, const std::string& action,
                                                           const std::string& person, const std::string& actor,
-                                                          int64_t now, const SeenIn& seen_in) {
+                                                          int64_t now, const SeenIn& seen_in,
+                                                          std::string* undo_token) {
   if (action != "approve" && action != "keep" && action != "reject" && action != "skip") {
     return base::Status::InvalidArgument(
         fmt::format("unknown bulk action \"{}\": allowed are approve, keep, reject, skip", action));
@@ -129,16 +226,23 @@ base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int
     auto name = config::SanitizePersonName(person);
     if (!name.ok()) return name.status();
   }
+  std::lock_guard lock(decide_mu_);
   std::vector<BulkOutcome> out;
+  nlohmann::json changes = nlohmann::json::array();
   for (int64_t id : ids) {
     auto seen = seen_in.find(id);
-    std::string where = seen == seen_in.end() ? std::string() : seen->second;
-    base::Status st;
-    if (action == "approve") st = Approve(id, person, actor, now, where).status();
-    else if (action == "keep") st = Keep(id, actor, now, where).status();
-    else if (action == "reject") st = Reject(id, actor, now, where).status();
-    else st = Skip(id, actor, now, where);
+    auto done = DoOne(action, id, person, actor, now, seen == seen_in.end() ? std::string() : seen->second);
+    const base::Status& st = done.status();
     out.push_back({id, st.ok(), st.ok() ? "" : st.message(), st.code() == base::Code::kConflict});
+    if (done.ok()) changes.push_back(std::move(done->undo));
+  }
+  if (!changes.empty()) {
+    nlohmann::json undo = {{"kind", "bulk"}, {"changes", std::move(changes)}};
+    const char* verb = action == "approve" ? "approved" : action == "keep" ? "kept" : action == "reject" ? "trashed"
+                                                                                                      : "skipped";
+    std::string summary = fmt::format("{} {} item(s)", verb, undo["changes"].size());
+    // The decisions are made whether or not their token could be stored: a failure leaves them without an undo.
+    static_cast<void>(Finish("bulk", Done{{}, std::move(undo), summary}, actor, now, undo_token));
   }
   return out;
 }
@@ -153,8 +257,7 @@ base::Result<model::ItemRecord> ReviewService::TrashedItem(int64_t id) {
   return item;
 }
 
-base::Result<model::ItemRecord> ReviewService::Restore(int64_t id, const std::string& actor, int64_t now) {
-  std::lock_guard lock(decide_mu_);
+base::Result<ReviewService::Done> ReviewService::DoRestore(int64_t id, const std::string& actor, int64_t now) {
   auto item = TrashedItem(id);
   if (!item.ok()) return item.status();
   const std::string category = item->category.empty() ? "unidentified" : item->category;
@@ -167,9 +270,19 @@ base::Result<model::ItemRecord> ReviewService::Restore(int64_t id, const std::st
   change.action = "restore";
   change.reason = fmt::format("restored from the trash by {}", actor);
   change.at = now;
+  nlohmann::json undo = RelocationUndo("restore", *item, *item);
   auto placed = committer_.Relocate(*item, config_.Current()->ReviewDir() / category, change);
   if (!placed.ok()) return placed.status();
-  return catalog_.GetItem(id);
+  auto after = catalog_.GetItem(id);
+  if (!after.ok()) return after.status();
+  undo["path"] = after->path;
+  return Done{*after, std::move(undo), fmt::format("restored {} from the trash", FileName(after->path))};
+}
+
+base::Result<model::ItemRecord> ReviewService::Restore(int64_t id, const std::string& actor, int64_t now,
+                                                       std::string* undo_token) {
+  std::lock_guard lock(decide_mu_);
+  return Finish("restore", DoRestore(id, actor, now), actor, now, undo_token);
 }
 
 base::Status ReviewService::PurgeOne(int64_t id, const std::string& actor, int64_t now) {

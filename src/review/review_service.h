@@ -14,6 +14,7 @@
 #include "commit/committer.h"
 #include "config/config.h"
 #include "config/config_store.h"
+#include "review/undo_service.h"
 
 namespace triage::review {
 
@@ -29,6 +30,9 @@ struct BulkOutcome {
 using SeenIn = std::map<int64_t, std::string>;
 
 // Thread-safe: decisions are serialised, so an item's place is checked and changed in one step.
+// With undo enabled, each decision (and each bulk request) records one undo token and hands it to the caller through
+// `undo_token` (when given): redeeming it moves the files back through the committer, restores the review entry, the
+// queue place, the references and persons it added, audited as "undo".
 class ReviewService {
  public:
   // Reads `config` at each call (a change saved meanwhile applies to the next decision).
@@ -41,24 +45,34 @@ class ReviewService {
   // `seen_in`: the folder the reviewer saw the item in; when given and the item is no longer pending there,
   // kConflict and nothing changes.
   base::Result<model::ItemRecord> Approve(int64_t id, const std::string& person, const std::string& actor, int64_t now,
-                                          const std::string& seen_in = "");
+                                          const std::string& seen_in = "", std::string* undo_token = nullptr);
   // Moves item `id` to .triage/trash/ (purged after review.trash_retention_days). `seen_in` as for Approve.
   base::Result<model::ItemRecord> Reject(int64_t id, const std::string& actor, int64_t now,
-                                         const std::string& seen_in = "");
+                                         const std::string& seen_in = "", std::string* undo_token = nullptr);
   // Keeps item `id` in the library without a person: to <directories.photos>/<yyyy>/<mm>/ by its capture date
-  // (<photos>/undated/ when it has none, as intake does: model::PhotoMonthFolder), audited as "keep". Learns no face. `seen_in` as for Approve.
+  // (<photos>/undated/ when it has none, as intake does: model::PhotoMonthFolder), audited as "keep". Learns no face.
+  // `seen_in` as for Approve.
   base::Result<model::ItemRecord> Keep(int64_t id, const std::string& actor, int64_t now,
-                                       const std::string& seen_in = "");
+                                       const std::string& seen_in = "", std::string* undo_token = nullptr);
   // Leaves the item pending, at the back of the queue. `seen_in` as for Approve.
-  base::Status Skip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in = "");
+  base::Status Skip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in = "",
+                    std::string* undo_token = nullptr);
   // action: "approve" (needs person) | "keep" | "reject" | "skip". One outcome per id; one failure (a conflict included)
-  // does not stop the rest.
+  // does not stop the rest. One undo token reverts every decision that succeeded.
   base::Result<std::vector<BulkOutcome>> Bulk(const std::vector<int64_t>& ids, const std::string& action,
                                               const std::string& person, const std::string& actor, int64_t now,
-                                              const SeenIn& seen_in = {});
+                                              const SeenIn& seen_in = {}, std::string* undo_token = nullptr);
+  // Decides a duplicate waiting for review against the item it duplicates. `keep`: "new" files this one in the
+  // original's place (its folder, location and person) and moves the original to the trash; "existing" moves this one
+  // to the trash; "both" files this one next to the original. One undo token reverts both moves. kInvalidArgument (not
+  // a duplicate, unknown `keep`), kConflict (the original is in the trash or gone); `seen_in` as for Approve.
+  base::Result<model::ItemRecord> DecideDuplicate(int64_t id, const std::string& keep, const std::string& actor,
+                                                  int64_t now, const std::string& seen_in = "",
+                                                  std::string* undo_token = nullptr);
   // Moves a rejected item from the trash back to review/<its category>/, pending again with its reasons (audited as
   // "restore"). kNotFound (no item), kConflict (not in the trash: restored or purged meanwhile).
-  base::Result<model::ItemRecord> Restore(int64_t id, const std::string& actor, int64_t now);
+  base::Result<model::ItemRecord> Restore(int64_t id, const std::string& actor, int64_t now,
+                                          std::string* undo_token = nullptr);
   // Deletes one trashed item now (file and catalog row). kNotFound, kConflict (not in the trash).
   base::Status PurgeOne(int64_t id, const std::string& actor, int64_t now);
   // Deletes trashed items older than the retention period. Returns how many.
@@ -67,7 +81,51 @@ class ReviewService {
   // Called after an approval added a face to a person's references (e.g. to reload a running matcher).
   void OnReferencesChanged(std::function<void()> callback) { references_changed_ = std::move(callback); }
 
+  // Records undo tokens from now on and registers the inverses of approve, keep, reject, restore, skip and bulk.
+  // REQUIRES: called once, before decisions are made; `undo` outlives this.
+  void EnableUndo(UndoService& undo);
+
  private:
+  // A decision made: the item where it is now, and what reverting it needs (null when undo is off).
+  struct Done {
+    model::ItemRecord item;
+    nlohmann::json undo;
+    std::string summary;
+  };
+  // The decisions themselves. REQUIRES: decide_mu_ held.
+  base::Result<Done> DoApprove(int64_t id, const std::string& person, const std::string& actor, int64_t now,
+                               const std::string& seen_in);
+  base::Result<Done> DoKeep(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in);
+  base::Result<Done> DoReject(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in);
+  base::Result<Done> DoSkip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in);
+  base::Result<Done> DoRestore(int64_t id, const std::string& actor, int64_t now);
+  // Moves `item` into `place`'s folder with its location, category and person (review_duplicates.cc).
+  base::Result<Done> FileLike(const model::ItemRecord& item, const model::ItemRecord& place, const std::string& actor,
+                              int64_t now, const std::string& reason);
+  // Moves `item` to the trash, audited as `action`.
+  base::Result<Done> Trash(const model::ItemRecord& item, const std::string& action, const std::string& reason,
+                           const std::string& actor, int64_t now);
+  base::Result<Done> DoOne(const std::string& action, int64_t id, const std::string& person, const std::string& actor,
+                           int64_t now, const std::string& seen_in);
+  // Records `done`'s undo token into `undo_token` (when undo is on and it is given); returns the item.
+  base::Result<model::ItemRecord> Finish(const std::string& kind, base::Result<Done> done, const std::string& actor,
+                                         int64_t now, std::string* undo_token);
+  // What reverting a move of `before` (whose open review entry was `entry`, if any) to `after` needs.
+  nlohmann::json RelocationUndo(const std::string& kind, const model::ItemRecord& before,
+                                const model::ItemRecord& after);
+  // Inverses (review_undo.cc). REQUIRES for Revert*: decide_mu_ held.
+  base::Result<model::ItemRecord> UnmovedSince(const nlohmann::json& undo);
+  base::Status CheckRelocation(const nlohmann::json& undo);
+  base::Status RevertRelocation(const nlohmann::json& undo, const std::string& actor, int64_t now);
+  base::Status CheckSkip(const nlohmann::json& undo);
+  base::Status RevertSkip(const nlohmann::json& undo, const std::string& actor, int64_t now);
+  base::Status CheckBulk(const nlohmann::json& undo);
+  base::Status RevertBulk(const nlohmann::json& undo, const std::string& actor, int64_t now);
+  base::Status CheckAny(const nlohmann::json& change);
+  base::Status RevertAny(const nlohmann::json& change, const std::string& actor, int64_t now);
+  // Forgets a person an undone approval created, when nothing of theirs is left.
+  void ForgetIfEmpty(const std::string& person);
+
   // Item `id` if it is in the trash (else kConflict).
   base::Result<model::ItemRecord> TrashedItem(int64_t id);
   // Item `id` with an open review entry, in `seen_in` when that is not empty (else kConflict).
@@ -78,6 +136,7 @@ class ReviewService {
   catalog::Catalog& catalog_;
   commit::Committer& committer_;
   std::function<void()> references_changed_;
+  UndoService* undo_ = nullptr;
   std::recursive_mutex decide_mu_;   // one decision at a time: check and move are one step
 };
 

@@ -7,56 +7,10 @@
 
 #include <fstream>
 
-#include "catalog/sqlite/sqlite_catalog.h"
+#include "review/review_test_fixture.h"
 
 namespace triage::review {
 namespace {
-
-namespace fs = std::filesystem;
-
-class ReviewServiceTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    lib_ = fs::temp_directory_path() / ("review_test_" + std::to_string(::getpid()));
-    fs::create_directories(lib_ / ".triage");
-    ASSERT_TRUE(config::SaveConfigJson(lib_, config::DefaultConfigJson()).ok());
-    config_ = std::move(*config::ConfigStore::Open(lib_));
-    catalog_ = *catalog::sqlite::SqliteCatalog::Open(lib_ / ".triage/catalog.db");
-    journal_ = *commit::Journal::Open(lib_ / ".triage");
-    committer_ = std::make_unique<commit::Committer>(*journal_, *catalog_, lib_);
-    service_ = std::make_unique<ReviewService>(*config_, *catalog_, *committer_);
-  }
-  void TearDown() override {
-    service_.reset();
-    committer_.reset();
-    journal_.reset();
-    catalog_.reset();
-    fs::remove_all(lib_);
-  }
-  // An item waiting in review/unidentified, with one face.
-  int64_t Pending(const std::string& name) {
-    fs::create_directories(lib_ / "in");
-    std::ofstream(lib_ / "in" / name) << name;
-    auto staged = committer_->StageCopy(lib_ / "in" / name, nullptr);
-    catalog::CatalogChange c;
-    c.item.original_name = name;
-    c.item.fingerprint.sha256 = name;
-    c.item.location = "review";
-    c.item.category = "unidentified";
-    c.item.reasons = {{"unknown_person", "The face matches nobody enrolled."}};
-    model::Face face;
-    face.embedding = std::vector<float>(128, 0.1f);
-    c.faces = {face};
-    c.at = 100;
-    return committer_->Place(*staged, lib_ / "review/unidentified", name, c)->item_id;
-  }
-  fs::path lib_;
-  std::unique_ptr<config::ConfigStore> config_;
-  std::unique_ptr<catalog::Catalog> catalog_;
-  std::unique_ptr<commit::Journal> journal_;
-  std::unique_ptr<commit::Committer> committer_;
-  std::unique_ptr<ReviewService> service_;
-};
 
 TEST_F(ReviewServiceTest, ApproveMovesToPersonFolderLearnsAndAudits) {
   int64_t id = Pending("a.jpg");

@@ -167,7 +167,7 @@ TEST_F(AuthTest, RoutesBeyondARolesPermissionsAre403) {
   int checked = 0;
   for (const RouteInfo& route : server_->routes()) {
     bool beyond_user = route.permission == "manage_persons" || route.permission == "change_config" ||
-                       route.permission == "manage_users";
+                       route.permission == "manage_users" || route.permission == "decide_proposals";
     if (!beyond_user) continue;
     SCOPED_TRACE(route.method + " " + route.path);
     auto as_user = route.method == "get" ? Get(route.path, &user)
@@ -183,7 +183,9 @@ TEST_F(AuthTest, RoutesBeyondARolesPermissionsAre403) {
     }
     ++checked;
   }
-  EXPECT_EQ(checked, 8);  // persons, enable, disable, whitelist, blacklist, thresholds, simulate, users
+  // persons, enable, disable, whitelist, blacklist, reference removal, thresholds, simulate, users; proposals:
+  // approve, deny, archive, revert, batch, create, run, mark public
+  EXPECT_EQ(checked, 17);
 }
 
 TEST_F(AuthTest, SuperadminListsUsers) {
@@ -233,7 +235,8 @@ TEST_F(AuthTest, NoAuthIsRefusedOffLoopbackAndActsAsLocalOnLoopback) {
   open.no_auth = true;
   open.host = "0.0.0.0";
   auto refused = Server::Create(
-      open, {*config_, *catalog_, *users_, *review_, *persons_, *ingestor_, journal_->staging_dir()});
+      open, {*config_, *catalog_, *users_, *gallery_, *review_, *persons_, *ingestor_, journal_->staging_dir(), *proposal_store_,
+                 *proposals_, *undo_});
   EXPECT_EQ(refused.status().code(), base::Code::kInvalidArgument);
   StopServer();
   options_.no_auth = true;

@@ -36,18 +36,26 @@ void ApiTest::SetUp() {
   ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
   catalog_ = std::move(*catalog);
   users_ = std::make_unique<catalog::sqlite::SqliteUserStore>(*catalog_);
+  gallery_ = std::make_unique<catalog::sqlite::SqliteGalleryStore>(*catalog_);
   auto journal = commit::Journal::Open(cfg->StateDir());
   ASSERT_TRUE(journal.ok()) << journal.status().ToString();
   journal_ = std::move(*journal);
   committer_ = std::make_unique<commit::Committer>(*journal_, *catalog_, cfg->library);
   review_ = std::make_unique<review::ReviewService>(*config_, *catalog_, *committer_);
   persons_ = std::make_unique<review::PersonService>(*config_, *catalog_);
+  undo_store_ = std::make_unique<catalog::sqlite::SqliteUndoStore>(*catalog_);
+  undo_ = std::make_unique<review::UndoService>(*undo_store_);
+  review_->EnableUndo(*undo_);
+  persons_->EnableUndo(*undo_);
+  proposal_store_ = std::make_unique<catalog::sqlite::SqliteProposalStore>(*catalog_);
+  proposals_ = std::make_unique<review::ProposalService>(*config_, *catalog_, *proposal_store_, *committer_);
   if (WithFaces()) {
     const char* env = std::getenv("TRIAGE_MODEL_DIR");
     auto faces = pipeline::FaceStage::Open(*cfg, env && *env ? env : std::string(TRIAGE_SOURCE_DIR) + "/.cache/npm");
     ASSERT_TRUE(faces.ok()) << faces.status().ToString();
     faces_ = std::move(*faces);
     review_->OnReferencesChanged([this] { ASSERT_TRUE(faces_->LoadReferences(*catalog_).ok()); });
+    persons_->OnReferencesChanged([this] { ASSERT_TRUE(faces_->LoadReferences(*catalog_).ok()); });
   }
   ingestor_ = std::make_unique<pipeline::Ingestor>(*config_, *catalog_, *committer_, faces_.get());
   face_store_ = std::make_unique<catalog::sqlite::SqliteFaceStore>(*catalog_);
@@ -65,7 +73,8 @@ void ApiTest::SetUp() {
 }
 
 void ApiTest::StartServer() {
-  ServerContext context{*config_, *catalog_, *users_, *review_, *persons_, *ingestor_, journal_->staging_dir()};
+  ServerContext context{*config_, *catalog_, *users_, *gallery_, *review_, *persons_, *ingestor_, journal_->staging_dir(),
+                        *proposal_store_, *proposals_, *undo_};
   context.faces = face_store_.get();
   context.clustering = clustering_.get();
   context.people = people_.get();
@@ -93,10 +102,15 @@ void ApiTest::TearDown() {
   ingestor_.reset();
   faces_.reset();
   persons_.reset();
+  proposals_.reset();
+  proposal_store_.reset();
   review_.reset();
+  undo_.reset();
+  undo_store_.reset();
   committer_.reset();
   journal_.reset();
   users_.reset();
+  gallery_.reset();
   catalog_.reset();
   fs::remove_all(root_);
 }

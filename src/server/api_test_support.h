@@ -15,6 +15,9 @@
 
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "catalog/sqlite/sqlite_face_store.h"
+#include "catalog/sqlite/sqlite_gallery.h"
+#include "catalog/sqlite/sqlite_undo.h"
+#include "catalog/sqlite/sqlite_proposals.h"
 #include "catalog/sqlite/sqlite_users.h"
 #include "commit/committer.h"
 #include "commit/journal.h"
@@ -68,10 +71,15 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<config::ConfigStore> config_;
   std::unique_ptr<catalog::sqlite::SqliteCatalog> catalog_;
   std::unique_ptr<catalog::sqlite::SqliteUserStore> users_;
+  std::unique_ptr<catalog::sqlite::SqliteGalleryStore> gallery_;
   std::unique_ptr<commit::Journal> journal_;
   std::unique_ptr<commit::Committer> committer_;
   std::unique_ptr<review::ReviewService> review_;
   std::unique_ptr<review::PersonService> persons_;
+  std::unique_ptr<catalog::sqlite::SqliteUndoStore> undo_store_;
+  std::unique_ptr<review::UndoService> undo_;
+  std::unique_ptr<catalog::sqlite::SqliteProposalStore> proposal_store_;
+  std::unique_ptr<review::ProposalService> proposals_;
   std::unique_ptr<pipeline::FaceStage> faces_;
   std::unique_ptr<pipeline::Ingestor> ingestor_;
   std::unique_ptr<catalog::sqlite::SqliteFaceStore> face_store_;

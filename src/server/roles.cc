@@ -9,7 +9,9 @@ bool RoleAllows(const std::string& role, Permission permission) {
     case Permission::kView:
     case Permission::kReview: return role == "user" || role == "admin" || role == "superadmin";
     case Permission::kManagePersons:
-    case Permission::kChangeConfig: return role == "admin" || role == "superadmin";
+    case Permission::kDecideProposals:
+    case Permission::kChangeConfig:
+    case Permission::kUndoOthers: return role == "admin" || role == "superadmin";
     case Permission::kManageUsers: return role == "superadmin";
   }
   return false;
@@ -23,6 +25,8 @@ const char* PermissionName(Permission permission) {
     case Permission::kManagePersons: return "manage_persons";
     case Permission::kChangeConfig: return "change_config";
     case Permission::kManageUsers: return "manage_users";
+    case Permission::kUndoOthers: return "undo_others";
+    case Permission::kDecideProposals: return "decide_proposals";
   }
   return "";
 }

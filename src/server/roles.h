@@ -12,13 +12,15 @@ enum class Permission {
   kManagePersons,  // enrol persons
   kChangeConfig,   // whitelist, blacklist, thresholds, enable / disable auto-sorting
   kManageUsers,    // list users (users are created with `triage user add`; there is no registration API)
+  kDecideProposals,  // propose by hand, approve / deny / archive / revert proposals, mark images public
+  kUndoOthers,       // undo a change another user made (everyone may undo their own)
 };
 
 // Whether `role` has `permission`. Unknown roles have none (except kPublic).
-//               view review persons config users
+//               view review persons config users proposals undo_others
 //   user         x     x
-//   admin        x     x      x       x
-//   superadmin   x     x      x       x      x
+//   admin        x     x      x       x             x         x
+//   superadmin   x     x      x       x      x      x         x
 bool RoleAllows(const std::string& role, Permission permission);
 
 // "review", "manage_persons", ... (for messages and the OpenAPI document).

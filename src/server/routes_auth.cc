@@ -16,7 +16,7 @@ std::string Mode(const Authenticator& auth) {
 json PrincipalJson(const Principal& p, const Authenticator& auth) {
   json permissions = json::object();
   for (Permission perm : {Permission::kView, Permission::kReview, Permission::kManagePersons, Permission::kChangeConfig,
-                          Permission::kManageUsers}) {
+                          Permission::kManageUsers, Permission::kDecideProposals, Permission::kUndoOthers}) {
     permissions[PermissionName(perm)] = RoleAllows(p.role, perm);
   }
   return {{"user", p.user}, {"role", p.role}, {"csrf_token", p.csrf_token}, {"mode", Mode(auth)},

@@ -58,9 +58,10 @@ base::Status PutList(ServerState& state, Call& call, const std::string& list) {
     if (!e.is_string()) return base::Status::InvalidArgument(fmt::format("{}: {} is not a name", list, e.dump()));
     names.push_back(e.get<std::string>());
   }
-  auto stored = state.ctx.persons.SetList(list, names, call.actor(), base::UnixNow());
+  std::string undo;
+  auto stored = state.ctx.persons.SetList(list, names, call.actor(), base::UnixNow(), &undo);
   if (!stored.ok()) return stored.status();
-  call.Reply({{list, *stored}});
+  call.Reply({{list, *stored}, {"undo", undo}});
   return base::Status::Ok();
 }
 
@@ -142,9 +143,10 @@ base::Status AddPerson(ServerState& state, Call& call) {
   if (!body->contains("name") || !(*body)["name"].is_string()) {
     return base::Status::InvalidArgument("name (a string) is required");
   }
-  auto person = state.ctx.persons.Add((*body)["name"].get<std::string>(), call.actor(), base::UnixNow());
+  std::string undo;
+  auto person = state.ctx.persons.Add((*body)["name"].get<std::string>(), call.actor(), base::UnixNow(), &undo);
   if (!person.ok()) return person.status();
-  call.Reply({{"person", *person}}, 201);
+  call.Reply({{"person", *person}, {"undo", undo}}, 201);
   return base::Status::Ok();
 }
 

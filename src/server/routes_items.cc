@@ -77,13 +77,20 @@ base::Result<fs::path> FileOf(const ServerState& state, const model::ItemRecord&
 base::Status Thumbnail(ServerState& state, Call& call) {
   auto id = call.IdParam();
   if (!id.ok()) return id.status();
+  auto item = state.ctx.catalog.GetItem(*id);
+  if (!item.ok()) return item.status();
+  return SendThumbnail(state, call, *item);
+}
+
+}  // namespace
+
+base::Status SendThumbnail(ServerState& state, Call& call, const model::ItemRecord& item_record) {
   auto size = call.IntQuery("size", 320, 1, 100000);
   if (!size.ok()) return size.status();
   if (!ThumbnailCache::IsOfferedSize(static_cast<int>(*size))) {
     return base::Status::InvalidArgument("query parameter size: must be 160, 320, 640 or 1280");
   }
-  auto item = state.ctx.catalog.GetItem(*id);
-  if (!item.ok()) return item.status();
+  const model::ItemRecord* item = &item_record;
   std::string etag = ThumbnailCache::ETag(*item, static_cast<int>(*size));
   auto& res = call.response();
   res.set_header("ETag", etag);
@@ -102,6 +109,8 @@ base::Status Thumbnail(ServerState& state, Call& call) {
   res.set_content(std::move(*bytes), "image/jpeg");
   return base::Status::Ok();
 }
+
+namespace {
 
 // A file name safe inside a quoted header value.
 std::string HeaderFileName(std::string name) {

@@ -109,12 +109,6 @@ base::Result<std::string> PersonField(const json& body) {
   return body["person"].get<std::string>();
 }
 
-// A decision's body: a JSON object, or nothing at all for reject and skip.
-base::Result<json> DecisionBody(const Call& call) {
-  if (call.body().find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
-  return call.JsonBody();
-}
-
 // "from": the folder the client saw the item in ("review/unidentified"); optional.
 base::Result<std::string> FromField(const json& body) {
   if (!body.contains("from") || body["from"].is_null()) return std::string();
@@ -133,16 +127,17 @@ base::Status Approve(ServerState& state, Call& call) {
   if (!person.ok()) return person.status();
   auto from = FromField(*body);
   if (!from.ok()) return from.status();
-  auto item = state.ctx.review.Approve(*id, *person, call.actor(), base::UnixNow(), *from);
+  std::string undo;
+  auto item = state.ctx.review.Approve(*id, *person, call.actor(), base::UnixNow(), *from, &undo);
   state.review_counts.Invalidate();
   if (!item.ok()) return item.status();
-  call.Reply({{"item", ItemView(*item)}});
+  call.Reply({{"item", ItemView(*item)}, {"undo", undo}});
   return base::Status::Ok();
 }
 
 // Reject and Keep: a decision that names where the client saw the item and answers with the item where it is now.
 using ItemDecision = base::Result<model::ItemRecord> (review::ReviewService::*)(int64_t, const std::string&, int64_t,
-                                                                                const std::string&);
+                                                                                const std::string&, std::string*);
 base::Status Decide(ServerState& state, Call& call, ItemDecision decision) {
   auto id = call.IdParam();
   if (!id.ok()) return id.status();
@@ -150,16 +145,36 @@ base::Status Decide(ServerState& state, Call& call, ItemDecision decision) {
   if (!body.ok()) return body.status();
   auto from = FromField(*body);
   if (!from.ok()) return from.status();
-  auto item = (state.ctx.review.*decision)(*id, call.actor(), base::UnixNow(), *from);
+  std::string undo;
+  auto item = (state.ctx.review.*decision)(*id, call.actor(), base::UnixNow(), *from, &undo);
   state.review_counts.Invalidate();
   if (!item.ok()) return item.status();
-  call.Reply({{"item", ItemView(*item)}});
+  call.Reply({{"item", ItemView(*item)}, {"undo", undo}});
   return base::Status::Ok();
 }
 
 base::Status Reject(ServerState& state, Call& call) { return Decide(state, call, &review::ReviewService::Reject); }
 
 base::Status Keep(ServerState& state, Call& call) { return Decide(state, call, &review::ReviewService::Keep); }
+
+// POST /api/review/{id}/duplicate {"keep": "new" | "existing" | "both", "from": ...}
+base::Status DecideDuplicate(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  auto body = call.JsonBody();
+  if (!body.ok()) return body.status();
+  if (!body->contains("keep") || !(*body)["keep"].is_string()) {
+    return base::Status::InvalidArgument("keep (new, existing or both) is required");
+  }
+  auto from = FromField(*body);
+  if (!from.ok()) return from.status();
+  std::string undo;
+  auto item = state.ctx.review.DecideDuplicate(*id, (*body)["keep"], call.actor(), base::UnixNow(), *from, &undo);
+  state.review_counts.Invalidate();
+  if (!item.ok()) return item.status();
+  call.Reply({{"item", ItemView(*item)}, {"undo", undo}});
+  return base::Status::Ok();
+}
 
 base::Status Skip(ServerState& state, Call& call) {
   auto id = call.IdParam();
@@ -168,8 +183,9 @@ base::Status Skip(ServerState& state, Call& call) {
   if (!body.ok()) return body.status();
   auto from = FromField(*body);
   if (!from.ok()) return from.status();
-  TRIAGE_RETURN_IF_ERROR(state.ctx.review.Skip(*id, call.actor(), base::UnixNow(), *from));
-  call.Reply({{"id", *id}, {"skipped", true}});
+  std::string undo;
+  TRIAGE_RETURN_IF_ERROR(state.ctx.review.Skip(*id, call.actor(), base::UnixNow(), *from, &undo));
+  call.Reply({{"id", *id}, {"skipped", true}, {"undo", undo}});
   return base::Status::Ok();
 }
 
@@ -225,7 +241,8 @@ base::Status Bulk(ServerState& state, Call& call) {
   }
   auto seen_in = SeenInField(*body);
   if (!seen_in.ok()) return seen_in.status();
-  auto outcomes = state.ctx.review.Bulk(*ids, action, person, call.actor(), base::UnixNow(), *seen_in);
+  std::string undo;
+  auto outcomes = state.ctx.review.Bulk(*ids, action, person, call.actor(), base::UnixNow(), *seen_in, &undo);
   state.review_counts.Invalidate();
   if (!outcomes.ok()) return outcomes.status();
   json results = json::array();
@@ -238,17 +255,19 @@ base::Status Bulk(ServerState& state, Call& call) {
   call.Reply({{"action", action},
               {"succeeded", succeeded},
               {"failed", static_cast<int>(outcomes->size()) - succeeded},
-              {"results", results}});
+              {"results", results},
+              {"undo", undo.empty() ? json(nullptr) : json(undo)}});
   return base::Status::Ok();
 }
 
 base::Status Restore(ServerState& state, Call& call) {
   auto id = call.IdParam();
   if (!id.ok()) return id.status();
-  auto item = state.ctx.review.Restore(*id, call.actor(), base::UnixNow());
+  std::string undo;
+  auto item = state.ctx.review.Restore(*id, call.actor(), base::UnixNow(), &undo);
   state.review_counts.Invalidate();
   if (!item.ok()) return item.status();
-  call.Reply({{"item", ItemView(*item)}});
+  call.Reply({{"item", ItemView(*item)}, {"undo", undo}});
   return base::Status::Ok();
 }
 
@@ -261,6 +280,11 @@ base::Status Purge(ServerState& state, Call& call) {
 }
 
 }  // namespace
+
+base::Result<json> DecisionBody(const Call& call) {
+  if (call.body().find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
+  return call.JsonBody();
+}
 
 void AddReviewRoutes(ApiRouter& router, ServerState& state) {
   router.Add(Method::kGet, "/api/review/queue", Permission::kView,
@@ -282,6 +306,8 @@ void AddReviewRoutes(ApiRouter& router, ServerState& state) {
              [&state](Call& c) { return Reject(state, c); });
   router.Add(Method::kPost, "/api/review/{id}/skip", Permission::kReview, [&state](Call& c) { return Skip(state, c); });
   router.Add(Method::kPost, "/api/review/{id}/keep", Permission::kReview, [&state](Call& c) { return Keep(state, c); });
+  router.Add(Method::kPost, "/api/review/{id}/duplicate", Permission::kReview,
+             [&state](Call& c) { return DecideDuplicate(state, c); });
   router.Add(Method::kPost, "/api/trash/{id}/restore", Permission::kReview,
              [&state](Call& c) { return Restore(state, c); });
   router.Add(Method::kPost, "/api/trash/{id}/purge", Permission::kReview, [&state](Call& c) { return Purge(state, c); });

@@ -103,10 +103,14 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
   AddAuthRoutes(router, state);
   AddReviewRoutes(router, state);
   AddItemRoutes(router, state);
+  AddGalleryRoutes(router, state);
   AddControlRoutes(router, state);
+  AddUndoRoutes(router, state);
   AddStatsRoutes(router, state);
   AddIngestRoutes(router, state);
   AddFaceRoutes(router, state);
+  AddProposalRoutes(router, state);
+  AddVoteRoutes(router, state);
   ConfigureHttp(impl->http, router.MaxBodyBytes());
   router.Install(impl->http);
   InstallStaticFiles(impl->http);

@@ -9,10 +9,13 @@
 
 #include "base/status.h"
 #include "catalog/catalog.h"
+#include "catalog/gallery_store.h"
 #include "catalog/user_store.h"
 #include "config/config_store.h"
 #include "pipeline/ingestor.h"
+#include "catalog/proposal_store.h"
 #include "review/person_service.h"
+#include "review/proposal_service.h"
 #include "review/review_service.h"
 
 namespace triage::catalog {
@@ -44,10 +47,14 @@ struct ServerContext {
   config::ConfigStore& config;            // read per request; edits go through it (and reach triage.json)
   catalog::Catalog& catalog;
   catalog::UserStore& users;
+  catalog::GalleryStore& gallery;         // gallery queries, bursts and duplicate groups
   review::ReviewService& review;          // reads the same store at call time
   review::PersonService& persons;
   pipeline::Ingestor& ingestor;           // used by one request at a time
   std::filesystem::path staging_dir;      // where uploads are written before ingesting (the journal's staging)
+  catalog::ProposalStore& proposal_store; // votes, flags, public marks
+  review::ProposalService& proposals;
+  review::UndoService& undo;              // redeems the tokens decisions hand out (review and persons record them)
   // Faces, clusters and people actions; null when face clustering is not running (its routes answer 503).
   catalog::FaceStore* faces = nullptr;
   faces::FaceClustering* clustering = nullptr;
@@ -58,7 +65,8 @@ struct ServerContext {
 struct RouteInfo {
   std::string method;
   std::string path;
-  std::string permission;   // "public", "view", "review", "manage_persons", "change_config", "manage_users"
+  std::string permission;   // "public", "view", "review", "manage_persons", "change_config", "manage_users",
+                            // "decide_proposals"
   int max_concurrent = 0;   // requests served at once (more are answered 503); 0 = no bound
 };
 

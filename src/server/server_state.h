@@ -27,7 +27,9 @@ struct ServerState {
         ctx(std::move(c)),
         limiter({o.login_max_failures, o.login_window_s}),
         address_limiter({o.login_max_failures * kAddressFailureFactor, o.login_window_s}),
-        thumbs(ctx.config.Current()->StateDir() / "thumbs") {}
+        thumbs(ctx.config.Current()->StateDir() / "thumbs"),
+        vote_session_limiter({ctx.config.Current()->votes.max_per_minute_per_session, 60}),
+        vote_address_limiter({ctx.config.Current()->votes.max_per_minute_per_address, 60}) {}
 
   ServerOptions options;
   ServerContext ctx;
@@ -39,8 +41,14 @@ struct ServerState {
   LoginRateLimiter address_limiter;
   ThumbnailCache thumbs;
   ReviewCountsCache review_counts;   // invalidated by every decision and ingest made here
+  // Votes and flags per anonymous voter session and per client address: the login limiter counting each vote as an
+  // attempt, so that a burst past the limit is answered 429 for a minute (longer for repeat bursts).
+  LoginRateLimiter vote_session_limiter;
+  LoginRateLimiter vote_address_limiter;
   // One ingest at a time (the Ingestor is not thread-safe).
   std::mutex ingest_mu;
+  // One regrouping at a time (requests that find the groups current return at once).
+  std::mutex groups_mu;
 };
 
 // The API's shape of an item: the model's JSON plus file_name, reason (a sentence) and the URLs of its images.
@@ -52,6 +60,15 @@ nlohmann::json ItemView(const model::ItemRecord& item);
 base::Status UpdateConfig(ServerState& state, const Call& call, const std::string& key,
                           const std::function<base::Status(nlohmann::json& doc)>& edit);
 
+// An item's votes: {up, down, flags, score} (score weighted by proposals.*_weight).
+nlohmann::json VotesView(ServerState& state, int64_t item_id);
+
+// A decision's body: a JSON object, or nothing at all (then an empty object).
+base::Result<nlohmann::json> DecisionBody(const Call& call);
+
+// Sends item `item`'s thumbnail (query ?size, default 320) with its ETag (304 when unchanged).
+base::Status SendThumbnail(ServerState& state, Call& call, const model::ItemRecord& item);
+
 // GET /api/review/export: pending items (of ?category, or just ?ids=1,2,3) as CSV.
 base::Status ExportReviewCsv(ServerState& state, Call& call);
 
@@ -59,9 +76,13 @@ base::Status ExportReviewCsv(ServerState& state, Call& call);
 void AddAuthRoutes(ApiRouter& router, ServerState& state);
 void AddReviewRoutes(ApiRouter& router, ServerState& state);
 void AddItemRoutes(ApiRouter& router, ServerState& state);
+void AddGalleryRoutes(ApiRouter& router, ServerState& state);  // gallery, item score, bursts, duplicates
 void AddControlRoutes(ApiRouter& router, ServerState& state);   // status, enable/disable, config, persons, users
+void AddUndoRoutes(ApiRouter& router, ServerState& state);     // undo tokens; a person's reference faces
 void AddStatsRoutes(ApiRouter& router, ServerState& state);     // stats, audit
 void AddIngestRoutes(ApiRouter& router, ServerState& state);
 void AddFaceRoutes(ApiRouter& router, ServerState& state);       // faces, clusters, people actions
+void AddProposalRoutes(ApiRouter& router, ServerState& state);  // proposals: list, show, decide, batch, propose
+void AddVoteRoutes(ApiRouter& router, ServerState& state);      // votes, leaderboard, the public page's images
 
 }  // namespace triage::server

@@ -61,7 +61,7 @@ std::string VipsMessage(const vips::VError& e) {
   return msg;
 }
 
-// "2019:05:01 12:00:00 (...)" -> "2019-05-01T12:00:00".
+// "2019:05:01 12:00:00 (...)" -> "2019-05-01T12:00:00", with ".45" when the sub-second field says 45.
 std::string ExifDate(const VImage& image) {
   const char* field = "exif-ifd2-DateTimeOriginal";
   if (image.get_typeof(field) == 0) return "";
@@ -71,7 +71,15 @@ std::string ExifDate(const VImage& image) {
   out[4] = '-';
   out[7] = '-';
   out[10] = 'T';
-  return out;
+  // Frames of a burst share their second: SubSecTimeOriginal ("45" = .45 s) tells them apart.
+  const char* subsec = "exif-ifd2-SubSecTimeOriginal";
+  if (image.get_typeof(subsec) == 0) return out;
+  std::string fraction;
+  for (char ch : std::string(image.get_string(subsec))) {
+    if (ch < '0' || ch > '9') break;
+    fraction.push_back(ch);
+  }
+  return fraction.empty() ? out : out + "." + fraction;
 }
 
 std::string ExifText(const VImage& image, const char* field) {

@@ -26,7 +26,10 @@ function fakeUnknownFace(library) {
       reason = 'The face matches nobody enrolled (closest: biden, distance 0.70).'
       WHERE item_id = (SELECT id FROM items WHERE path LIKE '%02_astronaut%');
     INSERT INTO faces (item_id, x, y, w, h, score, person, match_kind, distance, confidence)
-      SELECT id, 10, 10, 80, 80, 0.99, 'biden', 'unknown', 0.70, 0.2 FROM items WHERE path LIKE '%02_astronaut%';`;
+      SELECT id, 10, 10, 80, 80, 0.99, 'biden', 'unknown', 0.70, 0.2 FROM items WHERE path LIKE '%02_astronaut%';
+    INSERT INTO person_references (person_id, embedding, source)
+      SELECT p.id, zeroblob(512), 'item:' || i.id FROM persons p, items i
+      WHERE p.name = 'sheldon' AND i.path LIKE '%02_astronaut%';`;
   execFileSync('sqlite3', [path.join(library, '.triage/catalog.db')], { input: sql });
 }
 
@@ -203,6 +206,17 @@ test('phone layout at 390×844: navigation reachable, Approve visible, no sidewa
       const hit = document.elementFromPoint(b.x + b.width / 2, b.y + b.height / 2);
       return !!hit && !!hit.closest('[data-testid="approve"]');
     }), 'nothing covers Approve');
+    // Scrolled to the end, the card's last details (metadata, pager) sit above the decision bar, not under it.
+    const covered = await page.evaluate(() => {
+      window.scrollTo(0, document.documentElement.scrollHeight);
+      const bar = document.querySelector('[data-testid="actions"]').getBoundingClientRect();
+      return ['.review-card .meta', '[data-testid="position"]'].map((sel) => {
+        const el = document.querySelector(sel);
+        return el ? { sel, bottom: el.getBoundingClientRect().bottom, bar: bar.top } : { sel, missing: true };
+      }).filter((r) => r.missing || r.bottom > r.bar);
+    });
+    assert.deepEqual(covered, [], `details under the decision bar: ${JSON.stringify(covered)}`);
+    await page.evaluate(() => window.scrollTo(0, 0));
     for (const [pageName, heading] of [['persons', 'Persons'], ['stats', 'Statistics'], ['audit', 'Audit log'],
       ['settings', 'Settings'], ['review', 'Review']]) {
       const link = page.locator(`#nav a[data-page="${pageName}"]`);
@@ -232,11 +246,11 @@ test('a delete is taken back by the toast\'s Undo and by Ctrl-Z; the trash view 
   await page.getByTestId('toast-text').filter({ hasText: 'Moved 05_obama2.jpg to the trash.' }).waitFor();
   assert.equal((await lib.item(id)).location, 'trash');
   await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
-  await page.getByTestId('toast-text').filter({ hasText: `Restored 05_obama2.jpg to ${folder}.` }).waitFor();
+  await page.getByTestId('toast-text').filter({ hasText: 'Undone: moved 05_obama2.jpg to the trash.' }).waitFor();
   let item = await lib.item(id);
   assert.deepEqual([item.location, path.dirname(item.path)], ['review', folder]);
   assert.ok(fs.existsSync(path.join(lib.library, item.path)));
-  assert.equal((await lib.api(`/api/audit?item_id=${id}`)).entries[0].action, 'restore');
+  assert.equal((await lib.api(`/api/audit?item_id=${id}`)).entries[0].action, 'undo');
 
   // Ctrl-Z.
   id = await openCard('#/review/unidentified', '06_biden2.jpg');
@@ -244,7 +258,7 @@ test('a delete is taken back by the toast\'s Undo and by Ctrl-Z; the trash view 
   await page.keyboard.press('d');
   await page.getByTestId('toast-text').filter({ hasText: 'Moved 06_biden2.jpg to the trash.' }).waitFor();
   await page.keyboard.press('Control+z');
-  await page.getByTestId('toast-text').filter({ hasText: 'Restored 06_biden2.jpg' }).waitFor();
+  await page.getByTestId('toast-text').filter({ hasText: 'Undone: moved 06_biden2.jpg to the trash' }).waitFor();
   assert.equal((await lib.item(id)).location, 'review');
 
   // The trash view: restore one, purge another (asked first).
@@ -277,6 +291,135 @@ test('"Keep, no person" files a photo without a capture date under photos/undate
   assert.deepEqual([kept.location, kept.person, path.dirname(kept.path)], ['library', null, 'photos/undated']);
   assert.ok(fs.existsSync(path.join(lib.library, kept.path)));
   assert.equal((await lib.api(`/api/audit?item_id=${id}`)).entries[0].action, 'keep');
+});
+
+test('an approval and a keep are taken back by Undo and Ctrl-Z: file, queue and persons as before', async () => {
+  const id = await openCard('#/review/unidentified', '06_biden2.jpg');
+  const before = await lib.item(id);
+  await page.getByTestId('person-new').fill('Zed New');
+  await page.getByTestId('person-new').press('Enter');
+  await page.getByTestId('toast-text').filter({ hasText: 'Sorted 06_biden2.jpg into faces/zed_new.' }).waitFor();
+  assert.equal((await lib.item(id)).location, 'library');
+  await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
+  await page.getByTestId('toast-text').filter({ hasText: 'Undone: approved 06_biden2.jpg as zed_new.' }).waitFor();
+  let item = await lib.item(id);
+  assert.deepEqual([item.location, item.path, item.category], ['review', before.path, before.category]);
+  assert.ok(fs.existsSync(path.join(lib.library, before.path)));
+  assert.ok(!fs.existsSync(path.join(lib.library, 'faces/zed_new/06_biden2.jpg')));
+  assert.ok(!(await lib.api('/api/persons')).persons.some((p) => p.name === 'zed_new'), 'the new person is forgotten');
+  assert.equal((await lib.api(`/api/audit?item_id=${id}`)).entries[0].action, 'undo');
+
+  // The keep toast offers Undo too; Ctrl-Z takes it.
+  await openCard('#/review/unidentified', '06_biden2.jpg');
+  await blur();
+  await page.keyboard.press('k');
+  const kept = page.getByTestId('toast-text').filter({ hasText: 'Kept 06_biden2.jpg in photos/' });
+  await kept.waitFor();
+  assert.equal(await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).isVisible(), true);
+  await page.keyboard.press('Control+z');
+  await page.getByTestId('toast-text').filter({ hasText: 'Undone: kept 06_biden2.jpg' }).waitFor();
+  item = await lib.item(id);
+  assert.deepEqual([item.location, item.path], ['review', before.path]);
+});
+
+test('a duplicate: the better copy is marked per attribute; keep left puts it in the slot, the other in the trash', async () => {
+  // A pair of its own (earlier tests move and purge the first photos): an original, then a byte copy of it.
+  for (const name of ['10_original.jpg', '11_copy.jpg']) {
+    const inbox = fs.mkdtempSync(path.join(lib.tmp, 'pair-'));
+    fs.copyFileSync(path.join(fixtures, 'obama3.jpg'), path.join(inbox, name));
+    lib.run(['ingest', '--source', 'browser-test', inbox]);
+  }
+  for (const item of (await lib.api('/api/items?per_page=200')).items) ids[item.file_name] = item.id;
+  const id = await openCard('#/review/duplicates', '11_copy.jpg');
+  const copy = await lib.item(id);
+  const original = await lib.item(copy.duplicate_of);
+  const table = page.getByTestId('compare-table');
+  await table.waitFor();
+  for (const attribute of ['Resolution', 'Sharpness', 'File size', 'Date taken', 'EXIF']) {
+    assert.equal(await table.locator(`tr[data-attribute="${attribute}"]`).count(), 1, attribute);
+  }
+  // Byte-identical copies: no side is better on any attribute.
+  assert.equal(await table.locator('td[data-better="yes"]').count(), 0);
+  // The panes zoom together.
+  await page.getByTestId('new-image').hover();
+  await page.mouse.wheel(0, -200);
+  const transforms = await page.evaluate(() => ['new-image', 'existing-image']
+    .map((t) => document.querySelector(`[data-testid="${t}"] img`).style.transform));
+  assert.ok(transforms[0].includes('scale(1.2') && transforms[0] === transforms[1], JSON.stringify(transforms));
+  await page.getByTestId('compare-slider-mode').click();
+  await page.getByTestId('compare-slider').waitFor();
+
+  await page.getByTestId('keep-left').click();
+  await page.getByTestId('toast-text').filter({ hasText: 'Kept 11_copy.jpg in' }).waitFor();
+  const kept = await lib.item(id);
+  const trashedOriginal = await lib.item(original.id);
+  assert.deepEqual([kept.location, path.dirname(kept.path), kept.person],
+    [original.location, path.dirname(original.path), original.person]);
+  assert.equal(trashedOriginal.location, 'trash');
+  assert.ok(fs.existsSync(path.join(lib.library, kept.path)));
+  assert.ok(fs.existsSync(path.join(lib.library, trashedOriginal.path)));
+  assert.ok(!fs.existsSync(path.join(lib.library, copy.path)));
+
+  // Undo puts both back.
+  await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
+  await page.getByTestId('toast-text').filter({ hasText: 'Undone: kept 11_copy.jpg in place of' }).waitFor();
+  assert.deepEqual([(await lib.item(id)).path, (await lib.item(original.id)).path], [copy.path, original.path]);
+  assert.ok(fs.existsSync(path.join(lib.library, copy.path)));
+  assert.ok(fs.existsSync(path.join(lib.library, original.path)));
+});
+
+test('persons: a reference face is shown cut out of its photo, removed, and put back by Undo', async () => {
+  await page.locator('#nav a[data-page="persons"]').click();
+  const refs = page.getByTestId('references-sheldon');
+  const face = refs.getByTestId('reference');
+  await face.waitFor();
+  assert.equal(await face.count(), 1);
+  const crop = face.locator('.face-crop img');
+  assert.equal(await crop.getAttribute('data-box'), '10,10,80,80');
+  assert.ok(await crop.evaluate((img) => img.style.left.endsWith('px') && parseFloat(img.style.width) > 72),
+    'the crop is placed and scaled by the face box');
+  await face.getByTestId('remove-reference').click();
+  await page.getByTestId('toast-text').filter({ hasText: 'Removed a reference face of sheldon.' }).waitFor();
+  await refs.getByText('No reference faces yet.').waitFor();
+  const persons = async () => (await lib.api('/api/persons')).persons.find((p) => p.name === 'sheldon');
+  assert.equal((await persons()).references, 0);
+  assert.equal((await lib.api('/api/audit?per_page=5')).entries.some((e) => e.action === 'reference'), true);
+  await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
+  await page.getByTestId('toast-text').filter({ hasText: 'Undone: removed a reference face of sheldon.' }).waitFor();
+  await refs.getByTestId('reference').waitFor();
+  assert.equal((await persons()).references, 1);
+});
+
+test('grid: arrows move, Space selects, Shift+arrows select a range, Ctrl+A the whole category; delete asks with the count', async () => {
+  await page.evaluate(() => { location.hash = '#/review'; });
+  await page.getByTestId('grid-mode').click();
+  const tiles = page.getByTestId('tile');
+  await tiles.nth(2).waitFor();
+  const idOf = async (i) => Number(await tiles.nth(i).getAttribute('data-item-id'));
+  const checked = () => page.evaluate(() => [...document.querySelectorAll('[data-testid="tile"]')]
+    .slice(0, 3).map((t) => t.querySelector('input').checked));
+  await blur();
+  await page.keyboard.press('Space');                 // tile 0
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');            // the cursor moves on: tile 2, nothing else selected
+  await page.getByTestId('selected-count').filter({ hasText: '1 selected' }).waitFor();
+  assert.deepEqual(await checked(), [true, false, false]);
+  assert.equal(await tiles.nth(2).evaluate((t) => t.classList.contains('cursor')), true);
+  await page.keyboard.press('Shift+ArrowLeft');       // the range from tile 2 to tile 1
+  await page.getByTestId('selected-count').filter({ hasText: '3 selected' }).waitFor();
+  assert.deepEqual(await checked(), [true, true, true]);
+  await page.keyboard.press('Space');                 // tile 1 again: unselected
+  await page.getByTestId('selected-count').filter({ hasText: '2 selected' }).waitFor();
+  const total = (await lib.api('/api/review/queue')).total;
+  await page.keyboard.press('Control+a');
+  await page.getByTestId('selected-count').filter({ hasText: `${total} selected` }).waitFor();
+  await page.getByTestId('bulk-reject').click();
+  const dialog = page.getByTestId('confirm-dialog');
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), new RegExp(`Delete ${total} photo\\(s\\)\\?`));
+  await page.getByTestId('confirm-no').click();
+  for (const i of [0, 1, 2]) assert.equal((await lib.item(await idOf(i))).location, 'review');
+  await page.getByRole('button', { name: 'One by one' }).click();
 });
 
 // Every page at 1440×900 and 390×844: a screenshot into the build folder, and axe-core finds nothing serious.

@@ -23,18 +23,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kImages = 24;
 
-// Contents of each file under `dir`: content -> count.
-std::map<std::string, int> Contents(const fs::path& dir) {
-  std::map<std::string, int> out;
-  for (const auto& f : FilesUnder(dir)) out[Slurp(dir / f)]++;
-  return out;
-}
-
-int CountOf(const std::map<std::string, int>& m, const std::string& key) {
-  auto it = m.find(key);
-  return it == m.end() ? 0 : it->second;
-}
-
 // Where the files can be: the library's folders and where the inputs came from.
 struct Places {
   fs::path lib;
@@ -47,29 +35,6 @@ void KillAfter(pid_t pid, std::chrono::milliseconds delay) {
   std::this_thread::sleep_for(delay);
   ::kill(pid, SIGKILL);
   int status = 0;
-  ::waitpid(pid, &status, 0);
-}
-
-bool HasOpenIntent(const fs::path& lib) {
-  std::error_code ec;
-  for (fs::recursive_directory_iterator it(lib / ".triage/journal", ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->path().extension() == ".json") return true;
-  }
-  return false;
-}
-
-// Kills `pid` `delay` after its first journal intent appears (the step is then in flight: the move, the catalog
-// transaction or the closing of the entry, depending on the delay), or when it exits without one.
-void KillWhenJournalled(pid_t pid, const fs::path& lib, std::chrono::microseconds delay) {
-  const auto deadline = Clock::now() + std::chrono::seconds(60);
-  int status = 0;
-  while (::waitpid(pid, &status, WNOHANG) == 0 && Clock::now() < deadline) {
-    if (HasOpenIntent(lib)) {
-      std::this_thread::sleep_for(delay);
-      break;
-    }
-  }
-  ::kill(pid, SIGKILL);
   ::waitpid(pid, &status, 0);
 }
 

@@ -170,4 +170,36 @@ std::vector<std::string> FilesUnder(const fs::path& dir) {
   return out;
 }
 
+std::map<std::string, int> Contents(const fs::path& dir) {
+  std::map<std::string, int> out;
+  for (const auto& f : FilesUnder(dir)) out[Slurp(dir / f)]++;
+  return out;
+}
+
+int CountOf(const std::map<std::string, int>& contents, const std::string& content) {
+  auto it = contents.find(content);
+  return it == contents.end() ? 0 : it->second;
+}
+
+bool HasOpenIntent(const fs::path& lib) {
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(lib / ".triage/journal", ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == ".json") return true;
+  }
+  return false;
+}
+
+void KillWhenJournalled(pid_t pid, const fs::path& lib, std::chrono::microseconds delay) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0 && std::chrono::steady_clock::now() < deadline) {
+    if (HasOpenIntent(lib)) {
+      std::this_thread::sleep_for(delay);
+      break;
+    }
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+}
+
 }  // namespace triage::e2e

@@ -3,7 +3,9 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,5 +59,15 @@ void WriteVariant(const fs::path& source, const fs::path& dest, double scale, do
 // Every regular file under `dir`, relative to it, sorted.
 std::vector<std::string> FilesUnder(const fs::path& dir);
 std::string Slurp(const fs::path& path);
+// Contents of each file under `dir`: content -> how many files hold it.
+std::map<std::string, int> Contents(const fs::path& dir);
+// How many files hold `content` in a Contents() map.
+int CountOf(const std::map<std::string, int>& contents, const std::string& content);
+
+// True when a journal intent is open in library `lib` (a step of commit/ is in flight).
+bool HasOpenIntent(const fs::path& lib);
+// Kills `pid` `delay` after its first journal intent appears (the step is then in flight: a move, a catalog
+// transaction or the closing of the entry, depending on the delay), or when it exits without one.
+void KillWhenJournalled(pid_t pid, const fs::path& lib, std::chrono::microseconds delay);
 
 }  // namespace triage::e2e

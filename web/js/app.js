@@ -2,21 +2,25 @@
 import { api, setCsrfToken, ApiError } from './api.js';
 import { h, mount, toast } from './dom.js';
 import { renderReview } from './review.js';
+import { renderGallery } from './gallery.js';
 import { renderPersons } from './persons.js';
 import { renderPeople } from './people.js';
 import { renderStats } from './stats.js';
 import { renderAudit } from './audit.js';
 import { renderSettings } from './settings.js';
 import { renderTrash } from './trash.js';
+import { renderProposals } from './proposals.js';
 
 const pages = {
   review: renderReview,
+  gallery: renderGallery,
   persons: renderPersons,
   people: renderPeople,
   stats: renderStats,
   audit: renderAudit,
   settings: renderSettings,
   trash: renderTrash,
+  proposals: renderProposals,
 };
 
 export const session = { user: '', role: '', permissions: {} };

@@ -1,4 +1,5 @@
-// Persons: who is enrolled, their reference faces and recent photos, and whitelist / blacklist switches.
+// Persons: who is enrolled, their reference faces (each removable, undoable) and recent photos, and whitelist /
+// blacklist switches.
 import { api } from './api.js';
 import { h, mount, toast } from './dom.js';
 
@@ -6,13 +7,69 @@ export async function renderPersons(root, _params, { session }) {
   const canEdit = !!session.permissions.change_config;
   const canEnrol = !!session.permissions.manage_persons;
 
+  // Says what an edit did, with an Undo that redeems its token and redraws.
+  function offerUndo(message, token) {
+    if (!token) { toast(message); return; }
+    toast(message, 'info', { label: 'Undo', run: async () => {
+      try { const out = await api.post(`/api/undo/${encodeURIComponent(token)}`); toast(`Undone: ${out.summary}.`); }
+      catch (err) { toast(`Could not undo: ${err.message}`, 'error'); }
+      await draw();
+    } });
+  }
+
   async function setList(list, name, on) {
     const config = await api.get('/api/config');
     const names = new Set(config[list]);
     if (on) names.add(name); else names.delete(name);
-    await api.put(`/api/config/${list}`, { names: [...names] });
-    toast(`${name} ${on ? 'added to' : 'removed from'} the ${list}.`);
+    const out = await api.put(`/api/config/${list}`, { names: [...names] });
+    offerUndo(`${name} ${on ? 'added to' : 'removed from'} the ${list}.`, out.undo);
     await draw();
+  }
+
+  async function removeReference(person, ref) {
+    try {
+      const out = await api.post(`/api/persons/${encodeURIComponent(person)}/references/${ref.id}/remove`);
+      offerUndo(`Removed a reference face of ${person}.`, out.undo);
+    } catch (err) { toast(err.message, 'error'); }
+    await draw();
+  }
+
+  // The face itself, cut out of its photo's thumbnail by the stored box (with a margin), or where it came from.
+  function faceCrop(ref) {
+    const size = 72;
+    if (!ref.item || !ref.box || !ref.item.width) {
+      const from = ref.item ? ref.item.file_name : ref.source.split('/').pop();
+      return h('span', { class: 'face-crop none' }, from || 'enrolled');
+    }
+    const { x, y, w, h: bh } = ref.box;
+    const side = Math.max(w, bh) * 1.3;
+    const scale = size / side;
+    const left = (x + w / 2 - side / 2) * scale;
+    const top = (y + bh / 2 - side / 2) * scale;
+    const img = h('img', { src: `${ref.item.thumbnail_url}?size=640`, alt: `Face in ${ref.item.file_name}`,
+      loading: 'lazy', dataset: { box: `${x},${y},${w},${bh}` } });
+    // Placed through the style object: the page's Content-Security-Policy refuses inline style attributes.
+    Object.assign(img.style, { width: `${ref.item.width * scale}px`, height: `${ref.item.height * scale}px`,
+      left: `${-left}px`, top: `${-top}px` });
+    return h('span', { class: 'face-crop' }, img);
+  }
+
+  // A person's reference faces, loaded with the card.
+  function referenceFaces(p) {
+    const list = h('div', { class: 'ref-faces', dataset: { testid: `references-${p.name}` } },
+      h('span', { class: 'muted small' }, 'Loading reference faces…'));
+    api.get(`/api/persons/${encodeURIComponent(p.name)}/references`).then(({ references }) => {
+      if (!references.length) {
+        mount(list, h('p', { class: 'muted small' }, 'No reference faces yet.'));
+        return;
+      }
+      mount(list, references.map((ref) => h('figure', { class: 'ref-face', dataset: { testid: 'reference', refId: ref.id } },
+        faceCrop(ref),
+        canEnrol ? h('button', { type: 'button', class: 'link small', dataset: { testid: 'remove-reference' },
+          'aria-label': `Remove reference face ${ref.id} of ${p.name}`, onclick: () => removeReference(p.name, ref) },
+        'Remove') : null)));
+    }).catch((err) => mount(list, h('p', { class: 'muted small' }, err.message)));
+    return list;
   }
 
   function thumbs(ids, label) {
@@ -29,7 +86,7 @@ export async function renderPersons(root, _params, { session }) {
     return h('article', { class: 'card person', dataset: { testid: 'person', name: p.name } },
       h('h2', {}, p.name),
       h('p', { class: 'muted' }, `${p.photos} photo(s) · ${p.references} reference face(s)`),
-      thumbs(p.reference_items, 'Reference faces') || h('p', { class: 'muted small' }, 'No reference faces from the library yet.'),
+      h('p', { class: 'small' }, 'Reference faces'), referenceFaces(p),
       p.recent_items.length ? [h('p', { class: 'small' }, 'Recent photos'), thumbs(p.recent_items, 'Photo')] : null,
       h('div', { class: 'switches' }, toggle('whitelist', p.whitelisted), toggle('blacklist', p.blacklisted)));
   }
@@ -39,7 +96,11 @@ export async function renderPersons(root, _params, { session }) {
     const name = h('input', { placeholder: 'Name', 'aria-label': 'New person name', required: true });
     const form = canEnrol ? h('form', { class: 'inline-form', onsubmit: async (e) => {
       e.preventDefault();
-      try { await api.post('/api/persons', { name: name.value }); toast('Enrolled.'); await draw(); }
+      try {
+        const out = await api.post('/api/persons', { name: name.value });
+        offerUndo(`Enrolled ${out.person.name}.`, out.undo);
+        await draw();
+      }
       catch (err) { toast(err.message, 'error'); }
     } }, name, h('button', { type: 'submit' }, 'Add person')) : null;
     mount(root, h('section', {},

@@ -1,17 +1,20 @@
 // The review queue: category chips, one card at a time (with side-by-side for duplicates) or a grid for bulk work.
 import { api, qs } from './api.js';
-import { restoreFromTrash } from './trash.js';
+import { compareView } from './compare.js';
 import { h, mount, formatBytes, formatTime, categoryLabel, toast, confirmDialog, itemImage,
   typingInFormControl, shortcutsSheet } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
   'unwanted_person', 'low_quality', 'unreadable'];
 const NEW_PERSON = '__new__';
+const MAX_BULK = 1000;   // ids per bulk request (the server's limit)
 const SHORTCUTS = [[['a'], 'Approve & sort as the chosen person'], [['k'], 'Keep without a person (photos/<year>/<month>)'],
   [['d'], 'Delete (to the trash)'],
   [['s'], 'Skip for later'], [['←', '→'], 'Previous / next photo'], [['1'], 'Take the suggested person'],
   [['Enter'], 'In the person picker: approve'], [['Esc'], 'Leave the person picker'],
-  [['Ctrl', 'Z'], 'Undo the last delete'], [['?'], 'This list']];
+  [['Ctrl', 'Z'], 'Undo the last decision'], [['?'], 'This list'],
+  [['←', '↑', '→', '↓'], 'Grid: move'], [['Space'], 'Grid: select or unselect'], [['Shift', '←'], 'Grid: select a range'],
+  [['Ctrl', 'A'], 'Grid: select every photo of this category']];
 
 export async function renderReview(root, params, { session, signal }) {
   const state = {
@@ -21,21 +24,30 @@ export async function renderReview(root, params, { session, signal }) {
   };
   const canReview = !!session.permissions.review;
   let busy = false;   // a decision is on its way: further keys and clicks wait for it
-  let lastUndo = null;   // what Ctrl-Z takes back: the last delete (its items go back to review from the trash)
+  let lastUndo = null;   // what Ctrl-Z takes back: the last decision made on this page
 
-  // Offers to take back a delete of `items`: the toast's Undo and Ctrl-Z restore them from the trash.
-  function offerUndo(message, items) {
+  // Says what a decision did and offers to take it back: the toast's Undo and Ctrl-Z redeem the decision's undo token
+  // (the server moves the files back through its journal and restores the queue, references and persons).
+  function offerUndo(message, token, kind = 'info') {
+    if (!token) { toast(message, kind); return; }
     const run = async () => {
-      if (lastUndo !== entry) return;
+      // Ctrl-Z right after a decision waits for the page to settle rather than being lost.
+      while (busy) await new Promise((resolve) => { setTimeout(resolve, 50); });
+      if (lastUndo !== entry || signal.aborted) return;
       lastUndo = null;
-      let restored = 0;
-      for (const item of items) if (await restoreFromTrash(item)) restored++;
-      if (items.length > 1) toast(`Restored ${restored} of ${items.length} photo(s) to review.`);
+      busy = true;
+      try {
+        const out = await api.post(`/api/undo/${encodeURIComponent(token)}`);
+        toast(`Undone: ${out.summary}.`);
+        await loadPersons();
+      } catch (err) {
+        toast(`Could not undo: ${err.message}`, 'error');
+      } finally { busy = false; }
       await refresh();
     };
     const entry = { run };
     lastUndo = entry;
-    toast(message, 'info', { label: 'Undo', run });
+    toast(message, kind, { label: 'Undo', run });
   }
 
   async function load() {
@@ -155,7 +167,7 @@ export async function renderReview(root, params, { session, signal }) {
     await refresh();
   }
 
-  async function act(action, item, picker) {
+  async function act(action, item, picker, keep = '') {
     if (busy || signal.aborted) return;
     const id = item.id;
     const from = item.folder;
@@ -170,17 +182,22 @@ export async function renderReview(root, params, { session, signal }) {
     try {
       if (action === 'approve') {
         const out = await api.post(`/api/review/${id}/approve`, { person, from });
-        toast(`Sorted ${name} into faces/${out.item.person}.`);
+        offerUndo(`Sorted ${name} into faces/${out.item.person}.`, out.undo);
         if (!state.persons.includes(out.item.person)) await loadPersons();
       } else if (action === 'keep') {
         const out = await api.post(`/api/review/${id}/keep`, { from });
-        toast(`Kept ${name} in ${out.item.folder}.`);
+        offerUndo(`Kept ${name} in ${out.item.folder}.`, out.undo);
+      } else if (action === 'duplicate') {
+        const out = await api.post(`/api/review/${id}/duplicate`, { keep, from });
+        const said = { new: `Kept ${name} in ${out.item.folder}; the other copy went to the trash.`,
+          existing: `Kept the existing copy; ${name} went to the trash.`, both: `Kept both; ${name} is in ${out.item.folder}.` };
+        offerUndo(said[keep], out.undo);
       } else if (action === 'reject') {
         const out = await api.post(`/api/review/${id}/reject`, { from });
-        offerUndo(`Moved ${name} to the trash.`, [out.item]);
+        offerUndo(`Moved ${name} to the trash.`, out.undo);
       } else {
-        await api.post(`/api/review/${id}/skip`, { from });
-        toast(`Skipped ${name} for later.`);
+        const out = await api.post(`/api/review/${id}/skip`, { from });
+        offerUndo(`Skipped ${name} for later.`, out.undo);
       }
       await refresh();
     } catch (err) {
@@ -213,9 +230,8 @@ export async function renderReview(root, params, { session, signal }) {
     const position = (state.page - 1) * state.perPage + state.index + 1;
     const dup = detail.duplicate_of;
     const media = dup
-      ? h('div', { class: 'side-by-side', dataset: { testid: 'side-by-side' } },
-        figure(item, 'New image', 'new-image'), figure(dup, `The photo it duplicates: item ${dup.id}, ${where(dup)}`,
-          'existing-image'))
+      ? compareView(item, dup, `Right: the photo it duplicates, item ${dup.id}, ${where(dup)}`,
+        canReview ? (keep) => act('duplicate', item, picker, keep) : null)
       : figure(item, '', 'photo');
     const card = h('article', { class: 'review-card card', tabindex: '-1', 'aria-label': `Review ${item.file_name}`,
       dataset: { testid: 'review-card', itemId: item.id, category: item.category } },
@@ -244,7 +260,19 @@ export async function renderReview(root, params, { session, signal }) {
             '→'))));
     mount(body, card);
     current = { item, picker, card, suggestion: detail.suggestion };
+    prefetch(state.index + 1);
     if (!typingInFormControl({ target: document.activeElement })) card.focus({ preventScroll: true });
+  }
+
+  // The next cards' details and images are fetched while this one is looked at, so that they show at once.
+  const prefetched = new Set();
+  function prefetch(from) {
+    for (const item of state.items.slice(from, from + 2)) {
+      if (prefetched.has(item.id)) continue;
+      prefetched.add(item.id);
+      api.get(`/api/review/${item.id}`).catch(() => prefetched.delete(item.id));
+      if (item.category !== 'unreadable') new Image().src = `${item.thumbnail_url}?size=640`;
+    }
   }
 
   function emptyQueue() {
@@ -289,14 +317,63 @@ export async function renderReview(root, params, { session, signal }) {
         reject: 'moved to the trash', skip: 'skipped' }[action];
       const message = `${out.succeeded} photo(s) ${verb}${out.failed ? `; ${out.failed} not changed` : ''}` +
         `${moved ? ` (${moved} had been moved meanwhile)` : ''}.`;
-      const done = new Set(out.results.filter((r) => r.ok).map((r) => r.id));
-      if (action === 'reject' && done.size) {
-        offerUndo(message, state.items.filter((i) => done.has(i.id)).map((i) => ({ ...i, location: 'trash' })));
-      } else toast(message, out.failed ? 'error' : 'info');
+      offerUndo(message, out.undo, out.failed ? 'error' : 'info');
       state.selected.clear();
       if (action === 'approve') await loadPersons();
       await refresh();
     } catch (err) { toast(err.message, 'error'); }
+  }
+
+  // Grid keys: the cursor tile moves with the arrows, Space selects it, Shift with an arrow selects the range from
+  // where the selection started, Ctrl+A selects every photo of the category (all pages, up to one bulk request).
+  const gridKeys = { cursor: 0, anchor: null, tiles: [], sync: () => {} };
+  function gridColumns(tiles) {
+    const top = tiles[0].offsetTop;
+    const n = tiles.findIndex((t) => t.offsetTop !== top);
+    return n < 0 ? tiles.length : n;
+  }
+  async function selectAllOfFilter() {
+    const path = state.category ? `/api/review/queue/${state.category}` : '/api/review/queue';
+    for (let page = 1; state.selected.size < MAX_BULK; page++) {
+      const out = await api.get(path + qs({ page, per_page: 200, sort: state.sort }));
+      for (const item of out.items) if (state.selected.size < MAX_BULK) state.selected.add(item.id);
+      if (page >= out.pages) break;
+    }
+    gridKeys.sync();
+    if (state.selected.size >= MAX_BULK) toast(`Selected the first ${MAX_BULK} photos (one request takes at most that many).`);
+  }
+  function onGridKey(e) {
+    const { tiles } = gridKeys;
+    if (!tiles.length || !tiles[0].isConnected || e.altKey || typingInFormControl(e)) return false;
+    if ((e.ctrlKey || e.metaKey) && e.key === 'a') {
+      e.preventDefault();
+      selectAllOfFilter().catch((err) => toast(err.message, 'error'));
+      return true;
+    }
+    if (e.ctrlKey || e.metaKey) return false;
+    const cols = gridColumns(tiles);
+    const delta = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols }[e.key];
+    if (delta !== undefined) {
+      e.preventDefault();
+      const next = Math.max(0, Math.min(tiles.length - 1, gridKeys.cursor + delta));
+      if (e.shiftKey) {
+        if (gridKeys.anchor === null) gridKeys.anchor = gridKeys.cursor;
+        const [lo, hi] = [Math.min(gridKeys.anchor, next), Math.max(gridKeys.anchor, next)];
+        state.items.forEach((item, i) => { if (i >= lo && i <= hi) state.selected.add(item.id); });
+      } else gridKeys.anchor = null;
+      gridKeys.cursor = next;
+      gridKeys.sync();
+      return true;
+    }
+    if (e.key === ' ') {
+      e.preventDefault();
+      const { id } = state.items[gridKeys.cursor];
+      if (state.selected.has(id)) state.selected.delete(id); else state.selected.add(id);
+      gridKeys.anchor = gridKeys.cursor;
+      gridKeys.sync();
+      return true;
+    }
+    return false;
   }
 
   function grid(body) {
@@ -311,12 +388,26 @@ export async function renderReview(root, params, { session, signal }) {
           tile.classList.toggle('selected', box.checked);
           count.textContent = `${state.selected.size} selected`;
         } });
-      const tile = h('label', { class: `tile${state.selected.has(item.id) ? ' selected' : ''}`,
+      const tile = h('label', { class: `tile${state.selected.has(item.id) ? ' selected' : ''}`, tabindex: '-1',
         dataset: { testid: 'tile', itemId: item.id, category: item.category } },
       box, itemImage(item, 320, { loading: 'lazy' }),
       h('span', { class: 'tile-name' }, item.file_name), h('span', { class: 'tile-cat' }, categoryLabel(item.category)));
       return tile;
     });
+    gridKeys.tiles = tiles;
+    gridKeys.cursor = Math.min(gridKeys.cursor, tiles.length - 1);
+    gridKeys.sync = () => {
+      tiles.forEach((tile, i) => {
+        const on = state.selected.has(state.items[i].id);
+        tile.classList.toggle('selected', on);
+        tile.classList.toggle('cursor', i === gridKeys.cursor);
+        tile.querySelector('input').checked = on;
+      });
+      count.textContent = `${state.selected.size} selected`;
+      if (document.activeElement !== tiles[gridKeys.cursor] && !typingInFormControl({ target: document.activeElement })) {
+        tiles[gridKeys.cursor].focus({ preventScroll: false });
+      }
+    };
     const pages = Math.ceil(state.total / state.perPage);
     mount(body,
       h('div', { class: 'bulk-bar card' }, count,
@@ -347,12 +438,13 @@ export async function renderReview(root, params, { session, signal }) {
 
   // Shortcuts act on the card on screen only, and never while a form control (picker, name box) has the keys.
   function onKey(e) {
-    if ((e.ctrlKey || e.metaKey) && e.key === 'z' && !typingInFormControl(e) && lastUndo && !busy) {
+    if ((e.ctrlKey || e.metaKey) && e.key === 'z' && !typingInFormControl(e) && lastUndo) {
       e.preventDefault();
       lastUndo.run();
       return;
     }
     if (e.key === '?' && !typingInFormControl(e)) { e.preventDefault(); shortcutsSheet(SHORTCUTS); return; }
+    if (state.mode === 'grid' && !busy && onGridKey(e)) return;
     if (!current || busy || e.ctrlKey || e.metaKey || e.altKey || typingInFormControl(e)) return;
     if (!current.card.isConnected) { current = null; return; }
     const keys = { a: 'approve', k: 'keep', d: 'reject', s: 'skip' };

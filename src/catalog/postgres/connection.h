@@ -70,6 +70,7 @@ class Connection {
   base::Result<Rows> Query(const char* sql, const Params& params = {});
   base::Result<Rows> Query(const std::string& sql, const Params& params = {}) { return Query(sql.c_str(), params); }
   base::Status Run(const char* sql, const Params& params = {}) { return Query(sql, params).status(); }
+  base::Status Run(const std::string& sql, const Params& params = {}) { return Query(sql, params).status(); }
   // Runs several statements without parameters (migrations).
   base::Status Script(const char* sql);
   PGconn* raw() { return conn_; }

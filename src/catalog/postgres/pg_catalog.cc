@@ -58,6 +58,13 @@ constexpr const char* kCreatePersonIfMissing =
 constexpr const char* kInsertReference =
     "INSERT INTO person_references (person_id, embedding, source) SELECT id, $1, $2 FROM persons WHERE name = $3";
 
+// An undone removal puts a reference back under its id (the sequence has handed that id out already).
+constexpr const char* kRestoreReference =
+    "INSERT INTO person_references (id, person_id, embedding, source) SELECT $4, id, $1, $2 FROM persons "
+    "WHERE name = $3";
+
+constexpr const char* kRemoveReference = "DELETE FROM person_references WHERE id = $1";
+
 Params& AddHash(Params& p, bool has, uint64_t hash) {
   return has ? p.Add(static_cast<int64_t>(hash)) : p.AddNull();
 }
@@ -74,13 +81,6 @@ base::Result<std::unique_ptr<PgCatalog>> PgCatalog::Open(const std::string& url)
 }
 
 int64_t PgCatalog::LatestSchemaVersion() { return static_cast<int64_t>(Migrations().size()); }
-
-base::Result<int64_t> PgCatalog::SchemaVersion() {
-  std::lock_guard lock(mu_);
-  auto rows = conn_->Query("SELECT COALESCE(MAX(version), 0) FROM schema_version");
-  if (!rows.ok()) return rows.status();
-  return rows->Int(0, 0);
-}
 
 base::Status PgCatalog::Migrate() {
   std::lock_guard lock(mu_);
@@ -135,9 +135,18 @@ base::Result<int64_t> PgCatalog::ApplyUnlocked(const CatalogChange& change) {
   auto seen = conn_->Query(kAppliedItem, Params().Add(change.journal_id));
   if (!seen.ok()) return seen.status();
   if (!seen->empty()) return seen->Int(0, 0);
-  auto id = change.kind == CatalogChange::Kind::kInsertItem ? InsertItem(change) : RelocateItem(change);
+  base::Result<int64_t> id = change.item.id;
+  if (change.kind == CatalogChange::Kind::kInsertItem) id = InsertItem(change);
+  if (change.kind == CatalogChange::Kind::kRelocateItem) id = RelocateItem(change);
   if (!id.ok()) return id;
   TRIAGE_RETURN_IF_ERROR(InsertReferences(change));
+  for (int64_t ref : change.removed_references) {
+    TRIAGE_RETURN_IF_ERROR(conn_->Run(kRemoveReference, Params().Add(ref)));
+  }
+  if (change.kind == CatalogChange::Kind::kReferences) {
+    TRIAGE_RETURN_IF_ERROR(
+        InsertAudit({0, change.at, change.actor, change.item.id, change.action, "", "", change.reason}));
+  }
   TRIAGE_RETURN_IF_ERROR(conn_->Run(kMarkApplied, Params().Add(change.journal_id).Add(*id).Add(change.at)));
   return id;
 }
@@ -220,8 +229,10 @@ base::Result<int64_t> PgCatalog::RelocateItem(const CatalogChange& change) {
   TRIAGE_RETURN_IF_ERROR(
       conn_->Run(kCloseReview, Params().Add(change.at).Add(change.actor).Add(change.action).Add(r.id)));
   if (r.location == "review") {
-    const std::string code = r.reasons.empty() ? change.action : r.reasons.front().code;
-    TRIAGE_RETURN_IF_ERROR(InsertReview(r.id, r, change.reason, code, before.faces_detected, change.at));
+    std::string code = r.reasons.empty() ? change.action : r.reasons.front().code;
+    if (!change.review_code.empty()) code = change.review_code;
+    const std::string& text = change.review_reason.empty() ? change.reason : change.review_reason;
+    TRIAGE_RETURN_IF_ERROR(InsertReview(r.id, r, text, code, before.faces_detected, change.at));
   }
   TRIAGE_RETURN_IF_ERROR(
       InsertAudit({0, change.at, change.actor, r.id, change.action, StateOf(before), StateOf(r), change.reason}));
@@ -252,7 +263,8 @@ base::Status PgCatalog::InsertReferences(const CatalogChange& change) {
     TRIAGE_RETURN_IF_ERROR(conn_->Run(kCreatePersonIfMissing, Params().Add(ref.person).Add(change.at)));
     Params p;
     p.AddBytes(ref.embedding.data(), ref.embedding.size() * sizeof(float)).Add(ref.source).Add(ref.person);
-    TRIAGE_RETURN_IF_ERROR(conn_->Run(kInsertReference, p));
+    if (ref.id > 0) p.Add(ref.id);
+    TRIAGE_RETURN_IF_ERROR(conn_->Run(ref.id > 0 ? kRestoreReference : kInsertReference, p));
   }
   return base::Status::Ok();
 }

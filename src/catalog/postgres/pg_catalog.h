@@ -6,19 +6,19 @@
 #include <string>
 
 #include "catalog/catalog.h"
+#include "catalog/table_transfer.h"
 #include "catalog/postgres/connection.h"
 
 namespace triage::catalog::postgres {
 
 // One connection guarded by a mutex: every call is atomic and thread-safe. Any number of processes on any number of
 // hosts may open the same database; PostgreSQL's transactions arbitrate.
-class PgCatalog final : public Catalog {
+class PgCatalog final : public Catalog, public TableTransfer {
  public:
   // Connects to a "postgresql://..." URL and applies pending migrations (one process at a time: a lock in the
   // database serialises concurrent openers). kUnavailable when the server cannot be reached.
   static base::Result<std::unique_ptr<PgCatalog>> Open(const std::string& url);
-  // The schema version the database is at and the latest this build knows.
-  base::Result<int64_t> SchemaVersion();
+  // The latest schema version this build knows.
   static int64_t LatestSchemaVersion();
 
   base::Result<int64_t> Apply(const CatalogChange& change) override;
@@ -53,6 +53,14 @@ class PgCatalog final : public Catalog {
   base::Result<std::vector<model::PersonReference>> AllReferences() override;
   base::Result<std::vector<model::ItemRecord>> TrashedBefore(int64_t before) override;
   base::Status DeleteItem(int64_t id, const std::string& actor, const std::string& reason, int64_t at) override;
+
+  // TableTransfer (pg_tables.cc).
+  base::Result<int64_t> SchemaVersion() override;
+  base::Result<int64_t> CountRows(const TableSpec& table) override;
+  base::Result<std::vector<Row>> ReadRows(const TableSpec& table, const std::optional<Value>& after,
+                                          int limit) override;
+  base::Status WriteRows(const TableSpec& table, const std::vector<Row>& rows) override;
+  base::Status FinishWrites() override;
 
   // The connection for sibling stores in catalog/postgres (users, sessions). REQUIRES: hold Lock().
   Connection& connection() { return *conn_; }

@@ -26,15 +26,10 @@ constexpr const char* kRemoveExpired = "DELETE FROM sessions WHERE expires_at <=
 
 UserRecord ReadUser(const Rows& r, int i) { return {r.Int(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Int(i, 4)}; }
 
-bool IsRole(const std::string& role) {
-  const auto& roles = UserRoles();
-  return std::find(roles.begin(), roles.end(), role) != roles.end();
-}
-
 }  // namespace
 
 base::Result<int64_t> PgUserStore::AddUser(const UserRecord& user) {
-  if (!IsRole(user.role)) {
+  if (!IsUserRole(user.role)) {
     return base::Status::InvalidArgument(fmt::format("role \"{}\" is unknown; use user, admin or superadmin", user.role));
   }
   auto lock = catalog_.Lock();

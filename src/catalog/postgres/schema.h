@@ -145,6 +145,39 @@ CREATE TRIGGER hash_log_update AFTER UPDATE OF location, phash, phash_center, si
   FOR EACH ROW EXECUTE FUNCTION log_hash_change();
 CREATE TRIGGER hash_log_delete AFTER DELETE ON items FOR EACH ROW EXECUTE FUNCTION log_hash_change();
 )sql",
+      // 2: jobs that worker processes claim (SELECT ... FOR UPDATE SKIP LOCKED), the workers with their heartbeats,
+      //    and a log of every claim and end for audits.
+      R"sql(
+CREATE TABLE jobs (
+  id BIGSERIAL PRIMARY KEY,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'done', 'failed')),
+  worker TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  error TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  claimed_at BIGINT,
+  heartbeat_at BIGINT,
+  finished_at BIGINT
+);
+CREATE INDEX jobs_open ON jobs (id) WHERE state IN ('queued', 'running');
+CREATE TABLE workers (
+  id TEXT PRIMARY KEY,
+  host TEXT NOT NULL,
+  pid BIGINT NOT NULL,
+  started_at BIGINT NOT NULL,
+  heartbeat_at BIGINT NOT NULL
+);
+CREATE TABLE job_log (
+  seq BIGSERIAL PRIMARY KEY,
+  job_id BIGINT NOT NULL,
+  worker TEXT NOT NULL,
+  event TEXT NOT NULL,
+  at BIGINT NOT NULL
+);
+CREATE INDEX job_log_job ON job_log (job_id, seq);
+)sql",
   };
   return kMigrations;
 }

@@ -201,6 +201,124 @@ CREATE TABLE people_actions (
 );
 UPDATE faces SET size_px = MIN(w, h) WHERE w IS NOT NULL AND h IS NOT NULL;
 )sql",
+      // 8: proposals (another image suggested for a slot, decided by an admin), community votes and flags, the items an
+      //    admin marked public; and the archive (.triage/archive/) as a place for items, where an approved proposal
+      //    puts the image it replaced. SQLite cannot alter a CHECK constraint, so the items table's definition is
+      //    edited in place (the documented route for loosening a constraint; every existing row satisfies the new one).
+      R"sql(
+CREATE TABLE proposals (
+  id INTEGER PRIMARY KEY,
+  slot TEXT NOT NULL,
+  current_item_id INTEGER NOT NULL,
+  proposed_item_id INTEGER NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL,
+  current_width INTEGER NOT NULL DEFAULT 0,
+  current_height INTEGER NOT NULL DEFAULT 0,
+  current_score REAL NOT NULL DEFAULT -1,
+  current_size INTEGER NOT NULL DEFAULT 0,
+  current_sharpness REAL NOT NULL DEFAULT 0,
+  proposed_width INTEGER NOT NULL DEFAULT 0,
+  proposed_height INTEGER NOT NULL DEFAULT 0,
+  proposed_score REAL NOT NULL DEFAULT -1,
+  proposed_size INTEGER NOT NULL DEFAULT 0,
+  proposed_sharpness REAL NOT NULL DEFAULT 0,
+  proposed_by TEXT NOT NULL,
+  proposed_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending'
+    CHECK (status IN ('pending', 'approved', 'denied', 'archived', 'stale', 'reverted')),
+  reviewed_by TEXT NOT NULL DEFAULT '',
+  reviewed_at INTEGER NOT NULL DEFAULT 0,
+  review_notes TEXT NOT NULL DEFAULT '',
+  applied_at INTEGER NOT NULL DEFAULT 0,
+  rule TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX proposals_status ON proposals (status, proposed_at);
+CREATE INDEX proposals_current ON proposals (current_item_id);
+CREATE INDEX proposals_proposed ON proposals (proposed_item_id);
+CREATE TABLE votes (
+  item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  voter TEXT NOT NULL,
+  address TEXT NOT NULL DEFAULT '',
+  value INTEGER NOT NULL CHECK (value IN (-1, 1)),
+  at INTEGER NOT NULL,
+  PRIMARY KEY (item_id, voter)
+);
+CREATE INDEX votes_at ON votes (at);
+CREATE TABLE flags (
+  item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  voter TEXT NOT NULL,
+  address TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL CHECK (reason IN ('wrong_subject', 'poor_quality', 'wrong_person', 'other')),
+  details TEXT NOT NULL DEFAULT '',
+  at INTEGER NOT NULL,
+  PRIMARY KEY (item_id, voter)
+);
+CREATE INDEX flags_at ON flags (at);
+CREATE TABLE public_items (
+  item_id INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
+  marked_by TEXT NOT NULL,
+  marked_at INTEGER NOT NULL
+);
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema SET sql = replace(sql, '''review'', ''trash'')', '''review'', ''trash'', ''archive'')')
+  WHERE type = 'table' AND name = 'items';
+PRAGMA writable_schema = RESET;
+)sql",
+      // 9: undo tokens: each decision leaves one (catalog/undo_store.h); single-use (used_at) and expiring.
+      R"sql(
+CREATE TABLE undo_tokens (
+  token TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  summary TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER
+);
+CREATE INDEX undo_tokens_expiry ON undo_tokens (expires_at);
+)sql",
+      // 10: the gallery: each item's facts from its stored analysis (capture time in ms, quality category, aggregate,
+      //    closed eyes, lens) and its per-dimension scores, to filter and sort on; bursts and duplicate groups
+      //    (one row per member and kind); the change-log position the stored groups reflect.
+      R"sql(
+CREATE TABLE gallery_facts (
+  item_id INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
+  taken_at_ms INTEGER,
+  quality_category TEXT NOT NULL DEFAULT '',
+  aggregate REAL,
+  eyes_closed INTEGER NOT NULL DEFAULT 0,
+  lens TEXT NOT NULL DEFAULT '',
+  sharpness_score REAL,
+  composition_score REAL
+);
+CREATE INDEX gallery_facts_aggregate ON gallery_facts (aggregate, item_id);
+CREATE INDEX gallery_facts_taken ON gallery_facts (taken_at_ms, item_id);
+CREATE TABLE dimension_scores (
+  item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  dimension TEXT NOT NULL,
+  score REAL NOT NULL,
+  PRIMARY KEY (item_id, dimension)
+) WITHOUT ROWID;
+CREATE INDEX dimension_scores_sort ON dimension_scores (dimension, score, item_id);
+CREATE TABLE item_groups (
+  item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('burst', 'duplicate')),
+  group_id INTEGER NOT NULL,
+  is_lead INTEGER NOT NULL DEFAULT 0,
+  rank_score REAL NOT NULL DEFAULT 0,
+  relation TEXT NOT NULL DEFAULT '',
+  distance INTEGER NOT NULL DEFAULT 0,
+  why TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (item_id, kind)
+);
+CREATE INDEX item_groups_group ON item_groups (kind, group_id);
+CREATE TABLE group_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  cursor INTEGER NOT NULL,
+  rules TEXT NOT NULL
+);
+)sql",
   };
   return kMigrations;
 }

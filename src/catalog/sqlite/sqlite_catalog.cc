@@ -8,18 +8,19 @@
 #include <variant>
 
 #include "catalog/row_codec.h"
+#include "catalog/sqlite/item_row.h"
 #include "catalog/sqlite/schema.h"
 #include "catalog/sqlite/statement.h"
 
 namespace triage::catalog::sqlite {
-namespace {
 
-
-constexpr const char* kItemColumns =
+const char* const kItemColumns =
     "id, path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, format, "
     "taken_at, camera, location, category, person, duplicate_of, reasons, auto_sorted, faces_detected, sharpness, "
     "exposure, created_at, updated_at, phash_center, "
     "(SELECT a.analysis FROM analyses a WHERE a.item_id = items.id)";
+
+namespace {
 
 constexpr const char* kInsertItem =
     "INSERT INTO items (path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, "
@@ -54,6 +55,8 @@ model::QualityScore QualityOf(const Statement& s, int col) {
   return QualityOfAnalysis({false, std::vector<uint8_t>(text.begin(), text.end())});
 }
 
+}  // namespace
+
 model::ItemRecord ReadItem(const Statement& s) {
   model::ItemRecord r;
   r.id = s.Int(0);
@@ -87,6 +90,8 @@ model::ItemRecord ReadItem(const Statement& s) {
   return r;
 }
 
+namespace {
+
 // WHERE clause and arguments for an ItemFilter.
 struct Where {
   std::string sql;
@@ -114,23 +119,6 @@ Where WhereOf(const ItemFilter& f) {
   return w;
 }
 
-// Runs `body` inside BEGIN IMMEDIATE ... COMMIT, rolling back on error.
-template <typename T, typename Body>
-base::Result<T> InTransaction(sqlite3* db, Body body) {
-  TRIAGE_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
-  base::Result<T> r = body();
-  if (!r.ok()) {
-    Rollback(db);
-    return r;
-  }
-  base::Status st = Exec(db, "COMMIT");
-  if (!st.ok()) {
-    Rollback(db);
-    return st;
-  }
-  return r;
-}
-
 }  // namespace
 
 base::Result<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::filesystem::path& db_path) {
@@ -150,6 +138,7 @@ base::Result<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::file
                          "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
                          "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;");
   if (st.ok()) st = c->Migrate();
+  if (st.ok()) st = c->BackfillGalleryFacts();
   if (!st.ok()) return st.WithContext(db_path.string());
   return c;
 }
@@ -207,9 +196,16 @@ base::Result<int64_t> SqliteCatalog::ApplyUnlocked(const CatalogChange& change) 
   auto row = seen.Step();
   if (!row.ok()) return row.status();
   if (*row) return seen.Int(0);
-  auto id = change.kind == CatalogChange::Kind::kInsertItem ? InsertItem(change) : RelocateItem(change);
+  base::Result<int64_t> id = change.item.id;
+  if (change.kind == CatalogChange::Kind::kInsertItem) id = InsertItem(change);
+  if (change.kind == CatalogChange::Kind::kRelocateItem) id = RelocateItem(change);
   if (!id.ok()) return id;
   TRIAGE_RETURN_IF_ERROR(InsertReferences(change));
+  TRIAGE_RETURN_IF_ERROR(RemoveReferences(change));
+  if (change.kind == CatalogChange::Kind::kReferences) {
+    TRIAGE_RETURN_IF_ERROR(
+        InsertAudit({0, change.at, change.actor, change.item.id, change.action, "", "", change.reason}));
+  }
   TRIAGE_RETURN_IF_ERROR(Statement(db_, kMarkApplied).Bind(1, change.journal_id).Bind(2, *id).Bind(3, change.at).Run());
   return id;
 }
@@ -274,9 +270,11 @@ base::Result<int64_t> SqliteCatalog::RelocateItem(const CatalogChange& change) {
   TRIAGE_RETURN_IF_ERROR(
       Statement(db_, kCloseReview).Bind(1, change.at).Bind(2, change.actor).Bind(3, change.action).Bind(4, r.id).Run());
   if (r.location == "review") {
-    const std::string code = r.reasons.empty() ? change.action : r.reasons.front().code;
+    std::string code = r.reasons.empty() ? change.action : r.reasons.front().code;
+    if (!change.review_code.empty()) code = change.review_code;
+    const std::string& text = change.review_reason.empty() ? change.reason : change.review_reason;
     Statement q(db_, kInsertReview);
-    q.Bind(1, r.id).Bind(2, r.category).Bind(3, change.reason).Bind(4, code).Bind(5, before.faces_detected);
+    q.Bind(1, r.id).Bind(2, r.category).Bind(3, text).Bind(4, code).Bind(5, before.faces_detected);
     q.Bind(6, r.person).Bind(7, change.at).Bind(8, change.at);
     TRIAGE_RETURN_IF_ERROR(q.Run());
   }

@@ -8,12 +8,13 @@
 #include <mutex>
 
 #include "catalog/catalog.h"
+#include "catalog/table_transfer.h"
 
 namespace triage::catalog::sqlite {
 
 // One connection guarded by a mutex: every call is atomic and thread-safe. Several processes
 // (ingest, watch, serve) may open the same file; SQLite's locking and a busy timeout arbitrate.
-class SqliteCatalog final : public Catalog {
+class SqliteCatalog final : public Catalog, public TableTransfer {
  public:
   // Opens (creating if needed) the database and applies pending migrations.
   static base::Result<std::unique_ptr<SqliteCatalog>> Open(const std::filesystem::path& db_path);
@@ -52,6 +53,14 @@ class SqliteCatalog final : public Catalog {
   base::Result<std::vector<model::ItemRecord>> TrashedBefore(int64_t before) override;
   base::Status DeleteItem(int64_t id, const std::string& actor, const std::string& reason, int64_t at) override;
 
+  // TableTransfer (sqlite_tables.cc).
+  base::Result<int64_t> SchemaVersion() override;
+  base::Result<int64_t> CountRows(const TableSpec& table) override;
+  base::Result<std::vector<Row>> ReadRows(const TableSpec& table, const std::optional<Value>& after,
+                                          int limit) override;
+  base::Status WriteRows(const TableSpec& table, const std::vector<Row>& rows) override;
+  base::Status FinishWrites() override { return base::Status::Ok(); }  // ids follow the largest present
+
   // The raw handle for sibling stores in catalog/sqlite (users, sessions). REQUIRES: hold Lock().
   sqlite3* handle() { return db_; }
   std::unique_lock<std::recursive_mutex> Lock() { return std::unique_lock(mu_); }
@@ -64,8 +73,10 @@ class SqliteCatalog final : public Catalog {
   base::Result<int64_t> InsertItem(const CatalogChange& change);
   base::Result<int64_t> RelocateItem(const CatalogChange& change);
   base::Status InsertReferences(const CatalogChange& change);
+  base::Status RemoveReferences(const CatalogChange& change);
   base::Status InsertAudit(const model::AuditEntry& entry);
   base::Status InsertAnalysis(int64_t item_id, const model::StoredAnalysis& analysis);
+  base::Status BackfillGalleryFacts();
 
   std::recursive_mutex mu_;
   sqlite3* db_;

@@ -7,6 +7,7 @@
 
 
 #include "catalog/row_codec.h"
+#include "catalog/sqlite/gallery_facts.h"
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "catalog/sqlite/statement.h"
 
@@ -48,8 +49,38 @@ StoredAnalysisBytes ReadAnalysisColumn(const Statement& s, int col) {
 
 base::Status SqliteCatalog::InsertAnalysis(int64_t item_id, const model::StoredAnalysis& analysis) {
   std::vector<uint8_t> bytes = EncodeAnalysis(analysis);
-  return Statement(db_, kInsertAnalysis).Bind(1, item_id).Bind(2, analysis.version)
-      .BindBlob(3, bytes.data(), bytes.size()).Run();
+  TRIAGE_RETURN_IF_ERROR(Statement(db_, kInsertAnalysis).Bind(1, item_id).Bind(2, analysis.version)
+      .BindBlob(3, bytes.data(), bytes.size()).Run());
+  return WriteGalleryFacts(db_, item_id, analysis);
+}
+
+// Analyses stored before the gallery facts existed get theirs once, a page at a time.
+base::Status SqliteCatalog::BackfillGalleryFacts() {
+  std::lock_guard lock(mu_);
+  for (;;) {
+    std::vector<StoredAnalysisRow> rows;
+    {
+      Statement s(db_,
+                  "SELECT a.item_id, a.analysis FROM analyses a WHERE NOT EXISTS "
+                  "(SELECT 1 FROM gallery_facts g WHERE g.item_id = a.item_id) ORDER BY a.item_id LIMIT 5000");
+      for (;;) {
+        auto row = s.Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        rows.push_back({s.Int(0), ParseAnalysis(ReadAnalysisColumn(s, 1))});
+      }
+    }
+    if (rows.empty()) return base::Status::Ok();
+    TRIAGE_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+    for (const StoredAnalysisRow& r : rows) {
+      base::Status st = WriteGalleryFacts(db_, r.item_id, r.analysis);
+      if (!st.ok()) {
+        Rollback(db_);
+        return st;
+      }
+    }
+    TRIAGE_RETURN_IF_ERROR(Exec(db_, "COMMIT"));
+  }
 }
 
 base::Result<HashChanges> SqliteCatalog::PerceptualHashSnapshot() {
@@ -163,6 +194,7 @@ base::Status SqliteCatalog::UpdateAnalyses(const std::vector<StoredAnalysisRow>&
       std::vector<uint8_t> bytes = EncodeAnalysis(r.analysis);
       TRIAGE_RETURN_IF_ERROR(s.Bind(1, r.analysis.version).BindBlob(2, bytes.data(), bytes.size()).Bind(3, r.item_id).Run());
       s.Reset();
+      if (sqlite3_changes(db_) > 0) TRIAGE_RETURN_IF_ERROR(WriteGalleryFacts(db_, r.item_id, r.analysis));
     }
     return base::Status::Ok();
   }();

@@ -160,10 +160,19 @@ base::Status SqliteCatalog::InsertReferences(const CatalogChange& change) {
                                .Bind(2, change.at)
                                .Run());
     Statement s(db_,
-                "INSERT INTO person_references (person_id, embedding, source) "
-                "SELECT id, ?, ? FROM persons WHERE name = ?");
-    s.BindBlob(1, ref.embedding.data(), ref.embedding.size() * sizeof(float)).Bind(2, ref.source).Bind(3, ref.person);
+                "INSERT INTO person_references (id, person_id, embedding, source) "
+                "SELECT ?, id, ?, ? FROM persons WHERE name = ?");
+    if (ref.id > 0) s.Bind(1, ref.id); else s.BindNull(1);  // put back under its id, or a new one
+    s.BindBlob(2, ref.embedding.data(), ref.embedding.size() * sizeof(float)).Bind(3, ref.source).Bind(4, ref.person);
     TRIAGE_RETURN_IF_ERROR(s.Run());
+  }
+  return base::Status::Ok();
+}
+
+// Part of Apply's transaction (REQUIRES: mu_ held).
+base::Status SqliteCatalog::RemoveReferences(const CatalogChange& change) {
+  for (int64_t id : change.removed_references) {
+    TRIAGE_RETURN_IF_ERROR(Statement(db_, "DELETE FROM person_references WHERE id = ?").Bind(1, id).Run());
   }
   return base::Status::Ok();
 }

@@ -17,11 +17,6 @@ UserRecord ReadUser(const Statement& s) { return {s.Int(0), s.Text(1), s.Text(2)
 
 SessionRecord ReadSession(const Statement& s) { return {s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4)}; }
 
-bool IsRole(const std::string& role) {
-  const auto& roles = UserRoles();
-  return std::find(roles.begin(), roles.end(), role) != roles.end();
-}
-
 // Runs a statement that changes rows; kNotFound with `missing` when it changed none.
 base::Status RunChanging(sqlite3* db, Statement& s, const std::string& missing) {
   TRIAGE_RETURN_IF_ERROR(s.Run());
@@ -32,7 +27,7 @@ base::Status RunChanging(sqlite3* db, Statement& s, const std::string& missing) 
 }  // namespace
 
 base::Result<int64_t> SqliteUserStore::AddUser(const UserRecord& user) {
-  if (!IsRole(user.role)) {
+  if (!IsUserRole(user.role)) {
     return base::Status::InvalidArgument(fmt::format("role \"{}\" is unknown; use user, admin or superadmin", user.role));
   }
   auto lock = catalog_.Lock();

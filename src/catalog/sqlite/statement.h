@@ -55,4 +55,21 @@ base::Status Exec(sqlite3* db, const char* sql);
 // returns, and SQLite rolls back by itself when a statement inside failed hard (then ROLLBACK says "no transaction").
 void Rollback(sqlite3* db);
 
+// Runs `body` inside BEGIN IMMEDIATE ... COMMIT, rolling back on error.
+template <typename T, typename Body>
+base::Result<T> InTransaction(sqlite3* db, Body body) {
+  TRIAGE_RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
+  base::Result<T> r = body();
+  if (!r.ok()) {
+    Rollback(db);
+    return r;
+  }
+  base::Status st = Exec(db, "COMMIT");
+  if (!st.ok()) {
+    Rollback(db);
+    return st;
+  }
+  return r;
+}
+
 }  // namespace triage::catalog::sqlite

@@ -1,0 +1,81 @@
+// Work as rows in the catalog's database: any number of worker processes, on any number of hosts, claim jobs one at
+// a time, heartbeat while they work, and a job whose worker stopped heart-beating is claimed again by another.
+// Library-wide operations (purge, full re-cluster) take a lease first, so that only one host runs each at a time.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace triage::catalog {
+
+struct Job {
+  int64_t id = 0;
+  std::string kind;        // "ingest", ...
+  std::string payload;     // what the kind needs (for ingest: the input path)
+  int attempts = 0;        // claims so far, this one included
+};
+
+struct WorkerRecord {
+  std::string id;          // unique per process: "<host>:<pid>:<start>"
+  std::string host;
+  int64_t pid = 0;
+  int64_t started_at = 0;  // unix seconds
+  int64_t heartbeat_at = 0;
+  std::optional<int64_t> job_id;   // the job it holds, if any
+  std::string job_kind;
+};
+
+struct JobCounts {
+  int64_t queued = 0;
+  int64_t running = 0;
+  int64_t done = 0;
+  int64_t failed = 0;
+};
+
+// One line of the job log: every claim and every end, for audits ("no job lost or done twice").
+struct JobEvent {
+  int64_t job_id = 0;
+  std::string worker;
+  std::string event;       // "claimed", "done", "failed"
+  int64_t at = 0;
+};
+
+// Thread-safety: one object per thread (each holds its own connection); any number of objects and processes may
+// share the database.
+class JobQueue {
+ public:
+  virtual ~JobQueue() = default;
+  JobQueue(const JobQueue&) = delete;
+  JobQueue& operator=(const JobQueue&) = delete;
+
+  // Adds a queued job; returns its id.
+  virtual base::Result<int64_t> Enqueue(const std::string& kind, const std::string& payload, int64_t now) = 0;
+  // Registers the worker or refreshes its heartbeat (`now`, unix seconds).
+  virtual base::Status Heartbeat(const WorkerRecord& worker, int64_t now) = 0;
+  // Claims the oldest job that is queued, or running under a worker whose last heartbeat is older than
+  // `now - lease_s` (that worker is taken for dead). Never hands one job to two live claimers. nullopt when none
+  // (also, rarely, when another claimer took the one job this call reached: poll again).
+  virtual base::Result<std::optional<Job>> Claim(const std::string& worker_id, int64_t now, int64_t lease_s) = 0;
+  // Ends a job this worker holds: done when `error` is empty, else failed with it. kConflict when the job is no
+  // longer this worker's (it was taken over after the worker's heartbeat lapsed); nothing changes then.
+  virtual base::Status Finish(int64_t job_id, const std::string& worker_id, const std::string& error,
+                              int64_t now) = 0;
+  virtual base::Result<JobCounts> Counts() = 0;
+  // Workers whose heartbeat is within `lease_s` of `now`, with the job each holds.
+  virtual base::Result<std::vector<WorkerRecord>> LiveWorkers(int64_t now, int64_t lease_s) = 0;
+  // The log of a job (every job when `job_id` is 0), oldest first.
+  virtual base::Result<std::vector<JobEvent>> Log(int64_t job_id) = 0;
+  // Takes the library-wide lease `name` for this object's lifetime (or until ReleaseLease). kConflict when another
+  // process holds it. A process that dies loses its leases with its connection.
+  virtual base::Status TakeLease(const std::string& name) = 0;
+  virtual base::Status ReleaseLease(const std::string& name) = 0;
+
+ protected:
+  JobQueue() = default;
+};
+
+}  // namespace triage::catalog

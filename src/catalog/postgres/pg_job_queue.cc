@@ -1,0 +1,135 @@
+// Jobs claimed with SELECT ... FOR UPDATE SKIP LOCKED, heartbeats, take-over of a dead worker's job, leases.
+#include "catalog/postgres/pg_job_queue.h"
+
+#include <fmt/format.h>
+
+namespace triage::catalog::postgres {
+namespace {
+
+constexpr const char* kHasJobs = "SELECT to_regclass('jobs') IS NOT NULL";
+
+constexpr const char* kEnqueue = "INSERT INTO jobs (kind, payload, created_at) VALUES ($1, $2, $3) RETURNING id";
+
+constexpr const char* kHeartbeat =
+    "INSERT INTO workers (id, host, pid, started_at, heartbeat_at) VALUES ($1, $2, $3, $4, $5) "
+    "ON CONFLICT (id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at";
+
+// A running job carries its worker's last heartbeat. Claimers skip rows another claimer has locked instead of waiting
+// for them, so they never queue behind each other; a row that changed while being reached is checked again against
+// its new version. That check sees only the job's own row, so the heartbeat lives there and not only in `workers`
+// (a joined row would be checked as it was when the statement began).
+constexpr const char* kClaim =
+    "WITH next AS ("
+    "  SELECT id FROM jobs WHERE state = 'queued' OR (state = 'running' AND heartbeat_at < $3) "
+    "  ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED), "
+    "claimed AS ("
+    "  UPDATE jobs SET state = 'running', worker = $1, claimed_at = $2, heartbeat_at = $2, attempts = attempts + 1 "
+    "  FROM next WHERE jobs.id = next.id RETURNING jobs.id, jobs.kind, jobs.payload, jobs.attempts), "
+    "logged AS (INSERT INTO job_log (job_id, worker, event, at) SELECT id, $1, 'claimed', $2 FROM claimed) "
+    "SELECT id, kind, payload, attempts FROM claimed";
+
+constexpr const char* kHeartbeatJobs = "UPDATE jobs SET heartbeat_at = $2 WHERE worker = $1 AND state = 'running'";
+
+constexpr const char* kFinish =
+    "WITH ended AS ("
+    "  UPDATE jobs SET state = CASE WHEN $3 = '' THEN 'done' ELSE 'failed' END, error = $3, finished_at = $4 "
+    "  WHERE id = $1 AND worker = $2 AND state = 'running' RETURNING id, state) "
+    "INSERT INTO job_log (job_id, worker, event, at) SELECT id, $2, state, $4 FROM ended RETURNING job_id";
+
+constexpr const char* kCounts =
+    "SELECT COUNT(*) FILTER (WHERE state = 'queued'), COUNT(*) FILTER (WHERE state = 'running'), "
+    "COUNT(*) FILTER (WHERE state = 'done'), COUNT(*) FILTER (WHERE state = 'failed') FROM jobs";
+
+constexpr const char* kLiveWorkers =
+    "SELECT w.id, w.host, w.pid, w.started_at, w.heartbeat_at, j.id, COALESCE(j.kind, '') FROM workers w "
+    "LEFT JOIN jobs j ON j.worker = w.id AND j.state = 'running' WHERE w.heartbeat_at >= $1 ORDER BY w.id";
+
+constexpr const char* kLog =
+    "SELECT job_id, worker, event, at FROM job_log WHERE $1::bigint = 0 OR job_id = $1::bigint ORDER BY seq";
+
+// Leases are session-level advisory locks: a process that dies (or loses its connection) releases them.
+constexpr const char* kTryLease = "SELECT pg_try_advisory_lock(hashtextextended('triage-lease:' || $1, 0))";
+constexpr const char* kReleaseLease = "SELECT pg_advisory_unlock(hashtextextended('triage-lease:' || $1, 0))";
+
+}  // namespace
+
+base::Result<std::unique_ptr<PgJobQueue>> PgJobQueue::Open(const std::string& url) {
+  auto conn = Connection::Open(url);
+  if (!conn.ok()) return conn.status();
+  auto has = (*conn)->Query(kHasJobs);
+  if (!has.ok()) return has.status();
+  if (has->Text(0, 0) != "t") {
+    return base::Status::Unavailable(
+        fmt::format("catalog {} has no job tables yet: run `triage db migrate`", RedactUrl(url)));
+  }
+  return std::unique_ptr<PgJobQueue>(new PgJobQueue(std::move(*conn)));
+}
+
+base::Result<int64_t> PgJobQueue::Enqueue(const std::string& kind, const std::string& payload, int64_t now) {
+  auto r = conn_->Query(kEnqueue, Params().Add(kind).Add(payload).Add(now));
+  if (!r.ok()) return r.status();
+  return r->Int(0, 0);
+}
+
+base::Status PgJobQueue::Heartbeat(const WorkerRecord& w, int64_t now) {
+  TRIAGE_RETURN_IF_ERROR(conn_->Run(kHeartbeat, Params().Add(w.id).Add(w.host).Add(w.pid).Add(w.started_at).Add(now)));
+  return conn_->Run(kHeartbeatJobs, Params().Add(w.id).Add(now));
+}
+
+base::Result<std::optional<Job>> PgJobQueue::Claim(const std::string& worker_id, int64_t now, int64_t lease_s) {
+  auto r = conn_->Query(kClaim, Params().Add(worker_id).Add(now).Add(now - lease_s));
+  if (!r.ok()) return r.status();
+  if (r->empty()) return std::optional<Job>();
+  return std::optional<Job>(Job{r->Int(0, 0), r->Text(0, 1), r->Text(0, 2), static_cast<int>(r->Int(0, 3))});
+}
+
+base::Status PgJobQueue::Finish(int64_t job_id, const std::string& worker_id, const std::string& error, int64_t now) {
+  auto r = conn_->Query(kFinish, Params().Add(job_id).Add(worker_id).Add(error).Add(now));
+  if (!r.ok()) return r.status();
+  if (r->empty()) {
+    return base::Status::Conflict(
+        fmt::format("job {} is no longer held by {} (taken over after its heartbeat lapsed)", job_id, worker_id));
+  }
+  return base::Status::Ok();
+}
+
+base::Result<JobCounts> PgJobQueue::Counts() {
+  auto r = conn_->Query(kCounts);
+  if (!r.ok()) return r.status();
+  return JobCounts{r->Int(0, 0), r->Int(0, 1), r->Int(0, 2), r->Int(0, 3)};
+}
+
+base::Result<std::vector<WorkerRecord>> PgJobQueue::LiveWorkers(int64_t now, int64_t lease_s) {
+  auto r = conn_->Query(kLiveWorkers, Params().Add(now - lease_s));
+  if (!r.ok()) return r.status();
+  std::vector<WorkerRecord> out;
+  for (int i = 0; i < r->size(); ++i) {
+    WorkerRecord w{r->Text(i, 0), r->Text(i, 1), r->Int(i, 2), r->Int(i, 3), r->Int(i, 4), std::nullopt, r->Text(i, 6)};
+    if (!r->IsNull(i, 5)) w.job_id = r->Int(i, 5);
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+base::Result<std::vector<JobEvent>> PgJobQueue::Log(int64_t job_id) {
+  auto r = conn_->Query(kLog, Params().Add(job_id));
+  if (!r.ok()) return r.status();
+  std::vector<JobEvent> out;
+  for (int i = 0; i < r->size(); ++i) out.push_back({r->Int(i, 0), r->Text(i, 1), r->Text(i, 2), r->Int(i, 3)});
+  return out;
+}
+
+base::Status PgJobQueue::TakeLease(const std::string& name) {
+  auto r = conn_->Query(kTryLease, Params().Add(name));
+  if (!r.ok()) return r.status();
+  if (r->Text(0, 0) != "t") {
+    return base::Status::Conflict(fmt::format("another process holds the {} lease; try again when it is done", name));
+  }
+  return base::Status::Ok();
+}
+
+base::Status PgJobQueue::ReleaseLease(const std::string& name) {
+  return conn_->Run(kReleaseLease, Params().Add(name));
+}
+
+}  // namespace triage::catalog::postgres

@@ -1,0 +1,228 @@
+// The proposal store over SQLite: proposals, status changes, replacements, votes, flags and public marks.
+#include "catalog/sqlite/sqlite_proposals.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace triage::catalog::sqlite {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SqliteProposalStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("proposal_store_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    auto c = SqliteCatalog::Open(dir_ / "catalog.db");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    catalog_ = std::move(*c);
+    store_ = std::make_unique<SqliteProposalStore>(*catalog_);
+    current_ = AddItem("faces/alice/a.jpg", "library", "alice");
+    proposed_ = AddItem("review/near_duplicates/b.jpg", "review", "");
+  }
+  void TearDown() override {
+    store_.reset();
+    catalog_.reset();
+    fs::remove_all(dir_);
+  }
+
+  int64_t AddItem(const std::string& path, const std::string& location, const std::string& person) {
+    CatalogChange c;
+    c.journal_id = "insert:" + path;
+    c.item.path = path;
+    c.item.original_name = fs::path(path).filename();
+    c.item.fingerprint.sha256 = path;
+    c.item.location = location;
+    c.item.category = location == "review" ? "near_duplicates" : "";
+    c.item.person = person;
+    c.at = 100;
+    auto id = catalog_->Apply(c);
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    return id.ok() ? *id : 0;
+  }
+
+  ProposalRecord Proposal() {
+    ProposalRecord p;
+    p.slot = "faces/alice/a.jpg";
+    p.current_item_id = current_;
+    p.proposed_item_id = proposed_;
+    p.reason = "higher_resolution";
+    p.current = {800, 600, 55, 1000, 12};
+    p.proposed = {1920, 1440, 87, 4000, 30};
+    p.proposed_by = "workflow:near_duplicates";
+    p.proposed_at = 200;
+    return p;
+  }
+
+  Replacement Approval(int64_t id, const std::string& journal_id) {
+    Replacement r;
+    r.journal_id = journal_id;
+    r.proposal_id = id;
+    r.status = kProposalApproved;
+    r.outgoing = {current_, ".triage/archive/a.jpg", "archive", "alice"};
+    r.incoming = ItemPlacement{proposed_, "faces/alice/b.jpg", "library", "alice"};
+    r.actor = "admin";
+    r.notes = "sharper";
+    r.at = 300;
+    return r;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<SqliteCatalog> catalog_;
+  std::unique_ptr<SqliteProposalStore> store_;
+  int64_t current_ = 0;
+  int64_t proposed_ = 0;
+};
+
+TEST_F(SqliteProposalStoreTest, AddsAndReadsBackAProposalWithItsFigures) {
+  auto id = store_->AddProposal(Proposal());
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  auto p = store_->GetProposal(*id);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->status, "pending");
+  EXPECT_EQ(p->slot, "faces/alice/a.jpg");
+  EXPECT_EQ(p->proposed.width, 1920);
+  EXPECT_DOUBLE_EQ(p->proposed.score, 87);
+  EXPECT_EQ(p->current.size_bytes, 1000);
+  EXPECT_EQ(p->proposed_by, "workflow:near_duplicates");
+  auto audit = catalog_->ListAudit(current_, "", 10, 0);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ(audit->front().action, "propose");
+}
+
+TEST_F(SqliteProposalStoreTest, RefusesASecondPendingProposalForTheSamePairAndAnUnknownReason) {
+  ASSERT_TRUE(store_->AddProposal(Proposal()).ok());
+  EXPECT_EQ(store_->AddProposal(Proposal()).status().code(), base::Code::kAlreadyExists);
+  ProposalRecord bad = Proposal();
+  bad.reason = "prettier";
+  auto st = store_->AddProposal(bad);
+  EXPECT_EQ(st.status().code(), base::Code::kInvalidArgument);
+  EXPECT_NE(st.status().message().find("prettier"), std::string::npos);
+}
+
+TEST_F(SqliteProposalStoreTest, ListsByStatusReasonAndItem) {
+  auto a = store_->AddProposal(Proposal());
+  ProposalRecord other = Proposal();
+  other.proposed_item_id = 0;
+  other.reason = "user_flags";
+  other.proposed_at = 250;
+  auto b = store_->AddProposal(other);
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(store_->ChangeStatus({*a, kProposalPending, kProposalDenied, "admin", "no", "", 260}).ok());
+  ProposalFilter f;
+  f.status = "pending";
+  auto pending = store_->ListProposals(f);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ(pending->front().id, *b);
+  f = {};
+  f.reason = "higher_resolution";
+  EXPECT_EQ(store_->ListProposals(f)->size(), 1u);
+  f = {};
+  f.item_id = proposed_;
+  EXPECT_EQ(store_->ListProposals(f)->size(), 1u);
+  EXPECT_EQ(store_->ListProposals({})->front().id, *b);  // newest first
+}
+
+TEST_F(SqliteProposalStoreTest, StatusChangesOnlyFromTheExpectedStatus) {
+  auto id = store_->AddProposal(Proposal());
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(store_->ChangeStatus({*id, kProposalPending, kProposalArchived, "admin", "later", "", 300}).ok());
+  auto again = store_->ChangeStatus({*id, kProposalPending, kProposalDenied, "admin", "", "", 301});
+  EXPECT_EQ(again.code(), base::Code::kConflict);
+  EXPECT_EQ(store_->GetProposal(*id)->status, "archived");
+  EXPECT_EQ(store_->GetProposal(*id)->review_notes, "later");
+  EXPECT_EQ(store_->ChangeStatus({999, kProposalPending, kProposalDenied, "a", "", "", 1}).code(),
+            base::Code::kNotFound);
+}
+
+TEST_F(SqliteProposalStoreTest, ReplacementMovesBothItemsAuditsAndAppliesOnce) {
+  auto id = store_->AddProposal(Proposal());
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(store_->ApplyReplacement(Approval(*id, "j1")).ok());
+  auto old_item = catalog_->GetItem(current_);
+  auto new_item = catalog_->GetItem(proposed_);
+  EXPECT_EQ(old_item->location, "archive");
+  EXPECT_EQ(old_item->path, ".triage/archive/a.jpg");
+  EXPECT_EQ(new_item->location, "library");
+  EXPECT_EQ(new_item->person, "alice");
+  EXPECT_EQ(new_item->path, "faces/alice/b.jpg");
+  EXPECT_FALSE(catalog_->PendingReview(proposed_).ok());  // its review entry closed
+  auto p = store_->GetProposal(*id);
+  EXPECT_EQ(p->status, "approved");
+  EXPECT_EQ(p->applied_at, 300);
+  EXPECT_EQ(p->reviewed_by, "admin");
+  auto audit = catalog_->ListAudit(proposed_, "", 10, 0);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ(audit->front().action, "replaced");
+  EXPECT_EQ(audit->front().from_state, "faces/alice/a.jpg");
+  EXPECT_EQ(audit->front().to_state, "faces/alice/b.jpg");
+  EXPECT_TRUE(*store_->WasApplied("j1"));
+  EXPECT_TRUE(store_->ApplyReplacement(Approval(*id, "j1")).ok());  // replayed by recovery: skipped
+  EXPECT_EQ(store_->ApplyReplacement(Approval(*id, "j2")).code(), base::Code::kConflict);  // applied at most once
+}
+
+TEST_F(SqliteProposalStoreTest, AFailedReplacementChangesNothing) {
+  auto id = store_->AddProposal(Proposal());
+  ASSERT_TRUE(id.ok());
+  Replacement r = Approval(*id, "j1");
+  r.incoming->item_id = 4242;  // gone meanwhile
+  EXPECT_EQ(store_->ApplyReplacement(r).code(), base::Code::kNotFound);
+  EXPECT_EQ(catalog_->GetItem(current_)->location, "library");
+  EXPECT_EQ(store_->GetProposal(*id)->status, "pending");
+  EXPECT_FALSE(*store_->WasApplied("j1"));
+}
+
+TEST_F(SqliteProposalStoreTest, ASecondVoteOfTheSameVoterReplacesTheFirst) {
+  ASSERT_TRUE(store_->CastVote({current_, "session:s1", "10.0.0.1", 1, 10}).ok());
+  ASSERT_TRUE(store_->CastVote({current_, "session:s2", "10.0.0.2", 1, 11}).ok());
+  ASSERT_TRUE(store_->CastVote({current_, "session:s1", "10.0.0.1", -1, 12}).ok());
+  auto t = store_->TallyOf(current_);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->up, 1);
+  EXPECT_EQ(t->down, 1);
+  EXPECT_EQ(store_->CastVote({current_, "session:s1", "", 2, 13}).code(), base::Code::kInvalidArgument);
+  EXPECT_EQ(store_->CastVote({9999, "session:s1", "", 1, 13}).code(), base::Code::kNotFound);
+}
+
+TEST_F(SqliteProposalStoreTest, FlagsCountOncePerVoterAndReachTheThreshold) {
+  for (const char* voter : {"session:a", "session:b", "session:a"}) {
+    ASSERT_TRUE(store_->AddFlag({current_, voter, "", "wrong_person", "", 10}).ok());
+  }
+  EXPECT_TRUE(store_->FlaggedItems(3)->empty());
+  ASSERT_TRUE(store_->AddFlag({current_, "user:bob", "", "other", "a tree", 11}).ok());
+  auto flagged = store_->FlaggedItems(3);
+  ASSERT_EQ(flagged->size(), 1u);
+  EXPECT_EQ(flagged->front().item_id, current_);
+  EXPECT_EQ(flagged->front().flags, 3);
+  EXPECT_EQ(store_->AddFlag({current_, "x", "", "ugly", "", 1}).code(), base::Code::kInvalidArgument);
+}
+
+TEST_F(SqliteProposalStoreTest, LeaderboardCountsContributionsSinceADate) {
+  ASSERT_TRUE(store_->CastVote({current_, "user:bob", "", 1, 100}).ok());
+  ASSERT_TRUE(store_->CastVote({proposed_, "user:bob", "", 1, 100}).ok());
+  ASSERT_TRUE(store_->AddFlag({current_, "user:eve", "", "other", "", 100}).ok());
+  ASSERT_TRUE(store_->CastVote({current_, "user:old", "", 1, 5}).ok());
+  auto board = store_->Leaderboard(50, 10);
+  ASSERT_TRUE(board.ok());
+  ASSERT_EQ(board->size(), 2u);
+  EXPECT_EQ(board->at(0).voter, "user:bob");
+  EXPECT_EQ(board->at(0).votes, 2);
+}
+
+TEST_F(SqliteProposalStoreTest, OnlyPublicLibraryItemsArePublic) {
+  ASSERT_TRUE(store_->SetPublic(current_, true, "admin", 1).ok());
+  ASSERT_TRUE(store_->SetPublic(proposed_, true, "admin", 1).ok());  // in review: not shown
+  EXPECT_EQ(*store_->PublicItems(0, 10), std::vector<int64_t>{current_});
+  EXPECT_TRUE(*store_->IsPublic(current_));
+  EXPECT_FALSE(*store_->IsPublic(proposed_));
+  ASSERT_TRUE(store_->SetPublic(current_, false, "admin", 2).ok());
+  EXPECT_TRUE(store_->PublicItems(0, 10)->empty());
+  EXPECT_EQ(store_->SetPublic(777, true, "admin", 1).code(), base::Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace triage::catalog::sqlite

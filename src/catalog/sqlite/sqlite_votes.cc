@@ -1,0 +1,133 @@
+// Votes, flags and public marks on the catalog's SQLite connection.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "catalog/sqlite/sqlite_proposals.h"
+#include "catalog/sqlite/statement.h"
+
+namespace triage::catalog::sqlite {
+namespace {
+
+constexpr const char* kCastVote =
+    "INSERT INTO votes (item_id, voter, address, value, at) VALUES (?,?,?,?,?) "
+    "ON CONFLICT (item_id, voter) DO UPDATE SET value = excluded.value, address = excluded.address, at = excluded.at";
+
+constexpr const char* kAddFlag =
+    "INSERT INTO flags (item_id, voter, address, reason, details, at) VALUES (?,?,?,?,?,?) "
+    "ON CONFLICT (item_id, voter) DO UPDATE SET reason = excluded.reason, details = excluded.details, "
+    "address = excluded.address, at = excluded.at";
+
+constexpr const char* kTally =
+    "SELECT (SELECT COUNT(*) FROM votes WHERE item_id = ?1 AND value > 0), "
+    "(SELECT COUNT(*) FROM votes WHERE item_id = ?1 AND value < 0), (SELECT COUNT(*) FROM flags WHERE item_id = ?1)";
+
+constexpr const char* kFlagged =
+    "SELECT f.item_id, COUNT(*) FROM flags f JOIN items i ON i.id = f.item_id "
+    "WHERE i.location IN ('library', 'review') GROUP BY f.item_id HAVING COUNT(*) >= ? ORDER BY f.item_id";
+
+constexpr const char* kLeaderboard =
+    "SELECT voter, COUNT(*) AS n FROM (SELECT voter FROM votes WHERE at >= ?1 UNION ALL "
+    "SELECT voter FROM flags WHERE at >= ?1) GROUP BY voter ORDER BY n DESC, voter LIMIT ?2";
+
+bool IsFlagReason(const std::string& reason) {
+  static const char* kReasons[] = {"wrong_subject", "poor_quality", "wrong_person", "other"};
+  return std::any_of(std::begin(kReasons), std::end(kReasons), [&](const char* r) { return reason == r; });
+}
+
+// kNotFound when item `id` does not exist. REQUIRES: the catalog's lock held.
+base::Status ItemExists(sqlite3* db, int64_t id) {
+  Statement s(db, "SELECT 1 FROM items WHERE id = ?");
+  auto row = s.Bind(1, id).Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return base::Status::NotFound(fmt::format("no item {}", id));
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+base::Status SqliteProposalStore::CastVote(const VoteRecord& v) {
+  if (v.value != 1 && v.value != -1) return base::Status::InvalidArgument("a vote is +1 (up) or -1 (down)");
+  auto lock = catalog_.Lock();
+  TRIAGE_RETURN_IF_ERROR(ItemExists(catalog_.handle(), v.item_id));
+  Statement s(catalog_.handle(), kCastVote);
+  return s.Bind(1, v.item_id).Bind(2, v.voter).Bind(3, v.address).Bind(4, v.value).Bind(5, v.at).Run();
+}
+
+base::Status SqliteProposalStore::AddFlag(const FlagRecord& f) {
+  if (!IsFlagReason(f.reason)) {
+    return base::Status::InvalidArgument(
+        fmt::format("flag reason \"{}\" is unknown; use wrong_subject, poor_quality, wrong_person or other", f.reason));
+  }
+  auto lock = catalog_.Lock();
+  TRIAGE_RETURN_IF_ERROR(ItemExists(catalog_.handle(), f.item_id));
+  Statement s(catalog_.handle(), kAddFlag);
+  return s.Bind(1, f.item_id).Bind(2, f.voter).Bind(3, f.address).Bind(4, f.reason).Bind(5, f.details).Bind(6, f.at).Run();
+}
+
+base::Result<VoteTally> SqliteProposalStore::TallyOf(int64_t item_id) {
+  auto lock = catalog_.Lock();
+  Statement s(catalog_.handle(), kTally);
+  auto row = s.Bind(1, item_id).Step();
+  if (!row.ok()) return row.status();
+  return VoteTally{item_id, static_cast<int>(s.Int(0)), static_cast<int>(s.Int(1)), static_cast<int>(s.Int(2))};
+}
+
+base::Result<std::vector<VoteTally>> SqliteProposalStore::FlaggedItems(int min_flags) {
+  auto lock = catalog_.Lock();
+  Statement s(catalog_.handle(), kFlagged);
+  s.Bind(1, std::max(min_flags, 1));
+  std::vector<VoteTally> out;
+  for (;;) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.push_back({s.Int(0), 0, 0, static_cast<int>(s.Int(1))});
+  }
+}
+
+base::Result<std::vector<Contributor>> SqliteProposalStore::Leaderboard(int64_t since, int limit) {
+  auto lock = catalog_.Lock();
+  Statement s(catalog_.handle(), kLeaderboard);
+  s.Bind(1, since).Bind(2, std::clamp(limit, 1, 100));
+  std::vector<Contributor> out;
+  for (;;) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.push_back({s.Text(0), s.Int(1)});
+  }
+}
+
+base::Status SqliteProposalStore::SetPublic(int64_t item_id, bool is_public, const std::string& actor, int64_t at) {
+  auto lock = catalog_.Lock();
+  sqlite3* db = catalog_.handle();
+  TRIAGE_RETURN_IF_ERROR(ItemExists(db, item_id));
+  if (!is_public) return Statement(db, "DELETE FROM public_items WHERE item_id = ?").Bind(1, item_id).Run();
+  Statement s(db, "INSERT OR REPLACE INTO public_items (item_id, marked_by, marked_at) VALUES (?,?,?)");
+  return s.Bind(1, item_id).Bind(2, actor).Bind(3, at).Run();
+}
+
+base::Result<std::vector<int64_t>> SqliteProposalStore::PublicItems(int64_t after_id, int limit) {
+  auto lock = catalog_.Lock();
+  Statement s(catalog_.handle(),
+              "SELECT p.item_id FROM public_items p JOIN items i ON i.id = p.item_id "
+              "WHERE i.location = 'library' AND p.item_id > ? ORDER BY p.item_id LIMIT ?");
+  s.Bind(1, after_id).Bind(2, std::clamp(limit, 1, 1000));
+  std::vector<int64_t> out;
+  for (;;) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.push_back(s.Int(0));
+  }
+}
+
+base::Result<bool> SqliteProposalStore::IsPublic(int64_t item_id) {
+  auto lock = catalog_.Lock();
+  Statement s(catalog_.handle(),
+              "SELECT 1 FROM public_items p JOIN items i ON i.id = p.item_id WHERE p.item_id = ? AND i.location = 'library'");
+  return s.Bind(1, item_id).Step();
+}
+
+}  // namespace triage::catalog::sqlite

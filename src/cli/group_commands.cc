@@ -1,0 +1,68 @@
+// bursts, duplicates: the stored groups (brought up to date first) with their lead and why it leads.
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "model/json_groups.h"
+#include "quality/group_service.h"
+
+namespace triage::cli {
+namespace {
+
+struct GroupArgs {
+  int limit = 100;
+  int64_t after = 0;
+};
+
+int ListGroups(CommandContext& ctx, model::GroupKind kind, const GroupArgs& a) {
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return ctx.exit_code;
+  if (!lib->gallery) {
+    return ctx.Fail(base::Status::Unavailable(
+        "bursts and duplicate groups are stored only in a SQLite catalog so far; this library's catalog is on "
+        "PostgreSQL"));
+  }
+  quality::GroupService service(*lib->catalog, *lib->gallery);
+  auto refresh = service.Refresh(lib->config()->grouping);
+  if (!refresh.ok()) return ctx.Fail(refresh.status());
+  auto groups = lib->gallery->ListGroups(kind, a.after, a.limit);
+  if (!groups.ok()) return ctx.Fail(groups.status());
+  auto path_of = [&](int64_t id) {
+    auto item = lib->catalog->GetItem(id);
+    return item.ok() ? item->path : std::string();
+  };
+  if (ctx.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& g : *groups) list.push_back(model::GroupJson(g, path_of));
+    ctx.PrintJson({{"kind", model::GroupKindName(kind)}, {"groups", list}});
+    return kExitOk;
+  }
+  if (groups->empty()) fmt::print("no {} groups\n", model::GroupKindName(kind));
+  for (const auto& g : *groups) {
+    fmt::print("{} {}: {} photos, lead #{} {}\n  why: {}\n", model::GroupKindName(kind), g.id, g.members.size(),
+               g.lead(), path_of(g.lead()), g.why);
+    for (const auto& m : g.members) {
+      if (m.lead) continue;
+      fmt::print("  {:>7} {:<15} score {:5.2f}  {:>2} bits  {}\n", m.item_id, m.relation, m.rank_score, m.distance,
+                 path_of(m.item_id));
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddGroupCommands(CLI::App& app, CommandContext& ctx) {
+  for (model::GroupKind kind : {model::GroupKind::kBurst, model::GroupKind::kDuplicate}) {
+    auto a = std::make_shared<GroupArgs>();
+    const bool burst = kind == model::GroupKind::kBurst;
+    auto* cmd = app.add_subcommand(burst ? "bursts" : "duplicates",
+                                   burst ? "list bursts (frames seconds apart) with their best frame and why it leads"
+                                         : "list duplicate groups (pHash) with their lead and why it leads");
+    cmd->add_option("--limit", a->limit, "groups to show (1..10000)")->check(CLI::Range(1, 10000));
+    cmd->add_option("--after", a->after, "show groups after this group id (paging)");
+    cmd->add_flag("--json", ctx.json, "machine-readable output");
+    cmd->callback([&ctx, kind, a] { ListGroups(ctx, kind, *a); });
+  }
+}
+
+}  // namespace triage::cli

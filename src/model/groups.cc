@@ -1,0 +1,54 @@
+// Group kinds and capture-time parsing.
+#include "model/groups.h"
+
+#include <cctype>
+
+namespace triage::model {
+namespace {
+
+// Days from 1970-01-01 to y-m-d (proleptic Gregorian), after Howard Hinnant's days_from_civil.
+int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2 ? 1 : 0;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+bool Digits(const std::string& s, size_t at, size_t n, int64_t& out) {
+  out = 0;
+  for (size_t i = at; i < at + n; ++i) {
+    if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+const char* GroupKindName(GroupKind kind) { return kind == GroupKind::kBurst ? "burst" : "duplicate"; }
+
+std::optional<int64_t> CaptureTimeMs(const std::string& t) {
+  int64_t y, mo, d, h, mi, s;
+  if (t.size() < 19 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != ' ') || t[13] != ':' ||
+      t[16] != ':') {
+    return std::nullopt;
+  }
+  if (!Digits(t, 0, 4, y) || !Digits(t, 5, 2, mo) || !Digits(t, 8, 2, d) || !Digits(t, 11, 2, h) ||
+      !Digits(t, 14, 2, mi) || !Digits(t, 17, 2, s)) {
+    return std::nullopt;
+  }
+  if (y == 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  int64_t ms = 0;
+  if (t.size() > 20 && t[19] == '.') {
+    int64_t scale = 100;
+    for (size_t i = 20; i < t.size() && scale > 0 && std::isdigit(static_cast<unsigned char>(t[i])); ++i) {
+      ms += (t[i] - '0') * scale;
+      scale /= 10;
+    }
+  }
+  return ((DaysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60'000 + s * 1000 + ms;
+}
+
+}  // namespace triage::model

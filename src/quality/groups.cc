@@ -1,0 +1,169 @@
+// Bursts (a walk in capture order) and duplicate groups (union-find over the pHash index's neighbours).
+#include "quality/groups.h"
+
+#include <algorithm>
+#include <bit>
+#include <numeric>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "fingerprint/near_duplicate_index.h"
+
+namespace triage::quality {
+namespace {
+
+int Distance(const model::GroupCandidate& a, const model::GroupCandidate& b) {
+  return std::popcount(a.phash ^ b.phash);
+}
+
+bool WithinBurstWindow(const model::GroupCandidate& a, const model::GroupCandidate& b,
+                       const model::GroupingRules& rules) {
+  return a.taken_at_ms && b.taken_at_ms && std::llabs(*a.taken_at_ms - *b.taken_at_ms) <= rules.BurstWindowMs();
+}
+
+// Orders members lead first (by `rank`, ties by id) and fills in lead, rank and distance.
+template <typename Rank>
+model::ItemGroup MakeGroup(model::GroupKind kind, std::vector<const model::GroupCandidate*> members, Rank rank) {
+  std::sort(members.begin(), members.end(), [&](const auto* a, const auto* b) {
+    double ra = rank(*a), rb = rank(*b);
+    return ra != rb ? ra > rb : a->id < b->id;
+  });
+  model::ItemGroup g;
+  g.kind = kind;
+  g.id = (*std::min_element(members.begin(), members.end(), [](auto* a, auto* b) { return a->id < b->id; }))->id;
+  const model::GroupCandidate& lead = *members.front();
+  for (const auto* m : members) {
+    model::GroupMember gm{m->id, m == &lead, std::max(0.0, rank(*m)), "", Distance(*m, lead)};
+    if (m == &lead) gm.relation = "lead";
+    else if (kind == model::GroupKind::kBurst) gm.relation = "burst_frame";
+    else gm.relation = m->sha256 == lead.sha256 ? "exact_copy" : "near_duplicate";
+    g.members.push_back(std::move(gm));
+  }
+  return g;
+}
+
+std::string BurstWhy(const model::ItemGroup& g, const model::GroupCandidate& lead) {
+  std::string why = fmt::format("best of {} frames: burst score {:.1f} (aggregate {:.1f}, composition {:.1f}, "
+                                "sharpness {:.1f}, eyes {})",
+                                g.members.size(), g.members[0].rank_score, lead.aggregate, lead.composition,
+                                lead.sharpness, lead.eyes_closed ? "closed" : "open");
+  return why + fmt::format("; next best #{} scores {:.1f}", g.members[1].item_id, g.members[1].rank_score);
+}
+
+std::string DuplicateWhy(const model::ItemGroup& g, const model::GroupCandidate& lead) {
+  const model::GroupMember& next = g.members[1];
+  if (!lead.scored) return fmt::format("oldest of {} photos (none is scored)", g.members.size());
+  if (next.rank_score == g.members[0].rank_score) {
+    return fmt::format("oldest of {} photos scoring {:.1f} alike", g.members.size(), lead.aggregate);
+  }
+  return fmt::format("highest aggregate of {} photos: {:.1f}, against {:.1f} for #{}", g.members.size(),
+                     lead.aggregate, next.rank_score, next.item_id);
+}
+
+// Union-find over candidate indices.
+struct DisjointSets {
+  std::vector<size_t> parent;
+  explicit DisjointSets(size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), size_t{0}); }
+  size_t Find(size_t i) {
+    while (parent[i] != i) i = parent[i] = parent[parent[i]];
+    return i;
+  }
+  void Join(size_t a, size_t b) { parent[Find(a)] = Find(b); }
+};
+
+}  // namespace
+
+double BurstScore(const model::GroupCandidate& c, const model::GroupingRules& r) {
+  if (!c.scored) return 0;
+  return r.weight_aggregate * c.aggregate + r.weight_aesthetic * c.composition + r.weight_sharpness * c.sharpness +
+         r.weight_blink * (c.eyes_closed ? 0.0 : 10.0);
+}
+
+std::vector<model::ItemGroup> FindBursts(std::vector<model::GroupCandidate> candidates,
+                                         const model::GroupingRules& rules) {
+  // Exact copies are duplicates, not frames: keep the oldest of each content.
+  std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  std::unordered_set<std::string> seen;
+  std::vector<const model::GroupCandidate*> timed;
+  for (const auto& c : candidates) {
+    if (c.taken_at_ms && (c.sha256.empty() || seen.insert(c.sha256).second)) timed.push_back(&c);
+  }
+  std::stable_sort(timed.begin(), timed.end(), [](auto* a, auto* b) { return *a->taken_at_ms < *b->taken_at_ms; });
+  std::vector<model::ItemGroup> out;
+  auto rank = [&](const model::GroupCandidate& c) { return c.scored ? BurstScore(c, rules) : -1.0; };
+  auto close = [&](std::vector<const model::GroupCandidate*>& run) {
+    if (run.size() >= 2) {
+      out.push_back(MakeGroup(model::GroupKind::kBurst, run, rank));
+      const auto* lead = *std::find_if(run.begin(), run.end(), [&](auto* c) { return c->id == out.back().lead(); });
+      out.back().why = BurstWhy(out.back(), *lead);
+    }
+    run.clear();
+  };
+  std::vector<const model::GroupCandidate*> run;
+  for (const auto* c : timed) {
+    if (!run.empty()) {
+      const model::GroupCandidate& prev = *run.back();
+      const int64_t gap = *c->taken_at_ms - *prev.taken_at_ms;
+      const bool similar = c->has_phash && prev.has_phash && Distance(*c, prev) <= rules.BurstMaxDistance();
+      if (gap > rules.BurstWindowMs() || (gap > rules.RapidBurstMs() && !similar)) close(run);
+    }
+    run.push_back(c);
+  }
+  close(run);
+  return out;
+}
+
+bool DuplicateLink(const model::GroupCandidate& a, const model::GroupCandidate& b, const model::GroupingRules& rules) {
+  if (!a.has_phash || !b.has_phash || Distance(a, b) > rules.DuplicateMaxDistance()) return false;
+  return (!a.sha256.empty() && a.sha256 == b.sha256) || !WithinBurstWindow(a, b, rules);
+}
+
+std::vector<model::ItemGroup> FindDuplicateGroups(const std::vector<model::GroupCandidate>& candidates,
+                                                  const model::GroupingRules& rules,
+                                                  const std::vector<int64_t>* seeds) {
+  fingerprint::NearDuplicateIndex index;
+  std::unordered_map<int64_t, size_t> slot;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    slot[candidates[i].id] = i;
+    if (candidates[i].has_phash) index.Add(candidates[i].id, candidates[i].phash);
+  }
+  DisjointSets sets(candidates.size());
+  // With seeds, only their components are explored (breadth first); otherwise every photo's.
+  std::vector<size_t> queue;
+  std::vector<bool> visited(candidates.size(), seeds == nullptr);
+  if (seeds == nullptr) {
+    for (size_t i = 0; i < candidates.size(); ++i) queue.push_back(i);
+  } else {
+    for (int64_t id : *seeds) {
+      auto it = slot.find(id);
+      if (it != slot.end() && !visited[it->second]) visited[it->second] = true, queue.push_back(it->second);
+    }
+  }
+  for (size_t q = 0; q < queue.size(); ++q) {
+    const model::GroupCandidate& c = candidates[queue[q]];
+    if (!c.has_phash) continue;
+    for (const auto& n : index.FindWithin(c.phash, rules.DuplicateMaxDistance())) {
+      size_t j = slot.at(n.id);
+      if (j == queue[q] || !DuplicateLink(c, candidates[j], rules)) continue;
+      sets.Join(queue[q], j);
+      if (!visited[j]) visited[j] = true, queue.push_back(j);
+    }
+  }
+  std::unordered_map<size_t, std::vector<const model::GroupCandidate*>> components;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (visited[i]) components[sets.Find(i)].push_back(&candidates[i]);
+  }
+  std::vector<model::ItemGroup> out;
+  auto rank = [](const model::GroupCandidate& c) { return c.scored ? c.aggregate : -1.0; };
+  for (auto& [root, members] : components) {
+    if (members.size() < 2) continue;
+    out.push_back(MakeGroup(model::GroupKind::kDuplicate, members, rank));
+    out.back().why = DuplicateWhy(out.back(), candidates[slot.at(out.back().lead())]);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
+}
+
+}  // namespace triage::quality

@@ -1,0 +1,140 @@
+// Specification of bursts and duplicate groups on fixture sequences: capture times as EXIF gives them, pHashes,
+// scores.
+#include "quality/groups.h"
+
+#include <gtest/gtest.h>
+
+namespace triage::quality {
+namespace {
+
+using model::GroupCandidate;
+
+constexpr uint64_t kBase = 0x9a3c5e7f10243b6dULL;
+
+// A photo taken at `taken` ("2024-06-01T10:00:00.25"), its pHash `flip` bits away from kBase.
+GroupCandidate Photo(int64_t id, const std::string& taken, int flip, double aggregate, std::string sha = "") {
+  GroupCandidate c;
+  c.id = id;
+  c.taken_at_ms = model::CaptureTimeMs(taken);
+  c.has_phash = true;
+  c.phash = kBase ^ ((flip >= 64 ? ~0ULL : ((1ULL << flip) - 1)));
+  c.sha256 = sha.empty() ? "sha" + std::to_string(id) : sha;
+  c.scored = true;
+  c.aggregate = aggregate;
+  c.sharpness = aggregate;
+  c.composition = aggregate;
+  return c;
+}
+
+std::vector<int64_t> Ids(const model::ItemGroup& g) {
+  std::vector<int64_t> out;
+  for (const auto& m : g.members) out.push_back(m.item_id);
+  return out;
+}
+
+TEST(CaptureTimeTest, ReadsExifTimesWithSubSeconds) {
+  EXPECT_EQ(model::CaptureTimeMs("1970-01-01T00:00:01"), 1000);
+  EXPECT_EQ(model::CaptureTimeMs("1970-01-02T00:00:00.25"), 86'400'000 + 250);
+  EXPECT_EQ(*model::CaptureTimeMs("2024-03-01T00:00:00") - *model::CaptureTimeMs("2024-02-28T00:00:00"),
+            2 * 86'400'000);  // a leap year
+  EXPECT_FALSE(model::CaptureTimeMs(""));
+  EXPECT_FALSE(model::CaptureTimeMs("2024:06:01 10:00:00"));
+  EXPECT_FALSE(model::CaptureTimeMs("2024-13-01T10:00:00"));
+}
+
+TEST(BurstTest, FramesSecondsApartWithSimilarHashesAreOneBurstLedByTheBestFrame) {
+  model::GroupingRules rules;
+  std::vector<GroupCandidate> shoot = {
+      Photo(1, "2024-06-01T10:00:00.00", 2, 6.0), Photo(2, "2024-06-01T10:00:01.50", 4, 7.5),
+      Photo(3, "2024-06-01T10:00:03.00", 6, 6.5), Photo(4, "2024-06-01T10:00:20.00", 8, 5.0),
+      // 10 minutes later: a new scene, alone.
+      Photo(5, "2024-06-01T10:10:00.00", 3, 9.0)};
+  auto bursts = FindBursts(shoot, rules);
+  ASSERT_EQ(bursts.size(), 1u);
+  const model::ItemGroup& b = bursts[0];
+  EXPECT_EQ(b.id, 1);
+  EXPECT_EQ(b.lead(), 2);
+  EXPECT_EQ(Ids(b), (std::vector<int64_t>{2, 3, 1, 4}));
+  EXPECT_TRUE(b.members[0].lead);
+  EXPECT_EQ(b.members[0].relation, "lead");
+  EXPECT_EQ(b.members[1].relation, "burst_frame");
+  EXPECT_NEAR(b.members[0].rank_score, BurstScore(shoot[1], rules), 1e-9);
+  EXPECT_NE(b.why.find("best of 4 frames"), std::string::npos) << b.why;
+  EXPECT_NE(b.why.find("next best #3"), std::string::npos) << b.why;
+}
+
+TEST(BurstTest, DissimilarFramesSplitUnlessTakenWithinTheRapidInterval) {
+  model::GroupingRules rules;  // 70 % = 19 bits, rapid 0.4 s, window 0.8 min
+  std::vector<GroupCandidate> shoot = {
+      Photo(1, "2024-06-01T10:00:00.00", 0, 5), Photo(2, "2024-06-01T10:00:00.30", 40, 5),  // rapid: joins
+      Photo(3, "2024-06-01T10:00:05.00", 0, 5),   // 4.7 s after #2, 40 bits from it: a new burst starts
+      Photo(4, "2024-06-01T10:00:10.00", 10, 5),  // similar to #3
+      Photo(5, "2024-06-01T10:01:00.00", 10, 5)}; // identical hash to #4 but 50 s later: beyond the window
+  auto bursts = FindBursts(shoot, rules);
+  ASSERT_EQ(bursts.size(), 2u);
+  EXPECT_EQ(bursts[0].id, 1);
+  EXPECT_EQ(bursts[0].members.size(), 2u);
+  EXPECT_EQ(bursts[1].id, 3);
+  EXPECT_EQ(bursts[1].members.size(), 2u);
+}
+
+TEST(BurstTest, ClosedEyesCostTheLeadAndUndatedPhotosAndExactCopiesAreNoFrames) {
+  model::GroupingRules rules;
+  GroupCandidate blink = Photo(1, "2024-06-01T10:00:00", 1, 7.0);
+  blink.eyes_closed = true;
+  GroupCandidate open = Photo(2, "2024-06-01T10:00:01", 1, 6.5);
+  GroupCandidate copy = Photo(3, "2024-06-01T10:00:01", 1, 6.5, open.sha256);
+  GroupCandidate undated = Photo(4, "", 1, 9.0);
+  auto bursts = FindBursts({blink, open, copy, undated}, rules);
+  ASSERT_EQ(bursts.size(), 1u);
+  EXPECT_EQ(Ids(bursts[0]), (std::vector<int64_t>{2, 1}));
+  EXPECT_NE(bursts[0].why.find("eyes open"), std::string::npos);
+}
+
+TEST(DuplicateGroupTest, CloseHashesJoinTransitivelyAndTheBestScoredLeads) {
+  model::GroupingRules rules;  // 90 % = 6 bits
+  std::vector<GroupCandidate> library = {
+      Photo(1, "2020-01-01T10:00:00", 0, 5.0), Photo(2, "2021-05-01T10:00:00", 4, 8.0),  // 4 bits from #1
+      Photo(3, "2022-05-01T10:00:00", 9, 6.0),  // 5 bits from #2, 9 from #1: joins through #2
+      Photo(4, "2023-05-01T10:00:00", 20, 9.5),  // far from all
+      Photo(5, "2019-01-01T10:00:00", 0, 4.0, "sha1")};  // the same bytes as #1
+  auto groups = FindDuplicateGroups(library, rules);
+  ASSERT_EQ(groups.size(), 1u);
+  const model::ItemGroup& g = groups[0];
+  EXPECT_EQ(g.kind, model::GroupKind::kDuplicate);
+  EXPECT_EQ(g.id, 1);
+  EXPECT_EQ(g.lead(), 2);
+  EXPECT_EQ(Ids(g), (std::vector<int64_t>{2, 3, 1, 5}));
+  EXPECT_EQ(g.members[2].relation, "near_duplicate");
+  EXPECT_EQ(g.members[2].distance, 4);
+  EXPECT_NE(g.why.find("highest aggregate of 4 photos: 8.0"), std::string::npos) << g.why;
+}
+
+TEST(DuplicateGroupTest, ExactCopiesAreMarkedAndBurstFramesAreNotDuplicates) {
+  model::GroupingRules rules;
+  std::vector<GroupCandidate> library = {
+      Photo(1, "2024-06-01T10:00:00", 0, 5.0), Photo(2, "2024-06-01T10:00:02", 1, 6.0),  // a burst pair
+      Photo(3, "2024-06-01T10:00:00", 0, 5.0, "sha1")};  // a copy of #1
+  auto groups = FindDuplicateGroups(library, rules);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(Ids(groups[0]), (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(groups[0].members[1].relation, "exact_copy");
+  EXPECT_NE(groups[0].why.find("oldest of 2 photos scoring 5.0 alike"), std::string::npos) << groups[0].why;
+  auto bursts = FindBursts(library, rules);
+  ASSERT_EQ(bursts.size(), 1u);
+  EXPECT_EQ(Ids(bursts[0]), (std::vector<int64_t>{2, 1}));
+}
+
+TEST(DuplicateGroupTest, SeedsLimitTheWorkToTheirOwnGroups) {
+  model::GroupingRules rules;
+  std::vector<GroupCandidate> library = {Photo(1, "", 0, 5), Photo(2, "", 1, 6),
+                                         Photo(3, "", 40, 5), Photo(4, "", 41, 5)};
+  std::vector<int64_t> seeds = {3};
+  auto groups = FindDuplicateGroups(library, rules, &seeds);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].id, 3);
+  EXPECT_EQ(FindDuplicateGroups(library, rules).size(), 2u);
+}
+
+}  // namespace
+}  // namespace triage::quality

@@ -1,0 +1,172 @@
+// Proposal decisions: propose, approve (a journaled replacement), deny, archive, revert.
+#include "review/proposal_service.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+namespace triage::review {
+namespace {
+
+namespace fs = std::filesystem;
+using catalog::ProposalRecord;
+
+bool Usable(const model::ItemRecord& item) { return item.location == "library" || item.location == "review"; }
+
+}  // namespace
+
+catalog::ImageFigures FiguresOf(const model::ItemRecord& item) {
+  return {item.info.width, item.info.height, item.quality.scored ? item.quality.aggregate * 10 : -1,
+          item.fingerprint.size_bytes, item.sharpness};
+}
+
+base::Result<ProposalRecord> ProposalService::Propose(const ProposalRequest& request, int64_t now) {
+  const auto& reasons = catalog::ProposalReasons();
+  if (std::find(reasons.begin(), reasons.end(), request.reason) == reasons.end()) {
+    return base::Status::InvalidArgument(fmt::format("reason \"{}\" is unknown; use one of: {}", request.reason,
+                                                     fmt::join(reasons, ", ")));
+  }
+  if (request.current_item_id == request.proposed_item_id) {
+    return base::Status::InvalidArgument(fmt::format("item {} cannot replace itself", request.current_item_id));
+  }
+  auto current = catalog_.GetItem(request.current_item_id);
+  if (!current.ok()) return current.status();
+  if (current->location != "library") {
+    return base::Status::InvalidArgument(fmt::format("item {} is in {}, not in the library: it holds no slot",
+                                                     current->id, current->location));
+  }
+  ProposalRecord p;
+  p.slot = current->path;
+  p.current_item_id = current->id;
+  p.current = FiguresOf(*current);
+  p.reason = request.reason;
+  p.proposed_by = request.proposed_by;
+  p.proposed_at = now;
+  if (request.proposed_item_id != 0) {
+    auto proposed = catalog_.GetItem(request.proposed_item_id);
+    if (!proposed.ok()) return proposed.status();
+    if (!Usable(*proposed)) {
+      return base::Status::InvalidArgument(
+          fmt::format("item {} is in the {}; only an image in the library or in review can be proposed", proposed->id,
+                      proposed->location));
+    }
+    p.proposed_item_id = proposed->id;
+    p.proposed = FiguresOf(*proposed);
+  }
+  auto id = store_.AddProposal(p);
+  if (!id.ok()) return id.status();
+  return store_.GetProposal(*id);
+}
+
+base::Status ProposalService::Expect(const ProposalRecord& p, const char* status, const char* verb) {
+  if (p.status == status) return base::Status::Ok();
+  return base::Status::Conflict(
+      fmt::format("proposal {} is {}; only a {} proposal can be {}", p.id, p.status, status, verb));
+}
+
+base::Result<std::string> ProposalService::StaleBecause(const ProposalRecord& p) {
+  auto current = catalog_.GetItem(p.current_item_id);
+  if (!current.ok() && current.status().code() != base::Code::kNotFound) return current.status();
+  if (!current.ok()) return fmt::format("item {} (the current image) is gone", p.current_item_id);
+  if (current->location != "library" || current->path != p.slot) {
+    return fmt::format("the current image moved from {} to {}", p.slot, current->path);
+  }
+  if (p.proposed_item_id == 0) return std::string();
+  auto proposed = catalog_.GetItem(p.proposed_item_id);
+  if (!proposed.ok() && proposed.status().code() != base::Code::kNotFound) return proposed.status();
+  if (!proposed.ok() || !Usable(*proposed)) {
+    return fmt::format("item {} (the proposed image) is no longer in the library or review", p.proposed_item_id);
+  }
+  return std::string();
+}
+
+base::Result<ProposalRecord> ProposalService::Approve(int64_t id, const std::string& actor, const std::string& notes,
+                                                      int64_t now, const std::string& rule) {
+  std::lock_guard lock(decide_mu_);
+  auto p = store_.GetProposal(id);
+  if (!p.ok()) return p.status();
+  TRIAGE_RETURN_IF_ERROR(Expect(*p, catalog::kProposalPending, "approved"));
+  auto stale = StaleBecause(*p);
+  if (!stale.ok()) return stale.status();
+  if (!stale->empty()) {
+    TRIAGE_RETURN_IF_ERROR(store_.ChangeStatus(
+        {id, catalog::kProposalPending, catalog::kProposalStale, actor, *stale, rule, now}));
+    return base::Status::Conflict(fmt::format("proposal {} is stale ({}); it was not applied", id, *stale));
+  }
+  auto current = catalog_.GetItem(p->current_item_id);
+  if (!current.ok()) return current.status();
+  std::optional<model::ItemRecord> proposed;
+  if (p->proposed_item_id != 0) {
+    auto item = catalog_.GetItem(p->proposed_item_id);
+    if (!item.ok()) return item.status();
+    proposed = *item;
+  }
+  catalog::Replacement r;
+  r.proposal_id = id;
+  r.status = catalog::kProposalApproved;
+  r.outgoing.person = current->person;
+  r.incoming = catalog::ItemPlacement{0, "", "library", current->person};  // the slot's person passes on
+  r.actor = actor;
+  r.notes = notes;
+  r.rule = rule;
+  r.at = now;
+  fs::path slot_dir = committer_.library() / fs::path(p->slot).parent_path();
+  TRIAGE_RETURN_IF_ERROR(committer_.Replace(store_, *current, proposed ? &*proposed : nullptr, slot_dir, r));
+  return store_.GetProposal(id);
+}
+
+base::Result<ProposalRecord> ProposalService::Close(int64_t id, const char* status, const std::string& actor,
+                                                    const std::string& notes, int64_t now, const std::string& rule) {
+  std::lock_guard lock(decide_mu_);
+  auto p = store_.GetProposal(id);
+  if (!p.ok()) return p.status();
+  TRIAGE_RETURN_IF_ERROR(Expect(*p, catalog::kProposalPending, status));
+  TRIAGE_RETURN_IF_ERROR(store_.ChangeStatus({id, catalog::kProposalPending, status, actor, notes, rule, now}));
+  return store_.GetProposal(id);
+}
+
+base::Result<ProposalRecord> ProposalService::Deny(int64_t id, const std::string& actor, const std::string& notes,
+                                                   int64_t now, const std::string& rule) {
+  return Close(id, catalog::kProposalDenied, actor, notes, now, rule);
+}
+
+base::Result<ProposalRecord> ProposalService::Archive(int64_t id, const std::string& actor, const std::string& notes,
+                                                      int64_t now, const std::string& rule) {
+  return Close(id, catalog::kProposalArchived, actor, notes, now, rule);
+}
+
+base::Result<ProposalRecord> ProposalService::Revert(int64_t id, const std::string& actor, const std::string& notes,
+                                                     int64_t now) {
+  std::lock_guard lock(decide_mu_);
+  auto p = store_.GetProposal(id);
+  if (!p.ok()) return p.status();
+  TRIAGE_RETURN_IF_ERROR(Expect(*p, catalog::kProposalApproved, "reverted"));
+  if (p->proposed_item_id == 0) {
+    return base::Status::InvalidArgument(fmt::format(
+        "proposal {} removed its image without a successor; there is no replacement to revert", id));
+  }
+  auto replaced = catalog_.GetItem(p->current_item_id);
+  auto successor = catalog_.GetItem(p->proposed_item_id);
+  if (!replaced.ok()) return replaced.status();
+  if (!successor.ok()) return successor.status();
+  if (replaced->location != "archive" || successor->location != "library") {
+    return base::Status::Conflict(fmt::format(
+        "proposal {} cannot be reverted: item {} is in {} (expected the archive) and item {} in {} (expected the "
+        "library); nothing was changed",
+        id, replaced->id, replaced->location, successor->id, successor->location));
+  }
+  catalog::Replacement r;
+  r.proposal_id = id;
+  r.status = catalog::kProposalReverted;
+  r.outgoing.person = successor->person;
+  r.incoming = catalog::ItemPlacement{0, "", "library", successor->person};
+  r.actor = actor;
+  r.notes = notes;
+  r.at = now;
+  fs::path slot_dir = committer_.library() / fs::path(successor->path).parent_path();
+  TRIAGE_RETURN_IF_ERROR(committer_.Replace(store_, *successor, &*replaced, slot_dir, r));
+  return store_.GetProposal(id);
+}
+
+}  // namespace triage::review

@@ -1,0 +1,117 @@
+// Proposals: another image suggested for a library slot, decided by an admin (or, when turned on, by a policy rule).
+// Approving applies it through commit/ in one journaled step; denying or archiving moves no file.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/catalog.h"
+#include "catalog/proposal_store.h"
+#include "commit/committer.h"
+#include "config/config_store.h"
+
+namespace triage::review {
+
+struct ProposalRequest {
+  int64_t current_item_id = 0;   // a library image (the slot is where it is)
+  int64_t proposed_item_id = 0;  // 0: propose removing the current image (to the archive)
+  std::string reason = "manual"; // one of catalog::ProposalReasons()
+  std::string proposed_by;       // "workflow:<name>" or a user name
+};
+
+// A decision on many proposals: `ids`, or every pending proposal matching the criteria.
+struct BatchRequest {
+  std::string action;                   // approve | deny | archive
+  std::vector<int64_t> ids;             // when not empty, exactly these
+  std::optional<double> min_score;      // pending proposals whose proposed score is above this (0..100)
+  std::optional<double> max_score;      // ... below this
+  std::optional<int64_t> older_than_s;  // ... made more than this many seconds ago
+  bool without_flags = false;           // ... whose proposed image has no flags
+  std::string notes;
+};
+
+struct BatchResult {
+  int matched = 0;
+  int done = 0;
+  int stale = 0;                        // found stale instead of approved
+  std::vector<std::pair<int64_t, std::string>> failed;  // id, why
+  std::vector<int64_t> ids;             // the proposals done (to revert as one action)
+};
+
+// What a run of the proposal workflows did.
+struct WorkflowReport {
+  int from_near_duplicates = 0;
+  int from_flags = 0;
+  int auto_approved = 0;
+  int auto_denied = 0;
+  int archived_stale = 0;
+};
+
+// Thread-safe: decisions are serialised, so a proposal's status and its slot are checked and changed in one step.
+class ProposalService {
+ public:
+  // Reads `config` at each call. REQUIRES: every reference outlives this.
+  ProposalService(config::ConfigStore& config, catalog::Catalog& catalog, catalog::ProposalStore& store,
+                  commit::Committer& committer)
+      : config_(config), catalog_(catalog), store_(store), committer_(committer) {}
+
+  // A new pending proposal with both images' figures. kInvalidArgument (same item, unknown reason, current image
+  // not in the library, proposed image in the trash or archive), kNotFound, kAlreadyExists (pending already).
+  base::Result<catalog::ProposalRecord> Propose(const ProposalRequest& request, int64_t now);
+  base::Result<catalog::ProposalRecord> Get(int64_t id) { return store_.GetProposal(id); }
+  base::Result<std::vector<catalog::ProposalRecord>> List(const catalog::ProposalFilter& filter) {
+    return store_.ListProposals(filter);
+  }
+
+  // Applies a pending proposal: the proposed image takes the slot (and its person), the current one goes to the
+  // archive, audited `replaced`. kConflict when it is not pending (applied at most once; never when denied or
+  // archived) or when the slot changed since it was made (it becomes `stale`). `rule`: the policy rule deciding.
+  base::Result<catalog::ProposalRecord> Approve(int64_t id, const std::string& actor, const std::string& notes,
+                                                int64_t now, const std::string& rule = "");
+  // Closes a pending proposal without moving a file. kConflict when it is not pending.
+  base::Result<catalog::ProposalRecord> Deny(int64_t id, const std::string& actor, const std::string& notes,
+                                             int64_t now, const std::string& rule = "");
+  base::Result<catalog::ProposalRecord> Archive(int64_t id, const std::string& actor, const std::string& notes,
+                                                int64_t now, const std::string& rule = "");
+  // Undoes an approved replacement: the archived image returns to the slot, the one that replaced it goes to the
+  // archive (audited `revert`). kConflict when not approved, or when either image moved since.
+  base::Result<catalog::ProposalRecord> Revert(int64_t id, const std::string& actor, const std::string& notes,
+                                               int64_t now);
+  base::Result<BatchResult> Batch(const BatchRequest& request, const std::string& actor, int64_t now);
+
+  // Archives pending proposals older than proposals.stale_proposal_days. Returns how many.
+  base::Result<int> Sweep(const std::string& actor, int64_t now);
+  // The workflows: near duplicates better than their library original and images flagged flag_threshold times become
+  // proposals; then the auto rules (when on) and the sweep run.
+  base::Result<WorkflowReport> RunWorkflows(int64_t now);
+
+  // An item's community score: weighted votes and flags (proposals.*_weight).
+  base::Result<double> CommunityScore(int64_t item_id);
+
+ private:
+  base::Result<catalog::ProposalRecord> Close(int64_t id, const char* status, const std::string& actor,
+                                              const std::string& notes, int64_t now, const std::string& rule);
+  // kConflict naming the status when proposal `p` is not `status`.
+  static base::Status Expect(const catalog::ProposalRecord& p, const char* status, const char* verb);
+  // Why the slot no longer matches the proposal ("" when it still does).
+  base::Result<std::string> StaleBecause(const catalog::ProposalRecord& p);
+  base::Result<std::vector<int64_t>> BatchIds(const BatchRequest& request, int64_t now);
+  base::Result<int> ProposeFromNearDuplicates(int64_t now);
+  base::Result<int> ProposeFromFlags(int64_t now);
+  base::Status RunAutoRules(int64_t now, WorkflowReport& report);
+
+  config::ConfigStore& config_;
+  catalog::Catalog& catalog_;
+  catalog::ProposalStore& store_;
+  commit::Committer& committer_;
+  std::recursive_mutex decide_mu_;
+};
+
+// An image's figures as a proposal records them (score on 0..100, -1 when not scored).
+catalog::ImageFigures FiguresOf(const model::ItemRecord& item);
+
+}  // namespace triage::review

@@ -1,0 +1,207 @@
+// Proposal workflows: where proposals come from (better near duplicates, flagged images), the policy's auto rules,
+// the sweep of stale proposals, and batch decisions.
+#include <algorithm>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "review/proposal_service.h"
+
+namespace triage::review {
+namespace {
+
+using catalog::ProposalRecord;
+
+constexpr int64_t kDaySeconds = 86400;
+
+// Why `candidate` would be better in `original`'s slot, or nullopt. Smaller than the minimum size is never better.
+std::optional<std::string> BetterBy(const catalog::ImageFigures& candidate, const catalog::ImageFigures& original,
+                                    const config::ProposalOptions& options) {
+  if (candidate.width < options.min_width || candidate.height < options.min_height) return std::nullopt;
+  if (int64_t{candidate.width} * candidate.height > int64_t{original.width} * original.height) {
+    return "higher_resolution";
+  }
+  if (candidate.score >= 0 && original.score >= 0 && candidate.score > original.score) return "better_quality";
+  return std::nullopt;
+}
+
+}  // namespace
+
+base::Result<int> ProposalService::ProposeFromNearDuplicates(int64_t now) {
+  const config::ProposalOptions options = config_.Current()->proposals;
+  catalog::ItemFilter filter;
+  filter.location = "review";
+  filter.category = "near_duplicates";
+  filter.pending_review_only = true;
+  filter.limit = 500;
+  int proposed = 0;
+  for (;;) {
+    auto items = catalog_.ListItems(filter);
+    if (!items.ok()) return items.status();
+    for (const model::ItemRecord& item : *items) {
+      if (!item.duplicate_of) continue;
+      auto original = catalog_.GetItem(*item.duplicate_of);
+      if (!original.ok() || original->location != "library") continue;
+      auto reason = BetterBy(FiguresOf(item), FiguresOf(*original), options);
+      if (!reason) continue;
+      catalog::ProposalFilter seen;
+      seen.item_id = item.id;
+      seen.limit = 1;
+      auto earlier = store_.ListProposals(seen);  // proposed once already (decided or not): not again
+      if (!earlier.ok()) return earlier.status();
+      if (!earlier->empty()) continue;
+      auto p = Propose({original->id, item.id, *reason, "workflow:near_duplicates"}, now);
+      if (p.ok()) ++proposed;
+      else if (p.status().code() != base::Code::kAlreadyExists) return p.status();
+    }
+    if (static_cast<int>(items->size()) < filter.limit) return proposed;
+    filter.after_id = items->back().id;
+  }
+}
+
+base::Result<int> ProposalService::ProposeFromFlags(int64_t now) {
+  auto flagged = store_.FlaggedItems(config_.Current()->proposals.flag_threshold);
+  if (!flagged.ok()) return flagged.status();
+  int proposed = 0;
+  for (const catalog::VoteTally& tally : *flagged) {
+    auto item = catalog_.GetItem(tally.item_id);
+    if (!item.ok() || item->location != "library") continue;
+    catalog::ProposalFilter seen;
+    seen.item_id = item->id;
+    seen.limit = 1000;
+    auto earlier = store_.ListProposals(seen);
+    if (!earlier.ok()) return earlier.status();
+    bool covered = std::any_of(earlier->begin(), earlier->end(), [&](const ProposalRecord& p) {
+      return p.current_item_id == item->id && (p.status == catalog::kProposalPending || p.reason == "user_flags");
+    });
+    if (covered) continue;
+    auto p = Propose({item->id, 0, "user_flags", "workflow:flags"}, now);
+    if (p.ok()) ++proposed;
+    else if (p.status().code() != base::Code::kAlreadyExists) return p.status();
+  }
+  return proposed;
+}
+
+namespace {
+
+// Every pending proposal, newest first.
+base::Result<std::vector<ProposalRecord>> PendingProposals(ProposalService& service) {
+  std::vector<ProposalRecord> out;
+  catalog::ProposalFilter filter;
+  filter.status = catalog::kProposalPending;
+  filter.limit = 1000;
+  for (;;) {
+    auto page = service.List(filter);
+    if (!page.ok()) return page.status();
+    out.insert(out.end(), page->begin(), page->end());
+    if (static_cast<int>(page->size()) < filter.limit) return out;
+    filter.offset += filter.limit;
+  }
+}
+
+}  // namespace
+
+base::Status ProposalService::RunAutoRules(int64_t now, WorkflowReport& report) {
+  const config::ProposalOptions options = config_.Current()->proposals;
+  if (!options.auto_approve && !options.auto_deny) return base::Status::Ok();
+  auto pending = PendingProposals(*this);
+  if (!pending.ok()) return pending.status();
+  for (const ProposalRecord& p : *pending) {
+    if (p.proposed_item_id == 0 || p.proposed.score < 0) continue;  // removals and unscored images wait for a person
+    if (options.auto_approve && p.proposed.score >= options.auto_approve_threshold) {
+      auto tally = store_.TallyOf(p.proposed_item_id);
+      if (!tally.ok()) return tally.status();
+      if (tally->flags > 0) continue;
+      if (Approve(p.id, "system", "", now, "auto_approve_threshold").ok()) ++report.auto_approved;
+    } else if (options.auto_deny && p.proposed.score < options.auto_deny_threshold) {
+      if (Deny(p.id, "system", "", now, "auto_deny_threshold").ok()) ++report.auto_denied;
+    }
+  }
+  return base::Status::Ok();
+}
+
+base::Result<int> ProposalService::Sweep(const std::string& actor, int64_t now) {
+  const int64_t cutoff = now - int64_t{config_.Current()->proposals.stale_proposal_days} * kDaySeconds;
+  auto pending = PendingProposals(*this);
+  if (!pending.ok()) return pending.status();
+  int archived = 0;
+  for (const ProposalRecord& p : *pending) {
+    if (p.proposed_at >= cutoff) continue;
+    auto done = Archive(p.id, actor, "", now, "stale_proposal_days");
+    if (done.ok()) ++archived;
+    else if (done.status().code() != base::Code::kConflict) return done.status();
+  }
+  return archived;
+}
+
+base::Result<WorkflowReport> ProposalService::RunWorkflows(int64_t now) {
+  WorkflowReport report;
+  auto near = ProposeFromNearDuplicates(now);
+  if (!near.ok()) return near.status();
+  report.from_near_duplicates = *near;
+  auto flags = ProposeFromFlags(now);
+  if (!flags.ok()) return flags.status();
+  report.from_flags = *flags;
+  TRIAGE_RETURN_IF_ERROR(RunAutoRules(now, report));
+  auto swept = Sweep("system", now);
+  if (!swept.ok()) return swept.status();
+  report.archived_stale = *swept;
+  return report;
+}
+
+base::Result<std::vector<int64_t>> ProposalService::BatchIds(const BatchRequest& request, int64_t now) {
+  if (!request.ids.empty()) return request.ids;
+  if (!request.min_score && !request.max_score && !request.older_than_s) {
+    return base::Status::InvalidArgument("a batch names ids or at least one of min_score, max_score, older_than");
+  }
+  auto pending = PendingProposals(*this);
+  if (!pending.ok()) return pending.status();
+  std::vector<int64_t> ids;
+  for (const ProposalRecord& p : *pending) {
+    if (request.min_score && !(p.proposed.score > *request.min_score)) continue;
+    if (request.max_score && !(p.proposed.score >= 0 && p.proposed.score < *request.max_score)) continue;
+    if (request.older_than_s && p.proposed_at > now - *request.older_than_s) continue;
+    if (request.without_flags && p.proposed_item_id != 0) {
+      auto tally = store_.TallyOf(p.proposed_item_id);
+      if (!tally.ok()) return tally.status();
+      if (tally->flags > 0) continue;
+    }
+    ids.push_back(p.id);
+  }
+  return ids;
+}
+
+base::Result<BatchResult> ProposalService::Batch(const BatchRequest& request, const std::string& actor, int64_t now) {
+  if (request.action != "approve" && request.action != "deny" && request.action != "archive") {
+    return base::Status::InvalidArgument(
+        fmt::format("batch action \"{}\" is unknown; use approve, deny or archive", request.action));
+  }
+  auto ids = BatchIds(request, now);
+  if (!ids.ok()) return ids.status();
+  BatchResult result;
+  result.matched = static_cast<int>(ids->size());
+  for (int64_t id : *ids) {
+    base::Result<ProposalRecord> done =
+        request.action == "approve" ? Approve(id, actor, request.notes, now)
+        : request.action == "deny"  ? Deny(id, actor, request.notes, now)
+                                    : Archive(id, actor, request.notes, now);
+    if (done.ok()) {
+      ++result.done;
+      result.ids.push_back(id);
+      continue;
+    }
+    auto now_status = store_.GetProposal(id);
+    if (now_status.ok() && now_status->status == catalog::kProposalStale) ++result.stale;
+    result.failed.emplace_back(id, done.status().message());
+  }
+  return result;
+}
+
+base::Result<double> ProposalService::CommunityScore(int64_t item_id) {
+  auto tally = store_.TallyOf(item_id);
+  if (!tally.ok()) return tally.status();
+  const config::ProposalOptions options = config_.Current()->proposals;
+  return tally->up * options.upvote_weight + tally->down * options.downvote_weight + tally->flags * options.flag_weight;
+}
+
+}  // namespace triage::review

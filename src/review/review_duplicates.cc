@@ -1,0 +1,80 @@
+// Duplicates decided as duplicates: keep the new copy (it takes the original's place, the original goes to the
+// trash), keep the existing one (the new copy goes to the trash), or keep both (the new copy is filed next to it).
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "review/review_service.h"
+
+namespace triage::review {
+
+base::Result<ReviewService::Done> ReviewService::FileLike(const model::ItemRecord& item,
+                                                          const model::ItemRecord& place, const std::string& actor,
+                                                          int64_t now, const std::string& reason) {
+  catalog::CatalogChange change;
+  change.item.location = place.location;
+  change.item.category = place.location == "review" ? place.category : "";
+  change.item.person = place.person;
+  change.item.auto_sorted = false;
+  change.actor = actor;
+  change.action = "duplicate";
+  change.reason = reason;
+  change.at = now;
+  nlohmann::json undo = RelocationUndo("duplicate", item, item);
+  const auto folder = std::filesystem::path(place.path).parent_path();
+  auto placed = committer_.Relocate(item, committer_.library() / folder, change);
+  if (!placed.ok()) return placed.status();
+  auto after = catalog_.GetItem(item.id);
+  if (!after.ok()) return after.status();
+  undo["path"] = after->path;
+  return Done{*after, std::move(undo), ""};
+}
+
+base::Result<model::ItemRecord> ReviewService::DecideDuplicate(int64_t id, const std::string& keep,
+                                                               const std::string& actor, int64_t now,
+                                                               const std::string& seen_in, std::string* undo_token) {
+  if (keep != "new" && keep != "existing" && keep != "both") {
+    return base::Status::InvalidArgument(fmt::format("keep \"{}\": must be new, existing or both", keep));
+  }
+  std::lock_guard lock(decide_mu_);
+  auto item = PendingItem(id, seen_in);
+  if (!item.ok()) return item.status();
+  if (!item->duplicate_of) {
+    return base::Status::InvalidArgument(fmt::format("item {} is not a duplicate of another item", id));
+  }
+  auto original = catalog_.GetItem(*item->duplicate_of);
+  if (!original.ok() || original->location == "trash") {
+    return base::Status::Conflict(
+        fmt::format("the item {} duplicates is in the trash or gone; decide it as a single photo", id));
+  }
+  const std::string name = std::filesystem::path(item->path).filename().string();
+  const std::string other = std::filesystem::path(original->path).filename().string();
+  nlohmann::json changes = nlohmann::json::array();
+  std::string summary;
+  model::ItemRecord result;
+  if (keep == "existing") {
+    auto done = Trash(*item, "duplicate", fmt::format("{} kept item {} instead", actor, original->id), actor, now);
+    if (!done.ok()) return done.status();
+    changes.push_back(done->undo);
+    result = done->item;
+    summary = fmt::format("kept {}, moved the copy {} to the trash", other, name);
+  } else {
+    if (keep == "new") {
+      auto trashed = Trash(*original, "duplicate", fmt::format("{} kept the better copy, item {}", actor, id), actor, now);
+      if (!trashed.ok()) return trashed.status();
+      changes.push_back(trashed->undo);
+    }
+    auto filed = FileLike(*item, *original, actor, now,
+                          fmt::format("{} kept it {} item {}", actor, keep == "new" ? "instead of" : "beside",
+                                      original->id));
+    if (!filed.ok()) return filed.status();   // the original stays in the trash, where its own token can't reach it
+    changes.push_back(filed->undo);
+    result = filed->item;
+    summary = keep == "new" ? fmt::format("kept {} in place of {} (now in the trash)", name, other)
+                            : fmt::format("kept both {} and {}", name, other);
+  }
+  nlohmann::json undo = {{"kind", "bulk"}, {"changes", std::move(changes)}};
+  return Finish("duplicate", Done{result, std::move(undo), summary}, actor, now, undo_token);
+}
+
+}  // namespace triage::review

@@ -1,0 +1,126 @@
+// The inverses of review decisions: the item goes back where it was through the committer (a journaled move), its
+// review entry and queue place come back, and what an approval taught (references, a new person) is forgotten.
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "review/review_service.h"
+
+namespace triage::review {
+
+using nlohmann::json;
+
+void ReviewService::EnableUndo(UndoService& undo) {
+  undo_ = &undo;
+  auto relocation = Inverse{[this](const json& u) { return CheckRelocation(u); },
+                            [this](const json& u, const std::string& a, int64_t t) { return RevertRelocation(u, a, t); }};
+  for (const char* kind : {"approve", "keep", "reject", "restore"}) undo.registry().Register(kind, relocation);
+  undo.registry().Register("skip", {[this](const json& u) { return CheckSkip(u); },
+                                    [this](const json& u, const std::string& a, int64_t t) { return RevertSkip(u, a, t); }});
+  auto bulk = Inverse{[this](const json& u) { return CheckBulk(u); },
+                      [this](const json& u, const std::string& a, int64_t t) { return RevertBulk(u, a, t); }};
+  undo.registry().Register("bulk", bulk);
+  undo.registry().Register("duplicate", bulk);   // two moves (the loser to the trash, the winner into place)
+}
+
+base::Result<model::ItemRecord> ReviewService::UnmovedSince(const json& undo) {
+  const int64_t id = undo.at("item");
+  auto item = catalog_.GetItem(id);
+  if (!item.ok() && item.status().code() == base::Code::kNotFound) {
+    return base::Status::Conflict(fmt::format("item {} was deleted since; nothing was changed", id));
+  }
+  if (!item.ok()) return item.status();
+  if (item->path != undo.at("path").get<std::string>()) {
+    return base::Status::Conflict(fmt::format("item {} was moved since (it is in {} now); nothing was changed", id,
+                                              std::filesystem::path(item->path).parent_path().generic_string()));
+  }
+  return item;
+}
+
+base::Status ReviewService::CheckRelocation(const json& undo) {
+  std::lock_guard lock(decide_mu_);
+  return UnmovedSince(undo).status();
+}
+
+base::Status ReviewService::RevertRelocation(const json& undo, const std::string& actor, int64_t now) {
+  std::lock_guard lock(decide_mu_);
+  auto item = UnmovedSince(undo);
+  if (!item.ok()) return item.status();
+  catalog::CatalogChange change;
+  change.item.location = undo.at("location");
+  change.item.category = undo.at("category");
+  change.item.person = undo.at("person");
+  change.item.auto_sorted = undo.at("auto_sorted");
+  if (change.item.location == "review") {   // pending again, with the entry the decision closed
+    change.item.reasons = item->reasons;
+    change.review_reason = undo.value("review_reason", "");
+    change.review_code = undo.value("review_code", "");
+  }
+  change.removed_references = undo.at("references").get<std::vector<int64_t>>();
+  change.actor = actor;
+  change.action = "undo";
+  change.reason = fmt::format("{} undone by {}", undo.at("kind").get<std::string>(), actor);
+  change.at = now;
+  auto placed = committer_.Relocate(*item, committer_.library() / undo.at("folder").get<std::string>(), change);
+  if (!placed.ok()) return placed.status();
+  ForgetIfEmpty(undo.at("person_created"));
+  if (!change.removed_references.empty() && references_changed_) references_changed_();
+  return base::Status::Ok();
+}
+
+void ReviewService::ForgetIfEmpty(const std::string& person) {
+  if (person.empty()) return;
+  auto persons = catalog_.ListPersons();
+  if (!persons.ok()) return;
+  for (const auto& p : *persons) {
+    if (p.name != person || p.references > 0) continue;
+    catalog::ItemFilter f;
+    f.person = person;
+    f.location = "library";
+    auto filed = catalog_.CountItems(f);
+    // Best effort: a person left behind is harmless (an empty folder name in the picker), so errors are not reported.
+    if (filed.ok() && *filed == 0) static_cast<void>(catalog_.RemovePerson(person));
+  }
+}
+
+base::Status ReviewService::CheckSkip(const json& undo) {
+  std::lock_guard lock(decide_mu_);
+  const int64_t id = undo.at("item");
+  auto item = PendingItem(id, undo.at("folder"));
+  if (!item.ok() && item.status().code() == base::Code::kNotFound) {
+    return base::Status::Conflict(fmt::format("item {} was decided since; nothing was changed", id));
+  }
+  return item.status();
+}
+
+base::Status ReviewService::RevertSkip(const json& undo, const std::string& actor, int64_t now) {
+  std::lock_guard lock(decide_mu_);
+  TRIAGE_RETURN_IF_ERROR(CheckSkip(undo));
+  return undo_->store().RestoreQueuePlace(undo.at("item"), {undo.at("rank"), undo.at("queued_at")}, actor, now);
+}
+
+base::Status ReviewService::CheckAny(const json& change) {
+  return change.at("kind") == "skip" ? CheckSkip(change) : CheckRelocation(change);
+}
+
+base::Status ReviewService::RevertAny(const json& change, const std::string& actor, int64_t now) {
+  return change.at("kind") == "skip" ? RevertSkip(change, actor, now) : RevertRelocation(change, actor, now);
+}
+
+base::Status ReviewService::CheckBulk(const json& undo) {
+  std::lock_guard lock(decide_mu_);
+  for (const json& change : undo.at("changes")) TRIAGE_RETURN_IF_ERROR(CheckAny(change));
+  return base::Status::Ok();
+}
+
+// All or nothing as far as a check can tell: every item is checked before the first moves back, under the lock that
+// serialises decisions. The last decision is reverted first.
+base::Status ReviewService::RevertBulk(const json& undo, const std::string& actor, int64_t now) {
+  std::lock_guard lock(decide_mu_);
+  TRIAGE_RETURN_IF_ERROR(CheckBulk(undo));
+  const json& changes = undo.at("changes");
+  for (auto it = changes.rbegin(); it != changes.rend(); ++it) TRIAGE_RETURN_IF_ERROR(RevertAny(*it, actor, now));
+  return base::Status::Ok();
+}
+
+}  // namespace triage::review

@@ -1,0 +1,272 @@
+// Specification of undo: each decision's token puts files, catalog rows, review entries and references back exactly,
+// once, and refuses (changing nothing) when the item moved since.
+#include <gtest/gtest.h>
+
+#include "catalog/sqlite/sqlite_undo.h"
+#include "review/person_service.h"
+#include "review/review_test_fixture.h"
+#include "review/undo_service.h"
+
+namespace triage::review {
+namespace {
+
+class ReviewUndoTest : public ReviewServiceTest {
+ protected:
+  void SetUp() override {
+    ReviewServiceTest::SetUp();
+    store_ = std::make_unique<catalog::sqlite::SqliteUndoStore>(*catalog_);
+    undo_ = std::make_unique<UndoService>(*store_, 3600);
+    service_->EnableUndo(*undo_);
+    persons_ = std::make_unique<PersonService>(*config_, *catalog_);
+    persons_->EnableUndo(*undo_);
+  }
+  void TearDown() override {
+    persons_.reset();
+    undo_.reset();
+    store_.reset();
+    ReviewServiceTest::TearDown();
+  }
+  // What undo must put back: the item's row, its open review entry and every reference.
+  struct Snapshot {
+    model::ItemRecord item;
+    model::ReviewEntry entry;
+    std::vector<model::PersonReference> refs;
+    std::vector<model::PersonRecord> persons;
+  };
+  Snapshot Take(int64_t id) {
+    Snapshot s{*catalog_->GetItem(id), {}, *catalog_->AllReferences(), *catalog_->ListPersons()};
+    auto entry = catalog_->PendingReview(id);
+    if (entry.ok()) s.entry = *entry;
+    return s;
+  }
+  void ExpectSame(const Snapshot& a, const Snapshot& b) {
+    EXPECT_EQ(a.item.path, b.item.path);
+    EXPECT_EQ(a.item.location, b.item.location);
+    EXPECT_EQ(a.item.category, b.item.category);
+    EXPECT_EQ(a.item.person, b.item.person);
+    EXPECT_EQ(a.item.auto_sorted, b.item.auto_sorted);
+    ASSERT_EQ(a.item.reasons.size(), b.item.reasons.size());
+    for (size_t i = 0; i < a.item.reasons.size(); ++i) EXPECT_EQ(a.item.reasons[i].code, b.item.reasons[i].code);
+    EXPECT_EQ(a.entry.category, b.entry.category);
+    EXPECT_EQ(a.entry.reason, b.entry.reason);
+    EXPECT_EQ(a.entry.reason_code, b.entry.reason_code);
+    EXPECT_EQ(a.entry.suggested_person, b.entry.suggested_person);
+    ASSERT_EQ(a.refs.size(), b.refs.size());
+    for (size_t i = 0; i < a.refs.size(); ++i) {
+      EXPECT_EQ(a.refs[i].id, b.refs[i].id);
+      EXPECT_EQ(a.refs[i].person, b.refs[i].person);
+      EXPECT_EQ(a.refs[i].embedding, b.refs[i].embedding);
+    }
+    ASSERT_EQ(a.persons.size(), b.persons.size());
+    for (size_t i = 0; i < a.persons.size(); ++i) EXPECT_EQ(a.persons[i].name, b.persons[i].name);
+    EXPECT_TRUE(fs::exists(lib_ / b.item.path));
+  }
+  std::unique_ptr<catalog::sqlite::SqliteUndoStore> store_;
+  std::unique_ptr<UndoService> undo_;
+  std::unique_ptr<PersonService> persons_;
+};
+
+TEST_F(ReviewUndoTest, UndoOfAnApprovalPutsTheFileEntryAndReferencesBackAndForgetsTheNewPerson) {
+  int64_t id = Pending("a.jpg");
+  Snapshot before = Take(id);
+  std::string token;
+  ASSERT_TRUE(service_->Approve(id, "Penny", "alice", 200, "", &token).ok());
+  ASSERT_FALSE(token.empty());
+  EXPECT_EQ(catalog_->AllReferences()->size(), 1u);
+  auto undone = undo_->Undo(token, "alice", false, 210);
+  ASSERT_TRUE(undone.ok()) << undone.status().ToString();
+  EXPECT_EQ(undone->kind, "approve");
+  EXPECT_EQ(undone->summary, "approved a.jpg as penny");
+  ExpectSame(Take(id), before);
+  EXPECT_FALSE(fs::exists(lib_ / "faces/penny/a.jpg"));
+  auto audit = catalog_->ListAudit(id, "alice", 1, 0);
+  EXPECT_EQ(audit->front().action, "undo");
+  EXPECT_EQ(audit->front().from_state, "faces/penny");
+  EXPECT_EQ(audit->front().to_state, "review/unidentified");
+  // Single use.
+  EXPECT_EQ(undo_->Undo(token, "alice", false, 220).status().code(), base::Code::kConflict);
+}
+
+TEST_F(ReviewUndoTest, UndoOfAnApprovalKeepsAPersonWhoHadPhotosBefore) {
+  int64_t a = Pending("a.jpg"), b = Pending("b.jpg");
+  ASSERT_TRUE(service_->Approve(a, "penny", "alice", 200).ok());
+  std::string token;
+  ASSERT_TRUE(service_->Approve(b, "penny", "alice", 201, "", &token).ok());
+  ASSERT_TRUE(undo_->Undo(token, "alice", false, 202).ok());
+  ASSERT_EQ(catalog_->ListPersons()->size(), 1u);
+  auto refs = catalog_->AllReferences();
+  ASSERT_EQ(refs->size(), 1u);
+  EXPECT_EQ(refs->front().source, "item:" + std::to_string(a));   // only b's face is forgotten
+}
+
+TEST_F(ReviewUndoTest, UndoOfRejectKeepAndRestorePutsEachBack) {
+  for (const std::string kind : {"reject", "keep"}) {
+    SCOPED_TRACE(kind);
+    int64_t id = Pending(kind + ".jpg");
+    Snapshot before = Take(id);
+    std::string token;
+    auto done = kind == "reject" ? service_->Reject(id, "alice", 300, "review/unidentified", &token)
+                                 : service_->Keep(id, "alice", 300, "review/unidentified", &token);
+    ASSERT_TRUE(done.ok()) << done.status().ToString();
+    EXPECT_NE(done->path, before.item.path);
+    ASSERT_TRUE(undo_->Undo(token, "alice", false, 301).ok());
+    ExpectSame(Take(id), before);
+  }
+  int64_t id = Pending("r.jpg");
+  ASSERT_TRUE(service_->Reject(id, "alice", 400).ok());
+  Snapshot trashed = Take(id);
+  std::string token;
+  ASSERT_TRUE(service_->Restore(id, "alice", 401, &token).ok());
+  ASSERT_TRUE(undo_->Undo(token, "alice", false, 402).ok());
+  ExpectSame(Take(id), trashed);
+  EXPECT_EQ(catalog_->PendingReview(id).status().code(), base::Code::kNotFound);
+}
+
+TEST_F(ReviewUndoTest, UndoOfASkipPutsTheItemBackAtItsPlaceInTheQueue) {
+  int64_t a = Pending("a.jpg"), b = Pending("b.jpg");
+  auto first = [&] {
+    catalog::ItemFilter f;
+    f.location = "review";
+    f.queue_order = true;
+    return catalog_->ListItems(f)->front().id;
+  };
+  std::string token;
+  ASSERT_TRUE(service_->Skip(a, "alice", 500, "", &token).ok());
+  EXPECT_EQ(first(), b);
+  ASSERT_TRUE(undo_->Undo(token, "alice", false, 501).ok());
+  EXPECT_EQ(first(), a);
+  EXPECT_EQ(catalog_->PendingReview(a)->created_at, 100);
+}
+
+TEST_F(ReviewUndoTest, UndoOfABulkRevertsEveryDecisionOrNone) {
+  int64_t a = Pending("a.jpg"), b = Pending("b.jpg");
+  Snapshot before_a = Take(a), before_b = Take(b);
+  std::string token;
+  auto out = service_->Bulk({a, 999, b}, "approve", "carol", "alice", 600, {}, &token);
+  ASSERT_TRUE(out.ok());
+  ASSERT_FALSE(token.empty());
+  ASSERT_TRUE(undo_->Undo(token, "alice", false, 601).ok());
+  ExpectSame(Take(a), before_a);
+  ExpectSame(Take(b), before_b);
+
+  // When one item moved since, nothing moves back and the token stays.
+  ASSERT_TRUE(service_->Bulk({a, b}, "reject", "", "alice", 700, {}, &token).ok());
+  ASSERT_TRUE(service_->Restore(b, "alice", 701).ok());
+  std::string a_path = catalog_->GetItem(a)->path;
+  EXPECT_EQ(undo_->Undo(token, "alice", false, 702).status().code(), base::Code::kConflict);
+  EXPECT_EQ(catalog_->GetItem(a)->path, a_path);
+  EXPECT_TRUE(fs::exists(lib_ / a_path));
+  EXPECT_EQ(store_->FindUndo(token)->used_at, 0);
+}
+
+TEST_F(ReviewUndoTest, AnItemMovedSinceIsAConflictAndNothingChanges) {
+  int64_t id = Pending("a.jpg");
+  std::string token;
+  ASSERT_TRUE(service_->Reject(id, "alice", 800, "", &token).ok());
+  ASSERT_TRUE(service_->Restore(id, "bob", 801).ok());
+  Snapshot restored = Take(id);
+  auto undone = undo_->Undo(token, "alice", false, 802);
+  EXPECT_EQ(undone.status().code(), base::Code::kConflict);
+  EXPECT_NE(undone.status().message().find("moved since"), std::string::npos) << undone.status().message();
+  ExpectSame(Take(id), restored);
+}
+
+TEST_F(ReviewUndoTest, TokensExpireAndBelongToTheirAuthor) {
+  int64_t id = Pending("a.jpg");
+  std::string token;
+  ASSERT_TRUE(service_->Reject(id, "alice", 900, "", &token).ok());
+  EXPECT_EQ(undo_->Undo(token, "mallory", false, 901).status().code(), base::Code::kPermissionDenied);
+  EXPECT_EQ(undo_->Undo(token, "alice", false, 900 + 3600).status().code(), base::Code::kNotFound);
+  EXPECT_EQ(catalog_->GetItem(id)->location, "trash");
+  EXPECT_EQ(undo_->Undo("no-such-token", "alice", false, 901).status().code(), base::Code::kNotFound);
+  ASSERT_TRUE(undo_->Undo(token, "admin", true, 901).ok());   // a role allowed to undo others' changes
+  EXPECT_EQ(catalog_->GetItem(id)->location, "review");
+}
+
+TEST_F(ReviewUndoTest, UndoOfAReferenceRemovalPutsTheSameReferenceBack) {
+  int64_t id = Pending("a.jpg");
+  ASSERT_TRUE(service_->Approve(id, "penny", "alice", 200).ok());
+  auto refs = persons_->References("penny");
+  ASSERT_EQ(refs->size(), 1u);
+  const model::PersonReference ref = refs->front();
+  std::string token;
+  EXPECT_EQ(persons_->RemoveReference("penny", ref.id + 100, "alice", 210, &token).code(), base::Code::kNotFound);
+  ASSERT_TRUE(persons_->RemoveReference("penny", ref.id, "alice", 210, &token).ok());
+  EXPECT_TRUE(persons_->References("penny")->empty());
+  ASSERT_TRUE(undo_->Undo(token, "alice", false, 211).ok());
+  refs = persons_->References("penny");
+  ASSERT_EQ(refs->size(), 1u);
+  EXPECT_EQ(refs->front().id, ref.id);
+  EXPECT_EQ(refs->front().embedding, ref.embedding);
+  EXPECT_EQ(refs->front().source, ref.source);
+}
+
+TEST_F(ReviewUndoTest, UndoOfPersonEditsPutsListsAndReferencesBack) {
+  int64_t id = Pending("a.jpg");
+  ASSERT_TRUE(service_->Approve(id, "penny", "alice", 200).ok());
+  std::string token;
+  ASSERT_TRUE(persons_->SetListStatus("penny", ListStatus::kBlacklist, "alice", 201, &token).ok());
+  ASSERT_TRUE(undo_->Undo(token, "alice", false, 202).ok());
+  EXPECT_EQ(ListStatusOf(*config_->Current(), "penny"), ListStatus::kNeutral);
+
+  ASSERT_TRUE(persons_->SetListStatus("penny", ListStatus::kWhitelist, "alice", 203).ok());
+  auto refs_before = *persons_->References("penny");
+  ASSERT_TRUE(persons_->Remove("penny", "alice", 204, &token).ok());
+  EXPECT_EQ(persons_->References("penny").status().code(), base::Code::kNotFound);
+  ASSERT_TRUE(undo_->Undo(token, "alice", false, 205).ok());
+  auto refs_after = persons_->References("penny");
+  ASSERT_TRUE(refs_after.ok());
+  ASSERT_EQ(refs_after->size(), refs_before.size());
+  EXPECT_EQ(refs_after->front().id, refs_before.front().id);
+  EXPECT_EQ(ListStatusOf(*config_->Current(), "penny"), ListStatus::kWhitelist);
+
+  // A list edited since refuses the undo of an older edit.
+  ASSERT_TRUE(persons_->SetList("blacklist", {"zed"}, "alice", 206, &token).ok());
+  ASSERT_TRUE(persons_->SetList("blacklist", {"zed", "amy"}, "alice", 207).ok());
+  EXPECT_EQ(undo_->Undo(token, "alice", false, 208).status().code(), base::Code::kConflict);
+
+  ASSERT_TRUE(persons_->Add("Quinn", "alice", 209, &token).ok());
+  ASSERT_TRUE(undo_->Undo(token, "alice", false, 210).ok());
+  EXPECT_EQ(persons_->References("quinn").status().code(), base::Code::kNotFound);
+}
+
+TEST_F(ReviewUndoTest, KeepingTheNewCopyPutsItInTheOriginalsPlaceAndUndoPutsBothBack) {
+  int64_t original = Pending("a.jpg");
+  ASSERT_TRUE(service_->Approve(original, "penny", "alice", 150).ok());
+  int64_t copy = Pending("b.jpg", original);
+  Snapshot original_before = Take(original), copy_before = Take(copy);
+  std::string token;
+  auto kept = service_->DecideDuplicate(copy, "new", "alice", 200, "review/duplicates", &token);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(kept->path, "faces/penny/b.jpg");
+  EXPECT_EQ(kept->location, "library");
+  EXPECT_EQ(kept->person, "penny");
+  EXPECT_EQ(catalog_->GetItem(original)->location, "trash");
+  EXPECT_TRUE(fs::exists(lib_ / catalog_->GetItem(original)->path));
+  ASSERT_TRUE(undo_->Undo(token, "alice", false, 201).ok());
+  ExpectSame(Take(original), original_before);
+  ExpectSame(Take(copy), copy_before);
+
+  kept = service_->DecideDuplicate(copy, "both", "alice", 300, "", &token);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(kept->path, "faces/penny/b.jpg");
+  EXPECT_EQ(catalog_->GetItem(original)->path, "faces/penny/a.jpg");
+  ASSERT_TRUE(undo_->Undo(token, "alice", false, 301).ok());
+  ExpectSame(Take(copy), copy_before);
+
+  kept = service_->DecideDuplicate(copy, "existing", "alice", 400, "", &token);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->location, "trash");
+  EXPECT_EQ(catalog_->GetItem(original)->path, "faces/penny/a.jpg");
+  ASSERT_TRUE(undo_->Undo(token, "alice", false, 401).ok());
+  ExpectSame(Take(copy), copy_before);
+
+  // Bad input changes nothing.
+  EXPECT_EQ(service_->DecideDuplicate(copy, "left", "alice", 500).status().code(), base::Code::kInvalidArgument);
+  int64_t single = Pending("c.jpg");
+  EXPECT_EQ(service_->DecideDuplicate(single, "new", "alice", 500).status().code(), base::Code::kInvalidArgument);
+  ExpectSame(Take(copy), copy_before);
+}
+
+}  // namespace
+}  // namespace triage::review

@@ -1,0 +1,139 @@
+// Specification of the gallery API: filters and sorts, cursor pages, the month timeline, an item's explained score,
+// bursts and duplicate groups, and refused parameters.
+#include "quality/gallery_fixture.h"
+#include "server/api_test_support.h"
+
+namespace triage::server {
+namespace {
+
+class GalleryApiTest : public ApiTest {
+ protected:
+  // A burst of three frames (the middle one best), a photo with closed eyes, and a duplicate pair years apart.
+  void SetUp() override {
+    ApiTest::SetUp();
+    auto add = [&](quality::FixturePhoto p) { return *catalog_->Apply(quality::FixtureChange(p, ++added_)); };
+    quality::FixturePhoto frame("2024-05-03T09:00:00.10", 0x1, 6.0);
+    frame.camera = "Canon EOS R5";
+    frame.lens = "RF 85mm";
+    frame.person = "alice";
+    frame.category = "portrait";
+    burst_[0] = add(frame);
+    frame.taken_at = "2024-05-03T09:00:00.30";
+    frame.aggregate = 8.0;
+    burst_[1] = add(frame);
+    frame.taken_at = "2024-05-03T09:00:01.00";
+    frame.phash = 0x3;
+    frame.aggregate = 7.0;
+    burst_[2] = add(frame);
+    quality::FixturePhoto blink("2024-05-20T12:00:00", 0xff00ff00ff00ff00ULL, 7.5);
+    blink.eyes_closed = true;
+    blink_ = add(blink);
+    quality::FixturePhoto hill("2024-06-01T18:00:00", 0xf0f0f0f0f0f0f0f0ULL, 5.0, 9.5, 5);
+    hill.category = "landscape";
+    hill_ = add(hill);
+    hill.taken_at = "2021-06-01T18:00:00";
+    hill.phash ^= 0x10;
+    hill.aggregate = 4.0;
+    hill.sharpness = 3.0;
+    old_hill_ = add(hill);
+  }
+
+  std::vector<int64_t> Ids(const json& page) {
+    std::vector<int64_t> out;
+    for (const auto& item : page["items"]) out.push_back(item["id"]);
+    return out;
+  }
+
+  int added_ = 0;
+  int64_t burst_[3] = {};
+  int64_t blink_ = 0, hill_ = 0, old_hill_ = 0;
+};
+
+TEST_F(GalleryApiTest, RanksFiltersAndSwitchesBurstsClosedEyesAndDuplicates) {
+  TestSession s = Login("alice");
+  auto r = Get("/api/gallery", &s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json all = Body(r);
+  EXPECT_EQ(all["total"], 6);
+  // By aggregate, the burst's frames spaced apart: 8.0, 7.5, 7.0, 6.0 would put two frames in a row.
+  EXPECT_EQ(Ids(all), (std::vector<int64_t>{burst_[1], blink_, burst_[2], hill_, burst_[0], old_hill_}));
+  EXPECT_EQ(all["items"][0]["burst"]["lead"], true);
+  EXPECT_EQ(all["items"][0]["burst"]["size"], 3);
+  EXPECT_EQ(all["items"][0]["quality"]["dimensions"]["sharpness"]["weight"], 10);
+  EXPECT_EQ(all["items"][0]["lens"], "RF 85mm");
+  EXPECT_TRUE(all["next_cursor"].is_null());
+  EXPECT_EQ(all["months"][0]["month"], "2024-06");
+  EXPECT_EQ(all["months"][1]["count"], 4);
+  EXPECT_EQ(Ids(Body(Get("/api/gallery?keep_bursts_together=true", &s))),
+            (std::vector<int64_t>{burst_[1], blink_, burst_[2], burst_[0], hill_, old_hill_}));
+  EXPECT_EQ(Ids(Body(Get("/api/gallery?best_of_burst=true&hide_closed_eyes=true&hide_duplicates=true", &s))),
+            (std::vector<int64_t>{burst_[1], hill_}));
+  EXPECT_EQ(Ids(Body(Get("/api/gallery?person=alice&camera=Canon%20EOS%20R5&lens=RF%2085mm&min_score=6.5", &s))),
+            (std::vector<int64_t>{burst_[1], burst_[2]}));
+  EXPECT_EQ(Ids(Body(Get("/api/gallery?category=landscape&from=2024-06&to=2024-06", &s))),
+            (std::vector<int64_t>{hill_}));
+  EXPECT_EQ(Ids(Body(Get("/api/gallery?sort=sharpness&max_score=5", &s))), (std::vector<int64_t>{hill_, old_hill_}));
+  EXPECT_EQ(Ids(Body(Get("/api/gallery?sort=date&order=asc&limit=2", &s)))[0], old_hill_);
+}
+
+TEST_F(GalleryApiTest, CursorPagesCoverEveryItemOnce) {
+  TestSession s = Login("bob");
+  std::vector<int64_t> seen;
+  std::string url = "/api/gallery?limit=2";
+  for (int pages = 0; pages < 10; ++pages) {
+    json page = Body(Get(url, &s));
+    for (int64_t id : Ids(page)) seen.push_back(id);
+    EXPECT_EQ(page.contains("months"), pages == 0);  // the timeline comes with the first page only
+    if (page["next_cursor"].is_null()) break;
+    url = "/api/gallery?limit=2&cursor=" + page["next_cursor"].get<std::string>();
+  }
+  EXPECT_EQ(seen, (std::vector<int64_t>{burst_[1], blink_, burst_[2], hill_, burst_[0], old_hill_}));
+}
+
+TEST_F(GalleryApiTest, ScoreBurstsAndDuplicatesSayWhyTheLeadLeads) {
+  TestSession s = Login("alice");
+  json score = Body(Get("/api/items/" + std::to_string(burst_[0]) + "/score", &s));
+  EXPECT_EQ(score["quality"]["aggregate"], 6.0);
+  EXPECT_EQ(score["quality"]["category"], "portrait");
+  EXPECT_EQ(score["quality"]["dimensions"]["composition"]["score"], 5.0);
+  ASSERT_EQ(score["groups"].size(), 1u);
+  EXPECT_EQ(score["groups"][0]["kind"], "burst");
+  EXPECT_EQ(score["groups"][0]["lead"], burst_[1]);
+  json bursts = Body(Get("/api/bursts", &s));
+  ASSERT_EQ(bursts["groups"].size(), 1u);
+  EXPECT_NE(bursts["groups"][0]["why"].get<std::string>().find("best of 3 frames"), std::string::npos);
+  EXPECT_EQ(bursts["groups"][0]["members"][0]["relation"], "lead");
+  EXPECT_TRUE(bursts["next_after"].is_null());
+  json dups = Body(Get("/api/duplicates", &s));
+  ASSERT_EQ(dups["groups"].size(), 1u);
+  EXPECT_EQ(dups["groups"][0]["lead"], hill_);
+  EXPECT_EQ(dups["groups"][0]["members"][1]["relation"], "near_duplicate");
+  EXPECT_EQ(dups["groups"][0]["members"][1]["distance"], 1);
+  EXPECT_EQ(Get("/api/items/999999/score", &s)->status, 404);
+  EXPECT_EQ(Get("/api/bursts", nullptr)->status, 401);
+}
+
+TEST_F(GalleryApiTest, RefusesBadParametersNamingThem) {
+  TestSession s = Login("alice");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"/api/gallery?sort=bokeh", "is unknown; use aggregate, date or a dimension"},
+      {"/api/gallery?min_score=11", "min_score"},
+      {"/api/gallery?from=May", "from: must be a date"},
+      {"/api/gallery?best_of_burst=maybe", "best_of_burst: must be true or false"},
+      {"/api/gallery?order=sideways", "order"},
+      {"/api/gallery?location=trash", "location"},
+      {"/api/gallery?limit=0", "limit"},
+      {"/api/gallery?cursor=abc", "cursor"},
+      {"/api/bursts?limit=100000", "limit"},
+  };
+  for (const auto& [url, expected] : cases) {
+    auto r = Get(url, &s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << url;
+    EXPECT_NE(r->body.find(expected), std::string::npos) << url << ": " << r->body;
+  }
+}
+
+}  // namespace
+}  // namespace triage::server

@@ -1,0 +1,202 @@
+// Specification of the proposals and votes API: the queue, decisions by admins only, batch, the public voting page
+// (only public images, nothing private reachable), one vote per session, rate limits.
+#include "server/api_test_support.h"
+
+namespace triage::server {
+namespace {
+
+class ProposalsApiTest : public ApiTest {
+ protected:
+  // A library image of ada (obama.jpg) and a proposed image waiting in review (biden.jpg); the proposal's id.
+  int64_t MakeProposal() {
+    auto ids = Ingest({"obama.jpg", "biden.jpg"});
+    current_ = ids[0];
+    proposed_ = ids[1];
+    EXPECT_TRUE(review_->Approve(current_, "ada", "bob", 100).ok());
+    auto p = proposals_->Propose({current_, proposed_, "manual", "bob"}, 200);
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    return p.ok() ? p->id : 0;
+  }
+  std::string ProposalPath(int64_t id, const std::string& verb = "") {
+    return "/api/proposals/" + std::to_string(id) + (verb.empty() ? "" : "/" + verb);
+  }
+  // An anonymous vote with `cookie` ("" for none); the response.
+  httplib::Result Vote(const json& body, const std::string& cookie) {
+    httplib::Headers h;
+    if (!cookie.empty()) h.emplace("Cookie", cookie);
+    return client_->Post("/api/votes", h, body.dump(), "application/json");
+  }
+  static std::string VoterCookie(const httplib::Result& r) {
+    std::string set = r->get_header_value("Set-Cookie");
+    return set.substr(0, set.find(';'));
+  }
+  int64_t current_ = 0;
+  int64_t proposed_ = 0;
+};
+
+TEST_F(ProposalsApiTest, QueueShowsBothImagesAndRefusesUnknownFilters) {
+  int64_t id = MakeProposal();
+  TestSession s = Login("alice");
+  auto r = Get("/api/proposals?status=pending&sort=score", &s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json list = Body(r)["proposals"];
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["id"], id);
+  EXPECT_EQ(list[0]["current_item"]["id"], current_);
+  EXPECT_EQ(list[0]["proposed_item"]["id"], proposed_);
+  EXPECT_EQ(list[0]["current"]["width"], list[0]["current_item"]["width"]);
+  EXPECT_EQ(list[0]["current_item"]["votes"]["up"], 0);
+  EXPECT_TRUE(Body(Get("/api/proposals?status=denied", &s))["proposals"].empty());
+  for (const char* bad : {"/api/proposals?status=done", "/api/proposals?reason=pretty", "/api/proposals?sort=size"}) {
+    EXPECT_EQ(Get(bad, &s)->status, 400) << bad;
+  }
+  EXPECT_EQ(Get(ProposalPath(id), &s)->status, 200);
+  EXPECT_EQ(Get(ProposalPath(999), &s)->status, 404);
+}
+
+TEST_F(ProposalsApiTest, OnlyAdminsDecideAndApproveMovesFilesAndAudits) {
+  int64_t id = MakeProposal();
+  TestSession user = Login("alice");
+  TestSession admin = Login("bob");
+  for (const char* verb : {"approve", "deny", "archive", "revert"}) {
+    auto r = Post(ProposalPath(id, verb), json::object(), &user);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 403) << verb;
+  }
+  EXPECT_EQ(Post("/api/proposals", {{"current_item_id", current_}}, &user)->status, 403);
+  EXPECT_EQ(Post("/api/proposals/batch", {{"action", "deny"}, {"ids", {id}}}, &user)->status, 403);
+  const std::string old_path = catalog_->GetItem(current_)->path;
+  auto r = Post(ProposalPath(id, "approve"), {{"notes", "sharper"}}, &admin);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json p = Body(r);
+  EXPECT_EQ(p["status"], "approved");
+  EXPECT_EQ(p["review_notes"], "sharper");
+  EXPECT_EQ(p["proposed_item"]["person"], "ada");
+  EXPECT_FALSE(fs::exists(root_ / old_path));
+  EXPECT_TRUE(fs::exists(root_ / catalog_->GetItem(current_)->path));
+  EXPECT_EQ(catalog_->GetItem(current_)->location, "archive");
+  EXPECT_EQ(AuditOf(proposed_).front().action, "replaced");
+  EXPECT_EQ(AuditOf(proposed_).front().actor, "bob");
+  auto twice = Post(ProposalPath(id, "approve"), json::object(), &admin);
+  EXPECT_EQ(twice->status, 409);
+  auto reverted = Post(ProposalPath(id, "revert"), json::object(), &admin);
+  ASSERT_EQ(reverted->status, 200) << reverted->body;
+  EXPECT_EQ(Body(reverted)["status"], "reverted");
+  EXPECT_EQ(catalog_->GetItem(current_)->location, "library");
+}
+
+TEST_F(ProposalsApiTest, ManualProposalAndBatchReportCounts) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg", "obama2.jpg"});
+  ASSERT_TRUE(review_->Approve(ids[0], "ada", "bob", 100).ok());
+  TestSession admin = Login("bob");
+  auto made = Post("/api/proposals", {{"current_item_id", ids[0]}, {"proposed_item_id", ids[1]}}, &admin);
+  ASSERT_EQ(made->status, 201) << made->body;
+  EXPECT_EQ(Body(made)["proposed_by"], "bob");
+  EXPECT_EQ(Body(made)["reason"], "manual");
+  auto second = Post("/api/proposals", {{"current_item_id", ids[0]}, {"proposed_item_id", ids[2]}}, &admin);
+  ASSERT_EQ(second->status, 201);
+  EXPECT_EQ(Post("/api/proposals", {{"current_item_id", ids[1]}}, &admin)->status, 400);  // in review: no slot
+  EXPECT_EQ(Post("/api/proposals", {{"current_item_id", "x"}}, &admin)->status, 400);
+  auto batch = Post("/api/proposals/batch",
+                    {{"action", "archive"}, {"ids", {Body(made)["id"], Body(second)["id"], 4242}}}, &admin);
+  ASSERT_EQ(batch->status, 200) << batch->body;
+  EXPECT_EQ(Body(batch)["matched"], 3);
+  EXPECT_EQ(Body(batch)["done"], 2);
+  EXPECT_EQ(Body(batch)["failed"].size(), 1u);
+  EXPECT_EQ(Post("/api/proposals/batch", {{"action", "explode"}}, &admin)->status, 400);
+  EXPECT_EQ(Post("/api/proposals/batch", {{"action", "deny"}, {"min_score", 200}}, &admin)->status, 400);
+}
+
+TEST_F(ProposalsApiTest, AnonymousVotesCountOncePerSessionAndShowOnTheAdminPage) {
+  int64_t id = MakeProposal();
+  TestSession admin = Login("bob");
+  ASSERT_EQ(Post("/api/items/" + std::to_string(current_) + "/public", {{"public", true}}, &admin)->status, 200);
+  auto first = Vote({{"item_id", current_}, {"vote", "up"}}, "");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200) << first->body;
+  const std::string cookie = VoterCookie(first);
+  ASSERT_EQ(cookie.rfind("triage_voter=", 0), 0u) << cookie;
+  EXPECT_NE(first->get_header_value("Set-Cookie").find("HttpOnly"), std::string::npos);
+  EXPECT_EQ(Body(first)["up"], 1);
+  auto second = Vote({{"item_id", current_}, {"vote", "down"}}, cookie);  // replaces the first
+  EXPECT_EQ(Body(second)["up"], 0);
+  EXPECT_EQ(Body(second)["down"], 1);
+  EXPECT_TRUE(second->get_header_value("Set-Cookie").empty());
+  auto other = Vote({{"item_id", current_}, {"vote", "flag"}, {"reason", "wrong_person"}}, "");
+  EXPECT_EQ(Body(other)["flags"], 1);
+  EXPECT_DOUBLE_EQ(Body(other)["score"].get<double>(), -1.5 - 3.0);
+  json shown = Body(Get(ProposalPath(id), &admin));
+  EXPECT_EQ(shown["current_item"]["votes"]["down"], 1);
+  EXPECT_EQ(shown["current_item"]["votes"]["flags"], 1);
+  json board = Body(client_->Get("/api/votes/leaderboard"));
+  ASSERT_EQ(board["contributors"].size(), 2u);
+  EXPECT_EQ(board["contributors"][0]["name"], "anonymous");
+  for (const json& bad : {json{{"item_id", current_}, {"vote", "sideways"}}, json{{"vote", "up"}},
+                          json{{"item_id", current_}, {"vote", "flag"}, {"reason", "ugly"}}}) {
+    EXPECT_EQ(Vote(bad, cookie)->status, 400) << bad.dump();
+  }
+}
+
+TEST_F(ProposalsApiTest, NothingPrivateIsReachableFromThePublicPage) {
+  MakeProposal();
+  TestSession admin = Login("bob");
+  ASSERT_EQ(Post("/api/items/" + std::to_string(current_) + "/public", {{"public", true}}, &admin)->status, 200);
+  // Marked public while in review: still not shown (only library images are).
+  ASSERT_EQ(Post("/api/items/" + std::to_string(proposed_) + "/public", {{"public", true}}, &admin)->status, 200);
+  auto r = client_->Get("/api/public/images");
+  ASSERT_EQ(r->status, 200);
+  json images = Body(r)["images"];
+  ASSERT_EQ(images.size(), 1u);
+  EXPECT_EQ(images[0]["id"], current_);
+  const std::string path = catalog_->GetItem(current_)->path;
+  for (const std::string& secret : {path, std::string("faces/"), std::string("ada"), std::string(".jpg"),
+                                    std::string("review/"), root_.string()}) {
+    EXPECT_EQ(r->body.find(secret), std::string::npos) << "the public page shows " << secret;
+  }
+  EXPECT_EQ(client_->Get(images[0]["thumbnail"].get<std::string>())->status, 200);
+  const std::string hidden = "/api/public/images/" + std::to_string(proposed_) + "/thumbnail";
+  EXPECT_EQ(client_->Get(hidden)->status, 404);
+  for (const char* probe : {"/api/public/images/999/thumbnail", "/api/public/images/..%2F..%2Fcatalog.db/thumbnail",
+                            "/api/public/images/-1/thumbnail", "/api/items/1/original", "/api/items/1/thumbnail",
+                            "/api/proposals", "/api/audit"}) {
+    auto p = client_->Get(probe);
+    ASSERT_TRUE(p) << probe;
+    EXPECT_TRUE(p->status == 400 || p->status == 401 || p->status == 404) << probe << " " << p->status;
+    EXPECT_EQ(p->get_header_value("Content-Type").find("image/"), std::string::npos) << probe;
+  }
+  EXPECT_EQ(Vote({{"item_id", proposed_}, {"vote", "up"}}, "")->status, 404);  // not public: as if absent
+  EXPECT_EQ(Vote({{"item_id", 999}, {"vote", "up"}}, "")->status, 404);
+  EXPECT_EQ(Post("/api/items/" + std::to_string(current_) + "/public", {{"public", false}}, &admin)->status, 200);
+  EXPECT_TRUE(Body(client_->Get("/api/public/images"))["images"].empty());
+  EXPECT_EQ(client_->Get("/api/public/images/" + std::to_string(current_) + "/thumbnail")->status, 404);
+}
+
+TEST_F(ProposalsApiTest, VotesBeyondTheLimitAre429WithRetryAfter) {
+  StopServer();
+  ASSERT_TRUE(config_->Update([](json& doc) {
+                       doc["votes"] = {{"max_per_minute_per_session", 3}, {"max_per_minute_per_address", 5}};
+                       return base::Status::Ok();
+                     }).ok());
+  StartServer();
+  MakeProposal();
+  TestSession admin = Login("bob");
+  ASSERT_EQ(Post("/api/items/" + std::to_string(current_) + "/public", {{"public", true}}, &admin)->status, 200);
+  auto first = Vote({{"item_id", current_}, {"vote", "up"}}, "");
+  const std::string cookie = VoterCookie(first);
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(Vote({{"item_id", current_}, {"vote", "up"}}, cookie)->status, 200);
+  auto limited = Vote({{"item_id", current_}, {"vote", "down"}}, cookie);
+  ASSERT_EQ(limited->status, 429);
+  EXPECT_GT(std::stoi(limited->get_header_value("Retry-After")), 0);
+  EXPECT_EQ(Body(limited)["error"], "rate_limited");
+  EXPECT_EQ(proposal_store_->TallyOf(current_)->down, 0);  // the refused vote changed nothing
+  // A new session from the same address gets two more, then the address limit (5) answers.
+  auto fresh = Vote({{"item_id", current_}, {"vote", "up"}}, "");
+  EXPECT_EQ(fresh->status, 200);
+  EXPECT_EQ(Vote({{"item_id", current_}, {"vote", "up"}}, VoterCookie(fresh))->status, 200);
+  EXPECT_EQ(Vote({{"item_id", current_}, {"vote", "up"}}, "")->status, 429);
+}
+
+}  // namespace
+}  // namespace triage::server

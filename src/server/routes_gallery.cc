@@ -1,0 +1,192 @@
+// The gallery: GET /api/gallery (filters, sort, cursor pages, month timeline), an item's explained score, bursts and
+// duplicate groups. Thin: filtering and sorting are the gallery store's, paging and burst spacing quality/'s.
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "model/json_groups.h"
+#include "model/json_quality.h"
+#include "quality/gallery.h"
+#include "quality/group_service.h"
+#include "server/server_state.h"
+
+namespace triage::server {
+namespace {
+
+using nlohmann::json;
+
+// Brings bursts and duplicate groups up to date with whatever arrived or left (in any process) before they are read.
+base::Status RefreshGroups(ServerState& state) {
+  std::lock_guard lock(state.groups_mu);
+  quality::GroupService service(state.ctx.catalog, state.ctx.gallery);
+  return service.Refresh(state.ctx.config.Current()->grouping).status();
+}
+
+base::Result<bool> Switch(const Call& call, const std::string& name) {
+  std::string v = call.Query(name);
+  if (v.empty() || v == "0" || v == "false") return false;
+  if (v == "1" || v == "true") return true;
+  return base::Status::InvalidArgument(fmt::format("query parameter {}: must be true or false (got \"{}\")", name, v));
+}
+
+base::Result<std::optional<double>> Score(const Call& call, const std::string& name) {
+  std::string v = call.Query(name);
+  if (v.empty()) return std::optional<double>();
+  char* end = nullptr;
+  double d = std::strtod(v.c_str(), &end);
+  if (*end != '\0' || !(d >= 0 && d <= 10)) {
+    return base::Status::InvalidArgument(fmt::format("query parameter {}: must be a score from 0 to 10 (got \"{}\")",
+                                                     name, v));
+  }
+  return std::optional<double>(d);
+}
+
+// "2024-05" or "2024-05-03" as ms; `end` gives the end of that month or day (exclusive).
+base::Result<std::optional<int64_t>> Date(const Call& call, const std::string& name, bool end) {
+  std::string v = call.Query(name);
+  if (v.empty()) return std::optional<int64_t>();
+  const bool month = v.size() == 7;
+  auto ms = model::CaptureTimeMs((month ? v + "-01" : v) + "T00:00:00");
+  if (!ms || (v.size() != 7 && v.size() != 10)) {
+    return base::Status::InvalidArgument(
+        fmt::format("query parameter {}: must be a date YYYY-MM-DD or a month YYYY-MM (got \"{}\")", name, v));
+  }
+  if (!end) return std::optional<int64_t>(*ms);
+  if (!month) return std::optional<int64_t>(*ms + 86'400'000);
+  int y = std::stoi(v.substr(0, 4)), m = std::stoi(v.substr(5, 2));
+  return std::optional<int64_t>(*model::CaptureTimeMs(
+      fmt::format("{:04}-{:02}-01T00:00:00", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1)));
+}
+
+void Text(const Call& call, const std::string& name, std::optional<std::string>& into) {
+  if (!call.Query(name).empty()) into = call.Query(name);
+}
+
+base::Result<quality::GalleryRequest> RequestOf(const Call& call) {
+  quality::GalleryRequest r;
+  catalog::GalleryQuery& q = r.query;
+  std::string location = call.Query("location");
+  if (!location.empty() && location != "library" && location != "review") {
+    return base::Status::InvalidArgument("query parameter location: must be library or review");
+  }
+  Text(call, "location", q.location);
+  Text(call, "person", q.person);
+  Text(call, "category", q.category);
+  Text(call, "camera", q.camera);
+  Text(call, "lens", q.lens);
+  auto from = Date(call, "from", false), to = Date(call, "to", true);
+  auto min = Score(call, "min_score"), max = Score(call, "max_score");
+  for (const base::Status& st : {from.status(), to.status(), min.status(), max.status()}) TRIAGE_RETURN_IF_ERROR(st);
+  q.taken_from_ms = *from;
+  q.taken_to_ms = *to;
+  q.min_score = *min;
+  q.max_score = *max;
+  auto eyes = Switch(call, "hide_closed_eyes"), best = Switch(call, "best_of_burst"),
+       dups = Switch(call, "hide_duplicates"), together = Switch(call, "keep_bursts_together");
+  for (const base::Status& st : {eyes.status(), best.status(), dups.status(), together.status()}) {
+    TRIAGE_RETURN_IF_ERROR(st);
+  }
+  q.hide_closed_eyes = *eyes;
+  q.best_of_burst_only = *best;
+  q.hide_duplicates = *dups;
+  r.keep_bursts_together = *together;
+  if (!call.Query("sort").empty()) q.sort = call.Query("sort");
+  std::string order = call.Query("order");
+  if (!order.empty() && order != "asc" && order != "desc") {
+    return base::Status::InvalidArgument("query parameter order: must be asc or desc");
+  }
+  q.ascending = order == "asc";
+  auto limit = call.IntQuery("limit", 100, 1, 500);
+  if (!limit.ok()) return limit.status();
+  q.limit = static_cast<int>(*limit);
+  r.cursor = call.Query("cursor");
+  return r;
+}
+
+json EntryView(const catalog::GalleryEntry& e) {
+  json j = ItemView(e.item);
+  j["sort_value"] = e.sort_value;
+  j["taken_at_ms"] = e.taken_at_ms ? json(*e.taken_at_ms) : json(nullptr);
+  j["lens"] = e.lens;
+  j["eyes_closed"] = e.eyes_closed;
+  j["burst"] = e.burst_id ? json{{"id", *e.burst_id}, {"lead", e.burst_lead}, {"size", e.burst_size}} : json(nullptr);
+  j["duplicate"] = e.duplicate_group ? json{{"id", *e.duplicate_group}, {"lead", e.duplicate_lead}} : json(nullptr);
+  return j;
+}
+
+base::Status Gallery(ServerState& state, Call& call) {
+  auto request = RequestOf(call);
+  if (!request.ok()) return request.status();
+  TRIAGE_RETURN_IF_ERROR(RefreshGroups(state));
+  auto page = quality::ListGallery(state.ctx.gallery, *request);
+  if (!page.ok()) return page.status();
+  json items = json::array();
+  for (const auto& e : page->items) items.push_back(EntryView(e));
+  json reply = {{"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)},
+                {"sort", request->query.sort},
+                {"order", request->query.ascending ? "asc" : "desc"}};
+  if (page->total) reply["total"] = *page->total;
+  if (request->cursor.empty()) {
+    auto months = state.ctx.gallery.GalleryMonths(request->query);
+    if (!months.ok()) return months.status();
+    json list = json::array();
+    for (const auto& m : *months) list.push_back({{"month", m.month}, {"count", m.count}});
+    reply["months"] = std::move(list);
+  }
+  reply["items"] = std::move(items);
+  call.Reply(reply);
+  return base::Status::Ok();
+}
+
+json GroupView(ServerState& state, const model::ItemGroup& g) {
+  return model::GroupJson(g, [&](int64_t id) {
+    auto item = state.ctx.catalog.GetItem(id);
+    return item.ok() ? item->path : std::string();
+  });
+}
+
+base::Status Score(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  auto item = state.ctx.catalog.GetItem(*id);
+  if (!item.ok()) return item.status();
+  TRIAGE_RETURN_IF_ERROR(RefreshGroups(state));
+  json groups = json::array();
+  for (model::GroupKind kind : {model::GroupKind::kBurst, model::GroupKind::kDuplicate}) {
+    auto found = state.ctx.gallery.GroupsContaining(kind, {*id});
+    if (!found.ok()) return found.status();
+    for (const auto& g : *found) groups.push_back(GroupView(state, g));
+  }
+  call.Reply({{"id", *id}, {"quality", ItemView(*item)["quality"]}, {"groups", groups}});
+  return base::Status::Ok();
+}
+
+base::Status Groups(ServerState& state, Call& call, model::GroupKind kind) {
+  auto after = call.IntQuery("after", 0, 0, INT64_MAX);
+  if (!after.ok()) return after.status();
+  auto limit = call.IntQuery("limit", 50, 1, 500);
+  if (!limit.ok()) return limit.status();
+  TRIAGE_RETURN_IF_ERROR(RefreshGroups(state));
+  auto groups = state.ctx.gallery.ListGroups(kind, *after, static_cast<int>(*limit));
+  if (!groups.ok()) return groups.status();
+  json list = json::array();
+  for (const auto& g : *groups) list.push_back(GroupView(state, g));
+  const bool more = static_cast<int64_t>(groups->size()) == *limit;
+  call.Reply({{"kind", model::GroupKindName(kind)},
+              {"groups", list},
+              {"next_after", more ? json(groups->back().id) : json(nullptr)}});
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+void AddGalleryRoutes(ApiRouter& router, ServerState& state) {
+  router.Add(Method::kGet, "/api/gallery", Permission::kView, [&state](Call& c) { return Gallery(state, c); });
+  router.Add(Method::kGet, "/api/items/{id}/score", Permission::kView, [&state](Call& c) { return Score(state, c); });
+  router.Add(Method::kGet, "/api/bursts", Permission::kView,
+             [&state](Call& c) { return Groups(state, c, model::GroupKind::kBurst); });
+  router.Add(Method::kGet, "/api/duplicates", Permission::kView,
+             [&state](Call& c) { return Groups(state, c, model::GroupKind::kDuplicate); });
+}
+
+}  // namespace triage::server

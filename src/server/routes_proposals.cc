@@ -1,0 +1,232 @@
+// Proposals: the queue with both images and their votes, one proposal, decisions, batch, manual proposals, runs.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "base/clock.h"
+#include "review/proposal_json.h"
+#include "server/server_state.h"
+
+namespace triage::server {
+namespace {
+
+using nlohmann::json;
+
+// An item as the proposals page shows it (null when there is none), with its votes and community score.
+json SideView(ServerState& state, int64_t item_id) {
+  if (item_id == 0) return nullptr;
+  auto item = state.ctx.catalog.GetItem(item_id);
+  if (!item.ok()) return nullptr;
+  json view = ItemView(*item);
+  view["votes"] = VotesView(state, item_id);
+  return view;
+}
+
+json ProposalView(ServerState& state, const catalog::ProposalRecord& p) {
+  json j = review::ProposalJson(p);
+  j["current_item"] = SideView(state, p.current_item_id);
+  j["proposed_item"] = SideView(state, p.proposed_item_id);
+  return j;
+}
+
+base::Result<std::optional<std::string>> Choice(const Call& call, const std::string& name,
+                                                const std::vector<std::string>& allowed) {
+  const std::string value = call.Query(name);
+  if (value.empty()) return std::optional<std::string>();
+  if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
+    return base::Status::InvalidArgument(
+        fmt::format("query parameter {}: must be one of {}", name, fmt::join(allowed, ", ")));
+  }
+  return std::optional<std::string>(value);
+}
+
+// Orders the queue: date (newest first), score (proposed image's, best first) or person (of the slot, A-Z).
+void SortQueue(std::vector<json>& list, const std::string& sort) {
+  auto score = [](const json& p) { return p["proposed"].is_object() && p["proposed"]["score"].is_number()
+                                              ? p["proposed"]["score"].get<double>() : -1.0; };
+  auto person = [](const json& p) { return p["current_item"].is_object() ? p["current_item"].value("person", "") : ""; };
+  std::stable_sort(list.begin(), list.end(), [&](const json& a, const json& b) {
+    if (sort == "score") return score(a) > score(b);
+    if (sort == "person") return person(a) < person(b);
+    return a["proposed_at"].get<int64_t>() > b["proposed_at"].get<int64_t>();
+  });
+}
+
+base::Status List(ServerState& state, Call& call) {
+  auto status = Choice(call, "status", review::ProposalStatuses());
+  if (!status.ok()) return status.status();
+  auto reason = Choice(call, "reason", catalog::ProposalReasons());
+  if (!reason.ok()) return reason.status();
+  auto sort = Choice(call, "sort", {"date", "score", "person"});
+  if (!sort.ok()) return sort.status();
+  auto limit = call.IntQuery("limit", 200, 1, 1000);
+  if (!limit.ok()) return limit.status();
+  catalog::ProposalFilter f;
+  f.status = *status;
+  f.reason = *reason;
+  f.limit = static_cast<int>(*limit);
+  auto proposals = state.ctx.proposals.List(f);
+  if (!proposals.ok()) return proposals.status();
+  std::vector<json> list;
+  for (const auto& p : *proposals) list.push_back(ProposalView(state, p));
+  SortQueue(list, sort->value_or("date"));
+  call.Reply({{"proposals", list}, {"sort", sort->value_or("date")}});
+  return base::Status::Ok();
+}
+
+base::Status Show(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  auto p = state.ctx.proposals.Get(*id);
+  if (!p.ok()) return p.status();
+  call.Reply(ProposalView(state, *p));
+  return base::Status::Ok();
+}
+
+base::Result<std::string> Notes(const json& body) {
+  if (!body.contains("notes") || body["notes"].is_null()) return std::string();
+  if (!body["notes"].is_string()) return base::Status::InvalidArgument("notes: must be a string");
+  return body["notes"].get<std::string>();
+}
+
+base::Status Decide(ServerState& state, Call& call, const std::string& verb) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  auto body = DecisionBody(call);
+  if (!body.ok()) return body.status();
+  auto notes = Notes(*body);
+  if (!notes.ok()) return notes.status();
+  review::ProposalService& s = state.ctx.proposals;
+  const int64_t now = base::UnixNow();
+  auto p = verb == "approve" ? s.Approve(*id, call.actor(), *notes, now)
+           : verb == "deny"  ? s.Deny(*id, call.actor(), *notes, now)
+           : verb == "archive" ? s.Archive(*id, call.actor(), *notes, now)
+                               : s.Revert(*id, call.actor(), *notes, now);
+  state.review_counts.Invalidate();  // an approval takes the proposed image out of review
+  if (!p.ok()) return p.status();
+  call.Reply(ProposalView(state, *p));
+  return base::Status::Ok();
+}
+
+// An optional number field within [lo, hi].
+base::Result<std::optional<double>> NumberField(const json& body, const char* name, double lo, double hi) {
+  if (!body.contains(name) || body[name].is_null()) return std::optional<double>();
+  if (!body[name].is_number() || body[name].get<double>() < lo || body[name].get<double>() > hi) {
+    return base::Status::InvalidArgument(fmt::format("{}: must be a number from {} to {}", name, lo, hi));
+  }
+  return std::optional<double>(body[name].get<double>());
+}
+
+base::Result<review::BatchRequest> BatchOf(const json& body) {
+  review::BatchRequest r;
+  if (!body.contains("action") || !body["action"].is_string()) {
+    return base::Status::InvalidArgument("action: approve, deny or archive is required");
+  }
+  r.action = body["action"];
+  if (body.contains("ids")) {
+    if (!body["ids"].is_array() || body["ids"].size() > 1000) {
+      return base::Status::InvalidArgument("ids: must be a list of at most 1000 proposal ids");
+    }
+    for (const auto& id : body["ids"]) {
+      if (!id.is_number_integer() || id.get<int64_t>() <= 0) return base::Status::InvalidArgument("ids: must be positive whole numbers");
+      r.ids.push_back(id.get<int64_t>());
+    }
+  }
+  auto min = NumberField(body, "min_score", 0, 100), max = NumberField(body, "max_score", 0, 100),
+       days = NumberField(body, "older_than_days", 0, 3650);
+  for (const auto* f : {&min, &max, &days}) {
+    if (!f->ok()) return f->status();
+  }
+  r.min_score = *min;
+  r.max_score = *max;
+  if (*days) r.older_than_s = static_cast<int64_t>(**days * 86400);
+  r.without_flags = body.value("without_flags", false);
+  auto notes = Notes(body);
+  if (!notes.ok()) return notes.status();
+  r.notes = *notes;
+  return r;
+}
+
+base::Status Batch(ServerState& state, Call& call) {
+  auto body = call.JsonBody();
+  if (!body.ok()) return body.status();
+  auto request = BatchOf(*body);
+  if (!request.ok()) return request.status();
+  auto r = state.ctx.proposals.Batch(*request, call.actor(), base::UnixNow());
+  state.review_counts.Invalidate();
+  if (!r.ok()) return r.status();
+  json failed = json::array();
+  for (const auto& [id, why] : r->failed) failed.push_back({{"id", id}, {"error", why}});
+  call.Reply({{"action", request->action}, {"matched", r->matched}, {"done", r->done}, {"stale", r->stale},
+              {"failed", failed}, {"ids", r->ids}});
+  return base::Status::Ok();
+}
+
+base::Status Create(ServerState& state, Call& call) {
+  auto body = call.JsonBody();
+  if (!body.ok()) return body.status();
+  const json& b = *body;
+  if (!b.contains("current_item_id") || !b["current_item_id"].is_number_integer()) {
+    return base::Status::InvalidArgument("current_item_id: the library item to replace is required");
+  }
+  review::ProposalRequest r;
+  r.current_item_id = b["current_item_id"];
+  if (b.contains("proposed_item_id") && !b["proposed_item_id"].is_null()) {
+    if (!b["proposed_item_id"].is_number_integer()) return base::Status::InvalidArgument("proposed_item_id: an item id");
+    r.proposed_item_id = b["proposed_item_id"];
+  }
+  if (b.contains("reason")) {
+    if (!b["reason"].is_string()) return base::Status::InvalidArgument("reason: must be a string");
+    r.reason = b["reason"];
+  }
+  r.proposed_by = call.actor();
+  auto p = state.ctx.proposals.Propose(r, base::UnixNow());
+  if (!p.ok()) return p.status();
+  call.Reply(ProposalView(state, *p), 201);
+  return base::Status::Ok();
+}
+
+base::Status Run(ServerState& state, Call& call) {
+  auto r = state.ctx.proposals.RunWorkflows(base::UnixNow());
+  state.review_counts.Invalidate();
+  if (!r.ok()) return r.status();
+  call.Reply({{"from_near_duplicates", r->from_near_duplicates}, {"from_flags", r->from_flags},
+              {"auto_approved", r->auto_approved}, {"auto_denied", r->auto_denied},
+              {"archived_stale", r->archived_stale}});
+  return base::Status::Ok();
+}
+
+base::Status MarkPublic(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  auto body = call.JsonBody();
+  if (!body.ok()) return body.status();
+  if (!body->contains("public") || !(*body)["public"].is_boolean()) {
+    return base::Status::InvalidArgument("public: true or false is required");
+  }
+  const bool is_public = (*body)["public"];
+  TRIAGE_RETURN_IF_ERROR(state.ctx.proposal_store.SetPublic(*id, is_public, call.actor(), base::UnixNow()));
+  call.Reply({{"item_id", *id}, {"public", is_public}});
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+void AddProposalRoutes(ApiRouter& router, ServerState& state) {
+  router.Add(Method::kGet, "/api/proposals", Permission::kView, [&state](Call& c) { return List(state, c); });
+  router.Add(Method::kGet, "/api/proposals/{id}", Permission::kView, [&state](Call& c) { return Show(state, c); });
+  for (const char* verb : {"approve", "deny", "archive", "revert"}) {
+    router.Add(Method::kPost, fmt::format("/api/proposals/{{id}}/{}", verb), Permission::kDecideProposals,
+               [&state, v = std::string(verb)](Call& c) { return Decide(state, c, v); });
+  }
+  router.Add(Method::kPost, "/api/proposals/batch", Permission::kDecideProposals,
+             [&state](Call& c) { return Batch(state, c); });
+  router.Add(Method::kPost, "/api/proposals", Permission::kDecideProposals,
+             [&state](Call& c) { return Create(state, c); });
+  router.Add(Method::kPost, "/api/proposals/run", Permission::kDecideProposals,
+             [&state](Call& c) { return Run(state, c); });
+  router.Add(Method::kPost, "/api/items/{id}/public", Permission::kDecideProposals,
+             [&state](Call& c) { return MarkPublic(state, c); });
+}
+
+}  // namespace triage::server

@@ -1,0 +1,163 @@
+// The public voting page's API: public images, votes and flags from anonymous sessions (rate limited), the
+// contributors' leaderboard. Nothing here names a path, a person or an image that is not public.
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+
+#include <fmt/format.h>
+
+#include "base/clock.h"
+#include "base/ids.h"
+#include "server/server_state.h"
+
+namespace triage::server {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kVoterCookie = "triage_voter";
+constexpr int64_t kVoterCookieAge_s = 365 * 86400;
+
+bool IsVoterToken(const std::string& token) {
+  return token.size() >= 16 && token.size() <= 64 &&
+         std::all_of(token.begin(), token.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+// Who votes: the logged-in user when there is one (never with --no-auth, where everyone is "local"), else the
+// anonymous session of the voter cookie, which is set here when missing.
+std::string VoterOf(ServerState& state, Call& call) {
+  if (!state.options.no_auth) {
+    auto who = state.auth->Authenticate(CookieValue(call.request(), kSessionCookie), base::UnixNow());
+    if (who.ok()) return "user:" + who->user;
+  }
+  std::string token = CookieValue(call.request(), kVoterCookie);
+  if (!IsVoterToken(token)) {
+    token = base::RandomId();
+    call.response().set_header("Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+                                                         kVoterCookie, token, kVoterCookieAge_s));
+  }
+  return "session:" + token;
+}
+
+// 0 when the voter and the address may cast one more vote now (counted), else the seconds to wait.
+int64_t TakeVoteSlot(ServerState& state, const std::string& voter, const std::string& address) {
+  const int64_t now = base::UnixNow();
+  if (int64_t wait = state.vote_session_limiter.TryBegin(voter, now); wait > 0) return wait;
+  if (int64_t wait = state.vote_address_limiter.TryBegin(address, now); wait > 0) {
+    state.vote_session_limiter.Abandon(voter);
+    return wait;
+  }
+  state.vote_session_limiter.Fail(voter, now);  // every vote counts against the limit
+  state.vote_address_limiter.Fail(address, now);
+  return 0;
+}
+
+// kNotFound unless item `id` is public: private and unknown items are indistinguishable from outside.
+base::Status RequirePublic(ServerState& state, int64_t id) {
+  auto is_public = state.ctx.proposal_store.IsPublic(id);
+  if (!is_public.ok()) return is_public.status();
+  if (!*is_public) return base::Status::NotFound(fmt::format("no public image {}", id));
+  return base::Status::Ok();
+}
+
+base::Status Vote(ServerState& state, Call& call) {
+  auto body = call.JsonBody();
+  if (!body.ok()) return body.status();
+  const json& b = *body;
+  if (!b.contains("item_id") || !b["item_id"].is_number_integer()) {
+    return base::Status::InvalidArgument("item_id: the public image's id is required");
+  }
+  const std::string vote = b.value("vote", std::string());
+  if (vote != "up" && vote != "down" && vote != "flag") {
+    return base::Status::InvalidArgument("vote: must be up, down or flag");
+  }
+  const int64_t id = b["item_id"];
+  TRIAGE_RETURN_IF_ERROR(RequirePublic(state, id));
+  const std::string voter = VoterOf(state, call);
+  const std::string address = call.request().remote_addr;
+  if (int64_t wait = TakeVoteSlot(state, voter, address); wait > 0) {
+    call.response().set_header("Retry-After", std::to_string(wait));
+    call.Reply({{"error", "rate_limited"}, {"message", fmt::format("too many votes; try again in {} s", wait)}}, 429);
+    return base::Status::Ok();
+  }
+  const int64_t now = base::UnixNow();
+  if (vote == "flag") {
+    const std::string details = b.value("details", std::string());
+    if (details.size() > 500) return base::Status::InvalidArgument("details: at most 500 bytes");
+    TRIAGE_RETURN_IF_ERROR(state.ctx.proposal_store.AddFlag(
+        {id, voter, address, b.value("reason", std::string("other")), details, now}));
+  } else {
+    TRIAGE_RETURN_IF_ERROR(state.ctx.proposal_store.CastVote({id, voter, address, vote == "up" ? 1 : -1, now}));
+  }
+  json reply = VotesView(state, id);
+  reply["item_id"] = id;
+  call.Reply(reply);
+  return base::Status::Ok();
+}
+
+base::Status PublicImages(ServerState& state, Call& call) {
+  auto after = call.IntQuery("after", 0, 0, INT64_MAX);
+  if (!after.ok()) return after.status();
+  auto limit = call.IntQuery("limit", 50, 1, 200);
+  if (!limit.ok()) return limit.status();
+  auto ids = state.ctx.proposal_store.PublicItems(*after, static_cast<int>(*limit));
+  if (!ids.ok()) return ids.status();
+  json images = json::array();
+  for (int64_t id : *ids) {
+    auto item = state.ctx.catalog.GetItem(id);
+    if (!item.ok()) continue;
+    json view = VotesView(state, id);
+    view["id"] = id;
+    view["width"] = item->info.width;
+    view["height"] = item->info.height;
+    view["thumbnail"] = fmt::format("/api/public/images/{}/thumbnail", id);
+    images.push_back(std::move(view));
+  }
+  call.Reply({{"images", images}});
+  return base::Status::Ok();
+}
+
+base::Status PublicThumbnail(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  TRIAGE_RETURN_IF_ERROR(RequirePublic(state, *id));
+  auto item = state.ctx.catalog.GetItem(*id);
+  if (!item.ok()) return item.status();
+  return SendThumbnail(state, call, *item);
+}
+
+base::Status Leaderboard(ServerState& state, Call& call) {
+  auto days = call.IntQuery("days", 30, 1, 366);
+  if (!days.ok()) return days.status();
+  const int64_t since = base::UnixNow() - *days * 86400;
+  auto board = state.ctx.proposal_store.Leaderboard(since, 20);
+  if (!board.ok()) return board.status();
+  json list = json::array();
+  for (const auto& c : *board) {
+    const bool user = c.voter.rfind("user:", 0) == 0;
+    list.push_back({{"name", user ? c.voter.substr(5) : std::string("anonymous")}, {"votes", c.votes}});
+  }
+  call.Reply({{"since", since}, {"contributors", list}});
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+json VotesView(ServerState& state, int64_t item_id) {
+  auto tally = state.ctx.proposal_store.TallyOf(item_id);
+  auto score = state.ctx.proposals.CommunityScore(item_id);
+  if (!tally.ok() || !score.ok()) return nullptr;
+  return {{"up", tally->up}, {"down", tally->down}, {"flags", tally->flags}, {"score", *score}};
+}
+
+void AddVoteRoutes(ApiRouter& router, ServerState& state) {
+  router.Add(Method::kPost, "/api/votes", Permission::kPublic, [&state](Call& c) { return Vote(state, c); }, 16 << 10);
+  router.Add(Method::kGet, "/api/votes/leaderboard", Permission::kPublic,
+             [&state](Call& c) { return Leaderboard(state, c); });
+  router.Add(Method::kGet, "/api/public/images", Permission::kPublic,
+             [&state](Call& c) { return PublicImages(state, c); });
+  router.Add(Method::kGet, "/api/public/images/{id}/thumbnail", Permission::kPublic,
+             [&state](Call& c) { return PublicThumbnail(state, c); });
+}
+
+}  // namespace triage::server

@@ -1,0 +1,143 @@
+// The gallery in headless Chromium against a real `triage serve`: a library of four ingested photos and 10,000
+// more written straight into the catalog (with their gallery facts and one two-frame burst); sort, filters,
+// "best of burst only", the score breakdown and the "why this score" panel, and scrolling to the 10,006th photo with
+// only the visible rows in the page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openLibrary, closeLibrary, logIn, screenshot, fixtures } from './harness.mjs';
+
+const SEEDED = 10000;
+let lib; let page;
+
+// 10,000 library items (hourly from 2020-01-01, scores cycling 0.0..9.9, every second one a landscape, every 50th
+// with closed eyes) plus a burst of two frames 0.2 s apart that score 10 and 9.99, in one SQL transaction. Their
+// files are hard links of one fixture, so thumbnails work; the analysis is a copy of the first ingested item's.
+function seed(library) {
+  const dir = path.join(library, 'photos/2020/01');
+  fs.mkdirSync(dir, { recursive: true });
+  const source = path.join(dir, 'source.jpg');
+  fs.copyFileSync(path.join(fixtures, 'skimage_coffee.jpg'), source);
+  for (let i = 1; i <= SEEDED + 2; i++) fs.linkSync(source, path.join(dir, `seed_${i}.jpg`));
+  const sql = `
+BEGIN;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${SEEDED + 2})
+INSERT INTO items (path, original_name, sha256, phash, location, created_at, updated_at, queue_rank, camera, format,
+                   width, height)
+SELECT 'photos/2020/01/seed_' || i || '.jpg', 'seed_' || i || '.jpg', 'seed' || i,
+       CASE WHEN i > ${SEEDED} THEN 1234567 ELSE random() END, 'library', 1700000000, 1700000000, 0,
+       'Seed Camera', 'jpeg', 400, 300 FROM n;
+INSERT INTO analyses (item_id, version, analysis)
+SELECT id, (SELECT version FROM analyses ORDER BY item_id LIMIT 1), (SELECT analysis FROM analyses ORDER BY item_id LIMIT 1)
+FROM items WHERE path LIKE 'photos/2020/01/seed_%';
+INSERT INTO gallery_facts (item_id, taken_at_ms, quality_category, aggregate, eyes_closed, lens, sharpness_score,
+                           composition_score)
+SELECT id, 1577836800000 + CAST(substr(original_name, 6, length(original_name) - 9) AS INTEGER) * 3600000,
+       CASE WHEN id % 2 = 0 THEN 'landscape' ELSE 'others' END, (id % 100) / 10.0, id % 50 = 0, '', (id % 7), 5
+FROM items WHERE path LIKE 'photos/2020/01/seed_%';
+UPDATE gallery_facts SET aggregate = 10.0, sharpness_score = 6, taken_at_ms = 1700000000000 WHERE item_id = (SELECT id FROM items WHERE original_name = 'seed_${SEEDED + 1}.jpg');
+UPDATE gallery_facts SET aggregate = 9.99, sharpness_score = 0, taken_at_ms = 1700000000200 WHERE item_id = (SELECT id FROM items WHERE original_name = 'seed_${SEEDED + 2}.jpg');
+COMMIT;`;
+  execFileSync('sqlite3', [path.join(library, '.triage/catalog.db')], { input: sql });
+}
+
+before(async () => {
+  const photos = ['obama.jpg', 'biden.jpg', 'skimage_astronaut.jpg', 'vladmandic_sample1.jpg'].map((p) => [p, p]);
+  lib = await openLibrary({ photos, prepare: seed });
+  ({ page } = lib);
+});
+
+after(async () => { await closeLibrary(lib); });
+
+const total = async () => Number((await page.getByTestId('gallery-total').innerText()).split(' ')[0]);
+const firstTileId = async () => Number(await page.getByTestId('tile').first().getAttribute('data-id'));
+async function waitForTotal(n) {
+  await page.waitForFunction((want) => {
+    const el = document.querySelector('[data-testid="gallery-total"]');
+    return el && Number(el.textContent.split(' ')[0]) === want;
+  }, n, { polling: 100 });
+}
+
+test('gallery: sort, filters, best of burst, score panel, and 10,000 photos scrolled', async () => {
+  await logIn(page);
+  await page.goto('/#/gallery');
+  await waitForTotal(SEEDED + 6);
+  const all = await lib.api('/api/gallery?limit=3');
+  assert.equal(all.total, SEEDED + 6);
+  assert.equal(await firstTileId(), all.items[0].id);            // the best frame of the burst leads the ranking
+  assert.equal(all.items[0].burst.lead, true);
+  assert.notEqual(all.items[1].burst && all.items[1].burst.id, all.items[0].burst.id);  // its other frame is not next
+  await screenshot(page, 'gallery');
+
+  // Sort by date, oldest first: the first seeded photo (2020-01-01 01:00).
+  await page.locator('select[name="sort"]').selectOption('date');
+  await page.locator('select[name="order"]').selectOption('asc');
+  await page.waitForFunction(() => document.querySelector('select[name="order"]').value === 'asc');
+  const byDate = await lib.api('/api/gallery?sort=date&order=asc&limit=1');
+  await page.waitForFunction((id) => document.querySelector('[data-testid="tile"]')?.dataset.id === String(id),
+    byDate.items[0].id, { polling: 100 });
+  assert.equal(byDate.items[0].original_name, 'seed_1.jpg');
+
+  // Filters: landscapes only, then a score range, then the switches.
+  await page.locator('select[name="category"]').selectOption('landscape');
+  const landscapes = (await lib.api('/api/gallery?category=landscape&limit=1')).total;
+  await waitForTotal(landscapes);
+  assert.ok(landscapes >= SEEDED / 2 && landscapes < SEEDED + 6);
+  await page.locator('input[name="min_score"]').fill('9');
+  await page.locator('input[name="min_score"]').dispatchEvent('change');
+  await waitForTotal((await lib.api('/api/gallery?category=landscape&min_score=9&limit=1')).total);
+  await page.locator('select[name="category"]').selectOption('');
+  await page.locator('input[name="min_score"]').fill('');
+  await page.locator('input[name="min_score"]').dispatchEvent('change');
+  await waitForTotal(SEEDED + 6);
+  await page.getByLabel('Best of burst only').check();
+  await waitForTotal(SEEDED + 5);
+  await page.getByLabel('Hide closed eyes').check();
+  await waitForTotal((await lib.api('/api/gallery?best_of_burst=true&hide_closed_eyes=true&limit=1')).total);
+  assert.ok(await total() < SEEDED + 5);
+  await page.getByLabel('Hide closed eyes').uncheck();
+  await page.getByLabel('Best of burst only').uncheck();
+  await page.locator('select[name="sort"]').selectOption('aggregate');
+  await page.locator('select[name="order"]').selectOption('desc');
+  await waitForTotal(SEEDED + 6);
+  await page.waitForFunction((id) => document.querySelector('[data-testid="tile"]')?.dataset.id === String(id),
+    all.items[0].id, { polling: 100 });
+
+  // The score breakdown on hover, and the "why this score" panel in the loupe.
+  const tile = page.getByTestId('tile').first();
+  await tile.hover();
+  await page.getByTestId('score-bars').first().waitFor({ state: 'visible' });
+  assert.match(await tile.innerText(), /Sharpness/);
+  await tile.click();
+  await page.getByTestId('loupe').waitFor();
+  const why = page.getByTestId('why');
+  await why.waitFor();
+  assert.match(await why.innerText(), /Dimension/);
+  assert.match(await why.innerText(), /\/ 10/);
+  await page.getByTestId('group-burst').waitFor();
+  assert.ok(await page.getByTestId('filmstrip').locator('img').count() >= 5);
+  await page.getByTestId('zoom').click();
+  assert.match(await page.getByTestId('loupe-image').getAttribute('src'), /original/);
+  await screenshot(page, 'gallery-loupe');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('loupe').waitFor({ state: 'detached' });
+
+  // Scroll the whole library: the last photo's tile appears and the page never holds more than a few rows.
+  const grid = page.getByTestId('grid');
+  let most = 0;
+  for (let step = 0; step < 400; step++) {
+    const done = await grid.evaluate((el) => {
+      el.scrollTop += el.clientHeight * 3;
+      return el.scrollTop + el.clientHeight >= el.scrollHeight - 2;
+    });
+    most = Math.max(most, await page.getByTestId('tile').count());
+    if (done) break;
+  }
+  await page.waitForSelector(`[data-testid="tile"][data-index="${SEEDED + 5}"]`, { timeout: 180000 });
+  assert.ok(most > 0 && most < 400, `tiles in the page at once: ${most}`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await grid.evaluate((el) => { el.scrollTop = 0; });
+  await screenshot(page, 'gallery');
+});

@@ -1,0 +1,78 @@
+// Proposals and public votes in headless Chromium against a real `triage serve` on 127.0.0.1: two anonymous votes
+// from one session count once (the second replaces the first) and show on the admin's proposals page; the admin
+// approves from the side-by-side view and the files and the audit log change.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openLibrary, closeLibrary, logIn, screenshot } from './harness.mjs';
+
+let lib; let library; let page;
+let current; let proposed; let proposalId;
+
+before(async () => {
+  lib = await openLibrary({ photos: [['obama.jpg', 'a_obama.jpg'], ['biden.jpg', 'b_biden.jpg']] });
+  ({ library, page } = lib);
+  const pending = JSON.parse(lib.run(['review', 'list', '--json']));
+  [current, proposed] = pending.map((item) => item.id);
+  lib.run(['review', 'approve', String(current), '--person', 'Ada']);
+  proposalId = JSON.parse(lib.run(['proposals', 'add', String(current), String(proposed), '--json'])).id;
+  lib.run(['public', String(current)]);
+});
+
+after(async () => { await closeLibrary(lib); });
+
+test('anonymous votes, then approving a proposal side by side', async () => {
+  // The public page, without logging in.
+  await lib.context.clearCookies();
+  await page.goto('/vote.html');
+  const card = page.getByTestId('vote-image');
+  await card.waitFor();
+  assert.equal(await card.count(), 1);
+  assert.equal(Number(await card.getAttribute('data-item-id')), current);
+  await screenshot(page, 'vote');
+  await card.getByTestId('vote-up').click();
+  await card.getByTestId('vote-counts').filter({ hasText: '▲ 1 · ▼ 0' }).waitFor();
+  await card.getByTestId('vote-down').click();   // the same session: replaces the first vote
+  await card.getByTestId('vote-counts').filter({ hasText: '▲ 0 · ▼ 1' }).waitFor();
+  const html = await page.content();
+  assert.ok(!html.includes('faces/') && !html.includes('a_obama'), 'the public page shows a path or a file name');
+
+  // The admin sees the vote on the proposals page, compares and approves.
+  await logIn(page);
+  await page.goto('/#/proposals');
+  const detail = page.getByTestId('proposal-detail');
+  await detail.waitFor();
+  assert.equal(Number(await detail.getAttribute('data-proposal-id')), proposalId);
+  assert.equal((await page.getByTestId('current-community').innerText()).trim(), '-1.5');
+  assert.ok(await page.locator('.compare-table td.better').count() > 0, 'no better value is marked');
+  await screenshot(page, 'proposals');
+  const before = JSON.parse(lib.run(['items', '--json', '--limit', '100']));
+  const oldPath = before.find((i) => i.id === current).path;
+  const newPath = before.find((i) => i.id === proposed).path;
+  await page.getByLabel('Review note').fill('sharper');
+  await page.getByTestId('proposal-approve').click();
+  await page.getByText(`Proposal ${proposalId} approved.`).waitFor();
+
+  assert.ok(!fs.existsSync(path.join(library, oldPath)), 'the old image is still in its slot');
+  assert.ok(!fs.existsSync(path.join(library, newPath)), 'the proposed image is still in review');
+  const after = JSON.parse(lib.run(['items', '--json', '--limit', '100']));
+  const archived = after.find((i) => i.id === current);
+  const promoted = after.find((i) => i.id === proposed);
+  assert.equal(archived.location, 'archive');
+  assert.ok(fs.existsSync(path.join(library, archived.path)), 'the archived file is missing');
+  assert.equal(promoted.person, 'ada');
+  assert.ok(fs.existsSync(path.join(library, promoted.path)), 'the promoted file is missing');
+  const audit = await lib.api(`/api/audit?item_id=${proposed}`);
+  const replaced = audit.entries.find((e) => e.action === 'replaced');
+  assert.ok(replaced, 'no replaced entry in the audit log');
+  assert.equal(replaced.from, oldPath);
+  assert.equal(replaced.to, promoted.path);
+  const shown = JSON.parse(lib.run(['proposals', 'show', String(proposalId), '--json']));
+  assert.equal(shown.status, 'approved');
+  assert.equal(shown.review_notes, 'sharper');
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'proposals');
+  await page.setViewportSize({ width: 1440, height: 900 });
+});

@@ -1,0 +1,107 @@
+// Whole-program specification of a library whose catalog is on PostgreSQL (the tests' own cluster), of moving a
+// catalog there and back with `triage db copy`, and of the errors a wrong catalog URL gives.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/e2e/triage_runner.h"
+#include "tests/postgres/test_cluster.h"
+
+namespace triage::e2e {
+namespace {
+
+using nlohmann::json;
+
+const json kNoFaces = {{"analysis", {{"faces", false}}}};
+
+class PostgresCatalogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto url = testing::CreateTestDatabase();
+    ASSERT_TRUE(url.ok()) << url.status().ToString();
+    url_ = *url;
+    fs::create_directories(in());
+    for (int i = 0; i < 6; ++i) WriteTestImage(in() / ("p" + std::to_string(i) + ".jpg"), 100 + i);
+  }
+  void TearDown() override { (void)testing::DropTestDatabase(url_); }
+  fs::path lib() const { return dir_ / "lib"; }
+  fs::path in() const { return dir_ / "in"; }
+  RunResult Triage(std::vector<std::string> args) {
+    args.push_back("--library");
+    args.push_back(lib().string());
+    return RunTriage(args);
+  }
+  // Items as `items --json` lists them from `catalog`.
+  json Items(const std::string& catalog) { return Triage({"items", "--json", "--catalog", catalog}).Json(); }
+
+  TempDir dir_{"pg_catalog"};
+  std::string url_;
+};
+
+TEST_F(PostgresCatalogTest, LibraryMadeWithACatalogUrlKeepsItsCatalogThere) {
+  RunResult init = RunTriage({"init", "--library", lib().string(), "--catalog", url_});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_EQ(json::parse(Slurp(lib() / "triage.json"))["catalog"]["url"], url_);
+  EXPECT_FALSE(fs::exists(lib() / ".triage/catalog.db"));
+  json doc = json::parse(Slurp(lib() / "triage.json"));
+  doc.merge_patch(kNoFaces);
+  std::ofstream(lib() / "triage.json") << doc.dump();
+  RunResult ingest = Triage({"ingest", in().string(), "--json"});
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
+  EXPECT_EQ(ingest.Json()["total"], 6);
+  json items = Triage({"items", "--json"}).Json();
+  EXPECT_EQ(items.size(), 6u);
+  EXPECT_FALSE(fs::exists(lib() / ".triage/catalog.db")) << "nothing went to SQLite";
+  RunResult migrate = Triage({"db", "migrate", "--json"});
+  ASSERT_EQ(migrate.exit_code, 0) << migrate.err;
+  EXPECT_EQ(migrate.Json()["schema_version"], 2);
+}
+
+TEST_F(PostgresCatalogTest, ProposalsAndServeSayTheyNeedSqliteAndChangeNothing) {
+  ASSERT_EQ(RunTriage({"init", "--library", lib().string(), "--catalog", url_}).exit_code, 0);
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"proposals", "list", "--json"}, {"propose"}, {"serve", "--port", "0"}}) {
+    RunResult r = Triage(command);
+    EXPECT_EQ(r.exit_code, 4) << command[0] << ": " << r.err;
+    EXPECT_NE((r.err + r.out).find("SQLite catalog"), std::string::npos) << command[0] << ": " << r.err << r.out;
+  }
+  EXPECT_FALSE(fs::exists(lib() / ".triage/catalog.db"));
+}
+
+TEST_F(PostgresCatalogTest, CopyToPostgresAndBackGivesIdenticalItems) {
+  InitLibrary(lib(), kNoFaces);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  json original = Items("sqlite:");
+  ASSERT_EQ(original.size(), 6u);
+
+  RunResult there = Triage({"db", "copy", "--from", "sqlite:", "--to", url_, "--json"});
+  ASSERT_EQ(there.exit_code, 0) << there.err;
+  EXPECT_TRUE(there.Json()["verified"].get<bool>());
+  EXPECT_EQ(there.Json()["tables"][0]["rows"], 6);
+  EXPECT_EQ(Items(url_), original);
+
+  RunResult back = Triage({"db", "copy", "--from", url_, "--to", "sqlite:.triage/back.db", "--json"});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(back.Json()["tables"], there.Json()["tables"]) << "same counts and checksums both ways";
+  EXPECT_EQ(Items("sqlite:.triage/back.db"), original);
+
+  RunResult again = Triage({"db", "copy", "--from", "sqlite:", "--to", url_});
+  EXPECT_EQ(again.exit_code, 4);
+  EXPECT_NE(again.err.find("not empty"), std::string::npos) << again.err;
+  EXPECT_EQ(Items(url_), original) << "a refused copy writes nothing";
+}
+
+TEST_F(PostgresCatalogTest, WrongCatalogUrlsAreExplained) {
+  InitLibrary(lib(), kNoFaces);
+  RunResult unknown = Triage({"items", "--catalog", "mysql://db/triage"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("mysql://db/triage"), std::string::npos) << unknown.err;
+  RunResult unreachable = RunTriage({"items", "--library", lib().string()},
+                                    {"TRIAGE_CATALOG=postgresql://nobody:secret@/triage?host=/nonexistent"});
+  EXPECT_EQ(unreachable.exit_code, 4);
+  EXPECT_NE(unreachable.err.find("cannot connect to catalog"), std::string::npos) << unreachable.err;
+  EXPECT_EQ(unreachable.err.find("secret"), std::string::npos) << "the password stays out of messages";
+}
+
+}  // namespace
+}  // namespace triage::e2e

@@ -1,0 +1,117 @@
+// Two copies of a photo compared: which is better on each attribute, both images zoomed and panned together (or laid
+// over each other with a slider), and the decision: keep left, keep right or keep both.
+import { h, formatBytes, itemImage } from './dom.js';
+
+const exifFields = (item) => [item.taken_at, item.camera].filter((v) => v && String(v).trim()).length;
+
+// [label, value text, score (higher is better; null when unknown)] per attribute.
+const ATTRIBUTES = [
+  ['Resolution', (i) => (i.width ? `${i.width} × ${i.height}` : '–'), (i) => (i.width ? i.width * i.height : null)],
+  ['Sharpness', (i) => (i.quality && i.quality.sharpness > 0 ? i.quality.sharpness.toFixed(0) : '–'),
+    (i) => (i.quality && i.quality.sharpness > 0 ? i.quality.sharpness : null)],
+  // Of two copies of one picture, the larger file is the one compressed less.
+  ['File size', (i) => formatBytes(i.size_bytes), (i) => i.size_bytes || null],
+  // The earlier capture date is the original's; a copy without one lost it.
+  ['Date taken', (i) => i.taken_at || '–', (i) => (i.taken_at ? -Date.parse(i.taken_at.replace(' ', 'T')) : null)],
+  ['EXIF', (i) => `${exifFields(i)} of 2 fields`, (i) => exifFields(i)],
+];
+
+// Which side wins an attribute: 'left', 'right' or '' (a tie, or unknown on both sides).
+function better(score, left, right) {
+  const a = score(left);
+  const b = score(right);
+  const known = (v) => v !== null && !Number.isNaN(v);
+  if (known(a) !== known(b)) return known(a) ? 'left' : 'right';
+  if (!known(a) || a === b) return '';
+  return a > b ? 'left' : 'right';
+}
+
+function comparisonTable(left, right) {
+  const cell = (text, wins) => h('td', { class: wins ? 'better' : '', dataset: { better: wins ? 'yes' : 'no' } },
+    text, wins ? h('span', { class: 'better-mark' }, ' ✓ better') : null);
+  return h('table', { class: 'data compare-table', dataset: { testid: 'compare-table' } },
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Attribute'), h('th', { scope: 'col' }, 'Left (new)'),
+      h('th', { scope: 'col' }, 'Right (existing)'))),
+    h('tbody', {}, ATTRIBUTES.map(([label, text, score]) => {
+      const winner = better(score, left, right);
+      return h('tr', { dataset: { attribute: label } }, h('th', { scope: 'row' }, label),
+        cell(text(left), winner === 'left'), cell(text(right), winner === 'right'));
+    })));
+}
+
+// Both panes share one view (zoom and offset): the wheel zooms, dragging pans, double-click resets.
+function syncedPanes(left, right, caption) {
+  const view = { scale: 1, x: 0, y: 0 };
+  const images = [];
+  const apply = () => images.forEach((img) => {
+    img.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
+  });
+  const pane = (item, label, testid) => {
+    const img = itemImage(item, 1280, { draggable: false });
+    images.push(img);
+    const el = h('div', { class: 'pane', dataset: { testid }, role: 'group', 'aria-label': label }, img,
+      h('span', { class: 'pane-label' }, label));
+    let drag = null;
+    el.addEventListener('wheel', (e) => {
+      e.preventDefault();
+      view.scale = Math.min(8, Math.max(1, view.scale * (e.deltaY < 0 ? 1.2 : 1 / 1.2)));
+      if (view.scale === 1) { view.x = 0; view.y = 0; }
+      apply();
+    }, { passive: false });
+    el.addEventListener('pointerdown', (e) => { drag = { x: e.clientX - view.x, y: e.clientY - view.y }; });
+    el.addEventListener('pointermove', (e) => {
+      if (!drag || view.scale === 1) return;
+      view.x = e.clientX - drag.x; view.y = e.clientY - drag.y; apply();
+    });
+    for (const end of ['pointerup', 'pointerleave']) el.addEventListener(end, () => { drag = null; });
+    el.addEventListener('dblclick', () => { Object.assign(view, { scale: 1, x: 0, y: 0 }); apply(); });
+    return el;
+  };
+  const panes = h('div', { class: 'compare-panes', dataset: { testid: 'compare-panes' } },
+    pane(left, 'Left: the new copy', 'new-image'), pane(right, caption, 'existing-image'));
+  const zoom = (factor) => { view.scale = Math.min(8, Math.max(1, view.scale * factor)); apply(); };
+  return { panes, zoom, view };
+}
+
+// The two copies laid over each other; the slider shows the left one up to its position.
+function sliderOverlay(left, right) {
+  const top = itemImage(left, 1280, { draggable: false });
+  top.classList.add('overlay-top');
+  const range = h('input', { type: 'range', min: 0, max: 100, value: 50, 'aria-label': 'Left copy shown up to',
+    dataset: { testid: 'compare-slider' } });
+  const clip = () => { top.style.clipPath = `inset(0 ${100 - Number(range.value)}% 0 0)`; };
+  range.addEventListener('input', clip);
+  clip();
+  return h('div', { class: 'compare-overlay', dataset: { testid: 'compare-overlay' } },
+    h('div', { class: 'overlay-stack' }, itemImage(right, 1280, { draggable: false }), top), range);
+}
+
+// The whole compare view. `onKeep(keep)` gets "new", "existing" or "both"; null when the reviewer may not decide.
+export function compareView(left, right, caption, onKeep) {
+  const synced = syncedPanes(left, right, caption);
+  const body = h('div', { class: 'compare-body' }, synced.panes);
+  let overlay = null;
+  const mode = (which) => {
+    body.replaceChildren(which === 'slider' ? (overlay = overlay || sliderOverlay(left, right)) : synced.panes);
+    for (const b of modeButtons) b.classList.toggle('active', b.dataset.mode === which);
+  };
+  const modeButtons = [
+    h('button', { type: 'button', class: 'active', dataset: { mode: 'panes' }, onclick: () => mode('panes') },
+      'Side by side'),
+    h('button', { type: 'button', dataset: { mode: 'slider', testid: 'compare-slider-mode' },
+      onclick: () => mode('slider') }, 'Slider')];
+  return h('div', { class: 'compare', dataset: { testid: 'side-by-side' } },
+    h('div', { class: 'compare-tools' },
+      h('div', { class: 'segmented', role: 'group', 'aria-label': 'Compare' }, modeButtons),
+      h('button', { type: 'button', 'aria-label': 'Zoom in', onclick: () => synced.zoom(1.5) }, '+'),
+      h('button', { type: 'button', 'aria-label': 'Zoom out', onclick: () => synced.zoom(1 / 1.5) }, '−')),
+    body,
+    comparisonTable(left, right),
+    onKeep ? h('div', { class: 'keep-actions', role: 'group', 'aria-label': 'Which copy to keep' },
+      h('button', { type: 'button', class: 'primary', dataset: { testid: 'keep-left' }, onclick: () => onKeep('new') },
+        'Keep left'),
+      h('button', { type: 'button', dataset: { testid: 'keep-right' }, onclick: () => onKeep('existing') },
+        'Keep right'),
+      h('button', { type: 'button', dataset: { testid: 'keep-both' }, onclick: () => onKeep('both') }, 'Keep both'))
+      : null);
+}

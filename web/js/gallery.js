@@ -1,0 +1,235 @@
+// The gallery: the library's photos ranked by score (or date, or one dimension), filtered, in a grid that renders
+// only the rows on screen (smooth at 100,000 items), a month timeline, a score breakdown on hover, a "why this
+// score" panel, and a loupe (1:1) with a filmstrip that prefetches the next images.
+import { api, qs } from './api.js';
+import { h, mount, categoryLabel } from './dom.js';
+
+const DIMENSIONS = ['sharpness', 'face_sharpness', 'exposure', 'noise', 'dynamic_range', 'contrast', 'colour',
+  'composition', 'technical', 'resolution'];
+const CATEGORIES = ['portrait', 'group_portrait', 'human_others', 'astro', 'long_exposure', 'night', 'monochrome',
+  'macro', 'landscape', 'others'];
+const TILE = 180;          // px: the tile's side (the thumbnail fits in it)
+const GAP = 8;
+const OVERSCAN = 2;        // rows rendered above and below the visible ones
+const PAGE = 500;          // items per request
+const SIZES = [160, 320, 640, 1280];
+
+const label = (name) => categoryLabel(name);
+const score = (v) => (v === null || v === undefined ? '–' : Number(v).toFixed(1));
+
+// srcset of the offered thumbnail sizes: the browser picks one for the tile's size and the screen's density.
+function srcset(item) {
+  return SIZES.map((s) => `${item.thumbnail_url}?size=${s} ${s}w`).join(', ');
+}
+
+// A bar's fill; its width is set through the CSSOM (the Content-Security-Policy allows no style attributes).
+function fill(value) {
+  const el = h('span', { class: 'score-bar-fill' });
+  el.style.width = `${Math.max(0, Math.min(10, value)) * 10}%`;
+  return el;
+}
+
+// Horizontal bars, one per dimension, with its score (0..10) and weight.
+function breakdown(quality) {
+  if (!quality || quality.aggregate === null) return h('p', { class: 'muted' }, 'Not scored.');
+  return h('div', { class: 'score-bars', dataset: { testid: 'score-bars' } },
+    Object.entries(quality.dimensions).map(([name, d]) => h('div', { class: 'score-bar' },
+      h('span', { class: 'score-bar-name' }, label(name)),
+      h('span', { class: 'score-bar-track' }, fill(d.score)),
+      h('span', { class: 'score-bar-value' }, `${score(d.score)} ×${d.weight}%`))));
+}
+
+// The "why this score" panel: the sentence, each dimension's raw value, score, weight and contribution, the
+// penalties, and the bursts and duplicate groups the photo belongs to.
+async function whyPanel(item) {
+  const s = await api.get(`/api/items/${item.id}/score`);
+  const q = s.quality;
+  if (!q || q.aggregate === null) return h('div', { class: 'why', dataset: { testid: 'why' } }, h('p', {}, 'This photo was not scored.'));
+  const rows = Object.entries(q.dimensions).map(([name, d]) => h('tr', {},
+    h('td', {}, label(name)), h('td', { class: 'num' }, Number(d.raw).toFixed(2)), h('td', { class: 'num' }, score(d.score)),
+    h('td', { class: 'num' }, `${d.weight}%`), h('td', { class: 'num' }, Number(d.contribution).toFixed(2))));
+  return h('div', { class: 'why', dataset: { testid: 'why' } },
+    h('h2', {}, `${score(q.aggregate)} / 10 · ${label(q.category)}`),
+    h('p', { dataset: { testid: 'why-sentence' } }, q.sentence),
+    h('table', { class: 'table' }, h('thead', {}, h('tr', {}, ['Dimension', 'Raw', 'Score', 'Weight', 'Adds']
+      .map((t) => h('th', {}, t)))), h('tbody', {}, rows)),
+    q.penalties.length ? h('ul', { class: 'penalties' }, q.penalties.map((p) => h('li', {}, `−${Number(p.points).toFixed(2)} ${p.name}: ${p.text}`))) : null,
+    s.groups.map((g) => h('p', { class: 'muted', dataset: { testid: `group-${g.kind}` } },
+      `${g.kind === 'burst' ? 'Burst' : 'Duplicate group'} of ${g.size}: ${g.lead === item.id ? 'this photo leads' : `#${g.lead} leads`} — ${g.why}`)));
+}
+
+function controls(state, onChange) {
+  const input = (name, attrs = {}) => h('input', { name, value: state[name] || '', ...attrs,
+    onchange: (e) => { state[name] = e.target.value; onChange(); } });
+  const check = (name, text) => h('label', { class: 'switch' }, h('input', { type: 'checkbox', name, checked: !!state[name],
+    onchange: (e) => { state[name] = e.target.checked; onChange(); } }), text);
+  const select = (name, options) => h('select', { name, onchange: (e) => { state[name] = e.target.value; onChange(); } },
+    options.map(([value, text]) => h('option', { value, selected: state[name] === value }, text)));
+  return h('form', { class: 'gallery-controls card', onsubmit: (e) => e.preventDefault() },
+    h('label', {}, 'Sort', select('sort', [['aggregate', 'Score'], ['date', 'Date'], ...DIMENSIONS.map((d) => [d, label(d)])])),
+    h('label', {}, 'Order', select('order', [['desc', 'High to low / newest'], ['asc', 'Low to high / oldest']])),
+    h('label', {}, 'Category', select('category', [['', 'All'], ...CATEGORIES.map((c) => [c, label(c)])])),
+    h('label', {}, 'Person', input('person', { placeholder: 'anyone' })),
+    h('label', {}, 'Camera', input('camera', { placeholder: 'any' })),
+    h('label', {}, 'Lens', input('lens', { placeholder: 'any' })),
+    h('label', {}, 'From', input('from', { type: 'month' })),
+    h('label', {}, 'To', input('to', { type: 'month' })),
+    h('label', {}, 'Score ≥', input('min_score', { type: 'number', min: 0, max: 10, step: 0.5, class: 'short' })),
+    h('label', {}, 'Score ≤', input('max_score', { type: 'number', min: 0, max: 10, step: 0.5, class: 'short' })),
+    check('hide_closed_eyes', 'Hide closed eyes'),
+    check('best_of_burst', 'Best of burst only'),
+    check('hide_duplicates', 'Hide duplicates'));
+}
+
+function timeline(months, state, onChange) {
+  return h('nav', { class: 'timeline', 'aria-label': 'Timeline by month', dataset: { testid: 'timeline' } },
+    months.map((m) => h('button', { type: 'button', class: `link ${state.from === m.month && state.to === m.month ? 'active' : ''}`,
+      onclick: () => { const same = state.from === m.month; state.from = same ? '' : m.month; state.to = same ? '' : m.month; onChange(); } },
+    `${m.month} (${m.count})`)));
+}
+
+// Items loaded so far, fetched page by page (cursor) as the grid scrolls towards them.
+function makeSource(state) {
+  const src = { items: [], total: 0, months: [], cursor: null, done: false, loading: null };
+  const params = () => ({ sort: state.sort, order: state.order, category: state.category, person: state.person,
+    camera: state.camera, lens: state.lens, from: state.from, to: state.to, min_score: state.min_score,
+    max_score: state.max_score, hide_closed_eyes: state.hide_closed_eyes ? 'true' : '',
+    best_of_burst: state.best_of_burst ? 'true' : '', hide_duplicates: state.hide_duplicates ? 'true' : '', limit: PAGE });
+  src.more = () => {
+    if (src.done) return Promise.resolve();
+    if (!src.loading) {
+      src.loading = api.get(`/api/gallery${qs({ ...params(), cursor: src.cursor })}`).then((page) => {
+        if (src.cursor === null) { src.total = page.total; src.months = page.months; }
+        src.items.push(...page.items);
+        src.cursor = page.next_cursor;
+        src.done = page.next_cursor === null;
+      }).finally(() => { src.loading = null; });
+    }
+    return src.loading;
+  };
+  return src;
+}
+
+function tile(item, index, open) {
+  const q = item.quality || {};
+  const badges = [h('span', { class: 'badge score' }, score(q.aggregate))];
+  if (item.burst) badges.push(h('span', { class: 'badge', title: 'burst' }, item.burst.lead ? `★ ${item.burst.size}` : 'burst'));
+  if (item.duplicate && !item.duplicate.lead) badges.push(h('span', { class: 'badge', title: 'duplicate' }, 'dup'));
+  if (item.eyes_closed) badges.push(h('span', { class: 'badge warn' }, 'eyes'));
+  const hover = h('div', { class: 'tile-hover' }, breakdown(item.quality));
+  return h('button', { type: 'button', class: 'tile', dataset: { testid: 'tile', id: item.id, index },
+    title: item.file_name, onclick: () => open(index) },
+  h('img', { src: `${item.thumbnail_url}?size=320`, srcset: srcset(item), sizes: `${TILE}px`, alt: item.file_name,
+    loading: 'lazy', decoding: 'async', width: TILE, height: TILE }),
+  h('span', { class: 'tile-badges' }, badges), hover);
+}
+
+// The grid: a sizer as tall as all rows, and only the visible rows (plus OVERSCAN) in the DOM.
+function grid(src, open, signal) {
+  const inner = h('div', { class: 'grid-rows' });
+  const sizer = h('div', { class: 'grid-sizer' }, inner);
+  const box = h('div', { class: 'grid-scroll', dataset: { testid: 'grid' }, tabindex: 0 }, sizer);
+  let drawn = '';
+  const layout = () => {
+    const perRow = Math.max(1, Math.floor((box.clientWidth - GAP) / (TILE + GAP)));
+    const rowH = TILE + GAP;
+    const rows = Math.ceil(src.total / perRow);
+    sizer.style.height = `${rows * rowH}px`;
+    const first = Math.max(0, Math.floor(box.scrollTop / rowH) - OVERSCAN);
+    const last = Math.min(rows, Math.ceil((box.scrollTop + box.clientHeight) / rowH) + OVERSCAN);
+    const need = Math.min(src.total, last * perRow);
+    if (src.items.length < need && !src.done) src.more().then(() => { drawn = ''; layout(); });
+    const key = `${first}:${last}:${perRow}:${src.items.length}`;
+    if (key === drawn) return;
+    drawn = key;
+    inner.style.transform = `translateY(${first * rowH}px)`;
+    const tiles = [];
+    for (let i = first * perRow; i < Math.min(need, src.items.length); i++) tiles.push(tile(src.items[i], i, open));
+    inner.style.gridTemplateColumns = `repeat(${perRow}, ${TILE}px)`;
+    mount(inner, tiles);
+  };
+  let frame = 0;
+  box.addEventListener('scroll', () => { if (!frame) frame = requestAnimationFrame(() => { frame = 0; layout(); }); },
+    { signal, passive: true });
+  window.addEventListener('resize', () => { drawn = ''; layout(); }, { signal });
+  box.layout = layout;
+  return box;
+}
+
+// The loupe: the photo large (fit, or 1:1 from the original), the "why this score" panel, and a filmstrip of the
+// next photos whose images are fetched ahead.
+function loupe(src, index, close) {
+  let at = index;
+  let actual = false;
+  const stage = h('div', { class: 'loupe-stage' });
+  const side = h('aside', { class: 'loupe-side' });
+  const strip = h('div', { class: 'filmstrip', dataset: { testid: 'filmstrip' } });
+  const zoom = h('button', { type: 'button', class: 'secondary', dataset: { testid: 'zoom' },
+    onclick: () => { actual = !actual; show(); } }, '1:1');
+  const prefetched = new Set();
+  const prefetch = (i) => {
+    const item = src.items[i];
+    if (!item || prefetched.has(item.id)) return;
+    prefetched.add(item.id);
+    new Image().src = `${item.thumbnail_url}?size=1280`;
+  };
+  const show = async () => {
+    const item = src.items[at];
+    if (!item) return;
+    zoom.textContent = actual ? 'Fit' : '1:1';
+    mount(stage, h('img', { class: actual ? 'actual' : 'fit', dataset: { testid: 'loupe-image' }, alt: item.file_name,
+      src: actual ? item.original_url : `${item.thumbnail_url}?size=1280` }));
+    mount(strip, src.items.slice(Math.max(0, at - 3), at + 9).map((it) => h('button', {
+      type: 'button', class: `strip-tile ${it.id === item.id ? 'current' : ''}`,
+      onclick: () => { at = src.items.indexOf(it); show(); } },
+    h('img', { src: `${it.thumbnail_url}?size=160`, alt: it.file_name, width: 80, height: 80 }))));
+    for (let i = at + 1; i <= at + 3; i++) prefetch(i);
+    if (at + 9 >= src.items.length && !src.done) src.more();
+    mount(side, h('p', { class: 'muted' }, item.path), breakdown(item.quality), h('p', { class: 'muted' }, 'Loading…'));
+    const why = await whyPanel(item).catch((e) => h('p', { class: 'form-error' }, e.message));
+    if (src.items[at] === item) side.lastChild.replaceWith(why);
+  };
+  const step = (d) => { at = Math.min(Math.max(0, at + d), src.items.length - 1); show(); };
+  const keys = (e) => {
+    if (e.key === 'Escape') close();
+    else if (e.key === 'ArrowRight') step(1);
+    else if (e.key === 'ArrowLeft') step(-1);
+  };
+  const el = h('div', { class: 'loupe', role: 'dialog', 'aria-label': 'Photo', dataset: { testid: 'loupe' } },
+    h('div', { class: 'loupe-bar' },
+      h('button', { type: 'button', class: 'secondary', onclick: () => step(-1) }, '‹ Previous'),
+      h('button', { type: 'button', class: 'secondary', onclick: () => step(1) }, 'Next ›'), zoom,
+      h('button', { type: 'button', class: 'link', dataset: { testid: 'loupe-close' }, onclick: () => close() }, 'Close')),
+    h('div', { class: 'loupe-main' }, stage, side), strip);
+  el.keys = keys;
+  show();
+  return el;
+}
+
+export async function renderGallery(root, _rest, { signal }) {
+  const state = { sort: 'aggregate', order: 'desc', category: '', person: '', camera: '', lens: '', from: '', to: '',
+    min_score: '', max_score: '', hide_closed_eyes: false, best_of_burst: false, hide_duplicates: false };
+  let overlay = null;
+  const closeLoupe = () => { if (overlay) { overlay.remove(); overlay = null; } };
+  document.addEventListener('keydown', (e) => overlay && overlay.keys(e), { signal });
+  // A newer reload wins: an answer that arrives after a later change was asked for is dropped.
+  let generation = 0;
+  const reload = async () => {
+    const mine = ++generation;
+    closeLoupe();
+    const src = makeSource(state);
+    await src.more();
+    if (mine !== generation || signal.aborted) return;
+    const open = (i) => { closeLoupe(); overlay = loupe(src, i, closeLoupe); root.append(overlay); };
+    const box = grid(src, open, signal);
+    mount(root,
+      h('div', { class: 'gallery-head' }, h('h1', {}, 'Gallery'),
+        h('span', { class: 'muted', dataset: { testid: 'gallery-total' } }, `${src.total} photos`)),
+      controls(state, reload),
+      timeline(src.months, state, reload),
+      src.total ? box : h('p', { class: 'card muted' }, 'No photos match.'));
+    box.layout();
+  };
+  await reload();
+  return closeLoupe;
+}

@@ -1,0 +1,132 @@
+// Proposals: the queue (sortable, filtered), a side-by-side comparison of the current and the proposed image with the
+// better value marked, the quality checklist, approve / deny / archive with a note, and batch decisions.
+import { api, qs } from './api.js';
+import { h, mount, toast, itemImage, formatTime, formatBytes } from './dom.js';
+
+const REASONS = ['higher_resolution', 'better_quality', 'correct_subject', 'user_flags', 'manual'];
+const STATUSES = ['pending', 'approved', 'denied', 'archived', 'stale', 'reverted'];
+const CHECKLIST = ['Resolution adequate (proposals.min_width × min_height)', 'Subject matches the slot (the right person)',
+  'Good lighting and focus', 'Person clearly identifiable', 'Source and attribution known', 'Better than the current image'];
+
+const label = (code) => code.replace(/_/g, ' ');
+const score = (f) => (f && f.score !== null && f.score !== undefined ? Math.round(f.score) : null);
+
+// One row of the comparison: both values, the better one marked (higher is better unless `lowerIsBetter`).
+function compareRow(name, current, proposed, show = (v) => v, lowerIsBetter = false) {
+  const known = (v) => v !== null && v !== undefined;
+  let better = '';
+  if (known(current) && known(proposed) && current !== proposed) {
+    better = (proposed > current) !== lowerIsBetter ? 'proposed' : 'current';
+  }
+  const cell = (side, v) => h('td', { class: better === side ? 'better' : '', dataset: { testid: `${side}-${name}` } },
+    known(v) ? show(v) : '–', better === side ? h('span', { class: 'better-mark', 'aria-label': 'better' }, ' ▲') : null);
+  return h('tr', {}, h('th', { scope: 'row' }, name), cell('current', current), cell('proposed', proposed));
+}
+
+function comparison(p) {
+  const c = p.current || {}, n = p.proposed || {};
+  const cv = (p.current_item && p.current_item.votes) || {}, nv = (p.proposed_item && p.proposed_item.votes) || {};
+  const px = (f) => (f.width ? f.width * f.height : null);
+  return h('table', { class: 'compare-table' },
+    h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Current'), h('th', {}, 'Proposed'))),
+    h('tbody', {},
+      compareRow('resolution', px(c), px(n), (v) => (v === px(c) ? `${c.width}×${c.height}` : `${n.width}×${n.height}`)),
+      compareRow('quality', score(c), score(n), (v) => `${v}/100`),
+      compareRow('sharpness', c.sharpness || null, n.sharpness || null, (v) => v.toFixed(0)),
+      compareRow('size', c.size_bytes || null, n.size_bytes || null, formatBytes),
+      compareRow('community', cv.score ?? null, nv.score ?? null, (v) => v.toFixed(1)),
+      compareRow('flags', cv.flags ?? null, nv.flags ?? null, (v) => String(v), true),
+      h('tr', {}, h('th', { scope: 'row' }, 'source'),
+        h('td', {}, (p.current_item && p.current_item.source) || '–'), h('td', {}, (p.proposed_item && p.proposed_item.source) || '–')),
+      h('tr', {}, h('th', { scope: 'row' }, 'added'),
+        h('td', {}, p.current_item ? formatTime(p.current_item.created_at) : '–'),
+        h('td', {}, p.proposed_item ? formatTime(p.proposed_item.created_at) : '–'))));
+}
+
+function side(title, item) {
+  return h('figure', { class: 'compare-side' }, h('figcaption', {}, title),
+    item ? itemImage(item, 640) : h('div', { class: 'img-placeholder' }, h('span', { class: 'ph-title' }, 'Archive it'),
+      h('span', { class: 'ph-reason' }, 'no successor: approving moves the current image to the archive')));
+}
+
+export async function renderProposals(root, _params, { session, signal }) {
+  const canDecide = !!session.permissions.decide_proposals;
+  const state = { status: 'pending', reason: '', sort: 'date', selected: null, picked: new Set() };
+
+  async function decide(p, verb, notes) {
+    try {
+      const out = await api.post(`/api/proposals/${p.id}/${verb}`, { notes });
+      toast(`Proposal ${p.id} ${out.status}.`);
+    } catch (err) { toast(err.message, 'error'); }
+    await draw();
+  }
+
+  async function batch(action) {
+    const ids = [...state.picked];
+    if (!ids.length) return;
+    try {
+      const out = await api.post('/api/proposals/batch', { action, ids });
+      toast(`${action}: ${out.done} done, ${out.failed.length} failed${out.stale ? `, ${out.stale} stale` : ''}.`);
+    } catch (err) { toast(err.message, 'error'); }
+    state.picked.clear();
+    await draw();
+  }
+
+  function detail(p) {
+    const notes = h('input', { name: 'notes', placeholder: 'note (optional)', 'aria-label': 'Review note' });
+    const button = (verb, text, cls = '') => h('button', { type: 'button', class: cls, dataset: { testid: `proposal-${verb}` },
+      onclick: () => decide(p, verb, notes.value) }, text);
+    return h('section', { class: 'card proposal-detail', dataset: { testid: 'proposal-detail', proposalId: p.id } },
+      h('h2', {}, `Proposal ${p.id}: ${label(p.reason)} · ${p.status}`),
+      h('p', { class: 'muted' }, `Slot ${p.slot} · proposed by ${p.proposed_by} · ${formatTime(p.proposed_at)}`,
+        p.reviewed_by ? ` · decided by ${p.reviewed_by}${p.rule ? ` (rule ${p.rule})` : ''}` : ''),
+      h('div', { class: 'compare' }, side('Current', p.current_item), side('Proposed', p.proposed_item)),
+      comparison(p),
+      h('fieldset', { class: 'checklist' }, h('legend', {}, 'Quality checklist'),
+        CHECKLIST.map((c) => h('label', {}, h('input', { type: 'checkbox' }), ` ${c}`))),
+      canDecide && p.status === 'pending' ? h('div', { class: 'actions' }, notes, button('archive', 'Archive'),
+        button('deny', 'Deny', 'danger'), button('approve', 'Approve & apply', 'primary')) : null,
+      canDecide && p.status === 'approved' && p.proposed_item_id ? h('div', { class: 'actions' }, notes,
+        button('revert', 'Revert')) : null);
+  }
+
+  function row(p) {
+    const pick = h('input', { type: 'checkbox', 'aria-label': `Select proposal ${p.id}`, checked: state.picked.has(p.id),
+      onchange: (e) => { if (e.target.checked) state.picked.add(p.id); else state.picked.delete(p.id); } });
+    return h('tr', { dataset: { testid: 'proposal-row', proposalId: p.id }, class: state.selected === p.id ? 'active' : '' },
+      h('td', {}, canDecide && p.status === 'pending' ? pick : ''),
+      h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => { state.selected = p.id; draw(); } },
+        `#${p.id}`)),
+      h('td', {}, label(p.reason)), h('td', {}, p.status),
+      h('td', {}, (p.current_item && p.current_item.person) || '–'),
+      h('td', {}, score(p.proposed) ?? '–'), h('td', {}, formatTime(p.proposed_at)));
+  }
+
+  function select(name, values, key) {
+    return h('label', {}, `${name} `, h('select', { name: key, onchange: (e) => { state[key] = e.target.value; draw(); } },
+      values.map(([v, text]) => h('option', { value: v, selected: state[key] === v }, text))));
+  }
+
+  async function draw() {
+    const out = await api.get('/api/proposals' + qs({ status: state.status, reason: state.reason, sort: state.sort }));
+    if (signal.aborted) return;
+    const list = out.proposals;
+    const shown = list.find((p) => p.id === state.selected) || list[0];
+    mount(root, h('section', {},
+      h('div', { class: 'page-head' }, h('h1', {}, 'Proposals'),
+        h('p', { class: 'muted', dataset: { testid: 'proposal-count' } }, `${list.length} proposal(s)`)),
+      h('div', { class: 'filters' },
+        select('Status', [['', 'all'], ...STATUSES.map((s) => [s, s])], 'status'),
+        select('Reason', [['', 'all'], ...REASONS.map((r) => [r, label(r)])], 'reason'),
+        select('Sort by', [['date', 'date'], ['score', 'score'], ['person', 'person']], 'sort'),
+        canDecide ? h('span', { class: 'actions' },
+          h('button', { type: 'button', onclick: () => batch('approve') }, 'Approve selected'),
+          h('button', { type: 'button', onclick: () => batch('deny') }, 'Deny selected'),
+          h('button', { type: 'button', onclick: () => batch('archive') }, 'Archive selected')) : null),
+      list.length ? h('table', { class: 'proposal-queue' },
+        h('thead', {}, h('tr', {}, ['', 'id', 'reason', 'status', 'person', 'score', 'proposed'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, list.map(row))) : h('div', { class: 'card empty' }, h('h2', {}, 'No proposals here')),
+      shown ? detail(shown) : null));
+  }
+  await draw();
+}
