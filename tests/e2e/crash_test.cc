@@ -270,7 +270,8 @@ TEST(NamingCrashTest, KilledWhileNamingNothingIsLostOrDoubledAndUndoPutsPhotosBa
   const std::vector<std::string> name = {"faces", "name", cluster, "obama", "--library", lib.string()};
   // Undoes the newest action not undone yet (a killed run's too), so that the next run has photos to move again.
   auto undo_latest = [&] {
-    for (const auto& a : RunTriage({"faces", "actions", "--json", "--library", lib.string()}).Json()["actions"]) {
+    const json listed = RunTriage({"faces", "actions", "--json", "--library", lib.string()}).Json();
+    for (const auto& a : listed["actions"]) {  // the document outlives the loop (a temporary's member would not)
       if (a["undone"].get<bool>()) continue;
       RunResult r = RunTriage({"faces", "undo", std::to_string(a["id"].get<int64_t>()), "--library", lib.string()});
       EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
