@@ -65,6 +65,7 @@ struct Ingestor::Impl {
   DuplicateIndex index;
   std::shared_ptr<const config::Config> cfg;  // the snapshot of the batch in progress
   model::QualityReference reference;          // normalisation of quality scores, read at each batch's start
+  AfterCommitFn after_commit;                 // e.g. face clustering of the committed item
 
   // Re-reads the normalisation reference `triage recompute` keeps; unreadable means built-in anchors (logged once
   // by recompute, which rewrites it).
@@ -237,6 +238,14 @@ struct Ingestor::Impl {
     d.out.path = placed->path.lexically_relative(cfg->library).string();
     const model::Fingerprint& fp = d.work->analysis.fingerprint;
     if (fp.has_phash) index.Add(placed->item_id, fp);
+    // Clustering reads only this item's faces and its own model: run in input order after the group is placed, it
+    // ends as it would one photo at a time.
+    if (after_commit && !d.work->analysis.faces.empty()) {
+      // The photo is placed whatever happens here: a failure is reported, and the next start catches up.
+      if (base::Status st = after_commit(placed->item_id); !st.ok()) {
+        fmt::print(stderr, "triage: warning: {}: {}\n", d.out.path, st.message());
+      }
+    }
   }
 
   // What the catalog knows of this image now. A catalog error is an error, never "no duplicate".
@@ -354,7 +363,9 @@ base::Result<FetchedUrl> FetchUrl(const std::string& url, const config::Download
 Ingestor::Ingestor(config::ConfigStore& config, catalog::Catalog& catalog, commit::Committer& committer,
                    FaceStage* faces, AnalyseFn analyse)
     : impl_(new Impl{config, catalog, committer, faces, analyse ? std::move(analyse) : AnalyseFn(AnalyseStaged), {},
-                     nullptr, {}, {}}) {}
+                     nullptr, {}, {}, {}}) {}
+
+void Ingestor::SetAfterCommit(AfterCommitFn after_commit) { impl_->after_commit = std::move(after_commit); }
 
 Ingestor::~Ingestor() = default;
 

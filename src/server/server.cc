@@ -108,6 +108,7 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
   AddUndoRoutes(router, state);
   AddStatsRoutes(router, state);
   AddIngestRoutes(router, state);
+  AddFaceRoutes(router, state);
   AddProposalRoutes(router, state);
   AddVoteRoutes(router, state);
   ConfigureHttp(impl->http, router.MaxBodyBytes());

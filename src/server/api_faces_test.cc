@@ -1,0 +1,139 @@
+// Specification of the faces API: clusters, naming (admins only) with the waiting photos moved and undo, face crops,
+// a person's faces by distance from their centre, bulk face actions and their input checks.
+#include <fstream>
+
+#include "faces/cluster_test_support.h"
+#include "server/api_test_support.h"
+
+namespace triage::server {
+namespace {
+
+class FacesApiTest : public ApiTest {
+ protected:
+  // A photo (a fixture's bytes) waiting in review/unidentified with one face of this embedding, clustered.
+  int64_t Waiting(const std::vector<float>& embedding) {
+    const std::string name = "w" + std::to_string(++photos_) + ".jpg";
+    fs::create_directories(root_ / "in");
+    fs::copy_file(Fixture("obama.jpg"), root_ / "in" / name);
+    auto staged = committer_->StageCopy(root_ / "in" / name, nullptr);
+    EXPECT_TRUE(staged.ok());
+    catalog::CatalogChange c;
+    c.item.original_name = name;
+    c.item.fingerprint.sha256 = name;
+    c.item.location = "review";
+    c.item.category = "unidentified";
+    c.item.reasons = {{"unknown_person", "The face matches nobody enrolled."}};
+    c.item.faces_detected = 1;
+    model::Face face;
+    face.box = {100, 60, 120, 140};
+    face.detection_score = 0.95f;
+    model::StoredAnalysis stored;
+    stored.analysis.readable = true;
+    stored.analysis.faces_analysed = true;
+    stored.analysis.faces = {face};
+    face.embedding = embedding;
+    c.faces = {face};
+    c.analysis = stored;
+    c.at = 100;
+    auto placed = committer_->Place(*staged, root_ / "review/unidentified", name, c);
+    EXPECT_TRUE(placed.ok()) << placed.status().ToString();
+    EXPECT_TRUE(clustering_->AddItem(placed->item_id, 100).ok());
+    return placed->item_id;
+  }
+  int64_t FaceOf(int64_t item) {
+    catalog::FaceFilter f;
+    f.item_id = item;
+    return face_store_->ListFaces(f)->at(0).id;
+  }
+  faces::testing::PlantedFaces planted_{9};
+  int photos_ = 0;
+};
+
+TEST_F(FacesApiTest, AdminNamesAClusterItsPhotosMoveAndUndoBringsThemBack) {
+  auto anna = planted_.Centre();
+  std::vector<int64_t> items;
+  for (int i = 0; i < 3; ++i) items.push_back(Waiting(planted_.FaceNear(anna)));
+  TestSession alice = Login("alice"), bob = Login("bob");
+  json clusters = Body(Get("/api/clusters", &alice));
+  ASSERT_EQ(clusters["clusters"].size(), 1u);
+  const int64_t cluster = clusters["clusters"][0]["id"];
+  EXPECT_EQ(clusters["clusters"][0]["size"], 3);
+  EXPECT_EQ(clusters["clusters"][0]["faces"].size(), 3u);
+  const std::string name_url = "/api/clusters/" + std::to_string(cluster) + "/name";
+  EXPECT_EQ(Post(name_url, {{"person", "anna"}}, &alice)->status, 403);  // users do not manage persons
+  EXPECT_EQ(Post(name_url, json::object(), &bob)->status, 400);
+  auto named = Post(name_url, {{"person", "Anna"}}, &bob);
+  ASSERT_EQ(named->status, 200) << named->body;
+  json outcome = Body(named);
+  EXPECT_EQ(outcome["person"], "anna");
+  EXPECT_EQ(outcome["moved_items"].size(), 3u);
+  for (int64_t id : items) {
+    EXPECT_EQ(fs::path(catalog_->GetItem(id)->path).parent_path(), "faces/anna");
+    EXPECT_EQ(AuditOf(id).front().action, "name-cluster");
+  }
+  const int64_t person_id = catalog_->ListPersons()->at(0).id;
+  json theirs = Body(Get("/api/persons/" + std::to_string(person_id) + "/faces", &alice));
+  ASSERT_EQ(theirs["faces"].size(), 3u);
+  EXPECT_GE(theirs["faces"][0]["distance"].get<double>(), theirs["faces"][2]["distance"].get<double>());
+  EXPECT_EQ(Get("/api/persons/4242/faces", &alice)->status, 404);
+
+  EXPECT_EQ(Post("/api/people/undo", {{"action_id", outcome["action_id"]}}, &alice)->status, 403);
+  auto undone = Post("/api/people/undo", {{"action_id", outcome["action_id"]}}, &bob);
+  ASSERT_EQ(undone->status, 200) << undone->body;
+  EXPECT_EQ(Body(undone)["restored_items"].size(), 3u);
+  for (int64_t id : items) EXPECT_EQ(fs::path(catalog_->GetItem(id)->path).parent_path(), "review/unidentified");
+  EXPECT_EQ(Post("/api/people/undo", {{"action_id", outcome["action_id"]}}, &bob)->status, 409);
+  json actions = Body(Get("/api/people/actions", &alice));
+  EXPECT_EQ(actions["actions"][0]["kind"], "name");
+  EXPECT_EQ(actions["actions"][0]["undone"], true);
+}
+
+TEST_F(FacesApiTest, FaceCropIsAJpegOfTheFaceCachedByETag) {
+  const int64_t face = FaceOf(Waiting(planted_.Centre()));
+  TestSession s = Login("alice");
+  const std::string url = "/api/faces/" + std::to_string(face) + "/crop?size=96";
+  auto r = Get(url, &s);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type"), "image/jpeg");
+  EXPECT_EQ(static_cast<unsigned char>(r->body[0]), 0xFF);
+  auto again = client_->Get(url.c_str(), {{"Cookie", s.cookie}, {"If-None-Match", r->get_header_value("ETag")}});
+  EXPECT_EQ(again->status, 304);
+  EXPECT_EQ(Get("/api/faces/" + std::to_string(face) + "/crop?size=333", &s)->status, 400);
+  EXPECT_EQ(Get("/api/faces/987654/crop", &s)->status, 404);
+  json listed = Body(Get("/api/faces?cluster=0", &s));
+  ASSERT_EQ(listed["faces"].size(), 1u);
+  EXPECT_EQ(listed["faces"][0]["id"], face);
+  EXPECT_EQ(Get("/api/faces?limit=0", &s)->status, 400);
+}
+
+TEST_F(FacesApiTest, MergeSplitAndBulkActionsCheckTheirInput) {
+  auto x = planted_.Centre(), y = planted_.Centre();
+  std::vector<int64_t> xs, ys;
+  for (int i = 0; i < 3; ++i) xs.push_back(Waiting(planted_.FaceNear(x)));
+  for (int i = 0; i < 3; ++i) ys.push_back(Waiting(planted_.FaceNear(y)));
+  TestSession bob = Login("bob");
+  const int64_t cx = face_store_->GetFace(FaceOf(xs[0]))->cluster_id;
+  const int64_t cy = face_store_->GetFace(FaceOf(ys[0]))->cluster_id;
+  const std::string base = "/api/clusters/" + std::to_string(cy);
+  EXPECT_EQ(Post(base + "/merge", {{"into", 999999}}, &bob)->status, 404);
+  EXPECT_EQ(Post(base + "/merge", {{"into", "x"}}, &bob)->status, 400);
+  auto merged = Post(base + "/merge", {{"into", cx}}, &bob);
+  ASSERT_EQ(merged->status, 200) << merged->body;
+  EXPECT_EQ(face_store_->GetCluster(cx)->size, 6);
+  auto split = Post("/api/clusters/" + std::to_string(cx) + "/split", {{"face_ids", {FaceOf(ys[0])}}}, &bob);
+  ASSERT_EQ(split->status, 200) << split->body;
+  EXPECT_NE(face_store_->GetFace(FaceOf(ys[0]))->cluster_id, cx);
+  auto bad = Post("/api/faces/bulk", {{"action", "delete"}, {"face_ids", {FaceOf(xs[0])}}}, &bob);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(Body(bad)["message"].get<std::string>().find("delete"), std::string::npos);
+  EXPECT_EQ(Post("/api/faces/bulk", {{"action", "remove"}}, &bob)->status, 400);
+  EXPECT_EQ(Post("/api/faces/bulk", {{"action", "remove"}, {"face_ids", {-3}}}, &bob)->status, 400);
+  auto removed = Post("/api/faces/bulk", {{"action", "remove"}, {"face_ids", {FaceOf(xs[1])}}}, &bob);
+  ASSERT_EQ(removed->status, 200) << removed->body;
+  EXPECT_EQ(face_store_->GetFace(FaceOf(xs[1]))->cluster_id, 0);
+  // Nothing given to a person: "not this person" has nobody to refuse.
+  EXPECT_EQ(Post("/api/faces/bulk", {{"action", "not_this_person"}, {"face_ids", {FaceOf(xs[2])}}}, &bob)->status, 400);
+}
+
+}  // namespace
+}  // namespace triage::server
