@@ -97,7 +97,7 @@ Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root, 
 
 // Analysis allocates and frees rasters of a few MB per image on every thread. By default glibc hands such blocks back
 // to the kernel (munmap, or madvise when it trims a thread's heap) and the next image faults every page in again:
-// profiled on bench/dedup, page faults and the allocator took over half of an ingest's CPU time (3.4x in all). Freed
+// profiled on bench/dedup, page faults and the allocator took over half of an ingest's CPU time. Freed
 // memory is kept for reuse instead, up to these bounds (the largest block served from the heaps, the free space a heap
 // keeps).
 void KeepFreedRasterMemory() {
