@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "catalog/postgres/pg_catalog.h"
+#include "catalog/postgres/pg_job_queue.h"
 #include "catalog/postgres/pg_users.h"
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "catalog/sqlite/sqlite_face_store.h"
@@ -51,6 +52,11 @@ Result<CatalogStores> OpenCatalog(const std::string& url, const fs::path& root) 
   auto c = triage::catalog::postgres::PgCatalog::Open(url);
   if (!c.ok()) return c.status();
   out.users = std::make_unique<triage::catalog::postgres::PgUserStore>(**c);
+  out.open_jobs = [url]() -> Result<std::unique_ptr<triage::catalog::JobQueue>> {
+    auto queue = triage::catalog::postgres::PgJobQueue::Open(url);
+    if (!queue.ok()) return queue.status();
+    return std::unique_ptr<triage::catalog::JobQueue>(std::move(*queue));
+  };
   out.tables = c->get();
   out.catalog = std::move(*c);
   return out;
@@ -74,6 +80,7 @@ Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root, 
   lib->undo_store = std::move(stores->undo);
   lib->gallery = std::move(stores->gallery);
   lib->face_store = std::move(stores->faces);
+  lib->open_jobs = std::move(stores->open_jobs);
   auto recovered = triage::commit::Recover(state, *lib->catalog, lib->proposal_store.get());
   if (!recovered.ok()) return recovered.status();
   lib->recovered = *recovered;

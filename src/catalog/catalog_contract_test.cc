@@ -185,6 +185,43 @@ TEST_P(CatalogContractTest, HashChangesFollowInsertTrashAndDelete) {
   EXPECT_FALSE(after_delete->changes[0].present);
 }
 
+// The log keeps each item's latest change only: it does not grow with every move, and a reader still learns of
+// every item that changed after its cursor.
+TEST_P(CatalogContractTest, HashChangeLogKeepsOneEntryPerItem) {
+  auto a = catalog_->Apply(Insert("j1", "review/x/a.jpg", "review", "x", "sha-a"));
+  ASSERT_TRUE(a.ok());
+  auto relocate = [&](int n, const std::string& location) {
+    CatalogChange move;
+    move.kind = CatalogChange::Kind::kRelocateItem;
+    move.journal_id = "m" + std::to_string(n);
+    move.item.id = *a;
+    move.item.path = location == "trash" ? ".triage/trash/a.jpg" : "review/x/a.jpg";
+    move.item.location = location;
+    move.at = 2000 + n;
+    return catalog_->Apply(move);
+  };
+  for (int n = 0; n < 20; ++n) ASSERT_TRUE(relocate(n, n % 2 == 0 ? "trash" : "review").ok());
+  auto b = catalog_->Apply(Insert("j2", "review/x/b.jpg", "review", "x", "sha-b"));
+  ASSERT_TRUE(b.ok());
+  auto all = catalog_->PerceptualHashChangesSince(0);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->changes.size(), 2u);
+  EXPECT_EQ(all->changes[0].id, *a);
+  EXPECT_TRUE(all->changes[0].present);  // the 20th move put it back in review
+  EXPECT_EQ(all->changes[1].id, *b);
+  const int64_t seen = all->cursor;
+  ASSERT_TRUE(relocate(20, "trash").ok());
+  auto later = catalog_->PerceptualHashChangesSince(seen);
+  ASSERT_EQ(later->changes.size(), 1u);
+  EXPECT_EQ(later->changes[0].id, *a);
+  EXPECT_FALSE(later->changes[0].present);
+  EXPECT_EQ(later->cursor, catalog_->PerceptualHashSnapshot()->cursor);
+  auto from_start = catalog_->PerceptualHashChangesSince(0);
+  ASSERT_EQ(from_start->changes.size(), 2u);
+  EXPECT_EQ(from_start->changes[0].id, *b);
+  EXPECT_EQ(from_start->changes[1].id, *a);
+}
+
 TEST_P(CatalogContractTest, StoresEachItemsNearDuplicateSignature) {
   CatalogChange with = Insert("j1", "review/x/a.jpg", "review", "x", "sha-a");
   with.item.fingerprint.signature = {1, 2, 0, 255, 7};

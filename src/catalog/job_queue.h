@@ -25,8 +25,9 @@ struct WorkerRecord {
   int64_t pid = 0;
   int64_t started_at = 0;  // unix seconds
   int64_t heartbeat_at = 0;
-  std::optional<int64_t> job_id;   // the job it holds, if any
+  std::optional<int64_t> job_id;   // the (oldest) job it holds, if any
   std::string job_kind;
+  int64_t jobs_held = 0;           // running jobs it holds (a worker claims a batch)
 };
 
 struct JobCounts {

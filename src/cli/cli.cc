@@ -84,6 +84,7 @@ int RunCli(int argc, char** argv, const Openers& openers) {
   AddGroupCommands(app, ctx);
   AddProposalCommands(app, ctx);
   AddDbCommands(app, ctx);
+  AddWorkerCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -38,6 +38,9 @@ void AddPolicyCommands(CLI::App& app, CommandContext& ctx);   // simulate, apply
 void AddGroupCommands(CLI::App& app, CommandContext& ctx);    // bursts, duplicates
 void AddProposalCommands(CLI::App& app, CommandContext& ctx); // proposals ..., propose, public
 void AddDbCommands(CLI::App& app, CommandContext& ctx);       // db migrate, db copy
+void AddWorkerCommands(CLI::App& app, CommandContext& ctx);   // worker, jobs [wait], workers
+// `ingest --queue`: one job per file in the catalog's queue (worker_commands.cc).
+int EnqueueIngest(CommandContext& ctx, const std::vector<std::string>& inputs, const pipeline::IngestOptions& options);
 void AddFacesCommands(CLI::App& app, CommandContext& ctx);    // faces clusters|name|merge|split|recluster|undo|...
 
 }  // namespace triage::cli

@@ -169,15 +169,19 @@ void AddIntakeCommands(CLI::App& app, CommandContext& ctx) {
   struct IngestArgs {
     std::vector<std::string> inputs;
     pipeline::IngestOptions options;
+    bool queue = false;
   };
   auto ia = std::make_shared<IngestArgs>();  // owned by the callback, which lives as long as the app
   ingest->add_option("inputs", ia->inputs, "files, folders or URLs")->required();
   ingest->add_flag("--move", ia->options.move, "move files instead of copying them");
   ingest->add_option("--source", ia->options.source, "source label (default: folder name or URL host)");
+  ingest->add_flag("--queue", ia->queue,
+                   "enqueue one job per file and return; `triage worker` processes do the work (PostgreSQL catalog)");
   ingest->add_flag("--json", ctx.json, "machine-readable output");
   ingest->callback([&ctx, ia] {
     ia->options.actor = CommandContext::Actor();
-    Ingest(ctx, ia->inputs, ia->options);
+    if (ia->queue) EnqueueIngest(ctx, ia->inputs, ia->options);
+    else Ingest(ctx, ia->inputs, ia->options);
   });
 
   auto* watch = app.add_subcommand("watch", "ingest every image written into the inbox, until Ctrl-C");

@@ -21,6 +21,7 @@
 #include "faces/face_clustering.h"
 #include "pipeline/face_stage.h"
 #include "pipeline/ingestor.h"
+#include "pipeline/queue_worker.h"
 #include "review/people_service.h"
 #include "review/person_service.h"
 #include "review/proposal_service.h"
@@ -37,6 +38,7 @@ struct Library {
   std::unique_ptr<catalog::UserStore> users;        // web users and sessions (same database)
   std::unique_ptr<catalog::GalleryStore> gallery;   // gallery queries, bursts and duplicate groups (same database)
   std::unique_ptr<catalog::UndoStore> undo_store;   // undo tokens (same database)
+  pipeline::JobQueueOpener open_jobs;               // job queue connections; empty on SQLite (ingest --queue, worker)
   std::unique_ptr<review::UndoService> undo;         // review and persons record tokens through it
   std::unique_ptr<catalog::ProposalStore> proposal_store;  // proposals, votes, flags (same database); null on
                                                            // PostgreSQL, where proposals do not exist yet
@@ -75,6 +77,7 @@ struct CatalogStores {
   std::unique_ptr<catalog::UndoStore> undo;            // null on PostgreSQL (not there yet)
   std::unique_ptr<catalog::GalleryStore> gallery;      // null on PostgreSQL (not there yet)
   std::unique_ptr<catalog::FaceStore> faces;           // null on PostgreSQL (not there yet)
+  pipeline::JobQueueOpener open_jobs;                 // the job queue; empty on SQLite (PostgreSQL only)
 };
 
 // Opens (creating and migrating) the catalog at a URL (config::CatalogOptions); "sqlite:" means the default file

@@ -139,5 +139,22 @@ test('gallery: sort, filters, best of burst, score panel, and 10,000 photos scro
   assert.ok(most > 0 && most < 400, `tiles in the page at once: ${most}`);
   await page.setViewportSize({ width: 390, height: 844 });
   await grid.evaluate((el) => { el.scrollTop = 0; });
+  // The controls stay as the user left them (open) while the page lives; the grid reflows to two tiles a row.
+  await page.waitForFunction(() => {
+    const tiles = [...document.querySelectorAll('[data-testid="tile"]')].slice(0, 2).map((t) => t.getBoundingClientRect());
+    return tiles.length === 2 && Math.abs(tiles[0].top - tiles[1].top) < 1 && tiles[1].left > tiles[0].right;
+  });
+  assert.equal(await page.locator('details.gallery-filters').evaluate((d) => d.open), true);
   await screenshot(page, 'gallery');
+
+  // Opened on a phone, the gallery starts with the controls folded away and two tiles a row, both on screen.
+  await page.reload();
+  await page.getByTestId('tile').first().waitFor();
+  assert.equal(await page.locator('details.gallery-filters').evaluate((d) => d.open), false);
+  assert.equal(await page.locator('select[name="sort"]').isVisible(), false);
+  const [a, b] = await Promise.all([0, 1].map((i) => page.getByTestId('tile').nth(i).boundingBox()));
+  assert.ok(Math.abs(a.y - b.y) < 1 && b.x > a.x + a.width && b.x + b.width <= 390, `tiles ${JSON.stringify([a, b])}`);
+  await page.getByText('Sort and filter').click();
+  assert.equal(await page.locator('select[name="sort"]').isVisible(), true);
+  await screenshot(page, 'gallery-phone-start');
 });

@@ -54,13 +54,14 @@ TEST_F(PostgresCatalogTest, LibraryMadeWithACatalogUrlKeepsItsCatalogThere) {
   EXPECT_FALSE(fs::exists(lib() / ".triage/catalog.db")) << "nothing went to SQLite";
   RunResult migrate = Triage({"db", "migrate", "--json"});
   ASSERT_EQ(migrate.exit_code, 0) << migrate.err;
-  EXPECT_EQ(migrate.Json()["schema_version"], 2);
+  EXPECT_EQ(migrate.Json()["schema_version"], 3);
 }
 
 TEST_F(PostgresCatalogTest, ProposalsAndServeSayTheyNeedSqliteAndChangeNothing) {
   ASSERT_EQ(RunTriage({"init", "--library", lib().string(), "--catalog", url_}).exit_code, 0);
   for (const std::vector<std::string>& command :
-       {std::vector<std::string>{"proposals", "list", "--json"}, {"propose"}, {"serve", "--port", "0"}}) {
+       {std::vector<std::string>{"proposals", "list", "--json"}, {"propose"}, {"serve", "--port", "0"},
+        {"faces", "clusters"}, {"bursts"}, {"duplicates"}}) {
     RunResult r = Triage(command);
     EXPECT_EQ(r.exit_code, 4) << command[0] << ": " << r.err;
     EXPECT_NE((r.err + r.out).find("SQLite catalog"), std::string::npos) << command[0] << ": " << r.err << r.out;

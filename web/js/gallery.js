@@ -8,7 +8,8 @@ const DIMENSIONS = ['sharpness', 'face_sharpness', 'exposure', 'noise', 'dynamic
   'composition', 'technical', 'resolution'];
 const CATEGORIES = ['portrait', 'group_portrait', 'human_others', 'astro', 'long_exposure', 'night', 'monochrome',
   'macro', 'landscape', 'others'];
-const TILE = 180;          // px: the tile's side (the thumbnail fits in it)
+const TILE = 180;          // px: the tile's largest side (the thumbnail fits in it)
+const MIN_TILE = 110;      // px: tiles shrink down to this to fit two or more in a row (phones)
 const GAP = 8;
 const OVERSCAN = 2;        // rows rendered above and below the visible ones
 const PAGE = 500;          // items per request
@@ -81,6 +82,15 @@ function controls(state, onChange) {
     check('hide_duplicates', 'Hide duplicates'));
 }
 
+// The controls fold away under "Sort and filter"; open at first on a wide screen, closed on a phone (where they would
+// fill the screen), and kept as the user left them across reloads.
+function collapsible(state, form) {
+  if (state.filtersOpen === undefined) state.filtersOpen = window.matchMedia('(min-width: 701px)').matches;
+  return h('details', { class: 'gallery-filters', open: state.filtersOpen,
+    ontoggle: (e) => { state.filtersOpen = e.target.open; } },
+  h('summary', {}, 'Sort and filter'), form);
+}
+
 function timeline(months, state, onChange) {
   return h('nav', { class: 'timeline', 'aria-label': 'Timeline by month', dataset: { testid: 'timeline' } },
     months.map((m) => h('button', { type: 'button', class: `link ${state.from === m.month && state.to === m.month ? 'active' : ''}`,
@@ -117,7 +127,7 @@ function tile(item, index, open) {
   if (item.duplicate && !item.duplicate.lead) badges.push(h('span', { class: 'badge', title: 'duplicate' }, 'dup'));
   if (item.eyes_closed) badges.push(h('span', { class: 'badge warn' }, 'eyes'));
   const hover = h('div', { class: 'tile-hover' }, breakdown(item.quality));
-  return h('button', { type: 'button', class: 'tile', dataset: { testid: 'tile', id: item.id, index },
+  return h('button', { type: 'button', class: 'gtile', dataset: { testid: 'tile', id: item.id, index },
     title: item.file_name, onclick: () => open(index) },
   h('img', { src: `${item.thumbnail_url}?size=320`, srcset: srcset(item), sizes: `${TILE}px`, alt: item.file_name,
     loading: 'lazy', decoding: 'async', width: TILE, height: TILE }),
@@ -131,21 +141,26 @@ function grid(src, open, signal) {
   const box = h('div', { class: 'grid-scroll', dataset: { testid: 'grid' }, tabindex: 0 }, sizer);
   let drawn = '';
   const layout = () => {
-    const perRow = Math.max(1, Math.floor((box.clientWidth - GAP) / (TILE + GAP)));
-    const rowH = TILE + GAP;
+    // As many full-size tiles as fit; a narrow screen (a phone) shrinks them to keep at least two in a row.
+    const width = box.clientWidth - GAP;
+    let perRow = Math.max(1, Math.floor(width / (TILE + GAP)));
+    if (perRow < 2 && width >= 2 * (MIN_TILE + GAP)) perRow = 2;
+    const side = Math.min(TILE, Math.floor(width / perRow) - GAP);
+    const rowH = side + GAP;
     const rows = Math.ceil(src.total / perRow);
     sizer.style.height = `${rows * rowH}px`;
     const first = Math.max(0, Math.floor(box.scrollTop / rowH) - OVERSCAN);
     const last = Math.min(rows, Math.ceil((box.scrollTop + box.clientHeight) / rowH) + OVERSCAN);
     const need = Math.min(src.total, last * perRow);
     if (src.items.length < need && !src.done) src.more().then(() => { drawn = ''; layout(); });
-    const key = `${first}:${last}:${perRow}:${src.items.length}`;
+    const key = `${first}:${last}:${perRow}:${side}:${src.items.length}`;
     if (key === drawn) return;
     drawn = key;
     inner.style.transform = `translateY(${first * rowH}px)`;
     const tiles = [];
     for (let i = first * perRow; i < Math.min(need, src.items.length); i++) tiles.push(tile(src.items[i], i, open));
-    inner.style.gridTemplateColumns = `repeat(${perRow}, ${TILE}px)`;
+    inner.style.gridTemplateColumns = `repeat(${perRow}, ${side}px)`;
+    inner.style.setProperty('--tile', `${side}px`);
     mount(inner, tiles);
   };
   let frame = 0;
@@ -225,7 +240,7 @@ export async function renderGallery(root, _rest, { signal }) {
     mount(root,
       h('div', { class: 'gallery-head' }, h('h1', {}, 'Gallery'),
         h('span', { class: 'muted', dataset: { testid: 'gallery-total' } }, `${src.total} photos`)),
-      controls(state, reload),
+      collapsible(state, controls(state, reload)),
       timeline(src.months, state, reload),
       src.total ? box : h('p', { class: 'card muted' }, 'No photos match.'));
     box.layout();

@@ -41,8 +41,9 @@ constexpr const char* kCounts =
     "COUNT(*) FILTER (WHERE state = 'done'), COUNT(*) FILTER (WHERE state = 'failed') FROM jobs";
 
 constexpr const char* kLiveWorkers =
-    "SELECT w.id, w.host, w.pid, w.started_at, w.heartbeat_at, j.id, COALESCE(j.kind, '') FROM workers w "
-    "LEFT JOIN jobs j ON j.worker = w.id AND j.state = 'running' WHERE w.heartbeat_at >= $1 ORDER BY w.id";
+    "SELECT w.id, w.host, w.pid, w.started_at, w.heartbeat_at, MIN(j.id), COALESCE(MIN(j.kind), ''), COUNT(j.id) "
+    "FROM workers w LEFT JOIN jobs j ON j.worker = w.id AND j.state = 'running' WHERE w.heartbeat_at >= $1 "
+    "GROUP BY w.id, w.host, w.pid, w.started_at, w.heartbeat_at ORDER BY w.id";
 
 constexpr const char* kLog =
     "SELECT job_id, worker, event, at FROM job_log WHERE $1::bigint = 0 OR job_id = $1::bigint ORDER BY seq";
@@ -104,8 +105,9 @@ base::Result<std::vector<WorkerRecord>> PgJobQueue::LiveWorkers(int64_t now, int
   if (!r.ok()) return r.status();
   std::vector<WorkerRecord> out;
   for (int i = 0; i < r->size(); ++i) {
-    WorkerRecord w{r->Text(i, 0), r->Text(i, 1), r->Int(i, 2), r->Int(i, 3), r->Int(i, 4), std::nullopt, r->Text(i, 6)};
+    WorkerRecord w{r->Text(i, 0), r->Text(i, 1), r->Int(i, 2), r->Int(i, 3), r->Int(i, 4), std::nullopt, r->Text(i, 6), 0};
     if (!r->IsNull(i, 5)) w.job_id = r->Int(i, 5);
+    w.jobs_held = r->Int(i, 7);
     out.push_back(std::move(w));
   }
   return out;

@@ -178,6 +178,21 @@ CREATE TABLE job_log (
 );
 CREATE INDEX job_log_job ON job_log (job_id, seq);
 )sql",
+      // 3: the hash change log keeps one entry per item, its latest (readers look up the item's present state for
+      //    every entry after their cursor, so an older entry of the same item tells them nothing the latest does not).
+      R"sql(
+CREATE INDEX hash_log_item ON hash_log (item_id, seq);
+DELETE FROM hash_log l WHERE EXISTS (SELECT 1 FROM hash_log n WHERE n.item_id = l.item_id AND n.seq > l.seq);
+CREATE OR REPLACE FUNCTION log_hash_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  changed BIGINT := CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END;
+BEGIN
+  PERFORM pg_advisory_xact_lock(7461726961);
+  DELETE FROM hash_log WHERE item_id = changed;
+  INSERT INTO hash_log (item_id) VALUES (changed);
+  RETURN NULL;
+END $$;
+)sql",
   };
   return kMigrations;
 }

@@ -319,6 +319,16 @@ CREATE TABLE group_state (
   rules TEXT NOT NULL
 );
 )sql",
+      // 11: the hash change log keeps one entry per item, its latest: readers look up the item's present state for
+      //    every entry after their cursor, so an older entry of the same item tells them nothing the latest does not.
+      //    Without this the log grew by a row for every move, trash, restore and purge, forever.
+      R"sql(
+CREATE INDEX hash_log_item ON hash_log (item_id, seq);
+DELETE FROM hash_log WHERE seq NOT IN (SELECT MAX(seq) FROM hash_log GROUP BY item_id);
+CREATE TRIGGER hash_log_compact AFTER INSERT ON hash_log BEGIN
+  DELETE FROM hash_log WHERE item_id = NEW.item_id AND seq < NEW.seq;
+END;
+)sql",
   };
   return kMigrations;
 }
