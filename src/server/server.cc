@@ -110,6 +110,7 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
   AddIngestRoutes(router, state);
   AddProposalRoutes(router, state);
   AddVoteRoutes(router, state);
+  AddFaceRoutes(router, state);
   ConfigureHttp(impl->http, router.MaxBodyBytes());
   router.Install(impl->http);
   InstallStaticFiles(impl->http);

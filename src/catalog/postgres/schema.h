@@ -178,6 +178,11 @@ CREATE TABLE job_log (
 );
 CREATE INDEX job_log_job ON job_log (job_id, seq);
 )sql",
+      // 3: what a reviewer said about each face of a photo in review (per-face naming), as in the SQLite catalog.
+      R"sql(
+ALTER TABLE faces ADD COLUMN named_as TEXT NOT NULL DEFAULT '';
+ALTER TABLE faces ADD COLUMN untracked INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return kMigrations;
 }

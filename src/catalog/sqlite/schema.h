@@ -319,6 +319,12 @@ CREATE TABLE group_state (
   rules TEXT NOT NULL
 );
 )sql",
+      // 11: what a reviewer said about each face of a photo in review (per-face naming): the enrolled person it shows,
+      //    or that it shows nobody tracked. The matcher's own columns (person, distance) stay as measured.
+      R"sql(
+ALTER TABLE faces ADD COLUMN named_as TEXT NOT NULL DEFAULT '';
+ALTER TABLE faces ADD COLUMN untracked INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return kMigrations;
 }
