@@ -7,6 +7,7 @@
 #include "catalog/postgres/pg_catalog.h"
 #include "catalog/postgres/pg_users.h"
 #include "catalog/sqlite/sqlite_catalog.h"
+#include "catalog/sqlite/sqlite_face_store.h"
 #include "catalog/sqlite/sqlite_gallery.h"
 #include "catalog/sqlite/sqlite_undo.h"
 #include "catalog/sqlite/sqlite_proposals.h"
@@ -40,6 +41,7 @@ Result<CatalogStores> OpenCatalog(const std::string& url, const fs::path& root) 
     out.proposals = std::make_unique<triage::catalog::sqlite::SqliteProposalStore>(**c);
     out.undo = std::make_unique<triage::catalog::sqlite::SqliteUndoStore>(**c);
     out.gallery = std::make_unique<triage::catalog::sqlite::SqliteGalleryStore>(**c);
+    out.faces = std::make_unique<triage::catalog::sqlite::SqliteFaceStore>(**c);
     out.tables = c->get();
     out.catalog = std::move(*c);
     return out;
@@ -69,6 +71,7 @@ Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root, 
   lib->proposal_store = std::move(stores->proposals);
   lib->undo_store = std::move(stores->undo);
   lib->gallery = std::move(stores->gallery);
+  lib->face_store = std::move(stores->faces);
   auto recovered = triage::commit::Recover(state, *lib->catalog, lib->proposal_store.get());
   if (!recovered.ok()) return recovered.status();
   lib->recovered = *recovered;

@@ -16,18 +16,18 @@ namespace triage::catalog {
 struct FaceRecord {
   int64_t id = 0;
   int64_t item_id = 0;
-  model::Box box;                    // full-image pixels
-  double detection_score = 0;        // 0..1
-  std::vector<float> embedding;      // empty for faces stored without one
-  std::string person;                // the nearest enrolled person at ingest, or the person its cluster was named as
-  std::string match_kind;            // "known" | "low_confidence" | "unknown" (ingest's match), "named" (by a person)
+  model::Box box;                // full-image pixels
+  double detection_score = 0;    // 0..1
+  std::vector<float> embedding;  // empty for faces stored without one
+  std::string person;            // the nearest enrolled person at ingest, or the person its cluster was named as
+  std::string match_kind;        // "known" | "low_confidence" | "unknown" (ingest's match), "named" (by a person)
   bool Assigned() const { return !person.empty() && (match_kind == "known" || match_kind == "named"); }
-  double distance = 0;               // to the nearest reference at ingest
-  int64_t cluster_id = 0;            // 0: in no cluster
-  int neighbours = -1;               // good faces within the cluster distance, itself included (-1: not clustered yet)
-  bool core = false;                 // a core face of the density rule
-  bool pinned = false;               // placed by a person (or a known match): the density rule leaves it there
-  double size_px = 0;                // the box's shorter side
+  double distance = 0;     // to the nearest reference at ingest
+  int64_t cluster_id = 0;  // 0: in no cluster
+  int neighbours = -1;     // good faces within the cluster distance, itself included (-1: not clustered yet)
+  bool core = false;       // a core face of the density rule
+  bool pinned = false;     // placed by a person (or a known match): the density rule leaves it there
+  double size_px = 0;      // the box's shorter side
 };
 
 // What clustering changes of one face.
@@ -41,9 +41,9 @@ struct FaceAssignment {
 
 struct ClusterRecord {
   int64_t id = 0;
-  std::string person;                // "" while unnamed
+  std::string person;  // "" while unnamed
   bool hidden = false;
-  int64_t size = 0;                  // faces in it
+  int64_t size = 0;  // faces in it
   int64_t created_at = 0;
 };
 
@@ -51,8 +51,8 @@ struct FaceFilter {
   std::optional<int64_t> cluster_id;  // 0: faces in no cluster
   std::optional<std::string> person;
   std::optional<int64_t> item_id;
-  int64_t after_id = 0;               // keyset paging by ascending id
-  int limit = 1000;                   // 1..100000
+  int64_t after_id = 0;  // keyset paging by ascending id
+  int limit = 1000;      // 1..100000
   bool with_embeddings = true;
 };
 
@@ -61,9 +61,9 @@ struct PeopleAction {
   int64_t id = 0;
   int64_t at = 0;
   std::string actor;
-  std::string kind;                   // "name" | "merge" | "split" | "not_this_person" | "remove" | ...
-  std::string summary;                // a sentence for people
-  std::string undo;                   // JSON, what undoing needs
+  std::string kind;     // "name" | "merge" | "split" | "not_this_person" | "remove" | ...
+  std::string summary;  // a sentence for people
+  std::string undo;     // JSON, what undoing needs
   std::optional<int64_t> undone_at;
 };
 
@@ -113,6 +113,8 @@ class FaceStore {
   virtual base::Status RemoveReferences(const std::vector<int64_t>& ids) = 0;
 
   virtual base::Result<int64_t> LogAction(const PeopleAction& action) = 0;
+  // Replaces an action's summary and undo record (an action records its progress as it goes). kNotFound.
+  virtual base::Status UpdateAction(int64_t id, const std::string& summary, const std::string& undo) = 0;
   // kNotFound when there is no such action.
   virtual base::Result<PeopleAction> GetAction(int64_t id) = 0;
   // The newest first.

@@ -80,6 +80,7 @@ int RunCli(int argc, char** argv, const Openers& openers) {
   AddPersonCommands(app, ctx);
   AddServeCommands(app, ctx);
   AddPolicyCommands(app, ctx);
+  AddFacesCommands(app, ctx);
   AddGroupCommands(app, ctx);
   AddProposalCommands(app, ctx);
   AddDbCommands(app, ctx);

@@ -38,5 +38,6 @@ void AddPolicyCommands(CLI::App& app, CommandContext& ctx);   // simulate, apply
 void AddGroupCommands(CLI::App& app, CommandContext& ctx);    // bursts, duplicates
 void AddProposalCommands(CLI::App& app, CommandContext& ctx); // proposals ..., propose, public
 void AddDbCommands(CLI::App& app, CommandContext& ctx);       // db migrate, db copy
+void AddFacesCommands(CLI::App& app, CommandContext& ctx);    // faces clusters|name|merge|split|recluster|undo|...
 
 }  // namespace triage::cli

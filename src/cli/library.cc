@@ -3,10 +3,19 @@
 
 #include <fmt/format.h>
 
+#include "base/clock.h"
+
 namespace triage::cli {
 
 Library::~Library() {
   // Order matters: the review service and committer use the journal and catalog.
+  people.reset();
+  if (clustering) {
+    if (base::Status st = clustering->Save(); !st.ok()) {
+      fmt::print(stderr, "triage: warning: saving the face index: {} (it is rebuilt at the next start)\n", st.message());
+    }
+  }
+  clustering.reset();
   persons.reset();
   proposals.reset();
   review.reset();
@@ -15,6 +24,7 @@ Library::~Library() {
   committer.reset();
   journal.reset();
   faces.reset();
+  face_store.reset();
   users.reset();
   gallery.reset();
   proposal_store.reset();
@@ -43,8 +53,47 @@ base::Status Library::LoadFaces() {
   return base::Status::Ok();
 }
 
+faces::ClusterRules ClusterRulesOf(const config::Config& config) {
+  faces::ClusterRules rules;
+  rules.cluster_distance = config.face_clustering.cluster_distance;
+  rules.min_faces = config.face_clustering.min_faces;
+  rules.min_face_size_px = config.face_clustering.min_face_size_px;
+  rules.min_detection_score = config.face_clustering.min_detection_score;
+  return rules;
+}
+
+base::Status Library::LoadClustering() {
+  if (clustering) return base::Status::Ok();
+  if (!face_store) {
+    return base::Status::Unavailable(
+        "face clusters are stored only in a SQLite catalog so far; this library's catalog is on PostgreSQL");
+  }
+  auto current = config();
+  auto opened = faces::FaceClustering::Open(*face_store, current->StateDir() / "faces.hnsw", ClusterRulesOf(*current),
+                                            base::UnixNow());
+  if (!opened.ok()) return opened.status().WithContext("opening the face clusters");
+  clustering = std::move(*opened);
+  people = std::make_unique<review::PeopleService>(*config_store, *catalog, *face_store, *clustering, *committer);
+  people->OnReferencesChanged([this] {
+    if (!faces) return;
+    if (base::Status st = faces->LoadReferences(*catalog); !st.ok()) {
+      fmt::print(stderr, "triage: warning: reloading face references: {}\n", st.message());
+    }
+  });
+  return base::Status::Ok();
+}
+
 std::unique_ptr<pipeline::Ingestor> Library::MakeIngestor() {
-  return std::make_unique<pipeline::Ingestor>(*config_store, *catalog, *committer, faces.get());
+  auto ingestor = std::make_unique<pipeline::Ingestor>(*config_store, *catalog, *committer, faces.get());
+  auto current = config();
+  if (faces && face_store && current->face_clustering.enabled) {  // no face store on PostgreSQL yet
+    if (base::Status st = LoadClustering(); !st.ok()) {
+      fmt::print(stderr, "triage: warning: {}; photos are ingested without clustering\n", st.message());
+    } else {
+      ingestor->SetAfterCommit([this](int64_t item_id) { return clustering->AddItem(item_id, base::UnixNow()); });
+    }
+  }
+  return ingestor;
 }
 
 }  // namespace triage::cli

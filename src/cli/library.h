@@ -9,6 +9,7 @@
 
 #include "base/status.h"
 #include "catalog/catalog.h"
+#include "catalog/face_store.h"
 #include "catalog/gallery_store.h"
 #include "catalog/proposal_store.h"
 #include "catalog/table_transfer.h"
@@ -17,8 +18,10 @@
 #include "commit/journal.h"
 #include "config/config.h"
 #include "config/config_store.h"
+#include "faces/face_clustering.h"
 #include "pipeline/face_stage.h"
 #include "pipeline/ingestor.h"
+#include "review/people_service.h"
 #include "review/person_service.h"
 #include "review/proposal_service.h"
 #include "review/review_service.h"
@@ -41,13 +44,19 @@ struct Library {
   std::unique_ptr<commit::Committer> committer;
   std::unique_ptr<review::ReviewService> review;
   std::unique_ptr<review::PersonService> persons;
+  std::unique_ptr<catalog::FaceStore> face_store;    // faces, clusters, people actions (same database)
   std::unique_ptr<review::ProposalService> proposals;
   std::unique_ptr<pipeline::FaceStage> faces;        // null until LoadFaces (or when faces are off)
+  std::unique_ptr<faces::FaceClustering> clustering; // null until LoadClustering
+  std::unique_ptr<review::PeopleService> people;     // null until LoadClustering
   commit::RecoveryReport recovered;                  // what recovery did when the library was opened
 
   // Loads the face models and the enrolled references when analysis.faces is on. Idempotent.
   base::Status LoadFaces();
-  // An ingestor over this library (with faces when loaded).
+  // Opens the face clusters (index from .triage/faces.hnsw, rebuilt when stale) and the people service. Idempotent.
+  base::Status LoadClustering();
+  // An ingestor over this library (with faces when loaded; clustering each committed photo when
+  // face_clustering.enabled).
   std::unique_ptr<pipeline::Ingestor> MakeIngestor();
   ~Library();
 };
@@ -65,12 +74,16 @@ struct CatalogStores {
   std::unique_ptr<catalog::ProposalStore> proposals;   // null on PostgreSQL (not there yet)
   std::unique_ptr<catalog::UndoStore> undo;            // null on PostgreSQL (not there yet)
   std::unique_ptr<catalog::GalleryStore> gallery;      // null on PostgreSQL (not there yet)
+  std::unique_ptr<catalog::FaceStore> faces;           // null on PostgreSQL (not there yet)
 };
 
 // Opens (creating and migrating) the catalog at a URL (config::CatalogOptions); "sqlite:" means the default file
 // of the library at `root`. Provided by app/, the only code that names a backend.
 using CatalogOpener =
     std::function<base::Result<CatalogStores>(const std::string& url, const std::filesystem::path& root)>;
+
+// The clustering rules of a config.
+faces::ClusterRules ClusterRulesOf(const config::Config& config);
 
 // What app/ hands the command line.
 struct Openers {

@@ -41,9 +41,18 @@ int Serve(CommandContext& ctx, const ServeArgs& args) {
         "this library's catalog is on PostgreSQL"));
   }
   auto ingestor = lib->MakeIngestor();
-  auto srv = server::Server::Create(options, {*lib->config_store, *lib->catalog, *lib->users, *lib->gallery, *lib->review,
-                                              *lib->persons, *ingestor, lib->journal->staging_dir(),
-                                              *lib->proposal_store, *lib->proposals, *lib->undo});
+  server::ServerContext context{*lib->config_store, *lib->catalog,   *lib->users,
+                                *lib->gallery,      *lib->review,    *lib->persons,
+                                *ingestor,          lib->journal->staging_dir(),
+                                *lib->proposal_store, *lib->proposals, *lib->undo};
+  if (base::Status clusters = lib->LoadClustering(); !clusters.ok()) {
+    fmt::print(stderr, "triage: warning: {}; the People page is off\n", clusters.message());
+  } else {
+    context.faces = lib->face_store.get();
+    context.clustering = lib->clustering.get();
+    context.people = lib->people.get();
+  }
+  auto srv = server::Server::Create(options, context);
   if (!srv.ok()) return ctx.Fail(srv.status());
   fmt::print("triage: serving {} on {}\n", lib->config()->library.string(), (*srv)->url());
   fmt::print("triage: login: {}\n", (*srv)->LoginHint());

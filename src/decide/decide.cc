@@ -51,6 +51,24 @@ std::optional<Decision> CheckDuplicates(const model::Policy& policy, const model
   return std::nullopt;
 }
 
+// One person cannot be in a photo twice: two faces known as the same person mean one of them is someone else (a
+// sibling, a twin, a poster). Never silently sorted; a person decides.
+std::optional<Decision> CheckSamePersonTwice(const model::Analysis& a, const model::Policy& policy) {
+  for (size_t i = 0; i < a.faces.size(); ++i) {
+    if (ClassifyMatch(a.faces[i].match, policy) == MatchKind::kUnknown) continue;
+    for (size_t j = i + 1; j < a.faces.size(); ++j) {
+      if (a.faces[j].match.person == a.faces[i].match.person &&
+          ClassifyMatch(a.faces[j].match, policy) != MatchKind::kUnknown) {
+        return ToReview("multiple_faces", "same_person_twice",
+                        fmt::format("Two faces look like {}; one person cannot be in a photo twice.",
+                                    a.faces[i].match.person),
+                        a.faces[i].match.person);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<Decision> CheckFaceCount(const model::Analysis& a, const model::Policy& policy) {
   if (!a.faces_analysed) {
     std::string why = a.face_error.empty() ? "Face recognition is off." : "Face analysis failed: " + a.face_error + ".";
@@ -66,7 +84,7 @@ std::optional<Decision> CheckFaceCount(const model::Analysis& a, const model::Po
                     fmt::format("{} faces were detected; at most {} may be auto-sorted.", a.faces.size(),
                                 policy.max_faces_per_image));
   }
-  return std::nullopt;
+  return CheckSamePersonTwice(a, policy);
 }
 
 std::optional<Decision> CheckPerson(const Face& face, const model::Policy& policy) {

@@ -210,6 +210,21 @@ TEST(DecideTest, MatchDistanceFromThePolicyDecides) {
   EXPECT_EQ(d.reasons.front().code, "unknown_person");
 }
 
+TEST(DecideTest, OnePersonTwiceInAPhotoGoesToReview) {
+  Policy group;
+  group.max_faces_per_image = 5;
+  Analysis twice = WithFaces({FaceOf("alice", MatchKind::kKnown, 0.9), FaceOf("bob", MatchKind::kKnown, 0.9),
+                              FaceOf("alice", MatchKind::kKnown, 0.8)});
+  model::Decision d = Decide(twice, group, {});
+  EXPECT_EQ(d.destination, Destination::kReview);
+  EXPECT_EQ(d.category, "multiple_faces");
+  EXPECT_EQ(d.reasons.front().code, "same_person_twice");
+  EXPECT_EQ(d.person, "alice");
+  // A stranger nearest to the same person is no second alice.
+  Analysis stranger = WithFaces({FaceOf("alice", MatchKind::kKnown, 0.9), FaceOf("alice", MatchKind::kUnknown, 0.2)});
+  EXPECT_EQ(Decide(stranger, group, {}).destination, Destination::kLibrary);
+}
+
 TEST(DecideTest, SameInputSameDecision) {
   for (const Case& c : Cases()) {
     EXPECT_EQ(Decide(c.analysis, c.policy, c.facts).Summary(), Decide(c.analysis, c.policy, c.facts).Summary());

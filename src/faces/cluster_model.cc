@@ -22,7 +22,10 @@ void ClusterModel::Put(ClusterNode node) {
 }
 
 void ClusterModel::SetClusterPerson(int64_t cluster, const std::string& person) {
-  if (person.empty()) persons_.erase(cluster); else persons_[cluster] = person;
+  if (person.empty())
+    persons_.erase(cluster);
+  else
+    persons_[cluster] = person;
 }
 
 const ClusterNode* ClusterModel::Find(int64_t id) const {
@@ -231,7 +234,7 @@ class Components {
 }  // namespace
 
 std::unordered_map<int64_t, FullResult> FullCluster(const ClusterRules& rules, const FaceIndex& index,
-                                                 const std::vector<ClusterNode>& input) {
+                                                    const std::vector<ClusterNode>& input) {
   std::vector<ClusterNode> nodes = input;
   std::sort(nodes.begin(), nodes.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   std::unordered_map<int64_t, size_t> at;
@@ -263,7 +266,8 @@ std::unordered_map<int64_t, FullResult> FullCluster(const ClusterRules& rules, c
   Components sets(nodes);
   for (size_t i = 0; i < nodes.size(); ++i) {
     if (!core[i]) continue;
-    for (size_t j : around[i]) if (core[j]) sets.Join(i, j);
+    for (size_t j : around[i])
+      if (core[j]) sets.Join(i, j);
   }
   std::vector<size_t> label_of(nodes.size(), SIZE_MAX);  // roots of non-core faces' clusters
   for (size_t i = 0; i < nodes.size(); ++i) {

@@ -20,11 +20,11 @@
 namespace triage::faces {
 
 struct ClusterRules {
-  double cluster_distance = 0.5;      // Euclidean embedding distance within which faces are neighbours; 0.1 .. 2
-  int min_faces = 3;                  // good faces within the distance (itself included) that make a core face; 2 ..
-  double min_face_size_px = 60;       // shorter box side a face needs to seed or link clusters
-  double min_detection_score = 0.8;   // detection score a face needs to seed or link clusters
-  size_t neighbourhood = 64;          // nearest faces examined around each face
+  double cluster_distance = 0.5;     // Euclidean embedding distance within which faces are neighbours; 0.1 .. 2
+  int min_faces = 3;                 // good faces within the distance (itself included) that make a core face; 2 ..
+  double min_face_size_px = 60;      // shorter box side a face needs to seed or link clusters
+  double min_detection_score = 0.8;  // detection score a face needs to seed or link clusters
+  size_t neighbourhood = 64;         // nearest faces examined around each face
 };
 
 // One face as clustering sees it.
@@ -33,12 +33,12 @@ struct ClusterNode {
   int64_t item_id = 0;
   double size_px = 0;
   double detection_score = 0;
-  std::set<std::string> rejected;     // "not this person"
-  bool pinned = false;                // placed by a person or a known match: the density rule neither moves it nor
-                                      // lets it link or attract other faces
+  std::set<std::string> rejected;  // "not this person"
+  bool pinned = false;             // placed by a person or a known match: the density rule neither moves it nor
+                                   // lets it link or attract other faces
   // State the model maintains:
-  int64_t cluster = 0;                // 0: none
-  int neighbours = 0;                 // good faces within the distance, itself included (good faces only)
+  int64_t cluster = 0;  // 0: none
+  int neighbours = 0;   // good faces within the distance, itself included (good faces only)
   bool core = false;
 };
 
@@ -89,12 +89,12 @@ class ClusterModel {
   FaceIndex& index_;
   std::function<int64_t()> new_cluster_;
   std::unordered_map<int64_t, ClusterNode> nodes_;
-  std::unordered_map<int64_t, std::set<int64_t>> members_;   // cluster -> faces
-  std::map<int64_t, std::string> persons_;                   // cluster -> person it was named as
+  std::unordered_map<int64_t, std::set<int64_t>> members_;  // cluster -> faces
+  std::map<int64_t, std::string> persons_;                  // cluster -> person it was named as
 };
 
 struct FullResult {
-  int64_t label = 0;      // 1..k; 0: in no cluster
+  int64_t label = 0;  // 1..k; 0: in no cluster
   int neighbours = 0;
   bool core = false;
 };
@@ -102,6 +102,6 @@ struct FullResult {
 // The partition the density rule gives over every node (their stored state ignored), computed from scratch with one
 // search per face: face id -> label. Pure but for reading the index; searches on several threads.
 std::unordered_map<int64_t, FullResult> FullCluster(const ClusterRules& rules, const FaceIndex& index,
-                                                 const std::vector<ClusterNode>& nodes);
+                                                    const std::vector<ClusterNode>& nodes);
 
 }  // namespace triage::faces

@@ -37,7 +37,8 @@ class ClusterModelTest : public ::testing::Test {
 
   static Partition Of(const std::map<int64_t, int64_t>& labels) {
     std::map<int64_t, std::set<int64_t>> groups;
-    for (const auto& [id, label] : labels) if (label != 0) groups[label].insert(id);
+    for (const auto& [id, label] : labels)
+      if (label != 0) groups[label].insert(id);
     Partition p;
     for (auto& [label, ids] : groups) p.insert(ids);
     return p;
@@ -70,9 +71,9 @@ TEST_F(ClusterModelTest, IncrementalAssignmentEqualsFullReclusterInAnyOrder) {
   for (int p = 0; p < 6; ++p) centres.push_back(planted_.Centre());
   for (int p = 0; p < 6; ++p) {
     for (int f = 0; f < 3 + p; ++f) Face(planted_.FaceNear(centres[p]));
-    Face(planted_.FaceNear(centres[p]), 30);         // too small to seed: joins as a border face
+    Face(planted_.FaceNear(centres[p]), 30);  // too small to seed: joins as a border face
   }
-  for (int s = 0; s < 8; ++s) Face(planted_.Centre());  // strangers
+  for (int s = 0; s < 8; ++s) Face(planted_.Centre());                               // strangers
   for (int s = 0; s < 3; ++s) Face(planted_.FaceNear(planted_.Centre()), 100, 0.5);  // weak detections
   Partition full = Full();
   EXPECT_EQ(full.size(), 6u);

@@ -1,13 +1,14 @@
 // Face clusters over the catalog: loading, incremental assignment, full re-clustering that keeps names.
 #include "faces/face_clustering.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <thread>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 namespace triage::faces {
 namespace {
@@ -51,8 +52,8 @@ FaceClustering::FaceClustering(catalog::FaceStore& store, std::filesystem::path 
     : store_(store), index_file_(std::move(index_file)), rules_(rules) {}
 
 base::Result<std::unique_ptr<FaceClustering>> FaceClustering::Open(catalog::FaceStore& store,
-                                                                  std::filesystem::path index_file, ClusterRules rules,
-                                                                  int64_t now) {
+                                                                   std::filesystem::path index_file, ClusterRules rules,
+                                                                   int64_t now) {
   std::unique_ptr<FaceClustering> c(new FaceClustering(store, std::move(index_file), rules));
   TRIAGE_RETURN_IF_ERROR(c->Load(now));
   return c;
@@ -83,6 +84,8 @@ base::Status FaceClustering::Load(int64_t now) {
   for (const auto& c : *clusters) model_->SetClusterPerson(c.id, c.person);
   std::set<int64_t> seen;
   std::vector<catalog::FaceRecord> pending;
+  std::vector<int64_t> missing_ids;  // faces the index lacks, added at once below
+  std::vector<std::vector<float>> missing;
   catalog::FaceFilter filter;
   filter.limit = kPage;
   filter.with_embeddings = rebuild;
@@ -97,16 +100,22 @@ base::Status FaceClustering::Load(int64_t now) {
           f.embedding = std::move(full->embedding);
         }
         if (f.embedding.size() != kClusterDimensions) continue;  // stored without an embedding: not clustered
-        TRIAGE_RETURN_IF_ERROR(index_->Add(f.id, f.embedding));
-        index_changed = true;
+        missing_ids.push_back(f.id);
+        missing.push_back(std::move(f.embedding));
       }
       seen.insert(f.id);
       max_face_id_ = std::max(max_face_id_, f.id);
-      if (f.neighbours < 0) pending.push_back(std::move(f));
-      else model_->Put(NodeOf(f, rejected[f.id]));
+      if (f.neighbours < 0)
+        pending.push_back(std::move(f));
+      else
+        model_->Put(NodeOf(f, rejected[f.id]));
     }
     if (page->size() < static_cast<size_t>(kPage)) break;
     filter.after_id = page->back().id;
+  }
+  if (!missing_ids.empty()) {
+    TRIAGE_RETURN_IF_ERROR(index_->AddBatch(missing_ids, missing, std::max(1u, std::thread::hardware_concurrency())));
+    index_changed = true;
   }
   for (int64_t id : index_->Ids()) {
     if (!seen.count(id)) {
@@ -173,8 +182,7 @@ base::Status FaceClustering::AddItem(int64_t item_id, int64_t now) {
   return Persist(changed);
 }
 
-base::Result<ReclusterReport> FaceClustering::Recluster(const ClusterRules& rules, double match_distance,
-                                                        int64_t now) {
+base::Result<ReclusterReport> FaceClustering::Recluster(const ClusterRules& rules, double match_distance, int64_t now) {
   std::lock_guard lock(mu_);
   auto start = std::chrono::steady_clock::now();
   now_ = now;
@@ -193,7 +201,8 @@ base::Result<ReclusterReport> FaceClustering::Recluster(const ClusterRules& rule
   auto labels = FullCluster(rules, *index_, nodes);
   // Each re-formed cluster's faces, its members' old persons and its centre.
   std::map<int64_t, std::vector<int64_t>> members;
-  for (const auto& [id, r] : labels) if (r.label != 0) members[r.label].push_back(id);
+  for (const auto& [id, r] : labels)
+    if (r.label != 0) members[r.label].push_back(id);
   std::map<int64_t, std::string> name_of;
   for (const auto& [label, ids] : members) {
     std::map<std::string, size_t> votes;
@@ -227,7 +236,8 @@ base::Result<ReclusterReport> FaceClustering::Recluster(const ClusterRules& rule
     if (name_of.count(label)) cluster_of_person.emplace(name_of[label], *id);
   }
   RebuildModel(rules);
-  for (const auto& [label, id] : cluster_of_label) model_->SetClusterPerson(id, name_of.count(label) ? name_of[label] : "");
+  for (const auto& [label, id] : cluster_of_label)
+    model_->SetClusterPerson(id, name_of.count(label) ? name_of[label] : "");
   std::set<int64_t> all;
   for (ClusterNode n : nodes) {
     const FullResult& r = labels.at(n.id);
@@ -237,9 +247,10 @@ base::Result<ReclusterReport> FaceClustering::Recluster(const ClusterRules& rule
     if (n.pinned) {
       // Placed by hand: with its person's re-formed cluster, else where it was (none stays none).
       auto p = old_person.find(n.id);
-      n.cluster = p != old_person.end() && cluster_of_person.count(p->second) ? cluster_of_person[p->second]
-                                                                              : old_cluster;
-      if (n.cluster != 0 && n.cluster == old_cluster && p != old_person.end()) model_->SetClusterPerson(n.cluster, p->second);
+      n.cluster =
+          p != old_person.end() && cluster_of_person.count(p->second) ? cluster_of_person[p->second] : old_cluster;
+      if (n.cluster != 0 && n.cluster == old_cluster && p != old_person.end())
+        model_->SetClusterPerson(n.cluster, p->second);
     } else {
       n.cluster = r.label == 0 ? 0 : cluster_of_label[r.label];
     }
@@ -335,19 +346,32 @@ double FaceClustering::DistanceFromCentre(int64_t face_id) const {
   return Distance(index_->Vector(face_id), CentreLocked(n->cluster));
 }
 
-std::vector<std::pair<int64_t, double>> FaceClustering::Suggestions(int64_t cluster, double max_distance,
-                                                                    size_t limit) const {
+std::map<int64_t, std::vector<std::pair<int64_t, double>>> FaceClustering::Suggestions(
+    const std::vector<int64_t>& clusters, double max_distance, size_t limit) const {
   std::lock_guard lock(mu_);
-  std::vector<float> centre = CentreLocked(cluster);
-  std::set<int64_t> clusters;
-  for (const auto& [id, n] : model_->nodes()) if (n.cluster != 0 && n.cluster != cluster) clusters.insert(n.cluster);
-  std::vector<std::pair<int64_t, double>> out;
-  for (int64_t other : clusters) {
-    double d = Distance(centre, CentreLocked(other));
-    if (d <= max_distance) out.emplace_back(other, d);
+  // Every cluster's centre in one pass over the faces.
+  std::map<int64_t, std::pair<std::vector<float>, size_t>> sums;
+  for (const auto& [id, n] : model_->nodes()) {
+    if (n.cluster == 0) continue;
+    auto& [sum, count] = sums[n.cluster];
+    AddTo(sum, index_->Vector(id));
+    ++count;
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
-  if (out.size() > limit) out.resize(limit);
+  std::map<int64_t, std::vector<float>> centres;
+  for (auto& [cluster, total] : sums) centres[cluster] = Divided(std::move(total.first), total.second);
+  std::map<int64_t, std::vector<std::pair<int64_t, double>>> out;
+  for (int64_t cluster : clusters) {
+    auto& near = out[cluster];
+    auto mine = centres.find(cluster);
+    if (mine == centres.end()) continue;
+    for (const auto& [other, centre] : centres) {
+      if (other == cluster) continue;
+      double d = Distance(mine->second, centre);
+      if (d <= max_distance) near.emplace_back(other, d);
+    }
+    std::sort(near.begin(), near.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    if (near.size() > limit) near.resize(limit);
+  }
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -21,8 +22,8 @@ namespace triage::faces {
 
 struct ReclusterReport {
   int64_t faces = 0;
-  int64_t clusters = 0;          // clusters with faces afterwards
-  int64_t named = 0;             // of which carry a person's name
+  int64_t clusters = 0;  // clusters with faces afterwards
+  int64_t named = 0;     // of which carry a person's name
   double seconds = 0;
 };
 
@@ -31,9 +32,8 @@ class FaceClustering {
  public:
   // Loads the index from `index_file` (rebuilding it from `store` when missing, unreadable or stale) and every face's
   // stored state; faces never clustered yet (stored while clustering was off) are clustered now.
-  static base::Result<std::unique_ptr<FaceClustering>> Open(catalog::FaceStore& store,
-                                                            std::filesystem::path index_file, ClusterRules rules,
-                                                            int64_t now);
+  static base::Result<std::unique_ptr<FaceClustering>> Open(catalog::FaceStore& store, std::filesystem::path index_file,
+                                                            ClusterRules rules, int64_t now);
 
   // Clusters the faces of item `item_id` (just committed) and stores the result. A face matched at ingest as a known
   // person that the density rule leaves alone joins that person's cluster (created when they have none).
@@ -62,8 +62,10 @@ class FaceClustering {
   std::vector<float> Centre(int64_t cluster) const;
   // Distance of face `id` from the centre of its cluster (0 when it has none).
   double DistanceFromCentre(int64_t face_id) const;
-  // Other clusters whose centres lie within `max_distance` of `cluster`'s, nearest first (merge suggestions).
-  std::vector<std::pair<int64_t, double>> Suggestions(int64_t cluster, double max_distance, size_t limit) const;
+  // For each of `clusters`: up to `limit` other clusters whose centres lie within `max_distance` of its own, nearest
+  // first (merge suggestions). One pass over the faces, then centre against centre.
+  std::map<int64_t, std::vector<std::pair<int64_t, double>>> Suggestions(const std::vector<int64_t>& clusters,
+                                                                         double max_distance, size_t limit) const;
 
   // Writes the index to its file.
   base::Status Save() const;

@@ -86,7 +86,8 @@ class FaceClusteringTest : public ::testing::Test {
 
   Partition Stored() {
     std::map<int64_t, std::set<int64_t>> groups;
-    for (const auto& f : Faces()) if (f.cluster_id != 0) groups[f.cluster_id].insert(f.id);
+    for (const auto& f : Faces())
+      if (f.cluster_id != 0) groups[f.cluster_id].insert(f.id);
     Partition p;
     for (auto& [c, ids] : groups) p.insert(ids);
     return p;
@@ -112,7 +113,8 @@ TEST_F(FaceClusteringTest, IngestOneByOneGivesWhatAFullReclusterGives) {
   std::vector<std::vector<float>> centres;
   for (int p = 0; p < 5; ++p) centres.push_back(planted_.Centre());
   for (int round = 0; round < 5; ++round) {
-    for (int p = 0; p < 5; ++p) if (round < 3 + p) Ingest({planted_.FaceNear(centres[p])});
+    for (int p = 0; p < 5; ++p)
+      if (round < 3 + p) Ingest({planted_.FaceNear(centres[p])});
     Ingest({planted_.Centre()});  // a stranger
   }
   Partition incremental = Stored();

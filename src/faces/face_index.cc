@@ -1,22 +1,23 @@
 // The face index on hnswlib.
 #include "faces/face_index.h"
 
+#include <fmt/format.h>
 #include <hnswlib/hnswlib.h>
 
+#include <atomic>
 #include <cmath>
 #include <fstream>
 #include <mutex>
+#include <thread>
 #include <unordered_set>
-
-#include <fmt/format.h>
 
 namespace triage::faces {
 namespace {
 
 constexpr size_t kInitialCapacity = 1024;
-constexpr size_t kLinksPerNode = 16;         // hnswlib's M
-constexpr size_t kBuildBreadth = 100;        // ef_construction
-constexpr size_t kSearchBreadth = 64;        // ef at search time (at least k)
+constexpr size_t kLinksPerNode = 16;   // hnswlib's M
+constexpr size_t kBuildBreadth = 100;  // ef_construction
+constexpr size_t kSearchBreadth = 64;  // ef at search time (at least k)
 
 // hnswlib trusts its file; check that the header's counts fit the file before handing it over.
 base::Status CheckHeader(const std::filesystem::path& file, size_t dimensions) {
@@ -51,15 +52,16 @@ FaceIndex::~FaceIndex() = default;
 
 std::unique_ptr<FaceIndex> FaceIndex::Create(size_t dimensions) {
   auto impl = std::make_unique<Impl>(dimensions);
-  impl->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(&impl->space, kInitialCapacity, kLinksPerNode,
-                                                                  kBuildBreadth);
+  impl->graph =
+      std::make_unique<hnswlib::HierarchicalNSW<float>>(&impl->space, kInitialCapacity, kLinksPerNode, kBuildBreadth);
   impl->graph->setEf(kSearchBreadth);
   return std::unique_ptr<FaceIndex>(new FaceIndex(dimensions, std::move(impl)));
 }
 
 base::Result<std::unique_ptr<FaceIndex>> FaceIndex::Load(const std::filesystem::path& file, size_t dimensions) {
   std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) return base::Status::NotFound(fmt::format("{} does not exist", file.string()));
+  if (!std::filesystem::exists(file, ec))
+    return base::Status::NotFound(fmt::format("{} does not exist", file.string()));
   TRIAGE_RETURN_IF_ERROR(CheckHeader(file, dimensions));
   auto impl = std::make_unique<Impl>(dimensions);
   try {
@@ -106,6 +108,49 @@ base::Status FaceIndex::Add(int64_t id, const std::vector<float>& embedding) {
     return base::Status::Io(fmt::format("adding face {} to the index: {}", id, e.what()));
   }
   impl_->present.insert(id);
+  return base::Status::Ok();
+}
+
+base::Status FaceIndex::AddBatch(const std::vector<int64_t>& ids, const std::vector<std::vector<float>>& embeddings,
+                                 size_t threads) {
+  if (ids.size() != embeddings.size()) return base::Status::InvalidArgument("ids and embeddings differ in number");
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (embeddings[i].size() != dimensions_) {
+      return base::Status::InvalidArgument(fmt::format("face {}: embedding has {} values, the index holds {}", ids[i],
+                                                       embeddings[i].size(), dimensions_));
+    }
+  }
+  std::unique_lock lock(mu_);
+  auto& g = *impl_->graph;
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::string error;
+  std::mutex error_mu;
+  try {
+    if (g.cur_element_count + ids.size() > g.max_elements_) {
+      g.resizeIndex(std::max(kInitialCapacity, g.cur_element_count + ids.size()));
+    }
+  } catch (const std::exception& e) {
+    return base::Status::Io(fmt::format("growing the face index: {}", e.what()));
+  }
+  // hnswlib's addPoint may run concurrently (it locks per node) as long as the index does not grow meanwhile.
+  auto work = [&] {
+    for (size_t i = next++; i < ids.size() && !failed; i = next++) {
+      try {
+        g.addPoint(embeddings[i].data(), static_cast<hnswlib::labeltype>(ids[i]));
+      } catch (const std::exception& e) {
+        std::lock_guard guard(error_mu);
+        error = e.what();
+        failed = true;
+      }
+    }
+  };
+  std::vector<std::thread> workers;
+  for (size_t t = 1; t < std::max<size_t>(1, threads); ++t) workers.emplace_back(work);
+  work();
+  for (auto& w : workers) w.join();
+  if (failed) return base::Status::Io(fmt::format("adding faces to the index: {}", error));
+  impl_->present.insert(ids.begin(), ids.end());
   return base::Status::Ok();
 }
 

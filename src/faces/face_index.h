@@ -14,7 +14,7 @@ namespace triage::faces {
 
 struct Neighbour {
   int64_t id = 0;
-  double distance = 0;   // Euclidean
+  double distance = 0;  // Euclidean
 };
 
 // Thread-safe: searches run concurrently; adds are serialised against them.
@@ -33,6 +33,10 @@ class FaceIndex {
 
   // Adds (or replaces) the vector of face `id`. kInvalidArgument when its size is not `dimensions`.
   base::Status Add(int64_t id, const std::vector<float>& embedding);
+  // Adds many faces at once on `threads` threads (a rebuild). kInvalidArgument (nothing added) when a vector's size
+  // is not `dimensions` or the lists differ in length.
+  base::Status AddBatch(const std::vector<int64_t>& ids, const std::vector<std::vector<float>>& embeddings,
+                        size_t threads);
   // Forgets face `id` (no error when absent).
   void Remove(int64_t id);
   // Up to `k` nearest faces, nearest first (approximate: HNSW with a search breadth of at least 64).
@@ -43,7 +47,7 @@ class FaceIndex {
   // Every face id present.
   std::vector<int64_t> Ids() const;
 
-  size_t size() const;       // faces present
+  size_t size() const;  // faces present
   size_t dimensions() const { return dimensions_; }
   // Bytes the index holds in memory (vectors and graph).
   size_t MemoryBytes() const;

@@ -59,6 +59,7 @@ struct Ingestor::Impl {
   DuplicateIndex index;
   std::shared_ptr<const config::Config> cfg;  // the snapshot of the batch in progress
   model::QualityReference reference;          // normalisation of quality scores, read at each batch's start
+  AfterCommitFn after_commit;                 // e.g. face clustering of the committed item
 
   // Re-reads the normalisation reference `triage recompute` keeps; unreadable means built-in anchors (logged once
   // by recompute, which rewrites it).
@@ -166,6 +167,12 @@ struct Ingestor::Impl {
     out.path = placed->path.lexically_relative(config.library).string();
     const model::Fingerprint& fp = w.analysis.fingerprint;
     if (fp.has_phash) index.Add(placed->item_id, fp);
+    if (after_commit && !w.analysis.faces.empty()) {
+      // The photo is placed whatever happens here: a failure is reported, and the next start catches up.
+      if (base::Status st = after_commit(placed->item_id); !st.ok()) {
+        fmt::print(stderr, "triage: warning: {}: {}\n", out.path, st.message());
+      }
+    }
     return base::Status::Ok();
   }
 
@@ -282,7 +289,9 @@ base::Result<FetchedUrl> FetchUrl(const std::string& url, const config::Download
 Ingestor::Ingestor(config::ConfigStore& config, catalog::Catalog& catalog, commit::Committer& committer,
                    FaceStage* faces, AnalyseFn analyse)
     : impl_(new Impl{config, catalog, committer, faces, analyse ? std::move(analyse) : AnalyseFn(AnalyseStaged), {},
-                     nullptr, {}}) {}
+                     nullptr, {}, {}}) {}
+
+void Ingestor::SetAfterCommit(AfterCommitFn after_commit) { impl_->after_commit = std::move(after_commit); }
 
 Ingestor::~Ingestor() = default;
 

@@ -87,6 +87,10 @@ using ProgressFn = std::function<void(int, int, const ItemOutcome&)>;
 using AnalyseFn = std::function<void(const fs::path& staged, const config::Config& config, const FaceStage* faces,
                                      model::Analysis& analysis)>;
 
+// Called with each committed item's id (that has faces), under the library's ingest lock, from the committing thread.
+// A failure is reported as a warning; the item stays placed.
+using AfterCommitFn = std::function<base::Status(int64_t item_id)>;
+
 // Not thread-safe: one ingest at a time per Ingestor (the server serialises uploads through one). Several
 // Ingestors, in one process or many, may work on one library at once: the duplicate lookup, the decision and the
 // commit of each item run under a library-wide lock (.triage/ingest.lock), with the near-duplicate index brought
@@ -111,6 +115,9 @@ class Ingestor {
 
   // A URL FetchUrl left in staging. As with IngestStaged, the ingestor owns the file from then on.
   ItemOutcome IngestFetched(const FetchedUrl& fetched, const IngestOptions& options);
+
+  // Face clustering of each committed photo (app/ wires faces::FaceClustering here).
+  void SetAfterCommit(AfterCommitFn after_commit);
 
   // Analyses and decides `file` without moving or recording anything (`triage explain FILE`).
   base::Result<model::Decision> DryRun(const fs::path& file, model::Analysis& analysis);

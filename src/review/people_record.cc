@@ -28,19 +28,33 @@ void PeopleRecord::CaptureCluster(const catalog::ClusterRecord& cluster) {
 json PeopleRecord::ToJson() const {
   json faces = json::array(), clusters = json::array(), rejections = json::array(), moved = json::array();
   for (const auto& f : faces_before) {
-    faces.push_back({{"id", f.id}, {"item_id", f.item_id}, {"cluster", f.cluster_id}, {"pinned", f.pinned},
-                     {"person", f.person}, {"match_kind", f.match_kind}});
+    faces.push_back({{"id", f.id},
+                     {"item_id", f.item_id},
+                     {"cluster", f.cluster_id},
+                     {"pinned", f.pinned},
+                     {"person", f.person},
+                     {"match_kind", f.match_kind}});
   }
   for (const auto& c : clusters_before) clusters.push_back({{"id", c.id}, {"person", c.person}, {"hidden", c.hidden}});
   for (const auto& [face, person] : rejections_added) rejections.push_back({{"face", face}, {"person", person}});
   for (const auto& m : moves) {
     json reasons = json::array();
     for (const auto& r : m.reasons) reasons.push_back({{"code", r.code}, {"text", r.text}});
-    moved.push_back({{"item", m.item_id}, {"location", m.location}, {"category", m.category}, {"person", m.person},
-                     {"auto_sorted", m.auto_sorted}, {"reasons", reasons}, {"moved_from", m.moved_from}, {"moved_to", m.moved_to}});
+    moved.push_back({{"item", m.item_id},
+                     {"location", m.location},
+                     {"category", m.category},
+                     {"person", m.person},
+                     {"auto_sorted", m.auto_sorted},
+                     {"reasons", reasons},
+                     {"moved_from", m.moved_from},
+                     {"moved_to", m.moved_to}});
   }
-  return {{"faces", faces}, {"clusters", clusters}, {"rejections", rejections},
-          {"references", references_added}, {"person_created", person_created}, {"moves", moved}};
+  return {{"faces", faces},
+          {"clusters", clusters},
+          {"rejections", rejections},
+          {"references", references_added},
+          {"person_created", person_created},
+          {"moves", moved}};
 }
 
 base::Result<PeopleRecord> PeopleRecord::FromJson(const std::string& text) {
@@ -68,8 +82,8 @@ base::Result<PeopleRecord> PeopleRecord::FromJson(const std::string& text) {
     r.references_added = j.at("references").get<std::vector<int64_t>>();
     r.person_created = j.at("person_created");
     for (const auto& m : j.at("moves")) {
-      Move move{m.at("item"), m.at("location"),   m.at("category"), m.at("person"),
-                m.at("auto_sorted"), {}, m.at("moved_from"), m.at("moved_to")};
+      Move move{m.at("item"), m.at("location"),   m.at("category"), m.at("person"), m.at("auto_sorted"),
+                {},           m.at("moved_from"), m.at("moved_to")};
       for (const auto& reason : m.at("reasons")) move.reasons.push_back({reason.at("code"), reason.at("text")});
       r.moves.push_back(std::move(move));
     }

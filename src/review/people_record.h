@@ -2,12 +2,11 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "catalog/face_store.h"
@@ -24,15 +23,15 @@ struct PeopleRecord {
     std::string person;
     bool auto_sorted = false;
     std::vector<model::Reason> reasons;
-    std::string moved_from;            // library-relative folder it was in
-    std::string moved_to;              // the folder the action put it in (undo checks it is still there)
+    std::string moved_from;  // library-relative folder it was in
+    std::string moved_to;    // the folder the action put it in (undo checks it is still there)
   };
 
-  std::vector<catalog::FaceRecord> faces_before;          // id, cluster, pinned, person, match kind
-  std::vector<catalog::ClusterRecord> clusters_before;    // id, person, hidden
+  std::vector<catalog::FaceRecord> faces_before;        // id, cluster, pinned, person, match kind
+  std::vector<catalog::ClusterRecord> clusters_before;  // id, person, hidden
   std::vector<std::pair<int64_t, std::string>> rejections_added;
   std::vector<int64_t> references_added;
-  std::string person_created;                             // "" when the person existed
+  std::string person_created;  // "" when the person existed
   std::vector<Move> moves;
 
   // Remembers faces' state before they change (the first state seen of each face is kept).

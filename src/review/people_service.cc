@@ -1,11 +1,12 @@
 // People actions over face clusters: name, merge, split, not this person, remove, reassign, hide.
 #include "review/people_service.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "decide/decide.h"
 #include "faces/face_matcher.h"
@@ -82,7 +83,8 @@ base::Status PeopleService::RouteWaiting(const std::vector<catalog::FaceRecord>&
     model::Analysis analysis = (*stored)->analysis;
     // The matcher respects "not this person": such references do not count for this face.
     std::vector<faces::Reference> usable;
-    for (const auto& r : *refs) if (!rejected[f.id].count(r.person)) usable.push_back({r.person, r.embedding});
+    for (const auto& r : *refs)
+      if (!rejected[f.id].count(r.person)) usable.push_back({r.person, r.embedding});
     analysis.faces[0].match = faces::NearestPersons(f.embedding, usable);  // stored analyses keep no embeddings
     model::Decision d = decide::Decide(analysis, config->policy, (*stored)->facts);
     const std::filesystem::path from = (config->library / item->path).parent_path();
@@ -98,27 +100,39 @@ base::Status PeopleService::RouteWaiting(const std::vector<catalog::FaceRecord>&
     change.action = "name-cluster";
     change.reason = fmt::format("{} (faces named {} by {})", d.Summary(), person, actor);
     change.at = now;
-    auto placed = committer_.Relocate(*item, to, change);
-    if (!placed.ok()) {
-      out.errors.push_back(fmt::format("item {}: {}", item->id, placed.status().message()));
-      continue;
-    }
+    // Recorded before the move: if the process dies after it, undo still finds the photo (a move that never happened
+    // is skipped by undo, the photo being where it was).
     record.moves.push_back({item->id, item->location, item->category, item->person, item->auto_sorted, item->reasons,
                             from.lexically_relative(config->library).generic_string(),
                             to.lexically_relative(config->library).generic_string()});
+    TRIAGE_RETURN_IF_ERROR(faces_.UpdateAction(out.action_id, "in progress", record.ToJson().dump()));
+    auto placed = committer_.Relocate(*item, to, change);
+    if (!placed.ok()) {
+      record.moves.pop_back();
+      out.errors.push_back(fmt::format("item {}: {}", item->id, placed.status().message()));
+      continue;
+    }
     out.moved_items.push_back(item->id);
   }
   return base::Status::Ok();
 }
 
+base::Result<int64_t> PeopleService::Begin(const PeopleRecord& record, const std::string& kind,
+                                           const std::string& actor, int64_t now) {
+  return faces_.LogAction({0, now, actor, kind, "in progress", record.ToJson().dump(), std::nullopt});
+}
+
 base::Result<PeopleOutcome> PeopleService::Finish(PeopleRecord& record, PeopleOutcome out, const std::string& kind,
                                                   const std::string& summary, const std::string& actor, int64_t now) {
-  catalog::PeopleAction action{0, now, actor, kind, summary, record.ToJson().dump(), std::nullopt};
-  auto id = faces_.LogAction(action);
-  if (!id.ok()) return id.status();
-  out.action_id = *id;
+  if (out.action_id == 0) {
+    auto id = Begin(record, kind, actor, now);
+    if (!id.ok()) return id.status();
+    out.action_id = *id;
+  }
+  TRIAGE_RETURN_IF_ERROR(faces_.UpdateAction(out.action_id, summary, record.ToJson().dump()));
   out.references_added = static_cast<int64_t>(record.references_added.size());
-  TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit({0, now, actor, 0, "people", kind, fmt::format("action {}", *id), summary}));
+  TRIAGE_RETURN_IF_ERROR(
+      catalog_.AddAudit({0, now, actor, 0, "people", kind, fmt::format("action {}", out.action_id), summary}));
   if (!record.references_added.empty() && references_changed_) references_changed_();
   return out;
 }
@@ -131,8 +145,8 @@ base::Result<PeopleOutcome> PeopleService::Name(int64_t cluster_id, const std::s
   auto cluster = faces_.GetCluster(cluster_id);
   if (!cluster.ok()) return cluster.status();
   if (!cluster->person.empty() && cluster->person != *name && !rename) {
-    return base::Status::Conflict(fmt::format("cluster {} is named {} already; rename it explicitly", cluster_id,
-                                              cluster->person));
+    return base::Status::Conflict(
+        fmt::format("cluster {} is named {} already; rename it explicitly", cluster_id, cluster->person));
   }
   PeopleRecord record;
   record.CaptureCluster(*cluster);
@@ -146,6 +160,10 @@ base::Result<PeopleOutcome> PeopleService::Name(int64_t cluster_id, const std::s
     if (!added.ok()) return added.status();
     record.person_created = *name;
   }
+  // Logged before anything else changes: a crash from here on leaves a record that undoes what was done.
+  auto begun = Begin(record, "name", actor, now);
+  if (!begun.ok()) return begun.status();
+  const int64_t action_id = *begun;
   int64_t target = cluster_id;
   auto existing = faces_.ClusterOfPerson(*name);
   if (!existing.ok()) return existing.status();
@@ -155,6 +173,7 @@ base::Result<PeopleOutcome> PeopleService::Name(int64_t cluster_id, const std::s
     auto theirs = FacesIn(target);
     if (!theirs.ok()) return theirs.status();
     record.CaptureFaces(*theirs);
+    TRIAGE_RETURN_IF_ERROR(faces_.UpdateAction(action_id, "in progress", record.ToJson().dump()));
     TRIAGE_RETURN_IF_ERROR(clustering_.Merge(cluster_id, target));
     TRIAGE_RETURN_IF_ERROR(faces_.SetClusterPerson(cluster_id, ""));
   }
@@ -175,6 +194,8 @@ base::Result<PeopleOutcome> PeopleService::Name(int64_t cluster_id, const std::s
   out.cluster_id = target;
   out.person = *name;
   out.faces = static_cast<int64_t>(named->size());
+  out.action_id = action_id;
+  TRIAGE_RETURN_IF_ERROR(faces_.UpdateAction(action_id, "in progress", record.ToJson().dump()));
   TRIAGE_RETURN_IF_ERROR(RouteWaiting(*named, *name, actor, now, record, out));
   return Finish(record, std::move(out), "name", fmt::format("cluster {} named {}", cluster_id, *name), actor, now);
 }
@@ -211,6 +232,9 @@ base::Result<PeopleOutcome> PeopleService::Merge(int64_t from, int64_t into, con
     clustering_.SetClusterPerson(into, person);
     auto merged = FacesIn(into);
     if (!merged.ok()) return merged.status();
+    auto begun = Begin(record, "merge", actor, now);
+    if (!begun.ok()) return begun.status();
+    out.action_id = *begun;
     TRIAGE_RETURN_IF_ERROR(RouteWaiting(*merged, person, actor, now, record, out));
   }
   return Finish(record, std::move(out), "merge", fmt::format("cluster {} merged into {}", from, into), actor, now);
@@ -245,12 +269,13 @@ base::Result<PeopleOutcome> PeopleService::Split(int64_t cluster_id, const std::
 
 base::Status PeopleService::Unname(const std::vector<catalog::FaceRecord>& faces) {
   std::vector<int64_t> named;
-  for (const auto& f : faces) if (f.match_kind == "named" || f.match_kind == "known") named.push_back(f.id);
+  for (const auto& f : faces)
+    if (f.match_kind == "named" || f.match_kind == "known") named.push_back(f.id);
   return faces_.SetFacePersons(named, "", "unknown");
 }
 
-base::Result<PeopleOutcome> PeopleService::NotThisPerson(const std::vector<int64_t>& face_ids,
-                                                         const std::string& actor, int64_t now) {
+base::Result<PeopleOutcome> PeopleService::NotThisPerson(const std::vector<int64_t>& face_ids, const std::string& actor,
+                                                         int64_t now) {
   std::lock_guard lock(mu_);
   auto faces = FacesById(face_ids);
   if (!faces.ok()) return faces.status();
@@ -319,6 +344,9 @@ base::Result<PeopleOutcome> PeopleService::Reassign(const std::vector<int64_t>& 
     TRIAGE_RETURN_IF_ERROR(faces_.SetFacePersons(face_ids, cluster->person, "named"));
     auto moved = FacesById(face_ids);
     if (!moved.ok()) return moved.status();
+    auto begun = Begin(record, "reassign", actor, now);
+    if (!begun.ok()) return begun.status();
+    out.action_id = *begun;
     TRIAGE_RETURN_IF_ERROR(RouteWaiting(*moved, cluster->person, actor, now, record, out));
   }
   return Finish(record, std::move(out), "reassign",
@@ -353,6 +381,39 @@ base::Result<std::vector<ClusterView>> PeopleService::Clusters(bool include_hidd
     if (!faces.ok()) return faces.status();
     out.push_back({c, std::move(*faces)});
   }
+  return out;
+}
+
+base::Result<std::vector<std::pair<catalog::FaceRecord, double>>> PeopleService::PersonFaces(
+    const std::string& person) {
+  auto persons = catalog_.ListPersons();
+  if (!persons.ok()) return persons.status();
+  if (std::none_of(persons->begin(), persons->end(), [&](const auto& p) { return p.name == person; })) {
+    return base::Status::NotFound(fmt::format("no person named {}", person));
+  }
+  catalog::FaceFilter filter;
+  filter.person = person;
+  filter.limit = 100000;
+  auto faces = faces_.ListFaces(filter);
+  if (!faces.ok()) return faces.status();
+  std::vector<catalog::FaceRecord> theirs;
+  for (auto& f : *faces)
+    if (f.Assigned() && !f.embedding.empty()) theirs.push_back(std::move(f));
+  std::vector<double> centre;
+  for (const auto& f : theirs) {
+    centre.resize(f.embedding.size(), 0.0);
+    for (size_t i = 0; i < f.embedding.size() && i < centre.size(); ++i) centre[i] += f.embedding[i];
+  }
+  for (double& x : centre) x /= static_cast<double>(theirs.size());
+  std::vector<std::pair<catalog::FaceRecord, double>> out;
+  for (auto& f : theirs) {
+    double sum = 0;
+    for (size_t i = 0; i < f.embedding.size() && i < centre.size(); ++i)
+      sum += (f.embedding[i] - centre[i]) * (f.embedding[i] - centre[i]);
+    f.embedding.clear();
+    out.emplace_back(std::move(f), std::sqrt(sum));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   return out;
 }
 

@@ -6,10 +6,9 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "catalog/catalog.h"
@@ -23,10 +22,10 @@ namespace triage::review {
 
 // What one people action did.
 struct PeopleOutcome {
-  int64_t action_id = 0;             // pass to Undo
-  int64_t cluster_id = 0;            // the cluster acted on (naming into a person's cluster: that one)
+  int64_t action_id = 0;   // pass to Undo
+  int64_t cluster_id = 0;  // the cluster acted on (naming into a person's cluster: that one)
   std::string person;
-  int64_t faces = 0;                 // faces whose place or name changed
+  int64_t faces = 0;  // faces whose place or name changed
   int64_t references_added = 0;
   std::vector<int64_t> moved_items;  // waiting photos re-decided into another folder
   std::vector<std::string> errors;   // "item 12: ..." for photos that could not be moved (the rest went through)
@@ -57,8 +56,8 @@ class PeopleService {
   // size and detection score) are enrolled as references up to face_clustering.max_references_per_person, and the
   // single-face photos of its faces waiting in review are re-decided and moved where the policy now sends them.
   // kNotFound (no cluster), kInvalidArgument (bad name), kConflict (named as someone else: rename explicitly).
-  base::Result<PeopleOutcome> Name(int64_t cluster_id, const std::string& person, const std::string& actor,
-                                   int64_t now, bool rename = false);
+  base::Result<PeopleOutcome> Name(int64_t cluster_id, const std::string& person, const std::string& actor, int64_t now,
+                                   bool rename = false);
   // Moves every face of `from` into `into`. Clusters named as two different persons are not merged (kConflict).
   // When `into` (or `from`) is named, the merged faces become that person's and their waiting photos are re-decided.
   base::Result<PeopleOutcome> Merge(int64_t from, int64_t into, const std::string& actor, int64_t now);
@@ -81,6 +80,9 @@ class PeopleService {
 
   // Clusters by size (largest first) with their faces.
   base::Result<std::vector<ClusterView>> Clusters(bool include_hidden);
+  // Every face given to `person` (named or matched) with its distance from their faces' centre, the farthest
+  // (likeliest mistakes) first. kNotFound when no such person is enrolled.
+  base::Result<std::vector<std::pair<catalog::FaceRecord, double>>> PersonFaces(const std::string& person);
 
   // Called after references changed (naming enrols; undo removes), e.g. to reload a running matcher.
   void OnReferencesChanged(std::function<void()> callback) { references_changed_ = std::move(callback); }
@@ -89,8 +91,14 @@ class PeopleService {
   base::Result<std::vector<catalog::FaceRecord>> FacesIn(int64_t cluster_id);
   base::Result<std::vector<catalog::FaceRecord>> FacesById(const std::vector<int64_t>& ids);
   base::Status Enrol(const std::string& person, const std::vector<catalog::FaceRecord>& faces, PeopleRecord& record);
+  // Re-decides the waiting single-face photos of `faces`; each move is added to `record` and saved under
+  // `out.action_id` (Begin) right after it happens.
   base::Status RouteWaiting(const std::vector<catalog::FaceRecord>& faces, const std::string& person,
                             const std::string& actor, int64_t now, PeopleRecord& record, PeopleOutcome& out);
+  // Logs the action with what it changed so far (before it moves photos: a crash then still leaves a record that
+  // undoes what was done); returns its id.
+  base::Result<int64_t> Begin(const PeopleRecord& record, const std::string& kind, const std::string& actor,
+                              int64_t now);
   base::Result<PeopleOutcome> Finish(PeopleRecord& record, PeopleOutcome out, const std::string& kind,
                                      const std::string& summary, const std::string& actor, int64_t now);
   base::Status Unname(const std::vector<catalog::FaceRecord>& faces);
@@ -103,5 +111,17 @@ class PeopleService {
   std::function<void()> references_changed_;
   std::recursive_mutex mu_;
 };
+
+// The JSON shapes the CLI and the API share.
+// {"id", "item_id", "box": {"x", "y", "w", "h"}} (+ "person", "cluster", "score", "size_px" when `detail`).
+nlohmann::json FaceJson(const catalog::FaceRecord& face, bool detail = false);
+// {"clusters": [{"id", "person", "size", "faces": [FaceJson...]}]} (+ "hidden" when `detail`).
+nlohmann::json ClustersJson(const std::vector<ClusterView>& clusters, bool detail = false);
+// {"action_id", "cluster_id", "person", "faces", "references_added", "moved_items", "errors"}
+nlohmann::json OutcomeJson(const PeopleOutcome& outcome);
+// {"id", "at", "actor", "kind", "summary", "undone"}
+nlohmann::json ActionJson(const catalog::PeopleAction& action);
+// {"action_id", "kind", "restored_items", "errors"}
+nlohmann::json UndoJson(const UndoOutcome& outcome);
 
 }  // namespace triage::review

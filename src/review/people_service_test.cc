@@ -166,8 +166,7 @@ TEST_F(PeopleServiceTest, MergeAndSplitAreUndoneAsOneAction) {
   ASSERT_TRUE(service_->Undo(split->action_id, "admin", 230).ok());
   EXPECT_EQ(ClusterOf(xs[0]), cx);
   EXPECT_EQ(ClusterOf(xs[1]), cx);
-  EXPECT_EQ(service_->Split(cx, {FacesOf(ys[0]).at(0).id}, "admin", 240).status().code(),
-            base::Code::kInvalidArgument);
+  EXPECT_EQ(service_->Split(cx, {FacesOf(ys[0]).at(0).id}, "admin", 240).status().code(), base::Code::kInvalidArgument);
 }
 
 TEST_F(PeopleServiceTest, NotThisPersonHoldsThroughIngestAndRecluster) {

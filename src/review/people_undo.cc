@@ -1,9 +1,9 @@
 // Undoing a people action as one action: photos back where they were, then references, "not this person", clusters
 // and faces as the record says they were.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "review/people_service.h"
 
@@ -33,6 +33,7 @@ base::Result<UndoOutcome> PeopleService::Undo(int64_t action_id, const std::stri
       out.errors.push_back(fmt::format("item {}: {}", m->item_id, item.status().message()));
       continue;
     }
+    if (FolderOf(item->path) == m->moved_from) continue;  // the move never happened (the action was cut short)
     if (FolderOf(item->path) != m->moved_to) {
       out.errors.push_back(fmt::format("item {} moved again meanwhile (it is in {}); left where it is", m->item_id,
                                        FolderOf(item->path)));
@@ -56,7 +57,8 @@ base::Result<UndoOutcome> PeopleService::Undo(int64_t action_id, const std::stri
     out.restored_items.push_back(m->item_id);
   }
   TRIAGE_RETURN_IF_ERROR(faces_.RemoveReferences(record->references_added));
-  for (const auto& [face, person] : record->rejections_added) TRIAGE_RETURN_IF_ERROR(clustering_.Unreject(face, person));
+  for (const auto& [face, person] : record->rejections_added)
+    TRIAGE_RETURN_IF_ERROR(clustering_.Unreject(face, person));
   for (const auto& c : record->clusters_before) {
     TRIAGE_RETURN_IF_ERROR(faces_.SetClusterPerson(c.id, c.person));
     TRIAGE_RETURN_IF_ERROR(faces_.SetClusterHidden(c.id, c.hidden));

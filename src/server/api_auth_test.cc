@@ -184,8 +184,9 @@ TEST_F(AuthTest, RoutesBeyondARolesPermissionsAre403) {
     ++checked;
   }
   // persons, enable, disable, whitelist, blacklist, reference removal, thresholds, simulate, users; proposals:
-  // approve, deny, archive, revert, batch, create, run, mark public
-  EXPECT_EQ(checked, 17);
+  // approve, deny, archive, revert, batch, create, run, mark public; people: faces bulk, cluster name, merge, split,
+  // hide, people undo
+  EXPECT_EQ(checked, 23);
 }
 
 TEST_F(AuthTest, SuperadminListsUsers) {

@@ -1,8 +1,8 @@
-// Specification of per-face naming: each face of a group photo in review is named (an enrolled person) or marked as
-// nobody tracked on its own; once every face is decided the photo goes where the policy sends it. Uses the real face
-// models on the committed group photo (tests/fixtures/faces/vladmandic_sample1.jpg).
-#include <algorithm>
+// Specification of the faces API: clusters, naming (admins only) with the waiting photos moved and undo, face crops,
+// a person's faces by distance from their centre, bulk face actions and their input checks.
+#include <fstream>
 
+#include "faces/cluster_test_support.h"
 #include "server/api_test_support.h"
 
 namespace triage::server {
@@ -10,214 +10,129 @@ namespace {
 
 class FacesApiTest : public ApiTest {
  protected:
-  bool WithFaces() const override { return true; }
-
-  // The group photo, waiting in review/multiple_faces, with `persons` enrolled (no reference faces needed to name).
-  int64_t GroupPhoto(const std::vector<std::string>& persons = {"ada", "grace"}) {
-    for (const auto& p : persons) EXPECT_TRUE(catalog_->AddPerson(p, 1).ok());
-    auto ids = Ingest({"vladmandic_sample1.jpg"});
-    EXPECT_EQ(ids.size(), 1u);
-    const model::ItemRecord item = *catalog_->GetItem(ids[0]);
-    EXPECT_EQ(item.category, "multiple_faces") << item.path;
-    faces_ = static_cast<int>(catalog_->FacesOf(ids[0])->size());
-    EXPECT_GE(faces_, 2);
-    return ids[0];
+  // A photo (a fixture's bytes) waiting in review/unidentified with one face of this embedding, clustered.
+  int64_t Waiting(const std::vector<float>& embedding) {
+    const std::string name = "w" + std::to_string(++photos_) + ".jpg";
+    fs::create_directories(root_ / "in");
+    fs::copy_file(Fixture("obama.jpg"), root_ / "in" / name);
+    auto staged = committer_->StageCopy(root_ / "in" / name, nullptr);
+    EXPECT_TRUE(staged.ok());
+    catalog::CatalogChange c;
+    c.item.original_name = name;
+    c.item.fingerprint.sha256 = name;
+    c.item.location = "review";
+    c.item.category = "unidentified";
+    c.item.reasons = {{"unknown_person", "The face matches nobody enrolled."}};
+    c.item.faces_detected = 1;
+    model::Face face;
+    face.box = {100, 60, 120, 140};
+    face.detection_score = 0.95f;
+    model::StoredAnalysis stored;
+    stored.analysis.readable = true;
+    stored.analysis.faces_analysed = true;
+    stored.analysis.faces = {face};
+    face.embedding = embedding;
+    c.faces = {face};
+    c.analysis = stored;
+    c.at = 100;
+    auto placed = committer_->Place(*staged, root_ / "review/unidentified", name, c);
+    EXPECT_TRUE(placed.ok()) << placed.status().ToString();
+    EXPECT_TRUE(clustering_->AddItem(placed->item_id, 100).ok());
+    return placed->item_id;
   }
-  httplib::Result Name(int64_t id, const std::string& face, const json& body, const TestSession& s) {
-    return Post("/api/review/" + std::to_string(id) + "/faces/" + face, body, &s);
+  int64_t FaceOf(int64_t item) {
+    catalog::FaceFilter f;
+    f.item_id = item;
+    return face_store_->ListFaces(f)->at(0).id;
   }
-  json NameOk(int64_t id, int face, const json& body, const TestSession& s) {
-    auto r = Name(id, std::to_string(face), body, s);
-    EXPECT_TRUE(r);
-    if (!r) return json();
-    EXPECT_EQ(r->status, 200) << r->body;
-    return Body(r);
-  }
-  // Every reference as (id, person, source), to compare catalogs before and after.
-  std::vector<std::tuple<int64_t, std::string, std::string>> References() {
-    std::vector<std::tuple<int64_t, std::string, std::string>> out;
-    const auto refs = catalog_->AllReferences();
-    for (const auto& r : *refs) out.emplace_back(r.id, r.person, r.source);
-    return out;
-  }
-  static json Untracked() { return {{"untracked", true}, {"from", "review/multiple_faces"}}; }
-  static json Person(const std::string& name) { return {{"person", name}, {"from", "review/multiple_faces"}}; }
-  int faces_ = 0;
+  faces::testing::PlantedFaces planted_{9};
+  int photos_ = 0;
 };
 
-TEST_F(FacesApiTest, TheReviewItemListsEachFaceWithItsBoxAndNearestPersons) {
-  const int64_t id = GroupPhoto();
-  TestSession s = Login("alice");
-  json detail = Body(Get("/api/review/" + std::to_string(id), &s));
-  ASSERT_EQ(detail["faces"].size(), static_cast<size_t>(faces_));
-  for (const json& f : detail["faces"]) {
-    EXPECT_GT(f["box"]["w"].get<double>(), 0);
-    EXPECT_LE(f["box"]["x"].get<double>() + f["box"]["w"].get<double>(), detail["item"]["width"].get<double>() + 1);
-    EXPECT_TRUE(f["named_as"].is_null());
-    EXPECT_FALSE(f["untracked"].get<bool>());
-    EXPECT_TRUE(f["nearest"].is_array());
+TEST_F(FacesApiTest, AdminNamesAClusterItsPhotosMoveAndUndoBringsThemBack) {
+  auto anna = planted_.Centre();
+  std::vector<int64_t> items;
+  for (int i = 0; i < 3; ++i) items.push_back(Waiting(planted_.FaceNear(anna)));
+  TestSession alice = Login("alice"), bob = Login("bob");
+  json clusters = Body(Get("/api/clusters", &alice));
+  ASSERT_EQ(clusters["clusters"].size(), 1u);
+  const int64_t cluster = clusters["clusters"][0]["id"];
+  EXPECT_EQ(clusters["clusters"][0]["size"], 3);
+  EXPECT_EQ(clusters["clusters"][0]["faces"].size(), 3u);
+  const std::string name_url = "/api/clusters/" + std::to_string(cluster) + "/name";
+  EXPECT_EQ(Post(name_url, {{"person", "anna"}}, &alice)->status, 403);  // users do not manage persons
+  EXPECT_EQ(Post(name_url, json::object(), &bob)->status, 400);
+  auto named = Post(name_url, {{"person", "Anna"}}, &bob);
+  ASSERT_EQ(named->status, 200) << named->body;
+  json outcome = Body(named);
+  EXPECT_EQ(outcome["person"], "anna");
+  EXPECT_EQ(outcome["moved_items"].size(), 3u);
+  for (int64_t id : items) {
+    EXPECT_EQ(fs::path(catalog_->GetItem(id)->path).parent_path(), "faces/anna");
+    EXPECT_EQ(AuditOf(id).front().action, "name-cluster");
   }
-  EXPECT_EQ(detail["faces"][1]["index"], 1);
+  const int64_t person_id = catalog_->ListPersons()->at(0).id;
+  json theirs = Body(Get("/api/persons/" + std::to_string(person_id) + "/faces", &alice));
+  ASSERT_EQ(theirs["faces"].size(), 3u);
+  EXPECT_GE(theirs["faces"][0]["distance"].get<double>(), theirs["faces"][2]["distance"].get<double>());
+  EXPECT_EQ(Get("/api/persons/4242/faces", &alice)->status, 404);
+
+  EXPECT_EQ(Post("/api/people/undo", {{"action_id", outcome["action_id"]}}, &alice)->status, 403);
+  auto undone = Post("/api/people/undo", {{"action_id", outcome["action_id"]}}, &bob);
+  ASSERT_EQ(undone->status, 200) << undone->body;
+  EXPECT_EQ(Body(undone)["restored_items"].size(), 3u);
+  for (int64_t id : items) EXPECT_EQ(fs::path(catalog_->GetItem(id)->path).parent_path(), "review/unidentified");
+  EXPECT_EQ(Post("/api/people/undo", {{"action_id", outcome["action_id"]}}, &bob)->status, 409);
+  json actions = Body(Get("/api/people/actions", &alice));
+  EXPECT_EQ(actions["actions"][0]["kind"], "name");
+  EXPECT_EQ(actions["actions"][0]["undone"], true);
 }
 
-TEST_F(FacesApiTest, NamingEachFaceOneByOneFilesTheSingleTrackedPersonUnderFaces) {
-  const int64_t id = GroupPhoto();
-  const model::ItemRecord before = *catalog_->GetItem(id);
+TEST_F(FacesApiTest, FaceCropIsAJpegOfTheFaceCachedByETag) {
+  const int64_t face = FaceOf(Waiting(planted_.Centre()));
   TestSession s = Login("alice");
-  json first = NameOk(id, 0, Person("ada"), s);
-  EXPECT_EQ(first["open"], faces_ - 1);
-  EXPECT_FALSE(first["filed"].get<bool>());
-  EXPECT_EQ(first["faces"][0]["named_as"], "ada");
-  EXPECT_FALSE(first["undo"].get<std::string>().empty());
-  EXPECT_EQ(catalog_->GetItem(id)->path, before.path);   // nothing moves while faces are open
-  EXPECT_EQ(AuditOf(id)[0].action, "name-face");
-  EXPECT_EQ(AuditOf(id)[0].actor, "alice");
-  // The named face joined ada's references (review.learn_from_approvals is on by default), as that face.
-  auto refs = *catalog_->AllReferences();
-  ASSERT_EQ(refs.size(), 1u);
-  EXPECT_EQ(refs[0].person, "ada");
-  EXPECT_EQ(refs[0].source, "item:" + std::to_string(id) + ":face:0");
-  json last;
-  for (int f = 1; f < faces_; ++f) last = NameOk(id, f, Untracked(), s);
-  EXPECT_EQ(last["open"], 0);
-  EXPECT_TRUE(last["filed"].get<bool>());
-  const model::ItemRecord after = *catalog_->GetItem(id);
-  EXPECT_EQ(after.location, "library");
-  EXPECT_EQ(after.person, "ada");
-  EXPECT_FALSE(after.auto_sorted);
-  EXPECT_EQ(fs::path(after.path).parent_path(), "faces/ada");
-  EXPECT_TRUE(fs::exists(root_ / after.path));
-  EXPECT_FALSE(fs::exists(root_ / before.path));
-  EXPECT_EQ(last["item"]["path"], after.path);
-  EXPECT_NE(last["summary"].get<std::string>().find("faces/ada"), std::string::npos) << last["summary"];
-  EXPECT_EQ(catalog_->AllReferences()->size(), 1u);   // dismissed faces teach nobody
-  EXPECT_EQ(catalog_->PendingReview(id).status().code(), base::Code::kNotFound);
-}
-
-TEST_F(FacesApiTest, SeveralTrackedPersonsFollowTheMultipleFacesRule) {
-  const int64_t id = GroupPhoto();
-  const model::ItemRecord before = *catalog_->GetItem(id);
-  TestSession s = Login("bob");
-  NameOk(id, 0, Person("ada"), s);
-  NameOk(id, 1, Person("Grace"), s);   // the folder spelling of an enrolled name is found
-  json last;
-  for (int f = 2; f < faces_; ++f) last = NameOk(id, f, Untracked(), s);
-  if (faces_ == 2) last = NameOk(id, 1, Person("grace"), s);
-  // Two tracked persons are more than thresholds.max_faces_per_image (1): the policy keeps it for review.
-  EXPECT_EQ(last["open"], 0);
-  EXPECT_FALSE(last["filed"].get<bool>());
-  EXPECT_EQ(catalog_->GetItem(id)->path, before.path);
-  EXPECT_EQ(catalog_->GetItem(id)->location, "review");
-  EXPECT_NE(last["summary"].get<std::string>().find("stays in review/multiple_faces"), std::string::npos)
-      << last["summary"];
-  // Allowing two faces per photo, the largest named face decides: re-naming one face re-decides.
-  ASSERT_TRUE(config_->Update([](json& d) {
-    d["thresholds"]["max_faces_per_image"] = 2;
-    return base::Status::Ok();
-  }).ok());
-  json again = NameOk(id, faces_ - 1, Untracked(), s);
-  if (faces_ == 2) again = NameOk(id, 1, Person("grace"), s);
-  EXPECT_TRUE(again["filed"].get<bool>()) << again.dump();
-  const model::ItemRecord filed = *catalog_->GetItem(id);
-  EXPECT_EQ(filed.location, "library");
-  EXPECT_TRUE(filed.person == "ada" || filed.person == "grace") << filed.person;
-  EXPECT_EQ(fs::path(filed.path).parent_path(), "faces/" + filed.person);
-}
-
-TEST_F(FacesApiTest, UndoingTheLastNamingPutsFileCatalogAndReferencesBackExactly) {
-  const int64_t id = GroupPhoto();
-  TestSession s = Login("alice");
-  for (int f = 0; f + 1 < faces_; ++f) NameOk(id, f, f == 0 ? Person("ada") : Untracked(), s);
-  const model::ItemRecord before = *catalog_->GetItem(id);
-  const model::ReviewEntry entry = *catalog_->PendingReview(id);
-  const auto refs_before = References();
-  // The last face decided files the photo under ada; its undo takes all of that back.
-  json last = NameOk(id, faces_ - 1, Untracked(), s);
-  ASSERT_TRUE(last["filed"].get<bool>());
-  auto r = Post("/api/undo/" + last["undo"].get<std::string>(), json::object(), &s);
+  const std::string url = "/api/faces/" + std::to_string(face) + "/crop?size=96";
+  auto r = Get(url, &s);
   ASSERT_EQ(r->status, 200) << r->body;
-  EXPECT_EQ(Body(r)["kind"], "name_face");
-  const model::ItemRecord back = *catalog_->GetItem(id);
-  EXPECT_EQ(back.path, before.path);
-  EXPECT_EQ(back.location, "review");
-  EXPECT_EQ(back.category, "multiple_faces");
-  EXPECT_EQ(back.person, before.person);
-  EXPECT_TRUE(fs::exists(root_ / before.path));
-  EXPECT_FALSE(fs::exists(root_ / last["item"]["path"].get<std::string>()));
-  EXPECT_EQ(catalog_->PendingReview(id)->reason, entry.reason);
-  EXPECT_EQ(catalog_->PendingReview(id)->reason_code, entry.reason_code);
-  EXPECT_EQ(References(), refs_before);
-  EXPECT_FALSE(catalog_->FacesOf(id)->back().label.Decided());
-  EXPECT_EQ(catalog_->FacesOf(id)->front().label.named_as, "ada");
-  EXPECT_EQ(AuditOf(id)[0].action, "undo");
-  // An earlier naming's token still works: ada's face forgets its label and the reference it taught.
-  json renamed = NameOk(id, 0, Person("grace"), s);   // naming a face again replaces its label and reference
-  auto refs = *catalog_->AllReferences();
-  ASSERT_EQ(refs.size(), 1u);
-  EXPECT_EQ(refs[0].person, "grace");
-  ASSERT_EQ(Post("/api/undo/" + renamed["undo"].get<std::string>(), json::object(), &s)->status, 200);
-  EXPECT_EQ(References(), refs_before);   // ada's reference is back under its id
-  EXPECT_EQ(catalog_->FacesOf(id)->front().label.named_as, "ada");
+  EXPECT_EQ(r->get_header_value("Content-Type"), "image/jpeg");
+  EXPECT_EQ(static_cast<unsigned char>(r->body[0]), 0xFF);
+  auto again = client_->Get(url.c_str(), {{"Cookie", s.cookie}, {"If-None-Match", r->get_header_value("ETag")}});
+  EXPECT_EQ(again->status, 304);
+  EXPECT_EQ(Get("/api/faces/" + std::to_string(face) + "/crop?size=333", &s)->status, 400);
+  EXPECT_EQ(Get("/api/faces/987654/crop", &s)->status, 404);
+  json listed = Body(Get("/api/faces?cluster=0", &s));
+  ASSERT_EQ(listed["faces"].size(), 1u);
+  EXPECT_EQ(listed["faces"][0]["id"], face);
+  EXPECT_EQ(Get("/api/faces?limit=0", &s)->status, 400);
 }
 
-TEST_F(FacesApiTest, WithoutLearningNoReferenceIsAdded) {
-  ASSERT_TRUE(config_->Update([](json& d) {
-    d["review"]["learn_from_approvals"] = false;
-    return base::Status::Ok();
-  }).ok());
-  const int64_t id = GroupPhoto();
-  TestSession s = Login("alice");
-  NameOk(id, 0, Person("ada"), s);
-  EXPECT_TRUE(catalog_->AllReferences()->empty());
-}
-
-TEST_F(FacesApiTest, AnItemThatMovedMeanwhileIsAConflictThatChangesNothing) {
-  const int64_t id = GroupPhoto();
-  TestSession s = Login("alice");
-  auto r = Name(id, "0", {{"person", "ada"}, {"from", "review/unidentified"}}, s);
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 409) << r->body;
-  EXPECT_EQ(Body(r)["error"], "conflict");
-  EXPECT_FALSE(catalog_->FacesOf(id)->front().label.Decided());
-  EXPECT_TRUE(catalog_->AllReferences()->empty());
-  // Decided as a whole meanwhile (trashed): naming a face of it is refused too.
-  ASSERT_EQ(Post("/api/review/" + std::to_string(id) + "/reject", json::object(), &s)->status, 200);
-  r = Name(id, "0", Person("ada"), s);
-  EXPECT_EQ(r->status, 409) << r->body;
-  EXPECT_EQ(catalog_->GetItem(id)->location, "trash");
-  EXPECT_FALSE(catalog_->FacesOf(id)->front().label.Decided());
-}
-
-TEST_F(FacesApiTest, BadFacesAndUnknownPersonsAreRefusedNamingWhatIsWrong) {
-  const int64_t id = GroupPhoto();
-  TestSession s = Login("alice");
-  struct Case {
-    std::string face;
-    json body;
-    int status;
-    std::string says;
-  };
-  const std::vector<Case> cases = {
-      {"abc", Person("ada"), 400, "face \"abc\""},
-      {"-1", Person("ada"), 400, "face \"-1\""},
-      {"99", Person("ada"), 404, "has no face 99"},
-      {"0", Person("zed"), 404, "no enrolled person \"zed\" (enrolled: ada, grace)"},
-      {"0", json::object(), 400, "either person"},
-      {"0", {{"person", "ada"}, {"untracked", true}}, 400, "either person"},
-  };
-  for (const auto& c : cases) {
-    SCOPED_TRACE(c.face + " " + c.body.dump());
-    auto r = Name(id, c.face, c.body, s);
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, c.status) << r->body;
-    EXPECT_NE(Body(r)["message"].get<std::string>().find(c.says), std::string::npos) << r->body;
-  }
-  EXPECT_EQ(Name(999999, "0", Person("ada"), s)->status, 404);
-  EXPECT_EQ(Post("/api/review/" + std::to_string(id) + "/faces/0", Person("ada"), nullptr)->status, 401);
-  const auto faces = catalog_->FacesOf(id);
-  for (const auto& f : *faces) EXPECT_FALSE(f.label.Decided());
-  EXPECT_TRUE(catalog_->AllReferences()->empty());
-  EXPECT_EQ(catalog_->GetItem(id)->category, "multiple_faces");
+TEST_F(FacesApiTest, MergeSplitAndBulkActionsCheckTheirInput) {
+  auto x = planted_.Centre(), y = planted_.Centre();
+  std::vector<int64_t> xs, ys;
+  for (int i = 0; i < 3; ++i) xs.push_back(Waiting(planted_.FaceNear(x)));
+  for (int i = 0; i < 3; ++i) ys.push_back(Waiting(planted_.FaceNear(y)));
+  TestSession bob = Login("bob");
+  const int64_t cx = face_store_->GetFace(FaceOf(xs[0]))->cluster_id;
+  const int64_t cy = face_store_->GetFace(FaceOf(ys[0]))->cluster_id;
+  const std::string base = "/api/clusters/" + std::to_string(cy);
+  EXPECT_EQ(Post(base + "/merge", {{"into", 999999}}, &bob)->status, 404);
+  EXPECT_EQ(Post(base + "/merge", {{"into", "x"}}, &bob)->status, 400);
+  auto merged = Post(base + "/merge", {{"into", cx}}, &bob);
+  ASSERT_EQ(merged->status, 200) << merged->body;
+  EXPECT_EQ(face_store_->GetCluster(cx)->size, 6);
+  auto split = Post("/api/clusters/" + std::to_string(cx) + "/split", {{"face_ids", {FaceOf(ys[0])}}}, &bob);
+  ASSERT_EQ(split->status, 200) << split->body;
+  EXPECT_NE(face_store_->GetFace(FaceOf(ys[0]))->cluster_id, cx);
+  auto bad = Post("/api/faces/bulk", {{"action", "delete"}, {"face_ids", {FaceOf(xs[0])}}}, &bob);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(Body(bad)["message"].get<std::string>().find("delete"), std::string::npos);
+  EXPECT_EQ(Post("/api/faces/bulk", {{"action", "remove"}}, &bob)->status, 400);
+  EXPECT_EQ(Post("/api/faces/bulk", {{"action", "remove"}, {"face_ids", {-3}}}, &bob)->status, 400);
+  auto removed = Post("/api/faces/bulk", {{"action", "remove"}, {"face_ids", {FaceOf(xs[1])}}}, &bob);
+  ASSERT_EQ(removed->status, 200) << removed->body;
+  EXPECT_EQ(face_store_->GetFace(FaceOf(xs[1]))->cluster_id, 0);
+  // Nothing given to a person: "not this person" has nobody to refuse.
+  EXPECT_EQ(Post("/api/faces/bulk", {{"action", "not_this_person"}, {"face_ids", {FaceOf(xs[2])}}}, &bob)->status, 400);
 }
 
 }  // namespace

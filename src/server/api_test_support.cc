@@ -58,6 +58,12 @@ void ApiTest::SetUp() {
     persons_->OnReferencesChanged([this] { ASSERT_TRUE(faces_->LoadReferences(*catalog_).ok()); });
   }
   ingestor_ = std::make_unique<pipeline::Ingestor>(*config_, *catalog_, *committer_, faces_.get());
+  face_store_ = std::make_unique<catalog::sqlite::SqliteFaceStore>(*catalog_);
+  auto clustering = faces::FaceClustering::Open(*face_store_, cfg->StateDir() / "faces.hnsw", {}, base::UnixNow());
+  ASSERT_TRUE(clustering.ok()) << clustering.status().ToString();
+  clustering_ = std::move(*clustering);
+  people_ = std::make_unique<review::PeopleService>(*config_, *catalog_, *face_store_, *clustering_, *committer_);
+  ingestor_->SetAfterCommit([this](int64_t id) { return clustering_->AddItem(id, base::UnixNow()); });
   const char* names[] = {"alice", "bob", "carol"};
   const char* roles[] = {"user", "admin", "superadmin"};
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(users_->AddUser({0, names[i], roles[i], password_hashes_[i], 1}).ok());
@@ -67,9 +73,12 @@ void ApiTest::SetUp() {
 }
 
 void ApiTest::StartServer() {
-  auto server = Server::Create(
-      options_, {*config_, *catalog_, *users_, *gallery_, *review_, *persons_, *ingestor_, journal_->staging_dir(), *proposal_store_,
-                 *proposals_, *undo_});
+  ServerContext context{*config_, *catalog_, *users_, *gallery_, *review_, *persons_, *ingestor_, journal_->staging_dir(),
+                        *proposal_store_, *proposals_, *undo_};
+  context.faces = face_store_.get();
+  context.clustering = clustering_.get();
+  context.people = people_.get();
+  auto server = Server::Create(options_, context);
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   server_ = std::move(*server);
   thread_ = std::thread([this] { ASSERT_TRUE(server_->Run().ok()); });
@@ -87,6 +96,9 @@ void ApiTest::StopServer() {
 
 void ApiTest::TearDown() {
   StopServer();
+  people_.reset();
+  clustering_.reset();
+  face_store_.reset();
   ingestor_.reset();
   faces_.reset();
   persons_.reset();

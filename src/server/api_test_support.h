@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog/sqlite/sqlite_catalog.h"
+#include "catalog/sqlite/sqlite_face_store.h"
 #include "catalog/sqlite/sqlite_gallery.h"
 #include "catalog/sqlite/sqlite_undo.h"
 #include "catalog/sqlite/sqlite_proposals.h"
@@ -23,6 +24,7 @@
 #include "config/config_store.h"
 #include "pipeline/face_stage.h"
 #include "pipeline/ingestor.h"
+#include "review/people_service.h"
 #include "review/person_service.h"
 #include "review/review_service.h"
 #include "server/server.h"
@@ -80,6 +82,9 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<review::ProposalService> proposals_;
   std::unique_ptr<pipeline::FaceStage> faces_;
   std::unique_ptr<pipeline::Ingestor> ingestor_;
+  std::unique_ptr<catalog::sqlite::SqliteFaceStore> face_store_;
+  std::unique_ptr<faces::FaceClustering> clustering_;
+  std::unique_ptr<review::PeopleService> people_;
   std::unique_ptr<Server> server_;
   std::unique_ptr<httplib::Client> client_;
   std::thread thread_;

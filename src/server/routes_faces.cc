@@ -1,93 +1,264 @@
-// Faces of a photo in review, each named on its own: the faces with their boxes, nearest persons and labels (also part
-// of GET /api/review/{id}), and POST /api/review/{id}/faces/{face} naming one.
+// Faces and clusters: list faces, face crops, clusters with merge suggestions, name / merge / split / hide, bulk face
+// actions, a person's faces by distance from their centre, and undo of people actions. Handlers are thin: the work is
+// review::PeopleService's.
 #include <fmt/format.h>
 
-#include <charconv>
-
 #include "base/clock.h"
+#include "base/files.h"
+#include "review/people_service.h"
 #include "server/server_state.h"
+#include "vision/decode.h"
 
 namespace triage::server {
 namespace {
 
 using nlohmann::json;
+namespace fs = std::filesystem;
 
-json NearestView(const model::FaceMatch& match, double match_distance) {
-  json out = json::array();
-  auto add = [&](const std::string& person, double distance, double confidence) {
-    out.push_back({{"person", person}, {"distance", distance}, {"confidence", confidence},
-                   {"within_match_distance", distance <= match_distance}});
-  };
-  for (const auto& c : match.candidates) add(c.person, c.distance, c.confidence);
-  if (out.empty() && !match.person.empty()) add(match.person, match.distance, match.confidence);
-  return out;
+constexpr double kCropPadding = 0.3;       // a face crop shows this much around the box (fraction of its size)
+constexpr size_t kSuggestions = 3;         // merge suggestions per cluster
+constexpr double kSuggestionFactor = 1.6;  // suggested when centres are within this many cluster distances
+
+base::Status Unavailable() {
+  return base::Status::Unavailable("face clustering is not running in this server (analysis.faces is off)");
 }
 
-// "person": an enrolled person's name, or "untracked": true for "not a person I track".
-base::Result<std::string> LabelField(const json& body) {
-  const bool untracked = body.contains("untracked") && body["untracked"].is_boolean() && body["untracked"].get<bool>();
-  const bool named = body.contains("person") && body["person"].is_string() && !body["person"].get<std::string>().empty();
-  if (untracked == named) {
-    return base::Status::InvalidArgument(
-        "give either person (an enrolled person's name) or \"untracked\": true (not a person you track)");
+// An array of positive ids under `key`; kInvalidArgument naming it otherwise.
+base::Result<std::vector<int64_t>> Ids(const json& body, const std::string& key) {
+  if (!body.contains(key) || !body[key].is_array() || body[key].empty()) {
+    return base::Status::InvalidArgument(fmt::format("{} (a non-empty array of face ids) is required", key));
   }
-  return named ? body["person"].get<std::string>() : std::string();
-}
-
-base::Result<int> FaceParam(const Call& call) {
-  const std::string text = call.PathParam(1);
-  int face = -1;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), face);
-  if (ec != std::errc() || end != text.data() + text.size() || face < 0) {
-    return base::Status::InvalidArgument(
-        fmt::format("face \"{}\": a face's index among the item's faces (0, 1, ...)", call.PathParam(1)));
+  std::vector<int64_t> ids;
+  for (const auto& v : body[key]) {
+    if (!v.is_number_integer() || v.get<int64_t>() <= 0) {
+      return base::Status::InvalidArgument(fmt::format("{}: every entry must be a positive whole number", key));
+    }
+    ids.push_back(v.get<int64_t>());
   }
-  return face;
+  return ids;
 }
 
-base::Status NameFace(ServerState& state, Call& call) {
+base::Result<int64_t> IdField(const json& body, const std::string& key) {
+  if (!body.contains(key) || !body[key].is_number_integer() || body[key].get<int64_t>() <= 0) {
+    return base::Status::InvalidArgument(fmt::format("{} (a cluster id) is required", key));
+  }
+  return body[key].get<int64_t>();
+}
+
+base::Status ReplyOutcome(ServerState& state, Call& call, const base::Result<review::PeopleOutcome>& outcome) {
+  if (!outcome.ok()) return outcome.status();
+  if (!outcome->moved_items.empty()) state.review_counts.Invalidate();
+  call.Reply(review::OutcomeJson(*outcome));
+  return base::Status::Ok();
+}
+
+base::Status ListFaces(ServerState& state, Call& call) {
+  if (!state.ctx.faces) return Unavailable();
+  catalog::FaceFilter f;
+  f.with_embeddings = false;
+  for (const char* key : {"cluster", "item"}) {
+    auto v = call.IntQuery(key, -1, 0, INT64_MAX);
+    if (!v.ok()) return v.status();
+    if (*v >= 0) (std::string(key) == "cluster" ? f.cluster_id : f.item_id) = *v;
+  }
+  if (!call.Query("person").empty()) f.person = call.Query("person");
+  auto after = call.IntQuery("after", 0, 0, INT64_MAX);
+  if (!after.ok()) return after.status();
+  auto limit = call.IntQuery("limit", 200, 1, 1000);
+  if (!limit.ok()) return limit.status();
+  f.after_id = *after;
+  f.limit = static_cast<int>(*limit);
+  auto faces = state.ctx.faces->ListFaces(f);
+  if (!faces.ok()) return faces.status();
+  json list = json::array();
+  for (const auto& face : *faces) list.push_back(review::FaceJson(face, true));
+  json reply = {{"faces", list}};
+  if (faces->size() == static_cast<size_t>(f.limit)) reply["next_after"] = faces->back().id;
+  call.Reply(reply);
+  return base::Status::Ok();
+}
+
+base::Status Crop(ServerState& state, Call& call) {
+  if (!state.ctx.faces) return Unavailable();
   auto id = call.IdParam();
   if (!id.ok()) return id.status();
-  auto face = FaceParam(call);
+  auto size = call.IntQuery("size", 160, 1, 100000);
+  if (!size.ok()) return size.status();
+  if (*size != 96 && *size != 160 && *size != 320) {
+    return base::Status::InvalidArgument("query parameter size: must be 96, 160 or 320");
+  }
+  auto face = state.ctx.faces->GetFace(*id);
   if (!face.ok()) return face.status();
+  auto item = state.ctx.catalog.GetItem(face->item_id);
+  if (!item.ok()) return item.status();
+  auto& res = call.response();
+  const std::string etag = fmt::format("\"face-{}-{}-{}\"", *id, *size, item->fingerprint.sha256.substr(0, 16));
+  res.set_header("ETag", etag);
+  res.set_header("Cache-Control", "private, max-age=86400");
+  if (call.request().get_header_value("If-None-Match") == etag) {
+    res.status = 304;
+    return base::Status::Ok();
+  }
+  auto config = state.ctx.config.Current();
+  const fs::path cached = config->StateDir() / "thumbs" / "faces" / fmt::format("{}_{}.jpg", *id, *size);
+  std::error_code ec;
+  if (!fs::exists(cached, ec)) {
+    fs::path rel = fs::path(item->path).lexically_normal();
+    if (rel.empty() || rel.is_absolute() || *rel.begin() == "..") {
+      return base::Status::Corrupt(fmt::format("item {} has a path outside the library", item->id));
+    }
+    fs::create_directories(cached.parent_path(), ec);
+    TRIAGE_RETURN_IF_ERROR(vision::WriteJpegCrop(config->library / rel, cached, face->box, kCropPadding,
+                                                 static_cast<int>(*size), config->analysis.max_pixels));
+  }
+  auto bytes = base::ReadFile(cached);
+  if (!bytes.ok()) return bytes.status();
+  res.set_content(std::move(*bytes), "image/jpeg");
+  return base::Status::Ok();
+}
+
+base::Status ListClusters(ServerState& state, Call& call) {
+  if (!state.ctx.people) return Unavailable();
+  auto per_cluster = call.IntQuery("faces_per_cluster", 12, 0, 100000);
+  if (!per_cluster.ok()) return per_cluster.status();
+  auto clusters = state.ctx.people->Clusters(call.Query("hidden") == "1");
+  if (!clusters.ok()) return clusters.status();
+  for (auto& c : *clusters)
+    if (c.faces.size() > static_cast<size_t>(*per_cluster)) c.faces.resize(*per_cluster);
+  json reply = review::ClustersJson(*clusters, true);
+  const double reach = state.ctx.config.Current()->face_clustering.cluster_distance * kSuggestionFactor;
+  std::vector<int64_t> ids;
+  for (const auto& c : *clusters) ids.push_back(c.cluster.id);
+  auto suggestions = state.ctx.clustering->Suggestions(ids, reach, kSuggestions);
+  for (auto& c : reply["clusters"]) {
+    json list = json::array();
+    for (const auto& [other, distance] : suggestions[c["id"].get<int64_t>()]) {
+      list.push_back({{"id", other}, {"distance", distance}});
+    }
+    c["suggestions"] = list;
+  }
+  call.Reply(reply);
+  return base::Status::Ok();
+}
+
+// POST /api/clusters/{id}/{verb}
+base::Status ClusterAction(ServerState& state, Call& call, const std::string& verb) {
+  if (!state.ctx.people) return Unavailable();
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
   auto body = call.JsonBody();
   if (!body.ok()) return body.status();
-  auto person = LabelField(*body);
-  if (!person.ok()) return person.status();
-  auto from = FromField(*body);
-  if (!from.ok()) return from.status();
-  std::string undo;
-  auto named = state.ctx.review.NameFace(*id, *face, *person, call.actor(), base::UnixNow(), *from, &undo);
-  state.review_counts.Invalidate();
-  if (!named.ok()) return named.status();
-  call.Reply({{"item", ItemView(named->item)},
-              {"faces", FacesView(state, named->faces)},
-              {"open", named->open},
-              {"filed", named->moved},
-              {"summary", named->summary},
-              {"undo", undo}});
+  review::PeopleService& people = *state.ctx.people;
+  const int64_t now = base::UnixNow();
+  if (verb == "name") {
+    if (!body->contains("person") || !(*body)["person"].is_string()) {
+      return base::Status::InvalidArgument("person (a string) is required");
+    }
+    return ReplyOutcome(state, call,
+                        people.Name(*id, (*body)["person"], call.actor(), now, body->value("rename", false)));
+  }
+  if (verb == "merge") {
+    auto into = IdField(*body, "into");
+    if (!into.ok()) return into.status();
+    return ReplyOutcome(state, call, people.Merge(*id, *into, call.actor(), now));
+  }
+  if (verb == "split") {
+    auto faces = Ids(*body, "face_ids");
+    if (!faces.ok()) return faces.status();
+    return ReplyOutcome(state, call, people.Split(*id, *faces, call.actor(), now));
+  }
+  if (!body->contains("hidden") || !(*body)["hidden"].is_boolean()) {
+    return base::Status::InvalidArgument("hidden (true or false) is required");
+  }
+  return ReplyOutcome(state, call, people.SetHidden(*id, (*body)["hidden"], call.actor(), now));
+}
+
+base::Status BulkFaces(ServerState& state, Call& call) {
+  if (!state.ctx.people) return Unavailable();
+  auto body = call.JsonBody();
+  if (!body.ok()) return body.status();
+  auto faces = Ids(*body, "face_ids");
+  if (!faces.ok()) return faces.status();
+  const std::string action = body->value("action", "");
+  review::PeopleService& people = *state.ctx.people;
+  const int64_t now = base::UnixNow();
+  if (action == "not_this_person") return ReplyOutcome(state, call, people.NotThisPerson(*faces, call.actor(), now));
+  if (action == "remove") return ReplyOutcome(state, call, people.Remove(*faces, call.actor(), now));
+  if (action == "reassign") {
+    auto cluster = IdField(*body, "cluster");
+    if (!cluster.ok()) return cluster.status();
+    return ReplyOutcome(state, call, people.Reassign(*faces, *cluster, call.actor(), now));
+  }
+  return base::Status::InvalidArgument(
+      fmt::format("action \"{}\": allowed are not_this_person, remove, reassign", action));
+}
+
+base::Status PersonFaces(ServerState& state, Call& call) {
+  if (!state.ctx.people) return Unavailable();
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  auto persons = state.ctx.catalog.ListPersons();
+  if (!persons.ok()) return persons.status();
+  auto person = std::find_if(persons->begin(), persons->end(), [&](const auto& p) { return p.id == *id; });
+  if (person == persons->end()) return base::Status::NotFound(fmt::format("no person {}", *id));
+  auto faces = state.ctx.people->PersonFaces(person->name);
+  if (!faces.ok()) return faces.status();
+  json list = json::array();
+  for (const auto& [face, distance] : *faces) {
+    json f = review::FaceJson(face, true);
+    f["distance"] = distance;
+    list.push_back(std::move(f));
+  }
+  call.Reply({{"person", {{"id", person->id}, {"name", person->name}}}, {"faces", list}});
+  return base::Status::Ok();
+}
+
+base::Status Undo(ServerState& state, Call& call) {
+  if (!state.ctx.people) return Unavailable();
+  auto body = call.JsonBody();
+  if (!body.ok()) return body.status();
+  if (!body->contains("action_id") || !(*body)["action_id"].is_number_integer()) {
+    return base::Status::InvalidArgument("action_id (a whole number) is required");
+  }
+  auto undone = state.ctx.people->Undo((*body)["action_id"], call.actor(), base::UnixNow());
+  if (!undone.ok()) return undone.status();
+  if (!undone->restored_items.empty()) state.review_counts.Invalidate();
+  call.Reply(review::UndoJson(*undone));
+  return base::Status::Ok();
+}
+
+base::Status ListActions(ServerState& state, Call& call) {
+  if (!state.ctx.faces) return Unavailable();
+  auto limit = call.IntQuery("limit", 20, 1, 500);
+  if (!limit.ok()) return limit.status();
+  auto actions = state.ctx.faces->ListActions(static_cast<int>(*limit));
+  if (!actions.ok()) return actions.status();
+  json list = json::array();
+  for (const auto& a : *actions) {
+    list.push_back(review::ActionJson(a));
+  }
+  call.Reply({{"actions", list}});
   return base::Status::Ok();
 }
 
 }  // namespace
 
-json FacesView(ServerState& state, const std::vector<model::Face>& faces) {
-  const double match_distance = state.ctx.config.Current()->policy.match_distance;
-  json out = json::array();
-  for (size_t i = 0; i < faces.size(); ++i) {
-    const model::Face& f = faces[i];
-    out.push_back({{"index", i},
-                   {"box", {{"x", f.box.x}, {"y", f.box.y}, {"w", f.box.width}, {"h", f.box.height}}},
-                   {"nearest", NearestView(f.match, match_distance)},
-                   {"named_as", f.label.named_as.empty() ? json(nullptr) : json(f.label.named_as)},
-                   {"untracked", f.label.untracked}});
-  }
-  return out;
-}
-
 void AddFaceRoutes(ApiRouter& router, ServerState& state) {
-  router.Add(Method::kPost, "/api/review/{id}/faces/{face}", Permission::kReview,
-             [&state](Call& c) { return NameFace(state, c); });
+  router.Add(Method::kGet, "/api/faces", Permission::kView, [&state](Call& c) { return ListFaces(state, c); });
+  router.Add(Method::kGet, "/api/faces/{id}/crop", Permission::kView, [&state](Call& c) { return Crop(state, c); });
+  router.Add(Method::kPost, "/api/faces/bulk", Permission::kManagePersons,
+             [&state](Call& c) { return BulkFaces(state, c); });
+  router.Add(Method::kGet, "/api/clusters", Permission::kView, [&state](Call& c) { return ListClusters(state, c); });
+  for (const char* verb : {"name", "merge", "split", "hide"}) {
+    router.Add(Method::kPost, fmt::format("/api/clusters/{{id}}/{}", verb), Permission::kManagePersons,
+               [&state, v = std::string(verb)](Call& c) { return ClusterAction(state, c, v); });
+  }
+  router.Add(Method::kGet, "/api/persons/{id}/faces", Permission::kView,
+             [&state](Call& c) { return PersonFaces(state, c); });
+  router.Add(Method::kGet, "/api/people/actions", Permission::kView,
+             [&state](Call& c) { return ListActions(state, c); });
+  router.Add(Method::kPost, "/api/people/undo", Permission::kManagePersons,
+             [&state](Call& c) { return Undo(state, c); });
 }
 
 }  // namespace triage::server

@@ -108,9 +108,10 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
   AddUndoRoutes(router, state);
   AddStatsRoutes(router, state);
   AddIngestRoutes(router, state);
+  AddFaceRoutes(router, state);
   AddProposalRoutes(router, state);
   AddVoteRoutes(router, state);
-  AddFaceRoutes(router, state);
+  AddReviewFaceRoutes(router, state);
   ConfigureHttp(impl->http, router.MaxBodyBytes());
   router.Install(impl->http);
   InstallStaticFiles(impl->http);

@@ -18,6 +18,16 @@
 #include "review/proposal_service.h"
 #include "review/review_service.h"
 
+namespace triage::catalog {
+class FaceStore;
+}  // namespace triage::catalog
+namespace triage::faces {
+class FaceClustering;
+}  // namespace triage::faces
+namespace triage::review {
+class PeopleService;
+}  // namespace triage::review
+
 namespace triage::server {
 
 struct ServerOptions {
@@ -45,6 +55,10 @@ struct ServerContext {
   catalog::ProposalStore& proposal_store; // votes, flags, public marks
   review::ProposalService& proposals;
   review::UndoService& undo;              // redeems the tokens decisions hand out (review and persons record them)
+  // Faces, clusters and people actions; null when face clustering is not running (its routes answer 503).
+  catalog::FaceStore* faces = nullptr;
+  faces::FaceClustering* clustering = nullptr;
+  review::PeopleService* people = nullptr;
 };
 
 // One API route as documented: method ("get", "post", "put"), OpenAPI path and the permission it needs.

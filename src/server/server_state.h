@@ -92,8 +92,9 @@ void AddControlRoutes(ApiRouter& router, ServerState& state);   // status, enabl
 void AddUndoRoutes(ApiRouter& router, ServerState& state);     // undo tokens; a person's reference faces
 void AddStatsRoutes(ApiRouter& router, ServerState& state);     // stats, audit
 void AddIngestRoutes(ApiRouter& router, ServerState& state);
+void AddFaceRoutes(ApiRouter& router, ServerState& state);       // faces, clusters, people actions
 void AddProposalRoutes(ApiRouter& router, ServerState& state);  // proposals: list, show, decide, batch, propose
 void AddVoteRoutes(ApiRouter& router, ServerState& state);      // votes, leaderboard, the public page's images
-void AddFaceRoutes(ApiRouter& router, ServerState& state);      // naming one face of a photo in review
+void AddReviewFaceRoutes(ApiRouter& router, ServerState& state);  // naming one face of a photo in review
 
 }  // namespace triage::server

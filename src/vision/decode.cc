@@ -238,6 +238,24 @@ uint64_t PerceptualHash(const model::RgbImage& image, double fraction) {
   return out;
 }
 
+namespace {
+
+// Writes `image` as an sRGB JPEG (alpha flattened onto white, metadata stripped) to `dest` through a temporary file
+// and a rename, so that a reader never sees half a file. `what` names it in errors. REQUIRES: inside a VError guard.
+base::Status SaveJpeg(VImage image, const std::filesystem::path& dest, int quality, const char* what) {
+  if (image.has_alpha()) image = image.flatten(VImage::option()->set("background", std::vector<double>{255, 255, 255}));
+  if (image.interpretation() != VIPS_INTERPRETATION_sRGB) image = image.colourspace(VIPS_INTERPRETATION_sRGB);
+  std::filesystem::path tmp = dest;
+  tmp += ".tmp";
+  image.jpegsave(tmp.c_str(), VImage::option()->set("Q", quality)->set("strip", true));
+  std::error_code ec;
+  std::filesystem::rename(tmp, dest, ec);
+  if (ec) return base::Status::Io(fmt::format("writing {} {}: {}", what, dest.string(), ec.message()));
+  return base::Status::Ok();
+}
+
+}  // namespace
+
 base::Status WriteJpegThumbnail(const std::filesystem::path& source, const std::filesystem::path& dest, int size_px,
                                 int64_t max_pixels) {
   InitVips();
@@ -248,18 +266,37 @@ base::Status WriteJpegThumbnail(const std::filesystem::path& source, const std::
       return base::Status::Corrupt(fmt::format("image of {}x{} pixels exceeds the limit of {} pixels",
                                                header.width(), header.height(), max_pixels));
     }
-    VImage thumb = VImage::thumbnail(source.c_str(), size_px, ThumbOptions(size_px));
-    if (thumb.has_alpha()) thumb = thumb.flatten(VImage::option()->set("background", std::vector<double>{255, 255, 255}));
-    if (thumb.interpretation() != VIPS_INTERPRETATION_sRGB) thumb = thumb.colourspace(VIPS_INTERPRETATION_sRGB);
-    std::filesystem::path tmp = dest;
-    tmp += ".tmp";
-    thumb.jpegsave(tmp.c_str(), VImage::option()->set("Q", 82)->set("strip", true));
-    std::error_code ec;
-    std::filesystem::rename(tmp, dest, ec);
-    if (ec) return base::Status::Io(fmt::format("writing thumbnail {}: {}", dest.string(), ec.message()));
-    return base::Status::Ok();
+    return SaveJpeg(VImage::thumbnail(source.c_str(), size_px, ThumbOptions(size_px)), dest, 82, "thumbnail");
   } catch (const vips::VError& e) {
     return base::Status::Corrupt(fmt::format("thumbnail of {}: {}", source.filename().string(), VipsMessage(e)));
+  }
+}
+
+base::Status WriteJpegCrop(const std::filesystem::path& source, const std::filesystem::path& dest,
+                           const model::Box& box, double padding, int size_px, int64_t max_pixels) {
+  InitVips();
+  try {
+    VImage image = VImage::new_from_file(source.c_str());
+    if (int64_t{image.width()} * image.height() > max_pixels) {
+      return base::Status::Corrupt(fmt::format("image of {}x{} pixels exceeds the limit of {} pixels", image.width(),
+                                               image.height(), max_pixels));
+    }
+    image = image.autorot();
+    const double pad_x = box.width * padding, pad_y = box.height * padding;
+    const int left = std::max(0, static_cast<int>(box.x - pad_x));
+    const int top = std::max(0, static_cast<int>(box.y - pad_y));
+    const int right = std::min(image.width(), static_cast<int>(box.x + box.width + pad_x));
+    const int bottom = std::min(image.height(), static_cast<int>(box.y + box.height + pad_y));
+    if (right - left < 1 || bottom - top < 1) {
+      return base::Status::InvalidArgument(fmt::format("the face box lies outside the {}x{} image", image.width(),
+                                                       image.height()));
+    }
+    VImage crop = image.extract_area(left, top, right - left, bottom - top);
+    const int longest = std::max(crop.width(), crop.height());
+    if (longest > size_px) crop = crop.resize(static_cast<double>(size_px) / longest);
+    return SaveJpeg(crop, dest, 85, "face crop");
+  } catch (const vips::VError& e) {
+    return base::Status::Corrupt(fmt::format("face crop of {}: {}", source.filename().string(), VipsMessage(e)));
   }
 }
 

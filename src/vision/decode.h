@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "model/face.h"
 #include "model/image.h"
 
 namespace triage::vision {
@@ -41,5 +42,11 @@ uint64_t PerceptualHash(const model::RgbImage& image, double fraction = 1.0);
 // pixels"). Thread-safe.
 base::Status WriteJpegThumbnail(const std::filesystem::path& source, const std::filesystem::path& dest, int size_px,
                                 int64_t max_pixels);
+
+// Writes a JPEG of the region `box` (full-image pixels of the upright image) widened by `padding` (a fraction of the
+// box's size on each side, clipped to the image), at most `size_px` on its long side: a face crop. kInvalidArgument
+// when the box lies outside the image; otherwise as WriteJpegThumbnail. Thread-safe.
+base::Status WriteJpegCrop(const std::filesystem::path& source, const std::filesystem::path& dest,
+                           const model::Box& box, double padding, int size_px, int64_t max_pixels);
 
 }  // namespace triage::vision

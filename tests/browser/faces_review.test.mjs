@@ -12,7 +12,7 @@ const ids = {};
 
 before(async () => {
   lib = await openLibrary({
-    faces: true,
+    configure: (config) => { config.analysis.faces = true; },
     // Enrolled from photos the test never reviews, so nothing below is sorted automatically.
     persons: [['ada', 'obama.jpg'], ['grace', 'Tom_Cruise_avp_2014_4.jpg']],
     photos: [['vladmandic_sample1.jpg', 'group.jpg'], ['skimage_astronaut.jpg', 'single.jpg']],

@@ -4,6 +4,7 @@ import { h, mount, toast } from './dom.js';
 import { renderReview } from './review.js';
 import { renderGallery } from './gallery.js';
 import { renderPersons } from './persons.js';
+import { renderPeople } from './people.js';
 import { renderStats } from './stats.js';
 import { renderAudit } from './audit.js';
 import { renderSettings } from './settings.js';
@@ -14,6 +15,7 @@ const pages = {
   review: renderReview,
   gallery: renderGallery,
   persons: renderPersons,
+  people: renderPeople,
   stats: renderStats,
   audit: renderAudit,
   settings: renderSettings,

@@ -113,8 +113,12 @@ base::Status SqliteFaceStore::SetAssignments(const std::vector<FaceAssignment>& 
   return InTransaction([&](sqlite3* db) {
     Statement s(db, "UPDATE faces SET cluster_id = ?, neighbours = ?, core = ?, pinned = ? WHERE id = ?");
     for (const FaceAssignment& a : assignments) {
-      if (a.cluster_id == 0) s.BindNull(1); else s.Bind(1, a.cluster_id);
-      TRIAGE_RETURN_IF_ERROR(s.Bind(2, a.neighbours).Bind(3, a.core ? 1 : 0).Bind(4, a.pinned ? 1 : 0).Bind(5, a.face_id).Run());
+      if (a.cluster_id == 0)
+        s.BindNull(1);
+      else
+        s.Bind(1, a.cluster_id);
+      TRIAGE_RETURN_IF_ERROR(
+          s.Bind(2, a.neighbours).Bind(3, a.core ? 1 : 0).Bind(4, a.pinned ? 1 : 0).Bind(5, a.face_id).Run());
       s.Reset();
     }
     return base::Status::Ok();
@@ -154,11 +158,12 @@ base::Result<ClusterRecord> SqliteFaceStore::GetCluster(int64_t id) {
 
 base::Result<std::vector<ClusterRecord>> SqliteFaceStore::ListClusters(bool include_hidden) {
   auto lock = catalog_.Lock();
-  Statement s(catalog_.handle(),
-              fmt::format("SELECT {} FROM face_clusters c WHERE EXISTS (SELECT 1 FROM faces f WHERE f.cluster_id = c.id)"
-                          "{} ORDER BY 5 DESC, c.id",
-                          kClusterColumns, include_hidden ? "" : " AND c.hidden = 0")
-                  .c_str());
+  Statement s(
+      catalog_.handle(),
+      fmt::format("SELECT {} FROM face_clusters c WHERE EXISTS (SELECT 1 FROM faces f WHERE f.cluster_id = c.id)"
+                  "{} ORDER BY 5 DESC, c.id",
+                  kClusterColumns, include_hidden ? "" : " AND c.hidden = 0")
+          .c_str());
   return Rows<ClusterRecord>(s, ReadCluster);
 }
 
@@ -166,7 +171,8 @@ base::Result<std::optional<ClusterRecord>> SqliteFaceStore::ClusterOfPerson(cons
   auto lock = catalog_.Lock();
   Statement s(catalog_.handle(),
               fmt::format("SELECT {} FROM face_clusters c WHERE c.person = ? AND EXISTS (SELECT 1 FROM faces f WHERE "
-                          "f.cluster_id = c.id) ORDER BY c.id LIMIT 1", kClusterColumns)
+                          "f.cluster_id = c.id) ORDER BY c.id LIMIT 1",
+                          kClusterColumns)
                   .c_str());
   s.Bind(1, person);
   auto row = s.Step();
@@ -178,8 +184,8 @@ base::Result<std::optional<ClusterRecord>> SqliteFaceStore::ClusterOfPerson(cons
 base::Status SqliteFaceStore::SetClusterPerson(int64_t cluster_id, const std::string& person) {
   auto lock = catalog_.Lock();
   return InTransaction([&](sqlite3* db) {
-    TRIAGE_RETURN_IF_ERROR(Statement(db, "UPDATE face_clusters SET person = ? WHERE id = ?")
-                               .Bind(1, person).Bind(2, cluster_id).Run());
+    TRIAGE_RETURN_IF_ERROR(
+        Statement(db, "UPDATE face_clusters SET person = ? WHERE id = ?").Bind(1, person).Bind(2, cluster_id).Run());
     if (sqlite3_changes(db) == 0) return base::Status::NotFound(fmt::format("no cluster {}", cluster_id));
     return Statement(db, "UPDATE faces SET person = ?, match_kind = ? WHERE cluster_id = ?")
         .Bind(1, person)
@@ -199,8 +205,9 @@ base::Status SqliteFaceStore::SetClusterHidden(int64_t cluster_id, bool hidden) 
 
 base::Status SqliteFaceStore::DropEmptyClusters() {
   auto lock = catalog_.Lock();
-  return Exec(catalog_.handle(),
-              "DELETE FROM face_clusters WHERE NOT EXISTS (SELECT 1 FROM faces f WHERE f.cluster_id = face_clusters.id)");
+  return Exec(
+      catalog_.handle(),
+      "DELETE FROM face_clusters WHERE NOT EXISTS (SELECT 1 FROM faces f WHERE f.cluster_id = face_clusters.id)");
 }
 
 base::Status SqliteFaceStore::AddRejection(int64_t face_id, const std::string& person, int64_t at) {
@@ -224,14 +231,16 @@ base::Status SqliteFaceStore::RemoveRejection(int64_t face_id, const std::string
 base::Result<std::vector<std::pair<int64_t, std::string>>> SqliteFaceStore::ListRejections() {
   auto lock = catalog_.Lock();
   Statement s(catalog_.handle(), "SELECT face_id, person FROM face_rejections ORDER BY face_id, person");
-  return Rows<std::pair<int64_t, std::string>>(s, [](const Statement& r) { return std::make_pair(r.Int(0), r.Text(1)); });
+  return Rows<std::pair<int64_t, std::string>>(s,
+                                               [](const Statement& r) { return std::make_pair(r.Int(0), r.Text(1)); });
 }
 
 base::Result<int64_t> SqliteFaceStore::AddReference(const std::string& person, const std::vector<float>& embedding,
                                                     const std::string& source) {
   auto lock = catalog_.Lock();
-  Statement s(catalog_.handle(),
-              "INSERT INTO person_references (person_id, embedding, source) SELECT id, ?, ? FROM persons WHERE name = ?");
+  Statement s(
+      catalog_.handle(),
+      "INSERT INTO person_references (person_id, embedding, source) SELECT id, ?, ? FROM persons WHERE name = ?");
   s.BindBlob(1, embedding.data(), embedding.size() * sizeof(float)).Bind(2, source).Bind(3, person);
   TRIAGE_RETURN_IF_ERROR(s.Run());
   if (sqlite3_changes(catalog_.handle()) == 0) return base::Status::NotFound(fmt::format("no person named {}", person));
@@ -254,9 +263,21 @@ base::Status SqliteFaceStore::RemoveReferences(const std::vector<int64_t>& ids) 
 base::Result<int64_t> SqliteFaceStore::LogAction(const PeopleAction& action) {
   auto lock = catalog_.Lock();
   Statement s(catalog_.handle(), "INSERT INTO people_actions (at, actor, kind, summary, undo) VALUES (?, ?, ?, ?, ?)");
-  TRIAGE_RETURN_IF_ERROR(
-      s.Bind(1, action.at).Bind(2, action.actor).Bind(3, action.kind).Bind(4, action.summary).Bind(5, action.undo).Run());
+  TRIAGE_RETURN_IF_ERROR(s.Bind(1, action.at)
+                             .Bind(2, action.actor)
+                             .Bind(3, action.kind)
+                             .Bind(4, action.summary)
+                             .Bind(5, action.undo)
+                             .Run());
   return static_cast<int64_t>(sqlite3_last_insert_rowid(catalog_.handle()));
+}
+
+base::Status SqliteFaceStore::UpdateAction(int64_t id, const std::string& summary, const std::string& undo) {
+  auto lock = catalog_.Lock();
+  Statement s(catalog_.handle(), "UPDATE people_actions SET summary = ?, undo = ? WHERE id = ?");
+  TRIAGE_RETURN_IF_ERROR(s.Bind(1, summary).Bind(2, undo).Bind(3, id).Run());
+  if (sqlite3_changes(catalog_.handle()) == 0) return base::Status::NotFound(fmt::format("no people action {}", id));
+  return base::Status::Ok();
 }
 
 base::Result<PeopleAction> SqliteFaceStore::GetAction(int64_t id) {

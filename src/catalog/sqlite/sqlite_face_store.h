@@ -31,6 +31,7 @@ class SqliteFaceStore final : public FaceStore {
                                      const std::string& source) override;
   base::Status RemoveReferences(const std::vector<int64_t>& ids) override;
   base::Result<int64_t> LogAction(const PeopleAction& action) override;
+  base::Status UpdateAction(int64_t id, const std::string& summary, const std::string& undo) override;
   base::Result<PeopleAction> GetAction(int64_t id) override;
   base::Result<std::vector<PeopleAction>> ListActions(int limit) override;
   base::Status MarkUndone(int64_t id, int64_t at) override;

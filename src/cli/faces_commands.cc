@@ -1,0 +1,192 @@
+// faces clusters | name | merge | split | not-this-person | remove | hide | show | recluster | undo | actions.
+#include <fmt/format.h>
+
+#include "base/clock.h"
+#include "cli/commands.h"
+
+namespace triage::cli {
+namespace {
+
+using nlohmann::json;
+
+// Opens the library with its face clusters, or reports why not (null).
+std::unique_ptr<Library> OpenWithClusters(CommandContext& ctx) {
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return nullptr;
+  if (base::Status st = lib->LoadClustering(); !st.ok()) {
+    ctx.Fail(st);
+    return nullptr;
+  }
+  return lib;
+}
+
+void PrintOutcome(CommandContext& ctx, const base::Result<review::PeopleOutcome>& o, const std::string& done) {
+  if (!o.ok()) return void(ctx.Fail(o.status()));
+  if (ctx.json) return ctx.PrintJson(review::OutcomeJson(*o));
+  fmt::print("{} (action {}; `triage faces undo {}` reverts it)\n", done, o->action_id, o->action_id);
+  if (o->references_added > 0) fmt::print("  {} face(s) enrolled as references\n", o->references_added);
+  if (!o->moved_items.empty())
+    fmt::print("  {} waiting photo(s) moved where the policy sends them\n", o->moved_items.size());
+  for (const auto& e : o->errors) fmt::print(stderr, "  not moved: {}\n", e);
+  if (!o->errors.empty()) ctx.exit_code = kExitPartial;
+}
+
+void ListClusters(CommandContext& ctx, bool all) {
+  auto lib = OpenWithClusters(ctx);
+  if (!lib) return;
+  auto clusters = lib->people->Clusters(all);
+  if (!clusters.ok()) return void(ctx.Fail(clusters.status()));
+  if (ctx.json) return ctx.PrintJson(review::ClustersJson(*clusters));
+  if (clusters->empty()) fmt::print("no face clusters yet\n");
+  for (const auto& c : *clusters) {
+    fmt::print("cluster {:>5}  {:>4} face(s)  {}{}\n", c.cluster.id, c.cluster.size,
+               c.cluster.person.empty() ? "(unnamed)" : c.cluster.person, c.cluster.hidden ? "  [hidden]" : "");
+  }
+}
+
+void Recluster(CommandContext& ctx) {
+  auto lib = OpenWithClusters(ctx);
+  if (!lib) return;
+  auto config = lib->config();
+  auto report = lib->clustering->Recluster(ClusterRulesOf(*config), config->policy.match_distance, base::UnixNow());
+  if (!report.ok()) return void(ctx.Fail(report.status()));
+  base::Status audited = lib->catalog->AddAudit({0, base::UnixNow(), CommandContext::Actor(), 0, "people", "",
+                                                 "recluster", fmt::format("{} faces re-clustered", report->faces)});
+  if (!audited.ok()) return void(ctx.Fail(audited));
+  if (ctx.json) {
+    return ctx.PrintJson({{"faces", report->faces},
+                          {"clusters", report->clusters},
+                          {"named", report->named},
+                          {"seconds", report->seconds}});
+  }
+  fmt::print("{} faces in {} clusters ({} named) in {:.1f} s\n", report->faces, report->clusters, report->named,
+             report->seconds);
+}
+
+void Undo(CommandContext& ctx, int64_t action) {
+  auto lib = OpenWithClusters(ctx);
+  if (!lib) return;
+  auto undone = lib->people->Undo(action, CommandContext::Actor(), base::UnixNow());
+  if (!undone.ok()) return void(ctx.Fail(undone.status()));
+  if (ctx.json) return ctx.PrintJson(review::UndoJson(*undone));
+  fmt::print("undid {} (action {}); {} photo(s) moved back\n", undone->kind, action, undone->restored_items.size());
+  for (const auto& e : undone->errors) fmt::print(stderr, "  {}\n", e);
+  if (!undone->errors.empty()) ctx.exit_code = kExitPartial;
+}
+
+void ListActions(CommandContext& ctx) {
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return;
+  auto actions = lib->face_store->ListActions(50);
+  if (!actions.ok()) return void(ctx.Fail(actions.status()));
+  json out = json::array();
+  for (const auto& a : *actions) {
+    if (!ctx.json) {
+      fmt::print("{:>5}  {:<16} {:<20} {}{}\n", a.id, a.kind, a.actor, a.summary, a.undone_at ? "  [undone]" : "");
+    }
+    out.push_back(review::ActionJson(a));
+  }
+  if (ctx.json) ctx.PrintJson({{"actions", out}});
+}
+
+}  // namespace
+
+void AddFacesCommands(CLI::App& app, CommandContext& ctx) {
+  auto* faces = app.add_subcommand("faces", "face clusters: name them once, merge, split, undo");
+  faces->require_subcommand(1);
+  struct Args {
+    int64_t cluster = 0, other = 0, action = 0;
+    std::string person;
+    std::vector<int64_t> face_ids;
+    bool all = false, rename = false;
+  };
+  auto a = std::make_shared<Args>();
+  auto json_flag = [&ctx](CLI::App* cmd) { cmd->add_flag("--json", ctx.json, "machine-readable output"); };
+  auto run = [&ctx](const std::function<base::Result<review::PeopleOutcome>(Library&)>& act, const std::string& done) {
+    auto lib = OpenWithClusters(ctx);
+    if (lib) PrintOutcome(ctx, act(*lib), done);
+  };
+
+  auto* clusters = faces->add_subcommand("clusters", "clusters by size, with their faces (--json)");
+  clusters->add_flag("--all", a->all, "hidden clusters too");
+  json_flag(clusters);
+  clusters->callback([&ctx, a] { ListClusters(ctx, a->all); });
+
+  auto* name = faces->add_subcommand("name", "name a cluster: enrol its best faces, move its waiting photos");
+  name->add_option("cluster", a->cluster, "cluster id")->required();
+  name->add_option("person", a->person, "person (created when new)")->required();
+  name->add_flag("--rename", a->rename, "rename a cluster named already");
+  json_flag(name);
+  name->callback([a, run] {
+    run(
+        [a](Library& lib) {
+          return lib.people->Name(a->cluster, a->person, CommandContext::Actor(), base::UnixNow(), a->rename);
+        },
+        fmt::format("cluster {} named {}", a->cluster, a->person));
+  });
+
+  auto* merge = faces->add_subcommand("merge", "merge cluster A into cluster B");
+  merge->add_option("a", a->cluster, "cluster merged away")->required();
+  merge->add_option("b", a->other, "cluster kept")->required();
+  json_flag(merge);
+  merge->callback([a, run] {
+    run([a](Library& lib) { return lib.people->Merge(a->cluster, a->other, CommandContext::Actor(), base::UnixNow()); },
+        fmt::format("cluster {} merged into {}", a->cluster, a->other));
+  });
+
+  auto* split = faces->add_subcommand("split", "move faces of a cluster into a new cluster");
+  split->add_option("cluster", a->cluster, "cluster id")->required();
+  split->add_option("faces", a->face_ids, "face ids")->required();
+  json_flag(split);
+  split->callback([a, run] {
+    run(
+        [a](Library& lib) {
+          return lib.people->Split(a->cluster, a->face_ids, CommandContext::Actor(), base::UnixNow());
+        },
+        "faces split off");
+  });
+
+  auto* refuse = faces->add_subcommand("not-this-person", "these faces are not the person they were given");
+  refuse->add_option("faces", a->face_ids, "face ids")->required();
+  json_flag(refuse);
+  refuse->callback([a, run] {
+    run([a](Library& lib) { return lib.people->NotThisPerson(a->face_ids, CommandContext::Actor(), base::UnixNow()); },
+        "faces marked");
+  });
+
+  auto* remove = faces->add_subcommand("remove", "take faces out of their clusters");
+  remove->add_option("faces", a->face_ids, "face ids")->required();
+  json_flag(remove);
+  remove->callback([a, run] {
+    run([a](Library& lib) { return lib.people->Remove(a->face_ids, CommandContext::Actor(), base::UnixNow()); },
+        "faces removed");
+  });
+
+  for (bool hide : {true, false}) {
+    auto* cmd = faces->add_subcommand(hide ? "hide" : "show", hide ? "hide a cluster from the list" : "show it again");
+    cmd->add_option("cluster", a->cluster, "cluster id")->required();
+    json_flag(cmd);
+    cmd->callback([a, run, hide] {
+      run(
+          [a, hide](Library& lib) {
+            return lib.people->SetHidden(a->cluster, hide, CommandContext::Actor(), base::UnixNow());
+          },
+          hide ? "cluster hidden" : "cluster shown");
+    });
+  }
+
+  auto* recluster = faces->add_subcommand("recluster", "cluster every face again under the current rules; keeps names");
+  json_flag(recluster);
+  recluster->callback([&ctx] { Recluster(ctx); });
+
+  auto* undo = faces->add_subcommand("undo", "undo a people action (name, merge, split, ...) as one action");
+  undo->add_option("action", a->action, "action id")->required();
+  json_flag(undo);
+  undo->callback([&ctx, a] { Undo(ctx, a->action); });
+
+  auto* actions = faces->add_subcommand("actions", "the latest people actions, newest first");
+  json_flag(actions);
+  actions->callback([&ctx] { ListActions(ctx); });
+}
+
+}  // namespace triage::cli

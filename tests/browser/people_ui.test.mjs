@@ -1,0 +1,102 @@
+// The People page in headless Chromium against a real `triage serve`: photos of two persons arrive with nobody
+// enrolled (face analysis on, real models) and form two clusters; name one, merge the other into it, split a face
+// off, remove an outlier from the person's face audit grid, and undo — checking files and clusters through the API.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openLibrary, closeLibrary, logIn, screenshot } from './harness.mjs';
+
+let lib; let page;
+
+before(async () => {
+  const photos = ['obama.jpg', 'obama2.jpg', 'obama3.jpg', 'biden.jpg', 'biden2.jpg'].map((p, i) => [p, `${i}_${p}`]);
+  lib = await openLibrary({
+    photos,
+    configure: (config) => {
+      config.analysis.faces = true;
+      // Small fixture set: two faces make a cluster.
+      config.face_clustering = { min_faces: 2, cluster_distance: 0.55, min_face_size: 40, min_detection_score: 0.5 };
+    },
+  });
+  ({ page } = lib);
+});
+
+after(async () => { await closeLibrary(lib); });
+
+const clusters = async () => (await lib.api('/api/clusters?faces_per_cluster=100')).clusters;
+const card = (id) => page.locator(`[data-testid="cluster"][data-id="${id}"]`);
+const toastText = () => page.getByTestId('toast-text');
+// Every face crop on the page has loaded (each is cut from its photo on first request).
+const cropsLoaded = () => page.waitForFunction(() => [...document.querySelectorAll('[data-testid="face"] img')]
+  .every((img) => img.complete && img.naturalWidth > 0), null, { polling: 200 });
+
+async function undoFromToast(expected) {
+  await toastText().filter({ hasText: expected }).waitFor();
+  await page.getByTestId('toast-action').click();
+  await toastText().filter({ hasText: 'Undone' }).waitFor();
+}
+
+test('name, merge, split, remove an outlier, undo', async () => {
+  await logIn(page);
+  const before = await clusters();
+  assert.ok(before.length >= 2, `two clusters expected, got ${JSON.stringify(before)}`);
+  const [big, small] = before;
+  await page.goto('/#/people');
+  await card(big.id).waitFor();
+  await cropsLoaded();
+  await screenshot(page, 'people');
+
+  // Name the larger cluster: its waiting single-face photos move to faces/barack.
+  await card(big.id).getByTestId('name-input').fill('Barack');
+  await card(big.id).getByTestId('name-button').click();
+  await toastText().filter({ hasText: 'Cluster named Barack' }).waitFor();
+  await page.locator(`[data-testid="cluster"][data-person="barack"]`).waitFor();
+  const inFolder = () => fs.readdirSync(path.join(lib.library, 'faces/barack')).length;
+  assert.equal(inFolder(), big.size);
+
+  // Merge the other cluster into it (suggested or chosen from the list).
+  await card(small.id).getByTestId('merge-select').selectOption(String(big.id));
+  await card(small.id).getByTestId('merge-button').click();
+  await toastText().filter({ hasText: `Cluster ${small.id} merged` }).waitFor();
+  await card(small.id).waitFor({ state: 'detached' });
+  let after = (await clusters()).find((c) => c.id === big.id);
+  assert.equal(after.size, big.size + small.size);
+
+  // Split the merged faces off again.
+  for (const f of small.faces) await card(big.id).locator(`[data-testid="face"][data-id="${f.id}"]`).click();
+  await card(big.id).getByTestId('split-button').click();
+  await toastText().filter({ hasText: `${small.faces.length} face(s) split off` }).waitFor();
+  after = (await clusters()).find((c) => c.id === big.id);
+  assert.equal(after.size, big.size);
+
+  // The person's face audit grid: outliers first; remove the first one, then undo.
+  await card(big.id).getByTestId('audit-link').click();
+  const grid = page.getByTestId('face-grid');
+  await grid.waitFor();
+  await cropsLoaded();
+  await screenshot(page, 'people-grid');
+  const first = grid.getByTestId('face').first();
+  const outlier = Number(await first.getAttribute('data-id'));
+  await first.click();
+  await page.getByTestId('bulk-remove').click();
+  await toastText().filter({ hasText: '1 face(s): Remove' }).waitFor();
+  await page.locator(`[data-testid="face-grid"] [data-testid="face"][data-id="${outlier}"]`).waitFor({ state: 'detached' });
+  const removed = (await lib.api('/api/faces?limit=1000')).faces.find((f) => f.id === outlier);
+  assert.equal(removed.cluster, 0);
+  await page.getByTestId('toast-action').click();
+  await toastText().filter({ hasText: 'Undone' }).waitFor();
+  await page.locator(`[data-testid="face-grid"] [data-testid="face"][data-id="${outlier}"]`).waitFor();
+
+  // Back on the cluster list: a rename, undone from its toast, leaves the first name.
+  await page.goto('/#/people');
+  await card(big.id).waitFor();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await cropsLoaded();
+  await screenshot(page, 'people');
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await card(big.id).getByTestId('name-input').fill('Barack Obama');
+  await card(big.id).getByTestId('name-button').click();
+  await undoFromToast('Cluster named Barack Obama');
+  assert.equal((await clusters()).find((c) => c.id === big.id).person, 'barack');
+});

@@ -1,0 +1,143 @@
+// People: face clusters by size (name once, merge with suggestions, split, not this person, hide) and, per person, a
+// face audit grid sorted by distance from their centre (outliers first) with bulk remove / not this person / reassign.
+// Every action answers with an Undo button.
+import { api } from './api.js';
+import { h, mount, toast } from './dom.js';
+
+const CROP = 96;
+
+function faceImage(face, selected, onToggle, extra = null) {
+  const img = h('img', { src: `/api/faces/${face.id}/crop?size=${CROP}`, alt: `Face ${face.id}`, loading: 'lazy',
+    width: CROP, height: CROP });
+  return h('button', { type: 'button', class: `face${selected.has(face.id) ? ' selected' : ''}`,
+    'aria-pressed': selected.has(face.id) ? 'true' : 'false', title: `Face ${face.id} (photo ${face.item_id})`,
+    dataset: { testid: 'face', id: face.id },
+    onclick: (e) => {
+      if (selected.has(face.id)) selected.delete(face.id); else selected.add(face.id);
+      e.currentTarget.classList.toggle('selected', selected.has(face.id));
+      e.currentTarget.setAttribute('aria-pressed', selected.has(face.id) ? 'true' : 'false');
+      if (onToggle) onToggle();
+    } }, img, extra);
+}
+
+// Runs a people action, reports it with an Undo button, then redraws.
+async function act(promise, message, redraw) {
+  try {
+    const outcome = await promise;
+    const moved = outcome.moved_items && outcome.moved_items.length
+      ? ` ${outcome.moved_items.length} waiting photo(s) moved.` : '';
+    toast(`${message}.${moved}`, 'info', {
+      label: 'Undo',
+      run: async () => {
+        try {
+          const undone = await api.post('/api/people/undo', { action_id: outcome.action_id });
+          toast(`Undone.${undone.restored_items.length ? ` ${undone.restored_items.length} photo(s) moved back.` : ''}`);
+        } catch (err) { toast(err.message, 'error'); }
+        await redraw();
+      },
+    });
+  } catch (err) {
+    toast(err.message, 'error');
+  }
+  await redraw();
+}
+
+function clusterCard(c, all, personIds, canManage, redraw) {
+  const selected = new Set();
+  const title = c.person ? c.person : 'Unnamed';
+  const name = h('input', { placeholder: c.person ? 'Rename to' : 'Who is this?', 'aria-label': `Name cluster ${c.id}`,
+    dataset: { testid: 'name-input' }, list: 'people-names' });
+  const nameForm = h('form', { class: 'inline-form', onsubmit: (e) => {
+    e.preventDefault();
+    if (!name.value.trim()) return;
+    act(api.post(`/api/clusters/${c.id}/name`, { person: name.value, rename: !!c.person }),
+      `Cluster named ${name.value}`, redraw);
+  } }, name, h('button', { type: 'submit', dataset: { testid: 'name-button' } }, c.person ? 'Rename' : 'Name'));
+  // Suggested clusters (close centres, with the distance) first, then every other one.
+  const suggested = new Set(c.suggestions.map((s) => s.id));
+  const others = all.filter((o) => o.id !== c.id && !suggested.has(o.id));
+  const label = (o) => `#${o.id} ${o.person || 'unnamed'} (${o.size})`;
+  const merge = h('select', { 'aria-label': `Merge cluster ${c.id} into`, dataset: { testid: 'merge-select' } },
+    c.suggestions.map((s) => h('option', { value: s.id },
+      `${label(all.find((o) => o.id === s.id) || { id: s.id, size: '?' })} · distance ${s.distance.toFixed(2)}`)),
+    others.map((o) => h('option', { value: o.id }, label(o))));
+  const mergeForm = all.length > 1 ? h('form', { class: 'inline-form', onsubmit: (e) => {
+    e.preventDefault();
+    act(api.post(`/api/clusters/${c.id}/merge`, { into: Number(merge.value) }), `Cluster ${c.id} merged`, redraw);
+  } }, merge, h('button', { type: 'submit', dataset: { testid: 'merge-button' } }, 'Merge')) : null;
+  const needSelection = (fn) => () => {
+    if (!selected.size) { toast('Select faces first.', 'error'); return; }
+    fn([...selected]);
+  };
+  const tools = canManage ? h('div', { class: 'cluster-tools' },
+    nameForm, mergeForm,
+    h('button', { type: 'button', dataset: { testid: 'split-button' }, onclick: needSelection((ids) =>
+      act(api.post(`/api/clusters/${c.id}/split`, { face_ids: ids }), `${ids.length} face(s) split off`, redraw)) },
+    'Split selected'),
+    c.person ? h('button', { type: 'button', dataset: { testid: 'not-person-button' }, onclick: needSelection((ids) =>
+      act(api.post('/api/faces/bulk', { action: 'not_this_person', face_ids: ids }),
+        `${ids.length} face(s) marked not ${c.person}`, redraw)) }, `Not ${c.person}`) : null,
+    h('button', { type: 'button', class: 'link', dataset: { testid: 'hide-button' }, onclick: () =>
+      act(api.post(`/api/clusters/${c.id}/hide`, { hidden: !c.hidden }), c.hidden ? 'Cluster shown' : 'Cluster hidden',
+        redraw) }, c.hidden ? 'Show' : 'Hide')) : null;
+  const audit = c.person && personIds[c.person]
+    ? h('a', { href: `#/people/person/${personIds[c.person]}`, dataset: { testid: 'audit-link' } }, 'Face audit') : null;
+  return h('article', { class: 'card cluster', dataset: { testid: 'cluster', id: c.id, person: c.person } },
+    h('div', { class: 'cluster-head' }, h('h2', {}, title), h('span', { class: 'muted' }, `#${c.id} · ${c.size} face(s)`),
+      audit),
+    h('div', { class: 'faces' }, c.faces.map((f) => faceImage(f, selected))),
+    c.size > c.faces.length ? h('p', { class: 'muted small' }, `and ${c.size - c.faces.length} more`) : null,
+    tools);
+}
+
+async function renderClusters(root, canManage, showHidden) {
+  const draw = async () => {
+    const [{ clusters }, { persons }] = await Promise.all([
+      api.get(`/api/clusters?faces_per_cluster=24${showHidden ? '&hidden=1' : ''}`), api.get('/api/persons')]);
+    const personIds = Object.fromEntries(persons.map((p) => [p.name, p.id]));
+    const names = h('datalist', { id: 'people-names' }, persons.map((p) => h('option', { value: p.name })));
+    mount(root, h('section', {},
+      h('div', { class: 'page-head' }, h('h1', {}, 'People'),
+        h('a', { href: showHidden ? '#/people' : '#/people/hidden' }, showHidden ? 'Hide hidden clusters' : 'Show hidden')),
+      h('p', { class: 'muted' }, 'Faces that look alike are grouped as they arrive. Name a group once: its best faces ' +
+        'are enrolled and its waiting photos are sorted. Every action can be undone.'),
+      names,
+      clusters.length ? h('div', { class: 'clusters' }, clusters.map((c) => clusterCard(c, clusters, personIds, canManage, draw)))
+        : h('div', { class: 'card empty' }, 'No face clusters yet: a group forms once a few photos of a face arrive.')));
+  };
+  await draw();
+}
+
+async function renderPersonGrid(root, personId, canManage) {
+  const selected = new Set();
+  const draw = async () => {
+    selected.clear();
+    const [{ person, faces }, { clusters }] = await Promise.all([
+      api.get(`/api/persons/${personId}/faces`), api.get('/api/clusters?faces_per_cluster=0&hidden=1')]);
+    const target = h('select', { 'aria-label': 'Reassign to cluster', dataset: { testid: 'reassign-select' } },
+      clusters.filter((c) => c.person !== person.name).map((c) =>
+        h('option', { value: c.id }, `#${c.id} ${c.person || 'unnamed'} (${c.size})`)));
+    const bulk = (action, label, extra = {}) => h('button', { type: 'button', dataset: { testid: `bulk-${action}` },
+      onclick: () => {
+        if (!selected.size) { toast('Select faces first.', 'error'); return; }
+        const ids = [...selected];
+        act(api.post('/api/faces/bulk', { action, face_ids: ids, ...extra() }), `${ids.length} face(s): ${label}`, draw);
+      } }, label);
+    mount(root, h('section', {},
+      h('div', { class: 'page-head' }, h('h1', {}, `${person.name}: faces`), h('a', { href: '#/people' }, 'All people')),
+      h('p', { class: 'muted' }, 'Farthest from the centre of their faces first: mistakes show up at the top.'),
+      canManage ? h('div', { class: 'cluster-tools' }, bulk('remove', 'Remove', () => ({})),
+        bulk('not_this_person', `Not ${person.name}`, () => ({})),
+        target, bulk('reassign', 'Reassign', () => ({ cluster: Number(target.value) }))) : null,
+      faces.length ? h('div', { class: 'faces grid', dataset: { testid: 'face-grid' } }, faces.map((f) =>
+        faceImage(f, selected, null, h('span', { class: 'distance' }, f.distance.toFixed(2)))))
+        : h('div', { class: 'card empty' }, 'No faces are given to this person yet.')));
+  };
+  await draw();
+}
+
+export async function renderPeople(root, params, { session }) {
+  const canManage = !!session.permissions.manage_persons;
+  if (params[0] === 'person' && params[1]) return renderPersonGrid(root, Number(params[1]), canManage);
+  return renderClusters(root, canManage, params[0] === 'hidden');
+}
