@@ -33,6 +33,9 @@ struct CatalogChange {
   // Reference ids to delete in the same transaction (an undone approval forgets the face it taught; a reference
   // removed by hand). Ids that no longer exist are skipped.
   std::vector<int64_t> removed_references;
+  // Labels to set on item.id's faces (index: the face's place in FacesOf order), in the same transaction: a reviewer
+  // naming faces one by one (also with kReferences, which then audits about item.id).
+  std::vector<std::pair<int, model::FaceLabel>> face_labels;
   // Relocate to review: the open review entry's sentence and code. Empty: `reason`, and the first of the item's
   // reasons' codes (else `action`). An undo sets them to the entry the decision closed.
   std::string review_reason;
@@ -154,6 +157,7 @@ class Catalog {
   virtual base::Status UpdateAnalyses(const std::vector<StoredAnalysisRow>& rows) = 0;
   virtual base::Result<std::vector<model::ItemRecord>> ListItems(const ItemFilter& filter) = 0;
   virtual base::Result<int64_t> CountItems(const ItemFilter& filter) = 0;
+  // An item's faces in a stable order (the order an index into them means), each with its label.
   virtual base::Result<std::vector<model::Face>> FacesOf(int64_t item_id) = 0;
 
   // The open review entry of an item (kNotFound when none).

@@ -144,6 +144,48 @@ TEST_P(CatalogContractTest, RelocateAddsItsReferencesOnceCreatingThePerson) {
   EXPECT_EQ(catalog_->ListPersons()->at(0).name, "carol");
 }
 
+TEST_P(CatalogContractTest, FaceLabelsAreSetByPlaceAndAuditedWithReferences) {
+  CatalogChange insert = Insert("j1", "review/multiple_faces/g.jpg", "review", "multiple_faces");
+  for (float x : {10.0f, 200.0f, 400.0f}) {
+    model::Face f;
+    f.box = {x, 20, 50, 50};
+    f.embedding = {x, 1.0f};
+    insert.faces.push_back(f);
+  }
+  auto id = catalog_->Apply(insert);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  ASSERT_TRUE(catalog_->AddPerson("alice", 1000).ok());
+  CatalogChange name;
+  name.kind = CatalogChange::Kind::kReferences;
+  name.journal_id = "j2";
+  name.item.id = *id;
+  name.face_labels = {{1, {"alice", false}}, {2, {"", true}}};
+  name.references.push_back({0, "alice", {200.0f, 1.0f}, model::ReferenceSource(*id, 1)});
+  name.action = "name-face";
+  name.reason = "face 2 named alice";
+  name.at = 1001;
+  ASSERT_TRUE(catalog_->Apply(name).ok());
+  auto faces = catalog_->FacesOf(*id);
+  ASSERT_TRUE(faces.ok());
+  ASSERT_EQ(faces->size(), 3u);
+  EXPECT_FALSE(faces->at(0).label.Decided());
+  EXPECT_EQ(faces->at(1).label, (model::FaceLabel{"alice", false}));
+  EXPECT_EQ(faces->at(1).box.x, 200.0f);
+  EXPECT_EQ(faces->at(2).label, (model::FaceLabel{"", true}));
+  auto refs = catalog_->AllReferences();
+  ASSERT_EQ(refs->size(), 1u);
+  EXPECT_EQ(model::ParseReferenceSource(refs->front().source).face_index, 1);
+  auto audit = catalog_->ListAudit(*id, "", 10, 0);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ(audit->front().action, "name-face");
+  // Clearing a label puts the face back to undecided.
+  name.journal_id = "j3";
+  name.face_labels = {{1, {}}};
+  name.references.clear();
+  ASSERT_TRUE(catalog_->Apply(name).ok());
+  EXPECT_FALSE(catalog_->FacesOf(*id)->at(1).label.Decided());
+}
+
 TEST_P(CatalogContractTest, FindsDuplicatesAndHashesButNotTrash) {
   auto a = catalog_->Apply(Insert("j1", "faces/x/a.jpg", "library", "", "sha-a"));
   ASSERT_TRUE(catalog_->Apply(Insert("j2", "trash/b.jpg", "trash", "", "sha-b")).ok());

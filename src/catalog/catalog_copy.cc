@@ -97,7 +97,7 @@ const std::vector<TableSpec>& CopiedTables() {
       {"faces",
        {{"id", I}, {"item_id", I}, {"x", R}, {"y", R}, {"w", R}, {"h", R}, {"score", R}, {"landmarks", T},
         {"embedding", B}, {"person", T}, {"match_kind", T}, {"distance", R}, {"confidence", R},
-        {"eye_aspect_ratio", R}}},
+        {"eye_aspect_ratio", R}, {"named_as", T}, {"untracked", I}}},
       {"analyses", {{"item_id", I}, {"version", I}, {"analysis", B}}, false},
       {"persons", {{"id", I}, {"name", T}, {"created_at", I}}},
       {"person_references", {{"id", I}, {"person_id", I}, {"embedding", B}, {"source", T}}},

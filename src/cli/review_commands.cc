@@ -1,4 +1,4 @@
-// review list | approve | reject | skip | purge.
+// review list | approve | name-face | reject | skip | purge.
 #include <fmt/format.h>
 
 #include "base/clock.h"
@@ -46,6 +46,28 @@ int Report(CommandContext& ctx, const base::Result<model::ItemRecord>& r, const 
   return kExitOk;
 }
 
+// One face of a group photo named (or, with an empty person, dismissed as nobody tracked).
+int NameFace(CommandContext& ctx, int64_t id, int face, const std::string& person, bool untracked) {
+  if (person.empty() == !untracked) {
+    return ctx.Fail(base::Status::InvalidArgument("name-face: give a PERSON or --untracked (not both)"));
+  }
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return ctx.exit_code;
+  auto named = lib->review->NameFace(id, face, person, CommandContext::Actor(), base::UnixNow());
+  if (!named.ok()) return ctx.Fail(named.status());
+  if (ctx.json) {
+    json labels = json::array();
+    for (const auto& f : named->faces) labels.push_back({{"named_as", f.label.named_as}, {"untracked", f.label.untracked}});
+    ctx.PrintJson({{"item", named->item}, {"faces", labels}, {"open", named->open}, {"filed", named->moved},
+                   {"summary", named->summary}});
+  } else if (named->moved) {
+    fmt::print("item {}: every face decided -> {}\n", id, named->item.path);
+  } else {
+    fmt::print("item {}: {}; {} face(s) to go\n", id, named->summary, named->open);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
@@ -55,6 +77,8 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
     std::string category;
     int64_t id = 0;
     std::string person;
+    int face = 0;
+    bool untracked = false;
   };
   auto a = std::make_shared<Args>();
 
@@ -71,6 +95,16 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
     auto lib = ctx.OpenOrReport();
     if (lib) Report(ctx, lib->review->Approve(a->id, a->person, CommandContext::Actor(), base::UnixNow()), "approved");
   });
+
+  auto* name_face = review->add_subcommand(
+      "name-face", "name one face of a photo in review (faces from 0, as `explain` lists them); once every face is "
+                   "named or --untracked, the photo goes where the policy sends it");
+  name_face->add_option("id", a->id, "item id")->required();
+  name_face->add_option("face", a->face, "the face's index, from 0")->required()->check(CLI::NonNegativeNumber);
+  name_face->add_option("person", a->person, "an enrolled person");
+  name_face->add_flag("--untracked", a->untracked, "not a person you track");
+  name_face->add_flag("--json", ctx.json, "machine-readable output");
+  name_face->callback([&ctx, a] { NameFace(ctx, a->id, a->face, a->person, a->untracked); });
 
   auto* reject = review->add_subcommand("reject", "move an item to the trash (purged after the retention period)");
   reject->add_option("id", a->id, "item id")->required();

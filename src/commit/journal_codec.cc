@@ -219,6 +219,13 @@ json IntentToJson(const Intent& in) {
                    {"removed_references", c.removed_references}, {"review_reason", c.review_reason},
                    {"review_code", c.review_code}};
     if (c.analysis) j["change"]["analysis"] = *c.analysis;
+    if (!c.face_labels.empty()) {
+      json labels = json::array();
+      for (const auto& [index, label] : c.face_labels) {
+        labels.push_back({{"face", index}, {"named_as", label.named_as}, {"untracked", label.untracked}});
+      }
+      j["change"]["face_labels"] = labels;
+    }
   }
   if (in.replacement) {
     j["replacement"] = ReplacementToJson(*in.replacement);
@@ -251,6 +258,9 @@ Intent IntentFromJson(const json& j) {
     ch.review_reason = c.value("review_reason", std::string());
     ch.review_code = c.value("review_code", std::string());
     if (c.contains("analysis")) ch.analysis = model::StoredAnalysisFromJson(c["analysis"]);
+    for (const auto& l : c.value("face_labels", json::array())) {
+      ch.face_labels.push_back({l.at("face").get<int>(), {l.at("named_as"), l.at("untracked")}});
+    }
     in.change = std::move(ch);
   }
   if (j.contains("replacement")) {

@@ -103,6 +103,20 @@ TEST(JournalCodecTest, AnUndoneDecisionKeepsItsReviewEntryAndReferenceChanges) {
   EXPECT_TRUE(old->change->review_code.empty());
 }
 
+TEST(JournalCodecTest, FaceLabelsTravelWithTheChange) {
+  Intent in = IntentWithNames("a.jpg");
+  in.change->face_labels = {{0, {"penny", false}}, {2, {"", true}}};
+  auto back = DecodeIntent(EncodeIntent(in));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  ASSERT_EQ(back->change->face_labels.size(), 2u);
+  EXPECT_EQ(back->change->face_labels[0].first, 0);
+  EXPECT_EQ(back->change->face_labels[0].second, (model::FaceLabel{"penny", false}));
+  EXPECT_EQ(back->change->face_labels[1].first, 2);
+  EXPECT_TRUE(back->change->face_labels[1].second.untracked);
+  // Without labels the entry has no key for them, as entries written before per-face naming.
+  EXPECT_EQ(EncodeIntent(IntentWithNames("b.jpg")).find("face_labels"), std::string::npos);
+}
+
 TEST(JournalCodecTest, AReplacementRoundTripsWithBothMoves) {
   Intent in;
   in.kind = Intent::Kind::kReplace;

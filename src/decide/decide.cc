@@ -74,6 +74,10 @@ std::optional<Decision> CheckFaceCount(const model::Analysis& a, const model::Po
     std::string why = a.face_error.empty() ? "Face recognition is off." : "Face analysis failed: " + a.face_error + ".";
     return ToReview("unidentified", "faces_not_analysed", why + " Nobody was identified.");
   }
+  if (a.faces.empty() && a.untracked_faces > 0) {
+    return ToReview("unidentified", "only_untracked_faces",
+                    fmt::format("A reviewer marked every face ({}) as nobody tracked.", a.untracked_faces));
+  }
   if (a.faces.empty()) return ToReview("unidentified", "no_faces_detected", "No face was detected.");
   if (policy.route_multiple_faces && static_cast<int>(a.faces.size()) > policy.max_faces_per_image) {
     return ToReview("multiple_faces", "multiple_faces",

@@ -92,7 +92,12 @@ std::vector<Case> Cases() {
   Analysis weak_landscape = landscape;
   weak_landscape.quality.aggregate = 3;
   Analysis stranger = WithFaces({FaceOf("carol", MatchKind::kUnknown, 0.2)});
+  Analysis bystanders = WithFaces({});
+  bystanders.untracked_faces = 3;
   return {
+      {"every face marked as nobody tracked", bystanders, base, {}, "unidentified", "only_untracked_faces", ""},
+      {"every face marked as nobody tracked, photos to the library", bystanders, photos, {}, "", "no_tracked_person",
+       ""},
       {"smaller than the minimum size", WithFaces({alice}), big, {}, "low_quality", "too_small", "alice"},
       {"aggregate below the minimum", weak, demanding, {}, "low_quality", "low_score", "alice"},
       {"aggregate check off by default", weak, base, {}, "", "known_person", "alice"},

@@ -43,6 +43,7 @@ struct Analysis {
   bool faces_analysed = false;     // false when face analysis is off or failed
   std::string face_error;          // why face analysis failed, if it did
   std::vector<Face> faces;
+  int untracked_faces = 0;         // faces a reviewer marked as nobody tracked, left out of `faces` (never stored)
   double sharpness = 0;            // variance of the Laplacian on the working raster (= metrics.sharpness)
   double exposure = 0;             // mean luminance 0..1
   QualityMetrics metrics;          // every quality measure (vision::MeasureQuality)

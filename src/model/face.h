@@ -1,6 +1,7 @@
 // A detected face and what matching made of it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,15 @@ struct FaceMatch {
   std::vector<PersonDistance> candidates;  // nearest distinct persons, nearest first (the first is `person`)
 };
 
+// What a reviewer said about one face of a photo in review: the enrolled person it shows, or that it shows nobody
+// tracked (a bystander). Neither while nobody has said.
+struct FaceLabel {
+  std::string named_as;   // an enrolled person, or ""
+  bool untracked = false; // "not a person I track"
+  bool Decided() const { return !named_as.empty() || untracked; }
+  bool operator==(const FaceLabel&) const = default;
+};
+
 struct Face {
   Box box;
   float detection_score = 0;          // 0..1
@@ -53,6 +63,17 @@ struct Face {
   std::vector<float> embedding;       // 128 floats, not unit length
   double eye_aspect_ratio = 0;        // mean of both eyes; below ~0.15 the eyes are closed
   FaceMatch match;
+  FaceLabel label;                    // a reviewer's word on it (per-face naming); `match` stays as measured
 };
+
+// Where a reference face was learnt: "item:<id>" (an approved single-face photo) or "item:<id>:face:<index>" (one
+// face named in a group photo). The one spelling for review/ and the server.
+std::string ReferenceSource(int64_t item_id, int face_index = -1);
+// The item and face index a reference source names; item 0 when it names no item, face -1 when no face.
+struct ReferenceOrigin {
+  int64_t item_id = 0;
+  int face_index = -1;
+};
+ReferenceOrigin ParseReferenceSource(const std::string& source);
 
 }  // namespace triage::model

@@ -25,6 +25,15 @@ struct BulkOutcome {
   bool conflict = false;  // !ok because the item was no longer where it was seen
 };
 
+// What naming one face of a photo in review did.
+struct FaceNaming {
+  model::ItemRecord item;           // where the item is now
+  std::vector<model::Face> faces;   // its faces with their labels
+  int open = 0;                     // faces nobody has named or dismissed yet
+  bool moved = false;               // every face was decided and the item went where the policy sends it
+  std::string summary;              // a sentence for people
+};
+
 // Where a reviewer saw the items they decide on, by id: each item's library-relative folder as they saw it
 // ("review/unidentified"). An id without an entry is not checked.
 using SeenIn = std::map<int64_t, std::string>;
@@ -69,6 +78,18 @@ class ReviewService {
   base::Result<model::ItemRecord> DecideDuplicate(int64_t id, const std::string& keep, const std::string& actor,
                                                   int64_t now, const std::string& seen_in = "",
                                                   std::string* undo_token = nullptr);
+  // Names face `face` (its place among the item's faces, from 0) of item `id`, waiting for review, as the enrolled
+  // `person`, or marks it as nobody tracked when `person` is empty; naming a face again replaces its label. With
+  // review.learn_from_approvals the named face joins the person's references (source "item:<id>:face:<n>"). Once
+  // every face is named or dismissed, decide() routes a photo of the named persons (dismissed faces left out, stored
+  // catalog facts kept, auto-sorting pauses not applied: this is a reviewer's word): one wanted person goes to
+  // faces/<person>/, several follow the multiple-faces rules, only dismissed faces follow the rules for photos
+  // without a person; a review folder other than the one the item is in moves it there with the policy's reasons.
+  // Audited as "name-face"; the undo token puts the label, the references and the file back. kNotFound (no item, not
+  // pending, no such face, no such enrolled person), kInvalidArgument (no faces detected), kConflict (`seen_in` as
+  // for Approve).
+  base::Result<FaceNaming> NameFace(int64_t id, int face, const std::string& person, const std::string& actor,
+                                    int64_t now, const std::string& seen_in = "", std::string* undo_token = nullptr);
   // Moves a rejected item from the trash back to review/<its category>/, pending again with its reasons (audited as
   // "restore"). kNotFound (no item), kConflict (not in the trash: restored or purged meanwhile).
   base::Result<model::ItemRecord> Restore(int64_t id, const std::string& actor, int64_t now,
@@ -122,6 +143,18 @@ class ReviewService {
   base::Status CheckBulk(const nlohmann::json& undo);
   base::Status RevertBulk(const nlohmann::json& undo, const std::string& actor, int64_t now);
   base::Status CheckAny(const nlohmann::json& change);
+  base::Status CheckFaceLabel(const nlohmann::json& undo);
+  // Adds to `change` what reverting a face naming puts back (no-op for other kinds): the label before, the references
+  // it taught forgotten, those it replaced restored.
+  static void LabelUndo(const nlohmann::json& undo, catalog::CatalogChange& change);
+  base::Status RevertFaceLabel(const nlohmann::json& undo, const std::string& actor, int64_t now);
+  // Per-face naming (review_faces.cc).
+  base::Result<std::string> EnrolledPerson(const std::string& name);
+  model::Decision RouteNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces);
+  base::Result<Done> DoNameFace(int64_t id, int face, const std::string& person, const std::string& actor,
+                                int64_t now, const std::string& seen_in);
+  base::Result<Done> FileNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces,
+                                    catalog::CatalogChange change, nlohmann::json undo);
   base::Status RevertAny(const nlohmann::json& change, const std::string& actor, int64_t now);
   // Forgets a person an undone approval created, when nothing of theirs is left.
   void ForgetIfEmpty(const std::string& person);

@@ -20,7 +20,11 @@ void ReviewService::EnableUndo(UndoService& undo) {
   auto bulk = Inverse{[this](const json& u) { return CheckBulk(u); },
                       [this](const json& u, const std::string& a, int64_t t) { return RevertBulk(u, a, t); }};
   undo.registry().Register("bulk", bulk);
-  undo.registry().Register("duplicate", bulk);   // two moves (the loser to the trash, the winner into place)
+  undo.registry().Register("duplicate", bulk);
+  undo.registry().Register("name_face", {[this](const json& u) { return CheckFaceLabel(u); },
+                                         [this](const json& u, const std::string& a, int64_t t) {
+                                           return RevertFaceLabel(u, a, t);
+                                         }});   // two moves (the loser to the trash, the winner into place)
 }
 
 base::Result<model::ItemRecord> ReviewService::UnmovedSince(const json& undo) {
@@ -53,10 +57,15 @@ base::Status ReviewService::RevertRelocation(const json& undo, const std::string
   change.item.auto_sorted = undo.at("auto_sorted");
   if (change.item.location == "review") {   // pending again, with the entry the decision closed
     change.item.reasons = item->reasons;
+    if (undo.contains("reasons")) {   // a face naming that re-decided the item saved the reasons it had
+      change.item.reasons.clear();
+      for (const json& r : undo.at("reasons")) change.item.reasons.push_back({r.at("code"), r.at("text")});
+    }
     change.review_reason = undo.value("review_reason", "");
     change.review_code = undo.value("review_code", "");
   }
   change.removed_references = undo.at("references").get<std::vector<int64_t>>();
+  LabelUndo(undo, change);
   change.actor = actor;
   change.action = "undo";
   change.reason = fmt::format("{} undone by {}", undo.at("kind").get<std::string>(), actor);

@@ -113,11 +113,14 @@ base::Status ListPersons(ServerState& state, Call& call) {
     json j = p;
     j.update(ListMembership(*config, p.name));
     json reference_items = json::array();  // references learnt from catalog items can be shown by id
+    j["avatar"] = nullptr;                 // the first reference face that can be cut out of a photo
     for (const auto& r : *refs) {
-      int64_t item_id = 0;
-      if (r.person != p.name || r.source.rfind("item:", 0) != 0) continue;
-      auto [end, ec] = std::from_chars(r.source.data() + 5, r.source.data() + r.source.size(), item_id);
-      if (ec == std::errc() && end == r.source.data() + r.source.size()) reference_items.push_back(item_id);
+      const int64_t item_id = r.person == p.name ? model::ParseReferenceSource(r.source).item_id : 0;
+      if (item_id == 0) continue;
+      reference_items.push_back(item_id);
+      if (!j["avatar"].is_null()) continue;
+      json face = ReferenceFaceView(state, r);
+      if (!face["box"].is_null()) j["avatar"] = std::move(face);
     }
     j["reference_items"] = reference_items;
     catalog::ItemFilter f;

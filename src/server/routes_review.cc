@@ -88,12 +88,16 @@ base::Status GetReviewItem(ServerState& state, Call& call) {
   if (!id.ok()) return id.status();
   auto item = state.ctx.catalog.GetItem(*id);
   if (!item.ok()) return item.status();
-  json out = {{"item", ItemView(*item)}, {"review", nullptr}, {"duplicate_of", nullptr}, {"suggestion", nullptr}};
+  json out = {{"item", ItemView(*item)}, {"review", nullptr}, {"duplicate_of", nullptr}, {"suggestion", nullptr},
+              {"faces", json::array()}};
   auto pending = state.ctx.catalog.PendingReview(*id);
   if (pending.ok()) out["review"] = *pending;
   auto suggestion = Suggestion(state, *item);
   if (!suggestion.ok()) return suggestion.status();
   out["suggestion"] = *suggestion;
+  auto faces = state.ctx.catalog.FacesOf(*id);
+  if (!faces.ok()) return faces.status();
+  out["faces"] = FacesView(state, *faces);
   if (item->duplicate_of) {
     auto original = state.ctx.catalog.GetItem(*item->duplicate_of);
     if (original.ok()) out["duplicate_of"] = ItemView(*original);
@@ -107,15 +111,6 @@ base::Result<std::string> PersonField(const json& body) {
     return base::Status::InvalidArgument("person (a non-empty string) is required to approve");
   }
   return body["person"].get<std::string>();
-}
-
-// "from": the folder the client saw the item in ("review/unidentified"); optional.
-base::Result<std::string> FromField(const json& body) {
-  if (!body.contains("from") || body["from"].is_null()) return std::string();
-  if (!body["from"].is_string() || body["from"].get<std::string>().empty()) {
-    return base::Status::InvalidArgument("from: the folder the item was seen in (such as \"review/unidentified\")");
-  }
-  return body["from"].get<std::string>();
 }
 
 base::Status Approve(ServerState& state, Call& call) {
@@ -280,6 +275,14 @@ base::Status Purge(ServerState& state, Call& call) {
 }
 
 }  // namespace
+
+base::Result<std::string> FromField(const json& body) {
+  if (!body.contains("from") || body["from"].is_null()) return std::string();
+  if (!body["from"].is_string() || body["from"].get<std::string>().empty()) {
+    return base::Status::InvalidArgument("from: the folder the item was seen in (such as \"review/unidentified\")");
+  }
+  return body["from"].get<std::string>();
+}
 
 base::Result<json> DecisionBody(const Call& call) {
   if (call.body().find_first_not_of(" \t\r\n") == std::string::npos) return json::object();

@@ -1,8 +1,6 @@
 // Undo tokens (POST /api/undo/{token}) and a person's reference faces (list with face boxes, remove one).
 #include <fmt/format.h>
 
-#include <charconv>
-
 #include "base/clock.h"
 #include "server/server_state.h"
 
@@ -21,36 +19,15 @@ base::Status Undo(ServerState& state, Call& call) {
   return base::Status::Ok();
 }
 
-// The catalog item a reference face was learnt from ("item:<id>"), or 0.
-int64_t SourceItem(const std::string& source) {
-  int64_t id = 0;
-  if (source.rfind("item:", 0) != 0) return 0;
-  auto [end, ec] = std::from_chars(source.data() + 5, source.data() + source.size(), id);
-  return ec == std::errc() && end == source.data() + source.size() ? id : 0;
-}
-
-// One reference face: where it came from and, for one learnt from an item, that item and the box of the face in it
-// (the item's only face, as approvals learn only from single-face photos), so that the page can show the crop.
-json ReferenceView(ServerState& state, const model::PersonReference& ref) {
-  json out = {{"id", ref.id}, {"source", ref.source}, {"item", nullptr}, {"box", nullptr}};
-  const int64_t item_id = SourceItem(ref.source);
-  if (item_id == 0) return out;
-  auto item = state.ctx.catalog.GetItem(item_id);
-  if (!item.ok()) return out;
-  out["item"] = ItemView(*item);
-  auto faces = state.ctx.catalog.FacesOf(item_id);
-  if (faces.ok() && faces->size() == 1) {
-    const auto& b = faces->front().box;
-    out["box"] = {{"x", b.x}, {"y", b.y}, {"w", b.width}, {"h", b.height}};
-  }
-  return out;
-}
-
 base::Status ListReferences(ServerState& state, Call& call) {
   auto refs = state.ctx.persons.References(call.PathParam(0));
   if (!refs.ok()) return refs.status();
   json list = json::array();
-  for (const auto& r : *refs) list.push_back(ReferenceView(state, r));
+  for (const auto& r : *refs) {
+    json view = ReferenceFaceView(state, r);
+    view.update({{"id", r.id}, {"source", r.source}});
+    list.push_back(std::move(view));
+  }
   call.Reply({{"person", call.PathParam(0)}, {"references", list}});
   return base::Status::Ok();
 }
@@ -65,6 +42,24 @@ base::Status RemoveReference(ServerState& state, Call& call) {
 }
 
 }  // namespace
+
+json ReferenceFaceView(ServerState& state, const model::PersonReference& ref) {
+  json out = {{"item", nullptr}, {"box", nullptr}};
+  const model::ReferenceOrigin origin = model::ParseReferenceSource(ref.source);
+  if (origin.item_id == 0) return out;
+  auto item = state.ctx.catalog.GetItem(origin.item_id);
+  if (!item.ok()) return out;
+  out["item"] = ItemView(*item);
+  auto faces = state.ctx.catalog.FacesOf(origin.item_id);
+  if (!faces.ok()) return out;
+  // A face named in a group photo says which; an approval learns only from a single-face photo.
+  const int face = origin.face_index >= 0 ? origin.face_index : (faces->size() == 1 ? 0 : -1);
+  if (face >= 0 && face < static_cast<int>(faces->size())) {
+    const auto& b = (*faces)[face].box;
+    out["box"] = {{"x", b.x}, {"y", b.y}, {"w", b.width}, {"h", b.height}};
+  }
+  return out;
+}
 
 void AddUndoRoutes(ApiRouter& router, ServerState& state) {
   router.Add(Method::kPost, "/api/undo/{token}", Permission::kReview, [&state](Call& c) { return Undo(state, c); });

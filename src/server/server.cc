@@ -111,6 +111,7 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
   AddFaceRoutes(router, state);
   AddProposalRoutes(router, state);
   AddVoteRoutes(router, state);
+  AddReviewFaceRoutes(router, state);
   ConfigureHttp(impl->http, router.MaxBodyBytes());
   router.Install(impl->http);
   InstallStaticFiles(impl->http);

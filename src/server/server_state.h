@@ -63,6 +63,17 @@ base::Status UpdateConfig(ServerState& state, const Call& call, const std::strin
 // An item's votes: {up, down, flags, score} (score weighted by proposals.*_weight).
 nlohmann::json VotesView(ServerState& state, int64_t item_id);
 
+// A decision's "from": the folder the client saw the item in ("review/unidentified"); "" when not given.
+base::Result<std::string> FromField(const nlohmann::json& body);
+
+// An item's faces for the API: [{index, box {x, y, w, h} in the image's pixels, nearest [{person, distance,
+// confidence, within_match_distance}], named_as (or null), untracked}].
+nlohmann::json FacesView(ServerState& state, const std::vector<model::Face>& faces);
+
+// Where a reference face can be seen: {item (ItemView), box} of the face it was learnt from, both null when unknown
+// (enrolled from a file, or the item is gone).
+nlohmann::json ReferenceFaceView(ServerState& state, const model::PersonReference& ref);
+
 // A decision's body: a JSON object, or nothing at all (then an empty object).
 base::Result<nlohmann::json> DecisionBody(const Call& call);
 
@@ -84,5 +95,6 @@ void AddIngestRoutes(ApiRouter& router, ServerState& state);
 void AddFaceRoutes(ApiRouter& router, ServerState& state);       // faces, clusters, people actions
 void AddProposalRoutes(ApiRouter& router, ServerState& state);  // proposals: list, show, decide, batch, propose
 void AddVoteRoutes(ApiRouter& router, ServerState& state);      // votes, leaderboard, the public page's images
+void AddReviewFaceRoutes(ApiRouter& router, ServerState& state);  // naming one face of a photo in review
 
 }  // namespace triage::server

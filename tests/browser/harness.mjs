@@ -16,8 +16,9 @@ export const PASSWORD = 'browser-test-password';
 // A library with face analysis off (the tests are about the UI: every photo then waits for review as unidentified),
 // an admin user, and the server running. `photos` are fixture names copied into an inbox (`[name, as]` pairs keep
 // their order), `extra(inbox)` may add files, `configure(config)` may change triage.json before the ingest (e.g. turn
-// faces on), `prepare(library)` runs before the server starts.
-export async function openLibrary({ photos, extra, prepare, configure } = {}) {
+// faces on), `persons` ([name, fixture] pairs) are enrolled before the ingest (with faces on), `prepare(library)` runs
+// before the server starts.
+export async function openLibrary({ photos, extra, prepare, configure, persons = [] } = {}) {
   assert.ok(triage, 'TRIAGE_BIN must name the triage binary');
   const lib = { tmp: fs.mkdtempSync(path.join(os.tmpdir(), 'triage-browser-')) };
   lib.library = path.join(lib.tmp, 'library');
@@ -28,6 +29,7 @@ export async function openLibrary({ photos, extra, prepare, configure } = {}) {
   config.analysis.faces = false;
   if (configure) configure(config);
   fs.writeFileSync(configPath, JSON.stringify(config, null, 2));
+  for (const [name, photo] of persons) lib.run(['person', 'add', name, path.join(fixtures, photo)]);
   const inbox = path.join(lib.tmp, 'incoming');
   fs.mkdirSync(inbox);
   (photos || []).forEach(([name, as]) => fs.copyFileSync(path.join(fixtures, name), path.join(inbox, as)));

@@ -54,7 +54,7 @@ test('review workflow in the browser', async () => {
     await tile.locator('input[type=checkbox]').check();
   }
   await page.getByTestId('selected-count').filter({ hasText: '3 selected' }).waitFor();
-  await page.getByTestId('bulk-person-select').selectOption('test_person');
+  await page.getByTestId('bulk-person-select').fill('test_person');   // a name typed out in full is taken
   await page.getByTestId('bulk-approve').click();
   await page.locator('[data-testid="tile"]').nth(2).waitFor();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 3, null,

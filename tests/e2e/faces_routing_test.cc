@@ -111,6 +111,33 @@ TEST_F(FacesRoutingTest, ApprovingAnUnknownFaceTeachesTheLibrary) {
   EXPECT_EQ(again["path"], "faces/tom/Tom_Cruise_avp_2014_4_1.jpg");
 }
 
+TEST_F(FacesRoutingTest, NamingEachFaceOfAGroupPhotoFilesIt) {
+  fs::path lib = Library("group");
+  json group = Route(lib, "vladmandic_sample1.jpg");
+  ASSERT_EQ(group["decision"]["category"], "multiple_faces");
+  const std::string id = std::to_string(group["item_id"].get<int>());
+  const size_t faces = Triage(lib, {"explain", id, "--json"}).Json()["faces"].size();
+  ASSERT_GE(faces, 2u);
+  // Bad input: a person nobody enrolled (exit 3, named), a face the photo does not have (3), neither label (2).
+  RunResult unknown = Triage(lib, {"review", "name-face", id, "0", "zed"});
+  EXPECT_EQ(unknown.exit_code, 3);
+  EXPECT_NE(unknown.err.find("no enrolled person \"zed\""), std::string::npos) << unknown.err;
+  EXPECT_EQ(Triage(lib, {"review", "name-face", id, std::to_string(faces), "obama"}).exit_code, 3);
+  EXPECT_EQ(Triage(lib, {"review", "name-face", id, "0"}).exit_code, 2);
+  json first = Triage(lib, {"review", "name-face", id, "0", "obama", "--json"}).Json();
+  EXPECT_EQ(first["open"], faces - 1);
+  EXPECT_FALSE(first["filed"].get<bool>());
+  json last;
+  for (size_t f = 1; f < faces; ++f) {
+    RunResult r = Triage(lib, {"review", "name-face", id, std::to_string(f), "--untracked", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    last = r.Json();
+  }
+  EXPECT_TRUE(last["filed"].get<bool>());
+  EXPECT_EQ(last["item"]["path"], "faces/obama/vladmandic_sample1.jpg");
+  EXPECT_TRUE(fs::exists(lib / "faces/obama/vladmandic_sample1.jpg"));
+}
+
 TEST_F(FacesRoutingTest, ModelsVerify) {
   fs::path lib = dir_ / "models";
   InitLibrary(lib);

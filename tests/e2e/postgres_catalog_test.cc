@@ -54,7 +54,7 @@ TEST_F(PostgresCatalogTest, LibraryMadeWithACatalogUrlKeepsItsCatalogThere) {
   EXPECT_FALSE(fs::exists(lib() / ".triage/catalog.db")) << "nothing went to SQLite";
   RunResult migrate = Triage({"db", "migrate", "--json"});
   ASSERT_EQ(migrate.exit_code, 0) << migrate.err;
-  EXPECT_EQ(migrate.Json()["schema_version"], 3);
+  EXPECT_EQ(migrate.Json()["schema_version"], 4);
 }
 
 TEST_F(PostgresCatalogTest, ProposalsAndServeSayTheyNeedSqliteAndChangeNothing) {

@@ -122,3 +122,26 @@ export function typingInFormControl(event) {
   if (!el) return false;
   return el.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName) || !!el.closest('dialog');
 }
+
+// A face cut out of its photo's thumbnail by the stored box (with a margin), `size` px square. `box` is in the
+// photo's own pixels ({x, y, w, h}); without an item or box, `fallback` text stands in.
+export function faceCrop(item, box, size, fallback = '') {
+  if (!item || !box || !item.width) {
+    const none = h('span', { class: 'face-crop none' }, fallback);
+    Object.assign(none.style, { width: `${size}px`, height: `${size}px` });
+    return none;
+  }
+  const { x, y, w, h: bh } = box;
+  const side = Math.max(w, bh) * 1.3;
+  const scale = size / side;
+  const left = (x + w / 2 - side / 2) * scale;
+  const top = (y + bh / 2 - side / 2) * scale;
+  const img = h('img', { src: `${item.thumbnail_url}?size=640`, alt: `Face in ${item.file_name}`,
+    loading: 'lazy', dataset: { box: `${x},${y},${w},${bh}` } });
+  // Placed through the style object: the page's Content-Security-Policy refuses inline style attributes.
+  Object.assign(img.style, { width: `${item.width * scale}px`, height: `${item.height * scale}px`,
+    left: `${-left}px`, top: `${-top}px` });
+  const crop = h('span', { class: 'face-crop' }, img);
+  Object.assign(crop.style, { width: `${size}px`, height: `${size}px` });
+  return crop;
+}

@@ -1,7 +1,7 @@
 // Persons: who is enrolled, their reference faces (each removable, undoable) and recent photos, and whitelist /
 // blacklist switches.
 import { api } from './api.js';
-import { h, mount, toast } from './dom.js';
+import { h, mount, toast, faceCrop } from './dom.js';
 
 export async function renderPersons(root, _params, { session }) {
   const canEdit = !!session.permissions.change_config;
@@ -34,24 +34,10 @@ export async function renderPersons(root, _params, { session }) {
     await draw();
   }
 
-  // The face itself, cut out of its photo's thumbnail by the stored box (with a margin), or where it came from.
-  function faceCrop(ref) {
-    const size = 72;
-    if (!ref.item || !ref.box || !ref.item.width) {
-      const from = ref.item ? ref.item.file_name : ref.source.split('/').pop();
-      return h('span', { class: 'face-crop none' }, from || 'enrolled');
-    }
-    const { x, y, w, h: bh } = ref.box;
-    const side = Math.max(w, bh) * 1.3;
-    const scale = size / side;
-    const left = (x + w / 2 - side / 2) * scale;
-    const top = (y + bh / 2 - side / 2) * scale;
-    const img = h('img', { src: `${ref.item.thumbnail_url}?size=640`, alt: `Face in ${ref.item.file_name}`,
-      loading: 'lazy', dataset: { box: `${x},${y},${w},${bh}` } });
-    // Placed through the style object: the page's Content-Security-Policy refuses inline style attributes.
-    Object.assign(img.style, { width: `${ref.item.width * scale}px`, height: `${ref.item.height * scale}px`,
-      left: `${-left}px`, top: `${-top}px` });
-    return h('span', { class: 'face-crop' }, img);
+  // The face itself, cut out of its photo's thumbnail by the stored box, or where it came from.
+  function referenceCrop(ref) {
+    const from = ref.item ? ref.item.file_name : ref.source.split('/').pop();
+    return faceCrop(ref.item, ref.box, 72, from || 'enrolled');
   }
 
   // A person's reference faces, loaded with the card.
@@ -64,7 +50,7 @@ export async function renderPersons(root, _params, { session }) {
         return;
       }
       mount(list, references.map((ref) => h('figure', { class: 'ref-face', dataset: { testid: 'reference', refId: ref.id } },
-        faceCrop(ref),
+        referenceCrop(ref),
         canEnrol ? h('button', { type: 'button', class: 'link small', dataset: { testid: 'remove-reference' },
           'aria-label': `Remove reference face ${ref.id} of ${p.name}`, onclick: () => removeReference(p.name, ref) },
         'Remove') : null)));

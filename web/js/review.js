@@ -1,17 +1,19 @@
 // The review queue: category chips, one card at a time (with side-by-side for duplicates) or a grid for bulk work.
 import { api, qs } from './api.js';
 import { compareView } from './compare.js';
+import { faceStage, facesPanel } from './faces.js';
+import { personPicker, rememberPerson } from './picker.js';
 import { h, mount, formatBytes, formatTime, categoryLabel, toast, confirmDialog, itemImage,
   typingInFormControl, shortcutsSheet } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
   'unwanted_person', 'low_quality', 'unreadable'];
-const NEW_PERSON = '__new__';
 const MAX_BULK = 1000;   // ids per bulk request (the server's limit)
 const SHORTCUTS = [[['a'], 'Approve & sort as the chosen person'], [['k'], 'Keep without a person (photos/<year>/<month>)'],
   [['d'], 'Delete (to the trash)'],
   [['s'], 'Skip for later'], [['←', '→'], 'Previous / next photo'], [['1'], 'Take the suggested person'],
-  [['Enter'], 'In the person picker: approve'], [['Esc'], 'Leave the person picker'],
+  [['1', '…', '9'], 'In the person picker: choose a suggestion'], [['↑', '↓'], 'In the person picker: move'],
+  [['Enter'], 'In the person picker: approve (a face: name it)'], [['Esc'], 'Leave the person picker'],
   [['Ctrl', 'Z'], 'Undo the last decision'], [['?'], 'This list'],
   [['←', '↑', '→', '↓'], 'Grid: move'], [['Space'], 'Grid: select or unselect'], [['Shift', '←'], 'Grid: select a range'],
   [['Ctrl', 'A'], 'Grid: select every photo of this category']];
@@ -57,7 +59,8 @@ export async function renderReview(root, params, { session, signal }) {
     Object.assign(state, { items: page.items, total: page.total, counts: page.counts, totalPending: page.total_pending });
     state.index = Math.min(state.index, Math.max(0, state.items.length - 1));
   }
-  async function loadPersons() { state.persons = (await api.get('/api/persons')).persons.map((p) => p.name); }
+  async function loadPersons() { state.persons = (await api.get('/api/persons')).persons; }
+  const known = (name) => state.persons.some((p) => p.name === name);
 
   async function refresh() { await load(); render(); }
 
@@ -104,32 +107,24 @@ export async function renderReview(root, params, { session, signal }) {
     refresh();
   }
 
-  // Who the photo shows: nothing is chosen until the reviewer chooses (a match suggestion is a separate chip).
-  // Enter approves, Esc leaves the picker; letters do not silently switch the chosen name.
-  function personPicker(testid, { onEnter, onEscape } = {}) {
-    const select = h('select', { dataset: { testid: `${testid}-select` }, 'aria-label': 'Person' },
-      h('option', { value: '' }, 'choose…'),
-      state.persons.map((p) => h('option', { value: p }, p)),
-      h('option', { value: NEW_PERSON }, 'new person…'));
-    const input = h('input', { placeholder: 'new person…', dataset: { testid: `${testid}-new` }, 'aria-label': 'New person',
-      oninput: () => { if (input.value) select.value = NEW_PERSON; } });
-    select.addEventListener('change', () => { if (select.value === NEW_PERSON) input.focus(); });
-    const onKeys = (e) => {
-      if (e.key === 'Enter' && onEnter) { e.preventDefault(); onEnter(); return; }
-      if (e.key === 'Escape' && onEscape) { e.preventDefault(); onEscape(); return; }
-      // A select jumps to the first name starting with a typed letter: a shortcut pressed there would file the
-      // photo under someone else. Names are chosen with the arrows or typed into the box instead.
-      if (e.target === select && e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) e.preventDefault();
-    };
-    select.addEventListener('keydown', onKeys);
-    input.addEventListener('keydown', onKeys);
-    const value = () => (input.value.trim() || (select.value !== NEW_PERSON ? select.value : ''));
+  // Who the photo shows: nothing is chosen until the reviewer chooses (a match suggestion is a separate chip). The
+  // searchable picker (picker.js) for enrolled persons, or a new name typed into the box beside it. Enter approves,
+  // Esc leaves; letters only filter the list, they never switch the chosen name.
+  function cardPicker(testid, { onEnter, onEscape } = {}) {
+    const picker = personPicker(state.persons, { testid, onEnter, onEscape,
+      onChoose: () => { input.value = ''; } });
+    const input = h('input', { placeholder: 'new person…', dataset: { testid: `${testid}-new` }, 'aria-label': 'New person' });
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && onEnter) { e.preventDefault(); onEnter(); }
+      if (e.key === 'Escape' && onEscape) { e.preventDefault(); onEscape(); }
+    });
+    const value = () => input.value.trim() || picker.value();
     const choose = (name) => {
-      if (!state.persons.includes(name)) { select.value = NEW_PERSON; input.value = name; return; }
-      select.value = name; input.value = '';
+      if (!known(name)) { input.value = name; return; }
+      picker.choose(name);
     };
-    return { el: h('span', { class: 'person-picker' }, select, h('span', { class: 'muted' }, ' or '), input), value,
-      choose, select };
+    return { el: h('span', { class: 'person-picker' }, picker.el, h('span', { class: 'muted' }, ' or '), input), value,
+      choose, focus: picker.focus };
   }
 
   // "biden? 0.70": what the matcher thinks, for the reviewer to take (click or key 1) or leave.
@@ -153,11 +148,14 @@ export async function renderReview(root, params, { session, signal }) {
       item.quality && item.quality.sharpness > 0 ? row('Sharpness', item.quality.sharpness.toFixed(0)) : null);
   }
 
-  // One photo; side by side each gets its details underneath, a single photo has them next to it.
-  function figure(item, caption, testid) {
+  // One photo; side by side each gets its details underneath, a single photo has them next to it. Detected faces are
+  // drawn as boxes (a click on one of a group photo goes to its row).
+  function figure(item, caption, testid, faces = [], group = null) {
+    const image = h('a', { href: item.original_url, target: '_blank', rel: 'noopener', 'aria-label': `Open ${item.file_name}` },
+      itemImage(item, 640));
     return h('figure', { class: 'photo', dataset: { testid } },
-      h('a', { href: item.original_url, target: '_blank', rel: 'noopener', 'aria-label': `Open ${item.file_name}` },
-        itemImage(item, 640)),
+      faces.length && item.width && item.category !== 'unreadable'
+        ? faceStage(item, faces, image, group ? (index) => group.focus(index) : null) : image,
       caption ? h('figcaption', {}, h('strong', {}, caption), meta(item)) : null);
   }
 
@@ -175,7 +173,7 @@ export async function renderReview(root, params, { session, signal }) {
     let person = '';
     if (action === 'approve') {
       person = picker.value();
-      if (!person) { toast(`Choose who ${name} shows, or type a new name.`, 'error'); picker.select.focus(); return; }
+      if (!person) { toast(`Choose who ${name} shows, or type a new name.`, 'error'); picker.focus(); return; }
     }
     busy = true;
     current = null;
@@ -183,7 +181,8 @@ export async function renderReview(root, params, { session, signal }) {
       if (action === 'approve') {
         const out = await api.post(`/api/review/${id}/approve`, { person, from });
         offerUndo(`Sorted ${name} into faces/${out.item.person}.`, out.undo);
-        if (!state.persons.includes(out.item.person)) await loadPersons();
+        rememberPerson(out.item.person);
+        if (!known(out.item.person)) await loadPersons();
       } else if (action === 'keep') {
         const out = await api.post(`/api/review/${id}/keep`, { from });
         offerUndo(`Kept ${name} in ${out.item.folder}.`, out.undo);
@@ -199,6 +198,28 @@ export async function renderReview(root, params, { session, signal }) {
         const out = await api.post(`/api/review/${id}/skip`, { from });
         offerUndo(`Skipped ${name} for later.`, out.undo);
       }
+      await refresh();
+    } catch (err) {
+      if (err.status === 409) await conflict(err);
+      else { toast(err.message, 'error'); await refresh(); }
+    } finally { busy = false; }
+  }
+
+  // Names one face of a group photo (person '' marks it as nobody tracked); once every face is done the server files
+  // the photo where the policy sends it and the queue moves on.
+  const focusFace = { item: 0 };
+  async function nameFace(item, index, person) {
+    if (busy || signal.aborted) return;
+    busy = true;
+    try {
+      const body = person ? { person, from: item.folder } : { untracked: true, from: item.folder };
+      const out = await api.post(`/api/review/${item.id}/faces/${index}`, body);
+      if (person) rememberPerson(person);
+      const what = person ? `Face ${index + 1} of ${item.file_name} is ${person}.` : `Face ${index + 1} of ${item.file_name}: not tracked.`;
+      const then = out.filed ? ` Every face is named: it went to ${out.item.folder}.`
+        : out.open ? ` ${out.open} face(s) to go.` : ` Every face is named; it stays in ${out.item.folder} for you to decide.`;
+      offerUndo(what + then, out.undo);
+      focusFace.item = out.filed ? 0 : item.id;
       await refresh();
     } catch (err) {
       if (err.status === 409) await conflict(err);
@@ -226,19 +247,23 @@ export async function renderReview(root, params, { session, signal }) {
     const detail = await api.get(`/api/review/${item.id}`);
     if (signal.aborted || state.items[state.index] !== item) return;   // another card or page took over meanwhile
     const focusCard = () => { const card = body.querySelector('[data-testid="review-card"]'); if (card) card.focus(); };
-    const picker = personPicker('person', { onEnter: () => act('approve', item, picker), onEscape: focusCard });
+    const picker = cardPicker('person', { onEnter: () => act('approve', item, picker), onEscape: focusCard });
     const position = (state.page - 1) * state.perPage + state.index + 1;
     const dup = detail.duplicate_of;
+    const group = canReview && !dup && detail.faces.length >= 2
+      ? facesPanel(item, detail.faces, state.persons, { name: (index, person) => nameFace(item, index, person),
+        onEscape: focusCard }) : null;
     const media = dup
       ? compareView(item, dup, `Right: the photo it duplicates, item ${dup.id}, ${where(dup)}`,
         canReview ? (keep) => act('duplicate', item, picker, keep) : null)
-      : figure(item, '', 'photo');
+      : figure(item, '', 'photo', detail.faces, group);
     const card = h('article', { class: 'review-card card', tabindex: '-1', 'aria-label': `Review ${item.file_name}`,
       dataset: { testid: 'review-card', itemId: item.id, category: item.category } },
       media,
       h('div', { class: 'details' },
         h('span', { class: `badge cat-${item.category}` }, categoryLabel(item.category)),
         h('p', { class: 'reason', dataset: { testid: 'reason' } }, item.reason),
+        group ? group.el : null,
         canReview ? [
           h('div', { class: 'person-row' }, h('span', {}, 'This is: '), picker.el,
             suggestionChip(detail.suggestion, picker)),
@@ -261,7 +286,11 @@ export async function renderReview(root, params, { session, signal }) {
     mount(body, card);
     current = { item, picker, card, suggestion: detail.suggestion };
     prefetch(state.index + 1);
-    if (!typingInFormControl({ target: document.activeElement })) card.focus({ preventScroll: true });
+    // After a face was named, the next face still to name takes the keys.
+    const next = group && focusFace.item === item.id ? detail.faces.find((f) => !f.named_as && !f.untracked) : null;
+    focusFace.item = 0;
+    if (next) group.focus(next.index);
+    else if (!typingInFormControl({ target: document.activeElement })) card.focus({ preventScroll: true });
   }
 
   // The next cards' details and images are fetched while this one is looked at, so that they show at once.
@@ -379,7 +408,7 @@ export async function renderReview(root, params, { session, signal }) {
   function grid(body) {
     current = null;
     if (!state.items.length) return mount(body, emptyQueue());
-    const picker = personPicker('bulk-person', { onEnter: () => bulk('approve', picker) });
+    const picker = cardPicker('bulk-person', { onEnter: () => bulk('approve', picker) });
     const count = h('span', { dataset: { testid: 'selected-count' } }, `${state.selected.size} selected`);
     const tiles = state.items.map((item) => {
       const box = h('input', { type: 'checkbox', checked: state.selected.has(item.id), 'aria-label': item.file_name,

@@ -64,6 +64,10 @@ constexpr const char* kRestoreReference =
     "WHERE name = $3";
 
 constexpr const char* kRemoveReference = "DELETE FROM person_references WHERE id = $1";
+// A face by its place in FacesOf order (by id).
+constexpr const char* kSetFaceLabel =
+    "UPDATE faces SET named_as = $1, untracked = $2 WHERE id = (SELECT id FROM faces WHERE item_id = $3 ORDER BY id "
+    "LIMIT 1 OFFSET $4)";
 
 Params& AddHash(Params& p, bool has, uint64_t hash) {
   return has ? p.Add(static_cast<int64_t>(hash)) : p.AddNull();
@@ -145,6 +149,11 @@ base::Result<int64_t> PgCatalog::ApplyUnlocked(const CatalogChange& change) {
   TRIAGE_RETURN_IF_ERROR(InsertReferences(change));
   for (int64_t ref : change.removed_references) {
     TRIAGE_RETURN_IF_ERROR(conn_->Run(kRemoveReference, Params().Add(ref)));
+  }
+  for (const auto& [index, label] : change.face_labels) {
+    Params p;
+    p.Add(label.named_as).Add(int64_t{label.untracked}).Add(*id).Add(int64_t{index});
+    TRIAGE_RETURN_IF_ERROR(conn_->Run(kSetFaceLabel, p));
   }
   if (change.kind == CatalogChange::Kind::kReferences) {
     TRIAGE_RETURN_IF_ERROR(

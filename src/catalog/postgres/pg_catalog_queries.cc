@@ -14,8 +14,8 @@ constexpr const char* kFindBySha256 =
     "SELECT id FROM items WHERE sha256 = $1 AND location != 'trash' ORDER BY id LIMIT 1";
 
 constexpr const char* kFacesOf =
-    "SELECT x, y, w, h, score, landmarks, embedding, person, match_kind, distance, confidence, eye_aspect_ratio "
-    "FROM faces WHERE item_id = $1 ORDER BY id";
+    "SELECT x, y, w, h, score, landmarks, embedding, person, match_kind, distance, confidence, eye_aspect_ratio, "
+    "named_as, untracked FROM faces WHERE item_id = $1 ORDER BY id";
 
 constexpr const char* kPendingReview =
     "SELECT id, item_id, category, reason, reason_code, faces_detected, suggested_person, created_at FROM review_queue "
@@ -102,6 +102,7 @@ model::Face ReadFace(const Rows& r, int i) {
   f.match.distance = r.Real(i, 9);
   f.match.confidence = r.Real(i, 10);
   f.eye_aspect_ratio = r.Real(i, 11);
+  f.label = {r.Text(i, 12), r.Int(i, 13) != 0};
   return f;
 }
 

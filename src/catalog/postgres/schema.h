@@ -193,6 +193,11 @@ BEGIN
   RETURN NULL;
 END $$;
 )sql",
+      // 4: what a reviewer said about each face of a photo in review (per-face naming), as in the SQLite catalog.
+      R"sql(
+ALTER TABLE faces ADD COLUMN named_as TEXT NOT NULL DEFAULT '';
+ALTER TABLE faces ADD COLUMN untracked INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return kMigrations;
 }

@@ -329,6 +329,12 @@ CREATE TRIGGER hash_log_compact AFTER INSERT ON hash_log BEGIN
   DELETE FROM hash_log WHERE item_id = NEW.item_id AND seq < NEW.seq;
 END;
 )sql",
+      // 12: what a reviewer said about each face of a photo in review (per-face naming): the enrolled person it shows,
+      //    or that it shows nobody tracked. The matcher's own columns (person, distance) stay as measured.
+      R"sql(
+ALTER TABLE faces ADD COLUMN named_as TEXT NOT NULL DEFAULT '';
+ALTER TABLE faces ADD COLUMN untracked INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return kMigrations;
 }

@@ -32,6 +32,11 @@ constexpr const char* kInsertFace =
     "INSERT INTO faces (item_id, x, y, w, h, score, landmarks, embedding, person, match_kind, distance, confidence, "
     "eye_aspect_ratio, size_px) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?, MIN(?4, ?5))";
 
+// A face by its place in FacesOf order (by id).
+constexpr const char* kSetFaceLabel =
+    "UPDATE faces SET named_as = ?, untracked = ? WHERE id = (SELECT id FROM faces WHERE item_id = ? ORDER BY id "
+    "LIMIT 1 OFFSET ?)";
+
 constexpr const char* kInsertReview =
     "INSERT INTO review_queue (item_id, category, reason, reason_code, faces_detected, suggested_person, created_at, "
     "queued_at) VALUES (?,?,?,?,?,?,?,?)";
@@ -205,6 +210,11 @@ base::Result<int64_t> SqliteCatalog::ApplyUnlocked(const CatalogChange& change) 
   if (!id.ok()) return id;
   TRIAGE_RETURN_IF_ERROR(InsertReferences(change));
   TRIAGE_RETURN_IF_ERROR(RemoveReferences(change));
+  for (const auto& [index, label] : change.face_labels) {
+    Statement q(db_, kSetFaceLabel);
+    q.Bind(1, label.named_as).Bind(2, int64_t{label.untracked}).Bind(3, *id).Bind(4, int64_t{index});
+    TRIAGE_RETURN_IF_ERROR(q.Run());
+  }
   if (change.kind == CatalogChange::Kind::kReferences) {
     TRIAGE_RETURN_IF_ERROR(
         InsertAudit({0, change.at, change.actor, change.item.id, change.action, "", "", change.reason}));
@@ -379,7 +389,7 @@ base::Result<std::vector<model::Face>> SqliteCatalog::FacesOf(int64_t item_id) {
   std::lock_guard lock(mu_);
   Statement s(db_,
               "SELECT x, y, w, h, score, landmarks, embedding, person, match_kind, distance, confidence, "
-              "eye_aspect_ratio FROM faces WHERE item_id = ? ORDER BY id");
+              "eye_aspect_ratio, named_as, untracked FROM faces WHERE item_id = ? ORDER BY id");
   s.Bind(1, item_id);
   std::vector<model::Face> out;
   for (;;) {
@@ -396,6 +406,7 @@ base::Result<std::vector<model::Face>> SqliteCatalog::FacesOf(int64_t item_id) {
     f.match.distance = s.Real(9);
     f.match.confidence = s.Real(10);
     f.eye_aspect_ratio = s.Real(11);
+    f.label = {s.Text(12), s.Int(13) != 0};
     out.push_back(std::move(f));
   }
   return out;

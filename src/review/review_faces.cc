@@ -1,0 +1,267 @@
+// Faces named one by one in a group photo: each face gets an enrolled person or "nobody tracked"; once every face is
+// decided, the policy (decide/) routes a photo of the named persons through the journaled commit path.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "base/ids.h"
+#include "decide/decide.h"
+#include "review/review_service.h"
+
+namespace triage::review {
+
+using nlohmann::json;
+
+namespace {
+
+std::string FolderOf(const std::string& relative_path) {
+  return std::filesystem::path(relative_path).parent_path().generic_string();
+}
+
+std::string FileName(const std::string& relative_path) {
+  return std::filesystem::path(relative_path).filename().string();
+}
+
+json LabelJson(const model::FaceLabel& label) { return {{"named_as", label.named_as}, {"untracked", label.untracked}}; }
+
+model::FaceLabel LabelFrom(const json& j) { return {j.at("named_as"), j.at("untracked")}; }
+
+std::string LabelWords(const model::FaceLabel& label) {
+  return label.untracked ? "nobody tracked" : label.named_as;
+}
+
+// The reference faces learnt from one face, saved whole so that an undo can put them back under their ids.
+json SavedReferences(const std::vector<model::PersonReference>& refs) {
+  json out = json::array();
+  for (const auto& r : refs) out.push_back({{"id", r.id}, {"person", r.person}, {"embedding", r.embedding}, {"source", r.source}});
+  return out;
+}
+
+}  // namespace
+
+base::Result<std::string> ReviewService::EnrolledPerson(const std::string& name) {
+  auto persons = catalog_.ListPersons();
+  if (!persons.ok()) return persons.status();
+  auto sanitized = config::SanitizePersonName(name);
+  std::string all;
+  for (const auto& p : *persons) {
+    if (p.name == name || (sanitized.ok() && p.name == *sanitized)) return p.name;
+    all += (all.empty() ? "" : ", ") + p.name;
+  }
+  return base::Status::NotFound(fmt::format("no enrolled person \"{}\" (enrolled: {})", name,
+                                            all.empty() ? "nobody yet" : all));
+}
+
+// The photo as its named faces make it: each named face a certain match of its person, dismissed faces left out.
+model::Decision ReviewService::RouteNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces) {
+  model::Analysis a;
+  model::CatalogFacts facts;
+  auto stored = catalog_.GetAnalysis(item.id);
+  if (stored.ok() && *stored && (*stored)->version > 0) {
+    a = (*stored)->analysis;
+    facts = (*stored)->facts;
+  } else {   // items stored before analyses were: what the item row knows
+    a.readable = true;
+    a.faces_analysed = true;
+    a.info = item.info;
+    a.sharpness = item.sharpness;
+    a.exposure = item.exposure;
+  }
+  a.faces.clear();
+  a.untracked_faces = 0;
+  for (const model::Face& f : faces) {
+    if (f.label.untracked) {
+      ++a.untracked_faces;
+      continue;
+    }
+    model::Face named;
+    named.box = f.box;
+    named.eye_aspect_ratio = f.eye_aspect_ratio;
+    named.match = {model::MatchKind::kKnown, f.label.named_as, 0.0, 1.0, {{f.label.named_as, 0.0, 1.0}}};
+    a.faces.push_back(std::move(named));
+  }
+  model::Policy policy = config_.Current()->policy;
+  policy.auto_sort_enabled = true;   // a reviewer's word, not an automatic sort: a pause does not hold it back
+  return decide::Decide(a, policy, facts);
+}
+
+base::Result<ReviewService::Done> ReviewService::DoNameFace(int64_t id, int face, const std::string& person_name,
+                                                            const std::string& actor, int64_t now,
+                                                            const std::string& seen_in) {
+  auto item = PendingItem(id, seen_in);
+  if (!item.ok()) return item.status();
+  auto faces = catalog_.FacesOf(id);
+  if (!faces.ok()) return faces.status();
+  if (faces->empty()) return base::Status::InvalidArgument(fmt::format("item {} has no detected faces to name", id));
+  if (face < 0 || face >= static_cast<int>(faces->size())) {
+    return base::Status::NotFound(
+        fmt::format("item {} has no face {}: its faces are 0 to {}", id, face, faces->size() - 1));
+  }
+  model::FaceLabel label{"", true};
+  if (!person_name.empty()) {
+    auto person = EnrolledPerson(person_name);
+    if (!person.ok()) return person.status();
+    label = {*person, false};
+  }
+  model::Face& named = (*faces)[face];
+  const model::FaceLabel before = named.label;
+  named.label = label;
+  const std::string source = model::ReferenceSource(id, face);
+  auto refs = catalog_.AllReferences();
+  if (!refs.ok()) return refs.status();
+  std::vector<model::PersonReference> taught;   // by an earlier naming of this face, which this one replaces
+  std::copy_if(refs->begin(), refs->end(), std::back_inserter(taught), [&](const auto& r) { return r.source == source; });
+  catalog::CatalogChange change;
+  change.item.id = id;
+  change.face_labels = {{face, label}};
+  for (const auto& r : taught) change.removed_references.push_back(r.id);
+  if (!label.untracked && config_.Current()->review.learn_from_approvals && !named.embedding.empty()) {
+    change.references.push_back({0, label.named_as, named.embedding, source});
+  }
+  change.actor = actor;
+  change.action = "name-face";
+  change.at = now;
+  const int open = static_cast<int>(std::count_if(faces->begin(), faces->end(), [](const auto& f) { return !f.label.Decided(); }));
+  change.reason = fmt::format("face {} of {} in {} marked as {} by {}", face + 1, faces->size(), FileName(item->path),
+                              LabelWords(label), actor);
+  json undo = RelocationUndo("name_face", *item, *item);
+  if (undo_) {
+    json reasons = json::array();
+    for (const auto& r : item->reasons) reasons.push_back({{"code", r.code}, {"text", r.text}});
+    undo.update({{"face", face}, {"before", LabelJson(before)}, {"label", LabelJson(label)},
+                 {"restore", SavedReferences(taught)}, {"moved", false}, {"reasons", reasons}});
+  }
+  if (open == 0) return FileNamedFaces(*item, *faces, std::move(change), std::move(undo));
+  change.kind = catalog::CatalogChange::Kind::kReferences;
+  change.journal_id = base::RandomId();
+  auto applied = catalog_.Apply(change);
+  if (!applied.ok()) return applied.status();
+  if (references_changed_ && (!change.references.empty() || !taught.empty())) references_changed_();
+  return Done{*item, std::move(undo), change.reason};
+}
+
+// Every face is decided: the item goes where the policy sends a photo of the named persons, with the last label and
+// its reference in the same journaled change.
+base::Result<ReviewService::Done> ReviewService::FileNamedFaces(const model::ItemRecord& item,
+                                                                const std::vector<model::Face>& faces,
+                                                                catalog::CatalogChange change, json undo) {
+  const model::Decision d = RouteNamedFaces(item, faces);
+  auto config = config_.Current();
+  std::filesystem::path dest;
+  if (d.destination == model::Destination::kLibrary) {
+    change.item.location = "library";
+    change.item.person = d.person;
+    dest = d.person.empty() ? config->PhotosDir() / d.library_folder : config->FacesDir() / d.person;
+  } else {
+    change.item.location = "review";
+    change.item.category = d.category;
+    change.item.person = d.person;
+    change.item.reasons = d.reasons;
+    change.review_reason = d.Summary();
+    change.review_code = d.reasons.front().code;
+    dest = config->ReviewDir() / d.category;
+  }
+  change.item.auto_sorted = false;
+  const bool stays = d.destination == model::Destination::kReview && d.category == item.category;
+  const std::string folder = std::filesystem::relative(dest, committer_.library()).generic_string();
+  if (stays) {
+    change.reason += fmt::format("; every face decided, it stays in {}: {}", FolderOf(item.path), d.Summary());
+  } else if (d.destination == model::Destination::kLibrary) {
+    change.reason += fmt::format("; every face decided, filed in {}", folder);
+  } else {
+    change.reason += fmt::format("; every face decided, to {}: {}", folder, d.Summary());
+  }
+  if (stays) {
+    change.kind = catalog::CatalogChange::Kind::kReferences;
+    change.journal_id = base::RandomId();
+    auto applied = catalog_.Apply(change);
+    if (!applied.ok()) return applied.status();
+  } else {
+    auto placed = committer_.Relocate(item, dest, change);
+    if (!placed.ok()) return placed.status();
+  }
+  if (references_changed_) references_changed_();
+  auto after = catalog_.GetItem(item.id);
+  if (!after.ok()) return after.status();
+  if (undo.is_object()) {
+    undo["path"] = after->path;
+    undo["moved"] = !stays;
+  }
+  return Done{*after, std::move(undo), change.reason};
+}
+
+base::Result<FaceNaming> ReviewService::NameFace(int64_t id, int face, const std::string& person,
+                                                 const std::string& actor, int64_t now, const std::string& seen_in,
+                                                 std::string* undo_token) {
+  std::lock_guard lock(decide_mu_);
+  auto done = DoNameFace(id, face, person, actor, now, seen_in);
+  if (done.ok() && undo_ && done->undo.is_object()) {
+    // The reference ids this naming added, for the undo to forget them.
+    auto refs = catalog_.AllReferences();
+    if (!refs.ok()) return refs.status();
+    const std::string source = model::ReferenceSource(id, face);
+    for (const auto& r : *refs) {
+      if (r.source == source) done->undo["references"].push_back(r.id);
+    }
+  }
+  const bool moved = done.ok() && done->undo.is_object() && done->undo.value("moved", false);
+  std::string summary = done.ok() ? done->summary : "";
+  auto item = Finish("name_face", std::move(done), actor, now, undo_token);
+  if (!item.ok()) return item.status();
+  auto faces = catalog_.FacesOf(id);
+  if (!faces.ok()) return faces.status();
+  FaceNaming out{*item, *faces, 0, moved, summary};
+  out.open = static_cast<int>(std::count_if(faces->begin(), faces->end(), [](const auto& f) { return !f.label.Decided(); }));
+  return out;
+}
+
+base::Status ReviewService::CheckFaceLabel(const json& undo) {
+  std::lock_guard lock(decide_mu_);
+  if (undo.value("moved", false)) return UnmovedSince(undo).status();
+  const int64_t id = undo.at("item");
+  auto item = PendingItem(id, undo.at("folder"));
+  if (!item.ok() && item.status().code() == base::Code::kNotFound) {
+    return base::Status::Conflict(fmt::format("item {} was decided since; nothing was changed", id));
+  }
+  if (!item.ok()) return item.status();
+  auto faces = catalog_.FacesOf(id);
+  if (!faces.ok()) return faces.status();
+  const int face = undo.at("face");
+  if (face >= static_cast<int>(faces->size()) || !((*faces)[face].label == LabelFrom(undo.at("label")))) {
+    return base::Status::Conflict(fmt::format("face {} of item {} was named again since; nothing was changed",
+                                              face + 1, id));
+  }
+  return base::Status::Ok();
+}
+
+// The label before, the references it replaced, and (when the naming filed the item) the file back where it was.
+base::Status ReviewService::RevertFaceLabel(const json& undo, const std::string& actor, int64_t now) {
+  std::lock_guard lock(decide_mu_);
+  if (undo.value("moved", false)) return RevertRelocation(undo, actor, now);
+  TRIAGE_RETURN_IF_ERROR(CheckFaceLabel(undo));
+  catalog::CatalogChange change;
+  change.kind = catalog::CatalogChange::Kind::kReferences;
+  change.journal_id = base::RandomId();
+  change.item.id = undo.at("item");
+  change.actor = actor;
+  change.action = "undo";
+  change.reason = fmt::format("naming of face {} undone by {}", undo.at("face").get<int>() + 1, actor);
+  change.at = now;
+  LabelUndo(undo, change);
+  auto applied = catalog_.Apply(change);
+  if (!applied.ok()) return applied.status();
+  if (references_changed_) references_changed_();
+  return base::Status::Ok();
+}
+
+void ReviewService::LabelUndo(const json& undo, catalog::CatalogChange& change) {
+  if (!undo.contains("face")) return;
+  change.face_labels = {{undo.at("face").get<int>(), LabelFrom(undo.at("before"))}};
+  change.removed_references = undo.at("references").get<std::vector<int64_t>>();
+  for (const json& r : undo.at("restore")) {
+    change.references.push_back({r.at("id"), r.at("person"), r.at("embedding").get<std::vector<float>>(), r.at("source")});
+  }
+}
+
+}  // namespace triage::review

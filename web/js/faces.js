@@ -1,0 +1,74 @@
+// Faces on the review card: the detected face boxes drawn over the photo, and for a group photo one row per face to
+// name it (an enrolled person) or mark it as nobody tracked (POST /api/review/{id}/faces/{index}).
+import { h, faceCrop } from './dom.js';
+import { personPicker } from './picker.js';
+
+function faceState(face) {
+  if (face.named_as) return 'named';
+  return face.untracked ? 'untracked' : 'open';
+}
+
+function faceWords(face) {
+  if (face.named_as) return face.named_as;
+  return face.untracked ? 'not tracked' : 'not named yet';
+}
+
+// The photo with a numbered box on each face, placed in percent of the image so that it follows any size the image
+// is shown at. `onBox(index)` runs when a box is clicked.
+export function faceStage(item, faces, image, onBox) {
+  const boxes = faces.map((face) => {
+    const { x, y, w, h: bh } = face.box;
+    const box = h('button', { type: 'button', class: `face-box ${faceState(face)}`,
+      dataset: { testid: 'face-box', face: face.index },
+      'aria-label': `Face ${face.index + 1}: ${faceWords(face)}`, onclick: () => onBox && onBox(face.index) },
+    h('span', { class: 'face-tag' }, `${face.index + 1}${face.named_as ? ` ${face.named_as}` : ''}`));
+    Object.assign(box.style, { left: `${(100 * x) / item.width}%`, top: `${(100 * y) / item.height}%`,
+      width: `${(100 * w) / item.width}%`, height: `${(100 * bh) / item.height}%` });
+    return box;
+  });
+  return h('div', { class: 'face-stage', dataset: { testid: 'face-stage' } }, image, boxes);
+}
+
+// The nearest enrolled person of a face, as a hint; only one within the match distance is offered as a likely match.
+function nearestHint(face) {
+  const near = (face.nearest || [])[0];
+  if (!near) return null;
+  return h('span', { class: `suggestion ${near.within_match_distance ? 'near' : 'far'}`, dataset: { testid: 'face-hint' },
+    title: near.within_match_distance ? 'A likely match' : 'The closest enrolled person, but too far away to be a match' },
+  `${near.person}? ${near.distance.toFixed(2)}`);
+}
+
+// One row per face: its crop, what it is now, a person picker and "Not tracked". `name(index, person)` names it
+// (person '' marks it as nobody tracked). Returns {el, focus(index)}.
+export function facesPanel(item, faces, persons, { name, onEscape }) {
+  const pickers = [];
+  const rows = faces.map((face) => {
+    const picker = personPicker(persons, { testid: `face-${face.index}`, label: `Who is face ${face.index + 1}`,
+      onEnter: () => {
+        const person = picker.value();
+        if (person) name(face.index, person);
+      },
+      onEscape });
+    pickers[face.index] = picker;
+    return h('li', { class: `face-row ${faceState(face)}`, dataset: { testid: 'face-row', face: face.index } },
+      h('span', { class: 'face-number', 'aria-hidden': 'true' }, String(face.index + 1)),
+      faceCrop(item, face.box, 48),
+      h('div', { class: 'face-what' },
+        h('span', { class: 'face-status', dataset: { testid: 'face-status' } }, faceWords(face)),
+        face.named_as || face.untracked ? null : nearestHint(face)),
+      h('div', { class: 'face-actions' }, picker.el,
+        h('button', { type: 'button', dataset: { testid: 'face-name' }, onclick: () => {
+          const person = picker.value();
+          if (person) name(face.index, person); else picker.focus();
+        } }, 'Name'),
+        h('button', { type: 'button', dataset: { testid: 'face-untracked' }, onclick: () => name(face.index, '') },
+          'Not tracked')));
+  });
+  const open = faces.filter((f) => !f.named_as && !f.untracked).length;
+  const el = h('section', { class: 'faces-panel', dataset: { testid: 'faces-panel' }, 'aria-label': 'Faces in this photo' },
+    h('h2', {}, `Faces in this photo (${faces.length})`),
+    h('p', { class: 'muted small' }, open ? `${open} to name: choose who each face is, or mark it as not tracked. ` +
+      'When every face is done, the photo goes where the policy sends it.' : 'Every face is named.'),
+    h('ol', { class: 'face-rows' }, rows));
+  return { el, focus: (index) => pickers[index] && pickers[index].focus() };
+}

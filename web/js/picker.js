@@ -1,0 +1,124 @@
+// The person picker: a search box over the enrolled persons with a face of each (a reference face cut out of its
+// photo), the names used last first, and number keys 1–9 for the top suggestions while the list is open. Enter hands
+// over to the caller (approve), Esc leaves. Typing never chooses anyone by itself: only a number key, a click, or the
+// arrow keys with Enter do, so a shortcut letter pressed here changes nothing but the filter.
+import { h, mount, faceCrop } from './dom.js';
+
+const RECENT_KEY = 'triage.recentPersons';
+const MAX_RECENT = 9;
+const MAX_SHOWN = 30;
+let pickers = 0;
+
+function recentNames() {
+  try { return JSON.parse(localStorage.getItem(RECENT_KEY) || '[]').filter((n) => typeof n === 'string'); }
+  catch (_) { return []; }
+}
+
+// Remembers `name` as the most recently used, for the pickers' order.
+export function rememberPerson(name) {
+  if (!name) return;
+  const names = [name, ...recentNames().filter((n) => n !== name)].slice(0, MAX_RECENT);
+  try { localStorage.setItem(RECENT_KEY, JSON.stringify(names)); } catch (_) { /* private mode: no memory */ }
+}
+
+// The persons matching `text` (case-insensitive, anywhere in the name): recent names first, then names that start
+// with the text, then the rest, each alphabetically.
+export function rankPersons(persons, text) {
+  const q = text.trim().toLowerCase();
+  const recent = recentNames();
+  const key = (p) => {
+    const r = recent.indexOf(p.name);
+    return [r < 0 ? MAX_RECENT : r, q && p.name.toLowerCase().startsWith(q) ? 0 : 1];
+  };
+  return persons.filter((p) => !q || p.name.toLowerCase().includes(q)).sort((a, b) => {
+    const [ka, kb] = [key(a), key(b)];
+    return ka[0] - kb[0] || ka[1] - kb[1] || a.name.localeCompare(b.name);
+  });
+}
+
+function avatar(person) {
+  if (person.avatar) return faceCrop(person.avatar.item, person.avatar.box, 28);
+  return h('span', { class: 'avatar-initial', 'aria-hidden': 'true' }, person.name.charAt(0).toUpperCase());
+}
+
+// persons: [{name, avatar}] as GET /api/persons gives them. Returns {el, input, value(), choose(name), focus()}:
+// value() is the chosen person, or a name typed out in full; '' otherwise.
+export function personPicker(persons, { testid, label = 'Person', onEnter, onEscape, onChoose } = {}) {
+  const listId = `picker-list-${++pickers}`;
+  let chosen = '';
+  let shown = [];
+  let active = -1;
+  const input = h('input', { type: 'text', role: 'combobox', autocomplete: 'off', spellcheck: false,
+    'aria-label': label, 'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': listId,
+    placeholder: 'type a name…', dataset: { testid: `${testid}-select`, value: '' } });
+  const list = h('ul', { id: listId, role: 'listbox', class: 'picker-list', hidden: true, 'aria-label': `${label}: names`,
+    dataset: { testid: `${testid}-options` } });
+
+  const searching = () => input.value.trim() !== chosen;
+  function draw() {
+    shown = rankPersons(persons, searching() ? input.value : '').slice(0, MAX_SHOWN);
+    active = Math.min(active, shown.length - 1);
+    mount(list, shown.length ? shown.map((p, i) => h('li', { id: `${listId}-${i}`, role: 'option',
+      class: i === active ? 'active' : '', 'aria-selected': String(p.name === chosen),
+      dataset: { testid: 'picker-option', name: p.name },
+      onmousedown: (e) => e.preventDefault(), onclick: () => choose(p.name) },
+    avatar(p), h('span', { class: 'picker-name' }, p.name), i < 9 ? h('kbd', {}, String(i + 1)) : null))
+      : h('li', { class: 'picker-empty muted', role: 'option', 'aria-disabled': 'true', 'aria-selected': 'false' },
+        persons.length ? 'Nobody enrolled by that name' : 'Nobody enrolled yet'));
+    if (active >= 0) input.setAttribute('aria-activedescendant', `${listId}-${active}`);
+    else input.removeAttribute('aria-activedescendant');
+  }
+  function open() { list.hidden = false; input.setAttribute('aria-expanded', 'true'); draw(); }
+  function close() { list.hidden = true; input.setAttribute('aria-expanded', 'false'); active = -1; }
+  function choose(name) {
+    chosen = name;
+    input.value = name;
+    input.dataset.value = name;
+    close();
+    if (onChoose) onChoose(name);
+  }
+
+  input.addEventListener('focus', open);
+  input.addEventListener('blur', close);
+  input.addEventListener('input', () => { active = -1; open(); });
+  input.addEventListener('keydown', (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (/^[1-9]$/.test(e.key)) {
+      e.preventDefault();   // digits choose, they are not part of a name
+      if (list.hidden) { open(); return; }
+      const person = shown[Number(e.key) - 1];
+      if (person) choose(person.name);
+      return;
+    }
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      if (list.hidden) open();
+      const step = e.key === 'ArrowDown' ? 1 : -1;
+      active = shown.length ? (active + step + shown.length) % shown.length : -1;
+      draw();
+      return;
+    }
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      if (!list.hidden && active >= 0 && shown[active]) { choose(shown[active].name); return; }
+      close();
+      if (onEnter) onEnter();
+      return;
+    }
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      input.value = chosen;
+      close();
+      if (onEscape) onEscape();
+    }
+  });
+
+  const value = () => {
+    const text = input.value.trim();
+    if (chosen && text === chosen) return chosen;
+    const exact = persons.find((p) => p.name.toLowerCase() === text.toLowerCase());
+    return exact ? exact.name : '';
+  };
+  const el = h('span', { class: 'picker' }, input, list);
+  return { el, input, value, choose, focus: () => input.focus() };
+}
