@@ -112,6 +112,11 @@ document.getElementById('logout').addEventListener('click', async () => {
   showLogin('You are logged out.');
 });
 window.addEventListener('hashchange', route);
+// The skip link moves the keyboard past the navigation to the page's content (without touching the route in the hash).
+document.getElementById('skip-link').addEventListener('click', (e) => {
+  e.preventDefault();
+  document.getElementById('app').focus();
+});
 window.addEventListener('triage:logged-out', () => {
   if (!session.user) return;
   session.user = '';
