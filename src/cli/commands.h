@@ -11,6 +11,9 @@
 
 namespace triage::cli {
 
+// An ingest input that names a URL rather than a file or folder.
+inline bool IsUrl(const std::string& arg) { return arg.find("://") != std::string::npos; }
+
 struct CommandContext {
   LibraryOpener open;
   CatalogOpener open_catalog;

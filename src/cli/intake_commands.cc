@@ -76,8 +76,6 @@ void PrintSummary(const pipeline::IngestSummary& s) {
   for (const auto& [category, n] : s.by_category) fmt::print("  review/{}: {}\n", category, n);
 }
 
-bool IsUrl(const std::string& arg) { return arg.find("://") != std::string::npos; }
-
 int Ingest(CommandContext& ctx, const std::vector<std::string>& args, pipeline::IngestOptions options) {
   auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;

@@ -139,7 +139,7 @@ int EnqueueIngest(CommandContext& ctx, const std::vector<std::string>& inputs, c
   if (!queue.ok()) return ctx.Fail(queue.status());
   std::vector<std::filesystem::path> roots;
   for (const auto& in : inputs) {
-    if (in.find("://") != std::string::npos) {
+    if (IsUrl(in)) {
       return ctx.Fail(base::Status::InvalidArgument(
           fmt::format("ingest --queue takes files and folders, not URLs: {}", in)));
     }

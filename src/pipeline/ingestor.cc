@@ -16,6 +16,7 @@
 #include "base/ids.h"
 #include "decide/decide.h"
 #include "fingerprint/sha256.h"
+#include "pipeline/input_scan.h"
 #include "pipeline/analyse.h"
 #include "pipeline/duplicate_index.h"
 #include "pipeline/face_stage.h"
@@ -372,10 +373,7 @@ Ingestor::~Ingestor() = default;
 base::Result<IngestSummary> Ingestor::IngestPaths(const std::vector<fs::path>& paths, const IngestOptions& options,
                                                   const ProgressFn& progress) {
   auto c = impl_->store.Current();
-  source::ScanOptions scan_options;
-  // Files given by path get these checks too: a library file ingested again would leave its item dangling.
-  scan_options.exclude = {c->FacesDir(), c->ReviewDir(), c->StateDir(), c->PhotosDir()};
-  auto scan = source::ScanFolders(paths, scan_options);
+  auto scan = ScanInputs(paths, *c);  // files given by path get the library-folder checks too
   std::vector<Input> inputs;
   for (const auto& f : scan.files) {
     Input in;

@@ -14,7 +14,7 @@
 
 #include "base/clock.h"
 #include "fingerprint/sha256.h"
-#include "source/folder_scanner.h"
+#include "pipeline/input_scan.h"
 
 namespace triage::pipeline {
 
@@ -40,9 +40,7 @@ base::Result<IngestJob> ParseIngestJob(const std::string& payload) {
 base::Result<EnqueueReport> EnqueueIngest(catalog::JobQueue& queue, const config::Config& config,
                                           const std::vector<fs::path>& roots, const IngestOptions& options,
                                           int64_t now) {
-  source::ScanOptions scan_options;
-  scan_options.exclude = {config.FacesDir(), config.ReviewDir(), config.StateDir(), config.PhotosDir()};
-  source::ScanResult scan = source::ScanFolders(roots, scan_options);
+  source::ScanResult scan = ScanInputs(roots, config);
   EnqueueReport report;
   for (const auto& e : scan.errors) report.problems.push_back(e.status.message());
   for (const auto& s : scan.skipped) report.problems.push_back(fmt::format("{}: {}", s.path.string(), s.reason));
