@@ -31,7 +31,8 @@ class InputStream : public httplib::Stream {
   }
   ssize_t write(const char* ptr, size_t size) override {
     std::string_view out(ptr, size);
-    if (out.rfind("HTTP/1.1 ", 0) == 0 && out.size() >= 12) statuses.push_back(std::atoi(std::string(out.substr(9, 3)).c_str()));
+    if (out.rfind("HTTP/1.1 ", 0) == 0 && out.size() >= 12)
+      statuses.push_back(std::atoi(std::string(out.substr(9, 3)).c_str()));
     return static_cast<ssize_t>(size);
   }
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
@@ -111,12 +112,15 @@ HarnessServer& Server() {
     static server::ApiRouter router(*auth);
     using server::Method;
     using server::Permission;
-    router.Add(Method::kPost, "/api/json", Permission::kPublic, [](server::Call& call) -> Status {
-      auto doc = call.JsonBody();
-      if (!doc.ok()) return doc.status();
-      call.Reply(*doc);
-      return Status::Ok();
-    }, 4096);
+    router.Add(
+        Method::kPost, "/api/json", Permission::kPublic,
+        [](server::Call& call) -> Status {
+          auto doc = call.JsonBody();
+          if (!doc.ok()) return doc.status();
+          call.Reply(*doc);
+          return Status::Ok();
+        },
+        4096);
     router.Add(Method::kGet, "/api/items/{id}", Permission::kPublic, [](server::Call& call) -> Status {
       auto id = call.IdParam();
       if (!id.ok()) return id.status();

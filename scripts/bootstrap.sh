@@ -7,7 +7,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian packages: build tools, the field's libraries, peer tools for bench/, chromium for the browser tests.
 packages=(
-  build-essential cmake pkg-config ccache clang libclang-rt-14-dev
+  build-essential cmake pkg-config ccache clang clang-format libclang-rt-14-dev
   libopencv-dev libopencv-contrib-dev opencv-data
   libdlib-dev libdlib-data libopenblas-dev
   libvips-dev libheif-dev libexiv2-dev

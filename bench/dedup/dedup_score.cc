@@ -152,7 +152,7 @@ struct Score {
   size_t predicted = 0, true_positive = 0;
   int unknown = 0;
   std::map<std::string, std::pair<int, int>> by_variant;  // variant -> (found, total) pairs with its original
-  std::map<std::string, int> false_by_kind;                // false pairs by what kind of negative they are
+  std::map<std::string, int> false_by_kind;               // false pairs by what kind of negative they are
 };
 
 // What kind of different-picture pair this is: a derived negative (mirror, recolour, sepia, smooth) of the other's

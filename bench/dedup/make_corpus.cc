@@ -48,21 +48,28 @@ enum class Kind { kWhole, kWindow, kMirror, kRecolour, kSepia, kSmooth, kGradien
 
 const char* KindName(Kind k) {
   switch (k) {
-    case Kind::kWhole: return "base";
-    case Kind::kWindow: return "base";
-    case Kind::kMirror: return "mirror";
-    case Kind::kRecolour: return "recolour";
-    case Kind::kSepia: return "sepia";
-    case Kind::kSmooth: return "smooth";
-    case Kind::kGradient: return "gradient";
+    case Kind::kWhole:
+      return "base";
+    case Kind::kWindow:
+      return "base";
+    case Kind::kMirror:
+      return "mirror";
+    case Kind::kRecolour:
+      return "recolour";
+    case Kind::kSepia:
+      return "sepia";
+    case Kind::kSmooth:
+      return "smooth";
+    case Kind::kGradient:
+      return "gradient";
   }
   return "?";
 }
 
 struct Job {
   int group = 0;
-  int source = -1;   // index into the loaded photos; -1 for synthetic gradients
-  int window = 0;    // 0 = whole frame, 1-4 = corner windows
+  int source = -1;  // index into the loaded photos; -1 for synthetic gradients
+  int window = 0;   // 0 = whole frame, 1-4 = corner windows
   Kind kind = Kind::kWhole;
 };
 
@@ -80,13 +87,20 @@ bool ParseArgs(int argc, char** argv, Args& args) {
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (flag == "--out") args.out = next();
-    else if (flag == "--sources") args.sources.emplace_back(next());
-    else if (flag == "--count") args.count = std::stoi(next());
-    else if (flag == "--seed") args.seed = std::stoull(next());
-    else if (flag == "--threads") args.threads = std::clamp(std::stoi(next()), 1, 2);
-    else if (flag == "--no-check") args.check = false;
-    else return false;
+    if (flag == "--out")
+      args.out = next();
+    else if (flag == "--sources")
+      args.sources.emplace_back(next());
+    else if (flag == "--count")
+      args.count = std::stoi(next());
+    else if (flag == "--seed")
+      args.seed = std::stoull(next());
+    else if (flag == "--threads")
+      args.threads = std::clamp(std::stoi(next()), 1, 2);
+    else if (flag == "--no-check")
+      args.check = false;
+    else
+      return false;
   }
   return !args.out.empty() && args.count > 0;
 }
@@ -243,8 +257,9 @@ cv::Mat Synthesise(uint64_t seed) {  // when no photo is given: smooth fields an
   cv::Mat image;
   cv::resize(coarse, image, cv::Size(1600, 1067), 0, 0, cv::INTER_CUBIC);
   for (int i = 0; i < 30; ++i) {
-    cv::circle(image, {static_cast<int>(rng() % 1600), static_cast<int>(rng() % 1067)}, 20 + static_cast<int>(rng() % 200),
-               cv::Scalar(rng() % 256, rng() % 256, rng() % 256), cv::FILLED, cv::LINE_AA);
+    cv::circle(image, {static_cast<int>(rng() % 1600), static_cast<int>(rng() % 1067)},
+               20 + static_cast<int>(rng() % 200), cv::Scalar(rng() % 256, rng() % 256, rng() % 256), cv::FILLED,
+               cv::LINE_AA);
   }
   return AddGrain(image, 5, seed);
 }
@@ -280,14 +295,19 @@ class Generator {
     const cv::Mat picture = Window(photos_[static_cast<size_t>(job.source)], job.window);
     cv::Mat out;
     switch (job.kind) {
-      case Kind::kMirror: cv::flip(picture, out, 1); return out;
-      case Kind::kRecolour: return HueShift(picture, 90 + static_cast<int>(seed % 120));  // colourful pictures only
-      case Kind::kSepia: return Sepia(picture);
+      case Kind::kMirror:
+        cv::flip(picture, out, 1);
+        return out;
+      case Kind::kRecolour:
+        return HueShift(picture, 90 + static_cast<int>(seed % 120));  // colourful pictures only
+      case Kind::kSepia:
+        return Sepia(picture);
       case Kind::kSmooth: {
         cv::GaussianBlur(picture, out, cv::Size(0, 0), picture.cols * 0.05);
         return AddGrain(out, 1.5, seed);
       }
-      default: return picture;
+      default:
+        return picture;
     }
   }
 
@@ -353,7 +373,8 @@ std::vector<fs::path> ListSources(const fs::path& dir) {
     std::istringstream fields(line);
     for (std::string c; std::getline(fields, c, '\t');) cols.push_back(c);
     if (header) {
-      for (size_t i = 0; i < cols.size(); ++i) license_column = cols[i] == "license" ? static_cast<int>(i) : license_column;
+      for (size_t i = 0; i < cols.size(); ++i)
+        license_column = cols[i] == "license" ? static_cast<int>(i) : license_column;
       continue;
     }
     if (license_column < 0 || static_cast<int>(cols.size()) <= license_column) continue;
@@ -390,8 +411,9 @@ std::vector<cv::Mat> LoadPhotos(const std::vector<fs::path>& dirs) {
 int main(int argc, char** argv) {
   Args args;
   if (!ParseArgs(argc, argv, args)) {
-    std::fprintf(stderr, "usage: make_corpus --out DIR [--sources DIR]... [--count N] [--seed S] [--threads 1|2] "
-                         "[--no-check]\n");
+    std::fprintf(stderr,
+                 "usage: make_corpus --out DIR [--sources DIR]... [--count N] [--seed S] [--threads 1|2] "
+                 "[--no-check]\n");
     return 2;
   }
   cv::setNumThreads(1);  // our own workers are the only parallelism (at most two cores)

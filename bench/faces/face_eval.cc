@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "decide/decide.h"
 #include "faces/embedding_net.h"
 #include "faces/face_analyzer.h"
-#include "decide/decide.h"
 #include "faces/face_matcher.h"
 #include "vision/decode.h"
 

@@ -3,12 +3,13 @@
 // quality, faces off), timed in the same run on the fixture photos.
 //
 // Usage: simulate_bench [--items N] [--photos DIR]
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <random>
 #include <string>
-#include <unistd.h>
 
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "config/config.h"
@@ -54,7 +55,7 @@ catalog::CatalogChange SyntheticItem(int i, std::mt19937& rng) {
   model::Policy policy;
   model::MatchKind kind = s.analysis.faces.empty() ? model::MatchKind::kUnknown : model::MatchKind::kKnown;
   if (!s.analysis.faces.empty() && (s.analysis.faces[0].match.distance > policy.match_distance ||
-                                   s.analysis.faces[0].match.confidence < policy.min_confidence)) {
+                                    s.analysis.faces[0].match.confidence < policy.min_confidence)) {
     kind = model::MatchKind::kUnknown;
   }
   c.item.location = kind == model::MatchKind::kKnown ? "library" : "review";
@@ -76,8 +77,10 @@ int main(int argc, char** argv) {
   fs::path photos = fs::path(TRIAGE_SOURCE_DIR) / "tests/fixtures/faces";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
-    if (a == "--items") items = std::stoi(argv[i + 1]);
-    else if (a == "--photos") photos = argv[i + 1];
+    if (a == "--items")
+      items = std::stoi(argv[i + 1]);
+    else if (a == "--photos")
+      photos = argv[i + 1];
   }
   fs::path dir = fs::temp_directory_path() / ("triage_simulate_bench_" + std::to_string(::getpid()));
   fs::create_directories(dir);
@@ -86,7 +89,8 @@ int main(int argc, char** argv) {
   std::mt19937 rng(7);
   std::vector<catalog::CatalogChange> batch;
   for (int i = 0; i < items; ++i) batch.push_back(SyntheticItem(i, rng));
-  if (auto st = (*catalog)->ApplyAll(batch).status(); !st.ok()) return std::fprintf(stderr, "%s\n", st.ToString().c_str()), 1;
+  if (auto st = (*catalog)->ApplyAll(batch).status(); !st.ok())
+    return std::fprintf(stderr, "%s\n", st.ToString().c_str()), 1;
 
   auto config = config::ConfigFromJson(dir, nlohmann::json{{"thresholds", {{"min_confidence", 0.8}}}});
   auto start = std::chrono::steady_clock::now();

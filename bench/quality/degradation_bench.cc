@@ -5,18 +5,18 @@
 // core, decode excluded: on the pipeline's 1600 px raster and on a full 12 MP raster.
 //
 // Usage: degradation_bench DIR [--verbose | --time-only]
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <string>
-#include <unistd.h>
-
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <string>
 
 #include "model/quality.h"
 #include "quality/score.h"

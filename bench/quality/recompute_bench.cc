@@ -3,12 +3,13 @@
 // Target: >= 10,000 images/s.
 //
 // Usage: recompute_bench [--items N]
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <random>
 #include <string>
-#include <unistd.h>
 
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "config/config.h"
@@ -83,12 +84,13 @@ int main(int argc, char** argv) {
     analyses.push_back(c.analysis->analysis.metrics.measured ? *c.analysis : model::StoredAnalysis());
     batch.push_back(std::move(c));
   }
-  if (auto st = (*catalog)->ApplyAll(batch).status(); !st.ok()) return std::fprintf(stderr, "%s\n", st.ToString().c_str()), 1;
+  if (auto st = (*catalog)->ApplyAll(batch).status(); !st.ok())
+    return std::fprintf(stderr, "%s\n", st.ToString().c_str()), 1;
   batch.clear();
   // A change of weights: every score moves.
   nlohmann::json doc = config::DefaultConfigJson();
-  doc["quality"]["weights"]["others"] = {{"sharpness", 40}, {"exposure", 20}, {"noise", 10}, {"dynamic_range", 10},
-                                         {"contrast", 10}, {"colour", 10}};
+  doc["quality"]["weights"]["others"] = {{"sharpness", 40},     {"exposure", 20}, {"noise", 10},
+                                         {"dynamic_range", 10}, {"contrast", 10}, {"colour", 10}};
   auto config = config::ConfigFromJson(dir, doc);
   if (!config.ok()) return std::fprintf(stderr, "%s\n", config.status().ToString().c_str()), 1;
 
@@ -102,13 +104,14 @@ int main(int argc, char** argv) {
   int64_t changed = quality::RescoreAll(analyses, config->quality, reference);
   double pure_s = Seconds(start);
 
-  std::printf("recompute through the catalog: %lld analyses in %.2f s = %.0f images/s (%lld scores changed) "
-              "(target >= 10,000/s)\n",
-              static_cast<long long>(report->items), full_s, report->items / full_s,
-              static_cast<long long>(report->changed));
-  std::printf("scoring alone (reference + categories + aggregates, in memory): %d in %.3f s = %.0f images/s (%lld "
-              "changed)\n",
-              items, pure_s, items / pure_s, static_cast<long long>(changed));
+  std::printf(
+      "recompute through the catalog: %lld analyses in %.2f s = %.0f images/s (%lld scores changed) "
+      "(target >= 10,000/s)\n",
+      static_cast<long long>(report->items), full_s, report->items / full_s, static_cast<long long>(report->changed));
+  std::printf(
+      "scoring alone (reference + categories + aggregates, in memory): %d in %.3f s = %.0f images/s (%lld "
+      "changed)\n",
+      items, pure_s, items / pure_s, static_cast<long long>(changed));
   fs::remove_all(dir);
   return 0;
 }

@@ -1,12 +1,12 @@
 // Seeds a library's catalog with N review-queue items through the Catalog interface, for the server benchmark.
 // The rows describe images that are not on disk: GET /api/review/queue reads only the catalog.
 // Usage: bench_server_seed LIBRARY_DIR N
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "config/config.h"

@@ -1,10 +1,9 @@
 // Composition root: picks the catalog backend by URL (SQLite or PostgreSQL), runs recovery, and hands the library
 // to the CLI.
+#include <fmt/format.h>
 #include <malloc.h>
 
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "catalog/postgres/pg_catalog.h"
 #include "catalog/postgres/pg_job_queue.h"
@@ -12,8 +11,8 @@
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "catalog/sqlite/sqlite_face_store.h"
 #include "catalog/sqlite/sqlite_gallery.h"
-#include "catalog/sqlite/sqlite_undo.h"
 #include "catalog/sqlite/sqlite_proposals.h"
+#include "catalog/sqlite/sqlite_undo.h"
 #include "catalog/sqlite/sqlite_users.h"
 #include "cli/library.h"
 
@@ -35,7 +34,7 @@ Result<CatalogStores> OpenCatalog(const std::string& url, const fs::path& root) 
   CatalogStores out;
   if (url.rfind("sqlite:", 0) == 0) {
     std::string path = url.substr(7);
-    fs::path file = path.empty()                      ? root / ".triage" / "catalog.db"
+    fs::path file = path.empty()                   ? root / ".triage" / "catalog.db"
                     : fs::path(path).is_absolute() ? fs::path(path)
                                                    : root / path;
     auto c = triage::catalog::sqlite::SqliteCatalog::Open(file);

@@ -2,6 +2,7 @@
 #include "base/files.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -14,8 +15,6 @@
 #include <random>
 #include <sstream>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "base/file_stamp.h"
 #include "base/utf8.h"
@@ -148,7 +147,8 @@ Status CopyFileDurably(const fs::path& from, const fs::path& to, const ChunkSink
   }
   if (st.ok()) {
     auto after = StampOfFd(in.fd, from);
-    if (!after.ok()) st = after.status();
+    if (!after.ok())
+      st = after.status();
     else if (!(*after == *before))
       st = Status::Unavailable(fmt::format("{} changed while being copied", from.string()));
   }
@@ -168,9 +168,9 @@ Status MoveFileDurably(const fs::path& from, const fs::path& to) {
   // A move keeps the modification time, as rename does: callers compare it to see that the file is unchanged.
   auto stamp = StampOf(from);
   if (stamp.ok()) {
-    const struct timespec times[2] = {{0, UTIME_OMIT},
-                                      {static_cast<time_t>(stamp->mtime_ns / 1'000'000'000),
-                                       static_cast<long>(stamp->mtime_ns % 1'000'000'000)}};
+    const struct timespec times[2] = {
+        {0, UTIME_OMIT},
+        {static_cast<time_t>(stamp->mtime_ns / 1'000'000'000), static_cast<long>(stamp->mtime_ns % 1'000'000'000)}};
     ::utimensat(AT_FDCWD, tmp.c_str(), times, 0);
   }
   st = RenameNoReplace(tmp, to);

@@ -85,7 +85,9 @@ TEST(FileNameTest, SafeNamesAreRecognised) {
 
 TEST(FileNameTest, SanitizeRemovesHostileParts) {
   EXPECT_EQ(SanitizeFileName("../../etc/passwd"), "_.._etc_passwd");
-  EXPECT_EQ(SanitizeFileName("a\x01" "b.jpg"), "a_b.jpg");
+  EXPECT_EQ(SanitizeFileName("a\x01"
+                             "b.jpg"),
+            "a_b.jpg");
   EXPECT_EQ(SanitizeFileName(".."), "image");
   EXPECT_EQ(SanitizeFileName("\xFF\xFE.jpg"), "__.jpg");
   EXPECT_EQ(SanitizeFileName("caf\xC3\xA9.jpg"), "caf\xC3\xA9.jpg");

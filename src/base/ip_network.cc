@@ -70,7 +70,8 @@ std::string IpNetwork::ToString() const { return fmt::format("{}/{}", base.ToStr
 Result<IpNetwork> ParseIpNetwork(const std::string& text) {
   const size_t slash = text.find('/');
   if (slash == std::string::npos) {
-    return Status::InvalidArgument(fmt::format("\"{}\" is not a CIDR network (address/prefix, e.g. 192.168.0.0/16)", text));
+    return Status::InvalidArgument(
+        fmt::format("\"{}\" is not a CIDR network (address/prefix, e.g. 192.168.0.0/16)", text));
   }
   auto address = ParseIpAddress(text.substr(0, slash));
   if (!address.ok()) return Status::InvalidArgument(fmt::format("\"{}\": {}", text, address.status().message()));
@@ -80,7 +81,8 @@ Result<IpNetwork> ParseIpNetwork(const std::string& text) {
                       bits_text.find_first_not_of("0123456789") == std::string::npos &&
                       (bits_text.size() == 1 || bits_text[0] != '0');
   if (!digits || std::stoi(bits_text) > max_bits) {
-    return Status::InvalidArgument(fmt::format("\"{}\": the prefix length must be a number from 0 to {}", text, max_bits));
+    return Status::InvalidArgument(
+        fmt::format("\"{}\": the prefix length must be a number from 0 to {}", text, max_bits));
   }
   IpNetwork network{*address, std::stoi(bits_text)};
   const IpAddress masked = Masked(network.base, network.prefix_bits);

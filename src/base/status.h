@@ -17,7 +17,7 @@ enum class Code {
   kUnavailable,
   kAlreadyExists,
   kPermissionDenied,
-  kConflict,          // the state the caller acted on has changed meanwhile; nothing was done
+  kConflict,  // the state the caller acted on has changed meanwhile; nothing was done
 };
 
 // Name of a code as used in JSON output ("not_found", ...).
@@ -56,8 +56,8 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}             // NOLINT(google-explicit-constructor)
-  Result(Status status) : data_(std::move(status)) {}       // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
+  Result(Status status) : data_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(data_); }
   const Status& status() const {
@@ -80,8 +80,8 @@ class [[nodiscard]] Result {
 }  // namespace triage::base
 
 // Returns early from the enclosing function when `expr` (a Status) is an error.
-#define TRIAGE_RETURN_IF_ERROR(expr)          \
-  do {                                        \
-    ::triage::base::Status _st = (expr);      \
-    if (!_st.ok()) return _st;                \
+#define TRIAGE_RETURN_IF_ERROR(expr)     \
+  do {                                   \
+    ::triage::base::Status _st = (expr); \
+    if (!_st.ok()) return _st;           \
   } while (0)

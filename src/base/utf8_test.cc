@@ -13,8 +13,8 @@ TEST(Utf8Test, AcceptsWellFormedText) {
 }
 
 TEST(Utf8Test, RejectsStrayBytesOverlongsSurrogatesAndTruncation) {
-  for (const char* bad : {"\xFF\xFE.jpg", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "a\xC3",
-                          "\xE2\x82", "\x80"}) {
+  for (const char* bad :
+       {"\xFF\xFE.jpg", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "a\xC3", "\xE2\x82", "\x80"}) {
     EXPECT_FALSE(IsValidUtf8(bad)) << bad;
   }
 }

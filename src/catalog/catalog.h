@@ -21,10 +21,10 @@ struct CatalogChange {
   // item.id when it is set (0: about no item).
   enum class Kind { kInsertItem, kRelocateItem, kReferences };
   Kind kind = Kind::kInsertItem;
-  std::string journal_id;              // unique per change
-  model::ItemRecord item;              // insert: the whole record (id ignored); relocate: id + new
-                                       // path/location/category/person/auto_sorted
-  std::vector<model::Face> faces;      // insert: faces to store
+  std::string journal_id;                         // unique per change
+  model::ItemRecord item;                         // insert: the whole record (id ignored); relocate: id + new
+                                                  // path/location/category/person/auto_sorted
+  std::vector<model::Face> faces;                 // insert: faces to store
   std::optional<model::StoredAnalysis> analysis;  // insert: the analysis and facts the item was decided on
   // Reference embeddings to add (an approval teaching a face), in the same transaction as the item change, so
   // a crash cannot keep the move and lose the learning. A missing person is created. A reference with an id > 0
@@ -41,22 +41,22 @@ struct CatalogChange {
   std::string review_reason;
   std::string review_code;
   std::string actor = "system";
-  std::string action;                  // audit action: "ingest", "approve", "reject", "skip", "restore", "undo"
-  std::string reason;                  // audit reason (sentence)
-  int64_t at = 0;                      // unix seconds
+  std::string action;  // audit action: "ingest", "approve", "reject", "skip", "restore", "undo"
+  std::string reason;  // audit reason (sentence)
+  int64_t at = 0;      // unix seconds
 };
 
 struct ItemFilter {
-  std::optional<std::string> location;   // "library" | "review" | "trash"
+  std::optional<std::string> location;  // "library" | "review" | "trash"
   std::optional<std::string> category;
   std::optional<std::string> person;
   std::optional<std::string> source;
-  bool pending_review_only = false;      // items with an open review entry
-  int64_t after_id = 0;                  // keyset paging: id > after_id (ascending) ...
-  int offset = 0;                        // ... or plain offset
-  int limit = 100;                       // 1..1000
+  bool pending_review_only = false;  // items with an open review entry
+  int64_t after_id = 0;              // keyset paging: id > after_id (ascending) ...
+  int offset = 0;                    // ... or plain offset
+  int limit = 100;                   // 1..1000
   bool newest_first = false;
-  bool queue_order = false;              // review queue order: by arrival, skipped items last (else by id)
+  bool queue_order = false;  // review queue order: by arrival, skipped items last (else by id)
 };
 
 struct HashEntry {
@@ -75,15 +75,15 @@ struct HashChange {
 };
 
 struct HashChanges {
-  int64_t cursor = 0;                  // pass to the next call to get only what changed after these
-  std::vector<HashChange> changes;     // in the order they happened; replaying them in order is idempotent
+  int64_t cursor = 0;               // pass to the next call to get only what changed after these
+  std::vector<HashChange> changes;  // in the order they happened; replaying them in order is idempotent
 };
 
 // An item with its stored analysis: what policy simulation and apply-policy replay decide() on.
 struct AnalysedItem {
   int64_t id = 0;
   std::string path;
-  std::string location;                // "library" | "review"
+  std::string location;  // "library" | "review"
   std::string category;
   std::string person;
   bool auto_sorted = false;
@@ -99,16 +99,16 @@ struct StoredAnalysisRow {
 struct Stats {
   int64_t total = 0;
   int64_t auto_sorted = 0;
-  int64_t in_review = 0;                  // pending review entries
+  int64_t in_review = 0;  // pending review entries
   int64_t in_library = 0;
   int64_t in_trash = 0;
-  std::map<std::string, int64_t> by_person;     // library items per person
-  std::map<std::string, int64_t> by_category;   // pending review per category
-  double success_rate = 0;                // auto_sorted / ingested in the period, 0..1
+  std::map<std::string, int64_t> by_person;    // library items per person
+  std::map<std::string, int64_t> by_category;  // pending review per category
+  double success_rate = 0;                     // auto_sorted / ingested in the period, 0..1
 };
 
 struct DayStats {
-  std::string day;                        // YYYY-MM-DD (UTC)
+  std::string day;  // YYYY-MM-DD (UTC)
   int64_t ingested = 0;
   int64_t auto_sorted = 0;
   int64_t to_review = 0;
@@ -174,7 +174,7 @@ class Catalog {
   // Persons and their reference embeddings.
   virtual base::Result<int64_t> AddPerson(const std::string& name, int64_t at) = 0;  // kAlreadyExists
   virtual base::Result<std::vector<model::PersonRecord>> ListPersons() = 0;
-  virtual base::Status RemovePerson(const std::string& name) = 0;                      // kNotFound
+  virtual base::Status RemovePerson(const std::string& name) = 0;  // kNotFound
   virtual base::Status AddReference(const model::PersonReference& ref) = 0;
   virtual base::Result<std::vector<model::PersonReference>> AllReferences() = 0;
 

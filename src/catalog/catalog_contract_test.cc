@@ -78,8 +78,9 @@ TEST_P(CatalogContractTest, SamePathTwiceIsRefused) {
 TEST_P(CatalogContractTest, ApplyAllReturnsIdsInOrderAndSkipsAppliedChanges) {
   auto first = catalog_->Apply(Insert("j1", "faces/x/a.jpg", "library"));
   ASSERT_TRUE(first.ok());
-  auto ids = catalog_->ApplyAll({Insert("j2", "review/x/b.jpg", "review", "x"), Insert("j1", "faces/x/a.jpg", "library"),
-                                 Insert("j3", "review/x/c.jpg", "review", "x")});
+  auto ids =
+      catalog_->ApplyAll({Insert("j2", "review/x/b.jpg", "review", "x"), Insert("j1", "faces/x/a.jpg", "library"),
+                          Insert("j3", "review/x/c.jpg", "review", "x")});
   ASSERT_TRUE(ids.ok()) << ids.status().ToString();
   ASSERT_EQ(ids->size(), 3u);
   EXPECT_EQ((*ids)[1], *first);  // applied before: skipped, its id returned
@@ -92,7 +93,8 @@ TEST_P(CatalogContractTest, ApplyAllReturnsIdsInOrderAndSkipsAppliedChanges) {
 TEST_P(CatalogContractTest, ApplyAllIsAllOrNothing) {
   ASSERT_TRUE(catalog_->Apply(Insert("j1", "faces/x/a.jpg", "library")).ok());
   // The second change takes a path that is taken: the first must not stay applied either.
-  auto ids = catalog_->ApplyAll({Insert("j2", "review/x/b.jpg", "review", "x"), Insert("j3", "faces/x/a.jpg", "library")});
+  auto ids =
+      catalog_->ApplyAll({Insert("j2", "review/x/b.jpg", "review", "x"), Insert("j3", "faces/x/a.jpg", "library")});
   EXPECT_EQ(ids.status().code(), base::Code::kAlreadyExists);
   EXPECT_FALSE(*catalog_->WasApplied("j2"));
   EXPECT_FALSE(catalog_->FindByPath("review/x/b.jpg")->has_value());
@@ -313,7 +315,8 @@ TEST_P(CatalogContractTest, StoresAnalysesAndListsWhatThePolicyPlaces) {
 
 TEST_P(CatalogContractTest, FiltersPagesAndCounts) {
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(catalog_->Apply(Insert("r" + std::to_string(i), "review/d/" + std::to_string(i), "review", "duplicates")).ok());
+    ASSERT_TRUE(
+        catalog_->Apply(Insert("r" + std::to_string(i), "review/d/" + std::to_string(i), "review", "duplicates")).ok());
   }
   ASSERT_TRUE(catalog_->Apply(Insert("l", "faces/a/l.jpg", "library")).ok());
   ItemFilter f;

@@ -16,14 +16,14 @@ namespace triage::catalog {
 struct TableChecksum {
   std::string table;
   int64_t rows = 0;
-  std::string sha256;   // hex
+  std::string sha256;  // hex
 };
 
 // Counts and checksums of every copied table.
 base::Result<std::vector<TableChecksum>> ChecksumTables(TableTransfer& tables);
 
 struct CopyOptions {
-  int batch_rows = 1000;                                     // rows per read and per write transaction; 1 .. 10000
+  int batch_rows = 1000;  // rows per read and per write transaction; 1 .. 10000
   std::function<void(const std::string& table, int64_t rows)> progress;  // after each batch; may be empty
 };
 

@@ -47,8 +47,9 @@ CatalogChange Insert(const std::string& journal_id, const std::string& path, con
 void Fill(Catalog& catalog, UserStore& users) {
   for (int i = 0; i < 30; ++i) {
     const char* where = i % 3 == 0 ? "library" : i % 3 == 1 ? "review" : "trash";
-    ASSERT_TRUE(catalog.Apply(Insert("j" + std::to_string(i), std::string(where) + "/x/" + std::to_string(i) + ".jpg",
-                                     where, i % 3 == 1 ? "unidentified" : "", 1000 + i))
+    ASSERT_TRUE(catalog
+                    .Apply(Insert("j" + std::to_string(i), std::string(where) + "/x/" + std::to_string(i) + ".jpg",
+                                  where, i % 3 == 1 ? "unidentified" : "", 1000 + i))
                     .ok());
   }
   CatalogChange approve;

@@ -20,9 +20,9 @@ namespace triage::catalog {
 
 // What the gallery shows. Every filter is optional; all given must hold.
 struct GalleryQuery {
-  std::optional<std::string> location;   // "library" | "review"; default: both (never the trash)
+  std::optional<std::string> location;  // "library" | "review"; default: both (never the trash)
   std::optional<std::string> person;
-  std::optional<std::string> category;   // quality category (portrait, landscape, ...)
+  std::optional<std::string> category;  // quality category (portrait, landscape, ...)
   std::optional<std::string> camera;
   std::optional<std::string> lens;
   std::optional<int64_t> taken_from_ms;  // capture time (arrival time when unknown), inclusive
@@ -30,25 +30,25 @@ struct GalleryQuery {
   std::optional<double> min_score;       // aggregate, inclusive; unscored items fail any score bound
   std::optional<double> max_score;
   bool hide_closed_eyes = false;
-  bool best_of_burst_only = false;       // of each burst only its best frame
-  bool hide_duplicates = false;          // of each duplicate group only its lead
-  std::vector<int64_t> ids;              // when not empty: only these items
+  bool best_of_burst_only = false;  // of each burst only its best frame
+  bool hide_duplicates = false;     // of each duplicate group only its lead
+  std::vector<int64_t> ids;         // when not empty: only these items
   // "aggregate", "date" or a quality dimension (model::QualityDimensions(): "sharpness", "exposure", ...).
   std::string sort = "aggregate";
   bool ascending = false;
   // Keyset paging: the sort value and id of the last item of the previous page (after it in sort order).
   std::optional<double> after_value;
   int64_t after_id = 0;
-  int limit = 100;                       // 1..1000
+  int limit = 100;  // 1..1000
 };
 
 struct GalleryEntry {
-  model::ItemRecord item;                // with its quality score
-  double sort_value = 0;                 // the value sorted on (-1 when the item has none, e.g. unscored)
-  std::optional<int64_t> taken_at_ms;    // capture time
+  model::ItemRecord item;              // with its quality score
+  double sort_value = 0;               // the value sorted on (-1 when the item has none, e.g. unscored)
+  std::optional<int64_t> taken_at_ms;  // capture time
   std::string lens;
   bool eyes_closed = false;
-  std::optional<int64_t> burst_id;       // the burst it belongs to (model::ItemGroup::id)
+  std::optional<int64_t> burst_id;  // the burst it belongs to (model::ItemGroup::id)
   bool burst_lead = false;
   int burst_size = 0;
   std::optional<int64_t> duplicate_group;
@@ -56,13 +56,13 @@ struct GalleryEntry {
 };
 
 struct MonthCount {
-  std::string month;                     // "YYYY-MM" of the capture time (arrival when unknown)
+  std::string month;  // "YYYY-MM" of the capture time (arrival when unknown)
   int64_t count = 0;
 };
 
 struct GroupState {
-  int64_t cursor = 0;                    // the perceptual-hash change log position the stored groups reflect
-  std::string rules;                     // the grouping rules they were found under (an opaque key)
+  int64_t cursor = 0;  // the perceptual-hash change log position the stored groups reflect
+  std::string rules;   // the grouping rules they were found under (an opaque key)
 };
 
 // Thread-safety: implementations are thread-safe; each call is atomic.

@@ -14,20 +14,20 @@ namespace triage::catalog {
 
 struct Job {
   int64_t id = 0;
-  std::string kind;        // "ingest", ...
-  std::string payload;     // what the kind needs (for ingest: the input path)
-  int attempts = 0;        // claims so far, this one included
+  std::string kind;     // "ingest", ...
+  std::string payload;  // what the kind needs (for ingest: the input path)
+  int attempts = 0;     // claims so far, this one included
 };
 
 struct WorkerRecord {
-  std::string id;          // unique per process: "<host>:<pid>:<start>"
+  std::string id;  // unique per process: "<host>:<pid>:<start>"
   std::string host;
   int64_t pid = 0;
   int64_t started_at = 0;  // unix seconds
   int64_t heartbeat_at = 0;
-  std::optional<int64_t> job_id;   // the (oldest) job it holds, if any
+  std::optional<int64_t> job_id;  // the (oldest) job it holds, if any
   std::string job_kind;
-  int64_t jobs_held = 0;           // running jobs it holds (a worker claims a batch)
+  int64_t jobs_held = 0;  // running jobs it holds (a worker claims a batch)
 };
 
 struct JobCounts {
@@ -41,7 +41,7 @@ struct JobCounts {
 struct JobEvent {
   int64_t job_id = 0;
   std::string worker;
-  std::string event;       // "claimed", "done", "failed"
+  std::string event;  // "claimed", "done", "failed"
   int64_t at = 0;
 };
 
@@ -63,8 +63,7 @@ class JobQueue {
   virtual base::Result<std::optional<Job>> Claim(const std::string& worker_id, int64_t now, int64_t lease_s) = 0;
   // Ends a job this worker holds: done when `error` is empty, else failed with it. kConflict when the job is no
   // longer this worker's (it was taken over after the worker's heartbeat lapsed); nothing changes then.
-  virtual base::Status Finish(int64_t job_id, const std::string& worker_id, const std::string& error,
-                              int64_t now) = 0;
+  virtual base::Status Finish(int64_t job_id, const std::string& worker_id, const std::string& error, int64_t now) = 0;
   virtual base::Result<JobCounts> Counts() = 0;
   // Workers whose heartbeat is within `lease_s` of `now`, with the job each holds.
   virtual base::Result<std::vector<WorkerRecord>> LiveWorkers(int64_t now, int64_t lease_s) = 0;

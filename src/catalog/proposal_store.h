@@ -15,9 +15,9 @@ namespace triage::catalog {
 struct ImageFigures {
   int width = 0;
   int height = 0;
-  double score = -1;           // quality aggregate on 0..100; -1 when the image was not scored
+  double score = -1;  // quality aggregate on 0..100; -1 when the image was not scored
   int64_t size_bytes = 0;
-  double sharpness = 0;        // variance of the Laplacian, as stored with the item
+  double sharpness = 0;  // variance of the Laplacian, as stored with the item
 };
 
 // The proposal's states. kPending is the only one a decision leaves; kApproved may go on to kReverted.
@@ -39,35 +39,35 @@ inline const std::vector<std::string>& ProposalReasons() {
 
 struct ProposalRecord {
   int64_t id = 0;
-  std::string slot;              // the library path the current image held when the proposal was made
+  std::string slot;  // the library path the current image held when the proposal was made
   int64_t current_item_id = 0;
   int64_t proposed_item_id = 0;  // 0: a proposal to remove the current image (to the archive) without a successor
   std::string reason;            // one of ProposalReasons()
   ImageFigures current;
   ImageFigures proposed;
-  std::string proposed_by;       // "workflow:<name>" or a user name
-  int64_t proposed_at = 0;       // unix seconds
+  std::string proposed_by;  // "workflow:<name>" or a user name
+  int64_t proposed_at = 0;  // unix seconds
   std::string status = kProposalPending;
   std::string reviewed_by;
   int64_t reviewed_at = 0;
   std::string review_notes;
-  int64_t applied_at = 0;        // 0 until applied
-  std::string rule;              // the policy rule that decided it when no person did ("" otherwise)
+  int64_t applied_at = 0;  // 0 until applied
+  std::string rule;        // the policy rule that decided it when no person did ("" otherwise)
 };
 
 struct ProposalFilter {
   std::optional<std::string> status;
   std::optional<std::string> reason;
-  std::optional<int64_t> item_id;   // proposals naming this item on either side
-  int limit = 100;                  // 1..1000
+  std::optional<int64_t> item_id;  // proposals naming this item on either side
+  int limit = 100;                 // 1..1000
   int offset = 0;
 };
 
 // One item's new place in a replacement.
 struct ItemPlacement {
   int64_t item_id = 0;
-  std::string path;              // library-relative
-  std::string location;          // "library" | "archive"
+  std::string path;      // library-relative
+  std::string location;  // "library" | "archive"
   std::string person;
 };
 
@@ -76,12 +76,12 @@ struct ItemPlacement {
 struct Replacement {
   std::string journal_id;
   int64_t proposal_id = 0;
-  std::string status;                    // the proposal's status afterwards: approved | reverted
-  ItemPlacement outgoing;                // leaves the slot
-  std::optional<ItemPlacement> incoming; // takes the slot (none for a removal)
+  std::string status;                     // the proposal's status afterwards: approved | reverted
+  ItemPlacement outgoing;                 // leaves the slot
+  std::optional<ItemPlacement> incoming;  // takes the slot (none for a removal)
   std::string actor;
   std::string notes;
-  std::string rule;                      // the auto rule that fired ("" for a person's decision)
+  std::string rule;  // the auto rule that fired ("" for a person's decision)
   int64_t at = 0;
 };
 
@@ -98,9 +98,9 @@ struct StatusChange {
 
 struct VoteRecord {
   int64_t item_id = 0;
-  std::string voter;             // "session:<hash>" for anonymous voters, "user:<name>" when logged in
-  std::string address;           // the client address the vote came from
-  int value = 0;                 // +1 up, -1 down
+  std::string voter;    // "session:<hash>" for anonymous voters, "user:<name>" when logged in
+  std::string address;  // the client address the vote came from
+  int value = 0;        // +1 up, -1 down
   int64_t at = 0;
 };
 
@@ -108,8 +108,8 @@ struct FlagRecord {
   int64_t item_id = 0;
   std::string voter;
   std::string address;
-  std::string reason;            // wrong_subject | poor_quality | wrong_person | other
-  std::string details;           // free text (for "other")
+  std::string reason;   // wrong_subject | poor_quality | wrong_person | other
+  std::string details;  // free text (for "other")
   int64_t at = 0;
 };
 
@@ -122,7 +122,7 @@ struct VoteTally {
 
 struct Contributor {
   std::string voter;
-  int64_t votes = 0;             // votes and flags cast in the period
+  int64_t votes = 0;  // votes and flags cast in the period
 };
 
 // Thread-safety: implementations are thread-safe; each call is atomic.

@@ -4,10 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/item.h"
 #include "model/json.h"
@@ -83,7 +82,7 @@ inline std::vector<model::Point> ParseLandmarks(const std::string& text) {
 }
 
 inline model::MatchKind ParseMatchKind(const std::string& kind) {
-  return kind == "known" ? model::MatchKind::kKnown
+  return kind == "known"            ? model::MatchKind::kKnown
          : kind == "low_confidence" ? model::MatchKind::kLowConfidence
                                     : model::MatchKind::kUnknown;
 }

@@ -53,7 +53,10 @@ class PostgresBackend final : public TestBackend {
  public:
   PostgresBackend() {
     auto url = testing::CreateTestDatabase();
-    if (url.ok()) url_ = *url; else error_ = url.status();
+    if (url.ok())
+      url_ = *url;
+    else
+      error_ = url.status();
   }
   ~PostgresBackend() override {
     if (!url_.empty()) (void)testing::DropTestDatabase(url_);
@@ -66,8 +69,8 @@ class PostgresBackend final : public TestBackend {
     return std::make_unique<postgres::PgUserStore>(dynamic_cast<postgres::PgCatalog&>(catalog));
   }
   base::Result<std::unique_ptr<Catalog>> OpenBroken(std::string& names) override {
-    std::string missing = url_.substr(0, url_.rfind('/', url_.find('?')) + 1) + "no_such_catalog" +
-                          url_.substr(url_.find('?'));
+    std::string missing =
+        url_.substr(0, url_.rfind('/', url_.find('?')) + 1) + "no_such_catalog" + url_.substr(url_.find('?'));
     names = "no_such_catalog";
     return AsCatalog(postgres::PgCatalog::Open(missing));
   }

@@ -10,20 +10,20 @@
 namespace triage::catalog {
 
 struct UndoRecord {
-  std::string token;           // random, unguessable; the key
-  std::string kind;            // "approve", "reject", "keep", "skip", "bulk", "person_list", "reference_remove", ...
-  std::string actor;           // who made the change the token reverts
-  std::string payload;         // JSON: what the kind's inverse needs (opaque here)
-  std::string summary;         // a sentence for people ("approved bbt1.jpg as penny")
-  int64_t created_at = 0;      // unix seconds
-  int64_t expires_at = 0;      // unix seconds; refused from then on
-  int64_t used_at = 0;         // unix seconds; 0 while unused
+  std::string token;       // random, unguessable; the key
+  std::string kind;        // "approve", "reject", "keep", "skip", "bulk", "person_list", "reference_remove", ...
+  std::string actor;       // who made the change the token reverts
+  std::string payload;     // JSON: what the kind's inverse needs (opaque here)
+  std::string summary;     // a sentence for people ("approved bbt1.jpg as penny")
+  int64_t created_at = 0;  // unix seconds
+  int64_t expires_at = 0;  // unix seconds; refused from then on
+  int64_t used_at = 0;     // unix seconds; 0 while unused
 };
 
 // Where an item stands in the review queue (what a skip changes).
 struct QueuePlace {
-  int64_t rank = 0;            // the item's order among pending items
-  int64_t queued_at = 0;       // unix seconds its open review entry was (re)queued
+  int64_t rank = 0;       // the item's order among pending items
+  int64_t queued_at = 0;  // unix seconds its open review entry was (re)queued
 };
 
 // Thread-safety: implementations are thread-safe; each call is atomic.

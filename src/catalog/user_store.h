@@ -13,17 +13,17 @@ namespace triage::catalog {
 struct UserRecord {
   int64_t id = 0;
   std::string name;
-  std::string role;            // "user" | "admin" | "superadmin"
-  std::string password_hash;   // "salt_hex:hash_hex" (PBKDF2-HMAC-SHA256)
-  int64_t created_at = 0;      // unix seconds
+  std::string role;           // "user" | "admin" | "superadmin"
+  std::string password_hash;  // "salt_hex:hash_hex" (PBKDF2-HMAC-SHA256)
+  int64_t created_at = 0;     // unix seconds
 };
 
 struct SessionRecord {
-  std::string token_hash;      // SHA-256 hex of the cookie's token; the token itself is never stored
-  std::string user;            // user name
-  std::string csrf_token;      // must accompany every state-changing request of this session
-  int64_t created_at = 0;      // unix seconds
-  int64_t expires_at = 0;      // unix seconds; the session is gone from then on
+  std::string token_hash;  // SHA-256 hex of the cookie's token; the token itself is never stored
+  std::string user;        // user name
+  std::string csrf_token;  // must accompany every state-changing request of this session
+  int64_t created_at = 0;  // unix seconds
+  int64_t expires_at = 0;  // unix seconds; the session is gone from then on
 };
 
 // Thread-safety: implementations are thread-safe; each call is atomic.

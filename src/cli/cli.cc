@@ -1,10 +1,9 @@
 // The `triage` command line: global options, subcommands, errors turned into messages and exit codes.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/library.h"
@@ -13,11 +12,15 @@ namespace triage::cli {
 
 int ExitCodeFor(const base::Status& status) {
   switch (status.code()) {
-    case base::Code::kOk: return kExitOk;
+    case base::Code::kOk:
+      return kExitOk;
     case base::Code::kInvalidArgument:
-    case base::Code::kAlreadyExists: return kExitUsage;
-    case base::Code::kNotFound: return kExitNotFound;
-    default: return kExitFailure;
+    case base::Code::kAlreadyExists:
+      return kExitUsage;
+    case base::Code::kNotFound:
+      return kExitNotFound;
+    default:
+      return kExitFailure;
   }
 }
 

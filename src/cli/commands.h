@@ -3,7 +3,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -32,18 +31,18 @@ struct CommandContext {
   static void PrintJson(const nlohmann::json& doc);
 };
 
-void AddIntakeCommands(CLI::App& app, CommandContext& ctx);   // init, ingest, watch, recover
-void AddQueryCommands(CLI::App& app, CommandContext& ctx);    // items, explain, stats
-void AddReviewCommands(CLI::App& app, CommandContext& ctx);   // review list|approve|reject|skip|purge
-void AddPersonCommands(CLI::App& app, CommandContext& ctx);   // person ..., models verify
-void AddServeCommands(CLI::App& app, CommandContext& ctx);    // serve, user add
-void AddPolicyCommands(CLI::App& app, CommandContext& ctx);   // simulate, apply-policy, recompute
-void AddGroupCommands(CLI::App& app, CommandContext& ctx);    // bursts, duplicates
-void AddProposalCommands(CLI::App& app, CommandContext& ctx); // proposals ..., propose, public
-void AddDbCommands(CLI::App& app, CommandContext& ctx);       // db migrate, db copy
-void AddWorkerCommands(CLI::App& app, CommandContext& ctx);   // worker, jobs [wait], workers
+void AddIntakeCommands(CLI::App& app, CommandContext& ctx);    // init, ingest, watch, recover
+void AddQueryCommands(CLI::App& app, CommandContext& ctx);     // items, explain, stats
+void AddReviewCommands(CLI::App& app, CommandContext& ctx);    // review list|approve|reject|skip|purge
+void AddPersonCommands(CLI::App& app, CommandContext& ctx);    // person ..., models verify
+void AddServeCommands(CLI::App& app, CommandContext& ctx);     // serve, user add
+void AddPolicyCommands(CLI::App& app, CommandContext& ctx);    // simulate, apply-policy, recompute
+void AddGroupCommands(CLI::App& app, CommandContext& ctx);     // bursts, duplicates
+void AddProposalCommands(CLI::App& app, CommandContext& ctx);  // proposals ..., propose, public
+void AddDbCommands(CLI::App& app, CommandContext& ctx);        // db migrate, db copy
+void AddWorkerCommands(CLI::App& app, CommandContext& ctx);    // worker, jobs [wait], workers
 // `ingest --queue`: one job per file in the catalog's queue (worker_commands.cc).
 int EnqueueIngest(CommandContext& ctx, const std::vector<std::string>& inputs, const pipeline::IngestOptions& options);
-void AddFacesCommands(CLI::App& app, CommandContext& ctx);    // faces clusters|name|merge|split|recluster|undo|...
+void AddFacesCommands(CLI::App& app, CommandContext& ctx);  // faces clusters|name|merge|split|recluster|undo|...
 
 }  // namespace triage::cli

@@ -81,13 +81,15 @@ void Copy(CommandContext& ctx, const DbArgs& a) {
 void AddDbCommands(CLI::App& app, CommandContext& ctx) {
   auto* db = app.add_subcommand("db", "the catalog database: migrations and moving it between backends");
   db->require_subcommand(1);
-  auto* migrate = db->add_subcommand("migrate", "apply pending schema migrations to the catalog (--catalog or the library's)");
+  auto* migrate =
+      db->add_subcommand("migrate", "apply pending schema migrations to the catalog (--catalog or the library's)");
   migrate->add_flag("--json", ctx.json, "machine-readable output");
   migrate->callback([&ctx] { Migrate(ctx); });
 
   auto a = std::make_shared<DbArgs>();
   auto* copy = db->add_subcommand(
-      "copy", "copy a whole catalog into an empty one (e.g. sqlite: to postgresql://...), verified by counts and checksums");
+      "copy",
+      "copy a whole catalog into an empty one (e.g. sqlite: to postgresql://...), verified by counts and checksums");
   copy->add_option("--from", a->from, "source catalog URL (sqlite: is the library's own)")->required();
   copy->add_option("--to", a->to, "target catalog URL; must hold no catalog yet")->required();
   copy->add_option("--batch-rows", a->batch_rows, "rows per transaction")->check(CLI::Range(1, 10000));

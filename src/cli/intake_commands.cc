@@ -1,9 +1,8 @@
 // init, ingest, watch, recover.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "base/files.h"
 #include "cli/commands.h"
@@ -30,8 +29,11 @@ int Init(CommandContext& ctx) {
   auto config = config::ConfigFromJson(root, doc);
   if (!config.ok()) return ctx.Fail(config.status());
   std::error_code ec;
-  std::vector<fs::path> dirs = {config->InboxDir(), config->FacesDir(), config->StateDir() / "staging",
-                                config->StateDir() / "journal", config->StateDir() / "trash",
+  std::vector<fs::path> dirs = {config->InboxDir(),
+                                config->FacesDir(),
+                                config->StateDir() / "staging",
+                                config->StateDir() / "journal",
+                                config->StateDir() / "trash",
                                 config->StateDir() / "thumbs"};
   for (const auto& c : model::ReviewCategories()) dirs.push_back(config->ReviewDir() / c);
   for (const auto& d : dirs) {
@@ -53,22 +55,29 @@ int Init(CommandContext& ctx) {
 json SummaryJson(const pipeline::IngestSummary& s) {
   json items = json::array();
   for (const auto& o : s.items) {
-    items.push_back({{"input", o.input}, {"ok", o.ok}, {"item_id", o.ok ? json(o.item_id) : json(nullptr)},
-                     {"path", o.ok ? json(o.path) : json(nullptr)}, {"decision", o.ok ? json(o.decision) : json(nullptr)},
+    items.push_back({{"input", o.input},
+                     {"ok", o.ok},
+                     {"item_id", o.ok ? json(o.item_id) : json(nullptr)},
+                     {"path", o.ok ? json(o.path) : json(nullptr)},
+                     {"decision", o.ok ? json(o.decision) : json(nullptr)},
                      {"error", o.ok || o.error.ok() ? json(nullptr) : json(o.error.message())},
                      {"error_code", o.ok || o.error.ok() ? json(nullptr) : json(base::CodeName(o.error.code()))},
                      {"skipped", o.skipped.empty() ? json(nullptr) : json(o.skipped)}});
   }
-  return {{"total", s.total},         {"to_library", s.to_library}, {"to_review", s.to_review},
-          {"failed", s.failed},       {"skipped", s.skipped},       {"seconds", s.seconds},
-          {"by_category", s.by_category}, {"by_person", s.by_person}, {"items", items}};
+  return {
+      {"total", s.total},     {"to_library", s.to_library}, {"to_review", s.to_review},     {"failed", s.failed},
+      {"skipped", s.skipped}, {"seconds", s.seconds},       {"by_category", s.by_category}, {"by_person", s.by_person},
+      {"items", items}};
 }
 
 void PrintSummary(const pipeline::IngestSummary& s) {
   for (const auto& o : s.items) {
-    if (o.ok) fmt::print("{} -> {}\n    {}\n", o.input, o.path, o.decision.Summary());
-    else if (!o.skipped.empty()) fmt::print("{} {}\n", o.input, o.skipped);
-    else fmt::print("{} FAILED: {}\n", o.input, o.error.message());
+    if (o.ok)
+      fmt::print("{} -> {}\n    {}\n", o.input, o.path, o.decision.Summary());
+    else if (!o.skipped.empty())
+      fmt::print("{} {}\n", o.input, o.skipped);
+    else
+      fmt::print("{} FAILED: {}\n", o.input, o.error.message());
   }
   fmt::print("\n{} images in {:.1f}s ({:.1f}/s): {} to the library, {} to review, {} failed, {} skipped\n", s.total,
              s.seconds, s.seconds > 0 ? s.total / s.seconds : 0.0, s.to_library, s.to_review, s.failed, s.skipped);
@@ -106,8 +115,10 @@ int Ingest(CommandContext& ctx, const std::vector<std::string>& args, pipeline::
     for (auto& o : s->items) all.items.push_back(std::move(o));
   }
   progress.Finish();
-  if (ctx.json) ctx.PrintJson(SummaryJson(all));
-  else PrintSummary(all);
+  if (ctx.json)
+    ctx.PrintJson(SummaryJson(all));
+  else
+    PrintSummary(all);
   ctx.exit_code = all.failed > 0 ? kExitPartial : kExitOk;
   return ctx.exit_code;
 }
@@ -135,8 +146,10 @@ int Watch(CommandContext& ctx, int debounce_ms, int max_files) {
     auto s = ingestor->IngestPaths(*ready, options);
     if (!s.ok()) return ctx.Fail(s.status());
     taken += s->total;
-    if (ctx.json) ctx.PrintJson(SummaryJson(*s));
-    else PrintSummary(*s);
+    if (ctx.json)
+      ctx.PrintJson(SummaryJson(*s));
+    else
+      PrintSummary(*s);
   }
   return kExitOk;
 }
@@ -146,11 +159,16 @@ int Recover(CommandContext& ctx) {
   if (!lib) return ctx.exit_code;
   const commit::RecoveryReport& r = lib->recovered;
   if (ctx.json) {
-    ctx.PrintJson({{"sessions", r.sessions}, {"rolled_forward", r.rolled_forward}, {"rolled_back", r.rolled_back},
-                   {"staged_removed", r.staged_removed}, {"problems", r.problems}});
+    ctx.PrintJson({{"sessions", r.sessions},
+                   {"rolled_forward", r.rolled_forward},
+                   {"rolled_back", r.rolled_back},
+                   {"staged_removed", r.staged_removed},
+                   {"problems", r.problems}});
   } else {
-    fmt::print("recovered {} interrupted session(s): {} finished, {} returned to where they were, {} staged copies "
-               "removed\n", r.sessions, r.rolled_forward, r.rolled_back, r.staged_removed);
+    fmt::print(
+        "recovered {} interrupted session(s): {} finished, {} returned to where they were, {} staged copies "
+        "removed\n",
+        r.sessions, r.rolled_forward, r.rolled_back, r.staged_removed);
     for (const auto& p : r.problems) fmt::print("  problem: {}\n", p);
   }
   return r.problems.empty() ? kExitOk : kExitFailure;
@@ -178,8 +196,10 @@ void AddIntakeCommands(CLI::App& app, CommandContext& ctx) {
   ingest->add_flag("--json", ctx.json, "machine-readable output");
   ingest->callback([&ctx, ia] {
     ia->options.actor = CommandContext::Actor();
-    if (ia->queue) EnqueueIngest(ctx, ia->inputs, ia->options);
-    else Ingest(ctx, ia->inputs, ia->options);
+    if (ia->queue)
+      EnqueueIngest(ctx, ia->inputs, ia->options);
+    else
+      Ingest(ctx, ia->inputs, ia->options);
   });
 
   auto* watch = app.add_subcommand("watch", "ingest every image written into the inbox, until Ctrl-C");
@@ -189,7 +209,8 @@ void AddIntakeCommands(CLI::App& app, CommandContext& ctx) {
   };
   auto wa = std::make_shared<WatchArgs>();
   watch->add_option("--debounce-ms", wa->debounce_ms, "quiet time before a file is taken")->check(CLI::Range(0, 60000));
-  watch->add_option("--max-files", wa->max_files, "stop after this many files (0: never)")->check(CLI::Range(0, 1 << 30));
+  watch->add_option("--max-files", wa->max_files, "stop after this many files (0: never)")
+      ->check(CLI::Range(0, 1 << 30));
   watch->add_flag("--json", ctx.json, "machine-readable output");
   watch->callback([&ctx, wa] { Watch(ctx, wa->debounce_ms, wa->max_files); });
 

@@ -12,7 +12,8 @@ Library::~Library() {
   people.reset();
   if (clustering) {
     if (base::Status st = clustering->Save(); !st.ok()) {
-      fmt::print(stderr, "triage: warning: saving the face index: {} (it is rebuilt at the next start)\n", st.message());
+      fmt::print(stderr, "triage: warning: saving the face index: {} (it is rebuilt at the next start)\n",
+                 st.message());
     }
   }
   clustering.reset();

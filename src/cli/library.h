@@ -33,25 +33,25 @@ namespace triage::cli {
 struct Library {
   std::unique_ptr<config::ConfigStore> config_store;  // the one source of the config; read per command step
   std::shared_ptr<const config::Config> config() const { return config_store->Current(); }
-  std::string model_dir;                             // where the face models are
+  std::string model_dir;  // where the face models are
   std::unique_ptr<catalog::Catalog> catalog;
-  std::unique_ptr<catalog::UserStore> users;        // web users and sessions (same database)
-  std::unique_ptr<catalog::GalleryStore> gallery;   // gallery queries, bursts and duplicate groups (same database)
-  std::unique_ptr<catalog::UndoStore> undo_store;   // undo tokens (same database)
-  pipeline::JobQueueOpener open_jobs;               // job queue connections; empty on SQLite (ingest --queue, worker)
-  std::unique_ptr<review::UndoService> undo;         // review and persons record tokens through it
+  std::unique_ptr<catalog::UserStore> users;       // web users and sessions (same database)
+  std::unique_ptr<catalog::GalleryStore> gallery;  // gallery queries, bursts and duplicate groups (same database)
+  std::unique_ptr<catalog::UndoStore> undo_store;  // undo tokens (same database)
+  pipeline::JobQueueOpener open_jobs;              // job queue connections; empty on SQLite (ingest --queue, worker)
+  std::unique_ptr<review::UndoService> undo;       // review and persons record tokens through it
   std::unique_ptr<catalog::ProposalStore> proposal_store;  // proposals, votes, flags (same database); null on
                                                            // PostgreSQL, where proposals do not exist yet
   std::unique_ptr<commit::Journal> journal;
   std::unique_ptr<commit::Committer> committer;
   std::unique_ptr<review::ReviewService> review;
   std::unique_ptr<review::PersonService> persons;
-  std::unique_ptr<catalog::FaceStore> face_store;    // faces, clusters, people actions (same database)
+  std::unique_ptr<catalog::FaceStore> face_store;  // faces, clusters, people actions (same database)
   std::unique_ptr<review::ProposalService> proposals;
-  std::unique_ptr<pipeline::FaceStage> faces;        // null until LoadFaces (or when faces are off)
-  std::unique_ptr<faces::FaceClustering> clustering; // null until LoadClustering
-  std::unique_ptr<review::PeopleService> people;     // null until LoadClustering
-  commit::RecoveryReport recovered;                  // what recovery did when the library was opened
+  std::unique_ptr<pipeline::FaceStage> faces;         // null until LoadFaces (or when faces are off)
+  std::unique_ptr<faces::FaceClustering> clustering;  // null until LoadClustering
+  std::unique_ptr<review::PeopleService> people;      // null until LoadClustering
+  commit::RecoveryReport recovered;                   // what recovery did when the library was opened
 
   // Loads the face models and the enrolled references when analysis.faces is on. Idempotent.
   base::Status LoadFaces();
@@ -66,17 +66,17 @@ struct Library {
 // Opens the library at `root` (runs recovery first) on the catalog at `catalog_url`, or the one triage.json names
 // (catalog.url) when that is empty. Provided by app/.
 using LibraryOpener = std::function<base::Result<std::unique_ptr<Library>>(const std::filesystem::path& root,
-                                                                          const std::string& catalog_url)>;
+                                                                           const std::string& catalog_url)>;
 
 // A catalog and the user store in the same database. `users` refers to `catalog`: destroy it first (member order).
 struct CatalogStores {
   std::unique_ptr<catalog::Catalog> catalog;
   std::unique_ptr<catalog::UserStore> users;
-  catalog::TableTransfer* tables = nullptr;   // the same database's tables (db copy); owned by `catalog`
-  std::unique_ptr<catalog::ProposalStore> proposals;   // null on PostgreSQL (not there yet)
-  std::unique_ptr<catalog::UndoStore> undo;            // null on PostgreSQL (not there yet)
-  std::unique_ptr<catalog::GalleryStore> gallery;      // null on PostgreSQL (not there yet)
-  std::unique_ptr<catalog::FaceStore> faces;           // null on PostgreSQL (not there yet)
+  catalog::TableTransfer* tables = nullptr;           // the same database's tables (db copy); owned by `catalog`
+  std::unique_ptr<catalog::ProposalStore> proposals;  // null on PostgreSQL (not there yet)
+  std::unique_ptr<catalog::UndoStore> undo;           // null on PostgreSQL (not there yet)
+  std::unique_ptr<catalog::GalleryStore> gallery;     // null on PostgreSQL (not there yet)
+  std::unique_ptr<catalog::FaceStore> faces;          // null on PostgreSQL (not there yet)
   pipeline::JobQueueOpener open_jobs;                 // the job queue; empty on SQLite (PostgreSQL only)
 };
 
@@ -99,10 +99,10 @@ int RunCli(int argc, char** argv, const Openers& openers);
 
 // Exit codes.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitPartial = 1;      // some inputs failed; the rest went through
-inline constexpr int kExitUsage = 2;        // bad arguments or configuration
-inline constexpr int kExitNotFound = 3;     // no such library, item or person
-inline constexpr int kExitFailure = 4;      // I/O or catalog failure
+inline constexpr int kExitPartial = 1;   // some inputs failed; the rest went through
+inline constexpr int kExitUsage = 2;     // bad arguments or configuration
+inline constexpr int kExitNotFound = 3;  // no such library, item or person
+inline constexpr int kExitFailure = 4;   // I/O or catalog failure
 
 // Maps a Status to an exit code.
 int ExitCodeFor(const base::Status& status);

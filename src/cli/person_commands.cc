@@ -1,7 +1,7 @@
 // person add | enroll | list | remove | set, and models verify.
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "base/clock.h"
 #include "cli/commands.h"
@@ -15,7 +15,8 @@ namespace {
 using nlohmann::json;
 
 // Embeddings of the one face in each photo; refuses the whole set if any photo is not usable.
-base::Result<std::vector<review::NewReference>> ReferenceEmbeddings(Library& lib, const std::vector<std::string>& photos) {
+base::Result<std::vector<review::NewReference>> ReferenceEmbeddings(Library& lib,
+                                                                    const std::vector<std::string>& photos) {
   TRIAGE_RETURN_IF_ERROR(lib.LoadFaces());
   if (!lib.faces) return base::Status::InvalidArgument("face analysis is off in this library (analysis.faces)");
   auto config = lib.config();
@@ -45,8 +46,10 @@ int AddOrEnroll(CommandContext& ctx, const std::string& raw_name, const std::vec
     st = status.ok() ? lib->persons->SetListStatus(*name, *status, actor, base::UnixNow()) : status.status();
   }
   if (!st.ok()) return ctx.Fail(st);
-  if (ctx.json) ctx.PrintJson({{"person", *name}, {"references_added", photos.size()}});
-  else fmt::print("{}: {} reference photo(s) enrolled\n", *name, photos.size());
+  if (ctx.json)
+    ctx.PrintJson({{"person", *name}, {"references_added", photos.size()}});
+  else
+    fmt::print("{}: {} reference photo(s) enrolled\n", *name, photos.size());
   return kExitOk;
 }
 
@@ -83,7 +86,8 @@ int VerifyModels(CommandContext& ctx) {
     }
     ctx.PrintJson({{"ok", ok}, {"models", out}});
   } else {
-    for (const auto& c : checks) fmt::print("{:<28} {:<6} {}\n  {}\n", c.name, c.ok ? "ok" : "FAILED", c.message, c.path);
+    for (const auto& c : checks)
+      fmt::print("{:<28} {:<6} {}\n  {}\n", c.name, c.ok ? "ok" : "FAILED", c.message, c.path);
   }
   ctx.exit_code = ok ? kExitOk : kExitFailure;
   return ctx.exit_code;
@@ -140,14 +144,16 @@ void AddPersonCommands(CLI::App& app, CommandContext& ctx) {
   set->add_option("name", a->name, "name")->required();
   add_list_flags(set, true);
   set->callback([&ctx, a] {
-    if (a->List().empty()) return void(ctx.Fail(base::Status::InvalidArgument("say --whitelist, --blacklist or --neutral")));
+    if (a->List().empty())
+      return void(ctx.Fail(base::Status::InvalidArgument("say --whitelist, --blacklist or --neutral")));
     auto lib = ctx.OpenOrReport();
     if (!lib) return;
     auto name = config::SanitizePersonName(a->name);
     if (!name.ok()) return void(ctx.Fail(name.status()));
     auto status = review::ParseListStatus(a->List());
-    base::Status st = status.ok() ? lib->persons->SetListStatus(*name, *status, CommandContext::Actor(), base::UnixNow())
-                                  : status.status();
+    base::Status st = status.ok()
+                          ? lib->persons->SetListStatus(*name, *status, CommandContext::Actor(), base::UnixNow())
+                          : status.status();
     if (!st.ok()) return void(ctx.Fail(st));
     fmt::print("{}: {}\n", *name, a->List());
   });

@@ -15,8 +15,8 @@ namespace {
 using nlohmann::json;
 
 struct SimulateArgs {
-  std::string config_file;            // a whole proposed triage.json
-  std::vector<std::string> sets;      // key.path=value edits of the current one
+  std::string config_file;        // a whole proposed triage.json
+  std::vector<std::string> sets;  // key.path=value edits of the current one
 };
 
 // "thresholds.min_confidence=0.5" -> doc["thresholds"]["min_confidence"] = 0.5 (the value read as JSON when it
@@ -24,8 +24,8 @@ struct SimulateArgs {
 base::Status ApplySet(json& doc, const std::string& assignment) {
   size_t eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
-    return base::Status::InvalidArgument(fmt::format("--set {}: expected key=value, e.g. thresholds.min_confidence=0.5",
-                                                     assignment));
+    return base::Status::InvalidArgument(
+        fmt::format("--set {}: expected key=value, e.g. thresholds.min_confidence=0.5", assignment));
   }
   std::string key = assignment.substr(0, eq);
   std::string text = assignment.substr(eq + 1);
@@ -36,7 +36,8 @@ base::Status ApplySet(json& doc, const std::string& assignment) {
   for (size_t dot = key.find('.'); dot != std::string::npos; start = dot + 1, dot = key.find('.', start)) {
     node = &(*node)[key.substr(start, dot - start)];
     if (!node->is_object() && !node->is_null()) {
-      return base::Status::InvalidArgument(fmt::format("--set {}: {} is not a section", assignment, key.substr(0, dot)));
+      return base::Status::InvalidArgument(
+          fmt::format("--set {}: {} is not a section", assignment, key.substr(0, dot)));
     }
   }
   (*node)[key.substr(start)] = value;
@@ -87,8 +88,8 @@ int Simulate(CommandContext& ctx, const SimulateArgs& a) {
 int ApplyPolicy(CommandContext& ctx) {
   auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;
-  auto report = review::ApplyPolicy(*lib->catalog, *lib->committer, *lib->config(), CommandContext::Actor(),
-                                    base::UnixNow());
+  auto report =
+      review::ApplyPolicy(*lib->catalog, *lib->committer, *lib->config(), CommandContext::Actor(), base::UnixNow());
   if (!report.ok()) return ctx.Fail(report.status());
   if (ctx.json) {
     ctx.PrintJson({{"considered", report->considered},
@@ -133,9 +134,10 @@ int Recompute(CommandContext& ctx) {
                    {"reference", quality::ReferenceToJson(report->reference)}});
     return kExitOk;
   }
-  fmt::print("{} stored analyses ({} with quality measures) rescored in {:.2f} s ({:.0f}/s): {} scores changed, {} "
-             "categories changed\n",
-             report->items, report->measured, report->seconds, per_second, report->changed, report->category_changed);
+  fmt::print(
+      "{} stored analyses ({} with quality measures) rescored in {:.2f} s ({:.0f}/s): {} scores changed, {} "
+      "categories changed\n",
+      report->items, report->measured, report->seconds, per_second, report->changed, report->category_changed);
   fmt::print("{} bursts and {} duplicate groups chose their leads again\n", groups.bursts, groups.duplicate_groups);
   for (const auto& [category, n] : report->reference.category_samples) {
     fmt::print("  {:<16} {:>7} images{}\n", category, n,
@@ -150,8 +152,8 @@ void AddPolicyCommands(CLI::App& app, CommandContext& ctx) {
   auto a = std::make_shared<SimulateArgs>();
   auto* simulate = app.add_subcommand(
       "simulate", "replay every stored analysis under a proposed policy and show what would move (moves nothing)");
-  auto* file = simulate->add_option("--config", a->config_file, "a whole proposed triage.json")
-                   ->check(CLI::ExistingFile);
+  auto* file =
+      simulate->add_option("--config", a->config_file, "a whole proposed triage.json")->check(CLI::ExistingFile);
   simulate->add_option("--set", a->sets, "key=value edits of the current config, e.g. thresholds.min_confidence=0.5")
       ->excludes(file);
   simulate->add_flag("--json", ctx.json, "machine-readable output");

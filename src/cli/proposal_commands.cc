@@ -1,7 +1,7 @@
 // proposals list | show | add | approve | deny | archive | revert | batch | sweep; propose; public.
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "base/clock.h"
 #include "cli/commands.h"
@@ -30,16 +30,17 @@ struct ProposalArgs {
 // kInvalidArgument naming the choices when `value` is set and not one of them.
 base::Status CheckChoice(const char* option, const std::string& value, const std::vector<std::string>& choices) {
   if (value.empty() || std::find(choices.begin(), choices.end(), value) != choices.end()) return base::Status::Ok();
-  return base::Status::InvalidArgument(fmt::format("{} \"{}\" is unknown; use one of: {}", option, value,
-                                                   fmt::join(choices, ", ")));
+  return base::Status::InvalidArgument(
+      fmt::format("{} \"{}\" is unknown; use one of: {}", option, value, fmt::join(choices, ", ")));
 }
 
 // The library, when its catalog holds proposals (SQLite); else reports why not and gives null.
 std::unique_ptr<Library> OpenWithProposals(CommandContext& ctx) {
   auto lib = ctx.OpenOrReport();
   if (lib && !lib->proposals) {
-    ctx.Fail(base::Status::Unavailable("proposals and votes are kept only in a SQLite catalog so far; this library's "
-                                       "catalog is on PostgreSQL"));
+    ctx.Fail(
+        base::Status::Unavailable("proposals and votes are kept only in a SQLite catalog so far; this library's "
+                                  "catalog is on PostgreSQL"));
     return nullptr;
   }
   return lib;
@@ -103,7 +104,8 @@ int Batch(CommandContext& ctx, const ProposalArgs& a) {
   if (ctx.json) {
     json failed = json::array();
     for (const auto& [id, why] : r->failed) failed.push_back({{"id", id}, {"error", why}});
-    ctx.PrintJson({{"matched", r->matched}, {"done", r->done}, {"stale", r->stale}, {"failed", failed}, {"ids", r->ids}});
+    ctx.PrintJson(
+        {{"matched", r->matched}, {"done", r->done}, {"stale", r->stale}, {"failed", failed}, {"ids", r->ids}});
   } else {
     fmt::print("{}: {} matched, {} done, {} stale, {} failed\n", a.action, r->matched, r->done, r->stale,
                r->failed.size());
@@ -118,8 +120,10 @@ int Propose(CommandContext& ctx) {
   auto r = lib->proposals->RunWorkflows(base::UnixNow());
   if (!r.ok()) return ctx.Fail(r.status());
   if (ctx.json) {
-    ctx.PrintJson({{"from_near_duplicates", r->from_near_duplicates}, {"from_flags", r->from_flags},
-                   {"auto_approved", r->auto_approved}, {"auto_denied", r->auto_denied},
+    ctx.PrintJson({{"from_near_duplicates", r->from_near_duplicates},
+                   {"from_flags", r->from_flags},
+                   {"auto_approved", r->auto_approved},
+                   {"auto_denied", r->auto_denied},
                    {"archived_stale", r->archived_stale}});
   } else {
     fmt::print("proposed {} from near duplicates, {} from flags; auto-approved {}, auto-denied {}, archived {} stale\n",
@@ -142,8 +146,8 @@ void AddDecision(CLI::App* parent, CommandContext& ctx, std::shared_ptr<Proposal
     review::ProposalService& s = *lib->proposals;
     const std::string actor = CommandContext::Actor();
     const int64_t now = base::UnixNow();
-    Report(ctx, verb == "approve" ? s.Approve(a->id, actor, a->note, now)
-                : verb == "deny"  ? s.Deny(a->id, actor, a->note, now)
+    Report(ctx, verb == "approve"   ? s.Approve(a->id, actor, a->note, now)
+                : verb == "deny"    ? s.Deny(a->id, actor, a->note, now)
                 : verb == "archive" ? s.Archive(a->id, actor, a->note, now)
                                     : s.Revert(a->id, actor, a->note, now));
   });
@@ -158,7 +162,8 @@ void AddProposalCommands(CLI::App& app, CommandContext& ctx) {
 
   auto* list = proposals->add_subcommand("list", "proposals, newest first");
   list->add_option("--status", a->status, "pending, approved, denied, archived, stale or reverted");
-  list->add_option("--reason", a->filter_reason, "higher_resolution, better_quality, correct_subject, user_flags, manual");
+  list->add_option("--reason", a->filter_reason,
+                   "higher_resolution, better_quality, correct_subject, user_flags, manual");
   list->add_flag("--json", ctx.json, "machine-readable output");
   list->callback([&ctx, a] { ctx.exit_code = List(ctx, *a); });
 
@@ -197,18 +202,22 @@ void AddProposalCommands(CLI::App& app, CommandContext& ctx) {
   batch->add_flag("--json", ctx.json, "machine-readable output");
   batch->callback([&ctx, a] { ctx.exit_code = Batch(ctx, *a); });
 
-  auto* sweep = proposals->add_subcommand("sweep", "archive pending proposals older than proposals.stale_proposal_days");
+  auto* sweep =
+      proposals->add_subcommand("sweep", "archive pending proposals older than proposals.stale_proposal_days");
   sweep->add_flag("--json", ctx.json, "machine-readable output");
   sweep->callback([&ctx] {
     auto lib = OpenWithProposals(ctx);
     if (!lib) return;
     auto n = lib->proposals->Sweep(CommandContext::Actor(), base::UnixNow());
     if (!n.ok()) return void(ctx.Fail(n.status()));
-    if (ctx.json) ctx.PrintJson({{"archived", *n}});
-    else fmt::print("archived {} stale proposal(s)\n", *n);
+    if (ctx.json)
+      ctx.PrintJson({{"archived", *n}});
+    else
+      fmt::print("archived {} stale proposal(s)\n", *n);
   });
 
-  auto* propose = app.add_subcommand("propose", "run the proposal workflows (near duplicates, flags, auto rules, sweep)");
+  auto* propose =
+      app.add_subcommand("propose", "run the proposal workflows (near duplicates, flags, auto rules, sweep)");
   propose->add_flag("--json", ctx.json, "machine-readable output");
   propose->callback([&ctx] { ctx.exit_code = Propose(ctx); });
 

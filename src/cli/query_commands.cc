@@ -1,9 +1,9 @@
 // items, explain, stats.
+#include <fmt/format.h>
+
 #include <charconv>
 #include <filesystem>
 #include <optional>
-
-#include <fmt/format.h>
 
 #include "base/clock.h"
 #include "cli/commands.h"
@@ -40,7 +40,7 @@ int Items(CommandContext& ctx, const ItemsArgs& a) {
     return kExitOk;
   }
   for (const auto& r : *items) {
-    std::string where = r.location == "review" ? "review/" + r.category
+    std::string where = r.location == "review"    ? "review/" + r.category
                         : r.location == "library" ? fs::path(r.path).parent_path().string()
                                                   : r.location;
     std::string score = r.quality.scored ? fmt::format("{:5.2f} {:<14}", r.quality.aggregate, r.quality.category)
@@ -71,11 +71,11 @@ void PrintDecision(const std::string& title, const std::string& folder, const mo
   if (d.duplicate_of) fmt::print("  duplicate of item {}\n", *d.duplicate_of);
   for (size_t i = 0; i < faces.size(); ++i) {
     const auto& f = faces[i];
-    fmt::print("  face {}: box {:.0f},{:.0f} {:.0f}x{:.0f}, detection {:.2f}, {} {} (distance {:.3f}, confidence "
-               "{:.0f}%), eye aspect {:.2f}\n",
-               i + 1, f.box.x, f.box.y, f.box.width, f.box.height, f.detection_score,
-               model::MatchKindName(f.match.kind), f.match.person.empty() ? "-" : f.match.person, f.match.distance,
-               100 * f.match.confidence, f.eye_aspect_ratio);
+    fmt::print(
+        "  face {}: box {:.0f},{:.0f} {:.0f}x{:.0f}, detection {:.2f}, {} {} (distance {:.3f}, confidence "
+        "{:.0f}%), eye aspect {:.2f}\n",
+        i + 1, f.box.x, f.box.y, f.box.width, f.box.height, f.detection_score, model::MatchKindName(f.match.kind),
+        f.match.person.empty() ? "-" : f.match.person, f.match.distance, 100 * f.match.confidence, f.eye_aspect_ratio);
   }
 }
 
@@ -103,7 +103,8 @@ int ExplainItem(CommandContext& ctx, Library& lib, const model::ItemRecord& item
   const bool damaged = *stored && (*stored)->version == 0;
   if (*stored && !damaged) {
     auto reference = quality::LoadReference(config->StateDir());
-    rescored = review::RescoredAnalysis((*stored)->analysis, *config, reference.ok() ? *reference : model::QualityReference());
+    rescored =
+        review::RescoredAnalysis((*stored)->analysis, *config, reference.ok() ? *reference : model::QualityReference());
     replayed = decide::Decide(*rescored, config->policy, (*stored)->facts);
   }
   bool placed_by_policy = item.location == "review" || (item.location == "library" && item.auto_sorted);
@@ -168,10 +169,15 @@ int Explain(CommandContext& ctx, const std::string& what) {
   auto d = lib->MakeIngestor()->DryRun(what, analysis);
   if (!d.ok()) return ctx.Fail(d.status());
   if (ctx.json) {
-    ctx.PrintJson({{"file", what}, {"decision", *d}, {"faces", analysis.faces}, {"readable", analysis.readable},
-                   {"quality", analysis.quality}, {"metrics", analysis.metrics},
+    ctx.PrintJson({{"file", what},
+                   {"decision", *d},
+                   {"faces", analysis.faces},
+                   {"readable", analysis.readable},
+                   {"quality", analysis.quality},
+                   {"metrics", analysis.metrics},
                    {"sha256", analysis.fingerprint.sha256},
-                   {"phash", analysis.fingerprint.has_phash ? json(model::PhashHex(analysis.fingerprint.phash)) : json(nullptr)}});
+                   {"phash", analysis.fingerprint.has_phash ? json(model::PhashHex(analysis.fingerprint.phash))
+                                                            : json(nullptr)}});
   } else {
     PrintDecision(fmt::format("{} (not ingested; this is what ingest would do now)", what),
                   review::FolderOf(*d, *lib->config()), *d, analysis.faces);
@@ -191,12 +197,21 @@ int Stats(CommandContext& ctx, int days) {
   if (ctx.json) {
     json by_day = json::array();
     for (const auto& d : *daily) {
-      by_day.push_back({{"day", d.day}, {"ingested", d.ingested}, {"auto_sorted", d.auto_sorted},
-                        {"to_review", d.to_review}, {"reviewed", d.reviewed}});
+      by_day.push_back({{"day", d.day},
+                        {"ingested", d.ingested},
+                        {"auto_sorted", d.auto_sorted},
+                        {"to_review", d.to_review},
+                        {"reviewed", d.reviewed}});
     }
-    ctx.PrintJson({{"days", days},            {"total", s->total},           {"auto_sorted", s->auto_sorted},
-                   {"in_review", s->in_review}, {"in_library", s->in_library}, {"in_trash", s->in_trash},
-                   {"by_person", s->by_person}, {"by_category", s->by_category}, {"success_rate", s->success_rate},
+    ctx.PrintJson({{"days", days},
+                   {"total", s->total},
+                   {"auto_sorted", s->auto_sorted},
+                   {"in_review", s->in_review},
+                   {"in_library", s->in_library},
+                   {"in_trash", s->in_trash},
+                   {"by_person", s->by_person},
+                   {"by_category", s->by_category},
+                   {"success_rate", s->success_rate},
                    {"by_day", by_day}});
     return kExitOk;
   }

@@ -41,8 +41,10 @@ int List(CommandContext& ctx, const std::string& category) {
 
 int Report(CommandContext& ctx, const base::Result<model::ItemRecord>& r, const char* verb) {
   if (!r.ok()) return ctx.Fail(r.status());
-  if (ctx.json) ctx.PrintJson(*r);
-  else fmt::print("item {} {} -> {}\n", r->id, verb, r->path);
+  if (ctx.json)
+    ctx.PrintJson(*r);
+  else
+    fmt::print("item {} {} -> {}\n", r->id, verb, r->path);
   return kExitOk;
 }
 
@@ -57,8 +59,12 @@ int NameFace(CommandContext& ctx, int64_t id, int face, const std::string& perso
   if (!named.ok()) return ctx.Fail(named.status());
   if (ctx.json) {
     json labels = json::array();
-    for (const auto& f : named->faces) labels.push_back({{"named_as", f.label.named_as}, {"untracked", f.label.untracked}});
-    ctx.PrintJson({{"item", named->item}, {"faces", labels}, {"open", named->open}, {"filed", named->moved},
+    for (const auto& f : named->faces)
+      labels.push_back({{"named_as", f.label.named_as}, {"untracked", f.label.untracked}});
+    ctx.PrintJson({{"item", named->item},
+                   {"faces", labels},
+                   {"open", named->open},
+                   {"filed", named->moved},
                    {"summary", named->summary}});
   } else if (named->moved) {
     fmt::print("item {}: every face decided -> {}\n", id, named->item.path);
@@ -97,8 +103,9 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
   });
 
   auto* name_face = review->add_subcommand(
-      "name-face", "name one face of a photo in review (faces from 0, as `explain` lists them); once every face is "
-                   "named or --untracked, the photo goes where the policy sends it");
+      "name-face",
+      "name one face of a photo in review (faces from 0, as `explain` lists them); once every face is "
+      "named or --untracked, the photo goes where the policy sends it");
   name_face->add_option("id", a->id, "item id")->required();
   name_face->add_option("face", a->face, "the face's index, from 0")->required()->check(CLI::NonNegativeNumber);
   name_face->add_option("person", a->person, "an enrolled person");
@@ -122,8 +129,10 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
     if (!lib) return;
     base::Status st = lib->review->Skip(a->id, CommandContext::Actor(), base::UnixNow());
     if (!st.ok()) return void(ctx.Fail(st));
-    if (ctx.json) ctx.PrintJson({{"id", a->id}, {"skipped", true}});
-    else fmt::print("item {} skipped\n", a->id);
+    if (ctx.json)
+      ctx.PrintJson({{"id", a->id}, {"skipped", true}});
+    else
+      fmt::print("item {} skipped\n", a->id);
   });
 
   auto* purge = review->add_subcommand("purge", "delete trashed items older than review.trash_retention_days");
@@ -133,8 +142,10 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
     if (!lib) return;
     auto n = lib->review->PurgeTrash(base::UnixNow(), CommandContext::Actor());
     if (!n.ok()) return void(ctx.Fail(n.status()));
-    if (ctx.json) ctx.PrintJson({{"purged", *n}});
-    else fmt::print("purged {} item(s) from the trash\n", *n);
+    if (ctx.json)
+      ctx.PrintJson({{"purged", *n}});
+    else
+      fmt::print("purged {} item(s) from the trash\n", *n);
   });
 }
 

@@ -1,10 +1,9 @@
 // `triage serve` (the review server and web UI) and `triage user add` (web users; the password comes from stdin).
+#include <fmt/format.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/stop_signal.h"
@@ -41,9 +40,8 @@ int Serve(CommandContext& ctx, const ServeArgs& args) {
         "this library's catalog is on PostgreSQL"));
   }
   auto ingestor = lib->MakeIngestor();
-  server::ServerContext context{*lib->config_store, *lib->catalog,   *lib->users,
-                                *lib->gallery,      *lib->review,    *lib->persons,
-                                *ingestor,          lib->journal->staging_dir(),
+  server::ServerContext context{*lib->config_store,   *lib->catalog,   *lib->users, *lib->gallery,
+                                *lib->review,         *lib->persons,   *ingestor,   lib->journal->staging_dir(),
                                 *lib->proposal_store, *lib->proposals, *lib->undo};
   if (base::Status clusters = lib->LoadClustering(); !clusters.ok()) {
     fmt::print(stderr, "triage: warning: {}; the People page is off\n", clusters.message());
@@ -94,8 +92,10 @@ int UserAdd(CommandContext& ctx, const std::string& name, const std::string& rol
   std::string password = ReadPassword();
   base::Status st = server::AddUser(*lib->users, *lib->catalog, name, role, password, CommandContext::Actor());
   if (!st.ok()) return ctx.Fail(st);
-  if (ctx.json) ctx.PrintJson({{"user", name}, {"role", role}});
-  else fmt::print("added user {} ({})\n", name, role);
+  if (ctx.json)
+    ctx.PrintJson({{"user", name}, {"role", role}});
+  else
+    fmt::print("added user {} ({})\n", name, role);
   return kExitOk;
 }
 
@@ -107,9 +107,9 @@ void AddServeCommands(CLI::App& app, CommandContext& ctx) {
   serve->add_option("--host", args->options.host, "address to listen on")->capture_default_str();
   serve->add_option("--port", args->options.port, "port (0 = any free port)")->capture_default_str();
   serve->add_flag("--no-auth", args->options.no_auth, "no login (only on a loopback address)");
-  serve->add_flag("--demo-login", args->demo_login,
-                  fmt::format("single-user mode with the password {} when no users exist (loopback only)",
-                              kDemoPassword));
+  serve->add_flag(
+      "--demo-login", args->demo_login,
+      fmt::format("single-user mode with the password {} when no users exist (loopback only)", kDemoPassword));
   serve->callback([&ctx, args] { Serve(ctx, *args); });
 
   struct UserArgs {

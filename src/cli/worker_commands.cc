@@ -1,10 +1,9 @@
 // worker, jobs, jobs wait, workers: ingest by many processes through the job queue of a PostgreSQL catalog.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "base/clock.h"
 #include "cli/commands.h"
@@ -60,7 +59,9 @@ int Worker(CommandContext& ctx, int batch, int lease_s) {
   fmt::print(stderr, "worker {} taking jobs (SIGTERM or Ctrl-C to stop)\n", options.worker_id);
   auto on_done = [&](const catalog::Job& job, const std::string& error, const std::string& placed) {
     if (ctx.json) {
-      ctx.PrintJson({{"job", job.id}, {"attempts", job.attempts}, {"ok", error.empty()},
+      ctx.PrintJson({{"job", job.id},
+                     {"attempts", job.attempts},
+                     {"ok", error.empty()},
                      {"path", placed.empty() ? json(nullptr) : json(placed)},
                      {"error", error.empty() ? json(nullptr) : json(error)}});
     } else if (error.empty()) {
@@ -90,12 +91,14 @@ int Jobs(CommandContext& ctx, bool wait, int timeout_s) {
     const bool empty = counts->queued == 0 && counts->running == 0;
     const bool timed_out = timeout_s > 0 && std::chrono::steady_clock::now() - start > std::chrono::seconds(timeout_s);
     if (!wait || empty || timed_out || signals.requested()) {
-      if (ctx.json) ctx.PrintJson(CountsJson(*counts));
-      else fmt::print("{} queued, {} running, {} done, {} failed\n", counts->queued, counts->running, counts->done,
-                      counts->failed);
+      if (ctx.json)
+        ctx.PrintJson(CountsJson(*counts));
+      else
+        fmt::print("{} queued, {} running, {} done, {} failed\n", counts->queued, counts->running, counts->done,
+                   counts->failed);
       if (wait && !empty) {
-        return ctx.Fail(base::Status::Unavailable(fmt::format(
-            "the queue still holds {} job(s) after {} s", counts->queued + counts->running, timeout_s)));
+        return ctx.Fail(base::Status::Unavailable(
+            fmt::format("the queue still holds {} job(s) after {} s", counts->queued + counts->running, timeout_s)));
       }
       ctx.exit_code = counts->failed > 0 ? kExitPartial : kExitOk;
       return ctx.exit_code;
@@ -115,9 +118,14 @@ int Workers(CommandContext& ctx, int lease_s) {
   if (ctx.json) {
     json list = json::array();
     for (const auto& w : *live) {
-      list.push_back({{"id", w.id}, {"host", w.host}, {"pid", w.pid}, {"started_at", w.started_at},
-                      {"heartbeat_at", w.heartbeat_at}, {"job", w.job_id ? json(*w.job_id) : json(nullptr)},
-                      {"job_kind", w.job_id ? json(w.job_kind) : json(nullptr)}, {"jobs_held", w.jobs_held}});
+      list.push_back({{"id", w.id},
+                      {"host", w.host},
+                      {"pid", w.pid},
+                      {"started_at", w.started_at},
+                      {"heartbeat_at", w.heartbeat_at},
+                      {"job", w.job_id ? json(*w.job_id) : json(nullptr)},
+                      {"job_kind", w.job_id ? json(w.job_kind) : json(nullptr)},
+                      {"jobs_held", w.jobs_held}});
     }
     ctx.PrintJson({{"workers", list}});
     return kExitOk;
@@ -125,7 +133,8 @@ int Workers(CommandContext& ctx, int lease_s) {
   if (live->empty()) fmt::print("no live workers (none heartbeat within {} s)\n", lease_s);
   for (const auto& w : *live) {
     fmt::print("{}  host {}  pid {}  up {} s  last beat {} s ago  {}\n", w.id, w.host, w.pid, now - w.started_at,
-               now - w.heartbeat_at, w.job_id ? fmt::format("{} {} job(s) from {}", w.jobs_held, w.job_kind, *w.job_id) : "idle");
+               now - w.heartbeat_at,
+               w.job_id ? fmt::format("{} {} job(s) from {}", w.jobs_held, w.job_kind, *w.job_id) : "idle");
   }
   return kExitOk;
 }
@@ -140,8 +149,8 @@ int EnqueueIngest(CommandContext& ctx, const std::vector<std::string>& inputs, c
   std::vector<std::filesystem::path> roots;
   for (const auto& in : inputs) {
     if (IsUrl(in)) {
-      return ctx.Fail(base::Status::InvalidArgument(
-          fmt::format("ingest --queue takes files and folders, not URLs: {}", in)));
+      return ctx.Fail(
+          base::Status::InvalidArgument(fmt::format("ingest --queue takes files and folders, not URLs: {}", in)));
     }
     roots.emplace_back(in);
   }
@@ -150,8 +159,10 @@ int EnqueueIngest(CommandContext& ctx, const std::vector<std::string>& inputs, c
   if (ctx.json) {
     ctx.PrintJson({{"queued", report->job_ids.size()}, {"job_ids", report->job_ids}, {"problems", report->problems}});
   } else {
-    fmt::print("queued {} file(s) as ingest jobs; `triage worker` on any host that mounts the library takes them, "
-               "`triage jobs wait` returns when they are done\n", report->job_ids.size());
+    fmt::print(
+        "queued {} file(s) as ingest jobs; `triage worker` on any host that mounts the library takes them, "
+        "`triage jobs wait` returns when they are done\n",
+        report->job_ids.size());
     for (const auto& p : report->problems) fmt::print("  not queued: {}\n", p);
   }
   ctx.exit_code = report->problems.empty() ? kExitOk : kExitPartial;
@@ -178,7 +189,8 @@ void AddWorkerCommands(CLI::App& app, CommandContext& ctx) {
     if (jobs->get_subcommands().empty()) Jobs(ctx, false, 0);
   });
   auto* wait = jobs->add_subcommand("wait", "return when no job is queued or running (exit 1 if any failed)");
-  wait->add_option("--timeout", a->timeout_s, "give up after this many seconds (0: never)")->check(CLI::Range(0, 1 << 30));
+  wait->add_option("--timeout", a->timeout_s, "give up after this many seconds (0: never)")
+      ->check(CLI::Range(0, 1 << 30));
   wait->add_flag("--json", ctx.json, "machine-readable output");
   wait->callback([&ctx, a] { Jobs(ctx, true, a->timeout_s); });
 

@@ -23,7 +23,8 @@ base::Result<Staged> Committer::StageCopy(const fs::path& source, const base::Ch
 }
 
 base::Status Committer::ChangedWhileIngested(const fs::path& source) {
-  return base::Status::Unavailable(fmt::format("{} changed while being ingested; left for the next run", source.string()));
+  return base::Status::Unavailable(
+      fmt::format("{} changed while being ingested; left for the next run", source.string()));
 }
 
 base::Result<Staged> Committer::StageMove(const fs::path& source, const base::FileStamp& stable,
@@ -159,7 +160,8 @@ base::Status Committer::Replace(catalog::ProposalStore& proposals, const model::
   if (st.ok()) st = proposals.ApplyReplacement(*intent.replacement);
   if (!st.ok()) {
     // Put back what moved; if that fails too, the intent stays open and recovery settles it.
-    if (incoming && fs::exists(intent.incoming_to) && !base::MoveFileDurably(intent.incoming_to, intent.incoming_from).ok()) {
+    if (incoming && fs::exists(intent.incoming_to) &&
+        !base::MoveFileDurably(intent.incoming_to, intent.incoming_from).ok()) {
       return st;
     }
     if (base::MoveFileDurably(intent.to, intent.from).ok()) CloseUnused(journal_, intent.id);

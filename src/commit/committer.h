@@ -15,14 +15,14 @@
 namespace triage::commit {
 
 struct Staged {
-  fs::path path;               // in the session's staging folder
-  std::string stage_intent;    // open kStage intent for moved inputs ("" for copies)
-  fs::path original;           // where a moved input came from
+  fs::path path;             // in the session's staging folder
+  std::string stage_intent;  // open kStage intent for moved inputs ("" for copies)
+  fs::path original;         // where a moved input came from
 };
 
 struct Placed {
   int64_t item_id = 0;
-  fs::path path;               // absolute final path
+  fs::path path;  // absolute final path
 };
 
 // One staged input to place with PlaceAll: what Place takes.

@@ -32,7 +32,9 @@ class CommitterTest : public ::testing::Test {
     return lib_ / "in" / name;
   }
   // Moves `in` into staging as found stable now.
-  base::Result<Staged> StageMove(Committer& c, const fs::path& in) { return c.StageMove(in, *base::StampOf(in), nullptr); }
+  base::Result<Staged> StageMove(Committer& c, const fs::path& in) {
+    return c.StageMove(in, *base::StampOf(in), nullptr);
+  }
   catalog::CatalogChange Change(const std::string& location) {
     catalog::CatalogChange c;
     c.item.original_name = "x.jpg";
@@ -191,7 +193,6 @@ TEST(IntentCodecTest, RoundTripsEveryField) {
   EXPECT_EQ(DecodeIntent("{not json").status().code(), base::Code::kCorrupt);
 }
 
-
 // Group commit (PlaceAll).
 class PlaceAllTest : public CommitterTest {
  protected:
@@ -203,7 +204,8 @@ class PlaceAllTest : public CommitterTest {
   // Journal entries of the live session (a finished group leaves none).
   int OpenEntries() {
     int n = 0;
-    for (const auto& e : fs::recursive_directory_iterator(lib_ / ".triage/journal")) n += e.path().extension() == ".json";
+    for (const auto& e : fs::recursive_directory_iterator(lib_ / ".triage/journal"))
+      n += e.path().extension() == ".json";
     return n;
   }
 };
@@ -215,7 +217,8 @@ TEST_F(PlaceAllTest, PlacesEveryInputUnderDistinctNamesAndClosesTheEntry) {
   for (const char* content : {"one", "two", "three"}) group.push_back(Copied("a.jpg", content, "review/unidentified"));
   auto placed = committer_->PlaceAll(std::move(group));
   ASSERT_EQ(placed.size(), 3u);
-  const char* expected[] = {"review/unidentified/a_1.jpg", "review/unidentified/a_2.jpg", "review/unidentified/a_3.jpg"};
+  const char* expected[] = {"review/unidentified/a_1.jpg", "review/unidentified/a_2.jpg",
+                            "review/unidentified/a_3.jpg"};
   const char* contents[] = {"one", "two", "three"};
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(placed[i].ok()) << placed[i].status().ToString();
@@ -248,7 +251,8 @@ TEST_F(PlaceAllTest, OneBadChangeFailsAloneAndAnUnmovedInputIsLeftOutOfTheEntry)
   taken.journal_id = "earlier";
   taken.item.path = "review/unidentified/b.jpg";
   ASSERT_TRUE(catalog_->Apply(taken).ok());
-  std::vector<Placement> group = {Copied("a.jpg", "A", "review/unidentified"), Copied("b.jpg", "B", "review/unidentified"),
+  std::vector<Placement> group = {Copied("a.jpg", "A", "review/unidentified"),
+                                  Copied("b.jpg", "B", "review/unidentified"),
                                   Copied("c.jpg", "C", "review/unidentified")};
   fs::remove(group[2].staged.path);  // the third input's staged file vanished: it cannot be moved
   auto placed = committer_->PlaceAll(std::move(group));

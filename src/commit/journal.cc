@@ -2,10 +2,9 @@
 #include "commit/journal.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/file.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include "base/files.h"
 #include "base/ids.h"
@@ -22,7 +21,8 @@ base::Result<std::unique_ptr<Journal>> Journal::Open(const fs::path& state_dir) 
   std::error_code ec;
   fs::create_directories(building, ec);
   if (!ec) fs::create_directories(staging, ec);
-  if (ec) return base::Status::Io(fmt::format("cannot create journal session in {}: {}", state_dir.string(), ec.message()));
+  if (ec)
+    return base::Status::Io(fmt::format("cannot create journal session in {}: {}", state_dir.string(), ec.message()));
   fs::path lock = building / "LOCK";
   int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0) {

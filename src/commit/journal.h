@@ -32,7 +32,7 @@ struct Intent {
   fs::path from;
   fs::path to;
   std::optional<catalog::CatalogChange> change;
-  fs::path incoming_from;                          // kReplace; empty for a removal
+  fs::path incoming_from;  // kReplace; empty for a removal
   fs::path incoming_to;
   std::optional<catalog::Replacement> replacement;  // kReplace
 };
@@ -78,10 +78,10 @@ class Journal {
 
 // What recovery did.
 struct RecoveryReport {
-  int sessions = 0;          // dead sessions found
-  int rolled_forward = 0;    // commits and purges finished
-  int rolled_back = 0;       // staged inputs returned to where they were
-  int staged_removed = 0;    // leftover staging copies deleted
+  int sessions = 0;                   // dead sessions found
+  int rolled_forward = 0;             // commits and purges finished
+  int rolled_back = 0;                // staged inputs returned to where they were
+  int staged_removed = 0;             // leftover staging copies deleted
   std::vector<std::string> problems;  // entries that could not be settled (kept for the next run)
 };
 

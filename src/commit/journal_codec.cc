@@ -66,9 +66,12 @@ json FaceToJson(const model::Face& f) {
           {"landmarks", lm},
           {"embedding", f.embedding},
           {"ear", f.eye_aspect_ratio},
-          {"match", {{"kind", static_cast<int>(f.match.kind)}, {"person", f.match.person},
-                     {"distance", f.match.distance}, {"confidence", f.match.confidence},
-                     {"candidates", json(f.match)["candidates"]}}}};
+          {"match",
+           {{"kind", static_cast<int>(f.match.kind)},
+            {"person", f.match.person},
+            {"distance", f.match.distance},
+            {"confidence", f.match.confidence},
+            {"candidates", json(f.match)["candidates"]}}}};
 }
 
 model::Face FaceFromJson(const json& j) {
@@ -119,15 +122,31 @@ std::vector<uint8_t> BytesOfHex(const std::string& hex) {
 json ItemToJson(const model::ItemRecord& r) {
   json reasons = json::array();
   for (const auto& x : r.reasons) reasons.push_back({x.code, x.text});
-  return {{"id", r.id}, {"path", r.path}, {"original_name", r.original_name}, {"original_path", r.original_path},
-          {"source", r.source}, {"url", r.url}, {"sha256", r.fingerprint.sha256},
-          {"size", r.fingerprint.size_bytes}, {"phash", r.fingerprint.phash}, {"phash_center", r.fingerprint.phash_center},
-          {"has_phash", r.fingerprint.has_phash}, {"signature", HexOf(r.fingerprint.signature)},
-          {"width", r.info.width}, {"height", r.info.height}, {"format", r.info.format},
-          {"taken_at", r.info.taken_at}, {"camera", r.info.camera}, {"location", r.location},
-          {"category", r.category}, {"person", r.person},
-          {"duplicate_of", r.duplicate_of ? json(*r.duplicate_of) : json(nullptr)}, {"reasons", reasons},
-          {"auto_sorted", r.auto_sorted}, {"faces_detected", r.faces_detected}, {"sharpness", r.sharpness},
+  return {{"id", r.id},
+          {"path", r.path},
+          {"original_name", r.original_name},
+          {"original_path", r.original_path},
+          {"source", r.source},
+          {"url", r.url},
+          {"sha256", r.fingerprint.sha256},
+          {"size", r.fingerprint.size_bytes},
+          {"phash", r.fingerprint.phash},
+          {"phash_center", r.fingerprint.phash_center},
+          {"has_phash", r.fingerprint.has_phash},
+          {"signature", HexOf(r.fingerprint.signature)},
+          {"width", r.info.width},
+          {"height", r.info.height},
+          {"format", r.info.format},
+          {"taken_at", r.info.taken_at},
+          {"camera", r.info.camera},
+          {"location", r.location},
+          {"category", r.category},
+          {"person", r.person},
+          {"duplicate_of", r.duplicate_of ? json(*r.duplicate_of) : json(nullptr)},
+          {"reasons", reasons},
+          {"auto_sorted", r.auto_sorted},
+          {"faces_detected", r.faces_detected},
+          {"sharpness", r.sharpness},
           {"exposure", r.exposure}};
 }
 
@@ -139,8 +158,8 @@ model::ItemRecord ItemFromJson(const json& j) {
   r.original_path = j.at("original_path");
   r.source = j.at("source");
   r.url = j.at("url");
-  r.fingerprint = {j.at("sha256"), j.at("size"), j.at("phash"), j.at("phash_center"), j.at("has_phash"),
-                   BytesOfHex(j.value("signature", std::string()))};
+  r.fingerprint = {j.at("sha256"),       j.at("size"),      j.at("phash"),
+                   j.at("phash_center"), j.at("has_phash"), BytesOfHex(j.value("signature", std::string()))};
   r.info.width = j.at("width");
   r.info.height = j.at("height");
   r.info.format = j.at("format");
@@ -171,8 +190,8 @@ std::vector<model::PersonReference> ReferencesFromJson(const json& change) {
   std::vector<model::PersonReference> out;
   if (!change.contains("references")) return out;
   for (const auto& r : change.at("references")) {
-    out.push_back({r.value("id", int64_t{0}), r.at("person"), r.at("embedding").get<std::vector<float>>(),
-                   r.at("source")});
+    out.push_back(
+        {r.value("id", int64_t{0}), r.at("person"), r.at("embedding").get<std::vector<float>>(), r.at("source")});
   }
   return out;
 }
@@ -186,8 +205,13 @@ catalog::ItemPlacement PlacementFromJson(const json& j) {
 }
 
 json ReplacementToJson(const catalog::Replacement& r) {
-  json j = {{"journal_id", r.journal_id}, {"proposal_id", r.proposal_id}, {"status", r.status},
-            {"outgoing", PlacementToJson(r.outgoing)}, {"actor", r.actor}, {"notes", r.notes}, {"rule", r.rule},
+  json j = {{"journal_id", r.journal_id},
+            {"proposal_id", r.proposal_id},
+            {"status", r.status},
+            {"outgoing", PlacementToJson(r.outgoing)},
+            {"actor", r.actor},
+            {"notes", r.notes},
+            {"rule", r.rule},
             {"at", r.at}};
   if (r.incoming) j["incoming"] = PlacementToJson(*r.incoming);
   return j;
@@ -213,10 +237,17 @@ json IntentToJson(const Intent& in) {
     const catalog::CatalogChange& c = *in.change;
     json faces = json::array();
     for (const auto& f : c.faces) faces.push_back(FaceToJson(f));
-    j["change"] = {{"kind", static_cast<int>(c.kind)}, {"journal_id", c.journal_id}, {"item", ItemToJson(c.item)},
-                   {"faces", faces}, {"references", ReferencesToJson(c.references)}, {"actor", c.actor},
-                   {"action", c.action}, {"reason", c.reason}, {"at", c.at},
-                   {"removed_references", c.removed_references}, {"review_reason", c.review_reason},
+    j["change"] = {{"kind", static_cast<int>(c.kind)},
+                   {"journal_id", c.journal_id},
+                   {"item", ItemToJson(c.item)},
+                   {"faces", faces},
+                   {"references", ReferencesToJson(c.references)},
+                   {"actor", c.actor},
+                   {"action", c.action},
+                   {"reason", c.reason},
+                   {"at", c.at},
+                   {"removed_references", c.removed_references},
+                   {"review_reason", c.review_reason},
                    {"review_code", c.review_code}};
     if (c.analysis) j["change"]["analysis"] = *c.analysis;
     if (!c.face_labels.empty()) {

@@ -125,9 +125,15 @@ TEST(JournalCodecTest, AReplacementRoundTripsWithBothMoves) {
   in.to = "/lib/.triage/archive/a.jpg";
   in.incoming_from = "/lib/review/near_duplicates/b\xFF.jpg";
   in.incoming_to = "/lib/faces/ada/b\xFF.jpg";
-  in.replacement = catalog::Replacement{"r1", 7, "approved", {1, ".triage/archive/a.jpg", "archive", "ada"},
+  in.replacement = catalog::Replacement{"r1",
+                                        7,
+                                        "approved",
+                                        {1, ".triage/archive/a.jpg", "archive", "ada"},
                                         catalog::ItemPlacement{2, "faces/ada/b\xFF.jpg", "library", "ada"},
-                                        "bob", "sharper", "auto_approve_threshold", 99};
+                                        "bob",
+                                        "sharper",
+                                        "auto_approve_threshold",
+                                        99};
   auto back = DecodeIntent(EncodeIntent(in));
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->kind, Intent::Kind::kReplace);

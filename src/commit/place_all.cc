@@ -1,7 +1,7 @@
 // Group commit: many placements under one journal entry, one sync per folder and one catalog transaction.
-#include <set>
-
 #include <fmt/format.h>
+
+#include <set>
 
 #include "base/ids.h"
 #include "commit/committer.h"
@@ -10,14 +10,14 @@ namespace triage::commit {
 
 // The state of one PlaceAll call; vectors of placements, intents and results share their indexes.
 struct Committer::Group {
-  std::string id;                            // the journal entry's name
+  std::string id;  // the journal entry's name
   std::vector<Placement> placements;
   std::vector<Intent> intents;
   std::vector<base::Result<Placed>> results;
-  std::vector<size_t> planned;               // placements whose intent the entry holds
-  std::vector<size_t> moved;                 // placements whose file is at its intent's `to`
-  std::vector<size_t> collided;              // another writer took the name meanwhile: placed one by one after
-  bool keep_entry = false;                   // something is left for recovery to finish
+  std::vector<size_t> planned;   // placements whose intent the entry holds
+  std::vector<size_t> moved;     // placements whose file is at its intent's `to`
+  std::vector<size_t> collided;  // another writer took the name meanwhile: placed one by one after
+  bool keep_entry = false;       // something is left for recovery to finish
 };
 
 namespace {
@@ -95,8 +95,10 @@ void Committer::MoveAll(Group& g) {
       folders.insert(in.to.parent_path());
       continue;
     }
-    if (st.code() == base::Code::kAlreadyExists) g.collided.push_back(i);
-    else g.results[i] = st;
+    if (st.code() == base::Code::kAlreadyExists)
+      g.collided.push_back(i);
+    else
+      g.results[i] = st;
     unmoved.push_back(i);
   }
   // Should this rewrite fail, recovery reports the inputs that were not placed as problems; nothing is lost.

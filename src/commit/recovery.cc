@@ -1,12 +1,11 @@
 // Recovery of dead journal sessions: commits and purges roll forward, staged inputs roll back.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "base/files.h"
 #include "commit/journal.h"
@@ -147,10 +146,14 @@ bool RecoverSession(const fs::path& dir, const fs::path& staging, catalog::Catal
   for (const Entry& e : ReadIntents(dir, report)) {
     const Intent& in = e.intent;
     base::Status st;
-    if (in.kind == Intent::Kind::kCommit) st = RollForwardCommit(in, catalog, library);
-    else if (in.kind == Intent::Kind::kPurge) st = RollForwardPurge(in, catalog);
-    else if (in.kind == Intent::Kind::kReplace) st = RollForwardReplace(in, proposals);
-    else st = RollBackStage(in);
+    if (in.kind == Intent::Kind::kCommit)
+      st = RollForwardCommit(in, catalog, library);
+    else if (in.kind == Intent::Kind::kPurge)
+      st = RollForwardPurge(in, catalog);
+    else if (in.kind == Intent::Kind::kReplace)
+      st = RollForwardReplace(in, proposals);
+    else
+      st = RollBackStage(in);
     if (!st.ok()) {
       report.problems.push_back(fmt::format("journal entry {}: {}", in.id, st.message()));
       unsettled.insert(e.file);

@@ -1,11 +1,11 @@
 // Config loading and strict validation against a schema of key -> type and range.
 #include "config/config.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "base/files.h"
 #include "config/grouping_config.h"
@@ -30,13 +30,13 @@ struct KeySpec {
 const std::map<std::string, KeySpec>& Schema() {
   static const std::map<std::string, KeySpec> kSchema = [] {
     std::map<std::string, KeySpec> s;
-    for (const char* obj : {"directories", "thresholds", "deduplication", "review_categories", "downloads", "analysis",
-                            "review", "auto_sort", "intake", "quality", "routing", "face_clustering", "proposals",
-                            "votes", "catalog"}) {
+    for (const char* obj :
+         {"directories", "thresholds", "deduplication", "review_categories", "downloads", "analysis", "review",
+          "auto_sort", "intake", "quality", "routing", "face_clustering", "proposals", "votes", "catalog"}) {
       s[obj] = {Kind::kObject};
     }
     s["directories.inbox"] = s["directories.faces"] = s["directories.review"] = {Kind::kString};
-    s["directories.photos"] = {Kind::kString};   // "keep, no person": <photos>/<yyyy>/<mm>/
+    s["directories.photos"] = {Kind::kString};  // "keep, no person": <photos>/<yyyy>/<mm>/
     s["whitelist"] = s["blacklist"] = {Kind::kStringList};
     s["thresholds.min_confidence"] = {Kind::kNumber, 0, 1};
     s["thresholds.max_faces_per_image"] = {Kind::kInt, 1, 100};
@@ -76,13 +76,17 @@ const std::map<std::string, KeySpec>& Schema() {
     s["proposals.auto_approve_threshold"] = s["proposals.auto_deny_threshold"] = {Kind::kNumber, 0, 100};
     s["proposals.min_width"] = s["proposals.min_height"] = {Kind::kInt, 0, 100000};
     s["proposals.flag_threshold"] = {Kind::kInt, 1, 1000};
-    s["proposals.upvote_weight"] = s["proposals.downvote_weight"] = s["proposals.flag_weight"] = {Kind::kNumber, -10, 10};
+    s["proposals.upvote_weight"] = s["proposals.downvote_weight"] =
+        s["proposals.flag_weight"] = {Kind::kNumber, -10, 10};
     s["proposals.stale_proposal_days"] = {Kind::kInt, 1, 3650};
     s["votes.max_per_minute_per_session"] = s["votes.max_per_minute_per_address"] = {Kind::kInt, 1, 100000};
     s["catalog.url"] = {Kind::kString};
     auto add = [&](const std::string& path, char kind, double lo, double hi) {
-      s[path] = {kind == 'o' ? Kind::kObject : kind == 'b' ? Kind::kBool : kind == 'i' ? Kind::kInt : Kind::kNumber, lo,
-                 hi};
+      s[path] = {kind == 'o'   ? Kind::kObject
+                 : kind == 'b' ? Kind::kBool
+                 : kind == 'i' ? Kind::kInt
+                               : Kind::kNumber,
+                 lo, hi};
     };
     ForEachQualityKey(add);
     ForEachGroupingKey(add);
@@ -93,24 +97,33 @@ const std::map<std::string, KeySpec>& Schema() {
 
 std::string Describe(const KeySpec& spec) {
   switch (spec.kind) {
-    case Kind::kBool: return "must be true or false";
-    case Kind::kInt: return fmt::format("must be a whole number from {} to {}", spec.min, spec.max);
-    case Kind::kNumber: return fmt::format("must be a number from {} to {}", spec.min, spec.max);
+    case Kind::kBool:
+      return "must be true or false";
+    case Kind::kInt:
+      return fmt::format("must be a whole number from {} to {}", spec.min, spec.max);
+    case Kind::kNumber:
+      return fmt::format("must be a number from {} to {}", spec.min, spec.max);
     case Kind::kString:
       if (spec.choices.empty()) return "must be a non-empty string";
       return fmt::format("must be one of: {}", fmt::join(spec.choices, ", "));
-    case Kind::kStringList: return "must be a list of person names (strings)";
-    case Kind::kCidrList: return "must be a list of CIDR networks (strings such as \"192.168.1.0/24\")";
-    case Kind::kObject: return "must be an object";
+    case Kind::kStringList:
+      return "must be a list of person names (strings)";
+    case Kind::kCidrList:
+      return "must be a list of CIDR networks (strings such as \"192.168.1.0/24\")";
+    case Kind::kObject:
+      return "must be an object";
   }
   return "";
 }
 
 bool Fits(const json& v, const KeySpec& spec) {
   switch (spec.kind) {
-    case Kind::kBool: return v.is_boolean();
-    case Kind::kInt: return v.is_number_integer() && v.get<double>() >= spec.min && v.get<double>() <= spec.max;
-    case Kind::kNumber: return v.is_number() && v.get<double>() >= spec.min && v.get<double>() <= spec.max;
+    case Kind::kBool:
+      return v.is_boolean();
+    case Kind::kInt:
+      return v.is_number_integer() && v.get<double>() >= spec.min && v.get<double>() <= spec.max;
+    case Kind::kNumber:
+      return v.is_number() && v.get<double>() >= spec.min && v.get<double>() <= spec.max;
     case Kind::kString:
       return v.is_string() && !v.get<std::string>().empty() &&
              (spec.choices.empty() ||
@@ -118,7 +131,8 @@ bool Fits(const json& v, const KeySpec& spec) {
     case Kind::kStringList:
     case Kind::kCidrList:
       return v.is_array() && std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); });
-    case Kind::kObject: return v.is_object();
+    case Kind::kObject:
+      return v.is_object();
   }
   return false;
 }
@@ -250,8 +264,13 @@ json DefaultConfigJson() {
         {"low_speed_timeout_ms", 30'000},
         {"max_redirects", 5},
         {"allow_private", json::array()}}},
-      {"analysis", {{"faces", true}, {"quality", true}, {"decode_max_side", 1600}, {"max_pixels", 250'000'000}, {"threads", 0},
-                    {"detector", "blazeface"}}},
+      {"analysis",
+       {{"faces", true},
+        {"quality", true},
+        {"decode_max_side", 1600},
+        {"max_pixels", 250'000'000},
+        {"threads", 0},
+        {"detector", "blazeface"}}},
       {"review", {{"trash_retention_days", 30}, {"learn_from_approvals", true}}},
       {"auto_sort", {{"enabled", true}}},
       {"intake", {{"settle_ms", 500}}},
@@ -302,9 +321,9 @@ base::Status ValidateConfigJson(const json& doc) {
   TRIAGE_RETURN_IF_ERROR(CheckBurstScoringWeights(doc));
   const json proposals = WithDefaults(doc)["proposals"];
   if (proposals["auto_deny_threshold"].get<double>() >= proposals["auto_approve_threshold"].get<double>()) {
-    return base::Status::InvalidArgument(fmt::format(
-        "proposals.auto_deny_threshold ({}) must be below proposals.auto_approve_threshold ({})",
-        proposals["auto_deny_threshold"].dump(), proposals["auto_approve_threshold"].dump()));
+    return base::Status::InvalidArgument(
+        fmt::format("proposals.auto_deny_threshold ({}) must be below proposals.auto_approve_threshold ({})",
+                    proposals["auto_deny_threshold"].dump(), proposals["auto_approve_threshold"].dump()));
   }
   for (const char* list : {"whitelist", "blacklist"}) {
     if (!doc.contains(list)) continue;
@@ -349,20 +368,23 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
   p.blacklist = Names(j["blacklist"]);
   c.near_duplicate_max_distance = j["deduplication"]["near_duplicate_max_distance"];
   const json& a = j["analysis"];
-  c.analysis = {a["faces"], a["quality"], a["decode_max_side"], a["max_pixels"], a["threads"], a["detector"],
-                t["min_face_size"], t["min_detection_confidence"]};
+  c.analysis = {a["faces"],   a["quality"],  a["decode_max_side"], a["max_pixels"],
+                a["threads"], a["detector"], t["min_face_size"],   t["min_detection_confidence"]};
   const json& d = j["downloads"];
-  c.downloads = {d["max_bytes"],    d["connect_timeout_ms"], d["total_timeout_ms"], d["low_speed_timeout_ms"],
+  c.downloads = {d["max_bytes"],     d["connect_timeout_ms"],     d["total_timeout_ms"], d["low_speed_timeout_ms"],
                  d["max_redirects"], Networks(d["allow_private"])};
   c.review = {j["review"]["trash_retention_days"], j["review"]["learn_from_approvals"]};
   c.intake = {j["intake"]["settle_ms"]};
   const json& fc = j["face_clustering"];
-  c.face_clustering = {fc["enabled"],   fc["cluster_distance"],    fc["min_faces"],
+  c.face_clustering = {fc["enabled"],       fc["cluster_distance"],    fc["min_faces"],
                        fc["min_face_size"], fc["min_detection_score"], fc["max_references_per_person"]};
   const json& pr = j["proposals"];
-  c.proposals = {pr["auto_approve"],   pr["auto_approve_threshold"], pr["auto_deny"],     pr["auto_deny_threshold"],
-                 pr["min_width"],      pr["min_height"],             pr["flag_threshold"], pr["upvote_weight"],
-                 pr["downvote_weight"], pr["flag_weight"],           pr["stale_proposal_days"]};
+  c.proposals = {pr["auto_approve"],       pr["auto_approve_threshold"],
+                 pr["auto_deny"],          pr["auto_deny_threshold"],
+                 pr["min_width"],          pr["min_height"],
+                 pr["flag_threshold"],     pr["upvote_weight"],
+                 pr["downvote_weight"],    pr["flag_weight"],
+                 pr["stale_proposal_days"]};
   c.votes = {j["votes"]["max_per_minute_per_session"], j["votes"]["max_per_minute_per_address"]};
   c.catalog = {j["catalog"]["url"]};
   return c;
@@ -401,8 +423,10 @@ base::Result<std::string> SanitizePersonName(const std::string& name) {
   std::string out;
   for (char ch : name) {
     auto u = static_cast<unsigned char>(ch);
-    if (ch == ' ' || ch == '-') out.push_back('_');
-    else if (std::isalnum(u) || ch == '_') out.push_back(static_cast<char>(std::tolower(u)));
+    if (ch == ' ' || ch == '-')
+      out.push_back('_');
+    else if (std::isalnum(u) || ch == '_')
+      out.push_back(static_cast<char>(std::tolower(u)));
   }
   if (out.empty() || std::all_of(out.begin(), out.end(), [](char ch) { return ch == '_'; })) {
     return base::Status::InvalidArgument(

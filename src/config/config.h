@@ -3,10 +3,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/ip_network.h"
 #include "base/status.h"
@@ -23,16 +22,16 @@ struct Directories {
   std::string inbox = "inbox";
   std::string faces = "faces";
   std::string review = "review";
-  std::string photos = "photos";      // kept without a person: <photos>/<yyyy>/<mm>/
+  std::string photos = "photos";  // kept without a person: <photos>/<yyyy>/<mm>/
 };
 
 // Limits for `ingest URL`.
 struct DownloadLimits {
-  int64_t max_bytes = 200'000'000;       // bytes, 1 KB .. 100 GB
-  int64_t connect_timeout_ms = 10'000;   // 100 .. 600000
-  int64_t total_timeout_ms = 300'000;    // 1000 .. 86400000
-  int64_t low_speed_timeout_ms = 30'000; // abort when slower than 1 KB/s this long; 1000 .. 3600000
-  int max_redirects = 5;                 // 0 .. 20
+  int64_t max_bytes = 200'000'000;        // bytes, 1 KB .. 100 GB
+  int64_t connect_timeout_ms = 10'000;    // 100 .. 600000
+  int64_t total_timeout_ms = 300'000;     // 1000 .. 86400000
+  int64_t low_speed_timeout_ms = 30'000;  // abort when slower than 1 KB/s this long; 1000 .. 3600000
+  int max_redirects = 5;                  // 0 .. 20
   // Special-use networks (loopback, private, link-local, ...) downloads may reach anyway, e.g. the owner's LAN;
   // "downloads.allow_private": ["192.168.1.0/24"]. Default: none (the URL guard refuses them all).
   std::vector<base::IpNetwork> allow_private;
@@ -40,49 +39,49 @@ struct DownloadLimits {
 
 // How images are analysed.
 struct AnalysisOptions {
-  bool faces = true;                  // detect/recognise faces; off: every image lacks a person
-  bool quality = true;                // quality measures (decodes at least 1024 px); off: no score
-  int decode_max_side_px = 1600;      // decoded raster's long side when faces are on; 64 .. 8192
-  int64_t max_pixels = 250'000'000;   // larger images are unreadable (decompression bombs)
-  int threads = 0;                    // analysis threads; 0 = one per core
-  std::string detector = "blazeface"; // "blazeface" or "hog"
-  int min_face_size_px = 40;          // smaller faces are ignored
+  bool faces = true;                   // detect/recognise faces; off: every image lacks a person
+  bool quality = true;                 // quality measures (decodes at least 1024 px); off: no score
+  int decode_max_side_px = 1600;       // decoded raster's long side when faces are on; 64 .. 8192
+  int64_t max_pixels = 250'000'000;    // larger images are unreadable (decompression bombs)
+  int threads = 0;                     // analysis threads; 0 = one per core
+  std::string detector = "blazeface";  // "blazeface" or "hog"
+  int min_face_size_px = 40;           // smaller faces are ignored
   double min_detection_confidence = 0.65;
 };
 
 // How files given by path and the inbox's files are taken.
 struct IntakeOptions {
-  int settle_ms = 500;                // a file is taken once its size and mtime were still this long; 0 .. 600000
+  int settle_ms = 500;  // a file is taken once its size and mtime were still this long; 0 .. 600000
 };
 
 struct ReviewOptions {
-  int trash_retention_days = 30;      // rejected images are purged from .triage/trash after this; 1 .. 3650
-  bool learn_from_approvals = true;   // approving a single-face image adds the face to the person's references
+  int trash_retention_days = 30;     // rejected images are purged from .triage/trash after this; 1 .. 3650
+  bool learn_from_approvals = true;  // approving a single-face image adds the face to the person's references
 };
 
 // How unknown faces are grouped into clusters a person names once (faces/cluster_model.h).
 struct FaceClusteringOptions {
-  bool enabled = true;                 // cluster each committed photo's faces
-  double cluster_distance = 0.5;       // embedding distance within which faces are neighbours; 0.1 .. 2
-  int min_faces = 3;                   // good faces within the distance (itself included) that make a core face; 2 .. 100
-  int min_face_size_px = 50;           // shorter box side a face needs to seed a cluster; 8 .. 4096
+  bool enabled = true;            // cluster each committed photo's faces
+  double cluster_distance = 0.5;  // embedding distance within which faces are neighbours; 0.1 .. 2
+  int min_faces = 3;              // good faces within the distance (itself included) that make a core face; 2 .. 100
+  int min_face_size_px = 50;      // shorter box side a face needs to seed a cluster; 8 .. 4096
   double min_detection_score = 0.75;   // detection score a face needs to seed a cluster; 0 .. 1
   int max_references_per_person = 10;  // faces naming a cluster enrols as references (the best first); 1 .. 100
 };
 
 // Proposals of another image for a slot ("proposals" in triage.json). Scores are quality aggregates on 0..100.
 struct ProposalOptions {
-  bool auto_approve = false;            // approve pending proposals at or above auto_approve_threshold without flags
-  double auto_approve_threshold = 90;   // 0 .. 100
-  bool auto_deny = false;               // deny pending proposals below auto_deny_threshold
-  double auto_deny_threshold = 40;      // 0 .. 100
-  int min_width = 800;                  // px; a smaller image is never proposed; 0 .. 100000
-  int min_height = 600;                 // px; 0 .. 100000
-  int flag_threshold = 3;               // flags on an image before it gets a proposal; 1 .. 1000
-  double upvote_weight = 1.0;           // community score = up * upvote + down * downvote + flags * flag; -10 .. 10
+  bool auto_approve = false;           // approve pending proposals at or above auto_approve_threshold without flags
+  double auto_approve_threshold = 90;  // 0 .. 100
+  bool auto_deny = false;              // deny pending proposals below auto_deny_threshold
+  double auto_deny_threshold = 40;     // 0 .. 100
+  int min_width = 800;                 // px; a smaller image is never proposed; 0 .. 100000
+  int min_height = 600;                // px; 0 .. 100000
+  int flag_threshold = 3;              // flags on an image before it gets a proposal; 1 .. 1000
+  double upvote_weight = 1.0;          // community score = up * upvote + down * downvote + flags * flag; -10 .. 10
   double downvote_weight = -1.5;
   double flag_weight = -3.0;
-  int stale_proposal_days = 30;         // pending proposals older than this are archived by a sweep; 1 .. 3650
+  int stale_proposal_days = 30;  // pending proposals older than this are archived by a sweep; 1 .. 3650
 };
 
 // The public voting page ("votes" in triage.json).
@@ -100,7 +99,7 @@ struct CatalogOptions {
 };
 
 struct Config {
-  fs::path library;                   // absolute library root
+  fs::path library;  // absolute library root
   Directories directories;
   model::Policy policy;
   int near_duplicate_max_distance = 6;  // bits of 64; 0 .. 32
@@ -111,16 +110,16 @@ struct Config {
   FaceClusteringOptions face_clustering;
   ProposalOptions proposals;
   VoteOptions votes;
-  model::QualityRules quality;        // "quality": scoring thresholds, penalties, normalisation, weights
-  model::GroupingRules grouping;      // "burst_detection", "burst_scoring", "duplicate_detection"
+  model::QualityRules quality;    // "quality": scoring thresholds, penalties, normalisation, weights
+  model::GroupingRules grouping;  // "burst_detection", "burst_scoring", "duplicate_detection"
   CatalogOptions catalog;
-  nlohmann::json json;                // the validated document, defaults filled in
-  uint64_t version = 0;               // ConfigStore's snapshot number: changes whenever the config does
+  nlohmann::json json;   // the validated document, defaults filled in
+  uint64_t version = 0;  // ConfigStore's snapshot number: changes whenever the config does
 
   fs::path InboxDir() const;
   fs::path FacesDir() const;
   fs::path ReviewDir() const;
-  fs::path PhotosDir() const;   // kept without a person
+  fs::path PhotosDir() const;  // kept without a person
   fs::path StateDir() const { return library / ".triage"; }
   fs::path ConfigPath() const { return library / "triage.json"; }
   // Where a decision puts the image: faces/<person>, photos/<yyyy>/<mm> or review/<category>.

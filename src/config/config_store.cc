@@ -1,9 +1,8 @@
 // Snapshot swapping and locked read-modify-write of triage.json.
 #include "config/config_store.h"
 
-#include <sys/stat.h>
-
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include "base/files.h"
 
@@ -23,7 +22,7 @@ base::Result<std::unique_ptr<ConfigStore>> ConfigStore::Open(const fs::path& lib
 }
 
 ConfigStore::FileStamp ConfigStore::Stamp() const {
-  struct stat st{};
+  struct stat st {};
   if (::stat((library_ / "triage.json").c_str(), &st) != 0) return {};
   return {static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
           int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec, static_cast<int64_t>(st.st_size)};

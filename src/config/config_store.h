@@ -7,7 +7,6 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-
 #include <nlohmann/json.hpp>
 
 #include "base/status.h"

@@ -51,11 +51,14 @@ TEST_F(ConfigStoreTest, TwoWritersKeepEachOthersEdits) {
   ASSERT_TRUE(cli->Update([](json& d) {
                    d["whitelist"] = json::array({"penny"});
                    return base::Status::Ok();
-                 }).ok());
-  ASSERT_TRUE(server->Update([](json& d) {
-                      d["thresholds"]["min_confidence"] = 0.8;
-                      return base::Status::Ok();
-                    }).ok());
+                 })
+                  .ok());
+  ASSERT_TRUE(server
+                  ->Update([](json& d) {
+                    d["thresholds"]["min_confidence"] = 0.8;
+                    return base::Status::Ok();
+                  })
+                  .ok());
   auto reread = LoadConfig(dir_);
   ASSERT_TRUE(reread.ok());
   EXPECT_EQ(reread->policy.whitelist, std::vector<std::string>{"penny"});
@@ -106,10 +109,12 @@ TEST_F(ConfigStoreTest, ReadersAndWritersRunConcurrently) {
     }
   });
   for (int i = 0; i < 20; ++i) {
-    ASSERT_TRUE(store->Update([i](json& d) {
-                       d["thresholds"]["min_confidence"] = i / 100.0;
-                       return base::Status::Ok();
-                     }).ok());
+    ASSERT_TRUE(store
+                    ->Update([i](json& d) {
+                      d["thresholds"]["min_confidence"] = i / 100.0;
+                      return base::Status::Ok();
+                    })
+                    .ok());
   }
   stop = true;
   reader.join();

@@ -108,8 +108,8 @@ TEST(ConfigTest, BurstAndDuplicateSettingsDefaultToTheSeedAndRefuseBadValues) {
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_DOUBLE_EQ(c->grouping.burst_window_minutes, 0.8);
   EXPECT_DOUBLE_EQ(c->grouping.rapid_burst_seconds, 0.4);
-  EXPECT_EQ(c->grouping.BurstMaxDistance(), 19);      // 70 %
-  EXPECT_EQ(c->grouping.DuplicateMaxDistance(), 6);   // 90 %
+  EXPECT_EQ(c->grouping.BurstMaxDistance(), 19);     // 70 %
+  EXPECT_EQ(c->grouping.DuplicateMaxDistance(), 6);  // 90 %
   EXPECT_DOUBLE_EQ(c->grouping.weight_aggregate, 0.4);
   EXPECT_DOUBLE_EQ(c->json["burst_scoring"]["weight_blink"].get<double>(), 0.15);
 

@@ -1,9 +1,9 @@
 // Burst and duplicate-group settings: keys, ranges, defaults, the weights-sum rule, parsing.
 #include "config/grouping_config.h"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace triage::config {
 namespace {
@@ -63,8 +63,10 @@ model::GroupingRules GroupingRulesFromJson(const json& doc) {
     if (!doc.contains(f.section)) continue;
     const json& section = doc[f.section];
     // A burst_scoring block replaces the default weights whole: an absent weight counts 0.
-    if (section.contains(f.key)) r.*f.member = section[f.key].get<double>();
-    else if (std::string(f.section) == "burst_scoring") r.*f.member = 0;
+    if (section.contains(f.key))
+      r.*f.member = section[f.key].get<double>();
+    else if (std::string(f.section) == "burst_scoring")
+      r.*f.member = 0;
   }
   return r;
 }

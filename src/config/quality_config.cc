@@ -1,9 +1,9 @@
 // The quality block: keys and ranges, defaults from model::QualityRules, the weights-sum rule, parsing.
 #include "config/quality_config.h"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace triage::config {
 namespace {
@@ -20,10 +20,14 @@ struct Field {
   std::function<bool&(model::QualityRules&)> flag;
 };
 
-#define TRIAGE_NUM(section, key, kind, lo, hi, member) \
-  Field{section, key, kind, lo, hi, [](model::QualityRules& r) -> double& { return r.member; }, nullptr}
-#define TRIAGE_FLAG(section, key, member) \
-  Field{section, key, 'b', 0, 0, nullptr, [](model::QualityRules& r) -> bool& { return r.member; }}
+#define TRIAGE_NUM(section, key, kind, lo, hi, member)                                              \
+  Field {                                                                                           \
+    section, key, kind, lo, hi, [](model::QualityRules& r) -> double& { return r.member; }, nullptr \
+  }
+#define TRIAGE_FLAG(section, key, member)                                                      \
+  Field {                                                                                      \
+    section, key, 'b', 0, 0, nullptr, [](model::QualityRules& r) -> bool& { return r.member; } \
+  }
 
 const std::vector<Field>& Fields() {
   static const std::vector<Field> kFields = {
@@ -114,8 +118,10 @@ model::QualityRules QualityRulesFromJson(const json& doc) {
   for (const Field& f : Fields()) {
     const json* v = find(f.section, f.key);
     if (v == nullptr) continue;
-    if (f.number) f.number(r) = v->get<double>();
-    else f.flag(r) = v->get<bool>();
+    if (f.number)
+      f.number(r) = v->get<double>();
+    else
+      f.flag(r) = v->get<bool>();
   }
   if (const json* v = find("thresholds", "min_faces_for_group")) r.min_faces_for_group = v->get<int>();
   if (const json* v = find("normalization", "category_min_samples")) r.category_min_samples = v->get<int>();

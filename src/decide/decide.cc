@@ -1,10 +1,10 @@
 // The routing policy. Each rule is a small function returning a decision when it applies.
 #include "decide/decide.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <optional>
-
-#include <fmt/format.h>
 
 namespace triage::decide {
 namespace {
@@ -36,15 +36,16 @@ const Face& SubjectFace(const std::vector<Face>& faces) {
 
 std::optional<Decision> CheckDuplicates(const model::Policy& policy, const model::CatalogFacts& facts) {
   if (policy.check_exact_duplicates && facts.exact_duplicate_of) {
-    Decision d = ToReview("duplicates", "duplicate_sha256",
-                          fmt::format("An identical file (same SHA-256) is already item {}.", *facts.exact_duplicate_of));
+    Decision d =
+        ToReview("duplicates", "duplicate_sha256",
+                 fmt::format("An identical file (same SHA-256) is already item {}.", *facts.exact_duplicate_of));
     d.duplicate_of = facts.exact_duplicate_of;
     return d;
   }
   if (policy.check_near_duplicates && facts.near_duplicate_of) {
     Decision d = ToReview("near_duplicates", "near_duplicate",
-                          fmt::format("It looks like item {} (perceptual hash {} bits apart).", *facts.near_duplicate_of,
-                                      facts.near_duplicate_distance));
+                          fmt::format("It looks like item {} (perceptual hash {} bits apart).",
+                                      *facts.near_duplicate_of, facts.near_duplicate_distance));
     d.duplicate_of = facts.near_duplicate_of;
     return d;
   }
@@ -59,10 +60,10 @@ std::optional<Decision> CheckSamePersonTwice(const model::Analysis& a, const mod
     for (size_t j = i + 1; j < a.faces.size(); ++j) {
       if (a.faces[j].match.person == a.faces[i].match.person &&
           ClassifyMatch(a.faces[j].match, policy) != MatchKind::kUnknown) {
-        return ToReview("multiple_faces", "same_person_twice",
-                        fmt::format("Two faces look like {}; one person cannot be in a photo twice.",
-                                    a.faces[i].match.person),
-                        a.faces[i].match.person);
+        return ToReview(
+            "multiple_faces", "same_person_twice",
+            fmt::format("Two faces look like {}; one person cannot be in a photo twice.", a.faces[i].match.person),
+            a.faces[i].match.person);
       }
     }
   }
@@ -91,13 +92,15 @@ std::optional<Decision> CheckPerson(const Face& face, const model::Policy& polic
   const model::FaceMatch& m = face.match;
   const MatchKind kind = ClassifyMatch(m, policy);
   if (kind == MatchKind::kUnknown) {
-    std::string text = m.person.empty() ? "The face matches nobody enrolled."
-                                        : fmt::format("The face matches nobody enrolled (closest: {}, distance {:.2f}).",
-                                                      m.person, m.distance);
+    std::string text =
+        m.person.empty()
+            ? "The face matches nobody enrolled."
+            : fmt::format("The face matches nobody enrolled (closest: {}, distance {:.2f}).", m.person, m.distance);
     return ToReview("unidentified", "unknown_person", text, m.person);
   }
   if (policy.route_unwanted_person && Contains(policy.blacklist, m.person)) {
-    return ToReview("unwanted_person", "blacklisted_person", fmt::format("{} is on the blacklist.", m.person), m.person);
+    return ToReview("unwanted_person", "blacklisted_person", fmt::format("{} is on the blacklist.", m.person),
+                    m.person);
   }
   if (!policy.whitelist.empty() && !Contains(policy.whitelist, m.person)) {
     return ToReview("unidentified", "not_in_whitelist", fmt::format("{} is not on the whitelist.", m.person), m.person);
@@ -146,9 +149,11 @@ std::optional<Decision> CheckPhotoWithoutPerson(const model::Analysis& a, const 
   Decision d;
   d.destination = Destination::kLibrary;
   d.library_folder = model::PhotoMonthFolder(a.info.taken_at);
-  std::string score = a.quality.scored ? fmt::format(" (quality {:.1f}, {})", a.quality.aggregate, a.quality.category) : "";
+  std::string score =
+      a.quality.scored ? fmt::format(" (quality {:.1f}, {})", a.quality.aggregate, a.quality.category) : "";
   d.reasons.push_back({"no_tracked_person", fmt::format("No enrolled person is in the photo and it passes the quality "
-                                                        "rules{}; kept in photos/{}.", score, d.library_folder)});
+                                                        "rules{}; kept in photos/{}.",
+                                                        score, d.library_folder)});
   return d;
 }
 
@@ -179,9 +184,10 @@ Decision Decide(const model::Analysis& a, const model::Policy& policy, const mod
   }
   if (auto d = CheckQuality(a, policy, person)) return *d;
   if (!policy.auto_sort_enabled) {
-    return ToReview("low_confidence", "auto_sort_paused",
-                    fmt::format("Auto-sorting is paused; recognised as {} ({:.0f}%).", person, 100 * face.match.confidence),
-                    person);
+    return ToReview(
+        "low_confidence", "auto_sort_paused",
+        fmt::format("Auto-sorting is paused; recognised as {} ({:.0f}%).", person, 100 * face.match.confidence),
+        person);
   }
   Decision d;
   d.destination = Destination::kLibrary;

@@ -8,8 +8,8 @@ namespace triage::decide {
 // Routes one image (seed order): unreadable -> exact duplicate -> near duplicate -> [with
 // policy.photos_to_library, a photo without an enrolled person: low quality, else photos/<yyyy>/<mm>] -> no face ->
 // too many faces -> blacklisted -> not in whitelist -> unknown person -> low confidence -> low quality (blurry,
-// too_small, low_score, eyes_closed) -> paused auto-sort -> faces/<person>. Pure: no I/O, no clock, no globals; thread-safe.
-// Every decision carries at least one reason with a stable code and a sentence.
+// too_small, low_score, eyes_closed) -> paused auto-sort -> faces/<person>. Pure: no I/O, no clock, no globals;
+// thread-safe. Every decision carries at least one reason with a stable code and a sentence.
 model::Decision Decide(const model::Analysis& analysis, const model::Policy& policy, const model::CatalogFacts& facts);
 
 // The policy's verdict on one face's match: kUnknown when nobody is enrolled or the nearest person is farther than

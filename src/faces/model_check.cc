@@ -35,7 +35,6 @@ ModelCheck Check(const std::string& name, const std::string& path, const std::st
 
 }  // namespace
 
-
 std::vector<ModelCheck> VerifyModels(const FaceOptions& options) {
   const ModelPaths paths = ResolveModelPaths(options);
   return {Check("blazeface", paths.blazeface_onnx, kBlazeFaceSha256),

@@ -1,6 +1,5 @@
 // Specification of model verification against the pinned checksums.
 #include "faces/model_check.h"
-#include "fingerprint/sha256.h"
 
 #include <gtest/gtest.h>
 
@@ -8,6 +7,7 @@
 #include <fstream>
 
 #include "faces/faces_test_support.h"
+#include "fingerprint/sha256.h"
 
 namespace triage::faces {
 namespace {

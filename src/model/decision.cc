@@ -21,8 +21,8 @@ std::string Decision::Summary() const {
 
 std::string PhotoMonthFolder(const std::string& taken_at) {
   auto digits = [&](size_t from, size_t n) {
-    return taken_at.size() >= from + n &&
-           std::all_of(taken_at.begin() + from, taken_at.begin() + from + n, [](char c) { return c >= '0' && c <= '9'; });
+    return taken_at.size() >= from + n && std::all_of(taken_at.begin() + from, taken_at.begin() + from + n,
+                                                      [](char c) { return c >= '0' && c <= '9'; });
   };
   bool dated = digits(0, 4) && taken_at.size() >= 7 && (taken_at[4] == '-' || taken_at[4] == ':') && digits(5, 2) &&
                taken_at.substr(5, 2) >= "01" && taken_at.substr(5, 2) <= "12" && taken_at.substr(0, 4) != "0000";
@@ -31,8 +31,10 @@ std::string PhotoMonthFolder(const std::string& taken_at) {
 
 const char* DestinationName(Destination d) {
   switch (d) {
-    case Destination::kLibrary: return "library";
-    case Destination::kReview: return "review";
+    case Destination::kLibrary:
+      return "library";
+    case Destination::kReview:
+      return "review";
   }
   return "review";
 }

@@ -15,15 +15,15 @@ namespace triage::model {
 
 // The review categories, in the order routing checks them. Their names are folder names and API values.
 inline const std::vector<std::string>& ReviewCategories() {
-  static const std::vector<std::string> kCategories = {
-      "duplicates",     "near_duplicates", "unidentified", "low_confidence",
-      "multiple_faces", "unwanted_person", "low_quality",  "unreadable"};
+  static const std::vector<std::string> kCategories = {"duplicates",     "near_duplicates", "unidentified",
+                                                       "low_confidence", "multiple_faces",  "unwanted_person",
+                                                       "low_quality",    "unreadable"};
   return kCategories;
 }
 bool IsReviewCategory(const std::string& name);
 
 struct Fingerprint {
-  std::string sha256;       // hex
+  std::string sha256;  // hex
   int64_t size_bytes = 0;
   uint64_t phash = 0;         // 64-bit DCT hash of the whole image; valid when has_phash
   uint64_t phash_center = 0;  // the same hash of the central 95% (per side): finds crops of either image
@@ -38,45 +38,45 @@ struct Fingerprint {
 struct Analysis {
   Fingerprint fingerprint;
   bool readable = false;
-  std::string unreadable_reason;   // decoder's message when !readable
+  std::string unreadable_reason;  // decoder's message when !readable
   ImageInfo info;
-  bool faces_analysed = false;     // false when face analysis is off or failed
-  std::string face_error;          // why face analysis failed, if it did
+  bool faces_analysed = false;  // false when face analysis is off or failed
+  std::string face_error;       // why face analysis failed, if it did
   std::vector<Face> faces;
-  int untracked_faces = 0;         // faces a reviewer marked as nobody tracked, left out of `faces` (never stored)
-  double sharpness = 0;            // variance of the Laplacian on the working raster (= metrics.sharpness)
-  double exposure = 0;             // mean luminance 0..1
-  QualityMetrics metrics;          // every quality measure (vision::MeasureQuality)
-  QualityScore quality;            // metrics scored under the rules and reference in force (quality::Score)
+  int untracked_faces = 0;  // faces a reviewer marked as nobody tracked, left out of `faces` (never stored)
+  double sharpness = 0;     // variance of the Laplacian on the working raster (= metrics.sharpness)
+  double exposure = 0;      // mean luminance 0..1
+  QualityMetrics metrics;   // every quality measure (vision::MeasureQuality)
+  QualityScore quality;     // metrics scored under the rules and reference in force (quality::Score)
 };
 
 // What the catalog says about the image, looked up just before deciding.
 struct CatalogFacts {
-  std::optional<int64_t> exact_duplicate_of;   // item id with the same SHA-256
-  std::optional<int64_t> near_duplicate_of;    // nearest item within the pHash distance
+  std::optional<int64_t> exact_duplicate_of;  // item id with the same SHA-256
+  std::optional<int64_t> near_duplicate_of;   // nearest item within the pHash distance
   int near_duplicate_distance = 0;
 };
 
 // The routing rules, from config. Each check can be switched off (see README "Review categories");
 // unidentified and unreadable cannot: such images have nowhere else to go.
 struct Policy {
-  bool auto_sort_enabled = true;          // false: everything goes to review (paused)
-  bool check_exact_duplicates = true;     // deduplication.check_hash && review_categories.duplicates
-  bool check_near_duplicates = true;      // review_categories.near_duplicates
+  bool auto_sort_enabled = true;       // false: everything goes to review (paused)
+  bool check_exact_duplicates = true;  // deduplication.check_hash && review_categories.duplicates
+  bool check_near_duplicates = true;   // review_categories.near_duplicates
   bool route_low_confidence = true;
   bool route_multiple_faces = true;
   bool route_unwanted_person = true;
   bool route_low_quality = true;
   double min_confidence = 0.6;
-  double match_distance = 0.6;             // embedding distance within which a face may be a known person
+  double match_distance = 0.6;  // embedding distance within which a face may be a known person
   int max_faces_per_image = 1;
-  double min_sharpness = 0;                // 0 = quality check off
-  int min_width = 0;                       // pixels; smaller images go to review/low_quality (too_small); 0 = off
+  double min_sharpness = 0;  // 0 = quality check off
+  int min_width = 0;         // pixels; smaller images go to review/low_quality (too_small); 0 = off
   int min_height = 0;
-  double min_aggregate = 0;                // quality aggregate 0..10 below which -> low_quality (low_score); 0 = off
-  bool route_eyes_closed = true;           // closed eyes -> low_quality (eyes_closed)
-  bool photos_to_library = false;          // routing.photos_without_people = "library": photos/<yyyy>/<mm>
-  std::vector<std::string> whitelist;      // empty = everyone wanted
+  double min_aggregate = 0;            // quality aggregate 0..10 below which -> low_quality (low_score); 0 = off
+  bool route_eyes_closed = true;       // closed eyes -> low_quality (eyes_closed)
+  bool photos_to_library = false;      // routing.photos_without_people = "library": photos/<yyyy>/<mm>
+  std::vector<std::string> whitelist;  // empty = everyone wanted
   std::vector<std::string> blacklist;
 };
 
@@ -86,14 +86,14 @@ struct Policy {
 struct StoredAnalysis {
   // Bump when the stored shape changes; older versions are read as far as known. 2: quality metrics and score.
   static constexpr int kVersion = 2;
-  int version = kVersion;             // 0: the stored form could not be read (damaged); never replayed
+  int version = kVersion;  // 0: the stored form could not be read (damaged); never replayed
   Analysis analysis;
   CatalogFacts facts;
 };
 
 struct Reason {
-  std::string code;   // stable machine code: duplicate_sha256, near_duplicate, no_faces_detected, ...
-  std::string text;   // a sentence for people
+  std::string code;  // stable machine code: duplicate_sha256, near_duplicate, no_faces_detected, ...
+  std::string text;  // a sentence for people
 };
 
 enum class Destination { kLibrary, kReview };

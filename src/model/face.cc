@@ -8,9 +8,12 @@ namespace triage::model {
 
 const char* MatchKindName(MatchKind kind) {
   switch (kind) {
-    case MatchKind::kUnknown: return "unknown";
-    case MatchKind::kLowConfidence: return "low_confidence";
-    case MatchKind::kKnown: return "known";
+    case MatchKind::kUnknown:
+      return "unknown";
+    case MatchKind::kLowConfidence:
+      return "low_confidence";
+    case MatchKind::kKnown:
+      return "known";
   }
   return "unknown";
 }

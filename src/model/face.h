@@ -32,8 +32,8 @@ const char* MatchKindName(MatchKind kind);
 // One enrolled person and how near a face came to them.
 struct PersonDistance {
   std::string person;
-  double distance = 0;     // Euclidean distance to the person's nearest reference
-  double confidence = 0;   // 0..1, from the documented distance -> confidence mapping
+  double distance = 0;    // Euclidean distance to the person's nearest reference
+  double confidence = 0;  // 0..1, from the documented distance -> confidence mapping
 };
 
 // How a face compared with the enrolled references: the nearest person and the runners-up. faces/ fills person,
@@ -41,29 +41,29 @@ struct PersonDistance {
 // set by the pipeline from decide::ClassifyMatch for the record (faces/ leaves it kUnknown).
 struct FaceMatch {
   MatchKind kind = MatchKind::kUnknown;
-  std::string person;      // nearest enrolled person ("" when nobody is enrolled)
-  double distance = 0;     // Euclidean distance of the embeddings
-  double confidence = 0;   // 0..1, from the documented distance -> confidence mapping
+  std::string person;                      // nearest enrolled person ("" when nobody is enrolled)
+  double distance = 0;                     // Euclidean distance of the embeddings
+  double confidence = 0;                   // 0..1, from the documented distance -> confidence mapping
   std::vector<PersonDistance> candidates;  // nearest distinct persons, nearest first (the first is `person`)
 };
 
 // What a reviewer said about one face of a photo in review: the enrolled person it shows, or that it shows nobody
 // tracked (a bystander). Neither while nobody has said.
 struct FaceLabel {
-  std::string named_as;   // an enrolled person, or ""
-  bool untracked = false; // "not a person I track"
+  std::string named_as;    // an enrolled person, or ""
+  bool untracked = false;  // "not a person I track"
   bool Decided() const { return !named_as.empty() || untracked; }
   bool operator==(const FaceLabel&) const = default;
 };
 
 struct Face {
   Box box;
-  float detection_score = 0;          // 0..1
-  std::vector<Point> landmarks;       // 68 points (dlib order) or empty
-  std::vector<float> embedding;       // 128 floats, not unit length
-  double eye_aspect_ratio = 0;        // mean of both eyes; below ~0.15 the eyes are closed
+  float detection_score = 0;     // 0..1
+  std::vector<Point> landmarks;  // 68 points (dlib order) or empty
+  std::vector<float> embedding;  // 128 floats, not unit length
+  double eye_aspect_ratio = 0;   // mean of both eyes; below ~0.15 the eyes are closed
   FaceMatch match;
-  FaceLabel label;                    // a reviewer's word on it (per-face naming); `match` stays as measured
+  FaceLabel label;  // a reviewer's word on it (per-face naming); `match` stays as measured
 };
 
 // Where a reference face was learnt: "item:<id>" (an approved single-face photo) or "item:<id>:face:<index>" (one

@@ -31,8 +31,7 @@ const char* GroupKindName(GroupKind kind) { return kind == GroupKind::kBurst ? "
 
 std::optional<int64_t> CaptureTimeMs(const std::string& t) {
   int64_t y, mo, d, h, mi, s;
-  if (t.size() < 19 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != ' ') || t[13] != ':' ||
-      t[16] != ':') {
+  if (t.size() < 19 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != ' ') || t[13] != ':' || t[16] != ':') {
     return std::nullopt;
   }
   if (!Digits(t, 0, 4, y) || !Digits(t, 5, 2, mo) || !Digits(t, 8, 2, d) || !Digits(t, 11, 2, h) ||

@@ -12,14 +12,14 @@ namespace triage::model {
 struct GroupingRules {
   // burst_detection: frames within time_window_minutes of the previous frame whose pHashes are at least this
   // similar, or any frames within rapid_burst_seconds of it, form one burst.
-  double burst_similarity_percent = 70;   // 0..100; 70% = at most 19 of 64 bits differ
-  double burst_window_minutes = 0.8;      // 0..60
-  double rapid_burst_seconds = 0.4;       // 0..60
+  double burst_similarity_percent = 70;  // 0..100; 70% = at most 19 of 64 bits differ
+  double burst_window_minutes = 0.8;     // 0..60
+  double rapid_burst_seconds = 0.4;      // 0..60
   // burst_scoring: the best frame has the highest weighted sum (the weights sum to 1.0; each part on 0..10).
-  double weight_aggregate = 0.4;          // the quality aggregate
-  double weight_aesthetic = 0.25;         // the composition score (what stands in for an aesthetic model)
-  double weight_sharpness = 0.2;          // the sharpness score
-  double weight_blink = 0.15;             // 10 with eyes open (or no face), 0 with eyes closed
+  double weight_aggregate = 0.4;   // the quality aggregate
+  double weight_aesthetic = 0.25;  // the composition score (what stands in for an aesthetic model)
+  double weight_sharpness = 0.2;   // the sharpness score
+  double weight_blink = 0.15;      // 10 with eyes open (or no face), 0 with eyes closed
   // duplicate_detection: photos at least this similar (pHash) are one duplicate group.
   double duplicate_similarity_percent = 90;  // 0..100; 90% = at most 6 of 64 bits differ
 
@@ -34,14 +34,14 @@ struct GroupingRules {
 // What grouping needs to know about one photo, read from the catalog (no decoding).
 struct GroupCandidate {
   int64_t id = 0;
-  std::optional<int64_t> taken_at_ms;     // capture time (EXIF), ms since 1970 read as UTC; none when unknown
+  std::optional<int64_t> taken_at_ms;  // capture time (EXIF), ms since 1970 read as UTC; none when unknown
   bool has_phash = false;
   uint64_t phash = 0;
   std::string sha256;
   bool scored = false;
-  double aggregate = 0;                   // 0..10
-  double sharpness = 0;                   // sharpness dimension score 0..10
-  double composition = 0;                 // composition dimension score 0..10
+  double aggregate = 0;    // 0..10
+  double sharpness = 0;    // sharpness dimension score 0..10
+  double composition = 0;  // composition dimension score 0..10
   bool eyes_closed = false;
 };
 
@@ -50,17 +50,17 @@ const char* GroupKindName(GroupKind kind);  // "burst" | "duplicate"
 
 struct GroupMember {
   int64_t item_id = 0;
-  bool lead = false;            // the best frame of a burst, the best-scored member of a duplicate group
-  double rank_score = 0;        // what the lead was chosen by (burst score or aggregate), 0..10
-  std::string relation;         // "lead", "burst_frame", "exact_copy" (same bytes as the lead), "near_duplicate"
-  int distance = 0;             // pHash bits differing from the lead
+  bool lead = false;      // the best frame of a burst, the best-scored member of a duplicate group
+  double rank_score = 0;  // what the lead was chosen by (burst score or aggregate), 0..10
+  std::string relation;   // "lead", "burst_frame", "exact_copy" (same bytes as the lead), "near_duplicate"
+  int distance = 0;       // pHash bits differing from the lead
 };
 
 struct ItemGroup {
   GroupKind kind = GroupKind::kBurst;
-  int64_t id = 0;               // the smallest member id: stable while the group keeps that member
+  int64_t id = 0;                    // the smallest member id: stable while the group keeps that member
   std::vector<GroupMember> members;  // lead first, then by falling rank_score
-  std::string why;              // why the lead leads, for people
+  std::string why;                   // why the lead leads, for people
   int64_t lead() const { return members.empty() ? 0 : members.front().item_id; }
 };
 

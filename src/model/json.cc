@@ -109,8 +109,11 @@ void to_json(json& j, const StoredAnalysis& s) {
        {"sharpness", a.sharpness},
        {"exposure", a.exposure},
        {"taken_at", a.info.taken_at},
-       {"capture", {{"iso", a.info.iso}, {"exposure_s", a.info.exposure_s}, {"f_number", a.info.f_number},
-                    {"focal_length_mm", a.info.focal_length_mm}}},
+       {"capture",
+        {{"iso", a.info.iso},
+         {"exposure_s", a.info.exposure_s},
+         {"f_number", a.info.f_number},
+         {"focal_length_mm", a.info.focal_length_mm}}},
        {"metrics", a.metrics},
        {"quality", a.quality},
        {"facts",
@@ -156,8 +159,11 @@ namespace {
 
 // The item's quality: the explained score (aggregate null when never scored) with the sharpness and exposure columns.
 json ItemQuality(const ItemRecord& r) {
-  json q = r.quality.scored ? json(r.quality) : json{{"aggregate", nullptr}, {"category", nullptr},
-                                                     {"dimensions", json::object()}, {"penalties", json::array()}};
+  json q = r.quality.scored ? json(r.quality)
+                            : json{{"aggregate", nullptr},
+                                   {"category", nullptr},
+                                   {"dimensions", json::object()},
+                                   {"penalties", json::array()}};
   q["sharpness"] = r.sharpness;
   q["exposure"] = r.exposure;
   return q;
@@ -207,8 +213,10 @@ void to_json(json& j, const ReviewEntry& e) {
 }
 
 void to_json(json& j, const AuditEntry& e) {
-  j = {{"id", e.id},         {"at", e.at},     {"actor", e.actor}, {"item_id", e.item_id ? json(e.item_id) : json(nullptr)},
-       {"action", e.action}, {"from", e.from_state}, {"to", e.to_state}, {"reason", e.reason}};
+  j = {{"id", e.id},         {"at", e.at},
+       {"actor", e.actor},   {"item_id", e.item_id ? json(e.item_id) : json(nullptr)},
+       {"action", e.action}, {"from", e.from_state},
+       {"to", e.to_state},   {"reason", e.reason}};
 }
 
 void to_json(json& j, const PersonRecord& p) {

@@ -13,8 +13,9 @@ nlohmann::json GroupJson(const ItemGroup& g, const std::function<std::string(int
                        {"rank_score", m.rank_score},
                        {"distance", m.distance}});
   }
-  return {{"id", g.id},     {"kind", GroupKindName(g.kind)}, {"lead", g.lead()},
-          {"size", g.members.size()}, {"why", g.why}, {"members", members}};
+  return {{"id", g.id},       {"kind", GroupKindName(g.kind)},
+          {"lead", g.lead()}, {"size", g.members.size()},
+          {"why", g.why},     {"members", members}};
 }
 
 }  // namespace triage::model

@@ -46,8 +46,8 @@ void ForEachNumber(Metrics& m, Fn fn) {
 }  // namespace
 
 void to_json(json& j, const QualityMetrics& m) {
-  j = {{"measured", m.measured},       {"working_width", m.working_width}, {"working_height", m.working_height},
-       {"silhouette", m.silhouette},   {"has_horizon", m.has_horizon},     {"face_count", m.face_count}};
+  j = {{"measured", m.measured},     {"working_width", m.working_width}, {"working_height", m.working_height},
+       {"silhouette", m.silhouette}, {"has_horizon", m.has_horizon},     {"face_count", m.face_count}};
   ForEachNumber(m, [&](const char* name, double v) { j[name] = v; });
   json eyes = json::array();
   for (const auto& e : m.eyes) eyes.push_back({{"ear", e.aspect_ratio}, {"yaw", e.yaw_deg}});
@@ -81,7 +81,7 @@ void to_json(json& j, const QualityScore& s) {
   }
   json penalties = json::array();
   for (const auto& p : s.penalties) penalties.push_back({{"name", p.name}, {"points", p.points}, {"text", p.text}});
-  j = {{"aggregate", s.aggregate}, {"category", s.category},     {"dimensions", dimensions},
+  j = {{"aggregate", s.aggregate}, {"category", s.category},       {"dimensions", dimensions},
        {"penalties", penalties},   {"eyes_closed", s.eyes_closed}, {"sentence", s.sentence}};
 }
 
@@ -99,7 +99,8 @@ QualityScore QualityScoreFromJson(const json& j) {
                             Get<double>(d, "contribution", 0)});
   }
   for (const auto& p : j.value("penalties", json::array())) {
-    s.penalties.push_back({Get<std::string>(p, "name", ""), Get<double>(p, "points", 0), Get<std::string>(p, "text", "")});
+    s.penalties.push_back(
+        {Get<std::string>(p, "name", ""), Get<double>(p, "points", 0), Get<std::string>(p, "text", "")});
   }
   return s;
 }

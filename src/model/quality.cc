@@ -4,16 +4,16 @@
 namespace triage::model {
 
 const std::vector<std::string>& QualityDimensions() {
-  static const std::vector<std::string> kDimensions = {"sharpness", "face_sharpness", "exposure",    "noise",
-                                                       "dynamic_range", "contrast", "colour", "composition",
-                                                       "technical", "resolution"};
+  static const std::vector<std::string> kDimensions = {"sharpness",     "face_sharpness", "exposure", "noise",
+                                                       "dynamic_range", "contrast",       "colour",   "composition",
+                                                       "technical",     "resolution"};
   return kDimensions;
 }
 
 const std::vector<std::string>& QualityCategories() {
-  static const std::vector<std::string> kCategories = {"portrait", "group_portrait", "human_others", "astro",
-                                                       "long_exposure", "night", "monochrome", "macro",
-                                                       "landscape", "others"};
+  static const std::vector<std::string> kCategories = {"portrait",      "group_portrait", "human_others", "astro",
+                                                       "long_exposure", "night",          "monochrome",   "macro",
+                                                       "landscape",     "others"};
   return kCategories;
 }
 

@@ -13,46 +13,46 @@ namespace triage::model {
 struct QualityMetrics {
   static constexpr int kWorkingSidePx = 1024;
   bool measured = false;
-  int working_width = 0;           // the raster the measures were taken on
+  int working_width = 0;  // the raster the measures were taken on
   int working_height = 0;
-  double sharpness = 0;            // variance of the Laplacian of the grey working raster (0..255 scale)
-  double tenengrad = 0;            // mean squared Sobel gradient magnitude
-  double isolation = 0;            // sharpest tile / median tile sharpness (subject isolation, shallow focus)
-  double mean_luminance = 0;       // 0..1
-  double shadow_clip_percent = 0;  // pixels at pure black (luma <= 2), 0..100
+  double sharpness = 0;               // variance of the Laplacian of the grey working raster (0..255 scale)
+  double tenengrad = 0;               // mean squared Sobel gradient magnitude
+  double isolation = 0;               // sharpest tile / median tile sharpness (subject isolation, shallow focus)
+  double mean_luminance = 0;          // 0..1
+  double shadow_clip_percent = 0;     // pixels at pure black (luma <= 2), 0..100
   double highlight_clip_percent = 0;  // pixels at pure white (luma >= 253), 0..100
-  bool silhouette = false;         // dark subject against a bright background, clipping intended
-  double highlight_level = 0;      // 98th percentile of luma, 0..1 (how much of the range the exposure uses)
-  double noise_sigma = 0;          // Immerkaer's estimate of Gaussian noise on the decoded raster's luma, grey levels
-  double luma_noise_sigma = 0;     // the same on the working raster (what noise adds to the Laplacian's variance)
-  double blockiness = 1;           // JPEG 8x8 grid: mean step across block edges / elsewhere (1 = none)
-  double dynamic_range_stops = 0;  // log2 of the 98th over the 2nd percentile of linear luminance
-  double contrast = 0;             // RMS contrast: standard deviation of luma, 0..1
-  double colourfulness = 0;        // Hasler and Suesstrunk's M (0 grey .. ~100+ very colourful)
-  double mean_saturation = 0;      // HSV saturation, 0..1
+  bool silhouette = false;            // dark subject against a bright background, clipping intended
+  double highlight_level = 0;         // 98th percentile of luma, 0..1 (how much of the range the exposure uses)
+  double noise_sigma = 0;            // Immerkaer's estimate of Gaussian noise on the decoded raster's luma, grey levels
+  double luma_noise_sigma = 0;       // the same on the working raster (what noise adds to the Laplacian's variance)
+  double blockiness = 1;             // JPEG 8x8 grid: mean step across block edges / elsewhere (1 = none)
+  double dynamic_range_stops = 0;    // log2 of the 98th over the 2nd percentile of linear luminance
+  double contrast = 0;               // RMS contrast: standard deviation of luma, 0..1
+  double colourfulness = 0;          // Hasler and Suesstrunk's M (0 grey .. ~100+ very colourful)
+  double mean_saturation = 0;        // HSV saturation, 0..1
   double oversaturated_percent = 0;  // pixels saturated above 0.9 with a clipped channel (colour clipping), 0..100
-  double bimodality = 0;           // luma histogram: smaller of the two main peaks over the valley between them
-  double brisque = -1;             // BRISQUE 0 (best) .. 100; -1 when the model files are missing
-  double thirds = 0;               // 0..1: how close the subject sits to a rule-of-thirds power point
-  double horizon_tilt_deg = 0;     // angle of the dominant near-horizontal line; 0 when none
+  double bimodality = 0;             // luma histogram: smaller of the two main peaks over the valley between them
+  double brisque = -1;               // BRISQUE 0 (best) .. 100; -1 when the model files are missing
+  double thirds = 0;                 // 0..1: how close the subject sits to a rule-of-thirds power point
+  double horizon_tilt_deg = 0;       // angle of the dominant near-horizontal line; 0 when none
   bool has_horizon = false;
-  double leading_lines = 0;        // 0..1: share of strong line segments pointing into the frame
+  double leading_lines = 0;  // 0..1: share of strong line segments pointing into the frame
   // Faces (from the face stage's boxes and 68 landmarks); zero when there are none.
   int face_count = 0;
-  double face_ratio = 0;           // largest face box area / frame area, 0..1
-  double face_sharpness = 0;       // variance of the Laplacian inside the largest face box
-  double eye_sharpness = 0;        // variance of the Laplacian around the largest face's eyes
+  double face_ratio = 0;      // largest face box area / frame area, 0..1
+  double face_sharpness = 0;  // variance of the Laplacian inside the largest face box
+  double eye_sharpness = 0;   // variance of the Laplacian around the largest face's eyes
   struct Eyes {
-    double aspect_ratio = 0;       // mean eye aspect ratio of both eyes (68 landmarks)
-    double yaw_deg = 0;            // how far the face is turned from the camera, estimated from the landmarks
+    double aspect_ratio = 0;  // mean eye aspect ratio of both eyes (68 landmarks)
+    double yaw_deg = 0;       // how far the face is turned from the camera, estimated from the landmarks
   };
-  std::vector<Eyes> eyes;          // one per face with 68 landmarks
+  std::vector<Eyes> eyes;  // one per face with 68 landmarks
 };
 
 // EXIF facts used by the rules (from the decoder's metadata pass).
 struct CaptureSettings {
-  double iso = 0;                  // 0 = unknown
-  double exposure_s = 0;           // shutter time, seconds; 0 = unknown
+  double iso = 0;         // 0 = unknown
+  double exposure_s = 0;  // shutter time, seconds; 0 = unknown
   double f_number = 0;
   double focal_length_mm = 0;
 };
@@ -75,12 +75,12 @@ struct Penalty {
 // The explained score of one image under one set of rules and one normalisation reference.
 struct QualityScore {
   bool scored = false;
-  double aggregate = 0;               // 0..10
-  std::string category;               // portrait, group_portrait, ..., others
+  double aggregate = 0;  // 0..10
+  std::string category;  // portrait, group_portrait, ..., others
   std::vector<DimensionScore> dimensions;
   std::vector<Penalty> penalties;
   bool eyes_closed = false;
-  std::string sentence;               // what drove the score, for people
+  std::string sentence;  // what drove the score, for people
 };
 
 // The scored dimensions, in display order.
@@ -105,9 +105,9 @@ struct QualityRules {
   // model; with dlib's 68 points open eyes measure 0.18-0.44 (faces/eye_aspect_ratio.h), and 0.28 flags 5 of the 10
   // open-eyed test photos (0.196-0.26), so the default is faces::kClosedEyeAspectRatio.
   double blink_ear_threshold = 0.15;
-  double max_face_turn_deg = 35;            // faces turned further are not judged for blinks
-  double macro_isolation = 50;              // isolation above (no face) -> macro
-  double monochrome_saturation_percent = 5; // mean saturation below -> monochrome
+  double max_face_turn_deg = 35;             // faces turned further are not judged for blinks
+  double macro_isolation = 50;               // isolation above (no face) -> macro
+  double monochrome_saturation_percent = 5;  // mean saturation below -> monochrome
   // composition
   double power_point_weight = 2.0;
   double line_weight = 1.0;
@@ -130,7 +130,7 @@ struct QualityRules {
   double oversaturation_pixel_percent = 5;
   double oversaturation_penalty_points = 0.5;
   // normalisation
-  double percentile_target = 90;            // this percentile of the reference scores 10
+  double percentile_target = 90;  // this percentile of the reference scores 10
   bool per_category = true;
   int category_min_samples = 50;
   // category -> dimension -> weight (percent); every category's weights sum to 100
@@ -142,7 +142,7 @@ struct QualityRules {
 // category_min_samples images the overall value is used, and when even that is short, built-in anchors.
 struct QualityReference {
   int samples = 0;
-  std::map<std::string, double> overall;                         // dimension -> goodness scoring 10
+  std::map<std::string, double> overall;  // dimension -> goodness scoring 10
   std::map<std::string, int> category_samples;
   std::map<std::string, std::map<std::string, double>> by_category;
 };

@@ -11,7 +11,7 @@ namespace triage::pipeline {
 class FaceStage;
 
 struct AnalyseOptions {
-  int decode_max_side_px = 1600;   // raster for faces; without faces a small raster suffices
+  int decode_max_side_px = 1600;  // raster for faces; without faces a small raster suffices
   int64_t max_pixels = 250'000'000;
 };
 

@@ -75,15 +75,14 @@ base::Result<const std::vector<uint8_t>*> DuplicateIndex::Signature(catalog::Cat
 }
 
 base::Result<std::optional<fingerprint::Neighbor>> DuplicateIndex::FindNearDuplicate(catalog::Catalog& catalog,
-                                                                                    const model::Fingerprint& fp,
-                                                                                    int hash_only_max_distance) {
+                                                                                     const model::Fingerprint& fp,
+                                                                                     int hash_only_max_distance) {
   for (const fingerprint::Neighbor& candidate : Candidates(fp)) {
     auto signature = Signature(catalog, candidate.id);
     if (!signature.ok()) return signature.status();
     const std::vector<uint8_t>& stored = **signature;
-    const bool same = stored.empty() || fp.signature.empty()
-                          ? candidate.distance <= hash_only_max_distance
-                          : vision::CheckNearDuplicate(fp.signature, stored).same;
+    const bool same = stored.empty() || fp.signature.empty() ? candidate.distance <= hash_only_max_distance
+                                                             : vision::CheckNearDuplicate(fp.signature, stored).same;
     if (same) return std::optional<fingerprint::Neighbor>(candidate);
   }
   return std::optional<fingerprint::Neighbor>();

@@ -46,8 +46,8 @@ class DuplicateIndex {
   // signatures, or, when either has none (items stored before signatures existed), by the hashes alone within
   // `hash_only_max_distance`. Signatures come from the catalog (cached). Errors: the catalog's.
   base::Result<std::optional<fingerprint::Neighbor>> FindNearDuplicate(catalog::Catalog& catalog,
-                                                                      const model::Fingerprint& fp,
-                                                                      int hash_only_max_distance);
+                                                                       const model::Fingerprint& fp,
+                                                                       int hash_only_max_distance);
 
   size_t size() const { return whole_.size(); }
 

@@ -52,7 +52,7 @@ base::Status FaceStage::LoadReferences(catalog::Catalog& catalog) {
 }
 
 base::Result<std::vector<model::Face>> FaceStage::Analyze(const model::RgbImage& image, double to_full,
-                                                         const config::Config& config) const {
+                                                          const config::Config& config) const {
   auto analyzer = AnalyzerFor(config);
   if (!analyzer.ok()) return analyzer.status();
   auto found = (*analyzer)->Analyze(image);

@@ -45,10 +45,10 @@ class FaceStage {
 
   const std::string model_dir_;
   mutable std::mutex mu_;
-  mutable faces::FaceOptions options_;                            // what analyzer_ was built with (guarded by mu_)
-  mutable std::shared_ptr<const faces::FaceAnalyzer> analyzer_;   // guarded by mu_
+  mutable faces::FaceOptions options_;                           // what analyzer_ was built with (guarded by mu_)
+  mutable std::shared_ptr<const faces::FaceAnalyzer> analyzer_;  // guarded by mu_
   std::shared_ptr<const std::vector<faces::Reference>> references_ =
-      std::make_shared<const std::vector<faces::Reference>>();    // guarded by mu_
+      std::make_shared<const std::vector<faces::Reference>>();  // guarded by mu_
 };
 
 }  // namespace triage::pipeline

@@ -1,25 +1,24 @@
 // The intake pipeline over oneTBB: stage inputs in order, analyse in parallel, decide and commit in order.
 #include "pipeline/ingestor.h"
 
+#include <fmt/format.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_pipeline.h>
 
 #include <algorithm>
-#include <optional>
 #include <chrono>
+#include <optional>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "base/clock.h"
 #include "base/files.h"
 #include "base/ids.h"
 #include "decide/decide.h"
 #include "fingerprint/sha256.h"
-#include "pipeline/input_scan.h"
 #include "pipeline/analyse.h"
 #include "pipeline/duplicate_index.h"
 #include "pipeline/face_stage.h"
+#include "pipeline/input_scan.h"
 #include "quality/reference_store.h"
 #include "quality/score.h"
 #include "source/folder_scanner.h"
@@ -76,7 +75,9 @@ struct Ingestor::Impl {
   }
 
   // Scores the measures under the snapshot's rules: the score decide() and the catalog see.
-  void ScoreQuality(model::Analysis& a) const { a.quality = quality::Score(a.metrics, a.info, cfg->quality, reference); }
+  void ScoreQuality(model::Analysis& a) const {
+    a.quality = quality::Score(a.metrics, a.info, cfg->quality, reference);
+  }
 
   // Bring the input into staging, hashing the bytes on the way (parallel stage).
   void Stage(Work& w) {
@@ -93,8 +94,8 @@ struct Ingestor::Impl {
           hasher.Update(d, n);
           bytes += static_cast<int64_t>(n);
         };
-        auto staged = w.input.move ? committer.StageMove(w.input.path, *stable, sink)
-                                   : committer.StageCopy(w.input.path, sink);
+        auto staged =
+            w.input.move ? committer.StageMove(w.input.path, *stable, sink) : committer.StageCopy(w.input.path, sink);
         if (!staged.ok()) return Fail(w, staged.status());
         w.staged = *staged;
         w.staged_ok = true;
@@ -147,7 +148,7 @@ struct Ingestor::Impl {
   struct Decided {
     std::shared_ptr<Work> work;
     ItemOutcome out;
-    bool place = false;            // false: `out` is final (the input failed before it could be placed)
+    bool place = false;  // false: `out` is final (the input failed before it could be placed)
     commit::Placement placement;
   };
   // The group being built (group commit): decided in input order under the library-wide ingest lock, which is held
@@ -363,8 +364,16 @@ base::Result<FetchedUrl> FetchUrl(const std::string& url, const config::Download
 
 Ingestor::Ingestor(config::ConfigStore& config, catalog::Catalog& catalog, commit::Committer& committer,
                    FaceStage* faces, AnalyseFn analyse)
-    : impl_(new Impl{config, catalog, committer, faces, analyse ? std::move(analyse) : AnalyseFn(AnalyseStaged), {},
-                     nullptr, {}, {}, {}}) {}
+    : impl_(new Impl{config,
+                     catalog,
+                     committer,
+                     faces,
+                     analyse ? std::move(analyse) : AnalyseFn(AnalyseStaged),
+                     {},
+                     nullptr,
+                     {},
+                     {},
+                     {}}) {}
 
 void Ingestor::SetAfterCommit(AfterCommitFn after_commit) { impl_->after_commit = std::move(after_commit); }
 

@@ -28,31 +28,31 @@ class FaceStage;  // faces + matching against enrolled references (pipeline/face
 struct Input {
   enum class Kind { kFile, kUrl, kStaged, kFetched };
   Kind kind = Kind::kFile;
-  fs::path path;               // kFile: the input; kStaged, kFetched: the file in staging
-  std::string url;             // kUrl, kFetched
-  std::string name;            // file name to keep
-  std::string source;          // source label
-  bool move = false;           // kFile: move instead of copy
-  std::string Display() const; // path or URL
+  fs::path path;                // kFile: the input; kStaged, kFetched: the file in staging
+  std::string url;              // kUrl, kFetched
+  std::string name;             // file name to keep
+  std::string source;           // source label
+  bool move = false;            // kFile: move instead of copy
+  std::string Display() const;  // path or URL
 };
 
 struct IngestOptions {
-  bool move = false;           // move inputs instead of copying (the inbox always moves)
-  std::string source;          // source label; default: the input folder's name, or the URL's host
+  bool move = false;   // move inputs instead of copying (the inbox always moves)
+  std::string source;  // source label; default: the input folder's name, or the URL's host
   std::string actor = "system";
 };
 
 // What happened to one input.
 struct ItemOutcome {
-  std::string input;           // path or URL as given
-  bool ok = false;             // placed in the library or review
+  std::string input;  // path or URL as given
+  bool ok = false;    // placed in the library or review
   int64_t item_id = 0;
-  std::string path;            // where it went, relative to the library
+  std::string path;  // where it went, relative to the library
   model::Decision decision;
-  base::Status error;          // why it was not placed (download failed, I/O error, catalog unavailable), with its
-                               // code; the input is left where it was
-  std::string skipped;         // set when the input was passed over on purpose, and why ("hidden (...)"); not a
-                               // failure, and not counted in `total`
+  base::Status error;   // why it was not placed (download failed, I/O error, catalog unavailable), with its
+                        // code; the input is left where it was
+  std::string skipped;  // set when the input was passed over on purpose, and why ("hidden (...)"); not a
+                        // failure, and not counted in `total`
 };
 
 struct IngestSummary {
@@ -60,7 +60,7 @@ struct IngestSummary {
   int to_library = 0;
   int to_review = 0;
   int failed = 0;
-  int skipped = 0;             // inputs passed over on purpose (hidden names, symlinks, ...), each in `items`
+  int skipped = 0;  // inputs passed over on purpose (hidden names, symlinks, ...), each in `items`
   std::map<std::string, int> by_category;
   std::map<std::string, int> by_person;
   std::vector<ItemOutcome> items;
@@ -69,9 +69,9 @@ struct IngestSummary {
 
 // A URL that FetchUrl downloaded into staging, not yet ingested.
 struct FetchedUrl {
-  std::string url;             // as requested
-  fs::path staged;             // the downloaded file, in the staging folder
-  std::string host;            // the final URL's host (the default source label)
+  std::string url;   // as requested
+  fs::path staged;   // the downloaded file, in the staging folder
+  std::string host;  // the final URL's host (the default source label)
 };
 
 // Downloads `url` into `staging_dir` with the library's limits and URL guard (source::DownloadUrl). Thread-safe

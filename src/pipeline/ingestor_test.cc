@@ -73,7 +73,9 @@ class FailingLookupCatalog final : public catalog::Catalog {
   base::Result<int64_t> CountItems(const catalog::ItemFilter& f) override { return real_->CountItems(f); }
   base::Result<std::vector<model::Face>> FacesOf(int64_t id) override { return real_->FacesOf(id); }
   base::Result<model::ReviewEntry> PendingReview(int64_t id) override { return real_->PendingReview(id); }
-  base::Status SkipReview(int64_t id, const std::string& a, int64_t at) override { return real_->SkipReview(id, a, at); }
+  base::Status SkipReview(int64_t id, const std::string& a, int64_t at) override {
+    return real_->SkipReview(id, a, at);
+  }
   base::Result<catalog::Stats> GetStats(int64_t s) override { return real_->GetStats(s); }
   base::Result<std::vector<catalog::DayStats>> GetDailyStats(int64_t s) override { return real_->GetDailyStats(s); }
   base::Status AddAudit(const model::AuditEntry& e) override { return real_->AddAudit(e); }
@@ -113,8 +115,10 @@ class IngestorTest : public ::testing::Test {
     p.config = std::move(*config::ConfigStore::Open(lib_));
     auto sqlite = catalog::sqlite::SqliteCatalog::Open(lib_ / ".triage/catalog.db");
     EXPECT_TRUE(sqlite.ok());
-    if (failing_lookups) p.catalog = std::make_unique<FailingLookupCatalog>(std::move(*sqlite));
-    else p.catalog = std::move(*sqlite);
+    if (failing_lookups)
+      p.catalog = std::make_unique<FailingLookupCatalog>(std::move(*sqlite));
+    else
+      p.catalog = std::move(*sqlite);
     p.journal = std::move(*commit::Journal::Open(lib_ / ".triage"));
     p.committer = std::make_unique<commit::Committer>(*p.journal, *p.catalog, lib_);
     p.ingestor = std::make_unique<Ingestor>(*p.config, *p.catalog, *p.committer, nullptr, std::move(analyse));
@@ -222,9 +226,8 @@ TEST_F(IngestorTest, AnExceptionInAStageFailsOnlyThatImage) {
 }
 
 TEST_F(IngestorTest, AMovedInputGoesBackWhenItCannotBePlaced) {
-  Process p = Open([](const fs::path&, const config::Config&, const FaceStage*, model::Analysis&) {
-    throw std::bad_alloc();
-  });
+  Process p =
+      Open([](const fs::path&, const config::Config&, const FaceStage*, model::Analysis&) { throw std::bad_alloc(); });
   fs::path in = Input("obama.jpg", "moved.jpg");
   IngestOptions move;
   move.move = true;

@@ -14,9 +14,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kPhotos = {"biden.jpg",           "biden2.jpg",           "obama.jpg",
-                                          "obama2.jpg",          "obama3.jpg",           "skimage_astronaut.jpg",
-                                          "skimage_coffee.jpg",  "vladmandic_sample1.jpg", "Tom_Cruise_avp_2014_4.jpg"};
+const std::vector<std::string> kPhotos = {"biden.jpg",
+                                          "biden2.jpg",
+                                          "obama.jpg",
+                                          "obama2.jpg",
+                                          "obama3.jpg",
+                                          "skimage_astronaut.jpg",
+                                          "skimage_coffee.jpg",
+                                          "vladmandic_sample1.jpg",
+                                          "Tom_Cruise_avp_2014_4.jpg"};
 
 class QualityIntakeTest : public ::testing::Test {
  protected:

@@ -1,16 +1,16 @@
 // Ingest jobs: enqueueing files, and the worker loop that claims, heartbeats and finishes them.
 #include "pipeline/queue_worker.h"
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <utility>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "base/clock.h"
 #include "fingerprint/sha256.h"
@@ -114,7 +114,8 @@ class Heartbeat {
 }  // namespace
 
 base::Result<WorkerStats> QueueWorker::Run(const std::function<bool()>& stop, const JobDoneFn& on_done) {
-  catalog::WorkerRecord record{options_.worker_id, options_.host, options_.pid, base::UnixNow(), 0, std::nullopt, "", 0};
+  catalog::WorkerRecord record{
+      options_.worker_id, options_.host, options_.pid, base::UnixNow(), 0, std::nullopt, "", 0};
   // Registered before the first claim: a claim by a worker without a heartbeat would look abandoned at once.
   TRIAGE_RETURN_IF_ERROR(queue_.Heartbeat(record, base::UnixNow()));
   auto beat_queue = open_queue_();
@@ -197,10 +198,9 @@ base::Status QueueWorker::RunBatch(const std::vector<catalog::Job>& jobs, Worker
     }
     std::error_code ec;
     if (!fs::is_regular_file(parsed->path, ec)) {
-      TRIAGE_RETURN_IF_ERROR(Finish(job,
-                                    fmt::format("{}: no such file (moved or deleted after it was queued)",
-                                                parsed->path.string()),
-                                    "", stats, on_done));
+      TRIAGE_RETURN_IF_ERROR(
+          Finish(job, fmt::format("{}: no such file (moved or deleted after it was queued)", parsed->path.string()), "",
+                 stats, on_done));
       continue;
     }
     groups[{parsed->move, parsed->source}].emplace_back(job, *parsed);
@@ -216,10 +216,14 @@ base::Status QueueWorker::RunBatch(const std::vector<catalog::Job>& jobs, Worker
     for (const auto& [job, ingest] : members) {
       auto it = by_input.find(ingest.path.string());
       std::string error, placed;
-      if (it == by_input.end()) error = fmt::format("{}: the ingest reported nothing for it", ingest.path.string());
-      else if (!it->second->skipped.empty()) error = fmt::format("{}: {}", ingest.path.string(), it->second->skipped);
-      else if (!it->second->ok) error = it->second->error.message();
-      else placed = it->second->path;
+      if (it == by_input.end())
+        error = fmt::format("{}: the ingest reported nothing for it", ingest.path.string());
+      else if (!it->second->skipped.empty())
+        error = fmt::format("{}: {}", ingest.path.string(), it->second->skipped);
+      else if (!it->second->ok)
+        error = it->second->error.message();
+      else
+        placed = it->second->path;
       TRIAGE_RETURN_IF_ERROR(Finish(job, error, placed, stats, on_done));
     }
   }

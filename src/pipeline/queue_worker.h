@@ -22,7 +22,7 @@ inline constexpr const char* kIngestJob = "ingest";
 
 // What an ingest job carries: one file, how to take it, and under which source label.
 struct IngestJob {
-  std::filesystem::path path;   // absolute
+  std::filesystem::path path;  // absolute
   bool move = false;
   std::string source;
 };
@@ -31,33 +31,33 @@ std::string IngestJobPayload(const IngestJob& job);
 base::Result<IngestJob> ParseIngestJob(const std::string& payload);
 
 struct EnqueueReport {
-  std::vector<int64_t> job_ids;             // one per file, in file order
+  std::vector<int64_t> job_ids;  // one per file, in file order
   std::vector<std::filesystem::path> files;
-  std::vector<std::string> problems;        // paths that could not be listed, or were passed over, and why
+  std::vector<std::string> problems;  // paths that could not be listed, or were passed over, and why
 };
 
 // Lists `roots` as ingest would (folders recursively; the library's own folders, hidden names and symlinks are
 // passed over and reported) and enqueues one job per file. Paths are made absolute, so a worker started anywhere
 // finds them.
 base::Result<EnqueueReport> EnqueueIngest(catalog::JobQueue& queue, const config::Config& config,
-                                          const std::vector<std::filesystem::path>& roots,
-                                          const IngestOptions& options, int64_t now);
+                                          const std::vector<std::filesystem::path>& roots, const IngestOptions& options,
+                                          int64_t now);
 
 struct WorkerOptions {
-  std::string worker_id;        // "<host>:<pid>:<start>"
+  std::string worker_id;  // "<host>:<pid>:<start>"
   std::string host;
   int64_t pid = 0;
-  int batch = 4;                // jobs claimed and ingested together (the ingestor analyses them in parallel)
-  int64_t lease_s = 30;         // a worker silent this long is taken for dead and its jobs claimed again
-  int poll_ms = 500;            // wait between claims when the queue is empty
+  int batch = 4;         // jobs claimed and ingested together (the ingestor analyses them in parallel)
+  int64_t lease_s = 30;  // a worker silent this long is taken for dead and its jobs claimed again
+  int poll_ms = 500;     // wait between claims when the queue is empty
   std::string actor = "worker";
 };
 
 struct WorkerStats {
   int64_t done = 0;
   int64_t failed = 0;
-  int64_t retried = 0;          // jobs claimed again after their earlier worker died
-  int64_t already_placed = 0;   // retried jobs an earlier attempt had finished (nothing done twice)
+  int64_t retried = 0;         // jobs claimed again after their earlier worker died
+  int64_t already_placed = 0;  // retried jobs an earlier attempt had finished (nothing done twice)
 };
 
 // What the worker reports per finished job: the job, and the error ("" when done).

@@ -2,12 +2,12 @@
 // the burst the previous page ended on, and frames held back to keep bursts apart (shown first on the next page).
 #include "quality/gallery.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <sstream>
-
-#include <fmt/format.h>
 
 namespace triage::quality {
 namespace {

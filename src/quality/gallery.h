@@ -12,15 +12,15 @@
 namespace triage::quality {
 
 struct GalleryRequest {
-  catalog::GalleryQuery query;       // filters, sort and limit; its paging fields are set from `cursor`
-  std::string cursor;                // "" for the first page, else a next_cursor this gave
-  bool keep_bursts_together = false; // true: frames of a burst may follow each other in a ranked list
+  catalog::GalleryQuery query;        // filters, sort and limit; its paging fields are set from `cursor`
+  std::string cursor;                 // "" for the first page, else a next_cursor this gave
+  bool keep_bursts_together = false;  // true: frames of a burst may follow each other in a ranked list
 };
 
 struct GalleryPage {
   std::vector<catalog::GalleryEntry> items;
-  std::string next_cursor;           // "" after the last page
-  std::optional<int64_t> total;      // items the filters let through; on the first page only
+  std::string next_cursor;       // "" after the last page
+  std::optional<int64_t> total;  // items the filters let through; on the first page only
 };
 
 // One page. Every item the filters let through appears exactly once over the pages. kInvalidArgument for a cursor

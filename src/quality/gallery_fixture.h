@@ -18,14 +18,14 @@ namespace triage::quality {
 struct FixturePhoto {
   FixturePhoto(std::string taken, uint64_t hash, double score, double sharp = 5, double comp = 5)
       : taken_at(std::move(taken)), phash(hash), aggregate(score), sharpness(sharp), composition(comp) {}
-  std::string taken_at;          // EXIF form as stored: "2024-06-01T10:00:00.25", or "" when unknown
+  std::string taken_at;  // EXIF form as stored: "2024-06-01T10:00:00.25", or "" when unknown
   uint64_t phash = 0;
-  double aggregate = 5;          // < 0: not scored
+  double aggregate = 5;  // < 0: not scored
   std::string category = "others";
-  double sharpness = 5;          // the sharpness dimension's score
+  double sharpness = 5;  // the sharpness dimension's score
   double composition = 5;
   bool eyes_closed = false;
-  std::string sha256;            // "" = unique
+  std::string sha256;  // "" = unique
   std::string person;
   std::string camera;
   std::string lens;

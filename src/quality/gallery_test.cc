@@ -41,8 +41,8 @@ class GalleryTest : public ::testing::Test {
                          "RF 85mm", "library"));
     landscape_ = f_.Add(Make("2024-06-10T18:00:00", 0xf0f0f0f0f0f0f0f0ULL, 6.0, "landscape", 7.5, 8.0, false, "",
                              "Nikon Z6", "24-70", "library"));
-    copy_ = f_.Add(Make("2023-01-01T12:00:00", 0xf0f0f0f0f0f0f0f1ULL, 3.0, "landscape", 2.0, 3.0, false, "",
-                        "Nikon Z6", "24-70", "library"));
+    copy_ = f_.Add(Make("2023-01-01T12:00:00", 0xf0f0f0f0f0f0f0f1ULL, 3.0, "landscape", 2.0, 3.0, false, "", "Nikon Z6",
+                        "24-70", "library"));
     unscored_ = f_.Add(Make("", 0x0f0f0f0f0f0f0f0fULL, -1, "others", 0, 0, false, "", "", "", "review"));
     GroupService service(f_.catalog(), f_.store());
     ASSERT_TRUE(service.Refresh({}).ok());
@@ -111,7 +111,7 @@ TEST_F(GalleryTest, SwitchesHideClosedEyesBurstFramesAndDuplicates) {
   q.best_of_burst_only = true;  // portrait and blink are one burst (2 s apart, similar): the open eyes lead
   EXPECT_EQ(List(q), (std::vector<int64_t>{portrait_, landscape_, copy_, unscored_}));
   q = {};
-  q.hide_duplicates = true;     // landscape leads its duplicate group with the old copy
+  q.hide_duplicates = true;  // landscape leads its duplicate group with the old copy
   EXPECT_EQ(List(q), (std::vector<int64_t>{portrait_, blink_, landscape_, unscored_}));
   auto entries = *f_.store().Gallery({});
   EXPECT_EQ(entries[0].burst_id, portrait_);
@@ -144,8 +144,8 @@ class RankedBurstTest : public ::testing::Test {
       burst_.insert(f_.Add({at, 0xabcdef0123456789ULL ^ (1ULL << i), 9.0 - i * 0.05}));
     }
     for (int i = 0; i < 12; ++i) {
-      f_.Add({"2024-07-0" + std::to_string(2 + i % 7) + "T0" + std::to_string(1 + i / 7) + ":00:00", 0x1111111111111111ULL * (i + 1) ^ (i << 20),
-              8.0 - i * 0.3});
+      f_.Add({"2024-07-0" + std::to_string(2 + i % 7) + "T0" + std::to_string(1 + i / 7) + ":00:00",
+              0x1111111111111111ULL * (i + 1) ^ (i << 20), 8.0 - i * 0.3});
     }
     GroupService service(f_.catalog(), f_.store());
     ASSERT_TRUE(service.Refresh({}).ok());

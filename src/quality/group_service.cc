@@ -2,11 +2,11 @@
 // components that contain them.
 #include "quality/group_service.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "quality/groups.h"
 
@@ -35,8 +35,10 @@ std::vector<Span> SpansAround(const std::vector<model::GroupCandidate>& changed,
   std::sort(times.begin(), times.end());
   std::vector<Span> spans;
   for (int64_t t : times) {
-    if (!spans.empty() && t - window_ms <= spans.back().hi) spans.back().hi = t + window_ms;
-    else spans.push_back({t - window_ms, t + window_ms});
+    if (!spans.empty() && t - window_ms <= spans.back().hi)
+      spans.back().hi = t + window_ms;
+    else
+      spans.push_back({t - window_ms, t + window_ms});
   }
   return spans;
 }

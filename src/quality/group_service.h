@@ -14,9 +14,9 @@
 namespace triage::quality {
 
 struct GroupRefresh {
-  bool rebuilt = false;        // the whole library was regrouped
-  int64_t changed_items = 0;   // items whose change was caught up with (0 when rebuilt or nothing changed)
-  int64_t bursts = 0;          // groups written
+  bool rebuilt = false;       // the whole library was regrouped
+  int64_t changed_items = 0;  // items whose change was caught up with (0 when rebuilt or nothing changed)
+  int64_t bursts = 0;         // groups written
   int64_t duplicate_groups = 0;
 };
 

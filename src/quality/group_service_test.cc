@@ -36,7 +36,7 @@ TEST(GroupServiceTest, FirstRefreshGroupsTheLibraryFromStoredFacts) {
   int64_t b = f.Add({At(1, 20), kScene ^ 0x3, 8.0});
   int64_t c = f.Add({At(2, 50), kScene ^ 0x7, 7.0});
   int64_t old = f.Add({"2019-01-01T08:00:00", kScene ^ 0x1, 4.0});  // the same scene years ago: a duplicate
-  f.Add({At(100), ~kScene, 5.0});                                    // another scene
+  f.Add({At(100), ~kScene, 5.0});                                   // another scene
   GroupService service(f.catalog(), f.store());
   model::GroupingRules rules;
   auto r = service.Refresh(rules);

@@ -1,13 +1,13 @@
 // Bursts (a walk in capture order) and duplicate groups (union-find over the pHash index's neighbours).
 #include "quality/groups.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <bit>
 #include <numeric>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <fmt/format.h>
 
 #include "fingerprint/near_duplicate_index.h"
 
@@ -36,19 +36,23 @@ model::ItemGroup MakeGroup(model::GroupKind kind, std::vector<const model::Group
   const model::GroupCandidate& lead = *members.front();
   for (const auto* m : members) {
     model::GroupMember gm{m->id, m == &lead, std::max(0.0, rank(*m)), "", Distance(*m, lead)};
-    if (m == &lead) gm.relation = "lead";
-    else if (kind == model::GroupKind::kBurst) gm.relation = "burst_frame";
-    else gm.relation = m->sha256 == lead.sha256 ? "exact_copy" : "near_duplicate";
+    if (m == &lead)
+      gm.relation = "lead";
+    else if (kind == model::GroupKind::kBurst)
+      gm.relation = "burst_frame";
+    else
+      gm.relation = m->sha256 == lead.sha256 ? "exact_copy" : "near_duplicate";
     g.members.push_back(std::move(gm));
   }
   return g;
 }
 
 std::string BurstWhy(const model::ItemGroup& g, const model::GroupCandidate& lead) {
-  std::string why = fmt::format("best of {} frames: burst score {:.1f} (aggregate {:.1f}, composition {:.1f}, "
-                                "sharpness {:.1f}, eyes {})",
-                                g.members.size(), g.members[0].rank_score, lead.aggregate, lead.composition,
-                                lead.sharpness, lead.eyes_closed ? "closed" : "open");
+  std::string why = fmt::format(
+      "best of {} frames: burst score {:.1f} (aggregate {:.1f}, composition {:.1f}, "
+      "sharpness {:.1f}, eyes {})",
+      g.members.size(), g.members[0].rank_score, lead.aggregate, lead.composition, lead.sharpness,
+      lead.eyes_closed ? "closed" : "open");
   return why + fmt::format("; next best #{} scores {:.1f}", g.members[1].item_id, g.members[1].rank_score);
 }
 
@@ -58,8 +62,8 @@ std::string DuplicateWhy(const model::ItemGroup& g, const model::GroupCandidate&
   if (next.rank_score == g.members[0].rank_score) {
     return fmt::format("oldest of {} photos scoring {:.1f} alike", g.members.size(), lead.aggregate);
   }
-  return fmt::format("highest aggregate of {} photos: {:.1f}, against {:.1f} for #{}", g.members.size(),
-                     lead.aggregate, next.rank_score, next.item_id);
+  return fmt::format("highest aggregate of {} photos: {:.1f}, against {:.1f} for #{}", g.members.size(), lead.aggregate,
+                     next.rank_score, next.item_id);
 }
 
 // Union-find over candidate indices.

@@ -67,9 +67,9 @@ TEST(BurstTest, DissimilarFramesSplitUnlessTakenWithinTheRapidInterval) {
   model::GroupingRules rules;  // 70 % = 19 bits, rapid 0.4 s, window 0.8 min
   std::vector<GroupCandidate> shoot = {
       Photo(1, "2024-06-01T10:00:00.00", 0, 5), Photo(2, "2024-06-01T10:00:00.30", 40, 5),  // rapid: joins
-      Photo(3, "2024-06-01T10:00:05.00", 0, 5),   // 4.7 s after #2, 40 bits from it: a new burst starts
-      Photo(4, "2024-06-01T10:00:10.00", 10, 5),  // similar to #3
-      Photo(5, "2024-06-01T10:01:00.00", 10, 5)}; // identical hash to #4 but 50 s later: beyond the window
+      Photo(3, "2024-06-01T10:00:05.00", 0, 5),    // 4.7 s after #2, 40 bits from it: a new burst starts
+      Photo(4, "2024-06-01T10:00:10.00", 10, 5),   // similar to #3
+      Photo(5, "2024-06-01T10:01:00.00", 10, 5)};  // identical hash to #4 but 50 s later: beyond the window
   auto bursts = FindBursts(shoot, rules);
   ASSERT_EQ(bursts.size(), 2u);
   EXPECT_EQ(bursts[0].id, 1);
@@ -95,8 +95,8 @@ TEST(DuplicateGroupTest, CloseHashesJoinTransitivelyAndTheBestScoredLeads) {
   model::GroupingRules rules;  // 90 % = 6 bits
   std::vector<GroupCandidate> library = {
       Photo(1, "2020-01-01T10:00:00", 0, 5.0), Photo(2, "2021-05-01T10:00:00", 4, 8.0),  // 4 bits from #1
-      Photo(3, "2022-05-01T10:00:00", 9, 6.0),  // 5 bits from #2, 9 from #1: joins through #2
-      Photo(4, "2023-05-01T10:00:00", 20, 9.5),  // far from all
+      Photo(3, "2022-05-01T10:00:00", 9, 6.0),           // 5 bits from #2, 9 from #1: joins through #2
+      Photo(4, "2023-05-01T10:00:00", 20, 9.5),          // far from all
       Photo(5, "2019-01-01T10:00:00", 0, 4.0, "sha1")};  // the same bytes as #1
   auto groups = FindDuplicateGroups(library, rules);
   ASSERT_EQ(groups.size(), 1u);
@@ -112,9 +112,9 @@ TEST(DuplicateGroupTest, CloseHashesJoinTransitivelyAndTheBestScoredLeads) {
 
 TEST(DuplicateGroupTest, ExactCopiesAreMarkedAndBurstFramesAreNotDuplicates) {
   model::GroupingRules rules;
-  std::vector<GroupCandidate> library = {
-      Photo(1, "2024-06-01T10:00:00", 0, 5.0), Photo(2, "2024-06-01T10:00:02", 1, 6.0),  // a burst pair
-      Photo(3, "2024-06-01T10:00:00", 0, 5.0, "sha1")};  // a copy of #1
+  std::vector<GroupCandidate> library = {Photo(1, "2024-06-01T10:00:00", 0, 5.0),
+                                         Photo(2, "2024-06-01T10:00:02", 1, 6.0),           // a burst pair
+                                         Photo(3, "2024-06-01T10:00:00", 0, 5.0, "sha1")};  // a copy of #1
   auto groups = FindDuplicateGroups(library, rules);
   ASSERT_EQ(groups.size(), 1u);
   EXPECT_EQ(Ids(groups[0]), (std::vector<int64_t>{1, 3}));
@@ -127,8 +127,8 @@ TEST(DuplicateGroupTest, ExactCopiesAreMarkedAndBurstFramesAreNotDuplicates) {
 
 TEST(DuplicateGroupTest, SeedsLimitTheWorkToTheirOwnGroups) {
   model::GroupingRules rules;
-  std::vector<GroupCandidate> library = {Photo(1, "", 0, 5), Photo(2, "", 1, 6),
-                                         Photo(3, "", 40, 5), Photo(4, "", 41, 5)};
+  std::vector<GroupCandidate> library = {Photo(1, "", 0, 5), Photo(2, "", 1, 6), Photo(3, "", 40, 5),
+                                         Photo(4, "", 41, 5)};
   std::vector<int64_t> seeds = {3};
   auto groups = FindDuplicateGroups(library, rules, &seeds);
   ASSERT_EQ(groups.size(), 1u);

@@ -13,9 +13,9 @@
 namespace triage::quality {
 
 struct RecomputeReport {
-  int64_t items = 0;               // stored analyses read
-  int64_t measured = 0;            // of those, with quality measures
-  int64_t changed = 0;             // whose score or category changed (written back)
+  int64_t items = 0;     // stored analyses read
+  int64_t measured = 0;  // of those, with quality measures
+  int64_t changed = 0;   // whose score or category changed (written back)
   int64_t category_changed = 0;
   double seconds = 0;
   model::QualityReference reference;

@@ -22,9 +22,8 @@ const std::map<std::string, double>& BuiltinAnchors() {
   // Goodness at about the 90th percentile of the bench photo set (wallpaper photos of 1-2 MP, see bench/quality),
   // except resolution, anchored at a 12 MP camera.
   static const std::map<std::string, double> kAnchors = {
-      {"sharpness", 11.0},    {"face_sharpness", 9.2}, {"exposure", 0.97}, {"noise", 0.88},
-      {"dynamic_range", 10},  {"contrast", 0.28},      {"colour", 100},    {"composition", 0.7},
-      {"technical", 0.93},    {"resolution", 12}};
+      {"sharpness", 11.0}, {"face_sharpness", 9.2}, {"exposure", 0.97},   {"noise", 0.88},     {"dynamic_range", 10},
+      {"contrast", 0.28},  {"colour", 100},         {"composition", 0.7}, {"technical", 0.93}, {"resolution", 12}};
   return kAnchors;
 }
 
@@ -46,7 +45,8 @@ model::QualityReference BuildReference(const std::vector<Sample>& samples, const
   }
   for (auto& [d, values] : overall) ref.overall[d] = Percentile(std::move(values), rules.percentile_target);
   for (auto& [category, dims] : by_category) {
-    for (auto& [d, values] : dims) ref.by_category[category][d] = Percentile(std::move(values), rules.percentile_target);
+    for (auto& [d, values] : dims)
+      ref.by_category[category][d] = Percentile(std::move(values), rules.percentile_target);
   }
   return ref;
 }

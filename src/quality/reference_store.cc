@@ -39,7 +39,8 @@ base::Result<model::QualityReference> LoadReference(const std::filesystem::path&
   }
   json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
-    return base::Status::Corrupt(fmt::format("{}: not valid JSON; run `triage recompute` to rebuild it", path.string()));
+    return base::Status::Corrupt(
+        fmt::format("{}: not valid JSON; run `triage recompute` to rebuild it", path.string()));
   }
   try {
     return ReferenceFromJson(j);

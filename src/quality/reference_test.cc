@@ -1,9 +1,9 @@
 // Specification of percentile normalisation.
 #include "quality/reference.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 namespace triage::quality {
 namespace {

@@ -2,27 +2,27 @@
 // the goodness transforms are this project's, documented in quality/README.md).
 #include "quality/score.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "quality/reference.h"
 
 namespace triage::quality {
 namespace {
 
-constexpr double kHighlightTarget = 0.92;     // 98th luma percentile a full exposure reaches
-constexpr double kDarkHighlightTarget = 0.6;  // ... in a night, astro or long exposure
-constexpr double kClippingCost = 3;           // exposure goodness lost per unit share of clipped pixels
-constexpr double kLaplacianNoiseGain = 20;    // sum of the squared Laplacian kernel taps
-constexpr double kNoiseFloor = 1;             // grey levels of estimated noise not taken out of the sharpness
-constexpr double kBlockinessThreshold = 1.15; // JPEG block edges this much stronger than the rest: visible
+constexpr double kHighlightTarget = 0.92;      // 98th luma percentile a full exposure reaches
+constexpr double kDarkHighlightTarget = 0.6;   // ... in a night, astro or long exposure
+constexpr double kClippingCost = 3;            // exposure goodness lost per unit share of clipped pixels
+constexpr double kLaplacianNoiseGain = 20;     // sum of the squared Laplacian kernel taps
+constexpr double kNoiseFloor = 1;              // grey levels of estimated noise not taken out of the sharpness
+constexpr double kBlockinessThreshold = 1.15;  // JPEG block edges this much stronger than the rest: visible
 constexpr double kBlockinessPointsPerUnit = 3;
 constexpr double kBlockinessMaxPoints = 1.5;
-constexpr double kWideAperture = 2.8;     // f-numbers at or below: shallow depth of field is intended
+constexpr double kWideAperture = 2.8;  // f-numbers at or below: shallow depth of field is intended
 constexpr double kApertureIsolationBoost = 1.25;
-constexpr double kHighIso = 800;          // above this, noise reduction softens detail
+constexpr double kHighIso = 800;  // above this, noise reduction softens detail
 
 bool Dark(const std::string& category) {
   return category == "night" || category == "astro" || category == "long_exposure";
@@ -57,8 +57,10 @@ double Round(double v, int digits) {
 std::vector<model::Penalty> Penalties(const model::QualityMetrics& m, const model::QualityRules& r) {
   std::vector<model::Penalty> out;
   if (m.noise_sigma > r.noise_sigma_threshold) {
-    double p = std::min(r.noise_max_penalty_points, (m.noise_sigma - r.noise_sigma_threshold) * r.noise_penalty_per_sigma);
-    out.push_back({"noise", p, fmt::format("noise sigma {:.1f} is above {:.1f}", m.noise_sigma, r.noise_sigma_threshold)});
+    double p =
+        std::min(r.noise_max_penalty_points, (m.noise_sigma - r.noise_sigma_threshold) * r.noise_penalty_per_sigma);
+    out.push_back(
+        {"noise", p, fmt::format("noise sigma {:.1f} is above {:.1f}", m.noise_sigma, r.noise_sigma_threshold)});
   }
   if (m.mean_saturation > r.oversaturation_threshold || m.oversaturated_percent > r.oversaturation_pixel_percent) {
     out.push_back({"oversaturation", r.oversaturation_penalty_points,

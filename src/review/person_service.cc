@@ -1,9 +1,9 @@
 // Person enrolment and list membership.
 #include "review/person_service.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "base/ids.h"
@@ -31,9 +31,12 @@ json Without(const json& entries, const std::string& name) {
 
 const char* ListStatusName(ListStatus status) {
   switch (status) {
-    case ListStatus::kWhitelist: return "whitelist";
-    case ListStatus::kBlacklist: return "blacklist";
-    case ListStatus::kNeutral: return "neutral";
+    case ListStatus::kWhitelist:
+      return "whitelist";
+    case ListStatus::kBlacklist:
+      return "blacklist";
+    case ListStatus::kNeutral:
+      return "neutral";
   }
   return "neutral";
 }
@@ -51,8 +54,8 @@ ListStatus ListStatusOf(const config::Config& config, const std::string& person)
   return ListStatus::kNeutral;
 }
 
-base::Result<model::PersonRecord> PersonService::Add(const std::string& raw_name, const std::string& actor,
-                                                     int64_t now, std::string* undo_token) {
+base::Result<model::PersonRecord> PersonService::Add(const std::string& raw_name, const std::string& actor, int64_t now,
+                                                     std::string* undo_token) {
   auto name = config::SanitizePersonName(raw_name);
   if (!name.ok()) return name.status();
   auto id = catalog_.AddPerson(*name, now);
@@ -125,8 +128,8 @@ base::Result<std::vector<std::string>> PersonService::SetList(const std::string&
     return base::Status::Ok();
   });
   if (!updated.ok()) return updated.status();
-  TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit({0, now, actor, 0, "config", before.dump(), json(stored).dump(),
-                                            fmt::format("{} changed", list)}));
+  TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit(
+      {0, now, actor, 0, "config", before.dump(), json(stored).dump(), fmt::format("{} changed", list)}));
   TRIAGE_RETURN_IF_ERROR(Record("person_list", {{"before", lists_before}, {"after", Lists()}},
                                 fmt::format("{} changed", list), actor, now, undo_token));
   return stored;
@@ -165,8 +168,8 @@ base::Result<std::vector<model::PersonReference>> PersonService::References(cons
   return out;
 }
 
-base::Status PersonService::RemoveReference(const std::string& raw_name, int64_t reference_id,
-                                            const std::string& actor, int64_t now, std::string* undo_token) {
+base::Status PersonService::RemoveReference(const std::string& raw_name, int64_t reference_id, const std::string& actor,
+                                            int64_t now, std::string* undo_token) {
   auto refs = References(raw_name);
   if (!refs.ok()) return refs.status();
   auto it = std::find_if(refs->begin(), refs->end(), [&](const auto& r) { return r.id == reference_id; });
@@ -179,7 +182,8 @@ base::Status PersonService::RemoveReference(const std::string& raw_name, int64_t
   change.removed_references = {reference_id};
   change.actor = actor;
   change.action = "reference";
-  change.reason = fmt::format("reference face {} ({}) of {} removed by {}", reference_id, it->source, it->person, actor);
+  change.reason =
+      fmt::format("reference face {} ({}) of {} removed by {}", reference_id, it->source, it->person, actor);
   change.at = now;
   auto applied = catalog_.Apply(change);
   if (!applied.ok()) return applied.status();

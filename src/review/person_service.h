@@ -63,8 +63,8 @@ class PersonService {
   base::Result<std::vector<model::PersonReference>> References(const std::string& raw_name);
   // Forgets one reference face of a person (a wrong face taught by an approval), audited as "reference".
   // kNotFound when the person has no reference with this id.
-  base::Status RemoveReference(const std::string& raw_name, int64_t reference_id, const std::string& actor,
-                               int64_t now, std::string* undo_token = nullptr);
+  base::Status RemoveReference(const std::string& raw_name, int64_t reference_id, const std::string& actor, int64_t now,
+                               std::string* undo_token = nullptr);
 
   // Called after references were removed or put back (e.g. to reload a running matcher).
   void OnReferencesChanged(std::function<void()> callback) { references_changed_ = std::move(callback); }

@@ -87,8 +87,8 @@ base::Status PersonService::CheckUnused(const json& undo) {
   auto photos = catalog_.CountItems(filed);
   if (!photos.ok()) return photos.status();
   if (!refs->empty() || *photos > 0) {
-    return base::Status::Conflict(
-        fmt::format("{} has {} reference face(s) and {} photo(s) since; nothing was changed", name, refs->size(), *photos));
+    return base::Status::Conflict(fmt::format("{} has {} reference face(s) and {} photo(s) since; nothing was changed",
+                                              name, refs->size(), *photos));
   }
   return base::Status::Ok();
 }
@@ -119,7 +119,7 @@ base::Status PersonService::PutBack(const std::string& person, std::vector<model
                                     const std::string& reason, const std::string& actor, int64_t now) {
   auto all = catalog_.AllReferences();
   if (!all.ok()) return all.status();
-  for (auto& r : refs) {   // an id taken meanwhile (SQLite may reuse the largest) gets a new one
+  for (auto& r : refs) {  // an id taken meanwhile (SQLite may reuse the largest) gets a new one
     if (std::any_of(all->begin(), all->end(), [&](const auto& other) { return other.id == r.id; })) r.id = 0;
   }
   if (refs.empty()) {

@@ -1,12 +1,12 @@
 // Policy simulation and apply-policy over stored analyses.
 #include "review/policy_service.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "decide/decide.h"
 #include "quality/reference_store.h"
@@ -134,7 +134,7 @@ base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committ
   ApplyReport report;
   const model::QualityReference reference = ReferenceOf(config);
   TRIAGE_RETURN_IF_ERROR(ForEachAnalysedItem(catalog, [&](const catalog::AnalysedItem& item) {
-    if (item.location != "review") return base::Status::Ok();  // auto-sorted items stay: apply only empties review
+    if (item.location != "review") return base::Status::Ok();   // auto-sorted items stay: apply only empties review
     if (item.analysis.version == 0) return base::Status::Ok();  // damaged: nothing to re-decide on
     ++report.considered;
     model::Decision d = Replay(item, config, reference);

@@ -3,10 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "catalog/catalog.h"
@@ -18,26 +17,26 @@ namespace triage::review {
 
 // Items that would go from one folder to another, e.g. review/low_confidence -> faces/leonard.
 struct PolicyMove {
-  std::string from;                  // library-relative folder: "faces/<person>" or "review/<category>"
+  std::string from;  // library-relative folder: "faces/<person>" or "review/<category>"
   std::string to;
   int64_t count = 0;
-  std::vector<int64_t> sample_ids;   // the first few item ids, ascending
+  std::vector<int64_t> sample_ids;  // the first few item ids, ascending
 };
 
 struct SimulationReport {
-  int64_t total = 0;                 // items replayed (pending review and auto-sorted, with a stored analysis)
-  int64_t changed = 0;               // items whose folder would change
-  int64_t damaged = 0;               // items whose stored analysis cannot be read (not replayed, not counted)
+  int64_t total = 0;    // items replayed (pending review and auto-sorted, with a stored analysis)
+  int64_t changed = 0;  // items whose folder would change
+  int64_t damaged = 0;  // items whose stored analysis cannot be read (not replayed, not counted)
   double seconds = 0;
-  std::vector<PolicyMove> moves;     // by count, largest first
+  std::vector<PolicyMove> moves;  // by count, largest first
 };
 
 struct ApplyReport {
-  int64_t considered = 0;            // items in review with a stored analysis
+  int64_t considered = 0;  // items in review with a stored analysis
   int64_t moved = 0;
   int64_t failed = 0;
   std::vector<PolicyMove> moves;
-  std::vector<std::string> errors;   // "item 12: ..." for each failure
+  std::vector<std::string> errors;  // "item 12: ..." for each failure
 };
 
 // The library-relative folder a decision sends an image to under `config` (people and review categories by name).

@@ -5,8 +5,11 @@ namespace triage::review {
 namespace {
 
 nlohmann::json FiguresJson(const catalog::ImageFigures& f) {
-  return {{"width", f.width}, {"height", f.height}, {"score", f.score < 0 ? nlohmann::json(nullptr) : nlohmann::json(f.score)},
-          {"size_bytes", f.size_bytes}, {"sharpness", f.sharpness}};
+  return {{"width", f.width},
+          {"height", f.height},
+          {"score", f.score < 0 ? nlohmann::json(nullptr) : nlohmann::json(f.score)},
+          {"size_bytes", f.size_bytes},
+          {"sharpness", f.sharpness}};
 }
 
 }  // namespace

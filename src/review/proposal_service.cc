@@ -1,10 +1,10 @@
 // Proposal decisions: propose, approve (a journaled replacement), deny, archive, revert.
 #include "review/proposal_service.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 namespace triage::review {
 namespace {
@@ -24,8 +24,8 @@ catalog::ImageFigures FiguresOf(const model::ItemRecord& item) {
 base::Result<ProposalRecord> ProposalService::Propose(const ProposalRequest& request, int64_t now) {
   const auto& reasons = catalog::ProposalReasons();
   if (std::find(reasons.begin(), reasons.end(), request.reason) == reasons.end()) {
-    return base::Status::InvalidArgument(fmt::format("reason \"{}\" is unknown; use one of: {}", request.reason,
-                                                     fmt::join(reasons, ", ")));
+    return base::Status::InvalidArgument(
+        fmt::format("reason \"{}\" is unknown; use one of: {}", request.reason, fmt::join(reasons, ", ")));
   }
   if (request.current_item_id == request.proposed_item_id) {
     return base::Status::InvalidArgument(fmt::format("item {} cannot replace itself", request.current_item_id));
@@ -33,8 +33,8 @@ base::Result<ProposalRecord> ProposalService::Propose(const ProposalRequest& req
   auto current = catalog_.GetItem(request.current_item_id);
   if (!current.ok()) return current.status();
   if (current->location != "library") {
-    return base::Status::InvalidArgument(fmt::format("item {} is in {}, not in the library: it holds no slot",
-                                                     current->id, current->location));
+    return base::Status::InvalidArgument(
+        fmt::format("item {} is in {}, not in the library: it holds no slot", current->id, current->location));
   }
   ProposalRecord p;
   p.slot = current->path;
@@ -90,8 +90,8 @@ base::Result<ProposalRecord> ProposalService::Approve(int64_t id, const std::str
   auto stale = StaleBecause(*p);
   if (!stale.ok()) return stale.status();
   if (!stale->empty()) {
-    TRIAGE_RETURN_IF_ERROR(store_.ChangeStatus(
-        {id, catalog::kProposalPending, catalog::kProposalStale, actor, *stale, rule, now}));
+    TRIAGE_RETURN_IF_ERROR(
+        store_.ChangeStatus({id, catalog::kProposalPending, catalog::kProposalStale, actor, *stale, rule, now}));
     return base::Status::Conflict(fmt::format("proposal {} is stale ({}); it was not applied", id, *stale));
   }
   auto current = catalog_.GetItem(p->current_item_id);
@@ -143,8 +143,8 @@ base::Result<ProposalRecord> ProposalService::Revert(int64_t id, const std::stri
   if (!p.ok()) return p.status();
   TRIAGE_RETURN_IF_ERROR(Expect(*p, catalog::kProposalApproved, "reverted"));
   if (p->proposed_item_id == 0) {
-    return base::Status::InvalidArgument(fmt::format(
-        "proposal {} removed its image without a successor; there is no replacement to revert", id));
+    return base::Status::InvalidArgument(
+        fmt::format("proposal {} removed its image without a successor; there is no replacement to revert", id));
   }
   auto replaced = catalog_.GetItem(p->current_item_id);
   auto successor = catalog_.GetItem(p->proposed_item_id);

@@ -17,10 +17,10 @@
 namespace triage::review {
 
 struct ProposalRequest {
-  int64_t current_item_id = 0;   // a library image (the slot is where it is)
-  int64_t proposed_item_id = 0;  // 0: propose removing the current image (to the archive)
-  std::string reason = "manual"; // one of catalog::ProposalReasons()
-  std::string proposed_by;       // "workflow:<name>" or a user name
+  int64_t current_item_id = 0;    // a library image (the slot is where it is)
+  int64_t proposed_item_id = 0;   // 0: propose removing the current image (to the archive)
+  std::string reason = "manual";  // one of catalog::ProposalReasons()
+  std::string proposed_by;        // "workflow:<name>" or a user name
 };
 
 // A decision on many proposals: `ids`, or every pending proposal matching the criteria.
@@ -37,9 +37,9 @@ struct BatchRequest {
 struct BatchResult {
   int matched = 0;
   int done = 0;
-  int stale = 0;                        // found stale instead of approved
+  int stale = 0;                                        // found stale instead of approved
   std::vector<std::pair<int64_t, std::string>> failed;  // id, why
-  std::vector<int64_t> ids;             // the proposals done (to revert as one action)
+  std::vector<int64_t> ids;                             // the proposals done (to revert as one action)
 };
 
 // What a run of the proposal workflows did.

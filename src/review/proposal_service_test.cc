@@ -91,10 +91,15 @@ class ProposalServiceTest : public ::testing::Test {
     intent.to = lib_ / ".triage/archive/a.jpg";
     intent.incoming_from = lib_ / "review/near_duplicates/b.jpg";
     intent.incoming_to = lib_ / "faces/alice/b.jpg";
-    intent.replacement = catalog::Replacement{id, proposal, "approved",
+    intent.replacement = catalog::Replacement{id,
+                                              proposal,
+                                              "approved",
                                               {current_, ".triage/archive/a.jpg", "archive", "alice"},
                                               catalog::ItemPlacement{better_, "faces/alice/b.jpg", "library", "alice"},
-                                              "admin", "", "", 2000};
+                                              "admin",
+                                              "",
+                                              "",
+                                              2000};
     return intent;
   }
 

@@ -1,9 +1,9 @@
 // Proposal workflows: where proposals come from (better near duplicates, flagged images), the policy's auto rules,
 // the sweep of stale proposals, and batch decisions.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <optional>
-
-#include <fmt/format.h>
 
 #include "review/proposal_service.h"
 
@@ -51,8 +51,10 @@ base::Result<int> ProposalService::ProposeFromNearDuplicates(int64_t now) {
       if (!earlier.ok()) return earlier.status();
       if (!earlier->empty()) continue;
       auto p = Propose({original->id, item.id, *reason, "workflow:near_duplicates"}, now);
-      if (p.ok()) ++proposed;
-      else if (p.status().code() != base::Code::kAlreadyExists) return p.status();
+      if (p.ok())
+        ++proposed;
+      else if (p.status().code() != base::Code::kAlreadyExists)
+        return p.status();
     }
     if (static_cast<int>(items->size()) < filter.limit) return proposed;
     filter.after_id = items->back().id;
@@ -76,8 +78,10 @@ base::Result<int> ProposalService::ProposeFromFlags(int64_t now) {
     });
     if (covered) continue;
     auto p = Propose({item->id, 0, "user_flags", "workflow:flags"}, now);
-    if (p.ok()) ++proposed;
-    else if (p.status().code() != base::Code::kAlreadyExists) return p.status();
+    if (p.ok())
+      ++proposed;
+    else if (p.status().code() != base::Code::kAlreadyExists)
+      return p.status();
   }
   return proposed;
 }
@@ -128,8 +132,10 @@ base::Result<int> ProposalService::Sweep(const std::string& actor, int64_t now) 
   for (const ProposalRecord& p : *pending) {
     if (p.proposed_at >= cutoff) continue;
     auto done = Archive(p.id, actor, "", now, "stale_proposal_days");
-    if (done.ok()) ++archived;
-    else if (done.status().code() != base::Code::kConflict) return done.status();
+    if (done.ok())
+      ++archived;
+    else if (done.status().code() != base::Code::kConflict)
+      return done.status();
   }
   return archived;
 }
@@ -181,10 +187,9 @@ base::Result<BatchResult> ProposalService::Batch(const BatchRequest& request, co
   BatchResult result;
   result.matched = static_cast<int>(ids->size());
   for (int64_t id : *ids) {
-    base::Result<ProposalRecord> done =
-        request.action == "approve" ? Approve(id, actor, request.notes, now)
-        : request.action == "deny"  ? Deny(id, actor, request.notes, now)
-                                    : Archive(id, actor, request.notes, now);
+    base::Result<ProposalRecord> done = request.action == "approve" ? Approve(id, actor, request.notes, now)
+                                        : request.action == "deny"  ? Deny(id, actor, request.notes, now)
+                                                                    : Archive(id, actor, request.notes, now);
     if (done.ok()) {
       ++result.done;
       result.ids.push_back(id);

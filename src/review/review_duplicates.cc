@@ -8,9 +8,9 @@
 
 namespace triage::review {
 
-base::Result<ReviewService::Done> ReviewService::FileLike(const model::ItemRecord& item,
-                                                          const model::ItemRecord& place, const std::string& actor,
-                                                          int64_t now, const std::string& reason) {
+base::Result<ReviewService::Done> ReviewService::FileLike(const model::ItemRecord& item, const model::ItemRecord& place,
+                                                          const std::string& actor, int64_t now,
+                                                          const std::string& reason) {
   catalog::CatalogChange change;
   change.item.location = place.location;
   change.item.category = place.location == "review" ? place.category : "";
@@ -60,14 +60,15 @@ base::Result<model::ItemRecord> ReviewService::DecideDuplicate(int64_t id, const
     summary = fmt::format("kept {}, moved the copy {} to the trash", other, name);
   } else {
     if (keep == "new") {
-      auto trashed = Trash(*original, "duplicate", fmt::format("{} kept the better copy, item {}", actor, id), actor, now);
+      auto trashed =
+          Trash(*original, "duplicate", fmt::format("{} kept the better copy, item {}", actor, id), actor, now);
       if (!trashed.ok()) return trashed.status();
       changes.push_back(trashed->undo);
     }
-    auto filed = FileLike(*item, *original, actor, now,
-                          fmt::format("{} kept it {} item {}", actor, keep == "new" ? "instead of" : "beside",
-                                      original->id));
-    if (!filed.ok()) return filed.status();   // the original stays in the trash, where its own token can't reach it
+    auto filed =
+        FileLike(*item, *original, actor, now,
+                 fmt::format("{} kept it {} item {}", actor, keep == "new" ? "instead of" : "beside", original->id));
+    if (!filed.ok()) return filed.status();  // the original stays in the trash, where its own token can't reach it
     changes.push_back(filed->undo);
     result = filed->item;
     summary = keep == "new" ? fmt::format("kept {} in place of {} (now in the trash)", name, other)

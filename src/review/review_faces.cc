@@ -27,14 +27,13 @@ json LabelJson(const model::FaceLabel& label) { return {{"named_as", label.named
 
 model::FaceLabel LabelFrom(const json& j) { return {j.at("named_as"), j.at("untracked")}; }
 
-std::string LabelWords(const model::FaceLabel& label) {
-  return label.untracked ? "nobody tracked" : label.named_as;
-}
+std::string LabelWords(const model::FaceLabel& label) { return label.untracked ? "nobody tracked" : label.named_as; }
 
 // The reference faces learnt from one face, saved whole so that an undo can put them back under their ids.
 json SavedReferences(const std::vector<model::PersonReference>& refs) {
   json out = json::array();
-  for (const auto& r : refs) out.push_back({{"id", r.id}, {"person", r.person}, {"embedding", r.embedding}, {"source", r.source}});
+  for (const auto& r : refs)
+    out.push_back({{"id", r.id}, {"person", r.person}, {"embedding", r.embedding}, {"source", r.source}});
   return out;
 }
 
@@ -49,8 +48,8 @@ base::Result<std::string> ReviewService::EnrolledPerson(const std::string& name)
     if (p.name == name || (sanitized.ok() && p.name == *sanitized)) return p.name;
     all += (all.empty() ? "" : ", ") + p.name;
   }
-  return base::Status::NotFound(fmt::format("no enrolled person \"{}\" (enrolled: {})", name,
-                                            all.empty() ? "nobody yet" : all));
+  return base::Status::NotFound(
+      fmt::format("no enrolled person \"{}\" (enrolled: {})", name, all.empty() ? "nobody yet" : all));
 }
 
 // The photo as its named faces make it: each named face a certain match of its person, dismissed faces left out.
@@ -61,7 +60,7 @@ model::Decision ReviewService::RouteNamedFaces(const model::ItemRecord& item, co
   if (stored.ok() && *stored && (*stored)->version > 0) {
     a = (*stored)->analysis;
     facts = (*stored)->facts;
-  } else {   // items stored before analyses were: what the item row knows
+  } else {  // items stored before analyses were: what the item row knows
     a.readable = true;
     a.faces_analysed = true;
     a.info = item.info;
@@ -82,7 +81,7 @@ model::Decision ReviewService::RouteNamedFaces(const model::ItemRecord& item, co
     a.faces.push_back(std::move(named));
   }
   model::Policy policy = config_.Current()->policy;
-  policy.auto_sort_enabled = true;   // a reviewer's word, not an automatic sort: a pause does not hold it back
+  policy.auto_sort_enabled = true;  // a reviewer's word, not an automatic sort: a pause does not hold it back
   return decide::Decide(a, policy, facts);
 }
 
@@ -110,8 +109,9 @@ base::Result<ReviewService::Done> ReviewService::DoNameFace(int64_t id, int face
   const std::string source = model::ReferenceSource(id, face);
   auto refs = catalog_.AllReferences();
   if (!refs.ok()) return refs.status();
-  std::vector<model::PersonReference> taught;   // by an earlier naming of this face, which this one replaces
-  std::copy_if(refs->begin(), refs->end(), std::back_inserter(taught), [&](const auto& r) { return r.source == source; });
+  std::vector<model::PersonReference> taught;  // by an earlier naming of this face, which this one replaces
+  std::copy_if(refs->begin(), refs->end(), std::back_inserter(taught),
+               [&](const auto& r) { return r.source == source; });
   catalog::CatalogChange change;
   change.item.id = id;
   change.face_labels = {{face, label}};
@@ -122,15 +122,20 @@ base::Result<ReviewService::Done> ReviewService::DoNameFace(int64_t id, int face
   change.actor = actor;
   change.action = "name-face";
   change.at = now;
-  const int open = static_cast<int>(std::count_if(faces->begin(), faces->end(), [](const auto& f) { return !f.label.Decided(); }));
+  const int open =
+      static_cast<int>(std::count_if(faces->begin(), faces->end(), [](const auto& f) { return !f.label.Decided(); }));
   change.reason = fmt::format("face {} of {} in {} marked as {} by {}", face + 1, faces->size(), FileName(item->path),
                               LabelWords(label), actor);
   json undo = RelocationUndo("name_face", *item, *item);
   if (undo_) {
     json reasons = json::array();
     for (const auto& r : item->reasons) reasons.push_back({{"code", r.code}, {"text", r.text}});
-    undo.update({{"face", face}, {"before", LabelJson(before)}, {"label", LabelJson(label)},
-                 {"restore", SavedReferences(taught)}, {"moved", false}, {"reasons", reasons}});
+    undo.update({{"face", face},
+                 {"before", LabelJson(before)},
+                 {"label", LabelJson(label)},
+                 {"restore", SavedReferences(taught)},
+                 {"moved", false},
+                 {"reasons", reasons}});
   }
   if (open == 0) return FileNamedFaces(*item, *faces, std::move(change), std::move(undo));
   change.kind = catalog::CatalogChange::Kind::kReferences;
@@ -212,7 +217,8 @@ base::Result<FaceNaming> ReviewService::NameFace(int64_t id, int face, const std
   auto faces = catalog_.FacesOf(id);
   if (!faces.ok()) return faces.status();
   FaceNaming out{*item, *faces, 0, moved, summary};
-  out.open = static_cast<int>(std::count_if(faces->begin(), faces->end(), [](const auto& f) { return !f.label.Decided(); }));
+  out.open =
+      static_cast<int>(std::count_if(faces->begin(), faces->end(), [](const auto& f) { return !f.label.Decided(); }));
   return out;
 }
 
@@ -229,8 +235,8 @@ base::Status ReviewService::CheckFaceLabel(const json& undo) {
   if (!faces.ok()) return faces.status();
   const int face = undo.at("face");
   if (face >= static_cast<int>(faces->size()) || !((*faces)[face].label == LabelFrom(undo.at("label")))) {
-    return base::Status::Conflict(fmt::format("face {} of item {} was named again since; nothing was changed",
-                                              face + 1, id));
+    return base::Status::Conflict(
+        fmt::format("face {} of item {} was named again since; nothing was changed", face + 1, id));
   }
   return base::Status::Ok();
 }
@@ -260,7 +266,8 @@ void ReviewService::LabelUndo(const json& undo, catalog::CatalogChange& change) 
   change.face_labels = {{undo.at("face").get<int>(), LabelFrom(undo.at("before"))}};
   change.removed_references = undo.at("references").get<std::vector<int64_t>>();
   for (const json& r : undo.at("restore")) {
-    change.references.push_back({r.at("id"), r.at("person"), r.at("embedding").get<std::vector<float>>(), r.at("source")});
+    change.references.push_back(
+        {r.at("id"), r.at("person"), r.at("embedding").get<std::vector<float>>(), r.at("source")});
   }
 }
 

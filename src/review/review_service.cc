@@ -30,8 +30,7 @@ base::Result<model::ItemRecord> ReviewService::PendingItem(int64_t id, const std
   }
   auto pending = catalog_.PendingReview(id);
   if (!pending.ok() && !seen_in.empty() && pending.status().code() == base::Code::kNotFound) {
-    return base::Status::Conflict(
-        fmt::format("item {} in {} was decided meanwhile; nothing was changed", id, seen_in));
+    return base::Status::Conflict(fmt::format("item {} in {} was decided meanwhile; nothing was changed", id, seen_in));
   }
   if (!pending.ok()) return pending.status();
   return item;
@@ -49,15 +48,20 @@ base::Result<std::vector<model::PersonReference>> ReviewService::FaceToLearn(int
 }
 
 nlohmann::json ReviewService::RelocationUndo(const std::string& kind, const model::ItemRecord& before,
-                                            const model::ItemRecord& after) {
+                                             const model::ItemRecord& after) {
   if (!undo_) return nullptr;
-  nlohmann::json undo = {{"kind", kind},          {"item", before.id},
-                         {"path", after.path},    {"folder", FolderOf(before.path)},
-                         {"location", before.location}, {"category", before.category},
-                         {"person", before.person}, {"auto_sorted", before.auto_sorted},
-                         {"references", nlohmann::json::array()}, {"person_created", ""}};
+  nlohmann::json undo = {{"kind", kind},
+                         {"item", before.id},
+                         {"path", after.path},
+                         {"folder", FolderOf(before.path)},
+                         {"location", before.location},
+                         {"category", before.category},
+                         {"person", before.person},
+                         {"auto_sorted", before.auto_sorted},
+                         {"references", nlohmann::json::array()},
+                         {"person_created", ""}};
   auto entry = catalog_.PendingReview(before.id);
-  if (entry.ok()) {   // the review entry the decision closes, to reopen as it was
+  if (entry.ok()) {  // the review entry the decision closes, to reopen as it was
     undo["review_reason"] = entry->reason;
     undo["review_code"] = entry->reason_code;
   }
@@ -161,16 +165,19 @@ base::Result<ReviewService::Done> ReviewService::DoSkip(int64_t id, const std::s
   if (undo_) {
     auto place = undo_->store().QueuePlaceOf(id);
     if (!place.ok()) return place.status();
-    undo = {{"kind", "skip"}, {"item", id}, {"folder", FolderOf(item->path)}, {"rank", place->rank},
+    undo = {{"kind", "skip"},
+            {"item", id},
+            {"folder", FolderOf(item->path)},
+            {"rank", place->rank},
             {"queued_at", place->queued_at}};
   }
   TRIAGE_RETURN_IF_ERROR(catalog_.SkipReview(id, actor, now));
   return Done{*item, std::move(undo), fmt::format("skipped {}", FileName(item->path))};
 }
 
-base::Result<ReviewService::Done> ReviewService::DoOne(const std::string& action, int64_t id,
-                                                       const std::string& person, const std::string& actor,
-                                                       int64_t now, const std::string& seen_in) {
+base::Result<ReviewService::Done> ReviewService::DoOne(const std::string& action, int64_t id, const std::string& person,
+                                                       const std::string& actor, int64_t now,
+                                                       const std::string& seen_in) {
   if (action == "approve") return DoApprove(id, person, actor, now, seen_in);
   if (action == "keep") return DoKeep(id, actor, now, seen_in);
   if (action == "reject") return DoReject(id, actor, now, seen_in);
@@ -178,8 +185,7 @@ base::Result<ReviewService::Done> ReviewService::DoOne(const std::string& action
 }
 
 base::Result<model::ItemRecord> ReviewService::Finish(const std::string& kind, base::Result<Done> done,
-                                                      const std::string& actor, int64_t now,
-                                                      std::string* undo_token) {
+                                                      const std::string& actor, int64_t now, std::string* undo_token) {
   if (!done.ok()) return done.status();
   if (undo_ && undo_token) {
     auto token = undo_->Record(kind, actor, done->undo, done->summary, now);
@@ -189,9 +195,9 @@ base::Result<model::ItemRecord> ReviewService::Finish(const std::string& kind, b
   return std::move(done->item);
 }
 
-base::Result<model::ItemRecord> ReviewService::Approve(int64_t id, const std::string& person,
-                                                       const std::string& actor, int64_t now,
-                                                       const std::string& seen_in, std::string* undo_token) {
+base::Result<model::ItemRecord> ReviewService::Approve(int64_t id, const std::string& person, const std::string& actor,
+                                                       int64_t now, const std::string& seen_in,
+                                                       std::string* undo_token) {
   std::lock_guard lock(decide_mu_);
   return Finish("approve", DoApprove(id, person, actor, now, seen_in), actor, now, undo_token);
 }
@@ -215,9 +221,9 @@ base::Status ReviewService::Skip(int64_t id, const std::string& actor, int64_t n
 }
 
 base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int64_t>& ids, const std::string& action,
-                                                          const std::string& person, const std::string& actor,
-                                                          int64_t now, const SeenIn& seen_in,
-                                                          std::string* undo_token) {
+                                                           const std::string& person, const std::string& actor,
+                                                           int64_t now, const SeenIn& seen_in,
+                                                           std::string* undo_token) {
   if (action != "approve" && action != "keep" && action != "reject" && action != "skip") {
     return base::Status::InvalidArgument(
         fmt::format("unknown bulk action \"{}\": allowed are approve, keep, reject, skip", action));
@@ -238,8 +244,10 @@ base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int
   }
   if (!changes.empty()) {
     nlohmann::json undo = {{"kind", "bulk"}, {"changes", std::move(changes)}};
-    const char* verb = action == "approve" ? "approved" : action == "keep" ? "kept" : action == "reject" ? "trashed"
-                                                                                                      : "skipped";
+    const char* verb = action == "approve"  ? "approved"
+                       : action == "keep"   ? "kept"
+                       : action == "reject" ? "trashed"
+                                            : "skipped";
     std::string summary = fmt::format("{} {} item(s)", verb, undo["changes"].size());
     // The decisions are made whether or not their token could be stored: a failure leaves them without an undo.
     static_cast<void>(Finish("bulk", Done{{}, std::move(undo), summary}, actor, now, undo_token));
@@ -251,8 +259,8 @@ base::Result<model::ItemRecord> ReviewService::TrashedItem(int64_t id) {
   auto item = catalog_.GetItem(id);
   if (!item.ok()) return item.status();
   if (item->location != "trash") {
-    return base::Status::Conflict(fmt::format("item {} is not in the trash (it is in {}); nothing was changed", id,
-                                              FolderOf(item->path)));
+    return base::Status::Conflict(
+        fmt::format("item {} is not in the trash (it is in {}); nothing was changed", id, FolderOf(item->path)));
   }
   return item;
 }
@@ -265,7 +273,7 @@ base::Result<ReviewService::Done> ReviewService::DoRestore(int64_t id, const std
   change.item.location = "review";
   change.item.category = category;
   change.item.person = item->person;
-  change.item.reasons = item->reasons;   // pending again for the reasons it was sent to review
+  change.item.reasons = item->reasons;  // pending again for the reasons it was sent to review
   change.actor = actor;
   change.action = "restore";
   change.reason = fmt::format("restored from the trash by {}", actor);
@@ -299,9 +307,7 @@ base::Result<int> ReviewService::PurgeTrash(int64_t now, const std::string& acto
   if (!old.ok()) return old.status();
   int purged = 0;
   for (const auto& item : *old) {
-    base::Status st = committer_.Purge(item, actor,
-                                       fmt::format("in trash longer than {} days", retention_days),
-                                       now);
+    base::Status st = committer_.Purge(item, actor, fmt::format("in trash longer than {} days", retention_days), now);
     if (!st.ok()) return st;
     ++purged;
   }

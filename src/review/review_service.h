@@ -21,17 +21,17 @@ namespace triage::review {
 struct BulkOutcome {
   int64_t id = 0;
   bool ok = false;
-  std::string error;   // when !ok
+  std::string error;      // when !ok
   bool conflict = false;  // !ok because the item was no longer where it was seen
 };
 
 // What naming one face of a photo in review did.
 struct FaceNaming {
-  model::ItemRecord item;           // where the item is now
-  std::vector<model::Face> faces;   // its faces with their labels
-  int open = 0;                     // faces nobody has named or dismissed yet
-  bool moved = false;               // every face was decided and the item went where the policy sends it
-  std::string summary;              // a sentence for people
+  model::ItemRecord item;          // where the item is now
+  std::vector<model::Face> faces;  // its faces with their labels
+  int open = 0;                    // faces nobody has named or dismissed yet
+  bool moved = false;              // every face was decided and the item went where the policy sends it
+  std::string summary;             // a sentence for people
 };
 
 // Where a reviewer saw the items they decide on, by id: each item's library-relative folder as they saw it
@@ -66,8 +66,8 @@ class ReviewService {
   // Leaves the item pending, at the back of the queue. `seen_in` as for Approve.
   base::Status Skip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in = "",
                     std::string* undo_token = nullptr);
-  // action: "approve" (needs person) | "keep" | "reject" | "skip". One outcome per id; one failure (a conflict included)
-  // does not stop the rest. One undo token reverts every decision that succeeded.
+  // action: "approve" (needs person) | "keep" | "reject" | "skip". One outcome per id; one failure (a conflict
+  // included) does not stop the rest. One undo token reverts every decision that succeeded.
   base::Result<std::vector<BulkOutcome>> Bulk(const std::vector<int64_t>& ids, const std::string& action,
                                               const std::string& person, const std::string& actor, int64_t now,
                                               const SeenIn& seen_in = {}, std::string* undo_token = nullptr);
@@ -151,8 +151,8 @@ class ReviewService {
   // Per-face naming (review_faces.cc).
   base::Result<std::string> EnrolledPerson(const std::string& name);
   model::Decision RouteNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces);
-  base::Result<Done> DoNameFace(int64_t id, int face, const std::string& person, const std::string& actor,
-                                int64_t now, const std::string& seen_in);
+  base::Result<Done> DoNameFace(int64_t id, int face, const std::string& person, const std::string& actor, int64_t now,
+                                const std::string& seen_in);
   base::Result<Done> FileNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces,
                                     catalog::CatalogChange change, nlohmann::json undo);
   base::Status RevertAny(const nlohmann::json& change, const std::string& actor, int64_t now);
@@ -170,7 +170,7 @@ class ReviewService {
   commit::Committer& committer_;
   std::function<void()> references_changed_;
   UndoService* undo_ = nullptr;
-  std::recursive_mutex decide_mu_;   // one decision at a time: check and move are one step
+  std::recursive_mutex decide_mu_;  // one decision at a time: check and move are one step
 };
 
 }  // namespace triage::review

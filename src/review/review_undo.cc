@@ -12,11 +12,13 @@ using nlohmann::json;
 
 void ReviewService::EnableUndo(UndoService& undo) {
   undo_ = &undo;
-  auto relocation = Inverse{[this](const json& u) { return CheckRelocation(u); },
-                            [this](const json& u, const std::string& a, int64_t t) { return RevertRelocation(u, a, t); }};
+  auto relocation =
+      Inverse{[this](const json& u) { return CheckRelocation(u); },
+              [this](const json& u, const std::string& a, int64_t t) { return RevertRelocation(u, a, t); }};
   for (const char* kind : {"approve", "keep", "reject", "restore"}) undo.registry().Register(kind, relocation);
-  undo.registry().Register("skip", {[this](const json& u) { return CheckSkip(u); },
-                                    [this](const json& u, const std::string& a, int64_t t) { return RevertSkip(u, a, t); }});
+  undo.registry().Register("skip",
+                           {[this](const json& u) { return CheckSkip(u); },
+                            [this](const json& u, const std::string& a, int64_t t) { return RevertSkip(u, a, t); }});
   auto bulk = Inverse{[this](const json& u) { return CheckBulk(u); },
                       [this](const json& u, const std::string& a, int64_t t) { return RevertBulk(u, a, t); }};
   undo.registry().Register("bulk", bulk);
@@ -24,7 +26,7 @@ void ReviewService::EnableUndo(UndoService& undo) {
   undo.registry().Register("name_face", {[this](const json& u) { return CheckFaceLabel(u); },
                                          [this](const json& u, const std::string& a, int64_t t) {
                                            return RevertFaceLabel(u, a, t);
-                                         }});   // two moves (the loser to the trash, the winner into place)
+                                         }});  // two moves (the loser to the trash, the winner into place)
 }
 
 base::Result<model::ItemRecord> ReviewService::UnmovedSince(const json& undo) {
@@ -55,9 +57,9 @@ base::Status ReviewService::RevertRelocation(const json& undo, const std::string
   change.item.category = undo.at("category");
   change.item.person = undo.at("person");
   change.item.auto_sorted = undo.at("auto_sorted");
-  if (change.item.location == "review") {   // pending again, with the entry the decision closed
+  if (change.item.location == "review") {  // pending again, with the entry the decision closed
     change.item.reasons = item->reasons;
-    if (undo.contains("reasons")) {   // a face naming that re-decided the item saved the reasons it had
+    if (undo.contains("reasons")) {  // a face naming that re-decided the item saved the reasons it had
       change.item.reasons.clear();
       for (const json& r : undo.at("reasons")) change.item.reasons.push_back({r.at("code"), r.at("text")});
     }

@@ -96,7 +96,7 @@ TEST_F(ReviewUndoTest, UndoOfAnApprovalKeepsAPersonWhoHadPhotosBefore) {
   ASSERT_EQ(catalog_->ListPersons()->size(), 1u);
   auto refs = catalog_->AllReferences();
   ASSERT_EQ(refs->size(), 1u);
-  EXPECT_EQ(refs->front().source, "item:" + std::to_string(a));   // only b's face is forgotten
+  EXPECT_EQ(refs->front().source, "item:" + std::to_string(a));  // only b's face is forgotten
 }
 
 TEST_F(ReviewUndoTest, UndoOfRejectKeepAndRestorePutsEachBack) {
@@ -179,7 +179,7 @@ TEST_F(ReviewUndoTest, TokensExpireAndBelongToTheirAuthor) {
   EXPECT_EQ(undo_->Undo(token, "alice", false, 900 + 3600).status().code(), base::Code::kNotFound);
   EXPECT_EQ(catalog_->GetItem(id)->location, "trash");
   EXPECT_EQ(undo_->Undo("no-such-token", "alice", false, 901).status().code(), base::Code::kNotFound);
-  ASSERT_TRUE(undo_->Undo(token, "admin", true, 901).ok());   // a role allowed to undo others' changes
+  ASSERT_TRUE(undo_->Undo(token, "admin", true, 901).ok());  // a role allowed to undo others' changes
   EXPECT_EQ(catalog_->GetItem(id)->location, "review");
 }
 

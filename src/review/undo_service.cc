@@ -29,8 +29,8 @@ base::Result<std::string> UndoService::Record(const std::string& kind, const std
                                               const nlohmann::json& payload, const std::string& summary, int64_t now) {
   auto inverse = registry_.Find(kind);
   if (!inverse.ok()) return inverse.status();
-  catalog::UndoRecord record{base::RandomId() + base::RandomId(), kind, actor, payload.dump(), summary, now,
-                             now + ttl_s_, 0};
+  catalog::UndoRecord record{
+      base::RandomId() + base::RandomId(), kind, actor, payload.dump(), summary, now, now + ttl_s_, 0};
   TRIAGE_RETURN_IF_ERROR(store_.AddUndo(record));
   // Old tokens go as new ones come: the table holds about a day of decisions.
   static_cast<void>(store_.RemoveExpiredUndo(now - ttl_s_));
@@ -46,7 +46,8 @@ base::Result<Undone> UndoService::Undo(const std::string& token, const std::stri
         fmt::format("this change was made by {}; only they (or an admin) can undo it", record->actor));
   }
   if (record->used_at != 0) {
-    return base::Status::Conflict(fmt::format("this change was undone already (at {})", base::IsoTime(record->used_at)));
+    return base::Status::Conflict(
+        fmt::format("this change was undone already (at {})", base::IsoTime(record->used_at)));
   }
   if (record->expires_at <= now) {
     return base::Status::NotFound(fmt::format("this undo expired at {}", base::IsoTime(record->expires_at)));
@@ -63,7 +64,7 @@ base::Result<Undone> UndoService::Undo(const std::string& token, const std::stri
     st = base::Status::Corrupt(fmt::format("undo token {} holds an unreadable payload: {}", token, e.what()));
   }
   if (!st.ok()) {
-    static_cast<void>(store_.ReleaseUndo(token));   // nothing changed: it may be redeemed later
+    static_cast<void>(store_.ReleaseUndo(token));  // nothing changed: it may be redeemed later
     return st;
   }
   return Undone{record->kind, record->summary, record->actor};

@@ -7,10 +7,9 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "catalog/undo_store.h"
@@ -41,14 +40,14 @@ class UndoRegistry {
 // What redeeming a token did.
 struct Undone {
   std::string kind;
-  std::string summary;   // the sentence recorded with the change ("approved a.jpg as penny")
-  std::string actor;     // who made the change
+  std::string summary;  // the sentence recorded with the change ("approved a.jpg as penny")
+  std::string actor;    // who made the change
 };
 
 // One token per change. Thread-safe (the store is; an undo claims its token before reverting).
 class UndoService {
  public:
-  static constexpr int64_t kDefaultTtlS = 24 * 3600;   // how long a token can be redeemed, seconds
+  static constexpr int64_t kDefaultTtlS = 24 * 3600;  // how long a token can be redeemed, seconds
 
   explicit UndoService(catalog::UndoStore& store, int64_t ttl_s = kDefaultTtlS) : store_(store), ttl_s_(ttl_s) {}
 

@@ -1,16 +1,15 @@
 // Route table and middleware: authentication, CSRF, role check, body limit, JSON errors.
 #include "server/api.h"
-#include "server/request_parsing.h"
 
+#include <fmt/format.h>
 #include <openssl/crypto.h>
 
 #include <algorithm>
 #include <exception>
 #include <regex>
 
-#include <fmt/format.h>
-
 #include "base/clock.h"
+#include "server/request_parsing.h"
 
 namespace triage::server {
 namespace {
@@ -31,9 +30,12 @@ bool SameToken(const std::string& a, const std::string& b) {
 
 const char* MethodName(Method method) {
   switch (method) {
-    case Method::kGet: return "get";
-    case Method::kPost: return "post";
-    case Method::kPut: return "put";
+    case Method::kGet:
+      return "get";
+    case Method::kPost:
+      return "post";
+    case Method::kPut:
+      return "put";
   }
   return "";
 }
@@ -61,15 +63,23 @@ void Call::Reply(const json& body, int status) {
 
 int HttpStatusFor(base::Code code) {
   switch (code) {
-    case base::Code::kOk: return 200;
-    case base::Code::kInvalidArgument: return 400;
-    case base::Code::kPermissionDenied: return 403;
-    case base::Code::kNotFound: return 404;
+    case base::Code::kOk:
+      return 200;
+    case base::Code::kInvalidArgument:
+      return 400;
+    case base::Code::kPermissionDenied:
+      return 403;
+    case base::Code::kNotFound:
+      return 404;
     case base::Code::kAlreadyExists:
-    case base::Code::kConflict: return 409;
-    case base::Code::kCorrupt: return 422;
-    case base::Code::kUnavailable: return 503;
-    case base::Code::kIo: return 500;
+    case base::Code::kConflict:
+      return 409;
+    case base::Code::kCorrupt:
+      return 422;
+    case base::Code::kUnavailable:
+      return 503;
+    case base::Code::kIo:
+      return 500;
   }
   return 500;
 }
@@ -118,7 +128,10 @@ size_t ApiRouter::MaxBodyBytes() const {
 
 bool ApiRouter::MatchesAnyRoute(const std::string& method, const std::string& path) const {
   for (const auto& [m, pattern] : patterns_) {
-    if (method == (m == Method::kPost ? "POST" : m == Method::kPut ? "PUT" : "GET") && std::regex_match(path, pattern)) {
+    if (method == (m == Method::kPost  ? "POST"
+                   : m == Method::kPut ? "PUT"
+                                       : "GET") &&
+        std::regex_match(path, pattern)) {
       return true;
     }
   }
@@ -138,8 +151,12 @@ void ApiRouter::Install(httplib::Server& server) {
           Dispatch(route, req, res, nullptr);
         });
         break;
-      case Method::kPost: server.Post(pattern, with_body); break;
-      case Method::kPut: server.Put(pattern, with_body); break;
+      case Method::kPost:
+        server.Post(pattern, with_body);
+        break;
+      case Method::kPut:
+        server.Put(pattern, with_body);
+        break;
     }
   }
   // httplib reads the body of a request no route takes before answering 404; answer it unread instead.
@@ -212,8 +229,9 @@ void ApiRouter::Dispatch(const Route& route, const httplib::Request& req, httpli
     } else if (Admit(route, req, res, principal)) {
       Slot slot(route);
       if (!slot.taken()) {
-        SendError(res, 503, "busy", fmt::format("at most {} of these requests at a time; try again shortly",
-                                                route.limits.max_concurrent));
+        SendError(
+            res, 503, "busy",
+            fmt::format("at most {} of these requests at a time; try again shortly", route.limits.max_concurrent));
         res.set_header("Retry-After", "5");
       } else {
         Serve(route, req, res, reader, std::move(principal), body);

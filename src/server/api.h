@@ -8,12 +8,11 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "server/auth.h"
@@ -37,8 +36,8 @@ enum class BodyMode { kBuffered, kStreamed };
 struct RouteLimits {
   size_t max_body_bytes = kMaxJsonBodyBytes;  // bytes; a larger body is answered 413 naming the limit
   BodyMode body = BodyMode::kBuffered;
-  int max_concurrent = 0;                     // requests of this route served at once (others: 503 and
-                                              // Retry-After); 0 = no bound
+  int max_concurrent = 0;  // requests of this route served at once (others: 503 and
+                           // Retry-After); 0 = no bound
 };
 
 // A streamed route's unread body: httplib's reader and the route's limit. Internal to the router and Call.
@@ -101,7 +100,7 @@ using Handler = std::function<base::Status(Call&)>;
 
 struct Route {
   Method method = Method::kGet;
-  std::string path;                  // OpenAPI template, e.g. "/api/review/{id}/approve"
+  std::string path;  // OpenAPI template, e.g. "/api/review/{id}/approve"
   Permission permission = Permission::kView;
   Handler handler;
   RouteLimits limits;

@@ -41,10 +41,10 @@ TEST_F(AuthTest, LoginSetsHttpOnlyStrictCookieAndReturnsCsrfTokenUserAndRole) {
 }
 
 TEST_F(AuthTest, WrongPasswordIs401AndUnknownUserLooksTheSame) {
-  auto wrong = client_->Post("/api/auth/login", json{{"username", "bob"}, {"password", "nope"}}.dump(),
-                             "application/json");
-  auto unknown = client_->Post("/api/auth/login", json{{"username", "zed"}, {"password", "nope"}}.dump(),
-                               "application/json");
+  auto wrong =
+      client_->Post("/api/auth/login", json{{"username", "bob"}, {"password", "nope"}}.dump(), "application/json");
+  auto unknown =
+      client_->Post("/api/auth/login", json{{"username", "zed"}, {"password", "nope"}}.dump(), "application/json");
   ASSERT_TRUE(wrong && unknown);
   EXPECT_EQ(wrong->status, 401);
   EXPECT_EQ(unknown->status, 401);
@@ -170,7 +170,7 @@ TEST_F(AuthTest, RoutesBeyondARolesPermissionsAre403) {
                        route.permission == "manage_users" || route.permission == "decide_proposals";
     if (!beyond_user) continue;
     SCOPED_TRACE(route.method + " " + route.path);
-    auto as_user = route.method == "get" ? Get(route.path, &user)
+    auto as_user = route.method == "get"   ? Get(route.path, &user)
                    : route.method == "put" ? Put(route.path, json::object(), &user)
                                            : Post(route.path, json::object(), &user);
     ASSERT_TRUE(as_user);
@@ -222,9 +222,9 @@ TEST_F(AuthTest, SingleUserModeWhenNoUsersExist) {
   options_.single_user_password = "only-one-password";
   StartServer();
   EXPECT_NE(server_->LoginHint().find("only-one-password"), std::string::npos);
-  auto r = client_->Post("/api/auth/login",
-                         json{{"username", kSingleUserName}, {"password", "only-one-password"}}.dump(),
-                         "application/json");
+  auto r =
+      client_->Post("/api/auth/login", json{{"username", kSingleUserName}, {"password", "only-one-password"}}.dump(),
+                    "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(Body(r)["role"], "superadmin");
@@ -235,9 +235,8 @@ TEST_F(AuthTest, NoAuthIsRefusedOffLoopbackAndActsAsLocalOnLoopback) {
   ServerOptions open = options_;
   open.no_auth = true;
   open.host = "0.0.0.0";
-  auto refused = Server::Create(
-      open, {*config_, *catalog_, *users_, *gallery_, *review_, *persons_, *ingestor_, journal_->staging_dir(), *proposal_store_,
-                 *proposals_, *undo_});
+  auto refused = Server::Create(open, {*config_, *catalog_, *users_, *gallery_, *review_, *persons_, *ingestor_,
+                                       journal_->staging_dir(), *proposal_store_, *proposals_, *undo_});
   EXPECT_EQ(refused.status().code(), base::Code::kInvalidArgument);
   StopServer();
   options_.no_auth = true;

@@ -69,10 +69,9 @@ base::Status Call::ReadMultipart(const PartStartFn& start, const PartDataFn& dat
   }
   stream_->read = true;
   MultipartLimit limit(stream_->max_bytes);
-  bool ok = (*stream_->reader)([&](const httplib::MultipartFormData& part) { return limit.OnPart(start(part)); },
-                               [&](const char* bytes, size_t size) {
-                                 return limit.OnData(size, [&] { return data(bytes, size); });
-                               });
+  bool ok = (*stream_->reader)(
+      [&](const httplib::MultipartFormData& part) { return limit.OnPart(start(part)); },
+      [&](const char* bytes, size_t size) { return limit.OnData(size, [&] { return data(bytes, size); }); });
   stream_->too_large = limit.too_large();
   return limit.Result(ok);
 }

@@ -90,15 +90,18 @@ TEST_F(IngestApiTest, UrlIsDownloadedAndIngested) {
   // A second server on 127.0.0.1 plays the web site the image comes from.
   httplib::Server site;
   std::string photo = *base::ReadFile(Fixture("biden.jpg"));
-  site.Get("/photo.jpg", [&](const httplib::Request&, httplib::Response& res) { res.set_content(photo, "image/jpeg"); });
+  site.Get("/photo.jpg",
+           [&](const httplib::Request&, httplib::Response& res) { res.set_content(photo, "image/jpeg"); });
   int port = site.bind_to_any_port("127.0.0.1");
   std::thread site_thread([&] { site.listen_after_bind(); });
   for (int i = 0; i < 5000 && !site.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   // The site is on loopback.
-  ASSERT_TRUE(config_->Update([](json& d) {
-                     d["downloads"]["allow_private"] = json::array({"127.0.0.0/8"});
-                     return base::Status::Ok();
-                   }).ok());
+  ASSERT_TRUE(config_
+                  ->Update([](json& d) {
+                    d["downloads"]["allow_private"] = json::array({"127.0.0.0/8"});
+                    return base::Status::Ok();
+                  })
+                  .ok());
   TestSession s = Login("alice");
   std::string url = "http://127.0.0.1:" + std::to_string(port) + "/photo.jpg";
   auto r = Post("/api/ingest/url", {{"url", url}, {"source", "web"}}, &s);
@@ -182,10 +185,12 @@ TEST_F(IngestApiTest, UrlOnLoopbackIsRefusedByDefaultWithTheReason) {
 }
 
 TEST_F(IngestApiTest, SlowUrlDownloadDoesNotBlockUploads) {
-  ASSERT_TRUE(config_->Update([](json& d) {
-                     d["downloads"]["allow_private"] = json::array({"127.0.0.0/8"});
-                     return base::Status::Ok();
-                   }).ok());
+  ASSERT_TRUE(config_
+                  ->Update([](json& d) {
+                    d["downloads"]["allow_private"] = json::array({"127.0.0.0/8"});
+                    return base::Status::Ok();
+                  })
+                  .ok());
   TestSite site(*base::ReadFile(Fixture("biden.jpg")));
   TestSession s = Login("alice");
   int url_status = 0;

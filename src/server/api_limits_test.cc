@@ -64,9 +64,9 @@ int StatusOf(const std::string& answer) {
 std::string PostLargeBody(int port, const std::string& path, size_t bytes, bool chunked) {
   int fd = Connect(port);
   if (fd < 0) return "";
-  std::string head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
-                     (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + std::to_string(bytes) + "\r\n") +
-                     "\r\n";
+  std::string head =
+      "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
+      (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + std::to_string(bytes) + "\r\n") + "\r\n";
   SendAll(fd, head);
   const std::string piece(1 << 20, ' ');
   const std::string chunk = "100000\r\n" + piece + "\r\n";
@@ -90,7 +90,8 @@ TEST_F(LimitsApiTest, LargeUnauthenticatedBodiesAreRefusedBeforeTheyAreRead) {
   int64_t before_kb = PeakRssKb();
   std::vector<std::future<std::string>> answers;
   for (bool chunked : {false, false, false, true}) {
-    answers.push_back(std::async(std::launch::async, PostLargeBody, server_->port(), "/api/auth/login", kBody, chunked));
+    answers.push_back(
+        std::async(std::launch::async, PostLargeBody, server_->port(), "/api/auth/login", kBody, chunked));
   }
   answers.push_back(std::async(std::launch::async, PostLargeBody, server_->port(), "/api/nowhere", kBody, true));
   for (size_t i = 0; i < answers.size(); ++i) {
@@ -112,8 +113,10 @@ TEST_F(LimitsApiTest, LargeUnauthenticatedBodiesAreRefusedBeforeTheyAreRead) {
 // Starts an authenticated upload that declares `bytes` but sends only its first part; returns the socket.
 int StartUpload(int port, const TestSession& s, size_t bytes) {
   int fd = Connect(port);
-  std::string part = "--XyZ\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.jpg\"\r\n"
-                     "Content-Type: image/jpeg\r\n\r\n" + std::string(1000, 'x');
+  std::string part =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.jpg\"\r\n"
+      "Content-Type: image/jpeg\r\n\r\n" +
+      std::string(1000, 'x');
   SendAll(fd, "POST /api/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + s.cookie + "\r\nX-CSRF-Token: " + s.csrf +
                   "\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: " + std::to_string(bytes) +
                   "\r\n\r\n" + part);
@@ -145,8 +148,8 @@ TEST_F(LimitsApiTest, UploadBodyPastTheLimitIs413EvenWithoutADeclaredLength) {
   int fd = Connect(server_->port());
   SendAll(fd, "POST /api/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + s.cookie + "\r\nX-CSRF-Token: " + s.csrf +
                   "\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nTransfer-Encoding: chunked\r\n\r\n");
-  std::string part = "--XyZ\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.jpg\"\r\n\r\n" +
-                     std::string(50'000, 'x');
+  std::string part =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.jpg\"\r\n\r\n" + std::string(50'000, 'x');
   char size[16];
   std::snprintf(size, sizeof size, "%zx\r\n", part.size());
   SendAll(fd, size + part + "\r\n");

@@ -151,8 +151,8 @@ TEST_F(ProposalsApiTest, NothingPrivateIsReachableFromThePublicPage) {
   ASSERT_EQ(images.size(), 1u);
   EXPECT_EQ(images[0]["id"], current_);
   const std::string path = catalog_->GetItem(current_)->path;
-  for (const std::string& secret : {path, std::string("faces/"), std::string("ada"), std::string(".jpg"),
-                                    std::string("review/"), root_.string()}) {
+  for (const std::string& secret :
+       {path, std::string("faces/"), std::string("ada"), std::string(".jpg"), std::string("review/"), root_.string()}) {
     EXPECT_EQ(r->body.find(secret), std::string::npos) << "the public page shows " << secret;
   }
   EXPECT_EQ(client_->Get(images[0]["thumbnail"].get<std::string>())->status, 200);
@@ -175,10 +175,12 @@ TEST_F(ProposalsApiTest, NothingPrivateIsReachableFromThePublicPage) {
 
 TEST_F(ProposalsApiTest, VotesBeyondTheLimitAre429WithRetryAfter) {
   StopServer();
-  ASSERT_TRUE(config_->Update([](json& doc) {
-                       doc["votes"] = {{"max_per_minute_per_session", 3}, {"max_per_minute_per_address", 5}};
-                       return base::Status::Ok();
-                     }).ok());
+  ASSERT_TRUE(config_
+                  ->Update([](json& doc) {
+                    doc["votes"] = {{"max_per_minute_per_session", 3}, {"max_per_minute_per_address", 5}};
+                    return base::Status::Ok();
+                  })
+                  .ok());
   StartServer();
   MakeProposal();
   TestSession admin = Login("bob");

@@ -69,7 +69,7 @@ TEST_F(FacesApiTest, NamingEachFaceOneByOneFilesTheSingleTrackedPersonUnderFaces
   EXPECT_FALSE(first["filed"].get<bool>());
   EXPECT_EQ(first["faces"][0]["named_as"], "ada");
   EXPECT_FALSE(first["undo"].get<std::string>().empty());
-  EXPECT_EQ(catalog_->GetItem(id)->path, before.path);   // nothing moves while faces are open
+  EXPECT_EQ(catalog_->GetItem(id)->path, before.path);  // nothing moves while faces are open
   EXPECT_EQ(AuditOf(id)[0].action, "name-face");
   EXPECT_EQ(AuditOf(id)[0].actor, "alice");
   // The named face joined ada's references (review.learn_from_approvals is on by default), as that face.
@@ -90,7 +90,7 @@ TEST_F(FacesApiTest, NamingEachFaceOneByOneFilesTheSingleTrackedPersonUnderFaces
   EXPECT_FALSE(fs::exists(root_ / before.path));
   EXPECT_EQ(last["item"]["path"], after.path);
   EXPECT_NE(last["summary"].get<std::string>().find("faces/ada"), std::string::npos) << last["summary"];
-  EXPECT_EQ(catalog_->AllReferences()->size(), 1u);   // dismissed faces teach nobody
+  EXPECT_EQ(catalog_->AllReferences()->size(), 1u);  // dismissed faces teach nobody
   EXPECT_EQ(catalog_->PendingReview(id).status().code(), base::Code::kNotFound);
 }
 
@@ -99,7 +99,7 @@ TEST_F(FacesApiTest, SeveralTrackedPersonsFollowTheMultipleFacesRule) {
   const model::ItemRecord before = *catalog_->GetItem(id);
   TestSession s = Login("bob");
   NameOk(id, 0, Person("ada"), s);
-  NameOk(id, 1, Person("Grace"), s);   // the folder spelling of an enrolled name is found
+  NameOk(id, 1, Person("Grace"), s);  // the folder spelling of an enrolled name is found
   json last;
   for (int f = 2; f < faces_; ++f) last = NameOk(id, f, Untracked(), s);
   if (faces_ == 2) last = NameOk(id, 1, Person("grace"), s);
@@ -111,10 +111,12 @@ TEST_F(FacesApiTest, SeveralTrackedPersonsFollowTheMultipleFacesRule) {
   EXPECT_NE(last["summary"].get<std::string>().find("stays in review/multiple_faces"), std::string::npos)
       << last["summary"];
   // Allowing two faces per photo, the largest named face decides: re-naming one face re-decides.
-  ASSERT_TRUE(config_->Update([](json& d) {
-    d["thresholds"]["max_faces_per_image"] = 2;
-    return base::Status::Ok();
-  }).ok());
+  ASSERT_TRUE(config_
+                  ->Update([](json& d) {
+                    d["thresholds"]["max_faces_per_image"] = 2;
+                    return base::Status::Ok();
+                  })
+                  .ok());
   json again = NameOk(id, faces_ - 1, Untracked(), s);
   if (faces_ == 2) again = NameOk(id, 1, Person("grace"), s);
   EXPECT_TRUE(again["filed"].get<bool>()) << again.dump();
@@ -151,20 +153,22 @@ TEST_F(FacesApiTest, UndoingTheLastNamingPutsFileCatalogAndReferencesBackExactly
   EXPECT_EQ(catalog_->FacesOf(id)->front().label.named_as, "ada");
   EXPECT_EQ(AuditOf(id)[0].action, "undo");
   // An earlier naming's token still works: ada's face forgets its label and the reference it taught.
-  json renamed = NameOk(id, 0, Person("grace"), s);   // naming a face again replaces its label and reference
+  json renamed = NameOk(id, 0, Person("grace"), s);  // naming a face again replaces its label and reference
   auto refs = *catalog_->AllReferences();
   ASSERT_EQ(refs.size(), 1u);
   EXPECT_EQ(refs[0].person, "grace");
   ASSERT_EQ(Post("/api/undo/" + renamed["undo"].get<std::string>(), json::object(), &s)->status, 200);
-  EXPECT_EQ(References(), refs_before);   // ada's reference is back under its id
+  EXPECT_EQ(References(), refs_before);  // ada's reference is back under its id
   EXPECT_EQ(catalog_->FacesOf(id)->front().label.named_as, "ada");
 }
 
 TEST_F(FacesApiTest, WithoutLearningNoReferenceIsAdded) {
-  ASSERT_TRUE(config_->Update([](json& d) {
-    d["review"]["learn_from_approvals"] = false;
-    return base::Status::Ok();
-  }).ok());
+  ASSERT_TRUE(config_
+                  ->Update([](json& d) {
+                    d["review"]["learn_from_approvals"] = false;
+                    return base::Status::Ok();
+                  })
+                  .ok());
   const int64_t id = GroupPhoto();
   TestSession s = Login("alice");
   NameOk(id, 0, Person("ada"), s);

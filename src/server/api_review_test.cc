@@ -197,9 +197,7 @@ TEST_F(ReviewApiTest, DecisionOnAnItemThatMovedMeanwhileIs409AndChangesNothing) 
   EXPECT_TRUE(fs::exists(root_ / approved.path));
   EXPECT_EQ(AuditOf(ids[0]).size(), audit_entries);
   // Bulk: the moved item is a conflict, the other goes through.
-  json bulk = {{"ids", {ids[0], ids[1]}},
-               {"action", "reject"},
-               {"from", {{id, seen}, {std::to_string(ids[1]), seen}}}};
+  json bulk = {{"ids", {ids[0], ids[1]}}, {"action", "reject"}, {"from", {{id, seen}, {std::to_string(ids[1]), seen}}}};
   json out = Body(Post("/api/review/bulk", bulk, &alice));
   EXPECT_EQ(out["succeeded"], 1);
   EXPECT_EQ(out["results"][0]["conflict"], true);
@@ -210,9 +208,9 @@ TEST_F(ReviewApiTest, DecisionOnAnItemThatMovedMeanwhileIs409AndChangesNothing) 
   std::string id2 = std::to_string(ids2[0]);
   EXPECT_EQ(Post("/api/review/" + id2 + "/reject", {{"from", "review/duplicates"}}, &alice)->status, 409);
   EXPECT_EQ(Post("/api/review/" + id2 + "/reject", {{"from", 7}}, &alice)->status, 400);
-  EXPECT_EQ(Post("/api/review/bulk", {{"ids", {ids2[0]}}, {"action", "reject"}, {"from", {{"x", "review"}}}}, &alice)
-                ->status,
-            400);
+  EXPECT_EQ(
+      Post("/api/review/bulk", {{"ids", {ids2[0]}}, {"action", "reject"}, {"from", {{"x", "review"}}}}, &alice)->status,
+      400);
   EXPECT_EQ(catalog_->GetItem(ids2[0])->location, "review");
 }
 

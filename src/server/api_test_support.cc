@@ -21,7 +21,8 @@ void ApiTest::SetUpTestSuite() {
 
 void ApiTest::SetUp() {
   static std::atomic<int> counter{0};
-  root_ = fs::temp_directory_path() / ("triage_api_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+  root_ =
+      fs::temp_directory_path() / ("triage_api_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   fs::remove_all(root_);
   fs::create_directories(root_);
   json doc = config::DefaultConfigJson();
@@ -73,7 +74,8 @@ void ApiTest::SetUp() {
 }
 
 void ApiTest::StartServer() {
-  ServerContext context{*config_, *catalog_, *users_, *gallery_, *review_, *persons_, *ingestor_, journal_->staging_dir(),
+  ServerContext context{*config_,         *catalog_,   *users_,    *gallery_,
+                        *review_,         *persons_,   *ingestor_, journal_->staging_dir(),
                         *proposal_store_, *proposals_, *undo_};
   context.faces = face_store_.get();
   context.clustering = clustering_.get();

@@ -1,5 +1,5 @@
-// A fixture for API tests: a temporary library (face analysis off unless a subclass says WithFaces), three users (alice: user, bob: admin,
-// carol: superadmin), the server on 127.0.0.1 with a random port, and an httplib client.
+// A fixture for API tests: a temporary library (face analysis off unless a subclass says WithFaces), three users
+// (alice: user, bob: admin, carol: superadmin), the server on 127.0.0.1 with a random port, and an httplib client.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -7,17 +7,16 @@
 
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "catalog/sqlite/sqlite_face_store.h"
 #include "catalog/sqlite/sqlite_gallery.h"
-#include "catalog/sqlite/sqlite_undo.h"
 #include "catalog/sqlite/sqlite_proposals.h"
+#include "catalog/sqlite/sqlite_undo.h"
 #include "catalog/sqlite/sqlite_users.h"
 #include "commit/committer.h"
 #include "commit/journal.h"
@@ -36,7 +35,7 @@ using nlohmann::json;
 
 // A logged-in client's credentials.
 struct TestSession {
-  std::string cookie;   // "triage_session=..."
+  std::string cookie;  // "triage_session=..."
   std::string csrf;
 };
 
@@ -88,7 +87,7 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<Server> server_;
   std::unique_ptr<httplib::Client> client_;
   std::thread thread_;
-  static std::string password_hashes_[3];   // alice, bob, carol (hashed once per suite: PBKDF2 is slow)
+  static std::string password_hashes_[3];  // alice, bob, carol (hashed once per suite: PBKDF2 is slow)
 };
 
 }  // namespace triage::server

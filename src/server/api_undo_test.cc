@@ -49,7 +49,7 @@ TEST_F(UndoApiTest, EachDecisionAnswersWithATokenThatPutsTheItemBackOnce) {
     EXPECT_EQ(r->status, 409) << r->body;
     EXPECT_EQ(catalog_->GetItem(ids[i])->path, before.path);
   }
-  EXPECT_TRUE(catalog_->ListPersons()->empty());   // the approval created obama; its undo forgot him
+  EXPECT_TRUE(catalog_->ListPersons()->empty());  // the approval created obama; its undo forgot him
   EXPECT_EQ(Body(Get("/api/review/queue", &s))["total"], 4);
   // Skip and bulk answer with tokens too.
   std::string skip = Token(Post("/api/review/" + std::to_string(ids[3]) + "/skip", json::object(), &s));
@@ -65,15 +65,15 @@ TEST_F(UndoApiTest, AnotherUsersTokenIsRefusedUnlessTheRoleAllows) {
   auto ids = Ingest({"obama.jpg", "biden.jpg"});
   TestSession alice = Login("alice"), bob = Login("bob"), carol = Login("carol");
   std::string bobs = Token(Post("/api/review/" + std::to_string(ids[0]) + "/reject", json::object(), &bob));
-  auto r = Post("/api/undo/" + bobs, json::object(), &alice);   // a user may not undo an admin's decision
+  auto r = Post("/api/undo/" + bobs, json::object(), &alice);  // a user may not undo an admin's decision
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 403) << r->body;
   EXPECT_NE(Body(r)["message"].get<std::string>().find("bob"), std::string::npos);
   EXPECT_EQ(catalog_->GetItem(ids[0])->location, "trash");
-  EXPECT_EQ(Post("/api/undo/" + bobs, json::object(), &carol)->status, 200);   // a superadmin may
+  EXPECT_EQ(Post("/api/undo/" + bobs, json::object(), &carol)->status, 200);  // a superadmin may
   EXPECT_EQ(catalog_->GetItem(ids[0])->location, "review");
   std::string alices = Token(Post("/api/review/" + std::to_string(ids[1]) + "/reject", json::object(), &alice));
-  EXPECT_EQ(Post("/api/undo/" + alices, json::object(), &bob)->status, 200);   // and an admin
+  EXPECT_EQ(Post("/api/undo/" + alices, json::object(), &bob)->status, 200);  // and an admin
   // Without a login or the CSRF token, nothing.
   EXPECT_EQ(Post("/api/undo/" + alices, json::object(), nullptr)->status, 401);
 }
@@ -83,7 +83,7 @@ TEST_F(UndoApiTest, AnExpiredOrUnknownTokenIsNotFound) {
   TestSession s = Login("alice");
   std::string token = Token(Post("/api/review/" + std::to_string(ids[0]) + "/reject", json::object(), &s));
   {
-    auto lock = catalog_->Lock();   // as if a day had passed
+    auto lock = catalog_->Lock();  // as if a day had passed
     char* error = nullptr;
     ASSERT_EQ(sqlite3_exec(catalog_->handle(), "UPDATE undo_tokens SET expires_at = 1", nullptr, nullptr, &error),
               SQLITE_OK);
@@ -114,9 +114,9 @@ TEST_F(UndoApiTest, AnItemThatMovedSinceIs409AndNothingChanges) {
 
 TEST_F(UndoApiTest, AReferenceFaceIsListedRemovedAndPutBack) {
   auto ids = Ingest({"obama.jpg"});
-  ASSERT_TRUE(persons_->Enroll("obama", {{std::vector<float>(128, 0.25f), "item:" + std::to_string(ids[0])}}, true,
-                               "carol", 1)
-                  .ok());
+  ASSERT_TRUE(
+      persons_->Enroll("obama", {{std::vector<float>(128, 0.25f), "item:" + std::to_string(ids[0])}}, true, "carol", 1)
+          .ok());
   TestSession alice = Login("alice"), bob = Login("bob");
   json listed = Body(Get("/api/persons/obama/references", &alice));
   ASSERT_EQ(listed["references"].size(), 1u) << listed.dump();
@@ -124,7 +124,7 @@ TEST_F(UndoApiTest, AReferenceFaceIsListedRemovedAndPutBack) {
   EXPECT_EQ(listed["references"][0]["item"]["id"], ids[0]);
   EXPECT_EQ(Get("/api/persons/nobody/references", &alice)->status, 404);
   const std::string remove = "/api/persons/obama/references/" + std::to_string(ref) + "/remove";
-  EXPECT_EQ(Post(remove, json::object(), &alice)->status, 403);   // a user may not edit persons
+  EXPECT_EQ(Post(remove, json::object(), &alice)->status, 403);  // a user may not edit persons
   EXPECT_EQ(Post("/api/persons/obama/references/999/remove", json::object(), &bob)->status, 404);
   std::string token = Token(Post(remove, json::object(), &bob));
   EXPECT_TRUE(Body(Get("/api/persons/obama/references", &alice))["references"].empty());

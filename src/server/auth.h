@@ -12,21 +12,21 @@ namespace triage::server {
 
 // The caller of a request, once authenticated.
 struct Principal {
-  std::string user;          // user name ("" when not logged in)
-  std::string role;          // "user" | "admin" | "superadmin"
-  std::string csrf_token;    // expected in X-CSRF-Token on state-changing requests
-  std::string token_hash;    // the session's stored hash ("" with --no-auth)
+  std::string user;        // user name ("" when not logged in)
+  std::string role;        // "user" | "admin" | "superadmin"
+  std::string csrf_token;  // expected in X-CSRF-Token on state-changing requests
+  std::string token_hash;  // the session's stored hash ("" with --no-auth)
   bool authenticated() const { return !user.empty(); }
 };
 
 struct AuthOptions {
-  bool no_auth = false;                  // everyone is "local" (superadmin); only on loopback addresses
-  std::string single_user_password;      // used when no users exist; "" = generate one
-  int64_t session_ttl_s = 7 * 86400;     // session lifetime in seconds; 60 .. 31536000
+  bool no_auth = false;               // everyone is "local" (superadmin); only on loopback addresses
+  std::string single_user_password;   // used when no users exist; "" = generate one
+  int64_t session_ttl_s = 7 * 86400;  // session lifetime in seconds; 60 .. 31536000
 };
 
 struct LoginResult {
-  std::string session_token;   // goes into the cookie; only its hash is stored
+  std::string session_token;  // goes into the cookie; only its hash is stored
   Principal principal;
 };
 

@@ -7,8 +7,8 @@
 namespace triage::server {
 
 struct EmbeddedFile {
-  const char* path;            // relative to its folder, '/'-separated ("index.html", "js/review.js")
-  const unsigned char* data;   // followed by one NUL byte that is not part of the file
+  const char* path;           // relative to its folder, '/'-separated ("index.html", "js/review.js")
+  const unsigned char* data;  // followed by one NUL byte that is not part of the file
   size_t size;
 };
 

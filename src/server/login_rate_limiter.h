@@ -40,7 +40,7 @@ class LoginRateLimiter {
   struct KeyState {
     std::vector<int64_t> failures;  // times of failures within the window, oldest first
     int in_flight = 0;
-    int lockouts = 0;               // lock-outs so far (the back-off's exponent)
+    int lockouts = 0;  // lock-outs so far (the back-off's exponent)
     int64_t locked_until = 0;
     int64_t last_seen = 0;
   };

@@ -21,7 +21,7 @@ TEST(PasswordTest, StoresSaltColonHashWithFreshSalt) {
   EXPECT_NE(*a, *b);
   size_t colon = a->find(':');
   ASSERT_NE(colon, std::string::npos);
-  EXPECT_EQ(colon, 32u);               // 16 salt bytes
+  EXPECT_EQ(colon, 32u);                  // 16 salt bytes
   EXPECT_EQ(a->size() - colon - 1, 64u);  // 32 hash bytes
 }
 

@@ -1,9 +1,9 @@
 // Request parsing over plain text, shared by the router and the fuzz target.
 #include "server/request_parsing.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace triage::server {
 

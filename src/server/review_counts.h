@@ -15,7 +15,7 @@
 namespace triage::server {
 
 struct ReviewCounts {
-  std::map<std::string, int64_t> by_category;   // every category, zeros included
+  std::map<std::string, int64_t> by_category;  // every category, zeros included
   int64_t total = 0;
 };
 

@@ -6,12 +6,12 @@
 namespace triage::server {
 
 enum class Permission {
-  kPublic,         // no login needed (login itself, the OpenAPI document, static assets)
-  kView,           // read anything: queue, items, stats, audit, config
-  kReview,         // approve / reject / skip, ingest uploads and URLs
-  kManagePersons,  // enrol persons
-  kChangeConfig,   // whitelist, blacklist, thresholds, enable / disable auto-sorting
-  kManageUsers,    // list users (users are created with `triage user add`; there is no registration API)
+  kPublic,           // no login needed (login itself, the OpenAPI document, static assets)
+  kView,             // read anything: queue, items, stats, audit, config
+  kReview,           // approve / reject / skip, ingest uploads and URLs
+  kManagePersons,    // enrol persons
+  kChangeConfig,     // whitelist, blacklist, thresholds, enable / disable auto-sorting
+  kManageUsers,      // list users (users are created with `triage user add`; there is no registration API)
   kDecideProposals,  // propose by hand, approve / deny / archive / revert proposals, mark images public
   kUndoOthers,       // undo a change another user made (everyone may undo their own)
 };

@@ -13,10 +13,8 @@ struct Row {
 
 TEST(RolesTest, MatrixGrantsWhatEachRoleMayDo) {
   const Row rows[] = {
-      {"user", true, true, false, false, false, false},
-      {"admin", true, true, true, true, false, true},
-      {"superadmin", true, true, true, true, true, true},
-      {"root", false, false, false, false, false, false},
+      {"user", true, true, false, false, false, false},   {"admin", true, true, true, true, false, true},
+      {"superadmin", true, true, true, true, true, true}, {"root", false, false, false, false, false, false},
       {"", false, false, false, false, false, false},
   };
   for (const Row& r : rows) {

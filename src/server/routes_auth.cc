@@ -19,13 +19,16 @@ json PrincipalJson(const Principal& p, const Authenticator& auth) {
                           Permission::kManageUsers, Permission::kDecideProposals, Permission::kUndoOthers}) {
     permissions[PermissionName(perm)] = RoleAllows(p.role, perm);
   }
-  return {{"user", p.user}, {"role", p.role}, {"csrf_token", p.csrf_token}, {"mode", Mode(auth)},
+  return {{"user", p.user},
+          {"role", p.role},
+          {"csrf_token", p.csrf_token},
+          {"mode", Mode(auth)},
           {"permissions", permissions}};
 }
 
 void SetSessionCookie(httplib::Response& res, const std::string& token, int64_t max_age_s) {
-  res.set_header("Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}", kSessionCookie,
-                                           token, max_age_s));
+  res.set_header("Set-Cookie",
+                 fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}", kSessionCookie, token, max_age_s));
 }
 
 base::Status Login(ServerState& state, Call& call) {
@@ -99,8 +102,8 @@ base::Status ListUsers(ServerState& state, Call& call) {
 }  // namespace
 
 void AddAuthRoutes(ApiRouter& router, ServerState& state) {
-  router.Add(Method::kPost, "/api/auth/login", Permission::kPublic, [&state](Call& c) { return Login(state, c); },
-             64 * 1024);
+  router.Add(
+      Method::kPost, "/api/auth/login", Permission::kPublic, [&state](Call& c) { return Login(state, c); }, 64 * 1024);
   router.Add(Method::kPost, "/api/auth/logout", Permission::kView, [&state](Call& c) { return Logout(state, c); });
   router.Add(Method::kGet, "/api/auth/me", Permission::kView, [&state](Call& c) {
     c.Reply(PrincipalJson(c.principal(), *state.auth));

@@ -1,8 +1,8 @@
 // Control and configuration: status, enable / disable auto-sorting, config lists and thresholds, persons.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
-
-#include <fmt/format.h>
 
 #include "base/clock.h"
 #include "model/json.h"
@@ -132,7 +132,8 @@ base::Status ListPersons(ServerState& state, Call& call) {
     f.newest_first = true;
     auto recent = state.ctx.catalog.ListItems(f);
     json recent_ids = json::array();
-    if (recent.ok()) for (const auto& item : *recent) recent_ids.push_back(item.id);
+    if (recent.ok())
+      for (const auto& item : *recent) recent_ids.push_back(item.id);
     j["recent_items"] = recent_ids;
     out.push_back(j);
   }

@@ -1,8 +1,8 @@
 // The gallery: GET /api/gallery (filters, sort, cursor pages, month timeline), an item's explained score, bursts and
 // duplicate groups. Thin: filtering and sorting are the gallery store's, paging and burst spacing quality/'s.
-#include <cstdlib>
-
 #include <fmt/format.h>
+
+#include <cstdlib>
 
 #include "model/json_groups.h"
 #include "model/json_quality.h"
@@ -35,8 +35,8 @@ base::Result<std::optional<double>> Score(const Call& call, const std::string& n
   char* end = nullptr;
   double d = std::strtod(v.c_str(), &end);
   if (*end != '\0' || !(d >= 0 && d <= 10)) {
-    return base::Status::InvalidArgument(fmt::format("query parameter {}: must be a score from 0 to 10 (got \"{}\")",
-                                                     name, v));
+    return base::Status::InvalidArgument(
+        fmt::format("query parameter {}: must be a score from 0 to 10 (got \"{}\")", name, v));
   }
   return std::optional<double>(d);
 }
@@ -54,8 +54,8 @@ base::Result<std::optional<int64_t>> Date(const Call& call, const std::string& n
   if (!end) return std::optional<int64_t>(*ms);
   if (!month) return std::optional<int64_t>(*ms + 86'400'000);
   int y = std::stoi(v.substr(0, 4)), m = std::stoi(v.substr(5, 2));
-  return std::optional<int64_t>(*model::CaptureTimeMs(
-      fmt::format("{:04}-{:02}-01T00:00:00", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1)));
+  return std::optional<int64_t>(
+      *model::CaptureTimeMs(fmt::format("{:04}-{:02}-01T00:00:00", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1)));
 }
 
 void Text(const Call& call, const std::string& name, std::optional<std::string>& into) {

@@ -1,10 +1,9 @@
 // Ingest through the same pipeline as the CLI: uploads (multipart) and URLs.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "base/files.h"
 #include "base/ids.h"
@@ -172,8 +171,9 @@ base::Status IngestUrl(ServerState& state, Call& call) {
 
 void AddIngestRoutes(ApiRouter& router, ServerState& state) {
   // Uploads are written to disk as they arrive; two at a time bounds the disk and CPU they can take at once.
-  router.Add(Method::kPost, "/api/ingest", Permission::kReview, [&state](Call& c) { return Upload(state, c); },
-             RouteLimits{static_cast<size_t>(state.options.max_upload_bytes), BodyMode::kStreamed, 2});
+  router.Add(
+      Method::kPost, "/api/ingest", Permission::kReview, [&state](Call& c) { return Upload(state, c); },
+      RouteLimits{static_cast<size_t>(state.options.max_upload_bytes), BodyMode::kStreamed, 2});
   router.Add(Method::kPost, "/api/ingest/url", Permission::kReview, [&state](Call& c) { return IngestUrl(state, c); });
 }
 

@@ -1,10 +1,9 @@
 // Items: list with filters, one item, its thumbnail (cached, ETag) and its original file.
-#include <cctype>
-
 #include <fmt/format.h>
 
-#include "base/files.h"
+#include <cctype>
 
+#include "base/files.h"
 #include "model/json.h"
 #include "server/server_state.h"
 

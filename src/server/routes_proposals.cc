@@ -1,7 +1,7 @@
 // Proposals: the queue with both images and their votes, one proposal, decisions, batch, manual proposals, runs.
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "base/clock.h"
 #include "review/proposal_json.h"
@@ -42,9 +42,13 @@ base::Result<std::optional<std::string>> Choice(const Call& call, const std::str
 
 // Orders the queue: date (newest first), score (proposed image's, best first) or person (of the slot, A-Z).
 void SortQueue(std::vector<json>& list, const std::string& sort) {
-  auto score = [](const json& p) { return p["proposed"].is_object() && p["proposed"]["score"].is_number()
-                                              ? p["proposed"]["score"].get<double>() : -1.0; };
-  auto person = [](const json& p) { return p["current_item"].is_object() ? p["current_item"].value("person", "") : ""; };
+  auto score = [](const json& p) {
+    return p["proposed"].is_object() && p["proposed"]["score"].is_number() ? p["proposed"]["score"].get<double>()
+                                                                           : -1.0;
+  };
+  auto person = [](const json& p) {
+    return p["current_item"].is_object() ? p["current_item"].value("person", "") : "";
+  };
   std::stable_sort(list.begin(), list.end(), [&](const json& a, const json& b) {
     if (sort == "score") return score(a) > score(b);
     if (sort == "person") return person(a) < person(b);
@@ -98,8 +102,8 @@ base::Status Decide(ServerState& state, Call& call, const std::string& verb) {
   if (!notes.ok()) return notes.status();
   review::ProposalService& s = state.ctx.proposals;
   const int64_t now = base::UnixNow();
-  auto p = verb == "approve" ? s.Approve(*id, call.actor(), *notes, now)
-           : verb == "deny"  ? s.Deny(*id, call.actor(), *notes, now)
+  auto p = verb == "approve"   ? s.Approve(*id, call.actor(), *notes, now)
+           : verb == "deny"    ? s.Deny(*id, call.actor(), *notes, now)
            : verb == "archive" ? s.Archive(*id, call.actor(), *notes, now)
                                : s.Revert(*id, call.actor(), *notes, now);
   state.review_counts.Invalidate();  // an approval takes the proposed image out of review
@@ -128,7 +132,8 @@ base::Result<review::BatchRequest> BatchOf(const json& body) {
       return base::Status::InvalidArgument("ids: must be a list of at most 1000 proposal ids");
     }
     for (const auto& id : body["ids"]) {
-      if (!id.is_number_integer() || id.get<int64_t>() <= 0) return base::Status::InvalidArgument("ids: must be positive whole numbers");
+      if (!id.is_number_integer() || id.get<int64_t>() <= 0)
+        return base::Status::InvalidArgument("ids: must be positive whole numbers");
       r.ids.push_back(id.get<int64_t>());
     }
   }
@@ -157,8 +162,12 @@ base::Status Batch(ServerState& state, Call& call) {
   if (!r.ok()) return r.status();
   json failed = json::array();
   for (const auto& [id, why] : r->failed) failed.push_back({{"id", id}, {"error", why}});
-  call.Reply({{"action", request->action}, {"matched", r->matched}, {"done", r->done}, {"stale", r->stale},
-              {"failed", failed}, {"ids", r->ids}});
+  call.Reply({{"action", request->action},
+              {"matched", r->matched},
+              {"done", r->done},
+              {"stale", r->stale},
+              {"failed", failed},
+              {"ids", r->ids}});
   return base::Status::Ok();
 }
 
@@ -172,7 +181,8 @@ base::Status Create(ServerState& state, Call& call) {
   review::ProposalRequest r;
   r.current_item_id = b["current_item_id"];
   if (b.contains("proposed_item_id") && !b["proposed_item_id"].is_null()) {
-    if (!b["proposed_item_id"].is_number_integer()) return base::Status::InvalidArgument("proposed_item_id: an item id");
+    if (!b["proposed_item_id"].is_number_integer())
+      return base::Status::InvalidArgument("proposed_item_id: an item id");
     r.proposed_item_id = b["proposed_item_id"];
   }
   if (b.contains("reason")) {
@@ -190,8 +200,10 @@ base::Status Run(ServerState& state, Call& call) {
   auto r = state.ctx.proposals.RunWorkflows(base::UnixNow());
   state.review_counts.Invalidate();
   if (!r.ok()) return r.status();
-  call.Reply({{"from_near_duplicates", r->from_near_duplicates}, {"from_flags", r->from_flags},
-              {"auto_approved", r->auto_approved}, {"auto_denied", r->auto_denied},
+  call.Reply({{"from_near_duplicates", r->from_near_duplicates},
+              {"from_flags", r->from_flags},
+              {"auto_approved", r->auto_approved},
+              {"auto_denied", r->auto_denied},
               {"archived_stale", r->archived_stale}});
   return base::Status::Ok();
 }

@@ -74,7 +74,8 @@ base::Result<json> Suggestion(ServerState& state, const model::ItemRecord& item)
     if (face.match.person == item.person && (!best || face.match.distance < best->distance)) best = &face.match;
   }
   const double match_distance = state.ctx.config.Current()->policy.match_distance;
-  json out = {{"person", item.person}, {"distance", nullptr}, {"confidence", nullptr}, {"within_match_distance", false}};
+  json out = {
+      {"person", item.person}, {"distance", nullptr}, {"confidence", nullptr}, {"within_match_distance", false}};
   if (best) {
     out["distance"] = best->distance;
     out["confidence"] = best->confidence;
@@ -88,7 +89,10 @@ base::Status GetReviewItem(ServerState& state, Call& call) {
   if (!id.ok()) return id.status();
   auto item = state.ctx.catalog.GetItem(*id);
   if (!item.ok()) return item.status();
-  json out = {{"item", ItemView(*item)}, {"review", nullptr}, {"duplicate_of", nullptr}, {"suggestion", nullptr},
+  json out = {{"item", ItemView(*item)},
+              {"review", nullptr},
+              {"duplicate_of", nullptr},
+              {"suggestion", nullptr},
               {"faces", json::array()}};
   auto pending = state.ctx.catalog.PendingReview(*id);
   if (pending.ok()) out["review"] = *pending;
@@ -243,8 +247,8 @@ base::Status Bulk(ServerState& state, Call& call) {
   json results = json::array();
   int succeeded = 0;
   for (const auto& o : *outcomes) {
-    results.push_back({{"id", o.id}, {"ok", o.ok}, {"error", o.ok ? json(nullptr) : json(o.error)},
-                       {"conflict", o.conflict}});
+    results.push_back(
+        {{"id", o.id}, {"ok", o.ok}, {"error", o.ok ? json(nullptr) : json(o.error)}, {"conflict", o.conflict}});
     succeeded += o.ok ? 1 : 0;
   }
   call.Reply({{"action", action},
@@ -300,9 +304,11 @@ void AddReviewRoutes(ApiRouter& router, ServerState& state) {
     c.Reply(CountsJson(*counts));
     return base::Status::Ok();
   });
-  router.Add(Method::kGet, "/api/review/export", Permission::kView, [&state](Call& c) { return ExportReviewCsv(state, c); });
+  router.Add(Method::kGet, "/api/review/export", Permission::kView,
+             [&state](Call& c) { return ExportReviewCsv(state, c); });
   router.Add(Method::kPost, "/api/review/bulk", Permission::kReview, [&state](Call& c) { return Bulk(state, c); });
-  router.Add(Method::kGet, "/api/review/{id}", Permission::kView, [&state](Call& c) { return GetReviewItem(state, c); });
+  router.Add(Method::kGet, "/api/review/{id}", Permission::kView,
+             [&state](Call& c) { return GetReviewItem(state, c); });
   router.Add(Method::kPost, "/api/review/{id}/approve", Permission::kReview,
              [&state](Call& c) { return Approve(state, c); });
   router.Add(Method::kPost, "/api/review/{id}/reject", Permission::kReview,
@@ -313,7 +319,8 @@ void AddReviewRoutes(ApiRouter& router, ServerState& state) {
              [&state](Call& c) { return DecideDuplicate(state, c); });
   router.Add(Method::kPost, "/api/trash/{id}/restore", Permission::kReview,
              [&state](Call& c) { return Restore(state, c); });
-  router.Add(Method::kPost, "/api/trash/{id}/purge", Permission::kReview, [&state](Call& c) { return Purge(state, c); });
+  router.Add(Method::kPost, "/api/trash/{id}/purge", Permission::kReview,
+             [&state](Call& c) { return Purge(state, c); });
 }
 
 }  // namespace triage::server

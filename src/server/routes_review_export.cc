@@ -1,8 +1,8 @@
 // GET /api/review/export: the review queue (or a selection) as a CSV file.
+#include <fmt/format.h>
+
 #include <charconv>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "base/clock.h"
 #include "server/server_state.h"
@@ -81,8 +81,9 @@ base::Status ExportReviewCsv(ServerState& state, Call& call) {
   if (!category.empty() && !model::IsReviewCategory(category)) {
     return base::Status::InvalidArgument(fmt::format("unknown category \"{}\"", category));
   }
-  std::string csv = "id,file_name,category,reason,suggested_person,size_bytes,resolution,source,downloaded_at,"
-                    "duplicate_of\r\n";
+  std::string csv =
+      "id,file_name,category,reason,suggested_person,size_bytes,resolution,source,downloaded_at,"
+      "duplicate_of\r\n";
   if (!call.Query("ids").empty()) {
     auto ids = ParseIds(call.Query("ids"));
     if (!ids.ok()) return ids.status();

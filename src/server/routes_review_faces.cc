@@ -15,7 +15,9 @@ using nlohmann::json;
 json NearestView(const model::FaceMatch& match, double match_distance) {
   json out = json::array();
   auto add = [&](const std::string& person, double distance, double confidence) {
-    out.push_back({{"person", person}, {"distance", distance}, {"confidence", confidence},
+    out.push_back({{"person", person},
+                   {"distance", distance},
+                   {"confidence", confidence},
                    {"within_match_distance", distance <= match_distance}});
   };
   for (const auto& c : match.candidates) add(c.person, c.distance, c.confidence);
@@ -26,7 +28,8 @@ json NearestView(const model::FaceMatch& match, double match_distance) {
 // "person": an enrolled person's name, or "untracked": true for "not a person I track".
 base::Result<std::string> LabelField(const json& body) {
   const bool untracked = body.contains("untracked") && body["untracked"].is_boolean() && body["untracked"].get<bool>();
-  const bool named = body.contains("person") && body["person"].is_string() && !body["person"].get<std::string>().empty();
+  const bool named =
+      body.contains("person") && body["person"].is_string() && !body["person"].get<std::string>().empty();
   if (untracked == named) {
     return base::Status::InvalidArgument(
         "give either person (an enrolled person's name) or \"untracked\": true (not a person you track)");

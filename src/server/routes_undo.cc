@@ -36,7 +36,8 @@ base::Status RemoveReference(ServerState& state, Call& call) {
   auto id = call.IdParam(1);
   if (!id.ok()) return id.status();
   std::string undo;
-  TRIAGE_RETURN_IF_ERROR(state.ctx.persons.RemoveReference(call.PathParam(0), *id, call.actor(), base::UnixNow(), &undo));
+  TRIAGE_RETURN_IF_ERROR(
+      state.ctx.persons.RemoveReference(call.PathParam(0), *id, call.actor(), base::UnixNow(), &undo));
   call.Reply({{"removed", *id}, {"undo", undo}});
   return base::Status::Ok();
 }

@@ -1,10 +1,10 @@
 // The public voting page's API: public images, votes and flags from anonymous sessions (rate limited), the
 // contributors' leaderboard. Nothing here names a path, a person or an image that is not public.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
-
-#include <fmt/format.h>
 
 #include "base/clock.h"
 #include "base/ids.h"
@@ -84,8 +84,8 @@ base::Status Vote(ServerState& state, Call& call) {
   if (vote == "flag") {
     const std::string details = b.value("details", std::string());
     if (details.size() > 500) return base::Status::InvalidArgument("details: at most 500 bytes");
-    TRIAGE_RETURN_IF_ERROR(state.ctx.proposal_store.AddFlag(
-        {id, voter, address, b.value("reason", std::string("other")), details, now}));
+    TRIAGE_RETURN_IF_ERROR(
+        state.ctx.proposal_store.AddFlag({id, voter, address, b.value("reason", std::string("other")), details, now}));
   } else {
     TRIAGE_RETURN_IF_ERROR(state.ctx.proposal_store.CastVote({id, voter, address, vote == "up" ? 1 : -1, now}));
   }
@@ -151,7 +151,8 @@ json VotesView(ServerState& state, int64_t item_id) {
 }
 
 void AddVoteRoutes(ApiRouter& router, ServerState& state) {
-  router.Add(Method::kPost, "/api/votes", Permission::kPublic, [&state](Call& c) { return Vote(state, c); }, 16 << 10);
+  router.Add(
+      Method::kPost, "/api/votes", Permission::kPublic, [&state](Call& c) { return Vote(state, c); }, 16 << 10);
   router.Add(Method::kGet, "/api/votes/leaderboard", Permission::kPublic,
              [&state](Call& c) { return Leaderboard(state, c); });
   router.Add(Method::kGet, "/api/public/images", Permission::kPublic,

@@ -1,10 +1,10 @@
 // Server: wires the routes, the static files and the middleware onto cpp-httplib.
 #include "server/server.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "server/api.h"
 #include "server/server_state.h"
@@ -34,12 +34,18 @@ base::Status CheckOptions(const ServerOptions& o) {
 
 const char* ErrorNameFor(int status) {
   switch (status) {
-    case 400: return "bad_request";
-    case 404: return "not_found";
-    case 405: return "method_not_allowed";
-    case 413: return "payload_too_large";
-    case 414: return "uri_too_long";
-    default: return status >= 500 ? "internal" : "bad_request";
+    case 400:
+      return "bad_request";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
+    case 413:
+      return "payload_too_large";
+    case 414:
+      return "uri_too_long";
+    default:
+      return status >= 500 ? "internal" : "bad_request";
   }
 }
 
@@ -118,8 +124,8 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
   impl->port = options.port == 0 ? impl->http.bind_to_any_port(options.host)
                                  : (impl->http.bind_to_port(options.host, options.port) ? options.port : -1);
   if (impl->port <= 0) {
-    return base::Status::Unavailable(fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)",
-                                                 options.host, options.port));
+    return base::Status::Unavailable(
+        fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)", options.host, options.port));
   }
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }

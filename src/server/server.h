@@ -10,10 +10,10 @@
 #include "base/status.h"
 #include "catalog/catalog.h"
 #include "catalog/gallery_store.h"
+#include "catalog/proposal_store.h"
 #include "catalog/user_store.h"
 #include "config/config_store.h"
 #include "pipeline/ingestor.h"
-#include "catalog/proposal_store.h"
 #include "review/person_service.h"
 #include "review/proposal_service.h"
 #include "review/review_service.h"
@@ -31,30 +31,30 @@ class PeopleService;
 namespace triage::server {
 
 struct ServerOptions {
-  std::string host = "127.0.0.1";         // address to listen on; --no-auth only on loopback addresses
-  int port = 8080;                        // 0 = any free port (see Server::port())
-  bool no_auth = false;                   // no login: every request acts as "local" (superadmin)
-  std::string single_user_password;       // password of single-user mode (no users exist); "" = generate one
-  int64_t session_ttl_s = 7 * 86400;      // session lifetime, seconds
-  int64_t max_upload_bytes = 200'000'000; // largest request body (uploads); 1 KB .. 10 GB
-  int login_max_failures = 5;             // failed logins per (client address, user name); 4x per address ...
-  int64_t login_window_s = 60;            // ... within this many seconds lock it out (429) for this long,
-                                          // doubling with each further lock-out (at most a day)
+  std::string host = "127.0.0.1";          // address to listen on; --no-auth only on loopback addresses
+  int port = 8080;                         // 0 = any free port (see Server::port())
+  bool no_auth = false;                    // no login: every request acts as "local" (superadmin)
+  std::string single_user_password;        // password of single-user mode (no users exist); "" = generate one
+  int64_t session_ttl_s = 7 * 86400;       // session lifetime, seconds
+  int64_t max_upload_bytes = 200'000'000;  // largest request body (uploads); 1 KB .. 10 GB
+  int login_max_failures = 5;              // failed logins per (client address, user name); 4x per address ...
+  int64_t login_window_s = 60;             // ... within this many seconds lock it out (429) for this long,
+                                           // doubling with each further lock-out (at most a day)
 };
 
 // What the server works on; owned by the caller and outliving the Server.
 struct ServerContext {
-  config::ConfigStore& config;            // read per request; edits go through it (and reach triage.json)
+  config::ConfigStore& config;  // read per request; edits go through it (and reach triage.json)
   catalog::Catalog& catalog;
   catalog::UserStore& users;
-  catalog::GalleryStore& gallery;         // gallery queries, bursts and duplicate groups
-  review::ReviewService& review;          // reads the same store at call time
+  catalog::GalleryStore& gallery;  // gallery queries, bursts and duplicate groups
+  review::ReviewService& review;   // reads the same store at call time
   review::PersonService& persons;
-  pipeline::Ingestor& ingestor;           // used by one request at a time
-  std::filesystem::path staging_dir;      // where uploads are written before ingesting (the journal's staging)
-  catalog::ProposalStore& proposal_store; // votes, flags, public marks
+  pipeline::Ingestor& ingestor;            // used by one request at a time
+  std::filesystem::path staging_dir;       // where uploads are written before ingesting (the journal's staging)
+  catalog::ProposalStore& proposal_store;  // votes, flags, public marks
   review::ProposalService& proposals;
-  review::UndoService& undo;              // redeems the tokens decisions hand out (review and persons record them)
+  review::UndoService& undo;  // redeems the tokens decisions hand out (review and persons record them)
   // Faces, clusters and people actions; null when face clustering is not running (its routes answer 503).
   catalog::FaceStore* faces = nullptr;
   faces::FaceClustering* clustering = nullptr;
@@ -65,9 +65,9 @@ struct ServerContext {
 struct RouteInfo {
   std::string method;
   std::string path;
-  std::string permission;   // "public", "view", "review", "manage_persons", "change_config", "manage_users",
-                            // "decide_proposals"
-  int max_concurrent = 0;   // requests served at once (more are answered 503); 0 = no bound
+  std::string permission;  // "public", "view", "review", "manage_persons", "change_config", "manage_users",
+                           // "decide_proposals"
+  int max_concurrent = 0;  // requests served at once (more are answered 503); 0 = no bound
 };
 
 // Thread-safe: Stop() may be called from any thread (e.g. a signal-watching one) while Run() blocks.

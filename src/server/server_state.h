@@ -5,10 +5,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <shared_mutex>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "server/api.h"
 #include "server/auth.h"
@@ -40,7 +39,7 @@ struct ServerState {
   LoginRateLimiter limiter;
   LoginRateLimiter address_limiter;
   ThumbnailCache thumbs;
-  ReviewCountsCache review_counts;   // invalidated by every decision and ingest made here
+  ReviewCountsCache review_counts;  // invalidated by every decision and ingest made here
   // Votes and flags per anonymous voter session and per client address: the login limiter counting each vote as an
   // attempt, so that a burst past the limit is answered 429 for a minute (longer for repeat bursts).
   LoginRateLimiter vote_session_limiter;
@@ -88,13 +87,13 @@ void AddAuthRoutes(ApiRouter& router, ServerState& state);
 void AddReviewRoutes(ApiRouter& router, ServerState& state);
 void AddItemRoutes(ApiRouter& router, ServerState& state);
 void AddGalleryRoutes(ApiRouter& router, ServerState& state);  // gallery, item score, bursts, duplicates
-void AddControlRoutes(ApiRouter& router, ServerState& state);   // status, enable/disable, config, persons, users
+void AddControlRoutes(ApiRouter& router, ServerState& state);  // status, enable/disable, config, persons, users
 void AddUndoRoutes(ApiRouter& router, ServerState& state);     // undo tokens; a person's reference faces
-void AddStatsRoutes(ApiRouter& router, ServerState& state);     // stats, audit
+void AddStatsRoutes(ApiRouter& router, ServerState& state);    // stats, audit
 void AddIngestRoutes(ApiRouter& router, ServerState& state);
-void AddFaceRoutes(ApiRouter& router, ServerState& state);       // faces, clusters, people actions
-void AddProposalRoutes(ApiRouter& router, ServerState& state);  // proposals: list, show, decide, batch, propose
-void AddVoteRoutes(ApiRouter& router, ServerState& state);      // votes, leaderboard, the public page's images
+void AddFaceRoutes(ApiRouter& router, ServerState& state);        // faces, clusters, people actions
+void AddProposalRoutes(ApiRouter& router, ServerState& state);    // proposals: list, show, decide, batch, propose
+void AddVoteRoutes(ApiRouter& router, ServerState& state);        // votes, leaderboard, the public page's images
 void AddReviewFaceRoutes(ApiRouter& router, ServerState& state);  // naming one face of a photo in review
 
 }  // namespace triage::server

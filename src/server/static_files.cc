@@ -1,10 +1,10 @@
 // The embedded UI files, looked up by path; ETags are content hashes computed once.
 #include "server/static_files.h"
 
+#include <fmt/format.h>
+
 #include <map>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "server/api.h"
 #include "server/embedded_files.h"
@@ -14,7 +14,9 @@ namespace triage::server {
 namespace {
 
 std::string ContentType(std::string_view path) {
-  auto ends = [&](std::string_view ext) { return path.size() >= ext.size() && path.substr(path.size() - ext.size()) == ext; };
+  auto ends = [&](std::string_view ext) {
+    return path.size() >= ext.size() && path.substr(path.size() - ext.size()) == ext;
+  };
   if (ends(".html")) return "text/html; charset=utf-8";
   if (ends(".js")) return "text/javascript; charset=utf-8";
   if (ends(".css")) return "text/css; charset=utf-8";

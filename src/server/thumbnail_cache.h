@@ -40,7 +40,7 @@ class ThumbnailCache {
                            int64_t max_pixels);
 
   std::filesystem::path dir_;
-  std::mutex mu_;                                                     // guards making_
+  std::mutex mu_;                                                        // guards making_
   std::map<std::filesystem::path, std::shared_ptr<std::mutex>> making_;  // thumbnails being made now
 };
 

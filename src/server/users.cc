@@ -1,8 +1,8 @@
 // Adding web users (for the CLI's `triage user add`).
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
-
-#include <fmt/format.h>
 
 #include "base/clock.h"
 #include "server/password.h"

@@ -18,24 +18,40 @@ TEST(AddressGuardTest, ClassifiesSpecialUseAddresses) {
     std::string range;  // a fragment of the range's name
   };
   const std::vector<Case> cases = {
-      {"0.0.0.0", "this network"},       {"0.1.2.3", "this network"},
-      {"10.0.0.1", "private"},           {"10.255.255.255", "private"},
-      {"100.64.0.1", "carrier-grade"},   {"100.127.255.254", "carrier-grade"},
-      {"127.0.0.1", "loopback"},         {"127.255.0.9", "loopback"},
-      {"169.254.169.254", "link-local"}, {"172.16.0.1", "private"},
-      {"172.31.255.255", "private"},     {"192.0.0.8", "IETF"},
-      {"192.0.2.1", "documentation"},    {"192.168.1.1", "private"},
-      {"198.18.0.1", "benchmarking"},    {"224.0.0.1", "multicast"},
-      {"239.255.255.250", "multicast"},  {"240.0.0.1", "reserved"},
-      {"255.255.255.255", "broadcast"},  {"::", "unspecified"},
-      {"::1", "loopback"},               {"::ffff:127.0.0.1", "IPv4-mapped"},
-      {"::ffff:8.8.8.8", "IPv4-mapped"}, {"::127.0.0.1", "IPv4-compatible"},
+      {"0.0.0.0", "this network"},
+      {"0.1.2.3", "this network"},
+      {"10.0.0.1", "private"},
+      {"10.255.255.255", "private"},
+      {"100.64.0.1", "carrier-grade"},
+      {"100.127.255.254", "carrier-grade"},
+      {"127.0.0.1", "loopback"},
+      {"127.255.0.9", "loopback"},
+      {"169.254.169.254", "link-local"},
+      {"172.16.0.1", "private"},
+      {"172.31.255.255", "private"},
+      {"192.0.0.8", "IETF"},
+      {"192.0.2.1", "documentation"},
+      {"192.168.1.1", "private"},
+      {"198.18.0.1", "benchmarking"},
+      {"224.0.0.1", "multicast"},
+      {"239.255.255.250", "multicast"},
+      {"240.0.0.1", "reserved"},
+      {"255.255.255.255", "broadcast"},
+      {"::", "unspecified"},
+      {"::1", "loopback"},
+      {"::ffff:127.0.0.1", "IPv4-mapped"},
+      {"::ffff:8.8.8.8", "IPv4-mapped"},
+      {"::127.0.0.1", "IPv4-compatible"},
       {"64:ff9b::7f00:1", "NAT64 of loopback"},
       {"64:ff9b:1::1", "local-use NAT64"},
-      {"fc00::1", "unique-local"},       {"fd12:3456::1", "unique-local"},
-      {"fe80::1", "link-local"},         {"fec0::1", "site-local"},
-      {"ff02::1", "multicast"},          {"2001:db8::1", "documentation"},
-      {"2002:7f00:1::1", "6to4"},        {"2001::1", "Teredo"},
+      {"fc00::1", "unique-local"},
+      {"fd12:3456::1", "unique-local"},
+      {"fe80::1", "link-local"},
+      {"fec0::1", "site-local"},
+      {"ff02::1", "multicast"},
+      {"2001:db8::1", "documentation"},
+      {"2002:7f00:1::1", "6to4"},
+      {"2001::1", "Teredo"},
       {"100::1", "discard"},
   };
   for (const Case& c : cases) {
@@ -60,8 +76,7 @@ TEST(AddressGuardTest, RefusesUnlessAllowListed) {
   EXPECT_EQ(refused.code(), base::Code::kPermissionDenied);
   EXPECT_EQ(refused.message(),
             "refused: 127.0.0.1 is a special-use address (loopback); downloads.allow_private can allow it");
-  const std::vector<base::IpNetwork> lan = {*base::ParseIpNetwork("192.168.0.0/16"),
-                                            *base::ParseIpNetwork("fd00::/8")};
+  const std::vector<base::IpNetwork> lan = {*base::ParseIpNetwork("192.168.0.0/16"), *base::ParseIpNetwork("fd00::/8")};
   EXPECT_TRUE(CheckDestination(Ip("192.168.1.50"), lan).ok());
   EXPECT_TRUE(CheckDestination(Ip("::ffff:192.168.1.50"), lan).ok());
   EXPECT_TRUE(CheckDestination(Ip("fd00::5"), lan).ok());

@@ -47,9 +47,10 @@ class Walk {
     }
     if (fs::is_directory(status)) return WalkFolder(root, canonical);
     if (fs::is_symlink(link)) {
-      return Fail(Status::InvalidArgument(fmt::format(
-                      "{} is a symbolic link; only regular files are taken (give the file it points to)", root.string())),
-                  root);
+      return Fail(
+          Status::InvalidArgument(fmt::format(
+              "{} is a symbolic link; only regular files are taken (give the file it points to)", root.string())),
+          root);
     }
     if (fs::is_regular_file(status)) return AddFile(root, canonical);
     Fail(Status::InvalidArgument(fmt::format("{} is neither a file nor a folder", root.string())), root);

@@ -48,8 +48,10 @@ class InboxWatcherTest : public ::testing::Test {
       if (!ready.ok()) break;
       bool seen = false;
       for (const auto& path : *ready) {
-        if (path == sentinel) seen = true;
-        else all.push_back(path);
+        if (path == sentinel)
+          seen = true;
+        else
+          all.push_back(path);
       }
       if (seen) return all;
     }

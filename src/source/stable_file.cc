@@ -1,11 +1,11 @@
 // Stability test for input files: a quiet period on size + mtime, plus the read-lease check for open writers.
 #include "source/stable_file.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <thread>
-
-#include <fmt/format.h>
 
 namespace triage::source {
 namespace {

@@ -6,19 +6,19 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <optional>
 
 #include "base/files.h"
-#include "source/address_guard.h"
 #include "base/ids.h"
 #include "fingerprint/sha256.h"
 #include "model/image_format.h"
+#include "source/address_guard.h"
 
 namespace triage::source {
 namespace {
@@ -71,9 +71,9 @@ bool IsHttp(const UrlParts& parts) { return parts.scheme == "http" || parts.sche
 
 // State of one transfer, shared with libcurl's write callback.
 struct Transfer {
-  CURL* curl = nullptr;                     // the current hop's handle
-  std::vector<base::IpAddress> checked;     // the current hop's addresses, each passed by the URL guard
-  Status refused;                           // set when libcurl tried to connect anywhere else
+  CURL* curl = nullptr;                  // the current hop's handle
+  std::vector<base::IpAddress> checked;  // the current hop's addresses, each passed by the URL guard
+  Status refused;                        // set when libcurl tried to connect anywhere else
   int fd = -1;
   int64_t max_bytes = 0;
   int64_t written = 0;
@@ -129,8 +129,8 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
 
 // Never quotes the content: a response's bytes may be anything (an internal page, a secret) and go to logs and UIs.
 Status NotAnImage(const Transfer& transfer, const std::string& url) {
-  return Status::InvalidArgument(fmt::format("not an image (the first {} bytes match no supported image format): {}",
-                                             transfer.head.size(), url));
+  return Status::InvalidArgument(
+      fmt::format("not an image (the first {} bytes match no supported image format): {}", transfer.head.size(), url));
 }
 
 // libcurl calls this for every socket it would connect; anything but an address the guard checked for this hop is
@@ -162,7 +162,7 @@ void Configure(CURL* curl, const std::string& url, const DownloadOptions& option
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);  // Fetch follows redirects, checking each hop
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");       // a proxy would resolve the host again, unchecked
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");        // a proxy would resolve the host again, unchecked
   curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, &OpenCheckedSocket);
   curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout_ms));
@@ -280,7 +280,7 @@ Status GuardHop(const std::string& hop, const UrlParts& parts, const std::string
   std::string msg = fmt::format("{}: {}", checked.status().message(), hop);
   if (hop != url) msg += fmt::format(" (redirected from {})", url);
   return checked.status().code() == base::Code::kPermissionDenied ? Status::PermissionDenied(msg)
-                                                                   : Status::Unavailable(msg);
+                                                                  : Status::Unavailable(msg);
 }
 
 // Follows `url` hop by hop, each one through the URL guard, into `transfer.fd`; fills everything but `path`.

@@ -265,8 +265,10 @@ TEST_F(UrlDownloaderTest, RefusesLoopbackByDefaultWithoutConnecting) {
   auto download = DownloadUrl(Url("/photos/cat.png"), dest_, DownloadOptions{});
   ASSERT_FALSE(download.ok());
   EXPECT_EQ(download.status().code(), base::Code::kPermissionDenied);
-  EXPECT_EQ(download.status().message(), "refused: 127.0.0.1 is a special-use address (loopback); "
-                                         "downloads.allow_private can allow it: " + Url("/photos/cat.png"));
+  EXPECT_EQ(download.status().message(),
+            "refused: 127.0.0.1 is a special-use address (loopback); "
+            "downloads.allow_private can allow it: " +
+                Url("/photos/cat.png"));
   EXPECT_EQ(requests_, 0);
   EXPECT_TRUE(FilesInDest().empty());
 }
@@ -299,8 +301,8 @@ TEST_F(UrlDownloaderTest, RefusesRedirectFromAllowedToRefusedAddress) {
 
 TEST_F(UrlDownloaderTest, RefusesNumericHostFormsOfLoopback) {
   const std::string port = std::to_string(port_);
-  for (const std::string host : {"2130706433", "0x7f.1", "127.1", "0177.0.0.1", "0x7f000001",
-                                 "[::ffff:127.0.0.1]", "[::1]", "localhost", "0.0.0.0", "0"}) {
+  for (const std::string host : {"2130706433", "0x7f.1", "127.1", "0177.0.0.1", "0x7f000001", "[::ffff:127.0.0.1]",
+                                 "[::1]", "localhost", "0.0.0.0", "0"}) {
     const std::string url = "http://" + host + ":" + port + "/photos/cat.png";
     auto download = DownloadUrl(url, dest_, DownloadOptions{});
     ASSERT_FALSE(download.ok()) << url;

@@ -1,22 +1,21 @@
 // libvips decoding with shrink-on-load; OpenCV's img_hash for the perceptual hash.
 #include "vision/decode.h"
-#include "vision/exif_fields.h"
 
-#include <vips/vips8>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <memory>
 #include <mutex>
-
-#include <fmt/format.h>
 #include <opencv2/core.hpp>
 #include <opencv2/img_hash.hpp>
 #include <opencv2/imgproc.hpp>
+#include <vips/vips8>
 
 #include "base/files.h"
 #include "model/image_format.h"
+#include "vision/exif_fields.h"
 
 namespace triage::vision {
 namespace {
@@ -27,8 +26,8 @@ void InitVips() {
   static std::once_flag once;
   std::call_once(once, [] {
     if (VIPS_INIT("triage") != 0) throw std::runtime_error("libvips failed to start");
-    vips_concurrency_set(1);   // the pipeline runs images in parallel; one vips thread per image
-    vips_cache_set_max(0);     // no operation cache: every file is read once
+    vips_concurrency_set(1);  // the pipeline runs images in parallel; one vips thread per image
+    vips_cache_set_max(0);    // no operation cache: every file is read once
     vips_leak_set(FALSE);
   });
 }
@@ -44,11 +43,9 @@ std::string HexPrefix(const std::string& bytes) {
 // Checks the magic bytes: only the formats triage accepts reach a vips loader.
 base::Result<std::string> SniffFormat(const std::string& head) {
   if (head.empty()) return base::Status::Corrupt("empty file");
-  std::string format =
-      model::DetectImageFormat(reinterpret_cast<const unsigned char*>(head.data()), head.size());
+  std::string format = model::DetectImageFormat(reinterpret_cast<const unsigned char*>(head.data()), head.size());
   if (format.empty()) {
-    return base::Status::Corrupt(
-        fmt::format("not a supported image format (starts with {})", HexPrefix(head)));
+    return base::Status::Corrupt(fmt::format("not a supported image format (starts with {})", HexPrefix(head)));
   }
   return format;
 }
@@ -136,8 +133,8 @@ base::Result<Decoded> DecodeWith(const std::string& head, const DecodeOptions& o
     out.info = ReadInfo(header, *format);
     int64_t pixels = int64_t{out.info.width} * out.info.height;
     if (pixels > options.max_pixels) {
-      return base::Status::Corrupt(fmt::format("image of {}x{} pixels exceeds the limit of {} pixels",
-                                               out.info.width, out.info.height, options.max_pixels));
+      return base::Status::Corrupt(fmt::format("image of {}x{} pixels exceeds the limit of {} pixels", out.info.width,
+                                               out.info.height, options.max_pixels));
     }
     int side = std::clamp(options.max_side_px, 32, 16384);
     out.image = ToRgb(load_shrunk(*format, side, header));
@@ -149,10 +146,7 @@ base::Result<Decoded> DecodeWith(const std::string& head, const DecodeOptions& o
 }
 
 vips::VOption* ThumbOptions(int side) {
-  return VImage::option()
-      ->set("height", side)
-      ->set("size", VIPS_SIZE_DOWN)
-      ->set("fail_on", VIPS_FAIL_ON_TRUNCATED);
+  return VImage::option()->set("height", side)->set("size", VIPS_SIZE_DOWN)->set("fail_on", VIPS_FAIL_ON_TRUNCATED);
 }
 
 // The largest JPEG DCT scale-down (1, 2, 4 or 8) that still leaves the long side at least `side`.
@@ -211,12 +205,12 @@ base::Result<Decoded> DecodeImageBuffer(const std::string& bytes, const DecodeOp
       },
       [&](const std::string& format, int side, const VImage& header) {
         if (format == "jpeg") {
-          return ShrinkJpeg(VImage::new_from_buffer(bytes.data(), bytes.size(), "", JpegOptions(JpegShrinkFor(header, side))),
-                            side);
+          return ShrinkJpeg(
+              VImage::new_from_buffer(bytes.data(), bytes.size(), "", JpegOptions(JpegShrinkFor(header, side))), side);
         }
         // Released on every path, also when the loader throws (a leak the fuzzer once found).
         std::unique_ptr<VipsBlob, void (*)(VipsBlob*)> blob(vips_blob_new(nullptr, bytes.data(), bytes.size()),
-                                                             [](VipsBlob* b) { vips_area_unref(VIPS_AREA(b)); });
+                                                            [](VipsBlob* b) { vips_area_unref(VIPS_AREA(b)); });
         return VImage::thumbnail_buffer(blob.get(), side, ThumbOptions(side));
       });
 }
@@ -225,7 +219,8 @@ uint64_t PerceptualHash(const model::RgbImage& image, double fraction) {
   if (image.empty()) return 0;
   cv::Mat full(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.pixels.data()));
   fraction = std::clamp(fraction, 0.1, 1.0);
-  int w = std::max(1, static_cast<int>(image.width * fraction)), h = std::max(1, static_cast<int>(image.height * fraction));
+  int w = std::max(1, static_cast<int>(image.width * fraction)),
+      h = std::max(1, static_cast<int>(image.height * fraction));
   cv::Mat rgb = full(cv::Rect((image.width - w) / 2, (image.height - h) / 2, w, h));
   cv::Mat grey, small;
   cv::cvtColor(rgb, grey, cv::COLOR_RGB2GRAY);
@@ -263,8 +258,8 @@ base::Status WriteJpegThumbnail(const std::filesystem::path& source, const std::
     // The header alone gives the size; a decompression bomb is refused before a single pixel is decoded.
     VImage header = VImage::new_from_file(source.c_str(), VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
     if (int64_t{header.width()} * header.height() > max_pixels) {
-      return base::Status::Corrupt(fmt::format("image of {}x{} pixels exceeds the limit of {} pixels",
-                                               header.width(), header.height(), max_pixels));
+      return base::Status::Corrupt(fmt::format("image of {}x{} pixels exceeds the limit of {} pixels", header.width(),
+                                               header.height(), max_pixels));
     }
     return SaveJpeg(VImage::thumbnail(source.c_str(), size_px, ThumbOptions(size_px)), dest, 82, "thumbnail");
   } catch (const vips::VError& e) {
@@ -288,8 +283,8 @@ base::Status WriteJpegCrop(const std::filesystem::path& source, const std::files
     const int right = std::min(image.width(), static_cast<int>(box.x + box.width + pad_x));
     const int bottom = std::min(image.height(), static_cast<int>(box.y + box.height + pad_y));
     if (right - left < 1 || bottom - top < 1) {
-      return base::Status::InvalidArgument(fmt::format("the face box lies outside the {}x{} image", image.width(),
-                                                       image.height()));
+      return base::Status::InvalidArgument(
+          fmt::format("the face box lies outside the {}x{} image", image.width(), image.height()));
     }
     VImage crop = image.extract_area(left, top, right - left, bottom - top);
     const int longest = std::max(crop.width(), crop.height());

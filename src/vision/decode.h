@@ -20,8 +20,8 @@ struct DecodeOptions {
 };
 
 struct Decoded {
-  model::ImageInfo info;   // full-size dimensions, format, orientation, EXIF facts
-  model::RgbImage image;   // at most max_side_px on the long side, upright
+  model::ImageInfo info;  // full-size dimensions, format, orientation, EXIF facts
+  model::RgbImage image;  // at most max_side_px on the long side, upright
 };
 
 // Decodes `path`. Thread-safe (libvips is initialised once, caching off).

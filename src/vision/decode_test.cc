@@ -2,10 +2,10 @@
 #include "vision/decode.h"
 
 #include <gtest/gtest.h>
-#include <vips/vips8>
 
 #include <filesystem>
 #include <fstream>
+#include <vips/vips8>
 
 #include "base/files.h"
 

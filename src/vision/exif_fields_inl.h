@@ -8,9 +8,7 @@ namespace triage::vision {
 
 namespace exif_detail {
 inline double First(const std::vector<double>& v) { return v.empty() ? 0 : v[0]; }
-inline double Degrees(const std::vector<double>& v) {
-  return v.size() == 3 ? v[0] + v[1] / 60 + v[2] / 3600 : 0;
-}
+inline double Degrees(const std::vector<double>& v) { return v.size() == 3 ? v[0] + v[1] / 60 + v[2] / 3600 : 0; }
 inline std::string Text(const std::string& formatted) {
   std::string v = formatted.substr(0, formatted.find(" ("));
   while (!v.empty() && v.back() == ' ') v.pop_back();

@@ -1,9 +1,9 @@
 // Specification of reading capture settings from libexif's formatted values.
 #include "vision/exif_fields.h"
 
-#include <map>
-
 #include <gtest/gtest.h>
+
+#include <map>
 
 namespace triage::vision {
 namespace {

@@ -27,7 +27,8 @@ struct Signature {
 
 bool Parse(const std::vector<uint8_t>& bytes, Signature& out) {
   if (bytes.size() != kSignatureBytes || bytes[0] != kVersion) return false;
-  const uint16_t w = static_cast<uint16_t>(bytes[1] | bytes[2] << 8), h = static_cast<uint16_t>(bytes[3] | bytes[4] << 8);
+  const uint16_t w = static_cast<uint16_t>(bytes[1] | bytes[2] << 8),
+                 h = static_cast<uint16_t>(bytes[3] | bytes[4] << 8);
   if (w == 0 || h == 0) return false;
   out.aspect = static_cast<double>(w) / h;
   cv::Mat grey(kGreySide, kGreySide, CV_8U, const_cast<uint8_t*>(bytes.data() + 5));
@@ -45,9 +46,9 @@ cv::Mat ScaleAboutCentre(double s) {
 }
 
 struct Alignment {
-  cv::Mat warp;          // 2x3 CV_32F, query coordinates -> candidate coordinates
-  cv::Mat mask;          // where the warped candidate covers the query (inner part only)
-  cv::Mat warped;        // the candidate in the query's frame
+  cv::Mat warp;    // 2x3 CV_32F, query coordinates -> candidate coordinates
+  cv::Mat mask;    // where the warped candidate covers the query (inner part only)
+  cv::Mat warped;  // the candidate in the query's frame
   double correlation = -1, residual = 1e9, overlap = 0;
 };
 
@@ -209,7 +210,8 @@ std::vector<uint8_t> MakeSignature(const model::RgbImage& image) {
   cv::resize(grey, grey_small, cv::Size(kGreySide, kGreySide), 0, 0, cv::INTER_AREA);
   cv::resize(rgb, colour_small, cv::Size(kColourSide, kColourSide), 0, 0, cv::INTER_AREA);
   std::vector<uint8_t> out(kSignatureBytes);
-  const auto w = static_cast<uint16_t>(std::min(image.width, 65535)), h = static_cast<uint16_t>(std::min(image.height, 65535));
+  const auto w = static_cast<uint16_t>(std::min(image.width, 65535)),
+             h = static_cast<uint16_t>(std::min(image.height, 65535));
   out[0] = kVersion;
   out[1] = static_cast<uint8_t>(w & 0xFF);
   out[2] = static_cast<uint8_t>(w >> 8);

@@ -42,11 +42,11 @@ struct NearDuplicateCheckOptions {
 // What the check measured and concluded; `reason` names the failed test ("" when same).
 struct NearDuplicateVerdict {
   bool same = false;
-  std::string reason;        // "signature", "aspect", "alignment", "geometry", "overlap", "correlation", "residual",
-                             // "colour", "mirrored"
+  std::string reason;  // "signature", "aspect", "alignment", "geometry", "overlap", "correlation", "residual",
+                       // "colour", "mirrored"
   double start_correlation = 0;  // best correlation before alignment (as is, or zoomed by a 5% crop)
-  double correlation = 0;    // of the aligned grey rasters
-  double residual = 0;       // grey levels after the gain/offset fit
+  double correlation = 0;        // of the aligned grey rasters
+  double residual = 0;           // grey levels after the gain/offset fit
   double allowed_residual = 0;
   double chroma_difference = 0;
   double scale = 1, rotation_deg = 0, shift = 0, overlap = 0;

@@ -92,7 +92,8 @@ cv::Mat Brighter(const cv::Mat& image) {
 cv::Mat HueShifted(const cv::Mat& image, int degrees) {
   cv::Mat hsv;
   cv::cvtColor(image, hsv, cv::COLOR_BGR2HSV_FULL);
-  hsv.forEach<cv::Vec3b>([&](cv::Vec3b& p, const int*) { p[0] = static_cast<uint8_t>((p[0] + degrees * 256 / 360) & 255); });
+  hsv.forEach<cv::Vec3b>(
+      [&](cv::Vec3b& p, const int*) { p[0] = static_cast<uint8_t>((p[0] + degrees * 256 / 360) & 255); });
   cv::Mat out;
   cv::cvtColor(hsv, out, cv::COLOR_HSV2BGR_FULL);
   return out;
@@ -181,7 +182,8 @@ TEST(NearDuplicateCheckTest, RejectsMirrorImage) {
 TEST(NearDuplicateCheckTest, RejectsRecolouredVersions) {
   const cv::Mat original = Photo(6);
   for (int degrees : {60, 120, 180}) {
-    const NearDuplicateVerdict v = CheckNearDuplicate(SignatureOf(HueShifted(original, degrees)), SignatureOf(original));
+    const NearDuplicateVerdict v =
+        CheckNearDuplicate(SignatureOf(HueShifted(original, degrees)), SignatureOf(original));
     EXPECT_FALSE(v.same) << "hue shifted by " << degrees;
   }
   // Lightness (nearly) kept, hue turned.
@@ -202,8 +204,8 @@ TEST(NearDuplicateCheckTest, RejectsOtherFramingsOfTheSameScene) {
 }
 
 TEST(NearDuplicateCheckTest, RejectsSmoothLookAlikesWhoseHashesCollide) {
-  const cv::Mat sky = Gradient({220, 150, 60}, {245, 225, 190}, 1.0);  // BGR: deep blue to pale
-  const cv::Mat other_colour = Gradient({90, 140, 170}, {170, 215, 240}, 1.0);  // a sepia-like dusk
+  const cv::Mat sky = Gradient({220, 150, 60}, {245, 225, 190}, 1.0);            // BGR: deep blue to pale
+  const cv::Mat other_colour = Gradient({90, 140, 170}, {170, 215, 240}, 1.0);   // a sepia-like dusk
   const cv::Mat other_profile = Gradient({220, 150, 60}, {245, 225, 190}, 1.8);  // same colours, another falloff
   ASSERT_LE(HashBits(sky, other_colour), 2) << "the fixtures must collide in pHash";
   ASSERT_LE(HashBits(sky, other_profile), 4);

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
-
 #include <opencv2/imgproc.hpp>
 #include <opencv2/quality/qualitybrisque.hpp>
 #include <opencv2/saliency.hpp>
@@ -17,10 +16,10 @@ namespace {
 // Debian's opencv-data ships the LIVE-trained BRISQUE model here.
 constexpr const char* kBrisqueModel = "/usr/share/opencv4/quality/brisque_model_live.yml";
 constexpr const char* kBrisqueRange = "/usr/share/opencv4/quality/brisque_range_live.yml";
-constexpr int kBrisqueSidePx = 512;       // BRISQUE's statistics are local; half the working raster suffices
-constexpr int kSaliencySidePx = 64;       // spectral residual works on a thumbnail
+constexpr int kBrisqueSidePx = 512;  // BRISQUE's statistics are local; half the working raster suffices
+constexpr int kSaliencySidePx = 64;  // spectral residual works on a thumbnail
 constexpr int kLinesSidePx = 512;
-constexpr double kThirdsSpread = 0.12;    // distance to a power point (fraction of the frame) scoring exp(-1)
+constexpr double kThirdsSpread = 0.12;  // distance to a power point (fraction of the frame) scoring exp(-1)
 
 double Radians(double deg) { return deg * M_PI / 180; }
 
@@ -127,8 +126,8 @@ double Brisque(const cv::Mat& grey) {
   static const bool available = BrisqueAvailable();
   if (!available) return -1;
   // The model is loaded once per thread: compute() keeps state in the object.
-  thread_local cv::Ptr<cv::quality::QualityBRISQUE> model = cv::quality::QualityBRISQUE::create(kBrisqueModel,
-                                                                                                  kBrisqueRange);
+  thread_local cv::Ptr<cv::quality::QualityBRISQUE> model =
+      cv::quality::QualityBRISQUE::create(kBrisqueModel, kBrisqueRange);
   double score = model->compute(Shrunk(grey, kBrisqueSidePx))[0];
   return std::clamp(score, 0.0, 100.0);
 }
@@ -148,7 +147,8 @@ void MeasureFaces(const cv::Mat& grey, const std::vector<model::Face>& faces, do
   q.face_ratio = std::min(1.0, b.width * b.height * to_working * to_working / double(grey.total()));
   q.face_sharpness = LaplacianVariance(grey, cv::Rect(int(b.x * to_working), int(b.y * to_working),
                                                       int(b.width * to_working), int(b.height * to_working)));
-  if (largest->landmarks.size() == 68) q.eye_sharpness = LaplacianVariance(grey, EyeRegion(largest->landmarks, to_working));
+  if (largest->landmarks.size() == 68)
+    q.eye_sharpness = LaplacianVariance(grey, EyeRegion(largest->landmarks, to_working));
   for (const model::Face& f : faces) {
     if (f.landmarks.size() == 68) q.eyes.push_back({f.eye_aspect_ratio, YawDegrees(f.landmarks)});
   }

@@ -1,9 +1,8 @@
 // Parts of MeasureQuality kept in their own files (composition, faces, BRISQUE). Internal to vision/.
 #pragma once
 
-#include <vector>
-
 #include <opencv2/core.hpp>
+#include <vector>
 
 #include "model/face.h"
 #include "model/quality.h"

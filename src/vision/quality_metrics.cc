@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -89,10 +88,14 @@ double Blockiness(const cv::Mat& grey) {
     const bool row_edge = y % 8 == 7;
     for (int x = 0; x + 1 < grey.cols; ++x) {
       int h = std::abs(row[x + 1] - row[x]), v = std::abs(below[x] - row[x]);
-      if (x % 8 == 7) edge += h, ++n_edge;
-      else other += h, ++n_other;
-      if (row_edge) edge += v, ++n_edge;
-      else other += v, ++n_other;
+      if (x % 8 == 7)
+        edge += h, ++n_edge;
+      else
+        other += h, ++n_other;
+      if (row_edge)
+        edge += v, ++n_edge;
+      else
+        other += v, ++n_other;
     }
   }
   double mean_other = other / std::max<int64_t>(1, n_other);
@@ -209,7 +212,8 @@ model::QualityMetrics MeasureQuality(const model::RgbImage& image, const std::ve
     MeasureExposure(native_grey, q);  // shares of pixels: any scale will do, the decoded one is exact
     q.luma_noise_sigma = NoiseSigma(grey, flat);
     // The penalty's sigma is taken on the decoded raster itself: shrinking to the working size averages noise away.
-    q.noise_sigma = grey.data == native_grey.data ? q.luma_noise_sigma : NoiseSigma(native_grey, FlatMask(Energy(native_grey)));
+    q.noise_sigma =
+        grey.data == native_grey.data ? q.luma_noise_sigma : NoiseSigma(native_grey, FlatMask(Energy(native_grey)));
     MeasureColour(working, q);
     q.brisque = internal::Brisque(grey);
     internal::MeasureComposition(grey, faces, to_working / to_full, q);

@@ -1,10 +1,10 @@
 // Specification of the quality measures, on generated rasters with known answers.
 #include "vision/quality_metrics.h"
 
-#include <random>
-
 #include <gtest/gtest.h>
+
 #include <opencv2/imgproc.hpp>
+#include <random>
 
 namespace triage::vision {
 namespace {
@@ -19,7 +19,8 @@ model::RgbImage Flat(int w, int h, uint8_t r, uint8_t g, uint8_t b) {
 model::RgbImage Scene(int w, int h, unsigned seed = 7) {
   cv::Mat m(h, w, CV_8UC3);
   for (int y = 0; y < h; ++y) {
-    for (int x = 0; x < w; ++x) m.at<cv::Vec3b>(y, x) = cv::Vec3b(uint8_t(40 + 150 * x / w), uint8_t(60 + 120 * y / h), 90);
+    for (int x = 0; x < w; ++x)
+      m.at<cv::Vec3b>(y, x) = cv::Vec3b(uint8_t(40 + 150 * x / w), uint8_t(60 + 120 * y / h), 90);
   }
   std::mt19937 rng(seed);
   for (int i = 0; i < 60; ++i) {

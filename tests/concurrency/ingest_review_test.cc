@@ -108,9 +108,16 @@ class IngestReviewConcurrencyTest : public ::testing::Test {
         if (skipped.count(item.id)) continue;
         base::Status st;
         switch (turn++ % 3) {
-          case 0: st = review_->Approve(item.id, "Alice", "reviewer", 2000).status(); break;
-          case 1: st = review_->Reject(item.id, "reviewer", 2000).status(); break;
-          default: st = review_->Skip(item.id, "reviewer", 2000); skipped.insert(item.id); break;
+          case 0:
+            st = review_->Approve(item.id, "Alice", "reviewer", 2000).status();
+            break;
+          case 1:
+            st = review_->Reject(item.id, "reviewer", 2000).status();
+            break;
+          default:
+            st = review_->Skip(item.id, "reviewer", 2000);
+            skipped.insert(item.id);
+            break;
         }
         EXPECT_TRUE(st.ok()) << "item " << item.id << ": " << st.ToString();
         ++decided;
@@ -169,8 +176,8 @@ TEST_F(IngestReviewConcurrencyTest, EveryInputEndsInExactlyOnePlaceAndTheCatalog
   auto items = catalog_->ListItems(all);
   ASSERT_TRUE(items.ok());
   std::set<std::string> in_catalog;
-  const std::map<std::string, std::string> folder_of = {{"library", "faces/"}, {"review", "review/"},
-                                                        {"trash", ".triage/trash/"}};
+  const std::map<std::string, std::string> folder_of = {
+      {"library", "faces/"}, {"review", "review/"}, {"trash", ".triage/trash/"}};
   for (const auto& item : *items) {
     in_catalog.insert(item.path);
     EXPECT_EQ(item.path.rfind(folder_of.at(item.location), 0), 0u) << item.path << " is not in " << item.location;

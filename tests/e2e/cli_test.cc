@@ -16,7 +16,10 @@ const json kNoFaces = {{"analysis", {{"faces", false}}}};
 
 class CliTest : public ::testing::Test {
  protected:
-  void SetUp() override { InitLibrary(lib(), kNoFaces); fs::create_directories(in()); }
+  void SetUp() override {
+    InitLibrary(lib(), kNoFaces);
+    fs::create_directories(in());
+  }
   fs::path lib() const { return dir_ / "lib"; }
   fs::path in() const { return dir_ / "in"; }
   RunResult Triage(std::vector<std::string> args) {

@@ -27,9 +27,9 @@ constexpr int kLargeBatch = 200;
 // Where the files can be: the library's folders and where the inputs came from.
 struct Places {
   fs::path lib;
-  fs::path source;           // inputs not taken yet (empty: none)
-  bool moved = true;         // inputs are moved (else copied: the source stays untouched)
-  bool purging = false;      // a trashed file may be gone for good (with its catalog row)
+  fs::path source;       // inputs not taken yet (empty: none)
+  bool moved = true;     // inputs are moved (else copied: the source stays untouched)
+  bool purging = false;  // a trashed file may be gone for good (with its catalog row)
 };
 
 void KillAfter(pid_t pid, std::chrono::milliseconds delay) {
@@ -246,7 +246,9 @@ TEST_F(ReviewCrashTest, ApproveAndRejectKilledAtManyMomentsNothingIsLostOrDouble
   EXPECT_EQ(items.size(), 30u);
   for (const auto& item : items) {
     const std::string path = item["path"], location = item["location"];
-    const std::string folder = location == "library" ? "faces/ada/" : location == "trash" ? ".triage/trash/" : "review/";
+    const std::string folder = location == "library" ? "faces/ada/"
+                               : location == "trash" ? ".triage/trash/"
+                                                     : "review/";
     EXPECT_EQ(path.rfind(folder, 0), 0u) << path << " is " << location;
   }
   EXPECT_GT(g_settled, 0) << "no kill interrupted a decision in flight";
@@ -290,15 +292,15 @@ TEST_F(ReviewCrashTest, PurgeKilledAtManyMomentsDeletesFileAndRowTogether) {
   std::cout << "journal entries settled by recovery: " << g_settled << "\n";
 }
 
-
 // Naming a face cluster moves its waiting photos: killed at many moments, every photo stays in exactly one place, and
 // the action's record (written before the first move) undoes whatever the killed run did.
 TEST(NamingCrashTest, KilledWhileNamingNothingIsLostOrDoubledAndUndoPutsPhotosBack) {
   g_settled = 0;
   TempDir dir("crash_naming");
   const fs::path lib = dir / "lib", in = dir / "in";
-  InitLibrary(lib, {{"face_clustering",
-                     {{"min_faces", 2}, {"cluster_distance", 0.55}, {"min_face_size", 40}, {"min_detection_score", 0.5}}}});
+  InitLibrary(lib,
+              {{"face_clustering",
+                {{"min_faces", 2}, {"cluster_distance", 0.55}, {"min_face_size", 40}, {"min_detection_score", 0.5}}}});
   const fs::path fixtures = fs::path(TRIAGE_SOURCE_DIR) / "tests/fixtures/faces";
   fs::create_directories(in);
   for (const char* name : {"obama.jpg", "obama2.jpg", "obama3.jpg", "biden.jpg", "biden2.jpg"}) {
@@ -324,8 +326,8 @@ TEST(NamingCrashTest, KilledWhileNamingNothingIsLostOrDoubledAndUndoPutsPhotosBa
   };
   const auto start = Clock::now();
   ASSERT_EQ(RunTriage(name).exit_code, 0);
-  const int run_ms = static_cast<int>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
+  const int run_ms =
+      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
   EXPECT_EQ(static_cast<int64_t>(FilesUnder(lib / "faces/obama").size()), size);
   CheckInvariant(places, originals);
   undo_latest();

@@ -19,8 +19,10 @@ class FacesRoutingTest : public ::testing::Test {
   fs::path Library(const std::string& name, const json& overrides = json::object()) {
     fs::path lib = dir_ / name;
     InitLibrary(lib, overrides);
-    EXPECT_EQ(Triage(lib, {"person", "add", "obama", (kFixtures / "obama.jpg").string(),
-                           (kFixtures / "obama2.jpg").string()}).exit_code, 0);
+    EXPECT_EQ(
+        Triage(lib, {"person", "add", "obama", (kFixtures / "obama.jpg").string(), (kFixtures / "obama2.jpg").string()})
+            .exit_code,
+        0);
     EXPECT_EQ(Triage(lib, {"person", "add", "biden", (kFixtures / "biden2.jpg").string()}).exit_code, 0);
     return lib;
   }
@@ -95,7 +97,8 @@ TEST_F(FacesRoutingTest, ApprovingAnUnknownFaceTeachesTheLibrary) {
   fs::path lib = Library("learn");
   json first = Route(lib, "Tom_Cruise_avp_2014_4.jpg");
   ASSERT_EQ(first["decision"]["category"], "unidentified");
-  ASSERT_EQ(Triage(lib, {"review", "approve", std::to_string(first["item_id"].get<int>()), "--person", "tom"}).exit_code, 0);
+  ASSERT_EQ(
+      Triage(lib, {"review", "approve", std::to_string(first["item_id"].get<int>()), "--person", "tom"}).exit_code, 0);
   json persons = Triage(lib, {"person", "list", "--json"}).Json();
   bool learnt = false;
   for (const auto& p : persons) learnt |= p["name"] == "tom" && p["references"] == 1;

@@ -145,7 +145,6 @@ TEST_F(HostileInputTest, FileInsideTheLibraryGivenByPathIsRefusedNamingTheFolder
   EXPECT_EQ(items[0]["path"], "review/unidentified/a.jpg");
 }
 
-
 TEST_F(HostileInputTest, FileStillBeingWrittenIsNotTakenHalfWrittenByIngestMove) {
   WriteTestImage(dir_ / "whole.jpg", 38);
   const std::string bytes = Slurp(dir_ / "whole.jpg");

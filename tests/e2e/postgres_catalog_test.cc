@@ -59,9 +59,12 @@ TEST_F(PostgresCatalogTest, LibraryMadeWithACatalogUrlKeepsItsCatalogThere) {
 
 TEST_F(PostgresCatalogTest, ProposalsAndServeSayTheyNeedSqliteAndChangeNothing) {
   ASSERT_EQ(RunTriage({"init", "--library", lib().string(), "--catalog", url_}).exit_code, 0);
-  for (const std::vector<std::string>& command :
-       {std::vector<std::string>{"proposals", "list", "--json"}, {"propose"}, {"serve", "--port", "0"},
-        {"faces", "clusters"}, {"bursts"}, {"duplicates"}}) {
+  for (const std::vector<std::string>& command : {std::vector<std::string>{"proposals", "list", "--json"},
+                                                  {"propose"},
+                                                  {"serve", "--port", "0"},
+                                                  {"faces", "clusters"},
+                                                  {"bursts"},
+                                                  {"duplicates"}}) {
     RunResult r = Triage(command);
     EXPECT_EQ(r.exit_code, 4) << command[0] << ": " << r.err;
     EXPECT_NE((r.err + r.out).find("SQLite catalog"), std::string::npos) << command[0] << ": " << r.err << r.out;

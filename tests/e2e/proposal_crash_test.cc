@@ -19,8 +19,8 @@ constexpr int kPairs = 8;
 
 struct Pair {
   int64_t proposal = 0;
-  std::string old_content;   // the library image (the slot)
-  std::string new_content;   // the proposed image (waiting in review)
+  std::string old_content;  // the library image (the slot)
+  std::string new_content;  // the proposed image (waiting in review)
 };
 
 class ProposalCrashTest : public ::testing::Test {
@@ -91,7 +91,7 @@ TEST_F(ProposalCrashTest, ListJsonPrintsExactlyTheDocumentedFieldsAndRefusesUnkn
   std::set<std::string> keys;
   for (const auto& [key, value] : list["proposals"][0].items()) keys.insert(key);
   EXPECT_EQ(keys, (std::set<std::string>{"id", "status", "reason", "slot", "current_item_id", "proposed_item_id",
-                                          "proposed_by", "proposed_at"}));
+                                         "proposed_by", "proposed_at"}));
   EXPECT_EQ(list["proposals"][0]["status"], "pending");
   RunResult bad = Triage({"proposals", "list", "--status", "done"});
   EXPECT_EQ(bad.exit_code, 2);
@@ -105,9 +105,9 @@ TEST_F(ProposalCrashTest, ApproveKilledAtManyMomentsLeavesOldOrNewInTheSlotNever
   for (int delay_us : {0, 50, 150, 300, 600, 1000, 2000, 5000}) {
     const int64_t id = NextPending();
     if (id == 0) break;
-    KillWhenJournalled(Start({"proposals", "approve", std::to_string(id), "--library", lib_.string()},
-                             dir_ / "approve.log"),
-                       lib_, std::chrono::microseconds(delay_us));
+    KillWhenJournalled(
+        Start({"proposals", "approve", std::to_string(id), "--library", lib_.string()}, dir_ / "approve.log"), lib_,
+        std::chrono::microseconds(delay_us));
     CheckInvariant();
   }
   EXPECT_GT(settled_, 0) << "no kill interrupted a replacement in flight";

@@ -12,7 +12,6 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
-
 #include <vips/vips8>
 
 extern char** environ;
@@ -52,7 +51,8 @@ std::string Slurp(const fs::path& path) {
 
 RunResult RunTriage(const std::vector<std::string>& args, const std::vector<std::string>& env) {
   static int counter = 0;
-  fs::path base = fs::temp_directory_path() / ("triage_run_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+  fs::path base =
+      fs::temp_directory_path() / ("triage_run_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   std::string out_path = base.string() + ".out", err_path = base.string() + ".err";
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);

@@ -21,7 +21,8 @@ TEST(WatchTest, TakesCompletelyWrittenFilesFromTheInboxAndMovesThem) {
   InitLibrary(lib, {{"analysis", {{"faces", false}}}});
   WriteTestImage(dir / "a.jpg", 21);
   WriteTestImage(dir / "b.jpg", 22);
-  pid_t pid = Start({"watch", "--library", lib.string(), "--debounce-ms", "200", "--max-files", "2"}, dir / "watch.log");
+  pid_t pid =
+      Start({"watch", "--library", lib.string(), "--debounce-ms", "200", "--max-files", "2"}, dir / "watch.log");
   ASSERT_TRUE(WaitForLogLine(dir / "watch.log", "watching ", 60'000)) << Slurp(dir / "watch.log");
   // One file written slowly in pieces, one moved in whole.
   std::string bytes = Slurp(dir / "a.jpg");
@@ -63,17 +64,16 @@ TEST(UrlIngestTest, DownloadsRecordTheUrlAndReportFailuresPerUrl) {
   WriteTestImage(dir / "pic.jpg", 23);
   std::string jpeg = Slurp(dir / "pic.jpg");
   httplib::Server server;
-  server.Get("/photos/pic.jpg", [&](const httplib::Request&, httplib::Response& res) {
-    res.set_content(jpeg, "image/jpeg");
-  });
+  server.Get("/photos/pic.jpg",
+             [&](const httplib::Request&, httplib::Response& res) { res.set_content(jpeg, "image/jpeg"); });
   server.Get("/notes.jpg", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("<html>hello</html>", "text/html");
   });
   int port = server.bind_to_any_port("127.0.0.1");
   std::thread t([&] { server.listen_after_bind(); });
   std::string base = "http://127.0.0.1:" + std::to_string(port);
-  RunResult r = RunTriage({"ingest", "--library", lib.string(), "--json", base + "/photos/pic.jpg", base + "/missing.jpg",
-                     base + "/notes.jpg"});
+  RunResult r = RunTriage({"ingest", "--library", lib.string(), "--json", base + "/photos/pic.jpg",
+                           base + "/missing.jpg", base + "/notes.jpg"});
   server.stop();
   t.join();
   EXPECT_EQ(r.exit_code, 1) << r.err;

@@ -2,7 +2,6 @@
 // (the tests' own cluster): `ingest --queue`, `worker`, `jobs wait`, `workers`, and a worker killed with SIGKILL
 // mid-way whose jobs the others take over.
 #include <gtest/gtest.h>
-
 #include <signal.h>
 
 #include <chrono>

@@ -2,6 +2,7 @@
 #include "tests/postgres/test_cluster.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <grp.h>
 #include <libpq-fe.h>
 #include <pwd.h>
@@ -15,8 +16,6 @@
 #include <mutex>
 #include <sstream>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace triage::testing {
 namespace {

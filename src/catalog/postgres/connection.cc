@@ -1,10 +1,10 @@
 // libpq connection, parameters and rows (see connection.h).
 #include "catalog/postgres/connection.h"
 
+#include <fmt/format.h>
+
 #include <cstring>
 #include <regex>
-
-#include <fmt/format.h>
 
 namespace triage::catalog::postgres {
 namespace {
@@ -92,7 +92,8 @@ base::Result<std::unique_ptr<Connection>> Connection::Open(const std::string& ur
   }
   std::unique_ptr<Connection> c(new Connection(conn));
   // Notices (e.g. "relation exists, skipping") are not errors; keep them off the terminal.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return c;
 }
 
@@ -110,9 +111,12 @@ base::Status Connection::Check(PGresult* result, const char* sql) {
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   std::string first_words = std::string(sql).substr(0, 60);
   switch (CodeOf(state)) {
-    case base::Code::kAlreadyExists: return base::Status::AlreadyExists(msg);
-    case base::Code::kUnavailable: return base::Status::Unavailable(fmt::format("catalog server: {}", msg));
-    default: return base::Status::Io(fmt::format("catalog query failed ({}...): {}", first_words, msg));
+    case base::Code::kAlreadyExists:
+      return base::Status::AlreadyExists(msg);
+    case base::Code::kUnavailable:
+      return base::Status::Unavailable(fmt::format("catalog server: {}", msg));
+    default:
+      return base::Status::Io(fmt::format("catalog query failed ({}...): {}", first_words, msg));
   }
 }
 
@@ -124,8 +128,8 @@ base::Result<Rows> Connection::Query(const char* sql, const Params& params) {
     values.push_back(v ? v->data() : nullptr);
     lengths.push_back(v ? static_cast<int>(v->size()) : 0);
   }
-  PGresult* result = PQexecParams(conn_, sql, params.size(), nullptr, values.data(), lengths.data(),
-                                   params.formats_.data(), 0);
+  PGresult* result =
+      PQexecParams(conn_, sql, params.size(), nullptr, values.data(), lengths.data(), params.formats_.data(), 0);
   base::Status st = Check(result, sql);
   if (!st.ok()) {
     PQclear(result);

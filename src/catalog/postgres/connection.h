@@ -49,8 +49,8 @@ class Rows {
   int64_t Int(int row, int col) const;
   double Real(int row, int col) const;
   std::string Text(int row, int col) const { return PQgetvalue(result_.get(), row, col); }
-  std::vector<uint8_t> Bytes(int row, int col) const;   // a bytea column; empty when NULL
-  std::vector<float> Floats(int row, int col) const;    // a bytea column of packed floats
+  std::vector<uint8_t> Bytes(int row, int col) const;  // a bytea column; empty when NULL
+  std::vector<float> Floats(int row, int col) const;   // a bytea column of packed floats
 
  private:
   std::unique_ptr<PGresult, void (*)(PGresult*)> result_;

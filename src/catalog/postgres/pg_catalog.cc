@@ -32,7 +32,8 @@ constexpr const char* kInsertReview =
     "queued_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)";
 
 constexpr const char* kCloseReview =
-    "UPDATE review_queue SET reviewed_at = $1, reviewed_by = $2, action = $3 WHERE item_id = $4 AND reviewed_at IS NULL";
+    "UPDATE review_queue SET reviewed_at = $1, reviewed_by = $2, action = $3 WHERE item_id = $4 AND reviewed_at IS "
+    "NULL";
 
 constexpr const char* kRelocateItem =
     "UPDATE items SET path = $1, location = $2, category = $3, person = $4, auto_sorted = $5, updated_at = $6 "
@@ -69,9 +70,7 @@ constexpr const char* kSetFaceLabel =
     "UPDATE faces SET named_as = $1, untracked = $2 WHERE id = (SELECT id FROM faces WHERE item_id = $3 ORDER BY id "
     "LIMIT 1 OFFSET $4)";
 
-Params& AddHash(Params& p, bool has, uint64_t hash) {
-  return has ? p.Add(static_cast<int64_t>(hash)) : p.AddNull();
-}
+Params& AddHash(Params& p, bool has, uint64_t hash) { return has ? p.Add(static_cast<int64_t>(hash)) : p.AddNull(); }
 
 }  // namespace
 
@@ -174,7 +173,10 @@ base::Result<int64_t> PgCatalog::InsertItem(const CatalogChange& change) {
   p.Add(change.at).Add(change.at);
   AddHash(p, r.fingerprint.has_phash, r.fingerprint.phash_center);
   const std::vector<uint8_t>& sig = r.fingerprint.signature;
-  if (sig.empty()) p.AddNull(); else p.AddBytes(sig.data(), sig.size());
+  if (sig.empty())
+    p.AddNull();
+  else
+    p.AddBytes(sig.data(), sig.size());
   auto inserted = conn_->Query(kInsertItem, p);
   if (inserted.status().code() == base::Code::kAlreadyExists) {
     return base::Status::AlreadyExists(fmt::format("an item at {} exists already", r.path));
@@ -210,21 +212,15 @@ base::Status PgCatalog::InsertFaces(int64_t item_id, const std::vector<model::Fa
 
 base::Status PgCatalog::InsertReview(int64_t item_id, const model::ItemRecord& r, const std::string& reason,
                                      const std::string& code, int faces_detected, int64_t at) {
-  return conn_->Run(kInsertReview, Params()
-                                       .Add(item_id)
-                                       .Add(r.category)
-                                       .Add(reason)
-                                       .Add(code)
-                                       .Add(faces_detected)
-                                       .Add(r.person)
-                                       .Add(at)
-                                       .Add(at));
+  return conn_->Run(
+      kInsertReview,
+      Params().Add(item_id).Add(r.category).Add(reason).Add(code).Add(faces_detected).Add(r.person).Add(at).Add(at));
 }
 
 base::Result<int64_t> PgCatalog::RelocateItem(const CatalogChange& change) {
   const model::ItemRecord& r = change.item;
-  auto found = conn_->Query(fmt::format("SELECT {} FROM items WHERE id = $1 FOR UPDATE", kItemColumns),
-                            Params().Add(r.id));
+  auto found =
+      conn_->Query(fmt::format("SELECT {} FROM items WHERE id = $1 FOR UPDATE", kItemColumns), Params().Add(r.id));
   if (!found.ok()) return found.status();
   if (found->empty()) return base::Status::NotFound(fmt::format("no item {}", r.id));
   model::ItemRecord before = ReadItem(*found, 0);
@@ -254,7 +250,10 @@ base::Result<int64_t> PgCatalog::RelocateItem(const CatalogChange& change) {
 base::Status PgCatalog::InsertAudit(const model::AuditEntry& e) {
   Params p;
   p.Add(e.at).Add(e.actor);
-  if (e.item_id > 0) p.Add(e.item_id); else p.AddNull();
+  if (e.item_id > 0)
+    p.Add(e.item_id);
+  else
+    p.AddNull();
   p.Add(e.action).Add(e.from_state).Add(e.to_state).Add(e.reason);
   return conn_->Run(kInsertAudit, p);
 }

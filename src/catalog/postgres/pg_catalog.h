@@ -6,8 +6,8 @@
 #include <string>
 
 #include "catalog/catalog.h"
-#include "catalog/table_transfer.h"
 #include "catalog/postgres/connection.h"
+#include "catalog/table_transfer.h"
 
 namespace triage::catalog::postgres {
 

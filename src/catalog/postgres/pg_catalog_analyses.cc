@@ -136,14 +136,18 @@ base::Result<std::vector<StoredAnalysisRow>> PgCatalog::ListStoredAnalyses(int64
 
 base::Status PgCatalog::UpdateAnalyses(const std::vector<StoredAnalysisRow>& rows) {
   std::lock_guard lock(mu_);
-  return InTransaction<int64_t>(*conn_, [&]() -> base::Result<int64_t> {
-    for (const StoredAnalysisRow& r : rows) {
-      std::vector<uint8_t> bytes = EncodeAnalysis(r.analysis);
-      TRIAGE_RETURN_IF_ERROR(
-          conn_->Run(kUpdateAnalysis, Params().Add(r.analysis.version).AddBytes(bytes.data(), bytes.size()).Add(r.item_id)));
-    }
-    return static_cast<int64_t>(rows.size());
-  }).status();
+  return InTransaction<int64_t>(
+             *conn_,
+             [&]() -> base::Result<int64_t> {
+               for (const StoredAnalysisRow& r : rows) {
+                 std::vector<uint8_t> bytes = EncodeAnalysis(r.analysis);
+                 TRIAGE_RETURN_IF_ERROR(
+                     conn_->Run(kUpdateAnalysis,
+                                Params().Add(r.analysis.version).AddBytes(bytes.data(), bytes.size()).Add(r.item_id)));
+               }
+               return static_cast<int64_t>(rows.size());
+             })
+      .status();
 }
 
 }  // namespace triage::catalog::postgres

@@ -1,7 +1,7 @@
 // PostgreSQL catalog: item reads, review queue, statistics, audit log, persons and trash.
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "catalog/postgres/pg_catalog.h"
 #include "catalog/postgres/pg_rows.h"
@@ -22,7 +22,8 @@ constexpr const char* kPendingReview =
     "WHERE item_id = $1 AND reviewed_at IS NULL ORDER BY id DESC LIMIT 1";
 
 constexpr const char* kSkipReview = "UPDATE review_queue SET queued_at = $1 WHERE item_id = $2 AND reviewed_at IS NULL";
-constexpr const char* kMoveToQueueEnd = "UPDATE items SET queue_rank = (SELECT MAX(queue_rank) FROM items) + 1 WHERE id = $1";
+constexpr const char* kMoveToQueueEnd =
+    "UPDATE items SET queue_rank = (SELECT MAX(queue_rank) FROM items) + 1 WHERE id = $1";
 
 // One row of counts since a time: total, auto-sorted, pending review, in library, in trash.
 constexpr const char* kStatCounts =
@@ -45,7 +46,8 @@ constexpr const char* kDailyStats =
 
 constexpr const char* kListAudit =
     "SELECT id, at, actor, COALESCE(item_id, 0), action, from_state, to_state, reason FROM audit "
-    "WHERE ($1::bigint = 0 OR item_id = $1::bigint) AND ($2::text = '' OR actor = $2::text) ORDER BY id DESC LIMIT $3 OFFSET $4";
+    "WHERE ($1::bigint = 0 OR item_id = $1::bigint) AND ($2::text = '' OR actor = $2::text) ORDER BY id DESC LIMIT $3 "
+    "OFFSET $4";
 
 constexpr const char* kAddPerson = "INSERT INTO persons (name, created_at) VALUES ($1, $2) RETURNING id";
 constexpr const char* kListPersons =
@@ -143,7 +145,8 @@ model::ItemRecord ReadItem(const Rows& s, int i) {
 
 base::Result<model::ItemRecord> PgCatalog::GetItem(int64_t id) {
   std::lock_guard lock(mu_);
-  auto items = ReadItems(conn_->Query(fmt::format("SELECT {} FROM items WHERE id = $1", kItemColumns), Params().Add(id)));
+  auto items =
+      ReadItems(conn_->Query(fmt::format("SELECT {} FROM items WHERE id = $1", kItemColumns), Params().Add(id)));
   if (!items.ok()) return items.status();
   if (items->empty()) return base::Status::NotFound(fmt::format("no item {}", id));
   return std::move(items->front());
@@ -215,16 +218,19 @@ base::Result<model::ReviewEntry> PgCatalog::PendingReview(int64_t item_id) {
 
 base::Status PgCatalog::SkipReview(int64_t item_id, const std::string& actor, int64_t at) {
   std::lock_guard lock(mu_);
-  return InTransaction<int64_t>(*conn_, [&]() -> base::Result<int64_t> {
-    auto skipped = conn_->Query(kSkipReview, Params().Add(at).Add(item_id));
-    if (!skipped.ok()) return skipped.status();
-    if (skipped->affected() == 0) {
-      return base::Status::NotFound(fmt::format("item {} is not waiting for review", item_id));
-    }
-    TRIAGE_RETURN_IF_ERROR(conn_->Run(kMoveToQueueEnd, Params().Add(item_id)));
-    TRIAGE_RETURN_IF_ERROR(InsertAudit({0, at, actor, item_id, "skip", "", "", "skipped for later"}));
-    return item_id;
-  }).status();
+  return InTransaction<int64_t>(
+             *conn_,
+             [&]() -> base::Result<int64_t> {
+               auto skipped = conn_->Query(kSkipReview, Params().Add(at).Add(item_id));
+               if (!skipped.ok()) return skipped.status();
+               if (skipped->affected() == 0) {
+                 return base::Status::NotFound(fmt::format("item {} is not waiting for review", item_id));
+               }
+               TRIAGE_RETURN_IF_ERROR(conn_->Run(kMoveToQueueEnd, Params().Add(item_id)));
+               TRIAGE_RETURN_IF_ERROR(InsertAudit({0, at, actor, item_id, "skip", "", "", "skipped for later"}));
+               return item_id;
+             })
+      .status();
 }
 
 base::Result<Stats> PgCatalog::GetStats(int64_t since) {
@@ -252,20 +258,21 @@ base::Result<std::vector<DayStats>> PgCatalog::GetDailyStats(int64_t since) {
   auto r = conn_->Query(kDailyStats, Params().Add(since));
   if (!r.ok()) return r.status();
   std::vector<DayStats> out;
-  for (int i = 0; i < r->size(); ++i) out.push_back({r->Text(i, 0), r->Int(i, 1), r->Int(i, 2), r->Int(i, 3), r->Int(i, 4)});
+  for (int i = 0; i < r->size(); ++i)
+    out.push_back({r->Text(i, 0), r->Int(i, 1), r->Int(i, 2), r->Int(i, 3), r->Int(i, 4)});
   return out;
 }
 
 base::Result<std::vector<model::AuditEntry>> PgCatalog::ListAudit(int64_t item_id, const std::string& actor, int limit,
-                                                                 int offset) {
+                                                                  int offset) {
   std::lock_guard lock(mu_);
   auto r = conn_->Query(kListAudit,
                         Params().Add(item_id).Add(actor).Add(std::clamp(limit, 1, 1000)).Add(std::max(offset, 0)));
   if (!r.ok()) return r.status();
   std::vector<model::AuditEntry> out;
   for (int i = 0; i < r->size(); ++i) {
-    out.push_back({r->Int(i, 0), r->Int(i, 1), r->Text(i, 2), r->Int(i, 3), r->Text(i, 4), r->Text(i, 5),
-                   r->Text(i, 6), r->Text(i, 7)});
+    out.push_back({r->Int(i, 0), r->Int(i, 1), r->Text(i, 2), r->Int(i, 3), r->Text(i, 4), r->Text(i, 5), r->Text(i, 6),
+                   r->Text(i, 7)});
   }
   return out;
 }
@@ -310,17 +317,19 @@ base::Result<std::vector<model::PersonReference>> PgCatalog::AllReferences() {
 
 base::Result<std::vector<model::ItemRecord>> PgCatalog::TrashedBefore(int64_t before) {
   std::lock_guard lock(mu_);
-  return ReadItems(conn_->Query(fmt::format("SELECT {} FROM items WHERE {}", kItemColumns, kTrashedBefore),
-                                Params().Add(before)));
+  return ReadItems(
+      conn_->Query(fmt::format("SELECT {} FROM items WHERE {}", kItemColumns, kTrashedBefore), Params().Add(before)));
 }
 
 base::Status PgCatalog::DeleteItem(int64_t id, const std::string& actor, const std::string& reason, int64_t at) {
   std::lock_guard lock(mu_);
-  return InTransaction<int64_t>(*conn_, [&]() -> base::Result<int64_t> {
-    TRIAGE_RETURN_IF_ERROR(conn_->Run(kDeleteItem, Params().Add(id)));
-    TRIAGE_RETURN_IF_ERROR(InsertAudit({0, at, actor, id, "purge", "trash", "", reason}));
-    return id;
-  }).status();
+  return InTransaction<int64_t>(*conn_,
+                                [&]() -> base::Result<int64_t> {
+                                  TRIAGE_RETURN_IF_ERROR(conn_->Run(kDeleteItem, Params().Add(id)));
+                                  TRIAGE_RETURN_IF_ERROR(InsertAudit({0, at, actor, id, "purge", "trash", "", reason}));
+                                  return id;
+                                })
+      .status();
 }
 
 }  // namespace triage::catalog::postgres

@@ -105,7 +105,8 @@ base::Result<std::vector<WorkerRecord>> PgJobQueue::LiveWorkers(int64_t now, int
   if (!r.ok()) return r.status();
   std::vector<WorkerRecord> out;
   for (int i = 0; i < r->size(); ++i) {
-    WorkerRecord w{r->Text(i, 0), r->Text(i, 1), r->Int(i, 2), r->Int(i, 3), r->Int(i, 4), std::nullopt, r->Text(i, 6), 0};
+    WorkerRecord w{r->Text(i, 0), r->Text(i, 1), r->Int(i, 2),  r->Int(i, 3),
+                   r->Int(i, 4),  std::nullopt,  r->Text(i, 6), 0};
     if (!r->IsNull(i, 5)) w.job_id = r->Int(i, 5);
     w.jobs_held = r->Int(i, 7);
     out.push_back(std::move(w));
@@ -130,8 +131,6 @@ base::Status PgJobQueue::TakeLease(const std::string& name) {
   return base::Status::Ok();
 }
 
-base::Status PgJobQueue::ReleaseLease(const std::string& name) {
-  return conn_->Run(kReleaseLease, Params().Add(name));
-}
+base::Status PgJobQueue::ReleaseLease(const std::string& name) { return conn_->Run(kReleaseLease, Params().Add(name)); }
 
 }  // namespace triage::catalog::postgres

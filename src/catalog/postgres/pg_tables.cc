@@ -13,20 +13,29 @@ constexpr const char* kResetSequence =
     "SELECT setval(pg_get_serial_sequence('{0}', '{1}'), COALESCE(MAX({1}), 1), MAX({1}) IS NOT NULL) FROM {0}";
 
 void AddValue(Params& p, const Value& v) {
-  if (const auto* i = std::get_if<int64_t>(&v)) p.Add(*i);
-  else if (const auto* d = std::get_if<double>(&v)) p.Add(*d);
-  else if (const auto* t = std::get_if<std::string>(&v)) p.Add(*t);
-  else if (const auto* b = std::get_if<std::vector<uint8_t>>(&v)) p.AddBytes(b->data(), b->size());
-  else p.AddNull();
+  if (const auto* i = std::get_if<int64_t>(&v))
+    p.Add(*i);
+  else if (const auto* d = std::get_if<double>(&v))
+    p.Add(*d);
+  else if (const auto* t = std::get_if<std::string>(&v))
+    p.Add(*t);
+  else if (const auto* b = std::get_if<std::vector<uint8_t>>(&v))
+    p.AddBytes(b->data(), b->size());
+  else
+    p.AddNull();
 }
 
 Value ReadValue(const Rows& r, int row, int col, ColumnKind kind) {
   if (r.IsNull(row, col)) return std::monostate{};
   switch (kind) {
-    case ColumnKind::kInt: return r.Int(row, col);
-    case ColumnKind::kReal: return r.Real(row, col);
-    case ColumnKind::kText: return r.Text(row, col);
-    case ColumnKind::kBytes: return r.Bytes(row, col);
+    case ColumnKind::kInt:
+      return r.Int(row, col);
+    case ColumnKind::kReal:
+      return r.Real(row, col);
+    case ColumnKind::kText:
+      return r.Text(row, col);
+    case ColumnKind::kBytes:
+      return r.Bytes(row, col);
   }
   return std::monostate{};
 }
@@ -55,9 +64,9 @@ base::Result<std::vector<Row>> PgCatalog::ReadRows(const TableSpec& table, const
   if (after) AddValue(p, *after);
   p.Add(limit);
   // Text keys compare byte by byte (COLLATE "C"), as SQLite compares them, so both page in the same order.
-  std::string sql = fmt::format("SELECT {} FROM {} {} ORDER BY {} COLLATE \"C\" LIMIT ${}", ColumnList(table),
-                                table.name, after ? fmt::format("WHERE {} COLLATE \"C\" > $1", key) : "", key,
-                                p.size());
+  std::string sql =
+      fmt::format("SELECT {} FROM {} {} ORDER BY {} COLLATE \"C\" LIMIT ${}", ColumnList(table), table.name,
+                  after ? fmt::format("WHERE {} COLLATE \"C\" > $1", key) : "", key, p.size());
   if (table.columns.front().kind != ColumnKind::kText) {
     sql = fmt::format("SELECT {} FROM {} {} ORDER BY {} LIMIT ${}", ColumnList(table), table.name,
                       after ? fmt::format("WHERE {} > $1", key) : "", key, p.size());
@@ -80,15 +89,17 @@ base::Status PgCatalog::WriteRows(const TableSpec& table, const std::vector<Row>
   std::string marks;
   for (size_t i = 0; i < table.columns.size(); ++i) marks += fmt::format("{}${}", i ? "," : "", i + 1);
   std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ({})", table.name, ColumnList(table), marks);
-  return InTransaction<int64_t>(*conn_, [&]() -> base::Result<int64_t> {
-    for (const Row& row : rows) {
-      Params p;
-      for (const Value& v : row) AddValue(p, v);
-      base::Status st = conn_->Run(sql, p);
-      if (!st.ok()) return st.WithContext(table.name);
-    }
-    return static_cast<int64_t>(rows.size());
-  }).status();
+  return InTransaction<int64_t>(*conn_,
+                                [&]() -> base::Result<int64_t> {
+                                  for (const Row& row : rows) {
+                                    Params p;
+                                    for (const Value& v : row) AddValue(p, v);
+                                    base::Status st = conn_->Run(sql, p);
+                                    if (!st.ok()) return st.WithContext(table.name);
+                                  }
+                                  return static_cast<int64_t>(rows.size());
+                                })
+      .status();
 }
 
 base::Status PgCatalog::FinishWrites() {

@@ -1,9 +1,9 @@
 // Users and sessions on the catalog's PostgreSQL connection.
 #include "catalog/postgres/pg_users.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace triage::catalog::postgres {
 namespace {
@@ -24,13 +24,16 @@ constexpr const char* kFindSession =
 constexpr const char* kRemoveSession = "DELETE FROM sessions WHERE token_hash = $1";
 constexpr const char* kRemoveExpired = "DELETE FROM sessions WHERE expires_at <= $1";
 
-UserRecord ReadUser(const Rows& r, int i) { return {r.Int(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Int(i, 4)}; }
+UserRecord ReadUser(const Rows& r, int i) {
+  return {r.Int(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Int(i, 4)};
+}
 
 }  // namespace
 
 base::Result<int64_t> PgUserStore::AddUser(const UserRecord& user) {
   if (!IsUserRole(user.role)) {
-    return base::Status::InvalidArgument(fmt::format("role \"{}\" is unknown; use user, admin or superadmin", user.role));
+    return base::Status::InvalidArgument(
+        fmt::format("role \"{}\" is unknown; use user, admin or superadmin", user.role));
   }
   auto lock = catalog_.Lock();
   auto r = catalog_.connection().Query(
@@ -69,13 +72,16 @@ base::Result<int64_t> PgUserStore::CountUsers() {
 base::Status PgUserStore::ChangeUserAndEndSessions(const char* sql, Params params, const std::string& name) {
   auto lock = catalog_.Lock();
   Connection& conn = catalog_.connection();
-  return InTransaction<int64_t>(conn, [&]() -> base::Result<int64_t> {
-    auto changed = conn.Query(sql, params);
-    if (!changed.ok()) return changed.status();
-    if (changed->affected() == 0) return base::Status::NotFound(fmt::format("no user named {}", name));
-    TRIAGE_RETURN_IF_ERROR(conn.Run(kEndSessionsOf, Params().Add(name)));
-    return changed->affected();
-  }).status();
+  return InTransaction<int64_t>(conn,
+                                [&]() -> base::Result<int64_t> {
+                                  auto changed = conn.Query(sql, params);
+                                  if (!changed.ok()) return changed.status();
+                                  if (changed->affected() == 0)
+                                    return base::Status::NotFound(fmt::format("no user named {}", name));
+                                  TRIAGE_RETURN_IF_ERROR(conn.Run(kEndSessionsOf, Params().Add(name)));
+                                  return changed->affected();
+                                })
+      .status();
 }
 
 base::Status PgUserStore::SetPassword(const std::string& name, const std::string& password_hash) {

@@ -23,7 +23,10 @@ const model::DimensionScore* Dimension(const model::QualityScore& q, const char*
 
 void BindScore(Statement& s, int index, const model::QualityScore& q, const char* name) {
   const model::DimensionScore* d = q.scored ? Dimension(q, name) : nullptr;
-  if (d != nullptr) s.Bind(index, d->score); else s.BindNull(index);
+  if (d != nullptr)
+    s.Bind(index, d->score);
+  else
+    s.BindNull(index);
 }
 
 }  // namespace
@@ -33,9 +36,15 @@ base::Status WriteGalleryFacts(sqlite3* db, int64_t item_id, const model::Stored
   const model::QualityScore& q = a.quality;
   Statement s(db, kUpsertFacts);
   s.Bind(1, item_id);
-  if (auto ms = model::CaptureTimeMs(a.info.taken_at)) s.Bind(2, *ms); else s.BindNull(2);
+  if (auto ms = model::CaptureTimeMs(a.info.taken_at))
+    s.Bind(2, *ms);
+  else
+    s.BindNull(2);
   s.Bind(3, q.scored ? q.category : std::string());
-  if (q.scored) s.Bind(4, q.aggregate); else s.BindNull(4);
+  if (q.scored)
+    s.Bind(4, q.aggregate);
+  else
+    s.BindNull(4);
   s.Bind(5, int64_t{q.eyes_closed}).Bind(6, a.info.lens);
   BindScore(s, 7, q, "sharpness");
   BindScore(s, 8, q, "composition");

@@ -167,7 +167,8 @@ END;
 )sql",
       // 7: face clusters (an incremental density clustering of the stored faces, faces/face_clustering.h): each face's
       //    cluster, how many faces lie within the cluster distance of it (-1: not clustered yet) and whether that makes
-      //    it a core face, whether a person placed it there, its size; clusters with the person they were named as; "not this person" per face; and the log of people
+      //    it a core face, whether a person placed it there, its size; clusters with the person they were named as;
+      //    "not this person" per face; and the log of people
       //    actions (name, merge, split, ...) with what undoing each one needs.
       R"sql(
 ALTER TABLE faces ADD COLUMN cluster_id INTEGER;

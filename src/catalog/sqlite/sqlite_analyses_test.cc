@@ -58,8 +58,10 @@ class SqliteAnalysesTest : public ::testing::Test {
     sqlite3_stmt* st = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(db, "UPDATE analyses SET analysis = ? WHERE item_id = ?", -1, &st, nullptr),
               SQLITE_OK);
-    if (as_blob) sqlite3_bind_blob(st, 1, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-    else sqlite3_bind_text(st, 1, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    if (as_blob)
+      sqlite3_bind_blob(st, 1, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    else
+      sqlite3_bind_text(st, 1, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, item_id);
     EXPECT_EQ(sqlite3_step(st), SQLITE_DONE);
     sqlite3_finalize(st);
@@ -106,7 +108,9 @@ TEST_F(SqliteAnalysesTest, NamesThatAreNotUtf8AreStoredWithReplacementCharacters
   int64_t id = InsertReviewed(1, std::string("b\xff\xfe") + "b", 0.4);
   auto stored = catalog_->GetAnalysis(id);
   ASSERT_TRUE(stored.ok());
-  EXPECT_EQ((*stored)->analysis.faces.at(0).match.person, "b\xEF\xBF\xBD\xEF\xBF\xBD" "b");
+  EXPECT_EQ((*stored)->analysis.faces.at(0).match.person,
+            "b\xEF\xBF\xBD\xEF\xBF\xBD"
+            "b");
 }
 
 TEST_F(SqliteAnalysesTest, PagesParsedInParallelKeepTheirOrderAndContent) {

@@ -1,10 +1,9 @@
 // SQLite catalog: connection, migrations, changes (insert/relocate) and item queries.
 #include "catalog/sqlite/sqlite_catalog.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <variant>
 
 #include "catalog/row_codec.h"
@@ -128,8 +127,8 @@ Where WhereOf(const ItemFilter& f) {
 
 base::Result<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::filesystem::path& db_path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
@@ -228,15 +227,27 @@ base::Result<int64_t> SqliteCatalog::InsertItem(const CatalogChange& change) {
   Statement s(db_, kInsertItem);
   s.Bind(1, r.path).Bind(2, r.original_name).Bind(3, r.original_path).Bind(4, r.source).Bind(5, r.url);
   s.Bind(6, r.fingerprint.sha256);
-  if (r.fingerprint.has_phash) s.Bind(7, static_cast<int64_t>(r.fingerprint.phash)); else s.BindNull(7);
+  if (r.fingerprint.has_phash)
+    s.Bind(7, static_cast<int64_t>(r.fingerprint.phash));
+  else
+    s.BindNull(7);
   s.Bind(8, r.fingerprint.size_bytes).Bind(9, r.info.width).Bind(10, r.info.height).Bind(11, r.info.format);
   s.Bind(12, r.info.taken_at).Bind(13, r.info.camera).Bind(14, r.location).Bind(15, r.category).Bind(16, r.person);
-  if (r.duplicate_of) s.Bind(17, *r.duplicate_of); else s.BindNull(17);
+  if (r.duplicate_of)
+    s.Bind(17, *r.duplicate_of);
+  else
+    s.BindNull(17);
   s.Bind(18, ReasonsJson(r.reasons)).Bind(19, int64_t{r.auto_sorted}).Bind(20, r.faces_detected);
   s.Bind(21, r.sharpness).Bind(22, r.exposure).Bind(23, change.at).Bind(24, change.at);
-  if (r.fingerprint.has_phash) s.Bind(25, static_cast<int64_t>(r.fingerprint.phash_center)); else s.BindNull(25);
+  if (r.fingerprint.has_phash)
+    s.Bind(25, static_cast<int64_t>(r.fingerprint.phash_center));
+  else
+    s.BindNull(25);
   const std::vector<uint8_t>& sig = r.fingerprint.signature;
-  if (sig.empty()) s.BindNull(26); else s.BindBlob(26, sig.data(), sig.size());
+  if (sig.empty())
+    s.BindNull(26);
+  else
+    s.BindBlob(26, sig.data(), sig.size());
   TRIAGE_RETURN_IF_ERROR(s.Run());
   int64_t id = sqlite3_last_insert_rowid(db_);
   TRIAGE_RETURN_IF_ERROR(Statement(db_, "UPDATE items SET queue_rank = id WHERE id = ?").Bind(1, id).Run());
@@ -277,8 +288,10 @@ base::Result<int64_t> SqliteCatalog::RelocateItem(const CatalogChange& change) {
   s.Bind(6, change.at).Bind(7, r.id);
   TRIAGE_RETURN_IF_ERROR(s.Run());
   if (!r.reasons.empty()) {  // re-decided by the policy: the new reasons replace the old
-    TRIAGE_RETURN_IF_ERROR(
-        Statement(db_, "UPDATE items SET reasons = ? WHERE id = ?").Bind(1, ReasonsJson(r.reasons)).Bind(2, r.id).Run());
+    TRIAGE_RETURN_IF_ERROR(Statement(db_, "UPDATE items SET reasons = ? WHERE id = ?")
+                               .Bind(1, ReasonsJson(r.reasons))
+                               .Bind(2, r.id)
+                               .Run());
   }
   TRIAGE_RETURN_IF_ERROR(
       Statement(db_, kCloseReview).Bind(1, change.at).Bind(2, change.actor).Bind(3, change.action).Bind(4, r.id).Run());
@@ -299,7 +312,10 @@ base::Result<int64_t> SqliteCatalog::RelocateItem(const CatalogChange& change) {
 base::Status SqliteCatalog::InsertAudit(const model::AuditEntry& e) {
   Statement s(db_, kInsertAudit);
   s.Bind(1, e.at).Bind(2, e.actor);
-  if (e.item_id > 0) s.Bind(3, e.item_id); else s.BindNull(3);
+  if (e.item_id > 0)
+    s.Bind(3, e.item_id);
+  else
+    s.BindNull(3);
   s.Bind(4, e.action).Bind(5, e.from_state).Bind(6, e.to_state).Bind(7, e.reason);
   return s.Run();
 }
@@ -341,8 +357,9 @@ base::Result<std::optional<int64_t>> SqliteCatalog::FindBySha256(const std::stri
 
 base::Result<std::vector<HashEntry>> SqliteCatalog::AllPerceptualHashes() {
   std::lock_guard lock(mu_);
-  Statement s(db_,
-              "SELECT id, phash, COALESCE(phash_center, phash) FROM items WHERE phash IS NOT NULL AND location != 'trash'");
+  Statement s(
+      db_,
+      "SELECT id, phash, COALESCE(phash_center, phash) FROM items WHERE phash IS NOT NULL AND location != 'trash'");
   std::vector<HashEntry> out;
   for (;;) {
     auto row = s.Step();

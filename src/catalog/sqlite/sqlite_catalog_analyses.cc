@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 #include <tbb/parallel_for.h>
 
-
 #include "catalog/row_codec.h"
 #include "catalog/sqlite/gallery_facts.h"
 #include "catalog/sqlite/sqlite_catalog.h"
@@ -13,7 +12,6 @@
 
 namespace triage::catalog::sqlite {
 namespace {
-
 
 constexpr const char* kInsertAnalysis = "INSERT OR REPLACE INTO analyses (item_id, version, analysis) VALUES (?,?,?)";
 
@@ -49,8 +47,11 @@ StoredAnalysisBytes ReadAnalysisColumn(const Statement& s, int col) {
 
 base::Status SqliteCatalog::InsertAnalysis(int64_t item_id, const model::StoredAnalysis& analysis) {
   std::vector<uint8_t> bytes = EncodeAnalysis(analysis);
-  TRIAGE_RETURN_IF_ERROR(Statement(db_, kInsertAnalysis).Bind(1, item_id).Bind(2, analysis.version)
-      .BindBlob(3, bytes.data(), bytes.size()).Run());
+  TRIAGE_RETURN_IF_ERROR(Statement(db_, kInsertAnalysis)
+                             .Bind(1, item_id)
+                             .Bind(2, analysis.version)
+                             .BindBlob(3, bytes.data(), bytes.size())
+                             .Run());
   return WriteGalleryFacts(db_, item_id, analysis);
 }
 
@@ -192,7 +193,8 @@ base::Status SqliteCatalog::UpdateAnalyses(const std::vector<StoredAnalysisRow>&
     Statement s(db_, kUpdateAnalysis);
     for (const StoredAnalysisRow& r : rows) {
       std::vector<uint8_t> bytes = EncodeAnalysis(r.analysis);
-      TRIAGE_RETURN_IF_ERROR(s.Bind(1, r.analysis.version).BindBlob(2, bytes.data(), bytes.size()).Bind(3, r.item_id).Run());
+      TRIAGE_RETURN_IF_ERROR(
+          s.Bind(1, r.analysis.version).BindBlob(2, bytes.data(), bytes.size()).Bind(3, r.item_id).Run());
       s.Reset();
       if (sqlite3_changes(db_) > 0) TRIAGE_RETURN_IF_ERROR(WriteGalleryFacts(db_, r.item_id, r.analysis));
     }

@@ -1,7 +1,7 @@
 // SQLite catalog: review queue, statistics, audit log, persons and trash queries.
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "catalog/sqlite/statement.h"
@@ -59,10 +59,12 @@ base::Status SqliteCatalog::SkipReview(int64_t item_id, const std::string& actor
   Statement s(db_, "UPDATE review_queue SET queued_at = ? WHERE item_id = ? AND reviewed_at IS NULL");
   s.Bind(1, at).Bind(2, item_id);
   TRIAGE_RETURN_IF_ERROR(s.Run());
-  if (sqlite3_changes(db_) == 0) return base::Status::NotFound(fmt::format("item {} is not waiting for review", item_id));
-  TRIAGE_RETURN_IF_ERROR(Statement(db_, "UPDATE items SET queue_rank = (SELECT MAX(queue_rank) FROM items) + 1 WHERE id = ?")
-                             .Bind(1, item_id)
-                             .Run());
+  if (sqlite3_changes(db_) == 0)
+    return base::Status::NotFound(fmt::format("item {} is not waiting for review", item_id));
+  TRIAGE_RETURN_IF_ERROR(
+      Statement(db_, "UPDATE items SET queue_rank = (SELECT MAX(queue_rank) FROM items) + 1 WHERE id = ?")
+          .Bind(1, item_id)
+          .Run());
   return InsertAudit({0, at, actor, item_id, "skip", "", "", "skipped for later"});
 }
 
@@ -103,7 +105,7 @@ base::Result<std::vector<DayStats>> SqliteCatalog::GetDailyStats(int64_t since) 
 }
 
 base::Result<std::vector<model::AuditEntry>> SqliteCatalog::ListAudit(int64_t item_id, const std::string& actor,
-                                                                     int limit, int offset) {
+                                                                      int limit, int offset) {
   std::lock_guard lock(mu_);
   Statement s(db_,
               "SELECT id, at, actor, COALESCE(item_id, 0), action, from_state, to_state, reason FROM audit "
@@ -119,7 +121,8 @@ base::Result<int64_t> SqliteCatalog::AddPerson(const std::string& name, int64_t 
   std::lock_guard lock(mu_);
   Statement s(db_, "INSERT INTO persons (name, created_at) VALUES (?, ?)");
   base::Status st = s.Bind(1, name).Bind(2, at).Run();
-  if (st.code() == base::Code::kAlreadyExists) return base::Status::AlreadyExists(fmt::format("{} is enrolled already", name));
+  if (st.code() == base::Code::kAlreadyExists)
+    return base::Status::AlreadyExists(fmt::format("{} is enrolled already", name));
   TRIAGE_RETURN_IF_ERROR(st);
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
 }
@@ -162,7 +165,10 @@ base::Status SqliteCatalog::InsertReferences(const CatalogChange& change) {
     Statement s(db_,
                 "INSERT INTO person_references (id, person_id, embedding, source) "
                 "SELECT ?, id, ?, ? FROM persons WHERE name = ?");
-    if (ref.id > 0) s.Bind(1, ref.id); else s.BindNull(1);  // put back under its id, or a new one
+    if (ref.id > 0)
+      s.Bind(1, ref.id);
+    else
+      s.BindNull(1);  // put back under its id, or a new one
     s.BindBlob(2, ref.embedding.data(), ref.embedding.size() * sizeof(float)).Bind(3, ref.source).Bind(4, ref.person);
     TRIAGE_RETURN_IF_ERROR(s.Run());
   }
@@ -179,9 +185,10 @@ base::Status SqliteCatalog::RemoveReferences(const CatalogChange& change) {
 
 base::Result<std::vector<model::PersonReference>> SqliteCatalog::AllReferences() {
   std::lock_guard lock(mu_);
-  Statement s(db_,
-              "SELECT r.id, p.name, r.embedding, r.source FROM person_references r JOIN persons p ON p.id = r.person_id "
-              "ORDER BY r.id");
+  Statement s(
+      db_,
+      "SELECT r.id, p.name, r.embedding, r.source FROM person_references r JOIN persons p ON p.id = r.person_id "
+      "ORDER BY r.id");
   return Collect<model::PersonReference>(s, [](const Statement& r) {
     return model::PersonReference{r.Int(0), r.Text(1), r.FloatBlob(2), r.Text(3)};
   });

@@ -1,10 +1,10 @@
 // SQLite gallery: filters, sorts and keyset pages over items joined with their gallery facts and groups.
 #include "catalog/sqlite/sqlite_gallery.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <variant>
-
-#include <fmt/format.h>
 
 #include "catalog/sqlite/item_row.h"
 #include "catalog/sqlite/statement.h"

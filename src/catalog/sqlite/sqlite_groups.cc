@@ -1,7 +1,7 @@
 // SQLite: bursts and duplicate groups (one item_groups row per member and kind) and what grouping reads.
-#include <set>
-
 #include <fmt/format.h>
+
+#include <set>
 
 #include "catalog/sqlite/sqlite_gallery.h"
 #include "catalog/sqlite/statement.h"
@@ -38,7 +38,7 @@ model::GroupCandidate ReadCandidate(const Statement& s) {
 }  // namespace
 
 base::Result<std::vector<model::GroupCandidate>> SqliteGalleryStore::Candidates(const std::string& where,
-                                                                               const std::vector<int64_t>& args) {
+                                                                                const std::vector<int64_t>& args) {
   auto lock = catalog_.Lock();
   Statement s(catalog_.handle(), (std::string(kCandidateSelect) + where).c_str());
   for (size_t i = 0; i < args.size(); ++i) s.Bind(static_cast<int>(i) + 1, args[i]);
@@ -56,7 +56,7 @@ base::Result<std::vector<model::GroupCandidate>> SqliteGalleryStore::AllGroupCan
 }
 
 base::Result<std::vector<model::GroupCandidate>> SqliteGalleryStore::GroupCandidatesTakenBetween(int64_t from_ms,
-                                                                                                int64_t to_ms) {
+                                                                                                 int64_t to_ms) {
   return Candidates(" AND g.taken_at_ms BETWEEN ? AND ? ORDER BY g.taken_at_ms, items.id", {from_ms, to_ms});
 }
 

@@ -1,9 +1,9 @@
 // Proposals on the catalog's SQLite connection: add, list, decide, and apply a replacement in one transaction.
 #include "catalog/sqlite/sqlite_proposals.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "catalog/sqlite/statement.h"
 
@@ -86,7 +86,10 @@ base::Status SqliteProposalStore::Audit(int64_t at, const std::string& actor, in
   Statement s(catalog_.handle(),
               "INSERT INTO audit (at, actor, item_id, action, from_state, to_state, reason) VALUES (?,?,?,?,?,?,?)");
   s.Bind(1, at).Bind(2, actor);
-  if (item_id > 0) s.Bind(3, item_id); else s.BindNull(3);
+  if (item_id > 0)
+    s.Bind(3, item_id);
+  else
+    s.BindNull(3);
   return s.Bind(4, action).Bind(5, from).Bind(6, to).Bind(7, reason).Run();
 }
 
@@ -167,26 +170,35 @@ base::Result<std::vector<ProposalRecord>> SqliteProposalStore::ListProposals(con
 base::Status SqliteProposalStore::ChangeStatus(const StatusChange& c) {
   auto lock = catalog_.Lock();
   sqlite3* db = catalog_.handle();
-  return InTransaction<int64_t>(db, [&]() -> base::Result<int64_t> {
-    auto p = GetUnlocked(c.proposal_id);
-    if (!p.ok()) return p.status();
-    if (p->status != c.from_status) {
-      return base::Status::Conflict(fmt::format("proposal {} is {}, not {}; nothing was changed", c.proposal_id,
-                                                p->status, c.from_status));
-    }
-    Statement s(db, kDecideProposal);
-    TRIAGE_RETURN_IF_ERROR(
-        s.Bind(1, c.to_status).Bind(2, c.actor).Bind(3, c.at).Bind(4, c.notes).Bind(5, c.rule).Bind(6, c.proposal_id).Run());
-    TRIAGE_RETURN_IF_ERROR(Audit(c.at, c.actor, p->current_item_id, "proposal", c.from_status, c.to_status,
-                                 Decision(c.to_status, c.proposal_id, c.actor, c.rule, c.notes)));
-    return int64_t{0};
-  }).status();
+  return InTransaction<int64_t>(
+             db,
+             [&]() -> base::Result<int64_t> {
+               auto p = GetUnlocked(c.proposal_id);
+               if (!p.ok()) return p.status();
+               if (p->status != c.from_status) {
+                 return base::Status::Conflict(fmt::format("proposal {} is {}, not {}; nothing was changed",
+                                                           c.proposal_id, p->status, c.from_status));
+               }
+               Statement s(db, kDecideProposal);
+               TRIAGE_RETURN_IF_ERROR(s.Bind(1, c.to_status)
+                                          .Bind(2, c.actor)
+                                          .Bind(3, c.at)
+                                          .Bind(4, c.notes)
+                                          .Bind(5, c.rule)
+                                          .Bind(6, c.proposal_id)
+                                          .Run());
+               TRIAGE_RETURN_IF_ERROR(Audit(c.at, c.actor, p->current_item_id, "proposal", c.from_status, c.to_status,
+                                            Decision(c.to_status, c.proposal_id, c.actor, c.rule, c.notes)));
+               return int64_t{0};
+             })
+      .status();
 }
 
 base::Status SqliteProposalStore::PlaceItem(const ItemPlacement& to, int64_t at) {
   sqlite3* db = catalog_.handle();
   Statement s(db, kPlaceItem);
-  TRIAGE_RETURN_IF_ERROR(s.Bind(1, to.path).Bind(2, to.location).Bind(3, to.person).Bind(4, at).Bind(5, to.item_id).Run());
+  TRIAGE_RETURN_IF_ERROR(
+      s.Bind(1, to.path).Bind(2, to.location).Bind(3, to.person).Bind(4, at).Bind(5, to.item_id).Run());
   if (sqlite3_changes(db) == 0) return base::Status::NotFound(fmt::format("no item {}", to.item_id));
   return Statement(db, kCloseReview).Bind(1, at).Bind(2, to.item_id).Run();
 }
@@ -194,42 +206,53 @@ base::Status SqliteProposalStore::PlaceItem(const ItemPlacement& to, int64_t at)
 base::Status SqliteProposalStore::ApplyReplacement(const Replacement& r) {
   auto lock = catalog_.Lock();
   sqlite3* db = catalog_.handle();
-  return InTransaction<int64_t>(db, [&]() -> base::Result<int64_t> {
-    Statement seen(db, "SELECT 1 FROM applied_journal WHERE id = ?");
-    auto row = seen.Bind(1, r.journal_id).Step();
-    if (!row.ok()) return row.status();
-    if (*row) return int64_t{0};
-    auto p = GetUnlocked(r.proposal_id);
-    if (!p.ok()) return p.status();
-    const bool revert = r.status == kProposalReverted;
-    const std::string need = revert ? kProposalApproved : kProposalPending;
-    if (p->status != need) {
-      return base::Status::Conflict(
-          fmt::format("proposal {} is {}, not {}; nothing was changed", r.proposal_id, p->status, need));
-    }
-    auto old_path = PathOf(db, r.outgoing.item_id);
-    if (!old_path.ok()) return old_path.status();
-    TRIAGE_RETURN_IF_ERROR(PlaceItem(r.outgoing, r.at));
-    if (r.incoming) TRIAGE_RETURN_IF_ERROR(PlaceItem(*r.incoming, r.at));
-    Statement s(db, kDecideProposal);
-    s.Bind(1, r.status).Bind(2, r.actor).Bind(3, r.at).Bind(4, r.notes).Bind(5, r.rule).Bind(6, r.proposal_id);
-    TRIAGE_RETURN_IF_ERROR(s.Run());
-    if (!revert) {
-      TRIAGE_RETURN_IF_ERROR(
-          Statement(db, "UPDATE proposals SET applied_at = ? WHERE id = ?").Bind(1, r.at).Bind(2, r.proposal_id).Run());
-    }
-    const std::string action = revert ? "revert" : r.incoming ? "replaced" : "removed";
-    const int64_t subject = r.incoming ? r.incoming->item_id : r.outgoing.item_id;
-    const std::string to = r.incoming ? r.incoming->path : r.outgoing.path;
-    TRIAGE_RETURN_IF_ERROR(Audit(r.at, r.actor, subject, action, *old_path, to,
-                                 Decision(revert ? "reverted" : "approved", r.proposal_id, r.actor, r.rule, r.notes)));
-    TRIAGE_RETURN_IF_ERROR(Statement(db, "INSERT INTO applied_journal (id, item_id, at) VALUES (?,?,?)")
-                               .Bind(1, r.journal_id)
-                               .Bind(2, subject)
-                               .Bind(3, r.at)
-                               .Run());
-    return int64_t{0};
-  }).status();
+  return InTransaction<int64_t>(
+             db,
+             [&]() -> base::Result<int64_t> {
+               Statement seen(db, "SELECT 1 FROM applied_journal WHERE id = ?");
+               auto row = seen.Bind(1, r.journal_id).Step();
+               if (!row.ok()) return row.status();
+               if (*row) return int64_t{0};
+               auto p = GetUnlocked(r.proposal_id);
+               if (!p.ok()) return p.status();
+               const bool revert = r.status == kProposalReverted;
+               const std::string need = revert ? kProposalApproved : kProposalPending;
+               if (p->status != need) {
+                 return base::Status::Conflict(
+                     fmt::format("proposal {} is {}, not {}; nothing was changed", r.proposal_id, p->status, need));
+               }
+               auto old_path = PathOf(db, r.outgoing.item_id);
+               if (!old_path.ok()) return old_path.status();
+               TRIAGE_RETURN_IF_ERROR(PlaceItem(r.outgoing, r.at));
+               if (r.incoming) TRIAGE_RETURN_IF_ERROR(PlaceItem(*r.incoming, r.at));
+               Statement s(db, kDecideProposal);
+               s.Bind(1, r.status)
+                   .Bind(2, r.actor)
+                   .Bind(3, r.at)
+                   .Bind(4, r.notes)
+                   .Bind(5, r.rule)
+                   .Bind(6, r.proposal_id);
+               TRIAGE_RETURN_IF_ERROR(s.Run());
+               if (!revert) {
+                 TRIAGE_RETURN_IF_ERROR(Statement(db, "UPDATE proposals SET applied_at = ? WHERE id = ?")
+                                            .Bind(1, r.at)
+                                            .Bind(2, r.proposal_id)
+                                            .Run());
+               }
+               const std::string action = revert ? "revert" : r.incoming ? "replaced" : "removed";
+               const int64_t subject = r.incoming ? r.incoming->item_id : r.outgoing.item_id;
+               const std::string to = r.incoming ? r.incoming->path : r.outgoing.path;
+               TRIAGE_RETURN_IF_ERROR(
+                   Audit(r.at, r.actor, subject, action, *old_path, to,
+                         Decision(revert ? "reverted" : "approved", r.proposal_id, r.actor, r.rule, r.notes)));
+               TRIAGE_RETURN_IF_ERROR(Statement(db, "INSERT INTO applied_journal (id, item_id, at) VALUES (?,?,?)")
+                                          .Bind(1, r.journal_id)
+                                          .Bind(2, subject)
+                                          .Bind(3, r.at)
+                                          .Run());
+               return int64_t{0};
+             })
+      .status();
 }
 
 base::Result<bool> SqliteProposalStore::WasApplied(const std::string& journal_id) {

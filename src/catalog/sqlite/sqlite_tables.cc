@@ -9,11 +9,16 @@ namespace triage::catalog::sqlite {
 namespace {
 
 void BindValue(Statement& s, int index, const Value& v) {
-  if (const auto* i = std::get_if<int64_t>(&v)) s.Bind(index, *i);
-  else if (const auto* d = std::get_if<double>(&v)) s.Bind(index, *d);
-  else if (const auto* t = std::get_if<std::string>(&v)) s.Bind(index, *t);
-  else if (const auto* b = std::get_if<std::vector<uint8_t>>(&v)) s.BindBlob(index, b->data(), b->size());
-  else s.BindNull(index);
+  if (const auto* i = std::get_if<int64_t>(&v))
+    s.Bind(index, *i);
+  else if (const auto* d = std::get_if<double>(&v))
+    s.Bind(index, *d);
+  else if (const auto* t = std::get_if<std::string>(&v))
+    s.Bind(index, *t);
+  else if (const auto* b = std::get_if<std::vector<uint8_t>>(&v))
+    s.BindBlob(index, b->data(), b->size());
+  else
+    s.BindNull(index);
 }
 
 // A bytes column may hold text from an earlier version: an analysis stored as JSON text becomes the MessagePack form
@@ -29,10 +34,14 @@ std::vector<uint8_t> BytesOf(const Statement& s, int col, const TableSpec& table
 Value ReadValue(const Statement& s, int col, const TableSpec& table) {
   if (s.IsNull(col)) return std::monostate{};
   switch (table.columns[col].kind) {
-    case ColumnKind::kInt: return s.Int(col);
-    case ColumnKind::kReal: return s.Real(col);
-    case ColumnKind::kText: return s.Text(col);
-    case ColumnKind::kBytes: return BytesOf(s, col, table);
+    case ColumnKind::kInt:
+      return s.Int(col);
+    case ColumnKind::kReal:
+      return s.Real(col);
+    case ColumnKind::kText:
+      return s.Text(col);
+    case ColumnKind::kBytes:
+      return BytesOf(s, col, table);
   }
   return std::monostate{};
 }

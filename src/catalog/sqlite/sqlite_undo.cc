@@ -43,7 +43,8 @@ base::Status SqliteUndoStore::ReleaseUndo(const std::string& token) {
 
 base::Result<int64_t> SqliteUndoStore::RemoveExpiredUndo(int64_t now) {
   auto lock = catalog_.Lock();
-  TRIAGE_RETURN_IF_ERROR(Statement(catalog_.handle(), "DELETE FROM undo_tokens WHERE expires_at <= ?").Bind(1, now).Run());
+  TRIAGE_RETURN_IF_ERROR(
+      Statement(catalog_.handle(), "DELETE FROM undo_tokens WHERE expires_at <= ?").Bind(1, now).Run());
   return static_cast<int64_t>(sqlite3_changes(catalog_.handle()));
 }
 
@@ -67,7 +68,8 @@ base::Status SqliteUndoStore::RestoreQueuePlace(int64_t item_id, const QueuePlac
   auto body = [&]() -> base::Status {
     Statement q(db, "UPDATE review_queue SET queued_at = ? WHERE item_id = ? AND reviewed_at IS NULL");
     TRIAGE_RETURN_IF_ERROR(q.Bind(1, place.queued_at).Bind(2, item_id).Run());
-    if (sqlite3_changes(db) == 0) return base::Status::NotFound(fmt::format("item {} is not waiting for review", item_id));
+    if (sqlite3_changes(db) == 0)
+      return base::Status::NotFound(fmt::format("item {} is not waiting for review", item_id));
     TRIAGE_RETURN_IF_ERROR(
         Statement(db, "UPDATE items SET queue_rank = ? WHERE id = ?").Bind(1, place.rank).Bind(2, item_id).Run());
     return catalog_.AddAudit({0, at, actor, item_id, "undo", "", "", "skip undone: back to its place in the queue"});

@@ -1,9 +1,9 @@
 // Users and sessions on the catalog's SQLite connection.
 #include "catalog/sqlite/sqlite_users.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "catalog/sqlite/statement.h"
 
@@ -28,7 +28,8 @@ base::Status RunChanging(sqlite3* db, Statement& s, const std::string& missing) 
 
 base::Result<int64_t> SqliteUserStore::AddUser(const UserRecord& user) {
   if (!IsUserRole(user.role)) {
-    return base::Status::InvalidArgument(fmt::format("role \"{}\" is unknown; use user, admin or superadmin", user.role));
+    return base::Status::InvalidArgument(
+        fmt::format("role \"{}\" is unknown; use user, admin or superadmin", user.role));
   }
   auto lock = catalog_.Lock();
   Statement s(catalog_.handle(), "INSERT INTO users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)");
@@ -88,8 +89,9 @@ base::Status SqliteUserStore::RemoveUser(const std::string& name) {
 
 base::Status SqliteUserStore::AddSession(const SessionRecord& session) {
   auto lock = catalog_.Lock();
-  Statement s(catalog_.handle(),
-              "INSERT INTO sessions (token_hash, user_name, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)");
+  Statement s(
+      catalog_.handle(),
+      "INSERT INTO sessions (token_hash, user_name, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)");
   return s.Bind(1, session.token_hash)
       .Bind(2, session.user)
       .Bind(3, session.csrf_token)

@@ -1,7 +1,7 @@
 // Votes, flags and public marks on the catalog's SQLite connection.
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "catalog/sqlite/sqlite_proposals.h"
 #include "catalog/sqlite/statement.h"
@@ -62,7 +62,13 @@ base::Status SqliteProposalStore::AddFlag(const FlagRecord& f) {
   auto lock = catalog_.Lock();
   TRIAGE_RETURN_IF_ERROR(ItemExists(catalog_.handle(), f.item_id));
   Statement s(catalog_.handle(), kAddFlag);
-  return s.Bind(1, f.item_id).Bind(2, f.voter).Bind(3, f.address).Bind(4, f.reason).Bind(5, f.details).Bind(6, f.at).Run();
+  return s.Bind(1, f.item_id)
+      .Bind(2, f.voter)
+      .Bind(3, f.address)
+      .Bind(4, f.reason)
+      .Bind(5, f.details)
+      .Bind(6, f.at)
+      .Run();
 }
 
 base::Result<VoteTally> SqliteProposalStore::TallyOf(int64_t item_id) {
@@ -125,8 +131,9 @@ base::Result<std::vector<int64_t>> SqliteProposalStore::PublicItems(int64_t afte
 
 base::Result<bool> SqliteProposalStore::IsPublic(int64_t item_id) {
   auto lock = catalog_.Lock();
-  Statement s(catalog_.handle(),
-              "SELECT 1 FROM public_items p JOIN items i ON i.id = p.item_id WHERE p.item_id = ? AND i.location = 'library'");
+  Statement s(
+      catalog_.handle(),
+      "SELECT 1 FROM public_items p JOIN items i ON i.id = p.item_id WHERE p.item_id = ? AND i.location = 'library'");
   return s.Bind(1, item_id).Step();
 }
 

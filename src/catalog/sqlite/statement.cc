@@ -1,9 +1,9 @@
 // sqlite3 statement wrapper.
 #include "catalog/sqlite/statement.h"
 
-#include <cstring>
-
 #include <fmt/format.h>
+
+#include <cstring>
 
 namespace triage::catalog::sqlite {
 
