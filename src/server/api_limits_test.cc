@@ -105,7 +105,11 @@ TEST_F(LimitsApiTest, LargeUnauthenticatedBodiesAreRefusedBeforeTheyAreRead) {
   }
   int64_t grown_mb = (PeakRssKb() - before_kb) / 1024;
   RecordProperty("peak_rss_growth_mb", static_cast<int>(grown_mb));
+#if !defined(__SANITIZE_THREAD__)
+  // Under ThreadSanitizer every thread's stack and heap carry shadow memory several times their size, so the peak
+  // says nothing about the bodies; the ordinary build checks it.
   EXPECT_LT(grown_mb, 64) << "peak RSS grew by " << grown_mb << " MB";
+#endif
   // The server still answers.
   EXPECT_EQ(client_->Get("/api/auth/me")->status, 401);
 }
