@@ -1,4 +1,5 @@
-// libvips decoding with shrink-on-load; OpenCV's img_hash for the perceptual hash.
+// libvips decoding with shrink-on-load (camera RAW through its embedded preview); OpenCV's img_hash for the
+// perceptual hash.
 #include "vision/decode.h"
 
 #include <fmt/format.h>
@@ -16,6 +17,7 @@
 #include "base/files.h"
 #include "model/image_format.h"
 #include "vision/exif_fields.h"
+#include "vision/raw_preview.h"
 
 namespace triage::vision {
 namespace {
@@ -173,16 +175,81 @@ vips::VOption* JpegOptions(int shrink) {
       ->set("fail_on", VIPS_FAIL_ON_TRUNCATED);
 }
 
+// The first bytes of a file, for the format checks.
+base::Result<std::string> ReadHead(const std::filesystem::path& path) {
+  std::string head(model::kFormatSniffBytes, '\0');
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return base::Status::NotFound(fmt::format("cannot open {}", path.string()));
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  return head;
+}
+
+// Turns `image` upright from the EXIF `orientation` given (not the one its own metadata may carry).
+VImage Orient(VImage image, int orientation) {
+  image = image.copy();
+  image.set(VIPS_META_ORIENTATION, orientation);
+  return image.autorot();
+}
+
+// A RAW file's preview as an upright vips image, about `side` on its long side (0: as stored), with the sensor
+// image's facts. The JPEG bytes the image reads from live as long as it does.
+struct RawImage {
+  std::shared_ptr<const std::string> jpeg;
+  VImage image;
+  model::ImageInfo info;
+};
+
+// REQUIRES: inside a VError guard.
+base::Result<RawImage> LoadRaw(const std::filesystem::path& path, int64_t max_pixels, int side) {
+  auto preview = ReadRawPreview(path, max_pixels);
+  if (!preview.ok()) return preview.status();
+  RawImage out;
+  out.info = preview->info;
+  if (!preview->jpeg.empty()) {
+    out.jpeg = std::make_shared<const std::string>(std::move(preview->jpeg));
+    const std::string& jpeg = *out.jpeg;
+    if (model::DetectImageFormat(reinterpret_cast<const unsigned char*>(jpeg.data()), jpeg.size()) != "jpeg") {
+      return base::Status::Corrupt("RAW decoder: the embedded preview is not a JPEG");
+    }
+    VImage header =
+        VImage::new_from_buffer(jpeg.data(), jpeg.size(), "", VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
+    const int shrink = side > 0 ? JpegShrinkFor(header, side) : 1;
+    out.image = VImage::new_from_buffer(jpeg.data(), jpeg.size(), "", JpegOptions(shrink));
+  } else {
+    // A copy the image owns: the preview's pixels are gone when this returns.
+    const model::RgbImage& bitmap = preview->bitmap;
+    VipsImage* copy = vips_image_new_from_memory_copy(bitmap.pixels.data(), bitmap.pixels.size(), bitmap.width,
+                                                      bitmap.height, 3, VIPS_FORMAT_UCHAR);
+    if (copy == nullptr) throw vips::VError();
+    out.image = VImage(copy);
+  }
+  if (!preview->upright) out.image = Orient(out.image, out.info.orientation);
+  const int longest = std::max(out.image.width(), out.image.height());
+  if (side > 0 && longest > side) out.image = out.image.resize(static_cast<double>(side) / longest);
+  return out;
+}
+
+base::Result<Decoded> DecodeRaw(const std::filesystem::path& path, const DecodeOptions& options) {
+  InitVips();
+  try {
+    auto raw = LoadRaw(path, options.max_pixels, std::clamp(options.max_side_px, 32, 16384));
+    if (!raw.ok()) return raw.status();
+    Decoded out{raw->info, ToRgb(raw->image)};
+    if (out.image.empty()) return base::Status::Corrupt("decoder returned an empty image");
+    return out;
+  } catch (const vips::VError& e) {
+    return base::Status::Corrupt(fmt::format("RAW preview: {}", VipsMessage(e)));
+  }
+}
+
 }  // namespace
 
 base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const DecodeOptions& options) {
-  std::string head(model::kFormatSniffBytes, '\0');
-  {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return base::Status::NotFound(fmt::format("cannot open {}", path.string()));
-    in.read(head.data(), static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<size_t>(in.gcount()));
-  }
+  auto read = ReadHead(path);
+  if (!read.ok()) return read.status();
+  const std::string& head = *read;
+  if (IsRawFile(path, head)) return DecodeRaw(path, options);
   std::string file = path.string();
   return DecodeWith(
       head, options,
@@ -249,12 +316,38 @@ base::Status SaveJpeg(VImage image, const std::filesystem::path& dest, int quali
   return base::Status::Ok();
 }
 
+// Saves the region `box` of the upright `image`, widened by `padding` of its size on each side (clipped to the
+// image), at most `size_px` on its long side. REQUIRES: inside a VError guard.
+base::Status SaveCrop(const VImage& image, const model::Box& box, double padding, int size_px,
+                      const std::filesystem::path& dest) {
+  const double pad_x = box.width * padding, pad_y = box.height * padding;
+  const int left = std::max(0, static_cast<int>(box.x - pad_x));
+  const int top = std::max(0, static_cast<int>(box.y - pad_y));
+  const int right = std::min(image.width(), static_cast<int>(box.x + box.width + pad_x));
+  const int bottom = std::min(image.height(), static_cast<int>(box.y + box.height + pad_y));
+  if (right - left < 1 || bottom - top < 1) {
+    return base::Status::InvalidArgument(
+        fmt::format("the face box lies outside the {}x{} image", image.width(), image.height()));
+  }
+  VImage crop = image.extract_area(left, top, right - left, bottom - top);
+  const int longest = std::max(crop.width(), crop.height());
+  if (longest > size_px) crop = crop.resize(static_cast<double>(size_px) / longest);
+  return SaveJpeg(crop, dest, 85, "face crop");
+}
+
 }  // namespace
 
 base::Status WriteJpegThumbnail(const std::filesystem::path& source, const std::filesystem::path& dest, int size_px,
                                 int64_t max_pixels) {
   InitVips();
   try {
+    auto head = ReadHead(source);
+    if (!head.ok()) return head.status();
+    if (IsRawFile(source, *head)) {
+      auto raw = LoadRaw(source, max_pixels, size_px);
+      if (!raw.ok()) return raw.status();
+      return SaveJpeg(raw->image, dest, 82, "thumbnail");
+    }
     // The header alone gives the size; a decompression bomb is refused before a single pixel is decoded.
     VImage header = VImage::new_from_file(source.c_str(), VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL));
     if (int64_t{header.width()} * header.height() > max_pixels) {
@@ -271,25 +364,22 @@ base::Status WriteJpegCrop(const std::filesystem::path& source, const std::files
                            const model::Box& box, double padding, int size_px, int64_t max_pixels) {
   InitVips();
   try {
+    auto head = ReadHead(source);
+    if (!head.ok()) return head.status();
+    if (IsRawFile(source, *head)) {
+      // Boxes are in the sensor image's pixels; the preview may be smaller.
+      auto raw = LoadRaw(source, max_pixels, 0);
+      if (!raw.ok()) return raw.status();
+      const float scale = static_cast<float>(raw->image.width()) / static_cast<float>(std::max(1, raw->info.width));
+      const model::Box scaled{box.x * scale, box.y * scale, box.width * scale, box.height * scale};
+      return SaveCrop(raw->image, scaled, padding, size_px, dest);
+    }
     VImage image = VImage::new_from_file(source.c_str());
     if (int64_t{image.width()} * image.height() > max_pixels) {
       return base::Status::Corrupt(fmt::format("image of {}x{} pixels exceeds the limit of {} pixels", image.width(),
                                                image.height(), max_pixels));
     }
-    image = image.autorot();
-    const double pad_x = box.width * padding, pad_y = box.height * padding;
-    const int left = std::max(0, static_cast<int>(box.x - pad_x));
-    const int top = std::max(0, static_cast<int>(box.y - pad_y));
-    const int right = std::min(image.width(), static_cast<int>(box.x + box.width + pad_x));
-    const int bottom = std::min(image.height(), static_cast<int>(box.y + box.height + pad_y));
-    if (right - left < 1 || bottom - top < 1) {
-      return base::Status::InvalidArgument(
-          fmt::format("the face box lies outside the {}x{} image", image.width(), image.height()));
-    }
-    VImage crop = image.extract_area(left, top, right - left, bottom - top);
-    const int longest = std::max(crop.width(), crop.height());
-    if (longest > size_px) crop = crop.resize(static_cast<double>(size_px) / longest);
-    return SaveJpeg(crop, dest, 85, "face crop");
+    return SaveCrop(image.autorot(), box, padding, size_px, dest);
   } catch (const vips::VError& e) {
     return base::Status::Corrupt(fmt::format("face crop of {}: {}", source.filename().string(), VipsMessage(e)));
   }
