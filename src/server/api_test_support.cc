@@ -64,6 +64,7 @@ void ApiTest::SetUp() {
   ASSERT_TRUE(clustering.ok()) << clustering.status().ToString();
   clustering_ = std::move(*clustering);
   people_ = std::make_unique<review::PeopleService>(*config_, *catalog_, *face_store_, *clustering_, *committer_);
+  review_->AssignFacesThrough(*people_);  // as the composition root does (cli/library.cc)
   ingestor_->SetAfterCommit([this](int64_t id) { return clustering_->AddItem(id, base::UnixNow()); });
   const char* names[] = {"alice", "bob", "carol"};
   const char* roles[] = {"user", "admin", "superadmin"};
