@@ -88,12 +88,19 @@ model::Decision ReviewService::RouteNamedFaces(const model::ItemRecord& item, co
 
 base::Result<ReviewService::Done> ReviewService::LabelFace(int64_t id, int face, const std::string& person_name,
                                                            const std::string& actor, int64_t now,
-                                                           const std::string& seen_in) {
+                                                           const std::string& seen_in, bool only_face) {
   auto item = PendingItem(id, seen_in);
   if (!item.ok()) return item.status();
   auto faces = catalog_.FacesOf(id);
   if (!faces.ok()) return faces.status();
-  if (faces->empty()) return base::Status::InvalidArgument(fmt::format("item {} has no detected faces to name", id));
+  if (faces->empty()) {
+    return base::Status::InvalidArgument(
+        fmt::format("item {} ({}) has no detected face to name", id, FileName(item->path)));
+  }
+  if (only_face && faces->size() > 1) {
+    return base::Status::InvalidArgument(fmt::format("item {} ({}) has {} faces; name them one by one on its card", id,
+                                                     FileName(item->path), faces->size()));
+  }
   if (face < 0 || face >= static_cast<int>(faces->size())) {
     return base::Status::NotFound(
         fmt::format("item {} has no face {}: its faces are 0 to {}", id, face, faces->size() - 1));
@@ -200,8 +207,8 @@ base::Result<ReviewService::Done> ReviewService::FileNamedFaces(const model::Ite
 // The label, then what undoing it needs: the reference ids the naming added and the face's place in the clusters.
 base::Result<ReviewService::Done> ReviewService::DoNameFace(int64_t id, int face, const std::string& person,
                                                             const std::string& actor, int64_t now,
-                                                            const std::string& seen_in) {
-  auto done = LabelFace(id, face, person, actor, now, seen_in);
+                                                            const std::string& seen_in, bool only_face) {
+  auto done = LabelFace(id, face, person, actor, now, seen_in, only_face);
   if (!done.ok()) return done;
   json clusters = nullptr;
   if (!person.empty()) {
@@ -217,24 +224,6 @@ base::Result<ReviewService::Done> ReviewService::DoNameFace(int64_t id, int face
   }
   done->undo["clusters"] = std::move(clusters);
   return done;
-}
-
-base::Result<ReviewService::Done> ReviewService::DoNameOnlyFace(int64_t id, const std::string& person,
-                                                                const std::string& actor, int64_t now,
-                                                                const std::string& seen_in) {
-  auto item = PendingItem(id, seen_in);
-  if (!item.ok()) return item.status();
-  auto faces = catalog_.FacesOf(id);
-  if (!faces.ok()) return faces.status();
-  if (faces->empty()) {
-    return base::Status::InvalidArgument(
-        fmt::format("item {} ({}) has no detected face to name", id, FileName(item->path)));
-  }
-  if (faces->size() > 1) {
-    return base::Status::InvalidArgument(fmt::format("item {} ({}) has {} faces; name them one by one on its card", id,
-                                                     FileName(item->path), faces->size()));
-  }
-  return DoNameFace(id, 0, person, actor, now, seen_in);
 }
 
 base::Result<FaceNaming> ReviewService::NameFace(int64_t id, int face, const std::string& person,

@@ -182,7 +182,7 @@ base::Result<ReviewService::Done> ReviewService::DoOne(const std::string& action
   if (action == "approve") return DoApprove(id, person, actor, now, seen_in);
   if (action == "keep") return DoKeep(id, actor, now, seen_in);
   if (action == "reject") return DoReject(id, actor, now, seen_in);
-  if (action == "name_face") return DoNameOnlyFace(id, person, actor, now, seen_in);
+  if (action == "name_face") return DoNameFace(id, 0, person, actor, now, seen_in, /*only_face=*/true);
   return DoSkip(id, actor, now, seen_in);
 }
 

@@ -159,13 +159,11 @@ class ReviewService {
   // Per-face naming (review_faces.cc).
   base::Result<std::string> EnrolledPerson(const std::string& name);
   model::Decision RouteNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces);
+  // `only_face` (bulk naming): a photo of several faces is refused (kInvalidArgument) rather than one of them named.
   base::Result<Done> DoNameFace(int64_t id, int face, const std::string& person, const std::string& actor, int64_t now,
-                                const std::string& seen_in);
+                                const std::string& seen_in, bool only_face = false);
   base::Result<Done> LabelFace(int64_t id, int face, const std::string& person, const std::string& actor, int64_t now,
-                               const std::string& seen_in);
-  // Names the only face of a photo (bulk): kInvalidArgument when it has none or several.
-  base::Result<Done> DoNameOnlyFace(int64_t id, const std::string& person, const std::string& actor, int64_t now,
-                                    const std::string& seen_in);
+                               const std::string& seen_in, bool only_face);
   // Face `face` of item `id` becomes `person`'s in the face clusters; returns what undoing that needs (null without
   // clusters). A failure leaves the decision standing: clusters are a view of the catalog.
   nlohmann::json AssignInClusters(int64_t id, int face, const std::string& person, int64_t now);

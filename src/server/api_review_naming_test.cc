@@ -9,38 +9,7 @@ namespace {
 
 class ReviewNamingApiTest : public ApiTest {
  protected:
-  // A photo (a fixture's bytes) waiting in review/unidentified with one face per embedding, clustered.
-  int64_t Waiting(const std::vector<std::vector<float>>& embeddings) {
-    const std::string name = "n" + std::to_string(++photos_) + ".jpg";
-    fs::create_directories(root_ / "in");
-    fs::copy_file(Fixture("obama.jpg"), root_ / "in" / name);
-    auto staged = committer_->StageCopy(root_ / "in" / name, nullptr);
-    EXPECT_TRUE(staged.ok());
-    catalog::CatalogChange c;
-    c.item.original_name = name;
-    c.item.fingerprint.sha256 = name;
-    c.item.location = "review";
-    c.item.category = "unidentified";
-    c.item.reasons = {{"unknown_person", "The face matches nobody enrolled."}};
-    c.item.faces_detected = static_cast<int>(embeddings.size());
-    model::StoredAnalysis stored;
-    stored.analysis.readable = true;
-    stored.analysis.faces_analysed = true;
-    for (size_t i = 0; i < embeddings.size(); ++i) {
-      model::Face face;
-      face.box = {100.0f + 150.0f * static_cast<float>(i), 60, 120, 140};
-      face.detection_score = 0.95f;
-      stored.analysis.faces.push_back(face);
-      face.embedding = embeddings[i];
-      c.faces.push_back(face);
-    }
-    c.analysis = stored;
-    c.at = 100;
-    auto placed = committer_->Place(*staged, root_ / "review/unidentified", name, c);
-    EXPECT_TRUE(placed.ok()) << placed.status().ToString();
-    EXPECT_TRUE(clustering_->AddItem(placed->item_id, 100).ok());
-    return placed->item_id;
-  }
+  int64_t Waiting(const std::vector<std::vector<float>>& embeddings) { return WaitingWithFaces(embeddings); }
   catalog::FaceRecord FaceRecordOf(int64_t item) {
     catalog::FaceFilter f;
     f.item_id = item;
@@ -58,7 +27,6 @@ class ReviewNamingApiTest : public ApiTest {
     return "-";
   }
   faces::testing::PlantedFaces planted_{21};
-  int photos_ = 0;
 };
 
 TEST_F(ReviewNamingApiTest, BulkNamingNamesEverySingleFacePhotoAndOneUndoRevertsThemAll) {

@@ -156,6 +156,39 @@ fs::path ApiTest::Fixture(const std::string& name) {
   return fs::path(TRIAGE_SOURCE_DIR) / "tests" / "fixtures" / "faces" / name;
 }
 
+int64_t ApiTest::WaitingWithFaces(const std::vector<std::vector<float>>& embeddings) {
+  const std::string name = "w" + std::to_string(++waiting_photos_) + ".jpg";
+  fs::create_directories(root_ / "in");
+  fs::copy_file(Fixture("obama.jpg"), root_ / "in" / name);
+  auto staged = committer_->StageCopy(root_ / "in" / name, nullptr);
+  EXPECT_TRUE(staged.ok());
+  catalog::CatalogChange c;
+  c.item.original_name = name;
+  c.item.fingerprint.sha256 = name;
+  c.item.location = "review";
+  c.item.category = "unidentified";
+  c.item.reasons = {{"unknown_person", "The face matches nobody enrolled."}};
+  c.item.faces_detected = static_cast<int>(embeddings.size());
+  model::StoredAnalysis stored;
+  stored.analysis.readable = true;
+  stored.analysis.faces_analysed = true;
+  for (size_t i = 0; i < embeddings.size(); ++i) {
+    model::Face face;
+    face.box = {100.0f + 150.0f * static_cast<float>(i), 60, 120, 140};
+    face.detection_score = 0.95f;
+    stored.analysis.faces.push_back(face);  // stored analyses keep no embeddings
+    face.embedding = embeddings[i];
+    c.faces.push_back(face);
+  }
+  c.analysis = stored;
+  c.at = 100;
+  auto placed = committer_->Place(*staged, root_ / "review/unidentified", name, c);
+  EXPECT_TRUE(placed.ok()) << placed.status().ToString();
+  if (!placed.ok()) return 0;
+  EXPECT_TRUE(clustering_->AddItem(placed->item_id, 100).ok());
+  return placed->item_id;
+}
+
 std::vector<int64_t> ApiTest::Ingest(const std::vector<std::string>& fixture_names) {
   // Each input is a copy with its own name, so the same fixture twice is two files with the same content.
   static std::atomic<int> copies{0};
