@@ -75,6 +75,7 @@ base::Status Library::LoadClustering() {
   if (!opened.ok()) return opened.status().WithContext("opening the face clusters");
   clustering = std::move(*opened);
   people = std::make_unique<review::PeopleService>(*config_store, *catalog, *face_store, *clustering, *committer);
+  review->AssignFacesThrough(*people);  // faces named in review join their person's cluster
   people->OnReferencesChanged([this] {
     if (!faces) return;
     if (base::Status st = faces->LoadReferences(*catalog); !st.ok()) {

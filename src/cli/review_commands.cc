@@ -1,4 +1,4 @@
-// review list | approve | name-face | reject | skip | purge.
+// review list | approve | name-face | name | reject | skip | purge.
 #include <fmt/format.h>
 
 #include "base/clock.h"
@@ -48,6 +48,14 @@ int Report(CommandContext& ctx, const base::Result<model::ItemRecord>& r, const 
   return kExitOk;
 }
 
+// Faces named here join their person's face cluster, as they do in the web UI (when the library clusters faces).
+void FollowClusters(Library& lib) {
+  if (!lib.face_store || !lib.config()->face_clustering.enabled) return;
+  if (base::Status st = lib.LoadClustering(); !st.ok()) {
+    fmt::print(stderr, "triage: warning: {}; the face clusters do not learn this naming\n", st.message());
+  }
+}
+
 // One face of a group photo named (or, with an empty person, dismissed as nobody tracked).
 int NameFace(CommandContext& ctx, int64_t id, int face, const std::string& person, bool untracked) {
   if (person.empty() == !untracked) {
@@ -55,6 +63,7 @@ int NameFace(CommandContext& ctx, int64_t id, int face, const std::string& perso
   }
   auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;
+  FollowClusters(*lib);
   auto named = lib->review->NameFace(id, face, person, CommandContext::Actor(), base::UnixNow());
   if (!named.ok()) return ctx.Fail(named.status());
   if (ctx.json) {
@@ -74,6 +83,24 @@ int NameFace(CommandContext& ctx, int64_t id, int face, const std::string& perso
   return kExitOk;
 }
 
+// The one face of each photo named as one enrolled person; one outcome per photo (exit 1 when some were refused).
+int NameOnlyFaces(CommandContext& ctx, const std::vector<int64_t>& ids, const std::string& person) {
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return ctx.exit_code;
+  FollowClusters(*lib);
+  auto outcomes = lib->review->Bulk(ids, "name_face", person, CommandContext::Actor(), base::UnixNow());
+  if (!outcomes.ok()) return ctx.Fail(outcomes.status());
+  json results = json::array();
+  int failed = 0;
+  for (const auto& o : *outcomes) {
+    failed += o.ok ? 0 : 1;
+    results.push_back({{"id", o.id}, {"ok", o.ok}, {"error", o.ok ? json(nullptr) : json(o.error)}});
+    if (!ctx.json) fmt::print("item {}: {}\n", o.id, o.ok ? "named " + person : o.error);
+  }
+  if (ctx.json) ctx.PrintJson({{"person", person}, {"results", results}});
+  return failed ? kExitPartial : kExitOk;
+}
+
 }  // namespace
 
 void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
@@ -85,6 +112,7 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
     std::string person;
     int face = 0;
     bool untracked = false;
+    std::vector<int64_t> ids;
   };
   auto a = std::make_shared<Args>();
 
@@ -99,7 +127,9 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
   approve->add_flag("--json", ctx.json, "machine-readable output");
   approve->callback([&ctx, a] {
     auto lib = ctx.OpenOrReport();
-    if (lib) Report(ctx, lib->review->Approve(a->id, a->person, CommandContext::Actor(), base::UnixNow()), "approved");
+    if (!lib) return;
+    FollowClusters(*lib);
+    Report(ctx, lib->review->Approve(a->id, a->person, CommandContext::Actor(), base::UnixNow()), "approved");
   });
 
   auto* name_face = review->add_subcommand(
@@ -112,6 +142,13 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
   name_face->add_flag("--untracked", a->untracked, "not a person you track");
   name_face->add_flag("--json", ctx.json, "machine-readable output");
   name_face->callback([&ctx, a] { NameFace(ctx, a->id, a->face, a->person, a->untracked); });
+
+  auto* name = review->add_subcommand(
+      "name", "name the one face of each photo as an enrolled person (a photo with no face or several is refused)");
+  name->add_option("ids", a->ids, "item ids")->required();
+  name->add_option("--person", a->person, "an enrolled person")->required();
+  name->add_flag("--json", ctx.json, "machine-readable output");
+  name->callback([&ctx, a] { ctx.exit_code = NameOnlyFaces(ctx, a->ids, a->person); });
 
   auto* reject = review->add_subcommand("reject", "move an item to the trash (purged after the retention period)");
   reject->add_option("id", a->id, "item id")->required();

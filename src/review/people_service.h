@@ -74,6 +74,15 @@ class PeopleService {
                                        const std::string& actor, int64_t now);
   base::Result<PeopleOutcome> SetHidden(int64_t cluster_id, bool hidden, const std::string& actor, int64_t now);
 
+  // A face named in review (review_service.h: per face, in bulk, or approving a single-face photo): face `face_index`
+  // of item `item_id` (FacesOf order) becomes `person`'s ("named") and is pinned in their cluster (created when they
+  // have none), so that the People page shows it under them and a re-cluster keeps it. Not logged as a people action:
+  // the review decision's undo calls RestoreFromReview with what this returns. kNotFound (no such face).
+  base::Result<nlohmann::json> AssignFromReview(int64_t item_id, int face_index, const std::string& person,
+                                                int64_t now);
+  // Puts faces back as AssignFromReview found them (cluster, pin, person).
+  base::Status RestoreFromReview(const nlohmann::json& before);
+
   // Undoes people action `action_id` as one action: faces, clusters, names, "not this person", references and the
   // photos it moved go back. kNotFound, kConflict (undone already).
   base::Result<UndoOutcome> Undo(int64_t action_id, const std::string& actor, int64_t now);
@@ -102,6 +111,8 @@ class PeopleService {
   base::Result<PeopleOutcome> Finish(PeopleRecord& record, PeopleOutcome out, const std::string& kind,
                                      const std::string& summary, const std::string& actor, int64_t now);
   base::Status Unname(const std::vector<catalog::FaceRecord>& faces);
+  // Faces back in the clusters and with the persons a record saved of them.
+  base::Status RestoreFaces(const std::vector<catalog::FaceRecord>& faces);
 
   config::ConfigStore& config_;
   catalog::Catalog& catalog_;

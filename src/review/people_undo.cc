@@ -64,10 +64,7 @@ base::Result<UndoOutcome> PeopleService::Undo(int64_t action_id, const std::stri
     TRIAGE_RETURN_IF_ERROR(faces_.SetClusterHidden(c.id, c.hidden));
     clustering_.SetClusterPerson(c.id, c.person);
   }
-  TRIAGE_RETURN_IF_ERROR(clustering_.Restore(record->faces_before));
-  std::map<std::pair<std::string, std::string>, std::vector<int64_t>> names;
-  for (const auto& f : record->faces_before) names[{f.person, f.match_kind}].push_back(f.id);
-  for (const auto& [name, ids] : names) TRIAGE_RETURN_IF_ERROR(faces_.SetFacePersons(ids, name.first, name.second));
+  TRIAGE_RETURN_IF_ERROR(RestoreFaces(record->faces_before));
   if (!record->person_created.empty()) {
     auto refs = catalog_.AllReferences();
     if (!refs.ok()) return refs.status();
@@ -82,6 +79,49 @@ base::Result<UndoOutcome> PeopleService::Undo(int64_t action_id, const std::stri
                                             fmt::format("undo of people action {}: {}", action_id, action->summary)}));
   if (!record->references_added.empty() && references_changed_) references_changed_();
   return out;
+}
+
+base::Status PeopleService::RestoreFaces(const std::vector<catalog::FaceRecord>& faces) {
+  TRIAGE_RETURN_IF_ERROR(clustering_.Restore(faces));
+  std::map<std::pair<std::string, std::string>, std::vector<int64_t>> names;
+  for (const auto& f : faces) names[{f.person, f.match_kind}].push_back(f.id);
+  for (const auto& [name, ids] : names) TRIAGE_RETURN_IF_ERROR(faces_.SetFacePersons(ids, name.first, name.second));
+  return base::Status::Ok();
+}
+
+base::Result<nlohmann::json> PeopleService::AssignFromReview(int64_t item_id, int face_index, const std::string& person,
+                                                             int64_t now) {
+  std::lock_guard lock(mu_);
+  catalog::FaceFilter filter;
+  filter.item_id = item_id;
+  filter.with_embeddings = false;
+  auto faces = faces_.ListFaces(filter);
+  if (!faces.ok()) return faces.status();
+  if (face_index < 0 || face_index >= static_cast<int>(faces->size())) {
+    return base::Status::NotFound(fmt::format("item {} has no stored face {}", item_id, face_index));
+  }
+  const catalog::FaceRecord& face = (*faces)[face_index];
+  PeopleRecord record;
+  record.CaptureFaces({face});
+  auto existing = faces_.ClusterOfPerson(person);
+  if (!existing.ok()) return existing.status();
+  int64_t cluster = *existing ? (*existing)->id : 0;
+  if (cluster == 0) {
+    auto created = faces_.CreateCluster(person, now);
+    if (!created.ok()) return created.status();
+    cluster = *created;
+  }
+  clustering_.SetClusterPerson(cluster, person);
+  TRIAGE_RETURN_IF_ERROR(clustering_.Place({face.id}, cluster));
+  TRIAGE_RETURN_IF_ERROR(faces_.SetFacePersons({face.id}, person, "named"));
+  return record.ToJson();
+}
+
+base::Status PeopleService::RestoreFromReview(const nlohmann::json& before) {
+  std::lock_guard lock(mu_);
+  auto record = PeopleRecord::FromJson(before.dump());
+  if (!record.ok()) return record.status();
+  return RestoreFaces(record->faces_before);
 }
 
 }  // namespace triage::review

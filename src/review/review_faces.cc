@@ -7,6 +7,7 @@
 
 #include "base/ids.h"
 #include "decide/decide.h"
+#include "review/people_service.h"
 #include "review/review_service.h"
 
 namespace triage::review {
@@ -85,14 +86,21 @@ model::Decision ReviewService::RouteNamedFaces(const model::ItemRecord& item, co
   return decide::Decide(a, policy, facts);
 }
 
-base::Result<ReviewService::Done> ReviewService::DoNameFace(int64_t id, int face, const std::string& person_name,
-                                                            const std::string& actor, int64_t now,
-                                                            const std::string& seen_in) {
+base::Result<ReviewService::Done> ReviewService::LabelFace(int64_t id, int face, const std::string& person_name,
+                                                           const std::string& actor, int64_t now,
+                                                           const std::string& seen_in, bool only_face) {
   auto item = PendingItem(id, seen_in);
   if (!item.ok()) return item.status();
   auto faces = catalog_.FacesOf(id);
   if (!faces.ok()) return faces.status();
-  if (faces->empty()) return base::Status::InvalidArgument(fmt::format("item {} has no detected faces to name", id));
+  if (faces->empty()) {
+    return base::Status::InvalidArgument(
+        fmt::format("item {} ({}) has no detected face to name", id, FileName(item->path)));
+  }
+  if (only_face && faces->size() > 1) {
+    return base::Status::InvalidArgument(fmt::format("item {} ({}) has {} faces; name them one by one on its card", id,
+                                                     FileName(item->path), faces->size()));
+  }
   if (face < 0 || face >= static_cast<int>(faces->size())) {
     return base::Status::NotFound(
         fmt::format("item {} has no face {}: its faces are 0 to {}", id, face, faces->size() - 1));
@@ -196,20 +204,33 @@ base::Result<ReviewService::Done> ReviewService::FileNamedFaces(const model::Ite
   return Done{*after, std::move(undo), change.reason};
 }
 
+// The label, then what undoing it needs: the reference ids the naming added and the face's place in the clusters.
+base::Result<ReviewService::Done> ReviewService::DoNameFace(int64_t id, int face, const std::string& person,
+                                                            const std::string& actor, int64_t now,
+                                                            const std::string& seen_in, bool only_face) {
+  auto done = LabelFace(id, face, person, actor, now, seen_in, only_face);
+  if (!done.ok()) return done;
+  json clusters = nullptr;
+  if (!person.empty()) {
+    auto enrolled = EnrolledPerson(person);  // as LabelFace stored it
+    if (enrolled.ok()) clusters = AssignInClusters(id, face, *enrolled, now);
+  }
+  if (!undo_ || !done->undo.is_object()) return done;
+  auto refs = catalog_.AllReferences();
+  if (!refs.ok()) return refs.status();
+  const std::string source = model::ReferenceSource(id, face);
+  for (const auto& r : *refs) {
+    if (r.source == source) done->undo["references"].push_back(r.id);
+  }
+  done->undo["clusters"] = std::move(clusters);
+  return done;
+}
+
 base::Result<FaceNaming> ReviewService::NameFace(int64_t id, int face, const std::string& person,
                                                  const std::string& actor, int64_t now, const std::string& seen_in,
                                                  std::string* undo_token) {
   std::lock_guard lock(decide_mu_);
   auto done = DoNameFace(id, face, person, actor, now, seen_in);
-  if (done.ok() && undo_ && done->undo.is_object()) {
-    // The reference ids this naming added, for the undo to forget them.
-    auto refs = catalog_.AllReferences();
-    if (!refs.ok()) return refs.status();
-    const std::string source = model::ReferenceSource(id, face);
-    for (const auto& r : *refs) {
-      if (r.source == source) done->undo["references"].push_back(r.id);
-    }
-  }
   const bool moved = done.ok() && done->undo.is_object() && done->undo.value("moved", false);
   std::string summary = done.ok() ? done->summary : "";
   auto item = Finish("name_face", std::move(done), actor, now, undo_token);
@@ -257,8 +278,21 @@ base::Status ReviewService::RevertFaceLabel(const json& undo, const std::string&
   LabelUndo(undo, change);
   auto applied = catalog_.Apply(change);
   if (!applied.ok()) return applied.status();
+  RestoreClusters(undo);
   if (references_changed_) references_changed_();
   return base::Status::Ok();
+}
+
+json ReviewService::AssignInClusters(int64_t id, int face, const std::string& person, int64_t now) {
+  if (!people_) return nullptr;
+  auto before = people_->AssignFromReview(id, face, person, now);
+  return before.ok() ? *before : json(nullptr);
+}
+
+void ReviewService::RestoreClusters(const json& undo) {
+  if (!people_ || !undo.contains("clusters") || undo.at("clusters").is_null()) return;
+  // Best effort, as the assignment was: the decision itself is reverted either way.
+  static_cast<void>(people_->RestoreFromReview(undo.at("clusters")));
 }
 
 void ReviewService::LabelUndo(const json& undo, catalog::CatalogChange& change) {

@@ -97,6 +97,7 @@ base::Result<ReviewService::Done> ReviewService::DoApprove(int64_t id, const std
   if (!after.ok()) return after.status();
   undo["path"] = after->path;
   undo["person_created"] = added.ok() ? *person : "";
+  if (after->faces_detected == 1) undo["clusters"] = AssignInClusters(id, 0, *person, now);
   if (!change.references.empty()) {
     auto refs = catalog_.AllReferences();
     if (!refs.ok()) return refs.status();
@@ -181,6 +182,7 @@ base::Result<ReviewService::Done> ReviewService::DoOne(const std::string& action
   if (action == "approve") return DoApprove(id, person, actor, now, seen_in);
   if (action == "keep") return DoKeep(id, actor, now, seen_in);
   if (action == "reject") return DoReject(id, actor, now, seen_in);
+  if (action == "name_face") return DoNameFace(id, 0, person, actor, now, seen_in, /*only_face=*/true);
   return DoSkip(id, actor, now, seen_in);
 }
 
@@ -224,15 +226,19 @@ base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int
                                                            const std::string& person, const std::string& actor,
                                                            int64_t now, const SeenIn& seen_in,
                                                            std::string* undo_token) {
-  if (action != "approve" && action != "keep" && action != "reject" && action != "skip") {
+  if (action != "approve" && action != "keep" && action != "reject" && action != "skip" && action != "name_face") {
     return base::Status::InvalidArgument(
-        fmt::format("unknown bulk action \"{}\": allowed are approve, keep, reject, skip", action));
+        fmt::format("unknown bulk action \"{}\": allowed are approve, keep, reject, skip, name_face", action));
   }
   if (action == "approve") {
     auto name = config::SanitizePersonName(person);
     if (!name.ok()) return name.status();
   }
   std::lock_guard lock(decide_mu_);
+  if (action == "name_face") {  // one person for every photo: an unknown name is refused before anything changes
+    auto enrolled = EnrolledPerson(person);
+    if (!enrolled.ok()) return enrolled.status();
+  }
   std::vector<BulkOutcome> out;
   nlohmann::json changes = nlohmann::json::array();
   for (int64_t id : ids) {
@@ -244,11 +250,13 @@ base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int
   }
   if (!changes.empty()) {
     nlohmann::json undo = {{"kind", "bulk"}, {"changes", std::move(changes)}};
-    const char* verb = action == "approve"  ? "approved"
-                       : action == "keep"   ? "kept"
-                       : action == "reject" ? "trashed"
-                                            : "skipped";
+    const char* verb = action == "approve"     ? "approved"
+                       : action == "keep"      ? "kept"
+                       : action == "reject"    ? "trashed"
+                       : action == "name_face" ? "named the face of"
+                                               : "skipped";
     std::string summary = fmt::format("{} {} item(s)", verb, undo["changes"].size());
+    if (action == "name_face") summary += " as " + person;
     // The decisions are made whether or not their token could be stored: a failure leaves them without an undo.
     static_cast<void>(Finish("bulk", Done{{}, std::move(undo), summary}, actor, now, undo_token));
   }

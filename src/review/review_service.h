@@ -18,6 +18,8 @@
 
 namespace triage::review {
 
+class PeopleService;
+
 struct BulkOutcome {
   int64_t id = 0;
   bool ok = false;
@@ -66,8 +68,9 @@ class ReviewService {
   // Leaves the item pending, at the back of the queue. `seen_in` as for Approve.
   base::Status Skip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in = "",
                     std::string* undo_token = nullptr);
-  // action: "approve" (needs person) | "keep" | "reject" | "skip". One outcome per id; one failure (a conflict
-  // included) does not stop the rest. One undo token reverts every decision that succeeded.
+  // action: "approve" (needs person) | "keep" | "reject" | "skip" | "name_face" (needs an enrolled person: names the
+  // one face of each photo as NameFace does, refusing a photo with no face or several). One outcome per id; one
+  // failure (a conflict included) does not stop the rest. One undo token reverts every decision that succeeded.
   base::Result<std::vector<BulkOutcome>> Bulk(const std::vector<int64_t>& ids, const std::string& action,
                                               const std::string& person, const std::string& actor, int64_t now,
                                               const SeenIn& seen_in = {}, std::string* undo_token = nullptr);
@@ -98,6 +101,11 @@ class ReviewService {
   base::Status PurgeOne(int64_t id, const std::string& actor, int64_t now);
   // Deletes trashed items older than the retention period. Returns how many.
   base::Result<int> PurgeTrash(int64_t now, const std::string& actor);
+
+  // From now on a face named in review (NameFace, bulk name_face, or approving a single-face photo) becomes its
+  // person's in the face clusters through `people` (PeopleService::AssignFromReview), and undoing the decision puts
+  // the face back. Without it clusters learn nothing from review. REQUIRES: `people` outlives this.
+  void AssignFacesThrough(PeopleService& people) { people_ = &people; }
 
   // Called after an approval added a face to a person's references (e.g. to reload a running matcher).
   void OnReferencesChanged(std::function<void()> callback) { references_changed_ = std::move(callback); }
@@ -151,8 +159,16 @@ class ReviewService {
   // Per-face naming (review_faces.cc).
   base::Result<std::string> EnrolledPerson(const std::string& name);
   model::Decision RouteNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces);
+  // `only_face` (bulk naming): a photo of several faces is refused (kInvalidArgument) rather than one of them named.
   base::Result<Done> DoNameFace(int64_t id, int face, const std::string& person, const std::string& actor, int64_t now,
-                                const std::string& seen_in);
+                                const std::string& seen_in, bool only_face = false);
+  base::Result<Done> LabelFace(int64_t id, int face, const std::string& person, const std::string& actor, int64_t now,
+                               const std::string& seen_in, bool only_face);
+  // Face `face` of item `id` becomes `person`'s in the face clusters; returns what undoing that needs (null without
+  // clusters). A failure leaves the decision standing: clusters are a view of the catalog.
+  nlohmann::json AssignInClusters(int64_t id, int face, const std::string& person, int64_t now);
+  // Puts back the cluster state an undo record saved (no-op when it saved none).
+  void RestoreClusters(const nlohmann::json& undo);
   base::Result<Done> FileNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces,
                                     catalog::CatalogChange change, nlohmann::json undo);
   base::Status RevertAny(const nlohmann::json& change, const std::string& actor, int64_t now);
@@ -170,6 +186,7 @@ class ReviewService {
   commit::Committer& committer_;
   std::function<void()> references_changed_;
   UndoService* undo_ = nullptr;
+  PeopleService* people_ = nullptr;
   std::recursive_mutex decide_mu_;  // one decision at a time: check and move are one step
 };
 

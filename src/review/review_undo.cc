@@ -74,6 +74,7 @@ base::Status ReviewService::RevertRelocation(const json& undo, const std::string
   change.at = now;
   auto placed = committer_.Relocate(*item, committer_.library() / undo.at("folder").get<std::string>(), change);
   if (!placed.ok()) return placed.status();
+  RestoreClusters(undo);
   ForgetIfEmpty(undo.at("person_created"));
   if (!change.removed_references.empty() && references_changed_) references_changed_();
   return base::Status::Ok();
@@ -111,11 +112,13 @@ base::Status ReviewService::RevertSkip(const json& undo, const std::string& acto
 }
 
 base::Status ReviewService::CheckAny(const json& change) {
-  return change.at("kind") == "skip" ? CheckSkip(change) : CheckRelocation(change);
+  if (change.at("kind") == "skip") return CheckSkip(change);
+  return change.at("kind") == "name_face" ? CheckFaceLabel(change) : CheckRelocation(change);
 }
 
 base::Status ReviewService::RevertAny(const json& change, const std::string& actor, int64_t now) {
-  return change.at("kind") == "skip" ? RevertSkip(change, actor, now) : RevertRelocation(change, actor, now);
+  if (change.at("kind") == "skip") return RevertSkip(change, actor, now);
+  return change.at("kind") == "name_face" ? RevertFaceLabel(change, actor, now) : RevertRelocation(change, actor, now);
 }
 
 base::Status ReviewService::CheckBulk(const json& undo) {

@@ -10,43 +10,14 @@ namespace {
 
 class FacesApiTest : public ApiTest {
  protected:
-  // A photo (a fixture's bytes) waiting in review/unidentified with one face of this embedding, clustered.
-  int64_t Waiting(const std::vector<float>& embedding) {
-    const std::string name = "w" + std::to_string(++photos_) + ".jpg";
-    fs::create_directories(root_ / "in");
-    fs::copy_file(Fixture("obama.jpg"), root_ / "in" / name);
-    auto staged = committer_->StageCopy(root_ / "in" / name, nullptr);
-    EXPECT_TRUE(staged.ok());
-    catalog::CatalogChange c;
-    c.item.original_name = name;
-    c.item.fingerprint.sha256 = name;
-    c.item.location = "review";
-    c.item.category = "unidentified";
-    c.item.reasons = {{"unknown_person", "The face matches nobody enrolled."}};
-    c.item.faces_detected = 1;
-    model::Face face;
-    face.box = {100, 60, 120, 140};
-    face.detection_score = 0.95f;
-    model::StoredAnalysis stored;
-    stored.analysis.readable = true;
-    stored.analysis.faces_analysed = true;
-    stored.analysis.faces = {face};
-    face.embedding = embedding;
-    c.faces = {face};
-    c.analysis = stored;
-    c.at = 100;
-    auto placed = committer_->Place(*staged, root_ / "review/unidentified", name, c);
-    EXPECT_TRUE(placed.ok()) << placed.status().ToString();
-    EXPECT_TRUE(clustering_->AddItem(placed->item_id, 100).ok());
-    return placed->item_id;
-  }
+  // A photo waiting in review/unidentified with one face of this embedding, clustered.
+  int64_t Waiting(const std::vector<float>& embedding) { return WaitingWithFaces({embedding}); }
   int64_t FaceOf(int64_t item) {
     catalog::FaceFilter f;
     f.item_id = item;
     return face_store_->ListFaces(f)->at(0).id;
   }
   faces::testing::PlantedFaces planted_{9};
-  int photos_ = 0;
 };
 
 TEST_F(FacesApiTest, AdminNamesAClusterItsPhotosMoveAndUndoBringsThemBack) {

@@ -64,6 +64,7 @@ void ApiTest::SetUp() {
   ASSERT_TRUE(clustering.ok()) << clustering.status().ToString();
   clustering_ = std::move(*clustering);
   people_ = std::make_unique<review::PeopleService>(*config_, *catalog_, *face_store_, *clustering_, *committer_);
+  review_->AssignFacesThrough(*people_);  // as the composition root does (cli/library.cc)
   ingestor_->SetAfterCommit([this](int64_t id) { return clustering_->AddItem(id, base::UnixNow()); });
   const char* names[] = {"alice", "bob", "carol"};
   const char* roles[] = {"user", "admin", "superadmin"};
@@ -153,6 +154,39 @@ json ApiTest::Body(const httplib::Result& r) {
 
 fs::path ApiTest::Fixture(const std::string& name) {
   return fs::path(TRIAGE_SOURCE_DIR) / "tests" / "fixtures" / "faces" / name;
+}
+
+int64_t ApiTest::WaitingWithFaces(const std::vector<std::vector<float>>& embeddings) {
+  const std::string name = "w" + std::to_string(++waiting_photos_) + ".jpg";
+  fs::create_directories(root_ / "in");
+  fs::copy_file(Fixture("obama.jpg"), root_ / "in" / name);
+  auto staged = committer_->StageCopy(root_ / "in" / name, nullptr);
+  EXPECT_TRUE(staged.ok());
+  catalog::CatalogChange c;
+  c.item.original_name = name;
+  c.item.fingerprint.sha256 = name;
+  c.item.location = "review";
+  c.item.category = "unidentified";
+  c.item.reasons = {{"unknown_person", "The face matches nobody enrolled."}};
+  c.item.faces_detected = static_cast<int>(embeddings.size());
+  model::StoredAnalysis stored;
+  stored.analysis.readable = true;
+  stored.analysis.faces_analysed = true;
+  for (size_t i = 0; i < embeddings.size(); ++i) {
+    model::Face face;
+    face.box = {100.0f + 150.0f * static_cast<float>(i), 60, 120, 140};
+    face.detection_score = 0.95f;
+    stored.analysis.faces.push_back(face);  // stored analyses keep no embeddings
+    face.embedding = embeddings[i];
+    c.faces.push_back(face);
+  }
+  c.analysis = stored;
+  c.at = 100;
+  auto placed = committer_->Place(*staged, root_ / "review/unidentified", name, c);
+  EXPECT_TRUE(placed.ok()) << placed.status().ToString();
+  if (!placed.ok()) return 0;
+  EXPECT_TRUE(clustering_->AddItem(placed->item_id, 100).ok());
+  return placed->item_id;
 }
 
 std::vector<int64_t> ApiTest::Ingest(const std::vector<std::string>& fixture_names) {

@@ -62,6 +62,9 @@ class ApiTest : public ::testing::Test {
   // Copies fixture photos (tests/fixtures/faces/<name>) into the library through the ingest pipeline.
   std::vector<int64_t> Ingest(const std::vector<std::string>& fixture_names);
   static fs::path Fixture(const std::string& name);
+  // A photo (obama.jpg's bytes) waiting in review/unidentified as unidentified, with one face per embedding (boxes side
+  // by side, from x = 100), stored with its analysis and clustered. Returns its item id.
+  int64_t WaitingWithFaces(const std::vector<std::vector<float>>& embeddings);
   // Audit entries about an item, newest first.
   std::vector<model::AuditEntry> AuditOf(int64_t item_id);
 
@@ -87,6 +90,7 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<Server> server_;
   std::unique_ptr<httplib::Client> client_;
   std::thread thread_;
+  int waiting_photos_ = 0;                 // photos made by WaitingWithFaces
   static std::string password_hashes_[3];  // alice, bob, carol (hashed once per suite: PBKDF2 is slow)
 };
 

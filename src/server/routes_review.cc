@@ -112,7 +112,7 @@ base::Status GetReviewItem(ServerState& state, Call& call) {
 
 base::Result<std::string> PersonField(const json& body) {
   if (!body.contains("person") || !body["person"].is_string() || body["person"].get<std::string>().empty()) {
-    return base::Status::InvalidArgument("person (a non-empty string) is required to approve");
+    return base::Status::InvalidArgument("person (a non-empty string) is required to approve or name");
   }
   return body["person"].get<std::string>();
 }
@@ -229,11 +229,11 @@ base::Status Bulk(ServerState& state, Call& call) {
   auto ids = IdsField(*body);
   if (!ids.ok()) return ids.status();
   if (!body->contains("action") || !(*body)["action"].is_string()) {
-    return base::Status::InvalidArgument("action (approve, keep, reject or skip) is required");
+    return base::Status::InvalidArgument("action (approve, keep, reject, skip or name_face) is required");
   }
   std::string action = (*body)["action"];
   std::string person;
-  if (action == "approve") {
+  if (action == "approve" || action == "name_face") {
     auto p = PersonField(*body);
     if (!p.ok()) return p.status();
     person = *p;

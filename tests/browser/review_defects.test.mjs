@@ -220,7 +220,7 @@ test('phone layout at 390×844: navigation reachable, Approve visible, no sidewa
     });
     assert.deepEqual(covered, [], `details under the decision bar: ${JSON.stringify(covered)}`);
     await page.evaluate(() => window.scrollTo(0, 0));
-    for (const [pageName, heading] of [['persons', 'Persons'], ['stats', 'Statistics'], ['audit', 'Audit log'],
+    for (const [pageName, heading] of [['people', 'Face clusters'], ['stats', 'Statistics'], ['audit', 'Audit log'],
       ['settings', 'Settings'], ['review', 'Review']]) {
       const link = page.locator(`#nav a[data-page="${pageName}"]`);
       const linkBox = await link.boundingBox();
@@ -229,6 +229,11 @@ test('phone layout at 390×844: navigation reachable, Approve visible, no sidewa
       await page.getByRole('heading', { level: 1, name: heading }).waitFor({ state: 'attached' });
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(width <= 390, `${pageName}: the page is ${width} px wide`);
+      if (pageName === 'people') {  // the enrolled persons are the People section's second tab
+        await page.getByTestId('people-tab-enrolled').click();
+        await page.getByRole('heading', { level: 1, name: 'Enrolled persons' }).waitFor({ state: 'attached' });
+        assert.equal(await page.locator('#nav a[data-page="people"]').getAttribute('aria-current'), 'page');
+      }
     }
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('button', { name: 'Log in' }).waitFor();
@@ -372,7 +377,8 @@ test('a duplicate: the better copy is marked per attribute; keep left puts it in
 });
 
 test('persons: a reference face is shown cut out of its photo, removed, and put back by Undo', async () => {
-  await page.locator('#nav a[data-page="persons"]').click();
+  await page.locator('#nav a[data-page="people"]').click();
+  await page.getByTestId('people-tab-enrolled').click();
   const refs = page.getByTestId('references-sheldon');
   const face = refs.getByTestId('reference');
   await face.waitFor();
@@ -429,7 +435,8 @@ test('grid: arrows move, Space selects, Shift+arrows select a range, Ctrl+A the 
 test('every page: screenshots at both sizes and no serious or critical accessibility violation', async () => {
   const axeSource = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
   const pages = [['review', '#/review/unidentified', 'Review'], ['review-grid', '#/review/unidentified', 'Review'],
-    ['duplicates', '#/review/duplicates', 'Review'], ['persons', '#/persons', 'Persons'],
+    ['duplicates', '#/review/duplicates', 'Review'], ['persons', '#/persons', 'Enrolled persons'],
+    ['people', '#/people', 'Face clusters'],
     ['stats', '#/stats', 'Statistics'], ['trash', '#/trash', 'Trash'], ['audit', '#/audit', 'Audit log'],
     ['settings', '#/settings', 'Settings']];
   const problems = [];

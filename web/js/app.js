@@ -76,9 +76,11 @@ function route() {
   endView();
   const [, name = 'review', ...rest] = (location.hash || '#/review').split('/');
   const page = pages[name] ? name : 'review';
+  // One navigation entry per section: People holds the face clusters and the enrolled persons (tabs on the pages).
+  const section = page === 'persons' ? 'people' : page;
   for (const a of document.querySelectorAll('#nav a')) {
-    a.classList.toggle('active', a.dataset.page === page);
-    if (a.dataset.page === page) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+    a.classList.toggle('active', a.dataset.page === section);
+    if (a.dataset.page === section) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
   const current = { controller: new AbortController(), cleanup: null };
   view = current;

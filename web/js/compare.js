@@ -1,6 +1,11 @@
 // Two copies of a photo compared: which is better on each attribute, both images zoomed and panned together (or laid
 // over each other with a slider), and the decision: keep left, keep right or keep both.
-import { h, formatBytes, itemImage } from './dom.js';
+import { h, formatBytes, itemImage, thumbSrcset } from './dom.js';
+
+// How wide a pane shows its image (half the card, or the whole width on phones) times the zoom: the browser takes the
+// thumbnail that is sharp at that width and the screen's density, a larger one as the view zooms in.
+const paneSizes = (scale = 1) => `(max-width: 800px) calc((100vw - 24px) * ${scale}), calc(min(46vw, 580px) * ${scale})`;
+const paneImage = (item) => itemImage(item, 1280, { draggable: false, srcset: thumbSrcset(item), sizes: paneSizes() });
 
 const exifFields = (item) => [item.taken_at, item.camera].filter((v) => v && String(v).trim()).length;
 
@@ -45,9 +50,10 @@ function syncedPanes(left, right, caption) {
   const images = [];
   const apply = () => images.forEach((img) => {
     img.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
+    if (img.tagName === 'IMG') img.sizes = paneSizes(view.scale);
   });
   const pane = (item, label, testid) => {
-    const img = itemImage(item, 1280, { draggable: false });
+    const img = paneImage(item);
     images.push(img);
     const el = h('div', { class: 'pane', dataset: { testid }, role: 'group', 'aria-label': label }, img,
       h('span', { class: 'pane-label' }, label));
@@ -75,7 +81,7 @@ function syncedPanes(left, right, caption) {
 
 // The two copies laid over each other; the slider shows the left one up to its position.
 function sliderOverlay(left, right) {
-  const top = itemImage(left, 1280, { draggable: false });
+  const top = paneImage(left);
   top.classList.add('overlay-top');
   const range = h('input', { type: 'range', min: 0, max: 100, value: 50, 'aria-label': 'Left copy shown up to',
     dataset: { testid: 'compare-slider' } });
@@ -83,7 +89,7 @@ function sliderOverlay(left, right) {
   range.addEventListener('input', clip);
   clip();
   return h('div', { class: 'compare-overlay', dataset: { testid: 'compare-overlay' } },
-    h('div', { class: 'overlay-stack' }, itemImage(right, 1280, { draggable: false }), top), range);
+    h('div', { class: 'overlay-stack' }, paneImage(right), top), range);
 }
 
 // The whole compare view. `onKeep(keep)` gets "new", "existing" or "both"; null when the reviewer may not decide.

@@ -96,6 +96,23 @@ export function shortcutsSheet(rows) {
   dialog.querySelector('button').focus();
 }
 
+// The thumbnail sizes the server offers (GET /api/items/{id}/thumbnail?size=; any other size is refused).
+export const THUMB_SIZES = [160, 320, 640, 1280];
+
+// srcset of an item's thumbnails (`sizes` of THUMB_SIZES): with the image's `sizes` attribute the browser picks the
+// smallest that is sharp at the screen's density. A thumbnail is never larger than the photo, so each is described by
+// the width it really has (sizes beyond the photo's long side give the photo itself, once).
+export function thumbSrcset(item, sizes = THUMB_SIZES) {
+  const long = Math.max(item.width || 0, item.height || 0);
+  if (!long) return sizes.map((s) => `${item.thumbnail_url}?size=${s} ${s}w`).join(', ');
+  const out = [];
+  for (const s of sizes) {
+    out.push(`${item.thumbnail_url}?size=${s} ${Math.max(1, Math.round((item.width * Math.min(s, long)) / long))}w`);
+    if (s >= long) break;
+  }
+  return out.join(', ');
+}
+
 // An item's picture, or (when it cannot be shown: unreadable, or the thumbnail is refused) a placeholder that says
 // why instead of a broken image.
 export function itemImage(item, size, attrs = {}) {
@@ -107,7 +124,7 @@ export function itemImage(item, size, attrs = {}) {
   img.addEventListener('error', async () => {
     let why = 'the preview could not be loaded';
     try {
-      const res = await fetch(img.src, { credentials: 'same-origin' });
+      const res = await fetch(img.currentSrc || img.src, { credentials: 'same-origin' });
       const body = await res.json();
       if (body && body.message) why = body.message;
     } catch (_) { /* keep the general reason */ }
@@ -144,4 +161,13 @@ export function faceCrop(item, box, size, fallback = '') {
   const crop = h('span', { class: 'face-crop' }, img);
   Object.assign(crop.style, { width: `${size}px`, height: `${size}px` });
   return crop;
+}
+
+// The two pages of the People section, as tabs at the top of each: the faces found in the photos (clusters, named
+// once) and the persons enrolled for sorting (reference faces, whitelist, blacklist). `active`: 'clusters' | 'enrolled'.
+export function peopleTabs(active) {
+  const tab = (key, href, label) => h('a', { href, class: `tab${active === key ? ' active' : ''}`,
+    'aria-current': active === key ? 'page' : null, dataset: { testid: `people-tab-${key}` } }, label);
+  return h('nav', { class: 'tabs', 'aria-label': 'People' },
+    tab('clusters', '#/people', 'Face clusters'), tab('enrolled', '#/persons', 'Enrolled persons'));
 }

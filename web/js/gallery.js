@@ -2,7 +2,7 @@
 // only the rows on screen (smooth at 100,000 items), a month timeline, a score breakdown on hover, a "why this
 // score" panel, and a loupe (1:1) with a filmstrip that prefetches the next images.
 import { api, qs } from './api.js';
-import { h, mount, categoryLabel } from './dom.js';
+import { h, mount, categoryLabel, thumbSrcset } from './dom.js';
 
 const DIMENSIONS = ['sharpness', 'face_sharpness', 'exposure', 'noise', 'dynamic_range', 'contrast', 'colour',
   'composition', 'technical', 'resolution'];
@@ -13,15 +13,9 @@ const MIN_TILE = 110;      // px: tiles shrink down to this to fit two or more i
 const GAP = 8;
 const OVERSCAN = 2;        // rows rendered above and below the visible ones
 const PAGE = 500;          // items per request
-const SIZES = [160, 320, 640, 1280];
 
 const label = (name) => categoryLabel(name);
 const score = (v) => (v === null || v === undefined ? '–' : Number(v).toFixed(1));
-
-// srcset of the offered thumbnail sizes: the browser picks one for the tile's size and the screen's density.
-function srcset(item) {
-  return SIZES.map((s) => `${item.thumbnail_url}?size=${s} ${s}w`).join(', ');
-}
 
 // A bar's fill; its width is set through the CSSOM (the Content-Security-Policy allows no style attributes).
 function fill(value) {
@@ -129,7 +123,7 @@ function tile(item, index, open) {
   const hover = h('div', { class: 'tile-hover' }, breakdown(item.quality));
   return h('button', { type: 'button', class: 'gtile', dataset: { testid: 'tile', id: item.id, index },
     title: item.file_name, onclick: () => open(index) },
-  h('img', { src: `${item.thumbnail_url}?size=320`, srcset: srcset(item), sizes: `${TILE}px`, alt: item.file_name,
+  h('img', { src: `${item.thumbnail_url}?size=320`, srcset: thumbSrcset(item), sizes: `${TILE}px`, alt: item.file_name,
     loading: 'lazy', decoding: 'async', width: TILE, height: TILE }),
   h('span', { class: 'tile-badges' }, badges), hover);
 }

@@ -2,7 +2,7 @@
 // face audit grid sorted by distance from their centre (outliers first) with bulk remove / not this person / reassign.
 // Every action answers with an Undo button.
 import { api } from './api.js';
-import { h, mount, toast } from './dom.js';
+import { h, mount, toast, peopleTabs } from './dom.js';
 
 const CROP = 96;
 
@@ -92,12 +92,24 @@ function clusterCard(c, all, personIds, canManage, redraw) {
 
 async function renderClusters(root, canManage, showHidden) {
   const draw = async () => {
-    const [{ clusters }, { persons }] = await Promise.all([
-      api.get(`/api/clusters?faces_per_cluster=24${showHidden ? '&hidden=1' : ''}`), api.get('/api/persons')]);
+    let clusters;
+    let persons;
+    try {
+      [{ clusters }, { persons }] = await Promise.all([
+        api.get(`/api/clusters?faces_per_cluster=24${showHidden ? '&hidden=1' : ''}`), api.get('/api/persons')]);
+    } catch (err) {
+      if (err.status !== 503) throw err;
+      mount(root, h('section', {}, peopleTabs('clusters'), h('h1', {}, 'Face clusters'),
+        h('div', { class: 'card empty', dataset: { testid: 'clusters-off' } },
+          h('p', {}, 'Faces are not clustered in this library: ', err.message),
+          h('p', { class: 'muted' }, 'Turn on face analysis and face_clustering.enabled in triage.json (Settings), ' +
+            'or see the persons enrolled for sorting under '), h('a', { href: '#/persons' }, 'Enrolled persons'))));
+      return;
+    }
     const personIds = Object.fromEntries(persons.map((p) => [p.name, p.id]));
     const names = h('datalist', { id: 'people-names' }, persons.map((p) => h('option', { value: p.name })));
-    mount(root, h('section', {},
-      h('div', { class: 'page-head' }, h('h1', {}, 'People'),
+    mount(root, h('section', {}, peopleTabs('clusters'),
+      h('div', { class: 'page-head' }, h('h1', {}, 'Face clusters'),
         h('a', { href: showHidden ? '#/people' : '#/people/hidden' }, showHidden ? 'Hide hidden clusters' : 'Show hidden')),
       h('p', { class: 'muted' }, 'Faces that look alike are grouped as they arrive. Name a group once: its best faces ' +
         'are enrolled and its waiting photos are sorted. Every action can be undone.'),
@@ -124,7 +136,8 @@ async function renderPersonGrid(root, personId, canManage) {
         act(api.post('/api/faces/bulk', { action, face_ids: ids, ...extra() }), `${ids.length} face(s): ${label}`, draw);
       } }, label);
     mount(root, h('section', {},
-      h('div', { class: 'page-head' }, h('h1', {}, `${person.name}: faces`), h('a', { href: '#/people' }, 'All people')),
+      peopleTabs(''),
+      h('div', { class: 'page-head' }, h('h1', {}, `${person.name}: faces`), h('a', { href: '#/people' }, 'All face clusters')),
       h('p', { class: 'muted' }, 'Farthest from the centre of their faces first: mistakes show up at the top.'),
       canManage ? h('div', { class: 'cluster-tools' }, bulk('remove', 'Remove', () => ({})),
         bulk('not_this_person', `Not ${person.name}`, () => ({})),

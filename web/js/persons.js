@@ -1,7 +1,7 @@
-// Persons: who is enrolled, their reference faces (each removable, undoable) and recent photos, and whitelist /
+// Enrolled persons (the People section's second tab): who is enrolled, their reference faces (each removable, undoable) and recent photos, and whitelist /
 // blacklist switches.
 import { api } from './api.js';
-import { h, mount, toast, faceCrop } from './dom.js';
+import { h, mount, toast, faceCrop, peopleTabs } from './dom.js';
 
 export async function renderPersons(root, _params, { session }) {
   const canEdit = !!session.permissions.change_config;
@@ -89,8 +89,8 @@ export async function renderPersons(root, _params, { session }) {
       }
       catch (err) { toast(err.message, 'error'); }
     } }, name, h('button', { type: 'submit' }, 'Add person')) : null;
-    mount(root, h('section', {},
-      h('div', { class: 'page-head' }, h('h1', {}, 'Persons'), form),
+    mount(root, h('section', {}, peopleTabs('enrolled'),
+      h('div', { class: 'page-head' }, h('h1', {}, 'Enrolled persons'), form),
       h('p', { class: 'muted' }, 'Reference faces are learnt from approved single-face photos. With a whitelist, only ' +
         'those persons are sorted automatically; blacklisted persons always go to review.'),
       persons.length ? h('div', { class: 'persons' }, persons.map(personCard))

@@ -2,9 +2,10 @@
 import { api, qs } from './api.js';
 import { compareView } from './compare.js';
 import { faceStage, facesPanel } from './faces.js';
+import { photoLens } from './lens.js';
 import { personPicker, rememberPerson } from './picker.js';
 import { h, mount, formatBytes, formatTime, categoryLabel, toast, confirmDialog, itemImage,
-  typingInFormControl, shortcutsSheet } from './dom.js';
+  typingInFormControl, shortcutsSheet, thumbSrcset } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
   'unwanted_person', 'low_quality', 'unreadable'];
@@ -12,11 +13,15 @@ const MAX_BULK = 1000;   // ids per bulk request (the server's limit)
 const SHORTCUTS = [[['a'], 'Approve & sort as the chosen person'], [['k'], 'Keep without a person (photos/<year>/<month>)'],
   [['d'], 'Delete (to the trash)'],
   [['s'], 'Skip for later'], [['←', '→'], 'Previous / next photo'], [['1'], 'Take the suggested person'],
+  [['z'], 'Loupe: the original pixels 1:1 under the pointer (a finger pans a 1:1 view)'], [['Esc'], 'Close the loupe'],
   [['1', '…', '9'], 'In the person picker: choose a suggestion'], [['↑', '↓'], 'In the person picker: move'],
   [['Enter'], 'In the person picker: approve (a face: name it)'], [['Esc'], 'Leave the person picker'],
   [['Ctrl', 'Z'], 'Undo the last decision'], [['?'], 'This list'],
   [['←', '↑', '→', '↓'], 'Grid: move'], [['Space'], 'Grid: select or unselect'], [['Shift', '←'], 'Grid: select a range'],
-  [['Ctrl', 'A'], 'Grid: select every photo of this category']];
+  [['Ctrl', 'A'], 'Grid: select every photo of this category'],
+  [['n'], 'Grid: name the face of each selected single-face photo as the chosen person']];
+// The card's photo is shown this wide: beside the details on wide screens, the whole width on phones.
+const CARD_IMAGE_SIZES = '(max-width: 800px) calc(100vw - 24px), min(58vw, 690px)';
 
 export async function renderReview(root, params, { session, signal }) {
   const state = {
@@ -150,13 +155,18 @@ export async function renderReview(root, params, { session, signal }) {
 
   // One photo; side by side each gets its details underneath, a single photo has them next to it. Detected faces are
   // drawn as boxes (a click on one of a group photo goes to its row).
+  // Returns {el, lens} (lens: the 1:1 loupe, null when there is no picture to look into).
   function figure(item, caption, testid, faces = [], group = null) {
     const image = h('a', { href: item.original_url, target: '_blank', rel: 'noopener', 'aria-label': `Open ${item.file_name}` },
-      itemImage(item, 640));
-    return h('figure', { class: 'photo', dataset: { testid } },
-      faces.length && item.width && item.category !== 'unreadable'
-        ? faceStage(item, faces, image, group ? (index) => group.focus(index) : null) : image,
-      caption ? h('figcaption', {}, h('strong', {}, caption), meta(item)) : null);
+      itemImage(item, 640, { srcset: thumbSrcset(item), sizes: CARD_IMAGE_SIZES }));
+    const readable = !!item.width && item.category !== 'unreadable';
+    const stage = faces.length && readable
+      ? faceStage(item, faces, image, group ? (index) => group.focus(index) : null)
+      : h('div', { class: 'photo-stage' }, image);
+    const lens = readable ? photoLens(item, stage) : null;
+    return { lens, el: h('figure', { class: 'photo', dataset: { testid } }, stage,
+      lens ? h('div', { class: 'photo-tools' }, lens.button) : null,
+      caption ? h('figcaption', {}, h('strong', {}, caption), meta(item)) : null) };
   }
 
   // A 409 means the item is no longer where this page saw it: say so and show the queue as it is now.
@@ -235,6 +245,7 @@ export async function renderReview(root, params, { session, signal }) {
     if (delta < 0 && state.page > 1) { state.page--; state.index = state.perPage - 1; refresh(); }
   }
 
+  const facesWords = (n) => (n === 1 ? '1 face' : `${n || 'no'} faces`);
   const where = (item) => (item.location === 'library' ? `in faces/${item.person}`
     : item.location === 'review' ? `waiting in ${categoryLabel(item.category).toLowerCase()}` : 'in the trash');
 
@@ -253,10 +264,11 @@ export async function renderReview(root, params, { session, signal }) {
     const group = canReview && !dup && detail.faces.length >= 2
       ? facesPanel(item, detail.faces, state.persons, { name: (index, person) => nameFace(item, index, person),
         onEscape: focusCard }) : null;
+    const photo = dup ? null : figure(item, '', 'photo', detail.faces, group);
     const media = dup
       ? compareView(item, dup, `Right: the photo it duplicates, item ${dup.id}, ${where(dup)}`,
         canReview ? (keep) => act('duplicate', item, picker, keep) : null)
-      : figure(item, '', 'photo', detail.faces, group);
+      : photo.el;
     const card = h('article', { class: 'review-card card', tabindex: '-1', 'aria-label': `Review ${item.file_name}`,
       dataset: { testid: 'review-card', itemId: item.id, category: item.category } },
       media,
@@ -284,13 +296,26 @@ export async function renderReview(root, params, { session, signal }) {
           h('button', { type: 'button', onclick: () => move(1), disabled: position >= state.total, 'aria-label': 'Next' },
             '→'))));
     mount(body, card);
-    current = { item, picker, card, suggestion: detail.suggestion };
+    watchDecisionBar(card.querySelector('[data-testid="actions"]'));
+    current = { item, picker, card, suggestion: detail.suggestion, lens: photo && photo.lens };
     prefetch(state.index + 1);
     // After a face was named, the next face still to name takes the keys.
     const next = group && focusFace.item === item.id ? detail.faces.find((f) => !f.named_as && !f.untracked) : null;
     focusFace.item = 0;
     if (next) group.focus(next.index);
     else if (!typingInFormControl({ target: document.activeElement })) card.focus({ preventScroll: true });
+  }
+
+  // On phones the decision buttons are a bar fixed along the bottom edge: the page keeps room below the card as tall
+  // as the bar really is (its labels may wrap), so that nothing stays hidden behind it.
+  const barObserver = new ResizeObserver(([entry]) => {
+    const height = Math.ceil(entry.target.getBoundingClientRect().height);
+    root.style.setProperty('--decision-bar-px', `${height}px`);
+  });
+  signal.addEventListener('abort', () => barObserver.disconnect());
+  function watchDecisionBar(bar) {
+    barObserver.disconnect();
+    if (bar) barObserver.observe(bar);
   }
 
   // The next cards' details and images are fetched while this one is looked at, so that they show at once.
@@ -327,9 +352,13 @@ export async function renderReview(root, params, { session, signal }) {
     const from = {};
     for (const item of state.items) if (state.selected.has(item.id)) from[item.id] = item.folder;
     const body = { ids, action, from };
-    if (action === 'approve') {
+    if (action === 'approve' || action === 'name_face') {
       body.person = picker.value();
-      if (!body.person) { toast('Choose who these are, or type a new name.', 'error'); return; }
+      if (!body.person) {
+        toast(action === 'approve' ? 'Choose who these are, or type a new name.' : 'Choose whose faces these are.', 'error');
+        picker.focus();
+        return;
+      }
     }
     if (action === 'reject') {
       const names = state.items.filter((i) => state.selected.has(i.id)).map((i) => i.file_name);
@@ -343,11 +372,14 @@ export async function renderReview(root, params, { session, signal }) {
       const out = await api.post('/api/review/bulk', body);
       const moved = out.results.filter((r) => r.conflict).length;
       const verb = { approve: `sorted into faces/${body.person}`, keep: 'kept without a person',
-        reject: 'moved to the trash', skip: 'skipped' }[action];
+        reject: 'moved to the trash', skip: 'skipped', name_face: `named as ${body.person}` }[action];
+      // Why the others were not changed, in the server's words (a photo with no face or several, one moved meanwhile).
+      const why = out.results.filter((r) => !r.ok && !r.conflict).slice(0, 2).map((r) => r.error).join('; ');
       const message = `${out.succeeded} photo(s) ${verb}${out.failed ? `; ${out.failed} not changed` : ''}` +
-        `${moved ? ` (${moved} had been moved meanwhile)` : ''}.`;
+        `${moved ? ` (${moved} had been moved meanwhile)` : ''}${why ? `: ${why}` : ''}.`;
       offerUndo(message, out.undo, out.failed ? 'error' : 'info');
       state.selected.clear();
+      if (action === 'approve' || action === 'name_face') rememberPerson(body.person);
       if (action === 'approve') await loadPersons();
       await refresh();
     } catch (err) { toast(err.message, 'error'); }
@@ -355,7 +387,7 @@ export async function renderReview(root, params, { session, signal }) {
 
   // Grid keys: the cursor tile moves with the arrows, Space selects it, Shift with an arrow selects the range from
   // where the selection started, Ctrl+A selects every photo of the category (all pages, up to one bulk request).
-  const gridKeys = { cursor: 0, anchor: null, tiles: [], sync: () => {} };
+  const gridKeys = { cursor: 0, anchor: null, tiles: [], sync: () => {}, picker: null };
   function gridColumns(tiles) {
     const top = tiles[0].offsetTop;
     const n = tiles.findIndex((t) => t.offsetTop !== top);
@@ -394,6 +426,11 @@ export async function renderReview(root, params, { session, signal }) {
       gridKeys.sync();
       return true;
     }
+    if (e.key === 'n' && canReview && gridKeys.picker) {
+      e.preventDefault();
+      bulk('name_face', gridKeys.picker);
+      return true;
+    }
     if (e.key === ' ') {
       e.preventDefault();
       const { id } = state.items[gridKeys.cursor];
@@ -409,6 +446,7 @@ export async function renderReview(root, params, { session, signal }) {
     current = null;
     if (!state.items.length) return mount(body, emptyQueue());
     const picker = cardPicker('bulk-person', { onEnter: () => bulk('approve', picker) });
+    gridKeys.picker = picker;
     const count = h('span', { dataset: { testid: 'selected-count' } }, `${state.selected.size} selected`);
     const tiles = state.items.map((item) => {
       const box = h('input', { type: 'checkbox', checked: state.selected.has(item.id), 'aria-label': item.file_name,
@@ -419,8 +457,10 @@ export async function renderReview(root, params, { session, signal }) {
         } });
       const tile = h('label', { class: `tile${state.selected.has(item.id) ? ' selected' : ''}`, tabindex: '-1',
         dataset: { testid: 'tile', itemId: item.id, category: item.category } },
-      box, itemImage(item, 320, { loading: 'lazy' }),
-      h('span', { class: 'tile-name' }, item.file_name), h('span', { class: 'tile-cat' }, categoryLabel(item.category)));
+      box, itemImage(item, 320, { loading: 'lazy', srcset: thumbSrcset(item, [160, 320, 640]), sizes: '200px' }),
+      h('span', { class: 'tile-name' }, item.file_name),
+      h('span', { class: 'tile-cat' }, categoryLabel(item.category),
+        h('span', { class: 'tile-faces', dataset: { testid: 'tile-faces' } }, ` · ${facesWords(item.faces_detected)}`)));
       return tile;
     });
     gridKeys.tiles = tiles;
@@ -443,6 +483,9 @@ export async function renderReview(root, params, { session, signal }) {
         canReview ? [h('span', {}, 'These are: '), picker.el,
           h('button', { type: 'button', class: 'primary', dataset: { testid: 'bulk-approve' },
             onclick: () => bulk('approve', picker) }, 'Approve selected'),
+          h('button', { type: 'button', dataset: { testid: 'bulk-name-faces' }, onclick: () => bulk('name_face', picker),
+            title: 'Name the one face of each selected photo as the chosen person (photos with no face or several are left)' },
+          'Name their faces', h('kbd', {}, 'n')),
           h('button', { type: 'button', dataset: { testid: 'bulk-keep' }, onclick: () => bulk('keep', picker) },
             'Keep selected, no person'),
           h('button', { type: 'button', class: 'danger', dataset: { testid: 'bulk-reject' },
@@ -476,6 +519,11 @@ export async function renderReview(root, params, { session, signal }) {
     if (state.mode === 'grid' && !busy && onGridKey(e)) return;
     if (!current || busy || e.ctrlKey || e.metaKey || e.altKey || typingInFormControl(e)) return;
     if (!current.card.isConnected) { current = null; return; }
+    if (current.lens && (e.key === 'z' || (e.key === 'Escape' && current.lens.isOpen()))) {
+      e.preventDefault();
+      current.lens.toggle();
+      return;
+    }
     const keys = { a: 'approve', k: 'keep', d: 'reject', s: 'skip' };
     if (keys[e.key] && canReview) { e.preventDefault(); act(keys[e.key], current.item, current.picker); }
     if (e.key === '1' && canReview && current.suggestion) { e.preventDefault(); current.picker.choose(current.suggestion.person); }

@@ -1,0 +1,136 @@
+// Specification of naming faces from the review page: many single-face photos named as one person in one request
+// (bulk name_face, one undo token for all, per-photo refusals), and a face named in review reaching the face clusters
+// (the People page shows it under its person, a re-cluster keeps it, undo puts it back).
+#include "faces/cluster_test_support.h"
+#include "server/api_test_support.h"
+
+namespace triage::server {
+namespace {
+
+class ReviewNamingApiTest : public ApiTest {
+ protected:
+  int64_t Waiting(const std::vector<std::vector<float>>& embeddings) { return WaitingWithFaces(embeddings); }
+  catalog::FaceRecord FaceRecordOf(int64_t item) {
+    catalog::FaceFilter f;
+    f.item_id = item;
+    return face_store_->ListFaces(f)->at(0);
+  }
+  std::string FolderOf(int64_t item) { return fs::path(catalog_->GetItem(item)->path).parent_path().generic_string(); }
+  // The person of the cluster `face` is listed under in GET /api/clusters ("" when unnamed, "-" when in none).
+  std::string ListedUnder(int64_t face, const TestSession& s) {
+    json clusters = Body(Get("/api/clusters", &s));
+    for (const json& c : clusters["clusters"]) {
+      for (const json& f : c["faces"]) {
+        if (f["id"] == face) return c["person"].is_null() ? "" : c["person"].get<std::string>();
+      }
+    }
+    return "-";
+  }
+  faces::testing::PlantedFaces planted_{21};
+};
+
+TEST_F(ReviewNamingApiTest, BulkNamingNamesEverySingleFacePhotoAndOneUndoRevertsThemAll) {
+  auto anna = planted_.Centre();
+  const int64_t one = Waiting({planted_.FaceNear(anna)});
+  const int64_t two = Waiting({planted_.FaceNear(anna)});
+  const int64_t none = Waiting({});
+  const int64_t group = Waiting({planted_.FaceNear(anna), planted_.Centre()});
+  ASSERT_TRUE(catalog_->AddPerson("anna", 1).ok());
+  TestSession alice = Login("alice");
+  const json ids = {one, two, none, group};
+  json from = json::object();
+  for (int64_t id : {one, two, none, group}) from[std::to_string(id)] = "review/unidentified";
+
+  auto unknown = Post("/api/review/bulk", {{"ids", ids}, {"action", "name_face"}, {"person", "annna"}}, &alice);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_NE(Body(unknown)["message"].get<std::string>().find("enrolled: anna"), std::string::npos) << unknown->body;
+  EXPECT_EQ(Post("/api/review/bulk", {{"ids", ids}, {"action", "name_face"}}, &alice)->status, 400);
+  for (int64_t id : {one, two, none, group}) EXPECT_EQ(FolderOf(id), "review/unidentified");
+
+  auto named =
+      Post("/api/review/bulk", {{"ids", ids}, {"action", "name_face"}, {"person", "anna"}, {"from", from}}, &alice);
+  ASSERT_EQ(named->status, 200) << named->body;
+  json out = Body(named);
+  EXPECT_EQ(out["succeeded"], 2);
+  EXPECT_EQ(out["failed"], 2);
+  EXPECT_EQ(out["results"][0]["ok"], true);
+  EXPECT_EQ(out["results"][1]["ok"], true);
+  EXPECT_NE(out["results"][2]["error"].get<std::string>().find("no detected face"), std::string::npos);
+  EXPECT_NE(out["results"][3]["error"].get<std::string>().find("has 2 faces"), std::string::npos);
+  EXPECT_EQ(FolderOf(one), "faces/anna");
+  EXPECT_EQ(FolderOf(two), "faces/anna");
+  EXPECT_EQ(catalog_->FacesOf(one)->at(0).label.named_as, "anna");
+  EXPECT_EQ(FolderOf(none), "review/unidentified");
+  EXPECT_EQ(FolderOf(group), "review/unidentified");
+  EXPECT_EQ(catalog_->FacesOf(group)->at(0).label.named_as, "");
+  EXPECT_EQ(AuditOf(one).front().action, "name-face");
+
+  // A photo seen elsewhere than it is: a conflict for that photo only.
+  auto again = Post("/api/review/bulk",
+                    {{"ids", {one}},
+                     {"action", "name_face"},
+                     {"person", "anna"},
+                     {"from", {{std::to_string(one), "review/unidentified"}}}},
+                    &alice);
+  ASSERT_EQ(again->status, 200);
+  EXPECT_EQ(Body(again)["results"][0]["conflict"], true);
+
+  auto undone = Post("/api/undo/" + out["undo"].get<std::string>(), json::object(), &alice);
+  ASSERT_EQ(undone->status, 200) << undone->body;
+  for (int64_t id : {one, two}) {
+    EXPECT_EQ(FolderOf(id), "review/unidentified");
+    EXPECT_EQ(catalog_->FacesOf(id)->at(0).label.named_as, "");
+    EXPECT_TRUE(catalog_->PendingReview(id).ok());
+  }
+  EXPECT_EQ(Post("/api/undo/" + out["undo"].get<std::string>(), json::object(), &alice)->status, 409);  // single use
+}
+
+TEST_F(ReviewNamingApiTest, AFaceNamedInReviewJoinsItsPersonsClusterKeepsItThroughAReclusterAndUndoPutsItBack) {
+  auto stranger = planted_.Centre();
+  std::vector<int64_t> items;
+  for (int i = 0; i < 3; ++i) items.push_back(Waiting({planted_.FaceNear(stranger)}));
+  TestSession alice = Login("alice");
+  const catalog::FaceRecord before = FaceRecordOf(items[0]);
+  ASSERT_NE(before.cluster_id, 0);  // three close faces make an unnamed cluster
+  EXPECT_EQ(ListedUnder(before.id, alice), "");
+
+  // Approving a single-face photo as a (new) person.
+  auto approved = Post("/api/review/" + std::to_string(items[0]) + "/approve", {{"person", "Ben"}}, &alice);
+  ASSERT_EQ(approved->status, 200) << approved->body;
+  catalog::FaceRecord after = FaceRecordOf(items[0]);
+  EXPECT_EQ(after.person, "ben");
+  EXPECT_EQ(after.match_kind, "named");
+  EXPECT_TRUE(after.pinned);
+  EXPECT_EQ(face_store_->GetCluster(after.cluster_id)->person, "ben");
+  EXPECT_EQ(ListedUnder(before.id, alice), "ben");
+  auto reclustered = clustering_->Recluster({}, 0.6, 200);
+  ASSERT_TRUE(reclustered.ok()) << reclustered.status().ToString();
+  EXPECT_EQ(ListedUnder(before.id, alice), "ben");
+  EXPECT_EQ(FaceRecordOf(items[0]).person, "ben");
+
+  // Naming one face on the card does the same (a stranger's face, in no cluster before).
+  const int64_t lone = Waiting({planted_.Centre()});
+  const catalog::FaceRecord lone_before = FaceRecordOf(lone);
+  EXPECT_EQ(ListedUnder(lone_before.id, alice), "-");
+  auto face_named = Post("/api/review/" + std::to_string(lone) + "/faces/0", {{"person", "ben"}}, &alice);
+  ASSERT_EQ(face_named->status, 200) << face_named->body;
+  EXPECT_EQ(FaceRecordOf(lone).person, "ben");
+  EXPECT_EQ(ListedUnder(lone_before.id, alice), "ben");
+  auto undo_face = Post("/api/undo/" + Body(face_named)["undo"].get<std::string>(), json::object(), &alice);
+  ASSERT_EQ(undo_face->status, 200) << undo_face->body;
+  EXPECT_EQ(FaceRecordOf(lone).person, lone_before.person);
+  EXPECT_EQ(FaceRecordOf(lone).match_kind, lone_before.match_kind);
+  EXPECT_EQ(FaceRecordOf(lone).cluster_id, lone_before.cluster_id);
+  EXPECT_EQ(ListedUnder(lone_before.id, alice), "-");
+
+  // Undoing the approval takes the face out of ben's cluster again, as it was before.
+  auto undone = Post("/api/undo/" + Body(approved)["undo"].get<std::string>(), json::object(), &alice);
+  ASSERT_EQ(undone->status, 200) << undone->body;
+  const catalog::FaceRecord restored = FaceRecordOf(items[0]);
+  EXPECT_EQ(restored.person, before.person);
+  EXPECT_EQ(restored.match_kind, before.match_kind);
+  EXPECT_NE(ListedUnder(before.id, alice), "ben");
+}
+
+}  // namespace
+}  // namespace triage::server

@@ -1,0 +1,217 @@
+// The review page at screen density and with the 1:1 loupe, bulk "name these faces" in the grid (the named faces
+// joining their person's face cluster), and the decision bar on a phone, in headless Chromium against a real
+// `triage serve` with face analysis on.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openLibrary, closeLibrary, logIn, currentCardId, screenshot } from './harness.mjs';
+
+let lib; let page;
+const ids = {};
+
+before(async () => {
+  lib = await openLibrary({
+    configure: (config) => { config.analysis.faces = true; },
+    persons: [['ada', 'obama.jpg']],
+    photos: [['biden.jpg', 'joe1.jpg'], ['biden2.jpg', 'joe2.jpg'], ['vladmandic_sample1.jpg', 'group.jpg'],
+      ['skimage_coffee.jpg', 'coffee.jpg']],
+    // An exact copy of a photo waiting for review: a duplicate shown side by side.
+    extra: (inbox) => fs.copyFileSync(path.join(inbox, 'joe1.jpg'), path.join(inbox, 'zz_copy.jpg')),
+    // gary is enrolled without reference faces yet: nothing is sorted to him before the reviewer says so.
+    prepare: (library) => execFileSync('sqlite3', [path.join(library, '.triage/catalog.db')],
+      { input: "INSERT INTO persons (name, created_at) VALUES ('gary', 0);" }),
+  });
+  page = lib.page;
+  await logIn(page);
+  for (const item of (await lib.api('/api/items?per_page=200')).items) ids[item.file_name] = item.id;
+});
+
+after(async () => { await closeLibrary(lib); });
+
+// Waits for a toast saying `text`; a timeout names what the toast said instead.
+async function toastSays(text) {
+  try {
+    await page.getByTestId('toast-text').filter({ hasText: text }).waitFor({ timeout: 15000 });
+  } catch (err) {
+    const said = await page.getByTestId('toast-text').allInnerTexts();
+    throw new Error(`no toast "${text}"; it said ${JSON.stringify(said)}`, { cause: err });
+  }
+}
+const folder = async (name) => path.dirname((await lib.item(ids[name])).path);
+// The person of the cluster each of `items`' faces is listed under in GET /api/clusters ('' unnamed, '-' in none).
+async function clusterPersons(items) {
+  const { clusters } = await lib.api('/api/clusters?faces_per_cluster=100');
+  return items.map((id) => {
+    const c = clusters.find((cl) => cl.faces.some((f) => f.item_id === id));
+    return c ? c.person || '' : '-';
+  });
+}
+
+test('grid: the faces of several single-face photos named as one person at once; the rest refused with reasons; one Undo', async () => {
+  const joes = [ids['joe1.jpg'], ids['joe2.jpg']];
+  for (const name of ['joe1.jpg', 'joe2.jpg', 'group.jpg', 'coffee.jpg']) {
+    assert.match(await folder(name), /^review\//, `${name} waits for review`);
+  }
+  await page.evaluate(() => { location.hash = '#/review'; });
+  await page.getByTestId('grid-mode').click();
+  const tile = (name) => page.locator(`[data-testid="tile"][data-item-id="${ids[name]}"]`);
+  await tile('joe1.jpg').waitFor();
+  assert.match(await tile('joe1.jpg').getByTestId('tile-faces').innerText(), /· 1 face$/);
+  assert.match(await tile('group.jpg').getByTestId('tile-faces').innerText(), /· \d+ faces/);
+  for (const name of ['joe1.jpg', 'joe2.jpg', 'group.jpg', 'coffee.jpg']) await tile(name).locator('input').check();
+  await page.getByTestId('selected-count').filter({ hasText: '4 selected' }).waitFor();
+
+  // Without a chosen person nothing happens but a hint.
+  await page.getByTestId('bulk-name-faces').click();
+  await toastSays('Choose whose faces these are.');
+  const picker = page.getByTestId('bulk-person-select');
+  await picker.focus();
+  await page.keyboard.type('gar');
+  await page.keyboard.press('1');
+  assert.equal(await picker.getAttribute('data-value'), 'gary');
+  await page.keyboard.press('n');   // a letter in the picker filters; it names nothing
+  assert.match(await folder('joe1.jpg'), /^review\//);
+  await page.keyboard.press('Escape');   // leaves the picker with gary chosen
+  assert.equal(await picker.inputValue(), 'gary');
+  // Outside the picker, n names the faces of the selected photos.
+  await tile('coffee.jpg').focus();
+  await page.keyboard.press('n');
+  await toastSays('2 photo(s) named as gary; 2 not changed');
+  const said = await page.getByTestId('toast-text').innerText();
+  assert.match(said, /group\.jpg\) has \d+ faces; name them one by one on its card/);
+  assert.match(said, /coffee\.jpg\) has no detected face to name/);
+  await screenshot(page, 'review-grid-named');
+  for (const name of ['joe1.jpg', 'joe2.jpg']) assert.equal(await folder(name), 'faces/gary');
+  for (const name of ['group.jpg', 'coffee.jpg']) assert.match(await folder(name), /^review\//);
+  for (const id of joes) assert.equal((await lib.api(`/api/review/${id}`)).faces[0].named_as, 'gary');
+  // The named faces are gary's in the face clusters too (the People page lists them under him).
+  assert.deepEqual(await clusterPersons(joes), ['gary', 'gary']);
+
+  // One Undo takes both back: files, labels and clusters.
+  await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
+  await toastSays('Undone: named the face of 2 item(s) as gary');
+  for (const name of ['joe1.jpg', 'joe2.jpg']) assert.match(await folder(name), /^review\//);
+  for (const id of joes) assert.equal((await lib.api(`/api/review/${id}`)).faces[0].named_as, null);
+  assert.ok((await clusterPersons(joes)).every((p) => p !== 'gary'), 'no longer gary\'s cluster');
+  await page.getByRole('button', { name: 'One by one' }).click();
+});
+
+test('the card shows its photo at screen density; z opens a 1:1 loupe under the pointer, Esc closes it', async () => {
+  const id = ids['group.jpg'];
+  await page.evaluate(() => { location.hash = '#/review/multiple_faces'; });
+  assert.equal(await currentCardId(page), id);
+  const img = page.locator('[data-testid="face-stage"] img');
+  await page.waitForFunction(() => {
+    const el = document.querySelector('[data-testid="face-stage"] img');
+    return el && el.complete && el.naturalWidth > 0;
+  });
+  const shown = await img.evaluate((el) => ({ srcset: el.getAttribute('srcset'), sizes: el.getAttribute('sizes'),
+    current: el.currentSrc, natural: el.naturalWidth, width: el.clientWidth, dpr: window.devicePixelRatio }));
+  assert.equal(shown.srcset.split(',').length, 4, `four thumbnail widths offered: ${shown.srcset}`);
+  assert.ok(shown.sizes, 'the image says how wide it is shown');
+  assert.ok(shown.natural >= shown.width * shown.dpr, `sharp: ${JSON.stringify(shown)}`);
+  assert.match(shown.current, /size=1280$/);
+
+  // Not while typing: z in the name box is a letter.
+  await page.getByTestId('person-new').focus();
+  await page.keyboard.press('z');
+  assert.equal(await page.getByTestId('lens').count(), 0);
+  assert.equal(await page.getByTestId('person-new').inputValue(), 'z');
+  await page.getByTestId('person-new').fill('');
+  await page.getByTestId('review-card').focus();
+
+  await page.keyboard.press('z');
+  const lens = page.locator('[data-testid="lens"][data-ready="yes"]');
+  await lens.waitFor();
+  assert.equal(await page.getByTestId('lens-toggle').getAttribute('aria-pressed'), 'true');
+  const box = await img.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.5);
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="lens"]').dataset.x) < 400);
+  const under = await lens.evaluate((el) => ({ x: Number(el.dataset.x), y: Number(el.dataset.y),
+    size: el.style.backgroundSize, left: el.getBoundingClientRect().left + el.offsetWidth / 2 }));
+  assert.equal(under.size, '1280px 853px', 'the original at its own size: one pixel per pixel');
+  assert.ok(Math.abs(under.x - 320) <= 3 && Math.abs(under.y - 426) <= 3, `the pixel under the pointer: ${JSON.stringify(under)}`);
+  assert.ok(Math.abs(under.left - (box.x + box.width * 0.25)) <= 2, 'the lens is centred on the pointer');
+  await screenshot(page, 'review-loupe');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('lens').waitFor({ state: 'detached' });
+  assert.equal(await page.getByTestId('lens-toggle').getAttribute('aria-pressed'), 'false');
+
+  // The button does the same; the shortcut sheet lists the key.
+  await page.getByTestId('lens-toggle').click();
+  await lens.waitFor();
+  await page.getByTestId('lens-toggle').click();
+  await page.getByTestId('lens').waitFor({ state: 'detached' });
+  await page.getByTestId('review-card').focus();
+  await page.keyboard.press('?');
+  const sheet = page.getByTestId('shortcuts');
+  await sheet.getByText('Loupe: the original pixels 1:1 under the pointer').waitFor();
+  await page.keyboard.press('Escape');
+  await sheet.waitFor({ state: 'detached' });
+  assert.equal((await lib.item(id)).location, 'review', 'looking decided nothing');
+});
+
+test('on a phone: a tap opens the photo at 1:1 to pan; the decision bar covers no face row; Approve on screen', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await page.evaluate(() => { location.hash = '#/review/multiple_faces'; });
+    await page.getByTestId('face-row').first().waitFor();
+    await page.waitForFunction(() => document.querySelector('.view').style.getPropertyValue('--decision-bar-px') !== '');
+    const approve = await page.getByTestId('approve').boundingBox();
+    assert.ok(approve && approve.y >= 0 && approve.y + approve.height <= 844, `Approve on screen: ${JSON.stringify(approve)}`);
+    // Room below the card as tall as the bar: scrolled to the end, every face row and detail sits above the bar.
+    const layout = await page.evaluate(() => {
+      window.scrollTo(0, document.documentElement.scrollHeight);
+      const bar = document.querySelector('[data-testid="actions"]').getBoundingClientRect();
+      const padding = parseFloat(getComputedStyle(document.querySelector('.review')).paddingBottom);
+      const under = [...document.querySelectorAll('[data-testid="face-row"], .review-card .meta, [data-testid="position"]')]
+        .map((el) => el.getBoundingClientRect().bottom).filter((bottom) => bottom > bar.top);
+      return { barHeight: bar.height, padding, under };
+    });
+    assert.ok(layout.padding >= layout.barHeight, `padding below the card ≥ the bar: ${JSON.stringify(layout)}`);
+    assert.deepEqual(layout.under, [], 'nothing under the decision bar');
+    // (Scrolled to the end: the full-page screenshot draws the fixed bar where it is on screen, below the card.)
+    await screenshot(page, 'review-group-phone-end');
+    await page.evaluate(() => window.scrollTo(0, 0));
+
+    // A finger on the loupe button: the original at 1:1, centred, panned by scrolling.
+    const toggle = page.getByTestId('lens-toggle');
+    // (A tap: a touch pointerdown, then the click it makes; a mouse click would say "mouse".)
+    await toggle.dispatchEvent('pointerdown', { pointerType: 'touch' });
+    await toggle.dispatchEvent('click');
+    const pan = page.locator('[data-testid="pan-view"][data-ready="yes"]');
+    await pan.waitFor();
+    const view = await pan.evaluate((el) => {
+      const s = el.querySelector('.pan-scroll');
+      const im = s.querySelector('img');
+      return { natural: im.naturalWidth, shown: im.getBoundingClientRect().width, left: s.scrollLeft,
+        centre: (im.naturalWidth - s.clientWidth) / 2, focus: document.activeElement.dataset.testid };
+    });
+    assert.equal(view.shown, view.natural, `1:1: ${JSON.stringify(view)}`);
+    assert.ok(Math.abs(view.left - view.centre) <= 1, `centred: ${JSON.stringify(view)}`);
+    assert.equal(view.focus, 'pan-close');
+    await screenshot(page, 'review-loupe-pan');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('pan-view').waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'lens-toggle');
+  } finally {
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }
+});
+
+test('duplicates side by side: both copies at screen density, a larger thumbnail as the view zooms in', async () => {
+  await page.evaluate(() => { location.hash = '#/review/duplicates'; });
+  await page.getByTestId('side-by-side').waitFor();
+  const left = page.getByTestId('new-image').locator('img');
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="compare-panes"] img')]
+    .every((el) => el.complete && el.naturalWidth > 0));
+  const before = await left.evaluate((el) => ({ srcset: el.getAttribute('srcset'), sizes: el.getAttribute('sizes'),
+    natural: el.naturalWidth }));
+  assert.ok(before.srcset.split(',').length >= 2, before.srcset);
+  assert.match(before.sizes, /\* 1\)/);
+  await page.getByRole('button', { name: 'Zoom in' }).click();
+  assert.match(await left.getAttribute('sizes'), /\* 1\.5\)/);
+  await screenshot(page, 'review-duplicates-dense');
+});
