@@ -4,7 +4,7 @@ import { compareView } from './compare.js';
 import { faceStage, facesPanel } from './faces.js';
 import { personPicker, rememberPerson } from './picker.js';
 import { h, mount, formatBytes, formatTime, categoryLabel, toast, confirmDialog, itemImage,
-  typingInFormControl, shortcutsSheet } from './dom.js';
+  typingInFormControl, shortcutsSheet, communityVotes } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
   'unwanted_person', 'low_quality', 'unreadable'];
@@ -263,6 +263,7 @@ export async function renderReview(root, params, { session, signal }) {
       h('div', { class: 'details' },
         h('span', { class: `badge cat-${item.category}` }, categoryLabel(item.category)),
         h('p', { class: 'reason', dataset: { testid: 'reason' } }, item.reason),
+        communityVotes(detail.votes),
         group ? group.el : null,
         canReview ? [
           h('div', { class: 'person-row' }, h('span', {}, 'This is: '), picker.el,
