@@ -5,7 +5,7 @@
 set -euo pipefail
 build="${1:-build}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
-cmake --build "$build" -j "$(nproc)" --target triage index_bench make_corpus dedup_score dedup_floor face_speed face_eval \
+cmake --build "$build" -j "$(nproc)" --target triage index_bench make_corpus dedup_score dedup_floor face_speed face_eval face_boxes \
   bench_server_seed simulate_bench
 
 echo "== near-duplicate index: 1,000,000 hashes"
@@ -19,6 +19,8 @@ echo; echo "== duplicates: triage vs jdupes vs findimagedupes vs the floor"
 
 echo; echo "== faces: detection and embedding speed vs OpenCV's Haar cascade"
 "$build/bench/faces/face_speed"
+echo; echo "== faces: detection recall/precision on the annotated face-api samples vs the whole-image pass and Haar"
+"$build/bench/faces/face_boxes"
 
 if [[ -n "${FACE_SET:-}" ]]; then
   echo; echo "== faces: routing accuracy over $FACE_SET"

@@ -41,7 +41,9 @@ const std::map<std::string, KeySpec>& Schema() {
     s["thresholds.min_confidence"] = {Kind::kNumber, 0, 1};
     s["thresholds.max_faces_per_image"] = {Kind::kInt, 1, 100};
     s["thresholds.match_distance"] = {Kind::kNumber, 0.1, 2};
-    s["thresholds.min_face_size"] = {Kind::kInt, 8, 4096};
+    // The smallest face looked for (px of the analysed raster). BlazeFace needs a face 24 px wide in its input and
+    // tiles magnify at most 2x (vision/face_tiles.h), so nothing narrower than 12 px can be found.
+    s["thresholds.min_face_size"] = {Kind::kInt, 12, 4096};
     s["thresholds.min_detection_confidence"] = {Kind::kNumber, 0, 1};
     s["thresholds.min_sharpness"] = {Kind::kNumber, 0, 100000};
     s["deduplication.check_hash"] = {Kind::kBool};

@@ -45,7 +45,9 @@ struct AnalysisOptions {
   int64_t max_pixels = 250'000'000;    // larger images are unreadable (decompression bombs)
   int threads = 0;                     // analysis threads; 0 = one per core
   std::string detector = "blazeface";  // "blazeface" or "hog"
-  int min_face_size_px = 40;           // smaller faces are ignored
+  // The narrowest face looked for, px of the decoded raster (decode_max_side_px): BlazeFace tiles the image when the
+  // whole-image pass cannot see faces this small; narrower boxes are ignored. 12 .. 4096 ("thresholds.min_face_size")
+  int min_face_size_px = 40;
   double min_detection_confidence = 0.65;
 };
 

@@ -54,6 +54,21 @@ TEST(ConfigTest, RejectsBadDocumentsNamingTheKey) {
   }
 }
 
+TEST(ConfigTest, SmallestFaceReachesTheAnalysisWithinWhatTheDetectorCanFind) {
+  EXPECT_EQ(ConfigFromJson("/lib", json::object())->analysis.min_face_size_px, 40);
+  for (int px : {12, 24, 4096}) {
+    auto c = ConfigFromJson("/lib", {{"thresholds", {{"min_face_size", px}}}});
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->analysis.min_face_size_px, px);
+  }
+  for (json bad : {json(11), json(0), json(4097), json(20.5), json("small")}) {
+    base::Status st = ValidateConfigJson({{"thresholds", {{"min_face_size", bad}}}});
+    EXPECT_EQ(st.code(), base::Code::kInvalidArgument) << bad.dump();
+    EXPECT_NE(st.message().find("thresholds.min_face_size: must be a whole number from 12 to 4096"), std::string::npos)
+        << st.message();
+  }
+}
+
 TEST(ConfigTest, AllowPrivateIsEmptyByDefaultAndParsedIntoNetworks) {
   EXPECT_TRUE(ConfigFromJson("/lib", json::object())->downloads.allow_private.empty());
   auto c = ConfigFromJson("/lib", {{"downloads", {{"allow_private", {"192.168.1.0/24", "fd00::/8"}}}}});

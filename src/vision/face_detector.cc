@@ -11,6 +11,7 @@
 #include <opencv2/objdetect.hpp>
 
 #include "vision/face_pool.h"
+#include "vision/face_tiles.h"
 
 namespace triage::vision {
 namespace {
@@ -26,6 +27,10 @@ constexpr float kBlazeRetryMargin = 0.5f;
 // ... and keeps only faces at least this share of the image's long side wide.
 constexpr float kRetryMinFaceShare = 0.4f;
 constexpr float kRetryMinScore = 0.75f;
+// Tiles show the network many more candidate regions than the whole-image pass; their detections need this score.
+constexpr double kTileMinScore = 0.75;
+// A tile answers for faces up to its overlap (a quarter of its side) and, with some slack, twice that.
+constexpr float kTileMaxFaceShare = 0.5f;
 
 struct AnchorGrid {
   const char* scores_output;
@@ -34,6 +39,8 @@ struct AnchorGrid {
   int anchors_per_cell;
 };
 constexpr AnchorGrid kBlazeGrids[] = {{"Identity:0", "Identity_2:0", 16, 2}, {"Identity_1:0", "Identity_3:0", 8, 6}};
+// The grids' outputs in kBlazeGrids order: scores then boxes of each.
+const std::vector<cv::String> kBlazeOutputs = {"Identity:0", "Identity_2:0", "Identity_1:0", "Identity_3:0"};
 
 cv::Mat WrapRgb(const model::RgbImage& image) {
   // cv::Mat has no const view; the pixels are only read.
@@ -47,32 +54,22 @@ base::Status CheckImage(const model::RgbImage& image) {
   return base::Status::Ok();
 }
 
-// Where the image sits inside the square the network sees: square side and top-left offset in image pixels.
-struct Letterbox {
-  float side = 0;
-  float offset_x = 0;
-  float offset_y = 0;
-};
-
-Letterbox MakeLetterbox(const model::RgbImage& image, float margin) {
-  const float long_side = static_cast<float>(std::max(image.width, image.height));
-  Letterbox box;
-  box.side = long_side * (1 + 2 * margin);
-  box.offset_x = (box.side - image.width) / 2;
-  box.offset_y = (box.side - image.height) / 2;
-  return box;
-}
-
-// NHWC float blob [1, 256, 256, 3] in [-1, 1]; the model rejects NCHW.
-cv::Mat MakeBlazeInput(const model::RgbImage& image, const Letterbox& letterbox) {
-  const double scale = kBlazeInputPx / letterbox.side;
+// NHWC float blob [1, 256, 256, 3] in [-1, 1] of `square` (the model rejects NCHW); parts of the square outside the
+// image are black.
+cv::Mat MakeBlazeInput(const model::RgbImage& image, const DetectionSquare& square) {
+  const double scale = kBlazeInputPx / square.side;
   cv::Mat canvas(kBlazeInputPx, kBlazeInputPx, CV_8UC3, cv::Scalar(0, 0, 0));
-  const int scaled_w = std::clamp(static_cast<int>(std::lround(image.width * scale)), 1, kBlazeInputPx);
-  const int scaled_h = std::clamp(static_cast<int>(std::lround(image.height * scale)), 1, kBlazeInputPx);
-  const int x0 = std::clamp(static_cast<int>(std::lround(letterbox.offset_x * scale)), 0, kBlazeInputPx - scaled_w);
-  const int y0 = std::clamp(static_cast<int>(std::lround(letterbox.offset_y * scale)), 0, kBlazeInputPx - scaled_h);
-  cv::resize(WrapRgb(image), canvas(cv::Rect(x0, y0, scaled_w, scaled_h)), cv::Size(scaled_w, scaled_h), 0, 0,
-             cv::INTER_AREA);
+  const int src_x0 = std::max(0, static_cast<int>(std::floor(square.x)));
+  const int src_y0 = std::max(0, static_cast<int>(std::floor(square.y)));
+  const int src_x1 = std::min(image.width, static_cast<int>(std::ceil(square.x + square.side)));
+  const int src_y1 = std::min(image.height, static_cast<int>(std::ceil(square.y + square.side)));
+  const int x0 = std::clamp(static_cast<int>(std::lround((src_x0 - square.x) * scale)), 0, kBlazeInputPx - 1);
+  const int y0 = std::clamp(static_cast<int>(std::lround((src_y0 - square.y) * scale)), 0, kBlazeInputPx - 1);
+  const int w = std::clamp(static_cast<int>(std::lround((src_x1 - src_x0) * scale)), 1, kBlazeInputPx - x0);
+  const int h = std::clamp(static_cast<int>(std::lround((src_y1 - src_y0) * scale)), 1, kBlazeInputPx - y0);
+  const cv::Mat source = WrapRgb(image)(cv::Rect(src_x0, src_y0, src_x1 - src_x0, src_y1 - src_y0));
+  cv::resize(source, canvas(cv::Rect(x0, y0, w, h)), cv::Size(w, h), 0, 0,
+             scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
   const int dims[] = {1, kBlazeInputPx, kBlazeInputPx, 3};
   cv::Mat blob(4, dims, CV_32F);
   canvas.convertTo(cv::Mat(kBlazeInputPx, kBlazeInputPx, CV_32FC3, blob.ptr<float>()), CV_32F, 1.0 / 127.5, -1.0);
@@ -82,11 +79,11 @@ cv::Mat MakeBlazeInput(const model::RgbImage& image, const Letterbox& letterbox)
 float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
 // Turns one anchor grid's raw outputs into detections in image pixels.
-void DecodeGrid(const AnchorGrid& grid, const cv::Mat& scores, const cv::Mat& boxes, const Letterbox& letterbox,
+void DecodeGrid(const AnchorGrid& grid, const cv::Mat& scores, const cv::Mat& boxes, const DetectionSquare& square,
                 float min_score, std::vector<FaceDetection>* out) {
   const float* score = scores.ptr<float>();
   const float* values = boxes.ptr<float>();
-  const float to_px = letterbox.side / kBlazeInputPx;  // network pixels -> image pixels
+  const float to_px = square.side / kBlazeInputPx;  // network pixels -> image pixels
   int anchor = 0;
   for (int iy = 0; iy < grid.cells; ++iy) {
     for (int ix = 0; ix < grid.cells; ++ix) {
@@ -100,11 +97,10 @@ void DecodeGrid(const AnchorGrid& grid, const cv::Mat& scores, const cv::Mat& bo
         d.score = probability;
         d.box.width = b[2] * to_px;
         d.box.height = b[3] * to_px;
-        d.box.x = (ax + b[0]) * to_px - d.box.width / 2 - letterbox.offset_x;
-        d.box.y = (ay + b[1]) * to_px - d.box.height / 2 - letterbox.offset_y;
+        d.box.x = (ax + b[0]) * to_px - d.box.width / 2 + square.x;
+        d.box.y = (ay + b[1]) * to_px - d.box.height / 2 + square.y;
         for (int p = 0; p < kBlazeKeypoints; ++p) {
-          d.keypoints.push_back(
-              {(ax + b[4 + 2 * p]) * to_px - letterbox.offset_x, (ay + b[5 + 2 * p]) * to_px - letterbox.offset_y});
+          d.keypoints.push_back({(ax + b[4 + 2 * p]) * to_px + square.x, (ay + b[5 + 2 * p]) * to_px + square.y});
         }
         out->push_back(std::move(d));
       }
@@ -117,6 +113,14 @@ void DecodeGrid(const AnchorGrid& grid, const cv::Mat& scores, const cv::Mat& bo
 // anything else would only add false positives.
 bool FillsFrame(const FaceDetection& d, const model::RgbImage& image) {
   return d.box.width >= kRetryMinFaceShare * std::max(image.width, image.height) && d.score >= kRetryMinScore;
+}
+
+// True when `box` reaches across an edge of `tile` that lies inside the image (a face cut by the tile).
+bool CrossesInnerEdge(const model::Box& box, const DetectionSquare& tile, const model::RgbImage& image) {
+  const float right = tile.x + tile.side;
+  const float bottom = tile.y + tile.side;
+  return (tile.x > 0 && box.x < tile.x) || (tile.y > 0 && box.y < tile.y) ||
+         (right < image.width && box.x + box.width > right) || (bottom < image.height && box.y + box.height > bottom);
 }
 
 // Cuts a box down to the image so that consumers never read outside it.
@@ -141,47 +145,74 @@ class BlazeFaceDetector final : public FaceDetector {
   // Runs the network once on a trial input so that a wrong model fails at open time, not on the first photo.
   base::Status Warm() {
     model::RgbImage probe{kBlazeInputPx, kBlazeInputPx, std::vector<uint8_t>(kBlazeInputPx * kBlazeInputPx * 3, 0)};
-    base::Result<std::vector<FaceDetection>> result = RunPass(probe, 0);
-    return result.ok() ? base::Status::Ok() : result.status();
+    std::vector<FaceDetection> ignored;
+    return RunPass(probe, WholeImageSquare(kBlazeInputPx, kBlazeInputPx, 0), options_.min_score, &ignored);
   }
 
   base::Result<std::vector<FaceDetection>> Detect(const model::RgbImage& image) const override {
     TRIAGE_RETURN_IF_ERROR(CheckImage(image));
-    base::Result<std::vector<FaceDetection>> found = RunPass(image, 0);
-    if (found.ok() && found->empty()) {
-      found = RunPass(image, kBlazeRetryMargin);
-      if (found.ok()) std::erase_if(found.value(), [&](const FaceDetection& d) { return !FillsFrame(d, image); });
+    std::vector<FaceDetection> found;
+    TRIAGE_RETURN_IF_ERROR(RunPass(image, WholeImageSquare(image.width, image.height, 0), options_.min_score, &found));
+    if (options_.tile_small_faces) TRIAGE_RETURN_IF_ERROR(RunTiles(image, &found));
+    found = SuppressOverlaps(std::move(found), kBlazeNmsIou);
+    if (found.empty()) {
+      TRIAGE_RETURN_IF_ERROR(
+          RunPass(image, WholeImageSquare(image.width, image.height, kBlazeRetryMargin), options_.min_score, &found));
+      found = SuppressOverlaps(std::move(found), kBlazeNmsIou);
+      std::erase_if(found, [&](const FaceDetection& d) { return !FillsFrame(d, image); });
     }
-    if (!found.ok()) return found;
-    return ApplyDetectionLimits(std::move(found.value()), options_);
+    return ApplyDetectionLimits(std::move(found), options_);
   }
 
   const char* name() const override { return "blazeface"; }
 
  private:
-  base::Result<std::vector<FaceDetection>> RunPass(const model::RgbImage& image, float margin) const {
-    const Letterbox letterbox = MakeLetterbox(image, margin);
+  // Tiles at finer scales for faces smaller than the whole-image pass can see (face_tiles.h). A face cut by a tile's
+  // inner edge is dropped there: it lies wholly inside a neighbouring tile or is large enough for a coarser scale.
+  // So is a box filling much of a tile: a coarser scale sees such a face, and at this scale the network mistakes
+  // dark textured regions for faces (a 0.86 score on a shadowed background in a face-api sample).
+  base::Status RunTiles(const model::RgbImage& image, std::vector<FaceDetection>* found) const {
+    const double min_score = std::max(options_.min_score, kTileMinScore);
+    for (const DetectionSquare& tile : PlanFaceTiles(image.width, image.height, options_.min_face_size_px, {})) {
+      std::vector<FaceDetection> in_tile;
+      TRIAGE_RETURN_IF_ERROR(RunPass(image, tile, min_score, &in_tile));
+      std::erase_if(in_tile, [&](const FaceDetection& d) {
+        return CrossesInnerEdge(d.box, tile, image) || d.box.width > kTileMaxFaceShare * tile.side;
+      });
+      found->insert(found->end(), std::make_move_iterator(in_tile.begin()), std::make_move_iterator(in_tile.end()));
+    }
+    return base::Status::Ok();
+  }
+
+  // Appends the faces the network finds in `square` (image pixels), suppressed within the square.
+  base::Status RunPass(const model::RgbImage& image, const DetectionSquare& square, double min_score,
+                       std::vector<FaceDetection>* out) const {
     std::vector<FaceDetection> found;
     try {
       auto net = pool_.Borrow();
-      net->setInput(MakeBlazeInput(image, letterbox));
-      for (const AnchorGrid& grid : kBlazeGrids) {
-        std::vector<cv::Mat> outs;
-        net->forward(outs, std::vector<cv::String>{grid.scores_output, grid.boxes_output});
+      net->setInput(MakeBlazeInput(image, square));
+      // One forward for all four outputs: a forward per grid would run the shared layers twice.
+      std::vector<cv::Mat> outs;
+      net->forward(outs, kBlazeOutputs);
+      for (size_t g = 0; g < std::size(kBlazeGrids); ++g) {
+        const AnchorGrid& grid = kBlazeGrids[g];
+        const cv::Mat& scores = outs[2 * g];
+        const cv::Mat& boxes = outs[2 * g + 1];
         const int anchors = grid.cells * grid.cells * grid.anchors_per_cell;
-        if (outs.size() != 2 || outs[0].total() != static_cast<size_t>(anchors) ||
-            outs[1].total() != static_cast<size_t>(anchors) * kBlazeValuesPerAnchor) {
+        if (scores.total() != static_cast<size_t>(anchors) ||
+            boxes.total() != static_cast<size_t>(anchors) * kBlazeValuesPerAnchor) {
           return base::Status::Corrupt("BlazeFace model: unexpected output shapes for " +
                                        std::string(grid.scores_output));
         }
-        DecodeGrid(grid, outs[0], outs[1], letterbox, static_cast<float>(options_.min_score), &found);
+        DecodeGrid(grid, scores, boxes, square, static_cast<float>(min_score), &found);
       }
     } catch (const cv::Exception& e) {
       return base::Status::Corrupt(std::string("BlazeFace inference failed: ") + e.what());
     }
     found = SuppressOverlaps(std::move(found), kBlazeNmsIou);
     for (FaceDetection& d : found) d.box = ClipToImage(d.box, image.width, image.height);
-    return found;
+    out->insert(out->end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+    return base::Status::Ok();
   }
 
   const std::vector<uchar> onnx_;
