@@ -97,6 +97,7 @@ Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root, 
   if (lib->proposal_store) {  // SQLite only so far: a PostgreSQL library has no proposals and votes yet
     lib->proposals = std::make_unique<triage::review::ProposalService>(*lib->config_store, *lib->catalog,
                                                                        *lib->proposal_store, *lib->committer);
+    if (lib->undo) lib->proposals->EnableUndo(*lib->undo);
   }
   return lib;
 }

@@ -55,6 +55,13 @@ struct ProposalRecord {
   std::string rule;        // the policy rule that decided it when no person did ("" otherwise)
 };
 
+// A person's cover image (what the People and Persons pages show for them) is a slot of its own, "cover:<person>".
+inline std::string CoverSlot(const std::string& person) { return "cover:" + person; }
+// The person a cover slot names; "" for a library slot (a path).
+inline std::string CoverPerson(const std::string& slot) {
+  return slot.rfind("cover:", 0) == 0 ? slot.substr(6) : std::string();
+}
+
 struct ProposalFilter {
   std::optional<std::string> status;
   std::optional<std::string> reason;
@@ -90,6 +97,20 @@ struct StatusChange {
   int64_t proposal_id = 0;
   std::string from_status = kProposalPending;  // the change happens only from this status (else kConflict)
   std::string to_status;
+  std::string actor;
+  std::string notes;
+  std::string rule;
+  int64_t at = 0;
+};
+
+// Setting a person's cover as a cover proposal's approval (or revert): the cover, the proposal's status and the audit
+// entry `cover` (item:from → item:to) in one transaction.
+struct CoverChange {
+  int64_t proposal_id = 0;
+  std::string person;
+  int64_t from_item_id = 0;  // the cover before (0: none); else kConflict
+  int64_t to_item_id = 0;    // the cover after (0: none)
+  std::string status;        // the proposal's status afterwards: approved (from pending) | reverted (from approved)
   std::string actor;
   std::string notes;
   std::string rule;
@@ -140,9 +161,19 @@ class ProposalStore {
   virtual base::Result<std::vector<ProposalRecord>> ListProposals(const ProposalFilter& filter) = 0;
   // Applies a status change with its audit entry. kNotFound; kConflict when the status is not `from_status`.
   virtual base::Status ChangeStatus(const StatusChange& change) = 0;
+  // Puts a decided proposal back to pending, as if never decided (an undone decision): the review fields and
+  // applied_at are cleared, audited "undo" by `actor`. kNotFound; kConflict when its status is not `from_status`.
+  virtual base::Status Reopen(int64_t proposal_id, const std::string& from_status, const std::string& actor,
+                              int64_t at) = 0;
   // Applies a replacement (see Replacement). kConflict when the proposal's status does not allow it.
   virtual base::Status ApplyReplacement(const Replacement& replacement) = 0;
   virtual base::Result<bool> WasApplied(const std::string& journal_id) = 0;
+
+  // The item that is `person`'s cover; 0 when none is set.
+  virtual base::Result<int64_t> CoverOf(const std::string& person) = 0;
+  // Applies a cover change (see CoverChange). kConflict when the cover is not from_item_id or the proposal's status
+  // does not allow it (nothing is changed then).
+  virtual base::Status ApplyCover(const CoverChange& change) = 0;
 
   // Records a vote; a voter's earlier vote on the same item is replaced.
   virtual base::Status CastVote(const VoteRecord& vote) = 0;

@@ -104,12 +104,17 @@ int Batch(CommandContext& ctx, const ProposalArgs& a) {
   if (ctx.json) {
     json failed = json::array();
     for (const auto& [id, why] : r->failed) failed.push_back({{"id", id}, {"error", why}});
-    ctx.PrintJson(
-        {{"matched", r->matched}, {"done", r->done}, {"stale", r->stale}, {"failed", failed}, {"ids", r->ids}});
+    ctx.PrintJson({{"matched", r->matched},
+                   {"done", r->done},
+                   {"stale", r->stale},
+                   {"failed", failed},
+                   {"ids", r->ids},
+                   {"undo", r->undo}});
   } else {
     fmt::print("{}: {} matched, {} done, {} stale, {} failed\n", a.action, r->matched, r->done, r->stale,
                r->failed.size());
     for (const auto& [id, why] : r->failed) fmt::print("  proposal {}: {}\n", id, why);
+    if (!r->undo.empty()) fmt::print("undo token (POST /api/undo/{{token}}, for a day): {}\n", r->undo);
   }
   return r->failed.empty() ? kExitOk : kExitPartial;
 }
@@ -120,14 +125,9 @@ int Propose(CommandContext& ctx) {
   auto r = lib->proposals->RunWorkflows(base::UnixNow());
   if (!r.ok()) return ctx.Fail(r.status());
   if (ctx.json) {
-    ctx.PrintJson({{"from_near_duplicates", r->from_near_duplicates},
-                   {"from_flags", r->from_flags},
-                   {"auto_approved", r->auto_approved},
-                   {"auto_denied", r->auto_denied},
-                   {"archived_stale", r->archived_stale}});
+    ctx.PrintJson(review::WorkflowReportJson(*r));
   } else {
-    fmt::print("proposed {} from near duplicates, {} from flags; auto-approved {}, auto-denied {}, archived {} stale\n",
-               r->from_near_duplicates, r->from_flags, r->auto_approved, r->auto_denied, r->archived_stale);
+    fmt::print("{}\n", r->Sentence());
   }
   return kExitOk;
 }

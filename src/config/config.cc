@@ -81,6 +81,7 @@ const std::map<std::string, KeySpec>& Schema() {
     s["proposals.upvote_weight"] = s["proposals.downvote_weight"] =
         s["proposals.flag_weight"] = {Kind::kNumber, -10, 10};
     s["proposals.stale_proposal_days"] = {Kind::kInt, 1, 3650};
+    s["proposals.schedule_minutes"] = {Kind::kNumber, 0, 10080};
     s["votes.max_per_minute_per_session"] = s["votes.max_per_minute_per_address"] = {Kind::kInt, 1, 100000};
     s["catalog.url"] = {Kind::kString};
     auto add = [&](const std::string& path, char kind, double lo, double hi) {
@@ -296,7 +297,8 @@ json DefaultConfigJson() {
         {"upvote_weight", 1.0},
         {"downvote_weight", -1.5},
         {"flag_weight", -3.0},
-        {"stale_proposal_days", 30}}},
+        {"stale_proposal_days", 30},
+        {"schedule_minutes", 60.0}}},
       {"votes", {{"max_per_minute_per_session", 30}, {"max_per_minute_per_address", 120}}},
       {"catalog", {{"url", "sqlite:"}}},
   };
@@ -381,12 +383,12 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
   c.face_clustering = {fc["enabled"],       fc["cluster_distance"],    fc["min_faces"],
                        fc["min_face_size"], fc["min_detection_score"], fc["max_references_per_person"]};
   const json& pr = j["proposals"];
-  c.proposals = {pr["auto_approve"],       pr["auto_approve_threshold"],
-                 pr["auto_deny"],          pr["auto_deny_threshold"],
-                 pr["min_width"],          pr["min_height"],
-                 pr["flag_threshold"],     pr["upvote_weight"],
-                 pr["downvote_weight"],    pr["flag_weight"],
-                 pr["stale_proposal_days"]};
+  c.proposals = {pr["auto_approve"],        pr["auto_approve_threshold"],
+                 pr["auto_deny"],           pr["auto_deny_threshold"],
+                 pr["min_width"],           pr["min_height"],
+                 pr["flag_threshold"],      pr["upvote_weight"],
+                 pr["downvote_weight"],     pr["flag_weight"],
+                 pr["stale_proposal_days"], pr["schedule_minutes"]};
   c.votes = {j["votes"]["max_per_minute_per_session"], j["votes"]["max_per_minute_per_address"]};
   c.catalog = {j["catalog"]["url"]};
   return c;

@@ -84,6 +84,9 @@ struct ProposalOptions {
   double downvote_weight = -1.5;
   double flag_weight = -3.0;
   int stale_proposal_days = 30;  // pending proposals older than this are archived by a sweep; 1 .. 3650
+  // Minutes between the passes of the workflows `triage serve` runs (as `triage propose` does); 0 = none, fractions
+  // allowed; 0 .. 10080. The server's stale sweep runs at start and then daily whatever this is.
+  double schedule_minutes = 60;
 };
 
 // The public voting page ("votes" in triage.json).

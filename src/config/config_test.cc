@@ -238,6 +238,7 @@ TEST(ConfigTest, ProposalDefaultsFollowTheSourceAndBadValuesAreNamed) {
   EXPECT_DOUBLE_EQ(c->proposals.downvote_weight, -1.5);
   EXPECT_DOUBLE_EQ(c->proposals.flag_weight, -3.0);
   EXPECT_EQ(c->proposals.stale_proposal_days, 30);
+  EXPECT_DOUBLE_EQ(c->proposals.schedule_minutes, 60);
   EXPECT_EQ(c->votes.max_per_minute_per_session, 30);
   std::vector<BadCase> cases = {
       {{{"proposals", {{"flag_threshold", 0}}}}, "proposals.flag_threshold: must be a whole number from 1"},
@@ -245,6 +246,8 @@ TEST(ConfigTest, ProposalDefaultsFollowTheSourceAndBadValuesAreNamed) {
       {{{"proposals", {{"auto_deny_threshold", 95}}}}, "proposals.auto_deny_threshold (95) must be below"},
       {{{"proposals", {{"auto_approve", "yes"}}}}, "proposals.auto_approve: must be true or false"},
       {{{"votes", {{"per_hour", 5}}}}, "votes.per_hour: unknown key"},
+      {{{"proposals", {{"schedule_minutes", -1}}}}, "proposals.schedule_minutes: must be a number from 0"},
+      {{{"proposals", {{"schedule_minutes", "hourly"}}}}, "proposals.schedule_minutes: must be a number"},
   };
   for (const auto& bad : cases) {
     base::Status st = ValidateConfigJson(bad.doc);

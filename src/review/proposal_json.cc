@@ -37,4 +37,13 @@ nlohmann::json ProposalJson(const catalog::ProposalRecord& p) {
   return j;
 }
 
+nlohmann::json WorkflowReportJson(const WorkflowReport& r) {
+  return {{"from_near_duplicates", r.from_near_duplicates},
+          {"from_flags", r.from_flags},
+          {"from_covers", r.from_covers},
+          {"auto_approved", r.auto_approved},
+          {"auto_denied", r.auto_denied},
+          {"archived_stale", r.archived_stale}};
+}
+
 }  // namespace triage::review

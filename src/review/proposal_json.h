@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog/proposal_store.h"
+#include "review/proposal_service.h"
 
 namespace triage::review {
 
@@ -21,5 +22,8 @@ nlohmann::json ProposalSummaryJson(const catalog::ProposalRecord& p);
 // The summary with both images' figures (current, proposed: width, height, score, size_bytes, sharpness) and the
 // review fields (reviewed_by, reviewed_at, review_notes, applied_at, rule).
 nlohmann::json ProposalJson(const catalog::ProposalRecord& p);
+// What a run of the workflows did: from_near_duplicates, from_flags, from_covers, auto_approved, auto_denied,
+// archived_stale.
+nlohmann::json WorkflowReportJson(const WorkflowReport& r);
 
 }  // namespace triage::review

@@ -21,12 +21,15 @@ catalog::ImageFigures FiguresOf(const model::ItemRecord& item) {
           item.fingerprint.size_bytes, item.sharpness};
 }
 
-base::Result<ProposalRecord> ProposalService::Propose(const ProposalRequest& request, int64_t now) {
+base::Status ProposalService::CheckReason(const std::string& reason) {
   const auto& reasons = catalog::ProposalReasons();
-  if (std::find(reasons.begin(), reasons.end(), request.reason) == reasons.end()) {
-    return base::Status::InvalidArgument(
-        fmt::format("reason \"{}\" is unknown; use one of: {}", request.reason, fmt::join(reasons, ", ")));
-  }
+  if (std::find(reasons.begin(), reasons.end(), reason) != reasons.end()) return base::Status::Ok();
+  return base::Status::InvalidArgument(
+      fmt::format("reason \"{}\" is unknown; use one of: {}", reason, fmt::join(reasons, ", ")));
+}
+
+base::Result<ProposalRecord> ProposalService::Propose(const ProposalRequest& request, int64_t now) {
+  TRIAGE_RETURN_IF_ERROR(CheckReason(request.reason));
   if (request.current_item_id == request.proposed_item_id) {
     return base::Status::InvalidArgument(fmt::format("item {} cannot replace itself", request.current_item_id));
   }
@@ -66,6 +69,7 @@ base::Status ProposalService::Expect(const ProposalRecord& p, const char* status
 }
 
 base::Result<std::string> ProposalService::StaleBecause(const ProposalRecord& p) {
+  if (!catalog::CoverPerson(p.slot).empty()) return CoverStaleBecause(p);
   auto current = catalog_.GetItem(p.current_item_id);
   if (!current.ok() && current.status().code() != base::Code::kNotFound) return current.status();
   if (!current.ok()) return fmt::format("item {} (the current image) is gone", p.current_item_id);
@@ -93,6 +97,11 @@ base::Result<ProposalRecord> ProposalService::Approve(int64_t id, const std::str
     TRIAGE_RETURN_IF_ERROR(
         store_.ChangeStatus({id, catalog::kProposalPending, catalog::kProposalStale, actor, *stale, rule, now}));
     return base::Status::Conflict(fmt::format("proposal {} is stale ({}); it was not applied", id, *stale));
+  }
+  if (const std::string person = catalog::CoverPerson(p->slot); !person.empty()) {
+    TRIAGE_RETURN_IF_ERROR(store_.ApplyCover(
+        {id, person, p->current_item_id, p->proposed_item_id, catalog::kProposalApproved, actor, notes, rule, now}));
+    return store_.GetProposal(id);
   }
   auto current = catalog_.GetItem(p->current_item_id);
   if (!current.ok()) return current.status();
@@ -142,6 +151,11 @@ base::Result<ProposalRecord> ProposalService::Revert(int64_t id, const std::stri
   auto p = store_.GetProposal(id);
   if (!p.ok()) return p.status();
   TRIAGE_RETURN_IF_ERROR(Expect(*p, catalog::kProposalApproved, "reverted"));
+  if (const std::string person = catalog::CoverPerson(p->slot); !person.empty()) {  // the previous cover back
+    TRIAGE_RETURN_IF_ERROR(store_.ApplyCover(
+        {id, person, p->proposed_item_id, p->current_item_id, catalog::kProposalReverted, actor, notes, "", now}));
+    return store_.GetProposal(id);
+  }
   if (p->proposed_item_id == 0) {
     return base::Status::InvalidArgument(
         fmt::format("proposal {} removed its image without a successor; there is no replacement to revert", id));

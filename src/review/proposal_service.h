@@ -13,6 +13,7 @@
 #include "catalog/proposal_store.h"
 #include "commit/committer.h"
 #include "config/config_store.h"
+#include "review/undo_service.h"
 
 namespace triage::review {
 
@@ -40,15 +41,23 @@ struct BatchResult {
   int stale = 0;                                        // found stale instead of approved
   std::vector<std::pair<int64_t, std::string>> failed;  // id, why
   std::vector<int64_t> ids;                             // the proposals done (to revert as one action)
+  std::string undo;  // the token that undoes the whole batch ("" when nothing was done or undo is off)
 };
 
 // What a run of the proposal workflows did.
 struct WorkflowReport {
   int from_near_duplicates = 0;
   int from_flags = 0;
+  int from_covers = 0;  // a person's best library photo, better than the cover, proposed as the cover
   int auto_approved = 0;
   int auto_denied = 0;
   int archived_stale = 0;
+
+  bool changed() const {
+    return from_near_duplicates + from_flags + from_covers + auto_approved + auto_denied + archived_stale > 0;
+  }
+  // "proposed 1 from near duplicates, 0 from flags, 0 covers; auto-approved 0, auto-denied 0, archived 0 stale"
+  std::string Sentence() const;
 };
 
 // Thread-safe: decisions are serialised, so a proposal's status and its slot are checked and changed in one step.
@@ -62,6 +71,15 @@ class ProposalService {
   // A new pending proposal with both images' figures. kInvalidArgument (same item, unknown reason, current image
   // not in the library, proposed image in the trash or archive), kNotFound, kAlreadyExists (pending already).
   base::Result<catalog::ProposalRecord> Propose(const ProposalRequest& request, int64_t now);
+  // Batches hand out undo tokens from `undo` (kind "proposal_batch"). REQUIRES: `undo` outlives this; called once.
+  void EnableUndo(UndoService& undo);
+
+  // A cover proposal (slot catalog::CoverSlot(person)): `proposed_item_id`, a library photo of `person`, for the
+  // person's cover. kInvalidArgument (not a library photo of the person, the cover already, unknown reason),
+  // kNotFound, kAlreadyExists. Approving it sets the cover (no file moves); reverting puts the previous one back.
+  base::Result<catalog::ProposalRecord> ProposeCover(const std::string& person, int64_t proposed_item_id,
+                                                     const std::string& reason, const std::string& proposed_by,
+                                                     int64_t now);
   base::Result<catalog::ProposalRecord> Get(int64_t id) { return store_.GetProposal(id); }
   base::Result<std::vector<catalog::ProposalRecord>> List(const catalog::ProposalFilter& filter) {
     return store_.ListProposals(filter);
@@ -81,13 +99,16 @@ class ProposalService {
   // archive (audited `revert`). kConflict when not approved, or when either image moved since.
   base::Result<catalog::ProposalRecord> Revert(int64_t id, const std::string& actor, const std::string& notes,
                                                int64_t now);
+  // Decides each matching proposal; one undo token (BatchResult::undo) puts every proposal it decided back to pending
+  // and every image an approval moved back where it was, last first, all or nothing as far as a check can tell.
   base::Result<BatchResult> Batch(const BatchRequest& request, const std::string& actor, int64_t now);
 
-  // Archives pending proposals older than proposals.stale_proposal_days. Returns how many.
+  // Archives pending proposals older than proposals.stale_proposal_days, as `actor`. Returns how many.
   base::Result<int> Sweep(const std::string& actor, int64_t now);
-  // The workflows: near duplicates better than their library original and images flagged flag_threshold times become
-  // proposals; then the auto rules (when on) and the sweep run.
-  base::Result<WorkflowReport> RunWorkflows(int64_t now);
+  // The workflows: near duplicates better than their library original, images flagged flag_threshold times and
+  // persons' best photos better than their cover become proposals; then the auto rules (when on) and the sweep run,
+  // deciding as `actor`. One pass at a time: a second caller waits for the first to finish.
+  base::Result<WorkflowReport> RunWorkflows(int64_t now, const std::string& actor = "system");
 
   // An item's community score: weighted votes and flags (proposals.*_weight).
   base::Result<double> CommunityScore(int64_t item_id);
@@ -96,19 +117,33 @@ class ProposalService {
   base::Result<catalog::ProposalRecord> Close(int64_t id, const char* status, const std::string& actor,
                                               const std::string& notes, int64_t now, const std::string& rule);
   // kConflict naming the status when proposal `p` is not `status`.
+  static base::Status CheckReason(const std::string& reason);  // kInvalidArgument naming the reasons
   static base::Status Expect(const catalog::ProposalRecord& p, const char* status, const char* verb);
   // Why the slot no longer matches the proposal ("" when it still does).
   base::Result<std::string> StaleBecause(const catalog::ProposalRecord& p);
   base::Result<std::vector<int64_t>> BatchIds(const BatchRequest& request, int64_t now);
   base::Result<int> ProposeFromNearDuplicates(int64_t now);
   base::Result<int> ProposeFromFlags(int64_t now);
-  base::Status RunAutoRules(int64_t now, WorkflowReport& report);
+  // proposal_covers.cc
+  base::Result<int> ProposeFromCovers(int64_t now);
+  base::Result<std::optional<model::ItemRecord>> BestPhotoOf(const std::string& person);
+  base::Result<std::string> CoverStaleBecause(const catalog::ProposalRecord& p);
+  // proposal_undo.cc: what undoing a decided proposal needs, and the inverse of a batch.
+  nlohmann::json UndoEntryBefore(const catalog::ProposalRecord& p);
+  base::Status UndoEntryAfter(nlohmann::json& entry);
+  base::Status CheckBatchUndo(const nlohmann::json& payload);
+  base::Status RevertBatch(const nlohmann::json& payload, const std::string& actor, int64_t now);
+  base::Status ReopenApproved(const nlohmann::json& entry, const std::string& actor, int64_t now);
+  base::Status RunAutoRules(int64_t now, const std::string& actor, WorkflowReport& report);
+  base::Result<int> SweepLocked(const std::string& actor, int64_t now);  // REQUIRES: pass_mu_ held
 
   config::ConfigStore& config_;
   catalog::Catalog& catalog_;
   catalog::ProposalStore& store_;
   commit::Committer& committer_;
   std::recursive_mutex decide_mu_;
+  std::mutex pass_mu_;  // held by a pass of the workflows or a sweep
+  UndoService* undo_ = nullptr;
 };
 
 // An image's figures as a proposal records them (score on 0..100, -1 when not scored).

@@ -318,6 +318,37 @@ TEST_F(ProposalServiceTest, FlagsReachingTheThresholdMakeAProposal) {
   EXPECT_EQ(service_->RunWorkflows(5002)->from_flags, 0);
 }
 
+TEST_F(ProposalServiceTest, ABetterPhotoOfAPersonWithACoverBecomesACoverProposal) {
+  ASSERT_TRUE(catalog_->AddPerson("alice", 1).ok());
+  EXPECT_EQ(service_->RunWorkflows(5000)->from_covers, 0);  // no cover yet: a person chooses the first
+  auto first = service_->ProposeCover("alice", current_, "manual", "admin", 5001);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(service_->Approve(first->id, "admin", "", 5001).ok());
+  EXPECT_EQ(*store_->CoverOf("alice"), current_);
+  int64_t sharper = AddImage("s.jpg", "faces/alice", "library", "alice", 1600, 1200, 9.0);
+  AddImage("t.jpg", "faces/alice", "library", "alice", 400, 300, 9.9);  // better scored, but below min size
+  auto report = service_->RunWorkflows(5002);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->from_covers, 1);
+  catalog::ProposalFilter f;
+  f.item_id = sharper;
+  auto made = service_->List(f);
+  ASSERT_EQ(made->size(), 1u);
+  const ProposalRecord p = made->front();
+  EXPECT_EQ(p.slot, "cover:alice");
+  EXPECT_EQ(p.current_item_id, current_);
+  EXPECT_EQ(p.reason, "better_quality");
+  EXPECT_EQ(p.proposed_by, "workflow:covers");
+  EXPECT_EQ(service_->RunWorkflows(5003)->from_covers, 0);  // proposed once
+  ASSERT_TRUE(service_->Approve(p.id, "admin", "", 5004).ok());
+  EXPECT_EQ(*store_->CoverOf("alice"), sharper);
+  EXPECT_TRUE(fs::exists(lib_ / "faces/alice/a.jpg"));  // a cover moves no file
+  EXPECT_TRUE(fs::exists(lib_ / "faces/alice/s.jpg"));
+  ASSERT_TRUE(service_->Revert(p.id, "admin", "", 5005).ok());
+  EXPECT_EQ(*store_->CoverOf("alice"), current_);
+  EXPECT_EQ(service_->Get(p.id)->status, "reverted");
+}
+
 TEST_F(ProposalServiceTest, AutoRulesAreOffByDefaultAndAuditedWithTheRuleWhenOn) {
   ProposalRecord p = ProposeBetter();  // scores 87
   int64_t low = AddImage("e.jpg", "review/near_duplicates", "review", "", 2000, 1500, 3.0, current_);

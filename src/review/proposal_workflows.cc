@@ -105,7 +105,7 @@ base::Result<std::vector<ProposalRecord>> PendingProposals(ProposalService& serv
 
 }  // namespace
 
-base::Status ProposalService::RunAutoRules(int64_t now, WorkflowReport& report) {
+base::Status ProposalService::RunAutoRules(int64_t now, const std::string& actor, WorkflowReport& report) {
   const config::ProposalOptions options = config_.Current()->proposals;
   if (!options.auto_approve && !options.auto_deny) return base::Status::Ok();
   auto pending = PendingProposals(*this);
@@ -116,15 +116,20 @@ base::Status ProposalService::RunAutoRules(int64_t now, WorkflowReport& report) 
       auto tally = store_.TallyOf(p.proposed_item_id);
       if (!tally.ok()) return tally.status();
       if (tally->flags > 0) continue;
-      if (Approve(p.id, "system", "", now, "auto_approve_threshold").ok()) ++report.auto_approved;
+      if (Approve(p.id, actor, "", now, "auto_approve_threshold").ok()) ++report.auto_approved;
     } else if (options.auto_deny && p.proposed.score < options.auto_deny_threshold) {
-      if (Deny(p.id, "system", "", now, "auto_deny_threshold").ok()) ++report.auto_denied;
+      if (Deny(p.id, actor, "", now, "auto_deny_threshold").ok()) ++report.auto_denied;
     }
   }
   return base::Status::Ok();
 }
 
 base::Result<int> ProposalService::Sweep(const std::string& actor, int64_t now) {
+  std::lock_guard lock(pass_mu_);
+  return SweepLocked(actor, now);
+}
+
+base::Result<int> ProposalService::SweepLocked(const std::string& actor, int64_t now) {
   const int64_t cutoff = now - int64_t{config_.Current()->proposals.stale_proposal_days} * kDaySeconds;
   auto pending = PendingProposals(*this);
   if (!pending.ok()) return pending.status();
@@ -140,7 +145,15 @@ base::Result<int> ProposalService::Sweep(const std::string& actor, int64_t now) 
   return archived;
 }
 
-base::Result<WorkflowReport> ProposalService::RunWorkflows(int64_t now) {
+std::string WorkflowReport::Sentence() const {
+  return fmt::format(
+      "proposed {} from near duplicates, {} from flags, {} covers; auto-approved {}, auto-denied {}, "
+      "archived {} stale",
+      from_near_duplicates, from_flags, from_covers, auto_approved, auto_denied, archived_stale);
+}
+
+base::Result<WorkflowReport> ProposalService::RunWorkflows(int64_t now, const std::string& actor) {
+  std::lock_guard lock(pass_mu_);
   WorkflowReport report;
   auto near = ProposeFromNearDuplicates(now);
   if (!near.ok()) return near.status();
@@ -148,8 +161,11 @@ base::Result<WorkflowReport> ProposalService::RunWorkflows(int64_t now) {
   auto flags = ProposeFromFlags(now);
   if (!flags.ok()) return flags.status();
   report.from_flags = *flags;
-  TRIAGE_RETURN_IF_ERROR(RunAutoRules(now, report));
-  auto swept = Sweep("system", now);
+  auto covers = ProposeFromCovers(now);
+  if (!covers.ok()) return covers.status();
+  report.from_covers = *covers;
+  TRIAGE_RETURN_IF_ERROR(RunAutoRules(now, actor, report));
+  auto swept = SweepLocked(actor, now);
   if (!swept.ok()) return swept.status();
   report.archived_stale = *swept;
   return report;
@@ -184,20 +200,34 @@ base::Result<BatchResult> ProposalService::Batch(const BatchRequest& request, co
   }
   auto ids = BatchIds(request, now);
   if (!ids.ok()) return ids.status();
+  std::lock_guard lock(decide_mu_);  // the batch is one action: no other decision falls between its parts
   BatchResult result;
   result.matched = static_cast<int>(ids->size());
+  nlohmann::json undone = nlohmann::json::array();
   for (int64_t id : *ids) {
+    auto before = store_.GetProposal(id);
+    nlohmann::json entry = before.ok() ? UndoEntryBefore(*before) : nlohmann::json();
     base::Result<ProposalRecord> done = request.action == "approve" ? Approve(id, actor, request.notes, now)
                                         : request.action == "deny"  ? Deny(id, actor, request.notes, now)
                                                                     : Archive(id, actor, request.notes, now);
     if (done.ok()) {
       ++result.done;
       result.ids.push_back(id);
+      if (!entry.is_null()) {
+        TRIAGE_RETURN_IF_ERROR(UndoEntryAfter(entry));
+        undone.push_back(std::move(entry));
+      }
       continue;
     }
     auto now_status = store_.GetProposal(id);
     if (now_status.ok() && now_status->status == catalog::kProposalStale) ++result.stale;
     result.failed.emplace_back(id, done.status().message());
+  }
+  if (undo_ && !undone.empty()) {
+    auto token = undo_->Record("proposal_batch", actor, {{"action", request.action}, {"proposals", undone}},
+                               fmt::format("{} {} proposal(s)", request.action, undone.size()), now);
+    if (!token.ok()) return token.status();
+    result.undo = *token;
   }
   return result;
 }

@@ -200,5 +200,35 @@ TEST_F(ProposalsApiTest, VotesBeyondTheLimitAre429WithRetryAfter) {
   EXPECT_EQ(Vote({{"item_id", current_}, {"vote", "up"}}, "")->status, 429);
 }
 
+TEST_F(ProposalsApiTest, ReviewCardAndScorePanelShowTheCommunityScoreWithTheConfiguredWeights) {
+  const int64_t proposal = MakeProposal();  // proposed_ waits in review
+  for (const char* voter : {"session:a", "session:b"}) {
+    ASSERT_TRUE(
+        proposal_store_->CastVote({proposed_, voter, "127.0.0.1", std::string(voter) == "session:a" ? 1 : -1, 300})
+            .ok());
+  }
+  ASSERT_TRUE(proposal_store_->AddFlag({proposed_, "session:c", "127.0.0.1", "wrong_person", "", 300}).ok());
+  TestSession alice = Login("alice");
+  const std::string id = std::to_string(proposed_);
+  json card = Body(Get("/api/review/" + id, &alice))["votes"];
+  EXPECT_EQ(card["up"], 1);
+  EXPECT_EQ(card["down"], 1);
+  EXPECT_EQ(card["flags"], 1);
+  EXPECT_DOUBLE_EQ(card["score"].get<double>(), 1.0 - 1.5 - 3.0);
+  json panel = Body(Get("/api/items/" + id + "/score", &alice))["votes"];
+  EXPECT_EQ(panel, card);
+  EXPECT_EQ(Body(Get(ProposalPath(proposal), &alice))["proposed_item"]["votes"], card);
+  // The weights come from the config, read at each request, the same for every page.
+  ASSERT_TRUE(config_
+                  ->Update([](json& doc) {
+                    doc["proposals"]["flag_weight"] = -5.0;
+                    return base::Status::Ok();
+                  })
+                  .ok());
+  EXPECT_DOUBLE_EQ(Body(Get("/api/review/" + id, &alice))["votes"]["score"].get<double>(), 1.0 - 1.5 - 5.0);
+  EXPECT_DOUBLE_EQ(Body(Get("/api/items/" + id + "/score", &alice))["votes"]["score"].get<double>(), -5.5);
+  EXPECT_EQ(Get("/api/review/999999", &alice)->status, 404);
+}
+
 }  // namespace
 }  // namespace triage::server

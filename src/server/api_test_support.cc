@@ -50,6 +50,7 @@ void ApiTest::SetUp() {
   persons_->EnableUndo(*undo_);
   proposal_store_ = std::make_unique<catalog::sqlite::SqliteProposalStore>(*catalog_);
   proposals_ = std::make_unique<review::ProposalService>(*config_, *catalog_, *proposal_store_, *committer_);
+  proposals_->EnableUndo(*undo_);
   if (WithFaces()) {
     const char* env = std::getenv("TRIAGE_MODEL_DIR");
     auto faces = pipeline::FaceStage::Open(*cfg, env && *env ? env : std::string(TRIAGE_SOURCE_DIR) + "/.cache/npm");
@@ -71,6 +72,7 @@ void ApiTest::SetUp() {
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(users_->AddUser({0, names[i], roles[i], password_hashes_[i], 1}).ok());
   options_.host = "127.0.0.1";
   options_.port = 0;
+  options_.proposal_schedule = false;  // the proposal scheduler's tests turn it on (its sweep would race the others)
   StartServer();
 }
 

@@ -102,6 +102,16 @@ json ListMembership(const config::Config& config, const std::string& name) {
           {"blacklisted", status == review::ListStatus::kBlacklist}};
 }
 
+// The person's cover (set by an approved cover proposal): its item id and thumbnail, or null.
+json CoverView(ServerState& state, const std::string& person) {
+  auto cover = state.ctx.proposal_store.CoverOf(person);
+  if (!cover.ok() || *cover == 0) return nullptr;
+  auto item = state.ctx.catalog.GetItem(*cover);
+  if (!item.ok()) return nullptr;
+  const json view = ItemView(*item);
+  return {{"item_id", item->id}, {"thumbnail_url", view["thumbnail_url"]}, {"location", item->location}};
+}
+
 base::Status ListPersons(ServerState& state, Call& call) {
   auto persons = state.ctx.catalog.ListPersons();
   if (!persons.ok()) return persons.status();
@@ -135,6 +145,7 @@ base::Status ListPersons(ServerState& state, Call& call) {
     if (recent.ok())
       for (const auto& item : *recent) recent_ids.push_back(item.id);
     j["recent_items"] = recent_ids;
+    j["cover"] = CoverView(state, p.name);
     out.push_back(j);
   }
   call.Reply({{"persons", out}});

@@ -157,7 +157,8 @@ base::Status Score(ServerState& state, Call& call) {
     if (!found.ok()) return found.status();
     for (const auto& g : *found) groups.push_back(GroupView(state, g));
   }
-  call.Reply({{"id", *id}, {"quality", ItemView(*item)["quality"]}, {"groups", groups}});
+  call.Reply(
+      {{"id", *id}, {"quality", ItemView(*item)["quality"]}, {"groups", groups}, {"votes", VotesView(state, *id)}});
   return base::Status::Ok();
 }
 

@@ -167,7 +167,25 @@ base::Status Batch(ServerState& state, Call& call) {
               {"done", r->done},
               {"stale", r->stale},
               {"failed", failed},
-              {"ids", r->ids}});
+              {"ids", r->ids},
+              {"undo", r->undo}});
+  return base::Status::Ok();
+}
+
+// A cover proposal: {cover_person, proposed_item_id, reason?}.
+base::Status CreateCover(ServerState& state, Call& call, const json& b) {
+  if (!b["cover_person"].is_string() || !b.contains("proposed_item_id") || !b["proposed_item_id"].is_number_integer()) {
+    return base::Status::InvalidArgument("cover_person (a name) and proposed_item_id (a library photo) are required");
+  }
+  std::string reason = "manual";
+  if (b.contains("reason")) {
+    if (!b["reason"].is_string()) return base::Status::InvalidArgument("reason: must be a string");
+    reason = b["reason"];
+  }
+  auto p =
+      state.ctx.proposals.ProposeCover(b["cover_person"], b["proposed_item_id"], reason, call.actor(), base::UnixNow());
+  if (!p.ok()) return p.status();
+  call.Reply(ProposalView(state, *p), 201);
   return base::Status::Ok();
 }
 
@@ -175,6 +193,7 @@ base::Status Create(ServerState& state, Call& call) {
   auto body = call.JsonBody();
   if (!body.ok()) return body.status();
   const json& b = *body;
+  if (b.contains("cover_person")) return CreateCover(state, call, b);
   if (!b.contains("current_item_id") || !b["current_item_id"].is_number_integer()) {
     return base::Status::InvalidArgument("current_item_id: the library item to replace is required");
   }
@@ -200,11 +219,7 @@ base::Status Run(ServerState& state, Call& call) {
   auto r = state.ctx.proposals.RunWorkflows(base::UnixNow());
   state.review_counts.Invalidate();
   if (!r.ok()) return r.status();
-  call.Reply({{"from_near_duplicates", r->from_near_duplicates},
-              {"from_flags", r->from_flags},
-              {"auto_approved", r->auto_approved},
-              {"auto_denied", r->auto_denied},
-              {"archived_stale", r->archived_stale}});
+  call.Reply(review::WorkflowReportJson(*r));
   return base::Status::Ok();
 }
 

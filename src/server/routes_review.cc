@@ -89,11 +89,8 @@ base::Status GetReviewItem(ServerState& state, Call& call) {
   if (!id.ok()) return id.status();
   auto item = state.ctx.catalog.GetItem(*id);
   if (!item.ok()) return item.status();
-  json out = {{"item", ItemView(*item)},
-              {"review", nullptr},
-              {"duplicate_of", nullptr},
-              {"suggestion", nullptr},
-              {"faces", json::array()}};
+  json out = {{"item", ItemView(*item)}, {"review", nullptr},      {"duplicate_of", nullptr},
+              {"suggestion", nullptr},   {"faces", json::array()}, {"votes", VotesView(state, *id)}};
   auto pending = state.ctx.catalog.PendingReview(*id);
   if (pending.ok()) out["review"] = *pending;
   auto suggestion = Suggestion(state, *item);

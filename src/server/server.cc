@@ -85,6 +85,7 @@ struct Server::Impl {
   std::unique_ptr<ApiRouter> router;
   httplib::Server http;
   int port = 0;
+  std::unique_ptr<review::ProposalScheduler> scheduler;  // runs while Run() serves
 };
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -127,15 +128,27 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
     return base::Status::Unavailable(
         fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)", options.host, options.port));
   }
+  impl->scheduler =
+      std::make_unique<review::ProposalScheduler>(state.ctx.config, state.ctx.catalog, state.ctx.proposals);
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
 base::Status Server::Run() {
-  if (!impl_->http.listen_after_bind()) return base::Status::Unavailable("the HTTP server stopped with an error");
+  if (impl_->options.proposal_schedule) impl_->scheduler->Start();
+  const bool served = impl_->http.listen_after_bind();
+  impl_->scheduler->Stop();
+  if (!served) return base::Status::Unavailable("the HTTP server stopped with an error");
   return base::Status::Ok();
 }
 
-void Server::Stop() { impl_->http.stop(); }
+void Server::Stop() {
+  impl_->http.stop();
+  impl_->scheduler->Stop();
+}
+
+bool Server::SchedulerRunning() const { return impl_->scheduler->running(); }
+
+review::SchedulerCounts Server::scheduler_counts() const { return impl_->scheduler->counts(); }
 
 void Server::WaitUntilReady() {
   for (int i = 0; i < 10'000 && !impl_->http.is_running(); ++i) {

@@ -15,6 +15,7 @@
 #include "config/config_store.h"
 #include "pipeline/ingestor.h"
 #include "review/person_service.h"
+#include "review/proposal_scheduler.h"
 #include "review/proposal_service.h"
 #include "review/review_service.h"
 
@@ -40,6 +41,8 @@ struct ServerOptions {
   int login_max_failures = 5;              // failed logins per (client address, user name); 4x per address ...
   int64_t login_window_s = 60;             // ... within this many seconds lock it out (429) for this long,
                                            // doubling with each further lock-out (at most a day)
+  bool proposal_schedule = true;  // run the proposal workflows (proposals.schedule_minutes) and the daily stale sweep
+                                  // while serving (review::ProposalScheduler)
 };
 
 // What the server works on; owned by the caller and outliving the Server.
@@ -82,8 +85,12 @@ class Server {
 
   // Serves until Stop(). Returns an error if serving failed.
   base::Status Run();
-  // Stops serving; Run() returns. Idempotent.
+  // Stops serving and the proposal scheduler (its thread joined; a pass under way finishes first); Run() returns.
+  // Idempotent.
   void Stop();
+  // Whether the proposal scheduler's thread is alive (from Run() until Stop()), and what it has done.
+  bool SchedulerRunning() const;
+  review::SchedulerCounts scheduler_counts() const;
   // Blocks until Run() is accepting connections (for tests and callers that start Run() on a thread).
   void WaitUntilReady();
 

@@ -1,6 +1,6 @@
 // Proposals and public votes in headless Chromium against a real `triage serve` on 127.0.0.1: two anonymous votes
-// from one session count once (the second replaces the first) and show on the admin's proposals page; the admin
-// approves from the side-by-side view and the files and the audit log change.
+// from one session count once (the second replaces the first) and show on the admin's review card, gallery score
+// panel and proposals page; the admin approves from the side-by-side view and the files and the audit log change.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -38,8 +38,21 @@ test('anonymous votes, then approving a proposal side by side', async () => {
   const html = await page.content();
   assert.ok(!html.includes('faces/') && !html.includes('a_obama'), 'the public page shows a path or a file name');
 
-  // The admin sees the vote on the proposals page, compares and approves.
+  // The admin sees the community score on the review card (the proposed image: no votes) and in the gallery's
+  // "why this score" panel (the voted image), then on the proposals page, compares and approves.
   await logIn(page);
+  await page.goto('/#/review');
+  const reviewCard = page.getByTestId('review-card');
+  await reviewCard.waitFor();
+  assert.equal(Number(await reviewCard.getAttribute('data-item-id')), proposed);
+  assert.match(await reviewCard.getByTestId('community').innerText(), /Community 0\.0 · ▲ 0 ▼ 0 · 0 flags/);
+  await page.goto('/#/gallery');
+  await page.getByTestId('tile').first().click();
+  const why = page.getByTestId('why');
+  await why.waitFor();
+  assert.match(await why.getByTestId('community').innerText(), /Community -1\.5 · ▲ 0 ▼ 1 · 0 flags/);
+  await page.keyboard.press('Escape');
+  await page.getByTestId('loupe').waitFor({ state: 'detached' });
   await page.goto('/#/proposals');
   const detail = page.getByTestId('proposal-detail');
   await detail.waitFor();
@@ -75,4 +88,29 @@ test('anonymous votes, then approving a proposal side by side', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, 'proposals');
   await page.setViewportSize({ width: 1440, height: 900 });
+});
+
+test('a cover proposed from the Persons page, approved side by side, shows on the Persons page', async () => {
+  await page.goto('/#/persons');
+  const ada = page.locator('[data-testid="person"][data-name="ada"]');
+  await ada.waitFor();
+  assert.equal(await ada.getByTestId('person-cover').count(), 0);
+  await ada.getByTestId(`propose-cover-${proposed}`).click();
+  await page.getByText(/Cover proposal \d+ made/).waitFor();
+  await page.goto('/#/proposals');
+  const detail = page.getByTestId('proposal-detail');
+  await detail.waitFor();
+  assert.match(await detail.innerText(), /Slot cover:ada/);
+  assert.match(await detail.innerText(), /No cover yet/);
+  const coverId = Number(await detail.getAttribute('data-proposal-id'));
+  await page.getByTestId('proposal-approve').click();
+  await page.getByText(`Proposal ${coverId} approved.`).waitFor();
+  await page.goto('/#/persons');
+  const cover = page.locator('[data-testid="person"][data-name="ada"] [data-testid="person-cover"]');
+  await cover.waitFor();
+  assert.equal(Number(await cover.getAttribute('data-item-id')), proposed);
+  await screenshot(page, 'persons-cover');
+  const shown = JSON.parse(lib.run(['proposals', 'show', String(coverId), '--json']));
+  assert.equal(shown.status, 'approved');
+  assert.equal(shown.slot, 'cover:ada');
 });

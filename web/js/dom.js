@@ -133,6 +133,16 @@ export function itemImage(item, size, attrs = {}) {
   return img;
 }
 
+// An item's community votes as the server weighs them (proposals.*_weight): the score, up and down votes, flags.
+export function communityVotes(votes) {
+  if (!votes) return null;
+  const flags = `${votes.flags} flag${votes.flags === 1 ? '' : 's'}`;
+  return h('p', { class: `community${votes.flags ? ' flagged' : ''}`, dataset: { testid: 'community' },
+    title: 'Community score: weighted votes and flags from the public voting page' },
+  `Community ${Number(votes.score).toFixed(1)} · ▲ ${votes.up} ▼ ${votes.down} · `,
+  h('span', { dataset: { testid: 'community-flags' } }, flags));
+}
+
 // True when keys typed now belong to a form control (typing, choosing), not to page shortcuts.
 export function typingInFormControl(event) {
   const el = event.target instanceof Element ? event.target : document.activeElement;

@@ -2,7 +2,7 @@
 // only the rows on screen (smooth at 100,000 items), a month timeline, a score breakdown on hover, a "why this
 // score" panel, and a loupe (1:1) with a filmstrip that prefetches the next images.
 import { api, qs } from './api.js';
-import { h, mount, categoryLabel, thumbSrcset } from './dom.js';
+import { h, mount, categoryLabel, thumbSrcset, communityVotes } from './dom.js';
 
 const DIMENSIONS = ['sharpness', 'face_sharpness', 'exposure', 'noise', 'dynamic_range', 'contrast', 'colour',
   'composition', 'technical', 'resolution'];
@@ -39,13 +39,17 @@ function breakdown(quality) {
 async function whyPanel(item) {
   const s = await api.get(`/api/items/${item.id}/score`);
   const q = s.quality;
-  if (!q || q.aggregate === null) return h('div', { class: 'why', dataset: { testid: 'why' } }, h('p', {}, 'This photo was not scored.'));
+  if (!q || q.aggregate === null) {
+    return h('div', { class: 'why', dataset: { testid: 'why' } }, h('p', {}, 'This photo was not scored.'),
+      communityVotes(s.votes));
+  }
   const rows = Object.entries(q.dimensions).map(([name, d]) => h('tr', {},
     h('td', {}, label(name)), h('td', { class: 'num' }, Number(d.raw).toFixed(2)), h('td', { class: 'num' }, score(d.score)),
     h('td', { class: 'num' }, `${d.weight}%`), h('td', { class: 'num' }, Number(d.contribution).toFixed(2))));
   return h('div', { class: 'why', dataset: { testid: 'why' } },
     h('h2', {}, `${score(q.aggregate)} / 10 · ${label(q.category)}`),
     h('p', { dataset: { testid: 'why-sentence' } }, q.sentence),
+    communityVotes(s.votes),
     h('table', { class: 'table' }, h('thead', {}, h('tr', {}, ['Dimension', 'Raw', 'Score', 'Weight', 'Adds']
       .map((t) => h('th', {}, t)))), h('tbody', {}, rows)),
     q.penalties.length ? h('ul', { class: 'penalties' }, q.penalties.map((p) => h('li', {}, `−${Number(p.points).toFixed(2)} ${p.name}: ${p.text}`))) : null,

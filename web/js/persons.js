@@ -1,11 +1,12 @@
-// Enrolled persons (the People section's second tab): who is enrolled, their reference faces (each removable, undoable) and recent photos, and whitelist /
-// blacklist switches.
+// Enrolled persons (the People section's second tab): who is enrolled, their cover image, reference faces (each
+// removable, undoable) and recent photos (an admin may propose one as the cover), and whitelist / blacklist switches.
 import { api } from './api.js';
 import { h, mount, toast, faceCrop, peopleTabs } from './dom.js';
 
 export async function renderPersons(root, _params, { session }) {
   const canEdit = !!session.permissions.change_config;
   const canEnrol = !!session.permissions.manage_persons;
+  const canPropose = !!session.permissions.decide_proposals;
 
   // Says what an edit did, with an Undo that redeems its token and redraws.
   function offerUndo(message, token) {
@@ -64,16 +65,40 @@ export async function renderPersons(root, _params, { session }) {
       ids.map((id) => h('img', { src: `/api/items/${id}/thumbnail?size=160`, alt: `${label} ${id}`, loading: 'lazy' })));
   }
 
+  // A cover proposal for `p` (decided on the Proposals page, side by side with the cover it would replace).
+  async function proposeCover(p, id) {
+    try {
+      const made = await api.post('/api/proposals', { cover_person: p.name, proposed_item_id: id });
+      toast(`Cover proposal ${made.id} made; decide it on the Proposals page.`);
+    } catch (err) { toast(err.message, 'error'); }
+  }
+
+  function coverChoices(p) {
+    const choices = p.recent_items.filter((id) => !p.cover || p.cover.item_id !== id);
+    if (!canPropose || !choices.length) return null;
+    return h('div', { class: 'cover-choices' }, h('span', { class: 'small' }, 'Propose as cover: '),
+      choices.map((id) => h('button', {
+        type: 'button', class: 'small', dataset: { testid: `propose-cover-${id}` }, onclick: () => proposeCover(p, id) },
+      `#${id}`)));
+  }
+
+  function cover(p) {
+    if (!p.cover) return null;
+    return h('img', { class: 'person-cover', src: `${p.cover.thumbnail_url}?size=320`, alt: `${p.name}'s cover`,
+      dataset: { testid: 'person-cover', itemId: p.cover.item_id } });
+  }
+
   function personCard(p) {
     const toggle = (list, checked) => h('label', { class: 'switch' },
       h('input', { type: 'checkbox', checked, disabled: !canEdit, dataset: { testid: `${list}-${p.name}` },
         onchange: (e) => setList(list, p.name, e.target.checked).catch((err) => toast(err.message, 'error')) }),
       list === 'whitelist' ? 'Whitelist' : 'Blacklist');
     return h('article', { class: 'card person', dataset: { testid: 'person', name: p.name } },
-      h('h2', {}, p.name),
+      h('h2', {}, p.name), cover(p),
       h('p', { class: 'muted' }, `${p.photos} photo(s) · ${p.references} reference face(s)`),
       h('p', { class: 'small' }, 'Reference faces'), referenceFaces(p),
       p.recent_items.length ? [h('p', { class: 'small' }, 'Recent photos'), thumbs(p.recent_items, 'Photo')] : null,
+      coverChoices(p),
       h('div', { class: 'switches' }, toggle('whitelist', p.whitelisted), toggle('blacklist', p.blacklisted)));
   }
 

@@ -43,10 +43,13 @@ function comparison(p) {
         h('td', {}, p.proposed_item ? formatTime(p.proposed_item.created_at) : '–'))));
 }
 
-function side(title, item) {
-  return h('figure', { class: 'compare-side' }, h('figcaption', {}, title),
-    item ? itemImage(item, 640) : h('div', { class: 'img-placeholder' }, h('span', { class: 'ph-title' }, 'Archive it'),
-      h('span', { class: 'ph-reason' }, 'no successor: approving moves the current image to the archive')));
+// One side of the comparison. A cover proposal (slot "cover:<person>") may have no current cover yet.
+function side(title, item, cover) {
+  const none = cover ? ['No cover yet', 'approving makes the proposed photo the first cover']
+    : ['Archive it', 'no successor: approving moves the current image to the archive'];
+  return h('figure', { class: 'compare-side' }, h('figcaption', {}, cover ? `${title} cover` : title),
+    item ? itemImage(item, 640) : h('div', { class: 'img-placeholder' }, h('span', { class: 'ph-title' }, none[0]),
+      h('span', { class: 'ph-reason' }, none[1])));
 }
 
 export async function renderProposals(root, _params, { session, signal }) {
@@ -66,7 +69,12 @@ export async function renderProposals(root, _params, { session, signal }) {
     if (!ids.length) return;
     try {
       const out = await api.post('/api/proposals/batch', { action, ids });
-      toast(`${action}: ${out.done} done, ${out.failed.length} failed${out.stale ? `, ${out.stale} stale` : ''}.`);
+      const undo = out.undo ? { label: 'Undo', run: async () => {
+        try { await api.post(`/api/undo/${encodeURIComponent(out.undo)}`); toast(`Batch ${action} undone.`); }
+        catch (err) { toast(`Could not undo: ${err.message}`, 'error'); }
+        await draw();
+      } } : null;
+      toast(`${action}: ${out.done} done, ${out.failed.length} failed${out.stale ? `, ${out.stale} stale` : ''}.`, 'info', undo);
     } catch (err) { toast(err.message, 'error'); }
     state.picked.clear();
     await draw();
@@ -76,11 +84,13 @@ export async function renderProposals(root, _params, { session, signal }) {
     const notes = h('input', { name: 'notes', placeholder: 'note (optional)', 'aria-label': 'Review note' });
     const button = (verb, text, cls = '') => h('button', { type: 'button', class: cls, dataset: { testid: `proposal-${verb}` },
       onclick: () => decide(p, verb, notes.value) }, text);
+    const isCover = p.slot.startsWith('cover:');
     return h('section', { class: 'card proposal-detail', dataset: { testid: 'proposal-detail', proposalId: p.id } },
       h('h2', {}, `Proposal ${p.id}: ${label(p.reason)} · ${p.status}`),
       h('p', { class: 'muted' }, `Slot ${p.slot} · proposed by ${p.proposed_by} · ${formatTime(p.proposed_at)}`,
         p.reviewed_by ? ` · decided by ${p.reviewed_by}${p.rule ? ` (rule ${p.rule})` : ''}` : ''),
-      h('div', { class: 'compare' }, side('Current', p.current_item), side('Proposed', p.proposed_item)),
+      h('div', { class: 'compare' }, side('Current', p.current_item, isCover),
+        side('Proposed', p.proposed_item, isCover)),
       comparison(p),
       h('fieldset', { class: 'checklist' }, h('legend', {}, 'Quality checklist'),
         CHECKLIST.map((c) => h('label', {}, h('input', { type: 'checkbox' }), ` ${c}`))),
@@ -98,7 +108,7 @@ export async function renderProposals(root, _params, { session, signal }) {
       h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => { state.selected = p.id; draw(); } },
         `#${p.id}`)),
       h('td', {}, label(p.reason)), h('td', {}, p.status),
-      h('td', {}, (p.current_item && p.current_item.person) || '–'),
+      h('td', {}, (p.current_item && p.current_item.person) || (p.slot.startsWith('cover:') ? p.slot.slice(6) : '–')),
       h('td', {}, score(p.proposed) ?? '–'), h('td', {}, formatTime(p.proposed_at)));
   }
 

@@ -5,7 +5,7 @@ import { faceStage, facesPanel } from './faces.js';
 import { photoLens } from './lens.js';
 import { personPicker, rememberPerson } from './picker.js';
 import { h, mount, formatBytes, formatTime, categoryLabel, toast, confirmDialog, itemImage,
-  typingInFormControl, shortcutsSheet, thumbSrcset } from './dom.js';
+  typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
   'unwanted_person', 'low_quality', 'unreadable'];
@@ -275,6 +275,7 @@ export async function renderReview(root, params, { session, signal }) {
       h('div', { class: 'details' },
         h('span', { class: `badge cat-${item.category}` }, categoryLabel(item.category)),
         h('p', { class: 'reason', dataset: { testid: 'reason' } }, item.reason),
+        communityVotes(detail.votes),
         group ? group.el : null,
         canReview ? [
           h('div', { class: 'person-row' }, h('span', {}, 'This is: '), picker.el,

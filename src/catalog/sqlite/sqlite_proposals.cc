@@ -23,6 +23,10 @@ constexpr const char* kInsertProposal =
 constexpr const char* kDecideProposal =
     "UPDATE proposals SET status = ?, reviewed_by = ?, reviewed_at = ?, review_notes = ?, rule = ? WHERE id = ?";
 
+constexpr const char* kReopenProposal =
+    "UPDATE proposals SET status = 'pending', reviewed_by = '', reviewed_at = 0, review_notes = '', rule = '', "
+    "applied_at = 0 WHERE id = ?";
+
 constexpr const char* kPlaceItem =
     "UPDATE items SET path = ?, location = ?, category = '', person = ?, auto_sorted = 0, updated_at = ? WHERE id = ?";
 
@@ -134,6 +138,25 @@ base::Result<ProposalRecord> SqliteProposalStore::GetUnlocked(int64_t id) {
   return ReadProposal(s);
 }
 
+base::Result<ProposalRecord> SqliteProposalStore::ProposalIn(int64_t id, const std::string& status) {
+  auto p = GetUnlocked(id);
+  if (!p.ok()) return p.status();
+  if (p->status != status) {
+    return base::Status::Conflict(fmt::format("proposal {} is {}, not {}; nothing was changed", id, p->status, status));
+  }
+  return p;
+}
+
+base::Status SqliteProposalStore::SetDecision(int64_t id, const std::string& status, const std::string& actor,
+                                              int64_t at, const std::string& notes, const std::string& rule,
+                                              bool applied) {
+  sqlite3* db = catalog_.handle();
+  Statement s(db, kDecideProposal);
+  TRIAGE_RETURN_IF_ERROR(s.Bind(1, status).Bind(2, actor).Bind(3, at).Bind(4, notes).Bind(5, rule).Bind(6, id).Run());
+  if (!applied) return base::Status::Ok();
+  return Statement(db, "UPDATE proposals SET applied_at = ? WHERE id = ?").Bind(1, at).Bind(2, id).Run();
+}
+
 base::Result<ProposalRecord> SqliteProposalStore::GetProposal(int64_t id) {
   auto lock = catalog_.Lock();
   return GetUnlocked(id);
@@ -169,28 +192,33 @@ base::Result<std::vector<ProposalRecord>> SqliteProposalStore::ListProposals(con
 
 base::Status SqliteProposalStore::ChangeStatus(const StatusChange& c) {
   auto lock = catalog_.Lock();
-  sqlite3* db = catalog_.handle();
   return InTransaction<int64_t>(
-             db,
+             catalog_.handle(),
              [&]() -> base::Result<int64_t> {
-               auto p = GetUnlocked(c.proposal_id);
+               auto p = ProposalIn(c.proposal_id, c.from_status);
                if (!p.ok()) return p.status();
-               if (p->status != c.from_status) {
-                 return base::Status::Conflict(fmt::format("proposal {} is {}, not {}; nothing was changed",
-                                                           c.proposal_id, p->status, c.from_status));
-               }
-               Statement s(db, kDecideProposal);
-               TRIAGE_RETURN_IF_ERROR(s.Bind(1, c.to_status)
-                                          .Bind(2, c.actor)
-                                          .Bind(3, c.at)
-                                          .Bind(4, c.notes)
-                                          .Bind(5, c.rule)
-                                          .Bind(6, c.proposal_id)
-                                          .Run());
+               TRIAGE_RETURN_IF_ERROR(SetDecision(c.proposal_id, c.to_status, c.actor, c.at, c.notes, c.rule, false));
                TRIAGE_RETURN_IF_ERROR(Audit(c.at, c.actor, p->current_item_id, "proposal", c.from_status, c.to_status,
                                             Decision(c.to_status, c.proposal_id, c.actor, c.rule, c.notes)));
                return int64_t{0};
              })
+      .status();
+}
+
+base::Status SqliteProposalStore::Reopen(int64_t proposal_id, const std::string& from_status, const std::string& actor,
+                                         int64_t at) {
+  auto lock = catalog_.Lock();
+  sqlite3* db = catalog_.handle();
+  return InTransaction<int64_t>(db,
+                                [&]() -> base::Result<int64_t> {
+                                  auto p = ProposalIn(proposal_id, from_status);
+                                  if (!p.ok()) return p.status();
+                                  TRIAGE_RETURN_IF_ERROR(Statement(db, kReopenProposal).Bind(1, proposal_id).Run());
+                                  TRIAGE_RETURN_IF_ERROR(Audit(
+                                      at, actor, p->current_item_id, "undo", from_status, kProposalPending,
+                                      fmt::format("proposal {} {} undone by {}", proposal_id, from_status, actor)));
+                                  return int64_t{0};
+                                })
       .status();
 }
 
@@ -213,32 +241,14 @@ base::Status SqliteProposalStore::ApplyReplacement(const Replacement& r) {
                auto row = seen.Bind(1, r.journal_id).Step();
                if (!row.ok()) return row.status();
                if (*row) return int64_t{0};
-               auto p = GetUnlocked(r.proposal_id);
-               if (!p.ok()) return p.status();
                const bool revert = r.status == kProposalReverted;
-               const std::string need = revert ? kProposalApproved : kProposalPending;
-               if (p->status != need) {
-                 return base::Status::Conflict(
-                     fmt::format("proposal {} is {}, not {}; nothing was changed", r.proposal_id, p->status, need));
-               }
+               auto p = ProposalIn(r.proposal_id, revert ? kProposalApproved : kProposalPending);
+               if (!p.ok()) return p.status();
                auto old_path = PathOf(db, r.outgoing.item_id);
                if (!old_path.ok()) return old_path.status();
                TRIAGE_RETURN_IF_ERROR(PlaceItem(r.outgoing, r.at));
                if (r.incoming) TRIAGE_RETURN_IF_ERROR(PlaceItem(*r.incoming, r.at));
-               Statement s(db, kDecideProposal);
-               s.Bind(1, r.status)
-                   .Bind(2, r.actor)
-                   .Bind(3, r.at)
-                   .Bind(4, r.notes)
-                   .Bind(5, r.rule)
-                   .Bind(6, r.proposal_id);
-               TRIAGE_RETURN_IF_ERROR(s.Run());
-               if (!revert) {
-                 TRIAGE_RETURN_IF_ERROR(Statement(db, "UPDATE proposals SET applied_at = ? WHERE id = ?")
-                                            .Bind(1, r.at)
-                                            .Bind(2, r.proposal_id)
-                                            .Run());
-               }
+               TRIAGE_RETURN_IF_ERROR(SetDecision(r.proposal_id, r.status, r.actor, r.at, r.notes, r.rule, !revert));
                const std::string action = revert ? "revert" : r.incoming ? "replaced" : "removed";
                const int64_t subject = r.incoming ? r.incoming->item_id : r.outgoing.item_id;
                const std::string to = r.incoming ? r.incoming->path : r.outgoing.path;

@@ -1,4 +1,5 @@
-// Proposals, votes, flags and public marks in the catalog's SQLite database (tables from migration 7).
+// Proposals, votes, flags, public marks and person covers in the catalog's SQLite database (tables from migrations 8
+// and 13).
 #pragma once
 
 #include "catalog/proposal_store.h"
@@ -15,8 +16,12 @@ class SqliteProposalStore final : public ProposalStore {
   base::Result<ProposalRecord> GetProposal(int64_t id) override;
   base::Result<std::vector<ProposalRecord>> ListProposals(const ProposalFilter& filter) override;
   base::Status ChangeStatus(const StatusChange& change) override;
+  base::Status Reopen(int64_t proposal_id, const std::string& from_status, const std::string& actor,
+                      int64_t at) override;
   base::Status ApplyReplacement(const Replacement& replacement) override;
   base::Result<bool> WasApplied(const std::string& journal_id) override;
+  base::Result<int64_t> CoverOf(const std::string& person) override;  // sqlite_covers.cc
+  base::Status ApplyCover(const CoverChange& change) override;
 
   base::Status CastVote(const VoteRecord& vote) override;
   base::Status AddFlag(const FlagRecord& flag) override;
@@ -31,6 +36,11 @@ class SqliteProposalStore final : public ProposalStore {
  private:
   // REQUIRES: the catalog's lock held, inside a transaction.
   base::Result<ProposalRecord> GetUnlocked(int64_t id);
+  // The proposal when its status is `status`; else kConflict ("nothing was changed").
+  base::Result<ProposalRecord> ProposalIn(int64_t id, const std::string& status);
+  // Records a decision on proposal `id` (and, when `applied`, applied_at = at).
+  base::Status SetDecision(int64_t id, const std::string& status, const std::string& actor, int64_t at,
+                           const std::string& notes, const std::string& rule, bool applied);
   base::Status PlaceItem(const ItemPlacement& placement, int64_t at);
   base::Status Audit(int64_t at, const std::string& actor, int64_t item_id, const std::string& action,
                      const std::string& from, const std::string& to, const std::string& reason);
