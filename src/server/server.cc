@@ -2,8 +2,10 @@
 #include "server/server.h"
 
 #include <fmt/format.h>
+#include <sys/socket.h>
 
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include "server/api.h"
@@ -122,8 +124,16 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
   ConfigureHttp(impl->http, router.MaxBodyBytes());
   router.Install(impl->http);
   InstallStaticFiles(impl->http);
+  // cpp-httplib listens with a backlog of 5: a burst of connections (a page of thumbnails from a few browsers) had
+  // some reset before they were accepted. The listening socket's backlog is raised once it is bound.
+  auto listening = std::make_shared<socket_t>(INVALID_SOCKET);
+  impl->http.set_socket_options([listening](socket_t sock) {
+    httplib::default_socket_options(sock);
+    *listening = sock;
+  });
   impl->port = options.port == 0 ? impl->http.bind_to_any_port(options.host)
                                  : (impl->http.bind_to_port(options.host, options.port) ? options.port : -1);
+  if (impl->port > 0 && *listening != INVALID_SOCKET && ::listen(*listening, SOMAXCONN) != 0) impl->port = -1;
   if (impl->port <= 0) {
     return base::Status::Unavailable(
         fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)", options.host, options.port));
