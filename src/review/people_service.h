@@ -80,8 +80,12 @@ class PeopleService {
   // the review decision's undo calls RestoreFromReview with what this returns. kNotFound (no such face).
   base::Result<nlohmann::json> AssignFromReview(int64_t item_id, int face_index, const std::string& person,
                                                 int64_t now);
-  // Puts faces back as AssignFromReview found them (cluster, pin, person).
-  base::Status RestoreFromReview(const nlohmann::json& before);
+  // A face marked "not a person I track" in review: when it was given to a person (named or matched), it leaves their
+  // cluster and stays out of every cluster until placed by hand. Returns what undo needs (RestoreFromReview), or null
+  // when the face was nobody's (nothing changes). kNotFound (no such face).
+  base::Result<nlohmann::json> ReleaseFromReview(int64_t item_id, int face_index);
+  // Puts faces back as AssignFromReview or ReleaseFromReview found them (cluster, pin, person).
+  base::Status RestoreFromReview(const nlohmann::json& before, int64_t now);
 
   // Undoes people action `action_id` as one action: faces, clusters, names, "not this person", references and the
   // photos it moved go back. kNotFound, kConflict (undone already).
@@ -98,6 +102,8 @@ class PeopleService {
 
  private:
   base::Result<std::vector<catalog::FaceRecord>> FacesIn(int64_t cluster_id);
+  // Face `face_index` of item `item_id` in FacesOf order. kNotFound.
+  base::Result<catalog::FaceRecord> ReviewedFace(int64_t item_id, int face_index);
   base::Result<std::vector<catalog::FaceRecord>> FacesById(const std::vector<int64_t>& ids);
   base::Status Enrol(const std::string& person, const std::vector<catalog::FaceRecord>& faces, PeopleRecord& record);
   // Re-decides the waiting single-face photos of `faces`; each move is added to `record` and saved under
@@ -112,7 +118,10 @@ class PeopleService {
                                      const std::string& summary, const std::string& actor, int64_t now);
   base::Status Unname(const std::vector<catalog::FaceRecord>& faces);
   // Faces back in the clusters and with the persons a record saved of them.
-  base::Status RestoreFaces(const std::vector<catalog::FaceRecord>& faces);
+  // Puts faces back where a record says they were; a cluster a re-cluster dropped meanwhile is replaced by the face's
+  // person's cluster now (ClusterNow).
+  base::Status RestoreFaces(std::vector<catalog::FaceRecord> faces, int64_t now);
+  base::Result<int64_t> ClusterNow(const catalog::FaceRecord& face, int64_t now);
 
   config::ConfigStore& config_;
   catalog::Catalog& catalog_;

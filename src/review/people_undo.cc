@@ -64,7 +64,7 @@ base::Result<UndoOutcome> PeopleService::Undo(int64_t action_id, const std::stri
     TRIAGE_RETURN_IF_ERROR(faces_.SetClusterHidden(c.id, c.hidden));
     clustering_.SetClusterPerson(c.id, c.person);
   }
-  TRIAGE_RETURN_IF_ERROR(RestoreFaces(record->faces_before));
+  TRIAGE_RETURN_IF_ERROR(RestoreFaces(record->faces_before, now));
   if (!record->person_created.empty()) {
     auto refs = catalog_.AllReferences();
     if (!refs.ok()) return refs.status();
@@ -81,7 +81,29 @@ base::Result<UndoOutcome> PeopleService::Undo(int64_t action_id, const std::stri
   return out;
 }
 
-base::Status PeopleService::RestoreFaces(const std::vector<catalog::FaceRecord>& faces) {
+// A re-cluster since the record was taken may have dropped the cluster a face was in: a face of a person then goes
+// back to that person's cluster as it is now (made again when they have none), any other face out of every cluster.
+base::Result<int64_t> PeopleService::ClusterNow(const catalog::FaceRecord& face, int64_t now) {
+  if (face.cluster_id == 0) return int64_t{0};
+  auto cluster = faces_.GetCluster(face.cluster_id);
+  if (cluster.ok()) return face.cluster_id;
+  if (cluster.status().code() != base::Code::kNotFound) return cluster.status();
+  if (face.person.empty()) return int64_t{0};
+  auto existing = faces_.ClusterOfPerson(face.person);
+  if (!existing.ok()) return existing.status();
+  if (*existing) return (*existing)->id;
+  auto created = faces_.CreateCluster(face.person, now);
+  if (!created.ok()) return created.status();
+  clustering_.SetClusterPerson(*created, face.person);
+  return *created;
+}
+
+base::Status PeopleService::RestoreFaces(std::vector<catalog::FaceRecord> faces, int64_t now) {
+  for (auto& f : faces) {
+    auto cluster = ClusterNow(f, now);
+    if (!cluster.ok()) return cluster.status();
+    f.cluster_id = *cluster;
+  }
   TRIAGE_RETURN_IF_ERROR(clustering_.Restore(faces));
   std::map<std::pair<std::string, std::string>, std::vector<int64_t>> names;
   for (const auto& f : faces) names[{f.person, f.match_kind}].push_back(f.id);
@@ -89,9 +111,7 @@ base::Status PeopleService::RestoreFaces(const std::vector<catalog::FaceRecord>&
   return base::Status::Ok();
 }
 
-base::Result<nlohmann::json> PeopleService::AssignFromReview(int64_t item_id, int face_index, const std::string& person,
-                                                             int64_t now) {
-  std::lock_guard lock(mu_);
+base::Result<catalog::FaceRecord> PeopleService::ReviewedFace(int64_t item_id, int face_index) {
   catalog::FaceFilter filter;
   filter.item_id = item_id;
   filter.with_embeddings = false;
@@ -100,9 +120,16 @@ base::Result<nlohmann::json> PeopleService::AssignFromReview(int64_t item_id, in
   if (face_index < 0 || face_index >= static_cast<int>(faces->size())) {
     return base::Status::NotFound(fmt::format("item {} has no stored face {}", item_id, face_index));
   }
-  const catalog::FaceRecord& face = (*faces)[face_index];
+  return (*faces)[face_index];
+}
+
+base::Result<nlohmann::json> PeopleService::AssignFromReview(int64_t item_id, int face_index, const std::string& person,
+                                                             int64_t now) {
+  std::lock_guard lock(mu_);
+  auto face = ReviewedFace(item_id, face_index);
+  if (!face.ok()) return face.status();
   PeopleRecord record;
-  record.CaptureFaces({face});
+  record.CaptureFaces({*face});
   auto existing = faces_.ClusterOfPerson(person);
   if (!existing.ok()) return existing.status();
   int64_t cluster = *existing ? (*existing)->id : 0;
@@ -112,16 +139,28 @@ base::Result<nlohmann::json> PeopleService::AssignFromReview(int64_t item_id, in
     cluster = *created;
   }
   clustering_.SetClusterPerson(cluster, person);
-  TRIAGE_RETURN_IF_ERROR(clustering_.Place({face.id}, cluster));
-  TRIAGE_RETURN_IF_ERROR(faces_.SetFacePersons({face.id}, person, "named"));
+  TRIAGE_RETURN_IF_ERROR(clustering_.Place({face->id}, cluster));
+  TRIAGE_RETURN_IF_ERROR(faces_.SetFacePersons({face->id}, person, "named"));
   return record.ToJson();
 }
 
-base::Status PeopleService::RestoreFromReview(const nlohmann::json& before) {
+base::Result<nlohmann::json> PeopleService::ReleaseFromReview(int64_t item_id, int face_index) {
+  std::lock_guard lock(mu_);
+  auto face = ReviewedFace(item_id, face_index);
+  if (!face.ok()) return face.status();
+  if (face->person.empty()) return nlohmann::json(nullptr);
+  PeopleRecord record;
+  record.CaptureFaces({*face});
+  TRIAGE_RETURN_IF_ERROR(clustering_.Place({face->id}, 0));
+  TRIAGE_RETURN_IF_ERROR(faces_.SetFacePersons({face->id}, "", "unknown"));
+  return record.ToJson();
+}
+
+base::Status PeopleService::RestoreFromReview(const nlohmann::json& before, int64_t now) {
   std::lock_guard lock(mu_);
   auto record = PeopleRecord::FromJson(before.dump());
   if (!record.ok()) return record.status();
-  return RestoreFaces(record->faces_before);
+  return RestoreFaces(record->faces_before, now);
 }
 
 }  // namespace triage::review

@@ -211,7 +211,9 @@ base::Result<ReviewService::Done> ReviewService::DoNameFace(int64_t id, int face
   auto done = LabelFace(id, face, person, actor, now, seen_in, only_face);
   if (!done.ok()) return done;
   json clusters = nullptr;
-  if (!person.empty()) {
+  if (person.empty()) {
+    clusters = ReleaseInClusters(id, face);
+  } else {
     auto enrolled = EnrolledPerson(person);  // as LabelFace stored it
     if (enrolled.ok()) clusters = AssignInClusters(id, face, *enrolled, now);
   }
@@ -278,7 +280,7 @@ base::Status ReviewService::RevertFaceLabel(const json& undo, const std::string&
   LabelUndo(undo, change);
   auto applied = catalog_.Apply(change);
   if (!applied.ok()) return applied.status();
-  RestoreClusters(undo);
+  RestoreClusters(undo, now);
   if (references_changed_) references_changed_();
   return base::Status::Ok();
 }
@@ -289,10 +291,16 @@ json ReviewService::AssignInClusters(int64_t id, int face, const std::string& pe
   return before.ok() ? *before : json(nullptr);
 }
 
-void ReviewService::RestoreClusters(const json& undo) {
+json ReviewService::ReleaseInClusters(int64_t id, int face) {
+  if (!people_) return nullptr;
+  auto before = people_->ReleaseFromReview(id, face);
+  return before.ok() ? *before : json(nullptr);
+}
+
+void ReviewService::RestoreClusters(const json& undo, int64_t now) {
   if (!people_ || !undo.contains("clusters") || undo.at("clusters").is_null()) return;
   // Best effort, as the assignment was: the decision itself is reverted either way.
-  static_cast<void>(people_->RestoreFromReview(undo.at("clusters")));
+  static_cast<void>(people_->RestoreFromReview(undo.at("clusters"), now));
 }
 
 void ReviewService::LabelUndo(const json& undo, catalog::CatalogChange& change) {

@@ -167,8 +167,10 @@ class ReviewService {
   // Face `face` of item `id` becomes `person`'s in the face clusters; returns what undoing that needs (null without
   // clusters). A failure leaves the decision standing: clusters are a view of the catalog.
   nlohmann::json AssignInClusters(int64_t id, int face, const std::string& person, int64_t now);
+  // A face marked "not tracked" leaves the cluster of the person it was given (PeopleService::ReleaseFromReview).
+  nlohmann::json ReleaseInClusters(int64_t id, int face);
   // Puts back the cluster state an undo record saved (no-op when it saved none).
-  void RestoreClusters(const nlohmann::json& undo);
+  void RestoreClusters(const nlohmann::json& undo, int64_t now);
   base::Result<Done> FileNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces,
                                     catalog::CatalogChange change, nlohmann::json undo);
   base::Status RevertAny(const nlohmann::json& change, const std::string& actor, int64_t now);

@@ -74,7 +74,7 @@ base::Status ReviewService::RevertRelocation(const json& undo, const std::string
   change.at = now;
   auto placed = committer_.Relocate(*item, committer_.library() / undo.at("folder").get<std::string>(), change);
   if (!placed.ok()) return placed.status();
-  RestoreClusters(undo);
+  RestoreClusters(undo, now);
   ForgetIfEmpty(undo.at("person_created"));
   if (!change.removed_references.empty() && references_changed_) references_changed_();
   return base::Status::Ok();

@@ -1,6 +1,7 @@
 // Specification of naming faces from the review page: many single-face photos named as one person in one request
 // (bulk name_face, one undo token for all, per-photo refusals), and a face named in review reaching the face clusters
-// (the People page shows it under its person, a re-cluster keeps it, undo puts it back).
+// (the People page shows it under its person, a re-cluster keeps it, undo puts it back), and a named face marked "not
+// tracked" leaving its person's cluster.
 #include "faces/cluster_test_support.h"
 #include "server/api_test_support.h"
 
@@ -130,6 +131,37 @@ TEST_F(ReviewNamingApiTest, AFaceNamedInReviewJoinsItsPersonsClusterKeepsItThrou
   EXPECT_EQ(restored.person, before.person);
   EXPECT_EQ(restored.match_kind, before.match_kind);
   EXPECT_NE(ListedUnder(before.id, alice), "ben");
+}
+
+TEST_F(ReviewNamingApiTest, AFaceNamedThenMarkedNotTrackedLeavesItsPersonsClusterAndUndoPutsItBack) {
+  ASSERT_TRUE(catalog_->AddPerson("ben", 1).ok());
+  const int64_t group = Waiting({planted_.Centre(), planted_.Centre()});
+  TestSession alice = Login("alice");
+  const std::string face0 = "/api/review/" + std::to_string(group) + "/faces/0";
+  auto named = Post(face0, {{"person", "ben"}}, &alice);
+  ASSERT_EQ(named->status, 200) << named->body;
+  const catalog::FaceRecord as_ben = FaceRecordOf(group);
+  ASSERT_EQ(ListedUnder(as_ben.id, alice), "ben");
+
+  auto untracked = Post(face0, {{"untracked", true}}, &alice);
+  ASSERT_EQ(untracked->status, 200) << untracked->body;
+  const catalog::FaceRecord released = FaceRecordOf(group);
+  EXPECT_EQ(released.person, "");
+  EXPECT_EQ(released.cluster_id, 0);
+  EXPECT_EQ(ListedUnder(as_ben.id, alice), "-");
+  EXPECT_EQ(catalog_->FacesOf(group)->at(0).label.untracked, true);
+  auto reclustered = clustering_->Recluster({}, 0.6, 200);  // it stays out until placed by hand
+  ASSERT_TRUE(reclustered.ok()) << reclustered.status().ToString();
+  EXPECT_EQ(ListedUnder(as_ben.id, alice), "-");
+
+  auto undone = Post("/api/undo/" + Body(untracked)["undo"].get<std::string>(), json::object(), &alice);
+  ASSERT_EQ(undone->status, 200) << undone->body;
+  const catalog::FaceRecord back = FaceRecordOf(group);
+  EXPECT_EQ(back.person, "ben");
+  EXPECT_EQ(back.match_kind, "named");
+  EXPECT_EQ(back.cluster_id, as_ben.cluster_id);
+  EXPECT_EQ(ListedUnder(as_ben.id, alice), "ben");
+  EXPECT_EQ(catalog_->FacesOf(group)->at(0).label.named_as, "ben");
 }
 
 }  // namespace

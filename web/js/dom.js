@@ -136,6 +136,10 @@ export function itemImage(item, size, attrs = {}) {
 // An item's community votes as the server weighs them (proposals.*_weight): the score, up and down votes, flags.
 export function communityVotes(votes) {
   if (!votes) return null;
+  if (!votes.up && !votes.down && !votes.flags) {
+    return h('p', { class: 'community muted', dataset: { testid: 'community' },
+      title: 'Community score: weighted votes and flags from the public voting page' }, 'Community: no votes yet');
+  }
   const flags = `${votes.flags} flag${votes.flags === 1 ? '' : 's'}`;
   return h('p', { class: `community${votes.flags ? ' flagged' : ''}`, dataset: { testid: 'community' },
     title: 'Community score: weighted votes and flags from the public voting page' },
