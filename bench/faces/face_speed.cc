@@ -1,6 +1,6 @@
 // Face speed on 12 MP photos, 2 cores: detection per image (decode included, as the pipeline decodes: upright,
 // shrunk on load to 1600 px) and landmarks + embedding per face, beside OpenCV's Haar cascade on the same images.
-// Usage: face_speed [--images DIR] [--model-dir DIR] [--rounds N]
+// Usage: face_speed [--images DIR] [--model-dir DIR] [--rounds N] [--min-face PX] [--min-face-fraction F]
 //   Without --images, 12 MP JPEGs are composed from tests/fixtures/faces into a temporary folder.
 #include <algorithm>
 #include <chrono>
@@ -148,6 +148,7 @@ int main(int argc, char** argv) {
   fs::path images_dir;
   faces::FaceOptions options{.model_dir = std::string(TRIAGE_SOURCE_DIR) + "/.cache/npm"};
   int rounds = 5;
+  vision::FaceDetectorOptions limits;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--images")
@@ -156,6 +157,10 @@ int main(int argc, char** argv) {
       options.model_dir = argv[i + 1];
     else if (a == "--rounds")
       rounds = std::max(1, std::atoi(argv[i + 1]));
+    else if (a == "--min-face")
+      limits.min_face_size_px = std::atoi(argv[i + 1]);
+    else if (a == "--min-face-fraction")
+      limits.min_face_fraction = std::atof(argv[i + 1]);
   }
   std::vector<fs::path> images;
   const fs::path scratch = fs::temp_directory_path() / "triage_face_speed";
@@ -165,14 +170,16 @@ int main(int argc, char** argv) {
     for (const auto& e : fs::directory_iterator(images_dir)) images.push_back(e.path());
     std::sort(images.begin(), images.end());
   }
-  const vision::FaceDetectorOptions limits;
   auto blaze = vision::FaceDetector::OpenBlazeFace(faces::ResolveModelPaths(options).blazeface_onnx, limits);
   auto haar = vision::FaceDetector::OpenHaar(kHaarCascade, limits);
   if (!blaze.ok() || !haar.ok()) {
     std::fprintf(stderr, "%s %s\n", blaze.status().ToString().c_str(), haar.status().ToString().c_str());
     return 1;
   }
-  std::printf("%zu images, median of %d rounds, decode = shrink-on-load to 1600 px\n\n", images.size(), rounds);
+  std::printf(
+      "%zu images, median of %d rounds, decode = shrink-on-load to 1600 px; faces from %d px, tiles from %.3f "
+      "of the long side\n\n",
+      images.size(), rounds, limits.min_face_size_px, limits.min_face_fraction);
   std::printf("%-32s %9s | %9s %6s %9s | %9s %6s %9s\n", "image", "decode", "blazeface", "faces", "+decode", "haar",
               "faces", "+decode");
   std::vector<double> blaze_total, haar_total, blaze_detect, haar_detect;
