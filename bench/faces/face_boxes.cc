@@ -5,7 +5,8 @@
 //   500px     the same photos shrunk to 500 px (faces ~45-70 px wide, like small group photos)
 //   mosaic    the six photos side by side in one 8.5 MP picture, analysed at 1600 px (faces ~45-60 px)
 //   --set NAME TSV DIR   any other annotated folder, analysed at 1600 px
-// Usage: face_boxes [--annotations TSV] [--images DIR] [--model-dir DIR] [--min-face PX] [--set NAME TSV DIR]...
+// Usage: face_boxes [--annotations TSV] [--images DIR] [--model-dir DIR] [--min-face PX] [--min-face-fraction F]
+//                   [--set NAME TSV DIR]...
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -180,6 +181,7 @@ int main(int argc, char** argv) {
   std::string images = source + "/.cache/npm/face-api/demo";
   std::string model_dir = source + "/.cache/npm";
   int min_face = vision::FaceDetectorOptions{}.min_face_size_px;
+  double min_face_fraction = vision::FaceDetectorOptions{}.min_face_fraction;
   bool verbose = false;
   std::vector<std::array<std::string, 3>> extra;
   for (int i = 1; i < argc; ++i) {
@@ -192,6 +194,8 @@ int main(int argc, char** argv) {
       model_dir = argv[++i];
     } else if (a == "--min-face" && i + 1 < argc) {
       min_face = std::atoi(argv[++i]);
+    } else if (a == "--min-face-fraction" && i + 1 < argc) {
+      min_face_fraction = std::atof(argv[++i]);
     } else if (a == "--set" && i + 3 < argc) {
       extra.push_back({argv[i + 1], argv[i + 2], argv[i + 3]});
       i += 3;
@@ -200,13 +204,14 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: face_boxes [--annotations TSV] [--images DIR] [--model-dir DIR] [--min-face PX] "
-                   "[--set NAME TSV DIR]... [-v]\n");
+                   "[--min-face-fraction F] [--set NAME TSV DIR]... [-v]\n");
       return 2;
     }
   }
   const std::string onnx = model_dir + "/blazeface/ONNX/face_detection_back_256x256_barracuda.onnx";
   vision::FaceDetectorOptions tiled;
   tiled.min_face_size_px = min_face;
+  tiled.min_face_fraction = min_face_fraction;
   vision::FaceDetectorOptions whole = tiled;
   whole.tile_small_faces = false;
   auto triage_detector = vision::FaceDetector::OpenBlazeFace(onnx, tiled);
@@ -221,7 +226,9 @@ int main(int argc, char** argv) {
   std::vector<Set> sets = {LoadSet("samples", annotations, images, 1600), LoadSet("500px", annotations, images, 500),
                            Mosaic(LoadSet("full", annotations, images, 4096))};
   for (const auto& [name, tsv, dir] : extra) sets.push_back(LoadSet(name, tsv, dir, 1600));
-  std::printf("IoU >= %.1f; smallest face looked for %d px (analysed raster)\n", kMatchIou, min_face);
+  std::printf(
+      "IoU >= %.1f; smallest face looked for %d px (analysed raster), by tiles %.3f of the long side when more\n",
+      kMatchIou, min_face, min_face_fraction);
   for (const Set& set : sets) {
     Print(set.name, "triage (tiles)", Evaluate(**triage_detector, set, verbose));
     Print(set.name, "whole-image pass", Evaluate(**whole_detector, set, verbose));

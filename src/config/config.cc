@@ -44,6 +44,9 @@ const std::map<std::string, KeySpec>& Schema() {
     // The smallest face looked for (px of the analysed raster). BlazeFace needs a face 24 px wide in its input and
     // tiles magnify at most 2x (vision/face_tiles.h), so nothing narrower than 12 px can be found.
     s["thresholds.min_face_size"] = {Kind::kInt, 12, 4096};
+    // Tiles look for faces down to max(min_face_size, this share of the raster's long side); 0 = min_face_size only.
+    // Above 24/256 (the whole-image pass's reach) tiles never run, so larger values would only hide that.
+    s["thresholds.min_face_fraction"] = {Kind::kNumber, 0, 0.09};
     s["thresholds.min_detection_confidence"] = {Kind::kNumber, 0, 1};
     s["thresholds.min_sharpness"] = {Kind::kNumber, 0, 100000};
     s["deduplication.check_hash"] = {Kind::kBool};
@@ -253,6 +256,7 @@ json DefaultConfigJson() {
         {"max_faces_per_image", 1},
         {"match_distance", 0.6},
         {"min_face_size", 40},
+        {"min_face_fraction", 0.025},
         {"min_detection_confidence", 0.65},
         {"min_sharpness", 0.0},
         {"min_width", 0},
@@ -372,8 +376,8 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
   p.blacklist = Names(j["blacklist"]);
   c.near_duplicate_max_distance = j["deduplication"]["near_duplicate_max_distance"];
   const json& a = j["analysis"];
-  c.analysis = {a["faces"],   a["quality"],  a["decode_max_side"], a["max_pixels"],
-                a["threads"], a["detector"], t["min_face_size"],   t["min_detection_confidence"]};
+  c.analysis = {a["faces"],    a["quality"],       a["decode_max_side"],          a["max_pixels"],       a["threads"],
+                a["detector"], t["min_face_size"], t["min_detection_confidence"], t["min_face_fraction"]};
   const json& d = j["downloads"];
   c.downloads = {d["max_bytes"],     d["connect_timeout_ms"],     d["total_timeout_ms"], d["low_speed_timeout_ms"],
                  d["max_redirects"], Networks(d["allow_private"])};

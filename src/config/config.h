@@ -49,6 +49,10 @@ struct AnalysisOptions {
   // whole-image pass cannot see faces this small; narrower boxes are ignored. 12 .. 4096 ("thresholds.min_face_size")
   int min_face_size_px = 40;
   double min_detection_confidence = 0.65;
+  // Tiles look for faces down to max(min_face_size_px, this share of the raster's long side): 0.025 keeps 40 px at
+  // 1600 px and spares larger rasters faces that are a tiny share of the picture. 0 .. 0.09
+  // ("thresholds.min_face_fraction"; 0 = min_face_size_px alone)
+  double min_face_fraction = 0.025;
 };
 
 // How files given by path and the inbox's files are taken.

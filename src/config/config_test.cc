@@ -69,6 +69,21 @@ TEST(ConfigTest, SmallestFaceReachesTheAnalysisWithinWhatTheDetectorCanFind) {
   }
 }
 
+TEST(ConfigTest, SmallestFaceShareReachesTheAnalysisAndOutOfRangeValuesAreRefusedNamingTheKey) {
+  EXPECT_DOUBLE_EQ(ConfigFromJson("/lib", json::object())->analysis.min_face_fraction, 0.025);
+  for (double share : {0.0, 0.04, 0.09}) {
+    auto c = ConfigFromJson("/lib", {{"thresholds", {{"min_face_fraction", share}}}});
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_DOUBLE_EQ(c->analysis.min_face_fraction, share);
+  }
+  for (json bad : {json(-0.01), json(0.1), json(2), json("2%"), json(true)}) {
+    base::Status st = ValidateConfigJson({{"thresholds", {{"min_face_fraction", bad}}}});
+    EXPECT_EQ(st.code(), base::Code::kInvalidArgument) << bad.dump();
+    EXPECT_NE(st.message().find("thresholds.min_face_fraction: must be a number from 0 to 0.09"), std::string::npos)
+        << st.message();
+  }
+}
+
 TEST(ConfigTest, AllowPrivateIsEmptyByDefaultAndParsedIntoNetworks) {
   EXPECT_TRUE(ConfigFromJson("/lib", json::object())->downloads.allow_private.empty());
   auto c = ConfigFromJson("/lib", {{"downloads", {{"allow_private", {"192.168.1.0/24", "fd00::/8"}}}}});

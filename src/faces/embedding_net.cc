@@ -1,5 +1,6 @@
-// Forward pass of the embedding ResNet. Each convolution is im2col followed by one sgemm against the HWIO filter
-// viewed as [kh*kw*Cin, Cout]; bias and the per-channel affine "scale" layer are folded into the filter at load.
+// The embedding ResNet: weights loaded from TF.js files with bias and the per-channel affine "scale" layer folded
+// into each convolution, run as an OpenCV DNN graph (vision/metric_net.h). The reference forward kept beside it does
+// each convolution as im2col followed by one sgemm against the HWIO filter viewed as [kh*kw*Cin, Cout].
 #include "faces/embedding_net.h"
 
 #include <cblas.h>
@@ -7,6 +8,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+
+#include "vision/metric_net.h"
 
 namespace triage::faces {
 namespace {
@@ -30,28 +33,14 @@ struct Activation {
   }
 };
 
-struct Conv {
-  int kernel = 0;
-  int cin = 0;
-  int cout = 0;
-  int stride = 1;
-  bool same = true;            // TF SAME padding, else VALID
-  std::vector<float> filters;  // [kernel*kernel*cin, cout], scale folded in
-  std::vector<float> offset;   // [cout]: bias * scale + scale bias
-};
-
-struct Block {
-  Conv conv1;
-  Conv conv2;
-  bool down = false;  // stride-2 first conv and an average-pooled shortcut
-};
+using Conv = vision::ConvWeights;  // bias = conv bias * scale + scale bias
+using Block = vision::ResidualBlockWeights;
 
 }  // namespace
 
 struct EmbeddingNet::Layers {
-  Conv stem;
-  std::vector<Block> blocks;
-  std::vector<float> fc;  // [256, 128]
+  vision::MetricNetWeights weights;  // stem, blocks and fc [256, 128] with the scale folded in
+  std::unique_ptr<vision::MetricNetGraph> graph;
 };
 
 namespace {
@@ -68,7 +57,7 @@ base::Result<Conv> LoadConv(const TfjsWeights& weights, const std::string& prefi
   Conv conv{kernel, cin, cout, stride, same, (*filters)->values, std::vector<float>(cout)};
   const std::vector<float>& s = (*scale)->values;
   for (size_t i = 0; i < conv.filters.size(); ++i) conv.filters[i] *= s[i % cout];
-  for (int c = 0; c < cout; ++c) conv.offset[c] = (*bias)->values[c] * s[c] + (*scale_bias)->values[c];
+  for (int c = 0; c < cout; ++c) conv.bias[c] = (*bias)->values[c] * s[c] + (*scale_bias)->values[c];
   return conv;
 }
 
@@ -115,7 +104,7 @@ void RunConv(const Conv& conv, const Activation& in, bool relu, Activation* out,
   for (int r = 0; r < rows; ++r) {
     float* px = out->data.data() + static_cast<size_t>(r) * conv.cout;
     for (int c = 0; c < conv.cout; ++c) {
-      const float v = px[c] + conv.offset[c];
+      const float v = px[c] + conv.bias[c];
       px[c] = relu ? std::max(v, 0.0f) : v;
     }
   }
@@ -195,9 +184,14 @@ base::Result<std::unique_ptr<EmbeddingNet>> EmbeddingNet::Load(const std::filesy
 
 base::Result<std::unique_ptr<EmbeddingNet>> EmbeddingNet::FromWeights(const TfjsWeights& weights) {
   auto layers = std::make_unique<Layers>();
+  vision::MetricNetWeights& net = layers->weights;
+  net.chip_px = kEmbeddingChipPx;
+  net.mean_rgb = {kMeanRgb[0], kMeanRgb[1], kMeanRgb[2]};
+  net.input_divisor = kInputDivisor;
+  net.embedding_size = kEmbeddingSize;
   base::Result<Conv> stem = LoadConv(weights, "conv32_down", 7, 3, 32, 2, /*same=*/false);
   if (!stem.ok()) return stem.status();
-  layers->stem = std::move(stem.value());
+  net.stem = std::move(stem.value());
   for (const BlockSpec& spec : kBlocks) {
     const std::string name = spec.name;
     base::Result<Conv> conv1 = LoadConv(weights, name + "/conv1", 3, spec.cin, spec.cout, spec.down ? 2 : 1,
@@ -205,34 +199,42 @@ base::Result<std::unique_ptr<EmbeddingNet>> EmbeddingNet::FromWeights(const Tfjs
     if (!conv1.ok()) return conv1.status();
     base::Result<Conv> conv2 = LoadConv(weights, name + "/conv2", 3, spec.cout, spec.cout, 1, /*same=*/true);
     if (!conv2.ok()) return conv2.status();
-    layers->blocks.push_back({std::move(conv1.value()), std::move(conv2.value()), spec.down});
+    net.blocks.push_back({std::move(conv1.value()), std::move(conv2.value()), spec.down});
   }
   base::Result<const Tensor*> fc = weights.Get("fc", {kFinalChannels, kEmbeddingSize});
   if (!fc.ok()) return fc.status();
-  layers->fc = (*fc)->values;
+  net.fc = (*fc)->values;
+  base::Result<std::unique_ptr<vision::MetricNetGraph>> graph = vision::MetricNetGraph::Build(net);
+  if (!graph.ok()) return graph.status();
+  layers->graph = std::move(graph.value());
   return std::unique_ptr<EmbeddingNet>(new EmbeddingNet(std::move(layers)));
 }
 
 base::Result<std::vector<float>> EmbeddingNet::Embed(const model::RgbImage& chip) const {
+  return layers_->graph->Embed(chip);
+}
+
+base::Result<std::vector<float>> EmbeddingNet::EmbedReference(const model::RgbImage& chip) const {
   if (chip.width != kEmbeddingChipPx || chip.height != kEmbeddingChipPx ||
       chip.pixels.size() != static_cast<size_t>(kEmbeddingChipPx) * kEmbeddingChipPx * 3) {
     return base::Status::InvalidArgument("embedding needs a 150x150 RGB chip, got " + std::to_string(chip.width) + "x" +
                                          std::to_string(chip.height));
   }
+  const vision::MetricNetWeights& net = layers_->weights;
   Activation x, a, b;
   std::vector<float> cols;
   x.Resize(chip.height, chip.width, 3);
   for (size_t i = 0; i < chip.pixels.size(); ++i) x.data[i] = (chip.pixels[i] - kMeanRgb[i % 3]) / kInputDivisor;
-  RunConv(layers_->stem, x, /*relu=*/true, &a, &cols);
+  RunConv(net.stem, x, /*relu=*/true, &a, &cols);
   Pool(a, 3, /*max=*/true, &x);
-  for (const Block& block : layers_->blocks) RunBlock(block, &x, &a, &b, &cols);
+  for (const Block& block : net.blocks) RunBlock(block, &x, &a, &b, &cols);
   std::vector<float> pooled(x.c, 0.0f);
   const int pixels = x.h * x.w;
   for (int p = 0; p < pixels; ++p) {
     for (int c = 0; c < x.c; ++c) pooled[c] += x.data[static_cast<size_t>(p) * x.c + c] / pixels;
   }
   std::vector<float> embedding(kEmbeddingSize, 0.0f);
-  cblas_sgemv(CblasRowMajor, CblasTrans, kFinalChannels, kEmbeddingSize, 1.0f, layers_->fc.data(), kEmbeddingSize,
+  cblas_sgemv(CblasRowMajor, CblasTrans, kFinalChannels, kEmbeddingSize, 1.0f, net.fc.data(), kEmbeddingSize,
               pooled.data(), 1, 0.0f, embedding.data(), 1);
   return embedding;
 }

@@ -1,5 +1,5 @@
 // The 128-d face embedding network (a ResNet metric net in the layout of dlib's face recognition model), run on
-// CPU with im2col + OpenBLAS sgemm over NHWC activations.
+// CPU through OpenCV DNN's convolution kernels; a plain im2col + OpenBLAS sgemm forward is kept as the reference.
 #pragma once
 
 #include <filesystem>
@@ -16,7 +16,8 @@ namespace triage::faces {
 inline constexpr int kEmbeddingSize = 128;
 inline constexpr int kEmbeddingChipPx = 150;
 
-// Immutable after loading; Embed is safe to call from several threads at once (scratch is per call).
+// Immutable after loading; every Embed* method is safe to call from several threads at once (scratch is per call,
+// network instances are pooled).
 class EmbeddingNet {
  public:
   // Loads face_recognition_model-weights_manifest.json and its shard; kCorrupt naming the tensor when a weight
@@ -30,6 +31,9 @@ class EmbeddingNet {
   // The 128 floats for an aligned kEmbeddingChipPx square chip (not unit length: compare with Euclidean
   // distance, same person below ~0.6). kInvalidArgument when the chip has another size.
   base::Result<std::vector<float>> Embed(const model::RgbImage& chip) const;
+  // The same function computed by the reference forward (im2col + sgemm, NHWC): slower, kept to check the graph
+  // against (tests) and to compare speeds (bench/faces/face_speed).
+  base::Result<std::vector<float>> EmbedReference(const model::RgbImage& chip) const;
 
  private:
   struct Layers;

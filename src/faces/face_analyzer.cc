@@ -20,7 +20,8 @@ ModelPaths ResolveModelPaths(const FaceOptions& options) {
 namespace {
 
 base::Result<std::unique_ptr<vision::FaceDetector>> OpenDetector(const FaceOptions& options, const ModelPaths& paths) {
-  const vision::FaceDetectorOptions limits{options.min_face_size_px, options.min_detection_score};
+  vision::FaceDetectorOptions limits{options.min_face_size_px, options.min_detection_score};
+  limits.min_face_fraction = options.min_face_fraction;
   if (options.detector == "hog") return vision::FaceDetector::OpenHog(limits);
   if (options.detector != "blazeface") {
     return base::Status::InvalidArgument("unknown face detector '" + options.detector + "' (blazeface or hog)");

@@ -28,6 +28,9 @@ struct FaceOptions {
   int min_face_size_px = 40;
   // Detections scoring below this are ignored. Range 0..1; default 0.65.
   double min_detection_score = 0.65;
+  // Tiles look for faces down to max(min_face_size_px, this share of the image's long side). Range 0..1; 0 = off;
+  // default 0.025.
+  double min_face_fraction = 0.025;
   // "blazeface" (default; falls back to "hog" when the BlazeFace ONNX file is absent) or "hog" (dlib's HOG
   // detector: no weights, slower, misses small and turned faces).
   std::string detector = "blazeface";
@@ -49,8 +52,9 @@ class FaceAnalyzer {
   // Loads the detector, the landmark model and the embedding net. kNotFound names a missing model file, kCorrupt
   // one that does not load; kInvalidArgument for an unknown detector name.
   static base::Result<std::unique_ptr<FaceAnalyzer>> Open(const FaceOptions& options);
-  // An analyzer with another detector or other detection limits (detector, min_face_size_px, min_detection_score of
-  // `options`) that shares this one's landmark model and embedding net: cheap, for a config change at run time.
+  // An analyzer with another detector or other detection limits (detector, min_face_size_px, min_face_fraction,
+  // min_detection_score of `options`) that shares this one's landmark model and embedding net: cheap, for a config
+  // change at run time.
   base::Result<std::unique_ptr<FaceAnalyzer>> WithDetection(const FaceOptions& options) const;
   ~FaceAnalyzer();
   FaceAnalyzer(const FaceAnalyzer&) = delete;

@@ -11,13 +11,14 @@ faces::FaceOptions OptionsFor(const config::Config& config, const std::string& m
   options.model_dir = model_dir;
   options.min_face_size_px = config.analysis.min_face_size_px;
   options.min_detection_score = config.analysis.min_detection_confidence;
+  options.min_face_fraction = config.analysis.min_face_fraction;
   options.detector = config.analysis.detector;
   return options;
 }
 
 bool SameDetection(const faces::FaceOptions& a, const faces::FaceOptions& b) {
   return a.detector == b.detector && a.min_face_size_px == b.min_face_size_px &&
-         a.min_detection_score == b.min_detection_score;
+         a.min_face_fraction == b.min_face_fraction && a.min_detection_score == b.min_detection_score;
 }
 
 }  // namespace

@@ -173,7 +173,9 @@ class BlazeFaceDetector final : public FaceDetector {
   // dark textured regions for faces (a 0.86 score on a shadowed background in a face-api sample).
   base::Status RunTiles(const model::RgbImage& image, std::vector<FaceDetection>* found) const {
     const double min_score = std::max(options_.min_score, kTileMinScore);
-    for (const DetectionSquare& tile : PlanFaceTiles(image.width, image.height, options_.min_face_size_px, {})) {
+    const int min_face_px =
+        TiledMinFacePx(image.width, image.height, options_.min_face_size_px, options_.min_face_fraction);
+    for (const DetectionSquare& tile : PlanFaceTiles(image.width, image.height, min_face_px, {})) {
       std::vector<FaceDetection> in_tile;
       TRIAGE_RETURN_IF_ERROR(RunPass(image, tile, min_score, &in_tile));
       std::erase_if(in_tile, [&](const FaceDetection& d) {

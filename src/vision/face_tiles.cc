@@ -23,6 +23,11 @@ DetectionSquare WholeImageSquare(int width, int height, float margin) {
   return {(width - side) / 2, (height - side) / 2, side};
 }
 
+int TiledMinFacePx(int width, int height, int min_face_px, double min_face_fraction) {
+  const double share_px = std::ceil(min_face_fraction * std::max(width, height) - 1e-9);
+  return std::max(min_face_px, static_cast<int>(share_px));
+}
+
 float WholeImageMinFacePx(int width, int height, const FaceTilingOptions& options) {
   return options.min_face_net_px * static_cast<float>(std::max(width, height)) / options.network_px;
 }

@@ -34,6 +34,11 @@ DetectionSquare WholeImageSquare(int width, int height, float margin);
 // REQUIRES: width, height, min_face_px > 0.
 std::vector<DetectionSquare> PlanFaceTiles(int width, int height, int min_face_px, const FaceTilingOptions& options);
 
+// The narrowest face (image pixels) the tiles look for in a width x height image: `min_face_px`, or
+// `min_face_fraction` of the long side when that is larger (rounded up), so that small rasters keep their smallest
+// faces while large ones are not searched for faces that are a tiny share of the picture. REQUIRES: fraction >= 0.
+int TiledMinFacePx(int width, int height, int min_face_px, double min_face_fraction);
+
 // The narrowest face (image pixels) the whole-image square shows at `options.min_face_net_px` network pixels.
 float WholeImageMinFacePx(int width, int height, const FaceTilingOptions& options);
 

@@ -46,6 +46,17 @@ TEST(FaceTilesTest, EveryFaceTooSmallForTheWholeImageLiesWhollyInATileThatShowsI
   }
 }
 
+TEST(FaceTilesTest, TilesLookForTheLargerOfTheMinimumSizeAndTheShareOfTheLongSide) {
+  EXPECT_EQ(TiledMinFacePx(1600, 1200, 40, 0.025), 40);   // the default raster keeps its 40 px
+  EXPECT_EQ(TiledMinFacePx(500, 375, 40, 0.025), 40);     // a small raster too
+  EXPECT_EQ(TiledMinFacePx(1200, 3000, 40, 0.025), 75);   // portrait: the long side counts
+  EXPECT_EQ(TiledMinFacePx(1600, 1200, 40, 0.0301), 49);  // rounded up
+  EXPECT_EQ(TiledMinFacePx(4000, 3000, 40, 0), 40);       // 0 = off
+  const FaceTilingOptions options;
+  EXPECT_LT(PlanFaceTiles(3000, 2000, TiledMinFacePx(3000, 2000, 40, 0.025), options).size(),
+            PlanFaceTiles(3000, 2000, 40, options).size() / 3);
+}
+
 TEST(FaceTilesTest, TilesStayInsideAnImageLargerThanThemAndNeverMagnifyBeyondTheCap) {
   const FaceTilingOptions options;
   const std::vector<DetectionSquare> tiles = PlanFaceTiles(1600, 900, 10, options);
@@ -72,9 +83,10 @@ std::string BlazeFacePath() {
   return dir + "/blazeface/ONNX/face_detection_back_256x256_barracuda.onnx";
 }
 
-std::unique_ptr<FaceDetector> Open(bool tiles) {
+std::unique_ptr<FaceDetector> Open(bool tiles, double min_face_fraction = FaceDetectorOptions{}.min_face_fraction) {
   FaceDetectorOptions options;
   options.tile_small_faces = tiles;
+  options.min_face_fraction = min_face_fraction;
   base::Result<std::unique_ptr<FaceDetector>> detector = FaceDetector::OpenBlazeFace(BlazeFacePath(), options);
   EXPECT_TRUE(detector.ok()) << detector.status().ToString();
   return detector.ok() ? std::move(detector.value()) : nullptr;
@@ -152,6 +164,20 @@ TEST(FaceTilesTest, TilesFindASmallFaceTheWholeImagePassMissesWhereItLies) {
   const model::Box& a = alone->front().box;
   ExpectNear(found->front().box, {a.x + left, a.y + top, a.width, a.height}, 4);
   ExpectNear(found->front().box, pasted.face, 6);
+}
+
+TEST(FaceTilesTest, ALargeRasterIsSearchedOnlyForFacesAboveTheShareOfItsLongSide) {
+  auto by_default = Open(true), by_share = Open(true, 0.09), whole = Open(false);
+  ASSERT_TRUE(by_default && by_share && whole);
+  // A 42 px face: the default (0.025 of 1600 px = 40 px) looks for it; 0.09 (144 px) does not.
+  const Pasted pasted = PasteFace(*whole, 1600, 1200, 42, 700, 500);
+  base::Result<std::vector<FaceDetection>> found = by_default->Detect(pasted.canvas);
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->size(), 1u);
+  ExpectNear(found->front().box, pasted.face, 6);
+  base::Result<std::vector<FaceDetection>> skipped = by_share->Detect(pasted.canvas);
+  ASSERT_TRUE(skipped.ok());
+  EXPECT_TRUE(skipped->empty());
 }
 
 TEST(FaceTilesTest, AFaceAcrossATileEdgeOrInsideTheOverlapIsFoundOnce) {

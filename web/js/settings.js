@@ -7,6 +7,7 @@ const THRESHOLDS = [
   ['max_faces_per_image', 'Most faces an auto-sorted photo may have', '1'],
   ['match_distance', 'Largest face distance that can still match (0.1–2)', '0.01'],
   ['min_face_size', 'Smallest face in pixels', '1'],
+  ['min_face_fraction', 'Smallest face searched for, share of the long side (0–0.09)', '0.005'],
   ['min_detection_confidence', 'Minimum face detection score (0–1)', '0.01'],
   ['min_sharpness', 'Minimum sharpness (0 = off)', '1'],
 ];
