@@ -28,6 +28,7 @@ void ForEachNumber(Metrics& m, Fn fn) {
   fn("noise_sigma", m.noise_sigma);
   fn("luma_noise_sigma", m.luma_noise_sigma);
   fn("blockiness", m.blockiness);
+  fn("posterized_percent", m.posterized_percent);
   fn("dynamic_range_stops", m.dynamic_range_stops);
   fn("contrast", m.contrast);
   fn("colourfulness", m.colourfulness);

@@ -26,6 +26,7 @@ struct QualityMetrics {
   double noise_sigma = 0;            // Immerkaer's estimate of Gaussian noise on the decoded raster's luma, grey levels
   double luma_noise_sigma = 0;       // the same on the working raster (what noise adds to the Laplacian's variance)
   double blockiness = 1;             // JPEG 8x8 grid: mean step across block edges / elsewhere (1 = none)
+  double posterized_percent = 0;     // tone levels left empty inside each channel's occupied range (a stretch), 0..100
   double dynamic_range_stops = 0;    // log2 of the 98th over the 2nd percentile of linear luminance
   double contrast = 0;               // RMS contrast: standard deviation of luma, 0..1
   double colourfulness = 0;          // Hasler and Suesstrunk's M (0 grey .. ~100+ very colourful)
@@ -106,7 +107,7 @@ struct QualityRules {
   // open-eyed test photos (0.196-0.26), so the default is faces::kClosedEyeAspectRatio.
   double blink_ear_threshold = 0.15;
   double max_face_turn_deg = 35;             // faces turned further are not judged for blinks
-  double macro_isolation = 50;               // isolation above (no face) -> macro
+  double macro_isolation = 60;               // isolation above (no face) -> macro
   double monochrome_saturation_percent = 5;  // mean saturation below -> monochrome
   // composition
   double power_point_weight = 2.0;

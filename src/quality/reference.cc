@@ -20,10 +20,10 @@ double Percentile(std::vector<double> values, double percent) {
 
 const std::map<std::string, double>& BuiltinAnchors() {
   // Goodness at about the 90th percentile of the bench photo set (wallpaper photos of 1-2 MP, see bench/quality),
-  // except resolution, anchored at a 12 MP camera.
+  // except resolution, anchored at a 12 MP camera (log2(1 + 12)).
   static const std::map<std::string, double> kAnchors = {
       {"sharpness", 11.0}, {"face_sharpness", 9.2}, {"exposure", 0.97},   {"noise", 0.88},     {"dynamic_range", 10},
-      {"contrast", 0.28},  {"colour", 100},         {"composition", 0.7}, {"technical", 0.93}, {"resolution", 12}};
+      {"contrast", 0.28},  {"colour", 100},         {"composition", 0.7}, {"technical", 0.93}, {"resolution", 3.7}};
   return kAnchors;
 }
 

@@ -12,14 +12,18 @@
 namespace triage::quality {
 namespace {
 
-constexpr double kHighlightTarget = 0.92;      // 98th luma percentile a full exposure reaches
-constexpr double kDarkHighlightTarget = 0.6;   // ... in a night, astro or long exposure
-constexpr double kClippingCost = 3;            // exposure goodness lost per unit share of clipped pixels
-constexpr double kLaplacianNoiseGain = 20;     // sum of the squared Laplacian kernel taps
-constexpr double kNoiseFloor = 1;              // grey levels of estimated noise not taken out of the sharpness
-constexpr double kBlockinessThreshold = 1.15;  // JPEG block edges this much stronger than the rest: visible
-constexpr double kBlockinessPointsPerUnit = 3;
-constexpr double kBlockinessMaxPoints = 1.5;
+constexpr double kHighlightTarget = 0.92;     // 98th luma percentile a full exposure reaches
+constexpr double kDarkHighlightTarget = 0.6;  // ... in a night, astro or long exposure
+constexpr double kShadowClippingCost = 3;     // exposure goodness lost per unit share of pixels crushed to black
+constexpr double kHighlightClippingCost = 6;  // ... blown to white: a blown highlight shows, a crushed shadow less
+constexpr double kLaplacianNoiseGain = 20;    // sum of the squared Laplacian kernel taps
+constexpr double kNoiseFloor = 0.25;          // grey levels of estimated noise not taken out of the sharpness
+constexpr double kBlockinessThreshold = 1.2;  // JPEG block edges this much stronger than the rest: visible
+constexpr double kBlockinessPointsPerUnit = 2;
+constexpr double kBlockinessMaxPoints = 2.5;
+constexpr double kPosterizedThresholdPercent = 5;  // empty tone levels a picture may have without visible banding
+constexpr double kPosterizedPointsPerPercent = 0.06;
+constexpr double kPosterizedMaxPoints = 2;
 constexpr double kWideAperture = 2.8;  // f-numbers at or below: shallow depth of field is intended
 constexpr double kApertureIsolationBoost = 1.25;
 constexpr double kHighIso = 800;  // above this, noise reduction softens detail
@@ -76,6 +80,13 @@ std::vector<model::Penalty> Penalties(const model::QualityMetrics& m, const mode
                    std::min(kBlockinessMaxPoints, (m.blockiness - kBlockinessThreshold) * kBlockinessPointsPerUnit),
                    fmt::format("JPEG blocks are visible (block edges {:.2f}x the rest)", m.blockiness)});
   }
+  if (m.posterized_percent > kPosterizedThresholdPercent) {
+    out.push_back({"posterization",
+                   std::min(kPosterizedMaxPoints,
+                            (m.posterized_percent - kPosterizedThresholdPercent) * kPosterizedPointsPerPercent),
+                   fmt::format("{:.0f}% of the tone levels are missing: the tones were stretched (banding)",
+                               m.posterized_percent)});
+  }
   bool intended = r.silhouette_detection && m.silhouette;
   double excess = std::max(0.0, m.highlight_clip_percent - r.highlight_clip_threshold_percent) +
                   std::max(0.0, m.shadow_clip_percent - r.shadow_clip_threshold_percent);
@@ -128,7 +139,7 @@ DimensionValue Measure(const std::string& d, const model::QualityMetrics& m, con
   // The variance of the Laplacian spans four orders of magnitude between a soft and a crisp photo: judged on a log
   // scale, so that halving it costs the same wherever it starts.
   // Noise adds 20 sigma^2 to the variance of the (4-neighbour) Laplacian: taken out, so that noise never reads as
-  // detail. The first grey level of "noise" is left in: on soft pictures the estimator reads fine texture.
+  // detail. A quarter grey level of "noise" is left in: on clean, soft pictures the estimator reads fine texture.
   if (d == "sharpness") {
     double excess = std::max(0.0, m.luma_noise_sigma - kNoiseFloor);
     double raw = std::max(0.0, m.sharpness - kLaplacianNoiseGain * excess * excess) * IsoCompensation(info, r);
@@ -143,8 +154,9 @@ DimensionValue Measure(const std::string& d, const model::QualityMetrics& m, con
   // not asked to reach as high.
   if (d == "exposure") {
     double reach = std::min(1.0, m.highlight_level / (Dark(category) ? kDarkHighlightTarget : kHighlightTarget));
-    double clipped = (m.highlight_clip_percent + m.shadow_clip_percent) / 100;
-    return {m.mean_luminance, std::max(0.0, reach - kClippingCost * clipped)};
+    double cost =
+        (kHighlightClippingCost * m.highlight_clip_percent + kShadowClippingCost * m.shadow_clip_percent) / 100;
+    return {m.mean_luminance, std::max(0.0, reach - cost)};
   }
   if (d == "noise") return {m.noise_sigma, std::exp(-m.noise_sigma / 4)};
   if (d == "dynamic_range") return {m.dynamic_range_stops, std::min(m.dynamic_range_stops, 12.0)};
@@ -156,8 +168,9 @@ DimensionValue Measure(const std::string& d, const model::QualityMetrics& m, con
   }
   if (d == "technical") return {m.brisque, std::max(0.0, 100 - m.brisque) / 100, m.brisque >= 0};
   if (d == "resolution") {
+    // Halving the side costs the same at any size: log2 of the megapixels (plus one, so that it stays positive).
     double mp = double(info.width) * info.height / 1e6;
-    return {mp, std::min(mp, 24.0)};
+    return {mp, std::log2(1 + std::min(mp, 24.0))};
   }
   return {0, 0, false};
 }

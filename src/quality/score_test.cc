@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "quality/reference.h"
 
 namespace triage::quality {
@@ -50,8 +52,9 @@ TEST(ScoreTest, CategoriesFollowTheRulesInPriorityOrder) {
       {"dark", [](auto& m, auto&) { m.mean_luminance = 0.1; }, "night"},
       {"ISO 6400", [](auto&, auto& i) { i.iso = 6400; }, "night"},
       {"no colour", [](auto& m, auto&) { m.mean_saturation = 0.02; }, "monochrome"},
-      {"isolated subject", [](auto& m, auto&) { m.isolation = 60; }, "macro"},
-      {"wide aperture boost", [](auto& m, auto& i) { m.isolation = 45, i.f_number = 1.8; }, "macro"},
+      {"isolated subject", [](auto& m, auto&) { m.isolation = 70; }, "macro"},
+      {"wide aperture boost", [](auto& m, auto& i) { m.isolation = 50, i.f_number = 1.8; }, "macro"},
+      {"isolation below the threshold", [](auto& m, auto&) { m.isolation = 55; }, "others"},
       {"horizon", [](auto& m, auto&) { m.has_horizon = true; }, "landscape"},
       {"horizon, portrait frame", [](auto& m, auto& i) { m.has_horizon = true, i.width = 3000, i.height = 4000; },
        "others"},
@@ -135,6 +138,57 @@ TEST(ScoreTest, WorseMeasuresScoreLower) {
   dark.highlight_level = 0.45;  // underexposed: the top of the range stays empty
   EXPECT_LT(Score(dark, Info(), rules, {}).aggregate, Score(good, Info(), rules, {}).aggregate);
   EXPECT_LT(Score(good, Info(800, 600), rules, {}).aggregate, Score(good, Info(), rules, {}).aggregate);
+}
+
+double PenaltyPoints(const model::QualityScore& s, const std::string& name) {
+  for (const auto& p : s.penalties) {
+    if (p.name == name) return p.points;
+  }
+  return 0;
+}
+
+TEST(ScoreTest, CompressionPenaltyGrowsWithBlockiness) {
+  model::QualityRules rules;
+  model::QualityMetrics m = Daylight();
+  m.blockiness = 1.1;  // below 1.2: not visible
+  EXPECT_EQ(PenaltyPoints(Score(m, Info(), rules, {}), "compression"), 0);
+  m.blockiness = 1.45;  // (1.45 - 1.2) * 2
+  EXPECT_NEAR(PenaltyPoints(Score(m, Info(), rules, {}), "compression"), 0.5, 1e-9);
+  m.blockiness = 2.2;
+  EXPECT_NEAR(PenaltyPoints(Score(m, Info(), rules, {}), "compression"), 2.0, 1e-9);
+  m.blockiness = 5;  // capped
+  EXPECT_NEAR(PenaltyPoints(Score(m, Info(), rules, {}), "compression"), 2.5, 1e-9);
+}
+
+TEST(ScoreTest, PosterizedTonesArePenalised) {
+  model::QualityRules rules;
+  model::QualityMetrics m = Daylight();
+  m.posterized_percent = 3;
+  auto clean = Score(m, Info(), rules, {});
+  EXPECT_EQ(PenaltyPoints(clean, "posterization"), 0);
+  m.posterized_percent = 37.5;  // what pushing an 8-bit picture by +1.5 EV leaves: capped at 2
+  auto pushed = Score(m, Info(), rules, {});
+  EXPECT_NEAR(PenaltyPoints(pushed, "posterization"), 1.95, 1e-9);
+  EXPECT_LT(pushed.aggregate, clean.aggregate);
+}
+
+TEST(ScoreTest, BlownHighlightsCostMoreExposureThanCrushedShadows) {
+  model::QualityRules rules;
+  model::QualityMetrics blown = Daylight(), crushed = Daylight();
+  blown.highlight_clip_percent = 8;
+  crushed.shadow_clip_percent = 8;
+  double clean = Measure("exposure", Daylight(), Info(), "others", rules).goodness;
+  double b = Measure("exposure", blown, Info(), "others", rules).goodness;
+  double c = Measure("exposure", crushed, Info(), "others", rules).goodness;
+  EXPECT_NEAR(clean - b, 0.48, 1e-9);
+  EXPECT_NEAR(clean - c, 0.24, 1e-9);
+}
+
+TEST(ScoreTest, HalvingTheSideCostsTheSameResolutionScoreAtAnySize) {
+  model::QualityRules rules;
+  auto goodness = [&](int w, int h) { return Measure("resolution", Daylight(), Info(w, h), "others", rules).goodness; };
+  EXPECT_GT(goodness(1600, 1000), goodness(800, 500));
+  EXPECT_NEAR(goodness(4000, 3000), std::log2(13), 1e-9);
 }
 
 TEST(ScoreTest, UnmeasuredImageIsNotScored) { EXPECT_FALSE(Score({}, Info(), {}, {}).scored); }

@@ -16,9 +16,11 @@ namespace {
 // Debian's opencv-data ships the LIVE-trained BRISQUE model here.
 constexpr const char* kBrisqueModel = "/usr/share/opencv4/quality/brisque_model_live.yml";
 constexpr const char* kBrisqueRange = "/usr/share/opencv4/quality/brisque_range_live.yml";
-constexpr int kBrisqueSidePx = 512;  // BRISQUE's statistics are local; half the working raster suffices
+constexpr int kBrisqueSidePx = 512;  // BRISQUE's statistics are local: a crop of this side suffices
 constexpr int kSaliencySidePx = 64;  // spectral residual works on a thumbnail
 constexpr int kLinesSidePx = 512;
+constexpr double kEdgeThresholdPerStddev = 1.0;  // Canny's lower threshold per grey level of standard deviation
+constexpr double kMinEdgeThreshold = 8;
 constexpr double kThirdsSpread = 0.12;  // distance to a power point (fraction of the frame) scoring exp(-1)
 
 double Radians(double deg) { return deg * M_PI / 180; }
@@ -68,7 +70,11 @@ double Thirds(cv::Point2d p) {
 // Hough segments: the longest near-horizontal one is the horizon; diagonal ones are leading lines.
 void Lines(const cv::Mat& grey, model::QualityMetrics& q) {
   cv::Mat small = Shrunk(grey, kLinesSidePx), edges;
-  cv::Canny(small, edges, 60, 180);
+  // Edge thresholds follow the picture's contrast, so that brightening or darkening it finds the same lines.
+  cv::Scalar mean, stddev;
+  cv::meanStdDev(small, mean, stddev);
+  const double low = std::max(kMinEdgeThreshold, kEdgeThresholdPerStddev * stddev[0]);
+  cv::Canny(small, edges, low, 3 * low);
   std::vector<cv::Vec4i> segments;
   double diagonal = std::hypot(small.cols, small.rows);
   cv::HoughLinesP(edges, segments, 1, Radians(1), 60, 0.15 * diagonal, 6);
@@ -128,7 +134,10 @@ double Brisque(const cv::Mat& grey) {
   // The model is loaded once per thread: compute() keeps state in the object.
   thread_local cv::Ptr<cv::quality::QualityBRISQUE> model =
       cv::quality::QualityBRISQUE::create(kBrisqueModel, kBrisqueRange);
-  double score = model->compute(Shrunk(grey, kBrisqueSidePx))[0];
+  // A centre crop of the decoded raster at its own scale: BRISQUE reads pixel-level statistics (noise, JPEG blocks,
+  // blur), which shrinking the raster would average away.
+  const int w = std::min(grey.cols, kBrisqueSidePx), h = std::min(grey.rows, kBrisqueSidePx);
+  double score = model->compute(grey(cv::Rect((grey.cols - w) / 2, (grey.rows - h) / 2, w, h)))[0];
   return std::clamp(score, 0.0, 100.0);
 }
 

@@ -9,7 +9,8 @@
 
 namespace triage::vision::internal {
 
-// BRISQUE score (0 best .. 100) of an 8-bit grey raster, or -1 without the model files.
+// BRISQUE score (0 best .. 100) of an 8-bit grey raster (the decoded one: a centre crop of it is measured at its
+// own scale), or -1 without the model files.
 double Brisque(const cv::Mat& grey);
 
 // Rule-of-thirds placement (largest face, else the saliency peak), horizon tilt and leading lines. `to_working`

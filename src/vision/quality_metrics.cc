@@ -4,6 +4,7 @@
 #include "vision/quality_metrics.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 #include <opencv2/core.hpp>
@@ -14,11 +15,14 @@
 namespace triage::vision {
 namespace {
 
-constexpr int kShadowClipLevel = 2;       // luma at or below: pure black
-constexpr int kHighlightClipLevel = 253;  // luma at or above: pure white
-constexpr double kOversaturated = 0.9;    // saturation above which a pixel counts as oversaturated
-constexpr int kIsolationTiles = 8;        // tiles per side for the isolation measure
+constexpr int kShadowClipLevel = 2;         // luma at or below: pure black
+constexpr int kHighlightClipLevel = 253;    // luma at or above: pure white
+constexpr double kOversaturated = 0.9;      // saturation above which a pixel counts as oversaturated
+constexpr int kIsolationTiles = 8;          // tiles per side for the isolation measure
+constexpr int kIsolationSidePx = 256;       // raster the isolation measure works on
+constexpr double kLaplacianNoiseGain = 20;  // what Gaussian noise of sigma 1 adds to the Laplacian's variance
 constexpr int kColourSidePx = 512;
+constexpr double kMinStepGreyLevels = 0.25;  // mean step below which a raster counts as flat (blockiness)
 
 double Variance(const cv::Mat& m) {
   cv::Scalar mean, stddev;
@@ -26,13 +30,25 @@ double Variance(const cv::Mat& m) {
   return stddev[0] * stddev[0];
 }
 
-// Sharpest tile over the median tile, from the Laplacian: high when one part is in focus and the rest is not.
-double Isolation(const cv::Mat& lap) {
+// Sharpest tile over the median tile of a coarse raster's Laplacian, with what noise adds to each tile's variance
+// taken out: high when one part is in focus and the rest is not. Subject isolation is a coarse-scale property (a
+// defocused background stays smooth at kIsolationSidePx); at that scale neither a slight blur nor grain decides it.
+double Isolation(const cv::Mat& grey, double noise_sigma) {
+  cv::Mat small = grey, lap;
+  const int side = std::max(grey.cols, grey.rows);
+  if (side > kIsolationSidePx) {
+    const double f = double(kIsolationSidePx) / side;
+    cv::resize(grey, small, cv::Size(), f, f, cv::INTER_AREA);
+    noise_sigma *= f;  // white noise averaged over 1/f x 1/f pixels
+  }
+  cv::Laplacian(small, lap, CV_32F);
   std::vector<double> tiles;
   int tw = lap.cols / kIsolationTiles, th = lap.rows / kIsolationTiles;
   if (tw < 4 || th < 4) return 1;
+  const double noise_variance = kLaplacianNoiseGain * noise_sigma * noise_sigma;
   for (int ty = 0; ty < kIsolationTiles; ++ty) {
-    for (int tx = 0; tx < kIsolationTiles; ++tx) tiles.push_back(Variance(lap(cv::Rect(tx * tw, ty * th, tw, th))));
+    for (int tx = 0; tx < kIsolationTiles; ++tx)
+      tiles.push_back(std::max(0.0, Variance(lap(cv::Rect(tx * tw, ty * th, tw, th))) - noise_variance));
   }
   std::sort(tiles.begin(), tiles.end());
   return tiles.back() / (tiles[tiles.size() / 2] + 1.0);
@@ -51,10 +67,14 @@ cv::Mat MeasureFocus(const cv::Mat& grey, model::QualityMetrics& q) {
   cv::Mat lap;
   cv::Laplacian(grey, lap, CV_32F);
   q.sharpness = Variance(lap);
-  q.isolation = Isolation(lap);
   cv::Mat energy = Energy(grey);
   q.tenengrad = cv::mean(energy)[0];
   return energy;
+}
+
+cv::Mat CentreCrop(const cv::Mat& m, int width, int height) {
+  width = std::min(width, m.cols), height = std::min(height, m.rows);
+  return m(cv::Rect((m.cols - width) / 2, (m.rows - height) / 2, width, height));
 }
 
 // Pixels away from edges: squared gradient below twice its mean (edges and strong texture would read as noise).
@@ -76,30 +96,67 @@ double NoiseSigma(const cv::Mat& plane, const cv::Mat& mask) {
   return std::sqrt(M_PI / 2.0) * cv::mean(magnitude, mask)[0] / 6.0;
 }
 
-// Mean absolute step between neighbours across JPEG block edges (every 8th column and row) over the mean step
-// elsewhere. Only meaningful on a raster at the file's own scale; about 1 for an image without blocks.
-double Blockiness(const cv::Mat& grey) {
-  if (grey.cols < 32 || grey.rows < 32) return 1;
-  double edge = 0, other = 0;
-  int64_t n_edge = 0, n_other = 0;
-  for (int y = 0; y + 1 < grey.rows; ++y) {
-    const uint8_t* row = grey.ptr<uint8_t>(y);
-    const uint8_t* below = grey.ptr<uint8_t>(y + 1);
-    const bool row_edge = y % 8 == 7;
-    for (int x = 0; x + 1 < grey.cols; ++x) {
-      int h = std::abs(row[x + 1] - row[x]), v = std::abs(below[x] - row[x]);
-      if (x % 8 == 7)
-        edge += h, ++n_edge;
-      else
-        other += h, ++n_other;
-      if (row_edge)
-        edge += v, ++n_edge;
-      else
-        other += v, ++n_other;
-    }
+// Strength of a periodic component of `period` pixels in a profile of mean steps, as the ratio of the step at a
+// block edge to the step elsewhere that a spike of that period would need to produce it (1 = no blocks). From the
+// profile's Fourier coefficient at 1/period: a spike of excess e every P pixels over a floor b gives a coefficient
+// of e/P and a mean of b + e/P.
+double PeriodicStepRatio(const std::vector<double>& steps, double period) {
+  const size_t n = steps.size();
+  if (n < 4 * period) return 1;
+  double re = 0, im = 0, mean = 0;
+  for (size_t x = 0; x < n; ++x) {
+    const double phase = 2 * M_PI * double(x) / period;
+    re += steps[x] * std::cos(phase), im += steps[x] * std::sin(phase), mean += steps[x];
   }
-  double mean_other = other / std::max<int64_t>(1, n_other);
-  return mean_other > 0.5 ? (edge / std::max<int64_t>(1, n_edge)) / mean_other : 1;
+  mean /= double(n);
+  const double excess = period * std::hypot(re, im) / double(n);  // e (one spike per period)
+  const double floor = mean - excess / period;                    // b
+  return floor > 0 ? 1 + excess / std::max(floor, kMinStepGreyLevels) : 1;
+}
+
+// JPEG blockiness after Wang, Bovik and Evans (2000): blocks show as a periodic peak in the steps between
+// neighbouring columns (rows), averaged down the image, at the block period. The period is 8 pixels of the file,
+// 8 / to_full on a raster decoded smaller, so that blocks are found in a downscaled decode too. The smaller of the
+// two directions: a periodic texture rarely repeats in both at once. About 1 without blocks.
+double Blockiness(const cv::Mat& grey, double to_full) {
+  const double period = 8 / std::max(1.0, to_full);
+  if (period < 3 || grey.cols < 32 || grey.rows < 32) return 1;
+  std::vector<double> across(grey.cols - 1, 0), down(grey.rows - 1, 0);
+  for (int y = 0; y < grey.rows; ++y) {
+    const uint8_t* row = grey.ptr<uint8_t>(y);
+    const uint8_t* below = y + 1 < grey.rows ? grey.ptr<uint8_t>(y + 1) : nullptr;
+    int64_t vertical = 0;
+    for (int x = 0; x + 1 < grey.cols; ++x) {
+      across[x] += std::abs(row[x + 1] - row[x]);
+      if (below) vertical += std::abs(below[x] - row[x]);
+    }
+    if (below) down[y] = double(vertical) / (grey.cols - 1);
+  }
+  for (double& v : across) v /= grey.rows;
+  return std::min(PeriodicStepRatio(across, period), PeriodicStepRatio(down, period));
+}
+
+// Tone levels left empty inside each channel's occupied range (0.5th to 99.5th percentile), in percent, averaged
+// over the channels. A camera's or a JPEG decoder's output fills every level; stretching the tones of an 8-bit
+// picture afterwards (pushing its exposure, a levels change) leaves gaps, seen as banding in smooth gradients. Only
+// meaningful on the decoded raster: resampling fills the gaps.
+double PosterizedPercent(const cv::Mat& rgb) {
+  std::array<std::array<int64_t, 256>, 3> hist{};
+  for (int y = 0; y < rgb.rows; y += 2) {  // every other row: gaps do not depend on the sample
+    const uint8_t* row = rgb.ptr<uint8_t>(y);
+    for (int x = 0; x < rgb.cols * 3; x += 3) ++hist[0][row[x]], ++hist[1][row[x + 1]], ++hist[2][row[x + 2]];
+  }
+  double sum = 0;
+  for (const auto& h : hist) {
+    const int64_t n = std::accumulate(h.begin(), h.end(), int64_t{0});
+    int lo = 0, hi = 255;
+    for (int64_t acc = 0; lo < 255 && (acc += h[lo]) * 200 < n;) ++lo;
+    for (int64_t acc = 0; hi > 0 && (acc += h[hi]) * 200 < n;) --hi;
+    const int levels = hi - lo + 1;
+    if (levels < 32 || n < 20 * levels) continue;  // too few levels or pixels to tell a gap from chance
+    sum += 100.0 * std::count(h.begin() + lo, h.begin() + hi + 1, 0) / levels;
+  }
+  return sum / 3;
 }
 
 // Percentile (0..1) of a 256-bin histogram, as a bin index.
@@ -138,9 +195,14 @@ void MeasureExposure(const cv::Mat& grey, model::QualityMetrics& q) {
   }
   const double n = double(grey.total());
   double dark = 0, bright = 0, shadow = 0, highlight = 0;
+  // Levels within two noise sigmas of pure black or white count as clipped: noise lifts crushed pixels off the
+  // end stop without bringing their detail back. The smaller of the two estimates: on the decoded raster fine
+  // texture can read as noise.
+  const int tolerance = int(std::lround(2 * std::min(q.noise_sigma, q.luma_noise_sigma)));
+  const int shadow_level = kShadowClipLevel + tolerance, highlight_level = kHighlightClipLevel - tolerance;
   for (int i = 0; i < 256; ++i) {
-    if (i <= kShadowClipLevel) shadow += hist[i];
-    if (i >= kHighlightClipLevel) highlight += hist[i];
+    if (i <= shadow_level) shadow += hist[i];
+    if (i >= highlight_level) highlight += hist[i];
     if (i < 26) dark += hist[i];
     if (i > 153) bright += hist[i];
   }
@@ -195,7 +257,8 @@ model::QualityMetrics MeasureQuality(const model::RgbImage& image, const std::ve
     cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.pixels.data()));
     cv::Mat native_grey;
     cv::cvtColor(rgb, native_grey, cv::COLOR_RGB2GRAY);
-    q.blockiness = Blockiness(native_grey);
+    q.blockiness = Blockiness(native_grey, to_full);
+    q.posterized_percent = PosterizedPercent(rgb);
     // Every raster is brought to the working size, smaller ones enlarged: a small image is then as soft as it
     // looks at that size, and the measures compare across image and decode sizes.
     const int side = std::max(rgb.cols, rgb.rows);
@@ -209,13 +272,20 @@ model::QualityMetrics MeasureQuality(const model::RgbImage& image, const std::ve
     q.working_width = working.cols;
     q.working_height = working.rows;
     cv::Mat flat = FlatMask(MeasureFocus(grey, q));
-    MeasureExposure(native_grey, q);  // shares of pixels: any scale will do, the decoded one is exact
     q.luma_noise_sigma = NoiseSigma(grey, flat);
-    // The penalty's sigma is taken on the decoded raster itself: shrinking to the working size averages noise away.
-    q.noise_sigma =
-        grey.data == native_grey.data ? q.luma_noise_sigma : NoiseSigma(native_grey, FlatMask(Energy(native_grey)));
+    q.isolation = Isolation(grey, q.luma_noise_sigma);
+    // The penalty's sigma is taken on the decoded raster itself (shrinking to the working size averages noise away),
+    // on a centre crop of the working raster's size: noise is a property of the whole frame, and a 12 MP raster
+    // would cost ten times as much for the same estimate.
+    if (grey.data == native_grey.data) {
+      q.noise_sigma = q.luma_noise_sigma;
+    } else {
+      cv::Mat crop = CentreCrop(native_grey, grey.cols, grey.rows);
+      q.noise_sigma = NoiseSigma(crop, FlatMask(Energy(crop)));
+    }
+    MeasureExposure(native_grey, q);  // shares of pixels: any scale will do, the decoded one is exact
     MeasureColour(working, q);
-    q.brisque = internal::Brisque(grey);
+    q.brisque = internal::Brisque(native_grey);
     internal::MeasureComposition(grey, faces, to_working / to_full, q);
     internal::MeasureFaces(grey, faces, to_working / to_full, q);
     q.measured = true;

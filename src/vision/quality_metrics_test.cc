@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <random>
 
@@ -120,6 +121,93 @@ TEST(QualityMetricsTest, TiltedHorizonIsFound) {
   model::QualityMetrics q = MeasureQuality(img);
   ASSERT_TRUE(q.has_horizon);
   EXPECT_NEAR(std::abs(q.horizon_tilt_deg), 5, 1.5);
+}
+
+model::RgbImage FromMat(const cv::Mat& m) {
+  return {m.cols, m.rows, std::vector<uint8_t>(m.data, m.data + m.total() * 3)};
+}
+
+// A textured scene: the discs plus fine noise-like detail, as a photo's surfaces have.
+model::RgbImage TexturedScene(int w, int h) {
+  model::RgbImage img = Scene(w, h);
+  cv::Mat m = View(img), grain(h, w, CV_8UC3);
+  cv::randu(grain, cv::Scalar::all(0), cv::Scalar::all(24));
+  m += grain;
+  return img;
+}
+
+model::RgbImage JpegCopy(model::RgbImage img, int quality) {
+  std::vector<uint8_t> bytes;
+  cv::imencode(".jpg", View(img), bytes, {cv::IMWRITE_JPEG_QUALITY, quality});
+  return FromMat(cv::imdecode(bytes, cv::IMREAD_COLOR));  // channel order does not matter here
+}
+
+TEST(QualityMetricsTest, JpegAtQuality15IsBlockierThanTheOriginal) {
+  model::RgbImage original = TexturedScene(800, 600);
+  double clean = MeasureQuality(original).blockiness, q15 = MeasureQuality(JpegCopy(original, 15)).blockiness;
+  EXPECT_LT(clean, 1.1);
+  EXPECT_GT(q15, 1.5);
+  EXPECT_GT(q15, MeasureQuality(JpegCopy(original, 90)).blockiness);
+}
+
+TEST(QualityMetricsTest, BlocksAreFoundInARasterDecodedSmaller) {
+  // A 1600 px JPEG at quality 15 decoded at 800 px: its 8 px blocks repeat every 4 px of the raster.
+  model::RgbImage q15 = JpegCopy(TexturedScene(1600, 1200), 15), original = TexturedScene(1600, 1200);
+  cv::Mat half;
+  cv::resize(View(q15), half, cv::Size(800, 600), 0, 0, cv::INTER_AREA);
+  cv::Mat clean_half;
+  cv::resize(View(original), clean_half, cv::Size(800, 600), 0, 0, cv::INTER_AREA);
+  EXPECT_GT(MeasureQuality(FromMat(half), {}, 2.0).blockiness, 1.3);
+  EXPECT_LT(MeasureQuality(FromMat(clean_half), {}, 2.0).blockiness, 1.1);
+}
+
+TEST(QualityMetricsTest, StretchedTonesArePosterizedAndTheOriginalIsNot) {
+  model::RgbImage original = TexturedScene(800, 600), pushed = original;
+  cv::Mat p = View(pushed);
+  p.convertTo(p, CV_8UC3, 1.6);  // levels 0..159 spread over 0..255: about 3 in 8 levels stay empty
+  EXPECT_LT(MeasureQuality(original).posterized_percent, 2);
+  EXPECT_NEAR(MeasureQuality(pushed).posterized_percent, 37.5, 4);
+}
+
+TEST(QualityMetricsTest, DownscaledCopyIsLessSharpAtTheWorkingSize) {
+  model::RgbImage original = TexturedScene(1600, 1200);
+  cv::Mat half;
+  cv::resize(View(original), half, cv::Size(800, 600), 0, 0, cv::INTER_AREA);
+  model::QualityMetrics full = MeasureQuality(original), small = MeasureQuality(FromMat(half));
+  EXPECT_EQ(full.working_width, small.working_width);
+  EXPECT_GT(full.sharpness, 1.5 * small.sharpness);
+}
+
+void AddNoise(model::RgbImage& img, double sigma) {
+  cv::Mat m = View(img), f, noise(img.height, img.width, CV_32FC3);
+  m.convertTo(f, CV_32FC3);
+  cv::randn(noise, cv::Scalar::all(0), cv::Scalar::all(sigma));
+  cv::Mat(f + noise).convertTo(m, CV_8UC3);
+}
+
+TEST(QualityMetricsTest, IsolationIsHighForOneSharpPartAndSurvivesNoise) {
+  // A blurred scene with one sharp patch in the middle.
+  model::RgbImage img = TexturedScene(1200, 900), plain = TexturedScene(1200, 900);
+  cv::Mat m = View(img), sharp = m(cv::Rect(450, 340, 300, 220)).clone();
+  cv::GaussianBlur(m, m, cv::Size(), 8);
+  sharp.copyTo(m(cv::Rect(450, 340, 300, 220)));
+  const double isolated = MeasureQuality(img).isolation;
+  EXPECT_GT(isolated, 60);
+  EXPECT_LT(MeasureQuality(plain).isolation, 10);
+  // Under strong grain (what it adds to each tile taken out) it stays apart from a picture sharp all over.
+  AddNoise(img, 10);
+  AddNoise(plain, 10);
+  EXPECT_GT(MeasureQuality(img).isolation, 2 * MeasureQuality(plain).isolation);
+}
+
+TEST(QualityMetricsTest, NoiseDoesNotLiftCrushedBlackOutOfTheClippedShare) {
+  model::RgbImage img = Scene(800, 600);
+  cv::Mat m = View(img);
+  m(cv::Rect(0, 0, 800, 180)).setTo(cv::Scalar::all(0));  // 30% pure black
+  double clean = MeasureQuality(img).shadow_clip_percent;
+  AddNoise(img, 6);
+  EXPECT_NEAR(clean, 30, 0.5);
+  EXPECT_GT(MeasureQuality(img).shadow_clip_percent, 24);
 }
 
 TEST(QualityMetricsTest, EmptyImageIsNotMeasured) { EXPECT_FALSE(MeasureQuality({}).measured); }
