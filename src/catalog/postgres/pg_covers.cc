@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "catalog/postgres/pg_proposals.h"
+#include "catalog/proposal_rules.h"
 
 namespace triage::catalog::postgres {
 namespace {
@@ -19,16 +20,6 @@ base::Result<int64_t> CoverUnlocked(Connection& conn, const char* sql, const std
   auto r = conn.Query(sql, Params().Add(person));
   if (!r.ok()) return r.status();
   return r->empty() ? int64_t{0} : r->Int(0, 0);
-}
-
-std::string ItemRef(int64_t id) { return id ? fmt::format("item:{}", id) : std::string("none"); }
-
-std::string CoverReason(const CoverChange& c) {
-  std::string reason = fmt::format("proposal {} {} by {}: {}'s cover", c.proposal_id,
-                                   c.status == kProposalReverted ? "reverted" : "approved", c.actor, c.person);
-  if (!c.rule.empty()) reason += fmt::format(" (rule {})", c.rule);
-  if (!c.notes.empty()) reason += ": " + c.notes;
-  return reason;
 }
 
 }  // namespace
@@ -62,7 +53,7 @@ base::Status PgProposalStore::ApplyCover(const CoverChange& c) {
                      conn.Run(kSetCover, Params().Add(c.person).Add(c.to_item_id).Add(c.at).Add(c.actor)));
                TRIAGE_RETURN_IF_ERROR(SetDecision(c.proposal_id, c.status, c.actor, c.at, c.notes, c.rule, !revert));
                TRIAGE_RETURN_IF_ERROR(Audit(c.at, c.actor, c.to_item_id ? c.to_item_id : c.from_item_id, "cover",
-                                            ItemRef(c.from_item_id), ItemRef(c.to_item_id), CoverReason(c)));
+                                            ItemRef(c.from_item_id), ItemRef(c.to_item_id), CoverSentence(c)));
                return int64_t{0};
              })
       .status();

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "catalog/proposal_rules.h"
+
 namespace triage::catalog::postgres {
 namespace {
 
@@ -82,14 +84,6 @@ Params& AddFigures(Params& p, const ImageFigures& f) {
   return p.Add(f.width).Add(f.height).Add(f.score).Add(f.size_bytes).Add(f.sharpness);
 }
 
-std::string Decision(const std::string& verb, int64_t id, const std::string& actor, const std::string& rule,
-                     const std::string& notes) {
-  std::string text = fmt::format("proposal {} {} by {}", id, verb, actor);
-  if (!rule.empty()) text += fmt::format(" (rule {})", rule);
-  if (!notes.empty()) text += ": " + notes;
-  return text;
-}
-
 }  // namespace
 
 base::Status PgProposalStore::Audit(int64_t at, const std::string& actor, int64_t item_id, const std::string& action,
@@ -104,11 +98,7 @@ base::Status PgProposalStore::Audit(int64_t at, const std::string& actor, int64_
 }
 
 base::Result<int64_t> PgProposalStore::AddProposal(const ProposalRecord& p) {
-  if (std::find(ProposalReasons().begin(), ProposalReasons().end(), p.reason) == ProposalReasons().end()) {
-    return base::Status::InvalidArgument(fmt::format(
-        "reason \"{}\" is unknown; use higher_resolution, better_quality, correct_subject, user_flags or manual",
-        p.reason));
-  }
+  TRIAGE_RETURN_IF_ERROR(CheckProposalReason(p.reason));
   auto lock = catalog_.Lock();
   Connection& conn = catalog_.connection();
   return InTransaction<int64_t>(conn, [&]() -> base::Result<int64_t> {
@@ -192,7 +182,7 @@ base::Status PgProposalStore::ChangeStatus(const StatusChange& c) {
                if (!p.ok()) return p.status();
                TRIAGE_RETURN_IF_ERROR(SetDecision(c.proposal_id, c.to_status, c.actor, c.at, c.notes, c.rule, false));
                TRIAGE_RETURN_IF_ERROR(Audit(c.at, c.actor, p->current_item_id, "proposal", c.from_status, c.to_status,
-                                            Decision(c.to_status, c.proposal_id, c.actor, c.rule, c.notes)));
+                                            DecisionSentence(c.to_status, c.proposal_id, c.actor, c.rule, c.notes)));
                return int64_t{0};
              })
       .status();
@@ -226,12 +216,9 @@ base::Status PgProposalStore::PlaceItem(const ItemPlacement& to, int64_t at) {
 base::Status PgProposalStore::RecordReplacement(const Replacement& r, const std::string& old_path) {
   const bool revert = r.status == kProposalReverted;
   TRIAGE_RETURN_IF_ERROR(SetDecision(r.proposal_id, r.status, r.actor, r.at, r.notes, r.rule, !revert));
-  const std::string action = revert ? "revert" : r.incoming ? "replaced" : "removed";
-  const int64_t subject = r.incoming ? r.incoming->item_id : r.outgoing.item_id;
-  const std::string to = r.incoming ? r.incoming->path : r.outgoing.path;
-  TRIAGE_RETURN_IF_ERROR(Audit(r.at, r.actor, subject, action, old_path, to,
-                               Decision(revert ? "reverted" : "approved", r.proposal_id, r.actor, r.rule, r.notes)));
-  return catalog_.connection().Run(kMarkApplied, Params().Add(r.journal_id).Add(subject).Add(r.at));
+  const ReplacementAudit audit = AuditOf(r);
+  TRIAGE_RETURN_IF_ERROR(Audit(r.at, r.actor, audit.subject, audit.action, old_path, audit.to, audit.reason));
+  return catalog_.connection().Run(kMarkApplied, Params().Add(r.journal_id).Add(audit.subject).Add(r.at));
 }
 
 base::Status PgProposalStore::ApplyReplacement(const Replacement& r) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "catalog/postgres/pg_proposals.h"
+#include "catalog/proposal_rules.h"
 
 namespace triage::catalog::postgres {
 namespace {
@@ -43,11 +44,6 @@ constexpr const char* kPublicItems =
 constexpr const char* kIsPublic =
     "SELECT 1 FROM public_items p JOIN items i ON i.id = p.item_id WHERE p.item_id = $1 AND i.location = 'library'";
 
-bool IsFlagReason(const std::string& reason) {
-  static const char* kReasons[] = {"wrong_subject", "poor_quality", "wrong_person", "other"};
-  return std::any_of(std::begin(kReasons), std::end(kReasons), [&](const char* r) { return reason == r; });
-}
-
 // kNotFound when item `id` does not exist. REQUIRES: the catalog's lock held.
 base::Status ItemExists(Connection& conn, int64_t id) {
   auto r = conn.Query(kItemExists, Params().Add(id));
@@ -67,10 +63,7 @@ base::Status PgProposalStore::CastVote(const VoteRecord& v) {
 }
 
 base::Status PgProposalStore::AddFlag(const FlagRecord& f) {
-  if (!IsFlagReason(f.reason)) {
-    return base::Status::InvalidArgument(
-        fmt::format("flag reason \"{}\" is unknown; use wrong_subject, poor_quality, wrong_person or other", f.reason));
-  }
+  TRIAGE_RETURN_IF_ERROR(CheckFlagReason(f.reason));
   auto lock = catalog_.Lock();
   TRIAGE_RETURN_IF_ERROR(ItemExists(catalog_.connection(), f.item_id));
   return catalog_.connection().Run(
