@@ -6,7 +6,11 @@
 #include <cstdlib>
 
 #include "catalog/postgres/pg_catalog.h"
+#include "catalog/postgres/pg_face_store.h"
+#include "catalog/postgres/pg_gallery.h"
 #include "catalog/postgres/pg_job_queue.h"
+#include "catalog/postgres/pg_proposals.h"
+#include "catalog/postgres/pg_undo.h"
 #include "catalog/postgres/pg_users.h"
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "catalog/sqlite/sqlite_face_store.h"
@@ -51,6 +55,10 @@ Result<CatalogStores> OpenCatalog(const std::string& url, const fs::path& root) 
   auto c = triage::catalog::postgres::PgCatalog::Open(url);
   if (!c.ok()) return c.status();
   out.users = std::make_unique<triage::catalog::postgres::PgUserStore>(**c);
+  out.proposals = std::make_unique<triage::catalog::postgres::PgProposalStore>(**c);
+  out.undo = std::make_unique<triage::catalog::postgres::PgUndoStore>(**c);
+  out.gallery = std::make_unique<triage::catalog::postgres::PgGalleryStore>(**c);
+  out.faces = std::make_unique<triage::catalog::postgres::PgFaceStore>(**c);
   out.open_jobs = [url]() -> Result<std::unique_ptr<triage::catalog::JobQueue>> {
     auto queue = triage::catalog::postgres::PgJobQueue::Open(url);
     if (!queue.ok()) return queue.status();
@@ -89,16 +97,12 @@ Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root, 
   lib->committer = std::make_unique<triage::commit::Committer>(*lib->journal, *lib->catalog, config->library);
   lib->review = std::make_unique<triage::review::ReviewService>(*lib->config_store, *lib->catalog, *lib->committer);
   lib->persons = std::make_unique<triage::review::PersonService>(*lib->config_store, *lib->catalog);
-  if (lib->undo_store) {  // SQLite only so far
-    lib->undo = std::make_unique<triage::review::UndoService>(*lib->undo_store);
-    lib->review->EnableUndo(*lib->undo);
-    lib->persons->EnableUndo(*lib->undo);
-  }
-  if (lib->proposal_store) {  // SQLite only so far: a PostgreSQL library has no proposals and votes yet
-    lib->proposals = std::make_unique<triage::review::ProposalService>(*lib->config_store, *lib->catalog,
-                                                                       *lib->proposal_store, *lib->committer);
-    if (lib->undo) lib->proposals->EnableUndo(*lib->undo);
-  }
+  lib->undo = std::make_unique<triage::review::UndoService>(*lib->undo_store);
+  lib->review->EnableUndo(*lib->undo);
+  lib->persons->EnableUndo(*lib->undo);
+  lib->proposals = std::make_unique<triage::review::ProposalService>(*lib->config_store, *lib->catalog,
+                                                                     *lib->proposal_store, *lib->committer);
+  lib->proposals->EnableUndo(*lib->undo);
   return lib;
 }
 

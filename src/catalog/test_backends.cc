@@ -8,8 +8,16 @@
 #include <fstream>
 
 #include "catalog/postgres/pg_catalog.h"
+#include "catalog/postgres/pg_face_store.h"
+#include "catalog/postgres/pg_gallery.h"
+#include "catalog/postgres/pg_proposals.h"
+#include "catalog/postgres/pg_undo.h"
 #include "catalog/postgres/pg_users.h"
 #include "catalog/sqlite/sqlite_catalog.h"
+#include "catalog/sqlite/sqlite_face_store.h"
+#include "catalog/sqlite/sqlite_gallery.h"
+#include "catalog/sqlite/sqlite_proposals.h"
+#include "catalog/sqlite/sqlite_undo.h"
 #include "catalog/sqlite/sqlite_users.h"
 #include "tests/postgres/test_cluster.h"
 
@@ -17,6 +25,12 @@ namespace triage::catalog {
 namespace {
 
 namespace fs = std::filesystem;
+
+// A store of type Store built over the backend's catalog type C.
+template <typename Store, typename C>
+std::unique_ptr<Store> Over(Catalog& catalog) {
+  return std::make_unique<Store>(dynamic_cast<C&>(catalog));
+}
 
 template <typename T>
 base::Result<std::unique_ptr<Catalog>> AsCatalog(base::Result<std::unique_ptr<T>> opened) {
@@ -36,7 +50,19 @@ class SqliteBackend final : public TestBackend {
     return AsCatalog(sqlite::SqliteCatalog::Open(dir_ / "catalog.db"));
   }
   std::unique_ptr<UserStore> Users(Catalog& catalog) override {
-    return std::make_unique<sqlite::SqliteUserStore>(dynamic_cast<sqlite::SqliteCatalog&>(catalog));
+    return Over<sqlite::SqliteUserStore, sqlite::SqliteCatalog>(catalog);
+  }
+  std::unique_ptr<GalleryStore> Gallery(Catalog& catalog) override {
+    return Over<sqlite::SqliteGalleryStore, sqlite::SqliteCatalog>(catalog);
+  }
+  std::unique_ptr<UndoStore> Undo(Catalog& catalog) override {
+    return Over<sqlite::SqliteUndoStore, sqlite::SqliteCatalog>(catalog);
+  }
+  std::unique_ptr<FaceStore> Faces(Catalog& catalog) override {
+    return Over<sqlite::SqliteFaceStore, sqlite::SqliteCatalog>(catalog);
+  }
+  std::unique_ptr<ProposalStore> Proposals(Catalog& catalog) override {
+    return Over<sqlite::SqliteProposalStore, sqlite::SqliteCatalog>(catalog);
   }
   base::Result<std::unique_ptr<Catalog>> OpenBroken(std::string& names) override {
     fs::path bad = dir_ / "bad.db";
@@ -66,7 +92,19 @@ class PostgresBackend final : public TestBackend {
     return AsCatalog(postgres::PgCatalog::Open(url_));
   }
   std::unique_ptr<UserStore> Users(Catalog& catalog) override {
-    return std::make_unique<postgres::PgUserStore>(dynamic_cast<postgres::PgCatalog&>(catalog));
+    return Over<postgres::PgUserStore, postgres::PgCatalog>(catalog);
+  }
+  std::unique_ptr<GalleryStore> Gallery(Catalog& catalog) override {
+    return Over<postgres::PgGalleryStore, postgres::PgCatalog>(catalog);
+  }
+  std::unique_ptr<UndoStore> Undo(Catalog& catalog) override {
+    return Over<postgres::PgUndoStore, postgres::PgCatalog>(catalog);
+  }
+  std::unique_ptr<FaceStore> Faces(Catalog& catalog) override {
+    return Over<postgres::PgFaceStore, postgres::PgCatalog>(catalog);
+  }
+  std::unique_ptr<ProposalStore> Proposals(Catalog& catalog) override {
+    return Over<postgres::PgProposalStore, postgres::PgCatalog>(catalog);
   }
   base::Result<std::unique_ptr<Catalog>> OpenBroken(std::string& names) override {
     std::string missing =

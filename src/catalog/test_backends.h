@@ -7,7 +7,11 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "catalog/face_store.h"
+#include "catalog/gallery_store.h"
+#include "catalog/proposal_store.h"
 #include "catalog/table_transfer.h"
+#include "catalog/undo_store.h"
 #include "catalog/user_store.h"
 
 namespace triage::catalog {
@@ -23,6 +27,11 @@ class TestBackend {
   virtual base::Result<std::unique_ptr<Catalog>> Open() = 0;
   // The user store sharing `catalog`'s database. REQUIRES: `catalog` came from Open() and outlives the store.
   virtual std::unique_ptr<UserStore> Users(Catalog& catalog) = 0;
+  // The other stores sharing `catalog`'s database, with the same REQUIRES.
+  virtual std::unique_ptr<GalleryStore> Gallery(Catalog& catalog) = 0;
+  virtual std::unique_ptr<UndoStore> Undo(Catalog& catalog) = 0;
+  virtual std::unique_ptr<FaceStore> Faces(Catalog& catalog) = 0;
+  virtual std::unique_ptr<ProposalStore> Proposals(Catalog& catalog) = 0;
   // The tables of `catalog`'s database. REQUIRES: `catalog` came from Open().
   static TableTransfer& Tables(Catalog& catalog) { return dynamic_cast<TableTransfer&>(catalog); }
   // Opens a store that is not a catalog (a damaged file, a database that does not exist); `names` is what the

@@ -1,29 +1,10 @@
 // Specification of the user and session store, on every catalog backend (SQLite and the tests' PostgreSQL).
-#include <gtest/gtest.h>
-
-#include "catalog/test_backends.h"
+#include "catalog/store_test.h"
 
 namespace triage::catalog {
 namespace {
 
-class UserStoreTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    backend_ = TestBackend::Make(GetParam());
-    auto c = backend_->Open();
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    catalog_ = std::move(*c);
-    store_ = backend_->Users(*catalog_);
-  }
-  void TearDown() override {
-    store_.reset();
-    catalog_.reset();
-    backend_.reset();
-  }
-  std::unique_ptr<TestBackend> backend_;
-  std::unique_ptr<Catalog> catalog_;
-  std::unique_ptr<UserStore> store_;
-};
+using UserStoreTest = StoreTest<UserStore, &TestBackend::Users>;
 
 TEST_P(UserStoreTest, AddsAndFindsUsers) {
   EXPECT_EQ(*store_->CountUsers(), 0);
@@ -71,8 +52,7 @@ TEST_P(UserStoreTest, LogoutRemovesOnlyThatSession) {
   EXPECT_TRUE(store_->FindSession("h2", 150).ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, UserStoreTest, ::testing::ValuesIn(TestBackend::Names()),
-                         [](const auto& info) { return info.param; });
+TRIAGE_ON_EVERY_BACKEND(UserStoreTest);
 
 }  // namespace
 }  // namespace triage::catalog

@@ -16,11 +16,6 @@ struct GroupArgs {
 int ListGroups(CommandContext& ctx, model::GroupKind kind, const GroupArgs& a) {
   auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;
-  if (!lib->gallery) {
-    return ctx.Fail(base::Status::Unavailable(
-        "bursts and duplicate groups are stored only in a SQLite catalog so far; this library's catalog is on "
-        "PostgreSQL"));
-  }
   quality::GroupService service(*lib->catalog, *lib->gallery);
   auto refresh = service.Refresh(lib->config()->grouping);
   if (!refresh.ok()) return ctx.Fail(refresh.status());

@@ -65,10 +65,6 @@ faces::ClusterRules ClusterRulesOf(const config::Config& config) {
 
 base::Status Library::LoadClustering() {
   if (clustering) return base::Status::Ok();
-  if (!face_store) {
-    return base::Status::Unavailable(
-        "face clusters are stored only in a SQLite catalog so far; this library's catalog is on PostgreSQL");
-  }
   auto current = config();
   auto opened = faces::FaceClustering::Open(*face_store, current->StateDir() / "faces.hnsw", ClusterRulesOf(*current),
                                             base::UnixNow());
@@ -88,7 +84,7 @@ base::Status Library::LoadClustering() {
 std::unique_ptr<pipeline::Ingestor> Library::MakeIngestor() {
   auto ingestor = std::make_unique<pipeline::Ingestor>(*config_store, *catalog, *committer, faces.get());
   auto current = config();
-  if (faces && face_store && current->face_clustering.enabled) {  // no face store on PostgreSQL yet
+  if (faces && current->face_clustering.enabled) {
     if (base::Status st = LoadClustering(); !st.ok()) {
       fmt::print(stderr, "triage: warning: {}; photos are ingested without clustering\n", st.message());
     } else {

@@ -40,8 +40,7 @@ struct Library {
   std::unique_ptr<catalog::UndoStore> undo_store;  // undo tokens (same database)
   pipeline::JobQueueOpener open_jobs;              // job queue connections; empty on SQLite (ingest --queue, worker)
   std::unique_ptr<review::UndoService> undo;       // review and persons record tokens through it
-  std::unique_ptr<catalog::ProposalStore> proposal_store;  // proposals, votes, flags (same database); null on
-                                                           // PostgreSQL, where proposals do not exist yet
+  std::unique_ptr<catalog::ProposalStore> proposal_store;  // proposals, votes, flags, covers (same database)
   std::unique_ptr<commit::Journal> journal;
   std::unique_ptr<commit::Committer> committer;
   std::unique_ptr<review::ReviewService> review;
@@ -73,11 +72,11 @@ struct CatalogStores {
   std::unique_ptr<catalog::Catalog> catalog;
   std::unique_ptr<catalog::UserStore> users;
   catalog::TableTransfer* tables = nullptr;           // the same database's tables (db copy); owned by `catalog`
-  std::unique_ptr<catalog::ProposalStore> proposals;  // null on PostgreSQL (not there yet)
-  std::unique_ptr<catalog::UndoStore> undo;           // null on PostgreSQL (not there yet)
-  std::unique_ptr<catalog::GalleryStore> gallery;     // null on PostgreSQL (not there yet)
-  std::unique_ptr<catalog::FaceStore> faces;          // null on PostgreSQL (not there yet)
-  pipeline::JobQueueOpener open_jobs;                 // the job queue; empty on SQLite (PostgreSQL only)
+  std::unique_ptr<catalog::ProposalStore> proposals;  // these four refer to `catalog` too
+  std::unique_ptr<catalog::UndoStore> undo;
+  std::unique_ptr<catalog::GalleryStore> gallery;
+  std::unique_ptr<catalog::FaceStore> faces;
+  pipeline::JobQueueOpener open_jobs;  // the job queue; empty on SQLite (PostgreSQL only)
 };
 
 // Opens (creating and migrating) the catalog at a URL (config::CatalogOptions); "sqlite:" means the default file

@@ -113,14 +113,9 @@ int Recompute(CommandContext& ctx) {
   if (!lib) return ctx.exit_code;
   auto report = quality::Recompute(*lib->catalog, *lib->config());
   if (!report.ok()) return ctx.Fail(report.status());
-  // Leads follow the scores: every burst and duplicate group chooses its lead again (the group store is SQLite's
-  // alone so far; a PostgreSQL library has no stored groups to rebuild).
-  quality::GroupRefresh groups;
-  if (lib->gallery) {
-    auto rebuilt = quality::GroupService(*lib->catalog, *lib->gallery).Rebuild(lib->config()->grouping);
-    if (!rebuilt.ok()) return ctx.Fail(rebuilt.status());
-    groups = *rebuilt;
-  }
+  // Leads follow the scores: every burst and duplicate group chooses its lead again.
+  auto groups = quality::GroupService(*lib->catalog, *lib->gallery).Rebuild(lib->config()->grouping);
+  if (!groups.ok()) return ctx.Fail(groups.status());
   const double per_second = report->seconds > 0 ? report->items / report->seconds : 0;
   if (ctx.json) {
     ctx.PrintJson({{"items", report->items},
@@ -129,8 +124,8 @@ int Recompute(CommandContext& ctx) {
                    {"category_changed", report->category_changed},
                    {"seconds", report->seconds},
                    {"images_per_second", per_second},
-                   {"bursts", groups.bursts},
-                   {"duplicate_groups", groups.duplicate_groups},
+                   {"bursts", groups->bursts},
+                   {"duplicate_groups", groups->duplicate_groups},
                    {"reference", quality::ReferenceToJson(report->reference)}});
     return kExitOk;
   }
@@ -138,7 +133,7 @@ int Recompute(CommandContext& ctx) {
       "{} stored analyses ({} with quality measures) rescored in {:.2f} s ({:.0f}/s): {} scores changed, {} "
       "categories changed\n",
       report->items, report->measured, report->seconds, per_second, report->changed, report->category_changed);
-  fmt::print("{} bursts and {} duplicate groups chose their leads again\n", groups.bursts, groups.duplicate_groups);
+  fmt::print("{} bursts and {} duplicate groups chose their leads again\n", groups->bursts, groups->duplicate_groups);
   for (const auto& [category, n] : report->reference.category_samples) {
     fmt::print("  {:<16} {:>7} images{}\n", category, n,
                n >= lib->config()->quality.category_min_samples ? "" : " (too few for its own scale: overall applies)");

@@ -34,23 +34,11 @@ base::Status CheckChoice(const char* option, const std::string& value, const std
       fmt::format("{} \"{}\" is unknown; use one of: {}", option, value, fmt::join(choices, ", ")));
 }
 
-// The library, when its catalog holds proposals (SQLite); else reports why not and gives null.
-std::unique_ptr<Library> OpenWithProposals(CommandContext& ctx) {
-  auto lib = ctx.OpenOrReport();
-  if (lib && !lib->proposals) {
-    ctx.Fail(
-        base::Status::Unavailable("proposals and votes are kept only in a SQLite catalog so far; this library's "
-                                  "catalog is on PostgreSQL"));
-    return nullptr;
-  }
-  return lib;
-}
-
 int List(CommandContext& ctx, const ProposalArgs& a) {
   base::Status st = CheckChoice("--status", a.status, review::ProposalStatuses());
   if (st.ok()) st = CheckChoice("--reason", a.filter_reason, catalog::ProposalReasons());
   if (!st.ok()) return ctx.Fail(st);
-  auto lib = OpenWithProposals(ctx);
+  auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;
   catalog::ProposalFilter f;
   if (!a.status.empty()) f.status = a.status;
@@ -90,7 +78,7 @@ int Report(CommandContext& ctx, const base::Result<catalog::ProposalRecord>& p) 
 }
 
 int Batch(CommandContext& ctx, const ProposalArgs& a) {
-  auto lib = OpenWithProposals(ctx);
+  auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;
   review::BatchRequest request;
   request.action = a.action;
@@ -120,7 +108,7 @@ int Batch(CommandContext& ctx, const ProposalArgs& a) {
 }
 
 int Propose(CommandContext& ctx) {
-  auto lib = OpenWithProposals(ctx);
+  auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;
   auto r = lib->proposals->RunWorkflows(base::UnixNow());
   if (!r.ok()) return ctx.Fail(r.status());
@@ -141,7 +129,7 @@ void AddDecision(CLI::App* parent, CommandContext& ctx, std::shared_ptr<Proposal
   cmd->add_flag("--json", ctx.json, "machine-readable output");
   const std::string verb = name;
   cmd->callback([&ctx, a, verb] {
-    auto lib = OpenWithProposals(ctx);
+    auto lib = ctx.OpenOrReport();
     if (!lib) return;
     review::ProposalService& s = *lib->proposals;
     const std::string actor = CommandContext::Actor();
@@ -171,7 +159,7 @@ void AddProposalCommands(CLI::App& app, CommandContext& ctx) {
   show->add_option("id", a->id, "proposal id")->required();
   show->add_flag("--json", ctx.json, "machine-readable output");
   show->callback([&ctx, a] {
-    auto lib = OpenWithProposals(ctx);
+    auto lib = ctx.OpenOrReport();
     if (lib) Report(ctx, lib->proposals->Get(a->id));
   });
 
@@ -181,7 +169,7 @@ void AddProposalCommands(CLI::App& app, CommandContext& ctx) {
   add->add_option("--reason", a->reason, "why (default manual)");
   add->add_flag("--json", ctx.json, "machine-readable output");
   add->callback([&ctx, a] {
-    auto lib = OpenWithProposals(ctx);
+    auto lib = ctx.OpenOrReport();
     if (lib) {
       Report(ctx, lib->proposals->Propose({a->id, a->proposed, a->reason, CommandContext::Actor()}, base::UnixNow()));
     }
@@ -206,7 +194,7 @@ void AddProposalCommands(CLI::App& app, CommandContext& ctx) {
       proposals->add_subcommand("sweep", "archive pending proposals older than proposals.stale_proposal_days");
   sweep->add_flag("--json", ctx.json, "machine-readable output");
   sweep->callback([&ctx] {
-    auto lib = OpenWithProposals(ctx);
+    auto lib = ctx.OpenOrReport();
     if (!lib) return;
     auto n = lib->proposals->Sweep(CommandContext::Actor(), base::UnixNow());
     if (!n.ok()) return void(ctx.Fail(n.status()));
@@ -225,7 +213,7 @@ void AddProposalCommands(CLI::App& app, CommandContext& ctx) {
   pub->add_option("id", a->id, "item id")->required();
   pub->add_flag("--off", a->off, "hide it again");
   pub->callback([&ctx, a] {
-    auto lib = OpenWithProposals(ctx);
+    auto lib = ctx.OpenOrReport();
     if (!lib) return;
     base::Status st = lib->proposal_store->SetPublic(a->id, !a->off, CommandContext::Actor(), base::UnixNow());
     if (!st.ok()) return void(ctx.Fail(st));

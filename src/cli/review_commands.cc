@@ -50,7 +50,7 @@ int Report(CommandContext& ctx, const base::Result<model::ItemRecord>& r, const 
 
 // Faces named here join their person's face cluster, as they do in the web UI (when the library clusters faces).
 void FollowClusters(Library& lib) {
-  if (!lib.face_store || !lib.config()->face_clustering.enabled) return;
+  if (!lib.config()->face_clustering.enabled) return;
   if (base::Status st = lib.LoadClustering(); !st.ok()) {
     fmt::print(stderr, "triage: warning: {}; the face clusters do not learn this naming\n", st.message());
   }

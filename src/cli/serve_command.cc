@@ -34,11 +34,6 @@ int Serve(CommandContext& ctx, const ServeArgs& args) {
   if (base::Status faces = lib->LoadFaces(); !faces.ok()) {
     fmt::print(stderr, "triage: warning: {}; uploads will go to review unidentified\n", faces.message());
   }
-  if (!lib->proposals || !lib->gallery) {
-    return ctx.Fail(base::Status::Unavailable(
-        "the web server needs the proposal, vote and gallery stores, which exist only in a SQLite catalog so far; "
-        "this library's catalog is on PostgreSQL"));
-  }
   auto ingestor = lib->MakeIngestor();
   server::ServerContext context{*lib->config_store,   *lib->catalog,   *lib->users, *lib->gallery,
                                 *lib->review,         *lib->persons,   *ingestor,   lib->journal->staging_dir(),

@@ -1,16 +1,13 @@
-// Test support (header only, for tests that link triage_catalog_sqlite): a catalog in a temporary folder and photos
-// added with the stored facts grouping and the gallery read (capture time, pHash, score, dimensions, eyes).
+// Test support (header only, for tests that link triage_catalog_test_backends): a catalog on one backend (SQLite in a
+// temporary folder, or a database in the tests' PostgreSQL cluster) and photos added with the stored facts grouping
+// and the gallery read (capture time, pHash, score, dimensions, eyes).
 #pragma once
 
-#include <unistd.h>
-
-#include <atomic>
-#include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
-#include "catalog/sqlite/sqlite_catalog.h"
-#include "catalog/sqlite/sqlite_gallery.h"
+#include "catalog/test_backends.h"
 #include "model/quality.h"
 
 namespace triage::quality {
@@ -69,29 +66,27 @@ inline catalog::CatalogChange FixtureChange(const FixturePhoto& p, int n) {
 
 class GalleryFixture {
  public:
-  GalleryFixture() {
-    static std::atomic<int> serial{0};
-    dir_ = std::filesystem::temp_directory_path() /
-           ("triage_gallery_" + std::to_string(::getpid()) + "_" + std::to_string(serial++));
-    std::filesystem::create_directories(dir_);
-    catalog_ = std::move(*catalog::sqlite::SqliteCatalog::Open(dir_ / "catalog.db"));
-    store_ = std::make_unique<catalog::sqlite::SqliteGalleryStore>(*catalog_);
+  // `backend`: "sqlite" or "postgres" (catalog::TestBackend::Names()).
+  explicit GalleryFixture(const std::string& backend = "sqlite") : backend_(catalog::TestBackend::Make(backend)) {
+    auto opened = backend_->Open();
+    if (!opened.ok()) throw std::runtime_error("opening the test catalog: " + opened.status().ToString());
+    catalog_ = std::move(*opened);
+    store_ = backend_->Gallery(*catalog_);
   }
   ~GalleryFixture() {
     store_.reset();
     catalog_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
-  catalog::sqlite::SqliteCatalog& catalog() { return *catalog_; }
-  catalog::sqlite::SqliteGalleryStore& store() { return *store_; }
+  catalog::Catalog& catalog() { return *catalog_; }
+  catalog::GalleryStore& store() { return *store_; }
 
   int64_t Add(const FixturePhoto& p) { return *catalog_->Apply(FixtureChange(p, ++added_)); }
 
  private:
-  std::filesystem::path dir_;
-  std::unique_ptr<catalog::sqlite::SqliteCatalog> catalog_;
-  std::unique_ptr<catalog::sqlite::SqliteGalleryStore> store_;
+  std::unique_ptr<catalog::TestBackend> backend_;
+  std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<catalog::GalleryStore> store_;
   int added_ = 0;
 };
 

@@ -18,7 +18,7 @@ std::vector<int64_t> Ids(const std::vector<catalog::GalleryEntry>& entries) {
   return out;
 }
 
-class GalleryTest : public ::testing::Test {
+class GalleryTest : public ::testing::TestWithParam<std::string> {
  protected:
   // A photo with every fact the gallery filters on.
   static FixturePhoto Make(const std::string& taken, uint64_t phash, double aggregate, const std::string& category,
@@ -54,11 +54,11 @@ class GalleryTest : public ::testing::Test {
     return page.ok() ? Ids(page->items) : std::vector<int64_t>{};
   }
 
-  GalleryFixture f_;
+  GalleryFixture f_{GetParam()};
   int64_t portrait_ = 0, blink_ = 0, landscape_ = 0, copy_ = 0, unscored_ = 0;
 };
 
-TEST_F(GalleryTest, SortsByAggregateDateAndAnyDimension) {
+TEST_P(GalleryTest, SortsByAggregateDateAndAnyDimension) {
   catalog::GalleryQuery q;
   EXPECT_EQ(List(q), (std::vector<int64_t>{portrait_, blink_, landscape_, copy_, unscored_}));
   q.sort = "date";
@@ -79,7 +79,7 @@ TEST_F(GalleryTest, SortsByAggregateDateAndAnyDimension) {
   EXPECT_NE(bad.status().message().find("sort \"bokeh\" is unknown"), std::string::npos);
 }
 
-TEST_F(GalleryTest, FiltersByPersonCategoryCameraLensDatesAndScores) {
+TEST_P(GalleryTest, FiltersByPersonCategoryCameraLensDatesAndScores) {
   catalog::GalleryQuery q;
   q.person = "alice";
   EXPECT_EQ(List(q), (std::vector<int64_t>{portrait_, blink_}));
@@ -103,7 +103,7 @@ TEST_F(GalleryTest, FiltersByPersonCategoryCameraLensDatesAndScores) {
   EXPECT_EQ(List(q), (std::vector<int64_t>{unscored_}));
 }
 
-TEST_F(GalleryTest, SwitchesHideClosedEyesBurstFramesAndDuplicates) {
+TEST_P(GalleryTest, SwitchesHideClosedEyesBurstFramesAndDuplicates) {
   catalog::GalleryQuery q;
   q.hide_closed_eyes = true;
   EXPECT_EQ(List(q), (std::vector<int64_t>{portrait_, landscape_, copy_, unscored_}));
@@ -122,7 +122,7 @@ TEST_F(GalleryTest, SwitchesHideClosedEyesBurstFramesAndDuplicates) {
   EXPECT_FALSE(entries[3].duplicate_lead);
 }
 
-TEST_F(GalleryTest, CountsPerCaptureMonthNewestFirst) {
+TEST_P(GalleryTest, CountsPerCaptureMonthNewestFirst) {
   catalog::GalleryQuery q;
   q.location = "library";
   auto months = f_.store().GalleryMonths(q);
@@ -135,7 +135,7 @@ TEST_F(GalleryTest, CountsPerCaptureMonthNewestFirst) {
 }
 
 // A burst of eight frames that outscore everything else, and twelve single photos.
-class RankedBurstTest : public ::testing::Test {
+class RankedBurstTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     for (int i = 0; i < 8; ++i) {
@@ -170,11 +170,11 @@ class RankedBurstTest : public ::testing::Test {
     return all;
   }
 
-  GalleryFixture f_;
+  GalleryFixture f_{GetParam()};
   std::set<int64_t> burst_;
 };
 
-TEST_F(RankedBurstTest, PagesShowEveryItemOnceAndNoTwoFramesOfABurstInARow) {
+TEST_P(RankedBurstTest, PagesShowEveryItemOnceAndNoTwoFramesOfABurstInARow) {
   for (int limit : {1, 3, 7, 50}) {
     auto all = AllPages(limit, false);
     ASSERT_EQ(all.size(), 20u) << "limit " << limit;
@@ -188,7 +188,7 @@ TEST_F(RankedBurstTest, PagesShowEveryItemOnceAndNoTwoFramesOfABurstInARow) {
   }
 }
 
-TEST_F(RankedBurstTest, FramesStayTogetherWhenAskedAndOnlyTheBestWhenSwitched) {
+TEST_P(RankedBurstTest, FramesStayTogetherWhenAskedAndOnlyTheBestWhenSwitched) {
   auto together = AllPages(5, true);
   ASSERT_EQ(together.size(), 20u);
   for (size_t i = 0; i < 8; ++i) EXPECT_TRUE(burst_.count(together[i].item.id)) << i;
@@ -202,7 +202,7 @@ TEST_F(RankedBurstTest, FramesStayTogetherWhenAskedAndOnlyTheBestWhenSwitched) {
   EXPECT_EQ(page->items[0].burst_size, 8);
 }
 
-TEST_F(RankedBurstTest, ACursorNotGivenByTheGalleryIsRefused) {
+TEST_P(RankedBurstTest, ACursorNotGivenByTheGalleryIsRefused) {
   for (const char* cursor : {"x", "1~2~3", "abc~1~0~", "1~2~3~4.x"}) {
     GalleryRequest r;
     r.cursor = cursor;
@@ -212,6 +212,12 @@ TEST_F(RankedBurstTest, ACursorNotGivenByTheGalleryIsRefused) {
     EXPECT_NE(page.status().message().find("cursor"), std::string::npos);
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, GalleryTest, ::testing::ValuesIn(catalog::TestBackend::Names()),
+                         [](const auto& info) { return info.param; });
+
+INSTANTIATE_TEST_SUITE_P(Backends, RankedBurstTest, ::testing::ValuesIn(catalog::TestBackend::Names()),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace triage::quality

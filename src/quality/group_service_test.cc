@@ -30,8 +30,11 @@ std::vector<std::vector<int64_t>> Listed(catalog::GalleryStore& store, model::Gr
   return out;
 }
 
-TEST(GroupServiceTest, FirstRefreshGroupsTheLibraryFromStoredFacts) {
-  GalleryFixture f;
+// Runs on every catalog backend.
+class GroupServiceTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GroupServiceTest, FirstRefreshGroupsTheLibraryFromStoredFacts) {
+  GalleryFixture f(GetParam());
   int64_t a = f.Add({At(0), kScene, 6.0});
   int64_t b = f.Add({At(1, 20), kScene ^ 0x3, 8.0});
   int64_t c = f.Add({At(2, 50), kScene ^ 0x7, 7.0});
@@ -58,8 +61,8 @@ TEST(GroupServiceTest, FirstRefreshGroupsTheLibraryFromStoredFacts) {
   EXPECT_EQ(again->changed_items, 0);
 }
 
-TEST(GroupServiceTest, ANewFrameJoinsItsBurstWithoutRegroupingTheLibrary) {
-  GalleryFixture f;
+TEST_P(GroupServiceTest, ANewFrameJoinsItsBurstWithoutRegroupingTheLibrary) {
+  GalleryFixture f(GetParam());
   model::GroupingRules rules;
   GroupService service(f.catalog(), f.store());
   int64_t a = f.Add({At(0), kScene, 6.0});
@@ -93,8 +96,8 @@ TEST(GroupServiceTest, ANewFrameJoinsItsBurstWithoutRegroupingTheLibrary) {
   EXPECT_EQ(bursts[0].members.size(), 2u);
 }
 
-TEST(GroupServiceTest, AChangeOfRulesRegroupsEverything) {
-  GalleryFixture f;
+TEST_P(GroupServiceTest, AChangeOfRulesRegroupsEverything) {
+  GalleryFixture f(GetParam());
   GroupService service(f.catalog(), f.store());
   f.Add({At(0), kScene, 6.0});
   f.Add({At(30), ~kScene, 6.0});  // dissimilar, 30 s apart: no burst at 0.4 s rapid
@@ -108,8 +111,8 @@ TEST(GroupServiceTest, AChangeOfRulesRegroupsEverything) {
   EXPECT_EQ(f.store().ListGroups(model::GroupKind::kBurst, 0, 10)->size(), 1u);
 }
 
-TEST(GroupServiceTest, CaughtUpGroupsEqualARegroupingFromScratch) {
-  GalleryFixture f;
+TEST_P(GroupServiceTest, CaughtUpGroupsEqualARegroupingFromScratch) {
+  GalleryFixture f(GetParam());
   GroupService service(f.catalog(), f.store());
   model::GroupingRules rules;
   std::mt19937_64 rng(7);
@@ -132,6 +135,9 @@ TEST(GroupServiceTest, CaughtUpGroupsEqualARegroupingFromScratch) {
   EXPECT_EQ(Listed(f.store(), model::GroupKind::kBurst), bursts);
   EXPECT_EQ(Listed(f.store(), model::GroupKind::kDuplicate), dups);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, GroupServiceTest, ::testing::ValuesIn(catalog::TestBackend::Names()),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace triage::quality

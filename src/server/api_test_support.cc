@@ -33,22 +33,23 @@ void ApiTest::SetUp() {
   config_ = std::move(*store);
   auto cfg = config_->Current();
   for (const char* d : {"staging", "journal", "trash", "thumbs"}) fs::create_directories(cfg->StateDir() / d);
-  auto catalog = catalog::sqlite::SqliteCatalog::Open(cfg->StateDir() / "catalog.db");
+  backend_ = catalog::TestBackend::Make(Backend());
+  auto catalog = backend_->Open();
   ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
   catalog_ = std::move(*catalog);
-  users_ = std::make_unique<catalog::sqlite::SqliteUserStore>(*catalog_);
-  gallery_ = std::make_unique<catalog::sqlite::SqliteGalleryStore>(*catalog_);
+  users_ = backend_->Users(*catalog_);
+  gallery_ = backend_->Gallery(*catalog_);
   auto journal = commit::Journal::Open(cfg->StateDir());
   ASSERT_TRUE(journal.ok()) << journal.status().ToString();
   journal_ = std::move(*journal);
   committer_ = std::make_unique<commit::Committer>(*journal_, *catalog_, cfg->library);
   review_ = std::make_unique<review::ReviewService>(*config_, *catalog_, *committer_);
   persons_ = std::make_unique<review::PersonService>(*config_, *catalog_);
-  undo_store_ = std::make_unique<catalog::sqlite::SqliteUndoStore>(*catalog_);
+  undo_store_ = backend_->Undo(*catalog_);
   undo_ = std::make_unique<review::UndoService>(*undo_store_);
   review_->EnableUndo(*undo_);
   persons_->EnableUndo(*undo_);
-  proposal_store_ = std::make_unique<catalog::sqlite::SqliteProposalStore>(*catalog_);
+  proposal_store_ = backend_->Proposals(*catalog_);
   proposals_ = std::make_unique<review::ProposalService>(*config_, *catalog_, *proposal_store_, *committer_);
   proposals_->EnableUndo(*undo_);
   if (WithFaces()) {
@@ -60,7 +61,7 @@ void ApiTest::SetUp() {
     persons_->OnReferencesChanged([this] { ASSERT_TRUE(faces_->LoadReferences(*catalog_).ok()); });
   }
   ingestor_ = std::make_unique<pipeline::Ingestor>(*config_, *catalog_, *committer_, faces_.get());
-  face_store_ = std::make_unique<catalog::sqlite::SqliteFaceStore>(*catalog_);
+  face_store_ = backend_->Faces(*catalog_);
   auto clustering = faces::FaceClustering::Open(*face_store_, cfg->StateDir() / "faces.hnsw", {}, base::UnixNow());
   ASSERT_TRUE(clustering.ok()) << clustering.status().ToString();
   clustering_ = std::move(*clustering);
@@ -117,6 +118,7 @@ void ApiTest::TearDown() {
   users_.reset();
   gallery_.reset();
   catalog_.reset();
+  backend_.reset();
   fs::remove_all(root_);
 }
 

@@ -1,5 +1,6 @@
-// A fixture for API tests: a temporary library (face analysis off unless a subclass says WithFaces), three users
-// (alice: user, bob: admin, carol: superadmin), the server on 127.0.0.1 with a random port, and an httplib client.
+// A fixture for API tests: a temporary library (face analysis off unless a subclass says WithFaces) whose catalog is on
+// SQLite (or PostgreSQL, when a subclass says so), three users (alice: user, bob: admin, carol: superadmin), the server
+// on 127.0.0.1 with a random port, and an httplib client.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -12,12 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "catalog/sqlite/sqlite_catalog.h"
-#include "catalog/sqlite/sqlite_face_store.h"
-#include "catalog/sqlite/sqlite_gallery.h"
-#include "catalog/sqlite/sqlite_proposals.h"
-#include "catalog/sqlite/sqlite_undo.h"
-#include "catalog/sqlite/sqlite_users.h"
+#include "catalog/test_backends.h"
 #include "commit/committer.h"
 #include "commit/journal.h"
 #include "config/config_store.h"
@@ -44,6 +40,8 @@ class ApiTest : public ::testing::Test {
   static void SetUpTestSuite();
   // True: face analysis on, with the real models (TRIAGE_MODEL_DIR, else <source>/.cache/npm).
   virtual bool WithFaces() const { return false; }
+  // The catalog backend: "sqlite" (a file in a temporary folder) or "postgres" (a database in the tests' cluster).
+  virtual std::string Backend() const { return "sqlite"; }
   void SetUp() override;
   void TearDown() override;
 
@@ -71,20 +69,21 @@ class ApiTest : public ::testing::Test {
   fs::path root_;
   ServerOptions options_;
   std::unique_ptr<config::ConfigStore> config_;
-  std::unique_ptr<catalog::sqlite::SqliteCatalog> catalog_;
-  std::unique_ptr<catalog::sqlite::SqliteUserStore> users_;
-  std::unique_ptr<catalog::sqlite::SqliteGalleryStore> gallery_;
+  std::unique_ptr<catalog::TestBackend> backend_;
+  std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<catalog::UserStore> users_;
+  std::unique_ptr<catalog::GalleryStore> gallery_;
   std::unique_ptr<commit::Journal> journal_;
   std::unique_ptr<commit::Committer> committer_;
   std::unique_ptr<review::ReviewService> review_;
   std::unique_ptr<review::PersonService> persons_;
-  std::unique_ptr<catalog::sqlite::SqliteUndoStore> undo_store_;
+  std::unique_ptr<catalog::UndoStore> undo_store_;
   std::unique_ptr<review::UndoService> undo_;
-  std::unique_ptr<catalog::sqlite::SqliteProposalStore> proposal_store_;
+  std::unique_ptr<catalog::ProposalStore> proposal_store_;
   std::unique_ptr<review::ProposalService> proposals_;
   std::unique_ptr<pipeline::FaceStage> faces_;
   std::unique_ptr<pipeline::Ingestor> ingestor_;
-  std::unique_ptr<catalog::sqlite::SqliteFaceStore> face_store_;
+  std::unique_ptr<catalog::FaceStore> face_store_;
   std::unique_ptr<faces::FaceClustering> clustering_;
   std::unique_ptr<review::PeopleService> people_;
   std::unique_ptr<Server> server_;

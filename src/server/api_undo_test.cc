@@ -1,5 +1,6 @@
 // Specification of the undo API: every decision answers with a token; POST /api/undo/{token} reverts it once, for
 // its author (or an admin), until it expires; a token whose item moved since is a 409 that changes nothing.
+#include "catalog/sqlite/sqlite_catalog.h"
 #include "server/api_test_support.h"
 
 namespace triage::server {
@@ -83,9 +84,10 @@ TEST_F(UndoApiTest, AnExpiredOrUnknownTokenIsNotFound) {
   TestSession s = Login("alice");
   std::string token = Token(Post("/api/review/" + std::to_string(ids[0]) + "/reject", json::object(), &s));
   {
-    auto lock = catalog_->Lock();  // as if a day had passed
+    auto& sqlite = dynamic_cast<catalog::sqlite::SqliteCatalog&>(*catalog_);
+    auto lock = sqlite.Lock();  // as if a day had passed
     char* error = nullptr;
-    ASSERT_EQ(sqlite3_exec(catalog_->handle(), "UPDATE undo_tokens SET expires_at = 1", nullptr, nullptr, &error),
+    ASSERT_EQ(sqlite3_exec(sqlite.handle(), "UPDATE undo_tokens SET expires_at = 1", nullptr, nullptr, &error),
               SQLITE_OK);
   }
   auto r = Post("/api/undo/" + token, json::object(), &s);

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "catalog/postgres/pg_gallery_facts.h"
 #include "catalog/postgres/pg_rows.h"
 #include "catalog/postgres/schema.h"
 #include "catalog/row_codec.h"
@@ -25,7 +26,7 @@ constexpr const char* kSetQueueRank = "UPDATE items SET queue_rank = id WHERE id
 
 constexpr const char* kInsertFace =
     "INSERT INTO faces (item_id, x, y, w, h, score, landmarks, embedding, person, match_kind, distance, confidence, "
-    "eye_aspect_ratio) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)";
+    "eye_aspect_ratio, size_px) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13, LEAST($4::float8, $5::float8))";
 
 constexpr const char* kInsertReview =
     "INSERT INTO review_queue (item_id, category, reason, reason_code, faces_detected, suggested_person, created_at, "
@@ -79,6 +80,7 @@ base::Result<std::unique_ptr<PgCatalog>> PgCatalog::Open(const std::string& url)
   if (!conn.ok()) return conn.status();
   std::unique_ptr<PgCatalog> c(new PgCatalog(std::move(*conn)));
   base::Status st = c->Migrate();
+  if (st.ok()) st = c->BackfillGalleryFacts();
   if (!st.ok()) return st.WithContext(RedactUrl(url));
   return c;
 }
@@ -265,7 +267,9 @@ base::Status PgCatalog::AddAudit(const model::AuditEntry& entry) {
 
 base::Status PgCatalog::InsertAnalysis(int64_t item_id, const model::StoredAnalysis& analysis) {
   std::vector<uint8_t> bytes = EncodeAnalysis(analysis);
-  return conn_->Run(kInsertAnalysis, Params().Add(item_id).Add(analysis.version).AddBytes(bytes.data(), bytes.size()));
+  TRIAGE_RETURN_IF_ERROR(
+      conn_->Run(kInsertAnalysis, Params().Add(item_id).Add(analysis.version).AddBytes(bytes.data(), bytes.size())));
+  return WriteGalleryFacts(*conn_, item_id, analysis);
 }
 
 // Part of Apply's transaction (REQUIRES: mu_ held): the person is created when missing, as the approval did.

@@ -68,6 +68,8 @@ class PgCatalog final : public Catalog, public TableTransfer {
  private:
   explicit PgCatalog(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
   base::Status Migrate();
+  // Analyses stored before the gallery facts existed get theirs once (pg_catalog_analyses.cc).
+  base::Status BackfillGalleryFacts();
   // One change inside the caller's transaction: skipped when its journal id was applied. REQUIRES: mu_ held.
   base::Result<int64_t> ApplyUnlocked(const CatalogChange& change);
   base::Result<int64_t> InsertItem(const CatalogChange& change);

@@ -3,6 +3,7 @@
 #include <tbb/parallel_for.h>
 
 #include "catalog/postgres/pg_catalog.h"
+#include "catalog/postgres/pg_gallery_facts.h"
 #include "catalog/row_codec.h"
 
 namespace triage::catalog::postgres {
@@ -30,6 +31,10 @@ constexpr const char* kAnalysedItems =
 constexpr const char* kStoredAnalyses =
     "SELECT a.item_id, a.analysis FROM analyses a JOIN items i ON i.id = a.item_id "
     "WHERE a.item_id > $1 AND i.location != 'trash' ORDER BY a.item_id LIMIT $2";
+
+constexpr const char* kAnalysesWithoutFacts =
+    "SELECT a.item_id, a.analysis FROM analyses a WHERE NOT EXISTS "
+    "(SELECT 1 FROM gallery_facts g WHERE g.item_id = a.item_id) ORDER BY a.item_id LIMIT 5000";
 
 constexpr const char* kUpdateAnalysis = "UPDATE analyses SET version = $1, analysis = $2 WHERE item_id = $3";
 
@@ -141,13 +146,31 @@ base::Status PgCatalog::UpdateAnalyses(const std::vector<StoredAnalysisRow>& row
              [&]() -> base::Result<int64_t> {
                for (const StoredAnalysisRow& r : rows) {
                  std::vector<uint8_t> bytes = EncodeAnalysis(r.analysis);
-                 TRIAGE_RETURN_IF_ERROR(
-                     conn_->Run(kUpdateAnalysis,
-                                Params().Add(r.analysis.version).AddBytes(bytes.data(), bytes.size()).Add(r.item_id)));
+                 auto updated =
+                     conn_->Query(kUpdateAnalysis,
+                                  Params().Add(r.analysis.version).AddBytes(bytes.data(), bytes.size()).Add(r.item_id));
+                 if (!updated.ok()) return updated.status();
+                 if (updated->affected() > 0) TRIAGE_RETURN_IF_ERROR(WriteGalleryFacts(*conn_, r.item_id, r.analysis));
                }
                return static_cast<int64_t>(rows.size());
              })
       .status();
+}
+
+base::Status PgCatalog::BackfillGalleryFacts() {
+  std::lock_guard lock(mu_);
+  for (;;) {
+    auto r = conn_->Query(kAnalysesWithoutFacts);
+    if (!r.ok()) return r.status();
+    if (r->empty()) return base::Status::Ok();
+    auto written = InTransaction<int64_t>(*conn_, [&]() -> base::Result<int64_t> {
+      for (int i = 0; i < r->size(); ++i) {
+        TRIAGE_RETURN_IF_ERROR(WriteGalleryFacts(*conn_, r->Int(i, 0), ParseAnalysis({true, r->Bytes(i, 1)})));
+      }
+      return static_cast<int64_t>(r->size());
+    });
+    if (!written.ok()) return written.status();
+  }
 }
 
 }  // namespace triage::catalog::postgres

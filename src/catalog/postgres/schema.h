@@ -198,6 +198,150 @@ END $$;
 ALTER TABLE faces ADD COLUMN named_as TEXT NOT NULL DEFAULT '';
 ALTER TABLE faces ADD COLUMN untracked INTEGER NOT NULL DEFAULT 0;
 )sql",
+      // 5: what the SQLite catalog holds beside the items (its migrations 7 to 10 and 13), so that every store runs
+      //    here too: the gallery's facts per item, per-dimension scores, bursts and duplicate groups and their state;
+      //    undo tokens; face clusters (each face's cluster, density and size), "not this person" and the people
+      //    actions log; proposals, votes, flags, public marks and person covers; and the archive as a place for items.
+      R"sql(
+ALTER TABLE items DROP CONSTRAINT items_location_check;
+ALTER TABLE items ADD CONSTRAINT items_location_check CHECK (location IN ('library', 'review', 'trash', 'archive'));
+CREATE TABLE gallery_facts (
+  item_id BIGINT PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
+  taken_at_ms BIGINT,
+  quality_category TEXT NOT NULL DEFAULT '',
+  aggregate DOUBLE PRECISION,
+  eyes_closed INTEGER NOT NULL DEFAULT 0,
+  lens TEXT NOT NULL DEFAULT '',
+  sharpness_score DOUBLE PRECISION,
+  composition_score DOUBLE PRECISION
+);
+CREATE INDEX gallery_facts_aggregate ON gallery_facts (aggregate, item_id);
+CREATE INDEX gallery_facts_taken ON gallery_facts (taken_at_ms, item_id);
+CREATE TABLE dimension_scores (
+  item_id BIGINT NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  dimension TEXT NOT NULL,
+  score DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (item_id, dimension)
+);
+CREATE INDEX dimension_scores_sort ON dimension_scores (dimension, score, item_id);
+CREATE TABLE item_groups (
+  item_id BIGINT NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('burst', 'duplicate')),
+  group_id BIGINT NOT NULL,
+  is_lead INTEGER NOT NULL DEFAULT 0,
+  rank_score DOUBLE PRECISION NOT NULL DEFAULT 0,
+  relation TEXT NOT NULL DEFAULT '',
+  distance INTEGER NOT NULL DEFAULT 0,
+  why TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (item_id, kind)
+);
+CREATE INDEX item_groups_group ON item_groups (kind, group_id);
+CREATE TABLE group_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  cursor BIGINT NOT NULL,
+  rules TEXT NOT NULL
+);
+CREATE TABLE undo_tokens (
+  token TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  summary TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT
+);
+CREATE INDEX undo_tokens_expiry ON undo_tokens (expires_at);
+ALTER TABLE faces ADD COLUMN cluster_id BIGINT;
+ALTER TABLE faces ADD COLUMN neighbours INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE faces ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE faces ADD COLUMN core INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE faces ADD COLUMN size_px DOUBLE PRECISION NOT NULL DEFAULT 0;
+UPDATE faces SET size_px = LEAST(w, h) WHERE w IS NOT NULL AND h IS NOT NULL;
+CREATE INDEX faces_cluster ON faces (cluster_id, id);
+CREATE INDEX faces_person ON faces (person, id);
+CREATE TABLE face_clusters (
+  id BIGSERIAL PRIMARY KEY,
+  person TEXT NOT NULL DEFAULT '',
+  hidden INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX face_clusters_person ON face_clusters (person);
+CREATE TABLE face_rejections (
+  face_id BIGINT NOT NULL REFERENCES faces (id) ON DELETE CASCADE,
+  person TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  PRIMARY KEY (face_id, person)
+);
+CREATE TABLE people_actions (
+  id BIGSERIAL PRIMARY KEY,
+  at BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  summary TEXT NOT NULL DEFAULT '',
+  undo TEXT NOT NULL,
+  undone_at BIGINT
+);
+CREATE TABLE proposals (
+  id BIGSERIAL PRIMARY KEY,
+  slot TEXT NOT NULL,
+  current_item_id BIGINT NOT NULL,
+  proposed_item_id BIGINT NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL,
+  current_width INTEGER NOT NULL DEFAULT 0,
+  current_height INTEGER NOT NULL DEFAULT 0,
+  current_score DOUBLE PRECISION NOT NULL DEFAULT -1,
+  current_size BIGINT NOT NULL DEFAULT 0,
+  current_sharpness DOUBLE PRECISION NOT NULL DEFAULT 0,
+  proposed_width INTEGER NOT NULL DEFAULT 0,
+  proposed_height INTEGER NOT NULL DEFAULT 0,
+  proposed_score DOUBLE PRECISION NOT NULL DEFAULT -1,
+  proposed_size BIGINT NOT NULL DEFAULT 0,
+  proposed_sharpness DOUBLE PRECISION NOT NULL DEFAULT 0,
+  proposed_by TEXT NOT NULL,
+  proposed_at BIGINT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending'
+    CHECK (status IN ('pending', 'approved', 'denied', 'archived', 'stale', 'reverted')),
+  reviewed_by TEXT NOT NULL DEFAULT '',
+  reviewed_at BIGINT NOT NULL DEFAULT 0,
+  review_notes TEXT NOT NULL DEFAULT '',
+  applied_at BIGINT NOT NULL DEFAULT 0,
+  rule TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX proposals_status ON proposals (status, proposed_at);
+CREATE INDEX proposals_current ON proposals (current_item_id);
+CREATE INDEX proposals_proposed ON proposals (proposed_item_id);
+CREATE TABLE votes (
+  item_id BIGINT NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  voter TEXT NOT NULL,
+  address TEXT NOT NULL DEFAULT '',
+  value INTEGER NOT NULL CHECK (value IN (-1, 1)),
+  at BIGINT NOT NULL,
+  PRIMARY KEY (item_id, voter)
+);
+CREATE INDEX votes_at ON votes (at);
+CREATE TABLE flags (
+  item_id BIGINT NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  voter TEXT NOT NULL,
+  address TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL CHECK (reason IN ('wrong_subject', 'poor_quality', 'wrong_person', 'other')),
+  details TEXT NOT NULL DEFAULT '',
+  at BIGINT NOT NULL,
+  PRIMARY KEY (item_id, voter)
+);
+CREATE INDEX flags_at ON flags (at);
+CREATE TABLE public_items (
+  item_id BIGINT PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
+  marked_by TEXT NOT NULL,
+  marked_at BIGINT NOT NULL
+);
+CREATE TABLE person_covers (
+  person TEXT PRIMARY KEY,
+  item_id BIGINT NOT NULL,
+  set_at BIGINT NOT NULL,
+  set_by TEXT NOT NULL
+);
+)sql",
   };
   return kMigrations;
 }

@@ -337,8 +337,7 @@ ALTER TABLE faces ADD COLUMN named_as TEXT NOT NULL DEFAULT '';
 ALTER TABLE faces ADD COLUMN untracked INTEGER NOT NULL DEFAULT 0;
 )sql",
       // 13: person covers: the library image that stands for a person on the People and Persons pages, set by
-      //    approving a cover proposal (slot "cover:<person>") and put back by reverting it. Beside the proposals, and
-      //    SQLite only like them.
+      //    approving a cover proposal (slot "cover:<person>") and put back by reverting it. Beside the proposals.
       R"sql(
 CREATE TABLE person_covers (
   person TEXT PRIMARY KEY,

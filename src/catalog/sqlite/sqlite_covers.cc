@@ -1,6 +1,7 @@
 // Person covers on the catalog's SQLite connection: which library image stands for a person, set by cover proposals.
 #include <fmt/format.h>
 
+#include "catalog/proposal_rules.h"
 #include "catalog/sqlite/sqlite_proposals.h"
 #include "catalog/sqlite/statement.h"
 
@@ -17,8 +18,6 @@ base::Result<int64_t> CoverUnlocked(sqlite3* db, const std::string& person) {
   if (!row.ok()) return row.status();
   return *row ? s.Int(0) : int64_t{0};
 }
-
-std::string ItemRef(int64_t id) { return id ? fmt::format("item:{}", id) : std::string("none"); }
 
 }  // namespace
 
@@ -51,12 +50,8 @@ base::Status SqliteProposalStore::ApplyCover(const CoverChange& c) {
                      set.Bind(1, c.person).Bind(2, c.to_item_id).Bind(3, c.at).Bind(4, c.actor).Run());
                }
                TRIAGE_RETURN_IF_ERROR(SetDecision(c.proposal_id, c.status, c.actor, c.at, c.notes, c.rule, !revert));
-               std::string reason = fmt::format("proposal {} {} by {}: {}'s cover", c.proposal_id,
-                                                revert ? "reverted" : "approved", c.actor, c.person);
-               if (!c.rule.empty()) reason += fmt::format(" (rule {})", c.rule);
-               if (!c.notes.empty()) reason += ": " + c.notes;
                TRIAGE_RETURN_IF_ERROR(Audit(c.at, c.actor, c.to_item_id ? c.to_item_id : c.from_item_id, "cover",
-                                            ItemRef(c.from_item_id), ItemRef(c.to_item_id), reason));
+                                            ItemRef(c.from_item_id), ItemRef(c.to_item_id), CoverSentence(c)));
                return int64_t{0};
              })
       .status();

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "catalog/proposal_rules.h"
 #include "catalog/sqlite/statement.h"
 
 namespace triage::catalog::sqlite {
@@ -74,14 +75,6 @@ base::Result<std::string> PathOf(sqlite3* db, int64_t id) {
   return s.Text(0);
 }
 
-std::string Decision(const std::string& verb, int64_t id, const std::string& actor, const std::string& rule,
-                     const std::string& notes) {
-  std::string text = fmt::format("proposal {} {} by {}", id, verb, actor);
-  if (!rule.empty()) text += fmt::format(" (rule {})", rule);
-  if (!notes.empty()) text += ": " + notes;
-  return text;
-}
-
 }  // namespace
 
 base::Status SqliteProposalStore::Audit(int64_t at, const std::string& actor, int64_t item_id,
@@ -98,11 +91,7 @@ base::Status SqliteProposalStore::Audit(int64_t at, const std::string& actor, in
 }
 
 base::Result<int64_t> SqliteProposalStore::AddProposal(const ProposalRecord& p) {
-  if (std::find(ProposalReasons().begin(), ProposalReasons().end(), p.reason) == ProposalReasons().end()) {
-    return base::Status::InvalidArgument(fmt::format(
-        "reason \"{}\" is unknown; use higher_resolution, better_quality, correct_subject, user_flags or manual",
-        p.reason));
-  }
+  TRIAGE_RETURN_IF_ERROR(CheckProposalReason(p.reason));
   auto lock = catalog_.Lock();
   sqlite3* db = catalog_.handle();
   return InTransaction<int64_t>(db, [&]() -> base::Result<int64_t> {
@@ -199,7 +188,7 @@ base::Status SqliteProposalStore::ChangeStatus(const StatusChange& c) {
                if (!p.ok()) return p.status();
                TRIAGE_RETURN_IF_ERROR(SetDecision(c.proposal_id, c.to_status, c.actor, c.at, c.notes, c.rule, false));
                TRIAGE_RETURN_IF_ERROR(Audit(c.at, c.actor, p->current_item_id, "proposal", c.from_status, c.to_status,
-                                            Decision(c.to_status, c.proposal_id, c.actor, c.rule, c.notes)));
+                                            DecisionSentence(c.to_status, c.proposal_id, c.actor, c.rule, c.notes)));
                return int64_t{0};
              })
       .status();
@@ -249,15 +238,12 @@ base::Status SqliteProposalStore::ApplyReplacement(const Replacement& r) {
                TRIAGE_RETURN_IF_ERROR(PlaceItem(r.outgoing, r.at));
                if (r.incoming) TRIAGE_RETURN_IF_ERROR(PlaceItem(*r.incoming, r.at));
                TRIAGE_RETURN_IF_ERROR(SetDecision(r.proposal_id, r.status, r.actor, r.at, r.notes, r.rule, !revert));
-               const std::string action = revert ? "revert" : r.incoming ? "replaced" : "removed";
-               const int64_t subject = r.incoming ? r.incoming->item_id : r.outgoing.item_id;
-               const std::string to = r.incoming ? r.incoming->path : r.outgoing.path;
+               const ReplacementAudit audit = AuditOf(r);
                TRIAGE_RETURN_IF_ERROR(
-                   Audit(r.at, r.actor, subject, action, *old_path, to,
-                         Decision(revert ? "reverted" : "approved", r.proposal_id, r.actor, r.rule, r.notes)));
+                   Audit(r.at, r.actor, audit.subject, audit.action, *old_path, audit.to, audit.reason));
                TRIAGE_RETURN_IF_ERROR(Statement(db, "INSERT INTO applied_journal (id, item_id, at) VALUES (?,?,?)")
                                           .Bind(1, r.journal_id)
-                                          .Bind(2, subject)
+                                          .Bind(2, audit.subject)
                                           .Bind(3, r.at)
                                           .Run());
                return int64_t{0};

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "catalog/proposal_rules.h"
 #include "catalog/sqlite/sqlite_proposals.h"
 #include "catalog/sqlite/statement.h"
 
@@ -30,11 +31,6 @@ constexpr const char* kLeaderboard =
     "SELECT voter, COUNT(*) AS n FROM (SELECT voter FROM votes WHERE at >= ?1 UNION ALL "
     "SELECT voter FROM flags WHERE at >= ?1) GROUP BY voter ORDER BY n DESC, voter LIMIT ?2";
 
-bool IsFlagReason(const std::string& reason) {
-  static const char* kReasons[] = {"wrong_subject", "poor_quality", "wrong_person", "other"};
-  return std::any_of(std::begin(kReasons), std::end(kReasons), [&](const char* r) { return reason == r; });
-}
-
 // kNotFound when item `id` does not exist. REQUIRES: the catalog's lock held.
 base::Status ItemExists(sqlite3* db, int64_t id) {
   Statement s(db, "SELECT 1 FROM items WHERE id = ?");
@@ -55,10 +51,7 @@ base::Status SqliteProposalStore::CastVote(const VoteRecord& v) {
 }
 
 base::Status SqliteProposalStore::AddFlag(const FlagRecord& f) {
-  if (!IsFlagReason(f.reason)) {
-    return base::Status::InvalidArgument(
-        fmt::format("flag reason \"{}\" is unknown; use wrong_subject, poor_quality, wrong_person or other", f.reason));
-  }
+  TRIAGE_RETURN_IF_ERROR(CheckFlagReason(f.reason));
   auto lock = catalog_.Lock();
   TRIAGE_RETURN_IF_ERROR(ItemExists(catalog_.handle(), f.item_id));
   Statement s(catalog_.handle(), kAddFlag);

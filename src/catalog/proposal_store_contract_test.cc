@@ -1,34 +1,22 @@
-// The proposal store over SQLite: proposals, status changes, replacements, votes, flags and public marks.
-#include "catalog/sqlite/sqlite_proposals.h"
-
-#include <gtest/gtest.h>
-#include <unistd.h>
-
+// Specification of the proposal store on every catalog backend (SQLite and the tests' PostgreSQL): proposals, status
+// changes, replacements, person covers, votes, flags and public marks.
 #include <filesystem>
 
-namespace triage::catalog::sqlite {
+#include "catalog/store_test.h"
+
+namespace triage::catalog {
 namespace {
 
 namespace fs = std::filesystem;
 
-class SqliteProposalStoreTest : public ::testing::Test {
+class ProposalStoreTest : public StoreTest<ProposalStore, &TestBackend::Proposals> {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("proposal_store_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-    auto c = SqliteCatalog::Open(dir_ / "catalog.db");
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    catalog_ = std::move(*c);
-    store_ = std::make_unique<SqliteProposalStore>(*catalog_);
+    StoreTest::SetUp();
+    if (HasFatalFailure()) return;
     current_ = AddItem("faces/alice/a.jpg", "library", "alice");
     proposed_ = AddItem("review/near_duplicates/b.jpg", "review", "");
   }
-  void TearDown() override {
-    store_.reset();
-    catalog_.reset();
-    fs::remove_all(dir_);
-  }
-
   int64_t AddItem(const std::string& path, const std::string& location, const std::string& person) {
     CatalogChange c;
     c.journal_id = "insert:" + path;
@@ -70,14 +58,11 @@ class SqliteProposalStoreTest : public ::testing::Test {
     return r;
   }
 
-  fs::path dir_;
-  std::unique_ptr<SqliteCatalog> catalog_;
-  std::unique_ptr<SqliteProposalStore> store_;
   int64_t current_ = 0;
   int64_t proposed_ = 0;
 };
 
-TEST_F(SqliteProposalStoreTest, AddsAndReadsBackAProposalWithItsFigures) {
+TEST_P(ProposalStoreTest, AddsAndReadsBackAProposalWithItsFigures) {
   auto id = store_->AddProposal(Proposal());
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   auto p = store_->GetProposal(*id);
@@ -93,7 +78,7 @@ TEST_F(SqliteProposalStoreTest, AddsAndReadsBackAProposalWithItsFigures) {
   EXPECT_EQ(audit->front().action, "propose");
 }
 
-TEST_F(SqliteProposalStoreTest, RefusesASecondPendingProposalForTheSamePairAndAnUnknownReason) {
+TEST_P(ProposalStoreTest, RefusesASecondPendingProposalForTheSamePairAndAnUnknownReason) {
   ASSERT_TRUE(store_->AddProposal(Proposal()).ok());
   EXPECT_EQ(store_->AddProposal(Proposal()).status().code(), base::Code::kAlreadyExists);
   ProposalRecord bad = Proposal();
@@ -103,7 +88,7 @@ TEST_F(SqliteProposalStoreTest, RefusesASecondPendingProposalForTheSamePairAndAn
   EXPECT_NE(st.status().message().find("prettier"), std::string::npos);
 }
 
-TEST_F(SqliteProposalStoreTest, ListsByStatusReasonAndItem) {
+TEST_P(ProposalStoreTest, ListsByStatusReasonAndItem) {
   auto a = store_->AddProposal(Proposal());
   ProposalRecord other = Proposal();
   other.proposed_item_id = 0;
@@ -127,7 +112,7 @@ TEST_F(SqliteProposalStoreTest, ListsByStatusReasonAndItem) {
   EXPECT_EQ(store_->ListProposals({})->front().id, *b);  // newest first
 }
 
-TEST_F(SqliteProposalStoreTest, StatusChangesOnlyFromTheExpectedStatus) {
+TEST_P(ProposalStoreTest, StatusChangesOnlyFromTheExpectedStatus) {
   auto id = store_->AddProposal(Proposal());
   ASSERT_TRUE(id.ok());
   ASSERT_TRUE(store_->ChangeStatus({*id, kProposalPending, kProposalArchived, "admin", "later", "", 300}).ok());
@@ -139,7 +124,7 @@ TEST_F(SqliteProposalStoreTest, StatusChangesOnlyFromTheExpectedStatus) {
             base::Code::kNotFound);
 }
 
-TEST_F(SqliteProposalStoreTest, ReplacementMovesBothItemsAuditsAndAppliesOnce) {
+TEST_P(ProposalStoreTest, ReplacementMovesBothItemsAuditsAndAppliesOnce) {
   auto id = store_->AddProposal(Proposal());
   ASSERT_TRUE(id.ok());
   ASSERT_TRUE(store_->ApplyReplacement(Approval(*id, "j1")).ok());
@@ -165,7 +150,7 @@ TEST_F(SqliteProposalStoreTest, ReplacementMovesBothItemsAuditsAndAppliesOnce) {
   EXPECT_EQ(store_->ApplyReplacement(Approval(*id, "j2")).code(), base::Code::kConflict);  // applied at most once
 }
 
-TEST_F(SqliteProposalStoreTest, AFailedReplacementChangesNothing) {
+TEST_P(ProposalStoreTest, AFailedReplacementChangesNothing) {
   auto id = store_->AddProposal(Proposal());
   ASSERT_TRUE(id.ok());
   Replacement r = Approval(*id, "j1");
@@ -176,7 +161,7 @@ TEST_F(SqliteProposalStoreTest, AFailedReplacementChangesNothing) {
   EXPECT_FALSE(*store_->WasApplied("j1"));
 }
 
-TEST_F(SqliteProposalStoreTest, ASecondVoteOfTheSameVoterReplacesTheFirst) {
+TEST_P(ProposalStoreTest, ASecondVoteOfTheSameVoterReplacesTheFirst) {
   ASSERT_TRUE(store_->CastVote({current_, "session:s1", "10.0.0.1", 1, 10}).ok());
   ASSERT_TRUE(store_->CastVote({current_, "session:s2", "10.0.0.2", 1, 11}).ok());
   ASSERT_TRUE(store_->CastVote({current_, "session:s1", "10.0.0.1", -1, 12}).ok());
@@ -188,7 +173,7 @@ TEST_F(SqliteProposalStoreTest, ASecondVoteOfTheSameVoterReplacesTheFirst) {
   EXPECT_EQ(store_->CastVote({9999, "session:s1", "", 1, 13}).code(), base::Code::kNotFound);
 }
 
-TEST_F(SqliteProposalStoreTest, FlagsCountOncePerVoterAndReachTheThreshold) {
+TEST_P(ProposalStoreTest, FlagsCountOncePerVoterAndReachTheThreshold) {
   for (const char* voter : {"session:a", "session:b", "session:a"}) {
     ASSERT_TRUE(store_->AddFlag({current_, voter, "", "wrong_person", "", 10}).ok());
   }
@@ -201,7 +186,7 @@ TEST_F(SqliteProposalStoreTest, FlagsCountOncePerVoterAndReachTheThreshold) {
   EXPECT_EQ(store_->AddFlag({current_, "x", "", "ugly", "", 1}).code(), base::Code::kInvalidArgument);
 }
 
-TEST_F(SqliteProposalStoreTest, LeaderboardCountsContributionsSinceADate) {
+TEST_P(ProposalStoreTest, LeaderboardCountsContributionsSinceADate) {
   ASSERT_TRUE(store_->CastVote({current_, "user:bob", "", 1, 100}).ok());
   ASSERT_TRUE(store_->CastVote({proposed_, "user:bob", "", 1, 100}).ok());
   ASSERT_TRUE(store_->AddFlag({current_, "user:eve", "", "other", "", 100}).ok());
@@ -213,7 +198,7 @@ TEST_F(SqliteProposalStoreTest, LeaderboardCountsContributionsSinceADate) {
   EXPECT_EQ(board->at(0).votes, 2);
 }
 
-TEST_F(SqliteProposalStoreTest, OnlyPublicLibraryItemsArePublic) {
+TEST_P(ProposalStoreTest, OnlyPublicLibraryItemsArePublic) {
   ASSERT_TRUE(store_->SetPublic(current_, true, "admin", 1).ok());
   ASSERT_TRUE(store_->SetPublic(proposed_, true, "admin", 1).ok());  // in review: not shown
   EXPECT_EQ(*store_->PublicItems(0, 10), std::vector<int64_t>{current_});
@@ -224,5 +209,44 @@ TEST_F(SqliteProposalStoreTest, OnlyPublicLibraryItemsArePublic) {
   EXPECT_EQ(store_->SetPublic(777, true, "admin", 1).code(), base::Code::kNotFound);
 }
 
+TEST_P(ProposalStoreTest, ACoverChangesOnlyFromTheCoverItExpectsAndRevertsToIt) {
+  ProposalRecord cover = Proposal();
+  cover.slot = CoverSlot("alice");
+  auto id = store_->AddProposal(cover);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_EQ(*store_->CoverOf("alice"), 0);
+  CoverChange wrong{*id, "alice", current_, proposed_, kProposalApproved, "admin", "", "", 300};
+  EXPECT_EQ(store_->ApplyCover(wrong).code(), base::Code::kConflict);
+  EXPECT_EQ(store_->GetProposal(*id)->status, "pending") << "a refused change changes nothing";
+  CoverChange set{*id, "alice", 0, proposed_, kProposalApproved, "admin", "brighter", "", 300};
+  ASSERT_TRUE(store_->ApplyCover(set).ok());
+  EXPECT_EQ(*store_->CoverOf("alice"), proposed_);
+  EXPECT_EQ(store_->GetProposal(*id)->status, "approved");
+  EXPECT_EQ(store_->GetProposal(*id)->applied_at, 300);
+  auto audit = catalog_->ListAudit(proposed_, "", 10, 0);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ(audit->front().action, "cover");
+  EXPECT_EQ(audit->front().to_state, "item:" + std::to_string(proposed_));
+  EXPECT_EQ(store_->ApplyCover(set).code(), base::Code::kConflict) << "approved once";
+  ASSERT_TRUE(store_->ApplyCover({*id, "alice", proposed_, 0, kProposalReverted, "admin", "", "", 400}).ok());
+  EXPECT_EQ(*store_->CoverOf("alice"), 0);
+  EXPECT_EQ(store_->GetProposal(*id)->status, "reverted");
+}
+
+TEST_P(ProposalStoreTest, ADecisionUndoneReopensTheProposal) {
+  auto id = store_->AddProposal(Proposal());
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(store_->ChangeStatus({*id, kProposalPending, kProposalDenied, "admin", "no", "r1", 300}).ok());
+  EXPECT_EQ(store_->Reopen(*id, kProposalApproved, "admin", 301).code(), base::Code::kConflict);
+  ASSERT_TRUE(store_->Reopen(*id, kProposalDenied, "admin", 302).ok());
+  auto p = store_->GetProposal(*id);
+  EXPECT_EQ(p->status, "pending");
+  EXPECT_EQ(p->reviewed_by, "");
+  EXPECT_EQ(p->rule, "");
+  EXPECT_EQ(catalog_->ListAudit(current_, "", 10, 0)->front().action, "undo");
+}
+
+TRIAGE_ON_EVERY_BACKEND(ProposalStoreTest);
+
 }  // namespace
-}  // namespace triage::catalog::sqlite
+}  // namespace triage::catalog

@@ -1,0 +1,51 @@
+// Proposals, votes, flags, public marks and person covers in the catalog's PostgreSQL database (migration 5).
+#pragma once
+
+#include "catalog/postgres/pg_catalog.h"
+#include "catalog/proposal_store.h"
+
+namespace triage::catalog::postgres {
+
+// Shares the catalog's connection and lock: thread-safe, each call atomic. REQUIRES: `catalog` outlives this.
+class PgProposalStore final : public ProposalStore {
+ public:
+  explicit PgProposalStore(PgCatalog& catalog) : catalog_(catalog) {}
+
+  base::Result<int64_t> AddProposal(const ProposalRecord& proposal) override;
+  base::Result<ProposalRecord> GetProposal(int64_t id) override;
+  base::Result<std::vector<ProposalRecord>> ListProposals(const ProposalFilter& filter) override;
+  base::Status ChangeStatus(const StatusChange& change) override;
+  base::Status Reopen(int64_t proposal_id, const std::string& from_status, const std::string& actor,
+                      int64_t at) override;
+  base::Status ApplyReplacement(const Replacement& replacement) override;
+  base::Result<bool> WasApplied(const std::string& journal_id) override;
+  base::Result<int64_t> CoverOf(const std::string& person) override;  // pg_covers.cc
+  base::Status ApplyCover(const CoverChange& change) override;
+
+  base::Status CastVote(const VoteRecord& vote) override;
+  base::Status AddFlag(const FlagRecord& flag) override;
+  base::Result<VoteTally> TallyOf(int64_t item_id) override;
+  base::Result<std::vector<VoteTally>> FlaggedItems(int min_flags) override;
+  base::Result<std::vector<Contributor>> Leaderboard(int64_t since, int limit) override;
+
+  base::Status SetPublic(int64_t item_id, bool is_public, const std::string& actor, int64_t at) override;
+  base::Result<std::vector<int64_t>> PublicItems(int64_t after_id, int limit) override;
+  base::Result<bool> IsPublic(int64_t item_id) override;
+
+ private:
+  // REQUIRES: the catalog's lock held, inside a transaction.
+  base::Result<ProposalRecord> GetUnlocked(int64_t id);
+  // The proposal when its status is `status`; else kConflict ("nothing was changed").
+  base::Result<ProposalRecord> ProposalIn(int64_t id, const std::string& status);
+  // Records a decision on proposal `id` (and, when `applied`, applied_at = at).
+  base::Status SetDecision(int64_t id, const std::string& status, const std::string& actor, int64_t at,
+                           const std::string& notes, const std::string& rule, bool applied);
+  base::Status PlaceItem(const ItemPlacement& placement, int64_t at);
+  // The proposal's status and audit entry of an applied replacement. REQUIRES: inside its transaction.
+  base::Status RecordReplacement(const Replacement& replacement, const std::string& old_path);
+  base::Status Audit(int64_t at, const std::string& actor, int64_t item_id, const std::string& action,
+                     const std::string& from, const std::string& to, const std::string& reason);
+  PgCatalog& catalog_;
+};
+
+}  // namespace triage::catalog::postgres

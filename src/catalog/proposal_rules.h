@@ -1,0 +1,36 @@
+// What every ProposalStore checks and writes alike, whatever its backend: the reasons it accepts and the sentences
+// and states of the audit entries its decisions leave.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/status.h"
+#include "catalog/proposal_store.h"
+
+namespace triage::catalog {
+
+// kInvalidArgument naming the reason and the choices unless it is one of ProposalReasons().
+base::Status CheckProposalReason(const std::string& reason);
+// kInvalidArgument naming the reason and the choices unless it is wrong_subject, poor_quality, wrong_person or other.
+base::Status CheckFlagReason(const std::string& reason);
+
+// "proposal 7 denied by bob (rule r): notes": a decision's audit reason.
+std::string DecisionSentence(const std::string& verb, int64_t proposal_id, const std::string& actor,
+                             const std::string& rule, const std::string& notes);
+
+// "item:12", or "none" for 0: a cover as the audit shows it.
+std::string ItemRef(int64_t id);
+// The audit reason of a cover change.
+std::string CoverSentence(const CoverChange& change);
+
+// The audit entry an applied replacement leaves (besides its from-state, the slot's path before).
+struct ReplacementAudit {
+  std::string action;   // "replaced" | "removed" | "revert"
+  int64_t subject = 0;  // the item it is about: the incoming one, else the outgoing one
+  std::string to;       // the path the subject has afterwards
+  std::string reason;   // DecisionSentence(approved | reverted, ...)
+};
+ReplacementAudit AuditOf(const Replacement& replacement);
+
+}  // namespace triage::catalog
