@@ -25,8 +25,9 @@ struct RunResult {
 // Runs build/triage with `args` and the given extra environment ("KEY=VALUE"); waits for it.
 RunResult RunTriage(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
-// Starts build/triage in the background; returns its pid. Output goes to `log`.
-pid_t Start(const std::vector<std::string>& args, const fs::path& log);
+// Starts build/triage in the background with the given extra environment ("KEY=VALUE"); returns its pid. Output goes
+// to `log`.
+pid_t Start(const std::vector<std::string>& args, const fs::path& log, const std::vector<std::string>& env = {});
 
 // Waits until `log` contains `text` (e.g. the line "watching <dir>" `triage watch` prints once it is ready) or
 // `timeout_ms` passes; returns whether it appeared.
