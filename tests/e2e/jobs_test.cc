@@ -15,6 +15,7 @@
 #include "catalog/postgres/pg_catalog.h"
 #include "catalog/postgres/pg_job_queue.h"
 #include "commit/committer.h"
+#include "tests/e2e/pg_library_fixture.h"
 #include "tests/e2e/triage_runner.h"
 #include "tests/postgres/test_cluster.h"
 
@@ -29,47 +30,26 @@ int Count(const std::string& text, const std::string& what) {
   return n;
 }
 
-class JobsTest : public ::testing::Test {
+class JobsTest : public PgLibraryTest {
  protected:
+  JobsTest() : PgLibraryTest("jobs") {}
   void SetUp() override {
-    auto url = testing::CreateTestDatabase();
-    ASSERT_TRUE(url.ok()) << url.status().ToString();
-    url_ = *url;
-    RunResult init = RunTriage({"init", "--library", lib().string(), "--catalog", url_});
-    ASSERT_EQ(init.exit_code, 0) << init.err;
-    Configure({{"analysis", {{"faces", false}}}});
-    fs::create_directories(in());
+    PgLibraryTest::SetUp();
     auto queue = catalog::postgres::PgJobQueue::Open(url_);
     ASSERT_TRUE(queue.ok()) << queue.status().ToString();
     queue_ = std::move(*queue);
   }
   void TearDown() override {
-    for (pid_t pid : workers_) {
-      ::kill(pid, SIGTERM);
-      WaitForExit(pid, 20000);
-    }
     queue_.reset();
-    (void)testing::DropTestDatabase(url_);
+    PgLibraryTest::TearDown();
   }
-  fs::path lib() const { return dir_ / "lib"; }
-  fs::path in() const { return dir_ / "in"; }
   void Configure(const json& patch) {
     json doc = json::parse(Slurp(lib() / "triage.json"));
     doc.merge_patch(patch);
     std::ofstream(lib() / "triage.json") << doc.dump();
   }
-  RunResult Triage(std::vector<std::string> args, const std::vector<std::string>& env = {}) {
-    args.push_back("--library");
-    args.push_back(lib().string());
-    return RunTriage(args, env);
-  }
   pid_t StartWorker(const std::string& host) {
-    const fs::path log = dir_ / ("worker-" + host + std::to_string(workers_.size()) + ".log");
-    pid_t pid =
-        Start({"worker", "--jobs", "4", "--lease", "3", "--library", lib().string()}, log, {"TRIAGE_HOST=" + host});
-    EXPECT_TRUE(WaitForLogLine(log, "taking jobs", 60000)) << Slurp(log);
-    workers_.push_back(pid);
-    return pid;
+    return PgLibraryTest::StartWorker(host, "worker-" + host + std::to_string(workers_.size()) + ".log");
   }
   // The events of the job log, per job.
   std::map<int64_t, std::vector<std::string>> Events() {
@@ -96,10 +76,7 @@ class JobsTest : public ::testing::Test {
     return json();
   }
 
-  TempDir dir_{"jobs"};
-  std::string url_;
   std::unique_ptr<catalog::JobQueue> queue_;
-  std::vector<pid_t> workers_;
 };
 
 TEST_F(JobsTest, RecomputeRedecideAndAnalyseRunFromTheQueueOnceEachAndAreAudited) {

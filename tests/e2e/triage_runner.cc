@@ -131,8 +131,10 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
-void InitLibrary(const fs::path& dir, const nlohmann::json& overrides) {
-  RunResult r = RunTriage({"init", "--library", dir.string()});
+void InitLibrary(const fs::path& dir, const nlohmann::json& overrides, const std::string& catalog_url) {
+  std::vector<std::string> args = {"init", "--library", dir.string()};
+  if (!catalog_url.empty()) args.insert(args.end(), {"--catalog", catalog_url});
+  RunResult r = RunTriage(args);
   if (r.exit_code != 0) throw std::runtime_error("init failed: " + r.err);
   nlohmann::json doc = nlohmann::json::parse(Slurp(dir / "triage.json"));
   doc.merge_patch(overrides);

@@ -48,8 +48,10 @@ class TempDir {
   fs::path path_;
 };
 
-// Creates a library in `dir` (triage init) and applies `overrides` (merged into triage.json).
-void InitLibrary(const fs::path& dir, const nlohmann::json& overrides = nlohmann::json::object());
+// Creates a library in `dir` (triage init, with `catalog_url` as its catalog when given) and applies `overrides`
+// (merged into triage.json).
+void InitLibrary(const fs::path& dir, const nlohmann::json& overrides = nlohmann::json::object(),
+                 const std::string& catalog_url = "");
 
 // Writes a distinct photo-like JPEG (smooth pattern seeded by `seed`) of the given size.
 void WriteTestImage(const fs::path& path, int seed, int width = 640, int height = 480);
