@@ -29,3 +29,6 @@ fi
 
 echo; echo "== server: wrk against GET /api/review/queue with 100,000 items"
 "$root/bench/server/run.sh" "$build/triage" "$build/bench/server/bench_server_seed"
+
+echo; echo "== scale: ingest by 1, 2 and 4 workers on PostgreSQL vs one process on SQLite"
+"$root/bench/scale/run.sh" "$build/triage" "$build/bench/dedup/make_corpus"

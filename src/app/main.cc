@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "base/ids.h"
 #include "catalog/postgres/pg_catalog.h"
 #include "catalog/postgres/pg_face_store.h"
 #include "catalog/postgres/pg_gallery.h"
@@ -75,6 +76,7 @@ Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root, 
   auto lib = std::make_unique<triage::cli::Library>();
   lib->config_store = std::move(*store);
   lib->model_dir = ModelDir();
+  lib->host = triage::base::HostName();
   auto config = lib->config();
   fs::path state = config->StateDir();
   std::error_code ec;
@@ -88,10 +90,10 @@ Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root, 
   lib->gallery = std::move(stores->gallery);
   lib->face_store = std::move(stores->faces);
   lib->open_jobs = std::move(stores->open_jobs);
-  auto recovered = triage::commit::Recover(state, *lib->catalog, lib->proposal_store.get());
+  auto recovered = triage::commit::Recover(state, *lib->catalog, lib->proposal_store.get(), lib->host);
   if (!recovered.ok()) return recovered.status();
   lib->recovered = *recovered;
-  auto journal = triage::commit::Journal::Open(state);
+  auto journal = triage::commit::Journal::Open(state, lib->host);
   if (!journal.ok()) return journal.status();
   lib->journal = std::move(*journal);
   lib->committer = std::make_unique<triage::commit::Committer>(*lib->journal, *lib->catalog, config->library);

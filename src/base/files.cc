@@ -251,6 +251,27 @@ Result<FileLock> FileLock::Acquire(const fs::path& path) {
   return FileLock(fd);
 }
 
+Result<FileLock> FileLock::TryAcquire(const fs::path& path, const std::string& holder) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno("opening lock file", path, errno);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    ::close(fd);
+    if (err != EWOULDBLOCK) return Errno("locking", path, err);
+    auto who = ReadFile(path);
+    return Status::Conflict(fmt::format("held by \"{}\"", who.ok() && !who->empty() ? *who : "another process"));
+  }
+  // The holder's note for whoever is refused; written after the lock is ours, so it is never another holder's.
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, holder.data(), holder.size(), 0) != static_cast<ssize_t>(holder.size())) {
+    int err = errno;
+    ::close(fd);
+    return Errno("writing the holder of", path, err);
+  }
+  return FileLock(fd);
+}
+
 FileLock& FileLock::operator=(FileLock&& other) noexcept {
   if (this != &other) {
     if (fd_ >= 0) ::close(fd_);

@@ -66,6 +66,9 @@ class FileLock {
  public:
   // Creates `path` (and its folder) if needed and blocks until the lock is granted. kIo naming the path on failure.
   static Result<FileLock> Acquire(const fs::path& path);
+  // Takes the lock without waiting and writes `holder` (who, where) into the file. kConflict "held by \"<holder>\""
+  // (the note of the process holding it) when it is taken; kIo naming the path on failure.
+  static Result<FileLock> TryAcquire(const fs::path& path, const std::string& holder);
   FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   FileLock& operator=(FileLock&& other) noexcept;
   FileLock(const FileLock&) = delete;

@@ -2,9 +2,11 @@
 #include "base/ids.h"
 
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 
 namespace triage::base {
 
@@ -22,6 +24,24 @@ std::string RandomId() {
     out[2 * i + 1] = kHex[bytes[i] & 15];
   }
   return out;
+}
+
+std::string SafeHostName(const std::string& name) {
+  std::string out = name.substr(0, 128);
+  for (char& c : out) {
+    const bool plain =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (!plain) c = '_';
+  }
+  if (out.empty()) return "unknown";
+  if (out.front() == '.') out.front() = '_';
+  return out;
+}
+
+std::string HostName() {
+  if (const char* env = std::getenv("TRIAGE_HOST"); env != nullptr && *env != '\0') return SafeHostName(env);
+  char name[256] = {};
+  return SafeHostName(::gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string());
 }
 
 }  // namespace triage::base

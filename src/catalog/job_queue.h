@@ -14,10 +14,14 @@ namespace triage::catalog {
 
 struct Job {
   int64_t id = 0;
-  std::string kind;     // "ingest", ...
-  std::string payload;  // what the kind needs (for ingest: the input path)
-  int attempts = 0;     // claims so far, this one included
+  std::string kind;             // "ingest", ...
+  std::string payload;          // what the kind needs (for ingest: the input path)
+  int attempts = 0;             // claims so far, this one included
+  std::string previous_worker;  // who held it before this claim (a worker taken for dead); "" when nobody
 };
+
+// The host part of a worker id ("<host>:<pid>:<start>").
+inline std::string HostOfWorker(const std::string& worker_id) { return worker_id.substr(0, worker_id.find(':')); }
 
 struct WorkerRecord {
   std::string id;  // unique per process: "<host>:<pid>:<start>"
@@ -41,7 +45,7 @@ struct JobCounts {
 struct JobEvent {
   int64_t job_id = 0;
   std::string worker;
-  std::string event;  // "claimed", "done", "failed"
+  std::string event;  // "claimed", "done", "failed", "handed back"
   int64_t at = 0;
 };
 
@@ -53,14 +57,24 @@ class JobQueue {
   JobQueue(const JobQueue&) = delete;
   JobQueue& operator=(const JobQueue&) = delete;
 
-  // Adds a queued job; returns its id.
+  // Adds a queued job; returns its id. A job of the same kind and payload that is still queued or running is not
+  // added twice: its id is returned instead.
   virtual base::Result<int64_t> Enqueue(const std::string& kind, const std::string& payload, int64_t now) = 0;
   // Registers the worker or refreshes its heartbeat (`now`, unix seconds).
   virtual base::Status Heartbeat(const WorkerRecord& worker, int64_t now) = 0;
   // Claims the oldest job that is queued, or running under a worker whose last heartbeat is older than
-  // `now - lease_s` (that worker is taken for dead). Never hands one job to two live claimers. nullopt when none
-  // (also, rarely, when another claimer took the one job this call reached: poll again).
-  virtual base::Result<std::optional<Job>> Claim(const std::string& worker_id, int64_t now, int64_t lease_s) = 0;
+  // `now - lease_s` (that worker is taken for dead), leaving out jobs handed back to another host than `host`.
+  // Never hands one job to two live claimers. nullopt when none (also, rarely, when another claimer took the one
+  // job this call reached: poll again).
+  virtual base::Result<std::optional<Job>> Claim(const std::string& worker_id, const std::string& host, int64_t now,
+                                                 int64_t lease_s) = 0;
+  // Puts a job this worker holds back in the queue for workers of `host` alone (logged "handed back"): its earlier
+  // worker ran there and may have left its input in that host's journal, which only that host recovers. kConflict
+  // when the job is no longer this worker's.
+  virtual base::Status HandBack(int64_t job_id, const std::string& worker_id, const std::string& host, int64_t now) = 0;
+  // Lets any host claim the queued jobs handed back to `host` (after `triage recover --host` settled its journal
+  // from elsewhere). Returns how many.
+  virtual base::Result<int64_t> ReleaseHost(const std::string& host) = 0;
   // Ends a job this worker holds: done when `error` is empty, else failed with it. kConflict when the job is no
   // longer this worker's (it was taken over after the worker's heartbeat lapsed); nothing changes then.
   virtual base::Status Finish(int64_t job_id, const std::string& worker_id, const std::string& error, int64_t now) = 0;
@@ -69,9 +83,10 @@ class JobQueue {
   virtual base::Result<std::vector<WorkerRecord>> LiveWorkers(int64_t now, int64_t lease_s) = 0;
   // The log of a job (every job when `job_id` is 0), oldest first.
   virtual base::Result<std::vector<JobEvent>> Log(int64_t job_id) = 0;
-  // Takes the library-wide lease `name` for this object's lifetime (or until ReleaseLease). kConflict when another
+  // Takes the library-wide lease `name` for this object's lifetime (or until ReleaseLease), recorded as held by
+  // `holder` (who and where: "purge by cli:ada on web.lan, pid 4711"). kConflict naming the holder when another
   // process holds it. A process that dies loses its leases with its connection.
-  virtual base::Status TakeLease(const std::string& name) = 0;
+  virtual base::Status TakeLease(const std::string& name, const std::string& holder) = 0;
   virtual base::Status ReleaseLease(const std::string& name) = 0;
 
  protected:

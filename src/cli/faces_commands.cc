@@ -3,6 +3,7 @@
 
 #include "base/clock.h"
 #include "cli/commands.h"
+#include "cli/job_kinds.h"
 
 namespace triage::cli {
 namespace {
@@ -45,14 +46,10 @@ void ListClusters(CommandContext& ctx, bool all) {
 }
 
 void Recluster(CommandContext& ctx) {
-  auto lib = OpenWithClusters(ctx);
+  auto lib = ctx.OpenOrReport();
   if (!lib) return;
-  auto config = lib->config();
-  auto report = lib->clustering->Recluster(ClusterRulesOf(*config), config->policy.match_distance, base::UnixNow());
+  auto report = ReclusterLibrary(*lib, CommandContext::Actor());
   if (!report.ok()) return void(ctx.Fail(report.status()));
-  base::Status audited = lib->catalog->AddAudit({0, base::UnixNow(), CommandContext::Actor(), 0, "people", "",
-                                                 "recluster", fmt::format("{} faces re-clustered", report->faces)});
-  if (!audited.ok()) return void(ctx.Fail(audited));
   if (ctx.json) {
     return ctx.PrintJson({{"faces", report->faces},
                           {"clusters", report->clusters},
@@ -177,7 +174,9 @@ void AddFacesCommands(CLI::App& app, CommandContext& ctx) {
 
   auto* recluster = faces->add_subcommand("recluster", "cluster every face again under the current rules; keeps names");
   json_flag(recluster);
-  recluster->callback([&ctx] { Recluster(ctx); });
+  auto queue = std::make_shared<bool>(false);
+  recluster->add_flag("--queue", *queue, "enqueue it as a job and return; a `triage worker` runs it (PostgreSQL)");
+  recluster->callback([&ctx, queue] { *queue ? void(EnqueueJobs(ctx, kReclusterJob, {"{}"})) : Recluster(ctx); });
 
   auto* undo = faces->add_subcommand("undo", "undo a people action (name, merge, split, ...) as one action");
   undo->add_option("action", a->action, "action id")->required();

@@ -4,7 +4,9 @@
 
 #include <filesystem>
 
+#include "base/clock.h"
 #include "base/files.h"
+#include "base/ids.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "cli/stop_signal.h"
@@ -123,26 +125,55 @@ int Ingest(CommandContext& ctx, const std::vector<std::string>& args, pipeline::
   return ctx.exit_code;
 }
 
-int Watch(CommandContext& ctx, int debounce_ms, int max_files) {
+// Turns each batch of inbox files into ingest jobs (a library whose catalog has a job queue: the workers ingest).
+base::Status EnqueueFromInbox(CommandContext& ctx, catalog::JobQueue& queue, const config::Config& config,
+                              const std::vector<fs::path>& ready, const pipeline::IngestOptions& options, int& taken) {
+  auto report = pipeline::EnqueueIngest(queue, config, ready, options, base::UnixNow());
+  if (!report.ok()) return report.status();
+  taken += static_cast<int>(report->job_ids.size());
+  if (ctx.json) {
+    ctx.PrintJson({{"queued", report->job_ids.size()}, {"job_ids", report->job_ids}, {"problems", report->problems}});
+  } else {
+    fmt::print("queued {} file(s) from the inbox as ingest jobs\n", report->job_ids.size());
+    for (const auto& p : report->problems) fmt::print("  not queued: {}\n", p);
+  }
+  std::fflush(stdout);
+  return base::Status::Ok();
+}
+
+int Watch(CommandContext& ctx, int debounce_ms, int max_files, bool here) {
   StopOnSignal signals;
   auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;
-  base::Status faces = lib->LoadFaces();
-  if (!faces.ok()) return ctx.Fail(faces);
+  // On a catalog with a job queue the inbox feeds the workers of every host; --here ingests in this process.
+  std::unique_ptr<catalog::JobQueue> queue;
+  if (lib->open_jobs && !here) {
+    auto opened = lib->open_jobs();
+    if (!opened.ok()) return ctx.Fail(opened.status());
+    queue = std::move(*opened);
+  } else if (base::Status faces = lib->LoadFaces(); !faces.ok()) {
+    return ctx.Fail(faces);
+  }
   auto watcher = source::InboxWatcher::Open(lib->config()->InboxDir(), debounce_ms);
   if (!watcher.ok()) return ctx.Fail(watcher.status());
   std::shared_ptr<source::InboxWatcher> shared_watcher = std::move(*watcher);  // the stop action keeps it alive
   signals.OnStop([shared_watcher] { shared_watcher->Stop(); });
-  auto ingestor = lib->MakeIngestor();
+  auto ingestor = queue ? nullptr : lib->MakeIngestor();
   // The readiness line (tests and scripts wait for it): the inotify watch is in place and the start-up scan done,
   // so every file written from now on is seen.
-  fmt::print(stderr, "watching {} (Ctrl-C to stop)\n", lib->config()->InboxDir().string());
+  fmt::print(stderr, "watching {}{} (Ctrl-C to stop)\n", lib->config()->InboxDir().string(),
+             queue ? " for the job queue" : "");
   pipeline::IngestOptions options{true, "inbox", CommandContext::Actor()};
   int taken = 0;
   while (!signals.requested() && (max_files <= 0 || taken < max_files)) {
     auto ready = shared_watcher->WaitForReady(-1);
     if (!ready.ok()) return ctx.Fail(ready.status());
     if (ready->empty()) continue;
+    if (queue) {
+      base::Status st = EnqueueFromInbox(ctx, *queue, *lib->config(), *ready, options, taken);
+      if (!st.ok()) return ctx.Fail(st);
+      continue;
+    }
     auto s = ingestor->IngestPaths(*ready, options);
     if (!s.ok()) return ctx.Fail(s.status());
     taken += s->total;
@@ -154,21 +185,39 @@ int Watch(CommandContext& ctx, int debounce_ms, int max_files) {
   return kExitOk;
 }
 
-int Recover(CommandContext& ctx) {
-  auto lib = ctx.OpenOrReport();  // opening recovers
+// With `host`, settles that host's dead journal sessions from here (the host is gone for good) and lets any host take
+// the jobs that were handed back to it.
+int Recover(CommandContext& ctx, const std::string& host) {
+  auto lib = ctx.OpenOrReport();  // opening recovers this host's sessions
   if (!lib) return ctx.exit_code;
-  const commit::RecoveryReport& r = lib->recovered;
+  commit::RecoveryReport r = lib->recovered;
+  int64_t released = 0;
+  if (!host.empty()) {
+    auto other =
+        commit::Recover(lib->config()->StateDir(), *lib->catalog, lib->proposal_store.get(), base::SafeHostName(host));
+    if (!other.ok()) return ctx.Fail(other.status());
+    r = *other;
+    if (lib->open_jobs) {
+      auto queue = lib->open_jobs();
+      if (!queue.ok()) return ctx.Fail(queue.status());
+      auto n = (*queue)->ReleaseHost(base::SafeHostName(host));
+      if (!n.ok()) return ctx.Fail(n.status());
+      released = *n;
+    }
+  }
   if (ctx.json) {
     ctx.PrintJson({{"sessions", r.sessions},
                    {"rolled_forward", r.rolled_forward},
                    {"rolled_back", r.rolled_back},
                    {"staged_removed", r.staged_removed},
+                   {"jobs_released", released},
                    {"problems", r.problems}});
   } else {
     fmt::print(
         "recovered {} interrupted session(s): {} finished, {} returned to where they were, {} staged copies "
         "removed\n",
         r.sessions, r.rolled_forward, r.rolled_back, r.staged_removed);
+    if (released > 0) fmt::print("{} job(s) handed back to host {} may now run on any host\n", released, host);
     for (const auto& p : r.problems) fmt::print("  problem: {}\n", p);
   }
   return r.problems.empty() ? kExitOk : kExitFailure;
@@ -206,17 +255,23 @@ void AddIntakeCommands(CLI::App& app, CommandContext& ctx) {
   struct WatchArgs {
     int debounce_ms = 500;
     int max_files = 0;
+    bool here = false;
   };
   auto wa = std::make_shared<WatchArgs>();
   watch->add_option("--debounce-ms", wa->debounce_ms, "quiet time before a file is taken")->check(CLI::Range(0, 60000));
   watch->add_option("--max-files", wa->max_files, "stop after this many files (0: never)")
       ->check(CLI::Range(0, 1 << 30));
   watch->add_flag("--json", ctx.json, "machine-readable output");
-  watch->callback([&ctx, wa] { Watch(ctx, wa->debounce_ms, wa->max_files); });
+  watch->add_flag("--here", wa->here,
+                  "ingest in this process even when the catalog has a job queue (PostgreSQL), instead of enqueueing");
+  watch->callback([&ctx, wa] { Watch(ctx, wa->debounce_ms, wa->max_files, wa->here); });
 
   auto* recover = app.add_subcommand("recover", "finish or roll back work interrupted by a crash");
   recover->add_flag("--json", ctx.json, "machine-readable output");
-  recover->callback([&ctx] { ctx.exit_code = Recover(ctx); });
+  auto recover_host = std::make_shared<std::string>();
+  recover->add_option("--host", *recover_host,
+                      "settle another host's interrupted work from here (only when that host is down for good)");
+  recover->callback([&ctx, recover_host] { ctx.exit_code = Recover(ctx, *recover_host); });
 }
 
 }  // namespace triage::cli

@@ -34,6 +34,7 @@ struct Library {
   std::unique_ptr<config::ConfigStore> config_store;  // the one source of the config; read per command step
   std::shared_ptr<const config::Config> config() const { return config_store->Current(); }
   std::string model_dir;  // where the face models are
+  std::string host;       // this host's name (base::HostName): its journal and staging folders
   std::unique_ptr<catalog::Catalog> catalog;
   std::unique_ptr<catalog::UserStore> users;       // web users and sessions (same database)
   std::unique_ptr<catalog::GalleryStore> gallery;  // gallery queries, bursts and duplicate groups (same database)

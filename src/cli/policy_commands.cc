@@ -4,6 +4,7 @@
 #include "base/clock.h"
 #include "base/files.h"
 #include "cli/commands.h"
+#include "cli/job_kinds.h"
 #include "quality/group_service.h"
 #include "quality/recompute.h"
 #include "quality/reference_store.h"
@@ -88,8 +89,7 @@ int Simulate(CommandContext& ctx, const SimulateArgs& a) {
 int ApplyPolicy(CommandContext& ctx) {
   auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;
-  auto report =
-      review::ApplyPolicy(*lib->catalog, *lib->committer, *lib->config(), CommandContext::Actor(), base::UnixNow());
+  auto report = RedecideLibrary(*lib, CommandContext::Actor());
   if (!report.ok()) return ctx.Fail(report.status());
   if (ctx.json) {
     ctx.PrintJson({{"considered", report->considered},
@@ -111,11 +111,10 @@ int ApplyPolicy(CommandContext& ctx) {
 int Recompute(CommandContext& ctx) {
   auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;
-  auto report = quality::Recompute(*lib->catalog, *lib->config());
-  if (!report.ok()) return ctx.Fail(report.status());
-  // Leads follow the scores: every burst and duplicate group chooses its lead again.
-  auto groups = quality::GroupService(*lib->catalog, *lib->gallery).Rebuild(lib->config()->grouping);
-  if (!groups.ok()) return ctx.Fail(groups.status());
+  auto outcome = RecomputeLibrary(*lib, CommandContext::Actor());
+  if (!outcome.ok()) return ctx.Fail(outcome.status());
+  const quality::RecomputeReport* report = &outcome->report;
+  const quality::GroupRefresh& groups = outcome->groups;
   const double per_second = report->seconds > 0 ? report->items / report->seconds : 0;
   if (ctx.json) {
     ctx.PrintJson({{"items", report->items},
@@ -141,6 +140,33 @@ int Recompute(CommandContext& ctx) {
   return kExitOk;
 }
 
+// Analyses items' files again and replaces their stored analyses (moves nothing).
+int Analyse(CommandContext& ctx, const std::vector<int64_t>& ids) {
+  auto lib = ctx.OpenOrReport();
+  if (!lib) return ctx.exit_code;
+  json items = json::array();
+  int failed = 0;
+  for (int64_t id : ids) {
+    auto r = AnalyseItem(*lib, id, CommandContext::Actor());
+    if (!r.ok() && ids.size() == 1) return ctx.Fail(r.status());
+    failed += r.ok() ? 0 : 1;
+    if (ctx.json) {
+      items.push_back({{"id", id},
+                       {"ok", r.ok()},
+                       {"error", r.ok() ? json(nullptr) : json(r.status().message())},
+                       {"faces", r.ok() ? json(r->analysis.faces.size()) : json(nullptr)}});
+    } else if (r.ok()) {
+      fmt::print("item {} analysed again: {}, {} face(s)\n", id, r->analysis.readable ? "readable" : "unreadable",
+                 r->analysis.faces.size());
+    } else {
+      fmt::print(stderr, "item {}: {}\n", id, r.status().message());
+    }
+  }
+  if (ctx.json) ctx.PrintJson({{"items", items}});
+  ctx.exit_code = failed > 0 ? kExitPartial : kExitOk;
+  return ctx.exit_code;
+}
+
 }  // namespace
 
 void AddPolicyCommands(CLI::App& app, CommandContext& ctx) {
@@ -154,15 +180,37 @@ void AddPolicyCommands(CLI::App& app, CommandContext& ctx) {
   simulate->add_flag("--json", ctx.json, "machine-readable output");
   simulate->callback([&ctx, a] { Simulate(ctx, *a); });
 
+  struct QueueArgs {
+    bool apply = false;
+    bool recompute = false;
+    bool analyse = false;
+    std::vector<int64_t> ids;
+  };
+  auto q = std::make_shared<QueueArgs>();
+  const char* kQueueHelp = "enqueue it as a job and return; a `triage worker` runs it (PostgreSQL catalog)";
   auto* apply = app.add_subcommand("apply-policy",
                                    "re-decide the items waiting in review under the current policy and move them");
   apply->add_flag("--json", ctx.json, "machine-readable output");
-  apply->callback([&ctx] { ApplyPolicy(ctx); });
+  apply->add_flag("--queue", q->apply, kQueueHelp);
+  apply->callback([&ctx, q] { q->apply ? EnqueueJobs(ctx, kRedecideJob, {"{}"}) : ApplyPolicy(ctx); });
 
   auto* recompute = app.add_subcommand(
       "recompute", "recompute quality categories, normalisation and scores from the stored measures (decodes nothing)");
   recompute->add_flag("--json", ctx.json, "machine-readable output");
-  recompute->callback([&ctx] { Recompute(ctx); });
+  recompute->add_flag("--queue", q->recompute, kQueueHelp);
+  recompute->callback([&ctx, q] { q->recompute ? EnqueueJobs(ctx, kRecomputeJob, {"{}"}) : Recompute(ctx); });
+
+  auto* analyse =
+      app.add_subcommand("analyse", "analyse items' files again and store the new analyses (moves nothing)");
+  analyse->add_option("ids", q->ids, "item ids")->required()->check(CLI::PositiveNumber);
+  analyse->add_flag("--json", ctx.json, "machine-readable output");
+  analyse->add_flag("--queue", q->analyse, "enqueue one job per item and return; `triage worker` processes run them");
+  analyse->callback([&ctx, q] {
+    if (!q->analyse) return void(Analyse(ctx, q->ids));
+    std::vector<std::string> payloads;
+    for (int64_t id : q->ids) payloads.push_back(AnalysePayload(id));
+    EnqueueJobs(ctx, kAnalyseJob, payloads);
+  });
 }
 
 }  // namespace triage::cli

@@ -3,6 +3,7 @@
 
 #include "base/clock.h"
 #include "cli/commands.h"
+#include "cli/job_kinds.h"
 #include "model/json.h"
 
 namespace triage::cli {
@@ -177,6 +178,8 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
   purge->callback([&ctx] {
     auto lib = ctx.OpenOrReport();
     if (!lib) return;
+    auto lease = TakeLibraryLease(*lib, "purge", CommandContext::Actor());  // one host purges at a time
+    if (!lease.ok()) return void(ctx.Fail(lease.status()));
     auto n = lib->review->PurgeTrash(base::UnixNow(), CommandContext::Actor());
     if (!n.ok()) return void(ctx.Fail(n.status()));
     if (ctx.json)

@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "cli/commands.h"
+#include "cli/job_kinds.h"
 #include "cli/stop_signal.h"
 #include "commit/journal.h"
 
@@ -25,11 +26,6 @@ base::Result<std::unique_ptr<catalog::JobQueue>> OpenJobs(Library& lib) {
   return lib.open_jobs();
 }
 
-std::string HostName() {
-  char name[256] = {};
-  return ::gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string("unknown");
-}
-
 json CountsJson(const catalog::JobCounts& c) {
   return {{"queued", c.queued}, {"running", c.running}, {"done", c.done}, {"failed", c.failed}};
 }
@@ -43,29 +39,35 @@ int Worker(CommandContext& ctx, int batch, int lease_s) {
   if (base::Status faces = lib->LoadFaces(); !faces.ok()) return ctx.Fail(faces);
   auto ingestor = lib->MakeIngestor();
   pipeline::WorkerOptions options;
-  options.host = HostName();
+  options.host = lib->host;
+  options.state_dir = lib->config()->StateDir();
   options.pid = ::getpid();
   options.worker_id = fmt::format("{}:{}:{}", options.host, options.pid, base::UnixNow());
   options.batch = batch;
   options.lease_s = lease_s;
   options.actor = "worker:" + options.worker_id;
   const auto state = lib->config()->StateDir();
-  auto recover = [&]() -> base::Status {
-    auto r = commit::Recover(state, *lib->catalog, lib->proposal_store.get());
+  auto recover = [&]() -> base::Status {  // this host's dead sessions only: another host settles its own
+    auto r = commit::Recover(state, *lib->catalog, lib->proposal_store.get(), lib->host);
     return r.ok() ? base::Status::Ok() : r.status();
   };
   pipeline::QueueWorker worker(**queue, lib->open_jobs, *lib->catalog, *ingestor, recover, options);
+  AddJobHandlers(worker, *lib, options.actor);
   // The readiness line (scripts and tests wait for it).
   fmt::print(stderr, "worker {} taking jobs (SIGTERM or Ctrl-C to stop)\n", options.worker_id);
+  // `placed` is where an ingest job's file went, or what another kind of job did.
   auto on_done = [&](const catalog::Job& job, const std::string& error, const std::string& placed) {
+    const bool ingest = job.kind == pipeline::kIngestJob;
     if (ctx.json) {
       ctx.PrintJson({{"job", job.id},
+                     {"kind", job.kind},
                      {"attempts", job.attempts},
                      {"ok", error.empty()},
-                     {"path", placed.empty() ? json(nullptr) : json(placed)},
+                     {"path", placed.empty() || !ingest ? json(nullptr) : json(placed)},
+                     {"summary", ingest || placed.empty() ? json(nullptr) : json(placed)},
                      {"error", error.empty() ? json(nullptr) : json(error)}});
     } else if (error.empty()) {
-      fmt::print("job {} done -> {}\n", job.id, placed);
+      fmt::print("job {} done{} {}\n", job.id, ingest ? " ->" : ":", placed);
     } else {
       fmt::print("job {} FAILED: {}\n", job.id, error);
     }
@@ -73,8 +75,11 @@ int Worker(CommandContext& ctx, int batch, int lease_s) {
   };
   auto stats = worker.Run([&] { return signals.requested(); }, on_done);
   if (!stats.ok()) return ctx.Fail(stats.status());
-  fmt::print(stderr, "worker {} stopped: {} done, {} failed, {} taken over from dead workers ({} already placed)\n",
-             options.worker_id, stats->done, stats->failed, stats->retried, stats->already_placed);
+  fmt::print(
+      stderr,
+      "worker {} stopped: {} done, {} failed, {} taken over from dead workers ({} already placed, {} handed back "
+      "to their host)\n",
+      options.worker_id, stats->done, stats->failed, stats->retried, stats->already_placed, stats->handed_back);
   return kExitOk;
 }
 

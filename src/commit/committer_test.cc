@@ -27,6 +27,14 @@ class CommitterTest : public ::testing::Test {
     catalog_.reset();
     fs::remove_all(lib_);
   }
+  static std::vector<fs::path> FilesUnder(const fs::path& dir) {
+    std::vector<fs::path> out;
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->is_regular_file()) out.push_back(it->path());
+    }
+    return out;
+  }
   fs::path Input(const std::string& name, const std::string& content) {
     std::ofstream(lib_ / "in" / name) << content;
     return lib_ / "in" / name;
@@ -118,6 +126,41 @@ TEST_F(CommitterTest, RecoveryReturnsStagedMoveOfDeadSession) {
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->rolled_back, 1);
   EXPECT_EQ(*base::ReadFile(in), "data");
+}
+
+// Each host recovers only its own dead sessions: a lock that does not hold across hosts can never make one host undo
+// another's open work. Sessions made before hosts (directly under journal/) are recovered by any host.
+TEST_F(CommitterTest, RecoveryOnOneHostNeverTouchesAnotherHostsSessions) {
+  const fs::path state = lib_ / ".triage";
+  fs::path a_in = Input("on_a.jpg", "a"), b_in = Input("on_b.jpg", "b"), old_in = Input("old.jpg", "o");
+  for (const auto& [host, in] : {std::pair<std::string, fs::path>{"host-a", a_in}, {"host-b", b_in}, {"", old_in}}) {
+    auto dead = Journal::Open(state, host);
+    ASSERT_TRUE(dead.ok());
+    EXPECT_EQ((*dead)->staging_dir().parent_path(), host.empty() ? state / "staging" : state / "staging" / host);
+    Committer c(**dead, *catalog_, lib_);
+    ASSERT_TRUE(StageMove(c, in).ok());  // then the process dies with its input staged
+  }
+  EXPECT_TRUE(HostHasSessions(state, "host-a"));
+  EXPECT_FALSE(HostHasSessions(state, "host-c"));
+
+  auto on_b = Recover(state, *catalog_, nullptr, "host-b");
+  ASSERT_TRUE(on_b.ok());
+  EXPECT_EQ(on_b->sessions, 2) << "host-b's own and the one without a host";
+  EXPECT_EQ(*base::ReadFile(b_in), "b");
+  EXPECT_EQ(*base::ReadFile(old_in), "o");
+  EXPECT_FALSE(fs::exists(a_in)) << "host-a's staged input stays in host-a's staging";
+  EXPECT_TRUE(HostHasSessions(state, "host-a"));
+  EXPECT_FALSE(FilesUnder(state / "staging" / "host-a").empty());
+
+  auto without_host = Recover(state, *catalog_);
+  EXPECT_EQ(without_host->sessions, 0) << "a recovery without a host takes no host's sessions";
+  EXPECT_FALSE(fs::exists(a_in));
+
+  auto on_a = Recover(state, *catalog_, nullptr, "host-a");
+  ASSERT_TRUE(on_a.ok());
+  EXPECT_EQ(on_a->rolled_back, 1);
+  EXPECT_EQ(*base::ReadFile(a_in), "a");
+  EXPECT_FALSE(HostHasSessions(state, "host-a"));
 }
 
 TEST_F(CommitterTest, RecoveryRollsCommitForward) {

@@ -11,13 +11,14 @@
 
 namespace triage::commit {
 
-base::Result<std::unique_ptr<Journal>> Journal::Open(const fs::path& state_dir) {
+base::Result<std::unique_ptr<Journal>> Journal::Open(const fs::path& state_dir, const std::string& host) {
   std::string session = base::RandomId().substr(0, 16);
-  fs::path dir = state_dir / "journal" / session;
-  fs::path staging = state_dir / "staging" / session;
+  const fs::path journals = host.empty() ? state_dir / "journal" : state_dir / "journal" / host;
+  fs::path dir = journals / session;
+  fs::path staging = (host.empty() ? state_dir / "staging" : state_dir / "staging" / host) / session;
   // The session is built under a hidden name and locked before it becomes visible, so a concurrent
   // recovery never mistakes a starting session for a dead one.
-  fs::path building = state_dir / "journal" / ("." + session);
+  fs::path building = journals / ("." + session);
   std::error_code ec;
   fs::create_directories(building, ec);
   if (!ec) fs::create_directories(staging, ec);
@@ -34,7 +35,7 @@ base::Result<std::unique_ptr<Journal>> Journal::Open(const fs::path& state_dir) 
     ::close(fd);
     return base::Status::Io(fmt::format("cannot open journal session {}: {}", dir.string(), ec.message()));
   }
-  TRIAGE_RETURN_IF_ERROR(base::SyncDirectory(state_dir / "journal"));
+  TRIAGE_RETURN_IF_ERROR(base::SyncDirectory(journals));
   return std::unique_ptr<Journal>(new Journal(session, dir, staging, fd));
 }
 

@@ -1,7 +1,8 @@
 // The write-ahead journal of file moves. Each process owns a session: a folder of intent files under
-// .triage/journal/<session>/ and a staging folder .triage/staging/<session>/, held by an flock on
-// .triage/journal/<session>/LOCK for the life of the process. A session whose lock is free is dead: recovery
-// finishes or rolls back its intents.
+// .triage/journal/<host>/<session>/ and a staging folder .triage/staging/<host>/<session>/, held by an flock on
+// .triage/journal/<host>/<session>/LOCK for the life of the process. A session whose lock is free is dead: recovery
+// on its own host finishes or rolls back its intents. Recovery on one host never touches another host's sessions,
+// so that a lock which does not hold across hosts (NFSv3, SMB) can never make one host undo another's open work.
 #pragma once
 
 #include <filesystem>
@@ -48,8 +49,9 @@ base::Result<std::vector<Intent>> DecodeEntry(const std::string& text);
 // A live session's journal. Thread-safe.
 class Journal {
  public:
-  // Creates a new session under `state_dir` (.triage) and locks it.
-  static base::Result<std::unique_ptr<Journal>> Open(const fs::path& state_dir);
+  // Creates a new session of host `host` (base::HostName) under `state_dir` (.triage) and locks it. An empty
+  // `host` puts the session directly under journal/ and staging/ (the layout before hosts; a one-host library).
+  static base::Result<std::unique_ptr<Journal>> Open(const fs::path& state_dir, const std::string& host = "");
   ~Journal();
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
@@ -85,10 +87,13 @@ struct RecoveryReport {
   std::vector<std::string> problems;  // entries that could not be settled (kept for the next run)
 };
 
-// Finishes or rolls back every intent of every dead session under `state_dir`, then removes their folders.
-// Live sessions (locked by a running process) are left alone. Safe to run at any time, repeatedly. Replacements
-// need `proposals`; without it they stay open (reported as problems) for a run that has it.
+// Finishes or rolls back every intent of every dead session of host `host` under `state_dir`, and of the sessions
+// made before hosts (directly under journal/), then removes their folders. Other hosts' sessions are left alone, and
+// so are live sessions (locked by a running process). Safe to run at any time, repeatedly. Replacements need
+// `proposals`; without it they stay open (reported as problems) for a run that has it.
 base::Result<RecoveryReport> Recover(const fs::path& state_dir, catalog::Catalog& catalog,
-                                     catalog::ProposalStore* proposals = nullptr);
+                                     catalog::ProposalStore* proposals = nullptr, const std::string& host = "");
+// True when host `host` has journal sessions under `state_dir` (live or dead): work of that host may be open.
+bool HostHasSessions(const fs::path& state_dir, const std::string& host);
 
 }  // namespace triage::commit

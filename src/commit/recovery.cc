@@ -177,14 +177,18 @@ bool RecoverSession(const fs::path& dir, const fs::path& staging, catalog::Catal
 
 }  // namespace
 
-base::Result<RecoveryReport> Recover(const fs::path& state_dir, catalog::Catalog& catalog,
-                                     catalog::ProposalStore* proposals) {
-  RecoveryReport report;
-  fs::path library = state_dir.parent_path();
+namespace {
+
+// Settles the dead sessions among the folders of `journals` whose staging folders are in `stagings`. With
+// `legacy_only`, a folder counts only when it is a session (holds a LOCK file): sessions without a host sit beside
+// the host folders, which must never be taken for sessions.
+void RecoverSessions(const fs::path& journals, const fs::path& stagings, bool legacy_only, catalog::Catalog& catalog,
+                     catalog::ProposalStore* proposals, const fs::path& library, RecoveryReport& report) {
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(state_dir / "journal", ec)) {
+  for (const auto& e : fs::directory_iterator(journals, ec)) {
     if (!e.is_directory() || e.path().filename().string().front() == '.') continue;
     fs::path lock = e.path() / "LOCK";
+    if (legacy_only && !Exists(lock)) continue;  // a host's folder, not a session
     int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) continue;
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -192,19 +196,52 @@ base::Result<RecoveryReport> Recover(const fs::path& state_dir, catalog::Catalog
       continue;
     }
     report.sessions++;
-    fs::path staging = state_dir / "staging" / e.path().filename();
+    fs::path staging = stagings / e.path().filename();
     if (RecoverSession(e.path(), staging, catalog, proposals, library, report)) fs::remove_all(e.path(), ec);
     ::close(fd);
   }
-  // Staging folders without a journal session (a crash between creating the two): only copies can be there.
-  for (const auto& e : fs::directory_iterator(state_dir / "staging", ec)) {
+}
+
+// A session's name: 16 hex digits (Journal::Open).
+bool IsSessionName(const std::string& name) {
+  return name.size() == 16 && name.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// Staging folders without a journal session (a crash between creating the two): only copies can be there.
+void RemoveOrphanStaging(const fs::path& journals, const fs::path& stagings, bool sessions_only) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(stagings, ec)) {
     std::string name = e.path().filename().string();
-    if (e.is_directory() && !Exists(state_dir / "journal" / name) && !Exists(state_dir / "journal" / ("." + name))) {
-      fs::remove_all(e.path(), ec);
-    }
+    if (sessions_only && !IsSessionName(name)) continue;  // another host's staging folder
+    if (e.is_directory() && !Exists(journals / name) && !Exists(journals / ("." + name))) fs::remove_all(e.path(), ec);
   }
-  TRIAGE_RETURN_IF_ERROR(base::SyncDirectory(state_dir / "journal"));
+}
+
+}  // namespace
+
+base::Result<RecoveryReport> Recover(const fs::path& state_dir, catalog::Catalog& catalog,
+                                     catalog::ProposalStore* proposals, const std::string& host) {
+  RecoveryReport report;
+  fs::path library = state_dir.parent_path();
+  const fs::path journals = state_dir / "journal";
+  const fs::path stagings = state_dir / "staging";
+  RecoverSessions(journals, stagings, true, catalog, proposals, library, report);
+  RemoveOrphanStaging(journals, stagings, true);
+  if (!host.empty()) {
+    RecoverSessions(journals / host, stagings / host, false, catalog, proposals, library, report);
+    RemoveOrphanStaging(journals / host, stagings / host, false);
+  }
+  TRIAGE_RETURN_IF_ERROR(base::SyncDirectory(journals));
+  if (!host.empty() && Exists(journals / host)) TRIAGE_RETURN_IF_ERROR(base::SyncDirectory(journals / host));
   return report;
+}
+
+bool HostHasSessions(const fs::path& state_dir, const std::string& host) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(state_dir / "journal" / host, ec)) {
+    if (e.is_directory()) return true;
+  }
+  return false;
 }
 
 }  // namespace triage::commit

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "base/clock.h"
+#include "commit/journal.h"
 #include "fingerprint/sha256.h"
 #include "pipeline/input_scan.h"
 
@@ -125,7 +126,7 @@ base::Result<WorkerStats> QueueWorker::Run(const std::function<bool()>& stop, co
   while (!stop()) {
     std::vector<catalog::Job> jobs;
     while (static_cast<int>(jobs.size()) < options_.batch) {
-      auto claimed = queue_.Claim(options_.worker_id, base::UnixNow(), options_.lease_s);
+      auto claimed = queue_.Claim(options_.worker_id, options_.host, base::UnixNow(), options_.lease_s);
       if (!claimed.ok()) return claimed.status();
       if (!claimed->has_value()) break;
       jobs.push_back(std::move(**claimed));
@@ -171,17 +172,46 @@ base::Status QueueWorker::Finish(const catalog::Job& job, const std::string& err
   return base::Status::Ok();
 }
 
-base::Status QueueWorker::RunBatch(const std::vector<catalog::Job>& jobs, WorkerStats& stats,
+base::Result<bool> QueueWorker::HandedBack(const catalog::Job& job, WorkerStats& stats) {
+  if (job.attempts <= 1 || job.previous_worker.empty()) return false;
+  const std::string host = catalog::HostOfWorker(job.previous_worker);
+  if (host == options_.host || !commit::HostHasSessions(options_.state_dir, host)) return false;
+  base::Status st = queue_.HandBack(job.id, options_.worker_id, host, base::UnixNow());
+  if (st.code() == base::Code::kConflict) return true;  // taken over meanwhile: not ours to run
+  TRIAGE_RETURN_IF_ERROR(st);
+  ++stats.handed_back;
+  return true;
+}
+
+base::Status QueueWorker::RunOther(const catalog::Job& job, WorkerStats& stats, const JobDoneFn& on_done) {
+  auto handler = handlers_.find(job.kind);
+  if (handler == handlers_.end()) {
+    return Finish(job, fmt::format("this worker does not run \"{}\" jobs", job.kind), "", stats, on_done);
+  }
+  if (job.attempts > 1) ++stats.retried;
+  auto summary = handler->second(job);
+  return Finish(job, summary.ok() ? "" : summary.status().message(), summary.ok() ? *summary : "", stats, on_done);
+}
+
+base::Status QueueWorker::RunBatch(const std::vector<catalog::Job>& all_jobs, WorkerStats& stats,
                                    const JobDoneFn& on_done) {
+  std::vector<catalog::Job> jobs;
+  for (const auto& j : all_jobs) {
+    auto back = HandedBack(j, stats);
+    if (!back.ok()) return back.status();
+    if (!*back) jobs.push_back(j);
+  }
   bool retried = false;
   for (const auto& j : jobs) retried = retried || j.attempts > 1;
   if (retried && recover_) TRIAGE_RETURN_IF_ERROR(recover_());
   // Jobs to ingest, grouped by how they are taken (move, source), each group in one ingest run.
   std::map<std::pair<bool, std::string>, std::vector<std::pair<catalog::Job, IngestJob>>> groups;
   for (const auto& job : jobs) {
-    auto parsed = job.kind == kIngestJob ? ParseIngestJob(job.payload)
-                                         : base::Result<IngestJob>(base::Status::InvalidArgument(
-                                               fmt::format("this worker runs ingest jobs, not \"{}\"", job.kind)));
+    if (job.kind != kIngestJob) {
+      TRIAGE_RETURN_IF_ERROR(RunOther(job, stats, on_done));
+      continue;
+    }
+    auto parsed = ParseIngestJob(job.payload);
     if (!parsed.ok()) {
       TRIAGE_RETURN_IF_ERROR(Finish(job, parsed.status().message(), "", stats, on_done));
       continue;

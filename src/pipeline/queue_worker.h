@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,8 +45,9 @@ base::Result<EnqueueReport> EnqueueIngest(catalog::JobQueue& queue, const config
                                           int64_t now);
 
 struct WorkerOptions {
-  std::string worker_id;  // "<host>:<pid>:<start>"
-  std::string host;
+  std::string worker_id;            // "<host>:<pid>:<start>"
+  std::string host;                 // base::HostName(): whose journal this worker's recovery settles
+  std::filesystem::path state_dir;  // the library's .triage (where each host's journal is)
   int64_t pid = 0;
   int batch = 4;         // jobs claimed and ingested together (the ingestor analyses them in parallel)
   int64_t lease_s = 30;  // a worker silent this long is taken for dead and its jobs claimed again
@@ -58,7 +60,13 @@ struct WorkerStats {
   int64_t failed = 0;
   int64_t retried = 0;         // jobs claimed again after their earlier worker died
   int64_t already_placed = 0;  // retried jobs an earlier attempt had finished (nothing done twice)
+  int64_t handed_back = 0;     // retried jobs sent back to the host whose open journal may hold their input
 };
+
+// Runs one job of a kind other than ingest (recompute, re-decide, analyse, re-cluster): returns a one-line summary
+// for the worker's output, or why it failed. Must be idempotent: a job whose worker died is run again (after this
+// host's journal was recovered).
+using JobHandler = std::function<base::Result<std::string>(const catalog::Job&)>;
 
 // What the worker reports per finished job: the job, and the error ("" when done).
 using JobDoneFn = std::function<void(const catalog::Job&, const std::string& error, const std::string& placed_at)>;
@@ -73,6 +81,10 @@ class QueueWorker {
   QueueWorker(catalog::JobQueue& queue, JobQueueOpener open_queue, catalog::Catalog& catalog, Ingestor& ingestor,
               std::function<base::Status()> recover, WorkerOptions options);
 
+  // Runs jobs of `kind` with `handler` (app/ and cli/ wire the services). A job of a kind without a handler fails
+  // with a message naming the kind.
+  void Handle(const std::string& kind, JobHandler handler) { handlers_[kind] = std::move(handler); }
+
   // Claims and runs jobs until `stop()` is true (checked between batches and while waiting). A database error
   // ends the run with it; a failing job is recorded as failed and the run goes on.
   base::Result<WorkerStats> Run(const std::function<bool()>& stop, const JobDoneFn& on_done = nullptr);
@@ -84,6 +96,11 @@ class QueueWorker {
   base::Result<std::string> PlacedBefore(const IngestJob& job);
   base::Status Finish(const catalog::Job& job, const std::string& error, const std::string& placed_at,
                       WorkerStats& stats, const JobDoneFn& on_done);
+  // True when `job` was taken over from a dead worker of another host whose journal still holds sessions: its input
+  // may sit in that host's staging, so the job goes back to that host (whose recovery settles it) and is done here.
+  base::Result<bool> HandedBack(const catalog::Job& job, WorkerStats& stats);
+  // Runs a job of a kind other than ingest through its handler and finishes it.
+  base::Status RunOther(const catalog::Job& job, WorkerStats& stats, const JobDoneFn& on_done);
 
   catalog::JobQueue& queue_;
   JobQueueOpener open_queue_;
@@ -91,6 +108,7 @@ class QueueWorker {
   Ingestor& ingestor_;
   std::function<base::Status()> recover_;
   WorkerOptions options_;
+  std::map<std::string, JobHandler> handlers_;
 };
 
 }  // namespace triage::pipeline

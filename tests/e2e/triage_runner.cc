@@ -78,7 +78,7 @@ RunResult RunTriage(const std::vector<std::string>& args, const std::vector<std:
   return r;
 }
 
-pid_t Start(const std::vector<std::string>& args, const fs::path& log) {
+pid_t Start(const std::vector<std::string>& args, const fs::path& log, const std::vector<std::string>& env) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -86,7 +86,7 @@ pid_t Start(const std::vector<std::string>& args, const fs::path& log) {
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   std::vector<std::string> arg_storage, env_storage;
   auto argv = Argv(args, arg_storage);
-  auto envp = Envp({}, env_storage);
+  auto envp = Envp(env, env_storage);
   pid_t pid = 0;
   if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data()) != 0) {
     throw std::runtime_error("cannot start triage");
@@ -131,8 +131,10 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
-void InitLibrary(const fs::path& dir, const nlohmann::json& overrides) {
-  RunResult r = RunTriage({"init", "--library", dir.string()});
+void InitLibrary(const fs::path& dir, const nlohmann::json& overrides, const std::string& catalog_url) {
+  std::vector<std::string> args = {"init", "--library", dir.string()};
+  if (!catalog_url.empty()) args.insert(args.end(), {"--catalog", catalog_url});
+  RunResult r = RunTriage(args);
   if (r.exit_code != 0) throw std::runtime_error("init failed: " + r.err);
   nlohmann::json doc = nlohmann::json::parse(Slurp(dir / "triage.json"));
   doc.merge_patch(overrides);

@@ -25,8 +25,9 @@ struct RunResult {
 // Runs build/triage with `args` and the given extra environment ("KEY=VALUE"); waits for it.
 RunResult RunTriage(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
-// Starts build/triage in the background; returns its pid. Output goes to `log`.
-pid_t Start(const std::vector<std::string>& args, const fs::path& log);
+// Starts build/triage in the background with the given extra environment ("KEY=VALUE"); returns its pid. Output goes
+// to `log`.
+pid_t Start(const std::vector<std::string>& args, const fs::path& log, const std::vector<std::string>& env = {});
 
 // Waits until `log` contains `text` (e.g. the line "watching <dir>" `triage watch` prints once it is ready) or
 // `timeout_ms` passes; returns whether it appeared.
@@ -47,8 +48,10 @@ class TempDir {
   fs::path path_;
 };
 
-// Creates a library in `dir` (triage init) and applies `overrides` (merged into triage.json).
-void InitLibrary(const fs::path& dir, const nlohmann::json& overrides = nlohmann::json::object());
+// Creates a library in `dir` (triage init, with `catalog_url` as its catalog when given) and applies `overrides`
+// (merged into triage.json).
+void InitLibrary(const fs::path& dir, const nlohmann::json& overrides = nlohmann::json::object(),
+                 const std::string& catalog_url = "");
 
 // Writes a distinct photo-like JPEG (smooth pattern seeded by `seed`) of the given size.
 void WriteTestImage(const fs::path& path, int seed, int width = 640, int height = 480);

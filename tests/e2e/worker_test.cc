@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "catalog/postgres/pg_job_queue.h"
+#include "tests/e2e/pg_library_fixture.h"
 #include "tests/e2e/triage_runner.h"
 #include "tests/postgres/test_cluster.h"
 
@@ -19,45 +20,12 @@ namespace {
 
 using nlohmann::json;
 
-class WorkerTest : public ::testing::Test {
+class WorkerTest : public PgLibraryTest {
  protected:
-  void SetUp() override {
-    auto url = testing::CreateTestDatabase();
-    ASSERT_TRUE(url.ok()) << url.status().ToString();
-    url_ = *url;
-    RunResult init = RunTriage({"init", "--library", lib().string(), "--catalog", url_});
-    ASSERT_EQ(init.exit_code, 0) << init.err;
-    json doc = json::parse(Slurp(lib() / "triage.json"));
-    doc.merge_patch({{"analysis", {{"faces", false}}}});
-    std::ofstream(lib() / "triage.json") << doc.dump();
-    fs::create_directories(in());
-  }
-  void TearDown() override {
-    for (pid_t pid : workers_) {
-      ::kill(pid, SIGTERM);
-      WaitForExit(pid, 20000);
-    }
-    (void)testing::DropTestDatabase(url_);
-  }
-  fs::path lib() const { return dir_ / "lib"; }
-  fs::path in() const { return dir_ / "in"; }
-  RunResult Triage(std::vector<std::string> args) {
-    args.push_back("--library");
-    args.push_back(lib().string());
-    return RunTriage(args);
-  }
-  pid_t StartWorker(int n) {
-    const fs::path log = dir_ / ("worker" + std::to_string(n) + ".log");
-    pid_t pid = Start({"worker", "--jobs", "4", "--lease", "3", "--library", lib().string()}, log);
-    EXPECT_TRUE(WaitForLogLine(log, "taking jobs", 60000)) << Slurp(log);
-    workers_.push_back(pid);
-    return pid;
-  }
+  WorkerTest() : PgLibraryTest("workers") {}
+  // Every worker on one host: each may recover a killed one's journal.
+  pid_t StartWorker(int n) { return PgLibraryTest::StartWorker("e2e-host", "worker" + std::to_string(n) + ".log"); }
   json Counts() { return Triage({"jobs", "--json"}).Json(); }
-
-  TempDir dir_{"workers"};
-  std::string url_;
-  std::vector<pid_t> workers_;
 };
 
 TEST_F(WorkerTest, ThreeWorkersOneKilledMidwayEveryFileOnceNoJobLostOrDoneTwice) {

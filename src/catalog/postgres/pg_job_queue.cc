@@ -8,7 +8,13 @@ namespace {
 
 constexpr const char* kHasJobs = "SELECT to_regclass('jobs') IS NOT NULL";
 
-constexpr const char* kEnqueue = "INSERT INTO jobs (kind, payload, created_at) VALUES ($1, $2, $3) RETURNING id";
+// A job equal to one still queued or running is that job (the inbox's start-up scan, a command run twice).
+constexpr const char* kEnqueue =
+    "WITH open AS (SELECT id FROM jobs WHERE kind = $1 AND md5(payload) = md5($2) AND payload = $2 "
+    "  AND state IN ('queued', 'running') LIMIT 1), "
+    "added AS (INSERT INTO jobs (kind, payload, created_at) SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM open) "
+    "RETURNING id) "
+    "SELECT id FROM added UNION ALL SELECT id FROM open";
 
 constexpr const char* kHeartbeat =
     "INSERT INTO workers (id, host, pid, started_at, heartbeat_at) VALUES ($1, $2, $3, $4, $5) "
@@ -20,13 +26,23 @@ constexpr const char* kHeartbeat =
 // (a joined row would be checked as it was when the statement began).
 constexpr const char* kClaim =
     "WITH next AS ("
-    "  SELECT id FROM jobs WHERE state = 'queued' OR (state = 'running' AND heartbeat_at < $3) "
+    "  SELECT id, worker AS previous FROM jobs "
+    "  WHERE (state = 'queued' OR (state = 'running' AND heartbeat_at < $3)) AND (host IS NULL OR host = $4) "
     "  ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED), "
     "claimed AS ("
     "  UPDATE jobs SET state = 'running', worker = $1, claimed_at = $2, heartbeat_at = $2, attempts = attempts + 1 "
-    "  FROM next WHERE jobs.id = next.id RETURNING jobs.id, jobs.kind, jobs.payload, jobs.attempts), "
+    "  FROM next WHERE jobs.id = next.id "
+    "  RETURNING jobs.id, jobs.kind, jobs.payload, jobs.attempts, COALESCE(next.previous, '')), "
     "logged AS (INSERT INTO job_log (job_id, worker, event, at) SELECT id, $1, 'claimed', $2 FROM claimed) "
-    "SELECT id, kind, payload, attempts FROM claimed";
+    "SELECT * FROM claimed";
+
+constexpr const char* kHandBack =
+    "WITH back AS ("
+    "  UPDATE jobs SET state = 'queued', worker = NULL, heartbeat_at = NULL, host = $3 "
+    "  WHERE id = $1 AND worker = $2 AND state = 'running' RETURNING id) "
+    "INSERT INTO job_log (job_id, worker, event, at) SELECT id, $2, 'handed back', $4 FROM back RETURNING job_id";
+
+constexpr const char* kReleaseHost = "UPDATE jobs SET host = NULL WHERE host = $1 AND state = 'queued' RETURNING id";
 
 constexpr const char* kHeartbeatJobs = "UPDATE jobs SET heartbeat_at = $2 WHERE worker = $1 AND state = 'running'";
 
@@ -49,7 +65,15 @@ constexpr const char* kLog =
     "SELECT job_id, worker, event, at FROM job_log WHERE $1::bigint = 0 OR job_id = $1::bigint ORDER BY seq";
 
 // Leases are session-level advisory locks: a process that dies (or loses its connection) releases them.
+// The holder is the connection's application_name, which every session can read in pg_stat_activity.
 constexpr const char* kTryLease = "SELECT pg_try_advisory_lock(hashtextextended('triage-lease:' || $1, 0))";
+constexpr const char* kNameHolder = "SELECT set_config('application_name', $1, false)";
+// A bigint advisory key is held as classid (its high 32 bits) and objid (its low 32 bits), objsubid 1.
+constexpr const char* kLeaseHolder =
+    "SELECT a.application_name, COALESCE(host(a.client_addr), 'local socket'), a.backend_start::text "
+    "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+    "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+    "AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended('triage-lease:' || $1, 0) LIMIT 1";
 constexpr const char* kReleaseLease = "SELECT pg_advisory_unlock(hashtextextended('triage-lease:' || $1, 0))";
 
 }  // namespace
@@ -77,11 +101,26 @@ base::Status PgJobQueue::Heartbeat(const WorkerRecord& w, int64_t now) {
   return conn_->Run(kHeartbeatJobs, Params().Add(w.id).Add(now));
 }
 
-base::Result<std::optional<Job>> PgJobQueue::Claim(const std::string& worker_id, int64_t now, int64_t lease_s) {
-  auto r = conn_->Query(kClaim, Params().Add(worker_id).Add(now).Add(now - lease_s));
+base::Result<std::optional<Job>> PgJobQueue::Claim(const std::string& worker_id, const std::string& host, int64_t now,
+                                                   int64_t lease_s) {
+  auto r = conn_->Query(kClaim, Params().Add(worker_id).Add(now).Add(now - lease_s).Add(host));
   if (!r.ok()) return r.status();
   if (r->empty()) return std::optional<Job>();
-  return std::optional<Job>(Job{r->Int(0, 0), r->Text(0, 1), r->Text(0, 2), static_cast<int>(r->Int(0, 3))});
+  return std::optional<Job>(
+      Job{r->Int(0, 0), r->Text(0, 1), r->Text(0, 2), static_cast<int>(r->Int(0, 3)), r->Text(0, 4)});
+}
+
+base::Status PgJobQueue::HandBack(int64_t job_id, const std::string& worker_id, const std::string& host, int64_t now) {
+  auto r = conn_->Query(kHandBack, Params().Add(job_id).Add(worker_id).Add(host).Add(now));
+  if (!r.ok()) return r.status();
+  if (r->empty()) return base::Status::Conflict(fmt::format("job {} is no longer held by {}", job_id, worker_id));
+  return base::Status::Ok();
+}
+
+base::Result<int64_t> PgJobQueue::ReleaseHost(const std::string& host) {
+  auto r = conn_->Query(kReleaseHost, Params().Add(host));
+  if (!r.ok()) return r.status();
+  return static_cast<int64_t>(r->size());
 }
 
 base::Status PgJobQueue::Finish(int64_t job_id, const std::string& worker_id, const std::string& error, int64_t now) {
@@ -122,13 +161,19 @@ base::Result<std::vector<JobEvent>> PgJobQueue::Log(int64_t job_id) {
   return out;
 }
 
-base::Status PgJobQueue::TakeLease(const std::string& name) {
+base::Status PgJobQueue::TakeLease(const std::string& name, const std::string& holder) {
   auto r = conn_->Query(kTryLease, Params().Add(name));
   if (!r.ok()) return r.status();
-  if (r->Text(0, 0) != "t") {
-    return base::Status::Conflict(fmt::format("another process holds the {} lease; try again when it is done", name));
+  if (r->Text(0, 0) == "t") return conn_->Run(kNameHolder, Params().Add(holder));
+  auto who = conn_->Query(kLeaseHolder, Params().Add(name));
+  if (!who.ok()) return who.status();
+  if (who->empty()) {  // let go between the two statements
+    return base::Status::Conflict(fmt::format("another process held the {} lease a moment ago; try again", name));
   }
-  return base::Status::Ok();
+  return base::Status::Conflict(
+      fmt::format("the {} lease is held by \"{}\" (connected from {} since {}); try again "
+                  "when it is done",
+                  name, who->Text(0, 0), who->Text(0, 1), who->Text(0, 2)));
 }
 
 base::Status PgJobQueue::ReleaseLease(const std::string& name) { return conn_->Run(kReleaseLease, Params().Add(name)); }

@@ -18,12 +18,15 @@ class PgJobQueue final : public JobQueue {
 
   base::Result<int64_t> Enqueue(const std::string& kind, const std::string& payload, int64_t now) override;
   base::Status Heartbeat(const WorkerRecord& worker, int64_t now) override;
-  base::Result<std::optional<Job>> Claim(const std::string& worker_id, int64_t now, int64_t lease_s) override;
+  base::Result<std::optional<Job>> Claim(const std::string& worker_id, const std::string& host, int64_t now,
+                                         int64_t lease_s) override;
+  base::Status HandBack(int64_t job_id, const std::string& worker_id, const std::string& host, int64_t now) override;
+  base::Result<int64_t> ReleaseHost(const std::string& host) override;
   base::Status Finish(int64_t job_id, const std::string& worker_id, const std::string& error, int64_t now) override;
   base::Result<JobCounts> Counts() override;
   base::Result<std::vector<WorkerRecord>> LiveWorkers(int64_t now, int64_t lease_s) override;
   base::Result<std::vector<JobEvent>> Log(int64_t job_id) override;
-  base::Status TakeLease(const std::string& name) override;
+  base::Status TakeLease(const std::string& name, const std::string& holder) override;
   base::Status ReleaseLease(const std::string& name) override;
 
  private:

@@ -45,7 +45,7 @@ TEST_F(PgJobQueueTest, ConcurrentWorkersDoEveryJobExactlyOnce) {
       std::string id = "w" + std::to_string(w);
       ASSERT_TRUE(mine->Heartbeat(Worker(id), 1000).ok());
       for (;;) {
-        auto job = mine->Claim(id, 1000, 30);
+        auto job = mine->Claim(id, "h", 1000, 30);
         ASSERT_TRUE(job.ok()) << job.status().ToString();
         if (!job->has_value()) return;
         ASSERT_TRUE(mine->Finish((*job)->id, id, "", 1001).ok());
@@ -71,19 +71,21 @@ TEST_F(PgJobQueueTest, JobOfAWorkerThatStoppedHeartbeatingIsTakenOver) {
   auto b = Queue();
   ASSERT_TRUE(a->Enqueue("ingest", "x.jpg", 1000).ok());
   ASSERT_TRUE(a->Heartbeat(Worker("a"), 1000).ok());
-  auto held = a->Claim("a", 1000, 30);
+  auto held = a->Claim("a", "host-a", 1000, 30);
   ASSERT_TRUE(held.ok() && held->has_value());
   ASSERT_TRUE(b->Heartbeat(Worker("b"), 1020).ok());
-  EXPECT_FALSE(b->Claim("b", 1020, 30)->has_value()) << "a is alive: its job stays its own";
+  EXPECT_FALSE(b->Claim("b", "host-b", 1020, 30)->has_value()) << "a is alive: its job stays its own";
   auto workers = b->LiveWorkers(1020, 30);
   ASSERT_EQ(workers->size(), 2u);
   EXPECT_EQ(workers->at(0).job_id, (*held)->id);
 
   ASSERT_TRUE(b->Heartbeat(Worker("b"), 1040).ok());
-  auto taken = b->Claim("b", 1040, 30);  // a's last heartbeat is 40 s old
+  auto taken = b->Claim("b", "host-b", 1040, 30);  // a's last heartbeat is 40 s old
   ASSERT_TRUE(taken.ok() && taken->has_value());
   EXPECT_EQ((*taken)->id, (*held)->id);
   EXPECT_EQ((*taken)->attempts, 2);
+  EXPECT_EQ((*taken)->previous_worker, "a");
+  EXPECT_EQ((*held)->previous_worker, "") << "nobody held it before its first claim";
   EXPECT_EQ(a->Finish((*held)->id, "a", "", 1041).code(), base::Code::kConflict) << "a came back too late";
   ASSERT_TRUE(b->Finish((*taken)->id, "b", "", 1042).ok());
   auto log = b->Log((*held)->id);
@@ -98,30 +100,73 @@ TEST_F(PgJobQueueTest, FailedJobKeepsItsErrorAndIsNotRetried) {
   auto q = Queue();
   ASSERT_TRUE(q->Enqueue("ingest", "bad.jpg", 1).ok());
   ASSERT_TRUE(q->Heartbeat(Worker("w"), 1).ok());
-  auto job = q->Claim("w", 1, 30);
+  auto job = q->Claim("w", "h", 1, 30);
   ASSERT_TRUE(q->Finish((*job)->id, "w", "unreadable: truncated JPEG", 2).ok());
   EXPECT_EQ(q->Counts()->failed, 1);
-  EXPECT_FALSE(q->Claim("w", 100, 30)->has_value());
+  EXPECT_FALSE(q->Claim("w", "h", 100, 30)->has_value());
 }
 
 TEST_F(PgJobQueueTest, ALeaseIsHeldByOneProcessAtATimeAndFreedWithItsConnection) {
   auto a = Queue();
   auto b = Queue();
-  ASSERT_TRUE(a->TakeLease("purge").ok());
-  auto refused = b->TakeLease("purge");
+  ASSERT_TRUE(a->TakeLease("purge", "purge by cli:ada on host-a, pid 11").ok());
+  auto refused = b->TakeLease("purge", "purge by cli:bob on host-b, pid 12");
   EXPECT_EQ(refused.code(), base::Code::kConflict);
   EXPECT_NE(refused.message().find("purge"), std::string::npos);
-  EXPECT_TRUE(b->TakeLease("recluster").ok()) << "leases are per name";
+  EXPECT_NE(refused.message().find("cli:ada on host-a, pid 11"), std::string::npos) << refused.message();
+  EXPECT_TRUE(b->TakeLease("recluster", "b").ok()) << "leases are per name";
   ASSERT_TRUE(b->ReleaseLease("recluster").ok());
-  ASSERT_TRUE(a->TakeLease("recluster").ok());
+  ASSERT_TRUE(a->TakeLease("recluster", "a").ok());
   a.reset();  // the process holding both ends; the server frees its locks once its session is gone
-  base::Status taken = b->TakeLease("purge");
+  base::Status taken = b->TakeLease("purge", "b");
   for (int i = 0; i < 200 && !taken.ok(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    taken = b->TakeLease("purge");
+    taken = b->TakeLease("purge", "b");
   }
   EXPECT_TRUE(taken.ok()) << taken.ToString();
-  EXPECT_TRUE(b->TakeLease("recluster").ok());
+  EXPECT_TRUE(b->TakeLease("recluster", "b").ok());
+}
+
+// A job handed back to the host of its dead worker is claimed only by workers of that host, until the host is released
+// (its journal settled from elsewhere).
+TEST_F(PgJobQueueTest, JobHandedBackToAHostIsClaimedOnlyThereUntilReleased) {
+  auto q = Queue();
+  auto id = q->Enqueue("ingest", "x.jpg", 1);
+  ASSERT_TRUE(q->Heartbeat(Worker("b"), 1).ok());
+  auto job = q->Claim("b:1:1", "host-b", 1, 30);
+  ASSERT_TRUE(job.ok() && job->has_value());
+  ASSERT_TRUE(q->HandBack(*id, "b:1:1", "host-a", 2).ok());
+  EXPECT_EQ(q->HandBack(*id, "b:1:1", "host-a", 2).code(), base::Code::kConflict) << "no longer b's";
+  EXPECT_EQ(q->Counts()->queued, 1);
+  EXPECT_FALSE(q->Claim("b:1:1", "host-b", 3, 30)->has_value()) << "host-b may not take host-a's job";
+  auto on_a = q->Claim("a:2:2", "host-a", 3, 30);
+  ASSERT_TRUE(on_a.ok() && on_a->has_value());
+  EXPECT_EQ((*on_a)->attempts, 2);
+  ASSERT_TRUE(q->HandBack(*id, "a:2:2", "host-a", 4).ok());
+  EXPECT_EQ(*q->ReleaseHost("host-a"), 1);
+  auto anywhere = q->Claim("b:1:1", "host-b", 5, 30);
+  ASSERT_TRUE(anywhere.ok() && anywhere->has_value()) << "released: any host takes it";
+  std::vector<std::string> events;
+  for (const JobEvent& e : *q->Log(*id)) events.push_back(e.event);
+  EXPECT_EQ(events, (std::vector<std::string>{"claimed", "handed back", "claimed", "handed back", "claimed"}));
+}
+
+TEST_F(PgJobQueueTest, AJobEqualToAnOpenOneIsNotEnqueuedTwice) {
+  auto q = Queue();
+  auto first = q->Enqueue("ingest", "{\"path\": \"/in/a.jpg\"}", 1);
+  auto again = q->Enqueue("ingest", "{\"path\": \"/in/a.jpg\"}", 2);
+  auto other_kind = q->Enqueue("analyse", "{\"path\": \"/in/a.jpg\"}", 2);
+  ASSERT_TRUE(first.ok() && again.ok() && other_kind.ok());
+  EXPECT_EQ(*again, *first);
+  EXPECT_NE(*other_kind, *first);
+  ASSERT_TRUE(q->Heartbeat(Worker("w"), 3).ok());
+  auto running = q->Claim("w", "h", 3, 30);
+  ASSERT_TRUE(running.ok() && running->has_value());
+  EXPECT_EQ(*q->Enqueue("ingest", "{\"path\": \"/in/a.jpg\"}", 3), *first) << "still running";
+  ASSERT_TRUE(q->Finish(*first, "w", "", 4).ok());
+  auto after = q->Enqueue("ingest", "{\"path\": \"/in/a.jpg\"}", 5);
+  EXPECT_NE(*after, *first) << "a finished job does not stand for a new one";
+  EXPECT_EQ(q->Counts()->queued, 2);
 }
 
 TEST_F(PgJobQueueTest, UnmigratedDatabaseIsAClearError) {

@@ -342,6 +342,13 @@ CREATE TABLE person_covers (
   set_by TEXT NOT NULL
 );
 )sql",
+      // 6: a job handed back to the host whose dead worker may have left its input in that host's open journal
+      //    (only a worker of that host claims it: only that host recovers its own journal); open jobs found by
+      //    their payload (an equal job is not enqueued twice).
+      R"sql(
+ALTER TABLE jobs ADD COLUMN host TEXT;
+CREATE INDEX jobs_open_payload ON jobs (kind, md5(payload)) WHERE state IN ('queued', 'running');
+)sql",
   };
   return kMigrations;
 }

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Ingest throughput of `triage worker` processes sharing one library through a PostgreSQL catalog (1, 2 and 4
+# workers) against one `triage ingest` process on the embedded SQLite catalog (the floor every worker count is
+# compared with), on the same synthesised photos. PostgreSQL is a throw-away cluster this script starts (initdb +
+# pg_ctl in a temporary directory, a Unix socket only, fsync on like SQLite) and removes again.
+# Per run it prints seconds, images/s, the ratio to SQLite, and the database's transactions and row reads per image
+# (what the paper estimate in the README scales from).
+# Usage: bench/scale/run.sh TRIAGE_BIN MAKE_CORPUS_BIN [FILES=300]; FACES=1 turns face analysis on.
+set -euo pipefail
+triage="$(realpath "$1")"
+make_corpus="$(realpath "$2")"
+files="${3:-300}"
+faces="${FACES:-0}"
+pgbin="${TRIAGE_PG_BIN:-/usr/lib/postgresql/15/bin}"
+pguser="${TRIAGE_PG_TEST_USER:-nobody}"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/triage-bench-scale.XXXXXX")"
+chmod 755 "$work"
+pids=()
+as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u "$pguser" -- "$@"; else "$@"; fi; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [[ -f $work/pg/data/postmaster.pid ]] && as_pg "$pgbin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$make_corpus" --out "$work/corpus" --count "$files" --no-check >/dev/null
+corpus="$work/corpus/images"
+n="$(find "$corpus" -type f | wc -l)"
+echo "corpus: $n synthesised photos ($(du -sh "$corpus" | cut -f1)), faces $([[ $faces == 1 ]] && echo on || echo off)"
+
+mkdir -p "$work/pg"
+[[ $(id -u) -eq 0 ]] && chown "$pguser" "$work/pg"
+as_pg "$pgbin/initdb" -D "$work/pg/data" -U triage --auth=trust >/dev/null
+as_pg "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/log" -w \
+  -o "-c listen_addresses='' -c unix_socket_directories='$work/pg' -c max_connections=100" start >/dev/null
+psql() { command psql -h "$work/pg" -U triage -X -q -A -t "$@"; }
+
+# A fresh library with faces set; $1 its folder, $2 the catalog URL (empty: SQLite).
+make_library() {
+  local args=(init --library "$1")
+  [[ -n $2 ]] && args+=(--catalog "$2")
+  "$triage" "${args[@]}" >/dev/null
+  python3 - "$1/triage.json" "$faces" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+doc.setdefault("analysis", {})["faces"] = sys.argv[2] == "1"
+json.dump(doc, open(sys.argv[1], "w"))
+PY
+}
+
+now() { date +%s.%N; }
+
+make_library "$work/sqlite" ""
+start="$(now)"
+"$triage" ingest "$corpus" --library "$work/sqlite" --json >"$work/sqlite.json"
+sqlite_s="$(echo "$(now) - $start" | bc -l)"
+sqlite_rate="$(echo "$n / $sqlite_s" | bc -l)"
+printf '%-22s %8.1f s %8.1f images/s  1.00x\n' "sqlite, 1 process" "$sqlite_s" "$sqlite_rate"
+
+for workers in 1 2 4; do
+  db="bench$workers"
+  psql -d postgres -c "CREATE DATABASE $db" >/dev/null
+  url="postgresql://triage@/$db?host=$work/pg"
+  lib="$work/pg$workers"
+  make_library "$lib" "$url"
+  pids=()
+  for w in $(seq 1 "$workers"); do
+    TRIAGE_HOST="bench-host-$w" "$triage" worker --jobs 4 --library "$lib" >"$work/worker$workers-$w.log" 2>&1 &
+    pids+=($!)
+  done
+  for w in $(seq 1 "$workers"); do
+    until grep -q "taking jobs" "$work/worker$workers-$w.log"; do sleep 0.05; done
+  done
+  read -r xact0 tup0 <<<"$(psql -d "$db" -F ' ' -c "SELECT xact_commit, tup_returned + tup_fetched FROM pg_stat_database WHERE datname = '$db'")"
+  start="$(now)"
+  "$triage" ingest "$corpus" --queue --library "$lib" >/dev/null
+  "$triage" jobs wait --library "$lib" >/dev/null
+  seconds="$(echo "$(now) - $start" | bc -l)"
+  sleep 0.6  # the statistics collector's next report
+  read -r xact1 tup1 <<<"$(psql -d "$db" -F ' ' -c "SELECT xact_commit, tup_returned + tup_fetched FROM pg_stat_database WHERE datname = '$db'")"
+  for p in "${pids[@]}"; do kill -TERM "$p"; done
+  wait "${pids[@]}" 2>/dev/null || true
+  pids=()
+  items="$("$triage" items --json --limit 10000 --library "$lib" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
+  [[ $items -eq $n ]] || { echo "$workers workers: $items items for $n files"; exit 1; }
+  rate="$(echo "$n / $seconds" | bc -l)"
+  printf '%-22s %8.1f s %8.1f images/s  %.2fx   %5.1f transactions, %6.0f rows read per image\n' \
+    "postgresql, $workers worker(s)" "$seconds" "$rate" "$(echo "$rate / $sqlite_rate" | bc -l)" \
+    "$(echo "($xact1 - $xact0) / $n" | bc -l)" "$(echo "($tup1 - $tup0) / $n" | bc -l)"
+done
