@@ -123,8 +123,8 @@ int Recompute(CommandContext& ctx) {
                    {"category_changed", report->category_changed},
                    {"seconds", report->seconds},
                    {"images_per_second", per_second},
-                   {"bursts", groups->bursts},
-                   {"duplicate_groups", groups->duplicate_groups},
+                   {"bursts", groups.bursts},
+                   {"duplicate_groups", groups.duplicate_groups},
                    {"reference", quality::ReferenceToJson(report->reference)}});
     return kExitOk;
   }
@@ -132,7 +132,7 @@ int Recompute(CommandContext& ctx) {
       "{} stored analyses ({} with quality measures) rescored in {:.2f} s ({:.0f}/s): {} scores changed, {} "
       "categories changed\n",
       report->items, report->measured, report->seconds, per_second, report->changed, report->category_changed);
-  fmt::print("{} bursts and {} duplicate groups chose their leads again\n", groups->bursts, groups->duplicate_groups);
+  fmt::print("{} bursts and {} duplicate groups chose their leads again\n", groups.bursts, groups.duplicate_groups);
   for (const auto& [category, n] : report->reference.category_samples) {
     fmt::print("  {:<16} {:>7} images{}\n", category, n,
                n >= lib->config()->quality.category_min_samples ? "" : " (too few for its own scale: overall applies)");
