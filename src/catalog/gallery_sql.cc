@@ -1,0 +1,64 @@
+// The gallery's filters, sort and keyset as backend-neutral SQL.
+#include "catalog/gallery_sql.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "model/quality.h"
+
+namespace triage::catalog {
+
+void GalleryWhere::Add(const std::string& clause, std::vector<SqlValue> clause_values) {
+  sql += " AND " + clause;
+  for (auto& v : clause_values) values.push_back(std::move(v));
+}
+
+base::Result<std::string> GallerySortExpression(const std::string& sort) {
+  if (sort == "aggregate") return std::string("COALESCE(g.aggregate, -1)");
+  if (sort == "date") return std::string(kGalleryCaptureMs);
+  const auto& dims = model::QualityDimensions();
+  if (std::find(dims.begin(), dims.end(), sort) == dims.end()) {
+    return base::Status::InvalidArgument(
+        fmt::format("sort \"{}\" is unknown; use aggregate, date or a dimension: {}", sort, fmt::join(dims, ", ")));
+  }
+  return fmt::format(
+      "COALESCE((SELECT ds.score FROM dimension_scores ds WHERE ds.item_id = items.id AND ds.dimension = '{}'), -1)",
+      sort);
+}
+
+GalleryWhere GalleryFilters(const GalleryQuery& q) {
+  GalleryWhere w;
+  if (q.location) w.Add("items.location = ?", {*q.location});
+  if (q.person) w.Add("items.person = ?", {*q.person});
+  if (q.category) w.Add("g.quality_category = ?", {*q.category});
+  if (q.camera) w.Add("items.camera = ?", {*q.camera});
+  if (q.lens) w.Add("g.lens = ?", {*q.lens});
+  if (q.taken_from_ms) w.Add(fmt::format("{} >= ?", kGalleryCaptureMs), {*q.taken_from_ms});
+  if (q.taken_to_ms) w.Add(fmt::format("{} < ?", kGalleryCaptureMs), {*q.taken_to_ms});
+  if (q.min_score) w.Add("g.aggregate >= ?", {*q.min_score});
+  if (q.max_score) w.Add("g.aggregate <= ?", {*q.max_score});
+  if (q.hide_closed_eyes) w.Add("COALESCE(g.eyes_closed, 0) = 0");
+  if (q.best_of_burst_only) w.Add("(b.item_id IS NULL OR b.is_lead = 1)");
+  if (q.hide_duplicates) w.Add("(d.item_id IS NULL OR d.is_lead = 1)");
+  if (!q.ids.empty()) {
+    std::string marks;
+    std::vector<SqlValue> ids;
+    for (int64_t id : q.ids) {
+      marks += marks.empty() ? "?" : ",?";
+      ids.push_back(id);
+    }
+    w.Add(fmt::format("items.id IN ({})", marks), std::move(ids));
+  }
+  return w;
+}
+
+void AddGalleryKeyset(GalleryWhere& w, const GalleryQuery& q, const std::string& sort_sql,
+                      const std::string& value_cast) {
+  if (!q.after_value) return;
+  const char* cmp = q.ascending ? ">" : "<";
+  w.Add(fmt::format("({0} {1} ?{2} OR ({0} = ?{2} AND items.id {1} ?))", sort_sql, cmp, value_cast),
+        {*q.after_value, *q.after_value, q.after_id});
+}
+
+}  // namespace triage::catalog

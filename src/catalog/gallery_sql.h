@@ -1,0 +1,41 @@
+// The gallery's query as SQL both backends run: the joined FROM, the filters with one "?" per value (the values in
+// order), the sort expression and the keyset condition of a page. Each backend binds the values its own way.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/gallery_store.h"
+
+namespace triage::catalog {
+
+// Items with their gallery facts (g), burst (b) and duplicate group (d).
+inline constexpr const char* kGalleryFrom =
+    " FROM items LEFT JOIN gallery_facts g ON g.item_id = items.id "
+    "LEFT JOIN item_groups b ON b.item_id = items.id AND b.kind = 'burst' "
+    "LEFT JOIN item_groups d ON d.item_id = items.id AND d.kind = 'duplicate'";
+// When the photo was taken (ms), else when it came in.
+inline constexpr const char* kGalleryCaptureMs = "COALESCE(g.taken_at_ms, items.created_at * 1000)";
+
+using SqlValue = std::variant<int64_t, double, std::string>;
+
+struct GalleryWhere {
+  std::string sql = " WHERE items.location != 'trash'";
+  std::vector<SqlValue> values;  // one per "?" in `sql`, in order
+  void Add(const std::string& clause, std::vector<SqlValue> clause_values = {});
+};
+
+// The SQL expression sorted on; kInvalidArgument for an unknown sort. A dimension name is checked against the fixed
+// list before it is written into the SQL.
+base::Result<std::string> GallerySortExpression(const std::string& sort);
+// The query's filters.
+GalleryWhere GalleryFilters(const GalleryQuery& q);
+// With q.after_value: only rows after (after_value, after_id) in the page's order of `sort_sql`. `value_cast` is
+// written after the two sort-value parameters (PostgreSQL: "::float8", so a date sort compares a bigint with it).
+void AddGalleryKeyset(GalleryWhere& w, const GalleryQuery& q, const std::string& sort_sql,
+                      const std::string& value_cast = "");
+
+}  // namespace triage::catalog
