@@ -57,6 +57,26 @@ TEST_F(ItemsApiTest, ThumbnailIsMadeOnceCachedAndRevalidatedByETag) {
   EXPECT_EQ(Get("/api/items/999999/thumbnail", &s)->status, 404);
 }
 
+TEST_F(ItemsApiTest, AThumbnailThatCannotBeMadeIsNotCacheableAndWorksOnceTheFileIsBack) {
+  auto ids = Ingest({"obama.jpg"});
+  TestSession s = Login("alice");
+  const fs::path file = root_ / catalog_->GetItem(ids[0])->path;
+  const fs::path aside = root_ / "aside.jpg";
+  fs::rename(file, aside);
+  std::string url = "/api/items/" + std::to_string(ids[0]) + "/thumbnail?size=160";
+  auto missing = Get(url, &s);
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404) << missing->body;
+  EXPECT_EQ(missing->get_header_value("Cache-Control"), "no-store");
+  EXPECT_EQ(missing->get_header_value("ETag"), "") << "an error must not be revalidated as if it were the thumbnail";
+  EXPECT_NE(Body(missing)["message"].get<std::string>().find("is missing"), std::string::npos) << missing->body;
+  fs::rename(aside, file);
+  auto back = Get(url, &s);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->status, 200) << back->body;
+  EXPECT_NE(back->get_header_value("Cache-Control").find("max-age"), std::string::npos);
+}
+
 uint32_t Crc32(const std::string& bytes) {
   uint32_t crc = 0xFFFFFFFFu;
   for (unsigned char c : bytes) {

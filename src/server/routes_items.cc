@@ -83,28 +83,44 @@ base::Status Thumbnail(ServerState& state, Call& call) {
 
 }  // namespace
 
-base::Status SendThumbnail(ServerState& state, Call& call, const model::ItemRecord& item_record) {
+// The thumbnail file of `item` at `size_px`, made now if missing.
+base::Result<fs::path> ThumbnailOf(ServerState& state, const model::ItemRecord& item, int size_px) {
+  auto file = FileOf(state, item);
+  if (!file.ok()) return file.status();
+  return state.thumbs.Get(item, *file, size_px, state.ctx.config.Current()->analysis.max_pixels);
+}
+
+base::Status SendThumbnail(ServerState& state, Call& call, const model::ItemRecord& item) {
   auto size = call.IntQuery("size", 320, 1, 100000);
   if (!size.ok()) return size.status();
   if (!ThumbnailCache::IsOfferedSize(static_cast<int>(*size))) {
     return base::Status::InvalidArgument("query parameter size: must be 160, 320, 640 or 1280");
   }
-  const model::ItemRecord* item = &item_record;
-  std::string etag = ThumbnailCache::ETag(*item, static_cast<int>(*size));
+  const int size_px = static_cast<int>(*size);
+  const std::string etag = ThumbnailCache::ETag(item, size_px);
   auto& res = call.response();
-  res.set_header("ETag", etag);
-  res.set_header("Cache-Control", "private, max-age=86400");
+  // Only a thumbnail is cacheable: an error (a file moved or missing this moment) must not stick in the browser.
+  auto cacheable = [&] {
+    res.set_header("ETag", etag);
+    res.set_header("Cache-Control", "private, max-age=86400");
+  };
   if (call.request().get_header_value("If-None-Match") == etag) {
+    cacheable();
     res.status = 304;
     return base::Status::Ok();
   }
-  auto file = FileOf(state, *item);
-  if (!file.ok()) return file.status();
-  const int64_t max_pixels = state.ctx.config.Current()->analysis.max_pixels;
-  auto thumb = state.thumbs.Get(*item, *file, static_cast<int>(*size), max_pixels);
-  if (!thumb.ok()) return thumb.status();
-  auto bytes = base::ReadFile(*thumb);
-  if (!bytes.ok()) return bytes.status();
+  auto thumb = ThumbnailOf(state, item, size_px);
+  if (!thumb.ok()) {
+    // A decision may have moved the file after `item` was read: then the thumbnail is made from where it is now.
+    auto now = state.ctx.catalog.GetItem(item.id);
+    if (now.ok() && now->path != item.path) thumb = ThumbnailOf(state, *now, size_px);
+  }
+  base::Result<std::string> bytes = thumb.ok() ? base::ReadFile(*thumb) : base::Result<std::string>(thumb.status());
+  if (!bytes.ok()) {
+    res.set_header("Cache-Control", "no-store");
+    return bytes.status();
+  }
+  cacheable();
   res.set_content(std::move(*bytes), "image/jpeg");
   return base::Status::Ok();
 }

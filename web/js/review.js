@@ -30,7 +30,7 @@ export async function renderReview(root, params, { session, signal }) {
     items: [], total: 0, counts: {}, totalPending: 0, persons: [], selected: new Set(),
   };
   const canReview = !!session.permissions.review;
-  let busy = false;   // a decision is on its way: further keys and clicks wait for it
+  let busy = false;   // a decision is on its way: further keys and clicks wait for it (see hold)
   let lastUndo = null;   // what Ctrl-Z takes back: the last decision made on this page
 
   // Says what a decision did and offers to take it back: the toast's Undo and Ctrl-Z redeem the decision's undo token
@@ -42,19 +42,28 @@ export async function renderReview(root, params, { session, signal }) {
       while (busy) await new Promise((resolve) => { setTimeout(resolve, 50); });
       if (lastUndo !== entry || signal.aborted) return;
       lastUndo = null;
-      busy = true;
+      hold(true);
       try {
         const out = await api.post(`/api/undo/${encodeURIComponent(token)}`);
         toast(`Undone: ${out.summary}.`);
         await loadPersons();
       } catch (err) {
         toast(`Could not undo: ${err.message}`, 'error');
-      } finally { busy = false; }
+      } finally { hold(false); }
       await refresh();
     };
     const entry = { run };
     lastUndo = entry;
     toast(message, kind, { label: 'Undo', run });
+  }
+
+  // A decision on its way holds the page: keys wait or are dropped, and the card's buttons are disabled until the
+  // queue shows what the decision did, so a click in that moment is visibly refused rather than silently lost.
+  function hold(on) {
+    busy = on;
+    if (on) root.setAttribute('aria-busy', 'true'); else root.removeAttribute('aria-busy');
+    const buttons = root.querySelectorAll(on ? '[data-testid="review-card"] button:not([disabled])' : 'button[data-held]');
+    for (const b of buttons) { b.disabled = on; b.toggleAttribute('data-held', on); }
   }
 
   async function load() {
@@ -185,7 +194,7 @@ export async function renderReview(root, params, { session, signal }) {
       person = picker.value();
       if (!person) { toast(`Choose who ${name} shows, or type a new name.`, 'error'); picker.focus(); return; }
     }
-    busy = true;
+    hold(true);
     current = null;
     try {
       if (action === 'approve') {
@@ -212,7 +221,7 @@ export async function renderReview(root, params, { session, signal }) {
     } catch (err) {
       if (err.status === 409) await conflict(err);
       else { toast(err.message, 'error'); await refresh(); }
-    } finally { busy = false; }
+    } finally { hold(false); }
   }
 
   // Names one face of a group photo (person '' marks it as nobody tracked); once every face is done the server files
@@ -220,7 +229,7 @@ export async function renderReview(root, params, { session, signal }) {
   const focusFace = { item: 0 };
   async function nameFace(item, index, person) {
     if (busy || signal.aborted) return;
-    busy = true;
+    hold(true);
     try {
       const body = person ? { person, from: item.folder } : { untracked: true, from: item.folder };
       const out = await api.post(`/api/review/${item.id}/faces/${index}`, body);
@@ -234,7 +243,7 @@ export async function renderReview(root, params, { session, signal }) {
     } catch (err) {
       if (err.status === 409) await conflict(err);
       else { toast(err.message, 'error'); await refresh(); }
-    } finally { busy = false; }
+    } finally { hold(false); }
   }
 
   function move(delta) {
