@@ -11,17 +11,15 @@ triage="$(realpath "$1")"
 make_corpus="$(realpath "$2")"
 files="${3:-300}"
 faces="${FACES:-0}"
-pgbin="${TRIAGE_PG_BIN:-/usr/lib/postgresql/15/bin}"
-pguser="${TRIAGE_PG_TEST_USER:-nobody}"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/pg_cluster.sh"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/triage-bench-scale.XXXXXX")"
 chmod 755 "$work"
 pids=()
-as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u "$pguser" -- "$@"; else "$@"; fi; }
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  [[ -f $work/pg/data/postmaster.pid ]] && as_pg "$pgbin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1
+  pg_cluster_stop "$work/pg"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -31,12 +29,8 @@ corpus="$work/corpus/images"
 n="$(find "$corpus" -type f | wc -l)"
 echo "corpus: $n synthesised photos ($(du -sh "$corpus" | cut -f1)), faces $([[ $faces == 1 ]] && echo on || echo off)"
 
-mkdir -p "$work/pg"
-[[ $(id -u) -eq 0 ]] && chown "$pguser" "$work/pg"
-as_pg "$pgbin/initdb" -D "$work/pg/data" -U triage --auth=trust >/dev/null
-as_pg "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/log" -w \
-  -o "-c listen_addresses='' -c unix_socket_directories='$work/pg' -c max_connections=100" start >/dev/null
-psql() { command psql -h "$work/pg" -U triage -X -q -A -t "$@"; }
+pg_cluster_start "$work/pg"
+psql() { pg_psql "$work/pg" "$@"; }
 
 # A fresh library with faces set; $1 its folder, $2 the catalog URL (empty: SQLite).
 make_library() {
@@ -63,7 +57,7 @@ printf '%-22s %8.1f s %8.1f images/s  1.00x\n' "sqlite, 1 process" "$sqlite_s" "
 for workers in 1 2 4; do
   db="bench$workers"
   psql -d postgres -c "CREATE DATABASE $db" >/dev/null
-  url="postgresql://triage@/$db?host=$work/pg"
+  url="$(pg_cluster_url "$work/pg" "$db")"
   lib="$work/pg$workers"
   make_library "$lib" "$url"
   pids=()

@@ -1,4 +1,4 @@
-// The tables a catalog copy moves, the copy itself and its verification.
+// A catalog copy and its verification: every table moved in one transaction, checked by counts and checksums.
 #include "catalog/catalog_copy.h"
 
 #include <fmt/format.h>
@@ -9,11 +9,6 @@
 
 namespace triage::catalog {
 namespace {
-
-constexpr ColumnKind I = ColumnKind::kInt;
-constexpr ColumnKind R = ColumnKind::kReal;
-constexpr ColumnKind T = ColumnKind::kText;
-constexpr ColumnKind B = ColumnKind::kBytes;
 
 // Adds one value to a running digest: a tag for its kind, then its bytes (lengths first for variable sizes).
 void Digest(EVP_MD_CTX* md, const Value& v) {
@@ -29,143 +24,119 @@ void Digest(EVP_MD_CTX* md, const Value& v) {
   if (const auto* b = std::get_if<std::vector<uint8_t>>(&v)) sized(b->data(), b->size());
 }
 
-std::string Hex(const unsigned char* data, unsigned size) {
-  std::string out;
-  for (unsigned i = 0; i < size; ++i) out += fmt::format("{:02x}", data[i]);
-  return out;
-}
+// A table's checksum: the sum, lane by lane (four 64-bit lanes, modulo 2^64), of each row's SHA-256 over its
+// canonical encoding. A sum does not depend on the order rows are read in, and unlike XOR a row held twice counts.
+class RowSum {
+ public:
+  RowSum() : md_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {}
+  void Add(const Row& row) {
+    EVP_DigestInit_ex(md_.get(), EVP_sha256(), nullptr);
+    for (const Value& v : row) Digest(md_.get(), v);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned size = 0;
+    EVP_DigestFinal_ex(md_.get(), digest, &size);
+    for (int lane = 0; lane < 4; ++lane) {
+      uint64_t part = 0;
+      for (int b = 0; b < 8; ++b) part |= uint64_t{digest[lane * 8 + b]} << (8 * b);
+      lanes_[lane] += part;
+    }
+  }
+  std::string Hex() const {
+    return fmt::format("{:016x}{:016x}{:016x}{:016x}", lanes_[0], lanes_[1], lanes_[2], lanes_[3]);
+  }
 
-// Reads a whole table in batches, handing each to `take`.
+ private:
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> md_;
+  uint64_t lanes_[4] = {0, 0, 0, 0};
+};
+
+// The key values of a row: its first `key_columns` cells.
+Row KeyOf(const TableSpec& table, const Row& row) { return Row(row.begin(), row.begin() + table.key_columns); }
+
+// Reads a whole table in batches by its full key (keyset paging), handing each to `take`.
 template <typename Take>
 base::Status ForEachBatch(TableTransfer& tables, const TableSpec& table, int batch_rows, Take take) {
-  std::optional<Value> after;
+  std::optional<Row> after;
   for (;;) {
     auto rows = tables.ReadRows(table, after, batch_rows);
     if (!rows.ok()) return rows.status().WithContext(table.name);
     if (rows->empty()) return base::Status::Ok();
-    after = rows->back().front();
+    after = KeyOf(table, rows->back());
     TRIAGE_RETURN_IF_ERROR(take(*rows));
     if (static_cast<int>(rows->size()) < batch_rows) return base::Status::Ok();
   }
 }
 
 base::Result<TableChecksum> ChecksumTable(TableTransfer& tables, const TableSpec& table) {
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> md(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr);
+  RowSum sum;
   TableChecksum out{table.name, 0, ""};
   TRIAGE_RETURN_IF_ERROR(ForEachBatch(tables, table, 1000, [&](const std::vector<Row>& rows) {
-    for (const Row& row : rows) {
-      for (const Value& v : row) Digest(md.get(), v);
-    }
+    for (const Row& row : rows) sum.Add(row);
     out.rows += static_cast<int64_t>(rows.size());
     return base::Status::Ok();
   }));
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned size = 0;
-  EVP_DigestFinal_ex(md.get(), digest, &size);
-  out.sha256 = Hex(digest, size);
+  out.sha256 = sum.Hex();
   return out;
 }
 
-base::Status CheckEmpty(TableTransfer& to) {
+// Every copied table must exist with every copied column on both sides (a catalog of another version fails here,
+// before anything is written).
+base::Status CheckColumns(TableTransfer& tables, const char* side) {
   for (const TableSpec& table : CopiedTables()) {
-    if (std::strcmp(table.name, "items") != 0 && std::strcmp(table.name, "persons") != 0 &&
-        std::strcmp(table.name, "users") != 0) {
-      continue;
-    }
-    auto n = to.CountRows(table);
-    if (!n.ok()) return n.status();
-    if (*n > 0) {
-      return base::Status::Conflict(
-          fmt::format("the target catalog is not empty ({} rows in {}); copy into a new database", *n, table.name));
+    auto probe = tables.ReadRows(table, std::nullopt, 0);
+    if (!probe.ok()) {
+      return base::Status::Corrupt(
+          fmt::format("{}: table {} does not hold the columns a copy moves ({}); run `triage "
+                      "db migrate` on it, or use a catalog of this triage version",
+                      side, table.name, probe.status().message()));
     }
   }
   return base::Status::Ok();
 }
 
-}  // namespace
-
-const std::vector<TableSpec>& CopiedTables() {
-  static const std::vector<TableSpec> kTables = {
-      {"items",
-       {{"id", I},
-        {"path", T},
-        {"original_name", T},
-        {"original_path", T},
-        {"source", T},
-        {"url", T},
-        {"sha256", T},
-        {"phash", I},
-        {"size_bytes", I},
-        {"width", I},
-        {"height", I},
-        {"format", T},
-        {"taken_at", T},
-        {"camera", T},
-        {"location", T},
-        {"category", T},
-        {"person", T},
-        {"duplicate_of", I},
-        {"reasons", T},
-        {"auto_sorted", I},
-        {"faces_detected", I},
-        {"sharpness", R},
-        {"exposure", R},
-        {"created_at", I},
-        {"updated_at", I},
-        {"phash_center", I},
-        {"queue_rank", I},
-        {"signature", B}}},
-      {"faces",
-       {{"id", I},
-        {"item_id", I},
-        {"x", R},
-        {"y", R},
-        {"w", R},
-        {"h", R},
-        {"score", R},
-        {"landmarks", T},
-        {"embedding", B},
-        {"person", T},
-        {"match_kind", T},
-        {"distance", R},
-        {"confidence", R},
-        {"eye_aspect_ratio", R},
-        {"named_as", T},
-        {"untracked", I}}},
-      {"analyses", {{"item_id", I}, {"version", I}, {"analysis", B}}, false},
-      {"persons", {{"id", I}, {"name", T}, {"created_at", I}}},
-      {"person_references", {{"id", I}, {"person_id", I}, {"embedding", B}, {"source", T}}},
-      {"review_queue",
-       {{"id", I},
-        {"item_id", I},
-        {"category", T},
-        {"reason", T},
-        {"reason_code", T},
-        {"faces_detected", I},
-        {"suggested_person", T},
-        {"created_at", I},
-        {"queued_at", I},
-        {"reviewed_at", I},
-        {"reviewed_by", T},
-        {"action", T}}},
-      {"audit",
-       {{"id", I},
-        {"at", I},
-        {"actor", T},
-        {"item_id", I},
-        {"action", T},
-        {"from_state", T},
-        {"to_state", T},
-        {"reason", T}}},
-      {"applied_journal", {{"id", T}, {"item_id", I}, {"at", I}}, false},
-      {"users", {{"id", I}, {"name", T}, {"role", T}, {"password_hash", T}, {"created_at", I}}},
-      {"sessions",
-       {{"token_hash", T}, {"user_name", T}, {"csrf_token", T}, {"created_at", I}, {"expires_at", I}},
-       false},
-  };
-  return kTables;
+base::Status CheckEmpty(TableTransfer& to) {
+  for (const TableSpec& table : CopiedTables()) {
+    auto n = to.CountRows(table);
+    if (!n.ok()) return n.status().WithContext(table.name);
+    if (*n > 0) {
+      return base::Status::Conflict(fmt::format(
+          "the target catalog is not empty: table {} holds {} rows; copy into a new, empty database", table.name, *n));
+    }
+  }
+  return base::Status::Ok();
 }
+
+base::Status CopyRows(TableTransfer& from, TableTransfer& to, const CopyOptions& options) {
+  for (const TableSpec& table : CopiedTables()) {
+    int64_t copied = 0;
+    TRIAGE_RETURN_IF_ERROR(ForEachBatch(from, table, options.batch_rows, [&](const std::vector<Row>& rows) {
+      TRIAGE_RETURN_IF_ERROR(to.WriteRows(table, rows).WithContext(table.name));
+      copied += static_cast<int64_t>(rows.size());
+      if (options.progress) options.progress(table.name, copied);
+      return base::Status::Ok();
+    }));
+  }
+  return base::Status::Ok();
+}
+
+// Both sides' counts and checksums, table by table; kCorrupt naming the first table that differs.
+base::Result<std::vector<TableChecksum>> Verify(TableTransfer& from, TableTransfer& to) {
+  auto source = ChecksumTables(from);
+  if (!source.ok()) return source.status();
+  auto target = ChecksumTables(to);
+  if (!target.ok()) return target.status();
+  for (size_t i = 0; i < source->size(); ++i) {
+    const TableChecksum& a = (*source)[i];
+    const TableChecksum& b = (*target)[i];
+    if (a.rows != b.rows || a.sha256 != b.sha256) {
+      return base::Status::Corrupt(fmt::format("the copy of {} differs: {} rows (sum {}) became {} rows (sum {})",
+                                               a.table, a.rows, a.sha256, b.rows, b.sha256));
+    }
+  }
+  return source;
+}
+
+}  // namespace
 
 base::Result<std::vector<TableChecksum>> ChecksumTables(TableTransfer& tables) {
   std::vector<TableChecksum> out;
@@ -182,30 +153,18 @@ base::Result<std::vector<TableChecksum>> CopyCatalog(TableTransfer& from, TableT
   if (options.batch_rows < 1 || options.batch_rows > 10000) {
     return base::Status::InvalidArgument("batch_rows must be 1..10000");
   }
+  TRIAGE_RETURN_IF_ERROR(CheckColumns(from, "--from"));
+  TRIAGE_RETURN_IF_ERROR(CheckColumns(to, "--to"));
   TRIAGE_RETURN_IF_ERROR(CheckEmpty(to));
-  for (const TableSpec& table : CopiedTables()) {
-    int64_t copied = 0;
-    TRIAGE_RETURN_IF_ERROR(ForEachBatch(from, table, options.batch_rows, [&](const std::vector<Row>& rows) {
-      TRIAGE_RETURN_IF_ERROR(to.WriteRows(table, rows));
-      copied += static_cast<int64_t>(rows.size());
-      if (options.progress) options.progress(table.name, copied);
-      return base::Status::Ok();
-    }));
+  TRIAGE_RETURN_IF_ERROR(to.BeginWrites());
+  base::Status copied = CopyRows(from, to, options);
+  auto verified = copied.ok() ? Verify(from, to) : base::Result<std::vector<TableChecksum>>(copied);
+  if (!verified.ok()) {
+    to.RollbackWrites();
+    return verified.status().WithContext("nothing was written to the target");
   }
-  TRIAGE_RETURN_IF_ERROR(to.FinishWrites());
-  auto source = ChecksumTables(from);
-  if (!source.ok()) return source.status();
-  auto target = ChecksumTables(to);
-  if (!target.ok()) return target.status();
-  for (size_t i = 0; i < source->size(); ++i) {
-    const TableChecksum& a = (*source)[i];
-    const TableChecksum& b = (*target)[i];
-    if (a.rows != b.rows || a.sha256 != b.sha256) {
-      return base::Status::Corrupt(fmt::format("the copy of {} differs: {} rows (sha256 {}) became {} rows (sha256 {})",
-                                               a.table, a.rows, a.sha256, b.rows, b.sha256));
-    }
-  }
-  return source;
+  TRIAGE_RETURN_IF_ERROR(to.CommitWrites());
+  return verified;
 }
 
 }  // namespace triage::catalog

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -23,12 +24,13 @@ struct ColumnSpec {
   ColumnKind kind;
 };
 
-// A table a copy moves: its columns (the first is the key rows are ordered and paged by) and whether its key is an
-// id the database hands out (whose counter must move past the copied ids).
+// A table a copy moves: its columns (the first `key_columns` form its primary key, which rows are ordered and paged
+// by) and whether its key is an id the database hands out (whose counter must move past the copied ids).
 struct TableSpec {
   const char* name;
   std::vector<ColumnSpec> columns;
   bool serial_key = true;
+  int key_columns = 1;
 };
 
 // "a, b, c": the table's columns for a SELECT or INSERT.
@@ -38,9 +40,22 @@ inline std::string ColumnList(const TableSpec& table) {
   return out;
 }
 
-// Every table a copy moves, in an order that satisfies references (items before faces, persons before references).
-// The hash-change log is not among them: the target's triggers write their own as the items arrive.
+// One page of a table by its full key: "SELECT <columns> FROM <table> [WHERE (k1, k2) > (m0, m1)] ORDER BY k1, k2
+// LIMIT m<keys>", where `mark(i)` is the i-th parameter's placeholder and `text_order` follows each text key column
+// (PostgreSQL orders text as SQLite does, byte by byte, with COLLATE "C").
+std::string PageSql(const TableSpec& table, bool after, const std::function<std::string(int)>& mark,
+                    const std::string& text_order);
+
+// Every table a copy moves, in an order that satisfies references (items before faces, faces before rejections,
+// persons before references). What is not copied, and why, is in NotCopiedTables().
 const std::vector<TableSpec>& CopiedTables();
+
+// The tables a copy leaves behind on purpose, each with the reason (for `db copy --help` and the README).
+struct SkippedTable {
+  const char* name;
+  const char* why;
+};
+const std::vector<SkippedTable>& NotCopiedTables();
 
 // Thread-safety: as the catalog that implements it.
 class TableTransfer {
@@ -50,13 +65,19 @@ class TableTransfer {
   virtual base::Result<int64_t> SchemaVersion() = 0;
   // Rows in the table.
   virtual base::Result<int64_t> CountRows(const TableSpec& table) = 0;
-  // Up to `limit` rows by ascending key, after `after` (from the start when nullopt); each value of its column's kind.
-  virtual base::Result<std::vector<Row>> ReadRows(const TableSpec& table, const std::optional<Value>& after,
+  // Up to `limit` rows by ascending key, after the key values `after` (from the start when nullopt); each value of its
+  // column's kind. An error naming the column when the table lacks one of the spec's columns (limit 0 checks that).
+  virtual base::Result<std::vector<Row>> ReadRows(const TableSpec& table, const std::optional<Row>& after,
                                                   int limit) = 0;
-  // Inserts rows as they are (keys included), in one transaction. kAlreadyExists when a key is taken.
+  // Opens the one transaction that every WriteRows until CommitWrites or RollbackWrites runs in: a copy is whole or
+  // not there at all.
+  virtual base::Status BeginWrites() = 0;
+  // Inserts rows as they are (keys included). REQUIRES: BeginWrites. kAlreadyExists when a key is taken.
   virtual base::Status WriteRows(const TableSpec& table, const std::vector<Row>& rows) = 0;
-  // After the last WriteRows: id counters move past the largest copied id.
-  virtual base::Status FinishWrites() = 0;
+  // After the last WriteRows: id counters move past the largest copied id, then the transaction commits.
+  virtual base::Status CommitWrites() = 0;
+  // Drops everything written since BeginWrites.
+  virtual void RollbackWrites() = 0;
 };
 
 }  // namespace triage::catalog

@@ -76,6 +76,18 @@ void Copy(CommandContext& ctx, const DbArgs& a) {
   fmt::print("copied and verified: every table has the same rows and checksum in both catalogs\n");
 }
 
+// `db copy --help`'s footer: what a copy moves and what it leaves behind on purpose.
+std::string CopyFooter() {
+  std::string out =
+      "Copies every table that holds the library's data (items, faces, clusters, analyses, gallery facts, groups,\n"
+      "persons, references, review queue, audit, users, undo tokens, people actions, proposals, votes, flags, public\n"
+      "marks, covers), keys included, in one transaction, then compares per-table row counts and checksums of both\n"
+      "catalogs; when they differ, or anything fails, the target is left as empty as it was. Stop the server and the\n"
+      "workers first. Not copied:\n";
+  for (const catalog::SkippedTable& t : catalog::NotCopiedTables()) out += fmt::format("  {}: {}\n", t.name, t.why);
+  return out;
+}
+
 }  // namespace
 
 void AddDbCommands(CLI::App& app, CommandContext& ctx) {
@@ -90,9 +102,10 @@ void AddDbCommands(CLI::App& app, CommandContext& ctx) {
   auto* copy = db->add_subcommand(
       "copy",
       "copy a whole catalog into an empty one (e.g. sqlite: to postgresql://...), verified by counts and checksums");
+  copy->footer(CopyFooter());
   copy->add_option("--from", a->from, "source catalog URL (sqlite: is the library's own)")->required();
   copy->add_option("--to", a->to, "target catalog URL; must hold no catalog yet")->required();
-  copy->add_option("--batch-rows", a->batch_rows, "rows per transaction")->check(CLI::Range(1, 10000));
+  copy->add_option("--batch-rows", a->batch_rows, "rows per read and per insert batch")->check(CLI::Range(1, 10000));
   copy->add_flag("--json", ctx.json, "machine-readable output");
   copy->callback([&ctx, a] { Copy(ctx, *a); });
 }

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <fstream>
+#include <set>
 
 #include "catalog/postgres/schema.h"
 #include "tests/e2e/triage_runner.h"
@@ -33,6 +34,21 @@ class PostgresCatalogTest : public ::testing::Test {
     args.push_back("--library");
     args.push_back(lib().string());
     return RunTriage(args);
+  }
+  // What the commands show of a library's catalog at `catalog`: items, clusters with their faces, people actions,
+  // proposals, the review queue.
+  json Export(const std::string& catalog) {
+    json out;
+    for (const std::vector<std::string>& command : {std::vector<std::string>{"items", "--json"},
+                                                    {"faces", "clusters", "--json"},
+                                                    {"faces", "actions", "--json"},
+                                                    {"proposals", "list", "--json"},
+                                                    {"review", "list", "--json"}}) {
+      std::vector<std::string> args = command;
+      args.insert(args.end(), {"--catalog", catalog});
+      out[command[0] + " " + command[1]] = Triage(args).Json();
+    }
+    return out;
   }
   // Items as `items --json` lists them from `catalog`.
   json Items(const std::string& catalog) { return Triage({"items", "--json", "--catalog", catalog}).Json(); }
@@ -136,6 +152,69 @@ TEST_F(PostgresCatalogTest, CopyToPostgresAndBackGivesIdenticalItems) {
   EXPECT_EQ(again.exit_code, 4);
   EXPECT_NE(again.err.find("not empty"), std::string::npos) << again.err;
   EXPECT_EQ(Items(url_), original) << "a refused copy writes nothing";
+}
+
+TEST_F(PostgresCatalogTest, LibraryWithFacesClustersAndProposalsCopiesThereAndBackIdentically) {
+  InitLibrary(lib(),
+              {{"face_clustering",
+                {{"min_faces", 2}, {"cluster_distance", 0.55}, {"min_face_size", 40}, {"min_detection_score", 0.5}}}});
+  const fs::path faces = dir_ / "faces";
+  fs::create_directories(faces);
+  for (const char* name : {"obama.jpg", "obama2.jpg", "obama3.jpg"}) {
+    fs::copy_file(fs::path(TRIAGE_SOURCE_DIR) / "tests/fixtures/faces" / name, faces / name);
+  }
+  ASSERT_EQ(Triage({"ingest", faces.string()}).exit_code, 0);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  json clusters = Triage({"faces", "clusters", "--json"}).Json()["clusters"];
+  ASSERT_FALSE(clusters.empty()) << "the photos of one face formed no cluster";
+  const std::string cluster = std::to_string(clusters[0]["id"].get<int64_t>());
+  ASSERT_EQ(Triage({"faces", "name", cluster, "obama"}).exit_code, 0);
+  const std::string face = std::to_string(clusters[0]["faces"][0]["id"].get<int64_t>());
+  RunResult refused = Triage({"faces", "not-this-person", face});
+  ASSERT_EQ(refused.exit_code, 0) << refused.err;
+  json items = Items("sqlite:");
+  std::vector<std::string> library, review;
+  for (const auto& item : items) {
+    (item["location"] == "library" ? library : review).push_back(std::to_string(item["id"].get<int64_t>()));
+  }
+  ASSERT_GE(library.size(), 1u);
+  ASSERT_GE(review.size(), 2u);
+  RunResult proposed = Triage({"proposals", "add", library[0], review[0]});
+  ASSERT_EQ(proposed.exit_code, 0) << proposed.err;
+  ASSERT_EQ(Triage({"public", library[0]}).exit_code, 0);
+  ASSERT_EQ(Triage({"review", "skip", review[1]}).exit_code, 0);
+  const json original = Export("sqlite:");
+
+  RunResult there = Triage({"db", "copy", "--from", "sqlite:", "--to", url_, "--json"});
+  ASSERT_EQ(there.exit_code, 0) << there.err;
+  RunResult back = Triage({"db", "copy", "--from", url_, "--to", "sqlite:.triage/back.db", "--json"});
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(back.Json()["tables"], there.Json()["tables"]) << "same counts and checksums both ways";
+  for (const auto& table : there.Json()["tables"]) {
+    static const std::set<std::string> kFilled = {"items",          "faces",     "face_clusters", "face_rejections",
+                                                  "people_actions", "proposals", "public_items",  "person_references",
+                                                  "analyses"};
+    if (kFilled.count(table["table"])) {
+      EXPECT_GT(table["rows"], 0) << table.dump();
+    }
+  }
+  EXPECT_EQ(Export(url_), original);
+  EXPECT_EQ(Export("sqlite:.triage/back.db"), original);
+}
+
+TEST_F(PostgresCatalogTest, CopyIntoADatabaseThatIsNotACatalogOrIsUnreachableExplainsAndLeavesTheSourceAsItWas) {
+  InitLibrary(lib(), kNoFaces);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  const json original = Items("sqlite:");
+  RunResult unreachable =
+      Triage({"db", "copy", "--from", "sqlite:", "--to", "postgresql://nobody:secret@/triage?host=/nonexistent"});
+  EXPECT_EQ(unreachable.exit_code, 4);
+  EXPECT_NE(unreachable.err.find("--to"), std::string::npos) << unreachable.err;
+  EXPECT_EQ(unreachable.err.find("secret"), std::string::npos) << "the password stays out of messages";
+  RunResult unknown = Triage({"db", "copy", "--from", "sqlite:", "--to", "mysql://db/triage"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("mysql://db/triage"), std::string::npos) << unknown.err;
+  EXPECT_EQ(Items("sqlite:"), original);
 }
 
 TEST_F(PostgresCatalogTest, WrongCatalogUrlsAreExplained) {

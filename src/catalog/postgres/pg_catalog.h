@@ -56,10 +56,11 @@ class PgCatalog final : public Catalog, public TableTransfer {
   // TableTransfer (pg_tables.cc).
   base::Result<int64_t> SchemaVersion() override;
   base::Result<int64_t> CountRows(const TableSpec& table) override;
-  base::Result<std::vector<Row>> ReadRows(const TableSpec& table, const std::optional<Value>& after,
-                                          int limit) override;
+  base::Result<std::vector<Row>> ReadRows(const TableSpec& table, const std::optional<Row>& after, int limit) override;
+  base::Status BeginWrites() override;
   base::Status WriteRows(const TableSpec& table, const std::vector<Row>& rows) override;
-  base::Status FinishWrites() override;
+  base::Status CommitWrites() override;
+  void RollbackWrites() override;
 
   // The connection for sibling stores in catalog/postgres (users, sessions). REQUIRES: hold Lock().
   Connection& connection() { return *conn_; }

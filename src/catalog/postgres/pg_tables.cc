@@ -56,21 +56,16 @@ base::Result<int64_t> PgCatalog::CountRows(const TableSpec& table) {
   return rows->Int(0, 0);
 }
 
-base::Result<std::vector<Row>> PgCatalog::ReadRows(const TableSpec& table, const std::optional<Value>& after,
-                                                   int limit) {
+base::Result<std::vector<Row>> PgCatalog::ReadRows(const TableSpec& table, const std::optional<Row>& after, int limit) {
   std::lock_guard lock(mu_);
-  const char* key = table.columns.front().name;
   Params p;
-  if (after) AddValue(p, *after);
+  if (after) {
+    for (const Value& key : *after) AddValue(p, key);
+  }
   p.Add(limit);
   // Text keys compare byte by byte (COLLATE "C"), as SQLite compares them, so both page in the same order.
-  std::string sql =
-      fmt::format("SELECT {} FROM {} {} ORDER BY {} COLLATE \"C\" LIMIT ${}", ColumnList(table), table.name,
-                  after ? fmt::format("WHERE {} COLLATE \"C\" > $1", key) : "", key, p.size());
-  if (table.columns.front().kind != ColumnKind::kText) {
-    sql = fmt::format("SELECT {} FROM {} {} ORDER BY {} LIMIT ${}", ColumnList(table), table.name,
-                      after ? fmt::format("WHERE {} > $1", key) : "", key, p.size());
-  }
+  std::string sql = PageSql(
+      table, after.has_value(), [](int i) { return fmt::format("${}", i + 1); }, " COLLATE \"C\"");
   auto rows = conn_->Query(sql, p);
   if (!rows.ok()) return rows.status();
   std::vector<Row> out;
@@ -84,32 +79,42 @@ base::Result<std::vector<Row>> PgCatalog::ReadRows(const TableSpec& table, const
   return out;
 }
 
+// The copy's transaction spans many calls on this connection; nothing else may use this catalog meanwhile (the copy
+// owns it).
+base::Status PgCatalog::BeginWrites() {
+  std::lock_guard lock(mu_);
+  return conn_->Run("BEGIN");
+}
+
 base::Status PgCatalog::WriteRows(const TableSpec& table, const std::vector<Row>& rows) {
   std::lock_guard lock(mu_);
   std::string marks;
   for (size_t i = 0; i < table.columns.size(); ++i) marks += fmt::format("{}${}", i ? "," : "", i + 1);
   std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ({})", table.name, ColumnList(table), marks);
-  return InTransaction<int64_t>(*conn_,
-                                [&]() -> base::Result<int64_t> {
-                                  for (const Row& row : rows) {
-                                    Params p;
-                                    for (const Value& v : row) AddValue(p, v);
-                                    base::Status st = conn_->Run(sql, p);
-                                    if (!st.ok()) return st.WithContext(table.name);
-                                  }
-                                  return static_cast<int64_t>(rows.size());
-                                })
-      .status();
+  for (const Row& row : rows) {
+    Params p;
+    for (const Value& v : row) AddValue(p, v);
+    TRIAGE_RETURN_IF_ERROR(conn_->Run(sql, p));
+  }
+  return base::Status::Ok();
 }
 
-base::Status PgCatalog::FinishWrites() {
+base::Status PgCatalog::CommitWrites() {
   std::lock_guard lock(mu_);
   for (const TableSpec& table : CopiedTables()) {
     if (!table.serial_key) continue;
-    TRIAGE_RETURN_IF_ERROR(
-        conn_->Run(fmt::format(fmt::runtime(kResetSequence), table.name, table.columns.front().name)));
+    base::Status reset = conn_->Run(fmt::format(fmt::runtime(kResetSequence), table.name, table.columns.front().name));
+    if (!reset.ok()) {
+      (void)conn_->Run("ROLLBACK");
+      return reset;
+    }
   }
-  return base::Status::Ok();
+  return conn_->Run("COMMIT");
+}
+
+void PgCatalog::RollbackWrites() {
+  std::lock_guard lock(mu_);
+  (void)conn_->Run("ROLLBACK");
 }
 
 }  // namespace triage::catalog::postgres

@@ -55,10 +55,11 @@ class SqliteCatalog final : public Catalog, public TableTransfer {
   // TableTransfer (sqlite_tables.cc).
   base::Result<int64_t> SchemaVersion() override;
   base::Result<int64_t> CountRows(const TableSpec& table) override;
-  base::Result<std::vector<Row>> ReadRows(const TableSpec& table, const std::optional<Value>& after,
-                                          int limit) override;
+  base::Result<std::vector<Row>> ReadRows(const TableSpec& table, const std::optional<Row>& after, int limit) override;
+  base::Status BeginWrites() override;
   base::Status WriteRows(const TableSpec& table, const std::vector<Row>& rows) override;
-  base::Status FinishWrites() override { return base::Status::Ok(); }  // ids follow the largest present
+  base::Status CommitWrites() override;
+  void RollbackWrites() override;
 
   // The raw handle for sibling stores in catalog/sqlite (users, sessions). REQUIRES: hold Lock().
   sqlite3* handle() { return db_; }

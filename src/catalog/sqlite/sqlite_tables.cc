@@ -64,15 +64,16 @@ base::Result<int64_t> SqliteCatalog::CountRows(const TableSpec& table) {
   return s.Int(0);
 }
 
-base::Result<std::vector<Row>> SqliteCatalog::ReadRows(const TableSpec& table, const std::optional<Value>& after,
+base::Result<std::vector<Row>> SqliteCatalog::ReadRows(const TableSpec& table, const std::optional<Row>& after,
                                                        int limit) {
   std::lock_guard lock(mu_);
-  const char* key = table.columns.front().name;
-  std::string sql = fmt::format("SELECT {} FROM {} {} ORDER BY {} LIMIT ?", ColumnList(table), table.name,
-                                after ? fmt::format("WHERE {} > ?", key) : "", key);
+  std::string sql = PageSql(
+      table, after.has_value(), [](int) { return std::string("?"); }, "");
   Statement s(db_, sql.c_str());
   int next = 1;
-  if (after) BindValue(s, next++, *after);
+  if (after) {
+    for (const Value& key : *after) BindValue(s, next++, key);
+  }
   s.Bind(next, limit);
   std::vector<Row> out;
   for (;;) {
@@ -85,26 +86,38 @@ base::Result<std::vector<Row>> SqliteCatalog::ReadRows(const TableSpec& table, c
   }
 }
 
+// The copy's transaction spans many calls; mu_ is taken per call, so nothing else may use this catalog meanwhile
+// (the copy owns it).
+base::Status SqliteCatalog::BeginWrites() {
+  std::lock_guard lock(mu_);
+  return Exec(db_, "BEGIN IMMEDIATE");
+}
+
 base::Status SqliteCatalog::WriteRows(const TableSpec& table, const std::vector<Row>& rows) {
   std::lock_guard lock(mu_);
   std::string marks;
   for (size_t i = 0; i < table.columns.size(); ++i) marks += i ? ",?" : "?";
   std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ({})", table.name, ColumnList(table), marks);
-  TRIAGE_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
-  base::Status written = [&]() -> base::Status {
-    Statement s(db_, sql.c_str());
-    for (const Row& row : rows) {
-      for (size_t c = 0; c < row.size(); ++c) BindValue(s, static_cast<int>(c) + 1, row[c]);
-      TRIAGE_RETURN_IF_ERROR(s.Run());
-      s.Reset();
-    }
-    return base::Status::Ok();
-  }();
-  if (!written.ok()) {
-    Rollback(db_);
-    return written.WithContext(table.name);
+  Statement s(db_, sql.c_str());
+  for (const Row& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) BindValue(s, static_cast<int>(c) + 1, row[c]);
+    TRIAGE_RETURN_IF_ERROR(s.Run());
+    s.Reset();
   }
-  return Exec(db_, "COMMIT");
+  return base::Status::Ok();
+}
+
+// Ids follow the largest present, so there is no counter to move.
+base::Status SqliteCatalog::CommitWrites() {
+  std::lock_guard lock(mu_);
+  base::Status committed = Exec(db_, "COMMIT");
+  if (!committed.ok()) Rollback(db_);
+  return committed;
+}
+
+void SqliteCatalog::RollbackWrites() {
+  std::lock_guard lock(mu_);
+  Rollback(db_);
 }
 
 }  // namespace triage::catalog::sqlite
