@@ -122,6 +122,13 @@ void FillStores(TestBackend& backend, Catalog& catalog) {
   ASSERT_TRUE(backend.Gallery(catalog)->ReplaceGroups(model::GroupKind::kBurst, {}, true, {burst}).ok());
 }
 
+// Everything FillCatalog and FillStores write, into `catalog` opened from `backend`.
+void FillAll(TestBackend& backend, Catalog& catalog) {
+  auto users = backend.Users(catalog);
+  FillCatalog(catalog, *users);
+  FillStores(backend, catalog);
+}
+
 // Every copied table, row by row, as the catalog holds it.
 std::map<std::string, std::vector<Row>> AllRows(Catalog& catalog) {
   std::map<std::string, std::vector<Row>> out;
@@ -161,9 +168,7 @@ TEST(CatalogCopyTest, SqliteToPostgresAndBackHoldsTheSameRows) {
   auto moved = postgres->Open();
   auto returned = back->Open();
   ASSERT_TRUE(original.ok() && moved.ok() && returned.ok()) << moved.status().ToString();
-  auto users = sqlite->Users(**original);
-  FillCatalog(**original, *users);
-  FillStores(*sqlite, **original);
+  FillAll(*sqlite, **original);
 
   auto there = CopyCatalog(TestBackend::Tables(**original), TestBackend::Tables(**moved), {7, nullptr});
   ASSERT_TRUE(there.ok()) << there.status().ToString();
@@ -200,9 +205,7 @@ TEST(CatalogCopyTest, CopiedPostgresCatalogHandsOutNewIdsPastTheCopied) {
   auto original = sqlite->Open();
   auto moved = postgres->Open();
   ASSERT_TRUE(original.ok() && moved.ok());
-  auto users = sqlite->Users(**original);
-  FillCatalog(**original, *users);
-  FillStores(*sqlite, **original);
+  FillAll(*sqlite, **original);
   ASSERT_TRUE(CopyCatalog(TestBackend::Tables(**original), TestBackend::Tables(**moved)).ok());
   auto id = (*moved)->Apply(Insert("after-copy", "library/x/new.jpg", "library", "", 9000));
   ASSERT_TRUE(id.ok()) << id.status().ToString();
@@ -278,9 +281,7 @@ TEST(CatalogCopyTest, AWriteThatFailsHalfwayLeavesTheTargetEmptyAndTheSourceAsIt
   auto from = a->Open();
   auto to = b->Open();
   ASSERT_TRUE(from.ok() && to.ok());
-  auto users = a->Users(**from);
-  FillCatalog(**from, *users);
-  FillStores(*a, **from);
+  FillAll(*a, **from);
   auto before = ChecksumTables(TestBackend::Tables(**from));
   ASSERT_TRUE(before.ok());
   // The target refuses proposals, which come after the items, faces and persons.
