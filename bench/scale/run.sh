@@ -4,7 +4,7 @@
 # compared with), on the same synthesised photos. PostgreSQL is a throw-away cluster this script starts (initdb +
 # pg_ctl in a temporary directory, a Unix socket only, fsync on like SQLite) and removes again.
 # Per run it prints seconds, images/s, the ratio to SQLite, and the database's transactions and row reads per image
-# (what the paper estimate in the README scales from).
+# (what the paper estimate in the README scales from), and the three tables those reads went to.
 # Usage: bench/scale/run.sh TRIAGE_BIN MAKE_CORPUS_BIN [FILES=300]; FACES=1 turns face analysis on.
 set -euo pipefail
 triage="$(realpath "$1")"
@@ -75,13 +75,16 @@ for workers in 1 2 4; do
   seconds="$(echo "$(now) - $start" | bc -l)"
   sleep 0.6  # the statistics collector's next report
   read -r xact1 tup1 <<<"$(psql -d "$db" -F ' ' -c "SELECT xact_commit, tup_returned + tup_fetched FROM pg_stat_database WHERE datname = '$db'")"
+  # Where those reads went (this database served only this run): the three most read tables, rows per image.
+  most_read="$(psql -d "$db" -F ' ' -c "SELECT relname, round((seq_tup_read + COALESCE(idx_tup_fetch, 0))::numeric / $n)
+    FROM pg_stat_user_tables ORDER BY seq_tup_read + COALESCE(idx_tup_fetch, 0) DESC LIMIT 3" | paste -sd, -)"
   for p in "${pids[@]}"; do kill -TERM "$p"; done
   wait "${pids[@]}" 2>/dev/null || true
   pids=()
   items="$("$triage" items --json --limit 10000 --library "$lib" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
   [[ $items -eq $n ]] || { echo "$workers workers: $items items for $n files"; exit 1; }
   rate="$(echo "$n / $seconds" | bc -l)"
-  printf '%-22s %8.1f s %8.1f images/s  %.2fx   %5.1f transactions, %6.0f rows read per image\n' \
+  printf '%-22s %8.1f s %8.1f images/s  %.2fx   %5.1f transactions, %6.0f rows read per image (most: %s)\n' \
     "postgresql, $workers worker(s)" "$seconds" "$rate" "$(echo "$rate / $sqlite_rate" | bc -l)" \
-    "$(echo "($xact1 - $xact0) / $n" | bc -l)" "$(echo "($tup1 - $tup0) / $n" | bc -l)"
+    "$(echo "($xact1 - $xact0) / $n" | bc -l)" "$(echo "($tup1 - $tup0) / $n" | bc -l)" "$most_read"
 done
