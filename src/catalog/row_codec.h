@@ -3,11 +3,14 @@
 // and `triage db copy` moves them unchanged.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "base/utf8.h"
 #include "model/item.h"
 #include "model/json.h"
 #include "model/json_quality.h"
@@ -59,11 +62,41 @@ inline model::QualityScore QualityOfAnalysis(const StoredAnalysisBytes& stored) 
   return model::QualityScoreFromJson(j["quality"]);
 }
 
+// True when the text round trip of EncodeAnalysis would not change `j`: every string (keys too) valid UTF-8, every
+// number finite (JSON text writes NaN and infinities as null).
+inline bool SurvivesTextRoundTrip(const nlohmann::json& j) {
+  switch (j.type()) {
+    case nlohmann::json::value_t::object:
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        if (!base::IsValidUtf8(it.key()) || !SurvivesTextRoundTrip(it.value())) return false;
+      }
+      return true;
+    case nlohmann::json::value_t::array:
+      return std::all_of(j.begin(), j.end(), [](const nlohmann::json& v) { return SurvivesTextRoundTrip(v); });
+    case nlohmann::json::value_t::string:
+      return base::IsValidUtf8(j.get_ref<const std::string&>());
+    case nlohmann::json::value_t::number_float:
+      return std::isfinite(j.get<double>());
+    default:
+      return true;
+  }
+}
+
 // Names and reasons come from outside: invalid UTF-8 is replaced here, once, so that every later JSON output of the
-// stored analysis (explain, the API) can be written without failing.
+// stored analysis (explain, the API) can be written without failing. Through JSON text only when something needs
+// replacing: otherwise the bytes are the same and the text costs most of the time. Writes into `out` (reused).
+inline void EncodeAnalysis(const model::StoredAnalysis& analysis, std::vector<uint8_t>& out) {
+  out.clear();
+  nlohmann::json j = analysis;
+  if (!SurvivesTextRoundTrip(j))
+    j = nlohmann::json::parse(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  nlohmann::json::to_msgpack(j, out);
+}
+
 inline std::vector<uint8_t> EncodeAnalysis(const model::StoredAnalysis& analysis) {
-  return nlohmann::json::to_msgpack(
-      nlohmann::json::parse(nlohmann::json(analysis).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+  std::vector<uint8_t> out;
+  EncodeAnalysis(analysis, out);
+  return out;
 }
 
 // Face landmarks as stored: a JSON array of [x, y] pairs.

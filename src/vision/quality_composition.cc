@@ -1,10 +1,8 @@
 // Composition (rule of thirds, horizon, leading lines), face measures and BRISQUE for MeasureQuality.
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <memory>
 #include <opencv2/imgproc.hpp>
-#include <opencv2/quality/qualitybrisque.hpp>
 #include <opencv2/saliency.hpp>
 
 #include "vision/quality_internal.h"
@@ -13,10 +11,6 @@
 namespace triage::vision {
 namespace {
 
-// Debian's opencv-data ships the LIVE-trained BRISQUE model here.
-constexpr const char* kBrisqueModel = "/usr/share/opencv4/quality/brisque_model_live.yml";
-constexpr const char* kBrisqueRange = "/usr/share/opencv4/quality/brisque_range_live.yml";
-constexpr int kBrisqueSidePx = 512;  // BRISQUE's statistics are local: a crop of this side suffices
 constexpr int kSaliencySidePx = 64;  // spectral residual works on a thumbnail
 constexpr int kLinesSidePx = 512;
 constexpr double kEdgeThresholdPerStddev = 1.0;  // Canny's lower threshold per grey level of standard deviation
@@ -124,22 +118,7 @@ cv::Rect EyeRegion(const std::vector<model::Point>& p, double to_working) {
 
 }  // namespace
 
-bool BrisqueAvailable() { return std::filesystem::exists(kBrisqueModel) && std::filesystem::exists(kBrisqueRange); }
-
 namespace internal {
-
-double Brisque(const cv::Mat& grey) {
-  static const bool available = BrisqueAvailable();
-  if (!available) return -1;
-  // The model is loaded once per thread: compute() keeps state in the object.
-  thread_local cv::Ptr<cv::quality::QualityBRISQUE> model =
-      cv::quality::QualityBRISQUE::create(kBrisqueModel, kBrisqueRange);
-  // A centre crop of the decoded raster at its own scale: BRISQUE reads pixel-level statistics (noise, JPEG blocks,
-  // blur), which shrinking the raster would average away.
-  const int w = std::min(grey.cols, kBrisqueSidePx), h = std::min(grey.rows, kBrisqueSidePx);
-  double score = model->compute(grey(cv::Rect((grey.cols - w) / 2, (grey.rows - h) / 2, w, h)))[0];
-  return std::clamp(score, 0.0, 100.0);
-}
 
 void MeasureComposition(const cv::Mat& grey, const std::vector<model::Face>& faces, double to_working,
                         model::QualityMetrics& q) {

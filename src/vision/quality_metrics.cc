@@ -22,7 +22,34 @@ constexpr int kIsolationTiles = 8;          // tiles per side for the isolation 
 constexpr int kIsolationSidePx = 256;       // raster the isolation measure works on
 constexpr double kLaplacianNoiseGain = 20;  // what Gaussian noise of sigma 1 adds to the Laplacian's variance
 constexpr int kColourSidePx = 512;
-constexpr double kMinStepGreyLevels = 0.25;  // mean step below which a raster counts as flat (blockiness)
+constexpr double kMinStepGreyLevels = 0.25;     // mean step below which a raster counts as flat (blockiness)
+constexpr int kPosterizationRows = 600;         // rows sampled at least for posterization
+constexpr int64_t kExposurePixels = 2'000'000;  // pixels sampled at least for the luma histogram
+
+// `m` scaled by `f`: enlarged bilinearly, shrunk by area averaging. A shrink by half or more first halves the raster
+// by OpenCV's exact 2x2 path (cutting an odd last row or column) until less than half is left, which costs a fraction
+// of the general area resampling; a raster the size intake decodes (1600 px) takes no halving step.
+cv::Mat Resample(const cv::Mat& m, double f) {
+  cv::Mat out;
+  if (f > 1) {
+    cv::resize(m, out, cv::Size(), f, f, cv::INTER_LINEAR);
+    return out;
+  }
+  cv::Mat src = m;
+  double rest = f;
+  for (; rest <= 0.5 && src.cols >= 2 && src.rows >= 2; rest *= 2) {
+    cv::resize(src(cv::Rect(0, 0, src.cols & ~1, src.rows & ~1)), out, cv::Size(src.cols / 2, src.rows / 2), 0, 0,
+               cv::INTER_AREA);
+    src = out;
+  }
+  if (rest >= 1) return src;
+  if (src.data == m.data) {
+    cv::resize(m, out, cv::Size(), f, f, cv::INTER_AREA);
+  } else {
+    cv::resize(src, out, cv::Size(int(std::lround(m.cols * f)), int(std::lround(m.rows * f))), 0, 0, cv::INTER_AREA);
+  }
+  return out;
+}
 
 double Variance(const cv::Mat& m) {
   cv::Scalar mean, stddev;
@@ -80,19 +107,18 @@ cv::Mat CentreCrop(const cv::Mat& m, int width, int height) {
 // Pixels away from edges: squared gradient below twice its mean (edges and strong texture would read as noise).
 cv::Mat FlatMask(const cv::Mat& energy) {
   cv::Mat mask = energy < 2 * cv::mean(energy)[0];
-  cv::Rect inner(1, 1, energy.cols - 2, energy.rows - 2);
-  return mask(inner).clone();
+  return mask(cv::Rect(1, 1, energy.cols - 2, energy.rows - 2));
 }
 
 // Immerkaer's estimator on one 8-bit plane over `mask` (interior pixels).
 double NoiseSigma(const cv::Mat& plane, const cv::Mat& mask) {
   if (plane.cols < 8 || plane.rows < 8) return 0;
-  const cv::Mat kernel = (cv::Mat_<float>(3, 3) << 1, -2, 1, -2, 4, -2, 1, -2, 1);
-  cv::Mat response;
-  cv::filter2D(plane, response, CV_32F, kernel);
-  cv::Rect inner(1, 1, plane.cols - 2, plane.rows - 2);
   if (cv::countNonZero(mask) < 1) return 0;
-  cv::Mat magnitude = cv::abs(response(inner));
+  // The kernel [1 -2 1; -2 4 -2; 1 -2 1] is the outer product of [1 -2 1] with itself; its response fits 16 bits.
+  const cv::Mat taps = (cv::Mat_<float>(3, 1) << 1, -2, 1);
+  cv::Mat response;
+  cv::sepFilter2D(plane, response, CV_16S, taps, taps);
+  cv::Mat magnitude = cv::abs(response(cv::Rect(1, 1, plane.cols - 2, plane.rows - 2)));
   return std::sqrt(M_PI / 2.0) * cv::mean(magnitude, mask)[0] / 6.0;
 }
 
@@ -121,18 +147,15 @@ double PeriodicStepRatio(const std::vector<double>& steps, double period) {
 double Blockiness(const cv::Mat& grey, double to_full) {
   const double period = 8 / std::max(1.0, to_full);
   if (period < 3 || grey.cols < 32 || grey.rows < 32) return 1;
-  std::vector<double> across(grey.cols - 1, 0), down(grey.rows - 1, 0);
-  for (int y = 0; y < grey.rows; ++y) {
-    const uint8_t* row = grey.ptr<uint8_t>(y);
-    const uint8_t* below = y + 1 < grey.rows ? grey.ptr<uint8_t>(y + 1) : nullptr;
-    int64_t vertical = 0;
-    for (int x = 0; x + 1 < grey.cols; ++x) {
-      across[x] += std::abs(row[x + 1] - row[x]);
-      if (below) vertical += std::abs(below[x] - row[x]);
-    }
-    if (below) down[y] = double(vertical) / (grey.cols - 1);
-  }
-  for (double& v : across) v /= grey.rows;
+  const int w = grey.cols - 1, h = grey.rows - 1;
+  cv::Mat steps, sums;
+  cv::absdiff(grey.colRange(1, grey.cols), grey.colRange(0, w), steps);
+  cv::reduce(steps, sums, 0, cv::REDUCE_SUM, CV_32S);
+  std::vector<double> across(w), down(h);
+  for (int x = 0; x < w; ++x) across[x] = double(sums.at<int>(x)) / grey.rows;
+  cv::absdiff(grey(cv::Rect(0, 1, w, h)), grey(cv::Rect(0, 0, w, h)), steps);
+  cv::reduce(steps, sums, 1, cv::REDUCE_SUM, CV_32S);
+  for (int y = 0; y < h; ++y) down[y] = double(sums.at<int>(y)) / w;
   return std::min(PeriodicStepRatio(across, period), PeriodicStepRatio(down, period));
 }
 
@@ -142,7 +165,9 @@ double Blockiness(const cv::Mat& grey, double to_full) {
 // meaningful on the decoded raster: resampling fills the gaps.
 double PosterizedPercent(const cv::Mat& rgb) {
   std::array<std::array<int64_t, 256>, 3> hist{};
-  for (int y = 0; y < rgb.rows; y += 2) {  // every other row: gaps do not depend on the sample
+  // Every other row, at least kPosterizationRows of them: gaps do not depend on the sample.
+  const int step = std::max(2, rgb.rows / kPosterizationRows);
+  for (int y = 0; y < rgb.rows; y += step) {
     const uint8_t* row = rgb.ptr<uint8_t>(y);
     for (int x = 0; x < rgb.cols * 3; x += 3) ++hist[0][row[x]], ++hist[1][row[x + 1]], ++hist[2][row[x + 2]];
   }
@@ -187,13 +212,24 @@ double Bimodality(const std::vector<double>& hist) {
   return std::min(s[p1], s[p2]) / (valley + 1e-3 * total);
 }
 
-void MeasureExposure(const cv::Mat& grey, model::QualityMetrics& q) {
-  std::vector<double> hist(256, 0);
-  for (int y = 0; y < grey.rows; ++y) {
+// Luma histogram of every row, or of evenly spaced rows covering at least kExposurePixels of a larger raster.
+std::vector<double> LumaHistogram(const cv::Mat& grey) {
+  const int step = int(std::max<int64_t>(1, int64_t(grey.total()) / kExposurePixels));
+  std::array<std::array<int64_t, 256>, 2> counts{};  // two tables: neighbouring equal levels do not stall
+  for (int y = 0; y < grey.rows; y += step) {
     const uint8_t* row = grey.ptr<uint8_t>(y);
-    for (int x = 0; x < grey.cols; ++x) hist[row[x]] += 1;
+    int x = 0;
+    for (; x + 1 < grey.cols; x += 2) ++counts[0][row[x]], ++counts[1][row[x + 1]];
+    if (x < grey.cols) ++counts[0][row[x]];
   }
-  const double n = double(grey.total());
+  std::vector<double> hist(256);
+  for (int i = 0; i < 256; ++i) hist[i] = double(counts[0][i] + counts[1][i]);
+  return hist;
+}
+
+void MeasureExposure(const cv::Mat& grey, model::QualityMetrics& q) {
+  const std::vector<double> hist = LumaHistogram(grey);
+  const double n = std::accumulate(hist.begin(), hist.end(), 0.0);
   double dark = 0, bright = 0, shadow = 0, highlight = 0;
   // Levels within two noise sigmas of pure black or white count as clipped: noise lifts crushed pixels off the
   // end stop without bringing their detail back. The smaller of the two estimates: on the decoded raster fine
@@ -206,10 +242,11 @@ void MeasureExposure(const cv::Mat& grey, model::QualityMetrics& q) {
     if (i < 26) dark += hist[i];
     if (i > 153) bright += hist[i];
   }
-  cv::Scalar mean, stddev;
-  cv::meanStdDev(grey, mean, stddev);
-  q.mean_luminance = mean[0] / 255.0;
-  q.contrast = stddev[0] / 255.0;
+  double sum = 0, squares = 0;
+  for (int i = 0; i < 256; ++i) sum += i * hist[i], squares += double(i) * i * hist[i];
+  const double mean = sum / n;
+  q.mean_luminance = mean / 255.0;
+  q.contrast = std::sqrt(std::max(0.0, squares / n - mean * mean)) / 255.0;
   q.shadow_clip_percent = 100 * shadow / n;
   q.highlight_clip_percent = 100 * highlight / n;
   // A dark mass against a bright one: a backlit subject whose black is meant.
@@ -221,30 +258,39 @@ void MeasureExposure(const cv::Mat& grey, model::QualityMetrics& q) {
   q.bimodality = Bimodality(hist);
 }
 
-// Colour statistics do not need detail: measured on a raster of kColourSidePx.
-void MeasureColour(const cv::Mat& working, model::QualityMetrics& q) {
-  cv::Mat rgb = working, f;
-  int side = std::max(working.cols, working.rows);
-  if (side > kColourSidePx) {
-    double k = double(kColourSidePx) / side;
-    cv::resize(working, rgb, cv::Size(), k, k, cv::INTER_AREA);
-  }
-  rgb.convertTo(f, CV_32F);
-  std::vector<cv::Mat> c;
-  cv::split(f, c);
-  cv::Mat rg = c[0] - c[1], yb = 0.5 * (c[0] + c[1]) - c[2];
-  cv::Scalar m_rg, s_rg, m_yb, s_yb;
-  cv::meanStdDev(rg, m_rg, s_rg);
-  cv::meanStdDev(yb, m_yb, s_yb);
-  q.colourfulness = std::hypot(s_rg[0], s_yb[0]) + 0.3 * std::hypot(m_rg[0], m_yb[0]);
+// The working raster shrunk to kColourSidePx: colour statistics do not need detail.
+cv::Mat ColourRaster(const cv::Mat& working) {
+  const int side = std::max(working.cols, working.rows);
+  if (side <= kColourSidePx) return working;
+  cv::Mat out;
+  const double k = double(kColourSidePx) / side;
+  cv::resize(working, out, cv::Size(), k, k, cv::INTER_AREA);
+  return out;
+}
+
+// Colour statistics on the ColourRaster, in one pass over it and its HSV
+// form. Opponent channels in integers (yb doubled), so that sums are exact.
+void MeasureColour(const cv::Mat& rgb, model::QualityMetrics& q) {
   cv::Mat hsv;
   cv::cvtColor(rgb, hsv, cv::COLOR_RGB2HSV);
-  cv::Mat planes[3];
-  cv::split(hsv, planes);
-  q.mean_saturation = cv::mean(planes[1])[0] / 255.0;
-  // Oversaturated: saturated and with a channel clipped, so the colour has lost its gradation.
-  cv::Mat over = (planes[1] > kOversaturated * 255) & (planes[2] >= kHighlightClipLevel);
-  q.oversaturated_percent = 100.0 * cv::countNonZero(over) / double(hsv.total());
+  int64_t rg = 0, rg2 = 0, yb = 0, yb2 = 0, saturation = 0, over = 0;
+  for (int y = 0; y < rgb.rows; ++y) {
+    const uint8_t* p = rgb.ptr<uint8_t>(y);
+    const uint8_t* h = hsv.ptr<uint8_t>(y);
+    for (int x = 0; x < rgb.cols * 3; x += 3) {
+      const int a = p[x] - p[x + 1], b = p[x] + p[x + 1] - 2 * p[x + 2];
+      rg += a, rg2 += a * a, yb += b, yb2 += b * b, saturation += h[x + 1];
+      // Oversaturated: saturated and with a channel clipped, so the colour has lost its gradation.
+      over += h[x + 1] > kOversaturated * 255 && h[x + 2] >= kHighlightClipLevel;
+    }
+  }
+  const double n = double(rgb.total());
+  const double m_rg = double(rg) / n, m_yb = double(yb) / (2 * n);
+  const double s_rg = std::sqrt(std::max(0.0, double(rg2) / n - m_rg * m_rg));
+  const double s_yb = std::sqrt(std::max(0.0, double(yb2) / (4 * n) - m_yb * m_yb));
+  q.colourfulness = std::hypot(s_rg, s_yb) + 0.3 * std::hypot(m_rg, m_yb);
+  q.mean_saturation = double(saturation) / n / 255.0;
+  q.oversaturated_percent = 100.0 * double(over) / n;
 }
 
 }  // namespace
@@ -260,19 +306,16 @@ model::QualityMetrics MeasureQuality(const model::RgbImage& image, const std::ve
     q.blockiness = Blockiness(native_grey, to_full);
     q.posterized_percent = PosterizedPercent(rgb);
     // Every raster is brought to the working size, smaller ones enlarged: a small image is then as soft as it
-    // looks at that size, and the measures compare across image and decode sizes.
+    // looks at that size, and the measures compare across image and decode sizes. The working raster is made once
+    // (colour, then grey for focus, noise, isolation, lines and faces).
     const int side = std::max(rgb.cols, rgb.rows);
     const double to_working = double(model::QualityMetrics::kWorkingSidePx) / side;
-    cv::Mat working = rgb, grey = native_grey;
-    if (side != model::QualityMetrics::kWorkingSidePx) {
-      int interpolation = to_working < 1 ? cv::INTER_AREA : cv::INTER_LINEAR;
-      cv::resize(rgb, working, cv::Size(), to_working, to_working, interpolation);
-      cv::cvtColor(working, grey, cv::COLOR_RGB2GRAY);
-    }
+    const cv::Mat working = Resample(rgb, to_working);
+    cv::Mat grey = native_grey;
+    if (working.data != rgb.data) cv::cvtColor(working, grey, cv::COLOR_RGB2GRAY);
     q.working_width = working.cols;
     q.working_height = working.rows;
-    cv::Mat flat = FlatMask(MeasureFocus(grey, q));
-    q.luma_noise_sigma = NoiseSigma(grey, flat);
+    q.luma_noise_sigma = NoiseSigma(grey, FlatMask(MeasureFocus(grey, q)));
     q.isolation = Isolation(grey, q.luma_noise_sigma);
     // The penalty's sigma is taken on the decoded raster itself (shrinking to the working size averages noise away),
     // on a centre crop of the working raster's size: noise is a property of the whole frame, and a 12 MP raster
@@ -284,7 +327,7 @@ model::QualityMetrics MeasureQuality(const model::RgbImage& image, const std::ve
       q.noise_sigma = NoiseSigma(crop, FlatMask(Energy(crop)));
     }
     MeasureExposure(native_grey, q);  // shares of pixels: any scale will do, the decoded one is exact
-    MeasureColour(working, q);
+    MeasureColour(ColourRaster(working), q);
     q.brisque = internal::Brisque(native_grey);
     internal::MeasureComposition(grey, faces, to_working / to_full, q);
     internal::MeasureFaces(grey, faces, to_working / to_full, q);

@@ -1,6 +1,8 @@
 // Gallery facts from a stored analysis: what the gallery filters and sorts on, as columns.
 #include "catalog/sqlite/gallery_facts.h"
 
+#include <algorithm>
+
 #include "catalog/sqlite/statement.h"
 #include "model/groups.h"
 
@@ -31,10 +33,17 @@ void BindScore(Statement& s, int index, const model::QualityScore& q, const char
 
 }  // namespace
 
-base::Status WriteGalleryFacts(sqlite3* db, int64_t item_id, const model::StoredAnalysis& stored) {
+GalleryFactsWriter::GalleryFactsWriter(sqlite3* db)
+    : upsert_facts_(db, kUpsertFacts),
+      select_dimensions_(db, "SELECT dimension, score FROM dimension_scores WHERE item_id = ? ORDER BY dimension"),
+      delete_dimensions_(db, "DELETE FROM dimension_scores WHERE item_id = ?"),
+      insert_dimension_(db, kInsertDimension) {}
+
+base::Status GalleryFactsWriter::Write(int64_t item_id, const model::StoredAnalysis& stored) {
   const model::Analysis& a = stored.analysis;
   const model::QualityScore& q = a.quality;
-  Statement s(db, kUpsertFacts);
+  Statement& s = upsert_facts_;
+  s.Reset();
   s.Bind(1, item_id);
   if (auto ms = model::CaptureTimeMs(a.info.taken_at))
     s.Bind(2, *ms);
@@ -49,14 +58,41 @@ base::Status WriteGalleryFacts(sqlite3* db, int64_t item_id, const model::Stored
   BindScore(s, 7, q, "sharpness");
   BindScore(s, 8, q, "composition");
   TRIAGE_RETURN_IF_ERROR(s.Run());
-  TRIAGE_RETURN_IF_ERROR(Statement(db, "DELETE FROM dimension_scores WHERE item_id = ?").Bind(1, item_id).Run());
+  auto same = SameDimensions(item_id, q.scored ? q.dimensions : std::vector<model::DimensionScore>());
+  if (!same.ok()) return same.status();
+  if (*same) return base::Status::Ok();
+  delete_dimensions_.Reset();
+  TRIAGE_RETURN_IF_ERROR(delete_dimensions_.Bind(1, item_id).Run());
   if (!q.scored) return base::Status::Ok();
-  Statement d(db, kInsertDimension);
   for (const model::DimensionScore& dim : q.dimensions) {
-    TRIAGE_RETURN_IF_ERROR(d.Bind(1, item_id).Bind(2, dim.name).Bind(3, dim.score).Run());
-    d.Reset();
+    insert_dimension_.Reset();
+    TRIAGE_RETURN_IF_ERROR(insert_dimension_.Bind(1, item_id).Bind(2, dim.name).Bind(3, dim.score).Run());
   }
   return base::Status::Ok();
+}
+
+base::Result<bool> GalleryFactsWriter::SameDimensions(int64_t item_id,
+                                                      const std::vector<model::DimensionScore>& dimensions) {
+  Statement& s = select_dimensions_;
+  s.Reset();
+  s.Bind(1, item_id);
+  size_t stored = 0;
+  bool same = true;
+  for (;;) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    ++stored;
+    if (!same) continue;
+    const std::string name = s.Text(0);
+    same = std::any_of(dimensions.begin(), dimensions.end(),
+                       [&](const model::DimensionScore& d) { return d.name == name && d.score == s.Real(1); });
+  }
+  return same && stored == dimensions.size();
+}
+
+base::Status WriteGalleryFacts(sqlite3* db, int64_t item_id, const model::StoredAnalysis& stored) {
+  return GalleryFactsWriter(db).Write(item_id, stored);
 }
 
 }  // namespace triage::catalog::sqlite

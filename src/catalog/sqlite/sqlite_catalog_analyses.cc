@@ -73,8 +73,9 @@ base::Status SqliteCatalog::BackfillGalleryFacts() {
     }
     if (rows.empty()) return base::Status::Ok();
     TRIAGE_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+    GalleryFactsWriter facts(db_);
     for (const StoredAnalysisRow& r : rows) {
-      base::Status st = WriteGalleryFacts(db_, r.item_id, r.analysis);
+      base::Status st = facts.Write(r.item_id, r.analysis);
       if (!st.ok()) {
         Rollback(db_);
         return st;
@@ -191,12 +192,14 @@ base::Status SqliteCatalog::UpdateAnalyses(const std::vector<StoredAnalysisRow>&
   TRIAGE_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
   base::Status written = [&]() -> base::Status {
     Statement s(db_, kUpdateAnalysis);
+    GalleryFactsWriter facts(db_);
+    std::vector<uint8_t> bytes;
     for (const StoredAnalysisRow& r : rows) {
-      std::vector<uint8_t> bytes = EncodeAnalysis(r.analysis);
+      EncodeAnalysis(r.analysis, bytes);
       TRIAGE_RETURN_IF_ERROR(
           s.Bind(1, r.analysis.version).BindBlob(2, bytes.data(), bytes.size()).Bind(3, r.item_id).Run());
       s.Reset();
-      if (sqlite3_changes(db_) > 0) TRIAGE_RETURN_IF_ERROR(WriteGalleryFacts(db_, r.item_id, r.analysis));
+      if (sqlite3_changes(db_) > 0) TRIAGE_RETURN_IF_ERROR(facts.Write(r.item_id, r.analysis));
     }
     return base::Status::Ok();
   }();
