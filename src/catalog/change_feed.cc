@@ -21,9 +21,9 @@ void ChangeVersion::Bump() {
   changed_.notify_all();
 }
 
-int64_t ChangeVersion::WaitForChange(int64_t since, std::chrono::milliseconds timeout) {
+int64_t ChangeVersion::WaitForChange(int64_t since, std::chrono::milliseconds timeout, std::stop_token stop) {
   std::unique_lock lock(mu_);
-  changed_.wait_for(lock, timeout, [&] { return closed_ || version_ != since; });
+  changed_.wait_for(lock, stop, timeout, [&] { return closed_ || version_ != since; });
   return version_;
 }
 

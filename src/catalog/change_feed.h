@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <stop_token>
 
 namespace triage::catalog {
 
@@ -20,9 +21,10 @@ class ChangeFeed {
   // The current version. It only increases while the feed is open; a new feed (a restarted server) starts from a
   // number unrelated to an old one's, so clients compare versions for equality, not order.
   virtual int64_t Version() const = 0;
-  // Blocks until the version differs from `since`, `timeout` has passed or Close() was called, whichever comes
-  // first; returns the version then (equal to `since` when nothing changed).
-  virtual int64_t WaitForChange(int64_t since, std::chrono::milliseconds timeout) = 0;
+  // Blocks until the version differs from `since`, `timeout` has passed, `stop` was requested or Close() was called,
+  // whichever comes first; returns the version then (equal to `since` when nothing changed).
+  virtual int64_t WaitForChange(int64_t since, std::chrono::milliseconds timeout, std::stop_token stop) = 0;
+  int64_t WaitForChange(int64_t since, std::chrono::milliseconds timeout) { return WaitForChange(since, timeout, {}); }
   // Ends every wait now and makes later ones return at once (shutdown). The version keeps moving. Idempotent.
   virtual void Close() = 0;
 
@@ -40,12 +42,12 @@ class ChangeVersion {
   int64_t Get() const;
   // Moves the version on and wakes every waiter.
   void Bump();
-  int64_t WaitForChange(int64_t since, std::chrono::milliseconds timeout);
+  int64_t WaitForChange(int64_t since, std::chrono::milliseconds timeout, std::stop_token stop);
   void Close();
 
  private:
   mutable std::mutex mu_;
-  std::condition_variable changed_;
+  std::condition_variable_any changed_;
   int64_t version_;
   bool closed_ = false;
 };

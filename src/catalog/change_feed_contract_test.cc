@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <stop_token>
 #include <string>
 #include <thread>
 
@@ -86,6 +87,18 @@ TEST_P(ChangeFeedTest, CloseEndsAWaitAndLaterOnesReturnAtOnce) {
   waiter.join();
   EXPECT_EQ(returned, v);
   EXPECT_EQ(feed_->WaitForChange(v, seconds(3600)), v);
+}
+
+TEST_P(ChangeFeedTest, ARequestedStopEndsAWaitButNotTheFeed) {
+  const int64_t v = feed_->Version();
+  std::stop_source stopping;
+  int64_t returned = 0;
+  std::thread waiter([&] { returned = feed_->WaitForChange(v, seconds(3600), stopping.get_token()); });
+  stopping.request_stop();
+  waiter.join();
+  EXPECT_EQ(returned, v);
+  AddItem(*worker_, "review/unidentified/a.jpg");
+  EXPECT_NE(feed_->WaitForChange(v, seconds(60)), v) << "other waits go on";
 }
 
 TRIAGE_ON_EVERY_BACKEND(ChangeFeedTest);

@@ -131,8 +131,8 @@ PgChangeFeed::~PgChangeFeed() = default;
 
 int64_t PgChangeFeed::Version() const { return listener_->version.Get(); }
 
-int64_t PgChangeFeed::WaitForChange(int64_t since, std::chrono::milliseconds timeout) {
-  return listener_->version.WaitForChange(since, timeout);
+int64_t PgChangeFeed::WaitForChange(int64_t since, std::chrono::milliseconds timeout, std::stop_token stop) {
+  return listener_->version.WaitForChange(since, timeout, std::move(stop));
 }
 
 void PgChangeFeed::Close() { listener_->version.Close(); }

@@ -31,7 +31,8 @@ class PgChangeFeed final : public ChangeFeed {
   ~PgChangeFeed() override;
 
   int64_t Version() const override;
-  int64_t WaitForChange(int64_t since, std::chrono::milliseconds timeout) override;
+  using ChangeFeed::WaitForChange;
+  int64_t WaitForChange(int64_t since, std::chrono::milliseconds timeout, std::stop_token stop) override;
   void Close() override;
 
  private:

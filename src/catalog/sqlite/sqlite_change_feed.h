@@ -1,4 +1,5 @@
-// The change feed of a SQLite catalog: commits by any connection to the file, in this process or another.
+// The change feed of a SQLite catalog: changes to the items committed by any connection to the file, in this process
+// or another.
 #pragma once
 
 #include <chrono>
@@ -14,7 +15,9 @@ namespace triage::catalog::sqlite {
 
 // Thread-safe. Holds a connection of its own to the catalog file and a thread that reads `PRAGMA data_version` on it
 // every `poll_interval`: that number changes when any other connection (the catalog's own connection included) has
-// committed to the file, and reading it touches no page of the database, only the WAL's shared index.
+// committed to the file, and reading it touches no page of the database, only the WAL's shared index. When it moved,
+// the count of item changes (migration 14's triggers: items added, moved, recategorised, deleted) is read, and the
+// version moves when that did, so that sessions, votes and the like do not count as changes.
 class SqliteChangeFeed final : public ChangeFeed {
  public:
   // Opens the existing catalog file at `db_path` (SqliteCatalog::Open made it). kIo when it cannot be opened.
@@ -23,7 +26,8 @@ class SqliteChangeFeed final : public ChangeFeed {
   ~SqliteChangeFeed() override;
 
   int64_t Version() const override;
-  int64_t WaitForChange(int64_t since, std::chrono::milliseconds timeout) override;
+  using ChangeFeed::WaitForChange;
+  int64_t WaitForChange(int64_t since, std::chrono::milliseconds timeout, std::stop_token stop) override;
   void Close() override;
 
  private:
