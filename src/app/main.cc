@@ -7,6 +7,7 @@
 
 #include "base/ids.h"
 #include "catalog/postgres/pg_catalog.h"
+#include "catalog/postgres/pg_change_feed.h"
 #include "catalog/postgres/pg_face_store.h"
 #include "catalog/postgres/pg_gallery.h"
 #include "catalog/postgres/pg_job_queue.h"
@@ -14,6 +15,7 @@
 #include "catalog/postgres/pg_undo.h"
 #include "catalog/postgres/pg_users.h"
 #include "catalog/sqlite/sqlite_catalog.h"
+#include "catalog/sqlite/sqlite_change_feed.h"
 #include "catalog/sqlite/sqlite_face_store.h"
 #include "catalog/sqlite/sqlite_gallery.h"
 #include "catalog/sqlite/sqlite_proposals.h"
@@ -26,6 +28,12 @@ namespace {
 namespace fs = std::filesystem;
 using triage::base::Result;
 using triage::cli::CatalogStores;
+
+template <typename T>
+Result<std::unique_ptr<triage::catalog::ChangeFeed>> AsChangeFeed(Result<std::unique_ptr<T>> opened) {
+  if (!opened.ok()) return opened.status();
+  return std::unique_ptr<triage::catalog::ChangeFeed>(std::move(*opened));
+}
 
 // Face models: $TRIAGE_MODEL_DIR, else where `make` installs them for this build.
 std::string ModelDir() {
@@ -49,6 +57,7 @@ Result<CatalogStores> OpenCatalog(const std::string& url, const fs::path& root) 
     out.undo = std::make_unique<triage::catalog::sqlite::SqliteUndoStore>(**c);
     out.gallery = std::make_unique<triage::catalog::sqlite::SqliteGalleryStore>(**c);
     out.faces = std::make_unique<triage::catalog::sqlite::SqliteFaceStore>(**c);
+    out.open_changes = [file] { return AsChangeFeed(triage::catalog::sqlite::SqliteChangeFeed::Open(file)); };
     out.tables = c->get();
     out.catalog = std::move(*c);
     return out;
@@ -65,6 +74,7 @@ Result<CatalogStores> OpenCatalog(const std::string& url, const fs::path& root) 
     if (!queue.ok()) return queue.status();
     return std::unique_ptr<triage::catalog::JobQueue>(std::move(*queue));
   };
+  out.open_changes = [url] { return AsChangeFeed(triage::catalog::postgres::PgChangeFeed::Open(url)); };
   out.tables = c->get();
   out.catalog = std::move(*c);
   return out;
@@ -90,6 +100,7 @@ Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root, 
   lib->gallery = std::move(stores->gallery);
   lib->face_store = std::move(stores->faces);
   lib->open_jobs = std::move(stores->open_jobs);
+  lib->open_changes = std::move(stores->open_changes);
   auto recovered = triage::commit::Recover(state, *lib->catalog, lib->proposal_store.get(), lib->host);
   if (!recovered.ok()) return recovered.status();
   lib->recovered = *recovered;

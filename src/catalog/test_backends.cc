@@ -4,16 +4,19 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
 #include "catalog/postgres/pg_catalog.h"
+#include "catalog/postgres/pg_change_feed.h"
 #include "catalog/postgres/pg_face_store.h"
 #include "catalog/postgres/pg_gallery.h"
 #include "catalog/postgres/pg_proposals.h"
 #include "catalog/postgres/pg_undo.h"
 #include "catalog/postgres/pg_users.h"
 #include "catalog/sqlite/sqlite_catalog.h"
+#include "catalog/sqlite/sqlite_change_feed.h"
 #include "catalog/sqlite/sqlite_face_store.h"
 #include "catalog/sqlite/sqlite_gallery.h"
 #include "catalog/sqlite/sqlite_proposals.h"
@@ -36,6 +39,12 @@ template <typename T>
 base::Result<std::unique_ptr<Catalog>> AsCatalog(base::Result<std::unique_ptr<T>> opened) {
   if (!opened.ok()) return opened.status();
   return std::unique_ptr<Catalog>(std::move(*opened));
+}
+
+template <typename T>
+base::Result<std::unique_ptr<ChangeFeed>> AsFeed(base::Result<std::unique_ptr<T>> opened) {
+  if (!opened.ok()) return opened.status();
+  return std::unique_ptr<ChangeFeed>(std::move(*opened));
 }
 
 class SqliteBackend final : public TestBackend {
@@ -63,6 +72,9 @@ class SqliteBackend final : public TestBackend {
   }
   std::unique_ptr<ProposalStore> Proposals(Catalog& catalog) override {
     return Over<sqlite::SqliteProposalStore, sqlite::SqliteCatalog>(catalog);
+  }
+  base::Result<std::unique_ptr<ChangeFeed>> Changes() override {
+    return AsFeed(sqlite::SqliteChangeFeed::Open(dir_ / "catalog.db", std::chrono::milliseconds(20)));
   }
   base::Result<std::unique_ptr<Catalog>> OpenBroken(std::string& names) override {
     fs::path bad = dir_ / "bad.db";
@@ -105,6 +117,10 @@ class PostgresBackend final : public TestBackend {
   }
   std::unique_ptr<ProposalStore> Proposals(Catalog& catalog) override {
     return Over<postgres::PgProposalStore, postgres::PgCatalog>(catalog);
+  }
+  base::Result<std::unique_ptr<ChangeFeed>> Changes() override {
+    if (!error_.ok()) return error_;
+    return AsFeed(postgres::PgChangeFeed::Open(url_));
   }
   base::Result<std::unique_ptr<Catalog>> OpenBroken(std::string& names) override {
     std::string missing =

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "catalog/change_feed.h"
 #include "catalog/face_store.h"
 #include "catalog/gallery_store.h"
 #include "catalog/proposal_store.h"
@@ -32,6 +33,8 @@ class TestBackend {
   virtual std::unique_ptr<UndoStore> Undo(Catalog& catalog) = 0;
   virtual std::unique_ptr<FaceStore> Faces(Catalog& catalog) = 0;
   virtual std::unique_ptr<ProposalStore> Proposals(Catalog& catalog) = 0;
+  // The change feed of the store's database (a connection of its own). REQUIRES: Open() was called.
+  virtual base::Result<std::unique_ptr<ChangeFeed>> Changes() = 0;
   // The tables of `catalog`'s database. REQUIRES: `catalog` came from Open().
   static TableTransfer& Tables(Catalog& catalog) { return dynamic_cast<TableTransfer&>(catalog); }
   // Opens a store that is not a catalog (a damaged file, a database that does not exist); `names` is what the

@@ -9,6 +9,7 @@
 
 #include "base/status.h"
 #include "catalog/catalog.h"
+#include "catalog/change_feed.h"
 #include "catalog/face_store.h"
 #include "catalog/gallery_store.h"
 #include "catalog/proposal_store.h"
@@ -30,6 +31,9 @@
 
 namespace triage::cli {
 
+// Opens the catalog's change feed (a connection and a thread of its own; `triage serve` only).
+using ChangeFeedOpener = std::function<base::Result<std::unique_ptr<catalog::ChangeFeed>>()>;
+
 struct Library {
   std::unique_ptr<config::ConfigStore> config_store;  // the one source of the config; read per command step
   std::shared_ptr<const config::Config> config() const { return config_store->Current(); }
@@ -40,6 +44,7 @@ struct Library {
   std::unique_ptr<catalog::GalleryStore> gallery;  // gallery queries, bursts and duplicate groups (same database)
   std::unique_ptr<catalog::UndoStore> undo_store;  // undo tokens (same database)
   pipeline::JobQueueOpener open_jobs;              // job queue connections; empty on SQLite (ingest --queue, worker)
+  ChangeFeedOpener open_changes;                   // the catalog's change feed (serve's live updates)
   std::unique_ptr<review::UndoService> undo;       // review and persons record tokens through it
   std::unique_ptr<catalog::ProposalStore> proposal_store;  // proposals, votes, flags, covers (same database)
   std::unique_ptr<commit::Journal> journal;
@@ -78,6 +83,7 @@ struct CatalogStores {
   std::unique_ptr<catalog::GalleryStore> gallery;
   std::unique_ptr<catalog::FaceStore> faces;
   pipeline::JobQueueOpener open_jobs;  // the job queue; empty on SQLite (PostgreSQL only)
+  ChangeFeedOpener open_changes;       // the change feed of the same database
 };
 
 // Opens (creating and migrating) the catalog at a URL (config::CatalogOptions); "sqlite:" means the default file

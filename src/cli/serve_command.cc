@@ -20,6 +20,15 @@ struct ServeArgs {
   bool demo_login = false;
 };
 
+// The catalog's change feed for live updates; null (with a warning) when it cannot be opened.
+std::unique_ptr<catalog::ChangeFeed> OpenChanges(Library& lib) {
+  if (!lib.open_changes) return nullptr;
+  auto opened = lib.open_changes();
+  if (opened.ok()) return std::move(*opened);
+  fmt::print(stderr, "triage: warning: {}; open pages will not update by themselves\n", opened.status().message());
+  return nullptr;
+}
+
 int Serve(CommandContext& ctx, const ServeArgs& args) {
   StopOnSignal signals;  // before anything slow, so an early Ctrl-C also ends cleanly
   server::ServerOptions options = args.options;
@@ -45,6 +54,8 @@ int Serve(CommandContext& ctx, const ServeArgs& args) {
     context.clustering = lib->clustering.get();
     context.people = lib->people.get();
   }
+  std::unique_ptr<catalog::ChangeFeed> changes = OpenChanges(*lib);  // outlives the server (declared before it)
+  context.changes = changes.get();
   auto srv = server::Server::Create(options, context);
   if (!srv.ok()) return ctx.Fail(srv.status());
   fmt::print("triage: serving {} on {}\n", lib->config()->library.string(), (*srv)->url());

@@ -1,5 +1,7 @@
 // Specification of the web server on a PostgreSQL catalog (a database in the tests' own cluster): the review flow end
 // to end (queue, decisions, undo), the gallery, proposals with votes, and naming a face cluster on the People page.
+#include <thread>
+
 #include "faces/cluster_test_support.h"
 #include "server/api_test_support.h"
 
@@ -111,6 +113,27 @@ TEST_F(PostgresApiTest, AClusterNamedOnThePeoplePageMovesItsPhotosAndUndoBringsT
   ASSERT_EQ(undone->status, 200) << undone->body;
   for (int64_t id : items) EXPECT_EQ(fs::path(catalog_->GetItem(id)->path).parent_path(), "review/unidentified");
   EXPECT_EQ(Body(Get("/api/people/actions", &bob))["actions"][0]["undone"], true);
+}
+
+TEST_F(PostgresApiTest, AWorkersCommitReachesALongPollThroughNotify) {
+  TestSession s = Login("alice");
+  // The counts are cached first, so that only the change feed can make the answer below fresh.
+  ASSERT_EQ(Body(Get("/api/review/queue", &s))["total_pending"], 0);
+  const int64_t since = Body(Get("/api/changes", &s))["version"];
+  json answer;
+  std::thread poll([&] {
+    httplib::Client client("127.0.0.1", server_->port());
+    client.set_read_timeout(120, 0);
+    auto r = client.Get("/api/changes?since=" + std::to_string(since) + "&wait=25", {{"Cookie", s.cookie}});
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    answer = Body(r);
+  });
+  AddToReviewElsewhere("from-a-worker.jpg");  // another connection, committing as a worker does
+  poll.join();
+  EXPECT_EQ(answer["changed"], true);
+  EXPECT_EQ(answer["total_pending"], 1);
+  EXPECT_EQ(answer["counts"]["unidentified"], 1);
 }
 
 }  // namespace

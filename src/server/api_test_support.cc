@@ -68,6 +68,9 @@ void ApiTest::SetUp() {
   people_ = std::make_unique<review::PeopleService>(*config_, *catalog_, *face_store_, *clustering_, *committer_);
   review_->AssignFacesThrough(*people_);  // as the composition root does (cli/library.cc)
   ingestor_->SetAfterCommit([this](int64_t id) { return clustering_->AddItem(id, base::UnixNow()); });
+  auto changes = backend_->Changes();
+  ASSERT_TRUE(changes.ok()) << changes.status().ToString();
+  changes_ = std::move(*changes);
   const char* names[] = {"alice", "bob", "carol"};
   const char* roles[] = {"user", "admin", "superadmin"};
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(users_->AddUser({0, names[i], roles[i], password_hashes_[i], 1}).ok());
@@ -84,6 +87,7 @@ void ApiTest::StartServer() {
   context.faces = face_store_.get();
   context.clustering = clustering_.get();
   context.people = people_.get();
+  context.changes = changes_.get();
   auto server = Server::Create(options_, context);
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   server_ = std::move(*server);
@@ -102,6 +106,7 @@ void ApiTest::StopServer() {
 
 void ApiTest::TearDown() {
   StopServer();
+  changes_.reset();
   people_.reset();
   clustering_.reset();
   face_store_.reset();
@@ -220,6 +225,25 @@ std::vector<model::AuditEntry> ApiTest::AuditOf(int64_t item_id) {
   auto entries = catalog_->ListAudit(item_id, "", 100, 0);
   EXPECT_TRUE(entries.ok());
   return entries.ok() ? *entries : std::vector<model::AuditEntry>{};
+}
+
+int64_t ApiTest::AddToReviewElsewhere(const std::string& name) {
+  auto other = backend_->Open();
+  EXPECT_TRUE(other.ok()) << other.status().ToString();
+  if (!other.ok()) return 0;
+  catalog::CatalogChange c;
+  c.journal_id = "elsewhere:" + name;
+  c.item.path = "review/unidentified/" + name;
+  c.item.original_name = name;
+  c.item.fingerprint.sha256 = std::string(64, 'e') + name;
+  c.item.location = "review";
+  c.item.category = "unidentified";
+  c.reason = "no known face";
+  c.action = "ingest";
+  c.at = base::UnixNow();
+  auto id = (*other)->Apply(c);
+  EXPECT_TRUE(id.ok()) << id.status().ToString();
+  return id.ok() ? *id : 0;
 }
 
 }  // namespace triage::server

@@ -63,6 +63,9 @@ class ApiTest : public ::testing::Test {
   // A photo (obama.jpg's bytes) waiting in review/unidentified as unidentified, with one face per embedding (boxes side
   // by side, from x = 100), stored with its analysis and clustered. Returns its item id.
   int64_t WaitingWithFaces(const std::vector<std::vector<float>>& embeddings);
+  // Puts an item (no file) into review/unidentified through another connection to the catalog's database, as a worker
+  // process would. Returns its id.
+  int64_t AddToReviewElsewhere(const std::string& name);
   // Audit entries about an item, newest first.
   std::vector<model::AuditEntry> AuditOf(int64_t item_id);
 
@@ -86,6 +89,7 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<catalog::FaceStore> face_store_;
   std::unique_ptr<faces::FaceClustering> clustering_;
   std::unique_ptr<review::PeopleService> people_;
+  std::unique_ptr<catalog::ChangeFeed> changes_;  // the catalog's change feed (GET /api/changes)
   std::unique_ptr<Server> server_;
   std::unique_ptr<httplib::Client> client_;
   std::thread thread_;

@@ -5,11 +5,11 @@
 
 namespace triage::server {
 
-base::Result<ReviewCounts> ReviewCountsCache::Get(catalog::Catalog& catalog) {
+base::Result<ReviewCounts> ReviewCountsCache::Get(catalog::Catalog& catalog, int64_t version) {
   // Held while counting, so that concurrent requests wait for one count instead of all counting at once.
   std::lock_guard lock(mu_);
   auto now = std::chrono::steady_clock::now();
-  if (valid_ && now - fetched_at_ < ttl_) return counts_;
+  if (valid_ && now - fetched_at_ < ttl_ && (version == kNoVersion || version == version_)) return counts_;
   ReviewCounts fresh;
   for (const auto& c : model::ReviewCategories()) {
     catalog::ItemFilter f;
@@ -22,6 +22,7 @@ base::Result<ReviewCounts> ReviewCountsCache::Get(catalog::Catalog& catalog) {
   }
   counts_ = fresh;
   fetched_at_ = now;
+  version_ = version;
   valid_ = true;
   return fresh;
 }

@@ -1,6 +1,7 @@
 // Pending review items per category, cached briefly: counting 100,000 queue rows on every page view would
 // dominate the queue's latency. This server's own decisions and ingests invalidate the cache at once; changes
-// made by other processes (the CLI, a watcher) show within the time-to-live.
+// made by other processes (the CLI, a worker) show as soon as the catalog's change feed moves (when the caller
+// passes its version), else within the time-to-live.
 #pragma once
 
 #include <chrono>
@@ -24,8 +25,10 @@ class ReviewCountsCache {
  public:
   explicit ReviewCountsCache(std::chrono::milliseconds ttl = std::chrono::milliseconds(2000)) : ttl_(ttl) {}
 
-  // The counts, from the cache when younger than the time-to-live.
-  base::Result<ReviewCounts> Get(catalog::Catalog& catalog);
+  // The counts, from the cache when younger than the time-to-live and counted at `version` of the catalog's change
+  // feed (catalog::ChangeFeed::Version, read before calling; kNoVersion: the time-to-live alone decides).
+  static constexpr int64_t kNoVersion = -1;
+  base::Result<ReviewCounts> Get(catalog::Catalog& catalog, int64_t version = kNoVersion);
   // Forgets the cached counts (after a decision or an ingest).
   void Invalidate();
 
@@ -34,6 +37,7 @@ class ReviewCountsCache {
   std::mutex mu_;
   bool valid_ = false;
   std::chrono::steady_clock::time_point fetched_at_;
+  int64_t version_ = kNoVersion;  // the change feed's version the counts were made at
   ReviewCounts counts_;
 };
 

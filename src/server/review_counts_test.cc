@@ -54,6 +54,16 @@ TEST_F(ReviewCountsTest, CountsEveryCategoryAndServesFromCacheUntilInvalidated) 
   EXPECT_EQ(cache.Get(*catalog_)->total, 2);
 }
 
+TEST_F(ReviewCountsTest, RecountsWhenTheChangeVersionMovesAndNotOtherwise) {
+  AddToReview(1, "duplicates");
+  ReviewCountsCache cache(std::chrono::hours(1));
+  EXPECT_EQ(cache.Get(*catalog_, 7)->total, 1);
+  AddToReview(2, "unreadable");  // as another process would
+  EXPECT_EQ(cache.Get(*catalog_, 7)->total, 1) << "same version: cached";
+  EXPECT_EQ(cache.Get(*catalog_)->total, 1) << "no version: the time-to-live decides";
+  EXPECT_EQ(cache.Get(*catalog_, 8)->total, 2) << "the version moved";
+}
+
 TEST_F(ReviewCountsTest, ExpiresAfterTimeToLive) {
   ReviewCountsCache cache(std::chrono::milliseconds(0));
   EXPECT_EQ(cache.Get(*catalog_)->total, 0);

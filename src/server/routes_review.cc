@@ -42,9 +42,10 @@ base::Status Queue(ServerState& state, Call& call, const std::string& category) 
   f.queue_order = true;
   f.limit = static_cast<int>(*per_page);
   f.offset = static_cast<int>((*page - 1) * *per_page);
+  const int64_t version = state.ChangeVersion();  // before reading: a change made meanwhile moves it past this
   auto items = state.ctx.catalog.ListItems(f);
   if (!items.ok()) return items.status();
-  auto counts = state.review_counts.Get(state.ctx.catalog);
+  auto counts = state.review_counts.Get(state.ctx.catalog, version);
   if (!counts.ok()) return counts.status();
   int64_t total = category.empty() ? counts->total : counts->by_category[category];
   json list = json::array();
@@ -57,7 +58,8 @@ base::Status Queue(ServerState& state, Call& call, const std::string& category) 
                 {"category", category.empty() ? json(nullptr) : json(category)},
                 {"sort", sort},
                 {"counts", counts->by_category},
-                {"total_pending", counts->total}};
+                {"total_pending", counts->total},
+                {"version", version}};
   reply["items"] = std::move(list);
   call.Reply(reply);
   return base::Status::Ok();
@@ -296,7 +298,7 @@ void AddReviewRoutes(ApiRouter& router, ServerState& state) {
   router.Add(Method::kGet, "/api/review/queue/{category}", Permission::kView,
              [&state](Call& c) { return Queue(state, c, c.PathParam(0)); });
   router.Add(Method::kGet, "/api/review/stats", Permission::kView, [&state](Call& c) {
-    auto counts = state.review_counts.Get(state.ctx.catalog);
+    auto counts = state.review_counts.Get(state.ctx.catalog, state.ChangeVersion());
     if (!counts.ok()) return counts.status();
     c.Reply(CountsJson(*counts));
     return base::Status::Ok();

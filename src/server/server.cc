@@ -121,6 +121,7 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
   AddProposalRoutes(router, state);
   AddVoteRoutes(router, state);
   AddReviewFaceRoutes(router, state);
+  AddChangeRoutes(router, state);
   ConfigureHttp(impl->http, router.MaxBodyBytes());
   router.Install(impl->http);
   InstallStaticFiles(impl->http);
@@ -152,6 +153,7 @@ base::Status Server::Run() {
 }
 
 void Server::Stop() {
+  impl_->state->stopping.request_stop();  // first: waiting requests answer, so that the HTTP threads can end
   impl_->http.stop();
   impl_->scheduler->Stop();
 }

@@ -9,6 +9,7 @@
 
 #include "base/status.h"
 #include "catalog/catalog.h"
+#include "catalog/change_feed.h"
 #include "catalog/gallery_store.h"
 #include "catalog/proposal_store.h"
 #include "catalog/user_store.h"
@@ -43,6 +44,9 @@ struct ServerOptions {
                                            // doubling with each further lock-out (at most a day)
   bool proposal_schedule = true;  // run the proposal workflows (proposals.schedule_minutes) and the daily stale sweep
                                   // while serving (review::ProposalScheduler)
+  int changes_max_wait_s = 25;    // GET /api/changes waits at most this long for a change (a larger ?wait is capped)
+  int changes_max_waiting = 2;    // requests of GET /api/changes waiting at once (each holds one of the server's
+                                  // threads); beyond that they answer at once with poll_after_s set
 };
 
 // What the server works on; owned by the caller and outliving the Server.
@@ -62,6 +66,9 @@ struct ServerContext {
   catalog::FaceStore* faces = nullptr;
   faces::FaceClustering* clustering = nullptr;
   review::PeopleService* people = nullptr;
+  // The catalog's change feed (GET /api/changes; the review counts recount when it moves); null: live updates off
+  // (that route answers 503). Waits on it end when Stop() is called.
+  catalog::ChangeFeed* changes = nullptr;
 };
 
 // One API route as documented: method ("get", "post", "put"), OpenAPI path and the permission it needs.

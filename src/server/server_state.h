@@ -2,11 +2,13 @@
 // mapping catalog values to the API's JSON. Internal to server/.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <shared_mutex>
+#include <stop_token>
 #include <string>
 
 #include "server/api.h"
@@ -48,6 +50,12 @@ struct ServerState {
   std::mutex ingest_mu;
   // One regrouping at a time (requests that find the groups current return at once).
   std::mutex groups_mu;
+  // Requested by Server::Stop(): ends every wait for a change at once, so that no request holds shutdown up.
+  std::stop_source stopping;
+  std::atomic<int> change_waiters{0};  // GET /api/changes requests waiting now (ServerOptions::changes_max_waiting)
+
+  // The change feed's version, or ReviewCountsCache::kNoVersion when there is no feed.
+  int64_t ChangeVersion() const { return ctx.changes ? ctx.changes->Version() : ReviewCountsCache::kNoVersion; }
 };
 
 // The API's shape of an item: the model's JSON plus file_name, reason (a sentence) and the URLs of its images.
@@ -95,5 +103,6 @@ void AddFaceRoutes(ApiRouter& router, ServerState& state);        // faces, clus
 void AddProposalRoutes(ApiRouter& router, ServerState& state);    // proposals: list, show, decide, batch, propose
 void AddVoteRoutes(ApiRouter& router, ServerState& state);        // votes, leaderboard, the public page's images
 void AddReviewFaceRoutes(ApiRouter& router, ServerState& state);  // naming one face of a photo in review
+void AddChangeRoutes(ApiRouter& router, ServerState& state);      // the change version (live updates)
 
 }  // namespace triage::server

@@ -10,6 +10,7 @@ import { renderAudit } from './audit.js';
 import { renderSettings } from './settings.js';
 import { renderTrash } from './trash.js';
 import { renderProposals } from './proposals.js';
+import { onChanges, startLive, stopLive } from './live.js';
 
 const pages = {
   review: renderReview,
@@ -36,7 +37,32 @@ function endView() {
   view = null;
 }
 
+// The nav's count of photos waiting for review, kept current by the live updates while logged in.
+let liveSession = null;
+function showPendingInNav(total) {
+  const link = document.querySelector('#nav a[data-page="review"]');
+  let badge = link.querySelector('.nav-count');
+  if (!badge) {
+    badge = h('span', { class: 'nav-count', dataset: { testid: 'nav-pending' }, title: 'Photos waiting for review' });
+    link.append(badge);
+  }
+  badge.textContent = String(total);
+  badge.hidden = !total;
+}
+function startLiveUpdates() {
+  if (liveSession) liveSession.abort();
+  liveSession = new AbortController();
+  onChanges((out) => showPendingInNav(out.total_pending), liveSession.signal);
+  startLive();
+}
+function stopLiveUpdates() {
+  stopLive();
+  if (liveSession) liveSession.abort();
+  liveSession = null;
+}
+
 function showLogin(message = '') {
+  stopLiveUpdates();
   endView();
   document.getElementById('topbar').hidden = true;
   const error = h('p', { class: 'form-error', role: 'alert' }, message);
@@ -105,6 +131,7 @@ function start(me) {
   document.getElementById('user-badge').textContent = `${me.user} · ${me.role}`;
   document.getElementById('logout').hidden = me.mode === 'no_auth';
   refreshSortState();
+  startLiveUpdates();
   route();
 }
 

@@ -3,6 +3,7 @@ import { api, qs } from './api.js';
 import { compareView } from './compare.js';
 import { faceStage, facesPanel } from './faces.js';
 import { photoLens } from './lens.js';
+import { followQueue, takeLivePage } from './review_live.js';
 import { personPicker, rememberPerson } from './picker.js';
 import { h, mount, formatBytes, formatTime, categoryLabel, toast, confirmDialog, itemImage,
   typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes } from './dom.js';
@@ -66,9 +67,12 @@ export async function renderReview(root, params, { session, signal }) {
     for (const b of buttons) { b.disabled = on; b.toggleAttribute('data-held', on); }
   }
 
-  async function load() {
+  function fetchPage() {
     const path = state.category ? `/api/review/queue/${state.category}` : '/api/review/queue';
-    const page = await api.get(path + qs({ page: state.page, per_page: state.perPage, sort: state.sort }));
+    return api.get(path + qs({ page: state.page, per_page: state.perPage, sort: state.sort }));
+  }
+  async function load() {
+    const page = await fetchPage();
     if (page.items.length === 0 && state.page > 1) { state.page = Math.max(1, page.pages); return load(); }
     Object.assign(state, { items: page.items, total: page.total, counts: page.counts, totalPending: page.total_pending });
     state.index = Math.min(state.index, Math.max(0, state.items.length - 1));
@@ -544,4 +548,7 @@ export async function renderReview(root, params, { session, signal }) {
 
   await Promise.all([load(), loadPersons()]);
   render();
+  followQueue({ signal, busy: () => busy, fetchPage, apply: (page) => takeLivePage(page, {
+    state, root, shown: () => (current && current.card.isConnected ? current : null), forget: () => { current = null; },
+    bulkPicker: () => gridKeys.picker, chips, redrawGrid: () => grid(body), render }) });
 }

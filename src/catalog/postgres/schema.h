@@ -349,6 +349,18 @@ CREATE TABLE person_covers (
 ALTER TABLE jobs ADD COLUMN host TEXT;
 CREATE INDEX jobs_open_payload ON jobs (kind, md5(payload)) WHERE state IN ('queued', 'running');
 )sql",
+      // 7: every statement that adds, moves, recategorises or deletes items notifies channel triage_changes
+      //    (pg_change_feed.h's kChangesChannel) when its transaction commits, so that a server LISTENing tells open
+      //    browsers; PostgreSQL folds a transaction's equal notifications into one.
+      R"sql(
+CREATE FUNCTION notify_items_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('triage_changes', '');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER items_changed AFTER INSERT OR DELETE OR UPDATE OF location, category, person ON items
+  FOR EACH STATEMENT EXECUTE FUNCTION notify_items_changed();
+)sql",
   };
   return kMigrations;
 }

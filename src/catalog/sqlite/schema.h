@@ -346,6 +346,22 @@ CREATE TABLE person_covers (
   set_by TEXT NOT NULL
 );
 )sql",
+      // 14: a count of the changes to the items that the review queue shows (added, moved, recategorised, renamed to a
+      //    person, deleted), moved by triggers in the writing transaction: the change feed (sqlite_change_feed.h) reads
+      //    it when the file's data version moved, so that other writes (sessions, votes, audit) do not count.
+      R"sql(
+CREATE TABLE item_changes (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+INSERT INTO item_changes (id, n) VALUES (1, 0);
+CREATE TRIGGER item_changes_insert AFTER INSERT ON items BEGIN
+  UPDATE item_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER item_changes_update AFTER UPDATE OF location, category, person ON items BEGIN
+  UPDATE item_changes SET n = n + 1 WHERE id = 1;
+END;
+CREATE TRIGGER item_changes_delete AFTER DELETE ON items BEGIN
+  UPDATE item_changes SET n = n + 1 WHERE id = 1;
+END;
+)sql",
   };
   return kMigrations;
 }

@@ -1,0 +1,77 @@
+// Live updates in headless Chromium: with the review page open, photos added by a separate `triage ingest` process
+// show in the chips, the nav's count, "x of N" and the grid without a reload, and the card on screen stays; a card
+// another process decided says so and stops taking decisions.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openLibrary, closeLibrary, logIn, currentCardId, fixtures } from './harness.mjs';
+
+let lib; let page;
+
+before(async () => {
+  lib = await openLibrary({ photos: [['obama.jpg', 'a_obama.jpg'], ['biden.jpg', 'b_biden.jpg']] });
+  ({ page } = lib);
+});
+
+after(async () => { await closeLibrary(lib); });
+
+// Runs `triage ingest` in a process of its own on a folder holding `name` as `as`.
+function ingestElsewhere(name, as) {
+  const dir = fs.mkdtempSync(path.join(lib.tmp, 'elsewhere-'));
+  fs.copyFileSync(path.join(fixtures, name), path.join(dir, as));
+  lib.run(['ingest', '--source', 'another-process', dir]);
+}
+
+const chipCount = (category) => page.locator(`.chip[data-category="${category}"] .count`);
+const waitForText = (locator, text) => locator.filter({ hasText: new RegExp(`^${text}$`) }).waitFor();
+
+test('photos ingested by another process show on the open review page without a reload', async () => {
+  await logIn(page);
+  await page.getByTestId('position').filter({ hasText: '1 of 2' }).waitFor();
+  await waitForText(page.getByTestId('nav-pending'), '2');
+  const shown = await currentCardId(page);
+  // A mark on the card element: a redrawn card would lose it.
+  await page.getByTestId('review-card').evaluate((card) => { card.dataset.mark = 'still-here'; });
+  await page.getByTestId('person-new').fill('typed before');
+
+  ingestElsewhere('skimage_coffee.jpg', 'c_coffee.jpg');
+  await page.getByTestId('position').filter({ hasText: '1 of 3' }).waitFor();
+  await waitForText(chipCount('all'), '3');
+  await waitForText(chipCount('unidentified'), '3');
+  await waitForText(page.getByTestId('nav-pending'), '3');
+  assert.equal(await currentCardId(page), shown, 'the card on screen stays');
+  assert.equal(await page.getByTestId('review-card').getAttribute('data-mark'), 'still-here', 'not redrawn');
+  assert.equal(await page.getByTestId('person-new').inputValue(), 'typed before', 'what was typed stays');
+  await page.getByTestId('person-new').fill('');
+  assert.equal((await lib.api('/api/review/queue')).total, 3);
+});
+
+test('a new photo appears in the grid', async () => {
+  await page.getByTestId('grid-mode').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 3);
+  await page.getByTestId('tile').first().locator('input[type=checkbox]').check();
+  ingestElsewhere('skimage_astronaut.jpg', 'd_astronaut.jpg');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 4);
+  await waitForText(chipCount('all'), '4');
+  assert.equal(await page.getByTestId('tile').first().locator('input[type=checkbox]').isChecked(), true,
+    'the selection survives');
+  await page.getByTestId('selected-count').filter({ hasText: '1 selected' }).waitFor();
+  await page.getByRole('button', { name: 'One by one' }).click();
+  await page.getByTestId('position').filter({ hasText: '1 of 4' }).waitFor();
+});
+
+test('a card another process decided says so and takes no decision', async () => {
+  const shown = await currentCardId(page);
+  lib.run(['review', 'reject', String(shown)]);
+  const notice = page.getByTestId('decided-elsewhere');
+  await notice.waitFor();
+  await waitForText(chipCount('all'), '3');
+  await waitForText(page.getByTestId('nav-pending'), '3');
+  assert.equal(await page.getByTestId('approve').isDisabled(), true);
+  assert.equal(await page.getByTestId('reject').isDisabled(), true);
+  assert.equal((await lib.item(shown)).location, 'trash');
+  await notice.getByRole('button', { name: 'Show the next photo' }).click();
+  await page.getByTestId('position').filter({ hasText: '1 of 3' }).waitFor();
+  assert.notEqual(await currentCardId(page), shown);
+});
