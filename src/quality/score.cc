@@ -130,7 +130,9 @@ std::string Categorize(const model::QualityMetrics& m, const model::ImageInfo& i
 
 bool EyesClosed(const model::QualityMetrics& m, const model::QualityRules& r) {
   return std::any_of(m.eyes.begin(), m.eyes.end(), [&](const model::QualityMetrics::Eyes& e) {
-    return e.yaw_deg <= r.max_face_turn_deg && e.aspect_ratio > 0 && e.aspect_ratio < r.blink_ear_threshold;
+    if (e.yaw_deg > r.max_face_turn_deg || e.aspect_ratio <= 0 || e.aspect_ratio >= r.blink_ear_threshold) return false;
+    const bool iris_shows = e.contrast >= r.blink_open_contrast;
+    return e.aspect_ratio < r.blink_sure_ear_threshold || !iris_shows;
   });
 }
 

@@ -29,7 +29,8 @@ struct DimensionValue {
 DimensionValue Measure(const std::string& dimension, const model::QualityMetrics& m, const model::ImageInfo& info,
                        const std::string& category, const model::QualityRules& rules);
 
-// Whether any face turned at most max_face_turn_deg has an eye aspect ratio below blink_ear_threshold.
+// Whether any face turned at most max_face_turn_deg has an eye aspect ratio below blink_sure_ear_threshold, or below
+// blink_ear_threshold with an eye contrast under blink_open_contrast (or not measured).
 bool EyesClosed(const model::QualityMetrics& m, const model::QualityRules& rules);
 
 // The explained score. Unmeasured metrics give scored = false.
