@@ -34,6 +34,7 @@ const std::vector<Field>& Fields() {
       TRIAGE_NUM("thresholds", "portrait_face_ratio_percent", 'n', 0, 100, portrait_face_ratio_percent),
       TRIAGE_NUM("thresholds", "blink_penalty_percent", 'n', 0, 100, blink_penalty_percent),
       TRIAGE_NUM("thresholds", "night_luminance_threshold", 'n', 0, 1, night_luminance_threshold),
+      TRIAGE_NUM("thresholds", "night_highlight_level", 'n', 0, 1, night_highlight_level),
       TRIAGE_NUM("thresholds", "night_iso_threshold", 'n', 0, 10'000'000, night_iso_threshold),
       TRIAGE_NUM("thresholds", "long_exposure_shutter_threshold", 'n', 0, 100'000, long_exposure_shutter_s),
       TRIAGE_NUM("thresholds", "astro_shutter_threshold", 'n', 0, 100'000, astro_shutter_s),

@@ -99,6 +99,7 @@ struct QualityRules {
   double portrait_face_ratio_percent = 5;   // largest face above this share of the frame -> portrait
   double blink_penalty_percent = 50;        // aggregate multiplier (percent) when eyes are closed
   double night_luminance_threshold = 0.15;  // mean luminance below -> night
+  double night_highlight_level = 0.7;       // ... when its 98th luma percentile reaches this (lights in the dark)
   double night_iso_threshold = 3200;        // ISO above -> night (low light)
   double long_exposure_shutter_s = 1.0;     // shutter above -> long_exposure
   double astro_shutter_s = 10.0;            // shutter above (and dark) -> astro

@@ -50,6 +50,8 @@ TEST(ScoreTest, CategoriesFollowTheRulesInPriorityOrder) {
       {"15 s exposure", [](auto& m, auto& i) { m.mean_luminance = 0.05, i.exposure_s = 15; }, "astro"},
       {"2 s exposure", [](auto&, auto& i) { i.exposure_s = 2; }, "long_exposure"},
       {"dark", [](auto& m, auto&) { m.mean_luminance = 0.1; }, "night"},
+      {"dark without lights (underexposed)", [](auto& m, auto&) { m.mean_luminance = 0.1, m.highlight_level = 0.4; },
+       "others"},
       {"ISO 6400", [](auto&, auto& i) { i.iso = 6400; }, "night"},
       {"no colour", [](auto& m, auto&) { m.mean_saturation = 0.02; }, "monochrome"},
       {"isolated subject", [](auto& m, auto&) { m.isolation = 70; }, "macro"},
