@@ -27,7 +27,11 @@ function chart(days) {
       s('rect', { x, y: hgt - auto, width: bw - 2, height: auto, class: 'bar-auto' }),
       s('rect', { x, y: hgt - auto - review, width: bw - 2, height: review, class: 'bar-review' }));
     svg.append(g);
-    if ((i % 7 === 0 && days.length - 1 - i >= 4) || i === days.length - 1) svg.append(s('text', { x, y: hgt + 18, class: 'axis' }, d.day.slice(5)));
+    const last = i === days.length - 1;   // the last date ends at the chart's edge instead of running past it
+    if ((i % 7 === 0 && days.length - 1 - i >= 4) || last) {
+      svg.append(s('text', { x: last ? x + bw - 2 : x, y: hgt + 18, class: 'axis', 'text-anchor': last ? 'end' : 'start' },
+        d.day.slice(5)));
+    }
   });
   return svg;
 }
