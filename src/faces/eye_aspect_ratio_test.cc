@@ -29,6 +29,9 @@ TEST(EyeAspectRatioTest, IsOpeningOverWidth) {
 TEST(EyeAspectRatioTest, SeparatesOpenFromClosedEyes) {
   EXPECT_GT(EyeAspectRatio(FaceWithEyes(30, 9)), kClosedEyeAspectRatio);
   EXPECT_LT(EyeAspectRatio(FaceWithEyes(30, 2)), kClosedEyeAspectRatio);
+  // Lids that dlib leaves a little apart on a closed eye (0.18) count as closed; a squinting smile (0.24) as open.
+  EXPECT_LT(EyeAspectRatio(FaceWithEyes(30, 5.4f)), kClosedEyeAspectRatio);
+  EXPECT_GT(EyeAspectRatio(FaceWithEyes(30, 7.2f)), kClosedEyeAspectRatio);
 }
 
 TEST(EyeAspectRatioTest, IsZeroWithoutSixtyEightLandmarks) {

@@ -61,7 +61,7 @@ struct Face {
   float detection_score = 0;     // 0..1
   std::vector<Point> landmarks;  // 68 points (dlib order) or empty
   std::vector<float> embedding;  // 128 floats, not unit length
-  double eye_aspect_ratio = 0;   // mean of both eyes; below ~0.15 the eyes are closed
+  double eye_aspect_ratio = 0;   // mean of both eyes; below ~0.21 the eyes are closed
   FaceMatch match;
   FaceLabel label;  // a reviewer's word on it (per-face naming); `match` stays as measured
 };

@@ -121,7 +121,9 @@ std::string Categorize(const model::QualityMetrics& m, const model::ImageInfo& i
   if (m.face_count > 0) return m.face_ratio * 100 > r.portrait_face_ratio_percent ? "portrait" : "human_others";
   if (info.exposure_s > r.astro_shutter_s) return "astro";
   if (info.exposure_s > r.long_exposure_shutter_s) return "long_exposure";
-  if (m.mean_luminance < r.night_luminance_threshold || info.iso > r.night_iso_threshold) return "night";
+  // Dark with lights in it: a frame whose brightest part stays mid-grey is underexposed and judged by its subject.
+  const bool lit_dark = m.mean_luminance < r.night_luminance_threshold && m.highlight_level >= r.night_highlight_level;
+  if (lit_dark || info.iso > r.night_iso_threshold) return "night";
   if (m.mean_saturation * 100 < r.monochrome_saturation_percent) return "monochrome";
   if (Isolation(m, info, r) > r.macro_isolation) return "macro";
   if (m.has_horizon && info.width >= info.height) return "landscape";
@@ -130,7 +132,9 @@ std::string Categorize(const model::QualityMetrics& m, const model::ImageInfo& i
 
 bool EyesClosed(const model::QualityMetrics& m, const model::QualityRules& r) {
   return std::any_of(m.eyes.begin(), m.eyes.end(), [&](const model::QualityMetrics::Eyes& e) {
-    return e.yaw_deg <= r.max_face_turn_deg && e.aspect_ratio > 0 && e.aspect_ratio < r.blink_ear_threshold;
+    if (e.yaw_deg > r.max_face_turn_deg || e.aspect_ratio <= 0 || e.aspect_ratio >= r.blink_ear_threshold) return false;
+    const bool iris_shows = e.contrast >= r.blink_open_contrast;
+    return e.aspect_ratio < r.blink_sure_ear_threshold || !iris_shows;
   });
 }
 

@@ -50,6 +50,8 @@ TEST(ScoreTest, CategoriesFollowTheRulesInPriorityOrder) {
       {"15 s exposure", [](auto& m, auto& i) { m.mean_luminance = 0.05, i.exposure_s = 15; }, "astro"},
       {"2 s exposure", [](auto&, auto& i) { i.exposure_s = 2; }, "long_exposure"},
       {"dark", [](auto& m, auto&) { m.mean_luminance = 0.1; }, "night"},
+      {"dark without lights (underexposed)", [](auto& m, auto&) { m.mean_luminance = 0.1, m.highlight_level = 0.4; },
+       "others"},
       {"ISO 6400", [](auto&, auto& i) { i.iso = 6400; }, "night"},
       {"no colour", [](auto& m, auto&) { m.mean_saturation = 0.02; }, "monochrome"},
       {"isolated subject", [](auto& m, auto&) { m.isolation = 70; }, "macro"},
@@ -110,6 +112,30 @@ TEST(ScoreTest, BlinkHalvesTheAggregate) {
   EXPECT_NEAR(closed.aggregate, open.aggregate * 0.5, 0.01);
   // A face turned away is not judged.
   m.eyes = {{0.10, 50}};
+  EXPECT_FALSE(Score(m, Info(), rules, {}).eyes_closed);
+}
+
+TEST(ScoreTest, NarrowEyesShowingIrisAndScleraAreOpen) {
+  model::QualityRules rules;
+  model::QualityMetrics m = Daylight();
+  m.face_count = 1;
+  // A squinting smile: dlib's points draw the eyes narrow, but the eyes' contrast is that of an iris on sclera.
+  m.eyes = {{0.19, 5, 0.36}};
+  EXPECT_FALSE(Score(m, Info(), rules, {}).eyes_closed);
+  // The same ratio on a lid of even skin is a blink; so is a contrast never measured (stored before it existed).
+  m.eyes = {{0.19, 5, 0.18}};
+  EXPECT_TRUE(Score(m, Info(), rules, {}).eyes_closed);
+  m.eyes = {{0.19, 5, -1}};
+  EXPECT_TRUE(Score(m, Info(), rules, {}).eyes_closed);
+  // Below the sure threshold no contrast keeps the eyes open (dark lashes on a closed lid).
+  m.eyes = {{0.12, 5, 0.5}};
+  EXPECT_TRUE(Score(m, Info(), rules, {}).eyes_closed);
+  // Either threshold is configurable.
+  rules.blink_open_contrast = 0.4;
+  m.eyes = {{0.19, 5, 0.36}};
+  EXPECT_TRUE(Score(m, Info(), rules, {}).eyes_closed);
+  rules.blink_sure_ear_threshold = 0.1;
+  m.eyes = {{0.12, 5, 0.5}};
   EXPECT_FALSE(Score(m, Info(), rules, {}).eyes_closed);
 }
 

@@ -18,7 +18,13 @@ double Brisque(const cv::Mat& grey);
 void MeasureComposition(const cv::Mat& grey, const std::vector<model::Face>& faces, double to_working,
                         model::QualityMetrics& q);
 
-// Face count, size, face and eye sharpness, and the eye aspect ratios of faces turned at most 35 degrees.
+// Mean over both eyes of the grey level's standard deviation inside the eye (resampled upright at a fixed scale)
+// over the median grey of the skin just below it: high where iris and sclera show, low on a closed lid. `landmarks`
+// are dlib's 68 points in full-resolution coordinates, `to_working` maps them onto `grey`; -1 without 68 points or
+// for eyes under 4 px wide.
+double EyeContrast(const cv::Mat& grey, const std::vector<model::Point>& landmarks, double to_working);
+
+// Face count, size, face and eye sharpness, and per face the eye aspect ratio, eye contrast and turn.
 void MeasureFaces(const cv::Mat& grey, const std::vector<model::Face>& faces, double to_working,
                   model::QualityMetrics& q);
 

@@ -1,0 +1,62 @@
+// Specification of the eye contrast, on drawn eyes with known answers.
+#include <gtest/gtest.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include "vision/quality_internal.h"
+
+namespace triage::vision::internal {
+namespace {
+
+// A skin-grey face, 68 points with both eyes 30 px wide at y = 100 (opening 6 px, as a squint) and each eye drawn
+// open (white sclera, dark iris) or closed (skin with a line of lashes).
+struct DrawnFace {
+  cv::Mat grey = cv::Mat(200, 200, CV_8U, cv::Scalar(150));
+  std::vector<model::Point> points = std::vector<model::Point>(68, model::Point{100, 150});
+};
+
+DrawnFace Face(bool open) {
+  DrawnFace f;
+  for (int first : {36, 42}) {
+    const float x0 = first == 36 ? 50.0f : 120.0f, y = 100;
+    f.points[first] = {x0, y};
+    f.points[first + 1] = {x0 + 10, y - 3};
+    f.points[first + 2] = {x0 + 20, y - 3};
+    f.points[first + 3] = {x0 + 30, y};
+    f.points[first + 4] = {x0 + 20, y + 3};
+    f.points[first + 5] = {x0 + 10, y + 3};
+    if (open) {
+      cv::ellipse(f.grey, cv::Point(int(x0 + 15), int(y)), cv::Size(15, 4), 0, 0, 360, cv::Scalar(230), cv::FILLED);
+      cv::circle(f.grey, cv::Point(int(x0 + 15), int(y)), 5, cv::Scalar(40), cv::FILLED);
+    } else {
+      cv::line(f.grey, cv::Point(int(x0 + 2), int(y + 1)), cv::Point(int(x0 + 28), int(y + 1)), cv::Scalar(60), 1);
+    }
+  }
+  return f;
+}
+
+TEST(EyeContrastTest, IrisOnScleraIsHighAClosedLidLow) {
+  const DrawnFace open = Face(true), closed = Face(false);
+  const double open_contrast = EyeContrast(open.grey, open.points, 1.0);
+  const double closed_contrast = EyeContrast(closed.grey, closed.points, 1.0);
+  EXPECT_GT(open_contrast, 0.30);  // the default blink_open_contrast
+  EXPECT_GT(closed_contrast, 0);
+  EXPECT_LT(closed_contrast, 0.30);
+}
+
+TEST(EyeContrastTest, DoesNotDependOnTheRasterScale) {
+  const DrawnFace open = Face(true);
+  cv::Mat half;
+  cv::resize(open.grey, half, cv::Size(), 0.5, 0.5, cv::INTER_AREA);
+  EXPECT_NEAR(EyeContrast(half, open.points, 0.5), EyeContrast(open.grey, open.points, 1.0), 0.08);
+}
+
+TEST(EyeContrastTest, IsMinusOneWithoutLandmarksOrForTinyEyes) {
+  const DrawnFace open = Face(true);
+  EXPECT_EQ(EyeContrast(open.grey, {}, 1.0), -1);
+  EXPECT_EQ(EyeContrast(cv::Mat(), open.points, 1.0), -1);
+  EXPECT_EQ(EyeContrast(open.grey, open.points, 0.1), -1);  // 3 px wide eyes
+}
+
+}  // namespace
+}  // namespace triage::vision::internal
