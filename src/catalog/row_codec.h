@@ -32,8 +32,10 @@ inline std::vector<model::Reason> ParseReasons(const std::string& text) {
   return out;
 }
 
-// "faces/<person>", "review/<category>" or the location: the states the audit log records.
+// "faces/<person>", the folder of a photo kept without a person ("photos/2024/05"), "review/<category>" or the
+// location: the states the audit log records.
 inline std::string StateOf(const model::ItemRecord& r) {
+  if (r.location == "library" && r.person.empty()) return r.path.substr(0, r.path.find_last_of('/'));
   if (r.location == "library") return "faces/" + r.person;
   if (r.location == "review") return "review/" + r.category;
   return r.location;

@@ -436,6 +436,12 @@ base::Result<std::string> SanitizePersonName(const std::string& name) {
     else if (std::isalnum(u) || ch == '_')
       out.push_back(static_cast<char>(std::tolower(u)));
   }
+  if (out.size() > kMaxPersonNameLength) {
+    return base::Status::InvalidArgument(
+        fmt::format("person name {}… is too long: at most {} letters, digits and _ (it has {})",
+                    json(name.substr(0, 24)).dump(-1, ' ', false, json::error_handler_t::replace), kMaxPersonNameLength,
+                    out.size()));
+  }
   if (out.empty() || std::all_of(out.begin(), out.end(), [](char ch) { return ch == '_'; })) {
     return base::Status::InvalidArgument(
         fmt::format("person name {} has no letters or digits (allowed: a-z, 0-9, _; spaces and dashes become _)",

@@ -154,8 +154,12 @@ base::Status SaveConfigJson(const fs::path& library, const nlohmann::json& doc);
 // kInvalidArgument naming the accepted forms unless `url` is a catalog URL (see CatalogOptions).
 base::Status CheckCatalogUrl(const std::string& url);
 
+// The longest person folder name (a name is also a folder, and file systems refuse names past 255 bytes).
+inline constexpr size_t kMaxPersonNameLength = 100;
+
 // Person folder name by the library's rule: lowercase, spaces and dashes to '_', only [a-z0-9_].
-// kInvalidArgument for names with '/', "..", NUL or control characters, or nothing left after the rule.
+// kInvalidArgument for names with '/', "..", NUL or control characters, nothing left after the rule, or more than
+// kMaxPersonNameLength characters left.
 base::Result<std::string> SanitizePersonName(const std::string& name);
 
 }  // namespace triage::config

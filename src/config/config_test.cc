@@ -291,5 +291,15 @@ TEST(PersonNameTest, RefusesNamesThatWouldEscapeTheLibrary) {
   }
 }
 
+TEST(PersonNameTest, RefusesANameLongerThanAFolderNameMayBeSayingHowLong) {
+  EXPECT_EQ(SanitizePersonName(std::string(kMaxPersonNameLength, 'a'))->size(), kMaxPersonNameLength);
+  auto r = SanitizePersonName(std::string(300, 'x'));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), base::Code::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("too long: at most 100"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("it has 300"), std::string::npos) << r.status().message();
+  EXPECT_LT(r.status().message().size(), 120u) << "the message quotes only the start of the name";
+}
+
 }  // namespace
 }  // namespace triage::config

@@ -95,6 +95,20 @@ TEST_F(ReviewApiTest, ApproveNeedsAValidPerson) {
   EXPECT_EQ(catalog_->GetItem(ids[0])->location, "review");
 }
 
+TEST_F(ReviewApiTest, ApproveAsANameTooLongForAFolderIsABadRequestAndMovesNothing) {
+  auto ids = Ingest({"obama.jpg"});
+  std::string before = catalog_->GetItem(ids[0])->path;
+  TestSession s = Login("alice");
+  auto r = Post("/api/review/" + std::to_string(ids[0]) + "/approve", {{"person", std::string(300, 'x')}}, &s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_NE(r->body.find("too long"), std::string::npos) << r->body;
+  EXPECT_EQ(r->body.find(root_.string()), std::string::npos) << "no server path in the message: " << r->body;
+  EXPECT_EQ(catalog_->GetItem(ids[0])->location, "review");
+  EXPECT_TRUE(fs::exists(root_ / before));
+  EXPECT_TRUE(Body(Get("/api/persons", &s))["persons"].empty()) << "nobody was enrolled under the refused name";
+}
+
 TEST_F(ReviewApiTest, RejectMovesTheFileToTrashAndAudits) {
   auto ids = Ingest({"biden.jpg"});
   std::string before = catalog_->GetItem(ids[0])->path;
@@ -261,6 +275,9 @@ TEST_F(ReviewApiTest, KeepFilesAPhotoWithoutAPersonUnderPhotosYearMonth) {
   EXPECT_TRUE(fs::exists(root_ / kept->path));
   EXPECT_FALSE(fs::exists(root_ / before.path));
   EXPECT_EQ(AuditOf(ids[0])[0].action, "keep");
+  // The audit log says where the photo went (not "faces/" with no person).
+  EXPECT_EQ(AuditOf(ids[0])[0].from_state, "review/unidentified");
+  EXPECT_EQ(AuditOf(ids[0])[0].to_state, "photos/undated");
   EXPECT_EQ(Post("/api/review/" + std::to_string(ids[0]) + "/keep", {{"from", "review/unidentified"}}, &s)->status,
             409);
   json bulk = Body(Post("/api/review/bulk", {{"ids", {ids[1]}}, {"action", "keep"}}, &s));

@@ -1,7 +1,7 @@
 // The web UI's entry: login, the top bar, and a hash router over the pages.
 import { api, setCsrfToken, ApiError } from './api.js';
 import { h, mount, toast } from './dom.js';
-import { renderReview } from './review.js';
+import { renderReview, forgetUndo } from './review.js';
 import { renderGallery } from './gallery.js';
 import { renderPersons } from './persons.js';
 import { renderPeople } from './people.js';
@@ -138,6 +138,7 @@ function start(me) {
 document.getElementById('logout').addEventListener('click', async () => {
   try { await api.post('/api/auth/logout'); } catch (_) { /* logged out anyway */ }
   session.user = '';
+  forgetUndo();
   showLogin('You are logged out.');
 });
 window.addEventListener('hashchange', route);

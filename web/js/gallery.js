@@ -2,7 +2,7 @@
 // only the rows on screen (smooth at 100,000 items), a month timeline, a score breakdown on hover, a "why this
 // score" panel, and a loupe (1:1) with a filmstrip that prefetches the next images.
 import { api, qs } from './api.js';
-import { h, mount, categoryLabel, thumbSrcset, communityVotes } from './dom.js';
+import { h, mount, categoryLabel, thumbSrcset, communityVotes, itemImage, noPreview, toast } from './dom.js';
 
 const DIMENSIONS = ['sharpness', 'face_sharpness', 'exposure', 'noise', 'dynamic_range', 'contrast', 'colour',
   'composition', 'technical', 'resolution'];
@@ -127,8 +127,8 @@ function tile(item, index, open) {
   const hover = h('div', { class: 'tile-hover' }, breakdown(item.quality));
   return h('button', { type: 'button', class: 'gtile', dataset: { testid: 'tile', id: item.id, index },
     title: item.file_name, onclick: () => open(index) },
-  h('img', { src: `${item.thumbnail_url}?size=320`, srcset: thumbSrcset(item), sizes: `${TILE}px`, alt: item.file_name,
-    loading: 'lazy', decoding: 'async', width: TILE, height: TILE }),
+  itemImage(item, 320, { srcset: thumbSrcset(item), sizes: `${TILE}px`, loading: 'lazy', decoding: 'async',
+    width: TILE, height: TILE }),
   h('span', { class: 'tile-badges' }, badges), hover);
 }
 
@@ -184,18 +184,18 @@ function loupe(src, index, close) {
     const item = src.items[i];
     if (!item || prefetched.has(item.id)) return;
     prefetched.add(item.id);
-    new Image().src = `${item.thumbnail_url}?size=1280`;
+    if (!noPreview(item)) new Image().src = `${item.thumbnail_url}?size=1280`;
   };
   const show = async () => {
     const item = src.items[at];
     if (!item) return;
     zoom.textContent = actual ? 'Fit' : '1:1';
-    mount(stage, h('img', { class: actual ? 'actual' : 'fit', dataset: { testid: 'loupe-image' }, alt: item.file_name,
-      src: actual ? item.original_url : `${item.thumbnail_url}?size=1280` }));
+    mount(stage, actual ? h('img', { class: 'actual', dataset: { testid: 'loupe-image' }, alt: item.file_name,
+      src: item.original_url }) : itemImage(item, 1280, { class: 'fit', dataset: { testid: 'loupe-image' } }));
     mount(strip, src.items.slice(Math.max(0, at - 3), at + 9).map((it) => h('button', {
       type: 'button', class: `strip-tile ${it.id === item.id ? 'current' : ''}`,
       onclick: () => { at = src.items.indexOf(it); show(); } },
-    h('img', { src: `${it.thumbnail_url}?size=160`, alt: it.file_name, width: 80, height: 80 }))));
+    itemImage(it, 160, { width: 80, height: 80 }))));
     for (let i = at + 1; i <= at + 3; i++) prefetch(i);
     if (at + 9 >= src.items.length && !src.done) src.more();
     mount(side, h('p', { class: 'muted' }, item.path), breakdown(item.quality), h('p', { class: 'muted' }, 'Loading…'));
@@ -219,6 +219,14 @@ function loupe(src, index, close) {
   return el;
 }
 
+// Why the grid is empty, when the filters say it: a date range that ends before it starts matches nothing.
+function nothingMatches(state) {
+  if (state.from && state.to && state.from > state.to) {
+    return `No photos match: From (${state.from}) is after To (${state.to}); swap them to see that range.`;
+  }
+  return 'No photos match.';
+}
+
 export async function renderGallery(root, _rest, { signal }) {
   const state = { sort: 'aggregate', order: 'desc', category: '', person: '', camera: '', lens: '', from: '', to: '',
     min_score: '', max_score: '', hide_closed_eyes: false, best_of_burst: false, hide_duplicates: false };
@@ -231,18 +239,26 @@ export async function renderGallery(root, _rest, { signal }) {
     const mine = ++generation;
     closeLoupe();
     const src = makeSource(state);
-    await src.more();
+    // A filter the server refuses (a score above 10) is said where the photos would be, with the controls kept to fix it.
+    let refused = '';
+    try { await src.more(); } catch (err) {
+      if (err.status !== 400) throw err;
+      refused = err.message;
+    }
     if (mine !== generation || signal.aborted) return;
     const open = (i) => { closeLoupe(); overlay = loupe(src, i, closeLoupe); root.append(overlay); };
     const box = grid(src, open, signal);
     mount(root,
       h('div', { class: 'gallery-head' }, h('h1', {}, 'Gallery'),
         h('span', { class: 'muted', dataset: { testid: 'gallery-total' } }, `${src.total} photos`)),
-      collapsible(state, controls(state, reload)),
-      timeline(src.months, state, reload),
-      src.total ? box : h('p', { class: 'card muted' }, 'No photos match.'));
+      collapsible(state, controls(state, change)),
+      timeline(src.months, state, change),
+      refused ? h('p', { class: 'card error', role: 'alert', dataset: { testid: 'gallery-refused' } },
+        `No photos shown: ${refused}. Change that filter to see photos again.`)
+        : src.total ? box : h('p', { class: 'card muted', dataset: { testid: 'gallery-empty' } }, nothingMatches(state)));
     box.layout();
   };
+  const change = () => { reload().catch((err) => { if (!signal.aborted) toast(err.message, 'error'); }); };
   await reload();
   return closeLoupe;
 }

@@ -24,6 +24,70 @@ const SHORTCUTS = [[['a'], 'Approve & sort as the chosen person'], [['k'], 'Keep
 // The card's photo is shown this wide: beside the details on wide screens, the whole width on phones.
 const CARD_IMAGE_SIZES = '(max-width: 800px) calc(100vw - 24px), min(58vw, 690px)';
 
+// The last decision's undo outlives the page it was made on: after a look at another page (or another category) or a
+// reload of the tab, the toast's Undo and Ctrl-Z on the review page still take it back, and the review view on screen
+// then shows the result. The token is kept in the tab's sessionStorage; the server refuses one already redeemed.
+const UNDO_KEY = 'triage.lastUndo';
+const idleView = { busy: () => false, hold: () => {}, after: async () => {} };
+let liveView = idleView;
+let lastUndo = null;
+
+function storeUndo(token) {
+  try {
+    if (token) sessionStorage.setItem(UNDO_KEY, token); else sessionStorage.removeItem(UNDO_KEY);
+  } catch (_) { /* storage off: the undo lasts as long as the page */ }
+}
+function undoEntry(token) {
+  const entry = { run: () => redeemUndo(entry, token) };
+  lastUndo = entry;
+  storeUndo(token);
+  return entry;
+}
+// Logging out ends the offer: the next user of the tab cannot take back this user's decision with a key.
+export function forgetUndo() {
+  lastUndo = null;
+  storeUndo('');
+}
+try {
+  const saved = sessionStorage.getItem(UNDO_KEY);
+  if (saved) undoEntry(saved);
+} catch (_) { /* storage off */ }
+
+async function redeemUndo(entry, token) {
+  // Ctrl-Z right after a decision waits for the page to settle rather than being lost.
+  while (liveView.busy()) await new Promise((resolve) => { setTimeout(resolve, 50); });
+  if (lastUndo !== entry) return;
+  lastUndo = null;
+  storeUndo('');
+  const view = liveView;
+  view.hold(true);
+  try {
+    const out = await api.post(`/api/undo/${encodeURIComponent(token)}`);
+    toast(`Undone: ${out.summary}.`);
+  } catch (err) {
+    toast(`Could not undo: ${err.message}`, 'error');
+  } finally { view.hold(false); }
+  await view.after().catch((err) => toast(err.message, 'error'));
+}
+
+// What an upload did, file by file in the names the reviewer chose: where each went (a file that is no image waits in
+// review/unreadable, which is said with the decoder's reason) and why any was not taken.
+const unreadable = (r) => r.ok && r.decision && r.decision.category === 'unreadable';
+function uploadReport(names, out) {
+  const folders = new Map();
+  const notes = [];
+  out.items.forEach((r, i) => {
+    const name = names[i] || `file ${i + 1}`;
+    if (!r.ok) { notes.push(`${name} was not added: ${r.error}`); return; }
+    if (unreadable(r)) notes.push(`${name} is not a readable image (${r.decision.summary.replace(/\.$/, '')})`);
+    const folder = r.path.slice(0, r.path.lastIndexOf('/')) || r.path;
+    folders.set(folder, [...(folders.get(folder) || []), name]);
+  });
+  const placed = [...folders].map(([folder, list]) => `${folder}: ${list.join(', ')}`);
+  const head = `${out.placed} of ${out.items.length} file(s) added${placed.length ? ` (${placed.join('; ')})` : ''}.`;
+  return [head, ...notes.map((n) => `${n}.`)].join(' ');
+}
+
 export async function renderReview(root, params, { session, signal }) {
   const state = {
     category: CATEGORIES.includes(params[0]) ? params[0] : '',
@@ -32,30 +96,12 @@ export async function renderReview(root, params, { session, signal }) {
   };
   const canReview = !!session.permissions.review;
   let busy = false;   // a decision is on its way: further keys and clicks wait for it (see hold)
-  let lastUndo = null;   // what Ctrl-Z takes back: the last decision made on this page
 
   // Says what a decision did and offers to take it back: the toast's Undo and Ctrl-Z redeem the decision's undo token
   // (the server moves the files back through its journal and restores the queue, references and persons).
   function offerUndo(message, token, kind = 'info') {
     if (!token) { toast(message, kind); return; }
-    const run = async () => {
-      // Ctrl-Z right after a decision waits for the page to settle rather than being lost.
-      while (busy) await new Promise((resolve) => { setTimeout(resolve, 50); });
-      if (lastUndo !== entry || signal.aborted) return;
-      lastUndo = null;
-      hold(true);
-      try {
-        const out = await api.post(`/api/undo/${encodeURIComponent(token)}`);
-        toast(`Undone: ${out.summary}.`);
-        await loadPersons();
-      } catch (err) {
-        toast(`Could not undo: ${err.message}`, 'error');
-      } finally { hold(false); }
-      await refresh();
-    };
-    const entry = { run };
-    lastUndo = entry;
-    toast(message, kind, { label: 'Undo', run });
+    toast(message, kind, { label: 'Undo', run: undoEntry(token).run });
   }
 
   // A decision on its way holds the page: keys wait or are dropped, and the card's buttons are disabled until the
@@ -63,9 +109,19 @@ export async function renderReview(root, params, { session, signal }) {
   function hold(on) {
     busy = on;
     if (on) root.setAttribute('aria-busy', 'true'); else root.removeAttribute('aria-busy');
-    const buttons = root.querySelectorAll(on ? '[data-testid="review-card"] button:not([disabled])' : 'button[data-held]');
+    const buttons = root.querySelectorAll(on ? ':is([data-testid="review-card"], .bulk-bar) button:not([disabled])'
+      : 'button[data-held]');
     for (const b of buttons) { b.disabled = on; b.toggleAttribute('data-held', on); }
   }
+
+  // This page is the review view on screen: an undo offered on any review view holds and refreshes this one.
+  const thisView = { busy: () => busy, hold, after: async () => {
+    if (signal.aborted) return;
+    await loadPersons();
+    await refresh();
+  } };
+  liveView = thisView;
+  signal.addEventListener('abort', () => { if (liveView === thisView) liveView = idleView; });
 
   function fetchPage() {
     const path = state.category ? `/api/review/queue/${state.category}` : '/api/review/queue';
@@ -96,12 +152,14 @@ export async function renderReview(root, params, { session, signal }) {
   function toolbar() {
     const upload = h('input', { type: 'file', multiple: true, accept: 'image/*', hidden: true, onchange: async () => {
       const form = new FormData();
+      const names = [...upload.files].map((f) => f.name);
       for (const f of upload.files) form.append('files', f, f.name);
+      upload.value = '';   // the same file chosen again is a new upload
       try {
         const out = await api.upload('/api/ingest', form);
-        toast(`${out.placed} photo(s) added, ${out.failed} failed.`);
+        toast(uploadReport(names, out), out.failed || out.items.some(unreadable) ? 'error' : 'info');
         await refresh();
-      } catch (err) { toast(err.message, 'error'); }
+      } catch (err) { toast(`Nothing was added: ${err.message}`, 'error'); }
     } });
     return h('div', { class: 'toolbar' },
       h('div', { class: 'segmented', role: 'group', 'aria-label': 'View' },
@@ -361,6 +419,7 @@ export async function renderReview(root, params, { session, signal }) {
   }
 
   async function bulk(action, picker) {
+    if (busy || signal.aborted) return;   // a double click sends one request, not a second that finds nothing to do
     const ids = [...state.selected];
     if (!ids.length) { toast('Select some photos first.', 'error'); return; }
     const from = {};
@@ -382,6 +441,7 @@ export async function renderReview(root, params, { session, signal }) {
           'They stay in the trash until it is purged.'], `Delete ${ids.length} photo(s)`);
       if (!ok) return;
     }
+    hold(true);
     try {
       const out = await api.post('/api/review/bulk', body);
       const moved = out.results.filter((r) => r.conflict).length;
@@ -396,7 +456,7 @@ export async function renderReview(root, params, { session, signal }) {
       if (action === 'approve' || action === 'name_face') rememberPerson(body.person);
       if (action === 'approve') await loadPersons();
       await refresh();
-    } catch (err) { toast(err.message, 'error'); }
+    } catch (err) { toast(err.message, 'error'); } finally { hold(false); }
   }
 
   // Grid keys: the cursor tile moves with the arrows, Space selects it, Shift with an arrow selects the range from

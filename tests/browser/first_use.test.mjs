@@ -1,0 +1,218 @@
+// What a first-time user runs into, each driven in headless Chromium against a real `triage serve`: an undo offered
+// before moving to another page, a person name too long for a folder, uploads of files that are no image (and the same
+// file chosen twice), unreadable files in the gallery (a placeholder, never a broken image or a console error), a
+// long name on a phone, and an undo across a reload.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openLibrary, closeLibrary, logIn, currentCardId, fixtures } from './harness.mjs';
+
+let lib; let page;
+const ids = {};   // fixture file name -> item id
+const consoleErrors = [];
+
+before(async () => {
+  lib = await openLibrary({
+    photos: [['skimage_coffee.jpg', '01_coffee.jpg'], ['skimage_astronaut.jpg', '02_astronaut.jpg'],
+      ['obama.jpg', '03_obama.jpg']],
+    // A download that broke off: the first 3000 bytes of a JPEG.
+    extra: (inbox) => fs.writeFileSync(path.join(inbox, '09_broken.jpg'),
+      fs.readFileSync(path.join(fixtures, 'biden2.jpg')).subarray(0, 3000)),
+  });
+  page = lib.page;
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`); });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  await logIn(page);
+  for (const item of (await lib.api('/api/items?per_page=200')).items) ids[item.file_name] = item.id;
+});
+
+after(async () => { await closeLibrary(lib); });
+
+const blur = () => page.evaluate(() => document.activeElement && document.activeElement.blur());
+const go = async (hash, heading) => {
+  await page.evaluate((h) => { location.hash = h; }, hash);
+  if (heading) await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+};
+const toastText = (text) => page.getByTestId('toast-text').filter({ hasText: text });
+// Keeps the first unidentified photo with the `k` key; resolves with its id and the item as it was.
+async function keepFirstUnidentified() {
+  await go('#/review/unidentified');
+  const id = await currentCardId(page);
+  const before = await lib.item(id);
+  await blur();
+  await page.keyboard.press('k');
+  await toastText(`Kept ${before.file_name} in photos/`).waitFor();
+  return { id, before };
+}
+
+test('an undo offered before moving to another page still takes the decision back (toast Undo and Ctrl-Z)', async () => {
+  const { id, before } = await keepFirstUnidentified();
+  assert.equal((await lib.item(id)).location, 'library');
+  // The toast stays while the gallery opens; its Undo there takes the keep back.
+  await go('#/gallery', 'Gallery');
+  await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
+  await toastText(`Undone: kept ${before.file_name}`).waitFor();
+  let item = await lib.item(id);
+  assert.deepEqual([item.location, item.path], ['review', before.path]);
+
+  // A keep, a look at the statistics, back to review: Ctrl-Z takes the keep back and the card is there again.
+  await go('#/review/unidentified');
+  await page.getByTestId('review-card').and(page.locator(`[data-item-id="${id}"]`)).waitFor();
+  await blur();
+  await page.keyboard.press('k');
+  await toastText(`Kept ${before.file_name} in photos/`).waitFor();
+  await go('#/stats', 'Statistics');
+  await go('#/review/unidentified');
+  await page.getByTestId('review-card').waitFor();
+  await blur();
+  await page.keyboard.press('Control+z');
+  await toastText(`Undone: kept ${before.file_name}`).waitFor();
+  item = await lib.item(id);
+  assert.deepEqual([item.location, item.path], ['review', before.path]);
+  await page.getByTestId('review-card').and(page.locator(`[data-item-id="${id}"]`)).waitFor();
+});
+
+test('approve as a name too long for a folder says so and leaves the photo in review', async () => {
+  await go('#/review/unidentified');
+  const id = await currentCardId(page);
+  const before = await lib.item(id);
+  await page.getByTestId('person-new').fill('x'.repeat(300));
+  await page.getByTestId('approve').click();
+  const said = page.getByTestId('toast-text').filter({ hasText: 'too long: at most 100' });
+  await said.waitFor();
+  assert.doesNotMatch(await said.innerText(), new RegExp(lib.library.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+    'the message names no server path');
+  const item = await lib.item(id);
+  assert.deepEqual([item.location, item.path], ['review', before.path]);
+  assert.equal(await currentCardId(page), id, 'the same photo waits for a shorter name');
+  await page.getByTestId('person-new').fill('');
+});
+
+test('Add photos: a file that is no image is named with where it went and why; the same file again is uploaded again',
+  async () => {
+    await go('#/review');
+    await page.getByTestId('review-card').waitFor();
+    const notes = path.join(lib.tmp, 'notes.txt');
+    fs.writeFileSync(notes, 'shopping list');
+    const empty = path.join(lib.tmp, 'empty.jpg');
+    fs.writeFileSync(empty, '');
+    for (const round of [1, 2]) {
+      const chooser = page.waitForEvent('filechooser');
+      const uploaded = page.waitForResponse((r) => r.url().endsWith('/api/ingest'));
+      await page.getByRole('button', { name: 'Add photos…' }).click();
+      await (await chooser).setFiles(round === 1 ? [notes, empty] : [notes]);
+      assert.equal((await uploaded).status(), 200, `round ${round}: the upload is sent`);
+      const said = toastText(round === 1 ? '2 of 2 file(s) added' : '1 of 1 file(s) added');
+      await said.waitFor();
+      const text = await said.innerText();
+      assert.match(text, /review\/unreadable: notes\.txt/);
+      assert.match(text, /notes\.txt is not a readable image \(The image cannot be decoded/);
+      if (round === 1) assert.match(text, /empty\.jpg is not a readable image/);
+      assert.doesNotMatch(text, /staging/, 'no staging path in the message');
+    }
+    const names = (await lib.api('/api/review/queue/unreadable?per_page=50')).items.map((i) => i.file_name).sort();
+    assert.deepEqual(names, ['09_broken.jpg', 'empty.jpg', 'notes.txt', 'notes_1.txt']);
+  });
+
+test('gallery: an unreadable file is a placeholder tile and loupe, no broken image and no console error', async () => {
+  consoleErrors.length = 0;
+  await go('#/gallery', 'Gallery');
+  const tile = page.locator(`[data-testid="tile"][data-id="${ids['09_broken.jpg']}"]`);
+  await tile.getByTestId('img-placeholder').waitFor();
+  assert.equal(await tile.locator('img').count(), 0);
+  await tile.click();
+  await page.getByTestId('filmstrip').waitFor();
+  await page.locator('.loupe-stage [data-testid="img-placeholder"]').waitFor();
+  // Every other tile's image has loaded (so every request the page made has been answered).
+  await page.waitForFunction(() => [...document.querySelectorAll('img')].every((i) => i.complete));
+  assert.deepEqual(consoleErrors, []);
+});
+
+test('a person named with the longest name allowed wraps on a phone instead of widening the page', async () => {
+  const longest = 'y'.repeat(100);
+  await go('#/persons', 'Enrolled persons');
+  await page.getByLabel('New person name').fill(longest);
+  await page.getByRole('button', { name: 'Add person' }).click();
+  await page.getByRole('heading', { level: 2, name: longest }).waitFor();
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await page.waitForFunction(() => document.documentElement.clientWidth === 390);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `the page is ${width} px wide`);
+  } finally { await page.setViewportSize({ width: 1440, height: 900 }); }
+});
+
+test('a reload after a decision keeps its undo: Ctrl-Z takes it back; logging out forgets it', async () => {
+  const { id, before } = await keepFirstUnidentified();
+  await page.reload();
+  await page.getByTestId('review-card').waitFor();
+  await blur();
+  await page.keyboard.press('Control+z');
+  await toastText(`Undone: kept ${before.file_name}`).waitFor();
+  assert.deepEqual([(await lib.item(id)).location, (await lib.item(id)).path], ['review', before.path]);
+
+  // A keep, log out, log in again: Ctrl-Z no longer reaches back over the logout.
+  await page.getByTestId('review-card').and(page.locator(`[data-item-id="${id}"]`)).waitFor();
+  await blur();
+  await page.keyboard.press('k');
+  await toastText(`Kept ${before.file_name} in photos/`).waitFor();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByText('You are logged out.').waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('triage.lastUndo')), null);
+  await logIn(page);
+  await page.getByTestId('review-card').waitFor();
+  assert.equal((await lib.item(id)).location, 'library');
+});
+
+test('grid: a double click on "Keep selected" sends one request and its toast still offers Undo', async () => {
+  await go('#/review/unidentified');
+  await page.getByTestId('grid-mode').click();
+  const tile = page.getByTestId('tile').first();
+  await tile.waitFor();
+  const id = Number(await tile.getAttribute('data-item-id'));
+  await tile.locator('input[type="checkbox"]').check();
+  let requests = 0;
+  const count = (r) => { if (r.url().endsWith('/api/review/bulk')) requests++; };
+  page.on('request', count);
+  try {
+    await page.getByTestId('bulk-keep').dblclick();
+    await toastText('1 photo(s) kept without a person.').waitFor();
+    assert.equal(await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).isVisible(), true);
+    await page.getByTestId('selected-count').filter({ hasText: '0 selected' }).waitFor();
+    assert.equal(requests, 1);
+    assert.equal((await lib.item(id)).location, 'library');
+    await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
+    await toastText('Undone').waitFor();
+    assert.equal((await lib.item(id)).location, 'review');
+  } finally {
+    page.off('request', count);
+    await page.getByRole('button', { name: 'One by one' }).click();
+  }
+});
+
+test('gallery: a score filter above 10 is refused on the page, not silently ignored; From after To is explained',
+  async () => {
+    const errors = [];
+    const onError = (e) => errors.push(e.message);
+    page.on('pageerror', onError);
+    try {
+      await go('#/gallery', 'Gallery');
+      const score = page.locator('#app input[name="min_score"]');
+      await score.fill('11');
+      await score.dispatchEvent('change');
+      const refused = page.getByTestId('gallery-refused');
+      await refused.waitFor();
+      assert.match(await refused.innerText(), /min_score: must be a score from 0 to 10 \(got "11"\)/);
+      assert.equal(await page.getByTestId('grid').count(), 0, 'no photos shown as if the filter applied');
+      await page.locator('#app input[name="min_score"]').fill('');
+      await page.locator('#app input[name="min_score"]').dispatchEvent('change');
+      await page.getByTestId('grid').waitFor();
+      for (const [name, month] of [['from', '2030-01'], ['to', '2020-01']]) {
+        await page.locator(`#app input[name="${name}"]`).fill(month);
+        await page.locator(`#app input[name="${name}"]`).dispatchEvent('change');
+      }
+      await page.getByTestId('gallery-empty').filter({ hasText: 'From (2030-01) is after To (2020-01)' }).waitFor();
+      assert.deepEqual(errors, []);
+    } finally { page.off('pageerror', onError); }
+  });
