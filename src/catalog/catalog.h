@@ -96,6 +96,11 @@ struct StoredAnalysisRow {
   model::StoredAnalysis analysis;
 };
 
+// How much of each stored analysis a listing parses: all of it, or what scoring reads (version, readability, the
+// image's size, format and capture facts, the quality measures; faces, score and facts left empty), which costs
+// a fraction of it.
+enum class AnalysisParts { kWhole, kMeasures };
+
 struct Stats {
   int64_t total = 0;
   int64_t auto_sorted = 0;
@@ -152,7 +157,8 @@ class Catalog {
   // review items and auto-sorted library items (a person's decision is not the policy's to revisit). `limit` 1..10000.
   virtual base::Result<std::vector<AnalysedItem>> ListAnalysedItems(int64_t after_id, int limit) = 0;
   // Every stored analysis of an item not in trash, by ascending item id after `after_id`; `limit` 1..10000.
-  virtual base::Result<std::vector<StoredAnalysisRow>> ListStoredAnalyses(int64_t after_id, int limit) = 0;
+  virtual base::Result<std::vector<StoredAnalysisRow>> ListStoredAnalyses(int64_t after_id, int limit,
+                                                                          AnalysisParts parts) = 0;
   // Replaces these items' stored analyses in one transaction (quality recompute); items without one are skipped.
   virtual base::Status UpdateAnalyses(const std::vector<StoredAnalysisRow>& rows) = 0;
   virtual base::Result<std::vector<model::ItemRecord>> ListItems(const ItemFilter& filter) = 0;

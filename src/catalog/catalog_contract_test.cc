@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include "catalog/test_backends.h"
+#include "model/json.h"
+#include "model/json_quality.h"
 
 namespace triage::catalog {
 namespace {
@@ -311,6 +313,79 @@ TEST_P(CatalogContractTest, StoresAnalysesAndListsWhatThePolicyPlaces) {
   EXPECT_EQ(listed->at(0).id, *id);
   EXPECT_EQ(listed->at(0).category, "unidentified");
   EXPECT_FALSE(catalog_->GetAnalysis(999)->has_value());
+}
+
+// `recompute` reads the measures of every analysis first: that listing must give exactly what a whole parse gives of
+// the parts scoring reads, and nothing of the rest.
+TEST_P(CatalogContractTest, ListsAnalysesWholeOrOnlyTheirMeasures) {
+  CatalogChange change = Insert("j1", "review/x/a.jpg", "review", "unidentified", "sha-a");
+  model::StoredAnalysis s;
+  s.version = 3;
+  s.analysis.readable = true;
+  s.analysis.faces_analysed = true;
+  s.analysis.sharpness = 12.5;
+  s.analysis.info.width = 4000;
+  s.analysis.info.height = 3000;
+  s.analysis.info.format = "jpeg";
+  s.analysis.info.taken_at = "2024-05-01T10:00:00.250";
+  s.analysis.info.iso = 800;
+  s.analysis.info.exposure_s = 0.01;
+  model::QualityMetrics& m = s.analysis.metrics;
+  m.measured = true;
+  m.sharpness = 321.5;
+  m.noise_sigma = 2.25;
+  m.face_count = 2;
+  m.eyes.resize(2);
+  m.eyes[0].aspect_ratio = 0.31;
+  m.eyes[0].contrast = 0.4;
+  m.eyes[1].aspect_ratio = 0.12;
+  model::QualityScore& q = s.analysis.quality;
+  q.scored = true;
+  q.aggregate = 7.25;
+  q.category = "group_portrait";
+  q.dimensions = {{"sharpness", 321.5, 8, 30, 2.4}};
+  q.penalties = {{"noise", 0.5, "grain"}};
+  q.eyes_closed = true;
+  q.sentence = "sharp, but one closed eye";
+  model::Face f;
+  f.match.person = "ada";
+  s.analysis.faces = {f, f};
+  s.facts.near_duplicate_of = 7;
+  change.analysis = s;
+  auto id = catalog_->Apply(change);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  CatalogChange trashed = Insert("j2", ".triage/trash/b.jpg", "trash", "", "sha-b");
+  trashed.analysis = s;
+  ASSERT_TRUE(catalog_->Apply(trashed).ok());
+
+  auto whole = catalog_->ListStoredAnalyses(0, 10, AnalysisParts::kWhole);
+  auto measures = catalog_->ListStoredAnalyses(0, 10, AnalysisParts::kMeasures);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  ASSERT_TRUE(measures.ok()) << measures.status().ToString();
+  ASSERT_EQ(whole->size(), 1u) << "trash is not listed";
+  ASSERT_EQ(measures->size(), 1u);
+  EXPECT_EQ(measures->at(0).item_id, *id);
+  EXPECT_EQ(nlohmann::json(whole->at(0).analysis), nlohmann::json(s)) << "the whole analysis comes back";
+
+  const model::StoredAnalysis& part = measures->at(0).analysis;
+  EXPECT_EQ(nlohmann::json(part.analysis.metrics), nlohmann::json(s.analysis.metrics));
+  EXPECT_EQ(part.version, 3);
+  EXPECT_TRUE(part.analysis.readable);
+  EXPECT_EQ(part.analysis.info.width, 4000);
+  EXPECT_EQ(part.analysis.info.taken_at, "2024-05-01T10:00:00.250");
+  EXPECT_DOUBLE_EQ(part.analysis.info.iso, 800);
+  EXPECT_DOUBLE_EQ(part.analysis.info.exposure_s, 0.01);
+  EXPECT_TRUE(part.analysis.faces.empty());
+  EXPECT_FALSE(part.analysis.quality.scored);
+  EXPECT_FALSE(part.facts.near_duplicate_of.has_value());
+  // Nothing else: the measures-only analysis is the whole one with the other parts left at their defaults.
+  model::StoredAnalysis expected = s;
+  expected.analysis.faces_analysed = false;
+  expected.analysis.sharpness = 0;
+  expected.analysis.faces.clear();
+  expected.analysis.quality = {};
+  expected.facts = {};
+  EXPECT_EQ(nlohmann::json(part), nlohmann::json(expected));
 }
 
 TEST_P(CatalogContractTest, FiltersPagesAndCounts) {

@@ -3,11 +3,14 @@
 // and `triage db copy` moves them unchanged.
 #pragma once
 
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/utf8.h"
@@ -57,6 +60,14 @@ inline model::StoredAnalysis ParseAnalysis(const StoredAnalysisBytes& stored) {
   return model::StoredAnalysisFromJson(AnalysisJson(stored));
 }
 
+// Only the top-level members named by `keys` of a stored analysis (a null value for a damaged row); the rest is
+// scanned past without building it.
+nlohmann::json AnalysisJsonParts(const StoredAnalysisBytes& stored, const std::vector<std::string_view>& keys);
+
+// What scoring reads of a stored analysis: version, readability, the image's size, format and capture facts, and the
+// quality measures. Faces, the score and the facts are left empty.
+model::StoredAnalysis ParseAnalysisMeasures(const StoredAnalysisBytes& stored);
+
 // The quality score inside a stored analysis; empty when there is none or the row is damaged.
 inline model::QualityScore QualityOfAnalysis(const StoredAnalysisBytes& stored) {
   nlohmann::json j = AnalysisJson(stored);
@@ -98,6 +109,15 @@ inline void EncodeAnalysis(const model::StoredAnalysis& analysis, std::vector<ui
 inline std::vector<uint8_t> EncodeAnalysis(const model::StoredAnalysis& analysis) {
   std::vector<uint8_t> out;
   EncodeAnalysis(analysis, out);
+  return out;
+}
+
+// The rows' analyses encoded on every core, before a writer takes its lock: encoding, not the database, is most of
+// what a batch rewrite costs (`recompute`). `Row` has an `analysis` member.
+template <typename Row>
+std::vector<std::vector<uint8_t>> EncodeAnalyses(const std::vector<Row>& rows) {
+  std::vector<std::vector<uint8_t>> out(rows.size());
+  tbb::parallel_for(size_t{0}, rows.size(), [&](size_t i) { EncodeAnalysis(rows[i].analysis, out[i]); });
   return out;
 }
 

@@ -61,8 +61,9 @@ class FailingLookupCatalog final : public catalog::Catalog {
   base::Result<std::vector<catalog::AnalysedItem>> ListAnalysedItems(int64_t after, int limit) override {
     return real_->ListAnalysedItems(after, limit);
   }
-  base::Result<std::vector<catalog::StoredAnalysisRow>> ListStoredAnalyses(int64_t after, int limit) override {
-    return real_->ListStoredAnalyses(after, limit);
+  base::Result<std::vector<catalog::StoredAnalysisRow>> ListStoredAnalyses(int64_t after, int limit,
+                                                                           catalog::AnalysisParts parts) override {
+    return real_->ListStoredAnalyses(after, limit, parts);
   }
   base::Status UpdateAnalyses(const std::vector<catalog::StoredAnalysisRow>& rows) override {
     return real_->UpdateAnalyses(rows);

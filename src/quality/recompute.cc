@@ -12,12 +12,12 @@ namespace {
 
 constexpr int kPage = 5000;
 
-// Calls `visit(page)` for every page of stored analyses.
+// Calls `visit(page)` for every page of stored analyses, parsed as far as `parts` says.
 template <typename Visit>
-base::Status ForEachPage(catalog::Catalog& catalog, Visit visit) {
+base::Status ForEachPage(catalog::Catalog& catalog, catalog::AnalysisParts parts, Visit visit) {
   int64_t after = 0;
   for (;;) {
-    auto page = catalog.ListStoredAnalyses(after, kPage);
+    auto page = catalog.ListStoredAnalyses(after, kPage, parts);
     if (!page.ok()) return page.status();
     if (page->empty()) return base::Status::Ok();
     after = page->back().item_id;
@@ -59,29 +59,32 @@ base::Result<RecomputeReport> Recompute(catalog::Catalog& catalog, const config:
   auto start = std::chrono::steady_clock::now();
   RecomputeReport report;
   std::vector<Sample> samples;
-  TRIAGE_RETURN_IF_ERROR(ForEachPage(catalog, [&](std::vector<catalog::StoredAnalysisRow>& page) {
-    for (const auto& row : page) {
-      ++report.items;
-      const model::Analysis& a = row.analysis.analysis;
-      if (a.metrics.measured) samples.push_back({a.metrics, a.info});
-    }
-    return base::Status::Ok();
-  }));
+  // The reference needs only the measures; the rescoring pass reads each analysis whole, to write it back.
+  TRIAGE_RETURN_IF_ERROR(
+      ForEachPage(catalog, catalog::AnalysisParts::kMeasures, [&](std::vector<catalog::StoredAnalysisRow>& page) {
+        for (const auto& row : page) {
+          ++report.items;
+          const model::Analysis& a = row.analysis.analysis;
+          if (a.metrics.measured) samples.push_back({a.metrics, a.info});
+        }
+        return base::Status::Ok();
+      }));
   report.measured = static_cast<int64_t>(samples.size());
   report.reference = BuildReference(samples, config.quality);
   samples = {};
   TRIAGE_RETURN_IF_ERROR(SaveReference(config.StateDir(), report.reference));
-  TRIAGE_RETURN_IF_ERROR(ForEachPage(catalog, [&](std::vector<catalog::StoredAnalysisRow>& page) {
-    std::vector<catalog::StoredAnalysisRow> changed;
-    for (auto& row : page) {
-      bool category_changed = false;
-      if (!Rescore(row.analysis, config.quality, report.reference, &category_changed)) continue;
-      report.category_changed += category_changed ? 1 : 0;
-      changed.push_back(std::move(row));
-    }
-    report.changed += static_cast<int64_t>(changed.size());
-    return changed.empty() ? base::Status::Ok() : catalog.UpdateAnalyses(changed);
-  }));
+  TRIAGE_RETURN_IF_ERROR(
+      ForEachPage(catalog, catalog::AnalysisParts::kWhole, [&](std::vector<catalog::StoredAnalysisRow>& page) {
+        std::vector<catalog::StoredAnalysisRow> changed;
+        for (auto& row : page) {
+          bool category_changed = false;
+          if (!Rescore(row.analysis, config.quality, report.reference, &category_changed)) continue;
+          report.category_changed += category_changed ? 1 : 0;
+          changed.push_back(std::move(row));
+        }
+        report.changed += static_cast<int64_t>(changed.size());
+        return changed.empty() ? base::Status::Ok() : catalog.UpdateAnalyses(changed);
+      }));
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

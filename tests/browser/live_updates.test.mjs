@@ -75,3 +75,16 @@ test('a card another process decided says so and takes no decision', async () =>
   await page.getByTestId('position').filter({ hasText: '1 of 3' }).waitFor();
   assert.notEqual(await currentCardId(page), shown);
 });
+
+test('a decision taken on the page updates the nav count at once, without waiting for a poll', async () => {
+  // No poll answers from here on: whatever the nav shows next comes from the review page itself.
+  await page.route('**/api/changes*', (route) => route.abort());
+  await waitForText(page.getByTestId('nav-pending'), '3');
+  const shown = await currentCardId(page);
+  await page.getByTestId('reject').click();
+  await page.getByTestId('position').filter({ hasText: '1 of 2' }).waitFor();
+  await waitForText(chipCount('all'), '2');
+  await waitForText(page.getByTestId('nav-pending'), '2');
+  assert.equal((await lib.item(shown)).location, 'trash');
+  await page.unroute('**/api/changes*');
+});

@@ -49,6 +49,8 @@ function showPendingInNav(total) {
   badge.textContent = String(total);
   badge.hidden = !total;
 }
+// A page that has just read the queue (the review page after each decision) tells the nav at once, not at the next poll.
+window.addEventListener('triage:pending', (e) => { if (session.user) showPendingInNav(e.detail); });
 function startLiveUpdates() {
   if (liveSession) liveSession.abort();
   liveSession = new AbortController();

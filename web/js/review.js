@@ -131,6 +131,7 @@ export async function renderReview(root, params, { session, signal }) {
     const page = await fetchPage();
     if (page.items.length === 0 && state.page > 1) { state.page = Math.max(1, page.pages); return load(); }
     Object.assign(state, { items: page.items, total: page.total, counts: page.counts, totalPending: page.total_pending });
+    window.dispatchEvent(new CustomEvent('triage:pending', { detail: page.total_pending }));
     state.index = Math.min(state.index, Math.max(0, state.items.length - 1));
   }
   async function loadPersons() { state.persons = (await api.get('/api/persons')).persons; }

@@ -122,7 +122,8 @@ base::Result<std::vector<AnalysedItem>> PgCatalog::ListAnalysedItems(int64_t aft
   return out;
 }
 
-base::Result<std::vector<StoredAnalysisRow>> PgCatalog::ListStoredAnalyses(int64_t after_id, int limit) {
+base::Result<std::vector<StoredAnalysisRow>> PgCatalog::ListStoredAnalyses(int64_t after_id, int limit,
+                                                                           AnalysisParts parts) {
   if (limit < 1 || limit > 10000) return base::Status::InvalidArgument("limit must be 1..10000");
   std::vector<StoredAnalysisRow> out;
   std::vector<StoredAnalysisBytes> stored;
@@ -135,17 +136,21 @@ base::Result<std::vector<StoredAnalysisRow>> PgCatalog::ListStoredAnalyses(int64
       stored.push_back({true, r->Bytes(i, 1)});
     }
   }
-  tbb::parallel_for(size_t{0}, out.size(), [&](size_t i) { out[i].analysis = ParseAnalysis(stored[i]); });
+  tbb::parallel_for(size_t{0}, out.size(), [&](size_t i) {
+    out[i].analysis = parts == AnalysisParts::kMeasures ? ParseAnalysisMeasures(stored[i]) : ParseAnalysis(stored[i]);
+  });
   return out;
 }
 
 base::Status PgCatalog::UpdateAnalyses(const std::vector<StoredAnalysisRow>& rows) {
+  const std::vector<std::vector<uint8_t>> encoded = EncodeAnalyses(rows);
   std::lock_guard lock(mu_);
   return InTransaction<int64_t>(
              *conn_,
              [&]() -> base::Result<int64_t> {
-               for (const StoredAnalysisRow& r : rows) {
-                 std::vector<uint8_t> bytes = EncodeAnalysis(r.analysis);
+               for (size_t i = 0; i < rows.size(); ++i) {
+                 const StoredAnalysisRow& r = rows[i];
+                 const std::vector<uint8_t>& bytes = encoded[i];
                  auto updated =
                      conn_->Query(kUpdateAnalysis,
                                   Params().Add(r.analysis.version).AddBytes(bytes.data(), bytes.size()).Add(r.item_id));

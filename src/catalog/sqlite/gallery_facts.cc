@@ -9,9 +9,14 @@
 namespace triage::catalog::sqlite {
 namespace {
 
+// An update in place when the row is there (a rescore): REPLACE would delete the row and re-insert it, rewriting
+// both indexes for every rescored photo.
 constexpr const char* kUpsertFacts =
-    "INSERT OR REPLACE INTO gallery_facts (item_id, taken_at_ms, quality_category, aggregate, eyes_closed, lens, "
-    "sharpness_score, composition_score) VALUES (?,?,?,?,?,?,?,?)";
+    "INSERT INTO gallery_facts (item_id, taken_at_ms, quality_category, aggregate, eyes_closed, lens, "
+    "sharpness_score, composition_score) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (item_id) DO UPDATE SET "
+    "taken_at_ms = excluded.taken_at_ms, quality_category = excluded.quality_category, aggregate = "
+    "excluded.aggregate, eyes_closed = excluded.eyes_closed, lens = excluded.lens, sharpness_score = "
+    "excluded.sharpness_score, composition_score = excluded.composition_score";
 
 constexpr const char* kInsertDimension = "INSERT INTO dimension_scores (item_id, dimension, score) VALUES (?,?,?)";
 

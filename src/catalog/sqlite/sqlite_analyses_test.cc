@@ -90,6 +90,12 @@ TEST_F(SqliteAnalysesTest, ReadsRowsStoredAsJsonTextByEarlierVersions) {
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ(listed->at(0).analysis.analysis.faces.at(0).match.person, "bob");
+  auto measures = catalog_->ListStoredAnalyses(0, 10, AnalysisParts::kMeasures);
+  ASSERT_TRUE(measures.ok());
+  ASSERT_EQ(measures->size(), 1u);
+  EXPECT_EQ(measures->at(0).analysis.version, 1);
+  EXPECT_TRUE(measures->at(0).analysis.analysis.readable);
+  EXPECT_TRUE(measures->at(0).analysis.analysis.faces.empty()) << "only the measures are read";
 }
 
 TEST_F(SqliteAnalysesTest, ADamagedRowReadsAsAnAnalysisThatCannotBeReplayed) {
@@ -100,8 +106,25 @@ TEST_F(SqliteAnalysesTest, ADamagedRowReadsAsAnAnalysisThatCannotBeReplayed) {
   ASSERT_TRUE(stored->has_value());
   EXPECT_EQ((*stored)->version, 0);
   EXPECT_TRUE((*stored)->analysis.faces.empty());
+  for (auto parts : {AnalysisParts::kWhole, AnalysisParts::kMeasures}) {
+    auto listed = catalog_->ListStoredAnalyses(0, 10, parts);
+    ASSERT_TRUE(listed.ok()) << "a damaged row must not fail the listing";
+    ASSERT_EQ(listed->size(), 1u);
+    EXPECT_EQ(listed->at(0).analysis.version, 0);
+  }
   WriteRaw(id, "{not json", /*as_blob=*/false);
   EXPECT_EQ((*catalog_->GetAnalysis(id))->version, 0);
+  // Damaged after a valid start, and valid MessagePack that is not an object: neither is an analysis.
+  for (const std::string& raw : {std::string("\x82\xa7version\x01\xa8readable", 19), std::string("\x92\x01\x02", 3),
+                                 std::string("{\"version\":2,\"metrics\":{\"sharpness\":")}) {
+    WriteRaw(id, raw, /*as_blob=*/raw[0] != '{');
+    for (auto parts : {AnalysisParts::kWhole, AnalysisParts::kMeasures}) {
+      auto listed = catalog_->ListStoredAnalyses(0, 10, parts);
+      ASSERT_TRUE(listed.ok());
+      ASSERT_EQ(listed->size(), 1u);
+      EXPECT_EQ(listed->at(0).analysis.version, 0) << static_cast<int>(parts);
+    }
+  }
 }
 
 TEST_F(SqliteAnalysesTest, NamesThatAreNotUtf8AreStoredWithReplacementCharacters) {

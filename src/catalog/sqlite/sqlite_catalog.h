@@ -32,7 +32,8 @@ class SqliteCatalog final : public Catalog, public TableTransfer {
   base::Result<std::optional<model::StoredAnalysis>> GetAnalysis(int64_t item_id) override;
   base::Result<std::vector<uint8_t>> NearDuplicateSignature(int64_t item_id) override;
   base::Result<std::vector<AnalysedItem>> ListAnalysedItems(int64_t after_id, int limit) override;
-  base::Result<std::vector<StoredAnalysisRow>> ListStoredAnalyses(int64_t after_id, int limit) override;
+  base::Result<std::vector<StoredAnalysisRow>> ListStoredAnalyses(int64_t after_id, int limit,
+                                                                  AnalysisParts parts) override;
   base::Status UpdateAnalyses(const std::vector<StoredAnalysisRow>& rows) override;
   base::Result<std::vector<model::ItemRecord>> ListItems(const ItemFilter& filter) override;
   base::Result<int64_t> CountItems(const ItemFilter& filter) override;

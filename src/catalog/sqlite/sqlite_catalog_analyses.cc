@@ -169,7 +169,8 @@ base::Result<std::vector<AnalysedItem>> SqliteCatalog::ListAnalysedItems(int64_t
   return out;
 }
 
-base::Result<std::vector<StoredAnalysisRow>> SqliteCatalog::ListStoredAnalyses(int64_t after_id, int limit) {
+base::Result<std::vector<StoredAnalysisRow>> SqliteCatalog::ListStoredAnalyses(int64_t after_id, int limit,
+                                                                               AnalysisParts parts) {
   if (limit < 1 || limit > 10000) return base::Status::InvalidArgument("limit must be 1..10000");
   std::lock_guard lock(mu_);
   Statement s(db_, kStoredAnalyses);
@@ -183,21 +184,23 @@ base::Result<std::vector<StoredAnalysisRow>> SqliteCatalog::ListStoredAnalyses(i
     out.push_back({s.Int(0), {}});
     stored.push_back(ReadAnalysisColumn(s, 1));
   }
-  tbb::parallel_for(size_t{0}, out.size(), [&](size_t i) { out[i].analysis = ParseAnalysis(stored[i]); });
+  tbb::parallel_for(size_t{0}, out.size(), [&](size_t i) {
+    out[i].analysis = parts == AnalysisParts::kMeasures ? ParseAnalysisMeasures(stored[i]) : ParseAnalysis(stored[i]);
+  });
   return out;
 }
 
 base::Status SqliteCatalog::UpdateAnalyses(const std::vector<StoredAnalysisRow>& rows) {
+  const std::vector<std::vector<uint8_t>> encoded = EncodeAnalyses(rows);
   std::lock_guard lock(mu_);
   TRIAGE_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
   base::Status written = [&]() -> base::Status {
     Statement s(db_, kUpdateAnalysis);
     GalleryFactsWriter facts(db_);
-    std::vector<uint8_t> bytes;
-    for (const StoredAnalysisRow& r : rows) {
-      EncodeAnalysis(r.analysis, bytes);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const StoredAnalysisRow& r = rows[i];
       TRIAGE_RETURN_IF_ERROR(
-          s.Bind(1, r.analysis.version).BindBlob(2, bytes.data(), bytes.size()).Bind(3, r.item_id).Run());
+          s.Bind(1, r.analysis.version).BindBlob(2, encoded[i].data(), encoded[i].size()).Bind(3, r.item_id).Run());
       s.Reset();
       if (sqlite3_changes(db_) > 0) TRIAGE_RETURN_IF_ERROR(facts.Write(r.item_id, r.analysis));
     }
