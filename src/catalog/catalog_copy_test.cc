@@ -293,7 +293,9 @@ TEST(CatalogCopyTest, AWriteThatFailsHalfwayLeavesTheTargetEmptyAndTheSourceAsIt
   ASSERT_FALSE(copied.ok());
   EXPECT_NE(copied.status().message().find("proposals"), std::string::npos) << copied.status().message();
   EXPECT_NE(copied.status().message().find("nothing was written"), std::string::npos) << copied.status().message();
-  for (const TableChecksum& t : *ChecksumTables(TestBackend::Tables(**to))) EXPECT_EQ(t.rows, 0) << t.table;
+  auto target = ChecksumTables(TestBackend::Tables(**to));  // held: a range over *F() would outlive F()'s result
+  ASSERT_TRUE(target.ok());
+  for (const TableChecksum& t : *target) EXPECT_EQ(t.rows, 0) << t.table;
   auto after = ChecksumTables(TestBackend::Tables(**from));
   ASSERT_TRUE(after.ok());
   for (size_t i = 0; i < before->size(); ++i) EXPECT_EQ((*after)[i].sha256, (*before)[i].sha256) << (*after)[i].table;

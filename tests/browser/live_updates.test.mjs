@@ -47,15 +47,30 @@ test('photos ingested by another process show on the open review page without a 
   assert.equal((await lib.api('/api/review/queue')).total, 3);
 });
 
+const focusedTileId = () => page.evaluate(() => {
+  const tile = document.activeElement && document.activeElement.closest('[data-testid="tile"]');
+  return tile ? Number(tile.dataset.itemId) : null;
+});
+
 test('a new photo appears in the grid', async () => {
   await page.getByTestId('grid-mode').click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 3);
-  await page.getByTestId('tile').first().locator('input[type=checkbox]').check();
+  const first = page.getByTestId('tile').first();
+  const checkedId = Number(await first.getAttribute('data-item-id'));
+  await first.locator('input[type=checkbox]').check();
+  // The keyboard's place: the cursor moved to the last tile with the arrows.
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  const cursorId = await focusedTileId();
+  assert.notEqual(cursorId, null, 'a tile has the focus');
   ingestElsewhere('skimage_astronaut.jpg', 'd_astronaut.jpg');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 4);
   await waitForText(chipCount('all'), '4');
-  assert.equal(await page.getByTestId('tile').first().locator('input[type=checkbox]').isChecked(), true,
-    'the selection survives');
+  assert.equal(await page.locator(`[data-testid="tile"][data-item-id="${checkedId}"] input[type=checkbox]`)
+    .isChecked(), true, 'the selection survives');
+  assert.equal(await focusedTileId(), cursorId, 'the focus stays on the same photo after the grid is redrawn');
+  assert.equal(await page.locator(`[data-testid="tile"][data-item-id="${cursorId}"]`).evaluate(
+    (tile) => tile.classList.contains('cursor')), true);
   await page.getByTestId('selected-count').filter({ hasText: '1 selected' }).waitFor();
   await page.getByRole('button', { name: 'One by one' }).click();
   await page.getByTestId('position').filter({ hasText: '1 of 4' }).waitFor();

@@ -480,7 +480,12 @@ export async function renderReview(root, params, { session, signal }) {
   }
   function onGridKey(e) {
     const { tiles } = gridKeys;
-    if (!tiles.length || !tiles[0].isConnected || e.altKey || typingInFormControl(e)) return false;
+    // A tile's own checkbox (focused by a click on the tile) takes no typing: the grid's keys act from there, on
+    // that tile.
+    const tileOfBox = e.target instanceof Element && e.target.matches('input[type=checkbox]')
+      ? tiles.indexOf(e.target.closest('[data-testid="tile"]')) : -1;
+    if (!tiles.length || !tiles[0].isConnected || e.altKey || (typingInFormControl(e) && tileOfBox < 0)) return false;
+    if (tileOfBox >= 0) gridKeys.cursor = tileOfBox;
     if ((e.ctrlKey || e.metaKey) && e.key === 'a') {
       e.preventDefault();
       selectAllOfFilter().catch((err) => toast(err.message, 'error'));
@@ -548,7 +553,9 @@ export async function renderReview(root, params, { session, signal }) {
         tile.querySelector('input').checked = on;
       });
       count.textContent = `${state.selected.size} selected`;
-      if (document.activeElement !== tiles[gridKeys.cursor] && !typingInFormControl({ target: document.activeElement })) {
+      const active = document.activeElement;
+      const elsewhere = typingInFormControl({ target: active }) && !tiles.some((tile) => tile.contains(active));
+      if (active !== tiles[gridKeys.cursor] && !elsewhere) {
         tiles[gridKeys.cursor].focus({ preventScroll: false });
       }
     };
@@ -573,6 +580,26 @@ export async function renderReview(root, params, { session, signal }) {
         h('span', {}, `page ${state.page} of ${pages}`),
         h('button', { type: 'button', disabled: state.page >= pages, onclick: () => { state.page++; refresh(); } },
           '→')) : null);
+  }
+
+  // A live update redraws the grid around what the reviewer holds: the cursor and a shift-selection's anchor stay on
+  // their photos wherever those moved to, and the focus comes back to the tile (or its checkbox) it was on.
+  function redrawGridKeepingPlace() {
+    const idAt = (i) => (i !== null && gridKeys.tiles[i] ? Number(gridKeys.tiles[i].dataset.itemId) : null);
+    const [cursorId, anchorId] = [idAt(gridKeys.cursor), idAt(gridKeys.anchor)];
+    const active = document.activeElement;
+    const focusedTile = active && body.contains(active) ? active.closest('[data-testid="tile"]') : null;
+    const onCheckbox = Boolean(focusedTile) && active.matches('input[type=checkbox]');
+    grid(body);
+    const indexOf = (id) => (id === null ? -1 : state.items.findIndex((it) => it.id === id));
+    if (indexOf(cursorId) >= 0) gridKeys.cursor = indexOf(cursorId);
+    gridKeys.anchor = indexOf(anchorId) >= 0 ? indexOf(anchorId) : null;
+    if (!focusedTile || !gridKeys.tiles.length) return;
+    const at = indexOf(Number(focusedTile.dataset.itemId));
+    if (at >= 0) gridKeys.cursor = at;
+    gridKeys.tiles.forEach((tile, i) => tile.classList.toggle('cursor', i === gridKeys.cursor));
+    const tile = gridKeys.tiles[gridKeys.cursor];
+    (onCheckbox ? tile.querySelector('input') : tile).focus({ preventScroll: true });
   }
 
   const body = h('div', { class: 'review-body' });
@@ -611,5 +638,5 @@ export async function renderReview(root, params, { session, signal }) {
   render();
   followQueue({ signal, busy: () => busy, fetchPage, apply: (page) => takeLivePage(page, {
     state, root, shown: () => (current && current.card.isConnected ? current : null), forget: () => { current = null; },
-    bulkPicker: () => gridKeys.picker, chips, redrawGrid: () => grid(body), render }) });
+    bulkPicker: () => gridKeys.picker, chips, redrawGrid: redrawGridKeepingPlace, render }) });
 }

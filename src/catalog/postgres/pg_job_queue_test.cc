@@ -59,7 +59,9 @@ TEST_F(PgJobQueueTest, ConcurrentWorkersDoEveryJobExactlyOnce) {
   EXPECT_EQ(counts->done, kJobs);
   EXPECT_EQ(counts->queued + counts->running + counts->failed, 0);
   std::map<int64_t, std::pair<int, int>> per_job;  // claims, ends
-  for (const JobEvent& e : *q->Log(0)) {
+  auto log = q->Log(0);  // held: a range over *q->Log(0) would outlive the result it points into
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  for (const JobEvent& e : *log) {
     (e.event == "claimed" ? per_job[e.job_id].first : per_job[e.job_id].second)++;
   }
   ASSERT_EQ(per_job.size(), static_cast<size_t>(kJobs));
@@ -147,7 +149,9 @@ TEST_F(PgJobQueueTest, JobHandedBackToAHostIsClaimedOnlyThereUntilReleased) {
   auto anywhere = q->Claim("b:1:1", "host-b", 5, 30);
   ASSERT_TRUE(anywhere.ok() && anywhere->has_value()) << "released: any host takes it";
   std::vector<std::string> events;
-  for (const JobEvent& e : *q->Log(*id)) events.push_back(e.event);
+  auto log = q->Log(*id);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  for (const JobEvent& e : *log) events.push_back(e.event);
   EXPECT_EQ(events, (std::vector<std::string>{"claimed", "handed back", "claimed", "handed back", "claimed"}));
 }
 
