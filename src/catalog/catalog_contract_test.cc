@@ -436,6 +436,21 @@ TEST_P(CatalogContractTest, SkipKeepsItemPendingAndAudits) {
   EXPECT_EQ(order->at(0).id, *later);  // the skipped item moved behind the other
   EXPECT_EQ(order->at(1).id, *id);
   EXPECT_EQ(catalog_->ListAudit(*id, "bob", 10, 0)->size(), 1u);
+  // Newest first, a skipped photo also goes last: else the photo just skipped would come straight back on top.
+  auto newest = catalog_->Apply(Insert("j3", "review/x/c.jpg", "review", "unidentified"));
+  ASSERT_TRUE(catalog_->SkipReview(*newest, "bob", 6000).ok());
+  queue.newest_first = true;
+  auto newest_order = catalog_->ListItems(queue);
+  ASSERT_TRUE(newest_order.ok()) << newest_order.status().ToString();
+  std::vector<int64_t> ids;
+  for (const model::ItemRecord& r : *newest_order) ids.push_back(r.id);
+  EXPECT_EQ(ids, (std::vector<int64_t>{*later, *id, *newest})) << "unskipped newest first, then skipped as skipped";
+  queue.newest_first = false;
+  ids.clear();
+  auto oldest_order = catalog_->ListItems(queue);
+  ASSERT_TRUE(oldest_order.ok());
+  for (const model::ItemRecord& r : *oldest_order) ids.push_back(r.id);
+  EXPECT_EQ(ids, (std::vector<int64_t>{*later, *id, *newest}));
   EXPECT_EQ(catalog_->SkipReview(999, "bob", 1).code(), base::Code::kNotFound);
 }
 

@@ -181,6 +181,15 @@ test('settings: an emptied threshold is not saved as 0; an unknown whitelist nam
   await page.getByTestId('preview-thresholds').click();
   await page.getByTestId('toast-text').filter({ hasText: 'min confidence: enter a number' }).waitFor();
   assert.deepEqual(JSON.parse(fs.readFileSync(configPath, 'utf8')).thresholds, thresholdsBefore);
+  // A preview is for the values it was made with: a field changed afterwards withdraws it, nothing is saved.
+  await page.getByTestId('threshold-min_confidence').fill('0.9');
+  await page.getByTestId('preview-thresholds').click();
+  await page.getByTestId('confirm-thresholds').waitFor();
+  await page.getByTestId('threshold-min_confidence').fill('0.5');
+  await page.getByTestId('preview-stale').waitFor();
+  assert.equal(await page.getByTestId('confirm-thresholds').count(), 0, 'no Save for values no longer on screen');
+  assert.deepEqual(JSON.parse(fs.readFileSync(configPath, 'utf8')).thresholds, thresholdsBefore);
+  await page.getByTestId('threshold-min_confidence').fill(String(thresholdsBefore.min_confidence));
 
   await page.getByTestId('whitelist-input').fill('shledon');
   await page.getByTestId('save-whitelist').click();

@@ -207,6 +207,15 @@ test('duplicates side by side: both copies at screen density, a larger thumbnail
   const left = page.getByTestId('new-image').locator('img');
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="compare-panes"] img')]
     .every((el) => el.complete && el.naturalWidth > 0));
+  // The tools sit above the two panes, which share the width (no other page's .compare layout applies here).
+  const layout = await page.getByTestId('side-by-side').evaluate((el) => {
+    const tools = el.querySelector('.compare-tools').getBoundingClientRect();
+    const panes = [...el.querySelectorAll('[data-testid="compare-panes"] .pane')].map((p) => p.getBoundingClientRect());
+    return { toolsBottom: tools.bottom, panesTop: Math.min(...panes.map((p) => p.top)),
+      widths: panes.map((p) => p.width), view: el.getBoundingClientRect().width };
+  });
+  assert.ok(layout.toolsBottom <= layout.panesTop + 1, JSON.stringify(layout));
+  assert.ok(layout.widths.length === 2 && layout.widths.every((w) => w > layout.view * 0.4), JSON.stringify(layout));
   const before = await left.evaluate((el) => ({ srcset: el.getAttribute('srcset'), sizes: el.getAttribute('sizes'),
     natural: el.naturalWidth }));
   assert.ok(before.srcset.split(',').length >= 2, before.srcset);

@@ -89,7 +89,7 @@ export async function renderProposals(root, _params, { session, signal }) {
       h('h2', {}, `Proposal ${p.id}: ${label(p.reason)} · ${p.status}`),
       h('p', { class: 'muted' }, `Slot ${p.slot} · proposed by ${p.proposed_by} · ${formatTime(p.proposed_at)}`,
         p.reviewed_by ? ` · decided by ${p.reviewed_by}${p.rule ? ` (rule ${p.rule})` : ''}` : ''),
-      h('div', { class: 'compare' }, side('Current', p.current_item, isCover),
+      h('div', { class: 'proposal-compare' }, side('Current', p.current_item, isCover),
         side('Proposed', p.proposed_item, isCover)),
       comparison(p),
       h('fieldset', { class: 'checklist' }, h('legend', {}, 'Quality checklist'),

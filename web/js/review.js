@@ -282,8 +282,9 @@ export async function renderReview(root, params, { session, signal }) {
       }
       await refresh();
     } catch (err) {
+      if (err.status === 401) return;   // the session ended: the login form says so (app.js)
       if (err.status === 409) await conflict(err);
-      else { toast(err.message, 'error'); await refresh(); }
+      else { toast(err.message, 'error'); await refresh().catch(() => {}); }
     } finally { hold(false); }
   }
 
@@ -304,8 +305,9 @@ export async function renderReview(root, params, { session, signal }) {
       focusFace.item = out.filed ? 0 : item.id;
       await refresh();
     } catch (err) {
+      if (err.status === 401) return;   // the session ended: the login form says so (app.js)
       if (err.status === 409) await conflict(err);
-      else { toast(err.message, 'error'); await refresh(); }
+      else { toast(err.message, 'error'); await refresh().catch(() => {}); }
     } finally { hold(false); }
   }
 
@@ -457,7 +459,9 @@ export async function renderReview(root, params, { session, signal }) {
       if (action === 'approve' || action === 'name_face') rememberPerson(body.person);
       if (action === 'approve') await loadPersons();
       await refresh();
-    } catch (err) { toast(err.message, 'error'); } finally { hold(false); }
+    } catch (err) {
+      if (err.status !== 401) toast(err.message, 'error');   // a 401: the login form says the session ended
+    } finally { hold(false); }
   }
 
   // Grid keys: the cursor tile moves with the arrows, Space selects it, Shift with an arrow selects the range from

@@ -117,7 +117,15 @@ export async function renderSettings(root, _params, { session, refreshSortState 
         await draw();
       } catch (err) { toast(err.message, 'error'); }
     }
-    const thresholds = h('form', { class: 'card', novalidate: true, onsubmit: async (e) => {
+    // A preview belongs to the values it was made for: changing a field withdraws it, so "Save" can only ever save
+    // what is on screen.
+    const withdrawPreview = () => {
+      if (pending === null) return;
+      pending = null;
+      mount(preview, h('p', { class: 'muted', dataset: { testid: 'preview-stale' } },
+        'The values changed since the preview: preview again to save them.'));
+    };
+    const thresholds = h('form', { class: 'card', novalidate: true, oninput: withdrawPreview, onsubmit: async (e) => {
       e.preventDefault();
       try {
         pending = readThresholds();

@@ -172,8 +172,7 @@ base::Result<std::optional<int64_t>> PgCatalog::FindBySha256(const std::string& 
 base::Result<std::vector<model::ItemRecord>> PgCatalog::ListItems(const ItemFilter& f) {
   std::lock_guard lock(mu_);
   Where w = WhereOf(f);
-  const char* dir = f.newest_first ? "DESC" : "ASC";
-  std::string order = f.queue_order ? fmt::format("queue_rank {0}, id {0}", dir) : fmt::format("id {}", dir);
+  const std::string order = ItemOrderSql(f.queue_order, f.newest_first);
   w.params.Add(std::clamp(f.limit, 1, 100000)).Add(std::max(f.offset, 0));
   std::string sql = fmt::format("SELECT {} FROM items{} ORDER BY {} LIMIT ${} OFFSET ${}", kItemColumns, w.sql, order,
                                 w.params.size() - 1, w.params.size());

@@ -373,8 +373,7 @@ base::Result<std::vector<HashEntry>> SqliteCatalog::AllPerceptualHashes() {
 base::Result<std::vector<model::ItemRecord>> SqliteCatalog::ListItems(const ItemFilter& f) {
   std::lock_guard lock(mu_);
   Where w = WhereOf(f);
-  const char* dir = f.newest_first ? "DESC" : "ASC";
-  std::string order = f.queue_order ? fmt::format("queue_rank {0}, id {0}", dir) : fmt::format("id {}", dir);
+  const std::string order = ItemOrderSql(f.queue_order, f.newest_first);
   std::string sql = fmt::format("SELECT {} FROM items{} ORDER BY {} LIMIT ? OFFSET ?", kItemColumns, w.sql, order);
   Statement s(db_, sql.c_str());
   w.Bind(s);
