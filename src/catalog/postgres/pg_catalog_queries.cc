@@ -5,6 +5,7 @@
 
 #include "catalog/postgres/pg_catalog.h"
 #include "catalog/postgres/pg_rows.h"
+#include "catalog/queue_order.h"
 #include "catalog/row_codec.h"
 
 namespace triage::catalog::postgres {

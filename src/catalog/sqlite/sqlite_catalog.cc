@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <variant>
 
+#include "catalog/queue_order.h"
 #include "catalog/row_codec.h"
 #include "catalog/sqlite/item_row.h"
 #include "catalog/sqlite/schema.h"
