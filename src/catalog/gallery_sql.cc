@@ -30,7 +30,14 @@ base::Result<std::string> GallerySortExpression(const std::string& sort) {
 GalleryWhere GalleryFilters(const GalleryQuery& q) {
   GalleryWhere w;
   if (q.location) w.Add("items.location = ?", {*q.location});
-  if (q.person) w.Add("items.person = ?", {*q.person});
+  // A person's photos: sorted to them, or with a face a reviewer named as them. A photo waiting in review keeps the
+  // matcher's nearest person in items.person even when it matched nobody: that is a suggestion, not the person.
+  if (q.person) {
+    w.Add(
+        "((items.location = 'library' AND items.person = ?) OR "
+        "EXISTS (SELECT 1 FROM faces nf WHERE nf.item_id = items.id AND nf.named_as = ?))",
+        {*q.person, *q.person});
+  }
   if (q.category) w.Add("g.quality_category = ?", {*q.category});
   if (q.camera) w.Add("items.camera = ?", {*q.camera});
   if (q.lens) w.Add("g.lens = ?", {*q.lens});

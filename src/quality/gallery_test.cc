@@ -79,6 +79,19 @@ TEST_P(GalleryTest, SortsByAggregateDateAndAnyDimension) {
   EXPECT_NE(bad.status().message().find("sort \"bokeh\" is unknown"), std::string::npos);
 }
 
+// A photo waiting in review whose nearest match is alice (the matcher's suggestion, not a decision) is not one of her
+// photos.
+TEST_P(GalleryTest, APersonsPhotosAreThoseSortedToThemNotSuggestionsWaitingInReview) {
+  int64_t suggested = f_.Add(Make("2024-05-03T09:30:00", 0x5555, 5.0, "portrait", 5.0, 5.0, false, "alice",
+                                  "Canon EOS R5", "RF 85mm", "review"));
+  catalog::GalleryQuery q;
+  q.person = "alice";
+  EXPECT_EQ(List(q), (std::vector<int64_t>{portrait_, blink_}));
+  q = {};
+  q.location = "review";
+  EXPECT_EQ(List(q), (std::vector<int64_t>{suggested, unscored_}));
+}
+
 TEST_P(GalleryTest, FiltersByPersonCategoryCameraLensDatesAndScores) {
   catalog::GalleryQuery q;
   q.person = "alice";

@@ -156,6 +156,13 @@ TEST_F(ReviewApiTest, BulkApproveMovesEveryFileAndReportsEachOutcome) {
     EXPECT_EQ(fs::path(item->path).parent_path(), fs::path("faces/obama"));
     EXPECT_EQ(AuditOf(id)[0].action, "approve");
   }
+  // A name as typed comes back as its folder names it, for the reviewer's message.
+  auto more = Ingest({"biden.jpg"});
+  r = Post("/api/review/bulk", {{"ids", {more[0]}}, {"action", "approve"}, {"person", "Joe Biden"}}, &s);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(Body(r)["person"], "joe_biden");
+  EXPECT_EQ(fs::path(catalog_->GetItem(more[0])->path).parent_path(), fs::path("faces/joe_biden"));
+  EXPECT_TRUE(Body(Post("/api/review/bulk", {{"ids", {777777}}, {"action", "skip"}}, &s))["person"].is_null());
 }
 
 TEST_F(ReviewApiTest, BulkRejectMovesToTrash) {

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "base/clock.h"
+#include "config/config.h"
 #include "model/decision.h"
 #include "model/json.h"
 #include "server/request_parsing.h"
@@ -250,7 +251,10 @@ base::Status Bulk(ServerState& state, Call& call) {
         {{"id", o.id}, {"ok", o.ok}, {"error", o.ok ? json(nullptr) : json(o.error)}, {"conflict", o.conflict}});
     succeeded += o.ok ? 1 : 0;
   }
+  // The person as their folder names them ("Amy Farrah-Fowler" is filed as amy_farrah_fowler), for the reply's text.
+  auto folder_name = person.empty() ? base::Result<std::string>(std::string()) : config::SanitizePersonName(person);
   call.Reply({{"action", action},
+              {"person", person.empty() ? json(nullptr) : json(folder_name.ok() ? *folder_name : person)},
               {"succeeded", succeeded},
               {"failed", static_cast<int>(outcomes->size()) - succeeded},
               {"results", results},

@@ -448,15 +448,16 @@ export async function renderReview(root, params, { session, signal }) {
     try {
       const out = await api.post('/api/review/bulk', body);
       const moved = out.results.filter((r) => r.conflict).length;
-      const verb = { approve: `sorted into faces/${body.person}`, keep: 'kept without a person',
-        reject: 'moved to the trash', skip: 'skipped', name_face: `named as ${body.person}` }[action];
+      const who = out.person || body.person;   // as the folder names them
+      const verb = { approve: `sorted into faces/${who}`, keep: 'kept without a person',
+        reject: 'moved to the trash', skip: 'skipped', name_face: `named as ${who}` }[action];
       // Why the others were not changed, in the server's words (a photo with no face or several, one moved meanwhile).
       const why = out.results.filter((r) => !r.ok && !r.conflict).slice(0, 2).map((r) => r.error).join('; ');
       const message = `${out.succeeded} photo(s) ${verb}${out.failed ? `; ${out.failed} not changed` : ''}` +
         `${moved ? ` (${moved} had been moved meanwhile)` : ''}${why ? `: ${why}` : ''}.`;
       offerUndo(message, out.undo, out.failed ? 'error' : 'info');
       state.selected.clear();
-      if (action === 'approve' || action === 'name_face') rememberPerson(body.person);
+      if (action === 'approve' || action === 'name_face') rememberPerson(who);
       if (action === 'approve') await loadPersons();
       await refresh();
     } catch (err) {
