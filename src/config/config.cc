@@ -4,10 +4,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <map>
+#include <optional>
+#include <string_view>
 
 #include "base/files.h"
+#include "base/utf8.h"
 #include "config/grouping_config.h"
 #include "config/quality_config.h"
 
@@ -421,6 +425,53 @@ base::Status SaveConfigJson(const fs::path& library, const json& doc) {
   return base::WriteFileDurably(library / "triage.json", doc.dump(2) + "\n");
 }
 
+namespace {
+
+// Latin letters with diacritics (U+00C0..U+017F) as the ASCII a folder name keeps, so that "Zoë Ångström" is filed
+// as zoe_angstrom (and "René" never lands with an existing "ren"); "" for × and ÷.
+constexpr std::array<std::string_view, 64> kLatin1Letters = {
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",  // U+00C0
+    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",  // U+00E0
+    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y"};
+constexpr std::array<std::string_view, 128> kLatinExtendedA = {
+    "a", "a", "a",  "a",  "a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d",   // U+0100
+    "d", "d", "e",  "e",  "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g",   // U+0110
+    "g", "g", "g",  "g",  "h", "h", "h", "h", "i", "i", "i", "i", "i", "i", "i", "i",   // U+0120
+    "i", "i", "ij", "ij", "j", "j", "k", "k", "k", "l", "l", "l", "l", "l", "l", "l",   // U+0130
+    "l", "l", "l",  "n",  "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",   // U+0140
+    "o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s", "s", "s",   // U+0150
+    "s", "s", "t",  "t",  "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",   // U+0160
+    "u", "u", "u",  "u",  "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s"};  // U+0170
+
+// What the non-ASCII character at the start of `text` becomes in a person's folder name: a Latin letter's base
+// letters, "" for what is dropped like ASCII punctuation (Latin-1 signs, combining accents, general punctuation
+// such as the ’ of O’Brien), nullopt for what cannot be kept (other scripts, emoji, broken UTF-8). `*length` is
+// the character's length in bytes.
+std::optional<std::string_view> NonAsciiInPersonName(std::string_view text, size_t* length) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  const auto continuation = [&](size_t k) { return k < text.size() && (b(k) & 0xC0) == 0x80; };
+  size_t n = b(0) >= 0xF0 ? 4 : b(0) >= 0xE0 ? 3 : b(0) >= 0xC0 ? 2 : 1;
+  *length = 1;
+  for (size_t k = 1; k < n; ++k) {
+    if (!continuation(k)) return std::nullopt;
+  }
+  *length = n;
+  if (!base::IsValidUtf8(text.substr(0, n))) return std::nullopt;
+  char32_t cp = 0;
+  if (n == 2) cp = ((b(0) & 0x1F) << 6) | (b(1) & 0x3F);
+  if (n == 3) cp = ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+  if (n == 4) return std::nullopt;  // emoji and the like
+  if (cp >= 0xC0 && cp <= 0xFF) return kLatin1Letters[cp - 0xC0];
+  if (cp >= 0x100 && cp <= 0x17F) return kLatinExtendedA[cp - 0x100];
+  if ((cp >= 0x80 && cp < 0xC0) || (cp >= 0x300 && cp <= 0x36F) || (cp >= 0x2000 && cp <= 0x206F)) {
+    return std::string_view();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 base::Result<std::string> SanitizePersonName(const std::string& name) {
   if (name.find('/') != std::string::npos || name.find("..") != std::string::npos ||
       std::any_of(name.begin(), name.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; })) {
@@ -429,12 +480,28 @@ base::Result<std::string> SanitizePersonName(const std::string& name) {
                     json(name).dump(-1, ' ', false, json::error_handler_t::replace)));
   }
   std::string out;
-  for (char ch : name) {
-    auto u = static_cast<unsigned char>(ch);
-    if (ch == ' ' || ch == '-')
-      out.push_back('_');
-    else if (std::isalnum(u) || ch == '_')
-      out.push_back(static_cast<char>(std::tolower(u)));
+  for (size_t i = 0; i < name.size();) {
+    const char ch = name[i];
+    const auto u = static_cast<unsigned char>(ch);
+    if (u < 0x80) {
+      if (ch == ' ' || ch == '-')
+        out.push_back('_');
+      else if (std::isalnum(u) || ch == '_')
+        out.push_back(static_cast<char>(std::tolower(u)));
+      ++i;
+      continue;
+    }
+    size_t length = 0;
+    std::optional<std::string_view> kept = NonAsciiInPersonName(std::string_view(name).substr(i), &length);
+    if (!kept) {
+      return base::Status::InvalidArgument(fmt::format(
+          "person name {} is refused: {} cannot be part of a folder name here (allowed: letters a-z, also with "
+          "accents, digits, spaces, dashes and _; write the name in Latin letters)",
+          json(name).dump(-1, ' ', false, json::error_handler_t::replace),
+          json(name.substr(i, length)).dump(-1, ' ', false, json::error_handler_t::replace)));
+    }
+    out += *kept;
+    i += length;
   }
   if (out.size() > kMaxPersonNameLength) {
     return base::Status::InvalidArgument(

@@ -281,7 +281,38 @@ TEST(ConfigTest, MissingLibraryIsNotFoundWithHint) {
 TEST(PersonNameTest, SanitizesByTheRule) {
   EXPECT_EQ(*SanitizePersonName("Barack Obama"), "barack_obama");
   EXPECT_EQ(*SanitizePersonName("Jean-Luc"), "jean_luc");
-  EXPECT_EQ(*SanitizePersonName("Zoë!"), "zo");
+  EXPECT_EQ(*SanitizePersonName("Zoë!"), "zoe");
+}
+
+// Accents are kept as their base letters, not dropped: "René" is never filed with an existing "ren".
+TEST(PersonNameTest, LatinLettersWithAccentsKeepTheirBaseLetters) {
+  EXPECT_EQ(*SanitizePersonName("René"), "rene");
+  EXPECT_EQ(*SanitizePersonName("Zoë Ångström-Łukasiewicz"), "zoe_angstrom_lukasiewicz");
+  EXPECT_EQ(*SanitizePersonName("Straße Æsir Œuvre"), "strasse_aesir_oeuvre");
+  EXPECT_EQ(*SanitizePersonName("Dvořák"), "dvorak");
+  EXPECT_EQ(*SanitizePersonName("Rene\xCC\x81"
+                                "e"),
+            "renee")
+      << "a combining accent (NFD input) is dropped";
+  EXPECT_EQ(*SanitizePersonName("O\xE2\x80\x99"
+                                "Brien"),
+            "obrien")
+      << "a typographic apostrophe is punctuation";
+  EXPECT_EQ(*SanitizePersonName("«Ana»"), "ana");
+}
+
+// A character that has no Latin spelling here is refused by name, never silently dropped from the folder name.
+TEST(PersonNameTest, OtherScriptsEmojiAndBrokenUtf8AreRefusedNamingTheCharacter) {
+  for (const std::string& bad :
+       {std::string("李小龍"), std::string("Lee 李"), std::string("Ana 😀"), std::string("Иван"), std::string("ab\xC3"),
+        std::string("ab\xFF"
+                    "cd")}) {
+    auto r = SanitizePersonName(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), base::Code::kInvalidArgument);
+    EXPECT_NE(r.status().message().find("cannot be part of a folder name"), std::string::npos) << r.status().message();
+  }
+  EXPECT_NE(SanitizePersonName("Lee 李").status().message().find("\"李\""), std::string::npos);
 }
 
 TEST(PersonNameTest, RefusesNamesThatWouldEscapeTheLibrary) {
