@@ -437,6 +437,12 @@ test('grid: arrows move, Space selects, Shift+arrows select a range, Ctrl+A the 
   assert.match(await dialog.innerText(), new RegExp(`Delete ${total} photo\\(s\\)\\?`));
   await page.getByTestId('confirm-no').click();
   for (const i of [0, 1, 2]) assert.equal((await lib.item(await idOf(i))).location, 'review');
+  // Another category keeps the view the reviewer chose.
+  await page.locator('.chip:not(.active)').first().click();
+  await page.locator('.chip.active:not([data-category="all"])').waitFor();
+  await tiles.first().waitFor();
+  assert.match(await page.getByTestId('grid-mode').getAttribute('class'), /active/);
+  await page.evaluate(() => { location.hash = '#/review'; });
   await page.getByRole('button', { name: 'One by one' }).click();
 });
 

@@ -88,10 +88,18 @@ function uploadReport(names, out) {
   return [head, ...notes.map((n) => `${n}.`)].join(' ');
 }
 
+// The view and order chosen stay for the tab's session: a category chip or another page and back keep "Select
+// several" and "Newest first".
+const remembered = (key, allowed) => {
+  try { const v = sessionStorage.getItem(`triage.review.${key}`); return allowed.includes(v) ? v : allowed[0]; } catch (_) { return allowed[0]; }
+};
+const remember = (key, value) => { try { sessionStorage.setItem(`triage.review.${key}`, value); } catch (_) { /* private mode */ } };
+
 export async function renderReview(root, params, { session, signal }) {
+  const mode = remembered('mode', ['single', 'grid']);
   const state = {
     category: CATEGORIES.includes(params[0]) ? params[0] : '',
-    sort: 'oldest', mode: 'single', page: 1, perPage: 50, index: 0,
+    sort: remembered('sort', ['oldest', 'newest']), mode, page: 1, perPage: mode === 'grid' ? 60 : 50, index: 0,
     items: [], total: 0, counts: {}, totalPending: 0, persons: [], selected: new Set(),
   };
   const canReview = !!session.permissions.review;
@@ -169,7 +177,7 @@ export async function renderReview(root, params, { session, signal }) {
         h('button', { type: 'button', class: state.mode === 'grid' ? 'active' : '', dataset: { testid: 'grid-mode' },
           onclick: () => setMode('grid') }, 'Select several')),
       h('label', { class: 'inline' }, 'Order ', h('select', { onchange: (e) => { state.sort = e.target.value;
-        state.page = 1; state.index = 0; refresh(); } },
+        remember('sort', state.sort); state.page = 1; state.index = 0; refresh(); } },
       h('option', { value: 'oldest', selected: state.sort === 'oldest' }, 'Oldest first'),
       h('option', { value: 'newest', selected: state.sort === 'newest' }, 'Newest first'))),
       canReview ? h('button', { type: 'button', onclick: () => upload.click() }, 'Add photos…') : null, upload,
@@ -179,6 +187,7 @@ export async function renderReview(root, params, { session, signal }) {
 
   function setMode(mode) {
     state.mode = mode;
+    remember('mode', mode);
     state.perPage = mode === 'grid' ? 60 : 50;
     state.page = 1; state.index = 0; state.selected.clear();
     refresh();
