@@ -54,6 +54,20 @@ TEST_F(IngestApiTest, UploadNamedWithBytesThatAreNotUtf8IsPlacedAndLeavesNothing
   EXPECT_TRUE(fs::is_empty(journal_->staging_dir()));
 }
 
+// Chrome and Firefox send a name's double quotes as %22: the catalog keeps the name the file had.
+TEST_F(IngestApiTest, AQuoteInAnUploadedNameIsKeptAsTheFileHadIt) {
+  TestSession s = Login("alice");
+  httplib::MultipartFormDataItems form = {
+      {"files", *base::ReadFile(Fixture("obama.jpg")), "=HYPERLINK(%22x%22).jpg", "image/jpeg"}};
+  auto r = client_->Post("/api/ingest", {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}}, form);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto item = catalog_->GetItem(Body(r)["items"][0]["item_id"].get<int64_t>());
+  ASSERT_TRUE(item.ok()) << item.status().ToString();
+  EXPECT_EQ(item->original_name, "=HYPERLINK(\"x\").jpg");
+  EXPECT_TRUE(fs::exists(root_ / item->path));
+}
+
 TEST_F(IngestApiTest, UploadRefusesNonMultipartAndEmptyForms) {
   TestSession s = Login("alice");
   EXPECT_EQ(Post("/api/ingest", json::object(), &s)->status, 400);

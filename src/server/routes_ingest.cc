@@ -28,6 +28,13 @@ json OutcomeJson(const pipeline::ItemOutcome& o) {
 
 // An upload as it arrives: each file part streamed into the staging folder under a random name (the catalog keeps
 // the original name), small form fields kept in memory. Files not handed to the ingestor are removed.
+// A browser writes a double quote in a file's name as %22 in the form (the HTML standard's multipart encoding);
+// the name is kept as the user's file had it.
+std::string BrowserFileName(std::string name) {
+  for (size_t at = name.find("%22"); at != std::string::npos; at = name.find("%22", at + 1)) name.replace(at, 3, "\"");
+  return name;
+}
+
 class UploadForm {
  public:
   explicit UploadForm(fs::path staging_dir) : staging_dir_(std::move(staging_dir)) {}
@@ -55,7 +62,7 @@ class UploadForm {
     fs::path staged = staging_dir_ / (base::RandomId() + (ext.empty() ? "" : "." + base::SanitizeFileName(ext)));
     out_ = std::fopen(staged.c_str(), "wbx");
     if (out_ == nullptr) return false;
-    files_.push_back({part.filename, staged});
+    files_.push_back({BrowserFileName(part.filename), staged});
     return true;
   }
 
