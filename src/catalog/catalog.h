@@ -90,6 +90,15 @@ struct AnalysedItem {
   model::StoredAnalysis analysis;
 };
 
+// Which audit entries to list (Catalog::ListAuditEntries).
+struct AuditQuery {
+  int64_t item_id = 0;  // 0: every item
+  std::string actor;    // "": every actor
+  std::string action;   // "": every action
+  int limit = 50;       // 1..1000
+  int offset = 0;
+};
+
 // One item's stored analysis (quality recompute).
 struct StoredAnalysisRow {
   int64_t item_id = 0;
@@ -174,8 +183,12 @@ class Catalog {
   virtual base::Result<Stats> GetStats(int64_t since) = 0;
   virtual base::Result<std::vector<DayStats>> GetDailyStats(int64_t since) = 0;
   virtual base::Status AddAudit(const model::AuditEntry& entry) = 0;
-  virtual base::Result<std::vector<model::AuditEntry>> ListAudit(int64_t item_id, const std::string& actor, int limit,
-                                                                 int offset) = 0;
+  // Audit entries, newest first, of one item (0: any), by one actor ("": any), of one action ("": any).
+  virtual base::Result<std::vector<model::AuditEntry>> ListAuditEntries(const AuditQuery& query) = 0;
+  base::Result<std::vector<model::AuditEntry>> ListAudit(int64_t item_id, const std::string& actor, int limit,
+                                                         int offset) {
+    return ListAuditEntries({item_id, actor, "", limit, offset});
+  }
 
   // Persons and their reference embeddings.
   virtual base::Result<int64_t> AddPerson(const std::string& name, int64_t at) = 0;  // kAlreadyExists

@@ -436,6 +436,11 @@ TEST_P(CatalogContractTest, SkipKeepsItemPendingAndAudits) {
   EXPECT_EQ(order->at(0).id, *later);  // the skipped item moved behind the other
   EXPECT_EQ(order->at(1).id, *id);
   EXPECT_EQ(catalog_->ListAudit(*id, "bob", 10, 0)->size(), 1u);
+  auto skips = catalog_->ListAuditEntries({0, "", "skip", 10, 0});
+  ASSERT_TRUE(skips.ok()) << skips.status().ToString();
+  ASSERT_EQ(skips->size(), 1u) << "by action, whatever the item";
+  EXPECT_EQ(skips->at(0).item_id, *id);
+  EXPECT_TRUE(catalog_->ListAuditEntries({0, "bob", "approve", 10, 0})->empty());
   // Newest first, a skipped photo also goes last: else the photo just skipped would come straight back on top.
   auto newest = catalog_->Apply(Insert("j3", "review/x/c.jpg", "review", "unidentified"));
   ASSERT_TRUE(catalog_->SkipReview(*newest, "bob", 6000).ok());

@@ -80,8 +80,8 @@ class FailingLookupCatalog final : public catalog::Catalog {
   base::Result<catalog::Stats> GetStats(int64_t s) override { return real_->GetStats(s); }
   base::Result<std::vector<catalog::DayStats>> GetDailyStats(int64_t s) override { return real_->GetDailyStats(s); }
   base::Status AddAudit(const model::AuditEntry& e) override { return real_->AddAudit(e); }
-  base::Result<std::vector<model::AuditEntry>> ListAudit(int64_t id, const std::string& a, int l, int o) override {
-    return real_->ListAudit(id, a, l, o);
+  base::Result<std::vector<model::AuditEntry>> ListAuditEntries(const catalog::AuditQuery& q) override {
+    return real_->ListAuditEntries(q);
   }
   base::Result<int64_t> AddPerson(const std::string& n, int64_t at) override { return real_->AddPerson(n, at); }
   base::Result<std::vector<model::PersonRecord>> ListPersons() override { return real_->ListPersons(); }

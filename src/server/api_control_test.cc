@@ -130,6 +130,15 @@ TEST_F(ControlApiTest, AuditFiltersByItemAndActor) {
   EXPECT_EQ(by_item["entries"][0]["action"], "reject");
   json by_actor = Body(Get("/api/audit?actor=alice", &s));
   for (const auto& e : by_actor["entries"]) EXPECT_EQ(e["actor"], "alice");
+  // By action, over the whole log (not only one page of it): the one reject among the ingests and the login.
+  json rejects = Body(Get("/api/audit?action=reject&per_page=1", &s));
+  ASSERT_EQ(rejects["entries"].size(), 1u);
+  EXPECT_EQ(rejects["entries"][0]["item_id"], ids[1]);
+  json ingests = Body(Get("/api/audit?action=ingest", &s));
+  ASSERT_EQ(ingests["entries"].size(), 2u);
+  for (const auto& e : ingests["entries"]) EXPECT_EQ(e["action"], "ingest");
+  EXPECT_TRUE(Body(Get("/api/audit?action=ingest&actor=alice", &s))["entries"].empty());
+  EXPECT_TRUE(Body(Get("/api/audit?action=no_such_action", &s))["entries"].empty());
   EXPECT_EQ(Get("/api/audit?item_id=x", &s)->status, 400);
   EXPECT_EQ(Get("/api/audit?per_page=100000", &s)->status, 400);
 }

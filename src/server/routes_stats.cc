@@ -62,8 +62,9 @@ base::Status Audit(ServerState& state, Call& call) {
   if (!page.ok()) return page.status();
   auto per_page = call.IntQuery("per_page", 50, 1, 500);
   if (!per_page.ok()) return per_page.status();
-  auto entries = state.ctx.catalog.ListAudit(*item_id, call.Query("actor"), static_cast<int>(*per_page),
-                                             static_cast<int>((*page - 1) * *per_page));
+  catalog::AuditQuery query{*item_id, call.Query("actor"), call.Query("action"), static_cast<int>(*per_page),
+                            static_cast<int>((*page - 1) * *per_page)};
+  auto entries = state.ctx.catalog.ListAuditEntries(query);
   if (!entries.ok()) return entries.status();
   json list = json::array();
   for (const auto& e : *entries) {

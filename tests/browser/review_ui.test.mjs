@@ -120,4 +120,19 @@ test('review workflow in the browser', async () => {
   await lines.filter({ hasText: `${USER} changed the whitelist: nobody → test_person, someone_else` }).waitFor();
   const text = await page.locator('.audit-list').innerText();
   assert.doesNotMatch(text, /[[\]{}]|staging/);
+
+  // The action filter asks the server (the whole log, not the page on screen); a refused filter is said under the
+  // form, which stays.
+  await page.getByTestId('audit-action').selectOption('reject');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="audit-row"]')]
+    .every((row) => row.dataset.action === 'reject'));
+  await lines.filter({ hasText: `moved item ${rejectedId} to the trash` }).waitFor();
+  await page.getByRole('textbox', { name: 'Item id' }).fill('abc');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByTestId('audit-error').waitFor();
+  assert.equal(await page.getByRole('textbox', { name: 'Item id' }).inputValue(), 'abc', 'the form stays as typed');
+  await page.getByRole('textbox', { name: 'Item id' }).fill('');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByTestId('audit-error').waitFor({ state: 'detached' });
 });

@@ -3,8 +3,9 @@
 import { api, qs } from './api.js';
 import { h, mount, formatTime } from './dom.js';
 
-const ACTIONS = ['approve', 'keep', 'reject', 'skip', 'restore', 'purge', 'ingest', 'apply-policy', 'config', 'person', 'login',
-  'logout', 'user'];
+// The actions the log records, for the filter (the server filters the whole log, not one page of it).
+const ACTIONS = ['approve', 'keep', 'reject', 'skip', 'undo', 'name-face', 'duplicate', 'restore', 'purge', 'ingest',
+  'apply-policy', 'name-cluster', 'reference', 'person', 'config', 'login', 'logout', 'user'];
 
 // "["a","b"]" -> "a, b"; anything that is not a JSON list stays as it is.
 function listText(value) {
@@ -47,9 +48,18 @@ export function auditSentence(e) {
 
 export async function renderAudit(root, _params, { signal }) {
   const state = { page: 1, actor: '', itemId: '', action: '' };
+  let problem = '';   // why the last filter was refused, shown under the form (the form stays)
+  let out = { entries: [] };
   async function draw() {
-    const out = await api.get('/api/audit' + qs({ page: state.page, per_page: 50, actor: state.actor,
-      item_id: state.itemId }));
+    try {
+      out = await api.get('/api/audit' + qs({ page: state.page, per_page: 50, actor: state.actor,
+        item_id: state.itemId, action: state.action }));
+      problem = '';
+    } catch (err) {
+      if (err.status === 401) return;
+      problem = err.message;
+      out = { entries: [] };
+    }
     if (signal.aborted) return;
     const actor = h('input', { value: state.actor, placeholder: 'actor', 'aria-label': 'Actor' });
     const item = h('input', { value: state.itemId, placeholder: 'item id', inputmode: 'numeric', 'aria-label': 'Item id' });
@@ -59,9 +69,9 @@ export async function renderAudit(root, _params, { signal }) {
     const filters = h('form', { class: 'inline-form', onsubmit: (e) => {
       e.preventDefault();
       Object.assign(state, { actor: actor.value.trim(), itemId: item.value.trim(), action: action.value, page: 1 });
-      draw().catch((err) => mount(root, h('p', { class: 'form-error' }, err.message)));
+      draw();
     } }, actor, item, action, h('button', { type: 'submit' }, 'Filter'));
-    const entries = out.entries.filter((e) => !state.action || e.action === state.action);
+    const { entries } = out;
     const lines = entries.map((e) => h('li', { class: 'audit-line', dataset: { testid: 'audit-row', action: e.action } },
       h('time', { class: 'muted small', datetime: new Date(e.at * 1000).toISOString() }, formatTime(e.at)),
       h('span', { class: 'audit-text' }, auditSentence(e)),
@@ -70,6 +80,7 @@ export async function renderAudit(root, _params, { signal }) {
       e.reason && !['config', 'person', 'login', 'logout'].includes(e.action) ? h('span', { class: 'muted small audit-reason' }, e.reason) : null));
     mount(root, h('section', {},
       h('div', { class: 'page-head' }, h('h1', {}, 'Audit log'), filters),
+      problem ? h('p', { class: 'form-error', role: 'alert', dataset: { testid: 'audit-error' } }, problem) : null,
       h('div', { class: 'card' }, lines.length ? h('ol', { class: 'audit-list' }, lines)
         : h('p', { class: 'muted' }, 'Nothing matches.')),
       h('div', { class: 'pager' },

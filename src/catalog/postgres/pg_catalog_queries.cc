@@ -47,8 +47,8 @@ constexpr const char* kDailyStats =
 
 constexpr const char* kListAudit =
     "SELECT id, at, actor, COALESCE(item_id, 0), action, from_state, to_state, reason FROM audit "
-    "WHERE ($1::bigint = 0 OR item_id = $1::bigint) AND ($2::text = '' OR actor = $2::text) ORDER BY id DESC LIMIT $3 "
-    "OFFSET $4";
+    "WHERE ($1::bigint = 0 OR item_id = $1::bigint) AND ($2::text = '' OR actor = $2::text) "
+    "AND ($5::text = '' OR action = $5::text) ORDER BY id DESC LIMIT $3 OFFSET $4";
 
 constexpr const char* kAddPerson = "INSERT INTO persons (name, created_at) VALUES ($1, $2) RETURNING id";
 constexpr const char* kListPersons =
@@ -263,11 +263,11 @@ base::Result<std::vector<DayStats>> PgCatalog::GetDailyStats(int64_t since) {
   return out;
 }
 
-base::Result<std::vector<model::AuditEntry>> PgCatalog::ListAudit(int64_t item_id, const std::string& actor, int limit,
-                                                                  int offset) {
+base::Result<std::vector<model::AuditEntry>> PgCatalog::ListAuditEntries(const AuditQuery& q) {
   std::lock_guard lock(mu_);
-  auto r = conn_->Query(kListAudit,
-                        Params().Add(item_id).Add(actor).Add(std::clamp(limit, 1, 1000)).Add(std::max(offset, 0)));
+  auto r = conn_->Query(
+      kListAudit,
+      Params().Add(q.item_id).Add(q.actor).Add(std::clamp(q.limit, 1, 1000)).Add(std::max(q.offset, 0)).Add(q.action));
   if (!r.ok()) return r.status();
   std::vector<model::AuditEntry> out;
   for (int i = 0; i < r->size(); ++i) {

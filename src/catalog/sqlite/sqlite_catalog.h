@@ -43,8 +43,7 @@ class SqliteCatalog final : public Catalog, public TableTransfer {
   base::Result<Stats> GetStats(int64_t since) override;
   base::Result<std::vector<DayStats>> GetDailyStats(int64_t since) override;
   base::Status AddAudit(const model::AuditEntry& entry) override;
-  base::Result<std::vector<model::AuditEntry>> ListAudit(int64_t item_id, const std::string& actor, int limit,
-                                                         int offset) override;
+  base::Result<std::vector<model::AuditEntry>> ListAuditEntries(const AuditQuery& query) override;
   base::Result<int64_t> AddPerson(const std::string& name, int64_t at) override;
   base::Result<std::vector<model::PersonRecord>> ListPersons() override;
   base::Status RemovePerson(const std::string& name) override;

@@ -104,14 +104,14 @@ base::Result<std::vector<DayStats>> SqliteCatalog::GetDailyStats(int64_t since) 
   });
 }
 
-base::Result<std::vector<model::AuditEntry>> SqliteCatalog::ListAudit(int64_t item_id, const std::string& actor,
-                                                                      int limit, int offset) {
+base::Result<std::vector<model::AuditEntry>> SqliteCatalog::ListAuditEntries(const AuditQuery& q) {
   std::lock_guard lock(mu_);
   Statement s(db_,
               "SELECT id, at, actor, COALESCE(item_id, 0), action, from_state, to_state, reason FROM audit "
-              "WHERE (? = 0 OR item_id = ?) AND (? = '' OR actor = ?) ORDER BY id DESC LIMIT ? OFFSET ?");
-  s.Bind(1, item_id).Bind(2, item_id).Bind(3, actor).Bind(4, actor).Bind(5, std::clamp(limit, 1, 1000));
-  s.Bind(6, std::max(offset, 0));
+              "WHERE (? = 0 OR item_id = ?) AND (? = '' OR actor = ?) AND (? = '' OR action = ?) "
+              "ORDER BY id DESC LIMIT ? OFFSET ?");
+  s.Bind(1, q.item_id).Bind(2, q.item_id).Bind(3, q.actor).Bind(4, q.actor).Bind(5, q.action).Bind(6, q.action);
+  s.Bind(7, std::clamp(q.limit, 1, 1000)).Bind(8, std::max(q.offset, 0));
   return Collect<model::AuditEntry>(s, [](const Statement& r) {
     return model::AuditEntry{r.Int(0), r.Int(1), r.Text(2), r.Int(3), r.Text(4), r.Text(5), r.Text(6), r.Text(7)};
   });
