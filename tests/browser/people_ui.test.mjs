@@ -94,9 +94,17 @@ test('name, merge, split, remove an outlier, undo', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await cropsLoaded();
   await screenshot(page, 'people');
+  const phoneWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(phoneWidth <= 390, `the cluster list is ${phoneWidth} px wide on a phone`);
   await page.setViewportSize({ width: 1440, height: 900 });
+  // A double click names the cluster once.
+  const namings = [];
+  const onRequest = (r) => { if (r.method() === 'POST' && r.url().endsWith(`/api/clusters/${big.id}/name`)) namings.push(r); };
+  page.on('request', onRequest);
   await card(big.id).getByTestId('name-input').fill('Barack Obama');
-  await card(big.id).getByTestId('name-button').click();
+  await card(big.id).getByTestId('name-button').dblclick();
   await undoFromToast('Cluster named Barack Obama');
+  page.off('request', onRequest);
+  assert.equal(namings.length, 1, 'one request for a double click');
   assert.equal((await clusters()).find((c) => c.id === big.id).person, 'barack');
 });

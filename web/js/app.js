@@ -70,15 +70,18 @@ function showLogin(message = '') {
   const error = h('p', { class: 'form-error', role: 'alert' }, message);
   const user = h('input', { name: 'username', autocomplete: 'username', required: true, autofocus: true });
   const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  let signingIn = false;   // a double click or a second Enter logs in once
   const form = h('form', { class: 'login card', onsubmit: async (e) => {
     e.preventDefault();
+    if (signingIn) return;
+    signingIn = true;
     try {
       const me = await api.post('/api/auth/login', { username: user.value, password: pass.value });
       start(me);
     } catch (err) {
       error.textContent = err.status === 429 ? err.message : 'Wrong user name or password.';
       if (err.status !== 401 && err.status !== 429) error.textContent = err.message;
-    }
+    } finally { signingIn = false; }
   } },
   h('h1', {}, 'triage'),
   h('p', { class: 'muted' }, 'Log in to review photos.'),

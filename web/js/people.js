@@ -20,6 +20,17 @@ function faceImage(face, selected, onToggle, extra = null) {
     } }, img, extra);
 }
 
+// Sends a form's action once: a second submit (a double click) while the first is on its way is ignored.
+function once(form, run) {
+  if (form.dataset.busy) return;
+  form.dataset.busy = '1';
+  for (const b of form.querySelectorAll('button')) b.disabled = true;
+  Promise.resolve(run()).finally(() => {
+    delete form.dataset.busy;
+    for (const b of form.querySelectorAll('button')) b.disabled = false;
+  });
+}
+
 // Runs a people action, reports it with an Undo button, then redraws.
 async function act(promise, message, redraw) {
   try {
@@ -50,8 +61,8 @@ function clusterCard(c, all, personIds, canManage, redraw) {
   const nameForm = h('form', { class: 'inline-form', onsubmit: (e) => {
     e.preventDefault();
     if (!name.value.trim()) return;
-    act(api.post(`/api/clusters/${c.id}/name`, { person: name.value, rename: !!c.person }),
-      `Cluster named ${name.value}`, redraw);
+    once(e.currentTarget, () => act(api.post(`/api/clusters/${c.id}/name`, { person: name.value, rename: !!c.person }),
+      `Cluster named ${name.value}`, redraw));
   } }, name, h('button', { type: 'submit', dataset: { testid: 'name-button' } }, c.person ? 'Rename' : 'Name'));
   // Suggested clusters (close centres, with the distance) first, then every other one.
   const suggested = new Set(c.suggestions.map((s) => s.id));
@@ -63,7 +74,8 @@ function clusterCard(c, all, personIds, canManage, redraw) {
     others.map((o) => h('option', { value: o.id }, label(o))));
   const mergeForm = all.length > 1 ? h('form', { class: 'inline-form', onsubmit: (e) => {
     e.preventDefault();
-    act(api.post(`/api/clusters/${c.id}/merge`, { into: Number(merge.value) }), `Cluster ${c.id} merged`, redraw);
+    once(e.currentTarget, () => act(api.post(`/api/clusters/${c.id}/merge`, { into: Number(merge.value) }),
+      `Cluster ${c.id} merged`, redraw));
   } }, merge, h('button', { type: 'submit', dataset: { testid: 'merge-button' } }, 'Merge')) : null;
   const needSelection = (fn) => () => {
     if (!selected.size) { toast('Select faces first.', 'error'); return; }

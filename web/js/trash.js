@@ -36,7 +36,11 @@ export async function renderTrash(root, _params, { session, signal }) {
       h('span', { class: 'tile-cat' }, `${categoryLabel(item.category) || 'Review'} · ${formatTime(item.updated_at)}`),
       canReview ? h('div', { class: 'actions' },
         h('button', { type: 'button', dataset: { testid: 'restore' }, 'aria-label': `Restore ${item.file_name}`,
-          onclick: async () => { if (await restoreFromTrash(item)) await draw(); } }, 'Restore'),
+          onclick: async (e) => {   // disabled while on its way: a double click restores once
+            const button = e.currentTarget;
+            button.disabled = true;
+            try { if (await restoreFromTrash(item)) await draw(); } finally { button.disabled = false; }
+          } }, 'Restore'),
         h('button', { type: 'button', class: 'danger', dataset: { testid: 'purge' },
           'aria-label': `Delete now: ${item.file_name}`, onclick: () => purge(item) }, 'Delete now')) : null);
   }
