@@ -64,8 +64,13 @@ test('anonymous votes, then approving a proposal side by side', async () => {
   const oldPath = before.find((i) => i.id === current).path;
   const newPath = before.find((i) => i.id === proposed).path;
   await page.getByLabel('Review note').fill('sharper');
-  await page.getByTestId('proposal-approve').click();
+  const decisions = [];
+  const onRequest = (r) => { if (r.method() === 'POST' && /\/api\/proposals\/\d+\/approve$/.test(r.url())) decisions.push(r); };
+  page.on('request', onRequest);
+  await page.getByTestId('proposal-approve').dblclick();   // a double click decides once
   await page.getByText(`Proposal ${proposalId} approved.`).waitFor();
+  page.off('request', onRequest);
+  assert.equal(decisions.length, 1, 'one request for a double click');
 
   assert.ok(!fs.existsSync(path.join(library, oldPath)), 'the old image is still in its slot');
   assert.ok(!fs.existsSync(path.join(library, newPath)), 'the proposed image is still in review');

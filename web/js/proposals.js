@@ -56,11 +56,19 @@ export async function renderProposals(root, _params, { session, signal }) {
   const canDecide = !!session.permissions.decide_proposals;
   const state = { status: 'pending', reason: '', sort: 'date', selected: null, picked: new Set() };
 
-  async function decide(p, verb, notes) {
+  // One decision at a time: the detail's buttons wait while one is on its way (a double click decides once).
+  let deciding = false;
+  async function decide(p, verb, notes, buttons) {
+    if (deciding) return;
+    deciding = true;
+    for (const b of buttons) b.disabled = true;
     try {
       const out = await api.post(`/api/proposals/${p.id}/${verb}`, { notes });
       toast(`Proposal ${p.id} ${out.status}.`);
-    } catch (err) { toast(err.message, 'error'); }
+    } catch (err) { toast(err.message, 'error'); } finally {
+      deciding = false;
+      for (const b of buttons) b.disabled = false;
+    }
     await draw();
   }
 
@@ -83,7 +91,7 @@ export async function renderProposals(root, _params, { session, signal }) {
   function detail(p) {
     const notes = h('input', { name: 'notes', placeholder: 'note (optional)', 'aria-label': 'Review note' });
     const button = (verb, text, cls = '') => h('button', { type: 'button', class: cls, dataset: { testid: `proposal-${verb}` },
-      onclick: () => decide(p, verb, notes.value) }, text);
+      onclick: (e) => decide(p, verb, notes.value, e.currentTarget.parentElement.querySelectorAll('button')) }, text);
     const isCover = p.slot.startsWith('cover:');
     return h('section', { class: 'card proposal-detail', dataset: { testid: 'proposal-detail', proposalId: p.id } },
       h('h2', {}, `Proposal ${p.id}: ${label(p.reason)} · ${p.status}`),
