@@ -103,7 +103,7 @@ test('name, merge, split, remove an outlier, undo', async () => {
   page.on('request', onRequest);
   await card(big.id).getByTestId('name-input').fill('Barack Obama');
   await card(big.id).getByTestId('name-button').dblclick();
-  await undoFromToast('Cluster named Barack Obama');
+  await undoFromToast('Cluster named Barack Obama (faces/barack_obama)');   // the folder the name becomes
   page.off('request', onRequest);
   assert.equal(namings.length, 1, 'one request for a double click');
   assert.equal((await clusters()).find((c) => c.id === big.id).person, 'barack');

@@ -31,13 +31,14 @@ function once(form, run) {
   });
 }
 
-// Runs a people action, reports it with an Undo button, then redraws.
+// Runs a people action, reports it with an Undo button, then redraws. `message` is a text or a function of the
+// server's outcome.
 async function act(promise, message, redraw) {
   try {
     const outcome = await promise;
     const moved = outcome.moved_items && outcome.moved_items.length
       ? ` ${outcome.moved_items.length} waiting photo(s) moved.` : '';
-    toast(`${message}.${moved}`, 'info', {
+    toast(`${typeof message === 'function' ? message(outcome) : message}.${moved}`, 'info', {
       label: 'Undo',
       run: async () => {
         try {
@@ -61,8 +62,9 @@ function clusterCard(c, all, personIds, canManage, redraw) {
   const nameForm = h('form', { class: 'inline-form', onsubmit: (e) => {
     e.preventDefault();
     if (!name.value.trim()) return;
-    once(e.currentTarget, () => act(api.post(`/api/clusters/${c.id}/name`, { person: name.value, rename: !!c.person }),
-      `Cluster named ${name.value}`, redraw));
+    const typed = name.value.trim();
+    once(e.currentTarget, () => act(api.post(`/api/clusters/${c.id}/name`, { person: typed, rename: !!c.person }),
+      (out) => `Cluster named ${typed}${out.person && out.person !== typed ? ` (faces/${out.person})` : ''}`, redraw));
   } }, name, h('button', { type: 'submit', dataset: { testid: 'name-button' } }, c.person ? 'Rename' : 'Name'));
   // Suggested clusters (close centres, with the distance) first, then every other one.
   const suggested = new Set(c.suggestions.map((s) => s.id));
