@@ -25,10 +25,10 @@ function seed(library) {
 BEGIN;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${SEEDED + 2})
 INSERT INTO items (path, original_name, sha256, phash, location, created_at, updated_at, queue_rank, camera, format,
-                   width, height)
+                   width, height, person)
 SELECT 'photos/2020/01/seed_' || i || '.jpg', 'seed_' || i || '.jpg', 'seed' || i,
        CASE WHEN i > ${SEEDED} THEN 1234567 ELSE random() END, 'library', 1700000000, 1700000000, 0,
-       'Seed Camera', 'jpeg', 400, 300 FROM n;
+       'Seed Camera', 'jpeg', 400, 300, CASE WHEN i % 1000 = 0 THEN 'zoe_angstrom' ELSE '' END FROM n;
 INSERT INTO analyses (item_id, version, analysis)
 SELECT id, (SELECT version FROM analyses ORDER BY item_id LIMIT 1), (SELECT analysis FROM analyses ORDER BY item_id LIMIT 1)
 FROM items WHERE path LIKE 'photos/2020/01/seed_%';
@@ -91,6 +91,14 @@ test('gallery: sort, filters, best of burst, score panel, and 10,000 photos scro
   await page.locator('select[name="category"]').selectOption('');
   await page.locator('input[name="min_score"]').fill('');
   await page.locator('input[name="min_score"]').dispatchEvent('change');
+  await waitForTotal(SEEDED + 6);
+  // A person as a person would type the name: found by the folder name the name becomes.
+  assert.equal((await lib.api('/api/gallery?person=zoe_angstrom&limit=1')).total, SEEDED / 1000);
+  await page.locator('input[name="person"]').fill('Zoë Ångström');
+  await page.locator('input[name="person"]').dispatchEvent('change');
+  await waitForTotal(SEEDED / 1000);
+  await page.locator('input[name="person"]').fill('');
+  await page.locator('input[name="person"]').dispatchEvent('change');
   await waitForTotal(SEEDED + 6);
   await page.getByLabel('Best of burst only').check();
   await waitForTotal(SEEDED + 5);

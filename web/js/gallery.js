@@ -2,7 +2,7 @@
 // only the rows on screen (smooth at 100,000 items), a month timeline, a score breakdown on hover, a "why this
 // score" panel, and a loupe (1:1) with a filmstrip that prefetches the next images.
 import { api, qs } from './api.js';
-import { h, mount, categoryLabel, thumbSrcset, communityVotes, itemImage, noPreview, toast } from './dom.js';
+import { h, mount, categoryLabel, thumbSrcset, communityVotes, itemImage, noPreview, toast, personKey } from './dom.js';
 
 const DIMENSIONS = ['sharpness', 'face_sharpness', 'exposure', 'noise', 'dynamic_range', 'contrast', 'colour',
   'composition', 'technical', 'resolution'];
@@ -99,7 +99,9 @@ function timeline(months, state, onChange) {
 // Items loaded so far, fetched page by page (cursor) as the grid scrolls towards them.
 function makeSource(state) {
   const src = { items: [], total: 0, months: [], cursor: null, done: false, loading: null };
-  const params = () => ({ sort: state.sort, order: state.order, category: state.category, person: state.person,
+  // A person as typed ("Barack Obama") is looked up by the folder name the person has (barack_obama).
+  const params = () => ({ sort: state.sort, order: state.order, category: state.category,
+    person: state.person ? personKey(state.person) || state.person : '',
     camera: state.camera, lens: state.lens, from: state.from, to: state.to, min_score: state.min_score,
     max_score: state.max_score, hide_closed_eyes: state.hide_closed_eyes ? 'true' : '',
     best_of_burst: state.best_of_burst ? 'true' : '', hide_duplicates: state.hide_duplicates ? 'true' : '', limit: PAGE });

@@ -1,6 +1,6 @@
 // Settings: whitelist, blacklist, thresholds and the auto-sorting switch (all validated by the server).
 import { api } from './api.js';
-import { h, mount, toast } from './dom.js';
+import { h, mount, toast, personKey } from './dom.js';
 
 const THRESHOLDS = [
   ['min_confidence', 'Minimum confidence to sort automatically (0–1)', '0.01'],
@@ -12,13 +12,6 @@ const THRESHOLDS = [
   ['min_sharpness', 'Minimum sharpness (0 = off)', '1'],
 ];
 
-// The folder name a person gets (as the server makes it): lower case, accented Latin letters as their base letters,
-// spaces and dashes as _, other signs dropped.
-const LATIN = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', þ: 'th', ł: 'l', ı: 'i', ħ: 'h', ŧ: 't', ŀ: 'l' };
-function personKey(name) {
-  return name.toLowerCase().replace(/[ßæœøđðþłıħŧŀ]/g, (c) => LATIN[c]).normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '').replace(/[ -]/g, '_').replace(/[^a-z0-9_]/g, '');
-}
 
 // Edit distance, to offer "sheldon" for "shledon".
 function distance(a, b) {
