@@ -113,5 +113,8 @@ export async function screenshot(page, name) {
   if (!dir) return;
   fs.mkdirSync(dir, { recursive: true });
   const { width } = page.viewportSize();
+  // The pictures on screen first (a loaded machine is slow to serve thumbnails): a screenshot is for looking at.
+  await page.waitForFunction(() => [...document.images].filter((img) => img.loading !== 'lazy')
+    .every((img) => img.complete), null, { timeout: 10000 }).catch(() => {});
   await page.screenshot({ path: path.join(dir, `${name}-${width}.png`), fullPage: true });
 }
