@@ -66,12 +66,14 @@ class [[nodiscard]] Result {
   }
   T& value() & { return std::get<T>(data_); }
   const T& value() const& { return std::get<T>(data_); }
-  T&& value() && { return std::get<T>(std::move(data_)); }
+  // By value from a temporary: a reference into it would dangle once the full expression ends
+  // (`for (x : *MakeResult())`, `const T& x = *MakeResult();`).
+  T value() && { return std::get<T>(std::move(data_)); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
-  T&& operator*() && { return std::move(*this).value(); }
+  T operator*() && { return std::move(*this).value(); }
 
  private:
   std::variant<T, Status> data_;

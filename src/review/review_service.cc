@@ -75,6 +75,13 @@ base::Result<ReviewService::Done> ReviewService::DoApprove(int64_t id, const std
   if (!person.ok()) return person.status();
   auto item = PendingItem(id, seen_in);
   if (!item.ok()) return item.status();
+  // Nobody has seen what an unreadable file shows (there is no picture to look at), so it is not filed as a person's.
+  if (item->category == "unreadable") {
+    return base::Status::InvalidArgument(
+        fmt::format("{} (item {}) could not be read as an image, so it cannot be sorted under a person; keep it "
+                    "without a person or delete it",
+                    FileName(item->path), id));
+  }
   auto added = catalog_.AddPerson(*person, now);
   if (!added.ok() && added.status().code() != base::Code::kAlreadyExists) return added.status();
   catalog::CatalogChange change;

@@ -71,6 +71,29 @@ TEST_F(ReviewServiceTest, ApproveRefusesEscapingName) {
   EXPECT_TRUE(fs::exists(lib_ / "review/unidentified/a.jpg"));
 }
 
+TEST_F(ReviewServiceTest, AnUnreadableFileIsNotSortedUnderAPersonButCanBeKeptOrDeleted) {
+  int64_t id = Pending("broken.jpg", 0, "unreadable"), other = Pending("broken2.jpg", 0, "unreadable");
+  auto approved = service_->Approve(id, "bob", "admin", 200);
+  ASSERT_EQ(approved.status().code(), base::Code::kInvalidArgument);
+  EXPECT_NE(approved.status().message().find("broken.jpg (item"), std::string::npos) << approved.status().message();
+  EXPECT_NE(approved.status().message().find("could not be read as an image"), std::string::npos);
+  EXPECT_TRUE(fs::exists(lib_ / "review/unreadable/broken.jpg"));
+  EXPECT_FALSE(fs::exists(lib_ / "faces/bob"));
+  EXPECT_TRUE(catalog_->PendingReview(id).ok()) << "still waiting for a decision";
+  // In bulk the same: the unreadable one fails, the others go on.
+  int64_t readable = Pending("fine.jpg");
+  auto bulk = service_->Bulk({other, readable}, "approve", "bob", "admin", 210);
+  ASSERT_TRUE(bulk.ok());
+  EXPECT_FALSE(bulk->at(0).ok);
+  EXPECT_TRUE(bulk->at(1).ok);
+  EXPECT_TRUE(fs::exists(lib_ / "review/unreadable/broken2.jpg"));
+  // Keeping it without a person and deleting it still work.
+  auto kept = service_->Keep(id, "admin", 220);
+  ASSERT_TRUE(kept.ok()) << kept.status().message();
+  EXPECT_EQ(kept->location, "library");
+  EXPECT_TRUE(service_->Reject(other, "admin", 230).ok());
+}
+
 TEST_F(ReviewServiceTest, RejectGoesToTrashAndIsPurgedOnlyAfterRetention) {
   int64_t id = Pending("b.jpg");
   auto item = service_->Reject(id, "admin", 1000);

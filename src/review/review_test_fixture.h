@@ -36,8 +36,9 @@ class ReviewServiceTest : public ::testing::Test {
     catalog_.reset();
     fs::remove_all(lib_);
   }
-  // An item waiting in review/unidentified, with one face; or in review/duplicates when it duplicates another.
-  int64_t Pending(const std::string& name, int64_t duplicate_of = 0) {
+  // An item waiting in review/unidentified, with one face; or in review/duplicates when it duplicates another; or in
+  // the review category given.
+  int64_t Pending(const std::string& name, int64_t duplicate_of = 0, const std::string& category = "") {
     fs::create_directories(lib_ / "in");
     std::ofstream(lib_ / "in" / name) << name;
     auto staged = committer_->StageCopy(lib_ / "in" / name, nullptr);
@@ -51,6 +52,7 @@ class ReviewServiceTest : public ::testing::Test {
       c.item.duplicate_of = duplicate_of;
       c.item.reasons = {{"duplicate_sha256", "The same file is in the library already."}};
     }
+    if (!category.empty()) c.item.category = category;
     model::Face face;
     face.embedding = std::vector<float>(128, 0.1f);
     c.faces = {face};

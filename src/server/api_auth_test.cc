@@ -134,6 +134,25 @@ TEST_F(AuthTest, MeAndLogout) {
   EXPECT_EQ(after->status, 401);
 }
 
+TEST_F(AuthTest, SessionSaysWhetherSomebodyIsLoggedInWithout401) {
+  auto anonymous = client_->Get("/api/auth/session");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 200);
+  EXPECT_EQ(Body(anonymous)["logged_in"], false);
+  EXPECT_FALSE(Body(anonymous).contains("csrf_token"));
+  TestSession s = Login("alice");
+  auto known = Get("/api/auth/session", &s);
+  ASSERT_TRUE(known);
+  EXPECT_EQ(known->status, 200);
+  EXPECT_EQ(Body(known)["logged_in"], true);
+  EXPECT_EQ(Body(known)["user"], "alice");
+  EXPECT_EQ(Body(known)["csrf_token"], Body(Get("/api/auth/me", &s))["csrf_token"]);
+  ASSERT_EQ(Post("/api/auth/logout", json::object(), &s)->status, 200);
+  auto after = Get("/api/auth/session", &s);
+  EXPECT_EQ(after->status, 200);
+  EXPECT_EQ(Body(after)["logged_in"], false) << "a session that ended is nobody";
+}
+
 TEST_F(AuthTest, EveryNonPublicRouteIs401WithoutASession) {
   for (const RouteInfo& route : server_->routes()) {
     if (route.permission == "public") continue;

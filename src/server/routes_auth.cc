@@ -1,4 +1,4 @@
-// POST /api/auth/login, POST /api/auth/logout, GET /api/auth/me, GET /api/users.
+// POST /api/auth/login, POST /api/auth/logout, GET /api/auth/me, GET /api/auth/session, GET /api/users.
 #include <fmt/format.h>
 
 #include "base/clock.h"
@@ -107,6 +107,16 @@ void AddAuthRoutes(ApiRouter& router, ServerState& state) {
   router.Add(Method::kPost, "/api/auth/logout", Permission::kView, [&state](Call& c) { return Logout(state, c); });
   router.Add(Method::kGet, "/api/auth/me", Permission::kView, [&state](Call& c) {
     c.Reply(PrincipalJson(c.principal(), *state.auth));
+    return base::Status::Ok();
+  });
+  // The page's first question, answered 200 either way (a 401 would show as an error in the browser's console on
+  // every first visit): the caller as /api/auth/me has it, or {"logged_in": false}.
+  router.Add(Method::kGet, "/api/auth/session", Permission::kPublic, [&state](Call& c) {
+    auto who = state.auth->Authenticate(CookieValue(c.request(), kSessionCookie), base::UnixNow());
+    if (!who.ok() && who.status().code() != base::Code::kNotFound) return who.status();
+    json out = who.ok() ? PrincipalJson(*who, *state.auth) : json{{"mode", Mode(*state.auth)}};
+    out["logged_in"] = who.ok();
+    c.Reply(out);
     return base::Status::Ok();
   });
   router.Add(Method::kGet, "/api/users", Permission::kManageUsers, [&state](Call& c) { return ListUsers(state, c); });

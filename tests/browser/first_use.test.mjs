@@ -216,3 +216,42 @@ test('gallery: a score filter above 10 is refused on the page, not silently igno
       assert.deepEqual(errors, []);
     } finally { page.off('pageerror', onError); }
   });
+
+test('review: an unreadable file offers keep and delete, not a person; the a key says why; keep files it', async () => {
+  await go('#/review/unreadable');
+  const card = page.getByTestId('review-card').and(page.locator(`[data-item-id="${ids['09_broken.jpg']}"]`));
+  await card.waitFor();
+  await card.getByTestId('not-filable').filter({ hasText: 'cannot be sorted under a person' }).waitFor();
+  assert.equal(await card.getByTestId('approve').count(), 0, 'no Approve & sort button');
+  assert.equal(await card.getByTestId('person').count(), 0, 'no person picker');
+  await blur();
+  let approvals = 0;
+  const count = (r) => { if (r.url().includes('/approve')) approvals++; };
+  page.on('request', count);
+  try {
+    await page.keyboard.press('a');
+    await toastText('09_broken.jpg: This file could not be read as an image').waitFor();
+    assert.equal(approvals, 0, 'nothing was sent');
+  } finally { page.off('request', count); }
+  assert.equal((await lib.item(ids['09_broken.jpg'])).location, 'review');
+  await page.keyboard.press('k');
+  await toastText('Kept 09_broken.jpg in photos/').waitFor();
+  assert.equal((await lib.item(ids['09_broken.jpg'])).location, 'library');
+});
+
+test('opened without a session: the login form, and no failed request in the console', async () => {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByText('You are logged out.').waitFor();
+  consoleErrors.length = 0;
+  const failed = [];
+  const onResponse = (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${new URL(r.url()).pathname}`); };
+  page.on('response', onResponse);
+  try {
+    await page.reload();
+    await page.getByLabel('User name').waitFor();
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    assert.deepEqual(failed, []);
+    assert.deepEqual(consoleErrors, []);
+  } finally { page.off('response', onResponse); }
+  await logIn(page);
+});

@@ -166,3 +166,30 @@ test('gallery: sort, filters, best of burst, score panel, and 10,000 photos scro
   assert.equal(await page.locator('select[name="sort"]').isVisible(), true);
   await screenshot(page, 'gallery-phone-start');
 });
+
+test('gallery: the sort and filters are in the address, so a reload and Back show the same photos', async () => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('/#/review');
+  await page.goto('/#/gallery');
+  await waitForTotal(SEEDED + 6);
+  assert.equal(new URL(page.url()).hash, '#/gallery', 'the defaults write nothing');
+  await page.locator('select[name="category"]').selectOption('landscape');
+  await page.getByLabel('Hide closed eyes').check();
+  await page.locator('input[name="person"]').fill('Zoë Ångström');
+  await page.locator('input[name="person"]').dispatchEvent('change');
+  const want = (await lib.api('/api/gallery?category=landscape&hide_closed_eyes=true&person=zoe_angstrom&limit=1')).total;
+  await waitForTotal(want);
+  const hash = decodeURIComponent(new URL(page.url()).hash);
+  for (const part of ['category=landscape', 'hide_closed_eyes=true', 'person=Zoë+Ångström']) assert.ok(hash.includes(part), hash);
+  // A reload: the same filters in the controls and the same photos.
+  await page.reload();
+  await waitForTotal(want);
+  assert.equal(await page.locator('select[name="category"]').inputValue(), 'landscape');
+  assert.equal(await page.getByLabel('Hide closed eyes').isChecked(), true);
+  assert.equal(await page.locator('input[name="person"]').inputValue(), 'Zoë Ångström');
+  assert.equal(await page.locator('nav a[data-page="gallery"][aria-current="page"]').count(), 1, 'the nav still says Gallery');
+  // Filter changes replace the address instead of adding history entries: Back leaves the gallery.
+  await page.goBack();
+  await page.waitForFunction(() => location.hash.startsWith('#/review'));
+  await page.getByTestId('review-card').or(page.getByText('Nothing to review')).first().waitFor();
+});

@@ -355,6 +355,11 @@ test('a duplicate: the better copy is marked per attribute; keep left puts it in
   for (const attribute of ['Resolution', 'Sharpness', 'File size', 'Date taken', 'EXIF']) {
     assert.equal(await table.locator(`tr[data-attribute="${attribute}"]`).count(), 1, attribute);
   }
+  // Each side says which file it is, where it came from and where it lies.
+  const row = (attribute) => table.locator(`tr[data-attribute="${attribute}"] td`);
+  assert.deepEqual(await row('File').allInnerTexts(), ['11_copy.jpg', original.file_name]);
+  assert.deepEqual(await row('Source').allInnerTexts(), ['browser-test', original.source]);
+  assert.deepEqual(await row('Folder').allInnerTexts(), ['review/duplicates', path.dirname(original.path)]);
   // Byte-identical copies: no side is better on any attribute.
   assert.equal(await table.locator('td[data-better="yes"]').count(), 0);
   // The panes zoom together.

@@ -105,7 +105,8 @@ async function refreshSortState() {
 function route() {
   if (!session.user) return;
   endView();
-  const [, name = 'review', ...rest] = (location.hash || '#/review').split('/');
+  // A query after the path (#/gallery?sort=date) is the page's own state: it reads it from location.hash.
+  const [, name = 'review', ...rest] = (location.hash || '#/review').split('?')[0].split('/');
   const page = pages[name] ? name : 'review';
   // One navigation entry per section: People holds the face clusters and the enrolled persons (tabs on the pages).
   const section = page === 'persons' ? 'people' : page;
@@ -159,4 +160,5 @@ window.addEventListener('triage:logged-out', () => {
   showLogin();
 });
 
-api.get('/api/auth/me').then(start).catch(() => showLogin());
+// /api/auth/session answers 200 whether or not anybody is logged in: a first visit logs no failed request.
+api.get('/api/auth/session').then((me) => (me.logged_in ? start(me) : showLogin())).catch(() => showLogin());

@@ -9,8 +9,15 @@ const paneImage = (item) => itemImage(item, 1280, { draggable: false, srcset: th
 
 const exifFields = (item) => [item.taken_at, item.camera].filter((v) => v && String(v).trim()).length;
 
-// [label, value text, score (higher is better; null when unknown)] per attribute.
+// Where a copy came from: the address it was downloaded from, else the source it was taken in from (inbox, upload…).
+const origin = (i) => (i.url ? h('span', { class: 'origin', title: i.url }, i.url) : i.source || '–');
+
+// [label, value (text or element), score (higher is better; null when unknown or not a matter of better)] per
+// attribute. The first rows say which file each side is, so that the reviewer knows what they keep or delete.
 const ATTRIBUTES = [
+  ['File', (i) => i.file_name, () => null],
+  ['Source', origin, () => null],
+  ['Folder', (i) => i.folder || '–', () => null],
   ['Resolution', (i) => (i.width ? `${i.width} × ${i.height}` : '–'), (i) => (i.width ? i.width * i.height : null)],
   ['Sharpness', (i) => (i.quality && i.quality.sharpness > 0 ? i.quality.sharpness.toFixed(0) : '–'),
     (i) => (i.quality && i.quality.sharpness > 0 ? i.quality.sharpness : null)],

@@ -1,6 +1,7 @@
 // Faces on the review card: the detected face boxes drawn over the photo, and for a group photo one row per face to
-// name it (an enrolled person) or mark it as nobody tracked (POST /api/review/{id}/faces/{index}).
-import { h, faceCrop } from './dom.js';
+// name it (an enrolled person, or a new one added first) or mark it as nobody tracked
+// (POST /api/review/{id}/faces/{index}).
+import { h, faceCrop, toast } from './dom.js';
 import { personPicker } from './picker.js';
 
 function faceState(face) {
@@ -40,15 +41,28 @@ function nearestHint(face) {
 
 // One row per face: its crop, what it is now, a person picker and "Not tracked". `name(index, person)` names it
 // (person '' marks it as nobody tracked). Returns {el, focus(index)}.
-export function facesPanel(item, faces, persons, { name, onEscape }) {
+// `enrol(name)`: adds a person nobody enrolled yet and resolves with their folder name (or '' when that did not
+// happen; it says why); null when the reviewer may not add persons.
+export function facesPanel(item, faces, persons, { name, onEscape, enrol = null }) {
   const pickers = [];
   const rows = faces.map((face) => {
+    // A name from the list, or one typed that nobody has yet: that person is added first (when the role may), so
+    // that a group photo's new face is named on its card like a single photo's.
+    const submit = async () => {
+      const person = picker.value();
+      if (person) { name(face.index, person); return; }
+      const typed = picker.typed();
+      if (!typed) { picker.focus(); return; }
+      if (!enrol) {
+        toast(`Nobody called "${typed}" is enrolled, and your role may not add persons: choose a name from the list.`, 'error');
+        picker.focus();
+        return;
+      }
+      const added = await enrol(typed);
+      if (added) name(face.index, added);
+    };
     const picker = personPicker(persons, { testid: `face-${face.index}`, label: `Who is face ${face.index + 1}`,
-      onEnter: () => {
-        const person = picker.value();
-        if (person) name(face.index, person);
-      },
-      onEscape });
+      onEnter: submit, onEscape });
     pickers[face.index] = picker;
     return h('li', { class: `face-row ${faceState(face)}`, dataset: { testid: 'face-row', face: face.index } },
       h('span', { class: 'face-number', 'aria-hidden': 'true' }, String(face.index + 1)),
@@ -57,10 +71,7 @@ export function facesPanel(item, faces, persons, { name, onEscape }) {
         h('span', { class: 'face-status', dataset: { testid: 'face-status' } }, faceWords(face)),
         face.named_as || face.untracked ? null : nearestHint(face)),
       h('div', { class: 'face-actions' }, picker.el,
-        h('button', { type: 'button', dataset: { testid: 'face-name' }, onclick: () => {
-          const person = picker.value();
-          if (person) name(face.index, person); else picker.focus();
-        } }, 'Name'),
+        h('button', { type: 'button', dataset: { testid: 'face-name' }, onclick: submit }, 'Name'),
         h('button', { type: 'button', dataset: { testid: 'face-untracked' }, onclick: () => name(face.index, '') },
           'Not tracked')));
   });

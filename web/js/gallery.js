@@ -229,9 +229,29 @@ function nothingMatches(state) {
   return 'No photos match.';
 }
 
+// The view's sort and filters live in the address (#/gallery?sort=date&person=ada), so that a reload, the back button
+// and a shared link show the same photos. Only what differs from the defaults is written.
+const DEFAULTS = { sort: 'aggregate', order: 'desc', category: '', person: '', camera: '', lens: '', from: '', to: '',
+  min_score: '', max_score: '', hide_closed_eyes: false, best_of_burst: false, hide_duplicates: false };
+function stateFromAddress() {
+  const query = new URLSearchParams(location.hash.split('?')[1] || '');
+  const state = { ...DEFAULTS };
+  for (const [key, value] of Object.entries(DEFAULTS)) {
+    if (query.has(key)) state[key] = typeof value === 'boolean' ? query.get(key) === 'true' : query.get(key);
+  }
+  return state;
+}
+function addressOf(state) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(DEFAULTS)) {
+    if (state[key] !== value) query.set(key, typeof value === 'boolean' ? 'true' : state[key]);
+  }
+  const text = query.toString();
+  return `#/gallery${text ? `?${text}` : ''}`;
+}
+
 export async function renderGallery(root, _rest, { signal }) {
-  const state = { sort: 'aggregate', order: 'desc', category: '', person: '', camera: '', lens: '', from: '', to: '',
-    min_score: '', max_score: '', hide_closed_eyes: false, best_of_burst: false, hide_duplicates: false };
+  const state = stateFromAddress();
   let overlay = null;
   const closeLoupe = () => { if (overlay) { overlay.remove(); overlay = null; } };
   document.addEventListener('keydown', (e) => overlay && overlay.keys(e), { signal });
@@ -240,6 +260,8 @@ export async function renderGallery(root, _rest, { signal }) {
   const reload = async () => {
     const mine = ++generation;
     closeLoupe();
+    // Replaced, not pushed: each filter change is not a page of its own in the history.
+    if (!signal.aborted && location.hash !== addressOf(state)) history.replaceState(null, '', addressOf(state));
     const src = makeSource(state);
     // A filter the server refuses (a score above 10) is said where the photos would be, with the controls kept to fix it.
     let refused = '';

@@ -41,8 +41,8 @@ function avatar(person) {
   return h('span', { class: 'avatar-initial', 'aria-hidden': 'true' }, person.name.charAt(0).toUpperCase());
 }
 
-// persons: [{name, avatar}] as GET /api/persons gives them. Returns {el, input, value(), choose(name), focus()}:
-// value() is the chosen person, or a name typed out in full; '' otherwise.
+// persons: [{name, avatar}] as GET /api/persons gives them. Returns {el, input, value(), typed(), choose(name), focus()}:
+// value() is the chosen person, or a name typed out in full; '' otherwise. typed() is the text in the box.
 export function personPicker(persons, { testid, label = 'Person', onEnter, onEscape, onChoose } = {}) {
   const listId = `picker-list-${++pickers}`;
   let chosen = '';
@@ -120,5 +120,5 @@ export function personPicker(persons, { testid, label = 'Person', onEnter, onEsc
     return exact ? exact.name : '';
   };
   const el = h('span', { class: 'picker' }, input, list);
-  return { el, input, value, choose, focus: () => input.focus() };
+  return { el, input, value, typed: () => input.value.trim(), choose, focus: () => input.focus() };
 }

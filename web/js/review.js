@@ -28,6 +28,10 @@ const CARD_IMAGE_SIZES = '(max-width: 800px) calc(100vw - 24px), min(58vw, 690px
 // reload of the tab, the toast's Undo and Ctrl-Z on the review page still take it back, and the review view on screen
 // then shows the result. The token is kept in the tab's sessionStorage; the server refuses one already redeemed.
 const UNDO_KEY = 'triage.lastUndo';
+// An unreadable file has no picture anybody has seen, so it is kept or deleted, never sorted under a person (the
+// server refuses that too).
+const filable = (item) => item.category !== 'unreadable';
+const NOT_FILABLE = 'This file could not be read as an image, so it cannot be sorted under a person: keep it without a person, or delete it.';
 const idleView = { busy: () => false, hold: () => {}, after: async () => {} };
 let liveView = idleView;
 let lastUndo = null;
@@ -262,6 +266,7 @@ export async function renderReview(root, params, { session, signal }) {
     const from = item.folder;
     const name = item.file_name;
     let person = '';
+    if (action === 'approve' && !filable(item)) { toast(`${name}: ${NOT_FILABLE}`, 'error'); return; }
     if (action === 'approve') {
       person = picker.value();
       if (!person) { toast(`Choose who ${name} shows, or type a new name.`, 'error'); picker.focus(); return; }
@@ -294,6 +299,22 @@ export async function renderReview(root, params, { session, signal }) {
       if (err.status === 401) return;   // the session ended: the login form says so (app.js)
       if (err.status === 409) await conflict(err);
       else { toast(err.message, 'error'); await refresh().catch(() => {}); }
+    } finally { hold(false); }
+  }
+
+  // Adds a person typed on a face row that nobody has yet (POST /api/persons); resolves with their folder name, or ''
+  // when it failed (said in a toast).
+  async function enrol(name) {
+    if (busy || signal.aborted) return '';
+    hold(true);
+    try {
+      const out = await api.post('/api/persons', { name });
+      toast(`Added ${out.person.name} as a new person.`);
+      await loadPersons();
+      return out.person.name;
+    } catch (err) {
+      if (err.status !== 401) toast(err.message, 'error');
+      return '';
     } finally { hold(false); }
   }
 
@@ -346,7 +367,7 @@ export async function renderReview(root, params, { session, signal }) {
     const dup = detail.duplicate_of;
     const group = canReview && !dup && detail.faces.length >= 2
       ? facesPanel(item, detail.faces, state.persons, { name: (index, person) => nameFace(item, index, person),
-        onEscape: focusCard }) : null;
+        onEscape: focusCard, enrol: session.permissions.manage_persons ? enrol : null }) : null;
     const photo = dup ? null : figure(item, '', 'photo', detail.faces, group);
     const media = dup
       ? compareView(item, dup, `Right: the photo it duplicates, item ${dup.id}, ${where(dup)}`,
@@ -361,11 +382,12 @@ export async function renderReview(root, params, { session, signal }) {
         communityVotes(detail.votes),
         group ? group.el : null,
         canReview ? [
-          h('div', { class: 'person-row' }, h('span', {}, 'This is: '), picker.el,
-            suggestionChip(detail.suggestion, picker)),
+          filable(item) ? h('div', { class: 'person-row' }, h('span', {}, 'This is: '), picker.el,
+            suggestionChip(detail.suggestion, picker))
+            : h('p', { class: 'muted', dataset: { testid: 'not-filable' } }, NOT_FILABLE),
           h('div', { class: 'actions', dataset: { testid: 'actions' } },
-            h('button', { type: 'button', class: 'primary', dataset: { testid: 'approve' },
-              onclick: () => act('approve', item, picker) }, 'Approve & sort', h('kbd', {}, 'a')),
+            filable(item) ? h('button', { type: 'button', class: 'primary', dataset: { testid: 'approve' },
+              onclick: () => act('approve', item, picker) }, 'Approve & sort', h('kbd', {}, 'a')) : null,
             h('button', { type: 'button', dataset: { testid: 'keep' }, title: 'Keep in photos/<year>/<month>/',
               onclick: () => act('keep', item, picker) }, 'Keep, no person', h('kbd', {}, 'k')),
             h('button', { type: 'button', class: 'danger', dataset: { testid: 'reject' },
