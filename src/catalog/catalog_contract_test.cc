@@ -338,6 +338,7 @@ TEST_P(CatalogContractTest, ListsAnalysesWholeOrOnlyTheirMeasures) {
   m.eyes.resize(2);
   m.eyes[0].aspect_ratio = 0.31;
   m.eyes[0].contrast = 0.4;
+  m.eyes[0].edge_ratio = 0.62;  // round-trips with the rest of the eye measures
   m.eyes[1].aspect_ratio = 0.12;
   model::QualityScore& q = s.analysis.quality;
   q.scored = true;

@@ -43,6 +43,7 @@ const std::vector<Field>& Fields() {
       TRIAGE_NUM("faces", "blink_ear_threshold", 'n', 0, 1, blink_ear_threshold),
       TRIAGE_NUM("faces", "blink_sure_ear_threshold", 'n', 0, 1, blink_sure_ear_threshold),
       TRIAGE_NUM("faces", "blink_open_contrast", 'n', 0, 10, blink_open_contrast),
+      TRIAGE_NUM("faces", "blink_open_edge_ratio", 'n', 0, 100, blink_open_edge_ratio),
       TRIAGE_NUM("faces", "max_face_turn_degrees", 'n', 0, 90, max_face_turn_deg),
       TRIAGE_NUM("composition", "power_point_weight", 'n', 0, 100, power_point_weight),
       TRIAGE_NUM("composition", "line_weight", 'n', 0, 100, line_weight),

@@ -51,7 +51,9 @@ void to_json(json& j, const QualityMetrics& m) {
        {"silhouette", m.silhouette}, {"has_horizon", m.has_horizon},     {"face_count", m.face_count}};
   ForEachNumber(m, [&](const char* name, double v) { j[name] = v; });
   json eyes = json::array();
-  for (const auto& e : m.eyes) eyes.push_back({{"ear", e.aspect_ratio}, {"yaw", e.yaw_deg}, {"contrast", e.contrast}});
+  for (const auto& e : m.eyes) {
+    eyes.push_back({{"ear", e.aspect_ratio}, {"yaw", e.yaw_deg}, {"contrast", e.contrast}, {"edges", e.edge_ratio}});
+  }
   j["eyes"] = eyes;
 }
 
@@ -66,7 +68,8 @@ QualityMetrics QualityMetricsFromJson(const json& j) {
   m.face_count = Get<int>(j, "face_count", 0);
   ForEachNumber(m, [&](const char* name, double& v) { v = Get<double>(j, name, v); });
   for (const auto& e : j.value("eyes", json::array())) {
-    m.eyes.push_back({Get<double>(e, "ear", 0), Get<double>(e, "yaw", 0), Get<double>(e, "contrast", -1)});
+    m.eyes.push_back({Get<double>(e, "ear", 0), Get<double>(e, "yaw", 0), Get<double>(e, "contrast", -1),
+                      Get<double>(e, "edges", -1)});
   }
   return m;
 }

@@ -133,8 +133,10 @@ std::string Categorize(const model::QualityMetrics& m, const model::ImageInfo& i
 bool EyesClosed(const model::QualityMetrics& m, const model::QualityRules& r) {
   return std::any_of(m.eyes.begin(), m.eyes.end(), [&](const model::QualityMetrics::Eyes& e) {
     if (e.yaw_deg > r.max_face_turn_deg || e.aspect_ratio <= 0 || e.aspect_ratio >= r.blink_ear_threshold) return false;
-    const bool iris_shows = e.contrast >= r.blink_open_contrast;
-    return e.aspect_ratio < r.blink_sure_ear_threshold || !iris_shows;
+    if (e.aspect_ratio < r.blink_sure_ear_threshold) return true;
+    // Not measured (stored before it existed): no sign of an open eye.
+    const bool iris_shows = e.contrast >= r.blink_open_contrast || e.edge_ratio >= r.blink_open_edge_ratio;
+    return !iris_shows;
   });
 }
 

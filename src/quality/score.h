@@ -31,7 +31,8 @@ DimensionValue Measure(const std::string& dimension, const model::QualityMetrics
                        const std::string& category, const model::QualityRules& rules);
 
 // Whether any face turned at most max_face_turn_deg has an eye aspect ratio below blink_sure_ear_threshold, or below
-// blink_ear_threshold with an eye contrast under blink_open_contrast (or not measured).
+// blink_ear_threshold with an eye contrast under blink_open_contrast and an edge ratio under blink_open_edge_ratio
+// (either not measured counts as under).
 bool EyesClosed(const model::QualityMetrics& m, const model::QualityRules& rules);
 
 // The explained score. Unmeasured metrics give scored = false.

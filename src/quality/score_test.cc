@@ -139,6 +139,30 @@ TEST(ScoreTest, NarrowEyesShowingIrisAndScleraAreOpen) {
   EXPECT_FALSE(Score(m, Info(), rules, {}).eyes_closed);
 }
 
+TEST(ScoreTest, NarrowEyesWithAnIrissSidesShowingAreOpen) {
+  model::QualityRules rules;
+  model::QualityMetrics m = Daylight();
+  m.face_count = 1;
+  // Low contrast (a dark or shadowed eye), but the steps across the eye are those of an iris's sides: open.
+  m.eyes = {{0.22, 5, 0.18, 0.7}};
+  EXPECT_FALSE(Score(m, Info(), rules, {}).eyes_closed);
+  // The same with the steps of a line of lashes (all vertical): closed; not measured counts as no sign of an iris.
+  m.eyes = {{0.22, 5, 0.18, 0.3}};
+  EXPECT_TRUE(Score(m, Info(), rules, {}).eyes_closed);
+  m.eyes = {{0.22, 5, 0.18, -1}};
+  EXPECT_TRUE(Score(m, Info(), rules, {}).eyes_closed);
+  // Below the sure threshold the lids are closed whatever the edges.
+  m.eyes = {{0.14, 5, 0.18, 0.9}};
+  EXPECT_TRUE(Score(m, Info(), rules, {}).eyes_closed);
+  // At or above blink_ear_threshold the eyes are open without looking further.
+  m.eyes = {{rules.blink_ear_threshold, 5, 0.05, 0.1}};
+  EXPECT_FALSE(Score(m, Info(), rules, {}).eyes_closed);
+  // The edge threshold is configurable.
+  rules.blink_open_edge_ratio = 0.8;
+  m.eyes = {{0.22, 5, 0.18, 0.7}};
+  EXPECT_TRUE(Score(m, Info(), rules, {}).eyes_closed);
+}
+
 TEST(ScoreTest, ContributionsAddUpToTheAggregateAndWeightsTo100) {
   model::QualityRules rules;
   auto s = Score(Daylight(), Info(), rules, {});

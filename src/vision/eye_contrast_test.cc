@@ -44,6 +44,20 @@ TEST(EyeContrastTest, IrisOnScleraIsHighAClosedLidLow) {
   EXPECT_LT(closed_contrast, 0.30);
 }
 
+TEST(EyeEdgeRatioTest, AnIrissSidesMakeHorizontalStepsALineOfLashesVerticalOnes) {
+  const DrawnFace open = Face(true), closed = Face(false);
+  const double open_ratio = EyeEdgeRatio(open.grey, open.points, 1.0);
+  const double closed_ratio = EyeEdgeRatio(closed.grey, closed.points, 1.0);
+  EXPECT_GT(open_ratio, 0.45);  // the default blink_open_edge_ratio
+  EXPECT_GE(closed_ratio, 0);
+  EXPECT_LT(closed_ratio, 0.45);
+  // An even patch has no steps at all.
+  DrawnFace even;
+  EXPECT_NEAR(EyeEdgeRatio(even.grey, open.points, 1.0), 0, 1e-9);
+  EXPECT_EQ(EyeEdgeRatio(open.grey, {}, 1.0), -1);
+  EXPECT_EQ(EyeEdgeRatio(open.grey, open.points, 0.1), -1);
+}
+
 TEST(EyeContrastTest, DoesNotDependOnTheRasterScale) {
   const DrawnFace open = Face(true);
   cv::Mat half;

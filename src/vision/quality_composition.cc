@@ -139,7 +139,8 @@ void MeasureFaces(const cv::Mat& grey, const std::vector<model::Face>& faces, do
     q.eye_sharpness = LaplacianVariance(grey, EyeRegion(largest->landmarks, to_working));
   for (const model::Face& f : faces) {
     if (f.landmarks.size() == 68)
-      q.eyes.push_back({f.eye_aspect_ratio, YawDegrees(f.landmarks), EyeContrast(grey, f.landmarks, to_working)});
+      q.eyes.push_back({f.eye_aspect_ratio, YawDegrees(f.landmarks), EyeContrast(grey, f.landmarks, to_working),
+                        EyeEdgeRatio(grey, f.landmarks, to_working)});
   }
 }
 

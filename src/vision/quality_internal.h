@@ -24,7 +24,12 @@ void MeasureComposition(const cv::Mat& grey, const std::vector<model::Face>& fac
 // for eyes under 4 px wide.
 double EyeContrast(const cv::Mat& grey, const std::vector<model::Point>& landmarks, double to_working);
 
-// Face count, size, face and eye sharpness, and per face the eye aspect ratio, eye contrast and turn.
+// Mean over both eyes (resampled as for EyeContrast) of the horizontal grey steps' magnitude over the vertical ones':
+// an iris's sides against the sclera make horizontal steps, a closed lid's line of lashes vertical ones. -1 as for
+// EyeContrast.
+double EyeEdgeRatio(const cv::Mat& grey, const std::vector<model::Point>& landmarks, double to_working);
+
+// Face count, size, face and eye sharpness, and per face the eye aspect ratio, eye contrast and edge ratio, and turn.
 void MeasureFaces(const cv::Mat& grey, const std::vector<model::Face>& faces, double to_working,
                   model::QualityMetrics& q);
 

@@ -35,11 +35,14 @@ struct SqliteChangeFeed::Watcher {
   bool stop = false;
   std::thread thread;
 
+  // What the last poll read. The first reads are made by Open, before it returns: read by the thread instead, a
+  // commit made right after Open could land before them and never move the version.
+  int64_t seen_data = -1;
+  int64_t seen_items = -1;
+
   // The data version moves with every commit to the file (cheap to read: no page is touched); only then is the items'
   // change count read, which moves only with the items the queue shows.
   void Run() {
-    int64_t seen_data = ReadNumber(data_version);
-    int64_t seen_items = ReadNumber(item_changes);
     std::unique_lock lock(mu);
     while (!stop_cv.wait_for(lock, poll_interval, [&] { return stop; })) {
       lock.unlock();
@@ -82,6 +85,8 @@ base::Result<std::unique_ptr<SqliteChangeFeed>> SqliteChangeFeed::Open(const std
                                         watcher->db ? sqlite3_errmsg(watcher->db) : sqlite3_errstr(rc)));
   }
   sqlite3_busy_timeout(watcher->db, 1000);
+  watcher->seen_data = ReadNumber(watcher->data_version);
+  watcher->seen_items = ReadNumber(watcher->item_changes);
   Watcher* w = watcher.get();
   w->thread = std::thread([w] { w->Run(); });
   return std::unique_ptr<SqliteChangeFeed>(new SqliteChangeFeed(std::move(watcher)));
