@@ -110,11 +110,11 @@ void AddAuthRoutes(ApiRouter& router, ServerState& state) {
     return base::Status::Ok();
   });
   // The page's first question, answered 200 either way (a 401 would show as an error in the browser's console on
-  // every first visit): the caller as /api/auth/me has it, or {"logged_in": false}.
+  // every first visit): the caller as /api/auth/me has it, or {"logged_in": false} and nothing else.
   router.Add(Method::kGet, "/api/auth/session", Permission::kPublic, [&state](Call& c) {
     auto who = state.auth->Authenticate(CookieValue(c.request(), kSessionCookie), base::UnixNow());
     if (!who.ok() && who.status().code() != base::Code::kNotFound) return who.status();
-    json out = who.ok() ? PrincipalJson(*who, *state.auth) : json{{"mode", Mode(*state.auth)}};
+    json out = who.ok() ? PrincipalJson(*who, *state.auth) : json::object();
     out["logged_in"] = who.ok();
     c.Reply(out);
     return base::Status::Ok();

@@ -169,4 +169,24 @@ test('a group photo: a face is named as somebody new, typed on its row; the pers
   assert.ok(persons.includes('zoe_lin'), persons.join(', '));
   const named = (await lib.api(`/api/review/${id}`)).faces;
   assert.equal(named[open.index].named_as, 'zoe_lin');
+
+  // Undone, then typed again as a person would write the name now enrolled: found, not added a second time.
+  await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
+  await toastSays('Undone: face');
+  assert.ok(!(await lib.api(`/api/review/${id}`)).faces[open.index].named_as);
+  await page.evaluate(() => { location.hash = '#/review'; });
+  await page.getByTestId('review-card').or(page.getByText('Nothing to review')).first().waitFor();
+  await page.evaluate(() => { location.hash = '#/review/multiple_faces'; });
+  assert.equal(await currentCardId(page), id);
+  let adds = 0;
+  const count = (r) => { if (r.method() === 'POST' && r.url().endsWith('/api/persons')) adds++; };
+  page.on('request', count);
+  try {
+    const again = page.getByTestId('face-row').nth(open.index);
+    await again.getByTestId(`face-${open.index}-select`).fill('ZOË LIN');
+    await again.getByTestId(`face-${open.index}-select`).press('Enter');
+    await toastSays('is zoe_lin.');
+  } finally { page.off('request', count); }
+  assert.equal(adds, 0, 'no second person');
+  assert.equal((await lib.api(`/api/review/${id}`)).faces[open.index].named_as, 'zoe_lin');
 });

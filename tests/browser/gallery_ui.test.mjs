@@ -192,4 +192,16 @@ test('gallery: the sort and filters are in the address, so a reload and Back sho
   await page.goBack();
   await page.waitForFunction(() => location.hash.startsWith('#/review'));
   await page.getByTestId('review-card').or(page.getByText('Nothing to review')).first().waitFor();
+
+  // A link with values the controls cannot show (hand-edited, or from an older page) keeps only those they can.
+  await page.goto('/#/gallery?sort=bogus&order=sideways&category=landscape&min_score=abc&max_score=11&from=2024-13');
+  await waitForTotal((await lib.api('/api/gallery?category=landscape&limit=1')).total);
+  assert.equal(await page.locator('select[name="sort"]').inputValue(), 'aggregate');
+  assert.equal(await page.locator('select[name="order"]').inputValue(), 'desc');
+  assert.equal(await page.locator('select[name="category"]').inputValue(), 'landscape');
+  for (const name of ['min_score', 'max_score', 'from']) {
+    assert.equal(await page.locator(`input[name="${name}"]`).inputValue(), '', name);
+  }
+  assert.equal(await page.getByTestId('gallery-refused').count(), 0);
+  assert.equal(new URL(page.url()).hash, '#/gallery?category=landscape', 'the address says what is in force');
 });

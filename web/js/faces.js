@@ -1,7 +1,7 @@
 // Faces on the review card: the detected face boxes drawn over the photo, and for a group photo one row per face to
 // name it (an enrolled person, or a new one added first) or mark it as nobody tracked
 // (POST /api/review/{id}/faces/{index}).
-import { h, faceCrop, toast } from './dom.js';
+import { h, faceCrop, personKey } from './dom.js';
 import { personPicker } from './picker.js';
 
 function faceState(face) {
@@ -49,15 +49,13 @@ export function facesPanel(item, faces, persons, { name, onEscape, enrol = null 
     // A name from the list, or one typed that nobody has yet: that person is added first (when the role may), so
     // that a group photo's new face is named on its card like a single photo's.
     const submit = async () => {
-      const person = picker.value();
-      if (person) { name(face.index, person); return; }
       const typed = picker.typed();
+      // Chosen, typed as listed, or typed as a person would write it ("Ada Lovelace" for ada_lovelace).
+      const known = picker.value() || (persons.find((p) => p.name === personKey(typed)) || {}).name;
+      if (known) { name(face.index, known); return; }
       if (!typed) { picker.focus(); return; }
-      if (!enrol) {
-        toast(`Nobody called "${typed}" is enrolled, and your role may not add persons: choose a name from the list.`, 'error');
-        picker.focus();
-        return;
-      }
+      // The server says who is enrolled when the role may not add anybody.
+      if (!enrol) { name(face.index, typed); return; }
       const added = await enrol(typed);
       if (added) name(face.index, added);
     };

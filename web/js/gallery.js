@@ -233,11 +233,25 @@ function nothingMatches(state) {
 // and a shared link show the same photos. Only what differs from the defaults is written.
 const DEFAULTS = { sort: 'aggregate', order: 'desc', category: '', person: '', camera: '', lens: '', from: '', to: '',
   min_score: '', max_score: '', hide_closed_eyes: false, best_of_burst: false, hide_duplicates: false };
+// A value from the address only when the controls can show it (a hand-edited or old link could hold anything): the
+// rest keep their defaults, so that every filter in force is one the page shows and can change.
+const ADDRESS_CHECKS = {
+  sort: (v) => v === 'aggregate' || v === 'date' || DIMENSIONS.includes(v),
+  order: (v) => v === 'asc' || v === 'desc',
+  category: (v) => CATEGORIES.includes(v),
+  from: (v) => /^\d{4}-(0[1-9]|1[0-2])$/.test(v),
+  to: (v) => /^\d{4}-(0[1-9]|1[0-2])$/.test(v),
+  min_score: (v) => v.trim() !== '' && Number(v) >= 0 && Number(v) <= 10,
+  max_score: (v) => v.trim() !== '' && Number(v) >= 0 && Number(v) <= 10,
+};
 function stateFromAddress() {
   const query = new URLSearchParams(location.hash.split('?')[1] || '');
   const state = { ...DEFAULTS };
   for (const [key, value] of Object.entries(DEFAULTS)) {
-    if (query.has(key)) state[key] = typeof value === 'boolean' ? query.get(key) === 'true' : query.get(key);
+    if (!query.has(key)) continue;
+    const text = query.get(key);
+    if (typeof value === 'boolean') state[key] = text === 'true';
+    else if (!ADDRESS_CHECKS[key] || ADDRESS_CHECKS[key](text)) state[key] = text;
   }
   return state;
 }
