@@ -170,10 +170,16 @@ test('a group photo: a face is named as somebody new, typed on its row; the pers
   const named = (await lib.api(`/api/review/${id}`)).faces;
   assert.equal(named[open.index].named_as, 'zoe_lin');
 
-  // Undone, then typed again as a person would write the name now enrolled: found, not added a second time.
+  // Undo takes back the naming and the person added for it.
   await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
   await toastSays('Undone: face');
   assert.ok(!(await lib.api(`/api/review/${id}`)).faces[open.index].named_as);
+  const left = (await lib.api('/api/persons')).persons.map((p) => p.name);
+  assert.ok(!left.includes('zoe_lin'), `the person added for the face is gone: ${left.join(', ')}`);
+
+  // Enrolled meanwhile (as another admin would), then typed as a person would write the name: found, not added again.
+  execFileSync('sqlite3', [path.join(lib.library, '.triage/catalog.db')],
+    { input: "INSERT INTO persons (name, created_at) VALUES ('zoe_lin', 0);" });
   await page.evaluate(() => { location.hash = '#/review'; });
   await page.getByTestId('review-card').or(page.getByText('Nothing to review')).first().waitFor();
   await page.evaluate(() => { location.hash = '#/review/multiple_faces'; });

@@ -66,8 +66,14 @@ async function redeemUndo(entry, token) {
   const view = liveView;
   view.hold(true);
   try {
-    const out = await api.post(`/api/undo/${encodeURIComponent(token)}`);
-    toast(`Undone: ${out.summary}.`);
+    // One token, or several separated by spaces, redeemed in order (a face named as a person added for it: the
+    // naming, then the person).
+    let first = null;
+    for (const each of token.split(' ').filter(Boolean)) {
+      const out = await api.post(`/api/undo/${encodeURIComponent(each)}`);
+      first = first || out;
+    }
+    toast(`Undone: ${first.summary}.`);
   } catch (err) {
     toast(`Could not undo: ${err.message}`, 'error');
   } finally { view.hold(false); }
@@ -304,12 +310,14 @@ export async function renderReview(root, params, { session, signal }) {
 
   // Adds a person typed on a face row that nobody has yet (POST /api/persons); resolves with their folder name, or ''
   // when it failed (said in a toast).
+  let enrolled = null;   // {name, undo} of the person enrol() added for the face being named
   async function enrol(name) {
     if (busy || signal.aborted) return '';
     hold(true);
     try {
       const out = await api.post('/api/persons', { name });
       toast(`Added ${out.person.name} as a new person.`);
+      enrolled = { name: out.person.name, undo: out.undo || '' };
       await loadPersons();
       return out.person.name;
     } catch (err) {
@@ -328,11 +336,14 @@ export async function renderReview(root, params, { session, signal }) {
       const body = person ? { person, from: item.folder } : { untracked: true, from: item.folder };
       const out = await api.post(`/api/review/${item.id}/faces/${index}`, body);
       if (person) rememberPerson(person);
+      // Undo takes back the person added for this face too.
+      if (out.undo && enrolled && enrolled.name === person && enrolled.undo) out.undo = `${out.undo} ${enrolled.undo}`;
       const what = person ? `Face ${index + 1} of ${item.file_name} is ${person}.` : `Face ${index + 1} of ${item.file_name}: not tracked.`;
       const then = out.filed ? ` Every face is named: it went to ${out.item.folder}.`
         : out.open ? ` ${out.open} face(s) to go.` : ` Every face is named; it stays in ${out.item.folder} for you to decide.`;
       offerUndo(what + then, out.undo);
       focusFace.item = out.filed ? 0 : item.id;
+      enrolled = null;
       await refresh();
     } catch (err) {
       if (err.status === 401) return;   // the session ended: the login form says so (app.js)
