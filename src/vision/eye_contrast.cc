@@ -54,22 +54,14 @@ double EdgeRatio(const cv::Mat& patch) {
   return cv::norm(gx(kEyeBand), cv::NORM_L1) / (cv::norm(gy(kEyeBand), cv::NORM_L1) + 1);
 }
 
-// The mean of `measure` over both eyes' upright patches; -1 without 68 points or for an eye under 4 px wide.
-template <typename Measure>
-double BothEyes(const cv::Mat& grey, const std::vector<model::Point>& landmarks, double to_working, Measure measure) {
-  if (landmarks.size() != 68 || grey.empty()) return -1;
-  const cv::Mat left = UprightEye(grey, landmarks, 36, to_working), right = UprightEye(grey, landmarks, 42, to_working);
-  return left.empty() || right.empty() ? -1 : (measure(left) + measure(right)) / 2;
-}
-
 }  // namespace
 
-double EyeContrast(const cv::Mat& grey, const std::vector<model::Point>& landmarks, double to_working) {
-  return BothEyes(grey, landmarks, to_working, Contrast);
-}
-
-double EyeEdgeRatio(const cv::Mat& grey, const std::vector<model::Point>& landmarks, double to_working) {
-  return BothEyes(grey, landmarks, to_working, EdgeRatio);
+EyeMeasures MeasureEyes(const cv::Mat& grey, const std::vector<model::Point>& landmarks, double to_working) {
+  if (landmarks.size() != 68 || grey.empty()) return {};
+  // Each eye is resampled once; both measures read the same patch.
+  const cv::Mat left = UprightEye(grey, landmarks, 36, to_working), right = UprightEye(grey, landmarks, 42, to_working);
+  if (left.empty() || right.empty()) return {};
+  return {(Contrast(left) + Contrast(right)) / 2, (EdgeRatio(left) + EdgeRatio(right)) / 2};
 }
 
 }  // namespace triage::vision::internal

@@ -1,4 +1,4 @@
-// Specification of the eye contrast, on drawn eyes with known answers.
+// Specification of the eye measures (contrast, edge ratio), on drawn eyes with known answers.
 #include <gtest/gtest.h>
 
 #include <opencv2/imgproc.hpp>
@@ -35,41 +35,35 @@ DrawnFace Face(bool open) {
   return f;
 }
 
-TEST(EyeContrastTest, IrisOnScleraIsHighAClosedLidLow) {
+TEST(EyeMeasuresTest, IrisOnScleraIsHighContrastAndHorizontalStepsAClosedLidNeither) {
   const DrawnFace open = Face(true), closed = Face(false);
-  const double open_contrast = EyeContrast(open.grey, open.points, 1.0);
-  const double closed_contrast = EyeContrast(closed.grey, closed.points, 1.0);
-  EXPECT_GT(open_contrast, 0.30);  // the default blink_open_contrast
-  EXPECT_GT(closed_contrast, 0);
-  EXPECT_LT(closed_contrast, 0.30);
-}
-
-TEST(EyeEdgeRatioTest, AnIrissSidesMakeHorizontalStepsALineOfLashesVerticalOnes) {
-  const DrawnFace open = Face(true), closed = Face(false);
-  const double open_ratio = EyeEdgeRatio(open.grey, open.points, 1.0);
-  const double closed_ratio = EyeEdgeRatio(closed.grey, closed.points, 1.0);
-  EXPECT_GT(open_ratio, 0.45);  // the default blink_open_edge_ratio
-  EXPECT_GE(closed_ratio, 0);
-  EXPECT_LT(closed_ratio, 0.45);
+  const EyeMeasures o = MeasureEyes(open.grey, open.points, 1.0), c = MeasureEyes(closed.grey, closed.points, 1.0);
+  EXPECT_GT(o.contrast, 0.30);  // the default blink_open_contrast
+  EXPECT_GT(c.contrast, 0);
+  EXPECT_LT(c.contrast, 0.30);
+  // An iris's sides make horizontal steps, a line of lashes vertical ones.
+  EXPECT_GT(o.edge_ratio, 0.45);  // the default blink_open_edge_ratio
+  EXPECT_GE(c.edge_ratio, 0);
+  EXPECT_LT(c.edge_ratio, 0.45);
   // An even patch has no steps at all.
   DrawnFace even;
-  EXPECT_NEAR(EyeEdgeRatio(even.grey, open.points, 1.0), 0, 1e-9);
-  EXPECT_EQ(EyeEdgeRatio(open.grey, {}, 1.0), -1);
-  EXPECT_EQ(EyeEdgeRatio(open.grey, open.points, 0.1), -1);
+  EXPECT_NEAR(MeasureEyes(even.grey, open.points, 1.0).edge_ratio, 0, 1e-9);
 }
 
-TEST(EyeContrastTest, DoesNotDependOnTheRasterScale) {
+TEST(EyeMeasuresTest, DoesNotDependOnTheRasterScale) {
   const DrawnFace open = Face(true);
   cv::Mat half;
   cv::resize(open.grey, half, cv::Size(), 0.5, 0.5, cv::INTER_AREA);
-  EXPECT_NEAR(EyeContrast(half, open.points, 0.5), EyeContrast(open.grey, open.points, 1.0), 0.08);
+  EXPECT_NEAR(MeasureEyes(half, open.points, 0.5).contrast, MeasureEyes(open.grey, open.points, 1.0).contrast, 0.08);
 }
 
-TEST(EyeContrastTest, IsMinusOneWithoutLandmarksOrForTinyEyes) {
+TEST(EyeMeasuresTest, AreMinusOneWithoutLandmarksOrForTinyEyes) {
   const DrawnFace open = Face(true);
-  EXPECT_EQ(EyeContrast(open.grey, {}, 1.0), -1);
-  EXPECT_EQ(EyeContrast(cv::Mat(), open.points, 1.0), -1);
-  EXPECT_EQ(EyeContrast(open.grey, open.points, 0.1), -1);  // 3 px wide eyes
+  for (const EyeMeasures& m : {MeasureEyes(open.grey, {}, 1.0), MeasureEyes(cv::Mat(), open.points, 1.0),
+                               MeasureEyes(open.grey, open.points, 0.1)}) {  // the last: 3 px wide eyes
+    EXPECT_EQ(m.contrast, -1);
+    EXPECT_EQ(m.edge_ratio, -1);
+  }
 }
 
 }  // namespace

@@ -138,9 +138,9 @@ void MeasureFaces(const cv::Mat& grey, const std::vector<model::Face>& faces, do
   if (largest->landmarks.size() == 68)
     q.eye_sharpness = LaplacianVariance(grey, EyeRegion(largest->landmarks, to_working));
   for (const model::Face& f : faces) {
-    if (f.landmarks.size() == 68)
-      q.eyes.push_back({f.eye_aspect_ratio, YawDegrees(f.landmarks), EyeContrast(grey, f.landmarks, to_working),
-                        EyeEdgeRatio(grey, f.landmarks, to_working)});
+    if (f.landmarks.size() != 68) continue;
+    const EyeMeasures eyes = MeasureEyes(grey, f.landmarks, to_working);
+    q.eyes.push_back({f.eye_aspect_ratio, YawDegrees(f.landmarks), eyes.contrast, eyes.edge_ratio});
   }
 }
 

@@ -18,16 +18,18 @@ double Brisque(const cv::Mat& grey);
 void MeasureComposition(const cv::Mat& grey, const std::vector<model::Face>& faces, double to_working,
                         model::QualityMetrics& q);
 
-// Mean over both eyes of the grey level's standard deviation inside the eye (resampled upright at a fixed scale)
-// over the median grey of the skin just below it: high where iris and sclera show, low on a closed lid. `landmarks`
-// are dlib's 68 points in full-resolution coordinates, `to_working` maps them onto `grey`; -1 without 68 points or
-// for eyes under 4 px wide.
-double EyeContrast(const cv::Mat& grey, const std::vector<model::Point>& landmarks, double to_working);
-
-// Mean over both eyes (resampled as for EyeContrast) of the horizontal grey steps' magnitude over the vertical ones':
-// an iris's sides against the sclera make horizontal steps, a closed lid's line of lashes vertical ones. -1 as for
-// EyeContrast.
-double EyeEdgeRatio(const cv::Mat& grey, const std::vector<model::Point>& landmarks, double to_working);
+// What tells an open eye from a closed one, each the mean over both eyes resampled upright at a fixed scale; -1 without
+// 68 points or for eyes under 4 px wide. `landmarks` are dlib's 68 points in full-resolution coordinates, `to_working`
+// maps them onto `grey`.
+struct EyeMeasures {
+  // The grey level's standard deviation inside the eye over the median grey of the skin just below it: high where
+  // iris and sclera show, low on a closed lid.
+  double contrast = -1;
+  // The horizontal grey steps' magnitude over the vertical ones': an iris's sides against the sclera make horizontal
+  // steps, a closed lid's line of lashes vertical ones.
+  double edge_ratio = -1;
+};
+EyeMeasures MeasureEyes(const cv::Mat& grey, const std::vector<model::Point>& landmarks, double to_working);
 
 // Face count, size, face and eye sharpness, and per face the eye aspect ratio, eye contrast and edge ratio, and turn.
 void MeasureFaces(const cv::Mat& grey, const std::vector<model::Face>& faces, double to_working,

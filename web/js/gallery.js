@@ -235,14 +235,13 @@ const DEFAULTS = { sort: 'aggregate', order: 'desc', category: '', person: '', c
   min_score: '', max_score: '', hide_closed_eyes: false, best_of_burst: false, hide_duplicates: false };
 // A value from the address only when the controls can show it (a hand-edited or old link could hold anything): the
 // rest keep their defaults, so that every filter in force is one the page shows and can change.
+const isMonth = (v) => /^\d{4}-(0[1-9]|1[0-2])$/.test(v);
+const isScore = (v) => v.trim() !== '' && Number(v) >= 0 && Number(v) <= 10;
 const ADDRESS_CHECKS = {
   sort: (v) => v === 'aggregate' || v === 'date' || DIMENSIONS.includes(v),
   order: (v) => v === 'asc' || v === 'desc',
   category: (v) => CATEGORIES.includes(v),
-  from: (v) => /^\d{4}-(0[1-9]|1[0-2])$/.test(v),
-  to: (v) => /^\d{4}-(0[1-9]|1[0-2])$/.test(v),
-  min_score: (v) => v.trim() !== '' && Number(v) >= 0 && Number(v) <= 10,
-  max_score: (v) => v.trim() !== '' && Number(v) >= 0 && Number(v) <= 10,
+  from: isMonth, to: isMonth, min_score: isScore, max_score: isScore,
 };
 function stateFromAddress() {
   const query = new URLSearchParams(location.hash.split('?')[1] || '');
