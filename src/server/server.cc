@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -88,6 +89,7 @@ struct Server::Impl {
   httplib::Server http;
   int port = 0;
   std::unique_ptr<review::ProposalScheduler> scheduler;  // runs while Run() serves
+  std::atomic<bool> stop_requested{false};
 };
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -145,7 +147,15 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
 }
 
 base::Status Server::Run() {
+  if (impl_->stop_requested) return base::Status::Ok();
   if (impl_->options.proposal_schedule) impl_->scheduler->Start();
+  // httplib's stop() does nothing until its listening loop has begun: a Stop() that comes in that moment (a SIGTERM
+  // just after start-up) is carried out by this watcher as soon as the loop runs.
+  std::jthread late_stop([this](std::stop_token done) {
+    while (!impl_->http.is_running() && !done.stop_requested())
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (impl_->stop_requested) impl_->http.stop();
+  });
   const bool served = impl_->http.listen_after_bind();
   impl_->scheduler->Stop();
   if (!served) return base::Status::Unavailable("the HTTP server stopped with an error");
@@ -153,7 +163,8 @@ base::Status Server::Run() {
 }
 
 void Server::Stop() {
-  impl_->state->stopping.request_stop();  // first: waiting requests answer, so that the HTTP threads can end
+  impl_->stop_requested = true;           // before http.stop(): Run's watcher reads it once the loop runs
+  impl_->state->stopping.request_stop();  // waiting requests answer, so that the HTTP threads can end
   impl_->http.stop();
   impl_->scheduler->Stop();
 }
