@@ -1,7 +1,10 @@
 // Recomputing scores from stored measures.
 #include "quality/recompute.h"
 
+#include <tbb/parallel_for.h>
+
 #include <chrono>
+#include <future>
 
 #include "quality/reference.h"
 #include "quality/reference_store.h"
@@ -12,17 +15,21 @@ namespace {
 
 constexpr int kPage = 5000;
 
-// Calls `visit(page)` for every page of stored analyses, parsed as far as `parts` says.
+// Calls `visit(page)` for every page of stored analyses, parsed as far as `parts` says. The next page is read and
+// parsed while `visit` works on this one (visit writes through the catalog; reading and parsing overlap it).
 template <typename Visit>
 base::Status ForEachPage(catalog::Catalog& catalog, catalog::AnalysisParts parts, Visit visit) {
-  int64_t after = 0;
+  auto read = [&catalog, parts](int64_t after) { return catalog.ListStoredAnalyses(after, kPage, parts); };
+  auto page = read(0);
   for (;;) {
-    auto page = catalog.ListStoredAnalyses(after, kPage, parts);
     if (!page.ok()) return page.status();
     if (page->empty()) return base::Status::Ok();
-    after = page->back().item_id;
     const bool last = page->size() < static_cast<size_t>(kPage);
-    TRIAGE_RETURN_IF_ERROR(visit(*page));
+    std::future<base::Result<std::vector<catalog::StoredAnalysisRow>>> next;
+    if (!last) next = std::async(std::launch::async, read, page->back().item_id);
+    base::Status visited = visit(*page);
+    if (!last) page = next.get();
+    TRIAGE_RETURN_IF_ERROR(visited);
     if (last) return base::Status::Ok();
   }
 }
@@ -75,12 +82,18 @@ base::Result<RecomputeReport> Recompute(catalog::Catalog& catalog, const config:
   TRIAGE_RETURN_IF_ERROR(SaveReference(config.StateDir(), report.reference));
   TRIAGE_RETURN_IF_ERROR(
       ForEachPage(catalog, catalog::AnalysisParts::kWhole, [&](std::vector<catalog::StoredAnalysisRow>& page) {
+        // Scoring is pure: a page is rescored on every core, then the changed rows are kept in order.
+        std::vector<uint8_t> score_changed(page.size()), category_changed(page.size());
+        tbb::parallel_for(size_t{0}, page.size(), [&](size_t i) {
+          bool category = false;
+          score_changed[i] = Rescore(page[i].analysis, config.quality, report.reference, &category) ? 1 : 0;
+          category_changed[i] = category ? 1 : 0;
+        });
         std::vector<catalog::StoredAnalysisRow> changed;
-        for (auto& row : page) {
-          bool category_changed = false;
-          if (!Rescore(row.analysis, config.quality, report.reference, &category_changed)) continue;
-          report.category_changed += category_changed ? 1 : 0;
-          changed.push_back(std::move(row));
+        for (size_t i = 0; i < page.size(); ++i) {
+          if (score_changed[i] == 0) continue;
+          report.category_changed += category_changed[i];
+          changed.push_back(std::move(page[i]));
         }
         report.changed += static_cast<int64_t>(changed.size());
         return changed.empty() ? base::Status::Ok() : catalog.UpdateAnalyses(changed);

@@ -172,18 +172,21 @@ base::Result<std::vector<AnalysedItem>> SqliteCatalog::ListAnalysedItems(int64_t
 base::Result<std::vector<StoredAnalysisRow>> SqliteCatalog::ListStoredAnalyses(int64_t after_id, int limit,
                                                                                AnalysisParts parts) {
   if (limit < 1 || limit > 10000) return base::Status::InvalidArgument("limit must be 1..10000");
-  std::lock_guard lock(mu_);
-  Statement s(db_, kStoredAnalyses);
-  s.Bind(1, after_id).Bind(2, limit);
   std::vector<StoredAnalysisRow> out;
   std::vector<StoredAnalysisBytes> stored;
-  for (;;) {
-    auto row = s.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({s.Int(0), {}});
-    stored.push_back(ReadAnalysisColumn(s, 1));
+  {
+    std::lock_guard lock(mu_);
+    Statement s(db_, kStoredAnalyses);
+    s.Bind(1, after_id).Bind(2, limit);
+    for (;;) {
+      auto row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out.push_back({s.Int(0), {}});
+      stored.push_back(ReadAnalysisColumn(s, 1));
+    }
   }
+  // As in ListAnalysedItems: parsing needs no lock, so a writer (recompute's previous page) can run beside it.
   tbb::parallel_for(size_t{0}, out.size(), [&](size_t i) {
     out[i].analysis = parts == AnalysisParts::kMeasures ? ParseAnalysisMeasures(stored[i]) : ParseAnalysis(stored[i]);
   });
