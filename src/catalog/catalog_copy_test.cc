@@ -114,7 +114,7 @@ void FillStores(TestBackend& backend, Catalog& catalog) {
     ASSERT_TRUE(proposals->CastVote({5, voter, "127.0.0.1", 1, 8102}).ok());
     ASSERT_TRUE(proposals->AddFlag({5, voter, "127.0.0.1", "other", "blurry «ä»", 8103}).ok());
   }
-  ASSERT_TRUE(proposals->SetPublic(3, true, "admin", 8104).ok());
+  ASSERT_TRUE(proposals->SetPublic(4, true, "admin", 8104).ok());
   model::ItemGroup burst{model::GroupKind::kBurst,
                          1,
                          {{1, true, 7.5, "lead", 0}, {4, false, 6.25, "burst_frame", 3}},

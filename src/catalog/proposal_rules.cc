@@ -25,6 +25,12 @@ base::Status CheckFlagReason(const std::string& reason) {
       fmt::format("flag reason \"{}\" is unknown; use wrong_subject, poor_quality, wrong_person or other", reason));
 }
 
+base::Status CheckPublicLocation(int64_t item_id, const std::string& location) {
+  if (location == "library") return base::Status::Ok();
+  return base::Status::InvalidArgument(fmt::format(
+      "item {} is in {}, not in the library: only library images can be shown on the public page", item_id, location));
+}
+
 std::string DecisionSentence(const std::string& verb, int64_t proposal_id, const std::string& actor,
                              const std::string& rule, const std::string& notes) {
   std::string text = fmt::format("proposal {} {} by {}", proposal_id, verb, actor);

@@ -15,6 +15,9 @@ base::Status CheckProposalReason(const std::string& reason);
 // kInvalidArgument naming the reason and the choices unless it is wrong_subject, poor_quality, wrong_person or other.
 base::Status CheckFlagReason(const std::string& reason);
 
+// kInvalidArgument unless an item at `location` may be shown on the public page (only library images are).
+base::Status CheckPublicLocation(int64_t item_id, const std::string& location);
+
 // "proposal 7 denied by bob (rule r): notes": a decision's audit reason.
 std::string DecisionSentence(const std::string& verb, int64_t proposal_id, const std::string& actor,
                              const std::string& rule, const std::string& notes);

@@ -185,7 +185,8 @@ class ProposalStore {
   // Votes and flags (both count as one contribution per item) since `since`, most first; `limit` 1..100.
   virtual base::Result<std::vector<Contributor>> Leaderboard(int64_t since, int limit) = 0;
 
-  // Marks an item public (shown on the voting page) or not. kNotFound.
+  // Marks an item public (shown on the voting page) or not. kNotFound; kInvalidArgument when marking an item that is
+  // not in the library (review, trash: the page shows library images only).
   virtual base::Status SetPublic(int64_t item_id, bool is_public, const std::string& actor, int64_t at) = 0;
   // Public items still in the library, ascending id after `after_id`.
   virtual base::Result<std::vector<int64_t>> PublicItems(int64_t after_id, int limit) = 0;

@@ -200,7 +200,11 @@ TEST_P(ProposalStoreTest, LeaderboardCountsContributionsSinceADate) {
 
 TEST_P(ProposalStoreTest, OnlyPublicLibraryItemsArePublic) {
   ASSERT_TRUE(store_->SetPublic(current_, true, "admin", 1).ok());
-  ASSERT_TRUE(store_->SetPublic(proposed_, true, "admin", 1).ok());  // in review: not shown
+  // In review: refused, naming where it is (the page shows library images only); unmarking it is harmless.
+  const base::Status refused = store_->SetPublic(proposed_, true, "admin", 1);
+  EXPECT_EQ(refused.code(), base::Code::kInvalidArgument);
+  EXPECT_NE(refused.message().find("is in review, not in the library"), std::string::npos) << refused.message();
+  EXPECT_TRUE(store_->SetPublic(proposed_, false, "admin", 1).ok());
   EXPECT_EQ(*store_->PublicItems(0, 10), std::vector<int64_t>{current_});
   EXPECT_TRUE(*store_->IsPublic(current_));
   EXPECT_FALSE(*store_->IsPublic(proposed_));

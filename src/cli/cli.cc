@@ -2,8 +2,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "cli/library.h"
@@ -91,6 +93,14 @@ int RunCli(int argc, char** argv, const Openers& openers) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // With --json, a usage error is a JSON answer on stdout like every other error (scripts read stdout); --help
+    // and --version print as they do.
+    const bool json_asked =
+        ctx.json || std::any_of(argv + 1, argv + argc, [](const char* a) { return std::string_view(a) == "--json"; });
+    if (json_asked && e.get_exit_code() != 0) {
+      ctx.json = true;
+      return ctx.Fail(base::Status::InvalidArgument(e.what()));
+    }
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   } catch (const std::exception& e) {

@@ -1,6 +1,8 @@
 // review list | approve | name-face | name | reject | skip | purge.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "base/clock.h"
 #include "cli/commands.h"
 #include "cli/job_kinds.h"
@@ -130,7 +132,14 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
     auto lib = ctx.OpenOrReport();
     if (!lib) return;
     FollowClusters(*lib);
-    Report(ctx, lib->review->Approve(a->id, a->person, CommandContext::Actor(), base::UnixNow()), "approved");
+    // A name nobody has yet creates that person: say so, so that a typo ("obamma") does not pass unnoticed.
+    auto before = lib->catalog->ListPersons();
+    if (!before.ok()) return void(ctx.Fail(before.status()));
+    auto approved = lib->review->Approve(a->id, a->person, CommandContext::Actor(), base::UnixNow());
+    if (Report(ctx, approved, "approved") != kExitOk || ctx.json) return;
+    const bool known = std::any_of(before->begin(), before->end(),
+                                   [&](const model::PersonRecord& p) { return p.name == approved->person; });
+    if (!known) fmt::print("new person {} created (no person had that name before)\n", approved->person);
   });
 
   auto* name_face = review->add_subcommand(

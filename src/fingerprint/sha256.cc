@@ -38,6 +38,10 @@ std::string Sha256Hasher::HexDigest() {
 }
 
 base::Result<std::string> Sha256OfFile(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return base::Status::InvalidArgument(path.string() + " is a folder; a file was expected");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return base::Status::NotFound("cannot open " + path.string());
   Sha256Hasher h;

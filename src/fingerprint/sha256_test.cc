@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 namespace triage::fingerprint {
 namespace {
 
@@ -23,6 +25,17 @@ TEST(Sha256HasherTest, ChunkedInputGivesSameDigestAsWhole) {
 
 TEST(Sha256HasherTest, EmptyInput) {
   EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST(Sha256HasherTest, AFolderOrAMissingFileIsAClearError) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path();
+  base::Result<std::string> folder = Sha256OfFile(dir);
+  ASSERT_FALSE(folder.ok());
+  EXPECT_EQ(folder.status().code(), base::Code::kInvalidArgument);
+  EXPECT_EQ(folder.status().message(), dir.string() + " is a folder; a file was expected");
+  base::Result<std::string> missing = Sha256OfFile(dir / "triage-no-such-file.jpg");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), base::Code::kNotFound);
 }
 
 }  // namespace

@@ -10,10 +10,11 @@
 namespace triage::pipeline {
 
 // Walks `roots` (folders recursively) and passes over the library's own folders (faces/, review/, photos/,
-// .triage/): a library file ingested again would leave its item dangling.
+// .triage/) and its triage.json: a library file ingested again would leave its item dangling, and a library whose
+// configuration was moved away is no longer a library.
 inline source::ScanResult ScanInputs(const std::vector<std::filesystem::path>& roots, const config::Config& config) {
   source::ScanOptions options;
-  options.exclude = {config.FacesDir(), config.ReviewDir(), config.StateDir(), config.PhotosDir()};
+  options.exclude = {config.FacesDir(), config.ReviewDir(), config.StateDir(), config.PhotosDir(), config.ConfigPath()};
   return source::ScanFolders(roots, options);
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
+#include <set>
 
 namespace triage::review {
 
@@ -248,7 +249,9 @@ base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int
   }
   std::vector<BulkOutcome> out;
   nlohmann::json changes = nlohmann::json::array();
+  std::set<int64_t> taken;
   for (int64_t id : ids) {
+    if (!taken.insert(id).second) continue;  // an id given twice is one photo, decided and counted once
     auto seen = seen_in.find(id);
     auto done = DoOne(action, id, person, actor, now, seen == seen_in.end() ? std::string() : seen->second);
     const base::Status& st = done.status();

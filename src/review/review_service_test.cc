@@ -118,6 +118,16 @@ TEST_F(ReviewServiceTest, BulkReportsEachOutcome) {
   EXPECT_EQ(service_->Bulk({a}, "explode", "", "admin", 1).status().code(), base::Code::kInvalidArgument);
 }
 
+TEST_F(ReviewServiceTest, BulkDecidesAPhotoGivenTwiceOnce) {
+  int64_t a = Pending("a.jpg"), b = Pending("b.jpg");
+  auto out = service_->Bulk({a, a, b, a}, "skip", "", "admin", 300);
+  ASSERT_TRUE(out.ok());
+  ASSERT_EQ(out->size(), 2u);  // one outcome per photo, so "3 skipped" is never reported for two
+  EXPECT_EQ(out->at(0).id, a);
+  EXPECT_EQ(out->at(1).id, b);
+  EXPECT_TRUE(out->at(0).ok && out->at(1).ok);
+}
+
 TEST_F(ReviewServiceTest, SkipKeepsPending) {
   int64_t id = Pending("a.jpg");
   ASSERT_TRUE(service_->Skip(id, "admin", 5).ok());

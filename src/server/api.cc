@@ -126,16 +126,28 @@ size_t ApiRouter::MaxBodyBytes() const {
   return max;
 }
 
+namespace {
+
+// A method as a request line spells it.
+const char* HttpMethod(Method m) { return m == Method::kPost ? "POST" : m == Method::kPut ? "PUT" : "GET"; }
+
+}  // namespace
+
 bool ApiRouter::MatchesAnyRoute(const std::string& method, const std::string& path) const {
   for (const auto& [m, pattern] : patterns_) {
-    if (method == (m == Method::kPost  ? "POST"
-                   : m == Method::kPut ? "PUT"
-                                       : "GET") &&
-        std::regex_match(path, pattern)) {
-      return true;
-    }
+    if (method == HttpMethod(m) && std::regex_match(path, pattern)) return true;
   }
   return false;
+}
+
+std::string ApiRouter::AllowedMethods(const std::string& path) const {
+  std::string out;
+  for (Method m : {Method::kGet, Method::kPost, Method::kPut}) {
+    const bool served = std::any_of(patterns_.begin(), patterns_.end(),
+                                    [&](const auto& p) { return p.first == m && std::regex_match(path, p.second); });
+    if (served) out += (out.empty() ? "" : ", ") + std::string(HttpMethod(m));
+  }
+  return out;
 }
 
 void ApiRouter::Install(httplib::Server& server) {
@@ -163,10 +175,18 @@ void ApiRouter::Install(httplib::Server& server) {
   server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     bool takes_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE";
     if (!takes_body || MatchesAnyRoute(req.method, req.path)) return httplib::Server::HandlerResponse::Unhandled;
-    SendError(res, 404, "not_found", "no such endpoint");
+    if (!SendMethodNotAllowed(req, res)) SendError(res, 404, "not_found", "no such endpoint");
     CloseAfterResponse(res);
     return httplib::Server::HandlerResponse::Handled;
   });
+}
+
+bool ApiRouter::SendMethodNotAllowed(const httplib::Request& req, httplib::Response& res) const {
+  const std::string allowed = AllowedMethods(req.path);
+  if (allowed.empty()) return false;
+  SendError(res, 405, "method_not_allowed", fmt::format("{} is served with {}, not {}", req.path, allowed, req.method));
+  res.set_header("Allow", allowed);
+  return true;
 }
 
 bool ApiRouter::Admit(const Route& route, const httplib::Request& req, httplib::Response& res,
@@ -251,7 +271,7 @@ void ApiRouter::Serve(const Route& route, const httplib::Request& req, httplib::
                       const httplib::ContentReader* reader, Principal principal, BodyState& body_state) const {
   std::string body;
   BodyStream stream{reader, route.limits.max_body_bytes};
-  if (reader != nullptr && route.limits.body == BodyMode::kBuffered) {
+  if (reader != nullptr && route.limits.body == BodyMode::kBuffered && HasBody(req)) {
     if (req.is_multipart_form_data()) return SendError(res, 400, "bad_request", "this route takes a JSON body");
     bool too_large = false;
     body_state = BodyState::kPartlyRead;

@@ -125,7 +125,8 @@ class ApiRouter {
   // The largest body any route accepts (httplib's own limit, a backstop).
   size_t MaxBodyBytes() const;
   // Registers every route with `server` (path parameters become regex groups) and a pre-routing check that
-  // answers requests with a body for no route (404) before httplib would read that body.
+  // answers requests with a body for no route (404, or 405 when the path is served with another method) before
+  // httplib would read that body.
   void Install(httplib::Server& server);
 
  private:
@@ -139,6 +140,16 @@ class ApiRouter {
   void Serve(const Route& route, const httplib::Request& req, httplib::Response& res,
              const httplib::ContentReader* reader, Principal principal, BodyState& body_state) const;
   bool MatchesAnyRoute(const std::string& method, const std::string& path) const;
+
+ public:
+  // The methods some route serves `path` with ("GET, POST"), for a 405's Allow header; "" when no route has the
+  // path. REQUIRES: Install ran.
+  std::string AllowedMethods(const std::string& path) const;
+  // Answers 405 with an Allow header when another method serves the request's path; false (nothing sent) when none
+  // does.
+  bool SendMethodNotAllowed(const httplib::Request& req, httplib::Response& res) const;
+
+ private:
   Authenticator& auth_;
   std::vector<Route> routes_;
   std::vector<std::pair<Method, std::regex>> patterns_;  // parallel to routes_, filled by Install

@@ -225,6 +225,21 @@ TEST_F(AuthTest, UnknownEndpointIsJson404) {
   EXPECT_EQ(Body(r)["error"], "not_found");
 }
 
+TEST_F(AuthTest, AServedPathAskedWithAnotherMethodIs405NamingTheMethods) {
+  TestSession s = Login("alice");
+  auto get = Get("/api/review/1/approve", &s);
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->status, 405) << get->body;
+  EXPECT_EQ(get->get_header_value("Allow"), "POST");
+  EXPECT_EQ(Body(get)["error"], "method_not_allowed");
+  auto post = Post("/api/config/thresholds", json::object(), &s);
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405) << post->body;
+  EXPECT_NE(post->get_header_value("Allow").find("PUT"), std::string::npos) << post->get_header_value("Allow");
+  EXPECT_NE(Body(post)["message"].get<std::string>().find("not POST"), std::string::npos) << post->body;
+  EXPECT_EQ(Post("/api/nothing/here", json::object(), &s)->status, 404);  // no route at all: still 404
+}
+
 TEST_F(AuthTest, OversizedJsonBodyIs413) {
   TestSession s = Login("bob");
   json big = {{"names", json::array()}};

@@ -12,8 +12,12 @@ int64_t DeclaredLength(const httplib::Request& req) {
   return ParseContentLength(req.get_header_value("Content-Length"));
 }
 
+// A request with neither Content-Length nor chunked Transfer-Encoding has no body (RFC 9112, 6.3): `curl -X POST`
+// without -d sends one, and it reads as an empty body. A Content-Length that does not parse still counts as a body,
+// which then fails to read.
 bool HasBody(const httplib::Request& req) {
-  return DeclaredLength(req) != 0 || req.get_header_value("Transfer-Encoding") == "chunked";
+  if (req.get_header_value("Transfer-Encoding") == "chunked") return true;
+  return req.has_header("Content-Length") && DeclaredLength(req) != 0;
 }
 
 void CloseAfterResponse(httplib::Response& res) {

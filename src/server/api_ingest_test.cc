@@ -35,6 +35,9 @@ TEST_F(IngestApiTest, UploadGoesThroughThePipelineIntoReview) {
   EXPECT_EQ(catalog_->GetItem(second)->category, "duplicates");
   EXPECT_EQ(AuditOf(first)[0].actor, "alice");
   EXPECT_TRUE(fs::is_empty(journal_->staging_dir()));
+  // The answer names each file as it was sent, never where the server staged it.
+  EXPECT_EQ(out["items"][0]["input"], "obama.jpg");
+  EXPECT_EQ(r->body.find(root_.string()), std::string::npos) << r->body;
 }
 
 TEST_F(IngestApiTest, UploadNamedWithBytesThatAreNotUtf8IsPlacedAndLeavesNothingInStaging) {
@@ -89,6 +92,12 @@ TEST_F(IngestApiTest, UploadWithTooManyOrTooLargeFormFieldsIsABadRequestNotAServ
   r = client_->Post("/api/ingest", {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}}, large);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400) << r->body;
+  // A photo sent without a file name reads as a form field; the answer says what is missing.
+  httplib::MultipartFormDataItems unnamed = {{"files", *base::ReadFile(Fixture("obama.jpg")), "", "image/jpeg"}};
+  r = client_->Post("/api/ingest", {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}}, unnamed);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_NE(r->body.find("a file part needs a file name"), std::string::npos) << r->body;
 }
 
 TEST_F(IngestApiTest, UploadLargerThanTheLimitIs413) {

@@ -114,6 +114,20 @@ TEST_F(LimitsApiTest, LargeUnauthenticatedBodiesAreRefusedBeforeTheyAreRead) {
   EXPECT_EQ(client_->Get("/api/auth/me")->status, 401);
 }
 
+// `curl -X POST URL` sends neither Content-Length nor a body: that is an empty body, as with Content-Length: 0.
+TEST_F(LimitsApiTest, APostWithoutLengthOrBodyIsAnEmptyBody) {
+  auto ids = Ingest({"biden.jpg"});
+  TestSession s = Login("alice");
+  int fd = Connect(server_->port());
+  ASSERT_GE(fd, 0);
+  SendAll(fd, "POST /api/review/" + std::to_string(ids[0]) + "/skip HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " +
+                  s.cookie + "\r\nX-CSRF-Token: " + s.csrf + "\r\nConnection: close\r\n\r\n");
+  const std::string answer = ReadAnswer(fd);
+  ::close(fd);
+  EXPECT_EQ(StatusOf(answer), 200) << answer.substr(0, 300);
+  EXPECT_EQ(AuditOf(ids[0])[0].action, "skip");
+}
+
 // Starts an authenticated upload that declares `bytes` but sends only its first part; returns the socket.
 int StartUpload(int port, const TestSession& s, size_t bytes) {
   int fd = Connect(port);

@@ -70,7 +70,11 @@ class UploadForm {
     if (out_ != nullptr) return std::fwrite(data, 1, size, out_) == size;
     std::string& value = fields_[field_];
     if (value.size() + size > kMaxFieldBytes) {
-      return Refuse(fmt::format("form fields: at most {} bytes each", kMaxFieldBytes));
+      // Mostly a file sent without a file name (filename="" reads as a form field).
+      return Refuse(fmt::format(
+          "form field \"{}\" is over {} bytes: a file part needs a file name (Content-Disposition: form-data; "
+          "name=\"files\"; filename=\"photo.jpg\")",
+          field_.substr(0, 64), kMaxFieldBytes));
     }
     value.append(data, size);
     return true;
@@ -136,6 +140,7 @@ base::Status Upload(ServerState& state, Call& call) {
     std::lock_guard ingest_lock(state.ingest_mu);
     pipeline::ItemOutcome outcome = state.ctx.ingestor.IngestStaged(file.staged, file.name, options);
     state.review_counts.Invalidate();  // the ingestor places or discards the staged upload
+    outcome.input = file.name;         // the name the client sent, not where the server staged it
     placed += outcome.ok ? 1 : 0;
     items.push_back(OutcomeJson(outcome));
   }

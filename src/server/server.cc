@@ -52,7 +52,8 @@ const char* ErrorNameFor(int status) {
   }
 }
 
-void ConfigureHttp(httplib::Server& http, size_t max_body_bytes) {
+void ConfigureHttp(httplib::Server& http, const ApiRouter& router) {
+  const size_t max_body_bytes = router.MaxBodyBytes();
   http.set_payload_max_length(max_body_bytes);  // a backstop: each route checks its own limit first
   http.set_read_timeout(30, 0);
   http.set_write_timeout(30, 0);
@@ -66,8 +67,10 @@ void ConfigureHttp(httplib::Server& http, size_t max_body_bytes) {
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
   });
   // Errors raised by httplib itself (no route, body too large, bad request line) get the same JSON shape.
-  httplib::Server::HandlerWithResponse fill_error = [](const httplib::Request&, httplib::Response& res) {
+  httplib::Server::HandlerWithResponse fill_error = [&router](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty() || res.content_length_ > 0) return httplib::Server::HandlerResponse::Unhandled;
+    // A GET of a path served with POST or PUT (a request with a body is answered before routing: api.cc).
+    if (res.status == 404 && router.SendMethodNotAllowed(req, res)) return httplib::Server::HandlerResponse::Handled;
     std::string message = res.status == 404   ? "no such endpoint"
                           : res.status == 413 ? "the request body is too large"
                                               : fmt::format("HTTP {}", res.status);
@@ -124,7 +127,7 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
   AddVoteRoutes(router, state);
   AddReviewFaceRoutes(router, state);
   AddChangeRoutes(router, state);
-  ConfigureHttp(impl->http, router.MaxBodyBytes());
+  ConfigureHttp(impl->http, router);
   router.Install(impl->http);
   InstallStaticFiles(impl->http);
   // cpp-httplib listens with a backlog of 5: a burst of connections (a page of thumbnails from a few browsers) had

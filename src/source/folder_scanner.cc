@@ -40,6 +40,11 @@ class Walk {
     const fs::path canonical = fs::weakly_canonical(root, ec);
     if (ec) return Fail(ErrorFor("cannot resolve", root, ec), root);
     // A root gets the checks the walk applies inside: nothing the library manages, no symlinked file.
+    if (excluded_.count(canonical) > 0 && !fs::is_directory(status)) {
+      return Fail(Status::InvalidArgument(fmt::format(
+                      "{} is the library's own file, which triage manages; it is not taken", root.string())),
+                  root);
+    }
     if (const fs::path* folder = ExcludedFolderHolding(canonical)) {
       return Fail(Status::InvalidArgument(fmt::format("{} is inside {}, which triage manages; it is not taken again",
                                                       root.string(), folder->string())),
@@ -92,6 +97,7 @@ class Walk {
     if (fs::is_directory(status)) {
       stack.emplace_back(entry.path(), folder_canonical / name);
     } else if (fs::is_regular_file(status)) {
+      if (excluded_.count(folder_canonical / name) > 0) return Skip(entry.path(), "excluded file (the library's own)");
       AddFile(entry.path(), folder_canonical / name);
     } else if (fs::is_symlink(status)) {
       Skip(entry.path(), "symbolic link (not followed)");

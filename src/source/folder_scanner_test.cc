@@ -104,6 +104,25 @@ TEST_F(FolderScannerTest, SkipsExcludedFoldersWhateverTheirSpelling) {
   EXPECT_EQ(result.files, std::vector<fs::path>{root_ / "library/import/keep.jpg"});
 }
 
+TEST_F(FolderScannerTest, AnExcludedFileIsSkippedInTheWalkAndRefusedAsARoot) {
+  Touch("library/triage.json");
+  Touch("library/incoming/new.jpg");
+  ScanOptions options;
+  options.exclude = {root_ / "library/triage.json"};
+  ScanResult walked = ScanFolders({root_ / "library"}, options);
+  EXPECT_EQ(walked.files, std::vector<fs::path>{root_ / "library/incoming/new.jpg"});
+  ASSERT_EQ(walked.skipped.size(), 1u);
+  EXPECT_EQ(walked.skipped[0].path, root_ / "library/triage.json");
+  EXPECT_EQ(walked.skipped[0].reason, "excluded file (the library's own)");
+
+  ScanResult named = ScanFolders({root_ / "library/incoming/../triage.json"}, options);
+  EXPECT_TRUE(named.files.empty());
+  ASSERT_EQ(named.errors.size(), 1u);
+  EXPECT_EQ(named.errors[0].status.code(), base::Code::kInvalidArgument);
+  EXPECT_NE(named.errors[0].status.message().find("is the library's own file"), std::string::npos)
+      << named.errors[0].status.message();
+}
+
 TEST_F(FolderScannerTest, FileRootsAreListedAsGivenAndOverlapsCountOnce) {
   Touch("photos/a.jpg");
   Touch("photos/sub/b.jpg");

@@ -200,6 +200,7 @@ TEST_F(CliTest, ReviewApproveRejectSkipMoveFilesAndAreCounted) {
   RunResult approve = Triage({"review", "approve", p, "--person", "Ada Lovelace"});
   ASSERT_EQ(approve.exit_code, 0) << approve.err;
   EXPECT_TRUE(fs::exists(lib() / "faces/ada_lovelace/p.jpg"));
+  EXPECT_NE(approve.out.find("new person ada_lovelace created"), std::string::npos) << approve.out;
   ASSERT_EQ(Triage({"review", "reject", q}).exit_code, 0);
   EXPECT_TRUE(fs::exists(lib() / ".triage/trash/q.jpg"));
   ASSERT_EQ(Triage({"review", "skip", rr}).exit_code, 0);
@@ -245,6 +246,40 @@ TEST_F(CliTest, ExplainOfAnIdTooLargeIsAUsageError) {
   RunResult r = Triage({"explain", "99999999999999999999"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("is not an item id"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, ExplainOfAFolderSaysItWantsAFile) {
+  RunResult r = Triage({"explain", in().string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(in().string() + " is a folder; a file was expected"), std::string::npos) << r.err;
+}
+
+// Scripts read stdout: with --json a bad argument is a JSON error there too, not only a line on stderr.
+TEST_F(CliTest, UsageErrorsWithJsonAreJsonOnStdout) {
+  RunResult r = Triage({"items", "--json", "--limit", "-5"});
+  EXPECT_EQ(r.exit_code, 2);
+  json e = r.Json();
+  EXPECT_EQ(e["error"], "invalid_argument");
+  EXPECT_NE(e["message"].get<std::string>().find("--limit"), std::string::npos) << r.out;
+  RunResult text = Triage({"items", "--limit", "-5"});
+  EXPECT_EQ(text.exit_code, 2);
+  EXPECT_TRUE(text.out.empty());
+  EXPECT_NE(text.err.find("--limit"), std::string::npos) << text.err;
+}
+
+// Ingesting the library's own folder (or its triage.json) with --move once moved triage.json into review and left
+// a folder that was no longer a library.
+TEST_F(CliTest, IngestingTheLibraryItselfLeavesItsConfigurationAlone) {
+  WriteTestImage(lib() / "dropped.jpg", 21);
+  RunResult r = Triage({"ingest", "--move", lib().string(), "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(lib() / "triage.json"));
+  EXPECT_TRUE(fs::exists(lib() / "review/unidentified/dropped.jpg"));
+  RunResult named = Triage({"ingest", "--move", (lib() / "triage.json").string()});
+  EXPECT_NE(named.exit_code, 0);
+  EXPECT_NE(named.out.find("is the library's own file"), std::string::npos) << named.err << named.out;
+  EXPECT_TRUE(fs::exists(lib() / "triage.json"));
+  EXPECT_EQ(Triage({"stats"}).exit_code, 0);
 }
 
 TEST_F(CliTest, ExplainReplaysTheStoredAnalysisAndSimulateCountsMoves) {

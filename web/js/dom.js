@@ -189,10 +189,10 @@ export function peopleTabs(active) {
     tab('clusters', '#/people', 'Face clusters'), tab('enrolled', '#/persons', 'Enrolled persons'));
 }
 
-// The folder name a person gets (as the server makes it): lower case, accented Latin letters as their base letters,
-// spaces and dashes as _, other signs dropped.
+// The folder name a person gets (as the server makes it): spaces around it dropped, lower case, accented Latin letters
+// as their base letters, spaces and dashes as _, other signs dropped.
 const LATIN = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', þ: 'th', ł: 'l', ı: 'i', ħ: 'h', ŧ: 't', ŀ: 'l' };
 export function personKey(name) {
-  return name.toLowerCase().replace(/[ßæœøđðþłıħŧŀ]/g, (c) => LATIN[c]).normalize('NFKD')
+  return name.trim().toLowerCase().replace(/[ßæœøđðþłıħŧŀ]/g, (c) => LATIN[c]).normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '').replace(/[ -]/g, '_').replace(/[^a-z0-9_]/g, '');
 }

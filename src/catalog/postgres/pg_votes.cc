@@ -101,6 +101,9 @@ base::Status PgProposalStore::SetPublic(int64_t item_id, bool is_public, const s
   Connection& conn = catalog_.connection();
   TRIAGE_RETURN_IF_ERROR(ItemExists(conn, item_id));
   if (!is_public) return conn.Run(kUnmarkPublic, Params().Add(item_id));
+  auto where = conn.Query("SELECT location FROM items WHERE id = $1", Params().Add(item_id));
+  if (!where.ok()) return where.status();
+  TRIAGE_RETURN_IF_ERROR(CheckPublicLocation(item_id, where->Text(0, 0)));
   return conn.Run(kMarkPublic, Params().Add(item_id).Add(actor).Add(at));
 }
 

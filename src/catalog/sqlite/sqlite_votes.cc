@@ -103,6 +103,10 @@ base::Status SqliteProposalStore::SetPublic(int64_t item_id, bool is_public, con
   sqlite3* db = catalog_.handle();
   TRIAGE_RETURN_IF_ERROR(ItemExists(db, item_id));
   if (!is_public) return Statement(db, "DELETE FROM public_items WHERE item_id = ?").Bind(1, item_id).Run();
+  Statement where(db, "SELECT location FROM items WHERE id = ?");
+  auto row = where.Bind(1, item_id).Step();
+  if (!row.ok()) return row.status();
+  TRIAGE_RETURN_IF_ERROR(CheckPublicLocation(item_id, where.Text(0)));
   Statement s(db, "INSERT OR REPLACE INTO public_items (item_id, marked_by, marked_at) VALUES (?,?,?)");
   return s.Bind(1, item_id).Bind(2, actor).Bind(3, at).Run();
 }
