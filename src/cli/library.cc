@@ -60,6 +60,7 @@ faces::ClusterRules ClusterRulesOf(const config::Config& config) {
   rules.min_faces = config.face_clustering.min_faces;
   rules.min_face_size_px = config.face_clustering.min_face_size_px;
   rules.min_detection_score = config.face_clustering.min_detection_score;
+  rules.match_distance = config.policy.match_distance;
   return rules;
 }
 

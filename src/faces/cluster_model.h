@@ -25,6 +25,9 @@ struct ClusterRules {
   double min_face_size_px = 60;      // shorter box side a face needs to seed or link clusters
   double min_detection_score = 0.8;  // detection score a face needs to seed or link clusters
   size_t neighbourhood = 64;         // nearest faces examined around each face
+  // A cluster without a name whose faces' centre lies within this of a person's cluster's centre is that person's
+  // (policy.match_distance: the distance within which a face may be a known person).
+  double match_distance = 0.6;
 };
 
 // One face as clustering sees it.
@@ -75,6 +78,8 @@ class ClusterModel {
   const ClusterNode* Find(int64_t id) const;
   const std::set<int64_t>& Members(int64_t cluster) const;
   std::string PersonOf(int64_t cluster) const;
+  // Every cluster named as a person: cluster -> person.
+  const std::map<int64_t, std::string>& named_clusters() const { return persons_; }
   const std::unordered_map<int64_t, ClusterNode>& nodes() const { return nodes_; }
 
  private:

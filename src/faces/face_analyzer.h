@@ -24,8 +24,8 @@ struct FaceOptions {
   std::string model_dir;
   // dlib's 68-point shape predictor (Debian package libdlib-data).
   std::string landmarks_path = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat";
-  // Faces narrower than this, in pixels of the analysed image, are ignored. Range 1..; default 40.
-  int min_face_size_px = 40;
+  // Faces narrower than this, in pixels of the analysed image, are ignored. Range 1..; default 32.
+  int min_face_size_px = 32;
   // Detections scoring below this are ignored. Range 0..1; default 0.65.
   double min_detection_score = 0.65;
   // Tiles look for faces down to max(min_face_size_px, this share of the image's long side). Range 0..1; 0 = off;

@@ -179,7 +179,37 @@ base::Status FaceClustering::AddItem(int64_t item_id, int64_t now) {
     TRIAGE_RETURN_IF_ERROR(index_->Add(f.id, f.embedding));
     TRIAGE_RETURN_IF_ERROR(AddFace(f, now, changed));
   }
+  // Faces matched as a person are pinned and attract nobody, so a new face next to them forms a cluster of its own;
+  // that cluster is the person's, as a re-cluster names it.
+  std::set<int64_t> unnamed;
+  for (int64_t id : changed) {
+    const ClusterNode* n = model_->Find(id);
+    if (n && n->cluster != 0 && model_->PersonOf(n->cluster).empty()) unnamed.insert(n->cluster);
+  }
+  for (int64_t cluster : unnamed) TRIAGE_RETURN_IF_ERROR(JoinNearestPerson(cluster, changed));
   return Persist(changed);
+}
+
+base::Status FaceClustering::JoinNearestPerson(int64_t cluster, std::set<int64_t>& changed) {
+  const std::set<int64_t> members = model_->Members(cluster);
+  if (members.empty()) return base::Status::Ok();
+  const std::vector<float> centre = CentreLocked(cluster);
+  int64_t nearest = 0;
+  std::string person;
+  double best = rules_.match_distance;
+  for (const auto& [named, name] : model_->named_clusters()) {
+    if (model_->Members(named).empty()) continue;
+    const double d = Distance(centre, CentreLocked(named));
+    if (d <= best) best = d, nearest = named, person = name;
+  }
+  if (nearest == 0) return base::Status::Ok();
+  for (int64_t id : members) {
+    if (!model_->Accepts(nearest, *model_->Find(id))) return base::Status::Ok();
+  }
+  std::set<int64_t> moved = model_->Merge(cluster, nearest);
+  changed.insert(moved.begin(), moved.end());
+  TRIAGE_RETURN_IF_ERROR(Persist(moved));
+  return store_.SetClusterPerson(nearest, person);  // the faces that came follow the cluster's name
 }
 
 base::Result<ReclusterReport> FaceClustering::Recluster(const ClusterRules& rules, double match_distance, int64_t now) {

@@ -36,7 +36,9 @@ class FaceClustering {
                                                             ClusterRules rules, int64_t now);
 
   // Clusters the faces of item `item_id` (just committed) and stores the result. A face matched at ingest as a known
-  // person that the density rule leaves alone joins that person's cluster (created when they have none).
+  // person that the density rule leaves alone joins that person's cluster (created when they have none). A cluster
+  // without a name that the new faces formed or joined merges into the person's cluster whose centre lies within
+  // rules.match_distance of its own (the nearest), as a re-cluster would name it.
   base::Status AddItem(int64_t item_id, int64_t now);
   // Clusters every face from scratch under `rules`; a re-formed cluster keeps the person whose faces make up at least
   // half of it, or whose faces' centre lies within `match_distance` of its centre. Faces placed by hand stay placed;
@@ -79,6 +81,9 @@ class FaceClustering {
   base::Status AddFace(const catalog::FaceRecord& face, int64_t now, std::set<int64_t>& changed);
   base::Status AttachToPerson(const catalog::FaceRecord& face, int64_t now, std::set<int64_t>& changed);
   std::vector<float> CentreLocked(int64_t cluster) const;
+  // Merges unnamed `cluster` into the nearest named cluster within rules_.match_distance, when every face of it may
+  // join that cluster.
+  base::Status JoinNearestPerson(int64_t cluster, std::set<int64_t>& changed);
   void RebuildModel(const ClusterRules& rules);
 
   catalog::FaceStore& store_;

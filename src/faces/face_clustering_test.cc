@@ -206,5 +206,29 @@ TEST_F(FaceClusteringTest, KnownFacesJoinTheirPersonsCluster) {
   EXPECT_EQ(ClusterOfItem(item), (*named)->id);
 }
 
+// Faces matched as a person are pinned and attract nobody: an unknown face beside them (the demo's smaller copy of a
+// known photo) once formed a cluster of its own, unnamed until a re-cluster named it.
+TEST_F(FaceClusteringTest, AnUnknownFaceBesideAPersonsFacesJoinsTheirCluster) {
+  Open();
+  const std::vector<float> carl = planted_.Centre();
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(clustering_->AddItem(Photo({planted_.FaceNear(carl)}, "carl"), 2000).ok());
+  const int64_t unknown = Ingest({planted_.FaceNear(carl)});
+  auto named = store_->ClusterOfPerson("carl");
+  ASSERT_TRUE(named.ok() && *named);
+  const int64_t carls = (*named)->id;
+  EXPECT_EQ(ClusterOfItem(unknown), carls);
+  const Partition incremental = Stored();
+  EXPECT_EQ(incremental.size(), 1u);
+  ASSERT_TRUE(clustering_->Recluster(rules_, rules_.match_distance, 3000).ok());
+  EXPECT_EQ(Stored(), incremental);
+  // Somebody else, with faces of their own, stays out of carl's cluster.
+  const std::vector<float> dora = planted_.Centre();
+  int64_t last = 0;
+  for (int i = 0; i < 3; ++i) last = Ingest({planted_.FaceNear(dora)});
+  const int64_t doras = ClusterOfItem(last);
+  EXPECT_NE(doras, 0);
+  EXPECT_NE(doras, (*store_->ClusterOfPerson("carl"))->id);
+}
+
 }  // namespace
 }  // namespace triage::faces
