@@ -3,6 +3,7 @@
 // Sets, each read from `file x y w h` rows (image pixels of the original file):
 //   samples   the face-api sample photos as ingest analyses them (shrunk on load to 1600 px)
 //   500px     the same photos shrunk to 500 px (faces ~45-70 px wide, like small group photos)
+//   400px     shrunk to 400 px (faces ~31-56 px: below the default 40 px, where small faces of group photos go)
 //   mosaic    the six photos side by side in one 8.5 MP picture, analysed at 1600 px (faces ~45-60 px)
 //   --set NAME TSV DIR   any other annotated folder, analysed at 1600 px
 // Usage: face_boxes [--annotations TSV] [--images DIR] [--model-dir DIR] [--min-face PX] [--min-face-fraction F]
@@ -224,6 +225,7 @@ int main(int argc, char** argv) {
     }
   }
   std::vector<Set> sets = {LoadSet("samples", annotations, images, 1600), LoadSet("500px", annotations, images, 500),
+                           LoadSet("400px", annotations, images, 400),
                            Mosaic(LoadSet("full", annotations, images, 4096))};
   for (const auto& [name, tsv, dir] : extra) sets.push_back(LoadSet(name, tsv, dir, 1600));
   std::printf(

@@ -259,7 +259,7 @@ json DefaultConfigJson() {
        {{"min_confidence", 0.6},
         {"max_faces_per_image", 1},
         {"match_distance", 0.6},
-        {"min_face_size", 40},
+        {"min_face_size", 32},
         {"min_face_fraction", 0.025},
         {"min_detection_confidence", 0.65},
         {"min_sharpness", 0.0},
@@ -472,7 +472,11 @@ std::optional<std::string_view> NonAsciiInPersonName(std::string_view text, size
 
 }  // namespace
 
-base::Result<std::string> SanitizePersonName(const std::string& name) {
+base::Result<std::string> SanitizePersonName(const std::string& raw_name) {
+  // Spaces around a name are a copy-paste accident, not part of it: "obama " is obama, not a new "obama_".
+  const size_t first = raw_name.find_first_not_of(' ');
+  const std::string name =
+      first == std::string::npos ? std::string() : raw_name.substr(first, raw_name.find_last_not_of(' ') + 1 - first);
   if (name.find('/') != std::string::npos || name.find("..") != std::string::npos ||
       std::any_of(name.begin(), name.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; })) {
     return base::Status::InvalidArgument(

@@ -47,7 +47,7 @@ struct AnalysisOptions {
   std::string detector = "blazeface";  // "blazeface" or "hog"
   // The narrowest face looked for, px of the decoded raster (decode_max_side_px): BlazeFace tiles the image when the
   // whole-image pass cannot see faces this small; narrower boxes are ignored. 12 .. 4096 ("thresholds.min_face_size")
-  int min_face_size_px = 40;
+  int min_face_size_px = 32;
   double min_detection_confidence = 0.65;
   // Tiles look for faces down to max(min_face_size_px, this share of the raster's long side): 0.025 keeps 40 px at
   // 1600 px and spares larger rasters faces that are a tiny share of the picture. 0 .. 0.09
@@ -157,7 +157,8 @@ base::Status CheckCatalogUrl(const std::string& url);
 // The longest person folder name (a name is also a folder, and file systems refuse names past 255 bytes).
 inline constexpr size_t kMaxPersonNameLength = 100;
 
-// Person folder name by the library's rule: lowercase, spaces and dashes to '_', only [a-z0-9_].
+// Person folder name by the library's rule: spaces around the name dropped, lowercase, spaces and dashes to '_',
+// only [a-z0-9_].
 // kInvalidArgument for names with '/', "..", NUL or control characters, nothing left after the rule, or more than
 // kMaxPersonNameLength characters left.
 base::Result<std::string> SanitizePersonName(const std::string& name);

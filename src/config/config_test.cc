@@ -55,7 +55,7 @@ TEST(ConfigTest, RejectsBadDocumentsNamingTheKey) {
 }
 
 TEST(ConfigTest, SmallestFaceReachesTheAnalysisWithinWhatTheDetectorCanFind) {
-  EXPECT_EQ(ConfigFromJson("/lib", json::object())->analysis.min_face_size_px, 40);
+  EXPECT_EQ(ConfigFromJson("/lib", json::object())->analysis.min_face_size_px, 32);
   for (int px : {12, 24, 4096}) {
     auto c = ConfigFromJson("/lib", {{"thresholds", {{"min_face_size", px}}}});
     ASSERT_TRUE(c.ok()) << c.status().ToString();
@@ -282,6 +282,8 @@ TEST(PersonNameTest, SanitizesByTheRule) {
   EXPECT_EQ(*SanitizePersonName("Barack Obama"), "barack_obama");
   EXPECT_EQ(*SanitizePersonName("Jean-Luc"), "jean_luc");
   EXPECT_EQ(*SanitizePersonName("Zoë!"), "zoe");
+  EXPECT_EQ(*SanitizePersonName("  Barack Obama "), "barack_obama");  // a pasted space is not a new person
+  EXPECT_FALSE(SanitizePersonName("   ").ok());
 }
 
 // Accents are kept as their base letters, not dropped: "René" is never filed with an existing "ren".

@@ -15,8 +15,8 @@ namespace triage::vision {
 
 struct FaceDetectorOptions {
   // The narrowest face looked for, in pixels of the analysed image; narrower boxes are dropped. BlazeFace tiles the
-  // image at finer scales when the whole-image pass cannot see faces this small (face_tiles.h). Range 1..; default 40.
-  int min_face_size_px = 40;
+  // image at finer scales when the whole-image pass cannot see faces this small (face_tiles.h). Range 1..; default 32.
+  int min_face_size_px = 32;
   // Detections scoring below this are dropped. Range 0..1; default 0.65.
   double min_score = 0.65;
   // BlazeFace: false runs the whole-image pass only (faces narrower than ~1/11 of the long side are missed).

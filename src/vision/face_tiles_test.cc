@@ -180,10 +180,32 @@ TEST(FaceTilesTest, ALargeRasterIsSearchedOnlyForFacesAboveTheShareOfItsLongSide
   EXPECT_TRUE(skipped->empty());
 }
 
+// Group photos of ~500 px hold faces from ~35 px: the default minimum (32 px) finds them; 40 px, the earlier
+// default, dropped them.
+TEST(FaceTilesTest, ASmallPhotoIsSearchedForFacesDownToTheDefault32Px) {
+  auto tiled = Open(true), whole = Open(false);
+  ASSERT_TRUE(tiled && whole);
+  EXPECT_EQ(FaceDetectorOptions{}.min_face_size_px, 32);
+  const Pasted pasted = PasteFace(*whole, 500, 375, 35, 260, 150);
+  base::Result<std::vector<FaceDetection>> found = tiled->Detect(pasted.canvas);
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->size(), 1u);
+  ExpectNear(found->front().box, pasted.face, 5);
+  FaceDetectorOptions earlier;
+  earlier.min_face_size_px = 40;
+  base::Result<std::unique_ptr<FaceDetector>> at_40 = FaceDetector::OpenBlazeFace(BlazeFacePath(), earlier);
+  ASSERT_TRUE(at_40.ok());
+  base::Result<std::vector<FaceDetection>> dropped = (*at_40)->Detect(pasted.canvas);
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_TRUE(dropped->empty());
+}
+
 TEST(FaceTilesTest, AFaceAcrossATileEdgeOrInsideTheOverlapIsFoundOnce) {
   auto tiled = Open(true), whole = Open(false);
   ASSERT_TRUE(tiled && whole);
-  const std::vector<DetectionSquare> tiles = PlanFaceTiles(1600, 1200, FaceDetectorOptions{}.min_face_size_px, {});
+  const FaceDetectorOptions defaults;
+  const std::vector<DetectionSquare> tiles =
+      PlanFaceTiles(1600, 1200, TiledMinFacePx(1600, 1200, defaults.min_face_size_px, defaults.min_face_fraction), {});
   ASSERT_GE(tiles.size(), 2u);
   const DetectionSquare& first = tiles[0];  // top-left tile; its right neighbour starts at tiles[1].x
   ASSERT_GT(tiles[1].x, first.x);
