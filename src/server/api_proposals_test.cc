@@ -143,8 +143,10 @@ TEST_F(ProposalsApiTest, NothingPrivateIsReachableFromThePublicPage) {
   MakeProposal();
   TestSession admin = Login("bob");
   ASSERT_EQ(Post("/api/items/" + std::to_string(current_) + "/public", {{"public", true}}, &admin)->status, 200);
-  // Marked public while in review: still not shown (only library images are).
-  ASSERT_EQ(Post("/api/items/" + std::to_string(proposed_) + "/public", {{"public", true}}, &admin)->status, 200);
+  // An image in review is refused (only library images are shown), and the answer says where it is.
+  auto refused = Post("/api/items/" + std::to_string(proposed_) + "/public", {{"public", true}}, &admin);
+  ASSERT_EQ(refused->status, 400) << refused->body;
+  EXPECT_NE(Body(refused)["message"].get<std::string>().find("is in review, not in the library"), std::string::npos);
   auto r = client_->Get("/api/public/images");
   ASSERT_EQ(r->status, 200);
   json images = Body(r)["images"];

@@ -180,11 +180,12 @@ TEST(DetectionHelpersTest, SuppressionDropsAPartOfAFaceInsideTheWholeFace) {
 }
 
 TEST(DetectionHelpersTest, LimitsDropSmallAndUnsureDetections) {
-  FaceDetectorOptions options;  // 40 px, 0.65
-  std::vector<FaceDetection> in = {{{0, 0, 39, 39}, 0.9f, {}}, {{0, 0, 80, 80}, 0.6f, {}}, {{0, 0, 40, 40}, 0.65f, {}}};
+  FaceDetectorOptions options;  // 32 px, 0.65
+  ASSERT_EQ(options.min_face_size_px, 32);
+  std::vector<FaceDetection> in = {{{0, 0, 31, 31}, 0.9f, {}}, {{0, 0, 80, 80}, 0.6f, {}}, {{0, 0, 32, 32}, 0.65f, {}}};
   std::vector<FaceDetection> kept = ApplyDetectionLimits(in, options);
   ASSERT_EQ(kept.size(), 1u);
-  EXPECT_FLOAT_EQ(kept[0].box.width, 40);
+  EXPECT_FLOAT_EQ(kept[0].box.width, 32);
 }
 
 }  // namespace
