@@ -71,6 +71,10 @@ float IntersectionOverUnion(const model::Box& a, const model::Box& b);
 // `max_iou`; also drops a detection lying more than half inside a better one. Returns the kept ones, best first.
 std::vector<FaceDetection> SuppressOverlaps(std::vector<FaceDetection> detections, float max_iou);
 
+// Appends to `kept` each of `more`, best first, that overlaps nothing in `kept` by SuppressOverlaps's rule (what was
+// kept first wins, whatever its score). `kept` is not suppressed within itself.
+void AddWithoutOverlaps(std::vector<FaceDetection>& kept, std::vector<FaceDetection> more, float max_iou);
+
 // Drops detections below `options.min_score` or narrower than `options.min_face_size_px`.
 std::vector<FaceDetection> ApplyDetectionLimits(std::vector<FaceDetection> detections,
                                                 const FaceDetectorOptions& options);

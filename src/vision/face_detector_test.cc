@@ -179,6 +179,18 @@ TEST(DetectionHelpersTest, SuppressionDropsAPartOfAFaceInsideTheWholeFace) {
   EXPECT_FLOAT_EQ(kept[0].box.width, 100);
 }
 
+TEST(DetectionHelpersTest, WhatWasKeptFirstWinsOverABetterScoredOverlap) {
+  std::vector<FaceDetection> kept = {{{100, 100, 56, 56}, 0.95f, {}}};  // whole-image pass
+  std::vector<FaceDetection> more = {{{101, 102, 53, 53}, 0.96f, {}}, {{300, 100, 40, 40}, 0.8f, {}}};  // tiles
+  AddWithoutOverlaps(kept, more, 0.3f);
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_FLOAT_EQ(kept[0].box.width, 56);  // the first box stays although the tile scored higher
+  EXPECT_FLOAT_EQ(kept[1].box.x, 300);     // a face only the tiles found is added
+  // SuppressOverlaps itself keeps the best score.
+  std::vector<FaceDetection> both = {{{100, 100, 56, 56}, 0.95f, {}}, {{101, 102, 53, 53}, 0.96f, {}}};
+  EXPECT_FLOAT_EQ(SuppressOverlaps(both, 0.3f).front().box.width, 53);
+}
+
 TEST(DetectionHelpersTest, LimitsDropSmallAndUnsureDetections) {
   FaceDetectorOptions options;  // 32 px, 0.65
   ASSERT_EQ(options.min_face_size_px, 32);
