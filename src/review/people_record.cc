@@ -49,10 +49,15 @@ json PeopleRecord::ToJson() const {
                      {"moved_from", m.moved_from},
                      {"moved_to", m.moved_to}});
   }
+  json removed = json::array();
+  for (const auto& ref : references_removed) {
+    removed.push_back({{"person", ref.person}, {"embedding", ref.embedding}, {"source", ref.source}});
+  }
   return {{"faces", faces},
           {"clusters", clusters},
           {"rejections", rejections},
           {"references", references_added},
+          {"references_removed", removed},
           {"person_created", person_created},
           {"moves", moved}};
 }
@@ -80,6 +85,10 @@ base::Result<PeopleRecord> PeopleRecord::FromJson(const std::string& text) {
     }
     for (const auto& x : j.at("rejections")) r.rejections_added.emplace_back(x.at("face"), x.at("person"));
     r.references_added = j.at("references").get<std::vector<int64_t>>();
+    for (const auto& ref : j.value("references_removed", json::array())) {  // absent in records of earlier versions
+      r.references_removed.push_back(
+          {0, ref.at("person"), ref.at("embedding").get<std::vector<float>>(), ref.at("source")});
+    }
     r.person_created = j.at("person_created");
     for (const auto& m : j.at("moves")) {
       Move move{m.at("item"), m.at("location"),   m.at("category"), m.at("person"), m.at("auto_sorted"),

@@ -11,6 +11,7 @@
 #include "base/status.h"
 #include "catalog/face_store.h"
 #include "model/decision.h"
+#include "model/item.h"
 
 namespace triage::review {
 
@@ -31,6 +32,8 @@ struct PeopleRecord {
   std::vector<catalog::ClusterRecord> clusters_before;  // id, person, hidden
   std::vector<std::pair<int64_t, std::string>> rejections_added;
   std::vector<int64_t> references_added;
+  // References the action dropped (a face refused or taken out: it no longer teaches matching who the person is).
+  std::vector<model::PersonReference> references_removed;
   std::string person_created;  // "" when the person existed
   std::vector<Move> moves;
 

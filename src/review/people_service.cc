@@ -133,8 +133,31 @@ base::Result<PeopleOutcome> PeopleService::Finish(PeopleRecord& record, PeopleOu
   out.references_added = static_cast<int64_t>(record.references_added.size());
   TRIAGE_RETURN_IF_ERROR(
       catalog_.AddAudit({0, now, actor, 0, "people", kind, fmt::format("action {}", out.action_id), summary}));
-  if (!record.references_added.empty() && references_changed_) references_changed_();
+  if ((!record.references_added.empty() || !record.references_removed.empty()) && references_changed_) {
+    references_changed_();
+  }
   return out;
+}
+
+base::Status PeopleService::DropReferencesOf(const std::vector<catalog::FaceRecord>& faces, const std::string& person,
+                                             PeopleRecord& record) {
+  auto refs = catalog_.AllReferences();
+  if (!refs.ok()) return refs.status();
+  std::set<std::string> sources;
+  for (const auto& f : faces) {
+    sources.insert(fmt::format("face:{}", f.id));
+    // A photo approved as the person taught matching its face too.
+    if (!person.empty()) sources.insert(fmt::format("item:{}", f.item_id));
+  }
+  std::vector<int64_t> ids;
+  for (auto& r : *refs) {
+    const bool of_face = r.source.rfind("face:", 0) == 0 && sources.count(r.source) > 0;
+    const bool of_photo = r.source.rfind("item:", 0) == 0 && sources.count(r.source) > 0 && r.person == person;
+    if (!of_face && !of_photo) continue;
+    ids.push_back(r.id);
+    record.references_removed.push_back(std::move(r));
+  }
+  return ids.empty() ? base::Status::Ok() : faces_.RemoveReferences(ids);
 }
 
 base::Result<PeopleOutcome> PeopleService::Name(int64_t cluster_id, const std::string& raw_person,
@@ -294,6 +317,7 @@ base::Result<PeopleOutcome> PeopleService::NotThisPerson(const std::vector<int64
     }
     TRIAGE_RETURN_IF_ERROR(clustering_.Reject(f.id, person, now));
     record.rejections_added.emplace_back(f.id, person);
+    TRIAGE_RETURN_IF_ERROR(DropReferencesOf({f}, person, record));
     out.person = person;
   }
   TRIAGE_RETURN_IF_ERROR(Unname(*faces));
@@ -310,6 +334,7 @@ base::Result<PeopleOutcome> PeopleService::Remove(const std::vector<int64_t>& fa
   PeopleRecord record;
   record.CaptureFaces(*faces);
   TRIAGE_RETURN_IF_ERROR(clustering_.Place(face_ids, 0));
+  TRIAGE_RETURN_IF_ERROR(DropReferencesOf(*faces, "", record));
   TRIAGE_RETURN_IF_ERROR(Unname(*faces));
   PeopleOutcome out;
   out.faces = static_cast<int64_t>(faces->size());

@@ -124,6 +124,10 @@ class PeopleService {
   base::Result<int64_t> ClusterNow(const catalog::FaceRecord& face, int64_t now);
 
   config::ConfigStore& config_;
+  // Drops the references these faces gave (source face:<id>; with `person`, also item:<id> references of that person)
+  // and keeps them in `record` for undo.
+  base::Status DropReferencesOf(const std::vector<catalog::FaceRecord>& faces, const std::string& person,
+                                PeopleRecord& record);
   catalog::Catalog& catalog_;
   catalog::FaceStore& faces_;
   faces::FaceClustering& clustering_;

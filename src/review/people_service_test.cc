@@ -193,6 +193,43 @@ TEST_F(PeopleServiceTest, NotThisPersonHoldsThroughIngestAndRecluster) {
   EXPECT_EQ(faces_->GetFace(face)->person, "anna");
 }
 
+// A face refused as the person, or taken out of their cluster, stops teaching matching who the person is: its
+// reference goes (else new photos of whoever it really shows went on being sorted as the person); undo brings it back.
+TEST_F(PeopleServiceTest, AFaceRefusedOrRemovedIsNoLongerAReferenceOfThePerson) {
+  auto anna = planted_.Centre();
+  std::vector<int64_t> photos;
+  for (int i = 0; i < 4; ++i) photos.push_back(Waiting({planted_.FaceNear(anna)}));
+  ASSERT_TRUE(service_->Name(ClusterOf(photos[0]), "anna", "admin", 200).ok());
+  auto sources = [&] {
+    std::set<std::string> out;
+    for (const auto& r : *sqlite_->AllReferences()) out.insert(r.source);
+    return out;
+  };
+  const std::set<std::string> before = sources();
+  ASSERT_EQ(before.size(), 3u);
+  int64_t refused_face = 0, removed_face = 0;
+  for (int64_t photo : photos) {
+    const int64_t face = FacesOf(photo).at(0).id;
+    if (!before.count("face:" + std::to_string(face))) continue;
+    (refused_face == 0 ? refused_face : removed_face) = face;
+  }
+  ASSERT_NE(refused_face, 0);
+  ASSERT_NE(removed_face, 0);
+
+  auto refused = service_->NotThisPerson({refused_face}, "admin", 210);
+  ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+  EXPECT_EQ(sources().count("face:" + std::to_string(refused_face)), 0u);
+  EXPECT_EQ(sources().size(), 2u);
+  auto removed = service_->Remove({removed_face}, "admin", 220);
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_EQ(sources().size(), 1u);
+
+  ASSERT_TRUE(service_->Undo(removed->action_id, "admin", 230).ok());
+  ASSERT_TRUE(service_->Undo(refused->action_id, "admin", 240).ok());
+  EXPECT_EQ(sources(), before);
+  for (const auto& r : *sqlite_->AllReferences()) EXPECT_EQ(r.person, "anna");
+}
+
 TEST_F(PeopleServiceTest, RefusesWhatWouldLoseOrMixPersons) {
   auto x = planted_.Centre(), y = planted_.Centre();
   std::vector<int64_t> xs, ys;

@@ -57,6 +57,10 @@ base::Result<UndoOutcome> PeopleService::Undo(int64_t action_id, const std::stri
     out.restored_items.push_back(m->item_id);
   }
   TRIAGE_RETURN_IF_ERROR(faces_.RemoveReferences(record->references_added));
+  for (const auto& ref : record->references_removed) {
+    auto back = faces_.AddReference(ref.person, ref.embedding, ref.source);
+    if (!back.ok() && back.status().code() != base::Code::kNotFound) return back.status();  // person gone meanwhile
+  }
   for (const auto& [face, person] : record->rejections_added)
     TRIAGE_RETURN_IF_ERROR(clustering_.Unreject(face, person));
   for (const auto& c : record->clusters_before) {
@@ -77,7 +81,9 @@ base::Result<UndoOutcome> PeopleService::Undo(int64_t action_id, const std::stri
   TRIAGE_RETURN_IF_ERROR(faces_.MarkUndone(action_id, now));
   TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit({0, now, actor, 0, "people", action->kind, "undone",
                                             fmt::format("undo of people action {}: {}", action_id, action->summary)}));
-  if (!record->references_added.empty() && references_changed_) references_changed_();
+  if ((!record->references_added.empty() || !record->references_removed.empty()) && references_changed_) {
+    references_changed_();
+  }
   return out;
 }
 

@@ -163,16 +163,11 @@ class BlazeFaceDetector final : public FaceDetector {
       // embedding from 0.37 to 0.70 of its person. Smaller faces that pass found, and the tiles' faces, go by
       // score (there the whole-image box is the rough one).
       const float reliable_px = WholeImageMinFacePx(image.width, image.height, {});
-      std::vector<FaceDetection> rest;
+      const auto small = std::stable_partition(found.begin(), found.end(),
+                                               [&](const FaceDetection& d) { return d.box.width >= reliable_px; });
+      std::vector<FaceDetection> rest(std::make_move_iterator(small), std::make_move_iterator(found.end()));
+      found.erase(small, found.end());
       TRIAGE_RETURN_IF_ERROR(RunTiles(image, &rest));
-      for (auto it = found.begin(); it != found.end();) {
-        if (it->box.width >= reliable_px) {
-          ++it;
-        } else {
-          rest.push_back(std::move(*it));
-          it = found.erase(it);
-        }
-      }
       AddWithoutOverlaps(found, std::move(rest), kBlazeNmsIou);
     }
     found = SuppressOverlaps(std::move(found), kBlazeNmsIou);
