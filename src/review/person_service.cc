@@ -122,9 +122,16 @@ base::Result<std::vector<std::string>> PersonService::SetList(const std::string&
   }
   json before;
   json lists_before = Lists();
+  // A person is on one list at most (as SetListStatus keeps it): whoever this list now names leaves the other one.
+  const std::string other = list == "whitelist" ? "blacklist" : "whitelist";
   auto updated = config_.Update([&](json& doc) {
     before = doc.value(list, json::array());
     doc[list] = stored;
+    json rest = json::array();
+    for (const json& n : doc.value(other, json::array())) {
+      if (!n.is_string() || !Contains(stored, n.get<std::string>())) rest.push_back(n);
+    }
+    doc[other] = rest;
     return base::Status::Ok();
   });
   if (!updated.ok()) return updated.status();

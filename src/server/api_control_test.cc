@@ -55,6 +55,17 @@ TEST_F(ControlApiTest, BlacklistReplacesTheList) {
   EXPECT_EQ(Put("/api/config/blacklist", {{"names", {"a/b"}}}, &s)->status, 400);
 }
 
+// A person is on one list at most: the page's two switches once left somebody on both, showing neither.
+TEST_F(ControlApiTest, APersonPutOnOneListLeavesTheOther) {
+  TestSession s = Login("carol");
+  ASSERT_EQ(Put("/api/config/whitelist", {{"names", {"biden", "obama"}}}, &s)->status, 200);
+  ASSERT_EQ(Put("/api/config/blacklist", {{"names", {"Biden"}}}, &s)->status, 200);
+  EXPECT_EQ(config_->Current()->policy.blacklist, std::vector<std::string>{"biden"});
+  EXPECT_EQ(config_->Current()->policy.whitelist, std::vector<std::string>{"obama"});
+  ASSERT_EQ(Put("/api/config/whitelist", {{"names", {"obama", "biden"}}}, &s)->status, 200);
+  EXPECT_TRUE(config_->Current()->policy.blacklist.empty());
+}
+
 TEST_F(ControlApiTest, ThresholdsAreMergedAndValidatedLikeTheCli) {
   TestSession s = Login("bob");
   auto r = Put("/api/config/thresholds", {{"min_confidence", 0.8}}, &s);

@@ -129,7 +129,10 @@ async function renderClusters(root, canManage, showHidden) {
         'are enrolled and its waiting photos are sorted. Every action can be undone.'),
       names,
       clusters.length ? h('div', { class: 'clusters' }, clusters.map((c) => clusterCard(c, clusters, personIds, canManage, draw)))
-        : h('div', { class: 'card empty' }, 'No face clusters yet: a group forms once a few photos of a face arrive.')));
+        : h('div', { class: 'card empty', dataset: { testid: 'clusters-empty' } }, showHidden
+          ? 'No face clusters yet: a group forms once a few photos of a face arrive.'
+          : 'No face clusters to show: a group forms once a few photos of a face arrive, and clusters you hid are ' +
+            'under “Show hidden”.')));
   };
   await draw();
 }
