@@ -123,9 +123,12 @@ export async function renderSettings(root, _params, { session, refreshSortState 
     };
     const thresholds = h('form', { class: 'card', novalidate: true, oninput: withdrawPreview, onsubmit: async (e) => {
       e.preventDefault();
+      pending = null;  // only a preview that came back is pending (a refused one is not "stale" after an edit)
       try {
-        pending = readThresholds();
-        showPreview(await api.post('/api/config/thresholds/simulate', pending));
+        const wanted = readThresholds();
+        const report = await api.post('/api/config/thresholds/simulate', wanted);
+        pending = wanted;
+        showPreview(report);
       } catch (err) { toast(err.message, 'error'); }
     } }, h('h2', {}, 'Thresholds'),
     THRESHOLDS.map(([key, label, step]) => {
