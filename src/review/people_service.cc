@@ -139,21 +139,20 @@ base::Result<PeopleOutcome> PeopleService::Finish(PeopleRecord& record, PeopleOu
   return out;
 }
 
-base::Status PeopleService::DropReferencesOf(const std::vector<catalog::FaceRecord>& faces, const std::string& person,
+base::Status PeopleService::DropReferencesOf(const std::vector<std::pair<catalog::FaceRecord, std::string>>& faces,
                                              PeopleRecord& record) {
   auto refs = catalog_.AllReferences();
   if (!refs.ok()) return refs.status();
-  std::set<std::string> sources;
-  for (const auto& f : faces) {
-    sources.insert(fmt::format("face:{}", f.id));
+  std::set<std::string> of_faces;
+  std::set<std::pair<std::string, std::string>> of_photos;  // (source, person)
+  for (const auto& [f, person] : faces) {
+    of_faces.insert(fmt::format("face:{}", f.id));
     // A photo approved as the person taught matching its face too.
-    if (!person.empty()) sources.insert(fmt::format("item:{}", f.item_id));
+    if (!person.empty()) of_photos.emplace(fmt::format("item:{}", f.item_id), person);
   }
   std::vector<int64_t> ids;
   for (auto& r : *refs) {
-    const bool of_face = r.source.rfind("face:", 0) == 0 && sources.count(r.source) > 0;
-    const bool of_photo = r.source.rfind("item:", 0) == 0 && sources.count(r.source) > 0 && r.person == person;
-    if (!of_face && !of_photo) continue;
+    if (!of_faces.count(r.source) && !of_photos.count({r.source, r.person})) continue;
     ids.push_back(r.id);
     record.references_removed.push_back(std::move(r));
   }
@@ -305,6 +304,7 @@ base::Result<PeopleOutcome> PeopleService::NotThisPerson(const std::vector<int64
   PeopleRecord record;
   record.CaptureFaces(*faces);
   PeopleOutcome out;
+  std::vector<std::pair<catalog::FaceRecord, std::string>> refused;
   for (const auto& f : *faces) {
     std::string person = f.Assigned() ? f.person : "";
     if (f.cluster_id != 0) {
@@ -317,9 +317,10 @@ base::Result<PeopleOutcome> PeopleService::NotThisPerson(const std::vector<int64
     }
     TRIAGE_RETURN_IF_ERROR(clustering_.Reject(f.id, person, now));
     record.rejections_added.emplace_back(f.id, person);
-    TRIAGE_RETURN_IF_ERROR(DropReferencesOf({f}, person, record));
+    refused.emplace_back(f, person);
     out.person = person;
   }
+  TRIAGE_RETURN_IF_ERROR(DropReferencesOf(refused, record));
   TRIAGE_RETURN_IF_ERROR(Unname(*faces));
   out.faces = static_cast<int64_t>(faces->size());
   return Finish(record, std::move(out), "not_this_person",
@@ -334,7 +335,9 @@ base::Result<PeopleOutcome> PeopleService::Remove(const std::vector<int64_t>& fa
   PeopleRecord record;
   record.CaptureFaces(*faces);
   TRIAGE_RETURN_IF_ERROR(clustering_.Place(face_ids, 0));
-  TRIAGE_RETURN_IF_ERROR(DropReferencesOf(*faces, "", record));
+  std::vector<std::pair<catalog::FaceRecord, std::string>> taken_out;
+  for (const auto& f : *faces) taken_out.emplace_back(f, "");
+  TRIAGE_RETURN_IF_ERROR(DropReferencesOf(taken_out, record));
   TRIAGE_RETURN_IF_ERROR(Unname(*faces));
   PeopleOutcome out;
   out.faces = static_cast<int64_t>(faces->size());

@@ -124,9 +124,9 @@ class PeopleService {
   base::Result<int64_t> ClusterNow(const catalog::FaceRecord& face, int64_t now);
 
   config::ConfigStore& config_;
-  // Drops the references these faces gave (source face:<id>; with `person`, also item:<id> references of that person)
-  // and keeps them in `record` for undo.
-  base::Status DropReferencesOf(const std::vector<catalog::FaceRecord>& faces, const std::string& person,
+  // Drops the references each face gave (source face:<id>; with a person beside it, also the item:<id> references of
+  // that person: its photo approved as them) and keeps them in `record` for undo. Reads the references once.
+  base::Status DropReferencesOf(const std::vector<std::pair<catalog::FaceRecord, std::string>>& faces,
                                 PeopleRecord& record);
   catalog::Catalog& catalog_;
   catalog::FaceStore& faces_;

@@ -43,6 +43,19 @@ StoredAnalysisBytes ReadAnalysisColumn(const Statement& s, int col) {
   return {false, std::vector<uint8_t>(text.begin(), text.end())};
 }
 
+// Binds (after_id, limit) to a page query and calls `row(s)` for each row it returns. REQUIRES: the lock held.
+template <typename Row>
+base::Status ReadPage(sqlite3* db, const char* sql, int64_t after_id, int limit, Row row) {
+  Statement s(db, sql);
+  s.Bind(1, after_id).Bind(2, limit);
+  for (;;) {
+    auto stepped = s.Step();
+    if (!stepped.ok()) return stepped.status();
+    if (!*stepped) return base::Status::Ok();
+    row(s);
+  }
+}
+
 }  // namespace
 
 base::Status SqliteCatalog::InsertAnalysis(int64_t item_id, const model::StoredAnalysis& analysis) {
@@ -154,15 +167,10 @@ base::Result<std::vector<AnalysedItem>> SqliteCatalog::ListAnalysedItems(int64_t
   std::vector<StoredAnalysisBytes> stored;
   {
     std::lock_guard lock(mu_);
-    Statement s(db_, kAnalysedItems);
-    s.Bind(1, after_id).Bind(2, limit);
-    for (;;) {
-      auto row = s.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+    TRIAGE_RETURN_IF_ERROR(ReadPage(db_, kAnalysedItems, after_id, limit, [&](const Statement& s) {
       out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5) != 0, {}});
       stored.push_back(ReadAnalysisColumn(s, 6));
-    }
+    }));
   }
   // Parsing is most of the cost of a page and needs no lock: it runs on every core.
   tbb::parallel_for(size_t{0}, out.size(), [&](size_t i) { out[i].analysis = ParseAnalysis(stored[i]); });
@@ -176,15 +184,10 @@ base::Result<std::vector<StoredAnalysisRow>> SqliteCatalog::ListStoredAnalyses(i
   std::vector<StoredAnalysisBytes> stored;
   {
     std::lock_guard lock(mu_);
-    Statement s(db_, kStoredAnalyses);
-    s.Bind(1, after_id).Bind(2, limit);
-    for (;;) {
-      auto row = s.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+    TRIAGE_RETURN_IF_ERROR(ReadPage(db_, kStoredAnalyses, after_id, limit, [&](const Statement& s) {
       out.push_back({s.Int(0), {}});
       stored.push_back(ReadAnalysisColumn(s, 1));
-    }
+    }));
   }
   // As in ListAnalysedItems: parsing needs no lock, so a writer (recompute's previous page) can run beside it.
   tbb::parallel_for(size_t{0}, out.size(), [&](size_t i) {
