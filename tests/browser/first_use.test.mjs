@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openLibrary, closeLibrary, logIn, currentCardId, fixtures } from './harness.mjs';
+import { openLibrary, closeLibrary, logIn, currentCardId, toastStarting, fixtures } from './harness.mjs';
 
 let lib; let page;
 const ids = {};   // fixture file name -> item id
@@ -34,7 +34,7 @@ const go = async (hash, heading) => {
   await page.evaluate((h) => { location.hash = h; }, hash);
   if (heading) await page.getByRole('heading', { level: 1, name: heading }).waitFor();
 };
-const toastText = (text) => page.getByTestId('toast-text').filter({ hasText: text });
+const toastText = (text) => toastStarting(page, text);
 // Keeps the first unidentified photo with the `k` key; resolves with its id and the item as it was.
 async function keepFirstUnidentified() {
   await go('#/review/unidentified');
@@ -254,4 +254,38 @@ test('opened without a session: the login form, and no failed request in the con
     assert.deepEqual(consoleErrors, []);
   } finally { page.off('response', onResponse); }
   await logIn(page);
+});
+
+test('a keep answered only after its user logged out offers no undo to whoever logs in next', async () => {
+  await go('#/review/unidentified');
+  const id = await currentCardId(page);
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let delivered;
+  const done = new Promise((resolve) => { delivered = resolve; });
+  // The server does the keep at once; its answer reaches the page only after the logout.
+  await page.route('**/api/review/*/keep', async (route) => {
+    const response = await route.fetch();
+    await held;
+    await route.fulfill({ response });
+    delivered();
+  });
+  try {
+    await blur();
+    await page.keyboard.press('k');
+    for (let i = 0; i < 100 && (await lib.item(id)).location !== 'library'; i++) await page.waitForTimeout(50);
+    assert.equal((await lib.item(id)).location, 'library');
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByText('You are logged out.').waitFor();
+    release();
+    await done;
+    await logIn(page, { inPlace: true });   // the same page that got the late answer
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('triage.lastUndo')), null);
+    await go('#/review/unidentified');
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    await blur();
+    await page.keyboard.press('Control+z');
+    await lib.api('/api/items?per_page=1');   // a round trip in which an undo would have been sent
+    assert.equal((await lib.item(id)).location, 'library', 'the keep was not taken back');
+  } finally { await page.unroute('**/api/review/*/keep'); }
 });

@@ -49,8 +49,14 @@ export async function openLibrary({ photos, extra, prepare, configure, persons =
   });
   lib.page = lib.context.pages()[0] || await lib.context.newPage();
   // GET an API path with the browser's session; asserts 200.
+  // A kept-alive connection the server closed as idle just as the GET went out is retried once, as a browser does.
   lib.api = async (p) => {
-    const res = await lib.context.request.get(new URL(p, lib.baseUrl).toString());
+    const url = new URL(p, lib.baseUrl).toString();
+    let res;
+    try { res = await lib.context.request.get(url); } catch (err) {
+      if (!/ECONNRESET|socket hang up/.test(String(err.message))) throw err;
+      res = await lib.context.request.get(url);
+    }
     assert.equal(res.status(), 200, `${p}: ${await res.text()}`);
     return res.json();
   };
@@ -86,12 +92,20 @@ export async function closeLibrary(lib) {
   if (lib.tmp) fs.rmSync(lib.tmp, { recursive: true, force: true });
 }
 
-export async function logIn(page) {
-  await page.goto('/');
+// Logs in from a fresh load of the app, or with `inPlace` on the login form already shown (the page's state kept).
+export async function logIn(page, { inPlace = false } = {}) {
+  if (!inPlace) await page.goto('/');
   await page.getByLabel('User name').fill(USER);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByText(`${USER} · admin`).waitFor();
+}
+
+// The toast whose text starts with `text`, case and all: "Kept x" is not "Undone: kept x" (Playwright's own `hasText`
+// matches anywhere and ignores case).
+export function toastStarting(page, text) {
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return page.getByTestId('toast-text').filter({ hasText: new RegExp(`^${escaped}`) });
 }
 
 export async function currentCardId(page) {

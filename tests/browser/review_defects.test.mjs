@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openLibrary, closeLibrary, logIn, currentCardId, waitForCardChange, fixtures, screenshot }
+import { openLibrary, closeLibrary, logIn, currentCardId, waitForCardChange, toastStarting, fixtures, screenshot }
   from './harness.mjs';
 
 let lib; let page;
@@ -92,7 +92,7 @@ test('a match beyond match_distance is a suggestion chip, never the default of a
   assert.match(await chip.innerText(), /^biden\? 0\.70/);
   await blur();
   await page.keyboard.press('a');
-  await page.getByTestId('toast-text').filter({ hasText: 'Choose who 02_astronaut.jpg shows' }).waitFor();
+  await toastStarting(page, 'Choose who 02_astronaut.jpg shows').waitFor();
   assert.equal((await lib.item(id)).location, 'review');
   // The chip (or key 1) takes the suggestion into the picker; it is still the reviewer who approves.
   await blur();
@@ -116,7 +116,7 @@ test('shortcut keys do not act or switch names while the picker has focus; Enter
   assert.equal(await select.inputValue(), 'sam', 'leaving the picker puts the chosen name back');
   await select.focus();
   await page.keyboard.press('Enter');
-  await page.getByTestId('toast-text').filter({ hasText: 'Sorted 01_coffee.jpg into faces/sam' }).waitFor();
+  await toastStarting(page, 'Sorted 01_coffee.jpg into faces/sam').waitFor();
   const item = await lib.item(id);
   assert.equal(item.location, 'library');
   assert.equal(item.person, 'sam');
@@ -168,7 +168,7 @@ test('bulk delete asks first, with the count, and changes nothing when cancelled
   for (const id of chosen) assert.equal((await lib.item(id)).location, 'review');
   await page.getByTestId('bulk-reject').click();
   await page.getByTestId('confirm-yes').click();
-  await page.getByTestId('toast-text').filter({ hasText: '2 photo(s) moved to the trash' }).waitFor();
+  await toastStarting(page, '2 photo(s) moved to the trash').waitFor();
   for (const id of chosen) assert.equal((await lib.item(id)).location, 'trash');
   await page.getByRole('button', { name: 'One by one' }).click();
 });
@@ -266,10 +266,10 @@ test('a delete is taken back by the toast\'s Undo and by Ctrl-Z; the trash view 
   const folder = path.dirname((await lib.item(id)).path);
   await blur();
   await page.keyboard.press('d');
-  await page.getByTestId('toast-text').filter({ hasText: 'Moved 05_obama2.jpg to the trash.' }).waitFor();
+  await toastStarting(page, 'Moved 05_obama2.jpg to the trash.').waitFor();
   assert.equal((await lib.item(id)).location, 'trash');
   await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
-  await page.getByTestId('toast-text').filter({ hasText: 'Undone: moved 05_obama2.jpg to the trash.' }).waitFor();
+  await toastStarting(page, 'Undone: moved 05_obama2.jpg to the trash.').waitFor();
   let item = await lib.item(id);
   assert.deepEqual([item.location, path.dirname(item.path)], ['review', folder]);
   assert.ok(fs.existsSync(path.join(lib.library, item.path)));
@@ -279,9 +279,9 @@ test('a delete is taken back by the toast\'s Undo and by Ctrl-Z; the trash view 
   id = await openCard('#/review/unidentified', '06_biden2.jpg');
   await blur();
   await page.keyboard.press('d');
-  await page.getByTestId('toast-text').filter({ hasText: 'Moved 06_biden2.jpg to the trash.' }).waitFor();
+  await toastStarting(page, 'Moved 06_biden2.jpg to the trash.').waitFor();
   await page.keyboard.press('Control+z');
-  await page.getByTestId('toast-text').filter({ hasText: 'Undone: moved 06_biden2.jpg to the trash' }).waitFor();
+  await toastStarting(page, 'Undone: moved 06_biden2.jpg to the trash').waitFor();
   assert.equal((await lib.item(id)).location, 'review');
 
   // The trash view: restore one, purge another (asked first).
@@ -309,7 +309,7 @@ test('"Keep, no person" files a photo without a capture date under photos/undate
   const id = await openCard('#/review/unidentified', '07_sample.jpg');
   await blur();
   await page.keyboard.press('k');
-  await page.getByTestId('toast-text').filter({ hasText: 'Kept 07_sample.jpg in photos/' }).waitFor();
+  await toastStarting(page, 'Kept 07_sample.jpg in photos/').waitFor();
   const kept = await lib.item(id);
   assert.deepEqual([kept.location, kept.person, path.dirname(kept.path)], ['library', null, 'photos/undated']);
   assert.ok(fs.existsSync(path.join(lib.library, kept.path)));
@@ -321,10 +321,10 @@ test('an approval and a keep are taken back by Undo and Ctrl-Z: file, queue and 
   const before = await lib.item(id);
   await page.getByTestId('person-new').fill('Zed New');
   await page.getByTestId('person-new').press('Enter');
-  await page.getByTestId('toast-text').filter({ hasText: 'Sorted 06_biden2.jpg into faces/zed_new.' }).waitFor();
+  await toastStarting(page, 'Sorted 06_biden2.jpg into faces/zed_new.').waitFor();
   assert.equal((await lib.item(id)).location, 'library');
   await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
-  await page.getByTestId('toast-text').filter({ hasText: 'Undone: approved 06_biden2.jpg as zed_new.' }).waitFor();
+  await toastStarting(page, 'Undone: approved 06_biden2.jpg as zed_new.').waitFor();
   let item = await lib.item(id);
   assert.deepEqual([item.location, item.path, item.category], ['review', before.path, before.category]);
   assert.ok(fs.existsSync(path.join(lib.library, before.path)));
@@ -336,11 +336,11 @@ test('an approval and a keep are taken back by Undo and Ctrl-Z: file, queue and 
   await openCard('#/review/unidentified', '06_biden2.jpg');
   await blur();
   await page.keyboard.press('k');
-  const kept = page.getByTestId('toast-text').filter({ hasText: 'Kept 06_biden2.jpg in photos/' });
+  const kept = toastStarting(page, 'Kept 06_biden2.jpg in photos/');
   await kept.waitFor();
   assert.equal(await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).isVisible(), true);
   await page.keyboard.press('Control+z');
-  await page.getByTestId('toast-text').filter({ hasText: 'Undone: kept 06_biden2.jpg' }).waitFor();
+  await toastStarting(page, 'Undone: kept 06_biden2.jpg').waitFor();
   item = await lib.item(id);
   assert.deepEqual([item.location, item.path], ['review', before.path]);
 });
@@ -378,7 +378,7 @@ test('a duplicate: the better copy is marked per attribute; keep left puts it in
   await page.getByTestId('compare-slider').waitFor();
 
   await page.getByTestId('keep-left').click();
-  await page.getByTestId('toast-text').filter({ hasText: 'Kept 11_copy.jpg in' }).waitFor();
+  await toastStarting(page, 'Kept 11_copy.jpg in').waitFor();
   const kept = await lib.item(id);
   const trashedOriginal = await lib.item(original.id);
   assert.deepEqual([kept.location, path.dirname(kept.path), kept.person],
@@ -390,7 +390,7 @@ test('a duplicate: the better copy is marked per attribute; keep left puts it in
 
   // Undo puts both back.
   await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
-  await page.getByTestId('toast-text').filter({ hasText: 'Undone: kept 11_copy.jpg in place of' }).waitFor();
+  await toastStarting(page, 'Undone: kept 11_copy.jpg in place of').waitFor();
   assert.deepEqual([(await lib.item(id)).path, (await lib.item(original.id)).path], [copy.path, original.path]);
   assert.ok(fs.existsSync(path.join(lib.library, copy.path)));
   assert.ok(fs.existsSync(path.join(lib.library, original.path)));
@@ -408,13 +408,13 @@ test('persons: a reference face is shown cut out of its photo, removed, and put 
   assert.ok(await crop.evaluate((img) => img.style.left.endsWith('px') && parseFloat(img.style.width) > 72),
     'the crop is placed and scaled by the face box');
   await face.getByTestId('remove-reference').click();
-  await page.getByTestId('toast-text').filter({ hasText: 'Removed a reference face of sheldon.' }).waitFor();
+  await toastStarting(page, 'Removed a reference face of sheldon.').waitFor();
   await refs.getByText('No reference faces yet.').waitFor();
   const persons = async () => (await lib.api('/api/persons')).persons.find((p) => p.name === 'sheldon');
   assert.equal((await persons()).references, 0);
   assert.equal((await lib.api('/api/audit?per_page=5')).entries.some((e) => e.action === 'reference'), true);
   await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
-  await page.getByTestId('toast-text').filter({ hasText: 'Undone: removed a reference face of sheldon.' }).waitFor();
+  await toastStarting(page, 'Undone: removed a reference face of sheldon.').waitFor();
   await refs.getByTestId('reference').waitFor();
   assert.equal((await persons()).references, 1);
 });

@@ -35,6 +35,8 @@ const NOT_FILABLE = 'This file could not be read as an image, so it cannot be so
 const idleView = { busy: () => false, hold: () => {}, after: async () => {} };
 let liveView = idleView;
 let lastUndo = null;
+// Counts logouts: a decision whose answer arrives after its user logged out offers no undo to whoever logs in next.
+let undoEpoch = 0;
 
 function storeUndo(token) {
   try {
@@ -49,6 +51,7 @@ function undoEntry(token) {
 }
 // Logging out ends the offer: the next user of the tab cannot take back this user's decision with a key.
 export function forgetUndo() {
+  undoEpoch += 1;
   lastUndo = null;
   storeUndo('');
 }
@@ -117,7 +120,9 @@ export async function renderReview(root, params, { session, signal }) {
 
   // Says what a decision did and offers to take it back: the toast's Undo and Ctrl-Z redeem the decision's undo token
   // (the server moves the files back through its journal and restores the queue, references and persons).
+  const epoch = undoEpoch;
   function offerUndo(message, token, kind = 'info') {
+    if (epoch !== undoEpoch) return;   // answered after a logout: that user's page and offer are gone
     if (!token) { toast(message, kind); return; }
     toast(message, kind, { label: 'Undo', run: undoEntry(token).run });
   }
