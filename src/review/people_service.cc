@@ -17,6 +17,27 @@ namespace {
 // Faces as good references first: larger and more surely detected.
 double Quality(const catalog::FaceRecord& f) { return f.size_px * f.detection_score; }
 
+// Moves `item` from folder `from` into `to` under `change`. The move is recorded first and saved under the action: if
+// the process dies after it, undo still finds the photo (a move that never happened is skipped by undo, the photo being
+// where it was). A move that fails is reported in `out.errors` and dropped from the record; the caller goes on.
+base::Status MoveRecorded(catalog::FaceStore& store, commit::Committer& committer, const std::filesystem::path& library,
+                          const model::ItemRecord& item, const std::filesystem::path& from,
+                          const std::filesystem::path& to, catalog::CatalogChange change, PeopleRecord& record,
+                          PeopleOutcome& out) {
+  record.moves.push_back({item.id, item.location, item.category, item.person, item.auto_sorted, item.reasons,
+                          from.lexically_relative(library).generic_string(),
+                          to.lexically_relative(library).generic_string()});
+  TRIAGE_RETURN_IF_ERROR(store.UpdateAction(out.action_id, "in progress", record.ToJson().dump()));
+  auto placed = committer.Relocate(item, to, std::move(change));
+  if (!placed.ok()) {
+    record.moves.pop_back();
+    out.errors.push_back(fmt::format("item {}: {}", item.id, placed.status().message()));
+    return base::Status::Ok();
+  }
+  out.moved_items.push_back(item.id);
+  return base::Status::Ok();
+}
+
 }  // namespace
 
 base::Result<std::vector<catalog::FaceRecord>> PeopleService::FacesIn(int64_t cluster_id) {
@@ -62,9 +83,9 @@ base::Status PeopleService::Enrol(const std::string& person, const std::vector<c
   return base::Status::Ok();
 }
 
-base::Status PeopleService::RouteWaiting(const std::vector<catalog::FaceRecord>& faces, const std::string& person,
+base::Status PeopleService::RouteWaiting(const std::vector<catalog::FaceRecord>& faces, const std::string& why,
                                          const std::string& actor, int64_t now, PeopleRecord& record,
-                                         PeopleOutcome& out) {
+                                         PeopleOutcome& out, const std::string& filed_as) {
   auto config = config_.Current();
   auto refs = catalog_.AllReferences();
   if (!refs.ok()) return refs.status();
@@ -76,8 +97,12 @@ base::Status PeopleService::RouteWaiting(const std::vector<catalog::FaceRecord>&
   for (const auto& f : faces) {
     if (!seen.insert(f.item_id).second) continue;
     auto item = catalog_.GetItem(f.item_id);
-    if (!item.ok() || item->location != "review" || item->faces_detected != 1) continue;
-    if (!catalog_.PendingReview(item->id).ok()) continue;
+    if (!item.ok() || item->faces_detected != 1) continue;
+    const std::filesystem::path from = (config->library / item->path).parent_path();
+    const bool waiting = item->location == "review" && catalog_.PendingReview(item->id).ok();
+    const bool filed = !filed_as.empty() && item->location == "library" && item->person == filed_as &&
+                       from == config->FacesDir() / filed_as;
+    if (!waiting && !filed) continue;
     auto stored = catalog_.GetAnalysis(item->id);
     if (!stored.ok() || !*stored || (*stored)->version == 0 || (*stored)->analysis.faces.size() != 1) continue;
     model::Analysis analysis = (*stored)->analysis;
@@ -87,7 +112,6 @@ base::Status PeopleService::RouteWaiting(const std::vector<catalog::FaceRecord>&
       if (!rejected[f.id].count(r.person)) usable.push_back({r.person, r.embedding});
     analysis.faces[0].match = faces::NearestPersons(f.embedding, usable);  // stored analyses keep no embeddings
     model::Decision d = decide::Decide(analysis, config->policy, (*stored)->facts);
-    const std::filesystem::path from = (config->library / item->path).parent_path();
     const std::filesystem::path to = config->FolderFor(d);
     if (to == from) continue;
     catalog::CatalogChange change;
@@ -98,21 +122,38 @@ base::Status PeopleService::RouteWaiting(const std::vector<catalog::FaceRecord>&
     change.item.reasons = d.reasons;
     change.actor = actor;
     change.action = "name-cluster";
-    change.reason = fmt::format("{} (faces named {} by {})", d.Summary(), person, actor);
+    change.reason = fmt::format("{} ({})", d.Summary(), why);
     change.at = now;
-    // Recorded before the move: if the process dies after it, undo still finds the photo (a move that never happened
-    // is skipped by undo, the photo being where it was).
-    record.moves.push_back({item->id, item->location, item->category, item->person, item->auto_sorted, item->reasons,
-                            from.lexically_relative(config->library).generic_string(),
-                            to.lexically_relative(config->library).generic_string()});
-    TRIAGE_RETURN_IF_ERROR(faces_.UpdateAction(out.action_id, "in progress", record.ToJson().dump()));
-    auto placed = committer_.Relocate(*item, to, change);
-    if (!placed.ok()) {
-      record.moves.pop_back();
-      out.errors.push_back(fmt::format("item {}: {}", item->id, placed.status().message()));
-      continue;
-    }
-    out.moved_items.push_back(item->id);
+    TRIAGE_RETURN_IF_ERROR(
+        MoveRecorded(faces_, committer_, config->library, *item, from, to, std::move(change), record, out));
+  }
+  return base::Status::Ok();
+}
+
+base::Status PeopleService::RefileRenamed(const std::vector<catalog::FaceRecord>& faces, const std::string& from_person,
+                                          const std::string& to_person, const std::string& actor, int64_t now,
+                                          PeopleRecord& record, PeopleOutcome& out) {
+  auto config = config_.Current();
+  const std::filesystem::path old_folder = config->FacesDir() / from_person;
+  std::set<int64_t> seen;
+  for (const auto& f : faces) {
+    if (!seen.insert(f.item_id).second) continue;
+    auto item = catalog_.GetItem(f.item_id);
+    if (!item.ok() || item->location != "library" || item->person != from_person) continue;
+    const std::filesystem::path from = (config->library / item->path).parent_path();
+    if (from != old_folder) continue;  // kept elsewhere by a reviewer: not the person's folder to follow
+    catalog::CatalogChange change;
+    change.item.location = "library";
+    change.item.category = item->category;
+    change.item.person = to_person;
+    change.item.auto_sorted = item->auto_sorted;
+    change.item.reasons = item->reasons;
+    change.actor = actor;
+    change.action = "name-cluster";
+    change.reason = fmt::format("faces of {} renamed {} by {}", from_person, to_person, actor);
+    change.at = now;
+    TRIAGE_RETURN_IF_ERROR(MoveRecorded(faces_, committer_, config->library, *item, from,
+                                        config->FacesDir() / to_person, std::move(change), record, out));
   }
   return base::Status::Ok();
 }
@@ -137,6 +178,14 @@ base::Result<PeopleOutcome> PeopleService::Finish(PeopleRecord& record, PeopleOu
     references_changed_();
   }
   return out;
+}
+
+base::Result<std::string> PeopleService::PersonOf(const catalog::FaceRecord& f) {
+  std::string person = f.Assigned() ? f.person : "";
+  if (f.cluster_id == 0) return person;
+  auto cluster = faces_.GetCluster(f.cluster_id);
+  if (!cluster.ok()) return cluster.status();
+  return cluster->person.empty() ? person : cluster->person;
 }
 
 base::Status PeopleService::DropReferencesOf(const std::vector<std::pair<catalog::FaceRecord, std::string>>& faces,
@@ -186,6 +235,14 @@ base::Result<PeopleOutcome> PeopleService::Name(int64_t cluster_id, const std::s
   auto begun = Begin(record, "name", actor, now);
   if (!begun.ok()) return begun.status();
   const int64_t action_id = *begun;
+  // A rename: the faces stop being the old name's references (new photos of this face would still be sorted under it).
+  const std::string renamed_from = cluster->person != *name ? cluster->person : "";
+  if (!renamed_from.empty()) {
+    std::vector<std::pair<catalog::FaceRecord, std::string>> relabelled;
+    for (const auto& f : *members) relabelled.emplace_back(f, renamed_from);
+    TRIAGE_RETURN_IF_ERROR(DropReferencesOf(relabelled, record));
+    TRIAGE_RETURN_IF_ERROR(faces_.UpdateAction(action_id, "in progress", record.ToJson().dump()));
+  }
   int64_t target = cluster_id;
   auto existing = faces_.ClusterOfPerson(*name);
   if (!existing.ok()) return existing.status();
@@ -218,8 +275,14 @@ base::Result<PeopleOutcome> PeopleService::Name(int64_t cluster_id, const std::s
   out.faces = static_cast<int64_t>(named->size());
   out.action_id = action_id;
   TRIAGE_RETURN_IF_ERROR(faces_.UpdateAction(action_id, "in progress", record.ToJson().dump()));
-  TRIAGE_RETURN_IF_ERROR(RouteWaiting(*named, *name, actor, now, record, out));
-  return Finish(record, std::move(out), "name", fmt::format("cluster {} named {}", cluster_id, *name), actor, now);
+  TRIAGE_RETURN_IF_ERROR(
+      RouteWaiting(*named, fmt::format("faces named {} by {}", *name, actor), actor, now, record, out));
+  if (!renamed_from.empty())
+    TRIAGE_RETURN_IF_ERROR(RefileRenamed(*members, renamed_from, *name, actor, now, record, out));
+  return Finish(record, std::move(out), "name",
+                renamed_from.empty() ? fmt::format("cluster {} named {}", cluster_id, *name)
+                                     : fmt::format("cluster {} renamed from {} to {}", cluster_id, renamed_from, *name),
+                actor, now);
 }
 
 base::Result<PeopleOutcome> PeopleService::Merge(int64_t from, int64_t into, const std::string& actor, int64_t now) {
@@ -257,7 +320,8 @@ base::Result<PeopleOutcome> PeopleService::Merge(int64_t from, int64_t into, con
     auto begun = Begin(record, "merge", actor, now);
     if (!begun.ok()) return begun.status();
     out.action_id = *begun;
-    TRIAGE_RETURN_IF_ERROR(RouteWaiting(*merged, person, actor, now, record, out));
+    TRIAGE_RETURN_IF_ERROR(
+        RouteWaiting(*merged, fmt::format("faces named {} by {}", person, actor), actor, now, record, out));
   }
   return Finish(record, std::move(out), "merge", fmt::format("cluster {} merged into {}", from, into), actor, now);
 }
@@ -306,12 +370,9 @@ base::Result<PeopleOutcome> PeopleService::NotThisPerson(const std::vector<int64
   PeopleOutcome out;
   std::vector<std::pair<catalog::FaceRecord, std::string>> refused;
   for (const auto& f : *faces) {
-    std::string person = f.Assigned() ? f.person : "";
-    if (f.cluster_id != 0) {
-      auto cluster = faces_.GetCluster(f.cluster_id);
-      if (!cluster.ok()) return cluster.status();
-      if (!cluster->person.empty()) person = cluster->person;
-    }
+    auto given = PersonOf(f);
+    if (!given.ok()) return given.status();
+    const std::string& person = *given;
     if (person.empty()) {
       return base::Status::InvalidArgument(fmt::format("face {} is not given to any person; nothing to refuse", f.id));
     }
@@ -323,6 +384,16 @@ base::Result<PeopleOutcome> PeopleService::NotThisPerson(const std::vector<int64
   TRIAGE_RETURN_IF_ERROR(DropReferencesOf(refused, record));
   TRIAGE_RETURN_IF_ERROR(Unname(*faces));
   out.faces = static_cast<int64_t>(faces->size());
+  // Their photos leave the refused person's folder (and waiting ones are re-decided), matched without that person.
+  auto begun = Begin(record, "not_this_person", actor, now);
+  if (!begun.ok()) return begun.status();
+  out.action_id = *begun;
+  std::map<std::string, std::vector<catalog::FaceRecord>> by_person;
+  for (const auto& [f, person] : refused) by_person[person].push_back(f);
+  for (const auto& [person, list] : by_person) {
+    TRIAGE_RETURN_IF_ERROR(
+        RouteWaiting(list, fmt::format("faces marked not {} by {}", person, actor), actor, now, record, out, person));
+  }
   return Finish(record, std::move(out), "not_this_person",
                 fmt::format("{} face(s) marked not {}", faces->size(), out.person), actor, now);
 }
@@ -361,7 +432,15 @@ base::Result<PeopleOutcome> PeopleService::Reassign(const std::vector<int64_t>& 
   }
   PeopleRecord record;
   record.CaptureFaces(*faces);
+  // Faces leaving a person stop being that person's references.
+  std::vector<std::pair<catalog::FaceRecord, std::string>> leaving;
+  for (const auto& f : *faces) {
+    auto given = PersonOf(f);
+    if (!given.ok()) return given.status();
+    if (!given->empty() && *given != cluster->person) leaving.emplace_back(f, *given);
+  }
   TRIAGE_RETURN_IF_ERROR(clustering_.Place(face_ids, cluster_id));
+  TRIAGE_RETURN_IF_ERROR(DropReferencesOf(leaving, record));
   PeopleOutcome out;
   out.cluster_id = cluster_id;
   out.person = cluster->person;
@@ -375,7 +454,8 @@ base::Result<PeopleOutcome> PeopleService::Reassign(const std::vector<int64_t>& 
     auto begun = Begin(record, "reassign", actor, now);
     if (!begun.ok()) return begun.status();
     out.action_id = *begun;
-    TRIAGE_RETURN_IF_ERROR(RouteWaiting(*moved, cluster->person, actor, now, record, out));
+    TRIAGE_RETURN_IF_ERROR(
+        RouteWaiting(*moved, fmt::format("faces named {} by {}", cluster->person, actor), actor, now, record, out));
   }
   return Finish(record, std::move(out), "reassign",
                 fmt::format("{} face(s) moved to cluster {}", faces->size(), cluster_id), actor, now);

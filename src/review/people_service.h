@@ -27,8 +27,9 @@ struct PeopleOutcome {
   std::string person;
   int64_t faces = 0;  // faces whose place or name changed
   int64_t references_added = 0;
-  std::vector<int64_t> moved_items;  // waiting photos re-decided into another folder
-  std::vector<std::string> errors;   // "item 12: ..." for photos that could not be moved (the rest went through)
+  std::vector<int64_t>
+      moved_items;  // photos moved: waiting ones re-decided; on a rename, those in the old name's folder
+  std::vector<std::string> errors;  // "item 12: ..." for photos that could not be moved (the rest went through)
 };
 
 struct UndoOutcome {
@@ -55,6 +56,9 @@ class PeopleService {
   // join it): its faces become that person's (except faces marked "not this person" for them), its best faces (by
   // size and detection score) are enrolled as references up to face_clustering.max_references_per_person, and the
   // single-face photos of its faces waiting in review are re-decided and moved where the policy now sends them.
+  // With `rename`, a cluster named as someone else is relabelled: its faces stop being the old name's references (and
+  // so do their photos approved as the old name), and its photos in faces/<old name>/ move to the new name's folder.
+  // References the old name has from elsewhere (enrolled photos) stay theirs.
   // kNotFound (no cluster), kInvalidArgument (bad name), kConflict (named as someone else: rename explicitly).
   base::Result<PeopleOutcome> Name(int64_t cluster_id, const std::string& person, const std::string& actor, int64_t now,
                                    bool rename = false);
@@ -64,7 +68,9 @@ class PeopleService {
   // Moves `face_ids` (all in `cluster_id`) into a new unnamed cluster. kInvalidArgument when a face is elsewhere.
   base::Result<PeopleOutcome> Split(int64_t cluster_id, const std::vector<int64_t>& face_ids, const std::string& actor,
                                     int64_t now);
-  // "Not this person": each face leaves the cluster of the person it was given and never joins them again.
+  // "Not this person": each face leaves the cluster of the person it was given and never joins them again; it stops
+  // being their reference, and its single-face photo in their folder is re-decided without them (to review, unless
+  // it matches someone else).
   base::Result<PeopleOutcome> NotThisPerson(const std::vector<int64_t>& face_ids, const std::string& actor,
                                             int64_t now);
   // Takes faces out of every cluster (they stay out until placed by hand).
@@ -106,10 +112,17 @@ class PeopleService {
   base::Result<catalog::FaceRecord> ReviewedFace(int64_t item_id, int face_index);
   base::Result<std::vector<catalog::FaceRecord>> FacesById(const std::vector<int64_t>& ids);
   base::Status Enrol(const std::string& person, const std::vector<catalog::FaceRecord>& faces, PeopleRecord& record);
-  // Re-decides the waiting single-face photos of `faces`; each move is added to `record` and saved under
+  // Re-decides the waiting single-face photos of `faces` (and, with `filed_as`, those in the library in that person's
+  // folder as that person); `why` ends each move's audit reason. Each move is added to `record` and saved under
   // `out.action_id` (Begin) right after it happens.
-  base::Status RouteWaiting(const std::vector<catalog::FaceRecord>& faces, const std::string& person,
-                            const std::string& actor, int64_t now, PeopleRecord& record, PeopleOutcome& out);
+  base::Status RouteWaiting(const std::vector<catalog::FaceRecord>& faces, const std::string& why,
+                            const std::string& actor, int64_t now, PeopleRecord& record, PeopleOutcome& out,
+                            const std::string& filed_as = "");
+  // Moves the library photos of `faces` filed under `from_person` (in faces/<from_person>/, the person's folder) to
+  // faces/<to_person>/, each move recorded like RouteWaiting's. Photos a reviewer kept elsewhere stay.
+  base::Status RefileRenamed(const std::vector<catalog::FaceRecord>& faces, const std::string& from_person,
+                             const std::string& to_person, const std::string& actor, int64_t now, PeopleRecord& record,
+                             PeopleOutcome& out);
   // Logs the action with what it changed so far (before it moves photos: a crash then still leaves a record that
   // undoes what was done); returns its id.
   base::Result<int64_t> Begin(const PeopleRecord& record, const std::string& kind, const std::string& actor,
@@ -124,6 +137,8 @@ class PeopleService {
   base::Result<int64_t> ClusterNow(const catalog::FaceRecord& face, int64_t now);
 
   config::ConfigStore& config_;
+  // The person a face is given to: its cluster's name, else its own match when known or named; "" for nobody.
+  base::Result<std::string> PersonOf(const catalog::FaceRecord& f);
   // Drops the references each face gave (source face:<id>; with a person beside it, also the item:<id> references of
   // that person: its photo approved as them) and keeps them in `record` for undo. Reads the references once.
   base::Status DropReferencesOf(const std::vector<std::pair<catalog::FaceRecord, std::string>>& faces,

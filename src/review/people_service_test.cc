@@ -216,10 +216,23 @@ TEST_F(PeopleServiceTest, AFaceRefusedOrRemovedIsNoLongerAReferenceOfThePerson) 
   ASSERT_NE(refused_face, 0);
   ASSERT_NE(removed_face, 0);
 
+  int64_t refused_photo = 0;
+  for (int64_t photo : photos)
+    if (FacesOf(photo).at(0).id == refused_face) refused_photo = photo;
+  ASSERT_EQ(fs::path(PathOf(refused_photo)).parent_path(), "faces/anna");
   auto refused = service_->NotThisPerson({refused_face}, "admin", 210);
   ASSERT_TRUE(refused.ok()) << refused.status().ToString();
   EXPECT_EQ(sources().count("face:" + std::to_string(refused_face)), 0u);
   EXPECT_EQ(sources().size(), 2u);
+  // Its photo left anna's folder for review, and waits there again.
+  EXPECT_EQ(refused->moved_items, std::vector<int64_t>{refused_photo});
+  EXPECT_EQ(sqlite_->GetItem(refused_photo)->location, "review");
+  EXPECT_TRUE(sqlite_->PendingReview(refused_photo).ok());
+  EXPECT_TRUE(fs::exists(lib_ / PathOf(refused_photo)));
+  for (int64_t photo : photos) {
+    if (photo == refused_photo) continue;
+    EXPECT_EQ(fs::path(PathOf(photo)).parent_path(), "faces/anna");
+  }
   auto removed = service_->Remove({removed_face}, "admin", 220);
   ASSERT_TRUE(removed.ok()) << removed.status().ToString();
   EXPECT_EQ(sources().size(), 1u);
@@ -227,7 +240,58 @@ TEST_F(PeopleServiceTest, AFaceRefusedOrRemovedIsNoLongerAReferenceOfThePerson) 
   ASSERT_TRUE(service_->Undo(removed->action_id, "admin", 230).ok());
   ASSERT_TRUE(service_->Undo(refused->action_id, "admin", 240).ok());
   EXPECT_EQ(sources(), before);
+  EXPECT_EQ(fs::path(PathOf(refused_photo)).parent_path(), "faces/anna");
+  EXPECT_FALSE(sqlite_->PendingReview(refused_photo).ok());
   for (const auto& r : *sqlite_->AllReferences()) EXPECT_EQ(r.person, "anna");
+}
+
+TEST_F(PeopleServiceTest, RenamingAClusterTakesItsReferencesAndSortedPhotosToTheNewName) {
+  auto anna = planted_.Centre();
+  std::vector<int64_t> photos;
+  for (int i = 0; i < 4; ++i) photos.push_back(Waiting({planted_.FaceNear(anna)}));
+  const int64_t cluster = ClusterOf(photos[0]);
+  ASSERT_TRUE(service_->Name(cluster, "anna", "admin", 200).ok());
+  for (int64_t id : photos) ASSERT_EQ(fs::path(PathOf(id)).parent_path(), "faces/anna");
+  auto persons_of_references = [&] {
+    std::multiset<std::string> out;
+    for (const auto& r : *sqlite_->AllReferences()) out.insert(r.person);
+    return out;
+  };
+  ASSERT_EQ(persons_of_references(), (std::multiset<std::string>{"anna", "anna", "anna"}));
+
+  EXPECT_EQ(service_->Name(cluster, "bea", "admin", 210).status().code(), base::Code::kConflict);
+  auto renamed = service_->Name(cluster, "bea", "admin", 210, /*rename=*/true);
+  ASSERT_TRUE(renamed.ok()) << renamed.status().ToString();
+  EXPECT_EQ(renamed->moved_items.size(), photos.size());
+  // New photos of this face match bea only: anna keeps no reference made from these faces or their photos.
+  EXPECT_EQ(persons_of_references(), (std::multiset<std::string>{"bea", "bea", "bea"}));
+  for (int64_t id : photos) {
+    EXPECT_EQ(fs::path(PathOf(id)).parent_path(), "faces/bea");
+    EXPECT_EQ(sqlite_->GetItem(id)->person, "bea");
+    EXPECT_TRUE(fs::exists(lib_ / PathOf(id)));
+  }
+  EXPECT_TRUE(fs::is_empty(lib_ / "faces/anna"));
+
+  ASSERT_TRUE(service_->Undo(renamed->action_id, "admin", 220).ok());
+  EXPECT_EQ(persons_of_references(), (std::multiset<std::string>{"anna", "anna", "anna"}));
+  for (int64_t id : photos) {
+    EXPECT_EQ(fs::path(PathOf(id)).parent_path(), "faces/anna");
+    EXPECT_EQ(sqlite_->GetItem(id)->person, "anna");
+    EXPECT_TRUE(fs::exists(lib_ / PathOf(id)));
+  }
+
+  // One of anna's reference faces moved by hand into carl's cluster is carl's, and no longer a reference of anna.
+  auto carl = planted_.Centre();
+  std::vector<int64_t> carls;
+  for (int i = 0; i < 3; ++i) carls.push_back(Waiting({planted_.FaceNear(carl)}));
+  ASSERT_TRUE(service_->Name(ClusterOf(carls[0]), "carl", "admin", 230).ok());
+  std::string moved_source;
+  for (const auto& r : *sqlite_->AllReferences())
+    if (r.person == "anna" && r.source.rfind("face:", 0) == 0) moved_source = r.source;
+  ASSERT_FALSE(moved_source.empty());
+  const int64_t moved_face = std::stoll(moved_source.substr(5));
+  ASSERT_TRUE(service_->Reassign({moved_face}, ClusterOf(carls[0]), "admin", 240).ok());
+  for (const auto& r : *sqlite_->AllReferences()) EXPECT_FALSE(r.person == "anna" && r.source == moved_source);
 }
 
 TEST_F(PeopleServiceTest, RefusesWhatWouldLoseOrMixPersons) {

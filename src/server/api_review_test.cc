@@ -265,6 +265,13 @@ TEST_F(ReviewApiTest, RestoreBringsARejectedItemBackToItsReviewFolderAndPurgeDel
   ASSERT_EQ(Post("/api/trash/" + std::to_string(ids[1]) + "/purge", json::object(), &s)->status, 200);
   EXPECT_FALSE(fs::exists(root_ / trashed));
   EXPECT_EQ(catalog_->GetItem(ids[1]).status().code(), base::Code::kNotFound);
+  // The audit log keeps the purged item's lines and says it is gone, so the page offers no dead link.
+  json audit = Body(Get("/api/audit?item_id=" + std::to_string(ids[1]), &s));
+  ASSERT_FALSE(audit["entries"].empty());
+  for (const auto& e : audit["entries"]) EXPECT_EQ(e["item_location"], "deleted");
+  audit = Body(Get("/api/audit?item_id=" + std::to_string(ids[0]), &s));
+  ASSERT_FALSE(audit["entries"].empty());
+  for (const auto& e : audit["entries"]) EXPECT_EQ(e["item_location"], "review");
 }
 
 TEST_F(ReviewApiTest, KeepFilesAPhotoWithoutAPersonUnderPhotosYearMonth) {

@@ -1,6 +1,8 @@
 // Statistics (today, by day) and the audit log.
 #include <fmt/format.h>
 
+#include <map>
+
 #include "base/clock.h"
 #include "model/json.h"
 #include "server/server_state.h"
@@ -66,10 +68,21 @@ base::Status Audit(ServerState& state, Call& call) {
                             static_cast<int>((*page - 1) * *per_page)};
   auto entries = state.ctx.catalog.ListAuditEntries(query);
   if (!entries.ok()) return entries.status();
+  // Where each entry's item is now ("deleted" once purged), so the page links only to what can still be opened.
+  std::map<int64_t, std::string> where;
   json list = json::array();
   for (const auto& e : *entries) {
     json j = e;
     j["at_iso"] = base::IsoTime(e.at);
+    if (e.item_id != 0) {
+      auto known = where.find(e.item_id);
+      if (known == where.end()) {
+        auto item = state.ctx.catalog.GetItem(e.item_id);
+        if (!item.ok() && item.status().code() != base::Code::kNotFound) return item.status();
+        known = where.emplace(e.item_id, item.ok() ? item->location : "deleted").first;
+      }
+      j["item_location"] = known->second;
+    }
     list.push_back(j);
   }
   call.Reply({{"entries", list}, {"page", *page}, {"per_page", *per_page}});

@@ -289,3 +289,23 @@ test('a keep answered only after its user logged out offers no undo to whoever l
     assert.equal((await lib.item(id)).location, 'library', 'the keep was not taken back');
   } finally { await page.unroute('**/api/review/*/keep'); }
 });
+
+test('audit: a photo deleted for good keeps its lines, marked deleted, and no link that would open nothing', async () => {
+  const waiting = (await lib.api('/api/items?location=review&per_page=50')).items
+    .filter((i) => i.category !== 'unreadable');
+  assert.ok(waiting.length > 0);
+  const { id, file_name: name } = waiting[0];
+  lib.run(['review', 'reject', String(id)]);
+  await go('#/trash', 'Trash');
+  await page.getByRole('button', { name: `Delete now: ${name}` }).click();
+  await page.getByRole('button', { name: 'Delete for good' }).click();
+  await toastText(`Deleted ${name} for good.`).waitFor();
+  await go('#/audit', 'Audit log');
+  await page.getByLabel('Item id').fill(String(id));
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByTestId('audit-row').filter({ hasText: `deleted item ${id} from the trash for good` }).waitFor();
+  const rows = await page.getByTestId('audit-row').count();
+  assert.ok(rows >= 2, 'its intake and its deletion at least');
+  assert.equal(await page.getByTestId('audit-item-deleted').count(), rows);
+  assert.equal(await page.getByRole('link', { name: `open item ${id}` }).count(), 0);
+});

@@ -22,6 +22,16 @@ function listText(value) {
 const isFolder = (s) => !!s && !s.startsWith('/') && !s.includes('staging');
 const personOf = (to) => (to && to.startsWith('faces/') ? to.split('/')[1] : '');
 
+// The item's original, opened in a new tab; an item deleted for good (purged) has only its lines here, so no link.
+function itemLink(e) {
+  if (!e.item_id) return null;
+  if (e.item_location === 'deleted') {
+    return h('span', { class: 'muted small', dataset: { testid: 'audit-item-deleted' } }, `item ${e.item_id} deleted`);
+  }
+  return h('a', { href: `/api/items/${e.item_id}/original`, target: '_blank', rel: 'noopener', class: 'small' },
+    `open item ${e.item_id}`);
+}
+
 // The sentence for one entry: who did what, to which item, and the move in folders (never staging paths).
 export function auditSentence(e) {
   const item = e.item_id ? `item ${e.item_id}` : '';
@@ -37,6 +47,7 @@ export function auditSentence(e) {
     case 'login': return `${e.actor} logged in`;
     case 'logout': return `${e.actor} logged out`;
     case 'person': return `${e.actor}: ${e.reason}`;
+    case 'name-cluster': return `${e.actor} named the faces of ${item}, which moved it${move}`;
     case 'apply-policy': return `${e.actor} re-sorted ${item} under the current policy${move}`;
     case 'config': {
       const what = (e.reason || 'settings changed').replace(/ changed( through the web UI)?$/, '');
@@ -75,8 +86,7 @@ export async function renderAudit(root, _params, { signal }) {
     const lines = entries.map((e) => h('li', { class: 'audit-line', dataset: { testid: 'audit-row', action: e.action } },
       h('time', { class: 'muted small', datetime: new Date(e.at * 1000).toISOString() }, formatTime(e.at)),
       h('span', { class: 'audit-text' }, auditSentence(e)),
-      e.item_id ? h('a', { href: `/api/items/${e.item_id}/original`, target: '_blank', rel: 'noopener',
-        class: 'small' }, `open item ${e.item_id}`) : null,
+      itemLink(e),
       e.reason && !['config', 'person', 'login', 'logout'].includes(e.action) ? h('span', { class: 'muted small audit-reason' }, e.reason) : null));
     mount(root, h('section', {},
       h('div', { class: 'page-head' }, h('h1', {}, 'Audit log'), filters),

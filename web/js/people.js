@@ -37,7 +37,7 @@ async function act(promise, message, redraw) {
   try {
     const outcome = await promise;
     const moved = outcome.moved_items && outcome.moved_items.length
-      ? ` ${outcome.moved_items.length} waiting photo(s) moved.` : '';
+      ? ` ${outcome.moved_items.length} photo(s) moved to the folder their faces now point to.` : '';
     toast(`${typeof message === 'function' ? message(outcome) : message}.${moved}`, 'info', {
       label: 'Undo',
       run: async () => {
