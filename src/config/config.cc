@@ -488,10 +488,12 @@ base::Result<std::string> SanitizePersonName(const std::string& raw_name) {
     const char ch = name[i];
     const auto u = static_cast<unsigned char>(ch);
     if (u < 0x80) {
-      if (ch == ' ' || ch == '-')
-        out.push_back('_');
-      else if (std::isalnum(u) || ch == '_')
+      // Spaces, dashes and _ in a row are one _: "Jean - Luc" and "Jean-Luc" are one person, jean_luc.
+      if (ch == ' ' || ch == '-' || ch == '_') {
+        if (out.empty() || out.back() != '_') out.push_back('_');
+      } else if (std::isalnum(u)) {
         out.push_back(static_cast<char>(std::tolower(u)));
+      }
       ++i;
       continue;
     }

@@ -124,6 +124,10 @@ test('gallery: an unreadable file is a placeholder tile and loupe, no broken ima
   await tile.click();
   await page.getByTestId('filmstrip').waitFor();
   await page.locator('.loupe-stage [data-testid="img-placeholder"]').waitFor();
+  // In the filmstrip its placeholder takes a thumbnail's square, as the images beside it do.
+  const strip = await page.locator('.strip-tile').evaluateAll((tiles) => tiles.map((t) => t.getBoundingClientRect().width));
+  assert.ok(strip.length >= 2);
+  assert.ok(Math.max(...strip) <= Math.min(...strip) + 1, `filmstrip tiles ${strip.join(', ')} px wide`);
   // Every other tile's image has loaded (so every request the page made has been answered).
   await page.waitForFunction(() => [...document.querySelectorAll('img')].every((i) => i.complete));
   assert.deepEqual(consoleErrors, []);

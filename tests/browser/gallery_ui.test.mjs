@@ -127,6 +127,10 @@ test('gallery: sort, filters, best of burst, score panel, and 10,000 photos scro
   await why.waitFor();
   assert.match(await why.innerText(), /Dimension/);
   assert.match(await why.innerText(), /\/ 10/);
+  // The breakdown's table fits the side panel: its last column (what each dimension adds) is not cut off.
+  const [tableWidth, panelWidth] = await page.locator('.loupe-side').evaluate((side) =>
+    [side.querySelector('.why table').getBoundingClientRect().right, side.getBoundingClientRect().right - 12]);
+  assert.ok(tableWidth <= panelWidth + 0.5, `the table ends at ${tableWidth} px, the panel's content at ${panelWidth} px`);
   await page.getByTestId('group-burst').waitFor();
   assert.ok(await page.getByTestId('filmstrip').locator('img').count() >= 5);
   await page.getByTestId('zoom').click();

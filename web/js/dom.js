@@ -190,9 +190,10 @@ export function peopleTabs(active) {
 }
 
 // The folder name a person gets (as the server makes it): spaces around it dropped, lower case, accented Latin letters
-// as their base letters, spaces and dashes as _, other signs dropped.
+// as their base letters, spaces and dashes as _ (several in a row as one), other signs dropped.
 const LATIN = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', þ: 'th', ł: 'l', ı: 'i', ħ: 'h', ŧ: 't', ŀ: 'l' };
 export function personKey(name) {
   return name.trim().toLowerCase().replace(/[ßæœøđðþłıħŧŀ]/g, (c) => LATIN[c]).normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '').replace(/[ -]/g, '_').replace(/[^a-z0-9_]/g, '');
+    .replace(/[\u0300-\u036f]/g, '').replace(/[ -]/g, '_').replace(/[^a-z0-9_]/g, '')
+    .replace(/_+/g, '_');
 }
