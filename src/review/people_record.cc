@@ -49,6 +49,9 @@ json PeopleRecord::ToJson() const {
                      {"moved_from", m.moved_from},
                      {"moved_to", m.moved_to}});
   }
+  json added_from = json::array();
+  for (const auto& [person, source] : references_added_from)
+    added_from.push_back({{"person", person}, {"source", source}});
   json removed = json::array();
   for (const auto& ref : references_removed) {
     removed.push_back({{"person", ref.person}, {"embedding", ref.embedding}, {"source", ref.source}});
@@ -57,6 +60,7 @@ json PeopleRecord::ToJson() const {
           {"clusters", clusters},
           {"rejections", rejections},
           {"references", references_added},
+          {"references_added_from", added_from},
           {"references_removed", removed},
           {"person_created", person_created},
           {"moves", moved}};
@@ -85,6 +89,8 @@ base::Result<PeopleRecord> PeopleRecord::FromJson(const std::string& text) {
     }
     for (const auto& x : j.at("rejections")) r.rejections_added.emplace_back(x.at("face"), x.at("person"));
     r.references_added = j.at("references").get<std::vector<int64_t>>();
+    for (const auto& ref : j.value("references_added_from", json::array()))  // absent in records of earlier versions
+      r.references_added_from.emplace_back(ref.at("person"), ref.at("source"));
     for (const auto& ref : j.value("references_removed", json::array())) {  // absent in records of earlier versions
       r.references_removed.push_back(
           {0, ref.at("person"), ref.at("embedding").get<std::vector<float>>(), ref.at("source")});

@@ -32,6 +32,9 @@ struct PeopleRecord {
   std::vector<catalog::ClusterRecord> clusters_before;  // id, person, hidden
   std::vector<std::pair<int64_t, std::string>> rejections_added;
   std::vector<int64_t> references_added;
+  // (person, source) of each reference added: a later action's undo may have dropped one and added it back under a
+  // new id, which undoing this action removes too.
+  std::vector<std::pair<std::string, std::string>> references_added_from;
   // References the action dropped (a face refused or taken out: it no longer teaches matching who the person is).
   std::vector<model::PersonReference> references_removed;
   std::string person_created;  // "" when the person existed

@@ -79,6 +79,7 @@ base::Status PeopleService::Enrol(const std::string& person, const std::vector<c
     auto id = faces_.AddReference(person, best[i]->embedding, fmt::format("face:{}", best[i]->id));
     if (!id.ok()) return id.status();
     record.references_added.push_back(*id);
+    record.references_added_from.emplace_back(person, fmt::format("face:{}", best[i]->id));
   }
   return base::Status::Ok();
 }

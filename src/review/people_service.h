@@ -137,6 +137,9 @@ class PeopleService {
   base::Result<int64_t> ClusterNow(const catalog::FaceRecord& face, int64_t now);
 
   config::ConfigStore& config_;
+  // kConflict naming the newest later action (not undone) that changed a face, photo or cluster this record restores:
+  // undoing this one first would put back a state the later one built on (photos under a person undone meanwhile).
+  base::Status CheckNothingLaterTouches(int64_t action_id, const PeopleRecord& record);
   // The person a face is given to: its cluster's name, else its own match when known or named; "" for nobody.
   base::Result<std::string> PersonOf(const catalog::FaceRecord& f);
   // Drops the references each face gave (source face:<id>; with a person beside it, also the item:<id> references of

@@ -294,6 +294,35 @@ TEST_F(PeopleServiceTest, RenamingAClusterTakesItsReferencesAndSortedPhotosToThe
   for (const auto& r : *sqlite_->AllReferences()) EXPECT_FALSE(r.person == "anna" && r.source == moved_source);
 }
 
+TEST_F(PeopleServiceTest, AnActionIsUndoneOnlyAfterTheLaterOnesThatChangedItsFaces) {
+  auto anna = planted_.Centre(), other = planted_.Centre();
+  std::vector<int64_t> photos;
+  for (int i = 0; i < 4; ++i) photos.push_back(Waiting({planted_.FaceNear(anna)}));
+  std::vector<int64_t> others;
+  for (int i = 0; i < 3; ++i) others.push_back(Waiting({planted_.FaceNear(other)}));
+  auto named = service_->Name(ClusterOf(photos[0]), "anna", "admin", 200);
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  auto refused = service_->NotThisPerson({FacesOf(photos[0]).at(0).id}, "admin", 210);
+  ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+  // An action on other faces does not stand in the way.
+  auto hidden = service_->SetHidden(ClusterOf(others[0]), true, "admin", 215);
+  ASSERT_TRUE(hidden.ok()) << hidden.status().ToString();
+  const std::string refused_path = PathOf(photos[0]);
+
+  // Undoing the naming first would drop anna while the refusal's undo put her photo back under faces/anna.
+  auto early = service_->Undo(named->action_id, "admin", 220);
+  ASSERT_EQ(early.status().code(), base::Code::kConflict);
+  EXPECT_NE(early.status().message().find("people action " + std::to_string(refused->action_id)), std::string::npos)
+      << early.status().message();
+  EXPECT_EQ(PathOf(photos[0]), refused_path);
+  EXPECT_EQ(fs::path(PathOf(photos[1])).parent_path(), "faces/anna");
+
+  ASSERT_TRUE(service_->Undo(refused->action_id, "admin", 230).ok());
+  ASSERT_TRUE(service_->Undo(named->action_id, "admin", 240).ok());
+  for (int64_t id : photos) EXPECT_EQ(fs::path(PathOf(id)).parent_path(), "review/unidentified");
+  for (const auto& p : *sqlite_->ListPersons()) EXPECT_NE(p.name, "anna");
+}
+
 TEST_F(PeopleServiceTest, RefusesWhatWouldLoseOrMixPersons) {
   auto x = planted_.Centre(), y = planted_.Centre();
   std::vector<int64_t> xs, ys;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "review/people_service.h"
 
@@ -16,6 +17,32 @@ std::string FolderOf(const std::string& relative_path) {
 
 }  // namespace
 
+base::Status PeopleService::CheckNothingLaterTouches(int64_t action_id, const PeopleRecord& record) {
+  std::set<int64_t> faces, items, clusters;
+  for (const auto& f : record.faces_before) faces.insert(f.id);
+  for (const auto& m : record.moves) items.insert(m.item_id);
+  for (const auto& c : record.clusters_before) clusters.insert(c.id);
+  auto actions = faces_.ListActions(100000);
+  if (!actions.ok()) return actions.status();
+  for (const auto& later : *actions) {  // newest first
+    if (later.id <= action_id) break;
+    if (later.undone_at) continue;
+    auto theirs = PeopleRecord::FromJson(later.undo);
+    if (!theirs.ok()) continue;  // a record that cannot be read changes nothing undo could restore
+    const bool shared = std::any_of(theirs->faces_before.begin(), theirs->faces_before.end(),
+                                    [&](const auto& f) { return faces.count(f.id) > 0; }) ||
+                        std::any_of(theirs->moves.begin(), theirs->moves.end(),
+                                    [&](const auto& m) { return items.count(m.item_id); }) ||
+                        std::any_of(theirs->clusters_before.begin(), theirs->clusters_before.end(),
+                                    [&](const auto& c) { return clusters.count(c.id) > 0; });
+    if (shared) {
+      return base::Status::Conflict(fmt::format(
+          "people action {} ({}) changed the same faces or photos since; undo it first", later.id, later.summary));
+    }
+  }
+  return base::Status::Ok();
+}
+
 base::Result<UndoOutcome> PeopleService::Undo(int64_t action_id, const std::string& actor, int64_t now) {
   std::lock_guard lock(mu_);
   auto action = faces_.GetAction(action_id);
@@ -23,6 +50,7 @@ base::Result<UndoOutcome> PeopleService::Undo(int64_t action_id, const std::stri
   if (action->undone_at) return base::Status::Conflict(fmt::format("people action {} was undone already", action_id));
   auto record = PeopleRecord::FromJson(action->undo);
   if (!record.ok()) return record.status();
+  TRIAGE_RETURN_IF_ERROR(CheckNothingLaterTouches(action_id, *record));
   UndoOutcome out;
   out.action_id = action_id;
   out.kind = action->kind;
@@ -57,6 +85,16 @@ base::Result<UndoOutcome> PeopleService::Undo(int64_t action_id, const std::stri
     out.restored_items.push_back(m->item_id);
   }
   TRIAGE_RETURN_IF_ERROR(faces_.RemoveReferences(record->references_added));
+  if (!record->references_added_from.empty()) {  // those a later undo added back under new ids
+    const std::set<std::pair<std::string, std::string>> added(record->references_added_from.begin(),
+                                                              record->references_added_from.end());
+    auto refs = catalog_.AllReferences();
+    if (!refs.ok()) return refs.status();
+    std::vector<int64_t> again;
+    for (const auto& r : *refs)
+      if (added.count({r.person, r.source})) again.push_back(r.id);
+    if (!again.empty()) TRIAGE_RETURN_IF_ERROR(faces_.RemoveReferences(again));
+  }
   for (const auto& ref : record->references_removed) {
     auto back = faces_.AddReference(ref.person, ref.embedding, ref.source);
     if (!back.ok() && back.status().code() != base::Code::kNotFound) return back.status();  // person gone meanwhile

@@ -103,8 +103,44 @@ test('name, merge, split, remove an outlier, undo', async () => {
   page.on('request', onRequest);
   await card(big.id).getByTestId('name-input').fill('Barack Obama');
   await card(big.id).getByTestId('name-button').dblclick();
-  await undoFromToast('Cluster named Barack Obama (faces/barack_obama)');   // the folder the name becomes
+  await undoFromToast('Cluster renamed Barack Obama (faces/barack_obama)');   // the folder the name becomes
   page.off('request', onRequest);
   assert.equal(namings.length, 1, 'one request for a double click');
   assert.equal((await clusters()).find((c) => c.id === big.id).person, 'barack');
+
+  // A long name in the other clusters' merge lists still fits a phone; the rename moves the sorted photos along.
+  const longName = 'Barack Hussein Obama the Forty-Fourth President';
+  await card(big.id).getByTestId('name-input').fill(longName);
+  await card(big.id).getByTestId('name-button').click();
+  await toastText().filter({ hasText: `Cluster renamed ${longName}` }).waitFor();
+  const folder = 'faces/barack_hussein_obama_the_forty_fourth_president';
+  assert.equal(fs.readdirSync(path.join(lib.library, folder)).length, big.size);
+  assert.deepEqual(fs.readdirSync(path.join(lib.library, 'faces/barack')), []);
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await page.waitForFunction(() => document.documentElement.clientWidth === 390);
+    const [width, wide] = await page.evaluate(() => [document.documentElement.scrollWidth,
+      [...document.querySelectorAll('#app *')].filter((el) => el.getBoundingClientRect().right > 391 &&
+        ![...el.children].some((c) => c.getBoundingClientRect().right > 391))
+        .slice(0, 5).map((el) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(el.getBoundingClientRect().right)} px)`)]);
+    assert.ok(width <= 390, `the cluster list is ${width} px wide on a phone with a long name in the merge lists: ${wide}`);
+  } finally { await page.setViewportSize({ width: 1440, height: 900 }); }
+  await page.getByTestId('toast-action').click();
+  await toastText().filter({ hasText: 'Undone' }).waitFor();
+  assert.equal(fs.readdirSync(path.join(lib.library, 'faces/barack')).length, big.size);
+
+  // Renaming to a person who exists would join the two: the page asks first, and a cancel changes nothing.
+  const other = (await clusters()).find((c) => c.id !== big.id);
+  await card(other.id).getByTestId('name-input').fill('Joe');
+  await card(other.id).getByTestId('name-button').click();
+  await toastText().filter({ hasText: 'Cluster named Joe' }).waitFor();
+  await card(big.id).getByTestId('name-input').fill('JOE');
+  await card(big.id).getByTestId('name-button').click();
+  const dialog = page.getByTestId('confirm-dialog');
+  await dialog.filter({ hasText: 'joe exists already' }).waitFor();
+  assert.match(await dialog.innerText(), /photos in faces\/barack move to faces\/joe/);
+  await dialog.getByTestId('confirm-no').click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal((await clusters()).find((c) => c.id === big.id).person, 'barack');
+  assert.equal(fs.readdirSync(path.join(lib.library, 'faces/barack')).length, big.size);
 });

@@ -295,6 +295,15 @@ test('a delete is taken back by the toast\'s Undo and by Ctrl-Z; the trash view 
   await entries.nth(0).getByTestId('restore').click();
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid="trash-item"]').length === n, count - 1);
   assert.equal((await lib.item(restoreId)).location, 'review');
+  // A restore is a decision like the others: its toast's Undo sends the photo back to the trash.
+  await toastStarting(page, 'Restored ').waitFor();
+  await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
+  await toastStarting(page, 'Undone: ').waitFor();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="trash-item"]').length === n, count);
+  assert.equal((await lib.item(restoreId)).location, 'trash');
+  await page.locator(`[data-testid="trash-item"][data-item-id="${restoreId}"]`).getByTestId('restore').click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="trash-item"]').length === n, count - 1);
+  assert.equal((await lib.item(restoreId)).location, 'review');
   const purgeId = Number(await entries.nth(0).getAttribute('data-item-id'));
   const trashedPath = path.join(lib.library, (await lib.item(purgeId)).path);
   await entries.nth(0).getByTestId('purge').click();

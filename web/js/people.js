@@ -2,7 +2,7 @@
 // face audit grid sorted by distance from their centre (outliers first) with bulk remove / not this person / reassign.
 // Every action answers with an Undo button.
 import { api } from './api.js';
-import { h, mount, toast, peopleTabs } from './dom.js';
+import { h, mount, toast, peopleTabs, personKey, confirmDialog } from './dom.js';
 
 const CROP = 96;
 
@@ -59,12 +59,19 @@ function clusterCard(c, all, personIds, canManage, redraw) {
   const title = c.person ? c.person : 'Unnamed';
   const name = h('input', { placeholder: c.person ? 'Rename to' : 'Who is this?', 'aria-label': `Name cluster ${c.id}`,
     dataset: { testid: 'name-input' }, list: 'people-names' });
-  const nameForm = h('form', { class: 'inline-form', onsubmit: (e) => {
+  const nameForm = h('form', { class: 'inline-form', onsubmit: async (e) => {
     e.preventDefault();
     if (!name.value.trim()) return;
     const typed = name.value.trim();
-    once(e.currentTarget, () => act(api.post(`/api/clusters/${c.id}/name`, { person: typed, rename: !!c.person }),
-      (out) => `Cluster named ${typed}${out.person && out.person !== typed ? ` (faces/${out.person})` : ''}`, redraw));
+    const form = e.currentTarget;
+    // Renaming to someone who exists joins two persons (a merge of two named clusters is refused): asked first.
+    const joins = c.person && personKey(typed) !== c.person && personKey(typed) in personIds ? personKey(typed) : '';
+    if (joins && !await confirmDialog(`${joins} exists already`, [`The faces of ${c.person} become ${joins}'s: they ` +
+      `join ${joins}'s cluster, and their photos in faces/${c.person} move to faces/${joins}. Undo takes it back.`],
+    `Rename to ${joins}`, 'primary')) return;
+    once(form, () => act(api.post(`/api/clusters/${c.id}/name`, { person: typed, rename: !!c.person }),
+      (out) => `Cluster ${c.person ? 'renamed' : 'named'} ${typed}${out.person && out.person !== typed ? ` (faces/${out.person})` : ''}`,
+      redraw));
   } }, name, h('button', { type: 'submit', dataset: { testid: 'name-button' } }, c.person ? 'Rename' : 'Name'));
   // Suggested clusters (close centres, with the distance) first, then every other one.
   const suggested = new Set(c.suggestions.map((s) => s.id));

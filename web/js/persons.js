@@ -2,6 +2,7 @@
 // removable, undoable) and recent photos (an admin may propose one as the cover), and whitelist / blacklist switches.
 import { api } from './api.js';
 import { h, mount, toast, faceCrop, peopleTabs } from './dom.js';
+import { offerUndo as offerUndoToast } from './undo.js';
 
 export async function renderPersons(root, _params, { session }) {
   const canEdit = !!session.permissions.change_config;
@@ -9,14 +10,7 @@ export async function renderPersons(root, _params, { session }) {
   const canPropose = !!session.permissions.decide_proposals;
 
   // Says what an edit did, with an Undo that redeems its token and redraws.
-  function offerUndo(message, token) {
-    if (!token) { toast(message); return; }
-    toast(message, 'info', { label: 'Undo', run: async () => {
-      try { const out = await api.post(`/api/undo/${encodeURIComponent(token)}`); toast(`Undone: ${out.summary}.`); }
-      catch (err) { toast(`Could not undo: ${err.message}`, 'error'); }
-      await draw();
-    } });
-  }
+  const offerUndo = (message, token) => offerUndoToast(message, token, () => draw());
 
   async function setList(list, name, on) {
     const config = await api.get('/api/config');

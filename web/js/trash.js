@@ -1,12 +1,14 @@
 // The trash: rejected photos until they are purged, each with "Restore" (back to its review folder) and "Delete now".
 import { api, qs } from './api.js';
 import { h, mount, toast, confirmDialog, itemImage, formatTime, categoryLabel } from './dom.js';
+import { offerUndo } from './undo.js';
 
-// Moves a rejected item back to review; resolves with the restored item (or null after an error, already shown).
-export async function restoreFromTrash(item) {
+// Moves a rejected item back to review; resolves with the restored item (or null after an error, already shown). The
+// toast's Undo sends it back to the trash, then calls `after`.
+export async function restoreFromTrash(item, after) {
   try {
     const out = await api.post(`/api/trash/${item.id}/restore`);
-    toast(`Restored ${item.file_name} to ${out.item.folder}.`);
+    offerUndo(`Restored ${item.file_name} to ${out.item.folder}.`, out.undo, after);
     return out.item;
   } catch (err) {
     toast(err.message, 'error');
@@ -39,7 +41,7 @@ export async function renderTrash(root, _params, { session, signal }) {
           onclick: async (e) => {   // disabled while on its way: a double click restores once
             const button = e.currentTarget;
             button.disabled = true;
-            try { if (await restoreFromTrash(item)) await draw(); } finally { button.disabled = false; }
+            try { if (await restoreFromTrash(item, draw)) await draw(); } finally { button.disabled = false; }
           } }, 'Restore'),
         h('button', { type: 'button', class: 'danger', dataset: { testid: 'purge' },
           'aria-label': `Delete now: ${item.file_name}`, onclick: () => purge(item) }, 'Delete now')) : null);
