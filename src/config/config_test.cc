@@ -283,7 +283,7 @@ TEST(PersonNameTest, SanitizesByTheRule) {
   EXPECT_EQ(*SanitizePersonName("Jean-Luc"), "jean_luc");
   EXPECT_EQ(*SanitizePersonName("Zoë!"), "zoe");
   EXPECT_EQ(*SanitizePersonName("  Barack Obama "), "barack_obama");  // a pasted space is not a new person
-  EXPECT_EQ(*SanitizePersonName("Barack  Obama"), "barack_obama");  // nor a doubled one
+  EXPECT_EQ(*SanitizePersonName("Barack  Obama"), "barack_obama");    // nor a doubled one
   EXPECT_EQ(*SanitizePersonName("Jean - Luc"), "jean_luc");
   EXPECT_EQ(*SanitizePersonName("jean__luc"), "jean_luc");
   EXPECT_EQ(*SanitizePersonName("Ann ! Lee"), "ann_lee");

@@ -1,5 +1,6 @@
 // Specification of the faces API: clusters, naming (admins only) with the waiting photos moved and undo, face crops,
 // a person's faces by distance from their centre, bulk face actions and their input checks.
+#include <algorithm>
 #include <fstream>
 
 #include "faces/cluster_test_support.h"
@@ -42,6 +43,17 @@ TEST_F(FacesApiTest, AdminNamesAClusterItsPhotosMoveAndUndoBringsThemBack) {
     EXPECT_EQ(fs::path(catalog_->GetItem(id)->path).parent_path(), "faces/anna");
     EXPECT_EQ(AuditOf(id).front().action, "name-cluster");
   }
+  // Its references are its faces, each shown cut out of its photo (and one of them as the person's picture).
+  json refs = Body(Get("/api/persons/anna/references", &alice));
+  ASSERT_FALSE(refs["references"].empty());
+  for (const auto& r : refs["references"]) {
+    EXPECT_EQ(r["source"].get<std::string>().rfind("face:", 0), 0u) << r.dump();
+    ASSERT_TRUE(r["item"].is_object()) << r.dump();
+    EXPECT_NE(std::find(items.begin(), items.end(), r["item"]["id"].get<int64_t>()), items.end());
+    ASSERT_TRUE(r["box"].is_object()) << r.dump();
+    EXPECT_GT(r["box"]["w"].get<double>(), 0);
+  }
+  EXPECT_TRUE(Body(Get("/api/persons", &alice))["persons"][0]["avatar"].is_object());
   const int64_t person_id = catalog_->ListPersons()->at(0).id;
   json theirs = Body(Get("/api/persons/" + std::to_string(person_id) + "/faces", &alice));
   ASSERT_EQ(theirs["faces"].size(), 3u);

@@ -1,7 +1,11 @@
 // Undo tokens (POST /api/undo/{token}) and a person's reference faces (list with face boxes, remove one).
 #include <fmt/format.h>
 
+#include <charconv>
+#include <string_view>
+
 #include "base/clock.h"
+#include "catalog/face_store.h"
 #include "server/server_state.h"
 
 namespace triage::server {
@@ -46,6 +50,21 @@ base::Status RemoveReference(ServerState& state, Call& call) {
 
 json ReferenceFaceView(ServerState& state, const model::PersonReference& ref) {
   json out = {{"item", nullptr}, {"box", nullptr}};
+  // A reference enrolled from a named cluster ("face:<id>") is that face, in its photo.
+  constexpr std::string_view kFace = "face:";
+  if (ref.source.rfind(kFace, 0) == 0) {
+    int64_t face_id = 0;
+    const char* end = ref.source.data() + ref.source.size();
+    auto [last, ec] = std::from_chars(ref.source.data() + kFace.size(), end, face_id);
+    if (ec != std::errc() || last != end || !state.ctx.faces) return out;
+    auto face = state.ctx.faces->GetFace(face_id);
+    if (!face.ok()) return out;
+    auto item = state.ctx.catalog.GetItem(face->item_id);
+    if (!item.ok()) return out;
+    out["item"] = ItemView(*item);
+    out["box"] = {{"x", face->box.x}, {"y", face->box.y}, {"w", face->box.width}, {"h", face->box.height}};
+    return out;
+  }
   const model::ReferenceOrigin origin = model::ParseReferenceSource(ref.source);
   if (origin.item_id == 0) return out;
   auto item = state.ctx.catalog.GetItem(origin.item_id);
