@@ -307,9 +307,14 @@ test('audit: a photo deleted for good keeps its lines, marked deleted, and no li
   await go('#/audit', 'Audit log');
   await page.getByLabel('Item id').fill(String(id));
   await page.getByRole('button', { name: 'Filter' }).click();
-  await page.getByTestId('audit-row').filter({ hasText: `deleted item ${id} from the trash for good` }).waitFor();
-  const rows = await page.getByTestId('audit-row').count();
+  // The unfiltered log shows the deletion too: wait for the filtered list, every line of it about this photo.
+  const rows = (await lib.api(`/api/audit?item_id=${id}`)).entries.length;
   assert.ok(rows >= 2, 'its intake and its deletion at least');
+  await page.waitForFunction(({ n, item }) => {
+    const lines = [...document.querySelectorAll('[data-testid="audit-row"]')];
+    return lines.length === n && lines.every((l) => l.textContent.includes(item));
+  }, { n: rows, item: `item ${id}` });
+  await page.getByTestId('audit-row').filter({ hasText: `deleted item ${id} from the trash for good` }).waitFor();
   assert.equal(await page.getByTestId('audit-item-deleted').count(), rows);
   assert.equal(await page.getByRole('link', { name: `open item ${id}` }).count(), 0);
 });
