@@ -134,6 +134,7 @@ test('name, merge, split, remove an outlier, undo', async () => {
   await card(other.id).getByTestId('name-input').fill('Joe');
   await card(other.id).getByTestId('name-button').click();
   await toastText().filter({ hasText: 'Cluster named Joe' }).waitFor();
+  await page.locator('[data-testid="cluster"][data-person="joe"]').waitFor();   // the list drawn again, joe in it
   await card(big.id).getByTestId('name-input').fill('JOE');
   await card(big.id).getByTestId('name-button').click();
   const dialog = page.getByTestId('confirm-dialog');

@@ -283,6 +283,10 @@ export async function renderGallery(root, _rest, { signal }) {
       refused = err.message;
     }
     if (mine !== generation || signal.aborted) return;
+    // A filter being typed into while this answer came keeps its text and focus in the controls drawn anew.
+    const active = document.activeElement;
+    const typing = active && root.contains(active) && active.name && active.type !== 'checkbox'
+      ? { name: active.name, value: active.value } : null;
     const open = (i) => { closeLoupe(); overlay = loupe(src, i, closeLoupe); root.append(overlay); };
     const box = grid(src, open, signal);
     mount(root,
@@ -293,6 +297,8 @@ export async function renderGallery(root, _rest, { signal }) {
       refused ? h('p', { class: 'card error', role: 'alert', dataset: { testid: 'gallery-refused' } },
         `No photos shown: ${refused}. Change that filter to see photos again.`)
         : src.total ? box : h('p', { class: 'card muted', dataset: { testid: 'gallery-empty' } }, nothingMatches(state)));
+    const again = typing && root.querySelector(`.gallery-controls [name="${typing.name}"]`);
+    if (again && again.value !== typing.value) { again.value = typing.value; again.focus(); }
     box.layout();
   };
   const change = () => { reload().catch((err) => { if (!signal.aborted) toast(err.message, 'error'); }); };
