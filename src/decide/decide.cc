@@ -197,4 +197,12 @@ Decision Decide(const model::Analysis& a, const model::Policy& policy, const mod
   return d;
 }
 
+void CreditNaming(model::Decision& decision, const std::string& actor) {
+  for (model::Reason& r : decision.reasons) {
+    if (r.code != "known_person") continue;
+    r.code = "named_person";
+    r.text = fmt::format("Named {} by {}.", decision.person, actor);
+  }
+}
+
 }  // namespace triage::decide

@@ -1,6 +1,8 @@
 // The routing policy: a pure function from what is known about an image to where it goes and why.
 #pragma once
 
+#include <string>
+
 #include "model/decision.h"
 
 namespace triage::decide {
@@ -16,5 +18,9 @@ model::Decision Decide(const model::Analysis& analysis, const model::Policy& pol
 // policy.match_distance; kLowConfidence when within it but less confident than policy.min_confidence; else kKnown.
 // The only place the two thresholds are applied. Pure.
 model::MatchKind ClassifyMatch(const model::FaceMatch& match, const model::Policy& policy);
+
+// A photo filed because a reviewer named its face, not because the matcher recognised it: the "known_person" reason
+// becomes "named_person", saying who named it ("Named ada by alice."). Pure.
+void CreditNaming(model::Decision& decision, const std::string& actor);
 
 }  // namespace triage::decide

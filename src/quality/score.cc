@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "quality/reference.h"
 
@@ -98,6 +99,27 @@ std::vector<model::Penalty> Penalties(const model::QualityMetrics& m, const mode
   return out;
 }
 
+// A configuration name in words: "dynamic_range" -> "dynamic range".
+std::string Words(std::string name) {
+  std::replace(name.begin(), name.end(), '_', ' ');
+  return name;
+}
+
+std::string CategoryWords(const std::string& category) {
+  static const std::map<std::string, std::string> kWords = {{"portrait", "a portrait"},
+                                                            {"group_portrait", "a group portrait"},
+                                                            {"human_others", "a photo of people"},
+                                                            {"night", "a night photo"},
+                                                            {"long_exposure", "a long exposure"},
+                                                            {"astro", "an astro photo"},
+                                                            {"monochrome", "a monochrome photo"},
+                                                            {"macro", "a macro photo"},
+                                                            {"landscape", "a landscape"},
+                                                            {"others", "a photo"}};
+  auto it = kWords.find(category);
+  return it != kWords.end() ? it->second : Words(category);
+}
+
 std::string Sentence(const model::QualityScore& s, bool has_faces) {
   const model::DimensionScore* best = nullptr;
   const model::DimensionScore* worst = nullptr;
@@ -106,9 +128,9 @@ std::string Sentence(const model::QualityScore& s, bool has_faces) {
     if (!best || d.score > best->score) best = &d;
     if (!worst || d.score < worst->score) worst = &d;
   }
-  std::string text = fmt::format("{} scored {:.1f}", s.category, s.aggregate);
-  if (best) text += fmt::format(": best {} ({:.1f})", best->name, best->score);
-  if (worst && worst != best) text += fmt::format(", weakest {} ({:.1f})", worst->name, worst->score);
+  std::string text = fmt::format("scored {:.1f} as {}", s.aggregate, CategoryWords(s.category));
+  if (best) text += fmt::format(": best {} ({:.1f})", Words(best->name), best->score);
+  if (worst && worst != best) text += fmt::format(", weakest {} ({:.1f})", Words(worst->name), worst->score);
   for (const auto& p : s.penalties) text += fmt::format("; {} (-{:.2f})", p.text, p.points);
   if (s.eyes_closed && has_faces) text += "; eyes closed";
   return text + ".";

@@ -107,19 +107,29 @@ base::Status PeopleService::RouteWaiting(const std::vector<catalog::FaceRecord>&
     auto stored = catalog_.GetAnalysis(item->id);
     if (!stored.ok() || !*stored || (*stored)->version == 0 || (*stored)->analysis.faces.size() != 1) continue;
     model::Analysis analysis = (*stored)->analysis;
-    // The matcher respects "not this person": such references do not count for this face.
-    std::vector<faces::Reference> usable;
-    for (const auto& r : *refs)
-      if (!rejected[f.id].count(r.person)) usable.push_back({r.person, r.embedding});
-    analysis.faces[0].match = faces::NearestPersons(f.embedding, usable);  // stored analyses keep no embeddings
-    model::Decision d = decide::Decide(analysis, config->policy, (*stored)->facts);
+    // A face of a cluster a reviewer named is that person by their word (its own reference would match it at
+    // distance 0 anyway); any other face is matched, and the matcher respects "not this person".
+    const bool named = f.match_kind == "named" && !f.person.empty();
+    if (named) {
+      analysis.faces[0].match = {model::MatchKind::kKnown, f.person, 0.0, 1.0, {{f.person, 0.0, 1.0}}};
+    } else {
+      std::vector<faces::Reference> usable;
+      for (const auto& r : *refs)
+        if (!rejected[f.id].count(r.person)) usable.push_back({r.person, r.embedding});
+      analysis.faces[0].match = faces::NearestPersons(f.embedding, usable);  // stored analyses keep no embeddings
+    }
+    model::Policy policy = config->policy;
+    // A reviewer's word is not an automatic sort, and a pause holds back new sorting, not what is filed already.
+    if (named || filed) policy.auto_sort_enabled = true;
+    model::Decision d = decide::Decide(analysis, policy, (*stored)->facts);
+    if (named) decide::CreditNaming(d, actor);
     const std::filesystem::path to = config->FolderFor(d);
     if (to == from) continue;
     catalog::CatalogChange change;
     change.item.location = d.destination == model::Destination::kLibrary ? "library" : "review";
     change.item.category = d.category;
     change.item.person = d.person;
-    change.item.auto_sorted = d.destination == model::Destination::kLibrary;
+    change.item.auto_sorted = !named && d.destination == model::Destination::kLibrary;
     change.item.reasons = d.reasons;
     change.actor = actor;
     change.action = "name-cluster";
@@ -127,6 +137,21 @@ base::Status PeopleService::RouteWaiting(const std::vector<catalog::FaceRecord>&
     change.at = now;
     TRIAGE_RETURN_IF_ERROR(
         MoveRecorded(faces_, committer_, config->library, *item, from, to, std::move(change), record, out));
+  }
+  return base::Status::Ok();
+}
+
+base::Status PeopleService::RefileLeaving(const std::vector<std::pair<catalog::FaceRecord, std::string>>& leaving,
+                                          const std::string& what, const std::string& actor, int64_t now,
+                                          PeopleRecord& record, PeopleOutcome& out) {
+  std::map<std::string, std::vector<int64_t>> by_person;
+  for (const auto& [f, person] : leaving)
+    if (!person.empty()) by_person[person].push_back(f.id);
+  for (const auto& [person, ids] : by_person) {
+    auto now_faces = FacesById(ids);  // as they are now: unnamed, or named by the cluster they joined
+    if (!now_faces.ok()) return now_faces.status();
+    TRIAGE_RETURN_IF_ERROR(RouteWaiting(*now_faces, fmt::format("faces {} {} by {}", what, person, actor), actor, now,
+                                        record, out, person));
   }
   return base::Status::Ok();
 }
@@ -321,6 +346,9 @@ base::Result<PeopleOutcome> PeopleService::Merge(int64_t from, int64_t into, con
     auto begun = Begin(record, "merge", actor, now);
     if (!begun.ok()) return begun.status();
     out.action_id = *begun;
+    // The faces that join a named person teach them, as naming their cluster would have.
+    TRIAGE_RETURN_IF_ERROR(Enrol(person, *merged, record));
+    TRIAGE_RETURN_IF_ERROR(faces_.UpdateAction(out.action_id, "in progress", record.ToJson().dump()));
     TRIAGE_RETURN_IF_ERROR(
         RouteWaiting(*merged, fmt::format("faces named {} by {}", person, actor), actor, now, record, out));
   }
@@ -342,6 +370,12 @@ base::Result<PeopleOutcome> PeopleService::Split(int64_t cluster_id, const std::
   PeopleRecord record;
   record.CaptureCluster(*cluster);
   record.CaptureFaces(*faces);
+  std::vector<std::pair<catalog::FaceRecord, std::string>> leaving;  // a named cluster's faces stop being its person's
+  for (const auto& f : *faces) {
+    auto given = PersonOf(f);
+    if (!given.ok()) return given.status();
+    leaving.emplace_back(f, *given);
+  }
   auto created = faces_.CreateCluster("", now);
   if (!created.ok()) return created.status();
   TRIAGE_RETURN_IF_ERROR(clustering_.Place(face_ids, *created));
@@ -349,6 +383,13 @@ base::Result<PeopleOutcome> PeopleService::Split(int64_t cluster_id, const std::
   PeopleOutcome out;
   out.cluster_id = *created;
   out.faces = static_cast<int64_t>(faces->size());
+  std::vector<std::pair<catalog::FaceRecord, std::string>> faces_only;  // a photo approved as the person still is
+  for (const auto& [f, person] : leaving) faces_only.emplace_back(f, "");
+  TRIAGE_RETURN_IF_ERROR(DropReferencesOf(faces_only, record));
+  auto begun = Begin(record, "split", actor, now);
+  if (!begun.ok()) return begun.status();
+  out.action_id = *begun;
+  TRIAGE_RETURN_IF_ERROR(RefileLeaving(leaving, "split from", actor, now, record, out));
   return Finish(record, std::move(out), "split",
                 fmt::format("{} face(s) split from cluster {} into {}", faces->size(), cluster_id, *created), actor,
                 now);
@@ -389,12 +430,7 @@ base::Result<PeopleOutcome> PeopleService::NotThisPerson(const std::vector<int64
   auto begun = Begin(record, "not_this_person", actor, now);
   if (!begun.ok()) return begun.status();
   out.action_id = *begun;
-  std::map<std::string, std::vector<catalog::FaceRecord>> by_person;
-  for (const auto& [f, person] : refused) by_person[person].push_back(f);
-  for (const auto& [person, list] : by_person) {
-    TRIAGE_RETURN_IF_ERROR(
-        RouteWaiting(list, fmt::format("faces marked not {} by {}", person, actor), actor, now, record, out, person));
-  }
+  TRIAGE_RETURN_IF_ERROR(RefileLeaving(refused, "marked not", actor, now, record, out));
   return Finish(record, std::move(out), "not_this_person",
                 fmt::format("{} face(s) marked not {}", faces->size(), out.person), actor, now);
 }
@@ -406,13 +442,22 @@ base::Result<PeopleOutcome> PeopleService::Remove(const std::vector<int64_t>& fa
   if (!faces.ok()) return faces.status();
   PeopleRecord record;
   record.CaptureFaces(*faces);
+  std::vector<std::pair<catalog::FaceRecord, std::string>> taken_out, leaving;
+  for (const auto& f : *faces) {
+    auto given = PersonOf(f);
+    if (!given.ok()) return given.status();
+    taken_out.emplace_back(f, "");  // a photo approved as the person still is
+    leaving.emplace_back(f, *given);
+  }
   TRIAGE_RETURN_IF_ERROR(clustering_.Place(face_ids, 0));
-  std::vector<std::pair<catalog::FaceRecord, std::string>> taken_out;
-  for (const auto& f : *faces) taken_out.emplace_back(f, "");
   TRIAGE_RETURN_IF_ERROR(DropReferencesOf(taken_out, record));
   TRIAGE_RETURN_IF_ERROR(Unname(*faces));
   PeopleOutcome out;
   out.faces = static_cast<int64_t>(faces->size());
+  auto begun = Begin(record, "remove", actor, now);
+  if (!begun.ok()) return begun.status();
+  out.action_id = *begun;
+  TRIAGE_RETURN_IF_ERROR(RefileLeaving(leaving, "taken out of", actor, now, record, out));
   return Finish(record, std::move(out), "remove", fmt::format("{} face(s) taken out of their clusters", out.faces),
                 actor, now);
 }
@@ -450,11 +495,15 @@ base::Result<PeopleOutcome> PeopleService::Reassign(const std::vector<int64_t>& 
     TRIAGE_RETURN_IF_ERROR(Unname(*faces));
   } else {
     TRIAGE_RETURN_IF_ERROR(faces_.SetFacePersons(face_ids, cluster->person, "named"));
+  }
+  auto begun = Begin(record, "reassign", actor, now);
+  if (!begun.ok()) return begun.status();
+  out.action_id = *begun;
+  // Photos filed under the person the faces left follow them (to the new person's folder, or back to review).
+  TRIAGE_RETURN_IF_ERROR(RefileLeaving(leaving, "moved from", actor, now, record, out));
+  if (!cluster->person.empty()) {
     auto moved = FacesById(face_ids);
     if (!moved.ok()) return moved.status();
-    auto begun = Begin(record, "reassign", actor, now);
-    if (!begun.ok()) return begun.status();
-    out.action_id = *begun;
     TRIAGE_RETURN_IF_ERROR(
         RouteWaiting(*moved, fmt::format("faces named {} by {}", cluster->person, actor), actor, now, record, out));
   }

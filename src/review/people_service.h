@@ -118,6 +118,13 @@ class PeopleService {
   base::Status RouteWaiting(const std::vector<catalog::FaceRecord>& faces, const std::string& why,
                             const std::string& actor, int64_t now, PeopleRecord& record, PeopleOutcome& out,
                             const std::string& filed_as = "");
+  // Faces that left their person (the second of each pair; "" for none): their photos filed in that person's folder,
+  // and their waiting ones, are decided again as the faces are now (named by their new cluster, or matched). `what`
+  // is the action in words ("split from", "marked not"): the audit reason says "faces <what> <person> by <actor>".
+  // Call after the faces changed, with the records from before.
+  base::Status RefileLeaving(const std::vector<std::pair<catalog::FaceRecord, std::string>>& leaving,
+                             const std::string& what, const std::string& actor, int64_t now, PeopleRecord& record,
+                             PeopleOutcome& out);
   // Moves the library photos of `faces` filed under `from_person` (in faces/<from_person>/, the person's folder) to
   // faces/<to_person>/, each move recorded like RouteWaiting's. Photos a reviewer kept elsewhere stay.
   base::Status RefileRenamed(const std::vector<catalog::FaceRecord>& faces, const std::string& from_person,

@@ -122,6 +122,13 @@ TEST_F(PeopleServiceTest, NamingRoutesWaitingPhotosAndUndoPutsThemBack) {
   EXPECT_EQ(sqlite_->AllReferences()->size(), 3u);
   EXPECT_EQ(faces_->GetCluster(cluster)->person, "anna");
   EXPECT_EQ(FacesOf(photos[0]).at(0).match_kind, "named");
+  for (int64_t id : photos) {  // filed by the reviewer's word, and said so: not "recognised at distance 0.00"
+    auto item = sqlite_->GetItem(id);
+    ASSERT_EQ(item->reasons.size(), 1u);
+    EXPECT_EQ(item->reasons[0].code, "named_person");
+    EXPECT_EQ(item->reasons[0].text, "Named anna by admin.");
+    EXPECT_FALSE(item->auto_sorted);
+  }
 
   auto undone = service_->Undo(named->action_id, "admin", 300);
   ASSERT_TRUE(undone.ok()) << undone.status().ToString();
@@ -167,6 +174,91 @@ TEST_F(PeopleServiceTest, MergeAndSplitAreUndoneAsOneAction) {
   EXPECT_EQ(ClusterOf(xs[0]), cx);
   EXPECT_EQ(ClusterOf(xs[1]), cx);
   EXPECT_EQ(service_->Split(cx, {FacesOf(ys[0]).at(0).id}, "admin", 240).status().code(), base::Code::kInvalidArgument);
+}
+
+TEST_F(PeopleServiceTest, MergingAClusterIntoANamedOneTeachesThePersonAndFilesItsPhotos) {
+  auto look1 = planted_.Centre(), look2 = planted_.Centre();  // one person in two looks the clusters keep apart
+  std::vector<int64_t> firsts, seconds;
+  for (int i = 0; i < 3; ++i) firsts.push_back(Waiting({planted_.FaceNear(look1)}));
+  for (int i = 0; i < 3; ++i) seconds.push_back(Waiting({planted_.FaceNear(look2)}));
+  const int64_t named_cluster = ClusterOf(firsts[0]), other = ClusterOf(seconds[0]);
+  ASSERT_NE(named_cluster, other);
+  ASSERT_TRUE(service_->Name(named_cluster, "ben", "admin", 200).ok());
+  ASSERT_TRUE(config_
+                  ->Update([](nlohmann::json& doc) {
+                    doc["face_clustering"]["max_references_per_person"] = 5;
+                    return base::Status::Ok();
+                  })
+                  .ok());
+  ASSERT_EQ(sqlite_->AllReferences()->size(), 3u);
+  for (int64_t id : seconds) EXPECT_EQ(fs::path(PathOf(id)).parent_path(), "review/unidentified");
+
+  auto merged = service_->Merge(other, named_cluster, "admin", 210);
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  EXPECT_EQ(merged->person, "ben");
+  EXPECT_EQ(merged->moved_items.size(), 3u);
+  for (int64_t id : seconds) {
+    EXPECT_EQ(fs::path(PathOf(id)).parent_path(), "faces/ben");
+    EXPECT_TRUE(fs::exists(lib_ / PathOf(id)));
+    EXPECT_EQ(sqlite_->GetItem(id)->reasons.at(0).code, "named_person");
+  }
+  // The second look is learnt: two more references (up to the raised limit of 5; the first look's three faces are
+  // references already), from the merged faces.
+  auto refs = *sqlite_->AllReferences();
+  ASSERT_EQ(refs.size(), 5u);
+  std::set<std::string> sources;
+  for (const auto& r : refs) sources.insert(r.source);
+  int from_second = 0;
+  for (int64_t id : seconds)
+    from_second += static_cast<int>(sources.count("face:" + std::to_string(FacesOf(id).at(0).id)));
+  EXPECT_EQ(from_second, 2);
+
+  ASSERT_TRUE(service_->Undo(merged->action_id, "admin", 220).ok());
+  EXPECT_EQ(sqlite_->AllReferences()->size(), 3u);
+  for (int64_t id : seconds) {
+    EXPECT_EQ(fs::path(PathOf(id)).parent_path(), "review/unidentified");
+    EXPECT_TRUE(sqlite_->PendingReview(id).ok());
+  }
+  for (int64_t id : firsts) EXPECT_EQ(fs::path(PathOf(id)).parent_path(), "faces/ben");
+}
+
+TEST_F(PeopleServiceTest, PhotosFollowFacesIntoAndOutOfANamedCluster) {
+  auto anna = planted_.Centre(), stranger = planted_.Centre();
+  std::vector<int64_t> annas;
+  for (int i = 0; i < 4; ++i) annas.push_back(Waiting({planted_.FaceNear(anna)}));
+  const int64_t odd = Waiting({planted_.FaceNear(stranger)});
+  const int64_t cluster = ClusterOf(annas[0]);
+  ASSERT_TRUE(service_->Name(cluster, "anna", "admin", 200).ok());
+  const int64_t odd_face = FacesOf(odd).at(0).id;
+  const auto folder = [&](int64_t id) { return fs::path(PathOf(id)).parent_path().generic_string(); };
+  ASSERT_EQ(folder(odd), "review/unidentified");
+
+  // Moved by hand into anna's cluster: filed under anna, by the reviewer's word.
+  auto in = service_->Reassign({odd_face}, cluster, "admin", 210);
+  ASSERT_TRUE(in.ok()) << in.status().ToString();
+  EXPECT_EQ(folder(odd), "faces/anna");
+  EXPECT_EQ(sqlite_->GetItem(odd)->reasons.at(0).code, "named_person");
+  // Split off again: nothing says it is anna any more, so it waits in review; the others stay filed.
+  auto split = service_->Split(cluster, {odd_face}, "admin", 220);
+  ASSERT_TRUE(split.ok()) << split.status().ToString();
+  EXPECT_EQ(folder(odd), "review/unidentified");
+  EXPECT_TRUE(sqlite_->PendingReview(odd).ok());
+  for (int64_t id : annas) EXPECT_EQ(folder(id), "faces/anna");
+  ASSERT_TRUE(service_->Undo(split->action_id, "admin", 230).ok());
+  EXPECT_EQ(folder(odd), "faces/anna");
+  // Taken out of every cluster: the same.
+  auto removed = service_->Remove({odd_face}, "admin", 240);
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_EQ(folder(odd), "review/unidentified");
+  ASSERT_TRUE(service_->Undo(removed->action_id, "admin", 250).ok());
+  EXPECT_EQ(folder(odd), "faces/anna");
+  // A face of anna split off still looks like her: her photo stays where it is (matched by her other faces).
+  auto own = service_->Split(cluster, {FacesOf(annas[0]).at(0).id}, "admin", 260);
+  ASSERT_TRUE(own.ok()) << own.status().ToString();
+  EXPECT_EQ(folder(annas[0]), "faces/anna");
+  ASSERT_TRUE(service_->Undo(own->action_id, "admin", 270).ok());
+  ASSERT_TRUE(service_->Undo(in->action_id, "admin", 280).ok());
+  EXPECT_EQ(folder(odd), "review/unidentified");
 }
 
 TEST_F(PeopleServiceTest, NotThisPersonHoldsThroughIngestAndRecluster) {

@@ -159,12 +159,14 @@ base::Result<ReviewService::Done> ReviewService::LabelFace(int64_t id, int face,
 base::Result<ReviewService::Done> ReviewService::FileNamedFaces(const model::ItemRecord& item,
                                                                 const std::vector<model::Face>& faces,
                                                                 catalog::CatalogChange change, json undo) {
-  const model::Decision d = RouteNamedFaces(item, faces);
+  model::Decision d = RouteNamedFaces(item, faces);
+  decide::CreditNaming(d, change.actor);
   auto config = config_.Current();
   std::filesystem::path dest;
   if (d.destination == model::Destination::kLibrary) {
     change.item.location = "library";
     change.item.person = d.person;
+    change.item.reasons = d.reasons;
     dest = d.person.empty() ? config->PhotosDir() / d.library_folder : config->FacesDir() / d.person;
   } else {
     change.item.location = "review";

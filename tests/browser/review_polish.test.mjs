@@ -95,6 +95,23 @@ test('grid: the faces of several single-face photos named as one person at once;
   for (const name of ['joe1.jpg', 'joe2.jpg']) assert.match(await folder(name), /^review\//);
   for (const id of joes) assert.equal((await lib.api(`/api/review/${id}`)).faces[0].named_as, null);
   assert.ok((await clusterPersons(joes)).every((p) => p !== 'gary'), 'no longer gary\'s cluster');
+
+  // Named as somebody nobody has enrolled yet: the person is added first (as on a card), and Undo takes both back.
+  for (const name of ['joe1.jpg', 'joe2.jpg']) await tile(name).locator('input').check();
+  await page.getByTestId('selected-count').filter({ hasText: '2 selected' }).waitFor();
+  await page.getByTestId('bulk-person-new').fill('Hilda Newcomer');
+  await page.getByTestId('bulk-name-faces').click();
+  await toastSays('2 photo(s) named as hilda_newcomer.');
+  for (const name of ['joe1.jpg', 'joe2.jpg']) assert.equal(await folder(name), 'faces/hilda_newcomer');
+  const enrolled = async () => (await lib.api('/api/persons')).persons.map((p) => p.name);
+  assert.ok((await enrolled()).includes('hilda_newcomer'));
+  await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
+  await toastSays('Undone: named the face of 2 item(s) as hilda_newcomer');
+  for (const name of ['joe1.jpg', 'joe2.jpg']) assert.match(await folder(name), /^review\//);
+  await page.waitForFunction(async () => {
+    const res = await fetch('/api/persons', { credentials: 'same-origin' });
+    return !(await res.json()).persons.some((p) => p.name === 'hilda_newcomer');
+  });
   await page.getByRole('button', { name: 'One by one' }).click();
 });
 

@@ -5,7 +5,13 @@ import { h, mount, formatTime } from './dom.js';
 
 // The actions the log records, for the filter (the server filters the whole log, not one page of it).
 const ACTIONS = ['approve', 'keep', 'reject', 'skip', 'undo', 'name-face', 'duplicate', 'restore', 'purge', 'ingest',
-  'apply-policy', 'name-cluster', 'reference', 'person', 'config', 'login', 'logout', 'user'];
+  'analyse', 'apply-policy', 'name-cluster', 'people', 'reference', 'person', 'proposal', 'config', 'login', 'logout',
+  'user'];
+
+// What each kind of action on face clusters (the People page) is called in a sentence.
+const PEOPLE_ACTS = { name: 'named a face cluster', merge: 'merged face clusters', split: 'split a face cluster',
+  not_this_person: 'marked faces as not their person', remove: 'took faces out of their clusters',
+  reassign: 'moved faces to another cluster', hide: 'hid a face cluster', show: 'showed a hidden face cluster' };
 
 // "["a","b"]" -> "a, b"; anything that is not a JSON list stays as it is.
 function listText(value) {
@@ -47,6 +53,10 @@ export function auditSentence(e) {
     case 'login': return `${e.actor} logged in`;
     case 'logout': return `${e.actor} logged out`;
     case 'person': return `${e.actor}: ${e.reason}`;
+    case 'people': {
+      const act = PEOPLE_ACTS[e.from] || `${(e.from || 'changed').replaceAll('_', ' ')} faces`;
+      return e.to === 'undone' ? `${e.actor} undid an action in People: ${e.reason}` : `${e.actor} ${act}: ${e.reason}`;
+    }
     case 'name-cluster': return `${e.actor} named the faces of ${item}, which moved it${move}`;
     case 'apply-policy': return `${e.actor} re-sorted ${item} under the current policy${move}`;
     case 'config': {

@@ -29,7 +29,7 @@ function breakdown(quality) {
   if (!quality || quality.aggregate === null) return h('p', { class: 'muted' }, 'Not scored.');
   return h('div', { class: 'score-bars', dataset: { testid: 'score-bars' } },
     Object.entries(quality.dimensions).map(([name, d]) => h('div', { class: 'score-bar' },
-      h('span', { class: 'score-bar-name' }, label(name)),
+      h('span', { class: 'score-bar-name', title: label(name) }, label(name)),
       h('span', { class: 'score-bar-track' }, fill(d.score)),
       h('span', { class: 'score-bar-value' }, `${score(d.score)} ×${d.weight}%`))));
 }

@@ -6,7 +6,7 @@ import { photoLens } from './lens.js';
 import { followQueue, takeLivePage } from './review_live.js';
 import { personPicker, rememberPerson } from './picker.js';
 import { h, mount, formatBytes, formatTime, categoryLabel, toast, confirmDialog, itemImage,
-  typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes } from './dom.js';
+  typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
   'unwanted_person', 'low_quality', 'unreadable'];
@@ -253,8 +253,11 @@ export async function renderReview(root, params, { session, signal }) {
   // drawn as boxes (a click on one of a group photo goes to its row).
   // Returns {el, lens} (lens: the 1:1 loupe, null when there is no picture to look into).
   function figure(item, caption, testid, faces = [], group = null) {
+    const picture = itemImage(item, 640, { srcset: thumbSrcset(item), sizes: CARD_IMAGE_SIZES });
+    // A small photo is shown at its own size, not blown up (and blurred) to the card's width.
+    if (item.width && picture.tagName === 'IMG') picture.style.maxWidth = `min(100%, ${item.width}px)`;
     const image = h('a', { href: item.original_url, target: '_blank', rel: 'noopener', 'aria-label': `Open ${item.file_name}` },
-      itemImage(item, 640, { srcset: thumbSrcset(item), sizes: CARD_IMAGE_SIZES }));
+      picture);
     const readable = !!item.width && item.category !== 'unreadable';
     const stage = faces.length && readable
       ? faceStage(item, faces, image, group ? (index) => group.focus(index) : null)
@@ -483,6 +486,21 @@ export async function renderReview(root, params, { session, signal }) {
         return;
       }
     }
+    // Naming faces as somebody nobody has enrolled yet adds them first, as naming one face on a card does; undo takes
+    // the person back too.
+    let added = null;
+    if (action === 'name_face' && !state.persons.some((p) => p.name === personKey(body.person))) {
+      if (!session.permissions.manage_persons) {
+        toast(`Nobody called ${body.person} is enrolled yet, and your role may not add people.`, 'error');
+        picker.focus();
+        return;
+      }
+      const name = await enrol(body.person);
+      if (!name) return;
+      added = enrolled;
+      enrolled = null;
+      body.person = name;
+    }
     if (action === 'reject') {
       const names = state.items.filter((i) => state.selected.has(i.id)).map((i) => i.file_name);
       const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
@@ -502,6 +520,7 @@ export async function renderReview(root, params, { session, signal }) {
       const why = out.results.filter((r) => !r.ok && !r.conflict).slice(0, 2).map((r) => r.error).join('; ');
       const message = `${out.succeeded} photo(s) ${verb}${out.failed ? `; ${out.failed} not changed` : ''}` +
         `${moved ? ` (${moved} had been moved meanwhile)` : ''}${why ? `: ${why}` : ''}.`;
+      if (added && added.undo) out.undo = out.undo ? `${out.undo} ${added.undo}` : added.undo;
       offerUndo(message, out.undo, out.failed ? 'error' : 'info');
       state.selected.clear();
       if (action === 'approve' || action === 'name_face') rememberPerson(who);
