@@ -22,8 +22,10 @@ constexpr int kIsolationTiles = 8;          // tiles per side for the isolation 
 constexpr int kIsolationSidePx = 256;       // raster the isolation measure works on
 constexpr double kLaplacianNoiseGain = 20;  // what Gaussian noise of sigma 1 adds to the Laplacian's variance
 constexpr int kColourSidePx = 512;
+constexpr int kBlockinessSidePx = 2048;         // the centre crop blockiness is read in
 constexpr double kMinStepGreyLevels = 0.25;     // mean step below which a raster counts as flat (blockiness)
 constexpr int kPosterizationRows = 600;         // rows sampled at least for posterization
+constexpr int kPosterizationColumns = 1600;     // pixels of a row sampled at least for posterization
 constexpr int64_t kExposurePixels = 2'000'000;  // pixels sampled at least for the luma histogram
 
 // `m` scaled by `f`: enlarged bilinearly, shrunk by area averaging. A shrink by half or more first halves the raster
@@ -166,10 +168,12 @@ double Blockiness(const cv::Mat& grey, double to_full) {
 double PosterizedPercent(const cv::Mat& rgb) {
   std::array<std::array<int64_t, 256>, 3> hist{};
   // Every other row, at least kPosterizationRows of them: gaps do not depend on the sample.
+  // Along a row wider than kPosterizationColumns, every other (third, ...) pixel likewise.
   const int step = std::max(2, rgb.rows / kPosterizationRows);
+  const int stride = 3 * std::max(1, rgb.cols / kPosterizationColumns);
   for (int y = 0; y < rgb.rows; y += step) {
     const uint8_t* row = rgb.ptr<uint8_t>(y);
-    for (int x = 0; x < rgb.cols * 3; x += 3) ++hist[0][row[x]], ++hist[1][row[x + 1]], ++hist[2][row[x + 2]];
+    for (int x = 0; x < rgb.cols * 3; x += stride) ++hist[0][row[x]], ++hist[1][row[x + 1]], ++hist[2][row[x + 2]];
   }
   double sum = 0;
   for (const auto& h : hist) {
@@ -259,13 +263,9 @@ void MeasureExposure(const cv::Mat& grey, model::QualityMetrics& q) {
 }
 
 // The working raster shrunk to kColourSidePx: colour statistics do not need detail.
-cv::Mat ColourRaster(const cv::Mat& working) {
-  const int side = std::max(working.cols, working.rows);
-  if (side <= kColourSidePx) return working;
-  cv::Mat out;
-  const double k = double(kColourSidePx) / side;
-  cv::resize(working, out, cv::Size(), k, k, cv::INTER_AREA);
-  return out;
+cv::Mat ColourRaster(const cv::Mat& rgb) {
+  const int side = std::max(rgb.cols, rgb.rows);
+  return side <= kColourSidePx ? rgb : Resample(rgb, double(kColourSidePx) / side);
 }
 
 // Colour statistics on the ColourRaster, in one pass over it and its HSV
@@ -303,18 +303,18 @@ model::QualityMetrics MeasureQuality(const model::RgbImage& image, const std::ve
     cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.pixels.data()));
     cv::Mat native_grey;
     cv::cvtColor(rgb, native_grey, cv::COLOR_RGB2GRAY);
-    q.blockiness = Blockiness(native_grey, to_full);
+    // Blocks are a property of the whole frame, like noise: a 12 MP raster is read in its centre 2048 x 2048 px.
+    q.blockiness = Blockiness(CentreCrop(native_grey, kBlockinessSidePx, kBlockinessSidePx), to_full);
     q.posterized_percent = PosterizedPercent(rgb);
     // Every raster is brought to the working size, smaller ones enlarged: a small image is then as soft as it
-    // looks at that size, and the measures compare across image and decode sizes. The working raster is made once
-    // (colour, then grey for focus, noise, isolation, lines and faces).
+    // looks at that size, and the measures compare across image and decode sizes. The grey working raster (focus,
+    // noise, isolation, lines and faces) is resampled from the grey decoded one, a third of the work of resampling
+    // colour; colour is measured on its own smaller raster.
     const int side = std::max(rgb.cols, rgb.rows);
     const double to_working = double(model::QualityMetrics::kWorkingSidePx) / side;
-    const cv::Mat working = Resample(rgb, to_working);
-    cv::Mat grey = native_grey;
-    if (working.data != rgb.data) cv::cvtColor(working, grey, cv::COLOR_RGB2GRAY);
-    q.working_width = working.cols;
-    q.working_height = working.rows;
+    const cv::Mat grey = Resample(native_grey, to_working);
+    q.working_width = grey.cols;
+    q.working_height = grey.rows;
     q.luma_noise_sigma = NoiseSigma(grey, FlatMask(MeasureFocus(grey, q)));
     q.isolation = Isolation(grey, q.luma_noise_sigma);
     // The penalty's sigma is taken on the decoded raster itself (shrinking to the working size averages noise away),
@@ -327,7 +327,7 @@ model::QualityMetrics MeasureQuality(const model::RgbImage& image, const std::ve
       q.noise_sigma = NoiseSigma(crop, FlatMask(Energy(crop)));
     }
     MeasureExposure(native_grey, q);  // shares of pixels: any scale will do, the decoded one is exact
-    MeasureColour(ColourRaster(working), q);
+    MeasureColour(ColourRaster(rgb), q);
     q.brisque = internal::Brisque(native_grey);
     internal::MeasureComposition(grey, faces, to_working / to_full, q);
     internal::MeasureFaces(grey, faces, to_working / to_full, q);
