@@ -55,13 +55,19 @@ test('name, merge, split, remove an outlier, undo', async () => {
   const inFolder = () => fs.readdirSync(path.join(lib.library, 'faces/barack')).length;
   assert.equal(inFolder(), big.size);
 
-  // Merge the other cluster into it (suggested or chosen from the list).
+  // Merge the other cluster into it (suggested or chosen from the list); nothing is chosen before the reviewer does.
+  assert.equal(await card(small.id).getByTestId('merge-select').inputValue(), '');
+  await card(small.id).getByTestId('merge-button').click();
+  await toastText().filter({ hasText: 'Choose the cluster to merge into.' }).waitFor();
+  assert.equal((await clusters()).length, before.length, 'nothing merged');
   await card(small.id).getByTestId('merge-select').selectOption(String(big.id));
   await card(small.id).getByTestId('merge-button').click();
   await toastText().filter({ hasText: `Cluster ${small.id} merged` }).waitFor();
   await card(small.id).waitFor({ state: 'detached' });
   let after = (await clusters()).find((c) => c.id === big.id);
   assert.equal(after.size, big.size + small.size);
+  // Their waiting photos join barack's folder, as naming them would have done.
+  assert.equal(inFolder(), big.size + small.size);
 
   // Split the merged faces off again.
   for (const f of small.faces) await card(big.id).locator(`[data-testid="face"][data-id="${f.id}"]`).click();
@@ -69,6 +75,7 @@ test('name, merge, split, remove an outlier, undo', async () => {
   await toastText().filter({ hasText: `${small.faces.length} face(s) split off` }).waitFor();
   after = (await clusters()).find((c) => c.id === big.id);
   assert.equal(after.size, big.size);
+  assert.equal(inFolder(), big.size, 'the split faces\' photos left faces/barack');
 
   // The person's face audit grid: outliers first; remove the first one, then undo.
   await card(big.id).getByTestId('audit-link').click();

@@ -77,12 +77,17 @@ function clusterCard(c, all, personIds, canManage, redraw) {
   const suggested = new Set(c.suggestions.map((s) => s.id));
   const others = all.filter((o) => o.id !== c.id && !suggested.has(o.id));
   const label = (o) => `#${o.id} ${o.person || 'unnamed'} (${o.size})`;
+  // Nothing is chosen until the reviewer chooses: a merge into whatever happened to be first is not an accident to have.
   const merge = h('select', { 'aria-label': `Merge cluster ${c.id} into`, dataset: { testid: 'merge-select' } },
-    c.suggestions.map((s) => h('option', { value: s.id },
-      `${label(all.find((o) => o.id === s.id) || { id: s.id, size: '?' })} · distance ${s.distance.toFixed(2)}`)),
-    others.map((o) => h('option', { value: o.id }, label(o))));
+    h('option', { value: '' }, 'Merge into…'),
+    c.suggestions.length ? h('optgroup', { label: 'Looks alike' }, c.suggestions.map((s) => h('option', { value: s.id },
+      `${label(all.find((o) => o.id === s.id) || { id: s.id, size: '?' })} · distance ${s.distance.toFixed(2)}`)))
+      : null,
+    others.length ? h('optgroup', { label: c.suggestions.length ? 'Other clusters' : 'Clusters' },
+      others.map((o) => h('option', { value: o.id }, label(o)))) : null);
   const mergeForm = all.length > 1 ? h('form', { class: 'inline-form', onsubmit: (e) => {
     e.preventDefault();
+    if (!merge.value) { toast('Choose the cluster to merge into.', 'error'); merge.focus(); return; }
     once(e.currentTarget, () => act(api.post(`/api/clusters/${c.id}/merge`, { into: Number(merge.value) }),
       `Cluster ${c.id} merged`, redraw));
   } }, merge, h('button', { type: 'submit', dataset: { testid: 'merge-button' } }, 'Merge')) : null;
