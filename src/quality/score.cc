@@ -128,7 +128,7 @@ std::string Sentence(const model::QualityScore& s, bool has_faces) {
     if (!best || d.score > best->score) best = &d;
     if (!worst || d.score < worst->score) worst = &d;
   }
-  std::string text = fmt::format("scored {:.1f} as {}", s.aggregate, CategoryWords(s.category));
+  std::string text = fmt::format("Scored {:.1f} as {}", s.aggregate, CategoryWords(s.category));
   if (best) text += fmt::format(": best {} ({:.1f})", Words(best->name), best->score);
   if (worst && worst != best) text += fmt::format(", weakest {} ({:.1f})", Words(worst->name), worst->score);
   for (const auto& p : s.penalties) text += fmt::format("; {} (-{:.2f})", p.text, p.points);

@@ -175,7 +175,7 @@ TEST(ScoreTest, ContributionsAddUpToTheAggregateAndWeightsTo100) {
   EXPECT_GT(s.aggregate, 6);
   EXPECT_LE(s.aggregate, 10);
   // The sentence is in words, not configuration names ("dynamic range", "a landscape").
-  EXPECT_EQ(s.sentence.rfind(fmt::format("scored {:.1f} as a", s.aggregate), 0), 0u) << s.sentence;
+  EXPECT_EQ(s.sentence.rfind(fmt::format("Scored {:.1f} as a", s.aggregate), 0), 0u) << s.sentence;
   EXPECT_EQ(s.sentence.find('_'), std::string::npos) << s.sentence;
   // No face: face_sharpness is left out and its weight spread over the others.
   for (const auto& d : s.dimensions) EXPECT_NE(d.name, "face_sharpness");

@@ -141,6 +141,7 @@ TEST_F(PeopleServiceTest, NamingRoutesWaitingPhotosAndUndoPutsThemBack) {
   }
   EXPECT_TRUE(sqlite_->AllReferences()->empty());
   EXPECT_TRUE(sqlite_->ListPersons()->empty());
+  EXPECT_FALSE(fs::exists(lib_ / "faces/anna"));  // the person the naming added leaves no empty folder behind
   EXPECT_EQ(faces_->GetCluster(cluster)->person, "");
   EXPECT_EQ(FacesOf(photos[0]).at(0).match_kind, "unknown");
   EXPECT_EQ(service_->Undo(named->action_id, "admin", 301).status().code(), base::Code::kConflict);

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "review/people_service.h"
+#include "review/person_folder.h"
 
 namespace triage::review {
 namespace {
@@ -114,6 +115,7 @@ base::Result<UndoOutcome> PeopleService::Undo(int64_t action_id, const std::stri
     if (std::none_of(refs->begin(), refs->end(), [&](const auto& r) { return r.person == person; })) {
       base::Status st = catalog_.RemovePerson(person);
       if (!st.ok() && st.code() != base::Code::kNotFound) return st;
+      RemoveEmptyPersonFolder(*config_.Current(), person);
     }
   }
   TRIAGE_RETURN_IF_ERROR(faces_.MarkUndone(action_id, now));

@@ -1,5 +1,7 @@
 // Specification of the undo API: every decision answers with a token; POST /api/undo/{token} reverts it once, for
 // its author (or an admin), until it expires; a token whose item moved since is a 409 that changes nothing.
+#include <fstream>
+
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "server/api_test_support.h"
 
@@ -145,8 +147,16 @@ TEST_F(UndoApiTest, ListEditsAndNewPersonsAreUndoable) {
   ASSERT_EQ(Post("/api/undo/" + token, json::object(), &bob)->status, 200);
   EXPECT_TRUE(config_->Current()->policy.whitelist.empty());
   token = Token(Post("/api/persons", {{"name", "Leonard"}}, &bob));
+  fs::create_directories(root_ / "faces/leonard");  // a photo filed there and taken back since leaves it empty
   ASSERT_EQ(Post("/api/undo/" + token, json::object(), &bob)->status, 200);
   EXPECT_TRUE(catalog_->ListPersons()->empty());
+  EXPECT_FALSE(fs::exists(root_ / "faces/leonard"));
+  // A folder with something in it stays: only an empty one goes with the person.
+  token = Token(Post("/api/persons", {{"name", "Sheldon"}}, &bob));
+  fs::create_directories(root_ / "faces/sheldon");
+  std::ofstream(root_ / "faces/sheldon/notes.txt") << "mine";
+  ASSERT_EQ(Post("/api/undo/" + token, json::object(), &bob)->status, 200);
+  EXPECT_TRUE(fs::exists(root_ / "faces/sheldon/notes.txt"));
 }
 
 }  // namespace
