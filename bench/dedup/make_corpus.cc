@@ -5,7 +5,9 @@
 //
 // Usage: make_corpus --out DIR [--sources DIR]... [--count N=400] [--seed 1] [--threads 2] [--no-check]
 // Each source photo (long side scaled to at most 1600 px) gives five pictures: the whole frame and four windows of
-// 55% per side at the corners (windows 45% apart: different framings, not crops of one another). A source folder
+// 55% per side at the corners (windows 45% apart: different framings, not crops of one another). One picture in four
+// also gets a reframing: an 85% window of it (centred or at a corner), close to a crop yet another framing, and so a
+// different picture (a 5% crop is a near duplicate). A source folder
 // with a MANIFEST.tsv contributes only the files whose license column is cleared. Without sources the pictures are
 // synthesised. Files land in DIR/images with neutral names; DIR/truth.tsv has name, group, variant and source (the
 // photo a file derives from, to tell related negatives from unrelated ones). Unless --no-check, the pHash distances
@@ -44,7 +46,7 @@ struct Args {
 
 // How a picture is derived from its source photo. Every kind but kWindow/kWhole is a hard negative for the picture
 // it is made from (its own group); each still gets near duplicates of its own.
-enum class Kind { kWhole, kWindow, kMirror, kRecolour, kSepia, kSmooth, kGradient };
+enum class Kind { kWhole, kWindow, kMirror, kRecolour, kSepia, kSmooth, kGradient, kReframe };
 
 const char* KindName(Kind k) {
   switch (k) {
@@ -62,6 +64,8 @@ const char* KindName(Kind k) {
       return "smooth";
     case Kind::kGradient:
       return "gradient";
+    case Kind::kReframe:
+      return "reframe";
   }
   return "?";
 }
@@ -247,6 +251,11 @@ std::vector<Job> PlanJobs(const std::vector<bool>& colourful, int count, uint64_
   }
   const int gradients = std::max(8, static_cast<int>(pictures) / 6);
   for (int g = 0; g < gradients; ++g) add(-1, 0, Kind::kGradient);
+  // Last, from their own generator, so that the pictures above are the same as in corpora made before reframings.
+  std::mt19937_64 reframe_rng(seed * 104'729 + 17);
+  for (size_t i = 0; i < pictures; ++i) {
+    if (reframe_rng() % 4 == 0) add(jobs[i].source, jobs[i].window, Kind::kReframe);
+  }
   return jobs;
 }
 
@@ -302,6 +311,12 @@ class Generator {
         return HueShift(picture, 90 + static_cast<int>(seed % 120));  // colourful pictures only
       case Kind::kSepia:
         return Sepia(picture);
+      case Kind::kReframe: {  // 85% of the picture per side, centred or at one of its corners
+        const int w = picture.cols * 85 / 100, h = picture.rows * 85 / 100, at = static_cast<int>(seed % 5);
+        const int x = at == 0 ? (picture.cols - w) / 2 : (at % 2 == 0 ? picture.cols - w : 0);
+        const int y = at == 0 ? (picture.rows - h) / 2 : (at >= 3 ? picture.rows - h : 0);
+        return picture(cv::Rect(x, y, w, h)).clone();
+      }
       case Kind::kSmooth: {
         cv::GaussianBlur(picture, out, cv::Size(0, 0), picture.cols * 0.05);
         return AddGrain(out, 1.5, seed);

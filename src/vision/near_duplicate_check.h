@@ -19,8 +19,9 @@ inline constexpr size_t kSignatureBytes = 1 + 4 + 64 * 64 + 16 * 16 * 3;
 std::vector<uint8_t> MakeSignature(const model::RgbImage& image);
 
 struct NearDuplicateCheckOptions {
-  // Largest scale change accepted between the two pictures, either way (a 5% crop is 1.05; half size is 1).
-  double max_scale = 1.25;
+  // Largest scale change accepted between the two pictures, either way (a 5% crop is 1.05; half size is 1; a
+  // 15% crop, 1.18, is another framing of the scene: a different picture).
+  double max_scale = 1.15;
   // Largest rotation accepted, in degrees.
   double max_rotation_deg = 6;
   // Largest shift of the centre, as a fraction of the side.

@@ -203,6 +203,19 @@ TEST(NearDuplicateCheckTest, RejectsOtherFramingsOfTheSameScene) {
   EXPECT_FALSE(CheckNearDuplicate(SignatureOf(left), SignatureOf(scene)).same) << "a 60% window of the whole";
 }
 
+// A reframing close to a crop, on real photos: 85% of the picture (centred, scale 1.18) is another framing of the
+// scene; 95% of it is a crop, a near duplicate.
+TEST(NearDuplicateCheckTest, RejectsAReframingButNotACrop) {
+  for (const char* name : {"skimage_coffee.jpg", "skimage_astronaut.jpg", "obama3.jpg", "vladmandic_sample1.jpg"}) {
+    const cv::Mat photo = cv::imread(std::string(TRIAGE_SOURCE_DIR) + "/tests/fixtures/faces/" + name);
+    ASSERT_FALSE(photo.empty()) << name;
+    const auto whole = SignatureOf(photo);
+    const auto reframed = CheckNearDuplicate(SignatureOf(Crop(photo, 0.075, 0.075, 0.85)), whole);
+    EXPECT_FALSE(reframed.same) << name << ": an 85% window, scale " << reframed.scale;
+    EXPECT_TRUE(CheckNearDuplicate(SignatureOf(Crop5(photo)), whole).same) << name << ": a 5% crop";
+  }
+}
+
 TEST(NearDuplicateCheckTest, RejectsSmoothLookAlikesWhoseHashesCollide) {
   const cv::Mat sky = Gradient({220, 150, 60}, {245, 225, 190}, 1.0);            // BGR: deep blue to pale
   const cv::Mat other_colour = Gradient({90, 140, 170}, {170, 215, 240}, 1.0);   // a sepia-like dusk
