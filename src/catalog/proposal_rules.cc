@@ -39,6 +39,15 @@ std::string DecisionSentence(const std::string& verb, int64_t proposal_id, const
   return text;
 }
 
+base::Status DuplicateProposal(int64_t existing, const ProposalRecord& p) {
+  constexpr std::string_view kCover = "cover:";
+  const std::string what = p.slot.rfind(kCover, 0) == 0
+                               ? fmt::format("as the cover of {}", p.slot.substr(kCover.size()))
+                               : fmt::format("for item {}", p.current_item_id);
+  return base::Status::AlreadyExists(
+      fmt::format("proposal {} already proposes item {} {}", existing, p.proposed_item_id, what));
+}
+
 std::string ItemRef(int64_t id) { return id ? fmt::format("item:{}", id) : std::string("none"); }
 
 std::string CoverSentence(const CoverChange& c) {

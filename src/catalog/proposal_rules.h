@@ -22,6 +22,10 @@ base::Status CheckPublicLocation(int64_t item_id, const std::string& location);
 std::string DecisionSentence(const std::string& verb, int64_t proposal_id, const std::string& actor,
                              const std::string& rule, const std::string& notes);
 
+// kAlreadyExists for a proposal pending already for the same images: "proposal 7 already proposes item 28 for item
+// 12", or "... as the cover of ada" for a cover slot.
+base::Status DuplicateProposal(int64_t existing, const ProposalRecord& p);
+
 // "item:12", or "none" for 0: a cover as the audit shows it.
 std::string ItemRef(int64_t id);
 // The audit reason of a cover change.

@@ -1,5 +1,7 @@
 // Specification of the proposal store on every catalog backend (SQLite and the tests' PostgreSQL): proposals, status
 // changes, replacements, person covers, votes, flags and public marks.
+#include <fmt/format.h>
+
 #include <filesystem>
 
 #include "catalog/store_test.h"
@@ -80,7 +82,20 @@ TEST_P(ProposalStoreTest, AddsAndReadsBackAProposalWithItsFigures) {
 
 TEST_P(ProposalStoreTest, RefusesASecondPendingProposalForTheSamePairAndAnUnknownReason) {
   ASSERT_TRUE(store_->AddProposal(Proposal()).ok());
-  EXPECT_EQ(store_->AddProposal(Proposal()).status().code(), base::Code::kAlreadyExists);
+  auto again = store_->AddProposal(Proposal());
+  EXPECT_EQ(again.status().code(), base::Code::kAlreadyExists);
+  EXPECT_NE(again.status().message().find(fmt::format("already proposes item {} for item {}", proposed_, current_)),
+            std::string::npos)
+      << again.status().message();
+  // A cover has no item it replaces: the message names whose cover it is.
+  ProposalRecord cover = Proposal();
+  cover.slot = "cover:alice";
+  cover.current_item_id = 0;
+  ASSERT_TRUE(store_->AddProposal(cover).ok());
+  again = store_->AddProposal(cover);
+  EXPECT_NE(again.status().message().find(fmt::format("already proposes item {} as the cover of alice", proposed_)),
+            std::string::npos)
+      << again.status().message();
   ProposalRecord bad = Proposal();
   bad.reason = "prettier";
   auto st = store_->AddProposal(bad);

@@ -38,6 +38,7 @@ json OutcomeJson(const PeopleOutcome& o) {
           {"faces", o.faces},
           {"references_added", o.references_added},
           {"moved_items", o.moved_items},
+          {"moved_to", o.moved_to},
           {"errors", o.errors}};
 }
 

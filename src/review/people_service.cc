@@ -35,6 +35,7 @@ base::Status MoveRecorded(catalog::FaceStore& store, commit::Committer& committe
     return base::Status::Ok();
   }
   out.moved_items.push_back(item.id);
+  out.moved_to.push_back(to.lexically_relative(library).generic_string());
   return base::Status::Ok();
 }
 

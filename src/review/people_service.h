@@ -29,7 +29,8 @@ struct PeopleOutcome {
   int64_t references_added = 0;
   std::vector<int64_t>
       moved_items;  // photos moved: waiting ones re-decided; on a rename, those in the old name's folder
-  std::vector<std::string> errors;  // "item 12: ..." for photos that could not be moved (the rest went through)
+  std::vector<std::string> moved_to;  // the folder each of moved_items went to ("faces/ada", "review/unidentified")
+  std::vector<std::string> errors;    // "item 12: ..." for photos that could not be moved (the rest went through)
 };
 
 struct UndoOutcome {

@@ -110,6 +110,7 @@ TEST_F(PeopleServiceTest, NamingRoutesWaitingPhotosAndUndoPutsThemBack) {
   EXPECT_EQ(named->references_added, 3);  // face_clustering.max_references_per_person
   EXPECT_TRUE(named->errors.empty());
   EXPECT_EQ(named->moved_items.size(), 4u);
+  EXPECT_EQ(named->moved_to, std::vector<std::string>(4, "faces/anna"));
   for (int64_t id : photos) {
     EXPECT_EQ(fs::path(PathOf(id)).parent_path(), "faces/anna");
     EXPECT_TRUE(fs::exists(lib_ / PathOf(id)));
@@ -243,6 +244,7 @@ TEST_F(PeopleServiceTest, PhotosFollowFacesIntoAndOutOfANamedCluster) {
   auto split = service_->Split(cluster, {odd_face}, "admin", 220);
   ASSERT_TRUE(split.ok()) << split.status().ToString();
   EXPECT_EQ(folder(odd), "review/unidentified");
+  EXPECT_EQ(split->moved_to, std::vector<std::string>{"review/unidentified"});
   EXPECT_TRUE(sqlite_->PendingReview(odd).ok());
   for (int64_t id : annas) EXPECT_EQ(folder(id), "faces/anna");
   ASSERT_TRUE(service_->Undo(split->action_id, "admin", 230).ok());

@@ -95,8 +95,9 @@ TEST_F(ReviewNamingApiTest, AFaceNamedInReviewJoinsItsPersonsClusterKeepsItThrou
   ASSERT_NE(before.cluster_id, 0);  // three close faces make an unnamed cluster
   EXPECT_EQ(ListedUnder(before.id, alice), "");
 
-  // Approving a single-face photo as a (new) person.
-  auto approved = Post("/api/review/" + std::to_string(items[0]) + "/approve", {{"person", "Ben"}}, &alice);
+  // Approving a single-face photo as a (new) person: an admin's decision (a user approves as enrolled persons only).
+  TestSession bob = Login("bob");
+  auto approved = Post("/api/review/" + std::to_string(items[0]) + "/approve", {{"person", "Ben"}}, &bob);
   ASSERT_EQ(approved->status, 200) << approved->body;
   catalog::FaceRecord after = FaceRecordOf(items[0]);
   EXPECT_EQ(after.person, "ben");
@@ -125,7 +126,7 @@ TEST_F(ReviewNamingApiTest, AFaceNamedInReviewJoinsItsPersonsClusterKeepsItThrou
   EXPECT_EQ(ListedUnder(lone_before.id, alice), "-");
 
   // Undoing the approval takes the face out of ben's cluster again, as it was before.
-  auto undone = Post("/api/undo/" + Body(approved)["undo"].get<std::string>(), json::object(), &alice);
+  auto undone = Post("/api/undo/" + Body(approved)["undo"].get<std::string>(), json::object(), &bob);
   ASSERT_EQ(undone->status, 200) << undone->body;
   const catalog::FaceRecord restored = FaceRecordOf(items[0]);
   EXPECT_EQ(restored.person, before.person);

@@ -63,7 +63,7 @@ TEST_F(ReviewApiTest, ReviewItemShowsTheDuplicateForSideBySide) {
 TEST_F(ReviewApiTest, ApproveMovesTheFileToThePersonAndAudits) {
   auto ids = Ingest({"obama.jpg"});
   std::string before = catalog_->GetItem(ids[0])->path;
-  TestSession s = Login("alice");
+  TestSession s = Login("bob");  // an admin: approving as somebody new adds them
   auto r = Post("/api/review/" + std::to_string(ids[0]) + "/approve", {{"person", "Barack Obama"}}, &s);
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
@@ -76,7 +76,7 @@ TEST_F(ReviewApiTest, ApproveMovesTheFileToThePersonAndAudits) {
   auto audit = AuditOf(ids[0]);
   ASSERT_FALSE(audit.empty());
   EXPECT_EQ(audit[0].action, "approve");
-  EXPECT_EQ(audit[0].actor, "alice");
+  EXPECT_EQ(audit[0].actor, "bob");
   EXPECT_EQ(audit[0].from_state, "review/unidentified");
   EXPECT_EQ(audit[0].to_state, "faces/barack_obama");
   // It is no longer pending: approving again is a 404, and the queue is empty.
@@ -84,9 +84,29 @@ TEST_F(ReviewApiTest, ApproveMovesTheFileToThePersonAndAudits) {
   EXPECT_EQ(Body(Get("/api/review/queue", &s))["total"], 0);
 }
 
+// A role that may not manage persons approves as an enrolled person only: a new name would add somebody.
+TEST_F(ReviewApiTest, AUserApprovesAsAnEnrolledPersonButAddsNobody) {
+  auto ids = Ingest({"obama.jpg", "obama2.jpg"});
+  ASSERT_TRUE(catalog_->AddPerson("obama", 0).ok());
+  TestSession alice = Login("alice");
+  const std::string url = "/api/review/" + std::to_string(ids[0]) + "/approve";
+  auto refused = Post(url, {{"person", "Zed Newman"}}, &alice);
+  ASSERT_EQ(refused->status, 403) << refused->body;
+  EXPECT_NE(refused->body.find("nobody called zed_newman is enrolled"), std::string::npos) << refused->body;
+  auto bulk = Post("/api/review/bulk", {{"ids", {ids[0], ids[1]}}, {"action", "approve"}, {"person", "zed"}}, &alice);
+  EXPECT_EQ(bulk->status, 403) << bulk->body;
+  EXPECT_EQ(catalog_->ListPersons()->size(), 1u);
+  EXPECT_EQ(catalog_->GetItem(ids[0])->location, "review");
+  EXPECT_FALSE(fs::exists(root_ / "faces/zed_newman"));
+  // An enrolled person, in any spelling of their name, is fine.
+  auto approved = Post(url, {{"person", "OBAMA"}}, &alice);
+  ASSERT_EQ(approved->status, 200) << approved->body;
+  EXPECT_EQ(Body(approved)["item"]["person"], "obama");
+}
+
 TEST_F(ReviewApiTest, ApproveNeedsAValidPerson) {
   auto ids = Ingest({"obama.jpg"});
-  TestSession s = Login("alice");
+  TestSession s = Login("bob");
   std::string url = "/api/review/" + std::to_string(ids[0]) + "/approve";
   EXPECT_EQ(Post(url, json::object(), &s)->status, 400);
   EXPECT_EQ(Post(url, {{"person", "../etc"}}, &s)->status, 400);
@@ -140,6 +160,7 @@ TEST_F(ReviewApiTest, SkipKeepsTheItemPendingAndAudits) {
 
 TEST_F(ReviewApiTest, BulkApproveMovesEveryFileAndReportsEachOutcome) {
   auto ids = Ingest({"obama.jpg", "obama2.jpg", "obama3.jpg"});
+  ASSERT_TRUE(catalog_->AddPerson("obama", 0).ok());
   TestSession s = Login("alice");
   json body = {{"ids", {ids[0], ids[1], ids[2], 777777}}, {"action", "approve"}, {"person", "obama"}};
   auto r = Post("/api/review/bulk", body, &s);
@@ -158,6 +179,7 @@ TEST_F(ReviewApiTest, BulkApproveMovesEveryFileAndReportsEachOutcome) {
   }
   // A name as typed comes back as its folder names it, for the reviewer's message.
   auto more = Ingest({"biden.jpg"});
+  ASSERT_TRUE(catalog_->AddPerson("joe_biden", 0).ok());
   r = Post("/api/review/bulk", {{"ids", {more[0]}}, {"action", "approve"}, {"person", "Joe Biden"}}, &s);
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(Body(r)["person"], "joe_biden");
@@ -193,6 +215,7 @@ TEST_F(ReviewApiTest, BulkRefusesBadInput) {
 // server answers 409 and changes nothing.
 TEST_F(ReviewApiTest, DecisionOnAnItemThatMovedMeanwhileIs409AndChangesNothing) {
   auto ids = Ingest({"obama.jpg", "biden.jpg"});
+  for (const char* name : {"obama", "biden"}) ASSERT_TRUE(catalog_->AddPerson(name, 0).ok());
   TestSession alice = Login("alice");
   TestSession bob = Login("bob");
   std::string id = std::to_string(ids[0]);

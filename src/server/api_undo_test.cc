@@ -21,7 +21,7 @@ std::string Token(const httplib::Result& r) {
 
 TEST_F(UndoApiTest, EachDecisionAnswersWithATokenThatPutsTheItemBackOnce) {
   auto ids = Ingest({"obama.jpg", "biden.jpg", "obama2.jpg", "obama3.jpg"});
-  TestSession s = Login("alice");
+  TestSession s = Login("bob");  // an admin: the approval may add obama, and its undo forgets him
   struct Case {
     const char* action;
     json body;
@@ -46,7 +46,7 @@ TEST_F(UndoApiTest, EachDecisionAnswersWithATokenThatPutsTheItemBackOnce) {
     EXPECT_EQ(catalog_->PendingReview(ids[i])->reason, entry.reason);
     EXPECT_EQ(catalog_->PendingReview(ids[i])->reason_code, entry.reason_code);
     EXPECT_EQ(AuditOf(ids[i])[0].action, "undo");
-    EXPECT_EQ(AuditOf(ids[i])[0].actor, "alice");
+    EXPECT_EQ(AuditOf(ids[i])[0].actor, "bob");
     // Single use: the second try is a conflict and changes nothing.
     r = Post("/api/undo/" + token, json::object(), &s);
     EXPECT_EQ(r->status, 409) << r->body;

@@ -117,6 +117,21 @@ base::Result<std::string> PersonField(const json& body) {
   return body["person"].get<std::string>();
 }
 
+// Approving as somebody nobody has enrolled adds them, which only a role that may manage persons may do.
+base::Status MayApproveAs(ServerState& state, const Call& call, const std::string& person) {
+  if (RoleAllows(call.principal().role, Permission::kManagePersons)) return base::Status::Ok();
+  auto name = config::SanitizePersonName(person);
+  if (!name.ok()) return name.status();
+  auto persons = state.ctx.catalog.ListPersons();
+  if (!persons.ok()) return persons.status();
+  for (const auto& p : *persons)
+    if (p.name == *name) return base::Status::Ok();
+  return base::Status::PermissionDenied(
+      fmt::format("nobody called {} is enrolled, and the role {} may not add persons (manage_persons): choose an "
+                  "enrolled person, or ask an admin to add them",
+                  *name, call.principal().role));
+}
+
 base::Status Approve(ServerState& state, Call& call) {
   auto id = call.IdParam();
   if (!id.ok()) return id.status();
@@ -126,6 +141,7 @@ base::Status Approve(ServerState& state, Call& call) {
   if (!person.ok()) return person.status();
   auto from = FromField(*body);
   if (!from.ok()) return from.status();
+  TRIAGE_RETURN_IF_ERROR(MayApproveAs(state, call, *person));
   std::string undo;
   auto item = state.ctx.review.Approve(*id, *person, call.actor(), base::UnixNow(), *from, &undo);
   state.review_counts.Invalidate();
@@ -237,6 +253,7 @@ base::Status Bulk(ServerState& state, Call& call) {
     auto p = PersonField(*body);
     if (!p.ok()) return p.status();
     person = *p;
+    if (action == "approve") TRIAGE_RETURN_IF_ERROR(MayApproveAs(state, call, person));
   }
   auto seen_in = SeenInField(*body);
   if (!seen_in.ok()) return seen_in.status();

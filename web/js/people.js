@@ -2,7 +2,7 @@
 // face audit grid sorted by distance from their centre (outliers first) with bulk remove / not this person / reassign.
 // Every action answers with an Undo button.
 import { api } from './api.js';
-import { h, mount, toast, peopleTabs, personKey, confirmDialog } from './dom.js';
+import { h, mount, toast, peopleTabs, personKey, confirmDialog, once } from './dom.js';
 
 const CROP = 96;
 
@@ -20,24 +20,18 @@ function faceImage(face, selected, onToggle, extra = null) {
     } }, img, extra);
 }
 
-// Sends a form's action once: a second submit (a double click) while the first is on its way is ignored.
-function once(form, run) {
-  if (form.dataset.busy) return;
-  form.dataset.busy = '1';
-  for (const b of form.querySelectorAll('button')) b.disabled = true;
-  Promise.resolve(run()).finally(() => {
-    delete form.dataset.busy;
-    for (const b of form.querySelectorAll('button')) b.disabled = false;
-  });
-}
 
 // Runs a people action, reports it with an Undo button, then redraws. `message` is a text or a function of the
 // server's outcome.
 async function act(promise, message, redraw) {
   try {
     const outcome = await promise;
+    // Where the photos went, folder by folder ("2 to faces/ada, 1 to review/unidentified").
+    const counts = new Map();
+    for (const folder of outcome.moved_to || []) counts.set(folder, (counts.get(folder) || 0) + 1);
+    const where = [...counts].map(([folder, n]) => `${n} to ${folder}`).join(', ');
     const moved = outcome.moved_items && outcome.moved_items.length
-      ? ` ${outcome.moved_items.length} photo(s) moved to the folder their faces now point to.` : '';
+      ? ` ${outcome.moved_items.length} photo(s) moved: ${where}.` : '';
     toast(`${typeof message === 'function' ? message(outcome) : message}.${moved}`, 'info', {
       label: 'Undo',
       run: async () => {

@@ -1,7 +1,7 @@
 // Enrolled persons (the People section's second tab): who is enrolled, their cover image, reference faces (each
 // removable, undoable) and recent photos (an admin may propose one as the cover), and whitelist / blacklist switches.
 import { api } from './api.js';
-import { h, mount, toast, faceCrop, peopleTabs } from './dom.js';
+import { h, mount, toast, faceCrop, peopleTabs, once } from './dom.js';
 import { offerUndo as offerUndoToast } from './undo.js';
 
 export async function renderPersons(root, _params, { session }) {
@@ -72,7 +72,8 @@ export async function renderPersons(root, _params, { session }) {
     if (!canPropose || !choices.length) return null;
     return h('div', { class: 'cover-choices' }, h('span', { class: 'small' }, 'Propose as cover: '),
       choices.map((id) => h('button', {
-        type: 'button', class: 'small', dataset: { testid: `propose-cover-${id}` }, onclick: () => proposeCover(p, id) },
+        type: 'button', class: 'small', dataset: { testid: `propose-cover-${id}` },
+        onclick: (e) => once(e.currentTarget.parentElement, () => proposeCover(p, id)) },
       `#${id}`)));
   }
 

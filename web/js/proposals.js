@@ -1,7 +1,7 @@
 // Proposals: the queue (sortable, filtered), a side-by-side comparison of the current and the proposed image with the
 // better value marked, the quality checklist, approve / deny / archive with a note, and batch decisions.
 import { api, qs } from './api.js';
-import { h, mount, toast, itemImage, formatTime, formatBytes } from './dom.js';
+import { h, mount, toast, itemImage, formatTime, formatBytes, once } from './dom.js';
 
 const REASONS = ['higher_resolution', 'better_quality', 'correct_subject', 'user_flags', 'manual'];
 const STATUSES = ['pending', 'approved', 'denied', 'archived', 'stale', 'reverted'];
@@ -74,7 +74,7 @@ export async function renderProposals(root, _params, { session, signal }) {
 
   async function batch(action) {
     const ids = [...state.picked];
-    if (!ids.length) return;
+    if (!ids.length) { toast('Tick the proposals to decide first.', 'error'); return; }
     try {
       const out = await api.post('/api/proposals/batch', { action, ids });
       const undo = out.undo ? { label: 'Undo', run: async () => {
@@ -137,13 +137,15 @@ export async function renderProposals(root, _params, { session, signal }) {
         select('Status', [['', 'all'], ...STATUSES.map((s) => [s, s])], 'status'),
         select('Reason', [['', 'all'], ...REASONS.map((r) => [r, label(r)])], 'reason'),
         select('Sort by', [['date', 'date'], ['score', 'score'], ['person', 'person']], 'sort'),
-        canDecide ? h('span', { class: 'actions' },
-          h('button', { type: 'button', onclick: () => batch('approve') }, 'Approve selected'),
-          h('button', { type: 'button', onclick: () => batch('deny') }, 'Deny selected'),
-          h('button', { type: 'button', onclick: () => batch('archive') }, 'Archive selected')) : null),
-      list.length ? h('table', { class: 'proposal-queue' },
+        // A double click sends one batch: the second would find the proposals decided and report them failed.
+        canDecide ? h('span', { class: 'actions' }, ['approve', 'deny', 'archive'].map((action) =>
+          h('button', { type: 'button', dataset: { testid: `batch-${action}` },
+            onclick: (e) => once(e.currentTarget.parentElement, () => batch(action)) },
+          `${action[0].toUpperCase()}${action.slice(1)} selected`))) : null),
+      // On a phone the table scrolls sideways inside its box rather than widening the page.
+      list.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'proposal-queue' },
         h('thead', {}, h('tr', {}, ['', 'id', 'reason', 'status', 'person', 'score', 'proposed'].map((t) => h('th', {}, t)))),
-        h('tbody', {}, list.map(row))) : h('div', { class: 'card empty' }, h('h2', {}, 'No proposals here')),
+        h('tbody', {}, list.map(row)))) : h('div', { class: 'card empty' }, h('h2', {}, 'No proposals here')),
       shown ? detail(shown) : null));
   }
   await draw();

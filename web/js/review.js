@@ -224,6 +224,11 @@ export async function renderReview(root, params, { session, signal }) {
       if (!known(name)) { input.value = name; return; }
       picker.choose(name);
     };
+    // A role that may not add persons picks among the enrolled ones only (the server refuses a new name to it).
+    if (!session.permissions.manage_persons) {
+      return { el: h('span', { class: 'person-picker' }, picker.el), value: picker.value, choose: picker.choose,
+        focus: picker.focus };
+    }
     return { el: h('span', { class: 'person-picker' }, picker.el, h('span', { class: 'muted' }, ' or '), input), value,
       choose, focus: picker.focus };
   }
@@ -254,14 +259,15 @@ export async function renderReview(root, params, { session, signal }) {
   // Returns {el, lens} (lens: the 1:1 loupe, null when there is no picture to look into).
   function figure(item, caption, testid, faces = [], group = null) {
     const picture = itemImage(item, 640, { srcset: thumbSrcset(item), sizes: CARD_IMAGE_SIZES });
-    // A small photo is shown at its own size, not blown up (and blurred) to the card's width.
-    if (item.width && picture.tagName === 'IMG') picture.style.maxWidth = `min(100%, ${item.width}px)`;
     const image = h('a', { href: item.original_url, target: '_blank', rel: 'noopener', 'aria-label': `Open ${item.file_name}` },
       picture);
     const readable = !!item.width && item.category !== 'unreadable';
     const stage = faces.length && readable
       ? faceStage(item, faces, image, group ? (index) => group.focus(index) : null)
       : h('div', { class: 'photo-stage' }, image);
+    // A small photo is shown at most twice its own size, not blown up (and blurred) to the card's width; the stage
+    // shrinks with it, so that face boxes drawn on the stage stay on the faces.
+    if (readable && picture.tagName === 'IMG') stage.style.maxWidth = `min(100%, ${2 * item.width}px)`;
     const lens = readable ? photoLens(item, stage) : null;
     return { lens, el: h('figure', { class: 'photo', dataset: { testid } }, stage,
       lens ? h('div', { class: 'photo-tools' }, lens.button) : null,

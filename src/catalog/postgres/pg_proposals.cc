@@ -107,8 +107,7 @@ base::Result<int64_t> PgProposalStore::AddProposal(const ProposalRecord& p) {
     auto dup = conn.Query(kPendingPair, pair);
     if (!dup.ok()) return dup.status();
     if (!dup->empty()) {
-      return base::Status::AlreadyExists(fmt::format("proposal {} already proposes item {} for item {}", dup->Int(0, 0),
-                                                     p.proposed_item_id, p.current_item_id));
+      return DuplicateProposal(dup->Int(0, 0), p);
     }
     Params ins;
     ins.Add(p.slot).Add(p.current_item_id).Add(p.proposed_item_id).Add(p.reason);

@@ -101,8 +101,7 @@ base::Result<int64_t> SqliteProposalStore::AddProposal(const ProposalRecord& p) 
     auto row = dup.Step();
     if (!row.ok()) return row.status();
     if (*row) {
-      return base::Status::AlreadyExists(fmt::format("proposal {} already proposes item {} for item {}", dup.Int(0),
-                                                     p.proposed_item_id, p.current_item_id));
+      return DuplicateProposal(dup.Int(0), p);
     }
     Statement s(db, kInsertProposal);
     s.Bind(1, p.slot).Bind(2, p.current_item_id).Bind(3, p.proposed_item_id).Bind(4, p.reason);
