@@ -71,6 +71,11 @@ test('an undo offered before moving to another page still takes the decision bac
   item = await lib.item(id);
   assert.deepEqual([item.location, item.path], ['review', before.path]);
   await page.getByTestId('review-card').and(page.locator(`[data-item-id="${id}"]`)).waitFor();
+  // A second Ctrl-Z has nothing left to take back, and says so.
+  await blur();
+  await page.keyboard.press('Control+z');
+  await toastText('Nothing to undo: Ctrl-Z takes back the last decision, once.').waitFor();
+  assert.equal((await lib.item(id)).location, 'review');
 });
 
 test('approve as a name too long for a folder says so and leaves the photo in review', async () => {

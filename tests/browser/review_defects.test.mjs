@@ -208,6 +208,19 @@ test('settings: an emptied threshold is not saved as 0; an unknown whitelist nam
   await page.getByTestId('save-whitelist').click();
   await page.getByText('Saved the whitelist (1 name(s)).').waitFor();
   assert.deepEqual(JSON.parse(fs.readFileSync(configPath, 'utf8')).whitelist, ['sheldon']);
+  // A person is on one list at most: the whitelisted name put on the blacklist leaves the whitelist, and the toast
+  // says so; emptied again, the blacklist is as it was.
+  await page.reload();   // the settings drawn anew, not the forms the whitelist's save is replacing
+  await page.getByTestId('blacklist-input').fill('Sheldon');
+  await page.getByTestId('save-blacklist').click();
+  await page.getByText('Saved the blacklist (1 name(s)); sheldon left the whitelist (a person is on one list at most).')
+    .waitFor();
+  assert.deepEqual(JSON.parse(fs.readFileSync(configPath, 'utf8')).whitelist, []);
+  await page.reload();
+  await page.getByTestId('blacklist-input').fill('');
+  await page.getByTestId('save-blacklist').click();
+  await page.getByText('Saved the blacklist (0 name(s)).').waitFor();
+  assert.deepEqual(JSON.parse(fs.readFileSync(configPath, 'utf8')).blacklist, []);
 });
 
 test('phone layout at 390×844: navigation reachable, Approve visible, no sideways page, no nav at login', async () => {

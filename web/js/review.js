@@ -689,9 +689,11 @@ export async function renderReview(root, params, { session, signal }) {
 
   // Shortcuts act on the card on screen only, and never while a form control (picker, name box) has the keys.
   function onKey(e) {
-    if ((e.ctrlKey || e.metaKey) && e.key === 'z' && !typingInFormControl(e) && lastUndo) {
+    if ((e.ctrlKey || e.metaKey) && e.key === 'z' && !typingInFormControl(e)) {
       e.preventDefault();
-      lastUndo.run();
+      // One step back only: a second Ctrl-Z says so rather than doing nothing under the last "Undone" toast.
+      if (lastUndo) lastUndo.run();
+      else if (!busy) toast('Nothing to undo: Ctrl-Z takes back the last decision, once.');
       return;
     }
     if (e.key === '?' && !typingInFormControl(e)) { e.preventDefault(); shortcutsSheet(SHORTCUTS); return; }

@@ -62,8 +62,14 @@ export async function renderSettings(root, _params, { session, refreshSortState 
       let confirmed = '';   // the text whose unknown names the user chose to keep
       const save = async () => {
         try {
+          // A person is on one list at most: a name this list takes leaves the other one, which is said (the other list
+          // as saved just before, not as this form was drawn).
+          const other = list === 'whitelist' ? 'blacklist' : 'whitelist';
+          const was = (await api.get('/api/config'))[other];
           const out = await api.put(`/api/config/${list}`, { names: names(area.value) });
-          toast(`Saved the ${list} (${out[list].length} name(s)).`);
+          const moved = out[list].filter((n) => was.includes(n));
+          toast(`Saved the ${list} (${out[list].length} name(s))` + (moved.length
+            ? `; ${moved.join(', ')} left the ${other} (a person is on one list at most).` : '.'));
           await draw();
         } catch (err) { toast(err.message, 'error'); }
       };
