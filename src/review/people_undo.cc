@@ -6,8 +6,8 @@
 #include <map>
 #include <set>
 
+#include "commit/folders.h"
 #include "review/people_service.h"
-#include "review/person_folder.h"
 
 namespace triage::review {
 namespace {
@@ -115,7 +115,7 @@ base::Result<UndoOutcome> PeopleService::Undo(int64_t action_id, const std::stri
     if (std::none_of(refs->begin(), refs->end(), [&](const auto& r) { return r.person == person; })) {
       base::Status st = catalog_.RemovePerson(person);
       if (!st.ok() && st.code() != base::Code::kNotFound) return st;
-      RemoveEmptyPersonFolder(*config_.Current(), person);
+      commit::RemoveFolderIfEmpty(config_.Current()->FacesDir() / person);
     }
   }
   TRIAGE_RETURN_IF_ERROR(faces_.MarkUndone(action_id, now));

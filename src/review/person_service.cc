@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/ids.h"
-#include "review/person_folder.h"
+#include "commit/folders.h"
 
 namespace triage::review {
 namespace {
@@ -151,7 +151,7 @@ base::Status PersonService::Remove(const std::string& raw_name, const std::strin
   auto refs = References(*name);
   if (!refs.ok()) return refs.status();
   TRIAGE_RETURN_IF_ERROR(catalog_.RemovePerson(*name));
-  RemoveEmptyPersonFolder(*config_.Current(), *name);
+  commit::RemoveFolderIfEmpty(config_.Current()->FacesDir() / *name);
   TRIAGE_RETURN_IF_ERROR(SetListStatus(*name, ListStatus::kNeutral, actor, now));
   TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit({0, now, actor, 0, "person", *name, "", fmt::format("{} removed", *name)}));
   json saved = json::array();

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "base/ids.h"
-#include "review/person_folder.h"
+#include "commit/folders.h"
 #include "review/person_service.h"
 
 namespace triage::review {
@@ -98,7 +98,7 @@ base::Status PersonService::RevertAdd(const json& undo, const std::string& actor
   TRIAGE_RETURN_IF_ERROR(CheckUnused(undo));
   const std::string name = undo.at("name");
   TRIAGE_RETURN_IF_ERROR(catalog_.RemovePerson(name));
-  RemoveEmptyPersonFolder(*config_.Current(), name);
+  commit::RemoveFolderIfEmpty(config_.Current()->FacesDir() / name);
   return catalog_.AddAudit({0, now, actor, 0, "undo", name, "", fmt::format("enrolment of {} undone", name)});
 }
 

@@ -114,6 +114,10 @@ class ReviewService {
   // REQUIRES: called once, before decisions are made; `undo` outlives this.
   void EnableUndo(UndoService& undo);
 
+  // The folder name of the enrolled person `name` names (as typed or as its folder name). kNotFound naming the
+  // enrolled persons when nobody is (review_faces.cc).
+  base::Result<std::string> EnrolledPerson(const std::string& name);
+
  private:
   // A decision made: the item where it is now, and what reverting it needs (null when undo is off).
   struct Done {
@@ -157,7 +161,6 @@ class ReviewService {
   static void LabelUndo(const nlohmann::json& undo, catalog::CatalogChange& change);
   base::Status RevertFaceLabel(const nlohmann::json& undo, const std::string& actor, int64_t now);
   // Per-face naming (review_faces.cc).
-  base::Result<std::string> EnrolledPerson(const std::string& name);
   model::Decision RouteNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces);
   // `only_face` (bulk naming): a photo of several faces is refused (kInvalidArgument) rather than one of them named.
   base::Result<Done> DoNameFace(int64_t id, int face, const std::string& person, const std::string& actor, int64_t now,

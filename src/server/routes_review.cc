@@ -122,10 +122,8 @@ base::Status MayApproveAs(ServerState& state, const Call& call, const std::strin
   if (RoleAllows(call.principal().role, Permission::kManagePersons)) return base::Status::Ok();
   auto name = config::SanitizePersonName(person);
   if (!name.ok()) return name.status();
-  auto persons = state.ctx.catalog.ListPersons();
-  if (!persons.ok()) return persons.status();
-  for (const auto& p : *persons)
-    if (p.name == *name) return base::Status::Ok();
+  auto enrolled = state.ctx.review.EnrolledPerson(*name);
+  if (enrolled.ok() || enrolled.status().code() != base::Code::kNotFound) return enrolled.status();
   return base::Status::PermissionDenied(
       fmt::format("nobody called {} is enrolled, and the role {} may not add persons (manage_persons): choose an "
                   "enrolled person, or ask an admin to add them",

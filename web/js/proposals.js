@@ -137,8 +137,9 @@ export async function renderProposals(root, _params, { session, signal }) {
         select('Status', [['', 'all'], ...STATUSES.map((s) => [s, s])], 'status'),
         select('Reason', [['', 'all'], ...REASONS.map((r) => [r, label(r)])], 'reason'),
         select('Sort by', [['date', 'date'], ['score', 'score'], ['person', 'person']], 'sort'),
-        // A double click sends one batch: the second would find the proposals decided and report them failed.
-        canDecide ? h('span', { class: 'actions' }, ['approve', 'deny', 'archive'].map((action) =>
+        // A double click sends one batch: the second would find the proposals decided and report them failed. With
+        // nothing listed there is nothing to decide.
+        canDecide && list.length ? h('span', { class: 'actions' }, ['approve', 'deny', 'archive'].map((action) =>
           h('button', { type: 'button', dataset: { testid: `batch-${action}` },
             onclick: (e) => once(e.currentTarget.parentElement, () => batch(action)) },
           `${action[0].toUpperCase()}${action.slice(1)} selected`))) : null),
