@@ -44,10 +44,11 @@ void Analyse(const std::filesystem::path& file, const config::Config& config, co
   }
   analysis.readable = true;
   analysis.info = decoded->info;
-  analysis.fingerprint.phash = vision::PerceptualHash(decoded->image);
-  analysis.fingerprint.phash_center = vision::PerceptualHash(decoded->image, kCenterFraction);
+  vision::ImageFingerprint fingerprint = vision::FingerprintOf(decoded->image, kCenterFraction);
+  analysis.fingerprint.phash = fingerprint.phash;
+  analysis.fingerprint.phash_center = fingerprint.phash_center;
   analysis.fingerprint.has_phash = true;
-  analysis.fingerprint.signature = vision::MakeSignature(decoded->image);
+  analysis.fingerprint.signature = std::move(fingerprint.signature);
   double to_full = decoded->image.width > 0 ? double(decoded->info.width) / decoded->image.width : 1.0;
   if (faces != nullptr) {
     auto found = faces->Analyze(decoded->image, to_full, config);

@@ -9,6 +9,9 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/video/tracking.hpp>
 
+#include "vision/decode.h"
+#include "vision/resample.h"
+
 namespace triage::vision {
 namespace {
 
@@ -202,16 +205,16 @@ NearDuplicateVerdict Reject(NearDuplicateVerdict v, const char* reason) {
 
 }  // namespace
 
-std::vector<uint8_t> MakeSignature(const model::RgbImage& image) {
-  if (image.empty()) return {};
-  cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.pixels.data()));
+namespace {
+
+// The signature of `rgb` (any size from 64 px up), recording `width` x `height` as the picture's size.
+std::vector<uint8_t> SignatureOf(const cv::Mat& rgb, int width, int height) {
   cv::Mat grey, grey_small, colour_small;
   cv::cvtColor(rgb, grey, cv::COLOR_RGB2GRAY);
   cv::resize(grey, grey_small, cv::Size(kGreySide, kGreySide), 0, 0, cv::INTER_AREA);
   cv::resize(rgb, colour_small, cv::Size(kColourSide, kColourSide), 0, 0, cv::INTER_AREA);
   std::vector<uint8_t> out(kSignatureBytes);
-  const auto w = static_cast<uint16_t>(std::min(image.width, 65535)),
-             h = static_cast<uint16_t>(std::min(image.height, 65535));
+  const auto w = static_cast<uint16_t>(std::min(width, 65535)), h = static_cast<uint16_t>(std::min(height, 65535));
   out[0] = kVersion;
   out[1] = static_cast<uint8_t>(w & 0xFF);
   out[2] = static_cast<uint8_t>(w >> 8);
@@ -220,6 +223,38 @@ std::vector<uint8_t> MakeSignature(const model::RgbImage& image) {
   std::memcpy(out.data() + 5, grey_small.data, kGreySide * kGreySide);
   std::memcpy(out.data() + 5 + kGreySide * kGreySide, colour_small.data, kColourSide * kColourSide * 3);
   return out;
+}
+
+cv::Mat MatOf(const model::RgbImage& image) {
+  return cv::Mat(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.pixels.data()));
+}
+
+}  // namespace
+
+std::vector<uint8_t> MakeSignature(const model::RgbImage& image) {
+  if (image.empty()) return {};
+  return SignatureOf(MatOf(image), image.width, image.height);
+}
+
+ImageFingerprint FingerprintOf(const model::RgbImage& image, double center_fraction) {
+  ImageFingerprint f;
+  if (image.empty()) return f;
+  const int side = std::max(image.width, image.height);
+  if (side <= kFingerprintSidePx) {
+    f.phash = PerceptualHash(image);
+    f.phash_center = PerceptualHash(image, center_fraction);
+    f.signature = MakeSignature(image);
+    return f;
+  }
+  const cv::Mat shrunk = internal::Resample(MatOf(image), double(kFingerprintSidePx) / side);
+  model::RgbImage small;
+  small.width = shrunk.cols;
+  small.height = shrunk.rows;
+  small.pixels.assign(shrunk.datastart, shrunk.dataend);
+  f.phash = PerceptualHash(small);
+  f.phash_center = PerceptualHash(small, center_fraction);
+  f.signature = SignatureOf(MatOf(small), image.width, image.height);
+  return f;
 }
 
 NearDuplicateVerdict CheckNearDuplicate(const std::vector<uint8_t>& query, const std::vector<uint8_t>& candidate,

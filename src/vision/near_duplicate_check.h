@@ -18,6 +18,18 @@ inline constexpr size_t kSignatureBytes = 1 + 4 + 64 * 64 + 16 * 16 * 3;
 // image. Pure, thread-safe.
 std::vector<uint8_t> MakeSignature(const model::RgbImage& image);
 
+// What intake stores to find an image's duplicates: the pHash of the whole image and of its central
+// `center_fraction`, and the signature. A raster larger than kFingerprintSidePx is area-averaged to that side once
+// and all three are taken from the copy (each alone would convert and shrink the whole raster again); hashes of the
+// copy are those of a raster decoded at that size, as intake decodes when it needs no more. Pure, thread-safe.
+inline constexpr int kFingerprintSidePx = 256;
+struct ImageFingerprint {
+  uint64_t phash = 0;
+  uint64_t phash_center = 0;
+  std::vector<uint8_t> signature;
+};
+ImageFingerprint FingerprintOf(const model::RgbImage& image, double center_fraction);
+
 struct NearDuplicateCheckOptions {
   // Largest scale change accepted between the two pictures, either way (a 5% crop is 1.05; half size is 1; a
   // 15% crop, 1.18, is another framing of the scene: a different picture).

@@ -148,6 +148,29 @@ TEST(NearDuplicateCheckTest, SignatureHasItsFixedSize) {
   EXPECT_TRUE(MakeSignature(model::RgbImage()).empty());
 }
 
+// Intake takes both hashes and the signature from one shrunk copy of a large raster: they agree with those of the
+// raster itself (the check accepts the pair) and with a copy decoded small, and the signature keeps the raster's size.
+TEST(NearDuplicateCheckTest, FingerprintOfALargeRasterMatchesTheRasterAndItsSmallCopy) {
+  const cv::Mat large = Photo(21, 1800, 1200);
+  const ImageFingerprint f = FingerprintOf(ToRgb(large), 0.95);
+  EXPECT_LE(std::popcount(f.phash ^ PerceptualHash(ToRgb(large))), 2);
+  EXPECT_LE(std::popcount(f.phash_center ^ PerceptualHash(ToRgb(large), 0.95)), 2);
+  EXPECT_LE(std::popcount(f.phash ^ PerceptualHash(ToRgb(Half(Half(large))))), 2);
+  ASSERT_EQ(f.signature.size(), kSignatureBytes);
+  EXPECT_EQ(f.signature[1] | f.signature[2] << 8, 1800);
+  EXPECT_EQ(f.signature[3] | f.signature[4] << 8, 1200);
+  EXPECT_TRUE(CheckNearDuplicate(f.signature, SignatureOf(large)).same);
+  EXPECT_TRUE(CheckNearDuplicate(f.signature, SignatureOf(Half(large))).same);
+  EXPECT_FALSE(CheckNearDuplicate(f.signature, SignatureOf(Photo(22, 1800, 1200))).same);
+  // A raster no larger than the fingerprint side is used as it is.
+  const cv::Mat small = Photo(23, 256, 170);
+  const ImageFingerprint g = FingerprintOf(ToRgb(small), 0.95);
+  EXPECT_EQ(g.phash, PerceptualHash(ToRgb(small)));
+  EXPECT_EQ(g.phash_center, PerceptualHash(ToRgb(small), 0.95));
+  EXPECT_EQ(g.signature, SignatureOf(small));
+  EXPECT_TRUE(FingerprintOf(model::RgbImage(), 0.95).signature.empty());
+}
+
 TEST(NearDuplicateCheckTest, AcceptsEachKindOfNearDuplicateEitherWay) {
   for (uint64_t seed : {1, 2, 3}) {
     const cv::Mat original = Photo(seed);

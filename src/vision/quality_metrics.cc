@@ -11,9 +11,12 @@
 #include <opencv2/imgproc.hpp>
 
 #include "vision/quality_internal.h"
+#include "vision/resample.h"
 
 namespace triage::vision {
 namespace {
+
+using internal::Resample;
 
 constexpr int kShadowClipLevel = 2;         // luma at or below: pure black
 constexpr int kHighlightClipLevel = 253;    // luma at or above: pure white
@@ -27,31 +30,6 @@ constexpr double kMinStepGreyLevels = 0.25;     // mean step below which a raste
 constexpr int kPosterizationRows = 600;         // rows sampled at least for posterization
 constexpr int kPosterizationColumns = 1600;     // pixels of a row sampled at least for posterization
 constexpr int64_t kExposurePixels = 2'000'000;  // pixels sampled at least for the luma histogram
-
-// `m` scaled by `f`: enlarged bilinearly, shrunk by area averaging. A shrink by half or more first halves the raster
-// by OpenCV's exact 2x2 path (cutting an odd last row or column) until less than half is left, which costs a fraction
-// of the general area resampling; a raster the size intake decodes (1600 px) takes no halving step.
-cv::Mat Resample(const cv::Mat& m, double f) {
-  cv::Mat out;
-  if (f > 1) {
-    cv::resize(m, out, cv::Size(), f, f, cv::INTER_LINEAR);
-    return out;
-  }
-  cv::Mat src = m;
-  double rest = f;
-  for (; rest <= 0.5 && src.cols >= 2 && src.rows >= 2; rest *= 2) {
-    cv::resize(src(cv::Rect(0, 0, src.cols & ~1, src.rows & ~1)), out, cv::Size(src.cols / 2, src.rows / 2), 0, 0,
-               cv::INTER_AREA);
-    src = out;
-  }
-  if (rest >= 1) return src;
-  if (src.data == m.data) {
-    cv::resize(m, out, cv::Size(), f, f, cv::INTER_AREA);
-  } else {
-    cv::resize(src, out, cv::Size(int(std::lround(m.cols * f)), int(std::lround(m.rows * f))), 0, 0, cv::INTER_AREA);
-  }
-  return out;
-}
 
 double Variance(const cv::Mat& m) {
   cv::Scalar mean, stddev;
@@ -83,18 +61,25 @@ double Isolation(const cv::Mat& grey, double noise_sigma) {
   return tiles.back() / (tiles[tiles.size() / 2] + 1.0);
 }
 
-// Squared Sobel gradient magnitude.
+// Squared 3x3 Sobel gradient magnitude, as CV_32F. Both derivatives in one pass, in 16 bits (exact for 8-bit input:
+// at most 1020); their squares' sum is below 2^21, exact in a float.
 cv::Mat Energy(const cv::Mat& grey) {
   cv::Mat gx, gy;
-  cv::Sobel(grey, gx, CV_32F, 1, 0);
-  cv::Sobel(grey, gy, CV_32F, 0, 1);
-  return gx.mul(gx) + gy.mul(gy);
+  cv::spatialGradient(grey, gx, gy);
+  cv::Mat energy(grey.size(), CV_32F);
+  for (int y = 0; y < grey.rows; ++y) {
+    const int16_t *dx = gx.ptr<int16_t>(y), *dy = gy.ptr<int16_t>(y);
+    float* e = energy.ptr<float>(y);
+    for (int x = 0; x < grey.cols; ++x) e[x] = float(int(dx[x]) * dx[x] + int(dy[x]) * dy[x]);
+  }
+  return energy;
 }
 
-// Returns the squared gradient magnitude, which the noise estimate reuses to leave edges out.
+// Returns the squared gradient magnitude, which the noise estimate reuses to leave edges out. The Laplacian of an
+// 8-bit raster fits 16 bits exactly.
 cv::Mat MeasureFocus(const cv::Mat& grey, model::QualityMetrics& q) {
   cv::Mat lap;
-  cv::Laplacian(grey, lap, CV_32F);
+  cv::Laplacian(grey, lap, CV_16S);
   q.sharpness = Variance(lap);
   cv::Mat energy = Energy(grey);
   q.tenengrad = cv::mean(energy)[0];
@@ -106,22 +91,29 @@ cv::Mat CentreCrop(const cv::Mat& m, int width, int height) {
   return m(cv::Rect((m.cols - width) / 2, (m.rows - height) / 2, width, height));
 }
 
-// Pixels away from edges: squared gradient below twice its mean (edges and strong texture would read as noise).
-cv::Mat FlatMask(const cv::Mat& energy) {
-  cv::Mat mask = energy < 2 * cv::mean(energy)[0];
-  return mask(cv::Rect(1, 1, energy.cols - 2, energy.rows - 2));
-}
-
-// Immerkaer's estimator on one 8-bit plane over `mask` (interior pixels).
-double NoiseSigma(const cv::Mat& plane, const cv::Mat& mask) {
+// Immerkaer's estimator on one 8-bit plane, over its interior pixels away from edges: those whose squared gradient
+// (`energy`, Energy of the plane) is below twice its mean; edges and strong texture would read as noise.
+double NoiseSigma(const cv::Mat& plane, const cv::Mat& energy) {
   if (plane.cols < 8 || plane.rows < 8) return 0;
-  if (cv::countNonZero(mask) < 1) return 0;
+  const float limit = float(2 * cv::mean(energy)[0]);
   // The kernel [1 -2 1; -2 4 -2; 1 -2 1] is the outer product of [1 -2 1] with itself; its response fits 16 bits.
   const cv::Mat taps = (cv::Mat_<float>(3, 1) << 1, -2, 1);
   cv::Mat response;
   cv::sepFilter2D(plane, response, CV_16S, taps, taps);
-  cv::Mat magnitude = cv::abs(response(cv::Rect(1, 1, plane.cols - 2, plane.rows - 2)));
-  return std::sqrt(M_PI / 2.0) * cv::mean(magnitude, mask)[0] / 6.0;
+  int64_t sum = 0, count = 0;
+  for (int y = 1; y < plane.rows - 1; ++y) {
+    const int16_t* r = response.ptr<int16_t>(y);
+    const float* e = energy.ptr<float>(y);
+    int64_t row_sum = 0, row_count = 0;  // branch-free, so that the compiler vectorises the row
+    for (int x = 1; x < plane.cols - 1; ++x) {
+      const bool flat = e[x] < limit;
+      row_sum += flat ? std::abs(int(r[x])) : 0;
+      row_count += flat;
+    }
+    sum += row_sum, count += row_count;
+  }
+  if (count == 0) return 0;
+  return std::sqrt(M_PI / 2.0) * double(sum) / double(count) / 6.0;
 }
 
 // Strength of a periodic component of `period` pixels in a profile of mean steps, as the ratio of the step at a
@@ -315,7 +307,7 @@ model::QualityMetrics MeasureQuality(const model::RgbImage& image, const std::ve
     const cv::Mat grey = Resample(native_grey, to_working);
     q.working_width = grey.cols;
     q.working_height = grey.rows;
-    q.luma_noise_sigma = NoiseSigma(grey, FlatMask(MeasureFocus(grey, q)));
+    q.luma_noise_sigma = NoiseSigma(grey, MeasureFocus(grey, q));
     q.isolation = Isolation(grey, q.luma_noise_sigma);
     // The penalty's sigma is taken on the decoded raster itself (shrinking to the working size averages noise away),
     // on a centre crop of the working raster's size: noise is a property of the whole frame, and a 12 MP raster
@@ -324,7 +316,7 @@ model::QualityMetrics MeasureQuality(const model::RgbImage& image, const std::ve
       q.noise_sigma = q.luma_noise_sigma;
     } else {
       cv::Mat crop = CentreCrop(native_grey, grey.cols, grey.rows);
-      q.noise_sigma = NoiseSigma(crop, FlatMask(Energy(crop)));
+      q.noise_sigma = NoiseSigma(crop, Energy(crop));
     }
     MeasureExposure(native_grey, q);  // shares of pixels: any scale will do, the decoded one is exact
     MeasureColour(ColourRaster(rgb), q);
