@@ -208,23 +208,26 @@ double Bimodality(const std::vector<double>& hist) {
   return std::min(s[p1], s[p2]) / (valley + 1e-3 * total);
 }
 
-// Luma histogram of every row, or of evenly spaced rows covering at least kExposurePixels of a larger raster.
-std::vector<double> LumaHistogram(const cv::Mat& grey) {
-  const int step = int(std::max<int64_t>(1, int64_t(grey.total()) / kExposurePixels));
+// Luma histogram of every row, or of evenly spaced rows covering at least kExposurePixels of a larger raster. From
+// `grey` (the decoded raster in grey) when it is there, else from the sampled rows of `rgb` converted one by one.
+std::vector<double> LumaHistogram(const cv::Mat& rgb, const cv::Mat& grey) {
+  const int step = int(std::max<int64_t>(1, int64_t(rgb.total()) / kExposurePixels));
   std::array<std::array<int64_t, 256>, 2> counts{};  // two tables: neighbouring equal levels do not stall
-  for (int y = 0; y < grey.rows; y += step) {
-    const uint8_t* row = grey.ptr<uint8_t>(y);
+  cv::Mat converted;
+  for (int y = 0; y < rgb.rows; y += step) {
+    if (grey.empty()) cv::cvtColor(rgb.row(y), converted, cv::COLOR_RGB2GRAY);
+    const uint8_t* row = grey.empty() ? converted.ptr<uint8_t>(0) : grey.ptr<uint8_t>(y);
     int x = 0;
-    for (; x + 1 < grey.cols; x += 2) ++counts[0][row[x]], ++counts[1][row[x + 1]];
-    if (x < grey.cols) ++counts[0][row[x]];
+    for (; x + 1 < rgb.cols; x += 2) ++counts[0][row[x]], ++counts[1][row[x + 1]];
+    if (x < rgb.cols) ++counts[0][row[x]];
   }
   std::vector<double> hist(256);
   for (int i = 0; i < 256; ++i) hist[i] = double(counts[0][i] + counts[1][i]);
   return hist;
 }
 
-void MeasureExposure(const cv::Mat& grey, model::QualityMetrics& q) {
-  const std::vector<double> hist = LumaHistogram(grey);
+void MeasureExposure(const cv::Mat& rgb, const cv::Mat& grey, model::QualityMetrics& q) {
+  const std::vector<double> hist = LumaHistogram(rgb, grey);
   const double n = std::accumulate(hist.begin(), hist.end(), 0.0);
   double dark = 0, bright = 0, shadow = 0, highlight = 0;
   // Levels within two noise sigmas of pure black or white count as clipped: noise lifts crushed pixels off the
@@ -293,18 +296,29 @@ model::QualityMetrics MeasureQuality(const model::RgbImage& image, const std::ve
   if (image.empty()) return q;
   try {
     cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.pixels.data()));
-    cv::Mat native_grey;
-    cv::cvtColor(rgb, native_grey, cv::COLOR_RGB2GRAY);
+    // Every raster is brought to the working size, smaller ones enlarged: a small image is then as soft as it
+    // looks at that size, and the measures compare across image and decode sizes. The grey working raster (focus,
+    // noise, isolation, lines and faces) is resampled from a grey raster, a third of the work of resampling colour;
+    // colour is measured on its own smaller raster. A raster of twice the working size or more (a 12 MP decode) is
+    // first halved in colour, and both come from that half; the decoded raster is then turned grey only where the
+    // pixel-level measures read it: the centre kBlockinessSidePx square and the rows the luma histogram samples.
+    const int side = std::max(rgb.cols, rgb.rows);
+    const double to_working = double(model::QualityMetrics::kWorkingSidePx) / side;
+    const bool halve = to_working <= 0.5;
+    const cv::Mat rgb_source = halve ? internal::HalfSize(rgb) : rgb;
+    cv::Mat grey_source, native_grey;
+    cv::cvtColor(rgb_source, grey_source, cv::COLOR_RGB2GRAY);
+    if (halve) {
+      cv::cvtColor(CentreCrop(rgb, kBlockinessSidePx, kBlockinessSidePx), native_grey, cv::COLOR_RGB2GRAY);
+    } else {
+      native_grey = grey_source;
+    }
     // Blocks are a property of the whole frame, like noise: a 12 MP raster is read in its centre 2048 x 2048 px.
     q.blockiness = Blockiness(CentreCrop(native_grey, kBlockinessSidePx, kBlockinessSidePx), to_full);
     q.posterized_percent = PosterizedPercent(rgb);
-    // Every raster is brought to the working size, smaller ones enlarged: a small image is then as soft as it
-    // looks at that size, and the measures compare across image and decode sizes. The grey working raster (focus,
-    // noise, isolation, lines and faces) is resampled from the grey decoded one, a third of the work of resampling
-    // colour; colour is measured on its own smaller raster.
-    const int side = std::max(rgb.cols, rgb.rows);
-    const double to_working = double(model::QualityMetrics::kWorkingSidePx) / side;
-    const cv::Mat grey = Resample(native_grey, to_working);
+    const cv::Mat grey = halve ? internal::ResampleTo(grey_source, cv::Size(int(std::lround(rgb.cols * to_working)),
+                                                                            int(std::lround(rgb.rows * to_working))))
+                               : Resample(grey_source, to_working);
     q.working_width = grey.cols;
     q.working_height = grey.rows;
     q.luma_noise_sigma = NoiseSigma(grey, MeasureFocus(grey, q));
@@ -318,9 +332,10 @@ model::QualityMetrics MeasureQuality(const model::RgbImage& image, const std::ve
       cv::Mat crop = CentreCrop(native_grey, grey.cols, grey.rows);
       q.noise_sigma = NoiseSigma(crop, Energy(crop));
     }
-    MeasureExposure(native_grey, q);  // shares of pixels: any scale will do, the decoded one is exact
-    MeasureColour(ColourRaster(rgb), q);
-    q.brisque = internal::Brisque(native_grey);
+    // Shares of pixels: any scale will do, the decoded one is exact.
+    MeasureExposure(rgb, halve ? cv::Mat() : native_grey, q);
+    MeasureColour(ColourRaster(rgb_source), q);
+    q.brisque = internal::Brisque(native_grey);  // reads the centre 512 px, inside the grey centre crop
     internal::MeasureComposition(grey, faces, to_working / to_full, q);
     internal::MeasureFaces(grey, faces, to_working / to_full, q);
     q.measured = true;

@@ -91,6 +91,30 @@ TEST(QualityMetricsTest, SharpnessComparesAcrossDecodedSizes) {
   EXPECT_NEAR(a / b, 1.0, 0.05);
 }
 
+// A raster of twice the working size or more is halved in colour first and turned grey only where pixel-level measures
+// read it (centre square, sampled rows): it measures as the same scene decoded at half size does.
+TEST(QualityMetricsTest, TwelveMegapixelRasterMeasuresAsItsHalfSizeDecode) {
+  model::RgbImage big = Scene(4000, 3000, 11);
+  cv::Mat b = View(big);
+  b(cv::Rect(0, 0, 4000, 600)).setTo(cv::Scalar(255, 255, 255));  // 20% blown out
+  b(cv::Rect(0, 2850, 4000, 150)).setTo(cv::Scalar(0, 0, 0));     // 5% crushed
+  cv::Mat h;
+  cv::resize(b, h, cv::Size(2000, 1500), 0, 0, cv::INTER_AREA);
+  const model::RgbImage half{2000, 1500, std::vector<uint8_t>(h.data, h.data + h.total() * 3)};
+  const model::QualityMetrics qb = MeasureQuality(big), qh = MeasureQuality(half);
+  ASSERT_TRUE(qb.measured);
+  EXPECT_EQ(qb.working_width, 1024);
+  EXPECT_EQ(qb.working_height, 768);
+  EXPECT_NEAR(qb.sharpness / qh.sharpness, 1.0, 0.05);
+  EXPECT_NEAR(qb.highlight_clip_percent, 20, 0.5);
+  EXPECT_NEAR(qb.shadow_clip_percent, 5, 0.5);
+  EXPECT_NEAR(qb.mean_luminance, qh.mean_luminance, 0.01);
+  EXPECT_NEAR(qb.colourfulness, qh.colourfulness, 0.02 * qh.colourfulness);
+  EXPECT_NEAR(qb.mean_saturation, qh.mean_saturation, 0.01);
+  EXPECT_NEAR(qb.dynamic_range_stops, qh.dynamic_range_stops, 0.1);
+  EXPECT_NEAR(qb.thirds, qh.thirds, 0.05);
+}
+
 TEST(QualityMetricsTest, GreyPictureIsUnsaturatedAndColourfulOneIsNot) {
   model::RgbImage colour = Scene(400, 300), grey = colour;
   cv::Mat g = View(grey), one;

@@ -74,23 +74,28 @@ cv::Mat AreaResize(const cv::Mat& src, cv::Size size) {
   return out;
 }
 
-cv::Mat Resample(const cv::Mat& m, double f) {
+cv::Mat HalfSize(const cv::Mat& m) {
   cv::Mat out;
+  cv::resize(m(cv::Rect(0, 0, m.cols & ~1, m.rows & ~1)), out, cv::Size(m.cols / 2, m.rows / 2), 0, 0, cv::INTER_AREA);
+  return out;
+}
+
+cv::Mat ResampleTo(const cv::Mat& m, cv::Size size) {
+  cv::Mat src = m;
+  while (src.cols >= 2 && src.rows >= 2 && 2 * size.width <= src.cols && 2 * size.height <= src.rows) {
+    src = HalfSize(src);
+  }
+  return size == src.size() ? src : AreaResize(src, size);
+}
+
+cv::Mat Resample(const cv::Mat& m, double f) {
   if (f > 1) {
+    cv::Mat out;
     cv::resize(m, out, cv::Size(), f, f, cv::INTER_LINEAR);
     return out;
   }
-  cv::Mat src = m;
-  double rest = f;
-  for (; rest <= 0.5 && src.cols >= 2 && src.rows >= 2; rest *= 2) {
-    cv::resize(src(cv::Rect(0, 0, src.cols & ~1, src.rows & ~1)), out, cv::Size(src.cols / 2, src.rows / 2), 0, 0,
-               cv::INTER_AREA);
-    src = out;
-  }
-  if (rest >= 1) return src;
-  const cv::Size size(std::clamp(int(std::lround(m.cols * f)), 1, src.cols),
-                      std::clamp(int(std::lround(m.rows * f)), 1, src.rows));
-  return size == src.size() ? src : AreaResize(src, size);
+  return ResampleTo(m, cv::Size(std::clamp(int(std::lround(m.cols * f)), 1, m.cols),
+                                std::clamp(int(std::lround(m.rows * f)), 1, m.rows)));
 }
 
 }  // namespace triage::vision::internal

@@ -13,9 +13,15 @@ namespace triage::vision::internal {
 // either direction, and not empty.
 cv::Mat AreaResize(const cv::Mat& src, cv::Size size);
 
+// `m` halved in both directions by OpenCV's exact 2x2 averaging (an odd last row or column is cut).
+cv::Mat HalfSize(const cv::Mat& m);
+
+// `m` shrunk to `size` by area averaging: halved while `size` is at most half of what is left, then one AreaResize.
+// REQUIRES: `size` no larger than `m`, not empty.
+cv::Mat ResampleTo(const cv::Mat& m, cv::Size size);
+
 // `m` scaled by `f`: enlarged bilinearly, shrunk by area averaging. A shrink by half or more first halves the raster by
-// OpenCV's exact 2x2 path (cutting an odd last row or column) until less than half is left, which costs a fraction of
-// a general area step; the rest is one AreaResize.
+// HalfSize until less than half is left, which costs a fraction of a general area step; the rest is one AreaResize.
 cv::Mat Resample(const cv::Mat& m, double f);
 
 }  // namespace triage::vision::internal
