@@ -81,9 +81,16 @@ std::optional<Decision> CheckFaceCount(const model::Analysis& a, const model::Po
   }
   if (a.faces.empty()) return ToReview("unidentified", "no_faces_detected", "No face was detected.");
   if (policy.route_multiple_faces && static_cast<int>(a.faces.size()) > policy.max_faces_per_image) {
-    return ToReview("multiple_faces", "multiple_faces",
-                    fmt::format("{} faces were detected; at most {} may be auto-sorted.", a.faces.size(),
-                                policy.max_faces_per_image));
+    // Faces a reviewer marked as nobody tracked are out of the count, and the sentence says so.
+    const std::string text =
+        a.untracked_faces > 0
+            ? fmt::format(
+                  "{} faces were detected, {} marked as nobody tracked; the other {} are more than the {} that "
+                  "may be auto-sorted.",
+                  a.faces.size() + a.untracked_faces, a.untracked_faces, a.faces.size(), policy.max_faces_per_image)
+            : fmt::format("{} faces were detected; at most {} may be auto-sorted.", a.faces.size(),
+                          policy.max_faces_per_image);
+    return ToReview("multiple_faces", "multiple_faces", text);
   }
   return CheckSamePersonTwice(a, policy);
 }

@@ -8,6 +8,7 @@ namespace {
 
 using model::Analysis;
 using model::CatalogFacts;
+using model::Decision;
 using model::Destination;
 using model::Face;
 using model::MatchKind;
@@ -268,6 +269,19 @@ TEST(DecideTest, OnePersonTwiceInAPhotoGoesToReview) {
   // A stranger nearest to the same person is no second alice.
   Analysis stranger = WithFaces({FaceOf("alice", MatchKind::kKnown, 0.9), FaceOf("alice", MatchKind::kUnknown, 0.2)});
   EXPECT_EQ(Decide(stranger, group, {}).destination, Destination::kLibrary);
+}
+
+TEST(DecideTest, FacesMarkedNobodyTrackedAreCountedApartInTheSentence) {
+  Analysis a = WithFaces({FaceOf("alice", MatchKind::kKnown, 0.9), FaceOf("bob", MatchKind::kKnown, 0.9, 80)});
+  a.untracked_faces = 1;
+  Decision d = Decide(a, Policy(), CatalogFacts());
+  EXPECT_EQ(d.category, "multiple_faces");
+  EXPECT_EQ(d.reasons.front().text,
+            "3 faces were detected, 1 marked as nobody tracked; the other 2 are more than the 1 that may be "
+            "auto-sorted.");
+  a.untracked_faces = 0;
+  EXPECT_EQ(Decide(a, Policy(), CatalogFacts()).reasons.front().text,
+            "2 faces were detected; at most 1 may be auto-sorted.");
 }
 
 TEST(DecideTest, SameInputSameDecision) {

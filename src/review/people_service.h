@@ -87,6 +87,9 @@ class PeopleService {
   // the review decision's undo calls RestoreFromReview with what this returns. kNotFound (no such face).
   base::Result<nlohmann::json> AssignFromReview(int64_t item_id, int face_index, const std::string& person,
                                                 int64_t now);
+  // The person each face of item `item_id` (FacesOf order) was named as on this page or in review (a named cluster:
+  // match kind "named"), "" for a face nobody named; empty when the item's faces are not stored.
+  std::vector<std::string> NamedFacesOf(int64_t item_id);
   // A face marked "not a person I track" in review: when it was given to a person (named or matched), it leaves their
   // cluster and stays out of every cluster until placed by hand. Returns what undo needs (RestoreFromReview), or null
   // when the face was nobody's (nothing changes). kNotFound (no such face).

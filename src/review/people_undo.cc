@@ -169,6 +169,18 @@ base::Result<catalog::FaceRecord> PeopleService::ReviewedFace(int64_t item_id, i
   return (*faces)[face_index];
 }
 
+std::vector<std::string> PeopleService::NamedFacesOf(int64_t item_id) {
+  std::lock_guard lock(mu_);
+  catalog::FaceFilter filter;
+  filter.item_id = item_id;
+  filter.with_embeddings = false;
+  auto faces = faces_.ListFaces(filter);
+  std::vector<std::string> out;
+  if (!faces.ok()) return out;
+  for (const auto& f : *faces) out.push_back(f.match_kind == "named" ? f.person : "");
+  return out;
+}
+
 base::Result<nlohmann::json> PeopleService::AssignFromReview(int64_t item_id, int face_index, const std::string& person,
                                                              int64_t now) {
   std::lock_guard lock(mu_);

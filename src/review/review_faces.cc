@@ -86,6 +86,27 @@ model::Decision ReviewService::RouteNamedFaces(const model::ItemRecord& item, co
   return decide::Decide(a, policy, facts);
 }
 
+// One person cannot be in a photo twice: naming face `face` as `person` is refused when another face of the photo is
+// that person already, named on this card or (still open here) in a cluster named on the People page.
+base::Status ReviewService::CheckNotInPhotoTwice(const model::ItemRecord& item, const std::vector<model::Face>& faces,
+                                                 int face, const std::string& person) {
+  const std::vector<std::string> clustered = people_ ? people_->NamedFacesOf(item.id) : std::vector<std::string>();
+  for (int other = 0; other < static_cast<int>(faces.size()); ++other) {
+    if (other == face) continue;
+    const model::FaceLabel& label = faces[other].label;
+    const bool named_here = !label.untracked && label.named_as == person;
+    const bool named_there =
+        !label.Decided() && other < static_cast<int>(clustered.size()) && clustered[other] == person;
+    if (!named_here && !named_there) continue;
+    return base::Status::Conflict(fmt::format(
+        "face {} of {} is {} already ({}): one person cannot be in a photo twice; name face {} as somebody else first "
+        "if it is not {}",
+        other + 1, FileName(item.path), person, named_here ? "named on this card" : "named on the People page",
+        other + 1, person));
+  }
+  return base::Status::Ok();
+}
+
 base::Result<ReviewService::Done> ReviewService::LabelFace(int64_t id, int face, const std::string& person_name,
                                                            const std::string& actor, int64_t now,
                                                            const std::string& seen_in, bool only_face) {
@@ -110,6 +131,7 @@ base::Result<ReviewService::Done> ReviewService::LabelFace(int64_t id, int face,
     auto person = EnrolledPerson(person_name);
     if (!person.ok()) return person.status();
     label = {*person, false};
+    TRIAGE_RETURN_IF_ERROR(CheckNotInPhotoTwice(*item, *faces, face, *person));
   }
   model::Face& named = (*faces)[face];
   const model::FaceLabel before = named.label;

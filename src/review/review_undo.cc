@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "commit/folders.h"
 #include "review/review_service.h"
 
 namespace triage::review {
@@ -91,7 +92,10 @@ void ReviewService::ForgetIfEmpty(const std::string& person) {
     f.location = "library";
     auto filed = catalog_.CountItems(f);
     // Best effort: a person left behind is harmless (an empty folder name in the picker), so errors are not reported.
-    if (filed.ok() && *filed == 0) static_cast<void>(catalog_.RemovePerson(person));
+    // The folder the approval made goes with them when nothing else is in it.
+    if (filed.ok() && *filed == 0 && catalog_.RemovePerson(person).ok()) {
+      commit::RemoveFolderIfEmpty(config_.Current()->FacesDir() / person);
+    }
   }
 }
 

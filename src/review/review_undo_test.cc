@@ -79,6 +79,7 @@ TEST_F(ReviewUndoTest, UndoOfAnApprovalPutsTheFileEntryAndReferencesBackAndForge
   EXPECT_EQ(undone->summary, "approved a.jpg as penny");
   ExpectSame(Take(id), before);
   EXPECT_FALSE(fs::exists(lib_ / "faces/penny/a.jpg"));
+  EXPECT_FALSE(fs::exists(lib_ / "faces/penny"));  // the person's folder went with them
   auto audit = catalog_->ListAudit(id, "alice", 1, 0);
   EXPECT_EQ(audit->front().action, "undo");
   EXPECT_EQ(audit->front().from_state, "faces/penny");
@@ -94,6 +95,7 @@ TEST_F(ReviewUndoTest, UndoOfAnApprovalKeepsAPersonWhoHadPhotosBefore) {
   ASSERT_TRUE(service_->Approve(b, "penny", "alice", 201, "", &token).ok());
   ASSERT_TRUE(undo_->Undo(token, "alice", false, 202).ok());
   ASSERT_EQ(catalog_->ListPersons()->size(), 1u);
+  EXPECT_TRUE(fs::exists(lib_ / "faces/penny/a.jpg"));
   auto refs = catalog_->AllReferences();
   ASSERT_EQ(refs->size(), 1u);
   EXPECT_EQ(refs->front().source, "item:" + std::to_string(a));  // only b's face is forgotten
@@ -148,6 +150,8 @@ TEST_F(ReviewUndoTest, UndoOfABulkRevertsEveryDecisionOrNone) {
   ASSERT_TRUE(undo_->Undo(token, "alice", false, 601).ok());
   ExpectSame(Take(a), before_a);
   ExpectSame(Take(b), before_b);
+  EXPECT_TRUE(catalog_->ListPersons()->empty());  // carol was added by the bulk: taken back with her folder
+  EXPECT_FALSE(fs::exists(lib_ / "faces/carol"));
 
   // When one item moved since, nothing moves back and the token stays.
   ASSERT_TRUE(service_->Bulk({a, b}, "reject", "", "alice", 700, {}, &token).ok());

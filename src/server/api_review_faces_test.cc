@@ -94,6 +94,22 @@ TEST_F(FacesApiTest, NamingEachFaceOneByOneFilesTheSingleTrackedPersonUnderFaces
   EXPECT_EQ(catalog_->PendingReview(id).status().code(), base::Code::kNotFound);
 }
 
+TEST_F(FacesApiTest, ASecondFaceOfThePhotoCannotBeNamedAsTheSamePerson) {
+  const int64_t id = GroupPhoto();
+  TestSession s = Login("alice");
+  NameOk(id, 0, Person("ada"), s);
+  auto refused = Name(id, "1", Person("Ada"), s);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 409) << refused->body;
+  EXPECT_NE(refused->body.find("face 1 of"), std::string::npos) << refused->body;
+  EXPECT_NE(refused->body.find("one person cannot be in a photo twice"), std::string::npos) << refused->body;
+  EXPECT_EQ(catalog_->FacesOf(id)->at(1).label.named_as, "");  // nothing changed
+  EXPECT_EQ(catalog_->AllReferences()->size(), 1u);
+  NameOk(id, 0, Person("ada"), s);  // the same face again is no second face
+  NameOk(id, 0, Person("grace"), s);
+  NameOk(id, 1, Person("ada"), s);  // once face 1 is somebody else, face 2 may be ada
+}
+
 TEST_F(FacesApiTest, SeveralTrackedPersonsFollowTheMultipleFacesRule) {
   const int64_t id = GroupPhoto();
   const model::ItemRecord before = *catalog_->GetItem(id);

@@ -167,3 +167,36 @@ TEST_F(ReviewNamingApiTest, AFaceNamedThenMarkedNotTrackedLeavesItsPersonsCluste
 
 }  // namespace
 }  // namespace triage::server
+
+namespace triage::server {
+namespace {
+
+// A group photo's face whose cluster the People page named: the card shows that name on the face (still to confirm),
+// and naming another face of the photo as the same person is refused.
+TEST_F(ReviewNamingApiTest, AFaceNamedOnThePeoplePageShowsOnTheCardAndItsPersonIsNotNamedTwice) {
+  auto howard = planted_.Centre(), other = planted_.Centre();
+  for (int i = 0; i < 2; ++i) Waiting({planted_.FaceNear(howard)});
+  const int64_t group = Waiting({planted_.FaceNear(howard), planted_.FaceNear(other)});
+  const int64_t cluster = FaceRecordOf(group).cluster_id;
+  ASSERT_NE(cluster, 0);
+  TestSession bob = Login("bob");
+  auto named = Post("/api/clusters/" + std::to_string(cluster) + "/name", {{"person", "howard"}}, &bob);
+  ASSERT_EQ(named->status, 200) << named->body;
+  json card = Body(Get("/api/review/" + std::to_string(group), &bob));
+  ASSERT_EQ(card["faces"].size(), 2u);
+  EXPECT_EQ(card["faces"][0]["cluster_person"], "howard");
+  EXPECT_TRUE(card["faces"][0]["named_as"].is_null());
+  EXPECT_TRUE(card["faces"][1]["cluster_person"].is_null());
+  const std::string face = "/api/review/" + std::to_string(group) + "/faces/";
+  auto twice = Post(face + "1", {{"person", "howard"}}, &bob);
+  EXPECT_EQ(twice->status, 409) << twice->body;
+  EXPECT_NE(twice->body.find("named on the People page"), std::string::npos) << twice->body;
+  EXPECT_EQ(catalog_->FacesOf(group)->at(1).label.named_as, "");
+  auto confirmed = Post(face + "0", {{"person", "howard"}}, &bob);
+  ASSERT_EQ(confirmed->status, 200) << confirmed->body;
+  EXPECT_EQ(Body(confirmed)["faces"][0]["named_as"], "howard");
+  EXPECT_TRUE(Body(confirmed)["faces"][0]["cluster_person"].is_null());  // decided on the card now
+}
+
+}  // namespace
+}  // namespace triage::server

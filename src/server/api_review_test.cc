@@ -297,6 +297,25 @@ TEST_F(ReviewApiTest, RestoreBringsARejectedItemBackToItsReviewFolderAndPurgeDel
   for (const auto& e : audit["entries"]) EXPECT_EQ(e["item_location"], "review");
 }
 
+// Purging cannot be undone: a user purges what they moved to the trash themselves; another user's deletion only a role
+// that may undo others' changes purges (the user may restore it).
+TEST_F(ReviewApiTest, AUserPurgesTheirOwnDeletionsButNotAnotherUsers) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg"});
+  TestSession alice = Login("alice"), bob = Login("bob");
+  ASSERT_EQ(Post("/api/review/" + std::to_string(ids[0]) + "/reject", json::object(), &bob)->status, 200);
+  ASSERT_EQ(Post("/api/review/" + std::to_string(ids[1]) + "/reject", json::object(), &alice)->status, 200);
+  const std::string bobs = catalog_->GetItem(ids[0])->path;
+  auto refused = Post("/api/trash/" + std::to_string(ids[0]) + "/purge", json::object(), &alice);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403) << refused->body;
+  EXPECT_NE(refused->body.find("moved to the trash by bob"), std::string::npos) << refused->body;
+  EXPECT_NE(refused->body.find("undo_others"), std::string::npos) << refused->body;
+  EXPECT_TRUE(fs::exists(root_ / bobs));
+  EXPECT_EQ(Post("/api/trash/" + std::to_string(ids[1]) + "/purge", json::object(), &alice)->status, 200);
+  EXPECT_EQ(Post("/api/trash/" + std::to_string(ids[0]) + "/purge", json::object(), &bob)->status, 200);
+  EXPECT_FALSE(fs::exists(root_ / bobs));
+}
+
 TEST_F(ReviewApiTest, KeepFilesAPhotoWithoutAPersonUnderPhotosYearMonth) {
   auto ids = Ingest({"obama.jpg", "biden.jpg"});
   TestSession s = Login("alice");

@@ -101,7 +101,7 @@ base::Status GetReviewItem(ServerState& state, Call& call) {
   out["suggestion"] = *suggestion;
   auto faces = state.ctx.catalog.FacesOf(*id);
   if (!faces.ok()) return faces.status();
-  out["faces"] = FacesView(state, *faces);
+  out["faces"] = FacesView(state, *id, *faces);
   if (item->duplicate_of) {
     auto original = state.ctx.catalog.GetItem(*item->duplicate_of);
     if (original.ok()) out["duplicate_of"] = ItemView(*original);
@@ -288,9 +288,22 @@ base::Status Restore(ServerState& state, Call& call) {
   return base::Status::Ok();
 }
 
+// Purging cannot be undone: making another user's deletion permanent is, like undoing their change, for a role with
+// undo_others. Who moved the item to the trash is its latest audit entry's actor.
+base::Status MayPurge(ServerState& state, const Call& call, int64_t id) {
+  if (RoleAllows(call.principal().role, Permission::kUndoOthers)) return base::Status::Ok();
+  auto audit = state.ctx.catalog.ListAudit(id, "", 1, 0);
+  if (!audit.ok() || audit->empty() || audit->front().actor == call.actor()) return base::Status::Ok();
+  return base::Status::PermissionDenied(
+      fmt::format("item {} was moved to the trash by {}; purging another user's deletion cannot be undone and needs "
+                  "undo_others, which the role {} does not have (it may restore the item, or purge its own)",
+                  id, audit->front().actor, call.principal().role));
+}
+
 base::Status Purge(ServerState& state, Call& call) {
   auto id = call.IdParam();
   if (!id.ok()) return id.status();
+  TRIAGE_RETURN_IF_ERROR(MayPurge(state, call, *id));
   TRIAGE_RETURN_IF_ERROR(state.ctx.review.PurgeOne(*id, call.actor(), base::UnixNow()));
   call.Reply({{"id", *id}, {"purged", true}});
   return base::Status::Ok();

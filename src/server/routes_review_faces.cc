@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "base/clock.h"
+#include "review/people_service.h"
 #include "server/server_state.h"
 
 namespace triage::server {
@@ -64,7 +65,7 @@ base::Status NameFace(ServerState& state, Call& call) {
   state.review_counts.Invalidate();
   if (!named.ok()) return named.status();
   call.Reply({{"item", ItemView(named->item)},
-              {"faces", FacesView(state, named->faces)},
+              {"faces", FacesView(state, *id, named->faces)},
               {"open", named->open},
               {"filed", named->moved},
               {"summary", named->summary},
@@ -74,16 +75,21 @@ base::Status NameFace(ServerState& state, Call& call) {
 
 }  // namespace
 
-json FacesView(ServerState& state, const std::vector<model::Face>& faces) {
+json FacesView(ServerState& state, int64_t item_id, const std::vector<model::Face>& faces) {
   const double match_distance = state.ctx.config.Current()->policy.match_distance;
+  // Who the People page named each face as (its cluster's name), shown on a face the card has not decided yet.
+  const std::vector<std::string> clustered =
+      state.ctx.people ? state.ctx.people->NamedFacesOf(item_id) : std::vector<std::string>();
   json out = json::array();
   for (size_t i = 0; i < faces.size(); ++i) {
     const model::Face& f = faces[i];
+    const std::string cluster_person = i < clustered.size() && !f.label.Decided() ? clustered[i] : "";
     out.push_back({{"index", i},
                    {"box", {{"x", f.box.x}, {"y", f.box.y}, {"w", f.box.width}, {"h", f.box.height}}},
                    {"nearest", NearestView(f.match, match_distance)},
                    {"named_as", f.label.named_as.empty() ? json(nullptr) : json(f.label.named_as)},
-                   {"untracked", f.label.untracked}});
+                   {"untracked", f.label.untracked},
+                   {"cluster_person", cluster_person.empty() ? json(nullptr) : json(cluster_person)}});
   }
   return out;
 }

@@ -75,7 +75,7 @@ base::Result<std::string> FromField(const nlohmann::json& body);
 
 // An item's faces for the API: [{index, box {x, y, w, h} in the image's pixels, nearest [{person, distance,
 // confidence, within_match_distance}], named_as (or null), untracked}].
-nlohmann::json FacesView(ServerState& state, const std::vector<model::Face>& faces);
+nlohmann::json FacesView(ServerState& state, int64_t item_id, const std::vector<model::Face>& faces);
 
 // Where a reference face can be seen: {item (ItemView), box} of the face it was learnt from, both null when unknown
 // (enrolled from a file, or the item is gone).

@@ -87,12 +87,19 @@ test('a group photo: each face is named or dismissed on its own, then the photo 
   await page.keyboard.press('1');
   assert.equal(await picker.getAttribute('data-value'), 'ada');
   await page.keyboard.press('Enter');
-  await toastSays(`Face 1 of group.jpg is ada. ${faces.length - 1} face(s) to go.`);
+  await toastSays(`Face 1 of group.jpg is ada. ${faces.length - 1} face${faces.length === 2 ? '' : 's'} to go.`);
   assert.equal((await lib.item(id)).location, 'review');
   await rows.nth(0).getByTestId('face-status').filter({ hasText: 'ada' }).waitFor();
   assert.equal(await boxes.nth(0).evaluate((b) => b.classList.contains('named')), true);
   // The next face to name has the keys now.
   await page.waitForFunction(() => document.activeElement && document.activeElement.dataset.testid === 'face-1-select');
+  // Face 2 cannot be ada too (one person is not in a photo twice): the toast says which face is ada, nothing changes.
+  await page.keyboard.type('ada');
+  await page.keyboard.press('1');
+  await page.keyboard.press('Enter');
+  await toastSays('Nothing was changed: face 1 of group.jpg is ada already (named on this card): one person cannot be');
+  assert.equal((await lib.api(`/api/review/${id}`)).faces[1].named_as, null);
+  await rows.nth(1).getByTestId('face-status').filter({ hasText: 'not named yet' }).waitFor();
 
   // The others are bystanders; the last one decided files the photo: one tracked, wanted person -> faces/ada/.
   for (let i = 1; i < faces.length; i++) {

@@ -72,7 +72,7 @@ test('name, merge, split, remove an outlier, undo', async () => {
   // Split the merged faces off again.
   for (const f of small.faces) await card(big.id).locator(`[data-testid="face"][data-id="${f.id}"]`).click();
   await card(big.id).getByTestId('split-button').click();
-  await toastText().filter({ hasText: `${small.faces.length} face(s) split off` }).waitFor();
+  await toastText().filter({ hasText: `${small.faces.length} face${small.faces.length === 1 ? '' : 's'} split off` }).waitFor();
   after = (await clusters()).find((c) => c.id === big.id);
   assert.equal(after.size, big.size);
   assert.equal(inFolder(), big.size, 'the split faces\' photos left faces/barack');
@@ -87,7 +87,7 @@ test('name, merge, split, remove an outlier, undo', async () => {
   const outlier = Number(await first.getAttribute('data-id'));
   await first.click();
   await page.getByTestId('bulk-remove').click();
-  await toastText().filter({ hasText: '1 face(s): Remove' }).waitFor();
+  await toastText().filter({ hasText: '1 face taken out of barack\'s cluster' }).waitFor();
   await page.locator(`[data-testid="face-grid"] [data-testid="face"][data-id="${outlier}"]`).waitFor({ state: 'detached' });
   const removed = (await lib.api('/api/faces?limit=1000')).faces.find((f) => f.id === outlier);
   assert.equal(removed.cluster, 0);

@@ -29,6 +29,11 @@ export function mount(el, ...children) {
   return el;
 }
 
+// "1 face", "3 faces": a count with its noun in the right number.
+export function plural(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 export function formatBytes(n) {
   if (n === null || n === undefined) return '–';
   const units = ['B', 'KB', 'MB', 'GB'];

@@ -11,7 +11,8 @@ function faceState(face) {
 
 function faceWords(face) {
   if (face.named_as) return face.named_as;
-  return face.untracked ? 'not tracked' : 'not named yet';
+  if (face.untracked) return 'not tracked';
+  return face.cluster_person ? `${face.cluster_person} on the People page` : 'not named yet';
 }
 
 // The photo with a numbered box on each face, placed in percent of the image so that it follows any size the image
@@ -62,6 +63,8 @@ export function facesPanel(item, faces, persons, { name, onEscape, enrol = null 
     const picker = personPicker(persons, { testid: `face-${face.index}`, label: `Who is face ${face.index + 1}`,
       onEnter: submit, onEscape });
     pickers[face.index] = picker;
+    // Named on the People page (its cluster) but not on this card yet: that name is chosen, Name confirms it.
+    if (face.cluster_person && !face.named_as && !face.untracked) picker.choose(face.cluster_person);
     return h('li', { class: `face-row ${faceState(face)}`, dataset: { testid: 'face-row', face: face.index } },
       h('span', { class: 'face-number', 'aria-hidden': 'true' }, String(face.index + 1)),
       faceCrop(item, face.box, 48),

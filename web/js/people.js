@@ -2,7 +2,7 @@
 // face audit grid sorted by distance from their centre (outliers first) with bulk remove / not this person / reassign.
 // Every action answers with an Undo button.
 import { api } from './api.js';
-import { h, mount, toast, peopleTabs, personKey, confirmDialog, once } from './dom.js';
+import { h, mount, toast, peopleTabs, personKey, confirmDialog, once, plural } from './dom.js';
 
 const CROP = 96;
 
@@ -92,18 +92,18 @@ function clusterCard(c, all, personIds, canManage, redraw) {
   const tools = canManage ? h('div', { class: 'cluster-tools' },
     nameForm, mergeForm,
     h('button', { type: 'button', dataset: { testid: 'split-button' }, onclick: needSelection((ids) =>
-      act(api.post(`/api/clusters/${c.id}/split`, { face_ids: ids }), `${ids.length} face(s) split off`, redraw)) },
+      act(api.post(`/api/clusters/${c.id}/split`, { face_ids: ids }), `${plural(ids.length, 'face')} split off`, redraw)) },
     'Split selected'),
     c.person ? h('button', { type: 'button', dataset: { testid: 'not-person-button' }, onclick: needSelection((ids) =>
       act(api.post('/api/faces/bulk', { action: 'not_this_person', face_ids: ids }),
-        `${ids.length} face(s) marked not ${c.person}`, redraw)) }, `Not ${c.person}`) : null,
+        `${plural(ids.length, 'face')} marked not ${c.person}`, redraw)) }, `Not ${c.person}`) : null,
     h('button', { type: 'button', class: 'link', dataset: { testid: 'hide-button' }, onclick: () =>
       act(api.post(`/api/clusters/${c.id}/hide`, { hidden: !c.hidden }), c.hidden ? 'Cluster shown' : 'Cluster hidden',
         redraw) }, c.hidden ? 'Show' : 'Hide')) : null;
   const audit = c.person && personIds[c.person]
     ? h('a', { href: `#/people/person/${personIds[c.person]}`, dataset: { testid: 'audit-link' } }, 'Face audit') : null;
   return h('article', { class: 'card cluster', dataset: { testid: 'cluster', id: c.id, person: c.person } },
-    h('div', { class: 'cluster-head' }, h('h2', {}, title), h('span', { class: 'muted' }, `#${c.id} · ${c.size} face(s)`),
+    h('div', { class: 'cluster-head' }, h('h2', {}, title), h('span', { class: 'muted' }, `#${c.id} · ${plural(c.size, 'face')}`),
       audit),
     h('div', { class: 'faces' }, c.faces.map((f) => faceImage(f, selected))),
     c.size > c.faces.length ? h('p', { class: 'muted small' }, `and ${c.size - c.faces.length} more`) : null,
@@ -152,19 +152,23 @@ async function renderPersonGrid(root, personId, canManage) {
     const target = h('select', { 'aria-label': 'Reassign to cluster', dataset: { testid: 'reassign-select' } },
       clusters.filter((c) => c.person !== person.name).map((c) =>
         h('option', { value: c.id }, `#${c.id} ${c.person || 'unnamed'} (${c.size})`)));
-    const bulk = (action, label, extra = {}) => h('button', { type: 'button', dataset: { testid: `bulk-${action}` },
+    // `said(count)`: what the toast says was done ("2 faces removed from ada").
+    const bulk = (action, label, extra, said) => h('button', { type: 'button', dataset: { testid: `bulk-${action}` },
       onclick: () => {
         if (!selected.size) { toast('Select faces first.', 'error'); return; }
         const ids = [...selected];
-        act(api.post('/api/faces/bulk', { action, face_ids: ids, ...extra() }), `${ids.length} face(s): ${label}`, draw);
+        act(api.post('/api/faces/bulk', { action, face_ids: ids, ...extra() }), said(plural(ids.length, 'face')), draw);
       } }, label);
+    const targetName = () => (target.selectedOptions[0] || {}).textContent || 'the chosen cluster';
     mount(root, h('section', {},
       peopleTabs(''),
       h('div', { class: 'page-head' }, h('h1', {}, `${person.name}: faces`), h('a', { href: '#/people' }, 'All face clusters')),
       h('p', { class: 'muted' }, 'Farthest from the centre of their faces first: mistakes show up at the top.'),
-      canManage ? h('div', { class: 'cluster-tools' }, bulk('remove', 'Remove', () => ({})),
-        bulk('not_this_person', `Not ${person.name}`, () => ({})),
-        target, bulk('reassign', 'Reassign', () => ({ cluster: Number(target.value) }))) : null,
+      canManage ? h('div', { class: 'cluster-tools' },
+        bulk('remove', 'Remove', () => ({}), (n) => `${n} taken out of ${person.name}'s cluster`),
+        bulk('not_this_person', `Not ${person.name}`, () => ({}), (n) => `${n} marked not ${person.name}`),
+        target, bulk('reassign', 'Reassign', () => ({ cluster: Number(target.value) }),
+          (n) => `${n} moved to ${targetName()}`)) : null,
       faces.length ? h('div', { class: 'faces grid', dataset: { testid: 'face-grid' } }, faces.map((f) =>
         faceImage(f, selected, null, h('span', { class: 'distance' }, f.distance.toFixed(2)))))
         : h('div', { class: 'card empty' }, 'No faces are given to this person yet.')));

@@ -43,7 +43,9 @@ function avatar(person) {
 
 // persons: [{name, avatar}] as GET /api/persons gives them. Returns {el, input, value(), typed(), choose(name), focus()}:
 // value() is the chosen person, or a name typed out in full; '' otherwise. typed() is the text in the box.
-export function personPicker(persons, { testid, label = 'Person', onEnter, onEscape, onChoose } = {}) {
+// `single`: Enter takes the one enrolled person the typed text shows (for a picker of enrolled persons only; where a
+// typed name may be a new person, Enter keeps what was typed).
+export function personPicker(persons, { testid, label = 'Person', onEnter, onEscape, onChoose, single = false } = {}) {
   const listId = `picker-list-${++pickers}`;
   let chosen = '';
   let shown = [];
@@ -101,6 +103,9 @@ export function personPicker(persons, { testid, label = 'Person', onEnter, onEsc
     if (e.key === 'Enter') {
       e.preventDefault();
       if (!list.hidden && active >= 0 && shown[active]) { choose(shown[active].name); return; }
+      // What was typed shows exactly one enrolled person and names no one exactly: Enter takes that one (a second
+      // Enter then acts), rather than refusing a name the list already shows.
+      if (single && !list.hidden && searching() && shown.length === 1 && !value()) { choose(shown[0].name); return; }
       close();
       if (onEnter) onEnter();
       return;

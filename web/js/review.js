@@ -6,7 +6,7 @@ import { photoLens } from './lens.js';
 import { followQueue, takeLivePage } from './review_live.js';
 import { personPicker, rememberPerson } from './picker.js';
 import { h, mount, formatBytes, formatTime, categoryLabel, toast, confirmDialog, itemImage,
-  typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey } from './dom.js';
+  typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey, plural } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
   'unwanted_person', 'low_quality', 'unreadable'];
@@ -76,7 +76,7 @@ async function redeemUndo(entry, token) {
       const out = await api.post(`/api/undo/${encodeURIComponent(each)}`);
       first = first || out;
     }
-    toast(`Undone: ${first.summary}.`);
+    toast(`Undone: ${first.summary.replace(/\.+$/, '')}.`);
   } catch (err) {
     toast(`Could not undo: ${err.message}`, 'error');
   } finally { view.hold(false); }
@@ -212,7 +212,7 @@ export async function renderReview(root, params, { session, signal }) {
   // searchable picker (picker.js) for enrolled persons, or a new name typed into the box beside it. Enter approves,
   // Esc leaves; letters only filter the list, they never switch the chosen name.
   function cardPicker(testid, { onEnter, onEscape } = {}) {
-    const picker = personPicker(state.persons, { testid, onEnter, onEscape,
+    const picker = personPicker(state.persons, { testid, onEnter, onEscape, single: true,
       onChoose: () => { input.value = ''; } });
     const input = h('input', { placeholder: 'new person…', dataset: { testid: `${testid}-new` }, 'aria-label': 'New person' });
     input.addEventListener('keydown', (e) => {
@@ -354,7 +354,7 @@ export async function renderReview(root, params, { session, signal }) {
       if (out.undo && enrolled && enrolled.name === person && enrolled.undo) out.undo = `${out.undo} ${enrolled.undo}`;
       const what = person ? `Face ${index + 1} of ${item.file_name} is ${person}.` : `Face ${index + 1} of ${item.file_name}: not tracked.`;
       const then = out.filed ? ` Every face is named: it went to ${out.item.folder}.`
-        : out.open ? ` ${out.open} face(s) to go.` : ` Every face is named; it stays in ${out.item.folder} for you to decide.`;
+        : out.open ? ` ${plural(out.open, 'face')} to go.` : ` Every face is named; it stays in ${out.item.folder} for you to decide.`;
       offerUndo(what + then, out.undo);
       focusFace.item = out.filed ? 0 : item.id;
       enrolled = null;
