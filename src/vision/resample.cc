@@ -9,33 +9,49 @@ namespace triage::vision::internal {
 namespace {
 
 // Area weights from `n_in` samples to `n_out` (n_out <= n_in): output i covers [i s, (i + 1) s) with s = n_in / n_out,
-// which touches at most ceil(s) + 1 inputs. Every output gets `taps` entries (unused ones weigh 0 and repeat the
-// first input), so that the inner loops have a fixed length. Input offsets are multiplied by `stride`.
+// which touches at most ceil(s) + 1 neighbouring inputs. Every output reads `taps` consecutive inputs from its `start`
+// (kept inside the row; inputs it does not cover weigh 0), so that the inner loops have a fixed length and no index
+// per tap.
 struct Weights {
   int taps = 0;
-  std::vector<int> source;
+  std::vector<int> start;
   std::vector<float> weight;
 };
 
-Weights AreaWeights(int n_in, int n_out, int stride) {
+Weights AreaWeights(int n_in, int n_out) {
   const double s = double(n_in) / n_out;
   Weights w;
-  w.taps = int(std::ceil(s)) + 1;
-  w.source.assign(size_t(n_out) * w.taps, 0);
+  w.taps = std::min(n_in, int(std::ceil(s)) + 1);
+  w.start.assign(size_t(n_out), 0);
   w.weight.assign(size_t(n_out) * w.taps, 0.f);
   for (int i = 0; i < n_out; ++i) {
     const double a = i * s, b = std::min<double>(n_in, (i + 1) * s);
-    int* source = &w.source[size_t(i) * w.taps];
+    const int start = std::min(int(a), n_in - w.taps);
+    w.start[i] = start;
     float* weight = &w.weight[size_t(i) * w.taps];
-    int j = 0;
-    for (int k = int(a); k < b && j < w.taps; ++k) {
+    for (int k = int(a); k < b; ++k) {
       const double lo = std::max<double>(a, k), hi = std::min<double>(b, k + 1);
-      if (hi <= lo) continue;
-      source[j] = k * stride, weight[j] = float((hi - lo) / s), ++j;
+      if (hi > lo) weight[k - start] = float((hi - lo) / s);
     }
-    for (; j < w.taps; ++j) source[j] = source[0];
   }
   return w;
+}
+
+// One output row across: pixel x of `out` from `kTaps` consecutive pixels of `row` (floats, `kChannels` interleaved).
+// Compile-time tap and channel counts let the compiler unroll the sums; kTaps = kChannels = 0 reads them at run time.
+template <int kTaps, int kChannels>
+void Across(const float* row, const Weights& w, int width, int taps, int channels, uint8_t* out) {
+  if constexpr (kTaps > 0) taps = kTaps;
+  if constexpr (kChannels > 0) channels = kChannels;
+  for (int x = 0; x < width; ++x) {
+    const float* weight = &w.weight[size_t(x) * taps];
+    const float* in = row + size_t(w.start[x]) * channels;
+    for (int c = 0; c < channels; ++c) {
+      float v = 0;
+      for (int j = 0; j < taps; ++j) v += weight[j] * in[j * channels + c];
+      out[x * channels + c] = cv::saturate_cast<uint8_t>(v);
+    }
+  }
 }
 
 }  // namespace
@@ -44,32 +60,27 @@ cv::Mat AreaResize(const cv::Mat& src, cv::Size size) {
   CV_Assert(src.depth() == CV_8U && size.width > 0 && size.height > 0 && size.width <= src.cols &&
             size.height <= src.rows);
   const int channels = src.channels(), n = src.cols * channels;
-  const Weights across = AreaWeights(src.cols, size.width, channels), down = AreaWeights(src.rows, size.height, 1);
+  const Weights across = AreaWeights(src.cols, size.width), down = AreaWeights(src.rows, size.height);
+  auto across_row = &Across<0, 0>;
+  if (across.taps == 3 && channels == 1) across_row = &Across<3, 1>;
+  if (across.taps == 3 && channels == 3) across_row = &Across<3, 3>;
+  if (across.taps == 2 && channels == 1) across_row = &Across<2, 1>;
+  if (across.taps == 2 && channels == 3) across_row = &Across<2, 3>;
   cv::Mat out(size, src.type());
   std::vector<float> row(static_cast<size_t>(n));
   for (int y = 0; y < size.height; ++y) {
     // Down: the weighted sum of the source rows this output row covers (vectorised over the whole row).
-    const int* rows = &down.source[size_t(y) * down.taps];
+    const int first_row = down.start[y];
     const float* row_weights = &down.weight[size_t(y) * down.taps];
-    const uint8_t* first = src.ptr<uint8_t>(rows[0]);
-    for (int x = 0; x < n; ++x) row[x] = row_weights[0] * first[x];
-    for (int j = 1; j < down.taps; ++j) {
+    std::fill(row.begin(), row.end(), 0.f);
+    for (int j = 0; j < down.taps; ++j) {
       if (row_weights[j] == 0) continue;
       const float w = row_weights[j];
-      const uint8_t* s = src.ptr<uint8_t>(rows[j]);
+      const uint8_t* s = src.ptr<uint8_t>(first_row + j);
       for (int x = 0; x < n; ++x) row[x] += w * s[x];
     }
     // Across: each output pixel from the columns it covers.
-    uint8_t* o = out.ptr<uint8_t>(y);
-    for (int x = 0; x < size.width; ++x) {
-      const int* columns = &across.source[size_t(x) * across.taps];
-      const float* weights = &across.weight[size_t(x) * across.taps];
-      for (int c = 0; c < channels; ++c) {
-        float v = 0;
-        for (int j = 0; j < across.taps; ++j) v += weights[j] * row[columns[j] + c];
-        o[x * channels + c] = cv::saturate_cast<uint8_t>(v);
-      }
-    }
+    across_row(row.data(), across, size.width, across.taps, channels, out.ptr<uint8_t>(y));
   }
   return out;
 }
