@@ -215,7 +215,13 @@ std::string SanitizeFileName(std::string_view raw) {
     auto u = static_cast<unsigned char>(c);
     out.push_back((c == '/' || c == '\\' || u < 0x20 || u == 0x7f) ? '_' : c);
   }
-  while (!out.empty() && (out.front() == '.' || out.front() == ' ')) out.erase(out.begin());
+  // No hidden files: leading dots and spaces go. A name that was only dots and an extension ("..jpg") keeps the
+  // extension behind a plain stem, so that the file still says what it is.
+  const size_t kept = out.find_first_not_of(". ");
+  const bool only_extension =
+      kept != std::string::npos && kept > 0 && out[kept - 1] == '.' && out.find('.', kept) == std::string::npos;
+  out.erase(0, std::min(kept, out.size()));
+  if (only_extension) out = "image." + out;
   constexpr size_t kMaxBytes = 180;  // leaves room for a collision suffix under NAME_MAX (255)
   if (out.size() > kMaxBytes) {
     fs::path p(out);

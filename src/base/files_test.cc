@@ -89,6 +89,10 @@ TEST(FileNameTest, SanitizeRemovesHostileParts) {
                              "b.jpg"),
             "a_b.jpg");
   EXPECT_EQ(SanitizeFileName(".."), "image");
+  EXPECT_EQ(SanitizeFileName("..jpg"), "image.jpg");  // only dots and an extension: the extension stays one
+  EXPECT_EQ(SanitizeFileName(" .png"), "image.png");
+  EXPECT_EQ(SanitizeFileName("..."), "image");
+  EXPECT_EQ(SanitizeFileName(".holiday.jpg"), "holiday.jpg");
   EXPECT_EQ(SanitizeFileName("\xFF\xFE.jpg"), "__.jpg");
   EXPECT_EQ(SanitizeFileName("caf\xC3\xA9.jpg"), "caf\xC3\xA9.jpg");
   std::string longname(400, 'a');

@@ -228,8 +228,10 @@ int Stats(CommandContext& ctx, int days) {
 void AddQueryCommands(CLI::App& app, CommandContext& ctx) {
   auto* items = app.add_subcommand("items", "list catalog items");
   auto ia = std::make_shared<ItemsArgs>();
-  items->add_option("--location", ia->location, "library, review or trash")
-      ->check(CLI::IsMember({"library", "review", "trash"}));
+  items
+      ->add_option("--location", ia->location,
+                   "library, review, trash or archive (images an approved proposal replaced; never purged)")
+      ->check(CLI::IsMember({"library", "review", "trash", "archive"}));
   items->add_option("--category", ia->category, "review category");
   items->add_option("--person", ia->person, "person");
   items->add_option("--limit", ia->limit, "at most this many")->check(CLI::Range(1, 100000));

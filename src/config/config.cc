@@ -12,6 +12,7 @@
 
 #include "base/files.h"
 #include "base/utf8.h"
+#include "config/config_json.h"
 #include "config/grouping_config.h"
 #include "config/quality_config.h"
 
@@ -402,6 +403,27 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
   return c;
 }
 
+base::Result<json> ParseConfigJson(const std::string& text, const fs::path& path) {
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return base::Status::InvalidArgument(fmt::format(
+        "{}: the file is empty; `triage init` writes a complete one, or restore it from a backup", path.string()));
+  }
+  try {
+    json doc = json::parse(text);
+    if (!doc.is_object()) {
+      return base::Status::InvalidArgument(
+          fmt::format("{}: not a JSON object (it starts with {})", path.string(), doc.type_name()));
+    }
+    return doc;
+  } catch (const json::parse_error& e) {
+    // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error ..." -> from "line".
+    std::string what = e.what();
+    const size_t at = what.find("line ");
+    return base::Status::InvalidArgument(
+        fmt::format("{}: not valid JSON: {}", path.string(), at == std::string::npos ? what : what.substr(at)));
+  }
+}
+
 base::Result<Config> LoadConfig(const fs::path& library) {
   fs::path path = library / "triage.json";
   auto text = base::ReadFile(path);
@@ -413,9 +435,9 @@ base::Result<Config> LoadConfig(const fs::path& library) {
     }
     return text.status();
   }
-  json doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return base::Status::InvalidArgument(fmt::format("{}: not valid JSON", path.string()));
-  auto c = ConfigFromJson(library, doc);
+  auto doc = ParseConfigJson(*text, path);
+  if (!doc.ok()) return doc.status();
+  auto c = ConfigFromJson(library, *doc);
   if (!c.ok()) return c.status().WithContext(path.string());
   return c;
 }

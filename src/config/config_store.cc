@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "base/files.h"
+#include "config/config_json.h"
 
 namespace triage::config {
 
@@ -59,11 +60,7 @@ base::Result<json> ConfigStore::ReadDocument() const {
   fs::path path = library_ / "triage.json";
   auto text = base::ReadFile(path);
   if (!text.ok()) return text.status();
-  json doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    return base::Status::InvalidArgument(fmt::format("{}: not a valid JSON object", path.string()));
-  }
-  return doc;
+  return ParseConfigJson(*text, path);
 }
 
 base::Result<Config> ConfigStore::Preview(const std::function<base::Status(json& doc)>& edit) {

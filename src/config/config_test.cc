@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "config/config_json.h"
+
 namespace triage::config {
 namespace {
 
@@ -52,6 +54,23 @@ TEST(ConfigTest, RejectsBadDocumentsNamingTheKey) {
     EXPECT_EQ(st.code(), base::Code::kInvalidArgument) << c.doc.dump();
     EXPECT_NE(st.message().find(c.expected), std::string::npos) << st.message();
   }
+}
+
+TEST(ConfigTest, ABrokenTriageJsonIsNamedWithTheLineAndColumnWhereItBreaks) {
+  const std::filesystem::path path = "lib/triage.json";
+  auto stray = ParseConfigJson("{\n  \"version\": 1,,\n}", path);
+  ASSERT_FALSE(stray.ok());
+  EXPECT_EQ(stray.status().code(), base::Code::kInvalidArgument);
+  EXPECT_NE(stray.status().message().find("lib/triage.json: not valid JSON: line 2, column 16"), std::string::npos)
+      << stray.status().message();
+  auto empty = ParseConfigJson(" \n", path);
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.status().message().find("lib/triage.json: the file is empty"), std::string::npos);
+  auto list = ParseConfigJson("[\"obama\"]", path);
+  ASSERT_FALSE(list.ok());
+  EXPECT_NE(list.status().message().find("not a JSON object (it starts with array)"), std::string::npos)
+      << list.status().message();
+  EXPECT_TRUE(ParseConfigJson("{}", path).ok());
 }
 
 TEST(ConfigTest, SmallestFaceReachesTheAnalysisWithinWhatTheDetectorCanFind) {

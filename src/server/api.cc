@@ -208,8 +208,7 @@ bool ApiRouter::Admit(const Route& route, const httplib::Request& req, httplib::
     return false;
   }
   if (!RoleAllows(principal.role, route.permission)) {
-    SendError(res, 403, "forbidden",
-              fmt::format("the role {} may not {}", principal.role, PermissionName(route.permission)));
+    SendError(res, 403, "forbidden", RefusalMessage(principal.role, route.permission));
     return false;
   }
   return true;

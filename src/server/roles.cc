@@ -43,4 +43,36 @@ const char* PermissionName(Permission permission) {
   return "";
 }
 
+const char* PermissionWords(Permission permission) {
+  switch (permission) {
+    case Permission::kPublic:
+      return "use this without logging in";
+    case Permission::kView:
+      return "view the library";
+    case Permission::kReview:
+      return "review photos";
+    case Permission::kManagePersons:
+      return "add or change persons";
+    case Permission::kChangeConfig:
+      return "change the settings";
+    case Permission::kManageUsers:
+      return "list users";
+    case Permission::kUndoOthers:
+      return "undo or purge other users' changes";
+    case Permission::kDecideProposals:
+      return "decide proposals";
+  }
+  return "";
+}
+
+std::string RefusalMessage(const std::string& role, Permission permission) {
+  std::string allowed;
+  for (const char* r : {"user", "admin", "superadmin"}) {
+    if (!RoleAllows(r, permission)) continue;
+    allowed += std::string(allowed.empty() ? "" : " and ") + r;
+  }
+  return "the role " + role + " may not " + PermissionWords(permission) + " (permission " + PermissionName(permission) +
+         (allowed.empty() ? "" : "; the roles " + allowed + " may") + ")";
+}
+
 }  // namespace triage::server

@@ -26,4 +26,11 @@ bool RoleAllows(const std::string& role, Permission permission);
 // "review", "manage_persons", ... (for messages and the OpenAPI document).
 const char* PermissionName(Permission permission);
 
+// What the permission lets a role do, in words ("decide proposals").
+const char* PermissionWords(Permission permission);
+
+// Why a route is refused: "the role user may not decide proposals (permission decide_proposals; the roles admin and
+// superadmin may)".
+std::string RefusalMessage(const std::string& role, Permission permission);
+
 }  // namespace triage::server

@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <map>
 
@@ -153,7 +155,9 @@ base::Status IngestUrl(ServerState& state, Call& call) {
   if (!body.ok()) return body.status();
   if (!body->contains("url") || !(*body)["url"].is_string()) return base::Status::InvalidArgument("url is required");
   std::string url = (*body)["url"];
-  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+  std::string scheme = url.substr(0, url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (scheme != "http://" && scheme != "https://") {  // schemes are case-insensitive (RFC 3986)
     return base::Status::InvalidArgument("url: must start with http:// or https://");
   }
   pipeline::IngestOptions options;

@@ -294,10 +294,9 @@ base::Status MayPurge(ServerState& state, const Call& call, int64_t id) {
   if (RoleAllows(call.principal().role, Permission::kUndoOthers)) return base::Status::Ok();
   auto audit = state.ctx.catalog.ListAudit(id, "", 1, 0);
   if (!audit.ok() || audit->empty() || audit->front().actor == call.actor()) return base::Status::Ok();
-  return base::Status::PermissionDenied(
-      fmt::format("item {} was moved to the trash by {}; purging another user's deletion cannot be undone and needs "
-                  "undo_others, which the role {} does not have (it may restore the item, or purge its own)",
-                  id, audit->front().actor, call.principal().role));
+  return base::Status::PermissionDenied(fmt::format(
+      "item {} was moved to the trash by {}, and purging cannot be undone: {}. Restore it instead, or purge your own",
+      id, audit->front().actor, RefusalMessage(call.principal().role, Permission::kUndoOthers)));
 }
 
 base::Status Purge(ServerState& state, Call& call) {

@@ -7,12 +7,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <regex>
 
 #include "base/files.h"
 #include "base/ids.h"
@@ -54,7 +56,42 @@ std::optional<std::string> UrlPart(CURLU* handle, CURLUPart part, unsigned flags
   return out;
 }
 
+// `text` with the user name and password of every URL in it left out ("http://user:pw@host/" -> "http://host/"):
+// errors and the stored origin never repeat credentials.
+std::string WithoutCredentials(const std::string& text) {
+  static const std::regex kUserInfo(R"(([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]*@)");
+  return std::regex_replace(text, kUserInfo, "$1");
+}
+
+Status Redacted(const Status& s) {
+  if (s.ok()) return s;
+  std::string m = WithoutCredentials(s.message());
+  switch (s.code()) {
+    case base::Code::kInvalidArgument:
+      return Status::InvalidArgument(std::move(m));
+    case base::Code::kPermissionDenied:
+      return Status::PermissionDenied(std::move(m));
+    case base::Code::kNotFound:
+      return Status::NotFound(std::move(m));
+    case base::Code::kIo:
+      return Status::Io(std::move(m));
+    case base::Code::kCorrupt:
+      return Status::Corrupt(std::move(m));
+    default:
+      return Status::Unavailable(std::move(m));
+  }
+}
+
 Result<UrlParts> ParseUrl(const std::string& url) {
+  // libcurl reads "http:///x" as the host x; an http(s) URL whose authority is empty names no host.
+  if (const size_t scheme_end = url.find("://");
+      scheme_end != std::string::npos && url.compare(scheme_end + 3, 1, "/") == 0) {
+    std::string scheme = url.substr(0, scheme_end);
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (scheme == "http" || scheme == "https") {
+      return Status::InvalidArgument(fmt::format("malformed URL (no host): {}", url));
+    }
+  }
   std::unique_ptr<CURLU, CurlDeleter> handle(curl_url());
   if (curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
     return Status::InvalidArgument(fmt::format("malformed URL: {}", url));
@@ -319,7 +356,11 @@ Result<Download> Fetch(const std::string& url, const DownloadOptions& options, T
 
 }  // namespace
 
-Result<Download> DownloadUrl(const std::string& url, const fs::path& dest_dir, const DownloadOptions& options) {
+namespace {
+
+// DownloadUrl before its errors and URLs lose their credentials.
+Result<Download> DownloadWithCredentials(const std::string& url, const fs::path& dest_dir,
+                                         const DownloadOptions& options) {
   EnsureCurlInitialized();
   Result<UrlParts> parts = ParseUrl(url);
   if (!parts.ok()) return parts.status();
@@ -349,6 +390,16 @@ Result<Download> DownloadUrl(const std::string& url, const fs::path& dest_dir, c
   }
   std::error_code ignored;
   fs::remove(tmp, ignored);
+  return download;
+}
+
+}  // namespace
+
+Result<Download> DownloadUrl(const std::string& url, const fs::path& dest_dir, const DownloadOptions& options) {
+  Result<Download> download = DownloadWithCredentials(url, dest_dir, options);
+  if (!download.ok()) return Redacted(download.status());
+  download->url = WithoutCredentials(download->url);
+  download->final_url = WithoutCredentials(download->final_url);
   return download;
 }
 

@@ -261,6 +261,33 @@ TEST_F(UrlDownloaderTest, RejectsMalformedUrl) {
   EXPECT_EQ(download.status().code(), base::Code::kInvalidArgument);
 }
 
+TEST_F(UrlDownloaderTest, AnEmptyHostIsMalformedNotTheFirstPathSegment) {
+  auto download = DownloadUrl("http:///x/cat.png", dest_, Local());
+  ASSERT_FALSE(download.ok());
+  EXPECT_EQ(download.status().code(), base::Code::kInvalidArgument);
+  EXPECT_EQ(download.status().message(), "malformed URL (no host): http:///x/cat.png");
+}
+
+// Credentials in a URL are never repeated: not in an error, not in the stored origin. An upper-case scheme is a scheme.
+TEST_F(UrlDownloaderTest, CredentialsAreLeftOutOfErrorsAndOriginsAndSchemesIgnoreCase) {
+  std::string with_credentials = Url("/photos/cat.png");
+  with_credentials.replace(with_credentials.find("://") + 3, 0, "ann:s3cret@");
+  auto refused = DownloadUrl(with_credentials, dest_, DownloadOptions{});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), base::Code::kPermissionDenied);
+  EXPECT_EQ(refused.status().message().find("s3cret"), std::string::npos) << refused.status().message();
+  EXPECT_EQ(refused.status().message().find("ann"), std::string::npos) << refused.status().message();
+  EXPECT_NE(refused.status().message().find(Url("/photos/cat.png")), std::string::npos) << refused.status().message();
+  auto fetched = DownloadUrl(with_credentials, dest_, Local());
+  ASSERT_TRUE(fetched.ok()) << fetched.status().ToString();
+  EXPECT_EQ(fetched->url, Url("/photos/cat.png"));
+  EXPECT_EQ(fetched->final_url, Url("/photos/cat.png"));
+  std::string upper = Url("/photos/cat.png");
+  upper.replace(0, 4, "HTTP");
+  auto shouted = DownloadUrl(upper, dest_, Local());
+  EXPECT_TRUE(shouted.ok()) << shouted.status().ToString();
+}
+
 TEST_F(UrlDownloaderTest, RefusesLoopbackByDefaultWithoutConnecting) {
   auto download = DownloadUrl(Url("/photos/cat.png"), dest_, DownloadOptions{});
   ASSERT_FALSE(download.ok());

@@ -5,8 +5,8 @@ import { h, mount, formatTime } from './dom.js';
 
 // The actions the log records, for the filter (the server filters the whole log, not one page of it).
 const ACTIONS = ['approve', 'keep', 'reject', 'skip', 'undo', 'name-face', 'duplicate', 'restore', 'purge', 'ingest',
-  'analyse', 'apply-policy', 'name-cluster', 'people', 'reference', 'person', 'proposal', 'config', 'login', 'logout',
-  'user'];
+  'analyse', 'apply-policy', 'name-cluster', 'people', 'reference', 'person', 'propose', 'proposal', 'replaced',
+  'removed', 'revert', 'config', 'login', 'logout', 'user'];
 
 // What each kind of action on face clusters (the People page) is called in a sentence.
 const PEOPLE_ACTS = { name: 'named a face cluster', merge: 'merged face clusters', split: 'split a face cluster',
@@ -57,6 +57,12 @@ export function auditSentence(e) {
       const act = PEOPLE_ACTS[e.from] || `${(e.from || 'changed').replaceAll('_', ' ')} faces`;
       return e.to === 'undone' ? `${e.actor} undid an action in People: ${e.reason}` : `${e.actor} ${act}: ${e.reason}`;
     }
+    // Proposals: made, decided (pending -> denied, ...), and what an approval or a revert moved.
+    case 'propose': return `${e.actor} proposed a replacement for ${item}${e.reason ? `: ${e.reason}` : ''}`;
+    case 'proposal': return `${e.actor} ${e.to || 'changed'} a proposal for ${item}${e.from ? ` (it was ${e.from})` : ''}`;
+    case 'replaced': return `${e.actor} approved a replacement: ${item} took the place${isFolder(e.to) ? ` — ${e.to}` : ''}${e.reason ? ` (${e.reason})` : ''}`;
+    case 'removed': return `${e.actor} approved a proposal that archived ${item}${e.reason ? ` (${e.reason})` : ''}`;
+    case 'revert': return `${e.actor} reverted an approved proposal for ${item}${e.reason ? ` (${e.reason})` : ''}`;
     case 'name-cluster': return `${e.actor} named the faces of ${item}, which moved it${move}`;
     case 'apply-policy': return `${e.actor} re-sorted ${item} under the current policy${move}`;
     case 'config': {
