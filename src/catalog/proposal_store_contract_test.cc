@@ -165,6 +165,25 @@ TEST_P(ProposalStoreTest, ReplacementMovesBothItemsAuditsAndAppliesOnce) {
   EXPECT_EQ(store_->ApplyReplacement(Approval(*id, "j2")).code(), base::Code::kConflict);  // applied at most once
 }
 
+// A replacement moves files; it does not rewrite history: an image sorted automatically at intake stays counted as
+// auto-sorted in the archive (and back in its slot after a revert), and the image put in its place keeps its own flag.
+TEST_P(ProposalStoreTest, AReplacementKeepsEachImagesAutoSortedFlag) {
+  CatalogChange sorted;
+  sorted.journal_id = "sorted";
+  sorted.item = *catalog_->GetItem(current_);
+  sorted.item.auto_sorted = true;
+  sorted.at = 150;
+  sorted.kind = CatalogChange::Kind::kRelocateItem;
+  ASSERT_TRUE(catalog_->Apply(sorted).ok());
+  ASSERT_TRUE(catalog_->GetItem(current_)->auto_sorted);
+  auto id = store_->AddProposal(Proposal());
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(store_->ApplyReplacement(Approval(*id, "j1")).ok());
+  EXPECT_TRUE(catalog_->GetItem(current_)->auto_sorted);
+  EXPECT_EQ(catalog_->GetItem(current_)->location, "archive");
+  EXPECT_FALSE(catalog_->GetItem(proposed_)->auto_sorted);
+}
+
 TEST_P(ProposalStoreTest, AFailedReplacementChangesNothing) {
   auto id = store_->AddProposal(Proposal());
   ASSERT_TRUE(id.ok());

@@ -41,7 +41,7 @@ constexpr const char* kReopenProposal =
 constexpr const char* kPathOf = "SELECT path FROM items WHERE id = $1";
 
 constexpr const char* kPlaceItem =
-    "UPDATE items SET path = $1, location = $2, category = '', person = $3, auto_sorted = 0, updated_at = $4 "
+    "UPDATE items SET path = $1, location = $2, category = '', person = $3, updated_at = $4 "
     "WHERE id = $5";
 
 constexpr const char* kCloseReview =

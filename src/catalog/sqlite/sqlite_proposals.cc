@@ -29,7 +29,7 @@ constexpr const char* kReopenProposal =
     "applied_at = 0 WHERE id = ?";
 
 constexpr const char* kPlaceItem =
-    "UPDATE items SET path = ?, location = ?, category = '', person = ?, auto_sorted = 0, updated_at = ? WHERE id = ?";
+    "UPDATE items SET path = ?, location = ?, category = '', person = ?, updated_at = ? WHERE id = ?";
 
 constexpr const char* kCloseReview =
     "UPDATE review_queue SET reviewed_at = ?, reviewed_by = 'proposal', action = 'replace' "
