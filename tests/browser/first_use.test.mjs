@@ -108,10 +108,12 @@ test('Add photos: a file that is no image is named with where it went and why; t
       await page.getByRole('button', { name: 'Add photos…' }).click();
       await (await chooser).setFiles(round === 1 ? [notes, empty] : [notes]);
       assert.equal((await uploaded).status(), 200, `round ${round}: the upload is sent`);
-      const said = toastText(round === 1 ? '2 of 2 file(s) added' : '1 of 1 file(s) added');
+      const said = toastText(round === 1 ? '2 of 2 files added' : '1 of 1 file added');
       await said.waitFor();
       const text = await said.innerText();
       assert.match(text, /review\/unreadable: notes\.txt/);
+      // The second notes.txt is stored as notes_1.txt beside the first, and the toast says so.
+      if (round === 2) assert.match(text, /notes\.txt \(stored as notes_1\.txt\)/);
       assert.match(text, /notes\.txt is not a readable image \(The image cannot be decoded/);
       if (round === 1) assert.match(text, /empty\.jpg is not a readable image/);
       assert.doesNotMatch(text, /staging/, 'no staging path in the message');

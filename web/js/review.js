@@ -94,10 +94,12 @@ function uploadReport(names, out) {
     if (!r.ok) { notes.push(`${name} was not added: ${r.error}`); return; }
     if (unreadable(r)) notes.push(`${name} is not a readable image (${r.decision.summary.replace(/\.$/, '')})`);
     const folder = r.path.slice(0, r.path.lastIndexOf('/')) || r.path;
-    folders.set(folder, [...(folders.get(folder) || []), name]);
+    // A name already taken in the folder, or one the library cannot keep as sent, is stored under another: say so.
+    const stored = r.path.slice(r.path.lastIndexOf('/') + 1);
+    folders.set(folder, [...(folders.get(folder) || []), stored && stored !== name ? `${name} (stored as ${stored})` : name]);
   });
   const placed = [...folders].map(([folder, list]) => `${folder}: ${list.join(', ')}`);
-  const head = `${out.placed} of ${out.items.length} file(s) added${placed.length ? ` (${placed.join('; ')})` : ''}.`;
+  const head = `${out.placed} of ${plural(out.items.length, 'file')} added${placed.length ? ` (${placed.join('; ')})` : ''}.`;
   return [head, ...notes.map((n) => `${n}.`)].join(' ');
 }
 
