@@ -65,6 +65,37 @@ void CommandContext::PrintJson(const nlohmann::json& doc) {
   std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
 }
 
+namespace {
+
+// When a command needs a subcommand and the word given is none of them, CLI11 only says "A subcommand is required":
+// this names the word and the commands there are ("unknown command "ingset" for triage; the commands are: ...").
+// Empty when the failure is something else.
+std::string UnknownCommand(CLI::App& app) {
+  CLI::App* at = &app;
+  for (std::vector<CLI::App*> parsed = at->get_subcommands(); !parsed.empty(); parsed = at->get_subcommands()) {
+    at = parsed.front();
+  }
+  std::string word;
+  // The word is left over at the command that needed a subcommand, or (with fallthrough) at the top.
+  std::vector<std::string> rest = at->remaining();
+  if (rest.empty()) rest = app.remaining(true);
+  for (const std::string& arg : rest) {
+    if (!arg.empty() && arg.front() != '-') {
+      word = arg;
+      break;
+    }
+  }
+  if (word.empty()) return "";
+  std::string names;
+  for (const CLI::App* sub : at->get_subcommands([](CLI::App*) { return true; })) {
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+  }
+  const std::string where = at == &app ? "triage" : "triage " + at->get_name();
+  return fmt::format("unknown command \"{}\" for {}; the commands are: {} (see {} --help)", word, where, names, where);
+}
+
+}  // namespace
+
 int RunCli(int argc, char** argv, const Openers& openers) {
   CLI::App app{"triage: photo intake and curation"};
   app.require_subcommand(1);
@@ -97,6 +128,12 @@ int RunCli(int argc, char** argv, const Openers& openers) {
     // and --version print as they do.
     const bool json_asked =
         ctx.json || std::any_of(argv + 1, argv + argc, [](const char* a) { return std::string_view(a) == "--json"; });
+    const std::string unknown = dynamic_cast<const CLI::RequiredError*>(&e) ? UnknownCommand(app) : "";
+    if (!unknown.empty()) {
+      ctx.json = json_asked;
+      ctx.Fail(base::Status::InvalidArgument(unknown));
+      return kExitUsage;
+    }
     if (json_asked && e.get_exit_code() != 0) {
       ctx.json = true;
       return ctx.Fail(base::Status::InvalidArgument(e.what()));

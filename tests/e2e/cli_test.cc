@@ -55,6 +55,23 @@ TEST_F(CliTest, MissingLibraryIsExplained) {
   EXPECT_NE(r.err.find("triage init"), std::string::npos);
 }
 
+TEST_F(CliTest, AMistypedCommandIsNamedWithTheCommandsThereAre) {
+  RunResult r = Triage({"ingset", "photos"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown command \"ingset\" for triage; the commands are: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ingest"), std::string::npos) << r.err;
+  r = Triage({"user", "lst"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown command \"lst\" for triage user"), std::string::npos) << r.err;
+  r = Triage({"bogus", "--json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.Json()["error"], "invalid_argument");
+  EXPECT_NE(r.Json()["message"].get<std::string>().find("\"bogus\""), std::string::npos);
+  r = Triage({});  // no command at all: CLI11's own message
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.find("unknown command"), std::string::npos) << r.err;
+}
+
 TEST_F(CliTest, ConfigErrorsNameTheKeyAndExitWith2) {
   std::ofstream(lib() / "triage.json") << R"({"thresholds": {"min_confidence": 7}})";
   RunResult r = Triage({"items"});
