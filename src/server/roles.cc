@@ -21,49 +21,37 @@ bool RoleAllows(const std::string& role, Permission permission) {
   return false;
 }
 
-const char* PermissionName(Permission permission) {
-  switch (permission) {
-    case Permission::kPublic:
-      return "public";
-    case Permission::kView:
-      return "view";
-    case Permission::kReview:
-      return "review";
-    case Permission::kManagePersons:
-      return "manage_persons";
-    case Permission::kChangeConfig:
-      return "change_config";
-    case Permission::kManageUsers:
-      return "manage_users";
-    case Permission::kUndoOthers:
-      return "undo_others";
-    case Permission::kDecideProposals:
-      return "decide_proposals";
+namespace {
+
+// Each permission's name (in JSON, the OpenAPI document and messages) and what it lets a role do, in words.
+struct PermissionText {
+  Permission permission;
+  const char* name;
+  const char* words;
+};
+constexpr PermissionText kPermissionTexts[] = {
+    {Permission::kPublic, "public", "use this without logging in"},
+    {Permission::kView, "view", "view the library"},
+    {Permission::kReview, "review", "review photos"},
+    {Permission::kManagePersons, "manage_persons", "add or change persons"},
+    {Permission::kChangeConfig, "change_config", "change the settings"},
+    {Permission::kManageUsers, "manage_users", "list users"},
+    {Permission::kUndoOthers, "undo_others", "undo or purge other users' changes"},
+    {Permission::kDecideProposals, "decide_proposals", "decide proposals"},
+};
+
+const PermissionText& TextOf(Permission permission) {
+  for (const PermissionText& t : kPermissionTexts) {
+    if (t.permission == permission) return t;
   }
-  return "";
+  return kPermissionTexts[0];  // unreachable: every permission is listed
 }
 
-const char* PermissionWords(Permission permission) {
-  switch (permission) {
-    case Permission::kPublic:
-      return "use this without logging in";
-    case Permission::kView:
-      return "view the library";
-    case Permission::kReview:
-      return "review photos";
-    case Permission::kManagePersons:
-      return "add or change persons";
-    case Permission::kChangeConfig:
-      return "change the settings";
-    case Permission::kManageUsers:
-      return "list users";
-    case Permission::kUndoOthers:
-      return "undo or purge other users' changes";
-    case Permission::kDecideProposals:
-      return "decide proposals";
-  }
-  return "";
-}
+}  // namespace
+
+const char* PermissionName(Permission permission) { return TextOf(permission).name; }
+
+const char* PermissionWords(Permission permission) { return TextOf(permission).words; }
 
 std::string RefusalMessage(const std::string& role, Permission permission) {
   std::string allowed;

@@ -240,20 +240,15 @@ ImageFingerprint FingerprintOf(const model::RgbImage& image, double center_fract
   ImageFingerprint f;
   if (image.empty()) return f;
   const int side = std::max(image.width, image.height);
-  if (side <= kFingerprintSidePx) {
-    f.phash = PerceptualHash(image);
-    f.phash_center = PerceptualHash(image, center_fraction);
-    f.signature = MakeSignature(image);
-    return f;
-  }
-  const cv::Mat shrunk = internal::Resample(MatOf(image), double(kFingerprintSidePx) / side);
   model::RgbImage small;
-  small.width = shrunk.cols;
-  small.height = shrunk.rows;
-  small.pixels.assign(shrunk.datastart, shrunk.dataend);
-  f.phash = PerceptualHash(small);
-  f.phash_center = PerceptualHash(small, center_fraction);
-  f.signature = SignatureOf(MatOf(small), image.width, image.height);
+  if (side > kFingerprintSidePx) {
+    const cv::Mat shrunk = internal::Resample(MatOf(image), double(kFingerprintSidePx) / side);
+    small = {shrunk.cols, shrunk.rows, std::vector<uint8_t>(shrunk.datastart, shrunk.dataend)};
+  }
+  const model::RgbImage& source = small.empty() ? image : small;
+  f.phash = PerceptualHash(source);
+  f.phash_center = PerceptualHash(source, center_fraction);
+  f.signature = SignatureOf(MatOf(source), image.width, image.height);
   return f;
 }
 

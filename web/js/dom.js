@@ -194,9 +194,6 @@ export function peopleTabs(active) {
     tab('clusters', '#/people', 'Face clusters'), tab('enrolled', '#/persons', 'Enrolled persons'));
 }
 
-// The folder name a person gets (as the server makes it): spaces around it dropped, lower case, accented Latin letters
-// as their base letters, spaces and dashes as _ (several in a row as one), other signs dropped.
-const LATIN = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', þ: 'th', ł: 'l', ı: 'i', ħ: 'h', ŧ: 't', ŀ: 'l' };
 // Runs `run` once for a form or a group of buttons (`box`): a second click (a double click) while the first is on its
 // way is ignored, and the box's buttons are disabled until it is done.
 export function once(box, run) {
@@ -209,6 +206,9 @@ export function once(box, run) {
   });
 }
 
+// The folder name a person gets (as the server makes it): spaces around it dropped, lower case, accented Latin letters
+// as their base letters, spaces and dashes as _ (several in a row as one), other signs dropped.
+const LATIN = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', þ: 'th', ł: 'l', ı: 'i', ħ: 'h', ŧ: 't', ŀ: 'l' };
 export function personKey(name) {
   return name.trim().toLowerCase().replace(/[ßæœøđðþłıħŧŀ]/g, (c) => LATIN[c]).normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '').replace(/[ -]/g, '_').replace(/[^a-z0-9_]/g, '')

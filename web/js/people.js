@@ -20,7 +20,6 @@ function faceImage(face, selected, onToggle, extra = null) {
     } }, img, extra);
 }
 
-
 // Runs a people action, reports it with an Undo button, then redraws. `message` is a text or a function of the
 // server's outcome.
 async function act(promise, message, redraw) {
@@ -31,13 +30,13 @@ async function act(promise, message, redraw) {
     for (const folder of outcome.moved_to || []) counts.set(folder, (counts.get(folder) || 0) + 1);
     const where = [...counts].map(([folder, n]) => `${n} to ${folder}`).join(', ');
     const moved = outcome.moved_items && outcome.moved_items.length
-      ? ` ${outcome.moved_items.length} photo(s) moved: ${where}.` : '';
+      ? ` ${plural(outcome.moved_items.length, 'photo')} moved: ${where}.` : '';
     toast(`${typeof message === 'function' ? message(outcome) : message}.${moved}`, 'info', {
       label: 'Undo',
       run: async () => {
         try {
           const undone = await api.post('/api/people/undo', { action_id: outcome.action_id });
-          toast(`Undone.${undone.restored_items.length ? ` ${undone.restored_items.length} photo(s) moved back.` : ''}`);
+          toast(`Undone.${undone.restored_items.length ? ` ${plural(undone.restored_items.length, 'photo')} moved back.` : ''}`);
         } catch (err) { toast(err.message, 'error'); }
         await redraw();
       },
