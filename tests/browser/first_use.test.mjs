@@ -324,4 +324,10 @@ test('audit: a photo deleted for good keeps its lines, marked deleted, and no li
   await page.getByTestId('audit-row').filter({ hasText: `deleted item ${id} from the trash for good` }).waitFor();
   assert.equal(await page.getByTestId('audit-item-deleted').count(), rows);
   assert.equal(await page.getByRole('link', { name: `open item ${id}` }).count(), 0);
+  // Undone decisions read as sentences too, not as the bare action name ("tester undid a change to item 6 — ...").
+  await page.getByLabel('Item id').fill('');
+  await page.getByTestId('audit-action').selectOption('undo');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByTestId('audit-row').filter({ hasText: 'undid a change to item' }).first().waitFor();
+  assert.equal(await page.getByTestId('audit-row').filter({ hasText: ' undo item' }).count(), 0);
 });

@@ -50,6 +50,10 @@ export function auditSentence(e) {
     case 'restore': return `${e.actor} restored ${item} from the trash${isFolder(e.to) ? ` — to ${e.to}` : ''}`;
     case 'ingest': return `${e.actor} took in ${item}${isFolder(e.to) ? ` — to ${e.to}` : ''}`;
     case 'purge': return `${e.actor} deleted ${item} from the trash for good`;
+    case 'undo': return `${e.actor} undid a change${item ? ` to ${item}` : ''}${move}`;
+    case 'duplicate': return `${e.actor} decided the duplicate ${item}${move}`;
+    case 'reference': return `${e.actor} removed a reference face`;
+    case 'user': return `${e.actor} added the user ${e.to || ''}`.trimEnd();
     case 'login': return `${e.actor} logged in`;
     case 'logout': return `${e.actor} logged out`;
     case 'person': return `${e.actor}: ${e.reason}`;
