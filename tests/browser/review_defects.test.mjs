@@ -510,6 +510,11 @@ test('every page: screenshots at both sizes and no serious or critical accessibi
       await page.waitForLoadState('networkidle');
       await screenshot(page, name);
       await scan(name);
+      if (name === 'stats') {
+        // The legend's colour keys stay small squares at every width (a page-wide class once stretched one).
+        const keys = await page.locator('.legend .key').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height));
+        assert.ok(keys.length === 2 && keys.every((h) => h <= 12), `legend keys ${keys} px high @${size.width}`);
+      }
       if (name === 'review-grid') await page.getByRole('button', { name: 'One by one' }).click();
     }
   }

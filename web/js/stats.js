@@ -56,7 +56,7 @@ export async function renderStats(root) {
       figure('photos', t.total), figure('waiting for review', t.in_review), figure('in the library', t.in_library),
       figure('ingested today', today.total)),
     h('div', { class: 'card' }, h('h2', {}, 'Last 30 days'), chart(summary.days),
-      h('p', { class: 'legend' }, h('span', { class: 'key auto' }), 'auto-sorted ', h('span', { class: 'key review' }),
+      h('p', { class: 'legend' }, h('span', { class: 'key auto' }), 'auto-sorted ', h('span', { class: 'key sent' }),
         'sent to review')),
     h('div', { class: 'two-col' }, table('Review queue by category', t.by_category, categoryLabel),
       table('Library by person', t.by_person, (k) => k || 'kept without a person'))));
