@@ -76,8 +76,13 @@ model::RgbImage FromMat(const cv::Mat& m) {
   return {m.cols, m.rows, std::vector<uint8_t>(m.data, m.data + m.total() * 3)};
 }
 
+struct Scored {
+  model::QualityMetrics metrics;
+  model::QualityScore score;
+};
+
 // Writes losslessly, then analyses the file as intake does.
-model::QualityScore ScoreAsIntake(const cv::Mat& rgb, const fs::path& tmp) {
+Scored ScoreAsIntake(const cv::Mat& rgb, const fs::path& tmp) {
   cv::Mat bgr;
   cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
   cv::imwrite(tmp.string(), bgr);
@@ -85,11 +90,13 @@ model::QualityScore ScoreAsIntake(const cv::Mat& rgb, const fs::path& tmp) {
   if (!d.ok()) return {};
   double to_full = double(d->info.width) / d->image.width;
   model::QualityMetrics m = vision::MeasureQuality(d->image, {}, to_full);
-  return quality::Score(m, d->info, model::QualityRules(), model::QualityReference());
+  return {m, quality::Score(m, d->info, model::QualityRules(), model::QualityReference())};
 }
 
-// The parts of two scores side by side: where a degraded copy gained.
-void PrintParts(const model::QualityScore& original, const model::QualityScore& degraded) {
+// The parts of two scores side by side: where a degraded copy gained; then the measures penalties are taken from.
+void PrintParts(const Scored& o_scored, const Scored& d_scored) {
+  const model::QualityScore& original = o_scored.score;
+  const model::QualityScore& degraded = d_scored.score;
   for (const model::DimensionScore& o : original.dimensions) {
     for (const model::DimensionScore& d : degraded.dimensions) {
       if (d.name != o.name) continue;
@@ -101,6 +108,13 @@ void PrintParts(const model::QualityScore& original, const model::QualityScore& 
     for (const model::Penalty& p : s->penalties)
       std::printf("      %s penalty %-14s %.2f (%s)\n", s == &original ? "original" : "degraded", p.name.c_str(),
                   p.points, p.text.c_str());
+  }
+  for (const auto* s : {&o_scored.metrics, &d_scored.metrics}) {
+    std::printf(
+        "      %s measures: noise sigma %.2f, bimodality %.2f, blockiness %.3f, posterized %.1f%%, "
+        "clipped %.1f%% / %.1f%%, saturation %.2f\n",
+        s == &o_scored.metrics ? "original" : "degraded", s->noise_sigma, s->bimodality, s->blockiness,
+        s->posterized_percent, s->highlight_clip_percent, s->shadow_clip_percent, s->mean_saturation);
   }
 }
 
@@ -170,9 +184,11 @@ int main(int argc, char** argv) {
     cv::Mat rgb = ToMat(full->image);
     if (sample.empty()) sample = rgb;
     if (time_only) break;
-    model::QualityScore original = ScoreAsIntake(rgb, tmp);
+    const Scored original_scored = ScoreAsIntake(rgb, tmp);
+    const model::QualityScore& original = original_scored.score;
     for (const auto& [kind, degraded] : Degrade(rgb)) {
-      model::QualityScore d = ScoreAsIntake(degraded, tmp);
+      const Scored d_scored = ScoreAsIntake(degraded, tmp);
+      const model::QualityScore& d = d_scored.score;
       const bool lower = original.aggregate > d.aggregate;
       for (auto* half : {&wins[index % 2], &wins[2]}) {
         (*half)[kind].second += 1;
@@ -182,7 +198,7 @@ int main(int argc, char** argv) {
         std::printf("%-28s %-14s %5.2f (%s) vs %5.2f (%s)%s\n", file.filename().c_str(), kind.c_str(),
                     original.aggregate, original.category.c_str(), d.aggregate, d.category.c_str(),
                     lower ? "" : "   <-- not lower");
-        if (!lower) PrintParts(original, d);
+        if (!lower) PrintParts(original_scored, d_scored);
       }
     }
   }

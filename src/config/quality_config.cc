@@ -62,6 +62,9 @@ const std::vector<Field>& Fields() {
       TRIAGE_NUM("penalties", "oversaturation_threshold", 'n', 0, 1, oversaturation_threshold),
       TRIAGE_NUM("penalties", "oversaturation_pixel_percent", 'n', 0, 100, oversaturation_pixel_percent),
       TRIAGE_NUM("penalties", "oversaturation_penalty_points", 'n', 0, 10, oversaturation_penalty_points),
+      TRIAGE_NUM("penalties", "small_image_megapixels", 'n', 0, 1000, small_image_megapixels),
+      TRIAGE_NUM("penalties", "small_image_points_per_halving", 'n', 0, 10, small_image_points_per_halving),
+      TRIAGE_NUM("penalties", "small_image_max_penalty_points", 'n', 0, 10, small_image_max_penalty_points),
       TRIAGE_NUM("normalization", "percentile_target", 'n', 1, 100, percentile_target),
       TRIAGE_FLAG("normalization", "per_category", per_category),
   };

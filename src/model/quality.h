@@ -142,6 +142,12 @@ struct QualityRules {
   double oversaturation_threshold = 0.9;
   double oversaturation_pixel_percent = 5;
   double oversaturation_penalty_points = 0.5;
+  // A picture smaller than a full-HD screen (1920 x 1080) shows its pixels when viewed full screen: each halving
+  // of the pixel count below it costs these points. The measures above are taken at one working size, where a
+  // half-size copy can look cleaner than its original (blocks and noise averaged away): this is what it lost.
+  double small_image_megapixels = 2.07;
+  double small_image_points_per_halving = 0.25;
+  double small_image_max_penalty_points = 1.5;
   // normalisation
   double percentile_target = 90;  // this percentile of the reference scores 10
   bool per_category = true;

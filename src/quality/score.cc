@@ -59,7 +59,8 @@ double Round(double v, int digits) {
   return std::round(v * f) / f;
 }
 
-std::vector<model::Penalty> Penalties(const model::QualityMetrics& m, const model::QualityRules& r) {
+std::vector<model::Penalty> Penalties(const model::QualityMetrics& m, const model::ImageInfo& info,
+                                      const model::QualityRules& r) {
   std::vector<model::Penalty> out;
   if (m.noise_sigma > r.noise_sigma_threshold) {
     double p =
@@ -87,6 +88,14 @@ std::vector<model::Penalty> Penalties(const model::QualityMetrics& m, const mode
                             (m.posterized_percent - kPosterizedThresholdPercent) * kPosterizedPointsPerPercent),
                    fmt::format("{:.0f}% of the tone levels are missing: the tones were stretched (banding)",
                                m.posterized_percent)});
+  }
+  const double mp = double(info.width) * info.height / 1e6;
+  if (mp > 0 && mp < r.small_image_megapixels && r.small_image_points_per_halving > 0) {
+    out.push_back({"small",
+                   std::min(r.small_image_max_penalty_points,
+                            std::log2(r.small_image_megapixels / mp) * r.small_image_points_per_halving),
+                   fmt::format("{}x{} px ({:.1f} MP) cannot fill a {:.1f} MP screen", info.width, info.height, mp,
+                               r.small_image_megapixels)});
   }
   bool intended = r.silhouette_detection && m.silhouette;
   double excess = std::max(0.0, m.highlight_clip_percent - r.highlight_clip_threshold_percent) +
@@ -232,7 +241,7 @@ model::QualityScore Score(const model::QualityMetrics& m, const model::ImageInfo
     sum += score * weight / 100;
     s.dimensions.push_back(ds);
   }
-  s.penalties = Penalties(m, rules);
+  s.penalties = Penalties(m, info, rules);
   for (const auto& p : s.penalties) sum -= p.points;
   sum = std::clamp(sum, 0.0, 10.0);
   s.eyes_closed = EyesClosed(m, rules);

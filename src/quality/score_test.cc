@@ -86,6 +86,20 @@ TEST(ScoreTest, NoisePenaltyFollowsTheSeedFormula) {
   EXPECT_NEAR(Score(m, Info(), rules, {}).penalties[0].points, 1.5, 1e-9);
 }
 
+TEST(ScoreTest, PictureSmallerThanAScreenIsPenalisedPerHalving) {
+  model::QualityRules rules;
+  EXPECT_TRUE(Score(Daylight(), Info(1920, 1080), rules, {}).penalties.empty());
+  auto half = Score(Daylight(), Info(960, 540), rules, {});  // a quarter of the pixels: two halvings
+  ASSERT_EQ(half.penalties.size(), 1u);
+  EXPECT_EQ(half.penalties[0].name, "small");
+  EXPECT_NEAR(half.penalties[0].points, 0.5, 0.01);
+  EXPECT_NE(half.penalties[0].text.find("960x540"), std::string::npos);
+  EXPECT_NEAR(Score(Daylight(), Info(120, 90), rules, {}).penalties[0].points, 1.5, 1e-9);  // capped
+  EXPECT_LT(half.aggregate, Score(Daylight(), Info(1920, 1080), rules, {}).aggregate);
+  rules.small_image_points_per_halving = 0;  // switched off
+  EXPECT_TRUE(Score(Daylight(), Info(960, 540), rules, {}).penalties.empty());
+}
+
 TEST(ScoreTest, ClippingPenalisedUnlessSilhouette) {
   model::QualityRules rules;
   model::QualityMetrics m = Daylight();

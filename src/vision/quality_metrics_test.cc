@@ -185,6 +185,16 @@ TEST(QualityMetricsTest, BlocksAreFoundInARasterDecodedSmaller) {
   EXPECT_LT(MeasureQuality(FromMat(clean_half), {}, 2.0).blockiness, 1.1);
 }
 
+TEST(QualityMetricsTest, BlocksAreFoundInAJpegShrunkToHalfAfterItWasSaved) {
+  // The same half-size raster as a file of its own (decoded at full size): its blocks still repeat every 4 px.
+  model::RgbImage q15 = JpegCopy(TexturedScene(1600, 1200), 15), original = TexturedScene(1600, 1200);
+  cv::Mat half, clean_half;
+  cv::resize(View(q15), half, cv::Size(800, 600), 0, 0, cv::INTER_AREA);
+  cv::resize(View(original), clean_half, cv::Size(800, 600), 0, 0, cv::INTER_AREA);
+  EXPECT_GT(MeasureQuality(FromMat(half)).blockiness, 1.3);
+  EXPECT_LT(MeasureQuality(FromMat(clean_half)).blockiness, 1.1);
+}
+
 TEST(QualityMetricsTest, StretchedTonesArePosterizedAndTheOriginalIsNot) {
   model::RgbImage original = TexturedScene(800, 600), pushed = original;
   cv::Mat p = View(pushed);
