@@ -1,5 +1,6 @@
 // The `triage` command line: global options, subcommands, errors turned into messages and exit codes.
 #include <fmt/format.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -56,9 +57,15 @@ int CommandContext::Fail(const base::Status& status) {
   return exit_code;
 }
 
+// Who ran the command, for the audit log: $USER, else the account of the process's user id (a service or a container
+// often runs without $USER), else that id.
 std::string CommandContext::Actor() {
   const char* user = std::getenv("USER");
-  return fmt::format("cli:{}", user && *user ? user : "unknown");
+  if (user && *user) return fmt::format("cli:{}", user);
+  const uid_t uid = ::getuid();
+  if (const passwd* account = ::getpwuid(uid); account && account->pw_name && *account->pw_name)
+    return fmt::format("cli:{}", account->pw_name);
+  return fmt::format("cli:uid{}", uid);
 }
 
 void CommandContext::PrintJson(const nlohmann::json& doc) {

@@ -1,5 +1,8 @@
 // Whole-program specification of the CLI: what a user sees and what ends up on disk.
 #include <gtest/gtest.h>
+#include <pwd.h>
+#include <sqlite3.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <map>
@@ -230,6 +233,25 @@ TEST_F(CliTest, ReviewApproveRejectSkipMoveFilesAndAreCounted) {
   EXPECT_EQ(stats["in_library"], 1);
   EXPECT_EQ(stats["by_person"]["ada_lovelace"], 1);
   EXPECT_EQ(stats["auto_sorted"], 0);
+}
+
+// The audit log names who ran a command: $USER, and without it (a service, a container) the account of the uid.
+TEST_F(CliTest, AuditNamesTheAccountWhenUserIsNotSet) {
+  WriteTestImage(in() / "u.jpg", 15);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  const std::string id = std::to_string(ItemNamed("u.jpg")["id"].get<int>());
+  RunResult rejected = RunTriage({"review", "reject", id, "--library", lib().string()}, {"USER="});
+  ASSERT_EQ(rejected.exit_code, 0) << rejected.err;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((lib() / ".triage/catalog.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT actor FROM audit WHERE action = 'reject'", -1, &stmt, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  const std::string actor = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  const passwd* account = ::getpwuid(::getuid());
+  EXPECT_EQ(actor, account ? "cli:" + std::string(account->pw_name) : "cli:uid" + std::to_string(::getuid()));
 }
 
 TEST_F(CliTest, ExplainShowsTheStoredDecisionAndDryRunsNewFiles) {
