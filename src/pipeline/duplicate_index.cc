@@ -13,13 +13,18 @@ constexpr size_t kMaxCachedSignatures = 4096;  // about 20 MB
 
 }  // namespace
 
-bool MayBeCandidates(const model::Fingerprint& a, const model::Fingerprint& b) {
+bool ConfirmedNearDuplicate(const model::Fingerprint& fp, const std::vector<uint8_t>& stored, int distance,
+                            int hash_only_max_distance) {
+  return stored.empty() || fp.signature.empty() ? distance <= hash_only_max_distance
+                                                : vision::CheckNearDuplicate(fp.signature, stored).same;
+}
+
+bool IsNearDuplicateOf(const model::Fingerprint& a, const model::Fingerprint& b, int hash_only_max_distance) {
+  int distance = 64;
   for (uint64_t x : {a.phash, a.phash_center}) {
-    for (uint64_t y : {b.phash, b.phash_center}) {
-      if (std::popcount(x ^ y) <= kCandidateMaxDistance) return true;
-    }
+    for (uint64_t y : {b.phash, b.phash_center}) distance = std::min(distance, std::popcount(x ^ y));
   }
-  return false;
+  return distance <= kCandidateMaxDistance && ConfirmedNearDuplicate(a, b.signature, distance, hash_only_max_distance);
 }
 
 base::Status DuplicateIndex::Refresh(catalog::Catalog& catalog) {
@@ -80,10 +85,9 @@ base::Result<std::optional<fingerprint::Neighbor>> DuplicateIndex::FindNearDupli
   for (const fingerprint::Neighbor& candidate : Candidates(fp)) {
     auto signature = Signature(catalog, candidate.id);
     if (!signature.ok()) return signature.status();
-    const std::vector<uint8_t>& stored = **signature;
-    const bool same = stored.empty() || fp.signature.empty() ? candidate.distance <= hash_only_max_distance
-                                                             : vision::CheckNearDuplicate(fp.signature, stored).same;
-    if (same) return std::optional<fingerprint::Neighbor>(candidate);
+    if (ConfirmedNearDuplicate(fp, **signature, candidate.distance, hash_only_max_distance)) {
+      return std::optional<fingerprint::Neighbor>(candidate);
+    }
   }
   return std::optional<fingerprint::Neighbor>();
 }

@@ -23,9 +23,16 @@ inline constexpr int kCandidateMaxDistance = 16;
 // At most this many candidates are checked per image, nearest first (the check costs about a millisecond).
 inline constexpr size_t kMaxCandidates = 8;
 
-// True when `b` is within kCandidateMaxDistance of `a` by the measure Candidates uses (whole and centre hashes,
-// crosswise): an image that may be checked against the other. Both must have hashes.
-bool MayBeCandidates(const model::Fingerprint& a, const model::Fingerprint& b);
+// Whether `fp` shows the same picture as an item whose hashes lie `distance` bits away and whose stored signature is
+// `stored`: the near-duplicate check on the two signatures, or, when either has none (items stored before
+// signatures existed), the distance alone within `hash_only_max_distance`. How FindNearDuplicate decides.
+bool ConfirmedNearDuplicate(const model::Fingerprint& fp, const std::vector<uint8_t>& stored, int distance,
+                            int hash_only_max_distance);
+
+// True when `b` would be found as a near duplicate of `a` were it in the index: within kCandidateMaxDistance by the
+// measure Candidates uses (whole and centre hashes, crosswise), then ConfirmedNearDuplicate on b's signature. Both
+// must have hashes.
+bool IsNearDuplicateOf(const model::Fingerprint& a, const model::Fingerprint& b, int hash_only_max_distance);
 
 // Not thread-safe: owned by the serial decide-and-commit stage of one Ingestor.
 class DuplicateIndex {

@@ -198,15 +198,20 @@ struct Ingestor::Impl {
     return base::Status::Ok();
   }
 
-  // True when `a` may be an exact or near duplicate of an image waiting in the group: the same bytes, or hashes
-  // close enough to make it a candidate. (Unreadable images are looked up nowhere.)
+  // True when `a` is an exact or near duplicate of an image waiting in the group: the same bytes, or found by the
+  // same test the index's lookup makes (hash candidate, then the check on the signatures). Not every hash candidate:
+  // low-texture pictures collide by the hundred, and each early placement costs a group commit's syncs. (Unreadable
+  // images are looked up nowhere.)
   bool MayDuplicateWaiting(const model::Analysis& a) const {
     if (!a.readable) return false;
     for (const Decided& d : group.items) {
       if (!d.place) continue;
       const model::Fingerprint& other = d.work->analysis.fingerprint;
       if (other.sha256 == a.fingerprint.sha256) return true;
-      if (a.fingerprint.has_phash && other.has_phash && MayBeCandidates(a.fingerprint, other)) return true;
+      if (a.fingerprint.has_phash && other.has_phash &&
+          IsNearDuplicateOf(a.fingerprint, other, cfg->near_duplicate_max_distance)) {
+        return true;
+      }
     }
     return false;
   }
@@ -214,6 +219,7 @@ struct Ingestor::Impl {
   // Places the group's decided inputs in one group commit, releases the ingest lock and reports every input of the
   // group in input order.
   void PlaceGroup(const EmitFn& emit) {
+    if (getenv("DBGG")) fprintf(stderr, "group %zu\n", group.items.size());
     std::vector<commit::Placement> placements;
     std::vector<size_t> at;
     for (size_t i = 0; i < group.items.size(); ++i) {

@@ -157,6 +157,20 @@ TEST_F(IngestorTest, ReportsInInputOrderAndFindsDuplicatesWithinTheBatch) {
   EXPECT_EQ(s.failed, 0);
 }
 
+// A group is placed early only for an input that duplicates one of its waiting images: the near copy must still
+// find its original, which waits in the same group when it is decided.
+TEST_F(IngestorTest, FindsANearDuplicateOfAnImageWaitingInTheSameGroup) {
+  Process p = Open();
+  auto s = Ingest(p, {Input("obama.jpg", "a.jpg"), Input("biden.jpg", "b.jpg"), NearCopy("obama.jpg", "c.jpg"),
+                      NearCopy("biden.jpg", "d.jpg")});
+  ASSERT_EQ(s.items.size(), 4u);
+  EXPECT_EQ(s.items[2].decision.category, "near_duplicates");
+  EXPECT_EQ(s.items[2].decision.duplicate_of, s.items[0].item_id);
+  EXPECT_EQ(s.items[3].decision.category, "near_duplicates");
+  EXPECT_EQ(s.items[3].decision.duplicate_of, s.items[1].item_id);
+  EXPECT_EQ(s.items[1].decision.category, "unidentified") << "two different people are not near duplicates";
+}
+
 TEST_F(IngestorTest, StoresTheAnalysisTheItemWasDecidedOn) {
   Process p = Open();
   auto s = Ingest(p, {Input("obama.jpg", "a.jpg"), Input("obama.jpg", "b.jpg")});
