@@ -56,8 +56,8 @@ void Recluster(CommandContext& ctx) {
                           {"named", report->named},
                           {"seconds", report->seconds}});
   }
-  fmt::print("{} faces in {} clusters ({} named) in {:.1f} s\n", report->faces, report->clusters, report->named,
-             report->seconds);
+  fmt::print("{} in {} ({} named) in {:.1f} s\n", Counted(report->faces, "face"), Counted(report->clusters, "cluster"),
+             report->named, report->seconds);
 }
 
 void Undo(CommandContext& ctx, int64_t action) {

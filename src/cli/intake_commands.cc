@@ -81,8 +81,9 @@ void PrintSummary(const pipeline::IngestSummary& s) {
     else
       fmt::print("{} FAILED: {}\n", o.input, o.error.message());
   }
-  fmt::print("\n{} images in {:.1f}s ({:.1f}/s): {} to the library, {} to review, {} failed, {} skipped\n", s.total,
-             s.seconds, s.seconds > 0 ? s.total / s.seconds : 0.0, s.to_library, s.to_review, s.failed, s.skipped);
+  fmt::print("\n{} in {:.1f}s ({:.1f}/s): {} to the library, {} to review, {} failed, {} skipped\n",
+             Counted(s.total, "image"), s.seconds, s.seconds > 0 ? s.total / s.seconds : 0.0, s.to_library, s.to_review,
+             s.failed, s.skipped);
   for (const auto& [person, n] : s.by_person) fmt::print("  faces/{}: {}\n", person, n);
   for (const auto& [category, n] : s.by_category) fmt::print("  review/{}: {}\n", category, n);
 }

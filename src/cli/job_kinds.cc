@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "cli/commands.h"
 #include "pipeline/reanalyse.h"
 
 namespace triage::cli {
@@ -63,7 +64,7 @@ base::Result<faces::ReclusterReport> ReclusterLibrary(Library& lib, const std::s
   auto report = lib.clustering->Recluster(ClusterRulesOf(*config), config->policy.match_distance, base::UnixNow());
   if (!report.ok()) return report.status();
   TRIAGE_RETURN_IF_ERROR(lib.catalog->AddAudit(
-      {0, base::UnixNow(), actor, 0, "people", "", "recluster", fmt::format("{} faces re-clustered", report->faces)}));
+      {0, base::UnixNow(), actor, 0, "people", "", "recluster", Counted(report->faces, "face") + " re-clustered"}));
   return *report;
 }
 
@@ -86,7 +87,7 @@ base::Result<std::string> RedecideSummary(const base::Result<review::ApplyReport
     return base::Status::Io(fmt::format("{} of {} items not re-decided: {}", r->failed, r->considered,
                                         r->errors.empty() ? "" : r->errors.front()));
   }
-  return fmt::format("{} items in review re-decided, {} moved", r->considered, r->moved);
+  return fmt::format("{} in review re-decided, {} moved", Counted(r->considered, "item"), r->moved);
 }
 
 }  // namespace
@@ -109,7 +110,7 @@ void AddJobHandlers(pipeline::QueueWorker& worker, Library& lib, const std::stri
   worker.Handle(kReclusterJob, [&lib, actor](const catalog::Job&) -> base::Result<std::string> {
     auto r = ReclusterLibrary(lib, actor);
     if (!r.ok()) return r.status();
-    return fmt::format("{} faces in {} clusters", r->faces, r->clusters);
+    return fmt::format("{} in {}", Counted(r->faces, "face"), Counted(r->clusters, "cluster"));
   });
 }
 

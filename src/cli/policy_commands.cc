@@ -76,7 +76,7 @@ int Simulate(CommandContext& ctx, const SimulateArgs& a) {
     ctx.PrintJson(review::SimulationJson(*report));
     return kExitOk;
   }
-  fmt::print("{} of {} items would move ({:.3f}s; nothing was moved)\n", report->changed, report->total,
+  fmt::print("{} of {} would move ({:.3f}s; nothing was moved)\n", report->changed, Counted(report->total, "item"),
              report->seconds);
   if (report->damaged > 0) {
     fmt::print("  {} items have a damaged stored analysis and were left out (`triage explain ID` names them)\n",
@@ -98,7 +98,7 @@ int ApplyPolicy(CommandContext& ctx) {
                    {"moves", review::MovesJson(report->moves)},
                    {"errors", report->errors}});
   } else {
-    fmt::print("{} items in review re-decided: {} moved, {} failed\n", report->considered, report->moved,
+    fmt::print("{} in review re-decided: {} moved, {} failed\n", Counted(report->considered, "item"), report->moved,
                report->failed);
     PrintMoves(report->moves);
     for (const auto& e : report->errors) fmt::print(stderr, "  {}\n", e);

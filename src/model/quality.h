@@ -72,7 +72,7 @@ struct DimensionScore {
 };
 
 struct Penalty {
-  std::string name;   // noise, blink, oversaturation, bimodality, clipping
+  std::string name;   // noise, oversaturation, bimodality, compression, posterization, small, clipping, blink
   double points = 0;  // subtracted from the aggregate
   std::string text;
 };

@@ -235,6 +235,17 @@ TEST_F(CliTest, ReviewApproveRejectSkipMoveFilesAndAreCounted) {
   EXPECT_EQ(stats["auto_sorted"], 0);
 }
 
+TEST_F(CliTest, OneImageIsCountedInTheSingular) {
+  WriteTestImage(in() / "one.jpg", 16);
+  RunResult ingested = Triage({"ingest", in().string()});
+  ASSERT_EQ(ingested.exit_code, 0) << ingested.err;
+  EXPECT_NE(ingested.out.find("\n1 image in "), std::string::npos) << ingested.out;
+  RunResult stats = Triage({"stats"});
+  EXPECT_EQ(stats.out.rfind("1 image: ", 0), 0u) << stats.out;
+  WriteTestImage(in() / "two.jpg", 17);
+  EXPECT_NE(Triage({"ingest", in().string()}).out.find("\n2 images in "), std::string::npos);
+}
+
 // The audit log names who ran a command: $USER, and without it (a service, a container) the account of the uid.
 TEST_F(CliTest, AuditNamesTheAccountWhenUserIsNotSet) {
   WriteTestImage(in() / "u.jpg", 15);
