@@ -71,11 +71,14 @@ void PrintDecision(const std::string& title, const std::string& folder, const mo
   if (d.duplicate_of) fmt::print("  duplicate of item {}\n", *d.duplicate_of);
   for (size_t i = 0; i < faces.size(); ++i) {
     const auto& f = faces[i];
-    fmt::print(
-        "  face {}: box {:.0f},{:.0f} {:.0f}x{:.0f}, detection {:.2f}, {} {} (distance {:.3f}, confidence "
-        "{:.0f}%), eye aspect {:.2f}\n",
-        i + 1, f.box.x, f.box.y, f.box.width, f.box.height, f.detection_score, model::MatchKindName(f.match.kind),
-        f.match.person.empty() ? "-" : f.match.person, f.match.distance, 100 * f.match.confidence, f.eye_aspect_ratio);
+    // Without a nearest person nobody was enrolled to compare with: no distance to show.
+    const std::string match = f.match.person.empty()
+                                  ? "(nobody enrolled to compare with)"
+                                  : fmt::format("{} (distance {:.3f}, confidence {:.0f}%)", f.match.person,
+                                                f.match.distance, 100 * f.match.confidence);
+    fmt::print("  face {}: box {:.0f},{:.0f} {:.0f}x{:.0f}, detection {:.2f}, {} {}, eye aspect {:.2f}\n", i + 1,
+               f.box.x, f.box.y, f.box.width, f.box.height, f.detection_score, model::MatchKindName(f.match.kind),
+               match, f.eye_aspect_ratio);
   }
 }
 

@@ -63,6 +63,19 @@ TEST_F(FacesRoutingTest, EveryRouteOfTheSeed) {
   EXPECT_EQ(explained["faces"][0]["landmarks"].size(), 68u);
 }
 
+// Before anyone is enrolled, a face has no nearest person: explain says so rather than showing a distance of 0.
+TEST_F(FacesRoutingTest, ExplainSaysNobodyIsEnrolledToCompareWith) {
+  const fs::path lib = dir_ / "empty";
+  InitLibrary(lib);
+  const json item = Route(lib, "biden.jpg");
+  EXPECT_EQ(item["decision"]["category"], "unidentified");
+  RunResult explained = Triage(lib, {"explain", std::to_string(item["item_id"].get<int>())});
+  ASSERT_EQ(explained.exit_code, 0) << explained.err;
+  EXPECT_NE(explained.out.find("unknown (nobody enrolled to compare with), eye aspect"), std::string::npos)
+      << explained.out;
+  EXPECT_EQ(explained.out.find("distance 0.000"), std::string::npos) << explained.out;
+}
+
 TEST_F(FacesRoutingTest, BlacklistWinsOverWhitelistAndWhitelistFilters) {
   fs::path lib = Library("lists", {{"blacklist", {"obama"}}, {"whitelist", {"obama"}}});
   json black = Route(lib, "obama3.jpg");
