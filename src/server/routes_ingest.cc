@@ -2,8 +2,6 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <map>
 
@@ -11,6 +9,7 @@
 #include "base/ids.h"
 #include "model/json.h"
 #include "server/server_state.h"
+#include "source/url_downloader.h"
 
 namespace triage::server {
 namespace {
@@ -155,9 +154,8 @@ base::Status IngestUrl(ServerState& state, Call& call) {
   if (!body.ok()) return body.status();
   if (!body->contains("url") || !(*body)["url"].is_string()) return base::Status::InvalidArgument("url is required");
   std::string url = (*body)["url"];
-  std::string scheme = url.substr(0, url.find("://") == std::string::npos ? 0 : url.find("://") + 3);
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (scheme != "http://" && scheme != "https://") {  // schemes are case-insensitive (RFC 3986)
+  const std::string scheme = source::UrlScheme(url);
+  if (scheme != "http" && scheme != "https") {
     return base::Status::InvalidArgument("url: must start with http:// or https://");
   }
   pipeline::IngestOptions options;

@@ -86,8 +86,7 @@ Result<UrlParts> ParseUrl(const std::string& url) {
   // libcurl reads "http:///x" as the host x; an http(s) URL whose authority is empty names no host.
   if (const size_t scheme_end = url.find("://");
       scheme_end != std::string::npos && url.compare(scheme_end + 3, 1, "/") == 0) {
-    std::string scheme = url.substr(0, scheme_end);
-    std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string scheme = UrlScheme(url);
     if (scheme == "http" || scheme == "https") {
       return Status::InvalidArgument(fmt::format("malformed URL (no host): {}", url));
     }
@@ -394,6 +393,13 @@ Result<Download> DownloadWithCredentials(const std::string& url, const fs::path&
 }
 
 }  // namespace
+
+std::string UrlScheme(const std::string& url) {
+  const size_t end = url.find("://");
+  std::string scheme = end == std::string::npos ? std::string() : url.substr(0, end);
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+  return scheme;
+}
 
 Result<Download> DownloadUrl(const std::string& url, const fs::path& dest_dir, const DownloadOptions& options) {
   Result<Download> download = DownloadWithCredentials(url, dest_dir, options);

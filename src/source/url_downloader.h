@@ -59,4 +59,8 @@ struct Download {
 base::Result<Download> DownloadUrl(const std::string& url, const std::filesystem::path& dest_dir,
                                    const DownloadOptions& options);
 
+// The scheme of `url` in lower case ("HTTPS://host/" -> "https"; schemes are case-insensitive, RFC 3986), or ""
+// when it has none.
+std::string UrlScheme(const std::string& url);
+
 }  // namespace triage::source

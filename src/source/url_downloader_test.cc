@@ -340,5 +340,12 @@ TEST_F(UrlDownloaderTest, RefusesNumericHostFormsOfLoopback) {
   EXPECT_TRUE(FilesInDest().empty());
 }
 
+TEST(UrlSchemeTest, IsTheSchemeInLowerCaseOrNothing) {
+  EXPECT_EQ(UrlScheme("HTTPS://example.org/a.jpg"), "https");
+  EXPECT_EQ(UrlScheme("Http://example.org/"), "http");
+  EXPECT_EQ(UrlScheme("ftp://example.org/"), "ftp");
+  EXPECT_EQ(UrlScheme("example.org/a.jpg"), "");
+}
+
 }  // namespace
 }  // namespace triage::source
