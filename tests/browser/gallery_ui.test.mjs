@@ -11,6 +11,7 @@ import { openLibrary, closeLibrary, logIn, screenshot, fixtures } from './harnes
 
 const SEEDED = 10000;
 let lib; let page;
+const events = [];   // console errors and failed requests, said when a wait times out
 
 // 10,000 library items (hourly from 2020-01-01, scores cycling 0.0..9.9, every second one a landscape, every 50th
 // with closed eyes) plus a burst of two frames 0.2 s apart that score 10 and 9.99, in one SQL transaction. Their
@@ -47,6 +48,8 @@ before(async () => {
   const photos = ['obama.jpg', 'biden.jpg', 'skimage_astronaut.jpg', 'vladmandic_sample1.jpg'].map((p) => [p, p]);
   lib = await openLibrary({ photos, prepare: seed });
   ({ page } = lib);
+  page.on('console', (m) => { if (m.type() !== 'log') events.push(`${m.type()}: ${m.text()}`); });
+  page.on('requestfailed', (r) => events.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
 });
 
 after(async () => { await closeLibrary(lib); });
@@ -57,12 +60,23 @@ const firstTileId = async () => Number(await page.getByTestId('tile').first().ge
 // after clearing a filter took longer than that to show (it shows on an idle machine in well under a second). What
 // is awaited is the same.
 async function waitForTotal(n) {
-  await page.waitForFunction((want) => {
-    const el = document.querySelector('[data-testid="gallery-total"]');
-    return el && Number(el.textContent.split(' ')[0]) === want;
-  }, n, { polling: 100, timeout: 90000 });
+  try {
+    await page.waitForFunction((want) => {
+      const el = document.querySelector('[data-testid="gallery-total"]');
+      return el && Number(el.textContent.split(' ')[0]) === want;
+    }, n, { polling: 100, timeout: 90000 });
+  } catch (err) {
+    const seen = await page.evaluate(() => ({
+      total: document.querySelector('[data-testid="gallery-total"]')?.textContent,
+      hash: location.hash,
+      person: document.querySelector('input[name="person"]')?.value,
+      focused: document.activeElement?.name,
+      toasts: [...document.querySelectorAll('.toast, [role="alert"]')].map((e) => e.textContent),
+    }));
+    err.message += `\nwanted ${n}; the page shows ${JSON.stringify(seen)}\nbrowser: ${events.join('\n')}`;
+    throw err;
+  }
 }
-
 test('gallery: sort, filters, best of burst, score panel, and 10,000 photos scrolled', async () => {
   await logIn(page);
   await page.goto('/#/gallery');
@@ -211,4 +225,34 @@ test('gallery: the sort and filters are in the address, so a reload and Back sho
   }
   assert.equal(await page.getByTestId('gallery-refused').count(), 0);
   assert.equal(new URL(page.url()).hash, '#/gallery?category=landscape', 'the address says what is in force');
+});
+
+test('gallery: a request that fails says so where the photos would be, and Try again loads them', async () => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('/#/gallery');
+  await waitForTotal(SEEDED + 6);
+  // The server answers the next gallery request with an internal error, then the network drops the one after.
+  let answered = 0;
+  await page.route('**/api/gallery?*', (route) => {
+    answered++;
+    if (answered === 1) {
+      return route.fulfill({ status: 500, contentType: 'application/json',
+        body: JSON.stringify({ error: 'internal', message: 'database is locked' }) });
+    }
+    return route.abort('connectionreset');
+  });
+  await page.locator('select[name="category"]').selectOption('landscape');
+  const failed = page.getByTestId('gallery-failed');
+  await failed.waitFor();
+  assert.match(await failed.innerText(), /could not be loaded: database is locked/);
+  assert.equal(await page.getByTestId('gallery-total').innerText(), 'not loaded', 'no stale count of photos');
+  assert.equal(await page.getByTestId('tile').count(), 0, 'no stale photos');
+  await page.getByTestId('gallery-retry').click();
+  await page.waitForFunction(() => /no answer from the server/.test(
+    document.querySelector('[data-testid="gallery-failed"]')?.textContent || ''));
+  assert.equal(await page.locator('select[name="category"]').inputValue(), 'landscape', 'the filter stays');
+  await page.unroute('**/api/gallery?*');
+  await page.getByTestId('gallery-retry').click();
+  await waitForTotal((await lib.api('/api/gallery?category=landscape&limit=1')).total);
+  assert.equal(await page.getByTestId('gallery-failed').count(), 0);
 });

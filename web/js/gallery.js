@@ -276,11 +276,14 @@ export async function renderGallery(root, _rest, { signal }) {
     // Replaced, not pushed: each filter change is not a page of its own in the history.
     if (!signal.aborted && location.hash !== addressOf(state)) history.replaceState(null, '', addressOf(state));
     const src = makeSource(state);
-    // A filter the server refuses (a score above 10) is said where the photos would be, with the controls kept to fix it.
+    // A filter the server refuses (a score above 10) is said where the photos would be, with the controls kept to fix it;
+    // so is a request that failed (server busy or gone, network down), with a way to ask again.
     let refused = '';
+    let failed = '';
     try { await src.more(); } catch (err) {
-      if (err.status !== 400) throw err;
-      refused = err.message;
+      if (err.status === 401) throw err;
+      if (err.status === 400) refused = err.message;
+      else failed = err.status ? err.message : `no answer from the server (${err.message})`;
     }
     if (mine !== generation || signal.aborted) return;
     // A filter being typed into while this answer came keeps its text and focus in the controls drawn anew.
@@ -291,11 +294,14 @@ export async function renderGallery(root, _rest, { signal }) {
     const box = grid(src, open, signal);
     mount(root,
       h('div', { class: 'gallery-head' }, h('h1', {}, 'Gallery'),
-        h('span', { class: 'muted', dataset: { testid: 'gallery-total' } }, `${src.total} photos`)),
+        h('span', { class: 'muted', dataset: { testid: 'gallery-total' } }, failed ? 'not loaded' : `${src.total} photos`)),
       collapsible(state, controls(state, change)),
       timeline(src.months, state, change),
       refused ? h('p', { class: 'card error', role: 'alert', dataset: { testid: 'gallery-refused' } },
         `No photos shown: ${refused}. Change that filter to see photos again.`)
+        : failed ? h('div', { class: 'card error', role: 'alert', dataset: { testid: 'gallery-failed' } },
+          h('p', {}, `The photos could not be loaded: ${failed}.`),
+          h('button', { type: 'button', dataset: { testid: 'gallery-retry' }, onclick: change }, 'Try again'))
         : src.total ? box : h('p', { class: 'card muted', dataset: { testid: 'gallery-empty' } }, nothingMatches(state)));
     const again = typing && root.querySelector(`.gallery-controls [name="${typing.name}"]`);
     if (again && again.value !== typing.value) { again.value = typing.value; again.focus(); }
