@@ -11,25 +11,43 @@ namespace {
 
 constexpr size_t kMaxCachedSignatures = 4096;  // about 20 MB
 
+std::string Key(const std::vector<uint8_t>& stored) { return std::string(stored.begin(), stored.end()); }
+
 }  // namespace
 
-bool ConfirmedNearDuplicate(const model::Fingerprint& fp, const std::vector<uint8_t>& stored, int distance,
-                            int hash_only_max_distance) {
-  return stored.empty() || fp.signature.empty() ? distance <= hash_only_max_distance
-                                                : vision::CheckNearDuplicate(fp.signature, stored).same;
+std::optional<bool> CheckMemo::Find(const std::vector<uint8_t>& stored) const {
+  auto it = verdicts_.find(Key(stored));
+  return it == verdicts_.end() ? std::nullopt : std::optional<bool>(it->second);
 }
 
-bool IsNearDuplicateOf(const model::Fingerprint& a, const model::Fingerprint& b, int hash_only_max_distance) {
+void CheckMemo::Put(const std::vector<uint8_t>& stored, bool same) { verdicts_[Key(stored)] = same; }
+
+bool ConfirmedNearDuplicate(const model::Fingerprint& fp, const std::vector<uint8_t>& stored, int distance,
+                            int hash_only_max_distance, CheckMemo* memo) {
+  if (stored.empty() || fp.signature.empty()) return distance <= hash_only_max_distance;
+  if (memo) {
+    if (std::optional<bool> known = memo->Find(stored)) return *known;
+  }
+  const bool same = vision::CheckNearDuplicate(fp.signature, stored).same;
+  if (memo) memo->Put(stored, same);
+  return same;
+}
+
+bool IsNearDuplicateOf(const model::Fingerprint& a, const model::Fingerprint& b, int hash_only_max_distance,
+                       CheckMemo* memo) {
   int distance = 64;
   for (uint64_t x : {a.phash, a.phash_center}) {
     for (uint64_t y : {b.phash, b.phash_center}) distance = std::min(distance, std::popcount(x ^ y));
   }
-  return distance <= kCandidateMaxDistance && ConfirmedNearDuplicate(a, b.signature, distance, hash_only_max_distance);
+  return distance <= kCandidateMaxDistance &&
+         ConfirmedNearDuplicate(a, b.signature, distance, hash_only_max_distance, memo);
 }
 
 base::Status DuplicateIndex::Refresh(catalog::Catalog& catalog) {
+  std::unique_lock lock(mu_);
   auto changes = loaded_ ? catalog.PerceptualHashChangesSince(cursor_) : catalog.PerceptualHashSnapshot();
   if (!changes.ok()) return changes.status().WithContext("reading the catalog's perceptual hashes");
+  std::lock_guard cache(cache_mu_);
   for (const catalog::HashChange& c : changes->changes) {
     signatures_.erase(c.id);
     if (c.present) {
@@ -46,11 +64,18 @@ base::Status DuplicateIndex::Refresh(catalog::Catalog& catalog) {
 }
 
 void DuplicateIndex::Add(int64_t id, const model::Fingerprint& fp) {
+  std::unique_lock lock(mu_);
   whole_.Add(id, fp.phash);
   center_.Add(id, fp.phash_center);
 }
 
+size_t DuplicateIndex::size() const {
+  std::shared_lock lock(mu_);
+  return whole_.size();
+}
+
 std::vector<fingerprint::Neighbor> DuplicateIndex::Candidates(const model::Fingerprint& fp) const {
+  std::shared_lock lock(mu_);
   std::unordered_map<int64_t, int> nearest;
   for (const auto* index : {&whole_, &center_}) {
     for (uint64_t query : {fp.phash, fp.phash_center}) {
@@ -70,26 +95,48 @@ std::vector<fingerprint::Neighbor> DuplicateIndex::Candidates(const model::Finge
   return out;
 }
 
-base::Result<const std::vector<uint8_t>*> DuplicateIndex::Signature(catalog::Catalog& catalog, int64_t id) {
-  auto it = signatures_.find(id);
-  if (it != signatures_.end()) return &it->second;
+base::Result<DuplicateIndex::SignaturePtr> DuplicateIndex::Signature(catalog::Catalog& catalog, int64_t id, bool keep) {
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = signatures_.find(id);
+    if (it != signatures_.end()) return it->second;
+  }
   auto stored = catalog.NearDuplicateSignature(id);
   if (!stored.ok()) return stored.status().WithContext("reading a near-duplicate signature");
+  auto shared = std::make_shared<const std::vector<uint8_t>>(std::move(*stored));
+  if (!keep) return shared;
+  std::lock_guard lock(cache_mu_);
   if (signatures_.size() >= kMaxCachedSignatures) signatures_.clear();
-  return &signatures_.emplace(id, std::move(*stored)).first->second;
+  signatures_[id] = shared;
+  return shared;
 }
 
 base::Result<std::optional<fingerprint::Neighbor>> DuplicateIndex::FindNearDuplicate(catalog::Catalog& catalog,
                                                                                      const model::Fingerprint& fp,
-                                                                                     int hash_only_max_distance) {
+                                                                                     int hash_only_max_distance,
+                                                                                     CheckMemo* memo) {
   for (const fingerprint::Neighbor& candidate : Candidates(fp)) {
     auto signature = Signature(catalog, candidate.id);
     if (!signature.ok()) return signature.status();
-    if (ConfirmedNearDuplicate(fp, **signature, candidate.distance, hash_only_max_distance)) {
+    if (ConfirmedNearDuplicate(fp, **signature, candidate.distance, hash_only_max_distance, memo)) {
       return std::optional<fingerprint::Neighbor>(candidate);
     }
   }
   return std::optional<fingerprint::Neighbor>();
+}
+
+void DuplicateIndex::CheckAhead(catalog::Catalog& catalog, const model::Fingerprint& fp, CheckMemo& memo) {
+  if (fp.signature.empty()) return;
+  for (const fingerprint::Neighbor& candidate : Candidates(fp)) {
+    auto signature = Signature(catalog, candidate.id, false);
+    if (!signature.ok() || (*signature)->empty()) continue;
+    std::optional<bool> same = memo.Find(**signature);
+    if (!same) {
+      same = vision::CheckNearDuplicate(fp.signature, **signature).same;
+      memo.Put(**signature, *same);
+    }
+    if (*same) return;  // as FindNearDuplicate, which stops at the nearest confirmed candidate
+  }
 }
 
 }  // namespace triage::pipeline

@@ -5,7 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <shared_mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -23,18 +27,34 @@ inline constexpr int kCandidateMaxDistance = 16;
 // At most this many candidates are checked per image, nearest first (the check costs about a millisecond).
 inline constexpr size_t kMaxCandidates = 8;
 
+// What the near-duplicate check said about one image against others, by the other's signature. An ingest fills it
+// ahead in its parallel stage, so that the serial stage mostly reads verdicts, and no pair is checked twice (once
+// against a waiting image of the group, once against the same image placed). Not thread-safe: one per image.
+class CheckMemo {
+ public:
+  std::optional<bool> Find(const std::vector<uint8_t>& stored) const;
+  void Put(const std::vector<uint8_t>& stored, bool same);
+  size_t size() const { return verdicts_.size(); }
+
+ private:
+  std::unordered_map<std::string, bool> verdicts_;  // the other's signature bytes -> same picture
+};
+
 // Whether `fp` shows the same picture as an item whose hashes lie `distance` bits away and whose stored signature is
 // `stored`: the near-duplicate check on the two signatures, or, when either has none (items stored before
-// signatures existed), the distance alone within `hash_only_max_distance`. How FindNearDuplicate decides.
+// signatures existed), the distance alone within `hash_only_max_distance`. How FindNearDuplicate decides. A verdict
+// in `memo` is used instead of checking again; a new one is put there.
 bool ConfirmedNearDuplicate(const model::Fingerprint& fp, const std::vector<uint8_t>& stored, int distance,
-                            int hash_only_max_distance);
+                            int hash_only_max_distance, CheckMemo* memo = nullptr);
 
 // True when `b` would be found as a near duplicate of `a` were it in the index: within kCandidateMaxDistance by the
 // measure Candidates uses (whole and centre hashes, crosswise), then ConfirmedNearDuplicate on b's signature. Both
 // must have hashes.
-bool IsNearDuplicateOf(const model::Fingerprint& a, const model::Fingerprint& b, int hash_only_max_distance);
+bool IsNearDuplicateOf(const model::Fingerprint& a, const model::Fingerprint& b, int hash_only_max_distance,
+                       CheckMemo* memo = nullptr);
 
-// Not thread-safe: owned by the serial decide-and-commit stage of one Ingestor.
+// Thread-safe. Changed (Refresh, Add) by the serial decide-and-commit stage of one Ingestor, read by its parallel
+// stage as well (CheckAhead).
 class DuplicateIndex {
  public:
   // Applies every change to the catalog's set of hashes since the last call (the first call loads them all), and
@@ -52,20 +72,32 @@ class DuplicateIndex {
   // The nearest candidate that shows the same picture as `fp`: accepted by the near-duplicate check on the two
   // signatures, or, when either has none (items stored before signatures existed), by the hashes alone within
   // `hash_only_max_distance`. Signatures come from the catalog (cached). Errors: the catalog's.
+  // Verdicts in `memo` are used and new ones put there.
   base::Result<std::optional<fingerprint::Neighbor>> FindNearDuplicate(catalog::Catalog& catalog,
                                                                        const model::Fingerprint& fp,
-                                                                       int hash_only_max_distance);
+                                                                       int hash_only_max_distance,
+                                                                       CheckMemo* memo = nullptr);
 
-  size_t size() const { return whole_.size(); }
+  // Checks `fp` now against the candidates the index holds now, into `memo`, for a FindNearDuplicate to come (the
+  // index may have changed by then: candidates it has not seen are checked then). A catalog error leaves the
+  // candidate unchecked, for FindNearDuplicate to report.
+  void CheckAhead(catalog::Catalog& catalog, const model::Fingerprint& fp, CheckMemo& memo);
+
+  size_t size() const;
 
  private:
-  base::Result<const std::vector<uint8_t>*> Signature(catalog::Catalog& catalog, int64_t id);
+  using SignaturePtr = std::shared_ptr<const std::vector<uint8_t>>;
+  // From the cache, else from the catalog (kept in the cache when `keep`: only the serial stage keeps, so that a
+  // signature read before a Refresh forgot it never comes back stale).
+  base::Result<SignaturePtr> Signature(catalog::Catalog& catalog, int64_t id, bool keep = true);
 
+  mutable std::shared_mutex mu_;  // guards the hash indexes and the cursor
   fingerprint::NearDuplicateIndex whole_;
   fingerprint::NearDuplicateIndex center_;
-  std::unordered_map<int64_t, std::vector<uint8_t>> signatures_;  // a cache of the catalog's, bounded
   int64_t cursor_ = 0;
   bool loaded_ = false;
+  std::mutex cache_mu_;
+  std::unordered_map<int64_t, SignaturePtr> signatures_;  // a cache of the catalog's, bounded
 };
 
 }  // namespace triage::pipeline

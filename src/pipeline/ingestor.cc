@@ -52,6 +52,7 @@ struct Work {
   bool staged_ok = false;
   base::Status error;
   model::Analysis analysis;
+  CheckMemo checks;  // near-duplicate verdicts against others, most made in the parallel stage
 };
 
 }  // namespace
@@ -137,6 +138,11 @@ struct Ingestor::Impl {
     try {
       Stage(w);
       if (w.error.ok()) analyse(w.staged.path, *cfg, faces, w.analysis);
+      // The near-duplicate check against the library here, in parallel, so that the serial stage mostly reads
+      // verdicts (it still checks candidates that arrived since, and reads every verdict in its own order).
+      if (w.error.ok() && w.analysis.readable && w.analysis.fingerprint.has_phash) {
+        index.CheckAhead(catalog, w.analysis.fingerprint, w.checks);
+      }
     } catch (const std::exception& e) {
       Fail(w, base::Status::Io(std::string("internal error while analysing: ") + e.what()));
     } catch (...) {
@@ -168,6 +174,7 @@ struct Ingestor::Impl {
     d.work = w;
     d.out.input = w->input.Display();
     if (w->error.ok()) w->error = DecideLocked(*w, options, d, emit);
+    w->checks = CheckMemo();  // read only while deciding: not kept while the input waits in the group
     if (!w->error.ok()) {
       if (w->staged_ok) committer.Discard(w->staged);
       d.place = false;
@@ -182,13 +189,13 @@ struct Ingestor::Impl {
   base::Status DecideLocked(Work& w, const IngestOptions& options, Decided& d, const EmitFn& emit) {
     const config::Config& config = *cfg;
     // Its lookups must see the waiting items that it may duplicate: those are placed first.
-    if (MayDuplicateWaiting(w.analysis)) PlaceGroup(emit);
+    if (MayDuplicateWaiting(w)) PlaceGroup(emit);
     if (!group.lock) {
       auto lock = base::FileLock::Acquire(config.StateDir() / "ingest.lock");
       if (!lock.ok()) return lock.status();
       group.lock.emplace(std::move(*lock));
     }
-    auto facts = Facts(w.analysis);
+    auto facts = Facts(w.analysis, &w.checks);
     if (!facts.ok()) return facts.status();
     ScoreQuality(w.analysis);
     d.out.decision = decide::Decide(w.analysis, config.policy, *facts);
@@ -202,14 +209,15 @@ struct Ingestor::Impl {
   // same test the index's lookup makes (hash candidate, then the check on the signatures). Not every hash candidate:
   // low-texture pictures collide by the hundred, and each early placement costs a group commit's syncs. (Unreadable
   // images are looked up nowhere.)
-  bool MayDuplicateWaiting(const model::Analysis& a) const {
+  bool MayDuplicateWaiting(Work& w) const {
+    const model::Analysis& a = w.analysis;
     if (!a.readable) return false;
     for (const Decided& d : group.items) {
       if (!d.place) continue;
       const model::Fingerprint& other = d.work->analysis.fingerprint;
       if (other.sha256 == a.fingerprint.sha256) return true;
       if (a.fingerprint.has_phash && other.has_phash &&
-          IsNearDuplicateOf(a.fingerprint, other, cfg->near_duplicate_max_distance)) {
+          IsNearDuplicateOf(a.fingerprint, other, cfg->near_duplicate_max_distance, &w.checks)) {
         return true;
       }
     }
@@ -219,7 +227,6 @@ struct Ingestor::Impl {
   // Places the group's decided inputs in one group commit, releases the ingest lock and reports every input of the
   // group in input order.
   void PlaceGroup(const EmitFn& emit) {
-    if (getenv("DBGG")) fprintf(stderr, "group %zu\n", group.items.size());
     std::vector<commit::Placement> placements;
     std::vector<size_t> at;
     for (size_t i = 0; i < group.items.size(); ++i) {
@@ -257,7 +264,7 @@ struct Ingestor::Impl {
   }
 
   // What the catalog knows of this image now. A catalog error is an error, never "no duplicate".
-  base::Result<model::CatalogFacts> Facts(const model::Analysis& a) {
+  base::Result<model::CatalogFacts> Facts(const model::Analysis& a, CheckMemo* memo = nullptr) {
     model::CatalogFacts facts;
     if (!a.readable) return facts;
     auto dup = catalog.FindBySha256(a.fingerprint.sha256);
@@ -265,7 +272,7 @@ struct Ingestor::Impl {
     facts.exact_duplicate_of = *dup;
     if (a.fingerprint.has_phash) {
       TRIAGE_RETURN_IF_ERROR(index.Refresh(catalog));
-      auto near = index.FindNearDuplicate(catalog, a.fingerprint, cfg->near_duplicate_max_distance);
+      auto near = index.FindNearDuplicate(catalog, a.fingerprint, cfg->near_duplicate_max_distance, memo);
       if (!near.ok()) return near.status();
       if (*near) {
         facts.near_duplicate_of = (*near)->id;
@@ -308,6 +315,9 @@ struct Ingestor::Impl {
   base::Result<IngestSummary> Run(std::vector<Input> inputs, const IngestOptions& options, const ProgressFn& progress) {
     cfg = store.Current();
     RefreshReference();
+    // The library's hashes before the first input is analysed, for the checks ahead. A failure to read them is
+    // reported by the first lookup, which refreshes again.
+    static_cast<void>(index.Refresh(catalog));
     auto start = std::chrono::steady_clock::now();
     IngestSummary summary;
     summary.total = static_cast<int>(inputs.size());

@@ -11,6 +11,7 @@
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "commit/journal.h"
 #include "pipeline/analyse.h"
+#include "pipeline/duplicate_index.h"
 #include "review/review_service.h"
 #include "vision/decode.h"
 
@@ -169,6 +170,43 @@ TEST_F(IngestorTest, FindsANearDuplicateOfAnImageWaitingInTheSameGroup) {
   EXPECT_EQ(s.items[3].decision.category, "near_duplicates");
   EXPECT_EQ(s.items[3].decision.duplicate_of, s.items[1].item_id);
   EXPECT_EQ(s.items[1].decision.category, "unidentified") << "two different people are not near duplicates";
+}
+
+// The checks made ahead, while analysing in parallel, are verdicts the serial lookup obeys, keyed by the other
+// image's signature: a near copy is found from them, a verdict planted against that image is obeyed, and a verdict
+// about another picture changes nothing.
+TEST_F(IngestorTest, TheLookupReadsTheVerdictsCheckedAheadForTheSameSignature) {
+  Process p = Open();
+  auto s = Ingest(p, {Input("obama.jpg", "a.jpg"), Input("biden.jpg", "b.jpg")});
+  ASSERT_EQ(s.items.size(), 2u);
+  model::Analysis near;
+  AnalyseStaged(NearCopy("obama.jpg", "c.jpg"), *p.config->Current(), nullptr, near);
+  ASSERT_TRUE(near.fingerprint.has_phash);
+  DuplicateIndex index;
+  ASSERT_TRUE(index.Refresh(*p.catalog).ok());
+
+  // The id FindNearDuplicate finds with `memo`, 0 for none.
+  auto lookup = [&](CheckMemo& memo) -> int64_t {
+    auto found = index.FindNearDuplicate(*p.catalog, near.fingerprint, 0, &memo);
+    EXPECT_TRUE(found.ok());
+    return found.ok() && found->has_value() ? (*found)->id : 0;
+  };
+  auto memo_saying = [&](int64_t item, bool same) {
+    auto signature = p.catalog->NearDuplicateSignature(item);
+    EXPECT_TRUE(signature.ok());
+    CheckMemo memo;
+    memo.Put(signature.ok() ? *signature : std::vector<uint8_t>{}, same);
+    return memo;
+  };
+
+  CheckMemo ahead;
+  index.CheckAhead(*p.catalog, near.fingerprint, ahead);
+  EXPECT_GE(ahead.size(), 1u);
+  EXPECT_EQ(lookup(ahead), s.items[0].item_id);
+  CheckMemo planted = memo_saying(s.items[0].item_id, false);
+  EXPECT_EQ(lookup(planted), 0) << "the verdict in the memo stands";
+  CheckMemo unrelated = memo_saying(s.items[1].item_id, false);
+  EXPECT_EQ(lookup(unrelated), s.items[0].item_id);
 }
 
 TEST_F(IngestorTest, StoresTheAnalysisTheItemWasDecidedOn) {
