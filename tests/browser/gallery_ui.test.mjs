@@ -256,3 +256,45 @@ test('gallery: a request that fails says so where the photos would be, and Try a
   await waitForTotal((await lib.api('/api/gallery?category=landscape&limit=1')).total);
   assert.equal(await page.getByTestId('gallery-failed').count(), 0);
 });
+
+test('gallery: a field being typed into when the photos arrive keeps its text, and only the user commits it', async () => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('/#/gallery');
+  await waitForTotal(SEEDED + 6);
+  const asked = [];
+  const listen = (r) => { if (r.url().includes('/api/gallery?')) asked.push(new URL(r.url()).searchParams); };
+  page.on('request', listen);
+  try {
+    // A committed filter asks once: drawing the answer replaces the focused field, which the browser reports as a
+    // "change" of its own; that is not asked for again.
+    await page.locator('input[name="person"]').fill('Zoë Ångström');
+    await page.locator('input[name="person"]').dispatchEvent('change');
+    await waitForTotal(SEEDED / 1000);
+    await page.waitForTimeout(1000);
+    assert.equal(asked.filter((q) => q.get('person') === 'zoe_angstrom').length, 1, 'one request for one filter');
+
+    // The answer to a category change arrives (held back two seconds) while a camera name is half typed.
+    await page.route('**/api/gallery?*', async (route) => {
+      await new Promise((r) => setTimeout(r, 2000));
+      await route.continue();
+    });
+    await page.locator('select[name="category"]').selectOption('landscape');
+    await page.locator('input[name="camera"]').fill('Seed Cam');
+    const want = (await lib.api('/api/gallery?category=landscape&person=zoe_angstrom&limit=1')).total;
+    await waitForTotal(want);
+    await page.unroute('**/api/gallery?*');
+    const camera = page.locator('input[name="camera"]');
+    assert.equal(await camera.inputValue(), 'Seed Cam', 'the text typed is kept');
+    assert.equal(await camera.evaluate((el) => el === document.activeElement), true, 'and the field keeps the focus');
+    await page.waitForTimeout(1000);
+    assert.equal(asked.filter((q) => q.has('camera')).length, 0, 'half-typed text is not a filter');
+    // Enter commits it, even though the browser saw no edit since the field was put back.
+    const committed = page.waitForRequest((r) => r.url().includes('/api/gallery?') && r.url().includes('camera=Seed'));
+    await camera.press('Enter');
+    await committed;
+    await waitForTotal((await lib.api('/api/gallery?category=landscape&person=zoe_angstrom&camera=Seed%20Cam&limit=1')).total);
+    assert.equal(asked.filter((q) => q.get('camera') === 'Seed Cam').length, 1);
+  } finally {
+    page.off('request', listen);
+  }
+});

@@ -57,12 +57,16 @@ async function whyPanel(item) {
       `${g.kind === 'burst' ? 'Burst' : 'Duplicate group'} of ${g.size}: ${g.lead === item.id ? 'this photo leads' : `#${g.lead} leads`} — ${g.why}`)));
 }
 
+// onChange(name, value): a control's new value (called again with the same value when nothing changed). A field's
+// text counts when the browser says it changed, and also on Enter or leaving the field: text put back after the view
+// was drawn anew (see renderGallery) is no edit to the browser, which then sends no "change" for it.
 function controls(state, onChange) {
   const input = (name, attrs = {}) => h('input', { name, value: state[name] || '', ...attrs,
-    onchange: (e) => { state[name] = e.target.value; onChange(); } });
+    onchange: (e) => onChange(name, e.target.value), onblur: (e) => onChange(name, e.target.value),
+    onkeydown: (e) => { if (e.key === 'Enter') onChange(name, e.target.value); } });
   const check = (name, text) => h('label', { class: 'switch' }, h('input', { type: 'checkbox', name, checked: !!state[name],
-    onchange: (e) => { state[name] = e.target.checked; onChange(); } }), text);
-  const select = (name, options) => h('select', { name, onchange: (e) => { state[name] = e.target.value; onChange(); } },
+    onchange: (e) => onChange(name, e.target.checked) }), text);
+  const select = (name, options) => h('select', { name, onchange: (e) => onChange(name, e.target.value) },
     options.map(([value, text]) => h('option', { value, selected: state[name] === value }, text)));
   return h('form', { class: 'gallery-controls card', onsubmit: (e) => e.preventDefault() },
     h('label', {}, 'Sort', select('sort', [['aggregate', 'Score'], ['date', 'Date'], ...DIMENSIONS.map((d) => [d, label(d)])])),
@@ -89,10 +93,11 @@ function collapsible(state, form) {
   h('summary', {}, 'Sort and filter'), form);
 }
 
-function timeline(months, state, onChange) {
+// onRange(from, to): the months chosen ('' for none).
+function timeline(months, state, onRange) {
   return h('nav', { class: 'timeline', 'aria-label': 'Timeline by month', dataset: { testid: 'timeline' } },
     months.map((m) => h('button', { type: 'button', class: `link ${state.from === m.month && state.to === m.month ? 'active' : ''}`,
-      onclick: () => { const same = state.from === m.month; state.from = same ? '' : m.month; state.to = same ? '' : m.month; onChange(); } },
+      onclick: () => { const same = state.from === m.month; onRange(same ? '' : m.month, same ? '' : m.month); } },
     `${m.month} (${m.count})`)));
 }
 
@@ -270,6 +275,7 @@ export async function renderGallery(root, _rest, { signal }) {
   document.addEventListener('keydown', (e) => overlay && overlay.keys(e), { signal });
   // A newer reload wins: an answer that arrives after a later change was asked for is dropped.
   let generation = 0;
+  let drawing = false;   // true while the view is replaced (see set)
   const reload = async () => {
     const mine = ++generation;
     closeLoupe();
@@ -292,22 +298,33 @@ export async function renderGallery(root, _rest, { signal }) {
       ? { name: active.name, value: active.value } : null;
     const open = (i) => { closeLoupe(); overlay = loupe(src, i, closeLoupe); root.append(overlay); };
     const box = grid(src, open, signal);
-    mount(root,
+    drawing = true;
+    try {
+      mount(root,
       h('div', { class: 'gallery-head' }, h('h1', {}, 'Gallery'),
         h('span', { class: 'muted', dataset: { testid: 'gallery-total' } }, failed ? 'not loaded' : `${src.total} photos`)),
-      collapsible(state, controls(state, change)),
-      timeline(src.months, state, change),
+      collapsible(state, controls(state, set)),
+      timeline(src.months, state, (from, to) => { if (!drawing) { Object.assign(state, { from, to }); change(); } }),
       refused ? h('p', { class: 'card error', role: 'alert', dataset: { testid: 'gallery-refused' } },
         `No photos shown: ${refused}. Change that filter to see photos again.`)
         : failed ? h('div', { class: 'card error', role: 'alert', dataset: { testid: 'gallery-failed' } },
           h('p', {}, `The photos could not be loaded: ${failed}.`),
           h('button', { type: 'button', dataset: { testid: 'gallery-retry' }, onclick: change }, 'Try again'))
         : src.total ? box : h('p', { class: 'card muted', dataset: { testid: 'gallery-empty' } }, nothingMatches(state)));
+    } finally { drawing = false; }
     const again = typing && root.querySelector(`.gallery-controls [name="${typing.name}"]`);
     if (again && again.value !== typing.value) { again.value = typing.value; again.focus(); }
     box.layout();
   };
   const change = () => { reload().catch((err) => { if (!signal.aborted) toast(err.message, 'error'); }); };
+  // A control's value, as the user set it. Not while the view is drawn anew: the browser sends "change" for a
+  // focused field being replaced, with whatever it held (a name half typed), and that is no choice of the user's.
+  // Nor a value that is already in force: no request for nothing.
+  const set = (name, value) => {
+    if (drawing || state[name] === value) return;
+    state[name] = value;
+    change();
+  };
   await reload();
   return closeLoupe;
 }
