@@ -6,14 +6,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "base/text.h"
 #include "cli/library.h"
 
 namespace triage::cli {
 
-// A count with its noun, in the singular for one: Counted(1, "image") is "1 image", Counted(3, "image") "3 images".
-inline std::string Counted(long long n, const std::string& noun) {
-  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
-}
+using base::Counted;
 
 // An ingest input that names a URL rather than a file or folder.
 inline bool IsUrl(const std::string& arg) { return arg.find("://") != std::string::npos; }

@@ -25,9 +25,9 @@ void PrintOutcome(CommandContext& ctx, const base::Result<review::PeopleOutcome>
   if (!o.ok()) return void(ctx.Fail(o.status()));
   if (ctx.json) return ctx.PrintJson(review::OutcomeJson(*o));
   fmt::print("{} (action {}; `triage faces undo {}` reverts it)\n", done, o->action_id, o->action_id);
-  if (o->references_added > 0) fmt::print("  {} face(s) enrolled as references\n", o->references_added);
+  if (o->references_added > 0) fmt::print("  {} enrolled as references\n", Counted(o->references_added, "face"));
   if (!o->moved_items.empty())
-    fmt::print("  {} waiting photo(s) moved where the policy sends them\n", o->moved_items.size());
+    fmt::print("  {} moved where the policy sends them\n", Counted(o->moved_items.size(), "waiting photo"));
   for (const auto& e : o->errors) fmt::print(stderr, "  not moved: {}\n", e);
   if (!o->errors.empty()) ctx.exit_code = kExitPartial;
 }
@@ -40,7 +40,7 @@ void ListClusters(CommandContext& ctx, bool all) {
   if (ctx.json) return ctx.PrintJson(review::ClustersJson(*clusters));
   if (clusters->empty()) fmt::print("no face clusters yet\n");
   for (const auto& c : *clusters) {
-    fmt::print("cluster {:>5}  {:>4} face(s)  {}{}\n", c.cluster.id, c.cluster.size,
+    fmt::print("cluster {:>5}  {:>10}  {}{}\n", c.cluster.id, Counted(c.cluster.size, "face"),
                c.cluster.person.empty() ? "(unnamed)" : c.cluster.person, c.cluster.hidden ? "  [hidden]" : "");
   }
 }
@@ -66,7 +66,8 @@ void Undo(CommandContext& ctx, int64_t action) {
   auto undone = lib->people->Undo(action, CommandContext::Actor(), base::UnixNow());
   if (!undone.ok()) return void(ctx.Fail(undone.status()));
   if (ctx.json) return ctx.PrintJson(review::UndoJson(*undone));
-  fmt::print("undid {} (action {}); {} photo(s) moved back\n", undone->kind, action, undone->restored_items.size());
+  fmt::print("undid {} (action {}); {} moved back\n", undone->kind, action,
+             Counted(undone->restored_items.size(), "photo"));
   for (const auto& e : undone->errors) fmt::print(stderr, "  {}\n", e);
   if (!undone->errors.empty()) ctx.exit_code = kExitPartial;
 }

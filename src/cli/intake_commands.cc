@@ -135,7 +135,7 @@ base::Status EnqueueFromInbox(CommandContext& ctx, catalog::JobQueue& queue, con
   if (ctx.json) {
     ctx.PrintJson({{"queued", report->job_ids.size()}, {"job_ids", report->job_ids}, {"problems", report->problems}});
   } else {
-    fmt::print("queued {} file(s) from the inbox as ingest jobs\n", report->job_ids.size());
+    fmt::print("queued {} from the inbox as ingest jobs\n", Counted(report->job_ids.size(), "file"));
     for (const auto& p : report->problems) fmt::print("  not queued: {}\n", p);
   }
   std::fflush(stdout);
@@ -215,10 +215,10 @@ int Recover(CommandContext& ctx, const std::string& host) {
                    {"problems", r.problems}});
   } else {
     fmt::print(
-        "recovered {} interrupted session(s): {} finished, {} returned to where they were, {} staged copies "
+        "recovered {}: {} finished, {} returned to where they were, {} staged copies "
         "removed\n",
-        r.sessions, r.rolled_forward, r.rolled_back, r.staged_removed);
-    if (released > 0) fmt::print("{} job(s) handed back to host {} may now run on any host\n", released, host);
+        Counted(r.sessions, "interrupted session"), r.rolled_forward, r.rolled_back, r.staged_removed);
+    if (released > 0) fmt::print("{} handed back to host {} may now run on any host\n", Counted(released, "job"), host);
     for (const auto& p : r.problems) fmt::print("  problem: {}\n", p);
   }
   return r.problems.empty() ? kExitOk : kExitFailure;

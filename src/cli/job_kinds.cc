@@ -105,7 +105,7 @@ void AddJobHandlers(pipeline::QueueWorker& worker, Library& lib, const std::stri
     if (!id.ok()) return id.status();
     auto r = AnalyseItem(lib, *id, actor);
     if (!r.ok()) return r.status();
-    return fmt::format("item {} analysed again ({} face(s))", *id, r->analysis.faces.size());
+    return fmt::format("item {} analysed again ({})", *id, Counted(r->analysis.faces.size(), "face"));
   });
   worker.Handle(kReclusterJob, [&lib, actor](const catalog::Job&) -> base::Result<std::string> {
     auto r = ReclusterLibrary(lib, actor);
@@ -134,7 +134,7 @@ int EnqueueJobs(CommandContext& ctx, const std::string& kind, const std::vector<
   if (ctx.json) {
     ctx.PrintJson({{"queued", ids.size()}, {"job_ids", ids}});
   } else {
-    fmt::print("queued {} {} job(s) ({}); `triage jobs wait` returns when they are done\n", ids.size(), kind,
+    fmt::print("queued {} ({}); `triage jobs wait` returns when they are done\n", Counted(ids.size(), kind + " job"),
                fmt::join(ids, ", "));
   }
   return kExitOk;

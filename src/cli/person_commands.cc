@@ -49,7 +49,7 @@ int AddOrEnroll(CommandContext& ctx, const std::string& raw_name, const std::vec
   if (ctx.json)
     ctx.PrintJson({{"person", *name}, {"references_added", photos.size()}});
   else
-    fmt::print("{}: {} reference photo(s) enrolled\n", *name, photos.size());
+    fmt::print("{}: {} enrolled\n", *name, Counted(photos.size(), "reference photo"));
   return kExitOk;
 }
 

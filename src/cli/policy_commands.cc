@@ -156,8 +156,8 @@ int Analyse(CommandContext& ctx, const std::vector<int64_t>& ids) {
                        {"error", r.ok() ? json(nullptr) : json(r.status().message())},
                        {"faces", r.ok() ? json(r->analysis.faces.size()) : json(nullptr)}});
     } else if (r.ok()) {
-      fmt::print("item {} analysed again: {}, {} face(s)\n", id, r->analysis.readable ? "readable" : "unreadable",
-                 r->analysis.faces.size());
+      fmt::print("item {} analysed again: {}, {}\n", id, r->analysis.readable ? "readable" : "unreadable",
+                 Counted(r->analysis.faces.size(), "face"));
     } else {
       fmt::print(stderr, "item {}: {}\n", id, r.status().message());
     }

@@ -201,7 +201,7 @@ void AddProposalCommands(CLI::App& app, CommandContext& ctx) {
     if (ctx.json)
       ctx.PrintJson({{"archived", *n}});
     else
-      fmt::print("archived {} stale proposal(s)\n", *n);
+      fmt::print("archived {}\n", Counted(*n, "stale proposal"));
   });
 
   auto* propose =

@@ -81,7 +81,7 @@ int NameFace(CommandContext& ctx, int64_t id, int face, const std::string& perso
   } else if (named->moved) {
     fmt::print("item {}: every face decided -> {}\n", id, named->item.path);
   } else {
-    fmt::print("item {}: {}; {} face(s) to go\n", id, named->summary, named->open);
+    fmt::print("item {}: {}; {} to go\n", id, named->summary, Counted(named->open, "face"));
   }
   return kExitOk;
 }
@@ -194,7 +194,7 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
     if (ctx.json)
       ctx.PrintJson({{"purged", *n}});
     else
-      fmt::print("purged {} item(s) from the trash\n", *n);
+      fmt::print("purged {} from the trash\n", Counted(*n, "item"));
   });
 }
 

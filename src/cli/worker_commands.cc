@@ -102,8 +102,8 @@ int Jobs(CommandContext& ctx, bool wait, int timeout_s) {
         fmt::print("{} queued, {} running, {} done, {} failed\n", counts->queued, counts->running, counts->done,
                    counts->failed);
       if (wait && !empty) {
-        return ctx.Fail(base::Status::Unavailable(
-            fmt::format("the queue still holds {} job(s) after {} s", counts->queued + counts->running, timeout_s)));
+        return ctx.Fail(base::Status::Unavailable(fmt::format(
+            "the queue still holds {} after {} s", Counted(counts->queued + counts->running, "job"), timeout_s)));
       }
       ctx.exit_code = counts->failed > 0 ? kExitPartial : kExitOk;
       return ctx.exit_code;
@@ -139,7 +139,7 @@ int Workers(CommandContext& ctx, int lease_s) {
   for (const auto& w : *live) {
     fmt::print("{}  host {}  pid {}  up {} s  last beat {} s ago  {}\n", w.id, w.host, w.pid, now - w.started_at,
                now - w.heartbeat_at,
-               w.job_id ? fmt::format("{} {} job(s) from {}", w.jobs_held, w.job_kind, *w.job_id) : "idle");
+               w.job_id ? fmt::format("{} from {}", Counted(w.jobs_held, w.job_kind + " job"), *w.job_id) : "idle");
   }
   return kExitOk;
 }
@@ -165,9 +165,9 @@ int EnqueueIngest(CommandContext& ctx, const std::vector<std::string>& inputs, c
     ctx.PrintJson({{"queued", report->job_ids.size()}, {"job_ids", report->job_ids}, {"problems", report->problems}});
   } else {
     fmt::print(
-        "queued {} file(s) as ingest jobs; `triage worker` on any host that mounts the library takes them, "
+        "queued {} as ingest jobs; `triage worker` on any host that mounts the library takes them, "
         "`triage jobs wait` returns when they are done\n",
-        report->job_ids.size());
+        Counted(report->job_ids.size(), "file"));
     for (const auto& p : report->problems) fmt::print("  not queued: {}\n", p);
   }
   ctx.exit_code = report->problems.empty() ? kExitOk : kExitPartial;

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "base/text.h"
 #include "pipeline/analyse.h"
 #include "quality/reference_store.h"
 #include "quality/score.h"
@@ -40,10 +41,11 @@ base::Result<model::StoredAnalysis> Reanalyse(catalog::Catalog& catalog, const c
   fresh.version = model::StoredAnalysis::kVersion;
   TRIAGE_RETURN_IF_ERROR(catalog.UpdateAnalyses({{item_id, fresh}}));
   const std::string place = item->category.empty() ? item->location : item->location + "/" + item->category;
-  const std::string what = fresh.analysis.readable
-                               ? fmt::format("analysed again: {} face(s), quality {:.2f}", fresh.analysis.faces.size(),
-                                             fresh.analysis.quality.aggregate)
-                               : fmt::format("analysed again: unreadable ({})", fresh.analysis.unreadable_reason);
+  const std::string what =
+      fresh.analysis.readable
+          ? fmt::format("analysed again: {}, quality {:.2f}", base::Counted(fresh.analysis.faces.size(), "face"),
+                        fresh.analysis.quality.aggregate)
+          : fmt::format("analysed again: unreadable ({})", fresh.analysis.unreadable_reason);
   TRIAGE_RETURN_IF_ERROR(catalog.AddAudit({0, now, actor, item_id, "analyse", place, place, what}));
   return fresh;
 }

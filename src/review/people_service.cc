@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "base/text.h"
 #include "decide/decide.h"
 #include "faces/face_matcher.h"
 
@@ -391,9 +392,10 @@ base::Result<PeopleOutcome> PeopleService::Split(int64_t cluster_id, const std::
   if (!begun.ok()) return begun.status();
   out.action_id = *begun;
   TRIAGE_RETURN_IF_ERROR(RefileLeaving(leaving, "split from", actor, now, record, out));
-  return Finish(record, std::move(out), "split",
-                fmt::format("{} face(s) split from cluster {} into {}", faces->size(), cluster_id, *created), actor,
-                now);
+  return Finish(
+      record, std::move(out), "split",
+      fmt::format("{} split from cluster {} into {}", base::Counted(faces->size(), "face"), cluster_id, *created),
+      actor, now);
 }
 
 base::Status PeopleService::Unname(const std::vector<catalog::FaceRecord>& faces) {
@@ -433,7 +435,7 @@ base::Result<PeopleOutcome> PeopleService::NotThisPerson(const std::vector<int64
   out.action_id = *begun;
   TRIAGE_RETURN_IF_ERROR(RefileLeaving(refused, "marked not", actor, now, record, out));
   return Finish(record, std::move(out), "not_this_person",
-                fmt::format("{} face(s) marked not {}", faces->size(), out.person), actor, now);
+                fmt::format("{} marked not {}", base::Counted(faces->size(), "face"), out.person), actor, now);
 }
 
 base::Result<PeopleOutcome> PeopleService::Remove(const std::vector<int64_t>& face_ids, const std::string& actor,
@@ -459,8 +461,8 @@ base::Result<PeopleOutcome> PeopleService::Remove(const std::vector<int64_t>& fa
   if (!begun.ok()) return begun.status();
   out.action_id = *begun;
   TRIAGE_RETURN_IF_ERROR(RefileLeaving(leaving, "taken out of", actor, now, record, out));
-  return Finish(record, std::move(out), "remove", fmt::format("{} face(s) taken out of their clusters", out.faces),
-                actor, now);
+  return Finish(record, std::move(out), "remove",
+                fmt::format("{} taken out of their clusters", base::Counted(out.faces, "face")), actor, now);
 }
 
 base::Result<PeopleOutcome> PeopleService::Reassign(const std::vector<int64_t>& face_ids, int64_t cluster_id,
@@ -509,7 +511,7 @@ base::Result<PeopleOutcome> PeopleService::Reassign(const std::vector<int64_t>& 
         RouteWaiting(*moved, fmt::format("faces named {} by {}", cluster->person, actor), actor, now, record, out));
   }
   return Finish(record, std::move(out), "reassign",
-                fmt::format("{} face(s) moved to cluster {}", faces->size(), cluster_id), actor, now);
+                fmt::format("{} moved to cluster {}", base::Counted(faces->size(), "face"), cluster_id), actor, now);
 }
 
 base::Result<PeopleOutcome> PeopleService::SetHidden(int64_t cluster_id, bool hidden, const std::string& actor,

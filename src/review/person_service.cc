@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/ids.h"
+#include "base/text.h"
 #include "commit/folders.h"
 
 namespace triage::review {
@@ -85,8 +86,9 @@ base::Status PersonService::Enroll(const std::string& raw_name, const std::vecto
   for (const NewReference& r : references) {
     TRIAGE_RETURN_IF_ERROR(catalog_.AddReference({0, *name, r.embedding, r.source}));
   }
-  return catalog_.AddAudit({0, now, actor, 0, "person", "", *name,
-                            fmt::format("{} reference photo(s) enrolled for {}", references.size(), *name)});
+  return catalog_.AddAudit(
+      {0, now, actor, 0, "person", "", *name,
+       fmt::format("{} enrolled for {}", base::Counted(references.size(), "reference photo"), *name)});
 }
 
 base::Status PersonService::SetListStatus(const std::string& raw_name, ListStatus status, const std::string& actor,

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/ids.h"
+#include "base/text.h"
 #include "commit/folders.h"
 #include "review/person_service.h"
 
@@ -88,8 +89,9 @@ base::Status PersonService::CheckUnused(const json& undo) {
   auto photos = catalog_.CountItems(filed);
   if (!photos.ok()) return photos.status();
   if (!refs->empty() || *photos > 0) {
-    return base::Status::Conflict(fmt::format("{} has {} reference face(s) and {} photo(s) since; nothing was changed",
-                                              name, refs->size(), *photos));
+    return base::Status::Conflict(fmt::format("{} has {} and {} since; nothing was changed", name,
+                                              base::Counted(refs->size(), "reference face"),
+                                              base::Counted(*photos, "photo")));
   }
   return base::Status::Ok();
 }

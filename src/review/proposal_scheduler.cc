@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "base/text.h"
+
 namespace triage::review {
 namespace {
 
@@ -108,7 +110,7 @@ void ProposalScheduler::RunSweep() {
   audit.at = now;
   audit.actor = kDailySweep;
   audit.action = "proposal_sweep";
-  audit.reason = archived.ok() ? fmt::format("daily sweep: {} stale proposal(s) archived", *archived)
+  audit.reason = archived.ok() ? fmt::format("daily sweep: {} archived", base::Counted(*archived, "stale proposal"))
                                : "daily sweep failed: " + archived.status().message();
   static_cast<void>(catalog_.AddAudit(audit));
   std::lock_guard lock(mu_);

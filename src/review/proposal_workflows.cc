@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "base/text.h"
 #include "review/proposal_service.h"
 
 namespace triage::review {
@@ -225,7 +226,7 @@ base::Result<BatchResult> ProposalService::Batch(const BatchRequest& request, co
   }
   if (undo_ && !undone.empty()) {
     auto token = undo_->Record("proposal_batch", actor, {{"action", request.action}, {"proposals", undone}},
-                               fmt::format("{} {} proposal(s)", request.action, undone.size()), now);
+                               fmt::format("{} {}", request.action, base::Counted(undone.size(), "proposal")), now);
     if (!token.ok()) return token.status();
     result.undo = *token;
   }

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <set>
 
+#include "base/text.h"
+
 namespace triage::review {
 
 namespace {
@@ -265,7 +267,7 @@ base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int
                        : action == "reject"    ? "trashed"
                        : action == "name_face" ? "named the face of"
                                                : "skipped";
-    std::string summary = fmt::format("{} {} item(s)", verb, undo["changes"].size());
+    std::string summary = fmt::format("{} {}", verb, base::Counted(undo["changes"].size(), "item"));
     if (action == "name_face") summary += " as " + person;
     // The decisions are made whether or not their token could be stored: a failure leaves them without an undo.
     static_cast<void>(Finish("bulk", Done{{}, std::move(undo), summary}, actor, now, undo_token));

@@ -188,7 +188,7 @@ test('grid: a double click on "Keep selected" sends one request and its toast st
   page.on('request', count);
   try {
     await page.getByTestId('bulk-keep').dblclick();
-    await toastText('1 photo(s) kept without a person.').waitFor();
+    await toastText('1 photo kept without a person.').waitFor();
     assert.equal(await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).isVisible(), true);
     await page.getByTestId('selected-count').filter({ hasText: '0 selected' }).waitFor();
     assert.equal(requests, 1);

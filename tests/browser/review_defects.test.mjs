@@ -163,12 +163,12 @@ test('bulk delete asks first, with the count, and changes nothing when cancelled
   await page.getByTestId('bulk-reject').click();
   const dialog = page.getByTestId('confirm-dialog');
   await dialog.waitFor();
-  assert.match(await dialog.innerText(), /Delete 2 photo\(s\)\?/);
+  assert.match(await dialog.innerText(), /Delete 2 photos\?/);
   await page.getByTestId('confirm-no').click();
   for (const id of chosen) assert.equal((await lib.item(id)).location, 'review');
   await page.getByTestId('bulk-reject').click();
   await page.getByTestId('confirm-yes').click();
-  await toastStarting(page, '2 photo(s) moved to the trash').waitFor();
+  await toastStarting(page, '2 photos moved to the trash').waitFor();
   for (const id of chosen) assert.equal((await lib.item(id)).location, 'trash');
   await page.getByRole('button', { name: 'One by one' }).click();
 });
@@ -206,20 +206,20 @@ test('settings: an emptied threshold is not saved as 0; an unknown whitelist nam
   await warning.getByTestId('use-name').filter({ hasText: 'sheldon' }).click();
   assert.equal(await page.getByTestId('whitelist-input').inputValue(), 'sheldon');
   await page.getByTestId('save-whitelist').click();
-  await page.getByText('Saved the whitelist (1 name(s)).').waitFor();
+  await page.getByText('Saved the whitelist (1 name).').waitFor();
   assert.deepEqual(JSON.parse(fs.readFileSync(configPath, 'utf8')).whitelist, ['sheldon']);
   // A person is on one list at most: the whitelisted name put on the blacklist leaves the whitelist, and the toast
   // says so; emptied again, the blacklist is as it was.
   await page.reload();   // the settings drawn anew, not the forms the whitelist's save is replacing
   await page.getByTestId('blacklist-input').fill('Sheldon');
   await page.getByTestId('save-blacklist').click();
-  await page.getByText('Saved the blacklist (1 name(s)); sheldon left the whitelist (a person is on one list at most).')
+  await page.getByText('Saved the blacklist (1 name); sheldon left the whitelist (a person is on one list at most).')
     .waitFor();
   assert.deepEqual(JSON.parse(fs.readFileSync(configPath, 'utf8')).whitelist, []);
   await page.reload();
   await page.getByTestId('blacklist-input').fill('');
   await page.getByTestId('save-blacklist').click();
-  await page.getByText('Saved the blacklist (0 name(s)).').waitFor();
+  await page.getByText('Saved the blacklist (0 names).').waitFor();
   assert.deepEqual(JSON.parse(fs.readFileSync(configPath, 'utf8')).blacklist, []);
 });
 
@@ -303,7 +303,7 @@ test('a delete is taken back by the toast\'s Undo and by Ctrl-Z; the trash view 
   const entries = page.getByTestId('trash-item');
   await entries.first().waitFor();
   const count = await entries.count();
-  assert.ok(count >= 2, `${count} item(s) in the trash`);
+  assert.ok(count >= 2, `${count} items in the trash`);
   const restoreId = Number(await entries.nth(0).getAttribute('data-item-id'));
   await entries.nth(0).getByTestId('restore').click();
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid="trash-item"]').length === n, count - 1);
@@ -467,7 +467,7 @@ test('grid: arrows move, Space selects, Shift+arrows select a range, Ctrl+A the 
   await page.getByTestId('bulk-reject').click();
   const dialog = page.getByTestId('confirm-dialog');
   await dialog.waitFor();
-  assert.match(await dialog.innerText(), new RegExp(`Delete ${total} photo\\(s\\)\\?`));
+  assert.match(await dialog.innerText(), new RegExp(`Delete ${total} photos\\?`));
   await page.getByTestId('confirm-no').click();
   for (const i of [0, 1, 2]) assert.equal((await lib.item(await idOf(i))).location, 'review');
   // Another category keeps the view the reviewer chose.

@@ -78,7 +78,7 @@ test('grid: the faces of several single-face photos named as one person at once;
   // Outside the picker, n names the faces of the selected photos.
   await tile('coffee.jpg').focus();
   await page.keyboard.press('n');
-  await toastSays('2 photo(s) named as gary; 2 not changed');
+  await toastSays('2 photos named as gary; 2 not changed');
   const said = await page.getByTestId('toast-text').innerText();
   assert.match(said, /group\.jpg\) has \d+ faces; name them one by one on its card/);
   assert.match(said, /coffee\.jpg\) has no detected face to name/);
@@ -91,7 +91,7 @@ test('grid: the faces of several single-face photos named as one person at once;
 
   // One Undo takes both back: files, labels and clusters.
   await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
-  await toastSays('Undone: named the face of 2 item(s) as gary');
+  await toastSays('Undone: named the face of 2 items as gary');
   for (const name of ['joe1.jpg', 'joe2.jpg']) assert.match(await folder(name), /^review\//);
   for (const id of joes) assert.equal((await lib.api(`/api/review/${id}`)).faces[0].named_as, null);
   assert.ok((await clusterPersons(joes)).every((p) => p !== 'gary'), 'no longer gary\'s cluster');
@@ -101,12 +101,12 @@ test('grid: the faces of several single-face photos named as one person at once;
   await page.getByTestId('selected-count').filter({ hasText: '2 selected' }).waitFor();
   await page.getByTestId('bulk-person-new').fill('Hilda Newcomer');
   await page.getByTestId('bulk-name-faces').click();
-  await toastSays('2 photo(s) named as hilda_newcomer.');
+  await toastSays('2 photos named as hilda_newcomer.');
   for (const name of ['joe1.jpg', 'joe2.jpg']) assert.equal(await folder(name), 'faces/hilda_newcomer');
   const enrolled = async () => (await lib.api('/api/persons')).persons.map((p) => p.name);
   assert.ok((await enrolled()).includes('hilda_newcomer'));
   await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
-  await toastSays('Undone: named the face of 2 item(s) as hilda_newcomer');
+  await toastSays('Undone: named the face of 2 items as hilda_newcomer');
   for (const name of ['joe1.jpg', 'joe2.jpg']) assert.match(await folder(name), /^review\//);
   await page.waitForFunction(async () => {
     const res = await fetch('/api/persons', { credentials: 'same-origin' });

@@ -78,7 +78,7 @@ test('review workflow in the browser', async () => {
   // Nobody called someone_else is enrolled: the page says so before saving.
   await page.getByTestId('whitelist-warning').getByText('“someone_else” is not an enrolled person.').waitFor();
   await page.getByTestId('save-anyway').click();
-  await page.getByText('Saved the whitelist (2 name(s)).').waitFor();
+  await page.getByText('Saved the whitelist (2 names).').waitFor();
 
   // Files on disk.
   const approved = (await api(`/api/items/${approvedId}`)).item;

@@ -1,7 +1,7 @@
 // Enrolled persons (the People section's second tab): who is enrolled, their cover image, reference faces (each
 // removable, undoable) and recent photos (an admin may propose one as the cover), and whitelist / blacklist switches.
 import { api } from './api.js';
-import { h, mount, toast, faceCrop, peopleTabs, once } from './dom.js';
+import { h, mount, toast, faceCrop, peopleTabs, once, plural } from './dom.js';
 import { offerUndo as offerUndoToast } from './undo.js';
 
 export async function renderPersons(root, _params, { session }) {
@@ -90,7 +90,7 @@ export async function renderPersons(root, _params, { session }) {
       list === 'whitelist' ? 'Whitelist' : 'Blacklist');
     return h('article', { class: 'card person', dataset: { testid: 'person', name: p.name } },
       h('h2', {}, p.name), cover(p),
-      h('p', { class: 'muted' }, `${p.photos} photo(s) · ${p.references} reference face(s)`),
+      h('p', { class: 'muted' }, `${plural(p.photos, 'photo')} · ${plural(p.references, 'reference face')}`),
       h('p', { class: 'small' }, 'Reference faces'), referenceFaces(p),
       p.recent_items.length ? [h('p', { class: 'small' }, 'Recent photos'), thumbs(p.recent_items, 'Photo')] : null,
       coverChoices(p),

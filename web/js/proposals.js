@@ -1,7 +1,7 @@
 // Proposals: the queue (sortable, filtered), a side-by-side comparison of the current and the proposed image with the
 // better value marked, the quality checklist, approve / deny / archive with a note, and batch decisions.
 import { api, qs } from './api.js';
-import { h, mount, toast, itemImage, formatTime, formatBytes, once } from './dom.js';
+import { h, mount, toast, itemImage, formatTime, formatBytes, once, plural } from './dom.js';
 
 const REASONS = ['higher_resolution', 'better_quality', 'correct_subject', 'user_flags', 'manual'];
 const STATUSES = ['pending', 'approved', 'denied', 'archived', 'stale', 'reverted'];
@@ -132,7 +132,7 @@ export async function renderProposals(root, _params, { session, signal }) {
     const shown = list.find((p) => p.id === state.selected) || list[0];
     mount(root, h('section', {},
       h('div', { class: 'page-head' }, h('h1', {}, 'Proposals'),
-        h('p', { class: 'muted', dataset: { testid: 'proposal-count' } }, `${list.length} proposal(s)`)),
+        h('p', { class: 'muted', dataset: { testid: 'proposal-count' } }, plural(list.length, 'proposal'))),
       h('div', { class: 'filters' },
         select('Status', [['', 'all'], ...STATUSES.map((s) => [s, s])], 'status'),
         select('Reason', [['', 'all'], ...REASONS.map((r) => [r, label(r)])], 'reason'),

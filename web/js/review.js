@@ -512,9 +512,9 @@ export async function renderReview(root, params, { session, signal }) {
     if (action === 'reject') {
       const names = state.items.filter((i) => state.selected.has(i.id)).map((i) => i.file_name);
       const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
-      const ok = await confirmDialog(`Delete ${ids.length} photo(s)?`,
-        [`${ids.length} photo(s) will move to the trash: ${shown}.`,
-          'They stay in the trash until it is purged.'], `Delete ${ids.length} photo(s)`);
+      const ok = await confirmDialog(`Delete ${plural(ids.length, 'photo')}?`,
+        [`${plural(ids.length, 'photo')} will move to the trash: ${shown}.`,
+          'They stay in the trash until it is purged.'], `Delete ${plural(ids.length, 'photo')}`);
       if (!ok) return;
     }
     hold(true);
@@ -526,7 +526,7 @@ export async function renderReview(root, params, { session, signal }) {
         reject: 'moved to the trash', skip: 'skipped', name_face: `named as ${who}` }[action];
       // Why the others were not changed, in the server's words (a photo with no face or several, one moved meanwhile).
       const why = out.results.filter((r) => !r.ok && !r.conflict).slice(0, 2).map((r) => r.error).join('; ');
-      const message = `${out.succeeded} photo(s) ${verb}${out.failed ? `; ${out.failed} not changed` : ''}` +
+      const message = `${plural(out.succeeded, 'photo')} ${verb}${out.failed ? `; ${out.failed} not changed` : ''}` +
         `${moved ? ` (${moved} had been moved meanwhile)` : ''}${why ? `: ${why}` : ''}.`;
       if (added && added.undo) out.undo = out.undo ? `${out.undo} ${added.undo}` : added.undo;
       offerUndo(message, out.undo, out.failed ? 'error' : 'info');

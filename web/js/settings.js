@@ -1,6 +1,6 @@
 // Settings: whitelist, blacklist, thresholds and the auto-sorting switch (all validated by the server).
 import { api } from './api.js';
-import { h, mount, toast, personKey } from './dom.js';
+import { h, mount, toast, personKey, plural } from './dom.js';
 
 const THRESHOLDS = [
   ['min_confidence', 'Minimum confidence to sort automatically (0–1)', '0.01'],
@@ -68,7 +68,7 @@ export async function renderSettings(root, _params, { session, refreshSortState 
           const was = (await api.get('/api/config'))[other];
           const out = await api.put(`/api/config/${list}`, { names: names(area.value) });
           const moved = out[list].filter((n) => was.includes(n));
-          toast(`Saved the ${list} (${out[list].length} name(s))` + (moved.length
+          toast(`Saved the ${list} (${plural(out[list].length, 'name')})` + (moved.length
             ? `; ${moved.join(', ')} left the ${other} (a person is on one list at most).` : '.'));
           await draw();
         } catch (err) { toast(err.message, 'error'); }
@@ -100,12 +100,12 @@ export async function renderSettings(root, _params, { session, refreshSortState 
       return body;
     };
     const showPreview = (report) => {
-      const lines = report.moves.map((m) => h('li', {}, `${m.count} item(s) would move from ${m.from} to ${m.to}` +
+      const lines = report.moves.map((m) => h('li', {}, `${plural(m.count, 'item')} would move from ${m.from} to ${m.to}` +
         ` (e.g. ${m.sample_ids.map((id) => `#${id}`).join(', ')})`));
       mount(preview, h('div', {},
         h('p', {}, report.changed === 0
-          ? `Nothing already sorted or waiting in review would move (${report.total} item(s) checked).`
-          : `${report.changed} of ${report.total} item(s) would now go elsewhere:`),
+          ? `Nothing already sorted or waiting in review would move (${plural(report.total, 'item')} checked).`
+          : `${report.changed} of ${plural(report.total, 'item')} would now go elsewhere:`),
         lines.length ? h('ul', {}, lines) : null,
         h('p', { class: 'muted' }, 'Saving changes where new photos go; run apply-policy to re-sort what waits in review.'),
         h('button', { type: 'button', class: 'primary', dataset: { testid: 'confirm-thresholds' }, onclick: save },

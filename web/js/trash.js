@@ -1,6 +1,6 @@
 // The trash: rejected photos until they are purged, each with "Restore" (back to its review folder) and "Delete now".
 import { api, qs } from './api.js';
-import { h, mount, toast, confirmDialog, itemImage, formatTime, categoryLabel } from './dom.js';
+import { h, mount, toast, confirmDialog, itemImage, formatTime, categoryLabel, plural } from './dom.js';
 import { offerUndo } from './undo.js';
 
 // Moves a rejected item back to review; resolves with the restored item (or null after an error, already shown). The
@@ -54,7 +54,7 @@ export async function renderTrash(root, _params, { session, signal }) {
     const pages = Math.max(1, Math.ceil(out.total / state.perPage));
     mount(root, h('section', {},
       h('div', { class: 'page-head' }, h('h1', {}, 'Trash'),
-        h('p', { class: 'muted', dataset: { testid: 'trash-count' } }, `${out.total} photo(s)`)),
+        h('p', { class: 'muted', dataset: { testid: 'trash-count' } }, plural(out.total, 'photo'))),
       h('p', { class: 'muted' }, 'Rejected photos wait here until the trash is purged; restore puts one back into ' +
         'the review folder it came from.'),
       out.items.length ? h('div', { class: 'grid' }, out.items.map(tile))

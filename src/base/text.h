@@ -1,0 +1,14 @@
+// Words for people: counts with their nouns in the right number.
+#pragma once
+
+#include <string>
+
+namespace triage::base {
+
+// A count with its noun, in the singular for one: Counted(1, "image") is "1 image", Counted(3, "image") "3 images",
+// Counted(0, "image") "0 images". `plural` for nouns that do not take an s.
+inline std::string Counted(long long n, const std::string& noun, const std::string& plural = "") {
+  return std::to_string(n) + " " + (n == 1 ? noun : plural.empty() ? noun + "s" : plural);
+}
+
+}  // namespace triage::base
