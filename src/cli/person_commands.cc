@@ -65,7 +65,7 @@ int ListPersons(CommandContext& ctx) {
     const char* list = review::ListStatusName(review::ListStatusOf(*config, p.name));
     j["list"] = list;
     out.push_back(j);
-    if (!ctx.json) fmt::print("{:<24} {:>3} reference(s)  {}\n", p.name, p.references, list);
+    if (!ctx.json) fmt::print("{:<24} {:>14}  {}\n", p.name, Counted(p.references, "reference"), list);
   }
   if (ctx.json) ctx.PrintJson(out);
   return kExitOk;

@@ -54,7 +54,9 @@ before(async () => {
 
 after(async () => { await closeLibrary(lib); });
 
-const total = async () => Number((await page.getByTestId('gallery-total').innerText()).split(' ')[0]);
+// The count the page shows ("10,006 photos": grouped by the browser's locale).
+const shown = (text) => Number(text.split(' ')[0].replace(/[,.\u00a0\u202f]/g, ''));
+const total = async () => shown(await page.getByTestId('gallery-total').innerText());
 const firstTileId = async () => Number(await page.getByTestId('tile').first().getAttribute('data-id'));
 // Longer than Playwright's default 30 s: once, in a whole ctest run with the heaviest suites beside it, the total
 // after clearing a filter took longer than that to show (it shows on an idle machine in well under a second). What
@@ -63,7 +65,7 @@ async function waitForTotal(n) {
   try {
     await page.waitForFunction((want) => {
       const el = document.querySelector('[data-testid="gallery-total"]');
-      return el && Number(el.textContent.split(' ')[0]) === want;
+      return el && Number(el.textContent.split(' ')[0].replace(/[,.\u00a0\u202f]/g, '')) === want;
     }, n, { polling: 100, timeout: 90000 });
   } catch (err) {
     const seen = await page.evaluate(() => ({

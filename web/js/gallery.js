@@ -302,7 +302,7 @@ export async function renderGallery(root, _rest, { signal }) {
     try {
       mount(root,
       h('div', { class: 'gallery-head' }, h('h1', {}, 'Gallery'),
-        h('span', { class: 'muted', dataset: { testid: 'gallery-total' } }, failed ? 'not loaded' : `${src.total} photos`)),
+        h('span', { class: 'muted', dataset: { testid: 'gallery-total' } }, failed ? 'not loaded' : `${src.total.toLocaleString()} ${src.total === 1 ? 'photo' : 'photos'}`)),
       collapsible(state, controls(state, set)),
       timeline(src.months, state, (from, to) => { if (!drawing) { Object.assign(state, { from, to }); change(); } }),
       refused ? h('p', { class: 'card error', role: 'alert', dataset: { testid: 'gallery-refused' } },
