@@ -268,6 +268,11 @@ function addressOf(state) {
   return `#/gallery${text ? `?${text}` : ''}`;
 }
 
+// [start, end] of a text field's selection; null where the field has none (number and month fields).
+function caretOf(el) {
+  try { return el.selectionStart === null ? null : [el.selectionStart, el.selectionEnd]; } catch (_) { return null; }
+}
+
 export async function renderGallery(root, _rest, { signal }) {
   const state = stateFromAddress();
   let overlay = null;
@@ -293,9 +298,11 @@ export async function renderGallery(root, _rest, { signal }) {
     }
     if (mine !== generation || signal.aborted) return;
     // A filter being typed into while this answer came keeps its text and focus in the controls drawn anew.
+    // The field keeps the focus whether or not its text is a filter already (Enter in the person field leaves the
+    // caret where it was, ready for the next edit), and so does the caret.
     const active = document.activeElement;
     const typing = active && root.contains(active) && active.name && active.type !== 'checkbox'
-      ? { name: active.name, value: active.value } : null;
+      ? { name: active.name, value: active.value, caret: caretOf(active) } : null;
     const open = (i) => { closeLoupe(); overlay = loupe(src, i, closeLoupe); root.append(overlay); };
     const box = grid(src, open, signal);
     drawing = true;
@@ -313,7 +320,11 @@ export async function renderGallery(root, _rest, { signal }) {
         : src.total ? box : h('p', { class: 'card muted', dataset: { testid: 'gallery-empty' } }, nothingMatches(state)));
     } finally { drawing = false; }
     const again = typing && root.querySelector(`.gallery-controls [name="${typing.name}"]`);
-    if (again && again.value !== typing.value) { again.value = typing.value; again.focus(); }
+    if (again) {
+      if (again.value !== typing.value) again.value = typing.value;
+      again.focus({ preventScroll: true });
+      if (typing.caret) again.setSelectionRange(...typing.caret);
+    }
     box.layout();
   };
   const change = () => { reload().catch((err) => { if (!signal.aborted) toast(err.message, 'error'); }); };
