@@ -15,6 +15,12 @@ constexpr int kSaliencySidePx = 64;  // spectral residual works on a thumbnail
 constexpr int kLinesSidePx = 512;
 constexpr double kEdgeThresholdPerStddev = 1.0;  // Canny's lower threshold per grey level of standard deviation
 constexpr double kMinEdgeThreshold = 8;
+// Edge pixels the Hough transform is given at most, as a share of the raster: its time grows with them (foliage,
+// gravel or grain give five times the median photo's), and texture makes no lines. Past it, the edge thresholds
+// rise until the picture's strongest edges are left.
+constexpr double kMaxLineEdgeShare = 0.08;
+constexpr double kEdgeThresholdRaise = 1.5;
+constexpr int kMaxEdgeThresholdRaises = 6;
 constexpr double kThirdsSpread = 0.12;  // distance to a power point (fraction of the frame) scoring exp(-1)
 
 double Radians(double deg) { return deg * M_PI / 180; }
@@ -67,8 +73,18 @@ void Lines(const cv::Mat& grey, model::QualityMetrics& q) {
   // Edge thresholds follow the picture's contrast, so that brightening or darkening it finds the same lines.
   cv::Scalar mean, stddev;
   cv::meanStdDev(small, mean, stddev);
-  const double low = std::max(kMinEdgeThreshold, kEdgeThresholdPerStddev * stddev[0]);
-  cv::Canny(small, edges, low, 3 * low);
+  double low = std::max(kMinEdgeThreshold, kEdgeThresholdPerStddev * stddev[0]);
+  // The derivatives once for every threshold tried, as Canny takes them from the raster itself (3x3 Sobel, border
+  // replicated): below the budget the edges are what Canny on the raster gives.
+  cv::Mat dx, dy;
+  cv::Sobel(small, dx, CV_16S, 1, 0, 3, 1, 0, cv::BORDER_REPLICATE);
+  cv::Sobel(small, dy, CV_16S, 0, 1, 3, 1, 0, cv::BORDER_REPLICATE);
+  cv::Canny(dx, dy, edges, low, 3 * low);
+  const int budget = int(kMaxLineEdgeShare * double(small.total()));
+  for (int i = 0; i < kMaxEdgeThresholdRaises && cv::countNonZero(edges) > budget; ++i) {
+    low *= kEdgeThresholdRaise;
+    cv::Canny(dx, dy, edges, low, 3 * low);
+  }
   std::vector<cv::Vec4i> segments;
   double diagonal = std::hypot(small.cols, small.rows);
   cv::HoughLinesP(edges, segments, 1, Radians(1), 60, 0.15 * diagonal, 6);

@@ -147,6 +147,28 @@ TEST(QualityMetricsTest, TiltedHorizonIsFound) {
   EXPECT_NEAR(std::abs(q.horizon_tilt_deg), 5, 1.5);
 }
 
+// Grass below the same horizon: blocks of grain up to 96 grey levels, whose edges cover the ground. The lines are
+// searched among the strongest edges, so the horizon is found and the grain makes no leading lines. (Among all the
+// edges, the grain's rows made a level "horizon" and diagonal lines of 0.24.)
+TEST(QualityMetricsTest, TiltedHorizonIsFoundAboveGrassAndTheGrassMakesNoLines) {
+  model::RgbImage img = Flat(800, 600, 200, 200, 230);
+  cv::Mat m = View(img);
+  double rise = std::tan(5 * M_PI / 180) * 800;
+  std::vector<cv::Point> ground = {{0, 400}, {800, int(400 - rise)}, {800, 600}, {0, 600}};
+  cv::Mat grain(600, 800, CV_8UC3), coarse(150, 200, CV_8UC3);
+  cv::theRNG().state = 7;
+  cv::randu(coarse, cv::Scalar::all(0), cv::Scalar::all(96));
+  cv::resize(coarse, grain, grain.size(), 0, 0, cv::INTER_NEAREST);  // blades 4 px wide
+  cv::Mat mask = cv::Mat::zeros(600, 800, CV_8U);
+  cv::fillPoly(mask, std::vector<std::vector<cv::Point>>{ground}, cv::Scalar(255));
+  cv::Mat grass = cv::Mat(600, 800, CV_8UC3, cv::Scalar(20, 50, 20)) + grain;
+  grass.copyTo(m, mask);
+  model::QualityMetrics q = MeasureQuality(img);
+  ASSERT_TRUE(q.has_horizon);
+  EXPECT_NEAR(std::abs(q.horizon_tilt_deg), 5, 1.5);
+  EXPECT_LT(q.leading_lines, 0.05);
+}
+
 model::RgbImage FromMat(const cv::Mat& m) {
   return {m.cols, m.rows, std::vector<uint8_t>(m.data, m.data + m.total() * 3)};
 }
