@@ -388,8 +388,10 @@ test('a duplicate: the better copy is marked per attribute; keep left puts it in
   assert.deepEqual(await row('File').allInnerTexts(), ['11_copy.jpg', original.file_name]);
   assert.deepEqual(await row('Source').allInnerTexts(), ['browser-test', original.source]);
   assert.deepEqual(await row('Folder').allInnerTexts(), ['review/duplicates', path.dirname(original.path)]);
-  // Byte-identical copies: no side is better on any attribute.
+  // Byte-identical copies: no side is better on any attribute, and the copy in the library is the one to keep.
   assert.equal(await table.locator('td[data-better="yes"]').count(), 0);
+  assert.equal(await page.locator('[data-testid^="keep-"].primary').getAttribute('data-testid'), 'keep-right');
+  assert.match(await page.getByTestId('keep-advice').innerText(), /^Recommended: keep right \(the existing one\): neither copy/);
   // The panes zoom together.
   await page.getByTestId('new-image').hover();
   await page.mouse.wheel(0, -200);
@@ -416,6 +418,29 @@ test('a duplicate: the better copy is marked per attribute; keep left puts it in
   assert.deepEqual([(await lib.item(id)).path, (await lib.item(original.id)).path], [copy.path, original.path]);
   assert.ok(fs.existsSync(path.join(lib.library, copy.path)));
   assert.ok(fs.existsSync(path.join(lib.library, original.path)));
+});
+
+test('a near duplicate smaller than the photo in the library: keeping the larger one is the button offered', async () => {
+  const inbox = fs.mkdtempSync(path.join(lib.tmp, 'small-'));
+  fs.copyFileSync(path.join(fixtures, '../demo/obama3_small.jpg'), path.join(inbox, '12_small.jpg'));
+  lib.run(['ingest', '--source', 'browser-test', inbox]);
+  for (const item of (await lib.api('/api/items?per_page=200')).items) ids[item.file_name] = item.id;
+  const id = await openCard('#/review/near_duplicates', '12_small.jpg');
+  const copy = await lib.item(id);
+  const original = await lib.item(copy.duplicate_of);
+  assert.ok(original.width > copy.width, `${original.width} > ${copy.width}`);
+  const table = page.getByTestId('compare-table');
+  assert.equal(await table.locator('tr[data-attribute="Resolution"] td').nth(1).getAttribute('data-better'), 'yes');
+  // The primary button (what Enter and a glance choose) keeps the larger original, not the new small copy.
+  assert.equal(await page.locator('[data-testid^="keep-"].primary').getAttribute('data-testid'), 'keep-right');
+  assert.equal(await page.getByTestId('keep-left').getAttribute('class'), '');
+  assert.match(await page.getByTestId('keep-advice').innerText(),
+    /^Recommended: keep right \(the existing one\): better on resolution/);
+  await screenshot(page, 'near-duplicate-recommended');
+  await page.getByTestId('keep-right').click();
+  await toastStarting(page, 'Kept').waitFor();
+  assert.equal((await lib.item(id)).location, 'trash');
+  assert.equal((await lib.item(original.id)).path, original.path);
 });
 
 test('persons: a reference face is shown cut out of its photo, removed, and put back by Undo', async () => {

@@ -38,6 +38,22 @@ function better(score, left, right) {
   return a > b ? 'left' : 'right';
 }
 
+// Which copy to keep: the one better on more of the attributes that have a better (a tie, byte-identical copies
+// among them, keeps the existing one: nothing in the library moves). Returns {side: 'left'|'right', why}.
+export function recommendedCopy(left, right) {
+  const wins = { left: [], right: [] };
+  for (const [label, , score] of ATTRIBUTES) {
+    const winner = better(score, left, right);
+    if (winner) wins[winner].push(label.toLowerCase());
+  }
+  const side = wins.left.length > wins.right.length ? 'left' : 'right';
+  const list = (names) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0]);
+  const why = wins[side].length
+    ? `better on ${list(wins[side])}`
+    : 'neither copy is better, and the library stays as it is';
+  return { side, why };
+}
+
 function comparisonTable(left, right) {
   const cell = (text, wins) => h('td', { class: wins ? 'better' : '', dataset: { better: wins ? 'yes' : 'no' } },
     text, wins ? h('span', { class: 'better-mark' }, ' ✓ better') : null);
@@ -120,11 +136,17 @@ export function compareView(left, right, caption, onKeep) {
       h('button', { type: 'button', 'aria-label': 'Zoom out', onclick: () => synced.zoom(1 / 1.5) }, '−')),
     body,
     comparisonTable(left, right),
-    onKeep ? h('div', { class: 'keep-actions', role: 'group', 'aria-label': 'Which copy to keep' },
-      h('button', { type: 'button', class: 'primary', dataset: { testid: 'keep-left' }, onclick: () => onKeep('new') },
-        'Keep left'),
-      h('button', { type: 'button', dataset: { testid: 'keep-right' }, onclick: () => onKeep('existing') },
-        'Keep right'),
-      h('button', { type: 'button', dataset: { testid: 'keep-both' }, onclick: () => onKeep('both') }, 'Keep both'))
-      : null);
+    onKeep ? keepActions(left, right, onKeep) : null);
+}
+
+// The three decisions, the recommended copy's button the primary one and said why.
+function keepActions(left, right, onKeep) {
+  const { side, why } = recommendedCopy(left, right);
+  const button = (which, keep, text) => h('button', { type: 'button', class: side === which ? 'primary' : '',
+    dataset: { testid: `keep-${which}`, recommended: side === which ? 'yes' : 'no' }, onclick: () => onKeep(keep) }, text);
+  return h('div', { class: 'keep-actions', role: 'group', 'aria-label': 'Which copy to keep' },
+    button('left', 'new', 'Keep left'), button('right', 'existing', 'Keep right'),
+    h('button', { type: 'button', dataset: { testid: 'keep-both' }, onclick: () => onKeep('both') }, 'Keep both'),
+    h('p', { class: 'muted keep-advice', dataset: { testid: 'keep-advice' } },
+      `Recommended: keep ${side} (${side === 'left' ? 'the new copy' : 'the existing one'}): ${why}.`));
 }
