@@ -66,6 +66,12 @@ test('a group photo: each face is named or dismissed on its own, then the photo 
     ...[...document.querySelectorAll('[data-testid="face-box"]')].map((b) => b.getBoundingClientRect())]))}`);
   const rows = page.getByTestId('face-row');
   assert.equal(await rows.count(), faces.length);
+  // Each face's hint says in words whether its nearest person is a match: a bare "obama? 0.93" read as 93% sure.
+  const hints = await page.getByTestId('face-hint').allInnerTexts();
+  const expected = faces.filter((f) => (f.nearest || []).length).map((f) => (f.nearest[0].within_match_distance
+    ? `likely ${f.nearest[0].person} · distance ${f.nearest[0].distance.toFixed(2)}`
+    : `no match · nearest ${f.nearest[0].person} at ${f.nearest[0].distance.toFixed(2)}`));
+  assert.deepEqual(hints, expected);
   await page.waitForLoadState('networkidle');
   for (const size of [{ width: 1440, height: 900 }, { width: 390, height: 844 }]) {
     await page.setViewportSize(size);

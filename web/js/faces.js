@@ -31,13 +31,22 @@ export function faceStage(item, faces, image, onBox) {
   return h('div', { class: 'face-stage', dataset: { testid: 'face-stage' } }, image, boxes);
 }
 
+// What the matcher says of a face, in words: a distance is read the other way round from a confidence (lower is
+// nearer), so it is named, and one beyond the match distance is said to be no match.
+export function matchWords({ person, distance, within_match_distance: within }) {
+  const d = distance === null || distance === undefined ? '' : distance.toFixed(2);
+  if (within) return d ? `likely ${person} · distance ${d}` : `likely ${person}`;
+  return d ? `no match · nearest ${person} at ${d}` : `no match · nearest ${person}`;
+}
+
 // The nearest enrolled person of a face, as a hint; only one within the match distance is offered as a likely match.
 function nearestHint(face) {
   const near = (face.nearest || [])[0];
   if (!near) return null;
   return h('span', { class: `suggestion ${near.within_match_distance ? 'near' : 'far'}`, dataset: { testid: 'face-hint' },
-    title: near.within_match_distance ? 'A likely match' : 'The closest enrolled person, but too far away to be a match' },
-  `${near.person}? ${near.distance.toFixed(2)}`);
+    title: near.within_match_distance ? 'A likely match (distance: lower is nearer)'
+      : 'The closest enrolled person, but too far away to be a match (distance: lower is nearer)' },
+  matchWords(near));
 }
 
 // One row per face: its crop, what it is now, a person picker and "Not tracked". `name(index, person)` names it

@@ -1,7 +1,7 @@
 // The review queue: category chips, one card at a time (with side-by-side for duplicates) or a grid for bulk work.
 import { api, qs } from './api.js';
 import { compareView } from './compare.js';
-import { faceStage, facesPanel } from './faces.js';
+import { faceStage, facesPanel, matchWords } from './faces.js';
 import { photoLens } from './lens.js';
 import { followQueue, takeLivePage } from './review_live.js';
 import { personPicker, rememberPerson } from './picker.js';
@@ -235,15 +235,14 @@ export async function renderReview(root, params, { session, signal }) {
       choose, focus: picker.focus };
   }
 
-  // "biden? 0.70": what the matcher thinks, for the reviewer to take (click or key 1) or leave.
+  // "no match · nearest biden at 0.70": what the matcher thinks, for the reviewer to take (click or key 1) or leave.
   function suggestionChip(suggestion, picker) {
     if (!suggestion || !suggestion.person) return null;
-    const score = suggestion.distance === null ? '' : ` ${suggestion.distance.toFixed(2)}`;
     const title = suggestion.within_match_distance ? 'A likely match; press 1 or click to choose it'
       : 'The closest enrolled person, but too far away to be a match; press 1 or click to choose it anyway';
     return h('button', { type: 'button', class: `suggestion${suggestion.within_match_distance ? ' near' : ' far'}`,
       dataset: { testid: 'suggestion' }, title, onclick: () => picker.choose(suggestion.person) },
-    `${suggestion.person}?${score}`, h('kbd', {}, '1'));
+    matchWords(suggestion), h('kbd', {}, '1'));
   }
 
   function meta(item) {
