@@ -222,10 +222,24 @@ base::Status PeopleService::DropReferencesOf(const std::vector<std::pair<catalog
   if (!refs.ok()) return refs.status();
   std::set<std::string> of_faces;
   std::set<std::pair<std::string, std::string>> of_photos;  // (source, person)
+  std::map<int64_t, std::vector<int64_t>> faces_of_item;    // face ids in the order review numbers them
   for (const auto& [f, person] : faces) {
     of_faces.insert(fmt::format("face:{}", f.id));
-    // A photo approved as the person taught matching its face too.
-    if (!person.empty()) of_photos.emplace(fmt::format("item:{}", f.item_id), person);
+    if (person.empty()) continue;
+    // A photo approved as the person taught matching its face too; so did the face named on a group photo's card.
+    of_photos.emplace(model::ReferenceSource(f.item_id), person);
+    auto [at, fresh] = faces_of_item.try_emplace(f.item_id);
+    if (fresh) {
+      catalog::FaceFilter filter;
+      filter.item_id = f.item_id;
+      filter.with_embeddings = false;
+      auto listed = faces_.ListFaces(filter);
+      if (!listed.ok()) return listed.status();
+      for (const auto& g : *listed) at->second.push_back(g.id);
+    }
+    const auto index = std::find(at->second.begin(), at->second.end(), f.id) - at->second.begin();
+    if (index < static_cast<std::ptrdiff_t>(at->second.size()))
+      of_photos.emplace(model::ReferenceSource(f.item_id, static_cast<int>(index)), person);
   }
   std::vector<int64_t> ids;
   for (auto& r : *refs) {

@@ -389,6 +389,34 @@ TEST_F(PeopleServiceTest, RenamingAClusterTakesItsReferencesAndSortedPhotosToThe
   for (const auto& r : *sqlite_->AllReferences()) EXPECT_FALSE(r.person == "anna" && r.source == moved_source);
 }
 
+// A face named on a group photo's card taught its person under "item:<id>:face:<index>"; renaming its cluster on the
+// People page takes that reference to the new name too, instead of leaving the old name a reference of the same face.
+TEST_F(PeopleServiceTest, RenamingAClusterTakesTheReferenceOfAFaceNamedOnAGroupPhotosCard) {
+  const std::vector<float> bob = planted_.Centre(), other = planted_.Centre(), third = planted_.Centre();
+  const int64_t group = Waiting({planted_.FaceNear(other), planted_.FaceNear(bob), planted_.FaceNear(third)});
+  ASSERT_TRUE(sqlite_->AddPerson("bob", 150).ok());
+  const std::string source = model::ReferenceSource(group, 1);
+  ASSERT_TRUE(sqlite_->AddReference({0, "bob", planted_.FaceNear(bob), source}).ok());
+  ASSERT_TRUE(service_->AssignFromReview(group, 1, "bob", 160).ok());
+  const int64_t cluster = FacesOf(group).at(1).cluster_id;
+  ASSERT_NE(cluster, 0);
+  auto references = [&] {
+    std::multiset<std::pair<std::string, std::string>> out;
+    for (const auto& r : *sqlite_->AllReferences()) out.emplace(r.person, r.source);
+    return out;
+  };
+  const auto before = references();
+  ASSERT_EQ(before.count({"bob", source}), 1u);
+
+  auto renamed = service_->Name(cluster, "robert", "admin", 200, /*rename=*/true);
+  ASSERT_TRUE(renamed.ok()) << renamed.status().ToString();
+  for (const auto& [person, from] : references()) EXPECT_EQ(person, "robert") << from;
+  EXPECT_FALSE(references().empty());
+
+  ASSERT_TRUE(service_->Undo(renamed->action_id, "admin", 210).ok());
+  EXPECT_EQ(references(), before);
+}
+
 TEST_F(PeopleServiceTest, AnActionIsUndoneOnlyAfterTheLaterOnesThatChangedItsFaces) {
   auto anna = planted_.Centre(), other = planted_.Centre();
   std::vector<int64_t> photos;
