@@ -412,9 +412,12 @@ TEST_F(PeopleServiceTest, RenamingAClusterTakesTheReferenceOfAFaceNamedOnAGroupP
   ASSERT_TRUE(renamed.ok()) << renamed.status().ToString();
   for (const auto& [person, from] : references()) EXPECT_EQ(person, "robert") << from;
   EXPECT_FALSE(references().empty());
+  // The card shows the face under the name it has now.
+  EXPECT_EQ(service_->NamedFacesOf(group), (std::vector<std::string>{"", "robert", ""}));
 
   ASSERT_TRUE(service_->Undo(renamed->action_id, "admin", 210).ok());
   EXPECT_EQ(references(), before);
+  EXPECT_EQ(service_->NamedFacesOf(group), (std::vector<std::string>{"", "bob", ""}));
 }
 
 TEST_F(PeopleServiceTest, AnActionIsUndoneOnlyAfterTheLaterOnesThatChangedItsFaces) {

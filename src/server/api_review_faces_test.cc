@@ -110,6 +110,28 @@ TEST_F(FacesApiTest, ASecondFaceOfThePhotoCannotBeNamedAsTheSamePerson) {
   NameOk(id, 1, Person("ada"), s);  // once face 1 is somebody else, face 2 may be ada
 }
 
+// A face named on the card whose cluster is renamed on the People page: the card shows the new name, and the old
+// name keeps no reference of that face.
+TEST_F(FacesApiTest, AFaceNamedOnTheCardFollowsItsClusterRenamedOnThePeoplePage) {
+  const int64_t id = GroupPhoto();
+  TestSession s = Login("alice");
+  NameOk(id, 0, Person("ada"), s);
+  int64_t cluster = 0;
+  const json clusters = Body(Get("/api/clusters", &s));
+  for (const json& c : clusters["clusters"])
+    if (c["person"] == "ada") cluster = c["id"].get<int64_t>();
+  ASSERT_NE(cluster, 0) << clusters.dump();
+  TestSession bob = Login("bob");  // an admin: persons are managed on the People page
+  auto renamed =
+      Post("/api/clusters/" + std::to_string(cluster) + "/name", {{"person", "adele"}, {"rename", true}}, &bob);
+  ASSERT_TRUE(renamed);
+  ASSERT_EQ(renamed->status, 200) << renamed->body;
+  json detail = Body(Get("/api/review/" + std::to_string(id), &s));
+  EXPECT_EQ(detail["faces"][0]["named_as"], "adele");
+  EXPECT_TRUE(detail["faces"][1]["named_as"].is_null());
+  for (const auto& [ref, person, source] : References()) EXPECT_EQ(person, "adele") << source;
+}
+
 TEST_F(FacesApiTest, SeveralTrackedPersonsFollowTheMultipleFacesRule) {
   const int64_t id = GroupPhoto();
   const model::ItemRecord before = *catalog_->GetItem(id);
