@@ -107,6 +107,27 @@ base::Status ReviewService::CheckNotInPhotoTwice(const model::ItemRecord& item, 
   return base::Status::Ok();
 }
 
+base::Status ReviewService::CheckApprovedPersonIsInPhoto(const model::ItemRecord& item, const std::string& person) {
+  auto faces = catalog_.FacesOf(item.id);
+  if (!faces.ok()) return faces.status();
+  if (faces->empty() || !std::all_of(faces->begin(), faces->end(), [](const auto& f) { return f.label.Decided(); }))
+    return base::Status::Ok();  // a face nobody decided yet may be theirs
+  // Named on the card, under the name its cluster has now (renamed on the People page since).
+  const std::vector<std::string> clustered = people_ ? people_->NamedFacesOf(item.id) : std::vector<std::string>();
+  std::vector<std::string> words;
+  for (size_t i = 0; i < faces->size(); ++i) {
+    const model::FaceLabel& label = (*faces)[i].label;
+    const std::string name =
+        !label.untracked && i < clustered.size() && !clustered[i].empty() ? clustered[i] : label.named_as;
+    if (!label.untracked && (name == person || label.named_as == person)) return base::Status::Ok();
+    words.push_back(fmt::format("face {} is {}", i + 1, label.untracked ? "nobody tracked" : name));
+  }
+  return base::Status::Conflict(fmt::format(
+      "every face of {} is decided and none is {} ({}): name a face as {} on the card first, or keep the photo "
+      "without a person",
+      FileName(item.path), person, fmt::join(words, ", "), person));
+}
+
 base::Result<ReviewService::Done> ReviewService::LabelFace(int64_t id, int face, const std::string& person_name,
                                                            const std::string& actor, int64_t now,
                                                            const std::string& seen_in, bool only_face) {

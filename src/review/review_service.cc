@@ -85,6 +85,7 @@ base::Result<ReviewService::Done> ReviewService::DoApprove(int64_t id, const std
                     "without a person or delete it",
                     FileName(item->path), id));
   }
+  TRIAGE_RETURN_IF_ERROR(CheckApprovedPersonIsInPhoto(*item, *person));
   auto added = catalog_.AddPerson(*person, now);
   if (!added.ok() && added.status().code() != base::Code::kAlreadyExists) return added.status();
   catalog::CatalogChange change;

@@ -165,6 +165,9 @@ class ReviewService {
   // `only_face` (bulk naming): a photo of several faces is refused (kInvalidArgument) rather than one of them named.
   base::Status CheckNotInPhotoTwice(const model::ItemRecord& item, const std::vector<model::Face>& faces, int face,
                                     const std::string& person);
+  // A photo whose every face was decided on its card (named, or marked nobody tracked) is approved only as one of the
+  // persons named: kConflict, naming each face, for anybody else.
+  base::Status CheckApprovedPersonIsInPhoto(const model::ItemRecord& item, const std::string& person);
   base::Result<Done> DoNameFace(int64_t id, int face, const std::string& person, const std::string& actor, int64_t now,
                                 const std::string& seen_in, bool only_face = false);
   base::Result<Done> LabelFace(int64_t id, int face, const std::string& person, const std::string& actor, int64_t now,

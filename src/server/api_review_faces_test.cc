@@ -148,6 +148,14 @@ TEST_F(FacesApiTest, SeveralTrackedPersonsFollowTheMultipleFacesRule) {
   EXPECT_EQ(catalog_->GetItem(id)->location, "review");
   EXPECT_NE(last["summary"].get<std::string>().find("stays in review/multiple_faces"), std::string::npos)
       << last["summary"];
+  // Approved as a whole it is filed only as one of the persons its faces are: somebody else is refused, naming
+  // each face, and nothing moves; ada (named on face 1) is taken.
+  auto other = Post("/api/review/" + std::to_string(id) + "/approve", {{"person", "obama"}}, &s);
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 409) << other->body;
+  EXPECT_NE(other->body.find("none is obama (face 1 is ada, face 2 is grace"), std::string::npos) << other->body;
+  EXPECT_EQ(catalog_->GetItem(id)->path, before.path);
+  EXPECT_TRUE(catalog_->ListPersons()->size() == 2u);  // obama was not added
   // Allowing two faces per photo, the largest named face decides: re-naming one face re-decides.
   ASSERT_TRUE(config_
                   ->Update([](json& d) {
