@@ -581,3 +581,23 @@ test('? opens the shortcuts sheet, Esc closes it; shortcuts are ignored while it
   await page.keyboard.press('Escape');
   await sheet.waitFor({ state: 'detached' });
 });
+
+test('a role that may not add persons is told so when it types a name nobody has, and nothing moves', async () => {
+  lib.run(['user', 'add', 'rita', '--role', 'user'], 'rita-password-1\n');
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByLabel('User name').fill('rita');
+  await page.getByLabel('Password').fill('rita-password-1');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByText('rita · user').waitFor();
+  await page.evaluate(() => { location.hash = '#/review/unidentified'; });
+  const id = await currentCardId(page);
+  const before = await lib.item(id);
+  // No box for a new person; the picker takes the name, and Enter says why it cannot be filed under it.
+  assert.equal(await page.getByTestId('person-new').count(), 0);
+  await page.getByTestId('person-select').fill('Barack');
+  await page.getByTestId('person-select').press('Enter');
+  await toastStarting(page, 'Nobody named "Barack" is enrolled, and your role may not add persons').waitFor();
+  assert.deepEqual([(await lib.item(id)).location, (await lib.item(id)).path], [before.location, before.path]);
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await logIn(page, { inPlace: true });
+});

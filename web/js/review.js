@@ -229,10 +229,10 @@ export async function renderReview(root, params, { session, signal }) {
     // A role that may not add persons picks among the enrolled ones only (the server refuses a new name to it).
     if (!session.permissions.manage_persons) {
       return { el: h('span', { class: 'person-picker' }, picker.el), value: picker.value, choose: picker.choose,
-        focus: picker.focus };
+        focus: picker.focus, typed: picker.typed };
     }
     return { el: h('span', { class: 'person-picker' }, picker.el, h('span', { class: 'muted' }, ' or '), input), value,
-      choose, focus: picker.focus };
+      choose, focus: picker.focus, typed: () => input.value.trim() || picker.typed() };
   }
 
   // "no match · nearest biden at 0.70": what the matcher thinks, for the reviewer to take (click or key 1) or leave.
@@ -281,6 +281,18 @@ export async function renderReview(root, params, { session, signal }) {
     await refresh();
   }
 
+  // Why an approve could not go ahead without a person, and what the reviewer can do: a role that may not add
+  // persons is told so, rather than asked for a new name it cannot give.
+  function whoFirst(name, typed) {
+    if (session.permissions.manage_persons) return `Choose who ${name} shows, or type a new name.`;
+    if (!state.persons.length) {
+      return 'Nobody is enrolled yet, and your role may not add persons: keep the photo without a person, or ask ' +
+        'an admin to add persons on the People page.';
+    }
+    return typed ? `Nobody named "${typed}" is enrolled, and your role may not add persons: choose an enrolled ` +
+      'person, or keep the photo without a person.' : `Choose who ${name} shows from the enrolled persons.`;
+  }
+
   async function act(action, item, picker, keep = '') {
     if (busy || signal.aborted) return;
     const id = item.id;
@@ -290,7 +302,7 @@ export async function renderReview(root, params, { session, signal }) {
     if (action === 'approve' && !filable(item)) { toast(`${name}: ${NOT_FILABLE}`, 'error'); return; }
     if (action === 'approve') {
       person = picker.value();
-      if (!person) { toast(`Choose who ${name} shows, or type a new name.`, 'error'); picker.focus(); return; }
+      if (!person) { toast(whoFirst(name, picker.typed ? picker.typed() : ''), 'error'); picker.focus(); return; }
     }
     hold(true);
     current = null;
