@@ -304,3 +304,26 @@ test('gallery: a field being typed into when the photos arrive keeps its text, a
     page.off('request', listen);
   }
 });
+
+test('gallery: Back closes the photo view and stays in the gallery; a view closed by Esc leaves no step behind', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto('/#/stats');
+  await page.goto('/#/gallery');
+  await waitForTotal(SEEDED + 6);
+  await page.getByTestId('tile').first().click();
+  await page.getByTestId('loupe').waitFor();
+  await page.goBack();
+  await page.getByTestId('loupe').waitFor({ state: 'detached' });
+  assert.match(await page.evaluate(() => location.hash), /^#\/gallery/, 'still in the gallery');
+  assert.equal(await page.getByTestId('tile').count() > 0, true);
+  // Closed with Esc (or Close), the next Back goes to the page before the gallery, not to a closed photo.
+  await page.getByTestId('tile').first().click();
+  await page.getByTestId('loupe').waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('loupe').waitFor({ state: 'detached' });
+  await page.waitForTimeout(300);
+  assert.match(await page.evaluate(() => location.hash), /^#\/gallery/);
+  await page.goBack();
+  await page.waitForFunction(() => location.hash.startsWith('#/stats'));
+  await page.setViewportSize({ width: 1280, height: 900 });
+});

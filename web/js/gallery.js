@@ -275,15 +275,26 @@ function caretOf(el) {
 
 export async function renderGallery(root, _rest, { signal }) {
   const state = stateFromAddress();
+  // The open photo view is an entry of the browser's history (same address), so that Back closes it, as it does a
+  // full-screen view on a phone. Closed otherwise (Close, Esc), that entry is left by going back over it.
   let overlay = null;
-  const closeLoupe = () => { if (overlay) { overlay.remove(); overlay = null; } };
+  let inHistory = false;
+  const dropLoupe = () => { if (overlay) { overlay.remove(); overlay = null; } };
+  const closeLoupe = () => {
+    if (!overlay) return;
+    dropLoupe();
+    if (inHistory) { inHistory = false; history.back(); }
+  };
+  window.addEventListener('popstate', () => { inHistory = false; dropLoupe(); }, { signal });
   document.addEventListener('keydown', (e) => overlay && overlay.keys(e), { signal });
   // A newer reload wins: an answer that arrives after a later change was asked for is dropped.
   let generation = 0;
   let drawing = false;   // true while the view is replaced (see set)
   const reload = async () => {
     const mine = ++generation;
-    closeLoupe();
+    // The photo view's history entry, if open, becomes the new address's (replaced below): no going back here.
+    inHistory = false;
+    dropLoupe();
     // Replaced, not pushed: each filter change is not a page of its own in the history.
     if (!signal.aborted && location.hash !== addressOf(state)) history.replaceState(null, '', addressOf(state));
     const src = makeSource(state);
@@ -303,7 +314,12 @@ export async function renderGallery(root, _rest, { signal }) {
     const active = document.activeElement;
     const typing = active && root.contains(active) && active.name && active.type !== 'checkbox'
       ? { name: active.name, value: active.value, caret: caretOf(active) } : null;
-    const open = (i) => { closeLoupe(); overlay = loupe(src, i, closeLoupe); root.append(overlay); };
+    const open = (i) => {
+      dropLoupe();
+      overlay = loupe(src, i, closeLoupe);
+      root.append(overlay);
+      if (!inHistory) { history.pushState({ loupe: true }, '', location.href); inHistory = true; }
+    };
     const box = grid(src, open, signal);
     drawing = true;
     try {
@@ -337,5 +353,5 @@ export async function renderGallery(root, _rest, { signal }) {
     change();
   };
   await reload();
-  return closeLoupe;
+  return dropLoupe;   // leaving the view: its history entry, if any, stays behind as an entry of the gallery
 }
