@@ -216,17 +216,29 @@ test('gallery: the sort and filters are in the address, so a reload and Back sho
   await page.waitForFunction(() => location.hash.startsWith('#/review'));
   await page.getByTestId('review-card').or(page.getByText('Nothing to review')).first().waitFor();
 
-  // A link with values the controls cannot show (hand-edited, or from an older page) keeps only those they can.
+  // A link with values the controls cannot show (hand-edited, or from an older page) keeps only those they can, and
+  // says which it left out. A score out of range is a number the field shows: kept, and refused as when typed.
   await page.goto('/#/gallery?sort=bogus&order=sideways&category=landscape&min_score=abc&max_score=11&from=2024-13');
-  await waitForTotal((await lib.api('/api/gallery?category=landscape&limit=1')).total);
+  const refused = page.getByTestId('gallery-refused');
+  await refused.waitFor();
+  assert.match(await refused.innerText(), /max_score/);
+  assert.equal(await page.getByTestId('gallery-ignored').innerText(),
+    'Left out of the link, as no filter reads it: sort=bogus, order=sideways, from=2024-13, min_score=abc.');
   assert.equal(await page.locator('select[name="sort"]').inputValue(), 'aggregate');
   assert.equal(await page.locator('select[name="order"]').inputValue(), 'desc');
   assert.equal(await page.locator('select[name="category"]').inputValue(), 'landscape');
-  for (const name of ['min_score', 'max_score', 'from']) {
+  assert.equal(await page.locator('input[name="max_score"]').inputValue(), '11');
+  for (const name of ['min_score', 'from']) {
     assert.equal(await page.locator(`input[name="${name}"]`).inputValue(), '', name);
   }
-  assert.equal(await page.getByTestId('gallery-refused').count(), 0);
-  assert.equal(new URL(page.url()).hash, '#/gallery?category=landscape', 'the address says what is in force');
+  assert.equal(new URL(page.url()).hash, '#/gallery?category=landscape&max_score=11', 'the address says what is in force');
+  // Fixing the score shows the photos; the note about the link goes with the first change.
+  await page.locator('input[name="max_score"]').fill('');
+  await page.locator('input[name="max_score"]').dispatchEvent('change');
+  await waitForTotal((await lib.api('/api/gallery?category=landscape&limit=1')).total);
+  assert.equal(await refused.count(), 0);
+  assert.equal(await page.getByTestId('gallery-ignored').count(), 0);
+  assert.equal(new URL(page.url()).hash, '#/gallery?category=landscape');
 });
 
 test('gallery: a request that fails says so where the photos would be, and Try again loads them', async () => {

@@ -239,25 +239,30 @@ function nothingMatches(state) {
 const DEFAULTS = { sort: 'aggregate', order: 'desc', category: '', person: '', camera: '', lens: '', from: '', to: '',
   min_score: '', max_score: '', hide_closed_eyes: false, best_of_burst: false, hide_duplicates: false };
 // A value from the address only when the controls can show it (a hand-edited or old link could hold anything): the
-// rest keep their defaults, so that every filter in force is one the page shows and can change.
+// rest keep their defaults, so that every filter in force is one the page shows and can change, and the page says
+// which it left out. A score out of range is shown and asked for, so that the server's refusal says what is wrong,
+// as when it is typed.
 const isMonth = (v) => /^\d{4}-(0[1-9]|1[0-2])$/.test(v);
-const isScore = (v) => v.trim() !== '' && Number(v) >= 0 && Number(v) <= 10;
+const isScore = (v) => v.trim() !== '' && Number.isFinite(Number(v));
 const ADDRESS_CHECKS = {
   sort: (v) => v === 'aggregate' || v === 'date' || DIMENSIONS.includes(v),
   order: (v) => v === 'asc' || v === 'desc',
   category: (v) => CATEGORIES.includes(v),
   from: isMonth, to: isMonth, min_score: isScore, max_score: isScore,
 };
+// Returns [state, ignored]: ignored lists the address's "key=value"s that were left out.
 function stateFromAddress() {
   const query = new URLSearchParams(location.hash.split('?')[1] || '');
   const state = { ...DEFAULTS };
+  const ignored = [];
   for (const [key, value] of Object.entries(DEFAULTS)) {
     if (!query.has(key)) continue;
     const text = query.get(key);
     if (typeof value === 'boolean') state[key] = text === 'true';
     else if (!ADDRESS_CHECKS[key] || ADDRESS_CHECKS[key](text)) state[key] = text;
+    else ignored.push(`${key}=${text}`);
   }
-  return state;
+  return [state, ignored];
 }
 function addressOf(state) {
   const query = new URLSearchParams();
@@ -274,7 +279,7 @@ function caretOf(el) {
 }
 
 export async function renderGallery(root, _rest, { signal }) {
-  const state = stateFromAddress();
+  const [state, ignored] = stateFromAddress();
   // The open photo view is an entry of the browser's history (same address), so that Back closes it, as it does a
   // full-screen view on a phone. Closed otherwise (Close, Esc), that entry is left by going back over it.
   let overlay = null;
@@ -327,6 +332,8 @@ export async function renderGallery(root, _rest, { signal }) {
       h('div', { class: 'gallery-head' }, h('h1', {}, 'Gallery'),
         h('span', { class: 'muted', dataset: { testid: 'gallery-total' } }, failed ? 'not loaded' : `${src.total.toLocaleString()} ${src.total === 1 ? 'photo' : 'photos'}`)),
       collapsible(state, controls(state, set)),
+      ignored.length ? h('p', { class: 'card muted', role: 'status', dataset: { testid: 'gallery-ignored' } },
+        `Left out of the link, as no filter reads it: ${ignored.join(', ')}.`) : null,
       timeline(src.months, state, (from, to) => { if (!drawing) { Object.assign(state, { from, to }); change(); } }),
       refused ? h('p', { class: 'card error', role: 'alert', dataset: { testid: 'gallery-refused' } },
         `No photos shown: ${refused}. Change that filter to see photos again.`)
@@ -350,6 +357,7 @@ export async function renderGallery(root, _rest, { signal }) {
   const set = (name, value) => {
     if (drawing || state[name] === value) return;
     state[name] = value;
+    ignored.length = 0;   // the address is the page's own from now on
     change();
   };
   await reload();
