@@ -335,8 +335,10 @@ base::Result<PeopleOutcome> PeopleService::Merge(int64_t from, int64_t into, con
   auto b = faces_.GetCluster(into);
   if (!b.ok()) return b.status();
   if (!a->person.empty() && !b->person.empty() && a->person != b->person) {
-    return base::Status::Conflict(fmt::format("cluster {} is {} and cluster {} is {}: different persons are not merged",
-                                              from, a->person, into, b->person));
+    return base::Status::Conflict(fmt::format(
+        "cluster {} is {} and cluster {} is {}: different persons are not merged; to make them one person, rename "
+        "one to the other's name",
+        from, a->person, into, b->person));
   }
   const std::string person = b->person.empty() ? a->person : b->person;
   PeopleRecord record;

@@ -151,4 +151,15 @@ test('name, merge, split, remove an outlier, undo', async () => {
   await dialog.waitFor({ state: 'detached' });
   assert.equal((await clusters()).find((c) => c.id === big.id).person, 'barack');
   assert.equal(fs.readdirSync(path.join(lib.library, 'faces/barack')).length, big.size);
+
+  // Two persons are not merged (the server refuses it): joe's cluster is not offered as a target of barack's, and
+  // with nobody else to merge with, the card says how to join them.
+  const mergeable = (await clusters()).filter((c) => c.id !== big.id && (!c.person || c.person === 'barack'));
+  const offered = await card(big.id).locator('[data-testid="merge-select"] option')
+    .evaluateAll((options) => options.map((o) => o.value).filter(Boolean));
+  assert.deepEqual(offered.map(Number).sort(), mergeable.map((c) => c.id).sort());
+  if (!mergeable.length) {
+    assert.equal(await card(big.id).getByTestId('merge-none').innerText(),
+      'Every other cluster is somebody else: to make one of them barack, rename it to barack.');
+  }
 });

@@ -66,24 +66,30 @@ function clusterCard(c, all, personIds, canManage, redraw) {
       (out) => `Cluster ${c.person ? 'renamed' : 'named'} ${typed}${out.person && out.person !== typed ? ` (faces/${out.person})` : ''}`,
       redraw));
   } }, name, h('button', { type: 'submit', dataset: { testid: 'name-button' } }, c.person ? 'Rename' : 'Name'));
-  // Suggested clusters (close centres, with the distance) first, then every other one.
-  const suggested = new Set(c.suggestions.map((s) => s.id));
-  const others = all.filter((o) => o.id !== c.id && !suggested.has(o.id));
+  // Suggested clusters (close centres, with the distance) first, then every other one; not those that are somebody
+  // else (two persons are not merged: renaming one to the other's name joins them, and the form says so).
+  const mergeable = (o) => o && (!c.person || !o.person || o.person === c.person);
+  const suggestions = c.suggestions.filter((s) => mergeable(all.find((o) => o.id === s.id)));
+  const suggested = new Set(suggestions.map((s) => s.id));
+  const others = all.filter((o) => o.id !== c.id && !suggested.has(o.id) && mergeable(o));
   const label = (o) => `#${o.id} ${o.person || 'unnamed'} (${o.size})`;
   // Nothing is chosen until the reviewer chooses: a merge into whatever happened to be first is not an accident to have.
   const merge = h('select', { 'aria-label': `Merge cluster ${c.id} into`, dataset: { testid: 'merge-select' } },
     h('option', { value: '' }, 'Merge into…'),
-    c.suggestions.length ? h('optgroup', { label: 'Looks alike' }, c.suggestions.map((s) => h('option', { value: s.id },
-      `${label(all.find((o) => o.id === s.id) || { id: s.id, size: '?' })} · distance ${s.distance.toFixed(2)}`)))
+    suggestions.length ? h('optgroup', { label: 'Looks alike' }, suggestions.map((s) => h('option', { value: s.id },
+      `${label(all.find((o) => o.id === s.id))} · distance ${s.distance.toFixed(2)}`)))
       : null,
-    others.length ? h('optgroup', { label: c.suggestions.length ? 'Other clusters' : 'Clusters' },
+    others.length ? h('optgroup', { label: suggestions.length ? 'Other clusters' : 'Clusters' },
       others.map((o) => h('option', { value: o.id }, label(o)))) : null);
-  const mergeForm = all.length > 1 ? h('form', { class: 'inline-form', onsubmit: (e) => {
+  const mergeForm = suggestions.length + others.length === 0
+    ? (all.length > 1 ? h('p', { class: 'muted small', dataset: { testid: 'merge-none' } },
+      `Every other cluster is somebody else: to make one of them ${c.person}, rename it to ${c.person}.`) : null)
+    : h('form', { class: 'inline-form', onsubmit: (e) => {
     e.preventDefault();
     if (!merge.value) { toast('Choose the cluster to merge into.', 'error'); merge.focus(); return; }
     once(e.currentTarget, () => act(api.post(`/api/clusters/${c.id}/merge`, { into: Number(merge.value) }),
       `Cluster ${c.id} merged`, redraw));
-  } }, merge, h('button', { type: 'submit', dataset: { testid: 'merge-button' } }, 'Merge')) : null;
+  } }, merge, h('button', { type: 'submit', dataset: { testid: 'merge-button' } }, 'Merge'));
   const needSelection = (fn) => () => {
     if (!selected.size) { toast('Select faces first.', 'error'); return; }
     fn([...selected]);
