@@ -34,6 +34,8 @@ void InitVips() {
   });
 }
 
+constexpr size_t kHeadBytes = 64;  // at least model::kFormatSniffBytes
+
 std::string HexPrefix(const std::string& bytes) {
   std::string out;
   for (size_t i = 0; i < std::min<size_t>(bytes.size(), 8); ++i) {
@@ -42,12 +44,36 @@ std::string HexPrefix(const std::string& bytes) {
   return out;
 }
 
+// What a file that is no image seems to be, for the reviewer: a kind known by its first bytes, text by its first
+// characters, else those bytes in hex. A download that answered with a web page is the usual case.
+std::string DescribeHead(const std::string& head) {
+  auto starts = [&](std::string_view magic) { return head.rfind(magic, 0) == 0; };
+  if (starts("%PDF")) return "it is a PDF document";
+  if (starts(std::string_view("PK\x03\x04", 4))) return "it is a ZIP archive or an office document";
+  const size_t shown = std::min<size_t>(head.size(), 24);
+  const bool text = std::all_of(head.begin(), head.begin() + static_cast<std::ptrdiff_t>(shown), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u >= 0x20 && u < 0x7f) || c == '\n' || c == '\r' || c == '\t';
+  });
+  if (!text) return fmt::format("it starts with the bytes {}", HexPrefix(head));
+  std::string lower =
+      head.substr(head.find_first_not_of(" \t\r\n") == std::string::npos ? 0 : head.find_first_not_of(" \t\r\n"), 64);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (lower.rfind("<!doctype html", 0) == 0 || lower.rfind("<html", 0) == 0) {
+    return "it is a web page (HTML), not the image itself";
+  }
+  std::string start = head.substr(0, shown);
+  for (char& c : start)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  return fmt::format("it is text, starting \"{}\"", start);
+}
+
 // Checks the magic bytes: only the formats triage accepts reach a vips loader.
 base::Result<std::string> SniffFormat(const std::string& head) {
   if (head.empty()) return base::Status::Corrupt("empty file");
   std::string format = model::DetectImageFormat(reinterpret_cast<const unsigned char*>(head.data()), head.size());
   if (format.empty()) {
-    return base::Status::Corrupt(fmt::format("not a supported image format (starts with {})", HexPrefix(head)));
+    return base::Status::Corrupt(fmt::format("not a supported image format: {}", DescribeHead(head)));
   }
   return format;
 }
@@ -176,9 +202,9 @@ vips::VOption* JpegOptions(int shrink) {
       ->set("fail_on", VIPS_FAIL_ON_TRUNCATED);
 }
 
-// The first bytes of a file, for the format checks.
+// The first bytes of a file, for the format checks and, when it is no image, to say what it seems to be.
 base::Result<std::string> ReadHead(const std::filesystem::path& path) {
-  std::string head(model::kFormatSniffBytes, '\0');
+  std::string head(kHeadBytes, '\0');
   std::ifstream in(path, std::ios::binary);
   if (!in) return base::Status::NotFound(fmt::format("cannot open {}", path.string()));
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
@@ -271,7 +297,7 @@ base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const Decod
 }
 
 base::Result<Decoded> DecodeImageBuffer(const std::string& bytes, const DecodeOptions& options) {
-  std::string head = bytes.substr(0, model::kFormatSniffBytes);
+  std::string head = bytes.substr(0, kHeadBytes);
   return DecodeWith(
       head, options,
       [&](const std::string&) {

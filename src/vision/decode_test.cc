@@ -86,9 +86,26 @@ TEST_F(DecodeTest, EmptyFileIsUnreadable) {
 }
 
 TEST_F(DecodeTest, TextFileIsNotAnImage) {
-  auto d = DecodeImage(WriteBytes("notes.jpg", "hello, this is text"), {});
+  auto d = DecodeImage(WriteBytes("notes.jpg", "hello, this is text\nand more of it"), {});
   ASSERT_FALSE(d.ok());
-  EXPECT_NE(d.status().message().find("not a supported image format"), std::string::npos);
+  EXPECT_EQ(d.status().message(), "not a supported image format: it is text, starting \"hello, this is text and \"");
+}
+
+// What a file that is no image seems to be is said in words: a download answered with a web page, a PDF, an archive;
+// bytes of nothing known stay in hex.
+TEST_F(DecodeTest, AFileOfAnotherKindIsNamedInWords) {
+  auto said = [&](const std::string& name, const std::string& bytes) {
+    auto d = DecodeImage(WriteBytes(name, bytes), {});
+    EXPECT_EQ(d.status().code(), base::Code::kCorrupt);
+    return std::string(d.status().message());
+  };
+  EXPECT_EQ(said("page.jpg", "\n  <!DOCTYPE html><html><head><title>Photo</title>"),
+            "not a supported image format: it is a web page (HTML), not the image itself");
+  EXPECT_EQ(said("doc.jpg", "%PDF-1.7\n%binary"), "not a supported image format: it is a PDF document");
+  EXPECT_EQ(said("zip.jpg", std::string("PK\x03\x04\x14\x00", 6)),
+            "not a supported image format: it is a ZIP archive or an office document");
+  EXPECT_EQ(said("bin.jpg", std::string("\x01\x02\xfe\xff\x00\x10\x20\x30\x40", 9)),
+            "not a supported image format: it starts with the bytes 0102feff00102030");
 }
 
 TEST_F(DecodeTest, TruncatedJpegIsUnreadableWithReason) {
