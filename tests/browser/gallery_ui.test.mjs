@@ -312,6 +312,16 @@ test('gallery: a field being typed into when the photos arrive keeps its text, a
     await committed;
     await waitForTotal((await lib.api('/api/gallery?category=landscape&person=zoe_angstrom&camera=Seed%20Cam&limit=1')).total);
     assert.equal(asked.filter((q) => q.get('camera') === 'Seed Cam').length, 1);
+
+    // A select chosen from the keyboard keeps the focus too (it has no caret to put back), and the page says no error.
+    const order = page.locator('select[name="order"]');
+    await order.focus();
+    const answered = page.waitForResponse((r) => r.url().includes('/api/gallery?') && r.url().includes('order=asc'));
+    await order.selectOption('asc');
+    await answered;
+    await page.waitForFunction(() => document.activeElement?.name === 'order' &&
+      document.querySelector('select[name="order"]').value === 'asc' && !document.querySelector('#toast.error:not([hidden])'));
+    assert.match(await page.getByTestId('gallery-total').innerText(), /^\d+ photos?$/);
   } finally {
     page.off('request', listen);
   }

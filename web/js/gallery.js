@@ -273,9 +273,12 @@ function addressOf(state) {
   return `#/gallery${text ? `?${text}` : ''}`;
 }
 
-// [start, end] of a text field's selection; null where the field has none (number and month fields).
+// [start, end] of a text field's selection; null where the control has none (number and month fields, selects).
 function caretOf(el) {
-  try { return el.selectionStart === null ? null : [el.selectionStart, el.selectionEnd]; } catch (_) { return null; }
+  try {
+    return typeof el.selectionStart === 'number' && typeof el.setSelectionRange === 'function'
+      ? [el.selectionStart, el.selectionEnd] : null;
+  } catch (_) { return null; }
 }
 
 export async function renderGallery(root, _rest, { signal }) {
