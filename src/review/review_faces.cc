@@ -54,7 +54,8 @@ base::Result<std::string> ReviewService::EnrolledPerson(const std::string& name)
 }
 
 // The photo as its named faces make it: each named face a certain match of its person, dismissed faces left out.
-model::Decision ReviewService::RouteNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces) {
+model::Decision ReviewService::RouteNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces,
+                                               int labelled_now) {
   model::Analysis a;
   model::CatalogFacts facts;
   auto stored = catalog_.GetAnalysis(item.id);
@@ -70,15 +71,22 @@ model::Decision ReviewService::RouteNamedFaces(const model::ItemRecord& item, co
   }
   a.faces.clear();
   a.untracked_faces = 0;
-  for (const model::Face& f : faces) {
+  // A face named earlier on this card whose cluster was renamed (or that was moved to someone else) on the People page
+  // since is that person now; the face labelled by this very naming is what it was just named.
+  const std::vector<std::string> clustered = people_ ? people_->NamedFacesOf(item.id) : std::vector<std::string>();
+  for (size_t i = 0; i < faces.size(); ++i) {
+    const model::Face& f = faces[i];
     if (f.label.untracked) {
       ++a.untracked_faces;
       continue;
     }
+    const std::string& person = static_cast<int>(i) != labelled_now && i < clustered.size() && !clustered[i].empty()
+                                    ? clustered[i]
+                                    : f.label.named_as;
     model::Face named;
     named.box = f.box;
     named.eye_aspect_ratio = f.eye_aspect_ratio;
-    named.match = {model::MatchKind::kKnown, f.label.named_as, 0.0, 1.0, {{f.label.named_as, 0.0, 1.0}}};
+    named.match = {model::MatchKind::kKnown, person, 0.0, 1.0, {{person, 0.0, 1.0}}};
     a.faces.push_back(std::move(named));
   }
   model::Policy policy = config_.Current()->policy;
@@ -202,7 +210,7 @@ base::Result<ReviewService::Done> ReviewService::LabelFace(int64_t id, int face,
 base::Result<ReviewService::Done> ReviewService::FileNamedFaces(const model::ItemRecord& item,
                                                                 const std::vector<model::Face>& faces,
                                                                 catalog::CatalogChange change, json undo) {
-  model::Decision d = RouteNamedFaces(item, faces);
+  model::Decision d = RouteNamedFaces(item, faces, change.face_labels.empty() ? -1 : change.face_labels.front().first);
   decide::CreditNaming(d, change.actor);
   auto config = config_.Current();
   std::filesystem::path dest;

@@ -161,7 +161,9 @@ class ReviewService {
   static void LabelUndo(const nlohmann::json& undo, catalog::CatalogChange& change);
   base::Status RevertFaceLabel(const nlohmann::json& undo, const std::string& actor, int64_t now);
   // Per-face naming (review_faces.cc).
-  model::Decision RouteNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces);
+  // `labelled_now`: the face this naming labels (-1: none), whose label is its name even if its cluster says another.
+  model::Decision RouteNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces,
+                                  int labelled_now);
   // `only_face` (bulk naming): a photo of several faces is refused (kInvalidArgument) rather than one of them named.
   base::Status CheckNotInPhotoTwice(const model::ItemRecord& item, const std::vector<model::Face>& faces, int face,
                                     const std::string& person);

@@ -130,6 +130,12 @@ TEST_F(FacesApiTest, AFaceNamedOnTheCardFollowsItsClusterRenamedOnThePeoplePage)
   EXPECT_EQ(detail["faces"][0]["named_as"], "adele");
   EXPECT_TRUE(detail["faces"][1]["named_as"].is_null());
   for (const auto& [ref, person, source] : References()) EXPECT_EQ(person, "adele") << source;
+  // The other faces dismissed, the photo is filed under the name its face has now.
+  json last;
+  for (int f = 1; f < faces_; ++f) last = NameOk(id, f, Untracked(), s);
+  EXPECT_TRUE(last["filed"].get<bool>()) << last.dump();
+  EXPECT_EQ(catalog_->GetItem(id)->person, "adele");
+  EXPECT_EQ(fs::path(catalog_->GetItem(id)->path).parent_path(), "faces/adele");
 }
 
 TEST_F(FacesApiTest, SeveralTrackedPersonsFollowTheMultipleFacesRule) {
