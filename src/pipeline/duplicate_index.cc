@@ -129,13 +129,9 @@ void DuplicateIndex::CheckAhead(catalog::Catalog& catalog, const model::Fingerpr
   if (fp.signature.empty()) return;
   for (const fingerprint::Neighbor& candidate : Candidates(fp)) {
     auto signature = Signature(catalog, candidate.id, false);
-    if (!signature.ok() || (*signature)->empty()) continue;
-    std::optional<bool> same = memo.Find(**signature);
-    if (!same) {
-      same = vision::CheckNearDuplicate(fp.signature, **signature).same;
-      memo.Put(**signature, *same);
-    }
-    if (*same) return;  // as FindNearDuplicate, which stops at the nearest confirmed candidate
+    if (!signature.ok() || (*signature)->empty()) continue;  // decided by the distance alone: nothing to check
+    // As FindNearDuplicate, which stops at the nearest confirmed candidate.
+    if (ConfirmedNearDuplicate(fp, **signature, candidate.distance, 0, &memo)) return;
   }
 }
 

@@ -53,6 +53,12 @@ base::Result<std::string> ReviewService::EnrolledPerson(const std::string& name)
       fmt::format("no enrolled person \"{}\" (enrolled: {})", name, all.empty() ? "nobody yet" : all));
 }
 
+std::string NameNow(const std::vector<model::Face>& faces, const std::vector<std::string>& clustered, size_t i) {
+  const model::FaceLabel& label = faces.at(i).label;
+  if (label.untracked || label.named_as.empty()) return "";
+  return i < clustered.size() && !clustered[i].empty() ? clustered[i] : label.named_as;
+}
+
 // The photo as its named faces make it: each named face a certain match of its person, dismissed faces left out.
 model::Decision ReviewService::RouteNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces,
                                                int labelled_now) {
@@ -80,9 +86,7 @@ model::Decision ReviewService::RouteNamedFaces(const model::ItemRecord& item, co
       ++a.untracked_faces;
       continue;
     }
-    const std::string& person = static_cast<int>(i) != labelled_now && i < clustered.size() && !clustered[i].empty()
-                                    ? clustered[i]
-                                    : f.label.named_as;
+    const std::string person = static_cast<int>(i) == labelled_now ? f.label.named_as : NameNow(faces, clustered, i);
     model::Face named;
     named.box = f.box;
     named.eye_aspect_ratio = f.eye_aspect_ratio;
@@ -125,8 +129,7 @@ base::Status ReviewService::CheckApprovedPersonIsInPhoto(const model::ItemRecord
   std::vector<std::string> words;
   for (size_t i = 0; i < faces->size(); ++i) {
     const model::FaceLabel& label = (*faces)[i].label;
-    const std::string name =
-        !label.untracked && i < clustered.size() && !clustered[i].empty() ? clustered[i] : label.named_as;
+    const std::string name = NameNow(*faces, clustered, i);
     if (!label.untracked && (name == person || label.named_as == person)) return base::Status::Ok();
     words.push_back(fmt::format("face {} is {}", i + 1, label.untracked ? "nobody tracked" : name));
   }

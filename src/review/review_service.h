@@ -36,6 +36,11 @@ struct FaceNaming {
   std::string summary;             // a sentence for people
 };
 
+// The name face `i` of a photo goes by now: the one it was named on the card, unless the People page has it under
+// another since (`clustered`: PeopleService::NamedFacesOf, renamed or moved there); "" for a face not named or marked
+// nobody tracked.
+std::string NameNow(const std::vector<model::Face>& faces, const std::vector<std::string>& clustered, size_t i);
+
 // Where a reviewer saw the items they decide on, by id: each item's library-relative folder as they saw it
 // ("review/unidentified"). An id without an entry is not checked.
 using SeenIn = std::map<int64_t, std::string>;

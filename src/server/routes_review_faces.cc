@@ -84,9 +84,7 @@ json FacesView(ServerState& state, int64_t item_id, const std::vector<model::Fac
   for (size_t i = 0; i < faces.size(); ++i) {
     const model::Face& f = faces[i];
     const std::string cluster_person = i < clustered.size() && !f.label.Decided() ? clustered[i] : "";
-    // A face named on the card and renamed (or moved to someone else) on the People page since shows its name now.
-    const std::string named_as =
-        !f.label.named_as.empty() && i < clustered.size() && !clustered[i].empty() ? clustered[i] : f.label.named_as;
+    const std::string named_as = review::NameNow(faces, clustered, i);
     out.push_back({{"index", i},
                    {"box", {{"x", f.box.x}, {"y", f.box.y}, {"w", f.box.width}, {"h", f.box.height}}},
                    {"nearest", NearestView(f.match, match_distance)},
