@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "catalog/sqlite/sqlite_catalog.h"
+#include "commit/folders.h"
 
 namespace triage::commit {
 namespace {
@@ -313,6 +314,28 @@ TEST_F(PlaceAllTest, OneBadChangeFailsAloneAndAnUnmovedInputIsLeftOutOfTheEntry)
   ASSERT_EQ(report->problems.size(), 1u);
   EXPECT_EQ(report->problems[0].find("neither"), std::string::npos) << report->problems[0];
   EXPECT_EQ(report->rolled_forward, 1);  // the first input: applied already, nothing to do
+}
+
+TEST_F(CommitterTest, EmptyFoldersAreRemovedUpToTheRootAndNoFurther) {
+  const fs::path photos = lib_ / "photos";
+  fs::create_directories(photos / "2024/05");
+  fs::create_directories(photos / "2023/01");
+  std::ofstream(photos / "2023/01/a.jpg") << "a";
+  fs::create_directories(lib_ / "faces/bob");
+  RemoveEmptyFoldersWithin(photos / "2024/05", photos / "");  // a root written with a trailing slash is the same
+  EXPECT_FALSE(fs::exists(photos / "2024"));
+  EXPECT_TRUE(fs::is_directory(photos));                 // the root stays, even when it is empty of dates now
+  RemoveEmptyFoldersWithin(photos / "2023/01", photos);  // a folder with a photo stays, and so do those above it
+  EXPECT_TRUE(fs::exists(photos / "2023/01/a.jpg"));
+  RemoveEmptyFoldersWithin(lib_ / "faces/bob", photos);  // outside the root: left alone
+  EXPECT_TRUE(fs::is_directory(lib_ / "faces/bob"));
+  RemoveEmptyFoldersWithin(fs::path("faces/bob"), photos);  // paths that cannot be compared: left alone
+  EXPECT_TRUE(fs::is_directory(lib_ / "faces/bob"));
+  RemoveEmptyFoldersWithin(photos, photos);  // the root itself is never removed
+  fs::remove(photos / "2023/01/a.jpg");
+  RemoveEmptyFoldersWithin(photos / "2023/01", photos);
+  EXPECT_FALSE(fs::exists(photos / "2023"));
+  EXPECT_TRUE(fs::is_directory(photos));
 }
 
 }  // namespace

@@ -75,6 +75,9 @@ base::Status ReviewService::RevertRelocation(const json& undo, const std::string
   change.at = now;
   auto placed = committer_.Relocate(*item, committer_.library() / undo.at("folder").get<std::string>(), change);
   if (!placed.ok()) return placed.status();
+  // A photo kept without a person made its date's folders (photos/<yyyy>/<mm>, photos/undated); taken back, it
+  // leaves them as they were before: gone when nothing else is in them.
+  commit::RemoveEmptyFoldersWithin((committer_.library() / item->path).parent_path(), config_.Current()->PhotosDir());
   RestoreClusters(undo, now);
   ForgetIfEmpty(undo.at("person_created"));
   if (!change.removed_references.empty() && references_changed_) references_changed_();

@@ -111,8 +111,15 @@ TEST_F(ReviewUndoTest, UndoOfRejectKeepAndRestorePutsEachBack) {
                                  : service_->Keep(id, "alice", 300, "review/unidentified", &token);
     ASSERT_TRUE(done.ok()) << done.status().ToString();
     EXPECT_NE(done->path, before.item.path);
+    const std::filesystem::path kept_in = (lib_ / done->path).parent_path();
     ASSERT_TRUE(undo_->Undo(token, "alice", false, 301).ok());
     ExpectSame(Take(id), before);
+    if (kind == "keep") {  // the date folder the keep made is gone with the photo; photos/ itself stays
+      const std::filesystem::path photos = config_->Current()->PhotosDir();
+      ASSERT_NE(kept_in.lexically_relative(photos).native().rfind("..", 0), 0u) << kept_in;
+      EXPECT_FALSE(std::filesystem::exists(kept_in)) << kept_in;
+      EXPECT_TRUE(std::filesystem::is_directory(photos));
+    }
   }
   int64_t id = Pending("r.jpg");
   ASSERT_TRUE(service_->Reject(id, "alice", 400).ok());

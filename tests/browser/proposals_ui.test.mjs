@@ -119,3 +119,25 @@ test('a cover proposed from the Persons page, approved side by side, shows on th
   assert.equal(shown.status, 'approved');
   assert.equal(shown.slot, 'cover:ada');
 });
+
+test('with nothing pending, the proposals page says what a proposal is and runs the workflows on request', async () => {
+  await page.goto('/#/proposals');
+  const empty = page.getByTestId('proposals-empty');
+  await empty.waitFor();
+  assert.match(await empty.innerText(), /No proposals waiting for a decision/);
+  assert.match(await empty.innerText(), /never changes until someone approves/);
+  await screenshot(page, 'proposals-empty');
+  const runs = [];
+  const onRequest = (r) => { if (r.method() === 'POST' && r.url().endsWith('/api/proposals/run')) runs.push(r); };
+  page.on('request', onRequest);
+  await empty.getByTestId('run-workflows').click();
+  const said = page.getByTestId('toast-text').filter({ hasText: /^(Found \d+ new proposals?|The workflows ran and found nothing new to propose)\.$/ });
+  await said.first().waitFor();
+  page.off('request', onRequest);
+  assert.equal(runs.length, 1);
+  // What the toast counts is what the queue lists now.
+  const text = await said.first().innerText();
+  const found = /^Found (\d+)/.exec(text);
+  const pending = JSON.parse(lib.run(['proposals', 'list', '--status', 'pending', '--json']));
+  assert.equal((pending.proposals ?? pending).length, found ? Number(found[1]) : 0);
+});

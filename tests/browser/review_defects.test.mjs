@@ -304,6 +304,9 @@ test('a delete is taken back by the toast\'s Undo and by Ctrl-Z; the trash view 
   await entries.first().waitFor();
   const count = await entries.count();
   assert.ok(count >= 2, `${count} items in the trash`);
+  // The page says when a rejected photo goes for good, from the settings, and what purges it.
+  assert.match(await page.getByTestId('trash-retention').innerText(),
+    /rejected more than 30 days ago are deleted for good when the trash is purged \(triage review purge/);
   const restoreId = Number(await entries.nth(0).getAttribute('data-item-id'));
   await entries.nth(0).getByTestId('restore').click();
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid="trash-item"]').length === n, count - 1);

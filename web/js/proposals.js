@@ -125,6 +125,28 @@ export async function renderProposals(root, _params, { session, signal }) {
       values.map(([v, text]) => h('option', { value: v, selected: state[key] === v }, text))));
   }
 
+  // Runs the workflows now (they also run on the server's schedule) and says what they found.
+  async function runWorkflows() {
+    try {
+      const r = await api.post('/api/proposals/run');
+      const found = r.from_near_duplicates + r.from_flags + r.from_covers;
+      toast(found ? `Found ${plural(found, 'new proposal')}.` : 'The workflows ran and found nothing new to propose.');
+    } catch (err) { toast(err.message, 'error'); }
+    await draw();
+  }
+
+  // With nothing listed: what would come here, and (for who may decide) a way to look now.
+  function emptyState() {
+    const filtered = state.reason || state.status !== 'pending';
+    return h('div', { class: 'card empty', dataset: { testid: 'proposals-empty' } },
+      h('h2', {}, filtered ? 'No proposals match these filters' : 'No proposals waiting for a decision'),
+      h('p', { class: 'muted' }, 'A proposal offers a better image for a place in the library: a sharper or larger ' +
+        'copy of a curated photo, a replacement for a flagged one, or a new cover. The curated image never changes ' +
+        'until someone approves the proposal side by side.'),
+      canDecide ? h('div', { class: 'actions' }, h('button', { type: 'button', dataset: { testid: 'run-workflows' },
+        onclick: (e) => once(e.currentTarget.parentElement, runWorkflows) }, 'Look for proposals now')) : null);
+  }
+
   async function draw() {
     const out = await api.get('/api/proposals' + qs({ status: state.status, reason: state.reason, sort: state.sort }));
     if (signal.aborted) return;
@@ -146,7 +168,7 @@ export async function renderProposals(root, _params, { session, signal }) {
       // On a phone the table scrolls sideways inside its box rather than widening the page.
       list.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'proposal-queue' },
         h('thead', {}, h('tr', {}, ['', 'id', 'reason', 'status', 'person', 'score', 'proposed'].map((t) => h('th', {}, t)))),
-        h('tbody', {}, list.map(row)))) : h('div', { class: 'card empty' }, h('h2', {}, 'No proposals here')),
+        h('tbody', {}, list.map(row)))) : emptyState(),
       shown ? detail(shown) : null));
   }
   await draw();

@@ -16,6 +16,17 @@ export async function restoreFromTrash(item, after) {
   }
 }
 
+// When a rejected photo leaves the trash: the retention comes from the settings; the purge itself is a command,
+// so the page names it rather than promise a deletion that nothing runs by itself.
+function retentionText(days) {
+  const command = h('code', {}, 'triage review purge');
+  const when = Number.isInteger(days)
+    ? [`Photos rejected more than ${plural(days, 'day')} ago are deleted for good when the trash is purged (`, command,
+      ', e.g. from a daily cron job); until then they stay here.']
+    : ['Rejected photos stay here until the trash is purged (', command, ').'];
+  return [...when, ' Restore puts a photo back into the review folder it came from.'];
+}
+
 export async function renderTrash(root, _params, { session, signal }) {
   const canReview = !!session.permissions.review;
   const state = { page: 1, perPage: 60 };
@@ -48,15 +59,15 @@ export async function renderTrash(root, _params, { session, signal }) {
   }
 
   async function draw() {
-    const out = await api.get('/api/items' + qs({ location: 'trash', sort: 'newest', page: state.page,
-      per_page: state.perPage }));
+    const [out, config] = await Promise.all([api.get('/api/items' + qs({ location: 'trash', sort: 'newest',
+      page: state.page, per_page: state.perPage })), api.get('/api/config').catch(() => null)]);
+    state.days = config?.review?.trash_retention_days;
     if (signal.aborted) return;
     const pages = Math.max(1, Math.ceil(out.total / state.perPage));
     mount(root, h('section', {},
       h('div', { class: 'page-head' }, h('h1', {}, 'Trash'),
         h('p', { class: 'muted', dataset: { testid: 'trash-count' } }, plural(out.total, 'photo'))),
-      h('p', { class: 'muted' }, 'Rejected photos wait here until the trash is purged; restore puts one back into ' +
-        'the review folder it came from.'),
+      h('p', { class: 'muted', dataset: { testid: 'trash-retention' } }, ...retentionText(state.days)),
       out.items.length ? h('div', { class: 'grid' }, out.items.map(tile))
         : h('div', { class: 'card empty' }, h('h2', {}, 'The trash is empty')),
       pages > 1 ? h('div', { class: 'pager' },
