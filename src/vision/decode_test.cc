@@ -78,6 +78,97 @@ TEST_F(DecodeTest, AppliesExifOrientation) {
   EXPECT_LT(d->image.pixels[(390 * 300 + 150) * 3], 100);
 }
 
+// Mean of each band of `image` over the rectangle, from the decoded bytes or from a vips image written to memory.
+double MeanAt(const std::vector<uint8_t>& pixels, int width, int x0, int y0, int w, int h, int band) {
+  double sum = 0;
+  for (int y = y0; y < y0 + h; ++y)
+    for (int x = x0; x < x0 + w; ++x) sum += pixels[(size_t(y) * width + x) * 3 + band];
+  return sum / (w * h);
+}
+
+// JPEGs and PNGs are decoded by libjpeg / libpng directly: every EXIF orientation turns the raster upright exactly as
+// libvips' autorot does, at the full size and shrunk.
+TEST_F(DecodeTest, EveryOrientationIsTurnedUprightAsLibvipsDoes) {
+  // Four quadrants of different colours tell each of the eight orientations apart.
+  VImage q = VImage::black(200, 150, VImage::option()->set("bands", 3));
+  VImage img = VImage::black(400, 300, VImage::option()->set("bands", 3))
+                   .insert(q + std::vector<double>{230, 20, 20}, 0, 0)
+                   .insert(q + std::vector<double>{20, 230, 20}, 200, 0)
+                   .insert(q + std::vector<double>{20, 20, 230}, 0, 150)
+                   .insert(q + std::vector<double>{230, 230, 20}, 200, 150)
+                   .cast(VIPS_FORMAT_UCHAR);
+  for (const char* ext : {".jpg", ".png"}) {
+    for (int orientation = 1; orientation <= 8; ++orientation) {
+      SCOPED_TRACE(std::string(ext) + " orientation " + std::to_string(orientation));
+      VImage tagged = img.copy();
+      tagged.set(VIPS_META_ORIENTATION, orientation);
+      const fs::path file = dir_ / ("o" + std::to_string(orientation) + ext);
+      tagged.write_to_file(file.c_str());
+      VImage expected = VImage::new_from_file(file.c_str()).autorot();
+      size_t size = 0;
+      void* mem = expected.write_to_memory(&size);
+      std::vector<uint8_t> want(static_cast<uint8_t*>(mem), static_cast<uint8_t*>(mem) + size);
+      g_free(mem);
+      for (int side : {1600, 100}) {
+        auto d = DecodeImage(file, {.max_side_px = side});
+        ASSERT_TRUE(d.ok()) << d.status().ToString();
+        const double k = side < 400 ? 100.0 / 400 : 1.0;
+        ASSERT_EQ(d->image.width, static_cast<int>(expected.width() * k));
+        ASSERT_EQ(d->image.height, static_cast<int>(expected.height() * k));
+        // The centre of each quadrant has the colour libvips puts there.
+        for (int qy : {0, 1}) {
+          for (int qx : {0, 1}) {
+            const int w = expected.width() / 2, h = expected.height() / 2;
+            for (int band = 0; band < 3; ++band) {
+              const double v = MeanAt(want, expected.width(), qx * w + w / 4, qy * h + h / 4, w / 2, h / 2, band);
+              const int dw = d->image.width / 2, dh = d->image.height / 2;
+              EXPECT_NEAR(
+                  MeanAt(d->image.pixels, d->image.width, qx * dw + dw / 4, qy * dh + dh / 4, dw / 2, dh / 2, band), v,
+                  12)
+                  << "quadrant " << qx << "," << qy << " band " << band << " at side " << side;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// A PNG's transparent pixels are flattened onto white, and 16-bit and palette PNGs decode to 8-bit RGB.
+TEST_F(DecodeTest, PngAlphaSixteenBitAndPaletteDecodeAsRgb) {
+  VImage rgb = VImage::black(64, 48, VImage::option()->set("bands", 3)) + std::vector<double>{200, 40, 40};
+  VImage alpha = VImage::black(64, 48).insert(VImage::black(32, 48) + 255, 0, 0);  // left half opaque
+  rgb.bandjoin(alpha).cast(VIPS_FORMAT_UCHAR).write_to_file((dir_ / "alpha.png").c_str());
+  auto a = DecodeImage(dir_ / "alpha.png", {});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_NEAR(MeanAt(a->image.pixels, 64, 4, 4, 20, 40, 0), 200, 2);
+  EXPECT_NEAR(MeanAt(a->image.pixels, 64, 4, 4, 20, 40, 1), 40, 2);
+  EXPECT_NEAR(MeanAt(a->image.pixels, 64, 40, 4, 20, 40, 1), 255, 2);  // transparent: white
+  VImage deep = (VImage::black(64, 48, VImage::option()->set("bands", 3)) + std::vector<double>{51400, 10280, 0})
+                    .cast(VIPS_FORMAT_USHORT)
+                    .copy(VImage::option()->set("interpretation", VIPS_INTERPRETATION_RGB16));
+  deep.write_to_file((dir_ / "deep.png").c_str());
+  auto b = DecodeImage(dir_ / "deep.png", {});
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_NEAR(MeanAt(b->image.pixels, 64, 0, 0, 64, 48, 0), 200, 3);
+  EXPECT_NEAR(MeanAt(b->image.pixels, 64, 0, 0, 64, 48, 1), 40, 3);
+  rgb.cast(VIPS_FORMAT_UCHAR).write_to_file((dir_ / "palette.png").c_str(), VImage::option()->set("palette", true));
+  auto c = DecodeImage(dir_ / "palette.png", {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_NEAR(MeanAt(c->image.pixels, 64, 0, 0, 64, 48, 0), 200, 3);
+}
+
+// A PNG whose data is damaged after its header is refused with the decoder's reason, as before the direct path.
+TEST_F(DecodeTest, DamagedPngIsUnreadableWithReason) {
+  auto bytes = base::ReadFile(Make("full.png"));
+  ASSERT_TRUE(bytes.ok());
+  std::string cut = bytes->substr(0, bytes->size() / 2);
+  auto d = DecodeImage(WriteBytes("cut.png", cut), {});
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), base::Code::kCorrupt);
+  EXPECT_NE(d.status().message().find("png decoder"), std::string::npos) << d.status().message();
+}
+
 TEST_F(DecodeTest, EmptyFileIsUnreadable) {
   auto d = DecodeImage(WriteBytes("empty.jpg", ""), {});
   ASSERT_FALSE(d.ok());
