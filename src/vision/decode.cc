@@ -212,6 +212,8 @@ cv::Mat Upright(const cv::Mat& m, int orientation) {
 // Either path gives the same pixels when no reduction is needed.
 constexpr int kAreaResampleMaxSide = 512;
 bool MayResample(int side) { return side <= kAreaResampleMaxSide; }
+// Largest PNG decoded whole by the direct path (120 MB of RGB).
+constexpr uint64_t kDirectPngMaxPixels = 40'000'000;
 
 // `decoded` (8-bit RGB) turned upright and shrunk by area averaging to at most `side` on its long side.
 model::RgbImage UprightWithin(const cv::Mat& decoded, int orientation, int side) {
@@ -288,7 +290,9 @@ std::optional<model::RgbImage> DecodePngDirect(const std::string& bytes, const m
     png_image_free(&image);
     return std::nullopt;
   }
-  if (!MayResample(side) && static_cast<int>(std::max(image.width, image.height)) > side) {
+  // libpng decodes the whole image into memory; libvips streams a large one through its reduction instead.
+  if ((!MayResample(side) && static_cast<int>(std::max(image.width, image.height)) > side) ||
+      uint64_t{image.width} * image.height > kDirectPngMaxPixels) {
     png_image_free(&image);
     return std::nullopt;
   }
