@@ -123,7 +123,11 @@ Status ReadFileChunks(const fs::path& path, const ChunkSink& sink) {
   }
 }
 
-Status CopyFileDurably(const fs::path& from, const fs::path& to, const ChunkSink& sink) {
+namespace {
+
+enum class CopySync { kNow, kLater };
+
+Status CopyFile(const fs::path& from, const fs::path& to, const ChunkSink& sink, CopySync sync) {
   Fd in{::open(from.c_str(), O_RDONLY | O_CLOEXEC)};
   if (in.fd < 0) return Errno("opening", from, errno);
   auto before = StampOfFd(in.fd, from);
@@ -152,9 +156,28 @@ Status CopyFileDurably(const fs::path& from, const fs::path& to, const ChunkSink
     else if (!(*after == *before))
       st = Status::Unavailable(fmt::format("{} changed while being copied", from.string()));
   }
-  if (st.ok() && ::fsync(out.fd) != 0) st = Errno("syncing", to, errno);
+  if (st.ok() && sync == CopySync::kNow && ::fsync(out.fd) != 0) st = Errno("syncing", to, errno);
+  // Starts the write-back now, so that the later SyncFile mostly finds it done.
+  if (st.ok() && sync == CopySync::kLater) ::sync_file_range(out.fd, 0, 0, SYNC_FILE_RANGE_WRITE);
   if (!st.ok()) ::unlink(to.c_str());
   return st;
+}
+
+}  // namespace
+
+Status CopyFileDurably(const fs::path& from, const fs::path& to, const ChunkSink& sink) {
+  return CopyFile(from, to, sink, CopySync::kNow);
+}
+
+Status CopyFileSyncLater(const fs::path& from, const fs::path& to, const ChunkSink& sink) {
+  return CopyFile(from, to, sink, CopySync::kLater);
+}
+
+Status SyncFile(const fs::path& path) {
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (f.fd < 0) return Errno("opening", path, errno);
+  if (::fsync(f.fd) != 0) return Errno("syncing", path, errno);
+  return Status::Ok();
 }
 
 Status MoveFileDurably(const fs::path& from, const fs::path& to) {

@@ -39,6 +39,14 @@ Status ReadFileChunks(const fs::path& path, const ChunkSink& sink);
 // would mix old and new bytes. On failure the partial `to` is removed.
 Status CopyFileDurably(const fs::path& from, const fs::path& to, const ChunkSink& sink = nullptr);
 
+// As CopyFileDurably, but the copy is not yet durable: its write-back is started, and the caller makes it durable
+// with SyncFile before anything depends on it (many files synced together cost one journal commit of the file system
+// instead of one each).
+Status CopyFileSyncLater(const fs::path& from, const fs::path& to, const ChunkSink& sink = nullptr);
+
+// Makes the contents of the file at `path` durable (fsync).
+Status SyncFile(const fs::path& path);
+
 // Moves a file so that it is, at every moment, in at least one of the two places and never overwrites:
 // rename(2) on one file system; copy + fsync + rename + unlink across file systems (the copy keeps the
 // modification time; a source that changes during the copy stays where it was, kUnavailable).

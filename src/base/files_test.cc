@@ -47,6 +47,20 @@ TEST_F(FilesTest, CopyFileDurablyFeedsEveryByteToSink) {
   EXPECT_EQ(*ReadFile(dir_ / "copy.bin"), text);
 }
 
+TEST_F(FilesTest, CopyToSyncLaterCopiesEveryByteAndSyncFileNamesWhatIsMissing) {
+  std::string text(3 << 20, 'w');
+  fs::path a = Write("later.bin", text);
+  size_t seen = 0;
+  ASSERT_TRUE(CopyFileSyncLater(a, dir_ / "later-copy.bin", [&](const unsigned char*, size_t n) { seen += n; }).ok());
+  EXPECT_EQ(seen, text.size());
+  EXPECT_EQ(*ReadFile(dir_ / "later-copy.bin"), text);
+  EXPECT_TRUE(SyncFile(dir_ / "later-copy.bin").ok());
+  EXPECT_EQ(CopyFileSyncLater(a, dir_ / "later-copy.bin").code(), Code::kAlreadyExists);  // never overwrites
+  Status missing = SyncFile(dir_ / "gone.bin");
+  EXPECT_FALSE(missing.ok());
+  EXPECT_NE(missing.message().find("gone.bin"), std::string::npos) << missing.message();
+}
+
 TEST_F(FilesTest, CopyRefusesExistingTarget) {
   fs::path a = Write("a", "A"), b = Write("b", "B");
   EXPECT_EQ(CopyFileDurably(a, b).code(), Code::kAlreadyExists);

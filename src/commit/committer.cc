@@ -16,10 +16,10 @@ void CloseUnused(Journal& journal, const std::string& id) { static_cast<void>(jo
 
 base::Result<Staged> Committer::StageCopy(const fs::path& source, const base::ChunkSink& sink) {
   fs::path staged = journal_.staging_dir() / (base::RandomId() + base::SanitizeFileName(source.extension().string()));
-  base::Status st = base::CopyFileDurably(source, staged, sink);
+  base::Status st = base::CopyFileSyncLater(source, staged, sink);
   if (st.code() == base::Code::kUnavailable) return ChangedWhileIngested(source);
   if (!st.ok()) return st;
-  return Staged{staged, "", {}};
+  return Staged{staged, "", {}, false};
 }
 
 base::Status Committer::ChangedWhileIngested(const fs::path& source) {
@@ -83,6 +83,7 @@ base::Result<Placed> Committer::Move(Intent intent, const fs::path& dest_dir, co
 
 base::Result<Placed> Committer::Place(const Staged& staged, const fs::path& dest_dir, const std::string& name,
                                       catalog::CatalogChange change) {
+  if (!staged.synced) TRIAGE_RETURN_IF_ERROR(base::SyncFile(staged.path));
   Intent intent;
   intent.kind = Intent::Kind::kCommit;
   intent.id = change.journal_id.empty() ? base::RandomId() : change.journal_id;

@@ -18,6 +18,7 @@ struct Staged {
   fs::path path;             // in the session's staging folder
   std::string stage_intent;  // open kStage intent for moved inputs ("" for copies)
   fs::path original;         // where a moved input came from
+  bool synced = true;        // false: a copy whose bytes are made durable when it is placed
 };
 
 struct Placed {
@@ -39,7 +40,9 @@ class Committer {
   Committer(Journal& journal, catalog::Catalog& catalog, fs::path library)
       : journal_(journal), catalog_(catalog), library_(std::move(library)) {}
 
-  // Copies `source` into staging; `sink` sees every byte read (for hashing). The original is untouched.
+  // Copies `source` into staging; `sink` sees every byte read (for hashing). The original is untouched. The copy is
+  // made durable when it is placed (Place, PlaceAll), before the journal names it: a crash before that loses only a
+  // staged copy, whose original is still where it was.
   // kUnavailable ("... changed while being ingested; left for the next run") when it changed during the copy.
   base::Result<Staged> StageCopy(const fs::path& source, const base::ChunkSink& sink);
   // Moves `source` into staging under a journaled kStage intent (after a crash it goes back where it was), then

@@ -274,6 +274,27 @@ TEST_F(PlaceAllTest, PlacesEveryInputUnderDistinctNamesAndClosesTheEntry) {
   EXPECT_TRUE(fs::is_empty(journal_->staging_dir()));
 }
 
+// A staged copy is made durable when its group is placed, before the journal names it; one that cannot be synced
+// (here: gone) is reported and left out, and the rest of the group is placed.
+TEST_F(PlaceAllTest, StagedCopiesAreSyncedWhenPlacedAndOneThatCannotBeIsLeftOut) {
+  std::vector<Placement> group = {Copied("s1.jpg", "one", "review/unidentified"),
+                                  Copied("s2.jpg", "two", "review/unidentified")};
+  EXPECT_FALSE(group[0].staged.synced);  // a copy's bytes are not yet durable while it waits in staging
+  const std::string gone = group[1].staged.path.filename().string();
+  fs::remove(group[1].staged.path);
+  auto placed = committer_->PlaceAll(std::move(group));
+  ASSERT_EQ(placed.size(), 2u);
+  ASSERT_TRUE(placed[0].ok()) << placed[0].status().ToString();
+  EXPECT_EQ(*base::ReadFile(lib_ / "review/unidentified/s1.jpg"), "one");
+  ASSERT_FALSE(placed[1].ok());
+  EXPECT_NE(placed[1].status().message().find(gone), std::string::npos) << placed[1].status().ToString();
+  EXPECT_FALSE(fs::exists(lib_ / "review/unidentified/s2.jpg"));
+  auto items = catalog_->ListItems({});
+  ASSERT_TRUE(items.ok());
+  EXPECT_EQ(items->size(), 1u);
+  EXPECT_EQ(OpenEntries(), 0);
+}
+
 TEST_F(PlaceAllTest, MovedInputsCloseTheirStageIntents) {
   std::vector<Placement> group;
   for (const char* name : {"m1.jpg", "m2.jpg"}) {

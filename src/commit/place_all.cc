@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "base/files.h"
 #include "base/ids.h"
 #include "commit/committer.h"
 
@@ -57,6 +58,14 @@ std::vector<base::Result<Placed>> Committer::PlaceAll(std::vector<Placement> pla
   g.intents.resize(g.placements.size());
   std::set<fs::path> reserved;
   for (size_t i = 0; i < g.placements.size(); ++i) {
+    // Staged copies become durable here, together, before the journal entry names them.
+    if (!g.placements[i].staged.synced) {
+      if (base::Status synced = base::SyncFile(g.placements[i].staged.path); !synced.ok()) {
+        g.results[i] = synced;
+        continue;
+      }
+      g.placements[i].staged.synced = true;
+    }
     auto intent = IntentFor(g.placements[i], library_, reserved);
     if (!intent.ok()) {
       g.results[i] = intent.status();

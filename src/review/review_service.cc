@@ -286,21 +286,42 @@ base::Result<model::ItemRecord> ReviewService::TrashedItem(int64_t id) {
   return item;
 }
 
+base::Result<std::string> ReviewService::TrashedFrom(int64_t id) {
+  // The newest move into the trash says where from (a folder of the library, "review/<category>", ...).
+  catalog::AuditQuery query;
+  query.item_id = id;
+  query.limit = 1000;
+  auto entries = catalog_.ListAuditEntries(query);
+  if (!entries.ok()) return entries.status();
+  for (const model::AuditEntry& e : *entries) {
+    if (e.to_state == "trash") return e.from_state;
+  }
+  return std::string();
+}
+
 base::Result<ReviewService::Done> ReviewService::DoRestore(int64_t id, const std::string& actor, int64_t now) {
   auto item = TrashedItem(id);
   if (!item.ok()) return item.status();
+  auto from = TrashedFrom(id);
+  if (!from.ok()) return from.status();
+  // A photo the library held (a duplicate's original, kept in favour of its copy) goes back to its library folder;
+  // one from review goes back to the review folder of its category, pending again.
+  const bool to_library =
+      (from->rfind("faces/", 0) == 0 || from->rfind("photos/", 0) == 0) && from->find("..") == std::string::npos;
   const std::string category = item->category.empty() ? "unidentified" : item->category;
   catalog::CatalogChange change;
-  change.item.location = "review";
-  change.item.category = category;
+  change.item.location = to_library ? "library" : "review";
+  change.item.category = to_library ? item->category : category;
   change.item.person = item->person;
-  change.item.reasons = item->reasons;  // pending again for the reasons it was sent to review
+  if (!to_library) change.item.reasons = item->reasons;  // pending again for the reasons it was sent to review
   change.actor = actor;
   change.action = "restore";
   change.reason = fmt::format("restored from the trash by {}", actor);
   change.at = now;
   nlohmann::json undo = RelocationUndo("restore", *item, *item);
-  auto placed = committer_.Relocate(*item, config_.Current()->ReviewDir() / category, change);
+  const std::filesystem::path folder =
+      to_library ? config_.Current()->library / *from : config_.Current()->ReviewDir() / category;
+  auto placed = committer_.Relocate(*item, folder, change);
   if (!placed.ok()) return placed.status();
   auto after = catalog_.GetItem(id);
   if (!after.ok()) return after.status();

@@ -136,6 +136,8 @@ class ReviewService {
   base::Result<Done> DoKeep(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in);
   base::Result<Done> DoReject(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in);
   base::Result<Done> DoSkip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in);
+  // Where item `id` was when it was last moved into the trash, as its audit entry says ("" when none says).
+  base::Result<std::string> TrashedFrom(int64_t id);
   base::Result<Done> DoRestore(int64_t id, const std::string& actor, int64_t now);
   // Moves `item` into `place`'s folder with its location, category and person (review_duplicates.cc).
   base::Result<Done> FileLike(const model::ItemRecord& item, const model::ItemRecord& place, const std::string& actor,

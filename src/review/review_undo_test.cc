@@ -241,6 +241,34 @@ TEST_F(ReviewUndoTest, UndoOfPersonEditsPutsListsAndReferencesBack) {
   EXPECT_EQ(persons_->References("quinn").status().code(), base::Code::kNotFound);
 }
 
+// The original a duplicate decision put in the trash came from the library: restored, it goes back to its person's
+// folder, not to review; a photo rejected from review still goes back to its review folder.
+TEST_F(ReviewUndoTest, RestoreReturnsALibraryPhotoToItsLibraryFolder) {
+  int64_t original = Pending("a.jpg");
+  ASSERT_TRUE(service_->Approve(original, "penny", "alice", 150).ok());
+  int64_t copy = Pending("b.jpg", original);
+  ASSERT_TRUE(service_->DecideDuplicate(copy, "new", "alice", 200, "review/duplicates").ok());
+  ASSERT_EQ(catalog_->GetItem(original)->location, "trash");
+  std::string token;
+  auto restored = service_->Restore(original, "alice", 210, &token);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(restored->location, "library");
+  EXPECT_EQ(restored->person, "penny");
+  EXPECT_EQ(fs::path(restored->path).parent_path(), "faces/penny");
+  EXPECT_TRUE(fs::exists(lib_ / restored->path));
+  EXPECT_EQ(catalog_->PendingReview(original).status().code(), base::Code::kNotFound);  // not pending again
+  ASSERT_TRUE(undo_->Undo(token, "alice", false, 211).ok());  // and the undo puts it back into the trash
+  EXPECT_EQ(catalog_->GetItem(original)->location, "trash");
+
+  int64_t rejected = Pending("c.jpg");
+  ASSERT_TRUE(service_->Reject(rejected, "alice", 220).ok());
+  auto back = service_->Restore(rejected, "alice", 221, nullptr);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->location, "review");
+  EXPECT_EQ(fs::path(back->path).parent_path(), "review/unidentified");
+  EXPECT_TRUE(catalog_->PendingReview(rejected).ok());
+}
+
 TEST_F(ReviewUndoTest, KeepingTheNewCopyPutsItInTheOriginalsPlaceAndUndoPutsBothBack) {
   int64_t original = Pending("a.jpg");
   ASSERT_TRUE(service_->Approve(original, "penny", "alice", 150).ok());

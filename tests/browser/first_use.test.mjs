@@ -301,6 +301,31 @@ test('a keep answered only after its user logged out offers no undo to whoever l
   } finally { await page.unroute('**/api/review/*/keep'); }
 });
 
+test('trash: an unreadable file deleted from review shows its reason, never a thumbnail request or a decoder error',
+  async () => {
+    const unreadable = (await lib.api('/api/review/queue/unreadable?per_page=50')).items;
+    assert.ok(unreadable.length > 0);
+    const { id } = unreadable[0];
+    lib.run(['review', 'reject', String(id)]);
+    consoleErrors.length = 0;
+    const thumbnails = [];
+    const onRequest = (r) => { if (r.url().includes(`/api/items/${id}/thumbnail`)) thumbnails.push(r.url()); };
+    page.on('request', onRequest);
+    try {
+      await go('#/trash', 'Trash');
+      const tile = page.locator(`[data-testid="trash-item"][data-item-id="${id}"]`);
+      await tile.getByTestId('img-placeholder').waitFor();
+      const text = await tile.innerText();
+      assert.match(text, /No preview/);
+      assert.match(text, /Unreadable/);
+      assert.doesNotMatch(text, /Vips|\/\.triage\//, text);
+      await page.waitForFunction(() => [...document.querySelectorAll('img')].every((i) => i.complete));
+    } finally { page.off('request', onRequest); }
+    assert.deepEqual(thumbnails, []);
+    assert.deepEqual(consoleErrors, []);
+    await go('#/audit', 'Audit log');  // leaves the trash, so that the next visit draws it anew
+  });
+
 test('audit: a photo deleted for good keeps its lines, marked deleted, and no link that would open nothing', async () => {
   const waiting = (await lib.api('/api/items?location=review&per_page=50')).items
     .filter((i) => i.category !== 'unreadable');

@@ -247,6 +247,17 @@ test('phone layout at 390×844: navigation reachable, Approve visible, no sidewa
       }).filter((r) => r.missing || r.bottom > r.bar);
     });
     assert.deepEqual(covered, [], `details under the decision bar: ${JSON.stringify(covered)}`);
+    // A name field that takes the focus from the top of the page is scrolled above the bar, not left under it.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const field = page.getByRole('textbox', { name: 'New person' }).first();
+    await field.waitFor();
+    await field.focus();
+    const under = await page.evaluate(() => {
+      const bar = document.querySelector('[data-testid="actions"]').getBoundingClientRect();
+      const f = document.activeElement.getBoundingClientRect();
+      return f.bottom > bar.top ? { field: f.bottom, bar: bar.top } : null;
+    });
+    assert.equal(under, null, `the focused field is under the decision bar: ${JSON.stringify(under)}`);
     await page.evaluate(() => window.scrollTo(0, 0));
     for (const [pageName, heading] of [['people', 'Face clusters'], ['stats', 'Statistics'], ['audit', 'Audit log'],
       ['settings', 'Settings'], ['review', 'Review']]) {

@@ -121,13 +121,14 @@ export function thumbSrcset(item, sizes = THUMB_SIZES) {
 // An item's picture, or (when it cannot be shown: unreadable, or the thumbnail is refused) a placeholder that says
 // why instead of a broken image.
 // True for a file that has no picture to show (an unreadable file waiting in review): no thumbnail is asked for.
-export const noPreview = (item) => item.category === 'unreadable' && item.location === 'review';
+// An unreadable photo has no thumbnail to ask for, wherever it is (review, trash, kept): its stored reason stands in.
+export const noPreview = (item) => item.category === 'unreadable';
 
 export function itemImage(item, size, attrs = {}) {
   const placeholder = (why) => h('div', { class: 'img-placeholder', role: 'img', dataset: { testid: 'img-placeholder' },
     'aria-label': `No preview of ${item.file_name}: ${why}` }, h('span', { class: 'ph-title' }, 'No preview'),
   h('span', { class: 'ph-reason' }, why));
-  if (noPreview(item)) return placeholder(item.reason || 'unreadable');
+  if (noPreview(item)) return placeholder(item.reason || (item.reasons && item.reasons[0]?.text) || 'unreadable');
   const img = h('img', { src: `${item.thumbnail_url}?size=${size}`, alt: item.file_name, ...attrs });
   img.addEventListener('error', async () => {
     let why = 'the preview could not be loaded';

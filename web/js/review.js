@@ -457,6 +457,15 @@ export async function renderReview(root, params, { session, signal }) {
     root.style.setProperty('--decision-bar-px', `${height}px`);
   });
   signal.addEventListener('abort', () => barObserver.disconnect());
+  // A field that takes the focus under that bar (typing a name on a phone) is scrolled up above it: the browser sees
+  // the field on screen and would leave it hidden.
+  root.addEventListener('focusin', (e) => {
+    const bar = root.querySelector('.review-card [data-testid="actions"]');
+    if (!bar || getComputedStyle(bar).position !== 'fixed' || bar.contains(e.target)) return;
+    const top = bar.getBoundingClientRect().top;
+    const bottom = e.target.getBoundingClientRect().bottom;
+    if (bottom > top - 8) window.scrollBy(0, bottom - top + 16);
+  }, { signal });
   function watchDecisionBar(bar) {
     barObserver.disconnect();
     if (bar) barObserver.observe(bar);

@@ -1,9 +1,10 @@
-// The trash: rejected photos until they are purged, each with "Restore" (back to its review folder) and "Delete now".
+// The trash: rejected photos until they are purged, each with "Restore" (back where it came from: its review folder,
+// or its library folder for a photo the library held) and "Delete now".
 import { api, qs } from './api.js';
 import { h, mount, toast, confirmDialog, itemImage, formatTime, categoryLabel, plural } from './dom.js';
 import { offerUndo } from './undo.js';
 
-// Moves a rejected item back to review; resolves with the restored item (or null after an error, already shown). The
+// Moves a rejected item back where it came from; resolves with the restored item (or null after an error, already shown). The
 // toast's Undo sends it back to the trash, then calls `after`.
 export async function restoreFromTrash(item, after) {
   try {
@@ -16,6 +17,13 @@ export async function restoreFromTrash(item, after) {
   }
 }
 
+// Where a trashed photo came from, as far as the item says: a review category, or a person's library folder (a
+// duplicate's original that its better copy replaced).
+function fromLabel(item) {
+  if (item.category) return categoryLabel(item.category);
+  return item.person ? `Library · ${item.person}` : 'Library';
+}
+
 // When a rejected photo leaves the trash: the retention comes from the settings; the purge itself is a command,
 // so the page names it rather than promise a deletion that nothing runs by itself.
 function retentionText(days) {
@@ -24,7 +32,7 @@ function retentionText(days) {
     ? [`Photos rejected more than ${plural(days, 'day')} ago are deleted for good when the trash is purged (`, command,
       ', e.g. from a daily cron job); until then they stay here.']
     : ['Rejected photos stay here until the trash is purged (', command, ').'];
-  return [...when, ' Restore puts a photo back into the review folder it came from.'];
+  return [...when, ' Restore puts a photo back where it came from: its review folder, or its library folder.'];
 }
 
 export async function renderTrash(root, _params, { session, signal }) {
@@ -46,7 +54,7 @@ export async function renderTrash(root, _params, { session, signal }) {
     return h('article', { class: 'tile trash-tile', dataset: { testid: 'trash-item', itemId: item.id } },
       itemImage(item, 320, { loading: 'lazy' }),
       h('span', { class: 'tile-name' }, item.file_name),
-      h('span', { class: 'tile-cat' }, `${categoryLabel(item.category) || 'Review'} · ${formatTime(item.updated_at)}`),
+      h('span', { class: 'tile-cat' }, `${fromLabel(item)} · ${formatTime(item.updated_at)}`),
       canReview ? h('div', { class: 'actions' },
         h('button', { type: 'button', dataset: { testid: 'restore' }, 'aria-label': `Restore ${item.file_name}`,
           onclick: async (e) => {   // disabled while on its way: a double click restores once
