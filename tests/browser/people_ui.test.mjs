@@ -47,6 +47,17 @@ test('name, merge, split, remove an outlier, undo', async () => {
   await cropsLoaded();
   await screenshot(page, 'people');
 
+  // Only spaces: said, and nothing is sent.
+  let named = 0;
+  const onName = (r) => { if (r.method() === 'POST' && /\/api\/clusters\/\d+\/name$/.test(r.url())) named++; };
+  page.on('request', onName);
+  await card(big.id).getByTestId('name-input').fill('   ');
+  await card(big.id).getByTestId('name-button').click();
+  await toastText().filter({ hasText: 'Type who this is first.' }).waitFor();
+  page.off('request', onName);
+  assert.equal(named, 0);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'name-input');
+
   // Name the larger cluster: its waiting single-face photos move to faces/barack.
   await card(big.id).getByTestId('name-input').fill('Barack');
   await card(big.id).getByTestId('name-button').click();

@@ -54,7 +54,11 @@ function clusterCard(c, all, personIds, canManage, redraw) {
     dataset: { testid: 'name-input' }, list: 'people-names' });
   const nameForm = h('form', { class: 'inline-form', onsubmit: async (e) => {
     e.preventDefault();
-    if (!name.value.trim()) return;
+    if (!name.value.trim()) {  // empty or only spaces: said, not silently ignored
+      toast(c.person ? `Type the new name for ${c.person} first.` : 'Type who this is first.', 'error');
+      name.focus();
+      return;
+    }
     const typed = name.value.trim();
     const form = e.currentTarget;
     // Renaming to someone who exists joins two persons (a merge of two named clusters is refused): asked first.

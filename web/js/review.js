@@ -545,7 +545,9 @@ export async function renderReview(root, params, { session, signal }) {
       const verb = { approve: `sorted into faces/${who}`, keep: 'kept without a person',
         reject: 'moved to the trash', skip: 'skipped', name_face: `named as ${who}` }[action];
       // Why the others were not changed, in the server's words (a photo with no face or several, one moved meanwhile).
-      const why = out.results.filter((r) => !r.ok && !r.conflict).slice(0, 2).map((r) => r.error).join('; ');
+      const refused = out.results.filter((r) => !r.ok && !r.conflict);
+      const why = refused.slice(0, 2).map((r) => r.error).join('; ') +
+        (refused.length > 2 ? `; and ${refused.length - 2} more` : '');
       const message = `${plural(out.succeeded, 'photo')} ${verb}${out.failed ? `; ${out.failed} not changed` : ''}` +
         `${moved ? ` (${moved} had been moved meanwhile)` : ''}${why ? `: ${why}` : ''}.`;
       if (added && added.undo) out.undo = out.undo ? `${out.undo} ${added.undo}` : added.undo;
