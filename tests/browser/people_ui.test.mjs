@@ -58,11 +58,16 @@ test('name, merge, split, remove an outlier, undo', async () => {
   assert.equal(named, 0);
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'name-input');
 
-  // Name the larger cluster: its waiting single-face photos move to faces/barack.
+  // Name the larger cluster: its waiting single-face photos move to faces/barack. A name half typed in another
+  // cluster's field meanwhile survives the list being drawn anew.
+  await card(small.id).getByTestId('name-input').fill('Draft name');
   await card(big.id).getByTestId('name-input').fill('Barack');
   await card(big.id).getByTestId('name-button').click();
   await toastText().filter({ hasText: 'Cluster named Barack' }).waitFor();
   await page.locator(`[data-testid="cluster"][data-person="barack"]`).waitFor();
+  assert.equal(await card(small.id).getByTestId('name-input').inputValue(), 'Draft name');
+  assert.equal(await card(big.id).getByTestId('name-input').inputValue(), '', 'the name sent is not typed again');
+  await card(small.id).getByTestId('name-input').fill('');
   const inFolder = () => fs.readdirSync(path.join(lib.library, 'faces/barack')).length;
   assert.equal(inFolder(), big.size);
 

@@ -66,6 +66,7 @@ function clusterCard(c, all, personIds, canManage, redraw) {
     if (joins && !await confirmDialog(`${joins} exists already`, [`The faces of ${c.person} become ${joins}'s: they ` +
       `join ${joins}'s cluster, and their photos in faces/${c.person} move to faces/${joins}. Undo takes it back.`],
     `Rename to ${joins}`, 'primary')) return;
+    name.value = '';  // sent: the redraw after the answer does not bring it back
     once(form, () => act(api.post(`/api/clusters/${c.id}/name`, { person: typed, rename: !!c.person }),
       (out) => `Cluster ${c.person ? 'renamed' : 'named'} ${typed}${out.person && out.person !== typed ? ` (faces/${out.person})` : ''}`,
       redraw));
@@ -137,6 +138,15 @@ async function renderClusters(root, canManage, showHidden) {
     }
     const personIds = Object.fromEntries(persons.map((p) => [p.name, p.id]));
     const names = h('datalist', { id: 'people-names' }, persons.map((p) => h('option', { value: p.name })));
+    // A name typed but not yet sent survives the redraw (after another action, its undo, a live update), and so does
+    // the focus in its field: the list is drawn anew under the typing hand.
+    const typed = new Map();
+    for (const input of root.querySelectorAll('[data-testid="cluster"] [data-testid="name-input"]')) {
+      if (input.value) typed.set(input.closest('[data-testid="cluster"]').dataset.id, input.value);
+    }
+    const active = document.activeElement;
+    const focused = active && root.contains(active) && active.dataset.testid === 'name-input'
+      ? active.closest('[data-testid="cluster"]').dataset.id : null;
     mount(root, h('section', {}, peopleTabs('clusters'),
       h('div', { class: 'page-head' }, h('h1', {}, 'Face clusters'),
         h('a', { href: showHidden ? '#/people' : '#/people/hidden' }, showHidden ? 'Hide hidden clusters' : 'Show hidden')),
@@ -148,6 +158,11 @@ async function renderClusters(root, canManage, showHidden) {
           ? 'No face clusters yet: a group forms once a few photos of a face arrive.'
           : 'No face clusters to show: a group forms once a few photos of a face arrive, and clusters you hid are ' +
             'under “Show hidden”.')));
+    for (const [id, value] of typed) {
+      const input = root.querySelector(`[data-testid="cluster"][data-id="${id}"] [data-testid="name-input"]`);
+      if (input) input.value = value;
+    }
+    if (focused) root.querySelector(`[data-testid="cluster"][data-id="${focused}"] [data-testid="name-input"]`)?.focus();
   };
   await draw();
 }
