@@ -211,11 +211,17 @@ test('settings: an emptied threshold is not saved as 0; an unknown whitelist nam
   // A person is on one list at most: the whitelisted name put on the blacklist leaves the whitelist, and the toast
   // says so; emptied again, the blacklist is as it was.
   await page.reload();   // the settings drawn anew, not the forms the whitelist's save is replacing
+  // Text typed in the whitelist and not saved is still there after the blacklist's save draws the page anew.
+  await page.getByTestId('whitelist-input').fill('sheldon\nunsaved draft');
   await page.getByTestId('blacklist-input').fill('Sheldon');
   await page.getByTestId('save-blacklist').click();
   await page.getByText('Saved the blacklist (1 name); sheldon left the whitelist (a person is on one list at most).')
     .waitFor();
   assert.deepEqual(JSON.parse(fs.readFileSync(configPath, 'utf8')).whitelist, []);
+  await page.waitForFunction(() =>
+    document.querySelector('[data-testid="blacklist-input"]').dataset.drawn === 'sheldon');  // drawn anew
+  assert.equal(await page.getByTestId('whitelist-input').inputValue(), 'sheldon\nunsaved draft');
+  assert.equal(await page.getByTestId('blacklist-input').inputValue(), 'sheldon');
   await page.reload();
   await page.getByTestId('blacklist-input').fill('');
   await page.getByTestId('save-blacklist').click();

@@ -51,13 +51,22 @@ export async function renderSettings(root, _params, { session, refreshSortState 
   const canEdit = !!session.permissions.change_config;
   const names = (text) => text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
 
-  async function draw() {
+  // `saved`: the list just saved, drawn as the server has it now. The other list keeps what was typed in it and not
+  // yet saved: drawing the page anew after one form's save must not wipe the other's text.
+  async function draw(saved = '') {
+    const unsaved = {};
+    for (const list of ['whitelist', 'blacklist']) {
+      const area = root.querySelector(`[data-testid="${list}-input"]`);
+      if (list !== saved && area && area.value !== area.dataset.drawn) unsaved[list] = area.value;
+    }
     const [config, status, { persons }] = await Promise.all([api.get('/api/config'), api.get('/api/status'),
       api.get('/api/persons')]);
     const enrolled = persons.map((p) => p.name);
     const listForm = (list, help) => {
       const area = h('textarea', { rows: 4, dataset: { testid: `${list}-input` }, disabled: !canEdit,
         'aria-label': list === 'whitelist' ? 'Whitelist names' : 'Blacklist names' }, config[list].join('\n'));
+      area.dataset.drawn = area.value;
+      if (unsaved[list] !== undefined) area.value = unsaved[list];
       const warning = h('div', { class: 'list-warning', dataset: { testid: `${list}-warning` } });
       let confirmed = '';   // the text whose unknown names the user chose to keep
       const save = async () => {
@@ -70,7 +79,7 @@ export async function renderSettings(root, _params, { session, refreshSortState 
           const moved = out[list].filter((n) => was.includes(n));
           toast(`Saved the ${list} (${plural(out[list].length, 'name')})` + (moved.length
             ? `; ${moved.join(', ')} left the ${other} (a person is on one list at most).` : '.'));
-          await draw();
+          await draw(list);
         } catch (err) { toast(err.message, 'error'); }
       };
       return h('form', { class: 'card', onsubmit: async (e) => {
