@@ -162,6 +162,14 @@ model::RgbImage ToRgb(VImage image) {
 // image) cost about 4.6 ms of CPU per 1-2 MP photo at the hashes' size; this costs about a third of that. Anything this
 // path does not handle as libvips would (CMYK, a libjpeg error or warning such as a truncated file, a reduction that is
 // not for the hashes) returns nothing, and libvips decodes the file: its errors stay the ones users see.
+// The largest JPEG DCT scale-down (1, 2, 4 or 8) that still leaves a long side of `longest` at least `side`: the
+// one rule for libvips' loads and the direct path.
+int JpegShrinkFor(int longest, int side) {
+  int shrink = 8;
+  while (shrink > 1 && longest / shrink < side) shrink /= 2;
+  return shrink;
+}
+
 struct JpegError {
   jpeg_error_mgr mgr;
   std::jmp_buf jump;
@@ -255,11 +263,9 @@ std::optional<model::RgbImage> DecodeJpegDirect(const std::string& bytes, const 
     jpeg_destroy_decompress(&cinfo);
     return std::nullopt;  // CMYK, YCCK: libvips converts those through their profile
   }
-  const int longest = static_cast<int>(std::max(cinfo.image_width, cinfo.image_height));
-  int shrink = 8;
-  while (shrink > 1 && longest / shrink < side) shrink /= 2;
   cinfo.scale_num = 1;
-  cinfo.scale_denom = static_cast<unsigned>(shrink);
+  cinfo.scale_denom =
+      static_cast<unsigned>(JpegShrinkFor(static_cast<int>(std::max(cinfo.image_width, cinfo.image_height)), side));
   cinfo.out_color_space = JCS_RGB;
   jpeg_calc_output_dimensions(&cinfo);
   if (!MayResample(side) && static_cast<int>(std::max(cinfo.output_width, cinfo.output_height)) > side) {
@@ -345,12 +351,9 @@ vips::VOption* ThumbOptions(int side) {
   return VImage::option()->set("height", side)->set("size", VIPS_SIZE_DOWN)->set("fail_on", VIPS_FAIL_ON_TRUNCATED);
 }
 
-// The largest JPEG DCT scale-down (1, 2, 4 or 8) that still leaves the long side at least `side`.
+// The same for a loaded header.
 int JpegShrinkFor(const VImage& header, int side) {
-  int longest = std::max(header.width(), header.height());
-  int shrink = 8;
-  while (shrink > 1 && longest / shrink < side) shrink /= 2;
-  return shrink;
+  return JpegShrinkFor(std::max(header.width(), header.height()), side);
 }
 
 // JPEGs load directly at a DCT-scaled size (cheaper than vips_thumbnail's generic path, which measured
