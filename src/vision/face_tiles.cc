@@ -1,18 +1,21 @@
-// Tile plan for the face network: scales from the smallest wanted face up to the whole-image view.
+// Where the face network looks: scales from the smallest wanted face up to the whole-image view.
 #include "vision/face_tiles.h"
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace triage::vision {
 namespace {
 
-// Tile origins along one axis: `side` wide squares stepping by `stride`, the last one flush with the far edge.
-std::vector<float> Origins(int length, float side, float stride) {
-  if (side >= length) return {(length - side) / 2};  // one tile, centred (padded on both sides)
-  std::vector<float> out;
-  for (float at = 0; at + side < length; at += stride) out.push_back(at);
-  out.push_back(length - side);
+// Window origins along one axis of `length` network pixels: windows of at most `side` stepping by side - overlap,
+// the last one flush with the far edge.
+std::vector<std::pair<int, int>> Spans(int length, int side, int overlap) {
+  if (length <= side) return {{0, length}};
+  std::vector<std::pair<int, int>> out;
+  const int stride = side - overlap;
+  for (int at = 0; at + side < length; at += stride) out.emplace_back(at, side);
+  out.emplace_back(length - side, side);
   return out;
 }
 
@@ -32,25 +35,27 @@ float WholeImageMinFacePx(int width, int height, const FaceTilingOptions& option
   return options.min_face_net_px * static_cast<float>(std::max(width, height)) / options.network_px;
 }
 
-std::vector<DetectionSquare> PlanFaceTiles(int width, int height, int min_face_px, const FaceTilingOptions& options) {
-  std::vector<DetectionSquare> tiles;
-  const float whole_min_px = WholeImageMinFacePx(width, height, options);
-  if (min_face_px >= whole_min_px) return tiles;
-  // Network pixels per image pixel at the finest scale, and the largest step between scales: a tile of one scale
-  // holds faces from min_face_net_px up to overlap * network_px wholly, so the next coarser scale must see faces of
-  // that size.
+std::vector<ScaledPass> PlanScaledPasses(int width, int height, int min_face_px, const FaceTilingOptions& options) {
+  std::vector<ScaledPass> passes;
+  if (min_face_px >= WholeImageMinFacePx(width, height, options)) return passes;
+  // Network pixels per image pixel at the finest scale, and the step between scales: a pass answers for faces from
+  // min_face_net_px to max_face_net_px, so the next coarser one must see faces of that size at min_face_net_px.
   const float finest = std::min(options.min_face_net_px / min_face_px, options.max_upscale);
-  const float step = options.overlap * options.network_px / options.min_face_net_px;
+  const float step = options.max_face_net_px / options.min_face_net_px;
   const float whole = static_cast<float>(options.network_px) / std::max(width, height);
+  const int overlap = static_cast<int>(std::ceil(options.max_face_net_px));
   for (float scale = finest;; scale /= step) {
-    const float side = options.network_px / scale;
-    const float stride = side * (1 - options.overlap);
-    for (float y : Origins(height, side, stride)) {
-      for (float x : Origins(width, side, stride)) tiles.push_back({x, y, side});
+    ScaledPass pass;
+    pass.scale = scale;
+    pass.width = std::max(1, static_cast<int>(std::lround(width * scale)));
+    pass.height = std::max(1, static_cast<int>(std::lround(height * scale)));
+    for (const auto& [y, h] : Spans(pass.height, options.window_net_px, overlap)) {
+      for (const auto& [x, w] : Spans(pass.width, options.window_net_px, overlap)) pass.windows.push_back({x, y, w, h});
     }
-    if (scale <= whole * step) break;  // the whole-image square sees every face too large for these tiles
+    passes.push_back(std::move(pass));
+    if (scale <= whole * step) break;  // the whole-image square sees every face too large for this pass
   }
-  return tiles;
+  return passes;
 }
 
 }  // namespace triage::vision

@@ -1,6 +1,6 @@
-// Where a fixed-size face network looks in an image: the whole image as one square, plus overlapping square tiles
-// at finer scales when faces of the smallest wanted size would be too small for the network in the whole view.
-// Pure geometry, no OpenCV: the detector crops and scales each square itself.
+// Where a face network looks in an image: the whole image as one square at the network's input size, plus the
+// image at finer scales when faces of the smallest wanted size would be too small for the network in the whole view.
+// Pure geometry, no OpenCV: the detector crops and scales the image itself.
 #pragma once
 
 #include <vector>
@@ -15,26 +15,42 @@ struct DetectionSquare {
 };
 
 struct FaceTilingOptions {
-  int network_px = 256;        // the network's square input side
-  float min_face_net_px = 24;  // narrowest face the network finds reliably, in network pixels
-  // Overlap of neighbouring tiles as a share of the tile side: a face up to this share of a tile lies wholly
-  // inside at least one tile.
-  float overlap = 0.25f;
-  float max_upscale = 2.0f;  // tiles never magnify the image more than this
+  int network_px = 256;         // the whole-image pass's square input side
+  float min_face_net_px = 24;   // narrowest face the network finds reliably, in network pixels
+  float max_face_net_px = 128;  // widest face a scaled pass answers for (half the network's training input)
+  int window_net_px = 1024;     // a scaled pass shows the network windows of at most this side (bounds memory)
+  float max_upscale = 2.0f;     // scaled passes never magnify the image more than this
+};
+
+// A rectangle of the resized image, in its (network) pixels.
+struct NetWindow {
+  int x = 0;
+  int y = 0;
+  int width = 0;
+  int height = 0;
+};
+
+// The image resized by `scale` and shown to the network whole, or in windows that overlap by max_face_net_px
+// when it is larger than window_net_px: every face up to that width lies wholly inside one window. The network is
+// fully convolutional, so one window costs what its pixels cost, with no overlap to pay for in a picture of up to
+// window_net_px (a 1600 x 1200 raster looked at from 40 px faces is one 960 x 720 window).
+struct ScaledPass {
+  float scale = 1;  // network pixels per image pixel
+  int width = 0;    // the resized image, rounded
+  int height = 0;
+  std::vector<NetWindow> windows;
 };
 
 // The whole image as one square, centred (the letterbox), grown by `margin` times the long side on every side.
 DetectionSquare WholeImageSquare(int width, int height, float margin);
 
-// Tiles so that a face `min_face_px` wide (image pixels) spans at least `options.min_face_net_px` network pixels;
-// empty when the whole-image square already achieves that. Scales go from the finest (min_face_px at
-// min_face_net_px, capped by max_upscale) up by a factor chosen so that every face between min_face_px and what the
-// whole-image square sees fits wholly inside a tile of some scale. Tiles of one scale cover the image with the
-// given overlap, the last row and column flush with the image's right and bottom edges.
-// REQUIRES: width, height, min_face_px > 0.
-std::vector<DetectionSquare> PlanFaceTiles(int width, int height, int min_face_px, const FaceTilingOptions& options);
+// The passes that find faces `min_face_px` wide (image pixels) and up, where the whole-image square would show
+// them below `options.min_face_net_px`; empty when it does not. Scales go from the finest (min_face_px at
+// min_face_net_px, capped by max_upscale) down by max_face_net_px / min_face_net_px until a pass sees every face
+// the whole-image square shows too small. REQUIRES: width, height, min_face_px > 0.
+std::vector<ScaledPass> PlanScaledPasses(int width, int height, int min_face_px, const FaceTilingOptions& options);
 
-// The narrowest face (image pixels) the tiles look for in a width x height image: `min_face_px`, or
+// The narrowest face (image pixels) the scaled passes look for in a width x height image: `min_face_px`, or
 // `min_face_fraction` of the long side when that is larger (rounded up), so that small rasters keep their smallest
 // faces while large ones are not searched for faces that are a tiny share of the picture. REQUIRES: fraction >= 0.
 int TiledMinFacePx(int width, int height, int min_face_px, double min_face_fraction);

@@ -1,5 +1,5 @@
-// Specification of small-face tiling: the tile plan covers every face size the whole-image pass cannot see, and a
-// face found in a tile lands where it lies in the image, once.
+// Specification of the small-face search: the scaled passes cover every face size the whole-image pass cannot see,
+// and a face found in a window lands where it lies in the image, once.
 #include "vision/face_tiles.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +9,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <string>
+#include <tuple>
 
 #include "vision/decode.h"
 #include "vision/face_detector.h"
@@ -16,63 +17,92 @@
 namespace triage::vision {
 namespace {
 
-bool Holds(const DetectionSquare& tile, float x, float y, float size) {
-  return x >= tile.x && y >= tile.y && x + size <= tile.x + tile.side && y + size <= tile.y + tile.side;
+// True when a face `size` px wide at (x, y) of a width x height image lies wholly inside `window` of `pass` (the
+// resized image's sides are rounded, so each axis has its own exact scale).
+bool Holds(const ScaledPass& pass, const NetWindow& window, int width, int height, float x, float y, float size) {
+  const float sx = static_cast<float>(pass.width) / width, sy = static_cast<float>(pass.height) / height;
+  return x * sx >= window.x - 0.01f && y * sy >= window.y - 0.01f &&
+         (x + size) * sx <= window.x + window.width + 0.01f && (y + size) * sy <= window.y + window.height + 0.01f;
 }
 
-TEST(FaceTilesTest, NoTilesWhenTheWholeImageShowsTheSmallestFaceLargeEnough) {
+long NetworkPixels(const std::vector<ScaledPass>& passes) {
+  long px = 0;
+  for (const ScaledPass& pass : passes) {
+    for (const NetWindow& w : pass.windows) px += static_cast<long>(w.width) * w.height;
+  }
+  return px;
+}
+
+TEST(FaceTilesTest, NoScaledPassWhenTheWholeImageShowsTheSmallestFaceLargeEnough) {
   const FaceTilingOptions options;
   EXPECT_FLOAT_EQ(WholeImageMinFacePx(512, 300, options), 48);
-  EXPECT_TRUE(PlanFaceTiles(512, 300, 48, options).empty());
-  EXPECT_TRUE(PlanFaceTiles(512, 300, 200, options).empty());
-  EXPECT_FALSE(PlanFaceTiles(512, 300, 47, options).empty());
+  EXPECT_TRUE(PlanScaledPasses(512, 300, 48, options).empty());
+  EXPECT_TRUE(PlanScaledPasses(512, 300, 200, options).empty());
+  EXPECT_FALSE(PlanScaledPasses(512, 300, 47, options).empty());
 }
 
-TEST(FaceTilesTest, EveryFaceTooSmallForTheWholeImageLiesWhollyInATileThatShowsItLargeEnough) {
+// Every face between the smallest wanted and what the whole-image pass sees lies wholly inside a window of a pass
+// that shows it at a width that pass answers for; on a raster too large for one window, across window edges too.
+TEST(FaceTilesTest, EveryFaceTooSmallForTheWholeImageLiesWhollyInAWindowThatShowsItLargeEnough) {
   const FaceTilingOptions options;
-  const int width = 1600, height = 1200, min_face = 40;
-  const std::vector<DetectionSquare> tiles = PlanFaceTiles(width, height, min_face, options);
-  ASSERT_FALSE(tiles.empty());
-  const float whole_min = WholeImageMinFacePx(width, height, options);
-  for (float size = min_face; size <= whole_min; size *= 1.15f) {
-    for (float y = 0; y + size <= height; y += 37) {
-      for (float x = 0; x + size <= width; x += 37) {
-        const bool seen = std::any_of(tiles.begin(), tiles.end(), [&](const DetectionSquare& t) {
-          return Holds(t, x, y, size) && size * options.network_px / t.side >= options.min_face_net_px - 0.01f;
-        });
-        ASSERT_TRUE(seen) << "face of " << size << " px at " << x << "," << y;
+  for (const auto& [width, height, min_face] :
+       {std::tuple{1600, 1200, 40}, std::tuple{4000, 3000, 40}, std::tuple{500, 375, 32}, std::tuple{3000, 800, 14}}) {
+    const std::vector<ScaledPass> passes = PlanScaledPasses(width, height, min_face, options);
+    ASSERT_FALSE(passes.empty());
+    const float whole_min = WholeImageMinFacePx(width, height, options);
+    const float stride = std::max(7.0f, width / 150.0f);
+    for (float size = min_face; size <= whole_min; size *= 1.15f) {
+      for (float y = 0; y + size <= height; y += stride) {
+        for (float x = 0; x + size <= width; x += stride) {
+          const bool seen = std::any_of(passes.begin(), passes.end(), [&](const ScaledPass& pass) {
+            const float net = size * pass.scale;
+            if (net < options.min_face_net_px - 0.01f || net > options.max_face_net_px) return false;
+            return std::any_of(pass.windows.begin(), pass.windows.end(),
+                               [&](const NetWindow& w) { return Holds(pass, w, width, height, x, y, size); });
+          });
+          ASSERT_TRUE(seen) << width << "x" << height << ": face of " << size << " px at " << x << "," << y;
+        }
       }
     }
   }
 }
 
-TEST(FaceTilesTest, TilesLookForTheLargerOfTheMinimumSizeAndTheShareOfTheLongSide) {
+// The default raster is looked at in one forward of 960 x 720 network pixels: 0.69 million, where 256 px tiles
+// overlapping by a quarter needed 24 forwards (1.57 million).
+TEST(FaceTilesTest, TheDefaultRasterIsOneWindowWithoutOverlap) {
+  const std::vector<ScaledPass> passes = PlanScaledPasses(1600, 1200, 40, {});
+  ASSERT_EQ(passes.size(), 1u);
+  EXPECT_FLOAT_EQ(passes[0].scale, 0.6f);
+  ASSERT_EQ(passes[0].windows.size(), 1u);
+  EXPECT_EQ(passes[0].windows[0].width, 960);
+  EXPECT_EQ(passes[0].windows[0].height, 720);
+}
+
+TEST(FaceTilesTest, ScaledPassesLookForTheLargerOfTheMinimumSizeAndTheShareOfTheLongSide) {
   EXPECT_EQ(TiledMinFacePx(1600, 1200, 40, 0.025), 40);   // the default raster keeps its 40 px
   EXPECT_EQ(TiledMinFacePx(500, 375, 40, 0.025), 40);     // a small raster too
   EXPECT_EQ(TiledMinFacePx(1200, 3000, 40, 0.025), 75);   // portrait: the long side counts
   EXPECT_EQ(TiledMinFacePx(1600, 1200, 40, 0.0301), 49);  // rounded up
   EXPECT_EQ(TiledMinFacePx(4000, 3000, 40, 0), 40);       // 0 = off
   const FaceTilingOptions options;
-  EXPECT_LT(PlanFaceTiles(3000, 2000, TiledMinFacePx(3000, 2000, 40, 0.025), options).size(),
-            PlanFaceTiles(3000, 2000, 40, options).size() / 3);
+  EXPECT_LT(NetworkPixels(PlanScaledPasses(3000, 2000, TiledMinFacePx(3000, 2000, 40, 0.025), options)),
+            NetworkPixels(PlanScaledPasses(3000, 2000, 40, options)) / 3);
 }
 
-TEST(FaceTilesTest, TilesStayInsideAnImageLargerThanThemAndNeverMagnifyBeyondTheCap) {
+TEST(FaceTilesTest, WindowsStayInsideTheResizedImageBoundedAndNeverMagnifyBeyondTheCap) {
   const FaceTilingOptions options;
-  const std::vector<DetectionSquare> tiles = PlanFaceTiles(1600, 900, 10, options);
-  ASSERT_FALSE(tiles.empty());
-  for (const DetectionSquare& t : tiles) {
-    if (t.side <= 1600) {
-      EXPECT_TRUE(t.x >= 0 && t.x + t.side <= 1600.01f) << t.x << " " << t.side;
+  const std::vector<ScaledPass> passes = PlanScaledPasses(1600, 900, 10, options);
+  ASSERT_FALSE(passes.empty());
+  EXPECT_FLOAT_EQ(passes.front().scale, options.max_upscale);
+  EXPECT_GT(passes.front().windows.size(), 1u);  // 3200 x 1800 network pixels: more than one window
+  for (const ScaledPass& pass : passes) {
+    EXPECT_LE(pass.scale, options.max_upscale);
+    for (const NetWindow& w : pass.windows) {
+      EXPECT_TRUE(w.x >= 0 && w.y >= 0 && w.x + w.width <= pass.width && w.y + w.height <= pass.height);
+      EXPECT_LE(w.width, options.window_net_px);
+      EXPECT_LE(w.height, options.window_net_px);
     }
-    if (t.side <= 900) {
-      EXPECT_TRUE(t.y >= 0 && t.y + t.side <= 900.01f) << t.y << " " << t.side;
-    } else {
-      EXPECT_FLOAT_EQ(t.y, (900 - t.side) / 2);  // taller than the image: centred
-    }
-    EXPECT_GE(t.side, options.network_px / options.max_upscale - 0.01f);
   }
-  EXPECT_FLOAT_EQ(tiles.front().side, options.network_px / options.max_upscale);
 }
 
 // --- with the network: obama.jpg's face pasted small into a large plain canvas ---
@@ -200,21 +230,27 @@ TEST(FaceTilesTest, ASmallPhotoIsSearchedForFacesDownToTheDefault32Px) {
   EXPECT_TRUE(dropped->empty());
 }
 
-TEST(FaceTilesTest, AFaceAcrossATileEdgeOrInsideTheOverlapIsFoundOnce) {
-  auto tiled = Open(true), whole = Open(false);
-  ASSERT_TRUE(tiled && whole);
-  const FaceDetectorOptions defaults;
-  const std::vector<DetectionSquare> tiles =
-      PlanFaceTiles(1600, 1200, TiledMinFacePx(1600, 1200, defaults.min_face_size_px, defaults.min_face_fraction), {});
-  ASSERT_GE(tiles.size(), 2u);
-  const DetectionSquare& first = tiles[0];  // top-left tile; its right neighbour starts at tiles[1].x
-  ASSERT_GT(tiles[1].x, first.x);
-  const float overlap_left = tiles[1].x, overlap_right = first.x + first.side;
-  ASSERT_GT(overlap_right - overlap_left, 60);
-  // Cut by the first tile's right edge; in the middle of both tiles' overlap; cut by the second tile's left edge.
+// A raster too large for one window (4000 x 3000 searched from 40 px: 2400 x 1800 network pixels in windows of
+// 1024 overlapping by 128): a face cut by one window's edge, in the overlap, or cut by the next window's edge is
+// found once, where it lies.
+TEST(FaceTilesTest, AFaceAcrossAWindowEdgeOrInsideTheOverlapIsFoundOnce) {
+  FaceDetectorOptions options;
+  options.min_face_size_px = 40;
+  options.min_face_fraction = 0;
+  base::Result<std::unique_ptr<FaceDetector>> scaled = FaceDetector::OpenBlazeFace(BlazeFacePath(), options);
+  auto whole = Open(false);
+  ASSERT_TRUE(scaled.ok() && whole);
+  const std::vector<ScaledPass> passes = PlanScaledPasses(4000, 3000, 40, {});
+  ASSERT_FALSE(passes.empty());
+  ASSERT_GE(passes[0].windows.size(), 2u);
+  const NetWindow& first = passes[0].windows[0];  // top-left window; its right neighbour starts at windows[1].x
+  ASSERT_GT(passes[0].windows[1].x, first.x);
+  const float overlap_left = passes[0].windows[1].x / passes[0].scale;
+  const float overlap_right = (first.x + first.width) / passes[0].scale;
+  ASSERT_GT(overlap_right - overlap_left, 150);
   for (const float centre : {overlap_right, (overlap_left + overlap_right) / 2, overlap_left}) {
-    const Pasted pasted = PasteFace(*whole, 1600, 1200, 50, centre - 25, 200);
-    base::Result<std::vector<FaceDetection>> found = tiled->Detect(pasted.canvas);
+    const Pasted pasted = PasteFace(*whole, 4000, 3000, 60, centre - 30, 400);
+    base::Result<std::vector<FaceDetection>> found = (*scaled)->Detect(pasted.canvas);
     ASSERT_TRUE(found.ok());
     ASSERT_EQ(found->size(), 1u) << "face centred at x=" << centre;
     ExpectNear(found->front().box, pasted.face, 6);

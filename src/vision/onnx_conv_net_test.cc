@@ -1,0 +1,115 @@
+// The rebuilt BlazeFace graph computes what OpenCV's ONNX importer computes on the model's own input size, takes
+// other sizes, and refuses malformed or unsupported models with an error naming the fault.
+#include "vision/onnx_conv_net.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <opencv2/core.hpp>
+
+namespace triage::vision {
+namespace {
+
+std::vector<uint8_t> ModelBytes() {
+  const char* env = std::getenv("TRIAGE_MODEL_DIR");
+  const std::string dir = env != nullptr && *env != '\0' ? env : std::string(TRIAGE_SOURCE_DIR) + "/.cache/npm";
+  std::ifstream in(dir + "/blazeface/ONNX/face_detection_back_256x256_barracuda.onnx", std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(OnnxConvNetTest, EqualsOpenCvsImporterOnTheModelsInputSize) {
+  const std::vector<uint8_t> bytes = ModelBytes();
+  ASSERT_FALSE(bytes.empty());
+  base::Result<OnnxGraph> graph = ParseOnnx(bytes);
+  ASSERT_TRUE(graph.ok()) << graph.status().ToString();
+  base::Result<std::shared_ptr<const OnnxConvNet>> built = OnnxConvNet::FromGraph(*graph);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  ASSERT_EQ((*built)->output_layers().size(), 4u);
+
+  cv::dnn::Net reference = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  const int nhwc_dims[] = {1, 256, 256, 3};
+  cv::Mat nhwc(4, nhwc_dims, CV_32F);
+  cv::RNG rng(7);
+  rng.fill(nhwc, cv::RNG::UNIFORM, -1, 1);
+  const int nchw_dims[] = {1, 3, 256, 256};
+  cv::Mat nchw(4, nchw_dims, CV_32F);
+  for (int c = 0; c < 3; ++c) {
+    for (int i = 0; i < 256 * 256; ++i) nchw.ptr<float>()[c * 256 * 256 + i] = nhwc.ptr<float>()[i * 3 + c];
+  }
+  std::vector<cv::Mat> expected, actual;
+  reference.setInput(nhwc);
+  reference.forward(expected, std::vector<cv::String>{"Identity:0", "Identity_1:0", "Identity_2:0", "Identity_3:0"});
+  std::unique_ptr<cv::dnn::Net> net = (*built)->MakeNet();
+  net->setInput(nchw);
+  net->forward(actual, (*built)->output_layers());
+  ASSERT_EQ(actual.size(), 4u);
+  // The importer's outputs are NHWC rows [1, cells, values]; ours the NCHW maps of the same convolutions.
+  const int expected_channels[] = {2, 6, 32, 96}, expected_cells[] = {16, 8, 16, 8};
+  for (size_t k = 0; k < 4; ++k) {
+    const cv::Mat& m = actual[k];
+    ASSERT_EQ(m.dims, 4);
+    const int channels = m.size[1], rows = m.size[2], cols = m.size[3];
+    EXPECT_EQ(channels, expected_channels[k]);
+    EXPECT_EQ(rows, expected_cells[k]);
+    EXPECT_EQ(cols, expected_cells[k]);
+    ASSERT_EQ(expected[k].total(), m.total());
+    double worst = 0;
+    for (int y = 0; y < rows; ++y) {
+      for (int x = 0; x < cols; ++x) {
+        for (int c = 0; c < channels; ++c) {
+          const float ours = m.ptr<float>()[(c * rows + y) * cols + x];
+          const float theirs = expected[k].ptr<float>()[(y * cols + x) * channels + c];
+          worst = std::max(worst, static_cast<double>(std::abs(ours - theirs)));
+        }
+      }
+    }
+    EXPECT_LT(worst, 1e-4) << "output " << k;
+  }
+
+  // Any size that is a multiple of the coarsest cell, and a batch: the maps grow with the input.
+  const int wide_dims[] = {2, 3, 320, 704};
+  cv::Mat wide(4, wide_dims, CV_32F);
+  rng.fill(wide, cv::RNG::UNIFORM, -1, 1);
+  net->setInput(wide);
+  net->forward(actual, (*built)->output_layers());
+  EXPECT_EQ(actual[0].size[0], 2);
+  EXPECT_EQ(actual[0].size[2], 20);
+  EXPECT_EQ(actual[0].size[3], 44);
+  EXPECT_EQ(actual[3].size[2], 10);
+  EXPECT_EQ(actual[3].size[3], 22);
+}
+
+TEST(OnnxConvNetTest, RefusesTruncatedOrForeignBytesNamingTheFault) {
+  const std::vector<uint8_t> bytes = ModelBytes();
+  ASSERT_GT(bytes.size(), 1000u);
+  for (const size_t keep : {size_t{3}, bytes.size() / 2, bytes.size() - 1}) {
+    base::Result<OnnxGraph> graph = ParseOnnx(std::vector<uint8_t>(bytes.begin(), bytes.begin() + keep));
+    ASSERT_FALSE(graph.ok()) << keep;
+    EXPECT_NE(graph.status().message().find("ONNX model"), std::string::npos) << graph.status().message();
+  }
+  const std::string jpeg = "\xff\xd8\xff\xe0 not a model";
+  base::Result<OnnxGraph> foreign = ParseOnnx(std::vector<uint8_t>(jpeg.begin(), jpeg.end()));
+  EXPECT_FALSE(foreign.ok());
+  EXPECT_FALSE(ParseOnnx({}).ok());
+}
+
+TEST(OnnxConvNetTest, RefusesAnOperationItCannotBuildNamingIt) {
+  base::Result<OnnxGraph> graph = ParseOnnx(ModelBytes());
+  ASSERT_TRUE(graph.ok());
+  OnnxGraph changed = *graph;
+  changed.nodes[3].op = "Softmax";
+  base::Result<std::shared_ptr<const OnnxConvNet>> built = OnnxConvNet::FromGraph(changed);
+  ASSERT_FALSE(built.ok());
+  EXPECT_NE(built.status().message().find("Softmax"), std::string::npos) << built.status().message();
+  EXPECT_NE(built.status().message().find("unsupported operation"), std::string::npos);
+  changed = *graph;
+  changed.outputs.push_back("nowhere:0");
+  built = OnnxConvNet::FromGraph(changed);
+  ASSERT_FALSE(built.ok());
+  EXPECT_NE(built.status().message().find("nowhere:0"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace triage::vision
