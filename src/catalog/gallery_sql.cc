@@ -9,6 +9,21 @@
 
 namespace triage::catalog {
 
+namespace {
+
+// A LIKE pattern matching `text` anywhere, ASCII letters in lower case (both backends' LOWER() folds those the same
+// way), with LIKE's own characters escaped by '!'.
+std::string ContainsPattern(const std::string& text) {
+  std::string out = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '!') out += '!';
+    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return out + "%";
+}
+
+}  // namespace
+
 void GalleryWhere::Add(const std::string& clause, std::vector<SqlValue> clause_values) {
   sql += " AND " + clause;
   for (auto& v : clause_values) values.push_back(std::move(v));
@@ -16,7 +31,7 @@ void GalleryWhere::Add(const std::string& clause, std::vector<SqlValue> clause_v
 
 base::Result<std::string> GallerySortExpression(const std::string& sort) {
   if (sort == "aggregate") return std::string("COALESCE(g.aggregate, -1)");
-  if (sort == "date") return std::string(kGalleryCaptureMs);
+  if (sort == "date") return fmt::format("COALESCE({}, -1)", kGalleryCaptureMs);  // undated: as if before 1970
   const auto& dims = model::QualityDimensions();
   if (std::find(dims.begin(), dims.end(), sort) == dims.end()) {
     return base::Status::InvalidArgument(
@@ -25,6 +40,18 @@ base::Result<std::string> GallerySortExpression(const std::string& sort) {
   return fmt::format(
       "COALESCE((SELECT ds.score FROM dimension_scores ds WHERE ds.item_id = items.id AND ds.dimension = '{}'), -1)",
       sort);
+}
+
+base::Result<std::string> GalleryFacetSql(const std::string& facet) {
+  std::string column;
+  if (facet == "camera") column = "items.camera";
+  if (facet == "lens") column = "g.lens";
+  if (column.empty()) return base::Status::InvalidArgument("facet must be camera or lens, not \"" + facet + "\"");
+  return fmt::format(
+      "SELECT {0}, COUNT(*) FROM items LEFT JOIN gallery_facts g ON g.item_id = items.id "
+      "WHERE items.location != 'trash' AND {0} IS NOT NULL AND {0} != '' GROUP BY {0} ORDER BY COUNT(*) DESC, {0} "
+      "LIMIT ?",
+      column);
 }
 
 GalleryWhere GalleryFilters(const GalleryQuery& q) {
@@ -39,10 +66,11 @@ GalleryWhere GalleryFilters(const GalleryQuery& q) {
         {*q.person, *q.person});
   }
   if (q.category) w.Add("g.quality_category = ?", {*q.category});
-  if (q.camera) w.Add("items.camera = ?", {*q.camera});
-  if (q.lens) w.Add("g.lens = ?", {*q.lens});
+  if (q.camera) w.Add("LOWER(items.camera) LIKE ? ESCAPE '!'", {ContainsPattern(*q.camera)});
+  if (q.lens) w.Add("LOWER(g.lens) LIKE ? ESCAPE '!'", {ContainsPattern(*q.lens)});
   if (q.taken_from_ms) w.Add(fmt::format("{} >= ?", kGalleryCaptureMs), {*q.taken_from_ms});
   if (q.taken_to_ms) w.Add(fmt::format("{} < ?", kGalleryCaptureMs), {*q.taken_to_ms});
+  if (q.undated) w.Add(fmt::format("{} IS NULL", kGalleryCaptureMs));
   if (q.min_score) w.Add("g.aggregate >= ?", {*q.min_score});
   if (q.max_score) w.Add("g.aggregate <= ?", {*q.max_score});
   if (q.hide_closed_eyes) w.Add("COALESCE(g.eyes_closed, 0) = 0");

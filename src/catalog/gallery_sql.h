@@ -17,8 +17,9 @@ inline constexpr const char* kGalleryFrom =
     " FROM items LEFT JOIN gallery_facts g ON g.item_id = items.id "
     "LEFT JOIN item_groups b ON b.item_id = items.id AND b.kind = 'burst' "
     "LEFT JOIN item_groups d ON d.item_id = items.id AND d.kind = 'duplicate'";
-// When the photo was taken (ms), else when it came in.
-inline constexpr const char* kGalleryCaptureMs = "COALESCE(g.taken_at_ms, items.created_at * 1000)";
+// When the photo was taken (ms); NULL when its file does not say. Date filters and the timeline read only this (an
+// arrival time would put a library of downloads in the month it was ingested).
+inline constexpr const char* kGalleryCaptureMs = "g.taken_at_ms";
 
 using SqlValue = std::variant<int64_t, double, std::string>;
 
@@ -31,6 +32,8 @@ struct GalleryWhere {
 // The SQL expression sorted on; kInvalidArgument for an unknown sort. A dimension name is checked against the fixed
 // list before it is written into the SQL.
 base::Result<std::string> GallerySortExpression(const std::string& sort);
+// SELECT value, count of a gallery facet ("camera" | "lens") with one "?" for the limit; kInvalidArgument for another.
+base::Result<std::string> GalleryFacetSql(const std::string& facet);
 // The query's filters.
 GalleryWhere GalleryFilters(const GalleryQuery& q);
 // With q.after_value: only rows after (after_value, after_id) in the page's order of `sort_sql`. `value_cast` is

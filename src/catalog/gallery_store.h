@@ -22,18 +22,20 @@ namespace triage::catalog {
 struct GalleryQuery {
   std::optional<std::string> location;  // "library" | "review"; default: both (never the trash)
   std::optional<std::string> person;
-  std::optional<std::string> category;  // quality category (portrait, landscape, ...)
-  std::optional<std::string> camera;
-  std::optional<std::string> lens;
-  std::optional<int64_t> taken_from_ms;  // capture time (arrival time when unknown), inclusive
+  std::optional<std::string> category;   // quality category (portrait, landscape, ...)
+  std::optional<std::string> camera;     // the camera's name contains this, whatever the case
+  std::optional<std::string> lens;       // the lens's name contains this, whatever the case
+  std::optional<int64_t> taken_from_ms;  // capture time, inclusive; a photo without one fails any date bound
   std::optional<int64_t> taken_to_ms;    // exclusive
+  bool undated = false;                  // only photos without a capture time
   std::optional<double> min_score;       // aggregate, inclusive; unscored items fail any score bound
   std::optional<double> max_score;
   bool hide_closed_eyes = false;
   bool best_of_burst_only = false;  // of each burst only its best frame
   bool hide_duplicates = false;     // of each duplicate group only its lead
   std::vector<int64_t> ids;         // when not empty: only these items
-  // "aggregate", "date" or a quality dimension (model::QualityDimensions(): "sharpness", "exposure", ...).
+  // "aggregate", "date" (photos without a capture time after the oldest, as -1) or a quality dimension
+  // (model::QualityDimensions(): "sharpness", "exposure", ...).
   std::string sort = "aggregate";
   bool ascending = false;
   // Keyset paging: the sort value and id of the last item of the previous page (after it in sort order).
@@ -56,7 +58,13 @@ struct GalleryEntry {
 };
 
 struct MonthCount {
-  std::string month;  // "YYYY-MM" of the capture time (arrival when unknown)
+  std::string month;  // "YYYY-MM" of the capture time; "" for the photos without one
+  int64_t count = 0;
+};
+
+// A value the gallery can be filtered on (a camera, a lens) and how many photos outside the trash have it.
+struct FacetCount {
+  std::string value;
   int64_t count = 0;
 };
 
@@ -77,8 +85,12 @@ class GalleryStore {
   virtual base::Result<std::vector<GalleryEntry>> Gallery(const GalleryQuery& query) = 0;
   // How many items the query's filters let through (paging fields ignored).
   virtual base::Result<int64_t> CountGallery(const GalleryQuery& query) = 0;
-  // Items per capture month under the query's filters, newest month first.
+  // Items per capture month under the query's filters, newest month first, then those without a capture time
+  // (month "") when there are any.
   virtual base::Result<std::vector<MonthCount>> GalleryMonths(const GalleryQuery& query) = 0;
+  // The cameras or lenses (`facet` "camera" | "lens") of the photos outside the trash, most photos first (ties by
+  // name), at most `limit`. kInvalidArgument for another facet.
+  virtual base::Result<std::vector<FacetCount>> GalleryFacet(const std::string& facet, int limit) = 0;
 
   // Grouping candidates among items not in the trash: all, those captured in [from_ms, to_ms], or these ids.
   virtual base::Result<std::vector<model::GroupCandidate>> AllGroupCandidates() = 0;

@@ -63,8 +63,11 @@ TEST_P(GalleryTest, SortsByAggregateDateAndAnyDimension) {
   EXPECT_EQ(List(q), (std::vector<int64_t>{portrait_, blink_, landscape_, copy_, unscored_}));
   q.sort = "date";
   q.ascending = true;
-  // The unscored item has no capture time: its arrival time (November 2023) stands in.
-  EXPECT_EQ(List(q), (std::vector<int64_t>{copy_, unscored_, portrait_, blink_, landscape_}));
+  // The unscored item has no capture time: it sorts as older than every dated photo (its arrival time used to stand
+  // in, which put downloads without EXIF among the photos taken the month they were ingested).
+  EXPECT_EQ(List(q), (std::vector<int64_t>{unscored_, copy_, portrait_, blink_, landscape_}));
+  q.ascending = false;
+  EXPECT_EQ(List(q), (std::vector<int64_t>{landscape_, blink_, portrait_, copy_, unscored_}));
   q.sort = "composition";
   q.ascending = false;
   EXPECT_EQ(List(q), (std::vector<int64_t>{landscape_, portrait_, blink_, copy_, unscored_}));
@@ -103,10 +106,29 @@ TEST_P(GalleryTest, FiltersByPersonCategoryCameraLensDatesAndScores) {
   q.camera = "Nikon Z6";
   q.lens = "24-70";
   EXPECT_EQ(List(q), (std::vector<int64_t>{landscape_, copy_}));
+  // A part of the name, in any case; LIKE's own characters match only themselves.
+  q = {};
+  q.camera = "canon";
+  EXPECT_EQ(List(q), (std::vector<int64_t>{portrait_, blink_}));
+  q.camera = "EOS R";
+  q.lens = "rf 85";
+  EXPECT_EQ(List(q), (std::vector<int64_t>{portrait_, blink_}));
+  q = {};
+  q.camera = "%";
+  EXPECT_TRUE(List(q).empty());
+  q.camera = "Nikon_Z6";
+  EXPECT_TRUE(List(q).empty());
   q = {};
   q.taken_from_ms = model::CaptureTimeMs("2024-05-01T00:00:00");
   q.taken_to_ms = model::CaptureTimeMs("2024-06-01T00:00:00");
   EXPECT_EQ(List(q), (std::vector<int64_t>{portrait_, blink_}));
+  // A photo without a capture time is in no date range, however wide, and is what "undated" lists.
+  q = {};
+  q.taken_from_ms = model::CaptureTimeMs("1971-01-01T00:00:00");
+  EXPECT_EQ(List(q), (std::vector<int64_t>{portrait_, blink_, landscape_, copy_}));
+  q = {};
+  q.undated = true;
+  EXPECT_EQ(List(q), (std::vector<int64_t>{unscored_}));
   q = {};
   q.min_score = 5.0;
   q.max_score = 7.0;
@@ -145,6 +167,30 @@ TEST_P(GalleryTest, CountsPerCaptureMonthNewestFirst) {
   EXPECT_EQ((*months)[1].month, "2024-05");
   EXPECT_EQ((*months)[1].count, 2);
   EXPECT_EQ((*months)[2].month, "2023-01");
+  // With the review queue, the photo without a capture time is counted last, apart, under month "".
+  months = f_.store().GalleryMonths({});
+  ASSERT_TRUE(months.ok());
+  ASSERT_EQ(months->size(), 4u);
+  EXPECT_EQ((*months)[2].month, "2023-01");
+  EXPECT_EQ((*months)[3].month, "");
+  EXPECT_EQ((*months)[3].count, 1);
+}
+
+TEST_P(GalleryTest, FacetsCountCamerasAndLensesOutsideTheTrashMostUsedFirst) {
+  f_.Add(Make("2024-08-01T10:00:00", 0x7777, 5.0, "others", 5.0, 5.0, false, "", "Nikon Z6", "50mm", "review"));
+  auto cameras = f_.store().GalleryFacet("camera", 10);
+  ASSERT_TRUE(cameras.ok()) << cameras.status().ToString();
+  ASSERT_EQ(cameras->size(), 2u);
+  EXPECT_EQ((*cameras)[0].value, "Nikon Z6");
+  EXPECT_EQ((*cameras)[0].count, 3);
+  EXPECT_EQ((*cameras)[1].value, "Canon EOS R5");
+  auto lenses = f_.store().GalleryFacet("lens", 1);
+  ASSERT_TRUE(lenses.ok());
+  ASSERT_EQ(lenses->size(), 1u);  // the limit holds
+  EXPECT_EQ((*lenses)[0].value, "24-70");
+  auto bad = f_.store().GalleryFacet("items.id; DROP TABLE items", 10);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), base::Code::kInvalidArgument);
 }
 
 // A burst of eight frames that outscore everything else, and twelve single photos.

@@ -140,8 +140,13 @@ std::string Sentence(const model::QualityScore& s, bool has_faces) {
   std::string text = fmt::format("Scored {:.1f} as {}", s.aggregate, CategoryWords(s.category));
   if (best) text += fmt::format(": best {} ({:.1f})", Words(best->name), best->score);
   if (worst && worst != best) text += fmt::format(", weakest {} ({:.1f})", Words(worst->name), worst->score);
-  for (const auto& p : s.penalties) text += fmt::format("; {} (-{:.2f})", p.text, p.points);
-  if (s.eyes_closed && has_faces) text += "; eyes closed";
+  bool blink_penalised = false;
+  for (const auto& p : s.penalties) {
+    text += fmt::format("; {} (-{:.2f})", p.text, p.points);
+    blink_penalised = blink_penalised || p.name == "blink";
+  }
+  // Closed eyes are said once: by their penalty, or here when they cost nothing (a zero blink weight).
+  if (s.eyes_closed && has_faces && !blink_penalised) text += "; eyes closed";
   return text + ".";
 }
 

@@ -125,6 +125,10 @@ TEST(ScoreTest, BlinkHalvesTheAggregate) {
   EXPECT_FALSE(open.eyes_closed);
   EXPECT_TRUE(closed.eyes_closed);
   EXPECT_NEAR(closed.aggregate, open.aggregate * 0.5, 0.01);
+  // Said once, by the penalty (it read "eyes are closed (-3.16); eyes closed.").
+  EXPECT_NE(closed.sentence.find("eyes are closed (-"), std::string::npos) << closed.sentence;
+  EXPECT_EQ(closed.sentence.find("eyes closed"), std::string::npos) << closed.sentence;
+  EXPECT_EQ(open.sentence.find("closed"), std::string::npos) << open.sentence;
   // A face turned away is not judged.
   m.eyes = {{0.10, 50}};
   EXPECT_FALSE(Score(m, Info(), rules, {}).eyes_closed);

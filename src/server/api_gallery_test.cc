@@ -75,6 +75,24 @@ TEST_F(GalleryApiTest, RanksFiltersAndSwitchesBurstsClosedEyesAndDuplicates) {
             (std::vector<int64_t>{hill_}));
   EXPECT_EQ(Ids(Body(Get("/api/gallery?sort=sharpness&max_score=5", &s))), (std::vector<int64_t>{hill_, old_hill_}));
   EXPECT_EQ(Ids(Body(Get("/api/gallery?sort=date&order=asc&limit=2", &s)))[0], old_hill_);
+  EXPECT_EQ(Body(Get("/api/gallery", &s))["undated"], 0);
+  EXPECT_EQ(Ids(Body(Get("/api/gallery?min_score=6.5&max_score=8.", &s))),
+            (std::vector<int64_t>{burst_[1], blink_, burst_[2]}));
+  EXPECT_EQ(Ids(Body(Get("/api/gallery?camera=canon%20eos&lens=rf", &s))).size(), 3u);
+}
+
+TEST_F(GalleryApiTest, FacetsListTheCamerasAndLensesInUseMostUsedFirst) {
+  TestSession s = Login("alice");
+  auto r = Get("/api/gallery/facets", &s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json facets = Body(r);
+  ASSERT_EQ(facets["cameras"].size(), 1u);  // photos without a camera name are not a value
+  EXPECT_EQ(facets["cameras"][0]["value"], "Canon EOS R5");
+  EXPECT_EQ(facets["cameras"][0]["count"], 3);
+  ASSERT_EQ(facets["lenses"].size(), 1u);
+  EXPECT_EQ(facets["lenses"][0]["value"], "RF 85mm");
+  EXPECT_EQ(Get("/api/gallery/facets")->status, 401);
 }
 
 TEST_F(GalleryApiTest, CursorPagesCoverEveryItemOnce) {
@@ -119,6 +137,12 @@ TEST_F(GalleryApiTest, RefusesBadParametersNamingThem) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"/api/gallery?sort=bokeh", "is unknown; use aggregate, date or a dimension"},
       {"/api/gallery?min_score=11", "min_score"},
+      // strtod would read these as 5; no score box can show them.
+      {"/api/gallery?min_score=0x5", "min_score: must be a score from 0 to 10"},
+      {"/api/gallery?max_score=%20%205", "max_score: must be a score from 0 to 10"},
+      {"/api/gallery?min_score=5e0", "min_score"},
+      {"/api/gallery?min_score=inf", "min_score"},
+      {"/api/gallery?undated=yes", "undated: must be true or false"},
       {"/api/gallery?from=May", "from: must be a date"},
       {"/api/gallery?best_of_burst=maybe", "best_of_burst: must be true or false"},
       {"/api/gallery?order=sideways", "order"},

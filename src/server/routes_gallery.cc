@@ -29,12 +29,27 @@ base::Result<bool> Switch(const Call& call, const std::string& name) {
   return base::Status::InvalidArgument(fmt::format("query parameter {}: must be true or false (got \"{}\")", name, v));
 }
 
+// A plain decimal score: digits with at most one decimal point. strtod alone also takes hexadecimal ("0x5"), leading
+// blanks, "inf" and exponents, which no score box shows.
+bool PlainDecimal(const std::string& v) {
+  int digits = 0, points = 0;
+  for (char c : v) {
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c == '.' && points == 0) {
+      ++points;
+    } else {
+      return false;
+    }
+  }
+  return digits > 0;
+}
+
 base::Result<std::optional<double>> Score(const Call& call, const std::string& name) {
   std::string v = call.Query(name);
   if (v.empty()) return std::optional<double>();
-  char* end = nullptr;
-  double d = std::strtod(v.c_str(), &end);
-  if (*end != '\0' || !(d >= 0 && d <= 10)) {
+  const double d = PlainDecimal(v) ? std::strtod(v.c_str(), nullptr) : -1;
+  if (!(d >= 0 && d <= 10)) {
     return base::Status::InvalidArgument(
         fmt::format("query parameter {}: must be a score from 0 to 10 (got \"{}\")", name, v));
   }
@@ -82,10 +97,12 @@ base::Result<quality::GalleryRequest> RequestOf(const Call& call) {
   q.min_score = *min;
   q.max_score = *max;
   auto eyes = Switch(call, "hide_closed_eyes"), best = Switch(call, "best_of_burst"),
-       dups = Switch(call, "hide_duplicates"), together = Switch(call, "keep_bursts_together");
-  for (const base::Status& st : {eyes.status(), best.status(), dups.status(), together.status()}) {
+       dups = Switch(call, "hide_duplicates"), together = Switch(call, "keep_bursts_together"),
+       undated = Switch(call, "undated");
+  for (const base::Status& st : {eyes.status(), best.status(), dups.status(), together.status(), undated.status()}) {
     TRIAGE_RETURN_IF_ERROR(st);
   }
+  q.undated = *undated;
   q.hide_closed_eyes = *eyes;
   q.best_of_burst_only = *best;
   q.hide_duplicates = *dups;
@@ -130,10 +147,32 @@ base::Status Gallery(ServerState& state, Call& call) {
     auto months = state.ctx.gallery.GalleryMonths(request->query);
     if (!months.ok()) return months.status();
     json list = json::array();
-    for (const auto& m : *months) list.push_back({{"month", m.month}, {"count", m.count}});
+    int64_t undated = 0;
+    for (const auto& m : *months) {
+      if (m.month.empty()) {
+        undated = m.count;
+      } else {
+        list.push_back({{"month", m.month}, {"count", m.count}});
+      }
+    }
     reply["months"] = std::move(list);
+    reply["undated"] = undated;
   }
   reply["items"] = std::move(items);
+  call.Reply(reply);
+  return base::Status::Ok();
+}
+
+// The cameras and lenses the library's photos were taken with, most used first: the gallery's filter suggestions.
+base::Status Facets(ServerState& state, Call& call) {
+  json reply;
+  for (const auto& [facet, key] : {std::pair{"camera", "cameras"}, std::pair{"lens", "lenses"}}) {
+    auto values = state.ctx.gallery.GalleryFacet(facet, 200);
+    if (!values.ok()) return values.status();
+    json list = json::array();
+    for (const auto& v : *values) list.push_back({{"value", v.value}, {"count", v.count}});
+    reply[key] = std::move(list);
+  }
   call.Reply(reply);
   return base::Status::Ok();
 }
@@ -183,6 +222,7 @@ base::Status Groups(ServerState& state, Call& call, model::GroupKind kind) {
 
 void AddGalleryRoutes(ApiRouter& router, ServerState& state) {
   router.Add(Method::kGet, "/api/gallery", Permission::kView, [&state](Call& c) { return Gallery(state, c); });
+  router.Add(Method::kGet, "/api/gallery/facets", Permission::kView, [&state](Call& c) { return Facets(state, c); });
   router.Add(Method::kGet, "/api/items/{id}/score", Permission::kView, [&state](Call& c) { return Score(state, c); });
   router.Add(Method::kGet, "/api/bursts", Permission::kView,
              [&state](Call& c) { return Groups(state, c, model::GroupKind::kBurst); });

@@ -27,7 +27,7 @@ constexpr const char* kGalleryPage =
 // Capture months in UTC, as the SQLite catalog's strftime gives them.
 constexpr const char* kGalleryMonths =
     "SELECT to_char(to_timestamp(({0}) / 1000) AT TIME ZONE 'UTC', 'YYYY-MM') AS month, COUNT(*){1}{2} "
-    "GROUP BY month ORDER BY month DESC";
+    "GROUP BY month ORDER BY month DESC NULLS LAST";
 
 // The filters with numbered parameters ($1, $2, ...): each "?" of the shared SQL becomes the next number.
 struct Where {
@@ -98,6 +98,18 @@ base::Result<std::vector<MonthCount>> PgGalleryStore::GalleryMonths(const Galler
       fmt::format(fmt::runtime(kGalleryMonths), kGalleryCaptureMs, kGalleryFrom, w.sql), w.params);
   if (!r.ok()) return r.status();
   std::vector<MonthCount> out;
+  for (int i = 0; i < r->size(); ++i) out.push_back({r->Text(i, 0), r->Int(i, 1)});
+  return out;
+}
+
+base::Result<std::vector<FacetCount>> PgGalleryStore::GalleryFacet(const std::string& facet, int limit) {
+  auto sql = GalleryFacetSql(facet);
+  if (!sql.ok()) return sql.status();
+  Where w = Numbered({*sql, {static_cast<int64_t>(limit)}});
+  auto lock = catalog_.Lock();
+  auto r = catalog_.connection().Query(w.sql, w.params);
+  if (!r.ok()) return r.status();
+  std::vector<FacetCount> out;
   for (int i = 0; i < r->size(); ++i) out.push_back({r->Text(i, 0), r->Int(i, 1)});
   return out;
 }

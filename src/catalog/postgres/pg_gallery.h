@@ -14,6 +14,7 @@ class PgGalleryStore final : public GalleryStore {
   base::Result<std::vector<GalleryEntry>> Gallery(const GalleryQuery& query) override;
   base::Result<int64_t> CountGallery(const GalleryQuery& query) override;
   base::Result<std::vector<MonthCount>> GalleryMonths(const GalleryQuery& query) override;
+  base::Result<std::vector<FacetCount>> GalleryFacet(const std::string& facet, int limit) override;
 
   // pg_groups.cc
   base::Result<std::vector<model::GroupCandidate>> AllGroupCandidates() override;

@@ -87,12 +87,28 @@ base::Result<int64_t> SqliteGalleryStore::CountGallery(const GalleryQuery& q) {
 base::Result<std::vector<MonthCount>> SqliteGalleryStore::GalleryMonths(const GalleryQuery& q) {
   GalleryWhere w = GalleryFilters(q);
   std::string sql = fmt::format(
-      "SELECT strftime('%Y-%m', {} / 1000, 'unixepoch') AS month, COUNT(*){}{} GROUP BY month ORDER BY month DESC",
+      "SELECT strftime('%Y-%m', {} / 1000, 'unixepoch') AS month, COUNT(*){}{} GROUP BY month ORDER BY month DESC "
+      "NULLS LAST",
       kGalleryCaptureMs, kGalleryFrom, w.sql);
   auto lock = catalog_.Lock();
   Statement s(catalog_.handle(), sql.c_str());
   Bind(s, w);
   std::vector<MonthCount> out;
+  for (;;) {
+    auto row = s.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.push_back({s.Text(0), s.Int(1)});
+  }
+}
+
+base::Result<std::vector<FacetCount>> SqliteGalleryStore::GalleryFacet(const std::string& facet, int limit) {
+  auto sql = GalleryFacetSql(facet);
+  if (!sql.ok()) return sql.status();
+  auto lock = catalog_.Lock();
+  Statement s(catalog_.handle(), sql->c_str());
+  s.Bind(1, limit);
+  std::vector<FacetCount> out;
   for (;;) {
     auto row = s.Step();
     if (!row.ok()) return row.status();

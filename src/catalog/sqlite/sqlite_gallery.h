@@ -14,6 +14,7 @@ class SqliteGalleryStore final : public GalleryStore {
   base::Result<std::vector<GalleryEntry>> Gallery(const GalleryQuery& query) override;
   base::Result<int64_t> CountGallery(const GalleryQuery& query) override;
   base::Result<std::vector<MonthCount>> GalleryMonths(const GalleryQuery& query) override;
+  base::Result<std::vector<FacetCount>> GalleryFacet(const std::string& facet, int limit) override;
 
   base::Result<std::vector<model::GroupCandidate>> AllGroupCandidates() override;
   base::Result<std::vector<model::GroupCandidate>> GroupCandidatesTakenBetween(int64_t from_ms, int64_t to_ms) override;
