@@ -226,12 +226,23 @@ function loupe(src, index, close) {
   return el;
 }
 
-// Why the grid is empty, when the filters say it: a date range that ends before it starts matches nothing.
+// Why the grid is empty: with no filter set, the library has no photo yet (and how photos get in); a date range that
+// ends before it starts, or a lowest score above the highest, matches nothing.
 function nothingMatches(state) {
+  const filtered = Object.entries(DEFAULTS).some(([key, value]) => key !== 'sort' && key !== 'order' && state[key] !== value);
+  if (!filtered) {
+    return ['The library is empty: no photos yet. Photos come in with ', h('code', {}, 'triage ingest <folder>'),
+      ', by dropping files into the library\'s inbox/ folder while ', h('code', {}, 'triage watch'),
+      ' runs, or with ', h('a', { href: '#/review' }, 'Add photos…'), ' on the Review page.'];
+  }
   if (state.from && state.to && state.from > state.to) {
     return `No photos match: From (${state.from}) is after To (${state.to}); swap them to see that range.`;
   }
-  return 'No photos match.';
+  if (isScore(state.min_score) && isScore(state.max_score) && Number(state.min_score) > Number(state.max_score)) {
+    return `No photos match: Score ≥ ${state.min_score} is above Score ≤ ${state.max_score}, so no score is both; ` +
+      'swap them to see that range.';
+  }
+  return 'No photos match these filters.';
 }
 
 // The view's sort and filters live in the address (#/gallery?sort=date&person=ada), so that a reload, the back button
@@ -241,28 +252,38 @@ const DEFAULTS = { sort: 'aggregate', order: 'desc', category: '', person: '', c
 // A value from the address only when the controls can show it (a hand-edited or old link could hold anything): the
 // rest keep their defaults, so that every filter in force is one the page shows and can change, and the page says
 // which it left out. A score out of range is shown and asked for, so that the server's refusal says what is wrong,
-// as when it is typed.
+// as when it is typed. A score is a plain decimal ("5", "7.5"): "0x5" or " 5" would be read as 5 by a number parse
+// while the number field shows nothing. A switch takes true/1/yes or false/0/no (the address then says true or
+// nothing). A filter given twice is left out: the page cannot show two persons.
 const isMonth = (v) => /^\d{4}-(0[1-9]|1[0-2])$/.test(v);
-const isScore = (v) => v.trim() !== '' && Number.isFinite(Number(v));
+const isScore = (v) => /^-?(\d+(\.\d+)?|\.\d+)$/.test(v);
+const SWITCH_VALUES = { true: true, 1: true, yes: true, false: false, 0: false, no: false };
 const ADDRESS_CHECKS = {
   sort: (v) => v === 'aggregate' || v === 'date' || DIMENSIONS.includes(v),
   order: (v) => v === 'asc' || v === 'desc',
   category: (v) => CATEGORIES.includes(v),
   from: isMonth, to: isMonth, min_score: isScore, max_score: isScore,
 };
-// Returns [state, ignored]: ignored lists the address's "key=value"s that were left out.
+// Returns [state, ignored, repeated]: the address's "key=value"s that were left out, as unreadable or as given more
+// than once.
 function stateFromAddress() {
   const query = new URLSearchParams(location.hash.split('?')[1] || '');
   const state = { ...DEFAULTS };
   const ignored = [];
+  const repeated = [];
   for (const [key, value] of Object.entries(DEFAULTS)) {
-    if (!query.has(key)) continue;
-    const text = query.get(key);
-    if (typeof value === 'boolean') state[key] = text === 'true';
-    else if (!ADDRESS_CHECKS[key] || ADDRESS_CHECKS[key](text)) state[key] = text;
+    const texts = query.getAll(key);
+    if (!texts.length) continue;
+    if (texts.length > 1) { repeated.push(...texts.map((t) => `${key}=${t}`)); continue; }
+    const [text] = texts;
+    if (text === '') continue;   // an empty value is no filter, as the page shows it
+    if (typeof value === 'boolean') {
+      const on = SWITCH_VALUES[text.toLowerCase()];
+      if (on === undefined) ignored.push(`${key}=${text}`); else state[key] = on;
+    } else if (!ADDRESS_CHECKS[key] || ADDRESS_CHECKS[key](text)) state[key] = text;
     else ignored.push(`${key}=${text}`);
   }
-  return [state, ignored];
+  return [state, ignored, repeated];
 }
 function addressOf(state) {
   const query = new URLSearchParams();
@@ -282,7 +303,7 @@ function caretOf(el) {
 }
 
 export async function renderGallery(root, _rest, { signal }) {
-  const [state, ignored] = stateFromAddress();
+  const [state, ignored, repeated] = stateFromAddress();
   // The open photo view is an entry of the browser's history (same address), so that Back closes it, as it does a
   // full-screen view on a phone. Closed otherwise (Close, Esc), that entry is left by going back over it.
   let overlay = null;
@@ -335,8 +356,10 @@ export async function renderGallery(root, _rest, { signal }) {
       h('div', { class: 'gallery-head' }, h('h1', {}, 'Gallery'),
         h('span', { class: 'muted', dataset: { testid: 'gallery-total' } }, failed ? 'not loaded' : `${src.total.toLocaleString()} ${src.total === 1 ? 'photo' : 'photos'}`)),
       collapsible(state, controls(state, set)),
-      ignored.length ? h('p', { class: 'card muted', role: 'status', dataset: { testid: 'gallery-ignored' } },
-        `Left out of the link, as no filter reads it: ${ignored.join(', ')}.`) : null,
+      ignored.length || repeated.length ? h('p', { class: 'card muted', role: 'status', dataset: { testid: 'gallery-ignored' } },
+        [ignored.length ? `Left out of the link, as no filter reads it: ${ignored.join(', ')}.` : '',
+          repeated.length ? `Left out of the link, as each filter takes one value: ${repeated.join(', ')}.` : '']
+          .filter(Boolean).join(' ')) : null,
       timeline(src.months, state, (from, to) => { if (!drawing) { Object.assign(state, { from, to }); change(); } }),
       refused ? h('p', { class: 'card error', role: 'alert', dataset: { testid: 'gallery-refused' } },
         `No photos shown: ${refused}. Change that filter to see photos again.`)
@@ -361,6 +384,7 @@ export async function renderGallery(root, _rest, { signal }) {
     if (drawing || state[name] === value) return;
     state[name] = value;
     ignored.length = 0;   // the address is the page's own from now on
+    repeated.length = 0;
     change();
   };
   await reload();
