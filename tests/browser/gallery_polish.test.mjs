@@ -113,3 +113,107 @@ test('gallery: an empty library says so and how photos get in, not that nothing 
     await screenshot(empty.page, 'gallery-empty');
   } finally { await closeLibrary(empty); }
 });
+
+const focused = () => page.evaluate(() => {
+  const el = document.activeElement;
+  return { testid: el?.dataset?.testid || '', index: el?.dataset?.index, inLoupe: !!el?.closest('[data-testid="loupe"]') };
+});
+
+test('gallery: arrows move between tiles; Enter opens the photo as a dialog that keeps Tab inside; closing gives the tile back', async () => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/#/gallery');
+  await page.getByTestId('tile').first().waitFor();
+  await page.getByTestId('tile').first().focus();
+  await page.keyboard.press('ArrowRight');
+  assert.deepEqual(await focused(), { testid: 'tile', index: '1', inLoupe: false });
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal((await focused()).index, '1');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('loupe').waitFor();
+  assert.equal((await focused()).inLoupe, true, 'the dialog has the focus, not the tile behind it');
+  assert.equal(await page.getByTestId('loupe-count').innerText(), `2 of ${ALL}`);
+  // Tab and Shift+Tab go round the dialog's controls and never reach the tiles or the navigation behind it.
+  for (let i = 0; i < 25; i++) {
+    await page.keyboard.press('Tab');
+    assert.equal((await focused()).inLoupe, true, `Tab ${i + 1} left the photo view`);
+  }
+  for (let i = 0; i < 25; i++) {
+    await page.keyboard.press('Shift+Tab');
+    assert.equal((await focused()).inLoupe, true, `Shift+Tab ${i + 1} left the photo view`);
+  }
+  // → shows the next photo; Esc closes and the focus is on that photo's tile.
+  await page.keyboard.press('ArrowRight');
+  await page.getByTestId('loupe-count').filter({ hasText: `3 of ${ALL}` }).waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('loupe').waitFor({ state: 'detached' });
+  assert.deepEqual(await focused(), { testid: 'tile', index: '2', inLoupe: false });
+  // Close by its button: the same.
+  await page.keyboard.press('Enter');
+  await page.getByTestId('loupe-close').click();
+  await page.getByTestId('loupe').waitFor({ state: 'detached' });
+  assert.equal((await focused()).index, '2');
+});
+
+test('photo view: the file name, date taken, camera, person and place in the list; a long path wraps; scores once', async () => {
+  await page.goto('/#/gallery');
+  await page.locator(`[data-testid="tile"][data-id="${ids['obama.jpg']}"]`).click();
+  await page.getByTestId('why').waitFor();
+  const fact = (name) => page.getByTestId(`fact-${name}`).innerText();
+  assert.equal(await fact('file'), 'obama.jpg');
+  assert.match(await fact('taken'), /2024/);
+  assert.equal(await fact('camera'), 'Test Camera X1');
+  assert.equal(await fact('person'), 'barack');
+  assert.match(await page.getByTestId('loupe-count').innerText(), new RegExp(`^\\d of ${ALL}$`));
+  // The dimensions are listed once (the table), not as bars as well.
+  assert.equal(await page.locator('.loupe-side [data-testid="score-bars"]').count(), 0);
+  assert.equal(await page.locator('.loupe-side').getByText('Sharpness', { exact: true }).count(), 1);
+  await page.getByTestId('loupe-close').click();
+  await page.locator(`[data-testid="tile"][data-id="${ids['coffee.jpg']}"]`).click();
+  assert.equal(await fact('taken'), 'no date');
+  await page.getByTestId('loupe-close').click();
+
+  // On a phone a long path wraps inside the panel instead of being cut.
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await page.locator(`[data-testid="tile"][data-id="${ids['obama.jpg']}"]`).click();
+    const pathFact = page.getByTestId('fact-path');
+    await pathFact.waitFor();
+    const { scroll, client, right, panel } = await pathFact.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth,
+      right: el.getBoundingClientRect().right, panel: el.closest('.loupe-side').getBoundingClientRect().right }));
+    assert.ok(scroll <= client && right <= panel, `the path is ${scroll} px in ${client} px, ends at ${right} of ${panel}`);
+    await screenshot(page, 'gallery-photo-view');
+    await page.getByTestId('loupe-close').click();
+  } finally { await page.setViewportSize({ width: 1440, height: 900 }); }
+});
+
+test('photo view: an unreadable file says "not scored" once and offers no 1:1', async () => {
+  await page.goto('/#/gallery');
+  await page.locator(`[data-testid="tile"][data-id="${ids['broken.jpg']}"]`).click();
+  await page.getByTestId('why').waitFor();
+  const side = await page.locator('.loupe-side').innerText();
+  assert.equal(side.match(/not scored/gi)?.length, 1, side);
+  assert.equal(await page.getByTestId('zoom').isDisabled(), true);
+  await page.getByTestId('loupe-close').click();
+});
+
+test('photo view on a phone: 1:1 opens on the middle of the photo', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await page.goto('/#/gallery');
+    await page.locator(`[data-testid="tile"][data-id="${ids['astronaut.jpg']}"]`).click();
+    await page.getByTestId('zoom').click();
+    const img = page.locator('.loupe-stage img.actual');
+    await img.waitFor();
+    await page.waitForFunction(() => {
+      const stage = document.querySelector('.loupe-stage');
+      const el = stage.querySelector('img.actual');
+      return el.complete && el.naturalWidth > 0 && stage.scrollLeft > 0;
+    });
+    const at = await page.locator('.loupe-stage').evaluate((stage) => ({
+      x: stage.scrollLeft / (stage.scrollWidth - stage.clientWidth),
+      y: stage.scrollHeight > stage.clientHeight ? stage.scrollTop / (stage.scrollHeight - stage.clientHeight) : 0.5 }));
+    assert.ok(Math.abs(at.x - 0.5) < 0.02 && Math.abs(at.y - 0.5) < 0.02, `scrolled to ${JSON.stringify(at)}`);
+    await page.getByTestId('loupe-close').click();
+  } finally { await page.setViewportSize({ width: 1440, height: 900 }); }
+});

@@ -156,6 +156,21 @@ export function communityVotes(votes) {
   h('span', { dataset: { testid: 'community-flags' } }, flags));
 }
 
+// Keeps Tab and Shift+Tab inside `container` (a dialog drawn over the page): from its last control Tab goes to its
+// first and back; a focus outside it (on the page behind, or nowhere after a redraw) comes in. Call on keydown.
+export function trapTab(container, event) {
+  if (event.key !== 'Tab') return;
+  const controls = [...container.querySelectorAll('button, [href], input, select, textarea, [tabindex]')]
+    .filter((el) => !el.disabled && el.tabIndex >= 0 && el.getClientRects().length);
+  if (!controls.length) return;
+  const [first, last] = [controls[0], controls.at(-1)];
+  const inside = container.contains(document.activeElement) && document.activeElement !== container;
+  if (!inside || (event.shiftKey && document.activeElement === first) || (!event.shiftKey && document.activeElement === last)) {
+    event.preventDefault();
+    (event.shiftKey ? last : first).focus();
+  }
+}
+
 // True when keys typed now belong to a form control (typing, choosing), not to page shortcuts.
 export function typingInFormControl(event) {
   const el = event.target instanceof Element ? event.target : document.activeElement;

@@ -2,7 +2,8 @@
 // only the rows on screen (smooth at 100,000 items), a month timeline, a score breakdown on hover, a "why this
 // score" panel, and a loupe (1:1) with a filmstrip that prefetches the next images.
 import { api, qs } from './api.js';
-import { h, mount, categoryLabel, thumbSrcset, communityVotes, itemImage, noPreview, toast, personKey } from './dom.js';
+import { h, mount, categoryLabel, thumbSrcset, communityVotes, itemImage, noPreview, toast, personKey, trapTab } from './dom.js';
+import { gridColumns, arrowTarget } from './grid_nav.js';
 
 const DIMENSIONS = ['sharpness', 'face_sharpness', 'exposure', 'noise', 'dynamic_range', 'contrast', 'colour',
   'composition', 'technical', 'resolution'];
@@ -40,7 +41,8 @@ async function whyPanel(item) {
   const s = await api.get(`/api/items/${item.id}/score`);
   const q = s.quality;
   if (!q || q.aggregate === null) {
-    return h('div', { class: 'why', dataset: { testid: 'why' } }, h('p', {}, 'This photo was not scored.'),
+    return h('div', { class: 'why', dataset: { testid: 'why' } },
+      h('p', { dataset: { testid: 'not-scored' } }, noPreview(item) ? 'Not scored: the file cannot be read.' : 'Not scored.'),
       communityVotes(s.votes));
   }
   const rows = Object.entries(q.dimensions).map(([name, d]) => h('tr', {},
@@ -145,13 +147,14 @@ function grid(src, open, signal) {
   const sizer = h('div', { class: 'grid-sizer' }, inner);
   const box = h('div', { class: 'grid-scroll', dataset: { testid: 'grid' }, tabindex: 0 }, sizer);
   let drawn = '';
+  let rowH = TILE + GAP;
   const layout = () => {
     // As many full-size tiles as fit; a narrow screen (a phone) shrinks them to keep at least two in a row.
     const width = box.clientWidth - GAP;
     let perRow = Math.max(1, Math.floor(width / (TILE + GAP)));
     if (perRow < 2 && width >= 2 * (MIN_TILE + GAP)) perRow = 2;
     const side = Math.min(TILE, Math.floor(width / perRow) - GAP);
-    const rowH = side + GAP;
+    rowH = side + GAP;
     const rows = Math.ceil(src.total / perRow);
     sizer.style.height = `${rows * rowH}px`;
     const first = Math.max(0, Math.floor(box.scrollTop / rowH) - OVERSCAN);
@@ -172,18 +175,57 @@ function grid(src, open, signal) {
   box.addEventListener('scroll', () => { if (!frame) frame = requestAnimationFrame(() => { frame = 0; layout(); }); },
     { signal, passive: true });
   window.addEventListener('resize', () => { drawn = ''; layout(); }, { signal });
+  // The photo at `index` scrolled into view (its row drawn) and given the focus.
+  const focusTile = (index) => {
+    const perRow = gridColumns([...inner.children]);
+    const top = Math.floor(index / perRow) * rowH;
+    if (top < box.scrollTop) box.scrollTop = top;
+    else if (top + rowH + GAP > box.scrollTop + box.clientHeight) box.scrollTop = top + rowH + GAP - box.clientHeight;
+    layout();
+    const tile = inner.querySelector(`[data-index="${index}"]`);
+    if (tile) tile.focus({ preventScroll: true });
+  };
+  // The arrows move the focus from tile to tile, as in the review grid; Enter or Space opens the photo.
+  box.addEventListener('keydown', (e) => {
+    const tile = e.target instanceof Element ? e.target.closest('[data-testid="tile"]') : null;
+    if (!tile || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    const next = arrowTarget(e.key, Number(tile.dataset.index), gridColumns([...inner.children]), src.items.length);
+    if (next === undefined) return;
+    e.preventDefault();
+    focusTile(next);
+  }, { signal });
   box.layout = layout;
+  box.focusTile = focusTile;
   return box;
 }
 
-// The loupe: the photo large (fit, or 1:1 from the original), the "why this score" panel, and a filmstrip of the
-// next photos whose images are fetched ahead.
+// When the photo was taken, as its camera's clock said it (stored as that wall-clock time in UTC); "no date" without one.
+function takenWords(item) {
+  if (item.taken_at_ms === null || item.taken_at_ms === undefined) return 'no date';
+  return new Date(item.taken_at_ms).toLocaleString(undefined, { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' });
+}
+
+// What the photo view says about the photo: its name, when it was taken, the camera, the person, and where it lies
+// (the path wraps; a long one is never cut).
+function photoFacts(item) {
+  const row = (term, value, testid) => [h('dt', {}, term), h('dd', { dataset: { testid } }, value)];
+  return h('dl', { class: 'meta photo-facts', dataset: { testid: 'photo-facts' } },
+    row('File', item.file_name, 'fact-file'),
+    row('Taken', takenWords(item), 'fact-taken'),
+    row('Camera', item.camera || 'unknown', 'fact-camera'),
+    row('Person', item.person || 'nobody named', 'fact-person'),
+    row('Path', item.path, 'fact-path'));
+}
+
+// The loupe: the photo large (fit, or 1:1 from the original), what it is and the "why this score" panel, and a
+// filmstrip of the next photos whose images are fetched ahead. A dialog: it takes the focus and keeps Tab inside.
 function loupe(src, index, close) {
   let at = index;
   let actual = false;
   const stage = h('div', { class: 'loupe-stage' });
   const side = h('aside', { class: 'loupe-side' });
   const strip = h('div', { class: 'filmstrip', dataset: { testid: 'filmstrip' } });
+  const count = h('span', { class: 'loupe-count', dataset: { testid: 'loupe-count' } });
   const zoom = h('button', { type: 'button', class: 'secondary', dataset: { testid: 'zoom' },
     onclick: () => { actual = !actual; show(); } }, '1:1');
   const prefetched = new Set();
@@ -193,35 +235,62 @@ function loupe(src, index, close) {
     prefetched.add(item.id);
     if (!noPreview(item)) new Image().src = `${item.thumbnail_url}?size=1280`;
   };
+  // The original at 1:1 opens on the photo's middle, not its top left corner (on a phone that is a wall or the sky),
+  // and stays there while the panels around it settle (the score panel arrives later) until the user moves it.
+  let centred = false;
+  const centre = () => {
+    stage.scrollLeft = (stage.scrollWidth - stage.clientWidth) / 2;
+    stage.scrollTop = (stage.scrollHeight - stage.clientHeight) / 2;
+  };
+  new ResizeObserver(() => { if (centred) centre(); }).observe(stage);
+  for (const moved of ['pointerdown', 'wheel', 'touchstart', 'keydown']) {
+    stage.addEventListener(moved, () => { centred = false; }, { passive: true });
+  }
+  const original = (item) => {
+    const img = h('img', { class: 'actual', dataset: { testid: 'loupe-image' }, alt: item.file_name, src: item.original_url });
+    img.addEventListener('load', () => { centred = true; centre(); }, { once: true });
+    return img;
+  };
   const show = async () => {
     const item = src.items[at];
     if (!item) return;
+    // A file that cannot be read has no picture at any size: 1:1 would show the browser's broken half of it.
+    const unreadable = noPreview(item);
+    if (unreadable) actual = false;
+    zoom.disabled = unreadable;
+    zoom.title = unreadable ? 'No 1:1 view: the file cannot be read' : '';
     zoom.textContent = actual ? 'Fit' : '1:1';
-    mount(stage, actual ? h('img', { class: 'actual', dataset: { testid: 'loupe-image' }, alt: item.file_name,
-      src: item.original_url }) : itemImage(item, 1280, { class: 'fit', dataset: { testid: 'loupe-image' } }));
+    centred = false;
+    count.textContent = `${(at + 1).toLocaleString()} of ${src.total.toLocaleString()}`;
+    mount(stage, actual ? original(item) : itemImage(item, 1280, { class: 'fit', dataset: { testid: 'loupe-image' } }));
+    const stripHadFocus = strip.contains(document.activeElement);
     mount(strip, src.items.slice(Math.max(0, at - 3), at + 9).map((it) => h('button', {
-      type: 'button', class: `strip-tile ${it.id === item.id ? 'current' : ''}`,
+      type: 'button', class: `strip-tile ${it.id === item.id ? 'current' : ''}`, 'aria-label': it.file_name,
+      'aria-current': it.id === item.id ? 'true' : null,
       onclick: () => { at = src.items.indexOf(it); show(); } },
     itemImage(it, 160, { width: 80, height: 80 }))));
+    if (stripHadFocus) strip.querySelector('.current')?.focus();
     for (let i = at + 1; i <= at + 3; i++) prefetch(i);
     if (at + 9 >= src.items.length && !src.done) src.more();
-    mount(side, h('p', { class: 'muted' }, item.path), breakdown(item.quality), h('p', { class: 'muted' }, 'Loading…'));
+    mount(side, photoFacts(item), h('p', { class: 'muted' }, 'Loading…'));
     const why = await whyPanel(item).catch((e) => h('p', { class: 'form-error' }, e.message));
     if (src.items[at] === item) side.lastChild.replaceWith(why);
   };
   const step = (d) => { at = Math.min(Math.max(0, at + d), src.items.length - 1); show(); };
-  const keys = (e) => {
+  const el = h('div', { class: 'loupe', role: 'dialog', 'aria-modal': 'true', 'aria-label': 'Photo', tabindex: '-1',
+    dataset: { testid: 'loupe' } },
+  h('div', { class: 'loupe-bar' },
+    h('button', { type: 'button', class: 'secondary', onclick: () => step(-1) }, '‹ Previous'),
+    h('button', { type: 'button', class: 'secondary', onclick: () => step(1) }, 'Next ›'), zoom, count,
+    h('button', { type: 'button', class: 'link', dataset: { testid: 'loupe-close' }, onclick: () => close() }, 'Close')),
+  h('div', { class: 'loupe-main' }, stage, side), strip);
+  el.keys = (e) => {
     if (e.key === 'Escape') close();
     else if (e.key === 'ArrowRight') step(1);
     else if (e.key === 'ArrowLeft') step(-1);
+    else trapTab(el, e);
   };
-  const el = h('div', { class: 'loupe', role: 'dialog', 'aria-label': 'Photo', dataset: { testid: 'loupe' } },
-    h('div', { class: 'loupe-bar' },
-      h('button', { type: 'button', class: 'secondary', onclick: () => step(-1) }, '‹ Previous'),
-      h('button', { type: 'button', class: 'secondary', onclick: () => step(1) }, 'Next ›'), zoom,
-      h('button', { type: 'button', class: 'link', dataset: { testid: 'loupe-close' }, onclick: () => close() }, 'Close')),
-    h('div', { class: 'loupe-main' }, stage, side), strip);
-  el.keys = keys;
+  el.at = () => at;
   show();
   return el;
 }
@@ -308,13 +377,24 @@ export async function renderGallery(root, _rest, { signal }) {
   // full-screen view on a phone. Closed otherwise (Close, Esc), that entry is left by going back over it.
   let overlay = null;
   let inHistory = false;
-  const dropLoupe = () => { if (overlay) { overlay.remove(); overlay = null; } };
+  let box = null;
+  // While the photo view is open the page behind it takes no focus and no clicks (inert); closed, the focus goes back
+  // to the tile of the photo last shown (`refocus`), not to the top of the page.
+  const behind = () => [document.getElementById('topbar'), ...root.children].filter((el) => el && el !== overlay);
+  const dropLoupe = (refocus = false) => {
+    if (!overlay) return;
+    const at = overlay.at();
+    overlay.remove();
+    overlay = null;
+    for (const el of behind()) el.inert = false;
+    if (refocus && box && box.isConnected) box.focusTile(at);
+  };
   const closeLoupe = () => {
     if (!overlay) return;
-    dropLoupe();
+    dropLoupe(true);
     if (inHistory) { inHistory = false; history.back(); }
   };
-  window.addEventListener('popstate', () => { inHistory = false; dropLoupe(); }, { signal });
+  window.addEventListener('popstate', () => { inHistory = false; dropLoupe(true); }, { signal });
   document.addEventListener('keydown', (e) => overlay && overlay.keys(e), { signal });
   // A newer reload wins: an answer that arrives after a later change was asked for is dropped.
   let generation = 0;
@@ -346,10 +426,12 @@ export async function renderGallery(root, _rest, { signal }) {
     const open = (i) => {
       dropLoupe();
       overlay = loupe(src, i, closeLoupe);
+      for (const el of behind()) el.inert = true;
       root.append(overlay);
+      overlay.focus();
       if (!inHistory) { history.pushState({ loupe: true }, '', location.href); inHistory = true; }
     };
-    const box = grid(src, open, signal);
+    box = grid(src, open, signal);
     drawing = true;
     try {
       mount(root,
@@ -388,5 +470,5 @@ export async function renderGallery(root, _rest, { signal }) {
     change();
   };
   await reload();
-  return dropLoupe;   // leaving the view: its history entry, if any, stays behind as an entry of the gallery
+  return () => dropLoupe();   // leaving the view: its history entry, if any, stays behind as an entry of the gallery
 }

@@ -1,6 +1,7 @@
 // The review queue: category chips, one card at a time (with side-by-side for duplicates) or a grid for bulk work.
 import { api, qs } from './api.js';
 import { compareView } from './compare.js';
+import { gridColumns, arrowTarget } from './grid_nav.js';
 import { faceStage, facesPanel, matchWords } from './faces.js';
 import { photoLens } from './lens.js';
 import { followQueue, takeLivePage } from './review_live.js';
@@ -564,11 +565,6 @@ export async function renderReview(root, params, { session, signal }) {
   // Grid keys: the cursor tile moves with the arrows, Space selects it, Shift with an arrow selects the range from
   // where the selection started, Ctrl+A selects every photo of the category (all pages, up to one bulk request).
   const gridKeys = { cursor: 0, anchor: null, tiles: [], sync: () => {}, picker: null };
-  function gridColumns(tiles) {
-    const top = tiles[0].offsetTop;
-    const n = tiles.findIndex((t) => t.offsetTop !== top);
-    return n < 0 ? tiles.length : n;
-  }
   async function selectAllOfFilter() {
     const path = state.category ? `/api/review/queue/${state.category}` : '/api/review/queue';
     for (let page = 1; state.selected.size < MAX_BULK; page++) {
@@ -593,11 +589,9 @@ export async function renderReview(root, params, { session, signal }) {
       return true;
     }
     if (e.ctrlKey || e.metaKey) return false;
-    const cols = gridColumns(tiles);
-    const delta = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -cols, ArrowDown: cols }[e.key];
-    if (delta !== undefined) {
+    const next = arrowTarget(e.key, gridKeys.cursor, gridColumns(tiles), tiles.length);
+    if (next !== undefined) {
       e.preventDefault();
-      const next = Math.max(0, Math.min(tiles.length - 1, gridKeys.cursor + delta));
       if (e.shiftKey) {
         if (gridKeys.anchor === null) gridKeys.anchor = gridKeys.cursor;
         const [lo, hi] = [Math.min(gridKeys.anchor, next), Math.max(gridKeys.anchor, next)];
