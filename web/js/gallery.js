@@ -105,7 +105,7 @@ function timeline(months, state, onRange) {
 
 // Items loaded so far, fetched page by page (cursor) as the grid scrolls towards them.
 function makeSource(state) {
-  const src = { items: [], total: 0, months: [], cursor: null, done: false, loading: null };
+  const src = { items: [], total: 0, months: [], cursor: null, done: false, loading: null, sort: state.sort };
   // A person as typed ("Barack Obama") is looked up by the folder name the person has (barack_obama).
   const params = () => ({ sort: state.sort, order: state.order, category: state.category,
     person: state.person ? personKey(state.person) || state.person : '',
@@ -127,18 +127,51 @@ function makeSource(state) {
   return src;
 }
 
-function tile(item, index, open) {
+// The number a tile shows: the measure the gallery is sorted by (a dimension's score), else the overall score.
+function tileMeasure(item, sort) {
   const q = item.quality || {};
-  const badges = [h('span', { class: 'badge score' }, score(q.aggregate))];
-  if (item.burst) badges.push(h('span', { class: 'badge', title: 'burst' }, item.burst.lead ? `★ ${item.burst.size}` : 'burst'));
-  if (item.duplicate && !item.duplicate.lead) badges.push(h('span', { class: 'badge', title: 'duplicate' }, 'dup'));
-  if (item.eyes_closed) badges.push(h('span', { class: 'badge warn' }, 'eyes'));
+  if (!DIMENSIONS.includes(sort)) return { value: score(q.aggregate), words: `score ${score(q.aggregate)} of 10` };
+  const d = q.dimensions && q.dimensions[sort];
+  const v = d ? d.score : (item.sort_value >= 0 ? item.sort_value : null);
+  return { value: score(v), words: v === null ? `${label(sort).toLowerCase()} not measured`
+    : `${label(sort).toLowerCase()} ${score(v)} of 10` };
+}
+
+// What each mark on a tile means: its title on hover, the tile's name for a screen reader, and the legend.
+const BADGE_WORDS = {
+  lead: (n) => `best frame of a burst of ${n}`,
+  burst: 'another frame of a burst (the ★ frame is its best)',
+  dup: 'a copy of a better photo (that one leads its duplicate group)',
+  eyes: 'eyes closed',
+};
+
+function tile(item, index, open, sort) {
+  const measure = tileMeasure(item, sort);
+  const badge = (text, words, kind = '') => h('span', { class: `badge ${kind}`, title: words }, text);
+  const badges = [badge(measure.value, measure.words.charAt(0).toUpperCase() + measure.words.slice(1), 'score')];
+  const words = [measure.words];
+  if (item.burst) {
+    const w = item.burst.lead ? BADGE_WORDS.lead(item.burst.size) : BADGE_WORDS.burst;
+    badges.push(badge(item.burst.lead ? `★ ${item.burst.size}` : 'burst', w));
+    words.push(w);
+  }
+  if (item.duplicate && !item.duplicate.lead) { badges.push(badge('dup', BADGE_WORDS.dup)); words.push(BADGE_WORDS.dup); }
+  if (item.eyes_closed) { badges.push(badge('eyes', BADGE_WORDS.eyes, 'warn')); words.push(BADGE_WORDS.eyes); }
   const hover = h('div', { class: 'tile-hover' }, breakdown(item.quality));
   return h('button', { type: 'button', class: 'gtile', dataset: { testid: 'tile', id: item.id, index },
-    title: item.file_name, onclick: () => open(index) },
+    title: item.file_name, 'aria-label': `${item.file_name}: ${words.join(', ')}`, onclick: () => open(index) },
   itemImage(item, 320, { srcset: thumbSrcset(item), sizes: `${TILE}px`, loading: 'lazy', decoding: 'async',
     width: TILE, height: TILE }),
   h('span', { class: 'tile-badges' }, badges), hover);
+}
+
+// The key to the tiles' marks, one line above the grid; the number is named after the sort.
+function tileLegend(sort) {
+  const mark = (text, kind = '') => h('span', { class: `badge ${kind}` }, text);
+  const number = DIMENSIONS.includes(sort) ? `${label(sort).toLowerCase()} score of 10 (the sort)` : 'score of 10';
+  return h('p', { class: 'tile-legend muted', dataset: { testid: 'tile-legend' } }, 'On the tiles: ',
+    mark('6.5'), ` ${number} · `, mark('★ 3'), ` ${BADGE_WORDS.lead(3)} · `, mark('burst'), ' another frame of a burst · ',
+    mark('dup'), ' a copy of a better photo · ', mark('eyes', 'warn'), ' eyes closed');
 }
 
 // The grid: a sizer as tall as all rows, and only the visible rows (plus OVERSCAN) in the DOM.
@@ -166,7 +199,7 @@ function grid(src, open, signal) {
     drawn = key;
     inner.style.transform = `translateY(${first * rowH}px)`;
     const tiles = [];
-    for (let i = first * perRow; i < Math.min(need, src.items.length); i++) tiles.push(tile(src.items[i], i, open));
+    for (let i = first * perRow; i < Math.min(need, src.items.length); i++) tiles.push(tile(src.items[i], i, open, src.sort));
     inner.style.gridTemplateColumns = `repeat(${perRow}, ${side}px)`;
     inner.style.setProperty('--tile', `${side}px`);
     mount(inner, tiles);
@@ -448,7 +481,7 @@ export async function renderGallery(root, _rest, { signal }) {
         : failed ? h('div', { class: 'card error', role: 'alert', dataset: { testid: 'gallery-failed' } },
           h('p', {}, `The photos could not be loaded: ${failed}.`),
           h('button', { type: 'button', dataset: { testid: 'gallery-retry' }, onclick: change }, 'Try again'))
-        : src.total ? box : h('p', { class: 'card muted', dataset: { testid: 'gallery-empty' } }, nothingMatches(state)));
+        : src.total ? [tileLegend(state.sort), box] : h('p', { class: 'card muted', dataset: { testid: 'gallery-empty' } }, nothingMatches(state)));
     } finally { drawing = false; }
     const again = typing && root.querySelector(`.gallery-controls [name="${typing.name}"]`);
     if (again) {
