@@ -1,6 +1,6 @@
 // The web UI's entry: login, the top bar, and a hash router over the pages.
 import { api, setCsrfToken, ApiError } from './api.js';
-import { h, mount, toast } from './dom.js';
+import { h, mount, toast, clearStaleToast } from './dom.js';
 import { renderReview, forgetUndo } from './review.js';
 import { renderGallery } from './gallery.js';
 import { renderPersons } from './persons.js';
@@ -102,18 +102,30 @@ async function refreshSortState() {
   } catch (_) { /* the page shows its own errors */ }
 }
 
+// Where the navigation scrolls sideways (a phone), the current page's link is brought on screen (centred if it can).
+function showActiveInNav() {
+  const nav = document.getElementById('nav');
+  const active = nav.querySelector('a.active');
+  if (!active || nav.scrollWidth <= nav.clientWidth) return;
+  const [a, n] = [active.getBoundingClientRect(), nav.getBoundingClientRect()];
+  if (a.left < n.left || a.right > n.right) nav.scrollLeft += a.left - n.left - (n.width - a.width) / 2;
+}
+
 function route() {
   if (!session.user) return;
   endView();
+  clearStaleToast();
   // A query after the path (#/gallery?sort=date) is the page's own state: it reads it from location.hash.
   const [, name = 'review', ...rest] = (location.hash || '#/review').split('?')[0].split('/');
-  const page = pages[name] ? name : 'review';
+  // #/people/enrolled is the People section's second tab, the enrolled persons (#/persons).
+  const page = name === 'people' && rest[0] === 'enrolled' ? 'persons' : pages[name] ? name : 'review';
   // One navigation entry per section: People holds the face clusters and the enrolled persons (tabs on the pages).
   const section = page === 'persons' ? 'people' : page;
   for (const a of document.querySelectorAll('#nav a')) {
     a.classList.toggle('active', a.dataset.page === section);
     if (a.dataset.page === section) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
+  showActiveInNav();
   const current = { controller: new AbortController(), cleanup: null };
   view = current;
   const root = h('div', { class: 'view', dataset: { page } }, h('p', { class: 'muted' }, 'Loading…'));

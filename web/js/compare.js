@@ -24,9 +24,17 @@ const ATTRIBUTES = [
   // Of two copies of one picture, the larger file is the one compressed less.
   ['File size', (i) => formatBytes(i.size_bytes), (i) => i.size_bytes || null],
   // The earlier capture date is the original's; a copy without one lost it.
-  ['Date taken', (i) => i.taken_at || '–', (i) => (i.taken_at ? -Date.parse(i.taken_at.replace(' ', 'T')) : null)],
+  ['Date taken', (i) => takenWords(i.taken_at), (i) => (i.taken_at ? -Date.parse(i.taken_at.replace(' ', 'T')) : null)],
   ['EXIF', (i) => `${exifFields(i)} of 2 fields`, (i) => exifFields(i)],
 ];
+
+// A capture time as its date and its time, each kept on one line (a narrow column breaks between them, never inside
+// a number).
+function takenWords(takenAt) {
+  if (!takenAt) return '–';
+  const [date, time] = takenAt.split(/[T ]/);
+  return [h('span', { class: 'nowrap' }, date), time ? [' ', h('span', { class: 'nowrap' }, time)] : null];
+}
 
 // Which side wins an attribute: 'left', 'right' or '' (a tie, or unknown on both sides).
 function better(score, left, right) {
@@ -79,7 +87,7 @@ function syncedPanes(left, right, caption) {
     const img = paneImage(item);
     images.push(img);
     const el = h('div', { class: 'pane', dataset: { testid }, role: 'group', 'aria-label': label }, img,
-      h('span', { class: 'pane-label' }, label));
+      h('span', { class: 'pane-label', title: label }, label));
     let drag = null;
     el.addEventListener('wheel', (e) => {
       e.preventDefault();

@@ -55,17 +55,38 @@ export function categoryLabel(category) {
 }
 
 let toastTimer = null;
-// Shows a short message at the bottom of the page; `action` ({label, run}) adds a button (such as Undo), and the
-// message then stays longer.
-export function toast(message, kind = 'info', action = null) {
+let toastShown = 0;   // which toast is on screen (each call of toast() counts one)
+const hideToast = () => { clearTimeout(toastTimer); document.getElementById('toast').hidden = true; };
+// Shows a message at the bottom of the page; `action` ({label, run}) adds a button (such as Undo). It stays as long as
+// it takes to read (longer for an error or an action), while the pointer or the focus is on it, and with `stay` until
+// dismissed; × dismisses it. Returns a handle for dismissToast.
+export function toast(message, kind = 'info', action = null, { stay = false } = {}) {
   const el = document.getElementById('toast');
   const button = action ? h('button', { type: 'button', class: 'link toast-action', dataset: { testid: 'toast-action' },
-    onclick: () => { el.hidden = true; action.run(); } }, action.label) : null;
-  mount(el, h('span', { dataset: { testid: 'toast-text' } }, message), button);
+    onclick: () => { hideToast(); action.run(); } }, action.label) : null;
+  const dismiss = h('button', { type: 'button', class: 'link toast-dismiss', 'aria-label': 'Dismiss',
+    dataset: { testid: 'toast-dismiss' }, onclick: hideToast }, '×');
+  mount(el, h('span', { dataset: { testid: 'toast-text' } }, message), button, dismiss);
   el.className = `toast ${kind}`;
+  el.dataset.action = action ? 'yes' : 'no';
   el.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { el.hidden = true; }, kind === 'error' || action ? 8000 : 2500);
+  const readMs = Math.max(kind === 'error' || action ? 8000 : 5000, 2000 + String(message).length * 60);
+  const later = () => { clearTimeout(toastTimer); if (!stay) toastTimer = setTimeout(() => { el.hidden = true; }, readMs); };
+  el.onmouseenter = el.onfocusin = () => clearTimeout(toastTimer);
+  el.onmouseleave = el.onfocusout = later;
+  later();
+  return ++toastShown;
+}
+
+// Takes the toast `handle` (from toast()) off the screen if it is still the one shown: a hint that no longer holds.
+export function dismissToast(handle) {
+  if (handle && handle === toastShown) hideToast();
+}
+
+// The page or its category changed: a message about the one left goes (an offer to undo stays, as the decision it
+// takes back is still the last one).
+export function clearStaleToast() {
+  if (document.getElementById('toast').dataset.action !== 'yes') hideToast();
 }
 
 // Asks before something that cannot simply be taken back; resolves true when confirmed. `details` are lines.

@@ -130,7 +130,8 @@ export async function renderProposals(root, _params, { session, signal }) {
     try {
       const r = await api.post('/api/proposals/run');
       const found = r.from_near_duplicates + r.from_flags + r.from_covers;
-      toast(found ? `Found ${plural(found, 'new proposal')}.` : 'The workflows ran and found nothing new to propose.');
+      toast(found ? `Found ${plural(found, 'new proposal')}.` : 'The workflows ran and found nothing new to propose.',
+        'info', null, { stay: true });
     } catch (err) { toast(err.message, 'error'); }
     await draw();
   }

@@ -6,7 +6,7 @@ import { faceStage, facesPanel, matchWords } from './faces.js';
 import { photoLens } from './lens.js';
 import { followQueue, takeLivePage } from './review_live.js';
 import { personPicker, rememberPerson } from './picker.js';
-import { h, mount, formatBytes, formatTime, categoryLabel, toast, confirmDialog, itemImage,
+import { h, mount, formatBytes, formatTime, categoryLabel, toast, dismissToast, confirmDialog, itemImage,
   typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey, plural } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
@@ -500,10 +500,11 @@ export async function renderReview(root, params, { session, signal }) {
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   }
 
+  let selectFirst = 0;   // the toast asking for a selection, taken away once there is one
   async function bulk(action, picker) {
     if (busy || signal.aborted) return;   // a double click sends one request, not a second that finds nothing to do
     const ids = [...state.selected];
-    if (!ids.length) { toast('Select some photos first.', 'error'); return; }
+    if (!ids.length) { selectFirst = toast('Select some photos first.', 'error'); return; }
     const from = {};
     for (const item of state.items) if (state.selected.has(item.id)) from[item.id] = item.folder;
     const body = { ids, action, from };
@@ -629,6 +630,7 @@ export async function renderReview(root, params, { session, signal }) {
           if (box.checked) state.selected.add(item.id); else state.selected.delete(item.id);
           tile.classList.toggle('selected', box.checked);
           count.textContent = `${state.selected.size} selected`;
+          if (state.selected.size) dismissToast(selectFirst);
         } });
       const tile = h('label', { class: `tile${state.selected.has(item.id) ? ' selected' : ''}`, tabindex: '-1',
         dataset: { testid: 'tile', itemId: item.id, category: item.category } },
@@ -648,6 +650,7 @@ export async function renderReview(root, params, { session, signal }) {
         tile.querySelector('input').checked = on;
       });
       count.textContent = `${state.selected.size} selected`;
+      if (state.selected.size) dismissToast(selectFirst);
       const active = document.activeElement;
       const elsewhere = typingInFormControl({ target: active }) && !tiles.some((tile) => tile.contains(active));
       if (active !== tiles[gridKeys.cursor] && !elsewhere) {

@@ -1,0 +1,113 @@
+// Toasts that go with their context, the People section's address of its second tab, and the phone layout of the
+// navigation and of the duplicate view, in headless Chromium against a real `triage serve`.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openLibrary, closeLibrary, logIn, screenshot } from './harness.mjs';
+
+let lib; let page;
+
+before(async () => {
+  lib = await openLibrary({
+    photos: [['skimage_coffee.jpg', 'coffee.jpg'], ['skimage_astronaut.jpg', 'astronaut.jpg'], ['obama.jpg', 'obama.jpg']],
+    // An exact copy of a photo waiting for review: a duplicate shown side by side.
+    extra: (inbox) => fs.copyFileSync(path.join(inbox, 'obama.jpg'), path.join(inbox, 'zz_copy.jpg')),
+    // Both copies with a capture time, as a camera writes it.
+    prepare: (library) => execFileSync('sqlite3', [path.join(library, '.triage/catalog.db')],
+      { input: "UPDATE items SET taken_at = '2024-05-06T12:53:07' WHERE original_name IN ('obama.jpg', 'zz_copy.jpg');" }),
+  });
+  page = lib.page;
+  await logIn(page);
+});
+
+after(async () => { await closeLibrary(lib); });
+
+const toastShown = () => page.locator('#toast').isVisible();
+
+test('toasts: "Select some photos first." goes once a photo is selected; an error goes with its category and page', async () => {
+  await page.goto('/#/review/unidentified');
+  await page.getByTestId('grid-mode').click();
+  await page.getByTestId('tile').first().waitFor();
+  await page.getByTestId('bulk-keep').click();
+  await page.getByTestId('toast-text').filter({ hasText: 'Select some photos first.' }).waitFor();
+  await page.getByTestId('tile').first().locator('input[type="checkbox"]').check();
+  await page.locator('#toast').waitFor({ state: 'hidden', timeout: 2000 });
+  await page.getByTestId('tile').first().locator('input[type="checkbox"]').uncheck();
+
+  // An error on one category's page goes when another category is chosen, and when another page opens.
+  await page.getByTestId('bulk-keep').click();
+  await page.getByTestId('toast-text').filter({ hasText: 'Select some photos first.' }).waitFor();
+  await page.locator('.chip[data-category="duplicates"]').click();
+  await page.waitForFunction(() => location.hash === '#/review/duplicates');
+  assert.equal(await toastShown(), false, 'the other category\'s error is gone');
+  await page.evaluate(() => { location.hash = '#/review/unidentified'; });
+  await page.getByTestId('tile').first().waitFor();
+  await page.getByTestId('bulk-keep').click();
+  await page.getByTestId('toast-text').filter({ hasText: 'Select some photos first.' }).waitFor();
+  await page.evaluate(() => { location.hash = '#/stats'; });
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+  assert.equal(await toastShown(), false, 'the review page\'s error is gone on the stats page');
+  await page.evaluate(() => { location.hash = '#/review/unidentified'; });
+  await page.getByRole('button', { name: 'One by one' }).click();
+});
+
+test('toasts: what "Look for proposals now" found stays until dismissed', async () => {
+  await page.goto('/#/proposals');
+  await page.getByTestId('run-workflows').click();
+  const said = page.getByTestId('toast-text').filter({ hasText: /^(Found \d+ new proposals?|The workflows ran and found nothing new to propose)\.$/ });
+  await said.waitFor();
+  await page.waitForTimeout(9000);
+  assert.equal(await said.isVisible(), true, 'still there after 9 s');
+  await page.getByTestId('toast-dismiss').click();
+  await page.locator('#toast').waitFor({ state: 'hidden' });
+});
+
+test('#/people/enrolled opens the Enrolled persons tab', async () => {
+  await page.goto('/#/people/enrolled');
+  await page.getByRole('heading', { level: 1, name: 'Enrolled persons' }).waitFor();
+  assert.equal(await page.getByTestId('people-tab-enrolled').getAttribute('aria-current'), 'page');
+  assert.equal(await page.locator('nav a[data-page="people"][aria-current="page"]').count(), 1);
+});
+
+test('phone: the current page\'s link is scrolled into the navigation row', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    for (const [hash, name] of [['#/settings', 'settings'], ['#/audit', 'audit'], ['#/trash', 'trash'], ['#/stats', 'stats'],
+      ['#/review', 'review']]) {
+      await page.evaluate((h) => { location.hash = h; }, hash);
+      await page.waitForFunction((n) => document.querySelector(`#nav a[data-page="${n}"]`).classList.contains('active'), name);
+      const { a, n } = await page.evaluate((which) => {
+        const box = (el) => { const r = el.getBoundingClientRect(); return { left: r.left, right: r.right }; };
+        return { a: box(document.querySelector(`#nav a[data-page="${which}"]`)), n: box(document.getElementById('nav')) };
+      }, name);
+      assert.ok(a.left >= n.left - 0.5 && a.right <= n.right + 0.5, `${name}: link ${JSON.stringify(a)} in nav ${JSON.stringify(n)}`);
+    }
+    await page.evaluate(() => { location.hash = '#/audit'; });
+    await screenshot(page, 'nav-phone-audit');
+  } finally { await page.setViewportSize({ width: 1440, height: 900 }); }
+});
+
+test('phone: the duplicate view\'s captions sit under the photos, and a date breaks only between date and time', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await page.goto('/#/review/duplicates');
+    await page.getByTestId('side-by-side').waitFor();
+    for (const testid of ['new-image', 'existing-image']) {
+      const pane = page.getByTestId(testid);
+      const [img, label] = await Promise.all([pane.locator('img').boundingBox(), pane.locator('.pane-label').boundingBox()]);
+      assert.ok(label.y >= img.y + img.height - 0.5, `${testid}: the caption (${JSON.stringify(label)}) is over the photo (${JSON.stringify(img)})`);
+      assert.ok(img.height >= 100, `${testid}: the photo keeps ${img.height} px`);
+    }
+    const dates = page.locator('tr[data-attribute="Date taken"] td .nowrap');
+    assert.equal(await dates.count(), 4);
+    for (const span of await dates.all()) {
+      const lines = await span.evaluate((el) => el.getClientRects().length);
+      assert.equal(lines, 1, `"${await span.innerText()}" is on one line`);
+    }
+    assert.deepEqual(await page.locator('tr[data-attribute="Date taken"] td').first().locator('.nowrap').allInnerTexts(),
+      ['2024-05-06', '12:53:07']);
+    await screenshot(page, 'duplicate-phone');
+  } finally { await page.setViewportSize({ width: 1440, height: 900 }); }
+});
