@@ -259,3 +259,58 @@ test('gallery tiles: sorted by a measure, each tile shows that measure; every ba
   }
   await screenshot(page, 'gallery-tiles');
 });
+
+// 60 library photos, one a month from 2019-01 (hard links of one fixture, with the first ingested photo's analysis).
+function seedMonths(library) {
+  const dir = path.join(library, 'photos/2019/01');
+  fs.mkdirSync(dir, { recursive: true });
+  const source = path.join(dir, 'source.jpg');
+  fs.copyFileSync(path.join(fixtures, 'skimage_coffee.jpg'), source);
+  for (let i = 0; i < 60; i++) fs.linkSync(source, path.join(dir, `month_${i}.jpg`));
+  const sql = `
+BEGIN;
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 59)
+INSERT INTO items (path, original_name, sha256, phash, location, created_at, updated_at, queue_rank, camera, format, width, height, person)
+SELECT 'photos/2019/01/month_' || i || '.jpg', 'month_' || i || '.jpg', 'month' || i, random(), 'library', 1700000000,
+       1700000000, 0, '', 'jpeg', 400, 300, '' FROM n;
+INSERT INTO analyses (item_id, version, analysis)
+SELECT id, (SELECT version FROM analyses ORDER BY item_id LIMIT 1), (SELECT analysis FROM analyses ORDER BY item_id LIMIT 1)
+FROM items WHERE path LIKE 'photos/2019/01/month_%';
+INSERT INTO gallery_facts (item_id, taken_at_ms, quality_category, aggregate)
+SELECT id, CAST(strftime('%s', '2019-01-15', '+' || substr(original_name, 7, length(original_name) - 10) || ' months') AS INTEGER) * 1000,
+       'others', 5 FROM items WHERE path LIKE 'photos/2019/01/month_%';
+COMMIT;`;
+  execFileSync('sqlite3', [path.join(library, '.triage/catalog.db')], { input: sql });
+}
+
+test('gallery at 1440 px: a month strip wider than the page fades at its edge and steps on with ‹ ›', async () => {
+  const wide = await openLibrary({ photos: [['skimage_coffee.jpg', 'coffee.jpg']], prepare: seedMonths });
+  try {
+    const p = wide.page;
+    await logIn(p);
+    await p.goto('/#/gallery');
+    const strip = p.getByTestId('timeline');
+    await strip.locator('button').first().waitFor();
+    assert.ok(await strip.locator('button').count() >= 60);
+    const overflow = await strip.evaluate((el) => el.scrollWidth - el.clientWidth);
+    assert.ok(overflow > 0, 'the strip is wider than the page');
+    const forward = p.getByTestId('timeline-forward');
+    const back = p.getByTestId('timeline-back');
+    await forward.waitFor();
+    assert.equal(await back.isVisible(), false, 'nothing before the first month');
+    assert.match(await strip.evaluate((el) => getComputedStyle(el).maskImage || getComputedStyle(el).webkitMaskImage), /gradient/);
+    await screenshot(p, 'gallery-timeline');
+    // Stepping on reaches the last month; there the › goes and the ‹ is offered.
+    for (let i = 0; i < 20 && await forward.isVisible(); i++) {
+      const before = await strip.evaluate((el) => el.scrollLeft);
+      await forward.click();
+      await p.waitForFunction((b) => document.querySelector('[data-testid="timeline"]').scrollLeft > b, before);
+      await p.waitForTimeout(400);
+    }
+    assert.equal(await forward.isVisible(), false);
+    assert.equal(await back.isVisible(), true);
+    const last = await strip.locator('button').last().boundingBox();
+    const box = await strip.boundingBox();
+    assert.ok(last.x + last.width <= box.x + box.width + 1, 'the last month is on screen whole');
+  } finally { await closeLibrary(wide); }
+});

@@ -95,12 +95,29 @@ function collapsible(state, form) {
   h('summary', {}, 'Sort and filter'), form);
 }
 
-// onRange(from, to): the months chosen ('' for none).
+// onRange(from, to): the months chosen ('' for none). A strip wider than the page scrolls sideways: its edges fade and
+// ‹ › buttons step through it, each shown only while there are months beyond that edge.
 function timeline(months, state, onRange) {
-  return h('nav', { class: 'timeline', 'aria-label': 'Timeline by month', dataset: { testid: 'timeline' } },
+  const strip = h('nav', { class: 'timeline', 'aria-label': 'Timeline by month', dataset: { testid: 'timeline' } },
     months.map((m) => h('button', { type: 'button', class: `link ${state.from === m.month && state.to === m.month ? 'active' : ''}`,
       onclick: () => { const same = state.from === m.month; onRange(same ? '' : m.month, same ? '' : m.month); } },
     `${m.month} (${m.count})`)));
+  const stepper = (dir, text, words) => h('button', { type: 'button', class: 'timeline-step', hidden: true, 'aria-label': words,
+    dataset: { testid: `timeline-${dir < 0 ? 'back' : 'forward'}` },
+    onclick: () => strip.scrollBy({ left: dir * Math.max(100, strip.clientWidth * 0.8), behavior: 'smooth' }) }, text);
+  const back = stepper(-1, '‹', 'Earlier months');
+  const forward = stepper(1, '›', 'Later months');
+  const wrap = h('div', { class: 'timeline-wrap' }, back, strip, forward);
+  const update = () => {
+    const beyond = strip.scrollWidth - strip.clientWidth;
+    back.hidden = strip.scrollLeft <= 1;
+    forward.hidden = strip.scrollLeft >= beyond - 1;
+    wrap.classList.toggle('more-before', !back.hidden);
+    wrap.classList.toggle('more-after', !forward.hidden);
+  };
+  strip.addEventListener('scroll', update, { passive: true });
+  new ResizeObserver(update).observe(strip);
+  return wrap;
 }
 
 // Items loaded so far, fetched page by page (cursor) as the grid scrolls towards them.
