@@ -58,8 +58,8 @@ let toastTimer = null;
 let toastShown = 0;   // which toast is on screen (each call of toast() counts one)
 const hideToast = () => { clearTimeout(toastTimer); document.getElementById('toast').hidden = true; };
 // Shows a message at the bottom of the page; `action` ({label, run}) adds a button (such as Undo). It stays as long as
-// it takes to read (longer for an error or an action), while the pointer or the focus is on it, and with `stay` until
-// dismissed; × dismisses it. Returns a handle for dismissToast.
+// it takes to read (longer for an error or an action), while the focus is on it, and with `stay` until dismissed;
+// × dismisses it. Returns a handle for dismissToast.
 export function toast(message, kind = 'info', action = null, { stay = false } = {}) {
   const el = document.getElementById('toast');
   const button = action ? h('button', { type: 'button', class: 'link toast-action', dataset: { testid: 'toast-action' },
@@ -72,8 +72,10 @@ export function toast(message, kind = 'info', action = null, { stay = false } = 
   el.hidden = false;
   const readMs = Math.max(kind === 'error' || action ? 8000 : 5000, 2000 + String(message).length * 60);
   const later = () => { clearTimeout(toastTimer); if (!stay) toastTimer = setTimeout(() => { el.hidden = true; }, readMs); };
-  el.onmouseenter = el.onfocusin = () => clearTimeout(toastTimer);
-  el.onmouseleave = el.onfocusout = later;
+  // Held while the keyboard is on it (reaching Undo with Tab); not while the pointer rests on it, as a toast over a
+  // button would then never leave.
+  el.onfocusin = () => clearTimeout(toastTimer);
+  el.onfocusout = later;
   later();
   return ++toastShown;
 }
