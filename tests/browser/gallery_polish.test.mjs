@@ -312,5 +312,12 @@ test('gallery at 1440 px: a month strip wider than the page fades at its edge an
     const last = await strip.locator('button').last().boundingBox();
     const box = await strip.boundingBox();
     assert.ok(last.x + last.width <= box.x + box.width + 1, 'the last month is on screen whole');
+    // On a phone too the buttons are at their own ends of the strip.
+    await p.setViewportSize({ width: 390, height: 844 });
+    await strip.evaluate((el) => { el.scrollLeft = 0; });
+    await forward.waitFor();
+    const [f, s] = [await forward.boundingBox(), await strip.boundingBox()];
+    assert.ok(f.x >= s.x + s.width - 1 && f.x + f.width <= 390, `› at ${JSON.stringify(f)}, the strip ${JSON.stringify(s)}`);
+    await screenshot(p, 'gallery-timeline');
   } finally { await closeLibrary(wide); }
 });
