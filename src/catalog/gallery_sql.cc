@@ -29,17 +29,19 @@ void GalleryWhere::Add(const std::string& clause, std::vector<SqlValue> clause_v
   for (auto& v : clause_values) values.push_back(std::move(v));
 }
 
-base::Result<std::string> GallerySortExpression(const std::string& sort) {
-  if (sort == "aggregate") return std::string("COALESCE(g.aggregate, -1)");
-  if (sort == "date") return fmt::format("COALESCE({}, -1)", kGalleryCaptureMs);  // undated: as if before 1970
+base::Result<std::string> GallerySortExpression(const std::string& sort, bool ascending) {
+  // A photo without the value (unscored, undated) comes after those with one in either order.
+  const std::string missing = ascending ? fmt::format("{}", kGalleryNoValueLast) : "-1";
+  if (sort == "aggregate") return fmt::format("COALESCE(g.aggregate, {})", missing);
+  if (sort == "date") return fmt::format("COALESCE({}, {})", kGalleryCaptureMs, missing);
   const auto& dims = model::QualityDimensions();
   if (std::find(dims.begin(), dims.end(), sort) == dims.end()) {
     return base::Status::InvalidArgument(
         fmt::format("sort \"{}\" is unknown; use aggregate, date or a dimension: {}", sort, fmt::join(dims, ", ")));
   }
   return fmt::format(
-      "COALESCE((SELECT ds.score FROM dimension_scores ds WHERE ds.item_id = items.id AND ds.dimension = '{}'), -1)",
-      sort);
+      "COALESCE((SELECT ds.score FROM dimension_scores ds WHERE ds.item_id = items.id AND ds.dimension = '{}'), {})",
+      sort, missing);
 }
 
 base::Result<std::string> GalleryFacetSql(const std::string& facet) {

@@ -18,6 +18,9 @@
 
 namespace triage::catalog {
 
+// The sort value of an item without one in an ascending page (above every score and every capture time in ms).
+inline constexpr int64_t kGalleryNoValueLast = 1'000'000'000'000'000;
+
 // What the gallery shows. Every filter is optional; all given must hold.
 struct GalleryQuery {
   std::optional<std::string> location;  // "library" | "review"; default: both (never the trash)
@@ -34,8 +37,8 @@ struct GalleryQuery {
   bool best_of_burst_only = false;  // of each burst only its best frame
   bool hide_duplicates = false;     // of each duplicate group only its lead
   std::vector<int64_t> ids;         // when not empty: only these items
-  // "aggregate", "date" (photos without a capture time after the oldest, as -1) or a quality dimension
-  // (model::QualityDimensions(): "sharpness", "exposure", ...).
+  // "aggregate", "date" or a quality dimension (model::QualityDimensions(): "sharpness", "exposure", ...). Items
+  // without the value come last in either order.
   std::string sort = "aggregate";
   bool ascending = false;
   // Keyset paging: the sort value and id of the last item of the previous page (after it in sort order).
@@ -45,8 +48,10 @@ struct GalleryQuery {
 };
 
 struct GalleryEntry {
-  model::ItemRecord item;              // with its quality score
-  double sort_value = 0;               // the value sorted on (-1 when the item has none, e.g. unscored)
+  model::ItemRecord item;  // with its quality score
+  // The value sorted on; an item without one (unscored, undated) has -1 in a descending page and
+  // kGalleryNoValueLast in an ascending one, so that it comes last either way.
+  double sort_value = 0;
   std::optional<int64_t> taken_at_ms;  // capture time
   std::string lens;
   bool eyes_closed = false;

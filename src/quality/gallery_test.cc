@@ -63,11 +63,27 @@ TEST_P(GalleryTest, SortsByAggregateDateAndAnyDimension) {
   EXPECT_EQ(List(q), (std::vector<int64_t>{portrait_, blink_, landscape_, copy_, unscored_}));
   q.sort = "date";
   q.ascending = true;
-  // The unscored item has no capture time: it sorts as older than every dated photo (its arrival time used to stand
-  // in, which put downloads without EXIF among the photos taken the month they were ingested).
-  EXPECT_EQ(List(q), (std::vector<int64_t>{unscored_, copy_, portrait_, blink_, landscape_}));
+  // The unscored item has no capture time: it comes last in either order (its arrival time used to stand in, which
+  // put downloads without EXIF among the photos taken the month they were ingested).
+  EXPECT_EQ(List(q), (std::vector<int64_t>{copy_, portrait_, blink_, landscape_, unscored_}));
   q.ascending = false;
   EXPECT_EQ(List(q), (std::vector<int64_t>{landscape_, blink_, portrait_, copy_, unscored_}));
+  // So does an unscored photo ranked from the lowest score up, in one page or page by page.
+  q.sort = "aggregate";
+  q.ascending = true;
+  EXPECT_EQ(List(q), (std::vector<int64_t>{copy_, landscape_, blink_, portrait_, unscored_}));
+  q.limit = 2;
+  std::vector<int64_t> paged;
+  std::string cursor;
+  for (int pages = 0; pages < 5; ++pages) {
+    auto page = ListGallery(f_.store(), {q, cursor, true});
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    for (const auto& e : page->items) paged.push_back(e.item.id);
+    if (page->next_cursor.empty()) break;
+    cursor = page->next_cursor;
+  }
+  EXPECT_EQ(paged, (std::vector<int64_t>{copy_, landscape_, blink_, portrait_, unscored_}));
+  q.limit = 100;
   q.sort = "composition";
   q.ascending = false;
   EXPECT_EQ(List(q), (std::vector<int64_t>{landscape_, portrait_, blink_, copy_, unscored_}));

@@ -76,6 +76,10 @@ TEST_F(GalleryApiTest, RanksFiltersAndSwitchesBurstsClosedEyesAndDuplicates) {
   EXPECT_EQ(Ids(Body(Get("/api/gallery?sort=sharpness&max_score=5", &s))), (std::vector<int64_t>{hill_, old_hill_}));
   EXPECT_EQ(Ids(Body(Get("/api/gallery?sort=date&order=asc&limit=2", &s)))[0], old_hill_);
   EXPECT_EQ(Body(Get("/api/gallery", &s))["undated"], 0);
+  // The timeline leaves the dates out of its filters: every month to move to stays on it.
+  json june = Body(Get("/api/gallery?from=2024-06&to=2024-06", &s));
+  EXPECT_EQ(june["total"], 1);
+  EXPECT_EQ(june["months"].size(), all["months"].size());
   EXPECT_EQ(Ids(Body(Get("/api/gallery?min_score=6.5&max_score=8.", &s))),
             (std::vector<int64_t>{burst_[1], blink_, burst_[2]}));
   EXPECT_EQ(Ids(Body(Get("/api/gallery?camera=canon%20eos&lens=rf", &s))).size(), 3u);

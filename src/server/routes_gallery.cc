@@ -122,7 +122,7 @@ base::Result<quality::GalleryRequest> RequestOf(const Call& call) {
 
 json EntryView(const catalog::GalleryEntry& e) {
   json j = ItemView(e.item);
-  j["sort_value"] = e.sort_value;
+  j["sort_value"] = e.sort_value >= static_cast<double>(catalog::kGalleryNoValueLast) ? -1.0 : e.sort_value;  // none
   j["taken_at_ms"] = e.taken_at_ms ? json(*e.taken_at_ms) : json(nullptr);
   j["lens"] = e.lens;
   j["eyes_closed"] = e.eyes_closed;
@@ -144,7 +144,12 @@ base::Status Gallery(ServerState& state, Call& call) {
                 {"order", request->query.ascending ? "asc" : "desc"}};
   if (page->total) reply["total"] = *page->total;
   if (request->cursor.empty()) {
-    auto months = state.ctx.gallery.GalleryMonths(request->query);
+    // The timeline under every filter but the dates: the months to move to, not only the one chosen.
+    catalog::GalleryQuery all_dates = request->query;
+    all_dates.taken_from_ms.reset();
+    all_dates.taken_to_ms.reset();
+    all_dates.undated = false;
+    auto months = state.ctx.gallery.GalleryMonths(all_dates);
     if (!months.ok()) return months.status();
     json list = json::array();
     int64_t undated = 0;

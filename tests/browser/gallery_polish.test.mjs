@@ -321,3 +321,36 @@ test('gallery at 1440 px: a month strip wider than the page fades at its edge an
     await screenshot(p, 'gallery-timeline');
   } finally { await closeLibrary(wide); }
 });
+
+test('gallery timeline: photos without a date taken are counted apart under "No date", never in a month or a date range', async () => {
+  const first = await lib.api('/api/gallery?limit=1');
+  const undated = first.undated;
+  assert.ok(undated >= 1);
+  assert.equal(first.months.reduce((n, m) => n + m.count, 0) + undated, ALL);
+  assert.deepEqual(first.months.map((m) => m.month), ['2024-05']);   // only obama says when it was taken
+  await go('#/gallery');
+  await page.getByTestId('timeline-undated').waitFor();
+  assert.equal(await page.getByTestId('timeline-undated').innerText(), `No date (${undated})`);
+  await page.getByTestId('timeline-undated').click();
+  await page.waitForFunction(() => location.hash === '#/gallery?undated=true');
+  await page.waitForFunction((n) => document.querySelector('[data-testid="gallery-total"]')?.innerText.startsWith(`${n} `), undated);
+  // A month leaves "No date": a date range holds dated photos only.
+  await page.getByTestId('timeline').getByRole('button', { name: '2024-05 (1)' }).click();
+  await page.waitForFunction(() => location.hash === '#/gallery?from=2024-05&to=2024-05');
+  await page.waitForFunction(() => document.querySelector('[data-testid="gallery-total"]')?.innerText.startsWith('1 '));
+  // A wide range from long ago still leaves the undated photos out.
+  await go('#/gallery?from=1990-01');
+  await page.waitForFunction(() => document.querySelector('[data-testid="gallery-total"]')?.innerText.startsWith('1 '));
+});
+
+test('gallery: Camera matches any part of the name in any case and suggests the cameras in use', async () => {
+  await go('#/gallery');
+  await page.waitForFunction(() => document.querySelector('#gallery-cameras option'));
+  assert.equal(await page.locator('#gallery-cameras option').first().getAttribute('value'), 'Test Camera X1');
+  assert.equal(await page.locator('input[name="camera"]').getAttribute('list'), 'gallery-cameras');
+  await page.locator('input[name="camera"]').fill('camera x');
+  await page.locator('input[name="camera"]').press('Enter');
+  await page.waitForFunction(() => location.hash === '#/gallery?camera=camera+x');
+  await page.waitForFunction(() => document.querySelector('[data-testid="gallery-total"]')?.innerText.startsWith('1 '));
+  await go('#/gallery');
+});

@@ -59,10 +59,17 @@ async function whyPanel(item) {
       `${g.kind === 'burst' ? 'Burst' : 'Duplicate group'} of ${g.size}: ${g.lead === item.id ? 'this photo leads' : `#${g.lead} leads`} — ${g.why}`)));
 }
 
+// The cameras and lenses in use (GET /api/gallery/facets), asked for once per visit of the page: the Camera and
+// Lens fields suggest them (a part of a name, in any case, filters too).
+function suggestions(facets) {
+  const list = (id, values) => h('datalist', { id }, (values || []).map((v) => h('option', { value: v.value }, `${v.value} (${v.count})`)));
+  return [list('gallery-cameras', facets && facets.cameras), list('gallery-lenses', facets && facets.lenses)];
+}
+
 // onChange(name, value): a control's new value (called again with the same value when nothing changed). A field's
 // text counts when the browser says it changed, and also on Enter or leaving the field: text put back after the view
 // was drawn anew (see renderGallery) is no edit to the browser, which then sends no "change" for it.
-function controls(state, onChange) {
+function controls(state, onChange, facets) {
   const input = (name, attrs = {}) => h('input', { name, value: state[name] || '', ...attrs,
     onchange: (e) => onChange(name, e.target.value), onblur: (e) => onChange(name, e.target.value),
     onkeydown: (e) => { if (e.key === 'Enter') onChange(name, e.target.value); } });
@@ -75,8 +82,9 @@ function controls(state, onChange) {
     h('label', {}, 'Order', select('order', [['desc', 'High to low / newest'], ['asc', 'Low to high / oldest']])),
     h('label', {}, 'Category', select('category', [['', 'All'], ...CATEGORIES.map((c) => [c, label(c)])])),
     h('label', {}, 'Person', input('person', { placeholder: 'anyone' })),
-    h('label', {}, 'Camera', input('camera', { placeholder: 'any' })),
-    h('label', {}, 'Lens', input('lens', { placeholder: 'any' })),
+    h('label', {}, 'Camera', input('camera', { placeholder: 'any', list: 'gallery-cameras' })),
+    h('label', {}, 'Lens', input('lens', { placeholder: 'any', list: 'gallery-lenses' })),
+    suggestions(facets),
     h('label', {}, 'From', input('from', { type: 'month' })),
     h('label', {}, 'To', input('to', { type: 'month' })),
     h('label', {}, 'Score ≥', input('min_score', { type: 'number', min: 0, max: 10, step: 0.5, class: 'short' })),
@@ -95,13 +103,18 @@ function collapsible(state, form) {
   h('summary', {}, 'Sort and filter'), form);
 }
 
-// onRange(from, to): the months chosen ('' for none). A strip wider than the page scrolls sideways: its edges fade and
-// ‹ › buttons step through it, each shown only while there are months beyond that edge.
-function timeline(months, state, onRange) {
+// onRange(from, to, undated): the months chosen ('' for none), or the photos without a date taken (`undated`
+// of them, counted apart: a month of arrival would mix downloads without EXIF among the photos taken then). A strip
+// wider than the page scrolls sideways: its edges fade and ‹ › buttons step through it, each shown only while there
+// are months beyond that edge.
+function timeline(months, undated, state, onRange) {
   const strip = h('nav', { class: 'timeline', 'aria-label': 'Timeline by month', dataset: { testid: 'timeline' } },
     months.map((m) => h('button', { type: 'button', class: `link ${state.from === m.month && state.to === m.month ? 'active' : ''}`,
-      onclick: () => { const same = state.from === m.month; onRange(same ? '' : m.month, same ? '' : m.month); } },
-    `${m.month} (${m.count})`)));
+      onclick: () => { const same = state.from === m.month; onRange(same ? '' : m.month, same ? '' : m.month, false); } },
+    `${m.month} (${m.count})`)),
+    undated || state.undated ? h('button', { type: 'button', class: `link ${state.undated ? 'active' : ''}`,
+      title: 'Photos whose files do not say when they were taken', dataset: { testid: 'timeline-undated' },
+      onclick: () => onRange('', '', !state.undated) }, `No date (${undated})`) : null);
   const stepper = (dir, text, words) => h('button', { type: 'button', class: 'timeline-step', hidden: true, 'aria-label': words,
     dataset: { testid: `timeline-${dir < 0 ? 'back' : 'forward'}` },
     onclick: () => strip.scrollBy({ left: dir * Math.max(100, strip.clientWidth * 0.8), behavior: 'smooth' }) }, text);
@@ -122,18 +135,19 @@ function timeline(months, state, onRange) {
 
 // Items loaded so far, fetched page by page (cursor) as the grid scrolls towards them.
 function makeSource(state) {
-  const src = { items: [], total: 0, months: [], cursor: null, done: false, loading: null, sort: state.sort };
+  const src = { items: [], total: 0, months: [], undated: 0, cursor: null, done: false, loading: null, sort: state.sort };
   // A person as typed ("Barack Obama") is looked up by the folder name the person has (barack_obama).
   const params = () => ({ sort: state.sort, order: state.order, category: state.category,
     person: state.person ? personKey(state.person) || state.person : '',
     camera: state.camera, lens: state.lens, from: state.from, to: state.to, min_score: state.min_score,
     max_score: state.max_score, hide_closed_eyes: state.hide_closed_eyes ? 'true' : '',
-    best_of_burst: state.best_of_burst ? 'true' : '', hide_duplicates: state.hide_duplicates ? 'true' : '', limit: PAGE });
+    best_of_burst: state.best_of_burst ? 'true' : '', hide_duplicates: state.hide_duplicates ? 'true' : '',
+    undated: state.undated ? 'true' : '', limit: PAGE });
   src.more = () => {
     if (src.done) return Promise.resolve();
     if (!src.loading) {
       src.loading = api.get(`/api/gallery${qs({ ...params(), cursor: src.cursor })}`).then((page) => {
-        if (src.cursor === null) { src.total = page.total; src.months = page.months; }
+        if (src.cursor === null) { src.total = page.total; src.months = page.months; src.undated = page.undated || 0; }
         src.items.push(...page.items);
         src.cursor = page.next_cursor;
         src.done = page.next_cursor === null;
@@ -367,7 +381,7 @@ function nothingMatches(state) {
 // The view's sort and filters live in the address (#/gallery?sort=date&person=ada), so that a reload, the back button
 // and a shared link show the same photos. Only what differs from the defaults is written.
 const DEFAULTS = { sort: 'aggregate', order: 'desc', category: '', person: '', camera: '', lens: '', from: '', to: '',
-  min_score: '', max_score: '', hide_closed_eyes: false, best_of_burst: false, hide_duplicates: false };
+  min_score: '', max_score: '', hide_closed_eyes: false, best_of_burst: false, hide_duplicates: false, undated: false };
 // A value from the address only when the controls can show it (a hand-edited or old link could hold anything): the
 // rest keep their defaults, so that every filter in force is one the page shows and can change, and the page says
 // which it left out. A score out of range is shown and asked for, so that the server's refusal says what is wrong,
@@ -449,6 +463,7 @@ export async function renderGallery(root, _rest, { signal }) {
   // A newer reload wins: an answer that arrives after a later change was asked for is dropped.
   let generation = 0;
   let drawing = false;   // true while the view is replaced (see set)
+  let facets = null;     // cameras and lenses to suggest, once they came
   const reload = async () => {
     const mine = ++generation;
     // The photo view's history entry, if open, becomes the new address's (replaced below): no going back here.
@@ -487,12 +502,14 @@ export async function renderGallery(root, _rest, { signal }) {
       mount(root,
       h('div', { class: 'gallery-head' }, h('h1', {}, 'Gallery'),
         h('span', { class: 'muted', dataset: { testid: 'gallery-total' } }, failed ? 'not loaded' : `${src.total.toLocaleString()} ${src.total === 1 ? 'photo' : 'photos'}`)),
-      collapsible(state, controls(state, set)),
+      collapsible(state, controls(state, set, facets)),
       ignored.length || repeated.length ? h('p', { class: 'card muted', role: 'status', dataset: { testid: 'gallery-ignored' } },
         [ignored.length ? `Left out of the link, as no filter reads it: ${ignored.join(', ')}.` : '',
           repeated.length ? `Left out of the link, as each filter takes one value: ${repeated.join(', ')}.` : '']
           .filter(Boolean).join(' ')) : null,
-      timeline(src.months, state, (from, to) => { if (!drawing) { Object.assign(state, { from, to }); change(); } }),
+      timeline(src.months, src.undated, state, (from, to, undated) => {
+        if (!drawing) { Object.assign(state, { from, to, undated }); change(); }
+      }),
       refused ? h('p', { class: 'card error', role: 'alert', dataset: { testid: 'gallery-refused' } },
         `No photos shown: ${refused}. Change that filter to see photos again.`)
         : failed ? h('div', { class: 'card error', role: 'alert', dataset: { testid: 'gallery-failed' } },
@@ -515,10 +532,17 @@ export async function renderGallery(root, _rest, { signal }) {
   const set = (name, value) => {
     if (drawing || state[name] === value) return;
     state[name] = value;
+    if ((name === 'from' || name === 'to') && value) state.undated = false;   // a date range holds dated photos only
     ignored.length = 0;   // the address is the page's own from now on
     repeated.length = 0;
     change();
   };
+  // Suggestions are a help, not the page: without them the fields still filter.
+  api.get('/api/gallery/facets').then((f) => {
+    facets = f;
+    if (signal.aborted) return;
+    for (const list of suggestions(facets)) document.getElementById(list.id)?.replaceWith(list);
+  }).catch(() => {});
   await reload();
   return () => dropLoupe();   // leaving the view: its history entry, if any, stays behind as an entry of the gallery
 }

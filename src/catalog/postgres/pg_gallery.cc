@@ -67,7 +67,7 @@ GalleryEntry ReadEntry(const Rows& r, int i) {
 
 base::Result<std::vector<GalleryEntry>> PgGalleryStore::Gallery(const GalleryQuery& q) {
   if (q.limit < 1 || q.limit > 1000) return base::Status::InvalidArgument("limit must be 1..1000");
-  auto sort = GallerySortExpression(q.sort);
+  auto sort = GallerySortExpression(q.sort, q.ascending);
   if (!sort.ok()) return sort.status();
   GalleryWhere filters = GalleryFilters(q);
   AddGalleryKeyset(filters, q, *sort, "::float8");

@@ -44,7 +44,7 @@ GalleryEntry ReadEntry(const Statement& s) {
 
 base::Result<std::vector<GalleryEntry>> SqliteGalleryStore::Gallery(const GalleryQuery& q) {
   if (q.limit < 1 || q.limit > 1000) return base::Status::InvalidArgument("limit must be 1..1000");
-  auto sort = GallerySortExpression(q.sort);
+  auto sort = GallerySortExpression(q.sort, q.ascending);
   if (!sort.ok()) return sort.status();
   GalleryWhere w = GalleryFilters(q);
   AddGalleryKeyset(w, q, *sort);
