@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf(
-      "%zu images, median of %d rounds, decode = shrink-on-load to 1600 px; faces from %d px, tiles from %.3f "
+      "%zu images, median of %d rounds, decode = shrink-on-load to 1600 px; faces from %d px, scaled passes from %.3f "
       "of the long side\n\n",
       images.size(), rounds, limits.min_face_size_px, limits.min_face_fraction);
   std::printf("%-32s %9s | %9s %6s %9s | %9s %6s %9s\n", "image", "decode", "blazeface", "faces", "+decode", "haar",
