@@ -1,6 +1,6 @@
 // Face detection against annotated boxes: recall, precision (IoU >= 0.4), the smallest face found and ms per image,
-// for triage's detector (BlazeFace with scaled passes for small faces) beside its whole-image pass and OpenCV's Haar cascade.
-// Sets, each read from `file x y w h` rows (image pixels of the original file):
+// for triage's detector (BlazeFace with scaled passes for small faces) beside its whole-image pass and OpenCV's Haar
+// cascade. Sets, each read from `file x y w h` rows (image pixels of the original file):
 //   samples   the face-api sample photos as ingest analyses them (shrunk on load to 1600 px)
 //   500px     the same photos shrunk to 500 px (faces ~45-70 px wide, like small group photos)
 //   400px     shrunk to 400 px (faces ~31-56 px: below the default 40 px, where small faces of group photos go)
@@ -229,7 +229,8 @@ int main(int argc, char** argv) {
                            Mosaic(LoadSet("full", annotations, images, 4096))};
   for (const auto& [name, tsv, dir] : extra) sets.push_back(LoadSet(name, tsv, dir, 1600));
   std::printf(
-      "IoU >= %.1f; smallest face looked for %d px (analysed raster), by scaled passes %.3f of the long side when more\n",
+      "IoU >= %.1f; smallest face looked for %d px (analysed raster), by scaled passes %.3f of the long side when "
+      "more\n",
       kMatchIou, min_face, min_face_fraction);
   for (const Set& set : sets) {
     Print(set.name, "triage (scaled)", Evaluate(**triage_detector, set, verbose));
