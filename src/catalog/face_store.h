@@ -79,6 +79,8 @@ class FaceStore {
   virtual base::Result<std::vector<FaceRecord>> ListFaces(const FaceFilter& filter) = 0;
   // The highest face id and the number of faces (what a persisted index checks itself against).
   virtual base::Result<std::pair<int64_t, int64_t>> FaceWatermark() = 0;
+  // The faces in no cluster whose photo is not in the trash (faces seen too seldom to form a cluster yet).
+  virtual base::Result<int64_t> CountUnclusteredFaces() = 0;
 
   // Stores clustering results for many faces in one transaction.
   virtual base::Status SetAssignments(const std::vector<FaceAssignment>& assignments) = 0;

@@ -89,6 +89,34 @@ TEST_P(FaceStoreTest, ListsFacesByClusterPersonAndItemInPages) {
   EXPECT_EQ(store_->ListFaces(page).status().code(), base::Code::kInvalidArgument);
 }
 
+TEST_P(FaceStoreTest, CountsTheFacesInNoClusterOutsideTheTrash) {
+  EXPECT_EQ(*store_->CountUnclusteredFaces(), 2) << "neither face is clustered yet";
+  auto cluster = store_->CreateCluster("", 200);
+  ASSERT_TRUE(store_->SetAssignments({{second_, *cluster, 3, true, false}}).ok());
+  EXPECT_EQ(*store_->CountUnclusteredFaces(), 1);
+  ASSERT_TRUE(store_->SetClusterHidden(*cluster, true).ok());
+  EXPECT_EQ(*store_->CountUnclusteredFaces(), 1) << "a face in a hidden cluster is in a cluster";
+  CatalogChange trashed;
+  trashed.journal_id = "insert:b";
+  trashed.item.path = ".triage/trash/b.jpg";
+  trashed.item.original_name = "b.jpg";
+  trashed.item.fingerprint.sha256 = "b";
+  trashed.item.location = "trash";
+  trashed.faces = {FaceAt(0, 60, 0.75f, "")};
+  trashed.at = 300;
+  ASSERT_TRUE(catalog_->Apply(trashed).ok());
+  EXPECT_EQ(*store_->CountUnclusteredFaces(), 1) << "a face of a photo in the trash is not counted";
+  CatalogChange to_trash;
+  to_trash.kind = CatalogChange::Kind::kRelocateItem;
+  to_trash.journal_id = "trash:a";
+  to_trash.item.id = item_;
+  to_trash.item.path = ".triage/trash/a.jpg";
+  to_trash.item.location = "trash";
+  to_trash.at = 400;
+  ASSERT_TRUE(catalog_->Apply(to_trash).ok());
+  EXPECT_EQ(*store_->CountUnclusteredFaces(), 0) << "nor once the photo moves to the trash";
+}
+
 TEST_P(FaceStoreTest, NamingAClusterNamesItsFacesAndUnnamingForgetsThem) {
   auto cluster = store_->CreateCluster("", 200);
   ASSERT_TRUE(store_->SetAssignments({{first_, *cluster, 2, true, false}, {second_, *cluster, 2, true, false}}).ok());

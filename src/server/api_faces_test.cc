@@ -71,6 +71,27 @@ TEST_F(FacesApiTest, AdminNamesAClusterItsPhotosMoveAndUndoBringsThemBack) {
   EXPECT_EQ(actions["actions"][0]["undone"], true);
 }
 
+TEST_F(FacesApiTest, ClustersReplyCountsTheFacesInNoClusterOutsideTheTrash) {
+  TestSession alice = Login("alice");
+  EXPECT_EQ(Body(Get("/api/clusters", &alice))["unclustered"], 0) << "no faces yet";
+  auto anna = planted_.Centre();
+  for (int i = 0; i < 3; ++i) Waiting(planted_.FaceNear(anna));
+  Waiting(planted_.Centre());                                                      // a stranger seen once
+  const int64_t group = WaitingWithFaces({planted_.Centre(), planted_.Centre()});  // two more, on one photo
+  json clusters = Body(Get("/api/clusters", &alice));
+  ASSERT_EQ(clusters["clusters"].size(), 1u);
+  EXPECT_EQ(clusters["unclustered"], 3) << "a face seen once forms no cluster";
+  auto rejected = Post("/api/review/" + std::to_string(group) + "/reject", json::object(), &alice);
+  ASSERT_EQ(rejected->status, 200) << rejected->body;
+  EXPECT_EQ(Body(Get("/api/clusters", &alice))["unclustered"], 1) << "faces of a photo in the trash are not counted";
+  TestSession bob = Login("bob");
+  const std::string hide = "/api/clusters/" + clusters["clusters"][0]["id"].dump() + "/hide";
+  ASSERT_EQ(Post(hide, {{"hidden", true}}, &bob)->status, 200);
+  clusters = Body(Get("/api/clusters", &alice));
+  EXPECT_TRUE(clusters["clusters"].empty());
+  EXPECT_EQ(clusters["unclustered"], 1) << "the faces of a hidden cluster are in a cluster";
+}
+
 TEST_F(FacesApiTest, FaceCropIsAJpegOfTheFaceCachedByETag) {
   const int64_t face = FaceOf(Waiting(planted_.Centre()));
   TestSession s = Login("alice");

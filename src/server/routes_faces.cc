@@ -118,7 +118,7 @@ base::Status Crop(ServerState& state, Call& call) {
 }
 
 base::Status ListClusters(ServerState& state, Call& call) {
-  if (!state.ctx.people) return Unavailable();
+  if (!state.ctx.people || !state.ctx.faces) return Unavailable();
   auto per_cluster = call.IntQuery("faces_per_cluster", 12, 0, 100000);
   if (!per_cluster.ok()) return per_cluster.status();
   auto clusters = state.ctx.people->Clusters(call.Query("hidden") == "1");
@@ -137,6 +137,10 @@ base::Status ListClusters(ServerState& state, Call& call) {
     }
     c["suggestions"] = list;
   }
+  // Faces seen too seldom to form a cluster yet: the page says they exist and where to name them meanwhile.
+  auto unclustered = state.ctx.faces->CountUnclusteredFaces();
+  if (!unclustered.ok()) return unclustered.status();
+  reply["unclustered"] = *unclustered;
   call.Reply(reply);
   return base::Status::Ok();
 }

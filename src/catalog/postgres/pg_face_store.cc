@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "catalog/face_sql.h"
+
 namespace triage::catalog::postgres {
 namespace {
 
@@ -132,6 +134,13 @@ base::Result<std::pair<int64_t, int64_t>> PgFaceStore::FaceWatermark() {
   auto r = catalog_.connection().Query(kWatermark);
   if (!r.ok()) return r.status();
   return std::make_pair(r->Int(0, 0), r->Int(0, 1));
+}
+
+base::Result<int64_t> PgFaceStore::CountUnclusteredFaces() {
+  auto lock = catalog_.Lock();
+  auto r = catalog_.connection().Query(kCountUnclusteredFaces);
+  if (!r.ok()) return r.status();
+  return r->Int(0, 0);
 }
 
 base::Status PgFaceStore::SetAssignments(const std::vector<FaceAssignment>& assignments) {

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "catalog/face_sql.h"
 #include "catalog/sqlite/statement.h"
 
 namespace triage::catalog::sqlite {
@@ -105,6 +106,14 @@ base::Result<std::pair<int64_t, int64_t>> SqliteFaceStore::FaceWatermark() {
   auto row = s.Step();
   if (!row.ok()) return row.status();
   return std::make_pair(s.Int(0), s.Int(1));
+}
+
+base::Result<int64_t> SqliteFaceStore::CountUnclusteredFaces() {
+  auto lock = catalog_.Lock();
+  Statement s(catalog_.handle(), kCountUnclusteredFaces);
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  return s.Int(0);
 }
 
 base::Status SqliteFaceStore::SetAssignments(const std::vector<FaceAssignment>& assignments) {
