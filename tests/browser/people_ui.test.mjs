@@ -1,6 +1,7 @@
 // The People page in headless Chromium against a real `triage serve`: photos of two persons arrive with nobody
 // enrolled (face analysis on, real models) and form two clusters; name one, merge the other into it, split a face
 // off, remove an outlier from the person's face audit grid, and undo — checking files and clusters through the API.
+// In a library of its own, faces in no cluster are counted above the list and in its empty state.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -46,6 +47,9 @@ test('name, merge, split, remove an outlier, undo', async () => {
   await card(big.id).waitFor();
   await cropsLoaded();
   await screenshot(page, 'people');
+  // Every face is in a cluster: nothing is said about faces in none.
+  assert.equal((await lib.api('/api/clusters')).unclustered, 0);
+  assert.equal(await page.getByTestId('unclustered').count(), 0);
 
   // Only spaces: said, and nothing is sent.
   let named = 0;
@@ -178,4 +182,57 @@ test('name, merge, split, remove an outlier, undo', async () => {
     assert.equal(await card(big.id).getByTestId('merge-none').innerText(),
       'Every other cluster is somebody else: to make one of them barack, rename it to barack.');
   }
+});
+
+// axe-core finds nothing serious or critical on the page as it is.
+async function noSeriousViolations(p, what) {
+  await p.evaluate(fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8'));
+  const { violations } = await p.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const serious = violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => `${v.id}: ${v.help}`);
+  assert.deepEqual(serious, [], what);
+}
+
+// The sentence about faces in no cluster, as the page says it for `count` faces and clusters of 3 similar faces.
+const unclusteredText = (count) => `${count} face${count === 1 ? ' is' : 's are'} not in a cluster yet: a cluster ` +
+  'forms once the library holds at least 3 similar faces of one person. Until then, name them on their photos in Review.';
+
+test('faces in no cluster are counted, with why and where to name them meanwhile', async () => {
+  // A library of its own under the default rule (3 similar faces make a cluster): obama's three photos form one;
+  // biden's two and a stranger's one form none.
+  const photos = ['obama.jpg', 'obama2.jpg', 'obama3.jpg', 'biden.jpg', 'biden2.jpg', 'Tom_Cruise_avp_2014_4.jpg']
+    .map((p, i) => [p, `${i}_${p}`]);
+  const strangers = await openLibrary({
+    photos,
+    configure: (config) => {
+      config.analysis.faces = true;
+      config.face_clustering = { min_faces: 3, cluster_distance: 0.55, min_face_size: 40, min_detection_score: 0.5 };
+    },
+  });
+  try {
+    const p = strangers.page;
+    await logIn(p);
+    const { clusters: formed, unclustered } = await strangers.api('/api/clusters');
+    assert.ok(formed.length >= 1, `obama's cluster expected, got ${JSON.stringify(formed)}`);
+    assert.ok(unclustered >= 3, `biden's and the stranger's faces are in no cluster, got ${unclustered}`);
+    await p.goto('/#/people');
+    await p.getByTestId('cluster').first().waitFor();
+    assert.equal(await p.getByTestId('unclustered').innerText(), unclusteredText(unclustered));
+    assert.equal(await p.getByTestId('unclustered').getByRole('link', { name: 'Review' }).getAttribute('href'),
+      '#/review');
+    await screenshot(p, 'people-unclustered');
+    await noSeriousViolations(p, 'the cluster list with its note');
+
+    // With every cluster hidden the list is empty, and the empty state says where the faces are.
+    for (const c of formed) {
+      await p.locator(`[data-testid="cluster"][data-id="${c.id}"]`).getByTestId('hide-button').click();
+      await p.locator(`[data-testid="cluster"][data-id="${c.id}"]`).waitFor({ state: 'detached' });
+    }
+    const empty = p.getByTestId('clusters-empty');
+    await empty.waitFor();
+    assert.equal(await empty.getByTestId('unclustered').innerText(), unclusteredText(unclustered));
+    assert.match(await empty.innerText(), /clusters you hid are under “Show hidden”/);
+    await p.setViewportSize({ width: 390, height: 844 });
+    await screenshot(p, 'people-unclustered-empty');
+    await noSeriousViolations(p, 'the empty list with its note');
+  } finally { await closeLibrary(strangers); }
 });

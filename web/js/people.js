@@ -120,13 +120,36 @@ function clusterCard(c, all, personIds, canManage, redraw) {
     tools);
 }
 
+// Why faces are missing from the list: `count` faces are in no cluster, since a cluster needs `minFaces` similar faces
+// of one person (a few, when the configuration could not be read).
+function unclusteredNote(count, minFaces) {
+  const needed = Number.isInteger(minFaces) ? `at least ${plural(minFaces, 'similar face')}` : 'a few similar faces';
+  return h('p', { class: 'muted', dataset: { testid: 'unclustered' } },
+    `${plural(count, 'face is', 'faces are')} not in a cluster yet: a cluster forms once the library holds ${needed} ` +
+    'of one person. Until then, name them on their photos in ', h('a', { href: '#/review' }, 'Review'), '.');
+}
+
+// The empty list's words: with faces in no cluster, how many and why (`note`); else that a group forms in time.
+function emptyText(showHidden, note) {
+  if (note) {
+    return [h('p', {}, showHidden ? 'No face clusters yet.'
+      : 'No face clusters to show (clusters you hid are under “Show hidden”).'), note];
+  }
+  return showHidden ? 'No face clusters yet: a group forms once a few photos of a face arrive.'
+    : 'No face clusters to show: a group forms once a few photos of a face arrive, and clusters you hid are ' +
+      'under “Show hidden”.';
+}
+
 async function renderClusters(root, canManage, showHidden) {
   const draw = async () => {
     let clusters;
+    let unclustered;
     let persons;
+    let config;
     try {
-      [{ clusters }, { persons }] = await Promise.all([
-        api.get(`/api/clusters?faces_per_cluster=24${showHidden ? '&hidden=1' : ''}`), api.get('/api/persons')]);
+      [{ clusters, unclustered }, { persons }, config] = await Promise.all([
+        api.get(`/api/clusters?faces_per_cluster=24${showHidden ? '&hidden=1' : ''}`), api.get('/api/persons'),
+        api.get('/api/config').catch(() => null)]);
     } catch (err) {
       if (err.status !== 503) throw err;
       mount(root, h('section', {}, peopleTabs('clusters'), h('h1', {}, 'Face clusters'),
@@ -136,6 +159,7 @@ async function renderClusters(root, canManage, showHidden) {
             'or see the persons enrolled for sorting under '), h('a', { href: '#/persons' }, 'Enrolled persons'))));
       return;
     }
+    const note = unclustered > 0 ? unclusteredNote(unclustered, config?.face_clustering?.min_faces) : null;
     const personIds = Object.fromEntries(persons.map((p) => [p.name, p.id]));
     const names = h('datalist', { id: 'people-names' }, persons.map((p) => h('option', { value: p.name })));
     // A name typed but not yet sent survives the redraw (after another action, its undo, a live update), and so does
@@ -153,11 +177,9 @@ async function renderClusters(root, canManage, showHidden) {
       h('p', { class: 'muted' }, 'Faces that look alike are grouped as they arrive. Name a group once: its best faces ' +
         'are enrolled and its waiting photos are sorted. Every action can be undone.'),
       names,
+      clusters.length ? note : null,
       clusters.length ? h('div', { class: 'clusters' }, clusters.map((c) => clusterCard(c, clusters, personIds, canManage, draw)))
-        : h('div', { class: 'card empty', dataset: { testid: 'clusters-empty' } }, showHidden
-          ? 'No face clusters yet: a group forms once a few photos of a face arrive.'
-          : 'No face clusters to show: a group forms once a few photos of a face arrive, and clusters you hid are ' +
-            'under “Show hidden”.')));
+        : h('div', { class: 'card empty', dataset: { testid: 'clusters-empty' } }, emptyText(showHidden, note))));
     for (const [id, value] of typed) {
       const input = root.querySelector(`[data-testid="cluster"][data-id="${id}"] [data-testid="name-input"]`);
       if (input) input.value = value;
