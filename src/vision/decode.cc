@@ -87,11 +87,16 @@ base::Result<std::string> SniffFormat(const std::string& head) {
   return format;
 }
 
+// The decoder's words, led by plain ones where a decoder's message is known to mean something a user can act on.
 std::string VipsMessage(const vips::VError& e) {
   std::string msg = e.what();
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   std::replace(msg.begin(), msg.end(), '\n', ' ');
   vips_error_clear();
+  if (msg.find("Premature end") != std::string::npos || msg.find("truncated") != std::string::npos ||
+      msg.find("unexpected end") != std::string::npos) {
+    return "the file ends early, as if cut off while being downloaded or copied (" + msg + ")";
+  }
   return msg;
 }
 

@@ -206,6 +206,10 @@ TEST_F(DecodeTest, TruncatedJpegIsUnreadableWithReason) {
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.status().code(), base::Code::kCorrupt);
   EXPECT_NE(d.status().message().find("jpeg decoder"), std::string::npos) << d.status().message();
+  // In words a user can act on first, the decoder's own after them.
+  EXPECT_NE(d.status().message().find("the file ends early, as if cut off while being downloaded or copied"),
+            std::string::npos)
+      << d.status().message();
 }
 
 TEST_F(DecodeTest, RefusesDecompressionBombBeforeDecoding) {

@@ -111,3 +111,22 @@ test('phone: the duplicate view\'s captions sit under the photos, and a date bre
     await screenshot(page, 'duplicate-phone');
   } finally { await page.setViewportSize({ width: 1440, height: 900 }); }
 });
+
+test('review card: the date taken reads like the other dates, and a photo from a folder was added, not downloaded', async () => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/#/review/unidentified');
+  const meta = page.locator('dl.meta').first();
+  await meta.waitFor();
+  // Step through the queue to obama.jpg, whose capture time is set.
+  for (let i = 0; i < 5 && !(await meta.innerText()).includes('obama.jpg'); i++) {
+    await page.keyboard.press('s');
+    await page.waitForTimeout(300);
+  }
+  const text = await meta.innerText();
+  assert.match(text, /obama\.jpg/);
+  const want = await page.evaluate(() => new Date('2024-05-06T12:53:07').toLocaleString());
+  assert.ok(text.includes(want), `${text} should show ${want}`);
+  assert.ok(!text.includes('2024-05-06T12:53:07'), text);
+  assert.match(text, /Added/);
+  assert.doesNotMatch(text, /Downloaded/);
+});

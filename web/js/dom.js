@@ -48,6 +48,14 @@ export function formatTime(unixSeconds) {
   return new Date(unixSeconds * 1000).toLocaleString();
 }
 
+// A capture time as the camera wrote it ("2017-10-31T20:16:18.45", the clock where the photo was taken, no zone),
+// shown in the same words as formatTime's; the text as it is when it is no such time.
+export function formatTaken(takenAt) {
+  if (!takenAt) return '–';
+  const at = new Date(String(takenAt).slice(0, 19));   // no zone: read as this clock, not converted
+  return Number.isNaN(at.getTime()) ? String(takenAt) : at.toLocaleString();
+}
+
 export function categoryLabel(category) {
   if (!category) return '';
   const s = category.replace(/_/g, ' ');

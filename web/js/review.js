@@ -6,7 +6,7 @@ import { faceStage, facesPanel, matchWords } from './faces.js';
 import { photoLens } from './lens.js';
 import { followQueue, takeLivePage } from './review_live.js';
 import { personPicker, rememberPerson } from './picker.js';
-import { h, mount, formatBytes, formatTime, categoryLabel, toast, dismissToast, confirmDialog, itemImage,
+import { h, mount, formatBytes, formatTime, formatTaken, categoryLabel, toast, dismissToast, confirmDialog, itemImage,
   typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey, plural } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
@@ -251,7 +251,7 @@ export async function renderReview(root, params, { session, signal }) {
     return h('dl', { class: 'meta' },
       row('File', item.file_name), row('Size', formatBytes(item.size_bytes)),
       row('Resolution', item.width ? `${item.width} × ${item.height}` : '–'),
-      row('Taken', item.taken_at || '–'), row('Downloaded', formatTime(item.created_at)),
+      row('Taken', formatTaken(item.taken_at)), row(item.url ? 'Downloaded' : 'Added', formatTime(item.created_at)),
       row('Source', item.url ? h('span', { title: item.url }, item.source) : item.source || '–'),
       item.quality && item.quality.sharpness > 0 ? row('Sharpness', item.quality.sharpness.toFixed(0)) : null);
   }
