@@ -111,7 +111,11 @@ std::vector<model::ItemGroup> FindBursts(std::vector<model::GroupCandidate> cand
       const model::GroupCandidate& prev = *run.back();
       const int64_t gap = *c->taken_at_ms - *prev.taken_at_ms;
       const bool similar = c->has_phash && prev.has_phash && Distance(*c, prev) <= rules.BurstMaxDistance();
-      if (gap > rules.BurstWindowMs() || (gap > rules.RapidBurstMs() && !similar)) close(run);
+      // One camera takes no two frames at the same instant: the same capture time to a sub-second the files state
+      // is two pictures (two cameras, or stock photos stamped alike), which form a burst only when they look alike.
+      // A time in whole seconds says nothing of that: frames of one second share it, and the seed's rule holds.
+      const bool same_instant = gap == 0 && *c->taken_at_ms % 1000 != 0;
+      if (gap > rules.BurstWindowMs() || ((gap > rules.RapidBurstMs() || same_instant) && !similar)) close(run);
     }
     run.push_back(c);
   }

@@ -20,7 +20,8 @@ double BurstScore(const model::GroupCandidate& c, const model::GroupingRules& ru
 // Bursts of at least two frames among `candidates` (any order). Photos without a capture time are in none; of exact
 // copies only the oldest (smallest id) takes part. In capture order, a frame joins the burst of the frame before it
 // when it was taken at most time_window after it and either within rapid_burst_seconds or with a pHash at least
-// burst similarity_threshold_percent similar. The lead is the highest BurstScore (ties: smaller id).
+// burst similarity_threshold_percent similar; at the very same sub-second as it (no camera takes two frames at once)
+// only with such a pHash. The lead is the highest BurstScore (ties: smaller id).
 std::vector<model::ItemGroup> FindBursts(std::vector<model::GroupCandidate> candidates,
                                          const model::GroupingRules& rules);
 

@@ -63,6 +63,25 @@ TEST(BurstTest, FramesSecondsApartWithSimilarHashesAreOneBurstLedByTheBestFrame)
   EXPECT_NE(b.why.find("next best #3"), std::string::npos) << b.why;
 }
 
+// Two different pictures stamped with the same time to the hundredth (two stock photos of one event, two cameras)
+// were one "burst", and "best of burst only" hid one of them.
+TEST(BurstTest, DissimilarPhotosAtTheSameSubSecondAreNoBurstButFramesOfOneSecondStillAre) {
+  model::GroupingRules rules;
+  EXPECT_TRUE(
+      FindBursts({Photo(1, "2010-05-10T10:04:01.75", 0, 5), Photo(2, "2010-05-10T10:04:01.75", 28, 6)}, rules).empty());
+  // Alike, the same instant is a burst (or the same frame twice, which the duplicate groups tell).
+  EXPECT_EQ(
+      FindBursts({Photo(1, "2010-05-10T10:04:01.75", 0, 5), Photo(2, "2010-05-10T10:04:01.75", 4, 6)}, rules).size(),
+      1u);
+  // Times in whole seconds: frames of one second share the stamp, so the rapid rule holds whatever they show.
+  EXPECT_EQ(FindBursts({Photo(1, "2010-05-10T10:04:01", 0, 5), Photo(2, "2010-05-10T10:04:01", 28, 6)}, rules).size(),
+            1u);
+  // 10 ms apart is two frames of one camera: the rapid rule holds.
+  EXPECT_EQ(
+      FindBursts({Photo(1, "2010-05-10T10:04:01.75", 0, 5), Photo(2, "2010-05-10T10:04:01.76", 28, 6)}, rules).size(),
+      1u);
+}
+
 TEST(BurstTest, DissimilarFramesSplitUnlessTakenWithinTheRapidInterval) {
   model::GroupingRules rules;  // 70 % = 19 bits, rapid 0.4 s, window 0.8 min
   std::vector<GroupCandidate> shoot = {
