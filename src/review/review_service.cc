@@ -22,18 +22,29 @@ std::string FileName(const std::string& relative_path) {
   return std::filesystem::path(relative_path).filename().string();
 }
 
+// Where an item lies, as a reviewer knows the place: "the trash" rather than the state folder's path.
+std::string PlaceWords(const std::string& folder) {
+  if (folder.rfind(".triage/trash", 0) == 0) return "the trash";
+  if (folder.rfind(".triage/archive", 0) == 0) return "the archive";
+  return folder;
+}
+
 }  // namespace
 
 base::Result<model::ItemRecord> ReviewService::PendingItem(int64_t id, const std::string& seen_in) {
   auto item = catalog_.GetItem(id);
   if (!item.ok()) return item.status();
   if (!seen_in.empty() && FolderOf(item->path) != seen_in) {
-    return base::Status::Conflict(fmt::format("item {} is no longer in {} (it is in {} now); nothing was changed", id,
-                                              seen_in, FolderOf(item->path)));
+    return base::Status::Conflict(
+        fmt::format("{} (item {}) is no longer in {}: it was moved to {} meanwhile, from another window or by another "
+                    "reviewer; nothing was changed",
+                    FileName(item->path), id, seen_in, PlaceWords(FolderOf(item->path))));
   }
   auto pending = catalog_.PendingReview(id);
   if (!pending.ok() && !seen_in.empty() && pending.status().code() == base::Code::kNotFound) {
-    return base::Status::Conflict(fmt::format("item {} in {} was decided meanwhile; nothing was changed", id, seen_in));
+    return base::Status::Conflict(fmt::format(
+        "{} (item {}) in {} was decided meanwhile, from another window or by another reviewer; nothing was changed",
+        FileName(item->path), id, seen_in));
   }
   if (!pending.ok()) return pending.status();
   return item;

@@ -1,5 +1,6 @@
 // Specification of the review API: the queue, one item, approve / reject / skip, bulk, stats, export.
 #include <ctime>
+#include <filesystem>
 
 #include "server/api_test_support.h"
 
@@ -233,7 +234,13 @@ TEST_F(ReviewApiTest, DecisionOnAnItemThatMovedMeanwhileIs409AndChangesNothing) 
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 409) << r->body;
     EXPECT_EQ(Body(r)["error"], "conflict");
-    EXPECT_NE(Body(r)["message"].get<std::string>().find("no longer in review/unidentified"), std::string::npos);
+    const std::string message = Body(r)["message"];
+    EXPECT_NE(message.find("no longer in review/unidentified: it was moved to faces/obama meanwhile"),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find(std::filesystem::path(approved.path).filename().string() + " (item " + id + ")"),
+              std::string::npos)
+        << message;
   }
   auto after = catalog_->GetItem(ids[0]);
   EXPECT_EQ(after->path, approved.path);

@@ -278,7 +278,9 @@ export async function renderReview(root, params, { session, signal }) {
 
   // A 409 means the item is no longer where this page saw it: say so and show the queue as it is now.
   async function conflict(err) {
-    toast(`Nothing was changed: ${err.message}`, 'error');
+    // The server's words end with "nothing was changed"; said once, first.
+    const why = err.message.replace(/;\s*nothing was changed\.?$/i, '').replace(/\.$/, '');
+    toast(`Nothing was changed: ${why}.`, 'error');
     await refresh();
   }
 
