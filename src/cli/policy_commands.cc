@@ -92,11 +92,7 @@ int ApplyPolicy(CommandContext& ctx) {
   auto report = RedecideLibrary(*lib, CommandContext::Actor());
   if (!report.ok()) return ctx.Fail(report.status());
   if (ctx.json) {
-    ctx.PrintJson({{"considered", report->considered},
-                   {"moved", report->moved},
-                   {"failed", report->failed},
-                   {"moves", review::MovesJson(report->moves)},
-                   {"errors", report->errors}});
+    ctx.PrintJson(review::ApplyJson(*report));
   } else {
     fmt::print("{} in review re-decided: {} moved, {} failed\n", Counted(report->considered, "item"), report->moved,
                report->failed);

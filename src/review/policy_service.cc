@@ -182,6 +182,14 @@ nlohmann::json MovesJson(const std::vector<PolicyMove>& moves) {
   return out;
 }
 
+nlohmann::json ApplyJson(const ApplyReport& report) {
+  return {{"considered", report.considered},
+          {"moved", report.moved},
+          {"failed", report.failed},
+          {"moves", MovesJson(report.moves)},
+          {"errors", report.errors}};
+}
+
 nlohmann::json SimulationJson(const SimulationReport& report) {
   return {{"total", report.total},
           {"changed", report.changed},

@@ -65,5 +65,7 @@ base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committ
 nlohmann::json MovesJson(const std::vector<PolicyMove>& moves);
 // {"total", "changed", "damaged", "seconds", "moves": [{"from", "to", "count", "sample_ids"}]}
 nlohmann::json SimulationJson(const SimulationReport& report);
+// {"considered", "moved", "failed", "moves": [...], "errors": ["item 12: ..."]}: `apply-policy --json` and the API.
+nlohmann::json ApplyJson(const ApplyReport& report);
 
 }  // namespace triage::review

@@ -238,6 +238,11 @@ base::Result<model::ItemRecord> ReviewService::Reject(int64_t id, const std::str
   return Finish("reject", DoReject(id, actor, now, seen_in), actor, now, undo_token);
 }
 
+base::Result<ApplyReport> ReviewService::ApplyCurrentPolicy(const std::string& actor, int64_t now) {
+  std::lock_guard lock(decide_mu_);
+  return ApplyPolicy(catalog_, committer_, *config_.Current(), actor, now);
+}
+
 base::Status ReviewService::Skip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in,
                                  std::string* undo_token) {
   std::lock_guard lock(decide_mu_);

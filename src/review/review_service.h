@@ -14,6 +14,7 @@
 #include "commit/committer.h"
 #include "config/config.h"
 #include "config/config_store.h"
+#include "review/policy_service.h"
 #include "review/undo_service.h"
 
 namespace triage::review {
@@ -70,6 +71,9 @@ class ReviewService {
   // `seen_in` as for Approve.
   base::Result<model::ItemRecord> Keep(int64_t id, const std::string& actor, int64_t now,
                                        const std::string& seen_in = "", std::string* undo_token = nullptr);
+  // Re-decides every item waiting in review under the current policy and moves those whose folder changes
+  // (ApplyPolicy, policy_service.h: journaled, audited "apply-policy"), one decision at a time with the others.
+  base::Result<ApplyReport> ApplyCurrentPolicy(const std::string& actor, int64_t now);
   // Leaves the item pending, at the back of the queue. `seen_in` as for Approve.
   base::Status Skip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in = "",
                     std::string* undo_token = nullptr);

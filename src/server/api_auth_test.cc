@@ -202,10 +202,10 @@ TEST_F(AuthTest, RoutesBeyondARolesPermissionsAre403) {
     }
     ++checked;
   }
-  // persons, enable, disable, whitelist, blacklist, reference removal, thresholds, simulate, users; proposals:
-  // approve, deny, archive, revert, batch, create, run, mark public; people: faces bulk, cluster name, merge, split,
-  // hide, people undo
-  EXPECT_EQ(checked, 23);
+  // persons, enable, disable, whitelist, blacklist, reference removal, thresholds, simulate, apply policy, users;
+  // proposals: approve, deny, archive, revert, batch, create, run, mark public; people: faces bulk, cluster name,
+  // merge, split, hide, people undo
+  EXPECT_EQ(checked, 24);
 }
 
 TEST_F(AuthTest, SuperadminListsUsers) {

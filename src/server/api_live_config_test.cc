@@ -78,5 +78,38 @@ TEST_F(LiveConfigApiTest, SimulationPreviewsAThresholdChangeWithoutMovingAnythin
   EXPECT_EQ(Post("/api/config/thresholds/simulate", {{"min_confidence", 0.9}}, &user)->status, 403);
 }
 
+// After a change of thresholds, the settings page re-sorts what waits in review under the saved policy: a photo held
+// back as low confidence goes to its person once the bar is lowered again.
+TEST_F(LiveConfigApiTest, ApplyingThePolicyReSortsWhatWaitsInReview) {
+  Enroll("obama", {"obama.jpg"});
+  TestSession s = Login("bob");
+  ASSERT_EQ(Put("/api/config/thresholds", {{"min_confidence", 0.999}}, &s)->status, 200);
+  json held = Upload(s, "obama2.jpg");
+  ASSERT_EQ(held["decision"]["category"], "low_confidence") << held.dump();
+  TestSession user = Login("alice");
+  EXPECT_EQ(Post("/api/policy/apply", json::object(), &user)->status, 403);
+  EXPECT_EQ(catalog_->GetItem(held["item_id"])->location, "review");
+
+  ASSERT_EQ(Put("/api/config/thresholds", {{"min_confidence", 0.6}}, &s)->status, 200);
+  auto r = Post("/api/policy/apply", json::object(), &s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json report = Body(r);
+  EXPECT_EQ(report["considered"], 1);
+  EXPECT_EQ(report["moved"], 1);
+  EXPECT_EQ(report["failed"], 0);
+  ASSERT_EQ(report["moves"].size(), 1u);
+  EXPECT_EQ(report["moves"][0]["from"], "review/low_confidence");
+  EXPECT_EQ(report["moves"][0]["to"], "faces/obama");
+  auto item = catalog_->GetItem(held["item_id"]);
+  EXPECT_EQ(item->location, "library");
+  EXPECT_EQ(item->person, "obama");
+  EXPECT_TRUE(std::filesystem::exists(config_->Current()->library / item->path));
+  // Again: nothing waits in review, nothing moves.
+  json again = Body(Post("/api/policy/apply", json::object(), &s));
+  EXPECT_EQ(again["considered"], 0);
+  EXPECT_EQ(again["moved"], 0);
+}
+
 }  // namespace
 }  // namespace triage::server

@@ -96,6 +96,15 @@ base::Status SimulateThresholds(ServerState& state, Call& call) {
   return base::Status::Ok();
 }
 
+// POST /api/policy/apply: re-sorts what waits in review under the saved policy (what the preview of a change of
+// thresholds says would move), as `triage apply-policy` does.
+base::Status ApplyPolicyNow(ServerState& state, Call& call) {
+  auto report = state.ctx.review.ApplyCurrentPolicy(call.actor(), base::UnixNow());
+  if (!report.ok()) return report.status();
+  call.Reply(review::ApplyJson(*report));
+  return base::Status::Ok();
+}
+
 json ListMembership(const config::Config& config, const std::string& name) {
   const review::ListStatus status = review::ListStatusOf(config, name);
   return {{"whitelisted", status == review::ListStatus::kWhitelist},
@@ -182,6 +191,8 @@ void AddControlRoutes(ApiRouter& router, ServerState& state) {
              [&state](Call& c) { return PutThresholds(state, c); });
   router.Add(Method::kPost, "/api/config/thresholds/simulate", Permission::kChangeConfig,
              [&state](Call& c) { return SimulateThresholds(state, c); });
+  router.Add(Method::kPost, "/api/policy/apply", Permission::kChangeConfig,
+             [&state](Call& c) { return ApplyPolicyNow(state, c); });
   router.Add(Method::kGet, "/api/persons", Permission::kView, [&state](Call& c) { return ListPersons(state, c); });
   router.Add(Method::kPost, "/api/persons", Permission::kManagePersons,
              [&state](Call& c) { return AddPerson(state, c); });

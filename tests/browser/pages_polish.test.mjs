@@ -130,3 +130,18 @@ test('review card: the date taken reads like the other dates, and a photo from a
   assert.match(text, /Added/);
   assert.doesNotMatch(text, /Downloaded/);
 });
+
+test('settings: "Re-sort what waits in review" re-files the queue under the saved settings and says what moved', async () => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/#/settings');
+  await page.getByTestId('apply-policy').click();
+  const text = page.getByTestId('toast-text').filter({ hasText: 'Re-sorted the review queue' });
+  await text.waitFor();
+  // Nothing here has a face of an enrolled person: every photo in review stays, and the toast counts them.
+  const waiting = (await lib.api('/api/review/queue?per_page=1')).total;
+  assert.ok(waiting > 0);
+  const said = (await text.innerText()).match(/^Re-sorted the review queue: all (\d+) photos stay where they are\.$/);
+  assert.ok(said, await text.innerText());
+  assert.ok(Number(said[1]) > 0 && Number(said[1]) <= waiting, `${said[1]} of ${waiting}`);
+  await screenshot(page, 'settings-resort');
+});

@@ -116,7 +116,8 @@ export async function renderSettings(root, _params, { session, refreshSortState 
           ? `Nothing already sorted or waiting in review would move (${plural(report.total, 'item')} checked).`
           : `${report.changed} of ${plural(report.total, 'item')} would now go elsewhere:`),
         lines.length ? h('ul', {}, lines) : null,
-        h('p', { class: 'muted' }, 'Saving changes where new photos go; run apply-policy to re-sort what waits in review.'),
+        h('p', { class: 'muted' }, 'Saving changes where new photos go. Photos already waiting in review stay where ' +
+          'they are until you re-sort them (the button under the thresholds); sorted photos are never moved.'),
         h('button', { type: 'button', class: 'primary', dataset: { testid: 'confirm-thresholds' }, onclick: save },
           'Save thresholds'),
         h('button', { type: 'button', onclick: () => { pending = null; mount(preview, null); } }, 'Cancel')));
@@ -152,6 +153,24 @@ export async function renderSettings(root, _params, { session, refreshSortState 
       return h('label', { class: 'row' }, h('span', {}, label), inputs[key]);
     }), canEdit ? h('button', { type: 'submit', dataset: { testid: 'preview-thresholds' } }, 'Preview changes') : null,
     preview);
+    // What waits in review was sorted under the thresholds and lists of its day: re-sorted on request, never behind the
+    // reviewer's back (POST /api/policy/apply, as `triage apply-policy`).
+    const resort = canEdit ? h('div', { class: 'card' }, h('h2', {}, 'Review queue'),
+      h('p', { class: 'muted' }, 'Photos waiting in review were sorted under the settings of the day they came in. ' +
+        'Re-sorting files each of them again under the saved thresholds and lists; a photo a person already decided is ' +
+        'never moved.'),
+      h('button', { type: 'button', dataset: { testid: 'apply-policy' }, onclick: async (e) => {
+        e.target.disabled = true;
+        try {
+          const r = await api.post('/api/policy/apply', {});
+          const where = r.moves.map((m) => `${plural(m.count, 'photo')} from ${m.from} to ${m.to}`).join(', ');
+          toast(r.moved === 0
+            ? `Re-sorted the review queue: ${r.considered === 1 ? 'the one photo stays where it is'
+              : `all ${plural(r.considered, 'photo')} stay where they are`}.`
+            : `Re-sorted the review queue: moved ${where}.` + (r.failed ? ` ${r.failed} could not be moved: ${r.errors.join('; ')}.` : ''),
+          r.failed ? 'error' : undefined);
+        } catch (err) { toast(err.message, 'error'); } finally { e.target.disabled = false; }
+      } }, 'Re-sort what waits in review')) : null;
     const toggle = h('button', { type: 'button', class: status.auto_sort_enabled ? 'danger' : 'primary',
       disabled: !canEdit, dataset: { testid: 'toggle-auto-sort' }, onclick: async () => {
         try {
@@ -169,7 +188,7 @@ export async function renderSettings(root, _params, { session, refreshSortState 
       h('div', { class: 'two-col' },
         listForm('whitelist', 'One name per line. When not empty, only these persons are sorted automatically.'),
         listForm('blacklist', 'One name per line. Photos of these persons always go to review.')),
-      thresholds));
+      thresholds, resort));
   }
   await draw();
 }
