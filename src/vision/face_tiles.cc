@@ -40,7 +40,8 @@ std::vector<ScaledPass> PlanScaledPasses(int width, int height, int min_face_px,
   if (min_face_px >= WholeImageMinFacePx(width, height, options)) return passes;
   // Network pixels per image pixel at the finest scale, and the step between scales: a pass answers for faces from
   // min_face_net_px to max_face_net_px, so the next coarser one must see faces of that size at min_face_net_px.
-  const float finest = std::min(options.min_face_net_px / min_face_px, options.max_upscale);
+  const float largest = static_cast<float>(std::sqrt(options.max_pass_pixels / (static_cast<double>(width) * height)));
+  const float finest = std::min({options.min_face_net_px / min_face_px, options.max_upscale, largest});
   const float step = options.max_face_net_px / options.min_face_net_px;
   const float whole = static_cast<float>(options.network_px) / std::max(width, height);
   const int overlap = static_cast<int>(std::ceil(options.max_face_net_px));

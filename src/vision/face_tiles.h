@@ -20,6 +20,10 @@ struct FaceTilingOptions {
   float max_face_net_px = 128;  // widest face a scaled pass answers for (half the network's training input)
   int window_net_px = 1024;     // a scaled pass shows the network windows of at most this side (bounds memory)
   float max_upscale = 2.0f;     // scaled passes never magnify the image more than this
+  // ... nor resize it to more network pixels than this (48 MP: 144 MB of RGB per detecting thread). Only a raster
+  // decoded larger than the defaults and searched for faces of a few pixels reaches it; its smallest face is then
+  // larger than asked.
+  double max_pass_pixels = 48e6;
 };
 
 // A rectangle of the resized image, in its (network) pixels.

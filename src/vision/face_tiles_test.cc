@@ -89,6 +89,17 @@ TEST(FaceTilesTest, ScaledPassesLookForTheLargerOfTheMinimumSizeAndTheShareOfThe
             NetworkPixels(PlanScaledPasses(3000, 2000, 40, options)) / 3);
 }
 
+// A large raster searched for the smallest faces is not blown up beyond the pixel cap (8192 x 8192 at 12 px would
+// be 16384 x 16384 network pixels, 805 MB of RGB per thread).
+TEST(FaceTilesTest, AHugeRasterSearchedForTinyFacesStaysUnderThePixelCap) {
+  const FaceTilingOptions options;
+  const std::vector<ScaledPass> passes = PlanScaledPasses(8192, 8192, 12, options);
+  ASSERT_FALSE(passes.empty());
+  EXPECT_LE(static_cast<double>(passes.front().width) * passes.front().height, options.max_pass_pixels * 1.001);
+  EXPECT_LT(passes.front().scale, 1.0f);
+  EXPECT_FLOAT_EQ(PlanScaledPasses(1600, 1200, 12, options).front().scale, options.max_upscale);  // 7.7 MP: uncapped
+}
+
 TEST(FaceTilesTest, WindowsStayInsideTheResizedImageBoundedAndNeverMagnifyBeyondTheCap) {
   const FaceTilingOptions options;
   const std::vector<ScaledPass> passes = PlanScaledPasses(1600, 900, 10, options);
