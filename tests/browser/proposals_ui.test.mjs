@@ -100,7 +100,12 @@ test('a cover proposed from the Persons page, approved side by side, shows on th
   const ada = page.locator('[data-testid="person"][data-name="ada"]');
   await ada.waitFor();
   assert.equal(await ada.getByTestId('person-cover').count(), 0);
-  await ada.getByTestId(`propose-cover-${proposed}`).click();
+  // The choices are the photos themselves, not bare numbers.
+  const choice = ada.getByTestId(`propose-cover-${proposed}`);
+  assert.equal(await choice.locator('img').getAttribute('src'), `/api/items/${proposed}/thumbnail?size=160`);
+  assert.equal(await choice.getAttribute('aria-label'), `Propose photo #${proposed} as ada's cover`);
+  await page.waitForFunction((id) => document.querySelector(`[data-testid="propose-cover-${id}"] img`)?.naturalWidth > 0, proposed);
+  await choice.click();
   await page.getByText(/Cover proposal \d+ made/).waitFor();
   await page.goto('/#/proposals');
   const detail = page.getByTestId('proposal-detail');

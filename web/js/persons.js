@@ -71,10 +71,12 @@ export async function renderPersons(root, _params, { session }) {
     const choices = p.recent_items.filter((id) => !p.cover || p.cover.item_id !== id);
     if (!canPropose || !choices.length) return null;
     return h('div', { class: 'cover-choices' }, h('span', { class: 'small' }, 'Propose as cover: '),
+      // Each of the person's latest photos as a small picture to choose (its number stays in the label).
       choices.map((id) => h('button', {
-        type: 'button', class: 'small', dataset: { testid: `propose-cover-${id}` },
+        type: 'button', class: 'cover-choice', dataset: { testid: `propose-cover-${id}` },
+        title: `Propose photo #${id} as ${p.name}'s cover`, 'aria-label': `Propose photo #${id} as ${p.name}'s cover`,
         onclick: (e) => once(e.currentTarget.parentElement, () => proposeCover(p, id)) },
-      `#${id}`)));
+      h('img', { src: `/api/items/${id}/thumbnail?size=160`, alt: '', loading: 'lazy' }))));
   }
 
   function cover(p) {
