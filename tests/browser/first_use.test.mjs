@@ -214,7 +214,9 @@ test('gallery: a score filter above 10 is refused on the page, not silently igno
       await score.dispatchEvent('change');
       const refused = page.getByTestId('gallery-refused');
       await refused.waitFor();
-      assert.match(await refused.innerText(), /min_score: must be a score from 0 to 10 \(got "11"\)/);
+      // Named as the field the user sees, not as the API's parameter.
+      assert.match(await refused.innerText(), /Score ≥: must be a score from 0 to 10 \(got "11"\)/);
+      assert.doesNotMatch(await refused.innerText(), /query parameter|min_score/);
       assert.equal(await page.getByTestId('grid').count(), 0, 'no photos shown as if the filter applied');
       await page.locator('#app input[name="min_score"]').fill('');
       await page.locator('#app input[name="min_score"]').dispatchEvent('change');

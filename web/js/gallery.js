@@ -378,6 +378,12 @@ function nothingMatches(state) {
   return 'No photos match these filters.';
 }
 
+// The server names a refused filter by its parameter ("query parameter max_score: must be a score from 0 to 10");
+// the page names the field the user sees ("Score ≤: must be a score from 0 to 10").
+const FIELD_WORDS = { min_score: 'Score ≥', max_score: 'Score ≤', from: 'From', to: 'To', camera: 'Camera', lens: 'Lens',
+  person: 'Person', category: 'Category', sort: 'Sort', order: 'Order' };
+const inFieldWords = (message) => message.replace(/query parameter (\w+)/g, (all, name) => FIELD_WORDS[name] || all);
+
 // The view's sort and filters live in the address (#/gallery?sort=date&person=ada), so that a reload, the back button
 // and a shared link show the same photos. Only what differs from the defaults is written.
 const DEFAULTS = { sort: 'aggregate', order: 'desc', category: '', person: '', camera: '', lens: '', from: '', to: '',
@@ -478,7 +484,7 @@ export async function renderGallery(root, _rest, { signal }) {
     let failed = '';
     try { await src.more(); } catch (err) {
       if (err.status === 401) throw err;
-      if (err.status === 400) refused = err.message;
+      if (err.status === 400) refused = inFieldWords(err.message);
       else failed = err.status ? err.message : `no answer from the server (${err.message})`;
     }
     if (mine !== generation || signal.aborted) return;
