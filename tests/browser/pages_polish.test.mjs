@@ -145,3 +145,16 @@ test('settings: "Re-sort what waits in review" re-files the queue under the save
   assert.ok(Number(said[1]) > 0 && Number(said[1]) <= waiting, `${said[1]} of ${waiting}`);
   await screenshot(page, 'settings-resort');
 });
+
+test('settings: a refused threshold is named by its field\'s label, not by its configuration key', async () => {
+  await page.goto('/#/settings');
+  const field = page.getByTestId('threshold-min_confidence');
+  await field.fill('5');
+  await page.getByTestId('preview-thresholds').click();
+  const said = page.getByTestId('toast-text').filter({ hasText: 'must be' });
+  await said.waitFor();
+  const text = await said.innerText();
+  assert.match(text, /"Minimum confidence to sort automatically": must be a number from 0 to 1/);
+  assert.doesNotMatch(text, /thresholds\.|min_confidence/);
+  await page.goto('/#/review');   // leaves the unsaved field behind
+});

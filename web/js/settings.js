@@ -11,6 +11,10 @@ const THRESHOLDS = [
   ['min_detection_confidence', 'Minimum face detection score (0–1)', '0.01'],
   ['min_sharpness', 'Minimum sharpness (0 = off)', '1'],
 ];
+// The server names a refused threshold by its configuration key ("thresholds.min_confidence: must be a number from
+// 0 to 1 (got 5)"); the page says the field's label instead.
+const inFieldWords = (message) => THRESHOLDS.reduce(
+  (text, [key, label]) => text.replaceAll(`thresholds.${key}`, `"${label.replace(/ \(.*\)$/, '')}"`), message);
 
 
 // Edit distance, to offer "sheldon" for "shledon".
@@ -127,7 +131,7 @@ export async function renderSettings(root, _params, { session, refreshSortState 
         await api.put('/api/config/thresholds', pending);
         toast('Saved the thresholds.');
         await draw();
-      } catch (err) { toast(err.message, 'error'); }
+      } catch (err) { toast(inFieldWords(err.message), 'error'); }
     }
     // A preview belongs to the values it was made for: changing a field withdraws it, so "Save" can only ever save
     // what is on screen.
@@ -145,7 +149,7 @@ export async function renderSettings(root, _params, { session, refreshSortState 
         const report = await api.post('/api/config/thresholds/simulate', wanted);
         pending = wanted;
         showPreview(report);
-      } catch (err) { toast(err.message, 'error'); }
+      } catch (err) { toast(inFieldWords(err.message), 'error'); }
     } }, h('h2', {}, 'Thresholds'),
     THRESHOLDS.map(([key, label, step]) => {
       inputs[key] = h('input', { type: 'number', step, value: config.thresholds[key], disabled: !canEdit,
