@@ -179,12 +179,14 @@ test('settings: an emptied threshold is not saved as 0; an unknown whitelist nam
   await page.evaluate(() => { location.hash = '#/settings'; });
   await page.getByTestId('threshold-min_confidence').fill('');
   await page.getByTestId('preview-thresholds').click();
-  await page.getByTestId('toast-text').filter({ hasText: 'min confidence: enter a number' }).waitFor();
+  await page.getByTestId('toast-text').filter({ hasText: '"Minimum confidence to sort automatically": enter a number' })
+    .waitFor();
   assert.deepEqual(JSON.parse(fs.readFileSync(configPath, 'utf8')).thresholds, thresholdsBefore);
   // A preview the server refused is not pending: editing the field afterwards says nothing about a stale preview.
   await page.getByTestId('threshold-min_confidence').fill('1.5');
   await page.getByTestId('preview-thresholds').click();
-  await page.getByTestId('toast-text').filter({ hasText: 'min_confidence' }).first().waitFor();
+  await page.getByTestId('toast-text').filter({ hasText: '"Minimum confidence to sort automatically": must be' }).first()
+    .waitFor();
   await page.getByTestId('threshold-min_confidence').fill('0.7');
   assert.equal(await page.getByTestId('preview-stale').count(), 0, 'no stale notice for a preview never shown');
   // A preview is for the values it was made with: a field changed afterwards withdraws it, nothing is saved.

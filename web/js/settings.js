@@ -107,7 +107,7 @@ export async function renderSettings(root, _params, { session, refreshSortState 
       const body = {};
       for (const [key, input] of Object.entries(inputs)) {
         // An emptied field is a mistake, not a zero.
-        if (input.value.trim() === '') throw new Error(`${key.replaceAll('_', ' ')}: enter a number`);
+        if (input.value.trim() === '') throw new Error(inFieldWords(`thresholds.${key}: enter a number`));
         body[key] = Number(input.value);
       }
       return body;
