@@ -117,10 +117,13 @@ test('review card: the date taken reads like the other dates, and a photo from a
   await page.goto('/#/review/unidentified');
   const meta = page.locator('dl.meta').first();
   await meta.waitFor();
-  // Step through the queue to obama.jpg, whose capture time is set.
-  for (let i = 0; i < 5 && !(await meta.innerText()).includes('obama.jpg'); i++) {
+  // Step through the queue to obama.jpg, whose capture time is set: one skip at a time, each awaited until the next
+  // card shows (a key pressed while a decision is under way is not taken).
+  for (let i = 0; i < 6; i++) {
+    const before = await meta.innerText();
+    if (before.includes('obama.jpg')) break;
     await page.keyboard.press('s');
-    await page.waitForTimeout(300);
+    await page.waitForFunction((b) => document.querySelector('dl.meta')?.innerText !== b, before, { timeout: 15000 });
   }
   const text = await meta.innerText();
   assert.match(text, /obama\.jpg/);
