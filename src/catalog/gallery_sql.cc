@@ -31,7 +31,7 @@ void GalleryWhere::Add(const std::string& clause, std::vector<SqlValue> clause_v
 
 base::Result<std::string> GallerySortExpression(const std::string& sort, bool ascending) {
   // A photo without the value (unscored, undated) comes after those with one in either order.
-  const std::string missing = ascending ? fmt::format("{}", kGalleryNoValueLast) : "-1";
+  const std::string missing = fmt::format("{}", ascending ? kGalleryNoValueLast : -kGalleryNoValueLast);
   if (sort == "aggregate") return fmt::format("COALESCE(g.aggregate, {})", missing);
   if (sort == "date") return fmt::format("COALESCE({}, {})", kGalleryCaptureMs, missing);
   const auto& dims = model::QualityDimensions();

@@ -29,9 +29,9 @@ struct GalleryWhere {
   void Add(const std::string& clause, std::vector<SqlValue> clause_values = {});
 };
 
-// The SQL expression sorted on, in `ascending` order or not: an item without the value sorts as -1 descending and as
-// kGalleryNoValueLast ascending, last either way. kInvalidArgument for an unknown sort. A dimension name is checked
-// against the fixed list before it is written into the SQL.
+// The SQL expression sorted on, in `ascending` order or not: an item without the value sorts as -kGalleryNoValueLast
+// descending and as kGalleryNoValueLast ascending, last either way. kInvalidArgument for an unknown sort. A dimension
+// name is checked against the fixed list before it is written into the SQL.
 base::Result<std::string> GallerySortExpression(const std::string& sort, bool ascending);
 // SELECT value, count of a gallery facet ("camera" | "lens") with one "?" for the limit; kInvalidArgument for another.
 base::Result<std::string> GalleryFacetSql(const std::string& facet);

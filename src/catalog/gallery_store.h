@@ -18,7 +18,9 @@
 
 namespace triage::catalog {
 
-// The sort value of an item without one in an ascending page (above every score and every capture time in ms).
+// What an item without the value sorted on (unscored, undated) sorts as: + this in an ascending page, - this in a
+// descending one, so that it comes last either way (beyond every score and every capture time in ms, 1970 +- 31,000
+// years).
 inline constexpr int64_t kGalleryNoValueLast = 1'000'000'000'000'000;
 
 // What the gallery shows. Every filter is optional; all given must hold.
@@ -49,9 +51,9 @@ struct GalleryQuery {
 
 struct GalleryEntry {
   model::ItemRecord item;  // with its quality score
-  // The value sorted on; an item without one (unscored, undated) has -1 in a descending page and
-  // kGalleryNoValueLast in an ascending one, so that it comes last either way.
-  double sort_value = 0;
+  // The position the page is ordered and paged by: the value sorted on, or +-kGalleryNoValueLast without one.
+  double sort_key = 0;
+  std::optional<double> sort_value;    // the value sorted on; none for an unscored or undated item
   std::optional<int64_t> taken_at_ms;  // capture time
   std::string lens;
   bool eyes_closed = false;

@@ -82,7 +82,7 @@ base::Result<GalleryPage> ListGallery(catalog::GalleryStore& store, const Galler
     page.items = std::move(*window);
     if (static_cast<int>(page.items.size()) == limit && limit > 0) {
       const auto& last = page.items.back();
-      page.next_cursor = FormatCursor(last.sort_value, last.item.id, 0, {});
+      page.next_cursor = FormatCursor(last.sort_key, last.item.id, 0, {});
     }
     return page;
   }
@@ -130,7 +130,7 @@ base::Result<GalleryPage> ListGallery(catalog::GalleryStore& store, const Galler
     // The keyset position: the last window entry reached, or the old position when none was.
     if (scanned > from_window) {
       const auto& at = pending[scanned - 1];
-      page.next_cursor = FormatCursor(at.sort_value, at.item.id, last_burst, held);
+      page.next_cursor = FormatCursor(at.sort_key, at.item.id, last_burst, held);
     } else if (cursor->value) {
       page.next_cursor = FormatCursor(*cursor->value, cursor->id, last_burst, held);
     } else {

@@ -98,6 +98,17 @@ TEST_P(GalleryTest, SortsByAggregateDateAndAnyDimension) {
   EXPECT_NE(bad.status().message().find("sort \"bokeh\" is unknown"), std::string::npos);
 }
 
+// A scan dated before 1970 has a negative capture time: it still comes before the undated photo, newest first.
+TEST_P(GalleryTest, APhotoTakenBefore1970SortsAmongTheDatedOnes) {
+  const int64_t scan =
+      f_.Add(Make("1950-06-01T12:00:00", 0x6666, 5.0, "others", 5.0, 5.0, false, "", "", "", "library"));
+  catalog::GalleryQuery q;
+  q.sort = "date";
+  EXPECT_EQ(List(q), (std::vector<int64_t>{landscape_, blink_, portrait_, copy_, scan, unscored_}));
+  q.ascending = true;
+  EXPECT_EQ(List(q), (std::vector<int64_t>{scan, copy_, portrait_, blink_, landscape_, unscored_}));
+}
+
 // A photo waiting in review whose nearest match is alice (the matcher's suggestion, not a decision) is not one of her
 // photos.
 TEST_P(GalleryTest, APersonsPhotosAreThoseSortedToThemNotSuggestionsWaitingInReview) {

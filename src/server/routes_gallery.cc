@@ -122,7 +122,7 @@ base::Result<quality::GalleryRequest> RequestOf(const Call& call) {
 
 json EntryView(const catalog::GalleryEntry& e) {
   json j = ItemView(e.item);
-  j["sort_value"] = e.sort_value >= static_cast<double>(catalog::kGalleryNoValueLast) ? -1.0 : e.sort_value;  // none
+  j["sort_value"] = e.sort_value.value_or(-1);  // -1: none
   j["taken_at_ms"] = e.taken_at_ms ? json(*e.taken_at_ms) : json(nullptr);
   j["lens"] = e.lens;
   j["eyes_closed"] = e.eyes_closed;

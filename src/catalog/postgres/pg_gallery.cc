@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <variant>
 
 #include "catalog/gallery_sql.h"
@@ -47,7 +48,8 @@ GalleryEntry ReadEntry(const Rows& r, int i) {
   constexpr int c = 27;  // the first column after kItemColumns
   GalleryEntry e;
   e.item = ReadItem(r, i);
-  e.sort_value = r.Real(i, c);
+  e.sort_key = r.Real(i, c);
+  if (std::abs(e.sort_key) < static_cast<double>(kGalleryNoValueLast)) e.sort_value = e.sort_key;
   if (!r.IsNull(i, c + 1)) e.taken_at_ms = r.Int(i, c + 1);
   e.lens = r.Text(i, c + 2);
   e.eyes_closed = r.Int(i, c + 3) != 0;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <variant>
 
 #include "catalog/gallery_sql.h"
@@ -24,7 +25,8 @@ GalleryEntry ReadEntry(const Statement& s) {
   constexpr int c = 27;  // the first column after kItemColumns
   GalleryEntry e;
   e.item = ReadItem(s);
-  e.sort_value = s.Real(c);
+  e.sort_key = s.Real(c);
+  if (std::abs(e.sort_key) < static_cast<double>(kGalleryNoValueLast)) e.sort_value = e.sort_key;
   if (!s.IsNull(c + 1)) e.taken_at_ms = s.Int(c + 1);
   e.lens = s.Text(c + 2);
   e.eyes_closed = s.Int(c + 3) != 0;
