@@ -43,7 +43,7 @@ struct ClusterRecord {
   int64_t id = 0;
   std::string person;  // "" while unnamed
   bool hidden = false;
-  int64_t size = 0;  // faces in it
+  int64_t size = 0;  // faces in it whose photo is not in the trash
   int64_t created_at = 0;
 };
 
@@ -54,6 +54,9 @@ struct FaceFilter {
   int64_t after_id = 0;  // keyset paging by ascending id
   int limit = 1000;      // 1..100000
   bool with_embeddings = true;
+  // false: only faces whose photo is not in the trash (what the People pages show); true for the actions and models,
+  // which keep a deleted photo's faces so that restoring it brings them back as they were.
+  bool include_trashed = true;
 };
 
 // One logged people action and how to undo it (the payload is the service's JSON; the store only keeps it).
@@ -92,7 +95,7 @@ class FaceStore {
   virtual base::Result<int64_t> CreateCluster(const std::string& person, int64_t at) = 0;
   // kNotFound when there is no such cluster.
   virtual base::Result<ClusterRecord> GetCluster(int64_t id) = 0;
-  // Every cluster with at least one face (and hidden ones only when asked), largest first.
+  // Every cluster with at least one face outside the trash (and hidden ones only when asked), largest first.
   virtual base::Result<std::vector<ClusterRecord>> ListClusters(bool include_hidden) = 0;
   // The cluster named as `person` that holds faces, if any (the oldest when several do).
   virtual base::Result<std::optional<ClusterRecord>> ClusterOfPerson(const std::string& person) = 0;

@@ -40,6 +40,18 @@ class FaceStoreTest : public StoreTest<FaceStore, &TestBackend::Faces> {
     second_ = faces->at(1).id;
   }
 
+  // Moves the photo holding both faces to the trash.
+  void TrashTheItem() {
+    CatalogChange to_trash;
+    to_trash.kind = CatalogChange::Kind::kRelocateItem;
+    to_trash.journal_id = "trash:a";
+    to_trash.item.id = item_;
+    to_trash.item.path = ".triage/trash/a.jpg";
+    to_trash.item.location = "trash";
+    to_trash.at = 400;
+    ASSERT_TRUE(catalog_->Apply(to_trash).ok());
+  }
+
   int64_t item_ = 0, first_ = 0, second_ = 0;
 };
 
@@ -106,15 +118,48 @@ TEST_P(FaceStoreTest, CountsTheFacesInNoClusterOutsideTheTrash) {
   trashed.at = 300;
   ASSERT_TRUE(catalog_->Apply(trashed).ok());
   EXPECT_EQ(*store_->CountUnclusteredFaces(), 1) << "a face of a photo in the trash is not counted";
-  CatalogChange to_trash;
-  to_trash.kind = CatalogChange::Kind::kRelocateItem;
-  to_trash.journal_id = "trash:a";
-  to_trash.item.id = item_;
-  to_trash.item.path = ".triage/trash/a.jpg";
-  to_trash.item.location = "trash";
-  to_trash.at = 400;
-  ASSERT_TRUE(catalog_->Apply(to_trash).ok());
+  TrashTheItem();
   EXPECT_EQ(*store_->CountUnclusteredFaces(), 0) << "nor once the photo moves to the trash";
+}
+
+TEST_P(FaceStoreTest, APhotoInTheTrashLeavesItsClusterSizesAndListsUnlessAskedFor) {
+  CatalogChange other;
+  other.journal_id = "insert:b";
+  other.item.path = "review/unidentified/b.jpg";
+  other.item.original_name = "b.jpg";
+  other.item.fingerprint.sha256 = "b";
+  other.item.location = "review";
+  other.item.category = "unidentified";
+  other.faces = {FaceAt(0, 60, 0.75f, "")};
+  other.at = 300;
+  auto other_item = catalog_->Apply(other);
+  ASSERT_TRUE(other_item.ok()) << other_item.status().ToString();
+  FaceFilter of_other;
+  of_other.item_id = *other_item;
+  const int64_t third = store_->ListFaces(of_other)->front().id;
+  auto shared = store_->CreateCluster("", 200);
+  auto alone = store_->CreateCluster("", 201);
+  ASSERT_TRUE(
+      store_
+          ->SetAssignments(
+              {{first_, *shared, 2, true, false}, {third, *shared, 2, true, false}, {second_, *alone, 1, true, false}})
+          .ok());
+  EXPECT_EQ(store_->GetCluster(*shared)->size, 2);
+  TrashTheItem();
+  EXPECT_EQ(store_->GetCluster(*shared)->size, 1) << "the face of the deleted photo no longer counts";
+  auto listed = store_->ListClusters(true);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u) << "a cluster whose every photo is in the trash is not listed";
+  EXPECT_EQ(listed->front().id, *shared);
+  EXPECT_TRUE(store_->GetCluster(*alone).ok()) << "but it is kept, for the photo's restore";
+  FaceFilter shown;
+  shown.cluster_id = *shared;
+  shown.include_trashed = false;
+  auto faces = store_->ListFaces(shown);
+  ASSERT_EQ(faces->size(), 1u);
+  EXPECT_EQ(faces->front().id, third);
+  shown.include_trashed = true;
+  EXPECT_EQ(store_->ListFaces(shown)->size(), 2u) << "the actions still see every face";
 }
 
 TEST_P(FaceStoreTest, NamingAClusterNamesItsFacesAndUnnamingForgetsThem) {

@@ -37,11 +37,24 @@ void ListClusters(CommandContext& ctx, bool all) {
   if (!lib) return;
   auto clusters = lib->people->Clusters(all);
   if (!clusters.ok()) return void(ctx.Fail(clusters.status()));
-  if (ctx.json) return ctx.PrintJson(review::ClustersJson(*clusters));
+  // Faces seen too seldom to form a cluster yet, as the People page says.
+  auto unclustered = lib->face_store->CountUnclusteredFaces();
+  if (!unclustered.ok()) return void(ctx.Fail(unclustered.status()));
+  if (ctx.json) {
+    json out = review::ClustersJson(*clusters);
+    out["unclustered"] = *unclustered;
+    return ctx.PrintJson(out);
+  }
   if (clusters->empty()) fmt::print("no face clusters yet\n");
   for (const auto& c : *clusters) {
     fmt::print("cluster {:>5}  {:>10}  {}{}\n", c.cluster.id, Counted(c.cluster.size, "face"),
                c.cluster.person.empty() ? "(unnamed)" : c.cluster.person, c.cluster.hidden ? "  [hidden]" : "");
+  }
+  if (*unclustered > 0) {
+    fmt::print(
+        "{} in no cluster yet: a cluster forms once the library holds {} similar faces of one person; until "
+        "then, name them on their photos in review\n",
+        Counted(*unclustered, "face"), lib->config()->face_clustering.min_faces);
   }
 }
 

@@ -554,6 +554,7 @@ base::Result<std::vector<ClusterView>> PeopleService::Clusters(bool include_hidd
     filter.cluster_id = c.id;
     filter.limit = 100000;
     filter.with_embeddings = false;
+    filter.include_trashed = false;
     auto faces = faces_.ListFaces(filter);
     if (!faces.ok()) return faces.status();
     out.push_back({c, std::move(*faces)});
@@ -571,6 +572,7 @@ base::Result<std::vector<std::pair<catalog::FaceRecord, double>>> PeopleService:
   catalog::FaceFilter filter;
   filter.person = person;
   filter.limit = 100000;
+  filter.include_trashed = false;
   auto faces = faces_.ListFaces(filter);
   if (!faces.ok()) return faces.status();
   std::vector<catalog::FaceRecord> theirs;

@@ -92,6 +92,30 @@ TEST_F(FacesApiTest, ClustersReplyCountsTheFacesInNoClusterOutsideTheTrash) {
   EXPECT_EQ(clusters["unclustered"], 1) << "the faces of a hidden cluster are in a cluster";
 }
 
+TEST_F(FacesApiTest, APhotoInTheTrashLeavesItsClusterAndTheFaceLists) {
+  TestSession alice = Login("alice");
+  auto anna = planted_.Centre();
+  std::vector<int64_t> items;
+  for (int i = 0; i < 4; ++i) items.push_back(Waiting(planted_.FaceNear(anna)));
+  json clusters = Body(Get("/api/clusters", &alice));
+  ASSERT_EQ(clusters["clusters"].size(), 1u);
+  ASSERT_EQ(clusters["clusters"][0]["size"], 4);
+  const std::string cluster = clusters["clusters"][0]["id"].dump();
+  auto rejected = Post("/api/review/" + std::to_string(items[0]) + "/reject", json::object(), &alice);
+  ASSERT_EQ(rejected->status, 200) << rejected->body;
+  clusters = Body(Get("/api/clusters", &alice));
+  ASSERT_EQ(clusters["clusters"].size(), 1u);
+  EXPECT_EQ(clusters["clusters"][0]["size"], 3) << "the deleted photo no longer counts";
+  for (const auto& f : clusters["clusters"][0]["faces"]) EXPECT_NE(f["item_id"], items[0]) << f.dump();
+  EXPECT_EQ(Body(Get("/api/faces?cluster=" + cluster, &alice))["faces"].size(), 3u);
+  EXPECT_EQ(Body(Get("/api/faces?cluster=" + cluster + "&trash=1", &alice))["faces"].size(), 4u);
+  EXPECT_EQ(Body(Get("/api/faces?item=" + std::to_string(items[0]), &alice))["faces"].size(), 1u)
+      << "asked for by its photo, a face in the trash is listed";
+  auto restored = Post("/api/trash/" + std::to_string(items[0]) + "/restore", json::object(), &alice);
+  ASSERT_EQ(restored->status, 200) << restored->body;
+  EXPECT_EQ(Body(Get("/api/clusters", &alice))["clusters"][0]["size"], 4) << "restored, it counts again";
+}
+
 TEST_F(FacesApiTest, FaceCropIsAJpegOfTheFaceCachedByETag) {
   const int64_t face = FaceOf(Waiting(planted_.Centre()));
   TestSession s = Login("alice");

@@ -62,6 +62,8 @@ base::Status ListFaces(ServerState& state, Call& call) {
     if (*v >= 0) (std::string(key) == "cluster" ? f.cluster_id : f.item_id) = *v;
   }
   if (!call.Query("person").empty()) f.person = call.Query("person");
+  // A deleted photo's faces are left out unless asked for, or unless the photo itself is.
+  f.include_trashed = f.item_id.has_value() || call.Query("trash") == "1";
   auto after = call.IntQuery("after", 0, 0, INT64_MAX);
   if (!after.ok()) return after.status();
   auto limit = call.IntQuery("limit", 200, 1, 1000);

@@ -127,6 +127,21 @@ TEST_F(FacesRoutingTest, ApprovingAnUnknownFaceTeachesTheLibrary) {
   EXPECT_EQ(again["path"], "faces/tom/Tom_Cruise_avp_2014_4_1.jpg");
 }
 
+TEST_F(FacesRoutingTest, FacesInNoClusterAreCountedUntilTheirPhotoGoesToTheTrash) {
+  fs::path lib = Library("unclustered");
+  json unknown = Route(lib, "Tom_Cruise_avp_2014_4.jpg");
+  ASSERT_EQ(unknown["decision"]["category"], "unidentified");
+  RunResult listed = Triage(lib, {"faces", "clusters"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("1 face in no cluster yet: a cluster forms once the library holds 3 similar faces"),
+            std::string::npos)
+      << listed.out;
+  EXPECT_EQ(Triage(lib, {"faces", "clusters", "--json"}).Json()["unclustered"], 1);
+  ASSERT_EQ(Triage(lib, {"review", "reject", std::to_string(unknown["item_id"].get<int>())}).exit_code, 0);
+  EXPECT_EQ(Triage(lib, {"faces", "clusters", "--json"}).Json()["unclustered"], 0) << "its photo is in the trash";
+  EXPECT_EQ(Triage(lib, {"faces", "clusters"}).out.find("in no cluster"), std::string::npos);
+}
+
 TEST_F(FacesRoutingTest, NamingEachFaceOfAGroupPhotoFilesIt) {
   fs::path lib = Library("group");
   json group = Route(lib, "vladmandic_sample1.jpg");

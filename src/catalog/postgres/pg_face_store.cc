@@ -12,9 +12,6 @@ constexpr const char* kFaceColumns =
     "id, item_id, x, y, w, h, score, person, match_kind, distance, COALESCE(cluster_id, 0), neighbours, core, size_px, "
     "pinned";
 
-constexpr const char* kClusterColumns =
-    "c.id, c.person, c.hidden, c.created_at, (SELECT COUNT(*) FROM faces f WHERE f.cluster_id = c.id)";
-
 constexpr const char* kActionColumns = "id, at, actor, kind, summary, undo, undone_at";
 
 constexpr const char* kWatermark = "SELECT COALESCE(MAX(id), 0), COUNT(*) FROM faces";
@@ -120,6 +117,7 @@ base::Result<std::vector<FaceRecord>> PgFaceStore::ListFaces(const FaceFilter& f
     where += fmt::format(" AND cluster_id = ${}", p.Add(*filter.cluster_id).size());
   if (filter.person) where += fmt::format(" AND person = ${}", p.Add(*filter.person).size());
   if (filter.item_id) where += fmt::format(" AND item_id = ${}", p.Add(*filter.item_id).size());
+  if (!filter.include_trashed) where += kFaceOutsideTrash;
   std::string sql = fmt::format("SELECT {}, {} FROM faces WHERE {} ORDER BY id LIMIT ${}", kFaceColumns,
                                 filter.with_embeddings ? "embedding" : "NULL", where, p.Add(filter.limit).size());
   auto lock = catalog_.Lock();
@@ -181,10 +179,9 @@ base::Result<ClusterRecord> PgFaceStore::GetCluster(int64_t id) {
 
 base::Result<std::vector<ClusterRecord>> PgFaceStore::ListClusters(bool include_hidden) {
   auto lock = catalog_.Lock();
-  auto r = catalog_.connection().Query(
-      fmt::format("SELECT {} FROM face_clusters c WHERE EXISTS (SELECT 1 FROM faces f WHERE f.cluster_id = c.id)"
-                  "{} ORDER BY 5 DESC, c.id",
-                  kClusterColumns, include_hidden ? "" : " AND c.hidden = 0"));
+  auto r = catalog_.connection().Query(fmt::format("SELECT {} FROM face_clusters c WHERE {}{} ORDER BY 5 DESC, c.id",
+                                                   kClusterColumns, kClusterShown,
+                                                   include_hidden ? "" : " AND c.hidden = 0"));
   if (!r.ok()) return r.status();
   return ReadAll<ClusterRecord>(*r, ReadCluster);
 }

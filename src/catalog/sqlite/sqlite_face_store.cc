@@ -13,9 +13,6 @@ constexpr const char* kFaceColumns =
     "id, item_id, x, y, w, h, score, person, match_kind, distance, COALESCE(cluster_id, 0), neighbours, core, size_px, "
     "pinned";
 
-constexpr const char* kClusterColumns =
-    "c.id, c.person, c.hidden, c.created_at, (SELECT COUNT(*) FROM faces f WHERE f.cluster_id = c.id)";
-
 constexpr const char* kActionColumns = "id, at, actor, kind, summary, undo, undone_at";
 
 FaceRecord ReadFace(const Statement& s, bool with_embedding) {
@@ -86,6 +83,7 @@ base::Result<std::vector<FaceRecord>> SqliteFaceStore::ListFaces(const FaceFilte
   if (filter.cluster_id) where += *filter.cluster_id == 0 ? " AND cluster_id IS NULL" : " AND cluster_id = ?";
   if (filter.person) where += " AND person = ?";
   if (filter.item_id) where += " AND item_id = ?";
+  if (!filter.include_trashed) where += kFaceOutsideTrash;
   auto lock = catalog_.Lock();
   Statement s(catalog_.handle(), fmt::format("SELECT {}, {} FROM faces WHERE {} ORDER BY id LIMIT ?", kFaceColumns,
                                              filter.with_embeddings ? "embedding" : "NULL", where)
@@ -167,12 +165,9 @@ base::Result<ClusterRecord> SqliteFaceStore::GetCluster(int64_t id) {
 
 base::Result<std::vector<ClusterRecord>> SqliteFaceStore::ListClusters(bool include_hidden) {
   auto lock = catalog_.Lock();
-  Statement s(
-      catalog_.handle(),
-      fmt::format("SELECT {} FROM face_clusters c WHERE EXISTS (SELECT 1 FROM faces f WHERE f.cluster_id = c.id)"
-                  "{} ORDER BY 5 DESC, c.id",
-                  kClusterColumns, include_hidden ? "" : " AND c.hidden = 0")
-          .c_str());
+  Statement s(catalog_.handle(), fmt::format("SELECT {} FROM face_clusters c WHERE {}{} ORDER BY 5 DESC, c.id",
+                                             kClusterColumns, kClusterShown, include_hidden ? "" : " AND c.hidden = 0")
+                                     .c_str());
   return Rows<ClusterRecord>(s, ReadCluster);
 }
 
