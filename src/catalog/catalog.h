@@ -194,7 +194,8 @@ class Catalog {
   virtual base::Result<int64_t> AddPerson(const std::string& name, int64_t at) = 0;  // kAlreadyExists
   virtual base::Result<std::vector<model::PersonRecord>> ListPersons() = 0;
   virtual base::Status RemovePerson(const std::string& name) = 0;  // kNotFound
-  virtual base::Status AddReference(const model::PersonReference& ref) = 0;
+  // The new reference's id; kNotFound when no person has that name.
+  virtual base::Result<int64_t> AddReference(const model::PersonReference& ref) = 0;
   virtual base::Result<std::vector<model::PersonReference>> AllReferences() = 0;
 
   // Items in trash longer than `before` (unix seconds): for purging.

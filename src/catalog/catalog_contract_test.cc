@@ -413,12 +413,17 @@ TEST_P(CatalogContractTest, FiltersPagesAndCounts) {
 TEST_P(CatalogContractTest, PersonsAndReferences) {
   ASSERT_TRUE(catalog_->AddPerson("alice", 1).ok());
   EXPECT_EQ(catalog_->AddPerson("alice", 1).status().code(), base::Code::kAlreadyExists);
-  ASSERT_TRUE(catalog_->AddReference({0, "alice", {0.1f, 0.2f}, "a.jpg"}).ok());
-  EXPECT_EQ(catalog_->AddReference({0, "bob", {0.1f}, "b.jpg"}).code(), base::Code::kNotFound);
+  auto added = catalog_->AddReference({0, "alice", {0.1f, 0.2f}, "a.jpg"});
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(catalog_->AddReference({0, "bob", {0.1f}, "b.jpg"}).status().code(), base::Code::kNotFound);
   auto refs = catalog_->AllReferences();
   ASSERT_EQ(refs->size(), 1u);
   EXPECT_FLOAT_EQ(refs->at(0).embedding[1], 0.2f);
-  EXPECT_EQ(catalog_->ListPersons()->at(0).references, 1);
+  EXPECT_EQ(refs->at(0).id, *added) << "the id AddReference answers is the stored reference's";
+  auto second = catalog_->AddReference({0, "alice", {0.3f, 0.4f}, "c.jpg"});
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_GT(*second, *added);
+  EXPECT_EQ(catalog_->ListPersons()->at(0).references, 2);
   ASSERT_TRUE(catalog_->RemovePerson("alice").ok());
   EXPECT_TRUE(catalog_->AllReferences()->empty());
   EXPECT_EQ(catalog_->RemovePerson("alice").code(), base::Code::kNotFound);

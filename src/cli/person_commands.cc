@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "base/clock.h"
 #include "cli/commands.h"
@@ -26,7 +27,13 @@ base::Result<std::vector<review::NewReference>> ReferenceEmbeddings(Library& lib
     if (!decoded.ok()) return decoded.status().WithContext(photo);
     auto face = lib.faces->SingleFace(decoded->image, *config);
     if (!face.ok()) return face.status().WithContext(photo);
-    out.push_back({face->embedding, photo});
+    // The box in the photo's own pixels (as the pipeline stores faces), for the face's picture.
+    const float to_full = decoded->image.width > 0 ? static_cast<float>(decoded->info.width) / decoded->image.width : 1;
+    const model::Box box{face->box.x * to_full, face->box.y * to_full, face->box.width * to_full,
+                         face->box.height * to_full};
+    std::error_code ec;
+    const std::filesystem::path absolute = std::filesystem::absolute(photo, ec);
+    out.push_back({face->embedding, ec ? photo : absolute.lexically_normal().string(), box});
   }
   return out;
 }

@@ -87,7 +87,7 @@ class FailingLookupCatalog final : public catalog::Catalog {
   base::Result<int64_t> AddPerson(const std::string& n, int64_t at) override { return real_->AddPerson(n, at); }
   base::Result<std::vector<model::PersonRecord>> ListPersons() override { return real_->ListPersons(); }
   base::Status RemovePerson(const std::string& n) override { return real_->RemovePerson(n); }
-  base::Status AddReference(const model::PersonReference& r) override { return real_->AddReference(r); }
+  base::Result<int64_t> AddReference(const model::PersonReference& r) override { return real_->AddReference(r); }
   base::Result<std::vector<model::PersonReference>> AllReferences() override { return real_->AllReferences(); }
   base::Result<std::vector<model::ItemRecord>> TrashedBefore(int64_t b) override { return real_->TrashedBefore(b); }
   base::Status DeleteItem(int64_t id, const std::string& a, const std::string& r, int64_t at) override {

@@ -9,11 +9,17 @@
 #include "base/ids.h"
 #include "base/text.h"
 #include "commit/folders.h"
+#include "vision/decode.h"
 
 namespace triage::review {
 namespace {
 
 using nlohmann::json;
+
+// A reference's crop: the face with this much around it (a fraction of the box), this long on its longer side (the
+// largest face picture the pages show).
+constexpr double kReferenceCropPadding = 0.3;
+constexpr int kReferenceCropPx = 320;
 
 bool Contains(const std::vector<std::string>& list, const std::string& name) {
   return std::find(list.begin(), list.end(), name) != list.end();
@@ -30,6 +36,10 @@ json Without(const json& entries, const std::string& name) {
 }
 
 }  // namespace
+
+std::filesystem::path ReferenceCropPath(const config::Config& config, int64_t reference_id) {
+  return config.StateDir() / "references" / fmt::format("{}.jpg", reference_id);
+}
 
 const char* ListStatusName(ListStatus status) {
   switch (status) {
@@ -83,8 +93,17 @@ base::Status PersonService::Enroll(const std::string& raw_name, const std::vecto
     auto id = catalog_.AddPerson(*name, now);
     if (!id.ok()) return id.status();
   }
+  auto config = config_.Current();
   for (const NewReference& r : references) {
-    TRIAGE_RETURN_IF_ERROR(catalog_.AddReference({0, *name, r.embedding, r.source}));
+    auto id = catalog_.AddReference({0, *name, r.embedding, r.source});
+    if (!id.ok()) return id.status();
+    const std::filesystem::path crop = ReferenceCropPath(*config, *id);
+    std::error_code ec;
+    std::filesystem::remove(crop, ec);  // an id a removed reference had: never show that one's face
+    if (r.box.width <= 0 || r.box.height <= 0) continue;
+    std::filesystem::create_directories(crop.parent_path(), ec);
+    (void)vision::WriteJpegCrop(r.source, crop, r.box, kReferenceCropPadding, kReferenceCropPx,
+                                config->analysis.max_pixels);
   }
   return catalog_.AddAudit(
       {0, now, actor, 0, "person", "", *name,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "base/status.h"
 #include "catalog/catalog.h"
 #include "config/config_store.h"
+#include "model/face.h"
 #include "model/item.h"
 #include "review/undo_service.h"
 
@@ -23,11 +25,17 @@ const char* ListStatusName(ListStatus status);  // "neutral", "whitelist", "blac
 base::Result<ListStatus> ParseListStatus(const std::string& name);
 ListStatus ListStatusOf(const config::Config& config, const std::string& person);
 
-// A reference photo's embedding and where it came from (a path, or "item:<id>").
+// A reference photo's embedding and where it came from (a path, or "item:<id>"). `box`: the face in the photo at
+// `source` (full-image pixels of the upright image), which Enroll cuts out so that the reference can be shown once
+// the photo is elsewhere; none when its width is 0.
 struct NewReference {
   std::vector<float> embedding;
   std::string source;
+  model::Box box;
 };
+
+// Where the face cut out of a reference photo enrolled from a file is kept: <library>/.triage/references/<id>.jpg.
+std::filesystem::path ReferenceCropPath(const config::Config& config, int64_t reference_id);
 
 // Thread-safe (its parts are). With undo enabled, Add, SetListStatus, SetList, Remove and RemoveReference hand back
 // (through `undo_token`, when given) a token that reverts them.
@@ -41,7 +49,8 @@ class PersonService {
                                         std::string* undo_token = nullptr);
 
   // Adds references to a person. `create`: the person must not exist yet and is created; otherwise they must exist
-  // (kNotFound naming `person add`). Nothing is added unless every step before succeeds.
+  // (kNotFound naming `person add`). Nothing is added unless every step before succeeds. Each reference with a box
+  // gets its face cut out (ReferenceCropPath); a crop that cannot be written leaves the reference without a picture.
   base::Status Enroll(const std::string& raw_name, const std::vector<NewReference>& references, bool create,
                       const std::string& actor, int64_t now);
 

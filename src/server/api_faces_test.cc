@@ -5,6 +5,7 @@
 
 #include "faces/cluster_test_support.h"
 #include "server/api_test_support.h"
+#include "vision/decode.h"
 
 namespace triage::server {
 namespace {
@@ -114,6 +115,48 @@ TEST_F(FacesApiTest, APhotoInTheTrashLeavesItsClusterAndTheFaceLists) {
   auto restored = Post("/api/trash/" + std::to_string(items[0]) + "/restore", json::object(), &alice);
   ASSERT_EQ(restored->status, 200) << restored->body;
   EXPECT_EQ(Body(Get("/api/clusters", &alice))["clusters"][0]["size"], 4) << "restored, it counts again";
+}
+
+TEST_F(FacesApiTest, AReferenceEnrolledFromAFileIsShownByTheFaceCutOutOfIt) {
+  // obama.jpg's face, roughly where the detector puts it; and a reference without a box (nothing to cut out).
+  const fs::path photo = Fixture("obama.jpg");
+  ASSERT_TRUE(
+      persons_->Enroll("obama", {{planted_.Centre(), photo.string(), {110, 60, 120, 140}}}, true, "test", 1).ok());
+  ASSERT_TRUE(persons_->Enroll("biden", {{planted_.Centre(), "elsewhere/biden.jpg", {}}}, true, "test", 1).ok());
+  TestSession alice = Login("alice");
+  json refs = Body(Get("/api/persons/obama/references", &alice))["references"];
+  ASSERT_EQ(refs.size(), 1u);
+  EXPECT_TRUE(refs[0]["item"].is_null());
+  const std::string url = refs[0].value("crop_url", "");
+  ASSERT_EQ(url, "/api/references/" + refs[0]["id"].dump() + "/crop") << refs.dump();
+  auto crop = Get(url, &alice);
+  ASSERT_EQ(crop->status, 200) << crop->body;
+  EXPECT_EQ(crop->get_header_value("Content-Type"), "image/jpeg");
+  auto picture = vision::DecodeImageBuffer(crop->body, vision::DecodeOptions{});
+  ASSERT_TRUE(picture.ok()) << picture.status().ToString();
+  EXPECT_EQ(std::max(picture->info.width, picture->info.height), 224) << "the box and 30% around it, at full size";
+  httplib::Headers again = {{"Cookie", alice.cookie}, {"If-None-Match", crop->get_header_value("ETag")}};
+  EXPECT_EQ(client_->Get(url, again)->status, 304);
+  json persons = Body(Get("/api/persons", &alice))["persons"];
+  for (const auto& p : persons) {
+    if (p["name"] == "obama") {
+      EXPECT_EQ(p["avatar"].value("crop_url", ""), url) << p.dump();
+    } else {
+      EXPECT_TRUE(p["avatar"].is_null()) << "nothing to show: " << p.dump();
+    }
+  }
+  json biden = Body(Get("/api/persons/biden/references", &alice))["references"];
+  EXPECT_FALSE(biden[0].contains("crop_url"));
+  EXPECT_EQ(Get("/api/references/" + biden[0]["id"].dump() + "/crop", &alice)->status, 404);
+  EXPECT_EQ(Get("/api/references/9999/crop", &alice)->status, 404);
+  EXPECT_EQ(Get("/api/references/abc/crop", &alice)->status, 400);
+  EXPECT_EQ(client_->Get(url)->status, 401) << "not without a session";
+  TestSession bob = Login("bob");
+  auto removed = Post("/api/persons/obama/references/" + refs[0]["id"].dump() + "/remove", json::object(), &bob);
+  ASSERT_EQ(removed->status, 200) << removed->body;
+  EXPECT_EQ(Get(url, &alice)->status, 404) << "a removed reference's picture is not served";
+  ASSERT_EQ(Post("/api/undo/" + Body(removed)["undo"].get<std::string>(), json::object(), &bob)->status, 200);
+  EXPECT_EQ(Get(url, &alice)->status, 200) << "an undone removal shows it again";
 }
 
 TEST_F(FacesApiTest, FaceCropIsAJpegOfTheFaceCachedByETag) {

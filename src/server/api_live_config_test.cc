@@ -18,7 +18,7 @@ class LiveConfigApiTest : public ApiTest {
       ASSERT_TRUE(decoded.ok());
       auto face = faces_->SingleFace(decoded->image, *config_->Current());
       ASSERT_TRUE(face.ok()) << face.status().ToString();
-      refs.push_back({face->embedding, photo});
+      refs.push_back({face->embedding, photo, {}});
     }
     ASSERT_TRUE(persons_->Enroll(person, refs, true, "test", 1).ok());
     ASSERT_TRUE(faces_->LoadReferences(*catalog_).ok());

@@ -119,7 +119,8 @@ TEST_F(UndoApiTest, AnItemThatMovedSinceIs409AndNothingChanges) {
 TEST_F(UndoApiTest, AReferenceFaceIsListedRemovedAndPutBack) {
   auto ids = Ingest({"obama.jpg"});
   ASSERT_TRUE(
-      persons_->Enroll("obama", {{std::vector<float>(128, 0.25f), "item:" + std::to_string(ids[0])}}, true, "carol", 1)
+      persons_
+          ->Enroll("obama", {{std::vector<float>(128, 0.25f), "item:" + std::to_string(ids[0]), {}}}, true, "carol", 1)
           .ok());
   TestSession alice = Login("alice"), bob = Login("bob");
   json listed = Body(Get("/api/persons/obama/references", &alice));

@@ -132,14 +132,14 @@ base::Status ListPersons(ServerState& state, Call& call) {
     json j = p;
     j.update(ListMembership(*config, p.name));
     json reference_items = json::array();  // references learnt from catalog items can be shown by id
-    j["avatar"] = nullptr;                 // the first reference face that can be cut out of a photo
+    j["avatar"] = nullptr;                 // the first reference face that can be shown (cut out of a photo)
     for (const auto& r : *refs) {
       if (r.person != p.name) continue;
       const int64_t item_id = model::ParseReferenceSource(r.source).item_id;
       if (item_id != 0) reference_items.push_back(item_id);
       if (!j["avatar"].is_null()) continue;  // faces of named clusters ("face:<id>") can be cut out too
       json face = ReferenceFaceView(state, r);
-      if (!face["box"].is_null()) j["avatar"] = std::move(face);
+      if (!face["box"].is_null() || face.contains("crop_url")) j["avatar"] = std::move(face);
     }
     j["reference_items"] = reference_items;
     catalog::ItemFilter f;

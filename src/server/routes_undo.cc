@@ -1,16 +1,21 @@
-// Undo tokens (POST /api/undo/{token}) and a person's reference faces (list with face boxes, remove one).
+// Undo tokens (POST /api/undo/{token}) and a person's reference faces (list with face boxes or pictures, remove one).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <string_view>
 
 #include "base/clock.h"
+#include "base/files.h"
 #include "catalog/face_store.h"
+#include "review/person_service.h"
 #include "server/server_state.h"
 
 namespace triage::server {
 namespace {
 
+namespace fs = std::filesystem;
 using nlohmann::json;
 
 base::Status Undo(ServerState& state, Call& call) {
@@ -33,6 +38,33 @@ base::Status ListReferences(ServerState& state, Call& call) {
     list.push_back(std::move(view));
   }
   call.Reply({{"person", call.PathParam(0)}, {"references", list}});
+  return base::Status::Ok();
+}
+
+// GET /api/references/{id}/crop: the face cut out of a reference photo enrolled from a file.
+base::Status ReferenceCrop(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  auto refs = state.ctx.catalog.AllReferences();
+  if (!refs.ok()) return refs.status();
+  if (std::none_of(refs->begin(), refs->end(), [&](const auto& r) { return r.id == *id; })) {
+    return base::Status::NotFound(fmt::format("no reference face {}", *id));
+  }
+  const fs::path crop = review::ReferenceCropPath(*state.ctx.config.Current(), *id);
+  std::error_code ec;
+  const auto written = fs::last_write_time(crop, ec);
+  if (ec) return base::Status::NotFound(fmt::format("reference face {} has no picture", *id));
+  auto& res = call.response();
+  const std::string etag = fmt::format("\"ref-{}-{}\"", *id, written.time_since_epoch().count());
+  res.set_header("ETag", etag);
+  res.set_header("Cache-Control", "private, no-cache");
+  if (call.request().get_header_value("If-None-Match") == etag) {
+    res.status = 304;
+    return base::Status::Ok();
+  }
+  auto bytes = base::ReadFile(crop);
+  if (!bytes.ok()) return bytes.status();
+  res.set_content(std::move(*bytes), "image/jpeg");
   return base::Status::Ok();
 }
 
@@ -66,7 +98,14 @@ json ReferenceFaceView(ServerState& state, const model::PersonReference& ref) {
     return out;
   }
   const model::ReferenceOrigin origin = model::ParseReferenceSource(ref.source);
-  if (origin.item_id == 0) return out;
+  if (origin.item_id == 0) {
+    // Enrolled from a photo outside the library: the face cut out of it at enrolment, when there is one.
+    std::error_code ec;
+    if (fs::is_regular_file(review::ReferenceCropPath(*state.ctx.config.Current(), ref.id), ec)) {
+      out["crop_url"] = fmt::format("/api/references/{}/crop", ref.id);
+    }
+    return out;
+  }
   auto item = state.ctx.catalog.GetItem(origin.item_id);
   if (!item.ok()) return out;
   out["item"] = ItemView(*item);
@@ -85,6 +124,8 @@ void AddUndoRoutes(ApiRouter& router, ServerState& state) {
   router.Add(Method::kPost, "/api/undo/{token}", Permission::kReview, [&state](Call& c) { return Undo(state, c); });
   router.Add(Method::kGet, "/api/persons/{name}/references", Permission::kView,
              [&state](Call& c) { return ListReferences(state, c); });
+  router.Add(Method::kGet, "/api/references/{id}/crop", Permission::kView,
+             [&state](Call& c) { return ReferenceCrop(state, c); });
   router.Add(Method::kPost, "/api/persons/{name}/references/{id}/remove", Permission::kManagePersons,
              [&state](Call& c) { return RemoveReference(state, c); });
 }

@@ -209,3 +209,22 @@ test('a group photo: a face is named as somebody new, typed on its row; the pers
   assert.equal(adds, 0, 'no second person');
   assert.equal((await lib.api(`/api/review/${id}`)).faces[open.index].named_as, 'zoe_lin');
 });
+
+test('persons enrolled from files show the face cut out of their photo, in the list and in the picker', async () => {
+  await page.evaluate(() => { location.hash = '#/persons'; });
+  const refs = page.getByTestId('references-ada');
+  const picture = refs.locator('[data-testid="reference"] img');
+  await picture.first().waitFor();
+  assert.equal(await refs.locator('.face-crop.none').count(), 0, 'no grey box in place of the face');
+  assert.match(await picture.first().getAttribute('src'), /^\/api\/references\/\d+\/crop$/);
+  await page.waitForFunction(() => {
+    const img = document.querySelector('[data-testid="references-ada"] [data-testid="reference"] img');
+    return img && img.complete && img.naturalWidth > 0;
+  });
+  const size = await picture.first().evaluate((img) => [img.naturalWidth, img.naturalHeight]);
+  assert.ok(size[0] >= 100 && size[0] <= 320 && size[1] <= 320, `a face-sized picture: ${size}`);
+  await screenshot(page, 'persons-enrolled-from-files');
+  // The person's avatar in the API is that picture too.
+  const ada = (await lib.api('/api/persons')).persons.find((p) => p.name === 'ada');
+  assert.match(ada.avatar.crop_url, /^\/api\/references\/\d+\/crop$/);
+});

@@ -1,6 +1,7 @@
 // Face routing end to end on the committed fixture photos: enrolment, every face rule, learning from review.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "tests/e2e/triage_runner.h"
@@ -125,6 +126,19 @@ TEST_F(FacesRoutingTest, ApprovingAnUnknownFaceTeachesTheLibrary) {
   std::ofstream(lib2 / "triage.json") << doc.dump();
   json again = Route(lib2, "Tom_Cruise_avp_2014_4.jpg");
   EXPECT_EQ(again["path"], "faces/tom/Tom_Cruise_avp_2014_4_1.jpg");
+}
+
+TEST_F(FacesRoutingTest, EnrolmentKeepsTheFaceCutOutOfEachReferencePhoto) {
+  fs::path lib = Library("crops");  // three reference photos: obama twice, biden once
+  std::vector<std::string> crops;
+  for (const auto& e : fs::directory_iterator(lib / ".triage/references")) {
+    crops.push_back(e.path().filename().string());
+    const std::string bytes = Slurp(e.path());
+    ASSERT_GT(bytes.size(), 1000u) << e.path();
+    EXPECT_EQ(bytes.substr(0, 3), std::string("\xff\xd8\xff")) << "a JPEG: " << e.path();
+  }
+  std::sort(crops.begin(), crops.end());
+  EXPECT_EQ(crops, (std::vector<std::string>{"1.jpg", "2.jpg", "3.jpg"}));
 }
 
 TEST_F(FacesRoutingTest, FacesInNoClusterAreCountedUntilTheirPhotoGoesToTheTrash) {

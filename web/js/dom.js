@@ -232,6 +232,17 @@ export function faceCrop(item, box, size, fallback = '') {
   return crop;
 }
 
+// A reference face (or a person's avatar) as the server describes it: cut out of its photo by the stored box, or the
+// picture cut out of the file it was enrolled from (`crop_url`); else `fallback` in a grey box.
+export function referenceFace(view, size, fallback = '') {
+  if (!view || view.item || !view.crop_url) return faceCrop(view && view.item, view && view.box, size, fallback);
+  const img = h('img', { src: view.crop_url, alt: fallback ? `Face from ${fallback}` : 'Reference face', loading: 'lazy' });
+  Object.assign(img.style, { width: `${size}px`, height: `${size}px`, left: '0', top: '0', objectFit: 'cover' });
+  const crop = h('span', { class: 'face-crop' }, img);
+  Object.assign(crop.style, { width: `${size}px`, height: `${size}px` });
+  return crop;
+}
+
 // The two pages of the People section, as tabs at the top of each: the faces found in the photos (clusters, named
 // once) and the persons enrolled for sorting (reference faces, whitelist, blacklist). `active`: 'clusters' | 'enrolled'.
 export function peopleTabs(active) {

@@ -1,7 +1,7 @@
 // Enrolled persons (the People section's second tab): who is enrolled, their cover image, reference faces (each
 // removable, undoable) and recent photos (an admin may propose one as the cover), and whitelist / blacklist switches.
 import { api } from './api.js';
-import { h, mount, toast, faceCrop, peopleTabs, once, plural } from './dom.js';
+import { h, mount, toast, referenceFace, peopleTabs, once, plural } from './dom.js';
 import { offerUndo as offerUndoToast } from './undo.js';
 
 export async function renderPersons(root, _params, { session }) {
@@ -29,10 +29,11 @@ export async function renderPersons(root, _params, { session }) {
     await draw();
   }
 
-  // The face itself, cut out of its photo's thumbnail by the stored box, or where it came from.
+  // The face itself: cut out of its photo's thumbnail by the stored box, or the picture cut out of the file it was
+  // enrolled from; else where it came from.
   function referenceCrop(ref) {
     const from = ref.item ? ref.item.file_name : ref.source.split('/').pop();
-    return faceCrop(ref.item, ref.box, 72, from || 'enrolled');
+    return referenceFace(ref, 72, from || 'enrolled');
   }
 
   // A person's reference faces, loaded with the card.
@@ -113,8 +114,9 @@ export async function renderPersons(root, _params, { session }) {
     } }, name, h('button', { type: 'submit' }, 'Add person')) : null;
     mount(root, h('section', {}, peopleTabs('enrolled'),
       h('div', { class: 'page-head' }, h('h1', {}, 'Enrolled persons'), form),
-      h('p', { class: 'muted' }, 'Reference faces are learnt from approved single-face photos. With a whitelist, only ' +
-        'those persons are sorted automatically; blacklisted persons always go to review.'),
+      h('p', { class: 'muted' }, 'Reference faces are learnt from approved single-face photos and named faces, or ' +
+        'enrolled from photo files with ', h('code', {}, 'triage person add'), '. With a whitelist, only those persons ' +
+        'are sorted automatically; blacklisted persons always go to review.'),
       persons.length ? h('div', { class: 'persons' }, persons.map(personCard))
         : h('div', { class: 'card empty' }, 'Nobody is enrolled yet. Approving a photo as a new person enrols them.')));
   }

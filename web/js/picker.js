@@ -2,7 +2,7 @@
 // photo), the names used last first, and number keys 1–9 for the top suggestions while the list is open. Enter hands
 // over to the caller (approve), Esc leaves. Typing never chooses anyone by itself: only a number key, a click, or the
 // arrow keys with Enter do, so a shortcut letter pressed here changes nothing but the filter.
-import { h, mount, faceCrop } from './dom.js';
+import { h, mount, referenceFace } from './dom.js';
 
 const RECENT_KEY = 'triage.recentPersons';
 const MAX_RECENT = 9;
@@ -37,7 +37,7 @@ export function rankPersons(persons, text) {
 }
 
 function avatar(person) {
-  if (person.avatar) return faceCrop(person.avatar.item, person.avatar.box, 28);
+  if (person.avatar) return referenceFace(person.avatar, 28);
   return h('span', { class: 'avatar-initial', 'aria-hidden': 'true' }, person.name.charAt(0).toUpperCase());
 }
 

@@ -284,14 +284,14 @@ base::Status PgCatalog::InsertReferences(const CatalogChange& change) {
   return base::Status::Ok();
 }
 
-base::Status PgCatalog::AddReference(const model::PersonReference& ref) {
+base::Result<int64_t> PgCatalog::AddReference(const model::PersonReference& ref) {
   std::lock_guard lock(mu_);
   Params p;
   p.AddBytes(ref.embedding.data(), ref.embedding.size() * sizeof(float)).Add(ref.source).Add(ref.person);
-  auto rows = conn_->Query(kInsertReference, p);
+  auto rows = conn_->Query(std::string(kInsertReference) + " RETURNING id", p);
   if (!rows.ok()) return rows.status();
-  if (rows->affected() == 0) return base::Status::NotFound(fmt::format("no person named {}", ref.person));
-  return base::Status::Ok();
+  if (rows->empty()) return base::Status::NotFound(fmt::format("no person named {}", ref.person));
+  return rows->Int(0, 0);
 }
 
 }  // namespace triage::catalog::postgres

@@ -144,7 +144,7 @@ base::Status SqliteCatalog::RemovePerson(const std::string& name) {
   return base::Status::Ok();
 }
 
-base::Status SqliteCatalog::AddReference(const model::PersonReference& ref) {
+base::Result<int64_t> SqliteCatalog::AddReference(const model::PersonReference& ref) {
   std::lock_guard lock(mu_);
   Statement s(db_,
               "INSERT INTO person_references (person_id, embedding, source) "
@@ -152,7 +152,7 @@ base::Status SqliteCatalog::AddReference(const model::PersonReference& ref) {
   s.BindBlob(1, ref.embedding.data(), ref.embedding.size() * sizeof(float)).Bind(2, ref.source).Bind(3, ref.person);
   TRIAGE_RETURN_IF_ERROR(s.Run());
   if (sqlite3_changes(db_) == 0) return base::Status::NotFound(fmt::format("no person named {}", ref.person));
-  return base::Status::Ok();
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
 }
 
 // Part of Apply's transaction (REQUIRES: mu_ held): the person is created when missing, as the approval did.
