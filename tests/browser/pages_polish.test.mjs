@@ -94,12 +94,24 @@ test('phone: the duplicate view\'s captions sit under the photos, and a date bre
   try {
     await page.goto('/#/review/duplicates');
     await page.getByTestId('side-by-side').waitFor();
+    const shown = {};
     for (const testid of ['new-image', 'existing-image']) {
       const pane = page.getByTestId(testid);
       const [img, label] = await Promise.all([pane.locator('img').boundingBox(), pane.locator('.pane-label').boundingBox()]);
       assert.ok(label.y >= img.y + img.height - 0.5, `${testid}: the caption (${JSON.stringify(label)}) is over the photo (${JSON.stringify(img)})`);
       assert.ok(img.height >= 100, `${testid}: the photo keeps ${img.height} px`);
+      shown[testid] = await pane.locator('img').evaluate((el) => {
+        // The picture's own size inside its box (object-fit: contain): what the eye compares.
+        const r = el.getBoundingClientRect(); const k = Math.min(r.width / el.naturalWidth, r.height / el.naturalHeight);
+        const text = document.createRange();
+        text.selectNodeContents(el.nextElementSibling);
+        return { w: el.naturalWidth * k, h: el.naturalHeight * k, text: text.getBoundingClientRect().height };
+      });
     }
+    // The right caption wraps to more lines than the left on a phone; the two copies (640 x 800 each) still show at
+    // one size.
+    assert.ok(shown['existing-image'].text > shown['new-image'].text + 10, `captions ${JSON.stringify(shown)}`);
+    assert.ok(Math.abs(shown['new-image'].h - shown['existing-image'].h) <= 1, `same size: ${JSON.stringify(shown)}`);
     const dates = page.locator('tr[data-attribute="Date taken"] td .nowrap');
     assert.equal(await dates.count(), 4);
     for (const span of await dates.all()) {
