@@ -106,10 +106,14 @@ base::Status ReviewService::CheckSkip(const json& undo) {
   std::lock_guard lock(decide_mu_);
   const int64_t id = undo.at("item");
   auto item = PendingItem(id, undo.at("folder"));
-  if (!item.ok() && item.status().code() == base::Code::kNotFound) {
-    return base::Status::Conflict(fmt::format("item {} was decided since; nothing was changed", id));
-  }
-  return item.status();
+  const base::Code code = item.status().code();
+  if (item.ok() || (code != base::Code::kNotFound && code != base::Code::kConflict)) return item.status();
+  // A later decision on the photo stands in the way: said as such (with where the photo is now), not in the words a
+  // decision made from another window gets.
+  auto now = catalog_.GetItem(id);
+  if (!now.ok()) return base::Status::Conflict(fmt::format("item {} was deleted since; nothing was changed", id));
+  return base::Status::Conflict(fmt::format("item {} was decided since (it is in {} now); nothing was changed", id,
+                                            std::filesystem::path(now->path).parent_path().generic_string()));
 }
 
 base::Status ReviewService::RevertSkip(const json& undo, const std::string& actor, int64_t now) {

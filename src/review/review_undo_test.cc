@@ -182,6 +182,68 @@ TEST_F(ReviewUndoTest, AnItemMovedSinceIsAConflictAndNothingChanges) {
   ExpectSame(Take(id), restored);
 }
 
+TEST_F(ReviewUndoTest, OlderDecisionsOnOtherPhotosAreUndoneWhileLaterOnesStand) {
+  int64_t a = Pending("a.jpg"), b = Pending("b.jpg"), c = Pending("c.jpg");
+  Snapshot before_a = Take(a), before_b = Take(b), before_c = Take(c);
+  std::string approved, kept, rejected;
+  ASSERT_TRUE(service_->Approve(a, "penny", "alice", 200, "", &approved).ok());
+  ASSERT_TRUE(service_->Keep(b, "alice", 201, "", &kept).ok());
+  ASSERT_TRUE(service_->Reject(c, "alice", 202, "", &rejected).ok());
+  // The oldest first: the later two touched other photos, so they do not stand in its way and stay as they are.
+  auto undone = undo_->Undo(approved, "alice", false, 203);
+  ASSERT_TRUE(undone.ok()) << undone.status().ToString();
+  ExpectSame(Take(a), before_a);
+  EXPECT_EQ(catalog_->GetItem(b)->location, "library");
+  EXPECT_EQ(catalog_->GetItem(c)->location, "trash");
+  ASSERT_TRUE(undo_->Undo(rejected, "alice", false, 204).ok());
+  ExpectSame(Take(c), before_c);
+  EXPECT_EQ(catalog_->GetItem(b)->location, "library");
+  ASSERT_TRUE(undo_->Undo(kept, "alice", false, 205).ok());
+  ExpectSame(Take(b), before_b);
+}
+
+TEST_F(ReviewUndoTest, AnOlderDecisionIsRefusedWhileALaterOneOnTheSamePhotoStands) {
+  int64_t id = Pending("a.jpg"), other = Pending("b.jpg");
+  Snapshot before = Take(id);
+  std::string skipped, kept;
+  ASSERT_TRUE(service_->Skip(id, "alice", 300, "", &skipped).ok());
+  ASSERT_TRUE(service_->Keep(id, "alice", 301, "", &kept).ok());
+  Snapshot decided = Take(id);
+  auto refused = undo_->Undo(skipped, "alice", false, 302);
+  EXPECT_EQ(refused.status().code(), base::Code::kConflict);
+  EXPECT_NE(refused.status().message().find("item " + std::to_string(id) + " was decided since (it is in photos/"),
+            std::string::npos)
+      << refused.status().message();
+  ExpectSame(Take(id), decided);
+  EXPECT_EQ(store_->FindUndo(skipped)->used_at, 0);  // still redeemable once the later decision is taken back
+  // Newest first, both go back: the photo waits again at the head of the queue, where it was before the skip.
+  ASSERT_TRUE(undo_->Undo(kept, "alice", false, 303).ok());
+  ASSERT_TRUE(undo_->Undo(skipped, "alice", false, 304).ok());
+  ExpectSame(Take(id), before);
+  catalog::ItemFilter queue;
+  queue.location = "review";
+  queue.queue_order = true;
+  auto waiting = catalog_->ListItems(queue);
+  ASSERT_EQ(waiting->size(), 2u);
+  EXPECT_EQ(waiting->front().id, id);
+  EXPECT_EQ(waiting->back().id, other);
+
+  // A move: a delete, then a restore of the same photo. The delete's undo is refused naming where the photo is now;
+  // after the restore's undo it goes through.
+  std::string rejected, restored;
+  ASSERT_TRUE(service_->Reject(id, "alice", 400, "", &rejected).ok());
+  ASSERT_TRUE(service_->Restore(id, "alice", 401, &restored).ok());
+  refused = undo_->Undo(rejected, "alice", false, 402);
+  EXPECT_EQ(refused.status().code(), base::Code::kConflict);
+  EXPECT_NE(refused.status().message().find("moved since (it is in review/unidentified now)"), std::string::npos)
+      << refused.status().message();
+  ASSERT_TRUE(undo_->Undo(restored, "alice", false, 403).ok());
+  EXPECT_EQ(catalog_->GetItem(id)->location, "trash");
+  auto undone = undo_->Undo(rejected, "alice", false, 404);
+  ASSERT_TRUE(undone.ok()) << undone.status().ToString();
+  ExpectSame(Take(id), before);
+}
+
 TEST_F(ReviewUndoTest, TokensExpireAndBelongToTheirAuthor) {
   int64_t id = Pending("a.jpg");
   std::string token;

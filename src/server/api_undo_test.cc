@@ -116,6 +116,35 @@ TEST_F(UndoApiTest, AnItemThatMovedSinceIs409AndNothingChanges) {
   EXPECT_EQ(AuditOf(ids[0]).size(), audit_entries);
 }
 
+TEST_F(UndoApiTest, OlderTokensStayRedeemableUnlessALaterDecisionChangedTheSamePhoto) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg", "obama2.jpg"});
+  TestSession s = Login("alice");
+  auto decide = [&](int64_t id, const std::string& action) {
+    return Token(Post("/api/review/" + std::to_string(id) + "/" + action, json::object(), &s));
+  };
+  const std::string kept = decide(ids[0], "keep");
+  const std::string rejected = decide(ids[1], "reject");
+  const std::string skipped = decide(ids[2], "skip");
+  const std::string kept_after_skip = decide(ids[2], "keep");
+  // The oldest decision goes back while the later ones, on other photos, stand.
+  auto r = Post("/api/undo/" + kept, json::object(), &s);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(catalog_->GetItem(ids[0])->location, "review");
+  EXPECT_EQ(catalog_->GetItem(ids[1])->location, "trash");
+  // The skip is older than the keep of the same photo: refused, saying why, and nothing changes.
+  const model::ItemRecord kept_item = *catalog_->GetItem(ids[2]);
+  r = Post("/api/undo/" + skipped, json::object(), &s);
+  ASSERT_EQ(r->status, 409) << r->body;
+  EXPECT_NE(Body(r)["message"].get<std::string>().find("decided since"), std::string::npos) << r->body;
+  EXPECT_EQ(catalog_->GetItem(ids[2])->path, kept_item.path);
+  // Newest first, everything goes back.
+  EXPECT_EQ(Post("/api/undo/" + kept_after_skip, json::object(), &s)->status, 200);
+  EXPECT_EQ(Post("/api/undo/" + skipped, json::object(), &s)->status, 200);
+  EXPECT_EQ(Post("/api/undo/" + rejected, json::object(), &s)->status, 200);
+  for (int64_t id : ids) EXPECT_EQ(catalog_->GetItem(id)->location, "review") << id;
+  EXPECT_EQ(Body(Get("/api/review/queue", &s))["total"], 3);
+}
+
 TEST_F(UndoApiTest, AReferenceFaceIsListedRemovedAndPutBack) {
   auto ids = Ingest({"obama.jpg"});
   ASSERT_TRUE(
