@@ -74,7 +74,8 @@ test('an undo offered before moving to another page still takes the decision bac
   // A second Ctrl-Z has nothing left to take back, and says so.
   await blur();
   await page.keyboard.press('Control+z');
-  await toastText('Nothing to undo: Ctrl-Z takes back the last decision, once.').waitFor();
+  await toastText('Nothing to undo: Ctrl-Z takes back this tab\'s last 20 decisions, newest first, and none is left.')
+    .waitFor();
   assert.equal((await lib.item(id)).location, 'review');
 });
 
@@ -170,7 +171,7 @@ test('a reload after a decision keeps its undo: Ctrl-Z takes it back; logging ou
   await toastText(`Kept ${before.file_name} in photos/`).waitFor();
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByText('You are logged out.').waitFor();
-  assert.equal(await page.evaluate(() => sessionStorage.getItem('triage.lastUndo')), null);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('triage.undoList')), null);
   await logIn(page);
   await page.getByTestId('review-card').waitFor();
   assert.equal((await lib.item(id)).location, 'library');
@@ -293,7 +294,7 @@ test('a keep answered only after its user logged out offers no undo to whoever l
     release();
     await done;
     await logIn(page, { inPlace: true });   // the same page that got the late answer
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('triage.lastUndo')), null);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('triage.undoList')), null);
     await go('#/review/unidentified');
     await page.getByRole('heading', { level: 1 }).first().waitFor();
     await blur();

@@ -1,7 +1,8 @@
 // The web UI's entry: login, the top bar, and a hash router over the pages.
 import { api, setCsrfToken, ApiError } from './api.js';
 import { h, mount, toast, clearStaleToast } from './dom.js';
-import { renderReview, forgetUndo } from './review.js';
+import { renderReview } from './review.js';
+import { forgetUndo } from './review_undo.js';
 import { renderGallery } from './gallery.js';
 import { renderPersons } from './persons.js';
 import { renderPeople } from './people.js';

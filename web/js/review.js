@@ -6,83 +6,32 @@ import { faceStage, facesPanel, matchWords } from './faces.js';
 import { photoLens } from './lens.js';
 import { followQueue, takeLivePage } from './review_live.js';
 import { personPicker, rememberPerson } from './picker.js';
+import { keyWaiter, keyName } from './review_keys.js';
+import { attachUndoView, askUndo, rememberDecision, undoEpoch, MAX_UNDO } from './review_undo.js';
 import { h, mount, formatBytes, formatTime, formatTaken, categoryLabel, toast, dismissToast, confirmDialog, itemImage,
   typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey, plural } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
   'unwanted_person', 'low_quality', 'unreadable'];
 const MAX_BULK = 1000;   // ids per bulk request (the server's limit)
+const GRID_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', ' ', 'n']);   // see onGridKey
 const SHORTCUTS = [[['a'], 'Approve & sort as the chosen person'], [['k'], 'Keep without a person (photos/<year>/<month>)'],
   [['d'], 'Delete (to the trash)'],
   [['s'], 'Skip for later'], [['←', '→'], 'Previous / next photo'], [['1'], 'Take the suggested person'],
   [['z'], 'Loupe: the original pixels 1:1 under the pointer (a finger pans a 1:1 view)'], [['Esc'], 'Close the loupe'],
   [['1', '…', '9'], 'In the person picker: choose a suggestion'], [['↑', '↓'], 'In the person picker: move'],
   [['Enter'], 'In the person picker: approve (a face: name it)'], [['Esc'], 'Leave the person picker'],
-  [['Ctrl', 'Z'], 'Undo the last decision'], [['?'], 'This list'],
+  [['Ctrl', 'Z'], `Undo the last decision; again for the one before (up to ${MAX_UNDO})`], [['?'], 'This list'],
   [['←', '↑', '→', '↓'], 'Grid: move'], [['Space'], 'Grid: select or unselect'], [['Shift', '←'], 'Grid: select a range'],
   [['Ctrl', 'A'], 'Grid: select every photo of this category'],
   [['n'], 'Grid: name the face of each selected single-face photo as the chosen person']];
 // The card's photo is shown this wide: beside the details on wide screens, the whole width on phones.
 const CARD_IMAGE_SIZES = '(max-width: 800px) calc(100vw - 24px), min(58vw, 690px)';
 
-// The last decision's undo outlives the page it was made on: after a look at another page (or another category) or a
-// reload of the tab, the toast's Undo and Ctrl-Z on the review page still take it back, and the review view on screen
-// then shows the result. The token is kept in the tab's sessionStorage; the server refuses one already redeemed.
-const UNDO_KEY = 'triage.lastUndo';
 // An unreadable file has no picture anybody has seen, so it is kept or deleted, never sorted under a person (the
 // server refuses that too).
 const filable = (item) => item.category !== 'unreadable';
 const NOT_FILABLE = 'This file could not be read as an image, so it cannot be sorted under a person: keep it without a person, or delete it.';
-const idleView = { busy: () => false, hold: () => {}, after: async () => {} };
-let liveView = idleView;
-let lastUndo = null;
-// Counts logouts: a decision whose answer arrives after its user logged out offers no undo to whoever logs in next.
-let undoEpoch = 0;
-
-function storeUndo(token) {
-  try {
-    if (token) sessionStorage.setItem(UNDO_KEY, token); else sessionStorage.removeItem(UNDO_KEY);
-  } catch (_) { /* storage off: the undo lasts as long as the page */ }
-}
-function undoEntry(token) {
-  const entry = { run: () => redeemUndo(entry, token) };
-  lastUndo = entry;
-  storeUndo(token);
-  return entry;
-}
-// Logging out ends the offer: the next user of the tab cannot take back this user's decision with a key.
-export function forgetUndo() {
-  undoEpoch += 1;
-  lastUndo = null;
-  storeUndo('');
-}
-try {
-  const saved = sessionStorage.getItem(UNDO_KEY);
-  if (saved) undoEntry(saved);
-} catch (_) { /* storage off */ }
-
-async function redeemUndo(entry, token) {
-  // Ctrl-Z right after a decision waits for the page to settle rather than being lost.
-  while (liveView.busy()) await new Promise((resolve) => { setTimeout(resolve, 50); });
-  if (lastUndo !== entry) return;
-  lastUndo = null;
-  storeUndo('');
-  const view = liveView;
-  view.hold(true);
-  try {
-    // One token, or several separated by spaces, redeemed in order (a face named as a person added for it: the
-    // naming, then the person).
-    let first = null;
-    for (const each of token.split(' ').filter(Boolean)) {
-      const out = await api.post(`/api/undo/${encodeURIComponent(each)}`);
-      first = first || out;
-    }
-    toast(`Undone: ${first.summary.replace(/\.+$/, '')}.`);
-  } catch (err) {
-    toast(`Could not undo: ${err.message}`, 'error');
-  } finally { view.hold(false); }
-  await view.after().catch((err) => toast(err.message, 'error'));
-}
 
 // What an upload did, file by file in the names the reviewer chose: where each went (a file that is no image waits in
 // review/unreadable, which is said with the decoder's reason) and why any was not taken.
@@ -122,32 +71,37 @@ export async function renderReview(root, params, { session, signal }) {
   let busy = false;   // a decision is on its way: further keys and clicks wait for it (see hold)
 
   // Says what a decision did and offers to take it back: the toast's Undo and Ctrl-Z redeem the decision's undo token
-  // (the server moves the files back through its journal and restores the queue, references and persons).
-  const epoch = undoEpoch;
-  function offerUndo(message, token, kind = 'info') {
-    if (epoch !== undoEpoch) return;   // answered after a logout: that user's page and offer are gone
+  // (the server moves the files back through its journal and restores the queue, references and persons). `item` is
+  // the photo decided (none for several), shown again when its decision is undone.
+  const epoch = undoEpoch();
+  function offerUndo(message, token, kind = 'info', item = null) {
+    if (epoch !== undoEpoch()) return;   // answered after a logout: that user's page and offer are gone
     if (!token) { toast(message, kind); return; }
-    toast(message, kind, { label: 'Undo', run: undoEntry(token).run });
+    const entry = rememberDecision(token, message, item ? item.id : 0);
+    toast(message, kind, { label: 'Undo', run: () => askUndo(entry) });
   }
 
-  // A decision on its way holds the page: keys wait or are dropped, and the card's buttons are disabled until the
-  // queue shows what the decision did, so a click in that moment is visibly refused rather than silently lost.
+  // A decision on its way holds the page: the card's buttons are disabled until the queue shows what the decision
+  // did, so a click in that moment is visibly refused rather than silently lost; a key waits (review_keys.js).
   function hold(on) {
     busy = on;
     if (on) root.setAttribute('aria-busy', 'true'); else root.removeAttribute('aria-busy');
     const buttons = root.querySelectorAll(on ? ':is([data-testid="review-card"], .bulk-bar) button:not([disabled])'
       : 'button[data-held]');
     for (const b of buttons) { b.disabled = on; b.toggleAttribute('data-held', on); }
+    if (!on) keyWait.settle();
   }
 
-  // This page is the review view on screen: an undo offered on any review view holds and refreshes this one.
-  const thisView = { busy: () => busy, hold, after: async () => {
+  // This page is the review view on screen: an undo asked for on any review view holds and refreshes this one, which
+  // then shows the photo that came back (when it waits on the page shown).
+  attachUndoView({ busy: () => busy, hold, after: async (entry) => {
     if (signal.aborted) return;
     await loadPersons();
-    await refresh();
-  } };
-  liveView = thisView;
-  signal.addEventListener('abort', () => { if (liveView === thisView) liveView = idleView; });
+    await load();
+    const back = entry && entry.item ? state.items.findIndex((it) => it.id === entry.item) : -1;
+    if (back >= 0) state.index = back;
+    render();
+  } }, signal);
 
   function fetchPage() {
     const path = state.category ? `/api/review/queue/${state.category}` : '/api/review/queue';
@@ -165,10 +119,34 @@ export async function renderReview(root, params, { session, signal }) {
 
   async function refresh() { await load(); render(); }
 
+  // Where the reviewer is, in the address: "#/review/unidentified?item=17&at=3" (the card's photo and its place in the
+  // queue), rewritten without a new history entry as each card shows. A reload comes back to the same photo while it
+  // waits for review, else to the one that took its place: the next in the queue.
+  const ownPath = (location.hash || '#/review').split('?')[0];
+  function keepPlace(item, position) {
+    if (signal.aborted || (location.hash || '#/review').split('?')[0] !== ownPath) return;
+    const address = item ? `${ownPath}?${new URLSearchParams({ item: item.id, at: position })}` : ownPath;
+    if (location.hash !== address) history.replaceState(history.state, '', address);
+  }
+  async function loadPlace(id, at) {
+    // The page its place was on, then the one before (photos ahead of it decided meanwhile) and the one after.
+    const guess = Math.max(1, Math.ceil(at / state.perPage));
+    for (const page of [guess, guess - 1, guess + 1]) {
+      if (page < 1) continue;
+      state.page = page;
+      await load();
+      const found = state.items.findIndex((it) => it.id === id);
+      if (found >= 0) { state.index = found; return; }
+    }
+    state.page = guess;
+    state.index = at - 1 - (guess - 1) * state.perPage;
+    await load();   // past the end of a shorter queue: its last photo
+  }
+
   function chips() {
     const chip = (cat, label, n) => h('button', {
       type: 'button', class: `chip${state.category === cat ? ' active' : ''}`, dataset: { category: cat || 'all' },
-      onclick: () => { location.hash = cat ? `#/review/${cat}` : '#/review'; },
+      onclick: () => { if (cat !== state.category) location.hash = cat ? `#/review/${cat}` : '#/review'; },
     }, label, h('span', { class: 'count' }, n));
     return h('div', { class: 'chips', role: 'toolbar', 'aria-label': 'Categories' },
       chip('', 'All', state.totalPending),
@@ -312,23 +290,23 @@ export async function renderReview(root, params, { session, signal }) {
     try {
       if (action === 'approve') {
         const out = await api.post(`/api/review/${id}/approve`, { person, from });
-        offerUndo(`Sorted ${name} into faces/${out.item.person}.`, out.undo);
+        offerUndo(`Sorted ${name} into faces/${out.item.person}.`, out.undo, 'info', item);
         rememberPerson(out.item.person);
         if (!known(out.item.person)) await loadPersons();
       } else if (action === 'keep') {
         const out = await api.post(`/api/review/${id}/keep`, { from });
-        offerUndo(`Kept ${name} in ${out.item.folder}.`, out.undo);
+        offerUndo(`Kept ${name} in ${out.item.folder}.`, out.undo, 'info', item);
       } else if (action === 'duplicate') {
         const out = await api.post(`/api/review/${id}/duplicate`, { keep, from });
         const said = { new: `Kept ${name} in ${out.item.folder}; the other copy went to the trash.`,
           existing: `Kept the existing copy; ${name} went to the trash.`, both: `Kept both; ${name} is in ${out.item.folder}.` };
-        offerUndo(said[keep], out.undo);
+        offerUndo(said[keep], out.undo, 'info', item);
       } else if (action === 'reject') {
         const out = await api.post(`/api/review/${id}/reject`, { from });
-        offerUndo(`Moved ${name} to the trash.`, out.undo);
+        offerUndo(`Moved ${name} to the trash.`, out.undo, 'info', item);
       } else {
         const out = await api.post(`/api/review/${id}/skip`, { from });
-        offerUndo(`Skipped ${name} for later.`, out.undo);
+        offerUndo(`Skipped ${name} for later.`, out.undo, 'info', item);
       }
       await refresh();
     } catch (err) {
@@ -371,7 +349,7 @@ export async function renderReview(root, params, { session, signal }) {
       const what = person ? `Face ${index + 1} of ${item.file_name} is ${person}.` : `Face ${index + 1} of ${item.file_name}: not tracked.`;
       const then = out.filed ? ` Every face is named: it went to ${out.item.folder}.`
         : out.open ? ` ${plural(out.open, 'face')} to go.` : ` Every face is named; it stays in ${out.item.folder} for you to decide.`;
-      offerUndo(what + then, out.undo);
+      offerUndo(what + then, out.undo, 'info', item);
       focusFace.item = out.filed ? 0 : item.id;
       enrolled = null;
       await refresh();
@@ -396,10 +374,15 @@ export async function renderReview(root, params, { session, signal }) {
 
   // {item, picker, card} of the card on screen, for keyboard shortcuts; null while a card loads or a decision runs.
   let current = null;
+  let loadingCards = 0;   // single() calls still fetching their card's details
   async function single(body) {
     current = null;
+    loadingCards += 1;
+    try { await showCard(body); } finally { loadingCards -= 1; keyWait.settle(); }
+  }
+  async function showCard(body) {
     const item = state.items[state.index];
-    if (!item) return mount(body, emptyQueue());
+    if (!item) { keepPlace(null); return mount(body, emptyQueue()); }
     const detail = await api.get(`/api/review/${item.id}`);
     if (signal.aborted || state.items[state.index] !== item) return;   // another card or page took over meanwhile
     const focusCard = () => { const card = body.querySelector('[data-testid="review-card"]'); if (card) card.focus(); };
@@ -445,6 +428,7 @@ export async function renderReview(root, params, { session, signal }) {
     mount(body, card);
     watchDecisionBar(card.querySelector('[data-testid="actions"]'));
     current = { item, picker, card, suggestion: detail.suggestion, lens: photo && photo.lens };
+    keepPlace(item, position);
     prefetch(state.index + 1);
     // After a face was named, the next face still to name takes the keys.
     const next = group && focusFace.item === item.id ? detail.faces.find((f) => !f.named_as && !f.untracked) : null;
@@ -622,6 +606,7 @@ export async function renderReview(root, params, { session, signal }) {
 
   function grid(body) {
     current = null;
+    keepPlace(null);
     if (!state.items.length) return mount(body, emptyQueue());
     const picker = cardPicker('bulk-person', { onEnter: () => bulk('approve', picker) });
     gridKeys.picker = picker;
@@ -703,6 +688,10 @@ export async function renderReview(root, params, { session, signal }) {
   }
 
   const body = h('div', { class: 'review-body' });
+  const WAITING_KEYS = new Set([...(canReview ? ['a', 'k', 'd', 's', '1'] : []), 'z', 'ArrowLeft', 'ArrowRight']);
+  const keyWait = keyWaiter({ body, itemOf: (id) => state.items.find((it) => it.id === id),
+    shown: () => (current && current.card.isConnected ? current : null),
+    settled: () => !busy && !loadingCards && !signal.aborted, act: cardKey });
   function render() {
     if (signal.aborted) return;
     current = null;
@@ -710,33 +699,51 @@ export async function renderReview(root, params, { session, signal }) {
     (state.mode === 'grid' ? Promise.resolve(grid(body)) : single(body)).catch((err) => toast(err.message, 'error'));
   }
 
+  // The keys that act on the card on screen; true when `key` is one of them.
+  function cardKey(key) {
+    if (current.lens && (key === 'z' || (key === 'Escape' && current.lens.isOpen()))) {
+      current.lens.toggle();
+      return true;
+    }
+    const keys = { a: 'approve', k: 'keep', d: 'reject', s: 'skip' };
+    if (keys[key] && canReview) { act(keys[key], current.item, current.picker); return true; }
+    if (key === '1' && canReview && current.suggestion) { current.picker.choose(current.suggestion.person); return true; }
+    if (key === 'ArrowLeft') { move(-1); return true; }
+    if (key === 'ArrowRight') { move(1); return true; }
+    return false;
+  }
+
   // Shortcuts act on the card on screen only, and never while a form control (picker, name box) has the keys.
   function onKey(e) {
     if ((e.ctrlKey || e.metaKey) && e.key === 'z' && !typingInFormControl(e)) {
       e.preventDefault();
-      // One step back only: a second Ctrl-Z says so rather than doing nothing under the last "Undone" toast.
-      if (lastUndo) lastUndo.run();
-      else if (!busy) toast('Nothing to undo: Ctrl-Z takes back the last decision, once.');
+      askUndo();   // served once the page settles: one decision back per press, newest first
       return;
     }
     if (e.key === '?' && !typingInFormControl(e)) { e.preventDefault(); shortcutsSheet(SHORTCUTS); return; }
-    if (state.mode === 'grid' && !busy && onGridKey(e)) return;
-    if (!current || busy || e.ctrlKey || e.metaKey || e.altKey || typingInFormControl(e)) return;
-    if (!current.card.isConnected) { current = null; return; }
-    if (current.lens && (e.key === 'z' || (e.key === 'Escape' && current.lens.isOpen()))) {
-      e.preventDefault();
-      current.lens.toggle();
+    if (state.mode === 'grid') {
+      if (!busy) onGridKey(e);
+      else if (GRID_KEYS.has(e.key) && !e.ctrlKey && !e.metaKey && !e.altKey && !typingInFormControl(e)) {
+        e.preventDefault();
+        toast(`Still saving the last change: “${keyName(e.key)}” was not applied. Press it again once it is done.`);
+      }
       return;
     }
-    const keys = { a: 'approve', k: 'keep', d: 'reject', s: 'skip' };
-    if (keys[e.key] && canReview) { e.preventDefault(); act(keys[e.key], current.item, current.picker); }
-    if (e.key === '1' && canReview && current.suggestion) { e.preventDefault(); current.picker.choose(current.suggestion.person); }
-    if (e.key === 'ArrowLeft') { e.preventDefault(); move(-1); }
-    if (e.key === 'ArrowRight') { e.preventDefault(); move(1); }
+    if (e.ctrlKey || e.metaKey || e.altKey || typingInFormControl(e)) return;
+    if (busy || loadingCards) {   // the key waits for the page to settle (review_keys.js)
+      if (WAITING_KEYS.has(e.key) && !e.repeat) { e.preventDefault(); keyWait.wait(e.key); }
+      return;
+    }
+    if (!current) return;
+    if (!current.card.isConnected) { current = null; return; }
+    if (cardKey(e.key)) e.preventDefault();
   }
   document.addEventListener('keydown', onKey, { signal });
 
-  await Promise.all([load(), loadPersons()]);
+  const place = new URLSearchParams(location.hash.split('?')[1] || '');
+  const placed = state.mode === 'single' && Number(place.get('item')) > 0;
+  await Promise.all([placed ? loadPlace(Number(place.get('item')), Number(place.get('at')) || 1) : load(),
+    loadPersons()]);
   render();
   followQueue({ signal, busy: () => busy, fetchPage, apply: (page) => takeLivePage(page, {
     state, root, shown: () => (current && current.card.isConnected ? current : null), forget: () => { current = null; },

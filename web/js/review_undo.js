@@ -1,0 +1,131 @@
+// The review page's undo list: the undo tokens of this tab's recent decisions, newest first. Ctrl-Z and the toast's
+// Undo take them back one per press; a token the server refuses (the photo changed since, the token expired) is said
+// and dropped, and the next press goes on with the decision before it.
+import { api } from './api.js';
+import { toast } from './dom.js';
+
+// The list outlives the page it was made on: after a look at another page (or another category) or a reload of the
+// tab, Ctrl-Z on the review page still takes the decisions back. It is kept in the tab's sessionStorage; the server
+// refuses a token already redeemed.
+const STACK_KEY = 'triage.undoList';
+export const MAX_UNDO = 20;   // decisions kept, newest first; an older one falls off the end
+
+// The review view on screen: busy() while a decision is on its way, hold(on) stops its keys and buttons, after(entry)
+// shows the queue as it is now (with the photo an undo brought back). None when another page is shown.
+const idleView = { busy: () => false, hold: () => {}, after: async () => {} };
+let view = idleView;
+let stack = restore();   // [{token, what, item}] newest first; `what` is the decision's sentence, `item` its photo's id
+const asked = [];        // presses not served yet: null (the newest decision) or the entry a toast offered
+let draining = false;
+// Counts logouts: a decision answered after its user logged out offers no undo to whoever logs in next, and an undo
+// asked for before a logout is not sent after it.
+let epoch = 0;
+
+function restore() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(STACK_KEY) || '[]');
+    if (!Array.isArray(saved)) return [];
+    return saved.filter((e) => e && typeof e.token === 'string' && e.token).slice(0, MAX_UNDO)
+      .map((e) => ({ token: e.token, what: String(e.what || 'a decision'), item: Number(e.item) || 0 }));
+  } catch (_) { return []; }
+}
+function save() {
+  try {
+    if (stack.length) sessionStorage.setItem(STACK_KEY, JSON.stringify(stack)); else sessionStorage.removeItem(STACK_KEY);
+  } catch (_) { /* storage off: the list lasts as long as the page */ }
+}
+
+// The review page on screen takes the undos (and shows their result) until its signal aborts.
+export function attachUndoView(thisView, signal) {
+  view = thisView;
+  signal.addEventListener('abort', () => { if (view === thisView) view = idleView; });
+}
+
+export const undoEpoch = () => epoch;
+
+// Puts a decision's token (or several, separated by spaces, redeemed in order) on top of the list; returns its entry
+// for the decision's toast.
+export function rememberDecision(token, what, item = 0) {
+  const entry = { token, what: what.replace(/\.+$/, ''), item };
+  stack = [entry, ...stack].slice(0, MAX_UNDO);
+  save();
+  return entry;
+}
+
+// Logging out ends the list: the next user of the tab cannot take back this user's decisions with a key.
+export function forgetUndo() {
+  epoch += 1;
+  stack = [];
+  asked.length = 0;
+  save();
+}
+
+// Ctrl-Z (no entry: the newest decision) or a toast's Undo (its entry). Presses are served one after the other, each
+// once the page has settled: Ctrl-Z right after a decision takes back that decision rather than the one before.
+export function askUndo(entry = null) {
+  asked.push(entry);
+  if (!draining) drain();
+}
+
+async function drain() {
+  draining = true;
+  try {
+    while (asked.length) {
+      while (view.busy()) await new Promise((resolve) => { setTimeout(resolve, 50); });
+      const wanted = asked.shift();
+      const entry = wanted || stack[0];
+      if (!entry || !stack.includes(entry)) {
+        toast(wanted ? `Nothing to undo: “${wanted.what}” is no longer in this tab's undo list.`
+          : `Nothing to undo: Ctrl-Z takes back this tab's last ${MAX_UNDO} decisions, newest first, and none is left.`);
+        continue;
+      }
+      stack = stack.filter((e) => e !== entry);
+      save();
+      await redeem(entry);
+    }
+  } finally { draining = false; }
+}
+
+const previousOffer = () => (stack.length ? { label: 'Undo previous', run: () => askUndo(stack[0]) } : null);
+
+async function redeem(entry) {
+  const shown = view;
+  const since = epoch;
+  shown.hold(true);
+  let first = null;
+  let failed = false;
+  try {
+    // A face named as a person added for it: the naming, then the person. A token redeemed is dropped from the entry,
+    // so that a retry after a failure sends only the rest.
+    for (const each of entry.token.split(' ').filter(Boolean)) {
+      const out = await api.post(`/api/undo/${encodeURIComponent(each)}`);
+      first = first || out;
+      entry.token = entry.token.split(' ').filter((t) => t && t !== each).join(' ');
+    }
+  } catch (err) {
+    failed = true;
+    if (since === epoch) refused(entry, err);
+  } finally { shown.hold(false); }
+  if (since !== epoch) return;
+  if (first && !failed) {
+    const more = stack.length ? ` ${stack.length} more can be taken back.` : '';
+    toast(`Undone: ${first.summary.replace(/\.+$/, '')}.${more}`, 'info', previousOffer());
+  }
+  await shown.after(first ? entry : null).catch((err) => toast(err.message, 'error'));
+}
+
+// 409 (the photo changed since, or the decision was undone already), 404 (expired) and 403 (not this user's) are final:
+// the entry goes and the next press takes the decision before it. Anything else (the server unreachable, the session
+// ended) keeps it on top for another try.
+function refused(entry, err) {
+  const why = err.message.replace(/\.+$/, '');
+  if ([403, 404, 409].includes(err.status)) {
+    const next = stack.length ? ' Ctrl-Z goes on with the decision before it.' : ' Nothing else is left to undo.';
+    toast(`Could not undo “${entry.what}”: ${why}.${next}`, 'error', previousOffer());
+    return;
+  }
+  stack = [entry, ...stack].slice(0, MAX_UNDO);
+  save();
+  if (err.status === 401) return;   // the session ended: the login form says so (app.js)
+  toast(`Could not undo “${entry.what}” just now: ${why}. Ctrl-Z tries it again.`, 'error');
+}
