@@ -20,6 +20,11 @@ constexpr const char* kUpsertFacts =
 
 constexpr const char* kInsertDimension = "INSERT INTO dimension_scores (item_id, dimension, score) VALUES (?,?,?)";
 
+constexpr const char* kSelectDimensions =
+    "SELECT dimension, score FROM dimension_scores WHERE item_id = ? ORDER BY dimension";
+
+constexpr const char* kDeleteDimensions = "DELETE FROM dimension_scores WHERE item_id = ?";
+
 // A dimension's score, when the image was scored on it.
 const model::DimensionScore* Dimension(const model::QualityScore& q, const char* name) {
   for (const auto& d : q.dimensions) {
@@ -40,9 +45,15 @@ void BindScore(Statement& s, int index, const model::QualityScore& q, const char
 
 GalleryFactsWriter::GalleryFactsWriter(sqlite3* db)
     : upsert_facts_(db, kUpsertFacts),
-      select_dimensions_(db, "SELECT dimension, score FROM dimension_scores WHERE item_id = ? ORDER BY dimension"),
-      delete_dimensions_(db, "DELETE FROM dimension_scores WHERE item_id = ?"),
+      select_dimensions_(db, kSelectDimensions),
+      delete_dimensions_(db, kDeleteDimensions),
       insert_dimension_(db, kInsertDimension) {}
+
+GalleryFactsWriter::GalleryFactsWriter(StatementCache& statements)
+    : upsert_facts_(statements.Get(kUpsertFacts)),
+      select_dimensions_(statements.Get(kSelectDimensions)),
+      delete_dimensions_(statements.Get(kDeleteDimensions)),
+      insert_dimension_(statements.Get(kInsertDimension)) {}
 
 base::Status GalleryFactsWriter::Write(int64_t item_id, const model::StoredAnalysis& stored) {
   const model::Analysis& a = stored.analysis;

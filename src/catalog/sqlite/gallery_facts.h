@@ -17,6 +17,8 @@ namespace triage::catalog::sqlite {
 class GalleryFactsWriter {
  public:
   explicit GalleryFactsWriter(sqlite3* db);
+  // With the connection's kept statements (leased for the writer's life: one item's insert needs no preparing).
+  explicit GalleryFactsWriter(StatementCache& statements);
   // Replaces the item's facts and dimension scores. REQUIRES: the catalog's lock held, inside the caller's
   // transaction.
   base::Status Write(int64_t item_id, const model::StoredAnalysis& stored);

@@ -52,6 +52,14 @@ constexpr const char* kInsertAudit =
 
 constexpr const char* kMarkApplied = "INSERT INTO applied_journal (id, item_id, at) VALUES (?,?,?)";
 
+constexpr const char* kSeenJournal = "SELECT item_id FROM applied_journal WHERE id = ?";
+
+// Review order is insertion order until a reviewer skips an item.
+constexpr const char* kRankByInsertion = "UPDATE items SET queue_rank = id WHERE id = ?";
+
+constexpr const char* kFindBySha256 =
+    "SELECT id FROM items WHERE sha256 = ? AND location != 'trash' ORDER BY id LIMIT 1";
+
 // The quality score inside a stored analysis column (MessagePack, or JSON text from before the binary form).
 model::QualityScore QualityOf(const Statement& s, int col) {
   if (s.IsNull(col)) return {};
@@ -148,7 +156,12 @@ base::Result<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::file
   return c;
 }
 
-SqliteCatalog::~SqliteCatalog() { sqlite3_close(db_); }
+SqliteCatalog::SqliteCatalog(sqlite3* db) : db_(db), statements_(std::make_unique<StatementCache>(db)) {}
+
+SqliteCatalog::~SqliteCatalog() {
+  statements_.reset();  // finalized first: a connection with statements left does not close
+  sqlite3_close(db_);
+}
 
 base::Status SqliteCatalog::Migrate() {
   std::lock_guard lock(mu_);
@@ -174,7 +187,7 @@ base::Status SqliteCatalog::Migrate() {
 
 base::Result<bool> SqliteCatalog::WasApplied(const std::string& journal_id) {
   std::lock_guard lock(mu_);
-  Statement q(db_, "SELECT 1 FROM applied_journal WHERE id = ?");
+  Statement q = statements_->Get(kSeenJournal);
   q.Bind(1, journal_id);
   return q.Step();
 }
@@ -199,7 +212,7 @@ base::Result<std::vector<int64_t>> SqliteCatalog::ApplyAll(const std::vector<Cat
 }
 
 base::Result<int64_t> SqliteCatalog::ApplyUnlocked(const CatalogChange& change) {
-  Statement seen(db_, "SELECT item_id FROM applied_journal WHERE id = ?");
+  Statement seen = statements_->Get(kSeenJournal);
   seen.Bind(1, change.journal_id);
   auto row = seen.Step();
   if (!row.ok()) return row.status();
@@ -211,7 +224,7 @@ base::Result<int64_t> SqliteCatalog::ApplyUnlocked(const CatalogChange& change) 
   TRIAGE_RETURN_IF_ERROR(InsertReferences(change));
   TRIAGE_RETURN_IF_ERROR(RemoveReferences(change));
   for (const auto& [index, label] : change.face_labels) {
-    Statement q(db_, kSetFaceLabel);
+    Statement q = statements_->Get(kSetFaceLabel);
     q.Bind(1, label.named_as).Bind(2, int64_t{label.untracked}).Bind(3, *id).Bind(4, int64_t{index});
     TRIAGE_RETURN_IF_ERROR(q.Run());
   }
@@ -219,13 +232,14 @@ base::Result<int64_t> SqliteCatalog::ApplyUnlocked(const CatalogChange& change) 
     TRIAGE_RETURN_IF_ERROR(
         InsertAudit({0, change.at, change.actor, change.item.id, change.action, "", "", change.reason}));
   }
-  TRIAGE_RETURN_IF_ERROR(Statement(db_, kMarkApplied).Bind(1, change.journal_id).Bind(2, *id).Bind(3, change.at).Run());
+  TRIAGE_RETURN_IF_ERROR(
+      statements_->Get(kMarkApplied).Bind(1, change.journal_id).Bind(2, *id).Bind(3, change.at).Run());
   return id;
 }
 
 base::Result<int64_t> SqliteCatalog::InsertItem(const CatalogChange& change) {
   const model::ItemRecord& r = change.item;
-  Statement s(db_, kInsertItem);
+  Statement s = statements_->Get(kInsertItem);
   s.Bind(1, r.path).Bind(2, r.original_name).Bind(3, r.original_path).Bind(4, r.source).Bind(5, r.url);
   s.Bind(6, r.fingerprint.sha256);
   if (r.fingerprint.has_phash)
@@ -251,9 +265,9 @@ base::Result<int64_t> SqliteCatalog::InsertItem(const CatalogChange& change) {
     s.BindBlob(26, sig.data(), sig.size());
   TRIAGE_RETURN_IF_ERROR(s.Run());
   int64_t id = sqlite3_last_insert_rowid(db_);
-  TRIAGE_RETURN_IF_ERROR(Statement(db_, "UPDATE items SET queue_rank = id WHERE id = ?").Bind(1, id).Run());
+  TRIAGE_RETURN_IF_ERROR(statements_->Get(kRankByInsertion).Bind(1, id).Run());
   for (const model::Face& f : change.faces) {
-    Statement fs(db_, kInsertFace);
+    Statement fs = statements_->Get(kInsertFace);
     fs.Bind(1, id).Bind(2, double{f.box.x}).Bind(3, double{f.box.y}).Bind(4, double{f.box.width});
     fs.Bind(5, double{f.box.height}).Bind(6, double{f.detection_score}).Bind(7, LandmarksJson(f.landmarks));
     fs.BindBlob(8, f.embedding.data(), f.embedding.size() * sizeof(float));
@@ -266,7 +280,7 @@ base::Result<int64_t> SqliteCatalog::InsertItem(const CatalogChange& change) {
     std::string code = r.reasons.empty() ? r.category : r.reasons.front().code;
     std::string text;
     for (const auto& reason : r.reasons) text += (text.empty() ? "" : " ") + reason.text;
-    Statement q(db_, kInsertReview);
+    Statement q = statements_->Get(kInsertReview);
     q.Bind(1, id).Bind(2, r.category).Bind(3, text).Bind(4, code).Bind(5, r.faces_detected).Bind(6, r.person);
     q.Bind(7, change.at).Bind(8, change.at);
     TRIAGE_RETURN_IF_ERROR(q.Run());
@@ -311,7 +325,7 @@ base::Result<int64_t> SqliteCatalog::RelocateItem(const CatalogChange& change) {
 }
 
 base::Status SqliteCatalog::InsertAudit(const model::AuditEntry& e) {
-  Statement s(db_, kInsertAudit);
+  Statement s = statements_->Get(kInsertAudit);
   s.Bind(1, e.at).Bind(2, e.actor);
   if (e.item_id > 0)
     s.Bind(3, e.item_id);
@@ -348,7 +362,7 @@ base::Result<std::optional<model::ItemRecord>> SqliteCatalog::FindByPath(const s
 
 base::Result<std::optional<int64_t>> SqliteCatalog::FindBySha256(const std::string& sha256) {
   std::lock_guard lock(mu_);
-  Statement s(db_, "SELECT id FROM items WHERE sha256 = ? AND location != 'trash' ORDER BY id LIMIT 1");
+  Statement s = statements_->Get(kFindBySha256);
   s.Bind(1, sha256);
   auto row = s.Step();
   if (!row.ok()) return row.status();

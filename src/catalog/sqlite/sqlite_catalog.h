@@ -12,6 +12,8 @@
 
 namespace triage::catalog::sqlite {
 
+class StatementCache;  // catalog/sqlite/statement.h
+
 // One connection guarded by a mutex: every call is atomic and thread-safe. Several processes
 // (ingest, watch, serve) may open the same file; SQLite's locking and a busy timeout arbitrate.
 class SqliteCatalog final : public Catalog, public TableTransfer {
@@ -66,7 +68,7 @@ class SqliteCatalog final : public Catalog, public TableTransfer {
   std::unique_lock<std::recursive_mutex> Lock() { return std::unique_lock(mu_); }
 
  private:
-  explicit SqliteCatalog(sqlite3* db) : db_(db) {}
+  explicit SqliteCatalog(sqlite3* db);
   base::Status Migrate();
   // One change inside the caller's transaction: skipped when its journal id was applied. REQUIRES: mu_ held.
   base::Result<int64_t> ApplyUnlocked(const CatalogChange& change);
@@ -80,6 +82,7 @@ class SqliteCatalog final : public Catalog, public TableTransfer {
 
   std::recursive_mutex mu_;
   sqlite3* db_;
+  std::unique_ptr<StatementCache> statements_;  // the hot paths' statements (changes, lookups), under mu_
 };
 
 }  // namespace triage::catalog::sqlite

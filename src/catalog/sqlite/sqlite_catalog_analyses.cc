@@ -35,6 +35,8 @@ constexpr const char* kStoredAnalyses =
     "SELECT a.item_id, a.analysis FROM analyses a JOIN items i ON i.id = a.item_id "
     "WHERE a.item_id > ? AND i.location != 'trash' ORDER BY a.item_id LIMIT ?";
 
+constexpr const char* kSignature = "SELECT signature FROM items WHERE id = ?";
+
 constexpr const char* kUpdateAnalysis = "UPDATE analyses SET version = ?, analysis = ? WHERE item_id = ?";
 
 StoredAnalysisBytes ReadAnalysisColumn(const Statement& s, int col) {
@@ -60,12 +62,12 @@ base::Status ReadPage(sqlite3* db, const char* sql, int64_t after_id, int limit,
 
 base::Status SqliteCatalog::InsertAnalysis(int64_t item_id, const model::StoredAnalysis& analysis) {
   std::vector<uint8_t> bytes = EncodeAnalysis(analysis);
-  TRIAGE_RETURN_IF_ERROR(Statement(db_, kInsertAnalysis)
+  TRIAGE_RETURN_IF_ERROR(statements_->Get(kInsertAnalysis)
                              .Bind(1, item_id)
                              .Bind(2, analysis.version)
                              .BindBlob(3, bytes.data(), bytes.size())
                              .Run());
-  return WriteGalleryFacts(db_, item_id, analysis);
+  return GalleryFactsWriter(*statements_).Write(item_id, analysis);
 }
 
 // Analyses stored before the gallery facts existed get theirs once, a page at a time.
@@ -128,7 +130,7 @@ base::Result<HashChanges> SqliteCatalog::PerceptualHashChangesSince(int64_t curs
   std::lock_guard lock(mu_);
   HashChanges out;
   out.cursor = cursor;
-  Statement s(db_, kHashChangesSince);
+  Statement s = statements_->Get(kHashChangesSince);
   s.Bind(1, cursor);
   for (;;) {
     auto row = s.Step();
@@ -153,7 +155,7 @@ base::Result<std::optional<model::StoredAnalysis>> SqliteCatalog::GetAnalysis(in
 
 base::Result<std::vector<uint8_t>> SqliteCatalog::NearDuplicateSignature(int64_t item_id) {
   std::lock_guard lock(mu_);
-  Statement s(db_, "SELECT signature FROM items WHERE id = ?");
+  Statement s = statements_->Get(kSignature);
   s.Bind(1, item_id);
   auto row = s.Step();
   if (!row.ok()) return row.status();

@@ -7,11 +7,46 @@
 
 namespace triage::catalog::sqlite {
 
-Statement::Statement(sqlite3* db, const char* sql) : db_(db), sql_(sql) {
-  sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+Statement::Statement(sqlite3* db, const char* sql) : db_(db) { sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+
+Statement::Statement(sqlite3* db, Slot* slot) : db_(db), stmt_(slot->stmt), slot_(slot) { slot->leased = true; }
+
+Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_), slot_(other.slot_) {
+  other.stmt_ = nullptr;
+  other.slot_ = nullptr;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  if (slot_ == nullptr) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
+  // Back to the cache: reset ends the statement's read of the database (an unfinished SELECT would keep its
+  // snapshot open), and no value bound for this lease reaches the next.
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  slot_->leased = false;
+}
+
+StatementCache::~StatementCache() {
+  for (auto& [sql, slot] : slots_) sqlite3_finalize(slot->stmt);
+}
+
+Statement StatementCache::Get(const char* sql) {
+  auto it = slots_.find(sql);
+  if (it != slots_.end()) {
+    if (it->second->leased) return Statement(db_, sql);
+    return Statement(db_, it->second.get());
+  }
+  if (slots_.size() >= kMaxStatements) return Statement(db_, sql);
+  auto slot = std::make_unique<Statement::Slot>();
+  if (sqlite3_prepare_v2(db_, sql, -1, &slot->stmt, nullptr) != SQLITE_OK || slot->stmt == nullptr) {
+    sqlite3_finalize(slot->stmt);
+    return Statement(db_, sql);  // prepares (and fails) again, so that its Step reports the error
+  }
+  Statement::Slot* kept = slots_.emplace(sql, std::move(slot)).first->second.get();
+  return Statement(db_, kept);
+}
 
 Statement& Statement::Bind(int index, int64_t value) {
   sqlite3_bind_int64(stmt_, index, value);
