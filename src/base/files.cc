@@ -52,22 +52,32 @@ Status WriteAll(int fd, const char* data, size_t size, const fs::path& path) {
   return Status::Ok();
 }
 
+// Reads what is left of `fd` onto the end of `bytes`. Room for `expected` bytes and one more is made first, so that a
+// file of the expected size is read, and its end seen, without growing the buffer.
+Status ReadRest(int fd, const fs::path& path, size_t expected, std::string& bytes) {
+  size_t filled = bytes.size();
+  bytes.resize(filled + expected + 1);
+  for (;;) {
+    if (filled == bytes.size()) bytes.resize(bytes.size() * 2);  // it grew while being read
+    ssize_t n = ::read(fd, bytes.data() + filled, bytes.size() - filled);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Errno("reading", path, errno);
+    if (n == 0) break;
+    filled += static_cast<size_t>(n);
+  }
+  bytes.resize(filled);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::string> ReadFile(const fs::path& path) {
   Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (in.fd < 0) return Errno("opening", path, errno);
+  auto stamp = StampOfFd(in.fd, path);
+  if (!stamp.ok()) return stamp.status();
   std::string out;
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = ::read(in.fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Errno("reading", path, errno);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
+  TRIAGE_RETURN_IF_ERROR(ReadRest(in.fd, path, static_cast<size_t>(std::max<int64_t>(stamp->size_bytes, 0)), out));
   return out;
 }
 
@@ -127,7 +137,26 @@ namespace {
 
 enum class CopySync { kNow, kLater };
 
-Status CopyFile(const fs::path& from, const fs::path& to, const ChunkSink& sink, CopySync sync) {
+// Copies the open `in` to `out` in chunks, each through `sink` first.
+Status CopyChunks(int in, const fs::path& from, int out, const fs::path& to, const ChunkSink& sink) {
+  std::vector<unsigned char> buf(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(in, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno("reading", from, errno);
+    }
+    if (n == 0) return Status::Ok();
+    if (sink) sink(buf.data(), static_cast<size_t>(n));
+    TRIAGE_RETURN_IF_ERROR(WriteAll(out, reinterpret_cast<const char*>(buf.data()), static_cast<size_t>(n), to));
+  }
+}
+
+// `keep`, when not null, receives the bytes copied (read whole, then written) if the file has at most
+// `max_kept_bytes`; a larger file is copied in chunks and `keep` left empty.
+Status CopyFile(const fs::path& from, const fs::path& to, const ChunkSink& sink, CopySync sync,
+                std::string* keep = nullptr, int64_t max_kept_bytes = 0) {
+  if (keep) keep->clear();
   Fd in{::open(from.c_str(), O_RDONLY | O_CLOEXEC)};
   if (in.fd < 0) return Errno("opening", from, errno);
   auto before = StampOfFd(in.fd, from);
@@ -135,19 +164,13 @@ Status CopyFile(const fs::path& from, const fs::path& to, const ChunkSink& sink,
   Fd out{::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
   if (out.fd < 0) return Errno("creating", to, errno);
   ::posix_fadvise(in.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  std::vector<unsigned char> buf(1 << 20);
   Status st;
-  for (;;) {
-    ssize_t n = ::read(in.fd, buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      st = Errno("reading", from, errno);
-      break;
-    }
-    if (n == 0) break;
-    if (sink) sink(buf.data(), static_cast<size_t>(n));
-    st = WriteAll(out.fd, reinterpret_cast<const char*>(buf.data()), static_cast<size_t>(n), to);
-    if (!st.ok()) break;
+  if (keep && before->size_bytes <= max_kept_bytes) {
+    st = ReadRest(in.fd, from, static_cast<size_t>(before->size_bytes), *keep);
+    if (st.ok() && sink && !keep->empty()) sink(reinterpret_cast<const unsigned char*>(keep->data()), keep->size());
+    if (st.ok()) st = WriteAll(out.fd, keep->data(), keep->size(), to);
+  } else {
+    st = CopyChunks(in.fd, from, out.fd, to, sink);
   }
   if (st.ok()) {
     auto after = StampOfFd(in.fd, from);
@@ -159,7 +182,10 @@ Status CopyFile(const fs::path& from, const fs::path& to, const ChunkSink& sink,
   if (st.ok() && sync == CopySync::kNow && ::fsync(out.fd) != 0) st = Errno("syncing", to, errno);
   // Starts the write-back now, so that the later SyncFile mostly finds it done.
   if (st.ok() && sync == CopySync::kLater) ::sync_file_range(out.fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-  if (!st.ok()) ::unlink(to.c_str());
+  if (!st.ok()) {
+    ::unlink(to.c_str());
+    if (keep) keep->clear();
+  }
   return st;
 }
 
@@ -171,6 +197,11 @@ Status CopyFileDurably(const fs::path& from, const fs::path& to, const ChunkSink
 
 Status CopyFileSyncLater(const fs::path& from, const fs::path& to, const ChunkSink& sink) {
   return CopyFile(from, to, sink, CopySync::kLater);
+}
+
+Status CopyFileSyncLaterKeeping(const fs::path& from, const fs::path& to, const ChunkSink& sink, std::string& bytes,
+                                int64_t max_kept_bytes) {
+  return CopyFile(from, to, sink, CopySync::kLater, &bytes, max_kept_bytes);
 }
 
 Status SyncFile(const fs::path& path) {

@@ -44,6 +44,12 @@ Status CopyFileDurably(const fs::path& from, const fs::path& to, const ChunkSink
 // instead of one each).
 Status CopyFileSyncLater(const fs::path& from, const fs::path& to, const ChunkSink& sink = nullptr);
 
+// As CopyFileSyncLater, and the bytes copied are kept in `bytes` (read once: the caller hashes and decodes them
+// without reading either file again). `sink` sees them all in one call. A file larger than `max_kept_bytes` is copied
+// in chunks as CopyFileSyncLater copies it, and `bytes` is left empty. On failure `bytes` is empty too.
+Status CopyFileSyncLaterKeeping(const fs::path& from, const fs::path& to, const ChunkSink& sink, std::string& bytes,
+                                int64_t max_kept_bytes);
+
 // Makes the contents of the file at `path` durable (fsync).
 Status SyncFile(const fs::path& path);
 

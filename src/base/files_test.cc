@@ -57,6 +57,38 @@ TEST_F(FilesTest, CopiesFeedEveryByteToSinkAndSyncFileNamesWhatIsMissing) {
   EXPECT_NE(missing.message().find("gone.bin"), std::string::npos) << missing.message();
 }
 
+// A copy that keeps its bytes reads the file once: the sink, the copy and the kept bytes are the file's. A file over
+// the limit is copied in chunks and nothing is kept; a failed copy keeps nothing either.
+TEST_F(FilesTest, CopyKeepingBytesKeepsWhatItCopied) {
+  std::string text(3 << 20, 'k');
+  text += "end";
+  fs::path a = Write("big.bin", text);
+  std::string kept, seen;
+  auto sink = [&](const unsigned char* d, size_t n) { seen.append(reinterpret_cast<const char*>(d), n); };
+  ASSERT_TRUE(CopyFileSyncLaterKeeping(a, dir_ / "kept.bin", sink, kept, int64_t{8} << 20).ok());
+  EXPECT_TRUE(kept == text);
+  EXPECT_TRUE(seen == text);
+  EXPECT_TRUE(*ReadFile(dir_ / "kept.bin") == text);
+  seen.clear();
+  ASSERT_TRUE(CopyFileSyncLaterKeeping(a, dir_ / "chunked.bin", sink, kept, 1 << 20).ok());
+  EXPECT_TRUE(kept.empty());
+  EXPECT_TRUE(seen == text);
+  EXPECT_TRUE(*ReadFile(dir_ / "chunked.bin") == text);
+  kept = "stale";
+  EXPECT_EQ(CopyFileSyncLaterKeeping(a, dir_ / "kept.bin", nullptr, kept, int64_t{8} << 20).code(),
+            Code::kAlreadyExists);
+  EXPECT_TRUE(kept.empty());
+  // A file that changed while it was read is not copied, and nothing is kept.
+  auto writer = [&](const unsigned char*, size_t) { std::ofstream(a, std::ios::app) << "more"; };
+  EXPECT_EQ(CopyFileSyncLaterKeeping(a, dir_ / "changed.bin", writer, kept, int64_t{8} << 20).code(),
+            Code::kUnavailable);
+  EXPECT_TRUE(kept.empty());
+  EXPECT_FALSE(fs::exists(dir_ / "changed.bin"));
+  ASSERT_TRUE(CopyFileSyncLaterKeeping(Write("empty.bin", ""), dir_ / "empty-copy.bin", nullptr, kept, 100).ok());
+  EXPECT_TRUE(kept.empty());
+  EXPECT_EQ(fs::file_size(dir_ / "empty-copy.bin"), 0u);
+}
+
 TEST_F(FilesTest, CopyRefusesExistingTarget) {
   fs::path a = Write("a", "A"), b = Write("b", "B");
   EXPECT_EQ(CopyFileDurably(a, b).code(), Code::kAlreadyExists);

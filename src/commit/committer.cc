@@ -12,11 +12,23 @@ namespace {
 // fails the intent stays open, and recovery finds the file at its origin and closes it then: nothing to report.
 void CloseUnused(Journal& journal, const std::string& id) { static_cast<void>(journal.Done(id)); }
 
+// Reads a staged file through `sink`: whole into `bytes` when given and the file is small enough, else in chunks.
+base::Status ReadStaged(const fs::path& path, const base::FileStamp& stable, const base::ChunkSink& sink,
+                        std::string* bytes) {
+  if (bytes == nullptr || stable.size_bytes > Committer::kMaxKeptBytes) return base::ReadFileChunks(path, sink);
+  auto read = base::ReadFile(path);
+  if (!read.ok()) return read.status();
+  *bytes = std::move(*read);
+  if (sink && !bytes->empty()) sink(reinterpret_cast<const unsigned char*>(bytes->data()), bytes->size());
+  return base::Status::Ok();
+}
+
 }  // namespace
 
-base::Result<Staged> Committer::StageCopy(const fs::path& source, const base::ChunkSink& sink) {
+base::Result<Staged> Committer::StageCopy(const fs::path& source, const base::ChunkSink& sink, std::string* bytes) {
   fs::path staged = journal_.staging_dir() / (base::RandomId() + base::SanitizeFileName(source.extension().string()));
-  base::Status st = base::CopyFileSyncLater(source, staged, sink);
+  base::Status st = bytes ? base::CopyFileSyncLaterKeeping(source, staged, sink, *bytes, kMaxKeptBytes)
+                          : base::CopyFileSyncLater(source, staged, sink);
   if (st.code() == base::Code::kUnavailable) return ChangedWhileIngested(source);
   if (!st.ok()) return st;
   return Staged{staged, "", {}, false};
@@ -28,7 +40,7 @@ base::Status Committer::ChangedWhileIngested(const fs::path& source) {
 }
 
 base::Result<Staged> Committer::StageMove(const fs::path& source, const base::FileStamp& stable,
-                                          const base::ChunkSink& sink) {
+                                          const base::ChunkSink& sink, std::string* bytes) {
   Intent intent;
   intent.kind = Intent::Kind::kStage;
   intent.id = base::RandomId();
@@ -47,9 +59,10 @@ base::Result<Staged> Committer::StageMove(const fs::path& source, const base::Fi
   Staged staged{intent.to, intent.id, intent.from};
   // A writer that still held the file open writes on into the staged file (a rename keeps the inode), so the
   // bytes are read first and the stamp compared after: equal stamps mean the hash is of the stable file.
-  st = base::ReadFileChunks(staged.path, sink);
+  st = ReadStaged(staged.path, stable, sink, bytes);
   auto now = base::StampOf(staged.path);
   if (st.ok() && now.ok() && *now == stable) return staged;
+  if (bytes) bytes->clear();
   Discard(staged);
   if (!st.ok()) return st;
   return ChangedWhileIngested(source);

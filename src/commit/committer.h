@@ -40,16 +40,22 @@ class Committer {
   Committer(Journal& journal, catalog::Catalog& catalog, fs::path library)
       : journal_(journal), catalog_(catalog), library_(std::move(library)) {}
 
+  // Files up to this size are read into memory once when staged with `bytes` (StageCopy, StageMove), so that the
+  // hash, the staged copy and the decoder all take them from there; larger ones are read in chunks.
+  static constexpr int64_t kMaxKeptBytes = int64_t{256} << 20;
+
   // Copies `source` into staging; `sink` sees every byte read (for hashing). The original is untouched. The copy is
   // made durable when it is placed (Place, PlaceAll), before the journal names it: a crash before that loses only a
-  // staged copy, whose original is still where it was.
+  // staged copy, whose original is still where it was. When `bytes` is given, it receives the staged file's contents
+  // (read once; empty for a file larger than kMaxKeptBytes, which is then read in chunks).
   // kUnavailable ("... changed while being ingested; left for the next run") when it changed during the copy.
-  base::Result<Staged> StageCopy(const fs::path& source, const base::ChunkSink& sink);
+  base::Result<Staged> StageCopy(const fs::path& source, const base::ChunkSink& sink, std::string* bytes = nullptr);
   // Moves `source` into staging under a journaled kStage intent (after a crash it goes back where it was), then
-  // reads the staged file through `sink` (for hashing). If its size or mtime then differ from `stable` (the
-  // stamp it had when it was found stable), a writer was still at work: it goes back where it was and the
-  // result is kUnavailable ("... changed while being ingested; left for the next run").
-  base::Result<Staged> StageMove(const fs::path& source, const base::FileStamp& stable, const base::ChunkSink& sink);
+  // reads the staged file through `sink` (for hashing), and into `bytes` when given (as StageCopy). If its size or
+  // mtime then differ from `stable` (the stamp it had when it was found stable), a writer was still at work: it goes
+  // back where it was and the result is kUnavailable ("... changed while being ingested; left for the next run").
+  base::Result<Staged> StageMove(const fs::path& source, const base::FileStamp& stable, const base::ChunkSink& sink,
+                                 std::string* bytes = nullptr);
   // Adopts a file already in staging (a download).
   Staged Adopt(const fs::path& staged_file) { return {staged_file, "", {}}; }
 

@@ -92,6 +92,32 @@ TEST_F(CommitterTest, MoveHashesTheStagedFileAndReturnsOneThatChangedSinceItWasS
   EXPECT_FALSE(fs::exists(in));
 }
 
+// Staged with `bytes`, an input is read once: the hash sees, the staged copy holds and `bytes` keeps the same bytes.
+TEST_F(CommitterTest, StagingKeepsTheBytesItReadOnce) {
+  const std::string content(3 << 20, 'z');
+  for (bool move : {false, true}) {
+    SCOPED_TRACE(move ? "move" : "copy");
+    fs::path in = Input(move ? "moved.jpg" : "copied.jpg", content);
+    std::string hashed, kept;
+    auto sink = [&](const unsigned char* d, size_t n) { hashed.append(reinterpret_cast<const char*>(d), n); };
+    auto staged =
+        move ? committer_->StageMove(in, *base::StampOf(in), sink, &kept) : committer_->StageCopy(in, sink, &kept);
+    ASSERT_TRUE(staged.ok()) << staged.status().ToString();
+    EXPECT_TRUE(hashed == content);
+    EXPECT_TRUE(kept == content);
+    EXPECT_TRUE(*base::ReadFile(staged->path) == content);
+    EXPECT_EQ(fs::exists(in), !move);
+  }
+  // A moved input that changed after it was found stable goes back, and nothing is kept.
+  fs::path in = Input("grow.jpg", "first");
+  const base::FileStamp stable = *base::StampOf(in);
+  std::ofstream(in, std::ios::app) << " and more";
+  std::string kept = "left over";
+  EXPECT_EQ(committer_->StageMove(in, stable, nullptr, &kept).status().code(), base::Code::kUnavailable);
+  EXPECT_TRUE(kept.empty());
+  EXPECT_TRUE(fs::exists(in));
+}
+
 TEST_F(CommitterTest, NameCollisionGetsSuffixNeverOverwrites) {
   fs::create_directories(lib_ / "faces/alice");
   std::ofstream(lib_ / "faces/alice/a.jpg") << "curated";

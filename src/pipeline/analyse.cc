@@ -33,10 +33,11 @@ AnalyseOptions AnalyseOptionsFor(const config::Config& config, bool faces_on) {
 
 namespace {
 
-void Analyse(const std::filesystem::path& file, const config::Config& config, const FaceStage* faces,
-             model::Analysis& analysis) {
+void Analyse(const std::filesystem::path& file, const std::string* bytes, const config::Config& config,
+             const FaceStage* faces, model::Analysis& analysis) {
   const AnalyseOptions options = AnalyseOptionsFor(config, faces != nullptr);
-  auto decoded = vision::DecodeImage(file, {options.decode_max_side_px, options.max_pixels});
+  const vision::DecodeOptions decode{options.decode_max_side_px, options.max_pixels};
+  auto decoded = bytes ? vision::DecodeImage(file, *bytes, decode) : vision::DecodeImage(file, decode);
   if (!decoded.ok()) {
     analysis.readable = false;
     analysis.unreadable_reason = decoded.status().message();
@@ -76,8 +77,13 @@ void Reset(model::Analysis& analysis) {
 
 void AnalyseStaged(const std::filesystem::path& file, const config::Config& config, const FaceStage* faces,
                    model::Analysis& analysis) noexcept {
+  AnalyseStaged(file, nullptr, config, faces, analysis);
+}
+
+void AnalyseStaged(const std::filesystem::path& file, const std::string* bytes, const config::Config& config,
+                   const FaceStage* faces, model::Analysis& analysis) noexcept {
   try {
-    Analyse(file, config, faces, analysis);
+    Analyse(file, bytes, config, faces, analysis);
   } catch (const std::exception& e) {
     // vision/ converts the libraries' errors it knows; this is the net for the ones it does not (bad_alloc, ...).
     Reset(analysis);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 #include "config/config.h"
 #include "model/decision.h"
@@ -25,5 +26,9 @@ AnalyseOptions AnalyseOptionsFor(const config::Config& config, bool faces_on);
 // leaves readable = false with "analysis failed: <what>", so one bad image never ends a batch. Thread-safe.
 void AnalyseStaged(const std::filesystem::path& file, const config::Config& config, const FaceStage* faces,
                    model::Analysis& analysis) noexcept;
+// The same, given the file's contents (`bytes`, when intake holds them: read once for the hash and the staged copy),
+// so that the decoder need not read the file again. Null `bytes`: read the file.
+void AnalyseStaged(const std::filesystem::path& file, const std::string* bytes, const config::Config& config,
+                   const FaceStage* faces, model::Analysis& analysis) noexcept;
 
 }  // namespace triage::pipeline

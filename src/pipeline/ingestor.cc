@@ -80,11 +80,12 @@ struct Ingestor::Impl {
     a.quality = quality::Score(a.metrics, a.info, cfg->quality, reference);
   }
 
-  // Bring the input into staging, hashing the bytes on the way (parallel stage).
-  void Stage(Work& w) {
+  // Bring the input into staging, hashing the bytes on the way (parallel stage). `bytes` receives the staged file's
+  // contents when they were read whole (a file up to Committer::kMaxKeptBytes), for the decoder; else it stays empty.
+  void Stage(Work& w, std::string& bytes) {
     const config::Config& config = *cfg;
     fingerprint::Sha256Hasher hasher;
-    int64_t bytes = 0;
+    int64_t size_bytes = 0;
     switch (w.input.kind) {
       case Input::Kind::kFile: {
         // A file still being written is left where it is for the next run, never taken half-written.
@@ -93,15 +94,15 @@ struct Ingestor::Impl {
         if (!stable.ok()) return Fail(w, stable.status());
         auto sink = [&](const unsigned char* d, size_t n) {
           hasher.Update(d, n);
-          bytes += static_cast<int64_t>(n);
+          size_bytes += static_cast<int64_t>(n);
         };
-        auto staged =
-            w.input.move ? committer.StageMove(w.input.path, *stable, sink) : committer.StageCopy(w.input.path, sink);
+        auto staged = w.input.move ? committer.StageMove(w.input.path, *stable, sink, &bytes)
+                                   : committer.StageCopy(w.input.path, sink, &bytes);
         if (!staged.ok()) return Fail(w, staged.status());
         w.staged = *staged;
         w.staged_ok = true;
         w.analysis.fingerprint.sha256 = hasher.HexDigest();
-        w.analysis.fingerprint.size_bytes = bytes;
+        w.analysis.fingerprint.size_bytes = size_bytes;
         return;
       }
       case Input::Kind::kUrl: {
@@ -119,25 +120,38 @@ struct Ingestor::Impl {
       case Input::Kind::kFetched:
         w.staged = committer.Adopt(w.input.path);
         w.staged_ok = true;  // adopted: a failure from here on discards it
-        return HashStaged(w);
+        return HashStaged(w, bytes);
     }
   }
 
-  void HashStaged(Work& w) {
+  void HashStaged(Work& w, std::string& bytes) {
+    std::error_code ec;
+    const auto size = static_cast<int64_t>(std::filesystem::file_size(w.staged.path, ec));
+    if (!ec && size <= commit::Committer::kMaxKeptBytes) {
+      auto read = base::ReadFile(w.staged.path);
+      if (!read.ok()) return Fail(w, read.status());
+      bytes = std::move(*read);
+      fingerprint::Sha256Hasher hasher;
+      hasher.Update(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+      w.analysis.fingerprint.sha256 = hasher.HexDigest();
+      w.analysis.fingerprint.size_bytes = static_cast<int64_t>(bytes.size());
+      return;
+    }
     auto sha = fingerprint::Sha256OfFile(w.staged.path);
     if (!sha.ok()) return Fail(w, sha.status());
     w.analysis.fingerprint.sha256 = *sha;
-    std::error_code ec;
     w.analysis.fingerprint.size_bytes = static_cast<int64_t>(std::filesystem::file_size(w.staged.path, ec));
   }
 
   static void Fail(Work& w, base::Status why) { w.error = std::move(why); }
 
-  // The parallel stage: staging then analysis. Nothing escapes it: an exception is this input's failure.
+  // The parallel stage: staging then analysis. Nothing escapes it: an exception is this input's failure. The file is
+  // read once: its bytes, hashed and copied into staging, are decoded too, and let go before the input moves on.
   void StageAndAnalyse(Work& w) noexcept {
     try {
-      Stage(w);
-      if (w.error.ok()) analyse(w.staged.path, *cfg, faces, w.analysis);
+      std::string bytes;
+      Stage(w, bytes);
+      if (w.error.ok()) analyse(w.staged.path, bytes.empty() ? nullptr : &bytes, *cfg, faces, w.analysis);
       // The near-duplicate check against the library here, in parallel, so that the serial stage mostly reads
       // verdicts (it still checks candidates that arrived since, and reads every verdict in its own order).
       if (w.error.ok() && w.analysis.readable && w.analysis.fingerprint.has_phash) {
@@ -380,16 +394,19 @@ base::Result<FetchedUrl> FetchUrl(const std::string& url, const config::Download
 
 Ingestor::Ingestor(config::ConfigStore& config, catalog::Catalog& catalog, commit::Committer& committer,
                    FaceStage* faces, AnalyseFn analyse)
-    : impl_(new Impl{config,
-                     catalog,
-                     committer,
-                     faces,
-                     analyse ? std::move(analyse) : AnalyseFn(AnalyseStaged),
-                     {},
-                     nullptr,
-                     {},
-                     {},
-                     {}}) {}
+    : impl_(new Impl{
+          config,
+          catalog,
+          committer,
+          faces,
+          analyse ? std::move(analyse)
+                  : AnalyseFn([](const fs::path& staged, const std::string* bytes, const config::Config& c,
+                                 const FaceStage* f, model::Analysis& a) { AnalyseStaged(staged, bytes, c, f, a); }),
+          {},
+          nullptr,
+          {},
+          {},
+          {}}) {}
 
 void Ingestor::SetAfterCommit(AfterCommitFn after_commit) { impl_->after_commit = std::move(after_commit); }
 
@@ -474,7 +491,7 @@ base::Result<model::Decision> Ingestor::DryRun(const fs::path& file, model::Anal
   analysis.fingerprint.sha256 = *sha;
   std::error_code ec;
   analysis.fingerprint.size_bytes = static_cast<int64_t>(std::filesystem::file_size(file, ec));
-  impl_->analyse(file, *impl_->cfg, impl_->faces, analysis);
+  impl_->analyse(file, nullptr, *impl_->cfg, impl_->faces, analysis);
   impl_->RefreshReference();
   impl_->ScoreQuality(analysis);
   auto facts = impl_->Facts(analysis);

@@ -84,8 +84,9 @@ base::Result<FetchedUrl> FetchUrl(const std::string& url, const config::Download
 using ProgressFn = std::function<void(int, int, const ItemOutcome&)>;
 
 // The analyse stage (AnalyseStaged by default; tests substitute one that fails). Runs on several threads at once.
-using AnalyseFn = std::function<void(const fs::path& staged, const config::Config& config, const FaceStage* faces,
-                                     model::Analysis& analysis)>;
+// `bytes`: the staged file's contents when intake read them whole (for the hash and the copy), else null.
+using AnalyseFn = std::function<void(const fs::path& staged, const std::string* bytes, const config::Config& config,
+                                     const FaceStage* faces, model::Analysis& analysis)>;
 
 // Called with each committed item's id (that has faces), under the library's ingest lock, from the committing thread.
 // A failure is reported as a warning; the item stays placed.

@@ -10,6 +10,7 @@
 
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "commit/journal.h"
+#include "fingerprint/sha256.h"
 #include "pipeline/analyse.h"
 #include "pipeline/duplicate_index.h"
 #include "review/review_service.h"
@@ -158,6 +159,45 @@ TEST_F(IngestorTest, ReportsInInputOrderAndFindsDuplicatesWithinTheBatch) {
   EXPECT_EQ(s.failed, 0);
 }
 
+// Copied or moved, an input is read once (hashed, staged and decoded from the same bytes): what the catalog stores
+// of it is what hashing and analysing the file on its own give.
+TEST_F(IngestorTest, AnInputReadOnceGetsTheHashAndFingerprintOfItsFile) {
+  Process p = Open();
+  const std::vector<std::string> names = {"obama.jpg", "skimage_coffee.jpg", "skimage_astronaut.jpg"};
+  for (bool move : {false, true}) {
+    SCOPED_TRACE(move ? "move" : "copy");
+    std::vector<fs::path> inputs;
+    for (const std::string& name : names) inputs.push_back(Input(name, (move ? "m-" : "c-") + name));
+    IngestOptions options;
+    options.move = move;
+    auto s = p.ingestor->IngestPaths(inputs, options);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    ASSERT_EQ(s->items.size(), names.size());
+    for (size_t i = 0; i < names.size(); ++i) {
+      const fs::path input = s->items[i].input;
+      const std::string fixture = input.filename().string().substr(2);  // without "c-" or "m-"
+      SCOPED_TRACE(fixture);
+      ASSERT_TRUE(s->items[i].ok) << s->items[i].error.ToString();
+      model::Analysis alone;
+      auto sha = fingerprint::Sha256OfFile(Fixture(fixture));
+      ASSERT_TRUE(sha.ok());
+      AnalyseStaged(Fixture(fixture), *p.config->Current(), nullptr, alone);
+      auto item = p.catalog->GetItem(s->items[i].item_id);
+      ASSERT_TRUE(item.ok());
+      EXPECT_EQ(item->fingerprint.sha256, *sha);
+      EXPECT_EQ(item->fingerprint.size_bytes, static_cast<int64_t>(fs::file_size(Fixture(fixture))));
+      EXPECT_EQ(item->fingerprint.phash, alone.fingerprint.phash);
+      EXPECT_EQ(item->fingerprint.phash_center, alone.fingerprint.phash_center);
+      EXPECT_EQ(item->info.width, alone.info.width);
+      EXPECT_EQ(item->info.height, alone.info.height);
+      auto signature = p.catalog->NearDuplicateSignature(s->items[i].item_id);
+      ASSERT_TRUE(signature.ok());
+      EXPECT_TRUE(*signature == alone.fingerprint.signature);
+      EXPECT_EQ(fs::exists(input), !move);
+    }
+  }
+}
+
 // A group is placed early only for an input that duplicates one of its waiting images: the near copy must still
 // find its original, which waits in the same group when it is decided.
 TEST_F(IngestorTest, FindsANearDuplicateOfAnImageWaitingInTheSameGroup) {
@@ -264,9 +304,10 @@ TEST_F(IngestorTest, ACatalogFailureFailsTheItemInsteadOfSkippingTheDuplicateChe
 
 // Defect: an exception from a stage (OpenCV, std::filesystem, stoll ...) ended the whole batch.
 TEST_F(IngestorTest, AnExceptionInAStageFailsOnlyThatImage) {
-  Process p = Open([](const fs::path& staged, const config::Config& c, const FaceStage* f, model::Analysis& a) {
+  Process p = Open([](const fs::path& staged, const std::string* bytes, const config::Config& c, const FaceStage* f,
+                      model::Analysis& a) {
     if (fs::file_size(staged) == fs::file_size(Fixture("biden.jpg"))) throw std::runtime_error("cv::Exception here");
-    AnalyseStaged(staged, c, f, a);
+    AnalyseStaged(staged, bytes, c, f, a);
   });
   fs::path bad = Input("biden.jpg", "bad.jpg");
   auto s = Ingest(p, {Input("obama.jpg", "a.jpg"), bad, Input("skimage_coffee.jpg", "c.jpg")});
@@ -279,8 +320,9 @@ TEST_F(IngestorTest, AnExceptionInAStageFailsOnlyThatImage) {
 }
 
 TEST_F(IngestorTest, AMovedInputGoesBackWhenItCannotBePlaced) {
-  Process p =
-      Open([](const fs::path&, const config::Config&, const FaceStage*, model::Analysis&) { throw std::bad_alloc(); });
+  Process p = Open([](const fs::path&, const std::string*, const config::Config&, const FaceStage*, model::Analysis&) {
+    throw std::bad_alloc();
+  });
   fs::path in = Input("obama.jpg", "moved.jpg");
   IngestOptions move;
   move.move = true;

@@ -479,6 +479,36 @@ base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const Decod
       bytes ? &*bytes : nullptr);
 }
 
+base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const std::string& bytes,
+                                  const DecodeOptions& options) {
+  const std::string head = bytes.substr(0, kHeadBytes);
+  const std::string format = model::DetectImageFormat(reinterpret_cast<const unsigned char*>(head.data()), head.size());
+  if ((format != "jpeg" && format != "png") || IsRawFile(path, head)) return DecodeImage(path, options);
+  InitVips();
+  // The header (size, orientation, EXIF) from the bytes too: libvips reads files and memory through the same loader.
+  std::unique_ptr<VipsBlob, void (*)(VipsBlob*)> blob(vips_blob_new(nullptr, bytes.data(), bytes.size()),
+                                                      [](VipsBlob* b) { vips_area_unref(VIPS_AREA(b)); });
+  const std::string file = path.string();
+  auto decoded = DecodeWith(
+      head, options,
+      [&](const std::string&) {
+        auto* sequential = VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL);
+        return format == "jpeg" ? VImage::jpegload_buffer(blob.get(), sequential)
+                                : VImage::pngload_buffer(blob.get(), sequential);
+      },
+      [&](const std::string&, int side, const VImage& header) {
+        // What the direct path leaves to libvips (CMYK, a warning, a large PNG) is decoded from the file, as ever.
+        if (format == "jpeg") {
+          return ShrinkJpeg(VImage::jpegload(file.c_str(), JpegOptions(JpegShrinkFor(header, side))), side);
+        }
+        return VImage::thumbnail(file.c_str(), side, ThumbOptions(side));
+      },
+      &bytes);
+  // A failure is told in the file-based path's own words (the loaders' names differ).
+  if (!decoded.ok()) return DecodeImage(path, options);
+  return decoded;
+}
+
 base::Result<Decoded> DecodeImageBuffer(const std::string& bytes, const DecodeOptions& options) {
   std::string head = bytes.substr(0, kHeadBytes);
   return DecodeWith(

@@ -29,6 +29,12 @@ struct Decoded {
 // "image of 40000x40000 pixels exceeds the limit of 250000000"; never a crash or a hang.
 base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const DecodeOptions& options);
 
+// Same as DecodeImage(path, options), given the file's contents as well (`bytes`, read once by intake for the hash
+// and the staged copy): a JPEG or PNG is then decoded from them without reading the file. The result is the same
+// as DecodeImage's, errors included (what only the file-based path decodes, it decodes from `path`).
+base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const std::string& bytes,
+                                  const DecodeOptions& options);
+
 // Same as DecodeImage, from bytes in memory (the fuzzing entry point).
 base::Result<Decoded> DecodeImageBuffer(const std::string& bytes, const DecodeOptions& options);
 

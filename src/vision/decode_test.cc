@@ -224,6 +224,63 @@ TEST_F(DecodeTest, MissingFileIsNotFound) {
   EXPECT_EQ(d.status().code(), base::Code::kNotFound);
 }
 
+// Intake decodes from the bytes it read for the hash and the staged copy: the same facts, pixels and errors as
+// decoding the file, for every format, orientation and size, and for files the direct path leaves to libvips.
+TEST_F(DecodeTest, DecodingGivenTheBytesGivesWhatDecodingTheFileGives) {
+  std::vector<fs::path> files;
+  for (std::string name : {"b.jpg", "b.png", "b.webp", "b.tif", "b.gif"}) files.push_back(Make(name));
+  for (int orientation : {3, 6, 8}) {
+    files.push_back(Make("r" + std::to_string(orientation) + ".jpg", orientation));
+    files.push_back(Make("r" + std::to_string(orientation) + ".png", orientation));
+  }
+  VImage cmyk = (VImage::black(120, 90, VImage::option()->set("bands", 4)) + std::vector<double>{10, 200, 40, 5})
+                    .cast(VIPS_FORMAT_UCHAR)
+                    .copy(VImage::option()->set("interpretation", VIPS_INTERPRETATION_CMYK));
+  cmyk.write_to_file((dir_ / "cmyk.jpg").c_str());  // left to libvips by the direct path
+  files.push_back(dir_ / "cmyk.jpg");
+  auto full_jpeg = base::ReadFile(files[0]), full_png = base::ReadFile(files[1]);
+  ASSERT_TRUE(full_jpeg.ok() && full_png.ok());
+  files.push_back(WriteBytes("cut.jpg", full_jpeg->substr(0, full_jpeg->size() / 2)));
+  files.push_back(WriteBytes("cut.png", full_png->substr(0, full_png->size() / 2)));
+  files.push_back(WriteBytes("head-only.jpg", full_jpeg->substr(0, 40)));
+  files.push_back(WriteBytes("text.jpg", "hello, this is text"));
+  // Camera photos, with their EXIF facts.
+  for (const auto& e : fs::directory_iterator(fs::path(TRIAGE_SOURCE_DIR) / "tests/fixtures/faces")) {
+    if (e.path().extension() == ".jpg") files.push_back(e.path());
+  }
+  for (const fs::path& file : files) {
+    for (DecodeOptions options :
+         {DecodeOptions{}, DecodeOptions{.max_side_px = 100}, DecodeOptions{.max_pixels = 1000}}) {
+      SCOPED_TRACE(file.filename().string() + " at " + std::to_string(options.max_side_px));
+      auto bytes = base::ReadFile(file);
+      ASSERT_TRUE(bytes.ok());
+      auto from_file = DecodeImage(file, options);
+      auto from_bytes = DecodeImage(file, *bytes, options);
+      ASSERT_EQ(from_bytes.ok(), from_file.ok())
+          << from_file.status().ToString() << " / " << from_bytes.status().ToString();
+      if (!from_file.ok()) {
+        EXPECT_EQ(from_bytes.status().code(), from_file.status().code());
+        EXPECT_EQ(from_bytes.status().message(), from_file.status().message());
+        continue;
+      }
+      EXPECT_EQ(from_bytes->info.width, from_file->info.width);
+      EXPECT_EQ(from_bytes->info.height, from_file->info.height);
+      EXPECT_EQ(from_bytes->info.orientation, from_file->info.orientation);
+      EXPECT_EQ(from_bytes->info.format, from_file->info.format);
+      EXPECT_EQ(from_bytes->info.taken_at, from_file->info.taken_at);
+      EXPECT_EQ(from_bytes->info.camera, from_file->info.camera);
+      EXPECT_EQ(from_bytes->info.lens, from_file->info.lens);
+      EXPECT_EQ(from_bytes->info.iso, from_file->info.iso);
+      EXPECT_EQ(from_bytes->info.exposure_s, from_file->info.exposure_s);
+      EXPECT_EQ(from_bytes->info.has_gps, from_file->info.has_gps);
+      EXPECT_EQ(from_bytes->info.latitude, from_file->info.latitude);
+      EXPECT_EQ(from_bytes->image.width, from_file->image.width);
+      EXPECT_EQ(from_bytes->image.height, from_file->image.height);
+      EXPECT_TRUE(from_bytes->image.pixels == from_file->image.pixels);
+    }
+  }
+}
+
 // A smooth two-frequency pattern, like the low frequencies of a photo.
 VImage Pattern(double hfreq, double vfreq) {
   VImage s = VImage::sines(400, 300, VImage::option()->set("hfreq", hfreq)->set("vfreq", vfreq));
