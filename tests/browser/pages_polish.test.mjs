@@ -173,3 +173,79 @@ test('settings: a refused threshold is named by its field\'s label, not by its c
   assert.doesNotMatch(text, /thresholds\.|min_confidence/);
   await page.goto('/#/review');   // leaves the unsaved field behind
 });
+
+// The element with the keyboard focus, by the words a test finds it by.
+const focusedTestId = () => page.evaluate(() => document.activeElement?.dataset?.testid || document.activeElement?.tagName);
+const focusedLabel = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') || document.activeElement?.tagName);
+
+test('keyboard: a page drawn anew after an action keeps the focus on the control used, not at the top of the document',
+  async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    // Enrolled persons: Enter in the name field enrols, and the field is ready for the next name.
+    await page.goto('/#/people/enrolled');
+    await page.getByLabel('New person name').fill('ada');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid="person"][data-name="ada"]').waitFor();
+    assert.equal(await focusedLabel(), 'New person name');
+    // Space on a list's switch: the card is drawn anew with the switch on, and the focus is still on it.
+    await page.getByTestId('whitelist-ada').focus();
+    await page.keyboard.press('Space');
+    await page.getByTestId('toast-text').filter({ hasText: 'ada added to the whitelist.' }).waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="whitelist-ada"]')?.checked);
+    assert.equal(await focusedTestId(), 'whitelist-ada');
+    // The toast's Undo (reached with the keys) takes it back, and the focus comes back to the page where it was.
+    await page.getByTestId('toast-action').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid="whitelist-ada"]')?.checked === false);
+    assert.equal(await focusedTestId(), 'whitelist-ada');
+
+    // Settings: Enter on "Pause auto-sorting" leaves the focus on the same button, now "Resume auto-sorting".
+    await page.goto('/#/settings');
+    await page.getByTestId('toggle-auto-sort').focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Resume auto-sorting' }).waitFor();
+    assert.equal(await focusedTestId(), 'toggle-auto-sort');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Pause auto-sorting' }).waitFor();
+    assert.equal(await focusedTestId(), 'toggle-auto-sort');
+
+    // Audit log: Enter in the actor field filters, and the field keeps the focus to refine the filter.
+    await page.goto('/#/audit');
+    await page.getByLabel('Actor').fill('nobody-such');
+    await page.keyboard.press('Enter');
+    await page.getByText('Nothing matches.').waitFor();
+    assert.equal(await focusedLabel(), 'Actor');
+
+    // Proposals: a filter chosen with the keys keeps the focus on its list, to choose again.
+    await page.goto('/#/proposals');
+    const status = page.locator('select[name="status"]');
+    await status.focus();
+    await status.selectOption('denied');
+    await page.getByText('No proposals match these filters').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'status');
+    await screenshot(page, 'proposals-filtered');
+  });
+
+test('settings: thresholds typed but not yet saved stay when auto-sorting is paused or a list is saved', async () => {
+  await page.goto('/#/settings');
+  const field = page.getByTestId('threshold-min_confidence');
+  await field.waitFor();
+  const saved = await field.inputValue();
+  await field.fill('0.75');
+  await page.getByTestId('toggle-auto-sort').click();
+  await page.getByRole('button', { name: 'Resume auto-sorting' }).waitFor();
+  assert.equal(await page.getByTestId('threshold-min_confidence').inputValue(), '0.75');
+  await page.getByTestId('blacklist-input').fill('');
+  await page.getByTestId('save-blacklist').click();
+  await page.getByTestId('toast-text').filter({ hasText: 'Saved the blacklist' }).waitFor();
+  assert.equal(await page.getByTestId('threshold-min_confidence').inputValue(), '0.75');
+  // Nothing of it was saved behind the user's back; once saved, the field shows the saved value.
+  assert.equal(String((await lib.api('/api/config')).thresholds.min_confidence), saved);
+  await page.getByTestId('preview-thresholds').click();
+  await page.getByTestId('confirm-thresholds').click();
+  await page.getByTestId('toast-text').filter({ hasText: 'Saved the thresholds.' }).waitFor();
+  assert.equal((await lib.api('/api/config')).thresholds.min_confidence, 0.75);
+  assert.equal(await page.getByTestId('threshold-min_confidence').inputValue(), '0.75');
+  await page.getByTestId('toggle-auto-sort').click();
+  await page.getByRole('button', { name: 'Pause auto-sorting' }).waitFor();
+});

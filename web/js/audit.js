@@ -1,7 +1,7 @@
 // The audit log in words: one line per action ("tester approved item 12 as penny — review/unidentified →
 // faces/penny"), with when, a link to the item, and filters by actor, item and action.
 import { api, qs } from './api.js';
-import { h, mount, formatTime } from './dom.js';
+import { h, remount, formatTime } from './dom.js';
 
 // The actions the log records, for the filter (the server filters the whole log, not one page of it).
 const ACTIONS = ['approve', 'keep', 'reject', 'skip', 'undo', 'name-face', 'duplicate', 'restore', 'purge', 'ingest',
@@ -108,7 +108,7 @@ export async function renderAudit(root, _params, { signal }) {
       h('span', { class: 'audit-text' }, auditSentence(e)),
       itemLink(e),
       e.reason && !['config', 'person', 'login', 'logout'].includes(e.action) ? h('span', { class: 'muted small audit-reason' }, e.reason) : null));
-    mount(root, h('section', {},
+    remount(root, h('section', {},
       h('div', { class: 'page-head' }, h('h1', {}, 'Audit log'), filters),
       problem ? h('p', { class: 'form-error', role: 'alert', dataset: { testid: 'audit-error' } }, problem) : null,
       h('div', { class: 'card' }, lines.length ? h('ol', { class: 'audit-list' }, lines)

@@ -29,6 +29,81 @@ export function mount(el, ...children) {
   return el;
 }
 
+// Replaces a page's content as mount does, and gives the keyboard focus back to the same control in the content drawn
+// anew (the checkbox just ticked, the field just submitted, the pager's arrow): a page that redraws after an action
+// must not drop the focus to the top of the document. A control that is gone (the reference face just removed)
+// hands the focus to the first control of the nearest box around it that is still there, else to the page.
+// The focus is followed only when it is in `root`, or was lost with the old content (a control removed or disabled
+// while its action ran); one that the user moved elsewhere (the toast, the navigation) stays where it is.
+export function remount(root, ...children) {
+  followFocus(root);
+  const active = document.activeElement;
+  const lost = !active || active === document.body;
+  const was = root.contains(active) && active !== root ? focusPath(active, root) : lost ? lastFocus.get(root) : null;
+  mount(root, ...children);
+  if (was && !(root.contains(document.activeElement) && document.activeElement !== root)) refocus(root, was);
+  return root;
+}
+
+const lastFocus = new WeakMap();   // root -> the focus path of the control in it that last had the focus
+const followed = new WeakSet();
+const FOCUSABLE = 'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+
+// Watches where the focus goes inside `root`: a focus that leaves to nowhere while its control stays usable is the
+// user's own doing (a click on the page's background) and is forgotten.
+function followFocus(root) {
+  if (followed.has(root)) return;
+  followed.add(root);
+  root.addEventListener('focusin', (e) => { if (e.target !== root) lastFocus.set(root, focusPath(e.target, root)); });
+  root.addEventListener('focusout', (e) => {
+    if (e.relatedTarget) return;
+    const left = e.target;
+    setTimeout(() => {
+      const still = left.isConnected && !left.disabled && document.activeElement === document.body;
+      if (still) lastFocus.delete(root);
+    });
+  });
+}
+
+// What names an element among its siblings in a redrawn page: its test id and the data that tells one card or row
+// from another, else its form name, label or (a plain button or link) its text.
+function identity(el) {
+  const d = el.dataset || {};
+  const keys = [d.testid, d.name, d.id, d.itemId, d.refId, d.proposalId, d.person].filter((v) => v !== undefined);
+  if (!keys.length && !el.matches(FOCUSABLE)) return null;
+  const own = keys.length ? '' : el.getAttribute('name') || el.getAttribute('aria-label') || el.textContent.trim();
+  return `${el.tagName}|${keys.join('|')}|${own}`;
+}
+
+// The identities of `el` and of the named boxes around it, from `root` down.
+function focusPath(el, root) {
+  const path = [];
+  for (let node = el; node && node !== root; node = node.parentElement) {
+    const id = identity(node);
+    if (id) path.unshift(id);
+  }
+  return path;
+}
+
+function refocus(root, path) {
+  const at = new Map();
+  for (const el of root.querySelectorAll('*')) {
+    const id = identity(el);
+    if (!id) continue;
+    const key = focusPath(el, root).join('\n');
+    if (!at.has(key)) at.set(key, el);
+  }
+  for (let n = path.length; n > 0; n--) {
+    const box = at.get(path.slice(0, n).join('\n'));
+    if (!box) continue;
+    const target = n === path.length && box.matches(FOCUSABLE) ? box : [...box.querySelectorAll(FOCUSABLE)]
+      .find((el) => !el.disabled && el.getClientRects().length);
+    if (target && !target.disabled) { target.focus({ preventScroll: true }); return; }
+  }
+  const main = root.closest('main') || root;
+  if (main.tabIndex >= -1) main.focus({ preventScroll: true });
+}
+
 // "1 face", "3 faces": a count with its noun in the right number.
 export function plural(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;

@@ -2,7 +2,7 @@
 // face audit grid sorted by distance from their centre (outliers first) with bulk remove / not this person / reassign.
 // Every action answers with an Undo button.
 import { api } from './api.js';
-import { h, mount, toast, peopleTabs, personKey, confirmDialog, once, plural } from './dom.js';
+import { h, mount, remount, toast, peopleTabs, personKey, confirmDialog, once, plural } from './dom.js';
 
 const CROP = 96;
 
@@ -171,7 +171,7 @@ async function renderClusters(root, canManage, showHidden) {
     const active = document.activeElement;
     const focused = active && root.contains(active) && active.dataset.testid === 'name-input'
       ? active.closest('[data-testid="cluster"]').dataset.id : null;
-    mount(root, h('section', {}, peopleTabs('clusters'),
+    remount(root, h('section', {}, peopleTabs('clusters'),
       h('div', { class: 'page-head' }, h('h1', {}, 'Face clusters'),
         h('a', { href: showHidden ? '#/people' : '#/people/hidden' }, showHidden ? 'Hide hidden clusters' : 'Show hidden')),
       h('p', { class: 'muted' }, 'Faces that look alike are grouped as they arrive. Name a group once: its best faces ' +
@@ -206,7 +206,7 @@ async function renderPersonGrid(root, personId, canManage) {
         act(api.post('/api/faces/bulk', { action, face_ids: ids, ...extra() }), said(plural(ids.length, 'face')), draw);
       } }, label);
     const targetName = () => (target.selectedOptions[0] || {}).textContent || 'the chosen cluster';
-    mount(root, h('section', {},
+    remount(root, h('section', {},
       peopleTabs(''),
       h('div', { class: 'page-head' }, h('h1', {}, `${person.name}: faces`), h('a', { href: '#/people' }, 'All face clusters')),
       h('p', { class: 'muted' }, 'Farthest from the centre of their faces first: mistakes show up at the top.'),

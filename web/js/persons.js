@@ -1,7 +1,7 @@
 // Enrolled persons (the People section's second tab): who is enrolled, their cover image, reference faces (each
 // removable, undoable) and recent photos (an admin may propose one as the cover), and whitelist / blacklist switches.
 import { api } from './api.js';
-import { h, mount, toast, referenceFace, peopleTabs, once, plural } from './dom.js';
+import { h, mount, remount, toast, referenceFace, peopleTabs, once, plural } from './dom.js';
 import { offerUndo as offerUndoToast } from './undo.js';
 
 export async function renderPersons(root, _params, { session }) {
@@ -112,7 +112,7 @@ export async function renderPersons(root, _params, { session }) {
       }
       catch (err) { toast(err.message, 'error'); }
     } }, name, h('button', { type: 'submit' }, 'Add person')) : null;
-    mount(root, h('section', {}, peopleTabs('enrolled'),
+    remount(root, h('section', {}, peopleTabs('enrolled'),
       h('div', { class: 'page-head' }, h('h1', {}, 'Enrolled persons'), form),
       h('p', { class: 'muted' }, 'Reference faces are learnt from approved single-face photos and named faces, or ' +
         'enrolled from photo files with ', h('code', {}, 'triage person add'), '. With a whitelist, only those persons ' +

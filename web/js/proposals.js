@@ -1,7 +1,7 @@
 // Proposals: the queue (sortable, filtered), a side-by-side comparison of the current and the proposed image with the
 // better value marked, the quality checklist, approve / deny / archive with a note, and batch decisions.
 import { api, qs } from './api.js';
-import { h, mount, toast, itemImage, formatTime, formatBytes, once, plural } from './dom.js';
+import { h, remount, toast, itemImage, formatTime, formatBytes, once, plural } from './dom.js';
 
 const REASONS = ['higher_resolution', 'better_quality', 'correct_subject', 'user_flags', 'manual'];
 const STATUSES = ['pending', 'approved', 'denied', 'archived', 'stale', 'reverted'];
@@ -153,7 +153,7 @@ export async function renderProposals(root, _params, { session, signal }) {
     if (signal.aborted) return;
     const list = out.proposals;
     const shown = list.find((p) => p.id === state.selected) || list[0];
-    mount(root, h('section', {},
+    remount(root, h('section', {},
       h('div', { class: 'page-head' }, h('h1', {}, 'Proposals'),
         h('p', { class: 'muted', dataset: { testid: 'proposal-count' } }, plural(list.length, 'proposal'))),
       h('div', { class: 'filters' },

@@ -1,6 +1,6 @@
 // Settings: whitelist, blacklist, thresholds and the auto-sorting switch (all validated by the server).
 import { api } from './api.js';
-import { h, mount, toast, personKey, plural } from './dom.js';
+import { h, mount, remount, toast, personKey, plural } from './dom.js';
 
 const THRESHOLDS = [
   ['min_confidence', 'Minimum confidence to sort automatically (0–1)', '0.01'],
@@ -55,13 +55,19 @@ export async function renderSettings(root, _params, { session, refreshSortState 
   const canEdit = !!session.permissions.change_config;
   const names = (text) => text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
 
-  // `saved`: the list just saved, drawn as the server has it now. The other list keeps what was typed in it and not
-  // yet saved: drawing the page anew after one form's save must not wipe the other's text.
+  // `saved`: the list just saved ('thresholds' for those), drawn as the server has it now. The other forms keep what
+  // was typed in them and not yet saved: drawing the page anew after one form's save (or after pausing auto-sorting)
+  // must not wipe the other's text.
   async function draw(saved = '') {
     const unsaved = {};
     for (const list of ['whitelist', 'blacklist']) {
       const area = root.querySelector(`[data-testid="${list}-input"]`);
       if (list !== saved && area && area.value !== area.dataset.drawn) unsaved[list] = area.value;
+    }
+    const unsavedThresholds = {};
+    for (const [key] of saved === 'thresholds' ? [] : THRESHOLDS) {
+      const input = root.querySelector(`[data-testid="threshold-${key}"]`);
+      if (input && input.value !== input.dataset.drawn) unsavedThresholds[key] = input.value;
     }
     const [config, status, { persons }] = await Promise.all([api.get('/api/config'), api.get('/api/status'),
       api.get('/api/persons')]);
@@ -130,7 +136,7 @@ export async function renderSettings(root, _params, { session, refreshSortState 
       try {
         await api.put('/api/config/thresholds', pending);
         toast('Saved the thresholds.');
-        await draw();
+        await draw('thresholds');
       } catch (err) { toast(inFieldWords(err.message), 'error'); }
     }
     // A preview belongs to the values it was made for: changing a field withdraws it, so "Save" can only ever save
@@ -154,6 +160,8 @@ export async function renderSettings(root, _params, { session, refreshSortState 
     THRESHOLDS.map(([key, label, step]) => {
       inputs[key] = h('input', { type: 'number', step, value: config.thresholds[key], disabled: !canEdit,
         required: true, dataset: { testid: `threshold-${key}` } });
+      inputs[key].dataset.drawn = inputs[key].value;
+      if (unsavedThresholds[key] !== undefined) inputs[key].value = unsavedThresholds[key];
       return h('label', { class: 'row' }, h('span', {}, label), inputs[key]);
     }), canEdit ? h('button', { type: 'submit', dataset: { testid: 'preview-thresholds' } }, 'Preview changes') : null,
     preview);
@@ -183,7 +191,7 @@ export async function renderSettings(root, _params, { session, refreshSortState 
           await draw();
         } catch (err) { toast(err.message, 'error'); }
       } }, status.auto_sort_enabled ? 'Pause auto-sorting' : 'Resume auto-sorting');
-    mount(root, h('section', {},
+    remount(root, h('section', {},
       h('h1', {}, 'Settings'),
       canEdit ? null : h('p', { class: 'muted' }, 'Your role may read the settings but not change them.'),
       h('div', { class: 'card' }, h('h2', {}, 'Auto-sorting'),

@@ -1,7 +1,7 @@
 // The trash: rejected photos until they are purged, each with "Restore" (back where it came from: its review folder,
 // or its library folder for a photo the library held) and "Delete now".
 import { api, qs } from './api.js';
-import { h, mount, toast, confirmDialog, itemImage, formatTime, categoryLabel, plural } from './dom.js';
+import { h, remount, toast, confirmDialog, itemImage, formatTime, categoryLabel, plural } from './dom.js';
 import { offerUndo } from './undo.js';
 
 // Moves a rejected item back where it came from; resolves with the restored item (or null after an error, already shown). The
@@ -72,7 +72,7 @@ export async function renderTrash(root, _params, { session, signal }) {
     state.days = config?.review?.trash_retention_days;
     if (signal.aborted) return;
     const pages = Math.max(1, Math.ceil(out.total / state.perPage));
-    mount(root, h('section', {},
+    remount(root, h('section', {},
       h('div', { class: 'page-head' }, h('h1', {}, 'Trash'),
         h('p', { class: 'muted', dataset: { testid: 'trash-count' } }, plural(out.total, 'photo'))),
       h('p', { class: 'muted', dataset: { testid: 'trash-retention' } }, ...retentionText(state.days)),
