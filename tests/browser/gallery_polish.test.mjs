@@ -354,3 +354,20 @@ test('gallery: Camera matches any part of the name in any case and suggests the 
   await page.waitForFunction(() => document.querySelector('[data-testid="gallery-total"]')?.innerText.startsWith('1 '));
   await go('#/gallery');
 });
+
+test('gallery: every text on it is readable against its background (the "eyes" mark, the unreadable file\'s reason)',
+  async () => {
+    const axeSource = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+    for (const size of [{ width: 1440, height: 900 }, { width: 390, height: 844 }]) {
+      await page.setViewportSize(size);
+      await go('#/gallery?sort=date');
+      await page.getByTestId('img-placeholder').first().waitFor();
+      await page.getByTestId('tile-legend').waitFor();
+      await page.evaluate(axeSource);
+      const { violations } = await page.evaluate(() => window.axe.run(document,
+        { runOnly: { type: 'rule', values: ['color-contrast'] }, resultTypes: ['violations'] }));
+      assert.deepEqual(violations.flatMap((v) => v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`)), [],
+        `@${size.width}`);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
