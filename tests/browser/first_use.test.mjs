@@ -264,6 +264,8 @@ test('opened without a session: the login form, and no failed request in the con
     await page.reload();
     await page.getByLabel('User name').waitFor();
     await page.getByRole('button', { name: 'Log in' }).waitFor();
+    // A first visit says where a user name and password come from, as nobody else is there to ask.
+    assert.match(await page.getByTestId('login-help').innerText(), /triage serve prints how to log in.*triage user add/);
     assert.deepEqual(failed, []);
     assert.deepEqual(consoleErrors, []);
   } finally { page.off('response', onResponse); }

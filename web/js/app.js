@@ -89,7 +89,11 @@ function showLogin(message = '') {
   h('label', {}, 'User name', user),
   h('label', {}, 'Password', pass),
   error,
-  h('button', { type: 'submit', class: 'primary' }, 'Log in'));
+  h('button', { type: 'submit', class: 'primary' }, 'Log in'),
+  // A first visit has nobody to ask: the page says where a login comes from.
+  h('p', { class: 'muted small', dataset: { testid: 'login-help' } }, 'First time here? ', h('code', {}, 'triage serve'),
+    ' prints how to log in when it starts; more users are made with ', h('code', {}, 'triage user add NAME --role ROLE'),
+    '.'));
   mount(document.getElementById('app'), h('div', { class: 'login-wrap' }, form));
   user.focus();
 }
