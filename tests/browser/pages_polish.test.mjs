@@ -190,7 +190,9 @@ test('keyboard: a page drawn anew after an action keeps the focus on the control
     // Space on a list's switch: the card is drawn anew with the switch on, and the focus is still on it.
     await page.getByTestId('whitelist-ada').focus();
     await page.keyboard.press('Space');
-    await page.getByTestId('toast-text').filter({ hasText: 'ada added to the whitelist.' }).waitFor();
+    // The toast says what a whitelist does: nobody else is sorted automatically any more.
+    await page.getByTestId('toast-text').filter({ hasText: 'ada added to the whitelist: only ada is sorted ' +
+      'automatically now; photos of anybody else go to review.' }).waitFor();
     await page.waitForFunction(() => document.querySelector('[data-testid="whitelist-ada"]')?.checked);
     assert.equal(await focusedTestId(), 'whitelist-ada');
     // The toast's Undo (reached with the keys) takes it back, and the focus comes back to the page where it was.

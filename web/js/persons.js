@@ -4,6 +4,14 @@ import { api } from './api.js';
 import { h, mount, remount, toast, referenceFace, peopleTabs, once, plural } from './dom.js';
 import { offerUndo as offerUndoToast } from './undo.js';
 
+// What a whitelist now does, said with the change: one switch turned on stops the automatic sorting of everybody else.
+function listEffect(list, names) {
+  if (list !== 'whitelist') return '.';
+  if (!names.length) return ': it is empty, so every recognised person is sorted automatically.';
+  return `: only ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} sorted automatically now; photos of anybody ` +
+    'else go to review.';
+}
+
 export async function renderPersons(root, _params, { session }) {
   const canEdit = !!session.permissions.change_config;
   const canEnrol = !!session.permissions.manage_persons;
@@ -17,7 +25,7 @@ export async function renderPersons(root, _params, { session }) {
     const names = new Set(config[list]);
     if (on) names.add(name); else names.delete(name);
     const out = await api.put(`/api/config/${list}`, { names: [...names] });
-    offerUndo(`${name} ${on ? 'added to' : 'removed from'} the ${list}.`, out.undo);
+    offerUndo(`${name} ${on ? 'added to' : 'removed from'} the ${list}${listEffect(list, out[list])}`, out.undo);
     await draw();
   }
 
