@@ -21,23 +21,32 @@ class FaceStoreTest : public StoreTest<FaceStore, &TestBackend::Faces> {
   void SetUp() override {
     StoreTest::SetUp();
     if (HasFatalFailure()) return;
-    CatalogChange c1;
-    c1.journal_id = "insert:a";
-    c1.item.path = "review/multiple_faces/a.jpg";
-    c1.item.original_name = "a.jpg";
-    c1.item.fingerprint.sha256 = "a";
-    c1.item.location = "review";
-    c1.item.category = "multiple_faces";
-    c1.faces = {FaceAt(0, 40, 0.25f, "penny"), FaceAt(100, 80, 0.5f, "")};
-    c1.at = 100;
-    auto id = catalog_->Apply(c1);
-    ASSERT_TRUE(id.ok()) << id.status().ToString();
-    item_ = *id;
+    item_ = Insert("a", "review/multiple_faces", "multiple_faces",
+                   {FaceAt(0, 40, 0.25f, "penny"), FaceAt(100, 80, 0.5f, "")}, 100);
+    ASSERT_GT(item_, 0);
     auto faces = store_->ListFaces({});
     ASSERT_TRUE(faces.ok()) << faces.status().ToString();
     ASSERT_EQ(faces->size(), 2u);
     first_ = faces->at(0).id;
     second_ = faces->at(1).id;
+  }
+
+  // Adds photo `name`.jpg in `folder` (location "review" unless the folder is the trash) with `faces`; its id, 0 when
+  // refused.
+  int64_t Insert(const std::string& name, const std::string& folder, const std::string& category,
+                 std::vector<model::Face> faces, int64_t at) {
+    CatalogChange c;
+    c.journal_id = "insert:" + name;
+    c.item.path = folder + "/" + name + ".jpg";
+    c.item.original_name = name + ".jpg";
+    c.item.fingerprint.sha256 = name;
+    c.item.location = folder == ".triage/trash" ? "trash" : "review";
+    c.item.category = category;
+    c.faces = std::move(faces);
+    c.at = at;
+    auto id = catalog_->Apply(c);
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    return id.ok() ? *id : 0;
   }
 
   // Moves the photo holding both faces to the trash.
@@ -108,34 +117,17 @@ TEST_P(FaceStoreTest, CountsTheFacesInNoClusterOutsideTheTrash) {
   EXPECT_EQ(*store_->CountUnclusteredFaces(), 1);
   ASSERT_TRUE(store_->SetClusterHidden(*cluster, true).ok());
   EXPECT_EQ(*store_->CountUnclusteredFaces(), 1) << "a face in a hidden cluster is in a cluster";
-  CatalogChange trashed;
-  trashed.journal_id = "insert:b";
-  trashed.item.path = ".triage/trash/b.jpg";
-  trashed.item.original_name = "b.jpg";
-  trashed.item.fingerprint.sha256 = "b";
-  trashed.item.location = "trash";
-  trashed.faces = {FaceAt(0, 60, 0.75f, "")};
-  trashed.at = 300;
-  ASSERT_TRUE(catalog_->Apply(trashed).ok());
+  ASSERT_GT(Insert("b", ".triage/trash", "", {FaceAt(0, 60, 0.75f, "")}, 300), 0);
   EXPECT_EQ(*store_->CountUnclusteredFaces(), 1) << "a face of a photo in the trash is not counted";
   TrashTheItem();
   EXPECT_EQ(*store_->CountUnclusteredFaces(), 0) << "nor once the photo moves to the trash";
 }
 
 TEST_P(FaceStoreTest, APhotoInTheTrashLeavesItsClusterSizesAndListsUnlessAskedFor) {
-  CatalogChange other;
-  other.journal_id = "insert:b";
-  other.item.path = "review/unidentified/b.jpg";
-  other.item.original_name = "b.jpg";
-  other.item.fingerprint.sha256 = "b";
-  other.item.location = "review";
-  other.item.category = "unidentified";
-  other.faces = {FaceAt(0, 60, 0.75f, "")};
-  other.at = 300;
-  auto other_item = catalog_->Apply(other);
-  ASSERT_TRUE(other_item.ok()) << other_item.status().ToString();
+  const int64_t other_item = Insert("b", "review/unidentified", "unidentified", {FaceAt(0, 60, 0.75f, "")}, 300);
+  ASSERT_GT(other_item, 0);
   FaceFilter of_other;
-  of_other.item_id = *other_item;
+  of_other.item_id = other_item;
   const int64_t third = store_->ListFaces(of_other)->front().id;
   auto shared = store_->CreateCluster("", 200);
   auto alone = store_->CreateCluster("", 201);
