@@ -22,13 +22,23 @@ std::optional<bool> CheckMemo::Find(const std::vector<uint8_t>& stored) const {
 
 void CheckMemo::Put(const std::vector<uint8_t>& stored, bool same) { verdicts_[Key(stored)] = same; }
 
+const vision::NearDuplicateQuery& CheckMemo::QueryFor(const std::vector<uint8_t>& signature) {
+  if (!query_ || query_signature_ != signature) {
+    query_ = std::make_shared<const vision::NearDuplicateQuery>(signature);
+    query_signature_ = signature;
+  }
+  return *query_;
+}
+
 bool ConfirmedNearDuplicate(const model::Fingerprint& fp, const std::vector<uint8_t>& stored, int distance,
                             int hash_only_max_distance, CheckMemo* memo) {
   if (stored.empty() || fp.signature.empty()) return distance <= hash_only_max_distance;
   if (memo) {
     if (std::optional<bool> known = memo->Find(stored)) return *known;
   }
-  const bool same = vision::CheckNearDuplicate(fp.signature, stored).same;
+  // With a memo, the image's side of the check is made ready once for all its candidates (the same verdicts).
+  const bool same =
+      memo ? memo->QueryFor(fp.signature).Check(stored).same : vision::CheckNearDuplicate(fp.signature, stored).same;
   if (memo) memo->Put(stored, same);
   return same;
 }
@@ -115,6 +125,8 @@ base::Result<std::optional<fingerprint::Neighbor>> DuplicateIndex::FindNearDupli
                                                                                      const model::Fingerprint& fp,
                                                                                      int hash_only_max_distance,
                                                                                      CheckMemo* memo) {
+  CheckMemo own;  // without one of the caller's, so that the image's side of the check is made ready once
+  if (!memo) memo = &own;
   for (const fingerprint::Neighbor& candidate : Candidates(fp)) {
     auto signature = Signature(catalog, candidate.id);
     if (!signature.ok()) return signature.status();

@@ -18,6 +18,10 @@
 #include "fingerprint/near_duplicate_index.h"
 #include "model/decision.h"
 
+namespace triage::vision {
+class NearDuplicateQuery;
+}  // namespace triage::vision
+
 namespace triage::pipeline {
 
 // Candidates lie within this many bits (whole and centre hashes, crosswise). Measured on bench/dedup's corpus:
@@ -29,15 +33,22 @@ inline constexpr size_t kMaxCandidates = 8;
 
 // What the near-duplicate check said about one image against others, by the other's signature. An ingest fills it
 // ahead in its parallel stage, so that the serial stage mostly reads verdicts, and no pair is checked twice (once
-// against a waiting image of the group, once against the same image placed). Not thread-safe: one per image.
+// against a waiting image of the group, once against the same image placed). It also keeps the image's side of the
+// check made ready once (vision::NearDuplicateQuery) for all its candidates. Not thread-safe: one per image.
 class CheckMemo {
  public:
   std::optional<bool> Find(const std::vector<uint8_t>& stored) const;
   void Put(const std::vector<uint8_t>& stored, bool same);
   size_t size() const { return verdicts_.size(); }
 
+  // The check of `signature` (the image's) against candidates, made ready on first use and kept; made again only if
+  // a different signature is asked for.
+  const vision::NearDuplicateQuery& QueryFor(const std::vector<uint8_t>& signature);
+
  private:
   std::unordered_map<std::string, bool> verdicts_;  // the other's signature bytes -> same picture
+  std::vector<uint8_t> query_signature_;
+  std::shared_ptr<const vision::NearDuplicateQuery> query_;  // of query_signature_
 };
 
 // Whether `fp` shows the same picture as an item whose hashes lie `distance` bits away and whose stored signature is

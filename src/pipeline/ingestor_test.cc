@@ -15,6 +15,7 @@
 #include "pipeline/duplicate_index.h"
 #include "review/review_service.h"
 #include "vision/decode.h"
+#include "vision/near_duplicate_check.h"
 
 namespace triage::pipeline {
 namespace {
@@ -247,6 +248,39 @@ TEST_F(IngestorTest, TheLookupReadsTheVerdictsCheckedAheadForTheSameSignature) {
   EXPECT_EQ(lookup(planted), 0) << "the verdict in the memo stands";
   CheckMemo unrelated = memo_saying(s.items[1].item_id, false);
   EXPECT_EQ(lookup(unrelated), s.items[0].item_id);
+}
+
+// A memo makes the image's side of the check ready once and keeps it for every candidate; the verdicts are those of
+// the check without one.
+TEST_F(IngestorTest, AMemoChecksEachCandidateAsTheCheckWithoutOne) {
+  Process p = Open();
+  auto s = Ingest(p, {Input("obama.jpg", "a.jpg"), Input("biden.jpg", "b.jpg")});
+  ASSERT_EQ(s.items.size(), 2u);
+  model::Analysis near, other;
+  AnalyseStaged(NearCopy("obama.jpg", "c.jpg"), *p.config->Current(), nullptr, near);
+  AnalyseStaged(Fixture("biden.jpg"), *p.config->Current(), nullptr, other);
+  ASSERT_FALSE(near.fingerprint.signature.empty());
+  CheckMemo memo;
+  const auto* ready = &memo.QueryFor(near.fingerprint.signature);
+  EXPECT_EQ(&memo.QueryFor(near.fingerprint.signature), ready) << "made once";
+  int found = 0;
+  for (const ItemOutcome& item : s.items) {
+    auto stored = p.catalog->NearDuplicateSignature(item.item_id);
+    ASSERT_TRUE(stored.ok());
+    const bool alone = ConfirmedNearDuplicate(near.fingerprint, *stored, 0, 0);
+    EXPECT_EQ(ConfirmedNearDuplicate(near.fingerprint, *stored, 0, 0, &memo), alone);
+    EXPECT_EQ(memo.Find(*stored), std::optional<bool>(alone));
+    found += alone;
+  }
+  EXPECT_EQ(found, 1) << "the near copy is the same picture as one of the two";
+  EXPECT_EQ(&memo.QueryFor(near.fingerprint.signature), ready) << "kept for every candidate";
+  // Another signature gets a query of its own.
+  auto obama = p.catalog->NearDuplicateSignature(s.items[0].item_id);
+  ASSERT_TRUE(obama.ok());
+  CheckMemo again;
+  EXPECT_TRUE(again.QueryFor(near.fingerprint.signature).Check(*obama).same) << "obama's copy is obama";
+  EXPECT_FALSE(again.QueryFor(other.fingerprint.signature).Check(*obama).same) << "biden is not";
+  EXPECT_TRUE(again.QueryFor(near.fingerprint.signature).Check(*obama).same);
 }
 
 TEST_F(IngestorTest, StoresTheAnalysisTheItemWasDecidedOn) {

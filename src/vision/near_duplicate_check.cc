@@ -3,6 +3,7 @@
 #include "vision/near_duplicate_check.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <opencv2/core.hpp>
@@ -25,24 +26,34 @@ constexpr double kMinStartCorrelation = 0.6;
 // took 8-15% less CPU of a duplicates-only ingest and found 4 more true pairs (rotated copies) and no false one.
 constexpr double kEccEpsilon = 1e-3;
 
-struct Signature {
-  double aspect = 1;
-  cv::Mat grey;    // kGreySide x kGreySide, CV_32F, lightly smoothed
-  cv::Mat colour;  // kColourSide x kColourSide, CV_32FC3 (R, G, B)
-};
+// Sigma of the smoothing of both colour rasters before their chromaticities are compared, in colour pixels.
+constexpr double kColourSmoothing = 1.0;
 
-bool Parse(const std::vector<uint8_t>& bytes, Signature& out) {
+// A signature's header: false when malformed (size, version, an empty picture), else its aspect ratio in `aspect`.
+// The only way a signature can be malformed: the rasters after it are read without further checks.
+bool ParseAspect(const std::vector<uint8_t>& bytes, double& aspect) {
   if (bytes.size() != kSignatureBytes || bytes[0] != kVersion) return false;
   const uint16_t w = static_cast<uint16_t>(bytes[1] | bytes[2] << 8),
                  h = static_cast<uint16_t>(bytes[3] | bytes[4] << 8);
   if (w == 0 || h == 0) return false;
-  out.aspect = static_cast<double>(w) / h;
-  cv::Mat grey(kGreySide, kGreySide, CV_8U, const_cast<uint8_t*>(bytes.data() + 5));
-  cv::Mat colour(kColourSide, kColourSide, CV_8UC3, const_cast<uint8_t*>(bytes.data() + 5 + kGreySide * kGreySide));
-  grey.convertTo(out.grey, CV_32F);
-  cv::GaussianBlur(out.grey, out.grey, cv::Size(0, 0), 0.8);
-  colour.convertTo(out.colour, CV_32FC3);
+  aspect = static_cast<double>(w) / h;
   return true;
+}
+
+// The grey raster of a well-formed signature: kGreySide x kGreySide, CV_32F, lightly smoothed.
+cv::Mat GreyOf(const std::vector<uint8_t>& bytes) {
+  cv::Mat grey(kGreySide, kGreySide, CV_8U, const_cast<uint8_t*>(bytes.data() + 5)), out;
+  grey.convertTo(out, CV_32F);
+  cv::GaussianBlur(out, out, cv::Size(0, 0), 0.8);
+  return out;
+}
+
+// The colour raster of a well-formed signature: kColourSide x kColourSide, CV_32FC3 (R, G, B).
+cv::Mat ColourOf(const std::vector<uint8_t>& bytes) {
+  cv::Mat colour(kColourSide, kColourSide, CV_8UC3, const_cast<uint8_t*>(bytes.data() + 5 + kGreySide * kGreySide)),
+      out;
+  colour.convertTo(out, CV_32FC3);
+  return out;
 }
 
 // Scaling by `s` about the raster's centre, as an ECC warp (template coordinates to input coordinates).
@@ -53,10 +64,53 @@ cv::Mat ScaleAboutCentre(double s) {
 
 struct Alignment {
   cv::Mat warp;    // 2x3 CV_32F, query coordinates -> candidate coordinates
-  cv::Mat mask;    // where the warped candidate covers the query (inner part only)
+  cv::Mat mask;    // where the warped candidate covers the query (inner part only); read only (may be shared)
   cv::Mat warped;  // the candidate in the query's frame
   double correlation = -1, residual = 1e9, overlap = 0;
 };
+
+// Where a candidate raster seen through a warp covers the query's, inner part only, and the share of it covered: a
+// function of the warp alone.
+struct Coverage {
+  cv::Mat mask;
+  double overlap = 0;
+};
+
+Coverage CoverageOf(const cv::Mat& warp) {
+  Coverage out;
+  const cv::Size size(kGreySide, kGreySide);
+  cv::Mat ones(size, CV_8U, cv::Scalar(255)), covered;
+  cv::warpAffine(ones, covered, warp, size, cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT);
+  cv::erode(covered, covered, cv::Mat(), cv::Point(-1, -1), 1);
+  out.mask = cv::Mat::zeros(size, CV_8U);
+  const cv::Rect inner(kMargin, kMargin, kGreySide - 2 * kMargin, kGreySide - 2 * kMargin);
+  covered(inner).copyTo(out.mask(inner));
+  out.overlap = cv::countNonZero(out.mask) / static_cast<double>(inner.area());
+  return out;
+}
+
+// The starting points of the alignment: as is, and zoomed either way by a 5% crop (ECC converges from near the
+// answer), each with its coverage, the same for every pair: made once.
+struct Start {
+  double zoom = 1;
+  cv::Mat warp;
+  Coverage coverage;
+};
+enum StartIndex { kAsIs = 0, kZoomIn = 1, kZoomOut = 2 };
+
+const std::array<Start, 3>& Starts() {
+  static const std::array<Start, 3> starts = [] {
+    std::array<Start, 3> out;
+    const double zooms[] = {1.0, 1.0 / 1.05, 1.05};
+    for (size_t i = 0; i < out.size(); ++i) {
+      out[i].zoom = zooms[i];
+      out[i].warp = ScaleAboutCentre(zooms[i]);
+      out[i].coverage = CoverageOf(out[i].warp);
+    }
+    return out;
+  }();
+  return starts;
+}
 
 // Correlation and the residual of the best gain/offset fit of `b` to `a` over `mask`.
 void Measure(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask, Alignment& out) {
@@ -71,28 +125,43 @@ void Measure(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask, Alignment&
   out.residual = std::sqrt(std::max(0.0, va - 2 * gain * cov + gain * gain * vb));
 }
 
-// The candidate seen through `warp` in the query's frame, with the coverage mask and the measures.
-Alignment Evaluate(const Signature& q, const cv::Mat& candidate, const cv::Mat& warp) {
+}  // namespace
+
+// The query's side of the check: its rasters and what is derived from them alone, the same for every candidate.
+struct NearDuplicateQuery::Prepared {
+  double aspect = 1;
+  cv::Mat grey;             // as GreyOf
+  cv::Mat colour_smoothed;  // ColourOf smoothed as ChromaDifference compares it
+  cv::Mat unclipped;        // grey < kClipped
+  double allowed_residual = 0;
+};
+
+namespace {
+
+using Query = NearDuplicateQuery::Prepared;
+
+// The candidate (CV_32F, kGreySide square) seen through `warp` in the query's frame, with `coverage` (the warp's) and
+// the measures.
+Alignment Evaluate(const Query& q, const cv::Mat& candidate, const cv::Mat& warp, const Coverage& coverage) {
   Alignment out;
   out.warp = warp;
   const cv::Size size(kGreySide, kGreySide);
   cv::warpAffine(candidate, out.warped, warp, size, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT);
-  cv::Mat ones(candidate.size(), CV_8U, cv::Scalar(255)), covered;
-  cv::warpAffine(ones, covered, warp, size, cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT);
-  cv::erode(covered, covered, cv::Mat(), cv::Point(-1, -1), 1);
-  out.mask = cv::Mat::zeros(size, CV_8U);
-  const cv::Rect inner(kMargin, kMargin, kGreySide - 2 * kMargin, kGreySide - 2 * kMargin);
-  covered(inner).copyTo(out.mask(inner));
-  out.overlap = cv::countNonZero(out.mask) / static_cast<double>(inner.area());
+  out.mask = coverage.mask;
+  out.overlap = coverage.overlap;
   // Pixels clipped white in either picture say nothing about a brightness change: measured without them.
-  cv::Mat unclipped = (q.grey < kClipped) & (out.warped < kClipped) & out.mask;
+  cv::Mat unclipped = q.unclipped & (out.warped < kClipped) & out.mask;
   if (out.overlap > 0.2) Measure(q.grey, out.warped, cv::countNonZero(unclipped) > 200 ? unclipped : out.mask, out);
   return out;
 }
 
+Alignment Evaluate(const Query& q, const cv::Mat& candidate, const Start& start) {
+  return Evaluate(q, candidate, start.warp, start.coverage);
+}
+
 // ECC refinement from `init`. ECC gives up (throws) when there is nothing left to gain, e.g. on identical rasters;
 // the starting point then stands.
-Alignment Align(const Signature& q, const cv::Mat& candidate, const cv::Mat& init) {
+Alignment Align(const Query& q, const cv::Mat& candidate, const cv::Mat& init) {
   cv::Mat warp = init.clone();
   try {
     cv::findTransformECC(q.grey, candidate, warp, cv::MOTION_AFFINE,
@@ -101,18 +170,22 @@ Alignment Align(const Signature& q, const cv::Mat& candidate, const cv::Mat& ini
   } catch (const cv::Exception&) {
     warp = init.clone();
   }
-  return Evaluate(q, candidate, warp);
+  return Evaluate(q, candidate, warp, CoverageOf(warp));
 }
 
 // The alignment with the lowest residual: as is when that already fits within `good_residual`, else ECC from the
 // best of a few starting points (as is, and zoomed either way by a 5% crop; ECC converges from near the answer),
 // then from the others only if that one did not fit.
-Alignment AlignBest(const Signature& q, const cv::Mat& candidate, double good_residual, double& start_correlation) {
-  Alignment best = Evaluate(q, candidate, ScaleAboutCentre(1.0));
+Alignment AlignBest(const Query& q, const cv::Mat& candidate, double good_residual, double& start_correlation) {
+  const std::array<Start, 3>& start = Starts();
+  Alignment best = Evaluate(q, candidate, start[kAsIs]);
   start_correlation = best.correlation;
   if (best.correlation > 0 && best.residual <= good_residual) return best;
-  std::vector<std::pair<double, double>> starts = {{best.correlation, 1.0}};  // (correlation, zoom)
-  for (double s : {1.0 / 1.05, 1.05}) starts.emplace_back(Evaluate(q, candidate, ScaleAboutCentre(s)).correlation, s);
+  // (correlation, zoom), ordered by both as the pairs they are.
+  std::vector<std::pair<double, double>> starts = {{best.correlation, start[kAsIs].zoom}};
+  for (StartIndex s : {kZoomIn, kZoomOut}) {
+    starts.emplace_back(Evaluate(q, candidate, start[s]).correlation, start[s].zoom);
+  }
   std::sort(starts.rbegin(), starts.rend());
   start_correlation = starts.front().first;
   // Pictures that correlate poorly from every starting point are not worth aligning: a near duplicate starts close.
@@ -135,8 +208,9 @@ double MeanGradient(const cv::Mat& grey, const cv::Mat& mask) {
   return cv::mean(magnitude, mask)[0];
 }
 
-// Mean |difference| of chromaticity between the query's colour raster and the candidate's, aligned by `warp`.
-double ChromaDifference(const Signature& q, const Signature& c, const cv::Mat& warp) {
+// Mean |difference| of chromaticity between the query's colour raster and the candidate's (`colour`, as ColourOf),
+// aligned by `warp`.
+double ChromaDifference(const Query& q, const cv::Mat& colour, const cv::Mat& warp) {
   // The grey warp in colour-raster coordinates: x64 = 4 x16 + 1.5 and x16 = (x64 + 0.5) / 4 - 0.5.
   const double k = static_cast<double>(kGreySide) / kColourSide, off = (k - 1) / 2;
   cv::Mat w;
@@ -145,14 +219,14 @@ double ChromaDifference(const Signature& q, const Signature& c, const cv::Mat& w
   for (int r = 0; r < 2; ++r) {
     small.at<double>(r, 2) = (w.at<double>(r, 0) * off + w.at<double>(r, 1) * off + w.at<double>(r, 2) + 0.5) / k - 0.5;
   }
-  cv::Mat warped, valid, a, b;
+  cv::Mat warped, valid, b;
   const cv::Size size(kColourSide, kColourSide);
-  cv::warpAffine(c.colour, warped, small, size, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
-  cv::warpAffine(cv::Mat(c.colour.size(), CV_8U, cv::Scalar(255)), valid, small, size,
+  cv::warpAffine(colour, warped, small, size, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+  cv::warpAffine(cv::Mat(colour.size(), CV_8U, cv::Scalar(255)), valid, small, size,
                  cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT);
-  // Smoothed first: a few percent of crop moves edges across the coarse 16 px cells.
-  cv::GaussianBlur(q.colour, a, cv::Size(0, 0), 1.0);
-  cv::GaussianBlur(warped, b, cv::Size(0, 0), 1.0);
+  // Both smoothed first (the query's once): a few percent of crop moves edges across the coarse 16 px cells.
+  const cv::Mat& a = q.colour_smoothed;
+  cv::GaussianBlur(warped, b, cv::Size(0, 0), kColourSmoothing);
   double total = 0;
   int n = 0;
   for (int y = 1; y < kColourSide - 1; ++y) {
@@ -184,7 +258,7 @@ bool Geometry(const cv::Mat& warp, NearDuplicateVerdict& v) {
 }
 
 // The tests on an alignment, in order, filling in `v`: the name of the first that fails, or nullptr.
-const char* Judge(const Signature& q, const Signature& c, const Alignment& a, const NearDuplicateCheckOptions& o,
+const char* Judge(const Query& q, const cv::Mat& colour, const Alignment& a, const NearDuplicateCheckOptions& o,
                   NearDuplicateVerdict& v) {
   v.correlation = a.correlation;
   v.residual = a.residual;
@@ -196,7 +270,7 @@ const char* Judge(const Signature& q, const Signature& c, const Alignment& a, co
   if (v.overlap < o.min_overlap) return "overlap";
   if (v.correlation < o.min_correlation) return "correlation";
   if (v.residual > v.allowed_residual) return "residual";
-  v.chroma_difference = ChromaDifference(q, c, a.warp);
+  v.chroma_difference = ChromaDifference(q, colour, a.warp);
   if (v.chroma_difference > o.max_chroma_difference) return "colour";
   return nullptr;
 }
@@ -258,27 +332,52 @@ ImageFingerprint FingerprintOf(const model::RgbImage& image, double center_fract
 
 NearDuplicateVerdict CheckNearDuplicate(const std::vector<uint8_t>& query, const std::vector<uint8_t>& candidate,
                                         const NearDuplicateCheckOptions& o) {
-  NearDuplicateVerdict v;
-  Signature q, c;
-  if (!Parse(query, q) || !Parse(candidate, c)) return Reject(v, "signature");
-  if (std::abs(std::log(q.aspect / c.aspect)) > std::log(o.max_scale)) return Reject(v, "aspect");
-  // Colours far apart as the pictures stand (recoloured, another scene): no alignment can bring them together.
-  v.chroma_difference = ChromaDifference(q, c, ScaleAboutCentre(1.0));
-  if (v.chroma_difference > 2.5 * o.max_chroma_difference) return Reject(v, "colour");
+  return NearDuplicateQuery(query, o).Check(candidate);
+}
+
+NearDuplicateQuery::NearDuplicateQuery(const std::vector<uint8_t>& signature, const NearDuplicateCheckOptions& options)
+    : options_(options) {
+  auto q = std::make_unique<Prepared>();
+  if (!ParseAspect(signature, q->aspect)) return;
+  q->grey = GreyOf(signature);
+  cv::GaussianBlur(ColourOf(signature), q->colour_smoothed, cv::Size(0, 0), kColourSmoothing);
+  q->unclipped = q->grey < kClipped;
   cv::Mat inner = cv::Mat::zeros(kGreySide, kGreySide, CV_8U);
   inner(cv::Rect(kMargin, kMargin, kGreySide - 2 * kMargin, kGreySide - 2 * kMargin)).setTo(255);
-  v.allowed_residual = o.max_residual_base + o.max_residual_per_gradient * MeanGradient(q.grey, inner);
-  const Alignment a = AlignBest(q, c.grey, v.allowed_residual, v.start_correlation);
+  q->allowed_residual = options.max_residual_base + options.max_residual_per_gradient * MeanGradient(q->grey, inner);
+  prepared_ = std::move(q);
+}
+
+NearDuplicateQuery::~NearDuplicateQuery() = default;
+NearDuplicateQuery::NearDuplicateQuery(NearDuplicateQuery&&) noexcept = default;
+NearDuplicateQuery& NearDuplicateQuery::operator=(NearDuplicateQuery&&) noexcept = default;
+
+// The tests in the order that makes the cheap ones first: the candidate's grey raster is made only for a pair whose
+// aspect and colours as they stand do not already rule it out.
+NearDuplicateVerdict NearDuplicateQuery::Check(const std::vector<uint8_t>& candidate) const {
+  const NearDuplicateCheckOptions& o = options_;
+  NearDuplicateVerdict v;
+  double aspect = 1;
+  if (!prepared_ || !ParseAspect(candidate, aspect)) return Reject(v, "signature");
+  const Query& q = *prepared_;
+  if (std::abs(std::log(q.aspect / aspect)) > std::log(o.max_scale)) return Reject(v, "aspect");
+  // Colours far apart as the pictures stand (recoloured, another scene): no alignment can bring them together.
+  const cv::Mat colour = ColourOf(candidate);
+  v.chroma_difference = ChromaDifference(q, colour, Starts()[kAsIs].warp);
+  if (v.chroma_difference > 2.5 * o.max_chroma_difference) return Reject(v, "colour");
+  v.allowed_residual = q.allowed_residual;
+  const cv::Mat grey = GreyOf(candidate);
+  const Alignment a = AlignBest(q, grey, v.allowed_residual, v.start_correlation);
   if (a.correlation <= 0) return Reject(v, "alignment");
   if (v.start_correlation < kMinStartCorrelation) return Reject(v, "correlation");
-  if (const char* failed = Judge(q, c, a, o, v)) return Reject(v, failed);
+  if (const char* failed = Judge(q, colour, a, o, v)) return Reject(v, failed);
   // A mirror image that happens to align (a symmetric scene) aligns better still once flipped back.
   // As for the picture itself, a flipped candidate that correlates poorly as it stands is not worth aligning: ECC
   // refines from near the answer. On the duplicates bench this skips 500 of 634 alignments of flipped candidates;
   // its precision and recall, and its mirror images' verdicts, stay as they were.
   cv::Mat flipped;
-  cv::flip(c.grey, flipped, 1);
-  if (Evaluate(q, flipped, ScaleAboutCentre(1.0)).correlation >= kMinStartCorrelation) {
+  cv::flip(grey, flipped, 1);
+  if (Evaluate(q, flipped, Starts()[kAsIs]).correlation >= kMinStartCorrelation) {
     const Alignment m = Align(q, flipped, ScaleAboutCentre(1.0));
     if (m.correlation > a.correlation && m.residual < 0.8 * a.residual) return Reject(v, "mirrored");
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -68,8 +69,31 @@ struct NearDuplicateVerdict {
 // Decides whether `candidate` shows the same picture as `query` (re-encoded, resized, cropped by a few percent,
 // rotated by a few degrees, brightened), and not another framing, a mirror image or a recoloured version of it.
 // Signatures from MakeSignature; a malformed one is "not the same" (reason "signature"). Pure, thread-safe; about a
-// millisecond.
+// millisecond. To check one image against several candidates, NearDuplicateQuery does the query's share once.
 NearDuplicateVerdict CheckNearDuplicate(const std::vector<uint8_t>& query, const std::vector<uint8_t>& candidate,
                                         const NearDuplicateCheckOptions& options = {});
+
+// One image's signature made ready to be checked against many candidates: parsed once, with what the check derives
+// from the query's side alone (its smoothed rasters, mean gradient and allowed residual, unclipped pixels) computed
+// once instead of for every candidate. Check(candidate) returns exactly what CheckNearDuplicate(signature, candidate,
+// options) returns, every field of the verdict included. Immutable once made: Check is thread-safe.
+class NearDuplicateQuery {
+ public:
+  // A malformed signature makes a query whose every check says "signature".
+  explicit NearDuplicateQuery(const std::vector<uint8_t>& signature, const NearDuplicateCheckOptions& options = {});
+  ~NearDuplicateQuery();
+  NearDuplicateQuery(NearDuplicateQuery&&) noexcept;
+  NearDuplicateQuery& operator=(NearDuplicateQuery&&) noexcept;
+  NearDuplicateQuery(const NearDuplicateQuery&) = delete;
+  NearDuplicateQuery& operator=(const NearDuplicateQuery&) = delete;
+
+  NearDuplicateVerdict Check(const std::vector<uint8_t>& candidate) const;
+
+  struct Prepared;  // defined in the .cc (OpenCV types)
+
+ private:
+  std::unique_ptr<const Prepared> prepared_;  // null for a malformed signature
+  NearDuplicateCheckOptions options_;
+};
 
 }  // namespace triage::vision

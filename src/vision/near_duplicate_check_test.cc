@@ -258,6 +258,79 @@ TEST(NearDuplicateCheckTest, RejectsUnrelatedPictures) {
   EXPECT_FALSE(CheckNearDuplicate(SignatureOf(Photo(8)), SignatureOf(Photo(9))).same);
 }
 
+void ExpectSameVerdict(const NearDuplicateVerdict& a, const NearDuplicateVerdict& b, const std::string& what) {
+  EXPECT_EQ(a.same, b.same) << what;
+  EXPECT_EQ(a.reason, b.reason) << what;
+  // Every measure exactly: the query made ready once computes what the check of the pair alone computes.
+  EXPECT_EQ(a.start_correlation, b.start_correlation) << what;
+  EXPECT_EQ(a.correlation, b.correlation) << what;
+  EXPECT_EQ(a.residual, b.residual) << what;
+  EXPECT_EQ(a.allowed_residual, b.allowed_residual) << what;
+  EXPECT_EQ(a.chroma_difference, b.chroma_difference) << what;
+  EXPECT_EQ(a.scale, b.scale) << what;
+  EXPECT_EQ(a.rotation_deg, b.rotation_deg) << what;
+  EXPECT_EQ(a.shift, b.shift) << what;
+  EXPECT_EQ(a.overlap, b.overlap) << what;
+}
+
+// Near duplicates of every kind, a mirror image, recoloured versions, other pictures, smooth look-alikes and malformed
+// signatures: each outcome of the check.
+std::vector<std::pair<std::string, std::vector<uint8_t>>> Assortment() {
+  const cv::Mat original = Photo(11);
+  std::vector<std::pair<std::string, std::vector<uint8_t>>> out = {{"original", SignatureOf(original)}};
+  for (const Kind& kind : kNearDuplicates) out.emplace_back(kind.name, SignatureOf(kind.make(original)));
+  cv::Mat mirrored;
+  cv::flip(original, mirrored, 1);
+  out.emplace_back("mirrored", SignatureOf(mirrored));
+  out.emplace_back("hue shifted", SignatureOf(HueShifted(original, 120)));
+  out.emplace_back("reframed", SignatureOf(Crop(original, 0.075, 0.075, 0.85)));
+  out.emplace_back("another photo", SignatureOf(Photo(12)));
+  out.emplace_back("portrait", SignatureOf(Photo(13, 600, 900)));
+  out.emplace_back("sky", SignatureOf(Gradient({220, 150, 60}, {245, 225, 190}, 1.0)));
+  out.emplace_back("other sky", SignatureOf(Gradient({220, 150, 60}, {245, 225, 190}, 1.8)));
+  std::vector<uint8_t> bad = out[0].second;
+  bad[0] = 99;
+  out.emplace_back("unknown version", bad);
+  out.emplace_back("empty", std::vector<uint8_t>());
+  return out;
+}
+
+// One image checked against many: the query made ready once decides each candidate, whichever came before it, exactly
+// as the check of that pair alone.
+TEST(NearDuplicateCheckTest, AQueryMadeReadyOnceDecidesEachCandidateAsThePairAlone) {
+  const auto signatures = Assortment();
+  int same = 0;
+  for (const auto& [query_name, query] : signatures) {
+    const NearDuplicateQuery ready(query);
+    for (bool reversed : {false, true}) {
+      for (size_t k = 0; k < signatures.size(); ++k) {
+        const auto& [name, candidate] = signatures[reversed ? signatures.size() - 1 - k : k];
+        const NearDuplicateVerdict v = ready.Check(candidate);
+        ExpectSameVerdict(v, CheckNearDuplicate(query, candidate), query_name + " vs " + name);
+        same += v.same && !reversed;
+      }
+    }
+  }
+  EXPECT_GE(same, 30) << "the assortment must hold near duplicates as well as pictures the check rejects";
+}
+
+TEST(NearDuplicateCheckTest, AQueryMadeReadyKeepsItsOptions) {
+  const cv::Mat original = Photo(14);
+  const auto a = SignatureOf(original), b = SignatureOf(Reencoded(original, ".jpg")), c = SignatureOf(Crop5(original));
+  NearDuplicateCheckOptions strict;
+  strict.max_residual_base = 0;
+  strict.max_residual_per_gradient = 0.01;
+  strict.max_scale = 1.01;
+  for (const auto* candidate : {&b, &c}) {
+    ExpectSameVerdict(NearDuplicateQuery(a, strict).Check(*candidate), CheckNearDuplicate(a, *candidate, strict),
+                      "strict");
+    ExpectSameVerdict(NearDuplicateQuery(a).Check(*candidate), CheckNearDuplicate(a, *candidate), "default");
+  }
+  EXPECT_TRUE(NearDuplicateQuery(a).Check(b).same);
+  EXPECT_FALSE(NearDuplicateQuery(a, strict).Check(b).same) << "no residual allowed";
+  EXPECT_FALSE(NearDuplicateQuery(a, strict).Check(c).same) << "no crop allowed";
+}
+
 TEST(NearDuplicateCheckTest, MalformedSignatureIsNotTheSame) {
   const auto good = SignatureOf(Photo(10));
   std::vector<uint8_t> bad = good;
@@ -265,6 +338,9 @@ TEST(NearDuplicateCheckTest, MalformedSignatureIsNotTheSame) {
   EXPECT_EQ(CheckNearDuplicate(good, bad).reason, "signature");
   EXPECT_EQ(CheckNearDuplicate({}, good).reason, "signature");
   EXPECT_EQ(CheckNearDuplicate(good, std::vector<uint8_t>(good.begin(), good.begin() + 100)).reason, "signature");
+  EXPECT_EQ(NearDuplicateQuery(bad).Check(good).reason, "signature") << "a malformed query";
+  EXPECT_EQ(NearDuplicateQuery(good).Check(bad).reason, "signature");
+  EXPECT_TRUE(NearDuplicateQuery(good).Check(good).same);
 }
 
 }  // namespace
