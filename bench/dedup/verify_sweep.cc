@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
     std::getline(f, group, '\t');
     std::getline(f, file.variant, '\t');
     file.group = std::stoi(group);
-    auto decoded = triage::vision::DecodeImage(corpus / "images" / file.name, {256, 250'000'000});
+    auto decoded = triage::vision::DecodeImage(corpus / "images" / file.name, {256, 250'000'000, 64});
     if (!decoded.ok()) continue;
     file.whole = triage::vision::PerceptualHash(decoded->image);
     file.centre = triage::vision::PerceptualHash(decoded->image, 0.95);

@@ -13,6 +13,7 @@ class FaceStage;
 
 struct AnalyseOptions {
   int decode_max_side_px = 1600;  // raster for faces; without faces a small raster suffices
+  int decode_min_side_px = 0;     // JPEG DCT scaling may leave this little (vision::DecodeOptions::min_side_px)
   int64_t max_pixels = 250'000'000;
 };
 

@@ -175,6 +175,12 @@ int JpegShrinkFor(int longest, int side) {
   return shrink;
 }
 
+// The long side a JPEG's DCT scaling must keep under `options`: min_side_px when set, else the raster's side.
+int JpegScaledSide(const DecodeOptions& options) {
+  const int side = std::clamp(options.max_side_px, 32, 16384);
+  return options.min_side_px > 0 ? std::clamp(options.min_side_px, 32, side) : side;
+}
+
 struct JpegError {
   jpeg_error_mgr mgr;
   std::jmp_buf jump;
@@ -247,9 +253,10 @@ model::RgbImage UprightWithin(const cv::Mat& decoded, int orientation, int side)
 }
 
 // The pixels of a JPEG held in `bytes` (`info` from its header: size and orientation), upright, at most `side` on the
-// long side (DCT scaling to the smallest scale that keeps `side`, then area averaging). Nothing when libvips should
-// decode it instead.
-std::optional<model::RgbImage> DecodeJpegDirect(const std::string& bytes, const model::ImageInfo& info, int side) {
+// long side (DCT scaling to the smallest scale that keeps `scaled_side`, then area averaging down to `side`). Nothing
+// when libvips should decode it instead.
+std::optional<model::RgbImage> DecodeJpegDirect(const std::string& bytes, const model::ImageInfo& info, int side,
+                                                int scaled_side) {
   jpeg_decompress_struct cinfo;
   JpegError error;
   cinfo.err = jpeg_std_error(&error.mgr);
@@ -269,8 +276,8 @@ std::optional<model::RgbImage> DecodeJpegDirect(const std::string& bytes, const 
     return std::nullopt;  // CMYK, YCCK: libvips converts those through their profile
   }
   cinfo.scale_num = 1;
-  cinfo.scale_denom =
-      static_cast<unsigned>(JpegShrinkFor(static_cast<int>(std::max(cinfo.image_width, cinfo.image_height)), side));
+  cinfo.scale_denom = static_cast<unsigned>(
+      JpegShrinkFor(static_cast<int>(std::max(cinfo.image_width, cinfo.image_height)), scaled_side));
   cinfo.out_color_space = JCS_RGB;
   jpeg_calc_output_dimensions(&cinfo);
   if (!MayResample(side) && static_cast<int>(std::max(cinfo.output_width, cinfo.output_height)) > side) {
@@ -337,8 +344,8 @@ base::Result<Decoded> DecodeWith(const std::string& head, const DecodeOptions& o
     }
     int side = std::clamp(options.max_side_px, 32, 16384);
     if (bytes != nullptr && (*format == "jpeg" || *format == "png")) {
-      auto direct =
-          *format == "jpeg" ? DecodeJpegDirect(*bytes, out.info, side) : DecodePngDirect(*bytes, out.info, side);
+      auto direct = *format == "jpeg" ? DecodeJpegDirect(*bytes, out.info, side, JpegScaledSide(options))
+                                      : DecodePngDirect(*bytes, out.info, side);
       if (direct) {
         out.image = std::move(*direct);
         return out;
@@ -472,7 +479,8 @@ base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const Decod
       },
       [&](const std::string& format, int side, const VImage& header) {
         if (format == "jpeg") {
-          return ShrinkJpeg(VImage::jpegload(file.c_str(), JpegOptions(JpegShrinkFor(header, side))), side);
+          return ShrinkJpeg(VImage::jpegload(file.c_str(), JpegOptions(JpegShrinkFor(header, JpegScaledSide(options)))),
+                            side);
         }
         return VImage::thumbnail(file.c_str(), side, ThumbOptions(side));
       },
@@ -499,7 +507,8 @@ base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const std::
       [&](const std::string&, int side, const VImage& header) {
         // What the direct path leaves to libvips (CMYK, a warning, a large PNG) is decoded from the file, as ever.
         if (format == "jpeg") {
-          return ShrinkJpeg(VImage::jpegload(file.c_str(), JpegOptions(JpegShrinkFor(header, side))), side);
+          return ShrinkJpeg(VImage::jpegload(file.c_str(), JpegOptions(JpegShrinkFor(header, JpegScaledSide(options)))),
+                            side);
         }
         return VImage::thumbnail(file.c_str(), side, ThumbOptions(side));
       },
@@ -519,8 +528,9 @@ base::Result<Decoded> DecodeImageBuffer(const std::string& bytes, const DecodeOp
       },
       [&](const std::string& format, int side, const VImage& header) {
         if (format == "jpeg") {
-          return ShrinkJpeg(
-              VImage::new_from_buffer(bytes.data(), bytes.size(), "", JpegOptions(JpegShrinkFor(header, side))), side);
+          return ShrinkJpeg(VImage::new_from_buffer(bytes.data(), bytes.size(), "",
+                                                    JpegOptions(JpegShrinkFor(header, JpegScaledSide(options)))),
+                            side);
         }
         // Released on every path, also when the loader throws (a leak the fuzzer once found).
         std::unique_ptr<VipsBlob, void (*)(VipsBlob*)> blob(vips_blob_new(nullptr, bytes.data(), bytes.size()),

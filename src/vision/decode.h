@@ -17,6 +17,10 @@ struct DecodeOptions {
   int max_side_px = 1600;
   // Images with more pixels than this are refused before decoding (decompression bombs). Default 250 MP.
   int64_t max_pixels = 250'000'000;
+  // JPEG files only: the smallest long side the DCT scaling (1/2, 1/4, 1/8) may leave, for a consumer that accepts up
+  // to max_side_px but needs far fewer pixels; the raster is then smaller than max_side_px. 0 (default): max_side_px.
+  // Range 32..max_side_px.
+  int min_side_px = 0;
 };
 
 struct Decoded {

@@ -65,6 +65,26 @@ TEST_F(DecodeTest, ShrinksToMaxSide) {
   EXPECT_EQ(d->info.width, 400);  // info keeps the full size
 }
 
+// A consumer that needs fewer pixels than it accepts lets a JPEG's DCT scaling go further; other formats, and a
+// minimum above the maximum, keep the maximum side.
+TEST_F(DecodeTest, AJpegDecodesSmallerDownToTheMinimumSide) {
+  const fs::path jpeg = Make("min.jpg"), png = Make("min.png");
+  auto plain = DecodeImage(jpeg, {.max_side_px = 256});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->image.width, 256);
+  auto scaled = DecodeImage(jpeg, {.max_side_px = 256, .min_side_px = 64});
+  ASSERT_TRUE(scaled.ok());
+  EXPECT_EQ(scaled->image.width, 100) << "1/4: 1/8 would leave 50 px";
+  EXPECT_EQ(scaled->image.height, 75);
+  EXPECT_EQ(scaled->info.width, 400);
+  auto from_png = DecodeImage(png, {.max_side_px = 256, .min_side_px = 64});
+  ASSERT_TRUE(from_png.ok());
+  EXPECT_EQ(from_png->image.width, 256);
+  auto above = DecodeImage(jpeg, {.max_side_px = 100, .min_side_px = 500});
+  ASSERT_TRUE(above.ok());
+  EXPECT_EQ(above->image.width, 100);
+}
+
 TEST_F(DecodeTest, AppliesExifOrientation) {
   auto d = DecodeImage(Make("rot.jpg", 6), {});
   ASSERT_TRUE(d.ok()) << d.status().ToString();
@@ -249,8 +269,8 @@ TEST_F(DecodeTest, DecodingGivenTheBytesGivesWhatDecodingTheFileGives) {
     if (e.path().extension() == ".jpg") files.push_back(e.path());
   }
   for (const fs::path& file : files) {
-    for (DecodeOptions options :
-         {DecodeOptions{}, DecodeOptions{.max_side_px = 100}, DecodeOptions{.max_pixels = 1000}}) {
+    for (DecodeOptions options : {DecodeOptions{}, DecodeOptions{.max_side_px = 100}, DecodeOptions{.max_pixels = 1000},
+                                  DecodeOptions{.max_side_px = 256, .min_side_px = 64}}) {
       SCOPED_TRACE(file.filename().string() + " at " + std::to_string(options.max_side_px));
       auto bytes = base::ReadFile(file);
       ASSERT_TRUE(bytes.ok());
