@@ -384,6 +384,17 @@ vips::VOption* JpegOptions(int shrink) {
       ->set("fail_on", VIPS_FAIL_ON_TRUNCATED);
 }
 
+// File `file` of `format` decoded by libvips to at most `side` on its long side, upright: a JPEG shrunk on load by
+// DCT scaling (as far as `options` allow, JpegScaledSide), anything else through libvips' thumbnail.
+VImage LoadFileWithin(const std::string& file, const std::string& format, int side, const VImage& header,
+                      const DecodeOptions& options) {
+  if (format == "jpeg") {
+    return ShrinkJpeg(VImage::jpegload(file.c_str(), JpegOptions(JpegShrinkFor(header, JpegScaledSide(options)))),
+                      side);
+  }
+  return VImage::thumbnail(file.c_str(), side, ThumbOptions(side));
+}
+
 // The first bytes of a file, for the format checks and, when it is no image, to say what it seems to be.
 base::Result<std::string> ReadHead(const std::filesystem::path& path) {
   std::string head(kHeadBytes, '\0');
@@ -478,11 +489,7 @@ base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const Decod
         return VImage::new_from_file(file.c_str(), sequential);
       },
       [&](const std::string& format, int side, const VImage& header) {
-        if (format == "jpeg") {
-          return ShrinkJpeg(VImage::jpegload(file.c_str(), JpegOptions(JpegShrinkFor(header, JpegScaledSide(options)))),
-                            side);
-        }
-        return VImage::thumbnail(file.c_str(), side, ThumbOptions(side));
+        return LoadFileWithin(file, format, side, header, options);
       },
       bytes ? &*bytes : nullptr);
 }
@@ -506,11 +513,7 @@ base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const std::
       },
       [&](const std::string&, int side, const VImage& header) {
         // What the direct path leaves to libvips (CMYK, a warning, a large PNG) is decoded from the file, as ever.
-        if (format == "jpeg") {
-          return ShrinkJpeg(VImage::jpegload(file.c_str(), JpegOptions(JpegShrinkFor(header, JpegScaledSide(options)))),
-                            side);
-        }
-        return VImage::thumbnail(file.c_str(), side, ThumbOptions(side));
+        return LoadFileWithin(file, format, side, header, options);
       },
       &bytes);
   // A failure is told in the file-based path's own words (the loaders' names differ).
