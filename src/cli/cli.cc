@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string_view>
 
@@ -27,9 +28,30 @@ int ExitCodeFor(const base::Status& status) {
   }
 }
 
+namespace {
+
+namespace fs = std::filesystem;
+
+// The library the working directory lies in (the nearest folder upward holding a triage.json), as git finds its
+// repository; empty when there is none.
+std::string LibraryAroundWorkingDirectory() {
+  std::error_code ec;
+  fs::path dir = fs::current_path(ec);
+  if (ec) return {};
+  for (; !dir.empty(); dir = dir.parent_path()) {
+    if (fs::is_regular_file(dir / "triage.json", ec)) return dir.string();
+    if (dir == dir.root_path()) break;
+  }
+  return {};
+}
+
+}  // namespace
+
 std::unique_ptr<Library> CommandContext::OpenOrReport() {
+  if (library.empty()) library = LibraryAroundWorkingDirectory();
   if (library.empty()) {
-    Fail(base::Status::InvalidArgument("no library given: use --library DIR or set TRIAGE_LIBRARY"));
+    Fail(base::Status::InvalidArgument(
+        "no library given: use --library DIR, set TRIAGE_LIBRARY, or run the command inside a library's folder"));
     return nullptr;
   }
   if (!catalog_url.empty()) {

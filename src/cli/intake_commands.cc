@@ -19,8 +19,20 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-int Init(CommandContext& ctx) {
-  if (ctx.library.empty()) return ctx.Fail(base::Status::InvalidArgument("init needs --library DIR"));
+// `dir` is the folder named after `init`, if any: `triage init DIR` and `triage --library DIR init` are the same; a
+// folder named after `init` stands over $TRIAGE_LIBRARY, and one that contradicts --library is refused.
+int Init(CommandContext& ctx, const std::string& dir, bool library_flag_given) {
+  if (!dir.empty()) {
+    std::error_code ec;
+    if (library_flag_given && fs::weakly_canonical(ctx.library, ec) != fs::weakly_canonical(dir, ec)) {
+      return ctx.Fail(base::Status::InvalidArgument(
+          fmt::format("init was given two libraries, {} and --library {}: give one", dir, ctx.library)));
+    }
+    ctx.library = dir;
+  }
+  if (ctx.library.empty()) {
+    return ctx.Fail(base::Status::InvalidArgument("init needs a folder: `triage init DIR` (or --library DIR)"));
+  }
   fs::path root = ctx.library;
   if (fs::exists(root / "triage.json")) {
     return ctx.Fail(base::Status::AlreadyExists(fmt::format("{} is a library already", root.string())));
@@ -228,8 +240,13 @@ int Recover(CommandContext& ctx, const std::string& host) {
 
 void AddIntakeCommands(CLI::App& app, CommandContext& ctx) {
   auto* init = app.add_subcommand("init", "create a library (triage.json, inbox/, faces/, review/, .triage/)");
+  auto init_dir = std::make_shared<std::string>();  // owned by the callback, which lives as long as the app
+  init->add_option("dir", *init_dir, "the library folder to create (or --library DIR)");
   init->add_flag("--json", ctx.json, "machine-readable output");
-  init->callback([&ctx] { Init(ctx); });
+  init->callback([&ctx, init, init_dir] {
+    const CLI::Option* flag = init->get_parent()->get_option_no_throw("--library");
+    Init(ctx, *init_dir, flag != nullptr && flag->count() > 0);
+  });
 
   auto* ingest = app.add_subcommand("ingest", "take images from files, folders (recursive) or http(s) URLs");
   struct IngestArgs {

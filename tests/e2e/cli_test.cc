@@ -58,6 +58,45 @@ TEST_F(CliTest, MissingLibraryIsExplained) {
   EXPECT_NE(r.err.find("triage init"), std::string::npos);
 }
 
+TEST_F(CliTest, InitTakesTheFolderAfterTheCommandAndRefusesTwoDifferentOnes) {
+  const fs::path other = dir_ / "other";
+  RunResult r = RunTriage({"init", other.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(other / "triage.json"));
+  EXPECT_TRUE(fs::is_directory(other / "review/unidentified"));
+  // The same folder both ways is one library; two different ones are refused before anything is made.
+  const fs::path third = dir_ / "third";
+  r = RunTriage({"init", third.string(), "--library", (dir_ / "fourth").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("init was given two libraries"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(third));
+  EXPECT_FALSE(fs::exists(dir_ / "fourth"));
+  r = RunTriage({"init", third.string(), "--library", third.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // A folder after `init` stands over $TRIAGE_LIBRARY.
+  r = RunTriage({"init", (dir_ / "fifth").string()}, {"TRIAGE_LIBRARY=" + (dir_ / "sixth").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir_ / "fifth/triage.json"));
+  EXPECT_FALSE(fs::exists(dir_ / "sixth"));
+  r = RunTriage({"init"}, {}, dir_.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("init needs a folder"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, ACommandRunInsideALibraryFolderFindsTheLibrary) {
+  WriteTestImage(in() / "a.jpg", 1, 800, 600);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  for (const fs::path& cwd : {lib(), lib() / "review" / "unidentified"}) {
+    RunResult r = RunTriage({"items", "--json"}, {}, cwd);
+    ASSERT_EQ(r.exit_code, 0) << cwd << ": " << r.err;
+    EXPECT_EQ(r.Json().size(), 1u) << cwd;
+  }
+  // Outside any library, the error says the three ways to name one.
+  RunResult r = RunTriage({"items"}, {}, dir_.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("run the command inside a library's folder"), std::string::npos) << r.err;
+}
+
 TEST_F(CliTest, AMistypedCommandIsNamedWithTheCommandsThereAre) {
   RunResult r = Triage({"ingset", "photos"});
   EXPECT_EQ(r.exit_code, 2);

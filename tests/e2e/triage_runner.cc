@@ -49,7 +49,7 @@ std::string Slurp(const fs::path& path) {
   return ss.str();
 }
 
-RunResult RunTriage(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+RunResult RunTriage(const std::vector<std::string>& args, const std::vector<std::string>& env, const fs::path& cwd) {
   static int counter = 0;
   fs::path base =
       fs::temp_directory_path() / ("triage_run_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
@@ -59,6 +59,7 @@ RunResult RunTriage(const std::vector<std::string>& args, const std::vector<std:
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   std::vector<std::string> arg_storage, env_storage;
   auto argv = Argv(args, arg_storage);
   auto envp = Envp(env, env_storage);

@@ -22,8 +22,10 @@ struct RunResult {
   nlohmann::json Json() const { return nlohmann::json::parse(out); }
 };
 
-// Runs build/triage with `args` and the given extra environment ("KEY=VALUE"); waits for it.
-RunResult RunTriage(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+// Runs build/triage with `args` and the given extra environment ("KEY=VALUE"), in `cwd` when given (else this
+// process's working directory); waits for it.
+RunResult RunTriage(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
+                    const fs::path& cwd = {});
 
 // Starts build/triage in the background with the given extra environment ("KEY=VALUE"); returns its pid. Output goes
 // to `log`.
