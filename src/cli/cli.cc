@@ -96,9 +96,9 @@ void CommandContext::PrintJson(const nlohmann::json& doc) {
 
 namespace {
 
-// When a command needs a subcommand and the word given is none of them, CLI11 only says "A subcommand is required":
-// this names the word and the commands there are ("unknown command "ingset" for triage; the commands are: ...").
-// Empty when the failure is something else.
+// When a command needs a subcommand and the word given is none of them, or none is given, CLI11 only says "A
+// subcommand is required": this names the word and the commands there are ("unknown command "ingset" for triage; the
+// commands are: ...", "proposals needs a command: list, show, ..."). Empty when the failure is something else.
 std::string UnknownCommand(CLI::App& app) {
   CLI::App* at = &app;
   for (std::vector<CLI::App*> parsed = at->get_subcommands(); !parsed.empty(); parsed = at->get_subcommands()) {
@@ -114,12 +114,18 @@ std::string UnknownCommand(CLI::App& app) {
       break;
     }
   }
-  if (word.empty()) return "";
   std::string names;
   for (const CLI::App* sub : at->get_subcommands([](CLI::App*) { return true; })) {
     names += (names.empty() ? "" : ", ") + sub->get_name();
   }
   const std::string where = at == &app ? "triage" : "triage " + at->get_name();
+  if (word.empty()) {
+    // A group of commands given without one of them (`triage proposals`): name them rather than CLI11's bare "A
+    // subcommand is required".
+    if (names.empty() || at->get_require_subcommand_min() == 0) return "";
+    const std::string what = at == &app ? "a command is needed" : at->get_name() + " needs a command";
+    return fmt::format("{}: {} (see {} --help)", what, names, where);
+  }
   return fmt::format("unknown command \"{}\" for {}; the commands are: {} (see {} --help)", word, where, names, where);
 }
 

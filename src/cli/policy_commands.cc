@@ -130,7 +130,7 @@ int Recompute(CommandContext& ctx) {
       report->items, report->measured, report->seconds, per_second, report->changed, report->category_changed);
   fmt::print("{} bursts and {} duplicate groups chose their leads again\n", groups.bursts, groups.duplicate_groups);
   for (const auto& [category, n] : report->reference.category_samples) {
-    fmt::print("  {:<16} {:>7} images{}\n", category, n,
+    fmt::print("  {:<16} {:>14}{}\n", category, Counted(n, "image"),
                n >= lib->config()->quality.category_min_samples ? "" : " (too few for its own scale: overall applies)");
   }
   return kExitOk;

@@ -109,9 +109,19 @@ TEST_F(CliTest, AMistypedCommandIsNamedWithTheCommandsThereAre) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.Json()["error"], "invalid_argument");
   EXPECT_NE(r.Json()["message"].get<std::string>().find("\"bogus\""), std::string::npos);
-  r = Triage({});  // no command at all: CLI11's own message
+  r = Triage({});  // no command at all: the commands are named
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err.find("unknown command"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("a command is needed: init, ingest,"), std::string::npos) << r.err;
+  r = Triage({"proposals"});  // a group of commands without one of them
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("proposals needs a command: list, show,"), std::string::npos) << r.err;
+  r = Triage({"models", "--json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.Json()["message"], "models needs a command: verify (see triage models --help)");
+  r = Triage({"ingest"});  // a missing argument is not a missing command
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.find("needs a command"), std::string::npos) << r.err;
 }
 
 TEST_F(CliTest, ConfigErrorsNameTheKeyAndExitWith2) {
