@@ -252,7 +252,11 @@ test('gallery tiles: sorted by a measure, each tile shows that measure; every ba
     for (const [text, title] of await titles(name)) assert.ok(title, `${name}'s badge "${text}" has a title`);
   }
   assert.match(await page.locator(`[data-testid="tile"][data-id="${ids['obama.jpg']}"]`).getAttribute('aria-label'),
-    /^obama\.jpg: score \d\.\d of 10, eyes closed$/);
+    /^obama\.jpg, \d\.\d eyes: score \d\.\d of 10, eyes closed$/);
+  assert.match(await page.locator(`[data-testid="tile"][data-id="${ids['obama2.jpg']}"]`).getAttribute('aria-label'),
+    /^obama2\.jpg, \d\.\d dup: score \d\.\d of 10, a copy of a better photo/);
+  assert.match(await page.locator(`[data-testid="tile"][data-id="${ids['coffee.jpg']}"]`).getAttribute('aria-label'),
+    /^coffee\.jpg, \d\.\d ★ 2: score \d\.\d of 10, best frame of a burst of 2$/);
   const legend = await page.getByTestId('tile-legend').innerText();
   for (const words of ['score of 10', 'best frame of a burst', 'another frame of a burst', 'a copy of a better photo', 'eyes closed']) {
     assert.ok(legend.includes(words), `the legend says "${words}": ${legend}`);
@@ -355,8 +359,8 @@ test('gallery: Camera matches any part of the name in any case and suggests the 
   await go('#/gallery');
 });
 
-test('gallery: every text on it is readable against its background (the "eyes" mark, the unreadable file\'s reason)',
-  async () => {
+test('gallery: every text on it is readable against its background (the "eyes" mark, the unreadable file\'s reason), ' +
+  'and each tile\'s name holds the marks it shows ("dup", "★ 2")', async () => {
     const axeSource = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
     for (const size of [{ width: 1440, height: 900 }, { width: 390, height: 844 }]) {
       await page.setViewportSize(size);
@@ -365,7 +369,8 @@ test('gallery: every text on it is readable against its background (the "eyes" m
       await page.getByTestId('tile-legend').waitFor();
       await page.evaluate(axeSource);
       const { violations } = await page.evaluate(() => window.axe.run(document,
-        { runOnly: { type: 'rule', values: ['color-contrast'] }, resultTypes: ['violations'] }));
+        { runOnly: { type: 'rule', values: ['color-contrast', 'label-content-name-mismatch'] },
+          resultTypes: ['violations'] }));
       assert.deepEqual(violations.flatMap((v) => v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`)), [],
         `@${size.width}`);
     }

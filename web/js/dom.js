@@ -232,7 +232,7 @@ export const noPreview = (item) => item.category === 'unreadable';
 
 export function itemImage(item, size, attrs = {}) {
   const placeholder = (why) => h('div', { class: 'img-placeholder', role: 'img', dataset: { testid: 'img-placeholder' },
-    'aria-label': `No preview of ${item.file_name}: ${why}` }, h('span', { class: 'ph-title' }, 'No preview'),
+    'aria-label': `No preview of ${item.file_name}: ${why}` }, h('span', { class: 'ph-title' }, 'No preview'), ' ',
   h('span', { class: 'ph-reason' }, why));
   if (noPreview(item)) return placeholder(item.reason || (item.reasons && item.reasons[0]?.text) || 'unreadable');
   const img = h('img', { src: `${item.thumbnail_url}?size=${size}`, alt: item.file_name, ...attrs });

@@ -178,22 +178,31 @@ const BADGE_WORDS = {
 
 function tile(item, index, open, sort) {
   const measure = tileMeasure(item, sort);
-  const badge = (text, words, kind = '') => h('span', { class: `badge ${kind}`, title: words }, text);
-  const badges = [badge(measure.value, measure.words.charAt(0).toUpperCase() + measure.words.slice(1), 'score')];
-  const words = [measure.words];
+  const badges = [];
+  const shown = [];
+  const words = [];
+  const mark = (text, meaning, kind = '', title = meaning) => {
+    badges.push(h('span', { class: `badge ${kind}`, title }, text), ' ');
+    shown.push(text);
+    words.push(meaning);
+  };
+  mark(measure.value, measure.words, 'score', measure.words.charAt(0).toUpperCase() + measure.words.slice(1));
   if (item.burst) {
-    const w = item.burst.lead ? BADGE_WORDS.lead(item.burst.size) : BADGE_WORDS.burst;
-    badges.push(badge(item.burst.lead ? `★ ${item.burst.size}` : 'burst', w));
-    words.push(w);
+    if (item.burst.lead) mark(`★ ${item.burst.size}`, BADGE_WORDS.lead(item.burst.size));
+    else mark('burst', BADGE_WORDS.burst);
   }
-  if (item.duplicate && !item.duplicate.lead) { badges.push(badge('dup', BADGE_WORDS.dup)); words.push(BADGE_WORDS.dup); }
-  if (item.eyes_closed) { badges.push(badge('eyes', BADGE_WORDS.eyes, 'warn')); words.push(BADGE_WORDS.eyes); }
+  if (item.duplicate && !item.duplicate.lead) mark('dup', BADGE_WORDS.dup);
+  if (item.eyes_closed) mark('eyes', BADGE_WORDS.eyes, 'warn');
+  const image = itemImage(item, 320, { srcset: thumbSrcset(item), sizes: `${TILE}px`, loading: 'lazy',
+    decoding: 'async', width: TILE, height: TILE });
+  // The tile's name holds what it shows, in the order shown (the placeholder's words for a file without a preview,
+  // then the marks: "6.4 dup"), so that speech input can name the tile by what is on it; then what the marks mean.
+  const onTile = [image.tagName === 'IMG' ? '' : image.textContent, shown.join(' ')].filter(Boolean).join(' ');
   const hover = h('div', { class: 'tile-hover' }, breakdown(item.quality));
   return h('button', { type: 'button', class: 'gtile', dataset: { testid: 'tile', id: item.id, index },
-    title: item.file_name, 'aria-label': `${item.file_name}: ${words.join(', ')}`, onclick: () => open(index) },
-  itemImage(item, 320, { srcset: thumbSrcset(item), sizes: `${TILE}px`, loading: 'lazy', decoding: 'async',
-    width: TILE, height: TILE }),
-  h('span', { class: 'tile-badges' }, badges), hover);
+    title: item.file_name, 'aria-label': `${item.file_name}, ${onTile}: ${words.join(', ')}`,
+    onclick: () => open(index) },
+  image, h('span', { class: 'tile-badges' }, badges), hover);
 }
 
 // The key to the tiles' marks, one line above the grid; the number is named after the sort.
