@@ -190,6 +190,36 @@ test('gallery: sort, filters, best of burst, score panel, and 10,000 photos scro
   await screenshot(page, 'gallery-phone-start');
 });
 
+test('gallery: a reload comes back to the photos scrolled to; another sort starts at the top', async () => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('/#/gallery?sort=date');
+  await waitForTotal(SEEDED + 6);
+  const grid = page.getByTestId('grid');
+  // The first photo of the top row in view.
+  const topIndex = () => page.evaluate(() => {
+    const top = document.querySelector('[data-testid="grid"]').getBoundingClientRect().top;
+    const shown = [...document.querySelectorAll('[data-testid="tile"]')].filter((t) => t.getBoundingClientRect().bottom > top + 1);
+    return Math.min(...shown.map((t) => Number(t.dataset.index)));
+  });
+  await grid.evaluate((el) => { el.scrollTop = el.scrollHeight / 2; });
+  await page.waitForSelector(`[data-testid="tile"][data-index="${Math.floor(SEEDED / 2)}"]`, { timeout: 120000 });
+  const before = await topIndex();
+  assert.ok(before > SEEDED / 3, `scrolled to ${before}`);
+  await page.reload();
+  await page.waitForSelector(`[data-testid="tile"][data-index="${before}"]`, { timeout: 120000 });
+  assert.equal(await topIndex(), before, 'the same photo heads the view after the reload');
+  // Another sort is another list: its top.
+  await page.locator('select[name="order"]').selectOption('asc');
+  await page.waitForFunction(() => location.hash.includes('order=asc'));
+  await page.waitForSelector('[data-testid="tile"][data-index="0"]');
+  assert.equal(await grid.evaluate((el) => el.scrollTop), 0);
+  // Back on the first list (the address as it was), the place kept for it.
+  await page.goto('/#/review');
+  await page.goto('/#/gallery?sort=date');
+  await page.waitForSelector(`[data-testid="tile"][data-index="${before}"]`, { timeout: 120000 });
+  assert.equal(await topIndex(), before);
+});
+
 test('gallery: the sort and filters are in the address, so a reload and Back show the same photos', async () => {
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto('/#/review');

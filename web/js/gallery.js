@@ -214,8 +214,9 @@ function tileLegend(sort) {
     mark('dup'), ' a copy of a better photo · ', mark('eyes', 'warn'), ' eyes closed');
 }
 
-// The grid: a sizer as tall as all rows, and only the visible rows (plus OVERSCAN) in the DOM.
-function grid(src, open, signal) {
+// The grid: a sizer as tall as all rows, and only the visible rows (plus OVERSCAN) in the DOM. `onScrolled(index)` is
+// told the first photo of the top row shown after each layout.
+function grid(src, open, signal, onScrolled = null) {
   const inner = h('div', { class: 'grid-rows' });
   const sizer = h('div', { class: 'grid-sizer' }, inner);
   const box = h('div', { class: 'grid-scroll', dataset: { testid: 'grid' }, tabindex: 0 }, sizer);
@@ -230,6 +231,7 @@ function grid(src, open, signal) {
     rowH = side + GAP;
     const rows = Math.ceil(src.total / perRow);
     sizer.style.height = `${rows * rowH}px`;
+    if (onScrolled) onScrolled(Math.floor(box.scrollTop / rowH) * perRow);
     const first = Math.max(0, Math.floor(box.scrollTop / rowH) - OVERSCAN);
     const last = Math.min(rows, Math.ceil((box.scrollTop + box.clientHeight) / rowH) + OVERSCAN);
     const need = Math.min(src.total, last * perRow);
@@ -269,6 +271,13 @@ function grid(src, open, signal) {
   }, { signal });
   box.layout = layout;
   box.focusTile = focusTile;
+  // Scrolls so that the row holding photo `index` is the top one; the pages up to it load as the layout asks for them.
+  box.scrollToIndex = (index) => {
+    layout();
+    const perRow = Math.max(1, gridColumns([...inner.children]));
+    box.scrollTop = Math.floor(index / perRow) * rowH;
+    layout();
+  };
   return box;
 }
 
@@ -450,8 +459,25 @@ function caretOf(el) {
   } catch (_) { return null; }
 }
 
+// Where the grid was scrolled to, per address, for this tab: a reload (or coming back from another page) shows the
+// same photos at the top, not the first page again.
+const PLACE_KEY = 'triage.gallery.at';
+function placeFor(address) {
+  try { return JSON.parse(sessionStorage.getItem(PLACE_KEY) || '{}')[address] || 0; } catch (_) { return 0; }
+}
+function keepPlace(address, index) {
+  try {
+    const places = JSON.parse(sessionStorage.getItem(PLACE_KEY) || '{}');
+    if (places[address] === index) return;
+    places[address] = index;
+    sessionStorage.setItem(PLACE_KEY, JSON.stringify(places));
+  } catch (_) { /* storage full or off: the place is a convenience */ }
+}
+
 export async function renderGallery(root, _rest, { signal }) {
   const [state, ignored, repeated] = stateFromAddress();
+  // The place to come back to, read once: a filter changed later starts at the top of its photos.
+  let comeBackTo = placeFor(addressOf(state));
   // The open photo view is an entry of the browser's history (same address), so that Back closes it, as it does a
   // full-screen view on a phone. Closed otherwise (Close, Esc), that entry is left by going back over it.
   let overlay = null;
@@ -511,7 +537,8 @@ export async function renderGallery(root, _rest, { signal }) {
       overlay.focus();
       if (!inHistory) { history.pushState({ loupe: true }, '', location.href); inHistory = true; }
     };
-    box = grid(src, open, signal);
+    const address = addressOf(state);
+    box = grid(src, open, signal, (index) => keepPlace(address, index));
     drawing = true;
     try {
       mount(root,
@@ -538,7 +565,9 @@ export async function renderGallery(root, _rest, { signal }) {
       again.focus({ preventScroll: true });
       if (typing.caret) again.setSelectionRange(...typing.caret);
     }
-    box.layout();
+    if (comeBackTo > 0 && box.isConnected && comeBackTo < src.total) box.scrollToIndex(comeBackTo);
+    else box.layout();
+    comeBackTo = 0;
   };
   const change = () => { reload().catch((err) => { if (!signal.aborted) toast(err.message, 'error'); }); };
   // A control's value, as the user set it. Not while the view is drawn anew: the browser sends "change" for a
