@@ -184,6 +184,12 @@ test('photo view: the file name, date taken, camera, person and place in the lis
     const { scroll, client, right, panel } = await pathFact.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth,
       right: el.getBoundingClientRect().right, panel: el.closest('.loupe-side').getBoundingClientRect().right }));
     assert.ok(scroll <= client && right <= panel, `the path is ${scroll} px in ${client} px, ends at ${right} of ${panel}`);
+    // The bar keeps Close on the line of the arrows (named for what they do), within the screen.
+    const previous = await page.getByRole('button', { name: 'Previous photo' }).boundingBox();
+    const close = await page.getByTestId('loupe-close').boundingBox();
+    assert.ok(Math.abs(previous.y - close.y) < 8 && close.x + close.width <= 390,
+      `Previous at ${JSON.stringify(previous)}, Close at ${JSON.stringify(close)}`);
+    assert.equal(await page.getByRole('button', { name: 'Next photo' }).count(), 1);
     await screenshot(page, 'gallery-photo-view');
     await page.getByTestId('loupe-close').click();
   } finally { await page.setViewportSize({ width: 1440, height: 900 }); }

@@ -362,8 +362,11 @@ function loupe(src, index, close) {
   const el = h('div', { class: 'loupe', role: 'dialog', 'aria-modal': 'true', 'aria-label': 'Photo', tabindex: '-1',
     dataset: { testid: 'loupe' } },
   h('div', { class: 'loupe-bar' },
-    h('button', { type: 'button', class: 'secondary', onclick: () => step(-1) }, '‹ Previous'),
-    h('button', { type: 'button', class: 'secondary', onclick: () => step(1) }, 'Next ›'), zoom, count,
+    // On a phone the arrows alone, so that the bar holds Close on its one line.
+    h('button', { type: 'button', class: 'secondary', 'aria-label': 'Previous photo', onclick: () => step(-1) },
+      '‹', h('span', { class: 'bar-word' }, ' Previous')),
+    h('button', { type: 'button', class: 'secondary', 'aria-label': 'Next photo', onclick: () => step(1) },
+      h('span', { class: 'bar-word' }, 'Next '), '›'), zoom, count,
     h('button', { type: 'button', class: 'link', dataset: { testid: 'loupe-close' }, onclick: () => close() }, 'Close')),
   h('div', { class: 'loupe-main' }, stage, side), strip);
   el.keys = (e) => {
