@@ -171,7 +171,44 @@ test('settings: a refused threshold is named by its field\'s label, not by its c
   const text = await said.innerText();
   assert.match(text, /"Minimum confidence to sort automatically": must be a number from 0 to 1/);
   assert.doesNotMatch(text, /thresholds\.|min_confidence/);
+  page.once('dialog', (d) => d.accept());   // "Settings not saved: ...": leave anyway
   await page.goto('/#/review');   // leaves the unsaved field behind
+  await page.waitForFunction(() => document.querySelector('.view')?.dataset.page === 'review');
+});
+
+test('settings: leaving with edits not saved asks first; staying keeps them, leaving drops them', async () => {
+  await page.goto('/#/settings');
+  const field = page.getByTestId('threshold-min_confidence');
+  const saved = await field.inputValue();
+  await field.fill('0.77');
+  let asked = '';
+  page.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
+  await page.locator('#nav a[data-page="review"]').click();
+  await page.waitForFunction(() => location.hash === '#/settings');
+  assert.match(asked, /^Settings not saved: Minimum confidence to sort automatically \(0–1\)\. Leave this page/);
+  assert.equal(await field.inputValue(), '0.77', 'staying keeps the edit');
+  assert.equal(await page.evaluate(() => document.querySelector('.view').dataset.page), 'settings');
+  // Closing or reloading the tab has the browser ask too.
+  const unloadAsks = () => page.evaluate(() => {
+    const e = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(e);
+    return e.defaultPrevented;
+  });
+  assert.equal(await unloadAsks(), true);
+  page.once('dialog', (d) => d.accept());
+  await page.locator('#nav a[data-page="review"]').click();
+  await page.waitForFunction(() => document.querySelector('.view')?.dataset.page === 'review');
+  assert.equal(await unloadAsks(), false, 'another page has nothing to lose');
+  // Back on Settings, the saved value; with nothing edited, leaving asks nothing.
+  await page.goto('/#/settings');
+  await field.waitFor();
+  assert.equal(await field.inputValue(), saved);
+  page.once('dialog', (d) => { asked = `unexpected: ${d.message()}`; d.dismiss(); });
+  asked = '';
+  await page.locator('#nav a[data-page="gallery"]').click();
+  await page.waitForFunction(() => document.querySelector('.view')?.dataset.page === 'gallery');
+  assert.equal(asked, '');
+  page.removeAllListeners('dialog');
 });
 
 // The element with the keyboard focus, by the words a test finds it by.

@@ -31,7 +31,14 @@ export const session = { user: '', role: '', permissions: {} };
 // clean-up its page returned.
 let view = null;
 
+// A page with edits not yet saved sets this through `guardLeaving` (a function that names what would be lost, or ''
+// when nothing would): leaving it through the navigation asks first, and closing or reloading the tab has the browser
+// ask. Cleared with the page.
+let leaveGuard = null;
+let shownAddress = location.href;
+
 function endView() {
+  leaveGuard = null;
   if (!view) return;
   view.controller.abort();
   if (view.cleanup) view.cleanup();
@@ -131,12 +138,14 @@ function route() {
     if (a.dataset.page === section) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
   showActiveInNav();
+  shownAddress = location.href;
   const current = { controller: new AbortController(), cleanup: null };
   view = current;
   const root = h('div', { class: 'view', dataset: { page } }, h('p', { class: 'muted' }, 'Loading…'));
   mount(document.getElementById('app'), root);
   const { signal } = current.controller;
-  Promise.resolve(pages[page](root, rest, { session, refreshSortState, signal }))
+  const guardLeaving = (fn) => { if (view === current) leaveGuard = fn; };
+  Promise.resolve(pages[page](root, rest, { session, refreshSortState, signal, guardLeaving }))
     .then((fn) => {
       if (typeof fn !== 'function') return;
       if (view === current) current.cleanup = fn; else fn();   // the user moved on while it loaded
@@ -164,7 +173,17 @@ document.getElementById('logout').addEventListener('click', async () => {
   forgetUndo();
   showLogin('You are logged out.');
 });
-window.addEventListener('hashchange', route);
+window.addEventListener('hashchange', () => {
+  const lost = leaveGuard ? leaveGuard() : '';
+  if (lost && !window.confirm(`${lost} Leave this page without saving?`)) {
+    history.replaceState(history.state, '', shownAddress);   // stay: the address goes back to this page's
+    return;
+  }
+  route();
+});
+window.addEventListener('beforeunload', (e) => {
+  if (leaveGuard && leaveGuard()) e.preventDefault();
+});
 // The skip link moves the keyboard past the navigation to the page's content (without touching the route in the hash).
 document.getElementById('skip-link').addEventListener('click', (e) => {
   e.preventDefault();

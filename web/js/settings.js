@@ -51,8 +51,14 @@ function showUnknown(box, unknown, enrolled, { use, keep }) {
     h('button', { type: 'button', dataset: { testid: 'save-anyway' }, onclick: keep }, 'Save anyway')));
 }
 
-export async function renderSettings(root, _params, { session, refreshSortState }) {
+export async function renderSettings(root, _params, { session, refreshSortState, guardLeaving }) {
   const canEdit = !!session.permissions.change_config;
+  // Fields whose text differs from what was drawn (the saved settings) are edits not yet saved.
+  guardLeaving(() => {
+    const edited = [...root.querySelectorAll('[data-drawn]')].filter((el) => el.value !== el.dataset.drawn)
+      .map((el) => el.getAttribute('aria-label') || el.closest('label')?.querySelector('span')?.textContent || el.name);
+    return edited.length ? `Settings not saved: ${edited.join(', ')}.` : '';
+  });
   const names = (text) => text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
 
   // `saved`: the list just saved ('thresholds' for those), drawn as the server has it now. The other forms keep what
