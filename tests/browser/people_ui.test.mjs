@@ -236,3 +236,34 @@ test('faces in no cluster are counted, with why and where to name them meanwhile
     await noSeriousViolations(p, 'the empty list with its note');
   } finally { await closeLibrary(strangers); }
 });
+
+test('hiding a cluster hands the keyboard focus to the next cluster\'s Hide, and to the heading when none is left',
+  async () => {
+    const two = await openLibrary({
+      photos: ['obama.jpg', 'obama2.jpg', 'biden.jpg', 'biden2.jpg'].map((p, i) => [p, `${i}_${p}`]),
+      configure: (config) => {
+        config.analysis.faces = true;
+        config.face_clustering = { min_faces: 2, cluster_distance: 0.55, min_face_size: 40, min_detection_score: 0.5 };
+      },
+    });
+    try {
+      const p = two.page;
+      await logIn(p);
+      await p.goto('/#/people');
+      await p.getByTestId('cluster').nth(1).waitFor();
+      const ids = await p.getByTestId('cluster').evaluateAll((els) => els.map((e) => e.dataset.id));
+      assert.equal(ids.length, 2, `two clusters expected, got ${ids}`);
+      const focusedIn = () => p.evaluate(() => [document.activeElement?.closest('[data-testid="cluster"]')?.dataset.id,
+        document.activeElement?.dataset.testid || document.activeElement?.tagName]);
+      await p.locator(`[data-testid="cluster"][data-id="${ids[0]}"]`).getByTestId('hide-button').focus();
+      await p.keyboard.press('Enter');
+      await p.locator(`[data-testid="cluster"][data-id="${ids[0]}"]`).waitFor({ state: 'detached' });
+      await p.waitForFunction(() => document.activeElement?.dataset.testid === 'hide-button');
+      assert.deepEqual(await focusedIn(), [ids[1], 'hide-button']);
+      // Enter again hides the next one; with none left the focus is on the page's heading, not lost to the body.
+      await p.keyboard.press('Enter');
+      await p.getByTestId('clusters-empty').waitFor();
+      await p.waitForFunction(() => document.activeElement?.tagName === 'H1');
+      assert.equal(await p.evaluate(() => document.activeElement.textContent), 'Face clusters');
+    } finally { await closeLibrary(two); }
+  });

@@ -171,6 +171,12 @@ async function renderClusters(root, canManage, showHidden) {
     const active = document.activeElement;
     const focused = active && root.contains(active) && active.dataset.testid === 'name-input'
       ? active.closest('[data-testid="cluster"]').dataset.id : null;
+    // A control of a card that leaves the list (Hide, Merge, a name that joined another cluster) takes the keyboard
+    // focus with it: it goes to the same control of the card that came after it (or before, for the last one), so
+    // that Hide pressed again hides the next cluster; with no card left, to the page's heading.
+    const card = active && root.contains(active) ? active.closest('[data-testid="cluster"]') : null;
+    const order = card ? [...root.querySelectorAll('[data-testid="cluster"]')].map((el) => el.dataset.id) : [];
+    const control = card && active.dataset.testid;
     remount(root, h('section', {}, peopleTabs('clusters'),
       h('div', { class: 'page-head' }, h('h1', {}, 'Face clusters'),
         h('a', { href: showHidden ? '#/people' : '#/people/hidden' }, showHidden ? 'Hide hidden clusters' : 'Show hidden')),
@@ -185,6 +191,15 @@ async function renderClusters(root, canManage, showHidden) {
       if (input) input.value = value;
     }
     if (focused) root.querySelector(`[data-testid="cluster"][data-id="${focused}"] [data-testid="name-input"]`)?.focus();
+    if (card && !root.querySelector(`[data-testid="cluster"][data-id="${card.dataset.id}"]`)) {
+      const at = order.indexOf(card.dataset.id);
+      const near = [...order.slice(at + 1), ...order.slice(0, at).reverse()]
+        .map((id) => root.querySelector(`[data-testid="cluster"][data-id="${id}"]`)).find(Boolean);
+      const target = near ? (control && near.querySelector(`[data-testid="${control}"]`)) || near.querySelector('button, input')
+        : root.querySelector('h1');
+      if (target === root.querySelector('h1')) target.tabIndex = -1;
+      target?.focus();
+    }
   };
   await draw();
 }
