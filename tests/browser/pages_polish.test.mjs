@@ -288,3 +288,42 @@ test('settings: thresholds typed but not yet saved stay when auto-sorting is pau
   await page.getByTestId('toggle-auto-sort').click();
   await page.getByRole('button', { name: 'Pause auto-sorting' }).waitFor();
 });
+
+test('trash: Ctrl-Z takes back the restores one by one, newest first, also after a look at another page',
+  async () => {
+    const own = await openLibrary({
+      photos: [['skimage_coffee.jpg', 'coffee.jpg'], ['skimage_astronaut.jpg', 'astronaut.jpg']],
+    });
+    try {
+      const p = own.page;
+      await logIn(p);
+      const items = (await own.api('/api/items?per_page=50')).items;
+      const ids = Object.fromEntries(items.map((i) => [i.file_name, i.id]));
+      for (const id of Object.values(ids)) own.run(['review', 'reject', String(id)]);
+      const where = async (name) => (await own.api(`/api/items/${ids[name]}`)).item.location;
+      await p.goto('/#/trash');
+      for (const name of ['coffee.jpg', 'astronaut.jpg']) {
+        await p.getByRole('button', { name: `Restore ${name}` }).click();
+        await p.getByTestId('toast-text').filter({ hasText: `Restored ${name}` }).waitFor();
+        await p.getByRole('button', { name: `Restore ${name}` }).waitFor({ state: 'detached' });
+      }
+      assert.deepEqual([await where('coffee.jpg'), await where('astronaut.jpg')], ['review', 'review']);
+      // After a look at another page, three Ctrl-Z on the trash: each restore taken back, newest first, then nothing.
+      await p.goto('/#/audit');
+      await p.goto('/#/trash');
+      await p.getByRole('button', { name: 'Restore coffee.jpg' }).waitFor({ state: 'detached' });
+      await p.evaluate(() => document.activeElement?.blur());
+      await p.keyboard.press('Control+z');
+      await p.getByTestId('toast-text').filter({ hasText: /^Undone: .*astronaut\.jpg.*1 more can be taken back/ }).waitFor();
+      assert.equal(await where('astronaut.jpg'), 'trash');
+      assert.equal(await where('coffee.jpg'), 'review', 'one press, one decision');
+      // The trash shows what the undo did.
+      await p.getByRole('button', { name: 'Restore astronaut.jpg' }).waitFor();
+      await p.keyboard.press('Control+z');
+      await p.getByTestId('toast-text').filter({ hasText: /^Undone: .*coffee\.jpg/ }).waitFor();
+      assert.equal(await where('coffee.jpg'), 'trash');
+      await p.getByRole('button', { name: 'Restore coffee.jpg' }).waitFor();
+      await p.keyboard.press('Control+z');
+      await p.getByTestId('toast-text').filter({ hasText: /^Nothing to undo/ }).waitFor();
+    } finally { await closeLibrary(own); }
+  });

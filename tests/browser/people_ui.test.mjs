@@ -265,5 +265,14 @@ test('hiding a cluster hands the keyboard focus to the next cluster\'s Hide, and
       await p.getByTestId('clusters-empty').waitFor();
       await p.waitForFunction(() => document.activeElement?.tagName === 'H1');
       assert.equal(await p.evaluate(() => document.activeElement.textContent), 'Face clusters');
+      // Ctrl-Z takes the hides back one by one, newest first.
+      await p.keyboard.press('Control+z');
+      await p.locator(`[data-testid="cluster"][data-id="${ids[1]}"]`).waitFor();
+      await p.getByTestId('toast-text').filter({ hasText: /^Undone: Cluster hidden\. 1 more can be taken back/ }).waitFor();
+      assert.equal(await p.getByTestId('cluster').count(), 1);
+      await p.evaluate(() => document.activeElement?.blur());
+      await p.keyboard.press('Control+z');
+      await p.locator(`[data-testid="cluster"][data-id="${ids[0]}"]`).waitFor();
+      assert.deepEqual((await two.api('/api/clusters')).clusters.map((c) => String(c.id)).sort(), [...ids].sort());
     } finally { await closeLibrary(two); }
   });

@@ -1,8 +1,10 @@
 // People: face clusters by size (name once, merge with suggestions, split, not this person, hide) and, per person, a
 // face audit grid sorted by distance from their centre (outliers first) with bulk remove / not this person / reassign.
-// Every action answers with an Undo button.
+// Every action answers with an Undo button, and Ctrl-Z takes the actions back one by one, newest first.
 import { api } from './api.js';
 import { h, mount, remount, toast, peopleTabs, personKey, confirmDialog, once, plural } from './dom.js';
+import { askUndo, rememberDecision, peopleActionToken } from './review_undo.js';
+import { attachUndoPage } from './undo.js';
 
 const CROP = 96;
 
@@ -31,16 +33,10 @@ async function act(promise, message, redraw) {
     const where = [...counts].map(([folder, n]) => `${n} to ${folder}`).join(', ');
     const moved = outcome.moved_items && outcome.moved_items.length
       ? ` ${plural(outcome.moved_items.length, 'photo')} moved: ${where}.` : '';
-    toast(`${typeof message === 'function' ? message(outcome) : message}.${moved}`, 'info', {
-      label: 'Undo',
-      run: async () => {
-        try {
-          const undone = await api.post('/api/people/undo', { action_id: outcome.action_id });
-          toast(`Undone.${undone.restored_items.length ? ` ${plural(undone.restored_items.length, 'photo')} moved back.` : ''}`);
-        } catch (err) { toast(err.message, 'error'); }
-        await redraw();
-      },
-    });
+    const said = typeof message === 'function' ? message(outcome) : message;
+    // On the tab's undo list: the toast's Undo and Ctrl-Z take it back (review_undo.js), then the page is drawn anew.
+    const entry = rememberDecision(peopleActionToken(outcome.action_id), said, 0, 'people');
+    toast(`${said}.${moved}`, 'info', { label: 'Undo', run: () => askUndo(entry) });
   } catch (err) {
     toast(err.message, 'error');
   }
@@ -140,7 +136,7 @@ function emptyText(showHidden, note) {
       'under “Show hidden”.';
 }
 
-async function renderClusters(root, canManage, showHidden) {
+async function renderClusters(root, canManage, showHidden, signal) {
   const draw = async () => {
     let clusters;
     let unclustered;
@@ -201,10 +197,11 @@ async function renderClusters(root, canManage, showHidden) {
       target?.focus();
     }
   };
+  attachUndoPage('people', draw, signal);
   await draw();
 }
 
-async function renderPersonGrid(root, personId, canManage) {
+async function renderPersonGrid(root, personId, canManage, signal) {
   const selected = new Set();
   const draw = async () => {
     selected.clear();
@@ -234,11 +231,12 @@ async function renderPersonGrid(root, personId, canManage) {
         faceImage(f, selected, null, h('span', { class: 'distance' }, f.distance.toFixed(2)))))
         : h('div', { class: 'card empty' }, 'No faces are given to this person yet.')));
   };
+  attachUndoPage('people', draw, signal);
   await draw();
 }
 
-export async function renderPeople(root, params, { session }) {
+export async function renderPeople(root, params, { session, signal }) {
   const canManage = !!session.permissions.manage_persons;
-  if (params[0] === 'person' && params[1]) return renderPersonGrid(root, Number(params[1]), canManage);
-  return renderClusters(root, canManage, params[0] === 'hidden');
+  if (params[0] === 'person' && params[1]) return renderPersonGrid(root, Number(params[1]), canManage, signal);
+  return renderClusters(root, canManage, params[0] === 'hidden', signal);
 }

@@ -2,7 +2,7 @@
 // removable, undoable) and recent photos (an admin may propose one as the cover), and whitelist / blacklist switches.
 import { api } from './api.js';
 import { h, mount, remount, toast, referenceFace, peopleTabs, once, plural } from './dom.js';
-import { offerUndo as offerUndoToast } from './undo.js';
+import { offerUndo, attachUndoPage } from './undo.js';
 
 // What a whitelist now does, said with the change: one switch turned on stops the automatic sorting of everybody else.
 function listEffect(list, names) {
@@ -12,27 +12,26 @@ function listEffect(list, names) {
     'else go to review.';
 }
 
-export async function renderPersons(root, _params, { session }) {
+export async function renderPersons(root, _params, { session, signal }) {
   const canEdit = !!session.permissions.change_config;
   const canEnrol = !!session.permissions.manage_persons;
   const canPropose = !!session.permissions.decide_proposals;
 
-  // Says what an edit did, with an Undo that redeems its token and redraws.
-  const offerUndo = (message, token) => offerUndoToast(message, token, () => draw());
 
   async function setList(list, name, on) {
     const config = await api.get('/api/config');
     const names = new Set(config[list]);
     if (on) names.add(name); else names.delete(name);
     const out = await api.put(`/api/config/${list}`, { names: [...names] });
-    offerUndo(`${name} ${on ? 'added to' : 'removed from'} the ${list}${listEffect(list, out[list])}`, out.undo);
+    offerUndo(`${name} ${on ? 'added to' : 'removed from'} the ${list}${listEffect(list, out[list])}`, out.undo,
+      'persons');
     await draw();
   }
 
   async function removeReference(person, ref) {
     try {
       const out = await api.post(`/api/persons/${encodeURIComponent(person)}/references/${ref.id}/remove`);
-      offerUndo(`Removed a reference face of ${person}.`, out.undo);
+      offerUndo(`Removed a reference face of ${person}.`, out.undo, 'persons');
     } catch (err) { toast(err.message, 'error'); }
     await draw();
   }
@@ -115,7 +114,7 @@ export async function renderPersons(root, _params, { session }) {
       e.preventDefault();
       try {
         const out = await api.post('/api/persons', { name: name.value });
-        offerUndo(`Enrolled ${out.person.name}.`, out.undo);
+        offerUndo(`Enrolled ${out.person.name}.`, out.undo, 'persons');
         await draw();
       }
       catch (err) { toast(err.message, 'error'); }
@@ -128,5 +127,6 @@ export async function renderPersons(root, _params, { session }) {
       persons.length ? h('div', { class: 'persons' }, persons.map(personCard))
         : h('div', { class: 'card empty' }, 'Nobody is enrolled yet. Approving a photo as a new person enrols them.')));
   }
+  attachUndoPage('persons', draw, signal);
   await draw();
 }

@@ -2,14 +2,14 @@
 // or its library folder for a photo the library held) and "Delete now".
 import { api, qs } from './api.js';
 import { h, remount, toast, confirmDialog, itemImage, formatTime, categoryLabel, plural } from './dom.js';
-import { offerUndo } from './undo.js';
+import { offerUndo, attachUndoPage } from './undo.js';
 
 // Moves a rejected item back where it came from; resolves with the restored item (or null after an error, already shown). The
-// toast's Undo sends it back to the trash, then calls `after`.
-export async function restoreFromTrash(item, after) {
+// toast's Undo (or Ctrl-Z) sends it back to the trash.
+export async function restoreFromTrash(item) {
   try {
     const out = await api.post(`/api/trash/${item.id}/restore`);
-    offerUndo(`Restored ${item.file_name} to ${out.item.folder}.`, out.undo, after);
+    offerUndo(`Restored ${item.file_name} to ${out.item.folder}.`, out.undo, 'trash');
     return out.item;
   } catch (err) {
     toast(err.message, 'error');
@@ -60,7 +60,7 @@ export async function renderTrash(root, _params, { session, signal }) {
           onclick: async (e) => {   // disabled while on its way: a double click restores once
             const button = e.currentTarget;
             button.disabled = true;
-            try { if (await restoreFromTrash(item, draw)) await draw(); } finally { button.disabled = false; }
+            try { if (await restoreFromTrash(item)) await draw(); } finally { button.disabled = false; }
           } }, 'Restore'),
         h('button', { type: 'button', class: 'danger', dataset: { testid: 'purge' },
           'aria-label': `Delete now: ${item.file_name}`, onclick: () => purge(item) }, 'Delete now')) : null);
@@ -85,5 +85,6 @@ export async function renderTrash(root, _params, { session, signal }) {
         h('button', { type: 'button', 'aria-label': 'Next page', disabled: state.page >= pages,
           onclick: () => { state.page++; draw(); } }, '→')) : null));
   }
+  attachUndoPage('trash', draw, signal);
   await draw();
 }

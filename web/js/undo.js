@@ -1,13 +1,25 @@
-// A decision's toast with an Undo that redeems its token (the server puts back what the decision changed), then
-// `after` (a redraw). Without a token the message is shown alone.
-import { api } from './api.js';
+// Decisions made outside the review page (a photo restored from the trash, a person enrolled, a list changed, a face
+// cluster named or hidden) go on their page's undo list (review_undo.js), newest first: the toast's Undo and Ctrl-Z on
+// that page take them back one per press.
 import { toast } from './dom.js';
+import { attachUndoView, askUndo, rememberDecision } from './review_undo.js';
 
-export function offerUndo(message, token, after = async () => {}) {
+// Says what a decision did and puts its undo token on `page`'s list; without a token the message is shown alone.
+export function offerUndo(message, token, page) {
   if (!token) { toast(message); return; }
-  toast(message, 'info', { label: 'Undo', run: async () => {
-    try { const out = await api.post(`/api/undo/${encodeURIComponent(token)}`); toast(`Undone: ${out.summary}.`); }
-    catch (err) { toast(`Could not undo: ${err.message}`, 'error'); }
-    await after();
-  } });
+  const entry = rememberDecision(token, message, 0, page);
+  toast(message, 'info', { label: 'Undo', run: () => askUndo(entry) });
+}
+
+// A page that takes its undos until `signal` aborts: Ctrl-Z (outside a text field, whose own undo it is) takes back
+// the newest decision on `page`'s list, and `redraw` shows the page as it is after each undo.
+export function attachUndoPage(page, redraw, signal) {
+  attachUndoView({ page, busy: () => false, hold: () => {},
+    after: async () => { if (!signal.aborted) await redraw(); } }, signal);
+  document.addEventListener('keydown', (e) => {
+    if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey || e.key.toLowerCase() !== 'z') return;
+    if (e.target instanceof Element && e.target.closest('input, textarea, select, [contenteditable="true"]')) return;
+    e.preventDefault();
+    askUndo();
+  }, { signal });
 }
