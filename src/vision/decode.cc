@@ -37,6 +37,11 @@ void InitVips() {
   static std::once_flag once;
   std::call_once(once, [] {
     if (VIPS_INIT("triage") != 0) throw std::runtime_error("libvips failed to start");
+    // A damaged file's decoder error becomes the item's reason; libvips's own warnings about it ("VIPS-WARNING **:
+    // Unexpected end of GIF source data") would only land on stderr, in the middle of a progress bar.
+    g_log_set_handler(
+        "VIPS", static_cast<GLogLevelFlags>(G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE),
+        [](const gchar*, GLogLevelFlags, const gchar*, gpointer) {}, nullptr);
     vips_concurrency_set(1);  // the pipeline runs images in parallel; one vips thread per image
     vips_cache_set_max(0);    // no operation cache: every file is read once
     vips_leak_set(FALSE);

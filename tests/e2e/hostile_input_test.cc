@@ -92,6 +92,20 @@ TEST_F(HostileInputTest, NameThatIsNotUtf8IsIngestedByCopyAndByMoveAndTheNextSta
   for (const auto& item : again.Json()) EXPECT_EQ(item["original_name"], kShownName);
 }
 
+TEST_F(HostileInputTest, DamagedFilesAreReportedOnceAsReasonsWithoutTheDecodersWarningsOnStderr) {
+  std::ofstream(in() / "cut.gif", std::ios::binary) << "GIF89a";  // a header and nothing after it
+  std::ofstream(in() / "cut.jpg", std::ios::binary) << std::string("\xFF\xD8\xFF\xE0", 4);
+  RunResult r = Triage({"ingest", in().string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("VIPS-WARNING"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("(process:"), std::string::npos) << r.err;
+  for (const json& item : Items()) {
+    EXPECT_EQ(item["category"], "unreadable") << item.dump();
+    EXPECT_NE(item["reasons"].dump().find("cannot be decoded"), std::string::npos) << item.dump();
+  }
+  EXPECT_EQ(Items().size(), 2u);
+}
+
 TEST_F(HostileInputTest, WatchStartsWithANameThatIsNotUtf8InTheInbox) {
   WriteTestImage(lib() / "inbox" / kBadName, 33);
   RunResult watch = Triage({"watch", "--debounce-ms", "100", "--max-files", "1"});
