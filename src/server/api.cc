@@ -44,7 +44,10 @@ std::string Call::PathParam(size_t i) const {
   return i + 1 < req_.matches.size() ? std::string(req_.matches[i + 1]) : std::string();
 }
 
-base::Result<int64_t> Call::IdParam(size_t i) const { return ParseId(PathParam(i)); }
+base::Result<int64_t> Call::IdParam(size_t i) const {
+  const std::string text = PathParam(i);
+  return ParseId(text, IdNoun(req_.path, text));
+}
 
 base::Result<json> Call::JsonBody() const { return ParseJsonObject(body_); }
 

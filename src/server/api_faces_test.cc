@@ -149,7 +149,12 @@ TEST_F(FacesApiTest, AReferenceEnrolledFromAFileIsShownByTheFaceCutOutOfIt) {
   EXPECT_FALSE(biden[0].contains("crop_url"));
   EXPECT_EQ(Get("/api/references/" + biden[0]["id"].dump() + "/crop", &alice)->status, 404);
   EXPECT_EQ(Get("/api/references/9999/crop", &alice)->status, 404);
-  EXPECT_EQ(Get("/api/references/abc/crop", &alice)->status, 400);
+  auto bad = Get("/api/references/abc/crop", &alice);
+  EXPECT_EQ(bad->status, 400);
+  // The refusal names what the id is of, here and on the other collections.
+  EXPECT_EQ(Body(bad)["message"], "\"abc\" is not a reference id (a positive whole number)");
+  EXPECT_EQ(Body(Get("/api/faces/0/crop", &alice))["message"], "\"0\" is not a face id (a positive whole number)");
+  EXPECT_EQ(Body(Get("/api/items/-3", &alice))["message"], "\"-3\" is not an item id (a positive whole number)");
   EXPECT_EQ(client_->Get(url)->status, 401) << "not without a session";
   TestSession bob = Login("bob");
   auto removed = Post("/api/persons/obama/references/" + refs[0]["id"].dump() + "/remove", json::object(), &bob);

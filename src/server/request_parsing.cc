@@ -29,12 +29,28 @@ base::Result<nlohmann::json> ParseJsonObject(std::string_view body) {
   return doc;
 }
 
-base::Result<int64_t> ParseId(std::string_view text) {
+base::Result<int64_t> ParseId(std::string_view text, std::string_view noun) {
   int64_t id = 0;
   if (!ParseWhole(text, id) || id <= 0) {
-    return base::Status::InvalidArgument(fmt::format("\"{}\" is not an item id (a positive whole number)", text));
+    return base::Status::InvalidArgument(fmt::format("\"{}\" is not a{} {} id (a positive whole number)", text,
+                                                     noun.find_first_of("aeiou") == 0 ? "n" : "", noun));
   }
   return id;
+}
+
+std::string IdNoun(std::string_view path, std::string_view id_text) {
+  static const std::pair<std::string_view, std::string_view> kCollections[] = {{"/faces/", "face"},
+                                                                               {"/clusters/", "cluster"},
+                                                                               {"/proposals/", "proposal"},
+                                                                               {"/references/", "reference"},
+                                                                               {"/users/", "user"}};
+  for (const auto& [collection, noun] : kCollections) {
+    const size_t at = path.find(collection);
+    if (at != std::string_view::npos && path.substr(at + collection.size()).rfind(id_text, 0) == 0) {
+      return std::string(noun);
+    }
+  }
+  return "item";
 }
 
 base::Result<int64_t> ParseIntQuery(std::string_view name, std::string_view text, int64_t fallback, int64_t min,

@@ -18,8 +18,13 @@ int64_t ParseContentLength(std::string_view text);
 // A request body that must be a JSON object; kInvalidArgument ("not valid JSON" / "must be a JSON object").
 base::Result<nlohmann::json> ParseJsonObject(std::string_view body);
 
-// A path parameter naming a catalog id: a positive whole number, else kInvalidArgument.
-base::Result<int64_t> ParseId(std::string_view text);
+// A path parameter naming a catalog id: a positive whole number, else kInvalidArgument naming what the id is of
+// (`noun`: "item", "face", "cluster", ...).
+base::Result<int64_t> ParseId(std::string_view text, std::string_view noun = "item");
+
+// What the id in a path is of, from the collection named before it ("/api/faces/7/crop" -> "face"); "item" for the
+// item routes (/api/items, /api/review, /api/trash) and any other.
+std::string IdNoun(std::string_view path, std::string_view id_text);
 
 // A query parameter's value as a whole number within [min, max]; `fallback` when empty; kInvalidArgument naming
 // `name` otherwise.
