@@ -10,16 +10,18 @@ import { openLibrary, closeLibrary, logIn, screenshot } from './harness.mjs';
 
 let lib; let page;
 
+// A library of the fixture photos `names` with face analysis on, `minFaces` similar faces making a cluster.
+const clusteringLibrary = (names, minFaces) => openLibrary({
+  photos: names.map((p, i) => [p, `${i}_${p}`]),
+  configure: (config) => {
+    config.analysis.faces = true;
+    config.face_clustering = { min_faces: minFaces, cluster_distance: 0.55, min_face_size: 40, min_detection_score: 0.5 };
+  },
+});
+
 before(async () => {
-  const photos = ['obama.jpg', 'obama2.jpg', 'obama3.jpg', 'biden.jpg', 'biden2.jpg'].map((p, i) => [p, `${i}_${p}`]);
-  lib = await openLibrary({
-    photos,
-    configure: (config) => {
-      config.analysis.faces = true;
-      // Small fixture set: two faces make a cluster.
-      config.face_clustering = { min_faces: 2, cluster_distance: 0.55, min_face_size: 40, min_detection_score: 0.5 };
-    },
-  });
+  // Small fixture set: two faces make a cluster.
+  lib = await clusteringLibrary(['obama.jpg', 'obama2.jpg', 'obama3.jpg', 'biden.jpg', 'biden2.jpg'], 2);
   ({ page } = lib);
 });
 
@@ -199,15 +201,8 @@ const unclusteredText = (count) => `${count} face${count === 1 ? ' is' : 's are'
 test('faces in no cluster are counted, with why and where to name them meanwhile', async () => {
   // A library of its own under the default rule (3 similar faces make a cluster): obama's three photos form one;
   // biden's two and a stranger's one form none.
-  const photos = ['obama.jpg', 'obama2.jpg', 'obama3.jpg', 'biden.jpg', 'biden2.jpg', 'Tom_Cruise_avp_2014_4.jpg']
-    .map((p, i) => [p, `${i}_${p}`]);
-  const strangers = await openLibrary({
-    photos,
-    configure: (config) => {
-      config.analysis.faces = true;
-      config.face_clustering = { min_faces: 3, cluster_distance: 0.55, min_face_size: 40, min_detection_score: 0.5 };
-    },
-  });
+  const strangers = await clusteringLibrary(
+    ['obama.jpg', 'obama2.jpg', 'obama3.jpg', 'biden.jpg', 'biden2.jpg', 'Tom_Cruise_avp_2014_4.jpg'], 3);
   try {
     const p = strangers.page;
     await logIn(p);
@@ -239,13 +234,7 @@ test('faces in no cluster are counted, with why and where to name them meanwhile
 
 test('hiding a cluster hands the keyboard focus to the next cluster\'s Hide, and to the heading when none is left',
   async () => {
-    const two = await openLibrary({
-      photos: ['obama.jpg', 'obama2.jpg', 'biden.jpg', 'biden2.jpg'].map((p, i) => [p, `${i}_${p}`]),
-      configure: (config) => {
-        config.analysis.faces = true;
-        config.face_clustering = { min_faces: 2, cluster_distance: 0.55, min_face_size: 40, min_detection_score: 0.5 };
-      },
-    });
+    const two = await clusteringLibrary(['obama.jpg', 'obama2.jpg', 'biden.jpg', 'biden2.jpg'], 2);
     try {
       const p = two.page;
       await logIn(p);
