@@ -96,6 +96,15 @@ void CommandContext::PrintJson(const nlohmann::json& doc) {
 
 namespace {
 
+// The words that name a command below triage, e.g. "review approve".
+std::string CommandPath(const CLI::App* at) {
+  std::string path;
+  for (; at != nullptr && at->get_parent() != nullptr; at = at->get_parent()) {
+    path = path.empty() ? at->get_name() : at->get_name() + " " + path;
+  }
+  return path;
+}
+
 // When a command needs a subcommand and the word given is none of them, or none is given, CLI11 only says "A
 // subcommand is required": this names the word and the commands there are ("unknown command "ingset" for triage; the
 // commands are: ...", "proposals needs a command: list, show, ..."). Empty when the failure is something else.
@@ -118,7 +127,7 @@ std::string UnknownCommand(CLI::App& app) {
   for (const CLI::App* sub : at->get_subcommands([](CLI::App*) { return true; })) {
     names += (names.empty() ? "" : ", ") + sub->get_name();
   }
-  const std::string where = at == &app ? "triage" : "triage " + at->get_name();
+  const std::string where = at == &app ? "triage" : "triage " + CommandPath(at);
   if (word.empty()) {
     // A group of commands given without one of them (`triage proposals`): name them rather than CLI11's bare "A
     // subcommand is required".
@@ -127,6 +136,30 @@ std::string UnknownCommand(CLI::App& app) {
     return fmt::format("{}: {} (see {} --help)", what, names, where);
   }
   return fmt::format("unknown command \"{}\" for {}; the commands are: {} (see {} --help)", word, where, names, where);
+}
+
+// CLI11 says only "inputs is required" when a command's argument is missing: this names the command, what the
+// argument is (its description) and where to read more ("ingest needs inputs (files, folders or URLs): see triage
+// ingest --help"). Empty when no required argument of the command given is missing.
+std::string MissingArgument(CLI::App& app) {
+  CLI::App* at = &app;
+  for (std::vector<CLI::App*> parsed = at->get_subcommands(); !parsed.empty(); parsed = at->get_subcommands()) {
+    at = parsed.front();
+  }
+  std::vector<std::string> missing;
+  for (const CLI::Option* opt : at->get_options()) {
+    if (!opt->get_required() || opt->count() > 0) continue;
+    const std::string name = opt->get_positional() ? opt->get_name(true, false) : opt->get_name();
+    std::string what = opt->get_description();
+    what = what.substr(0, what.find(" ("));  // its own remarks in brackets are for --help
+    missing.push_back(what.empty() || what == name ? name : fmt::format("{} ({})", name, what));
+  }
+  if (missing.empty()) return "";
+  std::string list;
+  for (size_t i = 0; i < missing.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == missing.size() ? " and " : ", ") + missing[i];
+  const std::string where = at == &app ? "triage" : "triage " + CommandPath(at);
+  return fmt::format("{} needs {}: see {} --help", at == &app ? "triage" : CommandPath(at), list, where);
 }
 
 }  // namespace
@@ -163,7 +196,9 @@ int RunCli(int argc, char** argv, const Openers& openers) {
     // and --version print as they do.
     const bool json_asked =
         ctx.json || std::any_of(argv + 1, argv + argc, [](const char* a) { return std::string_view(a) == "--json"; });
-    const std::string unknown = dynamic_cast<const CLI::RequiredError*>(&e) ? UnknownCommand(app) : "";
+    const bool required = dynamic_cast<const CLI::RequiredError*>(&e) != nullptr;
+    std::string unknown = required ? UnknownCommand(app) : "";
+    if (unknown.empty() && required) unknown = MissingArgument(app);
     if (!unknown.empty()) {
       ctx.json = json_asked;
       ctx.Fail(base::Status::InvalidArgument(unknown));

@@ -124,6 +124,26 @@ TEST_F(CliTest, AMistypedCommandIsNamedWithTheCommandsThereAre) {
   EXPECT_EQ(r.err.find("needs a command"), std::string::npos) << r.err;
 }
 
+TEST_F(CliTest, AMissingArgumentIsNamedWithWhatItIsAndWhereToReadMore) {
+  RunResult r = Triage({"ingest"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("triage: ingest needs inputs (files, folders or URLs): see triage ingest --help"),
+            std::string::npos)
+      << r.err;
+  r = Triage({"review", "approve"});  // a nested command: its whole name, each missing argument once
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("review approve needs id (item id) and --person (who it is): see triage review approve --help"),
+            std::string::npos)
+      << r.err;
+  r = Triage({"review", "approve", "3"});  // only what is still missing
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("review approve needs --person (who it is):"), std::string::npos) << r.err;
+  r = Triage({"proposals", "show", "--json"});  // with --json, the same words as a JSON error on stdout
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.Json()["error"], "invalid_argument");
+  EXPECT_EQ(r.Json()["message"], "proposals show needs id (proposal id): see triage proposals show --help");
+}
+
 TEST_F(CliTest, ConfigErrorsNameTheKeyAndExitWith2) {
   std::ofstream(lib() / "triage.json") << R"({"thresholds": {"min_confidence": 7}})";
   RunResult r = Triage({"items"});
