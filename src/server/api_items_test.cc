@@ -53,7 +53,13 @@ TEST_F(ItemsApiTest, ThumbnailIsMadeOnceCachedAndRevalidatedByETag) {
   auto again = client_->Get(url.c_str(), {{"Cookie", s.cookie}, {"If-None-Match", etag}});
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 304);
-  EXPECT_EQ(Get("/api/items/" + std::to_string(ids[0]) + "/thumbnail?size=333", &s)->status, 400);
+  // A size not offered and a size that is no number get the same answer: the sizes there are.
+  for (const std::string size : {"333", "abc", "-1"}) {
+    auto wrong = Get("/api/items/" + std::to_string(ids[0]) + "/thumbnail?size=" + size, &s);
+    EXPECT_EQ(wrong->status, 400) << size;
+    EXPECT_EQ(nlohmann::json::parse(wrong->body)["message"],
+              "query parameter size: must be 160, 320, 640 or 1280 (got \"" + size + "\")");
+  }
   EXPECT_EQ(Get("/api/items/999999/thumbnail", &s)->status, 404);
 }
 

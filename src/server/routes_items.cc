@@ -91,10 +91,11 @@ base::Result<fs::path> ThumbnailOf(ServerState& state, const model::ItemRecord& 
 }
 
 base::Status SendThumbnail(ServerState& state, Call& call, const model::ItemRecord& item) {
+  // One answer for every wrong size, a word or a number not offered: the sizes there are.
   auto size = call.IntQuery("size", 320, 1, 100000);
-  if (!size.ok()) return size.status();
-  if (!ThumbnailCache::IsOfferedSize(static_cast<int>(*size))) {
-    return base::Status::InvalidArgument("query parameter size: must be 160, 320, 640 or 1280");
+  if (!size.ok() || !ThumbnailCache::IsOfferedSize(static_cast<int>(*size))) {
+    return base::Status::InvalidArgument(
+        fmt::format("query parameter size: must be 160, 320, 640 or 1280 (got \"{}\")", call.Query("size")));
   }
   const int size_px = static_cast<int>(*size);
   const std::string etag = ThumbnailCache::ETag(item, size_px);
