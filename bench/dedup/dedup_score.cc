@@ -262,7 +262,7 @@ int main(int argc, char** argv) {
   std::vector<Score> scores;
   std::map<std::string, int> categories;
   for (const auto& [tool, output, seconds] : tools) {
-    if (tool == "floor") {
+    if (tool.rfind("floor", 0) == 0) {  // floor, floor-copy: timed only
       Score floor;
       floor.tool = tool;
       floor.seconds = seconds;
@@ -282,17 +282,21 @@ int main(int argc, char** argv) {
     for (const auto& [category, n] : categories) std::printf(" %s=%d", category.c_str(), n);
     std::printf("\n");
   }
-  double triage_s = 0, fid_s = 0, floor_s = 0;
+  double triage_s = 0, fid_s = 0, floor_s = 0, floor_copy_s = 0;
   for (const Score& s : scores) {
     if (s.tool == "triage") triage_s = s.seconds;
     if (s.tool == "findimagedupes") fid_s = s.seconds;
     if (s.tool == "floor") floor_s = s.seconds;
+    if (s.tool == "floor-copy") floor_copy_s = s.seconds;
   }
   if (triage_s > 0 && fid_s > 0) {
     std::printf("throughput triage / findimagedupes: %.2fx\n", fid_s / triage_s);
   }
   if (triage_s > 0 && floor_s > 0) {
     std::printf("throughput triage / floor: %.2f (target >= 0.8)\n", floor_s / triage_s);
+  }
+  if (triage_s > 0 && floor_copy_s > 0) {
+    std::printf("throughput triage / floor with durable copies: %.2f\n", floor_copy_s / triage_s);
   }
   return 0;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Duplicate-detection benchmark: times `triage ingest`, `jdupes -r`, `findimagedupes` and the floor (dedup_floor:
-# read once, SHA-256, decode at hash scale, 2 threads) on the same corpus in one run and scores each against the
+# read once, SHA-256, decode at hash scale, 2 threads; once more writing a durable copy of each file, as an ingest
+# that copies must) on the same corpus in one run and scores each against the
 # corpus's truth (pair precision/recall over same-picture pairs, false pairs by kind of negative).
 #
 # Usage: bench/dedup/run.sh [--count N] [--sources DIR]... [--scratch DIR] [--build DIR] [--threshold PCT]
@@ -88,6 +89,14 @@ start=$(now)
 cpu_timed floor "$DEDUP_FLOOR" --threads 2 "$IMAGES" > "$OUT/floor.txt"
 floor_seconds=$(elapsed "$start" "$(now)")
 SCORE_ARGS+=(--floor "$OUT/floor.txt" "$floor_seconds")
+# The same with a durable copy of every file written (an ingest that copies must write and sync it): the copies go
+# to a fresh folder on the scratch disk, removed after the timing.
+mkdir -p "$OUT/floor-copies"
+start=$(now)
+cpu_timed floor-copy "$DEDUP_FLOOR" --threads 2 --copy-to "$OUT/floor-copies" "$IMAGES" > "$OUT/floor-copy.txt"
+floor_copy_seconds=$(elapsed "$start" "$(now)")
+rm -rf "$OUT/floor-copies"
+SCORE_ARGS+=(--floor-copy "$OUT/floor-copy.txt" "$floor_copy_seconds")
 
 # 3. jdupes: byte-identical files only.
 if command -v jdupes > /dev/null; then
@@ -137,7 +146,8 @@ fi
 "$DEDUP_SCORE" "${SCORE_ARGS[@]}"
 if [[ -n "${dedup_only_seconds:-}" ]]; then
   echo "triage ingest with quality scores off too (duplicates only): $(printf '%.2f' "$dedup_only_seconds") s" \
-    "($(echo "$floor_seconds / $dedup_only_seconds" | bc -l | xargs printf '%.2f') of the floor)"
+    "($(echo "$floor_seconds / $dedup_only_seconds" | bc -l | xargs printf '%.2f') of the floor," \
+    "$(echo "$floor_copy_seconds / $dedup_only_seconds" | bc -l | xargs printf '%.2f') of the floor with durable copies)"
 fi
 echo "CPU time (user + system), s:"
 sed 's/^/  /' "$OUT/cpu.txt"
