@@ -237,6 +237,14 @@ test('phone layout at 390×844: navigation reachable, Approve visible, no sidewa
     await page.evaluate(() => { location.hash = '#/review/unidentified'; });
     const approve = page.getByTestId('approve');
     await approve.waitFor();
+    // The card opens at its top: its taking the focus does not scroll the photo away (the card is taller than the
+    // room above the decision bar, and only a field under the bar is to be brought above it).
+    await page.waitForTimeout(100);
+    assert.equal(await page.evaluate(() => window.scrollY), 0, 'the card opens scrolled to its top');
+    await page.reload();
+    await approve.waitFor();
+    await page.waitForTimeout(100);
+    assert.equal(await page.evaluate(() => window.scrollY), 0, 'the card opens scrolled to its top after a reload');
     const box = await approve.boundingBox();
     assert.ok(box && box.y >= 0 && box.y + box.height <= 844 && box.x >= 0 && box.x + box.width <= 390,
       `Approve within the screen: ${JSON.stringify(box)}`);

@@ -449,9 +449,13 @@ export async function renderReview(root, params, { session, signal }) {
   root.addEventListener('focusin', (e) => {
     const bar = root.querySelector('.review-card [data-testid="actions"]');
     if (!bar || getComputedStyle(bar).position !== 'fixed' || bar.contains(e.target)) return;
+    // The card itself takes the focus when it is shown: it holds the bar and opens at its top, never scrolled.
+    if (e.target.contains(bar)) return;
     const top = bar.getBoundingClientRect().top;
-    const bottom = e.target.getBoundingClientRect().bottom;
-    if (bottom > top - 8) window.scrollBy(0, bottom - top + 16);
+    const box = e.target.getBoundingClientRect();
+    // Something taller than the room above the bar cannot be brought above it: scrolling would hide its top.
+    if (box.height > top - 24) return;
+    if (box.bottom > top - 8) window.scrollBy(0, box.bottom - top + 16);
   }, { signal });
   function watchDecisionBar(bar) {
     barObserver.disconnect();
