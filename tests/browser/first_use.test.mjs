@@ -155,6 +155,23 @@ test('a person named with the longest name allowed wraps on a phone instead of w
   } finally { await page.setViewportSize({ width: 1440, height: 900 }); }
 });
 
+test('a double click on Add person enrols once: the toast says so and offers Undo, no "enrolled already"', async () => {
+  await go('#/persons', 'Enrolled persons');
+  await page.getByLabel('New person name').fill('double click');
+  let posts = 0;
+  const count = (r) => { if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/persons') posts++; };
+  page.on('request', count);
+  await page.getByRole('button', { name: 'Add person' }).dblclick();
+  await page.getByRole('heading', { level: 2, name: 'double_click' }).waitFor();
+  await toastText('Enrolled double_click.').waitFor();
+  await page.waitForTimeout(300);  // a second request, were one sent, would have answered by now
+  page.off('request', count);
+  assert.equal(posts, 1, 'one request');
+  assert.equal(await page.locator('.toast').filter({ hasText: 'enrolled already' }).count(), 0);
+  assert.equal(await page.locator('.toast').filter({ hasText: 'Enrolled double_click.' })
+    .getByRole('button', { name: 'Undo' }).count(), 1);
+});
+
 test('a reload after a decision keeps its undo: Ctrl-Z takes it back; logging out forgets it', async () => {
   const { id, before } = await keepFirstUnidentified();
   await page.reload();

@@ -110,14 +110,17 @@ export async function renderPersons(root, _params, { session, signal }) {
   async function draw() {
     const { persons } = await api.get('/api/persons');
     const name = h('input', { placeholder: 'Name', 'aria-label': 'New person name', required: true });
-    const form = canEnrol ? h('form', { class: 'inline-form', onsubmit: async (e) => {
+    // Once per submission: a double click sends one request (a second one would answer "enrolled already").
+    const form = canEnrol ? h('form', { class: 'inline-form', onsubmit: (e) => {
       e.preventDefault();
-      try {
-        const out = await api.post('/api/persons', { name: name.value });
-        offerUndo(`Enrolled ${out.person.name}.`, out.undo, 'persons');
-        await draw();
-      }
-      catch (err) { toast(err.message, 'error'); }
+      return once(e.currentTarget, async () => {
+        try {
+          const out = await api.post('/api/persons', { name: name.value });
+          offerUndo(`Enrolled ${out.person.name}.`, out.undo, 'persons');
+          await draw();
+        }
+        catch (err) { toast(err.message, 'error'); }
+      });
     } }, name, h('button', { type: 'submit' }, 'Add person')) : null;
     remount(root, h('section', {}, peopleTabs('enrolled'),
       h('div', { class: 'page-head' }, h('h1', {}, 'Enrolled persons'), form),
