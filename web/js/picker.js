@@ -53,8 +53,10 @@ export function personPicker(persons, { testid, label = 'Person', onEnter, onEsc
   const input = h('input', { type: 'text', role: 'combobox', autocomplete: 'off', spellcheck: false,
     'aria-label': label, 'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': listId,
     placeholder: 'type a name…', dataset: { testid: `${testid}-select`, value: '' } });
+  // Never a Tab stop, even when it scrolls (Chromium makes a scrolling box one): the keys stay with the input, which
+  // moves through the list with the arrows, and Tab goes on to the next field.
   const list = h('ul', { id: listId, role: 'listbox', class: 'picker-list', hidden: true, 'aria-label': `${label}: names`,
-    dataset: { testid: `${testid}-options` } });
+    tabindex: '-1', dataset: { testid: `${testid}-options` } });
 
   const searching = () => input.value.trim() !== chosen;
   function draw() {
