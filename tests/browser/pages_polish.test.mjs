@@ -71,6 +71,43 @@ test('#/people/enrolled opens the Enrolled persons tab', async () => {
   assert.equal(await page.locator('nav a[data-page="people"][aria-current="page"]').count(), 1);
 });
 
+test('an address that names no page says so; an unknown review category shows the whole queue and says why', async () => {
+  for (const address of ['#/nonexistent', '#/items/999999']) {
+    await page.goto(`/${address}`);
+    await page.getByRole('heading', { level: 1, name: 'No such page' }).waitFor();
+    assert.equal(await page.getByTestId('page-missing').locator('code').textContent(), address);
+    assert.equal(await page.locator('#nav a[aria-current="page"]').count(), 0, 'no page of the navigation is current');
+    assert.equal(await page.getByTestId('review-card').count(), 0, 'the review queue is not shown in its place');
+  }
+  await page.getByTestId('page-missing').getByRole('link', { name: 'Gallery' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Gallery' }).waitFor();
+
+  await page.goto('/#/review/bogus');
+  await page.getByTestId('review-card').waitFor();
+  await page.locator('#toast').filter({ hasText: 'There is no review category "bogus": every photo waiting for review' +
+    ' is shown.' }).waitFor();
+  await page.waitForFunction(() => location.hash.startsWith('#/review?') || location.hash === '#/review');
+  assert.ok(!(await page.evaluate(() => location.hash)).includes('bogus'));
+});
+
+test('a page whose data cannot be fetched says the server could not be reached and offers to try again', async () => {
+  await page.goto('/#/review');
+  await page.getByTestId('review-card').waitFor();
+  const refuse = (route) => route.abort('connectionrefused');
+  await page.route('**/api/items?*', refuse);
+  try {
+    await page.evaluate(() => { location.hash = '#/trash'; });
+    const failed = page.getByTestId('page-failed');
+    await failed.getByRole('heading', { name: 'The server could not be reached' }).waitFor();
+    assert.match(await failed.textContent(), /Nothing was changed\./);
+    assert.doesNotMatch(await failed.textContent(), /Failed to fetch/);
+  } finally { await page.unroute('**/api/items?*', refuse); }
+  await page.getByTestId('page-retry').click();
+  await page.getByRole('heading', { level: 1, name: 'Trash' }).waitFor();
+  assert.equal(await page.getByTestId('page-failed').count(), 0);
+  assert.equal(await page.evaluate(() => location.hash), '#/trash');
+});
+
 test('phone: the current page\'s link is scrolled into the navigation row', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   try {

@@ -129,8 +129,10 @@ function route() {
   clearStaleToast();
   // A query after the path (#/gallery?sort=date) is the page's own state: it reads it from location.hash.
   const [, name = 'review', ...rest] = (location.hash || '#/review').split('?')[0].split('/');
-  // #/people/enrolled is the People section's second tab, the enrolled persons (#/persons).
-  const page = name === 'people' && rest[0] === 'enrolled' ? 'persons' : pages[name] ? name : 'review';
+  // #/people/enrolled is the People section's second tab, the enrolled persons (#/persons). An address that names no
+  // page (a mistyped or outdated link) says so, rather than showing another page as if it were the one asked for.
+  const page = name === 'people' && rest[0] === 'enrolled' ? 'persons'
+    : pages[name] ? name : name === '' ? 'review' : 'missing';
   // One navigation entry per section: People holds the face clusters and the enrolled persons (tabs on the pages).
   const section = page === 'persons' ? 'people' : page;
   for (const a of document.querySelectorAll('#nav a')) {
@@ -145,15 +147,34 @@ function route() {
   mount(document.getElementById('app'), root);
   const { signal } = current.controller;
   const guardLeaving = (fn) => { if (view === current) leaveGuard = fn; };
-  Promise.resolve(pages[page](root, rest, { session, refreshSortState, signal, guardLeaving }))
+  const render = page === 'missing' ? renderMissing : pages[page];
+  Promise.resolve(render(root, rest, { session, refreshSortState, signal, guardLeaving }))
     .then((fn) => {
       if (typeof fn !== 'function') return;
       if (view === current) current.cleanup = fn; else fn();   // the user moved on while it loaded
     })
     .catch((err) => {
       if (signal.aborted || (err instanceof ApiError && err.status === 401)) return;
-      mount(root, h('div', { class: 'card error' }, h('h1', {}, 'Something went wrong'), h('p', {}, err.message)));
+      // The server could not be reached (stopped, restarting, the network gone): said in words, with a way to try
+      // again that does not lose the address.
+      const unreachable = err instanceof TypeError && /fetch|network/i.test(err.message);
+      mount(root, h('div', { class: 'card error', role: 'alert', dataset: { testid: 'page-failed' } },
+        h('h1', {}, unreachable ? 'The server could not be reached' : 'This page could not be loaded'),
+        h('p', {}, unreachable ? 'triage did not answer: it may be stopped or restarting, or the network is down. ' +
+          'Nothing was changed.' : err.message),
+        h('p', {}, h('button', { type: 'button', dataset: { testid: 'page-retry' }, onclick: () => route() },
+          'Try again'))));
     });
+}
+
+// The page for an address that names none: what was asked for and where to go instead.
+function renderMissing(root) {
+  const asked = (location.hash || '').split('?')[0];
+  mount(root, h('div', { class: 'card', dataset: { testid: 'page-missing' } },
+    h('h1', {}, 'No such page'),
+    h('p', {}, 'There is no page at ', h('code', {}, asked), ': the link may be mistyped or out of date.'),
+    h('p', {}, 'Go to ', h('a', { href: '#/review' }, 'Review'), ' or the ', h('a', { href: '#/gallery' }, 'Gallery'),
+      '.')));
 }
 
 function start(me) {

@@ -62,6 +62,12 @@ const remember = (key, value) => { try { sessionStorage.setItem(`triage.review.$
 
 export async function renderReview(root, params, { session, signal }) {
   const mode = remembered('mode', ['single', 'grid']);
+  // A category that is none of the queue's (a mistyped link): said, and the whole queue shown at its own address.
+  const unknownCategory = params[0] && !CATEGORIES.includes(params[0]) ? params[0] : '';
+  if (unknownCategory) {
+    history.replaceState(history.state, '', '#/review');
+    toast(`There is no review category "${unknownCategory}": every photo waiting for review is shown.`, 'error');
+  }
   const state = {
     category: CATEGORIES.includes(params[0]) ? params[0] : '',
     sort: remembered('sort', ['oldest', 'newest']), mode, page: 1, perPage: mode === 'grid' ? 60 : 50, index: 0,
