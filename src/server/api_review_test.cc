@@ -1,6 +1,7 @@
 // Specification of the review API: the queue, one item, approve / reject / skip, bulk, stats, export.
 #include <ctime>
 #include <filesystem>
+#include <map>
 
 #include "server/api_test_support.h"
 
@@ -317,7 +318,21 @@ TEST_F(ReviewApiTest, AUserPurgesTheirOwnDeletionsButNotAnotherUsers) {
   EXPECT_EQ(refused->status, 403) << refused->body;
   EXPECT_NE(refused->body.find("moved to the trash by bob"), std::string::npos) << refused->body;
   EXPECT_NE(refused->body.find("undo_others"), std::string::npos) << refused->body;
+  EXPECT_NE(refused->body.find("Restore it instead, or purge only the photos you moved to the trash."),
+            std::string::npos)
+      << refused->body;
   EXPECT_TRUE(fs::exists(root_ / bobs));
+  // The trash listing says as much before anyone asks: whose each photo is, and whether this caller may purge it.
+  auto listed = Get("/api/items?location=trash&per_page=200", &alice);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->status, 200) << listed->body;
+  std::map<int64_t, std::pair<std::string, bool>> seen;
+  const json doc = json::parse(listed->body);
+  for (const auto& i : doc["items"]) {
+    seen[i["id"].get<int64_t>()] = {i["trashed_by"].get<std::string>(), i["may_purge"].get<bool>()};
+  }
+  EXPECT_EQ(seen[ids[0]], std::make_pair(std::string("bob"), false));
+  EXPECT_EQ(seen[ids[1]], std::make_pair(std::string("alice"), true));
   EXPECT_EQ(Post("/api/trash/" + std::to_string(ids[1]) + "/purge", json::object(), &alice)->status, 200);
   EXPECT_EQ(Post("/api/trash/" + std::to_string(ids[0]) + "/purge", json::object(), &bob)->status, 200);
   EXPECT_FALSE(fs::exists(root_ / bobs));

@@ -39,7 +39,17 @@ base::Status ListItems(ServerState& state, Call& call) {
   auto total = state.ctx.catalog.CountItems(f);
   if (!total.ok()) return total.status();
   json list = json::array();
-  for (const auto& item : *items) list.push_back(ItemView(item));
+  for (const auto& item : *items) {
+    json view = ItemView(item);
+    // In the trash: who put it there, and whether this caller may delete it for good (Delete now is offered only
+    // where it is allowed, rather than refused after its "cannot be undone" question).
+    if (item.location == "trash") {
+      std::string trashed_by;
+      view["may_purge"] = MayPurge(state, call, item.id, &trashed_by).ok();
+      view["trashed_by"] = trashed_by.empty() ? json(nullptr) : json(trashed_by);
+    }
+    list.push_back(std::move(view));
+  }
   json reply = {{"page", *page}, {"per_page", *per_page}, {"total", *total}, {"sort", sort}};
   reply["items"] = std::move(list);  // moved, not copied
   call.Reply(reply);

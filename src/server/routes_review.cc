@@ -288,17 +288,6 @@ base::Status Restore(ServerState& state, Call& call) {
   return base::Status::Ok();
 }
 
-// Purging cannot be undone: making another user's deletion permanent is, like undoing their change, for a role with
-// undo_others. Who moved the item to the trash is its latest audit entry's actor.
-base::Status MayPurge(ServerState& state, const Call& call, int64_t id) {
-  if (RoleAllows(call.principal().role, Permission::kUndoOthers)) return base::Status::Ok();
-  auto audit = state.ctx.catalog.ListAudit(id, "", 1, 0);
-  if (!audit.ok() || audit->empty() || audit->front().actor == call.actor()) return base::Status::Ok();
-  return base::Status::PermissionDenied(fmt::format(
-      "item {} was moved to the trash by {}, and purging cannot be undone: {}. Restore it instead, or purge your own",
-      id, audit->front().actor, RefusalMessage(call.principal().role, Permission::kUndoOthers)));
-}
-
 base::Status Purge(ServerState& state, Call& call) {
   auto id = call.IdParam();
   if (!id.ok()) return id.status();

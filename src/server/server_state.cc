@@ -39,4 +39,19 @@ base::Status UpdateConfig(ServerState& state, const Call& call, const std::strin
                                      fmt::format("{} changed through the web UI", key)});
 }
 
+base::Status MayPurge(ServerState& state, const Call& call, int64_t id, std::string* trashed_by) {
+  std::string actor;
+  if (auto audit = state.ctx.catalog.ListAudit(id, "", 1, 0); audit.ok() && !audit->empty()) {
+    actor = audit->front().actor;
+  }
+  if (trashed_by) *trashed_by = actor;
+  if (RoleAllows(call.principal().role, Permission::kUndoOthers) || actor.empty() || actor == call.actor()) {
+    return base::Status::Ok();
+  }
+  return base::Status::PermissionDenied(fmt::format(
+      "item {} was moved to the trash by {}, and purging cannot be undone: {}. Restore it instead, or purge only the "
+      "photos you moved to the trash.",
+      id, actor, RefusalMessage(call.principal().role, Permission::kUndoOthers)));
+}
+
 }  // namespace triage::server

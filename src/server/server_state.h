@@ -61,6 +61,11 @@ struct ServerState {
 // The API's shape of an item: the model's JSON plus file_name, reason (a sentence) and the URLs of its images.
 nlohmann::json ItemView(const model::ItemRecord& item);
 
+// Purging cannot be undone: making another user's deletion permanent is, like undoing their change, for a role with
+// undo_others. Who moved item `id` to the trash is its latest audit entry's actor, set in `trashed_by` when given.
+// kPermissionDenied naming who it was and what to do instead.
+base::Status MayPurge(ServerState& state, const Call& call, int64_t id, std::string* trashed_by = nullptr);
+
 // Applies `edit` to triage.json as it is on disk now through the config store (locked read-modify-write, validated
 // exactly like the CLI, written durably, swapped in for every later request) and audits it (action "config",
 // from -> to). kInvalidArgument with the validator's message when the result is not a valid config.

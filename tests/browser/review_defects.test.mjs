@@ -634,3 +634,35 @@ test('a role that may not add persons is told so when it types a name nobody has
   await page.getByRole('button', { name: 'Log out' }).click();
   await logIn(page, { inPlace: true });
 });
+
+test('trash: a photo another user moved there offers Restore but not Delete now to a role that may not purge it',
+  async () => {
+    // The admin deletes a photo waiting for review.
+    await page.evaluate(() => { location.hash = '#/review/unidentified'; });
+    const id = await currentCardId(page);
+    await page.getByTestId('review-card').focus();
+    await page.keyboard.press('d');
+    await page.waitForFunction(async (itemId) => (await (await fetch(`/api/items/${itemId}`)).json()).item.location ===
+      'trash', id);
+    const tile = page.locator(`[data-testid="trash-item"][data-item-id="${id}"]`);
+    await page.evaluate(() => { location.hash = '#/trash'; });
+    await tile.getByTestId('purge').waitFor();   // the admin may delete it for good
+
+    // A user who did not move it there sees whose it is instead of a button the server would refuse.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('User name').fill('rita');
+    await page.getByLabel('Password').fill('rita-password-1');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText('rita · user').waitFor();
+    await page.evaluate(() => { location.hash = '#/trash'; });
+    await tile.getByTestId('restore').waitFor();
+    assert.equal(await tile.getByTestId('purge').count(), 0);
+    assert.equal(await tile.getByTestId('purge-not-yours').textContent(),
+      'Moved here by tester: only they or an admin can delete it for good.');
+    const listed = (await page.evaluate(async () => (await (await fetch('/api/items?location=trash&per_page=200'))
+      .json()).items)).find((i) => i.id === id);
+    assert.deepEqual([listed.trashed_by, listed.may_purge], ['tester', false]);
+    assert.equal((await lib.item(id)).location, 'trash');
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await logIn(page, { inPlace: true });
+  });

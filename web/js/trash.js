@@ -62,8 +62,12 @@ export async function renderTrash(root, _params, { session, signal }) {
             button.disabled = true;
             try { if (await restoreFromTrash(item)) await draw(); } finally { button.disabled = false; }
           } }, 'Restore'),
-        h('button', { type: 'button', class: 'danger', dataset: { testid: 'purge' },
-          'aria-label': `Delete now: ${item.file_name}`, onclick: () => purge(item) }, 'Delete now')) : null);
+        // Deleting for good what another user moved here is for a role that may undo others' changes: the button is
+        // not offered where the server would refuse it, and the tile says whose it is.
+        item.may_purge === false ? null : h('button', { type: 'button', class: 'danger', dataset: { testid: 'purge' },
+          'aria-label': `Delete now: ${item.file_name}`, onclick: () => purge(item) }, 'Delete now'),
+        item.may_purge === false ? h('span', { class: 'small muted', dataset: { testid: 'purge-not-yours' } },
+          `Moved here by ${item.trashed_by}: only they or an admin can delete it for good.`) : null) : null);
   }
 
   async function draw() {
