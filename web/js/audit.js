@@ -82,18 +82,26 @@ export async function renderAudit(root, _params, { signal }) {
   let problem = '';   // why the last filter was refused, shown under the form (the form stays)
   let out = { entries: [] };
   async function draw() {
-    try {
-      out = await api.get('/api/audit' + qs({ page: state.page, per_page: 50, actor: state.actor,
-        item_id: state.itemId, action: state.action }));
-      problem = '';
-    } catch (err) {
-      if (err.status === 401) return;
-      problem = err.message;
+    // An item id is a whole number from 1: anything else is said at the field, and not asked of the server.
+    const badId = state.itemId !== '' && !/^[1-9][0-9]{0,17}$/.test(state.itemId);
+    if (badId) {
+      problem = `Item id: must be a whole number such as 17 (got "${state.itemId}").`;
       out = { entries: [] };
+    } else {
+      try {
+        out = await api.get('/api/audit' + qs({ page: state.page, per_page: 50, actor: state.actor,
+          item_id: state.itemId, action: state.action }));
+        problem = '';
+      } catch (err) {
+        if (err.status === 401) return;
+        problem = err.message;
+        out = { entries: [] };
+      }
     }
     if (signal.aborted) return;
     const actor = h('input', { value: state.actor, placeholder: 'actor', 'aria-label': 'Actor' });
-    const item = h('input', { value: state.itemId, placeholder: 'item id', inputmode: 'numeric', 'aria-label': 'Item id' });
+    const item = h('input', { value: state.itemId, placeholder: 'item id', inputmode: 'numeric', 'aria-label': 'Item id',
+      'aria-invalid': badId ? 'true' : null, 'aria-describedby': badId ? 'audit-error' : null });
     const action = h('select', { 'aria-label': 'Action', dataset: { testid: 'audit-action' } },
       h('option', { value: '' }, 'every action'),
       ACTIONS.map((a) => h('option', { value: a, selected: a === state.action }, a)));
@@ -110,8 +118,10 @@ export async function renderAudit(root, _params, { signal }) {
       e.reason && !['config', 'person', 'login', 'logout'].includes(e.action) ? h('span', { class: 'muted small audit-reason' }, e.reason) : null));
     remount(root, h('section', {},
       h('div', { class: 'page-head' }, h('h1', {}, 'Audit log'), filters),
-      problem ? h('p', { class: 'form-error', role: 'alert', dataset: { testid: 'audit-error' } }, problem) : null,
-      h('div', { class: 'card' }, lines.length ? h('ol', { class: 'audit-list' }, lines)
+      problem ? h('p', { class: 'form-error', role: 'alert', id: 'audit-error', dataset: { testid: 'audit-error' } },
+        problem) : null,
+      // A refused filter found nothing because nothing was looked for: only the reason is said.
+      problem ? null : h('div', { class: 'card' }, lines.length ? h('ol', { class: 'audit-list' }, lines)
         : h('p', { class: 'muted' }, 'Nothing matches.')),
       h('div', { class: 'pager' },
         h('button', { type: 'button', 'aria-label': 'Previous page', disabled: state.page <= 1,
