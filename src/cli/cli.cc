@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string_view>
 
 #include "cli/commands.h"
@@ -162,6 +164,86 @@ std::string MissingArgument(CLI::App& app) {
   return fmt::format("{} needs {}: see {} --help", at == &app ? "triage" : CommandPath(at), list, where);
 }
 
+// What a whole-number option accepts, as its CLI11 type name tells: "INT" or "UINT", then what its checks say of
+// themselves ("INT:INT in [1 - 100000]" for CLI::Range(1, 100000), "INT:NONNEGATIVE", "INT:POSITIVE"). nullopt for an
+// option that does not take whole numbers.
+struct WholeNumber {
+  std::optional<int64_t> min, max;
+};
+std::optional<WholeNumber> WholeNumberOf(const CLI::Option& opt) {
+  const std::string type = opt.get_type_name();
+  const std::string base = type.substr(0, type.find(':'));
+  if (base != "INT" && base != "UINT") return std::nullopt;
+  WholeNumber bounds;
+  if (base == "UINT") bounds.min = 0;
+  for (size_t at = type.find(':'); at != std::string::npos; at = type.find(':', at + 1)) {
+    const std::string_view check = std::string_view(type).substr(at + 1, type.find(':', at + 1) - at - 1);
+    if (check == "NONNEGATIVE") bounds.min = 0;
+    if (check == "POSITIVE") bounds.min = 1;
+    const size_t range = check.find(" in [");
+    if (range == std::string_view::npos) continue;
+    const char* p = check.data() + range + 5;
+    const char* end = check.data() + check.size();
+    int64_t lo = 0, hi = 0;
+    auto first = std::from_chars(p, end, lo);
+    if (first.ec != std::errc() || std::string_view(first.ptr, end - first.ptr).substr(0, 3) != " - ") continue;
+    auto second = std::from_chars(first.ptr + 3, end, hi);
+    if (second.ec != std::errc() || std::string_view(second.ptr, end - second.ptr) != "]") continue;
+    bounds.min = lo;
+    bounds.max = hi;
+  }
+  return bounds;
+}
+
+// True when `value` is a whole number `bounds` allow ("+5" too, as CLI11 reads it).
+bool Allows(const WholeNumber& bounds, std::string_view value) {
+  if (!value.empty() && value.front() == '+') value.remove_prefix(1);
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (end != value.data() + value.size()) return false;
+  // A number too large for 64 bits is one CLI11 takes as the largest there is: wrong only when bounded.
+  if (ec == std::errc::result_out_of_range) return !bounds.min && !bounds.max;
+  return ec == std::errc() && (!bounds.min || n >= *bounds.min) && (!bounds.max || n <= *bounds.max);
+}
+
+// CLI11 says "Could not convert: id = abc" for a word where a number goes and, behind a range check, "--limit: Value
+// abc not in range 1 to 100000", as if abc were a number (NonNegativeNumber adds a 300-digit bound): this names the
+// command, the argument, what it takes and what was given ("review approve: id must be a whole number (got "abc"):
+// see triage review approve --help"). Any other value a check refused is CLI11's words under the command's name.
+std::string BadValue(CLI::App& app, const CLI::ParseError& e) {
+  CLI::App* at = &app;
+  for (std::vector<CLI::App*> parsed = at->get_subcommands(); !parsed.empty(); parsed = at->get_subcommands()) {
+    at = parsed.front();
+  }
+  const std::string command = at == &app ? "" : CommandPath(at) + ": ";
+  const std::string where = at == &app ? "triage" : "triage " + CommandPath(at);
+  // The options of the command given come first, then those its parents pass down (with fallthrough); CLI11 checks
+  // them in the order they were added and stops at the first value it refuses.
+  for (CLI::App* cmd = at; cmd != nullptr; cmd = cmd->get_parent()) {
+    for (const CLI::Option* opt : cmd->get_options()) {
+      if (opt->count() == 0) continue;
+      const std::optional<WholeNumber> bounds = WholeNumberOf(*opt);
+      if (!bounds) continue;
+      for (const std::string& value : opt->results()) {
+        if (Allows(*bounds, value)) continue;
+        // `review name 3 x`: each of the ids is a number.
+        std::string what = opt->get_items_expected_max() > 1 ? "whole numbers" : "a whole number";
+        if (bounds->min && bounds->max) {
+          what += fmt::format(" from {} to {}", *bounds->min, *bounds->max);
+        } else if (bounds->min) {
+          what += fmt::format(", {} or more", *bounds->min);
+        } else if (bounds->max) {
+          what += fmt::format(", {} or less", *bounds->max);
+        }
+        const std::string name = opt->get_positional() ? opt->get_name(true, false) : opt->get_name();
+        const std::string given = nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        return fmt::format("{}{} must be {} (got {}): see {} --help", command, name, what, given, where);
+      }
+    }
+  }
+  return fmt::format("{}{}: see {} --help", command, e.what(), where);
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv, const Openers& openers) {
@@ -197,11 +279,14 @@ int RunCli(int argc, char** argv, const Openers& openers) {
     const bool json_asked =
         ctx.json || std::any_of(argv + 1, argv + argc, [](const char* a) { return std::string_view(a) == "--json"; });
     const bool required = dynamic_cast<const CLI::RequiredError*>(&e) != nullptr;
-    std::string unknown = required ? UnknownCommand(app) : "";
-    if (unknown.empty() && required) unknown = MissingArgument(app);
-    if (!unknown.empty()) {
+    const bool bad_value = dynamic_cast<const CLI::ConversionError*>(&e) != nullptr ||
+                           dynamic_cast<const CLI::ValidationError*>(&e) != nullptr;
+    std::string message = required ? UnknownCommand(app) : "";
+    if (message.empty() && required) message = MissingArgument(app);
+    if (bad_value) message = BadValue(app, e);
+    if (!message.empty()) {
       ctx.json = json_asked;
-      ctx.Fail(base::Status::InvalidArgument(unknown));
+      ctx.Fail(base::Status::InvalidArgument(message));
       return kExitUsage;
     }
     if (json_asked && e.get_exit_code() != 0) {

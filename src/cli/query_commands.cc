@@ -1,6 +1,7 @@
 // items, explain, stats.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <optional>
@@ -24,13 +25,40 @@ struct ItemsArgs {
   int offset = 0;
 };
 
+// The name the catalog files the photos of person `raw_name` under: its folder form, as `review approve --person`
+// gives it ("Ada Lovelace" is ada_lovelace). kNotFound when no person has that name, neither one enrolled nor one whose
+// photos the catalog holds (`person remove` leaves the photos sorted already where they are): a typo is not an empty
+// list.
+base::Result<std::string> KnownPerson(Library& lib, const std::string& raw_name) {
+  auto name = config::SanitizePersonName(raw_name);
+  if (!name.ok()) return name.status();
+  auto persons = lib.catalog->ListPersons();
+  if (!persons.ok()) return persons.status();
+  if (std::any_of(persons->begin(), persons->end(), [&](const model::PersonRecord& p) { return p.name == *name; })) {
+    return *name;
+  }
+  catalog::ItemFilter any;
+  any.person = *name;
+  any.limit = 1;
+  auto items = lib.catalog->ListItems(any);
+  if (!items.ok()) return items.status();
+  if (items->empty()) return base::Status::NotFound(fmt::format("no person named \"{}\"", raw_name));
+  return *name;
+}
+
 int Items(CommandContext& ctx, const ItemsArgs& a) {
+  // An unknown category or person would list nothing, just as a known one with no items does: refuse them instead.
+  if (base::Status st = CheckReviewCategory(a.category); !st.ok()) return ctx.Fail(st);
   auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;
   catalog::ItemFilter f;
   if (!a.location.empty()) f.location = a.location;
   if (!a.category.empty()) f.category = a.category;
-  if (!a.person.empty()) f.person = a.person;
+  if (!a.person.empty()) {
+    auto person = KnownPerson(*lib, a.person);
+    if (!person.ok()) return ctx.Fail(person.status());
+    f.person = *person;
+  }
   f.limit = a.limit;
   f.offset = a.offset;
   auto items = lib->catalog->ListItems(f);

@@ -16,9 +16,7 @@ using nlohmann::json;
 int List(CommandContext& ctx, const std::string& category) {
   auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;
-  if (!category.empty() && !model::IsReviewCategory(category)) {
-    return ctx.Fail(base::Status::InvalidArgument(fmt::format("unknown review category \"{}\"", category)));
-  }
+  if (base::Status st = CheckReviewCategory(category); !st.ok()) return ctx.Fail(st);
   catalog::ItemFilter f;
   f.location = "review";
   f.pending_review_only = true;
@@ -105,6 +103,11 @@ int NameOnlyFaces(CommandContext& ctx, const std::vector<int64_t>& ids, const st
 }
 
 }  // namespace
+
+base::Status CheckReviewCategory(const std::string& category) {
+  if (category.empty() || model::IsReviewCategory(category)) return base::Status::Ok();
+  return base::Status::InvalidArgument(fmt::format("unknown review category \"{}\"", category));
+}
 
 void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
   auto* review = app.add_subcommand("review", "decide what triage could not");

@@ -144,6 +144,60 @@ TEST_F(CliTest, AMissingArgumentIsNamedWithWhatItIsAndWhereToReadMore) {
   EXPECT_EQ(r.Json()["message"], "proposals show needs id (proposal id): see triage proposals show --help");
 }
 
+// CLI11 once said "Could not convert: id = abc", and "--limit: Value abc not in range 1 to 100000" as if abc were a
+// number; a value that is no whole number, or one out of range, is now named with its command and what it takes.
+TEST_F(CliTest, AValueThatIsNotAWholeNumberIsNamedWithWhatTheArgumentTakes) {
+  RunResult r = Triage({"review", "approve", "abc", "--person", "x"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_NE(r.err.find("triage: review approve: id must be a whole number (got \"abc\"): see triage review approve "
+                       "--help"),
+            std::string::npos)
+      << r.err;
+  r = Triage({"review", "approve", "abc", "--person", "x", "--json"});  // the same words as a JSON error on stdout
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.Json()["error"], "invalid_argument");
+  EXPECT_EQ(r.Json()["message"],
+            "review approve: id must be a whole number (got \"abc\"): see triage review approve --help");
+  r = Triage({"items", "--limit", "abc"});  // behind a range check
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("triage: items: --limit must be a whole number from 1 to 100000 (got \"abc\")"),
+            std::string::npos)
+      << r.err;
+  r = Triage({"items", "--limit", "0"});  // a number out of range says the range too
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("triage: items: --limit must be a whole number from 1 to 100000 (got \"0\")"), std::string::npos)
+      << r.err;
+  r = Triage({"items", "--offset", "-1", "--json"});  // CLI11's own bound for "not negative" is a 300-digit number
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.Json()["message"],
+            "items: --offset must be a whole number, 0 or more (got \"-1\"): see triage items --help");
+  r = Triage({"review", "name-face", "3", "1.5"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("triage: review name-face: face must be a whole number, 0 or more (got \"1.5\")"),
+            std::string::npos)
+      << r.err;
+  r = Triage({"review", "name", "3", "x4", "--person", "ada"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("triage: review name: ids must be whole numbers (got \"x4\")"), std::string::npos) << r.err;
+  r = Triage({"items", "--location", "bogus"});  // another check's refusal is named with its command too
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("triage: items: --location: bogus not in"), std::string::npos) << r.err;
+}
+
+// --help and --version are not errors: they print on stdout and exit 0.
+TEST_F(CliTest, HelpAndVersionPrintAndExit0) {
+  RunResult r = Triage({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "triage 0.1.0\n");
+  r = Triage({"items", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("--limit"), std::string::npos) << r.out;
+  r = Triage({"review", "approve", "--help", "--json"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("--person"), std::string::npos) << r.out;
+}
+
 TEST_F(CliTest, ConfigErrorsNameTheKeyAndExitWith2) {
   std::ofstream(lib() / "triage.json") << R"({"thresholds": {"min_confidence": 7}})";
   RunResult r = Triage({"items"});
@@ -302,6 +356,68 @@ TEST_F(CliTest, ReviewApproveRejectSkipMoveFilesAndAreCounted) {
   EXPECT_EQ(stats["in_library"], 1);
   EXPECT_EQ(stats["by_person"]["ada_lovelace"], 1);
   EXPECT_EQ(stats["auto_sorted"], 0);
+}
+
+// `items --category` and `--person` once listed nothing for a name that does not exist, as for one with no items,
+// while `review list --category` refused it.
+TEST_F(CliTest, ItemsRefusesAnUnknownCategoryAsReviewListDoes) {
+  WriteTestImage(in() / "c.jpg", 18);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  RunResult listed = Triage({"review", "list", "--category", "bogus"});
+  EXPECT_EQ(listed.exit_code, 2);
+  RunResult r = Triage({"items", "--category", "bogus"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_EQ(r.err, listed.err);
+  EXPECT_NE(r.err.find("triage: unknown review category \"bogus\""), std::string::npos) << r.err;
+  r = Triage({"items", "--category", "bogus", "--json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.Json()["error"], "invalid_argument");
+  EXPECT_EQ(r.Json()["message"], "unknown review category \"bogus\"");
+  // A review category lists its items, wherever they are (the trash keeps the category an item had in review).
+  r = Triage({"items", "--category", "unidentified", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.Json().size(), 1u);
+  EXPECT_EQ(r.Json()[0]["original_name"], "c.jpg");
+  r = Triage({"items", "--category", "duplicates", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.Json().empty());
+  ASSERT_EQ(Triage({"review", "reject", std::to_string(ItemNamed("c.jpg")["id"].get<int>())}).exit_code, 0);
+  r = Triage({"items", "--category", "unidentified", "--location", "trash", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.Json().size(), 1u);
+  EXPECT_EQ(r.Json()[0]["original_name"], "c.jpg");
+}
+
+TEST_F(CliTest, ItemsRefusesAnUnknownPersonAndListsAKnownOnesPhotos) {
+  WriteTestImage(in() / "p.jpg", 19);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  RunResult r = Triage({"items", "--person", "nobodyx"});
+  EXPECT_EQ(r.exit_code, 3);  // not found, as for `person remove nobodyx`
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_NE(r.err.find("triage: no person named \"nobodyx\""), std::string::npos) << r.err;
+  r = Triage({"items", "--person", "nobodyx", "--json"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.Json()["error"], "not_found");
+  EXPECT_EQ(r.Json()["message"], "no person named \"nobodyx\"");
+  const std::string id = std::to_string(ItemNamed("p.jpg")["id"].get<int>());
+  ASSERT_EQ(Triage({"review", "approve", id, "--person", "Ada Lovelace"}).exit_code, 0);
+  // The name as the person was given, or in its folder form.
+  for (const char* name : {"ada_lovelace", "Ada Lovelace"}) {
+    r = Triage({"items", "--person", name, "--json"});
+    ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    ASSERT_EQ(r.Json().size(), 1u) << name;
+    EXPECT_EQ(r.Json()[0]["original_name"], "p.jpg") << name;
+  }
+  // A known person with nothing in the place asked for is an empty list, not an error.
+  r = Triage({"items", "--person", "ada_lovelace", "--location", "trash", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.Json().empty());
+  // A removed person's photos stay where they are, and can still be listed by the name.
+  ASSERT_EQ(Triage({"person", "remove", "ada_lovelace"}).exit_code, 0);
+  r = Triage({"items", "--person", "ada_lovelace", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.Json().size(), 1u);
 }
 
 TEST_F(CliTest, OneImageIsCountedInTheSingular) {
