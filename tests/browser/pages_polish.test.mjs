@@ -208,6 +208,11 @@ test('settings: a refused threshold is named by its field\'s label, not by its c
   const text = await said.innerText();
   assert.match(text, /"Minimum confidence to sort automatically": must be a number from 0 to 1/);
   assert.doesNotMatch(text, /thresholds\.|min_confidence/);
+  // Put right, the preview comes and the refusal, no longer true, goes with it.
+  await field.fill('0.5');
+  await page.getByTestId('preview-thresholds').click();
+  await page.getByTestId('confirm-thresholds').waitFor();
+  await said.waitFor({ state: 'hidden' });
   page.once('dialog', (d) => d.accept());   // "Settings not saved: ...": leave anyway
   await page.goto('/#/review');   // leaves the unsaved field behind
   await page.waitForFunction(() => document.querySelector('.view')?.dataset.page === 'review');

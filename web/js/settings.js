@@ -1,6 +1,6 @@
 // Settings: whitelist, blacklist, thresholds and the auto-sorting switch (all validated by the server).
 import { api } from './api.js';
-import { h, mount, remount, toast, personKey, plural } from './dom.js';
+import { h, mount, remount, toast, dismissToast, personKey, plural } from './dom.js';
 
 const THRESHOLDS = [
   ['min_confidence', 'Minimum confidence to sort automatically (0–1)', '0.01'],
@@ -153,6 +153,8 @@ export async function renderSettings(root, _params, { session, refreshSortState,
       mount(preview, h('p', { class: 'muted', dataset: { testid: 'preview-stale' } },
         'The values changed since the preview: preview again to save them.'));
     };
+    // The refusal of an earlier preview, taken off the screen once the values are accepted: it no longer holds.
+    let refused = null;
     const thresholds = h('form', { class: 'card', novalidate: true, oninput: withdrawPreview, onsubmit: async (e) => {
       e.preventDefault();
       pending = null;  // only a preview that came back is pending (a refused one is not "stale" after an edit)
@@ -160,8 +162,9 @@ export async function renderSettings(root, _params, { session, refreshSortState,
         const wanted = readThresholds();
         const report = await api.post('/api/config/thresholds/simulate', wanted);
         pending = wanted;
+        dismissToast(refused);
         showPreview(report);
-      } catch (err) { toast(inFieldWords(err.message), 'error'); }
+      } catch (err) { refused = toast(inFieldWords(err.message), 'error'); }
     } }, h('h2', {}, 'Thresholds'),
     THRESHOLDS.map(([key, label, step]) => {
       inputs[key] = h('input', { type: 'number', step, value: config.thresholds[key], disabled: !canEdit,
