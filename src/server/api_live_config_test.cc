@@ -73,6 +73,13 @@ TEST_F(LiveConfigApiTest, SimulationPreviewsAThresholdChangeWithoutMovingAnythin
   EXPECT_EQ(report["moves"][0]["sample_ids"][0], sorted["item_id"]);
   EXPECT_EQ(catalog_->GetItem(sorted["item_id"])->location, "library");
   EXPECT_DOUBLE_EQ(config_->Current()->policy.min_confidence, 0.6);
+  EXPECT_EQ(report["changed_under_saved"], 0) << "under the saved settings, the photo stays where it is";
+  // Once that bar is saved, the photo sorted before would move under the saved settings already: the preview of the
+  // same thresholds says so, rather than passing the move off as theirs.
+  ASSERT_EQ(Put("/api/config/thresholds", {{"min_confidence", 0.999}}, &s)->status, 200);
+  report = Body(Post("/api/config/thresholds/simulate", {{"min_confidence", 0.999}}, &s));
+  EXPECT_EQ(report["changed"], 1);
+  EXPECT_EQ(report["changed_under_saved"], 1);
   EXPECT_EQ(Post("/api/config/thresholds/simulate", {{"min_confidence", 5}}, &s)->status, 400);
   TestSession user = Login("alice");
   EXPECT_EQ(Post("/api/config/thresholds/simulate", {{"min_confidence", 0.9}}, &user)->status, 403);

@@ -92,7 +92,13 @@ base::Status SimulateThresholds(ServerState& state, Call& call) {
   if (!proposed.ok()) return proposed.status();
   auto report = review::SimulatePolicy(state.ctx.catalog, *proposed);
   if (!report.ok()) return report.status();
-  call.Reply(review::SimulationJson(*report));
+  // What would move under the saved settings already (photos sorted before the lists or thresholds last changed),
+  // so that the preview does not pass those moves off as the new thresholds' doing.
+  auto saved = review::SimulatePolicy(state.ctx.catalog, *state.ctx.config.Current(), 0);
+  if (!saved.ok()) return saved.status();
+  json reply = review::SimulationJson(*report);
+  reply["changed_under_saved"] = saved->changed;
+  call.Reply(reply);
   return base::Status::Ok();
 }
 

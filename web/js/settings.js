@@ -124,6 +124,7 @@ export async function renderSettings(root, _params, { session, refreshSortState,
       }
       return body;
     };
+    const unchanged = () => Object.values(inputs).every((input) => Number(input.value) === Number(input.dataset.drawn));
     const showPreview = (report) => {
       const lines = report.moves.map((m) => h('li', {}, `${plural(m.count, 'item')} would move from ${m.from} to ${m.to}` +
         ` (e.g. ${m.sample_ids.map((id) => `#${id}`).join(', ')})`));
@@ -132,6 +133,11 @@ export async function renderSettings(root, _params, { session, refreshSortState,
           ? `Nothing already sorted or waiting in review would move (${plural(report.total, 'item')} checked).`
           : `${report.changed} of ${plural(report.total, 'item')} would now go elsewhere:`),
         lines.length ? h('ul', {}, lines) : null,
+        // Moves the saved settings would make as well are not these thresholds' doing: said, with the count.
+        report.changed > 0 && report.changed_under_saved > 0 ? h('p', { dataset: { testid: 'preview-due' } },
+          (unchanged() ? 'These thresholds are the saved ones: the moves come from the saved settings, '
+            : `${plural(report.changed_under_saved, 'item')} would go elsewhere under the saved settings too, `) +
+          'as photos were sorted before the whitelist, the blacklist or the thresholds last changed.') : null,
         h('p', { class: 'muted' }, 'Saving changes where new photos go. Photos already waiting in review stay where ' +
           'they are until you re-sort them (the button under the thresholds); sorted photos are never moved.'),
         h('button', { type: 'button', class: 'primary', dataset: { testid: 'confirm-thresholds' }, onclick: save },
