@@ -218,6 +218,33 @@ test('settings: a refused threshold is named by its field\'s label, not by its c
   await page.waitForFunction(() => document.querySelector('.view')?.dataset.page === 'review');
 });
 
+test('settings: a preview says which of its moves the saved settings would make too', async () => {
+  await page.goto('/#/settings');
+  // The server's report, fixed here (its counts are checked by the API tests): 2 photos sorted before a list changed.
+  let underSaved = 2;
+  const report = (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({
+    total: 30, changed: 2, changed_under_saved: underSaved, damaged: 0, seconds: 0.01,
+    moves: [{ from: 'faces/leonard', to: 'review/unidentified', count: 2, sample_ids: [9, 10] }] }) });
+  await page.route('**/api/config/thresholds/simulate', report);
+  try {
+    await page.getByTestId('preview-thresholds').click();   // the thresholds as saved
+    await page.getByTestId('preview-due').filter({ hasText: 'These thresholds are the saved ones: the moves come from ' +
+      'the saved settings, as photos were sorted before the whitelist, the blacklist or the thresholds last changed.' })
+      .waitFor();
+    const field = page.getByTestId('threshold-min_confidence');
+    const saved = await field.inputValue();
+    await field.fill(String(Number(saved) === 0.9 ? 0.8 : 0.9));
+    await page.getByTestId('preview-thresholds').click();
+    await page.getByTestId('preview-due').filter({ hasText: /^2 items would go elsewhere under the saved settings too/ })
+      .waitFor();
+    underSaved = 0;
+    await field.fill(saved);
+    await page.getByTestId('preview-thresholds').click();
+    await page.getByTestId('confirm-thresholds').waitFor();
+    assert.equal(await page.getByTestId('preview-due').count(), 0, 'nothing to say when the saved settings move none');
+  } finally { await page.unroute('**/api/config/thresholds/simulate', report); }
+});
+
 test('settings: leaving with edits not saved asks first; staying keeps them, leaving drops them', async () => {
   await page.goto('/#/settings');
   const field = page.getByTestId('threshold-min_confidence');
