@@ -615,13 +615,18 @@ test('? opens the shortcuts sheet, Esc closes it; shortcuts are ignored while it
   await sheet.waitFor({ state: 'detached' });
 });
 
-test('a role that may not add persons is told so when it types a name nobody has, and nothing moves', async () => {
-  lib.run(['user', 'add', 'rita', '--role', 'user'], 'rita-password-1\n');
+// The admin logs out and rita (role user, added by the test below) logs in.
+async function logOutAndInAsRita() {
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByLabel('User name').fill('rita');
   await page.getByLabel('Password').fill('rita-password-1');
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByText('rita · user').waitFor();
+}
+
+test('a role that may not add persons is told so when it types a name nobody has, and nothing moves', async () => {
+  lib.run(['user', 'add', 'rita', '--role', 'user'], 'rita-password-1\n');
+  await logOutAndInAsRita();
   await page.evaluate(() => { location.hash = '#/review/unidentified'; });
   const id = await currentCardId(page);
   const before = await lib.item(id);
@@ -649,11 +654,7 @@ test('trash: a photo another user moved there offers Restore but not Delete now 
     await tile.getByTestId('purge').waitFor();   // the admin may delete it for good
 
     // A user who did not move it there sees whose it is instead of a button the server would refuse.
-    await page.getByRole('button', { name: 'Log out' }).click();
-    await page.getByLabel('User name').fill('rita');
-    await page.getByLabel('Password').fill('rita-password-1');
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByText('rita · user').waitFor();
+    await logOutAndInAsRita();
     await page.evaluate(() => { location.hash = '#/trash'; });
     await tile.getByTestId('restore').waitFor();
     assert.equal(await tile.getByTestId('purge').count(), 0);
