@@ -51,7 +51,8 @@ base::Result<std::string> GalleryFacetSql(const std::string& facet) {
   if (column.empty()) return base::Status::InvalidArgument("facet must be camera or lens, not \"" + facet + "\"");
   return fmt::format(
       "SELECT {0}, COUNT(*) FROM items LEFT JOIN gallery_facts g ON g.item_id = items.id "
-      "WHERE items.location != 'trash' AND {0} IS NOT NULL AND {0} != '' GROUP BY {0} ORDER BY COUNT(*) DESC, {0} "
+      "WHERE " TRIAGE_GALLERY_LOCATIONS
+      " AND {0} IS NOT NULL AND {0} != '' GROUP BY {0} ORDER BY COUNT(*) DESC, {0} "
       "LIMIT ?",
       column);
 }

@@ -23,8 +23,13 @@ inline constexpr const char* kGalleryCaptureMs = "g.taken_at_ms";
 
 using SqlValue = std::variant<int64_t, double, std::string>;
 
+// The photos the gallery shows and the bursts and duplicate groups are made of: those in the library and in review;
+// never the trash, nor the archive where an approved proposal put the image it replaced.
+#define TRIAGE_GALLERY_LOCATIONS "items.location IN ('library', 'review')"
+inline constexpr const char* kGalleryLocations = TRIAGE_GALLERY_LOCATIONS;
+
 struct GalleryWhere {
-  std::string sql = " WHERE items.location != 'trash'";
+  std::string sql = std::string(" WHERE ") + kGalleryLocations;
   std::vector<SqlValue> values;  // one per "?" in `sql`, in order
   void Add(const std::string& clause, std::vector<SqlValue> clause_values = {});
 };

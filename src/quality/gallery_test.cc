@@ -220,6 +220,34 @@ TEST_P(GalleryTest, FacetsCountCamerasAndLensesOutsideTheTrashMostUsedFirst) {
   EXPECT_EQ(bad.status().code(), base::Code::kInvalidArgument);
 }
 
+// The archive holds the images approved proposals replaced; like the trash, it is not the library: its photos are not
+// shown, counted in facets, nor grouped (a replaced image leading a burst would hide the photo that took its slot).
+TEST_P(GalleryTest, AnArchivedOrTrashedPhotoIsNeitherShownCountedNorGrouped) {
+  // Both outscore the portrait they are copies of, taken a second after it: each would lead its burst.
+  const int64_t archived =
+      f_.Add(Make("2024-05-03T09:00:01", 0x1, 9.5, "portrait", 9.5, 6.0, false, "alice", "Leica Q", "28mm", "archive"));
+  const int64_t trashed =
+      f_.Add(Make("2024-05-03T09:00:03", 0x1, 9.6, "portrait", 9.6, 6.0, false, "alice", "Leica Q", "28mm", "trash"));
+  GroupService service(f_.catalog(), f_.store());
+  ASSERT_TRUE(service.Refresh({}).ok());
+  const std::vector<int64_t> listed = List({});
+  EXPECT_EQ(std::set<int64_t>(listed.begin(), listed.end()),
+            (std::set<int64_t>{portrait_, blink_, landscape_, copy_, unscored_}));
+  auto cameras = f_.store().GalleryFacet("camera", 10);
+  ASSERT_TRUE(cameras.ok());
+  for (const auto& c : *cameras) EXPECT_NE(c.value, "Leica Q");
+  for (model::GroupKind kind : {model::GroupKind::kBurst, model::GroupKind::kDuplicate}) {
+    auto groups = f_.store().ListGroups(kind, 0, 100);
+    ASSERT_TRUE(groups.ok());
+    for (const auto& g : *groups) {
+      for (const auto& m : g.members) {
+        EXPECT_NE(m.item_id, archived);
+        EXPECT_NE(m.item_id, trashed);
+      }
+    }
+  }
+}
+
 // A burst of eight frames that outscore everything else, and twelve single photos.
 class RankedBurstTest : public ::testing::TestWithParam<std::string> {
  protected:

@@ -1,6 +1,7 @@
 // PostgreSQL: bursts and duplicate groups (one item_groups row per member and kind) and what grouping reads.
 #include <fmt/format.h>
 
+#include "catalog/gallery_sql.h"
 #include "catalog/postgres/pg_gallery.h"
 
 namespace triage::catalog::postgres {
@@ -9,7 +10,7 @@ namespace {
 constexpr const char* kCandidateSelect =
     "SELECT items.id, g.taken_at_ms, items.phash, items.sha256, g.aggregate, g.sharpness_score, g.composition_score, "
     "COALESCE(g.eyes_closed, 0) FROM items LEFT JOIN gallery_facts g ON g.item_id = items.id "
-    "WHERE items.location != 'trash'";
+    "WHERE " TRIAGE_GALLERY_LOCATIONS;
 
 constexpr const char* kGroupMembers =
     "SELECT item_id, is_lead, rank_score, relation, distance, why FROM item_groups "

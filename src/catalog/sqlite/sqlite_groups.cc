@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "catalog/gallery_sql.h"
 #include "catalog/sqlite/sqlite_gallery.h"
 #include "catalog/sqlite/statement.h"
 
@@ -12,7 +13,7 @@ namespace {
 constexpr const char* kCandidateSelect =
     "SELECT items.id, g.taken_at_ms, items.phash, items.sha256, g.aggregate, g.sharpness_score, g.composition_score, "
     "COALESCE(g.eyes_closed, 0) FROM items LEFT JOIN gallery_facts g ON g.item_id = items.id "
-    "WHERE items.location != 'trash'";
+    "WHERE " TRIAGE_GALLERY_LOCATIONS;
 
 constexpr const char* kInsertMember =
     "INSERT INTO item_groups (item_id, kind, group_id, is_lead, rank_score, relation, distance, why) "
