@@ -60,6 +60,22 @@ TEST_P(CatalogContractTest, InsertThenReadBack) {
   EXPECT_EQ(pending->reason_code, "no_faces_detected");
 }
 
+// The daily series counts as sorted automatically what the totals do: photos filed to a person and, when photos
+// without people go to the library, those filed under photos/.
+TEST_P(CatalogContractTest, DailyStatsCountPhotosFiledWithoutPeopleAsSortedAutomatically) {
+  for (const CatalogChange& c : {Insert("j1", "faces/alice/a.jpg", "library", "", "s1"),
+                                 Insert("j2", "photos/2024/06/b.jpg", "library", "", "s2"),
+                                 Insert("j3", "review/unidentified/c.jpg", "review", "unidentified", "s3")}) {
+    ASSERT_TRUE(catalog_->Apply(c).ok());
+  }
+  auto days = catalog_->GetDailyStats(0);
+  ASSERT_TRUE(days.ok()) << days.status().ToString();
+  ASSERT_EQ(days->size(), 1u);
+  EXPECT_EQ((*days)[0].ingested, 3);
+  EXPECT_EQ((*days)[0].auto_sorted, 2);
+  EXPECT_EQ((*days)[0].to_review, 1);
+}
+
 TEST_P(CatalogContractTest, ApplyIsIdempotentByJournalId) {
   auto a = catalog_->Apply(Insert("j1", "faces/x/a.jpg", "library"));
   auto b = catalog_->Apply(Insert("j1", "faces/x/a.jpg", "library"));

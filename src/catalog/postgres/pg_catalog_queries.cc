@@ -40,7 +40,8 @@ constexpr const char* kStatsByCategory =
 constexpr const char* kDailyStats =
     "SELECT to_char(to_timestamp(at) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, "
     "COUNT(*) FILTER (WHERE action = 'ingest'), "
-    "COUNT(*) FILTER (WHERE action = 'ingest' AND to_state LIKE 'faces/%'), "
+    // Sorted automatically: to a person's folder or, without people, to photos/ (as items.auto_sorted).
+    "COUNT(*) FILTER (WHERE action = 'ingest' AND to_state NOT LIKE 'review/%'), "
     "COUNT(*) FILTER (WHERE action = 'ingest' AND to_state LIKE 'review/%'), "
     "COUNT(*) FILTER (WHERE action IN ('approve', 'reject')) "
     "FROM audit WHERE at >= $1 GROUP BY day ORDER BY day";

@@ -95,7 +95,8 @@ base::Result<std::vector<DayStats>> SqliteCatalog::GetDailyStats(int64_t since) 
   std::lock_guard lock(mu_);
   Statement s(db_,
               "SELECT date(at, 'unixepoch') AS day, "
-              "SUM(action = 'ingest'), SUM(action = 'ingest' AND to_state LIKE 'faces/%'), "
+              // Sorted automatically: to a person's folder or, without people, to photos/ (as items.auto_sorted).
+              "SUM(action = 'ingest'), SUM(action = 'ingest' AND to_state NOT LIKE 'review/%'), "
               "SUM(action = 'ingest' AND to_state LIKE 'review/%'), SUM(action IN ('approve', 'reject')) "
               "FROM audit WHERE at >= ? GROUP BY day ORDER BY day");
   s.Bind(1, since);
