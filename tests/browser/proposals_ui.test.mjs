@@ -146,3 +146,27 @@ test('with nothing pending, the proposals page says what a proposal is and runs 
   const pending = JSON.parse(lib.run(['proposals', 'list', '--status', 'pending', '--json']));
   assert.equal((pending.proposals ?? pending).length, found ? Number(found[1]) : 0);
 });
+
+test('a batch decides only proposals listed: a tick on one the filters hide is dropped', async () => {
+  const own = await openLibrary({ photos: [['obama.jpg', 'a.jpg'], ['biden.jpg', 'b.jpg'], ['obama2.jpg', 'c.jpg']] });
+  try {
+    const [slot, first, second] = JSON.parse(own.run(['review', 'list', '--json'])).map((item) => item.id);
+    own.run(['review', 'approve', String(slot), '--person', 'Ada']);
+    const manual = JSON.parse(own.run(['proposals', 'add', String(slot), String(first), '--json'])).id;
+    const better = JSON.parse(own.run(['proposals', 'add', String(slot), String(second), '--reason', 'better_quality',
+      '--json'])).id;
+    const p = own.page;
+    await logIn(p);
+    await p.goto('/#/proposals');
+    await p.getByLabel(`Select proposal ${manual}`).check();
+    await p.getByLabel('Reason').selectOption('better_quality');
+    await p.getByLabel(`Select proposal ${manual}`).waitFor({ state: 'detached' });
+    await p.getByLabel(`Select proposal ${better}`).waitFor();
+    const sent = [];
+    p.on('request', (r) => { if (r.url().endsWith('/api/proposals/batch')) sent.push(r.postDataJSON()); });
+    await p.getByRole('button', { name: 'Deny selected' }).click();
+    await p.getByTestId('toast-text').filter({ hasText: 'Tick the proposals to decide first.' }).waitFor();
+    assert.deepEqual(sent, [], 'nothing was sent');
+    assert.equal(JSON.parse(own.run(['proposals', 'show', String(manual), '--json'])).status, 'pending');
+  } finally { await closeLibrary(own); }
+});

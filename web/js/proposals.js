@@ -152,6 +152,9 @@ export async function renderProposals(root, _params, { session, signal }) {
     const out = await api.get('/api/proposals' + qs({ status: state.status, reason: state.reason, sort: state.sort }));
     if (signal.aborted) return;
     const list = out.proposals;
+    // Only what is listed stays ticked: a batch never decides a proposal the filters hide.
+    const listed = new Set(list.map((p) => p.id));
+    for (const id of [...state.picked]) if (!listed.has(id)) state.picked.delete(id);
     const shown = list.find((p) => p.id === state.selected) || list[0];
     remount(root, h('section', {},
       h('div', { class: 'page-head' }, h('h1', {}, 'Proposals'),
