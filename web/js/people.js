@@ -23,10 +23,11 @@ function faceImage(face, selected, onToggle, extra = null) {
 }
 
 // Runs a people action, reports it with an Undo button, then redraws. `message` is a text or a function of the
-// server's outcome.
-async function act(promise, message, redraw) {
+// server's outcome; `done`, when given, runs once the action succeeded, before the redraw.
+async function act(promise, message, redraw, done = null) {
   try {
     const outcome = await promise;
+    if (done) done(outcome);
     // Where the photos went, folder by folder ("2 to faces/ada, 1 to review/unidentified").
     const counts = new Map();
     for (const folder of outcome.moved_to || []) counts.set(folder, (counts.get(folder) || 0) + 1);
@@ -62,10 +63,10 @@ function clusterCard(c, all, personIds, canManage, redraw) {
     if (joins && !await confirmDialog(`${joins} exists already`, [`The faces of ${c.person} become ${joins}'s: they ` +
       `join ${joins}'s cluster, and their photos in faces/${c.person} move to faces/${joins}. Undo takes it back.`],
     `Rename to ${joins}`, 'primary')) return;
-    name.value = '';  // sent: the redraw after the answer does not bring it back
+    // Emptied once the name is taken (the redraw keeps what is typed): a refused name stays to be put right.
     once(form, () => act(api.post(`/api/clusters/${c.id}/name`, { person: typed, rename: !!c.person }),
       (out) => `Cluster ${c.person ? 'renamed' : 'named'} ${typed}${out.person && out.person !== typed ? ` (faces/${out.person})` : ''}`,
-      redraw));
+      redraw, () => { name.value = ''; }));
   } }, name, h('button', { type: 'submit', dataset: { testid: 'name-button' } }, c.person ? 'Rename' : 'Name'));
   // Suggested clusters (close centres, with the distance) first, then every other one; not those that are somebody
   // else (two persons are not merged: renaming one to the other's name joins them, and the form says so).
@@ -88,12 +89,16 @@ function clusterCard(c, all, personIds, canManage, redraw) {
     : h('form', { class: 'inline-form', onsubmit: (e) => {
     e.preventDefault();
     if (!merge.value) { toast('Choose the cluster to merge into.', 'error'); merge.focus(); return; }
+    const into = all.find((o) => o.id === Number(merge.value));
     once(e.currentTarget, () => act(api.post(`/api/clusters/${c.id}/merge`, { into: Number(merge.value) }),
-      `Cluster ${c.id} merged`, redraw));
+      `Cluster ${c.id} merged into ${into ? label(into) : `#${merge.value}`}`, redraw));
   } }, merge, h('button', { type: 'submit', dataset: { testid: 'merge-button' } }, 'Merge'));
-  const needSelection = (fn) => () => {
+  let hiding = false;   // a Hide (or Show) is on its way: a second click is not another one
+  // Each action once per click burst (a double click would send it twice: the second is refused, or hides again).
+  const needSelection = (fn) => (e) => {
     if (!selected.size) { toast('Select faces first.', 'error'); return; }
-    fn([...selected]);
+    const ids = [...selected];
+    once(e.currentTarget.parentElement, () => fn(ids));
   };
   const tools = canManage ? h('div', { class: 'cluster-tools' },
     nameForm, mergeForm,
@@ -103,9 +108,16 @@ function clusterCard(c, all, personIds, canManage, redraw) {
     c.person ? h('button', { type: 'button', dataset: { testid: 'not-person-button' }, onclick: needSelection((ids) =>
       act(api.post('/api/faces/bulk', { action: 'not_this_person', face_ids: ids }),
         `${plural(ids.length, 'face')} marked not ${c.person}`, redraw)) }, `Not ${c.person}`) : null,
-    h('button', { type: 'button', class: 'link', dataset: { testid: 'hide-button' }, onclick: () =>
-      act(api.post(`/api/clusters/${c.id}/hide`, { hidden: !c.hidden }), c.hidden ? 'Cluster shown' : 'Cluster hidden',
-        redraw) }, c.hidden ? 'Show' : 'Hide')) : null;
+    // Not disabled while on its way (once() would): the button keeps the keyboard focus, which then moves on to the
+    // next card's Hide when this card leaves the list.
+    h('button', { type: 'button', class: 'link', dataset: { testid: 'hide-button' }, onclick: async () => {
+      if (hiding) return;
+      hiding = true;
+      try {
+        await act(api.post(`/api/clusters/${c.id}/hide`, { hidden: !c.hidden }), c.hidden ? 'Cluster shown' : 'Cluster hidden',
+          redraw);
+      } finally { hiding = false; }
+    } }, c.hidden ? 'Show' : 'Hide')) : null;
   const audit = c.person && personIds[c.person]
     ? h('a', { href: `#/people/person/${personIds[c.person]}`, dataset: { testid: 'audit-link' } }, 'Face audit') : null;
   return h('article', { class: 'card cluster', dataset: { testid: 'cluster', id: c.id, person: c.person } },

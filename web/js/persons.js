@@ -55,7 +55,8 @@ export async function renderPersons(root, _params, { session, signal }) {
       mount(list, references.map((ref) => h('figure', { class: 'ref-face', dataset: { testid: 'reference', refId: ref.id } },
         referenceCrop(ref),
         canEnrol ? h('button', { type: 'button', class: 'link small', dataset: { testid: 'remove-reference' },
-          'aria-label': `Remove reference face ${ref.id} of ${p.name}`, onclick: () => removeReference(p.name, ref) },
+          'aria-label': `Remove reference face ${ref.id} of ${p.name}`,
+          onclick: (e) => once(e.currentTarget.parentElement, () => removeReference(p.name, ref)) },
         'Remove') : null)));
     }).catch((err) => mount(list, h('p', { class: 'muted small' }, err.message)));
     return list;
