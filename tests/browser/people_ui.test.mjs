@@ -232,75 +232,73 @@ test('faces in no cluster are counted, with why and where to name them meanwhile
   } finally { await closeLibrary(strangers); }
 });
 
+// A library of its own with two clusters (obama's faces, biden's), logged in on the People page: `fn(page, the two
+// cluster ids in page order, the library)`.
+async function withTwoClusters(fn) {
+  const two = await clusteringLibrary(['obama.jpg', 'obama2.jpg', 'biden.jpg', 'biden2.jpg'], 2);
+  try {
+    const p = two.page;
+    await logIn(p);
+    await p.goto('/#/people');
+    await p.getByTestId('cluster').nth(1).waitFor();
+    const ids = await p.getByTestId('cluster').evaluateAll((els) => els.map((e) => e.dataset.id));
+    assert.equal(ids.length, 2, `two clusters expected, got ${ids}`);
+    await fn(p, ids, two);
+  } finally { await closeLibrary(two); }
+}
+
 test('hiding a cluster hands the keyboard focus to the next cluster\'s Hide, and to the heading when none is left',
-  async () => {
-    const two = await clusteringLibrary(['obama.jpg', 'obama2.jpg', 'biden.jpg', 'biden2.jpg'], 2);
-    try {
-      const p = two.page;
-      await logIn(p);
-      await p.goto('/#/people');
-      await p.getByTestId('cluster').nth(1).waitFor();
-      const ids = await p.getByTestId('cluster').evaluateAll((els) => els.map((e) => e.dataset.id));
-      assert.equal(ids.length, 2, `two clusters expected, got ${ids}`);
-      const focusedIn = () => p.evaluate(() => [document.activeElement?.closest('[data-testid="cluster"]')?.dataset.id,
-        document.activeElement?.dataset.testid || document.activeElement?.tagName]);
-      await p.locator(`[data-testid="cluster"][data-id="${ids[0]}"]`).getByTestId('hide-button').focus();
-      await p.keyboard.press('Enter');
-      await p.locator(`[data-testid="cluster"][data-id="${ids[0]}"]`).waitFor({ state: 'detached' });
-      await p.waitForFunction(() => document.activeElement?.dataset.testid === 'hide-button');
-      assert.deepEqual(await focusedIn(), [ids[1], 'hide-button']);
-      // Enter again hides the next one; with none left the focus is on the page's heading, not lost to the body.
-      await p.keyboard.press('Enter');
-      await p.getByTestId('clusters-empty').waitFor();
-      await p.waitForFunction(() => document.activeElement?.tagName === 'H1');
-      assert.equal(await p.evaluate(() => document.activeElement.textContent), 'Face clusters');
-      // Ctrl-Z takes the hides back one by one, newest first.
-      await p.keyboard.press('Control+z');
-      await p.locator(`[data-testid="cluster"][data-id="${ids[1]}"]`).waitFor();
-      await p.getByTestId('toast-text').filter({ hasText: /^Undone: Cluster hidden\. 1 more can be taken back/ }).waitFor();
-      assert.equal(await p.getByTestId('cluster').count(), 1);
-      await p.evaluate(() => document.activeElement?.blur());
-      await p.keyboard.press('Control+z');
-      await p.locator(`[data-testid="cluster"][data-id="${ids[0]}"]`).waitFor();
-      assert.deepEqual((await two.api('/api/clusters')).clusters.map((c) => String(c.id)).sort(), [...ids].sort());
-    } finally { await closeLibrary(two); }
-  });
+  () => withTwoClusters(async (p, ids, two) => {
+    const focusedIn = () => p.evaluate(() => [document.activeElement?.closest('[data-testid="cluster"]')?.dataset.id,
+      document.activeElement?.dataset.testid || document.activeElement?.tagName]);
+    await p.locator(`[data-testid="cluster"][data-id="${ids[0]}"]`).getByTestId('hide-button').focus();
+    await p.keyboard.press('Enter');
+    await p.locator(`[data-testid="cluster"][data-id="${ids[0]}"]`).waitFor({ state: 'detached' });
+    await p.waitForFunction(() => document.activeElement?.dataset.testid === 'hide-button');
+    assert.deepEqual(await focusedIn(), [ids[1], 'hide-button']);
+    // Enter again hides the next one; with none left the focus is on the page's heading, not lost to the body.
+    await p.keyboard.press('Enter');
+    await p.getByTestId('clusters-empty').waitFor();
+    await p.waitForFunction(() => document.activeElement?.tagName === 'H1');
+    assert.equal(await p.evaluate(() => document.activeElement.textContent), 'Face clusters');
+    // Ctrl-Z takes the hides back one by one, newest first.
+    await p.keyboard.press('Control+z');
+    await p.locator(`[data-testid="cluster"][data-id="${ids[1]}"]`).waitFor();
+    await p.getByTestId('toast-text').filter({ hasText: /^Undone: Cluster hidden\. 1 more can be taken back/ }).waitFor();
+    assert.equal(await p.getByTestId('cluster').count(), 1);
+    await p.evaluate(() => document.activeElement?.blur());
+    await p.keyboard.press('Control+z');
+    await p.locator(`[data-testid="cluster"][data-id="${ids[0]}"]`).waitFor();
+    assert.deepEqual((await two.api('/api/clusters')).clusters.map((c) => String(c.id)).sort(), [...ids].sort());
+  }));
 
 test('a refused name stays typed; a double click hides or splits once, and one Ctrl-Z brings the cluster back',
-  async () => {
-    const two = await clusteringLibrary(['obama.jpg', 'obama2.jpg', 'biden.jpg', 'biden2.jpg'], 2);
-    try {
-      const p = two.page;
-      await logIn(p);
-      await p.goto('/#/people');
-      await p.getByTestId('cluster').nth(1).waitFor();
-      const ids = await p.getByTestId('cluster').evaluateAll((els) => els.map((e) => e.dataset.id));
-      const at = (id) => p.locator(`[data-testid="cluster"][data-id="${id}"]`);
-      const posts = [];
-      p.on('request', (r) => { if (r.method() === 'POST') posts.push(new URL(r.url()).pathname); });
+  () => withTwoClusters(async (p, ids, two) => {
+    const at = (id) => p.locator(`[data-testid="cluster"][data-id="${id}"]`);
+    const posts = [];
+    p.on('request', (r) => { if (r.method() === 'POST') posts.push(new URL(r.url()).pathname); });
 
-      // A name the server refuses (too long) is said, and left in the box to be put right.
-      const long = 'a'.repeat(150);
-      await at(ids[0]).getByTestId('name-input').fill(long);
-      await at(ids[0]).getByTestId('name-button').click();
-      await p.getByTestId('toast-text').filter({ hasText: 'too long' }).waitFor();
-      assert.equal(await at(ids[0]).getByTestId('name-input').inputValue(), long);
+    // A name the server refuses (too long) is said, and left in the box to be put right.
+    const long = 'a'.repeat(150);
+    await at(ids[0]).getByTestId('name-input').fill(long);
+    await at(ids[0]).getByTestId('name-button').click();
+    await p.getByTestId('toast-text').filter({ hasText: 'too long' }).waitFor();
+    assert.equal(await at(ids[0]).getByTestId('name-input').inputValue(), long);
 
-      // Split with a double click: one request, one success toast.
-      await at(ids[1]).getByTestId('face').first().click();
-      await at(ids[1]).getByTestId('split-button').dblclick();
-      await p.getByTestId('toast-text').filter({ hasText: /^1 face split off/ }).waitFor();
-      await p.waitForTimeout(300);
-      assert.equal(posts.filter((u) => u.endsWith('/split')).length, 1, 'one split request');
+    // Split with a double click: one request, one success toast.
+    await at(ids[1]).getByTestId('face').first().click();
+    await at(ids[1]).getByTestId('split-button').dblclick();
+    await p.getByTestId('toast-text').filter({ hasText: /^1 face split off/ }).waitFor();
+    await p.waitForTimeout(300);
+    assert.equal(posts.filter((u) => u.endsWith('/split')).length, 1, 'one split request');
 
-      // Hide with a double click: one request, so one Ctrl-Z shows the cluster again.
-      await at(ids[0]).getByTestId('hide-button').dblclick();
-      await at(ids[0]).waitFor({ state: 'detached' });
-      await p.waitForTimeout(300);
-      assert.equal(posts.filter((u) => u.endsWith('/hide')).length, 1, 'one hide request');
-      await p.evaluate(() => document.activeElement?.blur());
-      await p.keyboard.press('Control+z');
-      await at(ids[0]).waitFor();
-      assert.ok((await two.api('/api/clusters')).clusters.some((c) => String(c.id) === ids[0]), 'the cluster is shown');
-    } finally { await closeLibrary(two); }
-  });
+    // Hide with a double click: one request, so one Ctrl-Z shows the cluster again.
+    await at(ids[0]).getByTestId('hide-button').dblclick();
+    await at(ids[0]).waitFor({ state: 'detached' });
+    await p.waitForTimeout(300);
+    assert.equal(posts.filter((u) => u.endsWith('/hide')).length, 1, 'one hide request');
+    await p.evaluate(() => document.activeElement?.blur());
+    await p.keyboard.press('Control+z');
+    await at(ids[0]).waitFor();
+    assert.ok((await two.api('/api/clusters')).clusters.some((c) => String(c.id) === ids[0]), 'the cluster is shown');
+  }));
