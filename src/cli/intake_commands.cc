@@ -96,7 +96,9 @@ void PrintSummary(const pipeline::IngestSummary& s) {
   fmt::print("\n{} in {:.1f}s ({:.1f}/s): {} to the library, {} to review, {} failed, {} skipped\n",
              Counted(s.total, "image"), s.seconds, s.seconds > 0 ? s.total / s.seconds : 0.0, s.to_library, s.to_review,
              s.failed, s.skipped);
-  for (const auto& [person, n] : s.by_person) fmt::print("  faces/{}: {}\n", person, n);
+  // Photos sorted without a person (routing.photos_without_people = library) go to photos/, not to a faces/ folder.
+  for (const auto& [person, n] : s.by_person)
+    fmt::print("  {}: {}\n", person.empty() ? "photos/" : "faces/" + person, n);
   for (const auto& [category, n] : s.by_category) fmt::print("  review/{}: {}\n", category, n);
 }
 

@@ -249,7 +249,7 @@ int Stats(CommandContext& ctx, int days) {
   fmt::print("{}{}: {} auto-sorted ({:.0f}%), {} waiting for review, {} in the library, {} in trash\n",
              Counted(s->total, "image"), days > 0 ? fmt::format(" in the last {} days", days) : "", s->auto_sorted,
              100 * s->success_rate, s->in_review, s->in_library, s->in_trash);
-  for (const auto& [p, n] : s->by_person) fmt::print("  faces/{}: {}\n", p, n);
+  for (const auto& [p, n] : s->by_person) fmt::print("  {}: {}\n", p.empty() ? "photos/" : "faces/" + p, n);
   for (const auto& [c, n] : s->by_category) fmt::print("  review/{}: {}\n", c, n);
   return kExitOk;
 }

@@ -562,5 +562,24 @@ TEST_F(CliTest, ApplyPolicyMovesWhatWaitsInReviewUnderTheSavedPolicy) {
   EXPECT_EQ(Triage({"apply-policy", "--json"}).Json()["moved"], 0);
 }
 
+// With photos without people sorted into the library, the summaries of ingest and stats name photos/ for them, not a
+// "faces/" folder of nobody.
+TEST_F(CliTest, PhotosSortedWithoutAPersonAreCountedUnderPhotos) {
+  auto doc = nlohmann::json::parse(std::ifstream(lib() / "triage.json"));
+  doc["routing"]["photos_without_people"] = "library";
+  std::ofstream(lib() / "triage.json") << doc.dump(2);
+  fs::create_directories(in());
+  fs::copy_file(fs::path(TRIAGE_SOURCE_DIR) / "tests/fixtures/faces/skimage_coffee.jpg", in() / "coffee.jpg");
+  RunResult r = Triage({"ingest", in().string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_NE(r.out.find("1 to the library"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n  photos/: 1\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("faces/: 1"), std::string::npos) << r.out;
+  r = Triage({"stats"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\n  photos/: 1\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("faces/: 1"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace triage::e2e
