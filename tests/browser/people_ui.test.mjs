@@ -302,3 +302,21 @@ test('a refused name stays typed; a double click hides or splits once, and one C
     await at(ids[0]).waitFor();
     assert.ok((await two.api('/api/clusters')).clusters.some((c) => String(c.id) === ids[0]), 'the cluster is shown');
   }));
+
+test('a role that may not manage persons sees the clusters without selectable faces or help for tools it lacks',
+  () => withTwoClusters(async (p, ids, two) => {
+    two.run(['user', 'add', 'uma', '--role', 'user'], 'uma-password-1\n');
+    await p.getByRole('button', { name: 'Log out' }).click();
+    await p.getByLabel('User name').fill('uma');
+    await p.getByLabel('Password').fill('uma-password-1');
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.getByText('uma · user').waitFor();
+    await p.goto('/#/people');
+    await p.locator(`[data-testid="cluster"][data-id="${ids[0]}"] [data-testid="face"]`).first().waitFor();
+    assert.equal(await p.locator('[data-testid="face"][aria-pressed]').count(), 0, 'no face is a toggle');
+    assert.equal(await p.locator('[data-testid="face"]').evaluateAll((els) => els.filter((e) => e.tagName === 'BUTTON')
+      .length), 0);
+    assert.equal(await p.getByTestId('cluster-tools').count() + await p.locator('.cluster-tools').count(), 0);
+    assert.equal(await p.getByTestId('clusters-intro').textContent(), 'Faces that look alike are grouped as they ' +
+      'arrive. Naming, merging and splitting them is for a role that manages persons.');
+  }));

@@ -8,9 +8,15 @@ import { attachUndoPage } from './undo.js';
 
 const CROP = 96;
 
-function faceImage(face, selected, onToggle, extra = null) {
+// A face's crop; a toggle that selects it for the cluster tools when `selectable` (a role that manages persons), else
+// just the picture (selecting faces nothing can act on would only mislead).
+function faceImage(face, selected, onToggle, extra = null, selectable = true) {
   const img = h('img', { src: `/api/faces/${face.id}/crop?size=${CROP}`, alt: `Face ${face.id}`, loading: 'lazy',
     width: CROP, height: CROP });
+  if (!selectable) {
+    return h('span', { class: 'face', title: `Face ${face.id} (photo ${face.item_id})`, dataset: { testid: 'face', id: face.id } },
+      img, extra);
+  }
   return h('button', { type: 'button', class: `face${selected.has(face.id) ? ' selected' : ''}`,
     'aria-pressed': selected.has(face.id) ? 'true' : 'false', title: `Face ${face.id} (photo ${face.item_id})`,
     dataset: { testid: 'face', id: face.id },
@@ -123,7 +129,7 @@ function clusterCard(c, all, personIds, canManage, redraw) {
   return h('article', { class: 'card cluster', dataset: { testid: 'cluster', id: c.id, person: c.person } },
     h('div', { class: 'cluster-head' }, h('h2', {}, title), h('span', { class: 'muted' }, `#${c.id} · ${plural(c.size, 'face')}`),
       audit),
-    h('div', { class: 'faces' }, c.faces.map((f) => faceImage(f, selected))),
+    h('div', { class: 'faces' }, c.faces.map((f) => faceImage(f, selected, null, null, canManage))),
     c.size > c.faces.length ? h('p', { class: 'muted small' }, `and ${c.size - c.faces.length} more`) : null,
     tools);
 }
@@ -188,8 +194,11 @@ async function renderClusters(root, canManage, showHidden, signal) {
     remount(root, h('section', {}, peopleTabs('clusters'),
       h('div', { class: 'page-head' }, h('h1', {}, 'Face clusters'),
         h('a', { href: showHidden ? '#/people' : '#/people/hidden' }, showHidden ? 'Hide hidden clusters' : 'Show hidden')),
-      h('p', { class: 'muted' }, 'Faces that look alike are grouped as they arrive. Name a group once: its best faces ' +
-        'are enrolled and its waiting photos are sorted. Every action can be undone.'),
+      h('p', { class: 'muted', dataset: { testid: 'clusters-intro' } }, canManage
+        ? 'Faces that look alike are grouped as they arrive. Name a group once: its best faces are enrolled and its ' +
+          'waiting photos are sorted. Every action can be undone.'
+        : 'Faces that look alike are grouped as they arrive. Naming, merging and splitting them is for a role that ' +
+          'manages persons.'),
       names,
       clusters.length ? note : null,
       clusters.length ? h('div', { class: 'clusters' }, clusters.map((c) => clusterCard(c, clusters, personIds, canManage, draw)))
@@ -240,7 +249,7 @@ async function renderPersonGrid(root, personId, canManage, signal) {
         target, bulk('reassign', 'Reassign', () => ({ cluster: Number(target.value) }),
           (n) => `${n} moved to ${targetName()}`)) : null,
       faces.length ? h('div', { class: 'faces grid', dataset: { testid: 'face-grid' } }, faces.map((f) =>
-        faceImage(f, selected, null, h('span', { class: 'distance' }, f.distance.toFixed(2)))))
+        faceImage(f, selected, null, h('span', { class: 'distance' }, f.distance.toFixed(2)), canManage)))
         : h('div', { class: 'card empty' }, 'No faces are given to this person yet.')));
   };
   attachUndoPage('people', draw, signal);
