@@ -33,6 +33,8 @@ namespace {
 // syncs per group then cost well under a millisecond per input.
 constexpr size_t kGroupMaxItems = 64;
 constexpr auto kGroupMaxAge = std::chrono::milliseconds(1000);
+// Inputs in flight per analysis thread (see Run).
+constexpr size_t kInFlightPerThread = 32;
 
 source::DownloadOptions DownloadOptionsFor(const config::DownloadLimits& limits) {
   source::DownloadOptions o;
@@ -358,10 +360,12 @@ struct Ingestor::Impl {
       summary.items.push_back(std::move(o));
     };
     auto decide = [&](std::shared_ptr<Work> w) { Decide(std::move(w), options, emit); };
-    // Only handing out inputs and deciding are serial; staging (copy + hash) and analysis run in parallel. More
-    // inputs than threads are in flight, so that the workers keep analysing while a group is being placed.
+    // Only handing out inputs and deciding are serial; staging (copy + hash) and analysis run in parallel. Many
+    // more inputs than threads are in flight, so that the workers keep analysing while a group is being placed (a
+    // placement of 26 inputs takes ~25 ms, mostly waiting for syncs; with 4 per thread the other worker ran out of
+    // inputs after ~15 ms of it). An input waiting for its turn holds its analysis only (a few KB), not its pixels.
     tbb::parallel_pipeline(
-        static_cast<size_t>(threads) * 4,
+        static_cast<size_t>(threads) * kInFlightPerThread,
         tbb::make_filter<void, std::shared_ptr<Work>>(tbb::filter_mode::serial_in_order, hand_out) &
             tbb::make_filter<std::shared_ptr<Work>, std::shared_ptr<Work>>(tbb::filter_mode::parallel, work) &
             tbb::make_filter<std::shared_ptr<Work>, void>(tbb::filter_mode::serial_in_order, decide));

@@ -146,10 +146,12 @@ base::Result<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::file
   std::unique_ptr<SqliteCatalog> c(new SqliteCatalog(db));
   sqlite3_busy_timeout(db, 10'000);
   // Reads go through a memory map and a 64 MiB page cache rather than a pread per page: a policy simulation or a
-  // gallery page reads many rows, and every request of the review UI reads a few.
+  // gallery page reads many rows, and every request of the review UI reads a few. Temporary tables and statement
+  // journals stay in memory: an ingest's group transaction otherwise wrote a temporary file of about 1.7 MB per
+  // group, in 4 KiB writes.
   base::Status st = Exec(db,
                          "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
-                         "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;");
+                         "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;");
   if (st.ok()) st = c->Migrate();
   if (st.ok()) st = c->BackfillGalleryFacts();
   if (!st.ok()) return st.WithContext(db_path.string());
