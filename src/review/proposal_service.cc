@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 
 namespace triage::review {
 namespace {
@@ -101,6 +102,7 @@ base::Result<ProposalRecord> ProposalService::Approve(int64_t id, const std::str
   if (const std::string person = catalog::CoverPerson(p->slot); !person.empty()) {
     TRIAGE_RETURN_IF_ERROR(store_.ApplyCover(
         {id, person, p->current_item_id, p->proposed_item_id, catalog::kProposalApproved, actor, notes, rule, now}));
+    MarkSupersededStale(*p, actor, now);
     return store_.GetProposal(id);
   }
   auto current = catalog_.GetItem(p->current_item_id);
@@ -122,7 +124,34 @@ base::Result<ProposalRecord> ProposalService::Approve(int64_t id, const std::str
   r.at = now;
   fs::path slot_dir = committer_.library() / fs::path(p->slot).parent_path();
   TRIAGE_RETURN_IF_ERROR(committer_.Replace(store_, *current, proposed ? &*proposed : nullptr, slot_dir, r));
+  MarkSupersededStale(*p, actor, now);
   return store_.GetProposal(id);
+}
+
+std::string ProposalService::SupersededNote(int64_t approved_id) {
+  return fmt::format("proposal {} was approved", approved_id);
+}
+
+// Best effort: the approval stands whatever happens here, and a sibling left pending is found stale when someone
+// approves it (StaleBecause runs again then).
+void ProposalService::MarkSupersededStale(const ProposalRecord& approved, const std::string& actor, int64_t now) {
+  std::set<int64_t> seen{approved.id};
+  for (int64_t item : {approved.current_item_id, approved.proposed_item_id}) {
+    if (item == 0) continue;
+    catalog::ProposalFilter f;
+    f.status = catalog::kProposalPending;
+    f.item_id = item;
+    f.limit = 1000;
+    auto siblings = store_.ListProposals(f);
+    if (!siblings.ok()) continue;
+    for (const ProposalRecord& q : *siblings) {
+      if (!seen.insert(q.id).second) continue;
+      auto stale = StaleBecause(q);
+      if (!stale.ok() || stale->empty()) continue;
+      static_cast<void>(store_.ChangeStatus({q.id, catalog::kProposalPending, catalog::kProposalStale, actor,
+                                             fmt::format("{}: {}", SupersededNote(approved.id), *stale), "", now}));
+    }
+  }
 }
 
 base::Result<ProposalRecord> ProposalService::Close(int64_t id, const char* status, const std::string& actor,

@@ -121,6 +121,11 @@ class ProposalService {
   static base::Status Expect(const catalog::ProposalRecord& p, const char* status, const char* verb);
   // Why the slot no longer matches the proposal ("" when it still does).
   base::Result<std::string> StaleBecause(const catalog::ProposalRecord& p);
+  // After `approved` was applied: every other pending proposal naming one of its images that no longer matches its
+  // slot becomes stale at once, its notes starting with SupersededNote(approved.id), instead of waiting, pending, to
+  // fail when someone approves it. An undo of the approval (proposal_undo.cc) reopens them.
+  void MarkSupersededStale(const catalog::ProposalRecord& approved, const std::string& actor, int64_t now);
+  static std::string SupersededNote(int64_t approved_id);
   base::Result<std::vector<int64_t>> BatchIds(const BatchRequest& request, int64_t now);
   base::Result<int> ProposeFromNearDuplicates(int64_t now);
   base::Result<int> ProposeFromFlags(int64_t now);
@@ -130,6 +135,8 @@ class ProposalService {
   base::Result<std::string> CoverStaleBecause(const catalog::ProposalRecord& p);
   // proposal_undo.cc: what undoing a decided proposal needs, and the inverse of a batch.
   nlohmann::json UndoEntryBefore(const catalog::ProposalRecord& p);
+  // The proposals MarkSupersededStale made stale when `approved` was approved.
+  base::Result<std::vector<int64_t>> SupersededBy(const catalog::ProposalRecord& approved);
   base::Status UndoEntryAfter(nlohmann::json& entry);
   base::Status CheckBatchUndo(const nlohmann::json& payload);
   base::Status RevertBatch(const nlohmann::json& payload, const std::string& actor, int64_t now);

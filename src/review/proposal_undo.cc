@@ -3,6 +3,7 @@
 // one into the folder it came from, its review entry reopened), each move journaled through the committer.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "review/proposal_service.h"
@@ -59,6 +60,11 @@ base::Status ProposalService::UndoEntryAfter(json& entry) {
   if (!p.ok()) return p.status();
   entry["status"] = p->status;
   entry["cover_of"] = catalog::CoverPerson(p->slot);  // a cover moves no file: its undo is Revert
+  if (p->status == catalog::kProposalApproved) {
+    auto superseded = SupersededBy(*p);
+    if (!superseded.ok()) return superseded.status();
+    entry["superseded"] = *superseded;
+  }
   if (p->status != catalog::kProposalApproved || !entry["cover_of"].get<std::string>().empty()) {
     return base::Status::Ok();
   }
@@ -70,6 +76,26 @@ base::Status ProposalService::UndoEntryAfter(json& entry) {
     entry[fmt::format("{}_path", side)] = item->path;
   }
   return base::Status::Ok();
+}
+
+base::Result<std::vector<int64_t>> ProposalService::SupersededBy(const catalog::ProposalRecord& approved) {
+  std::vector<int64_t> out;
+  const std::string note = SupersededNote(approved.id) + ":";
+  for (int64_t item : {approved.current_item_id, approved.proposed_item_id}) {
+    if (item == 0) continue;
+    catalog::ProposalFilter f;
+    f.status = catalog::kProposalStale;
+    f.item_id = item;
+    f.limit = 1000;
+    auto stale = store_.ListProposals(f);
+    if (!stale.ok()) return stale.status();
+    for (const catalog::ProposalRecord& q : *stale) {
+      if (q.review_notes.starts_with(note) && std::find(out.begin(), out.end(), q.id) == out.end()) {
+        out.push_back(q.id);
+      }
+    }
+  }
+  return out;
 }
 
 base::Status ProposalService::CheckBatchUndo(const json& payload) {
@@ -105,6 +131,13 @@ base::Status ProposalService::RevertBatch(const json& payload, const std::string
   for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
     if (it->at("status") == catalog::kProposalApproved) {
       TRIAGE_RETURN_IF_ERROR(ReopenApproved(*it, actor, now));
+      // The proposals the approval made stale match their slots again. One that left "stale" meanwhile stays as it is.
+      for (int64_t sibling : it->value("superseded", std::vector<int64_t>())) {
+        auto q = store_.GetProposal(sibling);
+        if (q.ok() && q->status == catalog::kProposalStale) {
+          TRIAGE_RETURN_IF_ERROR(store_.Reopen(sibling, catalog::kProposalStale, actor, now));
+        }
+      }
     } else {
       TRIAGE_RETURN_IF_ERROR(store_.Reopen(it->at("id"), it->at("status"), actor, now));
     }

@@ -120,5 +120,33 @@ TEST_F(ProposalBatchApiTest, UndoIsRefusedWhenAPartChangedSinceAndNothingMoves) 
   EXPECT_EQ(Token(none), "");
 }
 
+TEST_F(ProposalBatchApiTest, ApprovingOneOfTwoProposalsForASlotMakesTheOtherStaleAndUndoReopensIt) {
+  auto ids = Ingest({"obama.jpg", "skimage_astronaut.jpg", "vladmandic_sample1.jpg"});
+  ASSERT_TRUE(review_->Approve(ids[0], "ada", "bob", 100).ok());
+  auto first = proposals_->Propose({ids[0], ids[1], "manual", "bob"}, 200);
+  auto second = proposals_->Propose({ids[0], ids[2], "manual", "bob"}, 201);
+  ASSERT_TRUE(first.ok() && second.ok());
+  TestSession bob = Login("bob");
+  const std::string token = Token(Post("/api/proposals/batch", {{"action", "approve"}, {"ids", {first->id}}}, &bob));
+  ASSERT_FALSE(token.empty());
+  // The slot's image went to the archive: the other proposal for it can no longer apply, and says why at once.
+  auto other = proposals_->Get(second->id);
+  EXPECT_EQ(other->status, "stale");
+  EXPECT_EQ(other->review_notes.rfind("proposal " + std::to_string(first->id) + " was approved: ", 0), 0u)
+      << other->review_notes;
+  auto pending = Get("/api/proposals?status=pending", &bob);
+  ASSERT_TRUE(pending);
+  EXPECT_TRUE(Body(pending)["proposals"].empty()) << pending->body;
+  EXPECT_TRUE(fs::exists(root_ / catalog_->GetItem(ids[2])->path));  // its image stays where it was
+
+  ASSERT_EQ(Post("/api/undo/" + token, json::object(), &bob)->status, 200);
+  EXPECT_EQ(proposals_->Get(first->id)->status, "pending");
+  EXPECT_EQ(proposals_->Get(second->id)->status, "pending");
+  auto approved = Post("/api/proposals/" + std::to_string(second->id) + "/approve", json::object(), &bob);
+  ASSERT_EQ(approved->status, 200) << approved->body;
+  EXPECT_EQ(catalog_->GetItem(ids[2])->location, "library");
+  EXPECT_EQ(proposals_->Get(first->id)->status, "stale");
+}
+
 }  // namespace
 }  // namespace triage::server
