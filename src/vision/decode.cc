@@ -23,6 +23,7 @@
 #include <vips/vips8>
 
 #include "base/files.h"
+#include "base/utf8.h"
 #include "model/image_format.h"
 #include "vision/exif_fields.h"
 #include "vision/raw_preview.h"
@@ -64,11 +65,14 @@ std::string DescribeHead(const std::string& head) {
   auto starts = [&](std::string_view magic) { return head.rfind(magic, 0) == 0; };
   if (starts("%PDF")) return "it is a PDF document";
   if (starts(std::string_view("PK\x03\x04", 4))) return "it is a ZIP archive or an office document";
-  const size_t shown = std::min<size_t>(head.size(), 24);
-  const bool text = std::all_of(head.begin(), head.begin() + static_cast<std::ptrdiff_t>(shown), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return (u >= 0x20 && u < 0x7f) || c == '\n' || c == '\r' || c == '\t';
-  });
+  // About 24 bytes, ended at a character's end: text may be any language's (UTF-8), or a dash in a README.
+  size_t shown = std::min<size_t>(head.size(), 24);
+  while (shown < head.size() && (static_cast<unsigned char>(head[shown]) & 0xC0) == 0x80) ++shown;
+  const bool text = base::IsValidUtf8(std::string_view(head).substr(0, shown)) &&
+                    std::all_of(head.begin(), head.begin() + static_cast<std::ptrdiff_t>(shown), [](char c) {
+                      const auto u = static_cast<unsigned char>(c);
+                      return (u >= 0x20 && u != 0x7f) || c == '\n' || c == '\r' || c == '\t';
+                    });
   if (!text) return fmt::format("it starts with the bytes {}", HexPrefix(head));
   std::string lower =
       head.substr(head.find_first_not_of(" \t\r\n") == std::string::npos ? 0 : head.find_first_not_of(" \t\r\n"), 64);

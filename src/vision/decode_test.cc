@@ -217,6 +217,15 @@ TEST_F(DecodeTest, AFileOfAnotherKindIsNamedInWords) {
             "not a supported image format: it is a ZIP archive or an office document");
   EXPECT_EQ(said("bin.jpg", std::string("\x01\x02\xfe\xff\x00\x10\x20\x30\x40", 9)),
             "not a supported image format: it starts with the bytes 0102feff00102030");
+  // Text in UTF-8 is text, shown to the end of the character at the 24th byte; bytes that are not UTF-8 are not.
+  EXPECT_EQ(said("readme.md", "# photos/ \xE2\x80\x94 base photos for duplicates"),
+            "not a supported image format: it is text, starting \"# photos/ \xE2\x80\x94 base photo\"");
+  EXPECT_EQ(said("notes.txt", "Fotos aus K\xC3\xB6ln und M\xC3\xBCnchen, Sommer"),
+            "not a supported image format: it is text, starting \"Fotos aus K\xC3\xB6ln und M\xC3\xBCn\"");
+  EXPECT_EQ(said("list.txt", "Ferienfotos Sommer 2026\xE2\x80\x93 Rom"),
+            "not a supported image format: it is text, starting \"Ferienfotos Sommer 2026\xE2\x80\x93\"");
+  EXPECT_EQ(said("latin1.txt", "Fotos aus K\xF6ln und M\xFCnchen, Sommer"),
+            "not a supported image format: it starts with the bytes 466f746f73206175");
 }
 
 TEST_F(DecodeTest, TruncatedJpegIsUnreadableWithReason) {
