@@ -210,6 +210,27 @@ bool Allows(const WholeNumber& bounds, std::string_view value) {
 // abc not in range 1 to 100000", as if abc were a number (NonNegativeNumber adds a 300-digit bound): this names the
 // command, the argument, what it takes and what was given ("review approve: id must be a whole number (got "abc"):
 // see triage review approve --help"). Any other value a check refused is CLI11's words under the command's name.
+// CLI11's refusal of a value outside a fixed set ("--keep: newest not in {new,existing,both}") in the words of the
+// other usage errors: "--keep must be one of new, existing or both (got "newest")". nullopt for any other message.
+std::optional<std::string> NotAMember(std::string_view what) {
+  const size_t colon = what.find(": "), in = what.rfind(" not in {");
+  if (colon == std::string_view::npos || in == std::string_view::npos || in < colon || what.back() != '}') {
+    return std::nullopt;
+  }
+  const std::string_view name = what.substr(0, colon), given = what.substr(colon + 2, in - colon - 2);
+  std::vector<std::string> choices;
+  for (std::string_view rest = what.substr(in + 9, what.size() - in - 10); !rest.empty();) {
+    const size_t comma = rest.find(',');
+    choices.emplace_back(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  if (choices.empty()) return std::nullopt;
+  std::string list = choices.front();
+  for (size_t i = 1; i < choices.size(); ++i) list += (i + 1 == choices.size() ? " or " : ", ") + choices[i];
+  return fmt::format("{} must be one of {} (got {})", name, list,
+                     nlohmann::json(std::string(given)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
 std::string BadValue(CLI::App& app, const CLI::ParseError& e) {
   CLI::App* at = &app;
   for (std::vector<CLI::App*> parsed = at->get_subcommands(); !parsed.empty(); parsed = at->get_subcommands()) {
@@ -240,6 +261,9 @@ std::string BadValue(CLI::App& app, const CLI::ParseError& e) {
         return fmt::format("{}{} must be {} (got {}): see {} --help", command, name, what, given, where);
       }
     }
+  }
+  if (std::optional<std::string> member = NotAMember(e.what())) {
+    return fmt::format("{}{}: see {} --help", command, *member, where);
   }
   return fmt::format("{}{}: see {} --help", command, e.what(), where);
 }

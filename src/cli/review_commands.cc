@@ -1,4 +1,4 @@
-// review list | approve | name-face | name | reject | skip | purge.
+// review list | approve | name-face | name | reject | keep | duplicate | restore | skip | purge.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -119,6 +119,7 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
     int face = 0;
     bool untracked = false;
     std::vector<int64_t> ids;
+    std::string keep;
   };
   auto a = std::make_shared<Args>();
 
@@ -169,6 +170,42 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
   reject->callback([&ctx, a] {
     auto lib = ctx.OpenOrReport();
     if (lib) Report(ctx, lib->review->Reject(a->id, CommandContext::Actor(), base::UnixNow()), "rejected");
+  });
+
+  auto* keep = review->add_subcommand(
+      "keep", "keep an item in the library without a person: photos/<year>/<month>/ by its capture date");
+  keep->add_option("id", a->id, "item id")->required();
+  keep->add_flag("--json", ctx.json, "machine-readable output");
+  keep->callback([&ctx, a] {
+    auto lib = ctx.OpenOrReport();
+    if (lib) Report(ctx, lib->review->Keep(a->id, CommandContext::Actor(), base::UnixNow()), "kept without a person");
+  });
+
+  auto* duplicate = review->add_subcommand(
+      "duplicate",
+      "decide a duplicate against the item it duplicates: keep the new one in the original's place (the original to "
+      "the trash), keep the existing one (this one to the trash), or keep both");
+  duplicate->add_option("id", a->id, "item id of the duplicate")->required();
+  duplicate->add_option("--keep", a->keep, "new, existing or both")
+      ->required()
+      ->check(CLI::IsMember({"new", "existing", "both"}));
+  duplicate->add_flag("--json", ctx.json, "machine-readable output");
+  duplicate->callback([&ctx, a] {
+    auto lib = ctx.OpenOrReport();
+    if (!lib) return;
+    const char* verb = a->keep == "new"        ? "kept in the original's place (the original went to the trash)"
+                       : a->keep == "existing" ? "moved to the trash (the original stays)"
+                                               : "kept beside the original";
+    Report(ctx, lib->review->DecideDuplicate(a->id, a->keep, CommandContext::Actor(), base::UnixNow()), verb);
+  });
+
+  auto* restore =
+      review->add_subcommand("restore", "move a rejected item from the trash back to review, waiting again");
+  restore->add_option("id", a->id, "item id (triage items --location trash lists them)")->required();
+  restore->add_flag("--json", ctx.json, "machine-readable output");
+  restore->callback([&ctx, a] {
+    auto lib = ctx.OpenOrReport();
+    if (lib) Report(ctx, lib->review->Restore(a->id, CommandContext::Actor(), base::UnixNow()), "restored");
   });
 
   auto* skip = review->add_subcommand("skip", "leave an item for later");

@@ -182,7 +182,9 @@ TEST_F(CliTest, AValueThatIsNotAWholeNumberIsNamedWithWhatTheArgumentTakes) {
   EXPECT_NE(r.err.find("triage: review name: ids must be whole numbers (got \"x4\")"), std::string::npos) << r.err;
   r = Triage({"items", "--location", "bogus"});  // another check's refusal is named with its command too
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("triage: items: --location: bogus not in"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("triage: items: --location must be one of library, review, trash or archive (got \"bogus\")"),
+            std::string::npos)
+      << r.err;
 }
 
 // --help and --version are not errors: they print on stdout and exit 0.
@@ -356,6 +358,56 @@ TEST_F(CliTest, ReviewApproveRejectSkipMoveFilesAndAreCounted) {
   EXPECT_EQ(stats["in_library"], 1);
   EXPECT_EQ(stats["by_person"]["ada_lovelace"], 1);
   EXPECT_EQ(stats["auto_sorted"], 0);
+}
+
+// What the web UI decides beyond approve and reject, the CLI decides too: keep a photo without a person, settle a
+// duplicate against its original, and take a rejected photo back out of the trash.
+TEST_F(CliTest, ReviewKeepDuplicateAndRestoreDecideWhatTheWebUiDecides) {
+  WriteTestImage(in() / "land.jpg", 21);
+  WriteTestImage(in() / "orig.jpg", 22);
+  fs::copy_file(in() / "orig.jpg", in() / "zcopy.jpg");
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  const std::string land = std::to_string(ItemNamed("land.jpg")["id"].get<int>());
+  const std::string orig = std::to_string(ItemNamed("orig.jpg")["id"].get<int>());
+  const std::string copy = std::to_string(ItemNamed("zcopy.jpg")["id"].get<int>());
+  ASSERT_EQ(ItemNamed("zcopy.jpg")["category"], "duplicates");
+
+  RunResult kept = Triage({"review", "keep", land});
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  EXPECT_TRUE(fs::exists(lib() / "photos/undated/land.jpg")) << kept.out;  // a generated image has no capture date
+  EXPECT_NE(kept.out.find("item " + land + " kept without a person -> photos/undated/land.jpg"), std::string::npos)
+      << kept.out;
+  EXPECT_EQ(ItemNamed("land.jpg")["location"], "library");
+  EXPECT_EQ(Triage({"review", "keep", land}).exit_code, 3);  // no longer waiting for review
+
+  // A --keep the command does not know is a usage error naming the choices, and nothing moves.
+  RunResult bad = Triage({"review", "duplicate", copy, "--keep", "newest"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--keep"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("new, existing or both"), std::string::npos) << bad.err;
+  EXPECT_TRUE(fs::exists(lib() / "review/duplicates/zcopy.jpg"));
+  // Only a duplicate is decided against an original.
+  EXPECT_EQ(Triage({"review", "duplicate", orig, "--keep", "new"}).exit_code, 2);
+
+  RunResult dropped = Triage({"review", "duplicate", copy, "--keep", "existing", "--json"});
+  ASSERT_EQ(dropped.exit_code, 0) << dropped.err;
+  EXPECT_EQ(dropped.Json()["location"], "trash");
+  EXPECT_TRUE(fs::exists(lib() / ".triage/trash/zcopy.jpg"));
+  EXPECT_TRUE(fs::exists(lib() / "review/unidentified/orig.jpg"));
+
+  RunResult restored = Triage({"review", "restore", copy});
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  EXPECT_TRUE(fs::exists(lib() / "review/duplicates/zcopy.jpg"));
+  EXPECT_FALSE(fs::exists(lib() / ".triage/trash/zcopy.jpg"));
+  json waiting = Triage({"review", "list", "--json", "--category", "duplicates"}).Json();
+  ASSERT_EQ(waiting.size(), 1u);
+  EXPECT_EQ(std::to_string(waiting[0]["id"].get<int>()), copy);
+  EXPECT_EQ(Triage({"review", "restore", copy}).exit_code, 4);  // not in the trash any more
+
+  RunResult both = Triage({"review", "duplicate", copy, "--keep", "both"});
+  ASSERT_EQ(both.exit_code, 0) << both.err;
+  EXPECT_TRUE(fs::exists(lib() / "review/unidentified/orig.jpg"));
+  EXPECT_EQ(ItemNamed("zcopy.jpg")["location"], "review");
 }
 
 // `items --category` and `--person` once listed nothing for a name that does not exist, as for one with no items,
