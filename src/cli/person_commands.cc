@@ -74,7 +74,11 @@ int ListPersons(CommandContext& ctx) {
     out.push_back(j);
     if (!ctx.json) fmt::print("{:<24} {:>14}  {}\n", p.name, Counted(p.references, "reference"), list);
   }
-  if (ctx.json) ctx.PrintJson(out);
+  if (ctx.json) {
+    ctx.PrintJson(out);
+  } else if (persons->empty()) {
+    fmt::print("nobody is enrolled yet: triage person add NAME PHOTO... (each photo showing that one face)\n");
+  }
   return kExitOk;
 }
 

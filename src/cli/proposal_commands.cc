@@ -54,7 +54,11 @@ int List(CommandContext& ctx, const ProposalArgs& a) {
                  p.proposed_item_id ? fmt::format("{}", p.proposed_item_id) : std::string("(remove)"));
     }
   }
-  if (ctx.json) ctx.PrintJson({{"proposals", out}});
+  if (ctx.json) {
+    ctx.PrintJson({{"proposals", out}});
+  } else if (list->empty()) {
+    fmt::print("no {}proposals\n", a.status.empty() ? "" : a.status + " ");
+  }
   return kExitOk;
 }
 

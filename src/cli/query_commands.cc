@@ -75,6 +75,7 @@ int Items(CommandContext& ctx, const ItemsArgs& a) {
                                          : fmt::format("{:5} {:<14}", "-", "");
     fmt::print("{:>6}  {:<28} {} {}\n", r.id, where, score, r.path);
   }
+  if (items->empty()) fmt::print("no items{}\n", a.offset > 0 ? fmt::format(" from offset {} on", a.offset) : "");
   return kExitOk;
 }
 

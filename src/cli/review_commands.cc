@@ -36,7 +36,11 @@ int List(CommandContext& ctx, const std::string& category) {
                  entry.ok() ? entry->reason : std::string());
     }
   }
-  if (ctx.json) ctx.PrintJson(out);
+  if (ctx.json) {
+    ctx.PrintJson(out);
+  } else if (items->empty()) {
+    fmt::print("nothing waits for review{}\n", category.empty() ? "" : " in review/" + category);
+  }
   return kExitOk;
 }
 

@@ -360,6 +360,41 @@ TEST_F(CliTest, ReviewApproveRejectSkipMoveFilesAndAreCounted) {
   EXPECT_EQ(stats["auto_sorted"], 0);
 }
 
+// A list with nothing in it says so, instead of printing nothing a new user cannot tell from a hang or a failure;
+// with --json it stays an empty list.
+TEST_F(CliTest, EmptyListsSayTheyAreEmpty) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {{"items"}, "no items\n"},
+      {{"items", "--location", "trash"}, "no items\n"},
+      {{"review", "list"}, "nothing waits for review\n"},
+      {{"review", "list", "--category", "duplicates"}, "nothing waits for review in review/duplicates\n"},
+      {{"person", "list"},
+       "nobody is enrolled yet: triage person add NAME PHOTO... (each photo showing that one face)\n"},
+      {{"proposals", "list"}, "no proposals\n"},
+      {{"proposals", "list", "--status", "pending"}, "no pending proposals\n"},
+  };
+  for (const Case& c : cases) {
+    RunResult r = Triage(c.args);
+    EXPECT_EQ(r.exit_code, 0) << c.args[0] << " " << r.err;
+    EXPECT_EQ(r.out, c.says) << c.args[0];
+    std::vector<std::string> json_args = c.args;
+    json_args.push_back("--json");
+    RunResult j = Triage(json_args);
+    ASSERT_EQ(j.exit_code, 0) << j.err;
+    const json listed = j.Json();
+    EXPECT_TRUE(listed.is_array() ? listed.empty() : listed.at("proposals").empty()) << j.out;
+  }
+  WriteTestImage(in() / "one.jpg", 31);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  EXPECT_EQ(Triage({"items", "--offset", "5"}).out, "no items from offset 5 on\n");
+  EXPECT_EQ(Triage({"items", "--location", "trash"}).out, "no items\n");
+  EXPECT_NE(Triage({"review", "list"}).out.find("one.jpg"), std::string::npos);
+}
+
 // What the web UI decides beyond approve and reject, the CLI decides too: keep a photo without a person, settle a
 // duplicate against its original, and take a rejected photo back out of the trash.
 TEST_F(CliTest, ReviewKeepDuplicateAndRestoreDecideWhatTheWebUiDecides) {
