@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <string>
 
@@ -18,6 +19,22 @@ Status ErrorFor(const std::string& what, const fs::path& path, const std::error_
   if (ec == std::errc::no_such_file_or_directory) return Status::NotFound(msg);
   if (ec == std::errc::permission_denied) return Status::PermissionDenied(msg);
   return Status::Io(msg);
+}
+
+// What a camera, a phone or a photo program writes beside the photos: metadata, never an image. Google Takeout puts
+// a .json beside every photo, Lightroom and darktable an .xmp, iPhones an .aae, GoPro and DJI .thm and .lrv, Windows
+// Thumbs.db and desktop.ini, Picasa picasa.ini. The reason it is skipped, or "" for any other name.
+std::string SidecarReason(const fs::path& name) {
+  auto lower = [](std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+  };
+  static const std::set<std::string> kExtensions = {".xmp", ".json", ".aae", ".thm", ".lrv", ".pp3", ".dop"};
+  static const std::set<std::string> kNames = {"thumbs.db", "desktop.ini", "picasa.ini"};
+  const std::string extension = lower(name.extension().string()), whole = lower(name.filename().string());
+  if (kNames.count(whole) > 0) return fmt::format("a file the system or a photo program keeps ({})", name.string());
+  if (kExtensions.count(extension) > 0) return fmt::format("a metadata sidecar ({}), not an image", extension);
+  return "";
 }
 
 // One scan's state: what was found so far and which real folders and files were already seen.
@@ -98,6 +115,8 @@ class Walk {
       stack.emplace_back(entry.path(), folder_canonical / name);
     } else if (fs::is_regular_file(status)) {
       if (excluded_.count(folder_canonical / name) > 0) return Skip(entry.path(), "excluded file (the library's own)");
+      // Within a folder only: a sidecar named on its own is taken, as anything named is.
+      if (std::string sidecar = SidecarReason(name); !sidecar.empty()) return Skip(entry.path(), sidecar);
       AddFile(entry.path(), folder_canonical / name);
     } else if (fs::is_symlink(status)) {
       Skip(entry.path(), "symbolic link (not followed)");

@@ -38,10 +38,11 @@ struct ScanResult {
 // to one) is walked. A root that is a symlink to a file, is a file of options.exclude or lies inside a folder of
 // it, is an error (kInvalidArgument naming the reason), as the walk would skip it. Inside the walk: symlinks (to
 // files or folders) are not followed, names starting with '.' are skipped (files and folders), and so is every
-// folder and file in options.exclude; each is reported in `skipped` with its reason, as are entries that are neither
-// files nor folders. Paths in the result start with the root as it was spelled. A missing root, an unreadable folder or
-// a root that is neither file nor folder becomes a ScanError; the rest of the scan continues. Thread-safe (no shared
-// state).
+// folder and file in options.exclude, and metadata files written beside photos (sidecars such as .xmp, .json, .aae,
+// .thm, .lrv; Thumbs.db, desktop.ini); each is reported in `skipped` with its reason, as are entries that are neither
+// files nor folders (a sidecar given as a root is taken, as anything named is). Paths in the result start with the root
+// as it was spelled. A missing root, an unreadable folder or a root that is neither file nor folder becomes a
+// ScanError; the rest of the scan continues. Thread-safe (no shared state).
 ScanResult ScanFolders(const std::vector<std::filesystem::path>& roots, const ScanOptions& options);
 
 }  // namespace triage::source

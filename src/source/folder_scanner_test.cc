@@ -82,6 +82,36 @@ TEST_F(FolderScannerTest, ReportsEverySkippedEntryWithItsReason) {
                      }));
 }
 
+// A phone dump or a Takeout export holds metadata beside each photo: it is reported as skipped, not taken for an
+// image that would fill review/unreadable. Named on its own, a sidecar is taken like any file.
+TEST_F(FolderScannerTest, SidecarsInAFolderAreSkippedNamingWhatTheyAre) {
+  Touch("takeout/IMG_1.jpg");
+  Touch("takeout/IMG_1.jpg.json");
+  Touch("takeout/IMG_2.HEIC");
+  Touch("takeout/IMG_2.AAE");
+  Touch("takeout/raw/DSC_3.NEF");
+  Touch("takeout/raw/DSC_3.NEF.xmp");
+  Touch("takeout/gopro/GX010.THM");
+  Touch("takeout/Thumbs.db");
+  Touch("takeout/notes.txt");  // not a sidecar: taken, and review says what it is
+  ScanResult result = ScanFolders({root_ / "takeout", root_ / "takeout/IMG_1.jpg.json"}, {});
+  EXPECT_EQ(result.files, (std::vector<fs::path>{root_ / "takeout/IMG_1.jpg", root_ / "takeout/IMG_1.jpg.json",
+                                                 root_ / "takeout/IMG_2.HEIC", root_ / "takeout/notes.txt",
+                                                 root_ / "takeout/raw/DSC_3.NEF"}));
+  EXPECT_TRUE(result.errors.empty());
+  std::vector<std::pair<std::string, std::string>> skipped;
+  for (const ScanSkip& s : result.skipped) {
+    skipped.emplace_back(s.path.lexically_relative(root_ / "takeout").string(), s.reason);
+  }
+  EXPECT_EQ(skipped, (std::vector<std::pair<std::string, std::string>>{
+                         {"IMG_1.jpg.json", "a metadata sidecar (.json), not an image"},
+                         {"IMG_2.AAE", "a metadata sidecar (.aae), not an image"},
+                         {"Thumbs.db", "a file the system or a photo program keeps (Thumbs.db)"},
+                         {"gopro/GX010.THM", "a metadata sidecar (.thm), not an image"},
+                         {"raw/DSC_3.NEF.xmp", "a metadata sidecar (.xmp), not an image"},
+                     }));
+}
+
 TEST_F(FolderScannerTest, DoesNotFollowSymlinksInsideTheWalk) {
   Touch("elsewhere/secret.jpg");
   Touch("photos/real.jpg");
