@@ -135,23 +135,32 @@ std::string ProposalService::SupersededNote(int64_t approved_id) {
 // Best effort: the approval stands whatever happens here, and a sibling left pending is found stale when someone
 // approves it (StaleBecause runs again then).
 void ProposalService::MarkSupersededStale(const ProposalRecord& approved, const std::string& actor, int64_t now) {
-  std::set<int64_t> seen{approved.id};
-  for (int64_t item : {approved.current_item_id, approved.proposed_item_id}) {
+  auto siblings = SiblingsOf(approved, catalog::kProposalPending);
+  if (!siblings.ok()) return;
+  for (const ProposalRecord& q : *siblings) {
+    auto stale = StaleBecause(q);
+    if (!stale.ok() || stale->empty()) continue;
+    static_cast<void>(store_.ChangeStatus({q.id, catalog::kProposalPending, catalog::kProposalStale, actor,
+                                           fmt::format("{}: {}", SupersededNote(approved.id), *stale), "", now}));
+  }
+}
+
+base::Result<std::vector<ProposalRecord>> ProposalService::SiblingsOf(const ProposalRecord& p, const char* status) {
+  std::vector<ProposalRecord> out;
+  std::set<int64_t> seen{p.id};
+  for (int64_t item : {p.current_item_id, p.proposed_item_id}) {
     if (item == 0) continue;
     catalog::ProposalFilter f;
-    f.status = catalog::kProposalPending;
+    f.status = status;
     f.item_id = item;
     f.limit = 1000;
-    auto siblings = store_.ListProposals(f);
-    if (!siblings.ok()) continue;
-    for (const ProposalRecord& q : *siblings) {
-      if (!seen.insert(q.id).second) continue;
-      auto stale = StaleBecause(q);
-      if (!stale.ok() || stale->empty()) continue;
-      static_cast<void>(store_.ChangeStatus({q.id, catalog::kProposalPending, catalog::kProposalStale, actor,
-                                             fmt::format("{}: {}", SupersededNote(approved.id), *stale), "", now}));
+    auto listed = store_.ListProposals(f);
+    if (!listed.ok()) return listed.status();
+    for (ProposalRecord& q : *listed) {
+      if (seen.insert(q.id).second) out.push_back(std::move(q));
     }
   }
+  return out;
 }
 
 base::Result<ProposalRecord> ProposalService::Close(int64_t id, const char* status, const std::string& actor,

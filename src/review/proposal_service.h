@@ -126,6 +126,8 @@ class ProposalService {
   // fail when someone approves it. An undo of the approval (proposal_undo.cc) reopens them.
   void MarkSupersededStale(const catalog::ProposalRecord& approved, const std::string& actor, int64_t now);
   static std::string SupersededNote(int64_t approved_id);
+  // The proposals in `status` naming either of p's images (p itself left out), each once.
+  base::Result<std::vector<catalog::ProposalRecord>> SiblingsOf(const catalog::ProposalRecord& p, const char* status);
   base::Result<std::vector<int64_t>> BatchIds(const BatchRequest& request, int64_t now);
   base::Result<int> ProposeFromNearDuplicates(int64_t now);
   base::Result<int> ProposeFromFlags(int64_t now);

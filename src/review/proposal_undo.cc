@@ -3,7 +3,6 @@
 // one into the folder it came from, its review entry reopened), each move journaled through the committer.
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <filesystem>
 
 #include "review/proposal_service.h"
@@ -79,21 +78,12 @@ base::Status ProposalService::UndoEntryAfter(json& entry) {
 }
 
 base::Result<std::vector<int64_t>> ProposalService::SupersededBy(const catalog::ProposalRecord& approved) {
+  auto stale = SiblingsOf(approved, catalog::kProposalStale);
+  if (!stale.ok()) return stale.status();
   std::vector<int64_t> out;
   const std::string note = SupersededNote(approved.id) + ":";
-  for (int64_t item : {approved.current_item_id, approved.proposed_item_id}) {
-    if (item == 0) continue;
-    catalog::ProposalFilter f;
-    f.status = catalog::kProposalStale;
-    f.item_id = item;
-    f.limit = 1000;
-    auto stale = store_.ListProposals(f);
-    if (!stale.ok()) return stale.status();
-    for (const catalog::ProposalRecord& q : *stale) {
-      if (q.review_notes.starts_with(note) && std::find(out.begin(), out.end(), q.id) == out.end()) {
-        out.push_back(q.id);
-      }
-    }
+  for (const catalog::ProposalRecord& q : *stale) {
+    if (q.review_notes.starts_with(note)) out.push_back(q.id);
   }
   return out;
 }
