@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openLibrary, closeLibrary, logIn, screenshot } from './harness.mjs';
+import { openLibrary, closeLibrary, logIn, screenshot, currentCardId, toastStarting } from './harness.mjs';
 
 let lib; let page;
 
@@ -107,6 +107,47 @@ test('a page whose data cannot be fetched says the server could not be reached a
   assert.equal(await page.getByTestId('page-failed').count(), 0);
   assert.equal(await page.evaluate(() => location.hash), '#/trash');
 });
+
+test('a decision or bulk action without an answer, or with a proxy\'s error page, names the photo and what was asked',
+  async () => {
+    await page.goto('/#/review/unidentified');
+    const id = await currentCardId(page);
+    const name = (await lib.item(id)).file_name;
+    const posts = (answer) => (route) => (route.request().method() === 'POST' ? answer(route) : route.fallback());
+    const refuse = posts((route) => route.abort('connectionrefused'));
+    await page.route('**/api/review/**', refuse);
+    try {
+      await page.evaluate(() => document.activeElement && document.activeElement.blur());
+      await page.keyboard.press('k');
+      await toastStarting(page, `Could not keep ${name}: no answer from the server (it may be stopped or restarting, ` +
+        'or the network is down).').waitFor();
+      assert.doesNotMatch(await page.getByTestId('toast-text').innerText(), /Failed to fetch/);
+    } finally { await page.unroute('**/api/review/**', refuse); }
+    assert.equal(await currentCardId(page), id, 'the photo stays on screen');
+    assert.equal((await lib.item(id)).location, 'review');
+
+    // A proxy in front of triage answers with its own page, not triage's JSON: its status is named.
+    const gateway = posts((route) => route.fulfill({ status: 502, contentType: 'text/html',
+      body: '<html><body><h1>502 Bad Gateway</h1></body></html>' }));
+    await page.route('**/api/review/**', gateway);
+    try {
+      await page.keyboard.press('d');
+      await page.getByTestId('toast-text').filter({ hasText: new RegExp(`^Could not move ${name.replace('.', '\\.')} ` +
+        'to the trash: the server answered 502\\b') }).waitFor();
+    } finally { await page.unroute('**/api/review/**', gateway); }
+    assert.equal((await lib.item(id)).location, 'review');
+
+    await page.getByTestId('grid-mode').click();
+    await page.getByTestId('tile').first().locator('input[type="checkbox"]').check();
+    await page.route('**/api/review/bulk', refuse);
+    try {
+      await page.getByTestId('bulk-keep').click();
+      await toastStarting(page, 'Could not keep 1 photo without a person: no answer from the server').waitFor();
+    } finally {
+      await page.unroute('**/api/review/bulk', refuse);
+      await page.getByRole('button', { name: 'One by one' }).click();
+    }
+  });
 
 test('phone: the current page\'s link is scrolled into the navigation row', async () => {
   await page.setViewportSize({ width: 390, height: 844 });

@@ -10,6 +10,9 @@ export class ApiError extends Error {
   }
 }
 
+// What a request that got no answer says.
+export const UNREACHABLE = 'no answer from the server (it may be stopped or restarting, or the network is down)';
+
 export function setCsrfToken(token) { csrfToken = token || ''; }
 
 async function request(method, path, body, extraHeaders = {}) {
@@ -18,12 +21,22 @@ async function request(method, path, body, extraHeaders = {}) {
   if (body instanceof FormData) payload = body;
   else if (body !== undefined) { headers['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }
   if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken;
-  const res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  } catch (err) {
+    // No answer at all (the server stopped or restarting, the network down): said in words, not as the browser's
+    // "Failed to fetch". Status 0 marks it.
+    throw new ApiError(0, 'unreachable', UNREACHABLE);
+  }
   const type = res.headers.get('Content-Type') || '';
-  const data = type.startsWith('application/json') ? await res.json() : await res.text();
+  const data = type.startsWith('application/json') ? await res.json().catch(() => null) : await res.text();
   if (!res.ok) {
     if (res.status === 401 && path !== '/api/auth/login') window.dispatchEvent(new CustomEvent('triage:logged-out'));
-    throw new ApiError(res.status, data && data.error, data && data.message);
+    // An answer that is not triage's own (a proxy's error page) is named by its status.
+    const own = data && typeof data === 'object';
+    throw new ApiError(res.status, own ? data.error : '', own ? data.message
+      : `the server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
   }
   return data;
 }

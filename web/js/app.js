@@ -157,7 +157,7 @@ function route() {
       if (signal.aborted || (err instanceof ApiError && err.status === 401)) return;
       // The server could not be reached (stopped, restarting, the network gone): said in words, with a way to try
       // again that does not lose the address.
-      const unreachable = err instanceof TypeError && /fetch|network/i.test(err.message);
+      const unreachable = err instanceof ApiError && err.status === 0;
       mount(root, h('div', { class: 'card error', role: 'alert', dataset: { testid: 'page-failed' } },
         h('h1', {}, unreachable ? 'The server could not be reached' : 'This page could not be loaded'),
         h('p', {}, unreachable ? 'triage did not answer: it may be stopped or restarting, or the network is down. ' +

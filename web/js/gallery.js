@@ -523,7 +523,7 @@ export async function renderGallery(root, _rest, { signal }) {
     try { await src.more(); } catch (err) {
       if (err.status === 401) throw err;
       if (err.status === 400) refused = inFieldWords(err.message);
-      else failed = err.status ? err.message : `no answer from the server (${err.message})`;
+      else failed = err.message;
     }
     if (mine !== generation || signal.aborted) return;
     // A filter being typed into while this answer came keeps its text and focus in the controls drawn anew.

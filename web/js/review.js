@@ -30,6 +30,18 @@ const CARD_IMAGE_SIZES = '(max-width: 800px) calc(100vw - 24px), min(58vw, 690px
 
 // An unreadable file has no picture anybody has seen, so it is kept or deleted, never sorted under a person (the
 // server refuses that too).
+// A decision that failed names the photo and what was asked, then the reason (a bare "no answer from the server" does
+// not say which photo it was about).
+const unstop = (text) => String(text).replace(/\.$/, '');
+function failedTo(action, name, person, keep) {
+  if (action === 'duplicate') {
+    return { new: `Could not keep ${name} over the other copy`, existing: `Could not keep the existing copy of ${name}`,
+      both: `Could not keep both copies of ${name}` }[keep] || `Could not decide on ${name}`;
+  }
+  return { approve: `Could not sort ${name} into faces/${person}`, keep: `Could not keep ${name}`,
+    reject: `Could not move ${name} to the trash`, skip: `Could not skip ${name}` }[action] || `Could not decide on ${name}`;
+}
+
 const filable = (item) => item.category !== 'unreadable';
 const NOT_FILABLE = 'This file could not be read as an image, so it cannot be sorted under a person: keep it without a person, or delete it.';
 
@@ -318,7 +330,7 @@ export async function renderReview(root, params, { session, signal }) {
     } catch (err) {
       if (err.status === 401) return;   // the session ended: the login form says so (app.js)
       if (err.status === 409) await conflict(err);
-      else { toast(err.message, 'error'); await refresh().catch(() => {}); }
+      else { toast(`${failedTo(action, name, person, keep)}: ${unstop(err.message)}.`, 'error'); await refresh().catch(() => {}); }
     } finally { hold(false); }
   }
 
@@ -362,7 +374,10 @@ export async function renderReview(root, params, { session, signal }) {
     } catch (err) {
       if (err.status === 401) return;   // the session ended: the login form says so (app.js)
       if (err.status === 409) await conflict(err);
-      else { toast(err.message, 'error'); await refresh().catch(() => {}); }
+      else {
+        toast(`Could not name face ${index + 1} of ${item.file_name}: ${unstop(err.message)}.`, 'error');
+        await refresh().catch(() => {});
+      }
     } finally { hold(false); }
   }
 
@@ -555,7 +570,11 @@ export async function renderReview(root, params, { session, signal }) {
       if (action === 'approve') await loadPersons();
       await refresh();
     } catch (err) {
-      if (err.status !== 401) toast(err.message, 'error');   // a 401: the login form says the session ended
+      if (err.status === 401) return;   // the login form says the session ended
+      const n = plural(ids.length, 'photo');
+      const asked = { approve: `sort ${n} into faces/${body.person}`, keep: `keep ${n} without a person`,
+        reject: `move ${n} to the trash`, skip: `skip ${n}`, name_face: `name the faces of ${n} as ${body.person}` }[action];
+      toast(`Could not ${asked}: ${unstop(err.message)}.`, 'error');
     } finally { hold(false); }
   }
 
