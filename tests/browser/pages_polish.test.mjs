@@ -437,3 +437,25 @@ test('trash: Ctrl-Z takes back the restores one by one, newest first, also after
       await p.getByTestId('toast-text').filter({ hasText: /^Nothing to undo/ }).waitFor();
     } finally { await closeLibrary(own); }
   });
+
+test('persons: a whitelist or blacklist switch whose change fails goes back to what is saved, and says which person',
+  async () => {
+    await page.goto('/#/persons');
+    if (!await page.locator('[data-testid="person"][data-name="ada"]').count()) {
+      await page.getByLabel('New person name').fill('ada');
+      await page.getByRole('button', { name: 'Add person' }).click();
+    }
+    const whitelist = page.getByTestId('whitelist-ada');
+    await whitelist.waitFor();
+    const saved = (await lib.api('/api/config')).whitelist.includes('ada');
+    assert.equal(await whitelist.isChecked(), saved);
+    const refuse = (route) => (route.request().method() === 'PUT' ? route.abort('connectionrefused') : route.fallback());
+    await page.route('**/api/config/*', refuse);
+    try {
+      await whitelist.click();
+      await page.getByTestId('toast-text').filter({ hasText: new RegExp(`^Could not ${saved ? 'take ada off' : 'add ada to'} ` +
+        'the whitelist: no answer from the server') }).waitFor();
+    } finally { await page.unroute('**/api/config/*', refuse); }
+    assert.equal(await whitelist.isChecked(), saved, 'the switch shows what is saved, not the change that failed');
+    assert.equal((await lib.api('/api/config')).whitelist.includes('ada'), saved);
+  });

@@ -12,6 +12,8 @@ function listEffect(list, names) {
     'else go to review.';
 }
 
+const unstop = (text) => String(text).replace(/\.$/, '');
+
 export async function renderPersons(root, _params, { session, signal }) {
   const canEdit = !!session.permissions.change_config;
   const canEnrol = !!session.permissions.manage_persons;
@@ -32,7 +34,7 @@ export async function renderPersons(root, _params, { session, signal }) {
     try {
       const out = await api.post(`/api/persons/${encodeURIComponent(person)}/references/${ref.id}/remove`);
       offerUndo(`Removed a reference face of ${person}.`, out.undo, 'persons');
-    } catch (err) { toast(err.message, 'error'); }
+    } catch (err) { toast(`Could not remove the reference face of ${person}: ${unstop(err.message)}.`, 'error'); }
     await draw();
   }
 
@@ -73,7 +75,7 @@ export async function renderPersons(root, _params, { session, signal }) {
     try {
       const made = await api.post('/api/proposals', { cover_person: p.name, proposed_item_id: id });
       toast(`Cover proposal ${made.id} made; decide it on the Proposals page.`);
-    } catch (err) { toast(err.message, 'error'); }
+    } catch (err) { toast(`Could not propose a cover for ${p.name}: ${unstop(err.message)}.`, 'error'); }
   }
 
   function coverChoices(p) {
@@ -97,7 +99,14 @@ export async function renderPersons(root, _params, { session, signal }) {
   function personCard(p) {
     const toggle = (list, checked) => h('label', { class: 'switch' },
       h('input', { type: 'checkbox', checked, disabled: !canEdit, dataset: { testid: `${list}-${p.name}` },
-        onchange: (e) => setList(list, p.name, e.target.checked).catch((err) => toast(err.message, 'error')) }),
+        onchange: (e) => {
+          const on = e.target.checked;
+          setList(list, p.name, on).catch((err) => {
+            // Not saved: the switch goes back to what the list holds, and the toast says whose change failed.
+            e.target.checked = !on;
+            toast(`Could not ${on ? `add ${p.name} to` : `take ${p.name} off`} the ${list}: ${unstop(err.message)}.`, 'error');
+          });
+        } }),
       list === 'whitelist' ? 'Whitelist' : 'Blacklist');
     return h('article', { class: 'card person', dataset: { testid: 'person', name: p.name } },
       h('h2', {}, p.name), cover(p),
@@ -120,7 +129,7 @@ export async function renderPersons(root, _params, { session, signal }) {
           offerUndo(`Enrolled ${out.person.name}.`, out.undo, 'persons');
           await draw();
         }
-        catch (err) { toast(err.message, 'error'); }
+        catch (err) { toast(`Could not add ${name.value.trim() || 'the person'}: ${unstop(err.message)}.`, 'error'); }
       });
     } }, name, h('button', { type: 'submit' }, 'Add person')) : null;
     remount(root, h('section', {}, peopleTabs('enrolled'),
