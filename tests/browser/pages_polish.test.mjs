@@ -459,3 +459,26 @@ test('persons: a whitelist or blacklist switch whose change fails goes back to w
     assert.equal(await whitelist.isChecked(), saved, 'the switch shows what is saved, not the change that failed');
     assert.equal((await lib.api('/api/config')).whitelist.includes('ada'), saved);
   });
+
+test('trash: a restore or a delete for good that fails names the photo, and the photo stays in the trash', async () => {
+  await page.goto('/#/review/unidentified');
+  const id = await currentCardId(page);
+  const name = (await lib.item(id)).file_name;
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  await page.keyboard.press('d');
+  await toastStarting(page, `Moved ${name} to the trash.`).waitFor();
+  await page.evaluate(() => { location.hash = '#/trash'; });
+  const restore = page.getByRole('button', { name: `Restore ${name}` });
+  const refuse = (route) => (route.request().method() === 'POST' ? route.abort('connectionrefused') : route.fallback());
+  await page.route('**/api/trash/**', refuse);
+  try {
+    await restore.click();
+    await toastStarting(page, `Could not restore ${name}: no answer from the server`).waitFor();
+    await page.getByRole('button', { name: `Delete now: ${name}` }).click();
+    await page.getByTestId('confirm-yes').click();
+    await toastStarting(page, `Could not delete ${name} for good: no answer from the server`).waitFor();
+  } finally { await page.unroute('**/api/trash/**', refuse); }
+  assert.equal((await lib.item(id)).location, 'trash');
+  await restore.click();
+  await toastStarting(page, `Restored ${name} to review/unidentified.`).waitFor();
+});

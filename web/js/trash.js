@@ -4,6 +4,8 @@ import { api, qs } from './api.js';
 import { h, remount, toast, confirmDialog, itemImage, formatTime, categoryLabel, plural } from './dom.js';
 import { offerUndo, attachUndoPage } from './undo.js';
 
+const unstop = (text) => String(text).replace(/\.$/, '');
+
 // Moves a rejected item back where it came from; resolves with the restored item (or null after an error, already shown). The
 // toast's Undo (or Ctrl-Z) sends it back to the trash.
 export async function restoreFromTrash(item) {
@@ -12,7 +14,7 @@ export async function restoreFromTrash(item) {
     offerUndo(`Restored ${item.file_name} to ${out.item.folder}.`, out.undo, 'trash');
     return out.item;
   } catch (err) {
-    toast(err.message, 'error');
+    toast(`Could not restore ${item.file_name}: ${unstop(err.message)}.`, 'error');
     return null;
   }
 }
@@ -46,8 +48,10 @@ export async function renderTrash(root, _params, { session, signal }) {
     try {
       await api.post(`/api/trash/${item.id}/purge`);
       toast(`Deleted ${item.file_name} for good.`);
-    } catch (err) { toast(err.message, 'error'); }
-    await draw();
+    } catch (err) {
+      toast(`Could not delete ${item.file_name} for good: ${unstop(err.message)}.`, 'error');
+    }
+    await draw().catch(() => {});   // the page as it was stays; the toast said why
   }
 
   function tile(item) {
