@@ -482,3 +482,27 @@ test('trash: a restore or a delete for good that fails names the photo, and the 
   await restore.click();
   await toastStarting(page, `Restored ${name} to review/unidentified.`).waitFor();
 });
+
+test('review: an approve that fails keeps the new name typed for the photo, and says which photo and name', async () => {
+  await page.goto('/#/review/unidentified');
+  const id = await currentCardId(page);
+  const name = (await lib.item(id)).file_name;
+  const locked = (route) => route.fulfill({ status: 500, contentType: 'application/json',
+    body: JSON.stringify({ error: 'internal', message: 'database is locked' }) });
+  await page.route('**/api/review/*/approve', locked);
+  try {
+    await page.getByTestId('person-new').fill('Margarethe Musterfrau');
+    // The card drawn before the failure is marked: the test waits for the one drawn after it.
+    await page.evaluate(() => { document.querySelector('[data-testid="review-card"]').dataset.before = 'yes'; });
+    await page.getByRole('button', { name: /Approve & sort/ }).click();
+    await toastStarting(page, `Could not sort ${name} as Margarethe Musterfrau: database is locked.`).waitFor();
+    await page.waitForFunction(() => {
+      const card = document.querySelector('[data-testid="review-card"]');
+      return card && !card.dataset.before && card.querySelector('[data-testid="person-new"]');
+    });
+  } finally { await page.unroute('**/api/review/*/approve', locked); }
+  assert.equal(await currentCardId(page), id);
+  assert.equal(await page.getByTestId('person-new').inputValue(), 'Margarethe Musterfrau', 'the typed name stays');
+  assert.equal((await lib.item(id)).location, 'review');
+  await page.getByTestId('person-new').fill('');
+});

@@ -38,7 +38,7 @@ function failedTo(action, name, person, keep) {
     return { new: `Could not keep ${name} over the other copy`, existing: `Could not keep the existing copy of ${name}`,
       both: `Could not keep both copies of ${name}` }[keep] || `Could not decide on ${name}`;
   }
-  return { approve: `Could not sort ${name} into faces/${person}`, keep: `Could not keep ${name}`,
+  return { approve: `Could not sort ${name} as ${person}`, keep: `Could not keep ${name}`,
     reject: `Could not move ${name} to the trash`, skip: `Could not skip ${name}` }[action] || `Could not decide on ${name}`;
 }
 
@@ -292,6 +292,7 @@ export async function renderReview(root, params, { session, signal }) {
       'person, or keep the photo without a person.' : `Choose who ${name} shows from the enrolled persons.`;
   }
 
+  let keptPerson = null;   // {item, person}: the name of an approve that failed, chosen again on the card drawn anew
   async function act(action, item, picker, keep = '') {
     if (busy || signal.aborted) return;
     const id = item.id;
@@ -330,7 +331,12 @@ export async function renderReview(root, params, { session, signal }) {
     } catch (err) {
       if (err.status === 401) return;   // the session ended: the login form says so (app.js)
       if (err.status === 409) await conflict(err);
-      else { toast(`${failedTo(action, name, person, keep)}: ${unstop(err.message)}.`, 'error'); await refresh().catch(() => {}); }
+      else {
+        toast(`${failedTo(action, name, person, keep)}: ${unstop(err.message)}.`, 'error');
+        // The card is drawn anew: the name chosen or typed for it stays, for another try.
+        if (person) keptPerson = { item: id, person };
+        await refresh().catch(() => {});
+      }
     } finally { hold(false); }
   }
 
@@ -408,6 +414,8 @@ export async function renderReview(root, params, { session, signal }) {
     if (signal.aborted || state.items[state.index] !== item) return;   // another card or page took over meanwhile
     const focusCard = () => { const card = body.querySelector('[data-testid="review-card"]'); if (card) card.focus(); };
     const picker = cardPicker('person', { onEnter: () => act('approve', item, picker), onEscape: focusCard });
+    if (keptPerson && keptPerson.item === item.id) picker.choose(keptPerson.person);
+    keptPerson = null;
     const position = (state.page - 1) * state.perPage + state.index + 1;
     const dup = detail.duplicate_of;
     const group = canReview && !dup && detail.faces.length >= 2
