@@ -506,3 +506,37 @@ test('review: an approve that fails keeps the new name typed for the photo, and 
   assert.equal((await lib.item(id)).location, 'review');
   await page.getByTestId('person-new').fill('');
 });
+
+test('settings: a list, the thresholds or the auto-sorting switch that cannot be saved says which, and keeps what was typed',
+  async () => {
+    await page.goto('/#/settings');
+    await page.getByTestId('whitelist-input').waitFor();
+    const before = await lib.api('/api/config');
+    const refuse = (route) => (route.request().method() !== 'GET' ? route.abort('connectionrefused') : route.fallback());
+    await page.route('**/api/**', refuse);
+    try {
+      await page.getByTestId('blacklist-input').fill('nobody_saved');
+      await page.getByTestId('save-blacklist').click();
+      await page.getByTestId('save-anyway').click();   // nobody_saved is enrolled nowhere
+      await toastStarting(page, 'Could not save the blacklist: no answer from the server').waitFor();
+      assert.equal(await page.getByTestId('blacklist-input').inputValue(), 'nobody_saved');
+      await page.getByTestId('threshold-min_confidence').fill('0.66');
+      await page.getByTestId('preview-thresholds').click();
+      await toastStarting(page, 'Could not preview the thresholds: no answer from the server').waitFor();
+      assert.equal(await page.getByTestId('threshold-min_confidence').inputValue(), '0.66');
+      const pause = await page.getByTestId('toggle-auto-sort').innerText();
+      await page.getByTestId('toggle-auto-sort').click();
+      await toastStarting(page, `Could not ${/Pause/.test(pause) ? 'pause' : 'resume'} auto-sorting: no answer from the ` +
+        'server').waitFor();
+    } finally { await page.unroute('**/api/**', refuse); }
+    const after = await lib.api('/api/config');
+    assert.deepEqual(after.blacklist, before.blacklist);
+    assert.equal(after.thresholds.min_confidence, before.thresholds.min_confidence);
+    // A value the server refuses is still said in the field's words.
+    await page.getByTestId('threshold-min_confidence').fill('5');
+    await page.getByTestId('preview-thresholds').click();
+    await page.getByTestId('toast-text').filter({ hasText: /^"Minimum confidence to sort automatically": must be/ })
+      .waitFor();
+    await page.getByTestId('blacklist-input').fill(before.blacklist.join('\n'));
+    await page.getByTestId('threshold-min_confidence').fill(String(before.thresholds.min_confidence));
+  });

@@ -15,6 +15,11 @@ const THRESHOLDS = [
 // 0 to 1 (got 5)"); the page says the field's label instead.
 const inFieldWords = (message) => THRESHOLDS.reduce(
   (text, [key, label]) => text.replaceAll(`thresholds.${key}`, `"${label.replace(/ \(.*\)$/, '')}"`), message);
+const unstop = (text) => String(text).replace(/\.$/, '');
+// A refused value is said in the fields' words (the message names the field); any other failure (no answer, a server
+// error) says what could not be done, so that it is not taken for a refusal of what was typed.
+const couldNot = (what, err) => (err.status === 400 ? inFieldWords(err.message)
+  : `Could not ${what}: ${unstop(err.message)}. The values typed stay here.`);
 
 
 // Edit distance, to offer "sheldon" for "shledon".
@@ -96,7 +101,7 @@ export async function renderSettings(root, _params, { session, refreshSortState,
           toast(`Saved the ${list} (${plural(out[list].length, 'name')})` + (moved.length
             ? `; ${moved.join(', ')} left the ${other} (a person is on one list at most).` : '.'));
           await draw(list);
-        } catch (err) { toast(err.message, 'error'); }
+        } catch (err) { toast(`Could not save the ${list}: ${unstop(err.message)}. The names typed stay here.`, 'error'); }
       };
       return h('form', { class: 'card', onsubmit: async (e) => {
         e.preventDefault();
@@ -149,7 +154,7 @@ export async function renderSettings(root, _params, { session, refreshSortState,
         await api.put('/api/config/thresholds', pending);
         toast('Saved the thresholds.');
         await draw('thresholds');
-      } catch (err) { toast(inFieldWords(err.message), 'error'); }
+      } catch (err) { toast(couldNot('save the thresholds', err), 'error'); }
     }
     // A preview belongs to the values it was made for: changing a field withdraws it, so "Save" can only ever save
     // what is on screen.
@@ -170,7 +175,7 @@ export async function renderSettings(root, _params, { session, refreshSortState,
         pending = wanted;
         dismissToast(refused);
         showPreview(report);
-      } catch (err) { refused = toast(inFieldWords(err.message), 'error'); }
+      } catch (err) { refused = toast(couldNot('preview the thresholds', err), 'error'); }
     } }, h('h2', {}, 'Thresholds'),
     THRESHOLDS.map(([key, label, step]) => {
       inputs[key] = h('input', { type: 'number', step, value: config.thresholds[key], disabled: !canEdit,
@@ -196,7 +201,7 @@ export async function renderSettings(root, _params, { session, refreshSortState,
               : `all ${plural(r.considered, 'photo')} stay where they are`}.`
             : `Re-sorted the review queue: moved ${where}.` + (r.failed ? ` ${r.failed} could not be moved: ${r.errors.join('; ')}.` : ''),
           r.failed ? 'error' : undefined);
-        } catch (err) { toast(err.message, 'error'); } finally { e.target.disabled = false; }
+        } catch (err) { toast(`Could not re-sort the review queue: ${unstop(err.message)}.`, 'error'); } finally { e.target.disabled = false; }
       } }, 'Re-sort what waits in review')) : null;
     const toggle = h('button', { type: 'button', class: status.auto_sort_enabled ? 'danger' : 'primary',
       disabled: !canEdit, dataset: { testid: 'toggle-auto-sort' }, onclick: async () => {
@@ -204,7 +209,9 @@ export async function renderSettings(root, _params, { session, refreshSortState,
           await api.post(status.auto_sort_enabled ? '/api/disable' : '/api/enable');
           await refreshSortState();
           await draw();
-        } catch (err) { toast(err.message, 'error'); }
+        } catch (err) {
+          toast(`Could not ${status.auto_sort_enabled ? 'pause' : 'resume'} auto-sorting: ${unstop(err.message)}.`, 'error');
+        }
       } }, status.auto_sort_enabled ? 'Pause auto-sorting' : 'Resume auto-sorting');
     remount(root, h('section', {},
       h('h1', {}, 'Settings'),
