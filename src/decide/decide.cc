@@ -36,16 +36,25 @@ const Face& SubjectFace(const std::vector<Face>& faces) {
 
 std::optional<Decision> CheckDuplicates(const model::Policy& policy, const model::CatalogFacts& facts) {
   if (policy.check_exact_duplicates && facts.exact_duplicate_of) {
-    Decision d =
-        ToReview("duplicates", "duplicate_sha256",
-                 fmt::format("An identical file (same SHA-256) is already item {}.", *facts.exact_duplicate_of));
+    const std::string text =
+        facts.exact_duplicate_path.empty()
+            ? fmt::format("An identical file (same SHA-256) is already item {}.", *facts.exact_duplicate_of)
+            : fmt::format("An identical file (same SHA-256) is already item {}: {}.", *facts.exact_duplicate_of,
+                          facts.exact_duplicate_path);
+    Decision d = ToReview("duplicates", "duplicate_sha256", text);
     d.duplicate_of = facts.exact_duplicate_of;
     return d;
   }
   if (policy.check_near_duplicates && facts.near_duplicate_of) {
-    Decision d = ToReview("near_duplicates", "near_duplicate",
-                          fmt::format("It looks like item {} (perceptual hash {} bits apart).",
-                                      *facts.near_duplicate_of, facts.near_duplicate_distance));
+    // The picture, not the hash, is what a reviewer compares: the check confirmed the same picture resized,
+    // re-encoded, slightly cropped, rotated or brightened.
+    const std::string text =
+        facts.near_duplicate_path.empty()
+            ? fmt::format("The same picture as item {} (perceptual hash {} bits apart).", *facts.near_duplicate_of,
+                          facts.near_duplicate_distance)
+            : fmt::format("The same picture as item {}: {} (resized, re-encoded, cropped, rotated or brightened).",
+                          *facts.near_duplicate_of, facts.near_duplicate_path);
+    Decision d = ToReview("near_duplicates", "near_duplicate", text);
     d.duplicate_of = facts.near_duplicate_of;
     return d;
   }

@@ -69,8 +69,8 @@ std::vector<Case> Cases() {
   unreadable.unreadable_reason = "truncated JPEG";
   Analysis not_analysed = WithFaces({});
   not_analysed.faces_analysed = false;
-  CatalogFacts dup{42, std::nullopt, 0};
-  CatalogFacts near{std::nullopt, 7, 3};
+  CatalogFacts dup{42, std::nullopt, 0, "", ""};
+  CatalogFacts near{std::nullopt, 7, 3, "", ""};
   Policy big = base;
   big.min_width = 1000;
   big.min_height = 800;
@@ -220,9 +220,24 @@ TEST(DecideTest, PhotoMonthFolderReadsIsoAndExifDatesAndRefusesImpossibleMonths)
 
 TEST(DecideTest, DuplicatesLinkToTheItemTheyMatch) {
   Analysis a = WithFaces({});
-  EXPECT_EQ(Decide(a, {}, {42, std::nullopt, 0}).duplicate_of, 42);
-  EXPECT_EQ(Decide(a, {}, {std::nullopt, 7, 2}).duplicate_of, 7);
+  EXPECT_EQ(Decide(a, {}, {42, std::nullopt, 0, "", ""}).duplicate_of, 42);
+  EXPECT_EQ(Decide(a, {}, {std::nullopt, 7, 2, "", ""}).duplicate_of, 7);
   EXPECT_FALSE(Decide(a, {}, {}).duplicate_of.has_value());
+}
+
+// A reviewer compares pictures, not ids or hash bits: the reason names where the matched item was.
+TEST(DecideTest, DuplicateReasonsNameWhereTheMatchedItemIs) {
+  Analysis a = WithFaces({});
+  CatalogFacts exact{42, std::nullopt, 0, "faces/ada/beach.jpg", ""};
+  EXPECT_EQ(Decide(a, {}, exact).reasons.at(0).text,
+            "An identical file (same SHA-256) is already item 42: faces/ada/beach.jpg.");
+  CatalogFacts near{std::nullopt, 7, 3, "", "review/unidentified/IMG_0001.jpg"};
+  EXPECT_EQ(Decide(a, {}, near).reasons.at(0).text,
+            "The same picture as item 7: review/unidentified/IMG_0001.jpg (resized, re-encoded, cropped, rotated or "
+            "brightened).");
+  // Analyses stored before the paths were kept still read as a sentence.
+  EXPECT_EQ(Decide(a, {}, {std::nullopt, 7, 3, "", ""}).reasons.at(0).text,
+            "The same picture as item 7 (perceptual hash 3 bits apart).");
 }
 
 TEST(DecideTest, ClassifyMatchAppliesBothThresholds) {

@@ -55,6 +55,10 @@ struct CatalogFacts {
   std::optional<int64_t> exact_duplicate_of;  // item id with the same SHA-256
   std::optional<int64_t> near_duplicate_of;   // nearest item within the pHash distance
   int near_duplicate_distance = 0;
+  // Where those items were when the image was decided (library-relative), for the reason a reviewer reads; "" when
+  // not known (analyses stored before these were kept).
+  std::string exact_duplicate_path;
+  std::string near_duplicate_path;
 };
 
 // The routing rules, from config. Each check can be switched off (see README "Review categories");

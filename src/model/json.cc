@@ -119,7 +119,9 @@ void to_json(json& j, const StoredAnalysis& s) {
        {"facts",
         {{"exact_duplicate_of", OptionalId(s.facts.exact_duplicate_of)},
          {"near_duplicate_of", OptionalId(s.facts.near_duplicate_of)},
-         {"near_duplicate_distance", s.facts.near_duplicate_distance}}}};
+         {"near_duplicate_distance", s.facts.near_duplicate_distance},
+         {"exact_duplicate_path", s.facts.exact_duplicate_path},
+         {"near_duplicate_path", s.facts.near_duplicate_path}}}};
 }
 
 StoredAnalysis StoredAnalysisFromJson(const json& j) {
@@ -152,6 +154,8 @@ StoredAnalysis StoredAnalysisFromJson(const json& j) {
   s.facts.exact_duplicate_of = IdFrom(facts, "exact_duplicate_of");
   s.facts.near_duplicate_of = IdFrom(facts, "near_duplicate_of");
   s.facts.near_duplicate_distance = Get<int>(facts, "near_duplicate_distance", 0);
+  s.facts.exact_duplicate_path = Get<std::string>(facts, "exact_duplicate_path", "");
+  s.facts.near_duplicate_path = Get<std::string>(facts, "near_duplicate_path", "");
   return s;
 }
 

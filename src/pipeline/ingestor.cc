@@ -293,9 +293,17 @@ struct Ingestor::Impl {
       if (*near) {
         facts.near_duplicate_of = (*near)->id;
         facts.near_duplicate_distance = (*near)->distance;
+        facts.near_duplicate_path = PathOf((*near)->id);
       }
     }
+    if (facts.exact_duplicate_of) facts.exact_duplicate_path = PathOf(*facts.exact_duplicate_of);
     return facts;
+  }
+
+  // Where item `id` is, for the reason a reviewer reads ("" when it cannot be read: the reason then names the id).
+  std::string PathOf(int64_t id) {
+    auto item = catalog.GetItem(id);
+    return item.ok() ? item->path : std::string();
   }
 
   catalog::CatalogChange ChangeFor(const Work& w, const model::CatalogFacts& facts, const model::Decision& d,

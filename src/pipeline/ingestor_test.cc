@@ -292,6 +292,10 @@ TEST_F(IngestorTest, StoresTheAnalysisTheItemWasDecidedOn) {
   EXPECT_TRUE((*stored)->analysis.readable);
   EXPECT_GT((*stored)->analysis.info.width, 0);
   EXPECT_EQ((*stored)->facts.exact_duplicate_of, s.items[0].item_id);
+  // Where the first copy went, kept with the facts and named in the reason a reviewer reads.
+  EXPECT_EQ((*stored)->facts.exact_duplicate_path, s.items[0].path);
+  EXPECT_NE(s.items[1].decision.reasons.at(0).text.find(s.items[0].path), std::string::npos)
+      << s.items[1].decision.reasons.at(0).text;
 }
 
 // Defect: the index was loaded once, so a long-running ingestor (serve, watch) missed what another process added.
