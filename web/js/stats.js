@@ -39,7 +39,7 @@ function chart(days) {
 function table(title, entries, label = (k) => k) {
   const rows = Object.entries(entries).sort((a, b) => b[1] - a[1]);
   return h('div', { class: 'card' }, h('h2', {}, title), rows.length
-    ? h('table', { class: 'data' }, h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('td', {}, label(k)),
+    ? h('table', { class: 'data' }, h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('td', { class: 'wrap' }, label(k)),
       h('td', { class: 'num' }, v)))))
     : h('p', { class: 'muted' }, 'Nothing yet.'));
 }

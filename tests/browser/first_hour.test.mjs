@@ -1,0 +1,52 @@
+// What a photographer meets in the first hour with a library, each driven in headless Chromium against a real
+// `triage serve`: the statistics with a long person name on a phone, and Ctrl-Z on another page while the toast of a
+// review decision still offers its Undo.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openLibrary, closeLibrary, logIn, currentCardId, toastStarting, screenshot } from './harness.mjs';
+
+let lib; let page;
+
+before(async () => {
+  lib = await openLibrary({
+    photos: [['skimage_coffee.jpg', 'coffee.jpg'], ['skimage_astronaut.jpg', 'astronaut.jpg'],
+      ['obama.jpg', 'obama.jpg'], ['biden.jpg', 'biden.jpg']],
+  });
+  page = lib.page;
+  await logIn(page);
+});
+
+after(async () => { await closeLibrary(lib); });
+
+const blur = () => page.evaluate(() => document.activeElement && document.activeElement.blur());
+const go = async (hash, heading) => {
+  await page.evaluate((h) => { location.hash = h; }, hash);
+  if (heading) await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+};
+async function onPhone(run) {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await page.waitForFunction(() => document.documentElement.clientWidth === 390);
+    await run();
+  } finally { await page.setViewportSize({ width: 1440, height: 900 }); }
+}
+
+test('stats: a person with a long name wraps in "Library by person" on a phone instead of widening the page',
+  async () => {
+    const longest = 'z'.repeat(100);
+    await go('#/review/unidentified');
+    const id = await currentCardId(page);
+    await page.getByTestId('person-new').fill(longest);
+    await page.getByTestId('approve').click();
+    await toastStarting(page, 'Sorted ').waitFor();
+    assert.equal((await lib.item(id)).person, longest);
+    await go('#/stats', 'Statistics');
+    await page.getByRole('cell', { name: longest }).waitFor();
+    await onPhone(async () => {
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 390, `the statistics page is ${width} px wide`);
+      const box = await page.getByRole('cell', { name: longest }).boundingBox();
+      assert.ok(box.x + box.width <= 390, `the name's cell ends at ${box.x + box.width} px`);
+      await screenshot(page, 'stats-long-name');
+    });
+  });
