@@ -50,3 +50,24 @@ test('stats: a person with a long name wraps in "Library by person" on a phone i
       await screenshot(page, 'stats-long-name');
     });
   });
+
+test('Ctrl-Z on the trash page, with the toast of a delete made in review still offering Undo, takes that delete back',
+  async () => {
+    await go('#/review/unidentified');
+    const id = await currentCardId(page);
+    const before = await lib.item(id);
+    await blur();
+    await page.keyboard.press('d');
+    await toastStarting(page, `Moved ${before.file_name} to the trash`).waitFor();
+    assert.equal((await lib.item(id)).location, 'trash');
+    await go('#/trash', 'Trash');
+    await page.getByText(before.file_name, { exact: true }).waitFor();
+    assert.ok(await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).isVisible(),
+      'the delete\'s Undo is still offered on the trash page');
+    await blur();
+    await page.keyboard.press('Control+z');
+    await toastStarting(page, 'Undone: ').waitFor();
+    const item = await lib.item(id);
+    assert.deepEqual([item.location, item.path], ['review', before.path]);
+    await page.getByText(before.file_name, { exact: true }).waitFor({ state: 'detached' });
+  });

@@ -139,6 +139,7 @@ export function categoryLabel(category) {
 
 let toastTimer = null;
 let toastShown = 0;   // which toast is on screen (each call of toast() counts one)
+let toastEntry = null;   // the undo-list entry whose Undo the toast offers (review_undo.js's undoOffer), or null
 const hideToast = () => { clearTimeout(toastTimer); document.getElementById('toast').hidden = true; };
 // Shows a message at the bottom of the page; `action` ({label, run}) adds a button (such as Undo). It stays as long as
 // it takes to read (longer for an error or an action), while the focus is on it, and with `stay` until dismissed;
@@ -152,6 +153,7 @@ export function toast(message, kind = 'info', action = null, { stay = false } = 
   mount(el, h('span', { dataset: { testid: 'toast-text' } }, message), button, dismiss);
   el.className = `toast ${kind}`;
   el.dataset.action = action ? 'yes' : 'no';
+  toastEntry = (action && action.entry) || null;
   el.hidden = false;
   const readMs = Math.max(kind === 'error' || action ? 8000 : 5000, 2000 + String(message).length * 60);
   const later = () => { clearTimeout(toastTimer); if (!stay) toastTimer = setTimeout(() => { el.hidden = true; }, readMs); };
@@ -161,6 +163,11 @@ export function toast(message, kind = 'info', action = null, { stay = false } = 
   el.onfocusout = later;
   later();
   return ++toastShown;
+}
+
+// The undo-list entry whose Undo the toast on screen offers; null when no toast, or one without such an offer, shows.
+export function offeredOnScreen() {
+  return document.getElementById('toast').hidden ? null : toastEntry;
 }
 
 // Takes the toast `handle` (from toast()) off the screen if it is still the one shown: a hint that no longer holds.

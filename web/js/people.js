@@ -3,7 +3,7 @@
 // Every action answers with an Undo button, and Ctrl-Z takes the actions back one by one, newest first.
 import { api } from './api.js';
 import { h, mount, remount, toast, peopleTabs, personKey, confirmDialog, once, plural } from './dom.js';
-import { askUndo, rememberDecision, peopleActionToken } from './review_undo.js';
+import { rememberDecision, peopleActionToken, undoOffer } from './review_undo.js';
 import { attachUndoPage } from './undo.js';
 
 const CROP = 96;
@@ -43,7 +43,7 @@ async function act(promise, message, redraw, done = null) {
     const said = typeof message === 'function' ? message(outcome) : message;
     // On the tab's undo list: the toast's Undo and Ctrl-Z take it back (review_undo.js), then the page is drawn anew.
     const entry = rememberDecision(peopleActionToken(outcome.action_id), said, 0, 'people');
-    toast(`${said}.${moved}`, 'info', { label: 'Undo', run: () => askUndo(entry) });
+    toast(`${said}.${moved}`, 'info', undoOffer(entry));
   } catch (err) {
     toast(err.message, 'error');
   }

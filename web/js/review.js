@@ -7,7 +7,7 @@ import { photoLens } from './lens.js';
 import { followQueue, takeLivePage } from './review_live.js';
 import { personPicker, rememberPerson } from './picker.js';
 import { keyWaiter, keyName } from './review_keys.js';
-import { attachUndoView, askUndo, rememberDecision, undoEpoch, MAX_UNDO } from './review_undo.js';
+import { attachUndoView, askUndo, rememberDecision, undoEpoch, undoOffer, MAX_UNDO } from './review_undo.js';
 import { h, mount, formatBytes, formatTime, formatTaken, categoryLabel, toast, dismissToast, confirmDialog, itemImage,
   typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey, plural } from './dom.js';
 
@@ -96,7 +96,7 @@ export async function renderReview(root, params, { session, signal }) {
     if (epoch !== undoEpoch()) return;   // answered after a logout: that user's page and offer are gone
     if (!token) { toast(message, kind); return; }
     const entry = rememberDecision(token, message, item ? item.id : 0);
-    toast(message, kind, { label: 'Undo', run: () => askUndo(entry) });
+    toast(message, kind, undoOffer(entry));
   }
 
   // A decision on its way holds the page: the card's buttons are disabled until the queue shows what the decision

@@ -3,7 +3,7 @@
 // take that page's decisions back one per press; a token the server refuses (the photo changed since, the token
 // expired) is said and dropped, and the next press goes on with the decision before it.
 import { api } from './api.js';
-import { toast } from './dom.js';
+import { toast, offeredOnScreen } from './dom.js';
 
 // The list outlives the page it was made on: after a look at another page (or another category) or a reload of the
 // tab, Ctrl-Z on the review page still takes the decisions back. It is kept in the tab's sessionStorage; the server
@@ -74,6 +74,9 @@ export function forgetUndo() {
   save();
 }
 
+// The toast's button that takes `entry` back (the toast keeps the entry, for Ctrl-Z on a page with none of its own).
+export const undoOffer = (entry, label = 'Undo') => ({ label, run: () => askUndo(entry), entry });
+
 // Ctrl-Z (no entry: the newest decision) or a toast's Undo (its entry). Presses are served one after the other, each
 // once the page has settled: Ctrl-Z right after a decision takes back that decision rather than the one before.
 export function askUndo(entry = null) {
@@ -87,7 +90,9 @@ async function drain() {
     while (asked.length) {
       while (view.busy()) await new Promise((resolve) => { setTimeout(resolve, 50); });
       const wanted = asked.shift();
-      const entry = wanted || listOf(view.page)[0];
+      // Nothing of this page's own to take back: the decision whose Undo the toast on screen still offers (a photo
+      // deleted in review, then the trash opened) is the last one the user sees, and Ctrl-Z takes that.
+      const entry = wanted || listOf(view.page)[0] || offeredOnScreen();
       if (!entry || !stack.includes(entry)) {
         toast(wanted ? `Nothing to undo: “${wanted.what}” is no longer in this tab's undo list.`
           : `Nothing to undo: Ctrl-Z takes back this tab's last ${MAX_UNDO} decisions` +
@@ -114,7 +119,7 @@ async function undoPeopleAction(actionId, what) {
 
 const previousOffer = (page) => {
   const [next] = listOf(page);
-  return next ? { label: 'Undo previous', run: () => askUndo(next) } : null;
+  return next ? undoOffer(next, 'Undo previous') : null;
 };
 
 async function redeem(entry) {

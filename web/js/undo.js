@@ -2,13 +2,13 @@
 // cluster named or hidden) go on their page's undo list (review_undo.js), newest first: the toast's Undo and Ctrl-Z on
 // that page take them back one per press.
 import { toast } from './dom.js';
-import { attachUndoView, askUndo, rememberDecision } from './review_undo.js';
+import { attachUndoView, askUndo, rememberDecision, undoOffer } from './review_undo.js';
 
 // Says what a decision did and puts its undo token on `page`'s list; without a token the message is shown alone.
 export function offerUndo(message, token, page) {
   if (!token) { toast(message); return; }
   const entry = rememberDecision(token, message, 0, page);
-  toast(message, 'info', { label: 'Undo', run: () => askUndo(entry) });
+  toast(message, 'info', undoOffer(entry));
 }
 
 // A page that takes its undos until `signal` aborts: Ctrl-Z (outside a text field, whose own undo it is) takes back
