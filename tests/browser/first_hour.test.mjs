@@ -71,3 +71,26 @@ test('Ctrl-Z on the trash page, with the toast of a delete made in review still 
     assert.deepEqual([item.location, item.path], ['review', before.path]);
     await page.getByText(before.file_name, { exact: true }).waitFor({ state: 'detached' });
   });
+
+test('stats: the chart\'s dates and counts are drawn at the text size of the page on a phone and on a wide screen',
+  async () => {
+    const sizes = async () => {
+      await go('#/stats', 'Statistics');
+      await page.locator('.chart .axis').first().waitFor();
+      // The chart is drawn again once it knows its width.
+      await page.waitForTimeout(300);
+      return page.evaluate(() => [...document.querySelectorAll('.chart .axis')]
+        .map((t) => ({ text: t.textContent, height: t.getBoundingClientRect().height })));
+    };
+    const check = (labels, where) => {
+      assert.ok(labels.length >= 3, `${where}: the chart shows its dates and counts`);
+      for (const { text, height } of labels) {
+        assert.ok(height >= 11 && height <= 18, `${where}: "${text}" is drawn ${height.toFixed(1)} px high`);
+      }
+    };
+    check(await sizes(), 'at 1440 px');
+    await onPhone(async () => {
+      check(await sizes(), 'at 390 px');
+      await screenshot(page, 'stats-chart');
+    });
+  });

@@ -10,30 +10,47 @@ function s(tag, attrs, ...children) {
   return el;
 }
 
-// Stacked bars per day: auto-sorted and sent to review.
+// Stacked bars per day: auto-sorted and sent to review. The drawing is as many units wide as the chart is pixels
+// wide (drawn again when that changes), so that its dates and counts are read at the page's text size on a phone and
+// on a wide screen alike, not scaled down to a few pixels or up past the headings.
 function chart(days) {
-  const w = 720; const hgt = 200; const pad = 28;
+  const hgt = 200;
+  const svg = s('svg', { class: 'chart', role: 'img', 'aria-label': 'Photos ingested per day over the last 30 days' });
+  let drawnWidth = 0;
+  const draw = (w) => {
+    drawnWidth = w;
+    svg.setAttribute('viewBox', `0 0 ${w} ${hgt + 24}`);
+    svg.replaceChildren(...bars(days, w, hgt));
+  };
+  draw(720);
+  new ResizeObserver((_, observer) => {
+    if (!svg.isConnected) { observer.disconnect(); return; }
+    const w = Math.round(svg.getBoundingClientRect().width);
+    if (w > 0 && w !== drawnWidth) draw(w);
+  }).observe(svg);
+  return svg;
+}
+
+function bars(days, w, hgt) {
+  const pad = 28;
   const max = Math.max(1, ...days.map((d) => d.ingested));
   const bw = (w - pad) / days.length;
-  const svg = s('svg', { viewBox: `0 0 ${w} ${hgt + 24}`, class: 'chart', role: 'img',
-    'aria-label': 'Photos ingested per day over the last 30 days' });
-  svg.append(s('text', { x: 0, y: 12, class: 'axis' }, String(max)), s('text', { x: 0, y: hgt, class: 'axis' }, '0'));
+  const out = [s('text', { x: 0, y: 12, class: 'axis' }, String(max)), s('text', { x: 0, y: hgt, class: 'axis' }, '0')];
   days.forEach((d, i) => {
     const x = pad + i * bw;
     const scale = (n) => (n / max) * (hgt - 16);
     const auto = scale(d.auto_sorted); const review = scale(d.to_review);
     const title = s('title', {}, `${d.day}: ${d.ingested} ingested, ${d.auto_sorted} auto-sorted, ${d.to_review} to review`);
-    const g = s('g', {}, title,
-      s('rect', { x, y: hgt - auto, width: bw - 2, height: auto, class: 'bar-auto' }),
-      s('rect', { x, y: hgt - auto - review, width: bw - 2, height: review, class: 'bar-review' }));
-    svg.append(g);
+    out.push(s('g', {}, title,
+      s('rect', { x, y: hgt - auto, width: Math.max(1, bw - 2), height: auto, class: 'bar-auto' }),
+      s('rect', { x, y: hgt - auto - review, width: Math.max(1, bw - 2), height: review, class: 'bar-review' })));
     const last = i === days.length - 1;   // the last date ends at the chart's edge instead of running past it
     if ((i % 7 === 0 && days.length - 1 - i >= 4) || last) {
-      svg.append(s('text', { x: last ? x + bw - 2 : x, y: hgt + 18, class: 'axis', 'text-anchor': last ? 'end' : 'start' },
+      out.push(s('text', { x: last ? x + bw - 2 : x, y: hgt + 18, class: 'axis', 'text-anchor': last ? 'end' : 'start' },
         d.day.slice(5)));
     }
   });
-  return svg;
+  return out;
 }
 
 function table(title, entries, label = (k) => k) {
