@@ -1,6 +1,6 @@
 // What a photographer meets in the first hour with a library, each driven in headless Chromium against a real
-// `triage serve`: the statistics with a long person name on a phone, and Ctrl-Z on another page while the toast of a
-// review decision still offers its Undo.
+// `triage serve`: the statistics with a long person name on a phone, Ctrl-Z on another page while the toast of a
+// review decision still offers its Undo, and the settings' lists with a warning under one of them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openLibrary, closeLibrary, logIn, currentCardId, toastStarting, screenshot } from './harness.mjs';
@@ -93,4 +93,37 @@ test('stats: the chart\'s dates and counts are drawn at the text size of the pag
       check(await sizes(), 'at 390 px');
       await screenshot(page, 'stats-chart');
     });
+  });
+
+test('settings: a warning under the whitelist leaves the blacklist\'s box under its help text, both boxes in line',
+  async () => {
+    await go('#/settings', 'Settings');
+    await page.getByTestId('whitelist-input').fill('nobody enrolled by this name');
+    await page.getByTestId('save-whitelist').click();
+    await page.getByTestId('whitelist-warning').getByText('is not an enrolled person').waitFor();
+    const box = (locator) => locator.boundingBox();
+    // Where the help text's words end (its element may be taller than they are).
+    const helpBottom = await page.getByText('One name per line. Photos of these persons always go to review.')
+      .evaluate((el) => { const range = document.createRange(); range.selectNodeContents(el);
+        return range.getBoundingClientRect().bottom; });
+    const black = await box(page.getByTestId('blacklist-input'));
+    const white = await box(page.getByTestId('whitelist-input'));
+    const gap = black.y - helpBottom;
+    assert.ok(gap >= 0 && gap <= 24, `the blacklist's box is ${gap.toFixed(0)} px below its help text`);
+    assert.ok(Math.abs(black.y - white.y) <= 1, `the boxes start at ${white.y} and ${black.y} px`);
+    await screenshot(page, 'settings-list-warning');
+    await onPhone(async () => {
+      const phoneBlack = await box(page.getByTestId('blacklist-input'));
+      const phoneHelp = await page.getByText('One name per line. Photos of these persons always go to review.')
+        .evaluate((el) => { const range = document.createRange(); range.selectNodeContents(el);
+          return range.getBoundingClientRect().bottom; });
+      const phoneGap = phoneBlack.y - phoneHelp;
+      assert.ok(phoneGap >= 0 && phoneGap <= 24, `on a phone the blacklist's box is ${phoneGap.toFixed(0)} px below its help`);
+      // The warning names the enrolled persons, one with a 100-letter name: it wraps too.
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 390, `on a phone the settings page is ${width} px wide`);
+      await screenshot(page, 'settings-list-warning');
+    });
+    // Left without saving: the page asks first; the test leaves the field as it was.
+    await page.getByTestId('whitelist-input').fill('');
   });
