@@ -1,16 +1,19 @@
 // What a photographer meets in the first hour with a library, each driven in headless Chromium against a real
 // `triage serve`: the statistics with a long person name on a phone, Ctrl-Z on another page while the toast of a
-// review decision still offers its Undo, and the settings' lists with a warning under one of them.
+// review decision still offers its Undo, the settings' lists with a warning under one of them, and long file names.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openLibrary, closeLibrary, logIn, currentCardId, toastStarting, screenshot } from './harness.mjs';
 
 let lib; let page;
+const LONG_NAME = 'IMG_20240612_wedding_reception_at_the_old_mill_riverside_garden_final_edit';
 
 before(async () => {
   lib = await openLibrary({
     photos: [['skimage_coffee.jpg', 'coffee.jpg'], ['skimage_astronaut.jpg', 'astronaut.jpg'],
-      ['obama.jpg', 'obama.jpg'], ['biden.jpg', 'biden.jpg']],
+      ['obama.jpg', 'obama.jpg'], ['biden.jpg', 'biden.jpg'],
+      // Two exports of one shoot whose names differ only at their end.
+      ['biden2.jpg', `${LONG_NAME}_v3.jpg`], ['obama2.jpg', `${LONG_NAME}_v4.jpg`]],
   });
   page = lib.page;
   await logIn(page);
@@ -30,6 +33,35 @@ async function onPhone(run) {
     await run();
   } finally { await page.setViewportSize({ width: 1440, height: 900 }); }
 }
+
+test('review grid and trash: a long file name is shown whole, so two names that differ at their end can be told apart',
+  async () => {
+    const shown = (tile) => tile.locator('.tile-name').evaluate((el) => ({ text: el.textContent, title: el.title,
+      cut: el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1,
+      inside: el.getBoundingClientRect().right <= el.closest('[data-testid]').getBoundingClientRect().right + 1 }));
+    await go('#/review/unidentified');
+    await page.getByTestId('grid-mode').click();
+    for (const end of ['_v3.jpg', '_v4.jpg']) {
+      const tile = page.getByTestId('tile').filter({ hasText: `${LONG_NAME}${end}` });
+      await tile.waitFor();
+      assert.deepEqual(await shown(tile), { text: `${LONG_NAME}${end}`, title: `${LONG_NAME}${end}`, cut: false,
+        inside: true });
+    }
+    await screenshot(page, 'review-grid-long-names');
+    // Deleted, the photo's tile in the trash shows the whole name too.
+    const tile = page.getByTestId('tile').filter({ hasText: `${LONG_NAME}_v3.jpg` });
+    await tile.locator('input[type="checkbox"]').check();
+    await page.getByTestId('bulk-reject').click();
+    await page.getByTestId('confirm-yes').click();
+    await tile.waitFor({ state: 'detached' });
+    await go('#/trash', 'Trash');
+    const trashed = page.getByTestId('trash-item').filter({ hasText: `${LONG_NAME}_v3.jpg` });
+    await trashed.waitFor();
+    assert.deepEqual(await shown(trashed), { text: `${LONG_NAME}_v3.jpg`, title: `${LONG_NAME}_v3.jpg`, cut: false,
+      inside: true });
+    await go('#/review/unidentified');
+    await page.getByRole('button', { name: 'One by one' }).click();
+  });
 
 test('stats: a person with a long name wraps in "Library by person" on a phone instead of widening the page',
   async () => {

@@ -659,7 +659,7 @@ export async function renderReview(root, params, { session, signal }) {
       const tile = h('label', { class: `tile${state.selected.has(item.id) ? ' selected' : ''}`, tabindex: '-1',
         dataset: { testid: 'tile', itemId: item.id, category: item.category } },
       box, itemImage(item, 320, { loading: 'lazy', srcset: thumbSrcset(item, [160, 320, 640]), sizes: '200px' }),
-      h('span', { class: 'tile-name' }, item.file_name),
+      h('span', { class: 'tile-name', title: item.file_name }, item.file_name),
       h('span', { class: 'tile-cat' }, categoryLabel(item.category),
         h('span', { class: 'tile-faces', dataset: { testid: 'tile-faces' } }, ` · ${facesWords(item.faces_detected)}`)));
       return tile;

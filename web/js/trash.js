@@ -57,7 +57,7 @@ export async function renderTrash(root, _params, { session, signal }) {
   function tile(item) {
     return h('article', { class: 'tile trash-tile', dataset: { testid: 'trash-item', itemId: item.id } },
       itemImage(item, 320, { loading: 'lazy' }),
-      h('span', { class: 'tile-name' }, item.file_name),
+      h('span', { class: 'tile-name', title: item.file_name }, item.file_name),
       h('span', { class: 'tile-cat' }, `${fromLabel(item)} · ${formatTime(item.updated_at)}`),
       canReview ? h('div', { class: 'actions' },
         h('button', { type: 'button', dataset: { testid: 'restore' }, 'aria-label': `Restore ${item.file_name}`,
