@@ -159,3 +159,25 @@ test('settings: a warning under the whitelist leaves the blacklist\'s box under 
     // Left without saving: the page asks first; the test leaves the field as it was.
     await page.getByTestId('whitelist-input').fill('');
   });
+
+test('audit log and enrolled persons: the form beside the heading keeps a gap above what follows, wrapped on a phone too',
+  async () => {
+    const gapBelowForm = () => page.evaluate(() => {
+      const head = document.querySelector('.page-head');
+      const form = head.querySelector('form');
+      return head.nextElementSibling.getBoundingClientRect().top - form.getBoundingClientRect().bottom;
+    });
+    const check = async (where) => {
+      for (const [hash, heading] of [['#/audit', 'Audit log'], ['#/persons', 'Enrolled persons']]) {
+        await go(hash, heading);
+        const gap = await gapBelowForm();
+        assert.ok(gap >= 8, `${where}, ${heading}: what follows the form starts ${gap.toFixed(1)} px below it`);
+      }
+    };
+    await check('at 1440 px');
+    await onPhone(async () => {
+      await check('at 390 px');
+      await go('#/audit', 'Audit log');
+      await screenshot(page, 'audit-head');
+    });
+  });
