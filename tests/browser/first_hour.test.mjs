@@ -181,3 +181,35 @@ test('audit log and enrolled persons: the form beside the heading keeps a gap ab
       await screenshot(page, 'audit-head');
     });
   });
+
+test('settings: a refused threshold marks its field and takes the focus there; the mark goes once a preview is made',
+  async () => {
+    await go('#/settings', 'Settings');
+    const field = page.getByTestId('threshold-min_confidence');
+    const before = await field.inputValue();
+    const invalid = () => page.locator('[data-testid^="threshold-"][aria-invalid="true"]')
+      .evaluateAll((els) => els.map((el) => el.dataset.testid));
+    await field.fill('1.5');
+    await page.getByTestId('preview-thresholds').click();
+    await page.getByTestId('toast-text').filter({ hasText: '"Minimum confidence to sort automatically": must be' })
+      .waitFor();
+    // The toast goes after a while; the field stays marked, and the keys are on it to correct it.
+    assert.deepEqual(await invalid(), ['threshold-min_confidence']);
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'threshold-min_confidence');
+    const outline = await field.evaluate((el) => getComputedStyle(el).borderColor);
+    const other = await page.getByTestId('threshold-match_distance').evaluate((el) => getComputedStyle(el).borderColor);
+    assert.notEqual(outline, other, 'the refused field looks different from the others');
+    // An emptied field is refused in the page: marked the same way.
+    await page.getByTestId('threshold-match_distance').fill('');
+    await page.getByTestId('preview-thresholds').click();
+    await page.getByTestId('toast-text').filter({ hasText: '"Largest face distance that can still match": enter a number' })
+      .waitFor();
+    assert.deepEqual(await invalid(), ['threshold-match_distance']);
+    await page.getByTestId('threshold-match_distance').fill('0.6');
+    await field.fill('0.7');
+    await page.getByTestId('preview-thresholds').click();
+    await page.getByTestId('confirm-thresholds').waitFor();
+    assert.deepEqual(await invalid(), []);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await field.fill(before);
+  });

@@ -13,13 +13,19 @@ const THRESHOLDS = [
 ];
 // The server names a refused threshold by its configuration key ("thresholds.min_confidence: must be a number from
 // 0 to 1 (got 5)"); the page says the field's label instead.
+const fieldWords = (label) => `"${label.replace(/ \(.*\)$/, '')}"`;
 const inFieldWords = (message) => THRESHOLDS.reduce(
-  (text, [key, label]) => text.replaceAll(`thresholds.${key}`, `"${label.replace(/ \(.*\)$/, '')}"`), message);
+  (text, [key, label]) => text.replaceAll(`thresholds.${key}`, fieldWords(label)), message);
 const unstop = (text) => String(text).replace(/\.$/, '');
 // A refused value is said in the fields' words (the message names the field); any other failure (no answer, a server
 // error) says what could not be done, so that it is not taken for a refusal of what was typed.
 const couldNot = (what, err) => (err.status === 400 ? inFieldWords(err.message)
   : `Could not ${what}: ${unstop(err.message)}. The values typed stay here.`);
+// The key of the threshold a refusal names (by its key or, once put in the field's words, by its label), or none.
+const refusedKey = (message) => (THRESHOLDS.find(([key, label]) => message.includes(`thresholds.${key}`)
+  || message.includes(fieldWords(label))) || [])[0];
+// The field a refused value (400) names, or none for any other failure.
+const refusedField = (err) => (err.status === 400 ? refusedKey(err.message) : undefined);
 
 
 // Edit distance, to offer "sheldon" for "shledon".
@@ -154,7 +160,7 @@ export async function renderSettings(root, _params, { session, refreshSortState,
         await api.put('/api/config/thresholds', pending);
         toast('Saved the thresholds.');
         await draw('thresholds');
-      } catch (err) { toast(couldNot('save the thresholds', err), 'error'); }
+      } catch (err) { toast(couldNot('save the thresholds', err), 'error'); markRefused(refusedField(err)); }
     }
     // A preview belongs to the values it was made for: changing a field withdraws it, so "Save" can only ever save
     // what is on screen.
@@ -166,6 +172,12 @@ export async function renderSettings(root, _params, { session, refreshSortState,
     };
     // The refusal of an earlier preview, taken off the screen once the values are accepted: it no longer holds.
     let refused = null;
+    // The refused field is marked (and takes the keys) until the next preview, so that it is found once the toast
+    // has gone.
+    const markRefused = (key) => {
+      for (const [k, input] of Object.entries(inputs)) input.setAttribute('aria-invalid', String(k === key));
+      if (key) inputs[key].focus();
+    };
     const thresholds = h('form', { class: 'card', novalidate: true, oninput: withdrawPreview, onsubmit: async (e) => {
       e.preventDefault();
       pending = null;  // only a preview that came back is pending (a refused one is not "stale" after an edit)
@@ -174,8 +186,12 @@ export async function renderSettings(root, _params, { session, refreshSortState,
         const report = await api.post('/api/config/thresholds/simulate', wanted);
         pending = wanted;
         dismissToast(refused);
+        markRefused(null);
         showPreview(report);
-      } catch (err) { refused = toast(couldNot('preview the thresholds', err), 'error'); }
+      } catch (err) {
+        refused = toast(couldNot('preview the thresholds', err), 'error');
+        markRefused(refusedField(err));
+      }
     } }, h('h2', {}, 'Thresholds'),
     THRESHOLDS.map(([key, label, step]) => {
       inputs[key] = h('input', { type: 'number', step, value: config.thresholds[key], disabled: !canEdit,
