@@ -130,7 +130,9 @@ export async function renderSettings(root, _params, { session, refreshSortState,
       const body = {};
       for (const [key, input] of Object.entries(inputs)) {
         // An emptied field is a mistake, not a zero.
-        if (input.value.trim() === '') throw new Error(inFieldWords(`thresholds.${key}: enter a number`));
+        if (input.value.trim() === '') {
+          throw Object.assign(new Error(inFieldWords(`thresholds.${key}: enter a number`)), { status: 400 });
+        }
         body[key] = Number(input.value);
       }
       return body;
