@@ -149,6 +149,36 @@ test('a decision or bulk action without an answer, or with a proxy\'s error page
     }
   });
 
+test('the grid opened while a decision is on its way holds its buttons until that decision is done', async () => {
+  await page.goto('/#/review/unidentified');
+  const id = await currentCardId(page);
+  const name = (await lib.item(id)).file_name;
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  const slowRefusal = async (route) => {
+    if (route.request().method() !== 'POST') { await route.fallback(); return; }
+    await held;
+    await route.abort('connectionrefused');
+  };
+  await page.route('**/api/review/*/keep', slowRefusal);
+  try {
+    await page.evaluate(() => document.activeElement && document.activeElement.blur());
+    await page.keyboard.press('k');
+    await page.locator('[aria-busy="true"]').waitFor();
+    await page.getByTestId('grid-mode').click();
+    const keep = page.getByTestId('bulk-keep');
+    await keep.waitFor();
+    // A click now would find the page busy and do nothing: the button says so by being disabled.
+    assert.equal(await keep.isDisabled(), true, 'the grid\'s buttons are held while the keep is on its way');
+    release();
+    await toastStarting(page, `Could not keep ${name}: no answer from the server`).waitFor();
+  } finally { await page.unroute('**/api/review/*/keep', slowRefusal); }
+  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'));
+  assert.equal(await page.getByTestId('bulk-keep').isDisabled(), false, 'released once the decision is done');
+  assert.equal((await lib.item(id)).location, 'review');
+  await page.getByRole('button', { name: 'One by one' }).click();
+});
+
 test('phone: the current page\'s link is scrolled into the navigation row', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   try {

@@ -109,6 +109,9 @@ export async function renderReview(root, params, { session, signal }) {
     for (const b of buttons) { b.disabled = on; b.toggleAttribute('data-held', on); }
     if (!on) keyWait.settle();
   }
+  // A card or grid drawn while a decision is still on its way (switching to the grid, a refresh) is held too: a click on
+  // it would otherwise be silently dropped.
+  function holdIfBusy() { if (busy) hold(true); }
 
   // This page is the review view on screen: an undo asked for on any review view holds and refreshes this one, which
   // then shows the photo that came back (when it waits on the page shown).
@@ -455,6 +458,7 @@ export async function renderReview(root, params, { session, signal }) {
           h('button', { type: 'button', onclick: () => move(1), disabled: position >= state.total, 'aria-label': 'Next' },
             '→'))));
     mount(body, card);
+    holdIfBusy();
     watchDecisionBar(card.querySelector('[data-testid="actions"]'));
     current = { item, picker, card, suggestion: detail.suggestion, lens: photo && photo.lens };
     keepPlace(item, position);
@@ -702,6 +706,7 @@ export async function renderReview(root, params, { session, signal }) {
         h('span', {}, `page ${state.page} of ${pages}`),
         h('button', { type: 'button', disabled: state.page >= pages, onclick: () => { state.page++; refresh(); } },
           '→')) : null);
+    holdIfBusy();
   }
 
   // A live update redraws the grid around what the reviewer holds: the cursor and a shift-selection's anchor stay on
