@@ -1,7 +1,10 @@
 // UTF-8 validation after the Unicode standard's table 3-7 (well-formed byte sequences).
 #include "base/utf8.h"
 
+#include <fmt/format.h>
+
 #include <cstddef>
+#include <cstdint>
 
 namespace triage::base {
 namespace {
@@ -47,6 +50,50 @@ std::string ToValidUtf8(std::string_view text, std::string_view replacement) {
       out.append(text.substr(i, n));
       i += n;
     }
+  }
+  return out;
+}
+
+std::string ForTerminal(std::string_view text, bool keep_newlines) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const size_t n = SequenceLength(text, i);
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (n == 0) {
+      out += fmt::format("\\x{:02x}", b);
+      ++i;
+      continue;
+    }
+    if (n == 1 && (b < 0x20 || b == 0x7f)) {
+      if (b == '\n' && keep_newlines)
+        out += '\n';
+      else if (b == '\n')
+        out += "\\n";
+      else if (b == '\t')
+        out += "\\t";
+      else if (b == '\r')
+        out += "\\r";
+      else
+        out += fmt::format("\\x{:02x}", b);
+      ++i;
+      continue;
+    }
+    // The code point of a 2- or 3-byte sequence: C1 controls (U+0080-U+009F) act as escapes on some terminals, and
+    // the bidirectional embeddings, overrides and isolates reorder the text shown after them.
+    uint32_t cp = 0;
+    if (n == 2) cp = ((b & 0x1Fu) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3Fu);
+    if (n == 3) {
+      cp = ((b & 0x0Fu) << 12) | ((static_cast<unsigned char>(text[i + 1]) & 0x3Fu) << 6) |
+           (static_cast<unsigned char>(text[i + 2]) & 0x3Fu);
+    }
+    const bool hidden = (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+                        (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C;
+    if (hidden)
+      out += fmt::format("\\u{:04x}", cp);
+    else
+      out.append(text.substr(i, n));
+    i += n;
   }
   return out;
 }

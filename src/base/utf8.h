@@ -13,4 +13,11 @@ bool IsValidUtf8(std::string_view text);
 // Valid input comes back unchanged.
 std::string ToValidUtf8(std::string_view text, std::string_view replacement = "\xEF\xBF\xBD");
 
+// `text` (a file name, a message naming one) made safe to print on a terminal: control characters are written as
+// escapes a reader can type back ("\t", "\n", "\r", "\x1b"), so a name cannot move the cursor, recolour the
+// screen or hide part of a line; C1 controls and the bidirectional overrides that reorder what follows (U+202E) are
+// written as "\u202e"; bytes that are not UTF-8 as "\xff". With `keep_newlines`, '\n' stays a line break (a
+// message of several lines). Printable text, any language's, comes back unchanged.
+std::string ForTerminal(std::string_view text, bool keep_newlines = false);
+
 }  // namespace triage::base

@@ -25,5 +25,22 @@ TEST(Utf8Test, ReplacesEachInvalidByteAndKeepsTheRest) {
   EXPECT_EQ(ToValidUtf8("plain"), "plain");
 }
 
+TEST(Utf8Test, ForTerminalEscapesWhatWouldActOnTheTerminalAndKeepsTheRest) {
+  // A name that would recolour the screen and move to a new line.
+  EXPECT_EQ(ForTerminal("x\x1b[31mred\x1b[0m\n.jpg"), "x\\x1b[31mred\\x1b[0m\\n.jpg");
+  EXPECT_EQ(ForTerminal("a\tb\rc\x7f"), "a\\tb\\rc\\x7f");
+  // A C1 control (CSI) and a right-to-left override that would show "gpj.exe" as "exe.jpg".
+  EXPECT_EQ(ForTerminal("\xC2\x9B"
+                        "2J"),
+            "\\u009b2J");
+  EXPECT_EQ(ForTerminal("photo\xE2\x80\xAEgpj.exe"), "photo\\u202egpj.exe");
+  EXPECT_EQ(ForTerminal("\xFF\xFE.jpg"), "\\xff\\xfe.jpg");
+  // Any language's letters, an emoji and a euro sign are printable: unchanged.
+  for (const char* ok : {"caf\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC.jpg", "\xF0\x9F\x98\x80 \xE2\x82\xAC 5.png", "plain"}) {
+    EXPECT_EQ(ForTerminal(ok), ok);
+  }
+  EXPECT_EQ(ForTerminal("line one\nline\x1b two", true), "line one\nline\\x1b two");
+}
+
 }  // namespace
 }  // namespace triage::base

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string_view>
 
+#include "base/utf8.h"
 #include "cli/commands.h"
 #include "cli/library.h"
 
@@ -76,7 +77,7 @@ int CommandContext::Fail(const base::Status& status) {
   if (json) {
     PrintJson({{"error", base::CodeName(status.code())}, {"message", status.message()}});
   } else {
-    fmt::print(stderr, "triage: {}\n", status.message());
+    fmt::print(stderr, "triage: {}\n", base::ForTerminal(status.message(), true));
   }
   return exit_code;
 }

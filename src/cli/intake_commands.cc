@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "base/files.h"
 #include "base/ids.h"
+#include "base/utf8.h"
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "cli/stop_signal.h"
@@ -87,11 +88,12 @@ json SummaryJson(const pipeline::IngestSummary& s) {
 void PrintSummary(const pipeline::IngestSummary& s) {
   for (const auto& o : s.items) {
     if (o.ok)
-      fmt::print("{} -> {}\n    {}\n", o.input, o.path, o.decision.Summary());
+      fmt::print("{} -> {}\n    {}\n", base::ForTerminal(o.input), base::ForTerminal(o.path),
+                 base::ForTerminal(o.decision.Summary()));
     else if (!o.skipped.empty())
-      fmt::print("{} {}\n", o.input, o.skipped);
+      fmt::print("{} {}\n", base::ForTerminal(o.input), base::ForTerminal(o.skipped));
     else
-      fmt::print("{} FAILED: {}\n", o.input, o.error.message());
+      fmt::print("{} FAILED: {}\n", base::ForTerminal(o.input), base::ForTerminal(o.error.message()));
   }
   fmt::print("\n{} in {:.1f}s ({:.1f}/s): {} to the library, {} to review, {} failed, {} skipped\n",
              Counted(s.total, "image"), s.seconds, s.seconds > 0 ? s.total / s.seconds : 0.0, s.to_library, s.to_review,
@@ -150,7 +152,7 @@ base::Status EnqueueFromInbox(CommandContext& ctx, catalog::JobQueue& queue, con
     ctx.PrintJson({{"queued", report->job_ids.size()}, {"job_ids", report->job_ids}, {"problems", report->problems}});
   } else {
     fmt::print("queued {} from the inbox as ingest jobs\n", Counted(report->job_ids.size(), "file"));
-    for (const auto& p : report->problems) fmt::print("  not queued: {}\n", p);
+    for (const auto& p : report->problems) fmt::print("  not queued: {}\n", base::ForTerminal(p));
   }
   std::fflush(stdout);
   return base::Status::Ok();
@@ -233,7 +235,7 @@ int Recover(CommandContext& ctx, const std::string& host) {
         "removed\n",
         Counted(r.sessions, "interrupted session"), r.rolled_forward, r.rolled_back, r.staged_removed);
     if (released > 0) fmt::print("{} handed back to host {} may now run on any host\n", Counted(released, "job"), host);
-    for (const auto& p : r.problems) fmt::print("  problem: {}\n", p);
+    for (const auto& p : r.problems) fmt::print("  problem: {}\n", base::ForTerminal(p));
   }
   return r.problems.empty() ? kExitOk : kExitFailure;
 }

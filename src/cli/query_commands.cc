@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "base/clock.h"
+#include "base/utf8.h"
 #include "cli/commands.h"
 #include "decide/decide.h"
 #include "model/json.h"
@@ -95,8 +96,8 @@ void PrintQuality(const model::QualityScore& q) {
 
 void PrintDecision(const std::string& title, const std::string& folder, const model::Decision& d,
                    const std::vector<model::Face>& faces) {
-  fmt::print("{}\n  goes to: {}\n", title, folder);
-  for (const auto& r : d.reasons) fmt::print("  reason:  {} ({})\n", r.text, r.code);
+  fmt::print("{}\n  goes to: {}\n", base::ForTerminal(title), folder);
+  for (const auto& r : d.reasons) fmt::print("  reason:  {} ({})\n", base::ForTerminal(r.text), r.code);
   if (d.duplicate_of) fmt::print("  duplicate of item {}\n", *d.duplicate_of);
   for (size_t i = 0; i < faces.size(); ++i) {
     const auto& f = faces[i];

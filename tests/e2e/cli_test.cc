@@ -395,6 +395,38 @@ TEST_F(CliTest, EmptyListsSayTheyAreEmpty) {
   EXPECT_NE(Triage({"review", "list"}).out.find("one.jpg"), std::string::npos);
 }
 
+// A file name is bytes from outside: one carrying terminal escapes, a line break or a right-to-left override is printed
+// with those written out ("\x1b", "\n", "\u202e"), so it can neither recolour the terminal nor pass for another name;
+// --json keeps the name as it is.
+TEST_F(CliTest, HostileFileNamesArePrintedWithTheirControlCharactersWrittenOut) {
+  const std::string red = "x\x1b[31mred\x1b[0m.jpg";
+  const std::string broken = "a\nb.jpg";
+  const std::string spoof = "photo\xE2\x80\xAEgpj.jpg";
+  WriteTestImage(in() / red, 41);
+  WriteTestImage(in() / broken, 42);
+  WriteTestImage(in() / spoof, 43);
+  std::ofstream(in() / "bad\x1b[2J.jpg") << "not an image";
+  RunResult r = Triage({"ingest", in().string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\xE2\x80\xAE"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("x\\x1b[31mred\\x1b[0m.jpg -> "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("a\\nb.jpg -> "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("photo\\u202egpj.jpg -> "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("bad\\x1b[2J.jpg -> review/unreadable/"), std::string::npos) << r.out;
+  // An error naming a missing input says its name the same way.
+  RunResult missing = Triage({"ingest", (in() / "gone\x1b]0;owned\x07.jpg").string()});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_EQ((missing.out + missing.err).find('\x1b'), std::string::npos) << missing.out << missing.err;
+  EXPECT_NE((missing.out + missing.err).find("gone\\x1b]0;owned\\x07.jpg"), std::string::npos)
+      << missing.out << missing.err;
+  // JSON carries the bytes as they are (escaped by JSON itself).
+  const json listed = Triage({"ingest", "--json", in().string()}).Json();
+  bool seen = false;
+  for (const auto& item : listed.at("items")) seen = seen || item.at("input").get<std::string>().ends_with(red);
+  EXPECT_TRUE(seen) << listed.dump();
+}
+
 // What the web UI decides beyond approve and reject, the CLI decides too: keep a photo without a person, settle a
 // duplicate against its original, and take a rejected photo back out of the trash.
 TEST_F(CliTest, ReviewKeepDuplicateAndRestoreDecideWhatTheWebUiDecides) {
