@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "base/clock.h"
+#include "base/utf8.h"
 #include "cli/commands.h"
 #include "cli/job_kinds.h"
 #include "model/json.h"
@@ -32,8 +33,8 @@ int List(CommandContext& ctx, const std::string& category) {
     if (entry.ok()) j["review"] = *entry;
     out.push_back(j);
     if (!ctx.json) {
-      fmt::print("{:>6}  {:<16} {:<40} {}\n", r.id, r.category, r.original_name,
-                 entry.ok() ? entry->reason : std::string());
+      fmt::print("{:>6}  {:<16} {:<40} {}\n", r.id, r.category, base::ForTerminal(r.original_name),
+                 base::ForTerminal(entry.ok() ? entry->reason : std::string()));
     }
   }
   if (ctx.json) {

@@ -351,6 +351,65 @@ test('settings: leaving with edits not saved asks first; staying keeps them, lea
   page.removeAllListeners('dialog');
 });
 
+test('settings: leaving right after a save, before the page is drawn anew, asks nothing: what was saved is saved',
+  async () => {
+    await page.goto('/#/settings');
+    const field = page.getByTestId('threshold-min_confidence');
+    await field.waitFor();
+    const saved = await field.inputValue();
+    let asked = '';
+    const answer = (d) => { asked = d.message(); d.dismiss(); };
+    page.on('dialog', answer);
+    // After a save the page is drawn anew from GET /api/config: held back here, as on a slow link, so that the user
+    // leaves while it is on its way.
+    let hold = false;
+    const held = new Set();   // requests still held back, let go before the route is removed
+    const slow = async (route) => {
+      if (!hold || route.request().method() !== 'GET') return route.continue();
+      const going = new Promise((r) => setTimeout(r, 1500)).then(() => route.continue()).catch(() => {});
+      held.add(going);
+      await going;
+      held.delete(going);
+    };
+    await page.route('**/api/config', slow);
+    const leave = async () => {
+      await page.locator('#nav a[data-page="audit"]').click();
+      await page.waitForFunction(() => document.querySelector('.view')?.dataset.page === 'audit');
+      assert.equal(asked, '', 'nothing is asked: what was typed is saved');
+      hold = false;
+      await page.goto('/#/settings');
+    };
+    try {
+      for (const value of [saved === '0.9' ? '0.8' : '0.9', saved]) {
+        await field.fill(value);
+        await page.getByTestId('preview-thresholds').click();
+        hold = true;
+        await page.getByTestId('confirm-thresholds').click();
+        await page.getByTestId('toast-text').filter({ hasText: 'Saved the thresholds.' }).waitFor();
+        await leave();
+        await field.waitFor();
+        assert.equal(await field.inputValue(), value);
+        assert.equal(String((await lib.api('/api/config')).thresholds.min_confidence), value);
+      }
+      // A list saved with a name nobody is enrolled as ("Save anyway"), then emptied again.
+      for (const names of ['zed', '']) {
+        await page.getByTestId('whitelist-input').fill(names);
+        hold = true;
+        await page.getByTestId('save-whitelist').click();
+        if (names) await page.getByTestId('save-anyway').click();
+        await page.getByTestId('toast-text').filter({ hasText: 'Saved the whitelist' }).waitFor();
+        await leave();
+        await page.getByTestId('whitelist-input').waitFor();
+        assert.equal(await page.getByTestId('whitelist-input').inputValue(), names);
+      }
+    } finally {
+      hold = false;
+      await Promise.all([...held]);
+      await page.unroute('**/api/config', slow);
+      page.off('dialog', answer);
+    }
+  });
+
 // The element with the keyboard focus, by the words a test finds it by.
 const focusedTestId = () => page.evaluate(() => document.activeElement?.dataset?.testid || document.activeElement?.tagName);
 const focusedLabel = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') || document.activeElement?.tagName);

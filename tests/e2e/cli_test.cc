@@ -414,6 +414,10 @@ TEST_F(CliTest, HostileFileNamesArePrintedWithTheirControlCharactersWrittenOut) 
   EXPECT_NE(r.out.find("a\\nb.jpg -> "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("photo\\u202egpj.jpg -> "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("bad\\x1b[2J.jpg -> review/unreadable/"), std::string::npos) << r.out;
+  // The review queue lists the original names the same way.
+  const RunResult queue = Triage({"review", "list"});
+  EXPECT_EQ(queue.out.find('\x1b'), std::string::npos) << queue.out;
+  EXPECT_NE(queue.out.find("bad\\x1b[2J.jpg"), std::string::npos) << queue.out;
   // An error naming a missing input says its name the same way.
   RunResult missing = Triage({"ingest", (in() / "gone\x1b]0;owned\x07.jpg").string()});
   EXPECT_NE(missing.exit_code, 0);

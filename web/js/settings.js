@@ -97,12 +97,16 @@ export async function renderSettings(root, _params, { session, refreshSortState,
       const warning = h('div', { class: 'list-warning', dataset: { testid: `${list}-warning` } });
       let confirmed = '';   // the text whose unknown names the user chose to keep
       const save = async () => {
+        const sent = area.value;
         try {
           // A person is on one list at most: a name this list takes leaves the other one, which is said (the other list
           // as saved just before, not as this form was drawn).
           const other = list === 'whitelist' ? 'blacklist' : 'whitelist';
           const was = (await api.get('/api/config'))[other];
-          const out = await api.put(`/api/config/${list}`, { names: names(area.value) });
+          const out = await api.put(`/api/config/${list}`, { names: names(sent) });
+          // Saved from now on, not only once the page is drawn anew: leaving before then loses nothing (text typed
+          // meanwhile still counts as not saved).
+          area.dataset.drawn = sent;
           const moved = out[list].filter((n) => was.includes(n));
           toast(`Saved the ${list} (${plural(out[list].length, 'name')})` + (moved.length
             ? `; ${moved.join(', ')} left the ${other} (a person is on one list at most).` : '.'));
@@ -158,8 +162,10 @@ export async function renderSettings(root, _params, { session, refreshSortState,
         h('button', { type: 'button', onclick: () => { pending = null; mount(preview, null); } }, 'Cancel')));
     };
     async function save() {
+      const sent = Object.fromEntries(Object.entries(inputs).map(([key, input]) => [key, input.value]));
       try {
         await api.put('/api/config/thresholds', pending);
+        for (const [key, value] of Object.entries(sent)) inputs[key].dataset.drawn = value;   // saved (as above)
         toast('Saved the thresholds.');
         await draw('thresholds');
       } catch (err) { toast(couldNot('save the thresholds', err), 'error'); markRefused(refusedField(err)); }
