@@ -169,22 +169,31 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
   name->add_flag("--json", ctx.json, "machine-readable output");
   name->callback([&ctx, a] { ctx.exit_code = NameOnlyFaces(ctx, a->ids, a->person); });
 
-  auto* reject = review->add_subcommand("reject", "move an item to the trash (purged after the retention period)");
-  reject->add_option("id", a->id, "item id")->required();
-  reject->add_flag("--json", ctx.json, "machine-readable output");
-  reject->callback([&ctx, a] {
-    auto lib = ctx.OpenOrReport();
-    if (lib) Report(ctx, lib->review->Reject(a->id, CommandContext::Actor(), base::UnixNow()), "rejected");
-  });
-
-  auto* keep = review->add_subcommand(
-      "keep", "keep an item in the library without a person: photos/<year>/<month>/ by its capture date");
-  keep->add_option("id", a->id, "item id")->required();
-  keep->add_flag("--json", ctx.json, "machine-readable output");
-  keep->callback([&ctx, a] {
-    auto lib = ctx.OpenOrReport();
-    if (lib) Report(ctx, lib->review->Keep(a->id, CommandContext::Actor(), base::UnixNow()), "kept without a person");
-  });
+  // A decision that takes an item id and moves that one item: reject, keep, restore.
+  using Move =
+      base::Result<model::ItemRecord> (*)(review::ReviewService&, int64_t id, const std::string& actor, int64_t now);
+  const auto add_move = [&ctx, review, a](const char* command, const char* help, const char* id_help, Move move,
+                                          const char* verb) {
+    auto* sub = review->add_subcommand(command, help);
+    sub->add_option("id", a->id, id_help)->required();
+    sub->add_flag("--json", ctx.json, "machine-readable output");
+    sub->callback([&ctx, a, move, verb] {
+      auto lib = ctx.OpenOrReport();
+      if (lib) Report(ctx, move(*lib->review, a->id, CommandContext::Actor(), base::UnixNow()), verb);
+    });
+  };
+  add_move(
+      "reject", "move an item to the trash (purged after the retention period)", "item id",
+      [](review::ReviewService& r, int64_t id, const std::string& actor, int64_t now) {
+        return r.Reject(id, actor, now);
+      },
+      "rejected");
+  add_move(
+      "keep", "keep an item in the library without a person: photos/<year>/<month>/ by its capture date", "item id",
+      [](review::ReviewService& r, int64_t id, const std::string& actor, int64_t now) {
+        return r.Keep(id, actor, now);
+      },
+      "kept without a person");
 
   auto* duplicate = review->add_subcommand(
       "duplicate",
@@ -204,14 +213,13 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
     Report(ctx, lib->review->DecideDuplicate(a->id, a->keep, CommandContext::Actor(), base::UnixNow()), verb);
   });
 
-  auto* restore =
-      review->add_subcommand("restore", "move a rejected item from the trash back to review, waiting again");
-  restore->add_option("id", a->id, "item id (triage items --location trash lists them)")->required();
-  restore->add_flag("--json", ctx.json, "machine-readable output");
-  restore->callback([&ctx, a] {
-    auto lib = ctx.OpenOrReport();
-    if (lib) Report(ctx, lib->review->Restore(a->id, CommandContext::Actor(), base::UnixNow()), "restored");
-  });
+  add_move(
+      "restore", "move a rejected item from the trash back to review, waiting again",
+      "item id (triage items --location trash lists them)",
+      [](review::ReviewService& r, int64_t id, const std::string& actor, int64_t now) {
+        return r.Restore(id, actor, now);
+      },
+      "restored");
 
   auto* skip = review->add_subcommand("skip", "leave an item for later");
   skip->add_option("id", a->id, "item id")->required();
