@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "base/utf8.h"
+
 namespace triage::cli {
 
 Progress::Progress(bool enabled, bool is_tty, std::FILE* out)
@@ -14,7 +16,7 @@ void Progress::Update(int done, int total, const std::string& latest) {
   double elapsed = std::chrono::duration<double>(now - start_).count();
   double rate = elapsed > 0 ? done / elapsed : 0;
   if (!tty_) {
-    fmt::print(out_, "[{}/{}] {}\n", done, total, latest);
+    fmt::print(out_, "[{}/{}] {}\n", done, total, base::ForTerminal(latest));  // names from outside
     return;
   }
   // Redraw at most 10 times a second, and always for the last item.
