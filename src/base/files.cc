@@ -262,13 +262,11 @@ bool IsSafeFileName(std::string_view name) {
 
 std::string SanitizeFileName(std::string_view raw) {
   // Names arrive as bytes; the library's own names are valid UTF-8 so that every tool (and JSON) can show them.
-  const std::string name = ToValidUtf8(raw, "_");
-  std::string out;
-  out.reserve(name.size());
-  for (char c : name) {
-    auto u = static_cast<unsigned char>(c);
-    out.push_back((c == '/' || c == '\\' || u < 0x20 || u == 0x7f) ? '_' : c);
-  }
+  // Nor any character that acts instead of showing (controls, or a right-to-left override that would show
+  // "photo\u202egpj.exe" as "photoexe.jpg" in the web UI and in a file manager).
+  std::string out = WithoutHiddenControls(ToValidUtf8(raw, "_"), "_");
+  std::replace_if(
+      out.begin(), out.end(), [](char c) { return c == '/' || c == '\\'; }, '_');
   // No hidden files: leading dots and spaces go. A name that was only dots and an extension ("..jpg") keeps the
   // extension behind a plain stem, so that the file still says what it is.
   const size_t kept = out.find_first_not_of(". ");

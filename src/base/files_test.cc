@@ -137,6 +137,17 @@ TEST(FileNameTest, SanitizeRemovesHostileParts) {
   EXPECT_EQ(SanitizeFileName(".holiday.jpg"), "holiday.jpg");
   EXPECT_EQ(SanitizeFileName("\xFF\xFE.jpg"), "__.jpg");
   EXPECT_EQ(SanitizeFileName("caf\xC3\xA9.jpg"), "caf\xC3\xA9.jpg");
+  // A right-to-left override would show "photo<U+202E>gpj.exe" as "photoexe.jpg"; C1 controls act on terminals.
+  EXPECT_EQ(SanitizeFileName("photo\xE2\x80\xAEgpj.exe"), "photo_gpj.exe");
+  EXPECT_EQ(SanitizeFileName("a\xE2\x81\xA6"
+                             "b\xE2\x81\xA9\xE2\x80\x8F.jpg"),
+            "a_b__.jpg");
+  EXPECT_EQ(SanitizeFileName("x\xC2\x9B"
+                             "31m.jpg"),
+            "x_31m.jpg");
+  EXPECT_EQ(SanitizeFileName("\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9.jpg"),
+            "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D \xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9.jpg");  // Hebrew, an emoji
+                                                                                                   // joined by ZWJ
   std::string longname(400, 'a');
   longname += ".jpeg";
   std::string s = SanitizeFileName(longname);

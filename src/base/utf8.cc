@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -25,6 +26,23 @@ size_t SequenceLength(std::string_view text, size_t i) {
     return at(1) >= lo && at(1) <= hi && tail(2) && tail(3) ? 4 : 0;
   }
   return 0;
+}
+
+// The code point of the well-formed sequence of `n` bytes at text[i].
+uint32_t CodePoint(std::string_view text, size_t i, size_t n) {
+  auto byte = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(text[i + k])); };
+  if (n == 1) return byte(0);
+  if (n == 2) return ((byte(0) & 0x1Fu) << 6) | (byte(1) & 0x3Fu);
+  if (n == 3) return ((byte(0) & 0x0Fu) << 12) | ((byte(1) & 0x3Fu) << 6) | (byte(2) & 0x3Fu);
+  return ((byte(0) & 0x07u) << 18) | ((byte(1) & 0x3Fu) << 12) | ((byte(2) & 0x3Fu) << 6) | (byte(3) & 0x3Fu);
+}
+
+// Characters that act instead of showing: C0 controls and DEL move the cursor or start escapes, C1 controls
+// (U+0080-U+009F) act as escapes on some terminals, and the bidirectional marks, embeddings, overrides and isolates
+// reorder the text shown after them (U+202E shows "photo\u202egpj.exe" as "photoexe.jpg").
+bool IsHiddenControl(uint32_t cp) {
+  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C;
 }
 
 }  // namespace
@@ -65,32 +83,30 @@ std::string ForTerminal(std::string_view text, bool keep_newlines) {
       ++i;
       continue;
     }
-    if (n == 1 && (b < 0x20 || b == 0x7f)) {
-      if (b == '\n' && keep_newlines)
-        out += '\n';
-      else if (b == '\n')
-        out += "\\n";
-      else if (b == '\t')
-        out += "\\t";
-      else if (b == '\r')
-        out += "\\r";
-      else
-        out += fmt::format("\\x{:02x}", b);
-      ++i;
-      continue;
+    const uint32_t cp = CodePoint(text, i, n);
+    if (!IsHiddenControl(cp)) {
+      out.append(text.substr(i, n));
+    } else if (cp == '\n') {
+      out += keep_newlines ? "\n" : "\\n";
+    } else if (cp == '\t') {
+      out += "\\t";
+    } else if (cp == '\r') {
+      out += "\\r";
+    } else {
+      out += cp < 0x80 ? fmt::format("\\x{:02x}", cp) : fmt::format("\\u{:04x}", cp);
     }
-    // The code point of a 2- or 3-byte sequence: C1 controls (U+0080-U+009F) act as escapes on some terminals, and
-    // the bidirectional embeddings, overrides and isolates reorder the text shown after them.
-    uint32_t cp = 0;
-    if (n == 2) cp = ((b & 0x1Fu) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3Fu);
-    if (n == 3) {
-      cp = ((b & 0x0Fu) << 12) | ((static_cast<unsigned char>(text[i + 1]) & 0x3Fu) << 6) |
-           (static_cast<unsigned char>(text[i + 2]) & 0x3Fu);
-    }
-    const bool hidden = (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
-                        (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C;
-    if (hidden)
-      out += fmt::format("\\u{:04x}", cp);
+    i += n;
+  }
+  return out;
+}
+
+std::string WithoutHiddenControls(std::string_view text, std::string_view replacement) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const size_t length = SequenceLength(text, i), n = std::max<size_t>(length, 1);
+    if (length > 0 && IsHiddenControl(CodePoint(text, i, n)))
+      out += replacement;
     else
       out.append(text.substr(i, n));
     i += n;

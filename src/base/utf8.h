@@ -20,4 +20,9 @@ std::string ToValidUtf8(std::string_view text, std::string_view replacement = "\
 // message of several lines). Printable text, any language's, comes back unchanged.
 std::string ForTerminal(std::string_view text, bool keep_newlines = false);
 
+// `text` with each of the characters ForTerminal writes out (controls, C1 controls, bidirectional marks, overrides
+// and isolates) replaced by `replacement`: for a name that is stored and shown everywhere (a file in the library),
+// where no escape would be read back. Bytes that are not UTF-8 are left as they are.
+std::string WithoutHiddenControls(std::string_view text, std::string_view replacement);
+
 }  // namespace triage::base

@@ -95,9 +95,10 @@ void PrintSummary(const pipeline::IngestSummary& s) {
     else
       fmt::print("{} FAILED: {}\n", base::ForTerminal(o.input), base::ForTerminal(o.error.message()));
   }
-  fmt::print("\n{} in {:.1f}s ({:.1f}/s): {} to the library, {} to review, {} failed, {} skipped\n",
-             Counted(s.total, "image"), s.seconds, s.seconds > 0 ? s.total / s.seconds : 0.0, s.to_library, s.to_review,
-             s.failed, s.skipped);
+  // A rate over a run shorter than a second says more about start-up than about speed: it is left out.
+  const std::string rate = s.seconds >= 1.0 ? fmt::format(" ({:.1f}/s)", s.total / s.seconds) : "";
+  fmt::print("\n{} in {:.1f}s{}: {} to the library, {} to review, {} failed, {} skipped\n", Counted(s.total, "image"),
+             s.seconds, rate, s.to_library, s.to_review, s.failed, s.skipped);
   // Photos sorted without a person (routing.photos_without_people = library) go to photos/, not to a faces/ folder.
   for (const auto& [person, n] : s.by_person)
     fmt::print("  {}: {}\n", person.empty() ? "photos/" : "faces/" + person, n);
