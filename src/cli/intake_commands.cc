@@ -199,6 +199,7 @@ int Watch(CommandContext& ctx, int debounce_ms, int max_files, bool here) {
       ctx.PrintJson(SummaryJson(*s));
     else
       PrintSummary(*s);
+    std::fflush(stdout);  // a watch's log (stdout to a file or a pipe) says what was taken when it was taken
   }
   return kExitOk;
 }

@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <iterator>
 #include <map>
 #include <optional>
+#include <set>
 #include <string_view>
 
 #include "base/files.h"
@@ -338,15 +340,64 @@ base::Status ValidateConfigJson(const json& doc) {
         fmt::format("proposals.auto_deny_threshold ({}) must be below proposals.auto_approve_threshold ({})",
                     proposals["auto_deny_threshold"].dump(), proposals["auto_approve_threshold"].dump()));
   }
+  std::set<std::string> whitelisted;
   for (const char* list : {"whitelist", "blacklist"}) {
     if (!doc.contains(list)) continue;
     for (const auto& e : doc[list]) {
       auto name = SanitizePersonName(e.get<std::string>());
       if (!name.ok()) return base::Status::InvalidArgument(fmt::format("{}: {}", list, name.status().message()));
+      if (std::string_view(list) == "whitelist") whitelisted.insert(*name);
+      if (std::string_view(list) == "blacklist" && whitelisted.count(*name) > 0) {
+        return base::Status::InvalidArgument(fmt::format(
+            "{} is on both the whitelist and the blacklist: a person is wanted or unwanted, not both", *name));
+      }
     }
   }
   return base::Status::Ok();
 }
+
+namespace {
+
+// Each of the library's folders is its own: two keys naming one folder (or one inside the other, or inside .triage/,
+// or the library itself) would put the review queue among sorted photos, or sorted photos back in the inbox.
+base::Status CheckDirectories(const fs::path& library, const json& directories) {
+  const char* keys[] = {"inbox", "faces", "review", "photos"};
+  auto resolve = [&](const std::string& dir) {
+    fs::path p = Under(library, dir).lexically_normal();
+    return p.has_filename() ? p : p.parent_path();  // "faces/" is faces
+  };
+  auto within = [](const fs::path& inner, const fs::path& outer) {
+    const fs::path rel = inner.lexically_relative(outer);
+    return !rel.empty() && *rel.begin() != "..";
+  };
+  const fs::path root = resolve(".");
+  const fs::path state = root / ".triage";
+  for (size_t a = 0; a < std::size(keys); ++a) {
+    const std::string value = directories[keys[a]].get<std::string>();
+    const fs::path pa = resolve(value);
+    if (value.empty() || pa == root || within(root, pa)) {
+      return base::Status::InvalidArgument(
+          fmt::format("directories.{} ({}) is the library folder itself or holds it: it must name a folder of its own",
+                      keys[a], json(value).dump()));
+    }
+    if (within(pa, state)) {
+      return base::Status::InvalidArgument(
+          fmt::format("directories.{} ({}) is inside .triage/, the library's own state", keys[a], json(value).dump()));
+    }
+    for (size_t b = 0; b < a; ++b) {
+      const fs::path pb = resolve(directories[keys[b]].get<std::string>());
+      if (!within(pa, pb) && !within(pb, pa)) continue;
+      return base::Status::InvalidArgument(
+          fmt::format("directories.{} ({}) and directories.{} ({}) {}: each of inbox, faces, review and photos needs a "
+                      "folder of its own",
+                      keys[b], json(directories[keys[b]]).dump(), keys[a], json(value).dump(),
+                      pa == pb ? "are the same folder" : "are one inside the other"));
+    }
+  }
+  return base::Status::Ok();
+}
+
+}  // namespace
 
 base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
   TRIAGE_RETURN_IF_ERROR(ValidateConfigJson(doc));
@@ -356,6 +407,7 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
   c.json = j;
   c.directories = {j["directories"]["inbox"], j["directories"]["faces"], j["directories"]["review"],
                    j["directories"]["photos"]};
+  TRIAGE_RETURN_IF_ERROR(CheckDirectories(c.library, j["directories"]));
   const json& t = j["thresholds"];
   const json& rc = j["review_categories"];
   model::Policy& p = c.policy;

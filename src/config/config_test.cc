@@ -56,6 +56,32 @@ TEST(ConfigTest, RejectsBadDocumentsNamingTheKey) {
   }
 }
 
+TEST(ConfigTest, FoldersThatOverlapAndAPersonOnBothListsAreRefused) {
+  std::vector<BadCase> cases = {
+      {{{"directories", {{"review", "faces"}}}},
+       "directories.faces (\"faces\") and directories.review (\"faces\") are the same folder"},
+      {{{"directories", {{"review", "./faces/"}}}}, "are the same folder"},
+      {{{"directories", {{"photos", "faces/all"}}}},
+       "directories.faces (\"faces\") and directories.photos (\"faces/all\") are one inside the other"},
+      {{{"directories", {{"inbox", "/lib/review"}}}}, "directories.inbox (\"/lib/review\") and directories.review"},
+      {{{"directories", {{"photos", ".triage"}}}}, "directories.photos (\".triage\") is inside .triage/"},
+      {{{"directories", {{"inbox", "."}}}}, "directories.inbox (\".\") is the library folder itself"},
+      {{{"directories", {{"inbox", ""}}}}, "directories.inbox: must be a non-empty string"},
+      {{{"directories", {{"faces", ".."}}}}, "is the library folder itself or holds it"},
+      {{{"whitelist", {"Ada Lovelace"}}, {"blacklist", {"ada_lovelace"}}},
+       "ada_lovelace is on both the whitelist and the blacklist"},
+  };
+  for (const auto& c : cases) {
+    auto config = ConfigFromJson("/lib", c.doc);
+    ASSERT_FALSE(config.ok()) << c.doc.dump();
+    EXPECT_EQ(config.status().code(), base::Code::kInvalidArgument) << c.doc.dump();
+    EXPECT_NE(config.status().message().find(c.expected), std::string::npos) << config.status().message();
+  }
+  // Folders of their own, also outside the library, are fine.
+  EXPECT_TRUE(ConfigFromJson("/lib", {{"directories", {{"inbox", "/srv/drop"}, {"photos", "library/photos"}}}}).ok());
+  EXPECT_TRUE(ConfigFromJson("/lib", {{"directories", {{"review", "faces_review"}}}}).ok());
+}
+
 TEST(ConfigTest, ABrokenTriageJsonIsNamedWithTheLineAndColumnWhereItBreaks) {
   const std::filesystem::path path = "lib/triage.json";
   auto stray = ParseConfigJson("{\n  \"version\": 1,,\n}", path);

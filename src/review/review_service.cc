@@ -212,6 +212,13 @@ base::Result<model::ItemRecord> ReviewService::Finish(const std::string& kind, b
                                                       const std::string& actor, int64_t now, std::string* undo_token) {
   if (!done.ok()) return done.status();
   if (undo_ && undo_token) {
+    // Each change remembers the item's newest audit entry, so that an undo can tell a later decision that left the
+    // file where this one put it (rejected, restored, rejected again) from nothing having happened.
+    if (done->undo.contains("changes")) {
+      for (auto& change : done->undo["changes"]) StampLatestAudit(change);
+    } else {
+      StampLatestAudit(done->undo);
+    }
     auto token = undo_->Record(kind, actor, done->undo, done->summary, now);
     if (!token.ok()) return token.status();
     *undo_token = *token;

@@ -157,7 +157,11 @@ class ReviewService {
   // What reverting a move of `before` (whose open review entry was `entry`, if any) to `after` needs.
   nlohmann::json RelocationUndo(const std::string& kind, const model::ItemRecord& before,
                                 const model::ItemRecord& after);
+  // Sets `change`'s "audit" to the id of the newest audit entry about its item (when it names one).
+  void StampLatestAudit(nlohmann::json& change);
   // Inverses (review_undo.cc). REQUIRES for Revert*: decide_mu_ held.
+  // The item as the change left it: kConflict when it was deleted, moved, or (for a change stamped with its audit
+  // entry) changed by anything audited since.
   base::Result<model::ItemRecord> UnmovedSince(const nlohmann::json& undo);
   base::Status CheckRelocation(const nlohmann::json& undo);
   base::Status RevertRelocation(const nlohmann::json& undo, const std::string& actor, int64_t now);

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "base/clock.h"
 #include "commit/folders.h"
 #include "review/review_service.h"
 
@@ -41,7 +42,33 @@ base::Result<model::ItemRecord> ReviewService::UnmovedSince(const json& undo) {
     return base::Status::Conflict(fmt::format("item {} was moved since (it is in {} now); nothing was changed", id,
                                               std::filesystem::path(item->path).parent_path().generic_string()));
   }
+  // Back in the same place is not unchanged: rejected, restored and rejected again, the photo is where the first
+  // rejection put it, but the second one stands. What was audited about the item since this change must all have been
+  // undone: read newest first, each undo takes back the change before it.
+  if (undo.contains("audit")) {
+    const int64_t stamp = undo.at("audit");
+    auto since = catalog_.ListAuditEntries({id, "", "", 1000, 0});
+    if (!since.ok()) return since.status();
+    int undone = 0;
+    for (const model::AuditEntry& entry : *since) {
+      if (entry.id <= stamp) break;
+      if (entry.action == "undo") {
+        ++undone;
+      } else if (undone > 0) {
+        --undone;
+      } else {
+        return base::Status::Conflict(fmt::format("item {} was changed since ({} by {} at {}); nothing was changed", id,
+                                                  entry.action, entry.actor, base::IsoTime(entry.at)));
+      }
+    }
+  }
   return item;
+}
+
+void ReviewService::StampLatestAudit(json& change) {
+  if (!change.is_object() || !change.contains("item")) return;
+  auto latest = catalog_.ListAuditEntries({change.at("item").get<int64_t>(), "", "", 1, 0});
+  if (latest.ok() && !latest->empty()) change["audit"] = latest->front().id;
 }
 
 base::Status ReviewService::CheckRelocation(const json& undo) {

@@ -244,6 +244,32 @@ TEST_F(ReviewUndoTest, AnOlderDecisionIsRefusedWhileALaterOneOnTheSamePhotoStand
   ExpectSame(Take(id), before);
 }
 
+TEST_F(ReviewUndoTest, ADecisionThatLeftThePhotoWhereAnOlderOnePutItStillStandsInItsWay) {
+  // Deleted, restored, deleted again: the photo is back at the first deletion's path in the trash, but that deletion's
+  // undo would take back the second one.
+  int64_t id = Pending("a.jpg");
+  Snapshot before = Take(id);
+  std::string first, restored, second;
+  ASSERT_TRUE(service_->Reject(id, "alice", 400, "", &first).ok());
+  const std::string trashed_at = catalog_->GetItem(id)->path;
+  ASSERT_TRUE(service_->Restore(id, "bob", 401, &restored).ok());
+  ASSERT_TRUE(service_->Reject(id, "bob", 402, "", &second).ok());
+  ASSERT_EQ(catalog_->GetItem(id)->path, trashed_at);
+  Snapshot again = Take(id);
+  auto refused = undo_->Undo(first, "alice", false, 403);
+  EXPECT_EQ(refused.status().code(), base::Code::kConflict);
+  EXPECT_NE(refused.status().message().find("was changed since (reject by bob"), std::string::npos)
+      << refused.status().message();
+  ExpectSame(Take(id), again);
+  // Taken back newest first, each goes through, and the first deletion's undo then too.
+  ASSERT_TRUE(undo_->Undo(second, "bob", false, 404).ok());
+  EXPECT_EQ(undo_->Undo(first, "alice", false, 405).status().code(), base::Code::kConflict);  // the restore stands
+  ASSERT_TRUE(undo_->Undo(restored, "bob", false, 406).ok());
+  auto undone = undo_->Undo(first, "alice", false, 407);
+  ASSERT_TRUE(undone.ok()) << undone.status().ToString();
+  ExpectSame(Take(id), before);
+}
+
 TEST_F(ReviewUndoTest, TokensExpireAndBelongToTheirAuthor) {
   int64_t id = Pending("a.jpg");
   std::string token;

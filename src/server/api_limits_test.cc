@@ -7,7 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <future>
+#include <thread>
 
 #include "server/api_test_support.h"
 
@@ -112,6 +114,33 @@ TEST_F(LimitsApiTest, LargeUnauthenticatedBodiesAreRefusedBeforeTheyAreRead) {
 #endif
   // The server still answers.
   EXPECT_EQ(client_->Get("/api/auth/me")->status, 401);
+}
+
+// Clients that send their request a line at a time (or connect and send nothing) hold a thread each while they do,
+// and the server's read timeout does not end them as long as a line comes now and then. Everyone else is answered.
+TEST_F(LimitsApiTest, SlowClientsDoNotKeepOthersFromBeingAnswered) {
+  std::vector<int> slow;
+  for (int i = 0; i < 24; ++i) {
+    int fd = Connect(server_->port());
+    ASSERT_GE(fd, 0);
+    if (i % 2 == 0) SendAll(fd, "GET /api/openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    slow.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // every slow connection accepted and being read
+  httplib::Client other("127.0.0.1", server_->port());
+  other.set_connection_timeout(10, 0);
+  other.set_read_timeout(10, 0);  // the server's read timeout is 30 s: a client stuck behind the slow ones fails
+  for (int i = 0; i < 3; ++i) {
+    for (size_t k = 0; k < slow.size(); k += 2) SendAll(slow[k], "X-Slow: " + std::to_string(i) + "\r\n");
+    auto r = other.Get("/api/auth/me");
+    ASSERT_TRUE(r) << "no answer while " << slow.size()
+                   << " clients were sending slowly: " << httplib::to_string(r.error());
+    EXPECT_EQ(r->status, 401);
+  }
+  // The slow ones are answered too once they finish their request.
+  SendAll(slow[0], "\r\n");
+  EXPECT_EQ(StatusOf(ReadAnswer(slow[0])), 200);
+  for (int fd : slow) ::close(fd);
 }
 
 // `curl -X POST URL` sends neither Content-Length nor a body: that is an empty body, as with Content-Length: 0.

@@ -12,6 +12,7 @@
 #include "server/api.h"
 #include "server/server_state.h"
 #include "server/static_files.h"
+#include "server/task_pool.h"
 
 namespace triage::server {
 namespace {
@@ -58,6 +59,10 @@ void ConfigureHttp(httplib::Server& http, const ApiRouter& router) {
   http.set_read_timeout(30, 0);
   http.set_write_timeout(30, 0);
   http.set_tcp_nodelay(true);
+  // A connection holds a thread while it sends its request, however slowly: a fixed pool of 8 was held by 8 clients
+  // sending a header line every few seconds, and nobody else was answered. More threads are started while all are
+  // busy (up to 256; then connections wait).
+  http.new_task_queue = [] { return new ElasticTaskQueue(8, 256); };
   http.set_default_headers({
       {"X-Content-Type-Options", "nosniff"},
       {"X-Frame-Options", "DENY"},

@@ -19,7 +19,18 @@ using base::Result;
 using base::Status;
 
 constexpr uint32_t kWatchMask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF |
-                                IN_MOVE_SELF | IN_ONLYDIR | IN_EXCL_UNLINK;
+                                IN_MOVE_SELF | IN_CREATE | IN_ONLYDIR | IN_EXCL_UNLINK;
+constexpr int kMaxDepth = 32;  // folders deeper than this within the inbox are not watched
+
+// `name` within the folder `folder` (relative to the inbox; "" for the inbox itself).
+std::string Within(const std::string& folder, const std::string& name) {
+  return folder.empty() ? name : folder + "/" + name;
+}
+
+bool IsWithin(const std::string& path, const std::string& folder) {
+  return path == folder ||
+         (path.size() > folder.size() && path.compare(0, folder.size(), folder) == 0 && path[folder.size()] == '/');
+}
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -43,7 +54,8 @@ Result<std::unique_ptr<InboxWatcher>> InboxWatcher::Open(const fs::path& dir, in
   const int inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (inotify_fd < 0) return Status::Io(fmt::format("inotify_init1: {}", std::strerror(errno)));
   // The watch is in place before the first scan, so a file arriving in between is seen at least once.
-  if (inotify_add_watch(inotify_fd, dir.c_str(), kWatchMask) < 0) {
+  const int top_wd = inotify_add_watch(inotify_fd, dir.c_str(), kWatchMask);
+  if (top_wd < 0) {
     Status st = Status::Io(fmt::format("watching {}: {}", dir.string(), std::strerror(errno)));
     ::close(inotify_fd);
     return st;
@@ -54,6 +66,8 @@ Result<std::unique_ptr<InboxWatcher>> InboxWatcher::Open(const fs::path& dir, in
     return Status::Io(fmt::format("eventfd: {}", std::strerror(errno)));
   }
   std::unique_ptr<InboxWatcher> watcher(new InboxWatcher(dir, debounce_ms, inotify_fd, wake_fd));
+  watcher->top_wd_ = top_wd;
+  watcher->folders_[top_wd] = "";
   watcher->ScanFolder();
   return watcher;
 }
@@ -75,29 +89,71 @@ void InboxWatcher::Stop() {
 
 bool InboxWatcher::stopped() const { return stopped_.load(); }
 
-void InboxWatcher::ScanFolder() {
+void InboxWatcher::ScanFolder() { WatchTree(""); }
+
+void InboxWatcher::WatchTree(const std::string& relative) {
+  const fs::path folder = relative.empty() ? dir_ : dir_ / relative;
+  if (!relative.empty()) {
+    // The watch is in place before the folder is read, so a file arriving in between is seen at least once.
+    const int wd = inotify_add_watch(inotify_fd_, folder.c_str(), kWatchMask | IN_DONT_FOLLOW);
+    if (wd < 0) return;  // gone already, or not a folder (a symlink)
+    folders_[wd] = relative;
+  }
   const auto now = Clock::now();
+  const auto depth = std::count(relative.begin(), relative.end(), '/') + (relative.empty() ? 0 : 1);
   std::error_code ec;
-  for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (IsHiddenOrPartialName(name) || !it->is_regular_file(ec) || it->is_symlink(ec)) continue;
-    auto handed = handed_out_.find(name);
+    if (IsHiddenOrPartialName(name)) continue;
+    const fs::file_status status = it->symlink_status(ec);
+    const std::string path = Within(relative, name);
+    if (fs::is_directory(status)) {
+      if (depth < kMaxDepth) WatchTree(path);
+      continue;
+    }
+    if (!fs::is_regular_file(status)) continue;
+    auto handed = handed_out_.find(path);
     if (handed != handed_out_.end() && handed->second == Stamp{it->file_size(ec), it->last_write_time(ec)}) continue;
-    pending_.try_emplace(name, now);
+    pending_.try_emplace(path, now);
   }
 }
 
-void InboxWatcher::OnEvent(uint32_t mask, const std::string& name) {
+void InboxWatcher::ForgetTree(const std::string& relative) {
+  for (auto it = folders_.begin(); it != folders_.end();) {
+    if (it->first != top_wd_ && IsWithin(it->second, relative)) {
+      inotify_rm_watch(inotify_fd_, it->first);  // a folder moved elsewhere would otherwise still be watched
+      it = folders_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::erase_if(pending_, [&](const auto& entry) { return IsWithin(entry.first, relative); });
+  std::erase_if(handed_out_, [&](const auto& entry) { return IsWithin(entry.first, relative); });
+}
+
+void InboxWatcher::OnEvent(int wd, uint32_t mask, const std::string& name) {
   if (mask & IN_Q_OVERFLOW) ScanFolder();
-  if (mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) folder_gone_ = true;
-  if (name.empty() || (mask & IN_ISDIR) || IsHiddenOrPartialName(name)) return;
+  if (wd == top_wd_ && (mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))) folder_gone_ = true;
+  const auto folder_it = folders_.find(wd);
+  if (folder_it == folders_.end()) return;  // a folder forgotten already (its last events)
+  if (mask & IN_IGNORED) {                  // the folder was deleted: its watch is gone
+    folders_.erase(folder_it);
+    return;
+  }
+  if (name.empty() || IsHiddenOrPartialName(name)) return;
+  const std::string path = Within(folder_it->second, name);
+  if (mask & IN_ISDIR) {
+    if (mask & (IN_CREATE | IN_MOVED_TO)) WatchTree(path);
+    if (mask & (IN_DELETE | IN_MOVED_FROM)) ForgetTree(path);
+    return;
+  }
   if (mask & (IN_DELETE | IN_MOVED_FROM)) {
-    pending_.erase(name);
-    handed_out_.erase(name);
+    pending_.erase(path);
+    handed_out_.erase(path);
   } else if (mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) {
-    pending_[name] = Clock::now();  // (re)start the quiet period
+    pending_[path] = Clock::now();  // (re)start the quiet period
   } else if (mask & IN_MODIFY) {
-    pending_.erase(name);  // being written again: wait for the next close
+    pending_.erase(path);  // being written again: wait for the next close
   }
 }
 
@@ -111,7 +167,7 @@ Status InboxWatcher::ReadEvents() {
       return Status::Io(fmt::format("reading inotify events for {}: {}", dir_.string(), std::strerror(errno)));
     for (ssize_t offset = 0; offset < n;) {
       const auto* event = reinterpret_cast<const struct inotify_event*>(buffer + offset);
-      OnEvent(event->mask, event->len > 0 ? std::string(event->name) : std::string());
+      OnEvent(event->wd, event->mask, event->len > 0 ? std::string(event->name) : std::string());
       offset += static_cast<ssize_t>(sizeof(struct inotify_event) + event->len);
     }
   }

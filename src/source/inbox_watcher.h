@@ -19,13 +19,14 @@ namespace triage::source {
 // tools use while writing (".part", ".partial", ".tmp", ".crdownload").
 bool IsHiddenOrPartialName(std::string_view name);
 
-// Watches the top level of one folder (subfolders are not watched). A file is "ready" when it was closed
-// after writing (IN_CLOSE_WRITE) or moved in (IN_MOVED_TO) and has then seen no further write for
-// debounce_ms. Files present when the watcher opens count as just written. Each completed write is handed
-// out once; a file written again afterwards is handed out again. Hidden and partial names (see
-// IsHiddenOrPartialName), folders and symlinks are never handed out. If the kernel's event queue overflows,
-// the folder is rescanned; files already handed out and unchanged since (same size and mtime) are not
-// handed out again.
+// Watches one folder and every folder within it (a phone's DCIM/ dropped in, or a folder made and then filled; hidden
+// folders are left alone). A file is "ready" when it was closed after writing (IN_CLOSE_WRITE) or moved in
+// (IN_MOVED_TO, also inside a folder moved in) and has then seen no further write for debounce_ms. Files present
+// when the watcher opens, or in a folder when it appears, count as just written. Each completed write is handed out
+// once; a file written again afterwards is handed out again. Hidden and partial names (see IsHiddenOrPartialName:
+// what copy tools write while copying), symlinks and special files are never handed out. If the kernel's event
+// queue overflows, the folders are rescanned; files already handed out and unchanged since (same size and mtime)
+// are not handed out again.
 //
 // Thread-safety: WaitForReady must not be called from two threads at once; Stop may be called from any
 // thread at any time (it wakes a waiting WaitForReady through an eventfd).
@@ -59,9 +60,13 @@ class InboxWatcher {
   };
 
   InboxWatcher(std::filesystem::path dir, int debounce_ms, int inotify_fd, int wake_fd);
+  // Watches the folder `relative` (to dir_; "" for dir_ itself, already watched) and the folders within it, and
+  // takes the files in them as just written.
+  void WatchTree(const std::string& relative);
   void ScanFolder();
   base::Status ReadEvents();
-  void OnEvent(uint32_t mask, const std::string& name);
+  void OnEvent(int wd, uint32_t mask, const std::string& name);
+  void ForgetTree(const std::string& relative);
   std::vector<std::filesystem::path> TakeReady();
   int MillisecondsUntilNextReady() const;
 
@@ -69,8 +74,10 @@ class InboxWatcher {
   const std::chrono::milliseconds debounce_;
   const int inotify_fd_;
   const int wake_fd_;
-  std::map<std::string, Clock::time_point> pending_;  // name -> last completed write
-  std::map<std::string, Stamp> handed_out_;           // name -> stamp when handed out
+  int top_wd_ = -1;                                   // the watch of dir_ itself
+  std::map<int, std::string> folders_;                // watch descriptor -> folder relative to dir_ ("" for dir_)
+  std::map<std::string, Clock::time_point> pending_;  // path relative to dir_ -> last completed write
+  std::map<std::string, Stamp> handed_out_;           // path relative to dir_ -> stamp when handed out
   bool folder_gone_ = false;
   std::atomic<bool> stopped_{false};
 };

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -130,14 +131,55 @@ TEST_F(InboxWatcherTest, PartialDownloadRenamedToFinalNameIsHandedOutUnderFinalN
   EXPECT_EQ(CollectUntilSentinel(*watcher), std::vector<fs::path>{inbox_ / "photo.jpg"});
 }
 
-TEST_F(InboxWatcherTest, IgnoresDotfilesPartialNamesAndFolders) {
+TEST_F(InboxWatcherTest, IgnoresDotfilesPartialNamesAndHiddenFolders) {
   auto watcher = OpenWatcher();
   ASSERT_NE(watcher, nullptr);
   ASSERT_TRUE(base::WriteFileDurably(inbox_ / ".hidden.jpg", "x").ok());
   ASSERT_TRUE(base::WriteFileDurably(inbox_ / "big.jpg.part", "x").ok());
+  fs::create_directory(inbox_ / ".sync");
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / ".sync" / "state.jpg", "x").ok());
   fs::create_directory(inbox_ / "folder");
-  ASSERT_TRUE(base::WriteFileDurably(inbox_ / "folder" / "inside.jpg", "x").ok());
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / "folder" / ".inside.jpg", "x").ok());
   EXPECT_TRUE(CollectUntilSentinel(*watcher).empty());
+}
+
+// A phone's DCIM/ dropped into the inbox, a folder made and then filled, and folders already there at the start: their
+// files are handed out like the inbox's own.
+TEST_F(InboxWatcherTest, FilesInFoldersAreHandedOutWhetherTheFolderWasThereMadeOrMovedIn) {
+  fs::create_directories(inbox_ / "before" / "deep");
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / "before" / "deep" / "a.jpg", "x").ok());
+  auto watcher = OpenWatcher();
+  ASSERT_NE(watcher, nullptr);
+  fs::create_directories(root_ / "phone" / "DCIM" / "100APPLE");
+  ASSERT_TRUE(base::WriteFileDurably(root_ / "phone" / "DCIM" / "100APPLE" / "IMG_1.jpg", "x").ok());
+  ASSERT_TRUE(base::WriteFileDurably(root_ / "phone" / "DCIM" / "top.jpg", "x").ok());
+  fs::rename(root_ / "phone" / "DCIM", inbox_ / "DCIM");
+  fs::create_directory(inbox_ / "made");
+  fs::create_directory(inbox_ / "made" / "later");
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / "made" / "later" / "b.jpg", "x").ok());
+  std::vector<fs::path> got = CollectUntilSentinel(*watcher);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<fs::path>{inbox_ / "DCIM" / "100APPLE" / "IMG_1.jpg", inbox_ / "DCIM" / "top.jpg",
+                                        inbox_ / "before" / "deep" / "a.jpg", inbox_ / "made" / "later" / "b.jpg"}));
+  // Written again into a folder it watches: handed out again, once.
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / "made" / "later" / "b.jpg", "y").ok());
+  EXPECT_EQ(CollectUntilSentinel(*watcher), std::vector<fs::path>{inbox_ / "made" / "later" / "b.jpg"});
+}
+
+TEST_F(InboxWatcherTest, AFolderMovedOutIsNoLongerWatchedAndOneRenamedInsideIsTakenUnderItsNewName) {
+  fs::create_directories(inbox_ / "a");
+  auto watcher = OpenWatcher();
+  ASSERT_NE(watcher, nullptr);
+  fs::rename(inbox_ / "a", root_ / "away");
+  ASSERT_TRUE(base::WriteFileDurably(root_ / "away" / "outside.jpg", "x").ok());
+  EXPECT_TRUE(CollectUntilSentinel(*watcher).empty());
+  fs::create_directories(inbox_ / "b");
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / "b" / "c.jpg", "x").ok());
+  fs::rename(inbox_ / "b", inbox_ / "renamed");
+  // Whether c.jpg's quiet period ended before the rename or not, it is handed out under the name it has now.
+  std::vector<fs::path> got = CollectUntilSentinel(*watcher);
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(got.back(), inbox_ / "renamed" / "c.jpg");
 }
 
 TEST_F(InboxWatcherTest, FileDeletedBeforeQuietPeriodEndsIsNotHandedOut) {

@@ -71,6 +71,32 @@ test('review workflow in the browser', async () => {
   assert.match(await page.getByTestId('existing-image').innerText(), new RegExp(`item ${approvedId}`));
   assert.match(await pair.innerText(), /Resolution/);
 
+  // Approving the duplicate as a person would put a second copy of the file into the library: asked first. Cancel (or
+  // Esc) leaves it waiting; "File a second copy" files it.
+  const dupId = await currentCardId();
+  await page.getByTestId('person-select').fill('test_person');
+  await page.getByTestId('person-options').getByTestId('picker-option').first().click();
+  await page.getByTestId('approve').click();
+  const dialog = page.getByTestId('confirm-dialog');
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /File a second copy into faces\/test_person\?/);
+  assert.match(await dialog.innerText(), new RegExp(`is the same file, byte for byte, as .*item ${approvedId}, in faces/test_person`));
+  await dialog.getByTestId('confirm-no').click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal((await api(`/api/items/${dupId}`)).item.location, 'review');
+  await page.getByTestId('review-card').focus();
+  await page.keyboard.press('a');
+  await dialog.waitFor();
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal((await api(`/api/items/${dupId}`)).item.location, 'review');
+  assert.equal(await currentCardId(), dupId);
+  await page.getByTestId('approve').click();
+  await dialog.getByTestId('confirm-yes').click();
+  await page.getByText(/^Sorted .* into faces\/test_person\.$/).first().waitFor();
+  const filedCopy = (await api(`/api/items/${dupId}`)).item;
+  assert.equal(path.dirname(filedCopy.path), 'faces/test_person');
+
   // Change the whitelist in the settings.
   await page.locator('#nav a[data-page="settings"]').click();
   await page.getByTestId('whitelist-input').fill('Test Person\nsomeone_else');
@@ -96,7 +122,7 @@ test('review workflow in the browser', async () => {
   }
   const inReview = fs.readdirSync(path.join(library, 'review'), { recursive: true })
     .filter((f) => /\.(jpe?g|png)$/i.test(f));
-  assert.equal(inReview.length, 3);
+  assert.equal(inReview.length, 2);
   const config = JSON.parse(fs.readFileSync(path.join(library, 'triage.json'), 'utf8'));
   assert.deepEqual(config.whitelist, ['test_person', 'someone_else']);
 

@@ -295,6 +295,14 @@ export async function renderReview(root, params, { session, signal }) {
       'person, or keep the photo without a person.' : `Choose who ${name} shows from the enrolled persons.`;
   }
 
+  function secondCopy(item, dup, person) {
+    const same = item.category === 'duplicates' ? 'is the same file, byte for byte, as' : 'shows the same picture as';
+    return confirmDialog(`File a second copy into faces/${person}?`,
+      [`${item.file_name} ${same} ${dup.file_name || `item ${dup.id}`} (item ${dup.id}, ${where(dup)}).`,
+        'Approving puts this copy into the library as well. To keep only one of them, use the buttons under the ' +
+        'comparison (keep left, keep right) instead.'], 'File a second copy', 'primary');
+  }
+
   let keptPerson = null;   // {item, person}: the name of an approve that failed, chosen again on the card drawn anew
   async function act(action, item, picker, keep = '') {
     if (busy || signal.aborted) return;
@@ -306,6 +314,10 @@ export async function renderReview(root, params, { session, signal }) {
     if (action === 'approve') {
       person = picker.value();
       if (!person) { toast(whoFirst(name, picker.typed ? picker.typed() : ''), 'error'); picker.focus(); return; }
+      // A duplicate approved as a person is a second copy of one picture in the library: asked, not done on one key.
+      const dup = current && current.item === item ? current.dup : null;
+      if (dup && !(await secondCopy(item, dup, person))) return;
+      if (busy || signal.aborted || (current && current.item !== item)) return;
     }
     hold(true);
     current = null;
@@ -460,7 +472,7 @@ export async function renderReview(root, params, { session, signal }) {
     mount(body, card);
     holdIfBusy();
     watchDecisionBar(card.querySelector('[data-testid="actions"]'));
-    current = { item, picker, card, suggestion: detail.suggestion, lens: photo && photo.lens };
+    current = { item, picker, card, dup, suggestion: detail.suggestion, lens: photo && photo.lens };
     keepPlace(item, position);
     prefetch(state.index + 1);
     // After a face was named, the next face still to name takes the keys.
