@@ -124,7 +124,7 @@ void AddFacesCommands(CLI::App& app, CommandContext& ctx) {
   clusters->callback([&ctx, a] { ListClusters(ctx, a->all); });
 
   auto* name = faces->add_subcommand("name", "name a cluster: enrol its best faces, move its waiting photos");
-  name->add_option("cluster", a->cluster, "cluster id")->required();
+  name->add_option("cluster", a->cluster, "cluster id")->required()->check(CLI::PositiveNumber);
   name->add_option("person", a->person, "person (created when new)")->required();
   name->add_flag("--rename", a->rename, "rename a cluster named already");
   json_flag(name);
@@ -146,8 +146,8 @@ void AddFacesCommands(CLI::App& app, CommandContext& ctx) {
   });
 
   auto* split = faces->add_subcommand("split", "move faces of a cluster into a new cluster");
-  split->add_option("cluster", a->cluster, "cluster id")->required();
-  split->add_option("faces", a->face_ids, "face ids")->required();
+  split->add_option("cluster", a->cluster, "cluster id")->required()->check(CLI::PositiveNumber);
+  split->add_option("faces", a->face_ids, "face ids")->required()->check(CLI::PositiveNumber);
   json_flag(split);
   split->callback([a, run] {
     run(
@@ -158,7 +158,7 @@ void AddFacesCommands(CLI::App& app, CommandContext& ctx) {
   });
 
   auto* refuse = faces->add_subcommand("not-this-person", "these faces are not the person they were given");
-  refuse->add_option("faces", a->face_ids, "face ids")->required();
+  refuse->add_option("faces", a->face_ids, "face ids")->required()->check(CLI::PositiveNumber);
   json_flag(refuse);
   refuse->callback([a, run] {
     run([a](Library& lib) { return lib.people->NotThisPerson(a->face_ids, CommandContext::Actor(), base::UnixNow()); },
@@ -166,7 +166,7 @@ void AddFacesCommands(CLI::App& app, CommandContext& ctx) {
   });
 
   auto* remove = faces->add_subcommand("remove", "take faces out of their clusters");
-  remove->add_option("faces", a->face_ids, "face ids")->required();
+  remove->add_option("faces", a->face_ids, "face ids")->required()->check(CLI::PositiveNumber);
   json_flag(remove);
   remove->callback([a, run] {
     run([a](Library& lib) { return lib.people->Remove(a->face_ids, CommandContext::Actor(), base::UnixNow()); },
@@ -175,7 +175,7 @@ void AddFacesCommands(CLI::App& app, CommandContext& ctx) {
 
   for (bool hide : {true, false}) {
     auto* cmd = faces->add_subcommand(hide ? "hide" : "show", hide ? "hide a cluster from the list" : "show it again");
-    cmd->add_option("cluster", a->cluster, "cluster id")->required();
+    cmd->add_option("cluster", a->cluster, "cluster id")->required()->check(CLI::PositiveNumber);
     json_flag(cmd);
     cmd->callback([a, run, hide] {
       run(
@@ -193,7 +193,7 @@ void AddFacesCommands(CLI::App& app, CommandContext& ctx) {
   recluster->callback([&ctx, queue] { *queue ? void(EnqueueJobs(ctx, kReclusterJob, {"{}"})) : Recluster(ctx); });
 
   auto* undo = faces->add_subcommand("undo", "undo a people action (name, merge, split, ...) as one action");
-  undo->add_option("action", a->action, "action id")->required();
+  undo->add_option("action", a->action, "action id")->required()->check(CLI::PositiveNumber);
   json_flag(undo);
   undo->callback([&ctx, a] { Undo(ctx, a->action); });
 

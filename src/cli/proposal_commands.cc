@@ -128,7 +128,7 @@ int Propose(CommandContext& ctx) {
 void AddDecision(CLI::App* parent, CommandContext& ctx, std::shared_ptr<ProposalArgs> a, const char* name,
                  const char* help) {
   auto* cmd = parent->add_subcommand(name, help);
-  cmd->add_option("id", a->id, "proposal id")->required();
+  cmd->add_option("id", a->id, "proposal id")->required()->check(CLI::PositiveNumber);
   cmd->add_option("--note", a->note, "review notes");
   cmd->add_flag("--json", ctx.json, "machine-readable output");
   const std::string verb = name;
@@ -160,7 +160,7 @@ void AddProposalCommands(CLI::App& app, CommandContext& ctx) {
   list->callback([&ctx, a] { ctx.exit_code = List(ctx, *a); });
 
   auto* show = proposals->add_subcommand("show", "one proposal with both images' figures");
-  show->add_option("id", a->id, "proposal id")->required();
+  show->add_option("id", a->id, "proposal id")->required()->check(CLI::PositiveNumber);
   show->add_flag("--json", ctx.json, "machine-readable output");
   show->callback([&ctx, a] {
     auto lib = ctx.OpenOrReport();
@@ -214,7 +214,7 @@ void AddProposalCommands(CLI::App& app, CommandContext& ctx) {
   propose->callback([&ctx] { ctx.exit_code = Propose(ctx); });
 
   auto* pub = app.add_subcommand("public", "show a library item on the public voting page (or not, with --off)");
-  pub->add_option("id", a->id, "item id")->required();
+  pub->add_option("id", a->id, "item id")->required()->check(CLI::PositiveNumber);
   pub->add_flag("--off", a->off, "hide it again");
   pub->callback([&ctx, a] {
     auto lib = ctx.OpenOrReport();

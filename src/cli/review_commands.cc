@@ -134,7 +134,7 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
   list->callback([&ctx, a] { List(ctx, a->category); });
 
   auto* approve = review->add_subcommand("approve", "sort an item into faces/<person>/");
-  approve->add_option("id", a->id, "item id")->required();
+  approve->add_option("id", a->id, "item id")->required()->check(CLI::PositiveNumber);
   approve->add_option("--person", a->person, "who it is (new names are created)")->required();
   approve->add_flag("--json", ctx.json, "machine-readable output");
   approve->callback([&ctx, a] {
@@ -155,8 +155,8 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
       "name-face",
       "name one face of a photo in review (faces from 0, as `explain` lists them); once every face is "
       "named or --untracked, the photo goes where the policy sends it");
-  name_face->add_option("id", a->id, "item id")->required();
-  name_face->add_option("face", a->face, "the face's index, from 0")->required()->check(CLI::NonNegativeNumber);
+  name_face->add_option("id", a->id, "item id")->required()->check(CLI::PositiveNumber);
+  name_face->add_option("face", a->face, "the face's index, from 0")->required()->check(CLI::Range(0, 9999));
   name_face->add_option("person", a->person, "an enrolled person");
   name_face->add_flag("--untracked", a->untracked, "not a person you track");
   name_face->add_flag("--json", ctx.json, "machine-readable output");
@@ -164,7 +164,7 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
 
   auto* name = review->add_subcommand(
       "name", "name the one face of each photo as an enrolled person (a photo with no face or several is refused)");
-  name->add_option("ids", a->ids, "item ids")->required();
+  name->add_option("ids", a->ids, "item ids")->required()->check(CLI::PositiveNumber);
   name->add_option("--person", a->person, "an enrolled person")->required();
   name->add_flag("--json", ctx.json, "machine-readable output");
   name->callback([&ctx, a] { ctx.exit_code = NameOnlyFaces(ctx, a->ids, a->person); });
@@ -175,7 +175,7 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
   const auto add_move = [&ctx, review, a](const char* command, const char* help, const char* id_help, Move move,
                                           const char* verb) {
     auto* sub = review->add_subcommand(command, help);
-    sub->add_option("id", a->id, id_help)->required();
+    sub->add_option("id", a->id, id_help)->required()->check(CLI::PositiveNumber);
     sub->add_flag("--json", ctx.json, "machine-readable output");
     sub->callback([&ctx, a, move, verb] {
       auto lib = ctx.OpenOrReport();
@@ -199,7 +199,7 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
       "duplicate",
       "decide a duplicate against the item it duplicates: keep the new one in the original's place (the original to "
       "the trash), keep the existing one (this one to the trash), or keep both");
-  duplicate->add_option("id", a->id, "item id of the duplicate")->required();
+  duplicate->add_option("id", a->id, "item id of the duplicate")->required()->check(CLI::PositiveNumber);
   duplicate->add_option("--keep", a->keep, "new, existing or both")
       ->required()
       ->check(CLI::IsMember({"new", "existing", "both"}));
@@ -222,7 +222,7 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
       "restored");
 
   auto* skip = review->add_subcommand("skip", "leave an item for later");
-  skip->add_option("id", a->id, "item id")->required();
+  skip->add_option("id", a->id, "item id")->required()->check(CLI::PositiveNumber);
   skip->add_flag("--json", ctx.json, "machine-readable output");
   skip->callback([&ctx, a] {
     auto lib = ctx.OpenOrReport();

@@ -340,17 +340,11 @@ base::Status ValidateConfigJson(const json& doc) {
         fmt::format("proposals.auto_deny_threshold ({}) must be below proposals.auto_approve_threshold ({})",
                     proposals["auto_deny_threshold"].dump(), proposals["auto_approve_threshold"].dump()));
   }
-  std::set<std::string> whitelisted;
   for (const char* list : {"whitelist", "blacklist"}) {
     if (!doc.contains(list)) continue;
     for (const auto& e : doc[list]) {
       auto name = SanitizePersonName(e.get<std::string>());
       if (!name.ok()) return base::Status::InvalidArgument(fmt::format("{}: {}", list, name.status().message()));
-      if (std::string_view(list) == "whitelist") whitelisted.insert(*name);
-      if (std::string_view(list) == "blacklist" && whitelisted.count(*name) > 0) {
-        return base::Status::InvalidArgument(fmt::format(
-            "{} is on both the whitelist and the blacklist: a person is wanted or unwanted, not both", *name));
-      }
     }
   }
   return base::Status::Ok();

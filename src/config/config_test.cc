@@ -56,7 +56,7 @@ TEST(ConfigTest, RejectsBadDocumentsNamingTheKey) {
   }
 }
 
-TEST(ConfigTest, FoldersThatOverlapAndAPersonOnBothListsAreRefused) {
+TEST(ConfigTest, FoldersThatOverlapAreRefusedNamingBothKeys) {
   std::vector<BadCase> cases = {
       {{{"directories", {{"review", "faces"}}}},
        "directories.faces (\"faces\") and directories.review (\"faces\") are the same folder"},
@@ -68,8 +68,6 @@ TEST(ConfigTest, FoldersThatOverlapAndAPersonOnBothListsAreRefused) {
       {{{"directories", {{"inbox", "."}}}}, "directories.inbox (\".\") is the library folder itself"},
       {{{"directories", {{"inbox", ""}}}}, "directories.inbox: must be a non-empty string"},
       {{{"directories", {{"faces", ".."}}}}, "is the library folder itself or holds it"},
-      {{{"whitelist", {"Ada Lovelace"}}, {"blacklist", {"ada_lovelace"}}},
-       "ada_lovelace is on both the whitelist and the blacklist"},
   };
   for (const auto& c : cases) {
     auto config = ConfigFromJson("/lib", c.doc);

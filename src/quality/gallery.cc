@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <sstream>
 
@@ -41,7 +42,10 @@ base::Result<Cursor> ParseCursor(const std::string& text) {
   if (parts.size() != 4) return bad;
   char* end = nullptr;
   double value = std::strtod(parts[0].c_str(), &end);
-  if (parts[0].empty() || *end != '\0' || !ParseInt(parts[1], c.id) || !ParseInt(parts[2], c.last_burst)) return bad;
+  if (parts[0].empty() || *end != '\0' || !std::isfinite(value) || !ParseInt(parts[1], c.id) || c.id < 0 ||
+      !ParseInt(parts[2], c.last_burst) || c.last_burst < 0) {
+    return bad;  // also "nan", which compares with nothing and would end the gallery silently
+  }
   c.value = value;
   for (const std::string& id : Split(parts[3], '.')) {
     int64_t v = 0;

@@ -336,7 +336,12 @@ base::Result<ReviewService::Done> ReviewService::DoRestore(int64_t id, const std
   change.item.location = to_library ? "library" : "review";
   change.item.category = to_library ? item->category : category;
   change.item.person = item->person;
-  if (!to_library) change.item.reasons = item->reasons;  // pending again for the reasons it was sent to review
+  if (!to_library) {  // pending again for the reasons it was sent to review, said as they were said then
+    change.item.reasons = item->reasons;
+    model::Decision sent;
+    sent.reasons = item->reasons;
+    change.review_reason = sent.Summary();
+  }
   change.actor = actor;
   change.action = "restore";
   change.reason = fmt::format("restored from the trash by {}", actor);

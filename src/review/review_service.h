@@ -35,6 +35,7 @@ struct FaceNaming {
   int open = 0;                    // faces nobody has named or dismissed yet
   bool moved = false;              // every face was decided and the item went where the policy sends it
   std::string summary;             // a sentence for people
+  bool learnt = false;             // the face became one of the person's reference faces (review.learn_from_approvals)
 };
 
 // The name face `i` of a photo goes by now: the one it was named on the card, unless the People page has it under

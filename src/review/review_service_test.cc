@@ -107,6 +107,17 @@ TEST_F(ReviewServiceTest, RejectGoesToTrashAndIsPurgedOnlyAfterRetention) {
   EXPECT_EQ(catalog_->GetItem(id).status().code(), base::Code::kNotFound);
 }
 
+TEST_F(ReviewServiceTest, APhotoRestoredFromTheTrashWaitsForTheReasonItWasSentToReview) {
+  int64_t id = Pending("b.jpg");
+  ASSERT_TRUE(service_->Reject(id, "admin", 1000).ok());
+  ASSERT_TRUE(service_->Restore(id, "admin", 1001).ok());
+  auto entry = catalog_->PendingReview(id);
+  ASSERT_TRUE(entry.ok()) << entry.status().ToString();
+  EXPECT_EQ(entry->reason, "The face matches nobody enrolled.");  // not "restored from the trash by admin"
+  EXPECT_EQ(entry->reason_code, "unknown_person");
+  EXPECT_EQ(catalog_->GetItem(id)->reasons.front().code, "unknown_person");
+}
+
 TEST_F(ReviewServiceTest, BulkReportsEachOutcome) {
   int64_t a = Pending("a.jpg"), b = Pending("b.jpg");
   auto out = service_->Bulk({a, 999, b}, "approve", "carol", "admin", 300);

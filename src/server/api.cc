@@ -94,7 +94,10 @@ void SendError(httplib::Response& res, int status, const std::string& error, con
 }
 
 void SendError(httplib::Response& res, const base::Status& status) {
-  SendError(res, HttpStatusFor(status.code()), base::CodeName(status.code()), status.message());
+  // Every 403 has one name, whether the route's permission or the service refused (another user's undo, a purge).
+  const std::string name =
+      status.code() == base::Code::kPermissionDenied ? "forbidden" : std::string(base::CodeName(status.code()));
+  SendError(res, HttpStatusFor(status.code()), name, status.message());
 }
 
 std::string CookieValue(const httplib::Request& req, const std::string& name) {

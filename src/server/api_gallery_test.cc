@@ -153,6 +153,11 @@ TEST_F(GalleryApiTest, RefusesBadParametersNamingThem) {
       {"/api/gallery?location=trash", "location"},
       {"/api/gallery?limit=0", "limit"},
       {"/api/gallery?cursor=abc", "cursor"},
+      {"/api/gallery?cursor=nan~1~0~", "cursor: not one this gallery gave"},  // it read as an empty last page
+      {"/api/gallery?cursor=5~-1~0~", "cursor"},
+      {"/api/gallery?to=2024-02-30", "to: must be a date YYYY-MM-DD or a month YYYY-MM"},
+      {"/api/gallery?from=2023-02-29", "from: must be a date"},
+      {"/api/gallery?from=2024-13", "from: must be a date"},
       {"/api/bursts?limit=100000", "limit"},
   };
   for (const auto& [url, expected] : cases) {
@@ -161,6 +166,7 @@ TEST_F(GalleryApiTest, RefusesBadParametersNamingThem) {
     EXPECT_EQ(r->status, 400) << url;
     EXPECT_NE(r->body.find(expected), std::string::npos) << url << ": " << r->body;
   }
+  EXPECT_EQ(Get("/api/gallery?from=2024-02-29&to=2024-12-31", &s)->status, 200);  // a leap day is a day
 }
 
 }  // namespace

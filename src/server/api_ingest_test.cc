@@ -145,6 +145,10 @@ TEST_F(IngestApiTest, UrlMustBeHttp) {
   TestSession s = Login("alice");
   EXPECT_EQ(Post("/api/ingest/url", {{"url", "file:///etc/passwd"}}, &s)->status, 400);
   EXPECT_EQ(Post("/api/ingest/url", json::object(), &s)->status, 400);
+  auto number = Post("/api/ingest/url", {{"url", 5}}, &s);  // not "url is required": it is there, of the wrong kind
+  EXPECT_EQ(number->status, 400);
+  EXPECT_NE(Body(number)["message"].get<std::string>().find("url must be a string"), std::string::npos) << number->body;
+  EXPECT_NE(Body(number)["message"].get<std::string>().find("(got 5)"), std::string::npos) << number->body;
   EXPECT_EQ(Post("/api/ingest/url", {{"url", "http://x"}, {"source", 5}}, &s)->status, 400);
 }
 

@@ -77,8 +77,10 @@ TEST_F(FacesApiTest, NamingEachFaceOneByOneFilesTheSingleTrackedPersonUnderFaces
   ASSERT_EQ(refs.size(), 1u);
   EXPECT_EQ(refs[0].person, "ada");
   EXPECT_EQ(refs[0].source, "item:" + std::to_string(id) + ":face:0");
+  EXPECT_TRUE(first["learnt"].get<bool>());  // and the answer says so, for the reviewer to be told
   json last;
   for (int f = 1; f < faces_; ++f) last = NameOk(id, f, Untracked(), s);
+  EXPECT_FALSE(last["learnt"].get<bool>());  // a face marked as nobody tracked teaches nothing
   EXPECT_EQ(last["open"], 0);
   EXPECT_TRUE(last["filed"].get<bool>());
   const model::ItemRecord after = *catalog_->GetItem(id);

@@ -71,6 +71,7 @@ TEST_F(UndoApiTest, AnotherUsersTokenIsRefusedUnlessTheRoleAllows) {
   auto r = Post("/api/undo/" + bobs, json::object(), &alice);  // a user may not undo an admin's decision
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 403) << r->body;
+  EXPECT_EQ(Body(r)["error"], "forbidden");  // the name every 403 has, as a route's refusal
   EXPECT_NE(Body(r)["message"].get<std::string>().find("bob"), std::string::npos);
   EXPECT_EQ(catalog_->GetItem(ids[0])->location, "trash");
   EXPECT_EQ(Post("/api/undo/" + bobs, json::object(), &carol)->status, 200);  // a superadmin may

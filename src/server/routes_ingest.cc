@@ -152,7 +152,11 @@ base::Status Upload(ServerState& state, Call& call) {
 base::Status IngestUrl(ServerState& state, Call& call) {
   auto body = call.JsonBody();
   if (!body.ok()) return body.status();
-  if (!body->contains("url") || !(*body)["url"].is_string()) return base::Status::InvalidArgument("url is required");
+  if (!body->contains("url")) return base::Status::InvalidArgument("url is required: {\"url\": \"https://...\"}");
+  if (!(*body)["url"].is_string()) {
+    return base::Status::InvalidArgument(
+        fmt::format("url must be a string such as \"https://example.org/photo.jpg\" (got {})", (*body)["url"].dump()));
+  }
   std::string url = (*body)["url"];
   const std::string scheme = source::UrlScheme(url);
   if (scheme != "http" && scheme != "https") {

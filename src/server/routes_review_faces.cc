@@ -69,6 +69,7 @@ base::Status NameFace(ServerState& state, Call& call) {
               {"open", named->open},
               {"filed", named->moved},
               {"summary", named->summary},
+              {"learnt", named->learnt},
               {"undo", undo}});
   return base::Status::Ok();
 }

@@ -34,6 +34,11 @@ namespace {
 
 using vips::VImage;
 
+// The latest warning libvips logged on this thread: some loaders (PNG) fail with an empty error and say what was wrong
+// only as a warning ("IEND: out of place").
+thread_local std::string t_last_warning;
+
+// Starts libvips once; called by every operation before it reads an image.
 void InitVips() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -42,11 +47,15 @@ void InitVips() {
     // Unexpected end of GIF source data") would only land on stderr, in the middle of a progress bar.
     g_log_set_handler(
         "VIPS", static_cast<GLogLevelFlags>(G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE),
-        [](const gchar*, GLogLevelFlags, const gchar*, gpointer) {}, nullptr);
+        [](const gchar*, GLogLevelFlags, const gchar* message, gpointer) {
+          if (message != nullptr) t_last_warning = message;
+        },
+        nullptr);
     vips_concurrency_set(1);  // the pipeline runs images in parallel; one vips thread per image
     vips_cache_set_max(0);    // no operation cache: every file is read once
     vips_leak_set(FALSE);
   });
+  t_last_warning.clear();  // each operation starts from a clean slate
 }
 
 constexpr size_t kHeadBytes = 64;  // at least model::kFormatSniffBytes
@@ -102,6 +111,11 @@ std::string VipsMessage(const vips::VError& e) {
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   std::replace(msg.begin(), msg.end(), '\n', ' ');
   vips_error_clear();
+  if (msg.empty()) {
+    msg = t_last_warning.empty() ? "the file is damaged (the decoder stopped without saying where)"
+                                 : "the file is damaged (" + t_last_warning + ")";
+  }
+  t_last_warning.clear();
   if (msg.find("Premature end") != std::string::npos || msg.find("truncated") != std::string::npos ||
       msg.find("unexpected end") != std::string::npos) {
     return "the file ends early, as if cut off while being downloaded or copied (" + msg + ")";

@@ -189,6 +189,24 @@ TEST_F(DecodeTest, DamagedPngIsUnreadableWithReason) {
   EXPECT_NE(d.status().message().find("png decoder"), std::string::npos) << d.status().message();
 }
 
+// libvips fails some PNGs with an empty error and says what is wrong only in a warning: the reason is never blank.
+TEST_F(DecodeTest, APngWithAHeaderAndNothingElseIsUnreadableWithAReasonThatSaysSo) {
+  // The signature, a header for 60000 x 60000 RGB, and the end chunk: no image data at all.
+  const std::string png =
+      std::string("\x89PNG\r\n\x1a\n", 8) +
+      std::string("\x00\x00\x00\x0dIHDR\x00\x00\xea\x60\x00\x00\xea\x60\x08\x02\x00\x00\x00\x0f\xb0\xe2\x15", 25) +
+      std::string("\x00\x00\x00\x00IEND\xae\x42\x60\x82", 12);
+  for (const char* name : {"header_only.png", "header_only_again.png"}) {
+    auto d = DecodeImage(WriteBytes(name, png), {});
+    ASSERT_FALSE(d.ok());
+    EXPECT_EQ(d.status().code(), base::Code::kCorrupt);
+    const std::string& message = d.status().message();
+    EXPECT_NE(message.find("png decoder: the file is damaged ("), std::string::npos) << message;
+    EXPECT_EQ(message.find("png decoder: ."), std::string::npos) << message;
+    EXPECT_NE(message.back(), ' ') << message;
+  }
+}
+
 TEST_F(DecodeTest, EmptyFileIsUnreadable) {
   auto d = DecodeImage(WriteBytes("empty.jpg", ""), {});
   ASSERT_FALSE(d.ok());

@@ -93,7 +93,9 @@ test('a group photo: each face is named or dismissed on its own, then the photo 
   await page.keyboard.press('1');
   assert.equal(await picker.getAttribute('data-value'), 'ada');
   await page.keyboard.press('Enter');
-  await toastSays(`Face 1 of group.jpg is ada. ${faces.length - 1} face${faces.length === 2 ? '' : 's'} to go.`);
+  // Named, the face teaches ada's recognition (review.learn_from_approvals): the toast says so.
+  await toastSays(`Face 1 of group.jpg is ada, and one of ada's reference faces now (it helps recognise them in new ` +
+    `photos). ${faces.length - 1} face${faces.length === 2 ? '' : 's'} to go.`);
   assert.equal((await lib.item(id)).location, 'review');
   await rows.nth(0).getByTestId('face-status').filter({ hasText: 'ada' }).waitFor();
   assert.equal(await boxes.nth(0).evaluate((b) => b.classList.contains('named')), true);
@@ -188,7 +190,7 @@ test('a group photo: a face is named as somebody new, typed on its row; the pers
   const row = page.getByTestId('face-row').nth(open.index);
   await row.getByTestId(`face-${open.index}-select`).fill('Zoë Lin');
   await row.getByTestId('face-name').click();
-  await toastSays(`is zoe_lin.`);
+  await toastSays('is zoe_lin, and one of zoe_lin\'s reference faces now');
   const persons = (await lib.api('/api/persons')).persons.map((p) => p.name);
   assert.ok(persons.includes('zoe_lin'), persons.join(', '));
   const named = (await lib.api(`/api/review/${id}`)).faces;
@@ -215,7 +217,7 @@ test('a group photo: a face is named as somebody new, typed on its row; the pers
     const again = page.getByTestId('face-row').nth(open.index);
     await again.getByTestId(`face-${open.index}-select`).fill('ZOË LIN');
     await again.getByTestId(`face-${open.index}-select`).press('Enter');
-    await toastSays('is zoe_lin.');
+    await toastSays('is zoe_lin, and one of zoe_lin\'s reference faces now');
   } finally { page.off('request', count); }
   assert.equal(adds, 0, 'no second person');
   assert.equal((await lib.api(`/api/review/${id}`)).faces[open.index].named_as, 'zoe_lin');

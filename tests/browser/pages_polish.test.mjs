@@ -289,6 +289,27 @@ test('settings: a refused threshold is named by its field\'s label, not by its c
   await page.waitForFunction(() => document.querySelector('.view')?.dataset.page === 'review');
 });
 
+test('settings: Cancel under a preview puts the saved thresholds back, and leaving then asks nothing', async () => {
+  await page.goto('/#/settings');
+  const field = page.getByTestId('threshold-min_confidence');
+  const saved = await field.inputValue();
+  await field.fill(String(Number(saved) === 0.3 ? 0.35 : 0.3));
+  await page.getByTestId('preview-thresholds').click();
+  await page.getByTestId('confirm-thresholds').waitFor();
+  await page.getByTestId('cancel-thresholds').click();
+  assert.equal(await field.inputValue(), saved, 'the field shows the saved value again');
+  assert.equal(await page.getByTestId('confirm-thresholds').count(), 0);
+  let asked = '';
+  const ask = (d) => { asked = d.message(); d.dismiss().catch(() => {}); };   // none should come
+  page.on('dialog', ask);
+  try {
+    await page.locator('#nav a[data-page="review"]').click();
+    await page.waitForFunction(() => document.querySelector('.view')?.dataset.page === 'review');
+  } finally { page.off('dialog', ask); }
+  assert.equal(asked, '', 'nothing is unsaved after Cancel');
+  assert.equal(String((await lib.api('/api/config')).thresholds.min_confidence), saved);
+});
+
 test('settings: a preview says which of its moves the saved settings would make too', async () => {
   await page.goto('/#/settings');
   // The server's report, fixed here (its counts are checked by the API tests): 2 photos sorted before a list changed.

@@ -182,7 +182,8 @@ test('name, merge, split, remove an outlier, undo', async () => {
   assert.deepEqual(offered.map(Number).sort(), mergeable.map((c) => c.id).sort());
   if (!mergeable.length) {
     assert.equal(await card(big.id).getByTestId('merge-none').innerText(),
-      'Every other cluster is somebody else: to make one of them barack, rename it to barack.');
+      'The other clusters are named as other people. If one of them is barack too, rename it to barack to merge it ' +
+      'here.');
   }
 });
 
@@ -195,8 +196,9 @@ async function noSeriousViolations(p, what) {
 }
 
 // The sentence about faces in no cluster, as the page says it for `count` faces and clusters of 3 similar faces.
-const unclusteredText = (count) => `${count} face${count === 1 ? ' is' : 's are'} not in a cluster yet: a cluster ` +
-  'forms once the library holds at least 3 similar faces of one person. Until then, name them on their photos in Review.';
+const unclusteredText = (count) => `${count} face${count === 1 ? ' is' : 's are'} not in a cluster yet: a new ` +
+  'cluster forms once the library holds at least 3 similar faces of one person nobody named yet (a person you named ' +
+  'gathers their faces from the first one). Until then, name them on their photos in Review.';
 
 test('faces in no cluster are counted, with why and where to name them meanwhile', async () => {
   // A library of its own under the default rule (3 similar faces make a cluster): obama's three photos form one;

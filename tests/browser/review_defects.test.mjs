@@ -94,6 +94,13 @@ test('a match beyond match_distance is a suggestion chip, never the default of a
   await page.keyboard.press('a');
   await toastStarting(page, 'Choose who 02_astronaut.jpg shows').waitFor();
   assert.equal((await lib.item(id)).location, 'review');
+  // A name typed that nobody has is said as such, with where a new person's name goes.
+  await select.fill('dask');
+  await select.press('Enter');
+  await toastStarting(page, 'Nobody named "dask" is enrolled: choose someone from the list, or type the name into ' +
+    'the "new person…" box').waitFor();
+  assert.equal((await lib.item(id)).location, 'review');
+  await select.fill('');
   // The chip (or key 1) takes the suggestion into the picker; it is still the reviewer who approves.
   await blur();
   await page.keyboard.press('1');

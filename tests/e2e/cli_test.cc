@@ -150,7 +150,8 @@ TEST_F(CliTest, AValueThatIsNotAWholeNumberIsNamedWithWhatTheArgumentTakes) {
   RunResult r = Triage({"review", "approve", "abc", "--person", "x"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(r.out.empty()) << r.out;
-  EXPECT_NE(r.err.find("triage: review approve: id must be a whole number (got \"abc\"): see triage review approve "
+  EXPECT_NE(r.err.find("triage: review approve: id must be a whole number, 1 or more (got \"abc\"): see triage review "
+                       "approve "
                        "--help"),
             std::string::npos)
       << r.err;
@@ -158,7 +159,7 @@ TEST_F(CliTest, AValueThatIsNotAWholeNumberIsNamedWithWhatTheArgumentTakes) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.Json()["error"], "invalid_argument");
   EXPECT_EQ(r.Json()["message"],
-            "review approve: id must be a whole number (got \"abc\"): see triage review approve --help");
+            "review approve: id must be a whole number, 1 or more (got \"abc\"): see triage review approve --help");
   r = Triage({"items", "--limit", "abc"});  // behind a range check
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("triage: items: --limit must be a whole number from 1 to 100000 (got \"abc\")"),
@@ -174,12 +175,28 @@ TEST_F(CliTest, AValueThatIsNotAWholeNumberIsNamedWithWhatTheArgumentTakes) {
             "items: --offset must be a whole number, 0 or more (got \"-1\"): see triage items --help");
   r = Triage({"review", "name-face", "3", "1.5"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("triage: review name-face: face must be a whole number, 0 or more (got \"1.5\")"),
+  EXPECT_NE(r.err.find("triage: review name-face: face must be a whole number from 0 to 9999 (got \"1.5\")"),
             std::string::npos)
       << r.err;
   r = Triage({"review", "name", "3", "x4", "--person", "ada"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("triage: review name: ids must be whole numbers (got \"x4\")"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("triage: review name: ids must be whole numbers, 1 or more (got \"x4\")"), std::string::npos)
+      << r.err;
+  // An empty id, a negative one or a face number past any photo's: named, not "no item 0" or "Could not convert".
+  r = Triage({"review", "reject", ""});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("triage: review reject: id must be a whole number, 1 or more (got \"\")"), std::string::npos)
+      << r.err;
+  r = Triage({"review", "reject", "--", "-5"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("id must be a whole number, 1 or more (got \"-5\")"), std::string::npos) << r.err;
+  r = Triage({"review", "name-face", "3", "99999999999"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("face must be a whole number from 0 to 9999 (got \"99999999999\")"), std::string::npos) << r.err;
+  r = Triage({"faces", "undo", "0"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("triage: faces undo: action must be a whole number, 1 or more (got \"0\")"), std::string::npos)
+      << r.err;
   r = Triage({"items", "--location", "bogus"});  // another check's refusal is named with its command too
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("triage: items: --location must be one of library, review, trash or archive (got \"bogus\")"),

@@ -91,7 +91,8 @@ function clusterCard(c, all, personIds, canManage, redraw) {
       others.map((o) => h('option', { value: o.id }, label(o)))) : null);
   const mergeForm = suggestions.length + others.length === 0
     ? (all.length > 1 ? h('p', { class: 'muted small', dataset: { testid: 'merge-none' } },
-      `Every other cluster is somebody else: to make one of them ${c.person}, rename it to ${c.person}.`) : null)
+      `The other clusters are named as other people. If one of them is ${c.person} too, rename it to ` +
+      `${c.person} to merge it here.`) : null)
     : h('form', { class: 'inline-form', onsubmit: (e) => {
     e.preventDefault();
     if (!merge.value) { toast('Choose the cluster to merge into.', 'error'); merge.focus(); return; }
@@ -139,8 +140,9 @@ function clusterCard(c, all, personIds, canManage, redraw) {
 function unclusteredNote(count, minFaces) {
   const needed = Number.isInteger(minFaces) ? `at least ${plural(minFaces, 'similar face')}` : 'a few similar faces';
   return h('p', { class: 'muted', dataset: { testid: 'unclustered' } },
-    `${plural(count, 'face is', 'faces are')} not in a cluster yet: a cluster forms once the library holds ${needed} ` +
-    'of one person. Until then, name them on their photos in ', h('a', { href: '#/review' }, 'Review'), '.');
+    `${plural(count, 'face is', 'faces are')} not in a cluster yet: a new cluster forms once the library holds ` +
+    `${needed} of one person nobody named yet (a person you named gathers their faces from the first one). Until ` +
+    'then, name them on their photos in ', h('a', { href: '#/review' }, 'Review'), '.');
 }
 
 // The empty list's words: with faces in no cluster, how many and why (`note`); else that a group forms in time.

@@ -286,7 +286,10 @@ export async function renderReview(root, params, { session, signal }) {
   // Why an approve could not go ahead without a person, and what the reviewer can do: a role that may not add
   // persons is told so, rather than asked for a new name it cannot give.
   function whoFirst(name, typed) {
-    if (session.permissions.manage_persons) return `Choose who ${name} shows, or type a new name.`;
+    if (session.permissions.manage_persons) {
+      return typed ? `Nobody named "${typed}" is enrolled: choose someone from the list, or type the name into the ` +
+        '"new person…" box to add them.' : `Choose who ${name} shows, or type a new name into the "new person…" box.`;
+    }
     if (!state.persons.length) {
       return 'Nobody is enrolled yet, and your role may not add persons: keep the photo without a person, or ask ' +
         'an admin to add persons on the People page.';
@@ -385,7 +388,9 @@ export async function renderReview(root, params, { session, signal }) {
       if (person) rememberPerson(person);
       // Undo takes back the person added for this face too.
       if (out.undo && enrolled && enrolled.name === person && enrolled.undo) out.undo = `${out.undo} ${enrolled.undo}`;
-      const what = person ? `Face ${index + 1} of ${item.file_name} is ${person}.` : `Face ${index + 1} of ${item.file_name}: not tracked.`;
+      const what = !person ? `Face ${index + 1} of ${item.file_name}: not tracked.`
+        : `Face ${index + 1} of ${item.file_name} is ${person}` +
+          (out.learnt ? `, and one of ${person}'s reference faces now (it helps recognise them in new photos).` : '.');
       const then = out.filed ? ` Every face is named: it went to ${out.item.folder}.`
         : out.open ? ` ${plural(out.open, 'face')} to go.` : ` Every face is named; it stays in ${out.item.folder} for you to decide.`;
       offerUndo(what + then, out.undo, 'info', item);

@@ -159,8 +159,19 @@ export async function renderSettings(root, _params, { session, refreshSortState,
           'they are until you re-sort them (the button under the thresholds); sorted photos are never moved.'),
         h('button', { type: 'button', class: 'primary', dataset: { testid: 'confirm-thresholds' }, onclick: save },
           'Save thresholds'),
-        h('button', { type: 'button', onclick: () => { pending = null; mount(preview, null); } }, 'Cancel')));
+        h('button', { type: 'button', dataset: { testid: 'cancel-thresholds' }, title: 'Back to the saved values',
+          onclick: cancel }, 'Cancel')));
     };
+    // Cancel takes the previewed values back: the fields show the saved thresholds again, and nothing is unsaved.
+    function cancel() {
+      pending = null;
+      mount(preview, null);
+      for (const input of Object.values(inputs)) {
+        input.value = input.dataset.drawn;
+        input.setAttribute('aria-invalid', 'false');
+      }
+      toast('The thresholds are as saved.');
+    }
     async function save() {
       const sent = Object.fromEntries(Object.entries(inputs).map(([key, input]) => [key, input.value]));
       try {

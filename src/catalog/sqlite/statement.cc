@@ -69,6 +69,22 @@ Statement& Statement::BindNull(int index) {
   return *this;
 }
 
+namespace {
+
+// SQLite's words for a failure, with what to do about the one users meet at home: a library copied from another
+// user's account, or on a share mounted read-only.
+std::string Explained(sqlite3* db, int rc, const std::string& message) {
+  if ((rc & 0xff) != SQLITE_READONLY) return "catalog: " + message;
+  const char* file = sqlite3_db_filename(db, "main");
+  return fmt::format(
+      "catalog: {} ({} cannot be written by this user: triage writes to the library's .triage folder also to list "
+      "or show, since every command first finishes work a crash interrupted; check its owner and permissions, "
+      "and that the library is not on a read-only mount)",
+      message, file != nullptr && *file != '\0' ? file : "the catalog");
+}
+
+}  // namespace
+
 base::Result<bool> Statement::Step() {
   if (stmt_ == nullptr) {
     return base::Status::Io(fmt::format("catalog: cannot prepare statement: {}", sqlite3_errmsg(db_)));
@@ -76,7 +92,7 @@ base::Result<bool> Statement::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  std::string msg = fmt::format("catalog: {}", sqlite3_errmsg(db_));
+  std::string msg = Explained(db_, sqlite3_extended_errcode(db_), sqlite3_errmsg(db_));
   if (rc == SQLITE_CONSTRAINT) return base::Status::AlreadyExists(msg);
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return base::Status::Unavailable(msg);
   if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) return base::Status::Corrupt(msg);
@@ -113,10 +129,10 @@ std::vector<uint8_t> Statement::Bytes(int col) const {
 
 base::Status Exec(sqlite3* db, const char* sql) {
   char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+  if (int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err); rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errmsg(db);
     sqlite3_free(err);
-    return base::Status::Io("catalog: " + msg);
+    return base::Status::Io(Explained(db, rc, msg));
   }
   return base::Status::Ok();
 }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cstdio>
 #include <string>
 
 namespace triage::catalog::sqlite {
@@ -130,6 +131,29 @@ TEST_F(StatementCacheTest, KeepsAtMostItsLimitAndServesTheRestUncached) {
     EXPECT_EQ(std::to_string(s.Int(0)), sql.substr(7));
   }
   EXPECT_EQ(cache_->size(), StatementCache::kMaxStatements);
+}
+
+// A catalog this user cannot write (a library copied from another account, a read-only mount) is said as such, with
+// the file and what to check, not only as SQLite's "attempt to write a readonly database".
+TEST(StatementTest, AWriteToACatalogThatCannotBeWrittenSaysWhichFileAndWhatToCheck) {
+  const std::string path = ::testing::TempDir() + "/readonly_catalog.db";
+  std::remove(path.c_str());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_TRUE(Exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY)").ok());
+  sqlite3_close(db);
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  for (int i = 0; i < 2; ++i) {
+    base::Status st =
+        i == 0 ? Exec(db, "INSERT INTO t (id) VALUES (1)") : Statement(db, "INSERT INTO t (id) VALUES (2)").Run();
+    EXPECT_EQ(st.code(), base::Code::kIo);
+    EXPECT_NE(st.message().find("readonly database"), std::string::npos) << st.message();
+    EXPECT_NE(st.message().find("readonly_catalog.db cannot be written by this user"), std::string::npos)
+        << st.message();
+    EXPECT_NE(st.message().find("check its owner and permissions"), std::string::npos) << st.message();
+  }
+  sqlite3_close(db);
+  std::remove(path.c_str());
 }
 
 }  // namespace
