@@ -290,8 +290,8 @@ base::Result<FaceNaming> ReviewService::NameFace(int64_t id, int face, const std
   std::lock_guard lock(decide_mu_);
   auto done = DoNameFace(id, face, person, actor, now, seen_in);
   const bool moved = done.ok() && done->undo.is_object() && done->undo.value("moved", false);
-  const bool learnt = done.ok() && done->undo.is_object() && done->undo.contains("references") &&
-                      !done->undo["references"].empty();
+  const bool learnt =
+      done.ok() && done->undo.is_object() && done->undo.contains("references") && !done->undo["references"].empty();
   std::string summary = done.ok() ? done->summary : "";
   auto item = Finish("name_face", std::move(done), actor, now, undo_token);
   if (!item.ok()) return item.status();
