@@ -7,6 +7,8 @@
 #include <cctype>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace triage::source {
 namespace {
@@ -23,7 +25,8 @@ Status ErrorFor(const std::string& what, const fs::path& path, const std::error_
 
 // What a camera, a phone or a photo program writes beside the photos: metadata, never an image. Google Takeout puts
 // a .json beside every photo, Lightroom and darktable an .xmp, iPhones an .aae, GoPro and DJI .thm and .lrv, Windows
-// Thumbs.db and desktop.ini, Picasa picasa.ini. The reason it is skipped, or "" for any other name.
+// Thumbs.db and desktop.ini, Picasa picasa.ini. Also what else such folders hold that is no image (videos, documents).
+// The reason it is skipped, or "" for any other name.
 std::string SidecarReason(const fs::path& name) {
   auto lower = [](std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -34,6 +37,20 @@ std::string SidecarReason(const fs::path& name) {
   const std::string extension = lower(name.extension().string()), whole = lower(name.filename().string());
   if (kNames.count(whole) > 0) return fmt::format("a file the system or a photo program keeps ({})", name.string());
   if (kExtensions.count(extension) > 0) return fmt::format("a metadata sidecar ({}), not an image", extension);
+  // The rest of a phone dump or a downloads folder: videos (a Live Photo's .mov beside each .heic), sound, documents
+  // and archives. Each would wait in review/unreadable as a photo that cannot be shown.
+  static const std::vector<std::pair<std::set<std::string>, const char*>> kKinds = {
+      {{".mp4", ".mov", ".m4v", ".avi", ".mkv", ".3gp", ".mts", ".m2ts", ".wmv", ".webm", ".mpg", ".mpeg"},
+       "a video ({}): triage sorts still images"},
+      {{".mp3", ".m4a", ".wav", ".aac", ".amr", ".flac", ".ogg", ".opus"}, "a sound recording ({}), not an image"},
+      {{".txt",  ".md",  ".tsv", ".csv", ".pdf", ".doc",  ".docx", ".xls", ".xlsx", ".ppt",
+        ".pptx", ".odt", ".ods", ".odp", ".rtf", ".html", ".htm",  ".xml", ".log",  ".nfo"},
+       "a document ({}), not an image"},
+      {{".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz"}, "an archive ({}): unpack it to take its photos"},
+  };
+  for (const auto& [extensions, reason] : kKinds) {
+    if (extensions.count(extension) > 0) return fmt::format(fmt::runtime(reason), extension);
+  }
   return "";
 }
 

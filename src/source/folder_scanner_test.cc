@@ -83,7 +83,8 @@ TEST_F(FolderScannerTest, ReportsEverySkippedEntryWithItsReason) {
 }
 
 // A phone dump or a Takeout export holds metadata beside each photo: it is reported as skipped, not taken for an
-// image that would fill review/unreadable. Named on its own, a sidecar is taken like any file.
+// image that would fill review/unreadable; so are videos, sound, documents and archives. Named on its own, any file
+// is taken.
 TEST_F(FolderScannerTest, SidecarsInAFolderAreSkippedNamingWhatTheyAre) {
   Touch("takeout/IMG_1.jpg");
   Touch("takeout/IMG_1.jpg.json");
@@ -93,11 +94,16 @@ TEST_F(FolderScannerTest, SidecarsInAFolderAreSkippedNamingWhatTheyAre) {
   Touch("takeout/raw/DSC_3.NEF.xmp");
   Touch("takeout/gopro/GX010.THM");
   Touch("takeout/Thumbs.db");
-  Touch("takeout/notes.txt");  // not a sidecar: taken, and review says what it is
-  ScanResult result = ScanFolders({root_ / "takeout", root_ / "takeout/IMG_1.jpg.json"}, {});
+  Touch("takeout/notes.txt");  // what else a phone dump or a downloads folder holds is no image either
+  Touch("takeout/IMG_2.MOV");  // a Live Photo's video
+  Touch("takeout/archive.zip");
+  Touch("takeout/voice.m4a");
+  Touch("takeout/odd.jpg.mp4x");  // an extension of no known kind: taken, and review says what it is
+  ScanResult result =
+      ScanFolders({root_ / "takeout", root_ / "takeout/IMG_1.jpg.json", root_ / "takeout/notes.txt"}, {});
   EXPECT_EQ(result.files, (std::vector<fs::path>{root_ / "takeout/IMG_1.jpg", root_ / "takeout/IMG_1.jpg.json",
                                                  root_ / "takeout/IMG_2.HEIC", root_ / "takeout/notes.txt",
-                                                 root_ / "takeout/raw/DSC_3.NEF"}));
+                                                 root_ / "takeout/odd.jpg.mp4x", root_ / "takeout/raw/DSC_3.NEF"}));
   EXPECT_TRUE(result.errors.empty());
   std::vector<std::pair<std::string, std::string>> skipped;
   for (const ScanSkip& s : result.skipped) {
@@ -106,9 +112,13 @@ TEST_F(FolderScannerTest, SidecarsInAFolderAreSkippedNamingWhatTheyAre) {
   EXPECT_EQ(skipped, (std::vector<std::pair<std::string, std::string>>{
                          {"IMG_1.jpg.json", "a metadata sidecar (.json), not an image"},
                          {"IMG_2.AAE", "a metadata sidecar (.aae), not an image"},
+                         {"IMG_2.MOV", "a video (.mov): triage sorts still images"},
                          {"Thumbs.db", "a file the system or a photo program keeps (Thumbs.db)"},
+                         {"archive.zip", "an archive (.zip): unpack it to take its photos"},
                          {"gopro/GX010.THM", "a metadata sidecar (.thm), not an image"},
+                         {"notes.txt", "a document (.txt), not an image"},
                          {"raw/DSC_3.NEF.xmp", "a metadata sidecar (.xmp), not an image"},
+                         {"voice.m4a", "a sound recording (.m4a), not an image"},
                      }));
 }
 

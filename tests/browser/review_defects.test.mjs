@@ -511,6 +511,9 @@ test('grid: arrows move, Space selects, Shift+arrows select a range, Ctrl+A the 
   const idOf = async (i) => Number(await tiles.nth(i).getAttribute('data-item-id'));
   const checked = () => page.evaluate(() => [...document.querySelectorAll('[data-testid="tile"]')]
     .slice(0, 3).map((t) => t.querySelector('input').checked));
+  // The cursor is on the first tile from the start, drawn before any key (a first arrow moves from a tile seen).
+  assert.equal(await tiles.nth(0).evaluate((t) => t.classList.contains('cursor')), true);
+  assert.equal(await page.locator('[data-testid="tile"].cursor').count(), 1);
   await blur();
   await page.keyboard.press('Space');                 // tile 0
   await page.keyboard.press('ArrowRight');

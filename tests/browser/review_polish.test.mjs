@@ -139,11 +139,20 @@ test('the card shows its photo at screen density; z opens a 1:1 loupe under the 
   await page.getByTestId('person-new').fill('');
   await page.getByTestId('review-card').focus();
 
+  // The pointer over the photo, then off it (over the page's corner): the key opens the lens on the photo's middle.
+  const before = await img.boundingBox();
+  await page.mouse.move(before.x + 3, before.y + 3);
+  await page.mouse.move(1, 1);
   await page.keyboard.press('z');
   const lens = page.locator('[data-testid="lens"][data-ready="yes"]');
   await lens.waitFor();
   assert.equal(await page.getByTestId('lens-toggle').getAttribute('aria-pressed'), 'true');
   const box = await img.boundingBox();
+  // Opened by the key with the pointer off the photo: on the photo's middle, not at the edge it left by.
+  const opened = await lens.boundingBox();
+  assert.ok(Math.abs(opened.x + opened.width / 2 - (box.x + box.width / 2)) <= 2 &&
+    Math.abs(opened.y + opened.height / 2 - (box.y + box.height / 2)) <= 2,
+  `the lens opens on the middle of the photo: ${JSON.stringify({ opened, box })}`);
   await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.5);
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="lens"]').dataset.x) < 400);
   const under = await lens.evaluate((el) => ({ x: Number(el.dataset.x), y: Number(el.dataset.y),

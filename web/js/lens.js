@@ -61,19 +61,31 @@ export function photoLens(item, stage) {
   const follow = (e) => { pointer = { x: e.clientX, y: e.clientY }; place(e.clientX, e.clientY); };
   stage.addEventListener('pointermove', follow);
   stage.addEventListener('pointerenter', follow);
+  // A pointer that left the photo is no place to open the lens at (it would open at the edge, half off the photo).
+  stage.addEventListener('pointerleave', () => { pointer = null; });
 
   function openLens() {
     lens = h('div', { class: 'lens', dataset: { testid: 'lens' }, 'aria-hidden': 'true' });
     Object.assign(lens.style, { width: `${LENS_PX}px`, height: `${LENS_PX}px` });
     stage.append(lens);
     stage.classList.add('lens-on');
+    // On the middle of the photo while the original loads (not at the stage's corner, over whatever is there).
+    const shown = picture();
+    if (shown) {
+      const b = shown.getBoundingClientRect();
+      const s = stage.getBoundingClientRect();
+      Object.assign(lens.style, { left: `${b.left + b.width / 2 - s.left - LENS_PX / 2}px`,
+        top: `${b.top + b.height / 2 - s.top - LENS_PX / 2}px` });
+    }
     load().then(() => {
       if (!lens) return;
       Object.assign(lens.style, { backgroundImage: `url("${item.original_url}")`,
         backgroundSize: `${original.naturalWidth}px ${original.naturalHeight}px` });
       lens.dataset.ready = 'yes';
       const r = drawnRect(picture());
-      place(pointer ? pointer.x : r.left + r.width / 2, pointer ? pointer.y : r.top + r.height / 2);
+      // Opened with the key while the pointer is off the photo (beside it, or never moved over it): the middle.
+      const over = pointer && pointer.x >= r.left && pointer.x <= r.right && pointer.y >= r.top && pointer.y <= r.bottom;
+      place(over ? pointer.x : r.left + r.width / 2, over ? pointer.y : r.top + r.height / 2);
     }).catch((err) => { if (lens) { lens.textContent = err.message; lens.classList.add('failed'); } });
   }
 

@@ -669,7 +669,8 @@ export async function renderReview(root, params, { session, signal }) {
     const picker = cardPicker('bulk-person', { onEnter: () => bulk('approve', picker) });
     gridKeys.picker = picker;
     const count = h('span', { dataset: { testid: 'selected-count' } }, `${state.selected.size} selected`);
-    const tiles = state.items.map((item) => {
+    gridKeys.cursor = Math.max(0, Math.min(gridKeys.cursor, state.items.length - 1));
+    const tiles = state.items.map((item, index) => {
       const box = h('input', { type: 'checkbox', checked: state.selected.has(item.id), 'aria-label': item.file_name,
         onchange: () => {
           if (box.checked) state.selected.add(item.id); else state.selected.delete(item.id);
@@ -677,7 +678,9 @@ export async function renderReview(root, params, { session, signal }) {
           count.textContent = `${state.selected.size} selected`;
           if (state.selected.size) dismissToast(selectFirst);
         } });
-      const tile = h('label', { class: `tile${state.selected.has(item.id) ? ' selected' : ''}`, tabindex: '-1',
+      // The cursor is drawn from the start, so the first arrow key moves from a tile the reviewer can see.
+      const tile = h('label', { class: `tile${state.selected.has(item.id) ? ' selected' : ''}` +
+        `${index === gridKeys.cursor ? ' cursor' : ''}`, tabindex: '-1',
         dataset: { testid: 'tile', itemId: item.id, category: item.category } },
       box, itemImage(item, 320, { loading: 'lazy', srcset: thumbSrcset(item, [160, 320, 640]), sizes: '200px' }),
       h('span', { class: 'tile-name', title: item.file_name }, item.file_name),
