@@ -165,6 +165,22 @@ std::string MissingArgument(CLI::App& app) {
   return fmt::format("{} needs {}: see {} --help", at == &app ? "triage" : CommandPath(at), list, where);
 }
 
+// A word that starts with one "-" and has a "." or "/" in it ("-rf.jpg") is a file name read as an option: the hint
+// that says so and how to give it, or "" when there is none such before a "--".
+std::string DashedNameHint(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word == "--") break;
+    if (word.size() > 1 && word[0] == '-' && word[1] != '-' && word.find_first_of("./") != std::string_view::npos) {
+      return fmt::format(
+          " (\"{}\" was read as an option: to name a file whose name starts with \"-\", write ./{} or put "
+          "-- before it)",
+          word, word);
+    }
+  }
+  return "";
+}
+
 // What a whole-number option accepts, as its CLI11 type name tells: "INT" or "UINT", then what its checks say of
 // themselves ("INT:INT in [1 - 100000]" for CLI::Range(1, 100000), "INT:NONNEGATIVE", "INT:POSITIVE"). nullopt for an
 // option that does not take whole numbers.
@@ -306,9 +322,12 @@ int RunCli(int argc, char** argv, const Openers& openers) {
     const bool required = dynamic_cast<const CLI::RequiredError*>(&e) != nullptr;
     const bool bad_value = dynamic_cast<const CLI::ConversionError*>(&e) != nullptr ||
                            dynamic_cast<const CLI::ValidationError*>(&e) != nullptr;
+    const bool extras = dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr;
     std::string message = required ? UnknownCommand(app) : "";
     if (message.empty() && required) message = MissingArgument(app);
     if (bad_value) message = BadValue(app, e);
+    const std::string hint = DashedNameHint(argc, argv);
+    if (!hint.empty() && (required || extras)) message = (message.empty() ? std::string(e.what()) : message) + hint;
     if (!message.empty()) {
       ctx.json = json_asked;
       ctx.Fail(base::Status::InvalidArgument(message));

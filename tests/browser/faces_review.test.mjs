@@ -109,8 +109,19 @@ test('a group photo: each face is named or dismissed on its own, then the photo 
   assert.equal((await lib.api(`/api/review/${id}`)).faces[1].named_as, null);
   await rows.nth(1).getByTestId('face-status').filter({ hasText: 'not named yet' }).waitFor();
 
+  // A name picked for the last face stays in its box while another face is marked as not tracked (the card is drawn
+  // anew after each face).
+  assert.ok(faces.length >= 3, `group.jpg has ${faces.length} faces`);
+  const last = faces.length - 1;
+  await page.getByTestId(`face-${last}-select`).fill('adele');
+  await page.getByTestId('face-row').nth(1).getByTestId('face-untracked').click();
+  await toastSays('Face 2 of group.jpg: not tracked.');
+  await rows.nth(1).getByTestId('face-status').filter({ hasText: 'not tracked' }).waitFor();
+  assert.equal(await page.getByTestId(`face-${last}-select`).inputValue(), 'adele');
+  assert.equal((await lib.api(`/api/review/${id}`)).faces[last].named_as, null, 'kept in the box, not named');
+
   // The others are bystanders; the last one decided files the photo: one tracked, wanted person -> faces/ada/.
-  for (let i = 1; i < faces.length; i++) {
+  for (let i = 2; i < faces.length; i++) {
     await page.getByTestId('face-row').nth(i).getByTestId('face-untracked').click();
     if (i < faces.length - 1) await toastSays(`Face ${i + 1} of group.jpg: not tracked.`);
   }

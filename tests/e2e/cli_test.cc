@@ -293,6 +293,21 @@ TEST_F(CliTest, NameCollisionsGetASuffixAndNothingIsOverwritten) {
   EXPECT_EQ(FilesUnder(lib() / "review/unidentified"), (std::vector<std::string>{"photo.jpg", "photo_1.jpg"}));
 }
 
+// A file whose name starts with "-" is read as an option by any command line: the refusal says so and how to give it.
+TEST_F(CliTest, AFileNameStartingWithADashIsNamedWithHowToGiveIt) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"ingest", "-rf.jpg"}, std::vector<std::string>{"ingest", "x.jpg", "-rf.jpg"}}) {
+    RunResult r = Triage(args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("\"-rf.jpg\" was read as an option: to name a file whose name starts with \"-\", write "
+                         "./-rf.jpg or put -- before it"),
+              std::string::npos)
+        << r.err;
+  }
+  RunResult r = Triage({"items", "--limit", "0"});  // no such word: no hint
+  EXPECT_EQ(r.err.find("was read as an option"), std::string::npos) << r.err;
+}
+
 TEST_F(CliTest, HostileFileNamesAreSanitizedAndStayInside) {
   WriteTestImage(in() / "ok.jpg", 7);
   std::string hostile = "bad\nname\x01.jpg";

@@ -91,5 +91,12 @@ export function facesPanel(item, faces, persons, { name, onEscape, enrol = null 
     h('p', { class: 'muted small' }, open ? `${open} to name: choose who each face is, or mark it as not tracked. ` +
       'When every face is done, the photo goes where the policy sends it.' : 'Every face is named.'),
     h('ol', { class: 'face-rows' }, rows));
-  return { el, focus: (index) => pickers[index] && pickers[index].focus() };
+  // `fill`: puts a name back into a face's box (chosen when it is an enrolled person's), as if typed again.
+  const fill = (index, text) => {
+    const picker = pickers[index];
+    if (!picker) return;
+    const known = persons.find((p) => p.name === text);
+    if (known) picker.choose(known.name); else picker.input.value = text;
+  };
+  return { el, fill, focus: (index) => pickers[index] && pickers[index].focus() };
 }

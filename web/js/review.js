@@ -379,8 +379,17 @@ export async function renderReview(root, params, { session, signal }) {
   // Names one face of a group photo (person '' marks it as nobody tracked); once every face is done the server files
   // the photo where the policy sends it and the queue moves on.
   const focusFace = { item: 0 };
+  // Names typed or chosen on the other faces' rows, kept over the card drawn anew after one face is named: marking
+  // face 2 as not tracked does not wipe the name already picked for face 3.
+  let keptFaces = null;   // {item, names: {index: text}}
   async function nameFace(item, index, person) {
     if (busy || signal.aborted) return;
+    const names = {};
+    for (const row of body.querySelectorAll('[data-testid="face-row"]')) {
+      const typed = row.querySelector('input[role="combobox"]');
+      if (typed && typed.value.trim() && Number(row.dataset.face) !== index) names[row.dataset.face] = typed.value;
+    }
+    keptFaces = { item: item.id, names };
     hold(true);
     try {
       const body = person ? { person, from: item.folder } : { untracked: true, from: item.folder };
@@ -481,6 +490,13 @@ export async function renderReview(root, params, { session, signal }) {
     keepPlace(item, position);
     prefetch(state.index + 1);
     // After a face was named, the next face still to name takes the keys.
+    if (group && keptFaces && keptFaces.item === item.id) {
+      for (const [index, text] of Object.entries(keptFaces.names)) {
+        const face = detail.faces.find((f) => f.index === Number(index));
+        if (face && !face.named_as && !face.untracked) group.fill(face.index, text);
+      }
+    }
+    keptFaces = null;
     const next = group && focusFace.item === item.id ? detail.faces.find((f) => !f.named_as && !f.untracked) : null;
     focusFace.item = 0;
     if (next) group.focus(next.index);
