@@ -45,6 +45,23 @@ bool IsHiddenControl(uint32_t cp) {
          (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C;
 }
 
+// `text` with each sequence (a well-formed one, or a single byte that starts none: length 0) for which `replace` says
+// true swapped for `replacement`, and everything else kept.
+template <typename Replace>
+std::string Replaced(std::string_view text, std::string_view replacement, Replace replace) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const size_t length = SequenceLength(text, i), n = std::max<size_t>(length, 1);
+    if (replace(i, length))
+      out += replacement;
+    else
+      out.append(text.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
 }  // namespace
 
 bool IsValidUtf8(std::string_view text) {
@@ -57,19 +74,7 @@ bool IsValidUtf8(std::string_view text) {
 }
 
 std::string ToValidUtf8(std::string_view text, std::string_view replacement) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    size_t n = SequenceLength(text, i);
-    if (n == 0) {
-      out += replacement;
-      ++i;
-    } else {
-      out.append(text.substr(i, n));
-      i += n;
-    }
-  }
-  return out;
+  return Replaced(text, replacement, [](size_t, size_t length) { return length == 0; });
 }
 
 std::string ForTerminal(std::string_view text, bool keep_newlines) {
@@ -101,17 +106,8 @@ std::string ForTerminal(std::string_view text, bool keep_newlines) {
 }
 
 std::string WithoutHiddenControls(std::string_view text, std::string_view replacement) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    const size_t length = SequenceLength(text, i), n = std::max<size_t>(length, 1);
-    if (length > 0 && IsHiddenControl(CodePoint(text, i, n)))
-      out += replacement;
-    else
-      out.append(text.substr(i, n));
-    i += n;
-  }
-  return out;
+  return Replaced(text, replacement,
+                  [&](size_t i, size_t length) { return length > 0 && IsHiddenControl(CodePoint(text, i, length)); });
 }
 
 }  // namespace triage::base
