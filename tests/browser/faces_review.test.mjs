@@ -202,6 +202,9 @@ test('a group photo: a face is named as somebody new, typed on its row; the pers
   await row.getByTestId(`face-${open.index}-select`).fill('Zoë Lin');
   await row.getByTestId('face-name').click();
   await toastSays('is zoe_lin, and one of zoe_lin\'s reference faces now');
+  // Two tracked persons in one photo: it stays for the reviewer, and the toast says what is left to do.
+  await toastSays('Every face is named; it stays in review/multiple_faces for you to decide: approve it as one of ada, ' +
+    'zoe_lin (choose the name under "This is"), or keep it without a person.');
   const persons = (await lib.api('/api/persons')).persons.map((p) => p.name);
   assert.ok(persons.includes('zoe_lin'), persons.join(', '));
   const named = (await lib.api(`/api/review/${id}`)).faces;

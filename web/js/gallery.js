@@ -123,8 +123,9 @@ function timeline(months, undated, state, onRange) {
   const wrap = h('div', { class: 'timeline-wrap' }, back, strip, forward);
   const update = () => {
     const beyond = strip.scrollWidth - strip.clientWidth;
-    back.hidden = strip.scrollLeft <= 1;
-    forward.hidden = strip.scrollLeft >= beyond - 1;
+    // Within 2 px of an end is at it: a strip whose width is not a whole number of pixels stops short by a fraction.
+    back.hidden = strip.scrollLeft <= 2;
+    forward.hidden = strip.scrollLeft >= beyond - 2;
     wrap.classList.toggle('more-before', !back.hidden);
     wrap.classList.toggle('more-after', !forward.hidden);
   };

@@ -378,6 +378,12 @@ export async function renderReview(root, params, { session, signal }) {
 
   // Names one face of a group photo (person '' marks it as nobody tracked); once every face is done the server files
   // the photo where the policy sends it and the queue moves on.
+  // What is left to decide for a group photo whose faces are all named but that the policy keeps in review.
+  const decideWords = (faces) => {
+    const named = [...new Set((faces || []).map((f) => f.named_as).filter(Boolean))];
+    return named.length ? `approve it as ${named.length === 1 ? named[0] : `one of ${named.join(', ')}`} (choose the ` +
+      'name under "This is"), or keep it without a person' : 'keep it without a person, or delete it';
+  };
   const focusFace = { item: 0 };
   // Names typed or chosen on the other faces' rows, kept over the card drawn anew after one face is named: marking
   // face 2 as not tracked does not wipe the name already picked for face 3.
@@ -401,7 +407,8 @@ export async function renderReview(root, params, { session, signal }) {
         : `Face ${index + 1} of ${item.file_name} is ${person}` +
           (out.learnt ? `, and one of ${person}'s reference faces now (it helps recognise them in new photos).` : '.');
       const then = out.filed ? ` Every face is named: it went to ${out.item.folder}.`
-        : out.open ? ` ${plural(out.open, 'face')} to go.` : ` Every face is named; it stays in ${out.item.folder} for you to decide.`;
+        : out.open ? ` ${plural(out.open, 'face')} to go.` : ` Every face is named; it stays in ${out.item.folder} for you to ` +
+          `decide: ${decideWords(out.faces)}.`;
       offerUndo(what + then, out.undo, 'info', item);
       focusFace.item = out.filed ? 0 : item.id;
       enrolled = null;
