@@ -38,7 +38,12 @@ std::optional<int64_t> CaptureTimeMs(const std::string& t) {
       !Digits(t, 14, 2, mi) || !Digits(t, 17, 2, s)) {
     return std::nullopt;
   }
-  if (y == 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  // A day the month does not have (2024-02-30, a camera's or a user's typo) is no time, not the next month's first
+  // days.
+  constexpr int64_t kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y == 0 || mo < 1 || mo > 12 || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (d < 1 || d > kDays[mo - 1] + (mo == 2 && leap ? 1 : 0)) return std::nullopt;
   int64_t ms = 0;
   if (t.size() > 20 && t[19] == '.') {
     int64_t scale = 100;

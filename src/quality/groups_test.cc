@@ -40,6 +40,13 @@ TEST(CaptureTimeTest, ReadsExifTimesWithSubSeconds) {
   EXPECT_FALSE(model::CaptureTimeMs(""));
   EXPECT_FALSE(model::CaptureTimeMs("2024:06:01 10:00:00"));
   EXPECT_FALSE(model::CaptureTimeMs("2024-13-01T10:00:00"));
+  // A day the month does not have is no time (it was read as the next month's first days).
+  EXPECT_FALSE(model::CaptureTimeMs("2024-02-30T10:00:00"));
+  EXPECT_FALSE(model::CaptureTimeMs("2023-02-29T10:00:00"));
+  EXPECT_FALSE(model::CaptureTimeMs("2024-04-31T10:00:00"));
+  EXPECT_TRUE(model::CaptureTimeMs("2024-02-29T10:00:00"));
+  EXPECT_TRUE(model::CaptureTimeMs("2000-02-29T10:00:00"));
+  EXPECT_FALSE(model::CaptureTimeMs("1900-02-29T10:00:00"));
 }
 
 TEST(BurstTest, FramesSecondsApartWithSimilarHashesAreOneBurstLedByTheBestFrame) {

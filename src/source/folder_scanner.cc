@@ -27,7 +27,7 @@ Status ErrorFor(const std::string& what, const fs::path& path, const std::error_
 // a .json beside every photo, Lightroom and darktable an .xmp, iPhones an .aae, GoPro and DJI .thm and .lrv, Windows
 // Thumbs.db and desktop.ini, Picasa picasa.ini. Also what else such folders hold that is no image (videos, documents).
 // The reason it is skipped, or "" for any other name.
-std::string SidecarReason(const fs::path& name) {
+std::string SkippedKindReason(const fs::path& name) {
   auto lower = [](std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
     return s;
@@ -132,8 +132,8 @@ class Walk {
       stack.emplace_back(entry.path(), folder_canonical / name);
     } else if (fs::is_regular_file(status)) {
       if (excluded_.count(folder_canonical / name) > 0) return Skip(entry.path(), "excluded file (the library's own)");
-      // Within a folder only: a sidecar named on its own is taken, as anything named is.
-      if (std::string sidecar = SidecarReason(name); !sidecar.empty()) return Skip(entry.path(), sidecar);
+      // Within a folder only: a file of these kinds named on its own is taken, as anything named is.
+      if (std::string why = SkippedKindReason(name); !why.empty()) return Skip(entry.path(), why);
       AddFile(entry.path(), folder_canonical / name);
     } else if (fs::is_symlink(status)) {
       Skip(entry.path(), "symbolic link (not followed)");
