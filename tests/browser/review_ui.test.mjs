@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openLibrary, closeLibrary, logIn, currentCardId as cardId, waitForCardChange as cardChange, USER }
+import { openLibrary, closeLibrary, logIn, currentCardId as cardId, waitForCardChange as cardChange, USER, screenshot }
   from './harness.mjs';
 
 let lib; let library; let page;
@@ -80,6 +80,7 @@ test('review workflow in the browser', async () => {
   const dialog = page.getByTestId('confirm-dialog');
   await dialog.waitFor();
   assert.match(await dialog.innerText(), /File a second copy into faces\/test_person\?/);
+  await screenshot(page, 'review-second-copy');
   assert.match(await dialog.innerText(), new RegExp(`is the same file, byte for byte, as .*item ${approvedId}, in faces/test_person`));
   await dialog.getByTestId('confirm-no').click();
   await dialog.waitFor({ state: 'detached' });
