@@ -2,17 +2,26 @@
 # `make bench`: every benchmark, one after another (they share 2 cores; never run them beside a build).
 #   FACE_SET=DIR   a labelled face folder (enroll/, probe/) for the accuracy run; skipped when unset
 #   DEDUP_COUNT=N  at most N pictures in the dedup corpus (default 1000: all that the shared photos give, ~370)
+#   QUALITY_SET=DIR  real photos for the quality degradation pairs; skipped when unset
 set -euo pipefail
 build="${1:-build}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cmake --build "$build" -j "$(nproc)" --target triage index_bench make_corpus dedup_score dedup_floor face_speed face_eval face_boxes \
-  bench_server_seed simulate_bench
+  bench_server_seed simulate_bench degradation_bench recompute_bench
 
 echo "== near-duplicate index: 1,000,000 hashes"
 "$build/bench/index/index_bench"
 
 echo; echo "== policy simulation: 100,000 stored analyses vs re-analysing photos"
 "$build/bench/policy/simulate_bench" --items 100000
+
+if [[ -n "${QUALITY_SET:-}" ]]; then
+  echo; echo "== quality: degradation pairs over $QUALITY_SET, no faces given to the measures, then with faces"
+  "$build/bench/quality/degradation_bench" "$QUALITY_SET"
+  "$build/bench/quality/degradation_bench" "$QUALITY_SET" --faces
+fi
+echo; echo "== quality: recompute of 100,000 stored analyses vs the scoring alone"
+"$build/bench/quality/recompute_bench" --items 100000
 
 echo; echo "== duplicates: triage vs jdupes vs findimagedupes vs the floor"
 "$root/bench/dedup/run.sh" --build "$build" --count "${DEDUP_COUNT:-1000}"

@@ -6,8 +6,9 @@
 // measures on one core, decode excluded: on the pipeline's 1600 px raster and on a full 12 MP raster of the first
 // photo, then on each photo brought to 12 MP (mean, median and the slowest).
 //
-// Usage: degradation_bench DIR [--verbose | --time-only]   (--verbose: every pair, and for a pair whose degraded
-// copy does not score lower, each dimension's contribution and the penalties of both)
+// Usage: degradation_bench DIR [--verbose | --time-only] [--faces [--model-dir DIR]]   (--verbose: every pair, and
+// for a pair whose degraded copy does not score lower, each dimension's contribution and the penalties of both;
+// --faces: the faces are found on each raster and handed to the measures, as intake does with face analysis on)
 #include <malloc.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,12 +19,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/quality/qualitybrisque.hpp>
 #include <string>
 
+#include "faces/face_analyzer.h"
 #include "model/quality.h"
 #include "quality/score.h"
 #include "vision/decode.h"
@@ -82,15 +85,26 @@ struct Scored {
   model::QualityScore score;
 };
 
-// Writes losslessly, then analyses the file as intake does.
-Scored ScoreAsIntake(const cv::Mat& rgb, const fs::path& tmp) {
+// Writes losslessly, then analyses the file as intake does: with `analyzer`, the faces found on the decoded raster
+// (in full-size coordinates, as the face stage hands them on) go to the measures too.
+Scored ScoreAsIntake(const cv::Mat& rgb, const fs::path& tmp, const faces::FaceAnalyzer* analyzer) {
   cv::Mat bgr;
   cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
   cv::imwrite(tmp.string(), bgr);
   auto d = vision::DecodeImage(tmp, {kPipelineSidePx, 250'000'000});
   if (!d.ok()) return {};
   double to_full = double(d->info.width) / d->image.width;
-  model::QualityMetrics m = vision::MeasureQuality(d->image, {}, to_full);
+  std::vector<model::Face> found;
+  if (analyzer) {
+    auto analysed = analyzer->Analyze(d->image);
+    if (analysed.ok()) found = std::move(*analysed);
+    auto scale = [to_full](float v) { return static_cast<float>(v * to_full); };
+    for (model::Face& f : found) {
+      f.box = {scale(f.box.x), scale(f.box.y), scale(f.box.width), scale(f.box.height)};
+      for (model::Point& p : f.landmarks) p = {scale(p.x), scale(p.y)};
+    }
+  }
+  model::QualityMetrics m = vision::MeasureQuality(d->image, found, to_full);
   return {m, quality::Score(m, d->info, model::QualityRules(), model::QualityReference())};
 }
 
@@ -181,9 +195,34 @@ void PrintTimesOverAll(const std::vector<fs::path>& files, int rounds) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) return std::fprintf(stderr, "usage: degradation_bench DIR [--verbose | --time-only]\n"), 2;
-  bool verbose = argc > 2 && std::string(argv[2]) == "--verbose";
-  bool time_only = argc > 2 && std::string(argv[2]) == "--time-only";
+  const char* usage = "usage: degradation_bench DIR [--verbose | --time-only] [--faces [--model-dir DIR]]\n";
+  std::string root;
+  bool verbose = false, time_only = false, with_faces = false;
+  faces::FaceOptions face_options;
+  face_options.model_dir = TRIAGE_DEFAULT_MODEL_DIR;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--verbose") {
+      verbose = true;
+    } else if (a == "--time-only") {
+      time_only = true;
+    } else if (a == "--faces") {
+      with_faces = true;
+    } else if (a == "--model-dir" && i + 1 < argc) {
+      face_options.model_dir = argv[++i];
+    } else if (root.empty() && a[0] != '-') {
+      root = a;
+    } else {
+      return std::fprintf(stderr, "%s", usage), 2;
+    }
+  }
+  if (root.empty()) return std::fprintf(stderr, "%s", usage), 2;
+  std::unique_ptr<faces::FaceAnalyzer> analyzer;
+  if (with_faces) {
+    auto opened = faces::FaceAnalyzer::Open(face_options);
+    if (!opened.ok()) return std::fprintf(stderr, "%s\n", opened.status().ToString().c_str()), 1;
+    analyzer = std::move(*opened);
+  }
   cv::setNumThreads(1);
   // As triage's main does (app/main.cc): freed rasters stay with the process instead of being faulted in again.
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
@@ -192,7 +231,7 @@ int main(int argc, char** argv) {
   // half (0 tuned on, 1 held out, 2 all) -> kind -> (original higher, pairs)
   std::map<std::string, std::pair<int, int>> wins[3];
   std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(argv[1])) {
+  for (const auto& e : fs::directory_iterator(root)) {
     std::string ext = e.path().extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
     if (ext == ".jpg" || ext == ".jpeg" || ext == ".png") files.push_back(e.path());
@@ -206,10 +245,10 @@ int main(int argc, char** argv) {
     cv::Mat rgb = ToMat(full->image);
     if (sample.empty()) sample = rgb;
     if (time_only) break;
-    const Scored original_scored = ScoreAsIntake(rgb, tmp);
+    const Scored original_scored = ScoreAsIntake(rgb, tmp, analyzer.get());
     const model::QualityScore& original = original_scored.score;
     for (const auto& [kind, degraded] : Degrade(rgb)) {
-      const Scored d_scored = ScoreAsIntake(degraded, tmp);
+      const Scored d_scored = ScoreAsIntake(degraded, tmp, analyzer.get());
       const model::QualityScore& d = d_scored.score;
       const bool lower = original.aggregate > d.aggregate;
       for (auto* half : {&wins[index % 2], &wins[2]}) {
@@ -225,9 +264,10 @@ int main(int argc, char** argv) {
     }
   }
   fs::remove(tmp);
-  if (files.empty() || sample.empty()) return std::fprintf(stderr, "no readable photos in %s\n", argv[1]), 1;
+  if (files.empty() || sample.empty()) return std::fprintf(stderr, "no readable photos in %s\n", root.c_str()), 1;
   if (!time_only) {
-    std::printf("degradation pairs (%zu photos): original scores higher in\n", files.size());
+    std::printf("degradation pairs (%zu photos, %s): original scores higher in\n", files.size(),
+                analyzer ? "faces found and measured" : "no faces given to the measures");
     std::printf("  %-14s %-18s %-18s %-18s\n", "kind", "tuned (even)", "held out (odd)", "all");
     for (const auto& [kind, all] : wins[2]) {
       std::printf("  %-14s", kind.c_str());

@@ -110,6 +110,43 @@ TEST(ScoreTest, ClippingPenalisedUnlessSilhouette) {
   EXPECT_NEAR(s.penalties[0].points, 0.4, 1e-9);
   m.silhouette = true;
   EXPECT_TRUE(Score(m, Info(), rules, {}).penalties.empty());
+  // A face the detector found is lit, so the dark mass is not the subject's outline: the clipping is not meant (a
+  // portrait in a black suit, brightened until the face and the wall behind it are blown).
+  m.face_count = 1;
+  m.face_ratio = 0.05;
+  auto lit = Score(m, Info(), rules, {});
+  ASSERT_EQ(lit.penalties.size(), 1u);
+  EXPECT_EQ(lit.penalties[0].name, "clipping");
+  rules.silhouette_detection = false;  // switched off: clipping always counts
+  m.face_count = 0;
+  EXPECT_EQ(Score(m, Info(), rules, {}).penalties.size(), 1u);
+}
+
+// Grain adds 20 sigma^2 to the Laplacian's variance of the face as of the frame: a noisy copy's face is not sharper.
+TEST(ScoreTest, NoiseDoesNotReadAsFaceDetail) {
+  model::QualityRules rules;
+  model::QualityMetrics clean = Daylight();
+  clean.face_count = 1;
+  clean.face_ratio = 0.1;
+  clean.face_sharpness = 50;
+  clean.eye_sharpness = 60;
+  model::QualityMetrics noisy = clean;
+  noisy.luma_noise_sigma = 2.25;  // 2 levels beyond the floor: + 20 * 2^2 = 80
+  noisy.face_sharpness += 80;
+  noisy.eye_sharpness += 80;
+  noisy.sharpness += 80;
+  auto dimension = [&](const model::QualityMetrics& m, const std::string& name) {
+    for (const auto& d : Score(m, Info(), rules, {}).dimensions)
+      if (d.name == name) return d.raw;
+    return -1.0;
+  };
+  EXPECT_NEAR(dimension(noisy, "face_sharpness"), 60, 1e-9);  // the eyes' variance, noise taken out
+  EXPECT_NEAR(dimension(noisy, "face_sharpness"), dimension(clean, "face_sharpness"), 1e-9);
+  EXPECT_NEAR(dimension(noisy, "sharpness"), dimension(clean, "sharpness"), 1e-9);
+  noisy.eye_sharpness = 0;  // no landmarks: the face box
+  EXPECT_NEAR(dimension(noisy, "face_sharpness"), 50, 1e-9);
+  noisy.face_sharpness = 30;  // less than the noise explains: nothing left, never negative
+  EXPECT_EQ(dimension(noisy, "face_sharpness"), 0);
 }
 
 TEST(ScoreTest, BlinkHalvesTheAggregate) {
