@@ -1,5 +1,7 @@
-// Gallery paging. A cursor is "<sort value>~<id>~<last burst shown>~<held ids>": the keyset position reached,
-// the burst the previous page ended on, and frames held back to keep bursts apart (shown first on the next page).
+// Gallery paging. A cursor is "<sort>.<asc|desc>~<sort value>~<id>~<last burst shown>~<held ids>": the order it
+// was given in, the keyset position reached, the burst the previous page ended on, and frames held back to keep
+// bursts apart (shown first on the next page). A position is a value of one sort: another sort would read it as a
+// value of its own (a capture time as a score) and skip or repeat photos, so it is refused.
 #include "quality/gallery.h"
 
 #include <fmt/format.h>
@@ -34,20 +36,31 @@ std::vector<std::string> Split(const std::string& s, char sep) {
   return out;
 }
 
-base::Result<Cursor> ParseCursor(const std::string& text) {
+std::string OrderOf(const catalog::GalleryQuery& q) { return q.sort + (q.ascending ? ".asc" : ".desc"); }
+
+base::Result<Cursor> ParseCursor(const std::string& text, const catalog::GalleryQuery& q) {
   Cursor c;
   if (text.empty()) return c;
   const auto bad = base::Status::InvalidArgument("cursor: not one this gallery gave (pass next_cursor unchanged)");
   std::vector<std::string> parts = Split(text, '~');
-  if (parts.size() != 4) return bad;
+  if (parts.size() != 5) return bad;
+  if (parts[0] != OrderOf(q)) {
+    const size_t dot = parts[0].rfind('.');
+    if (dot == std::string::npos || dot == 0) return bad;
+    return base::Status::InvalidArgument(fmt::format(
+        "cursor: it continues the gallery sorted by {} ({}), not by {} ({}); ask the first page again, without a "
+        "cursor",
+        parts[0].substr(0, dot), parts[0].substr(dot + 1) == "asc" ? "asc" : "desc", q.sort,
+        q.ascending ? "asc" : "desc"));
+  }
   char* end = nullptr;
-  double value = std::strtod(parts[0].c_str(), &end);
-  if (parts[0].empty() || *end != '\0' || !std::isfinite(value) || !ParseInt(parts[1], c.id) || c.id < 0 ||
-      !ParseInt(parts[2], c.last_burst) || c.last_burst < 0) {
+  double value = std::strtod(parts[1].c_str(), &end);
+  if (parts[1].empty() || *end != '\0' || !std::isfinite(value) || !ParseInt(parts[2], c.id) || c.id < 0 ||
+      !ParseInt(parts[3], c.last_burst) || c.last_burst < 0) {
     return bad;  // also "nan", which compares with nothing and would end the gallery silently
   }
   c.value = value;
-  for (const std::string& id : Split(parts[3], '.')) {
+  for (const std::string& id : Split(parts[4], '.')) {
     int64_t v = 0;
     if (id.empty()) continue;
     if (!ParseInt(id, v)) return bad;
@@ -57,8 +70,9 @@ base::Result<Cursor> ParseCursor(const std::string& text) {
   return c;
 }
 
-std::string FormatCursor(double value, int64_t id, int64_t last_burst, const std::vector<int64_t>& held) {
-  return fmt::format("{:.17g}~{}~{}~{}", value, id, last_burst, fmt::join(held, "."));
+std::string FormatCursor(const catalog::GalleryQuery& q, double value, int64_t id, int64_t last_burst,
+                         const std::vector<int64_t>& held) {
+  return fmt::format("{}~{:.17g}~{}~{}~{}", OrderOf(q), value, id, last_burst, fmt::join(held, "."));
 }
 
 int64_t BurstOf(const catalog::GalleryEntry& e) { return e.burst_id.value_or(0); }
@@ -66,7 +80,7 @@ int64_t BurstOf(const catalog::GalleryEntry& e) { return e.burst_id.value_or(0);
 }  // namespace
 
 base::Result<GalleryPage> ListGallery(catalog::GalleryStore& store, const GalleryRequest& request) {
-  auto cursor = ParseCursor(request.cursor);
+  auto cursor = ParseCursor(request.cursor, request.query);
   if (!cursor.ok()) return cursor.status();
   GalleryPage page;
   catalog::GalleryQuery q = request.query;
@@ -86,7 +100,7 @@ base::Result<GalleryPage> ListGallery(catalog::GalleryStore& store, const Galler
     page.items = std::move(*window);
     if (static_cast<int>(page.items.size()) == limit && limit > 0) {
       const auto& last = page.items.back();
-      page.next_cursor = FormatCursor(last.sort_key, last.item.id, 0, {});
+      page.next_cursor = FormatCursor(q, last.sort_key, last.item.id, 0, {});
     }
     return page;
   }
@@ -134,11 +148,11 @@ base::Result<GalleryPage> ListGallery(catalog::GalleryStore& store, const Galler
     // The keyset position: the last window entry reached, or the old position when none was.
     if (scanned > from_window) {
       const auto& at = pending[scanned - 1];
-      page.next_cursor = FormatCursor(at.sort_key, at.item.id, last_burst, held);
+      page.next_cursor = FormatCursor(q, at.sort_key, at.item.id, last_burst, held);
     } else if (cursor->value) {
-      page.next_cursor = FormatCursor(*cursor->value, cursor->id, last_burst, held);
+      page.next_cursor = FormatCursor(q, *cursor->value, cursor->id, last_burst, held);
     } else {
-      page.next_cursor = FormatCursor(q.ascending ? -1e300 : 1e300, q.ascending ? 0 : INT64_MAX, last_burst, held);
+      page.next_cursor = FormatCursor(q, q.ascending ? -1e300 : 1e300, q.ascending ? 0 : INT64_MAX, last_burst, held);
     }
   }
   return page;

@@ -327,6 +327,31 @@ TEST_P(RankedBurstTest, ACursorNotGivenByTheGalleryIsRefused) {
   }
 }
 
+// A next_cursor holds a position in one order; asked with another sort, it is refused rather than read as a value of
+// that sort. The same order takes it.
+TEST_P(RankedBurstTest, ACursorOfAnotherSortIsRefused) {
+  GalleryRequest first;
+  first.query.limit = 5;
+  auto page = ListGallery(f_.store(), first);
+  ASSERT_TRUE(page.ok());
+  ASSERT_FALSE(page->next_cursor.empty());
+  GalleryRequest by_date = first;
+  by_date.query.sort = "date";
+  by_date.cursor = page->next_cursor;
+  auto refused = ListGallery(f_.store(), by_date);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), base::Code::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("sorted by aggregate (desc), not by date (desc)"), std::string::npos)
+      << refused.status().message();
+  GalleryRequest reversed = first;
+  reversed.query.ascending = true;
+  reversed.cursor = page->next_cursor;
+  EXPECT_FALSE(ListGallery(f_.store(), reversed).ok());
+  GalleryRequest same = first;
+  same.cursor = page->next_cursor;
+  EXPECT_TRUE(ListGallery(f_.store(), same).ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, GalleryTest, ::testing::ValuesIn(catalog::TestBackend::Names()),
                          [](const auto& info) { return info.param; });
 

@@ -153,8 +153,12 @@ TEST_F(GalleryApiTest, RefusesBadParametersNamingThem) {
       {"/api/gallery?location=trash", "location"},
       {"/api/gallery?limit=0", "limit"},
       {"/api/gallery?cursor=abc", "cursor"},
-      {"/api/gallery?cursor=nan~1~0~", "cursor: not one this gallery gave"},  // it read as an empty last page
-      {"/api/gallery?cursor=5~-1~0~", "cursor"},
+      {"/api/gallery?cursor=aggregate.desc~nan~1~0~", "cursor: not one this gallery gave"},  // an empty last page
+      {"/api/gallery?cursor=aggregate.desc~5~-1~0~", "cursor"},
+      {"/api/gallery?cursor=5~1~0~", "cursor: not one this gallery gave"},  // no order: the form before it had one
+      // A position in another order: a capture time read as a score would skip or repeat photos.
+      {"/api/gallery?cursor=date.desc~1700000000000~4~0~", "sorted by date (desc), not by aggregate (desc)"},
+      {"/api/gallery?sort=aggregate&order=asc&cursor=aggregate.desc~5~4~0~", "sorted by aggregate (desc)"},
       {"/api/gallery?to=2024-02-30", "to: must be a date YYYY-MM-DD or a month YYYY-MM"},
       {"/api/gallery?from=2023-02-29", "from: must be a date"},
       {"/api/gallery?from=2024-13", "from: must be a date"},
