@@ -180,6 +180,8 @@ class ProposalStore {
   // Records a flag; a voter's earlier flag on the same item is replaced.
   virtual base::Status AddFlag(const FlagRecord& flag) = 0;
   virtual base::Result<VoteTally> TallyOf(int64_t item_id) = 0;
+  // The vote `voter` has on item `item_id`: +1, -1, or 0 when none.
+  virtual base::Result<int> VoteOf(int64_t item_id, const std::string& voter) = 0;
   // Items (not in trash or archive) with at least `min_flags` flags, ascending id.
   virtual base::Result<std::vector<VoteTally>> FlaggedItems(int min_flags) = 0;
   // Votes and flags (both count as one contribution per item) since `since`, most first; `limit` 1..100.

@@ -203,6 +203,11 @@ TEST_P(ProposalStoreTest, ASecondVoteOfTheSameVoterReplacesTheFirst) {
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->up, 1);
   EXPECT_EQ(t->down, 1);
+  // Each voter's own vote, as the voting page marks it: the replaced one, the other's, none.
+  EXPECT_EQ(*store_->VoteOf(current_, "session:s1"), -1);
+  EXPECT_EQ(*store_->VoteOf(current_, "session:s2"), 1);
+  EXPECT_EQ(*store_->VoteOf(current_, "session:s3"), 0);
+  EXPECT_EQ(*store_->VoteOf(proposed_, "session:s1"), 0);
   EXPECT_EQ(store_->CastVote({current_, "session:s1", "", 2, 13}).code(), base::Code::kInvalidArgument);
   EXPECT_EQ(store_->CastVote({9999, "session:s1", "", 1, 13}).code(), base::Code::kNotFound);
 }

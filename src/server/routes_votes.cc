@@ -24,7 +24,8 @@ bool IsVoterToken(const std::string& token) {
 }
 
 // Who votes: the logged-in user when there is one (never with --no-auth, where everyone is "local"), else the
-// anonymous session of the voter cookie, which is set here when missing.
+// anonymous session of the voter cookie, which is set here when missing. The page's list of images sets it too, so
+// that votes sent at once (a double click) carry the same cookie instead of each being given a new one.
 std::string VoterOf(ServerState& state, Call& call) {
   if (!state.options.no_auth) {
     auto who = state.auth->Authenticate(CookieValue(call.request(), kSessionCookie), base::UnixNow());
@@ -60,6 +61,13 @@ base::Status RequirePublic(ServerState& state, int64_t id) {
   return base::Status::Ok();
 }
 
+// The voter's own vote on item `id`, as the page marks it: "up", "down" or null.
+json MineView(ServerState& state, int64_t id, const std::string& voter) {
+  auto mine = state.ctx.proposal_store.VoteOf(id, voter);
+  if (!mine.ok() || *mine == 0) return nullptr;
+  return *mine > 0 ? "up" : "down";
+}
+
 base::Status Vote(ServerState& state, Call& call) {
   auto body = call.JsonBody();
   if (!body.ok()) return body.status();
@@ -91,6 +99,7 @@ base::Status Vote(ServerState& state, Call& call) {
   }
   json reply = VotesView(state, id);
   reply["item_id"] = id;
+  reply["mine"] = MineView(state, id, voter);
   call.Reply(reply);
   return base::Status::Ok();
 }
@@ -102,12 +111,14 @@ base::Status PublicImages(ServerState& state, Call& call) {
   if (!limit.ok()) return limit.status();
   auto ids = state.ctx.proposal_store.PublicItems(*after, static_cast<int>(*limit));
   if (!ids.ok()) return ids.status();
+  const std::string voter = VoterOf(state, call);
   json images = json::array();
   for (int64_t id : *ids) {
     auto item = state.ctx.catalog.GetItem(id);
     if (!item.ok()) continue;
     json view = VotesView(state, id);
     view["id"] = id;
+    view["mine"] = MineView(state, id, voter);
     view["width"] = item->info.width;
     view["height"] = item->info.height;
     view["thumbnail"] = fmt::format("/api/public/images/{}/thumbnail", id);

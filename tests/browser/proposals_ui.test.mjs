@@ -31,10 +31,36 @@ test('anonymous votes, then approving a proposal side by side', async () => {
   assert.equal(await card.count(), 1);
   assert.equal(Number(await card.getAttribute('data-item-id')), current);
   await screenshot(page, 'vote');
-  await card.getByTestId('vote-up').click();
+  // A double click on a fresh page is one vote: the page's list set the voter cookie, and the buttons wait for the
+  // answer. (The two clicks used to carry no cookie, so each was a new anonymous voter, and the count read 2.)
+  const votes = [];
+  const onVote = (r) => { if (r.method() === 'POST' && r.url().endsWith('/api/votes')) votes.push(r); };
+  page.on('request', onVote);
+  await card.getByTestId('vote-up').dblclick();
   await card.getByTestId('vote-counts').filter({ hasText: '▲ 1 · ▼ 0' }).waitFor();
+  page.off('request', onVote);
+  assert.equal(votes.length, 1, 'one vote sent for a double click');
+  assert.equal(await card.getByTestId('vote-up').getAttribute('aria-pressed'), 'true', 'the own vote is marked');
+  assert.equal(await card.getByTestId('vote-down').getAttribute('aria-pressed'), 'false');
+  await page.reload();                            // the own vote is still marked: the server says which it is
+  await card.getByTestId('vote-counts').filter({ hasText: '▲ 1 · ▼ 0' }).waitFor();
+  assert.equal(await card.getByTestId('vote-up').getAttribute('aria-pressed'), 'true');
+  await page.locator('#leaderboard li').filter({ hasText: 'anonymous voter 1: 1' }).waitFor();
+  assert.equal(await page.locator('#leaderboard li').count(), 1, 'one contributor');
   await card.getByTestId('vote-down').click();   // the same session: replaces the first vote
   await card.getByTestId('vote-counts').filter({ hasText: '▲ 0 · ▼ 1' }).waitFor();
+  assert.equal(await card.getByTestId('vote-down').getAttribute('aria-pressed'), 'true');
+  assert.equal(await card.getByTestId('vote-up').getAttribute('aria-pressed'), 'false');
+  // The flag form stays within its card (its text box sat on the photo's corner, the list stuck out).
+  await card.locator('summary').click();
+  const box = await card.boundingBox();
+  const photo = await card.locator('img').boundingBox();
+  for (const control of [card.getByLabel(/^What is wrong/), card.getByLabel(/^Details for/), card.getByTestId('vote-flag')]) {
+    const b = await control.boundingBox();
+    assert.ok(b.x >= box.x && b.x + b.width <= box.x + box.width + 0.5, 'a flag control sticks out of its card');
+    assert.ok(b.y >= photo.y + photo.height, 'a flag control lies on the photo');
+  }
+  await screenshot(page, 'vote-flag-open');
   const html = await page.content();
   assert.ok(!html.includes('faces/') && !html.includes('a_obama'), 'the public page shows a path or a file name');
 

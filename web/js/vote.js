@@ -1,5 +1,6 @@
 // The public voting page: images an admin marked public, up / down votes and flags, without logging in. The server
-// tells anonymous voters apart by an HttpOnly cookie it sets on the first vote.
+// tells anonymous voters apart by an HttpOnly cookie it sets when the page lists the images (so that two votes sent
+// at once carry the same one), and says which vote is the voter's own (`mine`), marked as the pressed button.
 import { h, mount, toast } from './dom.js';
 
 const FLAG_REASONS = [['wrong_subject', 'Wrong subject'], ['poor_quality', 'Poor quality (blurry, dark)'],
@@ -20,34 +21,59 @@ function counts(image) {
 
 function card(image) {
   let shown = counts(image);
-  const vote = async (body) => {
+  const label = `photo ${image.id}`;
+  const up = h('button', { type: 'button', dataset: { testid: 'vote-up' }, 'aria-label': `Good: ${label}`,
+    onclick: () => vote({ vote: 'up' }) }, '▲ Good');
+  const down = h('button', { type: 'button', dataset: { testid: 'vote-down' }, 'aria-label': `Poor: ${label}`,
+    onclick: () => vote({ vote: 'down' }) }, '▼ Poor');
+  const mark = (mine) => {
+    up.setAttribute('aria-pressed', String(mine === 'up'));
+    down.setAttribute('aria-pressed', String(mine === 'down'));
+  };
+  const reason = h('select', { 'aria-label': `What is wrong with ${label}` },
+    FLAG_REASONS.map(([v, t]) => h('option', { value: v }, t)));
+  const details = h('input', { placeholder: 'details (for other)', 'aria-label': `Details for ${label}`, maxlength: 500 });
+  const flag = h('button', { type: 'button', dataset: { testid: 'vote-flag' },
+    onclick: () => vote({ vote: 'flag', reason: reason.value, details: details.value }) }, 'Submit flag');
+  // One vote at a time per photo: a double click sends one, and the second waits for nothing.
+  let sending = false;
+  async function vote(body) {
+    if (sending) return;
+    sending = true;
+    for (const b of [up, down, flag]) b.disabled = true;
     try {
       const out = await send({ item_id: image.id, ...body });
       const fresh = counts(out);
       shown.replaceWith(fresh);
       shown = fresh;
-      toast('Thank you, your vote counts.');
+      mark(out.mine);
+      toast(body.vote === 'flag' ? 'Thank you, the photo is flagged for a curator.' : 'Thank you, your vote counts.');
       await leaderboard();
-    } catch (err) { toast(err.message, 'error'); }
-  };
-  const reason = h('select', { 'aria-label': 'What is wrong' }, FLAG_REASONS.map(([v, t]) => h('option', { value: v }, t)));
-  const details = h('input', { placeholder: 'details (for other)', 'aria-label': 'Details', maxlength: 500 });
+    } catch (err) {
+      toast(err.message, 'error');
+    } finally {
+      sending = false;
+      for (const b of [up, down, flag]) b.disabled = false;
+    }
+  }
+  mark(image.mine);
   return h('article', { class: 'tile vote-tile', dataset: { testid: 'vote-image', itemId: image.id } },
-    h('img', { src: `${image.thumbnail}?size=320`, alt: `Photo ${image.id}`, loading: 'lazy' }),
+    h('img', { src: `${image.thumbnail}?size=640`, alt: `Photo ${image.id}`, loading: 'lazy' }),
     shown,
-    h('div', { class: 'actions' },
-      h('button', { type: 'button', dataset: { testid: 'vote-up' }, onclick: () => vote({ vote: 'up' }) }, '▲ Good'),
-      h('button', { type: 'button', dataset: { testid: 'vote-down' }, onclick: () => vote({ vote: 'down' }) }, '▼ Poor')),
-    h('details', {}, h('summary', {}, 'Flag'), reason, details,
-      h('button', { type: 'button', dataset: { testid: 'vote-flag' },
-        onclick: () => vote({ vote: 'flag', reason: reason.value, details: details.value }) }, 'Submit flag')));
+    h('div', { class: 'actions' }, up, down),
+    h('details', { class: 'vote-flag' }, h('summary', {}, 'Flag'),
+      h('div', { class: 'vote-flag-body' }, reason, details, flag)));
 }
 
 async function leaderboard() {
   const res = await fetch('/api/votes/leaderboard');
   const board = await res.json();
-  mount(document.getElementById('leaderboard'),
-    ...board.contributors.map((c) => h('li', {}, `${c.name}: ${c.votes}`)));
+  // Anonymous voters are not named: each is counted apart, numbered in the order shown.
+  let anonymous = 0;
+  const name = (c) => (c.name === 'anonymous' ? `anonymous voter ${++anonymous}` : c.name);
+  mount(document.getElementById('leaderboard'), ...(board.contributors.length
+    ? board.contributors.map((c) => h('li', {}, `${name(c)}: ${c.votes}`))
+    : [h('li', { class: 'muted' }, 'Nobody has voted this month yet: yours can be the first.')]));
 }
 
 async function start() {

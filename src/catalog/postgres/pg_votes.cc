@@ -78,6 +78,14 @@ base::Result<VoteTally> PgProposalStore::TallyOf(int64_t item_id) {
                    static_cast<int>(r->Int(0, 2))};
 }
 
+base::Result<int> PgProposalStore::VoteOf(int64_t item_id, const std::string& voter) {
+  auto lock = catalog_.Lock();
+  auto r = catalog_.connection().Query("SELECT value FROM votes WHERE item_id = $1 AND voter = $2",
+                                       Params().Add(item_id).Add(voter));
+  if (!r.ok()) return r.status();
+  return r->size() == 0 ? 0 : static_cast<int>(r->Int(0, 0));
+}
+
 base::Result<std::vector<VoteTally>> PgProposalStore::FlaggedItems(int min_flags) {
   auto lock = catalog_.Lock();
   auto r = catalog_.connection().Query(kFlagged, Params().Add(std::max(min_flags, 1)));

@@ -72,6 +72,14 @@ base::Result<VoteTally> SqliteProposalStore::TallyOf(int64_t item_id) {
   return VoteTally{item_id, static_cast<int>(s.Int(0)), static_cast<int>(s.Int(1)), static_cast<int>(s.Int(2))};
 }
 
+base::Result<int> SqliteProposalStore::VoteOf(int64_t item_id, const std::string& voter) {
+  auto lock = catalog_.Lock();
+  Statement s(catalog_.handle(), "SELECT value FROM votes WHERE item_id = ? AND voter = ?");
+  auto row = s.Bind(1, item_id).Bind(2, voter).Step();
+  if (!row.ok()) return row.status();
+  return *row ? static_cast<int>(s.Int(0)) : 0;
+}
+
 base::Result<std::vector<VoteTally>> SqliteProposalStore::FlaggedItems(int min_flags) {
   auto lock = catalog_.Lock();
   Statement s(catalog_.handle(), kFlagged);
