@@ -2,6 +2,7 @@
 // to the CLI.
 #include <fmt/format.h>
 #include <malloc.h>
+#include <signal.h>
 
 #include <cstdlib>
 
@@ -133,5 +134,8 @@ void KeepFreedRasterMemory() {
 
 int main(int argc, char** argv) {
   KeepFreedRasterMemory();
+  // A file larger than the shell's file-size limit (ulimit -f) would kill the process with SIGXFSZ in the middle of a
+  // run, with nothing reported; ignored, the write fails with EFBIG and only that input fails, naming why.
+  ::signal(SIGXFSZ, SIG_IGN);
   return triage::cli::RunCli(argc, argv, {OpenLibrary, OpenCatalog});
 }

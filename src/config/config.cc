@@ -23,6 +23,8 @@ namespace {
 
 using nlohmann::json;
 
+constexpr double kMinScheduleMinutes = 0.05;  // proposals.schedule_minutes other than 0
+
 enum class Kind { kBool, kInt, kNumber, kString, kStringList, kCidrList, kObject };
 
 struct KeySpec {
@@ -335,6 +337,12 @@ base::Status ValidateConfigJson(const json& doc) {
   TRIAGE_RETURN_IF_ERROR(CheckQualityWeights(doc));
   TRIAGE_RETURN_IF_ERROR(CheckBurstScoringWeights(doc));
   const json proposals = WithDefaults(doc)["proposals"];
+  // A pass every few milliseconds would keep a core busy for nothing: 0 (never) or at least every 3 seconds.
+  if (const double every = proposals["schedule_minutes"].get<double>(); every > 0 && every < kMinScheduleMinutes) {
+    return base::Status::InvalidArgument(
+        fmt::format("proposals.schedule_minutes: must be 0 (never) or at least {} (3 seconds); got {}",
+                    kMinScheduleMinutes, proposals["schedule_minutes"].dump()));
+  }
   if (proposals["auto_deny_threshold"].get<double>() >= proposals["auto_approve_threshold"].get<double>()) {
     return base::Status::InvalidArgument(
         fmt::format("proposals.auto_deny_threshold ({}) must be below proposals.auto_approve_threshold ({})",
@@ -356,9 +364,13 @@ namespace {
 // or the library itself) would put the review queue among sorted photos, or sorted photos back in the inbox.
 base::Status CheckDirectories(const fs::path& library, const json& directories) {
   const char* keys[] = {"inbox", "faces", "review", "photos"};
+  // Symbolic links are followed where the folders exist: an inbox given as a link into review/ is review/.
   auto resolve = [&](const std::string& dir) {
     fs::path p = Under(library, dir).lexically_normal();
-    return p.has_filename() ? p : p.parent_path();  // "faces/" is faces
+    if (!p.has_filename()) p = p.parent_path();  // "faces/" is faces
+    std::error_code ec;
+    fs::path real = fs::weakly_canonical(p, ec);
+    return ec ? p : real;
   };
   auto within = [](const fs::path& inner, const fs::path& outer) {
     const fs::path rel = inner.lexically_relative(outer);

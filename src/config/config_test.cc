@@ -2,6 +2,9 @@
 #include "config/config.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "config/config_json.h"
 
@@ -78,6 +81,18 @@ TEST(ConfigTest, FoldersThatOverlapAreRefusedNamingBothKeys) {
   // Folders of their own, also outside the library, are fine.
   EXPECT_TRUE(ConfigFromJson("/lib", {{"directories", {{"inbox", "/srv/drop"}, {"photos", "library/photos"}}}}).ok());
   EXPECT_TRUE(ConfigFromJson("/lib", {{"directories", {{"review", "faces_review"}}}}).ok());
+}
+
+// A symbolic link is the folder it points to: an inbox given as a link into review/ is refused as review itself.
+TEST(ConfigTest, AFolderGivenThroughASymbolicLinkIsTheFolderItPointsTo) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("triage_config_link_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "lib/review/unidentified");
+  std::filesystem::create_directory_symlink(dir / "lib/review", dir / "link");
+  auto config = ConfigFromJson(dir / "lib", {{"directories", {{"inbox", (dir / "link/unidentified").string()}}}});
+  std::filesystem::remove_all(dir);
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("are one inside the other"), std::string::npos) << config.status().message();
 }
 
 TEST(ConfigTest, ABrokenTriageJsonIsNamedWithTheLineAndColumnWhereItBreaks) {
@@ -306,6 +321,7 @@ TEST(ConfigTest, ProposalDefaultsFollowTheSourceAndBadValuesAreNamed) {
       {{{"votes", {{"per_hour", 5}}}}, "votes.per_hour: unknown key"},
       {{{"proposals", {{"schedule_minutes", -1}}}}, "proposals.schedule_minutes: must be a number from 0"},
       {{{"proposals", {{"schedule_minutes", "hourly"}}}}, "proposals.schedule_minutes: must be a number"},
+      {{{"proposals", {{"schedule_minutes", 1e-9}}}}, "proposals.schedule_minutes: must be 0 (never) or at least 0.05"},
   };
   for (const auto& bad : cases) {
     base::Status st = ValidateConfigJson(bad.doc);

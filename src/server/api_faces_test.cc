@@ -127,6 +127,7 @@ TEST_F(FacesApiTest, AReferenceEnrolledFromAFileIsShownByTheFaceCutOutOfIt) {
   json refs = Body(Get("/api/persons/obama/references", &alice))["references"];
   ASSERT_EQ(refs.size(), 1u);
   EXPECT_TRUE(refs[0]["item"].is_null());
+  EXPECT_EQ(refs[0]["source"], "obama.jpg") << "the file's name, never its path on the server";
   const std::string url = refs[0].value("crop_url", "");
   ASSERT_EQ(url, "/api/references/" + refs[0]["id"].dump() + "/crop") << refs.dump();
   auto crop = Get(url, &alice);

@@ -28,13 +28,20 @@ base::Status Undo(ServerState& state, Call& call) {
   return base::Status::Ok();
 }
 
+// Where a reference came from, as the API may show it: "item:12", "face:7", or the file name of a photo enrolled
+// from outside the library, never its path on the server.
+std::string SourceShown(const std::string& source) {
+  if (source.rfind("item:", 0) == 0 || source.rfind("face:", 0) == 0) return source;
+  return fs::path(source).filename().string();
+}
+
 base::Status ListReferences(ServerState& state, Call& call) {
   auto refs = state.ctx.persons.References(call.PathParam(0));
   if (!refs.ok()) return refs.status();
   json list = json::array();
   for (const auto& r : *refs) {
     json view = ReferenceFaceView(state, r);
-    view.update({{"id", r.id}, {"source", r.source}});
+    view.update({{"id", r.id}, {"source", SourceShown(r.source)}});
     list.push_back(std::move(view));
   }
   call.Reply({{"person", call.PathParam(0)}, {"references", list}});

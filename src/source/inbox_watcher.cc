@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -131,6 +132,16 @@ void InboxWatcher::ForgetTree(const std::string& relative) {
   std::erase_if(handed_out_, [&](const auto& entry) { return IsWithin(entry.first, relative); });
 }
 
+namespace {
+
+// A regular file with more than one name: made by linking a file that exists, not by writing a new one.
+bool IsHardLink(const fs::path& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1;
+}
+
+}  // namespace
+
 void InboxWatcher::OnEvent(int wd, uint32_t mask, const std::string& name) {
   if (mask & IN_Q_OVERFLOW) ScanFolder();
   if (wd == top_wd_ && (mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))) folder_gone_ = true;
@@ -154,6 +165,8 @@ void InboxWatcher::OnEvent(int wd, uint32_t mask, const std::string& name) {
     pending_[path] = Clock::now();  // (re)start the quiet period
   } else if (mask & IN_MODIFY) {
     pending_.erase(path);  // being written again: wait for the next close
+  } else if ((mask & IN_CREATE) && IsHardLink(dir_ / path)) {
+    pending_[path] = Clock::now();  // a hard link (ln): whole when it appears, and no close or move will follow
   }
 }
 

@@ -123,6 +123,15 @@ TEST_F(InboxWatcherTest, FileMovedInIsHandedOut) {
   EXPECT_EQ(CollectUntilSentinel(*watcher), std::vector<fs::path>{inbox_ / "moved.jpg"});
 }
 
+// `ln outside.jpg inbox/` makes the file whole at once: no write, no close, no move follows to say it is ready.
+TEST_F(InboxWatcherTest, FileHardLinkedInIsHandedOut) {
+  auto watcher = OpenWatcher();
+  ASSERT_NE(watcher, nullptr);
+  ASSERT_TRUE(base::WriteFileDurably(root_ / "outside.jpg", "jpeg bytes").ok());
+  fs::create_hard_link(root_ / "outside.jpg", inbox_ / "linked.jpg");
+  EXPECT_EQ(CollectUntilSentinel(*watcher), std::vector<fs::path>{inbox_ / "linked.jpg"});
+}
+
 TEST_F(InboxWatcherTest, PartialDownloadRenamedToFinalNameIsHandedOutUnderFinalName) {
   auto watcher = OpenWatcher();
   ASSERT_NE(watcher, nullptr);

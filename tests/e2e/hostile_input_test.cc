@@ -2,6 +2,8 @@
 // files, files still being written. Each is taken safely or refused with a reason; nothing crashes.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -104,6 +106,33 @@ TEST_F(HostileInputTest, DamagedFilesAreReportedOnceAsReasonsWithoutTheDecodersW
     EXPECT_NE(item["reasons"].dump().find("cannot be decoded"), std::string::npos) << item.dump();
   }
   EXPECT_EQ(Items().size(), 2u);
+}
+
+// A file larger than the file-size limit (ulimit -f) fails alone, with a reason; the other inputs go through and the
+// summary is printed. The limit used to kill the whole run with SIGXFSZ, with no output.
+TEST_F(HostileInputTest, AFileLargerThanTheFileSizeLimitFailsAloneAndTheRunGoesOn) {
+  WriteTestImage(in() / "small.jpg", 41);
+  WriteTestImage(in() / "big.jpg", 42);
+  std::ofstream(in() / "big.jpg", std::ios::binary | std::ios::app) << std::string(6 << 20, '\0');  // after the EOI
+  rlimit before{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &before), 0);
+  rlimit limited = before;
+  limited.rlim_cur = 4 << 20;  // the child inherits it; this process writes nothing meanwhile
+  auto* previous = ::signal(SIGXFSZ, SIG_IGN);
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
+  RunResult r = Triage({"ingest", (in() / "big.jpg").string(), (in() / "small.jpg").string(), "--json"});
+  ::setrlimit(RLIMIT_FSIZE, &before);
+  ::signal(SIGXFSZ, previous);
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;  // some inputs failed; not killed by a signal
+  json summary = r.Json();
+  EXPECT_EQ(summary["total"], 2);
+  EXPECT_EQ(summary["failed"], 1);
+  EXPECT_NE(summary.dump().find("big.jpg"), std::string::npos) << summary.dump();
+  EXPECT_NE(summary.dump().find("too large"), std::string::npos) << summary.dump();
+  json items = Items();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["original_name"], "small.jpg");
+  EXPECT_TRUE(fs::exists(in() / "big.jpg"));  // copied from, never moved
 }
 
 TEST_F(HostileInputTest, WatchStartsWithANameThatIsNotUtf8InTheInbox) {
