@@ -17,7 +17,8 @@ struct UndoRecord {
   std::string summary;     // a sentence for people ("approved bbt1.jpg as penny")
   int64_t created_at = 0;  // unix seconds
   int64_t expires_at = 0;  // unix seconds; refused from then on
-  int64_t used_at = 0;     // unix seconds; 0 while unused
+  // unix seconds: 0 while unused; minus the time of the claim while an undo is under way; the time it was undone.
+  int64_t used_at = 0;
 };
 
 // Where an item stands in the review queue (what a skip changes).
@@ -37,8 +38,11 @@ class UndoStore {
   virtual base::Status AddUndo(const UndoRecord& record) = 0;
   // The token's record, used or not, expired or not. kNotFound when there is none (or it was removed).
   virtual base::Result<UndoRecord> FindUndo(const std::string& token) = 0;
-  // Marks the token used at `now` if it is unused and unexpired: true when this call did (only one caller can win).
-  virtual base::Result<bool> ClaimUndo(const std::string& token, int64_t now) = 0;
+  // Marks the token's undo under way at `now` (used_at = -now) if it is unexpired and unused, or under way since
+  // before `stale_before` (a process that died while undoing it): true when this call did (only one caller can win).
+  virtual base::Result<bool> ClaimUndo(const std::string& token, int64_t now, int64_t stale_before) = 0;
+  // Marks a claimed token undone at `now`.
+  virtual base::Status FinishUndo(const std::string& token, int64_t now) = 0;
   // Marks a claimed token unused again (its undo failed and changed nothing).
   virtual base::Status ReleaseUndo(const std::string& token) = 0;
   // Deletes tokens that expired before `now`; returns how many.

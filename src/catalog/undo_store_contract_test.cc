@@ -43,13 +43,26 @@ TEST_P(UndoStoreTest, StoresATokenAndRefusesItsTwin) {
 
 TEST_P(UndoStoreTest, ATokenIsClaimedOnceBeforeItExpiresAndCanBeReleased) {
   ASSERT_TRUE(store_->AddUndo(Token("t1", 200)).ok());
-  EXPECT_TRUE(*store_->ClaimUndo("t1", 150));
-  EXPECT_FALSE(*store_->ClaimUndo("t1", 151)) << "only one caller wins";
-  EXPECT_EQ(store_->FindUndo("t1")->used_at, 150);
+  EXPECT_TRUE(*store_->ClaimUndo("t1", 150, 100));
+  EXPECT_FALSE(*store_->ClaimUndo("t1", 151, 100)) << "only one caller wins";
+  EXPECT_EQ(store_->FindUndo("t1")->used_at, -150) << "under way since 150";
   ASSERT_TRUE(store_->ReleaseUndo("t1").ok());
   EXPECT_EQ(store_->FindUndo("t1")->used_at, 0);
-  EXPECT_FALSE(*store_->ClaimUndo("t1", 200)) << "expired";
-  EXPECT_FALSE(*store_->ClaimUndo("nope", 150));
+  EXPECT_FALSE(*store_->ClaimUndo("t1", 200, 100)) << "expired";
+  EXPECT_FALSE(*store_->ClaimUndo("nope", 150, 100));
+}
+
+// A claim whose undo never finished (the process died) can be taken over once it is older than `stale_before`; a
+// finished undo never can.
+TEST_P(UndoStoreTest, AnUndoLeftUnderWayIsTakenOverOnceStaleAndAFinishedOneNever) {
+  ASSERT_TRUE(store_->AddUndo(Token("t1", 1000)).ok());
+  ASSERT_TRUE(*store_->ClaimUndo("t1", 100, 50));
+  EXPECT_FALSE(*store_->ClaimUndo("t1", 150, 90)) << "under way since 100: not stale before 90";
+  EXPECT_TRUE(*store_->ClaimUndo("t1", 300, 180)) << "under way since 100, stale before 180: taken over";
+  EXPECT_EQ(store_->FindUndo("t1")->used_at, -300);
+  ASSERT_TRUE(store_->FinishUndo("t1", 301).ok());
+  EXPECT_EQ(store_->FindUndo("t1")->used_at, 301);
+  EXPECT_FALSE(*store_->ClaimUndo("t1", 900, 899)) << "undone already";
 }
 
 TEST_P(UndoStoreTest, RemovesOnlyExpiredTokens) {

@@ -169,6 +169,7 @@ class ReviewService {
   base::Status CheckSkip(const nlohmann::json& undo);
   base::Status RevertSkip(const nlohmann::json& undo, const std::string& actor, int64_t now);
   base::Status CheckBulk(const nlohmann::json& undo);
+  bool AlreadyReverted(const nlohmann::json& change);
   base::Status RevertBulk(const nlohmann::json& undo, const std::string& actor, int64_t now);
   base::Status CheckAny(const nlohmann::json& change);
   base::Status CheckFaceLabel(const nlohmann::json& undo);

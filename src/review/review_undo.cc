@@ -14,9 +14,11 @@ using nlohmann::json;
 
 void ReviewService::EnableUndo(UndoService& undo) {
   undo_ = &undo;
-  auto relocation =
-      Inverse{[this](const json& u) { return CheckRelocation(u); },
-              [this](const json& u, const std::string& a, int64_t t) { return RevertRelocation(u, a, t); }};
+  auto relocation = Inverse{[this](const json& u) { return CheckRelocation(u); },
+                            [this](const json& u, const std::string& a, int64_t t) {
+                              if (u.value("resumed", false) && AlreadyReverted(u)) return base::Status::Ok();
+                              return RevertRelocation(u, a, t);
+                            }};
   for (const char* kind : {"approve", "keep", "reject", "restore"}) undo.registry().Register(kind, relocation);
   undo.registry().Register("skip",
                            {[this](const json& u) { return CheckSkip(u); },
@@ -159,6 +161,15 @@ base::Status ReviewService::RevertAny(const json& change, const std::string& act
   return change.at("kind") == "name_face" ? RevertFaceLabel(change, actor, now) : RevertRelocation(change, actor, now);
 }
 
+// A photo an undo moves back is where it was before the change: its location and folder. Said of an undo taken over
+// from a process that died while running it, whose journaled moves recovery finished.
+bool ReviewService::AlreadyReverted(const json& change) {
+  if (change.at("kind") == "skip" || change.at("kind") == "name_face") return false;
+  auto item = catalog_.GetItem(change.at("item").get<int64_t>());
+  return item.ok() && item->location == change.at("location").get<std::string>() &&
+         std::filesystem::path(item->path).parent_path().generic_string() == change.at("folder").get<std::string>();
+}
+
 base::Status ReviewService::CheckBulk(const json& undo) {
   std::lock_guard lock(decide_mu_);
   for (const json& change : undo.at("changes")) TRIAGE_RETURN_IF_ERROR(CheckAny(change));
@@ -166,11 +177,15 @@ base::Status ReviewService::CheckBulk(const json& undo) {
 }
 
 // All or nothing as far as a check can tell: every item is checked before the first moves back, under the lock that
-// serialises decisions. The last decision is reverted first.
+// serialises decisions. The last decision is reverted first. An undo resumed after its process died leaves out the
+// photos it had moved back already, and takes back the rest.
 base::Status ReviewService::RevertBulk(const json& undo, const std::string& actor, int64_t now) {
   std::lock_guard lock(decide_mu_);
-  TRIAGE_RETURN_IF_ERROR(CheckBulk(undo));
-  const json& changes = undo.at("changes");
+  json changes = json::array();
+  for (const json& change : undo.at("changes")) {
+    if (!undo.value("resumed", false) || !AlreadyReverted(change)) changes.push_back(change);
+  }
+  TRIAGE_RETURN_IF_ERROR(CheckBulk({{"changes", changes}}));
   for (auto it = changes.rbegin(); it != changes.rend(); ++it) TRIAGE_RETURN_IF_ERROR(RevertAny(*it, actor, now));
   return base::Status::Ok();
 }

@@ -131,6 +131,45 @@ TEST_F(ReviewUndoTest, UndoOfRejectKeepAndRestorePutsEachBack) {
   EXPECT_EQ(catalog_->PendingReview(id).status().code(), base::Code::kNotFound);
 }
 
+// A process killed in the middle of an undo leaves its token under way, with nothing (or, after recovery, everything it
+// had journaled) moved back. Before, the token stayed used and the photo could never be taken back ("undone
+// already"). Now the token is refused only while another undo may still be running, then taken over.
+TEST_F(ReviewUndoTest, AnUndoLeftUnderWayByAProcessThatDiedIsTakenOverLater) {
+  int64_t id = Pending("killed.jpg");
+  Snapshot before = Take(id);
+  std::string token;
+  ASSERT_TRUE(service_->Reject(id, "alice", 300, "review/unidentified", &token).ok());
+  ASSERT_TRUE(*store_->ClaimUndo(token, 310, 0));  // the claim of an undo whose process died before moving anything
+  auto busy = undo_->Undo(token, "alice", false, 320);
+  ASSERT_EQ(busy.status().code(), base::Code::kConflict);
+  EXPECT_NE(busy.status().message().find("being undone"), std::string::npos) << busy.status().message();
+  EXPECT_NE(Take(id).item.path, before.item.path) << "nothing was moved back meanwhile";
+  const int64_t later = 310 + UndoService::kUndoStaleAfterS + 1;
+  ASSERT_TRUE(undo_->Undo(token, "alice", false, later).ok());
+  ExpectSame(Take(id), before);
+  auto again = undo_->Undo(token, "alice", false, later + 1);
+  ASSERT_EQ(again.status().code(), base::Code::kConflict);
+  EXPECT_NE(again.status().message().find("undone already"), std::string::npos) << again.status().message();
+}
+
+// Killed half way through a bulk undo: recovery finished the moves it had journaled (here b is back), the others (a)
+// are still where the bulk put them. Taken over later, the undo takes back the rest instead of refusing because b
+// "moved since".
+TEST_F(ReviewUndoTest, ABulkUndoLeftHalfDoneIsFinishedWhenTakenOver) {
+  int64_t a = Pending("a.jpg"), b = Pending("b.jpg");
+  Snapshot before_a = Take(a), before_b = Take(b);
+  std::string token;
+  ASSERT_TRUE(service_->Bulk({a, b}, "reject", "", "alice", 700, {}, &token).ok());
+  ASSERT_TRUE(*store_->ClaimUndo(token, 710, 0));        // the undo that died
+  ASSERT_TRUE(service_->Restore(b, "alice", 711).ok());  // what it had moved back before it died
+  const int64_t later = 710 + UndoService::kUndoStaleAfterS + 1;
+  auto done = undo_->Undo(token, "alice", false, later);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  ExpectSame(Take(a), before_a);
+  ExpectSame(Take(b), before_b);
+  EXPECT_EQ(store_->FindUndo(token)->used_at, later);
+}
+
 TEST_F(ReviewUndoTest, UndoOfASkipPutsTheItemBackAtItsPlaceInTheQueue) {
   int64_t a = Pending("a.jpg"), b = Pending("b.jpg");
   auto first = [&] {

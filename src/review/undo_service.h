@@ -48,6 +48,9 @@ struct Undone {
 class UndoService {
  public:
   static constexpr int64_t kDefaultTtlS = 24 * 3600;  // how long a token can be redeemed, seconds
+  // An undo under way for this long was left by a process that died: another may take it over. An undo takes
+  // seconds (a bulk of a thousand photos well under a minute).
+  static constexpr int64_t kUndoStaleAfterS = 120;
 
   explicit UndoService(catalog::UndoStore& store, int64_t ttl_s = kDefaultTtlS) : store_(store), ttl_s_(ttl_s) {}
 

@@ -113,6 +113,16 @@ test('gallery: an empty library says so and how photos get in, not that nothing 
     assert.match(text, /inbox\//);
     assert.doesNotMatch(text, /match/);
     await screenshot(empty.page, 'gallery-empty');
+    // The review page of a library without a photo does not say that every photo found its place.
+    await empty.page.goto('/#/review');
+    const reviewNote = empty.page.getByTestId('empty-note');
+    await reviewNote.filter({ hasText: 'No photos yet' }).waitFor();
+    assert.match(await reviewNote.innerText(), /Add photos… above, by dropping files into the library's inbox\/ folder/);
+    // A key shown on a button is not read as part of its name.
+    const add = empty.page.getByTestId('show-shortcuts');
+    assert.equal(await add.getAttribute('aria-keyshortcuts'), '?');
+    assert.equal(await add.locator('kbd').getAttribute('aria-hidden'), 'true');
+    assert.equal(await empty.page.getByRole('button', { name: 'Shortcuts', exact: true }).count(), 1);
   } finally { await closeLibrary(empty); }
 });
 

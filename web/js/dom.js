@@ -12,6 +12,14 @@ export function h(tag, attrs = {}, ...children) {
     else el.setAttribute(key, value === true ? '' : String(value));
   }
   append(el, children);
+  // A key shown on a control (<kbd>) is a hint for the eye: read aloud it would join the name ("Deleted" for "Delete"
+  // and d). Screen readers get the control's name alone and the key as aria-keyshortcuts.
+  if (tag !== 'kbd') {
+    for (const key of el.querySelectorAll(':scope > kbd')) {
+      key.setAttribute('aria-hidden', 'true');
+      if (!el.hasAttribute('aria-keyshortcuts')) el.setAttribute('aria-keyshortcuts', key.textContent);
+    }
+  }
   return el;
 }
 

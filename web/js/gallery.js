@@ -5,6 +5,8 @@ import { api, qs } from './api.js';
 import { h, mount, categoryLabel, thumbSrcset, communityVotes, itemImage, noPreview, toast, personKey, trapTab } from './dom.js';
 import { gridColumns, arrowTarget } from './grid_nav.js';
 
+const RETRY_S = 5;  // seconds between attempts while the photos could not be loaded
+
 const DIMENSIONS = ['sharpness', 'face_sharpness', 'exposure', 'noise', 'dynamic_range', 'contrast', 'colour',
   'composition', 'technical', 'resolution'];
 const CATEGORIES = ['portrait', 'group_portrait', 'human_others', 'astro', 'long_exposure', 'night', 'monochrome',
@@ -118,8 +120,10 @@ function timeline(months, undated, state, onRange) {
   const stepper = (dir, text, words) => h('button', { type: 'button', class: 'timeline-step', hidden: true, 'aria-label': words,
     dataset: { testid: `timeline-${dir < 0 ? 'back' : 'forward'}` },
     onclick: () => strip.scrollBy({ left: dir * Math.max(100, strip.clientWidth * 0.8), behavior: 'smooth' }) }, text);
-  const back = stepper(-1, '‹', 'Earlier months');
-  const forward = stepper(1, '›', 'Later months');
+  // Named by where they lead: the strip runs newest first, so going right is going back in time.
+  const newestFirst = months.length > 1 && months[0].month > months[months.length - 1].month;
+  const back = stepper(-1, '‹', newestFirst ? 'Newer months' : 'Earlier months');
+  const forward = stepper(1, '›', newestFirst ? 'Older months' : 'Later months');
   const wrap = h('div', { class: 'timeline-wrap' }, back, strip, forward);
   const update = () => {
     const beyond = strip.scrollWidth - strip.clientWidth;
@@ -559,7 +563,7 @@ export async function renderGallery(root, _rest, { signal }) {
       refused ? h('p', { class: 'card error', role: 'alert', dataset: { testid: 'gallery-refused' } },
         `No photos shown: ${refused}. Change that filter to see photos again.`)
         : failed ? h('div', { class: 'card error', role: 'alert', dataset: { testid: 'gallery-failed' } },
-          h('p', {}, `The photos could not be loaded: ${failed}.`),
+          h('p', {}, `The photos could not be loaded: ${failed}. Trying again every ${RETRY_S} seconds.`),
           h('button', { type: 'button', dataset: { testid: 'gallery-retry' }, onclick: change }, 'Try again'))
         : src.total ? [tileLegend(state.sort), box] : h('p', { class: 'card muted', dataset: { testid: 'gallery-empty' } }, nothingMatches(state)));
     } finally { drawing = false; }
@@ -572,6 +576,12 @@ export async function renderGallery(root, _rest, { signal }) {
     if (comeBackTo > 0 && box.isConnected && comeBackTo < src.total) box.scrollToIndex(comeBackTo);
     else box.layout();
     comeBackTo = 0;
+    // A server stopped or restarting: asked again until it answers, so that the gallery comes back by itself.
+    if (failed) {
+      setTimeout(() => {
+        if (!signal.aborted && root.querySelector('[data-testid="gallery-failed"]')) change();
+      }, RETRY_S * 1000);
+    }
   };
   const change = () => { reload().catch((err) => { if (!signal.aborted) toast(err.message, 'error'); }); };
   // A control's value, as the user set it. Not while the view is drawn anew: the browser sends "change" for a

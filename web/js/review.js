@@ -546,10 +546,19 @@ export async function renderReview(root, params, { session, signal }) {
     }
   }
 
+  // An empty queue: everything decided, or (a library with no photo at all) nothing came in yet, and how it does.
   function emptyQueue() {
-    return h('div', { class: 'card empty' }, h('h2', {}, 'Nothing to review'),
-      h('p', { class: 'muted' }, state.category ? `No ${categoryLabel(state.category).toLowerCase()} waiting.`
-        : 'Every photo has found its place.'));
+    const note = h('p', { class: 'muted', dataset: { testid: 'empty-note' } },
+      state.category ? `No ${categoryLabel(state.category).toLowerCase()} waiting.` : 'Every photo has found its place.');
+    if (!state.category) {
+      api.get('/api/status').then((status) => {
+        if (status.in_library !== 0 || status.pending_review !== 0) return;
+        mount(note, 'No photos yet. Add some with ', h('strong', {}, 'Add photos…'), ' above, by dropping files into the ',
+          'library\'s ', h('code', {}, 'inbox/'), ' folder while ', h('code', {}, 'triage watch'), ' runs, or with ',
+          h('code', {}, 'triage ingest <folder>'), '.');
+      }).catch(() => {});
+    }
+    return h('div', { class: 'card empty' }, h('h2', {}, 'Nothing to review'), note);
   }
 
   async function exportList() {

@@ -14,7 +14,9 @@ constexpr const char* kFindUndo =
     "FROM undo_tokens WHERE token = $1";
 // Only one of several concurrent claimers (in any process) changes the row: the others see used_at set.
 constexpr const char* kClaimUndo =
-    "UPDATE undo_tokens SET used_at = $1 WHERE token = $2 AND used_at IS NULL AND expires_at > $1";
+    "UPDATE undo_tokens SET used_at = -$1 WHERE token = $2 AND expires_at > $1 "
+    "AND (used_at IS NULL OR (used_at < 0 AND -used_at < $3))";
+constexpr const char* kFinishUndo = "UPDATE undo_tokens SET used_at = $1 WHERE token = $2";
 constexpr const char* kReleaseUndo = "UPDATE undo_tokens SET used_at = NULL WHERE token = $1";
 constexpr const char* kRemoveExpired = "DELETE FROM undo_tokens WHERE expires_at <= $1";
 constexpr const char* kQueuePlace =
@@ -45,11 +47,16 @@ base::Result<UndoRecord> PgUndoStore::FindUndo(const std::string& token) {
                     r->Text(0, 4), r->Int(0, 5),  r->Int(0, 6),  r->Int(0, 7)};
 }
 
-base::Result<bool> PgUndoStore::ClaimUndo(const std::string& token, int64_t now) {
+base::Result<bool> PgUndoStore::ClaimUndo(const std::string& token, int64_t now, int64_t stale_before) {
   auto lock = catalog_.Lock();
-  auto r = catalog_.connection().Query(kClaimUndo, Params().Add(now).Add(token));
+  auto r = catalog_.connection().Query(kClaimUndo, Params().Add(now).Add(token).Add(stale_before));
   if (!r.ok()) return r.status();
   return r->affected() > 0;
+}
+
+base::Status PgUndoStore::FinishUndo(const std::string& token, int64_t now) {
+  auto lock = catalog_.Lock();
+  return catalog_.connection().Run(kFinishUndo, Params().Add(now).Add(token));
 }
 
 base::Status PgUndoStore::ReleaseUndo(const std::string& token) {

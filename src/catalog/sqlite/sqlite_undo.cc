@@ -28,12 +28,21 @@ base::Result<UndoRecord> SqliteUndoStore::FindUndo(const std::string& token) {
   return UndoRecord{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Int(6), s.Int(7)};
 }
 
-base::Result<bool> SqliteUndoStore::ClaimUndo(const std::string& token, int64_t now) {
+base::Result<bool> SqliteUndoStore::ClaimUndo(const std::string& token, int64_t now, int64_t stale_before) {
   auto lock = catalog_.Lock();
   Statement s(catalog_.handle(),
-              "UPDATE undo_tokens SET used_at = ? WHERE token = ? AND used_at IS NULL AND expires_at > ?");
-  TRIAGE_RETURN_IF_ERROR(s.Bind(1, now).Bind(2, token).Bind(3, now).Run());
+              "UPDATE undo_tokens SET used_at = -?1 WHERE token = ?2 AND expires_at > ?1 "
+              "AND (used_at IS NULL OR (used_at < 0 AND -used_at < ?3))");
+  TRIAGE_RETURN_IF_ERROR(s.Bind(1, now).Bind(2, token).Bind(3, stale_before).Run());
   return sqlite3_changes(catalog_.handle()) > 0;
+}
+
+base::Status SqliteUndoStore::FinishUndo(const std::string& token, int64_t now) {
+  auto lock = catalog_.Lock();
+  return Statement(catalog_.handle(), "UPDATE undo_tokens SET used_at = ? WHERE token = ?")
+      .Bind(1, now)
+      .Bind(2, token)
+      .Run();
 }
 
 base::Status SqliteUndoStore::ReleaseUndo(const std::string& token) {

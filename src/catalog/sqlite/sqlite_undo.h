@@ -13,7 +13,8 @@ class SqliteUndoStore final : public UndoStore {
 
   base::Status AddUndo(const UndoRecord& record) override;
   base::Result<UndoRecord> FindUndo(const std::string& token) override;
-  base::Result<bool> ClaimUndo(const std::string& token, int64_t now) override;
+  base::Result<bool> ClaimUndo(const std::string& token, int64_t now, int64_t stale_before) override;
+  base::Status FinishUndo(const std::string& token, int64_t now) override;
   base::Status ReleaseUndo(const std::string& token) override;
   base::Result<int64_t> RemoveExpiredUndo(int64_t now) override;
   base::Result<QueuePlace> QueuePlaceOf(int64_t item_id) override;
