@@ -18,6 +18,12 @@ TEST_F(ItemsApiTest, ListsWithFiltersAndPaging) {
   EXPECT_EQ(Body(Get("/api/items?per_page=1&page=2&sort=oldest", &s))["items"][0]["id"], ids[1]);
   EXPECT_EQ(Get("/api/items?location=attic", &s)->status, 400);
   EXPECT_EQ(Get("/api/items?per_page=0", &s)->status, 400);
+  // An unknown category is refused naming the categories, as the review queue and `triage items` do; it used to
+  // answer an empty list, as if nothing were in it.
+  auto bogus = Get("/api/items?category=bogus", &s);
+  EXPECT_EQ(bogus->status, 400);
+  EXPECT_NE(Body(bogus)["message"].get<std::string>().find("unknown category \"bogus\"; categories are: "),
+            std::string::npos);
 }
 
 TEST_F(ItemsApiTest, OneItemWithFacesAndAuditTrail) {

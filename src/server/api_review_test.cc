@@ -45,6 +45,14 @@ TEST_F(ReviewApiTest, QueueByCategoryFiltersAndRefusesUnknownCategories) {
     EXPECT_EQ(Body(r)["error"], "invalid_argument");
     EXPECT_FALSE(Body(r)["message"].get<std::string>().empty());
   }
+  // The duplicate decision names a keep of the wrong type as such, not as missing.
+  const std::string dup = std::to_string(dups["items"][0]["id"].get<int64_t>());
+  TestSession bob = Login("bob");
+  auto wrong = Post("/api/review/" + dup + "/duplicate", {{"keep", 1}}, &bob);
+  EXPECT_EQ(wrong->status, 400);
+  EXPECT_EQ(Body(wrong)["message"], "keep: must be a string: new, existing or both");
+  auto missing = Post("/api/review/" + dup + "/duplicate", json::object(), &bob);
+  EXPECT_EQ(Body(missing)["message"], "keep (new, existing or both) is required");
 }
 
 TEST_F(ReviewApiTest, ReviewItemShowsTheDuplicateForSideBySide) {

@@ -20,6 +20,8 @@ base::Status ListItems(ServerState& state, Call& call) {
     return base::Status::InvalidArgument("query parameter location: must be library, review or trash");
   }
   if (!location.empty()) f.location = location;
+  // An unknown category would list nothing, as a known one without items does: refused, as the queue and CLI do.
+  TRIAGE_RETURN_IF_ERROR(CheckCategory(call.Query("category")));
   if (!call.Query("category").empty()) f.category = call.Query("category");
   if (!call.Query("person").empty()) f.person = call.Query("person");
   if (!call.Query("source").empty()) f.source = call.Query("source");

@@ -11,11 +11,6 @@
 #include "server/server_state.h"
 
 namespace triage::server {
-namespace {
-
-using nlohmann::json;
-
-constexpr size_t kMaxBulkIds = 1000;
 
 base::Status CheckCategory(const std::string& category) {
   if (category.empty() || model::IsReviewCategory(category)) return base::Status::Ok();
@@ -23,6 +18,12 @@ base::Status CheckCategory(const std::string& category) {
   for (const auto& c : model::ReviewCategories()) all += (all.empty() ? "" : ", ") + c;
   return base::Status::InvalidArgument(fmt::format("unknown category \"{}\"; categories are: {}", category, all));
 }
+
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMaxBulkIds = 1000;
 
 json CountsJson(const ReviewCounts& counts) { return {{"by_category", counts.by_category}, {"total", counts.total}}; }
 
@@ -176,7 +177,10 @@ base::Status DecideDuplicate(ServerState& state, Call& call) {
   if (!id.ok()) return id.status();
   auto body = call.JsonBody();
   if (!body.ok()) return body.status();
-  if (!body->contains("keep") || !(*body)["keep"].is_string()) {
+  if (body->contains("keep") && !(*body)["keep"].is_string()) {
+    return base::Status::InvalidArgument("keep: must be a string: new, existing or both");
+  }
+  if (!body->contains("keep")) {
     return base::Status::InvalidArgument("keep (new, existing or both) is required");
   }
   auto from = FromField(*body);

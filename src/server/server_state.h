@@ -60,6 +60,8 @@ struct ServerState {
 
 // The API's shape of an item: the model's JSON plus file_name, reason (a sentence) and the URLs of its images.
 nlohmann::json ItemView(const model::ItemRecord& item);
+// Ok for "" (any) or a review category; else a refusal listing the categories (routes_review.cc).
+base::Status CheckCategory(const std::string& category);
 
 // Purging cannot be undone: making another user's deletion permanent is, like undoing their change, for a role with
 // undo_others. Who moved item `id` to the trash is its latest audit entry's actor, set in `trashed_by` when given.

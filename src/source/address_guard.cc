@@ -39,6 +39,7 @@ constexpr Range kRanges[] = {
     {"::/128", "unspecified"},
     {"::1/128", "loopback"},
     {"::ffff:0:0/96", "IPv4-mapped IPv6"},
+    {"::ffff:0:0:0/96", "IPv4-translated IPv6 (::ffff:0:0:0/96, SIIT)"},
     {"::/96", "IPv4-compatible IPv6"},
     {"64:ff9b:1::/48", "local-use NAT64 (64:ff9b:1::/48)"},
     {"100::/64", "discard-only (100::/64)"},

@@ -42,6 +42,7 @@ TEST(AddressGuardTest, ClassifiesSpecialUseAddresses) {
       {"::ffff:127.0.0.1", "IPv4-mapped"},
       {"::ffff:8.8.8.8", "IPv4-mapped"},
       {"::127.0.0.1", "IPv4-compatible"},
+      {"::ffff:0:7f00:1", "IPv4-translated"},  // SIIT's form of 127.0.0.1
       {"64:ff9b::7f00:1", "NAT64 of loopback"},
       {"64:ff9b:1::1", "local-use NAT64"},
       {"fc00::1", "unique-local"},
