@@ -44,22 +44,13 @@ std::vector<fs::path> ImagesIn(const fs::path& dir) {
   return out;
 }
 
-// Faces with box and landmarks in full-size coordinates, as the pipeline's face stage hands them on.
-void ToFull(std::vector<model::Face>& faces, double to_full) {
-  auto scale = [to_full](float v) { return static_cast<float>(v * to_full); };
-  for (model::Face& f : faces) {
-    f.box = {scale(f.box.x), scale(f.box.y), scale(f.box.width), scale(f.box.height)};
-    for (model::Point& p : f.landmarks) p = {scale(p.x), scale(p.y)};
-  }
-}
-
 Verdict Judge(const faces::FaceAnalyzer& analyzer, const fs::path& file, bool verbose) {
   auto decoded = vision::DecodeImage(file, {kPipelineSidePx, 250'000'000});
   if (!decoded.ok()) return Verdict::kUnreadable;
   auto found = analyzer.Analyze(decoded->image);
   if (!found.ok()) return Verdict::kUnreadable;
   const double to_full = double(decoded->info.width) / decoded->image.width;
-  ToFull(*found, to_full);
+  model::ScaleFaces(*found, to_full);
   const model::QualityMetrics m = vision::MeasureQuality(decoded->image, *found, to_full);
   const model::QualityRules rules;
   const model::QualityScore s = quality::Score(m, decoded->info, rules, model::QualityReference());

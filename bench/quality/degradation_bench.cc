@@ -98,11 +98,7 @@ Scored ScoreAsIntake(const cv::Mat& rgb, const fs::path& tmp, const faces::FaceA
   if (analyzer) {
     auto analysed = analyzer->Analyze(d->image);
     if (analysed.ok()) found = std::move(*analysed);
-    auto scale = [to_full](float v) { return static_cast<float>(v * to_full); };
-    for (model::Face& f : found) {
-      f.box = {scale(f.box.x), scale(f.box.y), scale(f.box.width), scale(f.box.height)};
-      for (model::Point& p : f.landmarks) p = {scale(p.x), scale(p.y)};
-    }
+    model::ScaleFaces(found, to_full);
   }
   model::QualityMetrics m = vision::MeasureQuality(d->image, found, to_full);
   return {m, quality::Score(m, d->info, model::QualityRules(), model::QualityReference())};

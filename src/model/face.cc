@@ -39,4 +39,12 @@ ReferenceOrigin ParseReferenceSource(const std::string& source) {
   return {id, face};
 }
 
+void ScaleFaces(std::vector<Face>& faces, double to_full) {
+  auto scale = [to_full](float v) { return static_cast<float>(v * to_full); };
+  for (Face& f : faces) {
+    f.box = {scale(f.box.x), scale(f.box.y), scale(f.box.width), scale(f.box.height)};
+    for (Point& p : f.landmarks) p = {scale(p.x), scale(p.y)};
+  }
+}
+
 }  // namespace triage::model

@@ -76,4 +76,8 @@ struct ReferenceOrigin {
 };
 ReferenceOrigin ParseReferenceSource(const std::string& source);
 
+// Boxes and landmarks found on a raster decoded smaller, brought to the full image's pixels (`to_full` = full width
+// over raster width), as the face stage hands faces on.
+void ScaleFaces(std::vector<Face>& faces, double to_full);
+
 }  // namespace triage::model

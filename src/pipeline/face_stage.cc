@@ -63,12 +63,8 @@ base::Result<std::vector<model::Face>> FaceStage::Analyze(const model::RgbImage&
     std::lock_guard lock(mu_);
     refs = references_;
   }
-  auto scale = [to_full](float v) { return static_cast<float>(v * to_full); };
-  for (model::Face& f : *found) {
-    f.match = faces::NearestPersons(f.embedding, *refs);
-    f.box = {scale(f.box.x), scale(f.box.y), scale(f.box.width), scale(f.box.height)};
-    for (model::Point& p : f.landmarks) p = {scale(p.x), scale(p.y)};
-  }
+  for (model::Face& f : *found) f.match = faces::NearestPersons(f.embedding, *refs);
+  model::ScaleFaces(*found, to_full);
   return found;
 }
 

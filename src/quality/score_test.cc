@@ -30,6 +30,15 @@ model::QualityMetrics Daylight() {
   return m;
 }
 
+// Daylight() with one face filling a tenth of the frame, its box's Laplacian variance `face_sharpness`.
+model::QualityMetrics WithFace(double face_sharpness) {
+  model::QualityMetrics m = Daylight();
+  m.face_count = 1;
+  m.face_ratio = 0.1;
+  m.face_sharpness = face_sharpness;
+  return m;
+}
+
 model::ImageInfo Info(int w = 4000, int h = 3000) {
   model::ImageInfo info;
   info.width = w;
@@ -125,10 +134,7 @@ TEST(ScoreTest, ClippingPenalisedUnlessSilhouette) {
 // Grain adds 20 sigma^2 to the Laplacian's variance of the face as of the frame: a noisy copy's face is not sharper.
 TEST(ScoreTest, NoiseDoesNotReadAsFaceDetail) {
   model::QualityRules rules;
-  model::QualityMetrics clean = Daylight();
-  clean.face_count = 1;
-  clean.face_ratio = 0.1;
-  clean.face_sharpness = 50;
+  model::QualityMetrics clean = WithFace(50);
   clean.eye_sharpness = 60;
   model::QualityMetrics noisy = clean;
   noisy.luma_noise_sigma = 2.25;  // 2 levels beyond the floor: + 20 * 2^2 = 80
@@ -151,10 +157,7 @@ TEST(ScoreTest, NoiseDoesNotReadAsFaceDetail) {
 
 TEST(ScoreTest, BlinkHalvesTheAggregate) {
   model::QualityRules rules;
-  model::QualityMetrics m = Daylight();
-  m.face_count = 1;
-  m.face_ratio = 0.1;
-  m.face_sharpness = 600;
+  model::QualityMetrics m = WithFace(600);
   m.eyes = {{0.30, 5}};
   auto open = Score(m, Info(), rules, {});
   m.eyes = {{0.10, 5}};
