@@ -56,7 +56,9 @@ int main(int argc, char** argv) {
     files.push_back(std::move(file));
   }
   std::printf(
-      "same\tvariant_a\tvariant_b\tbits\tverdict\treason\tcorr\tresidual\tallowed\tchroma\tscale\trot\tshift\tstart\n");
+      "same\tvariant_a\tvariant_"
+      "b\tbits\tverdict\treason\tcorr\tresidual\tallowed\tchroma\tscale\trot\tshift\tstart\tcolour_res\t"
+      "file_a\tfile_b\n");
   auto bits_between = [&](const File& a, const File& b) {
     return std::min({std::popcount(a.whole ^ b.whole), std::popcount(a.centre ^ b.centre),
                      std::popcount(a.whole ^ b.centre), std::popcount(a.centre ^ b.whole)});
@@ -77,10 +79,10 @@ int main(int argc, char** argv) {
       const auto v = triage::vision::CheckNearDuplicate(b.signature, a.signature);
       seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       ++checks;
-      std::printf("%d\t%s\t%s\t%d\t%d\t%s\t%.4f\t%.2f\t%.2f\t%.4f\t%.3f\t%.2f\t%.3f\t%.3f\n",
+      std::printf("%d\t%s\t%s\t%d\t%d\t%s\t%.4f\t%.2f\t%.2f\t%.4f\t%.3f\t%.2f\t%.3f\t%.3f\t%.2f\t%s\t%s\n",
                   a.group == b.group ? 1 : 0, a.variant.c_str(), b.variant.c_str(), bits, v.same ? 1 : 0,
                   v.reason.c_str(), v.correlation, v.residual, v.allowed_residual, v.chroma_difference, v.scale,
-                  v.rotation_deg, v.shift, v.start_correlation);
+                  v.rotation_deg, v.shift, v.start_correlation, v.colour_residual, a.name.c_str(), b.name.c_str());
     }
   }
   std::fprintf(stderr, "%zu checks, %.2f ms each\n", checks, checks ? 1000 * seconds / static_cast<double>(checks) : 0);

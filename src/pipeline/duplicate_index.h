@@ -28,8 +28,11 @@ namespace triage::pipeline {
 // every near duplicate the check accepts lies within 10 bits of its nearest relative; unrelated smooth pictures
 // collide at 0-4 bits, so the distance alone cannot tell them apart.
 inline constexpr int kCandidateMaxDistance = 16;
-// At most this many candidates are checked per image, nearest first (the check costs about a millisecond).
-inline constexpr size_t kMaxCandidates = 8;
+// At most this many candidates are checked per image, nearest first (a check costs a fraction of a millisecond, and
+// most of those beyond the nearest few stop at the colour test before any alignment). Smooth pictures collide at
+// 0-4 bits by the dozen: with 8, a sky's own crop could be pushed out by other skies. On 139 photos never tuned on
+// (4,526 files), 24 instead of 8 found 1.9% more same-picture pairs and no more false ones, for about 4% more CPU.
+inline constexpr size_t kMaxCandidates = 24;
 
 // What the near-duplicate check said about one image against others, by the other's signature. An ingest fills it
 // ahead in its parallel stage, so that the serial stage mostly reads verdicts, and no pair is checked twice (once

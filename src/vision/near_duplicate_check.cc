@@ -67,6 +67,7 @@ struct Alignment {
   cv::Mat mask;    // where the warped candidate covers the query (inner part only); read only (may be shared)
   cv::Mat warped;  // the candidate in the query's frame
   double correlation = -1, residual = 1e9, overlap = 0;
+  double gain = 1;  // of the grey fit: query ~ gain * candidate + offset
 };
 
 // Where a candidate raster seen through a warp covers the query's, inner part only, and the share of it covered: a
@@ -122,6 +123,7 @@ void Measure(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask, Alignment&
   const double va = sa[0] * sa[0], vb = sb[0] * sb[0];
   out.correlation = va > 1e-6 && vb > 1e-6 ? cov / std::sqrt(va * vb) : (va + vb < 1e-6 ? 1.0 : 0.0);
   const double gain = vb > 1e-6 ? cov / vb : 0;  // a ~ gain * b + offset
+  out.gain = gain;
   out.residual = std::sqrt(std::max(0.0, va - 2 * gain * cov + gain * gain * vb));
 }
 
@@ -131,7 +133,7 @@ void Measure(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask, Alignment&
 struct NearDuplicateQuery::Prepared {
   double aspect = 1;
   cv::Mat grey;             // as GreyOf
-  cv::Mat colour_smoothed;  // ColourOf smoothed as ChromaDifference compares it
+  cv::Mat colour_smoothed;  // ColourOf smoothed as CompareColour compares it
   cv::Mat unclipped;        // grey < kClipped
   double allowed_residual = 0;
 };
@@ -208,9 +210,14 @@ double MeanGradient(const cv::Mat& grey, const cv::Mat& mask) {
   return cv::mean(magnitude, mask)[0];
 }
 
-// Mean |difference| of chromaticity between the query's colour raster and the candidate's (`colour`, as ColourOf),
-// aligned by `warp`.
-double ChromaDifference(const Query& q, const cv::Mat& colour, const cv::Mat& warp) {
+// How the candidate's colour raster (`colour`, as ColourOf), aligned by `warp`, differs from the query's: `chroma` is
+// the mean |difference| of chromaticity (NearDuplicateCheckOptions::max_chroma_difference), `residual` the RMS
+// difference of the departures from grey once the candidate's are scaled by `gain` (max_colour_residual).
+struct ColourMeasures {
+  double chroma = 0, residual = 0;
+};
+
+ColourMeasures CompareColour(const Query& q, const cv::Mat& colour, const cv::Mat& warp, double gain) {
   // The grey warp in colour-raster coordinates: x64 = 4 x16 + 1.5 and x16 = (x64 + 0.5) / 4 - 0.5.
   const double k = static_cast<double>(kGreySide) / kColourSide, off = (k - 1) / 2;
   cv::Mat w;
@@ -227,20 +234,41 @@ double ChromaDifference(const Query& q, const cv::Mat& colour, const cv::Mat& wa
   // Both smoothed first (the query's once): a few percent of crop moves edges across the coarse 16 px cells.
   const cv::Mat& a = q.colour_smoothed;
   cv::GaussianBlur(warped, b, cv::Size(0, 0), kColourSmoothing);
-  double total = 0;
-  int n = 0;
+  double total = 0, squares = 0;
+  int n = 0, terms = 0;
   for (int y = 1; y < kColourSide - 1; ++y) {
     for (int x = 1; x < kColourSide - 1; ++x) {
+      if (valid.at<uint8_t>(y, x) == 0) continue;
       const cv::Vec3f pa = a.at<cv::Vec3f>(y, x), pb = b.at<cv::Vec3f>(y, x);
-      const float sa = pa[0] + pa[1] + pa[2], sb = pb[0] + pb[1] + pb[2];
-      const float top = std::max({pa[0], pa[1], pa[2], pb[0], pb[1], pb[2]});
-      // Outside, too dark for a meaningful colour, or clipped (a brightness change shifts clipped colours).
-      if (valid.at<uint8_t>(y, x) == 0 || sa < 45 || sb < 45 || top >= kClipped) continue;
-      for (int ch = 0; ch < 3; ++ch) total += std::abs(pa[ch] / sa - pb[ch] / sb);
+      // A channel clipped in either picture says nothing (a brightness change clips it in one only): the colour is
+      // compared on the others, as long as two remain. A brightened blue sky has its blue clipped everywhere, and
+      // its red and green still tell it from another sky.
+      bool use[3];
+      int channels = 0;
+      float sa = 0, sb = 0;
+      for (int ch = 0; ch < 3; ++ch) {
+        use[ch] = pa[ch] < kClipped && pb[ch] < kClipped;
+        if (!use[ch]) continue;
+        ++channels;
+        sa += pa[ch];
+        sb += pb[ch];
+      }
+      // Too dark for a meaningful colour: 15 grey levels a channel.
+      if (channels < 2 || sa < 15.0f * channels || sb < 15.0f * channels) continue;
+      for (int ch = 0; ch < 3; ++ch) {
+        if (!use[ch]) continue;
+        total += std::abs(pa[ch] / sa - pb[ch] / sb);
+        const double d = (pa[ch] - sa / channels) - gain * (pb[ch] - sb / channels);
+        squares += d * d;
+        ++terms;
+      }
       ++n;
     }
   }
-  return n > 0 ? total / n : 0;
+  ColourMeasures out;
+  out.chroma = n > 0 ? total / n : 0;
+  out.residual = terms > 0 ? std::sqrt(squares / terms) : 0;
+  return out;
 }
 
 // Scale, rotation and centre shift of an affine warp; false if it mirrors.
@@ -270,8 +298,10 @@ const char* Judge(const Query& q, const cv::Mat& colour, const Alignment& a, con
   if (v.overlap < o.min_overlap) return "overlap";
   if (v.correlation < o.min_correlation) return "correlation";
   if (v.residual > v.allowed_residual) return "residual";
-  v.chroma_difference = ChromaDifference(q, colour, a.warp);
-  if (v.chroma_difference > o.max_chroma_difference) return "colour";
+  const ColourMeasures c = CompareColour(q, colour, a.warp, a.gain);
+  v.chroma_difference = c.chroma;
+  v.colour_residual = c.residual;
+  if (v.chroma_difference > o.max_chroma_difference || v.colour_residual > o.max_colour_residual) return "colour";
   return nullptr;
 }
 
@@ -363,7 +393,7 @@ NearDuplicateVerdict NearDuplicateQuery::Check(const std::vector<uint8_t>& candi
   if (std::abs(std::log(q.aspect / aspect)) > std::log(o.max_scale)) return Reject(v, "aspect");
   // Colours far apart as the pictures stand (recoloured, another scene): no alignment can bring them together.
   const cv::Mat colour = ColourOf(candidate);
-  v.chroma_difference = ChromaDifference(q, colour, Starts()[kAsIs].warp);
+  v.chroma_difference = CompareColour(q, colour, Starts()[kAsIs].warp, 1).chroma;
   if (v.chroma_difference > 2.5 * o.max_chroma_difference) return Reject(v, "colour");
   v.allowed_residual = q.allowed_residual;
   const cv::Mat grey = GreyOf(candidate);

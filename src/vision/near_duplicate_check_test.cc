@@ -254,6 +254,29 @@ TEST(NearDuplicateCheckTest, RejectsSmoothLookAlikesWhoseHashesCollide) {
   EXPECT_TRUE(CheckNearDuplicate(SignatureOf(Half(sky)), SignatureOf(sky)).same);
 }
 
+// A sky brightened until its blue clips, against another sky: with its blue clipped throughout, the two differ in
+// red and green only, and in how those depart from grey. The brightened copy of the sky itself still matches.
+TEST(NearDuplicateCheckTest, RejectsAnotherSkyBrightenedUntilItsBlueClips) {
+  const cv::Mat sky = Gradient({225, 145, 80}, {237, 228, 206}, 1.0);     // BGR
+  const cv::Mat other = Gradient({226, 160, 110}, {231, 212, 190}, 1.0);  // a paler blue, a greyer horizon
+  const cv::Mat other_brighter = Brighter(other), sky_brighter = Brighter(sky);
+  ASSERT_LE(HashBits(sky, other_brighter), 2) << "the fixtures must collide in pHash";
+  cv::Mat blue;
+  cv::extractChannel(other_brighter, blue, 0);
+  ASSERT_GT(cv::countNonZero(blue >= 245), blue.total() * 9 / 10) << "the fixture's blue must clip";
+  for (const auto& [query, candidate] : {std::pair{&sky, &other_brighter}, std::pair{&other_brighter, &sky}}) {
+    const NearDuplicateVerdict v = CheckNearDuplicate(SignatureOf(*query), SignatureOf(*candidate));
+    EXPECT_FALSE(v.same) << "correlation " << v.correlation << " residual " << v.residual << " of "
+                         << v.allowed_residual << " chroma " << v.chroma_difference << " colour residual "
+                         << v.colour_residual;
+    EXPECT_EQ(v.reason, "colour");
+  }
+  const NearDuplicateVerdict same = CheckNearDuplicate(SignatureOf(sky_brighter), SignatureOf(sky));
+  EXPECT_TRUE(same.same) << same.reason << " chroma " << same.chroma_difference << " colour residual "
+                         << same.colour_residual;
+  EXPECT_TRUE(CheckNearDuplicate(SignatureOf(sky), SignatureOf(sky_brighter)).same);
+}
+
 TEST(NearDuplicateCheckTest, RejectsUnrelatedPictures) {
   EXPECT_FALSE(CheckNearDuplicate(SignatureOf(Photo(8)), SignatureOf(Photo(9))).same);
 }
@@ -267,6 +290,7 @@ void ExpectSameVerdict(const NearDuplicateVerdict& a, const NearDuplicateVerdict
   EXPECT_EQ(a.residual, b.residual) << what;
   EXPECT_EQ(a.allowed_residual, b.allowed_residual) << what;
   EXPECT_EQ(a.chroma_difference, b.chroma_difference) << what;
+  EXPECT_EQ(a.colour_residual, b.colour_residual) << what;
   EXPECT_EQ(a.scale, b.scale) << what;
   EXPECT_EQ(a.rotation_deg, b.rotation_deg) << what;
   EXPECT_EQ(a.shift, b.shift) << what;
