@@ -186,10 +186,15 @@ Alignment AlignBest(const Query& q, const cv::Mat& candidate, double good_residu
   // (correlation, zoom), ordered by both as the pairs they are.
   std::vector<std::pair<double, double>> starts = {{best.correlation, start[kAsIs].zoom}};
   for (StartIndex s : {kZoomIn, kZoomOut}) {
-    starts.emplace_back(Evaluate(q, candidate, start[s]).correlation, start[s].zoom);
+    Alignment zoomed = Evaluate(q, candidate, start[s]);
+    starts.emplace_back(zoomed.correlation, start[s].zoom);
+    // A starting point counts as an alignment itself: on a smooth picture, whose correlation hardly changes with
+    // scale, ECC can walk away from a 5% crop's exact fit to a worse one.
+    if (zoomed.correlation > 0 && (best.correlation <= 0 || zoomed.residual < best.residual)) best = std::move(zoomed);
   }
   std::sort(starts.rbegin(), starts.rend());
   start_correlation = starts.front().first;
+  if (best.correlation > 0 && best.residual <= good_residual) return best;
   // Pictures that correlate poorly from every starting point are not worth aligning: a near duplicate starts close.
   if (start_correlation < kMinStartCorrelation) return best;
   for (const auto& [correlation, zoom] : starts) {

@@ -185,6 +185,26 @@ TEST(NearDuplicateCheckTest, AcceptsEachKindOfNearDuplicateEitherWay) {
   }
 }
 
+// A smooth scene (an underwater backdrop, a misty sky): its correlation hardly changes with scale, and ECC refining
+// from the 5% crop's exact starting point can walk away to a worse fit. The starting point counts as an alignment.
+TEST(NearDuplicateCheckTest, AcceptsEachKindOfNearDuplicateOfASmoothScene) {
+  // Of seeds 1-40, these three failed (ECC went to a scale of 1.16); the other 37 passed either way.
+  for (uint64_t seed : {4, 15, 25}) {
+    cv::theRNG().state = seed;  // the grain
+    cv::Mat smooth;
+    cv::GaussianBlur(Photo(seed), smooth, cv::Size(0, 0), 100);
+    smooth = WithGrain(smooth, 1.5);
+    for (const Kind& kind : kNearDuplicates) {
+      const auto a = SignatureOf(smooth), b = SignatureOf(kind.make(smooth));
+      for (const auto& [query, candidate] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
+        const NearDuplicateVerdict v = CheckNearDuplicate(*query, *candidate);
+        EXPECT_TRUE(v.same) << kind.name << " (seed " << seed << "): " << v.reason << " correlation " << v.correlation
+                            << " residual " << v.residual << " of " << v.allowed_residual << " scale " << v.scale;
+      }
+    }
+  }
+}
+
 TEST(NearDuplicateCheckTest, AcceptsPairsOfTwoVariants) {
   const cv::Mat original = Photo(4);
   const auto crop = SignatureOf(Crop5(original));
