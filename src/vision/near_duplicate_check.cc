@@ -414,7 +414,23 @@ NearDuplicateVerdict NearDuplicateQuery::Check(const std::vector<uint8_t>& candi
   cv::flip(grey, flipped, 1);
   if (Evaluate(q, flipped, Starts()[kAsIs]).correlation >= kMinStartCorrelation) {
     const Alignment m = Align(q, flipped, ScaleAboutCentre(1.0));
-    if (m.correlation > a.correlation && m.residual < 0.8 * a.residual) return Reject(v, "mirrored");
+    // Only a flipped picture aligned as a near duplicate would be counts: an affine warp can turn a smooth gradient
+    // into its mirror image by rotating and shearing it far beyond any near duplicate's.
+    NearDuplicateVerdict flipped_geometry;
+    const bool plausible = Geometry(m.warp, flipped_geometry) && flipped_geometry.scale <= o.max_scale &&
+                           std::abs(flipped_geometry.rotation_deg) <= o.max_rotation_deg &&
+                           flipped_geometry.shift <= o.max_shift;
+    auto flipped_fits_better = [&](const Alignment& own) {
+      return plausible && m.correlation > own.correlation && m.residual < 0.8 * own.residual;
+    };
+    // The picture itself may have been taken as it stood (it fitted well enough), where the flipped one was refined:
+    // a smooth scene's rotated copy then lost to its own mirror image. Refined too before it is judged.
+    if (flipped_fits_better(a)) {
+      const Alignment refined = Align(q, grey, a.warp);
+      if (flipped_fits_better(refined.correlation > 0 && refined.residual < a.residual ? refined : a)) {
+        return Reject(v, "mirrored");
+      }
+    }
   }
   v.same = true;
   return v;
