@@ -3,7 +3,9 @@
 // within --distance bits (as the ingest pipeline proposes them) prints the truth and what vision::CheckNearDuplicate
 // measured, one TSV line per pair, and the mean time of a check on stderr.
 //
-// Usage: verify_sweep --corpus DIR [--distance 22] [--candidates 8]
+// Usage: verify_sweep --corpus DIR [--distance 22] [--candidates 8] [--decode-side 256]
+//   --decode-side N  decode to at most N px on the long side, as the ingest does with quality scores off (256, JPEG
+//                    DCT scaling down to 64) or on (1024); hashes and signature from FingerprintOf
 #include <algorithm>
 #include <bit>
 #include <chrono>
@@ -30,11 +32,13 @@ int main(int argc, char** argv) {
   fs::path corpus;
   int distance = 22;
   size_t candidates = 8;
+  int decode_side = 256;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--corpus") corpus = argv[i + 1];
     if (flag == "--distance") distance = std::stoi(argv[i + 1]);
     if (flag == "--candidates") candidates = std::stoul(argv[i + 1]);
+    if (flag == "--decode-side") decode_side = std::stoi(argv[i + 1]);
   }
   std::ifstream truth(corpus / "truth.tsv");
   std::string line;
@@ -48,11 +52,13 @@ int main(int argc, char** argv) {
     std::getline(f, group, '\t');
     std::getline(f, file.variant, '\t');
     file.group = std::stoi(group);
-    auto decoded = triage::vision::DecodeImage(corpus / "images" / file.name, {256, 250'000'000, 64});
+    auto decoded = triage::vision::DecodeImage(corpus / "images" / file.name,
+                                               {decode_side, 250'000'000, decode_side <= 256 ? 64 : 0});
     if (!decoded.ok()) continue;
-    file.whole = triage::vision::PerceptualHash(decoded->image);
-    file.centre = triage::vision::PerceptualHash(decoded->image, 0.95);
-    file.signature = triage::vision::MakeSignature(decoded->image);
+    triage::vision::ImageFingerprint fingerprint = triage::vision::FingerprintOf(decoded->image, 0.95);
+    file.whole = fingerprint.phash;
+    file.centre = fingerprint.phash_center;
+    file.signature = std::move(fingerprint.signature);
     files.push_back(std::move(file));
   }
   std::printf(
