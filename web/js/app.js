@@ -158,10 +158,12 @@ function route() {
       // The server could not be reached (stopped, restarting, the network gone): said in words, with a way to try
       // again that does not lose the address.
       const unreachable = err instanceof ApiError && err.status === 0;
+      // Once the live updates hear from the server again, the page loads by itself.
+      if (unreachable) onChanges(() => { if (view === current && !signal.aborted) route(); }, signal);
       mount(root, h('div', { class: 'card error', role: 'alert', dataset: { testid: 'page-failed' } },
         h('h1', {}, unreachable ? 'The server could not be reached' : 'This page could not be loaded'),
         h('p', {}, unreachable ? 'triage did not answer: it may be stopped or restarting, or the network is down. ' +
-          'Nothing was changed.' : err.message),
+          'Nothing was changed. The page loads again by itself once the server answers.' : err.message),
         h('p', {}, h('button', { type: 'button', dataset: { testid: 'page-retry' }, onclick: () => route() },
           'Try again'))));
     });

@@ -292,8 +292,10 @@ export function trapTab(container, event) {
   }
 }
 
-// True when keys typed now belong to a form control (typing, choosing), not to page shortcuts.
+// True when keys typed now belong to a form control (typing, choosing) or to an open dialog, not to page shortcuts:
+// behind a dialog asking "Delete for good?", Ctrl-Z must not change what it asks about.
 export function typingInFormControl(event) {
+  if (document.querySelector('dialog[open]')) return true;
   const el = event.target instanceof Element ? event.target : document.activeElement;
   if (!el) return false;
   return el.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName) || !!el.closest('dialog');

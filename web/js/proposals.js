@@ -9,7 +9,10 @@ const CHECKLIST = ['Resolution adequate (proposals.min_width × min_height)', 'S
   'Good lighting and focus', 'Person clearly identifiable', 'Source and attribution known', 'Better than the current image'];
 
 const label = (code) => code.replace(/_/g, ' ');
-const score = (f) => (f && f.score !== null && f.score !== undefined ? Math.round(f.score) : null);
+// The quality aggregate as the gallery and the review card show it, 0-10 with one decimal (the API's figures are on
+// 0-100).
+const score = (f) => (f && f.score !== null && f.score !== undefined ? Math.round(f.score) / 10 : null);
+const scoreText = (v) => `${v.toFixed(1)}/10`;
 
 // One row of the comparison: both values, the better one marked (higher is better unless `lowerIsBetter`).
 function compareRow(name, current, proposed, show = (v) => v, lowerIsBetter = false) {
@@ -31,7 +34,7 @@ function comparison(p) {
     h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Current'), h('th', {}, 'Proposed'))),
     h('tbody', {},
       compareRow('resolution', px(c), px(n), (v) => (v === px(c) ? `${c.width}×${c.height}` : `${n.width}×${n.height}`)),
-      compareRow('quality', score(c), score(n), (v) => `${v}/100`),
+      compareRow('quality', score(c), score(n), scoreText),
       compareRow('sharpness', c.sharpness || null, n.sharpness || null, (v) => v.toFixed(0)),
       compareRow('size', c.size_bytes || null, n.size_bytes || null, formatBytes),
       compareRow('community', cv.score ?? null, nv.score ?? null, (v) => v.toFixed(1)),
@@ -117,7 +120,7 @@ export async function renderProposals(root, _params, { session, signal }) {
         `#${p.id}`)),
       h('td', {}, label(p.reason)), h('td', {}, p.status),
       h('td', {}, (p.current_item && p.current_item.person) || (p.slot.startsWith('cover:') ? p.slot.slice(6) : '–')),
-      h('td', {}, score(p.proposed) ?? '–'), h('td', {}, formatTime(p.proposed_at)));
+      h('td', {}, score(p.proposed) === null ? '–' : scoreText(score(p.proposed))), h('td', {}, formatTime(p.proposed_at)));
   }
 
   function select(name, values, key) {

@@ -112,6 +112,9 @@ export async function renderReview(root, params, { session, signal }) {
   // A card or grid drawn while a decision is still on its way (switching to the grid, a refresh) is held too: a click on
   // it would otherwise be silently dropped.
   function holdIfBusy() { if (busy) hold(true); }
+  // Reloading or closing the tab while a decision is on its way would lose its undo (the answer carrying the token
+  // never arrives, and the photo has moved on): the browser asks first.
+  window.addEventListener('beforeunload', (e) => { if (busy) e.preventDefault(); }, { signal });
 
   // This page is the review view on screen: an undo asked for on any review view holds and refreshes this one, which
   // then shows the photo that came back (when it waits on the page shown).

@@ -51,8 +51,11 @@ function replaceName(text, typed, name) {
 // "Save anyway" (a person may be listed before they are enrolled).
 function showUnknown(box, unknown, enrolled, { use, keep }) {
   const lines = unknown.map((typed) => {
-    const close = enrolled.map((n) => [n, distance(personKey(typed), n)]).filter(([, d]) => d <= 3)
-      .sort((x, y) => x[1] - y[1]).slice(0, 3).map(([n]) => n);
+    // Close means a few letters apart for the name's length (two in five, at most three): any name is three edits
+    // from "bob", and a name in another script has no letters to compare (its key is empty).
+    const key = personKey(typed), most = Math.min(3, Math.round(key.length * 0.4));
+    const close = key ? enrolled.map((n) => [n, distance(key, n)]).filter(([, d]) => d <= most)
+      .sort((x, y) => x[1] - y[1]).slice(0, 3).map(([n]) => n) : [];
     return h('li', {}, `“${typed}” is not an enrolled person.`,
       close.length ? [' Did you mean ', close.map((n) => h('button', { type: 'button', class: 'link',
         dataset: { testid: 'use-name' }, onclick: () => use(typed, n) }, n)), '?'] : null);

@@ -1,7 +1,7 @@
 // Decisions made outside the review page (a photo restored from the trash, a person enrolled, a list changed, a face
 // cluster named or hidden) go on their page's undo list (review_undo.js), newest first: the toast's Undo and Ctrl-Z on
 // that page take them back one per press.
-import { toast } from './dom.js';
+import { toast, typingInFormControl } from './dom.js';
 import { attachUndoView, askUndo, rememberDecision, undoOffer } from './review_undo.js';
 
 // Says what a decision did and puts its undo token on `page`'s list; without a token the message is shown alone.
@@ -11,14 +11,15 @@ export function offerUndo(message, token, page) {
   toast(message, 'info', undoOffer(entry));
 }
 
-// A page that takes its undos until `signal` aborts: Ctrl-Z (outside a text field, whose own undo it is) takes back
-// the newest decision on `page`'s list, and `redraw` shows the page as it is after each undo.
+// A page that takes its undos until `signal` aborts: Ctrl-Z (outside a text field, whose own undo it is, and never
+// behind an open dialog) takes back the newest decision on `page`'s list, and `redraw` shows the page as it is after
+// each undo.
 export function attachUndoPage(page, redraw, signal) {
   attachUndoView({ page, busy: () => false, hold: () => {},
     after: async () => { if (!signal.aborted) await redraw(); } }, signal);
   document.addEventListener('keydown', (e) => {
     if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey || e.key.toLowerCase() !== 'z') return;
-    if (e.target instanceof Element && e.target.closest('input, textarea, select, [contenteditable="true"]')) return;
+    if (typingInFormControl(e)) return;
     e.preventDefault();
     askUndo();
   }, { signal });

@@ -6,13 +6,25 @@ import { h, mount, toast } from './dom.js';
 const FLAG_REASONS = [['wrong_subject', 'Wrong subject'], ['poor_quality', 'Poor quality (blurry, dark)'],
   ['wrong_person', 'Wrong person'], ['other', 'Other']];
 
-async function send(body) {
-  const res = await fetch('/api/votes', { method: 'POST', credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  const data = await res.json();
-  if (!res.ok) throw new Error(data.message || `HTTP ${res.status}`);
+const UNREACHABLE = 'The server could not be reached: check the connection and try again.';
+
+// GET or POST `url` and the JSON answer; an unreachable server or an answer that is not JSON throws an Error saying
+// so in words (not the browser's "Failed to fetch").
+async function call(url, options = {}) {
+  let res;
+  try {
+    res = await fetch(url, { credentials: 'same-origin', ...options });
+  } catch {
+    throw new Error(UNREACHABLE);
+  }
+  let data = null;
+  try { data = await res.json(); } catch { /* not JSON: a proxy's error page, a server stopping */ }
+  if (!res.ok || !data) throw new Error((data && data.message) || `The server answered ${res.status}: try again later.`);
   return data;
 }
+
+const send = (body) => call('/api/votes', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body) });
 
 function counts(image) {
   return h('span', { class: 'vote-counts', dataset: { testid: 'vote-counts' } },
@@ -42,12 +54,22 @@ function card(image) {
     sending = true;
     for (const b of [up, down, flag]) b.disabled = true;
     try {
+      const before = image.flags;
       const out = await send({ item_id: image.id, ...body });
       const fresh = counts(out);
       shown.replaceWith(fresh);
       shown = fresh;
+      image.flags = out.flags;
       mark(out.mine);
-      toast(body.vote === 'flag' ? 'Thank you, the photo is flagged for a curator.' : 'Thank you, your vote counts.');
+      if (body.vote === 'flag') {
+        // One flag per voter: flagging again replaces the reason, and the count stays.
+        flagForm.open = false;
+        flagSummary.textContent = 'Flagged ✓';
+        toast(out.flags > before ? 'Thank you, the photo is flagged for a curator.'
+          : 'Your flag was counted already: its reason is updated.');
+      } else {
+        toast('Thank you, your vote counts.');
+      }
       await leaderboard();
     } catch (err) {
       toast(err.message, 'error');
@@ -57,17 +79,24 @@ function card(image) {
     }
   }
   mark(image.mine);
+  const flagSummary = h('summary', { dataset: { testid: 'vote-flag-summary' } }, 'Flag');
+  const flagForm = h('details', { class: 'vote-flag' }, flagSummary,
+    h('div', { class: 'vote-flag-body' }, reason, details, flag));
   return h('article', { class: 'tile vote-tile', dataset: { testid: 'vote-image', itemId: image.id } },
     h('img', { src: `${image.thumbnail}?size=640`, alt: `Photo ${image.id}`, loading: 'lazy' }),
     shown,
     h('div', { class: 'actions' }, up, down),
-    h('details', { class: 'vote-flag' }, h('summary', {}, 'Flag'),
-      h('div', { class: 'vote-flag-body' }, reason, details, flag)));
+    flagForm);
 }
 
 async function leaderboard() {
-  const res = await fetch('/api/votes/leaderboard');
-  const board = await res.json();
+  let board;
+  try {
+    board = await call('/api/votes/leaderboard');
+  } catch (err) {
+    mount(document.getElementById('leaderboard'), h('li', { class: 'muted' }, err.message));
+    return;
+  }
   // Anonymous voters are not named: each is counted apart, numbered in the order shown.
   let anonymous = 0;
   const name = (c) => (c.name === 'anonymous' ? `anonymous voter ${++anonymous}` : c.name);
@@ -77,9 +106,16 @@ async function leaderboard() {
 }
 
 async function start() {
-  const res = await fetch('/api/public/images');
-  const out = await res.json();
   const grid = document.getElementById('images');
+  let out;
+  try {
+    out = await call('/api/public/images');
+  } catch (err) {
+    mount(grid, h('div', { role: 'alert', class: 'card warn', dataset: { testid: 'vote-load-error' } },
+      h('p', {}, `The photos could not be loaded. ${err.message}`),
+      h('button', { type: 'button', onclick: () => start() }, 'Try again')));
+    return;
+  }
   if (!out.images.length) mount(grid, h('p', { class: 'muted' }, 'No photos to vote on yet.'));
   else mount(grid, ...out.images.map(card));
   await leaderboard();
