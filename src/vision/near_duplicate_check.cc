@@ -26,6 +26,10 @@ constexpr double kMinStartCorrelation = 0.6;
 // took 8-15% less CPU of a duplicates-only ingest and found 4 more true pairs (rotated copies) and no false one.
 constexpr double kEccEpsilon = 1e-3;
 
+// Mean difference per channel, in grey levels, above which two pictures without a comparable colour (all clipped or
+// black, as a pure red or blue field) differ in colour.
+constexpr double kFlatColourDifference = 24;
+
 // Sigma of the smoothing of both colour rasters before their chromaticities are compared, in colour pixels.
 constexpr double kColourSmoothing = 1.0;
 
@@ -239,12 +243,14 @@ ColourMeasures CompareColour(const Query& q, const cv::Mat& colour, const cv::Ma
   // Both smoothed first (the query's once): a few percent of crop moves edges across the coarse 16 px cells.
   const cv::Mat& a = q.colour_smoothed;
   cv::GaussianBlur(warped, b, cv::Size(0, 0), kColourSmoothing);
-  double total = 0, squares = 0;
-  int n = 0, terms = 0;
+  double total = 0, squares = 0, raw = 0;
+  int n = 0, terms = 0, cells = 0;
   for (int y = 1; y < kColourSide - 1; ++y) {
     for (int x = 1; x < kColourSide - 1; ++x) {
       if (valid.at<uint8_t>(y, x) == 0) continue;
       const cv::Vec3f pa = a.at<cv::Vec3f>(y, x), pb = b.at<cv::Vec3f>(y, x);
+      raw += std::abs(pa[0] - pb[0]) + std::abs(pa[1] - pb[1]) + std::abs(pa[2] - pb[2]);
+      ++cells;
       // A channel clipped in either picture says nothing (a brightness change clips it in one only): the colour is
       // compared on the others, as long as two remain. A brightened blue sky has its blue clipped everywhere, and
       // its red and green still tell it from another sky.
@@ -272,6 +278,10 @@ ColourMeasures CompareColour(const Query& q, const cv::Mat& colour, const cv::Ma
   }
   ColourMeasures out;
   out.chroma = n > 0 ? total / n : 0;
+  // No cell with a colour to compare (pure primaries: every channel clipped or black; a black frame): the colours as
+  // they are, when they lie far apart (more than kFlatColourDifference a channel on average), are another picture.
+  // A brightness change moves clipped and black channels by a few levels at most.
+  if (n == 0 && cells > 0 && raw / (3.0 * cells) > kFlatColourDifference) out.chroma = raw / (255.0 * cells);
   out.residual = terms > 0 ? std::sqrt(squares / terms) : 0;
   return out;
 }

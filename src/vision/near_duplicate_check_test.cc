@@ -335,6 +335,24 @@ TEST(NearDuplicateCheckTest, RejectsAnotherSkyBrightenedUntilItsBlueClips) {
   EXPECT_TRUE(CheckNearDuplicate(SignatureOf(sky), SignatureOf(sky_brighter)).same);
 }
 
+// Flat fields of pure colours have no channel left to compare (each is clipped or black): their colours as they are
+// tell them apart, and a brightened copy of one still matches it.
+TEST(NearDuplicateCheckTest, TellsFlatFieldsOfPureColoursApart) {
+  const std::vector<cv::Scalar> colours = {{0, 0, 255},   {255, 0, 0},     {0, 255, 0},    {0, 255, 255},
+                                           {255, 0, 255}, {128, 128, 128}, {255, 255, 255}};  // BGR
+  for (size_t i = 0; i < colours.size(); ++i) {
+    const cv::Mat a(600, 900, CV_8UC3, colours[i]);
+    const auto sa = SignatureOf(a);
+    EXPECT_TRUE(CheckNearDuplicate(SignatureOf(Reencoded(a, ".jpg")), sa).same) << "colour " << i << " re-encoded";
+    EXPECT_TRUE(CheckNearDuplicate(SignatureOf(Brighter(a)), sa).same) << "colour " << i << " brightened";
+    for (size_t j = 0; j < colours.size(); ++j) {
+      if (j == i) continue;
+      const NearDuplicateVerdict v = CheckNearDuplicate(SignatureOf(cv::Mat(600, 900, CV_8UC3, colours[j])), sa);
+      EXPECT_FALSE(v.same) << "colour " << j << " against " << i;
+    }
+  }
+}
+
 TEST(NearDuplicateCheckTest, RejectsUnrelatedPictures) {
   EXPECT_FALSE(CheckNearDuplicate(SignatureOf(Photo(8)), SignatureOf(Photo(9))).same);
 }
