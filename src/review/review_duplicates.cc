@@ -42,10 +42,18 @@ base::Result<model::ItemRecord> ReviewService::DecideDuplicate(int64_t id, const
   if (!item->duplicate_of) {
     return base::Status::InvalidArgument(fmt::format("item {} is not a duplicate of another item", id));
   }
+  // Kept beside an original that waits in review, a copy waits there too, as a photo of its own: decided as a
+  // duplicate once, it is not decided as one again (a second "keep existing" would trash what "keep both" kept).
+  if (item->category != "duplicates" && item->category != "near_duplicates") {
+    return base::Status::Conflict(fmt::format(
+        "{} (item {}) was decided as a duplicate already and waits in review/{} as a photo of its own; decide it there",
+        std::filesystem::path(item->path).filename().string(), id, item->category));
+  }
   auto original = catalog_.GetItem(*item->duplicate_of);
   if (!original.ok() || original->location == "trash") {
     return base::Status::Conflict(
-        fmt::format("the item {} duplicates is in the trash or gone; decide it as a single photo", id));
+        fmt::format("item {} duplicates item {}, which is in the trash or gone; decide item {} as a single photo", id,
+                    *item->duplicate_of, id));
   }
   const std::string name = std::filesystem::path(item->path).filename().string();
   const std::string other = std::filesystem::path(original->path).filename().string();
@@ -68,7 +76,18 @@ base::Result<model::ItemRecord> ReviewService::DecideDuplicate(int64_t id, const
     auto filed =
         FileLike(*item, *original, actor, now,
                  fmt::format("{} kept it {} item {}", actor, keep == "new" ? "instead of" : "beside", original->id));
-    if (!filed.ok()) return filed.status();  // the original stays in the trash, where its own token can't reach it
+    if (!filed.ok()) {
+      // Both moves or neither: the original trashed for a copy that could not take its place goes back.
+      if (!changes.empty()) {
+        if (base::Status back = RevertRelocation(changes.front(), actor, now); !back.ok()) {
+          return filed.status().WithContext(
+              fmt::format("keeping item {}; item {} is in the trash and could not be put back ({}): restore it "
+                          "from the trash",
+                          id, original->id, back.message()));
+        }
+      }
+      return filed.status().WithContext(fmt::format("keeping item {} (nothing was changed)", id));
+    }
     changes.push_back(filed->undo);
     result = filed->item;
     summary = keep == "new" ? fmt::format("kept {} in place of {} (now in the trash)", name, other)

@@ -396,6 +396,47 @@ TEST_F(ReviewUndoTest, RestoreReturnsALibraryPhotoToItsLibraryFolder) {
   EXPECT_TRUE(catalog_->PendingReview(rejected).ok());
 }
 
+// Both moves or neither: a copy that cannot take the original's place (its file removed by hand) leaves the original
+// where it was, not in the trash; the copy is still a duplicate to decide.
+TEST_F(ReviewUndoTest, KeepingANewCopyThatCannotMoveLeavesTheOriginalInPlace) {
+  int64_t original = Pending("a.jpg");
+  ASSERT_TRUE(service_->Approve(original, "penny", "alice", 150).ok());
+  int64_t copy = Pending("b.jpg", original);
+  Snapshot original_before = Take(original), copy_before = Take(copy);
+  fs::remove(lib_ / copy_before.item.path);
+  std::string token;
+  auto kept = service_->DecideDuplicate(copy, "new", "alice", 200, "review/duplicates", &token);
+  ASSERT_FALSE(kept.ok());
+  EXPECT_NE(kept.status().message().find("nothing was changed"), std::string::npos) << kept.status().ToString();
+  EXPECT_TRUE(token.empty());
+  ExpectSame(Take(original), original_before);
+  EXPECT_TRUE(fs::exists(lib_ / "faces/penny/a.jpg"));
+  const model::ItemRecord copy_after = *catalog_->GetItem(copy);
+  EXPECT_EQ(copy_after.path, copy_before.item.path);
+  EXPECT_EQ(copy_after.location, "review");
+  EXPECT_EQ(copy_after.category, "duplicates");
+  EXPECT_TRUE(catalog_->PendingReview(copy).ok());
+}
+
+// Kept beside an original that waits in review, the copy waits there as a photo of its own: a second duplicate
+// decision (from another window, without `from`) is refused instead of trashing what was kept.
+TEST_F(ReviewUndoTest, ACopyKeptBesideItsOriginalIsNotDecidedAsADuplicateAgain) {
+  int64_t original = Pending("a.jpg");
+  int64_t copy = Pending("b.jpg", original);
+  auto kept = service_->DecideDuplicate(copy, "both", "alice", 200);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(kept->location, "review");
+  EXPECT_EQ(kept->category, "unidentified");
+  const Snapshot after_both = Take(copy);
+  for (const char* keep : {"existing", "new", "both"}) {
+    auto again = service_->DecideDuplicate(copy, keep, "bob", 300);
+    EXPECT_EQ(again.status().code(), base::Code::kConflict) << keep;
+    EXPECT_NE(again.status().message().find("decided as a duplicate already"), std::string::npos);
+  }
+  ExpectSame(Take(copy), after_both);
+  EXPECT_EQ(catalog_->GetItem(original)->location, "review");
+}
+
 TEST_F(ReviewUndoTest, KeepingTheNewCopyPutsItInTheOriginalsPlaceAndUndoPutsBothBack) {
   int64_t original = Pending("a.jpg");
   ASSERT_TRUE(service_->Approve(original, "penny", "alice", 150).ok());
