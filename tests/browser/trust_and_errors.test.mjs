@@ -1,4 +1,4 @@
-// Round 35 of the review's findings, each in headless Chromium against a real `triage serve` on 127.0.0.1: the public
+// Trust and errors in the web UI, each in headless Chromium against a real `triage serve` on 127.0.0.1: the public
 // voting page (a second flag counted once, a vote that cannot be sent and a list that cannot be loaded said in words,
 // with a way to try again), the proposals' quality score on the 0-10 scale, a near duplicate whose reason names a very
 // long file name without widening the page, the whitelist's "Did you mean" offered only for a near typo, Ctrl-Z not
