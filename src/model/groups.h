@@ -43,6 +43,10 @@ struct GroupCandidate {
   double sharpness = 0;    // sharpness dimension score 0..10
   double composition = 0;  // composition dimension score 0..10
   bool eyes_closed = false;
+  // The item ingest found this one duplicates (hashes, then the near-duplicate check on both signatures), if any.
+  std::optional<int64_t> duplicate_of;
+  // False for an item stored before signatures existed: only its pHash can say what it duplicates.
+  bool has_signature = false;
 };
 
 enum class GroupKind { kBurst, kDuplicate };

@@ -124,18 +124,44 @@ std::vector<model::ItemGroup> FindBursts(std::vector<model::GroupCandidate> cand
 }
 
 bool DuplicateLink(const model::GroupCandidate& a, const model::GroupCandidate& b, const model::GroupingRules& rules) {
+  if (!a.sha256.empty() && a.sha256 == b.sha256) return true;
   if (!a.has_phash || !b.has_phash || Distance(a, b) > rules.DuplicateMaxDistance()) return false;
+  // Two photos that both carry a signature had the near-duplicate check's verdict at ingest (duplicate_of); their
+  // pHashes alone would join smooth look-alikes (two skies, two flat colours). Only older items go by the hash.
+  if (a.has_signature && b.has_signature) return false;
+  return !WithinBurstWindow(a, b, rules);
+}
+
+namespace {
+
+// Whether ingest found `a` to duplicate `b` or `b` to duplicate `a` (the check's verdict), outside a burst: frames
+// seconds apart are a burst, not duplicates, unless they are the same bytes.
+bool VerifiedLink(const model::GroupCandidate& a, const model::GroupCandidate& b, const model::GroupingRules& rules) {
+  if (a.duplicate_of != b.id && b.duplicate_of != a.id) return false;
   return (!a.sha256.empty() && a.sha256 == b.sha256) || !WithinBurstWindow(a, b, rules);
 }
+
+}  // namespace
 
 std::vector<model::ItemGroup> FindDuplicateGroups(const std::vector<model::GroupCandidate>& candidates,
                                                   const model::GroupingRules& rules,
                                                   const std::vector<int64_t>* seeds) {
   fingerprint::NearDuplicateIndex index;
   std::unordered_map<int64_t, size_t> slot;
+  std::unordered_map<std::string, std::vector<size_t>> by_sha;
   for (size_t i = 0; i < candidates.size(); ++i) {
     slot[candidates[i].id] = i;
     if (candidates[i].has_phash) index.Add(candidates[i].id, candidates[i].phash);
+    if (!candidates[i].sha256.empty()) by_sha[candidates[i].sha256].push_back(i);
+  }
+  // The links ingest verified, both ways: i -> the items it duplicates and those that duplicate it.
+  std::vector<std::vector<size_t>> verified(candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    if (!candidates[i].duplicate_of) continue;
+    auto it = slot.find(*candidates[i].duplicate_of);
+    if (it == slot.end() || it->second == i) continue;
+    verified[i].push_back(it->second);
+    verified[it->second].push_back(i);
   }
   DisjointSets sets(candidates.size());
   // With seeds, only their components are explored (breadth first); otherwise every photo's.
@@ -150,13 +176,25 @@ std::vector<model::ItemGroup> FindDuplicateGroups(const std::vector<model::Group
     }
   }
   for (size_t q = 0; q < queue.size(); ++q) {
-    const model::GroupCandidate& c = candidates[queue[q]];
+    const size_t i = queue[q];
+    const model::GroupCandidate& c = candidates[i];
+    auto join = [&](size_t j) {
+      sets.Join(i, j);
+      if (!visited[j]) visited[j] = true, queue.push_back(j);
+    };
+    for (size_t j : verified[i]) {
+      if (VerifiedLink(c, candidates[j], rules)) join(j);
+    }
+    if (!c.sha256.empty()) {
+      for (size_t j : by_sha.at(c.sha256)) {
+        if (j != i) join(j);
+      }
+    }
     if (!c.has_phash) continue;
     for (const auto& n : index.FindWithin(c.phash, rules.DuplicateMaxDistance())) {
       size_t j = slot.at(n.id);
-      if (j == queue[q] || !DuplicateLink(c, candidates[j], rules)) continue;
-      sets.Join(queue[q], j);
-      if (!visited[j]) visited[j] = true, queue.push_back(j);
+      if (j == i || !DuplicateLink(c, candidates[j], rules)) continue;
+      join(j);
     }
   }
   std::unordered_map<size_t, std::vector<const model::GroupCandidate*>> components;

@@ -25,11 +25,13 @@ double BurstScore(const model::GroupCandidate& c, const model::GroupingRules& ru
 std::vector<model::ItemGroup> FindBursts(std::vector<model::GroupCandidate> candidates,
                                          const model::GroupingRules& rules);
 
-// True when two photos would be linked as duplicates: pHashes within the duplicate distance, and either the same
-// bytes or not frames of one burst (both timed within the burst window).
+// True when two photos are linked as duplicates by their bytes or hashes: the same bytes; or, when either was stored
+// without a signature (so that no near-duplicate check judged the pair), pHashes within the duplicate distance and
+// not frames of one burst (both timed within the burst window).
 bool DuplicateLink(const model::GroupCandidate& a, const model::GroupCandidate& b, const model::GroupingRules& rules);
 
-// Duplicate groups (connected components of DuplicateLink, union-find) of at least two photos. With `seeds`, only
+// Duplicate groups of at least two photos: connected components (union-find) of DuplicateLink and of the verdicts
+// ingest's near-duplicate check gave (duplicate_of, either way; frames of one burst excepted). With `seeds`, only
 // the groups that contain a seed (the rest of the library is read but not regrouped). The lead is the highest
 // aggregate (unscored lowest; ties: smaller id); members are "exact_copy" or "near_duplicate" of it.
 std::vector<model::ItemGroup> FindDuplicateGroups(const std::vector<model::GroupCandidate>& candidates,

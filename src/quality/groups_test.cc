@@ -151,6 +151,39 @@ TEST(DuplicateGroupTest, ExactCopiesAreMarkedAndBurstFramesAreNotDuplicates) {
   EXPECT_EQ(Ids(bursts[0]), (std::vector<int64_t>{2, 1}));
 }
 
+// Photos that carry a signature were judged by the near-duplicate check at ingest: groups follow its verdicts
+// (duplicate_of) and exact copies, not the pHash alone, which joins smooth look-alikes.
+TEST(DuplicateGroupTest, PhotosWithSignaturesAreGroupedByTheVerdictsOfIngest) {
+  model::GroupingRules rules;
+  auto verified = [](GroupCandidate c, std::optional<int64_t> duplicate_of = std::nullopt) {
+    c.has_signature = true;
+    c.duplicate_of = duplicate_of;
+    return c;
+  };
+  std::vector<GroupCandidate> library = {
+      verified(Photo(1, "2020-01-01T10:00:00", 0, 5.0)),
+      verified(Photo(2, "2021-01-01T10:00:00", 0, 6.0)),          // a look-alike: 0 bits from #1, no verdict
+      verified(Photo(3, "2022-01-01T10:00:00", 12, 7.0), 1),      // a crop of #1: 12 bits away, found by the check
+      verified(Photo(4, "2023-01-01T10:00:00", 0, 4.0, "sha1")),  // the same bytes as #1
+      verified(Photo(5, "2024-06-01T10:00:00", 30, 5.0)),
+      verified(Photo(6, "2024-06-01T10:00:02", 31, 6.0), 5),  // a frame of #5's burst: a burst, not a duplicate
+      Photo(7, "2019-01-01T10:00:00", 40, 3.0),               // stored before signatures: its pHash joins it
+      verified(Photo(8, "2018-01-01T10:00:00", 41, 2.0))};    // to #8, one bit away
+  auto groups = FindDuplicateGroups(library, rules);
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(Ids(groups[0]), (std::vector<int64_t>{3, 1, 4}));
+  EXPECT_EQ(groups[0].members[1].relation, "near_duplicate");
+  EXPECT_EQ(groups[0].members[2].relation, "near_duplicate");
+  EXPECT_EQ(Ids(groups[1]), (std::vector<int64_t>{7, 8}));
+  // The same from a seed: #3 reaches #1 through its verdict, and #4 through its bytes.
+  std::vector<int64_t> seeds = {3};
+  auto seeded = FindDuplicateGroups(library, rules, &seeds);
+  ASSERT_EQ(seeded.size(), 1u);
+  EXPECT_EQ(Ids(seeded[0]), (std::vector<int64_t>{3, 1, 4}));
+  EXPECT_FALSE(DuplicateLink(library[0], library[1], rules));
+  EXPECT_TRUE(DuplicateLink(library[0], library[3], rules));
+}
+
 TEST(DuplicateGroupTest, SeedsLimitTheWorkToTheirOwnGroups) {
   model::GroupingRules rules;
   std::vector<GroupCandidate> library = {Photo(1, "", 0, 5), Photo(2, "", 1, 6), Photo(3, "", 40, 5),

@@ -9,7 +9,8 @@ namespace {
 
 constexpr const char* kCandidateSelect =
     "SELECT items.id, g.taken_at_ms, items.phash, items.sha256, g.aggregate, g.sharpness_score, g.composition_score, "
-    "COALESCE(g.eyes_closed, 0) FROM items LEFT JOIN gallery_facts g ON g.item_id = items.id "
+    "COALESCE(g.eyes_closed, 0), items.duplicate_of, CASE WHEN items.signature IS NULL THEN 0 ELSE 1 END "
+    "FROM items LEFT JOIN gallery_facts g ON g.item_id = items.id "
     "WHERE " TRIAGE_GALLERY_LOCATIONS;
 
 constexpr const char* kGroupMembers =
@@ -51,6 +52,8 @@ model::GroupCandidate ReadCandidate(const Rows& r, int i) {
   c.sharpness = r.Real(i, 5);
   c.composition = r.Real(i, 6);
   c.eyes_closed = r.Int(i, 7) != 0;
+  if (!r.IsNull(i, 8)) c.duplicate_of = r.Int(i, 8);
+  c.has_signature = r.Int(i, 9) != 0;
   return c;
 }
 
