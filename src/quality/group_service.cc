@@ -46,7 +46,8 @@ std::vector<Span> SpansAround(const std::vector<model::GroupCandidate>& changed,
 }  // namespace
 
 std::string GroupingRulesKey(const model::GroupingRules& r) {
-  return fmt::format("{}/{}/{}/{}/{}/{}/{}/{}", r.burst_similarity_percent, r.burst_window_minutes,
+  // "v2": duplicate groups follow the near-duplicate check's verdicts; groups stored by the pHash alone are rebuilt.
+  return fmt::format("v2/{}/{}/{}/{}/{}/{}/{}/{}", r.burst_similarity_percent, r.burst_window_minutes,
                      r.rapid_burst_seconds, r.weight_aggregate, r.weight_aesthetic, r.weight_sharpness, r.weight_blink,
                      r.duplicate_similarity_percent);
 }
