@@ -54,7 +54,7 @@ void AddGroupCommands(CLI::App& app, CommandContext& ctx) {
                                    burst ? "list bursts (frames seconds apart) with their best frame and why it leads"
                                          : "list duplicate groups (pHash) with their lead and why it leads");
     cmd->add_option("--limit", a->limit, "groups to show (1..10000)")->check(CLI::Range(1, 10000));
-    cmd->add_option("--after", a->after, "show groups after this group id (paging)");
+    cmd->add_option("--after", a->after, "show groups after this group id (paging)")->check(CLI::NonNegativeNumber);
     cmd->add_flag("--json", ctx.json, "machine-readable output");
     cmd->callback([&ctx, kind, a] { ListGroups(ctx, kind, *a); });
   }

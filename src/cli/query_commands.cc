@@ -268,7 +268,7 @@ void AddQueryCommands(CLI::App& app, CommandContext& ctx) {
   items->add_option("--category", ia->category, "review category");
   items->add_option("--person", ia->person, "person");
   items->add_option("--limit", ia->limit, "at most this many")->check(CLI::Range(1, 100000));
-  items->add_option("--offset", ia->offset, "skip this many")->check(CLI::NonNegativeNumber);
+  items->add_option("--offset", ia->offset, "skip this many")->check(CLI::Range(0, 2000000000));
   items->add_flag("--json", ctx.json, "machine-readable output");
   items->callback([&ctx, ia] { Items(ctx, *ia); });
 

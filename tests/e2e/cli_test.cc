@@ -169,10 +169,18 @@ TEST_F(CliTest, AValueThatIsNotAWholeNumberIsNamedWithWhatTheArgumentTakes) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("triage: items: --limit must be a whole number from 1 to 100000 (got \"0\")"), std::string::npos)
       << r.err;
-  r = Triage({"items", "--offset", "-1", "--json"});  // CLI11's own bound for "not negative" is a 300-digit number
+  r = Triage({"items", "--offset", "-1", "--json"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.Json()["message"],
-            "items: --offset must be a whole number, 0 or more (got \"-1\"): see triage items --help");
+            "items: --offset must be a whole number from 0 to 2000000000 (got \"-1\"): see triage items --help");
+  r = Triage({"items", "--offset", "99999999999"});  // more than the offset holds: named, not "Could not convert"
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--offset must be a whole number from 0 to 2000000000 (got \"99999999999\")"), std::string::npos)
+      << r.err;
+  r = Triage({"duplicates", "--after", "-5", "--json"});  // CLI11's own bound for "not negative" is a 300-digit number
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.Json()["message"],
+            "duplicates: --after must be a whole number, 0 or more (got \"-5\"): see triage duplicates --help");
   r = Triage({"review", "name-face", "3", "1.5"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("triage: review name-face: face must be a whole number from 0 to 9999 (got \"1.5\")"),
