@@ -267,9 +267,10 @@ std::string SanitizeFileName(std::string_view raw) {
   std::string out = WithoutHiddenControls(ToValidUtf8(raw, "_"), "_");
   std::replace_if(
       out.begin(), out.end(), [](char c) { return c == '/' || c == '\\'; }, '_');
-  // No hidden files: leading dots and spaces go. A name that was only dots and an extension ("..jpg") keeps the
-  // extension behind a plain stem, so that the file still says what it is.
-  const size_t kept = out.find_first_not_of(". ");
+  // No hidden files, and no name a shell command would take for an option ("-rf.jpg"): leading dots, spaces and
+  // dashes go. A name that was only those and an extension ("..jpg") keeps the extension behind a plain stem, so that
+  // the file still says what it is.
+  const size_t kept = out.find_first_not_of(". -");
   const bool only_extension =
       kept != std::string::npos && kept > 0 && out[kept - 1] == '.' && out.find('.', kept) == std::string::npos;
   out.erase(0, std::min(kept, out.size()));

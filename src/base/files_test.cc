@@ -135,6 +135,9 @@ TEST(FileNameTest, SanitizeRemovesHostileParts) {
   EXPECT_EQ(SanitizeFileName(" .png"), "image.png");
   EXPECT_EQ(SanitizeFileName("..."), "image");
   EXPECT_EQ(SanitizeFileName(".holiday.jpg"), "holiday.jpg");
+  EXPECT_EQ(SanitizeFileName(" -rf.jpg"), "rf.jpg");  // not an option to the next shell command that lists it
+  EXPECT_EQ(SanitizeFileName("--.jpg"), "image.jpg");
+  EXPECT_EQ(SanitizeFileName("a-b.jpg"), "a-b.jpg");
   EXPECT_EQ(SanitizeFileName("\xFF\xFE.jpg"), "__.jpg");
   EXPECT_EQ(SanitizeFileName("caf\xC3\xA9.jpg"), "caf\xC3\xA9.jpg");
   // A right-to-left override would show "photo<U+202E>gpj.exe" as "photoexe.jpg"; C1 controls act on terminals.
