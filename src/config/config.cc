@@ -466,8 +466,45 @@ base::Result<json> ParseConfigJson(const std::string& text, const fs::path& path
     return base::Status::InvalidArgument(fmt::format(
         "{}: the file is empty; `triage init` writes a complete one, or restore it from a backup", path.string()));
   }
+  // A key given twice in one object: JSON keeps the last silently, so an edit made to the first would do nothing.
+  struct Level {
+    bool object = false;
+    std::set<std::string> keys;
+    std::string key;  // the key being read
+  };
+  std::vector<Level> levels;
+  std::string twice;
+  auto watch = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+      case json::parse_event_t::array_start:
+        levels.push_back({event == json::parse_event_t::object_start, {}, ""});
+        break;
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        if (!levels.empty()) levels.pop_back();
+        break;
+      case json::parse_event_t::key: {
+        Level& level = levels.back();
+        level.key = parsed.get<std::string>();
+        if (!level.keys.insert(level.key).second && twice.empty()) {
+          for (const Level& l : levels) {
+            if (l.object) twice += (twice.empty() ? "" : ".") + l.key;
+          }
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    return true;
+  };
   try {
-    json doc = json::parse(text);
+    json doc = json::parse(text, watch);
+    if (!twice.empty()) {
+      return base::Status::InvalidArgument(
+          fmt::format("{}: {} is given twice; only the last would count: keep one", path.string(), twice));
+    }
     if (!doc.is_object()) {
       return base::Status::InvalidArgument(
           fmt::format("{}: not a JSON object (it starts with {})", path.string(), doc.type_name()));

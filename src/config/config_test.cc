@@ -110,6 +110,18 @@ TEST(ConfigTest, ABrokenTriageJsonIsNamedWithTheLineAndColumnWhereItBreaks) {
   EXPECT_NE(list.status().message().find("not a JSON object (it starts with array)"), std::string::npos)
       << list.status().message();
   EXPECT_TRUE(ParseConfigJson("{}", path).ok());
+  // A key given twice: JSON would keep the last silently, so that an edit to the first did nothing.
+  auto twice = ParseConfigJson(R"({"thresholds": {"min_confidence": 0.8}, "whitelist": [{"a": 1}],
+                                   "thresholds": {"min_confidence": 0.5}})",
+                               path);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.status().message().find("lib/triage.json: thresholds is given twice"), std::string::npos)
+      << twice.status().message();
+  auto inner = ParseConfigJson(R"({"quality": {"weights": {"x": 1}, "min_width": 1, "min_width": 2}})", path);
+  ASSERT_FALSE(inner.ok());
+  EXPECT_NE(inner.status().message().find("quality.min_width is given twice"), std::string::npos)
+      << inner.status().message();
+  EXPECT_TRUE(ParseConfigJson(R"({"a": {"k": 1}, "b": {"k": 2}, "c": [{"k": 1}, {"k": 2}]})", path).ok());
 }
 
 TEST(ConfigTest, SmallestFaceReachesTheAnalysisWithinWhatTheDetectorCanFind) {
