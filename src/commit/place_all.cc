@@ -131,7 +131,12 @@ void Committer::ApplyChanges(Group& g) {
     const size_t i = g.moved[k];
     auto id = ids.ok() ? base::Result<int64_t>((*ids)[k]) : catalog_.Apply(changes[k]);
     if (!id.ok()) {
-      g.results[i] = id.status();  // file moved, catalog not: recovery applies the change again
+      // The file moved, the catalog did not record it: the entry stays open and recovery applies the change again.
+      // Said so, so that nobody takes the photo for lost (or ingests it a second time).
+      g.results[i] = id.status().WithContext(fmt::format(
+          "placed at {} but not yet recorded in the catalog (`triage recover` records it once the catalog can be "
+          "written)",
+          g.intents[i].to.lexically_relative(library_).string()));
       g.keep_entry = true;
       continue;
     }

@@ -38,13 +38,18 @@ class FailingLookupCatalog final : public catalog::Catalog {
  public:
   explicit FailingLookupCatalog(std::unique_ptr<catalog::Catalog> real) : real_(std::move(real)) {}
   std::atomic<bool> fail_lookups{false};
+  std::atomic<bool> fail_writes{false};  // every item change fails, as on a full disk
 
   base::Result<std::optional<int64_t>> FindBySha256(const std::string& sha256) override {
     if (fail_lookups) return base::Status::Unavailable("database is locked");
     return real_->FindBySha256(sha256);
   }
-  base::Result<int64_t> Apply(const catalog::CatalogChange& c) override { return real_->Apply(c); }
+  base::Result<int64_t> Apply(const catalog::CatalogChange& c) override {
+    if (fail_writes) return base::Status::Io("database or disk is full");
+    return real_->Apply(c);
+  }
   base::Result<std::vector<int64_t>> ApplyAll(const std::vector<catalog::CatalogChange>& c) override {
+    if (fail_writes) return base::Status::Io("database or disk is full");
     return real_->ApplyAll(c);
   }
   base::Result<bool> WasApplied(const std::string& id) override { return real_->WasApplied(id); }
@@ -338,6 +343,36 @@ TEST_F(IngestorTest, ACatalogFailureFailsTheItemInsteadOfSkippingTheDuplicateChe
   catalog::ItemFilter all;
   EXPECT_EQ(*p.catalog->CountItems(all), 1);
   EXPECT_TRUE(fs::is_empty(p.committer->StagingDir()));
+}
+
+// A catalog that cannot be written (a full disk) after the file was placed: the report says where the photo is and
+// that recovery records it, rather than a bare "FAILED" that has users ingest it again; recovery then does.
+TEST_F(IngestorTest, APhotoPlacedButNotRecordedSaysWhereItIsAndRecoveryRecordsIt) {
+  {
+    Process p = Open(nullptr, /*failing_lookups=*/true);
+    static_cast<FailingLookupCatalog&>(*p.catalog).fail_writes = true;
+    auto s = Ingest(p, {Input("obama.jpg", "a.jpg")});
+    ASSERT_EQ(s.items.size(), 1u);
+    EXPECT_FALSE(s.items[0].ok);
+    const std::string& message = s.items[0].error.message();
+    EXPECT_NE(message.find("placed at review/unidentified/a.jpg but not yet recorded in the catalog"),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find("triage recover"), std::string::npos) << message;
+    EXPECT_NE(message.find("database or disk is full"), std::string::npos) << message;
+    EXPECT_TRUE(fs::exists(lib_ / "review/unidentified/a.jpg"));
+    catalog::ItemFilter all;
+    EXPECT_EQ(*p.catalog->CountItems(all), 0);
+  }  // the process ends: its journal session is a dead one
+  auto catalog = catalog::sqlite::SqliteCatalog::Open(lib_ / ".triage/catalog.db");
+  ASSERT_TRUE(catalog.ok());
+  auto report = commit::Recover(lib_ / ".triage", **catalog);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->problems.empty());
+  EXPECT_GE(report->rolled_forward, 1);
+  auto found = (*catalog)->FindByPath("review/unidentified/a.jpg");
+  ASSERT_TRUE(found.ok());
+  EXPECT_TRUE(found->has_value());
 }
 
 // Defect: an exception from a stage (OpenCV, std::filesystem, stoll ...) ended the whole batch.
