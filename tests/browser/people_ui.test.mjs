@@ -231,6 +231,11 @@ test('faces in no cluster are counted, with why and where to name them meanwhile
     await p.setViewportSize({ width: 390, height: 844 });
     await screenshot(p, 'people-unclustered-empty');
     await noSeriousViolations(p, 'the empty list with its note');
+    // Under "Show hidden" the clusters are back, each marked as hidden (they had looked like any other).
+    await p.getByRole('link', { name: 'Show hidden' }).click();
+    await p.getByTestId('cluster').first().waitFor();
+    assert.equal(await p.getByTestId('cluster').count(), formed.length);
+    assert.equal(await p.getByTestId('hidden-badge').count(), formed.length);
   } finally { await closeLibrary(strangers); }
 });
 

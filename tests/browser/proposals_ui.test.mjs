@@ -136,7 +136,7 @@ test('a cover proposed from the Persons page, approved side by side, shows on th
   await page.goto('/#/proposals');
   const detail = page.getByTestId('proposal-detail');
   await detail.waitFor();
-  assert.match(await detail.innerText(), /Slot cover:ada/);
+  assert.match(await detail.innerText(), /Cover of ada · proposed by/);
   assert.match(await detail.innerText(), /No cover yet/);
   const coverId = Number(await detail.getAttribute('data-proposal-id'));
   await page.getByTestId('proposal-approve').click();

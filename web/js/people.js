@@ -127,9 +127,9 @@ function clusterCard(c, all, personIds, canManage, redraw) {
     } }, c.hidden ? 'Show' : 'Hide')) : null;
   const audit = c.person && personIds[c.person]
     ? h('a', { href: `#/people/person/${personIds[c.person]}`, dataset: { testid: 'audit-link' } }, 'Face audit') : null;
-  return h('article', { class: 'card cluster', dataset: { testid: 'cluster', id: c.id, person: c.person } },
+  return h('article', { class: `card cluster${c.hidden ? ' is-hidden' : ''}`, dataset: { testid: 'cluster', id: c.id, person: c.person } },
     h('div', { class: 'cluster-head' }, h('h2', {}, title), h('span', { class: 'muted' }, `#${c.id} · ${plural(c.size, 'face')}`),
-      audit),
+      c.hidden ? h('span', { class: 'badge', dataset: { testid: 'hidden-badge' } }, 'hidden') : null, audit),
     h('div', { class: 'faces' }, c.faces.map((f) => faceImage(f, selected, null, null, canManage))),
     c.size > c.faces.length ? h('p', { class: 'muted small' }, `and ${c.size - c.faces.length} more`) : null,
     tools);

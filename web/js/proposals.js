@@ -5,7 +5,7 @@ import { h, remount, toast, itemImage, formatTime, formatBytes, once, plural } f
 
 const REASONS = ['higher_resolution', 'better_quality', 'correct_subject', 'user_flags', 'manual'];
 const STATUSES = ['pending', 'approved', 'denied', 'archived', 'stale', 'reverted'];
-const CHECKLIST = ['Resolution adequate (proposals.min_width × min_height)', 'Subject matches the slot (the right person)',
+const CHECKLIST = ['Resolution adequate (at least the minimum width and height in the settings)', 'Subject matches the slot (the right person)',
   'Good lighting and focus', 'Person clearly identifiable', 'Source and attribution known', 'Better than the current image'];
 
 const label = (code) => code.replace(/_/g, ' ');
@@ -98,7 +98,7 @@ export async function renderProposals(root, _params, { session, signal }) {
     const isCover = p.slot.startsWith('cover:');
     return h('section', { class: 'card proposal-detail', dataset: { testid: 'proposal-detail', proposalId: p.id } },
       h('h2', {}, `Proposal ${p.id}: ${label(p.reason)} · ${p.status}`),
-      h('p', { class: 'muted' }, `Slot ${p.slot} · proposed by ${p.proposed_by} · ${formatTime(p.proposed_at)}`,
+      h('p', { class: 'muted' }, `${isCover ? `Cover of ${p.slot.slice(6)}` : `Slot ${p.slot}`} · proposed by ${p.proposed_by} · ${formatTime(p.proposed_at)}`,
         p.reviewed_by ? ` · decided by ${p.reviewed_by}${p.rule ? ` (rule ${p.rule})` : ''}` : ''),
       h('div', { class: 'proposal-compare' }, side('Current', p.current_item, isCover),
         side('Proposed', p.proposed_item, isCover)),
