@@ -252,6 +252,7 @@ test('gallery: the sort and filters are in the address, so a reload and Back sho
   const refused = page.getByTestId('gallery-refused');
   await refused.waitFor();
   assert.match(await refused.innerText(), /Score ≤: must be a score/);
+  assert.equal(await page.getByTestId('gallery-total').innerText(), 'no photos shown', 'not "0 photos": nothing was asked');
   assert.equal(await page.getByTestId('gallery-ignored').innerText(),
     'Left out of the link, as no filter reads it: sort=bogus, order=sideways, from=2024-13, min_score=abc.');
   assert.equal(await page.locator('select[name="sort"]').inputValue(), 'aggregate');

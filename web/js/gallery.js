@@ -551,7 +551,7 @@ export async function renderGallery(root, _rest, { signal }) {
     try {
       mount(root,
       h('div', { class: 'gallery-head' }, h('h1', {}, 'Gallery'),
-        h('span', { class: 'muted', dataset: { testid: 'gallery-total' } }, failed ? 'not loaded' : `${src.total.toLocaleString()} ${src.total === 1 ? 'photo' : 'photos'}`)),
+        h('span', { class: 'muted', dataset: { testid: 'gallery-total' } }, failed ? 'not loaded' : refused ? 'no photos shown' : `${src.total.toLocaleString()} ${src.total === 1 ? 'photo' : 'photos'}`)),
       collapsible(state, controls(state, set, facets)),
       ignored.length || repeated.length ? h('p', { class: 'card muted', role: 'status', dataset: { testid: 'gallery-ignored' } },
         [ignored.length ? `Left out of the link, as no filter reads it: ${ignored.join(', ')}.` : '',
