@@ -474,6 +474,7 @@ test('keyboard: a page drawn anew after an action keeps the focus on the control
     await page.keyboard.press('Enter');
     await page.getByText('Nothing matches.').waitFor();
     assert.equal(await focusedLabel(), 'Actor');
+    assert.equal(await page.getByTestId('audit-pager').count(), 0, 'no pager for nothing found');
 
     // Proposals: a filter chosen with the keys keeps the focus on its list, to choose again.
     await page.goto('/#/proposals');

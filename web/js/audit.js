@@ -123,7 +123,8 @@ export async function renderAudit(root, _params, { signal }) {
       // A refused filter found nothing because nothing was looked for: only the reason is said.
       problem ? null : h('div', { class: 'card' }, lines.length ? h('ol', { class: 'audit-list' }, lines)
         : h('p', { class: 'muted' }, 'Nothing matches.')),
-      h('div', { class: 'pager' },
+      // Pages only where there is more than one (a first page of fewer than 50, or nothing found, has none).
+      problem || (state.page <= 1 && out.entries.length < 50) ? null : h('div', { class: 'pager', dataset: { testid: 'audit-pager' } },
         h('button', { type: 'button', 'aria-label': 'Previous page', disabled: state.page <= 1,
           onclick: () => { state.page--; draw(); } }, '←'),
         h('span', {}, `page ${state.page}`),
