@@ -14,10 +14,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <regex>
 
 #include "base/files.h"
 #include "base/ids.h"
+#include "base/url_text.h"
 #include "fingerprint/sha256.h"
 #include "model/image_format.h"
 #include "source/address_guard.h"
@@ -58,10 +58,7 @@ std::optional<std::string> UrlPart(CURLU* handle, CURLUPart part, unsigned flags
 
 // `text` with the user name and password of every URL in it left out ("http://user:pw@host/" -> "http://host/"):
 // errors and the stored origin never repeat credentials.
-std::string WithoutCredentials(const std::string& text) {
-  static const std::regex kUserInfo(R"(([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]*@)");
-  return std::regex_replace(text, kUserInfo, "$1");
-}
+std::string WithoutCredentials(const std::string& text) { return base::WithoutUrlCredentials(text); }
 
 Status Redacted(const Status& s) {
   if (s.ok()) return s;
@@ -82,7 +79,14 @@ Status Redacted(const Status& s) {
   }
 }
 
+// Longer URLs are refused before anything reads them (what common web servers accept in a request line).
+constexpr size_t kMaxUrlLength = 8192;
+
 Result<UrlParts> ParseUrl(const std::string& url) {
+  if (url.size() > kMaxUrlLength) {
+    return Status::InvalidArgument(fmt::format("URL too long: {} characters, at most {} are taken ({}...)", url.size(),
+                                               kMaxUrlLength, url.substr(0, 80)));
+  }
   // libcurl reads "http:///x" as the host x; an http(s) URL whose authority is empty names no host.
   if (const size_t scheme_end = url.find("://");
       scheme_end != std::string::npos && url.compare(scheme_end + 3, 1, "/") == 0) {

@@ -1,6 +1,7 @@
 // Specification of DownloadUrl against a cpp-httplib server on 127.0.0.1 started by each test.
 #include "source/url_downloader.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -124,6 +125,9 @@ void UrlDownloaderTest::AddRoutes() {
   server_.Get("/album/picture.gif",
               [this](const httplib::Request&, httplib::Response& res) { res.set_content(png_, "image/gif"); });
   server_.Get("/hop", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/photos/cat.png"); });
+  server_.Get("/long-redirect", [](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("/" + std::string(30'000, 'a'));
+  });
   server_.Get("/loop", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/loop"); });
   server_.Get("/to-file",
               [](const httplib::Request&, httplib::Response& res) { res.set_redirect("file:///etc/hostname"); });
@@ -252,6 +256,27 @@ TEST_F(UrlDownloaderTest, RefusesRedirectToFileScheme) {
   auto download = DownloadUrl(Url("/to-file"), dest_, Local());
   ASSERT_FALSE(download.ok());
   EXPECT_NE(download.status().message().find("unsupported scheme"), std::string::npos) << download.status().message();
+  EXPECT_TRUE(FilesInDest().empty());
+}
+
+// A URL of hostile length, given or as a redirect's Location, is refused naming its length; its error message used to
+// overflow the stack of the regex that took credentials out of it (the whole server went down).
+TEST_F(UrlDownloaderTest, RefusesAHugeUrlGivenOrRedirectedTo) {
+  const std::string huge = Url("/" + std::string(50'000, 'a'));
+  auto given = DownloadUrl(huge, dest_, Local());
+  ASSERT_FALSE(given.ok());
+  EXPECT_EQ(given.status().code(), base::Code::kInvalidArgument);
+  EXPECT_EQ(given.status().message().find(fmt::format("URL too long: {} characters, at most 8192 are taken ({}...)",
+                                                      huge.size(), huge.substr(0, 80))),
+            0u)
+      << given.status().message().substr(0, 200);
+  EXPECT_EQ(requests_, 0);
+
+  auto redirected = DownloadUrl(Url("/long-redirect"), dest_, Local());
+  ASSERT_FALSE(redirected.ok());
+  EXPECT_NE(redirected.status().message().find("URL too long: 300"), std::string::npos)
+      << redirected.status().message().substr(0, 200);
+  EXPECT_EQ(requests_, 1);
   EXPECT_TRUE(FilesInDest().empty());
 }
 

@@ -4,7 +4,8 @@
 #include <fmt/format.h>
 
 #include <cstring>
-#include <regex>
+
+#include "base/url_text.h"
 
 namespace triage::catalog::postgres {
 namespace {
@@ -147,8 +148,7 @@ base::Status Connection::Script(const char* sql) {
 }
 
 std::string RedactUrl(const std::string& url) {
-  static const std::regex kPassword(R"((postgres(?:ql)?://[^:/@]*):[^@/]*@)");
-  return std::regex_replace(url, kPassword, "$1:***@");
+  return base::WithoutUrlCredentials(url, base::Credentials::kMaskPassword);
 }
 
 }  // namespace triage::catalog::postgres
