@@ -16,16 +16,16 @@ TEST(UrlTextTest, DropsUserAndPasswordOfEveryUrlInAText) {
 }
 
 TEST(UrlTextTest, LeavesTextWithoutCredentialsAsItIs) {
-  for (std::string text : {"", "http://host/a@b.jpg", "http://host?mail=a@b", "mail me at a@b.org", "://x@y",
-                           "1://x@y", "no url here", "http://"}) {
+  for (std::string text : {"", "http://host/a@b.jpg", "http://host?mail=a@b", "mail me at a@b.org", "://x@y", "1://x@y",
+                           "no url here", "http://"}) {
     EXPECT_EQ(WithoutUrlCredentials(text), text) << text;
   }
 }
 
 TEST(UrlTextTest, MasksOnlyThePasswordWhenAskedTo) {
-  EXPECT_EQ(WithoutUrlCredentials("cannot connect to postgresql://triage:s3cr:et@db.lan/lib",
-                                  Credentials::kMaskPassword),
-            "cannot connect to postgresql://triage:***@db.lan/lib");
+  EXPECT_EQ(
+      WithoutUrlCredentials("cannot connect to postgresql://triage:s3cr:et@db.lan/lib", Credentials::kMaskPassword),
+      "cannot connect to postgresql://triage:***@db.lan/lib");
   EXPECT_EQ(WithoutUrlCredentials("postgres://triage@db.lan/lib", Credentials::kMaskPassword),
             "postgres://triage@db.lan/lib");
 }
