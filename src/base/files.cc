@@ -69,11 +69,38 @@ Status ReadRest(int fd, const fs::path& path, size_t expected, std::string& byte
   return Status::Ok();
 }
 
+// What a file that is not a regular one is, in words.
+const char* KindOfSpecialFile(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a named pipe";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+// Opens a regular file for reading, into `in`. A named pipe, device or socket is refused without waiting for a writer
+// (O_NONBLOCK) or reading forever (/dev/zero); a folder is named as one.
+Status OpenRegularFile(const fs::path& path, Fd& in) {
+  in.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (in.fd < 0) return Errno("opening", path, errno);
+  struct stat st {};
+  if (::fstat(in.fd, &st) != 0) return Errno("reading the status of", path, errno);
+  if (S_ISDIR(st.st_mode))
+    return Status::InvalidArgument(fmt::format("{} is a folder; a file was expected", path.string()));
+  if (!S_ISREG(st.st_mode)) {
+    return Status::InvalidArgument(
+        fmt::format("{} is {}; a file was expected", path.string(), KindOfSpecialFile(st.st_mode)));
+  }
+  const int flags = ::fcntl(in.fd, F_GETFL);
+  if (flags >= 0) ::fcntl(in.fd, F_SETFL, flags & ~O_NONBLOCK);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::string> ReadFile(const fs::path& path) {
-  Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (in.fd < 0) return Errno("opening", path, errno);
+  Fd in;
+  TRIAGE_RETURN_IF_ERROR(OpenRegularFile(path, in));
   auto stamp = StampOfFd(in.fd, path);
   if (!stamp.ok()) return stamp.status();
   std::string out;
@@ -120,9 +147,25 @@ Status RenameNoReplace(const fs::path& from, const fs::path& to) {
   return Status::Ok();
 }
 
+Result<std::string> ReadFileHead(const fs::path& path, size_t max_bytes) {
+  Fd in;
+  TRIAGE_RETURN_IF_ERROR(OpenRegularFile(path, in));
+  std::string out(max_bytes, '\0');
+  size_t filled = 0;
+  while (filled < max_bytes) {
+    ssize_t n = ::read(in.fd, out.data() + filled, max_bytes - filled);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Errno("reading", path, errno);
+    if (n == 0) break;
+    filled += static_cast<size_t>(n);
+  }
+  out.resize(filled);
+  return out;
+}
+
 Status ReadFileChunks(const fs::path& path, const ChunkSink& sink) {
-  Fd in{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (in.fd < 0) return Errno("opening", path, errno);
+  Fd in;
+  TRIAGE_RETURN_IF_ERROR(OpenRegularFile(path, in));
   std::vector<unsigned char> buf(1 << 20);
   for (;;) {
     ssize_t n = ::read(in.fd, buf.data(), buf.size());
@@ -157,8 +200,8 @@ Status CopyChunks(int in, const fs::path& from, int out, const fs::path& to, con
 Status CopyFile(const fs::path& from, const fs::path& to, const ChunkSink& sink, CopySync sync,
                 std::string* keep = nullptr, int64_t max_kept_bytes = 0) {
   if (keep) keep->clear();
-  Fd in{::open(from.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (in.fd < 0) return Errno("opening", from, errno);
+  Fd in;
+  TRIAGE_RETURN_IF_ERROR(OpenRegularFile(from, in));
   auto before = StampOfFd(in.fd, from);
   if (!before.ok()) return before.status();
   Fd out{::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};

@@ -15,8 +15,12 @@ namespace triage::base {
 
 namespace fs = std::filesystem;
 
-// Reads a whole file. Fails with kNotFound or kIo.
+// Reads a whole file. Fails with kNotFound or kIo; kInvalidArgument for a folder, named pipe, device or socket
+// (refused at once: reading one could wait for a writer or never end). The readers below refuse them too.
 Result<std::string> ReadFile(const fs::path& path);
+
+// The first `max_bytes` of a file (all of it when shorter).
+Result<std::string> ReadFileHead(const fs::path& path, size_t max_bytes);
 
 // Writes `data` to `path` durably: temp file in the same folder, fsync, rename over, fsync the folder.
 Status WriteFileDurably(const fs::path& path, std::string_view data);

@@ -2,6 +2,7 @@
 #include "base/files.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -109,6 +110,38 @@ TEST_F(FilesTest, FirstFreeNameSkipsReservedNames) {
 }
 
 TEST_F(FilesTest, ReadMissingFileIsNotFound) { EXPECT_EQ(ReadFile(dir_ / "none").status().code(), Code::kNotFound); }
+
+// A named pipe with no writer, a device that never ends and a folder are refused at once, by every reader: `explain`
+// and `person add` of a named pipe used to wait for a writer forever, of /dev/zero to read forever.
+TEST_F(FilesTest, EveryReaderRefusesWhatIsNotARegularFileAtOnce) {
+  const fs::path fifo = dir_ / "pipe.jpg";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::vector<std::pair<fs::path, std::string>> cases = {
+      {fifo, fifo.string() + " is a named pipe; a file was expected"},
+      {"/dev/zero", "/dev/zero is a character device; a file was expected"},
+      {dir_, dir_.string() + " is a folder; a file was expected"}};
+  for (const auto& [path, message] : cases) {
+    auto whole = ReadFile(path);
+    ASSERT_FALSE(whole.ok()) << path;
+    EXPECT_EQ(whole.status().code(), Code::kInvalidArgument);
+    EXPECT_EQ(whole.status().message(), message);
+    auto head = ReadFileHead(path, 16);
+    ASSERT_FALSE(head.ok()) << path;
+    EXPECT_EQ(head.status().message(), message);
+    Status chunks = ReadFileChunks(path, nullptr);
+    EXPECT_EQ(chunks.message(), message);
+    Status copy = CopyFileDurably(path, dir_ / "copy.jpg");
+    EXPECT_EQ(copy.message(), message);
+    EXPECT_FALSE(fs::exists(dir_ / "copy.jpg"));
+  }
+}
+
+TEST_F(FilesTest, ReadFileHeadReadsAtMostWhatIsAsked) {
+  ASSERT_TRUE(WriteFileDurably(dir_ / "a.txt", "0123456789").ok());
+  EXPECT_EQ(*ReadFileHead(dir_ / "a.txt", 4), "0123");
+  EXPECT_EQ(*ReadFileHead(dir_ / "a.txt", 100), "0123456789");
+  EXPECT_EQ(ReadFileHead(dir_ / "none", 4).status().code(), Code::kNotFound);
+}
 
 TEST_F(FilesTest, WriteFileDurablyReplacesContent) {
   ASSERT_TRUE(WriteFileDurably(dir_ / "c.json", "one").ok());

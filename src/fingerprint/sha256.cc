@@ -3,9 +3,10 @@
 
 #include <openssl/evp.h>
 
-#include <fstream>
 #include <stdexcept>
 #include <vector>
+
+#include "base/files.h"
 
 namespace triage::fingerprint {
 
@@ -38,19 +39,9 @@ std::string Sha256Hasher::HexDigest() {
 }
 
 base::Result<std::string> Sha256OfFile(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return base::Status::InvalidArgument(path.string() + " is a folder; a file was expected");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return base::Status::NotFound("cannot open " + path.string());
   Sha256Hasher h;
-  std::vector<char> buf(1 << 20);
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    h.Update(reinterpret_cast<const unsigned char*>(buf.data()), static_cast<size_t>(in.gcount()));
-  }
-  if (in.bad()) return base::Status::Io("reading " + path.string());
+  TRIAGE_RETURN_IF_ERROR(
+      base::ReadFileChunks(path, [&h](const unsigned char* data, size_t size) { h.Update(data, size); }));
   return h.HexDigest();
 }
 

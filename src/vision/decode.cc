@@ -419,14 +419,7 @@ VImage LoadFileWithin(const std::string& file, const std::string& format, int si
 }
 
 // The first bytes of a file, for the format checks and, when it is no image, to say what it seems to be.
-base::Result<std::string> ReadHead(const std::filesystem::path& path) {
-  std::string head(kHeadBytes, '\0');
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return base::Status::NotFound(fmt::format("cannot open {}", path.string()));
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<size_t>(in.gcount()));
-  return head;
-}
+base::Result<std::string> ReadHead(const std::filesystem::path& path) { return base::ReadFileHead(path, kHeadBytes); }
 
 // Turns `image` upright from the EXIF `orientation` given (not the one its own metadata may carry).
 VImage Orient(VImage image, int orientation) {
