@@ -96,6 +96,10 @@ int ApplyPolicy(CommandContext& ctx) {
   } else {
     fmt::print("{} in review re-decided: {} moved, {} failed\n", Counted(report->considered, "item"), report->moved,
                report->failed);
+    if (report->left_alone > 0) {
+      fmt::print("{} left where {}: a person has begun naming their faces (review name-face finishes them)\n",
+                 Counted(report->left_alone, "item"), report->left_alone == 1 ? "it is" : "they are");
+    }
     PrintMoves(report->moves);
     for (const auto& e : report->errors) fmt::print(stderr, "  {}\n", e);
   }

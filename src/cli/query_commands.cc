@@ -94,8 +94,10 @@ void PrintQuality(const model::QualityScore& q) {
   for (const auto& p : q.penalties) fmt::print("    penalty {:<14} -{:.2f}  {}\n", p.name, p.points, p.text);
 }
 
+// Faces are numbered from 0, as `review name-face` takes them. With `policy`, each face's match is judged under it
+// (a replay); without, the kind stored when the photo was decided is shown.
 void PrintDecision(const std::string& title, const std::string& folder, const model::Decision& d,
-                   const std::vector<model::Face>& faces) {
+                   const std::vector<model::Face>& faces, const model::Policy* policy = nullptr) {
   fmt::print("{}\n  goes to: {}\n", base::ForTerminal(title), folder);
   for (const auto& r : d.reasons) fmt::print("  reason:  {} ({})\n", base::ForTerminal(r.text), r.code);
   if (d.duplicate_of) fmt::print("  duplicate of item {}\n", *d.duplicate_of);
@@ -106,9 +108,10 @@ void PrintDecision(const std::string& title, const std::string& folder, const mo
                                   ? "(nobody enrolled to compare with)"
                                   : fmt::format("{} (distance {:.3f}, confidence {:.0f}%)", f.match.person,
                                                 f.match.distance, 100 * f.match.confidence);
-    fmt::print("  face {}: box {:.0f},{:.0f} {:.0f}x{:.0f}, detection {:.2f}, {} {}, eye aspect {:.2f}\n", i + 1,
-               f.box.x, f.box.y, f.box.width, f.box.height, f.detection_score, model::MatchKindName(f.match.kind),
-               match, f.eye_aspect_ratio);
+    const model::MatchKind kind = policy ? decide::ClassifyMatch(f.match, *policy) : f.match.kind;
+    fmt::print("  face {}: box {:.0f},{:.0f} {:.0f}x{:.0f}, detection {:.2f}, {} {}, eye aspect {:.2f}\n", i, f.box.x,
+               f.box.y, f.box.width, f.box.height, f.detection_score, model::MatchKindName(kind), match,
+               f.eye_aspect_ratio);
   }
 }
 
@@ -164,8 +167,9 @@ int ExplainItem(CommandContext& ctx, Library& lib, const model::ItemRecord& item
     fmt::print("\n  placed by a person ({}): the policy does not move it; it would say {}\n", item.location,
                replayed_folder);
   } else {
-    PrintDecision(changed ? "\nunder the current policy it would MOVE" : "\nunder the current policy it stays",
-                  replayed_folder, *replayed, (*stored)->analysis.faces);
+    fmt::print("\n");
+    PrintDecision(changed ? "under the current policy it would MOVE" : "under the current policy it stays",
+                  replayed_folder, *replayed, (*stored)->analysis.faces, &config->policy);
     if (rescored->quality.aggregate != item.quality.aggregate || rescored->quality.category != item.quality.category) {
       PrintQuality(rescored->quality);
     }
@@ -213,7 +217,7 @@ int Explain(CommandContext& ctx, const std::string& what) {
                                                             : json(nullptr)}});
   } else {
     PrintDecision(fmt::format("{} (not ingested; this is what ingest would do now)", what),
-                  review::FolderOf(*d, *lib->config()), *d, analysis.faces);
+                  review::FolderOf(*d, *lib->config()), *d, analysis.faces, &lib->config()->policy);
     PrintQuality(analysis.quality);
   }
   return kExitOk;

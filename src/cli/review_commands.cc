@@ -84,7 +84,9 @@ int NameFace(CommandContext& ctx, int64_t id, int face, const std::string& perso
   } else if (named->moved) {
     fmt::print("item {}: every face decided -> {}\n", id, named->item.path);
   } else {
-    fmt::print("item {}: {}; {} to go\n", id, named->summary, Counted(named->open, "face"));
+    // Face numbers as this command takes them and `explain` lists them (from 0), not the audit's "face 2 of 4".
+    fmt::print("item {}: face {} marked as {}; {} to go\n", id, face,
+               person.empty() ? "nobody tracked" : base::ForTerminal(person), Counted(named->open, "face"));
   }
   return kExitOk;
 }

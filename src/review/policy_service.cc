@@ -143,6 +143,13 @@ base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committ
   }));
   MoveTally tally(5);
   for (const auto& [item, d] : changes) {
+    // A person has begun naming its faces: the policy, which knows only the faces found at intake, would file it
+    // under a person the reviewer gave to another face, or drop the names given so far.
+    auto faces = catalog.FacesOf(item.id);
+    if (faces.ok() && std::any_of(faces->begin(), faces->end(), [](const auto& f) { return f.label.Decided(); })) {
+      ++report.left_alone;
+      continue;
+    }
     auto record = catalog.GetItem(item.id);
     if (!record.ok()) {
       ++report.failed;
@@ -183,11 +190,9 @@ nlohmann::json MovesJson(const std::vector<PolicyMove>& moves) {
 }
 
 nlohmann::json ApplyJson(const ApplyReport& report) {
-  return {{"considered", report.considered},
-          {"moved", report.moved},
-          {"failed", report.failed},
-          {"moves", MovesJson(report.moves)},
-          {"errors", report.errors}};
+  return {{"considered", report.considered},  {"moved", report.moved},
+          {"left_alone", report.left_alone},  {"failed", report.failed},
+          {"moves", MovesJson(report.moves)}, {"errors", report.errors}};
 }
 
 nlohmann::json SimulationJson(const SimulationReport& report) {

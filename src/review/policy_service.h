@@ -34,6 +34,7 @@ struct SimulationReport {
 struct ApplyReport {
   int64_t considered = 0;  // items in review with a stored analysis
   int64_t moved = 0;
+  int64_t left_alone = 0;  // would move, but a person has named some of their faces: the naming finishes them
   int64_t failed = 0;
   std::vector<PolicyMove> moves;
   std::vector<std::string> errors;  // "item 12: ..." for each failure
@@ -58,6 +59,7 @@ base::Result<SimulationReport> SimulatePolicy(catalog::Catalog& catalog, const c
 
 // Re-decides every item waiting in review under `config` and moves those whose folder changes through the
 // journaled commit path (action "apply-policy", audited with the new reasons). One failure does not stop the rest.
+// An item with a face a person has named (or marked as nobody tracked) is left to that naming.
 base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committer& committer,
                                       const config::Config& config, const std::string& actor, int64_t now);
 
@@ -65,7 +67,8 @@ base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committ
 nlohmann::json MovesJson(const std::vector<PolicyMove>& moves);
 // {"total", "changed", "damaged", "seconds", "moves": [{"from", "to", "count", "sample_ids"}]}
 nlohmann::json SimulationJson(const SimulationReport& report);
-// {"considered", "moved", "failed", "moves": [...], "errors": ["item 12: ..."]}: `apply-policy --json` and the API.
+// {"considered", "moved", "left_alone", "failed", "moves": [...], "errors": ["item 12: ..."]}: `apply-policy --json`
+// and the API.
 nlohmann::json ApplyJson(const ApplyReport& report);
 
 }  // namespace triage::review

@@ -183,6 +183,30 @@ TEST_F(FacesRoutingTest, NamingEachFaceOfAGroupPhotoFilesIt) {
   EXPECT_TRUE(fs::exists(lib / "faces/obama/vladmandic_sample1.jpg"));
 }
 
+// A changed policy does not move a photo whose faces a person has begun naming: the policy knows only the faces found
+// at intake and would drop the names given (or file the photo under a person the reviewer gave to another face).
+TEST_F(FacesRoutingTest, ApplyPolicyLeavesAPhotoHalfNamedByAPerson) {
+  fs::path lib = Library("half-named");
+  json group = Route(lib, "vladmandic_sample1.jpg");
+  ASSERT_EQ(group["decision"]["category"], "multiple_faces");
+  const std::string id = std::to_string(group["item_id"].get<int>());
+  ASSERT_EQ(Triage(lib, {"review", "name-face", id, "1", "obama"}).exit_code, 0);
+  json doc = json::parse(Slurp(lib / "triage.json"));
+  doc["thresholds"]["max_faces_per_image"] = 20;
+  std::ofstream(lib / "triage.json") << doc.dump();
+  json explained = Triage(lib, {"explain", id, "--json"}).Json();
+  ASSERT_EQ(explained["changed"], true) << "the new policy would move it: " << explained["replayed"].dump();
+  RunResult applied = Triage(lib, {"apply-policy"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  EXPECT_NE(applied.out.find("1 item left where it is: a person has begun naming their faces"), std::string::npos)
+      << applied.out;
+  json report = Triage(lib, {"apply-policy", "--json"}).Json();
+  EXPECT_EQ(report["moved"], 0);
+  EXPECT_EQ(report["left_alone"], 1);
+  EXPECT_EQ(Triage(lib, {"explain", id, "--json"}).Json()["item"]["path"], group["path"]);
+  EXPECT_TRUE(fs::exists(lib / group["path"].get<std::string>()));
+}
+
 TEST_F(FacesRoutingTest, ModelsVerify) {
   fs::path lib = dir_ / "models";
   InitLibrary(lib);
