@@ -117,6 +117,14 @@ base::Result<Placed> Committer::Relocate(const model::ItemRecord& item, const fs
   change.item.id = item.id;
   intent.from = library_ / item.path;
   intent.change = std::move(change);
+  std::error_code gone;
+  if (!fs::exists(fs::symlink_status(intent.from, gone))) {
+    // Moved or deleted by hand: say so in the library's terms, not as a failed rename between two server paths.
+    return base::Status::Conflict(
+        fmt::format("item {}'s file is no longer at {} (moved or deleted outside triage); nothing was changed: put it "
+                    "back there to decide it",
+                    item.id, item.path));
+  }
   if (intent.from.parent_path() == dest_dir) {
     // Same folder: only the catalog changes.
     intent.change->item.path = item.path;

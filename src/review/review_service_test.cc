@@ -1,6 +1,7 @@
 // Specification of review decisions: files move, the catalog and the audit log follow.
 #include "review/review_service.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -105,6 +106,26 @@ TEST_F(ReviewServiceTest, RejectGoesToTrashAndIsPurgedOnlyAfterRetention) {
   EXPECT_EQ(*service_->PurgeTrash(1000 + 31 * 86400, "system"), 1);
   EXPECT_FALSE(fs::exists(lib_ / ".triage/trash/b.jpg"));
   EXPECT_EQ(catalog_->GetItem(id).status().code(), base::Code::kNotFound);
+}
+
+// A file moved away by hand: every decision is refused naming the item and where its file should be (library-relative,
+// not two server paths and ENOENT), and the item keeps its place in the queue.
+TEST_F(ReviewServiceTest, AFileGoneFromTheLibraryIsNamedAndTheItemKeepsItsPlace) {
+  int64_t id = Pending("b.jpg");
+  const std::string path = catalog_->GetItem(id)->path;
+  fs::rename(lib_ / path, lib_ / "elsewhere.jpg");
+  for (const auto& outcome : {service_->Reject(id, "admin", 1000), service_->Approve(id, "bob", "admin", 1000)}) {
+    ASSERT_FALSE(outcome.ok());
+    EXPECT_EQ(outcome.status().code(), base::Code::kConflict);
+    EXPECT_EQ(outcome.status().message(),
+              fmt::format("item {}'s file is no longer at {} (moved or deleted outside triage); nothing was changed: "
+                          "put it back there to decide it",
+                          id, path));
+  }
+  EXPECT_EQ(catalog_->GetItem(id)->path, path);
+  EXPECT_TRUE(catalog_->PendingReview(id).ok());
+  fs::rename(lib_ / "elsewhere.jpg", lib_ / path);
+  EXPECT_TRUE(service_->Reject(id, "admin", 1001).ok()) << "put back, it is decided";
 }
 
 TEST_F(ReviewServiceTest, APhotoRestoredFromTheTrashWaitsForTheReasonItWasSentToReview) {
