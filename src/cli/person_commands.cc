@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "base/clock.h"
+#include "base/utf8.h"
 #include "cli/commands.h"
 #include "faces/model_check.h"
 #include "model/json.h"
@@ -167,6 +168,14 @@ void AddPersonCommands(CLI::App& app, CommandContext& ctx) {
                           : status.status();
     if (!st.ok()) return void(ctx.Fail(st));
     fmt::print("{}: {}\n", *name, a->List());
+    // Allowed (a list may be made before enrolling), but a typo on the whitelist sends every known person to review.
+    auto persons = lib->catalog->ListPersons();
+    if (a->List() != "neutral" && persons.ok() &&
+        std::none_of(persons->begin(), persons->end(), [&](const model::PersonRecord& p) { return p.name == *name; })) {
+      fmt::print(
+          stderr, "triage: warning: nobody named {} is enrolled yet{}\n", base::ForTerminal(*name),
+          a->List() == "whitelist" ? "; while the whitelist names people, photos of anyone else go to review" : "");
+    }
   });
 
   auto* models = app.add_subcommand("models", "face model files");

@@ -585,6 +585,20 @@ TEST_F(CliTest, ItemsRefusesAnUnknownPersonAndListsAKnownOnesPhotos) {
   EXPECT_EQ(r.Json().size(), 1u);
 }
 
+// A name on a list that nobody enrolled is kept (a list may come before the enrolment) with a warning: a typo on the
+// whitelist would send every known person to review without a word.
+TEST_F(CliTest, ListingSomeoneNotEnrolledWarns) {
+  RunResult r = Triage({"person", "set", "ada_lovelce", "--whitelist"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: nobody named ada_lovelce is enrolled yet; while the whitelist names people, photos of "
+                       "anyone else go to review"),
+            std::string::npos)
+      << r.err;
+  r = Triage({"person", "set", "ada_lovelce", "--neutral"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
+}
+
 TEST_F(CliTest, OneImageIsCountedInTheSingular) {
   WriteTestImage(in() / "one.jpg", 16);
   RunResult ingested = Triage({"ingest", in().string()});
