@@ -224,12 +224,28 @@ int Recover(CommandContext& ctx, const std::string& host) {
       released = *n;
     }
   }
+  // A people action (naming a cluster, a merge...) is many journaled moves: recovery finishes the move under way, and
+  // the action itself is left half done, "in progress" in its log. Say which, and what sets it right.
+  std::vector<std::string> unfinished;
+  if (lib->face_store) {
+    auto actions = lib->face_store->ListActions(100);
+    if (actions.ok()) {
+      for (const auto& a : *actions) {
+        if (a.summary != "in progress" || a.undone_at) continue;
+        unfinished.push_back(fmt::format(
+            "people action {} ({} by {}) did not finish: unless a triage still running does it now, `triage faces undo "
+            "{}` takes back what it did, or run it again",
+            a.id, a.kind, a.actor, a.id));
+      }
+    }
+  }
   if (ctx.json) {
     ctx.PrintJson({{"sessions", r.sessions},
                    {"rolled_forward", r.rolled_forward},
                    {"rolled_back", r.rolled_back},
                    {"staged_removed", r.staged_removed},
                    {"jobs_released", released},
+                   {"unfinished_people_actions", unfinished},
                    {"problems", r.problems}});
   } else {
     fmt::print(
@@ -237,6 +253,7 @@ int Recover(CommandContext& ctx, const std::string& host) {
         "removed\n",
         Counted(r.sessions, "interrupted session"), r.rolled_forward, r.rolled_back, r.staged_removed);
     if (released > 0) fmt::print("{} handed back to host {} may now run on any host\n", Counted(released, "job"), host);
+    for (const auto& u : unfinished) fmt::print("  {}\n", base::ForTerminal(u));
     for (const auto& p : r.problems) fmt::print("  problem: {}\n", base::ForTerminal(p));
   }
   return r.problems.empty() ? kExitOk : kExitFailure;

@@ -599,6 +599,29 @@ TEST_F(CliTest, ListingSomeoneNotEnrolledWarns) {
   EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
 }
 
+// A people action a crash cut short (its log still says "in progress") is named by `recover` with what sets it right;
+// one that finished, or was undone, is not.
+TEST_F(CliTest, RecoverNamesAPeopleActionACrashLeftHalfDone) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((lib() / ".triage/catalog.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "INSERT INTO people_actions (at, actor, kind, summary, undo) VALUES "
+                         "(100, 'cli:ada', 'name', 'in progress', '{}'), (101, 'cli:ada', 'merge', 'cluster 2 merged "
+                         "into 1', '{}')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  RunResult r = Triage({"recover"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("people action 1 (name by cli:ada) did not finish: unless a triage still running does it now, "
+                       "`triage faces undo 1` takes back what it did, or run it again"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("people action 2"), std::string::npos) << r.out;
+  json report = Triage({"recover", "--json"}).Json();
+  EXPECT_EQ(report["unfinished_people_actions"].size(), 1u);
+}
+
 TEST_F(CliTest, OneImageIsCountedInTheSingular) {
   WriteTestImage(in() / "one.jpg", 16);
   RunResult ingested = Triage({"ingest", in().string()});
