@@ -25,7 +25,10 @@ base::Result<std::vector<review::NewReference>> ReferenceEmbeddings(Library& lib
   std::vector<review::NewReference> out;
   for (const auto& photo : photos) {
     auto decoded = vision::DecodeImage(photo, {config->analysis.decode_max_side_px, config->analysis.max_pixels});
-    if (!decoded.ok()) return decoded.status().WithContext(photo);
+    if (!decoded.ok()) {  // named once: a message that starts with the photo's name already says which it is
+      const bool named = decoded.status().message().rfind(photo, 0) == 0;
+      return named ? decoded.status() : decoded.status().WithContext(photo);
+    }
     auto face = lib.faces->SingleFace(decoded->image, *config);
     if (!face.ok()) return face.status().WithContext(photo);
     // The box in the photo's own pixels (as the pipeline stores faces), for the face's picture.
