@@ -210,6 +210,11 @@ test('settings: a refused threshold marks its field and takes the focus there; t
     await page.getByTestId('preview-thresholds').click();
     await page.getByTestId('confirm-thresholds').waitFor();
     assert.deepEqual(await invalid(), []);
+    // What the preview counts is what would happen to photos coming in now: saving does not move them, and the
+    // preview says so rather than listing moves from faces/ above a line saying sorted photos never move.
+    const previewText = await page.getByTestId('confirm-thresholds').locator('..').innerText();
+    assert.match(previewText, /the photos counted here are not moved by it/);
+    assert.doesNotMatch(previewText, /would now go elsewhere/);
     await page.getByRole('button', { name: 'Cancel' }).click();
     await field.fill(before);
   });

@@ -300,7 +300,7 @@ function photoFacts(item) {
     row('File', item.file_name, 'fact-file'),
     row('Taken', takenWords(item), 'fact-taken'),
     row('Camera', item.camera || 'unknown', 'fact-camera'),
-    row('Person', item.person || 'nobody named', 'fact-person'),
+    row('Person', item.person || 'not filed under a person', 'fact-person'),
     row('Path', item.path, 'fact-path'));
 }
 

@@ -5,7 +5,7 @@ import { h, remount, toast, itemImage, formatTime, formatBytes, once, plural } f
 
 const REASONS = ['higher_resolution', 'better_quality', 'correct_subject', 'user_flags', 'manual'];
 const STATUSES = ['pending', 'approved', 'denied', 'archived', 'stale', 'reverted'];
-const CHECKLIST = ['Resolution adequate (at least the minimum width and height in the settings)', 'Subject matches the slot (the right person)',
+const CHECKLIST = ['Resolution adequate (at least the minimum width and height the library asks of new photos)', 'Subject matches the slot (the right person)',
   'Good lighting and focus', 'Person clearly identifiable', 'Source and attribution known', 'Better than the current image'];
 
 const label = (code) => code.replace(/_/g, ' ');

@@ -151,15 +151,16 @@ export async function renderSettings(root, _params, { session, refreshSortState,
       mount(preview, h('div', {},
         h('p', {}, report.changed === 0
           ? `Nothing already sorted or waiting in review would move (${plural(report.total, 'item')} checked).`
-          : `${report.changed} of ${plural(report.total, 'item')} would now go elsewhere:`),
+          : `${report.changed} of ${plural(report.total, 'item')} would be sorted elsewhere if they came in now:`),
         lines.length ? h('ul', {}, lines) : null,
         // Moves the saved settings would make as well are not these thresholds' doing: said, with the count.
         report.changed > 0 && report.changed_under_saved > 0 ? h('p', { dataset: { testid: 'preview-due' } },
           (unchanged() ? 'These thresholds are the saved ones: the moves come from the saved settings, '
             : `${plural(report.changed_under_saved, 'item')} would go elsewhere under the saved settings too, `) +
           'as photos were sorted before the whitelist, the blacklist or the thresholds last changed.') : null,
-        h('p', { class: 'muted' }, 'Saving changes where new photos go. Photos already waiting in review stay where ' +
-          'they are until you re-sort them (the button under the thresholds); sorted photos are never moved.'),
+        h('p', { class: 'muted' }, 'Saving changes where new photos go; the photos counted here are not moved by it. ' +
+          'Photos waiting in review can be re-sorted (the button under the thresholds); sorted photos stay where they ' +
+          'are.'),
         h('button', { type: 'button', class: 'primary', dataset: { testid: 'confirm-thresholds' }, onclick: save },
           'Save thresholds'),
         h('button', { type: 'button', dataset: { testid: 'cancel-thresholds' }, title: 'Back to the saved values',
