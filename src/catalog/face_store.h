@@ -65,9 +65,13 @@ struct PeopleAction {
   int64_t at = 0;
   std::string actor;
   std::string kind;     // "name" | "merge" | "split" | "not_this_person" | "remove" | ...
-  std::string summary;  // a sentence for people
+  std::string summary;  // a sentence for people; kInProgress until the action's last step is done
   std::string undo;     // JSON, what undoing needs
   std::optional<int64_t> undone_at;
+
+  // The summary of an action begun and not yet finished (a crash may leave it so).
+  static constexpr const char* kInProgress = "in progress";
+  bool Unfinished() const { return summary == kInProgress && !undone_at; }
 };
 
 // Thread-safety: implementations are thread-safe; each call is atomic.

@@ -225,13 +225,13 @@ int Recover(CommandContext& ctx, const std::string& host) {
     }
   }
   // A people action (naming a cluster, a merge...) is many journaled moves: recovery finishes the move under way, and
-  // the action itself is left half done, "in progress" in its log. Say which, and what sets it right.
+  // the action itself is left half done, unfinished in its log. Say which, and what sets it right.
   std::vector<std::string> unfinished;
   if (lib->face_store) {
     auto actions = lib->face_store->ListActions(100);
     if (actions.ok()) {
       for (const auto& a : *actions) {
-        if (a.summary != "in progress" || a.undone_at) continue;
+        if (!a.Unfinished()) continue;
         unfinished.push_back(fmt::format(
             "people action {} ({} by {}) did not finish: unless a triage still running does it now, `triage faces undo "
             "{}` takes back what it did, or run it again",

@@ -28,7 +28,7 @@ base::Status MoveRecorded(catalog::FaceStore& store, commit::Committer& committe
   record.moves.push_back({item.id, item.location, item.category, item.person, item.auto_sorted, item.reasons,
                           from.lexically_relative(library).generic_string(),
                           to.lexically_relative(library).generic_string()});
-  TRIAGE_RETURN_IF_ERROR(store.UpdateAction(out.action_id, "in progress", record.ToJson().dump()));
+  TRIAGE_RETURN_IF_ERROR(store.UpdateAction(out.action_id, catalog::PeopleAction::kInProgress, record.ToJson().dump()));
   auto placed = committer.Relocate(item, to, std::move(change));
   if (!placed.ok()) {
     record.moves.pop_back();
@@ -188,7 +188,8 @@ base::Status PeopleService::RefileRenamed(const std::vector<catalog::FaceRecord>
 
 base::Result<int64_t> PeopleService::Begin(const PeopleRecord& record, const std::string& kind,
                                            const std::string& actor, int64_t now) {
-  return faces_.LogAction({0, now, actor, kind, "in progress", record.ToJson().dump(), std::nullopt});
+  return faces_.LogAction(
+      {0, now, actor, kind, catalog::PeopleAction::kInProgress, record.ToJson().dump(), std::nullopt});
 }
 
 base::Result<PeopleOutcome> PeopleService::Finish(PeopleRecord& record, PeopleOutcome out, const std::string& kind,
@@ -283,7 +284,7 @@ base::Result<PeopleOutcome> PeopleService::Name(int64_t cluster_id, const std::s
     std::vector<std::pair<catalog::FaceRecord, std::string>> relabelled;
     for (const auto& f : *members) relabelled.emplace_back(f, renamed_from);
     TRIAGE_RETURN_IF_ERROR(DropReferencesOf(relabelled, record));
-    TRIAGE_RETURN_IF_ERROR(faces_.UpdateAction(action_id, "in progress", record.ToJson().dump()));
+    TRIAGE_RETURN_IF_ERROR(faces_.UpdateAction(action_id, catalog::PeopleAction::kInProgress, record.ToJson().dump()));
   }
   int64_t target = cluster_id;
   auto existing = faces_.ClusterOfPerson(*name);
@@ -294,7 +295,7 @@ base::Result<PeopleOutcome> PeopleService::Name(int64_t cluster_id, const std::s
     auto theirs = FacesIn(target);
     if (!theirs.ok()) return theirs.status();
     record.CaptureFaces(*theirs);
-    TRIAGE_RETURN_IF_ERROR(faces_.UpdateAction(action_id, "in progress", record.ToJson().dump()));
+    TRIAGE_RETURN_IF_ERROR(faces_.UpdateAction(action_id, catalog::PeopleAction::kInProgress, record.ToJson().dump()));
     TRIAGE_RETURN_IF_ERROR(clustering_.Merge(cluster_id, target));
     TRIAGE_RETURN_IF_ERROR(faces_.SetClusterPerson(cluster_id, ""));
   }
@@ -316,7 +317,7 @@ base::Result<PeopleOutcome> PeopleService::Name(int64_t cluster_id, const std::s
   out.person = *name;
   out.faces = static_cast<int64_t>(named->size());
   out.action_id = action_id;
-  TRIAGE_RETURN_IF_ERROR(faces_.UpdateAction(action_id, "in progress", record.ToJson().dump()));
+  TRIAGE_RETURN_IF_ERROR(faces_.UpdateAction(action_id, catalog::PeopleAction::kInProgress, record.ToJson().dump()));
   TRIAGE_RETURN_IF_ERROR(
       RouteWaiting(*named, fmt::format("faces named {} by {}", *name, actor), actor, now, record, out));
   if (!renamed_from.empty())
@@ -366,7 +367,8 @@ base::Result<PeopleOutcome> PeopleService::Merge(int64_t from, int64_t into, con
     out.action_id = *begun;
     // The faces that join a named person teach them, as naming their cluster would have.
     TRIAGE_RETURN_IF_ERROR(Enrol(person, *merged, record));
-    TRIAGE_RETURN_IF_ERROR(faces_.UpdateAction(out.action_id, "in progress", record.ToJson().dump()));
+    TRIAGE_RETURN_IF_ERROR(
+        faces_.UpdateAction(out.action_id, catalog::PeopleAction::kInProgress, record.ToJson().dump()));
     TRIAGE_RETURN_IF_ERROR(
         RouteWaiting(*merged, fmt::format("faces named {} by {}", person, actor), actor, now, record, out));
   }
