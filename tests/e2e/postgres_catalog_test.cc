@@ -190,7 +190,8 @@ TEST_F(PostgresCatalogTest, LibraryWithFacesClustersAndProposalsCopiesThereAndBa
   RunResult back = Triage({"db", "copy", "--from", url_, "--to", "sqlite:.triage/back.db", "--json"});
   ASSERT_EQ(back.exit_code, 0) << back.err;
   EXPECT_EQ(back.Json()["tables"], there.Json()["tables"]) << "same counts and checksums both ways";
-  for (const auto& table : there.Json()["tables"]) {
+  const json tables = there.Json()["tables"];  // a range over a temporary's member would outlive the temporary
+  for (const auto& table : tables) {
     static const std::set<std::string> kFilled = {"items",          "faces",     "face_clusters", "face_rejections",
                                                   "people_actions", "proposals", "public_items",  "person_references",
                                                   "analyses"};
