@@ -194,6 +194,8 @@ class Catalog {
   virtual base::Result<int64_t> AddPerson(const std::string& name, int64_t at) = 0;  // kAlreadyExists
   virtual base::Result<std::vector<model::PersonRecord>> ListPersons() = 0;
   virtual base::Status RemovePerson(const std::string& name) = 0;  // kNotFound
+  // The name shown for a person ("" shows the folder name); kNotFound when nobody has that name.
+  virtual base::Status SetPersonDisplayName(const std::string& name, const std::string& display_name) = 0;
   // The new reference's id; kNotFound when no person has that name.
   virtual base::Result<int64_t> AddReference(const model::PersonReference& ref) = 0;
   virtual base::Result<std::vector<model::PersonReference>> AllReferences() = 0;

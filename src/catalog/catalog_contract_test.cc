@@ -440,6 +440,11 @@ TEST_P(CatalogContractTest, PersonsAndReferences) {
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_GT(*second, *added);
   EXPECT_EQ(catalog_->ListPersons()->at(0).references, 2);
+  EXPECT_EQ(catalog_->ListPersons()->at(0).display_name, "") << "shown by the folder name until told otherwise";
+  ASSERT_TRUE(catalog_->SetPersonDisplayName("alice", "Alice Liddell").ok());
+  EXPECT_EQ(catalog_->ListPersons()->at(0).display_name, "Alice Liddell");
+  EXPECT_EQ(catalog_->ListPersons()->at(0).name, "alice");
+  EXPECT_EQ(catalog_->SetPersonDisplayName("bob", "Bob").code(), base::Code::kNotFound);
   ASSERT_TRUE(catalog_->RemovePerson("alice").ok());
   EXPECT_TRUE(catalog_->AllReferences()->empty());
   EXPECT_EQ(catalog_->RemovePerson("alice").code(), base::Code::kNotFound);

@@ -118,7 +118,7 @@ std::vector<TableSpec> ItemTables() {
 
 std::vector<TableSpec> ReviewTables() {
   return {
-      {"persons", {{"id", I}, {"name", T}, {"created_at", I}}},
+      {"persons", {{"id", I}, {"name", T}, {"created_at", I}, {"display_name", T}}},
       {"person_references", {{"id", I}, {"person_id", I}, {"embedding", B}, {"source", T}}},
       {"review_queue",
        {{"id", I},

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "base/clock.h"
 #include "base/utf8.h"
@@ -76,7 +77,10 @@ int ListPersons(CommandContext& ctx) {
     const char* list = review::ListStatusName(review::ListStatusOf(*config, p.name));
     j["list"] = list;
     out.push_back(j);
-    if (!ctx.json) fmt::print("{:<24} {:>14}  {}\n", p.name, Counted(p.references, "reference"), list);
+    if (!ctx.json) {
+      fmt::print("{:<24} {:>14}  {:<9}  {}\n", base::ForTerminal(p.name), Counted(p.references, "reference"), list,
+                 p.display_name.empty() ? "" : fmt::format("shown as \"{}\"", base::ForTerminal(p.display_name)));
+    }
   }
   if (ctx.json) {
     ctx.PrintJson(out);
@@ -117,6 +121,7 @@ void AddPersonCommands(CLI::App& app, CommandContext& ctx) {
     std::string name;
     std::vector<std::string> photos;
     bool whitelist = false, blacklist = false, neutral = false;
+    std::optional<std::string> display_name;
     std::string List() const { return whitelist ? "whitelist" : blacklist ? "blacklist" : neutral ? "neutral" : ""; }
   };
   auto a = std::make_shared<Args>();
@@ -155,16 +160,27 @@ void AddPersonCommands(CLI::App& app, CommandContext& ctx) {
     fmt::print("{} removed (images already sorted stay where they are)\n", *name);
   });
 
-  auto* set = person->add_subcommand("set", "put a person on the whitelist, the blacklist, or neither");
+  auto* set = person->add_subcommand(
+      "set", "put a person on the whitelist, the blacklist, or neither; or change how their name is shown");
   set->add_option("name", a->name, "name")->required();
   add_list_flags(set, true);
+  set->add_option("--display-name", a->display_name,
+                  "the name as it is shown, e.g. \"Bernadette Rostenkowski\" for bernadette_rostenkowski (\"\": the "
+                  "folder name)");
   set->callback([&ctx, a] {
-    if (a->List().empty())
-      return void(ctx.Fail(base::Status::InvalidArgument("say --whitelist, --blacklist or --neutral")));
+    if (a->List().empty() && !a->display_name) {
+      return void(ctx.Fail(base::Status::InvalidArgument("say --whitelist, --blacklist, --neutral or --display-name")));
+    }
     auto lib = ctx.OpenOrReport();
     if (!lib) return;
     auto name = config::SanitizePersonName(a->name);
     if (!name.ok()) return void(ctx.Fail(name.status()));
+    if (a->display_name) {
+      auto person = lib->persons->SetDisplayName(*name, *a->display_name, CommandContext::Actor(), base::UnixNow());
+      if (!person.ok()) return void(ctx.Fail(person.status()));
+      fmt::print("{}: shown as \"{}\"\n", *name, base::ForTerminal(person->shown_name()));
+      if (a->List().empty()) return;
+    }
     auto status = review::ParseListStatus(a->List());
     base::Status st = status.ok()
                           ? lib->persons->SetListStatus(*name, *status, CommandContext::Actor(), base::UnixNow())

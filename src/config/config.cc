@@ -640,4 +640,29 @@ base::Result<std::string> SanitizePersonName(const std::string& raw_name) {
   return out;
 }
 
+base::Result<std::string> PersonDisplayName(const std::string& typed, const std::string& folder_name) {
+  auto folder = SanitizePersonName(typed);
+  if (!folder.ok()) return folder.status();
+  if (*folder != folder_name) {
+    return base::Status::InvalidArgument(
+        fmt::format("{} is not a way of writing {}: its folder name would be {} (a shown name may differ only in "
+                    "capitals, spaces, dashes and punctuation)",
+                    json(typed).dump(-1, ' ', false, json::error_handler_t::replace), folder_name, *folder));
+  }
+  std::string out;
+  for (char ch : typed) {
+    if (ch == ' ') {
+      if (!out.empty() && out.back() != ' ') out.push_back(' ');
+    } else {
+      out.push_back(ch);
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  if (out.size() > 2 * kMaxPersonNameLength) {
+    return base::Status::InvalidArgument(fmt::format("the shown name of {} is too long: at most {} bytes (it has {})",
+                                                     folder_name, 2 * kMaxPersonNameLength, out.size()));
+  }
+  return out == folder_name ? std::string() : out;
+}
+
 }  // namespace triage::config

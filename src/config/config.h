@@ -163,4 +163,10 @@ inline constexpr size_t kMaxPersonNameLength = 100;
 // kMaxPersonNameLength characters left.
 base::Result<std::string> SanitizePersonName(const std::string& name);
 
+// How a person's name is shown: as typed ("Bernadette Rostenkowski"), with the spaces around it dropped and every
+// run of spaces made one. "" when that is `folder_name` itself. It may differ from the folder name only in how it is
+// written (capitals, spaces, dashes, punctuation): kInvalidArgument when SanitizePersonName refuses it or makes
+// another folder name of it.
+base::Result<std::string> PersonDisplayName(const std::string& typed, const std::string& folder_name);
+
 }  // namespace triage::config

@@ -361,6 +361,23 @@ TEST(PersonNameTest, SanitizesByTheRule) {
   EXPECT_FALSE(SanitizePersonName("   ").ok());
 }
 
+TEST(PersonNameTest, TheShownNameIsAsTypedAndWritesTheSameFolderName) {
+  EXPECT_EQ(*PersonDisplayName("Bernadette Rostenkowski", "bernadette_rostenkowski"), "Bernadette Rostenkowski");
+  EXPECT_EQ(*PersonDisplayName("  Zoë   Ångström ", "zoe_angstrom"), "Zoë Ångström") << "spaces around and between";
+  EXPECT_EQ(*PersonDisplayName("Jean-Luc", "jean_luc"), "Jean-Luc");
+  EXPECT_EQ(*PersonDisplayName("obama", "obama"), "") << "the folder name itself adds nothing to show";
+  EXPECT_EQ(*PersonDisplayName(" obama ", "obama"), "");
+  auto other = PersonDisplayName("Bernie", "bernadette_rostenkowski");
+  ASSERT_FALSE(other.ok()) << "another name is another person, not another way of showing this one";
+  EXPECT_EQ(other.status().code(), base::Code::kInvalidArgument);
+  EXPECT_NE(other.status().message().find("bernie"), std::string::npos) << other.status().message();
+  EXPECT_FALSE(PersonDisplayName("a/b", "ab").ok());
+  EXPECT_FALSE(PersonDisplayName("Ann\nLee", "annlee").ok());
+  auto long_one = PersonDisplayName("A" + std::string(300, '!'), "a");
+  ASSERT_FALSE(long_one.ok()) << "punctuation the folder name drops still has to fit on a page";
+  EXPECT_NE(long_one.status().message().find("too long"), std::string::npos) << long_one.status().message();
+}
+
 // Accents are kept as their base letters, not dropped: "René" is never filed with an existing "ren".
 TEST(PersonNameTest, LatinLettersWithAccentsKeepTheirBaseLetters) {
   EXPECT_EQ(*SanitizePersonName("René"), "rene");

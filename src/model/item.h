@@ -67,6 +67,9 @@ struct PersonRecord {
   std::string name;
   int64_t created_at = 0;
   int references = 0;
+  // The name as it was typed ("Bernadette Rostenkowski"); '' when it adds nothing to `name`, the folder name.
+  std::string display_name;
+  const std::string& shown_name() const { return display_name.empty() ? name : display_name; }
 };
 
 struct PersonReference {

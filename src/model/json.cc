@@ -224,7 +224,11 @@ void to_json(json& j, const AuditEntry& e) {
 }
 
 void to_json(json& j, const PersonRecord& p) {
-  j = {{"id", p.id}, {"name", p.name}, {"created_at", p.created_at}, {"references", p.references}};
+  j = {{"id", p.id},
+       {"name", p.name},
+       {"display_name", p.shown_name()},
+       {"created_at", p.created_at},
+       {"references", p.references}};
 }
 
 }  // namespace triage::model

@@ -93,6 +93,9 @@ class FailingLookupCatalog final : public catalog::Catalog {
   }
   base::Result<int64_t> AddPerson(const std::string& n, int64_t at) override { return real_->AddPerson(n, at); }
   base::Result<std::vector<model::PersonRecord>> ListPersons() override { return real_->ListPersons(); }
+  base::Status SetPersonDisplayName(const std::string& n, const std::string& d) override {
+    return real_->SetPersonDisplayName(n, d);
+  }
   base::Status RemovePerson(const std::string& n) override { return real_->RemovePerson(n); }
   base::Result<int64_t> AddReference(const model::PersonReference& r) override { return real_->AddReference(r); }
   base::Result<std::vector<model::PersonReference>> AllReferences() override { return real_->AllReferences(); }

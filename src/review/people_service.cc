@@ -11,6 +11,7 @@
 #include "base/text.h"
 #include "decide/decide.h"
 #include "faces/face_matcher.h"
+#include "review/person_service.h"
 
 namespace triage::review {
 namespace {
@@ -270,7 +271,7 @@ base::Result<PeopleOutcome> PeopleService::Name(int64_t cluster_id, const std::s
   auto persons = catalog_.ListPersons();
   if (!persons.ok()) return persons.status();
   if (std::none_of(persons->begin(), persons->end(), [&](const auto& p) { return p.name == *name; })) {
-    auto added = catalog_.AddPerson(*name, now);
+    auto added = AddPersonAsTyped(catalog_, *name, raw_person, now);
     if (!added.ok()) return added.status();
     record.person_created = *name;
   }

@@ -66,16 +66,26 @@ ListStatus ListStatusOf(const config::Config& config, const std::string& person)
   return ListStatus::kNeutral;
 }
 
+base::Result<int64_t> AddPersonAsTyped(catalog::Catalog& catalog, const std::string& folder_name,
+                                       const std::string& typed, int64_t at) {
+  auto shown = config::PersonDisplayName(typed, folder_name);
+  if (!shown.ok()) return shown.status();
+  auto id = catalog.AddPerson(folder_name, at);
+  if (!id.ok() || shown->empty()) return id;
+  TRIAGE_RETURN_IF_ERROR(catalog.SetPersonDisplayName(folder_name, *shown));
+  return id;
+}
+
 base::Result<model::PersonRecord> PersonService::Add(const std::string& raw_name, const std::string& actor, int64_t now,
                                                      std::string* undo_token) {
   auto name = config::SanitizePersonName(raw_name);
   if (!name.ok()) return name.status();
-  auto id = catalog_.AddPerson(*name, now);
+  auto id = AddPersonAsTyped(catalog_, *name, raw_name, now);
   if (!id.ok()) return id.status();
   TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit({0, now, actor, 0, "person", "", *name, fmt::format("enrolled {}", *name)}));
   TRIAGE_RETURN_IF_ERROR(
       Record("person_add", {{"name", *name}}, fmt::format("enrolled {}", *name), actor, now, undo_token));
-  return model::PersonRecord{*id, *name, now, 0};
+  return model::PersonRecord{*id, *name, now, 0, *config::PersonDisplayName(raw_name, *name)};
 }
 
 base::Status PersonService::Enroll(const std::string& raw_name, const std::vector<NewReference>& references,
@@ -90,7 +100,7 @@ base::Status PersonService::Enroll(const std::string& raw_name, const std::vecto
   }
   if (!create && !exists) return base::Status::NotFound(fmt::format("no person named {}; use `person add`", *name));
   if (create) {
-    auto id = catalog_.AddPerson(*name, now);
+    auto id = AddPersonAsTyped(catalog_, *name, raw_name, now);
     if (!id.ok()) return id.status();
   }
   auto config = config_.Current();
@@ -171,14 +181,40 @@ base::Status PersonService::Remove(const std::string& raw_name, const std::strin
   json before = Lists();
   auto refs = References(*name);
   if (!refs.ok()) return refs.status();
+  auto persons = catalog_.ListPersons();
+  if (!persons.ok()) return persons.status();
+  std::string shown;
+  for (const auto& p : *persons)
+    if (p.name == *name) shown = p.display_name;
   TRIAGE_RETURN_IF_ERROR(catalog_.RemovePerson(*name));
   commit::RemoveFolderIfEmpty(config_.Current()->FacesDir() / *name);
   TRIAGE_RETURN_IF_ERROR(SetListStatus(*name, ListStatus::kNeutral, actor, now));
   TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit({0, now, actor, 0, "person", *name, "", fmt::format("{} removed", *name)}));
   json saved = json::array();
   for (const auto& r : *refs) saved.push_back({{"id", r.id}, {"embedding", r.embedding}, {"source", r.source}});
-  return Record("person_remove", {{"name", *name}, {"references", saved}, {"before", before}, {"after", Lists()}},
-                fmt::format("removed {}", *name), actor, now, undo_token);
+  return Record(
+      "person_remove",
+      {{"name", *name}, {"display_name", shown}, {"references", saved}, {"before", before}, {"after", Lists()}},
+      fmt::format("removed {}", *name), actor, now, undo_token);
+}
+
+base::Result<model::PersonRecord> PersonService::SetDisplayName(const std::string& raw_name, const std::string& shown,
+                                                                const std::string& actor, int64_t now) {
+  auto name = config::SanitizePersonName(raw_name);
+  if (!name.ok()) return name.status();
+  auto persons = catalog_.ListPersons();
+  if (!persons.ok()) return persons.status();
+  auto person = std::find_if(persons->begin(), persons->end(), [&](const auto& p) { return p.name == *name; });
+  if (person == persons->end()) return base::Status::NotFound(fmt::format("no person named {}", *name));
+  auto display = shown.empty() ? base::Result<std::string>(std::string()) : config::PersonDisplayName(shown, *name);
+  if (!display.ok()) return display.status();
+  if (*display == person->display_name) return *person;
+  TRIAGE_RETURN_IF_ERROR(catalog_.SetPersonDisplayName(*name, *display));
+  const std::string before = person->shown_name();
+  person->display_name = *display;
+  TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit({0, now, actor, 0, "person", before, person->shown_name(),
+                                            fmt::format("{} is shown as \"{}\"", *name, person->shown_name())}));
+  return *person;
 }
 
 base::Result<std::vector<model::PersonReference>> PersonService::References(const std::string& raw_name) {

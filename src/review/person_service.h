@@ -34,6 +34,12 @@ struct NewReference {
   model::Box box;
 };
 
+// Creates the person whose folder name is `folder_name` (kAlreadyExists when enrolled already) and keeps `typed`, the
+// name as it was typed, to show (config::PersonDisplayName; kInvalidArgument before anything is created when it
+// cannot be shown). What every way of creating a person uses.
+base::Result<int64_t> AddPersonAsTyped(catalog::Catalog& catalog, const std::string& folder_name,
+                                       const std::string& typed, int64_t at);
+
 // Where the face cut out of a reference photo enrolled from a file is kept: <library>/.triage/references/<id>.jpg.
 std::filesystem::path ReferenceCropPath(const config::Config& config, int64_t reference_id);
 
@@ -67,6 +73,11 @@ class PersonService {
   // Forgets a person and their references and takes them off both lists; sorted images stay where they are.
   base::Status Remove(const std::string& raw_name, const std::string& actor, int64_t now,
                       std::string* undo_token = nullptr);
+
+  // Changes how a person's name is shown ("" shows the folder name), audited. kNotFound when nobody has that name;
+  // kInvalidArgument when `shown` is not a way of writing it (config::PersonDisplayName).
+  base::Result<model::PersonRecord> SetDisplayName(const std::string& raw_name, const std::string& shown,
+                                                   const std::string& actor, int64_t now);
 
   // A person's reference faces, oldest first. kNotFound when no such person is enrolled.
   base::Result<std::vector<model::PersonReference>> References(const std::string& raw_name);

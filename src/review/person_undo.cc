@@ -73,6 +73,8 @@ base::Status PersonService::RevertRemove(const json& undo, const std::string& ac
   TRIAGE_RETURN_IF_ERROR(CheckAbsent(undo));
   const std::string name = undo.at("name");
   TRIAGE_RETURN_IF_ERROR(PutBack(name, SavedReferences(undo), fmt::format("{} enrolled again", name), actor, now));
+  const std::string shown = undo.value("display_name", "");
+  if (!shown.empty()) TRIAGE_RETURN_IF_ERROR(catalog_.SetPersonDisplayName(name, shown));
   return RevertLists(undo, actor, now);
 }
 

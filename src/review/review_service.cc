@@ -9,6 +9,7 @@
 #include <set>
 
 #include "base/text.h"
+#include "review/person_service.h"
 
 namespace triage::review {
 
@@ -97,7 +98,7 @@ base::Result<ReviewService::Done> ReviewService::DoApprove(int64_t id, const std
                     FileName(item->path), id));
   }
   TRIAGE_RETURN_IF_ERROR(CheckApprovedPersonIsInPhoto(*item, *person));
-  auto added = catalog_.AddPerson(*person, now);
+  auto added = AddPersonAsTyped(catalog_, *person, person_name, now);
   if (!added.ok() && added.status().code() != base::Code::kAlreadyExists) return added.status();
   catalog::CatalogChange change;
   change.item.location = "library";

@@ -368,6 +368,33 @@ TEST_F(ReviewUndoTest, UndoOfPersonEditsPutsListsAndReferencesBack) {
   EXPECT_EQ(persons_->References("quinn").status().code(), base::Code::kNotFound);
 }
 
+// Approving as a new person keeps the name as typed to show; a removal and its undo keep it too.
+TEST_F(ReviewUndoTest, ThePersonsShownNameComesFromTheApprovalAndOutlivesRemoveAndUndo) {
+  int64_t id = Pending("a.jpg");
+  ASSERT_TRUE(service_->Approve(id, "Penny  Lane", "alice", 200).ok());
+  EXPECT_EQ(catalog_->GetItem(id)->person, "penny_lane");
+  auto shown = [&] {
+    for (const auto& p : *catalog_->ListPersons())
+      if (p.name == "penny_lane") return p.shown_name();
+    return std::string("(not enrolled)");
+  };
+  EXPECT_EQ(shown(), "Penny Lane");
+  int64_t second = Pending("b.jpg");
+  ASSERT_TRUE(service_->Approve(second, "PENNY LANE", "alice", 201).ok());
+  EXPECT_EQ(shown(), "Penny Lane") << "naming someone enrolled does not rewrite how they are shown";
+  std::string token;
+  ASSERT_TRUE(persons_->Remove("penny_lane", "alice", 202, &token).ok());
+  EXPECT_EQ(shown(), "(not enrolled)");
+  ASSERT_TRUE(undo_->Undo(token, "alice", false, 203).ok());
+  EXPECT_EQ(shown(), "Penny Lane");
+  auto renamed = persons_->SetDisplayName("penny_lane", "Penny-Lane", "alice", 204);
+  ASSERT_TRUE(renamed.ok()) << renamed.status().ToString();
+  EXPECT_EQ(shown(), "Penny-Lane");
+  EXPECT_EQ(persons_->SetDisplayName("penny_lane", "Penny Lame", "alice", 205).status().code(),
+            base::Code::kInvalidArgument);
+  EXPECT_EQ(shown(), "Penny-Lane");
+}
+
 // The original a duplicate decision put in the trash came from the library: restored, it goes back to its person's
 // folder, not to review; a photo rejected from review still goes back to its review folder.
 TEST_F(ReviewUndoTest, RestoreReturnsALibraryPhotoToItsLibraryFolder) {

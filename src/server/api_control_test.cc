@@ -119,6 +119,38 @@ TEST_F(ControlApiTest, PersonsAreListedWithListMembershipAndEnrolledByAdmins) {
   }));
 }
 
+TEST_F(ControlApiTest, APersonIsShownByTheNameAsTypedAndAdminsMayRewriteIt) {
+  TestSession bob = Login("bob");
+  TestSession alice = Login("alice");
+  auto r = Post("/api/persons", {{"name", "  Zoë   Ångström "}}, &bob);
+  ASSERT_EQ(r->status, 201) << r->body;
+  EXPECT_EQ(Body(r)["person"]["name"], "zoe_angstrom") << "the folder name and the key stay";
+  EXPECT_EQ(Body(r)["person"]["display_name"], "Zoë Ångström");
+  ASSERT_EQ(Post("/api/persons", {{"name", "obama"}}, &bob)->status, 201);
+  json persons = Body(Get("/api/persons", &alice))["persons"];
+  ASSERT_EQ(persons.size(), 2u);
+  EXPECT_EQ(persons[0]["display_name"], "obama") << "typed as its folder name: shown as it";
+  EXPECT_EQ(persons[1]["display_name"], "Zoë Ångström");
+
+  auto changed = Put("/api/persons/zoe_angstrom", {{"display_name", "ZOË ÅNGSTRÖM"}}, &bob);
+  ASSERT_EQ(changed->status, 200) << changed->body;
+  EXPECT_EQ(Body(changed)["person"]["display_name"], "ZOË ÅNGSTRÖM");
+  EXPECT_EQ(Body(Get("/api/persons", &alice))["persons"][1]["display_name"], "ZOË ÅNGSTRÖM");
+  auto other = Put("/api/persons/zoe_angstrom", {{"display_name", "Zoe Smith"}}, &bob);
+  EXPECT_EQ(other->status, 400) << "another name would be another person's folder";
+  EXPECT_NE(other->body.find("zoe_smith"), std::string::npos) << other->body;
+  EXPECT_EQ(Put("/api/persons/nobody", {{"display_name", "Nobody"}}, &bob)->status, 404);
+  EXPECT_EQ(Put("/api/persons/zoe_angstrom", {{"display_name", 3}}, &bob)->status, 400);
+  EXPECT_EQ(Put("/api/persons/zoe_angstrom", {{"display_name", "Zoe Angstrom"}}, &alice)->status, 403)
+      << "a reviewer may not rename people";
+  ASSERT_EQ(Put("/api/persons/zoe_angstrom", {{"display_name", ""}}, &bob)->status, 200);
+  EXPECT_EQ(Body(Get("/api/persons", &alice))["persons"][1]["display_name"], "zoe_angstrom") << "back to the folder";
+  auto audit = *catalog_->ListAudit(0, "bob", 10, 0);
+  EXPECT_TRUE(std::any_of(audit.begin(), audit.end(), [](const model::AuditEntry& e) {
+    return e.action == "person" && e.from_state == "ZOË ÅNGSTRÖM" && e.to_state == "zoe_angstrom";
+  }));
+}
+
 TEST_F(ControlApiTest, StatsTodayAndSummaryByDay) {
   Ingest({"obama.jpg", "biden.jpg"});
   TestSession s = Login("alice");

@@ -180,6 +180,19 @@ base::Status AddPerson(ServerState& state, Call& call) {
   return base::Status::Ok();
 }
 
+base::Status SetPersonDisplayName(ServerState& state, Call& call) {
+  auto body = call.JsonBody();
+  if (!body.ok()) return body.status();
+  if (!body->contains("display_name") || !(*body)["display_name"].is_string()) {
+    return base::Status::InvalidArgument("display_name (a string; \"\" shows the folder name) is required");
+  }
+  auto person = state.ctx.persons.SetDisplayName(call.PathParam(0), (*body)["display_name"].get<std::string>(),
+                                                 call.actor(), base::UnixNow());
+  if (!person.ok()) return person.status();
+  call.Reply({{"person", *person}});
+  return base::Status::Ok();
+}
+
 }  // namespace
 
 void AddControlRoutes(ApiRouter& router, ServerState& state) {
@@ -202,6 +215,8 @@ void AddControlRoutes(ApiRouter& router, ServerState& state) {
   router.Add(Method::kGet, "/api/persons", Permission::kView, [&state](Call& c) { return ListPersons(state, c); });
   router.Add(Method::kPost, "/api/persons", Permission::kManagePersons,
              [&state](Call& c) { return AddPerson(state, c); });
+  router.Add(Method::kPut, "/api/persons/{name}", Permission::kManagePersons,
+             [&state](Call& c) { return SetPersonDisplayName(state, c); });
 }
 
 }  // namespace triage::server

@@ -585,6 +585,35 @@ TEST_F(CliTest, ItemsRefusesAnUnknownPersonAndListsAKnownOnesPhotos) {
   EXPECT_EQ(r.Json().size(), 1u);
 }
 
+// A person approved as "Ada  Lovelace" is listed by their folder name and shown as typed; `person set --display-name`
+// rewrites how, and refuses a name that would be another person's folder.
+TEST_F(CliTest, APersonIsShownAsTypedAndTheShownNameCanBeRewritten) {
+  WriteTestImage(in() / "p.jpg", 23);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  const std::string id = std::to_string(ItemNamed("p.jpg")["id"].get<int>());
+  ASSERT_EQ(Triage({"review", "approve", id, "--person", "Ada  Lovelace"}).exit_code, 0);
+  RunResult r = Triage({"person", "list", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(r.Json().size(), 1u);
+  EXPECT_EQ(r.Json()[0]["name"], "ada_lovelace");
+  EXPECT_EQ(r.Json()[0]["display_name"], "Ada Lovelace");
+  r = Triage({"person", "list"});
+  EXPECT_NE(r.out.find("shown as \"Ada Lovelace\""), std::string::npos) << r.out;
+
+  r = Triage({"person", "set", "ada_lovelace", "--display-name", "ADA LOVELACE", "--whitelist"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("ada_lovelace: shown as \"ADA LOVELACE\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ada_lovelace: whitelist"), std::string::npos) << r.out;
+  r = Triage({"person", "set", "ada_lovelace", "--display-name", "Ada Byron"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("its folder name would be ada_byron"), std::string::npos) << r.err;
+  r = Triage({"person", "set", "grace", "--display-name", "Grace"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  r = Triage({"person", "list", "--json"});
+  EXPECT_EQ(r.Json()[0]["display_name"], "ADA LOVELACE");
+  EXPECT_EQ(r.Json()[0]["list"], "whitelist");
+}
+
 // A name on a list that nobody enrolled is kept (a list may come before the enrolment) with a warning: a typo on the
 // whitelist would send every known person to review without a word.
 TEST_F(CliTest, ListingSomeoneNotEnrolledWarns) {

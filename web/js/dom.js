@@ -356,6 +356,15 @@ export function once(box, run) {
   });
 }
 
+// How each person is shown: the name as typed ("Bernadette Rostenkowski") for the folder name the catalog and the URLs
+// use (bernadette_rostenkowski), learnt from every GET /api/persons a page makes (learnPersonNames).
+const shownNames = new Map();
+export function learnPersonNames(persons) {
+  for (const p of persons || []) if (p && p.name) shownNames.set(p.name, p.display_name || p.name);
+  return persons;
+}
+export function personName(name) { return (name && shownNames.get(name)) || name; }
+
 // The folder name a person gets (as the server makes it): spaces around it dropped, lower case, accented Latin letters
 // as their base letters, spaces and dashes as _ (several in a row as one), other signs dropped.
 const LATIN = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', đ: 'd', ð: 'd', þ: 'th', ł: 'l', ı: 'i', ħ: 'h', ŧ: 't', ŀ: 'l' };

@@ -1,7 +1,7 @@
 // Faces on the review card: the detected face boxes drawn over the photo, and for a group photo one row per face to
 // name it (an enrolled person, or a new one added first) or mark it as nobody tracked
 // (POST /api/review/{id}/faces/{index}).
-import { h, faceCrop, personKey } from './dom.js';
+import { h, faceCrop, personKey, personName } from './dom.js';
 import { personPicker } from './picker.js';
 
 function faceState(face) {
@@ -12,7 +12,7 @@ function faceState(face) {
 function faceWords(face) {
   if (face.named_as) return face.named_as;
   if (face.untracked) return 'not tracked';
-  return face.cluster_person ? `${face.cluster_person} on the People page` : 'not named yet';
+  return face.cluster_person ? `${personName(face.cluster_person)} on the People page` : 'not named yet';
 }
 
 // The photo with a numbered box on each face, placed in percent of the image so that it follows any size the image
@@ -33,7 +33,8 @@ export function faceStage(item, faces, image, onBox) {
 
 // What the matcher says of a face, in words: a distance is read the other way round from a confidence (lower is
 // nearer), so it is named, and one beyond the match distance is said to be no match.
-export function matchWords({ person, distance, within_match_distance: within }) {
+export function matchWords({ person: folder, distance, within_match_distance: within }) {
+  const person = personName(folder);
   const d = distance === null || distance === undefined ? '' : distance.toFixed(2);
   if (within) return d ? `likely ${person} · distance ${d}` : `likely ${person}`;
   return d ? `no match · nearest ${person} at ${d}` : `no match · nearest ${person}`;

@@ -2,7 +2,7 @@
 // only the rows on screen (smooth at 100,000 items), a month timeline, a score breakdown on hover, a "why this
 // score" panel, and a loupe (1:1) with a filmstrip that prefetches the next images.
 import { api, qs } from './api.js';
-import { h, mount, categoryLabel, thumbSrcset, communityVotes, itemImage, noPreview, toast, personKey, trapTab } from './dom.js';
+import { h, mount, categoryLabel, thumbSrcset, communityVotes, itemImage, noPreview, toast, personKey, personName, trapTab } from './dom.js';
 import { gridColumns, arrowTarget } from './grid_nav.js';
 
 const RETRY_S = 5;  // seconds between attempts while the photos could not be loaded
@@ -300,7 +300,7 @@ function photoFacts(item) {
     row('File', item.file_name, 'fact-file'),
     row('Taken', takenWords(item), 'fact-taken'),
     row('Camera', item.camera || 'unknown', 'fact-camera'),
-    row('Person', item.person || 'not filed under a person', 'fact-person'),
+    row('Person', item.person ? personName(item.person) : 'not filed under a person', 'fact-person'),
     row('Path', item.path, 'fact-path'));
 }
 

@@ -2,7 +2,7 @@
 // face audit grid sorted by distance from their centre (outliers first) with bulk remove / not this person / reassign.
 // Every action answers with an Undo button, and Ctrl-Z takes the actions back one by one, newest first.
 import { api } from './api.js';
-import { h, mount, remount, toast, peopleTabs, personKey, confirmDialog, once, plural } from './dom.js';
+import { h, mount, remount, toast, peopleTabs, personKey, personName, learnPersonNames, confirmDialog, once, plural } from './dom.js';
 import { rememberDecision, peopleActionToken, undoOffer } from './review_undo.js';
 import { attachUndoPage } from './undo.js';
 
@@ -52,7 +52,7 @@ async function act(promise, message, redraw, done = null) {
 
 function clusterCard(c, all, personIds, canManage, redraw) {
   const selected = new Set();
-  const title = c.person ? c.person : 'Unnamed';
+  const title = c.person ? personName(c.person) : 'Unnamed';
   const name = h('input', { placeholder: c.person ? 'Rename to' : 'Who is this?', 'aria-label': `Name cluster ${c.id}`,
     dataset: { testid: 'name-input' }, list: 'people-names' });
   const nameForm = h('form', { class: 'inline-form', onsubmit: async (e) => {
@@ -80,7 +80,7 @@ function clusterCard(c, all, personIds, canManage, redraw) {
   const suggestions = c.suggestions.filter((s) => mergeable(all.find((o) => o.id === s.id)));
   const suggested = new Set(suggestions.map((s) => s.id));
   const others = all.filter((o) => o.id !== c.id && !suggested.has(o.id) && mergeable(o));
-  const label = (o) => `#${o.id} ${o.person || 'unnamed'} (${o.size})`;
+  const label = (o) => `#${o.id} ${o.person ? personName(o.person) : 'unnamed'} (${o.size})`;
   // Nothing is chosen until the reviewer chooses: a merge into whatever happened to be first is not an accident to have.
   const merge = h('select', { 'aria-label': `Merge cluster ${c.id} into`, dataset: { testid: 'merge-select' } },
     h('option', { value: '' }, 'Merge into…'),
@@ -176,8 +176,9 @@ async function renderClusters(root, canManage, showHidden, signal) {
       return;
     }
     const note = unclustered > 0 ? unclusteredNote(unclustered, config?.face_clustering?.min_faces) : null;
+    learnPersonNames(persons);
     const personIds = Object.fromEntries(persons.map((p) => [p.name, p.id]));
-    const names = h('datalist', { id: 'people-names' }, persons.map((p) => h('option', { value: p.name })));
+    const names = h('datalist', { id: 'people-names' }, persons.map((p) => h('option', { value: p.display_name || p.name })));
     // A name typed but not yet sent survives the redraw (after another action, its undo, a live update), and so does
     // the focus in its field: the list is drawn anew under the typing hand.
     const typed = new Map();
@@ -232,7 +233,7 @@ async function renderPersonGrid(root, personId, canManage, signal) {
       api.get(`/api/persons/${personId}/faces`), api.get('/api/clusters?faces_per_cluster=0&hidden=1')]);
     const target = h('select', { 'aria-label': 'Reassign to cluster', dataset: { testid: 'reassign-select' } },
       clusters.filter((c) => c.person !== person.name).map((c) =>
-        h('option', { value: c.id }, `#${c.id} ${c.person || 'unnamed'} (${c.size})`)));
+        h('option', { value: c.id }, `#${c.id} ${c.person ? personName(c.person) : 'unnamed'} (${c.size})`)));
     // `said(count)`: what the toast says was done ("2 faces removed from ada").
     const bulk = (action, label, extra, said) => h('button', { type: 'button', dataset: { testid: `bulk-${action}` },
       onclick: () => {
@@ -243,7 +244,7 @@ async function renderPersonGrid(root, personId, canManage, signal) {
     const targetName = () => (target.selectedOptions[0] || {}).textContent || 'the chosen cluster';
     remount(root, h('section', {},
       peopleTabs(''),
-      h('div', { class: 'page-head' }, h('h1', {}, `${person.name}: faces`), h('a', { href: '#/people' }, 'All face clusters')),
+      h('div', { class: 'page-head' }, h('h1', {}, `${personName(person.name)}: faces`), h('a', { href: '#/people' }, 'All face clusters')),
       h('p', { class: 'muted' }, 'Farthest from the centre of their faces first: mistakes show up at the top.'),
       canManage ? h('div', { class: 'cluster-tools' },
         bulk('remove', 'Remove', () => ({}), (n) => `${n} taken out of ${person.name}'s cluster`),

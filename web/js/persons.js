@@ -1,7 +1,7 @@
 // Enrolled persons (the People section's second tab): who is enrolled, their cover image, reference faces (each
 // removable, undoable) and recent photos (an admin may propose one as the cover), and whitelist / blacklist switches.
 import { api } from './api.js';
-import { h, mount, remount, toast, referenceFace, peopleTabs, once, plural } from './dom.js';
+import { h, mount, remount, toast, referenceFace, peopleTabs, once, plural, learnPersonNames } from './dom.js';
 import { offerUndo, attachUndoPage } from './undo.js';
 
 // What a whitelist now does, said with the change: one switch turned on stops the automatic sorting of everybody else.
@@ -96,6 +96,33 @@ export async function renderPersons(root, _params, { session, signal }) {
       dataset: { testid: 'person-cover', itemId: p.cover.item_id } });
   }
 
+  // The person's name as shown, with the folder their photos are in when it is written otherwise; an admin may
+  // change how it is written (capitals, spaces, dashes: the folder stays).
+  function nameHead(p) {
+    const shown = p.display_name || p.name;
+    const head = h('div', { class: 'person-name' }, h('h2', { dataset: { testid: 'person-name' } }, shown),
+      shown !== p.name ? h('p', { class: 'small muted', dataset: { testid: 'person-folder' } }, `faces/${p.name}/`) : null);
+    if (!canEnrol) return head;
+    const input = h('input', { value: shown, 'aria-label': `How ${shown}'s name is written`, required: true,
+      dataset: { testid: 'person-rename-input' } });
+    const form = h('form', { class: 'inline-form', hidden: true, onsubmit: (e) => {
+      e.preventDefault();
+      return once(e.currentTarget, async () => {
+        try {
+          const out = await api.put(`/api/persons/${encodeURIComponent(p.name)}`, { display_name: input.value });
+          learnPersonNames([out.person]);
+          toast(`${p.name} is shown as ${out.person.display_name}.`);
+          await draw();
+        } catch (err) { toast(`Could not rename ${shown}: ${unstop(err.message)}.`, 'error'); }
+      });
+    } }, input, h('button', { type: 'submit' }, 'Save'),
+    h('button', { type: 'button', onclick: () => { form.hidden = true; edit.hidden = false; } }, 'Cancel'));
+    const edit = h('button', { type: 'button', class: 'link', dataset: { testid: 'person-rename' },
+      title: 'Change capitals, spaces or dashes; a different name is a different person (name them on the People page)',
+      onclick: () => { form.hidden = false; edit.hidden = true; input.focus(); input.select(); } }, 'Edit name');
+    return h('div', {}, head, edit, form);
+  }
+
   function personCard(p) {
     const toggle = (list, checked) => h('label', { class: 'switch' },
       h('input', { type: 'checkbox', checked, disabled: !canEdit, dataset: { testid: `${list}-${p.name}` },
@@ -109,7 +136,7 @@ export async function renderPersons(root, _params, { session, signal }) {
         } }),
       list === 'whitelist' ? 'Whitelist' : 'Blacklist');
     return h('article', { class: 'card person', dataset: { testid: 'person', name: p.name } },
-      h('h2', {}, p.name), cover(p),
+      nameHead(p), cover(p),
       h('p', { class: 'muted' }, `${plural(p.photos, 'photo')} · ${plural(p.references, 'reference face')}`),
       h('p', { class: 'small' }, 'Reference faces'), referenceFaces(p),
       p.recent_items.length ? [h('p', { class: 'small' }, 'Recent photos'), thumbs(p.recent_items, 'Photo')] : null,
@@ -119,6 +146,7 @@ export async function renderPersons(root, _params, { session, signal }) {
 
   async function draw() {
     const { persons } = await api.get('/api/persons');
+    learnPersonNames(persons);
     const name = h('input', { placeholder: 'Name', 'aria-label': 'New person name', required: true });
     // Once per submission: a double click sends one request (a second one would answer "enrolled already").
     const form = canEnrol ? h('form', { class: 'inline-form', onsubmit: (e) => {
@@ -126,7 +154,7 @@ export async function renderPersons(root, _params, { session, signal }) {
       return once(e.currentTarget, async () => {
         try {
           const out = await api.post('/api/persons', { name: name.value });
-          offerUndo(`Enrolled ${out.person.name}.`, out.undo, 'persons');
+          offerUndo(`Enrolled ${out.person.display_name || out.person.name}.`, out.undo, 'persons');
           await draw();
         }
         catch (err) { toast(`Could not add ${name.value.trim() || 'the person'}: ${unstop(err.message)}.`, 'error'); }

@@ -2,7 +2,7 @@
 // photo), the names used last first, and number keys 1–9 for the top suggestions while the list is open. Enter hands
 // over to the caller (approve), Esc leaves. Typing never chooses anyone by itself: only a number key, a click, or the
 // arrow keys with Enter do, so a shortcut letter pressed here changes nothing but the filter.
-import { h, mount, referenceFace } from './dom.js';
+import { h, mount, referenceFace, personKey, personName } from './dom.js';
 
 const RECENT_KEY = 'triage.recentPersons';
 const MAX_RECENT = 9;
@@ -21,24 +21,29 @@ export function rememberPerson(name) {
   try { localStorage.setItem(RECENT_KEY, JSON.stringify(names)); } catch (_) { /* private mode: no memory */ }
 }
 
-// The persons matching `text` (case-insensitive, anywhere in the name): recent names first, then names that start
-// with the text, then the rest, each alphabetically.
+// The persons matching `text` (case-insensitive, anywhere in the name as shown or in the folder name, so "rost" and
+// "bernadette r" both find Bernadette Rostenkowski): recent names first, then names that start with the text, then the
+// rest, each alphabetically as shown.
 export function rankPersons(persons, text) {
   const q = text.trim().toLowerCase();
+  const folder = personKey(text);
+  const shown = (p) => (p.display_name || p.name).toLowerCase();
   const recent = recentNames();
+  const matches = (p) => !q || shown(p).includes(q) || p.name.includes(q) || (folder && p.name.includes(folder));
   const key = (p) => {
     const r = recent.indexOf(p.name);
-    return [r < 0 ? MAX_RECENT : r, q && p.name.toLowerCase().startsWith(q) ? 0 : 1];
+    return [r < 0 ? MAX_RECENT : r, q && (shown(p).startsWith(q) || p.name.startsWith(folder)) ? 0 : 1];
   };
-  return persons.filter((p) => !q || p.name.toLowerCase().includes(q)).sort((a, b) => {
+  return persons.filter(matches).sort((a, b) => {
     const [ka, kb] = [key(a), key(b)];
-    return ka[0] - kb[0] || ka[1] - kb[1] || a.name.localeCompare(b.name);
+    return ka[0] - kb[0] || ka[1] - kb[1] || shown(a).localeCompare(shown(b));
   });
 }
 
 function avatar(person) {
   if (person.avatar) return referenceFace(person.avatar, 28);
-  return h('span', { class: 'avatar-initial', 'aria-hidden': 'true' }, person.name.charAt(0).toUpperCase());
+  return h('span', { class: 'avatar-initial', 'aria-hidden': 'true' },
+    (person.display_name || person.name).charAt(0).toUpperCase());
 }
 
 // persons: [{name, avatar}] as GET /api/persons gives them. Returns {el, input, value(), typed(), choose(name), focus()}:
@@ -58,7 +63,12 @@ export function personPicker(persons, { testid, label = 'Person', onEnter, onEsc
   const list = h('ul', { id: listId, role: 'listbox', class: 'picker-list', hidden: true, 'aria-label': `${label}: names`,
     tabindex: '-1', dataset: { testid: `${testid}-options` } });
 
-  const searching = () => input.value.trim() !== chosen;
+  // The box shows the chosen person as they are shown everywhere; `chosen` and value() stay the folder name.
+  const shownAs = (name) => {
+    const p = persons.find((q) => q.name === name);
+    return p ? (p.display_name || p.name) : name;
+  };
+  const searching = () => !chosen || input.value.trim() !== shownAs(chosen);
   function draw() {
     shown = rankPersons(persons, searching() ? input.value : '').slice(0, MAX_SHOWN);
     active = Math.min(active, shown.length - 1);
@@ -66,7 +76,7 @@ export function personPicker(persons, { testid, label = 'Person', onEnter, onEsc
       class: i === active ? 'active' : '', 'aria-selected': String(p.name === chosen),
       dataset: { testid: 'picker-option', name: p.name },
       onmousedown: (e) => e.preventDefault(), onclick: () => choose(p.name) },
-    avatar(p), h('span', { class: 'picker-name' }, p.name), i < 9 ? h('kbd', {}, String(i + 1)) : null))
+    avatar(p), h('span', { class: 'picker-name' }, p.display_name || p.name), i < 9 ? h('kbd', {}, String(i + 1)) : null))
       : h('li', { class: 'picker-empty muted', role: 'option', 'aria-disabled': 'true', 'aria-selected': 'false' },
         persons.length ? 'Nobody enrolled by that name' : 'Nobody enrolled yet'));
     if (active >= 0) input.setAttribute('aria-activedescendant', `${listId}-${active}`);
@@ -76,7 +86,7 @@ export function personPicker(persons, { testid, label = 'Person', onEnter, onEsc
   function close() { list.hidden = true; input.setAttribute('aria-expanded', 'false'); active = -1; }
   function choose(name) {
     chosen = name;
-    input.value = name;
+    input.value = shownAs(name);
     input.dataset.value = name;
     close();
     if (onChoose) onChoose(name);
@@ -114,7 +124,7 @@ export function personPicker(persons, { testid, label = 'Person', onEnter, onEsc
     }
     if (e.key === 'Escape') {
       e.preventDefault();
-      input.value = chosen;
+      input.value = chosen ? shownAs(chosen) : '';
       close();
       if (onEscape) onEscape();
     }
@@ -122,8 +132,9 @@ export function personPicker(persons, { testid, label = 'Person', onEnter, onEsc
 
   const value = () => {
     const text = input.value.trim();
-    if (chosen && text === chosen) return chosen;
-    const exact = persons.find((p) => p.name.toLowerCase() === text.toLowerCase());
+    if (chosen && text === shownAs(chosen)) return chosen;
+    // A name typed out in full, as shown or as its folder name ("Ada Lovelace", "ada_lovelace"): that person.
+    const exact = text && persons.find((p) => p.name === personKey(text));
     return exact ? exact.name : '';
   };
   const el = h('span', { class: 'picker' }, input, list);

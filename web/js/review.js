@@ -9,7 +9,7 @@ import { personPicker, rememberPerson } from './picker.js';
 import { keyWaiter, keyName } from './review_keys.js';
 import { attachUndoView, askUndo, rememberDecision, undoEpoch, undoOffer, MAX_UNDO } from './review_undo.js';
 import { h, mount, formatBytes, formatTime, formatTaken, categoryLabel, toast, dismissToast, confirmDialog, itemImage,
-  typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey, plural } from './dom.js';
+  typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey, personName, learnPersonNames, plural } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
   'unwanted_person', 'low_quality', 'unreadable'];
@@ -138,7 +138,7 @@ export async function renderReview(root, params, { session, signal }) {
     window.dispatchEvent(new CustomEvent('triage:pending', { detail: page.total_pending }));
     state.index = Math.min(state.index, Math.max(0, state.items.length - 1));
   }
-  async function loadPersons() { state.persons = (await api.get('/api/persons')).persons; }
+  async function loadPersons() { state.persons = learnPersonNames((await api.get('/api/persons')).persons); }
   const known = (name) => state.persons.some((p) => p.name === name);
 
   async function refresh() { await load(); render(); }
@@ -369,7 +369,8 @@ export async function renderReview(root, params, { session, signal }) {
     hold(true);
     try {
       const out = await api.post('/api/persons', { name });
-      toast(`Added ${out.person.name} as a new person.`);
+      learnPersonNames([out.person]);
+      toast(`Added ${out.person.display_name || out.person.name} as a new person.`);
       enrolled = { name: out.person.name, undo: out.undo || '' };
       await loadPersons();
       return out.person.name;
@@ -407,8 +408,8 @@ export async function renderReview(root, params, { session, signal }) {
       // Undo takes back the person added for this face too.
       if (out.undo && enrolled && enrolled.name === person && enrolled.undo) out.undo = `${out.undo} ${enrolled.undo}`;
       const what = !person ? `Face ${index + 1} of ${item.file_name}: not tracked.`
-        : `Face ${index + 1} of ${item.file_name} is ${person}` +
-          (out.learnt ? `, and one of ${person}'s reference faces now (it helps recognise them in new photos).` : '.');
+        : `Face ${index + 1} of ${item.file_name} is ${personName(person)}` +
+          (out.learnt ? `, and one of ${personName(person)}'s reference faces now (it helps recognise them in new photos).` : '.');
       const then = out.filed ? ` Every face is named: it went to ${out.item.folder}.`
         : out.open ? ` ${plural(out.open, 'face')} to go.` : ` Every face is named; it stays in ${out.item.folder} for you to ` +
           `decide: ${decideWords(out.faces)}.`;

@@ -53,9 +53,10 @@ constexpr const char* kListAudit =
 
 constexpr const char* kAddPerson = "INSERT INTO persons (name, created_at) VALUES ($1, $2) RETURNING id";
 constexpr const char* kListPersons =
-    "SELECT p.id, p.name, p.created_at, (SELECT COUNT(*) FROM person_references r WHERE r.person_id = p.id) "
-    "FROM persons p ORDER BY p.name";
+    "SELECT p.id, p.name, p.created_at, (SELECT COUNT(*) FROM person_references r WHERE r.person_id = p.id), "
+    "p.display_name FROM persons p ORDER BY p.name";
 constexpr const char* kRemovePerson = "DELETE FROM persons WHERE name = $1";
+constexpr const char* kSetPersonDisplayName = "UPDATE persons SET display_name = $2 WHERE name = $1";
 constexpr const char* kAllReferences =
     "SELECT r.id, p.name, r.embedding, r.source FROM person_references r JOIN persons p ON p.id = r.person_id "
     "ORDER BY r.id";
@@ -294,9 +295,17 @@ base::Result<std::vector<model::PersonRecord>> PgCatalog::ListPersons() {
   if (!r.ok()) return r.status();
   std::vector<model::PersonRecord> out;
   for (int i = 0; i < r->size(); ++i) {
-    out.push_back({r->Int(i, 0), r->Text(i, 1), r->Int(i, 2), static_cast<int>(r->Int(i, 3))});
+    out.push_back({r->Int(i, 0), r->Text(i, 1), r->Int(i, 2), static_cast<int>(r->Int(i, 3)), r->Text(i, 4)});
   }
   return out;
+}
+
+base::Status PgCatalog::SetPersonDisplayName(const std::string& name, const std::string& display_name) {
+  std::lock_guard lock(mu_);
+  auto r = conn_->Query(kSetPersonDisplayName, Params().Add(name).Add(display_name));
+  if (!r.ok()) return r.status();
+  if (r->affected() == 0) return base::Status::NotFound(fmt::format("no person named {}", name));
+  return base::Status::Ok();
 }
 
 base::Status PgCatalog::RemovePerson(const std::string& name) {

@@ -361,6 +361,10 @@ END $$;
 CREATE TRIGGER items_changed AFTER INSERT OR DELETE OR UPDATE OF location, category, person ON items
   FOR EACH STATEMENT EXECUTE FUNCTION notify_items_changed();
 )sql",
+      // 8: a person's name as it was typed, shown wherever the person is named (SQLite migration 15).
+      R"sql(
+ALTER TABLE persons ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return kMigrations;
 }

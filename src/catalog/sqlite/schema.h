@@ -362,6 +362,11 @@ CREATE TRIGGER item_changes_delete AFTER DELETE ON items BEGIN
   UPDATE item_changes SET n = n + 1 WHERE id = 1;
 END;
 )sql",
+      // 15: a person's name as it was typed ("Bernadette Rostenkowski"), shown wherever the person is named; the
+      //    name column stays the key and the folder name (bernadette_rostenkowski). '' when it adds nothing to it.
+      R"sql(
+ALTER TABLE persons ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return kMigrations;
 }

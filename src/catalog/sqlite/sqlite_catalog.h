@@ -49,6 +49,7 @@ class SqliteCatalog final : public Catalog, public TableTransfer {
   base::Result<int64_t> AddPerson(const std::string& name, int64_t at) override;
   base::Result<std::vector<model::PersonRecord>> ListPersons() override;
   base::Status RemovePerson(const std::string& name) override;
+  base::Status SetPersonDisplayName(const std::string& name, const std::string& display_name) override;
   base::Result<int64_t> AddReference(const model::PersonReference& ref) override;
   base::Result<std::vector<model::PersonReference>> AllReferences() override;
   base::Result<std::vector<model::ItemRecord>> TrashedBefore(int64_t before) override;

@@ -131,11 +131,19 @@ base::Result<int64_t> SqliteCatalog::AddPerson(const std::string& name, int64_t 
 base::Result<std::vector<model::PersonRecord>> SqliteCatalog::ListPersons() {
   std::lock_guard lock(mu_);
   Statement s(db_,
-              "SELECT p.id, p.name, p.created_at, (SELECT COUNT(*) FROM person_references r WHERE r.person_id = p.id) "
-              "FROM persons p ORDER BY p.name");
+              "SELECT p.id, p.name, p.created_at, (SELECT COUNT(*) FROM person_references r WHERE r.person_id = p.id), "
+              "p.display_name FROM persons p ORDER BY p.name");
   return Collect<model::PersonRecord>(s, [](const Statement& r) {
-    return model::PersonRecord{r.Int(0), r.Text(1), r.Int(2), static_cast<int>(r.Int(3))};
+    return model::PersonRecord{r.Int(0), r.Text(1), r.Int(2), static_cast<int>(r.Int(3)), r.Text(4)};
   });
+}
+
+base::Status SqliteCatalog::SetPersonDisplayName(const std::string& name, const std::string& display_name) {
+  std::lock_guard lock(mu_);
+  TRIAGE_RETURN_IF_ERROR(
+      Statement(db_, "UPDATE persons SET display_name = ? WHERE name = ?").Bind(1, display_name).Bind(2, name).Run());
+  if (sqlite3_changes(db_) == 0) return base::Status::NotFound(fmt::format("no person named {}", name));
+  return base::Status::Ok();
 }
 
 base::Status SqliteCatalog::RemovePerson(const std::string& name) {
