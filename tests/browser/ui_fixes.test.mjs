@@ -75,3 +75,36 @@ test('phone: every page of the navigation is on screen at 390 px, none behind th
   const tops = await page.locator('#nav a').evaluateAll((as) => as.map((a) => Math.round(a.getBoundingClientRect().top)));
   assert.equal(new Set(tops).size, 1, `the desktop navigation is one row: ${tops}`);
 });
+
+// Elements of the page (or the page itself) that scroll sideways: what a phone hides past its edge.
+const sidewaysScrollers = () => page.evaluate(() => {
+  const out = [];
+  if (document.documentElement.scrollWidth > window.innerWidth) out.push(`page ${document.documentElement.scrollWidth}`);
+  for (const el of document.querySelectorAll('main *')) {
+    const x = getComputedStyle(el).overflowX;
+    if ((x === 'auto' || x === 'scroll') && el.scrollWidth > el.clientWidth + 1) {
+      out.push(`${el.tagName.toLowerCase()}.${el.className} ${el.scrollWidth} > ${el.clientWidth}`);
+    }
+  }
+  return out;
+});
+
+test('phone: each proposal is a card of labelled values, and nothing on the page scrolls sideways', async () => {
+  await page.setViewportSize(PHONE);
+  try {
+    await go('#/proposals');
+    const row = page.getByTestId('proposal-row').first();
+    await row.waitFor();
+    assert.deepEqual(await sidewaysScrollers(), []);
+    const text = await row.innerText();
+    for (const label of ['Reason', 'Status', 'Person', 'Score', 'Proposed']) {
+      assert.match(text, new RegExp(`${label}\\s*:?\\s*\\S`), `the card says ${label}: ${text}`);
+    }
+    const box = await row.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= 390, `the card is within the screen: ${JSON.stringify(box)}`);
+    await screenshot(page, 'ui-fixes-proposals');
+  } finally { await page.setViewportSize(DESKTOP); }
+  // A desktop keeps the table with its header row.
+  await page.getByRole('columnheader', { name: 'status' }).waitFor();
+  assert.equal(await page.locator('.proposal-queue .cell-label').first().isVisible(), false);
+});

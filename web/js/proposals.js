@@ -111,16 +111,20 @@ export async function renderProposals(root, _params, { session, signal }) {
         button('revert', 'Revert')) : null);
   }
 
+  // One proposal: a row of the queue's table, or on a phone a card of labelled values (each cell carries its label,
+  // shown only there).
   function row(p) {
     const pick = h('input', { type: 'checkbox', 'aria-label': `Select proposal ${p.id}`, checked: state.picked.has(p.id),
       onchange: (e) => { if (e.target.checked) state.picked.add(p.id); else state.picked.delete(p.id); } });
+    const cell = (name, ...value) => h('td', {}, h('span', { class: 'cell-label', 'aria-hidden': 'true' }, name), value);
     return h('tr', { dataset: { testid: 'proposal-row', proposalId: p.id }, class: state.selected === p.id ? 'active' : '' },
-      h('td', {}, canDecide && p.status === 'pending' ? pick : ''),
-      h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => { state.selected = p.id; draw(); } },
+      h('td', { class: 'pick' }, canDecide && p.status === 'pending' ? pick : ''),
+      cell('Proposal', h('button', { type: 'button', class: 'link', onclick: () => { state.selected = p.id; draw(); } },
         `#${p.id}`)),
-      h('td', {}, label(p.reason)), h('td', {}, p.status),
-      h('td', {}, (p.current_item && p.current_item.person) || (p.slot.startsWith('cover:') ? p.slot.slice(6) : '–')),
-      h('td', {}, score(p.proposed) === null ? '–' : scoreText(score(p.proposed))), h('td', {}, formatTime(p.proposed_at)));
+      cell('Reason', label(p.reason)), cell('Status', p.status),
+      cell('Person', (p.current_item && p.current_item.person) || (p.slot.startsWith('cover:') ? p.slot.slice(6) : '–')),
+      cell('Score', score(p.proposed) === null ? '–' : scoreText(score(p.proposed))),
+      cell('Proposed', formatTime(p.proposed_at)));
   }
 
   function select(name, values, key) {
@@ -172,7 +176,7 @@ export async function renderProposals(root, _params, { session, signal }) {
           h('button', { type: 'button', dataset: { testid: `batch-${action}` },
             onclick: (e) => once(e.currentTarget.parentElement, () => batch(action)) },
           `${action[0].toUpperCase()}${action.slice(1)} selected`))) : null),
-      // On a phone the table scrolls sideways inside its box rather than widening the page.
+      // On a phone each row is a card (style.css): nothing scrolls sideways.
       list.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'proposal-queue' },
         h('thead', {}, h('tr', {}, ['', 'id', 'reason', 'status', 'person', 'score', 'proposed'].map((t) => h('th', {}, t)))),
         h('tbody', {}, list.map(row)))) : emptyState(),
