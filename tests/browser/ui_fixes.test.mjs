@@ -108,3 +108,44 @@ test('phone: each proposal is a card of labelled values, and nothing on the page
   await page.getByRole('columnheader', { name: 'status' }).waitFor();
   assert.equal(await page.locator('.proposal-queue .cell-label').first().isVisible(), false);
 });
+
+test('a duplicate card offers the duplicate decisions only, with the keys shown; other cards keep theirs', async () => {
+  await go(`#/review/unidentified?item=${ids['b_biden.jpg']}&at=1`);
+  let card = page.getByTestId('review-card');
+  await card.waitFor();
+  for (const testid of ['approve', 'keep', 'reject', 'skip']) assert.equal(await card.getByTestId(testid).count(), 1, testid);
+  assert.equal(await card.getByTestId('keep-left').count(), 0);
+
+  await go('#/review/duplicates');
+  card = page.locator(`[data-testid="review-card"][data-item-id="${ids['e_obama_copy.jpg']}"]`);
+  await card.waitFor();
+  for (const testid of ['approve', 'keep', 'reject']) assert.equal(await card.getByTestId(testid).count(), 0, testid);
+  assert.equal(await card.getByTestId('person-select').count(), 0, 'no person to choose: approving is not offered');
+  const actions = card.getByTestId('actions');
+  const keys = {};
+  for (const which of ['left', 'right', 'both']) {
+    const button = actions.getByTestId(`keep-${which}`);
+    assert.equal(await button.count(), 1, which);
+    keys[which] = await button.locator('kbd').innerText();
+  }
+  assert.deepEqual(keys, { left: 'l', right: 'r', both: 'b' });
+  // The shortcuts list says the same keys.
+  await page.keyboard.press('?');
+  const sheet = page.locator('dialog.shortcuts');
+  await sheet.waitFor();
+  assert.match(await sheet.innerText(), /l\s*Duplicate: keep the left/);
+  await page.keyboard.press('Escape');
+  await sheet.waitFor({ state: 'detached' });
+  // A generic key does nothing to a duplicate (no second copy filed, nothing trashed); the key shown does.
+  await card.focus();
+  await page.keyboard.press('a');
+  await page.keyboard.press('d');
+  await page.waitForTimeout(300);
+  assert.equal((await lib.item(ids['e_obama_copy.jpg'])).location, 'review');
+  await page.keyboard.press('r');
+  await toastStarting(page, 'Kept the existing copy; e_obama_copy.jpg went to the trash.').waitFor();
+  assert.equal((await lib.item(ids['e_obama_copy.jpg'])).location, 'trash');
+  await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
+  await toastStarting(page, 'Undone').waitFor();
+  assert.equal((await lib.item(ids['e_obama_copy.jpg'])).location, 'review');
+});

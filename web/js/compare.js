@@ -1,5 +1,6 @@
 // Two copies of a photo compared: which is better on each attribute, both images zoomed and panned together (or laid
-// over each other with a slider), and the decision: keep left, keep right or keep both.
+// over each other with a slider), which copy to keep and why, and the buttons of that decision (keep left, keep right,
+// keep both, each with its key) for the review card's decision bar.
 import { h, formatBytes, itemImage, thumbSrcset } from './dom.js';
 
 // How wide a pane shows its image (half the card, or the whole width on phones) times the zoom: the browser takes the
@@ -123,8 +124,8 @@ function sliderOverlay(left, right) {
     h('div', { class: 'overlay-stack' }, paneImage(right), top), range);
 }
 
-// The whole compare view. `onKeep(keep)` gets "new", "existing" or "both"; null when the reviewer may not decide.
-export function compareView(left, right, caption, onKeep) {
+// The whole compare view; with `advice`, the copy to keep and why under the table.
+export function compareView(left, right, caption, { advice = false } = {}) {
   const synced = syncedPanes(left, right, caption);
   const body = h('div', { class: 'compare-body' }, synced.panes);
   let overlay = null;
@@ -144,17 +145,26 @@ export function compareView(left, right, caption, onKeep) {
       h('button', { type: 'button', 'aria-label': 'Zoom out', onclick: () => synced.zoom(1 / 1.5) }, '−')),
     body,
     comparisonTable(left, right),
-    onKeep ? keepActions(left, right, onKeep) : null);
+    advice ? keepAdvice(left, right) : null);
 }
 
-// The three decisions, the recommended copy's button the primary one and said why.
-function keepActions(left, right, onKeep) {
+function keepAdvice(left, right) {
   const { side, why } = recommendedCopy(left, right);
-  const button = (which, keep, text) => h('button', { type: 'button', class: side === which ? 'primary' : '',
-    dataset: { testid: `keep-${which}`, recommended: side === which ? 'yes' : 'no' }, onclick: () => onKeep(keep) }, text);
-  return h('div', { class: 'keep-actions', role: 'group', 'aria-label': 'Which copy to keep' },
-    button('left', 'new', 'Keep left'), button('right', 'existing', 'Keep right'),
-    h('button', { type: 'button', dataset: { testid: 'keep-both' }, onclick: () => onKeep('both') }, 'Keep both'),
-    h('p', { class: 'muted keep-advice', dataset: { testid: 'keep-advice' } },
-      `Recommended: keep ${side} (${side === 'left' ? 'the new copy' : 'the existing one'}): ${why}.`));
+  return h('p', { class: 'muted keep-advice', dataset: { testid: 'keep-advice' } },
+    `Recommended: keep ${side} (${side === 'left' ? 'the new copy' : 'the existing one'}): ${why}.`);
+}
+
+// The keys of the three decisions on a duplicate's card: the decision each sends (POST /api/review/{id}/duplicate).
+export const KEEP_KEYS = { l: 'new', r: 'existing', b: 'both' };
+
+// The three decisions as buttons, each with its key, the recommended copy's the primary one. `onKeep(keep)` gets
+// "new", "existing" or "both".
+export function keepButtons(left, right, onKeep) {
+  const { side } = recommendedCopy(left, right);
+  const button = (which, keep, text, key) => h('button', { type: 'button', class: side === which ? 'primary' : '',
+    dataset: { testid: `keep-${which}`, recommended: side === which ? 'yes' : 'no' }, onclick: () => onKeep(keep) },
+  text, h('kbd', {}, key));
+  return [button('left', 'new', 'Keep left', 'l'), button('right', 'existing', 'Keep right', 'r'),
+    h('button', { type: 'button', dataset: { testid: 'keep-both' }, onclick: () => onKeep('both') }, 'Keep both',
+      h('kbd', {}, 'b'))];
 }
