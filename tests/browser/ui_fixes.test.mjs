@@ -149,3 +149,26 @@ test('a duplicate card offers the duplicate decisions only, with the keys shown;
   await toastStarting(page, 'Undone').waitFor();
   assert.equal((await lib.item(ids['e_obama_copy.jpg'])).location, 'review');
 });
+
+test('the voting page shows the voter\'s own flag and vote after a reload', async () => {
+  await lib.context.clearCookies();
+  await page.goto('/vote.html');
+  const card = page.getByTestId('vote-image');
+  await card.waitFor();
+  await card.getByTestId('vote-up').click();
+  await card.getByTestId('vote-counts').filter({ hasText: '▲ 1' }).waitFor();
+  await card.getByTestId('vote-flag-summary').click();
+  await card.getByLabel(/^What is wrong/).selectOption('poor_quality');
+  await card.getByLabel(/^Details for/).fill('soft at the eyes');
+  await card.getByTestId('vote-flag').click();
+  await card.getByTestId('vote-flag-summary').filter({ hasText: 'Flagged' }).waitFor();
+  await page.reload();
+  await card.getByTestId('vote-counts').filter({ hasText: '⚑ 1' }).waitFor();
+  assert.equal(await card.getByTestId('vote-up').getAttribute('aria-pressed'), 'true');
+  assert.match(await card.getByTestId('vote-flag-summary').innerText(), /^Flagged ✓ \(poor quality/i);
+  await card.getByTestId('vote-flag-summary').click();
+  assert.equal(await card.getByLabel(/^What is wrong/).inputValue(), 'poor_quality');
+  assert.equal(await card.getByLabel(/^Details for/).inputValue(), 'soft at the eyes');
+  assert.equal(await card.getByTestId('vote-flag').innerText(), 'Update flag');
+  await screenshot(page, 'ui-fixes-vote-flagged');
+});
