@@ -109,6 +109,33 @@ test('phone: each proposal is a card of labelled values, and nothing on the page
   assert.equal(await page.locator('.proposal-queue .cell-label').first().isVisible(), false);
 });
 
+test('raw measures are said with what they are: the card, the duplicate view and the score panel', async () => {
+  await go(`#/review/unidentified?item=${ids['b_biden.jpg']}&at=1`);
+  const card = page.getByTestId('review-card');
+  await card.waitFor();
+  const sharp = card.getByTestId('meta-sharpness');
+  assert.match(await sharp.innerText(), /^\d+(\.\d)? of 10\b/);
+  assert.match(await sharp.getAttribute('title'), /variance of the Laplacian/);
+
+  await go('#/review/duplicates');
+  const row = page.locator('[data-testid="compare-table"] tr[data-attribute="Sharpness"]');
+  await row.waitFor();
+  assert.match(await row.locator('th').getAttribute('title'), /variance of the Laplacian/);
+  for (const text of await row.locator('td').allInnerTexts()) assert.match(text, /^\d+(\.\d)? of 10\b/);
+
+  await go('#/gallery');
+  await page.locator(`[data-testid="tile"][data-id="${ids['a_obama.jpg']}"]`).click();
+  const why = page.getByTestId('why');
+  await why.waitFor();
+  const raw = why.locator('tr[data-dimension="sharpness"] td.raw');
+  assert.match(await raw.getAttribute('title'), /variance of the Laplacian/);
+  const mp = why.locator('tr[data-dimension="resolution"] td.raw');
+  assert.match(await mp.innerText(), /^\d+\.\d+ MP$/);
+  assert.match(await why.locator('th.raw').getAttribute('title'), /measure.*own unit/);
+  await page.keyboard.press('Escape');
+  await page.getByTestId('loupe').waitFor({ state: 'detached' });
+});
+
 test('a duplicate card offers the duplicate decisions only, with the keys shown; other cards keep theirs', async () => {
   await go(`#/review/unidentified?item=${ids['b_biden.jpg']}&at=1`);
   let card = page.getByTestId('review-card');

@@ -1,7 +1,7 @@
 // Two copies of a photo compared: which is better on each attribute, both images zoomed and panned together (or laid
 // over each other with a slider), which copy to keep and why, and the buttons of that decision (keep left, keep right,
 // keep both, each with its key) for the review card's decision bar.
-import { h, formatBytes, itemImage, thumbSrcset } from './dom.js';
+import { h, formatBytes, itemImage, thumbSrcset, dimensionWords, RAW_MEASURES } from './dom.js';
 
 // How wide a pane shows its image (half the card, or the whole width on phones) times the zoom: the browser takes the
 // thumbnail that is sharp at that width and the screen's density, a larger one as the view zooms in.
@@ -13,15 +13,19 @@ const exifFields = (item) => [item.taken_at, item.camera].filter((v) => v && Str
 // Where a copy came from: the address it was downloaded from, else the source it was taken in from (inbox, upload…).
 const origin = (i) => (i.url ? h('span', { class: 'origin', title: i.url }, i.url) : i.source || '–');
 
-// [label, value (text or element), score (higher is better; null when unknown or not a matter of better)] per
-// attribute. The first rows say which file each side is, so that the reviewer knows what they keep or delete.
+// [label, value (text or element), score (higher is better; null when unknown or not a matter of better), what the
+// label means when it needs saying] per attribute. The first rows say which file each side is, so that the reviewer knows what they keep or delete.
 const ATTRIBUTES = [
   ['File', (i) => i.file_name, () => null],
   ['Source', origin, () => null],
   ['Folder', (i) => i.folder || '–', () => null],
   ['Resolution', (i) => (i.width ? `${i.width} × ${i.height}` : '–'), (i) => (i.width ? i.width * i.height : null)],
-  ['Sharpness', (i) => (i.quality && i.quality.sharpness > 0 ? i.quality.sharpness.toFixed(0) : '–'),
-    (i) => (i.quality && i.quality.sharpness > 0 ? i.quality.sharpness : null)],
+  // On 0-10 among the library's photos, the raw measure (no scale of its own) in the cell's tooltip.
+  ['Sharpness', (i) => {
+    const words = i.quality && i.quality.sharpness > 0 ? dimensionWords(i.quality, 'sharpness', i.quality.sharpness) : null;
+    return words ? h('span', { title: words.title }, words.text) : '–';
+  }, (i) => (i.quality && i.quality.sharpness > 0 ? i.quality.sharpness : null),
+  `Sharpness, 0-10 among the library's photos, from the ${RAW_MEASURES.sharpness[2]}`],
   // Of two copies of one picture, the larger file is the one compressed less.
   ['File size', (i) => formatBytes(i.size_bytes), (i) => i.size_bytes || null],
   // The earlier capture date is the original's; a copy without one lost it.
@@ -69,9 +73,9 @@ function comparisonTable(left, right) {
   return h('table', { class: 'data compare-table', dataset: { testid: 'compare-table' } },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Attribute'), h('th', { scope: 'col' }, 'Left (new)'),
       h('th', { scope: 'col' }, 'Right (existing)'))),
-    h('tbody', {}, ATTRIBUTES.map(([label, text, score]) => {
+    h('tbody', {}, ATTRIBUTES.map(([label, text, score, title]) => {
       const winner = better(score, left, right);
-      return h('tr', { dataset: { attribute: label } }, h('th', { scope: 'row' }, label),
+      return h('tr', { dataset: { attribute: label } }, h('th', { scope: 'row', title: title || null }, label),
         cell(text(left), winner === 'left'), cell(text(right), winner === 'right'));
     })));
 }

@@ -9,7 +9,7 @@ import { personPicker, rememberPerson } from './picker.js';
 import { keyWaiter, keyName } from './review_keys.js';
 import { attachUndoView, askUndo, rememberDecision, undoEpoch, undoOffer, MAX_UNDO } from './review_undo.js';
 import { h, mount, formatBytes, formatTime, formatTaken, categoryLabel, toast, dismissToast, confirmDialog, itemImage,
-  typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey, plural } from './dom.js';
+  typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey, plural, dimensionWords } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
   'unwanted_person', 'low_quality', 'unreadable'];
@@ -253,12 +253,16 @@ export async function renderReview(root, params, { session, signal }) {
 
   function meta(item) {
     const row = (k, v) => [h('dt', {}, k), h('dd', {}, v)];
+    // On 0-10 among the library's photos; the raw measure, which has no scale of its own, in the tooltip.
+    const sharpness = item.quality && item.quality.sharpness > 0
+      ? dimensionWords(item.quality, 'sharpness', item.quality.sharpness) : null;
     return h('dl', { class: 'meta' },
       row('File', item.file_name), row('Size', formatBytes(item.size_bytes)),
       row('Resolution', item.width ? `${item.width} × ${item.height}` : '–'),
       row('Taken', formatTaken(item.taken_at)), row(item.url ? 'Downloaded' : 'Added', formatTime(item.created_at)),
       row('Source', item.url ? h('span', { title: item.url }, item.source) : item.source || '–'),
-      item.quality && item.quality.sharpness > 0 ? row('Sharpness', item.quality.sharpness.toFixed(0)) : null);
+      sharpness ? [h('dt', {}, 'Sharpness'),
+        h('dd', { title: sharpness.title, dataset: { testid: 'meta-sharpness' } }, sharpness.text)] : null);
   }
 
   // One photo; side by side each gets its details underneath, a single photo has them next to it. Detected faces are
