@@ -136,6 +136,28 @@ test('raw measures are said with what they are: the card, the duplicate view and
   await page.getByTestId('loupe').waitFor({ state: 'detached' });
 });
 
+test('a person\'s cover is never shown larger than its pixels', async () => {
+  for (const size of [DESKTOP, PHONE]) {
+    await page.setViewportSize(size);
+    await go('#/persons');
+    const covers = page.getByTestId('person-cover');
+    await covers.first().waitFor();
+    assert.equal(await covers.count(), 2);
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="person-cover"]')]
+      .every((img) => img.complete && img.naturalWidth > 0));
+    const shown = await covers.evaluateAll((imgs) => imgs.map((img) => {
+      const r = img.getBoundingClientRect();
+      // object-fit: cover scales the picture by the larger of the two ratios.
+      const scale = Math.max(r.width / img.naturalWidth, r.height / img.naturalHeight);
+      return { src: img.currentSrc, box: [r.width, r.height], natural: [img.naturalWidth, img.naturalHeight],
+        device: scale * window.devicePixelRatio };
+    }));
+    for (const s of shown) assert.ok(s.device <= 1.01, `blown up ${s.device.toFixed(2)}×: ${JSON.stringify(s)}`);
+    await screenshot(page, 'ui-fixes-covers');
+  }
+  await page.setViewportSize(DESKTOP);
+});
+
 test('a duplicate card offers the duplicate decisions only, with the keys shown; other cards keep theirs', async () => {
   await go(`#/review/unidentified?item=${ids['b_biden.jpg']}&at=1`);
   let card = page.getByTestId('review-card');
