@@ -158,6 +158,28 @@ test('a person\'s cover is never shown larger than its pixels', async () => {
   await page.setViewportSize(DESKTOP);
 });
 
+test('a gallery tile names each mark it shows once', async () => {
+  await go('#/gallery?sort=date');
+  await page.getByTestId('tile').first().waitFor();
+  for (const name of ['c_coffee.jpg', 'd_astronaut.jpg', 'e_obama_copy.jpg', 'a_obama.jpg']) {
+    const tile = page.locator(`[data-testid="tile"][data-id="${ids[name]}"]`);
+    const label = await tile.getAttribute('aria-label');
+    const marks = await tile.locator('.badge').allInnerTexts();
+    assert.ok(marks.length >= 1, name);
+    for (const mark of marks) {
+      const times = label.split(mark).length - 1;
+      assert.equal(times, 1, `${name}: "${mark}" is named ${times} times in "${label}"`);
+    }
+    // What the marks mean is the tile's description, said once.
+    const described = await tile.evaluate((el) => (el.getAttribute('aria-describedby') || '').split(' ')
+      .map((id) => document.getElementById(id)?.textContent || '').join(' '));
+    assert.match(described, /score \d+\.\d of 10/, name);
+  }
+  const coffee = page.locator(`[data-testid="tile"][data-id="${ids['c_coffee.jpg']}"]`);
+  assert.match(await coffee.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby')).textContent),
+    /best frame of a burst of 2/);
+});
+
 test('a duplicate card offers the duplicate decisions only, with the keys shown; other cards keep theirs', async () => {
   await go(`#/review/unidentified?item=${ids['b_biden.jpg']}&at=1`);
   let card = page.getByTestId('review-card');

@@ -208,14 +208,16 @@ function tile(item, index, open, sort) {
   if (item.eyes_closed) mark('eyes', BADGE_WORDS.eyes, 'warn');
   const image = itemImage(item, 320, { srcset: thumbSrcset(item), sizes: `${TILE}px`, loading: 'lazy',
     decoding: 'async', width: TILE, height: TILE });
-  // The tile's name holds what it shows, in the order shown (the placeholder's words for a file without a preview,
-  // then the marks: "6.4 dup"), so that speech input can name the tile by what is on it; then what the marks mean.
+  // The tile's name holds what it shows, once and in the order shown (the placeholder's words for a file without a
+  // preview, then the marks: "6.4 dup"), so that speech input can name the tile by what is on it; what the marks mean
+  // is its description (a name that also said "score 6.4 of 10" named each mark twice).
   const onTile = [image.tagName === 'IMG' ? '' : image.textContent, shown.join(' ')].filter(Boolean).join(' ');
   const hover = h('div', { class: 'tile-hover' }, breakdown(item.quality));
+  const meaning = h('span', { id: `tile-words-${item.id}`, hidden: true }, `${words.join(', ')}.`);
   return h('button', { type: 'button', class: 'gtile', dataset: { testid: 'tile', id: item.id, index },
-    title: item.file_name, 'aria-label': `${item.file_name}, ${onTile}: ${words.join(', ')}`,
+    title: item.file_name, 'aria-label': `${item.file_name}, ${onTile}`, 'aria-describedby': meaning.id,
     onclick: () => open(index) },
-  image, h('span', { class: 'tile-badges' }, badges), hover);
+  image, h('span', { class: 'tile-badges' }, badges), hover, meaning);
 }
 
 // The key to the tiles' marks, one line above the grid; the number is named after the sort.
