@@ -182,6 +182,8 @@ class ProposalStore {
   virtual base::Result<VoteTally> TallyOf(int64_t item_id) = 0;
   // The vote `voter` has on item `item_id`: +1, -1, or 0 when none.
   virtual base::Result<int> VoteOf(int64_t item_id, const std::string& voter) = 0;
+  // The flag `voter` has on item `item_id` (its reason, details and time; address empty), or nullopt when none.
+  virtual base::Result<std::optional<FlagRecord>> FlagOf(int64_t item_id, const std::string& voter) = 0;
   // Items (not in trash or archive) with at least `min_flags` flags, ascending id.
   virtual base::Result<std::vector<VoteTally>> FlaggedItems(int min_flags) = 0;
   // Votes and flags (both count as one contribution per item) since `since`, most first; `limit` 1..100.

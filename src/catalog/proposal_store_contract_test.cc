@@ -212,6 +212,22 @@ TEST_P(ProposalStoreTest, ASecondVoteOfTheSameVoterReplacesTheFirst) {
   EXPECT_EQ(store_->CastVote({9999, "session:s1", "", 1, 13}).code(), base::Code::kNotFound);
 }
 
+TEST_P(ProposalStoreTest, AVotersOwnFlagIsReadBackAsLastGiven) {
+  EXPECT_FALSE(store_->FlagOf(current_, "session:s1")->has_value());
+  ASSERT_TRUE(store_->AddFlag({current_, "session:s1", "10.0.0.1", "wrong_person", "", 10}).ok());
+  ASSERT_TRUE(store_->AddFlag({current_, "session:s1", "10.0.0.1", "other", "a tree", 12}).ok());
+  ASSERT_TRUE(store_->AddFlag({current_, "session:s2", "10.0.0.2", "poor_quality", "", 11}).ok());
+  auto mine = store_->FlagOf(current_, "session:s1");
+  ASSERT_TRUE(mine.ok());
+  ASSERT_TRUE(mine->has_value());
+  EXPECT_EQ((*mine)->reason, "other");  // the second flag replaced the first
+  EXPECT_EQ((*mine)->details, "a tree");
+  EXPECT_EQ((*mine)->at, 12);
+  EXPECT_EQ((*store_->FlagOf(current_, "session:s2"))->reason, "poor_quality");
+  EXPECT_FALSE(store_->FlagOf(proposed_, "session:s1")->has_value());
+  EXPECT_FALSE(store_->FlagOf(current_, "session:s3")->has_value());
+}
+
 TEST_P(ProposalStoreTest, FlagsCountOncePerVoterAndReachTheThreshold) {
   for (const char* voter : {"session:a", "session:b", "session:a"}) {
     ASSERT_TRUE(store_->AddFlag({current_, voter, "", "wrong_person", "", 10}).ok());

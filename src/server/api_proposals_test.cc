@@ -139,6 +139,30 @@ TEST_F(ProposalsApiTest, AnonymousVotesCountOncePerSessionAndShowOnTheAdminPage)
   }
 }
 
+TEST_F(ProposalsApiTest, TheVotersOwnFlagAndVoteComeBackWithThePublicImages) {
+  MakeProposal();
+  TestSession admin = Login("bob");
+  ASSERT_EQ(Post("/api/items/" + std::to_string(current_) + "/public", {{"public", true}}, &admin)->status, 200);
+  auto listed = client_->Get("/api/public/images");
+  ASSERT_EQ(listed->status, 200);
+  EXPECT_TRUE(Body(listed)["images"][0]["my_flag"].is_null());
+  const std::string cookie = VoterCookie(listed);
+  auto flagged =
+      Vote({{"item_id", current_}, {"vote", "flag"}, {"reason", "poor_quality"}, {"details", "soft"}}, cookie);
+  ASSERT_EQ(flagged->status, 200) << flagged->body;
+  EXPECT_EQ(Body(flagged)["my_flag"], json({{"reason", "poor_quality"}, {"details", "soft"}}));
+  ASSERT_EQ(Vote({{"item_id", current_}, {"vote", "up"}}, cookie)->status, 200);
+  // What a reload of the page asks: the same voter sees their flag and their vote, another voter neither.
+  httplib::Headers mine{{"Cookie", cookie}};
+  json image = Body(client_->Get("/api/public/images", mine))["images"][0];
+  EXPECT_EQ(image["my_flag"], json({{"reason", "poor_quality"}, {"details", "soft"}}));
+  EXPECT_EQ(image["mine"], "up");
+  EXPECT_EQ(image["flags"], 1);
+  json other = Body(client_->Get("/api/public/images"))["images"][0];
+  EXPECT_TRUE(other["my_flag"].is_null());
+  EXPECT_TRUE(other["mine"].is_null());
+}
+
 TEST_F(ProposalsApiTest, NothingPrivateIsReachableFromThePublicPage) {
   MakeProposal();
   TestSession admin = Login("bob");

@@ -57,6 +57,36 @@ TEST_F(OpenApiTest, EveryDocumentedOperationIsARoute) {
   }
 }
 
+// The fields of a documented answer, with its allOf parts and $refs to components followed.
+std::set<std::string> DocumentedFields(const json& doc, const json& schema) {
+  std::set<std::string> out;
+  if (schema.contains("$ref")) {
+    const std::string ref = schema["$ref"].get<std::string>().substr(std::string("#/components/schemas/").size());
+    return DocumentedFields(doc, doc["components"]["schemas"][ref]);
+  }
+  const json parts = schema.value("allOf", json::array());
+  const json properties = schema.value("properties", json::object());  // items() must not outlive what it iterates
+  for (const json& part : parts) out.merge(DocumentedFields(doc, part));
+  for (const auto& [name, _] : properties.items()) out.insert(name);
+  return out;
+}
+
+TEST_F(OpenApiTest, ThePublicImagesAnswerHasEveryDocumentedFieldAndNoOther) {
+  auto ids = Ingest({"obama.jpg"});
+  ASSERT_TRUE(review_->Approve(ids[0], "ada", "bob", 100).ok());
+  TestSession admin = Login("bob");
+  ASSERT_EQ(Post("/api/items/" + std::to_string(ids[0]) + "/public", {{"public", true}}, &admin)->status, 200);
+  json images = Body(client_->Get("/api/public/images"))["images"];
+  ASSERT_EQ(images.size(), 1u);
+  std::set<std::string> answered;
+  for (const auto& [name, _] : images[0].items()) answered.insert(name);
+  json doc = json::parse(OpenApiJson());
+  const json& schema =
+      doc["paths"]["/api/public/images"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+  EXPECT_EQ(answered, DocumentedFields(doc, schema["properties"]["images"]["items"]));
+  EXPECT_TRUE(answered.count("my_flag"));
+}
+
 TEST_F(OpenApiTest, EveryReferencedSchemaExists) {
   json doc = json::parse(OpenApiJson());
   std::string text = doc.dump();

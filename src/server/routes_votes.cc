@@ -68,6 +68,13 @@ json MineView(ServerState& state, int64_t id, const std::string& voter) {
   return *mine > 0 ? "up" : "down";
 }
 
+// The voter's own flag on item `id`, as the page shows it after a reload: {reason, details}, or null when none.
+json MyFlagView(ServerState& state, int64_t id, const std::string& voter) {
+  auto flag = state.ctx.proposal_store.FlagOf(id, voter);
+  if (!flag.ok() || !flag->has_value()) return nullptr;
+  return {{"reason", (*flag)->reason}, {"details", (*flag)->details}};
+}
+
 base::Status Vote(ServerState& state, Call& call) {
   auto body = call.JsonBody();
   if (!body.ok()) return body.status();
@@ -100,6 +107,7 @@ base::Status Vote(ServerState& state, Call& call) {
   json reply = VotesView(state, id);
   reply["item_id"] = id;
   reply["mine"] = MineView(state, id, voter);
+  reply["my_flag"] = MyFlagView(state, id, voter);
   call.Reply(reply);
   return base::Status::Ok();
 }
@@ -119,6 +127,7 @@ base::Status PublicImages(ServerState& state, Call& call) {
     json view = VotesView(state, id);
     view["id"] = id;
     view["mine"] = MineView(state, id, voter);
+    view["my_flag"] = MyFlagView(state, id, voter);
     view["width"] = item->info.width;
     view["height"] = item->info.height;
     view["thumbnail"] = fmt::format("/api/public/images/{}/thumbnail", id);

@@ -49,6 +49,8 @@ const go = async (hash) => {
   await page.evaluate((h) => { location.hash = h; }, hash);
   await page.getByRole('heading', { level: 1, name: 'Gallery' }).waitFor();
 };
+// A tile's description: the words of what its marks mean.
+const described = (tile) => tile.evaluate((el) => document.getElementById(el.getAttribute('aria-describedby')).textContent);
 const totalShown = async () => (await page.getByTestId('gallery-total').innerText()).split(' ')[0];
 const ALL = 5;
 
@@ -245,7 +247,7 @@ test('gallery tiles: sorted by a measure, each tile shows that measure; every ba
     const shown = await tile.locator('.badge.score').innerText();
     assert.equal(shown, item.quality.dimensions.sharpness.score.toFixed(1), `${item.file_name}'s tile`);
     assert.notEqual(item.quality.dimensions.sharpness.score.toFixed(1), item.quality.aggregate.toFixed(1));
-    assert.match(await tile.getAttribute('aria-label'), /sharpness \d+\.\d of 10/);
+    assert.match(await described(tile), /sharpness \d+\.\d of 10/);
   }
   assert.match(await page.getByTestId('tile-legend').innerText(), /sharpness score of 10 \(the sort\)/);
   // Sorted by score (or date), the overall score.
@@ -267,12 +269,20 @@ test('gallery tiles: sorted by a measure, each tile shows that measure; every ba
   for (const name of Object.keys(ids)) {
     for (const [text, title] of await titles(name)) assert.ok(title, `${name}'s badge "${text}" has a title`);
   }
-  assert.match(await page.locator(`[data-testid="tile"][data-id="${ids['obama.jpg']}"]`).getAttribute('aria-label'),
-    /^obama\.jpg, \d\.\d eyes: score \d\.\d of 10, eyes closed$/);
-  assert.match(await page.locator(`[data-testid="tile"][data-id="${ids['obama2.jpg']}"]`).getAttribute('aria-label'),
-    /^obama2\.jpg, \d\.\d dup: score \d\.\d of 10, a copy of a better photo/);
-  assert.match(await page.locator(`[data-testid="tile"][data-id="${ids['coffee.jpg']}"]`).getAttribute('aria-label'),
-    /^coffee\.jpg, \d\.\d ★ 2: score \d\.\d of 10, best frame of a burst of 2$/);
+  // The name says what the tile shows, once; the description what it means.
+  const named = async (name) => {
+    const tile = page.locator(`[data-testid="tile"][data-id="${ids[name]}"]`);
+    return [await tile.getAttribute('aria-label'), await described(tile)];
+  };
+  const [obamaName, obamaWords] = await named('obama.jpg');
+  assert.match(obamaName, /^obama\.jpg, \d\.\d eyes$/);
+  assert.match(obamaWords, /^score \d\.\d of 10, eyes closed\.$/);
+  const [copyName, copyWords] = await named('obama2.jpg');
+  assert.match(copyName, /^obama2\.jpg, \d\.\d dup$/);
+  assert.match(copyWords, /^score \d\.\d of 10, a copy of a better photo/);
+  const [coffeeName, coffeeWords] = await named('coffee.jpg');
+  assert.match(coffeeName, /^coffee\.jpg, \d\.\d ★ 2$/);
+  assert.match(coffeeWords, /^score \d\.\d of 10, best frame of a burst of 2\.$/);
   const legend = await page.getByTestId('tile-legend').innerText();
   for (const words of ['score of 10', 'best frame of a burst', 'another frame of a burst', 'a copy of a better photo', 'eyes closed']) {
     assert.ok(legend.includes(words), `the legend says "${words}": ${legend}`);

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openLibrary, closeLibrary, logIn, currentCardId as cardId, waitForCardChange as cardChange, USER, screenshot }
+import { openLibrary, closeLibrary, logIn, currentCardId as cardId, waitForCardChange as cardChange, USER }
   from './harness.mjs';
 
 let lib; let library; let page;
@@ -71,30 +71,14 @@ test('review workflow in the browser', async () => {
   assert.match(await page.getByTestId('existing-image').innerText(), new RegExp(`item ${approvedId}`));
   assert.match(await pair.innerText(), /Resolution/);
 
-  // Approving the duplicate as a person would put a second copy of the file into the library: asked first. Cancel (or
-  // Esc) leaves it waiting; "File a second copy" files it.
+  // A duplicate is decided as one: keep left, keep right or keep both (their keys l, r, b), never approved as a person
+  // (that filed a second copy of one picture). "Keep both" files the copy beside the photo it duplicates.
   const dupId = await currentCardId();
-  await page.getByTestId('person-select').fill('test_person');
-  await page.getByTestId('person-options').getByTestId('picker-option').first().click();
-  await page.getByTestId('approve').click();
-  const dialog = page.getByTestId('confirm-dialog');
-  await dialog.waitFor();
-  assert.match(await dialog.innerText(), /File a second copy into faces\/test_person\?/);
-  await screenshot(page, 'review-second-copy');
-  assert.match(await dialog.innerText(), new RegExp(`is the same file, byte for byte, as .*item ${approvedId}, in faces/test_person`));
-  await dialog.getByTestId('confirm-no').click();
-  await dialog.waitFor({ state: 'detached' });
-  assert.equal((await api(`/api/items/${dupId}`)).item.location, 'review');
-  await page.getByTestId('review-card').focus();
-  await page.keyboard.press('a');
-  await dialog.waitFor();
-  await page.keyboard.press('Escape');
-  await dialog.waitFor({ state: 'detached' });
-  assert.equal((await api(`/api/items/${dupId}`)).item.location, 'review');
-  assert.equal(await currentCardId(), dupId);
-  await page.getByTestId('approve').click();
-  await dialog.getByTestId('confirm-yes').click();
-  await page.getByText(/^Sorted .* into faces\/test_person\.$/).first().waitFor();
+  const card = page.getByTestId('review-card');
+  assert.equal(await card.getByTestId('approve').count(), 0);
+  await card.focus();
+  await page.keyboard.press('b');
+  await page.getByText(/^Kept both; 9_obama_copy\.jpg is in faces\/test_person\.$/).first().waitFor();
   const filedCopy = (await api(`/api/items/${dupId}`)).item;
   assert.equal(path.dirname(filedCopy.path), 'faces/test_person');
 

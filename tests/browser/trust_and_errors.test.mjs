@@ -58,13 +58,14 @@ test('voting page: a second flag is counted once; an unsent vote and an unloaded
     await card.getByTestId('vote-flag').click();
     await toastStarting(page, 'Thank you, the photo is flagged for a curator.').waitFor();
     await counts.filter({ hasText: /⚑ 1$/ }).waitFor();
-    assert.equal(await card.getByTestId('vote-flag-summary').innerText(), 'Flagged ✓');
+    assert.equal(await card.getByTestId('vote-flag-summary').innerText(), 'Flagged ✓ (wrong subject)');
     await card.getByTestId('vote-flag-summary').click();   // the form closed after the first flag
     await card.getByLabel(/^What is wrong/).selectOption('poor_quality');
     await card.getByTestId('vote-flag').click();
     await toastStarting(page, 'Your flag was counted already: its reason is updated.').waitFor();
     assert.match(await counts.innerText(), /⚑ 1$/, 'the second flag of one voter is not counted again');
-    assert.equal(await card.getByTestId('vote-flag-summary').innerText(), 'Flagged ✓');
+    // The summary names the reason now in force.
+    assert.equal(await card.getByTestId('vote-flag-summary').innerText(), 'Flagged ✓ (poor quality)');
     const listed = (await page.evaluate(async () => (await (await fetch('/api/public/images')).json()).images))
       .find((i) => i.id === current);
     assert.equal(listed.flags, 1);

@@ -114,15 +114,6 @@ async function refreshSortState() {
   } catch (_) { /* the page shows its own errors */ }
 }
 
-// Where the navigation scrolls sideways (a phone), the current page's link is brought on screen (centred if it can).
-function showActiveInNav() {
-  const nav = document.getElementById('nav');
-  const active = nav.querySelector('a.active');
-  if (!active || nav.scrollWidth <= nav.clientWidth) return;
-  const [a, n] = [active.getBoundingClientRect(), nav.getBoundingClientRect()];
-  if (a.left < n.left || a.right > n.right) nav.scrollLeft += a.left - n.left - (n.width - a.width) / 2;
-}
-
 function route() {
   if (!session.user) return;
   endView();
@@ -139,7 +130,6 @@ function route() {
     a.classList.toggle('active', a.dataset.page === section);
     if (a.dataset.page === section) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
-  showActiveInNav();
   shownAddress = location.href;
   const current = { controller: new AbortController(), cleanup: null };
   view = current;

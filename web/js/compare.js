@@ -1,6 +1,7 @@
 // Two copies of a photo compared: which is better on each attribute, both images zoomed and panned together (or laid
-// over each other with a slider), and the decision: keep left, keep right or keep both.
-import { h, formatBytes, itemImage, thumbSrcset } from './dom.js';
+// over each other with a slider), which copy to keep and why, and the buttons of that decision (keep left, keep right,
+// keep both, each with its key) for the review card's decision bar.
+import { h, formatBytes, itemImage, thumbSrcset, dimensionWords, RAW_MEASURES } from './dom.js';
 
 // How wide a pane shows its image (half the card, or the whole width on phones) times the zoom: the browser takes the
 // thumbnail that is sharp at that width and the screen's density, a larger one as the view zooms in.
@@ -12,15 +13,19 @@ const exifFields = (item) => [item.taken_at, item.camera].filter((v) => v && Str
 // Where a copy came from: the address it was downloaded from, else the source it was taken in from (inbox, upload…).
 const origin = (i) => (i.url ? h('span', { class: 'origin', title: i.url }, i.url) : i.source || '–');
 
-// [label, value (text or element), score (higher is better; null when unknown or not a matter of better)] per
-// attribute. The first rows say which file each side is, so that the reviewer knows what they keep or delete.
+// [label, value (text or element), score (higher is better; null when unknown or not a matter of better), what the
+// label means when it needs saying] per attribute. The first rows say which file each side is, so that the reviewer knows what they keep or delete.
 const ATTRIBUTES = [
   ['File', (i) => i.file_name, () => null],
   ['Source', origin, () => null],
   ['Folder', (i) => i.folder || '–', () => null],
   ['Resolution', (i) => (i.width ? `${i.width} × ${i.height}` : '–'), (i) => (i.width ? i.width * i.height : null)],
-  ['Sharpness', (i) => (i.quality && i.quality.sharpness > 0 ? i.quality.sharpness.toFixed(0) : '–'),
-    (i) => (i.quality && i.quality.sharpness > 0 ? i.quality.sharpness : null)],
+  // On 0-10 among the library's photos, the raw measure (no scale of its own) in the cell's tooltip.
+  ['Sharpness', (i) => {
+    const words = i.quality && i.quality.sharpness > 0 ? dimensionWords(i.quality, 'sharpness', i.quality.sharpness) : null;
+    return words ? h('span', { title: words.title }, words.text) : '–';
+  }, (i) => (i.quality && i.quality.sharpness > 0 ? i.quality.sharpness : null),
+  `Sharpness, 0-10 among the library's photos, from the ${RAW_MEASURES.sharpness[2]}`],
   // Of two copies of one picture, the larger file is the one compressed less.
   ['File size', (i) => formatBytes(i.size_bytes), (i) => i.size_bytes || null],
   // The earlier capture date is the original's; a copy without one lost it.
@@ -68,9 +73,9 @@ function comparisonTable(left, right) {
   return h('table', { class: 'data compare-table', dataset: { testid: 'compare-table' } },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Attribute'), h('th', { scope: 'col' }, 'Left (new)'),
       h('th', { scope: 'col' }, 'Right (existing)'))),
-    h('tbody', {}, ATTRIBUTES.map(([label, text, score]) => {
+    h('tbody', {}, ATTRIBUTES.map(([label, text, score, title]) => {
       const winner = better(score, left, right);
-      return h('tr', { dataset: { attribute: label } }, h('th', { scope: 'row' }, label),
+      return h('tr', { dataset: { attribute: label } }, h('th', { scope: 'row', title: title || null }, label),
         cell(text(left), winner === 'left'), cell(text(right), winner === 'right'));
     })));
 }
@@ -123,8 +128,8 @@ function sliderOverlay(left, right) {
     h('div', { class: 'overlay-stack' }, paneImage(right), top), range);
 }
 
-// The whole compare view. `onKeep(keep)` gets "new", "existing" or "both"; null when the reviewer may not decide.
-export function compareView(left, right, caption, onKeep) {
+// The whole compare view; with `advice`, the copy to keep and why under the table.
+export function compareView(left, right, caption, { advice = false } = {}) {
   const synced = syncedPanes(left, right, caption);
   const body = h('div', { class: 'compare-body' }, synced.panes);
   let overlay = null;
@@ -144,17 +149,26 @@ export function compareView(left, right, caption, onKeep) {
       h('button', { type: 'button', 'aria-label': 'Zoom out', onclick: () => synced.zoom(1 / 1.5) }, '−')),
     body,
     comparisonTable(left, right),
-    onKeep ? keepActions(left, right, onKeep) : null);
+    advice ? keepAdvice(left, right) : null);
 }
 
-// The three decisions, the recommended copy's button the primary one and said why.
-function keepActions(left, right, onKeep) {
+function keepAdvice(left, right) {
   const { side, why } = recommendedCopy(left, right);
-  const button = (which, keep, text) => h('button', { type: 'button', class: side === which ? 'primary' : '',
-    dataset: { testid: `keep-${which}`, recommended: side === which ? 'yes' : 'no' }, onclick: () => onKeep(keep) }, text);
-  return h('div', { class: 'keep-actions', role: 'group', 'aria-label': 'Which copy to keep' },
-    button('left', 'new', 'Keep left'), button('right', 'existing', 'Keep right'),
-    h('button', { type: 'button', dataset: { testid: 'keep-both' }, onclick: () => onKeep('both') }, 'Keep both'),
-    h('p', { class: 'muted keep-advice', dataset: { testid: 'keep-advice' } },
-      `Recommended: keep ${side} (${side === 'left' ? 'the new copy' : 'the existing one'}): ${why}.`));
+  return h('p', { class: 'muted keep-advice', dataset: { testid: 'keep-advice' } },
+    `Recommended: keep ${side} (${side === 'left' ? 'the new copy' : 'the existing one'}): ${why}.`);
+}
+
+// The keys of the three decisions on a duplicate's card: the decision each sends (POST /api/review/{id}/duplicate).
+export const KEEP_KEYS = { l: 'new', r: 'existing', b: 'both' };
+
+// The three decisions as buttons, each with its key, the recommended copy's the primary one. `onKeep(keep)` gets
+// "new", "existing" or "both".
+export function keepButtons(left, right, onKeep) {
+  const { side } = recommendedCopy(left, right);
+  const button = (which, keep, text, key) => h('button', { type: 'button', class: side === which ? 'primary' : '',
+    dataset: { testid: `keep-${which}`, recommended: side === which ? 'yes' : 'no' }, onclick: () => onKeep(keep) },
+  text, h('kbd', {}, key));
+  return [button('left', 'new', 'Keep left', 'l'), button('right', 'existing', 'Keep right', 'r'),
+    h('button', { type: 'button', dataset: { testid: 'keep-both' }, onclick: () => onKeep('both') }, 'Keep both',
+      h('kbd', {}, 'b'))];
 }

@@ -263,6 +263,43 @@ export function itemImage(item, size, attrs = {}) {
   return img;
 }
 
+// What each quality dimension's raw measure is: [the unit shown after its number, digits, what it measures]. The
+// dimension's score (0-10) places that measure among the library's photos; the raw number alone has no scale to read.
+export const RAW_MEASURES = {
+  sharpness: ['', 0, 'variance of the Laplacian (the strength of fine edges) on a 1024 px grey copy, in grey levels², ' +
+    'noise taken out: higher is sharper, with no fixed top'],
+  face_sharpness: ['', 0, 'variance of the Laplacian around the eyes (else the largest face), in grey levels²: higher ' +
+    'is sharper, with no fixed top'],
+  exposure: ['of 1', 2, 'mean brightness, from 0 (black) to 1 (white)'],
+  noise: ['σ', 2, 'estimated noise: the standard deviation of the grain, in grey levels; lower is cleaner'],
+  dynamic_range: ['stops', 1, 'the span from the dark to the bright tones, in stops'],
+  contrast: ['of 1', 2, 'RMS contrast: the standard deviation of brightness, from 0 to 1'],
+  colour: ['', 0, 'colourfulness (Hasler and Süsstrunk): 0 is grey, 100 and more very colourful'],
+  composition: ['of 1', 2, 'how well the subject is placed (rule of thirds, level horizon, leading lines), 0 to 1'],
+  technical: ['of 100', 0, 'BRISQUE, a no-reference image quality measure: 0 best, 100 worst'],
+  resolution: ['MP', 2, 'megapixels'],
+};
+
+// A raw measure as text with its unit ("59", "9.8 stops", "0.51 MP") and the words for its tooltip.
+export function rawMeasure(name, raw) {
+  const [unit, digits, words] = RAW_MEASURES[name] || ['', 2, 'the measure in its own unit'];
+  const value = Number(raw).toFixed(digits);
+  return { text: unit ? `${value} ${unit}` : value, words };
+}
+
+// A dimension's place on 0-10 and its raw measure: {text: "5.9 of 10", title: what the measure is and its value}; the
+// raw measure alone when the photo has no score; null when neither is known.
+export function dimensionWords(quality, name, raw) {
+  const d = quality && quality.dimensions && quality.dimensions[name];
+  const measured = raw !== undefined && raw !== null && raw > 0 ? raw : d ? d.raw : null;
+  const { text, words } = rawMeasure(name, measured);
+  if (d && d.score !== null && d.score !== undefined) {
+    return { text: `${Number(d.score).toFixed(1)} of 10`,
+      title: `${Number(d.score).toFixed(1)} of 10 among the library's photos; measured as the ${words}: ${text}` };
+  }
+  return measured === null ? null : { text: `${text} (raw)`, title: `The ${words}: ${text}` };
+}
+
 // An item's community votes as the server weighs them (proposals.*_weight): the score, up and down votes, flags.
 export function communityVotes(votes) {
   if (!votes) return null;

@@ -2,7 +2,8 @@
 // only the rows on screen (smooth at 100,000 items), a month timeline, a score breakdown on hover, a "why this
 // score" panel, and a loupe (1:1) with a filmstrip that prefetches the next images.
 import { api, qs } from './api.js';
-import { h, mount, categoryLabel, thumbSrcset, communityVotes, itemImage, noPreview, toast, personKey, personName, trapTab } from './dom.js';
+import { h, mount, categoryLabel, thumbSrcset, communityVotes, itemImage, noPreview, toast, personKey, personName, trapTab,
+  rawMeasure } from './dom.js';
 import { gridColumns, arrowTarget } from './grid_nav.js';
 
 const RETRY_S = 5;  // seconds between attempts while the photos could not be loaded
@@ -47,15 +48,22 @@ async function whyPanel(item) {
       h('p', { dataset: { testid: 'not-scored' } }, noPreview(item) ? 'Not scored: the file cannot be read.' : 'Not scored.'),
       communityVotes(s.votes));
   }
-  const rows = Object.entries(q.dimensions).map(([name, d]) => h('tr', {},
-    h('td', {}, label(name)), h('td', { class: 'num' }, Number(d.raw).toFixed(2)), h('td', { class: 'num' }, score(d.score)),
-    h('td', { class: 'num' }, `${d.weight}%`), h('td', { class: 'num' }, Number(d.contribution).toFixed(2))));
+  // Each raw measure with its unit, and what it measures in its tooltip: a bare 59 or 0.31 says nothing.
+  const rows = Object.entries(q.dimensions).map(([name, d]) => {
+    const raw = rawMeasure(name, d.raw);
+    return h('tr', { dataset: { dimension: name } },
+      h('td', {}, label(name)), h('td', { class: 'num raw', title: `${label(name)}: ${raw.words}` }, raw.text),
+      h('td', { class: 'num' }, score(d.score)),
+      h('td', { class: 'num' }, `${d.weight}%`), h('td', { class: 'num' }, Number(d.contribution).toFixed(2)));
+  });
   return h('div', { class: 'why', dataset: { testid: 'why' } },
     h('h2', {}, `${score(q.aggregate)} / 10 · ${label(q.category)}`),
     h('p', { dataset: { testid: 'why-sentence' } }, q.sentence),
     communityVotes(s.votes),
-    h('table', { class: 'table' }, h('thead', {}, h('tr', {}, ['Dimension', 'Raw', 'Score', 'Weight', 'Adds']
-      .map((t) => h('th', {}, t)))), h('tbody', {}, rows)),
+    h('table', { class: 'table' }, h('thead', {}, h('tr', {}, h('th', {}, 'Dimension'),
+      h('th', { class: 'raw', title: 'The measure taken from the pixels, in its own unit (point at a value for what it ' +
+        'measures); Score places it on 0-10 among the library\'s photos' }, 'Raw'),
+      ['Score', 'Weight', 'Adds'].map((t) => h('th', {}, t)))), h('tbody', {}, rows)),
     q.penalties.length ? h('ul', { class: 'penalties' }, q.penalties.map((p) => h('li', {}, `−${Number(p.points).toFixed(2)} ${p.name}: ${p.text}`))) : null,
     s.groups.map((g) => h('p', { class: 'muted', dataset: { testid: `group-${g.kind}` } },
       `${g.kind === 'burst' ? 'Burst' : 'Duplicate group'} of ${g.size}: ${g.lead === item.id ? 'this photo leads' : `#${g.lead} leads`} — ${g.why}`)));
@@ -200,14 +208,16 @@ function tile(item, index, open, sort) {
   if (item.eyes_closed) mark('eyes', BADGE_WORDS.eyes, 'warn');
   const image = itemImage(item, 320, { srcset: thumbSrcset(item), sizes: `${TILE}px`, loading: 'lazy',
     decoding: 'async', width: TILE, height: TILE });
-  // The tile's name holds what it shows, in the order shown (the placeholder's words for a file without a preview,
-  // then the marks: "6.4 dup"), so that speech input can name the tile by what is on it; then what the marks mean.
+  // The tile's name holds what it shows, once and in the order shown (the placeholder's words for a file without a
+  // preview, then the marks: "6.4 dup"), so that speech input can name the tile by what is on it; what the marks mean
+  // is its description (a name that also said "score 6.4 of 10" named each mark twice).
   const onTile = [image.tagName === 'IMG' ? '' : image.textContent, shown.join(' ')].filter(Boolean).join(' ');
   const hover = h('div', { class: 'tile-hover' }, breakdown(item.quality));
+  const meaning = h('span', { id: `tile-words-${item.id}`, hidden: true }, `${words.join(', ')}.`);
   return h('button', { type: 'button', class: 'gtile', dataset: { testid: 'tile', id: item.id, index },
-    title: item.file_name, 'aria-label': `${item.file_name}, ${onTile}: ${words.join(', ')}`,
+    title: item.file_name, 'aria-label': `${item.file_name}, ${onTile}`, 'aria-describedby': meaning.id,
     onclick: () => open(index) },
-  image, h('span', { class: 'tile-badges' }, badges), hover);
+  image, h('span', { class: 'tile-badges' }, badges), hover, meaning);
 }
 
 // The key to the tiles' marks, one line above the grid; the number is named after the sort.

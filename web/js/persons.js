@@ -90,10 +90,19 @@ export async function renderPersons(root, _params, { session, signal }) {
       h('img', { src: `/api/items/${id}/thumbnail?size=160`, alt: '', loading: 'lazy' }))));
   }
 
+  // The cover fills the card's width (up to 220 px high), cut to its box: its thumbnail is asked for large enough for
+  // that box at the screen's density, and once loaded the box is never larger than the picture's own pixels (a small
+  // photo is shown at its size, centred, not blown up and blurred).
   function cover(p) {
     if (!p.cover) return null;
-    return h('img', { class: 'person-cover', src: `${p.cover.thumbnail_url}?size=320`, alt: `${p.name}'s cover`,
+    const size = window.devicePixelRatio > 1.25 ? 1280 : 640;
+    const img = h('img', { class: 'person-cover', src: `${p.cover.thumbnail_url}?size=${size}`, alt: `${p.name}'s cover`,
       dataset: { testid: 'person-cover', itemId: p.cover.item_id } });
+    img.addEventListener('load', () => {
+      img.style.maxWidth = `min(100%, ${img.naturalWidth}px)`;
+      img.style.maxHeight = `${Math.min(220, img.naturalHeight)}px`;
+    }, { once: true });
+    return img;
   }
 
   // The person's name as shown, with the folder their photos are in when it is written otherwise; an admin may

@@ -1,7 +1,7 @@
 // Proposals: the queue (sortable, filtered), a side-by-side comparison of the current and the proposed image with the
 // better value marked, the quality checklist, approve / deny / archive with a note, and batch decisions.
 import { api, qs } from './api.js';
-import { h, remount, toast, itemImage, formatTime, formatBytes, once, plural } from './dom.js';
+import { h, remount, toast, itemImage, formatTime, formatBytes, once, plural, RAW_MEASURES } from './dom.js';
 
 const REASONS = ['higher_resolution', 'better_quality', 'correct_subject', 'user_flags', 'manual'];
 const STATUSES = ['pending', 'approved', 'denied', 'archived', 'stale', 'reverted'];
@@ -15,7 +15,7 @@ const score = (f) => (f && f.score !== null && f.score !== undefined ? Math.roun
 const scoreText = (v) => `${v.toFixed(1)}/10`;
 
 // One row of the comparison: both values, the better one marked (higher is better unless `lowerIsBetter`).
-function compareRow(name, current, proposed, show = (v) => v, lowerIsBetter = false) {
+function compareRow(name, current, proposed, show = (v) => v, lowerIsBetter = false, title = null) {
   const known = (v) => v !== null && v !== undefined;
   let better = '';
   if (known(current) && known(proposed) && current !== proposed) {
@@ -23,7 +23,7 @@ function compareRow(name, current, proposed, show = (v) => v, lowerIsBetter = fa
   }
   const cell = (side, v) => h('td', { class: better === side ? 'better' : '', dataset: { testid: `${side}-${name}` } },
     known(v) ? show(v) : '–', better === side ? h('span', { class: 'better-mark', 'aria-label': 'better' }, ' ▲') : null);
-  return h('tr', {}, h('th', { scope: 'row' }, name), cell('current', current), cell('proposed', proposed));
+  return h('tr', {}, h('th', { scope: 'row', title }, name), cell('current', current), cell('proposed', proposed));
 }
 
 function comparison(p) {
@@ -35,7 +35,8 @@ function comparison(p) {
     h('tbody', {},
       compareRow('resolution', px(c), px(n), (v) => (v === px(c) ? `${c.width}×${c.height}` : `${n.width}×${n.height}`)),
       compareRow('quality', score(c), score(n), scoreText),
-      compareRow('sharpness', c.sharpness || null, n.sharpness || null, (v) => v.toFixed(0)),
+      compareRow('sharpness', c.sharpness || null, n.sharpness || null, (v) => v.toFixed(0), false,
+        `The ${RAW_MEASURES.sharpness[2]}`),
       compareRow('size', c.size_bytes || null, n.size_bytes || null, formatBytes),
       compareRow('community', cv.score ?? null, nv.score ?? null, (v) => v.toFixed(1)),
       compareRow('flags', cv.flags ?? null, nv.flags ?? null, (v) => String(v), true),
@@ -111,16 +112,20 @@ export async function renderProposals(root, _params, { session, signal }) {
         button('revert', 'Revert')) : null);
   }
 
+  // One proposal: a row of the queue's table, or on a phone a card of labelled values (each cell carries its label,
+  // shown only there).
   function row(p) {
     const pick = h('input', { type: 'checkbox', 'aria-label': `Select proposal ${p.id}`, checked: state.picked.has(p.id),
       onchange: (e) => { if (e.target.checked) state.picked.add(p.id); else state.picked.delete(p.id); } });
+    const cell = (name, ...value) => h('td', {}, h('span', { class: 'cell-label', 'aria-hidden': 'true' }, name), value);
     return h('tr', { dataset: { testid: 'proposal-row', proposalId: p.id }, class: state.selected === p.id ? 'active' : '' },
-      h('td', {}, canDecide && p.status === 'pending' ? pick : ''),
-      h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => { state.selected = p.id; draw(); } },
+      h('td', { class: 'pick' }, canDecide && p.status === 'pending' ? pick : ''),
+      cell('Proposal', h('button', { type: 'button', class: 'link', onclick: () => { state.selected = p.id; draw(); } },
         `#${p.id}`)),
-      h('td', {}, label(p.reason)), h('td', {}, p.status),
-      h('td', {}, (p.current_item && p.current_item.person) || (p.slot.startsWith('cover:') ? p.slot.slice(6) : '–')),
-      h('td', {}, score(p.proposed) === null ? '–' : scoreText(score(p.proposed))), h('td', {}, formatTime(p.proposed_at)));
+      cell('Reason', label(p.reason)), cell('Status', p.status),
+      cell('Person', (p.current_item && p.current_item.person) || (p.slot.startsWith('cover:') ? p.slot.slice(6) : '–')),
+      cell('Score', score(p.proposed) === null ? '–' : scoreText(score(p.proposed))),
+      cell('Proposed', formatTime(p.proposed_at)));
   }
 
   function select(name, values, key) {
@@ -172,7 +177,7 @@ export async function renderProposals(root, _params, { session, signal }) {
           h('button', { type: 'button', dataset: { testid: `batch-${action}` },
             onclick: (e) => once(e.currentTarget.parentElement, () => batch(action)) },
           `${action[0].toUpperCase()}${action.slice(1)} selected`))) : null),
-      // On a phone the table scrolls sideways inside its box rather than widening the page.
+      // On a phone each row is a card (style.css): nothing scrolls sideways.
       list.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'proposal-queue' },
         h('thead', {}, h('tr', {}, ['', 'id', 'reason', 'status', 'person', 'score', 'proposed'].map((t) => h('th', {}, t)))),
         h('tbody', {}, list.map(row)))) : emptyState(),

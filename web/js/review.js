@@ -1,6 +1,6 @@
 // The review queue: category chips, one card at a time (with side-by-side for duplicates) or a grid for bulk work.
 import { api, qs } from './api.js';
-import { compareView } from './compare.js';
+import { compareView, keepButtons, KEEP_KEYS } from './compare.js';
 import { gridColumns, arrowTarget } from './grid_nav.js';
 import { faceStage, facesPanel, matchWords } from './faces.js';
 import { photoLens } from './lens.js';
@@ -9,7 +9,8 @@ import { personPicker, rememberPerson } from './picker.js';
 import { keyWaiter, keyName } from './review_keys.js';
 import { attachUndoView, askUndo, rememberDecision, undoEpoch, undoOffer, MAX_UNDO } from './review_undo.js';
 import { h, mount, formatBytes, formatTime, formatTaken, categoryLabel, toast, dismissToast, confirmDialog, itemImage,
-  typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey, personName, learnPersonNames, plural } from './dom.js';
+  typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey, personName, learnPersonNames, plural,
+  dimensionWords } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
   'unwanted_person', 'low_quality', 'unreadable'];
@@ -17,7 +18,10 @@ const MAX_BULK = 1000;   // ids per bulk request (the server's limit)
 const GRID_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', ' ', 'n']);   // see onGridKey
 const SHORTCUTS = [[['a'], 'Approve & sort as the chosen person'], [['k'], 'Keep without a person (photos/<year>/<month>)'],
   [['d'], 'Delete (to the trash)'],
-  [['s'], 'Skip for later'], [['←', '→'], 'Previous / next photo'], [['1'], 'Take the suggested person'],
+  [['s'], 'Skip for later'],
+  [['l'], 'Duplicate: keep the left (new) copy; the other goes to the trash'],
+  [['r'], 'Duplicate: keep the right (existing) copy; the new one goes to the trash'],
+  [['b'], 'Duplicate: keep both copies'], [['←', '→'], 'Previous / next photo'], [['1'], 'Take the suggested person'],
   [['z'], 'Loupe: the original pixels 1:1 under the pointer (a finger pans a 1:1 view)'], [['Esc'], 'Close the loupe'],
   [['1', '…', '9'], 'In the person picker: choose a suggestion'], [['↑', '↓'], 'In the person picker: move'],
   [['Enter'], 'In the person picker: approve (a face: name it)'], [['Esc'], 'Leave the person picker'],
@@ -250,12 +254,16 @@ export async function renderReview(root, params, { session, signal }) {
 
   function meta(item) {
     const row = (k, v) => [h('dt', {}, k), h('dd', {}, v)];
+    // On 0-10 among the library's photos; the raw measure, which has no scale of its own, in the tooltip.
+    const sharpness = item.quality && item.quality.sharpness > 0
+      ? dimensionWords(item.quality, 'sharpness', item.quality.sharpness) : null;
     return h('dl', { class: 'meta' },
       row('File', item.file_name), row('Size', formatBytes(item.size_bytes)),
       row('Resolution', item.width ? `${item.width} × ${item.height}` : '–'),
       row('Taken', formatTaken(item.taken_at)), row(item.url ? 'Downloaded' : 'Added', formatTime(item.created_at)),
       row('Source', item.url ? h('span', { title: item.url }, item.source) : item.source || '–'),
-      item.quality && item.quality.sharpness > 0 ? row('Sharpness', item.quality.sharpness.toFixed(0)) : null);
+      sharpness ? [h('dt', {}, 'Sharpness'),
+        h('dd', { title: sharpness.title, dataset: { testid: 'meta-sharpness' } }, sharpness.text)] : null);
   }
 
   // One photo; side by side each gets its details underneath, a single photo has them next to it. Detected faces are
@@ -301,14 +309,6 @@ export async function renderReview(root, params, { session, signal }) {
       'person, or keep the photo without a person.' : `Choose who ${name} shows from the enrolled persons.`;
   }
 
-  function secondCopy(item, dup, person) {
-    const same = item.category === 'duplicates' ? 'is the same file, byte for byte, as' : 'shows the same picture as';
-    return confirmDialog(`File a second copy into faces/${person}?`,
-      [`${item.file_name} ${same} ${dup.file_name || `item ${dup.id}`} (item ${dup.id}, ${where(dup)}).`,
-        'Approving puts this copy into the library as well. To keep only one of them, use the buttons under the ' +
-        'comparison (keep left, keep right) instead.'], 'File a second copy', 'primary');
-  }
-
   let keptPerson = null;   // {item, person}: the name of an approve that failed, chosen again on the card drawn anew
   async function act(action, item, picker, keep = '') {
     if (busy || signal.aborted) return;
@@ -320,10 +320,6 @@ export async function renderReview(root, params, { session, signal }) {
     if (action === 'approve') {
       person = picker.value();
       if (!person) { toast(whoFirst(name, picker.typed ? picker.typed() : ''), 'error'); picker.focus(); return; }
-      // A duplicate approved as a person is a second copy of one picture in the library: asked, not done on one key.
-      const dup = current && current.item === item ? current.dup : null;
-      if (dup && !(await secondCopy(item, dup, person))) return;
-      if (busy || signal.aborted || (current && current.item !== item)) return;
     }
     hold(true);
     current = null;
@@ -463,9 +459,21 @@ export async function renderReview(root, params, { session, signal }) {
         onEscape: focusCard, enrol: session.permissions.manage_persons ? enrol : null }) : null;
     const photo = dup ? null : figure(item, '', 'photo', detail.faces, group);
     const media = dup
-      ? compareView(item, dup, `Right: the photo it duplicates, item ${dup.id}, ${where(dup)}`,
-        canReview ? (keep) => act('duplicate', item, picker, keep) : null)
+      ? compareView(item, dup, `Right: the photo it duplicates, item ${dup.id}, ${where(dup)}`, { advice: canReview })
       : photo.el;
+    // A duplicate is decided as one (keep left, keep right, keep both) or left for later: approving it as a person or
+    // keeping it alone would file a second copy of one picture, so those buttons are not offered.
+    const skip = h('button', { type: 'button', dataset: { testid: 'skip' }, onclick: () => act('skip', item, picker) },
+      'Skip', h('kbd', {}, 's'));
+    const decisions = dup
+      ? [...keepButtons(item, dup, (keep) => act('duplicate', item, picker, keep)), skip]
+      : [filable(item) ? h('button', { type: 'button', class: 'primary', dataset: { testid: 'approve' },
+        onclick: () => act('approve', item, picker) }, 'Approve & sort', h('kbd', {}, 'a')) : null,
+      h('button', { type: 'button', dataset: { testid: 'keep' }, title: 'Keep in photos/<year>/<month>/',
+        onclick: () => act('keep', item, picker) }, 'Keep, no person', h('kbd', {}, 'k')),
+      h('button', { type: 'button', class: 'danger', dataset: { testid: 'reject' },
+        onclick: () => act('reject', item, picker) }, 'Delete', h('kbd', {}, 'd')),
+      skip];
     const card = h('article', { class: 'review-card card', tabindex: '-1', 'aria-label': `Review ${item.file_name}`,
       dataset: { testid: 'review-card', itemId: item.id, category: item.category } },
       media,
@@ -475,18 +483,11 @@ export async function renderReview(root, params, { session, signal }) {
         communityVotes(detail.votes),
         group ? group.el : null,
         canReview ? [
-          filable(item) ? h('div', { class: 'person-row' }, h('span', {}, 'This is: '), picker.el,
+          dup ? null : filable(item) ? h('div', { class: 'person-row' }, h('span', {}, 'This is: '), picker.el,
             suggestionChip(detail.suggestion, picker))
             : h('p', { class: 'muted', dataset: { testid: 'not-filable' } }, NOT_FILABLE),
-          h('div', { class: 'actions', dataset: { testid: 'actions' } },
-            filable(item) ? h('button', { type: 'button', class: 'primary', dataset: { testid: 'approve' },
-              onclick: () => act('approve', item, picker) }, 'Approve & sort', h('kbd', {}, 'a')) : null,
-            h('button', { type: 'button', dataset: { testid: 'keep' }, title: 'Keep in photos/<year>/<month>/',
-              onclick: () => act('keep', item, picker) }, 'Keep, no person', h('kbd', {}, 'k')),
-            h('button', { type: 'button', class: 'danger', dataset: { testid: 'reject' },
-              onclick: () => act('reject', item, picker) }, 'Delete', h('kbd', {}, 'd')),
-            h('button', { type: 'button', dataset: { testid: 'skip' }, onclick: () => act('skip', item, picker) },
-              'Skip', h('kbd', {}, 's')))] : h('p', { class: 'muted' }, 'Your role may look but not decide.'),
+          h('div', { class: 'actions', dataset: { testid: 'actions' } }, decisions)]
+          : h('p', { class: 'muted' }, 'Your role may look but not decide.'),
         dup ? null : meta(item),
         h('div', { class: 'pager' },
           h('button', { type: 'button', onclick: () => move(-1), disabled: position <= 1, 'aria-label': 'Previous' },
@@ -786,7 +787,8 @@ export async function renderReview(root, params, { session, signal }) {
   }
 
   const body = h('div', { class: 'review-body' });
-  const WAITING_KEYS = new Set([...(canReview ? ['a', 'k', 'd', 's', '1'] : []), 'z', 'ArrowLeft', 'ArrowRight']);
+  const WAITING_KEYS = new Set([...(canReview ? ['a', 'k', 'd', 's', '1', ...Object.keys(KEEP_KEYS)] : []), 'z',
+    'ArrowLeft', 'ArrowRight']);
   const keyWait = keyWaiter({ body, itemOf: (id) => state.items.find((it) => it.id === id),
     shown: () => (current && current.card.isConnected ? current : null),
     settled: () => !busy && !loadingCards && !signal.aborted, act: cardKey });
@@ -803,7 +805,15 @@ export async function renderReview(root, params, { session, signal }) {
       current.lens.toggle();
       return true;
     }
-    const keys = { a: 'approve', k: 'keep', d: 'reject', s: 'skip' };
+    // A duplicate's keys are its own decisions (shown on its buttons); the single photo's a, k and d are not offered.
+    if (current.dup && canReview) {
+      if (KEEP_KEYS[key]) { act('duplicate', current.item, current.picker, KEEP_KEYS[key]); return true; }
+      if (key === 'a' || key === 'k' || key === 'd') {
+        toast('A duplicate is decided as one: l keeps the left copy, r the right one, b both; s skips it.');
+        return true;
+      }
+    }
+    const keys = current.dup ? { s: 'skip' } : { a: 'approve', k: 'keep', d: 'reject', s: 'skip' };
     if (keys[key] && canReview) { act(keys[key], current.item, current.picker); return true; }
     if (key === '1' && canReview && current.suggestion) { current.picker.choose(current.suggestion.person); return true; }
     if (key === 'ArrowLeft') { move(-1); return true; }

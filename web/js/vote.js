@@ -1,6 +1,7 @@
 // The public voting page: images an admin marked public, up / down votes and flags, without logging in. The server
 // tells anonymous voters apart by an HttpOnly cookie it sets when the page lists the images (so that two votes sent
-// at once carry the same one), and says which vote is the voter's own (`mine`), marked as the pressed button.
+// at once carry the same one), and says which vote is the voter's own (`mine`), marked as the pressed button, and the
+// voter's own flag (`my_flag`), shown with its reason and filled into the flag form, so a reload forgets neither.
 import { h, mount, toast } from './dom.js';
 
 const FLAG_REASONS = [['wrong_subject', 'Wrong subject'], ['poor_quality', 'Poor quality (blurry, dark)'],
@@ -47,6 +48,15 @@ function card(image) {
   const details = h('input', { placeholder: 'details (for other)', 'aria-label': `Details for ${label}`, maxlength: 500 });
   const flag = h('button', { type: 'button', dataset: { testid: 'vote-flag' },
     onclick: () => vote({ vote: 'flag', reason: reason.value, details: details.value }) }, 'Submit flag');
+  // The voter's own flag: said on the summary ("Flagged ✓ (poor quality…)") and filled into the form to change it.
+  const showFlag = (mine) => {
+    if (!mine) return;
+    const words = ((FLAG_REASONS.find(([v]) => v === mine.reason) || [, mine.reason])[1]).replace(/ \(.*\)$/, '');
+    flagSummary.textContent = `Flagged ✓ (${words.charAt(0).toLowerCase()}${words.slice(1)})`;
+    reason.value = mine.reason;
+    details.value = mine.details || '';
+    flag.textContent = 'Update flag';
+  };
   // One vote at a time per photo: a double click sends one, and the second waits for nothing.
   let sending = false;
   async function vote(body) {
@@ -64,7 +74,7 @@ function card(image) {
       if (body.vote === 'flag') {
         // One flag per voter: flagging again replaces the reason, and the count stays.
         flagForm.open = false;
-        flagSummary.textContent = 'Flagged ✓';
+        showFlag(out.my_flag || { reason: body.reason, details: body.details });
         toast(out.flags > before ? 'Thank you, the photo is flagged for a curator.'
           : 'Your flag was counted already: its reason is updated.');
       } else {
@@ -82,6 +92,7 @@ function card(image) {
   const flagSummary = h('summary', { dataset: { testid: 'vote-flag-summary' } }, 'Flag');
   const flagForm = h('details', { class: 'vote-flag' }, flagSummary,
     h('div', { class: 'vote-flag-body' }, reason, details, flag));
+  showFlag(image.my_flag);
   return h('article', { class: 'tile vote-tile', dataset: { testid: 'vote-image', itemId: image.id } },
     h('img', { src: `${image.thumbnail}?size=640`, alt: `Photo ${image.id}`, loading: 'lazy' }),
     shown,

@@ -24,6 +24,8 @@ constexpr const char* kTally =
     "SELECT (SELECT COUNT(*) FROM votes WHERE item_id = $1 AND value > 0), "
     "(SELECT COUNT(*) FROM votes WHERE item_id = $1 AND value < 0), (SELECT COUNT(*) FROM flags WHERE item_id = $1)";
 
+constexpr const char* kFlagOf = "SELECT reason, details, at FROM flags WHERE item_id = $1 AND voter = $2";
+
 constexpr const char* kFlagged =
     "SELECT f.item_id, COUNT(*) FROM flags f JOIN items i ON i.id = f.item_id "
     "WHERE i.location IN ('library', 'review') GROUP BY f.item_id HAVING COUNT(*) >= $1 ORDER BY f.item_id";
@@ -84,6 +86,14 @@ base::Result<int> PgProposalStore::VoteOf(int64_t item_id, const std::string& vo
                                        Params().Add(item_id).Add(voter));
   if (!r.ok()) return r.status();
   return r->size() == 0 ? 0 : static_cast<int>(r->Int(0, 0));
+}
+
+base::Result<std::optional<FlagRecord>> PgProposalStore::FlagOf(int64_t item_id, const std::string& voter) {
+  auto lock = catalog_.Lock();
+  auto r = catalog_.connection().Query(kFlagOf, Params().Add(item_id).Add(voter));
+  if (!r.ok()) return r.status();
+  if (r->size() == 0) return std::optional<FlagRecord>();
+  return std::optional<FlagRecord>(FlagRecord{item_id, voter, "", r->Text(0, 0), r->Text(0, 1), r->Int(0, 2)});
 }
 
 base::Result<std::vector<VoteTally>> PgProposalStore::FlaggedItems(int min_flags) {

@@ -27,6 +27,7 @@ class SqliteProposalStore final : public ProposalStore {
   base::Status AddFlag(const FlagRecord& flag) override;
   base::Result<VoteTally> TallyOf(int64_t item_id) override;
   base::Result<int> VoteOf(int64_t item_id, const std::string& voter) override;
+  base::Result<std::optional<FlagRecord>> FlagOf(int64_t item_id, const std::string& voter) override;
   base::Result<std::vector<VoteTally>> FlaggedItems(int min_flags) override;
   base::Result<std::vector<Contributor>> Leaderboard(int64_t since, int limit) override;
 

@@ -23,6 +23,8 @@ constexpr const char* kTally =
     "SELECT (SELECT COUNT(*) FROM votes WHERE item_id = ?1 AND value > 0), "
     "(SELECT COUNT(*) FROM votes WHERE item_id = ?1 AND value < 0), (SELECT COUNT(*) FROM flags WHERE item_id = ?1)";
 
+constexpr const char* kFlagOf = "SELECT reason, details, at FROM flags WHERE item_id = ? AND voter = ?";
+
 constexpr const char* kFlagged =
     "SELECT f.item_id, COUNT(*) FROM flags f JOIN items i ON i.id = f.item_id "
     "WHERE i.location IN ('library', 'review') GROUP BY f.item_id HAVING COUNT(*) >= ? ORDER BY f.item_id";
@@ -78,6 +80,15 @@ base::Result<int> SqliteProposalStore::VoteOf(int64_t item_id, const std::string
   auto row = s.Bind(1, item_id).Bind(2, voter).Step();
   if (!row.ok()) return row.status();
   return *row ? static_cast<int>(s.Int(0)) : 0;
+}
+
+base::Result<std::optional<FlagRecord>> SqliteProposalStore::FlagOf(int64_t item_id, const std::string& voter) {
+  auto lock = catalog_.Lock();
+  Statement s(catalog_.handle(), kFlagOf);
+  auto row = s.Bind(1, item_id).Bind(2, voter).Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<FlagRecord>();
+  return std::optional<FlagRecord>(FlagRecord{item_id, voter, "", s.Text(0), s.Text(1), s.Int(2)});
 }
 
 base::Result<std::vector<VoteTally>> SqliteProposalStore::FlaggedItems(int min_flags) {
