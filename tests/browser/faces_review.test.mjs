@@ -201,10 +201,10 @@ test('a group photo: a face is named as somebody new, typed on its row; the pers
   const row = page.getByTestId('face-row').nth(open.index);
   await row.getByTestId(`face-${open.index}-select`).fill('Zoë Lin');
   await row.getByTestId('face-name').click();
-  await toastSays('is zoe_lin, and one of zoe_lin\'s reference faces now');
+  await toastSays('is Zoë Lin, and one of Zoë Lin\'s reference faces now');   // shown as typed
   // Two tracked persons in one photo: it stays for the reviewer, and the toast says what is left to do.
   await toastSays('Every face is named; it stays in review/multiple_faces for you to decide: approve it as one of ada, ' +
-    'zoe_lin (choose the name under "This is"), or keep it without a person.');
+    'Zoë Lin (choose the name under "This is"), or keep it without a person.');
   const persons = (await lib.api('/api/persons')).persons.map((p) => p.name);
   assert.ok(persons.includes('zoe_lin'), persons.join(', '));
   const named = (await lib.api(`/api/review/${id}`)).faces;
@@ -231,7 +231,7 @@ test('a group photo: a face is named as somebody new, typed on its row; the pers
     const again = page.getByTestId('face-row').nth(open.index);
     await again.getByTestId(`face-${open.index}-select`).fill('ZOË LIN');
     await again.getByTestId(`face-${open.index}-select`).press('Enter');
-    await toastSays('is zoe_lin, and one of zoe_lin\'s reference faces now');
+    await toastSays('is zoe_lin, and one of zoe_lin\'s reference faces now');   // enrolled without a name to show
   } finally { page.off('request', count); }
   assert.equal(adds, 0, 'no second person');
   assert.equal((await lib.api(`/api/review/${id}`)).faces[open.index].named_as, 'zoe_lin');

@@ -380,7 +380,7 @@ export async function renderReview(root, params, { session, signal }) {
   // the photo where the policy sends it and the queue moves on.
   // What is left to decide for a group photo whose faces are all named but that the policy keeps in review.
   const decideWords = (faces) => {
-    const named = [...new Set((faces || []).map((f) => f.named_as).filter(Boolean))];
+    const named = [...new Set((faces || []).map((f) => f.named_as).filter(Boolean))].map(personName);
     return named.length ? `approve it as ${named.length === 1 ? named[0] : `one of ${named.join(', ')}`} (choose the ` +
       'name under "This is"), or keep it without a person' : 'keep it without a person, or delete it';
   };
