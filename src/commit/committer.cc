@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "base/ids.h"
+#include "model/image_format.h"
 
 namespace triage::commit {
 namespace {
@@ -104,7 +105,8 @@ base::Result<Placed> Committer::Place(const Staged& staged, const fs::path& dest
   change.kind = catalog::CatalogChange::Kind::kInsertItem;
   intent.from = staged.path;
   intent.change = std::move(change);
-  return Move(std::move(intent), dest_dir, base::SanitizeFileName(name), staged.stage_intent);
+  const std::string file_name = model::LibraryFileName(name, intent.change->item.info.format);
+  return Move(std::move(intent), dest_dir, file_name, staged.stage_intent);
 }
 
 base::Result<Placed> Committer::Relocate(const model::ItemRecord& item, const fs::path& dest_dir,

@@ -30,7 +30,7 @@ struct Placed {
 struct Placement {
   Staged staged;
   fs::path dest_dir;
-  std::string name;
+  std::string name;  // as sent; the file's name is model::LibraryFileName(name, change.item.info.format)
   catalog::CatalogChange change;
 };
 
@@ -59,8 +59,9 @@ class Committer {
   // Adopts a file already in staging (a download).
   Staged Adopt(const fs::path& staged_file) { return {staged_file, "", {}}; }
 
-  // Moves `staged` to `dest_dir`/`name` (a suffix on collision, never an overwrite) and applies `change`
-  // (item.path is filled in here). Closes the staged input's kStage intent.
+  // Moves `staged` to `dest_dir` under model::LibraryFileName(name, change.item.info.format) (safe, with an extension
+  // of the image's format; a suffix on collision, never an overwrite) and applies `change` (item.path is filled in
+  // here). Closes the staged input's kStage intent.
   base::Result<Placed> Place(const Staged& staged, const fs::path& dest_dir, const std::string& name,
                              catalog::CatalogChange change);
 

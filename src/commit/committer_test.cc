@@ -137,6 +137,19 @@ TEST_F(CommitterTest, HostileNameIsSanitizedInsideTheFolder) {
   EXPECT_EQ(placed->path.parent_path(), lib_ / "review/unidentified");
 }
 
+TEST_F(CommitterTest, NameWithoutExtensionGetsTheExtensionOfItsFormat) {
+  // An upload named "..." held a JPEG: it was stored as "image", a file nothing opens as a photo.
+  auto staged = committer_->StageCopy(Input("upload", "x"), nullptr);
+  ASSERT_TRUE(staged.ok());
+  catalog::CatalogChange change = Change("review");
+  change.item.info.format = "jpeg";
+  auto placed = committer_->Place(*staged, lib_ / "review/unidentified", "...", change);
+  ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+  EXPECT_EQ(placed->path, lib_ / "review/unidentified/image.jpg");
+  EXPECT_EQ(catalog_->GetItem(placed->item_id)->path, "review/unidentified/image.jpg");
+  EXPECT_EQ(catalog_->GetItem(placed->item_id)->original_name, "x.jpg");  // the catalog keeps what was sent
+}
+
 TEST_F(CommitterTest, RecoveryReturnsStagedMoveOfDeadSession) {
   fs::path in = Input("c.jpg", "data");
   {
@@ -279,6 +292,23 @@ class PlaceAllTest : public CommitterTest {
     return n;
   }
 };
+
+TEST_F(PlaceAllTest, NamesGetTheExtensionOfTheirFormat) {
+  std::vector<Placement> group;
+  for (const char* name : {"...", "a.txt", " "}) {
+    group.push_back(Copied(name[0] == ' ' ? "blank" : (name[0] == '.' ? "dots" : name), "jpeg bytes", "review/x"));
+    group.back().name = name;
+    group.back().change.item.info.format = "jpeg";
+  }
+  auto placed = committer_->PlaceAll(std::move(group));
+  ASSERT_EQ(placed.size(), 3u);
+  const char* expected[] = {"review/x/image.jpg", "review/x/a.jpg", "review/x/image_1.jpg"};
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(placed[i].ok()) << placed[i].status().ToString();
+    EXPECT_EQ(catalog_->GetItem(placed[i]->item_id)->path, expected[i]);
+    EXPECT_TRUE(fs::exists(lib_ / expected[i]));
+  }
+}
 
 TEST_F(PlaceAllTest, PlacesEveryInputUnderDistinctNamesAndClosesTheEntry) {
   fs::create_directories(lib_ / "review/unidentified");

@@ -6,6 +6,7 @@
 #include "base/files.h"
 #include "base/ids.h"
 #include "commit/committer.h"
+#include "model/image_format.h"
 
 namespace triage::commit {
 
@@ -32,7 +33,7 @@ base::Result<Intent> IntentFor(const Placement& p, const fs::path& library, std:
   in.kind = Intent::Kind::kCommit;
   in.id = p.change.journal_id.empty() ? base::RandomId() : p.change.journal_id;
   in.from = p.staged.path;
-  in.to = base::FirstFreeName(p.dest_dir, base::SanitizeFileName(p.name), reserved);
+  in.to = base::FirstFreeName(p.dest_dir, model::LibraryFileName(p.name, p.change.item.info.format), reserved);
   reserved.insert(in.to);
   in.change = p.change;
   in.change->journal_id = in.id;
@@ -85,7 +86,8 @@ std::vector<base::Result<Placed>> Committer::PlaceAll(std::vector<Placement> pla
   ApplyChanges(g);
   for (size_t i : g.collided) {
     const Placement& p = g.placements[i];
-    g.results[i] = Move(std::move(g.intents[i]), p.dest_dir, base::SanitizeFileName(p.name), p.staged.stage_intent);
+    const std::string file_name = model::LibraryFileName(p.name, p.change.item.info.format);
+    g.results[i] = Move(std::move(g.intents[i]), p.dest_dir, file_name, p.staged.stage_intent);
   }
   return std::move(g.results);
 }

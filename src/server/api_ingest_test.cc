@@ -57,6 +57,43 @@ TEST_F(IngestApiTest, UploadNamedWithBytesThatAreNotUtf8IsPlacedAndLeavesNothing
   EXPECT_TRUE(fs::is_empty(journal_->staging_dir()));
 }
 
+// The file is named after the name it was sent with, made safe, and always ends in its format's extension: an upload
+// named "..." was stored as "image", which no viewer opens as a photo.
+TEST_F(IngestApiTest, UploadedNamesBecomeSafeNamesWithTheExtensionOfTheBytes) {
+  TestSession s = Login("alice");
+  const std::string jpeg = *base::ReadFile(Fixture("obama.jpg"));
+  const std::vector<std::pair<std::string, std::string>> sent_and_stored = {
+      {"...", "image"}, {".", "image"},         {".jpg", "image"},       {" ", "image"},
+      {"a.txt", "a"},   {"../../up", "_.._up"}, {"dir\\x.png", "dir_x"}, {std::string(300, 'n'), ""},
+  };
+  httplib::MultipartFormDataItems form;
+  for (const auto& [sent, stored] : sent_and_stored) form.push_back({"files", jpeg, sent, "image/jpeg"});
+  auto r = client_->Post("/api/ingest", {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}}, form);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json out = Body(r);
+  ASSERT_EQ(out["placed"], static_cast<int>(sent_and_stored.size())) << r->body;
+  for (size_t i = 0; i < sent_and_stored.size(); ++i) {
+    const auto& [sent, stem] = sent_and_stored[i];
+    auto item = catalog_->GetItem(out["items"][i]["item_id"].get<int64_t>());
+    ASSERT_TRUE(item.ok()) << item.status().ToString();
+    EXPECT_EQ(item->original_name, sent);  // the catalog keeps the name as sent
+    const fs::path file = fs::path(item->path).filename();
+    EXPECT_EQ(file.extension(), ".jpg") << "sent \"" << sent << "\", stored as " << item->path;
+    // The stem, with a collision suffix where an earlier upload took the name.
+    if (!stem.empty()) {
+      EXPECT_EQ(file.stem().string().rfind(stem, 0), 0u) << item->path;
+    }
+    EXPECT_LE(file.string().size(), 200u);
+    // In a folder of the library's (review/<category>/ or faces/<person>/), never beside or above it.
+    EXPECT_EQ(fs::weakly_canonical(root_ / item->path).parent_path().parent_path().parent_path(),
+              fs::weakly_canonical(root_))
+        << item->path;
+    EXPECT_TRUE(fs::exists(root_ / item->path));
+  }
+  EXPECT_TRUE(fs::is_empty(journal_->staging_dir()));
+}
+
 // Chrome and Firefox send a name's double quotes as %22: the catalog keeps the name the file had.
 TEST_F(IngestApiTest, AQuoteInAnUploadedNameIsKeptAsTheFileHadIt) {
   TestSession s = Login("alice");

@@ -259,9 +259,7 @@ std::string FileNameFor(const std::string& final_url, const std::string& format)
     segment = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
   }
   if (segment.empty()) segment = "download";
-  fs::path name = base::SanitizeFileName(segment);
-  name.replace_extension(model::ExtensionForFormat(format));
-  return name.string();
+  return model::LibraryFileName(segment, format);
 }
 
 Result<fs::path> PublishFile(const fs::path& tmp, const fs::path& dest_dir, const std::string& name) {

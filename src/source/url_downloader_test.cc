@@ -124,6 +124,8 @@ void UrlDownloaderTest::AddRoutes() {
               [this](const httplib::Request&, httplib::Response& res) { res.set_content(png_, "text/plain"); });
   server_.Get("/album/picture.gif",
               [this](const httplib::Request&, httplib::Response& res) { res.set_content(png_, "image/gif"); });
+  server_.Get(R"(/named/(.*))",
+              [this](const httplib::Request&, httplib::Response& res) { res.set_content(png_, "image/png"); });
   server_.Get("/hop", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/photos/cat.png"); });
   server_.Get("/long-redirect", [](const httplib::Request&, httplib::Response& res) {
     res.set_redirect("/" + std::string(30'000, 'a'));
@@ -175,6 +177,24 @@ TEST_F(UrlDownloaderTest, ExtensionFollowsContentNotUrlAndExistingFilesAreKept) 
   ASSERT_TRUE(download.ok()) << download.status().ToString();
   EXPECT_EQ(download->path, dest_ / "picture_1.png");
   EXPECT_EQ(*base::ReadFile(dest_ / "picture.png"), "older");
+}
+
+// The URL's last segment names the file as an upload's name does (model::LibraryFileName): safe, and ending in the
+// extension of the bytes.
+TEST_F(UrlDownloaderTest, NameFromTheUrlIsSafeAndEndsInTheExtensionOfTheBytes) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"/named/...", "image.png"},
+      {"/named/.png", "image.png"},
+      {"/named/a.txt", "a.png"},
+      {"/named/IMG_2019.05.01", "IMG_2019.05.01.png"},  // a date, not an extension: kept whole
+      {"/named/", "download.png"},
+  };
+  for (const auto& [path, name] : cases) {
+    auto download = DownloadUrl(Url(path), dest_, Local());
+    ASSERT_TRUE(download.ok()) << path << ": " << download.status().ToString();
+    EXPECT_EQ(download->path.filename(), name) << path;
+    fs::remove(download->path);
+  }
 }
 
 TEST_F(UrlDownloaderTest, FollowsRedirectsAndNamesFileAfterFinalUrl) {
