@@ -202,10 +202,11 @@ TEST_F(AuthTest, RoutesBeyondARolesPermissionsAre403) {
     }
     ++checked;
   }
-  // persons, enable, disable, whitelist, blacklist, reference removal, thresholds, simulate, apply policy, users;
+  // persons, a person's shown name, enable, disable, whitelist, blacklist, reference removal, thresholds, simulate,
+  // apply policy, users;
   // proposals: approve, deny, archive, revert, batch, create, run, mark public; people: faces bulk, cluster name,
   // merge, split, hide, people undo
-  EXPECT_EQ(checked, 24);
+  EXPECT_EQ(checked, 25);
 }
 
 TEST_F(AuthTest, SuperadminListsUsers) {

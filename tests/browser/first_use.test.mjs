@@ -162,13 +162,13 @@ test('a double click on Add person enrols once: the toast says so and offers Und
   const count = (r) => { if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/persons') posts++; };
   page.on('request', count);
   await page.getByRole('button', { name: 'Add person' }).dblclick();
-  await page.getByRole('heading', { level: 2, name: 'double_click' }).waitFor();
-  await toastText('Enrolled double_click.').waitFor();
+  await page.getByRole('heading', { level: 2, name: 'double click' }).waitFor();   // shown as typed
+  await toastText('Enrolled double click.').waitFor();
   await page.waitForTimeout(300);  // a second request, were one sent, would have answered by now
   page.off('request', count);
   assert.equal(posts, 1, 'one request');
   assert.equal(await page.locator('.toast').filter({ hasText: 'enrolled already' }).count(), 0);
-  assert.equal(await page.locator('.toast').filter({ hasText: 'Enrolled double_click.' })
+  assert.equal(await page.locator('.toast').filter({ hasText: 'Enrolled double click.' })
     .getByRole('button', { name: 'Undo' }).count(), 1);
 });
 
