@@ -26,6 +26,10 @@ int ExitCodeFor(const base::Status& status) {
       return kExitUsage;
     case base::Code::kNotFound:
       return kExitNotFound;
+    // Nothing failed and nothing was changed: the request no longer fits the library (the original of a copy is in
+    // the trash, a file was moved away by hand, a lease is held). A script tells this from a broken disk or catalog.
+    case base::Code::kConflict:
+      return kExitConflict;
     default:
       return kExitFailure;
   }

@@ -109,6 +109,7 @@ inline constexpr int kExitPartial = 1;   // some inputs failed; the rest went th
 inline constexpr int kExitUsage = 2;     // bad arguments or configuration
 inline constexpr int kExitNotFound = 3;  // no such library, item or person
 inline constexpr int kExitFailure = 4;   // I/O or catalog failure
+inline constexpr int kExitConflict = 5;  // refused: conflicts with the current state (Code::kConflict); nothing changed
 
 // Maps a Status to an exit code.
 int ExitCodeFor(const base::Status& status);

@@ -69,11 +69,21 @@ void FaceClustering::RebuildModel(const ClusterRules& rules) {
 
 base::Status FaceClustering::Load(int64_t now) {
   std::lock_guard lock(mu_);
-  now_ = now;
   auto loaded = FaceIndex::Load(index_file_, kClusterDimensions);
   const bool rebuild = !loaded.ok();
   index_ = rebuild ? FaceIndex::Create(kClusterDimensions) : std::move(*loaded);
+  return ReadStore(now, rebuild);
+}
+
+base::Status FaceClustering::Refresh(int64_t now) {
+  std::lock_guard lock(mu_);
+  return ReadStore(now, false);
+}
+
+base::Status FaceClustering::ReadStore(int64_t now, bool rebuild) {
+  now_ = now;
   bool index_changed = rebuild;
+  max_face_id_ = 0;
   RebuildModel(rules_);
   auto rejections = store_.ListRejections();
   if (!rejections.ok()) return rejections.status();

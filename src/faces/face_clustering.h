@@ -35,6 +35,12 @@ class FaceClustering {
   static base::Result<std::unique_ptr<FaceClustering>> Open(catalog::FaceStore& store, std::filesystem::path index_file,
                                                             ClusterRules rules, int64_t now);
 
+  // Reads every face's stored cluster state, the clusters' names and "not this person" again, keeping the index in
+  // memory (adding faces it lacks, dropping purged ones). Another process writing the same catalog (`triage faces
+  // name|undo|...`, a worker's ingest) changes clusters behind this object's back: a people action calls this first, so
+  // that it acts on the catalog as it is, not as it was when this object last looked.
+  base::Status Refresh(int64_t now);
+
   // Clusters the faces of item `item_id` (just committed) and stores the result. A face matched at ingest as a known
   // person that the density rule leaves alone joins that person's cluster (created when they have none). A cluster
   // without a name that the new faces formed or joined merges into the person's cluster whose centre lies within
@@ -77,6 +83,8 @@ class FaceClustering {
  private:
   FaceClustering(catalog::FaceStore& store, std::filesystem::path index_file, ClusterRules rules);
   base::Status Load(int64_t now);
+  // Rebuilds the model from the store over the index as it is; `rebuild`: the index was just created empty.
+  base::Status ReadStore(int64_t now, bool rebuild);
   base::Status Persist(const std::set<int64_t>& changed);
   base::Status AddFace(const catalog::FaceRecord& face, int64_t now, std::set<int64_t>& changed);
   base::Status AttachToPerson(const catalog::FaceRecord& face, int64_t now, std::set<int64_t>& changed);

@@ -257,6 +257,7 @@ base::Result<PeopleOutcome> PeopleService::Name(int64_t cluster_id, const std::s
   auto name = config::SanitizePersonName(raw_person);
   if (!name.ok()) return name.status();
   std::lock_guard lock(mu_);
+  TRIAGE_RETURN_IF_ERROR(clustering_.Refresh(now));  // another process may have changed the clusters
   auto cluster = faces_.GetCluster(cluster_id);
   if (!cluster.ok()) return cluster.status();
   if (!cluster->person.empty() && cluster->person != *name && !rename) {
@@ -332,6 +333,7 @@ base::Result<PeopleOutcome> PeopleService::Name(int64_t cluster_id, const std::s
 base::Result<PeopleOutcome> PeopleService::Merge(int64_t from, int64_t into, const std::string& actor, int64_t now) {
   if (from == into) return base::Status::InvalidArgument(fmt::format("cannot merge cluster {} into itself", from));
   std::lock_guard lock(mu_);
+  TRIAGE_RETURN_IF_ERROR(clustering_.Refresh(now));  // another process may have changed the clusters
   auto a = faces_.GetCluster(from);
   if (!a.ok()) return a.status();
   auto b = faces_.GetCluster(into);
@@ -379,6 +381,7 @@ base::Result<PeopleOutcome> PeopleService::Merge(int64_t from, int64_t into, con
 base::Result<PeopleOutcome> PeopleService::Split(int64_t cluster_id, const std::vector<int64_t>& face_ids,
                                                  const std::string& actor, int64_t now) {
   std::lock_guard lock(mu_);
+  TRIAGE_RETURN_IF_ERROR(clustering_.Refresh(now));  // another process may have changed the clusters
   auto cluster = faces_.GetCluster(cluster_id);
   if (!cluster.ok()) return cluster.status();
   auto faces = FacesById(face_ids);
@@ -427,6 +430,7 @@ base::Status PeopleService::Unname(const std::vector<catalog::FaceRecord>& faces
 base::Result<PeopleOutcome> PeopleService::NotThisPerson(const std::vector<int64_t>& face_ids, const std::string& actor,
                                                          int64_t now) {
   std::lock_guard lock(mu_);
+  TRIAGE_RETURN_IF_ERROR(clustering_.Refresh(now));  // another process may have changed the clusters
   auto faces = FacesById(face_ids);
   if (!faces.ok()) return faces.status();
   PeopleRecord record;
@@ -460,6 +464,7 @@ base::Result<PeopleOutcome> PeopleService::NotThisPerson(const std::vector<int64
 base::Result<PeopleOutcome> PeopleService::Remove(const std::vector<int64_t>& face_ids, const std::string& actor,
                                                   int64_t now) {
   std::lock_guard lock(mu_);
+  TRIAGE_RETURN_IF_ERROR(clustering_.Refresh(now));  // another process may have changed the clusters
   auto faces = FacesById(face_ids);
   if (!faces.ok()) return faces.status();
   PeopleRecord record;
@@ -487,6 +492,7 @@ base::Result<PeopleOutcome> PeopleService::Remove(const std::vector<int64_t>& fa
 base::Result<PeopleOutcome> PeopleService::Reassign(const std::vector<int64_t>& face_ids, int64_t cluster_id,
                                                     const std::string& actor, int64_t now) {
   std::lock_guard lock(mu_);
+  TRIAGE_RETURN_IF_ERROR(clustering_.Refresh(now));  // another process may have changed the clusters
   auto cluster = faces_.GetCluster(cluster_id);
   if (!cluster.ok()) return cluster.status();
   auto faces = FacesById(face_ids);

@@ -46,7 +46,8 @@ struct ClusterView {
   std::vector<catalog::FaceRecord> faces;
 };
 
-// Thread-safe: actions are serialised.
+// Thread-safe: actions are serialised. Each people action first reads the clusters as the catalog holds them
+// (FaceClustering::Refresh): another process (`triage faces ...` while the server runs) may have changed them.
 class PeopleService {
  public:
   PeopleService(config::ConfigStore& config, catalog::Catalog& catalog, catalog::FaceStore& faces,

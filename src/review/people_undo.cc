@@ -46,6 +46,7 @@ base::Status PeopleService::CheckNothingLaterTouches(int64_t action_id, const Pe
 
 base::Result<UndoOutcome> PeopleService::Undo(int64_t action_id, const std::string& actor, int64_t now) {
   std::lock_guard lock(mu_);
+  TRIAGE_RETURN_IF_ERROR(clustering_.Refresh(now));  // another process may have changed the clusters
   auto action = faces_.GetAction(action_id);
   if (!action.ok()) return action.status();
   if (action->undone_at) return base::Status::Conflict(fmt::format("people action {} was undone already", action_id));

@@ -515,7 +515,7 @@ TEST_F(CliTest, ReviewKeepDuplicateAndRestoreDecideWhatTheWebUiDecides) {
   json waiting = Triage({"review", "list", "--json", "--category", "duplicates"}).Json();
   ASSERT_EQ(waiting.size(), 1u);
   EXPECT_EQ(std::to_string(waiting[0]["id"].get<int>()), copy);
-  EXPECT_EQ(Triage({"review", "restore", copy}).exit_code, 4);  // not in the trash any more
+  EXPECT_EQ(Triage({"review", "restore", copy}).exit_code, 5);  // not in the trash any more: refused, nothing changed
 
   RunResult both = Triage({"review", "duplicate", copy, "--keep", "both"});
   ASSERT_EQ(both.exit_code, 0) << both.err;
@@ -525,6 +525,36 @@ TEST_F(CliTest, ReviewKeepDuplicateAndRestoreDecideWhatTheWebUiDecides) {
 
 // `items --category` and `--person` once listed nothing for a name that does not exist, as for one with no items,
 // while `review list --category` refused it.
+// A decision the library's state no longer allows is refused with exit 5, told apart from an I/O or catalog failure
+// (exit 4): nothing went wrong and nothing was changed; the message says what to do instead.
+TEST_F(CliTest, ADecisionThatConflictsWithTheLibraryExits5AndChangesNothing) {
+  WriteTestImage(in() / "orig.jpg", 31);
+  fs::copy_file(in() / "orig.jpg", in() / "zcopy.jpg");
+  WriteTestImage(in() / "away.jpg", 32);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  const std::string orig = std::to_string(ItemNamed("orig.jpg")["id"].get<int>());
+  const std::string copy = std::to_string(ItemNamed("zcopy.jpg")["id"].get<int>());
+  const std::string away = std::to_string(ItemNamed("away.jpg")["id"].get<int>());
+  ASSERT_EQ(ItemNamed("zcopy.jpg")["category"], "duplicates");
+
+  // Keeping the copy's original, which is in the trash by now.
+  ASSERT_EQ(Triage({"review", "reject", orig}).exit_code, 0);
+  RunResult keep = Triage({"review", "duplicate", copy, "--keep", "existing"});
+  EXPECT_EQ(keep.exit_code, 5) << keep.err;
+  EXPECT_NE(keep.err.find("in the trash"), std::string::npos) << keep.err;
+  EXPECT_TRUE(fs::exists(lib() / "review/duplicates/zcopy.jpg"));
+  EXPECT_EQ(ItemNamed("zcopy.jpg")["location"], "review");
+
+  // Deciding a photo whose file was moved away by hand.
+  const fs::path path = lib() / ItemNamed("away.jpg")["path"].get<std::string>();
+  fs::rename(path, in() / "moved-away.jpg");
+  RunResult kept = Triage({"review", "keep", away, "--json"});
+  EXPECT_EQ(kept.exit_code, 5) << kept.out << kept.err;
+  EXPECT_EQ(kept.Json()["error"], "conflict") << kept.out;
+  EXPECT_EQ(ItemNamed("away.jpg")["location"], "review");
+  EXPECT_FALSE(fs::exists(path));
+}
+
 TEST_F(CliTest, ItemsRefusesAnUnknownCategoryAsReviewListDoes) {
   WriteTestImage(in() / "c.jpg", 18);
   ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);

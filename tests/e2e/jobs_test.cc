@@ -244,7 +244,7 @@ TEST_F(JobsTest, PurgeLeaseRefusesASecondHostNamingTheHolder) {
   ASSERT_TRUE(holder.ok());
   ASSERT_TRUE((*holder)->TakeLease("purge", "purge by cli:ada on host-a, pid 77").ok());
   RunResult refused = Triage({"review", "purge"}, {"TRIAGE_HOST=host-b"});
-  EXPECT_EQ(refused.exit_code, 4);
+  EXPECT_EQ(refused.exit_code, 5);  // refused: nothing was changed
   EXPECT_NE(refused.err.find("cli:ada on host-a, pid 77"), std::string::npos) << refused.err;
   ASSERT_TRUE((*holder)->ReleaseLease("purge").ok());
   RunResult purged = Triage({"review", "purge", "--json"}, {"TRIAGE_HOST=host-b"});
@@ -261,7 +261,7 @@ TEST(SqliteLeaseTest, ReclusterWhileAnotherProcessHoldsTheLeaseIsRefusedNamingIt
     auto held = base::FileLock::TryAcquire(lib / ".triage/leases/recluster.lock", "recluster by cli:bob on h, pid 9");
     ASSERT_TRUE(held.ok());
     RunResult refused = RunTriage({"faces", "recluster", "--library", lib.string()});
-    EXPECT_EQ(refused.exit_code, 4);
+    EXPECT_EQ(refused.exit_code, 5);
     EXPECT_NE(refused.err.find("recluster by cli:bob on h, pid 9"), std::string::npos) << refused.err;
   }
   RunResult done = RunTriage({"faces", "recluster", "--json", "--library", lib.string()});
