@@ -85,6 +85,10 @@ test('anonymous votes, then approving a proposal side by side', async () => {
   assert.equal(Number(await detail.getAttribute('data-proposal-id')), proposalId);
   assert.equal((await page.getByTestId('current-community').innerText()).trim(), '-1.5');
   assert.ok(await page.locator('.compare-table td.better').count() > 0, 'no better value is marked');
+  // The raw sharpness has no scale of its own: the sharper side says by how much, the other is the bare measure.
+  const sharpness = [await page.getByTestId('current-sharpness').innerText(), await page.getByTestId('proposed-sharpness').innerText()];
+  assert.equal(sharpness.filter((t) => /^\d+, \d+\.\d× as sharp ▲$/.test(t.trim())).length, 1, sharpness.join(' | '));
+  assert.equal(sharpness.filter((t) => /^\d+$/.test(t.trim())).length, 1, sharpness.join(' | '));
   await screenshot(page, 'proposals');
   const before = JSON.parse(lib.run(['items', '--json', '--limit', '100']));
   const oldPath = before.find((i) => i.id === current).path;
@@ -129,14 +133,15 @@ test('a cover proposed from the Persons page, approved side by side, shows on th
   // The choices are the photos themselves, not bare numbers.
   const choice = ada.getByTestId(`propose-cover-${proposed}`);
   assert.equal(await choice.locator('img').getAttribute('src'), `/api/items/${proposed}/thumbnail?size=160`);
-  assert.equal(await choice.getAttribute('aria-label'), `Propose photo #${proposed} as ada's cover`);
+  assert.equal(await choice.getAttribute('aria-label'), `Propose photo #${proposed} as Ada's cover`);
   await page.waitForFunction((id) => document.querySelector(`[data-testid="propose-cover-${id}"] img`)?.naturalWidth > 0, proposed);
   await choice.click();
   await page.getByText(/Cover proposal \d+ made/).waitFor();
   await page.goto('/#/proposals');
   const detail = page.getByTestId('proposal-detail');
   await detail.waitFor();
-  assert.match(await detail.innerText(), /Cover of ada · proposed by/);
+  assert.match(await detail.innerText(), /Cover of Ada · proposed by/);
+  assert.equal((await page.locator('.proposal-queue tbody tr').first().locator('td').nth(4).innerText()).trim(), 'Ada');
   assert.match(await detail.innerText(), /No cover yet/);
   const coverId = Number(await detail.getAttribute('data-proposal-id'));
   await page.getByTestId('proposal-approve').click();

@@ -1,14 +1,14 @@
 // Enrolled persons (the People section's second tab): who is enrolled, their cover image, reference faces (each
 // removable, undoable) and recent photos (an admin may propose one as the cover), and whitelist / blacklist switches.
 import { api } from './api.js';
-import { h, mount, remount, toast, referenceFace, peopleTabs, once, plural, learnPersonNames } from './dom.js';
+import { h, mount, remount, toast, referenceFace, peopleTabs, once, plural, learnPersonNames, personName } from './dom.js';
 import { offerUndo, attachUndoPage } from './undo.js';
 
 // What a whitelist now does, said with the change: one switch turned on stops the automatic sorting of everybody else.
 function listEffect(list, names) {
   if (list !== 'whitelist') return '.';
   if (!names.length) return ': it is empty, so every recognised person is sorted automatically.';
-  return `: only ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} sorted automatically now; photos of anybody ` +
+  return `: only ${names.map(personName).join(', ')} ${names.length === 1 ? 'is' : 'are'} sorted automatically now; photos of anybody ` +
     'else go to review.';
 }
 
@@ -25,7 +25,7 @@ export async function renderPersons(root, _params, { session, signal }) {
     const names = new Set(config[list]);
     if (on) names.add(name); else names.delete(name);
     const out = await api.put(`/api/config/${list}`, { names: [...names] });
-    offerUndo(`${name} ${on ? 'added to' : 'removed from'} the ${list}${listEffect(list, out[list])}`, out.undo,
+    offerUndo(`${personName(name)} ${on ? 'added to' : 'removed from'} the ${list}${listEffect(list, out[list])}`, out.undo,
       'persons');
     await draw();
   }
@@ -33,8 +33,8 @@ export async function renderPersons(root, _params, { session, signal }) {
   async function removeReference(person, ref) {
     try {
       const out = await api.post(`/api/persons/${encodeURIComponent(person)}/references/${ref.id}/remove`);
-      offerUndo(`Removed a reference face of ${person}.`, out.undo, 'persons');
-    } catch (err) { toast(`Could not remove the reference face of ${person}: ${unstop(err.message)}.`, 'error'); }
+      offerUndo(`Removed a reference face of ${personName(person)}.`, out.undo, 'persons');
+    } catch (err) { toast(`Could not remove the reference face of ${personName(person)}: ${unstop(err.message)}.`, 'error'); }
     await draw();
   }
 
@@ -57,7 +57,7 @@ export async function renderPersons(root, _params, { session, signal }) {
       mount(list, references.map((ref) => h('figure', { class: 'ref-face', dataset: { testid: 'reference', refId: ref.id } },
         referenceCrop(ref),
         canEnrol ? h('button', { type: 'button', class: 'link small', dataset: { testid: 'remove-reference' },
-          'aria-label': `Remove reference face ${ref.id} of ${p.name}`,
+          'aria-label': `Remove reference face ${ref.id} of ${personName(p.name)}`,
           onclick: (e) => once(e.currentTarget.parentElement, () => removeReference(p.name, ref)) },
         'Remove') : null)));
     }).catch((err) => mount(list, h('p', { class: 'muted small' }, err.message)));
@@ -75,7 +75,7 @@ export async function renderPersons(root, _params, { session, signal }) {
     try {
       const made = await api.post('/api/proposals', { cover_person: p.name, proposed_item_id: id });
       toast(`Cover proposal ${made.id} made; decide it on the Proposals page.`);
-    } catch (err) { toast(`Could not propose a cover for ${p.name}: ${unstop(err.message)}.`, 'error'); }
+    } catch (err) { toast(`Could not propose a cover for ${personName(p.name)}: ${unstop(err.message)}.`, 'error'); }
   }
 
   function coverChoices(p) {
@@ -85,7 +85,8 @@ export async function renderPersons(root, _params, { session, signal }) {
       // Each of the person's latest photos as a small picture to choose (its number stays in the label).
       choices.map((id) => h('button', {
         type: 'button', class: 'cover-choice', dataset: { testid: `propose-cover-${id}` },
-        title: `Propose photo #${id} as ${p.name}'s cover`, 'aria-label': `Propose photo #${id} as ${p.name}'s cover`,
+        title: `Propose photo #${id} as ${personName(p.name)}'s cover`,
+        'aria-label': `Propose photo #${id} as ${personName(p.name)}'s cover`,
         onclick: (e) => once(e.currentTarget.parentElement, () => proposeCover(p, id)) },
       h('img', { src: `/api/items/${id}/thumbnail?size=160`, alt: '', loading: 'lazy' }))));
   }
@@ -96,7 +97,7 @@ export async function renderPersons(root, _params, { session, signal }) {
   function cover(p) {
     if (!p.cover) return null;
     const size = window.devicePixelRatio > 1.25 ? 1280 : 640;
-    const img = h('img', { class: 'person-cover', src: `${p.cover.thumbnail_url}?size=${size}`, alt: `${p.name}'s cover`,
+    const img = h('img', { class: 'person-cover', src: `${p.cover.thumbnail_url}?size=${size}`, alt: `${personName(p.name)}'s cover`,
       dataset: { testid: 'person-cover', itemId: p.cover.item_id } });
     img.addEventListener('load', () => {
       img.style.maxWidth = `min(100%, ${img.naturalWidth}px)`;
@@ -120,7 +121,7 @@ export async function renderPersons(root, _params, { session, signal }) {
         try {
           const out = await api.put(`/api/persons/${encodeURIComponent(p.name)}`, { display_name: input.value });
           learnPersonNames([out.person]);
-          toast(`${p.name} is shown as ${out.person.display_name}.`);
+          toast(`${shown} is now written ${out.person.display_name}.`);
           await draw();
         } catch (err) { toast(`Could not rename ${shown}: ${unstop(err.message)}.`, 'error'); }
       });
@@ -140,7 +141,7 @@ export async function renderPersons(root, _params, { session, signal }) {
           setList(list, p.name, on).catch((err) => {
             // Not saved: the switch goes back to what the list holds, and the toast says whose change failed.
             e.target.checked = !on;
-            toast(`Could not ${on ? `add ${p.name} to` : `take ${p.name} off`} the ${list}: ${unstop(err.message)}.`, 'error');
+            toast(`Could not ${on ? `add ${personName(p.name)} to` : `take ${personName(p.name)} off`} the ${list}: ${unstop(err.message)}.`, 'error');
           });
         } }),
       list === 'whitelist' ? 'Whitelist' : 'Blacklist');

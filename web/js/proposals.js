@@ -1,7 +1,7 @@
 // Proposals: the queue (sortable, filtered), a side-by-side comparison of the current and the proposed image with the
 // better value marked, the quality checklist, approve / deny / archive with a note, and batch decisions.
 import { api, qs } from './api.js';
-import { h, remount, toast, itemImage, formatTime, formatBytes, once, plural, RAW_MEASURES } from './dom.js';
+import { h, remount, toast, itemImage, formatTime, formatBytes, once, plural, personName, RAW_MEASURES } from './dom.js';
 
 const REASONS = ['higher_resolution', 'better_quality', 'correct_subject', 'user_flags', 'manual'];
 const STATUSES = ['pending', 'approved', 'denied', 'archived', 'stale', 'reverted'];
@@ -26,6 +26,15 @@ function compareRow(name, current, proposed, show = (v) => v, lowerIsBetter = fa
   return h('tr', {}, h('th', { scope: 'row', title }, name), cell('current', current), cell('proposed', proposed));
 }
 
+// The raw sharpness has no fixed scale, so the sharper side also says by how much ("118, 2.0× as sharp").
+function sharpnessText(current, proposed) {
+  return (v) => {
+    const other = v === proposed ? current : proposed;
+    const times = other > 0 && v > other ? `, ${(v / other).toFixed(1)}× as sharp` : '';
+    return `${v.toFixed(0)}${times}`;
+  };
+}
+
 function comparison(p) {
   const c = p.current || {}, n = p.proposed || {};
   const cv = (p.current_item && p.current_item.votes) || {}, nv = (p.proposed_item && p.proposed_item.votes) || {};
@@ -35,7 +44,7 @@ function comparison(p) {
     h('tbody', {},
       compareRow('resolution', px(c), px(n), (v) => (v === px(c) ? `${c.width}×${c.height}` : `${n.width}×${n.height}`)),
       compareRow('quality', score(c), score(n), scoreText),
-      compareRow('sharpness', c.sharpness || null, n.sharpness || null, (v) => v.toFixed(0), false,
+      compareRow('sharpness', c.sharpness || null, n.sharpness || null, sharpnessText(c.sharpness, n.sharpness), false,
         `The ${RAW_MEASURES.sharpness[2]}`),
       compareRow('size', c.size_bytes || null, n.size_bytes || null, formatBytes),
       compareRow('community', cv.score ?? null, nv.score ?? null, (v) => v.toFixed(1)),
@@ -99,7 +108,7 @@ export async function renderProposals(root, _params, { session, signal }) {
     const isCover = p.slot.startsWith('cover:');
     return h('section', { class: 'card proposal-detail', dataset: { testid: 'proposal-detail', proposalId: p.id } },
       h('h2', {}, `Proposal ${p.id}: ${label(p.reason)} · ${p.status}`),
-      h('p', { class: 'muted' }, `${isCover ? `Cover of ${p.slot.slice(6)}` : `Slot ${p.slot}`} · proposed by ${p.proposed_by} · ${formatTime(p.proposed_at)}`,
+      h('p', { class: 'muted' }, `${isCover ? `Cover of ${personName(p.slot.slice(6))}` : `Slot ${p.slot}`} · proposed by ${p.proposed_by} · ${formatTime(p.proposed_at)}`,
         p.reviewed_by ? ` · decided by ${p.reviewed_by}${p.rule ? ` (rule ${p.rule})` : ''}` : ''),
       h('div', { class: 'proposal-compare' }, side('Current', p.current_item, isCover),
         side('Proposed', p.proposed_item, isCover)),
@@ -123,7 +132,8 @@ export async function renderProposals(root, _params, { session, signal }) {
       cell('Proposal', h('button', { type: 'button', class: 'link', onclick: () => { state.selected = p.id; draw(); } },
         `#${p.id}`)),
       cell('Reason', label(p.reason)), cell('Status', p.status),
-      cell('Person', (p.current_item && p.current_item.person) || (p.slot.startsWith('cover:') ? p.slot.slice(6) : '–')),
+      cell('Person', personName((p.current_item && p.current_item.person)
+        || (p.slot.startsWith('cover:') ? p.slot.slice(6) : '')) || '–'),
       cell('Score', score(p.proposed) === null ? '–' : scoreText(score(p.proposed))),
       cell('Proposed', formatTime(p.proposed_at)));
   }
