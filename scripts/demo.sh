@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # `make run`: a demo library under ./demo that shows the whole workflow on the committed, licensed fixtures
 # (tests/fixtures/faces/LICENSES.tsv): enrol two persons, ingest an inbox that exercises every route,
-# print where each image went and why, then serve the review UI.
+# print where each image went and why, then serve the review UI (not with --no-serve: the demo test).
+# Usage: scripts/demo.sh TRIAGE_BINARY [DIR] [--no-serve]
 set -euo pipefail
 triage="$(realpath "$1")"
 demo="${2:-demo}"
+serve=1
+[[ "${3:-}" == "--no-serve" ]] && serve=0
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 fixtures="$here/tests/fixtures/faces"
 
@@ -35,7 +38,7 @@ echo; echo "== ingesting $incoming"
 echo; echo "== statistics"
 "$triage" stats
 
-if "$triage" --help | grep -qE '^ +serve'; then
+if [[ $serve == 1 ]] && "$triage" --help | grep -qE '^ +serve'; then
   echo; echo "== review UI"
   exec "$triage" serve --host 127.0.0.1 --port "${PORT:-8080}" --demo-login
 fi
