@@ -73,4 +73,23 @@ test('a person is shown as typed, renamed only in how it is written, and picked 
   await toastStarting(page, 'Sorted').waitFor();
   assert.equal((await lib.item(next)).person, 'bernadette_rostenkowski');
   assert.equal((await lib.api('/api/persons')).persons.length, 1);
+
+  // The blacklist on the Settings page lists her as her name is written; saved as it stands, it keeps her folder name,
+  // and a name typed near hers is offered back as written.
+  await page.goto('/#/persons');
+  await personCard('bernadette_rostenkowski').getByTestId('blacklist-bernadette_rostenkowski').check();
+  await page.waitForFunction(async () => (await (await fetch('/api/config')).json()).blacklist.length === 1);
+  await page.goto('/#/settings');
+  const black = page.getByTestId('blacklist-input');
+  await black.waitFor();
+  assert.equal(await black.inputValue(), 'BERNADETTE Rostenkowski');
+  await black.fill('BERNADETTE Rostenkowski\nBernadete Rostenkowski');
+  await page.getByTestId('blacklist-input').locator('xpath=..').getByRole('button', { name: 'Save' }).click();
+  const suggestion = page.getByTestId('blacklist-warning').getByTestId('use-name');
+  assert.equal(await suggestion.innerText(), 'BERNADETTE Rostenkowski');
+  await suggestion.click();
+  assert.equal(await black.inputValue(), 'BERNADETTE Rostenkowski\nBERNADETTE Rostenkowski');
+  await page.getByTestId('blacklist-input').locator('xpath=..').getByRole('button', { name: 'Save' }).click();
+  await toastStarting(page, 'Saved the blacklist (1 name)').waitFor();
+  assert.deepEqual((await lib.api('/api/config')).blacklist, ['bernadette_rostenkowski']);
 });

@@ -1,6 +1,6 @@
 // Settings: whitelist, blacklist, thresholds and the auto-sorting switch (all validated by the server).
 import { api } from './api.js';
-import { h, mount, remount, toast, dismissToast, personKey, plural } from './dom.js';
+import { h, mount, remount, toast, dismissToast, personKey, plural, learnPersonNames, personName } from './dom.js';
 
 const THRESHOLDS = [
   ['min_confidence', 'Minimum confidence to sort automatically (0–1)', '0.01'],
@@ -58,10 +58,11 @@ function showUnknown(box, unknown, enrolled, { use, keep }) {
       .sort((x, y) => x[1] - y[1]).slice(0, 3).map(([n]) => n) : [];
     return h('li', {}, `“${typed}” is not an enrolled person.`,
       close.length ? [' Did you mean ', close.map((n) => h('button', { type: 'button', class: 'link',
-        dataset: { testid: 'use-name' }, onclick: () => use(typed, n) }, n)), '?'] : null);
+        dataset: { testid: 'use-name' }, onclick: () => use(typed, personName(n)) }, personName(n))), '?'] : null);
   });
   mount(box, h('div', { role: 'alert', class: 'card warn' }, h('ul', {}, lines),
-    h('p', { class: 'small' }, enrolled.length ? `Enrolled: ${enrolled.join(', ')}.` : 'Nobody is enrolled yet.'),
+    h('p', { class: 'small' },
+      enrolled.length ? `Enrolled: ${enrolled.map(personName).join(', ')}.` : 'Nobody is enrolled yet.'),
     h('button', { type: 'button', dataset: { testid: 'save-anyway' }, onclick: keep }, 'Save anyway')));
 }
 
@@ -91,10 +92,13 @@ export async function renderSettings(root, _params, { session, refreshSortState,
     }
     const [config, status, { persons }] = await Promise.all([api.get('/api/config'), api.get('/api/status'),
       api.get('/api/persons')]);
+    learnPersonNames(persons);
     const enrolled = persons.map((p) => p.name);
     const listForm = (list, help) => {
       const area = h('textarea', { rows: 4, dataset: { testid: `${list}-input` }, disabled: !canEdit,
-        'aria-label': list === 'whitelist' ? 'Whitelist names' : 'Blacklist names' }, config[list].join('\n'));
+        'aria-label': list === 'whitelist' ? 'Whitelist names' : 'Blacklist names' },
+      // Each listed person as their name is written; the server files it under the same folder name.
+      config[list].map(personName).join('\n'));
       area.dataset.drawn = area.value;
       if (unsaved[list] !== undefined) area.value = unsaved[list];
       const warning = h('div', { class: 'list-warning', dataset: { testid: `${list}-warning` } });
@@ -112,7 +116,7 @@ export async function renderSettings(root, _params, { session, refreshSortState,
           area.dataset.drawn = sent;
           const moved = out[list].filter((n) => was.includes(n));
           toast(`Saved the ${list} (${plural(out[list].length, 'name')})` + (moved.length
-            ? `; ${moved.join(', ')} left the ${other} (a person is on one list at most).` : '.'));
+            ? `; ${moved.map(personName).join(', ')} left the ${other} (a person is on one list at most).` : '.'));
           await draw(list);
         } catch (err) { toast(`Could not save the ${list}: ${unstop(err.message)}. The names typed stay here.`, 'error'); }
       };
