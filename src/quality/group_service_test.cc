@@ -81,6 +81,8 @@ TEST_P(GroupServiceTest, ANewFrameJoinsItsBurstWithoutRegroupingTheLibrary) {
   EXPECT_EQ(bursts[0].lead(), c);
   EXPECT_EQ(bursts[0].members.size(), 3u);
   // The lead leaves for the trash: the burst is found again without it.
+  const std::string lead_location = f.catalog().GetItem(c)->location;
+  const std::string lead_path = f.catalog().GetItem(c)->path;
   catalog::CatalogChange trash;
   trash.kind = catalog::CatalogChange::Kind::kRelocateItem;
   trash.journal_id = "trash-c";
@@ -94,6 +96,23 @@ TEST_P(GroupServiceTest, ANewFrameJoinsItsBurstWithoutRegroupingTheLibrary) {
   ASSERT_EQ(bursts.size(), 1u);
   EXPECT_EQ(bursts[0].lead(), b);
   EXPECT_EQ(bursts[0].members.size(), 2u);
+  EXPECT_EQ(bursts[0].id, a) << "the group keeps the id of its smallest member, which stayed";
+  // Restored from the trash, the frame joins again and leads again, under the same group id (a link to the burst
+  // made before the frame left still finds it).
+  catalog::CatalogChange restore;
+  restore.kind = catalog::CatalogChange::Kind::kRelocateItem;
+  restore.journal_id = "restore-c";
+  restore.item = *f.catalog().GetItem(c);
+  restore.item.location = lead_location;
+  restore.item.path = lead_path;
+  restore.action = "restore";
+  ASSERT_TRUE(f.catalog().Apply(restore).ok());
+  ASSERT_TRUE(service.Refresh(rules).ok());
+  bursts = *f.store().ListGroups(model::GroupKind::kBurst, 0, 100);
+  ASSERT_EQ(bursts.size(), 1u);
+  EXPECT_EQ(bursts[0].id, a);
+  EXPECT_EQ(bursts[0].lead(), c);
+  EXPECT_EQ(bursts[0].members.size(), 3u);
 }
 
 TEST_P(GroupServiceTest, AChangeOfRulesRegroupsEverything) {
