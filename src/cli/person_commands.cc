@@ -52,16 +52,26 @@ int AddOrEnroll(CommandContext& ctx, const std::string& raw_name, const std::vec
   auto references = ReferenceEmbeddings(*lib, photos);
   if (!references.ok()) return ctx.Fail(references.status());
   const std::string actor = CommandContext::Actor();
-  base::Status st = lib->persons->Enroll(*name, *references, create, actor, base::UnixNow());
+  // The name as typed: a new person keeps it to be shown by (the folder name is made from it).
+  base::Status st = lib->persons->Enroll(raw_name, *references, create, actor, base::UnixNow());
   if (st.ok() && !list.empty()) {
     auto status = review::ParseListStatus(list);
     st = status.ok() ? lib->persons->SetListStatus(*name, *status, actor, base::UnixNow()) : status.status();
   }
   if (!st.ok()) return ctx.Fail(st);
-  if (ctx.json)
-    ctx.PrintJson({{"person", *name}, {"references_added", photos.size()}});
-  else
+  std::string shown = *name;  // as the catalog keeps it to show
+  if (auto persons = lib->catalog->ListPersons(); persons.ok()) {
+    for (const auto& p : *persons) {
+      if (p.name == *name) shown = p.shown_name();
+    }
+  }
+  if (ctx.json) {
+    ctx.PrintJson({{"person", *name}, {"display_name", shown}, {"references_added", photos.size()}});
+  } else if (shown != *name) {
+    fmt::print("{} (faces/{}/): {} enrolled\n", shown, *name, Counted(photos.size(), "reference photo"));
+  } else {
     fmt::print("{}: {} enrolled\n", *name, Counted(photos.size(), "reference photo"));
+  }
   return kExitOk;
 }
 

@@ -107,6 +107,28 @@ TEST_F(FacesRoutingTest, EnrolmentRefusesPhotosWithoutExactlyOneFace) {
   EXPECT_EQ(Triage(lib, {"person", "list", "--json"}).Json().size(), 0u);
 }
 
+// `person add` keeps the name as typed to show the person by; the folder name is made from it.
+TEST_F(FacesRoutingTest, EnrolmentKeepsTheNameAsTyped) {
+  fs::path lib = dir_ / "typed";
+  InitLibrary(lib);
+  RunResult added = Triage(lib, {"person", "add", "Zoë  Ñúñez-O'Brien", (kFixtures / "obama.jpg").string()});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_NE(added.out.find("Zoë Ñúñez-O'Brien (faces/zoe_nunez_obrien/): 1 reference photo enrolled"),
+            std::string::npos)
+      << added.out;
+  RunResult listed = Triage(lib, {"person", "list", "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  ASSERT_EQ(listed.Json().size(), 1u);
+  EXPECT_EQ(listed.Json()[0]["name"], "zoe_nunez_obrien");
+  EXPECT_EQ(listed.Json()[0]["display_name"], "Zoë Ñúñez-O'Brien");
+  // More photos under the folder name keep the name as first typed.
+  RunResult more = Triage(lib, {"person", "enroll", "zoe_nunez_obrien", (kFixtures / "obama2.jpg").string(), "--json"});
+  ASSERT_EQ(more.exit_code, 0) << more.err;
+  EXPECT_EQ(more.Json()["person"], "zoe_nunez_obrien");
+  EXPECT_EQ(more.Json()["display_name"], "Zoë Ñúñez-O'Brien");
+  EXPECT_EQ(Triage(lib, {"person", "list", "--json"}).Json()[0]["display_name"], "Zoë Ñúñez-O'Brien");
+}
+
 TEST_F(FacesRoutingTest, ApprovingAnUnknownFaceTeachesTheLibrary) {
   fs::path lib = Library("learn");
   json first = Route(lib, "Tom_Cruise_avp_2014_4.jpg");
