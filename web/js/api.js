@@ -1,4 +1,5 @@
 // The API client: JSON in and out, the CSRF token on every state-changing request, errors as exceptions.
+import { learnPersonNames } from './dom.js';
 
 let csrfToken = '';
 
@@ -14,6 +15,14 @@ export class ApiError extends Error {
 export const UNREACHABLE = 'no answer from the server (it may be stopped or restarting, or the network is down)';
 
 export function setCsrfToken(token) { csrfToken = token || ''; }
+
+// Every answer that lists persons (GET /api/persons) or returns one (an enrolment, a rename) teaches the shared cache
+// how each person's name is written, here once for every page.
+function learnNames(data) {
+  if (!data || typeof data !== 'object') return;
+  if (Array.isArray(data.persons)) learnPersonNames(data.persons);
+  if (data.person && typeof data.person === 'object') learnPersonNames([data.person]);
+}
 
 async function request(method, path, body, extraHeaders = {}) {
   const headers = { ...extraHeaders };
@@ -38,6 +47,7 @@ async function request(method, path, body, extraHeaders = {}) {
     throw new ApiError(res.status, own ? data.error : '', own ? data.message
       : `the server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
   }
+  learnNames(data);
   return data;
 }
 

@@ -1,6 +1,6 @@
 // The web UI's entry: login, the top bar, and a hash router over the pages.
 import { api, setCsrfToken, ApiError } from './api.js';
-import { h, mount, toast, clearStaleToast, learnPersonNames } from './dom.js';
+import { h, mount, toast, clearStaleToast } from './dom.js';
 import { renderReview } from './review.js';
 import { forgetUndo } from './review_undo.js';
 import { renderGallery } from './gallery.js';
@@ -179,7 +179,7 @@ function start(me) {
   startLiveUpdates();
   // How persons are shown (their names as typed) before the first page names anyone; a page draws without them if
   // the list cannot be had.
-  api.get('/api/persons').then(({ persons }) => learnPersonNames(persons)).catch(() => {}).finally(route);
+  api.get('/api/persons').catch(() => {}).finally(route);   // the API layer learns how names are written
 }
 
 document.getElementById('logout').addEventListener('click', async () => {

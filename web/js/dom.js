@@ -394,7 +394,7 @@ export function once(box, run) {
 }
 
 // How each person is shown: the name as typed ("Bernadette Rostenkowski") for the folder name the catalog and the URLs
-// use (bernadette_rostenkowski), learnt from every GET /api/persons a page makes (learnPersonNames).
+// use (bernadette_rostenkowski), learnt by the API layer from every answer that lists or returns persons (api.js).
 const shownNames = new Map();
 export function learnPersonNames(persons) {
   for (const p of persons || []) if (p && p.name) shownNames.set(p.name, p.display_name || p.name);

@@ -2,7 +2,7 @@
 // face audit grid sorted by distance from their centre (outliers first) with bulk remove / not this person / reassign.
 // Every action answers with an Undo button, and Ctrl-Z takes the actions back one by one, newest first.
 import { api } from './api.js';
-import { h, mount, remount, toast, peopleTabs, personKey, personName, learnPersonNames, confirmDialog, once, plural } from './dom.js';
+import { h, mount, remount, toast, peopleTabs, personKey, personName, confirmDialog, once, plural } from './dom.js';
 import { rememberDecision, peopleActionToken, undoOffer } from './review_undo.js';
 import { attachUndoPage } from './undo.js';
 
@@ -176,7 +176,6 @@ async function renderClusters(root, canManage, showHidden, signal) {
       return;
     }
     const note = unclustered > 0 ? unclusteredNote(unclustered, config?.face_clustering?.min_faces) : null;
-    learnPersonNames(persons);
     const personIds = Object.fromEntries(persons.map((p) => [p.name, p.id]));
     const names = h('datalist', { id: 'people-names' }, persons.map((p) => h('option', { value: p.display_name || p.name })));
     // A name typed but not yet sent survives the redraw (after another action, its undo, a live update), and so does

@@ -1,7 +1,7 @@
 // Enrolled persons (the People section's second tab): who is enrolled, their cover image, reference faces (each
 // removable, undoable) and recent photos (an admin may propose one as the cover), and whitelist / blacklist switches.
 import { api } from './api.js';
-import { h, mount, remount, toast, referenceFace, peopleTabs, once, plural, learnPersonNames, personName } from './dom.js';
+import { h, mount, remount, toast, referenceFace, peopleTabs, once, plural, personName } from './dom.js';
 import { offerUndo, attachUndoPage } from './undo.js';
 
 // What a whitelist now does, said with the change: one switch turned on stops the automatic sorting of everybody else.
@@ -120,7 +120,6 @@ export async function renderPersons(root, _params, { session, signal }) {
       return once(e.currentTarget, async () => {
         try {
           const out = await api.put(`/api/persons/${encodeURIComponent(p.name)}`, { display_name: input.value });
-          learnPersonNames([out.person]);
           toast(`${shown} is now written ${out.person.display_name}.`);
           await draw();
         } catch (err) { toast(`Could not rename ${shown}: ${unstop(err.message)}.`, 'error'); }
@@ -156,7 +155,6 @@ export async function renderPersons(root, _params, { session, signal }) {
 
   async function draw() {
     const { persons } = await api.get('/api/persons');
-    learnPersonNames(persons);
     const name = h('input', { placeholder: 'Name', 'aria-label': 'New person name', required: true });
     // Once per submission: a double click sends one request (a second one would answer "enrolled already").
     const form = canEnrol ? h('form', { class: 'inline-form', onsubmit: (e) => {

@@ -9,7 +9,7 @@ import { personPicker, rememberPerson } from './picker.js';
 import { keyWaiter, keyName } from './review_keys.js';
 import { attachUndoView, askUndo, rememberDecision, undoEpoch, undoOffer, MAX_UNDO } from './review_undo.js';
 import { h, mount, formatBytes, formatTime, formatTaken, categoryLabel, toast, dismissToast, confirmDialog, itemImage,
-  typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey, personName, learnPersonNames, plural,
+  typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey, personName, plural,
   dimensionWords } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
@@ -142,7 +142,7 @@ export async function renderReview(root, params, { session, signal }) {
     window.dispatchEvent(new CustomEvent('triage:pending', { detail: page.total_pending }));
     state.index = Math.min(state.index, Math.max(0, state.items.length - 1));
   }
-  async function loadPersons() { state.persons = learnPersonNames((await api.get('/api/persons')).persons); }
+  async function loadPersons() { state.persons = (await api.get('/api/persons')).persons; }
   const known = (name) => state.persons.some((p) => p.name === name);
 
   async function refresh() { await load(); render(); }
@@ -365,7 +365,6 @@ export async function renderReview(root, params, { session, signal }) {
     hold(true);
     try {
       const out = await api.post('/api/persons', { name });
-      learnPersonNames([out.person]);
       toast(`Added ${out.person.display_name || out.person.name} as a new person.`);
       enrolled = { name: out.person.name, undo: out.undo || '' };
       await loadPersons();

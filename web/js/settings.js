@@ -1,6 +1,6 @@
 // Settings: whitelist, blacklist, thresholds and the auto-sorting switch (all validated by the server).
 import { api } from './api.js';
-import { h, mount, remount, toast, dismissToast, personKey, plural, learnPersonNames, personName } from './dom.js';
+import { h, mount, remount, toast, dismissToast, personKey, plural, personName } from './dom.js';
 
 const THRESHOLDS = [
   ['min_confidence', 'Minimum confidence to sort automatically (0–1)', '0.01'],
@@ -92,7 +92,6 @@ export async function renderSettings(root, _params, { session, refreshSortState,
     }
     const [config, status, { persons }] = await Promise.all([api.get('/api/config'), api.get('/api/status'),
       api.get('/api/persons')]);
-    learnPersonNames(persons);
     const enrolled = persons.map((p) => p.name);
     const listForm = (list, help) => {
       const area = h('textarea', { rows: 4, dataset: { testid: `${list}-input` }, disabled: !canEdit,
