@@ -1,6 +1,7 @@
 // Specification of the items API: list, one item, thumbnails (cached, ETag) and originals.
 #include "base/files.h"
 #include "server/api_test_support.h"
+#include "server/server_state.h"
 
 namespace triage::server {
 namespace {
@@ -137,6 +138,34 @@ TEST_F(ItemsApiTest, OriginalIsTheFileItself) {
   EXPECT_EQ(r->get_header_value("Content-Type"), "image/jpeg");
   EXPECT_EQ(Get("/api/items/999999/original", &s)->status, 404);
   EXPECT_EQ(Get("/api/items/zz/original", &s)->status, 400);
+}
+
+// A file name in any script is offered for saving as it is stored: the UTF-8 form (filename*) carries it whole,
+// percent-encoded; the ASCII form stands in for old clients and holds nothing that could end the quoted value.
+TEST(ContentDispositionTest, TheNameWholeInUtf8AndInAsciiForOldClients) {
+  EXPECT_EQ(ContentDisposition("Zoë (1) \"x\";.jpg"),
+            "inline; filename=\"Zo____1___x__.jpg\"; filename*=UTF-8''Zo%C3%AB%20%281%29%20%22x%22%3B.jpg");
+  EXPECT_EQ(ContentDisposition("IMG_0001.jpg"), "inline; filename=\"IMG_0001.jpg\"; filename*=UTF-8''IMG_0001.jpg");
+}
+
+TEST_F(ItemsApiTest, OriginalIsOfferedUnderItsOwnNameInAnyScript) {
+  fs::path incoming = root_ / "named";
+  fs::create_directories(incoming);
+  const fs::path input = incoming / "Zoë 🙂 café (1).jpg";
+  fs::copy_file(Fixture("biden.jpg"), input);
+  auto summary = ingestor_->IngestPaths({input}, pipeline::IngestOptions{});
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  ASSERT_EQ(summary->items.size(), 1u);
+  const int64_t id = summary->items[0].item_id;
+  const std::string stored = fs::path(catalog_->GetItem(id)->path).filename().string();
+  ASSERT_NE(stored.find("Zoë"), std::string::npos) << stored;
+  TestSession s = Login("alice");
+  auto r = Get("/api/items/" + std::to_string(id) + "/original", &s);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  // (The test's HTTP client percent-decodes header values as it reads them.)
+  const std::string header = r->get_header_value("Content-Disposition");
+  EXPECT_EQ(header.substr(header.find("; filename*=UTF-8''") + 19), stored) << header;
 }
 
 TEST_F(ItemsApiTest, WebUiIsServedFromTheBinary) {

@@ -1,8 +1,6 @@
 // Items: list with filters, one item, its thumbnail (cached, ETag) and its original file.
 #include <fmt/format.h>
 
-#include <cctype>
-
 #include "base/files.h"
 #include "model/json.h"
 #include "server/server_state.h"
@@ -140,14 +138,6 @@ base::Status SendThumbnail(ServerState& state, Call& call, const model::ItemReco
 
 namespace {
 
-// A file name safe inside a quoted header value.
-std::string HeaderFileName(std::string name) {
-  for (char& ch : name) {
-    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '_' && ch != '-') ch = '_';
-  }
-  return name;
-}
-
 std::string MimeOf(const std::string& format) {
   if (format == "jpeg") return "image/jpeg";
   if (format == "png") return "image/png";
@@ -170,8 +160,7 @@ base::Status Original(ServerState& state, Call& call) {
   auto& res = call.response();
   res.set_header("Cache-Control", "private, max-age=3600");
   res.set_header("ETag", fmt::format("\"{}\"", item->fingerprint.sha256));
-  res.set_header("Content-Disposition",
-                 fmt::format("inline; filename=\"{}\"", HeaderFileName(file->filename().string())));
+  res.set_header("Content-Disposition", ContentDisposition(file->filename().string()));
   res.set_content(std::move(*bytes), MimeOf(item->info.format));
   return base::Status::Ok();
 }

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <string_view>
+
 #include "base/clock.h"
 #include "model/json.h"
 
@@ -22,6 +24,29 @@ json ItemView(const model::ItemRecord& item) {
   j["original_url"] = fmt::format("/api/items/{}/original", item.id);
   j.erase("original_path");  // where the file came from on the ingesting machine: not the browser's business
   return j;
+}
+
+// Content-Disposition for a stored file (RFC 6266): `filename` in plain ASCII for old clients (every other byte as
+// '_'), and `filename*` with the whole name in UTF-8, percent-encoded (RFC 8187), which browsers prefer, so that
+// "Zoë café.jpg" is saved under its own name.
+// (ASCII letters and digits by value: isalnum follows the process's locale.)
+std::string ContentDisposition(const std::string& name) {
+  auto alnum = [](unsigned char ch) {
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+  };
+  std::string ascii = name;
+  for (char& ch : ascii) {
+    if (!alnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '_' && ch != '-') ch = '_';
+  }
+  std::string encoded;
+  for (unsigned char ch : name) {
+    if (alnum(ch) || std::string_view("!#$&+-.^_`|~").find(static_cast<char>(ch)) != std::string_view::npos) {
+      encoded += static_cast<char>(ch);
+    } else {
+      encoded += fmt::format("%{:02X}", ch);
+    }
+  }
+  return fmt::format("inline; filename=\"{}\"; filename*=UTF-8''{}", ascii, encoded);
 }
 
 base::Status UpdateConfig(ServerState& state, const Call& call, const std::string& key,

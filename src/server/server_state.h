@@ -60,6 +60,10 @@ struct ServerState {
 
 // The API's shape of an item: the model's JSON plus file_name, reason (a sentence) and the URLs of its images.
 nlohmann::json ItemView(const model::ItemRecord& item);
+
+// The Content-Disposition of a stored file offered to the browser: its name in ASCII (every other byte as '_') and,
+// as filename* (RFC 8187), whole in percent-encoded UTF-8.
+std::string ContentDisposition(const std::string& file_name);
 // Ok for "" (any) or a review category; else a refusal listing the categories (routes_review.cc).
 base::Status CheckCategory(const std::string& category);
 
