@@ -92,4 +92,9 @@ test('a person is shown as typed, renamed only in how it is written, and picked 
   await page.getByTestId('blacklist-input').locator('xpath=..').getByRole('button', { name: 'Save' }).click();
   await toastStarting(page, 'Saved the blacklist (1 name)').waitFor();
   assert.deepEqual((await lib.api('/api/config')).blacklist, ['bernadette_rostenkowski']);
+
+  // The statistics count her photos under her name as written.
+  await page.goto('/#/stats');
+  await page.getByRole('cell', { name: 'BERNADETTE Rostenkowski', exact: true }).waitFor();
+  assert.equal(await page.getByRole('cell', { name: 'bernadette_rostenkowski' }).count(), 0);
 });

@@ -1,6 +1,6 @@
 // The dashboard: auto-sort rate, the queue by category, photos by person, and the last 30 days as a chart.
 import { api } from './api.js';
-import { h, mount, categoryLabel } from './dom.js';
+import { h, mount, categoryLabel, personName } from './dom.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 function s(tag, attrs, ...children) {
@@ -76,5 +76,5 @@ export async function renderStats(root) {
       h('p', { class: 'legend' }, h('span', { class: 'key auto' }), 'auto-sorted ', h('span', { class: 'key sent' }),
         'sent to review')),
     h('div', { class: 'two-col' }, table('Review queue by category', t.by_category, categoryLabel),
-      table('Library by person', t.by_person, (k) => k || 'kept without a person'))));
+      table('Library by person', t.by_person, (k) => personName(k) || 'kept without a person'))));
 }
