@@ -30,6 +30,21 @@ std::string PlaceWords(const std::string& folder) {
   return folder;
 }
 
+// A copy waiting as a duplicate of a photo that is still in the library or in review is decided as a duplicate (keep
+// new, existing or both), never approved or kept alone: that would file a second copy of one picture without a word.
+// Once its original is in the trash or gone, or after "keep both", it is a photo of its own.
+base::Status RefuseUndecidedCopy(catalog::Catalog& catalog, const model::ItemRecord& item, const char* action) {
+  if (!item.duplicate_of || (item.category != "duplicates" && item.category != "near_duplicates")) {
+    return base::Status::Ok();
+  }
+  auto original = catalog.GetItem(*item.duplicate_of);
+  if (!original.ok() || original->location == "trash") return base::Status::Ok();
+  return base::Status::Conflict(fmt::format(
+      "{} (item {}) is a copy of {} (item {}): {} it alone would file the same picture twice; decide it as a "
+      "duplicate instead: keep the new copy, the existing one, or both (`triage review duplicate {} --keep both`)",
+      FileName(item.path), item.id, original->path, original->id, action, item.id));
+}
+
 }  // namespace
 
 base::Result<model::ItemRecord> ReviewService::PendingItem(int64_t id, const std::string& seen_in) {
@@ -90,6 +105,7 @@ base::Result<ReviewService::Done> ReviewService::DoApprove(int64_t id, const std
   if (!person.ok()) return person.status();
   auto item = PendingItem(id, seen_in);
   if (!item.ok()) return item.status();
+  TRIAGE_RETURN_IF_ERROR(RefuseUndecidedCopy(catalog_, *item, "approving"));
   // Nobody has seen what an unreadable file shows (there is no picture to look at), so it is not filed as a person's.
   if (item->category == "unreadable") {
     return base::Status::InvalidArgument(
@@ -136,6 +152,7 @@ base::Result<ReviewService::Done> ReviewService::DoKeep(int64_t id, const std::s
                                                         const std::string& seen_in) {
   auto item = PendingItem(id, seen_in);
   if (!item.ok()) return item.status();
+  TRIAGE_RETURN_IF_ERROR(RefuseUndecidedCopy(catalog_, *item, "keeping"));
   auto config = config_.Current();
   catalog::CatalogChange change;
   change.item.location = "library";

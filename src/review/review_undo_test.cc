@@ -464,6 +464,27 @@ TEST_F(ReviewUndoTest, ACopyKeptBesideItsOriginalIsNotDecidedAsADuplicateAgain) 
   EXPECT_EQ(catalog_->GetItem(original)->location, "review");
 }
 
+// A copy waiting as a duplicate is not approved or kept alone while its original is in the library: that would file
+// the same picture twice. Once the original is in the trash, the copy is a photo of its own.
+TEST_F(ReviewUndoTest, ACopyIsNotApprovedOrKeptAloneBesideItsOriginal) {
+  int64_t original = Pending("a.jpg");
+  int64_t copy = Pending("b.jpg", original);
+  const Snapshot before = Take(copy);
+  auto approved = service_->Approve(copy, "penny", "alice", 200);
+  EXPECT_EQ(approved.status().code(), base::Code::kConflict);
+  EXPECT_NE(approved.status().message().find("decide it as a duplicate instead"), std::string::npos)
+      << approved.status().ToString();
+  auto kept = service_->Keep(copy, "alice", 201);
+  EXPECT_EQ(kept.status().code(), base::Code::kConflict);
+  ExpectSame(Take(copy), before);
+  EXPECT_EQ(catalog_->GetItem(original)->location, "review");
+
+  ASSERT_TRUE(service_->Reject(original, "alice", 300).ok());
+  kept = service_->Keep(copy, "alice", 301);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(kept->location, "library");
+}
+
 TEST_F(ReviewUndoTest, KeepingTheNewCopyPutsItInTheOriginalsPlaceAndUndoPutsBothBack) {
   int64_t original = Pending("a.jpg");
   ASSERT_TRUE(service_->Approve(original, "penny", "alice", 150).ok());
