@@ -8,6 +8,7 @@
 
 #include "base/clock.h"
 #include "base/utf8.h"
+#include "catalog/policy_names.h"
 #include "cli/commands.h"
 #include "decide/decide.h"
 #include "model/json.h"
@@ -141,7 +142,9 @@ int ExplainItem(CommandContext& ctx, Library& lib, const model::ItemRecord& item
     auto reference = quality::LoadReference(config->StateDir());
     rescored =
         review::RescoredAnalysis((*stored)->analysis, *config, reference.ok() ? *reference : model::QualityReference());
-    replayed = decide::Decide(*rescored, config->policy, (*stored)->facts);
+    auto policy = catalog::PolicyWithNames(*lib.catalog, config->policy);
+    if (!policy.ok()) return ctx.Fail(policy.status());
+    replayed = decide::Decide(*rescored, *policy, (*stored)->facts);
   }
   bool placed_by_policy = item.location == "review" || (item.location == "library" && item.auto_sorted);
   const std::string replayed_folder = replayed ? review::FolderOf(*replayed, *config) : "";

@@ -69,10 +69,10 @@ std::optional<Decision> CheckSamePersonTwice(const model::Analysis& a, const mod
     for (size_t j = i + 1; j < a.faces.size(); ++j) {
       if (a.faces[j].match.person == a.faces[i].match.person &&
           ClassifyMatch(a.faces[j].match, policy) != MatchKind::kUnknown) {
-        return ToReview(
-            "multiple_faces", "same_person_twice",
-            fmt::format("Two faces look like {}; one person cannot be in a photo twice.", a.faces[i].match.person),
-            a.faces[i].match.person);
+        return ToReview("multiple_faces", "same_person_twice",
+                        fmt::format("Two faces look like {}; one person cannot be in a photo twice.",
+                                    policy.NameOf(a.faces[i].match.person)),
+                        a.faces[i].match.person);
       }
     }
   }
@@ -107,23 +107,25 @@ std::optional<Decision> CheckFaceCount(const model::Analysis& a, const model::Po
 std::optional<Decision> CheckPerson(const Face& face, const model::Policy& policy) {
   const model::FaceMatch& m = face.match;
   const MatchKind kind = ClassifyMatch(m, policy);
+  const std::string& name = policy.NameOf(m.person);
   if (kind == MatchKind::kUnknown) {
-    std::string text =
-        m.person.empty()
-            ? "The face matches nobody enrolled."
-            : fmt::format("The face matches nobody enrolled (closest: {}, distance {:.2f}).", m.person, m.distance);
+    // The distance means something only beside the one a match must be within.
+    std::string text = m.person.empty() ? "The face matches nobody enrolled."
+                                        : fmt::format(
+                                              "The face matches nobody enrolled (closest: {}, distance {:.2f}; "
+                                              "a match is within {:.2f}).",
+                                              name, m.distance, policy.match_distance);
     return ToReview("unidentified", "unknown_person", text, m.person);
   }
   if (policy.route_unwanted_person && Contains(policy.blacklist, m.person)) {
-    return ToReview("unwanted_person", "blacklisted_person", fmt::format("{} is on the blacklist.", m.person),
-                    m.person);
+    return ToReview("unwanted_person", "blacklisted_person", fmt::format("{} is on the blacklist.", name), m.person);
   }
   if (!policy.whitelist.empty() && !Contains(policy.whitelist, m.person)) {
-    return ToReview("unidentified", "not_in_whitelist", fmt::format("{} is not on the whitelist.", m.person), m.person);
+    return ToReview("unidentified", "not_in_whitelist", fmt::format("{} is not on the whitelist.", name), m.person);
   }
   if (policy.route_low_confidence && kind == MatchKind::kLowConfidence) {
     return ToReview("low_confidence", "low_confidence",
-                    fmt::format("Probably {}, but the confidence {:.0f}% is below the minimum {:.0f}%.", m.person,
+                    fmt::format("Probably {}, but the confidence {:.0f}% is below the minimum {:.0f}%.", name,
                                 100 * m.confidence, 100 * policy.min_confidence),
                     m.person);
   }
@@ -133,7 +135,7 @@ std::optional<Decision> CheckPerson(const Face& face, const model::Policy& polic
 // Quality rules (review_categories.low_quality): too small, too low an aggregate, closed eyes.
 std::optional<Decision> CheckQuality(const model::Analysis& a, const model::Policy& policy, const std::string& person) {
   if (!policy.route_low_quality) return std::nullopt;
-  const std::string who = person.empty() ? "" : person + " was recognised, but ";
+  const std::string who = person.empty() ? "" : policy.NameOf(person) + " was recognised, but ";
   if ((policy.min_width > 0 && a.info.width < policy.min_width) ||
       (policy.min_height > 0 && a.info.height < policy.min_height)) {
     return ToReview("low_quality", "too_small",
@@ -193,31 +195,33 @@ Decision Decide(const model::Analysis& a, const model::Policy& policy, const mod
   if (auto d = CheckPerson(face, policy)) return *d;
   const std::string& person = face.match.person;
   if (policy.route_low_quality && policy.min_sharpness > 0 && a.sharpness < policy.min_sharpness) {
-    return ToReview("low_quality", "low_quality",
-                    fmt::format("{} was recognised, but the image is blurry (sharpness {:.0f} < {:.0f}).", person,
-                                a.sharpness, policy.min_sharpness),
-                    person);
+    return ToReview(
+        "low_quality", "low_quality",
+        fmt::format("{} was recognised, but the image is blurry (sharpness measure {:.0f}, below the minimum {:.0f}).",
+                    policy.NameOf(person), a.sharpness, policy.min_sharpness),
+        person);
   }
   if (auto d = CheckQuality(a, policy, person)) return *d;
   if (!policy.auto_sort_enabled) {
-    return ToReview(
-        "low_confidence", "auto_sort_paused",
-        fmt::format("Auto-sorting is paused; recognised as {} ({:.0f}%).", person, 100 * face.match.confidence),
-        person);
+    return ToReview("low_confidence", "auto_sort_paused",
+                    fmt::format("Auto-sorting is paused; recognised as {} ({:.0f}%).", policy.NameOf(person),
+                                100 * face.match.confidence),
+                    person);
   }
   Decision d;
   d.destination = Destination::kLibrary;
   d.person = person;
-  d.reasons.push_back({"known_person", fmt::format("Recognised {} with {:.0f}% confidence (distance {:.2f}).", person,
-                                                   100 * face.match.confidence, face.match.distance)});
+  d.reasons.push_back(
+      {"known_person", fmt::format("Recognised {} with {:.0f}% confidence (distance {:.2f}).", policy.NameOf(person),
+                                   100 * face.match.confidence, face.match.distance)});
   return d;
 }
 
-void CreditNaming(model::Decision& decision, const std::string& actor) {
+void CreditNaming(model::Decision& decision, const std::string& actor, const model::Policy& policy) {
   for (model::Reason& r : decision.reasons) {
     if (r.code != "known_person") continue;
     r.code = "named_person";
-    r.text = fmt::format("Named {} by {}.", decision.person, actor);
+    r.text = fmt::format("Named {} by {}.", policy.NameOf(decision.person), actor);
   }
 }
 

@@ -20,7 +20,7 @@ model::Decision Decide(const model::Analysis& analysis, const model::Policy& pol
 model::MatchKind ClassifyMatch(const model::FaceMatch& match, const model::Policy& policy);
 
 // A photo filed because a reviewer named its face, not because the matcher recognised it: the "known_person" reason
-// becomes "named_person", saying who named it ("Named ada by alice."). Pure.
-void CreditNaming(model::Decision& decision, const std::string& actor);
+// becomes "named_person", saying who named it ("Named Ada by alice.", the person as `policy` writes them). Pure.
+void CreditNaming(model::Decision& decision, const std::string& actor, const model::Policy& policy);
 
 }  // namespace triage::decide

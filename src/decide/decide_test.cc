@@ -299,6 +299,30 @@ TEST(DecideTest, FacesMarkedNobodyTrackedAreCountedApartInTheSentence) {
             "2 faces were detected; at most 1 may be auto-sorted.");
 }
 
+TEST(DecideTest, ReasonsSpeakOfPersonsAsTheirNamesAreWrittenAndRouteByFolderName) {
+  Policy policy;
+  policy.person_names = {{"sheldon_cooper", "Sheldon Cooper"}, {"zoe_nunez", "Zoë Núñez"}};
+  Decision known = Decide(WithFaces({FaceOf("sheldon_cooper", MatchKind::kKnown, 0.9)}), policy, {});
+  EXPECT_EQ(known.person, "sheldon_cooper");  // the folder: faces/sheldon_cooper/
+  EXPECT_EQ(known.reasons.front().text, "Recognised Sheldon Cooper with 90% confidence (distance 0.40).");
+  CreditNaming(known, "alice", policy);
+  EXPECT_EQ(known.reasons.front().text, "Named Sheldon Cooper by alice.");
+
+  Decision unknown = Decide(WithFaces({FaceOf("zoe_nunez", MatchKind::kUnknown, 0.1)}), policy, {});
+  EXPECT_EQ(unknown.category, "unidentified");
+  EXPECT_EQ(unknown.person, "zoe_nunez");
+  EXPECT_EQ(unknown.reasons.front().text,
+            "The face matches nobody enrolled (closest: Zoë Núñez, distance 0.80; a match is within 0.60).");
+
+  Policy blacklisted = policy;
+  blacklisted.blacklist = {"sheldon_cooper"};
+  EXPECT_EQ(Decide(WithFaces({FaceOf("sheldon_cooper", MatchKind::kKnown, 0.9)}), blacklisted, {}).reasons[0].text,
+            "Sheldon Cooper is on the blacklist.");
+  // A person without a written name of their own is spoken of by the folder name.
+  EXPECT_EQ(Decide(WithFaces({FaceOf("alice", MatchKind::kKnown, 0.5)}), policy, {}).reasons[0].text,
+            "Probably alice, but the confidence 50% is below the minimum 60%.");
+}
+
 TEST(DecideTest, SameInputSameDecision) {
   for (const Case& c : Cases()) {
     EXPECT_EQ(Decide(c.analysis, c.policy, c.facts).Summary(), Decide(c.analysis, c.policy, c.facts).Summary());

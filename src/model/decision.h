@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,6 +83,13 @@ struct Policy {
   bool photos_to_library = false;      // routing.photos_without_people = "library": photos/<yyyy>/<mm>
   std::vector<std::string> whitelist;  // empty = everyone wanted
   std::vector<std::string> blacklist;
+  // How reasons speak of persons: folder name -> the name as written ("sheldon_cooper" -> "Sheldon Cooper"), from the
+  // catalog (catalog::PolicyWithNames); a person missing here is spoken of by the folder name. Routing ignores it.
+  std::map<std::string, std::string> person_names;
+  const std::string& NameOf(const std::string& person) const {
+    auto it = person_names.find(person);
+    return it == person_names.end() ? person : it->second;
+  }
 };
 
 // An item's analysis as stored with it: what decide() needs to route the image again (faces without embeddings

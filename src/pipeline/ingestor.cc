@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/files.h"
 #include "base/ids.h"
+#include "catalog/policy_names.h"
 #include "decide/decide.h"
 #include "fingerprint/sha256.h"
 #include "pipeline/analyse.h"
@@ -67,6 +68,7 @@ struct Ingestor::Impl {
   AnalyseFn analyse;
   DuplicateIndex index;
   std::shared_ptr<const config::Config> cfg;  // the snapshot of the batch in progress
+  model::Policy policy;                       // cfg's, speaking of persons as their names are written
   model::QualityReference reference;          // normalisation of quality scores, read at each batch's start
   AfterCommitFn after_commit;                 // e.g. face clustering of the committed item
 
@@ -75,6 +77,16 @@ struct Ingestor::Impl {
   void RefreshReference() {
     auto r = quality::LoadReference(cfg->StateDir());
     reference = r.ok() ? *r : model::QualityReference();
+  }
+
+  // Takes the batch's snapshot of the config, the persons' written names and the normalisation reference.
+  base::Status TakeSnapshot() {
+    cfg = store.Current();
+    auto named = catalog::PolicyWithNames(catalog, cfg->policy);
+    if (!named.ok()) return named.status();
+    policy = std::move(*named);
+    RefreshReference();
+    return base::Status::Ok();
   }
 
   // Scores the measures under the snapshot's rules: the score decide() and the catalog see.
@@ -214,7 +226,7 @@ struct Ingestor::Impl {
     auto facts = Facts(w.analysis, &w.checks);
     if (!facts.ok()) return facts.status();
     ScoreQuality(w.analysis);
-    d.out.decision = decide::Decide(w.analysis, config.policy, *facts);
+    d.out.decision = decide::Decide(w.analysis, policy, *facts);
     d.placement = {w.staged, config.FolderFor(d.out.decision), w.input.name,
                    ChangeFor(w, *facts, d.out.decision, options)};
     d.place = true;
@@ -337,8 +349,7 @@ struct Ingestor::Impl {
   }
 
   base::Result<IngestSummary> Run(std::vector<Input> inputs, const IngestOptions& options, const ProgressFn& progress) {
-    cfg = store.Current();
-    RefreshReference();
+    TRIAGE_RETURN_IF_ERROR(TakeSnapshot());
     // The library's hashes before the first input is analysed, for the checks ahead. A failure to read them is
     // reported by the first lookup, which refreshes again.
     static_cast<void>(index.Refresh(catalog));
@@ -416,6 +427,7 @@ Ingestor::Ingestor(config::ConfigStore& config, catalog::Catalog& catalog, commi
                                  const FaceStage* f, model::Analysis& a) { AnalyseStaged(staged, bytes, c, f, a); }),
           {},
           nullptr,
+          {},
           {},
           {},
           {}}) {}
@@ -497,18 +509,17 @@ ItemOutcome Ingestor::IngestFetched(const FetchedUrl& fetched, const IngestOptio
 }
 
 base::Result<model::Decision> Ingestor::DryRun(const fs::path& file, model::Analysis& analysis) {
-  impl_->cfg = impl_->store.Current();
+  TRIAGE_RETURN_IF_ERROR(impl_->TakeSnapshot());
   auto sha = fingerprint::Sha256OfFile(file);
   if (!sha.ok()) return sha.status();
   analysis.fingerprint.sha256 = *sha;
   std::error_code ec;
   analysis.fingerprint.size_bytes = static_cast<int64_t>(std::filesystem::file_size(file, ec));
   impl_->analyse(file, nullptr, *impl_->cfg, impl_->faces, analysis);
-  impl_->RefreshReference();
   impl_->ScoreQuality(analysis);
   auto facts = impl_->Facts(analysis);
   if (!facts.ok()) return facts.status();
-  return decide::Decide(analysis, impl_->cfg->policy, *facts);
+  return decide::Decide(analysis, impl_->policy, *facts);
 }
 
 }  // namespace triage::pipeline

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "base/text.h"
+#include "catalog/policy_names.h"
 #include "decide/decide.h"
 #include "faces/face_matcher.h"
 #include "review/person_service.h"
@@ -91,6 +92,8 @@ base::Status PeopleService::RouteWaiting(const std::vector<catalog::FaceRecord>&
                                          const std::string& actor, int64_t now, PeopleRecord& record,
                                          PeopleOutcome& out, const std::string& filed_as) {
   auto config = config_.Current();
+  auto named_policy = catalog::PolicyWithNames(catalog_, config->policy);
+  if (!named_policy.ok()) return named_policy.status();
   auto refs = catalog_.AllReferences();
   if (!refs.ok()) return refs.status();
   auto rejections = faces_.ListRejections();
@@ -121,11 +124,11 @@ base::Status PeopleService::RouteWaiting(const std::vector<catalog::FaceRecord>&
         if (!rejected[f.id].count(r.person)) usable.push_back({r.person, r.embedding});
       analysis.faces[0].match = faces::NearestPersons(f.embedding, usable);  // stored analyses keep no embeddings
     }
-    model::Policy policy = config->policy;
+    model::Policy policy = *named_policy;
     // A reviewer's word is not an automatic sort, and a pause holds back new sorting, not what is filed already.
     if (named || filed) policy.auto_sort_enabled = true;
     model::Decision d = decide::Decide(analysis, policy, (*stored)->facts);
-    if (named) decide::CreditNaming(d, actor);
+    if (named) decide::CreditNaming(d, actor, policy);
     const std::filesystem::path to = config->FolderFor(d);
     if (to == from) continue;
     catalog::CatalogChange change;

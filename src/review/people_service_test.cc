@@ -123,11 +123,11 @@ TEST_F(PeopleServiceTest, NamingRoutesWaitingPhotosAndUndoPutsThemBack) {
   EXPECT_EQ(sqlite_->AllReferences()->size(), 3u);
   EXPECT_EQ(faces_->GetCluster(cluster)->person, "anna");
   EXPECT_EQ(FacesOf(photos[0]).at(0).match_kind, "named");
-  for (int64_t id : photos) {  // filed by the reviewer's word, and said so: not "recognised at distance 0.00"
+  for (int64_t id : photos) {  // filed by the reviewer's word, and said so, with the name as typed ("Anna")
     auto item = sqlite_->GetItem(id);
     ASSERT_EQ(item->reasons.size(), 1u);
     EXPECT_EQ(item->reasons[0].code, "named_person");
-    EXPECT_EQ(item->reasons[0].text, "Named anna by admin.");
+    EXPECT_EQ(item->reasons[0].text, "Named Anna by admin.");
     EXPECT_FALSE(item->auto_sorted);
   }
 

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 
+#include "catalog/policy_names.h"
 #include "decide/decide.h"
 #include "quality/reference_store.h"
 #include "quality/score.h"
@@ -55,10 +56,10 @@ base::Status ForEachAnalysedItem(catalog::Catalog& catalog, Visit visit) {
   }
 }
 
-model::Decision Replay(const catalog::AnalysedItem& item, const config::Config& config,
+// `policy`: config's, with the persons' written names (catalog::PolicyWithNames).
+model::Decision Replay(const catalog::AnalysedItem& item, const config::Config& config, const model::Policy& policy,
                        const model::QualityReference& reference) {
-  return decide::Decide(RescoredAnalysis(item.analysis.analysis, config, reference), config.policy,
-                        item.analysis.facts);
+  return decide::Decide(RescoredAnalysis(item.analysis.analysis, config, reference), policy, item.analysis.facts);
 }
 
 // The reference the library's scores are normalised with (built-in anchors when there is none or it is unreadable:
@@ -108,6 +109,8 @@ base::Result<SimulationReport> SimulatePolicy(catalog::Catalog& catalog, const c
   SimulationReport report;
   MoveTally tally(max_samples);
   const model::QualityReference reference = ReferenceOf(proposed);
+  auto policy = catalog::PolicyWithNames(catalog, proposed.policy);
+  if (!policy.ok()) return policy.status();
   TRIAGE_RETURN_IF_ERROR(ForEachAnalysedItem(catalog, [&](const catalog::AnalysedItem& item) {
     if (item.analysis.version == 0) {
       ++report.damaged;
@@ -115,7 +118,7 @@ base::Result<SimulationReport> SimulatePolicy(catalog::Catalog& catalog, const c
     }
     ++report.total;
     std::string from = FolderOf(item);
-    std::string to = FolderOf(Replay(item, proposed, reference), proposed);
+    std::string to = FolderOf(Replay(item, proposed, *policy, reference), proposed);
     if (from != to) {
       ++report.changed;
       tally.Add(from, to, item.id);
@@ -133,11 +136,13 @@ base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committ
   std::vector<std::pair<catalog::AnalysedItem, model::Decision>> changes;
   ApplyReport report;
   const model::QualityReference reference = ReferenceOf(config);
+  auto policy = catalog::PolicyWithNames(catalog, config.policy);
+  if (!policy.ok()) return policy.status();
   TRIAGE_RETURN_IF_ERROR(ForEachAnalysedItem(catalog, [&](const catalog::AnalysedItem& item) {
     if (item.location != "review") return base::Status::Ok();   // auto-sorted items stay: apply only empties review
     if (item.analysis.version == 0) return base::Status::Ok();  // damaged: nothing to re-decide on
     ++report.considered;
-    model::Decision d = Replay(item, config, reference);
+    model::Decision d = Replay(item, config, *policy, reference);
     if (FolderOf(d, config) != FolderOf(item)) changes.emplace_back(item, std::move(d));
     return base::Status::Ok();
   }));

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "base/ids.h"
+#include "catalog/policy_names.h"
 #include "decide/decide.h"
 #include "review/people_service.h"
 #include "review/review_service.h"
@@ -60,8 +61,9 @@ std::string NameNow(const std::vector<model::Face>& faces, const std::vector<std
 }
 
 // The photo as its named faces make it: each named face a certain match of its person, dismissed faces left out.
-model::Decision ReviewService::RouteNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces,
-                                               int labelled_now) {
+base::Result<model::Decision> ReviewService::RouteNamedFaces(const model::ItemRecord& item,
+                                                             const std::vector<model::Face>& faces, int labelled_now,
+                                                             const std::string& actor) {
   model::Analysis a;
   model::CatalogFacts facts;
   auto stored = catalog_.GetAnalysis(item.id);
@@ -93,9 +95,13 @@ model::Decision ReviewService::RouteNamedFaces(const model::ItemRecord& item, co
     named.match = {model::MatchKind::kKnown, person, 0.0, 1.0, {{person, 0.0, 1.0}}};
     a.faces.push_back(std::move(named));
   }
-  model::Policy policy = config_.Current()->policy;
+  auto named = catalog::PolicyWithNames(catalog_, config_.Current()->policy);
+  if (!named.ok()) return named.status();
+  model::Policy policy = std::move(*named);
   policy.auto_sort_enabled = true;  // a reviewer's word, not an automatic sort: a pause does not hold it back
-  return decide::Decide(a, policy, facts);
+  model::Decision d = decide::Decide(a, policy, facts);
+  decide::CreditNaming(d, actor, policy);
+  return d;
 }
 
 // One person cannot be in a photo twice: naming face `face` as `person` is refused when another face of the photo is
@@ -213,8 +219,10 @@ base::Result<ReviewService::Done> ReviewService::LabelFace(int64_t id, int face,
 base::Result<ReviewService::Done> ReviewService::FileNamedFaces(const model::ItemRecord& item,
                                                                 const std::vector<model::Face>& faces,
                                                                 catalog::CatalogChange change, json undo) {
-  model::Decision d = RouteNamedFaces(item, faces, change.face_labels.empty() ? -1 : change.face_labels.front().first);
-  decide::CreditNaming(d, change.actor);
+  auto routed =
+      RouteNamedFaces(item, faces, change.face_labels.empty() ? -1 : change.face_labels.front().first, change.actor);
+  if (!routed.ok()) return routed.status();
+  const model::Decision& d = *routed;
   auto config = config_.Current();
   std::filesystem::path dest;
   if (d.destination == model::Destination::kLibrary) {

@@ -179,8 +179,9 @@ class ReviewService {
   base::Status RevertFaceLabel(const nlohmann::json& undo, const std::string& actor, int64_t now);
   // Per-face naming (review_faces.cc).
   // `labelled_now`: the face this naming labels (-1: none), whose label is its name even if its cluster says another.
-  model::Decision RouteNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces,
-                                  int labelled_now);
+  // The decision credits the naming to `actor`.
+  base::Result<model::Decision> RouteNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces,
+                                                int labelled_now, const std::string& actor);
   // `only_face` (bulk naming): a photo of several faces is refused (kInvalidArgument) rather than one of them named.
   base::Status CheckNotInPhotoTwice(const model::ItemRecord& item, const std::vector<model::Face>& faces, int face,
                                     const std::string& person);

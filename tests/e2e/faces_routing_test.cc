@@ -127,6 +127,21 @@ TEST_F(FacesRoutingTest, EnrolmentKeepsTheNameAsTyped) {
   EXPECT_EQ(more.Json()["person"], "zoe_nunez_obrien");
   EXPECT_EQ(more.Json()["display_name"], "Zoë Ñúñez-O'Brien");
   EXPECT_EQ(Triage(lib, {"person", "list", "--json"}).Json()[0]["display_name"], "Zoë Ñúñez-O'Brien");
+  // Her photos are filed under the folder name, and the reason a person reads says her name as written; so does the
+  // reason of a stranger whose nearest enrolled face is hers.
+  json known = Route(lib, "obama3.jpg");
+  EXPECT_EQ(known["path"], "faces/zoe_nunez_obrien/obama3.jpg");
+  EXPECT_EQ(known["decision"]["person"], "zoe_nunez_obrien");
+  EXPECT_NE(known["decision"]["reasons"][0]["text"].get<std::string>().find("Recognised Zoë Ñúñez-O'Brien with"),
+            std::string::npos)
+      << known.dump();
+  json stranger = Route(lib, "Tom_Cruise_avp_2014_4.jpg");
+  ASSERT_EQ(stranger["decision"]["category"], "unidentified") << stranger.dump();
+  const std::string why = stranger["decision"]["reasons"][0]["text"];
+  EXPECT_NE(why.find("(closest: Zoë Ñúñez-O'Brien, distance "), std::string::npos) << why;
+  EXPECT_NE(why.find("; a match is within 0."), std::string::npos) << why;
+  RunResult explained = Triage(lib, {"explain", std::to_string(stranger["item_id"].get<int>())});
+  EXPECT_NE(explained.out.find("closest: Zoë Ñúñez-O'Brien"), std::string::npos) << explained.out;
 }
 
 TEST_F(FacesRoutingTest, ApprovingAnUnknownFaceTeachesTheLibrary) {
