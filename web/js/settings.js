@@ -9,7 +9,7 @@ const THRESHOLDS = [
   ['min_face_size', 'Smallest face in pixels', '1'],
   ['min_face_fraction', 'Smallest face searched for, share of the long side (0–0.09)', '0.005'],
   ['min_detection_confidence', 'Minimum face detection score (0–1)', '0.01'],
-  ['min_sharpness', 'Minimum sharpness (0 = off)', '1'],
+  ['min_sharpness', 'Minimum sharpness measure (variance of the Laplacian, the raw measure, not the 0–10 score; 0 = off)', '1'],
 ];
 // The server names a refused threshold by its configuration key ("thresholds.min_confidence: must be a number from
 // 0 to 1 (got 5)"); the page says the field's label instead.
