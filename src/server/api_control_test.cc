@@ -151,6 +151,43 @@ TEST_F(ControlApiTest, APersonIsShownByTheNameAsTypedAndAdminsMayRewriteIt) {
   }));
 }
 
+// An admin removes a person as `triage person remove` does: off the lists, out of the persons list, undoable.
+TEST_F(ControlApiTest, AdminsRemoveAPersonAndTheUndoTokenBringsThemBack) {
+  TestSession bob = Login("bob");
+  TestSession alice = Login("alice");
+  ASSERT_EQ(Post("/api/persons", {{"name", "Ada Lovelace"}}, &bob)->status, 201);
+  ASSERT_EQ(Put("/api/config/whitelist", {{"names", {"ada_lovelace"}}}, &bob)->status, 200);
+
+  EXPECT_EQ(Delete("/api/persons/ada_lovelace", &alice)->status, 403) << "a reviewer may not remove people";
+  EXPECT_EQ(Delete("/api/persons/ada_lovelace", &bob, false)->status, 403) << "without the CSRF token";
+  EXPECT_EQ(Delete("/api/persons/ada_lovelace", nullptr)->status, 401);
+  auto unknown = Delete("/api/persons/nobody", &bob);
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_NE(Body(unknown)["message"].get<std::string>().find("nobody"), std::string::npos) << unknown->body;
+  ASSERT_EQ(Body(Get("/api/persons", &bob))["persons"].size(), 1u) << "refusals remove nobody";
+
+  auto r = Delete("/api/persons/Ada%20Lovelace", &bob);  // the name as typed finds its folder name
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(Body(r)["removed"], "ada_lovelace");
+  const std::string token = Body(r)["undo"];
+  ASSERT_FALSE(token.empty());
+  EXPECT_EQ(Body(Get("/api/persons", &bob))["persons"].size(), 0u);
+  EXPECT_TRUE(config_->Current()->policy.whitelist.empty()) << "off the whitelist too";
+  EXPECT_EQ(Delete("/api/persons/ada_lovelace", &bob)->status, 404) << "removed already";
+  auto audit = *catalog_->ListAudit(0, "bob", 10, 0);
+  EXPECT_TRUE(std::any_of(audit.begin(), audit.end(), [](const model::AuditEntry& e) {
+    return e.action == "person" && e.reason == "ada_lovelace removed";
+  }));
+
+  ASSERT_EQ(Post("/api/undo/" + token, json::object(), &bob)->status, 200);
+  json persons = Body(Get("/api/persons", &bob))["persons"];
+  ASSERT_EQ(persons.size(), 1u);
+  EXPECT_EQ(persons[0]["name"], "ada_lovelace");
+  EXPECT_EQ(persons[0]["whitelisted"], true) << "back on the list they were on";
+}
+
 TEST_F(ControlApiTest, StatsTodayAndSummaryByDay) {
   Ingest({"obama.jpg", "biden.jpg"});
   TestSession s = Login("alice");

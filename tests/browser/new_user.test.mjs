@@ -1,0 +1,121 @@
+// What a new user meets on the pages at 1280 and 390 px wide, in headless Chromium against a real `triage serve`: each
+// test one thing that puzzled or misled them, checked in the browser as they met it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openLibrary, closeLibrary, logIn, screenshot, currentCardId, toastStarting } from './harness.mjs';
+
+let lib; let page;
+
+before(async () => {
+  // c.jpg is a byte copy of a.jpg: a duplicate waiting for review.
+  lib = await openLibrary({ photos: [['obama.jpg', 'a.jpg'], ['biden.jpg', 'b.jpg'], ['obama.jpg', 'c.jpg'],
+    ['obama2.jpg', 'd.jpg'], ['biden2.jpg', 'e.jpg'], ['skimage_astronaut.jpg', 'f.jpg'],
+    ['skimage_coffee.jpg', 'g.jpg']] });
+  ({ page } = lib);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await logIn(page);
+});
+
+after(async () => { await closeLibrary(lib); });
+
+const personCard = (name) => page.locator(`[data-testid="person"][data-name="${name}"]`);
+
+// A POST with the page's session, as another tab of the same user would send it; the answer's JSON.
+async function post(p, data) {
+  const { csrf_token: csrf } = await lib.api('/api/auth/session');
+  const res = await lib.context.request.post(new URL(p, lib.baseUrl).toString(),
+    { headers: { 'X-CSRF-Token': csrf }, data });
+  assert.ok(res.ok(), `${p}: ${res.status()} ${await res.text()}`);
+  return res.json();
+}
+
+// The photos waiting in `category`, oldest first.
+const waiting = async (category) => (await lib.api(`/api/review/queue/${category}?per_page=200`)).items;
+
+// The review page on `hash` in one mode ("single": one by one, or "grid"), loaded afresh in it: no card of the mode
+// before is left to be typed into while the page draws anew.
+async function review(hash, mode) {
+  await page.evaluate((m) => sessionStorage.setItem('triage.review.mode', m), mode);
+  await page.goto(`/${hash}`);
+  await page.reload();
+  await page.locator(mode === 'grid' ? '[data-testid="tile"]' : '[data-testid="review-card"]').first().waitFor();
+}
+
+test('Add person with an empty box says so; a person added has no reference faces and says that', async () => {
+  await page.goto('/#/persons');
+  await page.getByRole('heading', { name: 'Enrolled persons' }).waitFor();
+  let posts = 0;
+  const count = (r) => { if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/persons') posts++; };
+  page.on('request', count);
+  await page.getByLabel('New person name').fill('   ');
+  await page.getByRole('button', { name: 'Add person' }).click();
+  await toastStarting(page, "Type the new person's name first.").waitFor();
+  page.off('request', count);
+  assert.equal(posts, 0, 'nothing was sent');
+  assert.ok(await page.getByLabel('New person name').evaluate((el) => el === document.activeElement));
+
+  await page.getByLabel('New person name').fill('Ada Lovelace');
+  await page.getByRole('button', { name: 'Add person' }).click();
+  await personCard('ada_lovelace').waitFor();
+  await toastStarting(page, 'Added Ada Lovelace — no reference faces yet').waitFor();
+  assert.equal(await page.getByTestId('toast-text').filter({ hasText: /Enrolled/ }).count(), 0);
+});
+
+test('an admin removes a person from their card: asked first, their photos stay, Undo brings them back', async () => {
+  // A photo filed under her, to show that it stays where it is.
+  await review('#/review/unidentified', 'single');
+  const id = await currentCardId(page);
+  await page.getByTestId('person-select').fill('Ada Lovelace');
+  await page.getByTestId('person-select').press('Enter');
+  await toastStarting(page, 'Sorted').waitFor();
+  const filed = await lib.item(id);
+  assert.match(filed.path, /^faces\/ada_lovelace\//);
+
+  await page.goto('/#/persons');
+  const card = personCard('ada_lovelace');
+  await card.waitFor();
+  await card.getByTestId('person-remove').click();
+  const dialog = page.getByTestId('confirm-dialog');
+  await dialog.waitFor();
+  const said = await dialog.innerText();
+  assert.match(said, /Remove Ada Lovelace\?/);
+  assert.match(said, /disappears from the person pickers and from this list/);
+  assert.match(said, /1 photo already sorted into faces\/ada_lovelace\/ stay where they are/);
+  await screenshot(page, 'persons-remove-confirm');
+  await dialog.getByTestId('confirm-no').click();
+  assert.equal((await lib.api('/api/persons')).persons.length, 1, 'Cancel removes nobody');
+
+  await card.getByTestId('person-remove').click();
+  await page.getByTestId('confirm-yes').click();
+  await toastStarting(page, 'Removed Ada Lovelace; their photos stay in faces/ada_lovelace/.').waitFor();
+  await card.waitFor({ state: 'detached' });
+  assert.equal((await lib.api('/api/persons')).persons.length, 0);
+  const after = await lib.item(id);
+  assert.equal(after.path, filed.path, 'the sorted photo stays where it is');
+  assert.ok(fs.existsSync(path.join(lib.library, after.path)));
+
+  await page.locator('.toast').getByRole('button', { name: 'Undo' }).click();
+  await card.waitFor();
+  assert.deepEqual((await lib.api('/api/persons')).persons.map((p) => p.name), ['ada_lovelace']);
+});
+
+test('a reviewer is offered no Remove', async () => {
+  await post('/api/persons', { name: 'Sheldon' });
+  lib.run(['user', 'add', 'reviewer', '--role', 'user'], 'reviewer-password-1\n');
+  await page.goto('/#/persons');
+  await page.getByRole('button', { name: 'Log out' }).click();
+  try {
+    await page.getByLabel('User name').fill('reviewer');
+    await page.getByLabel('Password').fill('reviewer-password-1');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText('reviewer · user').waitFor();
+    await page.goto('/#/persons');
+    await personCard('sheldon').waitFor();
+    assert.equal(await page.getByTestId('person-remove').count(), 0);
+  } finally {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await logIn(page, { inPlace: true });
+  }
+});
