@@ -119,3 +119,38 @@ test('a reviewer is offered no Remove', async () => {
     await logIn(page, { inPlace: true });
   }
 });
+
+test('the grid offers no approving or keeping of duplicates, and says why', async () => {
+  await review('#/review', 'grid');
+  const tile = (category) => page.locator(`[data-testid="tile"][data-category="${category}"]`).first();
+  const box = (category) => tile(category).locator('input[type=checkbox]');
+  const note = page.getByTestId('bulk-duplicates-note');
+  const filing = ['bulk-approve', 'bulk-keep', 'bulk-name-faces', 'bulk-person-select'];
+  await tile('duplicates').waitFor();
+  await box('unidentified').check();
+  for (const id of filing) assert.ok(await page.getByTestId(id).isVisible(), `${id} is offered for a photo that is no duplicate`);
+  assert.ok(await note.isHidden());
+
+  await box('duplicates').check();
+  for (const id of filing) assert.ok(await page.getByTestId(id).isHidden(), `${id} is not offered with a duplicate selected`);
+  assert.ok(await page.getByTestId('bulk-reject').isVisible(), 'Delete is');
+  assert.match(await note.innerText(), /^1 selected photo is a duplicate: approving or keeping it here would file a second copy of the same picture/);
+  await screenshot(page, 'review-grid-duplicates');
+  // The grid's key for naming faces refuses too, saying why, and sends nothing.
+  const sent = [];
+  const onBulk = (r) => { if (r.url().endsWith('/api/review/bulk')) sent.push(r); };
+  page.on('request', onBulk);
+  await tile('duplicates').focus();
+  await page.keyboard.press('n');
+  await toastStarting(page, '1 selected photo is a duplicate').waitFor();
+  page.off('request', onBulk);
+  assert.equal(sent.length, 0);
+
+  await box('duplicates').uncheck();
+  assert.ok(await page.getByTestId('bulk-approve').isVisible(), 'offered again once no duplicate is selected');
+
+  // On the Duplicates chip nothing that files a photo is offered, selected or not.
+  await review('#/review/duplicates', 'grid');
+  for (const id of filing) assert.ok(await page.getByTestId(id).isHidden(), `${id} is not offered on Duplicates`);
+  assert.match(await note.innerText(), /^These are duplicates: approving or keeping them here would file a second copy/);
+});
