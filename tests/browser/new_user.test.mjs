@@ -154,3 +154,25 @@ test('the grid offers no approving or keeping of duplicates, and says why', asyn
   for (const id of filing) assert.ok(await page.getByTestId(id).isHidden(), `${id} is not offered on Duplicates`);
   assert.match(await note.innerText(), /^These are duplicates: approving or keeping them here would file a second copy/);
 });
+
+test('on a phone a duplicate\'s card says why it waits before the photos and the buttons; EXIF says which fields', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await review('#/review/duplicates', 'single');
+    const card = page.getByTestId('review-card');
+    const badge = await card.locator('.badge.cat-duplicates').boundingBox();
+    const reason = card.getByTestId('reason');
+    assert.match(await reason.innerText(), /identical file/i);
+    const said = await reason.boundingBox();
+    const firstImage = await card.locator('img').first().boundingBox();
+    const table = await card.getByTestId('compare-table').boundingBox();
+    const bar = await card.getByTestId('actions').boundingBox();
+    assert.ok(badge.y < said.y && said.y + said.height <= firstImage.y,
+      `badge ${badge.y}, reason ${said.y}–${said.y + said.height}, first photo ${firstImage.y}`);
+    assert.ok(said.y + said.height <= table.y && said.y + said.height <= bar.y, 'before the table and the buttons');
+    const exif = await card.locator('tr[data-attribute="EXIF"]').innerText();
+    assert.doesNotMatch(exif, /of 2 fields/);
+    assert.match(exif, /no EXIF on either|date taken|camera/);
+    await screenshot(page, 'review-duplicate-card');
+  } finally { await page.setViewportSize({ width: 1280, height: 800 }); }
+});

@@ -468,6 +468,7 @@ export async function renderReview(root, params, { session, signal }) {
     const media = dup
       ? compareView(item, dup, `Right: the photo it duplicates, item ${dup.id}, ${where(dup)}`, { advice: canReview })
       : photo.el;
+    media.classList.add('card-media');
     // A duplicate is decided as one (keep left, keep right, keep both) or left for later: approving it as a person or
     // keeping it alone would file a second copy of one picture, so those buttons are not offered.
     const skip = h('button', { type: 'button', dataset: { testid: 'skip' }, onclick: () => act('skip', item, picker) },
@@ -483,10 +484,12 @@ export async function renderReview(root, params, { session, signal }) {
       skip];
     const card = h('article', { class: 'review-card card', tabindex: '-1', 'aria-label': `Review ${item.file_name}`,
       dataset: { testid: 'review-card', itemId: item.id, category: item.category } },
+      // Why the photo waits comes first: on a phone (one column) it is read before the photos and the buttons.
+      h('div', { class: 'card-head' },
+        h('span', { class: `badge cat-${item.category}` }, categoryLabel(item.category)),
+        h('p', { class: 'reason', dataset: { testid: 'reason' } }, item.reason)),
       media,
       h('div', { class: 'details' },
-        h('span', { class: `badge cat-${item.category}` }, categoryLabel(item.category)),
-        h('p', { class: 'reason', dataset: { testid: 'reason' } }, item.reason),
         communityVotes(detail.votes),
         group ? group.el : null,
         canReview ? [
