@@ -176,3 +176,29 @@ test('on a phone a duplicate\'s card says why it waits before the photos and the
     await screenshot(page, 'review-duplicate-card');
   } finally { await page.setViewportSize({ width: 1280, height: 800 }); }
 });
+
+test('the picker\'s list never covers Approve: a name typed, then Approve clicked with the mouse, approves as them', async () => {
+  for (const name of ['Penny', 'Penny Blossom', 'Penny Hofstadter']) await post('/api/persons', { name });
+  const overlap = (a, b) => !(a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y);
+  for (const [width, height] of [[1280, 800], [390, 844]]) {
+    await page.setViewportSize({ width, height });
+    try {
+      await review('#/review/unidentified', 'single');
+      const id = await currentCardId(page);
+      await page.getByTestId('person-select').fill('Penny');
+      const list = page.getByTestId('person-options');
+      await list.waitFor();
+      assert.equal(await list.getByTestId('picker-option').count(), 3);
+      const approve = page.getByTestId('approve');
+      const [shown, button, bar] = [await list.boundingBox(), await approve.boundingBox(),
+        await page.getByTestId('actions').boundingBox()];
+      assert.ok(!overlap(shown, bar), `at ${width} px the list (${JSON.stringify(shown)}) covers the buttons ` +
+        `(${JSON.stringify(bar)})`);
+      assert.ok(shown.y >= 0 && shown.y + shown.height <= height, 'the list is on screen');
+      await screenshot(page, 'review-picker-open');
+      await page.mouse.click(button.x + button.width / 2, button.y + button.height / 2);
+      await toastStarting(page, 'Sorted').waitFor();
+      assert.equal((await lib.item(id)).person, 'penny');
+    } finally { await page.setViewportSize({ width: 1280, height: 800 }); }
+  }
+});

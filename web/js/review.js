@@ -230,7 +230,8 @@ export async function renderReview(root, params, { session, signal }) {
   // Esc leaves; letters only filter the list, they never switch the chosen name.
   function cardPicker(testid, { onEnter, onEscape } = {}) {
     const picker = personPicker(state.persons, { testid, onEnter, onEscape, single: true,
-      onChoose: () => { input.value = ''; } });
+      onChoose: () => { input.value = ''; },
+      keepClear: () => picker.el.closest('[data-testid="review-card"]')?.querySelector('[data-testid="actions"]') });
     const input = h('input', { placeholder: 'new person…', dataset: { testid: `${testid}-new` }, 'aria-label': 'New person' });
     input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && onEnter) { e.preventDefault(); onEnter(); }
