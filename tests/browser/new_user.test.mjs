@@ -202,3 +202,41 @@ test('the picker\'s list never covers Approve: a name typed, then Approve clicke
     } finally { await page.setViewportSize({ width: 1280, height: 800 }); }
   }
 });
+
+let leonard = 0;   // a library photo of Leonard's, the current image of a proposal
+
+test('proposals in words: decisions named apart from the archive, reasons and statuses, scores on 0–10', async () => {
+  const [current, proposed] = (await waiting('unidentified')).map((i) => i.id);
+  leonard = current;
+  lib.run(['review', 'approve', String(current), '--person', 'Leonard']);
+  const id = JSON.parse(lib.run(['proposals', 'add', String(current), String(proposed), '--json'])).id;
+  await page.goto('/#/proposals');
+  const detail = page.getByTestId('proposal-detail');
+  await detail.waitFor();
+  assert.deepEqual(await detail.locator('.actions button').allInnerTexts(),
+    ['Close without applying', 'Deny', 'Approve & apply']);
+  assert.match(await detail.locator('h2').innerText(), new RegExp(`Proposal ${id}: Proposed by hand · Waiting`));
+  assert.deepEqual((await page.locator('.proposal-queue thead th').allInnerTexts()).map((t) => t.trim()),
+    ['', 'Proposal', 'Reason', 'Status', 'Person', 'Score (0–10)', 'Proposed']);
+  const row = page.getByTestId('proposal-row').first();
+  const text = await row.innerText();
+  assert.match(text, /Proposed by hand/);
+  assert.match(text, /Waiting/);
+  assert.doesNotMatch(text, /\bmanual\b|\bpending\b/);
+  assert.equal(await row.locator('[data-code="manual"]').count(), 1, 'the code stays as data');
+  assert.deepEqual((await page.locator('select[name="status"] option').allInnerTexts()).slice(0, 2),
+    ['All statuses', 'Waiting']);
+  assert.equal(await page.locator('select[name="reason"] option').first().innerText(), 'All reasons');
+  assert.equal(await page.getByTestId('batch-archive').innerText(), 'Close selected without applying');
+  // The score as the gallery shows it: 0–10, one decimal.
+  const raw = (await lib.api(`/api/proposals/${id}`)).proposed.score;
+  const score = (await row.locator('td').nth(5).innerText()).replace('Score', '').trim();
+  assert.equal(score, (Math.round(raw) / 10).toFixed(1));
+  assert.equal((await detail.getByTestId('proposed-quality').innerText()).replace(/ ▲$/, '').trim(), score);
+  await screenshot(page, 'proposals-words');
+
+  // Closing without applying puts the proposal aside; nothing moves.
+  await detail.getByTestId('proposal-archive').click();
+  await toastStarting(page, `Proposal ${id} closed without applying.`).waitFor();
+  assert.equal((await lib.item(current)).location, 'library');
+});
