@@ -240,3 +240,17 @@ test('proposals in words: decisions named apart from the archive, reasons and st
   await toastStarting(page, `Proposal ${id} closed without applying.`).waitFor();
   assert.equal((await lib.item(current)).location, 'library');
 });
+
+test('a person\'s recent photos are shown once, each with its own "Propose as cover"', async () => {
+  await page.goto('/#/persons');
+  const card = personCard('leonard');
+  await card.waitFor();
+  const shown = await card.locator('.recent-photos img, .thumb-row img, .cover-choices img')
+    .evaluateAll((imgs) => imgs.map((img) => img.getAttribute('src')));
+  assert.ok(shown.length >= 1);
+  assert.equal(new Set(shown).size, shown.length, `a photo shown twice: ${shown}`);
+  const photo = card.locator(`[data-testid="recent-photo"][data-item-id="${leonard}"]`);
+  await photo.getByRole('button', { name: `Propose as cover: photo #${leonard} for Leonard` }).click();
+  await toastStarting(page, 'Cover proposal').waitFor();
+  await screenshot(page, 'persons-recent');
+});

@@ -65,12 +65,6 @@ export async function renderPersons(root, _params, { session, signal }) {
     return list;
   }
 
-  function thumbs(ids, label) {
-    if (!ids.length) return null;
-    return h('div', { class: 'thumb-row', 'aria-label': label },
-      ids.map((id) => h('img', { src: `/api/items/${id}/thumbnail?size=160`, alt: `${label} ${id}`, loading: 'lazy' })));
-  }
-
   // A cover proposal for `p` (decided on the Proposals page, side by side with the cover it would replace).
   async function proposeCover(p, id) {
     try {
@@ -79,17 +73,20 @@ export async function renderPersons(root, _params, { session, signal }) {
     } catch (err) { toast(`Could not propose a cover for ${personName(p.name)}: ${unstop(err.message)}.`, 'error'); }
   }
 
-  function coverChoices(p) {
-    const choices = p.recent_items.filter((id) => !p.cover || p.cover.item_id !== id);
-    if (!canPropose || !choices.length) return null;
-    return h('div', { class: 'cover-choices' }, h('span', { class: 'small' }, 'Propose as cover: '),
-      // Each of the person's latest photos as a small picture to choose (its number stays in the label).
-      choices.map((id) => h('button', {
-        type: 'button', class: 'cover-choice', dataset: { testid: `propose-cover-${id}` },
-        title: `Propose photo #${id} as ${personName(p.name)}'s cover`,
-        'aria-label': `Propose photo #${id} as ${personName(p.name)}'s cover`,
-        onclick: (e) => once(e.currentTarget.parentElement, () => proposeCover(p, id)) },
-      h('img', { src: `/api/items/${id}/thumbnail?size=160`, alt: '', loading: 'lazy' }))));
+  // The person's latest photos, each shown once; for who may decide proposals, each but the cover with a small
+  // "Propose as cover" under it.
+  function recentPhotos(p) {
+    if (!p.recent_items.length) return null;
+    const offer = (id) => canPropose && (!p.cover || p.cover.item_id !== id);
+    return [h('p', { class: 'small' }, 'Recent photos'),
+      h('div', { class: 'recent-photos', dataset: { testid: `recent-${p.name}` } }, p.recent_items.map((id) =>
+        h('figure', { class: 'recent-photo', dataset: { testid: 'recent-photo', itemId: id } },
+          h('img', { src: `/api/items/${id}/thumbnail?size=160`, alt: `Photo ${id}`, loading: 'lazy' }),
+          offer(id) ? h('button', { type: 'button', class: 'link small', dataset: { testid: `propose-cover-${id}` },
+            title: `Propose photo #${id} as ${personName(p.name)}'s cover (decided on the Proposals page)`,
+            'aria-label': `Propose as cover: photo #${id} for ${personName(p.name)}`,
+            onclick: (e) => once(e.currentTarget.parentElement, () => proposeCover(p, id)) }, 'Propose as cover')
+            : null)))];
   }
 
   // The cover fills the card's width (up to 220 px high), cut to its box: its thumbnail is asked for large enough for
@@ -175,8 +172,7 @@ export async function renderPersons(root, _params, { session, signal }) {
       nameHead(p), cover(p),
       h('p', { class: 'muted' }, `${plural(p.photos, 'photo')} · ${plural(p.references, 'reference face')}`),
       h('p', { class: 'small' }, 'Reference faces'), referenceFaces(p),
-      p.recent_items.length ? [h('p', { class: 'small' }, 'Recent photos'), thumbs(p.recent_items, 'Photo')] : null,
-      coverChoices(p),
+      recentPhotos(p),
       h('div', { class: 'switches' }, toggle('whitelist', p.whitelisted), toggle('blacklist', p.blacklisted)),
       removeButton(p));
   }
