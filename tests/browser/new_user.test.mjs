@@ -254,3 +254,21 @@ test('a person\'s recent photos are shown once, each with its own "Propose as co
   await toastStarting(page, 'Cover proposal').waitFor();
   await screenshot(page, 'persons-recent');
 });
+
+test('the gallery\'s score panel shows each measure\'s name in full and says which number is the weight', async () => {
+  await page.goto('/#/gallery');
+  const tile = page.getByTestId('tile').first();
+  await tile.waitFor();
+  await tile.hover();
+  const bars = tile.getByTestId('score-bars');
+  await bars.waitFor({ state: 'visible' });
+  const names = bars.locator('.score-bar-name');
+  assert.ok((await names.allInnerTexts()).includes('Dynamic range'));
+  const cut = await names.evaluateAll((els) => els.filter((el) => el.scrollWidth > el.clientWidth + 1)
+    .map((el) => el.textContent));
+  assert.deepEqual(cut, [], 'names cut off');
+  const text = await bars.innerText();
+  assert.match(text, /weight/);
+  assert.doesNotMatch(text, /×/);
+  await screenshot(page, 'gallery-score-panel');
+});
