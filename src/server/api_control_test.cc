@@ -1,6 +1,7 @@
 // Specification of status, enable / disable, config (validated like the CLI, persisted, audited), persons,
 // statistics and the audit log.
 #include <algorithm>
+#include <set>
 
 #include "base/files.h"
 #include "server/api_test_support.h"
@@ -221,6 +222,32 @@ TEST_F(ControlApiTest, AuditFiltersByItemAndActor) {
   EXPECT_TRUE(Body(Get("/api/audit?action=no_such_action", &s))["entries"].empty());
   EXPECT_EQ(Get("/api/audit?item_id=x", &s)->status, 400);
   EXPECT_EQ(Get("/api/audit?per_page=100000", &s)->status, 400);
+}
+
+// Each line about a photo names its file as it is now, not only its number; a photo deleted for good has no name left.
+TEST_F(ControlApiTest, AuditEntriesNameTheirItemsFile) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg"});
+  TestSession s = Login("alice");
+  json ingests = Body(Get("/api/audit?action=ingest", &s))["entries"];
+  ASSERT_EQ(ingests.size(), 2u);
+  std::set<std::string> names;
+  for (const auto& e : ingests) {
+    const json item = Body(Get("/api/items/" + std::to_string(e["item_id"].get<int64_t>()), &s))["item"];
+    EXPECT_EQ(e["item_file_name"], item["file_name"]) << e.dump();
+    names.insert(e["item_file_name"].get<std::string>());
+  }
+  ASSERT_EQ(names.size(), 2u);
+  EXPECT_TRUE(std::any_of(names.begin(), names.end(), [](const std::string& n) { return n.ends_with("obama.jpg"); }));
+
+  const std::string gone = std::to_string(ids[1]);
+  ASSERT_EQ(Post("/api/review/" + gone + "/reject", json::object(), &s)->status, 200);
+  ASSERT_EQ(Post("/api/trash/" + gone + "/purge", json::object(), &s)->status, 200);
+  json purged = Body(Get("/api/audit?item_id=" + gone, &s))["entries"];
+  ASSERT_FALSE(purged.empty());
+  for (const auto& e : purged) {
+    EXPECT_EQ(e["item_location"], "deleted");
+    EXPECT_TRUE(e["item_file_name"].is_null()) << e.dump();
+  }
 }
 
 }  // namespace

@@ -272,3 +272,11 @@ test('the gallery\'s score panel shows each measure\'s name in full and says whi
   assert.doesNotMatch(text, /×/);
   await screenshot(page, 'gallery-score-panel');
 });
+
+test('the audit log names each photo\'s file beside its number', async () => {
+  await page.goto('/#/audit');
+  const lines = page.getByTestId('audit-row');
+  await lines.first().waitFor();
+  await lines.filter({ hasText: /took in item \d+ \([a-g]\.jpg\)/ }).first().waitFor();
+  await lines.filter({ hasText: /approved item \d+ \([a-g]\.jpg\) as ada_lovelace/ }).first().waitFor();
+});
