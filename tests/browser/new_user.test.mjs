@@ -280,3 +280,27 @@ test('the audit log names each photo\'s file beside its number', async () => {
   await lines.filter({ hasText: /took in item \d+ \([a-g]\.jpg\)/ }).first().waitFor();
   await lines.filter({ hasText: /approved item \d+ \([a-g]\.jpg\) as ada_lovelace/ }).first().waitFor();
 });
+
+test('the public page: pressing the pressed vote again takes it back', async () => {
+  lib.run(['public', String(leonard)]);
+  await page.goto('/vote.html');
+  const card = page.locator(`[data-testid="vote-image"][data-item-id="${leonard}"]`);
+  await card.waitFor();
+  const pressed = (which, on) => card.locator(`[data-testid="vote-${which}"][aria-pressed="${on}"]`).waitFor();
+  await card.getByTestId('vote-up').click();
+  await pressed('up', true);
+  assert.match(await card.getByTestId('vote-counts').innerText(), /▲ 1 ·/);
+  await card.getByTestId('vote-up').click();
+  await pressed('up', false);
+  await toastStarting(page, 'Your vote is taken back.').waitFor();
+  assert.match(await card.getByTestId('vote-counts').innerText(), /▲ 0 · ▼ 0/);
+  await page.reload();
+  await pressed('up', false);
+  // The other button still changes the vote rather than taking it back.
+  await card.getByTestId('vote-down').click();
+  await pressed('down', true);
+  await card.getByTestId('vote-up').click();
+  await pressed('up', true);
+  await pressed('down', false);
+  assert.match(await card.getByTestId('vote-counts').innerText(), /▲ 1 · ▼ 0/);
+});
