@@ -177,6 +177,9 @@ class ProposalStore {
 
   // Records a vote; a voter's earlier vote on the same item is replaced.
   virtual base::Status CastVote(const VoteRecord& vote) = 0;
+  // Takes back `voter`'s vote on item `item_id` (a second press of the pressed button); nothing to take back is no
+  // error. kNotFound when the item does not exist.
+  virtual base::Status WithdrawVote(int64_t item_id, const std::string& voter) = 0;
   // Records a flag; a voter's earlier flag on the same item is replaced.
   virtual base::Status AddFlag(const FlagRecord& flag) = 0;
   virtual base::Result<VoteTally> TallyOf(int64_t item_id) = 0;

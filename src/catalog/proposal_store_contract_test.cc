@@ -212,6 +212,20 @@ TEST_P(ProposalStoreTest, ASecondVoteOfTheSameVoterReplacesTheFirst) {
   EXPECT_EQ(store_->CastVote({9999, "session:s1", "", 1, 13}).code(), base::Code::kNotFound);
 }
 
+TEST_P(ProposalStoreTest, AVoterTakesBackTheirVoteAndOnlyTheirs) {
+  ASSERT_TRUE(store_->CastVote({current_, "session:s1", "10.0.0.1", 1, 10}).ok());
+  ASSERT_TRUE(store_->CastVote({current_, "session:s2", "10.0.0.2", 1, 11}).ok());
+  ASSERT_TRUE(store_->WithdrawVote(current_, "session:s1").ok());
+  EXPECT_EQ(*store_->VoteOf(current_, "session:s1"), 0);
+  EXPECT_EQ(*store_->VoteOf(current_, "session:s2"), 1) << "another voter's vote stays";
+  EXPECT_EQ(store_->TallyOf(current_)->up, 1);
+  EXPECT_TRUE(store_->WithdrawVote(current_, "session:s1").ok()) << "nothing left to take back is no error";
+  EXPECT_TRUE(store_->WithdrawVote(proposed_, "session:s2").ok());
+  EXPECT_EQ(store_->WithdrawVote(9999, "session:s1").code(), base::Code::kNotFound);
+  ASSERT_TRUE(store_->CastVote({current_, "session:s1", "10.0.0.1", -1, 12}).ok()) << "a vote again after";
+  EXPECT_EQ(store_->TallyOf(current_)->down, 1);
+}
+
 TEST_P(ProposalStoreTest, AVotersOwnFlagIsReadBackAsLastGiven) {
   EXPECT_FALSE(store_->FlagOf(current_, "session:s1")->has_value());
   ASSERT_TRUE(store_->AddFlag({current_, "session:s1", "10.0.0.1", "wrong_person", "", 10}).ok());

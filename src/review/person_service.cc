@@ -187,6 +187,7 @@ base::Status PersonService::Remove(const std::string& raw_name, const std::strin
   for (const auto& p : *persons)
     if (p.name == *name) shown = p.display_name;
   TRIAGE_RETURN_IF_ERROR(catalog_.RemovePerson(*name));
+  if (!refs->empty() && references_changed_) references_changed_();  // a running matcher forgets them
   commit::RemoveFolderIfEmpty(config_.Current()->FacesDir() / *name);
   TRIAGE_RETURN_IF_ERROR(SetListStatus(*name, ListStatus::kNeutral, actor, now));
   TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit({0, now, actor, 0, "person", *name, "", fmt::format("{} removed", *name)}));

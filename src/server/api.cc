@@ -36,6 +36,8 @@ const char* MethodName(Method method) {
       return "post";
     case Method::kPut:
       return "put";
+    case Method::kDelete:
+      return "delete";
   }
   return "";
 }
@@ -135,7 +137,19 @@ size_t ApiRouter::MaxBodyBytes() const {
 namespace {
 
 // A method as a request line spells it.
-const char* HttpMethod(Method m) { return m == Method::kPost ? "POST" : m == Method::kPut ? "PUT" : "GET"; }
+const char* HttpMethod(Method m) {
+  switch (m) {
+    case Method::kPost:
+      return "POST";
+    case Method::kPut:
+      return "PUT";
+    case Method::kDelete:
+      return "DELETE";
+    case Method::kGet:
+      break;
+  }
+  return "GET";
+}
 
 }  // namespace
 
@@ -148,7 +162,7 @@ bool ApiRouter::MatchesAnyRoute(const std::string& method, const std::string& pa
 
 std::string ApiRouter::AllowedMethods(const std::string& path) const {
   std::string out;
-  for (Method m : {Method::kGet, Method::kPost, Method::kPut}) {
+  for (Method m : {Method::kGet, Method::kPost, Method::kPut, Method::kDelete}) {
     const bool served = std::any_of(patterns_.begin(), patterns_.end(),
                                     [&](const auto& p) { return p.first == m && std::regex_match(path, p.second); });
     if (served) out += (out.empty() ? "" : ", ") + std::string(HttpMethod(m));
@@ -174,6 +188,9 @@ void ApiRouter::Install(httplib::Server& server) {
         break;
       case Method::kPut:
         server.Put(pattern, with_body);
+        break;
+      case Method::kDelete:
+        server.Delete(pattern, with_body);
         break;
     }
   }

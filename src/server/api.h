@@ -20,8 +20,8 @@
 
 namespace triage::server {
 
-enum class Method { kGet, kPost, kPut };
-const char* MethodName(Method method);  // "get", "post", "put" (OpenAPI's spelling)
+enum class Method { kGet, kPost, kPut, kDelete };
+const char* MethodName(Method method);  // "get", "post", "put", "delete" (OpenAPI's spelling)
 
 inline constexpr const char* kSessionCookie = "triage_session";
 inline constexpr const char* kCsrfHeader = "X-CSRF-Token";

@@ -20,6 +20,7 @@ httplib::Result Send(httplib::Client& client, const RouteInfo& route, const std:
                      const httplib::Headers& headers) {
   if (route.method == "get") return client.Get(url.c_str(), headers);
   if (route.method == "put") return client.Put(url.c_str(), headers, "{}", "application/json");
+  if (route.method == "delete") return client.Delete(url.c_str(), headers);
   return client.Post(url.c_str(), headers, "{}", "application/json");
 }
 
@@ -189,9 +190,10 @@ TEST_F(AuthTest, RoutesBeyondARolesPermissionsAre403) {
                        route.permission == "manage_users" || route.permission == "decide_proposals";
     if (!beyond_user) continue;
     SCOPED_TRACE(route.method + " " + route.path);
-    auto as_user = route.method == "get"   ? Get(route.path, &user)
-                   : route.method == "put" ? Put(route.path, json::object(), &user)
-                                           : Post(route.path, json::object(), &user);
+    auto as_user = route.method == "get"      ? Get(route.path, &user)
+                   : route.method == "put"    ? Put(route.path, json::object(), &user)
+                   : route.method == "delete" ? Delete(route.path, &user)
+                                              : Post(route.path, json::object(), &user);
     ASSERT_TRUE(as_user);
     EXPECT_EQ(as_user->status, 403);
     EXPECT_EQ(Body(as_user)["error"], "forbidden");
@@ -202,11 +204,10 @@ TEST_F(AuthTest, RoutesBeyondARolesPermissionsAre403) {
     }
     ++checked;
   }
-  // persons, a person's shown name, enable, disable, whitelist, blacklist, reference removal, thresholds, simulate,
-  // apply policy, users;
-  // proposals: approve, deny, archive, revert, batch, create, run, mark public; people: faces bulk, cluster name,
-  // merge, split, hide, people undo
-  EXPECT_EQ(checked, 25);
+  // persons, a person's shown name, a person's removal, enable, disable, whitelist, blacklist, reference removal,
+  // thresholds, simulate, apply policy, users; proposals: approve, deny, archive, revert, batch, create, run, mark
+  // public; people: faces bulk, cluster name, merge, split, hide, people undo
+  EXPECT_EQ(checked, 26);
 }
 
 TEST_F(AuthTest, SuperadminListsUsers) {

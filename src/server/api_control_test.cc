@@ -1,6 +1,7 @@
 // Specification of status, enable / disable, config (validated like the CLI, persisted, audited), persons,
 // statistics and the audit log.
 #include <algorithm>
+#include <set>
 
 #include "base/files.h"
 #include "server/api_test_support.h"
@@ -151,6 +152,43 @@ TEST_F(ControlApiTest, APersonIsShownByTheNameAsTypedAndAdminsMayRewriteIt) {
   }));
 }
 
+// An admin removes a person as `triage person remove` does: off the lists, out of the persons list, undoable.
+TEST_F(ControlApiTest, AdminsRemoveAPersonAndTheUndoTokenBringsThemBack) {
+  TestSession bob = Login("bob");
+  TestSession alice = Login("alice");
+  ASSERT_EQ(Post("/api/persons", {{"name", "Ada Lovelace"}}, &bob)->status, 201);
+  ASSERT_EQ(Put("/api/config/whitelist", {{"names", {"ada_lovelace"}}}, &bob)->status, 200);
+
+  EXPECT_EQ(Delete("/api/persons/ada_lovelace", &alice)->status, 403) << "a reviewer may not remove people";
+  EXPECT_EQ(Delete("/api/persons/ada_lovelace", &bob, false)->status, 403) << "without the CSRF token";
+  EXPECT_EQ(Delete("/api/persons/ada_lovelace", nullptr)->status, 401);
+  auto unknown = Delete("/api/persons/nobody", &bob);
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_NE(Body(unknown)["message"].get<std::string>().find("nobody"), std::string::npos) << unknown->body;
+  ASSERT_EQ(Body(Get("/api/persons", &bob))["persons"].size(), 1u) << "refusals remove nobody";
+
+  auto r = Delete("/api/persons/Ada%20Lovelace", &bob);  // the name as typed finds its folder name
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(Body(r)["removed"], "ada_lovelace");
+  const std::string token = Body(r)["undo"];
+  ASSERT_FALSE(token.empty());
+  EXPECT_EQ(Body(Get("/api/persons", &bob))["persons"].size(), 0u);
+  EXPECT_TRUE(config_->Current()->policy.whitelist.empty()) << "off the whitelist too";
+  EXPECT_EQ(Delete("/api/persons/ada_lovelace", &bob)->status, 404) << "removed already";
+  auto audit = *catalog_->ListAudit(0, "bob", 10, 0);
+  EXPECT_TRUE(std::any_of(audit.begin(), audit.end(), [](const model::AuditEntry& e) {
+    return e.action == "person" && e.reason == "ada_lovelace removed";
+  }));
+
+  ASSERT_EQ(Post("/api/undo/" + token, json::object(), &bob)->status, 200);
+  json persons = Body(Get("/api/persons", &bob))["persons"];
+  ASSERT_EQ(persons.size(), 1u);
+  EXPECT_EQ(persons[0]["name"], "ada_lovelace");
+  EXPECT_EQ(persons[0]["whitelisted"], true) << "back on the list they were on";
+}
+
 TEST_F(ControlApiTest, StatsTodayAndSummaryByDay) {
   Ingest({"obama.jpg", "biden.jpg"});
   TestSession s = Login("alice");
@@ -184,6 +222,32 @@ TEST_F(ControlApiTest, AuditFiltersByItemAndActor) {
   EXPECT_TRUE(Body(Get("/api/audit?action=no_such_action", &s))["entries"].empty());
   EXPECT_EQ(Get("/api/audit?item_id=x", &s)->status, 400);
   EXPECT_EQ(Get("/api/audit?per_page=100000", &s)->status, 400);
+}
+
+// Each line about a photo names its file as it is now, not only its number; a photo deleted for good has no name left.
+TEST_F(ControlApiTest, AuditEntriesNameTheirItemsFile) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg"});
+  TestSession s = Login("alice");
+  json ingests = Body(Get("/api/audit?action=ingest", &s))["entries"];
+  ASSERT_EQ(ingests.size(), 2u);
+  std::set<std::string> names;
+  for (const auto& e : ingests) {
+    const json item = Body(Get("/api/items/" + std::to_string(e["item_id"].get<int64_t>()), &s))["item"];
+    EXPECT_EQ(e["item_file_name"], item["file_name"]) << e.dump();
+    names.insert(e["item_file_name"].get<std::string>());
+  }
+  ASSERT_EQ(names.size(), 2u);
+  EXPECT_TRUE(std::any_of(names.begin(), names.end(), [](const std::string& n) { return n.ends_with("obama.jpg"); }));
+
+  const std::string gone = std::to_string(ids[1]);
+  ASSERT_EQ(Post("/api/review/" + gone + "/reject", json::object(), &s)->status, 200);
+  ASSERT_EQ(Post("/api/trash/" + gone + "/purge", json::object(), &s)->status, 200);
+  json purged = Body(Get("/api/audit?item_id=" + gone, &s))["entries"];
+  ASSERT_FALSE(purged.empty());
+  for (const auto& e : purged) {
+    EXPECT_EQ(e["item_location"], "deleted");
+    EXPECT_TRUE(e["item_file_name"].is_null()) << e.dump();
+  }
 }
 
 }  // namespace

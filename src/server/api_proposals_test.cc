@@ -139,6 +139,31 @@ TEST_F(ProposalsApiTest, AnonymousVotesCountOncePerSessionAndShowOnTheAdminPage)
   }
 }
 
+// The pressed button pressed again takes the vote back ("none"): that voter's vote only, and their flag stays.
+TEST_F(ProposalsApiTest, AVoterTakesBackTheirVoteWithNone) {
+  MakeProposal();
+  TestSession admin = Login("bob");
+  ASSERT_EQ(Post("/api/items/" + std::to_string(current_) + "/public", {{"public", true}}, &admin)->status, 200);
+  auto first = Vote({{"item_id", current_}, {"vote", "up"}}, "");
+  ASSERT_EQ(first->status, 200) << first->body;
+  const std::string cookie = VoterCookie(first);
+  ASSERT_EQ(Vote({{"item_id", current_}, {"vote", "up"}}, "")->status, 200);  // another voter
+  ASSERT_EQ(Vote({{"item_id", current_}, {"vote", "flag"}, {"reason", "poor_quality"}}, cookie)->status, 200);
+
+  auto withdrawn = Vote({{"item_id", current_}, {"vote", "none"}}, cookie);
+  ASSERT_TRUE(withdrawn);
+  ASSERT_EQ(withdrawn->status, 200) << withdrawn->body;
+  EXPECT_TRUE(Body(withdrawn)["mine"].is_null());
+  EXPECT_EQ(Body(withdrawn)["up"], 1) << "the other voter's vote stays";
+  EXPECT_EQ(Body(withdrawn)["flags"], 1) << "a flag is not a vote: it stays";
+  httplib::Headers mine{{"Cookie", cookie}};
+  EXPECT_TRUE(Body(client_->Get("/api/public/images", mine))["images"][0]["mine"].is_null()) << "after a reload too";
+  auto again = Vote({{"item_id", current_}, {"vote", "none"}}, cookie);
+  ASSERT_EQ(again->status, 200) << "nothing left to take back is no error";
+  EXPECT_EQ(Body(again)["up"], 1);
+  EXPECT_EQ(Vote({{"item_id", proposed_}, {"vote", "none"}}, cookie)->status, 404) << "not public: as if absent";
+}
+
 TEST_F(ProposalsApiTest, TheVotersOwnFlagAndVoteComeBackWithThePublicImages) {
   MakeProposal();
   TestSession admin = Login("bob");

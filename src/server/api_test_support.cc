@@ -156,6 +156,13 @@ httplib::Result ApiTest::Put(const std::string& path, const json& body, const Te
   return client_->Put(path.c_str(), headers, body.dump(), "application/json");
 }
 
+httplib::Result ApiTest::Delete(const std::string& path, const TestSession* session, bool with_csrf) {
+  httplib::Headers headers;
+  if (session) headers.emplace("Cookie", session->cookie);
+  if (session && with_csrf) headers.emplace("X-CSRF-Token", session->csrf);
+  return client_->Delete(path.c_str(), headers);
+}
+
 json ApiTest::Body(const httplib::Result& r) {
   if (!r) return json();
   return json::parse(r->body, nullptr, false);

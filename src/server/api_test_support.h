@@ -55,6 +55,8 @@ class ApiTest : public ::testing::Test {
   // POST/PUT a JSON body; sends the CSRF token unless `with_csrf` is false.
   httplib::Result Post(const std::string& path, const json& body, const TestSession* session, bool with_csrf = true);
   httplib::Result Put(const std::string& path, const json& body, const TestSession* session, bool with_csrf = true);
+  // DELETE with no body; sends the CSRF token unless `with_csrf` is false.
+  httplib::Result Delete(const std::string& path, const TestSession* session, bool with_csrf = true);
   static json Body(const httplib::Result& r);
 
   // Copies fixture photos (tests/fixtures/faces/<name>) into the library through the ingest pipeline.

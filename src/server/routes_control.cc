@@ -193,6 +193,16 @@ base::Status SetPersonDisplayName(ServerState& state, Call& call) {
   return base::Status::Ok();
 }
 
+// DELETE /api/persons/{name}: forgets the person, their references and list entries (undoable); the photos already
+// sorted into their folder stay where they are.
+base::Status RemovePerson(ServerState& state, Call& call) {
+  std::string undo;
+  TRIAGE_RETURN_IF_ERROR(state.ctx.persons.Remove(call.PathParam(0), call.actor(), base::UnixNow(), &undo));
+  auto name = config::SanitizePersonName(call.PathParam(0));
+  call.Reply({{"removed", name.ok() ? *name : call.PathParam(0)}, {"undo", undo}});
+  return base::Status::Ok();
+}
+
 }  // namespace
 
 void AddControlRoutes(ApiRouter& router, ServerState& state) {
@@ -217,6 +227,8 @@ void AddControlRoutes(ApiRouter& router, ServerState& state) {
              [&state](Call& c) { return AddPerson(state, c); });
   router.Add(Method::kPut, "/api/persons/{name}", Permission::kManagePersons,
              [&state](Call& c) { return SetPersonDisplayName(state, c); });
+  router.Add(Method::kDelete, "/api/persons/{name}", Permission::kManagePersons,
+             [&state](Call& c) { return RemovePerson(state, c); });
 }
 
 }  // namespace triage::server

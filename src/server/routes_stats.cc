@@ -1,6 +1,7 @@
 // Statistics (today, by day) and the audit log.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <map>
 
 #include "base/clock.h"
@@ -68,20 +69,28 @@ base::Status Audit(ServerState& state, Call& call) {
                             static_cast<int>((*page - 1) * *per_page)};
   auto entries = state.ctx.catalog.ListAuditEntries(query);
   if (!entries.ok()) return entries.status();
-  // Where each entry's item is now ("deleted" once purged), so the page links only to what can still be opened.
-  std::map<int64_t, std::string> where;
+  // Where each entry's item is now ("deleted" once purged), so the page links only to what can still be opened, and
+  // its file's name as it is now (none once purged), so that a line names the photo, not only its number.
+  struct ItemNow {
+    std::string location;
+    std::string file_name;
+  };
+  std::map<int64_t, ItemNow> items;
   json list = json::array();
   for (const auto& e : *entries) {
     json j = e;
     j["at_iso"] = base::IsoTime(e.at);
     if (e.item_id != 0) {
-      auto known = where.find(e.item_id);
-      if (known == where.end()) {
+      auto known = items.find(e.item_id);
+      if (known == items.end()) {
         auto item = state.ctx.catalog.GetItem(e.item_id);
         if (!item.ok() && item.status().code() != base::Code::kNotFound) return item.status();
-        known = where.emplace(e.item_id, item.ok() ? item->location : "deleted").first;
+        ItemNow now{"deleted", ""};
+        if (item.ok()) now = {item->location, std::filesystem::path(item->path).filename().string()};
+        known = items.emplace(e.item_id, now).first;
       }
-      j["item_location"] = known->second;
+      j["item_location"] = known->second.location;
+      j["item_file_name"] = known->second.file_name.empty() ? json(nullptr) : json(known->second.file_name);
     }
     list.push_back(j);
   }

@@ -83,8 +83,8 @@ base::Status Vote(ServerState& state, Call& call) {
     return base::Status::InvalidArgument("item_id: the public image's id is required");
   }
   const std::string vote = b.value("vote", std::string());
-  if (vote != "up" && vote != "down" && vote != "flag") {
-    return base::Status::InvalidArgument("vote: must be up, down or flag");
+  if (vote != "up" && vote != "down" && vote != "flag" && vote != "none") {
+    return base::Status::InvalidArgument("vote: must be up, down, flag, or none (takes back your up or down vote)");
   }
   const int64_t id = b["item_id"];
   TRIAGE_RETURN_IF_ERROR(RequirePublic(state, id));
@@ -101,6 +101,8 @@ base::Status Vote(ServerState& state, Call& call) {
     if (details.size() > 500) return base::Status::InvalidArgument("details: at most 500 bytes");
     TRIAGE_RETURN_IF_ERROR(
         state.ctx.proposal_store.AddFlag({id, voter, address, b.value("reason", std::string("other")), details, now}));
+  } else if (vote == "none") {  // the pressed button pressed again: the voter's up or down vote is taken back
+    TRIAGE_RETURN_IF_ERROR(state.ctx.proposal_store.WithdrawVote(id, voter));
   } else {
     TRIAGE_RETURN_IF_ERROR(state.ctx.proposal_store.CastVote({id, voter, address, vote == "up" ? 1 : -1, now}));
   }

@@ -155,7 +155,7 @@ test('a person named with the longest name allowed wraps on a phone instead of w
   } finally { await page.setViewportSize({ width: 1440, height: 900 }); }
 });
 
-test('a double click on Add person enrols once: the toast says so and offers Undo, no "enrolled already"', async () => {
+test('a double click on Add person adds once: the toast says so and offers Undo, no "enrolled already"', async () => {
   await go('#/persons', 'Enrolled persons');
   await page.getByLabel('New person name').fill('double click');
   let posts = 0;
@@ -163,12 +163,12 @@ test('a double click on Add person enrols once: the toast says so and offers Und
   page.on('request', count);
   await page.getByRole('button', { name: 'Add person' }).dblclick();
   await page.getByRole('heading', { level: 2, name: 'double click' }).waitFor();   // shown as typed
-  await toastText('Enrolled double click.').waitFor();
+  await toastText('Added double click — no reference faces yet').waitFor();
   await page.waitForTimeout(300);  // a second request, were one sent, would have answered by now
   page.off('request', count);
   assert.equal(posts, 1, 'one request');
   assert.equal(await page.locator('.toast').filter({ hasText: 'enrolled already' }).count(), 0);
-  assert.equal(await page.locator('.toast').filter({ hasText: 'Enrolled double click.' })
+  assert.equal(await page.locator('.toast').filter({ hasText: 'Added double click — no reference faces yet' })
     .getByRole('button', { name: 'Undo' }).count(), 1);
 });
 

@@ -49,6 +49,20 @@ test('name, merge, split, remove an outlier, undo', async () => {
   await card(big.id).waitFor();
   await cropsLoaded();
   await screenshot(page, 'people');
+  // One layout on every card: the name form, the merge form, then the buttons for the selected faces on a row of
+  // their own, starting at the same place on each card.
+  for (const width of [1440, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    const layout = await page.locator('[data-testid="cluster"]').evaluateAll((cards) => cards.map((c) => {
+      const card = c.getBoundingClientRect();
+      const split = c.querySelector('[data-testid="split-button"]').getBoundingClientRect();
+      const forms = [...c.querySelectorAll('.cluster-tools form')].map((f) => f.getBoundingClientRect());
+      return { left: Math.round(split.left - card.left), below: forms.every((f) => split.top >= f.bottom) };
+    }));
+    assert.ok(layout.length >= 2 && layout.every((l) => l.below), `${width} px: ${JSON.stringify(layout)}`);
+    assert.equal(new Set(layout.map((l) => l.left)).size, 1, `${width} px: ${JSON.stringify(layout)}`);
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
   // Every face is in a cluster: nothing is said about faces in none.
   assert.equal((await lib.api('/api/clusters')).unclustered, 0);
   assert.equal(await page.getByTestId('unclustered').count(), 0);
@@ -131,8 +145,18 @@ test('name, merge, split, remove an outlier, undo', async () => {
   const onRequest = (r) => { if (r.method() === 'POST' && r.url().endsWith(`/api/clusters/${big.id}/name`)) namings.push(r); };
   page.on('request', onRequest);
   await card(big.id).getByTestId('name-input').fill('Barack Obama');
+  assert.equal(await card(big.id).getByTestId('name-button').innerText(), 'Move faces', 'not "Rename": barack stays');
   await card(big.id).getByTestId('name-button').dblclick();
-  await undoFromToast('Cluster renamed Barack Obama (faces/barack_obama)');   // the folder the name becomes
+  // Another name is another person: asked first, saying what moves and what stays (one dialog for a double click).
+  const moving = page.getByTestId('confirm-dialog');
+  await moving.waitFor();
+  const size = (await clusters()).find((c) => c.id === big.id).size;
+  assert.equal(await moving.count(), 1);
+  assert.match(await moving.innerText(), new RegExp(`moves these ${size} faces to a new person, Barack Obama`));
+  assert.match(await moving.innerText(), /Barack stays, with the reference faces enrolled from other photos/);
+  assert.equal(await moving.getByTestId('confirm-yes').innerText(), `Move ${size} faces to Barack Obama`);
+  await moving.getByTestId('confirm-yes').click();
+  await undoFromToast(`${size} faces moved from Barack to Barack Obama (faces/barack_obama)`);   // the folder the name becomes
   page.off('request', onRequest);
   assert.equal(namings.length, 1, 'one request for a double click');
   assert.equal((await clusters()).find((c) => c.id === big.id).person, 'barack');
@@ -141,7 +165,8 @@ test('name, merge, split, remove an outlier, undo', async () => {
   const longName = 'Barack Hussein Obama the Forty-Fourth President';
   await card(big.id).getByTestId('name-input').fill(longName);
   await card(big.id).getByTestId('name-button').click();
-  await toastText().filter({ hasText: `Cluster renamed ${longName}` }).waitFor();
+  await page.getByTestId('confirm-yes').click();
+  await toastText().filter({ hasText: `moved from Barack to ${longName}` }).waitFor();
   const folder = 'faces/barack_hussein_obama_the_forty_fourth_president';
   assert.equal(fs.readdirSync(path.join(lib.library, folder)).length, big.size);
   assert.deepEqual(fs.readdirSync(path.join(lib.library, 'faces/barack')), []);

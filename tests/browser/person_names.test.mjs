@@ -27,7 +27,7 @@ test('a person is shown as typed, renamed only in how it is written, and picked 
   await card.waitFor();
   assert.equal(await card.getByTestId('person-name').innerText(), 'Bernadette Rostenkowski');
   assert.equal(await card.getByTestId('person-folder').innerText(), 'faces/bernadette_rostenkowski/');
-  await toastStarting(page, 'Enrolled Bernadette Rostenkowski').waitFor();
+  await toastStarting(page, 'Added Bernadette Rostenkowski — no reference faces yet').waitFor();
 
   // Another name is another person: refused, and the card still shows the name it had.
   await card.getByTestId('person-rename').click();

@@ -130,11 +130,13 @@ test('a cover proposed from the Persons page, approved side by side, shows on th
   const ada = page.locator('[data-testid="person"][data-name="ada"]');
   await ada.waitFor();
   assert.equal(await ada.getByTestId('person-cover').count(), 0);
-  // The choices are the photos themselves, not bare numbers.
+  // The choice sits under the photo itself (shown once, among the recent photos), not a bare number.
   const choice = ada.getByTestId(`propose-cover-${proposed}`);
-  assert.equal(await choice.locator('img').getAttribute('src'), `/api/items/${proposed}/thumbnail?size=160`);
-  assert.equal(await choice.getAttribute('aria-label'), `Propose photo #${proposed} as Ada's cover`);
-  await page.waitForFunction((id) => document.querySelector(`[data-testid="propose-cover-${id}"] img`)?.naturalWidth > 0, proposed);
+  const photo = ada.locator(`[data-testid="recent-photo"][data-item-id="${proposed}"]`);
+  assert.equal(await photo.locator('img').getAttribute('src'), `/api/items/${proposed}/thumbnail?size=160`);
+  assert.equal(await choice.getAttribute('aria-label'), `Propose as cover: photo #${proposed} for Ada`);
+  await page.waitForFunction((id) => document.querySelector(`[data-testid="recent-photo"][data-item-id="${id}"] img`)
+    ?.naturalWidth > 0, proposed);
   await choice.click();
   await page.getByText(/Cover proposal \d+ made/).waitFor();
   await page.goto('/#/proposals');

@@ -125,9 +125,11 @@ test('review workflow in the browser', async () => {
   await page.locator('#nav a[data-page="audit"]').click();
   const lines = page.getByTestId('audit-row');
   await lines.first().waitFor();
-  await lines.filter({ hasText: `${USER} approved item ${approvedId} as test_person — review/unidentified → ` +
-    'faces/test_person' }).waitFor();
-  await lines.filter({ hasText: `${USER} moved item ${rejectedId} to the trash — from review/unidentified` }).waitFor();
+  // Each item by its number and its file's name.
+  await lines.filter({ hasText: new RegExp(`${USER} approved item ${approvedId} \\([^()]+\\.jpg\\) as test_person — ` +
+    'review/unidentified → faces/test_person') }).waitFor();
+  await lines.filter({ hasText: new RegExp(`${USER} moved item ${rejectedId} \\([^()]+\\.jpg\\) to the trash — from ` +
+    'review/unidentified') }).waitFor();
   await lines.filter({ hasText: `${USER} changed the whitelist: nobody → test_person, someone_else` }).waitFor();
   const text = await page.locator('.audit-list').innerText();
   assert.doesNotMatch(text, /[[\]{}]|staging/);
@@ -138,7 +140,7 @@ test('review workflow in the browser', async () => {
   await page.getByRole('button', { name: 'Filter' }).click();
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="audit-row"]')]
     .every((row) => row.dataset.action === 'reject'));
-  await lines.filter({ hasText: `moved item ${rejectedId} to the trash` }).waitFor();
+  await lines.filter({ hasText: new RegExp(`moved item ${rejectedId} \\([^()]+\\) to the trash`) }).waitFor();
   await page.getByRole('textbox', { name: 'Item id' }).fill('abc');
   await page.getByRole('button', { name: 'Filter' }).click();
   await page.getByTestId('audit-error').waitFor();

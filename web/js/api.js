@@ -55,6 +55,7 @@ export const api = {
   get: (path) => request('GET', path),
   post: (path, body = {}) => request('POST', path, body),
   put: (path, body) => request('PUT', path, body),
+  del: (path) => request('DELETE', path),
   upload: (path, formData) => request('POST', path, formData),
 };
 

@@ -1,4 +1,4 @@
-// The audit log in words: one line per action ("tester approved item 12 as penny — review/unidentified →
+// The audit log in words: one line per action ("tester approved item 12 (p.jpg) as penny — review/unidentified →
 // faces/penny"), with when, a link to the item, and filters by actor, item and action.
 import { api, qs } from './api.js';
 import { h, remount, formatTime } from './dom.js';
@@ -40,7 +40,8 @@ function itemLink(e) {
 
 // The sentence for one entry: who did what, to which item, and the move in folders (never staging paths).
 export function auditSentence(e) {
-  const item = e.item_id ? `item ${e.item_id}` : '';
+  // The item by number and by its file's name (as it is now; none once deleted for good).
+  const item = e.item_id ? `item ${e.item_id}${e.item_file_name ? ` (${e.item_file_name})` : ''}` : '';
   const move = isFolder(e.from) && isFolder(e.to) ? ` — ${e.from} → ${e.to}` : isFolder(e.to) ? ` — to ${e.to}` : '';
   switch (e.action) {
     case 'approve': return `${e.actor} approved ${item}${personOf(e.to) ? ` as ${personOf(e.to)}` : ''}${move}`;

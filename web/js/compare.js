@@ -9,12 +9,20 @@ const paneSizes = (scale = 1) => `(max-width: 800px) calc((100vw - 24px) * ${sca
 const paneImage = (item) => itemImage(item, 1280, { draggable: false, srcset: thumbSrcset(item), sizes: paneSizes() });
 
 const exifFields = (item) => [item.taken_at, item.camera].filter((v) => v && String(v).trim()).length;
+// Which of the EXIF fields compared a copy carries, in words ("date taken, camera Pixel 7", "no EXIF").
+function exifWords(item) {
+  const has = (v) => v && String(v).trim();
+  const fields = [has(item.taken_at) ? 'date taken' : null,
+    has(item.camera) ? `camera ${String(item.camera).trim()}` : null].filter(Boolean);
+  return fields.length ? fields.join(', ') : 'no EXIF';
+}
 
 // Where a copy came from: the address it was downloaded from, else the source it was taken in from (inbox, upload…).
 const origin = (i) => (i.url ? h('span', { class: 'origin', title: i.url }, i.url) : i.source || '–');
 
 // [label, value (text or element), score (higher is better; null when unknown or not a matter of better), what the
-// label means when it needs saying] per attribute. The first rows say which file each side is, so that the reviewer knows what they keep or delete.
+// label means when it needs saying, and what to say once for both copies when that says more than two cells] per
+// attribute. The first rows say which file each side is, so that the reviewer knows what they keep or delete.
 const ATTRIBUTES = [
   ['File', (i) => i.file_name, () => null],
   ['Source', origin, () => null],
@@ -30,7 +38,8 @@ const ATTRIBUTES = [
   ['File size', (i) => formatBytes(i.size_bytes), (i) => i.size_bytes || null],
   // The earlier capture date is the original's; a copy without one lost it.
   ['Date taken', (i) => takenWords(i.taken_at), (i) => (i.taken_at ? -Date.parse(i.taken_at.replace(' ', 'T')) : null)],
-  ['EXIF', (i) => `${exifFields(i)} of 2 fields`, (i) => exifFields(i)],
+  ['EXIF', exifWords, (i) => exifFields(i), 'EXIF fields compared: the date taken and the camera',
+    (l, r) => (!exifFields(l) && !exifFields(r) ? 'no EXIF on either (no date taken, no camera)' : null)],
 ];
 
 // A capture time as its date and its time, each kept on one line (a narrow column breaks between them, never inside
@@ -73,9 +82,13 @@ function comparisonTable(left, right) {
   return h('table', { class: 'data compare-table', dataset: { testid: 'compare-table' } },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Attribute'), h('th', { scope: 'col' }, 'Left (new)'),
       h('th', { scope: 'col' }, 'Right (existing)'))),
-    h('tbody', {}, ATTRIBUTES.map(([label, text, score, title]) => {
+    h('tbody', {}, ATTRIBUTES.map(([label, text, score, title, both]) => {
       const winner = better(score, left, right);
-      return h('tr', { dataset: { attribute: label } }, h('th', { scope: 'row', title: title || null }, label),
+      const head = h('th', { scope: 'row', title: title || null }, label);
+      // What holds for both copies alike is said once across both columns.
+      const same = both ? both(left, right) : null;
+      if (same) return h('tr', { dataset: { attribute: label } }, head, h('td', { colspan: 2 }, same));
+      return h('tr', { dataset: { attribute: label } }, head,
         cell(text(left), winner === 'left'), cell(text(right), winner === 'right'));
     })));
 }

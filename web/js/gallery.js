@@ -28,14 +28,19 @@ function fill(value) {
   return el;
 }
 
-// Horizontal bars, one per dimension, with its score (0..10) and weight.
+// Horizontal bars, one per dimension, with its score (0..10) and its weight in the aggregate, under column heads that
+// say which number is which; a long name wraps rather than being cut.
 function breakdown(quality) {
   if (!quality || quality.aggregate === null) return h('p', { class: 'muted' }, 'Not scored.');
   return h('div', { class: 'score-bars', dataset: { testid: 'score-bars' } },
-    Object.entries(quality.dimensions).map(([name, d]) => h('div', { class: 'score-bar' },
-      h('span', { class: 'score-bar-name', title: label(name) }, label(name)),
+    h('div', { class: 'score-bar score-bar-head', 'aria-hidden': 'true' }, h('span', {}, ''), h('span', {}, ''),
+      h('span', { class: 'score-bar-value' }, 'score'), h('span', { class: 'score-bar-weight' }, 'weight')),
+    Object.entries(quality.dimensions).map(([name, d]) => h('div', { class: 'score-bar', dataset: { dimension: name } },
+      h('span', { class: 'score-bar-name' }, label(name)),
       h('span', { class: 'score-bar-track' }, fill(d.score)),
-      h('span', { class: 'score-bar-value' }, `${score(d.score)} ×${d.weight}%`))));
+      h('span', { class: 'score-bar-value', 'aria-label': `score ${score(d.score)} of 10` }, score(d.score)),
+      h('span', { class: 'score-bar-weight', title: `${label(name)} counts for ${d.weight}% of the score`,
+        'aria-label': `weight ${d.weight}%` }, `${d.weight}%`))));
 }
 
 // The "why this score" panel: the sentence, each dimension's raw value, score, weight and contribution, the

@@ -53,12 +53,17 @@ async function act(promise, message, redraw, done = null) {
 function clusterCard(c, all, personIds, canManage, redraw) {
   const selected = new Set();
   const title = c.person ? personName(c.person) : 'Unnamed';
-  const name = h('input', { placeholder: c.person ? 'Rename to' : 'Who is this?', 'aria-label': `Name cluster ${c.id}`,
+  // A named cluster's faces go to another person under the name typed: a new person unless somebody has that name
+  // (then the two join). The person they leave stays, with the reference faces enrolled from elsewhere.
+  const name = h('input', { placeholder: c.person ? 'Move these faces to…' : 'Who is this?',
+    'aria-label': c.person ? `Move the faces of cluster ${c.id} to` : `Name cluster ${c.id}`,
     dataset: { testid: 'name-input' }, list: 'people-names' });
+  let asking = false;   // a confirmation is open: a second click (a double click) asks nothing more
   const nameForm = h('form', { class: 'inline-form', onsubmit: async (e) => {
     e.preventDefault();
+    if (asking) return;
     if (!name.value.trim()) {  // empty or only spaces: said, not silently ignored
-      toast(c.person ? `Type the new name for ${c.person} first.` : 'Type who this is first.', 'error');
+      toast(c.person ? 'Type who these faces are first.' : 'Type who this is first.', 'error');
       name.focus();
       return;
     }
@@ -66,14 +71,34 @@ function clusterCard(c, all, personIds, canManage, redraw) {
     const form = e.currentTarget;
     // Renaming to someone who exists joins two persons (a merge of two named clusters is refused): asked first.
     const joins = c.person && personKey(typed) !== c.person && personKey(typed) in personIds ? personKey(typed) : '';
-    if (joins && !await confirmDialog(`${joins} exists already`, [`The faces of ${c.person} become ${joins}'s: they ` +
-      `join ${joins}'s cluster, and their photos in faces/${c.person} move to faces/${joins}. Undo takes it back.`],
-    `Rename to ${joins}`, 'primary')) return;
+    const faces = plural(c.size, 'face');
+    asking = true;
+    try {
+      if (!await confirmMove(typed, joins)) return;
+    } finally { asking = false; }
     // Emptied once the name is taken (the redraw keeps what is typed): a refused name stays to be put right.
     once(form, () => act(api.post(`/api/clusters/${c.id}/name`, { person: typed, rename: !!c.person }),
-      (out) => `Cluster ${c.person ? 'renamed' : 'named'} ${typed}${out.person && out.person !== typed ? ` (faces/${out.person})` : ''}`,
+      (out) => `${c.person ? `${faces} moved from ${personName(c.person)} to` : 'Cluster named'} ${typed}` +
+        `${out.person && out.person !== typed ? ` (faces/${out.person})` : ''}`,
       redraw, () => { name.value = ''; }));
-  } }, name, h('button', { type: 'submit', dataset: { testid: 'name-button' } }, c.person ? 'Rename' : 'Name'));
+  } }, name, h('button', { type: 'submit', dataset: { testid: 'name-button' } }, c.person ? 'Move faces' : 'Name'));
+  // Whether moving a named cluster's faces elsewhere is confirmed (true at once for an unnamed cluster, or the same
+  // person written otherwise).
+  async function confirmMove(typed, joins) {
+    if (!c.person || personKey(typed) === c.person) return true;
+    const faces = plural(c.size, 'face');
+    if (joins) return confirmDialog(`${joins} exists already`, [`The ${faces} of this cluster of ${c.person} ` +
+      `become ${joins}'s: they join ${joins}'s cluster, and their photos in faces/${c.person} move to faces/${joins}.`,
+    `${personName(c.person)} stays, with the reference faces enrolled from other photos. Undo takes it back.`],
+    `Move ${faces} to ${joins}`, 'primary');
+    // Another name is another person: said before the faces leave, since the first person stays.
+    return confirmDialog(`Move ${faces} to ${typed}?`, [
+      `This moves these ${faces} to a new person, ${typed}: they become ${typed}'s reference faces, and their photos ` +
+        `in faces/${c.person}/ move to faces/${personKey(typed)}/.`,
+      `${personName(c.person)} stays, with the reference faces enrolled from other photos and the photos left in ` +
+        `faces/${c.person}/. To change only how ${personName(c.person)} is written, edit the name on Enrolled persons.`,
+      'Undo takes it back.'], `Move ${faces} to ${typed}`, 'primary');
+  }
   // Suggested clusters (close centres, with the distance) first, then every other one; not those that are somebody
   // else (two persons are not merged: renaming one to the other's name joins them, and the form says so).
   const mergeable = (o) => o && (!c.person || !o.person || o.person === c.person);
@@ -107,8 +132,10 @@ function clusterCard(c, all, personIds, canManage, redraw) {
     const ids = [...selected];
     once(e.currentTarget.parentElement, () => fn(ids));
   };
+  // One layout on every card: the name form, the merge form, then what acts on the selected faces, each on its own row.
   const tools = canManage ? h('div', { class: 'cluster-tools' },
-    nameForm, mergeForm,
+    nameForm, mergeForm, h('div', { class: 'cluster-face-actions' },
+    h('span', { class: 'small muted' }, 'Selected faces:'),
     h('button', { type: 'button', dataset: { testid: 'split-button' }, onclick: needSelection((ids) =>
       act(api.post(`/api/clusters/${c.id}/split`, { face_ids: ids }), `${plural(ids.length, 'face')} split off`, redraw)) },
     'Split selected'),
@@ -124,7 +151,7 @@ function clusterCard(c, all, personIds, canManage, redraw) {
         await act(api.post(`/api/clusters/${c.id}/hide`, { hidden: !c.hidden }), c.hidden ? 'Cluster shown' : 'Cluster hidden',
           redraw);
       } finally { hiding = false; }
-    } }, c.hidden ? 'Show' : 'Hide')) : null;
+    } }, c.hidden ? 'Show' : 'Hide'))) : null;
   const audit = c.person && personIds[c.person]
     ? h('a', { href: `#/people/person/${personIds[c.person]}`, dataset: { testid: 'audit-link' } }, 'Face audit') : null;
   return h('article', { class: `card cluster${c.hidden ? ' is-hidden' : ''}`, dataset: { testid: 'cluster', id: c.id, person: c.person } },

@@ -1,7 +1,8 @@
 // Enrolled persons (the People section's second tab): who is enrolled, their cover image, reference faces (each
-// removable, undoable) and recent photos (an admin may propose one as the cover), and whitelist / blacklist switches.
+// removable, undoable) and recent photos (an admin may propose one as the cover), whitelist / blacklist switches, and
+// for admins Remove (undoable).
 import { api } from './api.js';
-import { h, mount, remount, toast, referenceFace, peopleTabs, once, plural, personName } from './dom.js';
+import { h, mount, remount, toast, referenceFace, peopleTabs, once, plural, personName, confirmDialog } from './dom.js';
 import { offerUndo, attachUndoPage } from './undo.js';
 
 // What a whitelist now does, said with the change: one switch turned on stops the automatic sorting of everybody else.
@@ -64,12 +65,6 @@ export async function renderPersons(root, _params, { session, signal }) {
     return list;
   }
 
-  function thumbs(ids, label) {
-    if (!ids.length) return null;
-    return h('div', { class: 'thumb-row', 'aria-label': label },
-      ids.map((id) => h('img', { src: `/api/items/${id}/thumbnail?size=160`, alt: `${label} ${id}`, loading: 'lazy' })));
-  }
-
   // A cover proposal for `p` (decided on the Proposals page, side by side with the cover it would replace).
   async function proposeCover(p, id) {
     try {
@@ -78,17 +73,20 @@ export async function renderPersons(root, _params, { session, signal }) {
     } catch (err) { toast(`Could not propose a cover for ${personName(p.name)}: ${unstop(err.message)}.`, 'error'); }
   }
 
-  function coverChoices(p) {
-    const choices = p.recent_items.filter((id) => !p.cover || p.cover.item_id !== id);
-    if (!canPropose || !choices.length) return null;
-    return h('div', { class: 'cover-choices' }, h('span', { class: 'small' }, 'Propose as cover: '),
-      // Each of the person's latest photos as a small picture to choose (its number stays in the label).
-      choices.map((id) => h('button', {
-        type: 'button', class: 'cover-choice', dataset: { testid: `propose-cover-${id}` },
-        title: `Propose photo #${id} as ${personName(p.name)}'s cover`,
-        'aria-label': `Propose photo #${id} as ${personName(p.name)}'s cover`,
-        onclick: (e) => once(e.currentTarget.parentElement, () => proposeCover(p, id)) },
-      h('img', { src: `/api/items/${id}/thumbnail?size=160`, alt: '', loading: 'lazy' }))));
+  // The person's latest photos, each shown once; for who may decide proposals, each but the cover with a small
+  // "Propose as cover" under it.
+  function recentPhotos(p) {
+    if (!p.recent_items.length) return null;
+    const offer = (id) => canPropose && (!p.cover || p.cover.item_id !== id);
+    return [h('p', { class: 'small' }, 'Recent photos'),
+      h('div', { class: 'recent-photos', dataset: { testid: `recent-${p.name}` } }, p.recent_items.map((id) =>
+        h('figure', { class: 'recent-photo', dataset: { testid: 'recent-photo', itemId: id } },
+          h('img', { src: `/api/items/${id}/thumbnail?size=160`, alt: `Photo ${id}`, loading: 'lazy' }),
+          offer(id) ? h('button', { type: 'button', class: 'link small', dataset: { testid: `propose-cover-${id}` },
+            title: `Propose photo #${id} as ${personName(p.name)}'s cover (decided on the Proposals page)`,
+            'aria-label': `Propose as cover: photo #${id} for ${personName(p.name)}`,
+            onclick: (e) => once(e.currentTarget.parentElement, () => proposeCover(p, id)) }, 'Propose as cover')
+            : null)))];
   }
 
   // The cover fills the card's width (up to 220 px high), cut to its box: its thumbnail is asked for large enough for
@@ -132,6 +130,32 @@ export async function renderPersons(root, _params, { session, signal }) {
     return h('div', {}, head, edit, form);
   }
 
+  // Removing a person (as `triage person remove`), asked first with what it does and what it leaves; undoable.
+  async function removePerson(p) {
+    const shown = personName(p.name);
+    const list = p.whitelisted ? 'whitelist' : p.blacklisted ? 'blacklist' : '';
+    const ok = await confirmDialog(`Remove ${shown}?`, [
+      `${shown} disappears from the person pickers and from this list${list ? ` and comes off the ${list}` : ''}; ` +
+        (p.references ? `their ${plural(p.references, 'reference face')} ${p.references === 1 ? 'is' : 'are'} ` +
+          'forgotten, so new photos of them are no longer sorted automatically.' : 'they have no reference faces yet.'),
+      p.photos ? `The ${plural(p.photos, 'photo')} already sorted into faces/${p.name}/ stay where they are.`
+        : 'No photos are sorted under them; nothing moves.',
+      'Undo brings them back.'], `Remove ${shown}`);
+    if (!ok) return;
+    try {
+      const out = await api.del(`/api/persons/${encodeURIComponent(p.name)}`);
+      offerUndo(`Removed ${shown}${p.photos ? `; their photos stay in faces/${p.name}/` : ''}.`, out.undo, 'persons');
+    } catch (err) { toast(`Could not remove ${shown}: ${unstop(err.message)}.`, 'error'); }
+    await draw();
+  }
+
+  function removeButton(p) {
+    if (!canEnrol) return null;
+    return h('div', { class: 'person-remove' }, h('button', { type: 'button',
+      dataset: { testid: 'person-remove' }, 'aria-label': `Remove ${personName(p.name)}`,
+      onclick: (e) => once(e.currentTarget.parentElement, () => removePerson(p)) }, 'Remove'));
+  }
+
   function personCard(p) {
     const toggle = (list, checked) => h('label', { class: 'switch' },
       h('input', { type: 'checkbox', checked, disabled: !canEdit, dataset: { testid: `${list}-${p.name}` },
@@ -148,21 +172,28 @@ export async function renderPersons(root, _params, { session, signal }) {
       nameHead(p), cover(p),
       h('p', { class: 'muted' }, `${plural(p.photos, 'photo')} · ${plural(p.references, 'reference face')}`),
       h('p', { class: 'small' }, 'Reference faces'), referenceFaces(p),
-      p.recent_items.length ? [h('p', { class: 'small' }, 'Recent photos'), thumbs(p.recent_items, 'Photo')] : null,
-      coverChoices(p),
-      h('div', { class: 'switches' }, toggle('whitelist', p.whitelisted), toggle('blacklist', p.blacklisted)));
+      recentPhotos(p),
+      h('div', { class: 'switches' }, toggle('whitelist', p.whitelisted), toggle('blacklist', p.blacklisted)),
+      removeButton(p));
   }
 
   async function draw() {
     const { persons } = await api.get('/api/persons');
-    const name = h('input', { placeholder: 'Name', 'aria-label': 'New person name', required: true });
+    const name = h('input', { placeholder: 'Name', 'aria-label': 'New person name', dataset: { testid: 'new-person-name' } });
     // Once per submission: a double click sends one request (a second one would answer "enrolled already").
-    const form = canEnrol ? h('form', { class: 'inline-form', onsubmit: (e) => {
+    const form = canEnrol ? h('form', { class: 'inline-form', novalidate: true, onsubmit: (e) => {
       e.preventDefault();
+      if (!name.value.trim()) {  // empty or only spaces: said, not silently ignored
+        toast('Type the new person\'s name first.', 'error');
+        name.focus();
+        return undefined;
+      }
       return once(e.currentTarget, async () => {
         try {
           const out = await api.post('/api/persons', { name: name.value });
-          offerUndo(`Enrolled ${out.person.display_name || out.person.name}.`, out.undo, 'persons');
+          // Added, not enrolled: nobody's face is known until reference faces come (approvals, named faces, `person add`).
+          offerUndo(`Added ${out.person.display_name || out.person.name} — no reference faces yet; approve or name ` +
+            'photos of them to teach their face.', out.undo, 'persons');
           await draw();
         }
         catch (err) { toast(`Could not add ${name.value.trim() || 'the person'}: ${unstop(err.message)}.`, 'error'); }

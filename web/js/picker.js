@@ -7,6 +7,7 @@ import { h, mount, referenceFace, personKey, personName } from './dom.js';
 const RECENT_KEY = 'triage.recentPersons';
 const MAX_RECENT = 9;
 const MAX_SHOWN = 30;
+const LIST_MAX_PX = 300;   // the list's own max-height (style.css)
 let pickers = 0;
 
 function recentNames() {
@@ -49,8 +50,11 @@ function avatar(person) {
 // persons: [{name, avatar}] as GET /api/persons gives them. Returns {el, input, value(), typed(), choose(name), focus()}:
 // value() is the chosen person, or a name typed out in full; '' otherwise. typed() is the text in the box.
 // `single`: Enter takes the one enrolled person the typed text shows (for a picker of enrolled persons only; where a
-// typed name may be a new person, Enter keeps what was typed).
-export function personPicker(persons, { testid, label = 'Person', onEnter, onEscape, onChoose, single = false } = {}) {
+// typed name may be a new person, Enter keeps what was typed). `keepClear()`: an element the open list must never
+// cover (the card's decision buttons, so that a click meant for Approve does not land on a name): the list opens
+// upward when it would, or shrinks to the room it has.
+export function personPicker(persons, { testid, label = 'Person', onEnter, onEscape, onChoose, single = false,
+  keepClear } = {}) {
   const listId = `picker-list-${++pickers}`;
   let chosen = '';
   let shown = [];
@@ -82,7 +86,27 @@ export function personPicker(persons, { testid, label = 'Person', onEnter, onEsc
     if (active >= 0) input.setAttribute('aria-activedescendant', `${listId}-${active}`);
     else input.removeAttribute('aria-activedescendant');
   }
-  function open() { list.hidden = false; input.setAttribute('aria-expanded', 'true'); draw(); }
+  // Below the box when there is room for the whole list before the element to keep clear (and the window's edge);
+  // else on the side with more room, as high as that room allows.
+  function place() {
+    list.classList.remove('up');
+    list.style.maxHeight = '';
+    const clear = keepClear && keepClear();
+    if (!clear || list.hidden) return;
+    const box = input.getBoundingClientRect();
+    const zone = clear.getBoundingClientRect();
+    const margin = 6;
+    const zoneBelow = zone.height && zone.top >= box.bottom - 1;
+    const floor = zoneBelow ? Math.min(zone.top, window.innerHeight) : window.innerHeight;
+    const below = floor - box.bottom - margin;
+    const above = box.top - margin;
+    const wanted = Math.min(list.scrollHeight, LIST_MAX_PX);
+    if (wanted <= below) return;
+    const up = above > below;
+    list.classList.toggle('up', up);
+    list.style.maxHeight = `${Math.max(0, Math.min(LIST_MAX_PX, up ? above : below))}px`;
+  }
+  function open() { list.hidden = false; input.setAttribute('aria-expanded', 'true'); draw(); place(); }
   function close() { list.hidden = true; input.setAttribute('aria-expanded', 'false'); active = -1; }
   function choose(name) {
     chosen = name;
@@ -95,6 +119,10 @@ export function personPicker(persons, { testid, label = 'Person', onEnter, onEsc
   input.addEventListener('focus', open);
   input.addEventListener('blur', close);
   input.addEventListener('input', () => { active = -1; open(); });
+  // The page scrolled or resized with the list open: placed again for where the box now is.
+  for (const type of ['scroll', 'resize']) {
+    window.addEventListener(type, () => { if (!list.hidden && input.isConnected) place(); }, { passive: true });
+  }
   input.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (/^[1-9]$/.test(e.key)) {

@@ -1,10 +1,21 @@
 // Proposals: the queue (sortable, filtered), a side-by-side comparison of the current and the proposed image with the
-// better value marked, the quality checklist, approve / deny / archive with a note, and batch decisions.
+// better value marked, the quality checklist, approve & apply / deny / close without applying with a note, and batch
+// decisions.
 import { api, qs } from './api.js';
 import { h, remount, toast, itemImage, formatTime, formatBytes, once, plural, personName, RAW_MEASURES } from './dom.js';
 
-const REASONS = ['higher_resolution', 'better_quality', 'correct_subject', 'user_flags', 'manual'];
-const STATUSES = ['pending', 'approved', 'denied', 'archived', 'stale', 'reverted'];
+// The API's codes (kept as the filters' and rows' data) and the words shown for them.
+const REASON_WORDS = { higher_resolution: 'Higher resolution', better_quality: 'Better quality',
+  correct_subject: 'Right person', user_flags: 'Flagged by visitors', manual: 'Proposed by hand' };
+const STATUS_WORDS = { pending: 'Waiting', approved: 'Approved', denied: 'Denied',
+  archived: 'Closed without applying', stale: 'Out of date (the slot changed)', reverted: 'Reverted' };
+const REASONS = Object.keys(REASON_WORDS);
+const STATUSES = Object.keys(STATUS_WORDS);
+const reasonWords = (code) => REASON_WORDS[code] || label(code);
+const statusWords = (code) => STATUS_WORDS[code] || label(code);
+// What each decision is called, on a proposal and in a batch: "archive" only shelves the proposal (nothing is applied
+// and no image moves), so it is not called Archive beside an image that approving would move to the archive.
+const DECISION_WORDS = { approve: 'Approve & apply', deny: 'Deny', archive: 'Close without applying', revert: 'Revert' };
 const CHECKLIST = ['Resolution adequate (at least the minimum width and height the library asks of new photos)', 'Subject matches the slot (the right person)',
   'Good lighting and focus', 'Person clearly identifiable', 'Source and attribution known', 'Better than the current image'];
 
@@ -12,7 +23,7 @@ const label = (code) => code.replace(/_/g, ' ');
 // The quality aggregate as the gallery and the review card show it, 0-10 with one decimal (the API's figures are on
 // 0-100).
 const score = (f) => (f && f.score !== null && f.score !== undefined ? Math.round(f.score) / 10 : null);
-const scoreText = (v) => `${v.toFixed(1)}/10`;
+const scoreText = (v) => v.toFixed(1);
 
 // One row of the comparison: both values, the better one marked (higher is better unless `lowerIsBetter`).
 function compareRow(name, current, proposed, show = (v) => v, lowerIsBetter = false, title = null) {
@@ -23,7 +34,8 @@ function compareRow(name, current, proposed, show = (v) => v, lowerIsBetter = fa
   }
   const cell = (side, v) => h('td', { class: better === side ? 'better' : '', dataset: { testid: `${side}-${name}` } },
     known(v) ? show(v) : '–', better === side ? h('span', { class: 'better-mark', 'aria-label': 'better' }, ' ▲') : null);
-  return h('tr', {}, h('th', { scope: 'row', title }, name), cell('current', current), cell('proposed', proposed));
+  return h('tr', {}, h('th', { scope: 'row', title }, ROW_WORDS[name] || name), cell('current', current),
+    cell('proposed', proposed));
 }
 
 // The raw sharpness has no fixed scale, so the sharper side also says by how much ("118, 2.0× as sharp").
@@ -34,6 +46,9 @@ function sharpnessText(current, proposed) {
     return `${v.toFixed(0)}${times}`;
   };
 }
+
+const ROW_WORDS = { resolution: 'Resolution', quality: 'Quality (0–10)', sharpness: 'Sharpness', size: 'File size',
+  community: 'Visitors’ votes', flags: 'Flags' };
 
 function comparison(p) {
   const c = p.current || {}, n = p.proposed || {};
@@ -49,9 +64,9 @@ function comparison(p) {
       compareRow('size', c.size_bytes || null, n.size_bytes || null, formatBytes),
       compareRow('community', cv.score ?? null, nv.score ?? null, (v) => v.toFixed(1)),
       compareRow('flags', cv.flags ?? null, nv.flags ?? null, (v) => String(v), true),
-      h('tr', {}, h('th', { scope: 'row' }, 'source'),
+      h('tr', {}, h('th', { scope: 'row' }, 'Source'),
         h('td', {}, (p.current_item && p.current_item.source) || '–'), h('td', {}, (p.proposed_item && p.proposed_item.source) || '–')),
-      h('tr', {}, h('th', { scope: 'row' }, 'added'),
+      h('tr', {}, h('th', { scope: 'row' }, 'Added'),
         h('td', {}, p.current_item ? formatTime(p.current_item.created_at) : '–'),
         h('td', {}, p.proposed_item ? formatTime(p.proposed_item.created_at) : '–'))));
 }
@@ -59,7 +74,7 @@ function comparison(p) {
 // One side of the comparison. A cover proposal (slot "cover:<person>") may have no current cover yet.
 function side(title, item, cover) {
   const none = cover ? ['No cover yet', 'approving makes the proposed photo the first cover']
-    : ['Archive it', 'no successor: approving moves the current image to the archive'];
+    : ['No replacement', 'approving takes the current image out of the library, into its archive'];
   return h('figure', { class: 'compare-side' }, h('figcaption', {}, cover ? `${title} cover` : title),
     item ? itemImage(item, 640) : h('div', { class: 'img-placeholder' }, h('span', { class: 'ph-title' }, none[0]),
       h('span', { class: 'ph-reason' }, none[1])));
@@ -77,7 +92,7 @@ export async function renderProposals(root, _params, { session, signal }) {
     for (const b of buttons) b.disabled = true;
     try {
       const out = await api.post(`/api/proposals/${p.id}/${verb}`, { notes });
-      toast(`Proposal ${p.id} ${out.status}.`);
+      toast(`Proposal ${p.id} ${statusWords(out.status).toLowerCase()}.`);
     } catch (err) { toast(err.message, 'error'); } finally {
       deciding = false;
       for (const b of buttons) b.disabled = false;
@@ -91,11 +106,12 @@ export async function renderProposals(root, _params, { session, signal }) {
     try {
       const out = await api.post('/api/proposals/batch', { action, ids });
       const undo = out.undo ? { label: 'Undo', run: async () => {
-        try { await api.post(`/api/undo/${encodeURIComponent(out.undo)}`); toast(`Batch ${action} undone.`); }
+        try { await api.post(`/api/undo/${encodeURIComponent(out.undo)}`); toast(`${DECISION_WORDS[action]}: undone.`); }
         catch (err) { toast(`Could not undo: ${err.message}`, 'error'); }
         await draw();
       } } : null;
-      toast(`${action}: ${out.done} done, ${out.failed.length} failed${out.stale ? `, ${out.stale} stale` : ''}.`, 'info', undo);
+      toast(`${DECISION_WORDS[action]}: ${out.done} done, ${out.failed.length} failed` +
+        `${out.stale ? `, ${out.stale} out of date` : ''}.`, 'info', undo);
     } catch (err) { toast(err.message, 'error'); }
     state.picked.clear();
     await draw();
@@ -107,7 +123,7 @@ export async function renderProposals(root, _params, { session, signal }) {
       onclick: (e) => decide(p, verb, notes.value, e.currentTarget.parentElement.querySelectorAll('button')) }, text);
     const isCover = p.slot.startsWith('cover:');
     return h('section', { class: 'card proposal-detail', dataset: { testid: 'proposal-detail', proposalId: p.id } },
-      h('h2', {}, `Proposal ${p.id}: ${label(p.reason)} · ${p.status}`),
+      h('h2', {}, `Proposal ${p.id}: ${reasonWords(p.reason)} · ${statusWords(p.status)}`),
       h('p', { class: 'muted' }, `${isCover ? `Cover of ${personName(p.slot.slice(6))}` : `Slot ${p.slot}`} · proposed by ${p.proposed_by} · ${formatTime(p.proposed_at)}`,
         p.reviewed_by ? ` · decided by ${p.reviewed_by}${p.rule ? ` (rule ${p.rule})` : ''}` : ''),
       h('div', { class: 'proposal-compare' }, side('Current', p.current_item, isCover),
@@ -115,8 +131,12 @@ export async function renderProposals(root, _params, { session, signal }) {
       comparison(p),
       h('fieldset', { class: 'checklist' }, h('legend', {}, 'Quality checklist'),
         CHECKLIST.map((c) => h('label', {}, h('input', { type: 'checkbox' }), ` ${c}`))),
-      canDecide && p.status === 'pending' ? h('div', { class: 'actions' }, notes, button('archive', 'Archive'),
-        button('deny', 'Deny', 'danger'), button('approve', 'Approve & apply', 'primary')) : null,
+      canDecide && p.status === 'pending' ? h('div', { class: 'actions' }, notes,
+        button('archive', DECISION_WORDS.archive), button('deny', DECISION_WORDS.deny, 'danger'),
+        button('approve', DECISION_WORDS.approve, 'primary'),
+        h('p', { class: 'small muted decision-help' }, 'Close without applying: the proposal is put aside and nothing ' +
+          'changes in the library. Deny: refused. Approve & apply: the proposed image takes the current one’s place.'))
+        : null,
       canDecide && p.status === 'approved' && p.proposed_item_id ? h('div', { class: 'actions' }, notes,
         button('revert', 'Revert')) : null);
   }
@@ -131,7 +151,8 @@ export async function renderProposals(root, _params, { session, signal }) {
       h('td', { class: 'pick' }, canDecide && p.status === 'pending' ? pick : ''),
       cell('Proposal', h('button', { type: 'button', class: 'link', onclick: () => { state.selected = p.id; draw(); } },
         `#${p.id}`)),
-      cell('Reason', label(p.reason)), cell('Status', p.status),
+      cell('Reason', h('span', { dataset: { code: p.reason } }, reasonWords(p.reason))),
+      cell('Status', h('span', { dataset: { code: p.status } }, statusWords(p.status))),
       cell('Person', personName((p.current_item && p.current_item.person)
         || (p.slot.startsWith('cover:') ? p.slot.slice(6) : '')) || '–'),
       cell('Score', score(p.proposed) === null ? '–' : scoreText(score(p.proposed))),
@@ -178,18 +199,20 @@ export async function renderProposals(root, _params, { session, signal }) {
       h('div', { class: 'page-head' }, h('h1', {}, 'Proposals'),
         h('p', { class: 'muted', dataset: { testid: 'proposal-count' } }, plural(list.length, 'proposal'))),
       h('div', { class: 'filters' },
-        select('Status', [['', 'all'], ...STATUSES.map((s) => [s, s])], 'status'),
-        select('Reason', [['', 'all'], ...REASONS.map((r) => [r, label(r)])], 'reason'),
-        select('Sort by', [['date', 'date'], ['score', 'score'], ['person', 'person']], 'sort'),
+        select('Status', [['', 'All statuses'], ...STATUSES.map((s) => [s, statusWords(s)])], 'status'),
+        select('Reason', [['', 'All reasons'], ...REASONS.map((r) => [r, reasonWords(r)])], 'reason'),
+        select('Sort by', [['date', 'Date proposed'], ['score', 'Score'], ['person', 'Person']], 'sort'),
         // A double click sends one batch: the second would find the proposals decided and report them failed. With
         // nothing listed there is nothing to decide.
         canDecide && list.length ? h('span', { class: 'actions' }, ['approve', 'deny', 'archive'].map((action) =>
           h('button', { type: 'button', dataset: { testid: `batch-${action}` },
             onclick: (e) => once(e.currentTarget.parentElement, () => batch(action)) },
-          `${action[0].toUpperCase()}${action.slice(1)} selected`))) : null),
+          { approve: 'Approve & apply selected', deny: 'Deny selected',
+            archive: 'Close selected without applying' }[action]))) : null),
       // On a phone each row is a card (style.css): nothing scrolls sideways.
       list.length ? h('div', { class: 'table-scroll' }, h('table', { class: 'proposal-queue' },
-        h('thead', {}, h('tr', {}, ['', 'id', 'reason', 'status', 'person', 'score', 'proposed'].map((t) => h('th', {}, t)))),
+        h('thead', {}, h('tr', {}, ['', 'Proposal', 'Reason', 'Status', 'Person', 'Score (0–10)', 'Proposed']
+          .map((t) => h('th', {}, t)))),
         h('tbody', {}, list.map(row)))) : emptyState(),
       shown ? detail(shown) : null));
   }

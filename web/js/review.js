@@ -15,6 +15,14 @@ import { h, mount, formatBytes, formatTime, formatTaken, categoryLabel, toast, d
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
   'unwanted_person', 'low_quality', 'unreadable'];
 const MAX_BULK = 1000;   // ids per bulk request (the server's limit)
+// A duplicate is decided on its own card against the photo it duplicates (keep left, right or both): approving,
+// naming or keeping it in bulk would file a second copy of the same picture, so the grid does not offer those for them.
+const DUPLICATE_CATEGORIES = new Set(['duplicates', 'near_duplicates']);
+const FILING_ACTIONS = new Set(['approve', 'name_face', 'keep']);
+const DUPLICATES_NOTE = (selected, chip) => `${chip ? 'These are duplicates' : `${plural(selected, 'selected photo')} ` +
+  `${selected === 1 ? 'is a duplicate' : 'are duplicates'}`}: approving or keeping ${chip || selected > 1 ? 'them' : 'it'} ` +
+  'here would file a second copy of the same picture. Decide them "One by one" to keep one copy or both; Delete and ' +
+  'Export work here.';
 const GRID_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', ' ', 'n']);   // see onGridKey
 const SHORTCUTS = [[['a'], 'Approve & sort as the chosen person'], [['k'], 'Keep without a person (photos/<year>/<month>)'],
   [['d'], 'Delete (to the trash)'],
@@ -222,7 +230,8 @@ export async function renderReview(root, params, { session, signal }) {
   // Esc leaves; letters only filter the list, they never switch the chosen name.
   function cardPicker(testid, { onEnter, onEscape } = {}) {
     const picker = personPicker(state.persons, { testid, onEnter, onEscape, single: true,
-      onChoose: () => { input.value = ''; } });
+      onChoose: () => { input.value = ''; },
+      keepClear: () => picker.el.closest('[data-testid="review-card"]')?.querySelector('[data-testid="actions"]') });
     const input = h('input', { placeholder: 'new person…', dataset: { testid: `${testid}-new` }, 'aria-label': 'New person' });
     input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && onEnter) { e.preventDefault(); onEnter(); }
@@ -460,6 +469,7 @@ export async function renderReview(root, params, { session, signal }) {
     const media = dup
       ? compareView(item, dup, `Right: the photo it duplicates, item ${dup.id}, ${where(dup)}`, { advice: canReview })
       : photo.el;
+    media.classList.add('card-media');
     // A duplicate is decided as one (keep left, keep right, keep both) or left for later: approving it as a person or
     // keeping it alone would file a second copy of one picture, so those buttons are not offered.
     const skip = h('button', { type: 'button', dataset: { testid: 'skip' }, onclick: () => act('skip', item, picker) },
@@ -475,10 +485,12 @@ export async function renderReview(root, params, { session, signal }) {
       skip];
     const card = h('article', { class: 'review-card card', tabindex: '-1', 'aria-label': `Review ${item.file_name}`,
       dataset: { testid: 'review-card', itemId: item.id, category: item.category } },
+      // Why the photo waits comes first: on a phone (one column) it is read before the photos and the buttons.
+      h('div', { class: 'card-head' },
+        h('span', { class: `badge cat-${item.category}` }, categoryLabel(item.category)),
+        h('p', { class: 'reason', dataset: { testid: 'reason' } }, item.reason)),
       media,
       h('div', { class: 'details' },
-        h('span', { class: `badge cat-${item.category}` }, categoryLabel(item.category)),
-        h('p', { class: 'reason', dataset: { testid: 'reason' } }, item.reason),
         communityVotes(detail.votes),
         group ? group.el : null,
         canReview ? [
@@ -576,6 +588,11 @@ export async function renderReview(root, params, { session, signal }) {
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   }
 
+  // How many of the selected photos are duplicates or near duplicates (of those on the page).
+  function duplicatesSelected() {
+    return state.items.filter((i) => state.selected.has(i.id) && DUPLICATE_CATEGORIES.has(i.category)).length;
+  }
+
   let selectFirst = 0;   // the toast asking for a selection, taken away once there is one
   async function bulk(action, picker) {
     if (busy || signal.aborted) return;   // a double click sends one request, not a second that finds nothing to do
@@ -584,6 +601,10 @@ export async function renderReview(root, params, { session, signal }) {
     const from = {};
     for (const item of state.items) if (state.selected.has(item.id)) from[item.id] = item.folder;
     const body = { ids, action, from };
+    if (FILING_ACTIONS.has(action) && (duplicatesSelected() || DUPLICATE_CATEGORIES.has(state.category))) {
+      toast(DUPLICATES_NOTE(duplicatesSelected(), DUPLICATE_CATEGORIES.has(state.category)), 'error');
+      return;
+    }
     if (action === 'approve' || action === 'name_face') {
       body.person = picker.value();
       if (!body.person) {
@@ -705,6 +726,22 @@ export async function renderReview(root, params, { session, signal }) {
     const picker = cardPicker('bulk-person', { onEnter: () => bulk('approve', picker) });
     gridKeys.picker = picker;
     const count = h('span', { dataset: { testid: 'selected-count' } }, `${state.selected.size} selected`);
+    // What files a photo (approve, name its face, keep) is not offered for duplicates: the bar says why instead.
+    const filing = canReview ? [h('span', {}, 'These are: '), picker.el,
+      h('button', { type: 'button', class: 'primary', dataset: { testid: 'bulk-approve' },
+        onclick: () => bulk('approve', picker) }, 'Approve selected'),
+      h('button', { type: 'button', dataset: { testid: 'bulk-name-faces' }, onclick: () => bulk('name_face', picker),
+        title: 'Name the one face of each selected photo as the chosen person (photos with no face or several are left)' },
+      'Name their faces', h('kbd', {}, 'n')),
+      h('button', { type: 'button', dataset: { testid: 'bulk-keep' }, onclick: () => bulk('keep', picker) },
+        'Keep selected, no person')] : [];
+    const duplicatesNote = h('p', { class: 'bulk-note small', dataset: { testid: 'bulk-duplicates-note' }, hidden: true });
+    const syncFiling = () => {
+      const dups = duplicatesSelected();
+      for (const el of filing) el.hidden = dups > 0 || DUPLICATE_CATEGORIES.has(state.category);
+      duplicatesNote.hidden = !canReview || !(dups > 0 || DUPLICATE_CATEGORIES.has(state.category));
+      duplicatesNote.textContent = DUPLICATES_NOTE(dups, DUPLICATE_CATEGORIES.has(state.category));
+    };
     gridKeys.cursor = Math.max(0, Math.min(gridKeys.cursor, state.items.length - 1));
     const tiles = state.items.map((item, index) => {
       const box = h('input', { type: 'checkbox', checked: state.selected.has(item.id), 'aria-label': item.file_name,
@@ -713,6 +750,7 @@ export async function renderReview(root, params, { session, signal }) {
           tile.classList.toggle('selected', box.checked);
           count.textContent = `${state.selected.size} selected`;
           if (state.selected.size) dismissToast(selectFirst);
+          syncFiling();
         } });
       // The cursor is drawn from the start, so the first arrow key moves from a tile the reviewer can see.
       const tile = h('label', { class: `tile${state.selected.has(item.id) ? ' selected' : ''}` +
@@ -735,6 +773,7 @@ export async function renderReview(root, params, { session, signal }) {
       });
       count.textContent = `${state.selected.size} selected`;
       if (state.selected.size) dismissToast(selectFirst);
+      syncFiling();
       const active = document.activeElement;
       const elsewhere = typingInFormControl({ target: active }) && !tiles.some((tile) => tile.contains(active));
       if (active !== tiles[gridKeys.cursor] && !elsewhere) {
@@ -744,24 +783,19 @@ export async function renderReview(root, params, { session, signal }) {
     const pages = Math.ceil(state.total / state.perPage);
     mount(body,
       h('div', { class: 'bulk-bar card' }, count,
-        canReview ? [h('span', {}, 'These are: '), picker.el,
-          h('button', { type: 'button', class: 'primary', dataset: { testid: 'bulk-approve' },
-            onclick: () => bulk('approve', picker) }, 'Approve selected'),
-          h('button', { type: 'button', dataset: { testid: 'bulk-name-faces' }, onclick: () => bulk('name_face', picker),
-            title: 'Name the one face of each selected photo as the chosen person (photos with no face or several are left)' },
-          'Name their faces', h('kbd', {}, 'n')),
-          h('button', { type: 'button', dataset: { testid: 'bulk-keep' }, onclick: () => bulk('keep', picker) },
-            'Keep selected, no person'),
-          h('button', { type: 'button', class: 'danger', dataset: { testid: 'bulk-reject' },
-            onclick: () => bulk('reject', picker) }, 'Delete selected')] : null,
+        filing,
+        canReview ? h('button', { type: 'button', class: 'danger', dataset: { testid: 'bulk-reject' },
+          onclick: () => bulk('reject', picker) }, 'Delete selected') : null,
         h('button', { type: 'button', dataset: { testid: 'bulk-export' }, onclick: () => exportList()
-          .catch((e) => toast(e.message, 'error')) }, 'Export list')),
+          .catch((e) => toast(e.message, 'error')) }, 'Export list'),
+        duplicatesNote),
       h('div', { class: 'grid' }, tiles),
       pages > 1 ? h('div', { class: 'pager' },
         h('button', { type: 'button', disabled: state.page <= 1, onclick: () => { state.page--; refresh(); } }, '←'),
         h('span', {}, `page ${state.page} of ${pages}`),
         h('button', { type: 'button', disabled: state.page >= pages, onclick: () => { state.page++; refresh(); } },
           '→')) : null);
+    syncFiling();
     holdIfBusy();
   }
 

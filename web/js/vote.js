@@ -35,13 +35,19 @@ function counts(image) {
 function card(image) {
   let shown = counts(image);
   const label = `photo ${image.id}`;
+  // The pressed button pressed again takes the vote back.
+  let current = image.mine || null;
+  const press = (which) => vote({ vote: current === which ? 'none' : which });
   const up = h('button', { type: 'button', dataset: { testid: 'vote-up' }, 'aria-label': `Good: ${label}`,
-    onclick: () => vote({ vote: 'up' }) }, '▲ Good');
+    onclick: () => press('up') }, '▲ Good');
   const down = h('button', { type: 'button', dataset: { testid: 'vote-down' }, 'aria-label': `Poor: ${label}`,
-    onclick: () => vote({ vote: 'down' }) }, '▼ Poor');
+    onclick: () => press('down') }, '▼ Poor');
   const mark = (mine) => {
+    current = mine || null;
     up.setAttribute('aria-pressed', String(mine === 'up'));
     down.setAttribute('aria-pressed', String(mine === 'down'));
+    up.title = mine === 'up' ? 'Your vote: press again to take it back' : '';
+    down.title = mine === 'down' ? 'Your vote: press again to take it back' : '';
   };
   const reason = h('select', { 'aria-label': `What is wrong with ${label}` },
     FLAG_REASONS.map(([v, t]) => h('option', { value: v }, t)));
@@ -77,6 +83,8 @@ function card(image) {
         showFlag(out.my_flag || { reason: body.reason, details: body.details });
         toast(out.flags > before ? 'Thank you, the photo is flagged for a curator.'
           : 'Your flag was counted already: its reason is updated.');
+      } else if (body.vote === 'none') {
+        toast('Your vote is taken back.');
       } else {
         toast('Thank you, your vote counts.');
       }

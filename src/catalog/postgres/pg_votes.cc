@@ -15,6 +15,8 @@ constexpr const char* kCastVote =
     "INSERT INTO votes (item_id, voter, address, value, at) VALUES ($1,$2,$3,$4,$5) "
     "ON CONFLICT (item_id, voter) DO UPDATE SET value = EXCLUDED.value, address = EXCLUDED.address, at = EXCLUDED.at";
 
+constexpr const char* kWithdrawVote = "DELETE FROM votes WHERE item_id = $1 AND voter = $2";
+
 constexpr const char* kAddFlag =
     "INSERT INTO flags (item_id, voter, address, reason, details, at) VALUES ($1,$2,$3,$4,$5,$6) "
     "ON CONFLICT (item_id, voter) DO UPDATE SET reason = EXCLUDED.reason, details = EXCLUDED.details, "
@@ -62,6 +64,12 @@ base::Status PgProposalStore::CastVote(const VoteRecord& v) {
   TRIAGE_RETURN_IF_ERROR(ItemExists(catalog_.connection(), v.item_id));
   return catalog_.connection().Run(kCastVote,
                                    Params().Add(v.item_id).Add(v.voter).Add(v.address).Add(v.value).Add(v.at));
+}
+
+base::Status PgProposalStore::WithdrawVote(int64_t item_id, const std::string& voter) {
+  auto lock = catalog_.Lock();
+  TRIAGE_RETURN_IF_ERROR(ItemExists(catalog_.connection(), item_id));
+  return catalog_.connection().Run(kWithdrawVote, Params().Add(item_id).Add(voter));
 }
 
 base::Status PgProposalStore::AddFlag(const FlagRecord& f) {

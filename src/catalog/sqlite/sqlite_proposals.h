@@ -24,6 +24,7 @@ class SqliteProposalStore final : public ProposalStore {
   base::Status ApplyCover(const CoverChange& change) override;
 
   base::Status CastVote(const VoteRecord& vote) override;
+  base::Status WithdrawVote(int64_t item_id, const std::string& voter) override;
   base::Status AddFlag(const FlagRecord& flag) override;
   base::Result<VoteTally> TallyOf(int64_t item_id) override;
   base::Result<int> VoteOf(int64_t item_id, const std::string& voter) override;

@@ -14,6 +14,8 @@ constexpr const char* kCastVote =
     "INSERT INTO votes (item_id, voter, address, value, at) VALUES (?,?,?,?,?) "
     "ON CONFLICT (item_id, voter) DO UPDATE SET value = excluded.value, address = excluded.address, at = excluded.at";
 
+constexpr const char* kWithdrawVote = "DELETE FROM votes WHERE item_id = ? AND voter = ?";
+
 constexpr const char* kAddFlag =
     "INSERT INTO flags (item_id, voter, address, reason, details, at) VALUES (?,?,?,?,?,?) "
     "ON CONFLICT (item_id, voter) DO UPDATE SET reason = excluded.reason, details = excluded.details, "
@@ -50,6 +52,13 @@ base::Status SqliteProposalStore::CastVote(const VoteRecord& v) {
   TRIAGE_RETURN_IF_ERROR(ItemExists(catalog_.handle(), v.item_id));
   Statement s(catalog_.handle(), kCastVote);
   return s.Bind(1, v.item_id).Bind(2, v.voter).Bind(3, v.address).Bind(4, v.value).Bind(5, v.at).Run();
+}
+
+base::Status SqliteProposalStore::WithdrawVote(int64_t item_id, const std::string& voter) {
+  auto lock = catalog_.Lock();
+  TRIAGE_RETURN_IF_ERROR(ItemExists(catalog_.handle(), item_id));
+  Statement s(catalog_.handle(), kWithdrawVote);
+  return s.Bind(1, item_id).Bind(2, voter).Run();
 }
 
 base::Status SqliteProposalStore::AddFlag(const FlagRecord& f) {
