@@ -304,3 +304,16 @@ test('the public page: pressing the pressed vote again takes it back', async () 
   await pressed('down', false);
   assert.match(await card.getByTestId('vote-counts').innerText(), /▲ 1 · ▼ 0/);
 });
+
+test('a photo sorted under a person added on the card, and its undo, say the person as written', async () => {
+  await review('#/review/unidentified', 'single');
+  const id = await currentCardId(page);
+  const file = path.basename((await lib.item(id)).path);
+  await page.getByTestId('person-new').fill('Brand New Guy');
+  await page.getByTestId('person-new').press('Enter');
+  await toastStarting(page, `Sorted ${file} under Brand New Guy (faces/brand_new_guy/).`).waitFor();
+  assert.equal((await lib.item(id)).person, 'brand_new_guy');
+  await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
+  await toastStarting(page, `Undone: sorted ${file} under Brand New Guy (faces/brand_new_guy/).`).waitFor();
+  assert.equal((await lib.item(id)).location, 'review');
+});
