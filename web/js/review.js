@@ -469,7 +469,9 @@ export async function renderReview(root, params, { session, signal }) {
     const dup = detail.duplicate_of;
     const group = canReview && !dup && detail.faces.length >= 2
       ? facesPanel(item, detail.faces, state.persons, { name: (index, person) => nameFace(item, index, person),
-        onEscape: focusCard, enrol: session.permissions.manage_persons ? enrol : null }) : null;
+        onEscape: focusCard, enrol: session.permissions.manage_persons ? enrol : null,
+        keepClear: () => group && group.el.closest('[data-testid="review-card"]')?.querySelector('[data-testid="actions"]') })
+      : null;
     const photo = dup ? null : figure(item, '', 'photo', detail.faces, group);
     const media = dup
       ? compareView(item, dup, `Right: the photo it duplicates, item ${dup.id}, ${where(dup)}`, { advice: canReview })
