@@ -185,7 +185,7 @@ test('the person picker: recent names first with their faces, typing filters, a 
   assert.equal(await picker.inputValue(), 'grace');
   await picker.focus();
   await page.keyboard.press('Enter');
-  await toastSays('Sorted single.jpg into faces/grace.');
+  await toastSays('Sorted single.jpg under grace (faces/grace/).');
   const item = await lib.item(id);
   assert.deepEqual([item.location, path.dirname(item.path)], ['library', 'faces/grace']);
   assert.ok(fs.existsSync(path.join(lib.library, item.path)));

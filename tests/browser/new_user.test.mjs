@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { openLibrary, closeLibrary, logIn, screenshot, currentCardId, toastStarting } from './harness.mjs';
 
@@ -303,4 +304,61 @@ test('the public page: pressing the pressed vote again takes it back', async () 
   await pressed('up', true);
   await pressed('down', false);
   assert.match(await card.getByTestId('vote-counts').innerText(), /▲ 1 · ▼ 0/);
+});
+
+test('a photo sorted under a person added on the card, and its undo, say the person as written', async () => {
+  await review('#/review/unidentified', 'single');
+  const id = await currentCardId(page);
+  const file = path.basename((await lib.item(id)).path);
+  await page.getByTestId('person-new').fill('Brand New Guy');
+  await page.getByTestId('person-new').press('Enter');
+  await toastStarting(page, `Sorted ${file} under Brand New Guy (faces/brand_new_guy/).`).waitFor();
+  assert.equal((await lib.item(id)).person, 'brand_new_guy');
+  await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
+  await toastStarting(page, `Undone: sorted ${file} under Brand New Guy (faces/brand_new_guy/).`).waitFor();
+  assert.equal((await lib.item(id)).location, 'review');
+});
+
+test('a group photo\'s face rows: a row\'s list of names never covers its own buttons nor the card\'s', async () => {
+  const group = await openLibrary({
+    configure: (config) => { config.analysis.faces = true; },
+    persons: [['ada', 'obama.jpg']],
+    photos: [['vladmandic_sample1.jpg', 'group.jpg']],
+    // Names enough for a long list.
+    prepare: (library) => execFileSync('sqlite3', [path.join(library, '.triage/catalog.db')], { input: 'INSERT INTO ' +
+      "persons (name, created_at) VALUES ('pam', 0), ('pat', 0), ('paul', 0), ('penny', 0), ('peter', 0), ('pia', 0);" }),
+  });
+  const p = group.page;
+  const overlap = (a, b) => !(a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y);
+  try {
+    await logIn(p);
+    for (const [width, height] of [[1280, 800], [390, 844]]) {
+      await p.setViewportSize({ width, height });
+      await p.evaluate(() => sessionStorage.setItem('triage.review.mode', 'single'));
+      await p.goto('/#/review/multiple_faces');
+      await p.reload();
+      const rows = p.getByTestId('face-row');
+      await rows.first().waitFor();
+      const count = await rows.count();
+      assert.ok(count >= 2, `${count} face rows`);
+      for (let i = 0; i < count; i++) {
+        const row = rows.nth(i);
+        const input = row.getByRole('combobox');
+        await input.scrollIntoViewIfNeeded();
+        await input.fill('p');
+        const list = row.getByRole('listbox');
+        await list.waitFor();
+        const shown = await list.boundingBox();
+        for (const [what, el] of [['Name', row.getByTestId('face-name')], ['Not tracked', row.getByTestId('face-untracked')],
+          ['the card\'s buttons', p.getByTestId('actions')]]) {
+          const box = await el.boundingBox();
+          assert.ok(!overlap(shown, box), `at ${width} px the list of face ${i + 1} (${JSON.stringify(shown)}) covers ` +
+            `${what} (${JSON.stringify(box)})`);
+        }
+        await input.fill('');
+        await p.keyboard.press('Escape');
+      }
+      await screenshot(p, `face-row-picker-${width}`);
+    }
+  } finally { await closeLibrary(group); }
 });

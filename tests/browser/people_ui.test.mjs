@@ -200,16 +200,18 @@ test('name, merge, split, remove an outlier, undo', async () => {
   assert.equal(fs.readdirSync(path.join(lib.library, 'faces/barack')).length, big.size);
 
   // Two persons are not merged (the server refuses it): joe's cluster is not offered as a target of barack's, and
-  // with nobody else to merge with, the card says how to join them.
+  // with nobody else to merge with, the card says so and the page (once) how to join them.
   const mergeable = (await clusters()).filter((c) => c.id !== big.id && (!c.person || c.person === 'barack'));
   const offered = await card(big.id).locator('[data-testid="merge-select"] option')
     .evaluateAll((options) => options.map((o) => o.value).filter(Boolean));
   assert.deepEqual(offered.map(Number).sort(), mergeable.map((c) => c.id).sort());
-  if (!mergeable.length) {
-    assert.equal(await card(big.id).getByTestId('merge-none').innerText(),
-      'The other clusters are named as other people. If one of them is barack too, rename it to barack to merge it ' +
-      'here.');
-  }
+  assert.deepEqual(mergeable, [], 'every other cluster is somebody else\'s');
+  // The card says it in the person's name as written; how to join two persons' clusters is said once, for every card.
+  assert.equal(await card(big.id).getByTestId('merge-none').innerText(),
+    'Nothing to merge Barack with: every other cluster is named as somebody else.');
+  assert.equal(await page.getByTestId('merge-help').count(), 1);
+  assert.match(await page.getByTestId('merge-help').innerText(), /rename one to the other's name as written/);
+  for (const text of await page.getByTestId('cluster').allInnerTexts()) assert.doesNotMatch(text, /rename/);
 });
 
 // axe-core finds nothing serious or critical on the page as it is.

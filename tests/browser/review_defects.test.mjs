@@ -123,7 +123,7 @@ test('shortcut keys do not act or switch names while the picker has focus; Enter
   assert.equal(await select.inputValue(), 'sam', 'leaving the picker puts the chosen name back');
   await select.focus();
   await page.keyboard.press('Enter');
-  await toastStarting(page, 'Sorted 01_coffee.jpg into faces/sam').waitFor();
+  await toastStarting(page, 'Sorted 01_coffee.jpg under sam (faces/sam/)').waitFor();
   const item = await lib.item(id);
   assert.equal(item.location, 'library');
   assert.equal(item.person, 'sam');
@@ -380,10 +380,10 @@ test('an approval and a keep are taken back by Undo and Ctrl-Z: file, queue and 
   const before = await lib.item(id);
   await page.getByTestId('person-new').fill('Zed New');
   await page.getByTestId('person-new').press('Enter');
-  await toastStarting(page, 'Sorted 06_biden2.jpg into faces/zed_new.').waitFor();
+  await toastStarting(page, 'Sorted 06_biden2.jpg under Zed New (faces/zed_new/).').waitFor();
   assert.equal((await lib.item(id)).location, 'library');
   await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
-  await toastStarting(page, 'Undone: approved 06_biden2.jpg as zed_new.').waitFor();
+  await toastStarting(page, 'Undone: sorted 06_biden2.jpg under Zed New (faces/zed_new/).').waitFor();
   let item = await lib.item(id);
   assert.deepEqual([item.location, item.path, item.category], ['review', before.path, before.category]);
   assert.ok(fs.existsSync(path.join(lib.library, before.path)));

@@ -101,7 +101,7 @@ test('grid: the faces of several single-face photos named as one person at once;
   await page.getByTestId('selected-count').filter({ hasText: '2 selected' }).waitFor();
   await page.getByTestId('bulk-person-new').fill('Hilda Newcomer');
   await page.getByTestId('bulk-name-faces').click();
-  await toastSays('2 photos named as hilda_newcomer.');
+  await toastSays('2 photos named as Hilda Newcomer.');
   for (const name of ['joe1.jpg', 'joe2.jpg']) assert.equal(await folder(name), 'faces/hilda_newcomer');
   const enrolled = async () => (await lib.api('/api/persons')).persons.map((p) => p.name);
   assert.ok((await enrolled()).includes('hilda_newcomer'));

@@ -54,7 +54,7 @@ function nearestHint(face) {
 // (person '' marks it as nobody tracked). Returns {el, focus(index)}.
 // `enrol(name)`: adds a person nobody enrolled yet and resolves with their folder name (or '' when that did not
 // happen; it says why); null when the reviewer may not add persons.
-export function facesPanel(item, faces, persons, { name, onEscape, enrol = null }) {
+export function facesPanel(item, faces, persons, { name, onEscape, enrol = null, keepClear = () => [] }) {
   const pickers = [];
   const rows = faces.map((face) => {
     // A name from the list, or one typed that nobody has yet: that person is added first (when the role may), so
@@ -70,9 +70,14 @@ export function facesPanel(item, faces, persons, { name, onEscape, enrol = null 
       const added = await enrol(typed);
       if (added) name(face.index, added);
     };
+    // Its list never covers the row's own Name and Not tracked (wrapped under the box on a narrow screen) nor the
+    // buttons of the card (`keepClear`).
     const picker = personPicker(persons, { testid: `face-${face.index}`, label: `Who is face ${face.index + 1}`,
-      onEnter: submit, onEscape });
+      onEnter: submit, onEscape, keepClear: () => [nameButton, untrackedButton, ...[].concat(keepClear() || [])] });
     pickers[face.index] = picker;
+    const nameButton = h('button', { type: 'button', dataset: { testid: 'face-name' }, onclick: submit }, 'Name');
+    const untrackedButton = h('button', { type: 'button', dataset: { testid: 'face-untracked' },
+      onclick: () => name(face.index, '') }, 'Not tracked');
     // Named on the People page (its cluster) but not on this card yet: that name is chosen, Name confirms it.
     if (face.cluster_person && !face.named_as && !face.untracked) picker.choose(face.cluster_person);
     return h('li', { class: `face-row ${faceState(face)}`, dataset: { testid: 'face-row', face: face.index } },
@@ -81,10 +86,7 @@ export function facesPanel(item, faces, persons, { name, onEscape, enrol = null 
       h('div', { class: 'face-what' },
         h('span', { class: 'face-status', dataset: { testid: 'face-status' } }, faceWords(face)),
         face.named_as || face.untracked ? null : nearestHint(face)),
-      h('div', { class: 'face-actions' }, picker.el,
-        h('button', { type: 'button', dataset: { testid: 'face-name' }, onclick: submit }, 'Name'),
-        h('button', { type: 'button', dataset: { testid: 'face-untracked' }, onclick: () => name(face.index, '') },
-          'Not tracked')));
+      h('div', { class: 'face-actions' }, picker.el, nameButton, untrackedButton));
   });
   const open = faces.filter((f) => !f.named_as && !f.untracked).length;
   const el = h('section', { class: 'faces-panel', dataset: { testid: 'faces-panel' }, 'aria-label': 'Faces in this photo' },

@@ -50,6 +50,11 @@ async function act(promise, message, redraw, done = null) {
   await redraw();
 }
 
+// Whether cluster `o` may be merged into `c` (or `c` into `o`): two clusters named as different persons are not.
+const mergesWith = (c, o) => !c.person || !o.person || o.person === c.person;
+// A named cluster with no other to merge with: every other one is named as somebody else.
+const mergesWithNone = (c, all) => !!c.person && all.length > 1 && all.every((o) => o.id === c.id || !mergesWith(c, o));
+
 function clusterCard(c, all, personIds, canManage, redraw) {
   const selected = new Set();
   const title = c.person ? personName(c.person) : 'Unnamed';
@@ -101,7 +106,7 @@ function clusterCard(c, all, personIds, canManage, redraw) {
   }
   // Suggested clusters (close centres, with the distance) first, then every other one; not those that are somebody
   // else (two persons are not merged: renaming one to the other's name joins them, and the form says so).
-  const mergeable = (o) => o && (!c.person || !o.person || o.person === c.person);
+  const mergeable = (o) => o && mergesWith(c, o);
   const suggestions = c.suggestions.filter((s) => mergeable(all.find((o) => o.id === s.id)));
   const suggested = new Set(suggestions.map((s) => s.id));
   const others = all.filter((o) => o.id !== c.id && !suggested.has(o.id) && mergeable(o));
@@ -116,8 +121,7 @@ function clusterCard(c, all, personIds, canManage, redraw) {
       others.map((o) => h('option', { value: o.id }, label(o)))) : null);
   const mergeForm = suggestions.length + others.length === 0
     ? (all.length > 1 ? h('p', { class: 'muted small', dataset: { testid: 'merge-none' } },
-      `The other clusters are named as other people. If one of them is ${c.person} too, rename it to ` +
-      `${c.person} to merge it here.`) : null)
+      `Nothing to merge ${personName(c.person)} with: every other cluster is named as somebody else.`) : null)
     : h('form', { class: 'inline-form', onsubmit: (e) => {
     e.preventDefault();
     if (!merge.value) { toast('Choose the cluster to merge into.', 'error'); merge.focus(); return; }
@@ -141,7 +145,7 @@ function clusterCard(c, all, personIds, canManage, redraw) {
     'Split selected'),
     c.person ? h('button', { type: 'button', dataset: { testid: 'not-person-button' }, onclick: needSelection((ids) =>
       act(api.post('/api/faces/bulk', { action: 'not_this_person', face_ids: ids }),
-        `${plural(ids.length, 'face')} marked not ${c.person}`, redraw)) }, `Not ${c.person}`) : null,
+        `${plural(ids.length, 'face')} marked not ${personName(c.person)}`, redraw)) }, `Not ${personName(c.person)}`) : null,
     // Not disabled while on its way (once() would): the button keeps the keyboard focus, which then moves on to the
     // next card's Hide when this card leaves the list.
     h('button', { type: 'button', class: 'link', dataset: { testid: 'hide-button' }, onclick: async () => {
@@ -230,6 +234,12 @@ async function renderClusters(root, canManage, showHidden, signal) {
           'manages persons.'),
       names,
       clusters.length ? note : null,
+      // How two clusters of one person named apart are joined: the same help for every card that has nothing to merge
+      // with, said once.
+      canManage && clusters.some((c) => mergesWithNone(c, clusters))
+        ? h('p', { class: 'muted small', dataset: { testid: 'merge-help' } }, 'Clusters named as two different people ' +
+          'are not merged. If two of them are the same person, rename one to the other\'s name as written (on its card) ' +
+          'to join them.') : null,
       clusters.length ? h('div', { class: 'clusters' }, clusters.map((c) => clusterCard(c, clusters, personIds, canManage, draw)))
         : h('div', { class: 'card empty', dataset: { testid: 'clusters-empty' } }, emptyText(showHidden, note))));
     for (const [id, value] of typed) {
@@ -274,7 +284,7 @@ async function renderPersonGrid(root, personId, canManage, signal) {
       h('p', { class: 'muted' }, 'Farthest from the centre of their faces first: mistakes show up at the top.'),
       canManage ? h('div', { class: 'cluster-tools' },
         bulk('remove', 'Remove', () => ({}), (n) => `${n} taken out of ${person.name}'s cluster`),
-        bulk('not_this_person', `Not ${person.name}`, () => ({}), (n) => `${n} marked not ${person.name}`),
+        bulk('not_this_person', `Not ${personName(person.name)}`, () => ({}), (n) => `${n} marked not ${personName(person.name)}`),
         target, bulk('reassign', 'Reassign', () => ({ cluster: Number(target.value) }),
           (n) => `${n} moved to ${targetName()}`)) : null,
       faces.length ? h('div', { class: 'faces grid', dataset: { testid: 'face-grid' } }, faces.map((f) =>

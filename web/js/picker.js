@@ -50,9 +50,9 @@ function avatar(person) {
 // persons: [{name, avatar}] as GET /api/persons gives them. Returns {el, input, value(), typed(), choose(name), focus()}:
 // value() is the chosen person, or a name typed out in full; '' otherwise. typed() is the text in the box.
 // `single`: Enter takes the one enrolled person the typed text shows (for a picker of enrolled persons only; where a
-// typed name may be a new person, Enter keeps what was typed). `keepClear()`: an element the open list must never
-// cover (the card's decision buttons, so that a click meant for Approve does not land on a name): the list opens
-// upward when it would, or shrinks to the room it has.
+// typed name may be a new person, Enter keeps what was typed). `keepClear()`: an element (or a list of them) the open
+// list must never cover (the card's decision buttons, a face row's own buttons, so that a click meant for Approve or
+// Name does not land on a name): the list opens upward when it would, or shrinks to the room it has.
 export function personPicker(persons, { testid, label = 'Person', onEnter, onEscape, onChoose, single = false,
   keepClear } = {}) {
   const listId = `picker-list-${++pickers}`;
@@ -86,20 +86,20 @@ export function personPicker(persons, { testid, label = 'Person', onEnter, onEsc
     if (active >= 0) input.setAttribute('aria-activedescendant', `${listId}-${active}`);
     else input.removeAttribute('aria-activedescendant');
   }
-  // Below the box when there is room for the whole list before the element to keep clear (and the window's edge);
-  // else on the side with more room, as high as that room allows.
+  // Below the box when there is room for the whole list before the nearest element to keep clear under it (and the
+  // window's edge); else on the side with more room (up to the nearest one over it), as high as that room allows.
   function place() {
     list.classList.remove('up');
     list.style.maxHeight = '';
-    const clear = keepClear && keepClear();
-    if (!clear || list.hidden) return;
+    const clear = [].concat((keepClear && keepClear()) || []).filter(Boolean);
+    if (!clear.length || list.hidden) return;
     const box = input.getBoundingClientRect();
-    const zone = clear.getBoundingClientRect();
+    const zones = clear.map((el) => el.getBoundingClientRect()).filter((z) => z.height);
     const margin = 6;
-    const zoneBelow = zone.height && zone.top >= box.bottom - 1;
-    const floor = zoneBelow ? Math.min(zone.top, window.innerHeight) : window.innerHeight;
+    const floor = Math.min(window.innerHeight, ...zones.filter((z) => z.top >= box.bottom - 1).map((z) => z.top));
+    const ceiling = Math.max(0, ...zones.filter((z) => z.bottom <= box.top + 1).map((z) => z.bottom));
     const below = floor - box.bottom - margin;
-    const above = box.top - margin;
+    const above = box.top - ceiling - margin;
     const wanted = Math.min(list.scrollHeight, LIST_MAX_PX);
     if (wanted <= below) return;
     const up = above > below;

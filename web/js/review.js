@@ -150,6 +150,11 @@ export async function renderReview(root, params, { session, signal }) {
     window.dispatchEvent(new CustomEvent('triage:pending', { detail: page.total_pending }));
     state.index = Math.min(state.index, Math.max(0, state.items.length - 1));
   }
+  // A person as written, for the folder the server filed a photo under: the name learnt from the persons list, or, for
+  // a person the decision itself added (not listed yet), the name as it was typed.
+  const writtenName = (folder, typed) =>
+    personName(folder) !== folder || !typed || personKey(typed) !== folder ? personName(folder) : typed.trim();
+  const filedUnder = (folder, typed) => `${writtenName(folder, typed)} (faces/${folder}/)`;
   async function loadPersons() { state.persons = (await api.get('/api/persons')).persons; }
   const known = (name) => state.persons.some((p) => p.name === name);
 
@@ -335,7 +340,7 @@ export async function renderReview(root, params, { session, signal }) {
     try {
       if (action === 'approve') {
         const out = await api.post(`/api/review/${id}/approve`, { person, from });
-        offerUndo(`Sorted ${name} into faces/${out.item.person}.`, out.undo, 'info', item);
+        offerUndo(`Sorted ${name} under ${filedUnder(out.item.person, person)}.`, out.undo, 'info', item);
         rememberPerson(out.item.person);
         if (!known(out.item.person)) await loadPersons();
       } else if (action === 'keep') {
@@ -464,7 +469,9 @@ export async function renderReview(root, params, { session, signal }) {
     const dup = detail.duplicate_of;
     const group = canReview && !dup && detail.faces.length >= 2
       ? facesPanel(item, detail.faces, state.persons, { name: (index, person) => nameFace(item, index, person),
-        onEscape: focusCard, enrol: session.permissions.manage_persons ? enrol : null }) : null;
+        onEscape: focusCard, enrol: session.permissions.manage_persons ? enrol : null,
+        keepClear: () => group && group.el.closest('[data-testid="review-card"]')?.querySelector('[data-testid="actions"]') })
+      : null;
     const photo = dup ? null : figure(item, '', 'photo', detail.faces, group);
     const media = dup
       ? compareView(item, dup, `Right: the photo it duplicates, item ${dup.id}, ${where(dup)}`, { advice: canReview })
@@ -641,8 +648,8 @@ export async function renderReview(root, params, { session, signal }) {
       const out = await api.post('/api/review/bulk', body);
       const moved = out.results.filter((r) => r.conflict).length;
       const who = out.person || body.person;   // as the folder names them
-      const verb = { approve: `sorted into faces/${who}`, keep: 'kept without a person',
-        reject: 'moved to the trash', skip: 'skipped', name_face: `named as ${who}` }[action];
+      const verb = { approve: `sorted under ${filedUnder(who, body.person)}`, keep: 'kept without a person',
+        reject: 'moved to the trash', skip: 'skipped', name_face: `named as ${writtenName(who, body.person)}` }[action];
       // Why the others were not changed, in the server's words (a photo with no face or several, one moved meanwhile).
       const refused = out.results.filter((r) => !r.ok && !r.conflict);
       const why = refused.slice(0, 2).map((r) => r.error).join('; ') +

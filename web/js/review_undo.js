@@ -145,7 +145,11 @@ async function redeem(entry) {
   if (first && !failed) {
     const left = listOf(entry.page).length;
     const more = left ? ` ${left} more can be taken back.` : '';
-    toast(`Undone: ${first.summary.replace(/\.+$/, '')}.${more}`, 'info', previousOffer(entry.page));
+    // A photo sorted under a person is said as the decision's own toast said it, with the person's name as written (the
+    // server's summary names the folder: "approved a.jpg as brand_new_guy").
+    const said = first.kind === 'approve' && /^Sorted /.test(entry.what)
+      ? `s${entry.what.slice(1)}` : first.summary.replace(/\.+$/, '');
+    toast(`Undone: ${said}.${more}`, 'info', previousOffer(entry.page));
   }
   await shown.after(first ? entry : null).catch((err) => toast(err.message, 'error'));
 }
