@@ -644,6 +644,43 @@ TEST_F(CliTest, APersonIsShownAsTypedAndTheShownNameCanBeRewritten) {
   EXPECT_EQ(r.Json()[0]["list"], "whitelist");
 }
 
+// Every command that reports something takes --json: person remove, person set and public answer what they did.
+TEST_F(CliTest, PersonRemoveSetAndPublicAnswerWithJson) {
+  WriteTestImage(in() / "p.jpg", 29);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  const std::string id = std::to_string(ItemNamed("p.jpg")["id"].get<int>());
+  ASSERT_EQ(Triage({"review", "approve", id, "--person", "Ada Lovelace"}).exit_code, 0);
+  RunResult r = Triage({"person", "set", "ada_lovelace", "--display-name", "ADA LOVELACE", "--whitelist", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(r.Json(), json({{"person", "ada_lovelace"}, {"display_name", "ADA LOVELACE"}, {"list", "whitelist"}}));
+  r = Triage({"person", "set", "ada_lovelace", "--display-name", "Ada Lovelace", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(r.Json(), json({{"person", "ada_lovelace"}, {"display_name", "Ada Lovelace"}}));
+  r = Triage({"person", "set", "ada_lovelace", "--neutral", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(r.Json(), json({{"person", "ada_lovelace"}, {"list", "neutral"}}));
+  r = Triage({"person", "set", "grace", "--display-name", "Grace", "--json"});  // a refusal is JSON too
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.Json()["error"], "not_found");
+
+  r = Triage({"public", id, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(r.Json(), json({{"item_id", std::stoi(id)}, {"public", true}}));
+  r = Triage({"public", id, "--off", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(r.Json(), json({{"item_id", std::stoi(id)}, {"public", false}}));
+  r = Triage({"public", "99999", "--json"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.Json()["error"], "not_found");
+
+  r = Triage({"person", "remove", "ada_lovelace", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(r.Json(), json({{"person", "ada_lovelace"}, {"removed", true}}));
+  r = Triage({"person", "remove", "ada_lovelace", "--json"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.Json()["error"], "not_found");
+}
+
 // A name on a list that nobody enrolled is kept (a list may come before the enrolment) with a warning: a typo on the
 // whitelist would send every known person to review without a word.
 TEST_F(CliTest, ListingSomeoneNotEnrolledWarns) {
