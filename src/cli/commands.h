@@ -34,10 +34,6 @@ struct CommandContext {
   static void PrintJson(const nlohmann::json& doc);
 };
 
-// Ok for no category (empty) or a review category; otherwise the error `review list` and `items` give for an unknown
-// --category: a typo would otherwise list nothing, as if the category were empty.
-base::Status CheckReviewCategory(const std::string& category);
-
 void AddIntakeCommands(CLI::App& app, CommandContext& ctx);    // init, ingest, watch, recover
 void AddQueryCommands(CLI::App& app, CommandContext& ctx);     // items, explain, stats
 void AddReviewCommands(CLI::App& app, CommandContext& ctx);    // review list|approve|reject|skip|purge

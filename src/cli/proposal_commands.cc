@@ -97,6 +97,7 @@ int Batch(CommandContext& ctx, const ProposalArgs& a) {
     json failed = json::array();
     for (const auto& [id, why] : r->failed) failed.push_back({{"id", id}, {"error", why}});
     ctx.PrintJson({{"matched", r->matched},
+                   {"not_found", r->not_found},
                    {"done", r->done},
                    {"stale", r->stale},
                    {"failed", failed},

@@ -539,6 +539,10 @@ TEST_F(CliTest, ADecisionThatConflictsWithTheLibraryExits5AndChangesNothing) {
 
   // Keeping the copy's original, which is in the trash by now.
   ASSERT_EQ(Triage({"review", "reject", orig}).exit_code, 0);
+  RunResult twice = Triage({"review", "reject", orig});  // it exists, but waits no more: a conflict, not "not found"
+  EXPECT_EQ(twice.exit_code, 5) << twice.err;
+  EXPECT_NE(twice.err.find("is not waiting for review: it is in the trash; nothing was changed"), std::string::npos)
+      << twice.err;
   RunResult keep = Triage({"review", "duplicate", copy, "--keep", "existing"});
   EXPECT_EQ(keep.exit_code, 5) << keep.err;
   EXPECT_NE(keep.err.find("in the trash"), std::string::npos) << keep.err;
@@ -568,7 +572,9 @@ TEST_F(CliTest, ItemsRefusesAnUnknownCategoryAsReviewListDoes) {
   r = Triage({"items", "--category", "bogus", "--json"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.Json()["error"], "invalid_argument");
-  EXPECT_EQ(r.Json()["message"], "unknown review category \"bogus\"");
+  EXPECT_EQ(r.Json()["message"],
+            "unknown review category \"bogus\"; the review categories are: duplicates, near_duplicates, unidentified, "
+            "low_confidence, multiple_faces, unwanted_person, low_quality, unreadable");
   // A review category lists its items, wherever they are (the trash keeps the category an item had in review).
   r = Triage({"items", "--category", "unidentified", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
