@@ -587,6 +587,21 @@ std::optional<std::string_view> NonAsciiInPersonName(std::string_view text, size
   return std::nullopt;
 }
 
+// The longest part of a typed name a message quotes, in characters.
+constexpr size_t kQuotedNameChars = 60;
+
+// A name as typed, for a message: in quotes, and cut after kQuotedNameChars characters with "…" after it, so that a
+// refused 300-character paste is not repeated whole.
+std::string QuotedName(const std::string& name) {
+  size_t bytes = 0;
+  for (size_t chars = 0; bytes < name.size() && chars < kQuotedNameChars; ++chars) {
+    const auto lead = static_cast<unsigned char>(name[bytes]);
+    bytes = std::min(name.size(), bytes + (lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1));
+  }
+  const std::string quoted = json(name.substr(0, bytes)).dump(-1, ' ', false, json::error_handler_t::replace);
+  return bytes < name.size() ? quoted + "…" : quoted;
+}
+
 }  // namespace
 
 base::Result<std::string> SanitizePersonName(const std::string& raw_name) {
@@ -594,11 +609,13 @@ base::Result<std::string> SanitizePersonName(const std::string& raw_name) {
   const size_t first = raw_name.find_first_not_of(' ');
   const std::string name =
       first == std::string::npos ? std::string() : raw_name.substr(first, raw_name.find_last_not_of(' ') + 1 - first);
+  if (name.empty()) {  // nothing typed, or only spaces: there is nothing to quote
+    return base::Status::InvalidArgument("a person's name is needed: type it with at least one letter or digit");
+  }
   if (name.find('/') != std::string::npos || name.find("..") != std::string::npos ||
       std::any_of(name.begin(), name.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; })) {
     return base::Status::InvalidArgument(
-        fmt::format("person name {} is refused: it contains '/', '..', NUL or control characters",
-                    json(name).dump(-1, ' ', false, json::error_handler_t::replace)));
+        fmt::format("person name {} is refused: it contains '/', '..', NUL or control characters", QuotedName(name)));
   }
   std::string out;
   for (size_t i = 0; i < name.size();) {
@@ -620,22 +637,20 @@ base::Result<std::string> SanitizePersonName(const std::string& raw_name) {
       return base::Status::InvalidArgument(fmt::format(
           "person name {} is refused: {} cannot be part of a folder name here (allowed: letters a-z, also with "
           "accents, digits, spaces, dashes and _; write the name in Latin letters)",
-          json(name).dump(-1, ' ', false, json::error_handler_t::replace),
-          json(name.substr(i, length)).dump(-1, ' ', false, json::error_handler_t::replace)));
+          QuotedName(name), json(name.substr(i, length)).dump(-1, ' ', false, json::error_handler_t::replace)));
     }
     out += *kept;
     i += length;
   }
   if (out.size() > kMaxPersonNameLength) {
     return base::Status::InvalidArgument(
-        fmt::format("person name {}… is too long: at most {} letters, digits and _ (it has {})",
-                    json(name.substr(0, 24)).dump(-1, ' ', false, json::error_handler_t::replace), kMaxPersonNameLength,
-                    out.size()));
+        fmt::format("person name {} is too long: at most {} letters, digits and _ (it has {})", QuotedName(name),
+                    kMaxPersonNameLength, out.size()));
   }
   if (out.empty() || std::all_of(out.begin(), out.end(), [](char ch) { return ch == '_'; })) {
     return base::Status::InvalidArgument(
         fmt::format("person name {} has no letters or digits (allowed: a-z, 0-9, _; spaces and dashes become _)",
-                    json(name).dump(-1, ' ', false, json::error_handler_t::replace)));
+                    QuotedName(name)));
   }
   return out;
 }
@@ -647,7 +662,7 @@ base::Result<std::string> PersonDisplayName(const std::string& typed, const std:
     return base::Status::InvalidArgument(
         fmt::format("{} is not a way of writing {}: its folder name would be {} (a shown name may differ only in "
                     "capitals, spaces, dashes and punctuation)",
-                    json(typed).dump(-1, ' ', false, json::error_handler_t::replace), folder_name, *folder));
+                    QuotedName(typed), folder_name, *folder));
   }
   std::string out;
   for (char ch : typed) {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "base/utf8.h"
 #include "config/config_json.h"
 
 namespace triage::config {
@@ -423,7 +424,32 @@ TEST(PersonNameTest, RefusesANameLongerThanAFolderNameMayBeSayingHowLong) {
   EXPECT_EQ(r.status().code(), base::Code::kInvalidArgument);
   EXPECT_NE(r.status().message().find("too long: at most 100"), std::string::npos) << r.status().message();
   EXPECT_NE(r.status().message().find("it has 300"), std::string::npos) << r.status().message();
-  EXPECT_LT(r.status().message().size(), 120u) << "the message quotes only the start of the name";
+  EXPECT_EQ(r.status().message(),
+            "person name \"" + std::string(60, 'x') + "\"… is too long: at most 100 letters, digits and _ (it has 300)")
+      << "the message quotes only the start of the name";
+}
+
+// Nothing typed is said as such, not as a quoted "" that "has no letters"; what was typed is quoted as typed (without
+// the spaces around it), and a long refused name only in part.
+TEST(PersonNameTest, AnEmptyNameIsAskedForAndARefusedOneIsQuotedAsTypedAndCut) {
+  for (const std::string& blank : {std::string(""), std::string("   ")}) {
+    auto r = SanitizePersonName(blank);
+    ASSERT_FALSE(r.ok()) << "\"" << blank << "\"";
+    EXPECT_EQ(r.status().code(), base::Code::kInvalidArgument);
+    EXPECT_EQ(r.status().message(), "a person's name is needed: type it with at least one letter or digit");
+  }
+  EXPECT_EQ(SanitizePersonName("  -- ").status().message(),
+            "person name \"--\" has no letters or digits (allowed: a-z, 0-9, _; spaces and dashes become _)");
+  const std::string dashes(300, '-');  // refused for another reason than its length: still quoted only in part
+  EXPECT_EQ(SanitizePersonName(dashes).status().message(),
+            "person name \"" + std::string(60, '-') +
+                "\"… has no letters or digits (allowed: a-z, 0-9, _; spaces and dashes become _)");
+  std::string accents;  // cut between characters, never inside one
+  for (int i = 0; i < 100; ++i) accents += "é";
+  accents += "/";
+  const std::string message = SanitizePersonName(accents).status().message();
+  EXPECT_NE(message.find("\"" + accents.substr(0, 120) + "\"…"), std::string::npos) << message;
+  EXPECT_TRUE(base::IsValidUtf8(message)) << message;
 }
 
 }  // namespace

@@ -108,6 +108,9 @@ TEST_F(ControlApiTest, PersonsAreListedWithListMembershipAndEnrolledByAdmins) {
   EXPECT_EQ(Body(r)["person"]["name"], "ada_lovelace");
   EXPECT_EQ(Post("/api/persons", {{"name", "ada lovelace"}}, &s)->status, 409);
   EXPECT_EQ(Post("/api/persons", {{"name", "///"}}, &s)->status, 400);
+  auto blank = Post("/api/persons", {{"name", "   "}}, &s);  // nothing typed is asked for, not quoted as ""
+  EXPECT_EQ(blank->status, 400);
+  EXPECT_EQ(Body(blank)["message"], "a person's name is needed: type it with at least one letter or digit");
   ASSERT_EQ(Put("/api/config/whitelist", {{"names", {"ada_lovelace"}}}, &s)->status, 200);
   json persons = Body(Get("/api/persons", &s))["persons"];
   ASSERT_EQ(persons.size(), 1u);
