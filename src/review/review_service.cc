@@ -51,8 +51,8 @@ base::Result<model::ItemRecord> ReviewService::PendingItem(int64_t id, const std
           FileName(item->path), id, seen_in));
     }
     return base::Status::Conflict(
-        fmt::format("{} (item {}) is not waiting for review: it is in {}; nothing was changed", FileName(item->path), id,
-                    PlaceWords(FolderOf(item->path))));
+        fmt::format("{} (item {}) is not waiting for review: it is in {}; nothing was changed", FileName(item->path),
+                    id, PlaceWords(FolderOf(item->path))));
   }
   if (!pending.ok()) return pending.status();
   return item;

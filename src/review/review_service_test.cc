@@ -66,8 +66,8 @@ TEST_F(ReviewServiceTest, DecidingAPhotoNoLongerWaitingIsAConflictNamingWhereItI
   ASSERT_TRUE(service_->Approve(id, "bob", "admin", 200).ok());
   auto again = service_->Approve(id, "bob", "admin", 201);
   EXPECT_EQ(again.status().code(), base::Code::kConflict);
-  EXPECT_EQ(again.status().message(),
-            "a.jpg (item " + std::to_string(id) + ") is not waiting for review: it is in faces/bob; nothing was changed");
+  EXPECT_EQ(again.status().message(), "a.jpg (item " + std::to_string(id) +
+                                          ") is not waiting for review: it is in faces/bob; nothing was changed");
   EXPECT_EQ(service_->Keep(id, "admin", 202).status().code(), base::Code::kConflict);
   EXPECT_EQ(service_->Skip(id, "admin", 202).code(), base::Code::kConflict);
   int64_t trashed = Pending("b.jpg");

@@ -163,8 +163,7 @@ TEST_F(ReviewApiTest, RejectMovesTheFileToTrashAndAudits) {
             std::string::npos)
       << again->body;
   for (const char* action : {"keep", "skip"}) {
-    EXPECT_EQ(Post("/api/review/" + std::to_string(ids[0]) + "/" + action, json::object(), &s)->status, 409)
-        << action;
+    EXPECT_EQ(Post("/api/review/" + std::to_string(ids[0]) + "/" + action, json::object(), &s)->status, 409) << action;
   }
   EXPECT_EQ(catalog_->GetItem(ids[0])->location, "trash");
 }
