@@ -122,6 +122,35 @@ TEST_F(ControlApiTest, PersonsAreListedWithListMembershipAndEnrolledByAdmins) {
   }));
 }
 
+// A name in another script is enrolled: Cyrillic and Greek under their Latin spelling, others under a generated key;
+// the name as typed is shown, and may be rewritten in the same letters.
+TEST_F(ControlApiTest, NamesInOtherScriptsAreEnrolledAndShownAsTyped) {
+  TestSession bob = Login("bob");
+  auto olga = Post("/api/persons", {{"name", "Ольга"}}, &bob);
+  ASSERT_EQ(olga->status, 201) << olga->body;
+  EXPECT_EQ(Body(olga)["person"]["name"], "olga");
+  EXPECT_EQ(Body(olga)["person"]["display_name"], "Ольга");
+  auto nikos = Post("/api/persons", {{"name", "Νίκος"}}, &bob);
+  ASSERT_EQ(nikos->status, 201) << nikos->body;
+  EXPECT_EQ(Body(nikos)["person"]["name"], "nikos");
+  auto bruce = Post("/api/persons", {{"name", "李小龍"}}, &bob);
+  ASSERT_EQ(bruce->status, 201) << bruce->body;
+  const std::string key = Body(bruce)["person"]["name"];
+  EXPECT_EQ(key.rfind("person_", 0), 0u) << key;
+  EXPECT_EQ(Body(bruce)["person"]["display_name"], "李小龍");
+  auto faye = Post("/api/persons", {{"name", "王菲"}}, &bob);
+  ASSERT_EQ(faye->status, 201) << faye->body;
+  EXPECT_NE(Body(faye)["person"]["name"], key);
+  EXPECT_EQ(Post("/api/persons", {{"name", "李小龍"}}, &bob)->status, 409) << "the same name is the same person";
+  auto shown = Put("/api/persons/" + key, {{"display_name", " 李小龍 "}}, &bob);
+  ASSERT_EQ(shown->status, 200) << shown->body;
+  EXPECT_EQ(Body(shown)["person"]["display_name"], "李小龍");
+  auto upper = Put("/api/persons/olga", {{"display_name", "ОЛЬГА"}}, &bob);
+  ASSERT_EQ(upper->status, 200) << upper->body;
+  EXPECT_EQ(Body(upper)["person"]["display_name"], "ОЛЬГА");
+  EXPECT_EQ(Put("/api/persons/" + key, {{"display_name", "王菲"}}, &bob)->status, 400) << "another person's name";
+}
+
 TEST_F(ControlApiTest, APersonIsShownByTheNameAsTypedAndAdminsMayRewriteIt) {
   TestSession bob = Login("bob");
   TestSession alice = Login("alice");
