@@ -15,5 +15,15 @@ TEST(CountedTest, OneTakesTheSingularAndEveryOtherCountThePlural) {
   EXPECT_EQ(Counted(1, "copy", "copies"), "1 copy");
 }
 
+TEST(WithArticleTest, AnGoesBeforeAVowelAndABeforeAnythingElse) {
+  EXPECT_EQ(WithArticle("approved"), "an approved");
+  EXPECT_EQ(WithArticle("archived"), "an archived");
+  EXPECT_EQ(WithArticle("pending"), "a pending");
+  EXPECT_EQ(WithArticle("denied"), "a denied");
+  EXPECT_EQ(WithArticle("stale"), "a stale");
+  EXPECT_EQ(WithArticle("Unreadable"), "an Unreadable");
+  EXPECT_EQ(WithArticle(""), "a ");
+}
+
 }  // namespace
 }  // namespace triage::base

@@ -41,8 +41,12 @@ class UserStore {
   virtual base::Result<int64_t> CountUsers() = 0;
   // Replaces a user's password hash and ends their sessions. kNotFound.
   virtual base::Status SetPassword(const std::string& name, const std::string& password_hash) = 0;
-  // Removes a user and their sessions. kNotFound.
+  // Removes a user and their sessions. kNotFound; kConflict (nothing removed) when the user is the last admin (see
+  // IsAdminRole): a library that had someone to manage it keeps someone.
   virtual base::Status RemoveUser(const std::string& name) = 0;
+  // Gives a user another role; their sessions stay (a session's role is read from the user at each request).
+  // kNotFound; kInvalidArgument for an unknown role; kConflict (nothing changed) when that would leave no admin.
+  virtual base::Status SetRole(const std::string& name, const std::string& role) = 0;
 
   // Stores a new session. kAlreadyExists when the token hash is taken.
   virtual base::Status AddSession(const SessionRecord& session) = 0;
@@ -68,6 +72,15 @@ inline bool IsUserRole(const std::string& role) {
     if (r == role) return true;
   }
   return false;
+}
+
+// The roles that may manage the library (persons, proposals, settings): a store keeps at least one user with such a
+// role once it has one.
+inline bool IsAdminRole(const std::string& role) { return role == "admin" || role == "superadmin"; }
+
+// The message of RemoveUser's and SetRole's kConflict.
+inline std::string LastAdminMessage(const std::string& name) {
+  return name + " is the last admin: give another user the role admin first (triage user role NAME admin)";
 }
 
 }  // namespace triage::catalog

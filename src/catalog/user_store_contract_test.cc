@@ -44,6 +44,34 @@ TEST_P(UserStoreTest, ChangingPasswordOrRemovingUserEndsSessions) {
   EXPECT_EQ(store_->RemoveUser("alice").code(), base::Code::kNotFound);
 }
 
+TEST_P(UserStoreTest, TheLastAdminIsNeitherRemovedNorDemoted) {
+  ASSERT_TRUE(store_->AddUser({0, "alice", "admin", "aa:bb", 10}).ok());
+  ASSERT_TRUE(store_->AddUser({0, "bob", "user", "aa:bb", 10}).ok());
+  ASSERT_TRUE(store_->AddSession({"h1", "alice", "c1", 100, 1000}).ok());
+  base::Status removed = store_->RemoveUser("alice");
+  EXPECT_EQ(removed.code(), base::Code::kConflict);
+  EXPECT_EQ(removed.message(), LastAdminMessage("alice"));
+  EXPECT_EQ(store_->SetRole("alice", "user").code(), base::Code::kConflict);
+  EXPECT_EQ(store_->GetUser("alice")->role, "admin");
+  EXPECT_TRUE(store_->FindSession("h1", 150).ok());  // nothing changed, not even the sessions
+  // A user who is no admin goes; with a second admin (a superadmin counts), the first may go too.
+  EXPECT_TRUE(store_->SetRole("bob", "superadmin").ok());
+  EXPECT_EQ(store_->GetUser("bob")->role, "superadmin");
+  EXPECT_TRUE(store_->SetRole("alice", "user").ok());
+  EXPECT_EQ(store_->SetRole("bob", "admin").code(), base::Code::kOk);  // admin to admin: still one
+  EXPECT_EQ(store_->SetRole("bob", "user").code(), base::Code::kConflict);
+  EXPECT_TRUE(store_->RemoveUser("alice").ok());
+  EXPECT_EQ(store_->RemoveUser("bob").code(), base::Code::kConflict);
+}
+
+TEST_P(UserStoreTest, SetRoleNamesAnUnknownUserOrRole) {
+  ASSERT_TRUE(store_->AddUser({0, "alice", "user", "aa:bb", 10}).ok());
+  EXPECT_EQ(store_->SetRole("nobody", "admin").code(), base::Code::kNotFound);
+  EXPECT_EQ(store_->SetRole("alice", "root").code(), base::Code::kInvalidArgument);
+  EXPECT_EQ(store_->GetUser("alice")->role, "user");
+  EXPECT_EQ(store_->RemoveUser("nobody").code(), base::Code::kNotFound);
+}
+
 TEST_P(UserStoreTest, LogoutRemovesOnlyThatSession) {
   ASSERT_TRUE(store_->AddSession({"h1", "alice", "c1", 100, 1000}).ok());
   ASSERT_TRUE(store_->AddSession({"h2", "alice", "c2", 100, 1000}).ok());

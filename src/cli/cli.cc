@@ -310,6 +310,7 @@ int RunCli(int argc, char** argv, const Openers& openers) {
   AddReviewCommands(app, ctx);
   AddPersonCommands(app, ctx);
   AddServeCommands(app, ctx);
+  AddUserCommands(app, ctx);
   AddPolicyCommands(app, ctx);
   AddFacesCommands(app, ctx);
   AddGroupCommands(app, ctx);

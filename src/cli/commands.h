@@ -34,15 +34,12 @@ struct CommandContext {
   static void PrintJson(const nlohmann::json& doc);
 };
 
-// Ok for no category (empty) or a review category; otherwise the error `review list` and `items` give for an unknown
-// --category: a typo would otherwise list nothing, as if the category were empty.
-base::Status CheckReviewCategory(const std::string& category);
-
 void AddIntakeCommands(CLI::App& app, CommandContext& ctx);    // init, ingest, watch, recover
 void AddQueryCommands(CLI::App& app, CommandContext& ctx);     // items, explain, stats
 void AddReviewCommands(CLI::App& app, CommandContext& ctx);    // review list|approve|reject|skip|purge
 void AddPersonCommands(CLI::App& app, CommandContext& ctx);    // person ..., models verify
-void AddServeCommands(CLI::App& app, CommandContext& ctx);     // serve, user add
+void AddServeCommands(CLI::App& app, CommandContext& ctx);     // serve
+void AddUserCommands(CLI::App& app, CommandContext& ctx);      // user add|list|remove|passwd|role
 void AddPolicyCommands(CLI::App& app, CommandContext& ctx);    // simulate, apply-policy, recompute
 void AddGroupCommands(CLI::App& app, CommandContext& ctx);     // bursts, duplicates
 void AddProposalCommands(CLI::App& app, CommandContext& ctx);  // proposals ..., propose, public

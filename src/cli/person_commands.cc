@@ -160,6 +160,7 @@ void AddPersonCommands(CLI::App& app, CommandContext& ctx) {
 
   auto* remove = person->add_subcommand("remove", "forget a person and their references");
   remove->add_option("name", a->name, "name")->required();
+  remove->add_flag("--json", ctx.json, "machine-readable output");
   remove->callback([&ctx, a] {
     auto lib = ctx.OpenOrReport();
     if (!lib) return;
@@ -167,7 +168,10 @@ void AddPersonCommands(CLI::App& app, CommandContext& ctx) {
     if (!name.ok()) return void(ctx.Fail(name.status()));
     base::Status st = lib->persons->Remove(*name, CommandContext::Actor(), base::UnixNow());
     if (!st.ok()) return void(ctx.Fail(st));
-    fmt::print("{} removed (images already sorted stay where they are)\n", *name);
+    if (ctx.json)
+      ctx.PrintJson({{"person", *name}, {"removed", true}});
+    else
+      fmt::print("{} removed (images already sorted stay where they are)\n", *name);
   });
 
   auto* set = person->add_subcommand(
@@ -177,6 +181,7 @@ void AddPersonCommands(CLI::App& app, CommandContext& ctx) {
   set->add_option("--display-name", a->display_name,
                   "the name as it is shown, e.g. \"Bernadette Rostenkowski\" for bernadette_rostenkowski (\"\": the "
                   "folder name)");
+  set->add_flag("--json", ctx.json, "machine-readable output");
   set->callback([&ctx, a] {
     if (a->List().empty() && !a->display_name) {
       return void(ctx.Fail(base::Status::InvalidArgument("say --whitelist, --blacklist, --neutral or --display-name")));
@@ -185,18 +190,27 @@ void AddPersonCommands(CLI::App& app, CommandContext& ctx) {
     if (!lib) return;
     auto name = config::SanitizePersonName(a->name);
     if (!name.ok()) return void(ctx.Fail(name.status()));
+    json done = {{"person", *name}};  // what was set, for --json
     if (a->display_name) {
       auto person = lib->persons->SetDisplayName(*name, *a->display_name, CommandContext::Actor(), base::UnixNow());
       if (!person.ok()) return void(ctx.Fail(person.status()));
-      fmt::print("{}: shown as \"{}\"\n", *name, base::ForTerminal(person->shown_name()));
-      if (a->List().empty()) return;
+      done["display_name"] = person->shown_name();
+      if (!ctx.json) fmt::print("{}: shown as \"{}\"\n", *name, base::ForTerminal(person->shown_name()));
+      if (a->List().empty()) {
+        if (ctx.json) ctx.PrintJson(done);
+        return;
+      }
     }
     auto status = review::ParseListStatus(a->List());
     base::Status st = status.ok()
                           ? lib->persons->SetListStatus(*name, *status, CommandContext::Actor(), base::UnixNow())
                           : status.status();
     if (!st.ok()) return void(ctx.Fail(st));
-    fmt::print("{}: {}\n", *name, a->List());
+    done["list"] = a->List();
+    if (ctx.json)
+      ctx.PrintJson(done);
+    else
+      fmt::print("{}: {}\n", *name, a->List());
     // Allowed (a list may be made before enrolling), but a typo on the whitelist sends every known person to review.
     auto persons = lib->catalog->ListPersons();
     if (a->List() != "neutral" && persons.ok() &&

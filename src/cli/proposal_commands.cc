@@ -97,6 +97,7 @@ int Batch(CommandContext& ctx, const ProposalArgs& a) {
     json failed = json::array();
     for (const auto& [id, why] : r->failed) failed.push_back({{"id", id}, {"error", why}});
     ctx.PrintJson({{"matched", r->matched},
+                   {"not_found", r->not_found},
                    {"done", r->done},
                    {"stale", r->stale},
                    {"failed", failed},
@@ -216,12 +217,16 @@ void AddProposalCommands(CLI::App& app, CommandContext& ctx) {
   auto* pub = app.add_subcommand("public", "show a library item on the public voting page (or not, with --off)");
   pub->add_option("id", a->id, "item id")->required()->check(CLI::PositiveNumber);
   pub->add_flag("--off", a->off, "hide it again");
+  pub->add_flag("--json", ctx.json, "machine-readable output");
   pub->callback([&ctx, a] {
     auto lib = ctx.OpenOrReport();
     if (!lib) return;
     base::Status st = lib->proposal_store->SetPublic(a->id, !a->off, CommandContext::Actor(), base::UnixNow());
     if (!st.ok()) return void(ctx.Fail(st));
-    fmt::print("item {} is {} public\n", a->id, a->off ? "no longer" : "now");
+    if (ctx.json)  // as POST /api/items/{id}/public answers
+      ctx.PrintJson({{"item_id", a->id}, {"public", !a->off}});
+    else
+      fmt::print("item {} is {} public\n", a->id, a->off ? "no longer" : "now");
   });
 }
 

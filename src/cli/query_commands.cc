@@ -11,6 +11,7 @@
 #include "catalog/policy_names.h"
 #include "cli/commands.h"
 #include "decide/decide.h"
+#include "model/decision.h"
 #include "model/json.h"
 #include "quality/reference_store.h"
 #include "review/policy_service.h"
@@ -50,7 +51,7 @@ base::Result<std::string> KnownPerson(Library& lib, const std::string& raw_name)
 
 int Items(CommandContext& ctx, const ItemsArgs& a) {
   // An unknown category or person would list nothing, just as a known one with no items does: refuse them instead.
-  if (base::Status st = CheckReviewCategory(a.category); !st.ok()) return ctx.Fail(st);
+  if (base::Status st = model::CheckReviewCategory(a.category); !st.ok()) return ctx.Fail(st);
   auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;
   catalog::ItemFilter f;

@@ -7,6 +7,7 @@
 #include "base/utf8.h"
 #include "cli/commands.h"
 #include "cli/job_kinds.h"
+#include "model/decision.h"
 #include "model/json.h"
 
 namespace triage::cli {
@@ -17,7 +18,7 @@ using nlohmann::json;
 int List(CommandContext& ctx, const std::string& category) {
   auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;
-  if (base::Status st = CheckReviewCategory(category); !st.ok()) return ctx.Fail(st);
+  if (base::Status st = model::CheckReviewCategory(category); !st.ok()) return ctx.Fail(st);
   catalog::ItemFilter f;
   f.location = "review";
   f.pending_review_only = true;
@@ -110,11 +111,6 @@ int NameOnlyFaces(CommandContext& ctx, const std::vector<int64_t>& ids, const st
 }
 
 }  // namespace
-
-base::Status CheckReviewCategory(const std::string& category) {
-  if (category.empty() || model::IsReviewCategory(category)) return base::Status::Ok();
-  return base::Status::InvalidArgument(fmt::format("unknown review category \"{}\"", category));
-}
 
 void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
   auto* review = app.add_subcommand("review", "decide what triage could not");

@@ -1,9 +1,5 @@
-// `triage serve` (the review server and web UI) and `triage user add` (web users; the password comes from stdin).
+// `triage serve`: the review server and web UI.
 #include <fmt/format.h>
-#include <termios.h>
-#include <unistd.h>
-
-#include <iostream>
 
 #include "cli/commands.h"
 #include "cli/stop_signal.h"
@@ -71,40 +67,6 @@ int Serve(CommandContext& ctx, const ServeArgs& args) {
   return kExitOk;
 }
 
-// One line from stdin, without echo when it is a terminal.
-std::string ReadPassword() {
-  bool tty = ::isatty(STDIN_FILENO);
-  termios saved{};
-  if (tty) {
-    fmt::print(stderr, "Password: ");
-    tcgetattr(STDIN_FILENO, &saved);
-    termios quiet = saved;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-  }
-  std::string line;
-  std::getline(std::cin, line);
-  if (tty) {
-    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-    fmt::print(stderr, "\n");
-  }
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  return line;
-}
-
-int UserAdd(CommandContext& ctx, const std::string& name, const std::string& role) {
-  auto lib = ctx.OpenOrReport();
-  if (!lib) return ctx.exit_code;
-  std::string password = ReadPassword();
-  base::Status st = server::AddUser(*lib->users, *lib->catalog, name, role, password, CommandContext::Actor());
-  if (!st.ok()) return ctx.Fail(st);
-  if (ctx.json)
-    ctx.PrintJson({{"user", name}, {"role", role}});
-  else
-    fmt::print("added user {} ({})\n", name, role);
-  return kExitOk;
-}
-
 }  // namespace
 
 void AddServeCommands(CLI::App& app, CommandContext& ctx) {
@@ -117,19 +79,6 @@ void AddServeCommands(CLI::App& app, CommandContext& ctx) {
       "--demo-login", args->demo_login,
       fmt::format("single-user mode with the password {} when no users exist (loopback only)", kDemoPassword));
   serve->callback([&ctx, args] { Serve(ctx, *args); });
-
-  struct UserArgs {
-    std::string name;
-    std::string role = "user";
-  };
-  auto u = std::make_shared<UserArgs>();
-  auto* user = app.add_subcommand("user", "web users (there is no registration in the web UI)");
-  user->require_subcommand(1);
-  auto* add = user->add_subcommand("add", "add a user; the password is read from stdin");
-  add->add_option("name", u->name, "user name")->required();
-  add->add_option("--role", u->role, "user, admin or superadmin")->capture_default_str();
-  add->add_flag("--json", ctx.json, "machine-readable output");
-  add->callback([&ctx, u] { UserAdd(ctx, u->name, u->role); });
 }
 
 }  // namespace triage::cli

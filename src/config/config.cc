@@ -2,6 +2,7 @@
 #include "config/config.h"
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <array>
@@ -561,11 +562,38 @@ constexpr std::array<std::string_view, 128> kLatinExtendedA = {
     "s", "s", "t",  "t",  "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",   // U+0160
     "u", "u", "u",  "u",  "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s"};  // U+0170
 
-// What the non-ASCII character at the start of `text` becomes in a person's folder name: a Latin letter's base
-// letters, "" for what is dropped like ASCII punctuation (Latin-1 signs, combining accents, general punctuation
-// such as the ’ of O’Brien), nullopt for what cannot be kept (other scripts, emoji, broken UTF-8). `*length` is
-// the character's length in bytes.
-std::optional<std::string_view> NonAsciiInPersonName(std::string_view text, size_t* length) {
+// Cyrillic letters (U+0400..U+045F: Russian, Ukrainian, Belarusian, Serbian, Macedonian) in Latin letters, as
+// passports write them (ICAO 9303 / BGN): "Ольга" is filed as olga. The soft and hard signs are dropped.
+constexpr std::array<std::string_view, 96> kCyrillicLetters = {
+    "e", "yo", "dj", "gj", "ye", "dz", "i",  "yi", "j",  "lj",   "nj", "c", "kj", "i", "u",  "dz",   // U+0400
+    "a", "b",  "v",  "g",  "d",  "e",  "zh", "z",  "i",  "y",    "k",  "l", "m",  "n", "o",  "p",    // U+0410
+    "r", "s",  "t",  "u",  "f",  "kh", "ts", "ch", "sh", "shch", "",   "y", "",   "e", "yu", "ya",   // U+0420
+    "a", "b",  "v",  "g",  "d",  "e",  "zh", "z",  "i",  "y",    "k",  "l", "m",  "n", "o",  "p",    // U+0430
+    "r", "s",  "t",  "u",  "f",  "kh", "ts", "ch", "sh", "shch", "",   "y", "",   "e", "yu", "ya",   // U+0440
+    "e", "yo", "dj", "gj", "ye", "dz", "i",  "yi", "j",  "lj",   "nj", "c", "kj", "i", "u",  "dz"};  // U+0450
+// Greek letters (U+0386..U+03CE, with their accents and diaereses) in Latin letters, letter by letter after ELOT 743
+// (the Greek passport's table): "Νίκος" is filed as nikos.
+constexpr std::array<std::string_view, 73> kGreekLetters = {
+    "a", "",  "e", "i", "i", "",  "o", "",   "y",  "o",                                // U+0386
+    "i", "a", "v", "g", "d", "e", "z", "i",  "th", "i", "k", "l", "m", "n", "x", "o",  // U+0390
+    "p", "r", "",  "s", "t", "y", "f", "ch", "ps", "o", "i", "y", "a", "e", "i", "i",  // U+03A0
+    "y", "a", "v", "g", "d", "e", "z", "i",  "th", "i", "k", "l", "m", "n", "x", "o",  // U+03B0
+    "p", "r", "s", "s", "t", "y", "f", "ch", "ps", "o", "i", "y", "o", "y", "o"};      // U+03C0
+
+// Letters of the scripts without a table here (Armenian, Hebrew, Arabic, the Indic scripts, Thai, Georgian, Hangul,
+// kana, CJK ideographs, ...): a name holding one gets a generated folder name (GeneratedPersonKey). Symbols,
+// punctuation and emoji lie outside these ranges.
+bool IsOtherScriptLetter(char32_t cp) {
+  return (cp >= 0x0460 && cp <= 0x1FFF) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+         (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+// What the non-ASCII character at the start of `text` becomes in a person's folder name: a Latin, Cyrillic or Greek
+// letter's Latin letters, "" for what is dropped like ASCII punctuation (Latin-1 signs, combining accents, general
+// punctuation such as the ’ of O’Brien), "" with `*other_script` set for a letter of another script, nullopt for
+// what cannot be part of a name (emoji, symbols, broken UTF-8). `*length` is the character's length in bytes.
+std::optional<std::string_view> NonAsciiInPersonName(std::string_view text, char32_t previous, char32_t* decoded,
+                                                     size_t* length, bool* other_script) {
   const auto b = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
   const auto continuation = [&](size_t k) { return k < text.size() && (b(k) & 0xC0) == 0x80; };
   size_t n = b(0) >= 0xF0 ? 4 : b(0) >= 0xE0 ? 3 : b(0) >= 0xC0 ? 2 : 1;
@@ -578,13 +606,59 @@ std::optional<std::string_view> NonAsciiInPersonName(std::string_view text, size
   char32_t cp = 0;
   if (n == 2) cp = ((b(0) & 0x1F) << 6) | (b(1) & 0x3F);
   if (n == 3) cp = ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
-  if (n == 4) return std::nullopt;  // emoji and the like
+  if (n == 4) cp = ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
+  *decoded = cp;
   if (cp >= 0xC0 && cp <= 0xFF) return kLatin1Letters[cp - 0xC0];
   if (cp >= 0x100 && cp <= 0x17F) return kLatinExtendedA[cp - 0x100];
+  const auto omicron = [](char32_t c) { return c == 0x3BF || c == 0x39F || c == 0x3CC || c == 0x38C; };
+  const auto upsilon = [](char32_t c) { return c == 0x3C5 || c == 0x3A5 || c == 0x3CD || c == 0x38E; };
+  if (upsilon(cp) && omicron(previous)) return std::string_view("u");  // ου is "ou" (ELOT 743)
+  if (cp >= 0x400 && cp <= 0x45F) return kCyrillicLetters[cp - 0x400];
+  if (cp == 0x490 || cp == 0x491) return std::string_view("g");  // Ukrainian Ґ ґ
+  if (cp >= 0x386 && cp <= 0x3CE) return kGreekLetters[cp - 0x386];
+  if (IsOtherScriptLetter(cp)) {
+    *other_script = true;
+    return std::string_view();
+  }
   if ((cp >= 0x80 && cp < 0xC0) || (cp >= 0x300 && cp <= 0x36F) || (cp >= 0x2000 && cp <= 0x206F)) {
     return std::string_view();
   }
   return std::nullopt;
+}
+
+// The longest part of a typed name a message quotes, in characters.
+constexpr size_t kQuotedNameChars = 60;
+
+// A name as typed, for a message: in quotes, and cut after kQuotedNameChars characters with "…" after it, so that a
+// refused 300-character paste is not repeated whole.
+std::string QuotedName(const std::string& name) {
+  size_t bytes = 0;
+  for (size_t chars = 0; bytes < name.size() && chars < kQuotedNameChars; ++chars) {
+    const auto lead = static_cast<unsigned char>(name[bytes]);
+    bytes = std::min(name.size(), bytes + (lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1));
+  }
+  const std::string quoted = json(name.substr(0, bytes)).dump(-1, ' ', false, json::error_handler_t::replace);
+  return bytes < name.size() ? quoted + "…" : quoted;
+}
+
+// The folder name of a name in a script without a table here: "person_" and 8 hex digits of the SHA-256 of the name
+// as typed, with capitals (of Latin letters) made small and each run of spaces, dashes and _ made one space, so that
+// every way of writing it the shown name allows (NAME vs name, a doubled space) gives the same key. A name typed in
+// another Unicode normal form (decomposed Hangul) gives another key.
+std::string GeneratedPersonKey(const std::string& name) {
+  std::string canonical;
+  for (char ch : name) {
+    if (ch == ' ' || ch == '-' || ch == '_') {
+      if (!canonical.empty() && canonical.back() != ' ') canonical.push_back(' ');
+    } else {
+      canonical.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+    }
+  }
+  while (!canonical.empty() && canonical.back() == ' ') canonical.pop_back();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(canonical.data(), canonical.size(), digest, &size, EVP_sha256(), nullptr);
+  return fmt::format("person_{:02x}{:02x}{:02x}{:02x}", digest[0], digest[1], digest[2], digest[3]);
 }
 
 }  // namespace
@@ -594,13 +668,17 @@ base::Result<std::string> SanitizePersonName(const std::string& raw_name) {
   const size_t first = raw_name.find_first_not_of(' ');
   const std::string name =
       first == std::string::npos ? std::string() : raw_name.substr(first, raw_name.find_last_not_of(' ') + 1 - first);
+  if (name.empty()) {  // nothing typed, or only spaces: there is nothing to quote
+    return base::Status::InvalidArgument("a person's name is needed: type it with at least one letter or digit");
+  }
   if (name.find('/') != std::string::npos || name.find("..") != std::string::npos ||
       std::any_of(name.begin(), name.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; })) {
     return base::Status::InvalidArgument(
-        fmt::format("person name {} is refused: it contains '/', '..', NUL or control characters",
-                    json(name).dump(-1, ' ', false, json::error_handler_t::replace)));
+        fmt::format("person name {} is refused: it contains '/', '..', NUL or control characters", QuotedName(name)));
   }
   std::string out;
+  bool other_script = false;
+  char32_t previous = 0;  // the last character read, for a Greek digraph
   for (size_t i = 0; i < name.size();) {
     const char ch = name[i];
     const auto u = static_cast<unsigned char>(ch);
@@ -611,31 +689,38 @@ base::Result<std::string> SanitizePersonName(const std::string& raw_name) {
       } else if (std::isalnum(u)) {
         out.push_back(static_cast<char>(std::tolower(u)));
       }
+      previous = u;
       ++i;
       continue;
     }
     size_t length = 0;
-    std::optional<std::string_view> kept = NonAsciiInPersonName(std::string_view(name).substr(i), &length);
+    std::optional<std::string_view> kept =
+        NonAsciiInPersonName(std::string_view(name).substr(i), previous, &previous, &length, &other_script);
     if (!kept) {
       return base::Status::InvalidArgument(fmt::format(
-          "person name {} is refused: {} cannot be part of a folder name here (allowed: letters a-z, also with "
-          "accents, digits, spaces, dashes and _; write the name in Latin letters)",
-          json(name).dump(-1, ' ', false, json::error_handler_t::replace),
-          json(name.substr(i, length)).dump(-1, ' ', false, json::error_handler_t::replace)));
+          "person name {} is refused: {} cannot be part of a name (allowed: letters of any script, digits, spaces, "
+          "dashes and _)",
+          QuotedName(name), json(name.substr(i, length)).dump(-1, ' ', false, json::error_handler_t::replace)));
     }
     out += *kept;
     i += length;
   }
+  if (other_script) {  // the name as typed is what shows; its folder gets a key of its own
+    if (name.size() > 2 * kMaxPersonNameLength) {
+      return base::Status::InvalidArgument(fmt::format("person name {} is too long: at most {} bytes (it has {})",
+                                                       QuotedName(name), 2 * kMaxPersonNameLength, name.size()));
+    }
+    return GeneratedPersonKey(name);
+  }
   if (out.size() > kMaxPersonNameLength) {
     return base::Status::InvalidArgument(
-        fmt::format("person name {}… is too long: at most {} letters, digits and _ (it has {})",
-                    json(name.substr(0, 24)).dump(-1, ' ', false, json::error_handler_t::replace), kMaxPersonNameLength,
-                    out.size()));
+        fmt::format("person name {} is too long: at most {} letters, digits and _ (it has {})", QuotedName(name),
+                    kMaxPersonNameLength, out.size()));
   }
   if (out.empty() || std::all_of(out.begin(), out.end(), [](char ch) { return ch == '_'; })) {
     return base::Status::InvalidArgument(
         fmt::format("person name {} has no letters or digits (allowed: a-z, 0-9, _; spaces and dashes become _)",
-                    json(name).dump(-1, ' ', false, json::error_handler_t::replace)));
+                    QuotedName(name)));
   }
   return out;
 }
@@ -647,7 +732,7 @@ base::Result<std::string> PersonDisplayName(const std::string& typed, const std:
     return base::Status::InvalidArgument(
         fmt::format("{} is not a way of writing {}: its folder name would be {} (a shown name may differ only in "
                     "capitals, spaces, dashes and punctuation)",
-                    json(typed).dump(-1, ' ', false, json::error_handler_t::replace), folder_name, *folder));
+                    QuotedName(typed), folder_name, *folder));
   }
   std::string out;
   for (char ch : typed) {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "base/utf8.h"
 #include "config/config_json.h"
 
 namespace triage::config {
@@ -395,18 +396,49 @@ TEST(PersonNameTest, LatinLettersWithAccentsKeepTheirBaseLetters) {
   EXPECT_EQ(*SanitizePersonName("«Ana»"), "ana");
 }
 
-// A character that has no Latin spelling here is refused by name, never silently dropped from the folder name.
-TEST(PersonNameTest, OtherScriptsEmojiAndBrokenUtf8AreRefusedNamingTheCharacter) {
-  for (const std::string& bad :
-       {std::string("李小龍"), std::string("Lee 李"), std::string("Ana 😀"), std::string("Иван"), std::string("ab\xC3"),
-        std::string("ab\xFF"
-                    "cd")}) {
+// What is no letter of any script (an emoji, a symbol, broken UTF-8) is refused by name, never silently dropped.
+TEST(PersonNameTest, EmojiSymbolsAndBrokenUtf8AreRefusedNamingTheCharacter) {
+  for (const std::string& bad : {std::string("Ana 😀"), std::string("李 ★"), std::string("ab\xC3"),
+                                 std::string("ab\xFF"
+                                             "cd")}) {
     auto r = SanitizePersonName(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), base::Code::kInvalidArgument);
-    EXPECT_NE(r.status().message().find("cannot be part of a folder name"), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find("cannot be part of a name"), std::string::npos) << r.status().message();
   }
-  EXPECT_NE(SanitizePersonName("Lee 李").status().message().find("\"李\""), std::string::npos);
+  EXPECT_NE(SanitizePersonName("Ana 😀").status().message().find("\"😀\""), std::string::npos);
+}
+
+// Cyrillic and Greek names are filed under their Latin spelling (passport tables); the name as typed is shown.
+TEST(PersonNameTest, CyrillicAndGreekNamesAreFiledInLatinLetters) {
+  EXPECT_EQ(*SanitizePersonName("Ольга"), "olga");
+  EXPECT_EQ(*SanitizePersonName("Иван Петров"), "ivan_petrov");
+  EXPECT_EQ(*SanitizePersonName("Щукин-Чехов"), "shchukin_chekhov");
+  EXPECT_EQ(*SanitizePersonName("Юлія Ґонта"), "yuliya_gonta");  // Ukrainian
+  EXPECT_EQ(*SanitizePersonName("Νίκος Παπαδόπουλος"), "nikos_papadopoulos");
+  EXPECT_EQ(*SanitizePersonName("ΘΕΟΔΩΡΟΣ"), "theodoros");
+  EXPECT_EQ(*SanitizePersonName("Ψυχάρης"), "psycharis");
+  EXPECT_EQ(*PersonDisplayName("Ольга", "olga"), "Ольга");
+  EXPECT_EQ(*PersonDisplayName("ОЛЬГА", "olga"), "ОЛЬГА") << "capitals are another way of writing it";
+}
+
+// A name in a script without a table gets a generated, stable folder name: "person_" and 8 hex digits of its SHA-256.
+TEST(PersonNameTest, ANameInAnotherScriptGetsAStableGeneratedKeyAndIsShownAsTyped) {
+  auto bruce = SanitizePersonName("李小龍");
+  ASSERT_TRUE(bruce.ok()) << bruce.status().message();
+  EXPECT_EQ(bruce->size(), 15u) << *bruce;
+  EXPECT_EQ(bruce->rfind("person_", 0), 0u) << *bruce;
+  EXPECT_EQ(bruce->find_first_not_of("0123456789abcdef", 7), std::string::npos) << *bruce;
+  EXPECT_EQ(*SanitizePersonName("  李小龍 "), *bruce) << "the spaces around it are not part of it";
+  auto faye = SanitizePersonName("王菲");
+  ASSERT_TRUE(faye.ok());
+  EXPECT_NE(*faye, *bruce) << "two names, two folders";
+  EXPECT_NE(*SanitizePersonName("李小龙"), *bruce) << "another character is another name";
+  EXPECT_EQ(*SanitizePersonName("LEE  李"), *SanitizePersonName("Lee 李")) << "capitals and spaces as for Latin names";
+  EXPECT_EQ(*PersonDisplayName("李小龍", *bruce), "李小龍");
+  EXPECT_FALSE(PersonDisplayName("王菲", *bruce).ok());
+  EXPECT_TRUE(SanitizePersonName("김연아").ok());  // Hangul
+  EXPECT_TRUE(SanitizePersonName("שרה").ok());     // Hebrew
 }
 
 TEST(PersonNameTest, RefusesNamesThatWouldEscapeTheLibrary) {
@@ -423,7 +455,32 @@ TEST(PersonNameTest, RefusesANameLongerThanAFolderNameMayBeSayingHowLong) {
   EXPECT_EQ(r.status().code(), base::Code::kInvalidArgument);
   EXPECT_NE(r.status().message().find("too long: at most 100"), std::string::npos) << r.status().message();
   EXPECT_NE(r.status().message().find("it has 300"), std::string::npos) << r.status().message();
-  EXPECT_LT(r.status().message().size(), 120u) << "the message quotes only the start of the name";
+  EXPECT_EQ(r.status().message(),
+            "person name \"" + std::string(60, 'x') + "\"… is too long: at most 100 letters, digits and _ (it has 300)")
+      << "the message quotes only the start of the name";
+}
+
+// Nothing typed is said as such, not as a quoted "" that "has no letters"; what was typed is quoted as typed (without
+// the spaces around it), and a long refused name only in part.
+TEST(PersonNameTest, AnEmptyNameIsAskedForAndARefusedOneIsQuotedAsTypedAndCut) {
+  for (const std::string& blank : {std::string(""), std::string("   ")}) {
+    auto r = SanitizePersonName(blank);
+    ASSERT_FALSE(r.ok()) << "\"" << blank << "\"";
+    EXPECT_EQ(r.status().code(), base::Code::kInvalidArgument);
+    EXPECT_EQ(r.status().message(), "a person's name is needed: type it with at least one letter or digit");
+  }
+  EXPECT_EQ(SanitizePersonName("  -- ").status().message(),
+            "person name \"--\" has no letters or digits (allowed: a-z, 0-9, _; spaces and dashes become _)");
+  const std::string dashes(300, '-');  // refused for another reason than its length: still quoted only in part
+  EXPECT_EQ(SanitizePersonName(dashes).status().message(),
+            "person name \"" + std::string(60, '-') +
+                "\"… has no letters or digits (allowed: a-z, 0-9, _; spaces and dashes become _)");
+  std::string accents;  // cut between characters, never inside one
+  for (int i = 0; i < 100; ++i) accents += "é";
+  accents += "/";
+  const std::string message = SanitizePersonName(accents).status().message();
+  EXPECT_NE(message.find("\"" + accents.substr(0, 120) + "\"…"), std::string::npos) << message;
+  EXPECT_TRUE(base::IsValidUtf8(message)) << message;
 }
 
 }  // namespace

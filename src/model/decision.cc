@@ -1,6 +1,9 @@
 // Helpers of the decision value types.
 #include "model/decision.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 
 namespace triage::model {
@@ -8,6 +11,12 @@ namespace triage::model {
 bool IsReviewCategory(const std::string& name) {
   const auto& all = ReviewCategories();
   return std::find(all.begin(), all.end(), name) != all.end();
+}
+
+base::Status CheckReviewCategory(const std::string& category) {
+  if (category.empty() || IsReviewCategory(category)) return base::Status::Ok();
+  return base::Status::InvalidArgument(fmt::format("unknown review category \"{}\"; the review categories are: {}",
+                                                   category, fmt::join(ReviewCategories(), ", ")));
 }
 
 std::string Decision::Summary() const {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "model/face.h"
 #include "model/image.h"
 #include "model/quality.h"
@@ -22,6 +23,10 @@ inline const std::vector<std::string>& ReviewCategories() {
   return kCategories;
 }
 bool IsReviewCategory(const std::string& name);
+// Ok for no category ("": no filter) or a review category; otherwise kInvalidArgument naming the value and the
+// categories there are. Every filter on a review category (CLI and API) checks with this: a typo would otherwise list
+// nothing, as if the category were empty.
+base::Status CheckReviewCategory(const std::string& category);
 
 struct Fingerprint {
   std::string sha256;  // hex

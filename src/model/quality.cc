@@ -1,6 +1,11 @@
 // The fixed lists of quality dimensions and categories, and the default weights.
 #include "model/quality.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
 namespace triage::model {
 
 const std::vector<std::string>& QualityDimensions() {
@@ -15,6 +20,13 @@ const std::vector<std::string>& QualityCategories() {
                                                        "long_exposure", "night",          "monochrome",   "macro",
                                                        "landscape",     "others"};
   return kCategories;
+}
+
+base::Status CheckQualityCategory(const std::string& category) {
+  const auto& all = QualityCategories();
+  if (category.empty() || std::find(all.begin(), all.end(), category) != all.end()) return base::Status::Ok();
+  return base::Status::InvalidArgument(
+      fmt::format("unknown quality category \"{}\"; the quality categories are: {}", category, fmt::join(all, ", ")));
 }
 
 std::map<std::string, std::map<std::string, double>> DefaultQualityWeights() {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
+
 namespace triage::model {
 
 // What the analyse stage measured on the decoded raster. Sizes-dependent measures are taken on a working raster of
@@ -92,6 +94,9 @@ struct QualityScore {
 const std::vector<std::string>& QualityDimensions();
 // The categories in the order their rules are tried; "others" last.
 const std::vector<std::string>& QualityCategories();
+// Ok for no category ("": no filter) or a quality category; otherwise kInvalidArgument naming the value and the
+// categories there are (a typo would otherwise list nothing, as if no photo had that category).
+base::Status CheckQualityCategory(const std::string& category);
 
 // The default weights of every category (each sums to 100).
 std::map<std::string, std::map<std::string, double>> DefaultQualityWeights();

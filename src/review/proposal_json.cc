@@ -1,13 +1,18 @@
 // JSON of proposals.
 #include "review/proposal_json.h"
 
+#include <cmath>
+
 namespace triage::review {
 namespace {
+
+// A score as people read it, to one decimal: 34.3, not the 34.300000000000004 its arithmetic left.
+double OneDecimal(double v) { return std::round(v * 10) / 10; }
 
 nlohmann::json FiguresJson(const catalog::ImageFigures& f) {
   return {{"width", f.width},
           {"height", f.height},
-          {"score", f.score < 0 ? nlohmann::json(nullptr) : nlohmann::json(f.score)},
+          {"score", f.score < 0 ? nlohmann::json(nullptr) : nlohmann::json(OneDecimal(f.score))},
           {"size_bytes", f.size_bytes},
           {"sharpness", f.sharpness}};
 }

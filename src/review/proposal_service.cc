@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <set>
 
+#include "base/text.h"
+
 namespace triage::review {
 namespace {
 
@@ -66,7 +68,7 @@ base::Result<ProposalRecord> ProposalService::Propose(const ProposalRequest& req
 base::Status ProposalService::Expect(const ProposalRecord& p, const char* status, const char* verb) {
   if (p.status == status) return base::Status::Ok();
   return base::Status::Conflict(
-      fmt::format("proposal {} is {}; only a {} proposal can be {}", p.id, p.status, status, verb));
+      fmt::format("proposal {} is {}; only {} proposal can be {}", p.id, p.status, base::WithArticle(status), verb));
 }
 
 base::Result<std::string> ProposalService::StaleBecause(const ProposalRecord& p) {

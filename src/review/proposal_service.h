@@ -36,7 +36,8 @@ struct BatchRequest {
 };
 
 struct BatchResult {
-  int matched = 0;
+  int matched = 0;                 // proposals that exist among those named or matched
+  std::vector<int64_t> not_found;  // named ids of no proposal (neither matched nor failed)
   int done = 0;
   int stale = 0;                                        // found stale instead of approved
   std::vector<std::pair<int64_t, std::string>> failed;  // id, why

@@ -8,6 +8,7 @@
 
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "catalog/sqlite/sqlite_proposals.h"
+#include "review/proposal_json.h"
 
 namespace triage::review {
 namespace {
@@ -114,6 +115,20 @@ class ProposalServiceTest : public ::testing::Test {
   int64_t better_ = 0;
 };
 
+// Scores are sums of weighted measures; the JSON gives them to one decimal, as people read them.
+TEST(ProposalJsonTest, ScoresAreGivenToOneDecimal) {
+  ProposalRecord p;
+  p.id = 1;
+  p.proposed_item_id = 2;
+  p.current.score = 34.300000000000004;
+  p.proposed.score = 87.06;
+  nlohmann::json j = ProposalJson(p);
+  EXPECT_EQ(j["current"]["score"].dump(), "34.3");
+  EXPECT_EQ(j["proposed"]["score"].dump(), "87.1");
+  p.current.score = -1;  // not scored
+  EXPECT_TRUE(ProposalJson(p)["current"]["score"].is_null());
+}
+
 TEST_F(ProposalServiceTest, ProposeRecordsBothImagesFigures) {
   ProposalRecord p = ProposeBetter();
   EXPECT_EQ(p.status, "pending");
@@ -178,7 +193,13 @@ TEST_F(ProposalServiceTest, DeniedAndArchivedProposalsAreNeverAppliedAndMoveNoFi
   EXPECT_EQ(denied->status, "denied");
   EXPECT_EQ(service_->Approve(p.id, "admin", "", 2001).status().code(), base::Code::kConflict);
   EXPECT_EQ(service_->Archive(p.id, "admin", "", 2001).status().code(), base::Code::kConflict);
-  EXPECT_EQ(service_->Revert(p.id, "admin", "", 2001).status().code(), base::Code::kConflict);
+  auto revert = service_->Revert(p.id, "admin", "", 2001);
+  EXPECT_EQ(revert.status().code(), base::Code::kConflict);
+  // The article fits the state's word: "an approved", "a pending".
+  EXPECT_EQ(revert.status().message(),
+            "proposal " + std::to_string(p.id) + " is denied; only an approved proposal can be reverted");
+  EXPECT_NE(service_->Deny(p.id, "admin", "", 2001).status().message().find("only a pending proposal can be denied"),
+            std::string::npos);
   EXPECT_TRUE(fs::exists(lib_ / "faces/alice/a.jpg"));
   EXPECT_TRUE(fs::exists(lib_ / "review/near_duplicates/b.jpg"));
 

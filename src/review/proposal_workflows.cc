@@ -203,10 +203,14 @@ base::Result<BatchResult> ProposalService::Batch(const BatchRequest& request, co
   if (!ids.ok()) return ids.status();
   std::lock_guard lock(decide_mu_);  // the batch is one action: no other decision falls between its parts
   BatchResult result;
-  result.matched = static_cast<int>(ids->size());
   nlohmann::json undone = nlohmann::json::array();
   for (int64_t id : *ids) {
     auto before = store_.GetProposal(id);
+    if (before.status().code() == base::Code::kNotFound) {  // named back, but not matched: there is nothing to decide
+      result.not_found.push_back(id);
+      continue;
+    }
+    ++result.matched;
     nlohmann::json entry = before.ok() ? UndoEntryBefore(*before) : nlohmann::json();
     base::Result<ProposalRecord> done = request.action == "approve" ? Approve(id, actor, request.notes, now)
                                         : request.action == "deny"  ? Deny(id, actor, request.notes, now)

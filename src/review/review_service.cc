@@ -56,11 +56,18 @@ base::Result<model::ItemRecord> ReviewService::PendingItem(int64_t id, const std
                     "reviewer; nothing was changed",
                     FileName(item->path), id, seen_in, PlaceWords(FolderOf(item->path))));
   }
+  // An item that exists but waits no more was decided or moved: a conflict with where it is now (409, exit 5), not a
+  // missing item.
   auto pending = catalog_.PendingReview(id);
-  if (!pending.ok() && !seen_in.empty() && pending.status().code() == base::Code::kNotFound) {
-    return base::Status::Conflict(fmt::format(
-        "{} (item {}) in {} was decided meanwhile, from another window or by another reviewer; nothing was changed",
-        FileName(item->path), id, seen_in));
+  if (!pending.ok() && pending.status().code() == base::Code::kNotFound) {
+    if (!seen_in.empty()) {
+      return base::Status::Conflict(fmt::format(
+          "{} (item {}) in {} was decided meanwhile, from another window or by another reviewer; nothing was changed",
+          FileName(item->path), id, seen_in));
+    }
+    return base::Status::Conflict(
+        fmt::format("{} (item {}) is not waiting for review: it is in {}; nothing was changed", FileName(item->path),
+                    id, PlaceWords(FolderOf(item->path))));
   }
   if (!pending.ok()) return pending.status();
   return item;

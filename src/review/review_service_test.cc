@@ -60,10 +60,23 @@ TEST_F(ReviewServiceTest, ApproveInterruptedAfterTheMoveStillTeachesTheFaceOnce)
   EXPECT_EQ(catalog_->GetItem(id)->path, "faces/bob/a.jpg");
 }
 
-TEST_F(ReviewServiceTest, ApproveTwiceIsNotFound) {
+// A photo that exists but waits no more was decided meanwhile: a conflict naming where it is, not a missing item.
+TEST_F(ReviewServiceTest, DecidingAPhotoNoLongerWaitingIsAConflictNamingWhereItIs) {
   int64_t id = Pending("a.jpg");
   ASSERT_TRUE(service_->Approve(id, "bob", "admin", 200).ok());
-  EXPECT_EQ(service_->Approve(id, "bob", "admin", 201).status().code(), base::Code::kNotFound);
+  auto again = service_->Approve(id, "bob", "admin", 201);
+  EXPECT_EQ(again.status().code(), base::Code::kConflict);
+  EXPECT_EQ(again.status().message(), "a.jpg (item " + std::to_string(id) +
+                                          ") is not waiting for review: it is in faces/bob; nothing was changed");
+  EXPECT_EQ(service_->Keep(id, "admin", 202).status().code(), base::Code::kConflict);
+  EXPECT_EQ(service_->Skip(id, "admin", 202).code(), base::Code::kConflict);
+  int64_t trashed = Pending("b.jpg");
+  ASSERT_TRUE(service_->Reject(trashed, "admin", 203).ok());
+  auto rejected = service_->Reject(trashed, "admin", 204);
+  EXPECT_EQ(rejected.status().code(), base::Code::kConflict);
+  EXPECT_NE(rejected.status().message().find("is not waiting for review: it is in the trash"), std::string::npos)
+      << rejected.status().message();
+  EXPECT_EQ(service_->Reject(999999, "admin", 205).status().code(), base::Code::kNotFound);  // no such item
 }
 
 TEST_F(ReviewServiceTest, ApproveRefusesEscapingName) {

@@ -109,6 +109,9 @@ TEST_F(ControlApiTest, PersonsAreListedWithListMembershipAndEnrolledByAdmins) {
   EXPECT_EQ(Body(r)["person"]["name"], "ada_lovelace");
   EXPECT_EQ(Post("/api/persons", {{"name", "ada lovelace"}}, &s)->status, 409);
   EXPECT_EQ(Post("/api/persons", {{"name", "///"}}, &s)->status, 400);
+  auto blank = Post("/api/persons", {{"name", "   "}}, &s);  // nothing typed is asked for, not quoted as ""
+  EXPECT_EQ(blank->status, 400);
+  EXPECT_EQ(Body(blank)["message"], "a person's name is needed: type it with at least one letter or digit");
   ASSERT_EQ(Put("/api/config/whitelist", {{"names", {"ada_lovelace"}}}, &s)->status, 200);
   json persons = Body(Get("/api/persons", &s))["persons"];
   ASSERT_EQ(persons.size(), 1u);
@@ -118,6 +121,35 @@ TEST_F(ControlApiTest, PersonsAreListedWithListMembershipAndEnrolledByAdmins) {
   EXPECT_TRUE(std::any_of(audit.begin(), audit.end(), [](const model::AuditEntry& e) {
     return e.action == "person" && e.to_state == "ada_lovelace";
   }));
+}
+
+// A name in another script is enrolled: Cyrillic and Greek under their Latin spelling, others under a generated key;
+// the name as typed is shown, and may be rewritten in the same letters.
+TEST_F(ControlApiTest, NamesInOtherScriptsAreEnrolledAndShownAsTyped) {
+  TestSession bob = Login("bob");
+  auto olga = Post("/api/persons", {{"name", "Ольга"}}, &bob);
+  ASSERT_EQ(olga->status, 201) << olga->body;
+  EXPECT_EQ(Body(olga)["person"]["name"], "olga");
+  EXPECT_EQ(Body(olga)["person"]["display_name"], "Ольга");
+  auto nikos = Post("/api/persons", {{"name", "Νίκος"}}, &bob);
+  ASSERT_EQ(nikos->status, 201) << nikos->body;
+  EXPECT_EQ(Body(nikos)["person"]["name"], "nikos");
+  auto bruce = Post("/api/persons", {{"name", "李小龍"}}, &bob);
+  ASSERT_EQ(bruce->status, 201) << bruce->body;
+  const std::string key = Body(bruce)["person"]["name"];
+  EXPECT_EQ(key.rfind("person_", 0), 0u) << key;
+  EXPECT_EQ(Body(bruce)["person"]["display_name"], "李小龍");
+  auto faye = Post("/api/persons", {{"name", "王菲"}}, &bob);
+  ASSERT_EQ(faye->status, 201) << faye->body;
+  EXPECT_NE(Body(faye)["person"]["name"], key);
+  EXPECT_EQ(Post("/api/persons", {{"name", "李小龍"}}, &bob)->status, 409) << "the same name is the same person";
+  auto shown = Put("/api/persons/" + key, {{"display_name", " 李小龍 "}}, &bob);
+  ASSERT_EQ(shown->status, 200) << shown->body;
+  EXPECT_EQ(Body(shown)["person"]["display_name"], "李小龍");
+  auto upper = Put("/api/persons/olga", {{"display_name", "ОЛЬГА"}}, &bob);
+  ASSERT_EQ(upper->status, 200) << upper->body;
+  EXPECT_EQ(Body(upper)["person"]["display_name"], "ОЛЬГА");
+  EXPECT_EQ(Put("/api/persons/" + key, {{"display_name", "王菲"}}, &bob)->status, 400) << "another person's name";
 }
 
 TEST_F(ControlApiTest, APersonIsShownByTheNameAsTypedAndAdminsMayRewriteIt) {

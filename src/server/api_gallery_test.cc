@@ -163,6 +163,11 @@ TEST_F(GalleryApiTest, RefusesBadParametersNamingThem) {
       {"/api/gallery?from=2023-02-29", "from: must be a date"},
       {"/api/gallery?from=2024-13", "from: must be a date"},
       {"/api/bursts?limit=100000", "limit"},
+      // An unknown category is refused with the categories there are, as `triage items --category` refuses one; it
+      // used to answer an empty list, as if no photo had it.
+      {"/api/gallery?category=bogus",
+       "query parameter category: unknown quality category \\\"bogus\\\"; the quality categories are: portrait, "
+       "group_portrait, "},
   };
   for (const auto& [url, expected] : cases) {
     auto r = Get(url, &s);
@@ -171,6 +176,7 @@ TEST_F(GalleryApiTest, RefusesBadParametersNamingThem) {
     EXPECT_NE(r->body.find(expected), std::string::npos) << url << ": " << r->body;
   }
   EXPECT_EQ(Get("/api/gallery?from=2024-02-29&to=2024-12-31", &s)->status, 200);  // a leap day is a day
+  EXPECT_EQ(Get("/api/gallery?category=landscape", &s)->status, 200);
 }
 
 }  // namespace

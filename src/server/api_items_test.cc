@@ -23,7 +23,8 @@ TEST_F(ItemsApiTest, ListsWithFiltersAndPaging) {
   // answer an empty list, as if nothing were in it.
   auto bogus = Get("/api/items?category=bogus", &s);
   EXPECT_EQ(bogus->status, 400);
-  EXPECT_NE(Body(bogus)["message"].get<std::string>().find("unknown category \"bogus\"; categories are: "),
+  EXPECT_NE(Body(bogus)["message"].get<std::string>().find(
+                "unknown review category \"bogus\"; the review categories are: duplicates, "),
             std::string::npos);
 }
 

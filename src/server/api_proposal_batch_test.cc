@@ -102,6 +102,27 @@ TEST_F(ProposalBatchApiTest, BatchDenyUndoneReopensOnlyWhatItDecided) {
   EXPECT_EQ(proposals_->Get(proposals[2])->status, "archived");
 }
 
+// An id of no proposal is named back under not_found: it is not matched, and it did not fail (there was nothing).
+TEST_F(ProposalBatchApiTest, IdsOfNoProposalAreReportedAsNotFoundAndNotCountedAsMatched) {
+  auto proposals = MakeThreeProposals();
+  TestSession bob = Login("bob");
+  auto none = Post("/api/proposals/batch", {{"action", "approve"}, {"ids", {99999}}}, &bob);
+  ASSERT_TRUE(none);
+  ASSERT_EQ(none->status, 200) << none->body;
+  EXPECT_EQ(Body(none)["matched"], 0) << none->body;
+  EXPECT_EQ(Body(none)["done"], 0);
+  EXPECT_EQ(Body(none)["not_found"], json::array({99999}));
+  EXPECT_TRUE(Body(none)["failed"].empty()) << none->body;
+  EXPECT_EQ(Body(none)["undo"], "");
+  auto some = Post("/api/proposals/batch", {{"action", "deny"}, {"ids", {proposals[0], 99998, proposals[1]}}}, &bob);
+  ASSERT_TRUE(some);
+  ASSERT_EQ(some->status, 200) << some->body;
+  EXPECT_EQ(Body(some)["matched"], 2) << some->body;
+  EXPECT_EQ(Body(some)["done"], 2);
+  EXPECT_EQ(Body(some)["not_found"], json::array({99998}));
+  EXPECT_EQ(proposals_->Get(proposals[0])->status, "denied");
+}
+
 TEST_F(ProposalBatchApiTest, UndoIsRefusedWhenAPartChangedSinceAndNothingMoves) {
   auto proposals = MakeThreeProposals();
   TestSession bob = Login("bob");

@@ -89,8 +89,8 @@ TEST_F(ReviewApiTest, ApproveMovesTheFileToThePersonAndAudits) {
   EXPECT_EQ(audit[0].actor, "bob");
   EXPECT_EQ(audit[0].from_state, "review/unidentified");
   EXPECT_EQ(audit[0].to_state, "faces/barack_obama");
-  // It is no longer pending: approving again is a 404, and the queue is empty.
-  EXPECT_EQ(Post("/api/review/" + std::to_string(ids[0]) + "/approve", {{"person", "x"}}, &s)->status, 404);
+  // It is no longer pending: approving again is a conflict (it exists, decided meanwhile), and the queue is empty.
+  EXPECT_EQ(Post("/api/review/" + std::to_string(ids[0]) + "/approve", {{"person", "x"}}, &s)->status, 409);
   EXPECT_EQ(Body(Get("/api/review/queue", &s))["total"], 0);
 }
 
@@ -154,6 +154,18 @@ TEST_F(ReviewApiTest, RejectMovesTheFileToTrashAndAudits) {
   EXPECT_EQ(AuditOf(ids[0])[0].actor, "alice");
   EXPECT_EQ(Post("/api/review/424242/reject", json::object(), &s)->status, 404);
   EXPECT_EQ(Post("/api/review/x/reject", json::object(), &s)->status, 400);
+  // Rejecting it again: it exists but is in the trash, so 409 naming where it is (404 is for an id that is not there).
+  auto again = Post("/api/review/" + std::to_string(ids[0]) + "/reject", json::object(), &s);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 409) << again->body;
+  EXPECT_EQ(Body(again)["error"], "conflict") << again->body;
+  EXPECT_NE(Body(again)["message"].get<std::string>().find("is not waiting for review: it is in the trash"),
+            std::string::npos)
+      << again->body;
+  for (const char* action : {"keep", "skip"}) {
+    EXPECT_EQ(Post("/api/review/" + std::to_string(ids[0]) + "/" + action, json::object(), &s)->status, 409) << action;
+  }
+  EXPECT_EQ(catalog_->GetItem(ids[0])->location, "trash");
 }
 
 TEST_F(ReviewApiTest, SkipKeepsTheItemPendingAndAudits) {

@@ -6,6 +6,7 @@
 
 #include "model/json_groups.h"
 #include "model/json_quality.h"
+#include "model/quality.h"
 #include "quality/gallery.h"
 #include "quality/group_service.h"
 #include "server/server_state.h"
@@ -86,6 +87,9 @@ base::Result<quality::GalleryRequest> RequestOf(const Call& call) {
   }
   Text(call, "location", q.location);
   Text(call, "person", q.person);
+  if (base::Status st = model::CheckQualityCategory(call.Query("category")); !st.ok()) {
+    return base::Status::InvalidArgument("query parameter category: " + st.message());
+  }
   Text(call, "category", q.category);
   Text(call, "camera", q.camera);
   Text(call, "lens", q.lens);

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "base/files.h"
+#include "model/decision.h"
 #include "model/json.h"
 #include "server/server_state.h"
 
@@ -19,7 +20,7 @@ base::Status ListItems(ServerState& state, Call& call) {
   }
   if (!location.empty()) f.location = location;
   // An unknown category would list nothing, as a known one without items does: refused, as the queue and CLI do.
-  TRIAGE_RETURN_IF_ERROR(CheckCategory(call.Query("category")));
+  TRIAGE_RETURN_IF_ERROR(model::CheckReviewCategory(call.Query("category")));
   if (!call.Query("category").empty()) f.category = call.Query("category");
   if (!call.Query("person").empty()) f.person = call.Query("person");
   if (!call.Query("source").empty()) f.source = call.Query("source");

@@ -164,6 +164,7 @@ base::Status Batch(ServerState& state, Call& call) {
   for (const auto& [id, why] : r->failed) failed.push_back({{"id", id}, {"error", why}});
   call.Reply({{"action", request->action},
               {"matched", r->matched},
+              {"not_found", r->not_found},
               {"done", r->done},
               {"stale", r->stale},
               {"failed", failed},

@@ -12,13 +12,6 @@
 
 namespace triage::server {
 
-base::Status CheckCategory(const std::string& category) {
-  if (category.empty() || model::IsReviewCategory(category)) return base::Status::Ok();
-  std::string all;
-  for (const auto& c : model::ReviewCategories()) all += (all.empty() ? "" : ", ") + c;
-  return base::Status::InvalidArgument(fmt::format("unknown category \"{}\"; categories are: {}", category, all));
-}
-
 namespace {
 
 using nlohmann::json;
@@ -28,7 +21,7 @@ constexpr size_t kMaxBulkIds = 1000;
 json CountsJson(const ReviewCounts& counts) { return {{"by_category", counts.by_category}, {"total", counts.total}}; }
 
 base::Status Queue(ServerState& state, Call& call, const std::string& category) {
-  TRIAGE_RETURN_IF_ERROR(CheckCategory(category));
+  TRIAGE_RETURN_IF_ERROR(model::CheckReviewCategory(category));
   auto page = call.IntQuery("page", 1, 1, 1'000'000);
   if (!page.ok()) return page.status();
   auto per_page = call.IntQuery("per_page", 50, 1, 200);

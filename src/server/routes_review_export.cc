@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "base/clock.h"
+#include "model/decision.h"
 #include "server/server_state.h"
 
 namespace triage::server {
@@ -78,9 +79,7 @@ base::Status AppendQueue(catalog::Catalog& catalog, const std::string& category,
 
 base::Status ExportReviewCsv(ServerState& state, Call& call) {
   std::string category = call.Query("category");
-  if (!category.empty() && !model::IsReviewCategory(category)) {
-    return base::Status::InvalidArgument(fmt::format("unknown category \"{}\"", category));
-  }
+  TRIAGE_RETURN_IF_ERROR(model::CheckReviewCategory(category));
   std::string csv =
       "id,file_name,category,reason,suggested_person,size_bytes,resolution,source,downloaded_at,"
       "duplicate_of\r\n";

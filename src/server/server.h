@@ -121,4 +121,19 @@ class Server {
 base::Status AddUser(catalog::UserStore& users, catalog::Catalog& catalog, const std::string& name,
                      const std::string& role, const std::string& password, const std::string& actor);
 
+// Removes a user and ends their sessions (`triage user remove NAME`). kNotFound; kConflict when they are the last
+// admin (catalog::UserStore::RemoveUser). Audited as action "user".
+base::Status RemoveUser(catalog::UserStore& users, catalog::Catalog& catalog, const std::string& name,
+                        const std::string& actor);
+
+// Gives a user a new password (the same rule as AddUser's) and ends their sessions (`triage user passwd NAME`).
+// kNotFound; kInvalidArgument for a password shorter than 8 characters. Audited as action "user".
+base::Status SetUserPassword(catalog::UserStore& users, catalog::Catalog& catalog, const std::string& name,
+                             const std::string& password, const std::string& actor);
+
+// Gives a user another role (`triage user role NAME ROLE`); the same role again changes nothing. kNotFound;
+// kInvalidArgument for an unknown role; kConflict when it would demote the last admin. Audited as action "user".
+base::Status SetUserRole(catalog::UserStore& users, catalog::Catalog& catalog, const std::string& name,
+                         const std::string& role, const std::string& actor);
+
 }  // namespace triage::server

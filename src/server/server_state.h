@@ -64,9 +64,6 @@ nlohmann::json ItemView(const model::ItemRecord& item);
 // The Content-Disposition of a stored file offered to the browser: its name in ASCII (every other byte as '_') and,
 // as filename* (RFC 8187), whole in percent-encoded UTF-8.
 std::string ContentDisposition(const std::string& file_name);
-// Ok for "" (any) or a review category; else a refusal listing the categories (routes_review.cc).
-base::Status CheckCategory(const std::string& category);
-
 // Purging cannot be undone: making another user's deletion permanent is, like undoing their change, for a role with
 // undo_others. Who moved item `id` to the trash is its latest audit entry's actor, set in `trashed_by` when given.
 // kPermissionDenied naming who it was and what to do instead.

@@ -1,4 +1,4 @@
-// Adding web users (for the CLI's `triage user add`).
+// Managing web users (for the CLI's `triage user add|list|remove|passwd|role`).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,6 +9,34 @@
 #include "server/server.h"
 
 namespace triage::server {
+namespace {
+
+base::Status CheckRole(const std::string& role) {
+  if (catalog::IsUserRole(role)) return base::Status::Ok();
+  return base::Status::InvalidArgument(fmt::format("role \"{}\" is unknown; use user, admin or superadmin", role));
+}
+
+// The strength rule every new password meets, whether for a new user or a changed password.
+base::Result<std::string> HashNewPassword(const std::string& password) {
+  if (password.size() < 8) return base::Status::InvalidArgument("the password must have at least 8 characters");
+  return HashPassword(password);
+}
+
+base::Status Audit(catalog::Catalog& catalog, const std::string& actor, const std::string& from, const std::string& to,
+                   const std::string& reason) {
+  return catalog.AddAudit({0, base::UnixNow(), actor, 0, "user", from, to, reason});
+}
+
+// The user named `name`; an unknown name is said with where to see the names there are.
+base::Result<catalog::UserRecord> FindUser(catalog::UserStore& users, const std::string& name) {
+  auto user = users.GetUser(name);
+  if (user.status().code() == base::Code::kNotFound) {
+    return base::Status::NotFound(fmt::format("no user named {} (triage user list shows the users)", name));
+  }
+  return user;
+}
+
+}  // namespace
 
 base::Status AddUser(catalog::UserStore& users, catalog::Catalog& catalog, const std::string& name,
                      const std::string& role, const std::string& password, const std::string& actor) {
@@ -19,18 +47,42 @@ base::Status AddUser(catalog::UserStore& users, catalog::Catalog& catalog, const
     return base::Status::InvalidArgument(
         fmt::format("user name \"{}\" is refused: use 1 to 64 letters, digits, '.', '_' or '-'", name));
   }
-  const auto& roles = catalog::UserRoles();
-  if (std::find(roles.begin(), roles.end(), role) == roles.end()) {
-    return base::Status::InvalidArgument(fmt::format("role \"{}\" is unknown; use user, admin or superadmin", role));
-  }
-  if (password.size() < 8) return base::Status::InvalidArgument("the password must have at least 8 characters");
-  auto hash = HashPassword(password);
+  TRIAGE_RETURN_IF_ERROR(CheckRole(role));
+  auto hash = HashNewPassword(password);
   if (!hash.ok()) return hash.status();
-  int64_t now = base::UnixNow();
-  auto id = users.AddUser({0, name, role, *hash, now});
+  auto id = users.AddUser({0, name, role, *hash, base::UnixNow()});
   if (!id.ok()) return id.status();
-  return catalog.AddAudit({0, now, actor, 0, "user", "", fmt::format("{} ({})", name, role),
-                           fmt::format("user {} added with role {}", name, role)});
+  return Audit(catalog, actor, "", fmt::format("{} ({})", name, role),
+               fmt::format("user {} added with role {}", name, role));
+}
+
+base::Status RemoveUser(catalog::UserStore& users, catalog::Catalog& catalog, const std::string& name,
+                        const std::string& actor) {
+  auto user = FindUser(users, name);
+  if (!user.ok()) return user.status();
+  TRIAGE_RETURN_IF_ERROR(users.RemoveUser(name));
+  return Audit(catalog, actor, fmt::format("{} ({})", name, user->role), "",
+               fmt::format("user {} removed; their sessions ended", name));
+}
+
+base::Status SetUserPassword(catalog::UserStore& users, catalog::Catalog& catalog, const std::string& name,
+                             const std::string& password, const std::string& actor) {
+  TRIAGE_RETURN_IF_ERROR(FindUser(users, name).status());  // an unknown user is named before the password is judged
+  auto hash = HashNewPassword(password);
+  if (!hash.ok()) return hash.status();
+  TRIAGE_RETURN_IF_ERROR(users.SetPassword(name, *hash));
+  return Audit(catalog, actor, name, name, fmt::format("password of user {} changed; their sessions ended", name));
+}
+
+base::Status SetUserRole(catalog::UserStore& users, catalog::Catalog& catalog, const std::string& name,
+                         const std::string& role, const std::string& actor) {
+  TRIAGE_RETURN_IF_ERROR(CheckRole(role));
+  auto user = FindUser(users, name);
+  if (!user.ok()) return user.status();
+  if (user->role == role) return base::Status::Ok();
+  TRIAGE_RETURN_IF_ERROR(users.SetRole(name, role));
+  return Audit(catalog, actor, fmt::format("{} ({})", name, user->role), fmt::format("{} ({})", name, role),
+               fmt::format("user {} now has role {} (was {})", name, role, user->role));
 }
 
 }  // namespace triage::server

@@ -539,6 +539,10 @@ TEST_F(CliTest, ADecisionThatConflictsWithTheLibraryExits5AndChangesNothing) {
 
   // Keeping the copy's original, which is in the trash by now.
   ASSERT_EQ(Triage({"review", "reject", orig}).exit_code, 0);
+  RunResult twice = Triage({"review", "reject", orig});  // it exists, but waits no more: a conflict, not "not found"
+  EXPECT_EQ(twice.exit_code, 5) << twice.err;
+  EXPECT_NE(twice.err.find("is not waiting for review: it is in the trash; nothing was changed"), std::string::npos)
+      << twice.err;
   RunResult keep = Triage({"review", "duplicate", copy, "--keep", "existing"});
   EXPECT_EQ(keep.exit_code, 5) << keep.err;
   EXPECT_NE(keep.err.find("in the trash"), std::string::npos) << keep.err;
@@ -568,7 +572,9 @@ TEST_F(CliTest, ItemsRefusesAnUnknownCategoryAsReviewListDoes) {
   r = Triage({"items", "--category", "bogus", "--json"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.Json()["error"], "invalid_argument");
-  EXPECT_EQ(r.Json()["message"], "unknown review category \"bogus\"");
+  EXPECT_EQ(r.Json()["message"],
+            "unknown review category \"bogus\"; the review categories are: duplicates, near_duplicates, unidentified, "
+            "low_confidence, multiple_faces, unwanted_person, low_quality, unreadable");
   // A review category lists its items, wherever they are (the trash keeps the category an item had in review).
   r = Triage({"items", "--category", "unidentified", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -642,6 +648,43 @@ TEST_F(CliTest, APersonIsShownAsTypedAndTheShownNameCanBeRewritten) {
   r = Triage({"person", "list", "--json"});
   EXPECT_EQ(r.Json()[0]["display_name"], "ADA LOVELACE");
   EXPECT_EQ(r.Json()[0]["list"], "whitelist");
+}
+
+// Every command that reports something takes --json: person remove, person set and public answer what they did.
+TEST_F(CliTest, PersonRemoveSetAndPublicAnswerWithJson) {
+  WriteTestImage(in() / "p.jpg", 29);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  const std::string id = std::to_string(ItemNamed("p.jpg")["id"].get<int>());
+  ASSERT_EQ(Triage({"review", "approve", id, "--person", "Ada Lovelace"}).exit_code, 0);
+  RunResult r = Triage({"person", "set", "ada_lovelace", "--display-name", "ADA LOVELACE", "--whitelist", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(r.Json(), json({{"person", "ada_lovelace"}, {"display_name", "ADA LOVELACE"}, {"list", "whitelist"}}));
+  r = Triage({"person", "set", "ada_lovelace", "--display-name", "Ada Lovelace", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(r.Json(), json({{"person", "ada_lovelace"}, {"display_name", "Ada Lovelace"}}));
+  r = Triage({"person", "set", "ada_lovelace", "--neutral", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(r.Json(), json({{"person", "ada_lovelace"}, {"list", "neutral"}}));
+  r = Triage({"person", "set", "grace", "--display-name", "Grace", "--json"});  // a refusal is JSON too
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.Json()["error"], "not_found");
+
+  r = Triage({"public", id, "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(r.Json(), json({{"item_id", std::stoi(id)}, {"public", true}}));
+  r = Triage({"public", id, "--off", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(r.Json(), json({{"item_id", std::stoi(id)}, {"public", false}}));
+  r = Triage({"public", "99999", "--json"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.Json()["error"], "not_found");
+
+  r = Triage({"person", "remove", "ada_lovelace", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(r.Json(), json({{"person", "ada_lovelace"}, {"removed", true}}));
+  r = Triage({"person", "remove", "ada_lovelace", "--json"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.Json()["error"], "not_found");
 }
 
 // A name on a list that nobody enrolled is kept (a list may come before the enrolment) with a warning: a typo on the

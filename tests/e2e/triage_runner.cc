@@ -50,13 +50,22 @@ std::string Slurp(const fs::path& path) {
 }
 
 RunResult RunTriage(const std::vector<std::string>& args, const std::vector<std::string>& env, const fs::path& cwd) {
+  return RunTriageWithInput(args, std::nullopt, env, cwd);
+}
+
+RunResult RunTriageWithInput(const std::vector<std::string>& args, const std::optional<std::string>& input,
+                             const std::vector<std::string>& env, const fs::path& cwd) {
   static int counter = 0;
   fs::path base =
       fs::temp_directory_path() / ("triage_run_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-  std::string out_path = base.string() + ".out", err_path = base.string() + ".err";
+  std::string out_path = base.string() + ".out", err_path = base.string() + ".err", in_path = "/dev/null";
+  if (input) {
+    in_path = base.string() + ".in";
+    std::ofstream(in_path, std::ios::binary) << *input;
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
@@ -76,6 +85,7 @@ RunResult RunTriage(const std::vector<std::string>& args, const std::vector<std:
   r.err = Slurp(err_path);
   fs::remove(out_path);
   fs::remove(err_path);
+  if (input) fs::remove(in_path);
   return r;
 }
 

@@ -26,6 +26,9 @@ struct RunResult {
 // process's working directory); waits for it.
 RunResult RunTriage(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
                     const fs::path& cwd = {});
+// RunTriage with `input` on its stdin (e.g. a password); nullopt: /dev/null.
+RunResult RunTriageWithInput(const std::vector<std::string>& args, const std::optional<std::string>& input,
+                             const std::vector<std::string>& env = {}, const fs::path& cwd = {});
 
 // Starts build/triage in the background with the given extra environment ("KEY=VALUE"); returns its pid. Output goes
 // to `log`.

@@ -14,7 +14,13 @@ constexpr const char* kGetUser = "SELECT id, name, role, password_hash, created_
 constexpr const char* kListUsers = "SELECT id, name, role, password_hash, created_at FROM users ORDER BY name";
 constexpr const char* kCountUsers = "SELECT COUNT(*) FROM users";
 constexpr const char* kSetPassword = "UPDATE users SET password_hash = $2 WHERE name = $1";
-constexpr const char* kRemoveUser = "DELETE FROM users WHERE name = $1";
+// The last admin is kept in the statements themselves: a user stops being an admin only while another one is.
+constexpr const char* kRemoveUser =
+    "DELETE FROM users WHERE name = $1 AND (role NOT IN ('admin', 'superadmin') OR "
+    "(SELECT COUNT(*) FROM users WHERE role IN ('admin', 'superadmin') AND name <> $1) > 0)";
+constexpr const char* kSetRole =
+    "UPDATE users SET role = $2 WHERE name = $1 AND ($2 IN ('admin', 'superadmin') OR role NOT IN ('admin', "
+    "'superadmin') OR (SELECT COUNT(*) FROM users WHERE role IN ('admin', 'superadmin') AND name <> $1) > 0)";
 constexpr const char* kEndSessionsOf = "DELETE FROM sessions WHERE user_name = $1";
 constexpr const char* kAddSession =
     "INSERT INTO sessions (token_hash, user_name, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
@@ -89,7 +95,21 @@ base::Status PgUserStore::SetPassword(const std::string& name, const std::string
 }
 
 base::Status PgUserStore::RemoveUser(const std::string& name) {
-  return ChangeUserAndEndSessions(kRemoveUser, Params().Add(name), name);
+  base::Status st = ChangeUserAndEndSessions(kRemoveUser, Params().Add(name), name);
+  if (st.code() == base::Code::kNotFound && GetUser(name).ok()) return base::Status::Conflict(LastAdminMessage(name));
+  return st;
+}
+
+base::Status PgUserStore::SetRole(const std::string& name, const std::string& role) {
+  if (!IsUserRole(role)) {
+    return base::Status::InvalidArgument(fmt::format("role \"{}\" is unknown; use user, admin or superadmin", role));
+  }
+  auto lock = catalog_.Lock();
+  auto r = catalog_.connection().Query(kSetRole, Params().Add(name).Add(role));
+  if (!r.ok()) return r.status();
+  if (r->affected() > 0) return base::Status::Ok();
+  if (GetUser(name).ok()) return base::Status::Conflict(LastAdminMessage(name));
+  return base::Status::NotFound(fmt::format("no user named {}", name));
 }
 
 base::Status PgUserStore::AddSession(const SessionRecord& s) {

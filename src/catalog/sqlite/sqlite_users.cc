@@ -17,6 +17,11 @@ UserRecord ReadUser(const Statement& s) { return {s.Int(0), s.Text(1), s.Text(2)
 
 SessionRecord ReadSession(const Statement& s) { return {s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4)}; }
 
+// The condition under which user ?1 may stop being an admin: they are none, or another user is one.
+constexpr const char* kAnotherAdminKept =
+    "(role NOT IN ('admin', 'superadmin') OR "
+    "(SELECT COUNT(*) FROM users WHERE role IN ('admin', 'superadmin') AND name <> ?1) > 0)";
+
 // Runs a statement that changes rows; kNotFound with `missing` when it changed none.
 base::Status RunChanging(sqlite3* db, Statement& s, const std::string& missing) {
   TRIAGE_RETURN_IF_ERROR(s.Run());
@@ -79,12 +84,30 @@ base::Status SqliteUserStore::SetPassword(const std::string& name, const std::st
   return Statement(catalog_.handle(), "DELETE FROM sessions WHERE user_name = ?").Bind(1, name).Run();
 }
 
+// The last admin is kept in the statement itself, so two removals at once cannot both pass a check made before.
 base::Status SqliteUserStore::RemoveUser(const std::string& name) {
   auto lock = catalog_.Lock();
-  Statement s(catalog_.handle(), "DELETE FROM users WHERE name = ?");
+  Statement s(catalog_.handle(), fmt::format("DELETE FROM users WHERE name = ?1 AND {}", kAnotherAdminKept).c_str());
   s.Bind(1, name);
-  TRIAGE_RETURN_IF_ERROR(RunChanging(catalog_.handle(), s, fmt::format("no user named {}", name)));
+  base::Status st = RunChanging(catalog_.handle(), s, fmt::format("no user named {}", name));
+  if (st.code() == base::Code::kNotFound && GetUser(name).ok()) return base::Status::Conflict(LastAdminMessage(name));
+  TRIAGE_RETURN_IF_ERROR(st);
   return Statement(catalog_.handle(), "DELETE FROM sessions WHERE user_name = ?").Bind(1, name).Run();
+}
+
+base::Status SqliteUserStore::SetRole(const std::string& name, const std::string& role) {
+  if (!IsUserRole(role)) {
+    return base::Status::InvalidArgument(fmt::format("role \"{}\" is unknown; use user, admin or superadmin", role));
+  }
+  auto lock = catalog_.Lock();
+  Statement s(catalog_.handle(),
+              fmt::format("UPDATE users SET role = ?2 WHERE name = ?1 AND (?2 IN ('admin', 'superadmin') OR {})",
+                          kAnotherAdminKept)
+                  .c_str());
+  s.Bind(1, name).Bind(2, role);
+  base::Status st = RunChanging(catalog_.handle(), s, fmt::format("no user named {}", name));
+  if (st.code() == base::Code::kNotFound && GetUser(name).ok()) return base::Status::Conflict(LastAdminMessage(name));
+  return st;
 }
 
 base::Status SqliteUserStore::AddSession(const SessionRecord& session) {

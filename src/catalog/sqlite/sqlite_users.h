@@ -17,6 +17,7 @@ class SqliteUserStore final : public UserStore {
   base::Result<int64_t> CountUsers() override;
   base::Status SetPassword(const std::string& name, const std::string& password_hash) override;
   base::Status RemoveUser(const std::string& name) override;
+  base::Status SetRole(const std::string& name, const std::string& role) override;
   base::Status AddSession(const SessionRecord& session) override;
   base::Result<SessionRecord> FindSession(const std::string& token_hash, int64_t now) override;
   base::Status RemoveSession(const std::string& token_hash) override;
