@@ -60,6 +60,7 @@ class NoUsers : public catalog::UserStore {
   base::Result<int64_t> CountUsers() override { return 0; }
   Status SetPassword(const std::string&, const std::string&) override { return Status::NotFound("fuzz"); }
   Status RemoveUser(const std::string&) override { return Status::NotFound("fuzz"); }
+  Status SetRole(const std::string&, const std::string&) override { return Status::NotFound("fuzz"); }
   Status AddSession(const catalog::SessionRecord&) override { return Status::Unavailable("fuzz"); }
   base::Result<catalog::SessionRecord> FindSession(const std::string&, int64_t) override {
     return Status::NotFound("fuzz");
