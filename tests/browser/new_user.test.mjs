@@ -362,3 +362,24 @@ test('a group photo\'s face rows: a row\'s list of names never covers its own bu
     }
   } finally { await closeLibrary(group); }
 });
+
+test('a person whose name is written in another script is found by that name: the whitelist takes it as hers', async () => {
+  const added = await post('/api/persons', { name: 'Ольга' });
+  assert.equal(added.person.name, 'olga', JSON.stringify(added));
+  await page.goto('/#/settings');
+  const area = page.getByTestId('whitelist-input');
+  await area.waitFor();
+  try {
+    // Typed in capitals, as nobody's folder name: still Ольга, enrolled, so no "not an enrolled person" warning.
+    await area.fill('ОЛЬГА');
+    await page.getByTestId('save-whitelist').click();
+    await toastStarting(page, 'Saved the whitelist').waitFor();
+    assert.equal(await page.getByTestId('whitelist-warning').getByText('is not an enrolled person').count(), 0);
+    assert.deepEqual((await lib.api('/api/config')).whitelist, ['olga']);
+  } finally {
+    await area.fill('');
+    await page.getByTestId('save-whitelist').click();
+    await toastStarting(page, 'Saved the whitelist').waitFor();
+  }
+  assert.deepEqual((await lib.api('/api/config')).whitelist, []);
+});

@@ -410,3 +410,12 @@ export function personKey(name) {
     .replace(/[\u0300-\u036f]/g, '').replace(/[ -]/g, '_').replace(/[^a-z0-9_]/g, '')
     .replace(/_+/g, '_');
 }
+// The folder name of the person `typed` names: a person's whose name is written so (any script, any case: "ОЛЬГА" is
+// olga's, "张伟" person_…'s, folder names only the server makes), else personKey(typed) — '' for a name in another
+// script that nobody has yet.
+export function personKeyOf(typed) {
+  const text = String(typed || '').trim().toLocaleLowerCase();
+  if (!text) return '';
+  for (const [name, shown] of shownNames) if (String(shown).trim().toLocaleLowerCase() === text) return name;
+  return personKey(text);
+}

@@ -1,7 +1,7 @@
 // Faces on the review card: the detected face boxes drawn over the photo, and for a group photo one row per face to
 // name it (an enrolled person, or a new one added first) or mark it as nobody tracked
 // (POST /api/review/{id}/faces/{index}).
-import { h, faceCrop, personKey, personName } from './dom.js';
+import { h, faceCrop, personKeyOf, personName } from './dom.js';
 import { personPicker } from './picker.js';
 
 function faceState(face) {
@@ -62,7 +62,7 @@ export function facesPanel(item, faces, persons, { name, onEscape, enrol = null,
     const submit = async () => {
       const typed = picker.typed();
       // Chosen, typed as listed, or typed as a person would write it ("Ada Lovelace" for ada_lovelace).
-      const known = picker.value() || (persons.find((p) => p.name === personKey(typed)) || {}).name;
+      const known = picker.value() || (persons.find((p) => p.name === personKeyOf(typed)) || {}).name;
       if (known) { name(face.index, known); return; }
       if (!typed) { picker.focus(); return; }
       // The server says who is enrolled when the role may not add anybody.

@@ -2,7 +2,7 @@
 // face audit grid sorted by distance from their centre (outliers first) with bulk remove / not this person / reassign.
 // Every action answers with an Undo button, and Ctrl-Z takes the actions back one by one, newest first.
 import { api } from './api.js';
-import { h, mount, remount, toast, peopleTabs, personKey, personName, confirmDialog, once, plural } from './dom.js';
+import { h, mount, remount, toast, peopleTabs, personKeyOf, personName, confirmDialog, once, plural } from './dom.js';
 import { rememberDecision, peopleActionToken, undoOffer } from './review_undo.js';
 import { attachUndoPage } from './undo.js';
 
@@ -75,7 +75,8 @@ function clusterCard(c, all, personIds, canManage, redraw) {
     const typed = name.value.trim();
     const form = e.currentTarget;
     // Renaming to someone who exists joins two persons (a merge of two named clusters is refused): asked first.
-    const joins = c.person && personKey(typed) !== c.person && personKey(typed) in personIds ? personKey(typed) : '';
+    const key = personKeyOf(typed);
+    const joins = c.person && key !== c.person && key in personIds ? key : '';
     const faces = plural(c.size, 'face');
     asking = true;
     try {
@@ -90,7 +91,7 @@ function clusterCard(c, all, personIds, canManage, redraw) {
   // Whether moving a named cluster's faces elsewhere is confirmed (true at once for an unnamed cluster, or the same
   // person written otherwise).
   async function confirmMove(typed, joins) {
-    if (!c.person || personKey(typed) === c.person) return true;
+    if (!c.person || personKeyOf(typed) === c.person) return true;
     const faces = plural(c.size, 'face');
     if (joins) return confirmDialog(`${joins} exists already`, [`The ${faces} of this cluster of ${c.person} ` +
       `become ${joins}'s: they join ${joins}'s cluster, and their photos in faces/${c.person} move to faces/${joins}.`,
@@ -99,7 +100,7 @@ function clusterCard(c, all, personIds, canManage, redraw) {
     // Another name is another person: said before the faces leave, since the first person stays.
     return confirmDialog(`Move ${faces} to ${typed}?`, [
       `This moves these ${faces} to a new person, ${typed}: they become ${typed}'s reference faces, and their photos ` +
-        `in faces/${c.person}/ move to faces/${personKey(typed)}/.`,
+        `in faces/${c.person}/ move to ${personKeyOf(typed) ? `faces/${personKeyOf(typed)}/` : 'their own folder'}.`,
       `${personName(c.person)} stays, with the reference faces enrolled from other photos and the photos left in ` +
         `faces/${c.person}/. To change only how ${personName(c.person)} is written, edit the name on Enrolled persons.`,
       'Undo takes it back.'], `Move ${faces} to ${typed}`, 'primary');

@@ -2,7 +2,7 @@
 // photo), the names used last first, and number keys 1–9 for the top suggestions while the list is open. Enter hands
 // over to the caller (approve), Esc leaves. Typing never chooses anyone by itself: only a number key, a click, or the
 // arrow keys with Enter do, so a shortcut letter pressed here changes nothing but the filter.
-import { h, mount, referenceFace, personKey, personName } from './dom.js';
+import { h, mount, referenceFace, personKey, personKeyOf, personName } from './dom.js';
 
 const RECENT_KEY = 'triage.recentPersons';
 const MAX_RECENT = 9;
@@ -162,7 +162,7 @@ export function personPicker(persons, { testid, label = 'Person', onEnter, onEsc
     const text = input.value.trim();
     if (chosen && text === shownAs(chosen)) return chosen;
     // A name typed out in full, as shown or as its folder name ("Ada Lovelace", "ada_lovelace"): that person.
-    const exact = text && persons.find((p) => p.name === personKey(text));
+    const exact = text && persons.find((p) => p.name === personKeyOf(text));
     return exact ? exact.name : '';
   };
   const el = h('span', { class: 'picker' }, input, list);

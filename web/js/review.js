@@ -9,7 +9,7 @@ import { personPicker, rememberPerson } from './picker.js';
 import { keyWaiter, keyName } from './review_keys.js';
 import { attachUndoView, askUndo, rememberDecision, undoEpoch, undoOffer, MAX_UNDO } from './review_undo.js';
 import { h, mount, formatBytes, formatTime, formatTaken, categoryLabel, toast, dismissToast, confirmDialog, itemImage,
-  typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey, personName, plural,
+  typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey, personKeyOf, personName, plural,
   dimensionWords } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
@@ -623,7 +623,7 @@ export async function renderReview(root, params, { session, signal }) {
     // Naming faces as somebody nobody has enrolled yet adds them first, as naming one face on a card does; undo takes
     // the person back too.
     let added = null;
-    if (action === 'name_face' && !state.persons.some((p) => p.name === personKey(body.person))) {
+    if (action === 'name_face' && !state.persons.some((p) => p.name === personKeyOf(body.person))) {
       if (!session.permissions.manage_persons) {
         toast(`Nobody called ${body.person} is enrolled yet, and your role may not add people.`, 'error');
         picker.focus();

@@ -1,6 +1,6 @@
 // Settings: whitelist, blacklist, thresholds and the auto-sorting switch (all validated by the server).
 import { api } from './api.js';
-import { h, mount, remount, toast, dismissToast, personKey, plural, personName } from './dom.js';
+import { h, mount, remount, toast, dismissToast, personKey, personKeyOf, plural, personName } from './dom.js';
 
 const THRESHOLDS = [
   ['min_confidence', 'Minimum confidence to sort automatically (0–1)', '0.01'],
@@ -121,7 +121,7 @@ export async function renderSettings(root, _params, { session, refreshSortState,
       };
       return h('form', { class: 'card', onsubmit: async (e) => {
         e.preventDefault();
-        const unknown = names(area.value).filter((n) => !enrolled.includes(personKey(n)));
+        const unknown = names(area.value).filter((n) => !enrolled.includes(personKeyOf(n)));
         if (unknown.length && confirmed !== area.value) {
           showUnknown(warning, unknown, enrolled, {
             use: (typed, name) => { area.value = replaceName(area.value, typed, name); mount(warning); },
