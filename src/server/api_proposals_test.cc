@@ -102,9 +102,10 @@ TEST_F(ProposalsApiTest, ManualProposalAndBatchReportCounts) {
   auto batch = Post("/api/proposals/batch",
                     {{"action", "archive"}, {"ids", {Body(made)["id"], Body(second)["id"], 4242}}}, &admin);
   ASSERT_EQ(batch->status, 200) << batch->body;
-  EXPECT_EQ(Body(batch)["matched"], 3);
+  EXPECT_EQ(Body(batch)["matched"], 2);  // 4242 is no proposal: named apart, neither matched nor failed
   EXPECT_EQ(Body(batch)["done"], 2);
-  EXPECT_EQ(Body(batch)["failed"].size(), 1u);
+  EXPECT_EQ(Body(batch)["failed"].size(), 0u);
+  EXPECT_EQ(Body(batch)["not_found"], json::array({4242}));
   EXPECT_EQ(Post("/api/proposals/batch", {{"action", "explode"}}, &admin)->status, 400);
   EXPECT_EQ(Post("/api/proposals/batch", {{"action", "deny"}, {"min_score", 200}}, &admin)->status, 400);
 }

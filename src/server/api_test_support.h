@@ -40,6 +40,8 @@ class ApiTest : public ::testing::Test {
   static void SetUpTestSuite();
   // True: face analysis on, with the real models (TRIAGE_MODEL_DIR, else <source>/.cache/npm).
   virtual bool WithFaces() const { return false; }
+  // False: the catalog holds no users (SetUp adds alice, bob and carol otherwise).
+  virtual bool WithUsers() const { return true; }
   // The catalog backend: "sqlite" (a file in a temporary folder) or "postgres" (a database in the tests' cluster).
   virtual std::string Backend() const { return "sqlite"; }
   void SetUp() override;
