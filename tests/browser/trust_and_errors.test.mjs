@@ -95,9 +95,9 @@ test('voting page: a second flag is counted once; an unsent vote and an unloaded
     await logIn(page);
   });
 
-test('proposals: the quality score reads N.N/10 in the list and the comparison, never /100', async () => {
+test('proposals: the quality score reads N.N on the 0–10 scale in the list and the comparison, never /100', async () => {
   const shown = JSON.parse(lib.run(['proposals', 'show', String(proposalId), '--json']));
-  const expected = (f) => `${(Math.round(f.score) / 10).toFixed(1)}/10`;
+  const expected = (f) => (Math.round(f.score) / 10).toFixed(1);  // the column head says 0–10
   assert.ok(shown.current.score > 10 && shown.proposed.score > 10, 'the API gives the scores on 0-100');
   await go('#/proposals', 'Proposals');
   const detail = page.getByTestId('proposal-detail');

@@ -389,7 +389,7 @@ TEST_F(CliTest, ReviewApproveRejectSkipMoveFilesAndAreCounted) {
   ASSERT_EQ(Triage({"review", "reject", q}).exit_code, 0);
   EXPECT_TRUE(fs::exists(lib() / ".triage/trash/q.jpg"));
   ASSERT_EQ(Triage({"review", "skip", rr}).exit_code, 0);
-  EXPECT_EQ(Triage({"review", "approve", p, "--person", "x"}).exit_code, 3);  // no longer pending
+  EXPECT_EQ(Triage({"review", "approve", p, "--person", "x"}).exit_code, 5);  // no longer pending: a conflict
   EXPECT_EQ(Triage({"review", "approve", rr, "--person", "../../etc"}).exit_code, 2);
   EXPECT_EQ(Triage({"review", "approve", "999", "--person", "x"}).exit_code, 3);
   json stats = Triage({"stats", "--json"}).Json();
@@ -491,7 +491,7 @@ TEST_F(CliTest, ReviewKeepDuplicateAndRestoreDecideWhatTheWebUiDecides) {
   EXPECT_NE(kept.out.find("item " + land + " kept without a person -> photos/undated/land.jpg"), std::string::npos)
       << kept.out;
   EXPECT_EQ(ItemNamed("land.jpg")["location"], "library");
-  EXPECT_EQ(Triage({"review", "keep", land}).exit_code, 3);  // no longer waiting for review
+  EXPECT_EQ(Triage({"review", "keep", land}).exit_code, 5);  // no longer waiting for review: a conflict
 
   // A --keep the command does not know is a usage error naming the choices, and nothing moves.
   RunResult bad = Triage({"review", "duplicate", copy, "--keep", "newest"});
