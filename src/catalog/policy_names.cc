@@ -12,4 +12,13 @@ base::Result<model::Policy> PolicyWithNames(Catalog& catalog, model::Policy poli
   return policy;
 }
 
+std::string WrittenName(Catalog& catalog, const std::string& key) {
+  auto persons = catalog.ListPersons();
+  if (!persons.ok()) return key;
+  for (const model::PersonRecord& p : *persons) {
+    if (p.name == key) return p.shown_name();
+  }
+  return key;
+}
+
 }  // namespace triage::catalog

@@ -11,4 +11,9 @@ namespace triage::catalog {
 // name), so that decide()'s reasons say "Sheldon Cooper", not "sheldon_cooper". A catalog error is returned.
 base::Result<model::Policy> PolicyWithNames(Catalog& catalog, model::Policy policy);
 
+// The name of person `key` (its folder name) as it was written ("Sheldon Cooper" for sheldon_cooper), for the words
+// people read: summaries, toasts, audit lines. The key itself when the person has no other name, is unknown (removed
+// meanwhile) or the catalog cannot be read: a name is never worth failing a decision that is already made.
+std::string WrittenName(Catalog& catalog, const std::string& key);
+
 }  // namespace triage::catalog

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "base/text.h"
+#include "catalog/policy_names.h"
 #include "review/person_service.h"
 
 namespace triage::review {
@@ -129,7 +130,8 @@ base::Result<ReviewService::Done> ReviewService::DoApprove(int64_t id, const std
   change.item.auto_sorted = false;
   change.actor = actor;
   change.action = "approve";
-  change.reason = fmt::format("approved as {} by {}", *person, actor);
+  const std::string written = catalog::WrittenName(catalog_, *person);
+  change.reason = fmt::format("approved as {} by {}", written, actor);
   change.at = now;
   auto learnt = FaceToLearn(id, *person);
   if (!learnt.ok()) return learnt.status();
@@ -152,7 +154,7 @@ base::Result<ReviewService::Done> ReviewService::DoApprove(int64_t id, const std
       if (r.person == *person && r.source == source) undo["references"].push_back(r.id);
     }
   }
-  return Done{*after, std::move(undo), fmt::format("approved {} as {}", FileName(after->path), *person)};
+  return Done{*after, std::move(undo), fmt::format("approved {} as {}", FileName(after->path), written)};
 }
 
 base::Result<ReviewService::Done> ReviewService::DoKeep(int64_t id, const std::string& actor, int64_t now,
@@ -317,7 +319,10 @@ base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int
                        : action == "name_face" ? "named the face of"
                                                : "skipped";
     std::string summary = fmt::format("{} {}", verb, base::Counted(undo["changes"].size(), "item"));
-    if (action == "name_face") summary += " as " + person;
+    if (action == "approve" || action == "name_face") {
+      auto key = config::SanitizePersonName(person);
+      summary += " as " + (key.ok() ? catalog::WrittenName(catalog_, *key) : person);
+    }
     // The decisions are made whether or not their token could be stored: a failure leaves them without an undo.
     static_cast<void>(Finish("bulk", Done{{}, std::move(undo), summary}, actor, now, undo_token));
   }

@@ -76,7 +76,7 @@ TEST_F(ReviewUndoTest, UndoOfAnApprovalPutsTheFileEntryAndReferencesBackAndForge
   auto undone = undo_->Undo(token, "alice", false, 210);
   ASSERT_TRUE(undone.ok()) << undone.status().ToString();
   EXPECT_EQ(undone->kind, "approve");
-  EXPECT_EQ(undone->summary, "approved a.jpg as penny");
+  EXPECT_EQ(undone->summary, "approved a.jpg as Penny");  // the name as it was written, not the folder name
   ExpectSame(Take(id), before);
   EXPECT_FALSE(fs::exists(lib_ / "faces/penny/a.jpg"));
   EXPECT_FALSE(fs::exists(lib_ / "faces/penny"));  // the person's folder went with them
@@ -190,14 +190,16 @@ TEST_F(ReviewUndoTest, UndoOfABulkRevertsEveryDecisionOrNone) {
   int64_t a = Pending("a.jpg"), b = Pending("b.jpg");
   Snapshot before_a = Take(a), before_b = Take(b);
   std::string token;
-  auto out = service_->Bulk({a, 999, b}, "approve", "carol", "alice", 600, {}, &token);
+  auto out = service_->Bulk({a, 999, b}, "approve", "Carol Ann", "alice", 600, {}, &token);
   ASSERT_TRUE(out.ok());
   ASSERT_FALSE(token.empty());
-  ASSERT_TRUE(undo_->Undo(token, "alice", false, 601).ok());
+  auto undone = undo_->Undo(token, "alice", false, 601);
+  ASSERT_TRUE(undone.ok());
+  EXPECT_EQ(undone->summary, "approved 2 items as Carol Ann");
   ExpectSame(Take(a), before_a);
   ExpectSame(Take(b), before_b);
   EXPECT_TRUE(catalog_->ListPersons()->empty());  // carol was added by the bulk: taken back with her folder
-  EXPECT_FALSE(fs::exists(lib_ / "faces/carol"));
+  EXPECT_FALSE(fs::exists(lib_ / "faces/carol_ann"));
 
   // When one item moved since, nothing moves back and the token stays.
   ASSERT_TRUE(service_->Bulk({a, b}, "reject", "", "alice", 700, {}, &token).ok());

@@ -153,7 +153,7 @@ export async function renderPersons(root, _params, { session, signal }) {
     if (!canEnrol) return null;
     return h('div', { class: 'person-remove' }, h('button', { type: 'button',
       dataset: { testid: 'person-remove' }, 'aria-label': `Remove ${personName(p.name)}`,
-      onclick: (e) => once(e.currentTarget.parentElement, () => removePerson(p)) }, 'Remove'));
+      onclick: (e) => once(e.currentTarget.parentElement, () => removePerson(p)) }, 'Remove person'));
   }
 
   function personCard(p) {
