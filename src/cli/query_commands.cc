@@ -14,6 +14,7 @@
 #include "model/decision.h"
 #include "model/json.h"
 #include "quality/reference_store.h"
+#include "review/person_service.h"
 #include "review/policy_service.h"
 
 namespace triage::cli {
@@ -28,27 +29,6 @@ struct ItemsArgs {
   int offset = 0;
 };
 
-// The name the catalog files the photos of person `raw_name` under: its folder form, as `review approve --person`
-// gives it ("Ada Lovelace" is ada_lovelace). kNotFound when no person has that name, neither one enrolled nor one whose
-// photos the catalog holds (`person remove` leaves the photos sorted already where they are): a typo is not an empty
-// list.
-base::Result<std::string> KnownPerson(Library& lib, const std::string& raw_name) {
-  auto name = config::SanitizePersonName(raw_name);
-  if (!name.ok()) return name.status();
-  auto persons = lib.catalog->ListPersons();
-  if (!persons.ok()) return persons.status();
-  if (std::any_of(persons->begin(), persons->end(), [&](const model::PersonRecord& p) { return p.name == *name; })) {
-    return *name;
-  }
-  catalog::ItemFilter any;
-  any.person = *name;
-  any.limit = 1;
-  auto items = lib.catalog->ListItems(any);
-  if (!items.ok()) return items.status();
-  if (items->empty()) return base::Status::NotFound(fmt::format("no person named \"{}\"", raw_name));
-  return *name;
-}
-
 int Items(CommandContext& ctx, const ItemsArgs& a) {
   // An unknown category or person would list nothing, just as a known one with no items does: refuse them instead.
   if (base::Status st = model::CheckReviewCategory(a.category); !st.ok()) return ctx.Fail(st);
@@ -58,7 +38,7 @@ int Items(CommandContext& ctx, const ItemsArgs& a) {
   if (!a.location.empty()) f.location = a.location;
   if (!a.category.empty()) f.category = a.category;
   if (!a.person.empty()) {
-    auto person = KnownPerson(*lib, a.person);
+    auto person = review::KnownPersonKey(*lib->catalog, a.person);
     if (!person.ok()) return ctx.Fail(person.status());
     f.person = *person;
   }

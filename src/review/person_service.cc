@@ -76,6 +76,23 @@ base::Result<int64_t> AddPersonAsTyped(catalog::Catalog& catalog, const std::str
   return id;
 }
 
+base::Result<std::string> KnownPersonKey(catalog::Catalog& catalog, const std::string& raw_name) {
+  auto name = config::SanitizePersonName(raw_name);
+  if (!name.ok()) return name.status();
+  auto persons = catalog.ListPersons();
+  if (!persons.ok()) return persons.status();
+  if (std::any_of(persons->begin(), persons->end(), [&](const model::PersonRecord& p) { return p.name == *name; })) {
+    return *name;
+  }
+  catalog::ItemFilter any;
+  any.person = *name;
+  any.limit = 1;
+  auto items = catalog.ListItems(any);
+  if (!items.ok()) return items.status();
+  if (items->empty()) return base::Status::NotFound(fmt::format("no person named \"{}\"", raw_name));
+  return *name;
+}
+
 base::Result<model::PersonRecord> PersonService::Add(const std::string& raw_name, const std::string& actor, int64_t now,
                                                      std::string* undo_token) {
   auto name = config::SanitizePersonName(raw_name);

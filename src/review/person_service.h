@@ -40,6 +40,11 @@ struct NewReference {
 base::Result<int64_t> AddPersonAsTyped(catalog::Catalog& catalog, const std::string& folder_name,
                                        const std::string& typed, int64_t at);
 
+// The folder name of person `raw_name` ("Ada Lovelace" is ada_lovelace), for filtering photos by person. kNotFound
+// when no person has that name, neither one enrolled nor one whose photos the catalog holds (removing a person leaves
+// their photos sorted where they are): a typo is not an empty list. kInvalidArgument for a name that cannot be one.
+base::Result<std::string> KnownPersonKey(catalog::Catalog& catalog, const std::string& raw_name);
+
 // Where the face cut out of a reference photo enrolled from a file is kept: <library>/.triage/references/<id>.jpg.
 std::filesystem::path ReferenceCropPath(const config::Config& config, int64_t reference_id);
 

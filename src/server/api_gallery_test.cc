@@ -168,6 +168,9 @@ TEST_F(GalleryApiTest, RefusesBadParametersNamingThem) {
       {"/api/gallery?category=bogus",
        "query parameter category: unknown quality category \\\"bogus\\\"; the quality categories are: portrait, "
        "group_portrait, "},
+      // A person the library does not know is a typo, not a person without photos.
+      {"/api/gallery?person=alcie", "query parameter person: no person named \\\"alcie\\\""},
+      {"/api/gallery?person=..", "query parameter person"},
   };
   for (const auto& [url, expected] : cases) {
     auto r = Get(url, &s);
@@ -177,6 +180,8 @@ TEST_F(GalleryApiTest, RefusesBadParametersNamingThem) {
   }
   EXPECT_EQ(Get("/api/gallery?from=2024-02-29&to=2024-12-31", &s)->status, 200);  // a leap day is a day
   EXPECT_EQ(Get("/api/gallery?category=landscape", &s)->status, 200);
+  // A person is found by the name as written too: "Alice" is alice's folder name.
+  EXPECT_EQ(Ids(Body(Get("/api/gallery?person=Alice", &s))).size(), 3u);
 }
 
 }  // namespace

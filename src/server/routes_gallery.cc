@@ -9,6 +9,7 @@
 #include "model/quality.h"
 #include "quality/gallery.h"
 #include "quality/group_service.h"
+#include "review/person_service.h"
 #include "server/server_state.h"
 
 namespace triage::server {
@@ -138,6 +139,17 @@ json EntryView(const catalog::GalleryEntry& e) {
 base::Status Gallery(ServerState& state, Call& call) {
   auto request = RequestOf(call);
   if (!request.ok()) return request.status();
+  // A person filter is a person the library knows, by either name ("Ada Lovelace" or ada_lovelace): a typo is said,
+  // not answered with an empty gallery.
+  if (request->query.person) {
+    auto key = review::KnownPersonKey(state.ctx.catalog, *request->query.person);
+    if (!key.ok() && key.status().code() != base::Code::kNotFound &&
+        key.status().code() != base::Code::kInvalidArgument) {
+      return key.status();
+    }
+    if (!key.ok()) return base::Status::InvalidArgument("query parameter person: " + key.status().message());
+    request->query.person = *key;
+  }
   TRIAGE_RETURN_IF_ERROR(RefreshGroups(state));
   auto page = quality::ListGallery(state.ctx.gallery, *request);
   if (!page.ok()) return page.status();
