@@ -98,8 +98,13 @@ test('gallery: Score ≥ above Score ≤ is explained where the photos would be'
   await empty.waitFor();
   assert.equal(await empty.innerText(),
     'No photos match: Score ≥ 7 is above Score ≤ 5, so no score is both; swap them to see that range.');
+  // A person the library does not know is a typo to fix, not a person without photos.
   await page.goto('/#/gallery?person=nobody_at_all');
-  await empty.filter({ hasText: 'No photos match these filters.' }).waitFor();
+  const refused = page.getByTestId('gallery-refused');
+  await refused.waitFor();
+  assert.equal(await refused.innerText(),
+    'No photos shown: Person: no person named "nobody_at_all". Change that filter to see photos again.');
+  assert.equal(await page.locator('input[name="person"]').inputValue(), 'nobody_at_all');
 });
 
 test('gallery: an empty library says so and how photos get in, not that nothing matches', async () => {
