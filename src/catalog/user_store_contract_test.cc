@@ -1,4 +1,9 @@
 // Specification of the user and session store, on every catalog backend (SQLite and the tests' PostgreSQL).
+#include <fmt/format.h>
+
+#include <atomic>
+#include <thread>
+
 #include "catalog/store_test.h"
 
 namespace triage::catalog {
@@ -62,6 +67,37 @@ TEST_P(UserStoreTest, TheLastAdminIsNeitherRemovedNorDemoted) {
   EXPECT_EQ(store_->SetRole("bob", "user").code(), base::Code::kConflict);
   EXPECT_TRUE(store_->RemoveUser("alice").ok());
   EXPECT_EQ(store_->RemoveUser("bob").code(), base::Code::kConflict);
+}
+
+// Two admins removed at the same moment: one goes, the other stays (each statement counts the admins left once the
+// other's has finished, not as they were when it began). Each round races the admin left by the one before against
+// a new one, through two connections (a server and a CLI, or two workers).
+TEST_P(UserStoreTest, TwoAdminsRemovedAtOnceLeaveOne) {
+  auto second = backend_->Open();
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  std::unique_ptr<UserStore> other = backend_->Users(**second);
+  std::string left = "admin0";
+  ASSERT_TRUE(store_->AddUser({0, left, "admin", "aa:bb", 10}).ok());
+  for (int round = 1; round <= 20; ++round) {
+    const std::string added = fmt::format("admin{}", round);
+    ASSERT_TRUE(store_->AddUser({0, added, "admin", "aa:bb", 10}).ok());
+    std::atomic<int> ready{0};
+    base::Status removed_left, removed_added;
+    auto remove = [&](UserStore* users, const std::string& name, base::Status* out) {
+      ready.fetch_add(1);
+      while (ready.load() < 2) std::this_thread::yield();
+      *out = users->RemoveUser(name);
+    };
+    std::thread t1(remove, store_.get(), left, &removed_left), t2(remove, other.get(), added, &removed_added);
+    t1.join();
+    t2.join();
+    ASSERT_NE(removed_left.ok(), removed_added.ok())
+        << "round " << round << ": " << removed_left.ToString() << " / " << removed_added.ToString();
+    auto users = store_->ListUsers();
+    ASSERT_EQ(users->size(), 1u) << "round " << round;
+    EXPECT_EQ(users->front().role, "admin");
+    left = users->front().name;
+  }
 }
 
 TEST_P(UserStoreTest, SetRoleNamesAnUnknownUserOrRole) {

@@ -14,13 +14,18 @@ constexpr const char* kGetUser = "SELECT id, name, role, password_hash, created_
 constexpr const char* kListUsers = "SELECT id, name, role, password_hash, created_at FROM users ORDER BY name";
 constexpr const char* kCountUsers = "SELECT COUNT(*) FROM users";
 constexpr const char* kSetPassword = "UPDATE users SET password_hash = $2 WHERE name = $1";
-// The last admin is kept in the statements themselves: a user stops being an admin only while another one is.
+// The last admin is kept in the statements themselves: a user stops being an admin only while another one is. The
+// admins' rows are locked first (FOR UPDATE), so that two such statements at once run one after the other, and the
+// second counts the admins the first left (READ COMMITTED re-reads a locked row once it is free: one deleted or
+// demoted meanwhile drops out of the count).
 constexpr const char* kRemoveUser =
+    "WITH admins AS (SELECT name FROM users WHERE role IN ('admin', 'superadmin') FOR UPDATE) "
     "DELETE FROM users WHERE name = $1 AND (role NOT IN ('admin', 'superadmin') OR "
-    "(SELECT COUNT(*) FROM users WHERE role IN ('admin', 'superadmin') AND name <> $1) > 0)";
+    "(SELECT COUNT(*) FROM admins WHERE name <> $1) > 0)";
 constexpr const char* kSetRole =
+    "WITH admins AS (SELECT name FROM users WHERE role IN ('admin', 'superadmin') FOR UPDATE) "
     "UPDATE users SET role = $2 WHERE name = $1 AND ($2 IN ('admin', 'superadmin') OR role NOT IN ('admin', "
-    "'superadmin') OR (SELECT COUNT(*) FROM users WHERE role IN ('admin', 'superadmin') AND name <> $1) > 0)";
+    "'superadmin') OR (SELECT COUNT(*) FROM admins WHERE name <> $1) > 0)";
 constexpr const char* kEndSessionsOf = "DELETE FROM sessions WHERE user_name = $1";
 constexpr const char* kAddSession =
     "INSERT INTO sessions (token_hash, user_name, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
