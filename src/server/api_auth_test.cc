@@ -6,6 +6,7 @@
 
 #include "server/api_test_support.h"
 #include "server/auth.h"
+#include "server/password.h"
 
 namespace triage::server {
 namespace {
@@ -272,6 +273,35 @@ TEST_F(SingleUserTest, SingleUserModeWhenNoUsersExist) {
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(Body(r)["role"], "superadmin");
   EXPECT_EQ(Body(r)["mode"], "single_user");
+}
+
+// A user added while the server runs (`triage user add` in another process) ends single-user mode at once: the
+// user logs in without a restart, and the single-user password and its sessions no longer open anything.
+TEST_F(SingleUserTest, AUserAddedWhileServingEndsSingleUserMode) {
+  auto login = [&](const std::string& name, const std::string& password) {
+    return client_->Post("/api/auth/login", json{{"username", name}, {"password", password}}.dump(),
+                         "application/json");
+  };
+  auto r = login(kSingleUserName, "only-one-password");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  std::string set_cookie = r->get_header_value("Set-Cookie");
+  TestSession single{set_cookie.substr(0, set_cookie.find(';')), Body(r)["csrf_token"]};
+  ASSERT_EQ(Get("/api/auth/me", &single)->status, 200);
+
+  ASSERT_TRUE(users_->AddUser({0, "carol", "admin", *HashPassword("carol-secret-pw"), 10}).ok());
+  EXPECT_EQ(Get("/api/auth/me", &single)->status, 401);  // the single-user session ended with the mode
+  auto old_password = login(kSingleUserName, "only-one-password");
+  ASSERT_TRUE(old_password);
+  EXPECT_EQ(old_password->status, 401);
+  auto carol = login("carol", "carol-secret-pw");
+  ASSERT_TRUE(carol);
+  ASSERT_EQ(carol->status, 200) << carol->body;
+  EXPECT_EQ(Body(carol)["mode"], "users");
+  EXPECT_EQ(server_->LoginHint().find("only-one-password"), std::string::npos);
+  // A user named like the single user's name gets none of that mode's sessions either.
+  ASSERT_TRUE(users_->AddUser({0, kSingleUserName, "user", *HashPassword("admin-secret-pw"), 10}).ok());
+  EXPECT_EQ(Get("/api/auth/me", &single)->status, 401);
 }
 
 TEST_F(AuthTest, NoAuthIsRefusedOffLoopbackAndActsAsLocalOnLoopback) {

@@ -1,8 +1,11 @@
 // Who is calling: sessions from the login cookie, single-user mode and --no-auth, CSRF tokens.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "base/status.h"
@@ -35,10 +38,12 @@ inline constexpr const char* kSingleUserName = "admin";
 // The user name every request has with --no-auth.
 inline constexpr const char* kNoAuthUserName = "local";
 
-// Thread-safe (the store is; the rest is immutable after Create).
+// Thread-safe.
 class Authenticator {
  public:
-  // Decides the mode: no-auth, single-user (the store has no users), or users.
+  // Decides the mode: no-auth, single-user (the store has no users), or users. Single-user mode ends by itself as soon
+  // as the store has a user (`triage user add` while the server runs): from then on only users log in, and the
+  // single-user sessions (kept in memory, never in the store) end.
   static base::Result<std::unique_ptr<Authenticator>> Create(catalog::UserStore& users, const AuthOptions& options);
 
   // Checks name and password; on success stores a new session. kPermissionDenied for a wrong name or password
@@ -50,7 +55,8 @@ class Authenticator {
   base::Status Logout(const Principal& principal);
 
   bool no_auth() const { return options_.no_auth; }
-  bool single_user() const { return single_user_; }
+  // Whether single-user mode is still on (the store has no user yet); false once it has ended.
+  bool single_user();
   // The single-user password (to print at start) when in single-user mode, else "".
   const std::string& single_user_password() const { return single_user_password_; }
   // The principal of every request with --no-auth.
@@ -63,7 +69,14 @@ class Authenticator {
 
   catalog::UserStore& users_;
   AuthOptions options_;
-  bool single_user_ = false;
+  struct SingleUserSession {
+    std::string csrf_token;
+    int64_t expires_at = 0;
+  };
+
+  std::atomic<bool> single_user_{false};
+  std::mutex single_mu_;
+  std::map<std::string, SingleUserSession> single_sessions_;  // by token hash; guarded by single_mu_
   std::string single_user_password_;
   std::string single_user_hash_;
   Principal no_auth_principal_;

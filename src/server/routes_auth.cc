@@ -9,11 +9,11 @@ namespace {
 
 using nlohmann::json;
 
-std::string Mode(const Authenticator& auth) {
+std::string Mode(Authenticator& auth) {
   return auth.no_auth() ? "no_auth" : auth.single_user() ? "single_user" : "users";
 }
 
-json PrincipalJson(const Principal& p, const Authenticator& auth) {
+json PrincipalJson(const Principal& p, Authenticator& auth) {
   json permissions = json::object();
   for (Permission perm : {Permission::kView, Permission::kReview, Permission::kManagePersons, Permission::kChangeConfig,
                           Permission::kManageUsers, Permission::kDecideProposals, Permission::kUndoOthers}) {

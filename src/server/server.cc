@@ -205,7 +205,7 @@ std::string Server::url() const {
 }
 
 std::string Server::LoginHint() const {
-  const Authenticator& auth = *impl_->state->auth;
+  Authenticator& auth = *impl_->state->auth;
   if (auth.no_auth()) return "no login (--no-auth)";
   if (auth.single_user()) {
     return fmt::format("single-user mode: user {}, password {}", kSingleUserName, auth.single_user_password());
