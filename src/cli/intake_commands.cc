@@ -171,6 +171,8 @@ int Watch(CommandContext& ctx, int debounce_ms, int max_files, bool here) {
     queue = std::move(*opened);
   } else if (base::Status faces = lib->LoadFaces(); !faces.ok()) {
     return ctx.Fail(faces);
+  } else {
+    lib->FollowReferences(kFollowReferencesEvery);  // persons enrolled meanwhile count without a restart
   }
   auto watcher = source::InboxWatcher::Open(lib->config()->InboxDir(), debounce_ms);
   if (!watcher.ok()) return ctx.Fail(watcher.status());

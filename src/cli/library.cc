@@ -3,11 +3,20 @@
 
 #include <fmt/format.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <tuple>
+
 #include "base/clock.h"
+#include "base/text.h"
 
 namespace triage::cli {
 
 Library::~Library() {
+  if (reference_follower.joinable()) {
+    reference_follower.request_stop();
+    reference_follower.join();
+  }
   // Order matters: the review service and committer use the journal and catalog.
   people.reset();
   if (clustering) {
@@ -52,6 +61,48 @@ base::Status Library::LoadFaces() {
   review->OnReferencesChanged(reload);
   persons->OnReferencesChanged(reload);
   return base::Status::Ok();
+}
+
+namespace {
+
+// What tells that the enrolled references changed: each person (id, name) with their number of references.
+using PersonsSignature = std::vector<std::tuple<int64_t, std::string, int>>;
+
+base::Result<PersonsSignature> SignatureOf(catalog::Catalog& catalog) {
+  auto persons = catalog.ListPersons();
+  if (!persons.ok()) return persons.status();
+  PersonsSignature out;
+  for (const model::PersonRecord& p : *persons) out.emplace_back(p.id, p.name, p.references);
+  return out;
+}
+
+}  // namespace
+
+void Library::FollowReferences(std::chrono::milliseconds every) {
+  if (!faces || reference_follower.joinable()) return;
+  auto first = SignatureOf(*catalog);
+  reference_follower =
+      std::jthread([this, every, seen = first.ok() ? *first : PersonsSignature{}](std::stop_token stop) mutable {
+        std::mutex mu;
+        std::condition_variable_any wake;
+        while (true) {
+          {
+            std::unique_lock lock(mu);
+            if (wake.wait_for(lock, stop, every, [] { return false; }) || stop.stop_requested()) return;
+          }
+          auto now = SignatureOf(*catalog);
+          if (!now.ok() || *now == seen) continue;  // an unreadable catalog is tried again next time
+          if (base::Status st = faces->LoadReferences(*catalog); !st.ok()) {
+            fmt::print(stderr, "triage: warning: reloading face references: {}\n", st.message());
+            continue;
+          }
+          int references = 0;
+          for (const auto& person : *now) references += std::get<2>(person);
+          fmt::print(stderr, "triage: the enrolled persons changed: {} of {} reloaded\n",
+                     base::Counted(references, "reference face"), base::Counted(now->size(), "person"));
+          seen = std::move(*now);
+        }
+      });
 }
 
 faces::ClusterRules ClusterRulesOf(const config::Config& config) {

@@ -2,10 +2,13 @@
 // and the face models (loaded on first use). Built by app/ (which picks the catalog backend).
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "base/status.h"
 #include "catalog/catalog.h"
@@ -57,9 +60,16 @@ struct Library {
   std::unique_ptr<faces::FaceClustering> clustering;  // null until LoadClustering
   std::unique_ptr<review::PeopleService> people;      // null until LoadClustering
   commit::RecoveryReport recovered;                   // what recovery did when the library was opened
+  std::jthread reference_follower;                    // FollowReferences' thread; stopped first on destruction
 
   // Loads the face models and the enrolled references when analysis.faces is on. Idempotent.
   base::Status LoadFaces();
+  // For long-running commands (serve, watch, worker): every `every`, reloads the face references when the persons or
+  // their reference counts changed through another process (`triage person add` while the server runs), so that the
+  // matcher knows them without a restart; changes made through this process reload at once anyway. A reference
+  // replaced by another of the same person within one interval goes unseen until the next change or start. No-op
+  // without faces. Stops with the library.
+  void FollowReferences(std::chrono::milliseconds every);
   // Opens the face clusters (index from .triage/faces.hnsw, rebuilt when stale) and the people service. Idempotent.
   base::Status LoadClustering();
   // An ingestor over this library (with faces when loaded; clustering each committed photo when
@@ -67,6 +77,9 @@ struct Library {
   std::unique_ptr<pipeline::Ingestor> MakeIngestor();
   ~Library();
 };
+
+// How often long-running commands look for persons enrolled through another process (Library::FollowReferences).
+inline constexpr std::chrono::milliseconds kFollowReferencesEvery{2000};
 
 // Opens the library at `root` (runs recovery first) on the catalog at `catalog_url`, or the one triage.json names
 // (catalog.url) when that is empty. Provided by app/.

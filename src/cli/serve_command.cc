@@ -39,6 +39,7 @@ int Serve(CommandContext& ctx, const ServeArgs& args) {
   if (base::Status faces = lib->LoadFaces(); !faces.ok()) {
     fmt::print(stderr, "triage: warning: {}; uploads will go to review unidentified\n", faces.message());
   }
+  lib->FollowReferences(kFollowReferencesEvery);  // persons enrolled with the CLI meanwhile count without a restart
   auto ingestor = lib->MakeIngestor();
   server::ServerContext context{*lib->config_store,   *lib->catalog,   *lib->users, *lib->gallery,
                                 *lib->review,         *lib->persons,   *ingestor,   lib->journal->staging_dir(),

@@ -37,6 +37,7 @@ int Worker(CommandContext& ctx, int batch, int lease_s) {
   auto queue = OpenJobs(*lib);
   if (!queue.ok()) return ctx.Fail(queue.status());
   if (base::Status faces = lib->LoadFaces(); !faces.ok()) return ctx.Fail(faces);
+  lib->FollowReferences(kFollowReferencesEvery);  // persons enrolled meanwhile count without a restart
   auto ingestor = lib->MakeIngestor();
   pipeline::WorkerOptions options;
   options.host = lib->host;

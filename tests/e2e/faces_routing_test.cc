@@ -1,5 +1,6 @@
 // Face routing end to end on the committed fixture photos: enrolment, every face rule, learning from review.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <fstream>
@@ -62,6 +63,27 @@ TEST_F(FacesRoutingTest, EveryRouteOfTheSeed) {
   ASSERT_EQ(explained["faces"].size(), 1u);
   EXPECT_EQ(explained["faces"][0]["match"]["person"], "obama");
   EXPECT_EQ(explained["faces"][0]["landmarks"].size(), 68u);
+}
+
+// A person enrolled with the CLI while `triage watch` runs is recognised in the next photo, without a restart.
+TEST_F(FacesRoutingTest, WatchRecognisesAPersonEnrolledWhileItRuns) {
+  const fs::path lib = dir_ / "watched";
+  InitLibrary(lib);
+  ASSERT_EQ(Triage(lib, {"person", "add", "biden", (kFixtures / "biden2.jpg").string()}).exit_code, 0);
+  const fs::path log = dir_ / "watch.log";
+  pid_t pid = Start({"watch", "--library", lib.string(), "--debounce-ms", "200", "--max-files", "1"}, log);
+  ASSERT_TRUE(WaitForLogLine(log, "watching ", 120'000)) << Slurp(log);
+  RunResult added =
+      Triage(lib, {"person", "add", "obama", (kFixtures / "obama.jpg").string(), (kFixtures / "obama2.jpg").string()});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  ASSERT_TRUE(WaitForLogLine(log, "the enrolled persons changed: 3 reference faces of 2 persons reloaded", 60'000))
+      << Slurp(log);
+  fs::copy_file(kFixtures / "obama3.jpg", dir_ / "obama3.jpg");
+  fs::rename(dir_ / "obama3.jpg", lib / "inbox/obama3.jpg");
+  std::optional<int> status = WaitForExit(pid, 120'000);
+  ASSERT_TRUE(status) << "watch did not finish: " << Slurp(log);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << Slurp(log);
+  EXPECT_TRUE(fs::exists(lib / "faces/obama/obama3.jpg")) << Slurp(log);
 }
 
 // Before anyone is enrolled, a face has no nearest person: explain says so rather than showing a distance of 0.
