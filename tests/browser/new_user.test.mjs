@@ -279,7 +279,7 @@ test('the audit log names each photo\'s file beside its number', async () => {
   const lines = page.getByTestId('audit-row');
   await lines.first().waitFor();
   await lines.filter({ hasText: /took in item \d+ \([a-g]\.jpg\)/ }).first().waitFor();
-  await lines.filter({ hasText: /approved item \d+ \([a-g]\.jpg\) as ada_lovelace/ }).first().waitFor();
+  await lines.filter({ hasText: /approved item \d+ \([a-g]\.jpg\) as Ada Lovelace — review\/\w+ → faces\/ada_lovelace/ }).first().waitFor();
 });
 
 test('the public page: pressing the pressed vote again takes it back', async () => {

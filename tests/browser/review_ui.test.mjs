@@ -125,8 +125,8 @@ test('review workflow in the browser', async () => {
   await page.locator('#nav a[data-page="audit"]').click();
   const lines = page.getByTestId('audit-row');
   await lines.first().waitFor();
-  // Each item by its number and its file's name.
-  await lines.filter({ hasText: new RegExp(`${USER} approved item ${approvedId} \\([^()]+\\.jpg\\) as test_person — ` +
+  // Each item by its number and its file's name; the person as written, the folder in the move.
+  await lines.filter({ hasText: new RegExp(`${USER} approved item ${approvedId} \\([^()]+\\.jpg\\) as Test Person — ` +
     'review/unidentified → faces/test_person') }).waitFor();
   await lines.filter({ hasText: new RegExp(`${USER} moved item ${rejectedId} \\([^()]+\\.jpg\\) to the trash — from ` +
     'review/unidentified') }).waitFor();

@@ -1,7 +1,7 @@
 // The audit log in words: one line per action ("tester approved item 12 (p.jpg) as penny — review/unidentified →
 // faces/penny"), with when, a link to the item, and filters by actor, item and action.
 import { api, qs } from './api.js';
-import { h, remount, formatTime } from './dom.js';
+import { h, remount, formatTime, personName } from './dom.js';
 
 // The actions the log records, for the filter (the server filters the whole log, not one page of it).
 const ACTIONS = ['approve', 'keep', 'reject', 'skip', 'undo', 'name-face', 'duplicate', 'restore', 'purge', 'ingest',
@@ -44,7 +44,7 @@ export function auditSentence(e) {
   const item = e.item_id ? `item ${e.item_id}${e.item_file_name ? ` (${e.item_file_name})` : ''}` : '';
   const move = isFolder(e.from) && isFolder(e.to) ? ` — ${e.from} → ${e.to}` : isFolder(e.to) ? ` — to ${e.to}` : '';
   switch (e.action) {
-    case 'approve': return `${e.actor} approved ${item}${personOf(e.to) ? ` as ${personOf(e.to)}` : ''}${move}`;
+    case 'approve': return `${e.actor} approved ${item}${personOf(e.to) ? ` as ${personName(personOf(e.to))}` : ''}${move}`;
     case 'keep': return `${e.actor} kept ${item} without a person${move}`;
     case 'reject': return `${e.actor} moved ${item} to the trash${isFolder(e.from) ? ` — from ${e.from}` : ''}`;
     case 'skip': return `${e.actor} skipped ${item} for later`;
@@ -82,6 +82,9 @@ export async function renderAudit(root, _params, { signal }) {
   const state = { page: 1, actor: '', itemId: '', action: '' };
   let problem = '';   // why the last filter was refused, shown under the form (the form stays)
   let out = { entries: [] };
+  // The persons' names as written ("approved … as Ada Lovelace"; the folder stays in the move); without them, the
+  // folder names.
+  await api.get('/api/persons').catch(() => null);
   async function draw() {
     // An item id is a whole number from 1: anything else is said at the field, and not asked of the server.
     const badId = state.itemId !== '' && !/^[1-9][0-9]{0,17}$/.test(state.itemId);
