@@ -106,7 +106,7 @@ test('grid: the faces of several single-face photos named as one person at once;
   const enrolled = async () => (await lib.api('/api/persons')).persons.map((p) => p.name);
   assert.ok((await enrolled()).includes('hilda_newcomer'));
   await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
-  await toastSays('Undone: named the face of 2 items as hilda_newcomer');
+  await toastSays('Undone: named the face of 2 items as Hilda Newcomer');  // the name as written
   for (const name of ['joe1.jpg', 'joe2.jpg']) assert.match(await folder(name), /^review\//);
   await page.waitForFunction(async () => {
     const res = await fetch('/api/persons', { credentials: 'same-origin' });

@@ -152,7 +152,7 @@ export async function renderPersons(root, _params, { session, signal }) {
   function removeButton(p) {
     if (!canEnrol) return null;
     return h('div', { class: 'person-remove' }, h('button', { type: 'button',
-      dataset: { testid: 'person-remove' }, 'aria-label': `Remove ${personName(p.name)}`,
+      dataset: { testid: 'person-remove' }, 'aria-label': `Remove person ${personName(p.name)}`,
       onclick: (e) => once(e.currentTarget.parentElement, () => removePerson(p)) }, 'Remove person'));
   }
 
