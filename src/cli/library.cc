@@ -41,31 +41,10 @@ Library::~Library() {
   catalog.reset();
 }
 
-base::Status Library::LoadFaces() {
-  auto current = config();
-  if (faces || !current->analysis.faces) return base::Status::Ok();
-  auto stage = pipeline::FaceStage::Open(*current, model_dir);
-  if (!stage.ok()) {
-    return stage.status().WithContext(
-        "loading face models (run `make` to install them, or set analysis.faces to false in triage.json)");
-  }
-  TRIAGE_RETURN_IF_ERROR((*stage)->LoadReferences(*catalog));
-  faces = std::move(*stage);
-  // Faces learnt from approvals count at once in long-running commands (serve, watch).
-  auto reload = [this] {
-    // A failed reload keeps the previous references; the next approval or start tries again.
-    if (base::Status st = faces->LoadReferences(*catalog); !st.ok()) {
-      fmt::print(stderr, "triage: warning: reloading face references: {}\n", st.message());
-    }
-  };
-  review->OnReferencesChanged(reload);
-  persons->OnReferencesChanged(reload);
-  return base::Status::Ok();
-}
-
 namespace {
 
-// What tells that the enrolled references changed: each person (id, name) with their number of references.
+// What tells that the enrolled references changed: each person (id, name) with their number of references (the type
+// of Library::references_seen_).
 using PersonsSignature = std::vector<std::tuple<int64_t, std::string, int>>;
 
 base::Result<PersonsSignature> SignatureOf(catalog::Catalog& catalog) {
@@ -78,31 +57,64 @@ base::Result<PersonsSignature> SignatureOf(catalog::Catalog& catalog) {
 
 }  // namespace
 
+base::Status Library::LoadFaces() {
+  auto current = config();
+  if (faces || !current->analysis.faces) return base::Status::Ok();
+  auto stage = pipeline::FaceStage::Open(*current, model_dir);
+  if (!stage.ok()) {
+    return stage.status().WithContext(
+        "loading face models (run `make` to install them, or set analysis.faces to false in triage.json)");
+  }
+  auto signature = SignatureOf(*catalog);  // read before the references: a change in between is seen next time
+  TRIAGE_RETURN_IF_ERROR((*stage)->LoadReferences(*catalog));
+  faces = std::move(*stage);
+  if (signature.ok()) {
+    std::lock_guard lock(references_mu_);
+    references_seen_ = std::move(*signature);
+  }
+  // Faces learnt from approvals count at once in long-running commands (serve, watch).
+  review->OnReferencesChanged([this] { ReloadReferences(false); });
+  persons->OnReferencesChanged([this] { ReloadReferences(false); });
+  return base::Status::Ok();
+}
+
+void Library::ReloadReferences(bool announce) {
+  auto signature = SignatureOf(*catalog);  // read before the references, as in LoadFaces
+  // A failed reload keeps the previous references; the next change or start tries again.
+  if (base::Status st = faces->LoadReferences(*catalog); !st.ok()) {
+    fmt::print(stderr, "triage: warning: reloading face references: {}\n", st.message());
+    return;
+  }
+  if (!signature.ok()) return;
+  if (announce) {
+    int references = 0;
+    for (const auto& person : *signature) references += std::get<2>(person);
+    fmt::print(stderr, "triage: the enrolled persons changed: {} of {} reloaded\n",
+               base::Counted(references, "reference face"), base::Counted(signature->size(), "person"));
+  }
+  std::lock_guard lock(references_mu_);
+  references_seen_ = std::move(*signature);
+}
+
 void Library::FollowReferences(std::chrono::milliseconds every) {
   if (!faces || reference_follower.joinable()) return;
-  auto first = SignatureOf(*catalog);
-  reference_follower =
-      std::jthread([this, every, seen = first.ok() ? *first : PersonsSignature{}](std::stop_token stop) mutable {
-        std::mutex mu;
-        std::condition_variable_any wake;
-        while (true) {
-          {
-            std::unique_lock lock(mu);
-            if (wake.wait_for(lock, stop, every, [] { return false; }) || stop.stop_requested()) return;
-          }
-          auto now = SignatureOf(*catalog);
-          if (!now.ok() || *now == seen) continue;  // an unreadable catalog is tried again next time
-          if (base::Status st = faces->LoadReferences(*catalog); !st.ok()) {
-            fmt::print(stderr, "triage: warning: reloading face references: {}\n", st.message());
-            continue;
-          }
-          int references = 0;
-          for (const auto& person : *now) references += std::get<2>(person);
-          fmt::print(stderr, "triage: the enrolled persons changed: {} of {} reloaded\n",
-                     base::Counted(references, "reference face"), base::Counted(now->size(), "person"));
-          seen = std::move(*now);
-        }
-      });
+  reference_follower = std::jthread([this, every](std::stop_token stop) {
+    std::mutex mu;
+    std::condition_variable_any wake;
+    while (true) {
+      {
+        std::unique_lock lock(mu);
+        if (wake.wait_for(lock, stop, every, [] { return false; }) || stop.stop_requested()) return;
+      }
+      auto now = SignatureOf(*catalog);
+      if (!now.ok()) continue;  // an unreadable catalog is tried again next time
+      {
+        std::lock_guard lock(references_mu_);
+        if (*now == references_seen_) continue;  // unchanged, or reloaded already by this process's own change
+      }
+      ReloadReferences(true);
+    }
+  });
 }
 
 faces::ClusterRules ClusterRulesOf(const config::Config& config) {
@@ -125,10 +137,7 @@ base::Status Library::LoadClustering() {
   people = std::make_unique<review::PeopleService>(*config_store, *catalog, *face_store, *clustering, *committer);
   review->AssignFacesThrough(*people);  // faces named in review join their person's cluster
   people->OnReferencesChanged([this] {
-    if (!faces) return;
-    if (base::Status st = faces->LoadReferences(*catalog); !st.ok()) {
-      fmt::print(stderr, "triage: warning: reloading face references: {}\n", st.message());
-    }
+    if (faces) ReloadReferences(false);
   });
   return base::Status::Ok();
 }

@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "base/status.h"
@@ -76,6 +78,16 @@ struct Library {
   // face_clustering.enabled).
   std::unique_ptr<pipeline::Ingestor> MakeIngestor();
   ~Library();
+
+ private:
+  // Reloads the references into `faces` and notes the persons' signature they were loaded at; a failure keeps the
+  // previous references (the next change or start tries again). `announce` logs the reload (another process's change).
+  void ReloadReferences(bool announce);
+
+  std::mutex references_mu_;
+  // Each person (id, name) with their number of references, as read just before the last load; guarded by
+  // references_mu_.
+  std::vector<std::tuple<int64_t, std::string, int>> references_seen_;
 };
 
 // How often long-running commands look for persons enrolled through another process (Library::FollowReferences).
