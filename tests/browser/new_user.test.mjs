@@ -385,3 +385,47 @@ test('a person whose name is written in another script is found by that name: th
   }
   assert.deepEqual((await lib.api('/api/config')).whitelist, []);
 });
+
+test('settings: names typed while the page draws itself anew after a save are kept, in the list just saved too', async () => {
+  await page.goto('/#/settings');
+  const white = page.getByTestId('whitelist-input');
+  const black = page.getByTestId('blacklist-input');
+  await white.waitFor();
+  // The answer the redraw after the save waits for is held back until both lists were typed in again.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let saving = false;
+  const hold = async (route) => {
+    if (saving) await held;
+    await route.continue();
+  };
+  await page.route('**/api/persons', hold);
+  try {
+    await white.fill('Ada Lovelace');
+    const put = page.waitForResponse((r) => r.request().method() === 'PUT'
+      && new URL(r.url()).pathname === '/api/config/whitelist' && r.ok());
+    saving = true;
+    await Promise.all([put, page.getByTestId('save-whitelist').click()]);
+    await toastStarting(page, 'Saved the whitelist').waitFor();
+    await white.fill('Ada Lovelace\nBrand New Guy');
+    await black.fill('Nobody Yet');
+    await white.evaluate((el) => { el.dataset.before = 'yes'; });
+    release();
+    // The page drawn anew shows what was typed, not the list as saved nor an empty blacklist.
+    await page.waitForFunction(() => document.querySelector('[data-testid="whitelist-input"]')?.dataset.before !== 'yes');
+    assert.equal(await white.inputValue(), 'Ada Lovelace\nBrand New Guy');
+    assert.equal(await black.inputValue(), 'Nobody Yet');
+    assert.equal(await white.getAttribute('data-drawn'), 'Ada Lovelace', 'the list as saved');
+    assert.deepEqual((await lib.api('/api/config')).whitelist, ['ada_lovelace']);
+  } finally {
+    release();
+    saving = false;
+    await page.unroute('**/api/persons', hold);
+    // Nothing left unsaved to ask about on leaving; the whitelist emptied again.
+    await page.evaluate(() => document.querySelectorAll('[data-drawn]').forEach((el) => { el.value = el.dataset.drawn; }));
+    await page.goto('/#/review');
+    const { csrf_token: csrf } = await lib.api('/api/auth/session');
+    await lib.context.request.put(new URL('/api/config/whitelist', lib.baseUrl).toString(),
+      { headers: { 'X-CSRF-Token': csrf }, data: { names: [] } });
+  }
+});

@@ -76,22 +76,23 @@ export async function renderSettings(root, _params, { session, refreshSortState,
   });
   const names = (text) => text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
 
-  // `saved`: the list just saved ('thresholds' for those), drawn as the server has it now. The other forms keep what
-  // was typed in them and not yet saved: drawing the page anew after one form's save (or after pausing auto-sorting)
-  // must not wipe the other's text.
-  async function draw(saved = '') {
+  // Each draw keeps what is typed and not yet saved in any field: drawing the page anew after one form's save (or after
+  // pausing auto-sorting) must not wipe another's text. A save marks what it sent as drawn, so the form just saved is
+  // drawn as the server has it now unless it was typed in meanwhile. The fields are read once the answers are in, just
+  // before the new page replaces them: text typed while they were on their way counts too.
+  async function draw() {
+    const [config, status, { persons }] = await Promise.all([api.get('/api/config'), api.get('/api/status'),
+      api.get('/api/persons')]);
     const unsaved = {};
     for (const list of ['whitelist', 'blacklist']) {
       const area = root.querySelector(`[data-testid="${list}-input"]`);
-      if (list !== saved && area && area.value !== area.dataset.drawn) unsaved[list] = area.value;
+      if (area && area.value !== area.dataset.drawn) unsaved[list] = area.value;
     }
     const unsavedThresholds = {};
-    for (const [key] of saved === 'thresholds' ? [] : THRESHOLDS) {
+    for (const [key] of THRESHOLDS) {
       const input = root.querySelector(`[data-testid="threshold-${key}"]`);
       if (input && input.value !== input.dataset.drawn) unsavedThresholds[key] = input.value;
     }
-    const [config, status, { persons }] = await Promise.all([api.get('/api/config'), api.get('/api/status'),
-      api.get('/api/persons')]);
     const enrolled = persons.map((p) => p.name);
     const listForm = (list, help) => {
       const area = h('textarea', { rows: 4, dataset: { testid: `${list}-input` }, disabled: !canEdit,
@@ -116,7 +117,7 @@ export async function renderSettings(root, _params, { session, refreshSortState,
           const moved = out[list].filter((n) => was.includes(n));
           toast(`Saved the ${list} (${plural(out[list].length, 'name')})` + (moved.length
             ? `; ${moved.map(personName).join(', ')} left the ${other} (a person is on one list at most).` : '.'));
-          await draw(list);
+          await draw();
         } catch (err) { toast(`Could not save the ${list}: ${unstop(err.message)}. The names typed stay here.`, 'error'); }
       };
       return h('form', { class: 'card', onsubmit: async (e) => {
@@ -185,7 +186,7 @@ export async function renderSettings(root, _params, { session, refreshSortState,
         await api.put('/api/config/thresholds', pending);
         for (const [key, value] of Object.entries(sent)) inputs[key].dataset.drawn = value;   // saved (as above)
         toast('Saved the thresholds.');
-        await draw('thresholds');
+        await draw();
       } catch (err) { toast(couldNot('save the thresholds', err), 'error'); markRefused(refusedField(err)); }
     }
     // A preview belongs to the values it was made for: changing a field withdraws it, so "Save" can only ever save
