@@ -78,10 +78,20 @@ const char* KindOfSpecialFile(mode_t mode) {
   return "not a regular file";
 }
 
+enum class Links { kFollow, kRefuse };
+
+// Why a path that is a symbolic link is not taken.
+Status SymlinkRefused(const fs::path& path) {
+  return Status::InvalidArgument(
+      fmt::format("{} is a symbolic link; only regular files are taken, a link is never followed", path.string()));
+}
+
 // Opens a regular file for reading, into `in`. A named pipe, device or socket is refused without waiting for a writer
-// (O_NONBLOCK) or reading forever (/dev/zero); a folder is named as one.
-Status OpenRegularFile(const fs::path& path, Fd& in) {
-  in.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+// (O_NONBLOCK) or reading forever (/dev/zero); a folder is named as one. With Links::kRefuse a symbolic link is refused
+// by the open itself (O_NOFOLLOW), so that no check made before can be outrun by a link put in the file's place.
+Status OpenRegularFile(const fs::path& path, Fd& in, Links links = Links::kFollow) {
+  in.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | (links == Links::kRefuse ? O_NOFOLLOW : 0));
+  if (in.fd < 0 && errno == ELOOP && links == Links::kRefuse) return SymlinkRefused(path);
   if (in.fd < 0) return Errno("opening", path, errno);
   struct stat st {};
   if (::fstat(in.fd, &st) != 0) return Errno("reading the status of", path, errno);
@@ -176,6 +186,19 @@ Status ReadFileChunks(const fs::path& path, const ChunkSink& sink) {
   }
 }
 
+Status RequireRegularFile(const fs::path& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return Errno("reading the status of", path, errno);
+  if (S_ISLNK(st.st_mode)) return SymlinkRefused(path);
+  if (S_ISDIR(st.st_mode))
+    return Status::InvalidArgument(fmt::format("{} is a folder; a file was expected", path.string()));
+  if (!S_ISREG(st.st_mode)) {
+    return Status::InvalidArgument(
+        fmt::format("{} is {}; a file was expected", path.string(), KindOfSpecialFile(st.st_mode)));
+  }
+  return Status::Ok();
+}
+
 namespace {
 
 enum class CopySync { kNow, kLater };
@@ -201,7 +224,9 @@ Status CopyFile(const fs::path& from, const fs::path& to, const ChunkSink& sink,
                 std::string* keep = nullptr, int64_t max_kept_bytes = 0) {
   if (keep) keep->clear();
   Fd in;
-  TRIAGE_RETURN_IF_ERROR(OpenRegularFile(from, in));
+  // Copies are of files triage takes or keeps, never of what a link points to: the link may have been put in the
+  // file's place after it was listed.
+  TRIAGE_RETURN_IF_ERROR(OpenRegularFile(from, in, Links::kRefuse));
   auto before = StampOfFd(in.fd, from);
   if (!before.ok()) return before.status();
   Fd out{::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};

@@ -38,7 +38,12 @@ using ChunkSink = std::function<void(const unsigned char* data, size_t size)>;
 // Reads a whole file through `sink`. kNotFound or kIo naming the path.
 Status ReadFileChunks(const fs::path& path, const ChunkSink& sink);
 
-// Copies `from` to a new file `to` (must not exist), fsyncs it; calls `sink` with every chunk read.
+// Ok when `path` itself is a regular file; kInvalidArgument naming what it is otherwise (a symbolic link is not
+// followed: it is named as one).
+Status RequireRegularFile(const fs::path& path);
+
+// Copies `from` to a new file `to` (must not exist), fsyncs it; calls `sink` with every chunk read. `from` must be a
+// regular file: a symbolic link is refused (kInvalidArgument), never followed.
 // kUnavailable ("... changed while being copied") when `from`'s size or mtime changed during the copy: the copy
 // would mix old and new bytes. On failure the partial `to` is removed.
 Status CopyFileDurably(const fs::path& from, const fs::path& to, const ChunkSink& sink = nullptr);

@@ -58,6 +58,16 @@ base::Result<Staged> Committer::StageMove(const fs::path& source, const base::Fi
     return st;
   }
   Staged staged{intent.to, intent.id, intent.from};
+  // What was listed as a regular file may have been replaced by a symbolic link since (in a drop folder others write
+  // to, to have a file this process may read filed and served). Staging is triage's own folder, where nobody else puts
+  // anything: what the rename brought there is checked, and read, there. A link goes back where it was, untaken.
+  if (base::Status regular = base::RequireRegularFile(staged.path); !regular.ok()) {
+    Discard(staged);
+    return base::Status::InvalidArgument(fmt::format(
+        "{} was replaced after it was listed and is no longer a regular file (a symbolic link is never followed); "
+        "it was left where it is, not taken",
+        source.string()));
+  }
   // A writer that still held the file open writes on into the staged file (a rename keeps the inode), so the
   // bytes are read first and the stamp compared after: equal stamps mean the hash is of the stable file.
   st = ReadStaged(staged.path, stable, sink, bytes);
@@ -139,9 +149,11 @@ base::Result<Placed> Committer::Relocate(const model::ItemRecord& item, const fs
 
 namespace {
 
-// The incoming image's path in the slot: the outgoing image's own path when it has the same name (it leaves first),
+// The incoming image's path in the slot: where it is when it is in the slot's folder already (a library photo taking
+// its neighbour's place keeps its name), the outgoing image's own path when it has the same name (it leaves first),
 // else a free name in the slot's folder.
 fs::path SlotPathFor(const fs::path& slot_dir, const fs::path& incoming, const fs::path& outgoing) {
+  if (incoming.parent_path() == slot_dir) return incoming;
   fs::path exact = slot_dir / incoming.filename();
   if (exact == outgoing) return exact;
   return base::FirstFreeName(slot_dir, incoming.filename().string());
@@ -180,11 +192,12 @@ base::Status Committer::Replace(catalog::ProposalStore& proposals, const model::
     CloseUnused(journal_, intent.id);
     return st;
   }
-  if (incoming) st = base::MoveFileDurably(intent.incoming_from, intent.incoming_to);
+  const bool incoming_moves = incoming && intent.incoming_to != intent.incoming_from;
+  if (incoming_moves) st = base::MoveFileDurably(intent.incoming_from, intent.incoming_to);
   if (st.ok()) st = proposals.ApplyReplacement(*intent.replacement);
   if (!st.ok()) {
     // Put back what moved; if that fails too, the intent stays open and recovery settles it.
-    if (incoming && fs::exists(intent.incoming_to) &&
+    if (incoming_moves && fs::exists(intent.incoming_to) &&
         !base::MoveFileDurably(intent.incoming_to, intent.incoming_from).ok()) {
       return st;
     }

@@ -92,6 +92,33 @@ TEST_F(CommitterTest, MoveHashesTheStagedFileAndReturnsOneThatChangedSinceItWasS
   EXPECT_FALSE(fs::exists(in));
 }
 
+// A file listed as regular and then replaced by a symbolic link (to a file the dropper could not read) is neither
+// moved nor copied into the library: the link stays where it was, nothing of its target is read, nothing is staged.
+TEST_F(CommitterTest, ALinkPutInPlaceOfAListedFileIsNeverTaken) {
+  const fs::path secret = lib_ / "secret.txt";
+  std::ofstream(secret) << "not for the library";
+  for (bool move : {false, true}) {
+    SCOPED_TRACE(move ? "move" : "copy");
+    fs::path in = Input("x.jpg", "listed as a photo");
+    const base::FileStamp stable = *base::StampOf(secret);  // what a swapper copies with touch --reference
+    fs::remove(in);
+    fs::create_symlink(secret, in);
+    size_t seen = 0;
+    auto sink = [&](const unsigned char*, size_t n) { seen += n; };
+    std::string bytes;
+    auto staged = move ? committer_->StageMove(in, stable, sink, &bytes) : committer_->StageCopy(in, sink, &bytes);
+    ASSERT_FALSE(staged.ok());
+    EXPECT_EQ(staged.status().code(), base::Code::kInvalidArgument);
+    EXPECT_NE(staged.status().message().find("symbolic link"), std::string::npos) << staged.status().message();
+    EXPECT_EQ(seen, 0u);
+    EXPECT_TRUE(bytes.empty());
+    EXPECT_TRUE(fs::is_symlink(fs::symlink_status(in)));  // left where it was
+    EXPECT_TRUE(fs::is_empty(journal_->staging_dir()));
+    fs::remove(in);
+  }
+  EXPECT_EQ(*base::ReadFile(secret), "not for the library");
+}
+
 // Staged with `bytes`, an input is read once: the hash sees, the staged copy holds and `bytes` keeps the same bytes.
 TEST_F(CommitterTest, StagingKeepsTheBytesItReadOnce) {
   const std::string content(3 << 20, 'z');
