@@ -338,7 +338,7 @@ TEST_F(ReviewApiTest, AUserPurgesTheirOwnDeletionsButNotAnotherUsers) {
   EXPECT_EQ(refused->status, 403) << refused->body;
   EXPECT_NE(refused->body.find("moved to the trash by bob"), std::string::npos) << refused->body;
   EXPECT_NE(refused->body.find("undo_others"), std::string::npos) << refused->body;
-  EXPECT_NE(refused->body.find("Restore it instead, or purge only the photos you moved to the trash."),
+  EXPECT_NE(refused->body.find("Restore it instead, or purge only the photos nobody but you moved to the trash."),
             std::string::npos)
       << refused->body;
   EXPECT_TRUE(fs::exists(root_ / bobs));
@@ -356,6 +356,29 @@ TEST_F(ReviewApiTest, AUserPurgesTheirOwnDeletionsButNotAnotherUsers) {
   EXPECT_EQ(Post("/api/trash/" + std::to_string(ids[1]) + "/purge", json::object(), &alice)->status, 200);
   EXPECT_EQ(Post("/api/trash/" + std::to_string(ids[0]) + "/purge", json::object(), &bob)->status, 200);
   EXPECT_FALSE(fs::exists(root_ / bobs));
+}
+
+// Restoring another's deletion and rejecting the photo again does not make that deletion the user's: the purge is
+// still refused, naming who moved it to the trash before; the trash listing agrees.
+TEST_F(ReviewApiTest, AUserCannotMakeAnothersDeletionTheirsByRestoringAndRejectingIt) {
+  auto ids = Ingest({"obama.jpg"});
+  const std::string id = std::to_string(ids[0]);
+  TestSession alice = Login("alice"), bob = Login("bob");
+  ASSERT_EQ(Post("/api/review/" + id + "/reject", json::object(), &bob)->status, 200);
+  ASSERT_EQ(Post("/api/trash/" + id + "/restore", json::object(), &alice)->status, 200);
+  ASSERT_EQ(Post("/api/review/" + id + "/reject", json::object(), &alice)->status, 200);
+  auto refused = Post("/api/trash/" + id + "/purge", json::object(), &alice);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403) << refused->body;
+  EXPECT_NE(refused->body.find("moved to the trash by bob before"), std::string::npos) << refused->body;
+  ASSERT_TRUE(catalog_->GetItem(ids[0]).ok());
+  EXPECT_TRUE(fs::exists(root_ / catalog_->GetItem(ids[0])->path));
+  const json listed = json::parse(Get("/api/items?location=trash", &alice)->body)["items"];
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["trashed_by"], "alice");
+  EXPECT_EQ(listed[0]["may_purge"], false);
+  // Whoever may undo others' changes still purges it.
+  EXPECT_EQ(Post("/api/trash/" + id + "/purge", json::object(), &bob)->status, 200);
 }
 
 TEST_F(ReviewApiTest, KeepFilesAPhotoWithoutAPersonUnderPhotosYearMonth) {

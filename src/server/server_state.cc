@@ -65,18 +65,26 @@ base::Status UpdateConfig(ServerState& state, const Call& call, const std::strin
 }
 
 base::Status MayPurge(ServerState& state, const Call& call, int64_t id, std::string* trashed_by) {
-  std::string actor;
-  if (auto audit = state.ctx.catalog.ListAudit(id, "", 1, 0); audit.ok() && !audit->empty()) {
-    actor = audit->front().actor;
+  // Every move of the item into the trash counts, not only the newest: a user who restores another's deletion and
+  // rejects the photo again has not made that deletion theirs.
+  catalog::AuditQuery query;
+  query.item_id = id;
+  query.limit = 1000;
+  auto entries = state.ctx.catalog.ListAuditEntries(query);
+  if (!entries.ok()) return entries.status();
+  std::string latest;   // who moved it to the trash last (newest entries come first)
+  std::string another;  // someone else who moved it there at some time
+  for (const model::AuditEntry& e : *entries) {
+    if (e.to_state != "trash") continue;
+    if (latest.empty()) latest = e.actor;
+    if (another.empty() && e.actor != call.actor()) another = e.actor;
   }
-  if (trashed_by) *trashed_by = actor;
-  if (RoleAllows(call.principal().role, Permission::kUndoOthers) || actor.empty() || actor == call.actor()) {
-    return base::Status::Ok();
-  }
+  if (trashed_by) *trashed_by = latest;
+  if (RoleAllows(call.principal().role, Permission::kUndoOthers) || another.empty()) return base::Status::Ok();
   return base::Status::PermissionDenied(fmt::format(
-      "item {} was moved to the trash by {}, and purging cannot be undone: {}. Restore it instead, or purge only the "
-      "photos you moved to the trash.",
-      id, actor, RefusalMessage(call.principal().role, Permission::kUndoOthers)));
+      "item {} was moved to the trash by {}{}, and purging cannot be undone: {}. Restore it instead, or purge only "
+      "the photos nobody but you moved to the trash.",
+      id, another, another == latest ? "" : " before", RefusalMessage(call.principal().role, Permission::kUndoOthers)));
 }
 
 }  // namespace triage::server
