@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/files.h"
 #include "base/ids.h"
+#include "base/url_text.h"
 #include "catalog/policy_names.h"
 #include "decide/decide.h"
 #include "fingerprint/sha256.h"
@@ -324,9 +325,10 @@ struct Ingestor::Impl {
     c.journal_id = base::RandomId();
     model::ItemRecord& r = c.item;
     r.original_name = w.input.name;
-    r.original_path = w.input.url.empty() ? w.input.path.string() : w.input.url;
+    // A URL is kept without the user name and password it may carry: the catalog's fields are shown to every role.
+    r.url = base::WithoutUrlCredentials(w.input.url);
+    r.original_path = r.url.empty() ? w.input.path.string() : r.url;
     r.source = w.input.source;
-    r.url = w.input.url;
     r.fingerprint = w.analysis.fingerprint;
     r.info = w.analysis.info;
     r.location = d.destination == model::Destination::kLibrary ? "library" : "review";
@@ -406,13 +408,13 @@ struct Ingestor::Impl {
   }
 };
 
-std::string Input::Display() const { return url.empty() ? path.string() : url; }
+std::string Input::Display() const { return url.empty() ? path.string() : base::WithoutUrlCredentials(url); }
 
 base::Result<FetchedUrl> FetchUrl(const std::string& url, const config::DownloadLimits& limits,
                                   const fs::path& staging_dir) {
   auto d = source::DownloadUrl(url, staging_dir, DownloadOptionsFor(limits));
   if (!d.ok()) return d.status();
-  return FetchedUrl{url, d->path, d->host};
+  return FetchedUrl{d->url, d->path, d->host};  // d->url names no user name or password
 }
 
 Ingestor::Ingestor(config::ConfigStore& config, catalog::Catalog& catalog, commit::Committer& committer,

@@ -91,6 +91,44 @@ TEST(UrlIngestTest, DownloadsRecordTheUrlAndReportFailuresPerUrl) {
   EXPECT_EQ(Slurp(lib / items[0]["path"].get<std::string>()), jpeg);
 }
 
+// A URL's user name and password reach its server, and nothing else: not the item's URL or origin, not the audit log,
+// not the report. The catalog's files hold no byte of the password.
+TEST(UrlIngestTest, APasswordInTheUrlIsSentToItsServerAndKeptNowhere) {
+  TempDir dir("url_password");
+  fs::path lib = dir / "lib";
+  InitLibrary(lib, {{"analysis", {{"faces", false}}}, {"downloads", {{"allow_private", {"127.0.0.0/8"}}}}});
+  WriteTestImage(dir / "pic.jpg", 29);
+  std::string jpeg = Slurp(dir / "pic.jpg");
+  httplib::Server server;
+  std::string authorization;
+  server.Get("/pic.jpg", [&](const httplib::Request& req, httplib::Response& res) {
+    authorization = req.get_header_value("Authorization");
+    res.set_content(jpeg, "image/jpeg");
+  });
+  int port = server.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { server.listen_after_bind(); });
+  const std::string plain = "http://127.0.0.1:" + std::to_string(port) + "/pic.jpg";
+  RunResult r = RunTriage({"ingest", "--library", lib.string(), "--json",
+                           "http://ann:Zq7-s3cret@127.0.0.1:" + std::to_string(port) + "/pic.jpg"});
+  server.stop();
+  t.join();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(authorization, "Basic YW5uOlpxNy1zM2NyZXQ=");  // base64 of ann:Zq7-s3cret
+  EXPECT_EQ(r.out.find("s3cret"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << r.err;
+  json items = RunTriage({"items", "--json", "--library", lib.string()}).Json();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["url"], plain);
+  EXPECT_EQ(items[0]["original_path"], plain);
+  size_t catalog_files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(lib / ".triage")) {
+    if (!entry.is_regular_file() || entry.path().filename().string().rfind("catalog.db", 0) != 0) continue;
+    ++catalog_files;
+    EXPECT_EQ(Slurp(entry.path()).find("s3cret"), std::string::npos) << entry.path();
+  }
+  EXPECT_GE(catalog_files, 1u);
+}
+
 TEST(UrlIngestTest, LoopbackAndItsNumericFormsAreRefusedByDefault) {
   TempDir dir("url_guard");
   fs::path lib = dir / "lib";
