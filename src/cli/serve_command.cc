@@ -29,10 +29,12 @@ int Serve(CommandContext& ctx, const ServeArgs& args) {
   StopOnSignal signals;  // before anything slow, so an early Ctrl-C also ends cleanly
   server::ServerOptions options = args.options;
   if (args.demo_login) {
-    if (options.host.rfind("127.", 0) != 0 && options.host != "::1" && options.host != "localhost") {
-      return ctx.Fail(base::Status::InvalidArgument("--demo-login is only allowed on a loopback address"));
+    if (!server::IsLoopbackAddress(options.host)) {
+      return ctx.Fail(base::Status::InvalidArgument(
+          fmt::format("--demo-login is only allowed on a loopback address (127.0.0.1, ::1), not {}", options.host)));
     }
     options.single_user_password = kDemoPassword;
+    options.loopback_names_only = true;  // its password is known: no page of another site may use it
   }
   auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;

@@ -170,7 +170,7 @@ std::string ApiRouter::AllowedMethods(const std::string& path) const {
   return out;
 }
 
-void ApiRouter::Install(httplib::Server& server) {
+void ApiRouter::Install(httplib::Server& server, Gate gate) {
   patterns_.clear();
   for (const Route& route : routes_) {
     std::string pattern = PathRegex(route.path);
@@ -195,7 +195,8 @@ void ApiRouter::Install(httplib::Server& server) {
     }
   }
   // httplib reads the body of a request no route takes before answering 404; answer it unread instead.
-  server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+  server.set_pre_routing_handler([this, gate = std::move(gate)](const httplib::Request& req, httplib::Response& res) {
+    if (gate && !gate(req, res)) return httplib::Server::HandlerResponse::Handled;
     bool takes_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE";
     if (!takes_body || MatchesAnyRoute(req.method, req.path)) return httplib::Server::HandlerResponse::Unhandled;
     if (!SendMethodNotAllowed(req, res)) SendError(res, 404, "not_found", "no such endpoint");

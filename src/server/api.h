@@ -126,8 +126,10 @@ class ApiRouter {
   size_t MaxBodyBytes() const;
   // Registers every route with `server` (path parameters become regex groups) and a pre-routing check that
   // answers requests with a body for no route (404, or 405 when the path is served with another method) before
-  // httplib would read that body.
-  void Install(httplib::Server& server);
+  // httplib would read that body. `gate`, when given, sees every request first (API and static files alike); false
+  // means it answered the request itself, which goes no further.
+  using Gate = std::function<bool(const httplib::Request&, httplib::Response&)>;
+  void Install(httplib::Server& server, Gate gate = nullptr);
 
  private:
   // REQUIRES: `reader` is null exactly for GET routes.

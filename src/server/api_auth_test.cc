@@ -323,5 +323,59 @@ TEST_F(AuthTest, NoAuthIsRefusedOffLoopbackAndActsAsLocalOnLoopback) {
   EXPECT_EQ(no_csrf->status, 403);  // CSRF still applies: a foreign page cannot read the token
 }
 
+// A name that only starts like a loopback address is not one: a no-auth server is never put on it.
+TEST_F(AuthTest, NoAuthIsRefusedOnANameThatOnlyLooksLikeLoopback) {
+  for (const char* host :
+       {"127.attacker.example", "127.0.0.1.nip.io", "localhost.attacker.example", "::ffff:1.2.3.4"}) {
+    SCOPED_TRACE(host);
+    ServerOptions open = options_;
+    open.no_auth = true;
+    open.host = host;
+    auto refused = Server::Create(open, {*config_, *catalog_, *users_, *gallery_, *review_, *persons_, *ingestor_,
+                                         journal_->staging_dir(), *proposal_store_, *proposals_, *undo_});
+    EXPECT_EQ(refused.status().code(), base::Code::kInvalidArgument);
+  }
+  for (const char* host : {"127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "::1", "[::1]"}) {
+    EXPECT_TRUE(IsLoopbackAddress(host)) << host;
+  }
+}
+
+// Without a login, a request addressed to any other name (a page of another site whose name resolves to 127.0.0.1:
+// DNS rebinding) is refused, whatever it asks for; requests addressed to a loopback name are served.
+TEST_F(AuthTest, NoAuthAnswersOnlyRequestsAddressedToALoopbackName) {
+  StopServer();
+  options_.no_auth = true;
+  StartServer();
+  const std::string port = std::to_string(server_->port());
+  for (const std::string& host :
+       std::vector<std::string>{"attacker.example:" + port, "attacker.example", "127.0.0.1.attacker.example:" + port,
+                                "localhost:" + port + "@attacker.example", "[::1]x", ""}) {
+    SCOPED_TRACE(host);
+    httplib::Headers headers{{"Host", host}};
+    auto me = client_->Get("/api/auth/me", headers);
+    ASSERT_TRUE(me);
+    EXPECT_EQ(me->status, 403) << me->body;
+    EXPECT_EQ(Body(me)["error"], "host_refused") << me->body;
+    EXPECT_NE(me->body.find("--no-auth"), std::string::npos) << me->body;
+    auto page = client_->Get("/", headers);
+    ASSERT_TRUE(page);
+    EXPECT_EQ(page->status, 403);
+  }
+  for (const std::string& host :
+       std::vector<std::string>{"127.0.0.1:" + port, "localhost:" + port, "LocalHost", "[::1]:" + port, "127.0.0.1"}) {
+    SCOPED_TRACE(host);
+    auto me = client_->Get("/api/auth/me", {{"Host", host}});
+    ASSERT_TRUE(me);
+    EXPECT_EQ(me->status, 200) << me->body;
+  }
+  // With logins, the server answers whatever name a reverse proxy put in front of it sends.
+  StopServer();
+  options_.no_auth = false;
+  StartServer();
+  auto proxied = client_->Get("/api/auth/session", {{"Host", "photos.example.org"}});
+  ASSERT_TRUE(proxied);
+  EXPECT_EQ(proxied->status, 200) << proxied->body;
+}
+
 }  // namespace
 }  // namespace triage::server

@@ -181,5 +181,34 @@ TEST_F(ItemsApiTest, WebUiIsServedFromTheBinary) {
   EXPECT_EQ(missing->status, 404);
 }
 
+// One byte range is served (a download resumed, a seek); a header asking for many (the file built in memory as many
+// times over) is refused before any of it is made, for a photo's original as for the page's own files.
+TEST_F(ItemsApiTest, OneByteRangeIsServedManyAreRefused) {
+  auto ids = Ingest({"obama.jpg"});
+  TestSession s = Login("alice");
+  const std::string original = "/api/items/" + std::to_string(ids[0]) + "/original";
+  auto whole = Get(original, &s);
+  ASSERT_TRUE(whole);
+  ASSERT_EQ(whole->status, 200);
+  httplib::Headers one = {{"Cookie", s.cookie}, {"Range", "bytes=2-11"}};
+  auto part = client_->Get(original, one);
+  ASSERT_TRUE(part);
+  EXPECT_EQ(part->status, 206);
+  EXPECT_EQ(part->body, whole->body.substr(2, 10));
+  std::string many = "bytes=0-";
+  for (int i = 0; i < 2000; ++i) many += ",0-";
+  for (const std::string& path : {original, std::string("/"), std::string("/js/app.js")}) {
+    SCOPED_TRACE(path);
+    auto refused = client_->Get(path, {{"Cookie", s.cookie}, {"Range", many}});
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 416);
+    EXPECT_LT(refused->body.size(), 1000u);
+    EXPECT_NE(refused->body.find("only one byte range per request is served"), std::string::npos) << refused->body;
+  }
+  auto two = client_->Get("/js/app.js", {{"Range", "bytes=0-1,4-5"}});
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->status, 416);
+}
+
 }  // namespace
 }  // namespace triage::server

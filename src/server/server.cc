@@ -1,10 +1,13 @@
 // Server: wires the routes, the static files and the middleware onto cpp-httplib.
 #include "server/server.h"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -15,14 +18,56 @@
 #include "server/task_pool.h"
 
 namespace triage::server {
+
+bool IsLoopbackAddress(std::string_view host) {
+  if (host == "::1" || host == "[::1]") return true;
+  std::string name(host);
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (name == "localhost") return true;
+  in_addr v4{};
+  return ::inet_pton(AF_INET, name.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
+}
+
+bool HostHeaderNamesLoopback(std::string_view host_header) {
+  std::string_view name = host_header;
+  std::string_view port;
+  if (name.substr(0, 1) == "[") {  // an IPv6 address, maybe followed by :port
+    const size_t close = name.find(']');
+    if (close == std::string_view::npos) return false;
+    port = name.substr(close + 1);
+    name = name.substr(0, close + 1);
+    if (!port.empty() && port[0] != ':') return false;
+    if (!port.empty()) port.remove_prefix(1);
+  } else if (const size_t colon = name.rfind(':'); colon != std::string_view::npos) {
+    port = name.substr(colon + 1);
+    name = name.substr(0, colon);
+  }
+  if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  return !name.empty() && name != "::1" && IsLoopbackAddress(name);
+}
+
 namespace {
 
-bool IsLoopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+// Without a login, anything that can send the server a request acts as its superadmin. A browser sends a request to
+// 127.0.0.1 for a page of any site whose name its DNS points there (DNS rebinding), and names that site in the Host
+// header: such a request is refused, whatever it asks for.
+bool AdmitHost(const ServerOptions& options, const httplib::Request& req, httplib::Response& res) {
+  if (!options.no_auth && !options.loopback_names_only) return true;
+  const std::string host = req.get_header_value("Host");
+  if (HostHeaderNamesLoopback(host)) return true;
+  SendError(res, 403, "host_refused",
+            fmt::format("this server runs {} and answers only requests addressed to a loopback name (localhost, "
+                        "127.0.0.1, [::1]); this one was addressed to {}",
+                        options.no_auth ? "without a login (--no-auth)" : "with a known login (--demo-login)",
+                        host.empty() ? "no host" : fmt::format("\"{}\"", host)));
+  CloseAfterResponse(res);
+  return false;
 }
 
 base::Status CheckOptions(const ServerOptions& o) {
-  if (o.no_auth && !IsLoopback(o.host)) {
+  if (o.no_auth && !IsLoopbackAddress(o.host)) {
     return base::Status::InvalidArgument(
         fmt::format("--no-auth is only allowed on a loopback address (127.0.0.1, ::1), not {}", o.host));
   }
@@ -34,6 +79,21 @@ base::Status CheckOptions(const ServerOptions& o) {
     return base::Status::InvalidArgument("login rate limit must allow at least one failure per second");
   }
   return base::Status::Ok();
+}
+
+// cpp-httplib answers a Range of N parts with the file N times over, built in memory: a header of a few KB asks for
+// gigabytes. One range is what browsers and download tools ask for (resuming, seeking); more are refused (416).
+bool AdmitRange(const httplib::Request& req, httplib::Response& res) {
+  if (!req.has_header("Range")) return true;
+  const std::string range = req.get_header_value("Range");
+  if (range.find(',') == std::string::npos && range.size() <= 64) return true;
+  // cpp-httplib would cut the refusal itself into those ranges: it is sent whole. (The request is the server's own
+  // object, handed to its handlers as const.)
+  const_cast<httplib::Request&>(req).ranges.clear();
+  SendError(res, 416, "range_not_satisfiable",
+            "only one byte range per request is served (Range: bytes=START-END); ask for the parts one at a time");
+  CloseAfterResponse(res);
+  return false;
 }
 
 const char* ErrorNameFor(int status) {
@@ -133,7 +193,9 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
   AddReviewFaceRoutes(router, state);
   AddChangeRoutes(router, state);
   ConfigureHttp(impl->http, router);
-  router.Install(impl->http);
+  router.Install(impl->http, [&options = impl->options](const httplib::Request& req, httplib::Response& res) {
+    return AdmitHost(options, req, res) && AdmitRange(req, res);
+  });
   InstallStaticFiles(impl->http);
   // cpp-httplib listens with a backlog of 5: a burst of connections (a page of thumbnails from a few browsers) had
   // some reset before they were accepted. The listening socket's backlog is raised once it is bound.

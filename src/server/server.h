@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -32,10 +33,19 @@ class PeopleService;
 
 namespace triage::server {
 
+// Whether `host` (an address to listen on) is a loopback one: localhost, an IPv4 address in 127.0.0.0/8, ::1.
+// A name that only starts like one ("127.example.com") is not.
+bool IsLoopbackAddress(std::string_view host);
+// Whether a Host header's value ("localhost:8080", "127.0.0.1", "[::1]:80") names a loopback address.
+bool HostHeaderNamesLoopback(std::string_view host_header);
+
 struct ServerOptions {
   std::string host = "127.0.0.1";          // address to listen on; --no-auth only on loopback addresses
   int port = 8080;                         // 0 = any free port (see Server::port())
   bool no_auth = false;                    // no login: every request acts as "local" (superadmin)
+  bool loopback_names_only = false;        // answer only requests whose Host header names a loopback address (also
+                                           // always with no_auth): a page of another site that reaches the server
+                                           // through a name resolving to 127.0.0.1 (DNS rebinding) is refused
   std::string single_user_password;        // password of single-user mode (no users exist); "" = generate one
   int64_t session_ttl_s = 7 * 86400;       // session lifetime, seconds
   int64_t max_upload_bytes = 200'000'000;  // largest request body (uploads); 1 KB .. 10 GB
