@@ -71,6 +71,9 @@ base::Status RollForwardPurge(const Intent& in, catalog::Catalog& catalog) {
 // place; kAlreadyExists when both are taken (another file took `to` before the move).
 base::Status FinishMove(const fs::path& from, const fs::path& to, bool refilled) {
   const bool at_from = Exists(from), at_to = Exists(to);
+  if (from == to) {  // a file that stays where it is (already in the slot's folder)
+    return at_to ? base::Status::Ok() : base::Status::NotFound(fmt::format("{} does not exist", to.string()));
+  }
   if (at_to && (!at_from || refilled)) return base::Status::Ok();
   if (at_to) return base::Status::AlreadyExists(fmt::format("{} and {} both exist", from.string(), to.string()));
   if (!at_from) return base::Status::NotFound(fmt::format("neither {} nor {} exists", from.string(), to.string()));

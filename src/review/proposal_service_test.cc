@@ -177,6 +177,22 @@ TEST_F(ProposalServiceTest, ApproveReplacesTheSlotArchivesTheOldImageAndAudits) 
               fs::directory_iterator(lib_ / ".triage/journal" / journal_->session())->path().filename() == "LOCK");
 }
 
+// A library photo taking the place of its neighbour in the same folder stays where it is, under its own name (it was
+// renamed against itself, "b_1.jpg"); the neighbour goes to the archive.
+TEST_F(ProposalServiceTest, ALibraryPhotoTakingItsNeighboursPlaceKeepsItsName) {
+  int64_t neighbour = AddImage("n.jpg", "faces/alice", "library", "alice", 1600, 1200, 9.0);
+  auto p = service_->Propose({current_, neighbour, "manual", "admin"}, 1000);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  auto done = service_->Approve(p->id, "admin", "", 2000);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(ItemPath(neighbour), "faces/alice/n.jpg");
+  EXPECT_EQ(Slurp(lib_ / "faces/alice/n.jpg"), "n.jpg");
+  EXPECT_EQ(ItemPath(current_), ".triage/archive/a.jpg");
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(lib_ / "faces/alice")) files.push_back(e.path().filename().string());
+  EXPECT_EQ(files, std::vector<std::string>{"n.jpg"});
+}
+
 TEST_F(ProposalServiceTest, AProposalIsAppliedAtMostOnce) {
   ProposalRecord p = ProposeBetter();
   ASSERT_TRUE(service_->Approve(p.id, "admin", "", 2000).ok());
@@ -320,6 +336,20 @@ TEST_F(ProposalServiceTest, ASameSizeNearDuplicateWithABetterScoreIsBetterQualit
   f.item_id = same;
   ASSERT_EQ(service_->List(f)->size(), 1u);
   EXPECT_EQ(service_->List(f)->front().reason, "better_quality");
+}
+
+// A downscaled copy may score better (the original's compression marks are gone with the detail): fewer pixels than
+// the original is never proposed in its place.
+TEST_F(ProposalServiceTest, ASmallerNearDuplicateIsNeverProposedHoweverItScores) {
+  int64_t original = AddImage("big.jpg", "faces/carol", "library", "carol", 1600, 1067, 4.5);
+  int64_t smaller = AddImage("small.png", "review/near_duplicates", "review", "", 1120, 747, 4.8, original);
+  int64_t one_row_less = AddImage("crop.png", "review/near_duplicates", "review", "", 1600, 1066, 9.9, original);
+  ASSERT_TRUE(service_->RunWorkflows(5000).ok());
+  for (int64_t id : {smaller, one_row_less}) {
+    catalog::ProposalFilter f;
+    f.item_id = id;
+    EXPECT_TRUE(service_->List(f)->empty()) << id;
+  }
 }
 
 TEST_F(ProposalServiceTest, FlagsReachingTheThresholdMakeAProposal) {

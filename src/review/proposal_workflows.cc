@@ -15,13 +15,16 @@ using catalog::ProposalRecord;
 
 constexpr int64_t kDaySeconds = 86400;
 
-// Why `candidate` would be better in `original`'s slot, or nullopt. Smaller than the minimum size is never better.
+// Why `candidate` would be better in `original`'s slot, or nullopt. Smaller than the minimum size is never better, nor
+// is a copy with fewer pixels than the original, whatever its score (a downscaled copy loses the compression marks
+// the score counts against the original, and with them the detail).
 std::optional<std::string> BetterBy(const catalog::ImageFigures& candidate, const catalog::ImageFigures& original,
                                     const config::ProposalOptions& options) {
   if (candidate.width < options.min_width || candidate.height < options.min_height) return std::nullopt;
-  if (int64_t{candidate.width} * candidate.height > int64_t{original.width} * original.height) {
-    return "higher_resolution";
-  }
+  const int64_t pixels = int64_t{candidate.width} * candidate.height;
+  const int64_t original_pixels = int64_t{original.width} * original.height;
+  if (pixels > original_pixels) return "higher_resolution";
+  if (pixels < original_pixels) return std::nullopt;
   if (candidate.score >= 0 && original.score >= 0 && candidate.score > original.score) return "better_quality";
   return std::nullopt;
 }
