@@ -174,8 +174,13 @@ int Watch(CommandContext& ctx, int debounce_ms, int max_files, bool here) {
   } else {
     lib->FollowReferences(kFollowReferencesEvery);  // persons enrolled meanwhile count without a restart
   }
-  auto watcher = source::InboxWatcher::Open(lib->config()->InboxDir(), debounce_ms);
+  auto watcher = source::InboxWatcher::Open(lib->config()->InboxDir(), debounce_ms,
+                                            std::chrono::seconds(lib->config()->intake.hold_incomplete_s));
   if (!watcher.ok()) return ctx.Fail(watcher.status());
+  (*watcher)->OnHeldBack([](const fs::path& path, const std::string& why, std::chrono::seconds left) {
+    fmt::print(stderr, "{} held back: it looks cut short ({}); taken when it is written again, or as it is in {} s\n",
+               base::ForTerminal(path.string()), why, left.count());
+  });
   std::shared_ptr<source::InboxWatcher> shared_watcher = std::move(*watcher);  // the stop action keeps it alive
   signals.OnStop([shared_watcher] { shared_watcher->Stop(); });
   auto ingestor = queue ? nullptr : lib->MakeIngestor();

@@ -77,6 +77,7 @@ const std::map<std::string, KeySpec>& Schema() {
     s["review.learn_from_approvals"] = {Kind::kBool};
     s["auto_sort.enabled"] = {Kind::kBool};
     s["intake.settle_ms"] = {Kind::kInt, 0, 600000};
+    s["intake.hold_incomplete_s"] = {Kind::kInt, 0, 86400};
     s["thresholds.min_width"] = s["thresholds.min_height"] = {Kind::kInt, 0, 1000000};
     s["thresholds.min_aggregate"] = {Kind::kNumber, 0, 10};
     s["quality.route_eyes_closed"] = {Kind::kBool};
@@ -290,7 +291,7 @@ json DefaultConfigJson() {
         {"detector", "blazeface"}}},
       {"review", {{"trash_retention_days", 30}, {"learn_from_approvals", true}}},
       {"auto_sort", {{"enabled", true}}},
-      {"intake", {{"settle_ms", 500}}},
+      {"intake", {{"settle_ms", 500}, {"hold_incomplete_s", 120}}},
       {"quality", quality},
       {"routing", {{"photos_without_people", "review"}}},
       {"face_clustering",
@@ -446,7 +447,7 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
   c.downloads = {d["max_bytes"],     d["connect_timeout_ms"],     d["total_timeout_ms"], d["low_speed_timeout_ms"],
                  d["max_redirects"], Networks(d["allow_private"])};
   c.review = {j["review"]["trash_retention_days"], j["review"]["learn_from_approvals"]};
-  c.intake = {j["intake"]["settle_ms"]};
+  c.intake = {j["intake"]["settle_ms"], j["intake"]["hold_incomplete_s"]};
   const json& fc = j["face_clustering"];
   c.face_clustering = {fc["enabled"],       fc["cluster_distance"],    fc["min_faces"],
                        fc["min_face_size"], fc["min_detection_score"], fc["max_references_per_person"]};

@@ -58,6 +58,9 @@ struct AnalysisOptions {
 // How files given by path and the inbox's files are taken.
 struct IntakeOptions {
   int settle_ms = 500;  // a file is taken once its size and mtime were still this long; 0 .. 600000
+  // The inbox watcher holds back a file that looks cut short (an empty placeholder, a JPEG without its end marker)
+  // until it was last written this long ago (source::InboxWatcher); 0 .. 86400, 0: never held back.
+  int hold_incomplete_s = 120;
 };
 
 struct ReviewOptions {

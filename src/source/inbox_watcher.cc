@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "source/whole_file.h"
+
 namespace triage::source {
 namespace {
 
@@ -47,7 +49,8 @@ bool IsHiddenOrPartialName(std::string_view name) {
   return false;
 }
 
-Result<std::unique_ptr<InboxWatcher>> InboxWatcher::Open(const fs::path& dir, int debounce_ms) {
+Result<std::unique_ptr<InboxWatcher>> InboxWatcher::Open(const fs::path& dir, int debounce_ms,
+                                                         std::chrono::seconds hold_cut_short) {
   std::error_code ec;
   const fs::file_status status = fs::status(dir, ec);
   if (!fs::exists(status)) return Status::NotFound(fmt::format("inbox folder {} does not exist", dir.string()));
@@ -66,15 +69,20 @@ Result<std::unique_ptr<InboxWatcher>> InboxWatcher::Open(const fs::path& dir, in
     ::close(inotify_fd);
     return Status::Io(fmt::format("eventfd: {}", std::strerror(errno)));
   }
-  std::unique_ptr<InboxWatcher> watcher(new InboxWatcher(dir, debounce_ms, inotify_fd, wake_fd));
+  std::unique_ptr<InboxWatcher> watcher(new InboxWatcher(dir, debounce_ms, hold_cut_short, inotify_fd, wake_fd));
   watcher->top_wd_ = top_wd;
   watcher->folders_[top_wd] = "";
   watcher->ScanFolder();
   return watcher;
 }
 
-InboxWatcher::InboxWatcher(fs::path dir, int debounce_ms, int inotify_fd, int wake_fd)
-    : dir_(std::move(dir)), debounce_(std::max(0, debounce_ms)), inotify_fd_(inotify_fd), wake_fd_(wake_fd) {}
+InboxWatcher::InboxWatcher(fs::path dir, int debounce_ms, std::chrono::seconds hold_cut_short, int inotify_fd,
+                           int wake_fd)
+    : dir_(std::move(dir)),
+      debounce_(std::max(0, debounce_ms)),
+      hold_cut_short_(std::max(std::chrono::seconds(0), hold_cut_short)),
+      inotify_fd_(inotify_fd),
+      wake_fd_(wake_fd) {}
 
 InboxWatcher::~InboxWatcher() {
   ::close(inotify_fd_);  // also removes the watch
@@ -197,12 +205,33 @@ std::vector<fs::path> InboxWatcher::TakeReady() {
     const fs::path path = dir_ / it->first;
     std::error_code ec;
     if (fs::is_regular_file(fs::symlink_status(path, ec))) {
+      if (const Clock::duration hold = HoldBack(path); hold > Clock::duration::zero()) {
+        it->second = now + hold - debounce_;  // handed out then, or after the next write
+        ++it;
+        continue;
+      }
       handed_out_[it->first] = Stamp{fs::file_size(path, ec), fs::last_write_time(path, ec)};
       ready.push_back(path);
     }
     it = pending_.erase(it);
   }
   return ready;  // sorted: pending_ is ordered by name
+}
+
+InboxWatcher::Clock::duration InboxWatcher::HoldBack(const fs::path& path) {
+  if (hold_cut_short_ == std::chrono::seconds(0)) return Clock::duration::zero();
+  std::error_code ec;
+  const fs::file_time_type written = fs::last_write_time(path, ec);
+  if (ec) return Clock::duration::zero();
+  const auto age = fs::file_time_type::clock::now() - written;
+  if (age >= hold_cut_short_) return Clock::duration::zero();
+  const std::optional<std::string> why = WhyCutShort(path);
+  if (!why) return Clock::duration::zero();
+  // A clock set back makes the age negative: the hold never exceeds hold_cut_short from now.
+  const auto left = std::chrono::duration_cast<Clock::duration>(
+      std::min<fs::file_time_type::duration>(hold_cut_short_, hold_cut_short_ - age + std::chrono::milliseconds(100)));
+  if (on_held_back_) on_held_back_(path, *why, std::chrono::ceil<std::chrono::seconds>(left));
+  return left;
 }
 
 int InboxWatcher::MillisecondsUntilNextReady() const {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,13 +29,25 @@ bool IsHiddenOrPartialName(std::string_view name);
 // queue overflows, the folders are rescanned; files already handed out and unchanged since (same size and mtime)
 // are not handed out again.
 //
+// A file that is quiet but cut short (source::WhyCutShort: an empty placeholder, a JPEG without its end marker: what
+// a writer leaves between closing the file and opening it again to append the rest) is held back while it was last
+// written less than `hold_cut_short` ago: the next write hands it out as usual, and once it is that old it is handed
+// out as it is (intake then files what it can read of it, or files it as unreadable). Nothing is held back when
+// hold_cut_short is zero.
+//
 // Thread-safety: WaitForReady must not be called from two threads at once; Stop may be called from any
 // thread at any time (it wakes a waiting WaitForReady through an eventfd).
 class InboxWatcher {
  public:
   // Starts watching `dir` (which must be an existing folder) and scans what is already there.
   // Errors: kNotFound when dir is missing, kInvalidArgument when it is not a folder, kIo for inotify failures.
-  static base::Result<std::unique_ptr<InboxWatcher>> Open(const std::filesystem::path& dir, int debounce_ms);
+  static base::Result<std::unique_ptr<InboxWatcher>> Open(const std::filesystem::path& dir, int debounce_ms,
+                                                          std::chrono::seconds hold_cut_short = {});
+
+  // Called (from WaitForReady's thread) for each file held back: its path, why it looks cut short, and how long
+  // until it is handed out as it is unless written again.
+  using HeldBackFn = std::function<void(const std::filesystem::path&, const std::string&, std::chrono::seconds)>;
+  void OnHeldBack(HeldBackFn fn) { on_held_back_ = std::move(fn); }
 
   ~InboxWatcher();
   InboxWatcher(const InboxWatcher&) = delete;
@@ -59,7 +72,10 @@ class InboxWatcher {
     bool operator==(const Stamp&) const = default;
   };
 
-  InboxWatcher(std::filesystem::path dir, int debounce_ms, int inotify_fd, int wake_fd);
+  InboxWatcher(std::filesystem::path dir, int debounce_ms, std::chrono::seconds hold_cut_short, int inotify_fd,
+               int wake_fd);
+  // How long to hold `path` back while it looks cut short (see the class comment); zero: hand it out now.
+  Clock::duration HoldBack(const std::filesystem::path& path);
   // Watches the folder `relative` (to dir_; "" for dir_ itself, already watched) and the folders within it, and
   // takes the files in them as just written.
   void WatchTree(const std::string& relative);
@@ -72,6 +88,8 @@ class InboxWatcher {
 
   const std::filesystem::path dir_;
   const std::chrono::milliseconds debounce_;
+  const std::chrono::seconds hold_cut_short_;
+  HeldBackFn on_held_back_;
   const int inotify_fd_;
   const int wake_fd_;
   int top_wd_ = -1;                                   // the watch of dir_ itself

@@ -229,5 +229,102 @@ TEST_F(InboxWatcherTest, ReportsRemovalOfWatchedFolder) {
   EXPECT_EQ(ready.status().code(), base::Code::kNotFound);
 }
 
+// A writer that closes a file and opens it again to append the rest: in between, the file is quiet and cut short.
+class HeldBackTest : public InboxWatcherTest {
+ protected:
+  void SetUp() override {
+    InboxWatcherTest::SetUp();
+    auto jpeg = base::ReadFile(fs::path(TRIAGE_SOURCE_DIR) / "tests/fixtures/faces/obama3.jpg");
+    ASSERT_TRUE(jpeg.ok()) << jpeg.status().ToString();
+    jpeg_ = *jpeg;
+  }
+  std::unique_ptr<InboxWatcher> OpenHolding(std::chrono::seconds hold) {
+    auto watcher = InboxWatcher::Open(inbox_, kDebounceMs, hold);
+    EXPECT_TRUE(watcher.ok()) << watcher.status().ToString();
+    if (!watcher.ok()) return nullptr;
+    (*watcher)->OnHeldBack([this](const fs::path& path, const std::string& why, std::chrono::seconds left) {
+      held_.push_back(path.filename().string() + ": " + why);
+      last_left_ = left;
+    });
+    return std::move(watcher).value();
+  }
+  static void Append(const fs::path& path, const std::string& bytes) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+    ::close(fd);
+  }
+  std::string jpeg_;
+  std::vector<std::string> held_;
+  std::chrono::seconds last_left_{0};
+};
+
+TEST_F(HeldBackTest, AJpegWrittenInTwoPiecesIsHandedOutWholeOnce) {
+  auto watcher = OpenHolding(std::chrono::seconds(60));
+  ASSERT_NE(watcher, nullptr);
+  const fs::path path = inbox_ / "two_pieces.jpg";
+  Append(path, jpeg_.substr(0, jpeg_.size() / 2));
+  auto first = watcher->WaitForReady(6 * kDebounceMs);  // well past the quiet period
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->empty()) << "the first piece was handed out on its own";
+  EXPECT_EQ(held_, std::vector<std::string>{"two_pieces.jpg: its JPEG data stops before the end-of-image marker"});
+  EXPECT_GT(last_left_.count(), 55);
+  EXPECT_LE(last_left_.count(), 60);
+  Append(path, jpeg_.substr(jpeg_.size() / 2));
+  EXPECT_EQ(CollectUntilSentinel(*watcher), std::vector<fs::path>{path});
+  EXPECT_EQ(fs::file_size(path), jpeg_.size());
+  EXPECT_EQ(held_.size(), 1u);
+}
+
+TEST_F(HeldBackTest, AnEmptyPlaceholderWaitsForItsContent) {
+  auto watcher = OpenHolding(std::chrono::seconds(60));
+  ASSERT_NE(watcher, nullptr);
+  const fs::path path = inbox_ / "placeholder.jpg";
+  Append(path, "");
+  auto first = watcher->WaitForReady(6 * kDebounceMs);
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->empty()) << "an empty placeholder was handed out";
+  EXPECT_EQ(held_, std::vector<std::string>{"placeholder.jpg: it is empty"});
+  Append(path, jpeg_);
+  EXPECT_EQ(CollectUntilSentinel(*watcher), std::vector<fs::path>{path});
+}
+
+TEST_F(HeldBackTest, ACutShortFileIsHandedOutAsItIsOnceTheHoldHasPassed) {
+  auto watcher = OpenHolding(std::chrono::seconds(1));
+  ASSERT_NE(watcher, nullptr);
+  const fs::path path = inbox_ / "abandoned.jpg";
+  Append(path, jpeg_.substr(0, 3000));
+  const auto written = std::chrono::steady_clock::now();
+  std::vector<fs::path> got;
+  while (got.empty() && std::chrono::steady_clock::now() - written < std::chrono::seconds(10)) {
+    auto ready = watcher->WaitForReady(200);
+    ASSERT_TRUE(ready.ok());
+    got = *ready;
+  }
+  EXPECT_EQ(got, std::vector<fs::path>{path});
+  EXPECT_GE(std::chrono::steady_clock::now() - written, milliseconds(900)) << "handed out before the hold passed";
+  EXPECT_EQ(held_.size(), 1u);
+}
+
+TEST_F(HeldBackTest, ACutShortFileWrittenLongAgoIsNotHeldBack) {
+  const fs::path path = inbox_ / "old_and_cut.jpg";
+  Append(path, jpeg_.substr(0, 3000));
+  fs::last_write_time(path, fs::file_time_type::clock::now() - std::chrono::hours(1));
+  auto watcher = OpenHolding(std::chrono::seconds(60));
+  ASSERT_NE(watcher, nullptr);
+  auto ready = watcher->WaitForReady(5000);
+  ASSERT_TRUE(ready.ok());
+  EXPECT_EQ(*ready, std::vector<fs::path>{path});
+  EXPECT_TRUE(held_.empty());
+}
+
+TEST_F(HeldBackTest, NothingIsHeldBackWithoutAHold) {
+  auto watcher = OpenHolding(std::chrono::seconds(0));
+  ASSERT_NE(watcher, nullptr);
+  Append(inbox_ / "cut.jpg", jpeg_.substr(0, 3000));
+  EXPECT_EQ(CollectUntilSentinel(*watcher), std::vector<fs::path>{inbox_ / "cut.jpg"});
+  EXPECT_TRUE(held_.empty());
+}
+
 }  // namespace
 }  // namespace triage::source

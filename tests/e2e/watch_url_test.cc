@@ -43,6 +43,44 @@ TEST(WatchTest, TakesCompletelyWrittenFilesFromTheInboxAndMovesThem) {
   EXPECT_EQ(Slurp(lib / "review/unidentified/a.jpg"), bytes);  // complete, not a partial write
 }
 
+// A writer that closes the file and opens it again to append the rest, and a downloader that creates an empty
+// placeholder first: between their writes each file is quiet, and neither may be taken in pieces.
+TEST(WatchTest, AFileWrittenInPiecesWithPausesIsTakenWholeOnce) {
+  TempDir dir("watch_pieces");
+  fs::path lib = dir / "lib";
+  InitLibrary(lib, {{"analysis", {{"faces", false}}}});
+  WriteTestImage(dir / "a.jpg", 23);
+  WriteTestImage(dir / "b.jpg", 24);
+  pid_t pid =
+      Start({"watch", "--library", lib.string(), "--debounce-ms", "200", "--max-files", "2"}, dir / "watch.log");
+  ASSERT_TRUE(WaitForLogLine(dir / "watch.log", "watching ", 60'000)) << Slurp(dir / "watch.log");
+  const std::string a = Slurp(dir / "a.jpg");
+  const std::string b = Slurp(dir / "b.jpg");
+  std::ofstream(lib / "inbox/a.jpg", std::ios::binary).write(a.data(), static_cast<std::streamsize>(a.size() / 2));
+  std::ofstream(lib / "inbox/b.jpg", std::ios::binary).flush();  // the placeholder
+  // Long past the quiet period and the settle time: without a hold, both would be taken now.
+  ASSERT_TRUE(WaitForLogLine(dir / "watch.log", "b.jpg held back: it looks cut short (it is empty)", 30'000))
+      << Slurp(dir / "watch.log");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+  std::ofstream(lib / "inbox/a.jpg", std::ios::binary | std::ios::app)
+      .write(a.data() + a.size() / 2, static_cast<std::streamsize>(a.size() - a.size() / 2));
+  std::ofstream(lib / "inbox/b.jpg", std::ios::binary | std::ios::app)
+      .write(b.data(), static_cast<std::streamsize>(b.size()));
+  std::optional<int> status = WaitForExit(pid, 60'000);
+  ASSERT_TRUE(status) << "watch did not finish: " << Slurp(dir / "watch.log");
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << Slurp(dir / "watch.log");
+  const std::string log = Slurp(dir / "watch.log");
+  EXPECT_NE(log.find("a.jpg held back: it looks cut short (its JPEG data stops before the end-of-image marker); "
+                     "taken when it is written again, or as it is in 1"),
+            std::string::npos)
+      << log;
+  EXPECT_TRUE(FilesUnder(lib / "inbox").empty());
+  EXPECT_EQ(FilesUnder(lib / "review/unidentified"), (std::vector<std::string>{"a.jpg", "b.jpg"})) << log;
+  EXPECT_EQ(Slurp(lib / "review/unidentified/a.jpg"), a);
+  EXPECT_EQ(Slurp(lib / "review/unidentified/b.jpg"), b);
+  EXPECT_TRUE(FilesUnder(lib / "review/unreadable").empty()) << log;
+}
+
 TEST(WatchTest, StopsCleanlyOnSigterm) {
   TempDir dir("watch_term");
   fs::path lib = dir / "lib";
