@@ -83,6 +83,14 @@ int Simulate(CommandContext& ctx, const SimulateArgs& a) {
                report->damaged);
   }
   PrintMoves(report->moves);
+  int64_t waiting = 0;
+  for (const auto& m : report->moves) waiting += m.InReview() ? m.count : 0;
+  if (report->changed > waiting) {
+    fmt::print(
+        "  {} from review: `apply-policy` moves those once the policy is saved; the {} sorted automatically stay "
+        "where they are (new photos follow the policy)\n",
+        waiting, report->changed - waiting);
+  }
   return kExitOk;
 }
 

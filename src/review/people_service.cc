@@ -109,7 +109,10 @@ base::Status PeopleService::RouteWaiting(const std::vector<catalog::FaceRecord>&
     const bool waiting = item->location == "review" && catalog_.PendingReview(item->id).ok();
     const bool filed = !filed_as.empty() && item->location == "library" && item->person == filed_as &&
                        from == config->FacesDir() / filed_as;
-    if (!waiting && !filed) continue;
+    // The policy sorted it into photos/ for having no tracked person: a face of it named now files it as a new photo
+    // with that face would be (one a person kept there stays).
+    const bool sorted_without_person = item->location == "library" && item->person.empty() && item->auto_sorted;
+    if (!waiting && !filed && !sorted_without_person) continue;
     auto stored = catalog_.GetAnalysis(item->id);
     if (!stored.ok() || !*stored || (*stored)->version == 0 || (*stored)->analysis.faces.size() != 1) continue;
     model::Analysis analysis = (*stored)->analysis;
@@ -127,6 +130,7 @@ base::Status PeopleService::RouteWaiting(const std::vector<catalog::FaceRecord>&
     model::Policy policy = *named_policy;
     // A reviewer's word is not an automatic sort, and a pause holds back new sorting, not what is filed already.
     if (named || filed) policy.auto_sort_enabled = true;
+    if (sorted_without_person && !policy.auto_sort_enabled) continue;  // paused: it stays where it was sorted
     model::Decision d = decide::Decide(analysis, policy, (*stored)->facts);
     if (named) decide::CreditNaming(d, actor, policy);
     const std::filesystem::path to = config->FolderFor(d);

@@ -45,7 +45,12 @@ class PeopleServiceTest : public ::testing::Test {
   }
 
   // A photo waiting in review/unidentified with these faces (stored analysis as ingest keeps it), clustered.
-  int64_t Waiting(const std::vector<std::vector<float>>& embeddings) {
+  int64_t Waiting(const std::vector<std::vector<float>>& embeddings) { return Placed(embeddings, "review", ""); }
+
+  // A photo with these faces placed as intake places it: waiting in review (`folder` empty: its category's folder),
+  // or in the library without a person in `folder` (photos/<yyyy>/<mm>, by the policy when `auto_sorted`).
+  int64_t Placed(const std::vector<std::vector<float>>& embeddings, const std::string& location,
+                 const std::string& folder, bool auto_sorted = false) {
     const std::string name = "p" + std::to_string(++photos_) + ".jpg";
     fs::create_directories(lib_ / "in");
     std::ofstream(lib_ / "in" / name) << name;
@@ -53,8 +58,9 @@ class PeopleServiceTest : public ::testing::Test {
     catalog::CatalogChange c;
     c.item.original_name = name;
     c.item.fingerprint.sha256 = name;
-    c.item.location = "review";
-    c.item.category = embeddings.size() == 1 ? "unidentified" : "multiple_faces";
+    c.item.location = location;
+    if (location == "review") c.item.category = embeddings.size() == 1 ? "unidentified" : "multiple_faces";
+    c.item.auto_sorted = auto_sorted;
     c.item.reasons = {{"unknown_person", "The face matches nobody enrolled."}};
     c.item.faces_detected = static_cast<int>(embeddings.size());
     model::StoredAnalysis stored;
@@ -71,7 +77,8 @@ class PeopleServiceTest : public ::testing::Test {
     }
     c.analysis = stored;
     c.at = 100;
-    auto placed = committer_->Place(*staged, lib_ / "review" / c.item.category, name, c);
+    auto placed =
+        committer_->Place(*staged, folder.empty() ? lib_ / "review" / c.item.category : lib_ / folder, name, c);
     EXPECT_TRUE(placed.ok()) << placed.status().ToString();
     EXPECT_TRUE(clustering_->AddItem(placed->item_id, 100).ok());
     return placed->item_id;
@@ -146,6 +153,36 @@ TEST_F(PeopleServiceTest, NamingRoutesWaitingPhotosAndUndoPutsThemBack) {
   EXPECT_EQ(faces_->GetCluster(cluster)->person, "");
   EXPECT_EQ(FacesOf(photos[0]).at(0).match_kind, "unknown");
   EXPECT_EQ(service_->Undo(named->action_id, "admin", 301).status().code(), base::Code::kConflict);
+}
+
+// routing.photos_without_people = library: a photo whose face matched nobody was sorted into photos/. Once its face
+// is named, the policy files it under the person, as it would a new photo; one a person put in photos/ stays.
+TEST_F(PeopleServiceTest, NamingFilesAPhotoSortedWithoutAPersonAndUndoPutsItBack) {
+  auto anna = planted_.Centre();
+  std::vector<int64_t> photos;
+  for (int i = 0; i < 3; ++i) photos.push_back(Waiting({planted_.FaceNear(anna)}));
+  const int64_t sorted = Placed({planted_.FaceNear(anna)}, "library", "photos/2024/05", true);
+  const int64_t kept_by_hand = Placed({planted_.FaceNear(anna)}, "library", "photos/2024/06", false);
+  const int64_t cluster = ClusterOf(photos[0]);
+  ASSERT_EQ(ClusterOf(sorted), cluster);
+  ASSERT_EQ(ClusterOf(kept_by_hand), cluster);
+  auto named = service_->Name(cluster, "Anna", "admin", 200);
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  EXPECT_EQ(named->moved_items.size(), 4u);
+  EXPECT_EQ(fs::path(PathOf(sorted)).parent_path(), "faces/anna");
+  EXPECT_TRUE(fs::exists(lib_ / PathOf(sorted)));
+  EXPECT_EQ(sqlite_->GetItem(sorted)->person, "anna");
+  EXPECT_EQ(fs::path(PathOf(kept_by_hand)).parent_path(), "photos/2024/06");
+  EXPECT_EQ(sqlite_->GetItem(kept_by_hand)->person, "");
+
+  auto undone = service_->Undo(named->action_id, "admin", 300);
+  ASSERT_TRUE(undone.ok()) << undone.status().ToString();
+  EXPECT_EQ(fs::path(PathOf(sorted)).parent_path(), "photos/2024/05");
+  EXPECT_TRUE(fs::exists(lib_ / PathOf(sorted)));
+  auto item = sqlite_->GetItem(sorted);
+  EXPECT_EQ(item->location, "library");
+  EXPECT_EQ(item->person, "");
+  EXPECT_TRUE(item->auto_sorted);
 }
 
 TEST_F(PeopleServiceTest, MergeAndSplitAreUndoneAsOneAction) {

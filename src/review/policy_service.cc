@@ -189,7 +189,11 @@ base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committ
 nlohmann::json MovesJson(const std::vector<PolicyMove>& moves) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& m : moves) {
-    out.push_back({{"from", m.from}, {"to", m.to}, {"count", m.count}, {"sample_ids", m.sample_ids}});
+    out.push_back({{"from", m.from},
+                   {"to", m.to},
+                   {"count", m.count},
+                   {"sample_ids", m.sample_ids},
+                   {"in_review", m.InReview()}});
   }
   return out;
 }

@@ -21,6 +21,9 @@ struct PolicyMove {
   std::string to;
   int64_t count = 0;
   std::vector<int64_t> sample_ids;  // the first few item ids, ascending
+  // From review: `apply-policy` makes this move. Else the items were sorted automatically and stay where they are
+  // (apply-policy re-decides only what waits in review; new photos follow the policy).
+  bool InReview() const { return from.rfind("review/", 0) == 0; }
 };
 
 struct SimulationReport {
@@ -65,7 +68,8 @@ base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committ
 
 // The JSON shapes `simulate --json`, `apply-policy --json` and the simulate API share.
 nlohmann::json MovesJson(const std::vector<PolicyMove>& moves);
-// {"total", "changed", "damaged", "seconds", "moves": [{"from", "to", "count", "sample_ids"}]}
+// {"total", "changed", "damaged", "seconds", "moves": [{"from", "to", "count", "sample_ids", "in_review"}]}
+// ("in_review": apply-policy makes that move)
 nlohmann::json SimulationJson(const SimulationReport& report);
 // {"considered", "moved", "left_alone", "failed", "moves": [...], "errors": ["item 12: ..."]}: `apply-policy --json`
 // and the API.

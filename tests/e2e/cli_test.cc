@@ -885,5 +885,34 @@ TEST_F(CliTest, PhotosSortedWithoutAPersonAreCountedUnderPhotos) {
   EXPECT_EQ(r.out.find("faces/: 1"), std::string::npos) << r.out;
 }
 
+// A simulation lists moves of photos the policy sorted as well as of those waiting in review; apply-policy makes only
+// the latter, and both say so.
+TEST_F(CliTest, SimulateSaysWhichMovesApplyPolicyMakes) {
+  auto doc = nlohmann::json::parse(std::ifstream(lib() / "triage.json"));
+  doc["routing"]["photos_without_people"] = "library";
+  std::ofstream(lib() / "triage.json") << doc.dump(2);
+  fs::create_directories(in());
+  fs::copy_file(fs::path(TRIAGE_SOURCE_DIR) / "tests/fixtures/faces/skimage_coffee.jpg", in() / "coffee.jpg");
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  const std::string folder = fs::path(ItemNamed("coffee.jpg")["path"].get<std::string>()).parent_path().string();
+  ASSERT_EQ(folder.rfind("photos/", 0), 0u) << folder;
+  RunResult sim = Triage({"simulate", "--set", "routing.photos_without_people=\"review\"", "--json"});
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+  json report = sim.Json();
+  ASSERT_EQ(report["moves"].size(), 1u) << report.dump();
+  EXPECT_EQ(report["moves"][0]["from"], folder);
+  EXPECT_EQ(report["moves"][0]["in_review"], false);
+  sim = Triage({"simulate", "--set", "routing.photos_without_people=\"review\""});
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+  EXPECT_NE(sim.out.find("0 from review: `apply-policy` moves those once the policy is saved; the 1 sorted "
+                         "automatically stay where they are"),
+            std::string::npos)
+      << sim.out;
+  doc["routing"]["photos_without_people"] = "review";
+  std::ofstream(lib() / "triage.json") << doc.dump(2);
+  EXPECT_EQ(Triage({"apply-policy", "--json"}).Json()["moved"], 0);
+  EXPECT_EQ(fs::path(ItemNamed("coffee.jpg")["path"].get<std::string>()).parent_path().string(), folder);
+}
+
 }  // namespace
 }  // namespace triage::e2e
