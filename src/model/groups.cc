@@ -55,4 +55,14 @@ std::optional<int64_t> CaptureTimeMs(const std::string& t) {
   return ((DaysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60'000 + s * 1000 + ms;
 }
 
+bool SameCaptureInstant(int64_t a_ms, int64_t b_ms) {
+  auto floor_s = [](int64_t ms) { return ms >= 0 ? ms / 1000 : (ms - 999) / 1000; };
+  if (a_ms % 1000 != 0 && b_ms % 1000 != 0) return a_ms == b_ms;
+  return floor_s(a_ms) == floor_s(b_ms);
+}
+
+bool DifferentShots(const std::optional<int64_t>& a_ms, const std::optional<int64_t>& b_ms) {
+  return a_ms && b_ms && !SameCaptureInstant(*a_ms, *b_ms);
+}
+
 }  // namespace triage::model

@@ -72,4 +72,11 @@ struct ItemGroup {
 // 1970, the wall-clock time read as UTC; none when the text is not such a time.
 std::optional<int64_t> CaptureTimeMs(const std::string& taken_at);
 
+// Whether two capture times (CaptureTimeMs) name one instant: equal to the millisecond when both state sub-seconds,
+// else within the same whole second (a copy may lose SubSecTimeOriginal). A copy keeps its original's capture time;
+// frames of a burst differ in it, unless the camera writes whole seconds only (then frames of one second share it).
+bool SameCaptureInstant(int64_t a_ms, int64_t b_ms);
+// Two shots, not one picture and its copy: both capture times are known and they name different instants.
+bool DifferentShots(const std::optional<int64_t>& a_ms, const std::optional<int64_t>& b_ms);
+
 }  // namespace triage::model

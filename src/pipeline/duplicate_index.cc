@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 
+#include "model/groups.h"
 #include "vision/near_duplicate_check.h"
 
 namespace triage::pipeline {
@@ -121,18 +122,21 @@ base::Result<DuplicateIndex::SignaturePtr> DuplicateIndex::Signature(catalog::Ca
   return shared;
 }
 
-base::Result<std::optional<fingerprint::Neighbor>> DuplicateIndex::FindNearDuplicate(catalog::Catalog& catalog,
-                                                                                     const model::Fingerprint& fp,
-                                                                                     int hash_only_max_distance,
-                                                                                     CheckMemo* memo) {
+base::Result<std::optional<fingerprint::Neighbor>> DuplicateIndex::FindNearDuplicate(
+    catalog::Catalog& catalog, const model::Fingerprint& fp, int hash_only_max_distance, CheckMemo* memo,
+    std::optional<int64_t> taken_at_ms) {
   CheckMemo own;  // without one of the caller's, so that the image's side of the check is made ready once
   if (!memo) memo = &own;
   for (const fingerprint::Neighbor& candidate : Candidates(fp)) {
     auto signature = Signature(catalog, candidate.id);
     if (!signature.ok()) return signature.status();
-    if (ConfirmedNearDuplicate(fp, **signature, candidate.distance, hash_only_max_distance, memo)) {
-      return std::optional<fingerprint::Neighbor>(candidate);
+    if (!ConfirmedNearDuplicate(fp, **signature, candidate.distance, hash_only_max_distance, memo)) continue;
+    if (taken_at_ms) {
+      auto item = catalog.GetItem(candidate.id);
+      if (!item.ok()) return item.status();
+      if (model::DifferentShots(taken_at_ms, model::CaptureTimeMs(item->info.taken_at))) continue;
     }
+    return std::optional<fingerprint::Neighbor>(candidate);
   }
   return std::optional<fingerprint::Neighbor>();
 }

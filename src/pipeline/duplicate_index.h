@@ -86,11 +86,11 @@ class DuplicateIndex {
   // The nearest candidate that shows the same picture as `fp`: accepted by the near-duplicate check on the two
   // signatures, or, when either has none (items stored before signatures existed), by the hashes alone within
   // `hash_only_max_distance`. Signatures come from the catalog (cached). Errors: the catalog's.
-  // Verdicts in `memo` are used and new ones put there.
-  base::Result<std::optional<fingerprint::Neighbor>> FindNearDuplicate(catalog::Catalog& catalog,
-                                                                       const model::Fingerprint& fp,
-                                                                       int hash_only_max_distance,
-                                                                       CheckMemo* memo = nullptr);
+  // Verdicts in `memo` are used and new ones put there. With `taken_at_ms` (the image's capture time), a candidate
+  // taken at another instant (model::DifferentShots: another frame of a burst, not a copy) is passed over.
+  base::Result<std::optional<fingerprint::Neighbor>> FindNearDuplicate(
+      catalog::Catalog& catalog, const model::Fingerprint& fp, int hash_only_max_distance, CheckMemo* memo = nullptr,
+      std::optional<int64_t> taken_at_ms = std::nullopt);
 
   // Checks `fp` now against the candidates the index holds now, into `memo`, for a FindNearDuplicate to come (the
   // index may have changed by then: candidates it has not seen are checked then). A catalog error leaves the

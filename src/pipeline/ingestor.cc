@@ -17,6 +17,7 @@
 #include "catalog/policy_names.h"
 #include "decide/decide.h"
 #include "fingerprint/sha256.h"
+#include "model/groups.h"
 #include "pipeline/analyse.h"
 #include "pipeline/duplicate_index.h"
 #include "pipeline/face_stage.h"
@@ -245,6 +246,10 @@ struct Ingestor::Impl {
       if (!d.place) continue;
       const model::Fingerprint& other = d.work->analysis.fingerprint;
       if (other.sha256 == a.fingerprint.sha256) return true;
+      if (model::DifferentShots(model::CaptureTimeMs(a.info.taken_at),
+                                model::CaptureTimeMs(d.work->analysis.info.taken_at))) {
+        continue;  // another frame of a burst: never its near duplicate
+      }
       if (a.fingerprint.has_phash && other.has_phash &&
           IsNearDuplicateOf(a.fingerprint, other, cfg->near_duplicate_max_distance, &w.checks)) {
         return true;
@@ -301,7 +306,8 @@ struct Ingestor::Impl {
     facts.exact_duplicate_of = *dup;
     if (a.fingerprint.has_phash) {
       TRIAGE_RETURN_IF_ERROR(index.Refresh(catalog));
-      auto near = index.FindNearDuplicate(catalog, a.fingerprint, cfg->near_duplicate_max_distance, memo);
+      auto near = index.FindNearDuplicate(catalog, a.fingerprint, cfg->near_duplicate_max_distance, memo,
+                                          model::CaptureTimeMs(a.info.taken_at));
       if (!near.ok()) return near.status();
       if (*near) {
         facts.near_duplicate_of = (*near)->id;

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <map>
 
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "commit/journal.h"
@@ -219,6 +220,35 @@ TEST_F(IngestorTest, FindsANearDuplicateOfAnImageWaitingInTheSameGroup) {
   EXPECT_EQ(s.items[3].decision.category, "near_duplicates");
   EXPECT_EQ(s.items[3].decision.duplicate_of, s.items[1].item_id);
   EXPECT_EQ(s.items[1].decision.category, "unidentified") << "two different people are not near duplicates";
+}
+
+// A copy keeps its original's capture time; the next frame of a burst has its own. Both look alike to the check,
+// but only the copy is a near duplicate: the frame is another shot, filed as any photo is.
+TEST_F(IngestorTest, ABurstFrameTakenAtAnotherInstantIsNoNearDuplicate) {
+  const fs::path a = Input("obama.jpg", "a.jpg");
+  const fs::path copy = NearCopy("obama.jpg", "copy.jpg");
+  ASSERT_TRUE(
+      vision::WriteJpegThumbnail(Fixture("obama.jpg"), in_ / "frame.jpg", 300, vision::DecodeOptions{}.max_pixels)
+          .ok());
+  const std::map<uintmax_t, std::string> taken = {{fs::file_size(a), "2024-06-01T10:00:00.30"},
+                                                  {fs::file_size(copy), "2024-06-01T10:00:00.30"},
+                                                  {fs::file_size(in_ / "frame.jpg"), "2024-06-01T10:00:02.10"}};
+  ASSERT_EQ(taken.size(), 3u);
+  Process p = Open([&](const fs::path& staged, const std::string* bytes, const config::Config& c, const FaceStage* f,
+                       model::Analysis& analysis) {
+    AnalyseStaged(staged, bytes, c, f, analysis);
+    analysis.info.taken_at = taken.at(fs::file_size(staged));
+  });
+  auto first = Ingest(p, {a});
+  ASSERT_EQ(first.items.size(), 1u);
+  ASSERT_EQ(p.catalog->GetItem(first.items[0].item_id)->info.taken_at, "2024-06-01T10:00:00.30");
+  auto s = Ingest(p, {copy, in_ / "frame.jpg"});
+  ASSERT_EQ(s.items.size(), 2u);
+  ASSERT_EQ(s.items[1].input, (in_ / "frame.jpg").string());
+  EXPECT_EQ(s.items[1].decision.category, "unidentified") << s.items[1].decision.Summary();
+  EXPECT_FALSE(s.items[1].decision.duplicate_of);
+  EXPECT_EQ(s.items[0].decision.category, "near_duplicates");
+  EXPECT_EQ(s.items[0].decision.duplicate_of, first.items[0].item_id);
 }
 
 // The checks made ahead, while analysing in parallel, are verdicts the serial lookup obeys, keyed by the other

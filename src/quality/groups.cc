@@ -87,12 +87,23 @@ double BurstScore(const model::GroupCandidate& c, const model::GroupingRules& r)
 
 std::vector<model::ItemGroup> FindBursts(std::vector<model::GroupCandidate> candidates,
                                          const model::GroupingRules& rules) {
-  // Exact copies are duplicates, not frames: keep the oldest of each content.
+  // Exact copies are duplicates, not frames: keep the oldest of each content. So are the copies ingest found to
+  // duplicate a picture taken at the same instant (a smaller or re-encoded copy keeps its original's capture time).
   std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  std::unordered_map<int64_t, const model::GroupCandidate*> by_id;
+  for (const auto& c : candidates) by_id[c.id] = &c;
   std::unordered_set<std::string> seen;
   std::vector<const model::GroupCandidate*> timed;
   for (const auto& c : candidates) {
-    if (c.taken_at_ms && (c.sha256.empty() || seen.insert(c.sha256).second)) timed.push_back(&c);
+    if (!c.taken_at_ms || (!c.sha256.empty() && !seen.insert(c.sha256).second)) continue;
+    if (c.duplicate_of) {
+      auto original = by_id.find(*c.duplicate_of);
+      if (original != by_id.end() && original->second->taken_at_ms &&
+          model::SameCaptureInstant(*c.taken_at_ms, *original->second->taken_at_ms)) {
+        continue;
+      }
+    }
+    timed.push_back(&c);
   }
   std::stable_sort(timed.begin(), timed.end(), [](auto* a, auto* b) { return *a->taken_at_ms < *b->taken_at_ms; });
   std::vector<model::ItemGroup> out;
@@ -135,10 +146,13 @@ bool DuplicateLink(const model::GroupCandidate& a, const model::GroupCandidate& 
 namespace {
 
 // Whether ingest found `a` to duplicate `b` or `b` to duplicate `a` (the check's verdict), outside a burst: frames
-// seconds apart are a burst, not duplicates, unless they are the same bytes.
+// seconds apart are a burst, not duplicates, unless they are the same bytes or were taken at the same instant (a
+// copy keeps its original's capture time).
 bool VerifiedLink(const model::GroupCandidate& a, const model::GroupCandidate& b, const model::GroupingRules& rules) {
   if (a.duplicate_of != b.id && b.duplicate_of != a.id) return false;
-  return (!a.sha256.empty() && a.sha256 == b.sha256) || !WithinBurstWindow(a, b, rules);
+  if (!a.sha256.empty() && a.sha256 == b.sha256) return true;
+  if (!WithinBurstWindow(a, b, rules)) return true;
+  return model::SameCaptureInstant(*a.taken_at_ms, *b.taken_at_ms);
 }
 
 }  // namespace

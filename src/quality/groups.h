@@ -18,10 +18,11 @@ namespace triage::quality {
 double BurstScore(const model::GroupCandidate& c, const model::GroupingRules& rules);
 
 // Bursts of at least two frames among `candidates` (any order). Photos without a capture time are in none; of exact
-// copies only the oldest (smallest id) takes part. In capture order, a frame joins the burst of the frame before it
-// when it was taken at most time_window after it and either within rapid_burst_seconds or with a pHash at least
-// burst similarity_threshold_percent similar; at the very same sub-second as it (no camera takes two frames at once)
-// only with such a pHash. The lead is the highest BurstScore (ties: smaller id).
+// copies only the oldest (smallest id) takes part, and a near duplicate ingest linked (duplicate_of) to a photo taken
+// at the same instant (model::SameCaptureInstant) is that photo's copy, not a frame. In capture order, a frame joins
+// the burst of the frame before it when it was taken at most time_window after it and either within rapid_burst_seconds
+// or with a pHash at least burst similarity_threshold_percent similar; at the very same sub-second as it (no camera
+// takes two frames at once) only with such a pHash. The lead is the highest BurstScore (ties: smaller id).
 std::vector<model::ItemGroup> FindBursts(std::vector<model::GroupCandidate> candidates,
                                          const model::GroupingRules& rules);
 
@@ -31,7 +32,8 @@ std::vector<model::ItemGroup> FindBursts(std::vector<model::GroupCandidate> cand
 bool DuplicateLink(const model::GroupCandidate& a, const model::GroupCandidate& b, const model::GroupingRules& rules);
 
 // Duplicate groups of at least two photos: connected components (union-find) of DuplicateLink and of the verdicts
-// ingest's near-duplicate check gave (duplicate_of, either way; frames of one burst excepted). With `seeds`, only
+// ingest's near-duplicate check gave (duplicate_of, either way; frames of one burst excepted: taken within the burst
+// window at different instants). With `seeds`, only
 // the groups that contain a seed (the rest of the library is read but not regrouped). The lead is the highest
 // aggregate (unscored lowest; ties: smaller id); members are "exact_copy" or "near_duplicate" of it.
 std::vector<model::ItemGroup> FindDuplicateGroups(const std::vector<model::GroupCandidate>& candidates,

@@ -184,6 +184,42 @@ TEST(DuplicateGroupTest, PhotosWithSignaturesAreGroupedByTheVerdictsOfIngest) {
   EXPECT_TRUE(DuplicateLink(library[0], library[3], rules));
 }
 
+// A smaller or re-encoded copy keeps its original's capture time: the pair ingest linked at the same instant is a
+// duplicate group and no burst, while a linked frame taken 2 s later stays a burst frame.
+TEST(DuplicateGroupTest, ACopyAtTheSameInstantIsADuplicateNotABurstFrame) {
+  model::GroupingRules rules;
+  auto verified = [](GroupCandidate c, std::optional<int64_t> duplicate_of = std::nullopt) {
+    c.has_signature = true;
+    c.duplicate_of = duplicate_of;
+    return c;
+  };
+  std::vector<GroupCandidate> shoot = {
+      verified(Photo(1, "2024-06-01T10:00:00.30", 0, 6.0)),
+      verified(Photo(2, "2024-06-01T10:00:00.30", 3, 5.0), 1),  // a half-size copy of #1
+      verified(Photo(3, "2024-06-01T10:00:00", 2, 5.5), 1),     // a copy that lost the sub-seconds
+      verified(Photo(4, "2024-06-01T10:00:02.10", 4, 7.0), 1),  // the next frame, judged alike by the check
+      verified(Photo(5, "2024-06-01T10:00:03.00", 5, 6.5))};
+  auto groups = FindDuplicateGroups(shoot, rules);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(Ids(groups[0]), (std::vector<int64_t>{1, 3, 2}));
+  auto bursts = FindBursts(shoot, rules);
+  ASSERT_EQ(bursts.size(), 1u);
+  EXPECT_EQ(Ids(bursts[0]), (std::vector<int64_t>{4, 5, 1}));
+  for (const auto& m : bursts[0].members) EXPECT_NE(m.item_id, 2);
+}
+
+TEST(CaptureTimeTest, OneInstantToTheSubSecondWhenBothStateIt) {
+  const int64_t t = *model::CaptureTimeMs("2024-06-01T10:00:00.30");
+  EXPECT_TRUE(model::SameCaptureInstant(t, t));
+  EXPECT_FALSE(model::SameCaptureInstant(t, t + 100));
+  EXPECT_TRUE(model::SameCaptureInstant(t, *model::CaptureTimeMs("2024-06-01T10:00:00")));  // sub-seconds lost
+  EXPECT_FALSE(model::SameCaptureInstant(t, *model::CaptureTimeMs("2024-06-01T10:00:01")));
+  EXPECT_FALSE(model::DifferentShots(t, std::nullopt));
+  EXPECT_TRUE(model::DifferentShots(t, t + 1000));
+  EXPECT_FALSE(model::DifferentShots(model::CaptureTimeMs("1969-12-31T23:59:59.50"),
+                                     model::CaptureTimeMs("1969-12-31T23:59:59")));
+}
+
 TEST(DuplicateGroupTest, SeedsLimitTheWorkToTheirOwnGroups) {
   model::GroupingRules rules;
   std::vector<GroupCandidate> library = {Photo(1, "", 0, 5), Photo(2, "", 1, 6), Photo(3, "", 40, 5),
