@@ -26,6 +26,14 @@ GroupCandidate Photo(int64_t id, const std::string& taken, int flip, double aggr
   return c;
 }
 
+// `c` as ingest stores it since signatures exist: judged by the near-duplicate check, which found it to duplicate
+// `duplicate_of` (if given).
+GroupCandidate Verified(GroupCandidate c, std::optional<int64_t> duplicate_of = std::nullopt) {
+  c.has_signature = true;
+  c.duplicate_of = duplicate_of;
+  return c;
+}
+
 std::vector<int64_t> Ids(const model::ItemGroup& g) {
   std::vector<int64_t> out;
   for (const auto& m : g.members) out.push_back(m.item_id);
@@ -155,20 +163,15 @@ TEST(DuplicateGroupTest, ExactCopiesAreMarkedAndBurstFramesAreNotDuplicates) {
 // (duplicate_of) and exact copies, not the pHash alone, which joins smooth look-alikes.
 TEST(DuplicateGroupTest, PhotosWithSignaturesAreGroupedByTheVerdictsOfIngest) {
   model::GroupingRules rules;
-  auto verified = [](GroupCandidate c, std::optional<int64_t> duplicate_of = std::nullopt) {
-    c.has_signature = true;
-    c.duplicate_of = duplicate_of;
-    return c;
-  };
   std::vector<GroupCandidate> library = {
-      verified(Photo(1, "2020-01-01T10:00:00", 0, 5.0)),
-      verified(Photo(2, "2021-01-01T10:00:00", 0, 6.0)),          // a look-alike: 0 bits from #1, no verdict
-      verified(Photo(3, "2022-01-01T10:00:00", 12, 7.0), 1),      // a crop of #1: 12 bits away, found by the check
-      verified(Photo(4, "2023-01-01T10:00:00", 0, 4.0, "sha1")),  // the same bytes as #1
-      verified(Photo(5, "2024-06-01T10:00:00", 30, 5.0)),
-      verified(Photo(6, "2024-06-01T10:00:02", 31, 6.0), 5),  // a frame of #5's burst: a burst, not a duplicate
+      Verified(Photo(1, "2020-01-01T10:00:00", 0, 5.0)),
+      Verified(Photo(2, "2021-01-01T10:00:00", 0, 6.0)),          // a look-alike: 0 bits from #1, no verdict
+      Verified(Photo(3, "2022-01-01T10:00:00", 12, 7.0), 1),      // a crop of #1: 12 bits away, found by the check
+      Verified(Photo(4, "2023-01-01T10:00:00", 0, 4.0, "sha1")),  // the same bytes as #1
+      Verified(Photo(5, "2024-06-01T10:00:00", 30, 5.0)),
+      Verified(Photo(6, "2024-06-01T10:00:02", 31, 6.0), 5),  // a frame of #5's burst: a burst, not a duplicate
       Photo(7, "2019-01-01T10:00:00", 40, 3.0),               // stored before signatures: its pHash joins it
-      verified(Photo(8, "2018-01-01T10:00:00", 41, 2.0))};    // to #8, one bit away
+      Verified(Photo(8, "2018-01-01T10:00:00", 41, 2.0))};    // to #8, one bit away
   auto groups = FindDuplicateGroups(library, rules);
   ASSERT_EQ(groups.size(), 2u);
   EXPECT_EQ(Ids(groups[0]), (std::vector<int64_t>{3, 1, 4}));
@@ -188,17 +191,12 @@ TEST(DuplicateGroupTest, PhotosWithSignaturesAreGroupedByTheVerdictsOfIngest) {
 // duplicate group and no burst, while a linked frame taken 2 s later stays a burst frame.
 TEST(DuplicateGroupTest, ACopyAtTheSameInstantIsADuplicateNotABurstFrame) {
   model::GroupingRules rules;
-  auto verified = [](GroupCandidate c, std::optional<int64_t> duplicate_of = std::nullopt) {
-    c.has_signature = true;
-    c.duplicate_of = duplicate_of;
-    return c;
-  };
   std::vector<GroupCandidate> shoot = {
-      verified(Photo(1, "2024-06-01T10:00:00.30", 0, 6.0)),
-      verified(Photo(2, "2024-06-01T10:00:00.30", 3, 5.0), 1),  // a half-size copy of #1
-      verified(Photo(3, "2024-06-01T10:00:00", 2, 5.5), 1),     // a copy that lost the sub-seconds
-      verified(Photo(4, "2024-06-01T10:00:02.10", 4, 7.0), 1),  // the next frame, judged alike by the check
-      verified(Photo(5, "2024-06-01T10:00:03.00", 5, 6.5))};
+      Verified(Photo(1, "2024-06-01T10:00:00.30", 0, 6.0)),
+      Verified(Photo(2, "2024-06-01T10:00:00.30", 3, 5.0), 1),  // a half-size copy of #1
+      Verified(Photo(3, "2024-06-01T10:00:00", 2, 5.5), 1),     // a copy that lost the sub-seconds
+      Verified(Photo(4, "2024-06-01T10:00:02.10", 4, 7.0), 1),  // the next frame, judged alike by the check
+      Verified(Photo(5, "2024-06-01T10:00:03.00", 5, 6.5))};
   auto groups = FindDuplicateGroups(shoot, rules);
   ASSERT_EQ(groups.size(), 1u);
   EXPECT_EQ(Ids(groups[0]), (std::vector<int64_t>{1, 3, 2}));
