@@ -98,11 +98,29 @@ base::Result<Placed> Committer::Move(Intent intent, const fs::path& dest_dir, co
     // Only now is a moved input safely in place; until here its stage intent could still return it.
     if (!close_intent.empty()) TRIAGE_RETURN_IF_ERROR(journal_.Done(close_intent));
     auto id = catalog_.Apply(*intent.change);
+    if (!id.ok() && intent.change->kind == catalog::CatalogChange::Kind::kRelocateItem) return UndoMove(intent, id);
     if (!id.ok()) return id.status();  // file moved, catalog not: recovery applies the change again
     TRIAGE_RETURN_IF_ERROR(journal_.Done(intent.id));
     return Placed{*id, intent.to};
   }
   return base::Status::Io(fmt::format("no free name for {} in {}", name, dest_dir.string()));
+}
+
+base::Result<Placed> Committer::UndoMove(const Intent& intent, const base::Result<int64_t>& applied) {
+  // A running process must not go on with a library whose file and catalog disagree until the next start recovers
+  // them: the file goes back, unless the change did reach the catalog (a failure reported after its commit).
+  auto reached = catalog_.WasApplied(intent.id);
+  if (reached.ok() && *reached) {
+    TRIAGE_RETURN_IF_ERROR(journal_.Done(intent.id));
+    return Placed{intent.change->item.id, intent.to};
+  }
+  const std::string from = intent.from.lexically_relative(library_).generic_string();
+  if (reached.ok() && base::MoveFileDurably(intent.to, intent.from).ok() && journal_.Done(intent.id).ok()) {
+    return applied.status().WithContext(
+        fmt::format("the catalog could not record the move, so nothing was changed ({} is where it was)", from));
+  }
+  return applied.status().WithContext(fmt::format(
+      "the catalog could not record the move of {}; the next start of triage (or `triage recover`) finishes it", from));
 }
 
 base::Result<Placed> Committer::Place(const Staged& staged, const fs::path& dest_dir, const std::string& name,

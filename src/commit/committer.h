@@ -103,6 +103,9 @@ class Committer {
   struct Group;
   void MoveAll(Group& g);
   void ApplyChanges(Group& g);
+  // After a relocation's catalog change failed (`applied`): the file moved back and the intent closed, so that file
+  // and catalog agree again at once; or, when the change did reach the catalog, the relocation done.
+  base::Result<Placed> UndoMove(const Intent& intent, const base::Result<int64_t>& applied);
   base::Result<Placed> Move(Intent intent, const fs::path& dest_dir, const std::string& name,
                             const std::string& close_intent);
   Journal& journal_;

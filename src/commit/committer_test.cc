@@ -266,6 +266,38 @@ TEST_F(CommitterTest, RelocateMovesAndAudits) {
   EXPECT_EQ(catalog_->GetItem(placed->item_id)->path, "faces/bob/e.jpg");
 }
 
+// A catalog that cannot record a relocation (here: a change it refuses) must not leave a running process with the file
+// in one folder and the catalog naming another until the next start: the file goes back, and nothing is left open.
+TEST_F(CommitterTest, ARelocationTheCatalogCannotRecordPutsTheFileBack) {
+  auto staged = committer_->StageCopy(Input("f.jpg", "x"), nullptr);
+  auto placed = committer_->Place(*staged, lib_ / "review/unidentified", "f.jpg", Change("review"));
+  ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+  auto item = catalog_->GetItem(placed->item_id);
+  catalog::CatalogChange move;
+  move.item.location = "nowhere";  // refused by the catalog
+  move.item.person = "bob";
+  move.actor = "admin";
+  move.action = "approve";
+  auto moved = committer_->Relocate(*item, lib_ / "faces/bob", move);
+  ASSERT_FALSE(moved.ok());
+  EXPECT_NE(
+      moved.status().message().find(
+          "the catalog could not record the move, so nothing was changed (review/unidentified/f.jpg is where it was)"),
+      std::string::npos)
+      << moved.status().message();
+  EXPECT_TRUE(fs::exists(lib_ / "review/unidentified/f.jpg"));
+  EXPECT_FALSE(fs::exists(lib_ / "faces/bob/f.jpg"));
+  EXPECT_EQ(catalog_->GetItem(placed->item_id)->path, "review/unidentified/f.jpg");
+  // Nothing for recovery to do: a later start finds the library as it is.
+  committer_.reset();
+  journal_.reset();
+  auto report = Recover(lib_ / ".triage", *catalog_);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rolled_forward, 0);
+  EXPECT_TRUE(report->problems.empty());
+  EXPECT_TRUE(fs::exists(lib_ / "review/unidentified/f.jpg"));
+}
+
 TEST(IntentCodecTest, RoundTripsEveryField) {
   Intent in;
   in.kind = Intent::Kind::kCommit;
