@@ -37,13 +37,34 @@ void ExecOnCatalogFile(const fs::path& db_path, const char* sql) {
   sqlite3_close(db);
 }
 
+// A running server whose catalog refuses the approval's write (a full disk, a database another process broke) keeps
+// the photo waiting where it was: file and catalog agree, and the approval can simply be made again.
+TEST_F(ReviewServiceTest, AnApprovalTheCatalogCannotRecordLeavesThePhotoWaiting) {
+  int64_t id = Pending("a.jpg");
+  const fs::path db = lib_ / ".triage/catalog.db";
+  ExecOnCatalogFile(db, "CREATE TRIGGER full BEFORE UPDATE ON items BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  auto refused = service_->Approve(id, "bob", "admin", 200);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("nothing was changed (review/unidentified/a.jpg is where it was)"),
+            std::string::npos)
+      << refused.status().message();
+  EXPECT_TRUE(fs::exists(lib_ / "review/unidentified/a.jpg"));
+  EXPECT_FALSE(fs::exists(lib_ / "faces/bob/a.jpg"));
+  EXPECT_TRUE(catalog_->PendingReview(id).ok());
+  ExecOnCatalogFile(db, "DROP TRIGGER full");
+  ASSERT_TRUE(service_->Approve(id, "bob", "admin", 201).ok());
+  EXPECT_EQ(catalog_->GetItem(id)->path, "faces/bob/a.jpg");
+  EXPECT_TRUE(fs::exists(lib_ / "faces/bob/a.jpg"));
+}
+
 TEST_F(ReviewServiceTest, ApproveInterruptedAfterTheMoveStillTeachesTheFaceOnce) {
   int64_t id = Pending("a.jpg");
   const fs::path db = lib_ / ".triage/catalog.db";
-  // The process "dies" between the move and the catalog transaction: the transaction fails, the journal stays open.
-  ExecOnCatalogFile(db, "CREATE TRIGGER crash BEFORE UPDATE ON items BEGIN SELECT RAISE(ABORT, 'crash'); END");
+  // The process "dies" between the move and the catalog transaction: the catalog can neither record the move nor
+  // say whether it did (so the move is not undone), and the journal stays open.
+  ExecOnCatalogFile(db, "ALTER TABLE applied_journal RENAME TO applied_journal_away");
   ASSERT_FALSE(service_->Approve(id, "bob", "admin", 200).ok());
-  ExecOnCatalogFile(db, "DROP TRIGGER crash");
+  ExecOnCatalogFile(db, "ALTER TABLE applied_journal_away RENAME TO applied_journal");
   EXPECT_TRUE(fs::exists(lib_ / "faces/bob/a.jpg"));
   EXPECT_TRUE(catalog_->AllReferences()->empty());
   service_.reset();
