@@ -57,6 +57,15 @@ base::Result<model::ItemRecord> ReviewService::DecideDuplicate(int64_t id, const
   }
   const std::string name = std::filesystem::path(item->path).filename().string();
   const std::string other = std::filesystem::path(original->path).filename().string();
+  // An original that waits as a duplicate itself is decided first: a copy kept in its place or beside it would wait
+  // in review/duplicates as a duplicate of a photo that may be trashed next.
+  if (keep != "existing" && original->location == "review" &&
+      (original->category == "duplicates" || original->category == "near_duplicates")) {
+    return base::Status::Conflict(fmt::format(
+        "{} (item {}), the photo {} duplicates, waits in review/{} as a duplicate itself: decide item {} first, or "
+        "keep the existing copy",
+        other, original->id, name, original->category, original->id));
+  }
   nlohmann::json changes = nlohmann::json::array();
   std::string summary;
   model::ItemRecord result;

@@ -466,6 +466,32 @@ TEST_F(ReviewUndoTest, ACopyKeptBesideItsOriginalIsNotDecidedAsADuplicateAgain) 
   EXPECT_EQ(catalog_->GetItem(original)->location, "review");
 }
 
+// A copy of a photo that waits as a duplicate itself is not kept in its place or beside it: it would wait in
+// review/duplicates as the duplicate of a photo the next decision may trash. Keeping the existing copy is still fine.
+TEST_F(ReviewUndoTest, ACopyOfAnOriginalThatWaitsAsADuplicateWaitsForTheOriginalsDecision) {
+  int64_t first = Pending("a.jpg");
+  int64_t second = Pending("b.jpg", first);
+  int64_t third = Pending("c.jpg", second);
+  const Snapshot before = Take(third);
+  for (const char* keep : {"new", "both"}) {
+    auto kept = service_->DecideDuplicate(third, keep, "alice", 200);
+    EXPECT_EQ(kept.status().code(), base::Code::kConflict) << keep;
+    EXPECT_NE(kept.status().message().find("waits in review/duplicates as a duplicate itself: decide item " +
+                                           std::to_string(second) + " first"),
+              std::string::npos)
+        << kept.status().ToString();
+  }
+  ExpectSame(Take(third), before);
+  EXPECT_EQ(catalog_->GetItem(second)->category, "duplicates");
+  // Once the middle copy is decided (kept beside the first, a photo of its own), the third is decided beside it.
+  ASSERT_TRUE(service_->DecideDuplicate(second, "both", "alice", 300).ok());
+  auto kept = service_->DecideDuplicate(third, "both", "alice", 400);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(kept->category, "unidentified");
+  auto existing = service_->DecideDuplicate(third, "existing", "alice", 500);
+  EXPECT_EQ(existing.status().code(), base::Code::kConflict);
+}
+
 // A copy waiting as a duplicate is not approved or kept alone while its original is in the library: that would file
 // the same picture twice. Once the original is in the trash, the copy is a photo of its own.
 TEST_F(ReviewUndoTest, ACopyIsNotApprovedOrKeptAloneBesideItsOriginal) {

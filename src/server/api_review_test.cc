@@ -70,6 +70,25 @@ TEST_F(ReviewApiTest, ReviewItemShowsTheDuplicateForSideBySide) {
   EXPECT_EQ(Get("/api/review/abc", &s)->status, 400);
 }
 
+// Kept beside an original that waits in review, a copy waits as a photo of its own: its card no longer offers the
+// comparison it was decided on (which would bring the same decision back).
+TEST_F(ReviewApiTest, KeepBothBesideAnOriginalInReviewLeavesAPhotoOfItsOwn) {
+  auto ids = Ingest({"obama.jpg", "obama.jpg"});
+  TestSession s = Login("alice");
+  auto kept = Post("/api/review/" + std::to_string(ids[1]) + "/duplicate", {{"keep", "both"}}, &s);
+  ASSERT_EQ(kept->status, 200) << kept->body;
+  json j = Body(Get("/api/review/" + std::to_string(ids[1]), &s));
+  EXPECT_EQ(j["item"]["location"], "review");
+  EXPECT_EQ(j["item"]["category"], "unidentified");
+  EXPECT_TRUE(j["duplicate_of"].is_null()) << j.dump();
+  json queue = Body(Get("/api/review/queue", &s));
+  EXPECT_EQ(queue["counts"].value("duplicates", 0), 0);
+  EXPECT_EQ(queue["counts"]["unidentified"], 2);
+  auto again = Post("/api/review/" + std::to_string(ids[1]) + "/duplicate", {{"keep", "existing"}}, &s);
+  EXPECT_EQ(again->status, 409);
+  EXPECT_EQ(catalog_->GetItem(ids[1])->location, "review");
+}
+
 TEST_F(ReviewApiTest, ApproveMovesTheFileToThePersonAndAudits) {
   auto ids = Ingest({"obama.jpg"});
   std::string before = catalog_->GetItem(ids[0])->path;

@@ -96,7 +96,10 @@ base::Status GetReviewItem(ServerState& state, Call& call) {
   auto faces = state.ctx.catalog.FacesOf(*id);
   if (!faces.ok()) return faces.status();
   out["faces"] = FacesView(state, *id, *faces);
-  if (item->duplicate_of) {
+  // Decided as a duplicate once (kept beside an original that waits in review), a copy waits as a photo of its own:
+  // its card shows it alone, not the comparison it was decided on.
+  if (item->duplicate_of && item->location == "review" &&
+      (item->category == "duplicates" || item->category == "near_duplicates")) {
     auto original = state.ctx.catalog.GetItem(*item->duplicate_of);
     if (original.ok()) out["duplicate_of"] = ItemView(*original);
   }

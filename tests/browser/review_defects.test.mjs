@@ -27,6 +27,11 @@ function fakeUnknownFace(library) {
       WHERE item_id = (SELECT id FROM items WHERE path LIKE '%02_astronaut%');
     INSERT INTO faces (item_id, x, y, w, h, score, person, match_kind, distance, confidence)
       SELECT id, 10, 10, 80, 80, 0.99, 'biden', 'unknown', 0.70, 0.2 FROM items WHERE path LIKE '%02_astronaut%';
+    UPDATE items SET person = 'biden', faces_detected = 1 WHERE path LIKE '%04_biden%';
+    UPDATE review_queue SET suggested_person = 'biden', faces_detected = 1
+      WHERE item_id = (SELECT id FROM items WHERE path LIKE '%04_biden%');
+    INSERT INTO faces (item_id, x, y, w, h, score, person, match_kind, distance, confidence)
+      SELECT id, 10, 10, 80, 80, 0.99, 'biden', 'unknown', 0.41, 0.6 FROM items WHERE path LIKE '%04_biden%';
     INSERT INTO person_references (person_id, embedding, source)
       SELECT p.id, zeroblob(512), 'item:' || i.id FROM persons p, items i
       WHERE p.name = 'sheldon' AND i.path LIKE '%02_astronaut%';`;
@@ -101,9 +106,17 @@ test('a match beyond match_distance is a suggestion chip, never the default of a
     'the "new person…" box').waitFor();
   assert.equal((await lib.item(id)).location, 'review');
   await select.fill('');
-  // The chip (or key 1) takes the suggestion into the picker; it is still the reviewer who approves.
+  // Key 1 takes likely matches only: "1" then "a" must not file the photo under a face 0.70 away.
   await blur();
   await page.keyboard.press('1');
+  await toastStarting(page, 'biden is not a likely match (no match · nearest biden at 0.70): key 1 takes likely ' +
+    'matches only').waitFor();
+  assert.equal(await select.inputValue(), '');
+  await page.keyboard.press('a');
+  await toastStarting(page, 'Choose who 02_astronaut.jpg shows').waitFor();
+  assert.equal((await lib.item(id)).location, 'review');
+  // The chip takes the far suggestion into the picker when clicked; it is still the reviewer who approves.
+  await chip.click();
   assert.equal(await select.inputValue(), 'biden');
   assert.equal((await lib.item(id)).location, 'review');
 });
@@ -364,6 +377,22 @@ test('a delete is taken back by the toast\'s Undo and by Ctrl-Z; the trash view 
   assert.equal(gone.status(), 404);
 });
 
+test('key 1 takes a likely match into the picker, and a then files the photo under it', async () => {
+  const id = await openCard('#/review/unidentified', '04_biden.jpg');
+  const select = page.getByTestId('person-select');
+  assert.equal(await select.inputValue(), '', 'nothing is pre-selected');
+  assert.match(await page.getByTestId('suggestion').innerText(), /^likely biden · distance 0\.41/);
+  await blur();
+  await page.keyboard.press('1');
+  assert.equal(await select.inputValue(), 'biden');
+  assert.equal((await lib.item(id)).location, 'review');
+  await blur();
+  await page.keyboard.press('a');
+  await toastStarting(page, 'Sorted 04_biden.jpg under biden').waitFor();
+  const item = await lib.item(id);
+  assert.deepEqual([item.location, item.person], ['library', 'biden']);
+});
+
 test('"Keep, no person" files a photo without a capture date under photos/undated/', async () => {
   const id = await openCard('#/review/unidentified', '07_sample.jpg');
   await blur();
@@ -455,6 +484,30 @@ test('a duplicate: the better copy is marked per attribute; keep left puts it in
   assert.deepEqual([(await lib.item(id)).path, (await lib.item(original.id)).path], [copy.path, original.path]);
   assert.ok(fs.existsSync(path.join(lib.library, copy.path)));
   assert.ok(fs.existsSync(path.join(lib.library, original.path)));
+});
+
+test('a copy kept beside an original that waits in review comes back as a photo of its own, not as the same duplicate', async () => {
+  const id = await openCard('#/review/duplicates', '11_copy.jpg');
+  const original = await lib.item((await lib.item(id)).duplicate_of);
+  assert.equal(original.location, 'review');
+  await blur();
+  await page.keyboard.press('b');
+  await toastStarting(page, 'Kept both; 11_copy.jpg is in').waitFor();
+  const kept = await lib.item(id);
+  assert.deepEqual([kept.location, kept.category], ['review', original.category]);
+  // Its card in the original's category is a single photo to decide (approve, keep, delete), with no comparison.
+  await openCard(`#/review/${original.category}`, '11_copy.jpg');
+  const card = page.getByTestId('review-card');
+  assert.equal(await card.getAttribute('data-category'), original.category);
+  assert.equal(await page.getByTestId('compare-table').count(), 0);
+  await page.getByTestId('keep').waitFor();
+  await blur();
+  await page.keyboard.press('l');   // a duplicate's key: nothing happens to a single photo
+  assert.equal((await lib.item(id)).location, 'review');
+  await page.keyboard.press('k');
+  await toastStarting(page, 'Kept 11_copy.jpg').waitFor();
+  assert.equal((await lib.item(id)).location, 'library');
+  assert.equal((await lib.item(original.id)).location, 'review', 'the original still waits for its own decision');
 });
 
 test('a near duplicate smaller than the photo in the library: keeping the larger one is the button offered', async () => {

@@ -29,7 +29,7 @@ const SHORTCUTS = [[['a'], 'Approve & sort as the chosen person'], [['k'], 'Keep
   [['s'], 'Skip for later'],
   [['l'], 'Duplicate: keep the left (new) copy; the other goes to the trash'],
   [['r'], 'Duplicate: keep the right (existing) copy; the new one goes to the trash'],
-  [['b'], 'Duplicate: keep both copies'], [['←', '→'], 'Previous / next photo'], [['1'], 'Take the suggested person'],
+  [['b'], 'Duplicate: keep both copies'], [['←', '→'], 'Previous / next photo'], [['1'], 'Take the suggested person (a likely match)'],
   [['z'], 'Loupe: the original pixels 1:1 under the pointer (a finger pans a 1:1 view)'], [['Esc'], 'Close the loupe'],
   [['1', '…', '9'], 'In the person picker: choose a suggestion'], [['↑', '↓'], 'In the person picker: move'],
   [['Enter'], 'In the person picker: approve (a face: name it)'], [['Esc'], 'Leave the person picker'],
@@ -260,7 +260,7 @@ export async function renderReview(root, params, { session, signal }) {
   function suggestionChip(suggestion, picker) {
     if (!suggestion || !suggestion.person) return null;
     const title = suggestion.within_match_distance ? 'A likely match; press 1 or click to choose it'
-      : 'The closest enrolled person, but too far away to be a match; press 1 or click to choose it anyway';
+      : 'The closest enrolled person, but too far away to be a match; click to choose it anyway';
     return h('button', { type: 'button', class: `suggestion${suggestion.within_match_distance ? ' near' : ' far'}`,
       dataset: { testid: 'suggestion' }, title, onclick: () => picker.choose(suggestion.person) },
     matchWords(suggestion), h('kbd', {}, '1'));
@@ -855,10 +855,26 @@ export async function renderReview(root, params, { session, signal }) {
     }
     const keys = current.dup ? { s: 'skip' } : { a: 'approve', k: 'keep', d: 'reject', s: 'skip' };
     if (keys[key] && canReview) { act(keys[key], current.item, current.picker); return true; }
-    if (key === '1' && canReview && current.suggestion) { current.picker.choose(current.suggestion.person); return true; }
+    if (key === '1' && canReview && current.suggestion && current.suggestion.person) {
+      takeSuggestion(current.suggestion);
+      return true;
+    }
     if (key === 'ArrowLeft') { move(-1); return true; }
     if (key === 'ArrowRight') { move(1); return true; }
     return false;
+  }
+
+  // Key 1 takes a likely match of an enrolled person only: one far away (or of somebody no longer enrolled) is a hint,
+  // and "1" then "a" must not file a photo under it. The chip still takes it with a click, where it says how far it is.
+  function takeSuggestion(suggestion) {
+    if (!known(suggestion.person)) {
+      toast(`${personName(suggestion.person)} is not enrolled (any more): choose who the photo shows in the picker.`, 'error');
+    } else if (!suggestion.within_match_distance) {
+      toast(`${personName(suggestion.person)} is not a likely match (${matchWords(suggestion)}): key 1 takes likely ` +
+        'matches only; click the suggestion to choose it anyway.', 'error');
+    } else {
+      current.picker.choose(suggestion.person);
+    }
   }
 
   // Shortcuts act on the card on screen only, and never while a form control (picker, name box) has the keys.
