@@ -589,6 +589,15 @@ bool IsOtherScriptLetter(char32_t cp) {
          (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
 }
 
+// Characters that show nothing or reorder what follows: C1 controls, the soft hyphen, zero-width space, the
+// direction marks, embeddings, overrides and isolates, line and paragraph separators, invisible operators and the
+// byte order mark. In a name they make two names that look alike differ (or "Ann\u202Eeel" show as "Annlee"), so
+// they are refused, named by code point. The zero-width (non-)joiners stay: Persian and Indic names need them.
+bool IsInvisibleInName(char32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0xAD || cp == 0x061C || cp == 0x180E || cp == 0x200B || cp == 0x200E ||
+         cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF;
+}
+
 // What the non-ASCII character at the start of `text` becomes in a person's folder name: a Latin, Cyrillic or Greek
 // letter's Latin letters, "" for what is dropped like ASCII punctuation (Latin-1 signs, combining accents, general
 // punctuation such as the ’ of O’Brien), "" with `*other_script` set for a letter of another script, nullopt for
@@ -609,6 +618,7 @@ std::optional<std::string_view> NonAsciiInPersonName(std::string_view text, char
   if (n == 3) cp = ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
   if (n == 4) cp = ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
   *decoded = cp;
+  if (IsInvisibleInName(cp)) return std::nullopt;
   if (cp >= 0xC0 && cp <= 0xFF) return kLatin1Letters[cp - 0xC0];
   if (cp >= 0x100 && cp <= 0x17F) return kLatinExtendedA[cp - 0x100];
   const auto omicron = [](char32_t c) { return c == 0x3BF || c == 0x39F || c == 0x3CC || c == 0x38C; };
@@ -697,6 +707,12 @@ base::Result<std::string> SanitizePersonName(const std::string& raw_name) {
     size_t length = 0;
     std::optional<std::string_view> kept =
         NonAsciiInPersonName(std::string_view(name).substr(i), previous, &previous, &length, &other_script);
+    if (!kept && IsInvisibleInName(previous)) {
+      return base::Status::InvalidArgument(
+          fmt::format("person name {} is refused: it holds an invisible character, U+{:04X}, which cannot be part of "
+                      "a name (it hides or reorders letters; type the name again without it)",
+                      QuotedName(base::WithoutHiddenControls(name, "\uFFFD")), static_cast<uint32_t>(previous)));
+    }
     if (!kept) {
       return base::Status::InvalidArgument(fmt::format(
           "person name {} is refused: {} cannot be part of a name (allowed: letters of any script, digits, spaces, "

@@ -409,6 +409,30 @@ TEST(PersonNameTest, EmojiSymbolsAndBrokenUtf8AreRefusedNamingTheCharacter) {
   EXPECT_NE(SanitizePersonName("Ana 😀").status().message().find("\"😀\""), std::string::npos);
 }
 
+// Characters that show nothing or reorder the letters after them are refused by code point, in the folder name and
+// in the name shown: "Ann\u202Eeel" would show as "Annlee", "Ann\u200BLee" look like "AnnLee" and be another name.
+TEST(PersonNameTest, InvisibleAndDirectionCharactersAreRefusedByCodePoint) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Ann\u202Eeel", "U+202E"},       {"Ann\u200BLee", "U+200B"}, {"\u200FAnn", "U+200F"},
+      {"Ann\u2066Lee\u2069", "U+2066"}, {"Ann\u00ADLee", "U+00AD"}, {"Ann\u2028Lee", "U+2028"},
+      {"Ann\u0085Lee", "U+0085"},       {"Ann\uFEFF", "U+FEFF"},    {"\u0639\u0644\u064A\u200F", "U+200F"}};
+  for (const auto& [name, code] : cases) {
+    auto folder = SanitizePersonName(name);
+    ASSERT_FALSE(folder.ok()) << code;
+    EXPECT_EQ(folder.status().code(), base::Code::kInvalidArgument);
+    EXPECT_NE(folder.status().message().find("invisible character, " + code), std::string::npos)
+        << folder.status().message();
+    EXPECT_EQ(folder.status().message().find("\u202E"), std::string::npos) << "the message itself shows in order";
+    auto shown = PersonDisplayName(name, "annlee");
+    ASSERT_FALSE(shown.ok()) << code;
+    EXPECT_NE(shown.status().message().find("invisible character, " + code), std::string::npos)
+        << shown.status().message();
+  }
+  // The zero-width non-joiner of a Persian name and a typographic apostrophe are part of names.
+  EXPECT_TRUE(SanitizePersonName("\u0645\u06CC\u200C\u0631\u0627").ok());
+  EXPECT_EQ(*PersonDisplayName("O\u2019Brien", "obrien"), "O\u2019Brien");
+}
+
 // Cyrillic and Greek names are filed under their Latin spelling (passport tables); the name as typed is shown.
 TEST(PersonNameTest, CyrillicAndGreekNamesAreFiledInLatinLetters) {
   EXPECT_EQ(*SanitizePersonName("Ольга"), "olga");
