@@ -1,6 +1,7 @@
 // Request bodies under each route's limit: declared lengths checked first, bodies read in bounded pieces, and
 // connections closed after an answer that left a body unread.
 #include <fmt/format.h>
+#include <strings.h>
 
 #include "server/api.h"
 #include "server/request_parsing.h"
@@ -14,9 +15,10 @@ int64_t DeclaredLength(const httplib::Request& req) {
 
 // A request with neither Content-Length nor chunked Transfer-Encoding has no body (RFC 9112, 6.3): `curl -X POST`
 // without -d sends one, and it reads as an empty body. A Content-Length that does not parse still counts as a body,
-// which then fails to read.
+// which then fails to read. The coding's name is read as cpp-httplib reads it, in any case ("Chunked"): a body it
+// reads as chunked and the route took for none stayed on the connection, to be read as the next request.
 bool HasBody(const httplib::Request& req) {
-  if (req.get_header_value("Transfer-Encoding") == "chunked") return true;
+  if (::strcasecmp(req.get_header_value("Transfer-Encoding").c_str(), "chunked") == 0) return true;
   return req.has_header("Content-Length") && DeclaredLength(req) != 0;
 }
 

@@ -1,6 +1,7 @@
 // Specification of body limits: each route's limit holds before its body is read, so large bodies from anyone
 // cost no memory, and only a few uploads run at once. Raw sockets, because a client library would not let a
 // test stop sending half-way or send a body before reading the answer.
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -155,6 +156,69 @@ TEST_F(LimitsApiTest, APostWithoutLengthOrBodyIsAnEmptyBody) {
   ::close(fd);
   EXPECT_EQ(StatusOf(answer), 200) << answer.substr(0, 300);
   EXPECT_EQ(AuditOf(ids[0])[0].action, "skip");
+}
+
+// Sends `request` and, on the same connection right after it, a second request; returns all the server answered.
+std::string SendWithAnotherAfterIt(int port, const std::string& request) {
+  int fd = Connect(port);
+  if (fd < 0) return "";
+  SendAll(fd, request + "GET /api/openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  std::string answer = ReadAnswer(fd);
+  ::close(fd);
+  return answer;
+}
+
+size_t Answers(const std::string& answer) {
+  size_t n = 0;
+  for (size_t at = answer.find("HTTP/1.1 "); at != std::string::npos; at = answer.find("HTTP/1.1 ", at + 1)) ++n;
+  return n;
+}
+
+// A body's length said two ways (two lengths, a length and chunked, a coding the server does not decode) would be
+// read one way here and another by a proxy in front, which smuggles a request past it. Such a request is refused with
+// what is wrong, before its body is read, and nothing after it on the connection is taken as a request.
+TEST_F(LimitsApiTest, ABodyWhoseLengthIsSaidTwoWaysIsRefusedAndTheConnectionClosed) {
+  const std::string body = R"({"username":"alice","password":"x"})";
+  const std::string head = "POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
+  const std::string length = "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  struct Case {
+    std::string headers;
+    int status;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {length + "Content-Length: 5\r\n", 400,
+       "two different Content-Length headers (" + std::to_string(body.size()) + " and 5)"},
+      {"Content-Length: 5\r\n" + length, 400, "two different Content-Length headers (5 and "},
+      {length + "Transfer-Encoding: chunked\r\n", 400, "both Transfer-Encoding and Content-Length"},
+      {"Transfer-Encoding: gzip\r\n" + length, 400, "both Transfer-Encoding and Content-Length"},
+      {"Transfer-Encoding: gzip, chunked\r\n", 501, "Transfer-Encoding \\\"gzip, chunked\\\" is not served"},
+      {"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", 501, "is not served"},
+      {"Content-Length: +35\r\n", 400, "Content-Length \\\"+35\\\" is not a number of bytes"},
+      {"Content-Length: 35, 35\r\n", 400, "is not a number of bytes"},
+      {"Content-Length: -1\r\n", 400, "is not a number of bytes"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.headers);
+    const std::string answer = SendWithAnotherAfterIt(server_->port(), head + c.headers + "\r\n" + body);
+    EXPECT_EQ(StatusOf(answer), c.status) << answer.substr(0, 400);
+    EXPECT_NE(answer.find(c.says), std::string::npos) << answer.substr(0, 400);
+    EXPECT_EQ(Answers(answer), 1u) << "the request after it is not read: " << answer.substr(0, 600);
+  }
+  // One length said twice alike, and chunked alone, are read as usual.
+  const std::string close = "Connection: close\r\n";
+  for (const std::string& fine : {length + length, std::string("Transfer-Encoding: Chunked\r\n")}) {
+    SCOPED_TRACE(fine);
+    const bool chunked = fine.find("Chunked") != std::string::npos;
+    const std::string sent = chunked ? fmt::format("{:x}\r\n{}\r\n0\r\n\r\n", body.size(), body) : body;
+    int fd = Connect(server_->port());
+    ASSERT_GE(fd, 0);
+    SendAll(fd, head + close + fine + "\r\n" + sent);
+    const std::string answer = ReadAnswer(fd);
+    ::close(fd);
+    EXPECT_EQ(StatusOf(answer), 401) << answer.substr(0, 400);  // a wrong password, read as one
+    EXPECT_NE(answer.find("wrong user name or password"), std::string::npos) << answer.substr(0, 400);
+  }
 }
 
 // Starts an authenticated upload that declares `bytes` but sends only its first part; returns the socket.

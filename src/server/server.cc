@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <memory>
 #include <thread>
 
+#include "base/utf8.h"
 #include "server/api.h"
 #include "server/server_state.h"
 #include "server/static_files.h"
@@ -94,6 +96,44 @@ bool AdmitRange(const httplib::Request& req, httplib::Response& res) {
             "only one byte range per request is served (Range: bytes=START-END); ask for the parts one at a time");
   CloseAfterResponse(res);
   return false;
+}
+
+// How long a request's body is must be said one way only (RFC 9112, 6.3): cpp-httplib reads the first of two
+// Content-Length headers and prefers chunked to a length, so a request that says both, or two different lengths, or a
+// length that is no plain number, or a transfer coding it does not decode, would have its body read one way here and
+// another way by a proxy in front: what one takes for the body the other takes for the next request. Such a request is
+// refused before its body is read, and the connection closed (what follows on it is not read as a request).
+bool AdmitFraming(const httplib::Request& req, httplib::Response& res) {
+  const auto refuse = [&](int status, const std::string& message) {
+    SendError(res, status, status == 501 ? "not_implemented" : "bad_request", message);
+    CloseAfterResponse(res);
+    return false;
+  };
+  const size_t lengths = req.get_header_value_count("Content-Length");
+  const size_t codings = req.get_header_value_count("Transfer-Encoding");
+  if (codings > 0 && lengths > 0) {
+    return refuse(400, "the request has both Transfer-Encoding and Content-Length: send one of them");
+  }
+  if (codings > 1 ||
+      (codings == 1 && !::strcasecmp(req.get_header_value("Transfer-Encoding").c_str(), "chunked") == 0)) {
+    return refuse(501, fmt::format("Transfer-Encoding \"{}\" is not served: send the body with Content-Length or "
+                                   "Transfer-Encoding: chunked",
+                                   base::ForTerminal(req.get_header_value("Transfer-Encoding"))));
+  }
+  std::string first;
+  for (size_t i = 0; i < lengths; ++i) {
+    const std::string value = req.get_header_value("Content-Length", i);
+    if (value.empty() || value.size() > 18 ||
+        !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return refuse(
+          400, fmt::format("Content-Length \"{}\" is not a number of bytes", base::ForTerminal(value.substr(0, 40))));
+    }
+    if (i == 0) first = value;
+    if (value != first) {
+      return refuse(400, fmt::format("the request has two different Content-Length headers ({} and {})", first, value));
+    }
+  }
+  return true;
 }
 
 const char* ErrorNameFor(int status) {
@@ -194,7 +234,7 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
   AddChangeRoutes(router, state);
   ConfigureHttp(impl->http, router);
   router.Install(impl->http, [&options = impl->options](const httplib::Request& req, httplib::Response& res) {
-    return AdmitHost(options, req, res) && AdmitRange(req, res);
+    return AdmitFraming(req, res) && AdmitHost(options, req, res) && AdmitRange(req, res);
   });
   InstallStaticFiles(impl->http);
   // cpp-httplib listens with a backlog of 5: a burst of connections (a page of thumbnails from a few browsers) had
