@@ -34,7 +34,8 @@ int Serve(CommandContext& ctx, const ServeArgs& args) {
           fmt::format("--demo-login is only allowed on a loopback address (127.0.0.1, ::1), not {}", options.host)));
     }
     options.single_user_password = kDemoPassword;
-    options.loopback_names_only = true;  // its password is known: no page of another site may use it
+    options.show_single_user_login = true;  // a known password: the login page says it to whoever opens the demo
+    options.loopback_names_only = true;     // its password is known: no page of another site may use it
   }
   auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;

@@ -275,6 +275,30 @@ TEST_F(SingleUserTest, SingleUserModeWhenNoUsersExist) {
   EXPECT_EQ(Body(r)["mode"], "single_user");
 }
 
+// The demo's known password is said to whoever opens the page before logging in; a generated single-user password
+// (printed in the terminal only) never is, and neither is the demo's once somebody is logged in or a user exists.
+TEST_F(SingleUserTest, TheDemosLoginIsShownOnTheLoginPageAGeneratedOneNever) {
+  EXPECT_EQ(Body(client_->Get("/api/auth/session")), json({{"logged_in", false}}));
+  StopServer();
+  options_.show_single_user_login = true;
+  StartServer();
+  json session = Body(client_->Get("/api/auth/session"));
+  EXPECT_EQ(session["logged_in"], false);
+  EXPECT_EQ(session["demo_login"], json({{"user", kSingleUserName}, {"password", "only-one-password"}}));
+  auto r = client_->Post("/api/auth/login", session["demo_login"].dump(), "application/json");  // user, not username
+  EXPECT_EQ(r->status, 400);
+  r = client_->Post(
+      "/api/auth/login",
+      json{{"username", session["demo_login"]["user"]}, {"password", session["demo_login"]["password"]}}.dump(),
+      "application/json");
+  ASSERT_EQ(r->status, 200) << r->body;
+  std::string set_cookie = r->get_header_value("Set-Cookie");
+  TestSession in{set_cookie.substr(0, set_cookie.find(';')), Body(r)["csrf_token"]};
+  EXPECT_FALSE(Body(Get("/api/auth/session", &in)).contains("demo_login"));
+  ASSERT_TRUE(users_->AddUser({0, "carol", "admin", *HashPassword("carol-secret-pw"), 10}).ok());
+  EXPECT_EQ(Body(client_->Get("/api/auth/session")), json({{"logged_in", false}})) << "single-user mode has ended";
+}
+
 // A user added while the server runs (`triage user add` in another process) ends single-user mode at once: the
 // user logs in without a restart, and the single-user password and its sessions no longer open anything.
 TEST_F(SingleUserTest, AUserAddedWhileServingEndsSingleUserMode) {

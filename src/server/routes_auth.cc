@@ -116,6 +116,11 @@ void AddAuthRoutes(ApiRouter& router, ServerState& state) {
     if (!who.ok() && who.status().code() != base::Code::kNotFound) return who.status();
     json out = who.ok() ? PrincipalJson(*who, *state.auth) : json::object();
     out["logged_in"] = who.ok();
+    // The demo (`serve --demo-login`, loopback only) has a password anyone can read in its help: its login page says
+    // it, so that whoever opens the demo's address gets in without the terminal's line.
+    if (!who.ok() && state.options.show_single_user_login && state.auth->single_user()) {
+      out["demo_login"] = {{"user", kSingleUserName}, {"password", state.auth->single_user_password()}};
+    }
     c.Reply(out);
     return base::Status::Ok();
   });

@@ -47,6 +47,8 @@ struct ServerOptions {
                                            // always with no_auth): a page of another site that reaches the server
                                            // through a name resolving to 127.0.0.1 (DNS rebinding) is refused
   std::string single_user_password;        // password of single-user mode (no users exist); "" = generate one
+  bool show_single_user_login = false;     // the login page shows single-user mode's user and password (the demo's
+                                           // known password, `serve --demo-login`; never a generated one)
   int64_t session_ttl_s = 7 * 86400;       // session lifetime, seconds
   int64_t max_upload_bytes = 200'000'000;  // largest request body (uploads); 1 KB .. 10 GB
   int login_max_failures = 5;              // failed logins per (client address, user name); 4x per address ...

@@ -17,8 +17,8 @@ export const PASSWORD = 'browser-test-password';
 // an admin user, and the server running. `photos` are fixture names copied into an inbox (`[name, as]` pairs keep
 // their order), `extra(inbox)` may add files, `configure(config)` may change triage.json before the ingest (e.g. turn
 // faces on), `persons` ([name, fixture] pairs) are enrolled before the ingest (with faces on), `prepare(library)` runs
-// before the server starts.
-export async function openLibrary({ photos, extra, prepare, configure, persons = [] } = {}) {
+// before the server starts. `demo` serves as `make run` does: no user, `serve --demo-login`.
+export async function openLibrary({ photos, extra, prepare, configure, persons = [], demo = false } = {}) {
   assert.ok(triage, 'TRIAGE_BIN must name the triage binary');
   const lib = { tmp: fs.mkdtempSync(path.join(os.tmpdir(), 'triage-browser-')) };
   lib.library = path.join(lib.tmp, 'library');
@@ -35,9 +35,9 @@ export async function openLibrary({ photos, extra, prepare, configure, persons =
   (photos || []).forEach(([name, as]) => fs.copyFileSync(path.join(fixtures, name), path.join(inbox, as)));
   if (extra) extra(inbox);
   lib.run(['ingest', '--source', 'browser-test', inbox]);
-  lib.run(['user', 'add', USER, '--role', 'admin'], `${PASSWORD}\n`);
+  if (!demo) lib.run(['user', 'add', USER, '--role', 'admin'], `${PASSWORD}\n`);
   if (prepare) prepare(lib.library);
-  lib.baseUrl = await startServer(lib);
+  lib.baseUrl = await startServer(lib, demo ? ['--demo-login'] : []);
   lib.context = await chromium.launchPersistentContext(path.join(lib.tmp, 'chromium-profile'), {
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -65,9 +65,9 @@ export async function openLibrary({ photos, extra, prepare, configure, persons =
 }
 
 // Starts `triage serve` on a free port and resolves with its URL once it prints it.
-function startServer(lib) {
+function startServer(lib, flags = []) {
   return new Promise((resolve, reject) => {
-    lib.server = spawn(triage, ['--library', lib.library, 'serve', '--host', '127.0.0.1', '--port', '0'],
+    lib.server = spawn(triage, ['--library', lib.library, 'serve', '--host', '127.0.0.1', '--port', '0', ...flags],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30000);

@@ -71,6 +71,9 @@ function stopLiveUpdates() {
   liveSession = null;
 }
 
+// The demo's login (`triage serve --demo-login`: a known password, loopback only), as the server said it; null otherwise.
+let demoLogin = null;
+
 function showLogin(message = '') {
   stopLiveUpdates();
   endView();
@@ -97,12 +100,22 @@ function showLogin(message = '') {
   h('label', {}, 'Password', pass),
   error,
   h('button', { type: 'submit', class: 'primary' }, 'Log in'),
-  // A first visit has nobody to ask: the page says where a login comes from.
-  h('p', { class: 'muted small', dataset: { testid: 'login-help' } }, 'First time here? ', h('code', {}, 'triage serve'),
-    ' prints how to log in when it starts; more users are made with ', h('code', {}, 'triage user add NAME --role ROLE'),
-    '.'));
+  // A first visit has nobody to ask: the page says where a login comes from (the demo's, filled in).
+  demoLogin
+    ? h('p', { class: 'muted small', dataset: { testid: 'login-help' } }, 'This is the demo: log in as ',
+      h('code', {}, demoLogin.user), ' with the password ', h('code', {}, demoLogin.password),
+      ' (filled in). Your own users are made with ', h('code', {}, 'triage user add NAME --role ROLE'), '.')
+    : h('p', { class: 'muted small', dataset: { testid: 'login-help' } }, 'First time here? ',
+      h('code', {}, 'triage serve'), ' prints how to log in when it starts; more users are made with ',
+      h('code', {}, 'triage user add NAME --role ROLE'), '.'));
   mount(document.getElementById('app'), h('div', { class: 'login-wrap' }, form));
-  user.focus();
+  if (demoLogin) {
+    user.value = demoLogin.user;
+    pass.value = demoLogin.password;
+    form.querySelector('button[type="submit"]').focus();
+  } else {
+    user.focus();
+  }
 }
 
 async function refreshSortState() {
@@ -212,4 +225,7 @@ window.addEventListener('triage:logged-out', () => {
 });
 
 // /api/auth/session answers 200 whether or not anybody is logged in: a first visit logs no failed request.
-api.get('/api/auth/session').then((me) => (me.logged_in ? start(me) : showLogin())).catch(() => showLogin());
+api.get('/api/auth/session').then((me) => {
+  demoLogin = me.demo_login || null;
+  if (me.logged_in) start(me); else showLogin();
+}).catch(() => showLogin());
