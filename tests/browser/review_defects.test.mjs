@@ -500,6 +500,9 @@ test('a copy kept beside an original that waits in review comes back as a photo 
   const card = page.getByTestId('review-card');
   assert.equal(await card.getAttribute('data-category'), original.category);
   assert.equal(await page.getByTestId('compare-table').count(), 0);
+  // Its reason says it was decided as a duplicate, and how, before what intake found.
+  assert.match(await card.getByTestId('reason').innerText(), new RegExp(`^Decided as a duplicate already \\(${
+    'tester kept it beside item '}${original.id}\\); it waits as a photo of its own\\. At intake: An identical file`));
   await page.getByTestId('keep').waitFor();
   await blur();
   await page.keyboard.press('l');   // a duplicate's key: nothing happens to a single photo

@@ -495,7 +495,7 @@ export async function renderReview(root, params, { session, signal }) {
       // Why the photo waits comes first: on a phone (one column) it is read before the photos and the buttons.
       h('div', { class: 'card-head' },
         h('span', { class: `badge cat-${item.category}` }, categoryLabel(item.category)),
-        h('p', { class: 'reason', dataset: { testid: 'reason' } }, item.reason)),
+        h('p', { class: 'reason', dataset: { testid: 'reason' } }, whyItWaits(item, detail, dup))),
       media,
       h('div', { class: 'details' },
         communityVotes(detail.votes),
@@ -862,6 +862,16 @@ export async function renderReview(root, params, { session, signal }) {
     if (key === 'ArrowLeft') { move(-1); return true; }
     if (key === 'ArrowRight') { move(1); return true; }
     return false;
+  }
+
+  // Why the photo waits: its reasons at intake; for a copy decided as a duplicate once and waiting now as a photo of
+  // its own (kept beside an original that waits too), that decision first, so the card does not read as a duplicate
+  // still to decide.
+  function whyItWaits(item, detail, dup) {
+    const waitsAlone = !dup && item.duplicate_of && !['duplicates', 'near_duplicates'].includes(item.category);
+    const decided = waitsAlone && detail.review ? detail.review.reason : '';
+    if (!decided) return item.reason;
+    return `Decided as a duplicate already (${decided}); it waits as a photo of its own. At intake: ${item.reason}`;
   }
 
   // Key 1 takes a likely match of an enrolled person only: one far away (or of somebody no longer enrolled) is a hint,
