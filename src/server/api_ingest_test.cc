@@ -1,7 +1,10 @@
 // Specification of ingest over HTTP: uploads and URLs go through the same pipeline as the CLI.
+#include <sys/resource.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <mutex>
 
 #include "base/files.h"
@@ -38,6 +41,43 @@ TEST_F(IngestApiTest, UploadGoesThroughThePipelineIntoReview) {
   // The answer names each file as it was sent, never where the server staged it.
   EXPECT_EQ(out["items"][0]["input"], "obama.jpg");
   EXPECT_EQ(r->body.find(root_.string()), std::string::npos) << r->body;
+}
+
+// A file the server cannot store (its disk full, a file size limit) fails the upload with the system's reason and
+// the file it was: nothing of the upload is added and nothing is left in staging; the server goes on. (A file size
+// limit on this process stands in for a full disk: writes past it fail as a full disk's do.)
+TEST_F(IngestApiTest, AnUploadTheServerCannotStoreSaysWhyAndAddsNothing) {
+  TestSession s = Login("alice");
+  const std::string photo = *base::ReadFile(Fixture("obama.jpg"));
+  const std::string large(3 << 20, 'x');
+  httplib::MultipartFormDataItems form = {
+      {"files", photo, "first.jpg", "image/jpeg"},
+      {"files", large, "big scan.jpg", "image/jpeg"},
+      {"files", photo, "third.jpg", "image/jpeg"},
+  };
+  const size_t items_before = catalog_->ListItems({})->size();
+  rlimit before{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &before), 0);
+  auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit limited = before;
+  limited.rlim_cur = 1 << 20;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
+  auto r = client_->Post("/api/ingest", {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}}, form);
+  ::setrlimit(RLIMIT_FSIZE, &before);
+  std::signal(SIGXFSZ, previous_handler);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500) << r->body;
+  EXPECT_EQ(Body(r)["error"], "io");
+  EXPECT_EQ(Body(r)["message"],
+            "writing into the staging folder failed for \"big scan.jpg\" (file 2 of the upload): File too large; "
+            "nothing of this upload was added");
+  EXPECT_EQ(catalog_->ListItems({})->size(), items_before);
+  EXPECT_TRUE(fs::is_empty(journal_->staging_dir()));
+  // The same files are taken once the server can store them.
+  auto again = client_->Post("/api/ingest", {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}}, form);
+  ASSERT_EQ(again->status, 200) << again->body;
+  EXPECT_EQ(Body(again)["items"].size(), 3u);
+  EXPECT_TRUE(fs::is_empty(journal_->staging_dir()));
 }
 
 TEST_F(IngestApiTest, UploadNamedWithBytesThatAreNotUtf8IsPlacedAndLeavesNothingInStaging) {

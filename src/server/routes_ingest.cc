@@ -2,11 +2,14 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <map>
 
 #include "base/files.h"
 #include "base/ids.h"
+#include "base/utf8.h"
 #include "model/json.h"
 #include "server/server_state.h"
 #include "source/url_downloader.h"
@@ -62,13 +65,16 @@ class UploadForm {
     std::string ext = base::LowerExtension(fs::path(part.filename));
     fs::path staged = staging_dir_ / (base::RandomId() + (ext.empty() ? "" : "." + base::SanitizeFileName(ext)));
     out_ = std::fopen(staged.c_str(), "wbx");
-    if (out_ == nullptr) return false;
+    if (out_ == nullptr)
+      return Failed("cannot create a file in the staging folder for", BrowserFileName(part.filename));
     files_.push_back({BrowserFileName(part.filename), staged});
     return true;
   }
 
   bool Data(const char* data, size_t size) {
-    if (out_ != nullptr) return std::fwrite(data, 1, size, out_) == size;
+    if (out_ != nullptr) {
+      return std::fwrite(data, 1, size, out_) == size || Failed("writing into the staging folder failed for", "");
+    }
     std::string& value = fields_[field_];
     if (value.size() + size > kMaxFieldBytes) {
       // Mostly a file sent without a file name (filename="" reads as a form field).
@@ -85,8 +91,13 @@ class UploadForm {
   bool Close() {
     if (out_ == nullptr) return true;
     bool ok = std::fflush(out_) == 0 && ::fsync(::fileno(out_)) == 0;
+    const int flush_errno = errno;
     ok = std::fclose(out_) == 0 && ok;
     out_ = nullptr;
+    if (!ok && write_errno_ == 0) {
+      errno = flush_errno != 0 ? flush_errno : errno;
+      Failed("writing into the staging folder failed for", "");
+    }
     return ok;
   }
 
@@ -101,10 +112,23 @@ class UploadForm {
   bool empty() const { return files_.empty(); }
   // Why the form refused the body (the client's fault: kInvalidArgument), or Ok when it did not.
   const base::Status& refusal() const { return refusal_; }
+  // Why a file of the form could not be stored (the server's side), "" when none failed; its errno.
+  const std::string& write_error() const { return write_error_; }
+  int write_errno() const { return write_errno_; }
 
  private:
   bool Refuse(const std::string& why) {
     refusal_ = base::Status::InvalidArgument(why);
+    return false;
+  }
+  // Records the first write failure with the system's reason: `what` and the file it was (the one being written when
+  // `name` is empty), counted among the files of the upload.
+  bool Failed(const std::string& what, const std::string& name) {
+    if (write_errno_ != 0) return false;
+    write_errno_ = errno != 0 ? errno : EIO;
+    const std::string file = name.empty() && !files_.empty() ? files_.back().name : name;
+    write_error_ = fmt::format("{} \"{}\" (file {} of the upload): {}", what, base::ForTerminal(file),
+                               files_.size() + (name.empty() ? 0 : 1), std::strerror(write_errno_));
     return false;
   }
   static constexpr size_t kMaxFiles = 1000;
@@ -118,6 +142,8 @@ class UploadForm {
   std::FILE* out_ = nullptr;
   std::error_code ignored_;
   base::Status refusal_;
+  std::string write_error_;
+  int write_errno_ = 0;
 };
 
 base::Status Upload(ServerState& state, Call& call) {
@@ -126,7 +152,18 @@ base::Status Upload(ServerState& state, Call& call) {
                                          [&](const char* d, size_t n) { return form.Data(d, n); });
   if (read.ok() && !form.Close()) read = base::Status::Io("the upload could not be written to the staging folder");
   // A refused form is a bad request (400), not a failure to store it (500).
-  if (!read.ok()) return form.refusal().ok() ? read : form.refusal();
+  if (!read.ok() && !form.refusal().ok()) return form.refusal();
+  // A file the server could not store fails the whole upload (what was received of it is removed), with the system's
+  // reason; a full disk is 507 and says what to do. The client still has every file.
+  if (!read.ok() && !form.write_error().empty()) {
+    const bool full = form.write_errno() == ENOSPC || form.write_errno() == EDQUOT;
+    const std::string message =
+        fmt::format("{}; nothing of this upload was added{}", form.write_error(),
+                    full ? ": the server's disk is full; free space on it (or send fewer files) and upload again" : "");
+    SendError(call.response(), full ? 507 : 500, full ? "insufficient_storage" : "io", message);
+    return base::Status::Ok();
+  }
+  if (!read.ok()) return read;
   pipeline::IngestOptions options;
   auto source = form.fields().find("source");
   options.source = source != form.fields().end() ? source->second : "upload";
