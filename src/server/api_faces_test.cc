@@ -35,6 +35,12 @@ TEST_F(FacesApiTest, AdminNamesAClusterItsPhotosMoveAndUndoBringsThemBack) {
   const std::string name_url = "/api/clusters/" + std::to_string(cluster) + "/name";
   EXPECT_EQ(Post(name_url, {{"person", "anna"}}, &alice)->status, 403);  // users do not manage persons
   EXPECT_EQ(Post(name_url, json::object(), &bob)->status, 400);
+  // A field of the wrong type is a bad request naming it, not a server error.
+  for (const json& rename : {json("true"), json(nullptr), json(0)}) {
+    auto wrong = Post(name_url, {{"person", "Anna"}, {"rename", rename}}, &bob);
+    EXPECT_EQ(wrong->status, 400) << wrong->body;
+    EXPECT_EQ(Body(wrong)["message"], "rename: must be true or false (got " + rename.dump() + ")");
+  }
   auto named = Post(name_url, {{"person", "Anna"}}, &bob);
   ASSERT_EQ(named->status, 200) << named->body;
   json outcome = Body(named);
@@ -204,9 +210,16 @@ TEST_F(FacesApiTest, MergeSplitAndBulkActionsCheckTheirInput) {
   EXPECT_EQ(bad->status, 400);
   EXPECT_NE(Body(bad)["message"].get<std::string>().find("delete"), std::string::npos);
   EXPECT_EQ(Post("/api/faces/bulk", {{"action", "remove"}}, &bob)->status, 400);
+  for (const json& action : {json(true), json(nullptr), json::array({"remove"})}) {
+    auto wrong = Post("/api/faces/bulk", {{"action", action}, {"face_ids", {FaceOf(xs[0])}}}, &bob);
+    EXPECT_EQ(wrong->status, 400) << wrong->body;
+    EXPECT_EQ(Body(wrong)["message"], "action: must be a string (got " + action.dump() + ")");
+  }
   EXPECT_EQ(Post("/api/faces/bulk", {{"action", "remove"}, {"face_ids", {-3}}}, &bob)->status, 400);
-  auto removed = Post("/api/faces/bulk", {{"action", "remove"}, {"face_ids", {FaceOf(xs[1])}}}, &bob);
+  // A face named twice is one face, counted once.
+  auto removed = Post("/api/faces/bulk", {{"action", "remove"}, {"face_ids", {FaceOf(xs[1]), FaceOf(xs[1])}}}, &bob);
   ASSERT_EQ(removed->status, 200) << removed->body;
+  EXPECT_EQ(Body(removed)["faces"], 1) << removed->body;
   EXPECT_EQ(face_store_->GetFace(FaceOf(xs[1]))->cluster_id, 0);
   // Nothing given to a person: "not this person" has nobody to refuse.
   EXPECT_EQ(Post("/api/faces/bulk", {{"action", "not_this_person"}, {"face_ids", {FaceOf(xs[2])}}}, &bob)->status, 400);

@@ -138,6 +138,19 @@ TEST_F(ProposalsApiTest, AnonymousVotesCountOncePerSessionAndShowOnTheAdminPage)
                           json{{"item_id", current_}, {"vote", "flag"}, {"reason", "ugly"}}}) {
     EXPECT_EQ(Vote(bad, cookie)->status, 400) << bad.dump();
   }
+  // A field of the wrong type is a bad request naming it (the page is public: never a server error).
+  const std::vector<std::pair<json, std::string>> wrong_types = {
+      {{{"item_id", current_}, {"vote", 1}}, "vote: must be a string (got 1)"},
+      {{{"item_id", current_}, {"vote", "flag"}, {"reason", 5}}, "reason: must be a string (got 5)"},
+      {{{"item_id", current_}, {"vote", "flag"}, {"reason", "other"}, {"details", 5}},
+       "details: must be a string (got 5)"},
+      {{{"item_id", current_}, {"vote", "up"}, {"details", {1}}}, "details: must be a string (got [1])"}};
+  for (const auto& [bad, message] : wrong_types) {
+    auto r = Vote(bad, cookie);
+    EXPECT_EQ(r->status, 400) << bad.dump() << r->body;
+    EXPECT_EQ(Body(r)["message"], message);
+  }
+  EXPECT_EQ(Body(Get(ProposalPath(id), &admin))["current_item"]["votes"]["flags"], 1) << "nothing was counted";
 }
 
 // The pressed button pressed again takes the vote back ("none"): that voter's vote only, and their flag stays.

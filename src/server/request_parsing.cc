@@ -53,6 +53,34 @@ std::string IdNoun(std::string_view path, std::string_view id_text) {
   return "item";
 }
 
+namespace {
+
+// What was sent in a field of the wrong type, cut short for a message.
+std::string Sent(const nlohmann::json& value) {
+  std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return text.size() > 40 ? text.substr(0, 40) + "…" : text;
+}
+
+}  // namespace
+
+base::Result<std::string> OptionalString(const nlohmann::json& body, std::string_view name, std::string fallback) {
+  const auto it = body.find(name);
+  if (it == body.end()) return fallback;
+  if (!it->is_string()) {
+    return base::Status::InvalidArgument(fmt::format("{}: must be a string (got {})", name, Sent(*it)));
+  }
+  return it->get<std::string>();
+}
+
+base::Result<bool> OptionalBool(const nlohmann::json& body, std::string_view name, bool fallback) {
+  const auto it = body.find(name);
+  if (it == body.end()) return fallback;
+  if (!it->is_boolean()) {
+    return base::Status::InvalidArgument(fmt::format("{}: must be true or false (got {})", name, Sent(*it)));
+  }
+  return it->get<bool>();
+}
+
 base::Result<int64_t> ParseIntQuery(std::string_view name, std::string_view text, int64_t fallback, int64_t min,
                                     int64_t max) {
   if (text.empty()) return fallback;

@@ -18,6 +18,12 @@ int64_t ParseContentLength(std::string_view text);
 // A request body that must be a JSON object; kInvalidArgument ("not valid JSON" / "must be a JSON object").
 base::Result<nlohmann::json> ParseJsonObject(std::string_view body);
 
+// An optional field of a JSON object body: `fallback` when it is absent, its value when it has the type asked for,
+// else kInvalidArgument naming the field, the type wanted and what was sent ("rename: must be true or false (got
+// \"true\")"), never a JSON library's type error answered as a server error.
+base::Result<std::string> OptionalString(const nlohmann::json& body, std::string_view name, std::string fallback);
+base::Result<bool> OptionalBool(const nlohmann::json& body, std::string_view name, bool fallback);
+
 // A path parameter naming a catalog id: a positive whole number, else kInvalidArgument naming what the id is of
 // (`noun`: "item", "face", "cluster", ...).
 base::Result<int64_t> ParseId(std::string_view text, std::string_view noun = "item");

@@ -3,9 +3,12 @@
 // review::PeopleService's.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "base/clock.h"
 #include "base/files.h"
 #include "review/people_service.h"
+#include "server/request_parsing.h"
 #include "server/server_state.h"
 #include "vision/decode.h"
 
@@ -33,7 +36,8 @@ base::Result<std::vector<int64_t>> Ids(const json& body, const std::string& key)
     if (!v.is_number_integer() || v.get<int64_t>() <= 0) {
       return base::Status::InvalidArgument(fmt::format("{}: every entry must be a positive whole number", key));
     }
-    ids.push_back(v.get<int64_t>());
+    // A face named twice is one face: acted on once, and counted once in the answer and the action log.
+    if (std::find(ids.begin(), ids.end(), v.get<int64_t>()) == ids.end()) ids.push_back(v.get<int64_t>());
   }
   return ids;
 }
@@ -160,8 +164,9 @@ base::Status ClusterAction(ServerState& state, Call& call, const std::string& ve
     if (!body->contains("person") || !(*body)["person"].is_string()) {
       return base::Status::InvalidArgument("person (a string) is required");
     }
-    return ReplyOutcome(state, call,
-                        people.Name(*id, (*body)["person"], call.actor(), now, body->value("rename", false)));
+    auto rename = OptionalBool(*body, "rename", false);
+    if (!rename.ok()) return rename.status();
+    return ReplyOutcome(state, call, people.Name(*id, (*body)["person"], call.actor(), now, *rename));
   }
   if (verb == "merge") {
     auto into = IdField(*body, "into");
@@ -185,7 +190,9 @@ base::Status BulkFaces(ServerState& state, Call& call) {
   if (!body.ok()) return body.status();
   auto faces = Ids(*body, "face_ids");
   if (!faces.ok()) return faces.status();
-  const std::string action = body->value("action", "");
+  auto chosen = OptionalString(*body, "action", "");
+  if (!chosen.ok()) return chosen.status();
+  const std::string& action = *chosen;
   review::PeopleService& people = *state.ctx.people;
   const int64_t now = base::UnixNow();
   if (action == "not_this_person") return ReplyOutcome(state, call, people.NotThisPerson(*faces, call.actor(), now));

@@ -8,6 +8,7 @@
 
 #include "base/clock.h"
 #include "base/ids.h"
+#include "server/request_parsing.h"
 #include "server/server_state.h"
 
 namespace triage::server {
@@ -82,7 +83,13 @@ base::Status Vote(ServerState& state, Call& call) {
   if (!b.contains("item_id") || !b["item_id"].is_number_integer()) {
     return base::Status::InvalidArgument("item_id: the public image's id is required");
   }
-  const std::string vote = b.value("vote", std::string());
+  auto voted = OptionalString(b, "vote", "");
+  if (!voted.ok()) return voted.status();
+  auto reason = OptionalString(b, "reason", "other");
+  if (!reason.ok()) return reason.status();
+  auto details = OptionalString(b, "details", "");
+  if (!details.ok()) return details.status();
+  const std::string vote = *voted;
   if (vote != "up" && vote != "down" && vote != "flag" && vote != "none") {
     return base::Status::InvalidArgument("vote: must be up, down, flag, or none (takes back your up or down vote)");
   }
@@ -97,10 +104,8 @@ base::Status Vote(ServerState& state, Call& call) {
   }
   const int64_t now = base::UnixNow();
   if (vote == "flag") {
-    const std::string details = b.value("details", std::string());
-    if (details.size() > 500) return base::Status::InvalidArgument("details: at most 500 bytes");
-    TRIAGE_RETURN_IF_ERROR(
-        state.ctx.proposal_store.AddFlag({id, voter, address, b.value("reason", std::string("other")), details, now}));
+    if (details->size() > 500) return base::Status::InvalidArgument("details: at most 500 bytes");
+    TRIAGE_RETURN_IF_ERROR(state.ctx.proposal_store.AddFlag({id, voter, address, *reason, *details, now}));
   } else if (vote == "none") {  // the pressed button pressed again: the voter's up or down vote is taken back
     TRIAGE_RETURN_IF_ERROR(state.ctx.proposal_store.WithdrawVote(id, voter));
   } else {
