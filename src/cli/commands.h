@@ -16,6 +16,15 @@ using base::Counted;
 // An ingest input that names a URL rather than a file or folder.
 inline bool IsUrl(const std::string& arg) { return arg.find("://") != std::string::npos; }
 
+// A filter option given with an empty value (`--category ''`, an unset shell variable) is refused: it would be
+// read as no filter and list everything.
+inline const CLI::Validator kNotEmpty(
+    [](std::string& value) {
+      return value.empty() ? std::string("an empty value filters nothing; give a value, or leave the option out")
+                           : std::string();
+    },
+    "NOT EMPTY", "not empty");
+
 struct CommandContext {
   LibraryOpener open;
   CatalogOpener open_catalog;

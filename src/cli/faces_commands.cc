@@ -1,6 +1,8 @@
 // faces clusters | name | merge | split | not-this-person | remove | hide | show | recluster | undo | actions.
 #include <fmt/format.h>
 
+#include <map>
+
 #include "base/clock.h"
 #include "cli/commands.h"
 #include "cli/job_kinds.h"
@@ -26,8 +28,16 @@ void PrintOutcome(CommandContext& ctx, const base::Result<review::PeopleOutcome>
   if (ctx.json) return ctx.PrintJson(review::OutcomeJson(*o));
   fmt::print("{} (action {}; `triage faces undo {}` reverts it)\n", done, o->action_id, o->action_id);
   if (o->references_added > 0) fmt::print("  {} enrolled as references\n", Counted(o->references_added, "face"));
-  if (!o->moved_items.empty())
-    fmt::print("  {} moved where the policy sends them\n", Counted(o->moved_items.size(), "waiting photo"));
+  if (!o->moved_items.empty()) {
+    // Where they went, folder by folder: waiting photos re-decided, or on a rename the person's photos in the library.
+    std::map<std::string, int64_t> by_folder;
+    for (size_t i = 0; i < o->moved_items.size(); ++i) {
+      ++by_folder[i < o->moved_to.size() ? o->moved_to[i] : std::string("where the policy sends them")];
+    }
+    std::string where;
+    for (const auto& [folder, n] : by_folder) where += fmt::format("{}{} to {}", where.empty() ? "" : ", ", n, folder);
+    fmt::print("  {} moved: {}\n", Counted(o->moved_items.size(), "photo"), where);
+  }
   for (const auto& e : o->errors) fmt::print(stderr, "  not moved: {}\n", e);
   if (!o->errors.empty()) ctx.exit_code = kExitPartial;
 }

@@ -253,8 +253,8 @@ void AddQueryCommands(CLI::App& app, CommandContext& ctx) {
       ->add_option("--location", ia->location,
                    "library, review, trash or archive (images an approved proposal replaced; never purged)")
       ->check(CLI::IsMember({"library", "review", "trash", "archive"}));
-  items->add_option("--category", ia->category, "review category");
-  items->add_option("--person", ia->person, "person");
+  items->add_option("--category", ia->category, "review category")->check(kNotEmpty);
+  items->add_option("--person", ia->person, "person")->check(kNotEmpty);
   items->add_option("--limit", ia->limit, "at most this many")->check(CLI::Range(1, 100000));
   items->add_option("--offset", ia->offset, "skip this many")->check(CLI::Range(0, 2000000000));
   items->add_flag("--json", ctx.json, "machine-readable output");

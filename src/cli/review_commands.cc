@@ -127,7 +127,7 @@ void AddReviewCommands(CLI::App& app, CommandContext& ctx) {
   auto a = std::make_shared<Args>();
 
   auto* list = review->add_subcommand("list", "items waiting for review");
-  list->add_option("--category", a->category, "only this category");
+  list->add_option("--category", a->category, "only this category")->check(kNotEmpty);
   list->add_flag("--json", ctx.json, "machine-readable output");
   list->callback([&ctx, a] { List(ctx, a->category); });
 

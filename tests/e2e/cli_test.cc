@@ -575,6 +575,17 @@ TEST_F(CliTest, ItemsRefusesAnUnknownCategoryAsReviewListDoes) {
   EXPECT_EQ(r.Json()["message"],
             "unknown review category \"bogus\"; the review categories are: duplicates, near_duplicates, unidentified, "
             "low_confidence, multiple_faces, unwanted_person, low_quality, unreadable");
+  // An empty value (an unset shell variable) is refused too, not read as no filter.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"items", "--category", ""}, std::vector<std::string>{"items", "--person", ""},
+        std::vector<std::string>{"review", "list", "--category", ""}}) {
+    RunResult empty = Triage(args);
+    EXPECT_EQ(empty.exit_code, 2) << args[1];
+    EXPECT_TRUE(empty.out.empty()) << empty.out;
+    EXPECT_NE(empty.err.find(": an empty value filters nothing; give a value, or leave the option out"),
+              std::string::npos)
+        << empty.err;
+  }
   // A review category lists its items, wherever they are (the trash keeps the category an item had in review).
   r = Triage({"items", "--category", "unidentified", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

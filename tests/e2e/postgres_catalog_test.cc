@@ -1,5 +1,6 @@
 // Whole-program specification of a library whose catalog is on PostgreSQL (the tests' own cluster), of moving a
 // catalog there and back with `triage db copy`, and of the errors a wrong catalog URL gives.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -129,6 +130,10 @@ TEST_F(PostgresCatalogTest, IngestClustersFacesAndNamingAClusterMovesItsPhotos) 
   int64_t filed = 0;
   for (const auto& item : items) filed += fs::path(item["path"].get<std::string>()).parent_path() == "faces/obama";
   EXPECT_EQ(filed, size) << "every photo of the named cluster moved to its person: " << items.dump();
+  // The command says how many photos moved and where to.
+  EXPECT_NE(named.out.find(fmt::format("  {} photo{} moved: {} to faces/obama\n", size, size == 1 ? "" : "s", size)),
+            std::string::npos)
+      << named.out;
 }
 
 TEST_F(PostgresCatalogTest, CopyToPostgresAndBackGivesIdenticalItems) {
