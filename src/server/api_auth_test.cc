@@ -1,5 +1,6 @@
 // Specification of authentication, CSRF, roles and errors across every API route.
 #include <atomic>
+#include <map>
 #include <regex>
 #include <thread>
 #include <vector>
@@ -164,6 +165,79 @@ TEST_F(AuthTest, EveryNonPublicRouteIs401WithoutASession) {
     EXPECT_EQ(r->status, 401);
     EXPECT_EQ(Body(r)["error"], "unauthenticated");
   }
+}
+
+// A value of the type an OpenAPI property says: its enum's first, 1, false, "x", [1] or ["x"], {}.
+json ValidValue(const json& property) {
+  if (property.contains("enum") && !property["enum"].empty()) return property["enum"][0];
+  const std::string type = property.contains("type") ? property["type"].get<std::string>() : "";
+  if (type == "integer" || type == "number") return 1;
+  if (type == "boolean") return false;
+  if (type == "array") {
+    const bool numbers = property.contains("items") && property["items"].is_object() &&
+                         property["items"].contains("type") && property["items"]["type"] != "string";
+    return numbers ? json::array({1}) : json::array({"x"});
+  }
+  if (type == "object") return json::object();
+  return "x";
+}
+
+// Every field of every JSON body the API documents, sent with a value of another type (a number for a string, a
+// string for a flag, an array, an object; null, which may stand for a field left out) is answered 4xx with a message,
+// never 500: the JSON library's type errors are the request's fault, and the vote on the public page is reachable by
+// anyone.
+TEST_F(AuthTest, EveryBodyFieldOfTheWrongTypeIsAClientErrorNeverAServerError) {
+  Ingest({"obama.jpg", "biden.jpg", "obama.jpg"});
+  TestSession s = Login("carol");
+  const json doc = Body(client_->Get("/api/openapi.json"));
+  const std::map<std::string, std::vector<json>> wrong = {
+      {"string", {json(7), json::array({"a"}), json::object(), json(nullptr), json(true)}},
+      {"boolean", {json("yes"), json(1), json(nullptr), json::array()}},
+      {"integer", {json("1"), json(1.5), json::array({1}), json(nullptr), json(true)}},
+      {"number", {json("1"), json::array({1}), json(nullptr), json(false)}},
+      {"array", {json("x"), json(1), json::object(), json(nullptr), json::array({json::object()})}},
+      {"object", {json("x"), json::array(), json(1), json(nullptr)}}};
+  int sent = 0;
+  for (const auto& [path, operations] : doc["paths"].items()) {
+    for (const auto& [method, operation] : operations.items()) {
+      if ((method != "post" && method != "put") || !operation.is_object()) continue;
+      const json::json_pointer at("/requestBody/content/application~1json/schema");
+      if (!operation.contains(at)) continue;
+      const json schema = operation[at];
+      const json resolved =
+          schema.contains("$ref") ? doc["components"]["schemas"][schema["$ref"].get<std::string>().substr(21)] : schema;
+      std::string url = std::regex_replace(path, std::regex(R"(\{(id|face)\})"), "1");
+      url = std::regex_replace(url, std::regex(R"(\{category\})"), "unidentified");
+      url = std::regex_replace(url, std::regex(R"(\{name\})"), "obama");
+      url = std::regex_replace(url, std::regex(R"(\{token\})"), std::string(32, 'a'));
+      if (!resolved.is_object()) continue;
+      if (!resolved.contains("properties")) continue;
+      // Every other field is sent with a value of its type (an enum's first), so that the request gets as far as
+      // reading the field under test.
+      json valid = json::object();
+      for (const auto& [field, property] : resolved["properties"].items()) valid[field] = ValidValue(property);
+      for (const auto& [field, property] : resolved["properties"].items()) {
+        const auto values = wrong.find(property.contains("type") ? property["type"].get<std::string>() : "");
+        if (values == wrong.end()) continue;
+        for (const json& value : values->second) {
+          SCOPED_TRACE(method + " " + url + " " + field + ": " + value.dump());
+          json body = valid;
+          body[field] = value;
+          const httplib::Headers headers = {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}};
+          auto r = method == "put" ? client_->Put(url, headers, body.dump(), "application/json")
+                                   : client_->Post(url, headers, body.dump(), "application/json");
+          ASSERT_TRUE(r);
+          ++sent;
+          EXPECT_LT(r->status, 500) << r->body;
+          if (value.is_null()) continue;  // null may stand for a field left out (`"from": null` is no `from`)
+          EXPECT_GE(r->status, 400) << r->body;
+          const json answer = Body(r);
+          EXPECT_TRUE(answer.is_object() && answer.contains("message")) << r->body;
+        }
+      }
+    }
+  }
+  EXPECT_GT(sent, 200) << "the OpenAPI document's bodies were read";
 }
 
 TEST_F(AuthTest, EveryStateChangingRouteIs403WithoutTheCsrfToken) {

@@ -114,6 +114,9 @@ TEST_F(ProposalBatchApiTest, IdsOfNoProposalAreReportedAsNotFoundAndNotCountedAs
   EXPECT_EQ(Body(none)["not_found"], json::array({99999}));
   EXPECT_TRUE(Body(none)["failed"].empty()) << none->body;
   EXPECT_EQ(Body(none)["undo"], "");
+  auto wrong = Post("/api/proposals/batch", {{"action", "deny"}, {"ids", {99999}}, {"without_flags", "yes"}}, &bob);
+  EXPECT_EQ(wrong->status, 400) << wrong->body;
+  EXPECT_EQ(Body(wrong)["message"], "without_flags: must be true or false (got \"yes\")");
   auto some = Post("/api/proposals/batch", {{"action", "deny"}, {"ids", {proposals[0], 99998, proposals[1]}}}, &bob);
   ASSERT_TRUE(some);
   ASSERT_EQ(some->status, 200) << some->body;

@@ -5,6 +5,7 @@
 
 #include "base/clock.h"
 #include "review/proposal_json.h"
+#include "server/request_parsing.h"
 #include "server/server_state.h"
 
 namespace triage::server {
@@ -145,7 +146,9 @@ base::Result<review::BatchRequest> BatchOf(const json& body) {
   r.min_score = *min;
   r.max_score = *max;
   if (*days) r.older_than_s = static_cast<int64_t>(**days * 86400);
-  r.without_flags = body.value("without_flags", false);
+  auto without_flags = OptionalBool(body, "without_flags", false);
+  if (!without_flags.ok()) return without_flags.status();
+  r.without_flags = *without_flags;
   auto notes = Notes(body);
   if (!notes.ok()) return notes.status();
   r.notes = *notes;
