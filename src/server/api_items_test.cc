@@ -26,6 +26,17 @@ TEST_F(ItemsApiTest, ListsWithFiltersAndPaging) {
   EXPECT_NE(Body(bogus)["message"].get<std::string>().find(
                 "unknown review category \"bogus\"; the review categories are: duplicates, "),
             std::string::npos);
+  // So is a person nobody is (as the gallery and `triage items` do); a known one by either name lists their photos.
+  auto nobody = Get("/api/items?person=nobodyx", &s);
+  EXPECT_EQ(nobody->status, 400) << nobody->body;
+  EXPECT_EQ(Body(nobody)["message"].get<std::string>().rfind("query parameter person: ", 0), 0u) << nobody->body;
+  ASSERT_TRUE(review_->Approve(ids[1], "Joe Biden", "bob", 100).ok());
+  EXPECT_EQ(Body(Get("/api/items?person=joe_biden", &s))["items"][0]["id"], ids[1]);
+  EXPECT_EQ(Body(Get("/api/items?person=Joe%20Biden", &s))["items"][0]["id"], ids[1]);
+  // The archive (images an approved proposal replaced) is listed as `triage items --location archive` lists it.
+  auto archive = Get("/api/items?location=archive", &s);
+  EXPECT_EQ(archive->status, 200) << archive->body;
+  EXPECT_EQ(Body(archive)["total"], 0);
 }
 
 TEST_F(ItemsApiTest, OneItemWithFacesAndAuditTrail) {

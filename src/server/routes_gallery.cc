@@ -142,12 +142,8 @@ base::Status Gallery(ServerState& state, Call& call) {
   // A person filter is a person the library knows, by either name ("Ada Lovelace" or ada_lovelace): a typo is said,
   // not answered with an empty gallery.
   if (request->query.person) {
-    auto key = review::KnownPersonKey(state.ctx.catalog, *request->query.person);
-    if (!key.ok() && key.status().code() != base::Code::kNotFound &&
-        key.status().code() != base::Code::kInvalidArgument) {
-      return key.status();
-    }
-    if (!key.ok()) return base::Status::InvalidArgument("query parameter person: " + key.status().message());
+    auto key = KnownPersonQuery(state, *request->query.person);
+    if (!key.ok()) return key.status();
     request->query.person = *key;
   }
   TRIAGE_RETURN_IF_ERROR(RefreshGroups(state));

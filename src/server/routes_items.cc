@@ -15,14 +15,21 @@ namespace fs = std::filesystem;
 base::Status ListItems(ServerState& state, Call& call) {
   catalog::ItemFilter f;
   std::string location = call.Query("location");
-  if (!location.empty() && location != "library" && location != "review" && location != "trash") {
-    return base::Status::InvalidArgument("query parameter location: must be library, review or trash");
+  if (!location.empty() && location != "library" && location != "review" && location != "trash" &&
+      location != "archive") {
+    return base::Status::InvalidArgument(
+        "query parameter location: must be library, review, trash or archive (images an approved proposal replaced)");
   }
   if (!location.empty()) f.location = location;
-  // An unknown category would list nothing, as a known one without items does: refused, as the queue and CLI do.
+  // An unknown category or person would list nothing, as a known one without items does: refused, as the queue, the
+  // gallery and the CLI do.
   TRIAGE_RETURN_IF_ERROR(model::CheckReviewCategory(call.Query("category")));
   if (!call.Query("category").empty()) f.category = call.Query("category");
-  if (!call.Query("person").empty()) f.person = call.Query("person");
+  if (!call.Query("person").empty()) {
+    auto person = KnownPersonQuery(state, call.Query("person"));
+    if (!person.ok()) return person.status();
+    f.person = *person;
+  }
   if (!call.Query("source").empty()) f.source = call.Query("source");
   auto page = call.IntQuery("page", 1, 1, 1'000'000);
   if (!page.ok()) return page.status();

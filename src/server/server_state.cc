@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "model/json.h"
+#include "review/person_service.h"
 
 namespace triage::server {
 
@@ -24,6 +25,15 @@ json ItemView(const model::ItemRecord& item) {
   j["original_url"] = fmt::format("/api/items/{}/original", item.id);
   j.erase("original_path");  // where the file came from on the ingesting machine: not the browser's business
   return j;
+}
+
+base::Result<std::string> KnownPersonQuery(ServerState& state, const std::string& text) {
+  auto key = review::KnownPersonKey(state.ctx.catalog, text);
+  if (key.ok()) return key;
+  if (key.status().code() != base::Code::kNotFound && key.status().code() != base::Code::kInvalidArgument) {
+    return key.status();
+  }
+  return base::Status::InvalidArgument("query parameter person: " + key.status().message());
 }
 
 // Content-Disposition for a stored file (RFC 6266): `filename` in plain ASCII for old clients (every other byte as

@@ -61,6 +61,10 @@ struct ServerState {
 // The API's shape of an item: the model's JSON plus file_name, reason (a sentence) and the URLs of its images.
 nlohmann::json ItemView(const model::ItemRecord& item);
 
+// A person named in a query (`?person=`), by either name ("Ada Lovelace" or ada_lovelace): the folder key of a person
+// the library knows. A typo or a name nobody has is kInvalidArgument naming the parameter, not an empty list.
+base::Result<std::string> KnownPersonQuery(ServerState& state, const std::string& text);
+
 // The Content-Disposition of a stored file offered to the browser: its name in ASCII (every other byte as '_') and,
 // as filename* (RFC 8187), whole in percent-encoded UTF-8.
 std::string ContentDisposition(const std::string& file_name);
