@@ -1,4 +1,4 @@
-// Words for people: counts with their nouns in the right number, words with their article.
+// Words for people: counts with their nouns in the right number, words with their article, a parser's error.
 #pragma once
 
 #include <string>
@@ -16,6 +16,17 @@ inline std::string Counted(long long n, const std::string& noun, const std::stri
 inline std::string WithArticle(const std::string& word) {
   const bool vowel = !word.empty() && std::string("aeiouAEIOU").find(word.front()) != std::string::npos;
   return (vowel ? "an " : "a ") + word;
+}
+
+// Where and why a JSON text did not parse, from the JSON parser's exception text, for a message: "[json.exception.
+// parse_error.101] parse error at line 3, column 5: syntax error ..." gives "line 3, column 5: syntax error ...", and
+// "[json.exception.out_of_range.406] number overflow parsing '1e400'" gives "number overflow parsing '1e400'".
+inline std::string JsonSyntaxError(const std::string& what) {
+  if (const size_t line = what.find("line "); line != std::string::npos) return what.substr(line);
+  if (what.rfind("[json.exception.", 0) == 0 && what.find("] ") != std::string::npos) {
+    return what.substr(what.find("] ") + 2);
+  }
+  return what;
 }
 
 }  // namespace triage::base

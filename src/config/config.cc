@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "base/files.h"
+#include "base/text.h"
 #include "base/utf8.h"
 #include "config/config_json.h"
 #include "config/grouping_config.h"
@@ -512,12 +513,9 @@ base::Result<json> ParseConfigJson(const std::string& text, const fs::path& path
           fmt::format("{}: not a JSON object (it starts with {})", path.string(), doc.type_name()));
     }
     return doc;
-  } catch (const json::parse_error& e) {
-    // "[json.exception.parse_error.101] parse error at line 3, column 5: syntax error ..." -> from "line".
-    std::string what = e.what();
-    const size_t at = what.find("line ");
+  } catch (const json::exception& e) {  // a syntax error, or a number too large (out_of_range)
     return base::Status::InvalidArgument(
-        fmt::format("{}: not valid JSON: {}", path.string(), at == std::string::npos ? what : what.substr(at)));
+        fmt::format("{}: not valid JSON: {}", path.string(), base::JsonSyntaxError(e.what())));
   }
 }
 

@@ -103,6 +103,10 @@ TEST(ConfigTest, ABrokenTriageJsonIsNamedWithTheLineAndColumnWhereItBreaks) {
   EXPECT_EQ(stray.status().code(), base::Code::kInvalidArgument);
   EXPECT_NE(stray.status().message().find("lib/triage.json: not valid JSON: line 2, column 16"), std::string::npos)
       << stray.status().message();
+  // A number too large for a double is named too (it used to escape as an exception).
+  auto huge = ParseConfigJson("{\"version\": 1e400}", path);
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.status().message(), "lib/triage.json: not valid JSON: number overflow parsing '1e400'");
   auto empty = ParseConfigJson(" \n", path);
   ASSERT_FALSE(empty.ok());
   EXPECT_NE(empty.status().message().find("lib/triage.json: the file is empty"), std::string::npos);

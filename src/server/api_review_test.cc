@@ -250,6 +250,19 @@ TEST_F(ReviewApiTest, BulkRefusesBadInput) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400);
   }
+  // A body that is not JSON says where and why it does not parse (a number too large for one included).
+  const std::pair<std::string, std::string> unparsed[] = {
+      {R"({"action":"reject","ids":[1e400]})", "the request body is not valid JSON (number overflow parsing '1e400')"},
+      {R"({"action":"reject","ids":[1,]})",
+       "the request body is not valid JSON (line 1, column 29: syntax error while parsing value - unexpected ']'; "
+       "expected '[', '{', or a literal)"}};
+  for (const auto& [text, message] : unparsed) {
+    auto r =
+        client_->Post("/api/review/bulk", {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}}, text, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400);
+    EXPECT_EQ(Body(r)["message"], message);
+  }
 }
 
 // A decision names where the client saw the item; once it is elsewhere (moved by someone else meanwhile), the

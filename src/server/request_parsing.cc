@@ -5,6 +5,8 @@
 
 #include <charconv>
 
+#include "base/text.h"
+
 namespace triage::server {
 
 namespace {
@@ -23,8 +25,13 @@ int64_t ParseContentLength(std::string_view text) {
 }
 
 base::Result<nlohmann::json> ParseJsonObject(std::string_view body) {
-  nlohmann::json doc = nlohmann::json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return base::Status::InvalidArgument("the request body is not valid JSON");
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(body.begin(), body.end());
+  } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number too large (out_of_range)
+    return base::Status::InvalidArgument(
+        fmt::format("the request body is not valid JSON ({})", base::JsonSyntaxError(e.what())));
+  }
   if (!doc.is_object()) return base::Status::InvalidArgument("the request body must be a JSON object");
   return doc;
 }
