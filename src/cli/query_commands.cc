@@ -78,13 +78,26 @@ void PrintQuality(const model::QualityScore& q) {
 
 // Faces are numbered from 0, as `review name-face` takes them. With `policy`, each face's match is judged under it
 // (a replay); without, the kind stored when the photo was decided is shown.
+// `by_person`: the item is where a person put it; its reasons are then what intake found, and its faces are shown
+// with a reviewer's naming, not the match measured at intake (which no longer says where the photo is).
 void PrintDecision(const std::string& title, const std::string& folder, const model::Decision& d,
-                   const std::vector<model::Face>& faces, const model::Policy* policy = nullptr) {
-  fmt::print("{}\n  goes to: {}\n", base::ForTerminal(title), folder);
-  for (const auto& r : d.reasons) fmt::print("  reason:  {} ({})\n", base::ForTerminal(r.text), r.code);
+                   const std::vector<model::Face>& faces, const model::Policy* policy = nullptr,
+                   bool by_person = false) {
+  fmt::print("{}\n  {} {}\n", base::ForTerminal(title), by_person ? "is in:  " : "goes to:", folder);
+  for (const auto& r : d.reasons) {
+    fmt::print("  {} {} ({})\n", by_person ? "at intake:" : "reason: ", base::ForTerminal(r.text), r.code);
+  }
   if (d.duplicate_of) fmt::print("  duplicate of item {}\n", *d.duplicate_of);
   for (size_t i = 0; i < faces.size(); ++i) {
     const auto& f = faces[i];
+    if (by_person) {
+      const std::string named = f.label.untracked           ? ", not a person tracked (named by a reviewer)"
+                                : !f.label.named_as.empty() ? ", named " + f.label.named_as + " by a reviewer"
+                                                            : "";
+      fmt::print("  face {}: box {:.0f},{:.0f} {:.0f}x{:.0f}, detection {:.2f}{}, eye aspect {:.2f}\n", i, f.box.x,
+                 f.box.y, f.box.width, f.box.height, f.detection_score, named, f.eye_aspect_ratio);
+      continue;
+    }
     // Without a nearest person nobody was enrolled to compare with: no distance to show.
     const std::string match = f.match.person.empty()
                                   ? "(nobody enrolled to compare with)"
@@ -141,7 +154,20 @@ int ExplainItem(CommandContext& ctx, Library& lib, const model::ItemRecord& item
                    {"changed", changed}});
     return kExitOk;
   }
-  PrintDecision(fmt::format("item {} ({}), as decided", item.id, item.path), review::FolderOf(item), d, *faces);
+  if (placed_by_policy) {
+    PrintDecision(fmt::format("item {} ({}), as decided", item.id, item.path), review::FolderOf(item), d, *faces);
+  } else {
+    // Where a person put it, and how: the newest audit entry about it (approve, keep, a duplicate's choice, ...).
+    auto last = lib.catalog->ListAudit(item.id, "", 1, 0);
+    if (!last.ok()) return ctx.Fail(last.status());
+    const std::string how = last->empty()
+                                ? std::string("placed by a person")
+                                : fmt::format("placed by a person: {} by {} on {}{}", last->front().action,
+                                              last->front().actor, base::IsoTime(last->front().at),
+                                              last->front().reason.empty() ? "" : " (" + last->front().reason + ")");
+    PrintDecision(fmt::format("item {} ({}), {}", item.id, item.path, how), review::FolderOf(item), d, *faces, nullptr,
+                  /*by_person=*/true);
+  }
   PrintQuality(item.quality);
   if (damaged) {
     fmt::print("\n  the stored analysis is damaged and cannot be read: nothing to replay\n");

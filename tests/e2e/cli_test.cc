@@ -774,6 +774,15 @@ TEST_F(CliTest, ExplainShowsTheStoredDecisionAndDryRunsNewFiles) {
   EXPECT_EQ(dry["decision"]["reasons"][0]["code"], "duplicate_sha256");
   EXPECT_EQ(Items().size(), 1u);  // the dry run recorded nothing
   EXPECT_EQ(Triage({"explain", "no-such-thing"}).exit_code, 3);
+  // Approved by a person, it says so first; what intake found is said as such, not as the reason it is where it is.
+  const std::string id = std::to_string(ItemNamed("e.jpg")["id"].get<int>());
+  ASSERT_EQ(Triage({"review", "approve", id, "--person", "Ada Lovelace"}).exit_code, 0);
+  RunResult approved = Triage({"explain", id});
+  ASSERT_EQ(approved.exit_code, 0) << approved.err;
+  EXPECT_NE(approved.out.find("), placed by a person: approve by cli:"), std::string::npos) << approved.out;
+  EXPECT_NE(approved.out.find("\n  is in:   faces/ada_lovelace\n  at intake: "), std::string::npos) << approved.out;
+  EXPECT_EQ(approved.out.find("goes to:"), approved.out.rfind("goes to:")) << "at most the replay says goes to";
+  EXPECT_EQ(approved.out.find("  reason: "), std::string::npos) << approved.out;
 }
 
 TEST_F(CliTest, ItemsJsonHasTheDocumentedFields) {
