@@ -190,7 +190,7 @@ function tileMeasure(item, sort) {
 const BADGE_WORDS = {
   lead: (n) => `best frame of a burst of ${n}`,
   burst: 'another frame of a burst (the ★ frame is its best)',
-  dup: 'a copy of a better photo (that one leads its duplicate group)',
+  dup: 'a copy of another photo, which leads their duplicate group (it scored as high or higher)',
   eyes: 'eyes closed',
 };
 
@@ -231,7 +231,7 @@ function tileLegend(sort) {
   const number = DIMENSIONS.includes(sort) ? `${label(sort).toLowerCase()} score of 10 (the sort)` : 'score of 10';
   return h('p', { class: 'tile-legend muted', dataset: { testid: 'tile-legend' } }, 'On the tiles: ',
     mark('6.5'), ` ${number} · `, mark('★ 3'), ` ${BADGE_WORDS.lead(3)} · `, mark('burst'), ' another frame of a burst · ',
-    mark('dup'), ' a copy of a better photo · ', mark('eyes', 'warn'), ' eyes closed');
+    mark('dup'), ' a copy of the photo that leads its group · ', mark('eyes', 'warn'), ' eyes closed');
 }
 
 // The grid: a sizer as tall as all rows, and only the visible rows (plus OVERSCAN) in the DOM. `onScrolled(index)` is
