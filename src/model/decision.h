@@ -23,6 +23,10 @@ inline const std::vector<std::string>& ReviewCategories() {
   return kCategories;
 }
 bool IsReviewCategory(const std::string& name);
+// The two categories where a copy waits to be decided as a duplicate of another photo (keep new, existing or both).
+inline bool IsDuplicateCategory(const std::string& category) {
+  return category == "duplicates" || category == "near_duplicates";
+}
 // Ok for no category ("": no filter) or a review category; otherwise kInvalidArgument naming the value and the
 // categories there are. Every filter on a review category (CLI and API) checks with this: a typo would otherwise list
 // nothing, as if the category were empty.

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "model/decision.h"
 #include "review/review_service.h"
 
 namespace triage::review {
@@ -44,7 +45,7 @@ base::Result<model::ItemRecord> ReviewService::DecideDuplicate(int64_t id, const
   }
   // Kept beside an original that waits in review, a copy waits there too, as a photo of its own: decided as a
   // duplicate once, it is not decided as one again (a second "keep existing" would trash what "keep both" kept).
-  if (item->category != "duplicates" && item->category != "near_duplicates") {
+  if (!model::IsDuplicateCategory(item->category)) {
     return base::Status::Conflict(fmt::format(
         "{} (item {}) was decided as a duplicate already and waits in review/{} as a photo of its own; decide it there",
         std::filesystem::path(item->path).filename().string(), id, item->category));
@@ -59,8 +60,7 @@ base::Result<model::ItemRecord> ReviewService::DecideDuplicate(int64_t id, const
   const std::string other = std::filesystem::path(original->path).filename().string();
   // An original that waits as a duplicate itself is decided first: a copy kept in its place or beside it would wait
   // in review/duplicates as a duplicate of a photo that may be trashed next.
-  if (keep != "existing" && original->location == "review" &&
-      (original->category == "duplicates" || original->category == "near_duplicates")) {
+  if (keep != "existing" && original->location == "review" && model::IsDuplicateCategory(original->category)) {
     return base::Status::Conflict(fmt::format(
         "{} (item {}), the photo {} duplicates, waits in review/{} as a duplicate itself: decide item {} first, or "
         "keep the existing copy",

@@ -10,6 +10,7 @@
 
 #include "base/text.h"
 #include "catalog/policy_names.h"
+#include "model/decision.h"
 #include "review/person_service.h"
 
 namespace triage::review {
@@ -35,7 +36,7 @@ std::string PlaceWords(const std::string& folder) {
 // new, existing or both), never approved or kept alone: that would file a second copy of one picture without a word.
 // Once its original is in the trash or gone, or after "keep both", it is a photo of its own.
 base::Status RefuseUndecidedCopy(catalog::Catalog& catalog, const model::ItemRecord& item, const char* action) {
-  if (!item.duplicate_of || (item.category != "duplicates" && item.category != "near_duplicates")) {
+  if (!item.duplicate_of || !model::IsDuplicateCategory(item.category)) {
     return base::Status::Ok();
   }
   auto original = catalog.GetItem(*item.duplicate_of);

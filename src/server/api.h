@@ -162,6 +162,8 @@ class ApiRouter {
 int64_t DeclaredLength(const httplib::Request& req);
 // True when the request carries a body (a Content-Length above 0, or chunked transfer encoding).
 bool HasBody(const httplib::Request& req);
+// True when the request's Transfer-Encoding is chunked, its name in any case, as cpp-httplib reads it.
+bool IsChunked(const httplib::Request& req);
 // Turns the response into one that closes the connection once sent, so that an unread body is never parsed as
 // the next request. For every answer given without reading the whole body.
 void CloseAfterResponse(httplib::Response& res);

@@ -18,8 +18,11 @@ int64_t DeclaredLength(const httplib::Request& req) {
 // which then fails to read. The coding's name is read as cpp-httplib reads it, in any case ("Chunked"): a body it
 // reads as chunked and the route took for none stayed on the connection, to be read as the next request.
 bool HasBody(const httplib::Request& req) {
-  if (::strcasecmp(req.get_header_value("Transfer-Encoding").c_str(), "chunked") == 0) return true;
-  return req.has_header("Content-Length") && DeclaredLength(req) != 0;
+  return IsChunked(req) || (req.has_header("Content-Length") && DeclaredLength(req) != 0);
+}
+
+bool IsChunked(const httplib::Request& req) {
+  return ::strcasecmp(req.get_header_value("Transfer-Encoding").c_str(), "chunked") == 0;
 }
 
 void CloseAfterResponse(httplib::Response& res) {

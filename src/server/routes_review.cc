@@ -98,8 +98,7 @@ base::Status GetReviewItem(ServerState& state, Call& call) {
   out["faces"] = FacesView(state, *id, *faces);
   // Decided as a duplicate once (kept beside an original that waits in review), a copy waits as a photo of its own:
   // its card shows it alone, not the comparison it was decided on.
-  if (item->duplicate_of && item->location == "review" &&
-      (item->category == "duplicates" || item->category == "near_duplicates")) {
+  if (item->duplicate_of && item->location == "review" && model::IsDuplicateCategory(item->category)) {
     auto original = state.ctx.catalog.GetItem(*item->duplicate_of);
     if (original.ok()) out["duplicate_of"] = ItemView(*original);
   }

@@ -3,7 +3,6 @@
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
-#include <strings.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 
 #include "base/utf8.h"
 #include "server/api.h"
+#include "server/request_parsing.h"
 #include "server/server_state.h"
 #include "server/static_files.h"
 #include "server/task_pool.h"
@@ -114,8 +114,7 @@ bool AdmitFraming(const httplib::Request& req, httplib::Response& res) {
   if (codings > 0 && lengths > 0) {
     return refuse(400, "the request has both Transfer-Encoding and Content-Length: send one of them");
   }
-  if (codings > 1 ||
-      (codings == 1 && !::strcasecmp(req.get_header_value("Transfer-Encoding").c_str(), "chunked") == 0)) {
+  if (codings > 1 || (codings == 1 && !IsChunked(req))) {
     return refuse(501, fmt::format("Transfer-Encoding \"{}\" is not served: send the body with Content-Length or "
                                    "Transfer-Encoding: chunked",
                                    base::ForTerminal(req.get_header_value("Transfer-Encoding"))));
@@ -123,8 +122,7 @@ bool AdmitFraming(const httplib::Request& req, httplib::Response& res) {
   std::string first;
   for (size_t i = 0; i < lengths; ++i) {
     const std::string value = req.get_header_value("Content-Length", i);
-    if (value.empty() || value.size() > 18 ||
-        !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (ParseContentLength(value) < 0) {
       return refuse(
           400, fmt::format("Content-Length \"{}\" is not a number of bytes", base::ForTerminal(value.substr(0, 40))));
     }

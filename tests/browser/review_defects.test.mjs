@@ -95,6 +95,7 @@ test('a match beyond match_distance is a suggestion chip, never the default of a
   assert.equal(await select.inputValue(), '', 'nothing is pre-selected');
   const chip = page.getByTestId('suggestion');
   assert.match(await chip.innerText(), /^no match · nearest biden at 0\.70/);
+  assert.equal(await chip.locator('kbd').count(), 0, 'a far suggestion offers no key');
   await blur();
   await page.keyboard.press('a');
   await toastStarting(page, 'Choose who 02_astronaut.jpg shows').waitFor();
@@ -382,6 +383,7 @@ test('key 1 takes a likely match into the picker, and a then files the photo und
   const select = page.getByTestId('person-select');
   assert.equal(await select.inputValue(), '', 'nothing is pre-selected');
   assert.match(await page.getByTestId('suggestion').innerText(), /^likely biden · distance 0\.41/);
+  assert.equal(await page.getByTestId('suggestion').locator('kbd').innerText(), '1');
   await blur();
   await page.keyboard.press('1');
   assert.equal(await select.inputValue(), 'biden');

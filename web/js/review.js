@@ -29,7 +29,8 @@ const SHORTCUTS = [[['a'], 'Approve & sort as the chosen person'], [['k'], 'Keep
   [['s'], 'Skip for later'],
   [['l'], 'Duplicate: keep the left (new) copy; the other goes to the trash'],
   [['r'], 'Duplicate: keep the right (existing) copy; the new one goes to the trash'],
-  [['b'], 'Duplicate: keep both copies'], [['←', '→'], 'Previous / next photo'], [['1'], 'Take the suggested person (a likely match)'],
+  [['b'], 'Duplicate: keep both copies'], [['←', '→'], 'Previous / next photo'],
+  [['1'], 'Take the suggested person (a likely match)'],
   [['z'], 'Loupe: the original pixels 1:1 under the pointer (a finger pans a 1:1 view)'], [['Esc'], 'Close the loupe'],
   [['1', '…', '9'], 'In the person picker: choose a suggestion'], [['↑', '↓'], 'In the person picker: move'],
   [['Enter'], 'In the person picker: approve (a face: name it)'], [['Esc'], 'Leave the person picker'],
@@ -263,7 +264,7 @@ export async function renderReview(root, params, { session, signal }) {
       : 'The closest enrolled person, but too far away to be a match; click to choose it anyway';
     return h('button', { type: 'button', class: `suggestion${suggestion.within_match_distance ? ' near' : ' far'}`,
       dataset: { testid: 'suggestion' }, title, onclick: () => picker.choose(suggestion.person) },
-    matchWords(suggestion), h('kbd', {}, '1'));
+    matchWords(suggestion), suggestion.within_match_distance ? h('kbd', {}, '1') : null);
   }
 
   function meta(item) {
@@ -868,7 +869,7 @@ export async function renderReview(root, params, { session, signal }) {
   // its own (kept beside an original that waits too), that decision first, so the card does not read as a duplicate
   // still to decide.
   function whyItWaits(item, detail, dup) {
-    const waitsAlone = !dup && item.duplicate_of && !['duplicates', 'near_duplicates'].includes(item.category);
+    const waitsAlone = !dup && item.duplicate_of && !DUPLICATE_CATEGORIES.has(item.category);
     const decided = waitsAlone && detail.review ? detail.review.reason : '';
     if (!decided) return item.reason;
     return `Decided as a duplicate already (${decided}); it waits as a photo of its own. At intake: ${item.reason}`;
