@@ -1,5 +1,5 @@
-// Near-duplicate verification on stored 64 px rasters: affine alignment by ECC (OpenCV), then correlation, a residual
-// scaled by the picture's detail, geometry near identity, colour and mirror checks.
+// Near-duplicate verification on stored 64 px rasters: affine alignment by ECC (vision/ecc.h), then correlation, a
+// residual scaled by the picture's detail, geometry near identity, colour and mirror checks.
 #include "vision/near_duplicate_check.h"
 
 #include <algorithm>
@@ -8,9 +8,9 @@
 #include <cstring>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
-#include <opencv2/video/tracking.hpp>
 
 #include "vision/decode.h"
+#include "vision/ecc.h"
 #include "vision/resample.h"
 
 namespace triage::vision {
@@ -25,6 +25,7 @@ constexpr double kMinStartCorrelation = 0.6;
 // ECC stops once an iteration raises the correlation by less than this. On the duplicates bench, 1e-3 instead of 1e-4
 // took 8-15% less CPU of a duplicates-only ingest and found 4 more true pairs (rotated copies) and no false one.
 constexpr double kEccEpsilon = 1e-3;
+constexpr int kEccIterations = 30;
 
 // Mean difference per channel, in grey levels, above which two pictures without a comparable colour (all clipped or
 // black, as a pure red or blue field) differ in colour.
@@ -165,17 +166,11 @@ Alignment Evaluate(const Query& q, const cv::Mat& candidate, const Start& start)
   return Evaluate(q, candidate, start.warp, start.coverage);
 }
 
-// ECC refinement from `init`. ECC gives up (throws) when there is nothing left to gain, e.g. on identical rasters;
-// the starting point then stands.
+// ECC refinement from `init`. ECC gives up when there is nothing left to gain, e.g. on identical rasters; the
+// starting point then stands.
 Alignment Align(const Query& q, const cv::Mat& candidate, const cv::Mat& init) {
   cv::Mat warp = init.clone();
-  try {
-    cv::findTransformECC(q.grey, candidate, warp, cv::MOTION_AFFINE,
-                         cv::TermCriteria(cv::TermCriteria::COUNT + cv::TermCriteria::EPS, 30, kEccEpsilon),
-                         cv::noArray(), 1);
-  } catch (const cv::Exception&) {
-    warp = init.clone();
-  }
+  internal::RefineAffineEcc(q.grey, candidate, warp, kEccIterations, kEccEpsilon);
   return Evaluate(q, candidate, warp, CoverageOf(warp));
 }
 
