@@ -222,6 +222,44 @@ TEST_F(IngestorTest, FindsANearDuplicateOfAnImageWaitingInTheSameGroup) {
   EXPECT_EQ(s.items[1].decision.category, "unidentified") << "two different people are not near duplicates";
 }
 
+// Near duplicates join a group through any member. A tighter framing of a scene (85% of the original) is another
+// picture; against a 5% crop of the original it measures a scale of only 1.12, within what a crop may change, but
+// against the original 1.18. Linked to the crop it would join the original's group: it is checked against the
+// photo the crop copies as well, and stands alone. (Had the crop come first, the original would wait as the crop's
+// copy and the reframing would join the crop itself: the check cannot tell a 10% crop from that reframing.)
+TEST_F(IngestorTest, AnotherFramingCloseToACropDoesNotJoinTheCropsOriginal) {
+  auto crop = [&](const std::string& as, float side) {
+    const float at = (512 - side) / 2;
+    EXPECT_TRUE(vision::WriteJpegCrop(Fixture("skimage_astronaut.jpg"), in_ / as, {at, at, side, side}, 0, 400,
+                                      vision::DecodeOptions{}.max_pixels)
+                    .ok());
+    return in_ / as;
+  };
+  // Named so that the original comes first (inputs are taken in name order): the crop then waits as its copy.
+  const fs::path crop5 = crop("b-crop5.jpg", 486), reframe = crop("c-reframe.jpg", 436);
+  {
+    // Each on its own against the crop, the reframing passes the check: the test would not show the group rule else.
+    Process p = Open();
+    Ingest(p, {crop5});
+    auto s = Ingest(p, {reframe});
+    ASSERT_EQ(s.items.size(), 1u);
+    ASSERT_EQ(s.items[0].decision.category, "near_duplicates") << "the check itself now tells them apart";
+  }
+  fs::remove_all(lib_ / ".triage");
+  fs::create_directories(lib_ / ".triage");
+  Process p = Open();
+  auto s = Ingest(p, {Input("skimage_astronaut.jpg", "a-original.jpg"), crop5, reframe});
+  ASSERT_EQ(s.items.size(), 3u);
+  EXPECT_EQ(s.items[1].decision.category, "near_duplicates");
+  EXPECT_EQ(s.items[1].decision.duplicate_of, s.items[0].item_id);
+  EXPECT_EQ(s.items[2].decision.category, "unidentified") << "another framing is a picture of its own";
+  EXPECT_FALSE(s.items[2].decision.duplicate_of.has_value());
+  // A second copy of the crop still joins it: its original shows the same picture.
+  auto again = Ingest(p, {NearCopy("skimage_astronaut.jpg", "half.jpg")});
+  ASSERT_EQ(again.items.size(), 1u);
+  EXPECT_EQ(again.items[0].decision.category, "near_duplicates");
+}
+
 // A copy keeps its original's capture time; the next frame of a burst has its own. Both look alike to the check,
 // but only the copy is a near duplicate: the frame is another shot, filed as any photo is.
 TEST_F(IngestorTest, ABurstFrameTakenAtAnotherInstantIsNoNearDuplicate) {
