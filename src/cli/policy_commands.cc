@@ -5,6 +5,7 @@
 #include "base/files.h"
 #include "cli/commands.h"
 #include "cli/job_kinds.h"
+#include "model/json_text.h"
 #include "quality/group_service.h"
 #include "quality/recompute.h"
 #include "quality/reference_store.h"
@@ -30,8 +31,13 @@ base::Status ApplySet(json& doc, const std::string& assignment) {
   }
   std::string key = assignment.substr(0, eq);
   std::string text = assignment.substr(eq + 1);
-  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) value = text;
+  json value = text;  // a value that is no JSON text is taken as the string it is
+  try {
+    value = model::ParseBoundedJson(text);
+  } catch (const json::exception&) {
+  } catch (const model::JsonTooDeep& e) {
+    return base::Status::InvalidArgument(fmt::format("--set {}: {}", key, e.what()));
+  }
   json* node = &doc;
   size_t start = 0;
   for (size_t dot = key.find('.'); dot != std::string::npos; start = dot + 1, dot = key.find('.', start)) {
@@ -49,10 +55,17 @@ base::Status ProposedEdit(const SimulateArgs& a, json& doc) {
   if (!a.config_file.empty()) {
     auto text = base::ReadFile(a.config_file);
     if (!text.ok()) return text.status();
-    json proposed = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    if (proposed.is_discarded() || !proposed.is_object()) {
-      return base::Status::InvalidArgument(fmt::format("{}: not a JSON object", a.config_file));
+    json proposed;
+    try {
+      proposed = model::ParseBoundedJson(*text);
+    } catch (const json::exception& e) {
+      return base::Status::InvalidArgument(
+          fmt::format("{}: not valid JSON: {}", a.config_file, base::JsonSyntaxError(e.what())));
+    } catch (const model::JsonTooDeep& e) {
+      return base::Status::InvalidArgument(fmt::format("{}: {}", a.config_file, e.what()));
     }
+    if (!proposed.is_object())
+      return base::Status::InvalidArgument(fmt::format("{}: not a JSON object", a.config_file));
     doc = proposed;
   }
   for (const auto& s : a.sets) TRIAGE_RETURN_IF_ERROR(ApplySet(doc, s));

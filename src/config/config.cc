@@ -19,6 +19,7 @@
 #include "config/config_json.h"
 #include "config/grouping_config.h"
 #include "config/quality_config.h"
+#include "model/json_text.h"
 
 namespace triage::config {
 namespace {
@@ -176,7 +177,8 @@ base::Status ValidateObject(const json& obj, const std::string& prefix) {
                                                        AllowedKeys(prefix)));
     }
     if (!Fits(value, it->second)) {
-      return base::Status::InvalidArgument(fmt::format("{}: {} (got {})", path, Describe(it->second), value.dump()));
+      return base::Status::InvalidArgument(
+          fmt::format("{}: {} (got {})", path, Describe(it->second), model::JsonExcerpt(value)));
     }
     if (it->second.kind == Kind::kObject) TRIAGE_RETURN_IF_ERROR(ValidateObject(value, path));
   }
@@ -477,7 +479,8 @@ base::Result<json> ParseConfigJson(const std::string& text, const fs::path& path
   };
   std::vector<Level> levels;
   std::string twice;
-  auto watch = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
+  auto watch = [&](int depth, json::parse_event_t event, json& parsed) {
+    model::RefuseDeepNesting(depth, event);
     switch (event) {
       case json::parse_event_t::object_start:
       case json::parse_event_t::array_start:
@@ -516,6 +519,8 @@ base::Result<json> ParseConfigJson(const std::string& text, const fs::path& path
   } catch (const json::exception& e) {  // a syntax error, or a number too large (out_of_range)
     return base::Status::InvalidArgument(
         fmt::format("{}: not valid JSON: {}", path.string(), base::JsonSyntaxError(e.what())));
+  } catch (const model::JsonTooDeep& e) {
+    return base::Status::InvalidArgument(fmt::format("{}: {}", path.string(), e.what()));
   }
 }
 

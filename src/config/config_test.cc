@@ -127,6 +127,15 @@ TEST(ConfigTest, ABrokenTriageJsonIsNamedWithTheLineAndColumnWhereItBreaks) {
   EXPECT_NE(inner.status().message().find("quality.min_width is given twice"), std::string::npos)
       << inner.status().message();
   EXPECT_TRUE(ParseConfigJson(R"({"a": {"k": 1}, "b": {"k": 2}, "c": [{"k": 1}, {"k": 2}]})", path).ok());
+  // Nesting deeper than anything triage reads is refused as it is read: quoting such a value back overflowed the stack.
+  const int depth = 100'000;
+  auto deep = ParseConfigJson("{\"thresholds\": " + std::string(depth, '[') + std::string(depth, ']') + "}", path);
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.status().message(), "lib/triage.json: arrays and objects are nested more than 64 levels deep");
+  // A wrong value is quoted shortened.
+  auto wrong = ConfigFromJson("/lib", {{"thresholds", {{"min_confidence", std::string(10'000, 'A')}}}});
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_LT(wrong.status().message().size(), 300u) << wrong.status().message().substr(0, 300);
 }
 
 TEST(ConfigTest, SmallestFaceReachesTheAnalysisWithinWhatTheDetectorCanFind) {

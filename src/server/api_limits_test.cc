@@ -275,5 +275,50 @@ TEST_F(LimitsApiTest, UploadBodyPastTheLimitIs413EvenWithoutADeclaredLength) {
   EXPECT_TRUE(fs::is_empty(journal_->staging_dir()));
 }
 
+// Nesting is bounded where a body is parsed: quoting a deeply nested value back in an error message recursed once per
+// level, and 80,000 levels (160 KB, well under the body limit) overflowed the stack and took the server down. A
+// long value is quoted shortened.
+TEST_F(LimitsApiTest, ADeeplyNestedOrHugeValueIsAClientErrorAndTheServerStaysUp) {
+  TestSession s = Login("carol");
+  httplib::Headers headers = {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}};
+  const int depth = 100'000;
+  const std::string deep = "{\"min_confidence\":" + std::string(depth, '[') + std::string(depth, ']') + "}";
+  for (const char* path : {"/api/config/thresholds", "/api/config/thresholds/simulate", "/api/review/bulk"}) {
+    auto r = std::string(path) == "/api/config/thresholds" ? client_->Put(path, headers, deep, "application/json")
+                                                           : client_->Post(path, headers, deep, "application/json");
+    ASSERT_TRUE(r) << path << ": the server did not answer";
+    EXPECT_EQ(r->status, 400) << path;
+    EXPECT_NE(Body(r)["message"].get<std::string>().find("nested more than 64 levels"), std::string::npos)
+        << r->body.substr(0, 200);
+  }
+  // Within the bound, a wrong value is named with an excerpt of it.
+  const std::string nested = "{\"min_confidence\":" + std::string(60, '[') + std::string(60, ']') + "}";
+  auto r = client_->Put("/api/config/thresholds", headers, nested, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_LT(r->body.size(), 400u) << r->body.substr(0, 200);
+  const std::string huge = "{\"min_confidence\":\"" + std::string(900'000, 'A') + "\"}";
+  r = client_->Put("/api/config/thresholds", headers, huge, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_LT(r->body.size(), 400u) << "the value is quoted shortened";
+  EXPECT_EQ(Get("/api/status", &s)->status, 200);
+}
+
+// A second server asked for a port that is in use fails to start: bound with SO_REUSEPORT (cpp-httplib's default)
+// both listened and the kernel shared the connections between two libraries.
+TEST_F(LimitsApiTest, ASecondServerOnAPortInUseDoesNotStart) {
+  ServerContext context{*config_,         *catalog_,   *users_,    *gallery_,
+                        *review_,         *persons_,   *ingestor_, journal_->staging_dir(),
+                        *proposal_store_, *proposals_, *undo_};
+  ServerOptions options = options_;
+  options.port = server_->port();
+  auto second = Server::Create(options, context);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find("cannot listen on 127.0.0.1:" + std::to_string(server_->port())),
+            std::string::npos)
+      << second.status().message();
+}
+
 }  // namespace
 }  // namespace triage::server

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "base/text.h"
+#include "model/json_text.h"
 
 namespace triage::server {
 
@@ -27,10 +28,12 @@ int64_t ParseContentLength(std::string_view text) {
 base::Result<nlohmann::json> ParseJsonObject(std::string_view body) {
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(body.begin(), body.end());
+    doc = model::ParseBoundedJson(body);
   } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number too large (out_of_range)
     return base::Status::InvalidArgument(
         fmt::format("the request body is not valid JSON ({})", base::JsonSyntaxError(e.what())));
+  } catch (const model::JsonTooDeep& e) {
+    return base::Status::InvalidArgument(fmt::format("the request body is not accepted: {}", e.what()));
   }
   if (!doc.is_object()) return base::Status::InvalidArgument("the request body must be a JSON object");
   return doc;
@@ -63,10 +66,7 @@ std::string IdNoun(std::string_view path, std::string_view id_text) {
 namespace {
 
 // What was sent in a field of the wrong type, cut short for a message.
-std::string Sent(const nlohmann::json& value) {
-  std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return text.size() > 40 ? text.substr(0, 40) + "…" : text;
-}
+std::string Sent(const nlohmann::json& value) { return model::JsonExcerpt(value, 40); }
 
 }  // namespace
 

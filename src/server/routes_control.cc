@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "model/json.h"
+#include "model/json_text.h"
 #include "review/policy_service.h"
 #include "server/server_state.h"
 
@@ -55,7 +56,8 @@ base::Status PutList(ServerState& state, Call& call, const std::string& list) {
   }
   std::vector<std::string> names;
   for (const auto& e : (*body)["names"]) {
-    if (!e.is_string()) return base::Status::InvalidArgument(fmt::format("{}: {} is not a name", list, e.dump()));
+    if (!e.is_string())
+      return base::Status::InvalidArgument(fmt::format("{}: {} is not a name", list, model::JsonExcerpt(e)));
     names.push_back(e.get<std::string>());
   }
   std::string undo;

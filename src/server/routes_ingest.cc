@@ -11,6 +11,7 @@
 #include "base/ids.h"
 #include "base/utf8.h"
 #include "model/json.h"
+#include "model/json_text.h"
 #include "server/server_state.h"
 #include "source/url_downloader.h"
 
@@ -191,8 +192,8 @@ base::Status IngestUrl(ServerState& state, Call& call) {
   if (!body.ok()) return body.status();
   if (!body->contains("url")) return base::Status::InvalidArgument("url is required: {\"url\": \"https://...\"}");
   if (!(*body)["url"].is_string()) {
-    return base::Status::InvalidArgument(
-        fmt::format("url must be a string such as \"https://example.org/photo.jpg\" (got {})", (*body)["url"].dump()));
+    return base::Status::InvalidArgument(fmt::format(
+        "url must be a string such as \"https://example.org/photo.jpg\" (got {})", model::JsonExcerpt((*body)["url"])));
   }
   std::string url = (*body)["url"];
   const std::string scheme = source::UrlScheme(url);

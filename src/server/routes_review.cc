@@ -7,6 +7,7 @@
 #include "config/config.h"
 #include "model/decision.h"
 #include "model/json.h"
+#include "model/json_text.h"
 #include "server/request_parsing.h"
 #include "server/server_state.h"
 
@@ -211,7 +212,7 @@ base::Result<std::vector<int64_t>> IdsField(const json& body) {
   std::vector<int64_t> ids;
   for (const auto& e : body["ids"]) {
     if (!e.is_number_integer() || e.get<int64_t>() <= 0) {
-      return base::Status::InvalidArgument(fmt::format("ids: {} is not an item id", e.dump()));
+      return base::Status::InvalidArgument(fmt::format("ids: {} is not an item id", model::JsonExcerpt(e)));
     }
     ids.push_back(e.get<int64_t>());
   }

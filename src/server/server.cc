@@ -238,8 +238,12 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
   // cpp-httplib listens with a backlog of 5: a burst of connections (a page of thumbnails from a few browsers) had
   // some reset before they were accepted. The listening socket's backlog is raised once it is bound.
   auto listening = std::make_shared<socket_t>(INVALID_SOCKET);
+  // SO_REUSEADDR only (a restart may bind while the previous run's connections linger in TIME_WAIT). cpp-httplib's
+  // default sets SO_REUSEPORT instead, with which a second server bound to a port in use and the kernel shared the
+  // connections between the two (and their libraries).
   impl->http.set_socket_options([listening](socket_t sock) {
-    httplib::default_socket_options(sock);
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     *listening = sock;
   });
   impl->port = options.port == 0 ? impl->http.bind_to_any_port(options.host)
