@@ -122,30 +122,24 @@ base::Result<DuplicateIndex::SignaturePtr> DuplicateIndex::Signature(catalog::Ca
   return shared;
 }
 
-base::Result<bool> DuplicateIndex::ShowsTheOriginalToo(catalog::Catalog& catalog, const model::Fingerprint& fp,
-                                                       const model::ItemRecord& candidate, int hash_only_max_distance,
-                                                       CheckMemo& memo) {
+base::Result<bool> DuplicateIndex::ShowsAnotherPictureThanItsOriginal(catalog::Catalog& catalog,
+                                                                      const model::Fingerprint& fp,
+                                                                      const model::ItemRecord& candidate,
+                                                                      CheckMemo& memo) {
   // Only a candidate that waits as a copy of another photo: one a reviewer kept as a photo of its own stands alone.
   if (!candidate.duplicate_of || *candidate.duplicate_of == candidate.id || candidate.location != "review" ||
-      !model::IsDuplicateCategory(candidate.category)) {
-    return true;
+      !model::IsDuplicateCategory(candidate.category) || fp.signature.empty()) {
+    return false;
   }
   auto original = catalog.GetItem(*candidate.duplicate_of);
   if (!original.ok()) {
-    if (original.status().code() == base::Code::kNotFound) return true;  // gone: the candidate stands for it
+    if (original.status().code() == base::Code::kNotFound) return false;  // gone: the candidate stands for it
     return original.status().WithContext("reading the photo a near-duplicate candidate copies");
   }
-  if (!original->fingerprint.has_phash) return true;
   auto signature = Signature(catalog, original->id);
   if (!signature.ok()) return signature.status();
-  if ((*signature)->empty()) return true;  // stored before signatures: nothing to compare beyond the hashes
-  int distance = 64;
-  for (uint64_t x : {fp.phash, fp.phash_center}) {
-    for (uint64_t y : {original->fingerprint.phash, original->fingerprint.phash_center}) {
-      distance = std::min(distance, std::popcount(x ^ y));
-    }
-  }
-  return ConfirmedNearDuplicate(fp, **signature, distance, hash_only_max_distance, &memo);
+  if ((*signature)->empty()) return false;  // stored before signatures: nothing to compare beyond the hashes
+  return memo.QueryFor(fp.signature).Check(**signature).ShowsAnotherPicture();
 }
 
 base::Result<std::optional<fingerprint::Neighbor>> DuplicateIndex::FindNearDuplicate(
@@ -160,9 +154,9 @@ base::Result<std::optional<fingerprint::Neighbor>> DuplicateIndex::FindNearDupli
     auto item = catalog.GetItem(candidate.id);
     if (!item.ok()) return item.status();
     if (taken_at_ms && model::DifferentShots(taken_at_ms, model::CaptureTimeMs(item->info.taken_at))) continue;
-    auto joins = ShowsTheOriginalToo(catalog, fp, *item, hash_only_max_distance, *memo);
-    if (!joins.ok()) return joins.status();
-    if (!*joins) continue;
+    auto another = ShowsAnotherPictureThanItsOriginal(catalog, fp, *item, *memo);
+    if (!another.ok()) return another.status();
+    if (*another) continue;
     return std::optional<fingerprint::Neighbor>(candidate);
   }
   return std::optional<fingerprint::Neighbor>();

@@ -89,10 +89,11 @@ class DuplicateIndex {
   // `hash_only_max_distance`. Signatures come from the catalog (cached). Errors: the catalog's.
   // Verdicts in `memo` are used and new ones put there. With `taken_at_ms` (the image's capture time), a candidate
   // taken at another instant (model::DifferentShots: another frame of a burst, not a copy) is passed over.
-  // A candidate that waits in review as a copy of another photo (its original) is taken only if `fp` shows the
-  // original's picture as well: near duplicates join a group through any member, and a different picture close to
-  // one copy (a tighter reframing of a cropped copy: scaled 1.12 from the crop, 1.18 from the original) would
-  // otherwise join the original's group through it.
+  // A candidate that waits in review as a copy of another photo (its original) is passed over when the check of `fp`
+  // against that original finds another picture (another framing, colours apart as they stand): near duplicates join
+  // a group through any member, and a tighter reframing of a cropped copy (scaled 1.12 from the crop, 1.18 from the
+  // original) would otherwise join the original's group through it. A copy that the check only fails to confirm
+  // against the original (a low-texture picture's residual) still joins through the candidate.
   base::Result<std::optional<fingerprint::Neighbor>> FindNearDuplicate(
       catalog::Catalog& catalog, const model::Fingerprint& fp, int hash_only_max_distance, CheckMemo* memo = nullptr,
       std::optional<int64_t> taken_at_ms = std::nullopt);
@@ -106,11 +107,11 @@ class DuplicateIndex {
 
  private:
   using SignaturePtr = std::shared_ptr<const std::vector<uint8_t>>;
-  // FindNearDuplicate's test of a confirmed `candidate` against the photo it waits as a copy of; true when it is no
-  // such copy, or its original is gone or has no signature.
-  base::Result<bool> ShowsTheOriginalToo(catalog::Catalog& catalog, const model::Fingerprint& fp,
-                                         const model::ItemRecord& candidate, int hash_only_max_distance,
-                                         CheckMemo& memo);
+  // FindNearDuplicate's test of a confirmed `candidate` that waits as a copy of another photo (its original): true
+  // when the check of `fp` against the original finds another picture (vision::NearDuplicateVerdict::
+  // ShowsAnotherPicture). False for any other candidate, or when the original is gone or has no signature.
+  base::Result<bool> ShowsAnotherPictureThanItsOriginal(catalog::Catalog& catalog, const model::Fingerprint& fp,
+                                                        const model::ItemRecord& candidate, CheckMemo& memo);
   // From the cache, else from the catalog (kept in the cache when `keep`: only the serial stage keeps, so that a
   // signature read before a Refresh forgot it never comes back stale).
   base::Result<SignaturePtr> Signature(catalog::Catalog& catalog, int64_t id, bool keep = true);

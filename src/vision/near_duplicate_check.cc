@@ -370,6 +370,14 @@ ImageFingerprint FingerprintOf(const model::RgbImage& image, double center_fract
   return f;
 }
 
+bool NearDuplicateVerdict::ShowsAnotherPicture(const NearDuplicateCheckOptions& options) const {
+  if (same) return false;
+  // Aligned as closely as a near duplicate, but scaled, turned or shifted beyond one: another framing of the scene.
+  if (reason == "geometry") return correlation >= options.min_correlation && residual <= allowed_residual;
+  // Colours apart as the pictures stand, before any alignment (allowed_residual is set only past that test).
+  return reason == "colour" && allowed_residual == 0;
+}
+
 NearDuplicateVerdict CheckNearDuplicate(const std::vector<uint8_t>& query, const std::vector<uint8_t>& candidate,
                                         const NearDuplicateCheckOptions& o) {
   return NearDuplicateQuery(query, o).Check(candidate);

@@ -72,6 +72,12 @@ struct NearDuplicateVerdict {
   double chroma_difference = 0;
   double colour_residual = 0;  // as max_colour_residual
   double scale = 1, rotation_deg = 0, shift = 0, overlap = 0;
+
+  // Whether the check found the candidate to be another picture, rather than only failing to confirm it as this one:
+  // aligned as closely as a near duplicate (correlation and residual within `options`) but scaled, turned or shifted
+  // beyond one (another framing of the scene), or colours apart as the pictures stand. A residual, a correlation or an
+  // alignment that falls short is no such finding (low-texture copies fall short that way).
+  bool ShowsAnotherPicture(const NearDuplicateCheckOptions& options = {}) const;
 };
 
 // Decides whether `candidate` shows the same picture as `query` (re-encoded, resized, cropped by a few percent,

@@ -293,8 +293,31 @@ TEST(NearDuplicateCheckTest, RejectsAReframingButNotACrop) {
     const auto whole = SignatureOf(photo);
     const auto reframed = CheckNearDuplicate(SignatureOf(Crop(photo, 0.075, 0.075, 0.85)), whole);
     EXPECT_FALSE(reframed.same) << name << ": an 85% window, scale " << reframed.scale;
-    EXPECT_TRUE(CheckNearDuplicate(SignatureOf(Crop5(photo)), whole).same) << name << ": a 5% crop";
+    EXPECT_TRUE(reframed.ShowsAnotherPicture()) << name << ": found to be another picture (" << reframed.reason << ")";
+    const auto crop = CheckNearDuplicate(SignatureOf(Crop5(photo)), whole);
+    EXPECT_TRUE(crop.same) << name << ": a 5% crop";
+    EXPECT_FALSE(crop.ShowsAnotherPicture());
   }
+}
+
+// What tells another picture from one the check only could not confirm: a look-alike sky whose colours differ as
+// they stand is another picture; a copy whose alignment or residual falls short is not (nothing was found about it).
+TEST(NearDuplicateCheckTest, SaysWhenItFoundAnotherPictureRatherThanFailingToConfirm) {
+  const cv::Mat sky = Gradient({220, 150, 60}, {245, 225, 190}, 1.0);
+  const cv::Mat dusk = Gradient({90, 140, 170}, {170, 215, 240}, 1.0);
+  EXPECT_TRUE(CheckNearDuplicate(SignatureOf(dusk), SignatureOf(sky)).ShowsAnotherPicture());
+  NearDuplicateVerdict short_of_it;
+  short_of_it.reason = "residual";
+  short_of_it.correlation = 0.95;
+  short_of_it.residual = 3;
+  short_of_it.allowed_residual = 2;
+  EXPECT_FALSE(short_of_it.ShowsAnotherPicture());
+  NearDuplicateVerdict misaligned = short_of_it;
+  misaligned.reason = "geometry";
+  EXPECT_FALSE(misaligned.ShowsAnotherPicture()) << "a scale measured on a poor fit says nothing";
+  NearDuplicateVerdict framed = misaligned;
+  framed.residual = 1.5;
+  EXPECT_TRUE(framed.ShowsAnotherPicture());
 }
 
 TEST(NearDuplicateCheckTest, RejectsSmoothLookAlikesWhoseHashesCollide) {
