@@ -48,6 +48,19 @@ base::Status AddUser(catalog::UserStore& users, catalog::Catalog& catalog, const
         fmt::format("user name \"{}\" is refused: use 1 to 64 letters, digits, '.', '_' or '-'", name));
   }
   TRIAGE_RETURN_IF_ERROR(CheckRole(role));
+  if (!catalog::IsAdminRole(role)) {
+    // The first user ends single-user mode (and a demo login): without an admin among the users, nobody could then
+    // change the settings or manage persons, and only the command line could add one.
+    auto existing = users.ListUsers();
+    if (!existing.ok()) return existing.status();
+    if (std::none_of(existing->begin(), existing->end(),
+                     [](const catalog::UserRecord& u) { return catalog::IsAdminRole(u.role); })) {
+      return base::Status::InvalidArgument(fmt::format(
+          "user {} would be a {} with no admin beside: the first user ends single-user mode, and then nobody could "
+          "change the settings or manage persons; add an admin first (triage user add NAME --role admin)",
+          name, role));
+    }
+  }
   auto hash = HashNewPassword(password);
   if (!hash.ok()) return hash.status();
   auto id = users.AddUser({0, name, role, *hash, base::UnixNow()});

@@ -113,7 +113,15 @@ test('a group photo: each face is named or dismissed on its own, then the photo 
   // anew after each face).
   assert.ok(faces.length >= 3, `group.jpg has ${faces.length} faces`);
   const last = faces.length - 1;
-  await page.getByTestId(`face-${last}-select`).fill('adele');
+  // Typed in part, showing one enrolled person, Enter takes that person: it never adds "adel" beside adele.
+  const lastPicker = page.getByTestId(`face-${last}-select`);
+  await lastPicker.click();
+  await page.keyboard.type('adel');
+  await page.keyboard.press('Enter');
+  assert.equal(await lastPicker.getAttribute('data-value'), 'adele');
+  assert.equal(await lastPicker.inputValue(), 'adele');
+  assert.equal((await lib.api('/api/persons')).persons.some((p) => p.name === 'adel'), false, 'nobody was added');
+  assert.equal((await lib.api(`/api/review/${id}`)).faces[last].named_as, null, 'the first Enter only chose');
   await page.getByTestId('face-row').nth(1).getByTestId('face-untracked').click();
   await toastSays('Face 2 of group.jpg: not tracked.');
   await rows.nth(1).getByTestId('face-status').filter({ hasText: 'not tracked' }).waitFor();
@@ -201,7 +209,8 @@ test('a group photo: a face is named as somebody new, typed on its row; the pers
   const row = page.getByTestId('face-row').nth(open.index);
   await row.getByTestId(`face-${open.index}-select`).fill('Zoë Lin');
   await row.getByTestId('face-name').click();
-  await toastSays('is Zoë Lin, and one of Zoë Lin\'s reference faces now');   // shown as typed
+  // Shown as typed, and said to be new (a name typed in part would have taken an enrolled person instead).
+  await toastSays('is Zoë Lin (added as a new person), and one of Zoë Lin\'s reference faces now');
   // Two tracked persons in one photo: it stays for the reviewer, and the toast says what is left to do.
   await toastSays('Every face is named; it stays in review/multiple_faces for you to decide: approve it as one of ada, ' +
     'Zoë Lin (choose the name under "This is"), or keep it without a person.');

@@ -254,6 +254,10 @@ test('a person\'s recent photos are shown once, each with its own "Propose as co
   await photo.getByRole('button', { name: `Propose as cover: photo #${leonard} for Leonard` }).click();
   await toastStarting(page, 'Cover proposal').waitFor();
   await screenshot(page, 'persons-recent');
+  // The audit log says what was proposed, for whom: a cover has no item it replaces.
+  await page.goto('/#/audit');
+  await page.getByText(`proposed item ${leonard} as Leonard's cover`).first().waitFor();
+  assert.equal(await page.getByText('proposed a replacement for :').count(), 0);
 });
 
 test('the gallery\'s score panel shows each measure\'s name in full and says which number is the weight', async () => {

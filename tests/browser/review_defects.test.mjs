@@ -735,3 +735,29 @@ test('trash: a photo another user moved there offers Restore but not Delete now 
     await page.getByRole('button', { name: 'Log out' }).click();
     await logIn(page, { inPlace: true });
   });
+
+test('Esc in the person picker keeps a name typed out in full, so that a then approves as that person', async () => {
+  await page.evaluate(() => { location.hash = '#/review/unidentified'; });
+  const id = await currentCardId(page);
+  const select = page.getByTestId('person-select');
+  await select.click();
+  await page.keyboard.type('dora');
+  await page.keyboard.press('Escape');
+  assert.equal(await select.inputValue(), 'dora', 'the typed name stays in the box');
+  assert.equal(await select.getAttribute('data-value'), 'dora');
+  await page.keyboard.press('a');
+  await page.waitForFunction(async (itemId) => (await (await fetch(`/api/items/${itemId}`)).json()).item.location ===
+    'library', id);
+  const item = await lib.item(id);
+  assert.deepEqual([item.location, item.person], ['library', 'dora']);
+  // Text that names nobody in full is dropped by Esc, as before: a then asks who it is.
+  await page.evaluate(() => { location.hash = '#/review/unidentified'; });
+  const next = await currentCardId(page);
+  await select.click();
+  await page.keyboard.type('do');
+  await page.keyboard.press('Escape');
+  assert.equal(await select.inputValue(), '');
+  await page.keyboard.press('a');
+  await toastStarting(page, 'Choose who').first().waitFor();
+  assert.equal((await lib.item(next)).location, 'review');
+});

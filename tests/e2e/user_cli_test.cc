@@ -52,6 +52,19 @@ class UserCliTest : public ::testing::Test {
   TempDir dir_{"user_cli"};
 };
 
+// The first user ends single-user mode: a plain user alone would leave nobody who may change the settings or manage
+// persons, so the first one must be an admin.
+TEST_F(UserCliTest, TheFirstUserMustBeAnAdmin) {
+  RunResult first = Triage({"user", "add", "bob", "--role", "user"}, "correct horse\n");
+  EXPECT_EQ(first.exit_code, 2) << first.err;
+  EXPECT_NE(first.err.find("add an admin first (triage user add NAME --role admin)"), std::string::npos) << first.err;
+  EXPECT_EQ(Triage({"user", "list", "--json"}).Json(), json::array()) << "nothing was added";
+  AddUser("alice", "admin");
+  AddUser("bob", "user");
+  AddUser("dora", "superadmin");
+  EXPECT_EQ(Triage({"user", "list", "--json"}).Json().size(), 3u);
+}
+
 TEST_F(UserCliTest, ListShowsNamesRolesAndWhenAddedButNeverAHash) {
   RunResult empty = Triage({"user", "list"});
   ASSERT_EQ(empty.exit_code, 0) << empty.err;

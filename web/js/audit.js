@@ -63,7 +63,21 @@ export function auditSentence(e) {
       return e.to === 'undone' ? `${e.actor} undid an action in People: ${e.reason}` : `${e.actor} ${act}: ${e.reason}`;
     }
     // Proposals: made, decided (pending -> denied, ...), and what an approval or a revert moved.
-    case 'propose': return `${e.actor} proposed a replacement for ${item}${e.reason ? `: ${e.reason}` : ''}`;
+    case 'propose': {
+      // A cover proposal's slot is "cover:<person>", and what it proposes "item:<id>".
+      const proposed = /^item:(\d+)$/.exec(e.to || '');
+      if ((e.from || '').startsWith('cover:')) {
+        return `${e.actor} proposed ${proposed ? `item ${proposed[1]}` : 'a photo'} as ` +
+          `${personName(e.from.slice('cover:'.length))}'s cover${e.reason ? `: ${e.reason}` : ''}`;
+      }
+      return `${e.actor} proposed ${e.to === 'archive' ? 'archiving' : 'a replacement for'} ${item || 'a photo'}` +
+        `${proposed ? ` (item ${proposed[1]} in its place)` : ''}${e.reason ? `: ${e.reason}` : ''}`;
+    }
+    case 'cover': {
+      const to = /^item:(\d+)$/.exec(e.to || '');
+      const made = to ? `${e.actor} made ${item || `item ${to[1]}`} a cover` : `${e.actor} changed a cover`;
+      return `${made}${e.reason ? ` (${e.reason})` : ''}`;
+    }
     case 'proposal': return `${e.actor} ${e.to || 'changed'} a proposal for ${item}${e.from ? ` (it was ${e.from})` : ''}`;
     case 'replaced': return `${e.actor} approved a replacement: ${item} took the place${isFolder(e.to) ? ` — ${e.to}` : ''}${e.reason ? ` (${e.reason})` : ''}`;
     case 'removed': return `${e.actor} approved a proposal that archived ${item}${e.reason ? ` (${e.reason})` : ''}`;

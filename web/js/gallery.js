@@ -315,7 +315,11 @@ function photoFacts(item) {
     row('File', item.file_name, 'fact-file'),
     row('Taken', takenWords(item), 'fact-taken'),
     row('Camera', item.camera || 'unknown', 'fact-camera'),
-    row('Person', item.person ? personName(item.person) : 'not filed under a person', 'fact-person'),
+    // A photo waiting in review carries the matcher's suggestion as its person, which may be far off: only a photo
+    // in the library is filed under someone.
+    row('Person', item.person && item.location === 'library' ? personName(item.person)
+      : item.location === 'review' ? 'not filed under a person (it waits in review)' : 'not filed under a person',
+    'fact-person'),
     row('Path', item.path, 'fact-path'));
 }
 

@@ -49,12 +49,12 @@ function avatar(person) {
 
 // persons: [{name, avatar}] as GET /api/persons gives them. Returns {el, input, value(), typed(), choose(name), focus()}:
 // value() is the chosen person, or a name typed out in full; '' otherwise. typed() is the text in the box.
-// `single`: Enter takes the one enrolled person the typed text shows (for a picker of enrolled persons only; where a
-// typed name may be a new person, Enter keeps what was typed). `keepClear()`: an element (or a list of them) the open
-// list must never cover (the card's decision buttons, a face row's own buttons, so that a click meant for Approve or
-// Name does not land on a name): the list opens upward when it would, or shrinks to the room it has.
-export function personPicker(persons, { testid, label = 'Person', onEnter, onEscape, onChoose, single = false,
-  keepClear } = {}) {
+// Enter takes the one enrolled person the typed text shows when it names no one exactly (a second Enter then acts);
+// otherwise it hands over what was typed (on a face row, a text that shows no one may be a new person). `keepClear()`:
+// an element (or a list of them) the open list must never cover (the card's decision buttons, a face row's own
+// buttons, so that a click meant for Approve or Name does not land on a name): the list opens upward when it would,
+// or shrinks to the room it has.
+export function personPicker(persons, { testid, label = 'Person', onEnter, onEscape, onChoose, keepClear } = {}) {
   const listId = `picker-list-${++pickers}`;
   let chosen = '';
   let shown = [];
@@ -144,15 +144,20 @@ export function personPicker(persons, { testid, label = 'Person', onEnter, onEsc
       e.preventDefault();
       if (!list.hidden && active >= 0 && shown[active]) { choose(shown[active].name); return; }
       // What was typed shows exactly one enrolled person and names no one exactly: Enter takes that one (a second
-      // Enter then acts), rather than refusing a name the list already shows.
-      if (single && !list.hidden && searching() && shown.length === 1 && !value()) { choose(shown[0].name); return; }
+      // Enter then acts), rather than refusing a name the list already shows, or, where a typed name may be a new
+      // person, adding "ada" beside the Ada Lovelace the list shows.
+      if (!list.hidden && searching() && shown.length === 1 && !value()) { choose(shown[0].name); return; }
       close();
       if (onEnter) onEnter();
       return;
     }
     if (e.key === 'Escape') {
       e.preventDefault();
-      input.value = chosen ? shownAs(chosen) : '';
+      // Leaves with the chosen name kept, or a name typed out in full taken as chosen ("obama", then Esc, then a);
+      // anything else typed is dropped.
+      const exact = value();
+      if (exact && exact !== chosen) choose(exact);
+      else input.value = chosen ? shownAs(chosen) : '';
       close();
       if (onEscape) onEscape();
     }

@@ -235,7 +235,7 @@ export async function renderReview(root, params, { session, signal }) {
   // searchable picker (picker.js) for enrolled persons, or a new name typed into the box beside it. Enter approves,
   // Esc leaves; letters only filter the list, they never switch the chosen name.
   function cardPicker(testid, { onEnter, onEscape } = {}) {
-    const picker = personPicker(state.persons, { testid, onEnter, onEscape, single: true,
+    const picker = personPicker(state.persons, { testid, onEnter, onEscape,
       onChoose: () => { input.value = ''; },
       keepClear: () => picker.el.closest('[data-testid="review-card"]')?.querySelector('[data-testid="actions"]') });
     const input = h('input', { placeholder: 'new person…', dataset: { testid: `${testid}-new` }, 'aria-label': 'New person' });
@@ -419,6 +419,7 @@ export async function renderReview(root, params, { session, signal }) {
       if (out.undo && enrolled && enrolled.name === person && enrolled.undo) out.undo = `${out.undo} ${enrolled.undo}`;
       const what = !person ? `Face ${index + 1} of ${item.file_name}: not tracked.`
         : `Face ${index + 1} of ${item.file_name} is ${personName(person)}` +
+          (enrolled && enrolled.name === person ? ' (added as a new person)' : '') +
           (out.learnt ? `, and one of ${personName(person)}'s reference faces now (it helps recognise them in new photos).` : '.');
       const then = out.filed ? ` Every face is named: it went to ${out.item.folder}.`
         : out.open ? ` ${plural(out.open, 'face')} to go.` : ` Every face is named; it stays in ${out.item.folder} for you to ` +
