@@ -47,10 +47,7 @@ Result<CatalogStores> OpenCatalog(const std::string& url, const fs::path& root) 
   TRIAGE_RETURN_IF_ERROR(triage::config::CheckCatalogUrl(url));
   CatalogStores out;
   if (url.rfind("sqlite:", 0) == 0) {
-    std::string path = url.substr(7);
-    fs::path file = path.empty()                   ? root / ".triage" / "catalog.db"
-                    : fs::path(path).is_absolute() ? fs::path(path)
-                                                   : root / path;
+    const fs::path file = triage::config::SqliteCatalogFile(url, root);
     auto c = triage::catalog::sqlite::SqliteCatalog::Open(file);
     if (!c.ok()) return c.status();
     out.users = std::make_unique<triage::catalog::sqlite::SqliteUserStore>(**c);

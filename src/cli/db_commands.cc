@@ -1,12 +1,15 @@
 // db migrate, db copy: the catalog's schema and moving a catalog between backends (SQLite, PostgreSQL).
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "catalog/catalog_copy.h"
 #include "cli/commands.h"
 
 namespace triage::cli {
 namespace {
 
+namespace fs = std::filesystem;
 using nlohmann::json;
 
 struct DbArgs {
@@ -54,6 +57,13 @@ json ChecksumsJson(const std::vector<catalog::TableChecksum>& sums) {
 }
 
 void Copy(CommandContext& ctx, const DbArgs& a) {
+  // Opening a SQLite catalog creates it: a mistyped --from would copy an empty catalog, "verified".
+  if (const fs::path file = config::SqliteCatalogFile(a.from, ctx.library); !file.empty()) {
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec)) {
+      return (void)ctx.Fail(base::Status::NotFound(fmt::format("--from: no catalog at {}", file.string())));
+    }
+  }
   auto from = OpenUrl(ctx, a.from);
   if (!from.ok()) return (void)ctx.Fail(from.status().WithContext("--from"));
   auto to = OpenUrl(ctx, a.to);

@@ -35,8 +35,24 @@ int Init(CommandContext& ctx, const std::string& dir, bool library_flag_given) {
     return ctx.Fail(base::Status::InvalidArgument("init needs a folder: `triage init DIR` (or --library DIR)"));
   }
   fs::path root = ctx.library;
-  if (fs::exists(root / "triage.json")) {
-    return ctx.Fail(base::Status::AlreadyExists(fmt::format("{} is a library already", root.string())));
+  std::error_code probe;
+  const bool exists = fs::exists(root / "triage.json", probe);
+  if (probe && probe != std::errc::no_such_file_or_directory) {
+    return ctx.Fail(base::Status::InvalidArgument(fmt::format("cannot use {}: {}", root.string(), probe.message())));
+  }
+  if (exists) return ctx.Fail(base::Status::AlreadyExists(fmt::format("{} is a library already", root.string())));
+  // A library inside another's folders (its review/, faces/ or .triage/ ...) would take files the outer catalog
+  // holds: a photo moved there by the inner library is gone from where the outer one has it.
+  const fs::path absolute = fs::weakly_canonical(fs::absolute(root, probe), probe);
+  for (fs::path up = absolute.parent_path(); !probe && !up.empty(); up = up.parent_path()) {
+    std::error_code ec;
+    if (fs::exists(up / "triage.json", ec) && fs::exists(up / ".triage", ec)) {
+      return ctx.Fail(base::Status::InvalidArgument(
+          fmt::format("{} is inside the library {}: a library within another's folders would take its files; "
+                      "choose a folder outside it",
+                      root.string(), up.string())));
+    }
+    if (up == up.parent_path()) break;
   }
   // A library made with --catalog (or $TRIAGE_CATALOG) keeps that catalog in its triage.json.
   json doc = config::DefaultConfigJson();

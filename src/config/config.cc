@@ -199,6 +199,12 @@ base::Status CheckNetworks(const json& doc) {
 
 }  // namespace
 
+fs::path SqliteCatalogFile(const std::string& url, const fs::path& library) {
+  if (url.rfind("sqlite:", 0) != 0) return {};
+  const fs::path path = url.substr(7);
+  return path.empty() ? library / ".triage" / "catalog.db" : path.is_absolute() ? path : library / path;
+}
+
 base::Status CheckCatalogUrl(const std::string& url) {
   if (url.rfind("sqlite:", 0) == 0 || url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
     return base::Status::Ok();

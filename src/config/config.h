@@ -157,6 +157,10 @@ base::Status SaveConfigJson(const fs::path& library, const nlohmann::json& doc);
 // kInvalidArgument naming the accepted forms unless `url` is a catalog URL (see CatalogOptions).
 base::Status CheckCatalogUrl(const std::string& url);
 
+// The file of a "sqlite:" catalog URL: "sqlite:" is <library>/.triage/catalog.db, "sqlite:PATH" PATH (relative to
+// the library unless absolute). Empty for any other URL.
+fs::path SqliteCatalogFile(const std::string& url, const fs::path& library);
+
 // The longest person folder name (a name is also a folder, and file systems refuse names past 255 bytes).
 inline constexpr size_t kMaxPersonNameLength = 100;
 

@@ -99,6 +99,18 @@ TEST_F(ProposalsApiTest, ManualProposalAndBatchReportCounts) {
   ASSERT_EQ(second->status, 201);
   EXPECT_EQ(Post("/api/proposals", {{"current_item_id", ids[1]}}, &admin)->status, 400);  // in review: no slot
   EXPECT_EQ(Post("/api/proposals", {{"current_item_id", "x"}}, &admin)->status, 400);
+  // Ids past 2^63 - 1, sent as unsigned numbers, are no ids (they wrapped to -1 and to -2^63 and answered 404).
+  auto huge = Post("/api/proposals", {{"current_item_id", 18446744073709551615ULL}}, &admin);
+  EXPECT_EQ(huge->status, 400);
+  EXPECT_EQ(Body(huge)["message"], "current_item_id: 18446744073709551615 is not an item id (a positive whole number)");
+  auto past =
+      Post("/api/proposals", {{"current_item_id", ids[0]}, {"proposed_item_id", 9223372036854775808ULL}}, &admin);
+  EXPECT_EQ(past->status, 400) << past->body;
+  EXPECT_EQ(
+      Post("/api/proposals", {{"cover_person", "ada"}, {"proposed_item_id", 9223372036854775808ULL}}, &admin)->status,
+      400);
+  EXPECT_EQ(Body(Post("/api/proposals", json::object(), &admin))["message"],
+            "current_item_id (an item id) is required");
   auto batch = Post("/api/proposals/batch",
                     {{"action", "archive"}, {"ids", {Body(made)["id"], Body(second)["id"], 4242}}}, &admin);
   ASSERT_EQ(batch->status, 200) << batch->body;

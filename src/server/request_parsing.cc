@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <limits>
 
 #include "base/text.h"
 #include "model/json_text.h"
@@ -11,6 +12,9 @@
 namespace triage::server {
 
 namespace {
+
+// What was sent in a field of the wrong type, cut short for a message.
+std::string Sent(const nlohmann::json& value) { return model::JsonExcerpt(value, 40); }
 
 // A whole decimal number spanning all of `text`.
 bool ParseWhole(std::string_view text, int64_t& value) {
@@ -39,6 +43,32 @@ base::Result<nlohmann::json> ParseJsonObject(std::string_view body) {
   return doc;
 }
 
+bool AsId(const nlohmann::json& value, int64_t& id) {
+  if (value.is_number_unsigned()) {
+    const uint64_t u = value.get<uint64_t>();
+    if (u == 0 || u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return false;
+    id = static_cast<int64_t>(u);
+    return true;
+  }
+  if (!value.is_number_integer() || value.get<int64_t>() <= 0) return false;
+  id = value.get<int64_t>();
+  return true;
+}
+
+base::Result<int64_t> IdField(const nlohmann::json& body, std::string_view name, std::string_view noun) {
+  const char* article = noun.find_first_of("aeiou") == 0 ? "an" : "a";
+  const auto it = body.find(name);
+  if (it == body.end() || it->is_null()) {
+    return base::Status::InvalidArgument(fmt::format("{} ({} {} id) is required", name, article, noun));
+  }
+  int64_t id = 0;
+  if (!AsId(*it, id)) {
+    return base::Status::InvalidArgument(
+        fmt::format("{}: {} is not {} {} id (a positive whole number)", name, Sent(*it), article, noun));
+  }
+  return id;
+}
+
 base::Result<int64_t> ParseId(std::string_view text, std::string_view noun) {
   int64_t id = 0;
   if (!ParseWhole(text, id) || id <= 0) {
@@ -62,13 +92,6 @@ std::string IdNoun(std::string_view path, std::string_view id_text) {
   }
   return "item";
 }
-
-namespace {
-
-// What was sent in a field of the wrong type, cut short for a message.
-std::string Sent(const nlohmann::json& value) { return model::JsonExcerpt(value, 40); }
-
-}  // namespace
 
 base::Result<std::string> OptionalString(const nlohmann::json& body, std::string_view name, std::string fallback) {
   const auto it = body.find(name);

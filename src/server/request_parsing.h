@@ -24,6 +24,14 @@ base::Result<nlohmann::json> ParseJsonObject(std::string_view body);
 base::Result<std::string> OptionalString(const nlohmann::json& body, std::string_view name, std::string fallback);
 base::Result<bool> OptionalBool(const nlohmann::json& body, std::string_view name, bool fallback);
 
+// A JSON value naming a catalog id: a whole number from 1 to 2^63 - 1 (one above, sent as an unsigned number, would
+// wrap to a negative id); the id in `id`.
+bool AsId(const nlohmann::json& value, int64_t& id);
+
+// The id under `name` of a JSON object body (as AsId): kInvalidArgument "<name> (a<n> <noun> id) is required" when
+// absent, "<name>: <what was sent> is not a<n> <noun> id (a positive whole number)" otherwise.
+base::Result<int64_t> IdField(const nlohmann::json& body, std::string_view name, std::string_view noun = "item");
+
 // A path parameter naming a catalog id: a positive whole number, else kInvalidArgument naming what the id is of
 // (`noun`: "item", "face", "cluster", ...).
 base::Result<int64_t> ParseId(std::string_view text, std::string_view noun = "item");

@@ -33,20 +33,14 @@ base::Result<std::vector<int64_t>> Ids(const json& body, const std::string& key)
   }
   std::vector<int64_t> ids;
   for (const auto& v : body[key]) {
-    if (!v.is_number_integer() || v.get<int64_t>() <= 0) {
+    int64_t id = 0;
+    if (!AsId(v, id)) {
       return base::Status::InvalidArgument(fmt::format("{}: every entry must be a positive whole number", key));
     }
     // A face named twice is one face: acted on once, and counted once in the answer and the action log.
-    if (std::find(ids.begin(), ids.end(), v.get<int64_t>()) == ids.end()) ids.push_back(v.get<int64_t>());
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
   }
   return ids;
-}
-
-base::Result<int64_t> IdField(const json& body, const std::string& key) {
-  if (!body.contains(key) || !body[key].is_number_integer() || body[key].get<int64_t>() <= 0) {
-    return base::Status::InvalidArgument(fmt::format("{} (a cluster id) is required", key));
-  }
-  return body[key].get<int64_t>();
 }
 
 base::Status ReplyOutcome(ServerState& state, Call& call, const base::Result<review::PeopleOutcome>& outcome) {
@@ -169,7 +163,7 @@ base::Status ClusterAction(ServerState& state, Call& call, const std::string& ve
     return ReplyOutcome(state, call, people.Name(*id, (*body)["person"], call.actor(), now, *rename));
   }
   if (verb == "merge") {
-    auto into = IdField(*body, "into");
+    auto into = IdField(*body, "into", "cluster");
     if (!into.ok()) return into.status();
     return ReplyOutcome(state, call, people.Merge(*id, *into, call.actor(), now));
   }
@@ -198,7 +192,7 @@ base::Status BulkFaces(ServerState& state, Call& call) {
   if (action == "not_this_person") return ReplyOutcome(state, call, people.NotThisPerson(*faces, call.actor(), now));
   if (action == "remove") return ReplyOutcome(state, call, people.Remove(*faces, call.actor(), now));
   if (action == "reassign") {
-    auto cluster = IdField(*body, "cluster");
+    auto cluster = IdField(*body, "cluster", "cluster");
     if (!cluster.ok()) return cluster.status();
     return ReplyOutcome(state, call, people.Reassign(*faces, *cluster, call.actor(), now));
   }

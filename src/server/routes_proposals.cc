@@ -132,10 +132,10 @@ base::Result<review::BatchRequest> BatchOf(const json& body) {
     if (!body["ids"].is_array() || body["ids"].size() > 1000) {
       return base::Status::InvalidArgument("ids: must be a list of at most 1000 proposal ids");
     }
-    for (const auto& id : body["ids"]) {
-      if (!id.is_number_integer() || id.get<int64_t>() <= 0)
-        return base::Status::InvalidArgument("ids: must be positive whole numbers");
-      r.ids.push_back(id.get<int64_t>());
+    for (const auto& value : body["ids"]) {
+      int64_t id = 0;
+      if (!AsId(value, id)) return base::Status::InvalidArgument("ids: must be positive whole numbers");
+      r.ids.push_back(id);
     }
   }
   auto min = NumberField(body, "min_score", 0, 100), max = NumberField(body, "max_score", 0, 100),
@@ -178,16 +178,17 @@ base::Status Batch(ServerState& state, Call& call) {
 
 // A cover proposal: {cover_person, proposed_item_id, reason?}.
 base::Status CreateCover(ServerState& state, Call& call, const json& b) {
-  if (!b["cover_person"].is_string() || !b.contains("proposed_item_id") || !b["proposed_item_id"].is_number_integer()) {
+  if (!b.contains("cover_person") || !b["cover_person"].is_string()) {
     return base::Status::InvalidArgument("cover_person (a name) and proposed_item_id (a library photo) are required");
   }
+  auto proposed = IdField(b, "proposed_item_id");
+  if (!proposed.ok()) return proposed.status();
   std::string reason = "manual";
   if (b.contains("reason")) {
     if (!b["reason"].is_string()) return base::Status::InvalidArgument("reason: must be a string");
     reason = b["reason"];
   }
-  auto p =
-      state.ctx.proposals.ProposeCover(b["cover_person"], b["proposed_item_id"], reason, call.actor(), base::UnixNow());
+  auto p = state.ctx.proposals.ProposeCover(b["cover_person"], *proposed, reason, call.actor(), base::UnixNow());
   if (!p.ok()) return p.status();
   call.Reply(ProposalView(state, *p), 201);
   return base::Status::Ok();
@@ -198,15 +199,14 @@ base::Status Create(ServerState& state, Call& call) {
   if (!body.ok()) return body.status();
   const json& b = *body;
   if (b.contains("cover_person")) return CreateCover(state, call, b);
-  if (!b.contains("current_item_id") || !b["current_item_id"].is_number_integer()) {
-    return base::Status::InvalidArgument("current_item_id: the library item to replace is required");
-  }
+  auto current = IdField(b, "current_item_id");
+  if (!current.ok()) return current.status();
   review::ProposalRequest r;
-  r.current_item_id = b["current_item_id"];
+  r.current_item_id = *current;
   if (b.contains("proposed_item_id") && !b["proposed_item_id"].is_null()) {
-    if (!b["proposed_item_id"].is_number_integer())
-      return base::Status::InvalidArgument("proposed_item_id: an item id");
-    r.proposed_item_id = b["proposed_item_id"];
+    auto proposed = IdField(b, "proposed_item_id");
+    if (!proposed.ok()) return proposed.status();
+    r.proposed_item_id = *proposed;
   }
   if (b.contains("reason")) {
     if (!b["reason"].is_string()) return base::Status::InvalidArgument("reason: must be a string");

@@ -211,10 +211,10 @@ base::Result<std::vector<int64_t>> IdsField(const json& body) {
   }
   std::vector<int64_t> ids;
   for (const auto& e : body["ids"]) {
-    if (!e.is_number_integer() || e.get<int64_t>() <= 0) {
+    int64_t id = 0;
+    if (!AsId(e, id))
       return base::Status::InvalidArgument(fmt::format("ids: {} is not an item id", model::JsonExcerpt(e)));
-    }
-    ids.push_back(e.get<int64_t>());
+    ids.push_back(id);
   }
   return ids;
 }

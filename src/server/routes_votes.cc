@@ -80,9 +80,8 @@ base::Status Vote(ServerState& state, Call& call) {
   auto body = call.JsonBody();
   if (!body.ok()) return body.status();
   const json& b = *body;
-  if (!b.contains("item_id") || !b["item_id"].is_number_integer()) {
-    return base::Status::InvalidArgument("item_id: the public image's id is required");
-  }
+  auto item_id = IdField(b, "item_id");
+  if (!item_id.ok()) return item_id.status();
   auto voted = OptionalString(b, "vote", "");
   if (!voted.ok()) return voted.status();
   auto reason = OptionalString(b, "reason", "other");
@@ -93,7 +92,7 @@ base::Status Vote(ServerState& state, Call& call) {
   if (vote != "up" && vote != "down" && vote != "flag" && vote != "none") {
     return base::Status::InvalidArgument("vote: must be up, down, flag, or none (takes back your up or down vote)");
   }
-  const int64_t id = b["item_id"];
+  const int64_t id = *item_id;
   TRIAGE_RETURN_IF_ERROR(RequirePublic(state, id));
   const std::string voter = VoterOf(state, call);
   const std::string address = call.request().remote_addr;

@@ -52,6 +52,38 @@ TEST_F(CliTest, InitCreatesTheLayoutAndRefusesASecondInit) {
   EXPECT_NE(again.err.find("is a library already"), std::string::npos);
 }
 
+// A library inside another's folders would take files the outer catalog holds (moved into its own review/), so init
+// refuses any folder inside a library; a name too long for the file system is named, not an internal error.
+TEST_F(CliTest, InitRefusesAFolderInsideALibraryAndANameTooLong) {
+  for (const char* inner : {"review", "review/unidentified/new", ".triage/new", "inbox"}) {
+    RunResult r = RunTriage({"init", (lib() / inner).string()});
+    EXPECT_EQ(r.exit_code, 2) << inner << ": " << r.err;
+    EXPECT_NE(r.err.find("is inside the library " + fs::weakly_canonical(lib()).string()), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(lib() / inner / "triage.json")) << inner;
+  }
+  RunResult beside = RunTriage({"init", (dir_ / "beside").string()});
+  EXPECT_EQ(beside.exit_code, 0) << beside.err;
+  RunResult long_name = RunTriage({"init", (dir_ / std::string(300, 'd')).string()});
+  EXPECT_EQ(long_name.exit_code, 2) << long_name.err;
+  EXPECT_NE(long_name.err.find("File name too long"), std::string::npos) << long_name.err;
+  EXPECT_EQ(long_name.err.find("internal error"), std::string::npos) << long_name.err;
+}
+
+// Opening a SQLite catalog creates it: a mistyped --from copied an empty catalog and said "verified".
+TEST_F(CliTest, DbCopyFromACatalogThatIsNotThereCreatesNothing) {
+  const fs::path missing = dir_ / "typo.db", target = dir_ / "copy.db";
+  RunResult r = RunTriage({"--library", lib().string(), "db", "copy", "--from", "sqlite:" + missing.string(), "--to",
+                           "sqlite:" + target.string(), "--json"});
+  EXPECT_EQ(r.exit_code, 3) << r.err << r.out;
+  EXPECT_NE(r.out.find("--from: no catalog at " + missing.string()), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(missing));
+  EXPECT_FALSE(fs::exists(target));
+  RunResult copied = RunTriage(
+      {"--library", lib().string(), "db", "copy", "--from", "sqlite:", "--to", "sqlite:" + target.string(), "--json"});
+  EXPECT_EQ(copied.exit_code, 0) << copied.err;
+  EXPECT_TRUE(fs::exists(target));
+}
+
 TEST_F(CliTest, MissingLibraryIsExplained) {
   RunResult r = RunTriage({"items", "--library", (dir_ / "nowhere").string()});
   EXPECT_EQ(r.exit_code, 3);
