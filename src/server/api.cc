@@ -261,6 +261,35 @@ class Slot {
 
 }  // namespace
 
+namespace {
+
+// The one byte range a request may ask for (AdmitRange refuses several), fitted to the answer before cpp-httplib cuts
+// it: a range past the end ends at the last byte (cpp-httplib sent the body cut there under a Content-Range naming the
+// end asked for); one that starts past the end, or a suffix of no bytes, is 416 with "Content-Range: bytes */SIZE"
+// (RFC 9110, 15.5.17) and the usual JSON error. Any answer but a 200 is sent whole.
+void FitRange(const httplib::Request& req, httplib::Response& res) {
+  auto& ranges = const_cast<httplib::Request&>(req).ranges;  // the server's own object, handed to handlers as const
+  if (ranges.empty()) return;
+  if (res.status != -1 && res.status != 200) {
+    ranges.clear();
+    return;
+  }
+  const auto size = static_cast<ssize_t>(res.content_length_ > 0 ? res.content_length_ : res.body.size());
+  auto [first, last] = ranges.front();
+  const bool satisfiable = first == -1 ? last > 0 && size > 0 : first < size;
+  if (!satisfiable) {
+    ranges.clear();
+    const std::string asked = first == -1 ? fmt::format("the last {} bytes", last) : fmt::format("from byte {}", first);
+    SendError(res, 416, "range_not_satisfiable",
+              fmt::format("the range asked for ({}) lies outside the {} bytes there are", asked, size));
+    res.set_header("Content-Range", fmt::format("bytes */{}", size));
+    return;
+  }
+  if (first != -1 && (last == -1 || last >= size)) ranges.front().second = size - 1;
+}
+
+}  // namespace
+
 void ApiRouter::Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res,
                          const httplib::ContentReader* reader) const {
   BodyState body = reader != nullptr && HasBody(req) ? BodyState::kUnread : BodyState::kRead;
@@ -283,6 +312,7 @@ void ApiRouter::Dispatch(const Route& route, const httplib::Request& req, httpli
   } catch (const std::exception& e) {
     SendError(res, 500, "internal", fmt::format("internal error: {}", e.what()));
   }
+  FitRange(req, res);
   if (!res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-store");
   // A client that sends its whole body before reading the answer loses the answer when the connection closes
   // under it; a small unread body is read and dropped instead (no memory kept), a large one closes.

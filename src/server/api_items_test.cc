@@ -1,4 +1,6 @@
 // Specification of the items API: list, one item, thumbnails (cached, ETag) and originals.
+#include <fmt/format.h>
+
 #include "base/files.h"
 #include "server/api_test_support.h"
 #include "server/server_state.h"
@@ -219,6 +221,42 @@ TEST_F(ItemsApiTest, OneByteRangeIsServedManyAreRefused) {
   auto two = client_->Get("/js/app.js", {{"Range", "bytes=0-1,4-5"}});
   ASSERT_TRUE(two);
   EXPECT_EQ(two->status, 416);
+}
+
+// A range is fitted to the file (RFC 9110, 14.4): past the end it ends at the last byte, and the Content-Range says
+// so; one that starts past the end, or a suffix of no bytes, is 416 with "bytes */SIZE" and a JSON error; a Range
+// header that is not understood is named.
+TEST_F(ItemsApiTest, ARangeIsFittedToTheFileOrRefusedWithItsSize) {
+  auto ids = Ingest({"obama.jpg"});
+  TestSession s = Login("alice");
+  const std::string original = "/api/items/" + std::to_string(ids[0]) + "/original";
+  const std::string whole = Get(original, &s)->body;
+  const size_t size = whole.size();
+  auto range = [&](const std::string& value) {
+    return client_->Get(original, {{"Cookie", s.cookie}, {"Range", value}});
+  };
+  auto past = range("bytes=1000-99999999");
+  ASSERT_TRUE(past);
+  EXPECT_EQ(past->status, 206);
+  EXPECT_EQ(past->body, whole.substr(1000));
+  EXPECT_EQ(past->get_header_value("Content-Range"), fmt::format("bytes 1000-{}/{}", size - 1, size));
+  auto tail = range("bytes=-10");
+  EXPECT_EQ(tail->status, 206);
+  EXPECT_EQ(tail->body, whole.substr(size - 10));
+  for (const std::string& outside :
+       {std::string("bytes=-0"), fmt::format("bytes={}-", size), std::string("bytes=999999999-")}) {
+    SCOPED_TRACE(outside);
+    auto refused = range(outside);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 416);
+    EXPECT_EQ(refused->get_header_value("Content-Range"), fmt::format("bytes */{}", size));
+    EXPECT_EQ(Body(refused)["error"], "range_not_satisfiable");
+  }
+  auto odd = range("items=0-5");
+  EXPECT_EQ(odd->status, 416);
+  EXPECT_EQ(Body(odd)["error"], "range_not_satisfiable");
+  EXPECT_NE(Body(odd)["message"].get<std::string>().find("the Range header \"items=0-5\" is not understood"),
+            std::string::npos);
 }
 
 }  // namespace

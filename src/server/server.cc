@@ -146,6 +146,8 @@ const char* ErrorNameFor(int status) {
       return "payload_too_large";
     case 414:
       return "uri_too_long";
+    case 416:
+      return "range_not_satisfiable";
     default:
       return status >= 500 ? "internal" : "bad_request";
   }
@@ -174,9 +176,16 @@ void ConfigureHttp(httplib::Server& http, const ApiRouter& router) {
     if (!res.body.empty() || res.content_length_ > 0) return httplib::Server::HandlerResponse::Unhandled;
     // A GET of a path served with POST or PUT (a request with a body is answered before routing: api.cc).
     if (res.status == 404 && router.SendMethodNotAllowed(req, res)) return httplib::Server::HandlerResponse::Handled;
-    std::string message = res.status == 404   ? "no such endpoint"
-                          : res.status == 413 ? "the request body is too large"
-                                              : fmt::format("HTTP {}", res.status);
+    // cpp-httplib answers 416 itself, before routing, to a Range header it cannot parse.
+    std::string message =
+        res.status == 404   ? "no such endpoint"
+        : res.status == 413 ? "the request body is too large"
+        : res.status == 416 && req.has_header("Range")
+            ? fmt::format(
+                  "the Range header \"{}\" is not understood: ask for one byte range (Range: bytes=START-END), "
+                  "or leave it out",
+                  req.get_header_value("Range").substr(0, 64))
+            : fmt::format("HTTP {}", res.status);
     SendError(res, res.status, ErrorNameFor(res.status), message);
     return httplib::Server::HandlerResponse::Handled;
   };
