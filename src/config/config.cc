@@ -724,8 +724,8 @@ base::Result<std::string> SanitizePersonName(const std::string& raw_name) {
     }
     if (!kept) {
       return base::Status::InvalidArgument(fmt::format(
-          "person name {} is refused: {} cannot be part of a name (allowed: letters of any script, digits, spaces, "
-          "dashes and _)",
+          "person name {} is refused: {} cannot be part of a name (a name is letters of any script and digits; "
+          "spaces, dashes and _ part its words, and ASCII punctuation such as ' or . is left out of its folder name)",
           QuotedName(name), json(name.substr(i, length)).dump(-1, ' ', false, json::error_handler_t::replace)));
     }
     out += *kept;

@@ -272,6 +272,23 @@ test('the gallery\'s score panel shows each measure\'s name in full and says whi
   const cut = await names.evaluateAll((els) => els.filter((el) => el.scrollWidth > el.clientWidth + 1)
     .map((el) => el.textContent));
   assert.deepEqual(cut, [], 'names cut off');
+  // Nor broken inside a word ("Compositio" / "n"): each word of a name lies on one line.
+  const broken = await names.evaluateAll((els) => els.flatMap((el) => {
+    const text = el.firstChild;
+    if (!text || text.nodeType !== Node.TEXT_NODE) return [];
+    const out = [];
+    let at = 0;
+    for (const word of text.textContent.split(' ')) {
+      const range = document.createRange();
+      range.setStart(text, at);
+      range.setEnd(text, at + word.length);
+      const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+      if (lines.size > 1) out.push(word);
+      at += word.length + 1;
+    }
+    return out;
+  }));
+  assert.deepEqual(broken, [], 'words broken across lines');
   const text = await bars.innerText();
   assert.match(text, /weight/);
   assert.doesNotMatch(text, /×/);
