@@ -27,8 +27,12 @@ base::Result<std::vector<review::NewReference>> ReferenceEmbeddings(Library& lib
   for (const auto& photo : photos) {
     auto decoded = vision::DecodeImage(photo, {config->analysis.decode_max_side_px, config->analysis.max_pixels});
     if (!decoded.ok()) {  // named once: a message that starts with the photo's name already says which it is
-      const bool named = decoded.status().message().rfind(photo, 0) == 0;
-      return named ? decoded.status() : decoded.status().WithContext(photo);
+      // A reference photo that is no image is bad input (exit 2), as a photo without one face is.
+      const base::Status st = decoded.status().code() == base::Code::kCorrupt
+                                  ? base::Status::InvalidArgument(decoded.status().message())
+                                  : decoded.status();
+      const bool named = st.message().rfind(photo, 0) == 0;
+      return named ? st : st.WithContext(photo);
     }
     auto face = lib.faces->SingleFace(decoded->image, *config);
     if (!face.ok()) return face.status().WithContext(photo);
@@ -49,7 +53,18 @@ int AddOrEnroll(CommandContext& ctx, const std::string& raw_name, const std::vec
   if (!lib) return ctx.exit_code;
   auto name = config::SanitizePersonName(raw_name);
   if (!name.ok()) return ctx.Fail(name.status());
-  auto references = ReferenceEmbeddings(*lib, photos);
+  // A photo given twice is one reference.
+  std::vector<std::string> unique;
+  std::vector<std::filesystem::path> seen;
+  for (const std::string& photo : photos) {
+    std::error_code ec;
+    std::filesystem::path key = std::filesystem::weakly_canonical(photo, ec);
+    if (ec) key = photo;
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+    seen.push_back(key);
+    unique.push_back(photo);
+  }
+  auto references = ReferenceEmbeddings(*lib, unique);
   if (!references.ok()) return ctx.Fail(references.status());
   const std::string actor = CommandContext::Actor();
   // The name as typed: a new person keeps it to be shown by (the folder name is made from it).
@@ -66,11 +81,11 @@ int AddOrEnroll(CommandContext& ctx, const std::string& raw_name, const std::vec
     }
   }
   if (ctx.json) {
-    ctx.PrintJson({{"person", *name}, {"display_name", shown}, {"references_added", photos.size()}});
+    ctx.PrintJson({{"person", *name}, {"display_name", shown}, {"references_added", unique.size()}});
   } else if (shown != *name) {
-    fmt::print("{} (faces/{}/): {} enrolled\n", shown, *name, Counted(photos.size(), "reference photo"));
+    fmt::print("{} (faces/{}/): {} enrolled\n", shown, *name, Counted(unique.size(), "reference photo"));
   } else {
-    fmt::print("{}: {} enrolled\n", *name, Counted(photos.size(), "reference photo"));
+    fmt::print("{}: {} enrolled\n", *name, Counted(unique.size(), "reference photo"));
   }
   return kExitOk;
 }

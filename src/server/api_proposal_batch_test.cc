@@ -102,6 +102,18 @@ TEST_F(ProposalBatchApiTest, BatchDenyUndoneReopensOnlyWhatItDecided) {
   EXPECT_EQ(proposals_->Get(proposals[2])->status, "archived");
 }
 
+// A proposal named twice in a batch is one proposal: matched, decided and counted once.
+TEST_F(ProposalBatchApiTest, AProposalNamedTwiceIsDecidedOnce) {
+  auto proposals = MakeThreeProposals();
+  TestSession bob = Login("bob");
+  auto r =
+      Post("/api/proposals/batch", {{"action", "deny"}, {"ids", {proposals[0], proposals[0], proposals[0]}}}, &bob);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(Body(r)["matched"], 1);
+  EXPECT_EQ(Body(r)["done"], 1);
+  EXPECT_EQ(Body(r)["failed"].size(), 0u);
+}
+
 // An id of no proposal is named back under not_found: it is not matched, and it did not fail (there was nothing).
 TEST_F(ProposalBatchApiTest, IdsOfNoProposalAreReportedAsNotFoundAndNotCountedAsMatched) {
   auto proposals = MakeThreeProposals();

@@ -135,7 +135,8 @@ base::Result<review::BatchRequest> BatchOf(const json& body) {
     for (const auto& value : body["ids"]) {
       int64_t id = 0;
       if (!AsId(value, id)) return base::Status::InvalidArgument("ids: must be positive whole numbers");
-      r.ids.push_back(id);
+      // A proposal named twice is one proposal: decided once, counted once.
+      if (std::find(r.ids.begin(), r.ids.end(), id) == r.ids.end()) r.ids.push_back(id);
     }
   }
   auto min = NumberField(body, "min_score", 0, 100), max = NumberField(body, "max_score", 0, 100),

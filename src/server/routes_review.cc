@@ -1,6 +1,7 @@
 // The review queue: list, one item, approve / reject / skip, bulk, stats, CSV export.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "base/clock.h"
@@ -214,7 +215,8 @@ base::Result<std::vector<int64_t>> IdsField(const json& body) {
     int64_t id = 0;
     if (!AsId(e, id))
       return base::Status::InvalidArgument(fmt::format("ids: {} is not an item id", model::JsonExcerpt(e)));
-    ids.push_back(id);
+    // An item named twice is one item: decided once, counted once.
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
   }
   return ids;
 }

@@ -126,7 +126,18 @@ TEST_F(FacesRoutingTest, EnrolmentRefusesPhotosWithoutExactlyOneFace) {
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_NE(none.err.find("found 0"), std::string::npos) << none.err;
   EXPECT_EQ(Triage(lib, {"person", "add", "../../evil", (kFixtures / "obama.jpg").string()}).exit_code, 2);
+  // A reference photo that is no image is bad input too (exit 2, naming it), not a failure of the library (4).
+  const fs::path text = dir_ / "notes.jpg";
+  std::ofstream(text) << "not a photo";
+  RunResult junk = Triage(lib, {"person", "add", "ada", text.string()});
+  EXPECT_EQ(junk.exit_code, 2) << junk.err;
+  EXPECT_NE(junk.err.find(text.string()), std::string::npos) << junk.err;
   EXPECT_EQ(Triage(lib, {"person", "list", "--json"}).Json().size(), 0u);
+  // The same photo given twice is one reference.
+  RunResult twice = Triage(lib, {"person", "add", "obama", (kFixtures / "obama.jpg").string(),
+                                 (kFixtures / "obama.jpg").string(), "--json"});
+  ASSERT_EQ(twice.exit_code, 0) << twice.err;
+  EXPECT_EQ(twice.Json()["references_added"], 1);
 }
 
 // `person add` keeps the name as typed to show the person by; the folder name is made from it.
