@@ -86,7 +86,16 @@ test('a card another process decided says so and takes no decision', async () =>
   assert.equal(await page.getByTestId('approve').isDisabled(), true);
   assert.equal(await page.getByTestId('reject').isDisabled(), true);
   assert.equal((await lib.item(shown)).location, 'trash');
-  await notice.getByRole('button', { name: 'Show the next photo' }).click();
+  // Its place in the queue is gone, its name boxes take no typing, and a key for it says why it changed nothing.
+  assert.equal(await page.getByTestId('position').innerText(), 'no longer in the queue');
+  assert.equal(await page.getByTestId('person-select').isDisabled(), true);
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  await page.keyboard.press('k');
+  await page.getByTestId('toast-text').filter({ hasText: 'changed nothing: this photo was decided elsewhere' })
+    .waitFor();
+  assert.equal((await lib.item(shown)).location, 'trash');
+  // → goes on, as the notice's button does.
+  await page.keyboard.press('ArrowRight');
   await page.getByTestId('position').filter({ hasText: '1 of 3' }).waitFor();
   assert.notEqual(await currentCardId(page), shown);
 });

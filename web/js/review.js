@@ -910,7 +910,17 @@ export async function renderReview(root, params, { session, signal }) {
       if (WAITING_KEYS.has(e.key) && !e.repeat) { e.preventDefault(); keyWait.wait(e.key); }
       return;
     }
-    if (!current) return;
+    if (!current) {
+      // The photo on screen was decided in another tab or by another reviewer: a key for it changes nothing, and
+      // says so instead of doing nothing.
+      const notice = root.querySelector('[data-testid="decided-elsewhere"]');
+      if (notice && WAITING_KEYS.has(e.key) && e.key !== 'z') {
+        e.preventDefault();
+        if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') notice.querySelector('button')?.click();
+        else toast(`“${keyName(e.key)}” changed nothing: this photo was decided elsewhere. → shows the next one.`);
+      }
+      return;
+    }
     if (!current.card.isConnected) { current = null; return; }
     if (cardKey(e.key)) e.preventDefault();
   }

@@ -71,7 +71,10 @@ function showPosition(card, position, total) {
 
 // The photo on screen is no longer waiting here: its buttons stop (nothing would change: the server answers 409).
 function decidedElsewhere(card, label, onNext) {
-  for (const b of card.querySelectorAll('button')) b.disabled = true;
+  for (const b of card.querySelectorAll('button, input, select, textarea')) b.disabled = true;
+  // Its place in the queue is gone with it (the chips count without it).
+  const position = card.querySelector('[data-testid="position"]');
+  if (position) position.textContent = 'no longer in the queue';
   const next = h('button', { type: 'button', class: 'primary', onclick: () => onNext() }, label);
   card.querySelector('.details').prepend(h('div', { class: 'notice', role: 'status',
     dataset: { testid: 'decided-elsewhere' } }, 'Someone else decided this photo meanwhile; it is no longer waiting here.',
