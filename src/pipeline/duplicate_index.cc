@@ -44,12 +44,17 @@ bool ConfirmedNearDuplicate(const model::Fingerprint& fp, const std::vector<uint
   return same;
 }
 
-bool IsNearDuplicateOf(const model::Fingerprint& a, const model::Fingerprint& b, int hash_only_max_distance,
-                       CheckMemo* memo) {
+int CandidateDistance(const model::Fingerprint& a, const model::Fingerprint& b) {
   int distance = 64;
   for (uint64_t x : {a.phash, a.phash_center}) {
     for (uint64_t y : {b.phash, b.phash_center}) distance = std::min(distance, std::popcount(x ^ y));
   }
+  return distance;
+}
+
+bool IsNearDuplicateOf(const model::Fingerprint& a, const model::Fingerprint& b, int hash_only_max_distance,
+                       CheckMemo* memo) {
+  const int distance = CandidateDistance(a, b);
   return distance <= kCandidateMaxDistance &&
          ConfirmedNearDuplicate(a, b.signature, distance, hash_only_max_distance, memo);
 }
@@ -122,24 +127,57 @@ base::Result<DuplicateIndex::SignaturePtr> DuplicateIndex::Signature(catalog::Ca
   return shared;
 }
 
-base::Result<bool> DuplicateIndex::ShowsAnotherPictureThanItsOriginal(catalog::Catalog& catalog,
-                                                                      const model::Fingerprint& fp,
-                                                                      const model::ItemRecord& candidate,
-                                                                      CheckMemo& memo) {
-  // Only a candidate that waits as a copy of another photo: one a reviewer kept as a photo of its own stands alone.
-  if (!candidate.duplicate_of || *candidate.duplicate_of == candidate.id || candidate.location != "review" ||
-      !model::IsDuplicateCategory(candidate.category) || fp.signature.empty()) {
-    return false;
+namespace {
+
+// An item that waits in review as a copy of another photo (a reviewer's "keep both" makes it a photo of its own).
+bool WaitsAsCopy(const model::ItemRecord& item) {
+  return item.duplicate_of && *item.duplicate_of != item.id && item.location == "review" &&
+         model::IsDuplicateCategory(item.category);
+}
+
+// How many of the other candidates nearest the image are looked at for copies in the group it would join.
+constexpr size_t kGroupMembersLooked = 8;
+
+}  // namespace
+
+base::Result<bool> DuplicateIndex::JoinsAnotherPicture(catalog::Catalog& catalog, const model::Fingerprint& fp,
+                                                       const model::ItemRecord& candidate,
+                                                       const std::vector<fingerprint::Neighbor>& candidates,
+                                                       CheckMemo& memo) {
+  if (fp.signature.empty()) return false;
+  const int64_t root = WaitsAsCopy(candidate) ? *candidate.duplicate_of : candidate.id;
+  // The photo the candidate copies.
+  if (root != candidate.id) {
+    auto original = catalog.GetItem(root);
+    if (!original.ok() && original.status().code() != base::Code::kNotFound) {
+      return original.status().WithContext("reading the photo a near-duplicate candidate copies");
+    }
+    if (original.ok()) {  // gone: the candidate stands for it
+      auto signature = Signature(catalog, root);
+      if (!signature.ok()) return signature.status();
+      // Stored before signatures: nothing to compare beyond the hashes.
+      if (!(*signature)->empty() && memo.QueryFor(fp.signature).Check(**signature).ShowsAnotherPicture()) return true;
+    }
   }
-  auto original = catalog.GetItem(*candidate.duplicate_of);
-  if (!original.ok()) {
-    if (original.status().code() == base::Code::kNotFound) return false;  // gone: the candidate stands for it
-    return original.status().WithContext("reading the photo a near-duplicate candidate copies");
+  // The other copies of that photo among the nearest candidates: when the crop came first, the original waits as the
+  // crop's copy, and a reframing that matches the crop is told apart by the original.
+  size_t looked = 0;
+  for (const fingerprint::Neighbor& other : candidates) {
+    if (other.id == candidate.id || other.id == root) continue;
+    if (looked++ == kGroupMembersLooked) break;
+    auto signature = Signature(catalog, other.id);
+    if (!signature.ok()) return signature.status();
+    if ((*signature)->empty()) continue;
+    if (std::optional<bool> same = memo.Find(**signature); same && *same) continue;  // the same picture: no finding
+    auto item = catalog.GetItem(other.id);
+    if (!item.ok()) {
+      if (item.status().code() == base::Code::kNotFound) continue;
+      return item.status().WithContext("reading a near-duplicate candidate");
+    }
+    if (!WaitsAsCopy(*item) || *item->duplicate_of != root) continue;
+    if (memo.QueryFor(fp.signature).Check(**signature).ShowsAnotherPicture()) return true;
   }
-  auto signature = Signature(catalog, original->id);
-  if (!signature.ok()) return signature.status();
-  if ((*signature)->empty()) return false;  // stored before signatures: nothing to compare beyond the hashes
-  return memo.QueryFor(fp.signature).Check(**signature).ShowsAnotherPicture();
+  return false;
 }
 
 base::Result<std::optional<fingerprint::Neighbor>> DuplicateIndex::FindNearDuplicate(
@@ -147,14 +185,15 @@ base::Result<std::optional<fingerprint::Neighbor>> DuplicateIndex::FindNearDupli
     std::optional<int64_t> taken_at_ms) {
   CheckMemo own;  // without one of the caller's, so that the image's side of the check is made ready once
   if (!memo) memo = &own;
-  for (const fingerprint::Neighbor& candidate : Candidates(fp)) {
+  const std::vector<fingerprint::Neighbor> candidates = Candidates(fp);
+  for (const fingerprint::Neighbor& candidate : candidates) {
     auto signature = Signature(catalog, candidate.id);
     if (!signature.ok()) return signature.status();
     if (!ConfirmedNearDuplicate(fp, **signature, candidate.distance, hash_only_max_distance, memo)) continue;
     auto item = catalog.GetItem(candidate.id);
     if (!item.ok()) return item.status();
     if (taken_at_ms && model::DifferentShots(taken_at_ms, model::CaptureTimeMs(item->info.taken_at))) continue;
-    auto another = ShowsAnotherPictureThanItsOriginal(catalog, fp, *item, *memo);
+    auto another = JoinsAnotherPicture(catalog, fp, *item, candidates, *memo);
     if (!another.ok()) return another.status();
     if (*another) continue;
     return std::optional<fingerprint::Neighbor>(candidate);

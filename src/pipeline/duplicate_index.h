@@ -62,6 +62,9 @@ class CheckMemo {
 bool ConfirmedNearDuplicate(const model::Fingerprint& fp, const std::vector<uint8_t>& stored, int distance,
                             int hash_only_max_distance, CheckMemo* memo = nullptr);
 
+// The hashes' distance as Candidates measures it: whole and centre hashes compared crosswise, the nearest pair.
+int CandidateDistance(const model::Fingerprint& a, const model::Fingerprint& b);
+
 // True when `b` would be found as a near duplicate of `a` were it in the index: within kCandidateMaxDistance by the
 // measure Candidates uses (whole and centre hashes, crosswise), then ConfirmedNearDuplicate on b's signature. Both
 // must have hashes.
@@ -89,11 +92,12 @@ class DuplicateIndex {
   // `hash_only_max_distance`. Signatures come from the catalog (cached). Errors: the catalog's.
   // Verdicts in `memo` are used and new ones put there. With `taken_at_ms` (the image's capture time), a candidate
   // taken at another instant (model::DifferentShots: another frame of a burst, not a copy) is passed over.
-  // A candidate that waits in review as a copy of another photo (its original) is passed over when the check of `fp`
-  // against that original finds another picture (another framing, colours apart as they stand): near duplicates join
-  // a group through any member, and a tighter reframing of a cropped copy (scaled 1.12 from the crop, 1.18 from the
-  // original) would otherwise join the original's group through it. A copy that the check only fails to confirm
-  // against the original (a low-texture picture's residual) still joins through the candidate.
+  // A candidate is passed over when the check of `fp` against another member of its group (the photo it waits in
+  // review as a copy of, or that photo's other copies among the nearest candidates) finds another picture (another
+  // framing, colours apart as they stand): near duplicates join a group through any member, and a tighter reframing
+  // of a crop (scaled 1.12 from the crop, 1.18 from the original) would otherwise join the original's group through
+  // the crop. A copy that the check only fails to confirm against a member (a low-texture picture's residual) still
+  // joins.
   base::Result<std::optional<fingerprint::Neighbor>> FindNearDuplicate(
       catalog::Catalog& catalog, const model::Fingerprint& fp, int hash_only_max_distance, CheckMemo* memo = nullptr,
       std::optional<int64_t> taken_at_ms = std::nullopt);
@@ -107,11 +111,13 @@ class DuplicateIndex {
 
  private:
   using SignaturePtr = std::shared_ptr<const std::vector<uint8_t>>;
-  // FindNearDuplicate's test of a confirmed `candidate` that waits as a copy of another photo (its original): true
-  // when the check of `fp` against the original finds another picture (vision::NearDuplicateVerdict::
-  // ShowsAnotherPicture). False for any other candidate, or when the original is gone or has no signature.
-  base::Result<bool> ShowsAnotherPictureThanItsOriginal(catalog::Catalog& catalog, const model::Fingerprint& fp,
-                                                        const model::ItemRecord& candidate, CheckMemo& memo);
+  // FindNearDuplicate's test of a confirmed `candidate`: true when the check of `fp` finds another picture
+  // (vision::NearDuplicateVerdict::ShowsAnotherPicture) in the group the candidate belongs to: the photo it waits as
+  // a copy of, or another copy of that photo (or of the candidate) among the nearest of `candidates`. A member gone,
+  // or stored without a signature, counts for nothing.
+  base::Result<bool> JoinsAnotherPicture(catalog::Catalog& catalog, const model::Fingerprint& fp,
+                                         const model::ItemRecord& candidate,
+                                         const std::vector<fingerprint::Neighbor>& candidates, CheckMemo& memo);
   // From the cache, else from the catalog (kept in the cache when `keep`: only the serial stage keeps, so that a
   // signature read before a Refresh forgot it never comes back stale).
   base::Result<SignaturePtr> Signature(catalog::Catalog& catalog, int64_t id, bool keep = true);

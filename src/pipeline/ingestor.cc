@@ -254,6 +254,13 @@ struct Ingestor::Impl {
           IsNearDuplicateOf(a.fingerprint, other, cfg->near_duplicate_max_distance, &w.checks)) {
         return true;
       }
+      // A copy waiting here is a member of the group the input may join through its original, and the lookup checks
+      // the input against the members it finds in the catalog (a reframing that matches a crop is told apart by the
+      // original waiting as the crop's copy): within the candidates' distance it is placed first.
+      if (d.out.decision.duplicate_of && a.fingerprint.has_phash && other.has_phash &&
+          CandidateDistance(a.fingerprint, other) <= kCandidateMaxDistance) {
+        return true;
+      }
     }
     return false;
   }

@@ -225,8 +225,8 @@ TEST_F(IngestorTest, FindsANearDuplicateOfAnImageWaitingInTheSameGroup) {
 // Near duplicates join a group through any member. A tighter framing of a scene (85% of the original) is another
 // picture; against a 5% crop of the original it measures a scale of only 1.12, within what a crop may change, but
 // against the original 1.18. Linked to the crop it would join the original's group: it is checked against the
-// photo the crop copies as well, and stands alone. (Had the crop come first, the original would wait as the crop's
-// copy and the reframing would join the crop itself: the check cannot tell a 10% crop from that reframing.)
+// group's other members as well, and stands alone, whichever came first (the crop first, the original waits as the
+// crop's copy).
 TEST_F(IngestorTest, AnotherFramingCloseToACropDoesNotJoinTheCropsOriginal) {
   auto crop = [&](const std::string& as, float side) {
     const float at = (512 - side) / 2;
@@ -258,6 +258,17 @@ TEST_F(IngestorTest, AnotherFramingCloseToACropDoesNotJoinTheCropsOriginal) {
   auto again = Ingest(p, {NearCopy("skimage_astronaut.jpg", "half.jpg")});
   ASSERT_EQ(again.items.size(), 1u);
   EXPECT_EQ(again.items[0].decision.category, "near_duplicates");
+
+  // The crop first: the original then waits as the crop's copy, and the reframing, which the crop alone would take
+  // in, is told apart by the original.
+  fs::remove_all(lib_ / ".triage");
+  fs::create_directories(lib_ / ".triage");
+  Process q = Open();
+  auto first = Ingest(q, {crop5, Input("skimage_astronaut.jpg", "d-original.jpg"), crop("e-reframe.jpg", 436)});
+  ASSERT_EQ(first.items.size(), 3u);
+  EXPECT_EQ(first.items[1].decision.category, "near_duplicates");
+  EXPECT_EQ(first.items[1].decision.duplicate_of, first.items[0].item_id);
+  EXPECT_EQ(first.items[2].decision.category, "unidentified") << "another framing is a picture of its own";
 }
 
 // A copy keeps its original's capture time; the next frame of a burst has its own. Both look alike to the check,
