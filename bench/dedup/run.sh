@@ -5,7 +5,8 @@
 # corpus's truth (pair precision/recall over same-picture pairs, false pairs by kind of negative).
 #
 # Usage: bench/dedup/run.sh [--count N] [--sources DIR]... [--scratch DIR] [--build DIR] [--threshold PCT]
-#   --count N      at most N pictures (default 1000: every picture the sources give, about 370 from 33 photos)
+#   --count N      at most N pictures (default 1000: every picture 33 photos give, about 420; from more than
+#                  ~100 photos the hard negatives, made last, are cut off: raise N to keep them)
 #   --sources DIR  photos to derive the pictures from (repeatable; a MANIFEST.tsv license column is honoured);
 #                  default: ../shared/data/photos and ../shared/data/faces beside the repository when present,
 #                  else synthetic pictures
