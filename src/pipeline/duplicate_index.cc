@@ -146,17 +146,16 @@ base::Result<bool> DuplicateIndex::JoinsAnotherPicture(catalog::Catalog& catalog
                                                        CheckMemo& memo) {
   if (fp.signature.empty()) return false;
   const int64_t root = WaitsAsCopy(candidate) ? *candidate.duplicate_of : candidate.id;
-  // The photo the candidate copies.
+  // The photo the candidate copies (gone: the candidate stands for it; stored before signatures: nothing to compare
+  // beyond the hashes).
   if (root != candidate.id) {
-    auto original = catalog.GetItem(root);
-    if (!original.ok() && original.status().code() != base::Code::kNotFound) {
-      return original.status().WithContext("reading the photo a near-duplicate candidate copies");
+    auto signature = Signature(catalog, root);
+    if (!signature.ok() && signature.status().code() != base::Code::kNotFound) {
+      return signature.status().WithContext("reading the photo a near-duplicate candidate copies");
     }
-    if (original.ok()) {  // gone: the candidate stands for it
-      auto signature = Signature(catalog, root);
-      if (!signature.ok()) return signature.status();
-      // Stored before signatures: nothing to compare beyond the hashes.
-      if (!(*signature)->empty() && memo.QueryFor(fp.signature).Check(**signature).ShowsAnotherPicture()) return true;
+    if (signature.ok() && !(*signature)->empty() &&
+        memo.QueryFor(fp.signature).Check(**signature).ShowsAnotherPicture()) {
+      return true;
     }
   }
   // The other copies of that photo among the nearest candidates: when the crop came first, the original waits as the

@@ -48,13 +48,15 @@ cv::Mat WithGradients(const cv::Mat& image) {
 // The per-pixel samples of one iteration, in template order.
 struct Samples {
   std::vector<float> value, gx, gy, inside;
+  std::vector<int> adelta, bdelta;  // each column's step along the row, as warpAffine computes it
 };
 
 // Samples `input` (as WithGradients) through `warp` (template -> input coordinates) at every template pixel: bilinear
 // at 1/32 px with zero outside the input, and whether the pixel's nearest input pixel exists (the mask).
 void Sample(const cv::Mat& input, const double m[6], cv::Size size, Samples& s) {
   const int w = input.cols, h = input.rows;
-  std::vector<int> adelta(size.width), bdelta(size.width);
+  std::vector<int>& adelta = s.adelta;
+  std::vector<int>& bdelta = s.bdelta;
   for (int x = 0; x < size.width; ++x) {
     adelta[x] = SaturateInt(m[0] * x * kAbScale);
     bdelta[x] = SaturateInt(m[3] * x * kAbScale);
@@ -148,6 +150,8 @@ double RefineAffineEcc(const cv::Mat& templ, const cv::Mat& input, cv::Mat& warp
   const cv::Mat sampled = WithGradients(input);
   Samples s;
   for (auto* v : {&s.value, &s.gx, &s.gy, &s.inside}) v->resize(n);
+  s.adelta.resize(size.width);
+  s.bdelta.resize(size.width);
   std::vector<float> t(n);
   for (int y = 0; y < size.height; ++y) std::copy_n(templ.ptr<float>(y), size.width, t.data() + y * size.width);
 

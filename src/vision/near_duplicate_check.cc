@@ -374,8 +374,8 @@ bool NearDuplicateVerdict::ShowsAnotherPicture(const NearDuplicateCheckOptions& 
   if (same) return false;
   // Aligned as closely as a near duplicate, but scaled, turned or shifted beyond one: another framing of the scene.
   if (reason == "geometry") return correlation >= options.min_correlation && residual <= allowed_residual;
-  // Colours apart as the pictures stand, before any alignment (allowed_residual is set only past that test).
-  return reason == "colour" && allowed_residual == 0;
+  // Colours apart as the pictures stand, before any alignment.
+  return reason == "colour" && !aligned;
 }
 
 NearDuplicateVerdict CheckNearDuplicate(const std::vector<uint8_t>& query, const std::vector<uint8_t>& candidate,
@@ -416,6 +416,7 @@ NearDuplicateVerdict NearDuplicateQuery::Check(const std::vector<uint8_t>& candi
   v.allowed_residual = q.allowed_residual;
   const cv::Mat grey = GreyOf(candidate);
   const Alignment a = AlignBest(q, grey, v.allowed_residual, v.start_correlation);
+  v.aligned = true;
   if (a.correlation <= 0) return Reject(v, "alignment");
   if (v.start_correlation < kMinStartCorrelation) return Reject(v, "correlation");
   if (const char* failed = Judge(q, colour, a, o, v)) return Reject(v, failed);

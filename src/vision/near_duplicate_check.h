@@ -72,6 +72,7 @@ struct NearDuplicateVerdict {
   double chroma_difference = 0;
   double colour_residual = 0;  // as max_colour_residual
   double scale = 1, rotation_deg = 0, shift = 0, overlap = 0;
+  bool aligned = false;  // the pictures were aligned (the tests before that, aspect and colours as they stand, passed)
 
   // Whether the check found the candidate to be another picture, rather than only failing to confirm it as this one:
   // aligned as closely as a near duplicate (correlation and residual within `options`) but scaled, turned or shifted

@@ -311,7 +311,11 @@ TEST(NearDuplicateCheckTest, SaysWhenItFoundAnotherPictureRatherThanFailingToCon
   short_of_it.correlation = 0.95;
   short_of_it.residual = 3;
   short_of_it.allowed_residual = 2;
+  short_of_it.aligned = true;
   EXPECT_FALSE(short_of_it.ShowsAnotherPicture());
+  NearDuplicateVerdict colour_once_aligned = short_of_it;
+  colour_once_aligned.reason = "colour";
+  EXPECT_FALSE(colour_once_aligned.ShowsAnotherPicture()) << "a colour measured after alignment can be a copy's";
   NearDuplicateVerdict misaligned = short_of_it;
   misaligned.reason = "geometry";
   EXPECT_FALSE(misaligned.ShowsAnotherPicture()) << "a scale measured on a poor fit says nothing";
