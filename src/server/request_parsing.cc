@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 
@@ -67,6 +68,29 @@ base::Result<int64_t> IdField(const nlohmann::json& body, std::string_view name,
         fmt::format("{}: {} is not {} {} id (a positive whole number)", name, Sent(*it), article, noun));
   }
   return id;
+}
+
+base::Result<std::vector<int64_t>> IdListField(const nlohmann::json& body, std::string_view name, std::string_view noun,
+                                               size_t min, size_t max) {
+  const auto it = body.find(name);
+  const size_t given = it != body.end() && it->is_array() ? it->size() : 0;
+  if (it == body.end() || !it->is_array() || given < min || given > max) {
+    const std::string count =
+        max == std::numeric_limits<size_t>::max() ? fmt::format("{} or more", min) : fmt::format("{} to {}", min, max);
+    return base::Status::InvalidArgument(fmt::format("{} (a list of {} {} ids) is required{}", name, count, noun,
+                                                     given > max ? fmt::format(": it has {}", given) : ""));
+  }
+  std::vector<int64_t> ids;
+  for (const auto& value : *it) {
+    int64_t id = 0;
+    if (!AsId(value, id)) {
+      return base::Status::InvalidArgument(fmt::format("{}: {} is not {} {} id (a positive whole number)", name,
+                                                       Sent(value), noun.find_first_of("aeiou") == 0 ? "an" : "a",
+                                                       noun));
+    }
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  }
+  return ids;
 }
 
 base::Result<int64_t> ParseId(std::string_view text, std::string_view noun) {

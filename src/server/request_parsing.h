@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 
@@ -31,6 +32,11 @@ bool AsId(const nlohmann::json& value, int64_t& id);
 // The id under `name` of a JSON object body (as AsId): kInvalidArgument "<name> (a<n> <noun> id) is required" when
 // absent, "<name>: <what was sent> is not a<n> <noun> id (a positive whole number)" otherwise.
 base::Result<int64_t> IdField(const nlohmann::json& body, std::string_view name, std::string_view noun = "item");
+
+// The list of ids under `name` of a JSON object body: at least `min` and at most `max` entries, each an id (AsId),
+// an id named twice kept once (acted on once, counted once); kInvalidArgument naming the field and what is wrong.
+base::Result<std::vector<int64_t>> IdListField(const nlohmann::json& body, std::string_view name, std::string_view noun,
+                                               size_t min, size_t max);
 
 // A path parameter naming a catalog id: a positive whole number, else kInvalidArgument naming what the id is of
 // (`noun`: "item", "face", "cluster", ...).

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "base/clock.h"
 #include "base/files.h"
@@ -24,23 +25,6 @@ constexpr double kSuggestionFactor = 1.6;  // suggested when centres are within 
 
 base::Status Unavailable() {
   return base::Status::Unavailable("face clustering is not running in this server (analysis.faces is off)");
-}
-
-// An array of positive ids under `key`; kInvalidArgument naming it otherwise.
-base::Result<std::vector<int64_t>> Ids(const json& body, const std::string& key) {
-  if (!body.contains(key) || !body[key].is_array() || body[key].empty()) {
-    return base::Status::InvalidArgument(fmt::format("{} (a non-empty array of face ids) is required", key));
-  }
-  std::vector<int64_t> ids;
-  for (const auto& v : body[key]) {
-    int64_t id = 0;
-    if (!AsId(v, id)) {
-      return base::Status::InvalidArgument(fmt::format("{}: every entry must be a positive whole number", key));
-    }
-    // A face named twice is one face: acted on once, and counted once in the answer and the action log.
-    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
-  }
-  return ids;
 }
 
 base::Status ReplyOutcome(ServerState& state, Call& call, const base::Result<review::PeopleOutcome>& outcome) {
@@ -168,7 +152,7 @@ base::Status ClusterAction(ServerState& state, Call& call, const std::string& ve
     return ReplyOutcome(state, call, people.Merge(*id, *into, call.actor(), now));
   }
   if (verb == "split") {
-    auto faces = Ids(*body, "face_ids");
+    auto faces = IdListField(*body, "face_ids", "face", 1, std::numeric_limits<size_t>::max());
     if (!faces.ok()) return faces.status();
     return ReplyOutcome(state, call, people.Split(*id, *faces, call.actor(), now));
   }
@@ -182,7 +166,7 @@ base::Status BulkFaces(ServerState& state, Call& call) {
   if (!state.ctx.people) return Unavailable();
   auto body = call.JsonBody();
   if (!body.ok()) return body.status();
-  auto faces = Ids(*body, "face_ids");
+  auto faces = IdListField(*body, "face_ids", "face", 1, std::numeric_limits<size_t>::max());
   if (!faces.ok()) return faces.status();
   auto chosen = OptionalString(*body, "action", "");
   if (!chosen.ok()) return chosen.status();

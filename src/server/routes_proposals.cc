@@ -129,15 +129,9 @@ base::Result<review::BatchRequest> BatchOf(const json& body) {
   }
   r.action = body["action"];
   if (body.contains("ids")) {
-    if (!body["ids"].is_array() || body["ids"].size() > 1000) {
-      return base::Status::InvalidArgument("ids: must be a list of at most 1000 proposal ids");
-    }
-    for (const auto& value : body["ids"]) {
-      int64_t id = 0;
-      if (!AsId(value, id)) return base::Status::InvalidArgument("ids: must be positive whole numbers");
-      // A proposal named twice is one proposal: decided once, counted once.
-      if (std::find(r.ids.begin(), r.ids.end(), id) == r.ids.end()) r.ids.push_back(id);
-    }
+    auto ids = IdListField(body, "ids", "proposal", 0, 1000);
+    if (!ids.ok()) return ids.status();
+    r.ids = std::move(*ids);
   }
   auto min = NumberField(body, "min_score", 0, 100), max = NumberField(body, "max_score", 0, 100),
        days = NumberField(body, "older_than_days", 0, 3650);

@@ -1,7 +1,6 @@
 // The review queue: list, one item, approve / reject / skip, bulk, stats, CSV export.
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <charconv>
 
 #include "base/clock.h"
@@ -204,21 +203,7 @@ base::Status Skip(ServerState& state, Call& call) {
 }
 
 base::Result<std::vector<int64_t>> IdsField(const json& body) {
-  if (!body.contains("ids") || !body["ids"].is_array() || body["ids"].empty()) {
-    return base::Status::InvalidArgument("ids (a non-empty list of item ids) is required");
-  }
-  if (body["ids"].size() > kMaxBulkIds) {
-    return base::Status::InvalidArgument(fmt::format("at most {} ids per bulk request", kMaxBulkIds));
-  }
-  std::vector<int64_t> ids;
-  for (const auto& e : body["ids"]) {
-    int64_t id = 0;
-    if (!AsId(e, id))
-      return base::Status::InvalidArgument(fmt::format("ids: {} is not an item id", model::JsonExcerpt(e)));
-    // An item named twice is one item: decided once, counted once.
-    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
-  }
-  return ids;
+  return IdListField(body, "ids", "item", 1, kMaxBulkIds);
 }
 
 // "from": {"<id>": "<folder>"}, where the client saw each item; optional, and ids without an entry are not checked.
