@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <set>
+#include <string>
 #include <string_view>
 
 #include "base/utf8.h"
@@ -289,6 +291,31 @@ std::string BadValue(CLI::App& app, const CLI::ParseError& e) {
   return fmt::format("{}{}: see {} --help", command, e.what(), where);
 }
 
+// CLI11 gives an option that takes a value the next word, whatever it is: `recover --host --json` recovered a host
+// named "--json". Every option that takes values refuses one that is the name of an option of its command (or of a
+// command above it, for --library and --catalog), naming both.
+void RefuseOptionNamesAsValues(CLI::App& at) {
+  std::set<std::string> names;
+  for (const CLI::App* in = &at; in != nullptr; in = in->get_parent()) {
+    for (const CLI::Option* opt : in->get_options()) {
+      for (const std::string& n : opt->get_lnames()) names.insert("--" + n);
+      for (const std::string& n : opt->get_snames()) names.insert("-" + n);
+    }
+  }
+  for (CLI::Option* opt : at.get_options()) {
+    if (opt->get_type_size_max() == 0 || opt->get_positional()) continue;  // a flag, or an argument (no name)
+    const std::string option = opt->get_name();
+    opt->check(CLI::Validator(
+        [names, option](std::string& value) -> std::string {
+          if (!names.contains(value)) return "";
+          return fmt::format("\"{}\" is an option of this command, not a value (give {} its value first)", value,
+                             option);
+        },
+        "", "not an option name"));
+  }
+  for (CLI::App* sub : at.get_subcommands([](CLI::App*) { return true; })) RefuseOptionNamesAsValues(*sub);
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv, const Openers& openers) {
@@ -317,6 +344,7 @@ int RunCli(int argc, char** argv, const Openers& openers) {
   AddProposalCommands(app, ctx);
   AddDbCommands(app, ctx);
   AddWorkerCommands(app, ctx);
+  RefuseOptionNamesAsValues(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -197,6 +197,10 @@ int Watch(CommandContext& ctx, int debounce_ms, int max_files, bool here) {
     fmt::print(stderr, "{} held back: it looks cut short ({}); taken when it is written again, or as it is in {} s\n",
                base::ForTerminal(path.string()), why, left.count());
   });
+  (*watcher)->OnLeftAlone([](const fs::path& path, const std::string& what) {
+    fmt::print(stderr, "{} left where it is: it is {}, not a file triage takes\n", base::ForTerminal(path.string()),
+               what);
+  });
   std::shared_ptr<source::InboxWatcher> shared_watcher = std::move(*watcher);  // the stop action keeps it alive
   signals.OnStop([shared_watcher] { shared_watcher->Stop(); });
   auto ingestor = queue ? nullptr : lib->MakeIngestor();

@@ -138,7 +138,7 @@ base::Result<Placed> Committer::Place(const Staged& staged, const fs::path& dest
 }
 
 base::Result<Placed> Committer::Relocate(const model::ItemRecord& item, const fs::path& dest_dir,
-                                         catalog::CatalogChange change) {
+                                         catalog::CatalogChange change, const std::string& name) {
   Intent intent;
   intent.kind = Intent::Kind::kCommit;
   intent.id = base::RandomId();
@@ -162,7 +162,8 @@ base::Result<Placed> Committer::Relocate(const model::ItemRecord& item, const fs
     if (!id.ok()) return id.status();
     return Placed{*id, intent.from};
   }
-  return Move(std::move(intent), dest_dir, intent.from.filename().string(), "");
+  const std::string file_name = name.empty() ? intent.from.filename().string() : name;
+  return Move(std::move(intent), dest_dir, file_name, "");
 }
 
 namespace {

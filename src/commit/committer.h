@@ -74,8 +74,10 @@ class Committer {
   // change is applied on its own, so that one bad change fails alone.
   std::vector<base::Result<Placed>> PlaceAll(std::vector<Placement> group);
 
-  // Moves an existing item to `dest_dir` (same file name, suffixed on collision) and applies the relocation.
-  base::Result<Placed> Relocate(const model::ItemRecord& item, const fs::path& dest_dir, catalog::CatalogChange change);
+  // Moves an existing item to `dest_dir` (as `name`, by default its own file name; suffixed on collision) and applies
+  // the relocation.
+  base::Result<Placed> Relocate(const model::ItemRecord& item, const fs::path& dest_dir, catalog::CatalogChange change,
+                                const std::string& name = "");
 
   // Replaces one image by another in one journaled step: `outgoing` moves to the archive (.triage/archive/, never
   // deleted), `incoming` (when given) into `slot_dir` (the outgoing image's exact path when its name is the same and

@@ -11,6 +11,7 @@
 #include "base/text.h"
 #include "catalog/policy_names.h"
 #include "model/decision.h"
+#include "model/image_format.h"
 #include "review/person_service.h"
 
 namespace triage::review {
@@ -380,7 +381,11 @@ base::Result<ReviewService::Done> ReviewService::DoRestore(int64_t id, const std
   nlohmann::json undo = RelocationUndo("restore", *item, *item);
   const std::filesystem::path folder =
       to_library ? config_.Current()->library / *from : config_.Current()->ReviewDir() / category;
-  auto placed = committer_.Relocate(*item, folder, change);
+  // The trash suffixes a name another trashed file has ("a_1.jpg"); back out, the photo takes its own name again
+  // where that is free.
+  const std::string name =
+      item->original_name.empty() ? std::string() : model::LibraryFileName(item->original_name, item->info.format);
+  auto placed = committer_.Relocate(*item, folder, change, name);
   if (!placed.ok()) return placed.status();
   auto after = catalog_.GetItem(id);
   if (!after.ok()) return after.status();

@@ -173,6 +173,23 @@ TEST_F(ReviewServiceTest, APhotoRestoredFromTheTrashWaitsForTheReasonItWasSentTo
   EXPECT_EQ(catalog_->GetItem(id)->reasons.front().code, "unknown_person");
 }
 
+// The trash names the second "a.jpg" it holds "a_1.jpg"; restored, a photo takes back its own name where it is free.
+TEST_F(ReviewServiceTest, APhotoRestoredFromTheTrashTakesBackItsNameWhereItIsFree) {
+  int64_t first = Pending("a.jpg");
+  ASSERT_TRUE(service_->Reject(first, "admin", 1000).ok());
+  int64_t second = Pending("a.jpg");
+  ASSERT_TRUE(service_->Reject(second, "admin", 1001).ok());
+  EXPECT_EQ(catalog_->GetItem(second)->path, ".triage/trash/a_1.jpg");
+  auto back = service_->Restore(second, "admin", 1002);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->path, "review/unidentified/a.jpg");
+  back = service_->Restore(first, "admin", 1003);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->path, "review/unidentified/a_1.jpg") << "the name is taken: suffixed, nothing overwritten";
+  EXPECT_TRUE(fs::exists(lib_ / "review/unidentified/a.jpg"));
+  EXPECT_TRUE(fs::exists(lib_ / "review/unidentified/a_1.jpg"));
+}
+
 TEST_F(ReviewServiceTest, BulkReportsEachOutcome) {
   int64_t a = Pending("a.jpg"), b = Pending("b.jpg");
   auto out = service_->Bulk({a, 999, b}, "approve", "carol", "admin", 300);

@@ -120,7 +120,10 @@ void InboxWatcher::WatchTree(const std::string& relative) {
       if (depth < kMaxDepth) WatchTree(path);
       continue;
     }
-    if (!fs::is_regular_file(status)) continue;
+    if (!fs::is_regular_file(status)) {
+      if (fs::exists(status)) pending_.try_emplace(path, now);  // a link or special file: reported, never handed out
+      continue;
+    }
     auto handed = handed_out_.find(path);
     if (handed != handed_out_.end() && handed->second == Stamp{it->file_size(ec), it->last_write_time(ec)}) continue;
     pending_.try_emplace(path, now);
@@ -138,6 +141,7 @@ void InboxWatcher::ForgetTree(const std::string& relative) {
   }
   std::erase_if(pending_, [&](const auto& entry) { return IsWithin(entry.first, relative); });
   std::erase_if(handed_out_, [&](const auto& entry) { return IsWithin(entry.first, relative); });
+  std::erase_if(left_alone_, [&](const std::string& path) { return IsWithin(path, relative); });
 }
 
 namespace {
@@ -146,6 +150,28 @@ namespace {
 bool IsHardLink(const fs::path& path) {
   struct stat st {};
   return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1;
+}
+
+// What an entry that is no regular file nor folder is, in words; empty for a regular file, a folder or one gone.
+std::string NotARegularFile(const fs::file_status& status) {
+  switch (status.type()) {
+    case fs::file_type::symlink:
+      return "a symbolic link (links are never followed)";
+    case fs::file_type::fifo:
+      return "a FIFO (named pipe)";
+    case fs::file_type::socket:
+      return "a socket";
+    case fs::file_type::block:
+    case fs::file_type::character:
+      return "a device";
+    case fs::file_type::regular:
+    case fs::file_type::directory:
+    case fs::file_type::not_found:
+    case fs::file_type::none:
+      return "";
+    default:
+      return "not a regular file";
+  }
 }
 
 }  // namespace
@@ -169,12 +195,16 @@ void InboxWatcher::OnEvent(int wd, uint32_t mask, const std::string& name) {
   if (mask & (IN_DELETE | IN_MOVED_FROM)) {
     pending_.erase(path);
     handed_out_.erase(path);
+    left_alone_.erase(path);
   } else if (mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) {
     pending_[path] = Clock::now();  // (re)start the quiet period
   } else if (mask & IN_MODIFY) {
     pending_.erase(path);  // being written again: wait for the next close
   } else if ((mask & IN_CREATE) && IsHardLink(dir_ / path)) {
     pending_[path] = Clock::now();  // a hard link (ln): whole when it appears, and no close or move will follow
+  } else if (mask & IN_CREATE) {
+    std::error_code ec;
+    if (!NotARegularFile(fs::symlink_status(dir_ / path, ec)).empty()) pending_[path] = Clock::now();  // to report
   }
 }
 
@@ -204,7 +234,10 @@ std::vector<fs::path> InboxWatcher::TakeReady() {
     }
     const fs::path path = dir_ / it->first;
     std::error_code ec;
-    if (fs::is_regular_file(fs::symlink_status(path, ec))) {
+    const fs::file_status status = fs::symlink_status(path, ec);
+    if (const std::string what = NotARegularFile(status); !what.empty()) {
+      if (left_alone_.insert(it->first).second && on_left_alone_) on_left_alone_(path, what);
+    } else if (fs::is_regular_file(status)) {
       if (const Clock::duration hold = HoldBack(path); hold > Clock::duration::zero()) {
         it->second = now + hold - debounce_;  // handed out then, or after the next write
         ++it;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,9 +26,9 @@ bool IsHiddenOrPartialName(std::string_view name);
 // (IN_MOVED_TO, also inside a folder moved in) and has then seen no further write for debounce_ms. Files present
 // when the watcher opens, or in a folder when it appears, count as just written. Each completed write is handed out
 // once; a file written again afterwards is handed out again. Hidden and partial names (see IsHiddenOrPartialName:
-// what copy tools write while copying), symlinks and special files are never handed out. If the kernel's event
-// queue overflows, the folders are rescanned; files already handed out and unchanged since (same size and mtime)
-// are not handed out again.
+// what copy tools write while copying), symlinks and special files are never handed out (OnLeftAlone says so). If the
+// kernel's event queue overflows, the folders are rescanned; files already handed out and unchanged since (same size
+// and mtime) are not handed out again.
 //
 // A file that is quiet but cut short (source::WhyCutShort: an empty placeholder, a JPEG without its end marker: what
 // a writer leaves between closing the file and opening it again to append the rest) is held back while it was last
@@ -48,6 +49,12 @@ class InboxWatcher {
   // until it is handed out as it is unless written again.
   using HeldBackFn = std::function<void(const std::filesystem::path&, const std::string&, std::chrono::seconds)>;
   void OnHeldBack(HeldBackFn fn) { on_held_back_ = std::move(fn); }
+
+  // Called (from WaitForReady's thread) once for each entry that appears in the watched folders and is never handed
+  // out because it is no regular file: its path and what it is ("a symbolic link", "a FIFO", ...). A user who drops a
+  // link into the inbox learns why nothing happens to it.
+  using LeftAloneFn = std::function<void(const std::filesystem::path&, const std::string&)>;
+  void OnLeftAlone(LeftAloneFn fn) { on_left_alone_ = std::move(fn); }
 
   ~InboxWatcher();
   InboxWatcher(const InboxWatcher&) = delete;
@@ -90,12 +97,14 @@ class InboxWatcher {
   const std::chrono::milliseconds debounce_;
   const std::chrono::seconds hold_cut_short_;
   HeldBackFn on_held_back_;
+  LeftAloneFn on_left_alone_;
   const int inotify_fd_;
   const int wake_fd_;
   int top_wd_ = -1;                                   // the watch of dir_ itself
   std::map<int, std::string> folders_;                // watch descriptor -> folder relative to dir_ ("" for dir_)
   std::map<std::string, Clock::time_point> pending_;  // path relative to dir_ -> last completed write
   std::map<std::string, Stamp> handed_out_;           // path relative to dir_ -> stamp when handed out
+  std::set<std::string> left_alone_;                  // paths relative to dir_ reported as no regular file
   bool folder_gone_ = false;
   std::atomic<bool> stopped_{false};
 };

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -130,6 +131,30 @@ TEST_F(InboxWatcherTest, FileHardLinkedInIsHandedOut) {
   ASSERT_TRUE(base::WriteFileDurably(root_ / "outside.jpg", "jpeg bytes").ok());
   fs::create_hard_link(root_ / "outside.jpg", inbox_ / "linked.jpg");
   EXPECT_EQ(CollectUntilSentinel(*watcher), std::vector<fs::path>{inbox_ / "linked.jpg"});
+}
+
+// A symbolic link or a FIFO is never handed out (a link could point anywhere; a FIFO would block the reader), and the
+// watcher says so once for each, whether it was there at the start or appeared later.
+TEST_F(InboxWatcherTest, LinksAndSpecialFilesAreReportedOnceAndNeverHandedOut) {
+  ASSERT_TRUE(base::WriteFileDurably(root_ / "outside.jpg", "jpeg bytes").ok());
+  fs::create_symlink(root_ / "outside.jpg", inbox_ / "before-link.jpg");
+  auto watcher = OpenWatcher();
+  ASSERT_NE(watcher, nullptr);
+  std::vector<std::string> reported;
+  watcher->OnLeftAlone([&](const fs::path& path, const std::string& what) {
+    reported.push_back(path.lexically_relative(inbox_).string() + ": " + what);
+  });
+  fs::create_symlink(root_ / "outside.jpg", inbox_ / "link.jpg");
+  fs::create_directory_symlink(root_, inbox_ / "folder-link");
+  ASSERT_EQ(::mkfifo((inbox_ / "pipe.jpg").c_str(), 0644), 0);
+  EXPECT_TRUE(CollectUntilSentinel(*watcher).empty());
+  std::sort(reported.begin(), reported.end());
+  EXPECT_EQ(reported, (std::vector<std::string>{"before-link.jpg: a symbolic link (links are never followed)",
+                                                "folder-link: a symbolic link (links are never followed)",
+                                                "link.jpg: a symbolic link (links are never followed)",
+                                                "pipe.jpg: a FIFO (named pipe)"}));
+  EXPECT_TRUE(CollectUntilSentinel(*watcher).empty());
+  EXPECT_EQ(reported.size(), 4u) << "each is reported once";
 }
 
 TEST_F(InboxWatcherTest, PartialDownloadRenamedToFinalNameIsHandedOutUnderFinalName) {

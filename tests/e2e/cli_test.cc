@@ -333,6 +333,21 @@ TEST_F(CliTest, NameCollisionsGetASuffixAndNothingIsOverwritten) {
   EXPECT_EQ(FilesUnder(lib() / "review/unidentified"), (std::vector<std::string>{"photo.jpg", "photo_1.jpg"}));
 }
 
+// An option that takes a value followed by another option: the other option is not taken as the value.
+TEST_F(CliTest, AnOptionIsNotTakenAsTheValueOfTheOptionBeforeIt) {
+  RunResult r = Triage({"recover", "--host", "--json"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["message"],  // --json asked: the error is a JSON answer
+            "recover: --host: \"--json\" is an option of this command, not a value (give --host its value first): "
+            "see triage recover --help");
+  r = Triage({"items", "--person", "--library", lib().string()});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("\"--library\" is an option of this command, not a value"), std::string::npos) << r.err;
+  r = Triage({"recover", "--host", "gone-host", "--json"});  // a value, then the option: as before
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["sessions"], 0);
+}
+
 // A file whose name starts with "-" is read as an option by any command line: the refusal says so and how to give it.
 TEST_F(CliTest, AFileNameStartingWithADashIsNamedWithHowToGiveIt) {
   for (const std::vector<std::string>& args :
