@@ -412,4 +412,19 @@ FileLock::~FileLock() {
   if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the lock
 }
 
+bool IsLibraryRoot(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_regular_file(dir / "triage.json", ec) && fs::is_directory(dir / ".triage", ec);
+}
+
+fs::path EnclosingLibrary(const fs::path& path) {
+  std::error_code ec;
+  const fs::path absolute = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  if (ec) return {};
+  for (fs::path up = absolute;; up = up.parent_path()) {
+    if (IsLibraryRoot(up)) return up;
+    if (up == up.parent_path() || up.empty()) return {};
+  }
+}
+
 }  // namespace triage::base

@@ -82,6 +82,13 @@ std::string SanitizeFileName(std::string_view name);
 // Lower-case file extension without the dot ("jpg"), or "".
 std::string LowerExtension(const fs::path& path);
 
+// True when the folder `dir` holds a triage library: a triage.json beside a .triage/ folder.
+bool IsLibraryRoot(const fs::path& dir);
+
+// The nearest folder at or above `path` (absolute, with symbolic links and ".." resolved as far as it exists) that
+// holds a triage library, or an empty path when none does.
+fs::path EnclosingLibrary(const fs::path& path);
+
 // An exclusive advisory lock (flock) on a lock file, held until the object is destroyed; it also ends when the
 // process dies, so a crash never leaves it held. Serialises a critical section across processes and threads
 // (each Acquire opens its own descriptor). Not copyable.

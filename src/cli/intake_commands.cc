@@ -2,7 +2,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
+#include <string>
 
 #include "base/clock.h"
 #include "base/files.h"
@@ -44,15 +47,11 @@ int Init(CommandContext& ctx, const std::string& dir, bool library_flag_given) {
   // A library inside another's folders (its review/, faces/ or .triage/ ...) would take files the outer catalog
   // holds: a photo moved there by the inner library is gone from where the outer one has it.
   const fs::path absolute = fs::weakly_canonical(fs::absolute(root, probe), probe);
-  for (fs::path up = absolute.parent_path(); !probe && !up.empty(); up = up.parent_path()) {
-    std::error_code ec;
-    if (fs::exists(up / "triage.json", ec) && fs::exists(up / ".triage", ec)) {
-      return ctx.Fail(base::Status::InvalidArgument(
-          fmt::format("{} is inside the library {}: a library within another's folders would take its files; "
-                      "choose a folder outside it",
-                      root.string(), up.string())));
-    }
-    if (up == up.parent_path()) break;
+  if (const fs::path outer = probe ? fs::path() : base::EnclosingLibrary(absolute.parent_path()); !outer.empty()) {
+    return ctx.Fail(base::Status::InvalidArgument(
+        fmt::format("{} is inside the library {}: a library within another's folders would take its files; "
+                    "choose a folder outside it",
+                    root.string(), outer.string())));
   }
   // A library made with --catalog (or $TRIAGE_CATALOG) keeps that catalog in its triage.json.
   json doc = config::DefaultConfigJson();
@@ -73,6 +72,7 @@ int Init(CommandContext& ctx, const std::string& dir, bool library_flag_given) {
   }
   base::Status st = config::SaveConfigJson(root, doc);
   if (!st.ok()) return ctx.Fail(st);
+  ctx.may_create_catalog = true;
   auto lib = ctx.OpenOrReport();  // creates the catalog
   if (!lib) return ctx.exit_code;
   if (ctx.json) {
@@ -190,6 +190,17 @@ int Watch(CommandContext& ctx, int debounce_ms, int max_files, bool here) {
   } else {
     lib->FollowReferences(kFollowReferencesEvery);  // persons enrolled meanwhile count without a restart
   }
+  // One watcher per inbox on this machine: a second one would race the first for each file and report the files the
+  // first took as failures.
+  auto only_watcher = base::FileLock::TryAcquire(
+      lib->config()->StateDir() / "leases" / "watch.lock",
+      fmt::format("triage watch of {} on {}, pid {}", lib->config()->InboxDir().string(), lib->host, ::getpid()));
+  if (!only_watcher.ok() && only_watcher.status().code() == base::Code::kConflict) {
+    return ctx.Fail(base::Status::Conflict(
+        fmt::format("another triage watch is watching this inbox already (the watch lock is {}): one watch per inbox",
+                    only_watcher.status().message())));
+  }
+  if (!only_watcher.ok()) return ctx.Fail(only_watcher.status());
   auto watcher = source::InboxWatcher::Open(lib->config()->InboxDir(), debounce_ms,
                                             std::chrono::seconds(lib->config()->intake.hold_incomplete_s));
   if (!watcher.ok()) return ctx.Fail(watcher.status());
@@ -210,10 +221,13 @@ int Watch(CommandContext& ctx, int debounce_ms, int max_files, bool here) {
              queue ? " for the job queue" : "");
   pipeline::IngestOptions options{true, "inbox", CommandContext::Actor()};
   int taken = 0;
+  std::map<std::string, int> failures;  // inbox file -> intakes failed in a row
   while (!signals.requested() && (max_files <= 0 || taken < max_files)) {
     auto ready = shared_watcher->WaitForReady(-1);
     if (!ready.ok()) return ctx.Fail(ready.status());
     if (ready->empty()) continue;
+    // --max-files N takes N files: the rest stay in the inbox for the next watch.
+    if (max_files > 0 && static_cast<int>(ready->size()) > max_files - taken) ready->resize(max_files - taken);
     if (queue) {
       base::Status st = EnqueueFromInbox(ctx, *queue, *lib->config(), *ready, options, taken);
       if (!st.ok()) return ctx.Fail(st);
@@ -226,6 +240,22 @@ int Watch(CommandContext& ctx, int debounce_ms, int max_files, bool here) {
       ctx.PrintJson(SummaryJson(*s));
     else
       PrintSummary(*s);
+    // A file whose intake failed is back in the inbox, and its return would hand it out again at once: a failure
+    // that lasts (a full disk, a catalog down) is tried again after 5 s, then 10, 20 ... up to 5 minutes, or as soon
+    // as the file is written again.
+    for (const pipeline::ItemOutcome& item : s->items) {
+      std::error_code ec;
+      if (item.ok || !item.skipped.empty() || !fs::exists(fs::symlink_status(item.input, ec))) {
+        failures.erase(item.input);
+        continue;
+      }
+      const int n = ++failures[item.input];
+      const int delay = std::min(300, 5 << std::min(n - 1, 6));
+      shared_watcher->HoldOff(item.input, std::chrono::seconds(delay));
+      fmt::print(stderr, "{}: intake failed {}; tried again in {} s, or when it is written again\n",
+                 base::ForTerminal(item.input), n == 1 ? std::string("once") : fmt::format("{} times in a row", n),
+                 delay);
+    }
     std::fflush(stdout);  // a watch's log (stdout to a file or a pipe) says what was taken when it was taken
   }
   return kExitOk;

@@ -401,6 +401,13 @@ base::Status CheckDirectories(const fs::path& library, const json& directories) 
       return base::Status::InvalidArgument(
           fmt::format("directories.{} ({}) is inside .triage/, the library's own state", keys[a], json(value).dump()));
     }
+    // Another library's folders hold files its catalog knows: an inbox there would take them from under it.
+    if (const fs::path other = base::EnclosingLibrary(pa); !other.empty() && other != root) {
+      return base::Status::InvalidArgument(fmt::format(
+          "directories.{} ({}) is {}the triage library {}, whose catalog holds its files: it must name a folder "
+          "outside it",
+          keys[a], json(value).dump(), other == pa ? "" : "inside ", other.string()));
+    }
     for (size_t b = 0; b < a; ++b) {
       const fs::path pb = resolve(directories[keys[b]].get<std::string>());
       if (!within(pa, pb) && !within(pb, pa)) continue;
@@ -532,9 +539,21 @@ base::Result<json> ParseConfigJson(const std::string& text, const fs::path& path
 
 base::Result<Config> LoadConfig(const fs::path& library) {
   fs::path path = library / "triage.json";
+  std::error_code ec;
+  if (const fs::file_status st = fs::status(library, ec); fs::exists(st) && !fs::is_directory(st)) {
+    return base::Status::NotFound(fmt::format("{} is a file, not a library folder", library.string()));
+  }
   auto text = base::ReadFile(path);
   if (!text.ok()) {
     if (text.status().code() == base::Code::kNotFound) {
+      // A folder the library manages (its review/, faces/ ...) is named with the library it belongs to.
+      const fs::path outer = base::EnclosingLibrary(library);
+      if (!outer.empty()) {
+        return base::Status::NotFound(
+            fmt::format("{} is not a triage library: it is inside the library {} (give "
+                        "--library {})",
+                        library.string(), outer.string(), outer.string()));
+      }
       return base::Status::NotFound(
           fmt::format("{} is not a triage library (no triage.json); create one with `triage init --library {}`",
                       library.string(), library.string()));
@@ -693,8 +712,12 @@ base::Result<std::string> SanitizePersonName(const std::string& raw_name) {
   }
   if (name.find('/') != std::string::npos || name.find("..") != std::string::npos ||
       std::any_of(name.begin(), name.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; })) {
+    const char* what = name.find('/') != std::string::npos    ? "a '/'"
+                       : name.find("..") != std::string::npos ? "'..'"
+                                                              : "a control character";
     return base::Status::InvalidArgument(
-        fmt::format("person name {} is refused: it contains '/', '..', NUL or control characters", QuotedName(name)));
+        fmt::format("person name {} is refused: it contains {} (a name may hold no '/', '..' or control characters)",
+                    QuotedName(name), what));
   }
   std::string out;
   bool other_script = false;

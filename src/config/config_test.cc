@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "base/utf8.h"
 #include "config/config_json.h"
@@ -94,6 +95,48 @@ TEST(ConfigTest, AFolderGivenThroughASymbolicLinkIsTheFolderItPointsTo) {
   std::filesystem::remove_all(dir);
   ASSERT_FALSE(config.ok());
   EXPECT_NE(config.status().message().find("are one inside the other"), std::string::npos) << config.status().message();
+}
+
+// A folder of another library (or that library itself) is its catalog's: an inbox there would take its files.
+TEST(ConfigTest, AFolderInsideAnotherLibraryIsRefusedNamingIt) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("triage_config_other_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "other/.triage");
+  std::filesystem::create_directories(dir / "other/review");
+  std::ofstream(dir / "other/triage.json") << "{}";
+  std::filesystem::create_directories(dir / "lib/.triage");
+  std::ofstream(dir / "lib/triage.json") << "{}";
+  auto inside = ConfigFromJson(dir / "lib", {{"directories", {{"inbox", (dir / "other/review").string()}}}});
+  auto itself = ConfigFromJson(dir / "lib", {{"directories", {{"inbox", (dir / "other").string()}}}});
+  auto own = ConfigFromJson(dir / "lib", json::object());
+  std::filesystem::remove_all(dir);
+  ASSERT_FALSE(inside.ok());
+  EXPECT_NE(inside.status().message().find("is inside the triage library " + (dir / "other").string() +
+                                           ", whose catalog holds its files"),
+            std::string::npos)
+      << inside.status().message();
+  ASSERT_FALSE(itself.ok());
+  EXPECT_NE(itself.status().message().find("is the triage library "), std::string::npos) << itself.status().message();
+  EXPECT_TRUE(own.ok()) << own.status().ToString();
+}
+
+// --library naming a file, or a folder of a library rather than the library: each is named for what it is.
+TEST(ConfigTest, ALibraryGivenAsAFileOrAsOneOfItsFoldersIsNamed) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("triage_config_wrong_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "lib/.triage");
+  std::filesystem::create_directories(dir / "lib/review");
+  std::ofstream(dir / "lib/triage.json") << "{}";
+  auto file = LoadConfig(dir / "lib/triage.json");
+  auto folder = LoadConfig(dir / "lib/review");
+  std::filesystem::remove_all(dir);
+  ASSERT_FALSE(file.ok());
+  EXPECT_EQ(file.status().code(), base::Code::kNotFound);
+  EXPECT_EQ(file.status().message(), (dir / "lib/triage.json").string() + " is a file, not a library folder");
+  ASSERT_FALSE(folder.ok());
+  EXPECT_EQ(folder.status().code(), base::Code::kNotFound);
+  EXPECT_NE(folder.status().message().find("is inside the library " + (dir / "lib").string()), std::string::npos)
+      << folder.status().message();
 }
 
 TEST(ConfigTest, ABrokenTriageJsonIsNamedWithTheLineAndColumnWhereItBreaks) {

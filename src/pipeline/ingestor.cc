@@ -454,7 +454,7 @@ Ingestor::~Ingestor() = default;
 base::Result<IngestSummary> Ingestor::IngestPaths(const std::vector<fs::path>& paths, const IngestOptions& options,
                                                   const ProgressFn& progress) {
   auto c = impl_->store.Current();
-  auto scan = ScanInputs(paths, *c);  // files given by path get the library-folder checks too
+  auto scan = ScanInputs(paths, *c, options.move);  // files given by path get the library-folder checks too
   std::vector<Input> inputs;
   for (const auto& f : scan.files) {
     Input in;

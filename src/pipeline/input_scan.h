@@ -10,11 +10,18 @@
 namespace triage::pipeline {
 
 // Walks `roots` (folders recursively) and passes over the library's own folders (faces/, review/, photos/,
-// .triage/) and its triage.json: a library file ingested again would leave its item dangling, and a library whose
-// configuration was moved away is no longer a library.
-inline source::ScanResult ScanInputs(const std::vector<std::filesystem::path>& roots, const config::Config& config) {
+// .triage/), its triage.json and a SQLite catalog kept elsewhere in it: a library file ingested again would leave its
+// item dangling, and a library whose configuration or catalog was moved away is no longer a library. Another library
+// met on the way is left to its own catalog when `moving` (see source::ScanOptions).
+inline source::ScanResult ScanInputs(const std::vector<std::filesystem::path>& roots, const config::Config& config,
+                                     bool moving) {
   source::ScanOptions options;
   options.exclude = {config.FacesDir(), config.ReviewDir(), config.StateDir(), config.PhotosDir(), config.ConfigPath()};
+  if (std::filesystem::path db = config::SqliteCatalogFile(config.catalog.url, config.library); !db.empty()) {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) options.exclude.push_back(db.string() + suffix);
+  }
+  options.library = config.library;
+  options.moving = moving;
   return source::ScanFolders(roots, options);
 }
 

@@ -41,7 +41,7 @@ base::Result<IngestJob> ParseIngestJob(const std::string& payload) {
 base::Result<EnqueueReport> EnqueueIngest(catalog::JobQueue& queue, const config::Config& config,
                                           const std::vector<fs::path>& roots, const IngestOptions& options,
                                           int64_t now) {
-  source::ScanResult scan = ScanInputs(roots, config);
+  source::ScanResult scan = ScanInputs(roots, config, options.move);
   EnqueueReport report;
   for (const auto& e : scan.errors) report.problems.push_back(e.status.message());
   for (const auto& s : scan.skipped) report.problems.push_back(fmt::format("{}: {}", s.path.string(), s.reason));

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/files.h"
+
 namespace triage::source {
 namespace {
 
@@ -57,12 +59,14 @@ std::string SkippedKindReason(const fs::path& name) {
 // One scan's state: what was found so far and which real folders and files were already seen.
 class Walk {
  public:
-  explicit Walk(const ScanOptions& options) {
+  explicit Walk(const ScanOptions& options) : moving_(options.moving) {
     for (const fs::path& p : options.exclude) {
       std::error_code ec;
       const fs::path canonical = fs::weakly_canonical(p, ec);
       excluded_.insert(ec ? p.lexically_normal() : canonical);
     }
+    std::error_code ec;
+    if (!options.library.empty()) library_ = fs::weakly_canonical(fs::absolute(options.library, ec), ec);
   }
 
   void AddRoot(const fs::path& root) {
@@ -82,6 +86,13 @@ class Walk {
     if (const fs::path* folder = ExcludedFolderHolding(canonical)) {
       return Fail(Status::InvalidArgument(fmt::format("{} is inside {}, which triage manages; it is not taken again",
                                                       root.string(), folder->string())),
+                  root);
+    }
+    if (const fs::path other = base::EnclosingLibrary(canonical); moving_ && !other.empty() && other != library_) {
+      return Fail(Status::InvalidArgument(fmt::format(
+                      "{} is {}the triage library {}, whose catalog holds its files: moving them would take them from "
+                      "under it (ingest without --move copies them)",
+                      root.string(), other == canonical ? "" : "inside ", other.string())),
                   root);
     }
     if (fs::is_directory(status)) return WalkFolder(root, canonical);
@@ -132,6 +143,9 @@ class Walk {
       stack.emplace_back(entry.path(), folder_canonical / name);
     } else if (fs::is_regular_file(status)) {
       if (excluded_.count(folder_canonical / name) > 0) return Skip(entry.path(), "excluded file (the library's own)");
+      if (name == "triage.json" && base::IsLibraryRoot(folder_canonical)) {
+        return Skip(entry.path(), "the settings of another triage library, not an image");
+      }
       // Within a folder only: a file of these kinds named on its own is taken, as anything named is.
       if (std::string why = SkippedKindReason(name); !why.empty()) return Skip(entry.path(), why);
       AddFile(entry.path(), folder_canonical / name);
@@ -153,6 +167,10 @@ class Walk {
         continue;
       }
       if (!walked_folders_.insert(canonical).second) continue;  // met again through another root: listed once
+      if (moving_ && canonical != library_ && base::IsLibraryRoot(canonical)) {
+        Skip(folder, "another triage library: its files belong to its own catalog (ingest without --move copies them)");
+        continue;
+      }
       std::error_code ec;
       fs::directory_iterator it(folder, ec);
       for (fs::directory_iterator end; !ec && it != end; it.increment(ec)) AddEntry(*it, canonical, stack);
@@ -162,6 +180,8 @@ class Walk {
 
   ScanResult result_;
   std::set<fs::path> excluded_;
+  fs::path library_;  // canonical; empty when none
+  bool moving_ = false;
   std::set<fs::path> walked_folders_;
   std::set<fs::path> seen_files_;
 };

@@ -13,6 +13,11 @@ struct ScanOptions {
   // Folders never entered, e.g. the library's own inbox/, faces/, review/ and .triage/. Compared after
   // resolving symlinks and "..", so any spelling of the same folder matches. Default: none.
   std::vector<std::filesystem::path> exclude;
+  // The library the files are for (its root). Another triage library met in the walk (a folder holding triage.json
+  // and .triage/) is its own catalog's: with `moving`, it is skipped, and a root inside one is an error (moving its
+  // files would take them from under its catalog); copied from, its triage.json is skipped. Empty: no library.
+  std::filesystem::path library;
+  bool moving = false;
 };
 
 // A path that could not be listed and why; the scan goes on without it.

@@ -163,6 +163,42 @@ TEST_F(FolderScannerTest, AnExcludedFileIsSkippedInTheWalkAndRefusedAsARoot) {
       << named.errors[0].status.message();
 }
 
+// Another triage library met in a folder being moved from (a library made inside the inbox): its files belong to its
+// own catalog, so a move leaves them; a copy takes its photos, but not its settings.
+TEST_F(FolderScannerTest, AnotherLibraryIsLeftToItsCatalogWhenMovingAndItsSettingsAreNeverTaken) {
+  Touch("drop/a.jpg");
+  Touch("drop/inner/triage.json");
+  fs::create_directories(root_ / "drop/inner/.triage");
+  Touch("drop/inner/review/unidentified/b.jpg");
+  ScanOptions moving;
+  moving.library = root_ / "mine";
+  moving.moving = true;
+  ScanResult moved = ScanFolders({root_ / "drop"}, moving);
+  EXPECT_EQ(moved.files, std::vector<fs::path>{root_ / "drop/a.jpg"});
+  ASSERT_EQ(moved.skipped.size(), 1u);
+  EXPECT_EQ(moved.skipped[0].path, root_ / "drop/inner");
+  EXPECT_EQ(moved.skipped[0].reason,
+            "another triage library: its files belong to its own catalog (ingest without --move copies them)");
+  // A root inside it, or it as a root, is refused naming it.
+  for (const fs::path& root : {root_ / "drop/inner", root_ / "drop/inner/review/unidentified/b.jpg"}) {
+    ScanResult refused = ScanFolders({root}, moving);
+    EXPECT_TRUE(refused.files.empty()) << root;
+    ASSERT_EQ(refused.errors.size(), 1u) << root;
+    EXPECT_NE(refused.errors[0].status.message().find("the triage library " + (root_ / "drop/inner").string() +
+                                                      ", whose catalog holds its files"),
+              std::string::npos)
+        << refused.errors[0].status.message();
+  }
+  ScanOptions copying = moving;
+  copying.moving = false;
+  ScanResult copied = ScanFolders({root_ / "drop"}, copying);
+  EXPECT_EQ(copied.files,
+            (std::vector<fs::path>{root_ / "drop/a.jpg", root_ / "drop/inner/review/unidentified/b.jpg"}));
+  ASSERT_EQ(copied.skipped.size(), 2u);  // and its .triage/, hidden
+  EXPECT_EQ(copied.skipped[1].path, root_ / "drop/inner/triage.json");
+  EXPECT_EQ(copied.skipped[1].reason, "the settings of another triage library, not an image");
+}
+
 TEST_F(FolderScannerTest, FileRootsAreListedAsGivenAndOverlapsCountOnce) {
   Touch("photos/a.jpg");
   Touch("photos/sub/b.jpg");

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/files.h"
 #include "source/whole_file.h"
 
 namespace triage::source {
@@ -24,6 +25,7 @@ using base::Status;
 constexpr uint32_t kWatchMask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MODIFY | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF |
                                 IN_MOVE_SELF | IN_CREATE | IN_ONLYDIR | IN_EXCL_UNLINK;
 constexpr int kMaxDepth = 32;  // folders deeper than this within the inbox are not watched
+constexpr const char* kAnotherLibrary = "another triage library, whose files belong to its own catalog";
 
 // `name` within the folder `folder` (relative to the inbox; "" for the inbox itself).
 std::string Within(const std::string& folder, const std::string& name) {
@@ -102,6 +104,10 @@ void InboxWatcher::ScanFolder() { WatchTree(""); }
 
 void InboxWatcher::WatchTree(const std::string& relative) {
   const fs::path folder = relative.empty() ? dir_ : dir_ / relative;
+  if (!relative.empty() && base::IsLibraryRoot(folder)) {
+    notices_.emplace_back(relative, kAnotherLibrary);  // its files are its own catalog's: never watched, never taken
+    return;
+  }
   if (!relative.empty()) {
     // The watch is in place before the folder is read, so a file arriving in between is seen at least once.
     const int wd = inotify_add_watch(inotify_fd_, folder.c_str(), kWatchMask | IN_DONT_FOLLOW);
@@ -142,6 +148,7 @@ void InboxWatcher::ForgetTree(const std::string& relative) {
   std::erase_if(pending_, [&](const auto& entry) { return IsWithin(entry.first, relative); });
   std::erase_if(handed_out_, [&](const auto& entry) { return IsWithin(entry.first, relative); });
   std::erase_if(left_alone_, [&](const std::string& path) { return IsWithin(path, relative); });
+  std::erase_if(held_off_, [&](const auto& entry) { return IsWithin(entry.first, relative); });
 }
 
 namespace {
@@ -192,6 +199,7 @@ void InboxWatcher::OnEvent(int wd, uint32_t mask, const std::string& name) {
     if (mask & (IN_DELETE | IN_MOVED_FROM)) ForgetTree(path);
     return;
   }
+  if (mask & IN_CLOSE_WRITE) held_off_.erase(path);  // written again: a new file to try at once
   if (mask & (IN_DELETE | IN_MOVED_FROM)) {
     pending_.erase(path);
     handed_out_.erase(path);
@@ -224,10 +232,28 @@ Status InboxWatcher::ReadEvents() {
   }
 }
 
+std::string InboxWatcher::LibraryHolding(const std::string& relative) const {
+  for (size_t slash = relative.find('/'); slash != std::string::npos; slash = relative.find('/', slash + 1)) {
+    if (base::IsLibraryRoot(dir_ / relative.substr(0, slash))) return relative.substr(0, slash);
+  }
+  return "";
+}
+
 std::vector<fs::path> InboxWatcher::TakeReady() {
   const auto now = Clock::now();
   std::vector<fs::path> ready;
+  for (auto& [relative, what] : notices_) {
+    if (left_alone_.insert(relative).second && on_left_alone_) on_left_alone_(dir_ / relative, what);
+  }
+  notices_.clear();
   for (auto it = pending_.begin(); it != pending_.end();) {
+    if (auto held = held_off_.find(it->first); held != held_off_.end()) {
+      if (now < held->second) {
+        it->second = std::max(it->second, held->second - debounce_);  // ready when the hold ends
+      } else {
+        held_off_.erase(held);
+      }
+    }
     if (now - it->second < debounce_) {
       ++it;
       continue;
@@ -237,6 +263,9 @@ std::vector<fs::path> InboxWatcher::TakeReady() {
     const fs::file_status status = fs::symlink_status(path, ec);
     if (const std::string what = NotARegularFile(status); !what.empty()) {
       if (left_alone_.insert(it->first).second && on_left_alone_) on_left_alone_(path, what);
+    } else if (const std::string library = LibraryHolding(it->first); !library.empty()) {
+      // A library made inside the inbox after its folder was watched (`triage init inbox/x`): left to its catalog.
+      if (left_alone_.insert(library).second && on_left_alone_) on_left_alone_(dir_ / library, kAnotherLibrary);
     } else if (fs::is_regular_file(status)) {
       if (const Clock::duration hold = HoldBack(path); hold > Clock::duration::zero()) {
         it->second = now + hold - debounce_;  // handed out then, or after the next write
@@ -265,6 +294,12 @@ InboxWatcher::Clock::duration InboxWatcher::HoldBack(const fs::path& path) {
       std::min<fs::file_time_type::duration>(hold_cut_short_, hold_cut_short_ - age + std::chrono::milliseconds(100)));
   if (on_held_back_) on_held_back_(path, *why, std::chrono::ceil<std::chrono::seconds>(left));
   return left;
+}
+
+void InboxWatcher::HoldOff(const fs::path& path, std::chrono::seconds delay) {
+  const fs::path relative = path.lexically_relative(dir_);
+  if (relative.empty() || *relative.begin() == "..") return;
+  held_off_[relative.string()] = Clock::now() + delay;
 }
 
 int InboxWatcher::MillisecondsUntilNextReady() const {

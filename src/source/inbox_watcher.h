@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -51,8 +52,9 @@ class InboxWatcher {
   void OnHeldBack(HeldBackFn fn) { on_held_back_ = std::move(fn); }
 
   // Called (from WaitForReady's thread) once for each entry that appears in the watched folders and is never handed
-  // out because it is no regular file: its path and what it is ("a symbolic link", "a FIFO", ...). A user who drops a
-  // link into the inbox learns why nothing happens to it.
+  // out because it is no regular file, or a folder holding another triage library (triage.json beside .triage/):
+  // its path and what it is ("a symbolic link", "a FIFO", ...). A user who drops a link into the inbox learns why
+  // nothing happens to it.
   using LeftAloneFn = std::function<void(const std::filesystem::path&, const std::string&)>;
   void OnLeftAlone(LeftAloneFn fn) { on_left_alone_ = std::move(fn); }
 
@@ -64,6 +66,11 @@ class InboxWatcher {
   // returns every file ready now (sorted; possibly none). After Stop it returns an empty list at once.
   // Errors: kNotFound when the watched folder was deleted or moved away, kIo when reading events fails.
   base::Result<std::vector<std::filesystem::path>> WaitForReady(int timeout_ms);
+
+  // Hands `path` (a file under the watched folder) out again no sooner than `delay` from now, whatever events it sees
+  // meanwhile, unless it is written again (closed after writing): for a file whose intake failed and that went back
+  // where it was, so that a failure that lasts (a full disk) is not retried in a loop.
+  void HoldOff(const std::filesystem::path& path, std::chrono::seconds delay);
 
   // Makes the current and every later WaitForReady return at once. Thread-safe, idempotent.
   void Stop();
@@ -91,6 +98,8 @@ class InboxWatcher {
   void OnEvent(int wd, uint32_t mask, const std::string& name);
   void ForgetTree(const std::string& relative);
   std::vector<std::filesystem::path> TakeReady();
+  // The folder within dir_ (relative) that holds another library and contains `relative`, or "".
+  std::string LibraryHolding(const std::string& relative) const;
   int MillisecondsUntilNextReady() const;
 
   const std::filesystem::path dir_;
@@ -100,11 +109,13 @@ class InboxWatcher {
   LeftAloneFn on_left_alone_;
   const int inotify_fd_;
   const int wake_fd_;
-  int top_wd_ = -1;                                   // the watch of dir_ itself
-  std::map<int, std::string> folders_;                // watch descriptor -> folder relative to dir_ ("" for dir_)
-  std::map<std::string, Clock::time_point> pending_;  // path relative to dir_ -> last completed write
-  std::map<std::string, Stamp> handed_out_;           // path relative to dir_ -> stamp when handed out
-  std::set<std::string> left_alone_;                  // paths relative to dir_ reported as no regular file
+  int top_wd_ = -1;                                    // the watch of dir_ itself
+  std::map<int, std::string> folders_;                 // watch descriptor -> folder relative to dir_ ("" for dir_)
+  std::map<std::string, Clock::time_point> pending_;   // path relative to dir_ -> last completed write
+  std::map<std::string, Stamp> handed_out_;            // path relative to dir_ -> stamp when handed out
+  std::set<std::string> left_alone_;                   // paths relative to dir_ reported as left alone
+  std::map<std::string, Clock::time_point> held_off_;  // path relative to dir_ -> not handed out before
+  std::vector<std::pair<std::string, std::string>> notices_;  // to report: path relative to dir_, what it is
   bool folder_gone_ = false;
   std::atomic<bool> stopped_{false};
 };

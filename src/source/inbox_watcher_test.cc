@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "base/files.h"
@@ -155,6 +156,45 @@ TEST_F(InboxWatcherTest, LinksAndSpecialFilesAreReportedOnceAndNeverHandedOut) {
                                                 "pipe.jpg: a FIFO (named pipe)"}));
   EXPECT_TRUE(CollectUntilSentinel(*watcher).empty());
   EXPECT_EQ(reported.size(), 4u) << "each is reported once";
+}
+
+// A library inside the inbox (there when the watch starts, or made in a folder already watched) keeps its files: they
+// are its catalog's. The watcher says so once.
+TEST_F(InboxWatcherTest, AnotherLibraryInsideTheInboxKeepsItsFiles) {
+  fs::create_directories(inbox_ / "before/.triage");
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / "before/triage.json", "{}").ok());
+  fs::create_directories(inbox_ / "before/review");
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / "before/review/a.jpg", "x").ok());
+  auto watcher = OpenWatcher();
+  ASSERT_NE(watcher, nullptr);
+  std::vector<std::string> reported;
+  watcher->OnLeftAlone([&](const fs::path& path, const std::string& what) {
+    reported.push_back(path.lexically_relative(inbox_).string() + ": " + what);
+  });
+  fs::create_directories(inbox_ / "later/review");  // watched as a folder, then made a library
+  fs::create_directories(inbox_ / "later/.triage");
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / "later/triage.json", "{}").ok());
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / "later/review/b.jpg", "x").ok());
+  EXPECT_TRUE(CollectUntilSentinel(*watcher).empty());
+  std::sort(reported.begin(), reported.end());
+  EXPECT_EQ(reported,
+            (std::vector<std::string>{"before: another triage library, whose files belong to its own catalog",
+                                      "later: another triage library, whose files belong to its own catalog"}));
+}
+
+// A file held off (its intake failed and it went back) is not handed out again before the hold ends, however often it
+// is moved back in; written again, it is handed out at once.
+TEST_F(InboxWatcherTest, AFileHeldOffWaitsForTheHoldOrANewWrite) {
+  auto watcher = OpenWatcher();
+  ASSERT_NE(watcher, nullptr);
+  ASSERT_TRUE(base::WriteFileDurably(inbox_ / "a.jpg", "x").ok());
+  EXPECT_EQ(CollectUntilSentinel(*watcher), std::vector<fs::path>{inbox_ / "a.jpg"});
+  watcher->HoldOff(inbox_ / "a.jpg", std::chrono::seconds(60));
+  fs::rename(inbox_ / "a.jpg", root_ / "a.jpg");  // the failed intake's way back: out to staging, then in again
+  fs::rename(root_ / "a.jpg", inbox_ / "a.jpg");
+  EXPECT_TRUE(CollectUntilSentinel(*watcher).empty());
+  std::ofstream(inbox_ / "a.jpg") << "new bytes";  // written in place: closed after writing
+  EXPECT_EQ(CollectUntilSentinel(*watcher), std::vector<fs::path>{inbox_ / "a.jpg"});
 }
 
 TEST_F(InboxWatcherTest, PartialDownloadRenamedToFinalNameIsHandedOutUnderFinalName) {
