@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "base/ids.h"
+#include "base/utf8.h"
 #include "catalog/postgres/pg_catalog.h"
 #include "catalog/postgres/pg_change_feed.h"
 #include "catalog/postgres/pg_face_store.h"
@@ -83,6 +84,10 @@ Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root, 
   if (!store.ok()) return store.status();
   auto lib = std::make_unique<triage::cli::Library>();
   lib->config_store = std::move(*store);
+  lib->config_store->OnReloadRefused([](const std::string& why) {
+    fmt::print(stderr, "triage: triage.json was changed but is not valid, so the settings stay as they were: {}\n",
+               triage::base::ForTerminal(why));
+  });
   lib->model_dir = ModelDir();
   lib->host = triage::base::HostName();
   auto config = lib->config();

@@ -69,6 +69,16 @@ std::unique_ptr<Library> CommandContext::OpenOrReport() {
       Fail(url);
       return nullptr;
     }
+    // `--catalog sqlite:PATH` names a catalog that is there: opening a file that is not would create an empty catalog,
+    // and an ingest would file photos that the library's own catalog never learns of.
+    const fs::path file = config::SqliteCatalogFile(catalog_url, fs::absolute(library));
+    std::error_code ec;
+    if (!may_create_catalog && catalog_url != "sqlite:" && !file.empty() && !fs::exists(file, ec)) {
+      Fail(base::Status::NotFound(
+          fmt::format("--catalog {}: there is no catalog at {} (`triage db copy --from sqlite: --to {}` makes one)",
+                      catalog_url, file.string(), catalog_url)));
+      return nullptr;
+    }
   }
   auto lib = open(library, catalog_url);
   if (!lib.ok()) {

@@ -30,7 +30,10 @@ struct CommandContext {
   CatalogOpener open_catalog;
   std::string library;      // --library or TRIAGE_LIBRARY
   std::string catalog_url;  // --catalog or TRIAGE_CATALOG; empty: triage.json's catalog.url
-  bool json = false;        // --json on the subcommand
+  // Whether OpenOrReport may create a SQLite catalog file that --catalog names and that is not there (init does); a
+  // mistyped name must not start an empty catalog beside the library's.
+  bool may_create_catalog = false;
+  bool json = false;  // --json on the subcommand
   int exit_code = kExitOk;
 
   // Opens the library or prints why not and sets exit_code; null on failure.

@@ -44,6 +44,7 @@ std::shared_ptr<const Config> ConfigStore::Current() {
   if (!config.ok()) {
     reload_error_ = config.status().message();
     stamp_ = stamp;  // refused once; not parsed again until the file changes again
+    if (on_refused_) on_refused_(reload_error_);
     return current_;
   }
   reload_error_.clear();

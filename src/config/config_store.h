@@ -41,6 +41,13 @@ class ConfigStore {
   // Why the last re-read of a changed triage.json was refused ("" when it was not).
   std::string last_reload_error();
 
+  // Called once for each changed triage.json that is refused (with why), so that a long-running process (serve,
+  // watch) says that an edit by hand was not taken. Called with the store's lock held: it must not call back into it.
+  void OnReloadRefused(std::function<void(const std::string&)> fn) {
+    std::lock_guard lock(mu_);
+    on_refused_ = std::move(fn);
+  }
+
   const std::filesystem::path& library() const { return library_; }
 
  private:
@@ -63,6 +70,7 @@ class ConfigStore {
   FileStamp stamp_;
   uint64_t next_version_ = 1;
   std::string reload_error_;
+  std::function<void(const std::string&)> on_refused_;
 };
 
 }  // namespace triage::config

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <thread>
+#include <vector>
 
 #include "base/files.h"
 
@@ -86,6 +87,21 @@ TEST_F(ConfigStoreTest, BrokenHandEditKeepsTheLastGoodSnapshot) {
   ASSERT_TRUE(base::WriteFileDurably(dir_ / "triage.json", "{\"thresholds\": {\"min_confidence\": \"high\"}}").ok());
   EXPECT_EQ(store->Current(), before);
   EXPECT_NE(store->last_reload_error().find("thresholds.min_confidence"), std::string::npos);
+}
+
+// A long-running process says once that an edit was not taken: each refused version of the file is reported once.
+TEST_F(ConfigStoreTest, ARefusedEditIsReportedOncePerVersionOfTheFile) {
+  auto store = OpenStore();
+  std::vector<std::string> said;
+  store->OnReloadRefused([&](const std::string& why) { said.push_back(why); });
+  ASSERT_TRUE(base::WriteFileDurably(dir_ / "triage.json", "{\"thresholds\": {\"min_confidence\": 7}}").ok());
+  store->Current();
+  store->Current();
+  ASSERT_EQ(said.size(), 1u);
+  EXPECT_NE(said[0].find("thresholds.min_confidence"), std::string::npos) << said[0];
+  ASSERT_TRUE(base::WriteFileDurably(dir_ / "triage.json", "").ok());
+  store->Current();
+  EXPECT_EQ(said.size(), 2u);
 }
 
 TEST_F(ConfigStoreTest, PreviewWritesNothing) {

@@ -48,11 +48,24 @@ base::Status AddUser(catalog::UserStore& users, catalog::Catalog& catalog, const
         fmt::format("user name \"{}\" is refused: use 1 to 64 letters, digits, '.', '_' or '-'", name));
   }
   TRIAGE_RETURN_IF_ERROR(CheckRole(role));
+  auto existing = users.ListUsers();
+  if (!existing.ok()) return existing.status();
+  // "Alice" beside "alice" would be two accounts that read as one in the audit log and on every decision.
+  auto lower = [](std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+  };
+  for (const catalog::UserRecord& u : *existing) {
+    if (u.name != name && lower(u.name) == lower(name)) {
+      return base::Status::AlreadyExists(fmt::format(
+          "user name \"{}\" is refused: there is a user {} already, and names that differ only in capitals would "
+          "read as one person in the audit log",
+          name, u.name));
+    }
+  }
   if (!catalog::IsAdminRole(role)) {
     // The first user ends single-user mode (and a demo login): without an admin among the users, nobody could then
     // change the settings or manage persons, and only the command line could add one.
-    auto existing = users.ListUsers();
-    if (!existing.ok()) return existing.status();
     if (std::none_of(existing->begin(), existing->end(),
                      [](const catalog::UserRecord& u) { return catalog::IsAdminRole(u.role); })) {
       return base::Status::InvalidArgument(fmt::format(

@@ -348,6 +348,24 @@ TEST_F(CliTest, AnOptionIsNotTakenAsTheValueOfTheOptionBeforeIt) {
   EXPECT_EQ(nlohmann::json::parse(r.out)["sessions"], 0);
 }
 
+// A mistyped `--catalog sqlite:PATH` would start an empty catalog beside the library's, and an ingest would file photos
+// its own catalog never learns of: a catalog that is not there is refused, and nothing is created or moved.
+TEST_F(CliTest, ACatalogFileThatIsNotThereIsRefusedNotCreated) {
+  WriteTestImage(in() / "a.jpg", 3);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--catalog", "sqlite:typo.db", "items"},
+        std::vector<std::string>{"--catalog", "sqlite:typo.db", "ingest", in().string()}}) {
+    RunResult r = Triage(args);
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    EXPECT_NE(r.err.find("--catalog sqlite:typo.db: there is no catalog at " + (lib() / "typo.db").string()),
+              std::string::npos)
+        << r.err;
+  }
+  EXPECT_FALSE(fs::exists(lib() / "typo.db"));
+  EXPECT_TRUE(fs::exists(in() / "a.jpg"));
+  EXPECT_EQ(Triage({"--catalog", "sqlite:", "items"}).exit_code, 0) << "the library's own catalog, by its short name";
+}
+
 // A file whose name starts with "-" is read as an option by any command line: the refusal says so and how to give it.
 TEST_F(CliTest, AFileNameStartingWithADashIsNamedWithHowToGiveIt) {
   for (const std::vector<std::string>& args :

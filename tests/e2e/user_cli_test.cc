@@ -65,6 +65,17 @@ TEST_F(UserCliTest, TheFirstUserMustBeAnAdmin) {
   EXPECT_EQ(Triage({"user", "list", "--json"}).Json().size(), 3u);
 }
 
+// Names that differ only in capitals would be two accounts that read as one in the audit log.
+TEST_F(UserCliTest, ANameThatDiffersOnlyInCapitalsIsRefused) {
+  AddUser("alice", "admin");
+  RunResult twin = Triage({"user", "add", "ALICE", "--role", "admin"}, "correct horse\n");
+  EXPECT_EQ(twin.exit_code, 2) << twin.err;
+  EXPECT_NE(twin.err.find("there is a user alice already"), std::string::npos) << twin.err;
+  EXPECT_EQ(Triage({"user", "list", "--json"}).Json().size(), 1u);
+  RunResult again = Triage({"user", "add", "alice", "--role", "admin"}, "correct horse\n");
+  EXPECT_NE(again.exit_code, 0) << "the same name is refused as before";
+}
+
 TEST_F(UserCliTest, ListShowsNamesRolesAndWhenAddedButNeverAHash) {
   RunResult empty = Triage({"user", "list"});
   ASSERT_EQ(empty.exit_code, 0) << empty.err;
