@@ -40,6 +40,9 @@ struct CatalogChange {
   // reasons' codes (else `action`). An undo sets them to the entry the decision closed.
   std::string review_reason;
   std::string review_code;
+  // Relocate: item.duplicate_of replaces the item's own (a photo restored from the trash beside an identical file
+  // that took its place waits as that file's copy). Otherwise the item keeps the one it has.
+  bool set_duplicate_of = false;
   std::string actor = "system";
   std::string action;  // audit action: "ingest", "approve", "reject", "skip", "restore", "undo"
   std::string reason;  // audit reason (sentence)
@@ -88,6 +91,9 @@ struct AnalysedItem {
   std::string person;
   bool auto_sorted = false;
   model::StoredAnalysis analysis;
+  // The photo this one was filed as a copy of (items.duplicate_of); set but outside a duplicate category, a person
+  // decided it as a duplicate already (kept it beside or instead of the original).
+  std::optional<int64_t> duplicate_of;
 };
 
 // Which audit entries to list (Catalog::ListAuditEntries).

@@ -138,7 +138,8 @@ int ExplainItem(CommandContext& ctx, Library& lib, const model::ItemRecord& item
         review::RescoredAnalysis((*stored)->analysis, *config, reference.ok() ? *reference : model::QualityReference());
     auto policy = catalog::PolicyWithNames(*lib.catalog, config->policy);
     if (!policy.ok()) return ctx.Fail(policy.status());
-    replayed = decide::Decide(*rescored, *policy, (*stored)->facts);
+    replayed =
+        decide::Decide(*rescored, *policy, decide::StandingFacts((*stored)->facts, item.duplicate_of, item.category));
   }
   bool placed_by_policy = item.location == "review" || (item.location == "library" && item.auto_sorted);
   const std::string replayed_folder = replayed ? review::FolderOf(*replayed, *config) : "";

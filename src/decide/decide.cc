@@ -34,16 +34,22 @@ const Face& SubjectFace(const std::vector<Face>& faces) {
   });
 }
 
+}  // namespace
+
+Decision ExactDuplicateDecision(int64_t of, const std::string& path) {
+  const std::string text = path.empty()
+                               ? fmt::format("An identical file (same SHA-256) is already item {}.", of)
+                               : fmt::format("An identical file (same SHA-256) is already item {}: {}.", of, path);
+  Decision d = ToReview("duplicates", "duplicate_sha256", text);
+  d.duplicate_of = of;
+  return d;
+}
+
+namespace {
+
 std::optional<Decision> CheckDuplicates(const model::Policy& policy, const model::CatalogFacts& facts) {
   if (policy.check_exact_duplicates && facts.exact_duplicate_of) {
-    const std::string text =
-        facts.exact_duplicate_path.empty()
-            ? fmt::format("An identical file (same SHA-256) is already item {}.", *facts.exact_duplicate_of)
-            : fmt::format("An identical file (same SHA-256) is already item {}: {}.", *facts.exact_duplicate_of,
-                          facts.exact_duplicate_path);
-    Decision d = ToReview("duplicates", "duplicate_sha256", text);
-    d.duplicate_of = facts.exact_duplicate_of;
-    return d;
+    return ExactDuplicateDecision(*facts.exact_duplicate_of, facts.exact_duplicate_path);
   }
   if (policy.check_near_duplicates && facts.near_duplicate_of) {
     // The picture, not the hash, is what a reviewer compares: the check confirmed the same picture resized,
@@ -223,6 +229,15 @@ void CreditNaming(model::Decision& decision, const std::string& actor, const mod
     r.code = "named_person";
     r.text = fmt::format("Named {} by {}.", policy.NameOf(decision.person), actor);
   }
+}
+
+model::CatalogFacts StandingFacts(model::CatalogFacts stored, const std::optional<int64_t>& duplicate_of,
+                                  const std::string& category) {
+  if (duplicate_of && !model::IsDuplicateCategory(category)) {
+    stored.exact_duplicate_of.reset();
+    stored.near_duplicate_of.reset();
+  }
+  return stored;
 }
 
 }  // namespace triage::decide

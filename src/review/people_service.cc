@@ -131,7 +131,8 @@ base::Status PeopleService::RouteWaiting(const std::vector<catalog::FaceRecord>&
     // A reviewer's word is not an automatic sort, and a pause holds back new sorting, not what is filed already.
     if (named || filed) policy.auto_sort_enabled = true;
     if (sorted_without_person && !policy.auto_sort_enabled) continue;  // paused: it stays where it was sorted
-    model::Decision d = decide::Decide(analysis, policy, (*stored)->facts);
+    model::Decision d =
+        decide::Decide(analysis, policy, decide::StandingFacts((*stored)->facts, item->duplicate_of, item->category));
     if (named) decide::CreditNaming(d, actor, policy);
     const std::filesystem::path to = config->FolderFor(d);
     if (to == from) continue;

@@ -56,10 +56,12 @@ base::Status ForEachAnalysedItem(catalog::Catalog& catalog, Visit visit) {
   }
 }
 
-// `policy`: config's, with the persons' written names (catalog::PolicyWithNames).
+// `policy`: config's, with the persons' written names (catalog::PolicyWithNames). A copy a person decided as a
+// duplicate already is a photo of its own (decide::StandingFacts).
 model::Decision Replay(const catalog::AnalysedItem& item, const config::Config& config, const model::Policy& policy,
                        const model::QualityReference& reference) {
-  return decide::Decide(RescoredAnalysis(item.analysis.analysis, config, reference), policy, item.analysis.facts);
+  return decide::Decide(RescoredAnalysis(item.analysis.analysis, config, reference), policy,
+                        decide::StandingFacts(item.analysis.facts, item.duplicate_of, item.category));
 }
 
 // The reference the library's scores are normalised with (built-in anchors when there is none or it is unreadable:

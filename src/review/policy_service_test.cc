@@ -5,6 +5,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "catalog/sqlite/sqlite_catalog.h"
 
 namespace triage::review {
@@ -25,7 +27,8 @@ class PolicySimulationTest : public ::testing::Test {
   }
 
   // An item waiting in review/low_confidence: one face, nearest `person` at `distance` with `confidence`.
-  int64_t LowConfidence(int n, const std::string& person, double distance, double confidence) {
+  int64_t LowConfidence(int n, const std::string& person, double distance, double confidence,
+                        std::optional<int64_t> copy_of = std::nullopt, bool decided_as_copy = false) {
     catalog::CatalogChange c;
     c.journal_id = "j" + std::to_string(n);
     c.item.path = "review/low_confidence/" + std::to_string(n) + ".jpg";
@@ -51,6 +54,8 @@ class PolicySimulationTest : public ::testing::Test {
     f.match.confidence = confidence;
     f.match.candidates = {{person, distance, confidence}};
     s.analysis.faces = {f};
+    s.facts.exact_duplicate_of = copy_of;  // an identical file was in the catalog when it was decided
+    if (decided_as_copy) c.item.duplicate_of = copy_of;
     c.analysis = s;
     return *catalog_->Apply(c);
   }
@@ -82,6 +87,22 @@ TEST_F(PolicySimulationTest, CountsWhatALowerConfidenceWouldSortAndMovesNothing)
   nlohmann::json j = SimulationJson(*report);
   EXPECT_EQ(j["moves"][0]["count"], 1);
   EXPECT_EQ(j["damaged"], 0);
+}
+
+// A copy a reviewer kept beside its original waits as a photo of its own (outside review/duplicates, still naming its
+// original): a replay leaves it there. A copy the duplicate check passed over at intake (switched off then) is sent
+// to review/duplicates by a policy that checks.
+TEST_F(PolicySimulationTest, ACopyDecidedByAReviewerIsNotSentBackToDuplicates) {
+  int64_t original = LowConfidence(1, "ada", 0.45, 0.3);
+  LowConfidence(2, "ada", 0.45, 0.3, original, /*decided_as_copy=*/true);
+  int64_t unchecked = LowConfidence(3, "ada", 0.45, 0.3, original, /*decided_as_copy=*/false);
+  auto report = SimulatePolicy(*catalog_, ConfigWith(0.6));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->changed, 1);
+  ASSERT_EQ(report->moves.size(), 1u);
+  EXPECT_EQ(report->moves[0].from, "review/low_confidence");
+  EXPECT_EQ(report->moves[0].to, "review/duplicates");
+  EXPECT_EQ(report->moves[0].sample_ids, std::vector<int64_t>{unchecked});
 }
 
 TEST_F(PolicySimulationTest, ADamagedStoredAnalysisIsCountedApartAndNeverReplayed) {

@@ -48,7 +48,7 @@ base::Result<std::string> ReviewService::EnrolledPerson(const std::string& name)
   std::string all;
   for (const auto& p : *persons) {
     if (p.name == name || (sanitized.ok() && p.name == *sanitized)) return p.name;
-    all += (all.empty() ? "" : ", ") + p.name;
+    all += (all.empty() ? "" : ", ") + p.shown_name();
   }
   return base::Status::NotFound(
       fmt::format("no enrolled person \"{}\" (enrolled: {})", name, all.empty() ? "nobody yet" : all));
@@ -69,7 +69,7 @@ base::Result<model::Decision> ReviewService::RouteNamedFaces(const model::ItemRe
   auto stored = catalog_.GetAnalysis(item.id);
   if (stored.ok() && *stored && (*stored)->version > 0) {
     a = (*stored)->analysis;
-    facts = (*stored)->facts;
+    facts = decide::StandingFacts((*stored)->facts, item.duplicate_of, item.category);
   } else {  // items stored before analyses were: what the item row knows
     a.readable = true;
     a.faces_analysed = true;
@@ -116,11 +116,12 @@ base::Status ReviewService::CheckNotInPhotoTwice(const model::ItemRecord& item, 
     const bool named_there =
         !label.Decided() && other < static_cast<int>(clustered.size()) && clustered[other] == person;
     if (!named_here && !named_there) continue;
+    const std::string written = catalog::WrittenName(catalog_, person);
     return base::Status::Conflict(fmt::format(
         "face {} of {} is {} already ({}): one person cannot be in a photo twice; name face {} as somebody else first "
         "if it is not {}",
-        other + 1, FileName(item.path), person, named_here ? "named on this card" : "named on the People page",
-        other + 1, person));
+        other + 1, FileName(item.path), written, named_here ? "named on this card" : "named on the People page",
+        other + 1, written));
   }
   return base::Status::Ok();
 }

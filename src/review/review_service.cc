@@ -10,6 +10,7 @@
 
 #include "base/text.h"
 #include "catalog/policy_names.h"
+#include "decide/decide.h"
 #include "model/decision.h"
 #include "model/image_format.h"
 #include "review/person_service.h"
@@ -361,14 +362,38 @@ base::Result<ReviewService::Done> ReviewService::DoRestore(int64_t id, const std
   if (!from.ok()) return from.status();
   // A photo the library held (a duplicate's original, kept in favour of its copy) goes back to its library folder;
   // one from review goes back to the review folder of its category, pending again.
-  const bool to_library =
-      (from->rfind("faces/", 0) == 0 || from->rfind("photos/", 0) == 0) && from->find("..") == std::string::npos;
-  const std::string category = item->category.empty() ? "unidentified" : item->category;
+  // An identical file that took its place meanwhile (the copy kept instead of it) stays: this one waits beside it as
+  // its copy, in review/duplicates, rather than lying in the library twice. One that waits as a copy itself (of this
+  // photo, as like as not) is decided on its own card; this one goes back as it was.
+  std::optional<int64_t> twin;
+  std::optional<model::ItemRecord> twin_item;
+  if (config_.Current()->policy.check_exact_duplicates && !item->fingerprint.sha256.empty()) {
+    auto found = catalog_.FindBySha256(item->fingerprint.sha256);
+    if (!found.ok()) return found.status();
+    if (*found && **found != id) {
+      auto other = catalog_.GetItem(**found);
+      if (other.ok() && !(other->location == "review" && model::IsDuplicateCategory(other->category))) {
+        twin = *found;
+        twin_item = *other;
+      }
+    }
+  }
+  const bool to_library = !twin && (from->rfind("faces/", 0) == 0 || from->rfind("photos/", 0) == 0) &&
+                          from->find("..") == std::string::npos;
+  std::string category = item->category.empty() ? "unidentified" : item->category;
   catalog::CatalogChange change;
   change.item.location = to_library ? "library" : "review";
   change.item.category = to_library ? item->category : category;
   change.item.person = item->person;
-  if (!to_library) {  // pending again for the reasons it was sent to review, said as they were said then
+  if (twin) {
+    model::Decision copy = decide::ExactDuplicateDecision(*twin, twin_item->path);
+    category = copy.category;
+    change.item.category = copy.category;
+    change.item.reasons = copy.reasons;
+    change.item.duplicate_of = twin;
+    change.set_duplicate_of = true;
+    change.review_reason = copy.Summary();
+  } else if (!to_library) {  // pending again for the reasons it was sent to review, said as they were said then
     change.item.reasons = item->reasons;
     model::Decision sent;
     sent.reasons = item->reasons;

@@ -183,11 +183,17 @@ TEST_F(ReviewServiceTest, APhotoRestoredFromTheTrashTakesBackItsNameWhereItIsFre
   auto back = service_->Restore(second, "admin", 1002);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->path, "review/unidentified/a.jpg");
+  // The first has the same bytes as the second (this fixture's files are their names): it waits as its copy, and a
+  // file in the way there keeps its name.
+  fs::create_directories(lib_ / "review/duplicates");
+  std::ofstream(lib_ / "review/duplicates/a.jpg") << "in the way";
   back = service_->Restore(first, "admin", 1003);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
-  EXPECT_EQ(back->path, "review/unidentified/a_1.jpg") << "the name is taken: suffixed, nothing overwritten";
+  EXPECT_EQ(back->path, "review/duplicates/a_1.jpg") << "the name is taken: suffixed, nothing overwritten";
+  EXPECT_EQ(back->duplicate_of, second);
   EXPECT_TRUE(fs::exists(lib_ / "review/unidentified/a.jpg"));
-  EXPECT_TRUE(fs::exists(lib_ / "review/unidentified/a_1.jpg"));
+  EXPECT_TRUE(fs::exists(lib_ / "review/duplicates/a.jpg"));
+  EXPECT_TRUE(fs::exists(lib_ / "review/duplicates/a_1.jpg"));
 }
 
 TEST_F(ReviewServiceTest, BulkReportsEachOutcome) {

@@ -1,5 +1,6 @@
 // Specification of undo: each decision's token puts files, catalog rows, review entries and references back exactly,
 // once, and refuses (changing nothing) when the item moved since.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "catalog/sqlite/sqlite_undo.h"
@@ -395,6 +396,32 @@ TEST_F(ReviewUndoTest, ThePersonsShownNameComesFromTheApprovalAndOutlivesRemoveA
   EXPECT_EQ(persons_->SetDisplayName("penny_lane", "Penny Lame", "alice", 205).status().code(),
             base::Code::kInvalidArgument);
   EXPECT_EQ(shown(), "Penny-Lane");
+}
+
+// The byte copy kept instead of its original now holds its place: the original restored waits beside it as its copy,
+// in review/duplicates, instead of lying in the library a second time.
+TEST_F(ReviewUndoTest, ARestoredOriginalWhoseIdenticalCopyTookItsPlaceWaitsAsThatCopysDuplicate) {
+  int64_t original = Pending("a.jpg");
+  ASSERT_TRUE(service_->Approve(original, "penny", "alice", 150).ok());
+  int64_t copy = Pending("a.jpg", original);  // the same bytes
+  ASSERT_TRUE(service_->DecideDuplicate(copy, "new", "alice", 200, "review/duplicates").ok());
+  ASSERT_EQ(catalog_->GetItem(copy)->location, "library");
+  auto restored = service_->Restore(original, "alice", 210);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(restored->location, "review");
+  EXPECT_EQ(restored->category, "duplicates");
+  EXPECT_EQ(restored->duplicate_of, copy);
+  EXPECT_EQ(fs::path(restored->path).parent_path(), "review/duplicates");
+  auto entry = catalog_->PendingReview(original);
+  ASSERT_TRUE(entry.ok()) << entry.status().ToString();
+  EXPECT_EQ(entry->reason_code, "duplicate_sha256");
+  EXPECT_NE(entry->reason.find(fmt::format("An identical file (same SHA-256) is already item {}", copy)),
+            std::string::npos)
+      << entry->reason;
+  // Decided as any duplicate: keeping the one in the library puts this one back in the trash.
+  ASSERT_TRUE(service_->DecideDuplicate(original, "existing", "alice", 220, "review/duplicates").ok());
+  EXPECT_EQ(catalog_->GetItem(original)->location, "trash");
+  EXPECT_EQ(catalog_->GetItem(copy)->location, "library");
 }
 
 // The original a duplicate decision put in the trash came from the library: restored, it goes back to its person's

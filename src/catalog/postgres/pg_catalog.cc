@@ -236,6 +236,10 @@ base::Result<int64_t> PgCatalog::RelocateItem(const CatalogChange& change) {
   if (!r.reasons.empty()) {  // re-decided by the policy: the new reasons replace the old
     TRIAGE_RETURN_IF_ERROR(conn_->Run(kUpdateReasons, Params().Add(ReasonsJson(r.reasons)).Add(r.id)));
   }
+  if (change.set_duplicate_of) {
+    TRIAGE_RETURN_IF_ERROR(
+        conn_->Run("UPDATE items SET duplicate_of = $1 WHERE id = $2", Params().AddOptional(r.duplicate_of).Add(r.id)));
+  }
   TRIAGE_RETURN_IF_ERROR(
       conn_->Run(kCloseReview, Params().Add(change.at).Add(change.actor).Add(change.action).Add(r.id)));
   if (r.location == "review") {

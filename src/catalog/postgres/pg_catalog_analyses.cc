@@ -23,7 +23,7 @@ constexpr const char* kGetAnalysis = "SELECT analysis FROM analyses WHERE item_i
 constexpr const char* kSignature = "SELECT signature FROM items WHERE id = $1";
 
 constexpr const char* kAnalysedItems =
-    "SELECT i.id, i.path, i.location, i.category, i.person, i.auto_sorted, a.analysis FROM items i "
+    "SELECT i.id, i.path, i.location, i.category, i.person, i.auto_sorted, a.analysis, i.duplicate_of FROM items i "
     "JOIN analyses a ON a.item_id = i.id "
     "WHERE i.id > $1 AND (i.location = 'review' OR (i.location = 'library' AND i.auto_sorted = 1)) "
     "ORDER BY i.id LIMIT $2";
@@ -113,7 +113,14 @@ base::Result<std::vector<AnalysedItem>> PgCatalog::ListAnalysedItems(int64_t aft
     auto r = conn_->Query(kAnalysedItems, Params().Add(after_id).Add(limit));
     if (!r.ok()) return r.status();
     for (int i = 0; i < r->size(); ++i) {
-      out.push_back({r->Int(i, 0), r->Text(i, 1), r->Text(i, 2), r->Text(i, 3), r->Text(i, 4), r->Int(i, 5) != 0, {}});
+      out.push_back({r->Int(i, 0),
+                     r->Text(i, 1),
+                     r->Text(i, 2),
+                     r->Text(i, 3),
+                     r->Text(i, 4),
+                     r->Int(i, 5) != 0,
+                     {},
+                     r->IsNull(i, 7) ? std::nullopt : std::optional<int64_t>(r->Int(i, 7))});
       stored.push_back({true, r->Bytes(i, 6)});
     }
   }

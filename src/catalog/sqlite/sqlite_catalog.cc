@@ -310,6 +310,14 @@ base::Result<int64_t> SqliteCatalog::RelocateItem(const CatalogChange& change) {
                                .Bind(2, r.id)
                                .Run());
   }
+  if (change.set_duplicate_of) {
+    Statement d(db_, "UPDATE items SET duplicate_of = ? WHERE id = ?");
+    if (r.duplicate_of)
+      d.Bind(1, *r.duplicate_of);
+    else
+      d.BindNull(1);
+    TRIAGE_RETURN_IF_ERROR(d.Bind(2, r.id).Run());
+  }
   TRIAGE_RETURN_IF_ERROR(
       Statement(db_, kCloseReview).Bind(1, change.at).Bind(2, change.actor).Bind(3, change.action).Bind(4, r.id).Run());
   if (r.location == "review") {

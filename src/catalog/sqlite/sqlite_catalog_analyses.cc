@@ -26,7 +26,7 @@ constexpr const char* kHashChangesSince =
     "FROM hash_log l LEFT JOIN items i ON i.id = l.item_id WHERE l.seq > ? ORDER BY l.seq";
 
 constexpr const char* kAnalysedItems =
-    "SELECT i.id, i.path, i.location, i.category, i.person, i.auto_sorted, a.analysis FROM items i "
+    "SELECT i.id, i.path, i.location, i.category, i.person, i.auto_sorted, a.analysis, i.duplicate_of FROM items i "
     "JOIN analyses a ON a.item_id = i.id "
     "WHERE i.id > ? AND (i.location = 'review' OR (i.location = 'library' AND i.auto_sorted = 1)) "
     "ORDER BY i.id LIMIT ?";
@@ -170,7 +170,14 @@ base::Result<std::vector<AnalysedItem>> SqliteCatalog::ListAnalysedItems(int64_t
   {
     std::lock_guard lock(mu_);
     TRIAGE_RETURN_IF_ERROR(ReadPage(db_, kAnalysedItems, after_id, limit, [&](const Statement& s) {
-      out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5) != 0, {}});
+      out.push_back({s.Int(0),
+                     s.Text(1),
+                     s.Text(2),
+                     s.Text(3),
+                     s.Text(4),
+                     s.Int(5) != 0,
+                     {},
+                     s.IsNull(7) ? std::nullopt : std::optional<int64_t>(s.Int(7))});
       stored.push_back(ReadAnalysisColumn(s, 6));
     }));
   }
