@@ -215,6 +215,8 @@ TEST(DecideTest, PhotoMonthFolderReadsIsoAndExifDatesAndRefusesImpossibleMonths)
   EXPECT_EQ(model::PhotoMonthFolder("2019-00-01"), "undated");
   EXPECT_EQ(model::PhotoMonthFolder("0000:00:00 00:00:00"), "undated");  // cameras without a clock
   EXPECT_EQ(model::PhotoMonthFolder("2019-5-1"), "undated");
+  EXPECT_EQ(model::PhotoMonthFolder("2024:02:30 10:00:00"), "undated");  // a day February does not have
+  EXPECT_EQ(model::PhotoMonthFolder("2024-02-29T10:00:00"), "2024/02");
   EXPECT_EQ(model::PhotoMonthFolder("20190501"), "undated");
 }
 

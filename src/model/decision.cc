@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "model/groups.h"
+
 namespace triage::model {
 
 bool IsReviewCategory(const std::string& name) {
@@ -35,6 +37,12 @@ std::string PhotoMonthFolder(const std::string& taken_at) {
   };
   bool dated = digits(0, 4) && taken_at.size() >= 7 && (taken_at[4] == '-' || taken_at[4] == ':') && digits(5, 2) &&
                taken_at.substr(5, 2) >= "01" && taken_at.substr(5, 2) <= "12" && taken_at.substr(0, 4) != "0000";
+  if (dated && taken_at.size() >= 19) {  // a whole time names a real moment, as the gallery and bursts read it
+    std::string iso = taken_at.substr(0, 19);
+    iso[4] = iso[7] = '-';
+    iso[10] = 'T';
+    dated = CaptureTimeMs(iso).has_value();
+  }
   return dated ? taken_at.substr(0, 4) + "/" + taken_at.substr(5, 2) : "undated";
 }
 

@@ -123,25 +123,10 @@ std::string VipsMessage(const vips::VError& e) {
   return msg;
 }
 
-// "2019:05:01 12:00:00 (...)" -> "2019-05-01T12:00:00", with ".45" when the sub-second field says 45.
+// DateTimeOriginal with its sub-seconds as ISO-8601, or "" (see ExifCaptureTime).
 std::string ExifDate(const VImage& image) {
-  const char* field = "exif-ifd2-DateTimeOriginal";
-  if (image.get_typeof(field) == 0) return "";
-  std::string v = image.get_string(field);
-  if (v.size() < 19 || v[4] != ':' || v[7] != ':') return "";
-  std::string out = v.substr(0, 19);
-  out[4] = '-';
-  out[7] = '-';
-  out[10] = 'T';
-  // Frames of a burst share their second: SubSecTimeOriginal ("45" = .45 s) tells them apart.
-  const char* subsec = "exif-ifd2-SubSecTimeOriginal";
-  if (image.get_typeof(subsec) == 0) return out;
-  std::string fraction;
-  for (char ch : std::string(image.get_string(subsec))) {
-    if (ch < '0' || ch > '9') break;
-    fraction.push_back(ch);
-  }
-  return fraction.empty() ? out : out + "." + fraction;
+  auto text = [&](const char* field) { return image.get_typeof(field) == 0 ? std::string() : image.get_string(field); };
+  return ExifCaptureTime(text("exif-ifd2-DateTimeOriginal"), text("exif-ifd2-SubSecTimeOriginal"));
 }
 
 std::string ExifText(const VImage& image, const char* field) {

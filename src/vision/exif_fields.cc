@@ -3,6 +3,8 @@
 
 #include <cstdlib>
 
+#include "model/groups.h"
+
 namespace triage::vision {
 
 std::vector<double> ExifRawNumbers(const std::string& formatted) {
@@ -26,6 +28,22 @@ std::vector<double> ExifRawNumbers(const std::string& formatted) {
     while (*p == ' ') ++p;
   }
   return out;
+}
+
+std::string ExifCaptureTime(const std::string& date, const std::string& sub_sec) {
+  if (date.size() < 19 || date[4] != ':' || date[7] != ':') return "";
+  std::string out = date.substr(0, 19);
+  out[4] = '-';
+  out[7] = '-';
+  out[10] = 'T';
+  if (!model::CaptureTimeMs(out)) return "";
+  // Frames of a burst share their second: SubSecTimeOriginal ("45" = .45 s) tells them apart.
+  std::string fraction;
+  for (char ch : sub_sec) {
+    if (ch < '0' || ch > '9') break;
+    fraction.push_back(ch);
+  }
+  return fraction.empty() ? out : out + "." + fraction;
 }
 
 }  // namespace triage::vision

@@ -12,6 +12,12 @@ namespace triage::vision {
 // parentheses, each "n/d" or a number, as decimals. Empty when the text has no such part. Pure.
 std::vector<double> ExifRawNumbers(const std::string& formatted);
 
+// EXIF's DateTimeOriginal ("2019:05:01 12:00:00", as libexif formats it, maybe followed by " (...)") and
+// SubSecTimeOriginal ("45") as "2019-05-01T12:00:00.45"; "" when the date names no real moment (a camera without a
+// clock writes "0000:00:00 00:00:00"; others write blanks, a 30 February or a 25th hour), so that every place
+// that reads it — the month folder, the gallery's dates, bursts — sees the same "undated". Pure.
+std::string ExifCaptureTime(const std::string& date_time_original, const std::string& sub_sec_time_original);
+
 // Fills lens, ISO, exposure time, f-number, focal length and GPS position from vips header fields (`get` returns
 // the formatted string of a field, or "" when absent). Unknown values stay 0.
 template <typename GetField>

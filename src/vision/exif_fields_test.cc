@@ -45,5 +45,16 @@ TEST(ExifFieldsTest, FillsCaptureSettingsAndSignsTheGpsPosition) {
   EXPECT_NEAR(info.longitude, 151.21, 1e-9);
 }
 
+TEST(ExifFieldsTest, ACaptureTimeIsARealMomentOrNothing) {
+  EXPECT_EQ(ExifCaptureTime("2019:05:01 12:00:00 (2019:05:01 12:00:00, ASCII, 20 components, 20 bytes)", ""),
+            "2019-05-01T12:00:00");
+  EXPECT_EQ(ExifCaptureTime("2019:05:01 12:00:00", "45 (45, ASCII, 3 components, 3 bytes)"), "2019-05-01T12:00:00.45");
+  EXPECT_EQ(ExifCaptureTime("2024:02:29 23:59:59", ""), "2024-02-29T23:59:59");  // a leap day
+  for (const char* impossible : {"0000:00:00 00:00:00", "    :  :     :  :  ", "2024:13:45 25:61:61",
+                                 "2024:02:30 10:00:00", "2023:02:29 10:00:00", "-001:01:01 00:00:00", "2019:05:01"}) {
+    EXPECT_EQ(ExifCaptureTime(impossible, "12"), "") << impossible;
+  }
+}
+
 }  // namespace
 }  // namespace triage::vision
