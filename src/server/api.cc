@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "base/clock.h"
+#include "model/json_text.h"
 #include "server/request_parsing.h"
 
 namespace triage::server {
@@ -55,6 +56,17 @@ base::Result<json> Call::JsonBody() const { return ParseJsonObject(body_); }
 
 std::string Call::Query(const std::string& name) const {
   return req_.has_param(name.c_str()) ? req_.get_param_value(name.c_str()) : std::string();
+}
+
+base::Status Call::OnlyQueries(std::initializer_list<std::string_view> known) const {
+  for (const auto& [name, value] : req_.params) {
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    std::string list;
+    for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+    return base::Status::InvalidArgument(
+        fmt::format("query parameter {}: not one this request takes (it takes {})", model::JsonExcerpt(name), list));
+  }
+  return base::Status::Ok();
 }
 
 base::Result<int64_t> Call::IntQuery(const std::string& name, int64_t fallback, int64_t min, int64_t max) const {

@@ -82,6 +82,9 @@ class Call {
   base::Status ReadMultipart(const PartStartFn& start, const PartDataFn& data);
   // Query parameter `name`, or "" when absent.
   std::string Query(const std::string& name) const;
+  // kInvalidArgument naming the first query parameter that is none of `known` (a misspelt "limit" for "per_page"
+  // would otherwise give the default page as if it were the one asked for), with the parameters there are.
+  base::Status OnlyQueries(std::initializer_list<std::string_view> known) const;
   // Query parameter as a whole number within [min, max]; `fallback` when absent; kInvalidArgument otherwise.
   base::Result<int64_t> IntQuery(const std::string& name, int64_t fallback, int64_t min, int64_t max) const;
 

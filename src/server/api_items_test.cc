@@ -75,7 +75,7 @@ TEST_F(ItemsApiTest, ThumbnailIsMadeOnceCachedAndRevalidatedByETag) {
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 304);
   // A size not offered and a size that is no number get the same answer: the sizes there are.
-  for (const std::string size : {"333", "abc", "-1"}) {
+  for (const std::string size : {"333", "abc", "-1", ""}) {
     auto wrong = Get("/api/items/" + std::to_string(ids[0]) + "/thumbnail?size=" + size, &s);
     EXPECT_EQ(wrong->status, 400) << size;
     EXPECT_EQ(nlohmann::json::parse(wrong->body)["message"],
@@ -152,6 +152,44 @@ TEST_F(ItemsApiTest, OriginalIsTheFileItself) {
   EXPECT_EQ(r->get_header_value("Content-Type"), "image/jpeg");
   EXPECT_EQ(Get("/api/items/999999/original", &s)->status, 404);
   EXPECT_EQ(Get("/api/items/zz/original", &s)->status, 400);
+}
+
+// A parameter a list does not take ("limit" for "per_page", a cursor of another list) is refused, naming it, rather
+// than answered with the default page as if it were the one asked for.
+TEST_F(ItemsApiTest, AListRefusesAParameterItDoesNotTake) {
+  Ingest({"biden.jpg"});
+  TestSession s = Login("alice");
+  for (const std::string url :
+       {"/api/items?limit=0", "/api/items?per_page=5&offset=-1", "/api/review/queue?cursor=x"}) {
+    auto r = Get(url, &s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << url;
+    EXPECT_NE(r->body.find("not one this request takes (it takes "), std::string::npos) << r->body;
+  }
+  EXPECT_EQ(Get("/api/items?per_page=5&sort=oldest", &s)->status, 200);
+  EXPECT_EQ(Get("/api/review/queue?category=unidentified&page=1&per_page=5", &s)->status, 200);
+}
+
+// A link put where an item's file was (a shared folder others write to) could point at any file the server may read:
+// it is not served, nor is a file behind a folder replaced by a link.
+TEST_F(ItemsApiTest, AnItemFileReplacedByASymbolicLinkIsNotServed) {
+  auto ids = Ingest({"biden.jpg"});
+  TestSession s = Login("alice");
+  const fs::path file = root_ / catalog_->GetItem(ids[0])->path;
+  const fs::path secret = root_.parent_path() / ("secret-" + std::to_string(ids[0]) + ".txt");
+  ASSERT_TRUE(base::WriteFileDurably(secret, "not for the web").ok());
+  fs::remove(file);
+  fs::create_symlink(secret, file);
+  for (const char* what : {"/original", "/thumbnail?size=160"}) {
+    auto r = Get("/api/items/" + std::to_string(ids[0]) + what, &s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 409) << what;
+    EXPECT_EQ(r->body.find("not for the web"), std::string::npos);
+    EXPECT_NE(r->body.find("is a symbolic link or lies behind one; links are not served"), std::string::npos)
+        << r->body;
+  }
+  fs::remove(file);
+  fs::remove(secret);
 }
 
 // A file name in any script is offered for saving as it is stored: the UTF-8 form (filename*) carries it whole,

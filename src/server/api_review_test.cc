@@ -89,6 +89,19 @@ TEST_F(ReviewApiTest, KeepBothBesideAnOriginalInReviewLeavesAPhotoOfItsOwn) {
   EXPECT_EQ(catalog_->GetItem(ids[1])->location, "review");
 }
 
+// Once the original is in the trash, the copy's card is a photo's own: no comparison with a photo that is not there
+// (whose keep buttons would all be refused), but where the original went, and it is approved like any photo.
+TEST_F(ReviewApiTest, ACopyWhoseOriginalIsInTheTrashIsShownAndDecidedAsAPhotoOfItsOwn) {
+  auto ids = Ingest({"obama.jpg", "obama.jpg"});
+  TestSession s = Login("bob");
+  ASSERT_EQ(Post("/api/review/" + std::to_string(ids[0]) + "/reject", json::object(), &s)->status, 200);
+  json j = Body(Get("/api/review/" + std::to_string(ids[1]), &s));
+  EXPECT_TRUE(j["duplicate_of"].is_null()) << j.dump();
+  EXPECT_EQ(j["original_gone"], (json{{"id", ids[0]}, {"where", "trash"}}));
+  auto approved = Post("/api/review/" + std::to_string(ids[1]) + "/approve", {{"person", "Barack Obama"}}, &s);
+  EXPECT_EQ(approved->status, 200) << approved->body;
+}
+
 TEST_F(ReviewApiTest, ApproveMovesTheFileToThePersonAndAudits) {
   auto ids = Ingest({"obama.jpg"});
   std::string before = catalog_->GetItem(ids[0])->path;

@@ -13,6 +13,7 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 base::Status ListItems(ServerState& state, Call& call) {
+  TRIAGE_RETURN_IF_ERROR(call.OnlyQueries({"location", "category", "person", "source", "page", "per_page", "sort"}));
   catalog::ItemFilter f;
   std::string location = call.Query("location");
   if (!location.empty() && location != "library" && location != "review" && location != "trash" &&
@@ -88,6 +89,15 @@ base::Result<fs::path> FileOf(const ServerState& state, const model::ItemRecord&
   if (!fs::is_regular_file(file, ec)) {
     return base::Status::NotFound(fmt::format("the file of item {} is missing ({})", item.id, item.path));
   }
+  // triage never makes links: one put in a library folder (or a folder replaced by one) could point anywhere the
+  // server may read, and is not served.
+  const fs::path real = fs::canonical(file, ec);
+  const fs::path root = fs::canonical(state.ctx.config.library(), ec);
+  const fs::path inside = real.lexically_relative(root);
+  if (ec || fs::is_symlink(fs::symlink_status(file, ec)) || inside.empty() || *inside.begin() == "..") {
+    return base::Status::Conflict(fmt::format(
+        "the file of item {} ({}) is a symbolic link or lies behind one; links are not served", item.id, item.path));
+  }
   return file;
 }
 
@@ -111,7 +121,8 @@ base::Result<fs::path> ThumbnailOf(ServerState& state, const model::ItemRecord& 
 base::Status SendThumbnail(ServerState& state, Call& call, const model::ItemRecord& item) {
   // One answer for every wrong size, a word or a number not offered: the sizes there are.
   auto size = call.IntQuery("size", 320, 1, 100000);
-  if (!size.ok() || !ThumbnailCache::IsOfferedSize(static_cast<int>(*size))) {
+  const bool empty = call.request().has_param("size") && call.Query("size").empty();  // "?size=" is no size
+  if (empty || !size.ok() || !ThumbnailCache::IsOfferedSize(static_cast<int>(*size))) {
     return base::Status::InvalidArgument(
         fmt::format("query parameter size: must be 160, 320, 640 or 1280 (got \"{}\")", call.Query("size")));
   }

@@ -22,6 +22,7 @@ constexpr size_t kMaxBulkIds = 1000;
 json CountsJson(const ReviewCounts& counts) { return {{"by_category", counts.by_category}, {"total", counts.total}}; }
 
 base::Status Queue(ServerState& state, Call& call, const std::string& category) {
+  TRIAGE_RETURN_IF_ERROR(call.OnlyQueries({"category", "page", "per_page", "sort"}));
   TRIAGE_RETURN_IF_ERROR(model::CheckReviewCategory(category));
   auto page = call.IntQuery("page", 1, 1, 1'000'000);
   if (!page.ok()) return page.status();
@@ -99,9 +100,16 @@ base::Status GetReviewItem(ServerState& state, Call& call) {
   out["faces"] = FacesView(state, *id, *faces);
   // Decided as a duplicate once (kept beside an original that waits in review), a copy waits as a photo of its own:
   // its card shows it alone, not the comparison it was decided on.
+  // Once the original is in the trash or gone, the copy is a photo of its own as well (decided like any other photo,
+  // see RefuseUndecidedCopy): no comparison with a photo that is no longer there; `original_gone` says where it went.
   if (item->duplicate_of && item->location == "review" && model::IsDuplicateCategory(item->category)) {
     auto original = state.ctx.catalog.GetItem(*item->duplicate_of);
-    if (original.ok()) out["duplicate_of"] = ItemView(*original);
+    if (!original.ok() && original.status().code() != base::Code::kNotFound) return original.status();
+    if (original.ok() && original->location != "trash") {
+      out["duplicate_of"] = ItemView(*original);
+    } else {
+      out["original_gone"] = {{"id", *item->duplicate_of}, {"where", original.ok() ? "trash" : "gone"}};
+    }
   }
   call.Reply(out);
   return base::Status::Ok();
@@ -141,7 +149,7 @@ base::Status Approve(ServerState& state, Call& call) {
   auto item = state.ctx.review.Approve(*id, *person, call.actor(), base::UnixNow(), *from, &undo);
   state.review_counts.Invalidate();
   if (!item.ok()) return item.status();
-  call.Reply({{"item", ItemView(*item)}, {"undo", undo}});
+  call.Reply({{"item", ItemView(*item)}, {"undo", undo}, {"persons", PersonsView(state)}});
   return base::Status::Ok();
 }
 

@@ -70,7 +70,8 @@ base::Status NameFace(ServerState& state, Call& call) {
               {"filed", named->moved},
               {"summary", named->summary},
               {"learnt", named->learnt},
-              {"undo", undo}});
+              {"undo", undo},
+              {"persons", PersonsView(state)}});
   return base::Status::Ok();
 }
 

@@ -97,4 +97,9 @@ base::Status MayPurge(ServerState& state, const Call& call, int64_t id, std::str
       id, another, another == latest ? "" : " before", RefusalMessage(call.principal().role, Permission::kUndoOthers)));
 }
 
+nlohmann::json PersonsView(ServerState& state) {
+  auto persons = state.ctx.catalog.ListPersons();
+  return persons.ok() ? nlohmann::json(*persons) : nlohmann::json::array();
+}
+
 }  // namespace triage::server

@@ -82,6 +82,10 @@ base::Status UpdateConfig(ServerState& state, const Call& call, const std::strin
 // An item's votes: {up, down, flags, score} (score weighted by proposals.*_weight).
 nlohmann::json VotesView(ServerState& state, int64_t item_id);
 
+// Every enrolled person (PersonRecord: name, display_name, ...), sent with a decision that may have added one, so that
+// the page writes a new person's name as it was typed; [] when the persons cannot be read (the decision stands).
+nlohmann::json PersonsView(ServerState& state);
+
 // A decision's "from": the folder the client saw the item in ("review/unidentified"); "" when not given.
 base::Result<std::string> FromField(const nlohmann::json& body);
 
