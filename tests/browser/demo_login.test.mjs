@@ -27,6 +27,9 @@ test('the demo\'s login page says the login, has it filled in, and Enter logs in
   await page.getByLabel('Password').fill('guess');
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByText('Wrong user name or password.').waitFor();
+  // The refused password is cleared and the box has the keys again.
+  assert.equal(await page.getByLabel('Password').inputValue(), '');
+  assert.equal(await page.evaluate(() => document.activeElement.name), 'password');
   await page.reload();
   await help.waitFor();
   // The Log in button has the keys: Enter logs in.

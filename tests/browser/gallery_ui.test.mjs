@@ -152,6 +152,10 @@ test('gallery: sort, filters, best of burst, score panel, and 10,000 photos scro
   await page.getByTestId('zoom').click();
   assert.match(await page.getByTestId('loupe-image').getAttribute('src'), /original/);
   await screenshot(page, 'gallery-loupe');
+  // Esc steps back from 1:1 to the fitted photo, and a second Esc closes the viewer.
+  await page.keyboard.press('Escape');
+  await page.getByTestId('zoom').filter({ hasText: '1:1' }).waitFor();
+  assert.doesNotMatch(await page.getByTestId('loupe-image').getAttribute('src'), /original/);
   await page.keyboard.press('Escape');
   await page.getByTestId('loupe').waitFor({ state: 'detached' });
 

@@ -97,8 +97,17 @@ test('name, merge, split, remove an outlier, undo', async () => {
   await toastText().filter({ hasText: 'Choose the cluster to merge into.' }).waitFor();
   assert.equal((await clusters()).length, before.length, 'nothing merged');
   await card(small.id).getByTestId('merge-select').selectOption(String(big.id));
+  // Into a named cluster: asked first, saying whose the faces become; Cancel merges nothing.
   await card(small.id).getByTestId('merge-button').click();
-  await toastText().filter({ hasText: `Cluster ${small.id} merged` }).waitFor();
+  const ask = page.getByTestId('confirm-dialog');
+  await ask.waitFor();
+  assert.match(await ask.innerText(), new RegExp(`Merge cluster ${small.id} into #${big.id} Barack`));
+  assert.match(await ask.innerText(), new RegExp(`${small.size} faces? become Barack's`));
+  await page.getByTestId('confirm-no').click();
+  assert.equal((await clusters()).length, before.length, 'nothing merged');
+  await card(small.id).getByTestId('merge-button').click();
+  await page.getByTestId('confirm-yes').click();
+  await toastText().filter({ hasText: `Cluster ${small.id} merged into #${big.id} Barack` }).waitFor();
   await card(small.id).waitFor({ state: 'detached' });
   let after = (await clusters()).find((c) => c.id === big.id);
   assert.equal(after.size, big.size + small.size);

@@ -519,6 +519,28 @@ test('a copy kept beside an original that waits in review comes back as a photo 
   assert.equal((await lib.item(original.id)).location, 'review', 'the original still waits for its own decision');
 });
 
+test('a copy whose original was deleted is a photo of its own: approve, keep and delete, no comparison', async () => {
+  for (const name of ['13_original.jpg', '14_copy.jpg']) {
+    const inbox = fs.mkdtempSync(path.join(lib.tmp, 'gone-'));
+    fs.copyFileSync(path.join(fixtures, 'Tom_Cruise_avp_2014_4.jpg'), path.join(inbox, name));
+    lib.run(['ingest', '--source', 'browser-test', inbox]);
+  }
+  for (const item of (await lib.api('/api/items?per_page=200')).items) ids[item.file_name] = item.id;
+  lib.run(['review', 'reject', String(ids['13_original.jpg'])]);
+  const id = await openCard('#/review/duplicates', '14_copy.jpg');
+  const card = page.getByTestId('review-card');
+  await page.getByTestId('keep').waitFor();
+  assert.equal(await page.getByTestId('compare-table').count(), 0, 'no comparison with a photo in the trash');
+  assert.equal(await page.getByTestId('keep-left').count(), 0);
+  assert.equal(await page.getByTestId('approve').count(), 1);
+  assert.match(await card.getByTestId('reason').innerText(), new RegExp(`^Its original, item ${
+    ids['13_original.jpg']}, is in the trash, so this copy is a photo of its own now: approve it, keep it or delete it\\.`));
+  await blur();
+  await page.keyboard.press('k');
+  await toastStarting(page, 'Kept 14_copy.jpg').waitFor();
+  assert.equal((await lib.item(id)).location, 'library');
+});
+
 test('a near duplicate smaller than the photo in the library: keeping the larger one is the button offered', async () => {
   const inbox = fs.mkdtempSync(path.join(lib.tmp, 'small-'));
   fs.copyFileSync(path.join(fixtures, '../demo/obama3_small.jpg'), path.join(inbox, '12_small.jpg'));
@@ -563,6 +585,27 @@ test('persons: a reference face is shown cut out of its photo, removed, and put 
   await toastStarting(page, 'Undone: removed a reference face of sheldon.').waitFor();
   await refs.getByTestId('reference').waitFor();
   assert.equal((await persons()).references, 1);
+});
+
+test('a double click on a dialog\'s Remove removes one person: the second click reaches nothing under the dialog', async () => {
+  await page.evaluate(() => { location.hash = '#/people/enrolled'; });
+  const sam = page.locator('[data-testid="person"][data-name="sam"]');
+  await sam.waitFor();
+  await page.evaluate(() => {
+    window.secondClicks = 0;
+    document.addEventListener('click', (e) => { if (e.detail > 1) window.secondClicks++; });
+  });
+  await sam.getByTestId('person-remove').click();
+  await page.getByTestId('confirm-dialog').waitFor();
+  await page.getByTestId('confirm-yes').dblclick();
+  await toastStarting(page, 'Removed Sam').or(toastStarting(page, 'Removed sam')).first().waitFor();
+  await sam.waitFor({ state: 'detached' });
+  assert.equal(await page.getByTestId('confirm-dialog').count(), 0, 'no second dialog opened');
+  assert.equal(await page.evaluate(() => window.secondClicks), 0, 'the second click was dropped');
+  const names = (await lib.api('/api/persons')).persons.map((p) => p.name);
+  assert.ok(!names.includes('sam') && names.includes('dora') && names.includes('biden'), names.join(', '));
+  await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
+  await sam.waitFor();
 });
 
 test('grid: arrows move, Space selects, Shift+arrows select a range, Ctrl+A the whole category; delete asks with the count', async () => {

@@ -92,6 +92,8 @@ function showLogin(message = '') {
     } catch (err) {
       error.textContent = err.status === 429 ? err.message : 'Wrong user name or password.';
       if (err.status !== 401 && err.status !== 429) error.textContent = err.message;
+      // Refused: the password goes and the box waits for it again, as the user name stays.
+      if (err.status === 401) { pass.value = ''; pass.focus(); }
     } finally { signingIn = false; }
   } },
   h('h1', {}, 'triage'),

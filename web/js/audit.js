@@ -34,8 +34,8 @@ function itemLink(e) {
   if (e.item_location === 'deleted') {
     return h('span', { class: 'muted small', dataset: { testid: 'audit-item-deleted' } }, `item ${e.item_id} deleted`);
   }
-  return h('a', { href: `/api/items/${e.item_id}/original`, target: '_blank', rel: 'noopener', class: 'small' },
-    `open item ${e.item_id}`);
+  return h('a', { href: `/api/items/${e.item_id}/original`, target: '_blank', rel: 'noopener', class: 'small',
+    title: 'Opens the photo file itself in a new tab' }, `open item ${e.item_id}'s file ↗`);
 }
 
 // The sentence for one entry: who did what, to which item, and the move in folders (never staging paths).

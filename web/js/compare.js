@@ -26,7 +26,9 @@ const origin = (i) => (i.url ? h('span', { class: 'origin', title: i.url }, i.ur
 const ATTRIBUTES = [
   ['File', (i) => i.file_name, () => null],
   ['Source', origin, () => null],
-  ['Folder', (i) => i.folder || '–', () => null],
+  // A narrow column breaks a folder after its slashes ("review/" then "near_duplicates"), not inside a word.
+  ['Folder', (i) => (i.folder ? h('span', {}, i.folder.split('/').flatMap((part, n, all) => (n < all.length - 1
+    ? [`${part}/`, h('wbr')] : [part]))) : '–'), () => null],
   ['Resolution', (i) => (i.width ? `${i.width} × ${i.height}` : '–'), (i) => (i.width ? i.width * i.height : null)],
   // On 0-10 among the library's photos, the raw measure (no scale of its own) in the cell's tooltip.
   ['Sharpness', (i) => {

@@ -163,7 +163,7 @@ export function toast(message, kind = 'info', action = null, { stay = false } = 
   el.dataset.action = action ? 'yes' : 'no';
   toastEntry = (action && action.entry) || null;
   el.hidden = false;
-  const readMs = Math.max(kind === 'error' || action ? 8000 : 5000, 2000 + String(message).length * 60);
+  const readMs = Math.max(action ? 12000 : kind === 'error' ? 8000 : 5000, 2000 + String(message).length * 60);
   const later = () => { clearTimeout(toastTimer); if (!stay) toastTimer = setTimeout(() => { el.hidden = true; }, readMs); };
   // Held while the keyboard is on it (reaching Undo with Tab); not while the pointer rests on it, as a toast over a
   // button would then never leave.
@@ -190,10 +190,19 @@ export function clearStaleToast() {
 }
 
 // Asks before something that cannot simply be taken back; resolves true when confirmed. `details` are lines.
+// The second click of a double click on a dialog's button lands on the page under it once the first has closed the
+// dialog: on whatever button lies there (another person's "Remove person"). For a moment after a dialog closes, a click
+// the browser counts as the second of a double click is dropped; a click of its own (detail 1) goes through.
+function swallowSecondClick() {
+  const drop = (e) => { if (e.detail > 1) { e.preventDefault(); e.stopImmediatePropagation(); } };
+  for (const type of ['click', 'dblclick']) document.addEventListener(type, drop, true);
+  setTimeout(() => { for (const type of ['click', 'dblclick']) document.removeEventListener(type, drop, true); }, 700);
+}
+
 export function confirmDialog(title, details, confirmLabel, kind = 'danger') {
   return new Promise((resolve) => {
     const dialog = h('dialog', { class: 'confirm', dataset: { testid: 'confirm-dialog' }, 'aria-labelledby': 'confirm-title' });
-    const close = (answer) => { dialog.close(); dialog.remove(); resolve(answer); };
+    const close = (answer) => { dialog.close(); dialog.remove(); swallowSecondClick(); resolve(answer); };
     mount(dialog, h('h2', { id: 'confirm-title' }, title),
       details.map((line) => h('p', {}, line)),
       h('div', { class: 'actions' },

@@ -1,7 +1,7 @@
 // Faces on the review card: the detected face boxes drawn over the photo, and for a group photo one row per face to
 // name it (an enrolled person, or a new one added first) or mark it as nobody tracked
 // (POST /api/review/{id}/faces/{index}).
-import { h, faceCrop, personKeyOf, personName } from './dom.js';
+import { h, faceCrop, personKeyOf, personName, toast } from './dom.js';
 import { personPicker } from './picker.js';
 
 function faceState(face) {
@@ -65,15 +65,25 @@ export function facesPanel(item, faces, persons, { name, onEscape, enrol = null,
       const known = picker.value() || (persons.find((p) => p.name === personKeyOf(typed)) || {}).name;
       if (known) { name(face.index, known); return; }
       if (!typed) { picker.focus(); return; }
-      // The server says who is enrolled when the role may not add anybody.
-      if (!enrol) { name(face.index, typed); return; }
+      if (!enrol) {
+        toast(`Nobody named "${typed}" is enrolled, and your role may not add persons: choose an enrolled person, ` +
+          'or mark the face as not tracked.', 'error');
+        picker.focus();
+        return;
+      }
       const added = await enrol(typed);
       if (added) name(face.index, added);
     };
     // Its list never covers the row's own Name and Not tracked (wrapped under the box on a narrow screen) nor the
     // buttons of the card (`keepClear`).
-    const picker = personPicker(persons, { testid: `face-${face.index}`, label: `Who is face ${face.index + 1}`,
-      onEnter: submit, onEscape, keepClear: () => [nameButton, untrackedButton, ...[].concat(keepClear() || [])] });
+    // The persons another face of this photo is named as are not offered (one person is never in a photo twice).
+    const elsewhere = new Set(faces.filter((f) => f.index !== face.index && !f.untracked)
+      .map((f) => f.named_as || f.cluster_person).filter(Boolean));
+    const picker = personPicker(persons.filter((p) => !elsewhere.has(p.name)), { testid: `face-${face.index}`,
+      label: `Who is face ${face.index + 1}`, onEnter: submit, onEscape,
+      nobody: (typed) => (enrol ? `Nobody enrolled by that name: Enter adds “${typed}” as a new person`
+        : 'Nobody enrolled by that name, and your role may not add persons: choose someone listed'),
+      keepClear: () => [nameButton, untrackedButton, ...[].concat(keepClear() || [])] });
     pickers[face.index] = picker;
     const nameButton = h('button', { type: 'button', dataset: { testid: 'face-name' }, onclick: submit }, 'Name');
     const untrackedButton = h('button', { type: 'button', dataset: { testid: 'face-untracked' },

@@ -394,7 +394,8 @@ function loupe(src, index, close) {
     h('button', { type: 'button', class: 'link', dataset: { testid: 'loupe-close' }, onclick: () => close() }, 'Close')),
   h('div', { class: 'loupe-main' }, stage, side), strip);
   el.keys = (e) => {
-    if (e.key === 'Escape') close();
+    // Esc steps back one level: from 1:1 to the fitted photo, then out of the viewer.
+    if (e.key === 'Escape' && actual) { actual = false; show(); } else if (e.key === 'Escape') close();
     else if (e.key === 'ArrowRight') step(1);
     else if (e.key === 'ArrowLeft') step(-1);
     else trapTab(el, e);

@@ -93,10 +93,11 @@ function clusterCard(c, all, personIds, canManage, redraw) {
   async function confirmMove(typed, joins) {
     if (!c.person || personKeyOf(typed) === c.person) return true;
     const faces = plural(c.size, 'face');
-    if (joins) return confirmDialog(`${joins} exists already`, [`The ${faces} of this cluster of ${c.person} ` +
-      `become ${joins}'s: they join ${joins}'s cluster, and their photos in faces/${c.person} move to faces/${joins}.`,
+    if (joins) return confirmDialog(`${personName(joins)} exists already`, [`The ${faces} of this cluster of ` +
+      `${personName(c.person)} become ${personName(joins)}'s: they join ${personName(joins)}'s cluster, and their ` +
+      `photos in faces/${c.person} move to faces/${joins}.`,
     `${personName(c.person)} stays, with the reference faces enrolled from other photos. Undo takes it back.`],
-    `Move ${faces} to ${joins}`, 'primary');
+    `Move ${faces} to ${personName(joins)}`, 'primary');
     // Another name is another person: said before the faces leave, since the first person stays.
     return confirmDialog(`Move ${faces} to ${typed}?`, [
       `This moves these ${faces} to a new person, ${typed}: they become ${typed}'s reference faces, and their photos ` +
@@ -123,12 +124,27 @@ function clusterCard(c, all, personIds, canManage, redraw) {
   const mergeForm = suggestions.length + others.length === 0
     ? (all.length > 1 ? h('p', { class: 'muted small', dataset: { testid: 'merge-none' } },
       `Nothing to merge ${personName(c.person)} with: every other cluster is named as somebody else.`) : null)
-    : h('form', { class: 'inline-form', onsubmit: (e) => {
+    : h('form', { class: 'inline-form', onsubmit: async (e) => {
     e.preventDefault();
+    if (asking) return;
     if (!merge.value) { toast('Choose the cluster to merge into.', 'error'); merge.focus(); return; }
+    const form = e.currentTarget;
     const into = all.find((o) => o.id === Number(merge.value));
-    once(e.currentTarget, () => act(api.post(`/api/clusters/${c.id}/merge`, { into: Number(merge.value) }),
-      `Cluster ${c.id} merged into ${into ? label(into) : `#${merge.value}`}`, redraw));
+    // A merge that gives faces to a person (one side named) files their photos under that person and teaches their
+    // faces: asked first, with who and how many. Two unnamed clusters only become one.
+    const person = (into && into.person) || c.person;
+    if (person) {
+      const faces = plural(into && into.person ? c.size : (into ? into.size : 0), 'face');
+      asking = true;
+      try {
+        if (!await confirmDialog(`Merge cluster ${c.id} into ${into ? label(into) : `#${merge.value}`}?`, [
+          `${faces} become ${personName(person)}'s: they help recognise ${personName(person)} in new photos, and their ` +
+            `photos waiting in review go where the policy sends photos of ${personName(person)}.`,
+          'Undo takes it back.'], 'Merge', 'primary')) return;
+      } finally { asking = false; }
+    }
+    once(form, () => act(api.post(`/api/clusters/${c.id}/merge`, { into: Number(merge.value) }),
+      `Cluster ${c.id} merged into #${merge.value}${into && into.person ? ` ${personName(into.person)}` : ''}`, redraw));
   } }, merge, h('button', { type: 'submit', dataset: { testid: 'merge-button' } }, 'Merge'));
   let hiding = false;   // a Hide (or Show) is on its way: a second click is not another one
   // Each action once per click burst (a double click would send it twice: the second is refused, or hides again).

@@ -123,10 +123,13 @@ export async function renderPersons(root, _params, { session, signal }) {
         } catch (err) { toast(`Could not rename ${shown}: ${unstop(err.message)}.`, 'error'); }
       });
     } }, input, h('button', { type: 'submit' }, 'Save'),
-    h('button', { type: 'button', onclick: () => { form.hidden = true; edit.hidden = false; } }, 'Cancel'));
+    h('button', { type: 'button', onclick: () => { form.hidden = true; edit.hidden = false; } }, 'Cancel'),
+    // Said before Save, not learnt from a refusal after it.
+    h('p', { class: 'small muted form-hint' }, 'Capitals, spaces, dashes and accents only: the folder stays ' +
+      `faces/${p.name}/. Another name is another person: move the faces to them on the Face clusters page.`));
     const edit = h('button', { type: 'button', class: 'link', dataset: { testid: 'person-rename' },
       title: 'Change capitals, spaces or dashes; a different name is a different person (name them on the People page)',
-      onclick: () => { form.hidden = false; edit.hidden = true; input.focus(); input.select(); } }, 'Edit name');
+      onclick: () => { form.hidden = false; edit.hidden = true; input.focus(); input.select(); } }, 'Edit spelling');
     return h('div', {}, head, edit, form);
   }
 
@@ -199,11 +202,18 @@ export async function renderPersons(root, _params, { session, signal }) {
         catch (err) { toast(`Could not add ${name.value.trim() || 'the person'}: ${unstop(err.message)}.`, 'error'); }
       });
     } }, name, h('button', { type: 'submit' }, 'Add person')) : null;
+    // The list is drawn again after each change, and its reference faces and covers load after it: until they are in,
+    // the page keeps its height, so that it does not scroll away from under the pointer (and a second click of a
+    // double click does not land on another person's button).
+    root.style.minHeight = `${root.offsetHeight}px`;
+    setTimeout(() => { root.style.minHeight = ''; }, 1500);
     remount(root, h('section', {}, peopleTabs('enrolled'),
       h('div', { class: 'page-head' }, h('h1', {}, 'Enrolled persons'), form),
       h('p', { class: 'muted' }, 'Reference faces are learnt from approved single-face photos and named faces, or ' +
         'enrolled from photo files with ', h('code', {}, 'triage person add'), '. With a whitelist, only those persons ' +
         'are sorted automatically; blacklisted persons always go to review.'),
+      canEdit ? null : h('p', { class: 'muted', dataset: { testid: 'lists-read-only' } }, 'Your role may see the ' +
+        'whitelist and blacklist but not change them: an admin switches them here or on Settings.'),
       persons.length ? h('div', { class: 'persons' }, persons.map(personCard))
         : h('div', { class: 'card empty' }, 'Nobody is enrolled yet. Approving a photo as a new person enrols them.')));
   }

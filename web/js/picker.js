@@ -54,7 +54,9 @@ function avatar(person) {
 // an element (or a list of them) the open list must never cover (the card's decision buttons, a face row's own
 // buttons, so that a click meant for Approve or Name does not land on a name): the list opens upward when it would,
 // or shrinks to the room it has.
-export function personPicker(persons, { testid, label = 'Person', onEnter, onEscape, onChoose, keepClear } = {}) {
+// `nobody(typed)`: what the list says when the typed text shows nobody (by default that nobody is enrolled by that
+// name): where Enter adds a new person, that it does; where the role may not, that it may not.
+export function personPicker(persons, { testid, label = 'Person', onEnter, onEscape, onChoose, keepClear, nobody } = {}) {
   const listId = `picker-list-${++pickers}`;
   let chosen = '';
   let shown = [];
@@ -82,7 +84,8 @@ export function personPicker(persons, { testid, label = 'Person', onEnter, onEsc
       onmousedown: (e) => e.preventDefault(), onclick: () => choose(p.name) },
     avatar(p), h('span', { class: 'picker-name' }, p.display_name || p.name), i < 9 ? h('kbd', {}, String(i + 1)) : null))
       : h('li', { class: 'picker-empty muted', role: 'option', 'aria-disabled': 'true', 'aria-selected': 'false' },
-        persons.length ? 'Nobody enrolled by that name' : 'Nobody enrolled yet'));
+        nobody && input.value.trim() ? nobody(input.value.trim())
+          : persons.length ? 'Nobody enrolled by that name' : 'Nobody enrolled yet'));
     if (active >= 0) input.setAttribute('aria-activedescendant', `${listId}-${active}`);
     else input.removeAttribute('aria-activedescendant');
   }

@@ -71,12 +71,20 @@ function comparison(p) {
         h('td', {}, p.proposed_item ? formatTime(p.proposed_item.created_at) : '–'))));
 }
 
-// One side of the comparison. A cover proposal (slot "cover:<person>") may have no current cover yet.
-function side(title, item, cover) {
-  const none = cover ? ['No cover yet', 'approving makes the proposed photo the first cover']
-    : ['No replacement', 'approving takes the current image out of the library, into its archive'];
+// One side of the comparison. A cover proposal (slot "cover:<person>") may have no current cover yet; once decided,
+// the empty side says what the decision did, not what approving would do. A small photo is shown at most twice its own
+// size, as on the review card, not blown up to the column's width.
+function side(title, item, cover, status = 'pending') {
+  const decided = status !== 'pending';
+  const none = cover
+    ? (decided ? ['No cover before', status === 'approved' ? 'the proposed photo became the first cover'
+      : 'the person still has no cover'] : ['No cover yet', 'approving makes the proposed photo the first cover'])
+    : (decided ? ['No replacement', status === 'approved' ? 'the current image went to the archive'
+      : 'the current image stayed'] : ['No replacement', 'approving takes the current image out of the library, into its archive']);
+  const image = item ? itemImage(item, 640) : null;
+  if (image && image.tagName === 'IMG' && item.width) image.style.maxWidth = `min(100%, ${2 * item.width}px)`;
   return h('figure', { class: 'compare-side' }, h('figcaption', {}, cover ? `${title} cover` : title),
-    item ? itemImage(item, 640) : h('div', { class: 'img-placeholder' }, h('span', { class: 'ph-title' }, none[0]),
+    image || h('div', { class: 'img-placeholder' }, h('span', { class: 'ph-title' }, none[0]),
       h('span', { class: 'ph-reason' }, none[1])));
 }
 
@@ -126,8 +134,8 @@ export async function renderProposals(root, _params, { session, signal }) {
       h('h2', {}, `Proposal ${p.id}: ${reasonWords(p.reason)} · ${statusWords(p.status)}`),
       h('p', { class: 'muted' }, `${isCover ? `Cover of ${personName(p.slot.slice(6))}` : `Slot ${p.slot}`} · proposed by ${p.proposed_by} · ${formatTime(p.proposed_at)}`,
         p.reviewed_by ? ` · decided by ${p.reviewed_by}${p.rule ? ` (rule ${p.rule})` : ''}` : ''),
-      h('div', { class: 'proposal-compare' }, side('Current', p.current_item, isCover),
-        side('Proposed', p.proposed_item, isCover)),
+      h('div', { class: 'proposal-compare' }, side('Current', p.current_item, isCover, p.status),
+        side('Proposed', p.proposed_item, isCover, p.status)),
       comparison(p),
       h('fieldset', { class: 'checklist' }, h('legend', {}, 'Quality checklist'),
         CHECKLIST.map((c) => h('label', {}, h('input', { type: 'checkbox' }), ` ${c}`))),

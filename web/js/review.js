@@ -870,6 +870,11 @@ export async function renderReview(root, params, { session, signal }) {
   // its own (kept beside an original that waits too), that decision first, so the card does not read as a duplicate
   // still to decide.
   function whyItWaits(item, detail, dup) {
+    const gone = detail.original_gone;
+    if (gone) {
+      return `Its original, item ${gone.id}, is ${gone.where === 'trash' ? 'in the trash' : 'no longer in the library'}` +
+        `, so this copy is a photo of its own now: approve it, keep it or delete it. At intake: ${item.reason}`;
+    }
     const waitsAlone = !dup && item.duplicate_of && !DUPLICATE_CATEGORIES.has(item.category);
     const decided = waitsAlone && detail.review ? detail.review.reason : '';
     if (!decided) return item.reason;

@@ -77,6 +77,7 @@ function decidedElsewhere(card, label, onNext) {
   if (position) position.textContent = 'no longer in the queue';
   const next = h('button', { type: 'button', class: 'primary', onclick: () => onNext() }, label);
   card.querySelector('.details').prepend(h('div', { class: 'notice', role: 'status',
-    dataset: { testid: 'decided-elsewhere' } }, 'Someone else decided this photo meanwhile; it is no longer waiting here.',
+    dataset: { testid: 'decided-elsewhere' } },
+  'This photo was decided meanwhile, in another window or by another reviewer; it is no longer waiting here.',
   ' ', next));
 }
