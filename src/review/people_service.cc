@@ -20,6 +20,15 @@ namespace {
 // Faces as good references first: larger and more surely detected.
 double Quality(const catalog::FaceRecord& f) { return f.size_px * f.detection_score; }
 
+// A cluster that holds no face any more (merged into another, its faces split off or removed) is no one to name or
+// hide: acting on it would make a person with no face, or log an action that changes nothing.
+base::Status EmptyCluster(int64_t id) {
+  return base::Status::NotFound(fmt::format(
+      "cluster {} has no faces (merged into another, or its faces were split off or removed): act on the cluster they "
+      "are in now (triage faces clusters lists them)",
+      id));
+}
+
 // Moves `item` from folder `from` into `to` under `change`. The move is recorded first and saved under the action: if
 // the process dies after it, undo still finds the photo (a move that never happened is skipped by undo, the photo being
 // where it was). A move that fails is reported in `out.errors` and dropped from the record; the caller goes on.
@@ -62,6 +71,17 @@ base::Result<std::vector<catalog::FaceRecord>> PeopleService::FacesById(const st
   return out;
 }
 
+PeopleService::Serialised::Serialised(PeopleService& s) : s_(s), lock_(s.mu_) {
+  if (s_.depth_++ > 0) return;
+  // A library whose state folder cannot take the lock (read-only) still acts, serialised within this process.
+  auto file = base::FileLock::Acquire(s_.config_.Current()->StateDir() / "leases" / "people.lock");
+  if (file.ok()) s_.across_processes_.emplace(std::move(*file));
+}
+
+PeopleService::Serialised::~Serialised() {
+  if (--s_.depth_ == 0) s_.across_processes_.reset();
+}
+
 base::Status PeopleService::Enrol(const std::string& person, const std::vector<catalog::FaceRecord>& faces,
                                   PeopleRecord& record) {
   auto refs = catalog_.AllReferences();
@@ -75,7 +95,11 @@ base::Status PeopleService::Enrol(const std::string& person, const std::vector<c
   }
   std::vector<const catalog::FaceRecord*> best;
   for (const auto& f : faces) {
-    if (!f.embedding.empty() && !sources.count(fmt::format("face:{}", f.id))) best.push_back(&f);
+    if (f.embedding.empty() || sources.count(fmt::format("face:{}", f.id))) continue;
+    // A photo a reviewer put in the trash teaches nobody's face.
+    auto item = catalog_.GetItem(f.item_id);
+    if (item.ok() && item->location == "trash") continue;
+    best.push_back(&f);
   }
   std::stable_sort(best.begin(), best.end(), [](auto* a, auto* b) { return Quality(*a) > Quality(*b); });
   const int64_t room = std::max<int64_t>(0, config_.Current()->face_clustering.max_references_per_person - have);
@@ -264,7 +288,7 @@ base::Result<PeopleOutcome> PeopleService::Name(int64_t cluster_id, const std::s
                                                 const std::string& actor, int64_t now, bool rename) {
   auto name = config::SanitizePersonName(raw_person);
   if (!name.ok()) return name.status();
-  std::lock_guard lock(mu_);
+  Serialised lock(*this);
   TRIAGE_RETURN_IF_ERROR(clustering_.Refresh(now));  // another process may have changed the clusters
   auto cluster = faces_.GetCluster(cluster_id);
   if (!cluster.ok()) return cluster.status();
@@ -276,6 +300,7 @@ base::Result<PeopleOutcome> PeopleService::Name(int64_t cluster_id, const std::s
   record.CaptureCluster(*cluster);
   auto members = FacesIn(cluster_id);
   if (!members.ok()) return members.status();
+  if (members->empty()) return EmptyCluster(cluster_id);
   record.CaptureFaces(*members);
   auto persons = catalog_.ListPersons();
   if (!persons.ok()) return persons.status();
@@ -340,7 +365,7 @@ base::Result<PeopleOutcome> PeopleService::Name(int64_t cluster_id, const std::s
 
 base::Result<PeopleOutcome> PeopleService::Merge(int64_t from, int64_t into, const std::string& actor, int64_t now) {
   if (from == into) return base::Status::InvalidArgument(fmt::format("cannot merge cluster {} into itself", from));
-  std::lock_guard lock(mu_);
+  Serialised lock(*this);
   TRIAGE_RETURN_IF_ERROR(clustering_.Refresh(now));  // another process may have changed the clusters
   auto a = faces_.GetCluster(from);
   if (!a.ok()) return a.status();
@@ -388,7 +413,7 @@ base::Result<PeopleOutcome> PeopleService::Merge(int64_t from, int64_t into, con
 
 base::Result<PeopleOutcome> PeopleService::Split(int64_t cluster_id, const std::vector<int64_t>& face_ids,
                                                  const std::string& actor, int64_t now) {
-  std::lock_guard lock(mu_);
+  Serialised lock(*this);
   TRIAGE_RETURN_IF_ERROR(clustering_.Refresh(now));  // another process may have changed the clusters
   auto cluster = faces_.GetCluster(cluster_id);
   if (!cluster.ok()) return cluster.status();
@@ -437,7 +462,7 @@ base::Status PeopleService::Unname(const std::vector<catalog::FaceRecord>& faces
 
 base::Result<PeopleOutcome> PeopleService::NotThisPerson(const std::vector<int64_t>& face_ids, const std::string& actor,
                                                          int64_t now) {
-  std::lock_guard lock(mu_);
+  Serialised lock(*this);
   TRIAGE_RETURN_IF_ERROR(clustering_.Refresh(now));  // another process may have changed the clusters
   auto faces = FacesById(face_ids);
   if (!faces.ok()) return faces.status();
@@ -471,7 +496,7 @@ base::Result<PeopleOutcome> PeopleService::NotThisPerson(const std::vector<int64
 
 base::Result<PeopleOutcome> PeopleService::Remove(const std::vector<int64_t>& face_ids, const std::string& actor,
                                                   int64_t now) {
-  std::lock_guard lock(mu_);
+  Serialised lock(*this);
   TRIAGE_RETURN_IF_ERROR(clustering_.Refresh(now));  // another process may have changed the clusters
   auto faces = FacesById(face_ids);
   if (!faces.ok()) return faces.status();
@@ -499,7 +524,7 @@ base::Result<PeopleOutcome> PeopleService::Remove(const std::vector<int64_t>& fa
 
 base::Result<PeopleOutcome> PeopleService::Reassign(const std::vector<int64_t>& face_ids, int64_t cluster_id,
                                                     const std::string& actor, int64_t now) {
-  std::lock_guard lock(mu_);
+  Serialised lock(*this);
   TRIAGE_RETURN_IF_ERROR(clustering_.Refresh(now));  // another process may have changed the clusters
   auto cluster = faces_.GetCluster(cluster_id);
   if (!cluster.ok()) return cluster.status();
@@ -549,9 +574,16 @@ base::Result<PeopleOutcome> PeopleService::Reassign(const std::vector<int64_t>& 
 
 base::Result<PeopleOutcome> PeopleService::SetHidden(int64_t cluster_id, bool hidden, const std::string& actor,
                                                      int64_t now) {
-  std::lock_guard lock(mu_);
+  Serialised lock(*this);
   auto cluster = faces_.GetCluster(cluster_id);
   if (!cluster.ok()) return cluster.status();
+  auto members = FacesIn(cluster_id);
+  if (!members.ok()) return members.status();
+  if (members->empty()) return EmptyCluster(cluster_id);
+  if (cluster->hidden == hidden) {
+    return base::Status::Conflict(
+        fmt::format("cluster {} is {} already; nothing was changed", cluster_id, hidden ? "hidden" : "shown"));
+  }
   PeopleRecord record;
   record.CaptureCluster(*cluster);
   TRIAGE_RETURN_IF_ERROR(faces_.SetClusterHidden(cluster_id, hidden));

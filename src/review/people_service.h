@@ -7,9 +7,11 @@
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "base/files.h"
 #include "base/status.h"
 #include "catalog/catalog.h"
 #include "catalog/face_store.h"
@@ -164,6 +166,24 @@ class PeopleService {
   commit::Committer& committer_;
   std::function<void()> references_changed_;
   std::recursive_mutex mu_;
+  // Held by the outermost action of this process (see Serialised): another process (`triage faces ...` beside the
+  // server, or two commands) waits for it, so that the check an action makes (named already? undone already?) and the
+  // change it makes are one step.
+  int depth_ = 0;
+  std::optional<base::FileLock> across_processes_;
+
+  // An action's lock: the in-process mutex, and on the outermost call a file lock on .triage/leases/people.lock.
+  class Serialised {
+   public:
+    explicit Serialised(PeopleService& s);
+    ~Serialised();
+    Serialised(const Serialised&) = delete;
+    Serialised& operator=(const Serialised&) = delete;
+
+   private:
+    PeopleService& s_;
+    std::lock_guard<std::recursive_mutex> lock_;
+  };
 };
 
 // The JSON shapes the CLI and the API share.

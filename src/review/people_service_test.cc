@@ -2,10 +2,15 @@
 // "not this person", and their undo.
 #include "review/people_service.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
+#include <future>
+#include <optional>
 #include <set>
 
 #include "catalog/sqlite/sqlite_catalog.h"
@@ -61,6 +66,7 @@ class PeopleServiceTest : public ::testing::Test {
     c.item.location = location;
     if (location == "review") c.item.category = embeddings.size() == 1 ? "unidentified" : "multiple_faces";
     c.item.auto_sorted = auto_sorted;
+    if (folder.rfind("faces/", 0) == 0) c.item.person = folder.substr(6);  // filed under a person
     c.item.reasons = {{"unknown_person", "The face matches nobody enrolled."}};
     c.item.faces_detected = static_cast<int>(embeddings.size());
     model::StoredAnalysis stored;
@@ -213,6 +219,71 @@ TEST_F(PeopleServiceTest, MergeAndSplitAreUndoneAsOneAction) {
   EXPECT_EQ(ClusterOf(xs[0]), cx);
   EXPECT_EQ(ClusterOf(xs[1]), cx);
   EXPECT_EQ(service_->Split(cx, {FacesOf(ys[0]).at(0).id}, "admin", 240).status().code(), base::Code::kInvalidArgument);
+}
+
+// A cluster merged away holds no face: naming it would make a person with no face, hiding it an action that changes
+// nothing; both are refused, as hiding a hidden cluster is. A face whose photo is in the trash teaches nobody.
+TEST_F(PeopleServiceTest, AnEmptiedClusterIsNoOneToNameAndATrashedPhotoTeachesNothing) {
+  auto x = planted_.Centre(), y = planted_.Centre();
+  std::vector<int64_t> xs;
+  for (int i = 0; i < 3; ++i) xs.push_back(Waiting({planted_.FaceNear(x)}));
+  const int64_t trashed = Placed({planted_.FaceNear(x)}, "trash", ".triage/trash");
+  const int64_t y1 = Waiting({planted_.FaceNear(y)});
+  for (int i = 0; i < 2; ++i) Waiting({planted_.FaceNear(y)});
+  const int64_t cx = ClusterOf(xs[0]), cy = ClusterOf(y1);
+  ASSERT_NE(cx, cy);
+  ASSERT_NE(cy, 0);
+  ASSERT_EQ(ClusterOf(trashed), cx) << "the trashed photo's face is one of the cluster's";
+  auto merged = service_->Merge(cy, cx, "admin", 200);
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  auto ghost = service_->Name(cy, "Ghost", "admin", 210);
+  EXPECT_EQ(ghost.status().code(), base::Code::kNotFound) << ghost.status().ToString();
+  EXPECT_NE(ghost.status().message().find("has no faces"), std::string::npos) << ghost.status().message();
+  auto persons = sqlite_->ListPersons();
+  EXPECT_TRUE(std::none_of(persons->begin(), persons->end(), [](const auto& p) { return p.name == "ghost"; }));
+  EXPECT_EQ(service_->SetHidden(cy, true, "admin", 215).status().code(), base::Code::kNotFound);
+  ASSERT_TRUE(service_->SetHidden(cx, true, "admin", 220).ok());
+  EXPECT_EQ(service_->SetHidden(cx, true, "admin", 221).status().code(), base::Code::kConflict);
+  ASSERT_TRUE(service_->Name(cx, "Ada", "admin", 230).ok());
+  const std::string from_trash = fmt::format("face:{}", FacesOf(trashed).at(0).id);
+  auto refs = sqlite_->AllReferences();
+  ASSERT_TRUE(refs.ok());
+  EXPECT_FALSE(refs->empty());
+  for (const auto& r : *refs) EXPECT_NE(r.source, from_trash) << "a photo in the trash taught ada's face";
+}
+
+// Two processes naming one cluster (`triage faces name` beside the server, or twice at once) must not both pass the
+// "named already?" check: an action waits for the library's people lock, which another process holds here.
+TEST_F(PeopleServiceTest, AnActionWaitsForThePeopleLockAnotherProcessHolds) {
+  auto x = planted_.Centre();
+  std::vector<int64_t> xs;
+  for (int i = 0; i < 3; ++i) xs.push_back(Waiting({planted_.FaceNear(x)}));
+  const int64_t cluster = ClusterOf(xs[0]);
+  auto acquired = base::FileLock::Acquire(lib_ / ".triage/leases/people.lock");
+  ASSERT_TRUE(acquired.ok()) << acquired.status().ToString();
+  std::optional<base::FileLock> held(std::move(*acquired));
+  auto naming = std::async(std::launch::async, [&] { return service_->Name(cluster, "Ada", "cli", 200); });
+  EXPECT_EQ(naming.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout) << "it did not wait";
+  held.reset();  // the other process is done
+  auto named = naming.get();
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  auto again = service_->Name(cluster, "Bob", "cli", 210);
+  EXPECT_EQ(again.status().code(), base::Code::kConflict) << "the second sees the first's name";
+}
+
+// Undoing the naming that created a person keeps the person when a photo was filed under them since.
+TEST_F(PeopleServiceTest, UndoingANamingKeepsThePersonAPhotoWasFiledUnderSince) {
+  auto x = planted_.Centre();
+  std::vector<int64_t> xs;
+  for (int i = 0; i < 3; ++i) xs.push_back(Waiting({planted_.FaceNear(x)}));
+  auto named = service_->Name(ClusterOf(xs[0]), "Ada", "admin", 200);
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  const int64_t filed = Placed({}, "library", "faces/ada");  // approved as ada meanwhile
+  ASSERT_TRUE(service_->Undo(named->action_id, "admin", 210).ok());
+  auto persons = sqlite_->ListPersons();
+  EXPECT_TRUE(std::any_of(persons->begin(), persons->end(), [](const auto& p) { return p.name == "ada"; }));
+  EXPECT_EQ(sqlite_->GetItem(filed)->person, "ada");
+  EXPECT_TRUE(fs::exists(lib_ / PathOf(filed)));
 }
 
 TEST_F(PeopleServiceTest, MergingAClusterIntoANamedOneTeachesThePersonAndFilesItsPhotos) {

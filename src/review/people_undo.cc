@@ -45,7 +45,7 @@ base::Status PeopleService::CheckNothingLaterTouches(int64_t action_id, const Pe
 }
 
 base::Result<UndoOutcome> PeopleService::Undo(int64_t action_id, const std::string& actor, int64_t now) {
-  std::lock_guard lock(mu_);
+  Serialised lock(*this);
   TRIAGE_RETURN_IF_ERROR(clustering_.Refresh(now));  // another process may have changed the clusters
   auto action = faces_.GetAction(action_id);
   if (!action.ok()) return action.status();
@@ -113,7 +113,14 @@ base::Result<UndoOutcome> PeopleService::Undo(int64_t action_id, const std::stri
     auto refs = catalog_.AllReferences();
     if (!refs.ok()) return refs.status();
     const std::string& person = record->person_created;
-    if (std::none_of(refs->begin(), refs->end(), [&](const auto& r) { return r.person == person; })) {
+    // The person goes only when nothing else is theirs: no reference from elsewhere, no photo filed under them since
+    // (approved as them after the naming).
+    catalog::ItemFilter filed;
+    filed.person = person;
+    filed.location = "library";
+    auto photos = catalog_.CountItems(filed);
+    if (!photos.ok()) return photos.status();
+    if (*photos == 0 && std::none_of(refs->begin(), refs->end(), [&](const auto& r) { return r.person == person; })) {
       base::Status st = catalog_.RemovePerson(person);
       if (!st.ok() && st.code() != base::Code::kNotFound) return st;
       commit::RemoveFolderIfEmpty(config_.Current()->FacesDir() / person);
@@ -171,7 +178,7 @@ base::Result<catalog::FaceRecord> PeopleService::ReviewedFace(int64_t item_id, i
 }
 
 std::vector<std::string> PeopleService::NamedFacesOf(int64_t item_id) {
-  std::lock_guard lock(mu_);
+  Serialised lock(*this);
   catalog::FaceFilter filter;
   filter.item_id = item_id;
   filter.with_embeddings = false;
@@ -184,7 +191,7 @@ std::vector<std::string> PeopleService::NamedFacesOf(int64_t item_id) {
 
 base::Result<nlohmann::json> PeopleService::AssignFromReview(int64_t item_id, int face_index, const std::string& person,
                                                              int64_t now) {
-  std::lock_guard lock(mu_);
+  Serialised lock(*this);
   auto face = ReviewedFace(item_id, face_index);
   if (!face.ok()) return face.status();
   PeopleRecord record;
@@ -204,7 +211,7 @@ base::Result<nlohmann::json> PeopleService::AssignFromReview(int64_t item_id, in
 }
 
 base::Result<nlohmann::json> PeopleService::ReleaseFromReview(int64_t item_id, int face_index) {
-  std::lock_guard lock(mu_);
+  Serialised lock(*this);
   auto face = ReviewedFace(item_id, face_index);
   if (!face.ok()) return face.status();
   if (face->person.empty()) return nlohmann::json(nullptr);
@@ -216,7 +223,7 @@ base::Result<nlohmann::json> PeopleService::ReleaseFromReview(int64_t item_id, i
 }
 
 base::Status PeopleService::RestoreFromReview(const nlohmann::json& before, int64_t now) {
-  std::lock_guard lock(mu_);
+  Serialised lock(*this);
   auto record = PeopleRecord::FromJson(before.dump());
   if (!record.ok()) return record.status();
   return RestoreFaces(record->faces_before, now);
