@@ -596,6 +596,24 @@ test('trash: a restore or a delete for good that fails names the photo, and the 
   await toastStarting(page, `Restored ${name} to review/unidentified.`).waitFor();
 });
 
+test('a question left open when the page changes is answered no: Back from the trash leaves the photo there', async () => {
+  await page.goto('/#/review/unidentified');
+  const id = await currentCardId(page);
+  const name = (await lib.item(id)).file_name;
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  await page.keyboard.press('d');
+  await toastStarting(page, `Moved ${name} to the trash.`).waitFor();
+  await page.evaluate(() => { location.hash = '#/trash'; });
+  await page.getByRole('button', { name: `Delete now: ${name}` }).click();
+  await page.getByTestId('confirm-dialog').waitFor();
+  await page.goBack();
+  await page.getByTestId('confirm-dialog').waitFor({ state: 'detached' });
+  assert.equal((await lib.item(id)).location, 'trash', 'nothing was deleted');
+  await page.evaluate(() => { location.hash = '#/trash'; });
+  await page.getByRole('button', { name: `Restore ${name}` }).click();
+  await toastStarting(page, `Restored ${name}`).waitFor();
+});
+
 test('review: an approve that fails keeps the new name typed for the photo, and says which photo and name', async () => {
   await page.goto('/#/review/unidentified');
   const id = await currentCardId(page);

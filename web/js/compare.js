@@ -36,7 +36,8 @@ const ATTRIBUTES = [
     return words ? h('span', { title: words.title }, words.text) : '–';
   }, (i) => (i.quality && i.quality.sharpness > 0 ? i.quality.sharpness : null),
   `Sharpness, 0-10 among the library's photos, from the ${RAW_MEASURES.sharpness[2]}`],
-  // Of two copies of one picture, the larger file is the one compressed less.
+  // Of two copies of one picture, the larger file is the one compressed less; sizes within 5% of each other (bytes
+  // after the image's end, metadata written again) are no sign of it and count as a tie.
   ['File size', (i) => formatBytes(i.size_bytes), (i) => i.size_bytes || null],
   // The earlier capture date is the original's; a copy without one lost it.
   ['Date taken', (i) => takenWords(i.taken_at), (i) => (i.taken_at ? -Date.parse(i.taken_at.replace(' ', 'T')) : null)],
@@ -53,12 +54,14 @@ function takenWords(takenAt) {
 }
 
 // Which side wins an attribute: 'left', 'right' or '' (a tie, or unknown on both sides).
-function better(score, left, right) {
+const RELATIVE_TIE = { 'File size': 0.05 };
+function better(score, left, right, label = '') {
   const a = score(left);
   const b = score(right);
   const known = (v) => v !== null && !Number.isNaN(v);
   if (known(a) !== known(b)) return known(a) ? 'left' : 'right';
   if (!known(a) || a === b) return '';
+  if (Math.abs(a - b) <= (RELATIVE_TIE[label] || 0) * Math.max(Math.abs(a), Math.abs(b))) return '';
   return a > b ? 'left' : 'right';
 }
 
@@ -67,7 +70,7 @@ function better(score, left, right) {
 export function recommendedCopy(left, right) {
   const wins = { left: [], right: [] };
   for (const [label, , score] of ATTRIBUTES) {
-    const winner = better(score, left, right);
+    const winner = better(score, left, right, label);
     if (winner) wins[winner].push(label.toLowerCase());
   }
   const side = wins.left.length > wins.right.length ? 'left' : 'right';
@@ -85,7 +88,7 @@ function comparisonTable(left, right) {
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Attribute'), h('th', { scope: 'col' }, 'Left (new)'),
       h('th', { scope: 'col' }, 'Right (existing)'))),
     h('tbody', {}, ATTRIBUTES.map(([label, text, score, title, both]) => {
-      const winner = better(score, left, right);
+      const winner = better(score, left, right, label);
       const head = h('th', { scope: 'row', title: title || null }, label);
       // What holds for both copies alike is said once across both columns.
       const same = both ? both(left, right) : null;

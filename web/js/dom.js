@@ -202,7 +202,15 @@ function swallowSecondClick() {
 export function confirmDialog(title, details, confirmLabel, kind = 'danger') {
   return new Promise((resolve) => {
     const dialog = h('dialog', { class: 'confirm', dataset: { testid: 'confirm-dialog' }, 'aria-labelledby': 'confirm-title' });
-    const close = (answer) => { dialog.close(); dialog.remove(); swallowSecondClick(); resolve(answer); };
+    // Leaving the page (Back, a link, a typed address) answers no: a question about a photo of the page left behind
+    // must not stay open over another page, where "Delete for good" would still act.
+    const leave = () => close(false);
+    const close = (answer) => {
+      window.removeEventListener('hashchange', leave);
+      if (!dialog.isConnected) return;
+      dialog.close(); dialog.remove(); swallowSecondClick(); resolve(answer);
+    };
+    window.addEventListener('hashchange', leave);
     mount(dialog, h('h2', { id: 'confirm-title' }, title),
       details.map((line) => h('p', {}, line)),
       h('div', { class: 'actions' },

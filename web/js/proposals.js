@@ -100,7 +100,11 @@ export async function renderProposals(root, _params, { session, signal }) {
     for (const b of buttons) b.disabled = true;
     try {
       const out = await api.post(`/api/proposals/${p.id}/${verb}`, { notes });
-      toast(`Proposal ${p.id} ${statusWords(out.status).toLowerCase()}.`);
+      // An approval that put a photo in the slot is taken back from the toast too (Revert: the image it replaced comes
+      // back from the archive), as other decisions are by their Undo.
+      const revert = verb === 'approve' && out.status === 'approved' && p.proposed_item_id
+        ? { label: 'Revert', run: () => decide(out, 'revert', '', []) } : null;
+      toast(`Proposal ${p.id} ${statusWords(out.status).toLowerCase()}.`, 'info', revert);
     } catch (err) { toast(err.message, 'error'); } finally {
       deciding = false;
       for (const b of buttons) b.disabled = false;

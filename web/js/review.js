@@ -447,8 +447,10 @@ export async function renderReview(root, params, { session, signal }) {
   }
 
   const facesWords = (n) => (n === 1 ? '1 face' : `${n || 'no'} faces`);
-  const where = (item) => (item.location === 'library' ? `in faces/${item.person}`
-    : item.location === 'review' ? `waiting in ${categoryLabel(item.category).toLowerCase()}` : 'in the trash');
+  // A library photo is where its file is: faces/<person>/, or photos/<yyyy>/<mm>/ for one filed without a person.
+  const where = (item) => (item.location === 'library' ? `in ${item.folder || (item.person ? `faces/${item.person}`
+    : 'the library')}` : item.location === 'review' ? `waiting in ${categoryLabel(item.category).toLowerCase()}`
+    : 'in the trash');
 
   // {item, picker, card} of the card on screen, for keyboard shortcuts; null while a card loads or a decision runs.
   let current = null;
