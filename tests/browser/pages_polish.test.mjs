@@ -573,7 +573,8 @@ test('persons: a whitelist or blacklist switch whose change fails goes back to w
     assert.equal((await lib.api('/api/config')).whitelist.includes('ada'), saved);
   });
 
-test('trash: a restore or a delete for good that fails names the photo, and the photo stays in the trash', async () => {
+// Deletes the first photo waiting in review/unidentified with the d key and opens the trash; {id, name} of it.
+async function trashFirstPhoto() {
   await page.goto('/#/review/unidentified');
   const id = await currentCardId(page);
   const name = (await lib.item(id)).file_name;
@@ -581,6 +582,11 @@ test('trash: a restore or a delete for good that fails names the photo, and the 
   await page.keyboard.press('d');
   await toastStarting(page, `Moved ${name} to the trash.`).waitFor();
   await page.evaluate(() => { location.hash = '#/trash'; });
+  return { id, name };
+}
+
+test('trash: a restore or a delete for good that fails names the photo, and the photo stays in the trash', async () => {
+  const { id, name } = await trashFirstPhoto();
   const restore = page.getByRole('button', { name: `Restore ${name}` });
   const refuse = (route) => (route.request().method() === 'POST' ? route.abort('connectionrefused') : route.fallback());
   await page.route('**/api/trash/**', refuse);
@@ -597,13 +603,7 @@ test('trash: a restore or a delete for good that fails names the photo, and the 
 });
 
 test('a question left open when the page changes is answered no: Back from the trash leaves the photo there', async () => {
-  await page.goto('/#/review/unidentified');
-  const id = await currentCardId(page);
-  const name = (await lib.item(id)).file_name;
-  await page.evaluate(() => document.activeElement && document.activeElement.blur());
-  await page.keyboard.press('d');
-  await toastStarting(page, `Moved ${name} to the trash.`).waitFor();
-  await page.evaluate(() => { location.hash = '#/trash'; });
+  const { id, name } = await trashFirstPhoto();
   await page.getByRole('button', { name: `Delete now: ${name}` }).click();
   await page.getByTestId('confirm-dialog').waitFor();
   await page.goBack();

@@ -182,6 +182,7 @@ export async function renderPersons(root, _params, { session, signal }) {
 
   async function draw() {
     const { persons } = await api.get('/api/persons');
+    if (signal.aborted) return;   // another page opened meanwhile: its content stays
     const name = h('input', { placeholder: 'Name', 'aria-label': 'New person name', dataset: { testid: 'new-person-name' } });
     // Once per submission: a double click sends one request (a second one would answer "enrolled already").
     const form = canEnrol ? h('form', { class: 'inline-form', novalidate: true, onsubmit: (e) => {
