@@ -95,19 +95,19 @@ base::Status PeopleService::Enrol(const std::string& person, const std::vector<c
   }
   std::vector<const catalog::FaceRecord*> best;
   for (const auto& f : faces) {
-    if (f.embedding.empty() || sources.count(fmt::format("face:{}", f.id))) continue;
-    // A photo a reviewer put in the trash teaches nobody's face.
-    auto item = catalog_.GetItem(f.item_id);
-    if (item.ok() && item->location == "trash") continue;
-    best.push_back(&f);
+    if (!f.embedding.empty() && !sources.count(fmt::format("face:{}", f.id))) best.push_back(&f);
   }
   std::stable_sort(best.begin(), best.end(), [](auto* a, auto* b) { return Quality(*a) > Quality(*b); });
-  const int64_t room = std::max<int64_t>(0, config_.Current()->face_clustering.max_references_per_person - have);
-  for (size_t i = 0; i < best.size() && static_cast<int64_t>(i) < room; ++i) {
+  int64_t room = std::max<int64_t>(0, config_.Current()->face_clustering.max_references_per_person - have);
+  for (size_t i = 0; i < best.size() && room > 0; ++i) {
+    // A photo a reviewer put in the trash teaches nobody's face (looked up only for the faces that would be taken).
+    auto item = catalog_.GetItem(best[i]->item_id);
+    if (item.ok() && item->location == "trash") continue;
     auto id = faces_.AddReference(person, best[i]->embedding, fmt::format("face:{}", best[i]->id));
     if (!id.ok()) return id.status();
     record.references_added.push_back(*id);
     record.references_added_from.emplace_back(person, fmt::format("face:{}", best[i]->id));
+    --room;
   }
   return base::Status::Ok();
 }

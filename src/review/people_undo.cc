@@ -6,8 +6,8 @@
 #include <map>
 #include <set>
 
-#include "commit/folders.h"
 #include "review/people_service.h"
+#include "review/person_service.h"
 
 namespace triage::review {
 namespace {
@@ -109,23 +109,8 @@ base::Result<UndoOutcome> PeopleService::Undo(int64_t action_id, const std::stri
     clustering_.SetClusterPerson(c.id, c.person);
   }
   TRIAGE_RETURN_IF_ERROR(RestoreFaces(record->faces_before, now));
-  if (!record->person_created.empty()) {
-    auto refs = catalog_.AllReferences();
-    if (!refs.ok()) return refs.status();
-    const std::string& person = record->person_created;
-    // The person goes only when nothing else is theirs: no reference from elsewhere, no photo filed under them since
-    // (approved as them after the naming).
-    catalog::ItemFilter filed;
-    filed.person = person;
-    filed.location = "library";
-    auto photos = catalog_.CountItems(filed);
-    if (!photos.ok()) return photos.status();
-    if (*photos == 0 && std::none_of(refs->begin(), refs->end(), [&](const auto& r) { return r.person == person; })) {
-      base::Status st = catalog_.RemovePerson(person);
-      if (!st.ok() && st.code() != base::Code::kNotFound) return st;
-      commit::RemoveFolderIfEmpty(config_.Current()->FacesDir() / person);
-    }
-  }
+  // The person the naming created goes only when nothing else is theirs (a photo approved as them since stays theirs).
+  TRIAGE_RETURN_IF_ERROR(ForgetCreatedPerson(catalog_, config_.Current()->FacesDir(), record->person_created));
   TRIAGE_RETURN_IF_ERROR(faces_.MarkUndone(action_id, now));
   TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit({0, now, actor, 0, "people", action->kind, "undone",
                                             fmt::format("undo of people action {}: {}", action_id, action->summary)}));
@@ -178,7 +163,7 @@ base::Result<catalog::FaceRecord> PeopleService::ReviewedFace(int64_t item_id, i
 }
 
 std::vector<std::string> PeopleService::NamedFacesOf(int64_t item_id) {
-  Serialised lock(*this);
+  std::lock_guard lock(mu_);  // a read on every review card: not a wait for another process's action
   catalog::FaceFilter filter;
   filter.item_id = item_id;
   filter.with_embeddings = false;

@@ -66,6 +66,25 @@ ListStatus ListStatusOf(const config::Config& config, const std::string& person)
   return ListStatus::kNeutral;
 }
 
+base::Status ForgetCreatedPerson(catalog::Catalog& catalog, const std::filesystem::path& faces_dir,
+                                 const std::string& name) {
+  if (name.empty()) return base::Status::Ok();
+  auto persons = catalog.ListPersons();
+  if (!persons.ok()) return persons.status();
+  auto person = std::find_if(persons->begin(), persons->end(), [&](const auto& p) { return p.name == name; });
+  if (person == persons->end() || person->references > 0) return base::Status::Ok();
+  catalog::ItemFilter filed;
+  filed.person = name;
+  filed.location = "library";
+  auto photos = catalog.CountItems(filed);
+  if (!photos.ok()) return photos.status();
+  if (*photos > 0) return base::Status::Ok();
+  base::Status st = catalog.RemovePerson(name);
+  if (!st.ok() && st.code() != base::Code::kNotFound) return st;
+  commit::RemoveFolderIfEmpty(faces_dir / name);
+  return base::Status::Ok();
+}
+
 base::Result<int64_t> AddPersonAsTyped(catalog::Catalog& catalog, const std::string& folder_name,
                                        const std::string& typed, int64_t at) {
   auto shown = config::PersonDisplayName(typed, folder_name);

@@ -40,6 +40,12 @@ struct NewReference {
 base::Result<int64_t> AddPersonAsTyped(catalog::Catalog& catalog, const std::string& folder_name,
                                        const std::string& typed, int64_t at);
 
+// Removes person `name`, whom an action being undone created, when nothing of theirs is left: no reference face (from
+// elsewhere) and no photo filed under them in the library since; their folder goes with them when it is empty. Ok when
+// the person stays or is gone already.
+base::Status ForgetCreatedPerson(catalog::Catalog& catalog, const std::filesystem::path& faces_dir,
+                                 const std::string& name);
+
 // The folder name of person `raw_name` ("Ada Lovelace" is ada_lovelace), for filtering photos by person. kNotFound
 // when no person has that name, neither one enrolled nor one whose photos the catalog holds (removing a person leaves
 // their photos sorted where they are): a typo is not an empty list. kInvalidArgument for a name that cannot be one.

@@ -365,18 +365,12 @@ base::Result<ReviewService::Done> ReviewService::DoRestore(int64_t id, const std
   // An identical file that took its place meanwhile (the copy kept instead of it) stays: this one waits beside it as
   // its copy, in review/duplicates, rather than lying in the library twice. One that waits as a copy itself (of this
   // photo, as like as not) is decided on its own card; this one goes back as it was.
-  std::optional<int64_t> twin;
-  std::optional<model::ItemRecord> twin_item;
+  std::optional<model::ItemRecord> twin;
   if (config_.Current()->policy.check_exact_duplicates && !item->fingerprint.sha256.empty()) {
     auto found = catalog_.FindBySha256(item->fingerprint.sha256);
     if (!found.ok()) return found.status();
-    if (*found && **found != id) {
-      auto other = catalog_.GetItem(**found);
-      if (other.ok() && !(other->location == "review" && model::IsDuplicateCategory(other->category))) {
-        twin = *found;
-        twin_item = *other;
-      }
-    }
+    auto other = *found && **found != id ? catalog_.GetItem(**found) : base::Status::NotFound("none");
+    if (other.ok() && !(other->location == "review" && model::IsDuplicateCategory(other->category))) twin = *other;
   }
   const bool to_library = !twin && (from->rfind("faces/", 0) == 0 || from->rfind("photos/", 0) == 0) &&
                           from->find("..") == std::string::npos;
@@ -386,11 +380,11 @@ base::Result<ReviewService::Done> ReviewService::DoRestore(int64_t id, const std
   change.item.category = to_library ? item->category : category;
   change.item.person = item->person;
   if (twin) {
-    model::Decision copy = decide::ExactDuplicateDecision(*twin, twin_item->path);
+    model::Decision copy = decide::ExactDuplicateDecision(twin->id, twin->path);
     category = copy.category;
     change.item.category = copy.category;
     change.item.reasons = copy.reasons;
-    change.item.duplicate_of = twin;
+    change.item.duplicate_of = twin->id;
     change.set_duplicate_of = true;
     change.review_reason = copy.Summary();
   } else if (!to_library) {  // pending again for the reasons it was sent to review, said as they were said then

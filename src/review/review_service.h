@@ -202,8 +202,6 @@ class ReviewService {
   base::Result<Done> FileNamedFaces(const model::ItemRecord& item, const std::vector<model::Face>& faces,
                                     catalog::CatalogChange change, nlohmann::json undo);
   base::Status RevertAny(const nlohmann::json& change, const std::string& actor, int64_t now);
-  // Forgets a person an undone approval created, when nothing of theirs is left.
-  void ForgetIfEmpty(const std::string& person);
 
   // Item `id` if it is in the trash (else kConflict).
   base::Result<model::ItemRecord> TrashedItem(int64_t id);

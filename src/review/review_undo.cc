@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "commit/folders.h"
+#include "review/person_service.h"
 #include "review/review_service.h"
 
 namespace triage::review {
@@ -108,27 +109,10 @@ base::Status ReviewService::RevertRelocation(const json& undo, const std::string
   // leaves them as they were before: gone when nothing else is in them.
   commit::RemoveEmptyFoldersWithin((committer_.library() / item->path).parent_path(), config_.Current()->PhotosDir());
   RestoreClusters(undo, now);
-  ForgetIfEmpty(undo.at("person_created"));
+  // Best effort: a person left behind is harmless (an empty name in the picker), so an error is not reported.
+  static_cast<void>(ForgetCreatedPerson(catalog_, config_.Current()->FacesDir(), undo.at("person_created")));
   if (!change.removed_references.empty() && references_changed_) references_changed_();
   return base::Status::Ok();
-}
-
-void ReviewService::ForgetIfEmpty(const std::string& person) {
-  if (person.empty()) return;
-  auto persons = catalog_.ListPersons();
-  if (!persons.ok()) return;
-  for (const auto& p : *persons) {
-    if (p.name != person || p.references > 0) continue;
-    catalog::ItemFilter f;
-    f.person = person;
-    f.location = "library";
-    auto filed = catalog_.CountItems(f);
-    // Best effort: a person left behind is harmless (an empty folder name in the picker), so errors are not reported.
-    // The folder the approval made goes with them when nothing else is in it.
-    if (filed.ok() && *filed == 0 && catalog_.RemovePerson(person).ok()) {
-      commit::RemoveFolderIfEmpty(config_.Current()->FacesDir() / person);
-    }
-  }
 }
 
 base::Status ReviewService::CheckSkip(const json& undo) {

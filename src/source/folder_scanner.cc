@@ -88,7 +88,8 @@ class Walk {
                                                       root.string(), folder->string())),
                   root);
     }
-    if (const fs::path other = base::EnclosingLibrary(canonical); moving_ && !other.empty() && other != library_) {
+    const fs::path other = moving_ ? base::EnclosingLibrary(canonical) : fs::path();  // only a move takes files away
+    if (!other.empty() && other != library_) {
       return Fail(Status::InvalidArgument(fmt::format(
                       "{} is {}the triage library {}, whose catalog holds its files: moving them would take them from "
                       "under it (ingest without --move copies them)",

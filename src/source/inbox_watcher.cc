@@ -105,7 +105,7 @@ void InboxWatcher::ScanFolder() { WatchTree(""); }
 void InboxWatcher::WatchTree(const std::string& relative) {
   const fs::path folder = relative.empty() ? dir_ : dir_ / relative;
   if (!relative.empty() && base::IsLibraryRoot(folder)) {
-    notices_.emplace_back(relative, kAnotherLibrary);  // its files are its own catalog's: never watched, never taken
+    pending_.try_emplace(relative, Clock::now());  // its files are its own catalog's: reported, never watched or taken
     return;
   }
   if (!relative.empty()) {
@@ -232,20 +232,21 @@ Status InboxWatcher::ReadEvents() {
   }
 }
 
-std::string InboxWatcher::LibraryHolding(const std::string& relative) const {
+std::optional<std::pair<std::string, std::string>> InboxWatcher::LeftAlone(const std::string& relative,
+                                                                           const fs::file_status& status) const {
+  if (std::string what = NotARegularFile(status); !what.empty()) return std::pair(relative, what);
+  // Another library: the folder itself, or one that became a library after it was watched (`triage init inbox/x`).
+  if (fs::is_directory(status) && base::IsLibraryRoot(dir_ / relative)) return std::pair(relative, kAnotherLibrary);
   for (size_t slash = relative.find('/'); slash != std::string::npos; slash = relative.find('/', slash + 1)) {
-    if (base::IsLibraryRoot(dir_ / relative.substr(0, slash))) return relative.substr(0, slash);
+    if (base::IsLibraryRoot(dir_ / relative.substr(0, slash)))
+      return std::pair(relative.substr(0, slash), kAnotherLibrary);
   }
-  return "";
+  return std::nullopt;
 }
 
 std::vector<fs::path> InboxWatcher::TakeReady() {
   const auto now = Clock::now();
   std::vector<fs::path> ready;
-  for (auto& [relative, what] : notices_) {
-    if (left_alone_.insert(relative).second && on_left_alone_) on_left_alone_(dir_ / relative, what);
-  }
-  notices_.clear();
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (auto held = held_off_.find(it->first); held != held_off_.end()) {
       if (now < held->second) {
@@ -261,11 +262,8 @@ std::vector<fs::path> InboxWatcher::TakeReady() {
     const fs::path path = dir_ / it->first;
     std::error_code ec;
     const fs::file_status status = fs::symlink_status(path, ec);
-    if (const std::string what = NotARegularFile(status); !what.empty()) {
-      if (left_alone_.insert(it->first).second && on_left_alone_) on_left_alone_(path, what);
-    } else if (const std::string library = LibraryHolding(it->first); !library.empty()) {
-      // A library made inside the inbox after its folder was watched (`triage init inbox/x`): left to its catalog.
-      if (left_alone_.insert(library).second && on_left_alone_) on_left_alone_(dir_ / library, kAnotherLibrary);
+    if (auto alone = LeftAlone(it->first, status)) {
+      if (left_alone_.insert(alone->first).second && on_left_alone_) on_left_alone_(dir_ / alone->first, alone->second);
     } else if (fs::is_regular_file(status)) {
       if (const Clock::duration hold = HoldBack(path); hold > Clock::duration::zero()) {
         it->second = now + hold - debounce_;  // handed out then, or after the next write

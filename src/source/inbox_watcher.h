@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -98,8 +99,10 @@ class InboxWatcher {
   void OnEvent(int wd, uint32_t mask, const std::string& name);
   void ForgetTree(const std::string& relative);
   std::vector<std::filesystem::path> TakeReady();
-  // The folder within dir_ (relative) that holds another library and contains `relative`, or "".
-  std::string LibraryHolding(const std::string& relative) const;
+  // What is reported instead of handed out for the entry `relative` (status: its lstat): {the path to name (the entry,
+  // or the library folder holding it), what it is}; nullopt for a file to hand out.
+  std::optional<std::pair<std::string, std::string>> LeftAlone(const std::string& relative,
+                                                               const std::filesystem::file_status& status) const;
   int MillisecondsUntilNextReady() const;
 
   const std::filesystem::path dir_;
@@ -115,7 +118,6 @@ class InboxWatcher {
   std::map<std::string, Stamp> handed_out_;            // path relative to dir_ -> stamp when handed out
   std::set<std::string> left_alone_;                   // paths relative to dir_ reported as left alone
   std::map<std::string, Clock::time_point> held_off_;  // path relative to dir_ -> not handed out before
-  std::vector<std::pair<std::string, std::string>> notices_;  // to report: path relative to dir_, what it is
   bool folder_gone_ = false;
   std::atomic<bool> stopped_{false};
 };
