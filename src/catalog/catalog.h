@@ -109,6 +109,11 @@ struct AuditQuery {
 struct StoredAnalysisRow {
   int64_t item_id = 0;
   model::StoredAnalysis analysis;
+  // Set when `analysis` was made anew from the item's file (pipeline::Reanalyse): the item's own image facts (size,
+  // format, capture time, camera, perceptual hashes, near-duplicate signature, sharpness, exposure) are brought up to
+  // it as well, and these faces are stored when the item has none yet (an unreadable photo read at last). Faces
+  // already stored keep their ids, names and clusters.
+  std::optional<std::vector<model::Face>> refresh_item = std::nullopt;
 };
 
 // How much of each stored analysis a listing parses: all of it, or what scoring reads (version, readability, the

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "base/text.h"
+#include "decide/decide.h"
 #include "pipeline/analyse.h"
 #include "quality/reference_store.h"
 #include "quality/score.h"
@@ -37,9 +38,13 @@ base::Result<model::StoredAnalysis> Reanalyse(catalog::Catalog& catalog, const c
                                     reference.ok() ? *reference : model::QualityReference());
   analysis.fingerprint.sha256 = fresh.analysis.fingerprint.sha256;  // the bytes are the ones it was decided on
   analysis.fingerprint.size_bytes = fresh.analysis.fingerprint.size_bytes;
+  // The item's own facts follow (its size, hashes and signature were those of an unreadable file's zeros, or of
+  // rules since changed), and faces found for a photo that had none are stored, judged as ingest judges them.
+  std::vector<model::Face> found = analysis.faces;
+  for (model::Face& f : found) f.match.kind = decide::ClassifyMatch(f.match, config.policy);
   fresh.analysis = std::move(analysis);
   fresh.version = model::StoredAnalysis::kVersion;
-  TRIAGE_RETURN_IF_ERROR(catalog.UpdateAnalyses({{item_id, fresh}}));
+  TRIAGE_RETURN_IF_ERROR(catalog.UpdateAnalyses({{item_id, fresh, std::move(found)}}));
   const std::string place = item->category.empty() ? item->location : item->location + "/" + item->category;
   const std::string what =
       fresh.analysis.readable

@@ -175,11 +175,12 @@ model::RgbImage ToRgb(VImage image) {
 // image) cost about 4.6 ms of CPU per 1-2 MP photo at the hashes' size; this costs about a third of that. Anything this
 // path does not handle as libvips would (CMYK, a libjpeg error or warning such as a truncated file, a reduction that is
 // not for the hashes) returns nothing, and libvips decodes the file: its errors stay the ones users see.
-// The largest JPEG DCT scale-down (1, 2, 4 or 8) that still leaves a long side of `longest` at least `side`: the
-// one rule for libvips' loads and the direct path.
-int JpegShrinkFor(int longest, int side) {
+// The largest JPEG DCT scale-down (1, 2, 4 or 8) that still leaves a long side of `longest` at least `side` and a short
+// side of `shortest` at least one pixel (libvips rounds the scaled size down, and a line 3000 x 1 loaded at 1/2 was a
+// zero-height image that aborted the process): the one rule for libvips' loads and the direct path.
+int JpegShrinkFor(int longest, int shortest, int side) {
   int shrink = 8;
-  while (shrink > 1 && longest / shrink < side) shrink /= 2;
+  while (shrink > 1 && (longest / shrink < side || shortest / shrink < 1)) shrink /= 2;
   return shrink;
 }
 
@@ -285,7 +286,8 @@ std::optional<model::RgbImage> DecodeJpegDirect(const std::string& bytes, const 
   }
   cinfo.scale_num = 1;
   cinfo.scale_denom = static_cast<unsigned>(
-      JpegShrinkFor(static_cast<int>(std::max(cinfo.image_width, cinfo.image_height)), scaled_side));
+      JpegShrinkFor(static_cast<int>(std::max(cinfo.image_width, cinfo.image_height)),
+                    static_cast<int>(std::min(cinfo.image_width, cinfo.image_height)), scaled_side));
   cinfo.out_color_space = JCS_RGB;
   jpeg_calc_output_dimensions(&cinfo);
   if (!MayResample(side) && static_cast<int>(std::max(cinfo.output_width, cinfo.output_height)) > side) {
@@ -373,7 +375,7 @@ vips::VOption* ThumbOptions(int side) {
 
 // The same for a loaded header.
 int JpegShrinkFor(const VImage& header, int side) {
-  return JpegShrinkFor(std::max(header.width(), header.height()), side);
+  return JpegShrinkFor(std::max(header.width(), header.height()), std::min(header.width(), header.height()), side);
 }
 
 // JPEGs load directly at a DCT-scaled size (cheaper than vips_thumbnail's generic path, which measured

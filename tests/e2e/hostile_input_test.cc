@@ -108,6 +108,52 @@ TEST_F(HostileInputTest, DamagedFilesAreReportedOnceAsReasonsWithoutTheDecodersW
   EXPECT_EQ(Items().size(), 2u);
 }
 
+// A JPEG one pixel thick (a 3000 x 1 line) aborted the process inside libvips when shrunk on load: it is taken
+// like any photo, and the run goes on to the next input.
+TEST_F(HostileInputTest, AJpegLineIsTakenAndTheRunGoesOn) {
+  WriteTestImage(in() / "a_line.jpg", 51, 3000, 1);
+  WriteTestImage(in() / "b_photo.jpg", 52);
+  RunResult r = Triage({"ingest", in().string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.Json()["failed"], 0) << r.out;
+  json items = Items();
+  ASSERT_EQ(items.size(), 2u) << items.dump();
+  EXPECT_EQ(items[0]["width"], 3000);
+  EXPECT_EQ(items[0]["height"], 1);
+  EXPECT_NE(items[0]["category"], "unreadable") << items[0].dump();
+  EXPECT_EQ(Triage({"explain", (in() / "a_line.jpg").string()}).exit_code, 0);
+}
+
+// A photo refused for its size is read once the limit is raised and it is analysed again: the catalog's own facts
+// about it (size, format, perceptual hash) follow, so that it is found as a near duplicate and listed rightly.
+TEST_F(HostileInputTest, AnUnreadablePhotoAnalysedAgainTakesItsSizeFormatAndHash) {
+  WriteTestImage(in() / "big.jpg", 53, 1200, 1000);
+  auto set_max_pixels = [&](int64_t n) {
+    json config = json::parse(Slurp(lib() / "triage.json"));
+    config["analysis"]["max_pixels"] = n;
+    std::ofstream(lib() / "triage.json") << config.dump(2);
+  };
+  set_max_pixels(1000000);
+  ASSERT_EQ(Triage({"ingest", (in() / "big.jpg").string()}).exit_code, 0);
+  json item = Items()[0];
+  ASSERT_EQ(item["category"], "unreadable") << item.dump();
+  EXPECT_EQ(item["width"], 0);
+  set_max_pixels(250000000);
+  RunResult analysed = Triage({"analyse", std::to_string(item["id"].get<int>()), "--json"});
+  ASSERT_EQ(analysed.exit_code, 0) << analysed.err;
+  item = Items()[0];
+  EXPECT_EQ(item["width"], 1200) << item.dump();
+  EXPECT_EQ(item["height"], 1000);
+  EXPECT_EQ(item["format"], "jpeg");
+  EXPECT_FALSE(item["phash"].is_null()) << item.dump();
+  ASSERT_EQ(Triage({"apply-policy"}).exit_code, 0);
+  EXPECT_EQ(Items()[0]["category"], "unidentified") << Items()[0].dump();
+  // Its copy is now found as one.
+  WriteVariant(in() / "big.jpg", in() / "near.jpg", 0.5, 0.0);
+  ASSERT_EQ(Triage({"ingest", (in() / "near.jpg").string()}).exit_code, 0);
+  EXPECT_TRUE(fs::exists(lib() / "review/near_duplicates/near.jpg")) << Items().dump();
+}
+
 // A file larger than the file-size limit (ulimit -f) fails alone, with a reason; the other inputs go through and the
 // summary is printed. The limit used to kill the whole run with SIGXFSZ, with no output.
 TEST_F(HostileInputTest, AFileLargerThanTheFileSizeLimitFailsAloneAndTheRunGoesOn) {

@@ -76,6 +76,9 @@ class PgCatalog final : public Catalog, public TableTransfer {
   base::Result<int64_t> ApplyUnlocked(const CatalogChange& change);
   base::Result<int64_t> InsertItem(const CatalogChange& change);
   base::Status InsertFaces(int64_t item_id, const std::vector<model::Face>& faces);
+  // An analysis made anew from the item's file: the item's image facts follow it (StoredAnalysisRow::refresh_item).
+  // REQUIRES: mu_ held, inside a transaction.
+  base::Status RefreshItemFacts(const StoredAnalysisRow& row);
   base::Result<int64_t> RelocateItem(const CatalogChange& change);
   base::Status InsertReview(int64_t item_id, const model::ItemRecord& r, const std::string& reason,
                             const std::string& code, int faces_detected, int64_t at);

@@ -38,6 +38,12 @@ constexpr const char* kAnalysesWithoutFacts =
 
 constexpr const char* kUpdateAnalysis = "UPDATE analyses SET version = $1, analysis = $2 WHERE item_id = $3";
 
+constexpr const char* kCountFaces = "SELECT COUNT(*) FROM faces WHERE item_id = $1";
+
+constexpr const char* kRefreshItem =
+    "UPDATE items SET width = $1, height = $2, format = $3, taken_at = $4, camera = $5, phash = $6, "
+    "phash_center = $7, signature = $8, sharpness = $9, exposure = $10, faces_detected = $11 WHERE id = $12";
+
 std::vector<HashChange> PresentHashes(const Rows& r) {
   std::vector<HashChange> out;
   for (int i = 0; i < r.size(); ++i) {
@@ -149,6 +155,29 @@ base::Result<std::vector<StoredAnalysisRow>> PgCatalog::ListStoredAnalyses(int64
   return out;
 }
 
+base::Status PgCatalog::RefreshItemFacts(const StoredAnalysisRow& row) {
+  auto count = conn_->Query(kCountFaces, Params().Add(row.item_id));
+  if (!count.ok()) return count.status();
+  const int64_t stored_faces = count->Int(0, 0);
+  if (stored_faces == 0) TRIAGE_RETURN_IF_ERROR(InsertFaces(row.item_id, *row.refresh_item));
+  const model::Analysis& a = row.analysis.analysis;
+  const model::Fingerprint& fp = a.fingerprint;
+  Params p;
+  p.Add(a.info.width).Add(a.info.height).Add(a.info.format).Add(a.info.taken_at).Add(a.info.camera);
+  if (fp.has_phash) {
+    p.Add(static_cast<int64_t>(fp.phash)).Add(static_cast<int64_t>(fp.phash_center));
+  } else {
+    p.AddNull().AddNull();
+  }
+  if (fp.signature.empty())
+    p.AddNull();
+  else
+    p.AddBytes(fp.signature.data(), fp.signature.size());
+  p.Add(a.sharpness).Add(a.exposure);
+  p.Add(stored_faces == 0 ? static_cast<int64_t>(row.refresh_item->size()) : stored_faces).Add(row.item_id);
+  return conn_->Run(kRefreshItem, p);
+}
+
 base::Status PgCatalog::UpdateAnalyses(const std::vector<StoredAnalysisRow>& rows) {
   const std::vector<std::vector<uint8_t>> encoded = EncodeAnalyses(rows);
   std::lock_guard lock(mu_);
@@ -162,7 +191,9 @@ base::Status PgCatalog::UpdateAnalyses(const std::vector<StoredAnalysisRow>& row
                      conn_->Query(kUpdateAnalysis,
                                   Params().Add(r.analysis.version).AddBytes(bytes.data(), bytes.size()).Add(r.item_id));
                  if (!updated.ok()) return updated.status();
-                 if (updated->affected() > 0) TRIAGE_RETURN_IF_ERROR(WriteGalleryFacts(*conn_, r.item_id, r.analysis));
+                 if (updated->affected() == 0) continue;
+                 TRIAGE_RETURN_IF_ERROR(WriteGalleryFacts(*conn_, r.item_id, r.analysis));
+                 if (r.refresh_item) TRIAGE_RETURN_IF_ERROR(RefreshItemFacts(r));
                }
                return static_cast<int64_t>(rows.size());
              })

@@ -268,15 +268,7 @@ base::Result<int64_t> SqliteCatalog::InsertItem(const CatalogChange& change) {
   TRIAGE_RETURN_IF_ERROR(s.Run());
   int64_t id = sqlite3_last_insert_rowid(db_);
   TRIAGE_RETURN_IF_ERROR(statements_->Get(kRankByInsertion).Bind(1, id).Run());
-  for (const model::Face& f : change.faces) {
-    Statement fs = statements_->Get(kInsertFace);
-    fs.Bind(1, id).Bind(2, double{f.box.x}).Bind(3, double{f.box.y}).Bind(4, double{f.box.width});
-    fs.Bind(5, double{f.box.height}).Bind(6, double{f.detection_score}).Bind(7, LandmarksJson(f.landmarks));
-    fs.BindBlob(8, f.embedding.data(), f.embedding.size() * sizeof(float));
-    fs.Bind(9, f.match.person).Bind(10, std::string(model::MatchKindName(f.match.kind)));
-    fs.Bind(11, f.match.distance).Bind(12, f.match.confidence).Bind(13, f.eye_aspect_ratio);
-    TRIAGE_RETURN_IF_ERROR(fs.Run());
-  }
+  TRIAGE_RETURN_IF_ERROR(InsertFaces(id, change.faces));
   if (change.analysis) TRIAGE_RETURN_IF_ERROR(InsertAnalysis(id, *change.analysis));
   if (r.location == "review") {
     std::string code = r.reasons.empty() ? r.category : r.reasons.front().code;
@@ -290,6 +282,19 @@ base::Result<int64_t> SqliteCatalog::InsertItem(const CatalogChange& change) {
   TRIAGE_RETURN_IF_ERROR(InsertAudit({0, change.at, change.actor, id, change.action.empty() ? "ingest" : change.action,
                                       r.original_path, StateOf(r), change.reason}));
   return id;
+}
+
+base::Status SqliteCatalog::InsertFaces(int64_t item_id, const std::vector<model::Face>& faces) {
+  for (const model::Face& f : faces) {
+    Statement fs = statements_->Get(kInsertFace);
+    fs.Bind(1, item_id).Bind(2, double{f.box.x}).Bind(3, double{f.box.y}).Bind(4, double{f.box.width});
+    fs.Bind(5, double{f.box.height}).Bind(6, double{f.detection_score}).Bind(7, LandmarksJson(f.landmarks));
+    fs.BindBlob(8, f.embedding.data(), f.embedding.size() * sizeof(float));
+    fs.Bind(9, f.match.person).Bind(10, std::string(model::MatchKindName(f.match.kind)));
+    fs.Bind(11, f.match.distance).Bind(12, f.match.confidence).Bind(13, f.eye_aspect_ratio);
+    TRIAGE_RETURN_IF_ERROR(fs.Run());
+  }
+  return base::Status::Ok();
 }
 
 base::Result<int64_t> SqliteCatalog::RelocateItem(const CatalogChange& change) {

@@ -74,6 +74,11 @@ class SqliteCatalog final : public Catalog, public TableTransfer {
   // One change inside the caller's transaction: skipped when its journal id was applied. REQUIRES: mu_ held.
   base::Result<int64_t> ApplyUnlocked(const CatalogChange& change);
   base::Result<int64_t> InsertItem(const CatalogChange& change);
+  // REQUIRES: mu_ held, inside a transaction.
+  base::Status InsertFaces(int64_t item_id, const std::vector<model::Face>& faces);
+  // An analysis made anew from the item's file: the item's image facts follow it (StoredAnalysisRow::refresh_item).
+  // REQUIRES: mu_ held, inside a transaction.
+  base::Status RefreshItemFacts(const StoredAnalysisRow& row);
   base::Result<int64_t> RelocateItem(const CatalogChange& change);
   base::Status InsertReferences(const CatalogChange& change);
   base::Status RemoveReferences(const CatalogChange& change);

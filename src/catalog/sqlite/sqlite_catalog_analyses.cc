@@ -39,6 +39,12 @@ constexpr const char* kSignature = "SELECT signature FROM items WHERE id = ?";
 
 constexpr const char* kUpdateAnalysis = "UPDATE analyses SET version = ?, analysis = ? WHERE item_id = ?";
 
+constexpr const char* kCountFaces = "SELECT COUNT(*) FROM faces WHERE item_id = ?";
+
+constexpr const char* kRefreshItem =
+    "UPDATE items SET width = ?, height = ?, format = ?, taken_at = ?, camera = ?, phash = ?, phash_center = ?, "
+    "signature = ?, sharpness = ?, exposure = ?, faces_detected = ? WHERE id = ?";
+
 StoredAnalysisBytes ReadAnalysisColumn(const Statement& s, int col) {
   if (s.IsBlob(col)) return {true, s.Bytes(col)};
   std::string text = s.Text(col);
@@ -205,6 +211,32 @@ base::Result<std::vector<StoredAnalysisRow>> SqliteCatalog::ListStoredAnalyses(i
   return out;
 }
 
+base::Status SqliteCatalog::RefreshItemFacts(const StoredAnalysisRow& row) {
+  Statement count(db_, kCountFaces);
+  count.Bind(1, row.item_id);
+  auto stepped = count.Step();
+  if (!stepped.ok()) return stepped.status();
+  const int64_t stored_faces = count.Int(0);
+  if (stored_faces == 0) TRIAGE_RETURN_IF_ERROR(InsertFaces(row.item_id, *row.refresh_item));
+  const model::Analysis& a = row.analysis.analysis;
+  const model::Fingerprint& fp = a.fingerprint;
+  Statement s(db_, kRefreshItem);
+  s.Bind(1, a.info.width).Bind(2, a.info.height).Bind(3, a.info.format).Bind(4, a.info.taken_at);
+  s.Bind(5, a.info.camera);
+  if (fp.has_phash) {
+    s.Bind(6, static_cast<int64_t>(fp.phash)).Bind(7, static_cast<int64_t>(fp.phash_center));
+  } else {
+    s.BindNull(6).BindNull(7);
+  }
+  if (fp.signature.empty())
+    s.BindNull(8);
+  else
+    s.BindBlob(8, fp.signature.data(), fp.signature.size());
+  s.Bind(9, a.sharpness).Bind(10, a.exposure);
+  s.Bind(11, stored_faces == 0 ? static_cast<int64_t>(row.refresh_item->size()) : stored_faces).Bind(12, row.item_id);
+  return s.Run();
+}
+
 base::Status SqliteCatalog::UpdateAnalyses(const std::vector<StoredAnalysisRow>& rows) {
   const std::vector<std::vector<uint8_t>> encoded = EncodeAnalyses(rows);
   std::lock_guard lock(mu_);
@@ -217,7 +249,9 @@ base::Status SqliteCatalog::UpdateAnalyses(const std::vector<StoredAnalysisRow>&
       TRIAGE_RETURN_IF_ERROR(
           s.Bind(1, r.analysis.version).BindBlob(2, encoded[i].data(), encoded[i].size()).Bind(3, r.item_id).Run());
       s.Reset();
-      if (sqlite3_changes(db_) > 0) TRIAGE_RETURN_IF_ERROR(facts.Write(r.item_id, r.analysis));
+      if (sqlite3_changes(db_) == 0) continue;
+      TRIAGE_RETURN_IF_ERROR(facts.Write(r.item_id, r.analysis));
+      if (r.refresh_item) TRIAGE_RETURN_IF_ERROR(RefreshItemFacts(r));
     }
     return base::Status::Ok();
   }();
