@@ -190,6 +190,27 @@ base::Result<ReviewService::Done> ReviewService::DoReject(int64_t id, const std:
   return Trash(*item, "reject", fmt::format("rejected by {}; purged after {} days", actor, days), actor, now);
 }
 
+base::Result<ReviewService::Done> ReviewService::DoDiscard(int64_t id, const std::string& actor, int64_t now,
+                                                           const std::string& seen_in) {
+  auto item = catalog_.GetItem(id);
+  if (!item.ok()) return item.status();
+  if (!seen_in.empty() && FolderOf(item->path) != seen_in) {
+    return base::Status::Conflict(fmt::format(
+        "{} (item {}) is no longer in {}: it was moved to {} meanwhile, from another window or by another user; "
+        "nothing was changed",
+        FileName(item->path), id, seen_in, PlaceWords(FolderOf(item->path))));
+  }
+  if (item->location != "library") {
+    return base::Status::Conflict(
+        fmt::format("{} (item {}) is not in the library: it is in {}; {}nothing was changed", FileName(item->path), id,
+                    PlaceWords(FolderOf(item->path)),
+                    item->location == "review" ? "a photo waiting for review is rejected; " : ""));
+  }
+  const int days = config_.Current()->review.trash_retention_days;
+  return Trash(*item, "discard",
+               fmt::format("moved to the trash from the library by {}; purged after {} days", actor, days), actor, now);
+}
+
 base::Result<ReviewService::Done> ReviewService::Trash(const model::ItemRecord& item, const std::string& action,
                                                        const std::string& reason, const std::string& actor,
                                                        int64_t now) {
@@ -410,6 +431,12 @@ base::Result<ReviewService::Done> ReviewService::DoRestore(int64_t id, const std
   if (!after.ok()) return after.status();
   undo["path"] = after->path;
   return Done{*after, std::move(undo), fmt::format("restored {} from the trash", FileName(after->path))};
+}
+
+base::Result<model::ItemRecord> ReviewService::Discard(int64_t id, const std::string& actor, int64_t now,
+                                                       const std::string& seen_in, std::string* undo_token) {
+  std::lock_guard lock(decide_mu_);
+  return Finish("discard", DoDiscard(id, actor, now, seen_in), actor, now, undo_token);
 }
 
 base::Result<model::ItemRecord> ReviewService::Restore(int64_t id, const std::string& actor, int64_t now,

@@ -67,6 +67,12 @@ class ReviewService {
   // Moves item `id` to .triage/trash/ (purged after review.trash_retention_days). `seen_in` as for Approve.
   base::Result<model::ItemRecord> Reject(int64_t id, const std::string& actor, int64_t now,
                                          const std::string& seen_in = "", std::string* undo_token = nullptr);
+  // Moves item `id` from the library to .triage/trash/ (culling: a weaker frame of a burst, a copy not wanted), purged
+  // after review.trash_retention_days; restoring it puts it back in its library folder. Audited as "discard"; undone
+  // as a rejection is. kConflict when it is not in the library (a photo waiting in review is rejected instead, one in
+  // the trash is there already) or, with `seen_in`, no longer in that folder.
+  base::Result<model::ItemRecord> Discard(int64_t id, const std::string& actor, int64_t now,
+                                          const std::string& seen_in = "", std::string* undo_token = nullptr);
   // Keeps item `id` in the library without a person: to <directories.photos>/<yyyy>/<mm>/ by its capture date
   // (<photos>/undated/ when it has none, as intake does: model::PhotoMonthFolder), audited as "keep". Learns no face.
   // `seen_in` as for Approve.
@@ -140,6 +146,7 @@ class ReviewService {
                                const std::string& seen_in);
   base::Result<Done> DoKeep(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in);
   base::Result<Done> DoReject(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in);
+  base::Result<Done> DoDiscard(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in);
   base::Result<Done> DoSkip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in);
   // Where item `id` was when it was last moved into the trash, as its audit entry says ("" when none says).
   base::Result<std::string> TrashedFrom(int64_t id);

@@ -20,7 +20,9 @@ void ReviewService::EnableUndo(UndoService& undo) {
                               if (u.value("resumed", false) && AlreadyReverted(u)) return base::Status::Ok();
                               return RevertRelocation(u, a, t);
                             }};
-  for (const char* kind : {"approve", "keep", "reject", "restore"}) undo.registry().Register(kind, relocation);
+  for (const char* kind : {"approve", "keep", "reject", "discard", "restore"}) {
+    undo.registry().Register(kind, relocation);
+  }
   undo.registry().Register("skip",
                            {[this](const json& u) { return CheckSkip(u); },
                             [this](const json& u, const std::string& a, int64_t t) { return RevertSkip(u, a, t); }});

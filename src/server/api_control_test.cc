@@ -256,6 +256,43 @@ TEST_F(ControlApiTest, AuditFiltersByItemAndActor) {
   EXPECT_EQ(Get("/api/audit?per_page=100000", &s)->status, 400);
 }
 
+// Culling: a library photo goes to the trash and comes back, by undo or from the trash, to its library folder; a photo
+// still waiting for review, or seen in another folder, is refused and left where it is.
+TEST_F(ControlApiTest, ALibraryPhotoGoesToTheTrashAndComesBackToItsFolder) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg"});
+  TestSession s = Login("alice");
+  const std::string kept = std::to_string(ids[0]), waiting = std::to_string(ids[1]);
+  ASSERT_EQ(Post("/api/review/" + kept + "/keep", json::object(), &s)->status, 200);
+  const json before = Body(Get("/api/items/" + kept, &s))["item"];
+  const std::string path = before["path"];
+  ASSERT_EQ(before["location"], "library") << before.dump();
+
+  auto stale = Post("/api/items/" + kept + "/trash", {{"from", "review/unidentified"}}, &s);
+  EXPECT_EQ(stale->status, 409) << stale->body;
+  auto pending = Post("/api/items/" + waiting + "/trash", json::object(), &s);
+  EXPECT_EQ(pending->status, 409);
+  EXPECT_NE(Body(pending)["message"].get<std::string>().find("rejected"), std::string::npos) << pending->body;
+  EXPECT_EQ(Post("/api/items/999999/trash", json::object(), &s)->status, 404);
+  EXPECT_EQ(Post("/api/items/" + kept + "/trash", json::object(), nullptr)->status, 401);
+
+  auto trashed = Post("/api/items/" + kept + "/trash", {{"from", before["folder"]}}, &s);
+  ASSERT_EQ(trashed->status, 200) << trashed->body;
+  EXPECT_EQ(Body(trashed)["item"]["location"], "trash");
+  EXPECT_FALSE(fs::exists(root_ / path));
+  EXPECT_EQ(Body(Get("/api/audit?item_id=" + kept, &s))["entries"][0]["action"], "discard");
+  EXPECT_EQ(Post("/api/items/" + kept + "/trash", json::object(), &s)->status, 409) << "in the trash already";
+
+  ASSERT_EQ(Post("/api/undo/" + Body(trashed)["undo"].get<std::string>(), json::object(), &s)->status, 200);
+  EXPECT_TRUE(fs::exists(root_ / path));
+  EXPECT_EQ(Body(Get("/api/items/" + kept, &s))["item"]["location"], "library");
+
+  ASSERT_EQ(Post("/api/items/" + kept + "/trash", json::object(), &s)->status, 200);
+  auto restored = Post("/api/trash/" + kept + "/restore", json::object(), &s);
+  ASSERT_EQ(restored->status, 200) << restored->body;
+  EXPECT_EQ(Body(restored)["item"]["path"], path);
+  EXPECT_TRUE(fs::exists(root_ / path));
+}
+
 // Each line about a photo names its file as it is now, not only its number; a photo deleted for good has no name left.
 TEST_F(ControlApiTest, AuditEntriesNameTheirItemsFile) {
   auto ids = Ingest({"obama.jpg", "biden.jpg"});

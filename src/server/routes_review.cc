@@ -175,6 +175,9 @@ base::Status Reject(ServerState& state, Call& call) { return Decide(state, call,
 
 base::Status Keep(ServerState& state, Call& call) { return Decide(state, call, &review::ReviewService::Keep); }
 
+// POST /api/items/{id}/trash {"from": ...}: a library photo culled.
+base::Status Discard(ServerState& state, Call& call) { return Decide(state, call, &review::ReviewService::Discard); }
+
 // POST /api/review/{id}/duplicate {"keep": "new" | "existing" | "both", "from": ...}
 base::Status DecideDuplicate(ServerState& state, Call& call) {
   auto id = call.IdParam();
@@ -331,6 +334,8 @@ void AddReviewRoutes(ApiRouter& router, ServerState& state) {
   router.Add(Method::kPost, "/api/review/{id}/keep", Permission::kReview, [&state](Call& c) { return Keep(state, c); });
   router.Add(Method::kPost, "/api/review/{id}/duplicate", Permission::kReview,
              [&state](Call& c) { return DecideDuplicate(state, c); });
+  router.Add(Method::kPost, "/api/items/{id}/trash", Permission::kReview,
+             [&state](Call& c) { return Discard(state, c); });
   router.Add(Method::kPost, "/api/trash/{id}/restore", Permission::kReview,
              [&state](Call& c) { return Restore(state, c); });
   router.Add(Method::kPost, "/api/trash/{id}/purge", Permission::kReview,
