@@ -95,10 +95,11 @@ json SummaryJson(const pipeline::IngestSummary& s) {
                      {"error_code", o.ok || o.error.ok() ? json(nullptr) : json(base::CodeName(o.error.code()))},
                      {"skipped", o.skipped.empty() ? json(nullptr) : json(o.skipped)}});
   }
-  return {
+  json out = {
       {"total", s.total},     {"to_library", s.to_library}, {"to_review", s.to_review},     {"failed", s.failed},
-      {"skipped", s.skipped}, {"seconds", s.seconds},       {"by_category", s.by_category}, {"by_person", s.by_person},
-      {"items", items}};
+      {"skipped", s.skipped}, {"seconds", s.seconds},       {"by_category", s.by_category}, {"items", items}};
+  out.update(model::PersonCountsJson(s.by_person));
+  return out;
 }
 
 void PrintSummary(const pipeline::IngestSummary& s) {

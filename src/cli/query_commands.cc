@@ -251,16 +251,17 @@ int Stats(CommandContext& ctx, int days) {
                         {"to_review", d.to_review},
                         {"reviewed", d.reviewed}});
     }
-    ctx.PrintJson({{"days", days},
-                   {"total", s->total},
-                   {"auto_sorted", s->auto_sorted},
-                   {"in_review", s->in_review},
-                   {"in_library", s->in_library},
-                   {"in_trash", s->in_trash},
-                   {"by_person", s->by_person},
-                   {"by_category", s->by_category},
-                   {"success_rate", s->success_rate},
-                   {"by_day", by_day}});
+    json out = {{"days", days},
+                {"total", s->total},
+                {"auto_sorted", s->auto_sorted},
+                {"in_review", s->in_review},
+                {"in_library", s->in_library},
+                {"in_trash", s->in_trash},
+                {"by_category", s->by_category},
+                {"success_rate", s->success_rate},
+                {"by_day", by_day}};
+    out.update(model::PersonCountsJson(s->by_person));
+    ctx.PrintJson(out);
     return kExitOk;
   }
   fmt::print("{}{}: {} auto-sorted ({:.0f}%), {} waiting for review, {} in the library, {} in trash\n",

@@ -47,6 +47,7 @@ struct GroupCandidate {
   std::optional<int64_t> duplicate_of;
   // False for an item stored before signatures existed: only its pHash can say what it duplicates.
   bool has_signature = false;
+  std::string camera;  // EXIF make and model; "" when unknown. Frames of a burst come from one camera.
 };
 
 enum class GroupKind { kBurst, kDuplicate };

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <numeric>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -105,7 +106,11 @@ std::vector<model::ItemGroup> FindBursts(std::vector<model::GroupCandidate> cand
     }
     timed.push_back(&c);
   }
-  std::stable_sort(timed.begin(), timed.end(), [](auto* a, auto* b) { return *a->taken_at_ms < *b->taken_at_ms; });
+  // Camera by camera: frames of one burst come from one camera, so a photo another camera took in the same seconds
+  // (two photographers at one event) neither joins a burst nor splits one.
+  std::stable_sort(timed.begin(), timed.end(), [](auto* a, auto* b) {
+    return std::tie(a->camera, *a->taken_at_ms) < std::tie(b->camera, *b->taken_at_ms);
+  });
   std::vector<model::ItemGroup> out;
   auto rank = [&](const model::GroupCandidate& c) { return c.scored ? BurstScore(c, rules) : -1.0; };
   auto close = [&](std::vector<const model::GroupCandidate*>& run) {
@@ -126,7 +131,10 @@ std::vector<model::ItemGroup> FindBursts(std::vector<model::GroupCandidate> cand
       // is two pictures (two cameras, or stock photos stamped alike), which form a burst only when they look alike.
       // A time in whole seconds says nothing of that: frames of one second share it, and the seed's rule holds.
       const bool same_instant = gap == 0 && *c->taken_at_ms % 1000 != 0;
-      if (gap > rules.BurstWindowMs() || ((gap > rules.RapidBurstMs() || same_instant) && !similar)) close(run);
+      if (c->camera != prev.camera || gap > rules.BurstWindowMs() ||
+          ((gap > rules.RapidBurstMs() || same_instant) && !similar)) {
+        close(run);
+      }
     }
     run.push_back(c);
   }

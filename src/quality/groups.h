@@ -19,7 +19,8 @@ double BurstScore(const model::GroupCandidate& c, const model::GroupingRules& ru
 
 // Bursts of at least two frames among `candidates` (any order). Photos without a capture time are in none; of exact
 // copies only the oldest (smallest id) takes part, and a near duplicate ingest linked (duplicate_of) to a photo taken
-// at the same instant (model::SameCaptureInstant) is that photo's copy, not a frame. In capture order, a frame joins
+// at the same instant (model::SameCaptureInstant) is that photo's copy, not a frame. Camera by camera (EXIF make and
+// model; unknown is a camera of its own), in capture order, a frame joins
 // the burst of the frame before it when it was taken at most time_window after it and either within rapid_burst_seconds
 // or with a pHash at least burst similarity_threshold_percent similar; at the very same sub-second as it (no camera
 // takes two frames at once) only with such a pHash. The lead is the highest BurstScore (ties: smaller id).

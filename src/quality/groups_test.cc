@@ -112,6 +112,32 @@ TEST(BurstTest, DissimilarFramesSplitUnlessTakenWithinTheRapidInterval) {
   EXPECT_EQ(bursts[1].members.size(), 2u);
 }
 
+// Two photographers at one event: a frame another camera took in the same seconds joined a burst (in whole seconds
+// the rapid rule takes anything) and, between its frames, split it in two.
+TEST(BurstTest, AnotherCamerasPhotoNeitherJoinsNorSplitsABurst) {
+  model::GroupingRules rules;
+  auto from = [](GroupCandidate c, const std::string& camera) {
+    c.camera = camera;
+    return c;
+  };
+  std::vector<GroupCandidate> event = {
+      from(Photo(1, "2020-05-05T10:00:00", 0, 5), "SONY NEX-3N"),
+      from(Photo(2, "2020-05-05T10:00:01", 2, 6), "SONY NEX-3N"),
+      from(Photo(3, "2020-05-05T10:00:01", 28, 7), "PENTAX K-7"),  // another picture, the same second
+      from(Photo(4, "2020-05-05T10:00:02", 3, 5), "SONY NEX-3N"),
+      from(Photo(5, "2020-05-05T10:00:03", 4, 5), "SONY NEX-3N")};
+  auto bursts = FindBursts(event, rules);
+  ASSERT_EQ(bursts.size(), 1u);
+  std::vector<int64_t> ids = Ids(bursts[0]);
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<int64_t>{1, 2, 4, 5}));
+  // One camera's frames still make a burst when the other camera's are many.
+  event.push_back(from(Photo(6, "2020-05-05T10:00:02", 28, 7), "PENTAX K-7"));
+  bursts = FindBursts(event, rules);
+  ASSERT_EQ(bursts.size(), 2u);
+  for (const auto& b : bursts) EXPECT_EQ(b.members.size(), b.id == 1 ? 4u : 2u) << b.id;
+}
+
 TEST(BurstTest, ClosedEyesCostTheLeadAndUndatedPhotosAndExactCopiesAreNoFrames) {
   model::GroupingRules rules;
   GroupCandidate blink = Photo(1, "2024-06-01T10:00:00", 1, 7.0);

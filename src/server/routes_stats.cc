@@ -16,9 +16,15 @@ using nlohmann::json;
 constexpr int64_t kDay = 86400;
 
 json StatsJson(const catalog::Stats& s) {
-  return {{"total", s.total},           {"auto_sorted", s.auto_sorted}, {"in_review", s.in_review},
-          {"in_library", s.in_library}, {"in_trash", s.in_trash},       {"auto_sort_rate", s.success_rate},
-          {"by_person", s.by_person},   {"by_category", s.by_category}};
+  json out = {{"total", s.total},
+              {"auto_sorted", s.auto_sorted},
+              {"in_review", s.in_review},
+              {"in_library", s.in_library},
+              {"in_trash", s.in_trash},
+              {"auto_sort_rate", s.success_rate},
+              {"by_category", s.by_category}};
+  out.update(model::PersonCountsJson(s.by_person));
+  return out;
 }
 
 base::Status Today(ServerState& state, Call& call) {

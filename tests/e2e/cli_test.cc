@@ -968,6 +968,10 @@ TEST_F(CliTest, PhotosSortedWithoutAPersonAreCountedUnderPhotos) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\n  photos/: 1\n"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("faces/: 1"), std::string::npos) << r.out;
+  // In JSON, by_person names persons only (it had a key "" for these photos), and they are counted apart.
+  json stats = Triage({"stats", "--json"}).Json();
+  EXPECT_EQ(stats["by_person"], json::object()) << stats.dump();
+  EXPECT_EQ(stats["without_person"], 1) << stats.dump();
 }
 
 // A simulation lists moves of photos the policy sorted as well as of those waiting in review; apply-policy makes only

@@ -76,5 +76,6 @@ export async function renderStats(root) {
       h('p', { class: 'legend' }, h('span', { class: 'key auto' }), 'auto-sorted ', h('span', { class: 'key sent' }),
         'sent to review')),
     h('div', { class: 'two-col' }, table('Review queue by category', t.by_category, categoryLabel),
-      table('Library by person', t.by_person, (k) => personName(k) || 'kept without a person'))));
+      table('Library by person', t.without_person ? { ...t.by_person, '': t.without_person } : t.by_person,
+        (k) => personName(k) || 'kept without a person'))));
 }

@@ -9,7 +9,8 @@ namespace {
 
 constexpr const char* kCandidateSelect =
     "SELECT items.id, g.taken_at_ms, items.phash, items.sha256, g.aggregate, g.sharpness_score, g.composition_score, "
-    "COALESCE(g.eyes_closed, 0), items.duplicate_of, CASE WHEN items.signature IS NULL THEN 0 ELSE 1 END "
+    "COALESCE(g.eyes_closed, 0), items.duplicate_of, CASE WHEN items.signature IS NULL THEN 0 ELSE 1 END, "
+    "items.camera "
     "FROM items LEFT JOIN gallery_facts g ON g.item_id = items.id "
     "WHERE " TRIAGE_GALLERY_LOCATIONS;
 
@@ -54,6 +55,7 @@ model::GroupCandidate ReadCandidate(const Rows& r, int i) {
   c.eyes_closed = r.Int(i, 7) != 0;
   if (!r.IsNull(i, 8)) c.duplicate_of = r.Int(i, 8);
   c.has_signature = r.Int(i, 9) != 0;
+  c.camera = r.Text(i, 10);
   return c;
 }
 

@@ -12,7 +12,8 @@ namespace {
 
 constexpr const char* kCandidateSelect =
     "SELECT items.id, g.taken_at_ms, items.phash, items.sha256, g.aggregate, g.sharpness_score, g.composition_score, "
-    "COALESCE(g.eyes_closed, 0), items.duplicate_of, CASE WHEN items.signature IS NULL THEN 0 ELSE 1 END "
+    "COALESCE(g.eyes_closed, 0), items.duplicate_of, CASE WHEN items.signature IS NULL THEN 0 ELSE 1 END, "
+    "items.camera "
     "FROM items LEFT JOIN gallery_facts g ON g.item_id = items.id "
     "WHERE " TRIAGE_GALLERY_LOCATIONS;
 
@@ -36,6 +37,7 @@ model::GroupCandidate ReadCandidate(const Statement& s) {
   c.eyes_closed = s.Int(7) != 0;
   if (!s.IsNull(8)) c.duplicate_of = s.Int(8);
   c.has_signature = s.Int(9) != 0;
+  c.camera = s.Text(10);
   return c;
 }
 
