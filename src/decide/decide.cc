@@ -149,6 +149,11 @@ std::optional<Decision> CheckQuality(const model::Analysis& a, const model::Poli
                                 a.info.height, policy.min_width, policy.min_height),
                     person);
   }
+  // A line or a dot has no sharpness, exposure or score to pass the rules with: it does not pass them unmeasured.
+  if (!a.quality_error.empty()) {
+    return ToReview("low_quality", "not_measured",
+                    fmt::format("{}its quality could not be measured: {}.", who, a.quality_error), person);
+  }
   if (policy.min_aggregate > 0 && a.quality.scored && a.quality.aggregate < policy.min_aggregate) {
     return ToReview("low_quality", "low_score",
                     fmt::format("{}its quality score {:.1f} is below the minimum {:.1f} ({}).", who,

@@ -95,7 +95,10 @@ std::vector<Case> Cases() {
   Analysis stranger = WithFaces({FaceOf("carol", MatchKind::kUnknown, 0.2)});
   Analysis bystanders = WithFaces({});
   bystanders.untracked_faces = 3;
+  Analysis line = WithFaces({});  // 3000 x 1: no measure can be taken on it
+  line.quality_error = "an image of 3000x1 pixels is too small to measure";
   return {
+      {"a line cannot pass the quality rules unmeasured", line, photos, {}, "low_quality", "not_measured", ""},
       {"every face marked as nobody tracked", bystanders, base, {}, "unidentified", "only_untracked_faces", ""},
       {"every face marked as nobody tracked, photos to the library",
        bystanders,

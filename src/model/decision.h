@@ -52,6 +52,7 @@ struct Analysis {
   ImageInfo info;
   bool faces_analysed = false;  // false when face analysis is off or failed
   std::string face_error;       // why face analysis failed, if it did
+  std::string quality_error;    // why the quality measures asked for could not be taken (a line, a dot), if so
   std::vector<Face> faces;
   int untracked_faces = 0;  // faces a reviewer marked as nobody tracked, left out of `faces` (never stored)
   double sharpness = 0;     // variance of the Laplacian on the working raster (= metrics.sharpness)

@@ -105,6 +105,7 @@ void to_json(json& j, const StoredAnalysis& s) {
        {"format", a.info.format},
        {"faces_analysed", a.faces_analysed},
        {"face_error", a.face_error},
+       {"quality_error", a.quality_error},
        {"faces", faces},
        {"sharpness", a.sharpness},
        {"exposure", a.exposure},
@@ -139,6 +140,7 @@ StoredAnalysis StoredAnalysisFromJson(const json& j) {
   a.info.format = Get<std::string>(j, "format", "");
   a.faces_analysed = Get<bool>(j, "faces_analysed", false);
   a.face_error = Get<std::string>(j, "face_error", "");
+  a.quality_error = Get<std::string>(j, "quality_error", "");
   for (const auto& f : j.value("faces", json::array())) a.faces.push_back(FaceFromStored(f));
   a.sharpness = Get<double>(j, "sharpness", 0);
   a.exposure = Get<double>(j, "exposure", 0);

@@ -1,6 +1,8 @@
 // Decode once; derive every measure from that one raster.
 #include "pipeline/analyse.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "pipeline/face_stage.h"
@@ -66,7 +68,13 @@ void Analyse(const std::filesystem::path& file, const std::string* bytes, const 
     }
   }
   // After the faces: face and eye sharpness, blinks and the subject for the rule of thirds come from them.
-  if (config.analysis.quality) analysis.metrics = vision::MeasureQuality(decoded->image, analysis.faces, to_full);
+  if (config.analysis.quality) {
+    analysis.metrics = vision::MeasureQuality(decoded->image, analysis.faces, to_full);
+    if (!analysis.metrics.measured) {
+      analysis.quality_error =
+          fmt::format("an image of {}x{} pixels is too small to measure", decoded->info.width, decoded->info.height);
+    }
+  }
   analysis.sharpness = analysis.metrics.sharpness;
   analysis.exposure = analysis.metrics.mean_luminance;
 }

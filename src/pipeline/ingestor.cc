@@ -161,6 +161,15 @@ struct Ingestor::Impl {
 
   static void Fail(Work& w, base::Status why) { w.error = std::move(why); }
 
+  // `text` with every mention of `staged` replaced by the input's own name.
+  static void NameTheInput(std::string& text, const fs::path& staged, const std::string& name) {
+    const std::string path = staged.string();
+    if (path.empty()) return;
+    for (size_t at = text.find(path); at != std::string::npos; at = text.find(path, at + name.size())) {
+      text.replace(at, path.size(), name);
+    }
+  }
+
   // The parallel stage: staging then analysis. Nothing escapes it: an exception is this input's failure. The file is
   // read once: its bytes, hashed and copied into staging, are decoded too, and let go before the input moves on.
   void StageAndAnalyse(Work& w) noexcept {
@@ -168,6 +177,8 @@ struct Ingestor::Impl {
       std::string bytes;
       Stage(w, bytes);
       if (w.error.ok()) analyse(w.staged.path, bytes.empty() ? nullptr : &bytes, *cfg, faces, w.analysis);
+      // A decoder's message names the file it read: the staged copy, a path that is gone once the file is filed.
+      if (w.error.ok() && !w.analysis.readable) NameTheInput(w.analysis.unreadable_reason, w.staged.path, w.input.name);
       // The near-duplicate check against the library here, in parallel, so that the serial stage mostly reads
       // verdicts (it still checks candidates that arrived since, and reads every verdict in its own order).
       if (w.error.ok() && w.analysis.readable && w.analysis.fingerprint.has_phash) {

@@ -105,9 +105,28 @@ base::Result<std::string> SniffFormat(const std::string& head) {
   return format;
 }
 
+// libvips keeps one error buffer for the whole process: a line another thread's decoder wrote (a truncated JPEG's
+// "VipsJpeg: Premature end of input file") can sit in front of this decoder's own. Of a message of several lines, the
+// lines that name `format`'s loader are kept, when some do.
+std::string OwnLines(const std::string& text, const std::string& format) {
+  if (format.empty() || text.find('\n') == text.find_last_of('\n')) return text;
+  std::string own;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    std::string lower = line;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (lower.find(format == "heif" ? "heif" : format) != std::string::npos) own += line + "\n";
+    start = end + 1;
+  }
+  return own.empty() ? text : own;
+}
+
 // The decoder's words, led by plain ones where a decoder's message is known to mean something a user can act on.
-std::string VipsMessage(const vips::VError& e) {
-  std::string msg = e.what();
+std::string VipsMessage(const vips::VError& e, const std::string& format = "") {
+  std::string msg = OwnLines(e.what(), format);
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
   std::replace(msg.begin(), msg.end(), '\n', ' ');
   vips_error_clear();
@@ -365,7 +384,7 @@ base::Result<Decoded> DecodeWith(const std::string& head, const DecodeOptions& o
     if (out.image.empty()) return base::Status::Corrupt("decoder returned an empty image");
     return out;
   } catch (const vips::VError& e) {
-    return base::Status::Corrupt(fmt::format("{} decoder: {}", *format, VipsMessage(e)));
+    return base::Status::Corrupt(fmt::format("{} decoder: {}", *format, VipsMessage(e, *format)));
   }
 }
 

@@ -97,6 +97,7 @@ TEST_F(HostileInputTest, NameThatIsNotUtf8IsIngestedByCopyAndByMoveAndTheNextSta
 TEST_F(HostileInputTest, DamagedFilesAreReportedOnceAsReasonsWithoutTheDecodersWarningsOnStderr) {
   std::ofstream(in() / "cut.gif", std::ios::binary) << "GIF89a";  // a header and nothing after it
   std::ofstream(in() / "cut.jpg", std::ios::binary) << std::string("\xFF\xD8\xFF\xE0", 4);
+  std::ofstream(in() / "cut.tif", std::ios::binary) << std::string("II*\x00\x08\x00\x00\x00\xff\xff", 10);
   RunResult r = Triage({"ingest", in().string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err.find("VIPS-WARNING"), std::string::npos) << r.err;
@@ -104,8 +105,12 @@ TEST_F(HostileInputTest, DamagedFilesAreReportedOnceAsReasonsWithoutTheDecodersW
   for (const json& item : Items()) {
     EXPECT_EQ(item["category"], "unreadable") << item.dump();
     EXPECT_NE(item["reasons"].dump().find("cannot be decoded"), std::string::npos) << item.dump();
+    // A decoder that names the file it read names the input, not its staged copy (a path gone once it is filed).
+    EXPECT_EQ(item["reasons"].dump().find("staging"), std::string::npos) << item.dump();
   }
-  EXPECT_EQ(Items().size(), 2u);
+  ASSERT_EQ(Items().size(), 3u);
+  EXPECT_NE(Items()[2]["reasons"][0]["text"].get<std::string>().find("\"cut.tif\" is not"), std::string::npos)
+      << Items()[2].dump();
 }
 
 // A JPEG one pixel thick (a 3000 x 1 line) aborted the process inside libvips when shrunk on load: it is taken
