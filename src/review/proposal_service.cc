@@ -79,11 +79,19 @@ base::Result<std::string> ProposalService::StaleBecause(const ProposalRecord& p)
   if (current->location != "library" || current->path != p.slot) {
     return fmt::format("the current image moved from {} to {}", p.slot, current->path);
   }
+  // Moved or deleted by hand, outside triage: the catalog still places it there, but there is nothing to move.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(config_.Current()->library / current->path, ec)) {
+    return fmt::format("the current image's file {} is missing (moved or deleted outside triage)", current->path);
+  }
   if (p.proposed_item_id == 0) return std::string();
   auto proposed = catalog_.GetItem(p.proposed_item_id);
   if (!proposed.ok() && proposed.status().code() != base::Code::kNotFound) return proposed.status();
   if (!proposed.ok() || !Usable(*proposed)) {
     return fmt::format("item {} (the proposed image) is no longer in the library or review", p.proposed_item_id);
+  }
+  if (!std::filesystem::is_regular_file(config_.Current()->library / proposed->path, ec)) {
+    return fmt::format("the proposed image's file {} is missing (moved or deleted outside triage)", proposed->path);
   }
   return std::string();
 }

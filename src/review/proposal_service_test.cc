@@ -246,6 +246,22 @@ TEST_F(ProposalServiceTest, AProposalWhoseSlotChangedBecomesStaleInsteadOfApplie
   EXPECT_EQ(service_->Approve(p.id, "admin", "", 2001).status().code(), base::Code::kConflict);
 }
 
+// The current image moved by hand, outside triage: the catalog still places it in its slot, but the approval had
+// nothing to move (404 naming the server's folders); it is stale, and nothing moves.
+TEST_F(ProposalServiceTest, AProposalWhoseImageWasMovedByHandBecomesStale) {
+  ProposalRecord p = ProposeBetter();
+  const std::string slot = ItemPath(current_);
+  std::filesystem::rename(lib_ / slot, lib_ / "elsewhere.jpg");
+  auto applied = service_->Approve(p.id, "admin", "", 2000);
+  EXPECT_EQ(applied.status().code(), base::Code::kConflict) << applied.status().ToString();
+  EXPECT_NE(applied.status().message().find("missing (moved or deleted outside triage)"), std::string::npos)
+      << applied.status().message();
+  EXPECT_EQ(applied.status().message().find(lib_.string()), std::string::npos) << applied.status().message();
+  EXPECT_EQ(service_->Get(p.id)->status, "stale");
+  EXPECT_EQ(ItemPath(better_), "review/near_duplicates/b.jpg");
+  EXPECT_TRUE(std::filesystem::exists(lib_ / "elsewhere.jpg"));
+}
+
 TEST_F(ProposalServiceTest, RevertBringsTheArchivedImageBackAndIsAudited) {
   ProposalRecord p = ProposeBetter();
   ASSERT_TRUE(service_->Approve(p.id, "admin", "", 2000).ok());

@@ -107,11 +107,20 @@ void SendError(httplib::Response& res, int status, const std::string& error, con
   res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
-void SendError(httplib::Response& res, const base::Status& status) {
+void SendError(httplib::Response& res, const base::Status& status, const std::string& hidden_root) {
   // Every 403 has one name, whether the route's permission or the service refused (another user's undo, a purge).
   const std::string name =
       status.code() == base::Code::kPermissionDenied ? "forbidden" : std::string(base::CodeName(status.code()));
-  SendError(res, HttpStatusFor(status.code()), name, status.message());
+  SendError(res, HttpStatusFor(status.code()), name, WithoutFolder(status.message(), hidden_root));
+}
+
+std::string WithoutFolder(std::string message, const std::string& root) {
+  if (root.size() < 2) return message;  // "" or "/": nothing to hide
+  const std::string prefix = root.back() == '/' ? root : root + "/";
+  for (size_t at = message.find(prefix); at != std::string::npos; at = message.find(prefix, at)) {
+    message.erase(at, prefix.size());
+  }
+  return message;
 }
 
 std::string CookieValue(const httplib::Request& req, const std::string& name) {
@@ -348,7 +357,7 @@ void ApiRouter::Serve(const Route& route, const httplib::Request& req, httplib::
   Call call(req, res, std::move(principal), std::move(body), reader != nullptr ? &stream : nullptr);
   base::Status st = route.handler(call);
   if (stream.too_large) return SendTooLarge(res, route);
-  if (!st.ok()) SendError(res, st);
+  if (!st.ok()) SendError(res, st, hidden_root_);
   if (stream.read) body_state = st.ok() ? BodyState::kRead : BodyState::kPartlyRead;
 }
 

@@ -114,7 +114,10 @@ struct Route {
 int HttpStatusFor(base::Code code);
 // Writes the error body {error, message} with `status`.
 void SendError(httplib::Response& res, int status, const std::string& error, const std::string& message);
-void SendError(httplib::Response& res, const base::Status& status);
+// `hidden_root`, when given, is taken out of the message (WithoutFolder).
+void SendError(httplib::Response& res, const base::Status& status, const std::string& hidden_root = "");
+// `message` without `root` + "/" wherever it occurs: "/srv/lib/faces/x.jpg" reads "faces/x.jpg".
+std::string WithoutFolder(std::string message, const std::string& root);
 
 // The routes and the middleware around them. Thread-safe once installed (read-only).
 class ApiRouter {
@@ -125,6 +128,10 @@ class ApiRouter {
            size_t max_body_bytes = kMaxJsonBodyBytes);
   void Add(Method method, std::string path, Permission permission, Handler handler, RouteLimits limits);
   const std::vector<Route>& routes() const { return routes_; }
+  // Error messages the handlers return name files by their place in the library: `root` (the library's folder, as
+  // the decoders, the file system and the mover spell it) is taken out of them, so that no answer shows where the
+  // server keeps its files.
+  void HideFolderInErrors(std::string root) { hidden_root_ = std::move(root); }
   // The largest body any route accepts (httplib's own limit, a backstop).
   size_t MaxBodyBytes() const;
   // Registers every route with `server` (path parameters become regex groups) and a pre-routing check that
@@ -158,6 +165,7 @@ class ApiRouter {
   Authenticator& auth_;
   std::vector<Route> routes_;
   std::vector<std::pair<Method, std::regex>> patterns_;  // parallel to routes_, filled by Install
+  std::string hidden_root_;
 };
 
 // Body plumbing (api_body.cc).

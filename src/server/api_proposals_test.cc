@@ -243,6 +243,31 @@ TEST_F(ProposalsApiTest, NothingPrivateIsReachableFromThePublicPage) {
     EXPECT_TRUE(p->status == 400 || p->status == 401 || p->status == 404) << probe << " " << p->status;
     EXPECT_EQ(p->get_header_value("Content-Type").find("image/"), std::string::npos) << probe;
   }
+  // A public photo damaged or gone on disk is said without its path, file name or person (and a signed-in user's
+  // thumbnail names it by its place in the library, not by the server's folders).
+  {
+    const fs::path file = root_ / path;
+    const std::string bytes = *base::ReadFile(file);
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << "not an image";
+    // (sizes not asked for yet: a thumbnail made before the damage is served from the cache)
+    for (const std::string& url : {"/api/public/images/" + std::to_string(current_) + "/thumbnail?size=640",
+                                   "/api/items/" + std::to_string(current_) + "/thumbnail?size=1280"}) {
+      auto damaged = url.find("public") != std::string::npos ? client_->Get(url) : Get(url, &admin);
+      ASSERT_TRUE(damaged);
+      EXPECT_EQ(damaged->status, 422) << url << damaged->body;
+      EXPECT_EQ(damaged->body.find(root_.string()), std::string::npos) << damaged->body;
+      if (url.find("public") != std::string::npos) {
+        for (const std::string& secret : {path, std::string("faces/"), std::string("ada"), std::string(".jpg")}) {
+          EXPECT_EQ(damaged->body.find(secret), std::string::npos) << damaged->body;
+        }
+      }
+    }
+    fs::remove(file);
+    auto gone = client_->Get("/api/public/images/" + std::to_string(current_) + "/thumbnail?size=160");
+    EXPECT_EQ(gone->status, 404);
+    EXPECT_EQ(gone->body.find(path), std::string::npos) << gone->body;
+    std::ofstream(file, std::ios::binary) << bytes;
+  }
   EXPECT_EQ(Vote({{"item_id", proposed_}, {"vote", "up"}}, "")->status, 404);  // not public: as if absent
   EXPECT_EQ(Vote({{"item_id", 999}, {"vote", "up"}}, "")->status, 404);
   EXPECT_EQ(Post("/api/items/" + std::to_string(current_) + "/public", {{"public", false}}, &admin)->status, 200);

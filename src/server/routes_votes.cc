@@ -149,7 +149,14 @@ base::Status PublicThumbnail(ServerState& state, Call& call) {
   TRIAGE_RETURN_IF_ERROR(RequirePublic(state, *id));
   auto item = state.ctx.catalog.GetItem(*id);
   if (!item.ok()) return item.status();
-  return SendThumbnail(state, call, *item);
+  // The voting page shows no path, file name or person: a file gone or damaged is said without naming it (the
+  // decoder's and the file system's messages name both).
+  base::Status sent = SendThumbnail(state, call, *item);
+  if (sent.ok()) return sent;
+  if (sent.code() == base::Code::kNotFound) {
+    return base::Status::NotFound(fmt::format("image {} is not available", *id));
+  }
+  return base::Status::Corrupt(fmt::format("image {} cannot be shown", *id));
 }
 
 base::Status Leaderboard(ServerState& state, Call& call) {

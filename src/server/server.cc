@@ -222,6 +222,7 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& option
   impl->router = std::make_unique<ApiRouter>(*impl->state->auth);
   ServerState& state = *impl->state;
   ApiRouter& router = *impl->router;
+  router.HideFolderInErrors(std::filesystem::absolute(state.ctx.config.Current()->library).lexically_normal().string());
   router.Add(Method::kGet, "/api/openapi.json", Permission::kPublic, [](Call& c) {
     c.response().set_content(std::string(OpenApiJson()), "application/json");
     return base::Status::Ok();
