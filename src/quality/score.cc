@@ -59,14 +59,22 @@ double Round(double v, int digits) {
   return std::round(v * f) / f;
 }
 
+// "`value` is above `limit`" with as many decimals as tell the two apart (4.03 above 4.0 read "4.0 is above 4.0").
+std::string AboveWords(double value, double limit) {
+  for (int digits = 1; digits < 4; ++digits) {
+    std::string v = fmt::format("{:.{}f}", value, digits), l = fmt::format("{:.{}f}", limit, digits);
+    if (v != l) return fmt::format("{} is above {}", v, l);
+  }
+  return fmt::format("{:.4f} is above {:.4f}", value, limit);
+}
+
 std::vector<model::Penalty> Penalties(const model::QualityMetrics& m, const model::ImageInfo& info,
                                       const model::QualityRules& r) {
   std::vector<model::Penalty> out;
   if (m.noise_sigma > r.noise_sigma_threshold) {
     double p =
         std::min(r.noise_max_penalty_points, (m.noise_sigma - r.noise_sigma_threshold) * r.noise_penalty_per_sigma);
-    out.push_back(
-        {"noise", p, fmt::format("noise sigma {:.1f} is above {:.1f}", m.noise_sigma, r.noise_sigma_threshold)});
+    out.push_back({"noise", p, "noise sigma " + AboveWords(m.noise_sigma, r.noise_sigma_threshold)});
   }
   if (m.mean_saturation > r.oversaturation_threshold || m.oversaturated_percent > r.oversaturation_pixel_percent) {
     out.push_back({"oversaturation", r.oversaturation_penalty_points,

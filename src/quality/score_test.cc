@@ -93,6 +93,10 @@ TEST(ScoreTest, NoisePenaltyFollowsTheSeedFormula) {
   EXPECT_NEAR(s.penalties[0].points, 0.6, 1e-9);
   m.noise_sigma = 20;  // capped at 1.5
   EXPECT_NEAR(Score(m, Info(), rules, {}).penalties[0].points, 1.5, 1e-9);
+  EXPECT_EQ(Score(m, Info(), rules, {}).penalties[0].text, "noise sigma 20.0 is above 4.0");
+  // Just above the threshold, the sentence shows the digits that tell them apart ("4.0 is above 4.0" said nothing).
+  m.noise_sigma = 4.03;
+  EXPECT_EQ(Score(m, Info(), rules, {}).penalties[0].text, "noise sigma 4.03 is above 4.00");
 }
 
 TEST(ScoreTest, PictureSmallerThanAScreenIsPenalisedPerHalving) {

@@ -24,8 +24,9 @@ double Quality(const catalog::FaceRecord& f) { return f.size_px * f.detection_sc
 // hide: acting on it would make a person with no face, or log an action that changes nothing.
 base::Status EmptyCluster(int64_t id) {
   return base::Status::NotFound(fmt::format(
-      "cluster {} has no faces (merged into another, or its faces were split off or removed): act on the cluster they "
-      "are in now (triage faces clusters lists them)",
+      "cluster {} has no faces any more (merged into another, maybe from another window, or its faces were split off "
+      "or removed), so nothing was changed: act on the cluster they are in now (the People page shows it; "
+      "`triage faces clusters` lists them)",
       id));
 }
 

@@ -232,7 +232,7 @@ base::Status PersonService::Remove(const std::string& raw_name, const std::strin
   return Record(
       "person_remove",
       {{"name", *name}, {"display_name", shown}, {"references", saved}, {"before", before}, {"after", Lists()}},
-      fmt::format("removed {}", *name), actor, now, undo_token);
+      fmt::format("removed {}", shown.empty() ? *name : shown), actor, now, undo_token);
 }
 
 base::Result<model::PersonRecord> PersonService::SetDisplayName(const std::string& raw_name, const std::string& shown,

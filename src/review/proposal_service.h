@@ -100,6 +100,11 @@ class ProposalService {
   // archive (audited `revert`). kConflict when not approved, or when either image moved since.
   base::Result<catalog::ProposalRecord> Revert(int64_t id, const std::string& actor, const std::string& notes,
                                                int64_t now);
+  // Approves, denies or archives (`action`) proposal `id` as those do, and hands out in `undo_token` (when undo is on)
+  // the token that takes it back as a batch's does: the proposal pending again and both images where they were (an
+  // approved replacement's proposed image back in review, not in the archive as Revert leaves it).
+  base::Result<catalog::ProposalRecord> Decide(int64_t id, const std::string& action, const std::string& actor,
+                                               const std::string& notes, int64_t now, std::string* undo_token);
   // Decides each matching proposal; one undo token (BatchResult::undo) puts every proposal it decided back to pending
   // and every image an approval moved back where it was, last first, all or nothing as far as a check can tell.
   base::Result<BatchResult> Batch(const BatchRequest& request, const std::string& actor, int64_t now);

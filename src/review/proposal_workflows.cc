@@ -197,6 +197,29 @@ base::Result<std::vector<int64_t>> ProposalService::BatchIds(const BatchRequest&
   return ids;
 }
 
+base::Result<catalog::ProposalRecord> ProposalService::Decide(int64_t id, const std::string& action,
+                                                              const std::string& actor, const std::string& notes,
+                                                              int64_t now, std::string* undo_token) {
+  if (action != "approve" && action != "deny" && action != "archive") {
+    return base::Status::InvalidArgument(fmt::format("action \"{}\" is unknown; use approve, deny or archive", action));
+  }
+  std::lock_guard lock(decide_mu_);  // the decision and its undo record are one step
+  auto before = store_.GetProposal(id);
+  if (!before.ok()) return before.status();
+  nlohmann::json entry = UndoEntryBefore(*before);
+  base::Result<ProposalRecord> done = action == "approve" ? Approve(id, actor, notes, now)
+                                      : action == "deny"  ? Deny(id, actor, notes, now)
+                                                          : Archive(id, actor, notes, now);
+  if (!done.ok() || !undo_ || !undo_token || entry.is_null()) return done;
+  TRIAGE_RETURN_IF_ERROR(UndoEntryAfter(entry));
+  auto token =
+      undo_->Record("proposal_batch", actor, {{"action", action}, {"proposals", nlohmann::json::array({entry})}},
+                    fmt::format("{} proposal {}", action, id), now);
+  if (!token.ok()) return token.status();
+  *undo_token = *token;
+  return done;
+}
+
 base::Result<BatchResult> ProposalService::Batch(const BatchRequest& request, const std::string& actor, int64_t now) {
   if (request.action != "approve" && request.action != "deny" && request.action != "archive") {
     return base::Status::InvalidArgument(

@@ -99,7 +99,7 @@ base::Result<model::ItemRecord> ReviewService::DecideDuplicate(int64_t id, const
     }
     changes.push_back(filed->undo);
     result = filed->item;
-    summary = keep == "new" ? fmt::format("kept {} in place of {} (now in the trash)", name, other)
+    summary = keep == "new" ? fmt::format("kept {} in place of {}, which went to the trash", name, other)
                             : fmt::format("kept both {} and {}", name, other);
   }
   nlohmann::json undo = {{"kind", "bulk"}, {"changes", std::move(changes)}};

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "base/ids.h"
+#include "base/text.h"
 #include "catalog/policy_names.h"
 #include "decide/decide.h"
 #include "review/people_service.h"
@@ -162,8 +163,10 @@ base::Result<ReviewService::Done> ReviewService::LabelFace(int64_t id, int face,
                                                      FileName(item->path), faces->size()));
   }
   if (face < 0 || face >= static_cast<int>(faces->size())) {
-    return base::Status::NotFound(
-        fmt::format("item {} has no face {}: its faces are 0 to {}", id, face, faces->size() - 1));
+    return base::Status::NotFound(fmt::format(
+        "item {} has no face at index {} (indexes count from 0; its {} are faces 1 to {} on its card, at "
+        "indexes 0 to {})",
+        id, face, base::Counted(static_cast<long long>(faces->size()), "face"), faces->size(), faces->size() - 1));
   }
   model::FaceLabel label{"", true};
   if (!person_name.empty()) {

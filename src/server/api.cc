@@ -60,6 +60,10 @@ std::string Call::Query(const std::string& name) const {
 
 base::Status Call::OnlyQueries(std::initializer_list<std::string_view> known) const {
   for (const auto& [name, value] : req_.params) {
+    if (req_.params.count(name) > 1) {  // the first would win unsaid: ?person=a&person=b showed a's photos only
+      return base::Status::InvalidArgument(fmt::format("query parameter {}: given {} times; it takes one value",
+                                                       model::JsonExcerpt(name), req_.params.count(name)));
+    }
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
     std::string list;
     for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);

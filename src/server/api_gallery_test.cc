@@ -140,6 +140,11 @@ TEST_F(GalleryApiTest, RefusesBadParametersNamingThem) {
   TestSession s = Login("alice");
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"/api/gallery?sort=bokeh", "is unknown; use aggregate, date or a dimension"},
+      // A misspelt parameter was no filter, and a repeated one the first value only: both are said.
+      {"/api/gallery?limt=3", "limt\\\": not one this request takes"},
+      {"/api/gallery?person=ada&person=bob", "person\\\": given 2 times"},
+      {"/api/bursts?limt=3", "limt\\\": not one this request takes (it takes after, limit)"},
+      {"/api/duplicates?after=1&after=2", "given 2 times"},
       {"/api/gallery?min_score=11", "min_score"},
       // strtod would read these as 5; no score box can show them.
       {"/api/gallery?min_score=0x5", "min_score: must be a score from 0 to 10"},

@@ -87,6 +87,29 @@ TEST_F(ProposalsApiTest, OnlyAdminsDecideAndApproveMovesFilesAndAudits) {
   EXPECT_EQ(catalog_->GetItem(current_)->location, "library");
 }
 
+// The toast's Undo after one approval puts everything back as it was: the proposal pending, the library photo in its
+// slot, the proposed photo in its review folder waiting again (Revert left it in the archive, out of every list).
+TEST_F(ProposalsApiTest, AnApprovalIsUndoneWithItsTokenAndBothPhotosGoBack) {
+  int64_t id = MakeProposal();
+  TestSession admin = Login("bob");
+  const std::string slot = catalog_->GetItem(current_)->path, waiting = catalog_->GetItem(proposed_)->path;
+  auto r = Post(ProposalPath(id, "approve"), json::object(), &admin);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const std::string token = Body(r)["undo"];
+  ASSERT_FALSE(token.empty()) << r->body;
+  ASSERT_EQ(Post("/api/undo/" + token, json::object(), &admin)->status, 200);
+  EXPECT_EQ(Body(Get(ProposalPath(id), &admin))["status"], "pending");
+  EXPECT_EQ(catalog_->GetItem(current_)->path, slot);
+  EXPECT_EQ(catalog_->GetItem(proposed_)->path, waiting);
+  EXPECT_EQ(catalog_->GetItem(proposed_)->location, "review");
+  EXPECT_TRUE(fs::exists(root_ / slot));
+  EXPECT_TRUE(fs::exists(root_ / waiting));
+  auto denied = Post(ProposalPath(id, "deny"), json::object(), &admin);
+  ASSERT_EQ(denied->status, 200) << denied->body;
+  ASSERT_EQ(Post("/api/undo/" + Body(denied)["undo"].get<std::string>(), json::object(), &admin)->status, 200);
+  EXPECT_EQ(Body(Get(ProposalPath(id), &admin))["status"], "pending");
+}
+
 TEST_F(ProposalsApiTest, ManualProposalAndBatchReportCounts) {
   auto ids = Ingest({"obama.jpg", "biden.jpg", "obama2.jpg"});
   ASSERT_TRUE(review_->Approve(ids[0], "ada", "bob", 100).ok());

@@ -258,7 +258,7 @@ TEST_F(FacesApiTest, BadFacesAndUnknownPersonsAreRefusedNamingWhatIsWrong) {
   const std::vector<Case> cases = {
       {"abc", Person("ada"), 400, "face \"abc\""},
       {"-1", Person("ada"), 400, "face \"-1\""},
-      {"99", Person("ada"), 404, "has no face 99"},
+      {"99", Person("ada"), 404, "has no face at index 99 (indexes count from 0"},
       {"0", Person("zed"), 404, "no enrolled person \"zed\" (enrolled: ada, grace)"},
       {"0", json::object(), 400, "either person"},
       {"0", {{"person", "ada"}, {"untracked", true}}, 400, "either person"},

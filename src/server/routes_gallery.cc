@@ -80,6 +80,9 @@ void Text(const Call& call, const std::string& name, std::optional<std::string>&
 }
 
 base::Result<quality::GalleryRequest> RequestOf(const Call& call) {
+  TRIAGE_RETURN_IF_ERROR(call.OnlyQueries(
+      {"location", "person", "category", "camera", "lens", "from", "to", "min_score", "max_score", "hide_closed_eyes",
+       "best_of_burst", "hide_duplicates", "keep_bursts_together", "undated", "sort", "order", "limit", "cursor"}));
   quality::GalleryRequest r;
   catalog::GalleryQuery& q = r.query;
   std::string location = call.Query("location");
@@ -219,6 +222,7 @@ base::Status Score(ServerState& state, Call& call) {
 }
 
 base::Status Groups(ServerState& state, Call& call, model::GroupKind kind) {
+  TRIAGE_RETURN_IF_ERROR(call.OnlyQueries({"after", "limit"}));
   auto after = call.IntQuery("after", 0, 0, INT64_MAX);
   if (!after.ok()) return after.status();
   auto limit = call.IntQuery("limit", 50, 1, 500);

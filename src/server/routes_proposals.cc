@@ -103,13 +103,14 @@ base::Status Decide(ServerState& state, Call& call, const std::string& verb) {
   if (!notes.ok()) return notes.status();
   review::ProposalService& s = state.ctx.proposals;
   const int64_t now = base::UnixNow();
-  auto p = verb == "approve"   ? s.Approve(*id, call.actor(), *notes, now)
-           : verb == "deny"    ? s.Deny(*id, call.actor(), *notes, now)
-           : verb == "archive" ? s.Archive(*id, call.actor(), *notes, now)
-                               : s.Revert(*id, call.actor(), *notes, now);
+  std::string undo;
+  auto p = verb == "revert" ? s.Revert(*id, call.actor(), *notes, now)
+                            : s.Decide(*id, verb, call.actor(), *notes, now, &undo);
   state.review_counts.Invalidate();  // an approval takes the proposed image out of review
   if (!p.ok()) return p.status();
-  call.Reply(ProposalView(state, *p));
+  json view = ProposalView(state, *p);
+  view["undo"] = undo;  // "" when there is nothing to take back (a revert is itself the way back)
+  call.Reply(view);
   return base::Status::Ok();
 }
 

@@ -34,7 +34,7 @@ const ATTRIBUTES = [
   ['Sharpness', (i) => {
     const words = i.quality && i.quality.sharpness > 0 ? dimensionWords(i.quality, 'sharpness', i.quality.sharpness) : null;
     return words ? h('span', { title: words.title }, words.text) : '–';
-  }, (i) => (i.quality && i.quality.sharpness > 0 ? i.quality.sharpness : null),
+  }, sharpnessShown,
   `Sharpness, 0-10 among the library's photos, from the ${RAW_MEASURES.sharpness[2]}`],
   // Of two copies of one picture, the larger file is the one compressed less; sizes within 5% of each other (bytes
   // after the image's end, metadata written again) are no sign of it and count as a tie.
@@ -51,6 +51,14 @@ function takenWords(takenAt) {
   if (!takenAt) return '–';
   const [date, time] = takenAt.split(/[T ]/);
   return [h('span', { class: 'nowrap' }, date), time ? [' ', h('span', { class: 'nowrap' }, time)] : null];
+}
+
+// The sharpness a cell shows, as it shows it: the 0-10 score to one decimal (two copies that read "9.7 of 10" alike
+// are a tie, whatever the raw measures behind them), else the raw measure.
+function sharpnessShown(i) {
+  const d = i.quality && i.quality.dimensions && i.quality.dimensions.sharpness;
+  if (d && d.score !== null && d.score !== undefined) return Math.round(Number(d.score) * 10) / 10;
+  return i.quality && i.quality.sharpness > 0 ? i.quality.sharpness : null;
 }
 
 // Which side wins an attribute: 'left', 'right' or '' (a tie, or unknown on both sides).

@@ -3,8 +3,9 @@
 // score" panel, and a loupe (1:1) with a filmstrip that prefetches the next images.
 import { api, qs } from './api.js';
 import { h, mount, categoryLabel, thumbSrcset, communityVotes, itemImage, noPreview, toast, personKey, personName, trapTab,
-  rawMeasure } from './dom.js';
+  rawMeasure, shortcutsSheet, typingInFormControl } from './dom.js';
 import { gridColumns, arrowTarget } from './grid_nav.js';
+import { attachUndoPage, offerUndo } from './undo.js';
 
 const RETRY_S = 5;  // seconds between attempts while the photos could not be loaded
 
@@ -71,7 +72,13 @@ async function whyPanel(item) {
       ['Score', 'Weight', 'Adds'].map((t) => h('th', {}, t)))), h('tbody', {}, rows)),
     q.penalties.length ? h('ul', { class: 'penalties' }, q.penalties.map((p) => h('li', {}, `−${Number(p.points).toFixed(2)} ${p.name}: ${p.text}`))) : null,
     s.groups.map((g) => h('p', { class: 'muted', dataset: { testid: `group-${g.kind}` } },
-      `${g.kind === 'burst' ? 'Burst' : 'Duplicate group'} of ${g.size}: ${g.lead === item.id ? 'this photo leads' : `#${g.lead} leads`} — ${g.why}`)));
+      `${g.kind === 'burst' ? 'Burst' : 'Duplicate group'} of ${g.size}: ${g.lead === item.id ? 'this photo leads' : `${memberName(g, g.lead)} leads`} — ${g.why.replace(/#(\d+)/g, (all, id) => memberName(g, Number(id)))}`)));
+}
+
+// A group's member by its file name ("#6" says nothing to whoever looks at the photos).
+function memberName(group, id) {
+  const member = group.members.find((m) => m.id === id);
+  return member && member.path ? member.path.split('/').pop() : `#${id}`;
 }
 
 // The cameras and lenses in use (GET /api/gallery/facets), asked for once per visit of the page: the Camera and
@@ -325,7 +332,9 @@ function photoFacts(item) {
 
 // The loupe: the photo large (fit, or 1:1 from the original), what it is and the "why this score" panel, and a
 // filmstrip of the next photos whose images are fetched ahead. A dialog: it takes the focus and keeps Tab inside.
-function loupe(src, index, close) {
+// `discard(item)`, when given (a user who may decide), moves a library photo to the trash (Delete, key d): culling a
+// shoot, the weaker frames and the copies not wanted; the next photo is shown.
+function loupe(src, index, close, discard = null) {
   let at = index;
   let actual = false;
   const stage = h('div', { class: 'loupe-stage' });
@@ -334,6 +343,23 @@ function loupe(src, index, close) {
   const count = h('span', { class: 'loupe-count', dataset: { testid: 'loupe-count' } });
   const zoom = h('button', { type: 'button', class: 'secondary', dataset: { testid: 'zoom' },
     onclick: () => { actual = !actual; show(); } }, '1:1');
+  let deleting = false;
+  const remove = async () => {
+    const item = src.items[at];
+    if (!discard || !item || item.location !== 'library' || deleting) return;
+    deleting = true;
+    try {
+      if (!(await discard(item))) return;
+      src.items.splice(at, 1);
+      src.total -= 1;
+      if (!src.items.length) { close(); return; }
+      at = Math.min(at, src.items.length - 1);
+      show();
+    } finally { deleting = false; }
+  };
+  const del = discard ? h('button', { type: 'button', class: 'danger', dataset: { testid: 'loupe-delete' },
+    title: 'Move this photo to the trash (restored from the Trash page, or undone with Ctrl-Z)', onclick: remove },
+  'Delete', h('kbd', {}, 'd')) : null;
   const prefetched = new Set();
   const prefetch = (i) => {
     const item = src.items[i];
@@ -365,6 +391,12 @@ function loupe(src, index, close) {
     if (unreadable) actual = false;
     zoom.disabled = unreadable;
     zoom.title = unreadable ? 'No 1:1 view: the file cannot be read' : '';
+    // Only a library photo is culled here: one waiting in review is decided on the Review page.
+    if (del) {
+      del.disabled = item.location !== 'library';
+      del.title = item.location === 'library' ? 'Move this photo to the trash (Ctrl-Z takes it back)'
+        : 'This photo waits in review: decide it on the Review page';
+    }
     zoom.textContent = actual ? 'Fit' : '1:1';
     centred = false;
     count.textContent = `${(at + 1).toLocaleString()} of ${src.total.toLocaleString()}`;
@@ -390,7 +422,7 @@ function loupe(src, index, close) {
     h('button', { type: 'button', class: 'secondary', 'aria-label': 'Previous photo', onclick: () => step(-1) },
       '‹', h('span', { class: 'bar-word' }, ' Previous')),
     h('button', { type: 'button', class: 'secondary', 'aria-label': 'Next photo', onclick: () => step(1) },
-      h('span', { class: 'bar-word' }, 'Next '), '›'), zoom, count,
+      h('span', { class: 'bar-word' }, 'Next '), '›'), zoom, del, count,
     h('button', { type: 'button', class: 'link', dataset: { testid: 'loupe-close' }, onclick: () => close() }, 'Close')),
   h('div', { class: 'loupe-main' }, stage, side), strip);
   el.keys = (e) => {
@@ -398,12 +430,32 @@ function loupe(src, index, close) {
     if (e.key === 'Escape' && actual) { actual = false; show(); } else if (e.key === 'Escape') close();
     else if (e.key === 'ArrowRight') step(1);
     else if (e.key === 'ArrowLeft') step(-1);
-    else trapTab(el, e);
+    else if (e.key === 'z' && !zoom.disabled && !e.ctrlKey && !e.metaKey && !e.altKey) { actual = !actual; show(); }
+    else if (e.key === '?') { e.preventDefault(); shortcutsSheet(LOUPE_SHORTCUTS(!!discard)); }
+    else if ((e.key === 'd' || e.key === 'Delete') && !e.ctrlKey && !e.metaKey && !e.altKey && discard) {
+      e.preventDefault();
+      remove();
+    } else trapTab(el, e);
   };
   el.at = () => at;
   show();
   return el;
 }
+
+// The keys of the gallery and of its photo view (? shows them).
+const GRID_SHORTCUTS = [
+  [['g'], 'Go to the photos (the first one shown, or the one last opened)'],
+  [['←', '→', '↑', '↓'], 'Move from photo to photo'],
+  [['Enter'], 'Open the photo'],
+  [['?'], 'This list'],
+];
+const LOUPE_SHORTCUTS = (canDelete) => [
+  [['←', '→'], 'Previous and next photo'],
+  [['z'], '1:1 (the original, pixel for pixel) and back to the fitted photo'],
+  ...(canDelete ? [[['d'], 'Move a library photo to the trash (Ctrl-Z, or Undo in the message, takes it back)']] : []),
+  [['Esc'], 'Back from 1:1, then close the photo'],
+  [['?'], 'This list'],
+];
 
 // Why the grid is empty: with no filter set, the library has no photo yet (and how photos get in); a date range that
 // ends before it starts, or a lowest score above the highest, matches nothing.
@@ -502,8 +554,9 @@ function keepPlace(address, index) {
   } catch (_) { /* storage full or off: the place is a convenience */ }
 }
 
-export async function renderGallery(root, _rest, { signal }) {
+export async function renderGallery(root, _rest, { session, signal }) {
   const [state, ignored, repeated] = stateFromAddress();
+  const canDecide = !!(session && session.permissions && session.permissions.review);
   // The place to come back to, read once: a filter changed later starts at the top of its photos.
   let comeBackTo = placeFor(addressOf(state));
   // The open photo view is an entry of the browser's history (same address), so that Back closes it, as it does a
@@ -511,6 +564,8 @@ export async function renderGallery(root, _rest, { signal }) {
   let overlay = null;
   let inHistory = false;
   let box = null;
+  let lastOpened = -1;  // the photo the view last opened, where g goes back to (-1: none yet)
+  let topIndex = 0;     // the first photo of the top row shown
   // While the photo view is open the page behind it takes no focus and no clicks (inert); closed, the focus goes back
   // to the tile of the photo last shown (`refocus`), not to the top of the page.
   const behind = () => [document.getElementById('topbar'), ...root.children].filter((el) => el && el !== overlay);
@@ -528,13 +583,23 @@ export async function renderGallery(root, _rest, { signal }) {
     if (inHistory) { inHistory = false; history.back(); }
   };
   window.addEventListener('popstate', () => { inHistory = false; dropLoupe(true); }, { signal });
-  document.addEventListener('keydown', (e) => overlay && overlay.keys(e), { signal });
+  document.addEventListener('keydown', (e) => {
+    if (overlay) { overlay.keys(e); return; }
+    if (e.ctrlKey || e.metaKey || e.altKey || typingInFormControl(e)) return;
+    if (e.key === '?') { e.preventDefault(); shortcutsSheet(GRID_SHORTCUTS); }
+    // g: into the grid, on the photo at the top of the view (24 Tabs away through the filters otherwise).
+    if (e.key === 'g' && box && box.isConnected && box.focusTile) {
+      e.preventDefault();
+      box.focusTile(lastOpened >= 0 ? lastOpened : topIndex);
+    }
+  }, { signal });
   // A newer reload wins: an answer that arrives after a later change was asked for is dropped.
   let generation = 0;
   let drawing = false;   // true while the view is replaced (see set)
   let facets = null;     // cameras and lenses to suggest, once they came
   const reload = async () => {
     const mine = ++generation;
+    lastOpened = -1;   // other photos now: g starts at the top row
     // The photo view's history entry, if open, becomes the new address's (replaced below): no going back here.
     inHistory = false;
     dropLoupe();
@@ -557,16 +622,30 @@ export async function renderGallery(root, _rest, { signal }) {
     const active = document.activeElement;
     const typing = active && root.contains(active) && active.name && active.type !== 'checkbox'
       ? { name: active.name, value: active.value, caret: caretOf(active) } : null;
+    // A photo culled from the photo view: to the trash, with Undo in the toast and Ctrl-Z on this page. The grid
+    // behind drops it (its tiles are drawn from `src`).
+    const discard = canDecide ? async (item) => {
+      try {
+        const out = await api.post(`/api/items/${item.id}/trash`, { from: item.folder });
+        offerUndo(`Moved ${item.file_name} to the trash.`, out.undo, 'gallery');
+        return true;
+      } catch (err) {
+        if (err.status === 401) throw err;
+        toast(err.message, 'error');
+        return false;
+      }
+    } : null;
     const open = (i) => {
+      lastOpened = i;
       dropLoupe();
-      overlay = loupe(src, i, closeLoupe);
+      overlay = loupe(src, i, closeLoupe, discard);
       for (const el of behind()) el.inert = true;
       root.append(overlay);
       overlay.focus();
       if (!inHistory) { history.pushState({ loupe: true }, '', location.href); inHistory = true; }
     };
     const address = addressOf(state);
-    box = grid(src, open, signal, (index) => keepPlace(address, index));
+    box = grid(src, open, signal, (index) => { topIndex = index; keepPlace(address, index); });
     drawing = true;
     try {
       mount(root,
@@ -621,6 +700,8 @@ export async function renderGallery(root, _rest, { signal }) {
     if (signal.aborted) return;
     for (const list of suggestions(facets)) document.getElementById(list.id)?.replaceWith(list);
   }).catch(() => {});
+  // Ctrl-Z (and the toast's Undo) takes a deletion back; the gallery is drawn anew with the photo in it.
+  attachUndoPage('gallery', () => reload(), signal);
   await reload();
   return () => dropLoupe();   // leaving the view: its history entry, if any, stays behind as an entry of the gallery
 }

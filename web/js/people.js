@@ -266,8 +266,12 @@ async function renderClusters(root, canManage, showHidden, signal) {
     if (focused) root.querySelector(`[data-testid="cluster"][data-id="${focused}"] [data-testid="name-input"]`)?.focus();
     if (card && !root.querySelector(`[data-testid="cluster"][data-id="${card.dataset.id}"]`)) {
       const at = order.indexOf(card.dataset.id);
-      const near = [...order.slice(at + 1), ...order.slice(0, at).reverse()]
-        .map((id) => root.querySelector(`[data-testid="cluster"][data-id="${id}"]`)).find(Boolean);
+      const cards = [...order.slice(at + 1), ...order.slice(0, at).reverse()]
+        .map((id) => root.querySelector(`[data-testid="cluster"][data-id="${id}"]`)).filter(Boolean);
+      // A name typed into "Who is this?" goes on to the next cluster nobody has named, never into a named one's
+      // "Move these faces to…" (a next name typed there would move another person's faces).
+      const unnamed = (el) => el.querySelector('[data-testid="name-input"]')?.placeholder === 'Who is this?';
+      const near = control === 'name-input' ? cards.find(unnamed) : cards[0];
       const target = near ? (control && near.querySelector(`[data-testid="${control}"]`)) || near.querySelector('button, input')
         : root.querySelector('h1');
       if (target === root.querySelector('h1')) target.tabIndex = -1;

@@ -141,7 +141,7 @@ export async function renderPersons(root, _params, { session, signal }) {
       `${shown} disappears from the person pickers and from this list${list ? ` and comes off the ${list}` : ''}; ` +
         (p.references ? `their ${plural(p.references, 'reference face')} ${p.references === 1 ? 'is' : 'are'} ` +
           'forgotten, so new photos of them are no longer sorted automatically.' : 'they have no reference faces yet.'),
-      p.photos ? `The ${plural(p.photos, 'photo')} already sorted into faces/${p.name}/ stay where they are.`
+      p.photos ? `The ${plural(p.photos, 'photo')} already sorted into faces/${p.name}/ ${p.photos === 1 ? 'stays where it is' : 'stay where they are'}.`
         : 'No photos are sorted under them; nothing moves.',
       'Undo brings them back.'], `Remove ${shown}`);
     if (!ok) return;

@@ -100,11 +100,16 @@ export async function renderProposals(root, _params, { session, signal }) {
     for (const b of buttons) b.disabled = true;
     try {
       const out = await api.post(`/api/proposals/${p.id}/${verb}`, { notes });
-      // An approval that put a photo in the slot is taken back from the toast too (Revert: the image it replaced comes
-      // back from the archive), as other decisions are by their Undo.
-      const revert = verb === 'approve' && out.status === 'approved' && p.proposed_item_id
-        ? { label: 'Revert', run: () => decide(out, 'revert', '', []) } : null;
-      toast(`Proposal ${p.id} ${statusWords(out.status).toLowerCase()}.`, 'info', revert);
+      // A decision is taken back from the toast by its Undo: the proposal pending again and both images where they
+      // were (Revert, on an approved proposal, leaves the proposed image in the archive instead).
+      const undo = out.undo ? { label: 'Undo', run: async () => {
+        try {
+          await api.post(`/api/undo/${encodeURIComponent(out.undo)}`);
+          toast(`Proposal ${p.id}: ${DECISION_WORDS[verb]} undone; it is pending again.`);
+        } catch (err) { toast(`Could not undo: ${err.message}`, 'error'); }
+        await draw();
+      } } : null;
+      toast(`Proposal ${p.id} ${statusWords(out.status).toLowerCase()}.`, 'info', undo);
     } catch (err) { toast(err.message, 'error'); } finally {
       deciding = false;
       for (const b of buttons) b.disabled = false;

@@ -719,6 +719,22 @@ export async function renderReview(root, params, { session, signal }) {
       bulk('name_face', gridKeys.picker);
       return true;
     }
+    // d deletes what is selected, as the shortcut sheet says (the button asks first); Esc lets go of the selection,
+    // so that a later "Delete selected" cannot act on photos chosen and forgotten.
+    if ((e.key === 'd' || e.key === 'Delete') && canReview && state.selected.size && !e.shiftKey) {
+      e.preventDefault();
+      bulk('reject', gridKeys.picker);
+      return true;
+    }
+    if (e.key === 'Escape' && state.selected.size) {
+      e.preventDefault();
+      const n = state.selected.size;
+      state.selected.clear();
+      gridKeys.anchor = null;
+      gridKeys.sync();
+      toast(`Selection cleared (${n} ${n === 1 ? 'photo' : 'photos'}).`);
+      return true;
+    }
     if (e.key === ' ') {
       e.preventDefault();
       const { id } = state.items[gridKeys.cursor];
@@ -734,7 +750,9 @@ export async function renderReview(root, params, { session, signal }) {
     current = null;
     keepPlace(null);
     if (!state.items.length) return mount(body, emptyQueue());
-    const picker = cardPicker('bulk-person', { onEnter: () => bulk('approve', picker) });
+    // Esc leaves the picker for the grid, so that the grid's keys (n, Space, the arrows) act again.
+    const picker = cardPicker('bulk-person', { onEnter: () => bulk('approve', picker),
+      onEscape: () => gridKeys.tiles[gridKeys.cursor]?.focus({ preventScroll: true }) });
     gridKeys.picker = picker;
     const count = h('span', { dataset: { testid: 'selected-count' } }, `${state.selected.size} selected`);
     // What files a photo (approve, name its face, keep) is not offered for duplicates: the bar says why instead.
@@ -808,6 +826,9 @@ export async function renderReview(root, params, { session, signal }) {
           '→')) : null);
     syncFiling();
     holdIfBusy();
+    // Opened (Select several), the grid takes the focus on its cursor tile: the arrows and Space act at once.
+    const active = document.activeElement;
+    if (!active || active === document.body || !active.isConnected) tiles[gridKeys.cursor]?.focus({ preventScroll: true });
   }
 
   // A live update redraws the grid around what the reviewer holds: the cursor and a shift-selection's anchor stay on
