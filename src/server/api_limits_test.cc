@@ -275,6 +275,33 @@ TEST_F(LimitsApiTest, UploadBodyPastTheLimitIs413EvenWithoutADeclaredLength) {
   EXPECT_TRUE(fs::is_empty(journal_->staging_dir()));
 }
 
+// A key given twice was taken as its last value ({"person":"a","person":"b"} filed under b), and a route that reads no
+// body acted on any (a malformed "{\"ids\":[1," enabled auto-sorting): both are 400 and change nothing.
+TEST_F(LimitsApiTest, ABodyWithARepeatedKeyOrMalformedJsonIsRefusedEvenWhereNoBodyIsRead) {
+  TestSession s = Login("carol");
+  httplib::Headers headers = {{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}};
+  auto twice = client_->Put("/api/config/thresholds", headers, R"({"min_confidence":0.5,"min_confidence":0.9})",
+                            "application/json");
+  ASSERT_TRUE(twice);
+  EXPECT_EQ(twice->status, 400);
+  EXPECT_NE(Body(twice)["message"].get<std::string>().find("\"min_confidence\" more than once"), std::string::npos)
+      << twice->body;
+  // The same key in two different objects is no repetition.
+  auto nested =
+      client_->Post("/api/config/thresholds/simulate", headers, R"({"a":{"x":1},"b":{"x":2}})", "application/json");
+  ASSERT_TRUE(nested);
+  EXPECT_EQ(Body(nested)["message"].get<std::string>().find("more than once"), std::string::npos) << nested->body;
+  for (const char* path : {"/api/disable", "/api/enable"}) {
+    auto bad = client_->Post(path, headers, "{\"ids\":[1,2,3", "application/json");
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, 400) << path << " " << bad->body;
+    EXPECT_NE(Body(bad)["message"].get<std::string>().find("not valid JSON"), std::string::npos) << bad->body;
+  }
+  auto status = client_->Get("/api/status", headers);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(Body(status)["auto_sort_enabled"], true) << "the refused /api/disable changed nothing";
+}
+
 // Nesting is bounded where a body is parsed: quoting a deeply nested value back in an error message recursed once per
 // level, and 80,000 levels (160 KB, well under the body limit) overflowed the stack and took the server down. A
 // long value is quoted shortened.

@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "base/text.h"
 #include "model/json_text.h"
@@ -32,8 +35,24 @@ int64_t ParseContentLength(std::string_view text) {
 
 base::Result<nlohmann::json> ParseJsonObject(std::string_view body) {
   nlohmann::json doc;
+  // A key given twice in one object: the parser keeps the last one unsaid ({"person":"a","person":"b"} filed the
+  // photo under b), so the body is refused naming it.
+  std::vector<std::set<std::string>> open;
+  std::string repeated;
   try {
-    doc = model::ParseBoundedJson(body);
+    using Event = nlohmann::json::parse_event_t;
+    doc = nlohmann::json::parse(body.begin(), body.end(), [&](int depth, Event event, nlohmann::json& parsed) {
+      model::RefuseDeepNesting(depth, event);
+      if (event == Event::object_start) {
+        open.emplace_back();
+      } else if (event == Event::object_end && !open.empty()) {
+        open.pop_back();
+      } else if (event == Event::key && !open.empty() && parsed.is_string()) {
+        if (!open.back().insert(parsed.get<std::string>()).second && repeated.empty())
+          repeated = parsed.get<std::string>();
+      }
+      return true;
+    });
   } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number too large (out_of_range)
     return base::Status::InvalidArgument(
         fmt::format("the request body is not valid JSON ({})", base::JsonSyntaxError(e.what())));
@@ -41,6 +60,10 @@ base::Result<nlohmann::json> ParseJsonObject(std::string_view body) {
     return base::Status::InvalidArgument(fmt::format("the request body is not accepted: {}", e.what()));
   }
   if (!doc.is_object()) return base::Status::InvalidArgument("the request body must be a JSON object");
+  if (!repeated.empty()) {
+    return base::Status::InvalidArgument(
+        fmt::format("the request body gives the key {} more than once in one object", model::JsonExcerpt(repeated)));
+  }
   return doc;
 }
 
