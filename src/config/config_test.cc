@@ -260,6 +260,18 @@ TEST(ConfigTest, WeightsThatDoNotSumTo100AreRefusedNamingTheCategory) {
   EXPECT_TRUE(ValidateConfigJson(c->json).ok());
 }
 
+// Weights that sum to 100 but lie all on face_sharpness, in a category whose photos have no face, scored every one
+// of them 0 (and a duplicate group's worst copy led): refused naming the category; a portrait may weigh faces alone.
+TEST(ConfigTest, WeightsAllOnFacesAreRefusedForACategoryWithoutFaces) {
+  json doc = {{"quality", {{"weights", {{"others", {{"face_sharpness", 100}, {"sharpness", 0}}}}}}}};
+  base::Status st = ValidateConfigJson(doc);
+  EXPECT_EQ(st.code(), base::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("quality.weights.others: all the weight is on face_sharpness"), std::string::npos)
+      << st.message();
+  doc = {{"quality", {{"weights", {{"portrait", {{"face_sharpness", 100}}}}}}}};
+  EXPECT_TRUE(ValidateConfigJson(doc).ok()) << ValidateConfigJson(doc).ToString();
+}
+
 TEST(ConfigTest, BurstAndDuplicateSettingsDefaultToTheSeedAndRefuseBadValues) {
   auto c = ConfigFromJson("/lib", json::object());
   ASSERT_TRUE(c.ok()) << c.status().ToString();

@@ -111,6 +111,17 @@ base::Status CheckQualityWeights(const json& doc) {
       return base::Status::InvalidArgument(
           fmt::format("quality.weights.{}: the weights sum to {:g}; they must sum to 100", category, sum));
     }
+    // Photos with a face are portraits, group portraits or human_others (the rules' first three): in any other
+    // category face_sharpness is never measured, and weights all on it would score every photo there 0.
+    const bool with_faces = category == "portrait" || category == "group_portrait" || category == "human_others";
+    const double on_faces = weights.contains("face_sharpness") ? weights["face_sharpness"].get<double>() : 0;
+    if (!with_faces && sum - on_faces < 1e-6) {
+      return base::Status::InvalidArgument(fmt::format(
+          "quality.weights.{}: all the weight is on face_sharpness, which a photo of this category never has (a photo "
+          "with a face is a portrait, group_portrait or human_others): every one would score 0; weigh another "
+          "dimension",
+          category));
+    }
   }
   return base::Status::Ok();
 }

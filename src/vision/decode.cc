@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <csetjmp>
 #include <cstring>
+#include <exiv2/exiv2.hpp>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -155,6 +156,48 @@ std::string ExifText(const VImage& image, const char* field) {
   if (paren != std::string::npos) v.resize(paren);
   while (!v.empty() && v.back() == ' ') v.pop_back();
   return v;
+}
+
+// A TIFF's EXIF: libvips parses no EXIF block out of a TIFF (its tags live in the file's own directories), so
+// libexiv2 reads them, handed to the same field readers in the shape libvips gives them ("text (raw, ...)"). Only
+// what the file states is set; a file libexiv2 cannot read leaves `info` as it was.
+void FillTiffExif(const std::filesystem::path& path, model::ImageInfo& info) {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Exiv2::LogMsg::setLevel(Exiv2::LogMsg::mute);
+    Exiv2::XmpParser::initialize();  // before threads read files: the XMP toolkit's own setup is not thread-safe
+  });
+  try {
+    auto image = Exiv2::ImageFactory::open(path.string());
+    if (image.get() == nullptr) return;
+    image->readMetadata();
+    const Exiv2::ExifData& exif = image->exifData();
+    if (exif.empty()) return;
+    auto get = [&](const char* field) -> std::string {
+      const std::string name = field;
+      const char* group = name.rfind("exif-ifd0-", 0) == 0   ? "Exif.Image."
+                          : name.rfind("exif-ifd2-", 0) == 0 ? "Exif.Photo."
+                          : name.rfind("exif-ifd3-", 0) == 0 ? "Exif.GPSInfo."
+                                                             : nullptr;
+      if (group == nullptr) return "";
+      auto it = exif.findKey(Exiv2::ExifKey(group + name.substr(10)));
+      if (it == exif.end()) return "";
+      const std::string value = it->value().toString();
+      return value + " (" + value + ", exiv2)";
+    };
+    auto text = [&](const char* field) {
+      std::string v = get(field);
+      v = v.substr(0, v.find(" ("));
+      while (!v.empty() && (v.back() == ' ' || v.back() == '\0')) v.pop_back();
+      return v;
+    };
+    info.taken_at = ExifCaptureTime(get("exif-ifd2-DateTimeOriginal"), get("exif-ifd2-SubSecTimeOriginal"));
+    const std::string make = text("exif-ifd0-Make"), model = text("exif-ifd0-Model");
+    info.camera = make.empty() ? model : (model.rfind(make, 0) == 0 ? model : make + " " + model);
+    FillCaptureSettings(get, info);
+  } catch (const std::exception&) {
+    // Metadata a library cannot read is no reason to refuse the picture: it is kept without them.
+  }
 }
 
 model::ImageInfo ReadInfo(const VImage& header, const std::string& format) {
@@ -502,7 +545,7 @@ base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const Decod
   }
   // The format is known from the magic bytes: JPEG and PNG go to their loader directly, without vips asking every
   // loader whether it knows the file (each opens it; 10% of the CPU of a duplicates-only ingest).
-  return DecodeWith(
+  auto decoded = DecodeWith(
       head, options,
       [&](const std::string& format) {
         auto* sequential = VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL);
@@ -514,6 +557,11 @@ base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const Decod
         return LoadFileWithin(file, format, side, header, options);
       },
       bytes ? &*bytes : nullptr);
+  if (decoded.ok() && decoded->info.format == "tiff" && decoded->info.taken_at.empty() &&
+      decoded->info.camera.empty()) {
+    FillTiffExif(path, decoded->info);
+  }
+  return decoded;
 }
 
 base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const std::string& bytes,

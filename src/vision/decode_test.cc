@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <exiv2/exiv2.hpp>
 #include <filesystem>
 #include <fstream>
 #include <vips/vips8>
@@ -107,6 +108,35 @@ TEST_F(DecodeTest, AJpegLineDecodesAtEverySize) {
       }
     }
   }
+}
+
+// libvips parses no EXIF out of a TIFF: its date taken, camera and settings were lost (a TIFF went to photos/undated
+// while the same tags in a JPEG filed it by month). They are read from the file's own directories.
+TEST_F(DecodeTest, ATiffsExifIsRead) {
+  const fs::path tif = Make("scan.tif");
+  {
+    auto image = Exiv2::ImageFactory::open(tif.string());
+    image->readMetadata();
+    Exiv2::ExifData& exif = image->exifData();
+    exif["Exif.Image.Make"] = "PENTAX";
+    exif["Exif.Image.Model"] = "PENTAX K-7";
+    exif["Exif.Photo.DateTimeOriginal"] = "2015:10:29 15:44:44";
+    exif["Exif.Photo.ExposureTime"] = Exiv2::URational(1, 125);
+    exif["Exif.Photo.ISOSpeedRatings"] = uint16_t{400};
+    image->writeMetadata();
+  }
+  auto d = DecodeImage(tif, {});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->info.format, "tiff");
+  EXPECT_EQ(d->info.taken_at, "2015-10-29T15:44:44");
+  EXPECT_EQ(d->info.camera, "PENTAX K-7");
+  EXPECT_NEAR(d->info.exposure_s, 1.0 / 125, 1e-9);
+  EXPECT_EQ(d->info.iso, 400);
+  // A TIFF without EXIF decodes as before, without those facts.
+  auto plain = DecodeImage(Make("plain.tif"), {});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->info.taken_at, "");
+  EXPECT_EQ(plain->info.camera, "");
 }
 
 TEST_F(DecodeTest, AppliesExifOrientation) {

@@ -83,7 +83,7 @@ test('an admin removes a person from their card: asked first, their photos stay,
   const said = await dialog.innerText();
   assert.match(said, /Remove Ada Lovelace\?/);
   assert.match(said, /disappears from the person pickers and from this list/);
-  assert.match(said, /1 photo already sorted into faces\/ada_lovelace\/ stay where they are/);
+  assert.match(said, /1 photo already sorted into faces\/ada_lovelace\/ stays where it is/);
   await screenshot(page, 'persons-remove-confirm');
   await dialog.getByTestId('confirm-no').click();
   assert.equal((await lib.api('/api/persons')).persons.length, 1, 'Cancel removes nobody');
