@@ -41,7 +41,10 @@ async function request(method, path, body, extraHeaders = {}) {
   const type = res.headers.get('Content-Type') || '';
   const data = type.startsWith('application/json') ? await res.json().catch(() => null) : await res.text();
   if (!res.ok) {
-    if (res.status === 401 && path !== '/api/auth/login') window.dispatchEvent(new CustomEvent('triage:logged-out'));
+    // A change refused because the session ended (not a page that was only being read) is said as not made.
+    if (res.status === 401 && path !== '/api/auth/login') {
+      window.dispatchEvent(new CustomEvent('triage:logged-out', { detail: { unsaved: method !== 'GET' } }));
+    }
     // An answer that is not triage's own (a proxy's error page) is named by its status.
     const own = data && typeof data === 'object';
     throw new ApiError(res.status, own ? data.error : '', own ? data.message

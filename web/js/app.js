@@ -219,10 +219,12 @@ document.getElementById('skip-link').addEventListener('click', (e) => {
   e.preventDefault();
   document.getElementById('app').focus();
 });
-window.addEventListener('triage:logged-out', () => {
+window.addEventListener('triage:logged-out', (e) => {
   if (!session.user) return;
   session.user = '';
-  toast('Your session ended; please log in again.', 'error');
+  toast(e.detail && e.detail.unsaved
+    ? 'Your session ended, so the change you just made was not saved: log in again and make it again.'
+    : 'Your session ended; please log in again.', 'error');
   showLogin();
 });
 

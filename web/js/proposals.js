@@ -43,7 +43,9 @@ function sharpnessText(current, proposed) {
   return (v) => {
     const other = v === proposed ? current : proposed;
     const times = other > 0 && v > other ? `, ${(v / other).toFixed(1)}× as sharp` : '';
-    return `${v.toFixed(0)}${times}`;
+    // Small values keep a decimal or two: "2 | 2, 1.2× as sharp" showed two equal numbers, one said sharper.
+    const digits = Math.abs(v) >= 10 ? 0 : Math.abs(v) >= 1 ? 1 : 2;
+    return `${v.toFixed(digits)}${times}`;
   };
 }
 
