@@ -352,6 +352,7 @@ function loupe(src, index, close, discard = null) {
       if (!(await discard(item))) return;
       src.items.splice(at, 1);
       src.total -= 1;
+      el.dispatchEvent(new CustomEvent('culled'));   // the page behind counts one photo fewer
       if (!src.items.length) { close(); return; }
       at = Math.min(at, src.items.length - 1);
       show();
@@ -639,6 +640,10 @@ export async function renderGallery(root, _rest, { session, signal }) {
       lastOpened = i;
       dropLoupe();
       overlay = loupe(src, i, closeLoupe, discard);
+      overlay.addEventListener('culled', () => {
+        const total = root.querySelector('[data-testid="gallery-total"]');
+        if (total) total.textContent = `${src.total.toLocaleString()} ${src.total === 1 ? 'photo' : 'photos'}`;
+      });
       for (const el of behind()) el.inert = true;
       root.append(overlay);
       overlay.focus();
