@@ -204,7 +204,10 @@ base::Result<ReviewService::Done> ReviewService::DoDiscard(int64_t id, const std
     return base::Status::Conflict(
         fmt::format("{} (item {}) is not in the library: it is in {}; {}nothing was changed", FileName(item->path), id,
                     PlaceWords(FolderOf(item->path)),
-                    item->location == "review" ? "a photo waiting for review is rejected; " : ""));
+                    item->location == "review"
+                        ? "a photo waiting for review is decided on the Review page (Delete there moves it to the "
+                          "trash); "
+                        : ""));
   }
   const int days = config_.Current()->review.trash_retention_days;
   return Trash(*item, "discard",
@@ -371,7 +374,8 @@ base::Result<std::string> ReviewService::TrashedFrom(int64_t id) {
   auto entries = catalog_.ListAuditEntries(query);
   if (!entries.ok()) return entries.status();
   for (const model::AuditEntry& e : *entries) {
-    if (e.to_state == "trash") return e.from_state;
+    // A move into it: an analysis of a photo in the trash is audited from the trash to the trash.
+    if (e.to_state == "trash" && e.from_state != "trash") return e.from_state;
   }
   return std::string();
 }

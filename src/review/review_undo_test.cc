@@ -452,6 +452,33 @@ TEST_F(ReviewUndoTest, RestoreReturnsALibraryPhotoToItsLibraryFolder) {
   EXPECT_TRUE(catalog_->PendingReview(rejected).ok());
 }
 
+// A library photo culled to the trash comes back to its library folder, by undo or by restore, also after it was
+// analysed again meanwhile (audited from the trash to the trash: restore read that as where it came from and sent the
+// photo to review, and undo read it as a change that stood in its way).
+TEST_F(ReviewUndoTest, ACulledPhotoComesBackToItsFolderAfterAnAnalysisInTheTrash) {
+  int64_t id = Pending("a.jpg");
+  ASSERT_TRUE(service_->Approve(id, "penny", "alice", 150).ok());
+  const std::string filed = catalog_->GetItem(id)->path;
+  std::string token;
+  ASSERT_TRUE(service_->Discard(id, "alice", 160, "faces/penny", &token).ok());
+  ASSERT_EQ(catalog_->GetItem(id)->location, "trash");
+  ASSERT_TRUE(catalog_->AddAudit({0, 161, "cli:root", id, "analyse", "trash", "trash", "analysed again"}).ok());
+  ASSERT_TRUE(catalog_->AddAudit({0, 162, "bob", id, "propose", "", "", "proposed a replacement"}).ok());
+  ASSERT_TRUE(undo_->Undo(token, "alice", false, 170).ok());
+  EXPECT_EQ(catalog_->GetItem(id)->path, filed);
+
+  ASSERT_TRUE(service_->Discard(id, "alice", 180, "", nullptr).ok());
+  ASSERT_TRUE(catalog_->AddAudit({0, 181, "cli:root", id, "analyse", "trash", "trash", "analysed again"}).ok());
+  auto restored = service_->Restore(id, "alice", 190, nullptr);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(restored->location, "library");
+  EXPECT_EQ(restored->path, filed);
+  EXPECT_TRUE(fs::exists(lib_ / filed));
+  // A photo waiting in review is not culled: it is rejected.
+  int64_t waiting = Pending("b.jpg");
+  EXPECT_EQ(service_->Discard(waiting, "alice", 200).status().code(), base::Code::kConflict);
+}
+
 // Both moves or neither: a copy that cannot take the original's place (its file removed by hand) leaves the original
 // where it was, not in the trash; the copy is still a duplicate to decide.
 TEST_F(ReviewUndoTest, KeepingANewCopyThatCannotMoveLeavesTheOriginalInPlace) {

@@ -271,7 +271,8 @@ TEST_F(ControlApiTest, ALibraryPhotoGoesToTheTrashAndComesBackToItsFolder) {
   EXPECT_EQ(stale->status, 409) << stale->body;
   auto pending = Post("/api/items/" + waiting + "/trash", json::object(), &s);
   EXPECT_EQ(pending->status, 409);
-  EXPECT_NE(Body(pending)["message"].get<std::string>().find("rejected"), std::string::npos) << pending->body;
+  EXPECT_NE(Body(pending)["message"].get<std::string>().find("decided on the Review page"), std::string::npos)
+      << pending->body;
   EXPECT_EQ(Post("/api/items/999999/trash", json::object(), &s)->status, 404);
   EXPECT_EQ(Post("/api/items/" + kept + "/trash", json::object(), nullptr)->status, 401);
 

@@ -55,6 +55,22 @@ TEST_F(ProposalsApiTest, QueueShowsBothImagesAndRefusesUnknownFilters) {
   EXPECT_EQ(Get(ProposalPath(999), &s)->status, 404);
 }
 
+// Sorted by person, a slot whose photo has none (kept in photos/: its person is null) answered 500: it comes last.
+TEST_F(ProposalsApiTest, SortedByPersonASlotWithoutAPersonComesLast) {
+  MakeProposal();
+  auto kept = Ingest({"obama2.jpg"})[0];
+  ASSERT_TRUE(review_->Keep(kept, "bob", 300).ok());
+  auto removal = proposals_->Propose({kept, 0, "manual", "bob"}, 400);
+  ASSERT_TRUE(removal.ok()) << removal.status().ToString();
+  TestSession s = Login("alice");
+  auto r = Get("/api/proposals?sort=person", &s);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json list = Body(r)["proposals"];
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0]["current_item"]["person"], "ada");
+  EXPECT_TRUE(list[1]["current_item"]["person"].is_null()) << list[1].dump();
+}
+
 TEST_F(ProposalsApiTest, OnlyAdminsDecideAndApproveMovesFilesAndAudits) {
   int64_t id = MakeProposal();
   TestSession user = Login("alice");

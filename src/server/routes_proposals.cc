@@ -47,8 +47,12 @@ void SortQueue(std::vector<json>& list, const std::string& sort) {
     return p["proposed"].is_object() && p["proposed"]["score"].is_number() ? p["proposed"]["score"].get<double>()
                                                                            : -1.0;
   };
+  // A slot without a person (a photo kept in photos/: its person is null) sorts after every named one.
   auto person = [](const json& p) {
-    return p["current_item"].is_object() ? p["current_item"].value("person", "") : "";
+    const json* item = p.contains("current_item") && p["current_item"].is_object() ? &p["current_item"] : nullptr;
+    const bool named = item && item->contains("person") && (*item)["person"].is_string() &&
+                       !(*item)["person"].get<std::string>().empty();
+    return std::pair<bool, std::string>(!named, named ? (*item)["person"].get<std::string>() : std::string());
   };
   std::stable_sort(list.begin(), list.end(), [&](const json& a, const json& b) {
     if (sort == "score") return score(a) > score(b);

@@ -4,7 +4,7 @@ import { api, qs } from './api.js';
 import { h, remount, formatTime, personName } from './dom.js';
 
 // The actions the log records, for the filter (the server filters the whole log, not one page of it).
-const ACTIONS = ['approve', 'keep', 'reject', 'skip', 'undo', 'name-face', 'duplicate', 'restore', 'purge', 'ingest',
+const ACTIONS = ['approve', 'keep', 'reject', 'discard', 'skip', 'undo', 'name-face', 'duplicate', 'restore', 'purge', 'ingest',
   'analyse', 'apply-policy', 'name-cluster', 'people', 'reference', 'person', 'propose', 'proposal', 'replaced',
   'removed', 'revert', 'config', 'login', 'logout', 'user'];
 
@@ -47,6 +47,7 @@ export function auditSentence(e) {
     case 'approve': return `${e.actor} approved ${item}${personOf(e.to) ? ` as ${personName(personOf(e.to))}` : ''}${move}`;
     case 'keep': return `${e.actor} kept ${item} without a person${move}`;
     case 'reject': return `${e.actor} moved ${item} to the trash${isFolder(e.from) ? ` — from ${e.from}` : ''}`;
+    case 'discard': return `${e.actor} moved ${item} from the library to the trash${isFolder(e.from) ? ` — from ${e.from}` : ''}`;
     case 'skip': return `${e.actor} skipped ${item} for later`;
     case 'restore': return `${e.actor} restored ${item} from the trash${isFolder(e.to) ? ` — to ${e.to}` : ''}`;
     case 'ingest': return `${e.actor} took in ${item}${isFolder(e.to) ? ` — to ${e.to}` : ''}`;

@@ -427,6 +427,8 @@ function loupe(src, index, close, discard = null) {
     h('button', { type: 'button', class: 'link', dataset: { testid: 'loupe-close' }, onclick: () => close() }, 'Close')),
   h('div', { class: 'loupe-main' }, stage, side), strip);
   el.keys = (e) => {
+    // An open dialog (the shortcut sheet) takes the keys: d behind it deleted the photo under it.
+    if (document.querySelector('dialog[open]')) return;
     // Esc steps back one level: from 1:1 to the fitted photo, then out of the viewer.
     if (e.key === 'Escape' && actual) { actual = false; show(); } else if (e.key === 'Escape') close();
     else if (e.key === 'ArrowRight') step(1);
@@ -586,6 +588,7 @@ export async function renderGallery(root, _rest, { session, signal }) {
   window.addEventListener('popstate', () => { inHistory = false; dropLoupe(true); }, { signal });
   document.addEventListener('keydown', (e) => {
     if (overlay) { overlay.keys(e); return; }
+    if (document.querySelector('dialog[open]')) return;
     if (e.ctrlKey || e.metaKey || e.altKey || typingInFormControl(e)) return;
     if (e.key === '?') { e.preventDefault(); shortcutsSheet(GRID_SHORTCUTS); }
     // g: into the grid, on the photo at the top of the view (24 Tabs away through the filters otherwise).
