@@ -130,6 +130,16 @@ base::Status ProposalService::RevertBatch(const json& payload, const std::string
       }
     } else {
       TRIAGE_RETURN_IF_ERROR(store_.Reopen(it->at("id"), it->at("status"), actor, now));
+      // Denied or archived, its slot may have changed since (another proposal archived the photo): pending again
+      // it would be a second proposal for a slot that is gone, so it comes back stale, saying why.
+      auto reopened = store_.GetProposal(it->at("id"));
+      if (!reopened.ok()) return reopened.status();
+      auto stale = StaleBecause(*reopened);
+      if (!stale.ok()) return stale.status();
+      if (!stale->empty()) {
+        TRIAGE_RETURN_IF_ERROR(store_.ChangeStatus(
+            {reopened->id, catalog::kProposalPending, catalog::kProposalStale, actor, *stale, "", now}));
+      }
     }
   }
   return base::Status::Ok();

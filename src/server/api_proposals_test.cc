@@ -124,6 +124,16 @@ TEST_F(ProposalsApiTest, AnApprovalIsUndoneWithItsTokenAndBothPhotosGoBack) {
   ASSERT_EQ(denied->status, 200) << denied->body;
   ASSERT_EQ(Post("/api/undo/" + Body(denied)["undo"].get<std::string>(), json::object(), &admin)->status, 200);
   EXPECT_EQ(Body(Get(ProposalPath(id), &admin))["status"], "pending");
+  // Denied, then its photo archived by another proposal: the undo brings it back stale, not as a second pending
+  // proposal for a slot that is gone.
+  denied = Post(ProposalPath(id, "deny"), json::object(), &admin);
+  ASSERT_EQ(denied->status, 200) << denied->body;
+  auto removal = proposals_->Propose({current_, 0, "manual", "bob"}, 300);
+  ASSERT_TRUE(removal.ok()) << removal.status().ToString();
+  ASSERT_EQ(Post(ProposalPath(removal->id, "approve"), json::object(), &admin)->status, 200);
+  ASSERT_EQ(catalog_->GetItem(current_)->location, "archive");
+  ASSERT_EQ(Post("/api/undo/" + Body(denied)["undo"].get<std::string>(), json::object(), &admin)->status, 200);
+  EXPECT_EQ(Body(Get(ProposalPath(id), &admin))["status"], "stale");
 }
 
 TEST_F(ProposalsApiTest, ManualProposalAndBatchReportCounts) {
