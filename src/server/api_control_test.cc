@@ -276,7 +276,10 @@ TEST_F(ControlApiTest, ALibraryPhotoGoesToTheTrashAndComesBackToItsFolder) {
   EXPECT_EQ(Post("/api/items/999999/trash", json::object(), &s)->status, 404);
   EXPECT_EQ(Post("/api/items/" + kept + "/trash", json::object(), nullptr)->status, 401);
 
-  auto trashed = Post("/api/items/" + kept + "/trash", {{"from", before["folder"]}}, &s);
+  // A path on the server is no folder of the library; the folder with a trailing slash is the folder.
+  EXPECT_EQ(Post("/api/items/" + kept + "/trash", {{"from", (root_ / "photos").string()}}, &s)->status, 400);
+  EXPECT_EQ(Post("/api/items/" + kept + "/trash", {{"from", "../photos"}}, &s)->status, 400);
+  auto trashed = Post("/api/items/" + kept + "/trash", {{"from", before["folder"].get<std::string>() + "/"}}, &s);
   ASSERT_EQ(trashed->status, 200) << trashed->body;
   EXPECT_EQ(Body(trashed)["item"]["location"], "trash");
   EXPECT_FALSE(fs::exists(root_ / path));

@@ -145,6 +145,7 @@ TEST_F(GalleryApiTest, RefusesBadParametersNamingThem) {
       {"/api/gallery?person=ada&person=bob", "person\\\": given 2 times"},
       {"/api/bursts?limt=3", "limt\\\": not one this request takes (it takes after, limit)"},
       {"/api/duplicates?after=1&after=2", "given 2 times"},
+      {"/api/gallery?limit=5&limit=5", "limit\\\": given 2 times"},  // the same value twice too
       {"/api/gallery?min_score=11", "min_score"},
       // strtod would read these as 5; no score box can show them.
       {"/api/gallery?min_score=0x5", "min_score: must be a score from 0 to 10"},

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <filesystem>
 
 #include "base/clock.h"
 #include "config/config.h"
@@ -302,7 +303,17 @@ base::Result<std::string> FromField(const json& body) {
   if (!body["from"].is_string() || body["from"].get<std::string>().empty()) {
     return base::Status::InvalidArgument("from: the folder the item was seen in (such as \"review/unidentified\")");
   }
-  return body["from"].get<std::string>();
+  // A folder of the library as the item's `folder` names it: "photos/undated/" and "./photos/undated" are that
+  // folder (they read as a photo moved meanwhile); a path on the server is no folder of the library.
+  const std::filesystem::path given(body["from"].get<std::string>());
+  std::string folder = given.lexically_normal().generic_string();
+  while (folder.size() > 1 && folder.back() == '/') folder.pop_back();
+  if (given.is_absolute() || folder == "." || folder.rfind("..", 0) == 0) {
+    return base::Status::InvalidArgument(
+        fmt::format("from: {} is not a folder of the library (give the item's folder, such as \"review/unidentified\")",
+                    model::JsonExcerpt(body["from"])));
+  }
+  return folder;
 }
 
 base::Result<json> DecisionBody(const Call& call) {
