@@ -143,6 +143,15 @@ class ProposalService {
   base::Result<std::string> CoverStaleBecause(const catalog::ProposalRecord& p);
   // proposal_undo.cc: what undoing a decided proposal needs, and the inverse of a batch.
   nlohmann::json UndoEntryBefore(const catalog::ProposalRecord& p);
+  // kInvalidArgument unless `action` is approve, deny or archive.
+  static base::Status CheckDecisionAction(const std::string& action);
+  // Decides proposal `id` by `action` (one of Batch's) and, once decided, appends to `undone` what undoing it needs.
+  // REQUIRES: decide_mu_ held.
+  base::Result<catalog::ProposalRecord> DecideRecorded(int64_t id, const std::string& action, const std::string& actor,
+                                                       const std::string& notes, int64_t now, nlohmann::json& undone);
+  // The undo token of the decisions in `undone` ("" when there are none or undo is off).
+  base::Result<std::string> RecordDecisions(const std::string& action, const nlohmann::json& undone,
+                                            const std::string& actor, int64_t now);
   // The proposals MarkSupersededStale made stale when `approved` was approved.
   base::Result<std::vector<int64_t>> SupersededBy(const catalog::ProposalRecord& approved);
   base::Status UndoEntryAfter(nlohmann::json& entry);

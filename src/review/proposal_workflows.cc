@@ -197,34 +197,50 @@ base::Result<std::vector<int64_t>> ProposalService::BatchIds(const BatchRequest&
   return ids;
 }
 
-base::Result<catalog::ProposalRecord> ProposalService::Decide(int64_t id, const std::string& action,
-                                                              const std::string& actor, const std::string& notes,
-                                                              int64_t now, std::string* undo_token) {
-  if (action != "approve" && action != "deny" && action != "archive") {
-    return base::Status::InvalidArgument(fmt::format("action \"{}\" is unknown; use approve, deny or archive", action));
-  }
-  std::lock_guard lock(decide_mu_);  // the decision and its undo record are one step
+base::Status ProposalService::CheckDecisionAction(const std::string& action) {
+  if (action == "approve" || action == "deny" || action == "archive") return base::Status::Ok();
+  return base::Status::InvalidArgument(fmt::format("action \"{}\" is unknown; use approve, deny or archive", action));
+}
+
+base::Result<catalog::ProposalRecord> ProposalService::DecideRecorded(int64_t id, const std::string& action,
+                                                                      const std::string& actor,
+                                                                      const std::string& notes, int64_t now,
+                                                                      nlohmann::json& undone) {
   auto before = store_.GetProposal(id);
   if (!before.ok()) return before.status();
   nlohmann::json entry = UndoEntryBefore(*before);
   base::Result<ProposalRecord> done = action == "approve" ? Approve(id, actor, notes, now)
                                       : action == "deny"  ? Deny(id, actor, notes, now)
                                                           : Archive(id, actor, notes, now);
-  if (!done.ok() || !undo_ || !undo_token || entry.is_null()) return done;
+  if (!done.ok() || entry.is_null()) return done;
   TRIAGE_RETURN_IF_ERROR(UndoEntryAfter(entry));
-  auto token =
-      undo_->Record("proposal_batch", actor, {{"action", action}, {"proposals", nlohmann::json::array({entry})}},
-                    fmt::format("{} proposal {}", action, id), now);
+  undone.push_back(std::move(entry));
+  return done;
+}
+
+base::Result<std::string> ProposalService::RecordDecisions(const std::string& action, const nlohmann::json& undone,
+                                                           const std::string& actor, int64_t now) {
+  if (!undo_ || undone.empty()) return std::string();
+  return undo_->Record("proposal_batch", actor, {{"action", action}, {"proposals", undone}},
+                       fmt::format("{} {}", action, base::Counted(undone.size(), "proposal")), now);
+}
+
+base::Result<catalog::ProposalRecord> ProposalService::Decide(int64_t id, const std::string& action,
+                                                              const std::string& actor, const std::string& notes,
+                                                              int64_t now, std::string* undo_token) {
+  TRIAGE_RETURN_IF_ERROR(CheckDecisionAction(action));
+  std::lock_guard lock(decide_mu_);  // the decision and its undo record are one step
+  nlohmann::json undone = nlohmann::json::array();
+  auto done = DecideRecorded(id, action, actor, notes, now, undone);
+  if (!done.ok() || !undo_token) return done;
+  auto token = RecordDecisions(action, undone, actor, now);
   if (!token.ok()) return token.status();
   *undo_token = *token;
   return done;
 }
 
 base::Result<BatchResult> ProposalService::Batch(const BatchRequest& request, const std::string& actor, int64_t now) {
-  if (request.action != "approve" && request.action != "deny" && request.action != "archive") {
-    return base::Status::InvalidArgument(
-        fmt::format("batch action \"{}\" is unknown; use approve, deny or archive", request.action));
-  }
+  TRIAGE_RETURN_IF_ERROR(CheckDecisionAction(request.action));
   auto ids = BatchIds(request, now);
   if (!ids.ok()) return ids.status();
   std::lock_guard lock(decide_mu_);  // the batch is one action: no other decision falls between its parts
@@ -237,29 +253,19 @@ base::Result<BatchResult> ProposalService::Batch(const BatchRequest& request, co
       continue;
     }
     ++result.matched;
-    nlohmann::json entry = before.ok() ? UndoEntryBefore(*before) : nlohmann::json();
-    base::Result<ProposalRecord> done = request.action == "approve" ? Approve(id, actor, request.notes, now)
-                                        : request.action == "deny"  ? Deny(id, actor, request.notes, now)
-                                                                    : Archive(id, actor, request.notes, now);
+    base::Result<ProposalRecord> done = DecideRecorded(id, request.action, actor, request.notes, now, undone);
     if (done.ok()) {
       ++result.done;
       result.ids.push_back(id);
-      if (!entry.is_null()) {
-        TRIAGE_RETURN_IF_ERROR(UndoEntryAfter(entry));
-        undone.push_back(std::move(entry));
-      }
       continue;
     }
     auto now_status = store_.GetProposal(id);
     if (now_status.ok() && now_status->status == catalog::kProposalStale) ++result.stale;
     result.failed.emplace_back(id, done.status().message());
   }
-  if (undo_ && !undone.empty()) {
-    auto token = undo_->Record("proposal_batch", actor, {{"action", request.action}, {"proposals", undone}},
-                               fmt::format("{} {}", request.action, base::Counted(undone.size(), "proposal")), now);
-    if (!token.ok()) return token.status();
-    result.undo = *token;
-  }
+  auto token = RecordDecisions(request.action, undone, actor, now);
+  if (!token.ok()) return token.status();
+  result.undo = *token;
   return result;
 }
 

@@ -51,15 +51,23 @@ base::Status RefuseUndecidedCopy(catalog::Catalog& catalog, const model::ItemRec
 
 }  // namespace
 
+namespace {
+
+// kConflict when `seen_in` is given and `item` is no longer in that folder.
+base::Status StillWhereSeen(const model::ItemRecord& item, const std::string& seen_in) {
+  if (seen_in.empty() || FolderOf(item.path) == seen_in) return base::Status::Ok();
+  return base::Status::Conflict(
+      fmt::format("{} (item {}) is no longer in {}: it was moved to {} meanwhile, from another window or by another "
+                  "reviewer; nothing was changed",
+                  FileName(item.path), item.id, seen_in, PlaceWords(FolderOf(item.path))));
+}
+
+}  // namespace
+
 base::Result<model::ItemRecord> ReviewService::PendingItem(int64_t id, const std::string& seen_in) {
   auto item = catalog_.GetItem(id);
   if (!item.ok()) return item.status();
-  if (!seen_in.empty() && FolderOf(item->path) != seen_in) {
-    return base::Status::Conflict(
-        fmt::format("{} (item {}) is no longer in {}: it was moved to {} meanwhile, from another window or by another "
-                    "reviewer; nothing was changed",
-                    FileName(item->path), id, seen_in, PlaceWords(FolderOf(item->path))));
-  }
+  TRIAGE_RETURN_IF_ERROR(StillWhereSeen(*item, seen_in));
   // An item that exists but waits no more was decided or moved: a conflict with where it is now (409, exit 5), not a
   // missing item.
   auto pending = catalog_.PendingReview(id);
@@ -194,12 +202,7 @@ base::Result<ReviewService::Done> ReviewService::DoDiscard(int64_t id, const std
                                                            const std::string& seen_in) {
   auto item = catalog_.GetItem(id);
   if (!item.ok()) return item.status();
-  if (!seen_in.empty() && FolderOf(item->path) != seen_in) {
-    return base::Status::Conflict(fmt::format(
-        "{} (item {}) is no longer in {}: it was moved to {} meanwhile, from another window or by another user; "
-        "nothing was changed",
-        FileName(item->path), id, seen_in, PlaceWords(FolderOf(item->path))));
-  }
+  TRIAGE_RETURN_IF_ERROR(StillWhereSeen(*item, seen_in));
   if (item->location != "library") {
     return base::Status::Conflict(
         fmt::format("{} (item {}) is not in the library: it is in {}; {}nothing was changed", FileName(item->path), id,

@@ -53,7 +53,10 @@ base::Result<int64_t> Call::IdParam(size_t i) const {
   return ParseId(text, IdNoun(req_.path, text));
 }
 
-base::Result<json> Call::JsonBody() const { return ParseJsonObject(body_); }
+base::Result<json> Call::JsonBody() const {
+  if (parsed_) return *parsed_;
+  return ParseJsonObject(body_);
+}
 
 std::string Call::Query(const std::string& name) const {
   return req_.has_param(name.c_str()) ? req_.get_param_value(name.c_str()) : std::string();
@@ -362,6 +365,7 @@ void ApiRouter::Dispatch(const Route& route, const httplib::Request& req, httpli
 void ApiRouter::Serve(const Route& route, const httplib::Request& req, httplib::Response& res,
                       const httplib::ContentReader* reader, Principal principal, BodyState& body_state) const {
   std::string body;
+  std::optional<json> parsed;
   BodyStream stream{reader, route.limits.max_body_bytes};
   if (reader != nullptr && route.limits.body == BodyMode::kBuffered && HasBody(req)) {
     if (req.is_multipart_form_data()) return SendError(res, 400, "bad_request", "this route takes a JSON body");
@@ -374,11 +378,13 @@ void ApiRouter::Serve(const Route& route, const httplib::Request& req, httplib::
     // Every buffered route takes a JSON object or nothing: a malformed body is refused here, also by the routes
     // that read none (a POST /api/enable with "{\"ids\":[1," acted as if it had been empty).
     if (body.find_first_not_of(" \t\r\n") != std::string::npos) {
-      auto parsed = ParseJsonObject(body);
-      if (!parsed.ok()) return SendError(res, parsed.status());
+      auto checked = ParseJsonObject(body);
+      if (!checked.ok()) return SendError(res, checked.status());
+      parsed = std::move(*checked);
     }
   }
   Call call(req, res, std::move(principal), std::move(body), reader != nullptr ? &stream : nullptr);
+  if (parsed) call.KeepParsedBody(std::move(*parsed));
   base::Status st = route.handler(call);
   if (stream.too_large) return SendTooLarge(res, route);
   if (!st.ok()) SendError(res, st, hidden_root_);

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 #include <string>
 #include <utility>
@@ -76,6 +77,9 @@ class Call {
   const std::string& body() const { return body_; }
   // The body as a JSON object; kInvalidArgument with the parser's message otherwise.
   base::Result<nlohmann::json> JsonBody() const;
+  // The body as the router parsed it already (every buffered body is checked before its handler runs): JsonBody
+  // hands it out instead of parsing the text again.
+  void KeepParsedBody(nlohmann::json parsed) { parsed_ = std::move(parsed); }
   // Streams a streamed route's multipart/form-data body through `start` and `data`. kInvalidArgument when the
   // body is not multipart, is malformed, was cut off, or is larger than the route's limit (answered 413);
   // kIo when a callback refused it.
@@ -96,6 +100,7 @@ class Call {
   httplib::Response& res_;
   Principal principal_;
   std::string body_;
+  std::optional<nlohmann::json> parsed_;
   BodyStream* stream_;
 };
 
