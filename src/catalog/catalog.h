@@ -213,10 +213,16 @@ class Catalog {
 
   // Items in trash longer than `before` (unix seconds): for purging.
   virtual base::Result<std::vector<model::ItemRecord>> TrashedBefore(int64_t before) = 0;
-  virtual base::Status DeleteItem(int64_t id, const std::string& actor, const std::string& reason, int64_t at) = 0;
+  // Deletes item `audit.item_id` and writes `audit` in the same transaction (PurgeAudit for the trash's purge).
+  virtual base::Status DeleteItem(const model::AuditEntry& audit) = 0;
 
  protected:
   Catalog() = default;
 };
+
+// The audit line of purging item `id` from the trash (its file deleted with it).
+inline model::AuditEntry PurgeAudit(int64_t id, const std::string& actor, const std::string& reason, int64_t at) {
+  return {0, at, actor, id, "purge", "trash", "", reason};
+}
 
 }  // namespace triage::catalog

@@ -240,7 +240,7 @@ TEST_P(CatalogContractTest, HashChangesFollowInsertTrashAndDelete) {
   EXPECT_TRUE(changes->changes[0].present);
   EXPECT_EQ(changes->changes[1].id, *a);
   EXPECT_FALSE(changes->changes[1].present);
-  ASSERT_TRUE(catalog_->DeleteItem(*b, "admin", "purged", 3000).ok());
+  ASSERT_TRUE(catalog_->DeleteItem(PurgeAudit(*b, "admin", "purged", 3000)).ok());
   auto after_delete = catalog_->PerceptualHashChangesSince(changes->cursor);
   ASSERT_EQ(after_delete->changes.size(), 1u);
   EXPECT_EQ(after_delete->changes[0].id, *b);

@@ -75,7 +75,7 @@ TEST_P(ChangeFeedTest, ADeletedItemMovesTheVersion) {
   const int64_t id = AddItem(*worker_, "review/unidentified/a.jpg");
   const int64_t inserted = feed_->WaitForChange(before_insert, seconds(60));
   ASSERT_NE(inserted, before_insert);
-  ASSERT_TRUE(worker_->DeleteItem(id, "alice", "test", 200).ok());
+  ASSERT_TRUE(worker_->DeleteItem(PurgeAudit(id, "alice", "test", 200)).ok());
   EXPECT_NE(feed_->WaitForChange(inserted, seconds(60)), inserted);
 }
 

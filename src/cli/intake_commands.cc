@@ -1,4 +1,4 @@
-// init, ingest, watch, recover.
+// init, ingest, watch, recover, check.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -15,6 +15,7 @@
 #include "cli/progress.h"
 #include "cli/stop_signal.h"
 #include "model/json.h"
+#include "review/library_check.h"
 #include "source/inbox_watcher.h"
 
 namespace triage::cli {
@@ -317,6 +318,66 @@ int Recover(CommandContext& ctx, const std::string& host) {
   return r.problems.empty() ? kExitOk : kExitFailure;
 }
 
+// The library against its catalog: files gone (with `forget`, forgotten), files the catalog does not know. Exit 1
+// when they disagree (and something is left to do).
+int Check(CommandContext& ctx, bool forget) {
+  auto lib = ctx.OpenOrReport();  // opening recovers this host's interrupted moves first
+  if (!lib) return ctx.exit_code;
+  auto check = review::CheckLibrary(*lib->catalog, *lib->config());
+  if (!check.ok()) return ctx.Fail(check.status());
+  json missing = json::array();
+  int forgotten = 0;
+  std::vector<std::string> failures;
+  for (const review::MissingFile& m : check->missing) {
+    bool gone = false;
+    if (forget) {
+      base::Status st = lib->review->Forget(m.id, CommandContext::Actor(), base::UnixNow());
+      if (st.ok()) {
+        gone = true;
+        ++forgotten;
+      } else {
+        failures.push_back(fmt::format("item {}: {}", m.id, st.message()));
+      }
+    }
+    missing.push_back({{"id", m.id}, {"path", m.path}, {"location", m.location}, {"forgotten", gone}});
+  }
+  const bool left = (check->missing.size() > static_cast<size_t>(forgotten)) || !check->unknown_files.empty();
+  if (ctx.json) {
+    ctx.PrintJson({{"items", check->items},
+                   {"files", check->files},
+                   {"missing", missing},
+                   {"forgotten", forgotten},
+                   {"unknown_files", check->unknown_files},
+                   {"problems", failures},
+                   {"clean", !left}});
+  } else {
+    fmt::print(
+        "checked {} and {} in faces/, review/, the photos folder and the trash: {} missing, {} not in the "
+        "catalog\n",
+        Counted(check->items, "catalog item"), Counted(check->files, "file"),
+        Counted(static_cast<int64_t>(check->missing.size()), "file"),
+        Counted(static_cast<int64_t>(check->unknown_files.size()), "file"));
+    for (const review::MissingFile& m : check->missing) {
+      fmt::print("  missing: item {} {} ({})\n", m.id, base::ForTerminal(m.path),
+                 forget ? "forgotten" : "deleted or moved outside triage");
+    }
+    for (const std::string& f : check->unknown_files) fmt::print("  not in the catalog: {}\n", base::ForTerminal(f));
+    for (const std::string& f : failures) fmt::print("  problem: {}\n", base::ForTerminal(f));
+    if (!forget && !check->missing.empty()) {
+      fmt::print(
+          "Put a missing file back where it was, or forget the items whose files are gone for good: triage check "
+          "--forget-missing\n");
+    }
+    if (!check->unknown_files.empty()) {
+      fmt::print(
+          "A file not in the catalog was put there by hand: move it into the inbox (or give it to triage "
+          "ingest) to take it in\n");
+    }
+  }
+  if (!failures.empty()) return kExitFailure;
+  return left ? kExitPartial : kExitOk;
+}
+
 }  // namespace
 
 void AddIntakeCommands(CLI::App& app, CommandContext& ctx) {
@@ -371,6 +432,14 @@ void AddIntakeCommands(CLI::App& app, CommandContext& ctx) {
   recover->add_option("--host", *recover_host,
                       "settle another host's interrupted work from here (only when that host is down for good)");
   recover->callback([&ctx, recover_host] { ctx.exit_code = Recover(ctx, *recover_host); });
+
+  auto* check = app.add_subcommand(
+      "check", "compare the library's files with the catalog: files deleted or moved by hand, files put there by hand");
+  check->add_flag("--json", ctx.json, "machine-readable output");
+  auto forget = std::make_shared<bool>(false);
+  check->add_flag("--forget-missing", *forget,
+                  "forget the items whose file is gone (their catalog entries, review entries and faces; audited)");
+  check->callback([&ctx, forget] { ctx.exit_code = Check(ctx, *forget); });
 }
 
 }  // namespace triage::cli

@@ -242,7 +242,7 @@ base::Status Committer::Purge(const model::ItemRecord& item, const std::string& 
   std::error_code ec;
   fs::remove(intent.from, ec);
   if (ec) return base::Status::Io(fmt::format("cannot delete {}: {}", intent.from.string(), ec.message()));
-  TRIAGE_RETURN_IF_ERROR(catalog_.DeleteItem(item.id, actor, reason, at));
+  TRIAGE_RETURN_IF_ERROR(catalog_.DeleteItem(catalog::PurgeAudit(item.id, actor, reason, at)));
   return journal_.Done(intent.id);
 }
 

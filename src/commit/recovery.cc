@@ -63,7 +63,8 @@ base::Status RollForwardPurge(const Intent& in, catalog::Catalog& catalog) {
   auto item = catalog.GetItem(in.change->item.id);
   if (!item.ok() && item.status().code() == base::Code::kNotFound) return base::Status::Ok();  // already deleted
   if (!item.ok()) return item.status().WithContext("recovering a purge");  // the catalog failed: retry next start
-  return catalog.DeleteItem(in.change->item.id, in.change->actor, in.change->reason, in.change->at);
+  return catalog.DeleteItem(
+      catalog::PurgeAudit(in.change->item.id, in.change->actor, in.change->reason, in.change->at));
 }
 
 // One move of a replacement, done if it was not: the file ends at `to`. `refilled`: `from` may hold another file once

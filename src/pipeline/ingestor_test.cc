@@ -101,9 +101,7 @@ class FailingLookupCatalog final : public catalog::Catalog {
   base::Result<int64_t> AddReference(const model::PersonReference& r) override { return real_->AddReference(r); }
   base::Result<std::vector<model::PersonReference>> AllReferences() override { return real_->AllReferences(); }
   base::Result<std::vector<model::ItemRecord>> TrashedBefore(int64_t b) override { return real_->TrashedBefore(b); }
-  base::Status DeleteItem(int64_t id, const std::string& a, const std::string& r, int64_t at) override {
-    return real_->DeleteItem(id, a, r, at);
-  }
+  base::Status DeleteItem(const model::AuditEntry& a) override { return real_->DeleteItem(a); }
 
  private:
   std::unique_ptr<catalog::Catalog> real_;

@@ -459,6 +459,27 @@ base::Status ReviewService::PurgeOne(int64_t id, const std::string& actor, int64
   return committer_.Purge(*item, actor, fmt::format("purged from the trash by {}", actor), now);
 }
 
+base::Status ReviewService::Forget(int64_t id, const std::string& actor, int64_t now) {
+  std::lock_guard lock(decide_mu_);
+  auto item = catalog_.GetItem(id);
+  if (!item.ok()) return item.status();
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::symlink_status(committer_.library() / item->path, ec))) {
+    return base::Status::Conflict(fmt::format(
+        "item {}'s file is still at {}; nothing was changed: only an item whose file was deleted outside triage is "
+        "forgotten ({} it to move it to the trash)",
+        id, item->path, item->location == "review" ? "reject" : "discard"));
+  }
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    return base::Status::Io(
+        fmt::format("cannot tell whether item {}'s file {} is there: {}", id, item->path, ec.message()));
+  }
+  const std::string from = item->location == "trash" ? "trash" : FolderOf(item->path);
+  return catalog_.DeleteItem(
+      {0, now, actor, id, "forget", from, "",
+       fmt::format("its file {} was deleted outside triage; forgotten by {}", item->path, actor)});
+}
+
 base::Result<int> ReviewService::PurgeTrash(int64_t now, const std::string& actor) {
   const int retention_days = config_.Current()->review.trash_retention_days;
   int64_t before = now - int64_t{retention_days} * 86400;

@@ -115,6 +115,10 @@ class ReviewService {
                                           std::string* undo_token = nullptr);
   // Deletes one trashed item now (file and catalog row). kNotFound, kConflict (not in the trash).
   base::Status PurgeOne(int64_t id, const std::string& actor, int64_t now);
+  // Forgets item `id` whose file was deleted (or moved away) outside triage: its catalog row, review entry, faces and
+  // scores go, audited as "forget" from the folder it was in. The file is not touched: there is none. kNotFound (no
+  // item), kConflict when the file is still where the catalog has it (reject or discard it instead).
+  base::Status Forget(int64_t id, const std::string& actor, int64_t now);
   // Deletes trashed items older than the retention period. Returns how many.
   base::Result<int> PurgeTrash(int64_t now, const std::string& actor);
 

@@ -162,6 +162,33 @@ TEST_F(ReviewServiceTest, AFileGoneFromTheLibraryIsNamedAndTheItemKeepsItsPlace)
   EXPECT_TRUE(service_->Reject(id, "admin", 1001).ok()) << "put back, it is decided";
 }
 
+// Forgetting is for a file gone for good: refused while the file is there (it would be lost to the catalog), done
+// and audited once it is not; the review entry goes with the item.
+TEST_F(ReviewServiceTest, OnlyAnItemWhoseFileIsGoneIsForgotten) {
+  int64_t id = Pending("b.jpg"), other = Pending("c.jpg");
+  const std::string path = catalog_->GetItem(id)->path;
+  base::Status refused = service_->Forget(id, "admin", 1000);
+  EXPECT_EQ(refused.code(), base::Code::kConflict);
+  EXPECT_EQ(refused.message(), fmt::format("item {}'s file is still at {}; nothing was changed: only an item whose file "
+                                           "was deleted outside triage is forgotten (reject it to move it to the trash)",
+                                           id, path));
+  EXPECT_TRUE(catalog_->GetItem(id).ok());
+  fs::remove(lib_ / path);
+  ASSERT_TRUE(service_->Forget(id, "admin", 1001).ok());
+  EXPECT_EQ(catalog_->GetItem(id).status().code(), base::Code::kNotFound);
+  EXPECT_EQ(catalog_->PendingReview(id).status().code(), base::Code::kNotFound);
+  EXPECT_TRUE(catalog_->PendingReview(other).ok());
+  catalog::AuditQuery query;
+  query.item_id = id;
+  auto audit = catalog_->ListAuditEntries(query);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_FALSE(audit->empty());
+  EXPECT_EQ(audit->front().action, "forget");
+  EXPECT_EQ(audit->front().from_state, "review/unidentified");
+  EXPECT_EQ(audit->front().actor, "admin");
+  EXPECT_EQ(service_->Forget(id, "admin", 1002).code(), base::Code::kNotFound);
+}
+
 TEST_F(ReviewServiceTest, APhotoRestoredFromTheTrashWaitsForTheReasonItWasSentToReview) {
   int64_t id = Pending("b.jpg");
   ASSERT_TRUE(service_->Reject(id, "admin", 1000).ok());

@@ -102,6 +102,26 @@ TEST_F(ReviewApiTest, ACopyWhoseOriginalIsInTheTrashIsShownAndDecidedAsAPhotoOfI
   EXPECT_EQ(approved->status, 200) << approved->body;
 }
 
+// A file deleted by hand: the card says so (file_missing) and the item is forgotten with POST .../forget, which is
+// refused while a file is there.
+TEST_F(ReviewApiTest, AnItemWhoseFileIsGoneIsShownSoAndForgotten) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg"});
+  TestSession s = Login("bob");
+  const std::string one = "/api/review/" + std::to_string(ids[0]);
+  EXPECT_EQ(Body(Get(one, &s))["file_missing"], false);
+  auto kept = Post("/api/items/" + std::to_string(ids[0]) + "/forget", json::object(), &s);
+  EXPECT_EQ(kept->status, 409) << kept->body;
+  EXPECT_EQ(Body(kept)["message"].get<std::string>().find(root_.string()), std::string::npos) << kept->body;
+  fs::remove(root_ / catalog_->GetItem(ids[0])->path);
+  EXPECT_EQ(Body(Get(one, &s))["file_missing"], true);
+  auto forgot = Post("/api/items/" + std::to_string(ids[0]) + "/forget", json::object(), &s);
+  ASSERT_EQ(forgot->status, 200) << forgot->body;
+  EXPECT_EQ(Body(forgot)["forgotten"], true);
+  EXPECT_EQ(Get(one, &s)->status, 404);
+  EXPECT_EQ(Body(Get("/api/review/queue", &s))["total"], 1);
+  EXPECT_EQ(Post("/api/items/" + std::to_string(ids[0]) + "/forget", json::object(), &s)->status, 404);
+}
+
 TEST_F(ReviewApiTest, ApproveMovesTheFileToThePersonAndAudits) {
   auto ids = Ingest({"obama.jpg"});
   std::string before = catalog_->GetItem(ids[0])->path;

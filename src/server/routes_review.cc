@@ -93,6 +93,10 @@ base::Status GetReviewItem(ServerState& state, Call& call) {
               {"suggestion", nullptr},   {"faces", json::array()}, {"votes", VotesView(state, *id)}};
   auto pending = state.ctx.catalog.PendingReview(*id);
   if (pending.ok()) out["review"] = *pending;
+  // Deleted or moved outside triage: nothing can be decided on it; the card offers to forget it.
+  std::error_code gone;
+  out["file_missing"] =
+      !std::filesystem::exists(std::filesystem::symlink_status(state.ctx.config.Current()->library / item->path, gone));
   auto suggestion = Suggestion(state, *item);
   if (!suggestion.ok()) return suggestion.status();
   out["suggestion"] = *suggestion;
@@ -296,6 +300,18 @@ base::Status Purge(ServerState& state, Call& call) {
   return base::Status::Ok();
 }
 
+// POST /api/items/{id}/forget: an item whose file was deleted outside triage leaves the catalog (409 while the file
+// is there).
+base::Status Forget(ServerState& state, Call& call) {
+  auto id = call.IdParam();
+  if (!id.ok()) return id.status();
+  base::Status st = state.ctx.review.Forget(*id, call.actor(), base::UnixNow());
+  state.review_counts.Invalidate();
+  TRIAGE_RETURN_IF_ERROR(st);
+  call.Reply({{"id", *id}, {"forgotten", true}});
+  return base::Status::Ok();
+}
+
 }  // namespace
 
 base::Result<std::string> FromField(const json& body) {
@@ -347,6 +363,8 @@ void AddReviewRoutes(ApiRouter& router, ServerState& state) {
              [&state](Call& c) { return DecideDuplicate(state, c); });
   router.Add(Method::kPost, "/api/items/{id}/trash", Permission::kReview,
              [&state](Call& c) { return Discard(state, c); });
+  router.Add(Method::kPost, "/api/items/{id}/forget", Permission::kReview,
+             [&state](Call& c) { return Forget(state, c); });
   router.Add(Method::kPost, "/api/trash/{id}/restore", Permission::kReview,
              [&state](Call& c) { return Restore(state, c); });
   router.Add(Method::kPost, "/api/trash/{id}/purge", Permission::kReview,

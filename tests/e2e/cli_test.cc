@@ -297,6 +297,53 @@ TEST_F(CliTest, ExactAndNearDuplicatesAreLinkedDistinctImagesAreNot) {
   EXPECT_TRUE(fs::exists(in() / "a.jpg"));  // copied, not moved
 }
 
+// A file deleted by hand left its item waiting in review for good (every decision refused it); a file copied into
+// faces/ by hand was unknown to the catalog without anybody being told. `check` names both, exits 1 while they
+// disagree, and --forget-missing forgets only the items whose file is gone, audited.
+TEST_F(CliTest, CheckNamesFilesGoneAndFilesPutThereByHandAndForgetsOnlyTheGoneOnes) {
+  WriteTestImage(in() / "a.jpg", 1, 640, 480);
+  WriteTestImage(in() / "b.jpg", 2, 640, 480);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  const json a = ItemNamed("a.jpg"), b = ItemNamed("b.jpg");
+  RunResult clean = Triage({"check"});
+  EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+  EXPECT_NE(clean.out.find("0 files missing, 0 files not in the catalog"), std::string::npos) << clean.out;
+
+  fs::remove(lib() / a["path"].get<std::string>());
+  fs::create_directories(lib() / "faces/ada");
+  fs::copy_file(in() / "b.jpg", lib() / "faces/ada/by hand.jpg");
+  fs::copy_file(in() / "b.jpg", lib() / "faces/ada/.hidden.jpg");  // hidden files are nobody's business
+  RunResult refused = Triage({"review", "reject", std::to_string(a["id"].get<int64_t>())});
+  EXPECT_EQ(refused.exit_code, 5) << refused.err;
+
+  RunResult found = Triage({"check", "--json"});
+  EXPECT_EQ(found.exit_code, 1) << found.out << found.err;
+  json report = found.Json();
+  ASSERT_EQ(report["missing"].size(), 1u) << report.dump();
+  EXPECT_EQ(report["missing"][0]["id"], a["id"]);
+  EXPECT_EQ(report["missing"][0]["path"], a["path"]);
+  EXPECT_EQ(report["missing"][0]["forgotten"], false);
+  EXPECT_EQ(report["unknown_files"], json::array({"faces/ada/by hand.jpg"}));
+  EXPECT_EQ(report["clean"], false);
+  EXPECT_EQ(Items().size(), 2u);  // a check alone changes nothing
+
+  RunResult forgot = Triage({"check", "--forget-missing"});
+  EXPECT_EQ(forgot.exit_code, 1) << forgot.out << forgot.err;  // the unknown file is still there
+  EXPECT_NE(forgot.out.find("(forgotten)"), std::string::npos) << forgot.out;
+  json left = Items();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0]["id"], b["id"]);
+  EXPECT_TRUE(fs::exists(lib() / b["path"].get<std::string>()));
+  EXPECT_TRUE(fs::exists(lib() / "faces/ada/by hand.jpg"));  // never touched
+  json audit = Triage({"review", "list", "--json"}).Json();
+  EXPECT_EQ(audit.size(), 1u);
+
+  fs::remove(lib() / "faces/ada/by hand.jpg");
+  RunResult after = Triage({"check", "--json"});
+  EXPECT_EQ(after.exit_code, 0) << after.out;
+  EXPECT_EQ(after.Json()["clean"], true);
+}
+
 TEST_F(CliTest, DuplicateCheckSwitchedOffTreatsCopyAsNew) {
   InitLibrary(dir_ / "lib2", {{"analysis", {{"faces", false}}}, {"review_categories", {{"duplicates", false}}}});
   WriteTestImage(in() / "a.jpg", 3);

@@ -372,6 +372,22 @@ export async function renderReview(root, params, { session, signal }) {
     } finally { hold(false); }
   }
 
+  // Forgets an item whose file was deleted outside triage (nothing to move, so nothing to undo).
+  async function forget(item) {
+    if (busy || signal.aborted) return;
+    hold(true);
+    current = null;
+    try {
+      await api.post(`/api/items/${item.id}/forget`);
+      toast(`Forgot ${item.file_name}: its file was gone.`);
+      await refresh();
+    } catch (err) {
+      if (err.status === 401) return;
+      if (err.status === 409) await conflict(err);
+      else { toast(`Could not forget ${item.file_name}: ${unstop(err.message)}.`, 'error'); await refresh().catch(() => {}); }
+    } finally { hold(false); }
+  }
+
   // Adds a person typed on a face row that nobody has yet (POST /api/persons); resolves with their folder name, or ''
   // when it failed (said in a toast).
   let enrolled = null;   // {name, undo} of the person enrol() added for the face being named
@@ -476,16 +492,28 @@ export async function renderReview(root, params, { session, signal }) {
         onEscape: focusCard, enrol: session.permissions.manage_persons ? enrol : null,
         keepClear: () => group && group.el.closest('[data-testid="review-card"]')?.querySelector('[data-testid="actions"]') })
       : null;
-    const photo = dup ? null : figure(item, '', 'photo', detail.faces, group);
-    const media = dup
-      ? compareView(item, dup, `Right: the photo it duplicates, item ${dup.id}, ${where(dup)}`, { advice: canReview })
-      : photo.el;
+    // A file deleted or moved outside triage cannot be looked at nor decided: the card says where it was and offers to
+    // forget it (or to put it back, then decide it).
+    const gone = !!detail.file_missing;
+    const photo = dup || gone ? null : figure(item, '', 'photo', detail.faces, group);
+    const media = gone
+      ? h('div', { class: 'photo file-missing', dataset: { testid: 'file-missing' } },
+        h('p', {}, h('strong', {}, 'The file is gone. '),
+          `${item.file_name} is no longer in ${item.folder}: it was deleted or moved outside triage.`),
+        h('p', { class: 'muted' }, `Put it back in ${item.folder} to decide it, or forget it: its place in the queue, ` +
+          'its faces and scores go (the audit log keeps the line).'))
+      : dup
+        ? compareView(item, dup, `Right: the photo it duplicates, item ${dup.id}, ${where(dup)}`, { advice: canReview })
+        : photo.el;
     media.classList.add('card-media');
     // A duplicate is decided as one (keep left, keep right, keep both) or left for later: approving it as a person or
     // keeping it alone would file a second copy of one picture, so those buttons are not offered.
     const skip = h('button', { type: 'button', dataset: { testid: 'skip' }, onclick: () => act('skip', item, picker) },
       'Skip', h('kbd', {}, 's'));
-    const decisions = dup
+    const decisions = gone
+      ? [h('button', { type: 'button', class: 'danger', dataset: { testid: 'forget' }, onclick: () => forget(item) },
+        'Forget it'), skip]
+      : dup
       ? [...keepButtons(item, dup, (keep) => act('duplicate', item, picker, keep)), skip]
       : [filable(item) ? h('button', { type: 'button', class: 'primary', dataset: { testid: 'approve' },
         onclick: () => act('approve', item, picker) }, 'Approve & sort', h('kbd', {}, 'a')) : null,
@@ -505,7 +533,7 @@ export async function renderReview(root, params, { session, signal }) {
         communityVotes(detail.votes),
         group ? group.el : null,
         canReview ? [
-          dup ? null : filable(item) ? h('div', { class: 'person-row' }, h('span', {}, 'This is: '), picker.el,
+          dup || gone ? null : filable(item) ? h('div', { class: 'person-row' }, h('span', {}, 'This is: '), picker.el,
             suggestionChip(detail.suggestion, picker))
             : h('p', { class: 'muted', dataset: { testid: 'not-filable' } }, NOT_FILABLE),
           h('div', { class: 'actions', dataset: { testid: 'actions' } }, decisions)]
@@ -520,7 +548,7 @@ export async function renderReview(root, params, { session, signal }) {
     mount(body, card);
     holdIfBusy();
     watchDecisionBar(card.querySelector('[data-testid="actions"]'));
-    current = { item, picker, card, dup, suggestion: detail.suggestion, lens: photo && photo.lens };
+    current = { item, picker, card, dup, gone, suggestion: detail.suggestion, lens: photo && photo.lens };
     keepPlace(item, position);
     prefetch(state.index + 1);
     // After a face was named, the next face still to name takes the keys.
@@ -877,6 +905,12 @@ export async function renderReview(root, params, { session, signal }) {
         toast('A duplicate is decided as one: l keeps the left copy, r the right one, b both; s skips it.');
         return true;
       }
+    }
+    // A card whose file is gone is forgotten with its button (it cannot be undone, so no key does it) or skipped.
+    if (current.gone && canReview && (key === 'a' || key === 'k' || key === 'd')) {
+      toast(`${current.item.file_name}'s file is gone: put it back in ${current.item.folder} to decide it, or forget ` +
+        'it with the button (s skips it).');
+      return true;
     }
     const keys = current.dup ? { s: 'skip' } : { a: 'approve', k: 'keep', d: 'reject', s: 'skip' };
     if (keys[key] && canReview) { act(keys[key], current.item, current.picker); return true; }

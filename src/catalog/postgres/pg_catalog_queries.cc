@@ -331,13 +331,13 @@ base::Result<std::vector<model::ItemRecord>> PgCatalog::TrashedBefore(int64_t be
       conn_->Query(fmt::format("SELECT {} FROM items WHERE {}", kItemColumns, kTrashedBefore), Params().Add(before)));
 }
 
-base::Status PgCatalog::DeleteItem(int64_t id, const std::string& actor, const std::string& reason, int64_t at) {
+base::Status PgCatalog::DeleteItem(const model::AuditEntry& audit) {
   std::lock_guard lock(mu_);
   return InTransaction<int64_t>(*conn_,
                                 [&]() -> base::Result<int64_t> {
-                                  TRIAGE_RETURN_IF_ERROR(conn_->Run(kDeleteItem, Params().Add(id)));
-                                  TRIAGE_RETURN_IF_ERROR(InsertAudit({0, at, actor, id, "purge", "trash", "", reason}));
-                                  return id;
+                                  TRIAGE_RETURN_IF_ERROR(conn_->Run(kDeleteItem, Params().Add(audit.item_id)));
+                                  TRIAGE_RETURN_IF_ERROR(InsertAudit(audit));
+                                  return audit.item_id;
                                 })
       .status();
 }

@@ -216,12 +216,12 @@ base::Result<std::vector<model::ItemRecord>> SqliteCatalog::TrashedBefore(int64_
   return out;
 }
 
-base::Status SqliteCatalog::DeleteItem(int64_t id, const std::string& actor, const std::string& reason, int64_t at) {
+base::Status SqliteCatalog::DeleteItem(const model::AuditEntry& audit) {
   std::lock_guard lock(mu_);
   auto r = [&]() -> base::Status {
     TRIAGE_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
-    TRIAGE_RETURN_IF_ERROR(Statement(db_, "DELETE FROM items WHERE id = ?").Bind(1, id).Run());
-    return InsertAudit({0, at, actor, id, "purge", "trash", "", reason});
+    TRIAGE_RETURN_IF_ERROR(Statement(db_, "DELETE FROM items WHERE id = ?").Bind(1, audit.item_id).Run());
+    return InsertAudit(audit);
   }();
   if (!r.ok()) {
     Rollback(db_);

@@ -1,0 +1,80 @@
+// Comparing the catalog with the files of the library (see library_check.h).
+#include "review/library_check.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+#include <unordered_set>
+
+namespace triage::review {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Adds the files under `root` (recursive; hidden names and what is below hidden folders left out) to `found`, as
+// library-relative paths.
+base::Status CollectFiles(const fs::path& library, const fs::path& root, std::vector<std::string>& found) {
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(root, ec))) return base::Status::Ok();  // not made yet: nothing filed there
+  fs::recursive_directory_iterator it(root, fs::directory_options::none, ec);
+  const auto unreadable = [&](const fs::path& where) {
+    return base::Status::Io(
+        fmt::format("cannot read the folder {}: {}", where.lexically_relative(library).generic_string(), ec.message()));
+  };
+  if (ec) return unreadable(root);
+  for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
+    if (ec) return unreadable(it->path());
+    const std::string name = it->path().filename().string();
+    if (!name.empty() && name.front() == '.') {
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_directory(ec)) continue;
+    found.push_back(it->path().lexically_relative(library).generic_string());
+  }
+  if (ec) return unreadable(root);
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+base::Result<LibraryCheck> CheckLibrary(catalog::Catalog& catalog, const config::Config& config) {
+  LibraryCheck out;
+  std::unordered_set<std::string> known;
+  catalog::ItemFilter page;
+  page.limit = 1000;
+  for (;;) {
+    auto items = catalog.ListItems(page);
+    if (!items.ok()) return items.status();
+    for (const model::ItemRecord& item : *items) {
+      ++out.items;
+      known.insert(item.path);
+      std::error_code ec;
+      if (!fs::exists(fs::symlink_status(config.library / item.path, ec))) {
+        if (ec && ec != std::errc::no_such_file_or_directory) {
+          return base::Status::Io(
+              fmt::format("cannot tell whether item {}'s file {} is there: {}", item.id, item.path, ec.message()));
+        }
+        out.missing.push_back({item.id, item.path, item.location});
+      }
+    }
+    if (items->size() < static_cast<size_t>(page.limit)) break;
+    page.after_id = items->back().id;
+  }
+  std::vector<std::string> files;
+  for (const fs::path& root :
+       {config.FacesDir(), config.ReviewDir(), config.PhotosDir(), config.StateDir() / "trash"}) {
+    TRIAGE_RETURN_IF_ERROR(CollectFiles(config.library, root, files));
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());  // a folder configured inside another
+  out.files = static_cast<int64_t>(files.size());
+  for (std::string& f : files) {
+    if (!known.contains(f)) out.unknown_files.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace triage::review

@@ -1,0 +1,33 @@
+// The library against its catalog: items whose file is no longer where the catalog has it (deleted or moved outside
+// triage), and files in the folders triage manages that the catalog does not know (copied in by hand). Reads only;
+// forgetting what is missing is ReviewService::Forget, one item at a time.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/catalog.h"
+#include "config/config.h"
+
+namespace triage::review {
+
+struct MissingFile {
+  int64_t id = 0;
+  std::string path;      // library-relative, where the catalog has it
+  std::string location;  // "library" | "review" | "trash"
+};
+
+struct LibraryCheck {
+  int64_t items = 0;                       // catalog items looked at
+  int64_t files = 0;                       // files found in the managed folders
+  std::vector<MissingFile> missing;        // by id
+  std::vector<std::string> unknown_files;  // library-relative, sorted; hidden files (".name") are left out
+};
+
+// Walks every catalog item (paged by id) and the managed folders: faces/, review/, the photos folder and the trash.
+// A folder that cannot be read is an error naming it. Symbolic links count as files and are not followed.
+base::Result<LibraryCheck> CheckLibrary(catalog::Catalog& catalog, const config::Config& config);
+
+}  // namespace triage::review
