@@ -169,9 +169,10 @@ TEST_F(ReviewServiceTest, OnlyAnItemWhoseFileIsGoneIsForgotten) {
   const std::string path = catalog_->GetItem(id)->path;
   base::Status refused = service_->Forget(id, "admin", 1000);
   EXPECT_EQ(refused.code(), base::Code::kConflict);
-  EXPECT_EQ(refused.message(), fmt::format("item {}'s file is still at {}; nothing was changed: only an item whose file "
-                                           "was deleted outside triage is forgotten (reject it to move it to the trash)",
-                                           id, path));
+  EXPECT_EQ(refused.message(),
+            fmt::format("item {}'s file is still at {}; nothing was changed: only an item whose file "
+                        "was deleted outside triage is forgotten (reject it to move it to the trash)",
+                        id, path));
   EXPECT_TRUE(catalog_->GetItem(id).ok());
   fs::remove(lib_ / path);
   ASSERT_TRUE(service_->Forget(id, "admin", 1001).ok());
