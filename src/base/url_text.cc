@@ -9,8 +9,17 @@ bool IsSchemeChar(char c) {
 
 bool IsLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
-bool EndsAuthority(char c) {
-  return c == '/' || c == '?' || c == '#' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+bool EndsAuthority(char c) { return c == '/' || c == '?' || c == '#' || IsSpace(c); }
+
+// "user:pa" (the start of a password that a "/" cut short) rather than "host:8080" or "[fe80::1]".
+bool LooksLikeUserAndPassword(std::string_view authority) {
+  if (authority.empty() || authority.front() == '[') return false;
+  const size_t colon = authority.find(':');
+  if (colon == std::string_view::npos) return false;
+  const std::string_view after = authority.substr(colon + 1);
+  return after.empty() || after.find_first_not_of("0123456789") != std::string_view::npos;
 }
 
 // Whether a scheme ("http", "postgresql") ends just before `at`: scheme characters led by a letter.
@@ -40,6 +49,14 @@ std::string WithoutUrlCredentials(std::string_view text, Credentials how) {
     for (; stop < text.size() && !EndsAuthority(text[stop]); ++stop) {
       if (text[stop] == '@') end = stop;
     }
+    if (end == std::string_view::npos && LooksLikeUserAndPassword(text.substr(info, stop - info))) {
+      // White space ends it once past a "/" or an "@" (a space may be part of the password before either).
+      bool past = false;
+      for (; stop < text.size() && !(past && IsSpace(text[stop])); ++stop) {
+        if (text[stop] == '@') end = stop;
+        past = past || text[stop] == '/' || text[stop] == '@';
+      }
+    }
     from = stop;
     if (end == std::string_view::npos || !SchemeEndsAt(text, sep)) continue;
     out.append(text.substr(copied, info - copied));
@@ -53,6 +70,45 @@ std::string WithoutUrlCredentials(std::string_view text, Credentials how) {
     copied = end + 1;
   }
   out.append(text.substr(copied));
+  return out;
+}
+
+std::string WithoutConnectionSecrets(std::string_view text) {
+  const std::string masked = WithoutUrlCredentials(text, Credentials::kMaskPassword);
+  static constexpr std::string_view kKey = "password";
+  std::string out;
+  out.reserve(masked.size());
+  size_t i = 0;
+  while (i < masked.size()) {
+    // "password" as a whole key: at the start, or after "?", "&" or white space, and followed by "=" (libpq allows
+    // spaces around it in the key=value form).
+    const bool key_start = i == 0 || masked[i - 1] == '?' || masked[i - 1] == '&' || IsSpace(masked[i - 1]);
+    if (key_start && masked.size() - i > kKey.size()) {
+      bool same = true;
+      for (size_t k = 0; k < kKey.size() && same; ++k) same = (masked[i + k] | 0x20) == kKey[k];
+      size_t eq = i + kKey.size();
+      while (same && eq < masked.size() && masked[eq] == ' ') ++eq;
+      if (same && eq < masked.size() && masked[eq] == '=') {
+        size_t value = eq + 1;
+        while (value < masked.size() && masked[value] == ' ') ++value;
+        out.append(masked, i, value - i);
+        size_t end = value;
+        if (end < masked.size() && masked[end] == '\'') {  // libpq's quoted value, with \' and \\ inside
+          for (++end; end < masked.size() && masked[end] != '\''; ++end) {
+            if (masked[end] == '\\') ++end;
+          }
+          if (end < masked.size()) ++end;
+        } else {
+          while (end < masked.size() && masked[end] != '&' && masked[end] != '#' && !IsSpace(masked[end])) ++end;
+        }
+        out.append("***");
+        i = end;
+        continue;
+      }
+    }
+    out.push_back(masked[i]);
+    ++i;
+  }
   return out;
 }
 

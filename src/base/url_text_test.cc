@@ -30,6 +30,30 @@ TEST(UrlTextTest, MasksOnlyThePasswordWhenAskedTo) {
             "postgres://triage@db.lan/lib");
 }
 
+// A password holding a character that ends the host part ("/", "?", "#", a space) made a URL curl refuses, and the
+// message quoted it whole; a port or an IPv6 address is no password, and an "@" in a query stays.
+TEST(UrlTextTest, APasswordThatEndsTheHostPartEarlyIsDroppedToo) {
+  for (const char* pw : {"pa/ss", "pa?ss", "pa#ss", "pa ss"}) {
+    const std::string url = std::string("http://alice:") + pw + "@127.0.0.2:8080/x.jpg";
+    EXPECT_EQ(WithoutUrlCredentials("malformed URL: " + url), "malformed URL: http://127.0.0.2:8080/x.jpg") << pw;
+  }
+  EXPECT_EQ(WithoutUrlCredentials("http://host:8080/a?mail=a@b"), "http://host:8080/a?mail=a@b");
+  EXPECT_EQ(WithoutUrlCredentials("http://[fe80::1]/a?mail=a@b"), "http://[fe80::1]/a?mail=a@b");
+  EXPECT_EQ(WithoutUrlCredentials("http://alice:pa/ss@h/x then mail a@b"), "http://h/x then mail a@b");
+}
+
+TEST(UrlTextTest, PasswordParametersOfADatabaseAddressAreMasked) {
+  EXPECT_EQ(
+      WithoutConnectionSecrets(
+          "cannot connect to postgresql://triage@127.0.0.1:24281/cat1?password=wrongpw2&sslmode=disable: refused"),
+      "cannot connect to postgresql://triage@127.0.0.1:24281/cat1?password=***&sslmode=disable: refused");
+  EXPECT_EQ(WithoutConnectionSecrets("host=127.0.0.1 port=5 password=topsecret3 dbname=cat1"),
+            "host=127.0.0.1 port=5 password=*** dbname=cat1");
+  EXPECT_EQ(WithoutConnectionSecrets("host=h PASSWORD = 'top secret\\' x' dbname=d"), "host=h PASSWORD = *** dbname=d");
+  EXPECT_EQ(WithoutConnectionSecrets("postgresql://u:pw@h/db"), "postgresql://u:***@h/db");
+  EXPECT_EQ(WithoutConnectionSecrets("user=triage passwordless=1"), "user=triage passwordless=1");
+}
+
 // A URL of a hostile length (a redirect's Location, a pasted URL): read in one pass, where a backtracking regex
 // recursed once per character and overflowed the stack.
 TEST(UrlTextTest, AHugeUrlIsReadInOnePass) {

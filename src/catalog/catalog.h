@@ -161,6 +161,9 @@ class Catalog {
   virtual base::Result<std::optional<model::ItemRecord>> FindByPath(const std::string& relative_path) = 0;
   // Oldest item (not in trash) with this SHA-256, if any.
   virtual base::Result<std::optional<int64_t>> FindBySha256(const std::string& sha256) = 0;
+  // Newest item (trash included) ingested from `original_path` (where the input was: a path or a URL), if any. Not
+  // indexed: for the rare question whether an earlier attempt placed an input.
+  virtual base::Result<std::optional<int64_t>> FindByOriginalPath(const std::string& original_path) = 0;
   // Perceptual hashes of every item not in trash that has them, to build the near-duplicate index.
   virtual base::Result<std::vector<HashEntry>> AllPerceptualHashes() = 0;
   // Every present hash with the cursor of the change log at that moment, as one consistent snapshot.

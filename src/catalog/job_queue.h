@@ -32,6 +32,7 @@ struct WorkerRecord {
   std::optional<int64_t> job_id;  // the (oldest) job it holds, if any
   std::string job_kind;
   int64_t jobs_held = 0;  // running jobs it holds (a worker claims a batch)
+  int64_t lease_s = 0;    // how long a heartbeat of its own stays good (its --lease); 0: not recorded
 };
 
 struct JobCounts {
@@ -60,10 +61,15 @@ class JobQueue {
   // Adds a queued job; returns its id. A job of the same kind and payload that is still queued or running is not
   // added twice: its id is returned instead.
   virtual base::Result<int64_t> Enqueue(const std::string& kind, const std::string& payload, int64_t now) = 0;
-  // Registers the worker or refreshes its heartbeat (`now`, unix seconds).
+  // Registers the worker or refreshes its heartbeat (`now`, unix seconds) and its lease (`worker.lease_s`).
   virtual base::Status Heartbeat(const WorkerRecord& worker, int64_t now) = 0;
-  // Claims the oldest job that is queued, or running under a worker whose last heartbeat is older than
-  // `now - lease_s` (that worker is taken for dead), leaving out jobs handed back to another host than `host`.
+  // A worker stopping cleanly: no longer listed among the live (the jobs it holds, none normally, stay its own until
+  // its lease lapses).
+  virtual base::Status Leave(const std::string& worker_id) = 0;
+  // Claims the oldest job that is queued, or running under a worker whose last heartbeat is older than that worker's
+  // own lease (the lease it claimed the job with; `lease_s`, this claimer's, for a job claimed before leases were
+  // recorded): that worker is taken for dead. A claimer with a short lease never takes a job from a live worker
+  // with a long one. The job is claimed with `lease_s`. Jobs handed back to another host than `host` are left out.
   // Never hands one job to two live claimers. nullopt when none (also, rarely, when another claimer took the one
   // job this call reached: poll again).
   virtual base::Result<std::optional<Job>> Claim(const std::string& worker_id, const std::string& host, int64_t now,
@@ -79,7 +85,8 @@ class JobQueue {
   // longer this worker's (it was taken over after the worker's heartbeat lapsed); nothing changes then.
   virtual base::Status Finish(int64_t job_id, const std::string& worker_id, const std::string& error, int64_t now) = 0;
   virtual base::Result<JobCounts> Counts() = 0;
-  // Workers whose heartbeat is within `lease_s` of `now`, with the job each holds.
+  // Workers whose heartbeat is within their own lease of `now` (`lease_s` for one that recorded none), with the job
+  // each holds.
   virtual base::Result<std::vector<WorkerRecord>> LiveWorkers(int64_t now, int64_t lease_s) = 0;
   // The log of a job (every job when `job_id` is 0), oldest first.
   virtual base::Result<std::vector<JobEvent>> Log(int64_t job_id) = 0;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "base/utf8.h"
 #include "cli/commands.h"
 #include "cli/job_kinds.h"
 #include "cli/stop_signal.h"
@@ -47,6 +48,10 @@ int Worker(CommandContext& ctx, int batch, int lease_s) {
   options.batch = batch;
   options.lease_s = lease_s;
   options.actor = "worker:" + options.worker_id;
+  options.on_unavailable = [](const base::Status& why, int64_t wait_ms) {
+    fmt::print(stderr, "worker: the catalog server cannot be reached ({}); trying again in {} s\n",
+               base::ForTerminal(why.message()), wait_ms / 1000);
+  };
   const auto state = lib->config()->StateDir();
   auto recover = [&]() -> base::Status {  // this host's dead sessions only: another host settles its own
     auto r = commit::Recover(state, *lib->catalog, lib->proposal_store.get(), lib->host);

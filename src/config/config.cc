@@ -15,6 +15,7 @@
 
 #include "base/files.h"
 #include "base/text.h"
+#include "base/url_text.h"
 #include "base/utf8.h"
 #include "config/config_json.h"
 #include "config/grouping_config.h"
@@ -210,7 +211,8 @@ base::Status CheckCatalogUrl(const std::string& url) {
     return base::Status::Ok();
   }
   return base::Status::InvalidArgument(fmt::format(
-      "catalog URL \"{}\" is not one triage knows: use sqlite: (the default), sqlite:PATH or postgresql://...", url));
+      "catalog URL \"{}\" is not one triage knows: use sqlite: (the default), sqlite:PATH or postgresql://...",
+      base::WithoutConnectionSecrets(url)));
 }
 
 namespace {

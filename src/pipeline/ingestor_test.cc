@@ -45,6 +45,9 @@ class FailingLookupCatalog final : public catalog::Catalog {
     if (fail_lookups) return base::Status::Unavailable("database is locked");
     return real_->FindBySha256(sha256);
   }
+  base::Result<std::optional<int64_t>> FindByOriginalPath(const std::string& p) override {
+    return real_->FindByOriginalPath(p);
+  }
   base::Result<int64_t> Apply(const catalog::CatalogChange& c) override {
     if (fail_writes) return base::Status::Io("database or disk is full");
     return real_->Apply(c);

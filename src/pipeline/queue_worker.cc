@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -115,22 +116,42 @@ class Heartbeat {
 }  // namespace
 
 base::Result<WorkerStats> QueueWorker::Run(const std::function<bool()>& stop, const JobDoneFn& on_done) {
-  catalog::WorkerRecord record{
-      options_.worker_id, options_.host, options_.pid, base::UnixNow(), 0, std::nullopt, "", 0};
+  catalog::WorkerRecord record{options_.worker_id, options_.host, options_.pid, base::UnixNow(), 0, std::nullopt, "", 0,
+                               options_.lease_s};
   // Registered before the first claim: a claim by a worker without a heartbeat would look abandoned at once.
   TRIAGE_RETURN_IF_ERROR(queue_.Heartbeat(record, base::UnixNow()));
   auto beat_queue = open_queue_();
   if (!beat_queue.ok()) return beat_queue.status();
-  Heartbeat heartbeat(std::move(*beat_queue), record, options_.lease_s);
+  std::optional<Heartbeat> beating(std::in_place, std::move(*beat_queue), record, options_.lease_s);
+  Heartbeat& heartbeat = *beating;
   WorkerStats stats;
+  int64_t backoff_ms = 0;  // while the catalog server is unreachable between batches
   while (!stop()) {
     std::vector<catalog::Job> jobs;
+    base::Status claim_error;
     while (static_cast<int>(jobs.size()) < options_.batch) {
       auto claimed = queue_.Claim(options_.worker_id, options_.host, base::UnixNow(), options_.lease_s);
-      if (!claimed.ok()) return claimed.status();
+      if (!claimed.ok()) {
+        claim_error = claimed.status();
+        break;
+      }
       if (!claimed->has_value()) break;
       jobs.push_back(std::move(**claimed));
     }
+    if (!claim_error.ok()) {
+      // A restart of the database server (or a network blip) is waited out: the connection is made again at the
+      // next query. Jobs claimed before the error are run; any other error ends the run.
+      if (claim_error.code() != base::Code::kUnavailable) return claim_error;
+      if (jobs.empty()) {
+        backoff_ms = std::clamp<int64_t>(backoff_ms * 2, 1000, 30000);
+        if (options_.on_unavailable) options_.on_unavailable(claim_error, backoff_ms);
+        for (int64_t waited = 0; waited < backoff_ms && !stop(); waited += 50) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        continue;
+      }
+    }
+    backoff_ms = 0;
     if (jobs.empty()) {
       for (int waited = 0; waited < options_.poll_ms && !stop(); waited += 50) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -141,14 +162,24 @@ base::Result<WorkerStats> QueueWorker::Run(const std::function<bool()>& stop, co
     TRIAGE_RETURN_IF_ERROR(RunBatch(jobs, stats, on_done));
     heartbeat.SetJob(std::nullopt, "");
   }
+  beating.reset();                         // no beat after leaving
+  (void)queue_.Leave(options_.worker_id);  // stopped cleanly: no longer listed (a failure here only lists it longer)
   return stats;
 }
 
 base::Result<std::string> QueueWorker::PlacedBefore(const IngestJob& job) {
   std::error_code ec;
   if (!fs::exists(job.path, ec)) {
-    // Recovery has run: an input the dead worker had staged is back where it was, so a missing one was placed.
-    return job.move ? std::string("(placed by an earlier attempt)") : std::string();
+    if (!job.move) return std::string();  // a copied input that is gone: the ingest says so
+    // A moved input that is gone was placed when an item came from it. Otherwise it is staged by the earlier worker,
+    // which is stalled rather than dead (its journal session still locked, so recovery could not put the input
+    // back), or was deleted by hand: not done, and said so.
+    auto from = catalog_.FindByOriginalPath(job.path.string());
+    if (!from.ok()) return from.status();
+    if (!from->has_value()) return base::Status::NotFound("no item came from it");
+    auto item = catalog_.GetItem(**from);
+    if (!item.ok()) return item.status();
+    return item->path;
   }
   if (job.move) return std::string();
   // A copied input stays: it was placed when an item holds these bytes and came from this very path.
@@ -219,6 +250,16 @@ base::Status QueueWorker::RunBatch(const std::vector<catalog::Job>& all_jobs, Wo
     if (job.attempts > 1) {
       ++stats.retried;
       auto placed = PlacedBefore(*parsed);
+      if (!placed.ok() && placed.status().code() == base::Code::kNotFound) {
+        TRIAGE_RETURN_IF_ERROR(Finish(
+            job,
+            fmt::format("{}: the input is gone and no item came from it: the worker that held it before ({}) may "
+                        "still have it staged, stalled rather than dead (`triage recover` on its host puts it back "
+                        "once that worker is gone; then queue it again), or it was moved or deleted by hand",
+                        parsed->path.string(), job.previous_worker.empty() ? "unknown" : job.previous_worker),
+            "", stats, on_done));
+        continue;
+      }
       if (!placed.ok()) return placed.status();
       if (!placed->empty()) {
         ++stats.already_placed;

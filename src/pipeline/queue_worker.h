@@ -53,6 +53,9 @@ struct WorkerOptions {
   int64_t lease_s = 30;  // a worker silent this long is taken for dead and its jobs claimed again
   int poll_ms = 500;     // wait between claims when the queue is empty
   std::string actor = "worker";
+  // Told when the catalog server cannot be reached between batches, and how long the worker waits before it tries
+  // again (1 s, doubling up to 30 s).
+  std::function<void(const base::Status&, int64_t wait_ms)> on_unavailable;
 };
 
 struct WorkerStats {

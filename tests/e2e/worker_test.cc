@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "base/clock.h"
 #include "catalog/postgres/pg_job_queue.h"
 #include "tests/e2e/pg_library_fixture.h"
 #include "tests/e2e/triage_runner.h"
@@ -131,6 +132,31 @@ TEST_F(WorkerTest, BadJobsFailWithTheirReasonAndTheWorkerGoesOn) {
   EXPECT_EQ(waited.Json()["failed"], 3);
   EXPECT_EQ(Triage({"items", "--json"}).Json().size(), 1u);
   EXPECT_TRUE(fs::exists(in() / "later.jpg")) << "a copy was asked for: the input stays";
+}
+
+// A moved input missing when its job is claimed again was taken as placed by the earlier attempt, and the job was
+// marked done with no item made: a worker that stalls (its journal session locked, so nobody recovers the input it
+// staged) lost the file from the queue's account. With no item come from it, the job fails, saying where it may be.
+TEST_F(WorkerTest, AMovedInputGoneWithoutAnItemFailsItsJobInsteadOfCountingAsPlaced) {
+  WriteTestImage(in() / "held.jpg", 13, 64, 48);
+  ASSERT_EQ(Triage({"ingest", (in() / "held.jpg").string(), "--queue", "--move"}).exit_code, 0);
+  auto queue = catalog::postgres::PgJobQueue::Open(url_);
+  ASSERT_TRUE(queue.ok());
+  const int64_t long_ago = base::UnixNow() - 600;
+  catalog::WorkerRecord ghost{"stalled-host:1:1", "stalled-host", 1, long_ago, 0, std::nullopt, "", 0, 30};
+  ASSERT_TRUE((*queue)->Heartbeat(ghost, long_ago).ok());
+  auto claimed = (*queue)->Claim(ghost.id, "stalled-host", long_ago, 30);
+  ASSERT_TRUE(claimed.ok() && claimed->has_value());
+  fs::rename(in() / "held.jpg", dir_ / "staged-elsewhere.jpg");  // where the stalled worker left it
+  StartWorker(0);
+  RunResult waited = Triage({"jobs", "wait", "--timeout", "120", "--json"});
+  EXPECT_EQ(waited.exit_code, 1) << waited.out;
+  EXPECT_EQ(waited.Json()["done"], 0);
+  EXPECT_EQ(waited.Json()["failed"], 1);
+  EXPECT_TRUE(Triage({"items", "--json"}).Json().empty());
+  const std::string log = Slurp(dir_ / "worker0.log");
+  EXPECT_NE(log.find("the input is gone and no item came from it"), std::string::npos) << log;
+  EXPECT_NE(log.find("stalled-host:1:1"), std::string::npos) << log;
 }
 
 }  // namespace

@@ -147,8 +147,6 @@ base::Status Connection::Script(const char* sql) {
   return st;
 }
 
-std::string RedactUrl(const std::string& url) {
-  return base::WithoutUrlCredentials(url, base::Credentials::kMaskPassword);
-}
+std::string RedactUrl(const std::string& url) { return base::WithoutConnectionSecrets(url); }
 
 }  // namespace triage::catalog::postgres

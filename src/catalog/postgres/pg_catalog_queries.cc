@@ -172,6 +172,15 @@ base::Result<std::optional<int64_t>> PgCatalog::FindBySha256(const std::string& 
   return std::optional<int64_t>(rows->Int(0, 0));
 }
 
+base::Result<std::optional<int64_t>> PgCatalog::FindByOriginalPath(const std::string& original_path) {
+  std::lock_guard lock(mu_);
+  auto rows = conn_->Query("SELECT id FROM items WHERE original_path = $1 ORDER BY id DESC LIMIT 1",
+                           Params().Add(original_path));
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<int64_t>();
+  return std::optional<int64_t>(rows->Int(0, 0));
+}
+
 base::Result<std::vector<model::ItemRecord>> PgCatalog::ListItems(const ItemFilter& f) {
   std::lock_guard lock(mu_);
   Where w = WhereOf(f);

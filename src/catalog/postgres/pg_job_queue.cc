@@ -17,20 +17,26 @@ constexpr const char* kEnqueue =
     "SELECT id FROM added UNION ALL SELECT id FROM open";
 
 constexpr const char* kHeartbeat =
-    "INSERT INTO workers (id, host, pid, started_at, heartbeat_at) VALUES ($1, $2, $3, $4, $5) "
-    "ON CONFLICT (id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at";
+    "INSERT INTO workers (id, host, pid, started_at, heartbeat_at, lease_s) VALUES ($1, $2, $3, $4, $5, $6) "
+    "ON CONFLICT (id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at, lease_s = EXCLUDED.lease_s";
+
+constexpr const char* kLeave = "DELETE FROM workers WHERE id = $1";
 
 // A running job carries its worker's last heartbeat. Claimers skip rows another claimer has locked instead of waiting
 // for them, so they never queue behind each other; a row that changed while being reached is checked again against
 // its new version. That check sees only the job's own row, so the heartbeat lives there and not only in `workers`
-// (a joined row would be checked as it was when the statement began).
+// (a joined row would be checked as it was when the statement began). So does the lease its worker claimed it with:
+// a worker is dead when its own lease has lapsed, not the claimer's (a claimer with --lease 2 took the jobs of a
+// live worker with --lease 60, and both ingested them).
 constexpr const char* kClaim =
     "WITH next AS ("
     "  SELECT id, worker AS previous FROM jobs "
-    "  WHERE (state = 'queued' OR (state = 'running' AND heartbeat_at < $3)) AND (host IS NULL OR host = $4) "
+    "  WHERE (state = 'queued' OR (state = 'running' AND heartbeat_at < $2 - COALESCE(lease_s, $3))) "
+    "    AND (host IS NULL OR host = $4) "
     "  ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED), "
     "claimed AS ("
-    "  UPDATE jobs SET state = 'running', worker = $1, claimed_at = $2, heartbeat_at = $2, attempts = attempts + 1 "
+    "  UPDATE jobs SET state = 'running', worker = $1, claimed_at = $2, heartbeat_at = $2, lease_s = $3, "
+    "    attempts = attempts + 1 "
     "  FROM next WHERE jobs.id = next.id "
     "  RETURNING jobs.id, jobs.kind, jobs.payload, jobs.attempts, COALESCE(next.previous, '')), "
     "logged AS (INSERT INTO job_log (job_id, worker, event, at) SELECT id, $1, 'claimed', $2 FROM claimed) "
@@ -58,7 +64,8 @@ constexpr const char* kCounts =
 
 constexpr const char* kLiveWorkers =
     "SELECT w.id, w.host, w.pid, w.started_at, w.heartbeat_at, MIN(j.id), COALESCE(MIN(j.kind), ''), COUNT(j.id) "
-    "FROM workers w LEFT JOIN jobs j ON j.worker = w.id AND j.state = 'running' WHERE w.heartbeat_at >= $1 "
+    "FROM workers w LEFT JOIN jobs j ON j.worker = w.id AND j.state = 'running' "
+    "WHERE w.heartbeat_at >= $1 - COALESCE(w.lease_s, $2) "
     "GROUP BY w.id, w.host, w.pid, w.started_at, w.heartbeat_at ORDER BY w.id";
 
 constexpr const char* kLog =
@@ -97,13 +104,17 @@ base::Result<int64_t> PgJobQueue::Enqueue(const std::string& kind, const std::st
 }
 
 base::Status PgJobQueue::Heartbeat(const WorkerRecord& w, int64_t now) {
-  TRIAGE_RETURN_IF_ERROR(conn_->Run(kHeartbeat, Params().Add(w.id).Add(w.host).Add(w.pid).Add(w.started_at).Add(now)));
+  TRIAGE_RETURN_IF_ERROR(conn_->Run(
+      kHeartbeat,
+      Params().Add(w.id).Add(w.host).Add(w.pid).Add(w.started_at).Add(now).Add(w.lease_s > 0 ? w.lease_s : 30)));
   return conn_->Run(kHeartbeatJobs, Params().Add(w.id).Add(now));
 }
 
+base::Status PgJobQueue::Leave(const std::string& worker_id) { return conn_->Run(kLeave, Params().Add(worker_id)); }
+
 base::Result<std::optional<Job>> PgJobQueue::Claim(const std::string& worker_id, const std::string& host, int64_t now,
                                                    int64_t lease_s) {
-  auto r = conn_->Query(kClaim, Params().Add(worker_id).Add(now).Add(now - lease_s).Add(host));
+  auto r = conn_->Query(kClaim, Params().Add(worker_id).Add(now).Add(lease_s).Add(host));
   if (!r.ok()) return r.status();
   if (r->empty()) return std::optional<Job>();
   return std::optional<Job>(
@@ -140,7 +151,7 @@ base::Result<JobCounts> PgJobQueue::Counts() {
 }
 
 base::Result<std::vector<WorkerRecord>> PgJobQueue::LiveWorkers(int64_t now, int64_t lease_s) {
-  auto r = conn_->Query(kLiveWorkers, Params().Add(now - lease_s));
+  auto r = conn_->Query(kLiveWorkers, Params().Add(now).Add(lease_s));
   if (!r.ok()) return r.status();
   std::vector<WorkerRecord> out;
   for (int i = 0; i < r->size(); ++i) {

@@ -98,6 +98,34 @@ TEST_F(PgJobQueueTest, JobOfAWorkerThatStoppedHeartbeatingIsTakenOver) {
   EXPECT_EQ(b->LiveWorkers(1042, 30)->size(), 1u) << "a is no longer among the live";
 }
 
+// A claimer with a short lease took the jobs of a live worker with a long one (its heartbeats came every 15 s, the
+// claimer gave up on it after 2), and both ingested them: a worker is dead when its own lease lapses. A worker that
+// leaves is no longer listed among the live.
+TEST_F(PgJobQueueTest, AWorkerIsTakenForDeadByItsOwnLeaseNotTheClaimers) {
+  auto a = Queue();
+  auto b = Queue();
+  ASSERT_TRUE(a->Enqueue("ingest", "x.jpg", 1000).ok());
+  WorkerRecord slow = Worker("a");
+  slow.lease_s = 60;
+  ASSERT_TRUE(a->Heartbeat(slow, 1000).ok());
+  auto held = a->Claim("a", "host-a", 1000, 60);
+  ASSERT_TRUE(held.ok() && held->has_value());
+  WorkerRecord quick = Worker("b");
+  quick.lease_s = 2;
+  ASSERT_TRUE(b->Heartbeat(quick, 1030).ok());
+  EXPECT_FALSE(b->Claim("b", "host-b", 1030, 2)->has_value()) << "a's own lease (60 s) has not lapsed";
+  auto live = b->LiveWorkers(1030, 2);
+  ASSERT_EQ(live->size(), 2u) << "a is listed under its own lease";
+  ASSERT_TRUE(b->Heartbeat(quick, 1061).ok());
+  auto taken = b->Claim("b", "host-b", 1061, 2);
+  ASSERT_TRUE(taken.ok() && taken->has_value()) << "61 s without a beat: a is dead by its own lease";
+  EXPECT_EQ((*taken)->previous_worker, "a");
+  ASSERT_TRUE(b->Leave("b").ok());
+  auto after = b->LiveWorkers(1061, 2);
+  ASSERT_TRUE(after.ok());
+  for (const WorkerRecord& w : *after) EXPECT_NE(w.id, "b") << "b left";
+}
+
 TEST_F(PgJobQueueTest, FailedJobKeepsItsErrorAndIsNotRetried) {
   auto q = Queue();
   ASSERT_TRUE(q->Enqueue("ingest", "bad.jpg", 1).ok());

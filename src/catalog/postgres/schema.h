@@ -365,6 +365,12 @@ CREATE TRIGGER items_changed AFTER INSERT OR DELETE OR UPDATE OF location, categ
       R"sql(
 ALTER TABLE persons ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
 )sql",
+      // 9: the lease a worker heart-beats under, on its row and on each job it claims: a worker is taken for dead when
+      //    its own lease has lapsed, not a claimer's shorter one.
+      R"sql(
+ALTER TABLE jobs ADD COLUMN lease_s BIGINT;
+ALTER TABLE workers ADD COLUMN lease_s BIGINT;
+)sql",
   };
   return kMigrations;
 }

@@ -385,6 +385,16 @@ base::Result<std::optional<int64_t>> SqliteCatalog::FindBySha256(const std::stri
   return std::optional<int64_t>(s.Int(0));
 }
 
+base::Result<std::optional<int64_t>> SqliteCatalog::FindByOriginalPath(const std::string& original_path) {
+  std::lock_guard lock(mu_);
+  Statement s(db_, "SELECT id FROM items WHERE original_path = ? ORDER BY id DESC LIMIT 1");
+  s.Bind(1, original_path);
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<int64_t>();
+  return std::optional<int64_t>(s.Int(0));
+}
+
 base::Result<std::vector<HashEntry>> SqliteCatalog::AllPerceptualHashes() {
   std::lock_guard lock(mu_);
   Statement s(

@@ -28,6 +28,7 @@ class SqliteCatalog final : public Catalog, public TableTransfer {
   base::Result<model::ItemRecord> GetItem(int64_t id) override;
   base::Result<std::optional<model::ItemRecord>> FindByPath(const std::string& relative_path) override;
   base::Result<std::optional<int64_t>> FindBySha256(const std::string& sha256) override;
+  base::Result<std::optional<int64_t>> FindByOriginalPath(const std::string& original_path) override;
   base::Result<std::vector<HashEntry>> AllPerceptualHashes() override;
   base::Result<HashChanges> PerceptualHashSnapshot() override;
   base::Result<HashChanges> PerceptualHashChangesSince(int64_t cursor) override;
