@@ -67,15 +67,42 @@ int Init(CommandContext& ctx, const std::string& dir, bool library_flag_given) {
                                 config->StateDir() / "trash",
                                 config->StateDir() / "thumbs"};
   for (const auto& c : model::ReviewCategories()) dirs.push_back(config->ReviewDir() / c);
+  // What init makes is taken back when the catalog cannot be opened (a mistyped catalog URL, a wrong password): a
+  // half-made library would make the next `init` refuse the folder as "a library already".
+  std::vector<fs::path> made;
+  for (const auto& d : dirs) {
+    for (fs::path p = fs::absolute(d, ec); !p.empty() && p != p.parent_path(); p = p.parent_path()) {
+      std::error_code missing;
+      if (fs::exists(p, missing)) break;
+      made.push_back(p);
+    }
+  }
+  std::sort(made.begin(), made.end(), [](const fs::path& a, const fs::path& b) { return a.native() > b.native(); });
+  made.erase(std::unique(made.begin(), made.end()), made.end());  // deepest first: each folder before its parent
+  const auto take_back = [&] {
+    std::error_code ignored;
+    fs::remove(root / "triage.json", ignored);
+    for (const fs::path& d : made) fs::remove(d, ignored);  // only if empty: nothing of anyone else's goes
+  };
   for (const auto& d : dirs) {
     fs::create_directories(d, ec);
-    if (ec) return ctx.Fail(base::Status::Io(fmt::format("cannot create {}: {}", d.string(), ec.message())));
+    if (ec) {
+      const int code = ctx.Fail(base::Status::Io(fmt::format("cannot create {}: {}", d.string(), ec.message())));
+      take_back();
+      return code;
+    }
   }
   base::Status st = config::SaveConfigJson(root, doc);
-  if (!st.ok()) return ctx.Fail(st);
+  if (!st.ok()) {
+    take_back();
+    return ctx.Fail(st);
+  }
   ctx.may_create_catalog = true;
   auto lib = ctx.OpenOrReport();  // creates the catalog
-  if (!lib) return ctx.exit_code;
+  if (!lib) {
+    take_back();
+    return ctx.exit_code;
+  }
   if (ctx.json) {
     ctx.PrintJson({{"library", lib->config()->library.string()}, {"config", lib->config()->ConfigPath().string()}});
   } else {

@@ -123,7 +123,10 @@ void InboxWatcher::WatchTree(const std::string& relative) {
     const fs::file_status status = it->symlink_status(ec);
     const std::string path = Within(relative, name);
     if (fs::is_directory(status)) {
-      if (depth < kMaxDepth) WatchTree(path);
+      if (depth < kMaxDepth)
+        WatchTree(path);
+      else
+        pending_.try_emplace(path, now);  // too deep to watch: reported, so that its files are not left unsaid
       continue;
     }
     if (!fs::is_regular_file(status)) {
@@ -195,7 +198,12 @@ void InboxWatcher::OnEvent(int wd, uint32_t mask, const std::string& name) {
   if (name.empty() || IsHiddenOrPartialName(name)) return;
   const std::string path = Within(folder_it->second, name);
   if (mask & IN_ISDIR) {
-    if (mask & (IN_CREATE | IN_MOVED_TO)) WatchTree(path);
+    if (mask & (IN_CREATE | IN_MOVED_TO)) {
+      if (std::count(path.begin(), path.end(), '/') + 1 > kMaxDepth)
+        pending_[path] = Clock::now();  // too deep to watch: reported
+      else
+        WatchTree(path);
+    }
     if (mask & (IN_DELETE | IN_MOVED_FROM)) ForgetTree(path);
     return;
   }
@@ -237,6 +245,12 @@ std::optional<std::pair<std::string, std::string>> InboxWatcher::LeftAlone(const
   if (std::string what = NotARegularFile(status); !what.empty()) return std::pair(relative, what);
   // Another library: the folder itself, or one that became a library after it was watched (`triage init inbox/x`).
   if (fs::is_directory(status) && base::IsLibraryRoot(dir_ / relative)) return std::pair(relative, kAnotherLibrary);
+  if (fs::is_directory(status) && std::count(relative.begin(), relative.end(), '/') + 1 > kMaxDepth) {
+    return std::pair(relative,
+                     fmt::format("a folder more than {} folders deep within the inbox, not watched (move what "
+                                 "it holds higher up, or give it to triage ingest)",
+                                 kMaxDepth));
+  }
   for (size_t slash = relative.find('/'); slash != std::string::npos; slash = relative.find('/', slash + 1)) {
     if (base::IsLibraryRoot(dir_ / relative.substr(0, slash)))
       return std::pair(relative.substr(0, slash), kAnotherLibrary);

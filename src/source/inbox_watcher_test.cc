@@ -158,6 +158,39 @@ TEST_F(InboxWatcherTest, LinksAndSpecialFilesAreReportedOnceAndNeverHandedOut) {
   EXPECT_EQ(reported.size(), 4u) << "each is reported once";
 }
 
+// A folder deeper than the watcher goes (32 folders) was left in the inbox without a word, at the start and when
+// moved in: it is reported once, and what is within the limit is still taken.
+TEST_F(InboxWatcherTest, AFolderTooDeepToWatchIsReportedOnce) {
+  fs::path deep = inbox_ / "start";
+  for (int i = 0; i < 40; ++i) deep /= "d";
+  fs::create_directories(deep);
+  ASSERT_TRUE(base::WriteFileDurably(deep / "deep.jpg", "x").ok());
+  auto watcher = OpenWatcher();
+  ASSERT_NE(watcher, nullptr);
+  std::vector<std::string> reported;
+  watcher->OnLeftAlone([&](const fs::path& path, const std::string& what) {
+    reported.push_back(path.lexically_relative(inbox_).string() + ": " + what);
+  });
+  fs::path moved = root_ / "moved";
+  for (int i = 0; i < 40; ++i) moved /= "m";
+  fs::create_directories(moved);
+  ASSERT_TRUE(base::WriteFileDurably(moved / "deep.jpg", "x").ok());
+  ASSERT_TRUE(base::WriteFileDurably(root_ / "moved" / "m" / "shallow.jpg", "x").ok());
+  fs::rename(root_ / "moved", inbox_ / "moved");
+  EXPECT_EQ(CollectUntilSentinel(*watcher), std::vector<fs::path>{inbox_ / "moved" / "m" / "shallow.jpg"});
+  ASSERT_EQ(reported.size(), 2u);
+  std::sort(reported.begin(), reported.end());
+  const std::string why =
+      ": a folder more than 32 folders deep within the inbox, not watched (move what it holds "
+      "higher up, or give it to triage ingest)";
+  std::string start = "start", in_moved = "moved";
+  for (int i = 0; i < 32; ++i) start += "/d";
+  for (int i = 0; i < 32; ++i) in_moved += "/m";
+  EXPECT_EQ(reported, (std::vector<std::string>{in_moved + why, start + why}));
+  EXPECT_TRUE(CollectUntilSentinel(*watcher).empty());
+  EXPECT_EQ(reported.size(), 2u) << "each is reported once";
+}
+
 // A library inside the inbox (there when the watch starts, or made in a folder already watched) keeps its files: they
 // are its catalog's. The watcher says so once.
 TEST_F(InboxWatcherTest, AnotherLibraryInsideTheInboxKeepsItsFiles) {

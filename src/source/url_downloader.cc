@@ -79,13 +79,37 @@ Status Redacted(const Status& s) {
   }
 }
 
+// `text` with its %XX escapes decoded; a control character (%00, %0A, %09 ...) becomes "_" rather than making the
+// whole path undecodable (libcurl refuses to decode %00, and the file was named "download").
+std::string PercentDecoded(const std::string& text) {
+  const auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+      const auto byte = static_cast<unsigned char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      out.push_back(byte < 0x20 || byte == 0x7f ? '_' : static_cast<char>(byte));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
 // Longer URLs are refused before anything reads them (what common web servers accept in a request line).
 constexpr size_t kMaxUrlLength = 8192;
 
 Result<UrlParts> ParseUrl(const std::string& url) {
   if (url.size() > kMaxUrlLength) {
+    // Credentials are left out before the excerpt is cut: a cut before the "@" would keep them.
     return Status::InvalidArgument(fmt::format("URL too long: {} characters, at most {} are taken ({}...)", url.size(),
-                                               kMaxUrlLength, url.substr(0, 80)));
+                                               kMaxUrlLength, WithoutCredentials(url).substr(0, 80)));
   }
   // libcurl reads "http:///x" as the host x; an http(s) URL whose authority is empty names no host.
   if (const size_t scheme_end = url.find("://");
@@ -103,7 +127,7 @@ Result<UrlParts> ParseUrl(const std::string& url) {
   parts.scheme = UrlPart(handle.get(), CURLUPART_SCHEME, 0).value_or("");
   parts.host = UrlPart(handle.get(), CURLUPART_HOST, 0).value_or("");
   parts.port = UrlPart(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT).value_or("");
-  parts.path = UrlPart(handle.get(), CURLUPART_PATH, CURLU_URLDECODE).value_or("");
+  parts.path = PercentDecoded(UrlPart(handle.get(), CURLUPART_PATH, 0).value_or(""));
   return parts;
 }
 
@@ -121,6 +145,7 @@ struct Transfer {
   std::string format;  // set once head is complete
   bool too_large = false;
   bool not_image = false;
+  bool redirect_cut = false;  // a redirect's body was not read (the next hop needs only its Location)
   Status write_error;
   fingerprint::Sha256Hasher hasher;
 };
@@ -145,7 +170,12 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   const size_t n = size * count;
   long code = 0;
   curl_easy_getinfo(transfer.curl, CURLINFO_RESPONSE_CODE, &code);
-  if (code >= 300 && code < 400) return n;  // a redirect's body is never kept
+  if (code >= 300 && code < 400) {
+    // A redirect's body is never kept, and not read either: counted nowhere, an endless one was taken in until the
+    // total timeout (22 GB against a 1 MB limit).
+    transfer.redirect_cut = true;
+    return 0;
+  }
   if (transfer.written + static_cast<int64_t>(n) > transfer.max_bytes) {
     transfer.too_large = true;
     return 0;
@@ -279,6 +309,27 @@ int64_t ElapsedMs(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
 }
 
+// A redirect's Location header, resolved against `url` (libcurl's CURLINFO_REDIRECT_URL is filled only when a
+// transfer ends, and a redirect's body is not read to its end). As given when it does not resolve: ParseUrl then
+// says what is wrong with it.
+std::optional<std::string> LocationOf(CURL* curl, const std::string& url) {
+  curl_header* header = nullptr;
+  if (curl_easy_header(curl, "Location", 0, CURLH_HEADER, -1, &header) != CURLHE_OK || header == nullptr) {
+    return std::nullopt;
+  }
+  const std::string given = header->value;
+  std::unique_ptr<CURLU, CurlDeleter> resolved(curl_url());
+  if (curl_url_set(resolved.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+      curl_url_set(resolved.get(), CURLUPART_URL, given.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
+    return given;
+  }
+  char* full = nullptr;
+  if (curl_url_get(resolved.get(), CURLUPART_URL, &full, 0) != CURLUE_OK || full == nullptr) return given;
+  std::string out(full);
+  curl_free(full);
+  return out;
+}
+
 // One request to `url`, whose host resolved to `transfer.checked`. The redirect target when the answer is a
 // redirect, "" when it is the final answer (its body then is in `transfer`).
 Result<std::string> PerformHop(const std::string& url, const UrlParts& parts, const DownloadOptions& options,
@@ -296,15 +347,17 @@ Result<std::string> PerformHop(const std::string& url, const UrlParts& parts, co
     curl_easy_setopt(curl.get(), CURLOPT_RESOLVE, resolve.get());
   }
   transfer.curl = curl.get();
+  transfer.redirect_cut = false;
   const CURLcode code = curl_easy_perform(curl.get());
-  if (code != CURLE_OK) return TransferError(code, curl.get(), transfer, url, error_buffer, ElapsedMs(start), options);
+  const bool redirect_cut = code == CURLE_WRITE_ERROR && transfer.redirect_cut;
+  if (code != CURLE_OK && !redirect_cut)
+    return TransferError(code, curl.get(), transfer, url, error_buffer, ElapsedMs(start), options);
   long status = 0;
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
   if (status < 300 || status >= 400) return std::string();
-  char* location = nullptr;
-  curl_easy_getinfo(curl.get(), CURLINFO_REDIRECT_URL, &location);
-  if (location == nullptr) return Status::Unavailable(fmt::format("http {} without a Location from {}", status, url));
-  return std::string(location);
+  std::optional<std::string> location = LocationOf(curl.get(), url);
+  if (!location) return Status::Unavailable(fmt::format("http {} without a Location from {}", status, url));
+  return *location;
 }
 
 // Resolves and checks the hop's host (the URL guard); the error names the hop and, after a redirect, the start.
@@ -329,7 +382,9 @@ Result<Download> Fetch(const std::string& url, const DownloadOptions& options, T
     Result<UrlParts> parts = ParseUrl(hop);
     if (!parts.ok()) return parts.status();
     if (!IsHttp(*parts)) {
-      return Status::InvalidArgument(fmt::format("redirected to an unsupported scheme (only http and https): {}", url));
+      return Status::InvalidArgument(
+          fmt::format("redirected to an unsupported scheme \"{}\" (only http and https): {} (redirected from {})",
+                      parts->scheme, hop, url));
     }
     if (parts->host.empty()) return Status::InvalidArgument(fmt::format("malformed URL (no host): {}", hop));
     TRIAGE_RETURN_IF_ERROR(GuardHop(hop, *parts, url, options, transfer));

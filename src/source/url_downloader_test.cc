@@ -106,6 +106,7 @@ class UrlDownloaderTest : public ::testing::Test {
   std::condition_variable cv_;
   bool release_slow_ = false;
   std::atomic<int> requests_{0};  // every request that reached the server
+  std::atomic<size_t> redirect_bytes_sent_{0};
 };
 
 void UrlDownloaderTest::AddRoutes() {
@@ -150,6 +151,20 @@ void UrlDownloaderTest::AddRoutes() {
       return true;
     });
   });
+  // A redirect whose body never ends: only its Location is needed.
+  server_.Get("/endless-redirect", [this](const httplib::Request&, httplib::Response& res) {
+    res.status = 302;
+    res.set_header("Location", "/photos/cat.png");
+    res.set_chunked_content_provider("text/html", [this](size_t offset, httplib::DataSink& sink) {
+      const std::string chunk(65536, 'r');
+      redirect_bytes_sent_ = offset;
+      if (offset > (size_t{1} << 31)) {
+        sink.done();
+        return true;
+      }
+      return sink.write(chunk.data(), chunk.size());
+    });
+  });
   server_.Get("/slow", [this](const httplib::Request&, httplib::Response& res) {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait_for(lock, std::chrono::seconds(10), [this] { return release_slow_; });
@@ -188,6 +203,7 @@ TEST_F(UrlDownloaderTest, NameFromTheUrlIsSafeAndEndsInTheExtensionOfTheBytes) {
       {"/named/a.txt", "a.png"},
       {"/named/IMG_2019.05.01", "IMG_2019.05.01.png"},  // a date, not an extension: kept whole
       {"/named/", "download.png"},
+      {"/named/caf%C3%A9%09b.png", "café_b.png"},  // a control character is one "_", not the whole name dropped
   };
   for (const auto& [path, name] : cases) {
     auto download = DownloadUrl(Url(path), dest_, Local());
@@ -230,6 +246,20 @@ TEST_F(UrlDownloaderTest, AbortsUndeclaredChunkedBodyOnceItPassesLimit) {
   EXPECT_NE(download.status().message().find("larger than the limit of 10000 bytes"), std::string::npos)
       << download.status().message();
   EXPECT_TRUE(FilesInDest().empty());
+}
+
+// A redirect's body counted against nothing: an endless one was read until the total timeout. It is not read at all
+// now, and the redirect is followed.
+TEST_F(UrlDownloaderTest, ARedirectsBodyIsNotReadAndTheRedirectIsFollowed) {
+  DownloadOptions options = Local();
+  options.max_bytes = 10000;
+  const auto start = std::chrono::steady_clock::now();
+  auto download = DownloadUrl(Url("/endless-redirect"), dest_, options);
+  ASSERT_TRUE(download.ok()) << download.status().message();
+  EXPECT_EQ(download->final_url, Url("/photos/cat.png"));
+  EXPECT_EQ(download->size_bytes, static_cast<int64_t>(png_.size()));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+  EXPECT_LT(redirect_bytes_sent_.load(), size_t{64} << 20) << "the redirect's body was read on";
 }
 
 TEST_F(UrlDownloaderTest, StopsAfterMaxRedirects) {
@@ -275,7 +305,9 @@ TEST_F(UrlDownloaderTest, RefusesSchemesOtherThanHttpAndHttps) {
 TEST_F(UrlDownloaderTest, RefusesRedirectToFileScheme) {
   auto download = DownloadUrl(Url("/to-file"), dest_, Local());
   ASSERT_FALSE(download.ok());
-  EXPECT_NE(download.status().message().find("unsupported scheme"), std::string::npos) << download.status().message();
+  EXPECT_NE(download.status().message().find("unsupported scheme \"file\" (only http and https): file:///etc/hostname"),
+            std::string::npos)
+      << download.status().message();
   EXPECT_TRUE(FilesInDest().empty());
 }
 
@@ -331,6 +363,21 @@ TEST_F(UrlDownloaderTest, CredentialsAreLeftOutOfErrorsAndOriginsAndSchemesIgnor
   upper.replace(0, 4, "HTTP");
   auto shouted = DownloadUrl(upper, dest_, Local());
   EXPECT_TRUE(shouted.ok()) << shouted.status().ToString();
+}
+
+// A URL refused before any request (too long; malformed by a password holding "/", "?", "#" or a space) quoted its
+// credentials: the excerpt was cut before the "@", or the "/" ended the host part early.
+TEST_F(UrlDownloaderTest, CredentialsAreLeftOutOfTheErrorsOfUrlsRefusedUnread) {
+  const std::string password = "Sup3rS3cretPassw0rd";
+  std::string long_url = "http://" + std::string(150, 'u') + ":" + password + "@127.0.0.1/" + std::string(9000, 'a');
+  for (const std::string& url :
+       {long_url, "http://u:" + password + "-" + std::string(100, 'p') + "@h/x.jpg" + std::string(9000, 'a'),
+        "http://alice:pa/" + password + "@127.0.0.1/x.jpg", "http://alice:pa " + password + "@127.0.0.1/x.jpg"}) {
+    auto refused = DownloadUrl(url, dest_, Local());
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().message().find(password), std::string::npos) << refused.status().message();
+    EXPECT_EQ(refused.status().message().find("uuuuuuuu"), std::string::npos) << refused.status().message();
+  }
 }
 
 TEST_F(UrlDownloaderTest, RefusesLoopbackByDefaultWithoutConnecting) {

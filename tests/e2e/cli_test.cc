@@ -69,6 +69,27 @@ TEST_F(CliTest, InitRefusesAFolderInsideALibraryAndANameTooLong) {
   EXPECT_EQ(long_name.err.find("internal error"), std::string::npos) << long_name.err;
 }
 
+// A catalog that cannot be opened (nothing listens there) left a half-made library behind, with the URL's password in
+// its triage.json, and a second init refused the folder as "a library already": what init made is taken back.
+TEST_F(CliTest, InitWhoseCatalogCannotBeOpenedLeavesNothingAndCanBeRunAgain) {
+  const fs::path folder = dir_ / "later";
+  RunResult failed = RunTriage(
+      {"init", folder.string(), "--catalog", "postgresql://triage:s3cret@127.0.0.1:1/nowhere?connect_timeout=2"});
+  EXPECT_EQ(failed.exit_code, 4) << failed.err;
+  EXPECT_EQ(failed.err.find("s3cret"), std::string::npos) << failed.err;
+  EXPECT_FALSE(fs::exists(folder)) << "init made the folder, and takes it back";
+  fs::create_directories(dir_ / "mine");
+  WriteTestImage(dir_ / "mine" / "kept.jpg", 1, 64, 48);
+  failed =
+      RunTriage({"init", (dir_ / "mine").string(), "--catalog", "postgresql://127.0.0.1:1/nowhere?connect_timeout=2"});
+  EXPECT_EQ(failed.exit_code, 4) << failed.err;
+  EXPECT_TRUE(fs::exists(dir_ / "mine" / "kept.jpg")) << "a folder that was there keeps what it held";
+  EXPECT_FALSE(fs::exists(dir_ / "mine" / "triage.json"));
+  EXPECT_FALSE(fs::exists(dir_ / "mine" / "inbox"));
+  RunResult again = RunTriage({"init", (dir_ / "mine").string()});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+}
+
 // Opening a SQLite catalog creates it: a mistyped --from copied an empty catalog and said "verified".
 TEST_F(CliTest, DbCopyFromACatalogThatIsNotThereCreatesNothing) {
   const fs::path missing = dir_ / "typo.db", target = dir_ / "copy.db";
