@@ -48,7 +48,10 @@ base::Result<RecomputeOutcome> RecomputeLibrary(Library& lib, const std::string&
 }
 
 base::Result<review::ApplyReport> RedecideLibrary(Library& lib, const std::string& actor) {
-  return review::ApplyPolicy(*lib.catalog, *lib.committer, *lib.config(), actor, base::UnixNow());
+  // Faces are matched against the persons enrolled now: those enrolled since a photo came in count.
+  auto match_now = review::MatchNow(*lib.catalog, *lib.face_store);
+  if (!match_now.ok()) return match_now.status();
+  return review::ApplyPolicy(*lib.catalog, *lib.committer, *lib.config(), actor, base::UnixNow(), *match_now);
 }
 
 base::Result<model::StoredAnalysis> AnalyseItem(Library& lib, int64_t item_id, const std::string& actor) {

@@ -221,7 +221,7 @@ void AddProposalCommands(CLI::App& app, CommandContext& ctx) {
   pub->callback([&ctx, a] {
     auto lib = ctx.OpenOrReport();
     if (!lib) return;
-    base::Status st = lib->proposal_store->SetPublic(a->id, !a->off, CommandContext::Actor(), base::UnixNow());
+    base::Status st = lib->proposals->SetPublic(a->id, !a->off, CommandContext::Actor(), base::UnixNow());
     if (!st.ok()) return void(ctx.Fail(st));
     if (ctx.json)  // as POST /api/items/{id}/public answers
       ctx.PrintJson({{"item_id", a->id}, {"public", !a->off}});

@@ -41,6 +41,9 @@ int Items(CommandContext& ctx, const ItemsArgs& a) {
     auto person = review::KnownPersonKey(*lib->catalog, a.person);
     if (!person.ok()) return ctx.Fail(person.status());
     f.person = *person;
+    // Filed under the person: a photo waiting in review holds a person only as the matcher's suggestion (a stranger
+    // shown nearest to them), listed with --location review.
+    if (a.location.empty()) f.location = "library";
   }
   f.limit = a.limit;
   f.offset = a.offset;
@@ -282,7 +285,11 @@ void AddQueryCommands(CLI::App& app, CommandContext& ctx) {
                    "library, review, trash or archive (images an approved proposal replaced; never purged)")
       ->check(CLI::IsMember({"library", "review", "trash", "archive"}));
   items->add_option("--category", ia->category, "review category")->check(kNotEmpty);
-  items->add_option("--person", ia->person, "person")->check(kNotEmpty);
+  items
+      ->add_option(
+          "--person", ia->person,
+          "photos filed under this person (with --location review: waiting in review with them as the suggestion)")
+      ->check(kNotEmpty);
   items->add_option("--limit", ia->limit, "at most this many")->check(CLI::Range(1, 100000));
   items->add_option("--offset", ia->offset, "skip this many")->check(CLI::Range(0, 2000000000));
   items->add_flag("--json", ctx.json, "machine-readable output");

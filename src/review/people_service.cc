@@ -422,7 +422,11 @@ base::Result<PeopleOutcome> PeopleService::Split(int64_t cluster_id, const std::
   if (!faces.ok()) return faces.status();
   for (const auto& f : *faces) {
     if (f.cluster_id != cluster_id) {
-      return base::Status::InvalidArgument(fmt::format("face {} is not in cluster {}", f.id, cluster_id));
+      // Split off or moved meanwhile (another tab, another user): the page was out of date.
+      return base::Status::Conflict(fmt::format(
+          "a face you selected (face {}) is no longer in this cluster: it was split off or moved since the page was "
+          "shown; nothing was changed",
+          f.id));
     }
   }
   PeopleRecord record;
@@ -462,11 +466,21 @@ base::Status PeopleService::Unname(const std::vector<catalog::FaceRecord>& faces
 }
 
 base::Result<PeopleOutcome> PeopleService::NotThisPerson(const std::vector<int64_t>& face_ids, const std::string& actor,
-                                                         int64_t now) {
+                                                         int64_t now, const std::string& expected) {
   Serialised lock(*this);
   TRIAGE_RETURN_IF_ERROR(clustering_.Refresh(now));  // another process may have changed the clusters
   auto faces = FacesById(face_ids);
   if (!faces.ok()) return faces.status();
+  for (const auto& f : *faces) {  // all checked before anything changes
+    auto given = PersonOf(f);
+    if (!given.ok()) return given.status();
+    if (!expected.empty() && *given != expected) {
+      return base::Status::Conflict(fmt::format(
+          "a face you selected (face {}) is {} now, not {}'s: the faces were renamed or moved since the page was "
+          "shown; nothing was changed",
+          f.id, given->empty() ? std::string("nobody's") : *given + "'s", expected));
+    }
+  }
   PeopleRecord record;
   record.CaptureFaces(*faces);
   PeopleOutcome out;

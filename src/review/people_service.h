@@ -69,14 +69,16 @@ class PeopleService {
   // Moves every face of `from` into `into`. Clusters named as two different persons are not merged (kConflict).
   // When `into` (or `from`) is named, the merged faces become that person's and their waiting photos are re-decided.
   base::Result<PeopleOutcome> Merge(int64_t from, int64_t into, const std::string& actor, int64_t now);
-  // Moves `face_ids` (all in `cluster_id`) into a new unnamed cluster. kInvalidArgument when a face is elsewhere.
+  // Moves `face_ids` (all in `cluster_id`) into a new unnamed cluster. kConflict when a face is elsewhere (split off or
+  // moved since the caller looked).
   base::Result<PeopleOutcome> Split(int64_t cluster_id, const std::vector<int64_t>& face_ids, const std::string& actor,
                                     int64_t now);
   // "Not this person": each face leaves the cluster of the person it was given and never joins them again; it stops
   // being their reference, and its single-face photo in their folder is re-decided without them (to review, unless
-  // it matches someone else).
-  base::Result<PeopleOutcome> NotThisPerson(const std::vector<int64_t>& face_ids, const std::string& actor,
-                                            int64_t now);
+  // it matches someone else). With `expected` (the person the caller saw the faces as), kConflict and nothing changes
+  // when a face is given to someone else now (renamed or moved meanwhile).
+  base::Result<PeopleOutcome> NotThisPerson(const std::vector<int64_t>& face_ids, const std::string& actor, int64_t now,
+                                            const std::string& expected = "");
   // Takes faces out of every cluster (they stay out until placed by hand).
   base::Result<PeopleOutcome> Remove(const std::vector<int64_t>& face_ids, const std::string& actor, int64_t now);
   // Puts faces into cluster `cluster_id` (taking its name; their waiting photos are re-decided when it has one).

@@ -218,7 +218,8 @@ TEST_F(PeopleServiceTest, MergeAndSplitAreUndoneAsOneAction) {
   ASSERT_TRUE(service_->Undo(split->action_id, "admin", 230).ok());
   EXPECT_EQ(ClusterOf(xs[0]), cx);
   EXPECT_EQ(ClusterOf(xs[1]), cx);
-  EXPECT_EQ(service_->Split(cx, {FacesOf(ys[0]).at(0).id}, "admin", 240).status().code(), base::Code::kInvalidArgument);
+  // A face of another cluster (a page out of date): refused, and nothing changes.
+  EXPECT_EQ(service_->Split(cx, {FacesOf(ys[0]).at(0).id}, "admin", 240).status().code(), base::Code::kConflict);
 }
 
 // A cluster merged away holds no face: naming it would make a person with no face, hiding it an action that changes
@@ -379,7 +380,14 @@ TEST_F(PeopleServiceTest, NotThisPersonHoldsThroughIngestAndRecluster) {
   const int64_t cluster = ClusterOf(photos[0]);
   ASSERT_TRUE(service_->Name(cluster, "anna", "admin", 200).ok());
   const int64_t face = FacesOf(photos[4]).at(0).id;
-  auto refused = service_->NotThisPerson({face}, "admin", 210);
+  // A page that showed the faces as somebody else's (renamed or moved since) refuses nothing: 409, nothing changes.
+  auto stale = service_->NotThisPerson({face}, "admin", 205, "howard");
+  EXPECT_EQ(stale.status().code(), base::Code::kConflict);
+  EXPECT_NE(stale.status().message().find("is anna's now, not howard's"), std::string::npos)
+      << stale.status().message();
+  EXPECT_TRUE(faces_->ListRejections()->empty());
+  EXPECT_EQ(faces_->GetFace(face)->person, "anna");
+  auto refused = service_->NotThisPerson({face}, "admin", 210, "anna");
   ASSERT_TRUE(refused.ok()) << refused.status().ToString();
   EXPECT_EQ(faces_->GetFace(face)->cluster_id, 0);
   EXPECT_EQ(faces_->GetFace(face)->person, "");

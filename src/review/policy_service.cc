@@ -7,9 +7,12 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <set>
 
 #include "catalog/policy_names.h"
 #include "decide/decide.h"
+#include "faces/face_matcher.h"
 #include "quality/reference_store.h"
 #include "quality/score.h"
 
@@ -105,6 +108,44 @@ model::Analysis RescoredAnalysis(const model::Analysis& analysis, const config::
   return a;
 }
 
+base::Result<MatchNowFn> MatchNow(catalog::Catalog& catalog, catalog::FaceStore& face_store) {
+  auto refs = catalog.AllReferences();
+  if (!refs.ok()) return refs.status();
+  auto rejections = face_store.ListRejections();
+  if (!rejections.ok()) return rejections.status();
+  struct Known {
+    std::vector<faces::Reference> references;
+    std::map<int64_t, std::set<std::string>> refused;  // face id -> persons it is not
+  };
+  auto known = std::make_shared<Known>();
+  for (const auto& r : *refs) known->references.push_back({r.person, r.embedding});
+  for (const auto& [face, who] : *rejections) known->refused[face].insert(who);
+  return MatchNowFn([&face_store, known](int64_t item_id, std::vector<model::Face>& faces) -> base::Status {
+    catalog::FaceFilter filter;
+    filter.item_id = item_id;
+    auto rows = face_store.ListFaces(filter);  // in index order (PeopleService::NamedFacesOf reads them so)
+    if (!rows.ok()) return rows.status();
+    for (size_t i = 0; i < faces.size() && i < rows->size(); ++i) {
+      const catalog::FaceRecord& row = (*rows)[i];
+      if (row.match_kind == "named" && !row.person.empty()) {  // a reviewer's word
+        faces[i].match = {model::MatchKind::kKnown, row.person, 0.0, 1.0, {{row.person, 0.0, 1.0}}};
+        continue;
+      }
+      if (row.embedding.empty()) continue;
+      const auto refused = known->refused.find(row.id);
+      if (refused == known->refused.end()) {
+        faces[i].match = faces::NearestPersons(row.embedding, known->references);
+        continue;
+      }
+      std::vector<faces::Reference> usable;
+      for (const auto& r : known->references)
+        if (!refused->second.count(r.person)) usable.push_back(r);
+      faces[i].match = faces::NearestPersons(row.embedding, usable);
+    }
+    return base::Status::Ok();
+  });
+}
+
 base::Result<SimulationReport> SimulatePolicy(catalog::Catalog& catalog, const config::Config& proposed,
                                               size_t max_samples) {
   auto start = std::chrono::steady_clock::now();
@@ -133,7 +174,8 @@ base::Result<SimulationReport> SimulatePolicy(catalog::Catalog& catalog, const c
 }
 
 base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committer& committer,
-                                      const config::Config& config, const std::string& actor, int64_t now) {
+                                      const config::Config& config, const std::string& actor, int64_t now,
+                                      const MatchNowFn& match_now) {
   // Collect first, move after: moving while paging would shift the pages.
   std::vector<std::pair<catalog::AnalysedItem, model::Decision>> changes;
   ApplyReport report;
@@ -144,6 +186,13 @@ base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committ
     if (item.location != "review") return base::Status::Ok();   // auto-sorted items stay: apply only empties review
     if (item.analysis.version == 0) return base::Status::Ok();  // damaged: nothing to re-decide on
     ++report.considered;
+    if (match_now && !item.analysis.analysis.faces.empty()) {
+      catalog::AnalysedItem now_matched = item;
+      TRIAGE_RETURN_IF_ERROR(match_now(item.id, now_matched.analysis.analysis.faces));
+      model::Decision d = Replay(now_matched, config, *policy, reference);
+      if (FolderOf(d, config) != FolderOf(item)) changes.emplace_back(std::move(now_matched), std::move(d));
+      return base::Status::Ok();
+    }
     model::Decision d = Replay(item, config, *policy, reference);
     if (FolderOf(d, config) != FolderOf(item)) changes.emplace_back(item, std::move(d));
     return base::Status::Ok();

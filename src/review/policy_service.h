@@ -3,15 +3,18 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
 #include "catalog/catalog.h"
+#include "catalog/face_store.h"
 #include "commit/committer.h"
 #include "config/config.h"
 #include "model/decision.h"
+#include "model/face.h"
 
 namespace triage::review {
 
@@ -43,6 +46,17 @@ struct ApplyReport {
   std::vector<std::string> errors;  // "item 12: ..." for each failure
 };
 
+// Matches an item's faces (in index order, as Catalog::FacesOf or its stored analysis lists them) against the persons
+// enrolled now, replacing each face's match: stored matches were made at intake, before the persons enrolled since
+// (a person added from the review queue left the other photos of them "matching nobody"). A face without a stored
+// embedding keeps its match. PeopleService::MatchNow makes one; empty: stored matches are used as they are.
+using MatchNowFn = std::function<base::Status(int64_t item_id, std::vector<model::Face>& faces)>;
+
+// A MatchNowFn over the persons enrolled now (their references and the "not this person" refusals, read once when it
+// is made): each face with a stored embedding is matched again; a face a cluster was named for is that person by the
+// reviewer's word; a face refused as a person never matches them. `face_store` outlives the function.
+base::Result<MatchNowFn> MatchNow(catalog::Catalog& catalog, catalog::FaceStore& face_store);
+
 // The library-relative folder a decision sends an image to under `config` (people and review categories by name).
 std::string FolderOf(const model::Decision& decision, const config::Config& config);
 // The folder an item is in now.
@@ -62,9 +76,11 @@ base::Result<SimulationReport> SimulatePolicy(catalog::Catalog& catalog, const c
 
 // Re-decides every item waiting in review under `config` and moves those whose folder changes through the
 // journaled commit path (action "apply-policy", audited with the new reasons). One failure does not stop the rest.
-// An item with a face a person has named (or marked as nobody tracked) is left to that naming.
+// An item with a face a person has named (or marked as nobody tracked) is left to that naming. With `match_now`,
+// faces are matched against the persons enrolled now (see MatchNowFn) before deciding.
 base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committer& committer,
-                                      const config::Config& config, const std::string& actor, int64_t now);
+                                      const config::Config& config, const std::string& actor, int64_t now,
+                                      const MatchNowFn& match_now = {});
 
 // The JSON shapes `simulate --json`, `apply-policy --json` and the simulate API share.
 nlohmann::json MovesJson(const std::vector<PolicyMove>& moves);

@@ -231,4 +231,11 @@ base::Result<ProposalRecord> ProposalService::Revert(int64_t id, const std::stri
   return store_.GetProposal(id);
 }
 
+base::Status ProposalService::SetPublic(int64_t id, bool is_public, const std::string& actor, int64_t now) {
+  TRIAGE_RETURN_IF_ERROR(store_.SetPublic(id, is_public, actor, now));
+  // The mark is made: a failure to write its audit line is said, not undone.
+  return catalog_.AddAudit({0, now, actor, id, "public", is_public ? "off" : "on", is_public ? "on" : "off",
+                            is_public ? "shown on the public voting page" : "taken off the public voting page"});
+}
+
 }  // namespace triage::review

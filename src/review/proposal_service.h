@@ -116,6 +116,9 @@ class ProposalService {
   // deciding as `actor`. One pass at a time: a second caller waits for the first to finish.
   base::Result<WorkflowReport> RunWorkflows(int64_t now, const std::string& actor = "system");
 
+  // Shows item `id` on the public voting page (or takes it off), audited as "public" ("on" or "off").
+  base::Status SetPublic(int64_t id, bool is_public, const std::string& actor, int64_t now);
+
   // An item's community score: weighted votes and flags (proposals.*_weight).
   base::Result<double> CommunityScore(int64_t item_id);
 

@@ -302,9 +302,10 @@ base::Result<model::ItemRecord> ReviewService::Reject(int64_t id, const std::str
   return Finish("reject", DoReject(id, actor, now, seen_in), actor, now, undo_token);
 }
 
-base::Result<ApplyReport> ReviewService::ApplyCurrentPolicy(const std::string& actor, int64_t now) {
+base::Result<ApplyReport> ReviewService::ApplyCurrentPolicy(const std::string& actor, int64_t now,
+                                                            const MatchNowFn& match_now) {
   std::lock_guard lock(decide_mu_);
-  return ApplyPolicy(catalog_, committer_, *config_.Current(), actor, now);
+  return ApplyPolicy(catalog_, committer_, *config_.Current(), actor, now, match_now);
 }
 
 base::Status ReviewService::Skip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in,

@@ -80,7 +80,8 @@ class ReviewService {
                                        const std::string& seen_in = "", std::string* undo_token = nullptr);
   // Re-decides every item waiting in review under the current policy and moves those whose folder changes
   // (ApplyPolicy, policy_service.h: journaled, audited "apply-policy"), one decision at a time with the others.
-  base::Result<ApplyReport> ApplyCurrentPolicy(const std::string& actor, int64_t now);
+  // With `match_now`, faces are matched against the persons enrolled now first (see MatchNowFn).
+  base::Result<ApplyReport> ApplyCurrentPolicy(const std::string& actor, int64_t now, const MatchNowFn& match_now = {});
   // Leaves the item pending, at the back of the queue. `seen_in` as for Approve.
   base::Status Skip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in = "",
                     std::string* undo_token = nullptr);

@@ -57,8 +57,12 @@ base::Result<model::ItemRecord> ReviewService::UnmovedSince(const json& undo) {
     int undone = 0;
     for (const model::AuditEntry& entry : *since) {
       if (entry.id <= stamp) break;
-      // What neither moves nor decides the photo stands beside the undo: an analysis, a proposal made or refused.
-      if (entry.action == "analyse" || entry.action == "propose" || entry.action == "proposal") continue;
+      // What neither moves nor decides the photo stands beside the undo: an analysis, a proposal made or refused, a
+      // mark on the public voting page.
+      if (entry.action == "analyse" || entry.action == "propose" || entry.action == "proposal" ||
+          entry.action == "public") {
+        continue;
+      }
       if (entry.action == "undo") {
         ++undone;
       } else if (undone > 0) {

@@ -24,11 +24,11 @@ std::string PathRegex(const std::string& path) {
   return std::regex_replace(path, kParam, "([^/]+)");
 }
 
+}  // namespace
+
 bool SameToken(const std::string& a, const std::string& b) {
   return a.size() == b.size() && !a.empty() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
-
-}  // namespace
 
 const char* MethodName(Method method) {
   switch (method) {

@@ -26,6 +26,9 @@ const char* MethodName(Method method);  // "get", "post", "put", "delete" (OpenA
 
 inline constexpr const char* kSessionCookie = "triage_session";
 inline constexpr const char* kCsrfHeader = "X-CSRF-Token";
+
+// Two secret tokens equal, compared in constant time; an empty one equals nothing.
+bool SameToken(const std::string& a, const std::string& b);
 inline constexpr size_t kMaxJsonBodyBytes = 1 << 20;  // a route's body limit unless it says otherwise
 
 // How a route takes its body. Limits apply before a byte of it is read: a declared Content-Length above the

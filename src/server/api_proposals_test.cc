@@ -171,6 +171,27 @@ TEST_F(ProposalsApiTest, ManualProposalAndBatchReportCounts) {
   EXPECT_EQ(Post("/api/proposals/batch", {{"action", "deny"}, {"min_score", 200}}, &admin)->status, 400);
 }
 
+// A signed-in visitor votes as their user: without the session's CSRF token (another site's form posting with the
+// visitor's cookie) the vote is refused; the list of public images hands the page the token.
+TEST_F(ProposalsApiTest, ASignedInVoteNeedsTheSessionsCsrfToken) {
+  MakeProposal();
+  TestSession admin = Login("bob");
+  ASSERT_EQ(Post("/api/items/" + std::to_string(current_) + "/public", {{"public", true}}, &admin)->status, 200);
+  auto forged = Vote({{"item_id", current_}, {"vote", "flag"}, {"reason", "wrong_person"}}, admin.cookie);
+  ASSERT_EQ(forged->status, 403) << forged->body;
+  EXPECT_EQ(Body(forged)["error"], "csrf_failed");
+  httplib::Headers with_cookie{{"Cookie", admin.cookie}};
+  json listed = Body(client_->Get("/api/public/images", with_cookie));
+  EXPECT_EQ(listed["csrf_token"], admin.csrf);
+  EXPECT_EQ(listed["images"][0]["flags"], 0);
+  EXPECT_TRUE(Body(client_->Get("/api/public/images"))["csrf_token"].is_null());
+  httplib::Headers signed_in{{"Cookie", admin.cookie}, {"X-CSRF-Token", admin.csrf}};
+  auto vote =
+      client_->Post("/api/votes", signed_in, json{{"item_id", current_}, {"vote", "up"}}.dump(), "application/json");
+  ASSERT_EQ(vote->status, 200) << vote->body;
+  EXPECT_EQ(Body(vote)["mine"], "up");
+}
+
 TEST_F(ProposalsApiTest, AnonymousVotesCountOncePerSessionAndShowOnTheAdminPage) {
   int64_t id = MakeProposal();
   TestSession admin = Login("bob");

@@ -216,6 +216,36 @@ TEST_F(FacesApiTest, UndoingTheLastNamingPutsFileCatalogAndReferencesBackExactly
   EXPECT_EQ(catalog_->FacesOf(id)->front().label.named_as, "ada");
 }
 
+// A person enrolled after photos of them came in (added from the review queue, say) left those photos "matching
+// nobody": the card kept the intake's match and apply-policy replayed it. Both match against the persons enrolled
+// now; a face refused as the person still never matches them.
+TEST_F(FacesApiTest, APersonEnrolledLaterIsSuggestedAndFiledForThePhotosWaiting) {
+  auto ids = Ingest({"biden.jpg", "biden2.jpg"});
+  ASSERT_EQ(ids.size(), 2u);
+  for (int64_t id : ids) ASSERT_EQ(catalog_->GetItem(id)->category, "unidentified");
+  TestSession s = Login("bob");
+  const std::string card = "/api/review/" + std::to_string(ids[0]);
+  EXPECT_TRUE(Body(Get(card, &s))["suggestion"].is_null()) << "nobody enrolled yet";
+
+  ASSERT_TRUE(catalog_->AddPerson("biden", 2).ok());
+  const auto taught = catalog_->FacesOf(ids[1]);
+  ASSERT_EQ(taught->size(), 1u);
+  ASSERT_TRUE(catalog_->AddReference({0, "biden", taught->front().embedding, "biden2.jpg"}).ok());
+  json detail = Body(Get(card, &s));
+  ASSERT_FALSE(detail["suggestion"].is_null()) << detail.dump();
+  EXPECT_EQ(detail["suggestion"]["person"], "biden");
+  EXPECT_EQ(detail["suggestion"]["within_match_distance"], true) << detail.dump();
+  EXPECT_EQ(detail["faces"][0]["nearest"][0]["person"], "biden") << detail["faces"].dump();
+
+  json report = Body(Post("/api/policy/apply", json::object(), &s));
+  EXPECT_EQ(report["moved"], 2) << report.dump();
+  for (int64_t id : ids) {
+    auto item = catalog_->GetItem(id);
+    EXPECT_EQ(item->location, "library") << id;
+    EXPECT_EQ(item->person, "biden") << id;
+  }
+}
+
 TEST_F(FacesApiTest, WithoutLearningNoReferenceIsAdded) {
   ASSERT_TRUE(config_
                   ->Update([](json& d) {

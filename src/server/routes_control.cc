@@ -107,7 +107,13 @@ base::Status SimulateThresholds(ServerState& state, Call& call) {
 // POST /api/policy/apply: re-sorts what waits in review under the saved policy (what the preview of a change of
 // thresholds says would move), as `triage apply-policy` does.
 base::Status ApplyPolicyNow(ServerState& state, Call& call) {
-  auto report = state.ctx.review.ApplyCurrentPolicy(call.actor(), base::UnixNow());
+  review::MatchNowFn match_now;  // faces matched against the persons enrolled now (those enrolled since count)
+  if (state.ctx.faces) {
+    auto made = review::MatchNow(state.ctx.catalog, *state.ctx.faces);
+    if (!made.ok()) return made.status();
+    match_now = std::move(*made);
+  }
+  auto report = state.ctx.review.ApplyCurrentPolicy(call.actor(), base::UnixNow(), match_now);
   if (!report.ok()) return report.status();
   call.Reply(review::ApplyJson(*report));
   return base::Status::Ok();

@@ -173,7 +173,12 @@ base::Status BulkFaces(ServerState& state, Call& call) {
   const std::string& action = *chosen;
   review::PeopleService& people = *state.ctx.people;
   const int64_t now = base::UnixNow();
-  if (action == "not_this_person") return ReplyOutcome(state, call, people.NotThisPerson(*faces, call.actor(), now));
+  if (action == "not_this_person") {
+    // "person": whom the page showed the faces as; a face given to someone else since is refused (409).
+    auto expected = OptionalString(*body, "person", "");
+    if (!expected.ok()) return expected.status();
+    return ReplyOutcome(state, call, people.NotThisPerson(*faces, call.actor(), now, *expected));
+  }
   if (action == "remove") return ReplyOutcome(state, call, people.Remove(*faces, call.actor(), now));
   if (action == "reassign") {
     auto cluster = IdField(*body, "cluster", "cluster");

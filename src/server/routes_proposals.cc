@@ -236,7 +236,7 @@ base::Status MarkPublic(ServerState& state, Call& call) {
     return base::Status::InvalidArgument("public: true or false is required");
   }
   const bool is_public = (*body)["public"];
-  TRIAGE_RETURN_IF_ERROR(state.ctx.proposal_store.SetPublic(*id, is_public, call.actor(), base::UnixNow()));
+  TRIAGE_RETURN_IF_ERROR(state.ctx.proposals.SetPublic(*id, is_public, call.actor(), base::UnixNow()));
   call.Reply({{"item_id", *id}, {"public", is_public}});
   return base::Status::Ok();
 }

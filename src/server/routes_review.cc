@@ -10,6 +10,7 @@
 #include "model/json.h"
 #include "model/json_text.h"
 #include "server/request_parsing.h"
+#include "server/roles.h"
 #include "server/server_state.h"
 
 namespace triage::server {
@@ -64,18 +65,26 @@ base::Status Queue(ServerState& state, Call& call, const std::string& category) 
 }
 
 // The person the matcher suggests for an item in review, with how close the nearest face of theirs came: a hint for
-// the reviewer, never a decision (null when there is none).
-base::Result<json> Suggestion(ServerState& state, const model::ItemRecord& item) {
-  if (item.location != "review" || item.person.empty()) return json(nullptr);
-  auto faces = state.ctx.catalog.FacesOf(item.id);
-  if (!faces.ok()) return faces.status();
+// the reviewer, never a decision (null when there is none). `faces` are matched against the persons enrolled now
+// (when the server clusters faces): the nearest of them is suggested, also someone enrolled after the photo came in.
+base::Result<json> Suggestion(ServerState& state, const model::ItemRecord& item, const std::vector<model::Face>& faces,
+                              bool matched_now) {
+  if (item.location != "review") return json(nullptr);
+  std::string person = item.person;
+  if (matched_now) {
+    const model::FaceMatch* nearest = nullptr;
+    for (const auto& face : faces) {
+      if (!face.match.person.empty() && (!nearest || face.match.distance < nearest->distance)) nearest = &face.match;
+    }
+    if (nearest) person = nearest->person;
+  }
+  if (person.empty()) return json(nullptr);
   const model::FaceMatch* best = nullptr;
-  for (const auto& face : *faces) {
-    if (face.match.person == item.person && (!best || face.match.distance < best->distance)) best = &face.match;
+  for (const auto& face : faces) {
+    if (face.match.person == person && (!best || face.match.distance < best->distance)) best = &face.match;
   }
   const double match_distance = state.ctx.config.Current()->policy.match_distance;
-  json out = {
-      {"person", item.person}, {"distance", nullptr}, {"confidence", nullptr}, {"within_match_distance", false}};
+  json out = {{"person", person}, {"distance", nullptr}, {"confidence", nullptr}, {"within_match_distance", false}};
   if (best) {
     out["distance"] = best->distance;
     out["confidence"] = best->confidence;
@@ -97,11 +106,20 @@ base::Status GetReviewItem(ServerState& state, Call& call) {
   std::error_code gone;
   out["file_missing"] =
       !std::filesystem::exists(std::filesystem::symlink_status(state.ctx.config.Current()->library / item->path, gone));
-  auto suggestion = Suggestion(state, *item);
-  if (!suggestion.ok()) return suggestion.status();
-  out["suggestion"] = *suggestion;
   auto faces = state.ctx.catalog.FacesOf(*id);
   if (!faces.ok()) return faces.status();
+  // A photo waiting in review is matched against the persons enrolled now: one added from the queue (or anywhere)
+  // since the photo came in is suggested on the other photos of them at once, not "matches nobody".
+  bool matched_now = false;
+  if (item->location == "review" && state.ctx.faces && !faces->empty()) {
+    auto match_now = review::MatchNow(state.ctx.catalog, *state.ctx.faces);
+    if (!match_now.ok()) return match_now.status();
+    TRIAGE_RETURN_IF_ERROR((*match_now)(*id, *faces));
+    matched_now = true;
+  }
+  auto suggestion = Suggestion(state, *item, *faces, matched_now);
+  if (!suggestion.ok()) return suggestion.status();
+  out["suggestion"] = *suggestion;
   out["faces"] = FacesView(state, *id, *faces);
   // Decided as a duplicate once (kept beside an original that waits in review), a copy waits as a photo of its own:
   // its card shows it alone, not the comparison it was decided on.
@@ -197,6 +215,20 @@ base::Status DecideDuplicate(ServerState& state, Call& call) {
   }
   auto from = FromField(*body);
   if (!from.ok()) return from.status();
+  // Keeping the new copy in the original's place replaces that photo; a photo of the library is replaced only by
+  // those who decide proposals (as a proposal to replace it would be), a copy waiting in review by any reviewer.
+  if ((*body)["keep"] == "new" && !RoleAllows(call.principal().role, Permission::kDecideProposals)) {
+    auto item = state.ctx.catalog.GetItem(*id);
+    if (!item.ok()) return item.status();
+    auto original = item->duplicate_of ? state.ctx.catalog.GetItem(*item->duplicate_of)
+                                       : base::Result<model::ItemRecord>(base::Status::NotFound(""));
+    if (original.ok() && original->location == "library") {
+      return base::Status::PermissionDenied(fmt::format(
+          "keeping this copy in place of item {} would replace a photo of the library ({}): {}. Keep both, or keep "
+          "the existing one",
+          original->id, original->path, RefusalMessage(call.principal().role, Permission::kDecideProposals)));
+    }
+  }
   std::string undo;
   auto item = state.ctx.review.DecideDuplicate(*id, (*body)["keep"], call.actor(), base::UnixNow(), *from, &undo);
   state.review_counts.Invalidate();

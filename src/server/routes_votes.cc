@@ -27,10 +27,17 @@ bool IsVoterToken(const std::string& token) {
 // Who votes: the logged-in user when there is one (never with --no-auth, where everyone is "local"), else the
 // anonymous session of the voter cookie, which is set here when missing. The page's list of images sets it too, so
 // that votes sent at once (a double click) carry the same cookie instead of each being given a new one.
-std::string VoterOf(ServerState& state, Call& call) {
+// A signed-in visitor votes as their user and must send the session's CSRF token with a vote (another site's page
+// could otherwise vote and flag in their name); `csrf` is that token, "" for an anonymous voter.
+struct Voter {
+  std::string id;
+  std::string csrf;
+};
+
+Voter VoterOf(ServerState& state, Call& call) {
   if (!state.options.no_auth) {
     auto who = state.auth->Authenticate(CookieValue(call.request(), kSessionCookie), base::UnixNow());
-    if (who.ok()) return "user:" + who->user;
+    if (who.ok()) return {"user:" + who->user, who->csrf_token};
   }
   std::string token = CookieValue(call.request(), kVoterCookie);
   if (!IsVoterToken(token)) {
@@ -38,7 +45,7 @@ std::string VoterOf(ServerState& state, Call& call) {
     call.response().set_header("Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
                                                          kVoterCookie, token, kVoterCookieAge_s));
   }
-  return "session:" + token;
+  return {"session:" + token, ""};
 }
 
 // 0 when the voter and the address may cast one more vote now (counted), else the seconds to wait.
@@ -94,7 +101,16 @@ base::Status Vote(ServerState& state, Call& call) {
   }
   const int64_t id = *item_id;
   TRIAGE_RETURN_IF_ERROR(RequirePublic(state, id));
-  const std::string voter = VoterOf(state, call);
+  const Voter who = VoterOf(state, call);
+  if (!who.csrf.empty() && !SameToken(call.request().get_header_value(kCsrfHeader), who.csrf)) {
+    call.Reply({{"error", "csrf_failed"},
+                {"message",
+                 "a signed-in vote needs the session's CSRF token in the X-CSRF-Token header (the voting "
+                 "page sends it: reload it)"}},
+               403);
+    return base::Status::Ok();
+  }
+  const std::string& voter = who.id;
   const std::string address = call.request().remote_addr;
   if (int64_t wait = TakeVoteSlot(state, voter, address); wait > 0) {
     call.response().set_header("Retry-After", std::to_string(wait));
@@ -125,7 +141,8 @@ base::Status PublicImages(ServerState& state, Call& call) {
   if (!limit.ok()) return limit.status();
   auto ids = state.ctx.proposal_store.PublicItems(*after, static_cast<int>(*limit));
   if (!ids.ok()) return ids.status();
-  const std::string voter = VoterOf(state, call);
+  const Voter who = VoterOf(state, call);
+  const std::string& voter = who.id;
   json images = json::array();
   for (int64_t id : *ids) {
     auto item = state.ctx.catalog.GetItem(id);
@@ -139,7 +156,8 @@ base::Status PublicImages(ServerState& state, Call& call) {
     view["thumbnail"] = fmt::format("/api/public/images/{}/thumbnail", id);
     images.push_back(std::move(view));
   }
-  call.Reply({{"images", images}});
+  // The page sends a signed-in visitor's votes with the session's CSRF token.
+  call.Reply({{"images", images}, {"csrf_token", who.csrf.empty() ? json(nullptr) : json(who.csrf)}});
   return base::Status::Ok();
 }
 

@@ -52,6 +52,15 @@ TEST_F(FacesRoutingTest, EveryRouteOfTheSeed) {
   EXPECT_EQ(unknown["decision"]["category"], "unidentified");
   EXPECT_EQ(unknown["decision"]["reasons"][0]["code"], "unknown_person");
   EXPECT_FALSE(unknown["decision"]["person"].is_null());  // the closest person is suggested
+  // `items --person` lists the photos filed under the person, not strangers they are only the nearest to; those
+  // are listed with --location review.
+  const std::string suggested = unknown["decision"]["person"];
+  json filed = Triage(lib, {"items", "--person", suggested, "--json"}).Json();
+  ASSERT_EQ(filed.size(), 1u) << filed.dump();
+  EXPECT_EQ(filed[0]["location"], "library");
+  json waiting = Triage(lib, {"items", "--person", suggested, "--location", "review", "--json"}).Json();
+  ASSERT_EQ(waiting.size(), 1u) << waiting.dump();
+  EXPECT_EQ(waiting[0]["id"], unknown["item_id"]);
   json group = Route(lib, "vladmandic_sample1.jpg");
   EXPECT_EQ(group["decision"]["category"], "multiple_faces");
   json noface = Route(lib, "skimage_coffee.jpg");

@@ -6,7 +6,7 @@ import { h, remount, formatTime, personName } from './dom.js';
 // The actions the log records, for the filter (the server filters the whole log, not one page of it).
 const ACTIONS = ['approve', 'keep', 'reject', 'discard', 'skip', 'undo', 'name-face', 'duplicate', 'restore', 'purge', 'forget', 'ingest',
   'analyse', 'apply-policy', 'name-cluster', 'people', 'reference', 'person', 'propose', 'proposal', 'replaced',
-  'removed', 'revert', 'config', 'login', 'logout', 'user'];
+  'removed', 'revert', 'public', 'cover', 'config', 'login', 'logout', 'user'];
 
 // What each kind of action on face clusters (the People page) is called in a sentence.
 const PEOPLE_ACTS = { name: 'named a face cluster', merge: 'merged face clusters', split: 'split a face cluster',
@@ -52,6 +52,7 @@ export function auditSentence(e) {
     case 'restore': return `${e.actor} restored ${item} from the trash${isFolder(e.to) ? ` — to ${e.to}` : ''}`;
     case 'ingest': return `${e.actor} took in ${item}${isFolder(e.to) ? ` — to ${e.to}` : ''}`;
     case 'purge': return `${e.actor} deleted ${item} from the trash for good`;
+    case 'public': return `${e.actor} ${e.to === 'on' ? 'showed' : 'took'} ${item} ${e.to === 'on' ? 'on' : 'off'} the public voting page`;
     case 'forget': return `${e.actor} forgot ${item}, whose file was deleted outside triage${isFolder(e.from) ? ` — it was in ${e.from}` : ''}`;
     case 'undo': return `${e.actor} undid a change${item ? ` to ${item}` : ''}${move}`;
     case 'duplicate': return `${e.actor} decided the duplicate ${item}${move}`;

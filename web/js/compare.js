@@ -155,7 +155,7 @@ function sliderOverlay(left, right) {
 }
 
 // The whole compare view; with `advice`, the copy to keep and why under the table.
-export function compareView(left, right, caption, { advice = false } = {}) {
+export function compareView(left, right, caption, { advice = false, mayReplace = true } = {}) {
   const synced = syncedPanes(left, right, caption);
   const body = h('div', { class: 'compare-body' }, synced.panes);
   let overlay = null;
@@ -175,13 +175,21 @@ export function compareView(left, right, caption, { advice = false } = {}) {
       h('button', { type: 'button', 'aria-label': 'Zoom out', onclick: () => synced.zoom(1 / 1.5) }, '−')),
     body,
     comparisonTable(left, right),
-    advice ? keepAdvice(left, right) : null);
+    advice ? keepAdvice(left, right, mayReplace) : null);
 }
 
-function keepAdvice(left, right) {
+// Keeping the new copy in place of a photo of the library replaces that photo: a decision for those who decide
+// proposals (the server refuses it to other roles).
+export const REPLACE_REFUSED = 'Keeping the new copy would replace a photo of the library, which your role may not ' +
+  'do: keep both, or keep the existing one (an admin may replace it).';
+
+function keepAdvice(left, right, mayReplace) {
   const { side, why } = recommendedCopy(left, right);
-  return h('p', { class: 'muted keep-advice', dataset: { testid: 'keep-advice' } },
-    `Recommended: keep ${side} (${side === 'left' ? 'the new copy' : 'the existing one'}): ${why}.`);
+  const text = side === 'left' && !mayReplace
+    ? `The new copy (left) is the better one (${why}), but it would replace a photo of the library, which your role ` +
+      'may not do: keep both, or ask an admin.'
+    : `Recommended: keep ${side} (${side === 'left' ? 'the new copy' : 'the existing one'}): ${why}.`;
+  return h('p', { class: 'muted keep-advice', dataset: { testid: 'keep-advice' } }, text);
 }
 
 // The keys of the three decisions on a duplicate's card: the decision each sends (POST /api/review/{id}/duplicate).
@@ -189,11 +197,15 @@ export const KEEP_KEYS = { l: 'new', r: 'existing', b: 'both' };
 
 // The three decisions as buttons, each with its key, the recommended copy's the primary one. `onKeep(keep)` gets
 // "new", "existing" or "both".
-export function keepButtons(left, right, onKeep) {
+export function keepButtons(left, right, onKeep, { mayReplace = true } = {}) {
   const { side } = recommendedCopy(left, right);
-  const button = (which, keep, text, key) => h('button', { type: 'button', class: side === which ? 'primary' : '',
-    dataset: { testid: `keep-${which}`, recommended: side === which ? 'yes' : 'no' }, onclick: () => onKeep(keep) },
-  text, h('kbd', {}, key));
+  const button = (which, keep, text, key) => {
+    const refused = keep === 'new' && !mayReplace;
+    return h('button', { type: 'button', class: side === which && !refused ? 'primary' : '', disabled: refused,
+      title: refused ? REPLACE_REFUSED : null,
+      dataset: { testid: `keep-${which}`, recommended: side === which ? 'yes' : 'no' }, onclick: () => onKeep(keep) },
+    text, h('kbd', {}, key));
+  };
   return [button('left', 'new', 'Keep left', 'l'), button('right', 'existing', 'Keep right', 'r'),
     h('button', { type: 'button', dataset: { testid: 'keep-both' }, onclick: () => onKeep('both') }, 'Keep both',
       h('kbd', {}, 'b'))];

@@ -161,7 +161,7 @@ function clusterCard(c, all, personIds, canManage, redraw) {
       act(api.post(`/api/clusters/${c.id}/split`, { face_ids: ids }), `${plural(ids.length, 'face')} split off`, redraw)) },
     'Split selected'),
     c.person ? h('button', { type: 'button', dataset: { testid: 'not-person-button' }, onclick: needSelection((ids) =>
-      act(api.post('/api/faces/bulk', { action: 'not_this_person', face_ids: ids }),
+      act(api.post('/api/faces/bulk', { action: 'not_this_person', face_ids: ids, person: c.person }),
         `${plural(ids.length, 'face')} marked not ${personName(c.person)}`, redraw)) }, `Not ${personName(c.person)}`) : null,
     // Not disabled while on its way (once() would): the button keeps the keyboard focus, which then moves on to the
     // next card's Hide when this card leaves the list.
@@ -288,15 +288,19 @@ async function renderPersonGrid(root, personId, canManage, signal) {
     selected.clear();
     const [{ person, faces }, { clusters }] = await Promise.all([
       api.get(`/api/persons/${personId}/faces`), api.get('/api/clusters?faces_per_cluster=0&hidden=1')]);
+    // Nothing is chosen at first: one tap on Reassign must not move a face to whichever cluster came first.
     const target = h('select', { 'aria-label': 'Reassign to cluster', dataset: { testid: 'reassign-select' } },
+      h('option', { value: '' }, 'Move to cluster…'),
       clusters.filter((c) => c.person !== person.name).map((c) =>
         h('option', { value: c.id }, `#${c.id} ${c.person ? personName(c.person) : 'unnamed'} (${c.size})`)));
     // `said(count)`: what the toast says was done ("2 faces removed from ada").
     const bulk = (action, label, extra, said) => h('button', { type: 'button', dataset: { testid: `bulk-${action}` },
       onclick: () => {
         if (!selected.size) { toast('Select faces first.', 'error'); return; }
+        const more = extra();
+        if (!more) return;   // what the action needs was not chosen (said in a toast)
         const ids = [...selected];
-        act(api.post('/api/faces/bulk', { action, face_ids: ids, ...extra() }), said(plural(ids.length, 'face')), draw);
+        act(api.post('/api/faces/bulk', { action, face_ids: ids, ...more }), said(plural(ids.length, 'face')), draw);
       } }, label);
     const targetName = () => (target.selectedOptions[0] || {}).textContent || 'the chosen cluster';
     remount(root, h('section', {},
@@ -305,8 +309,14 @@ async function renderPersonGrid(root, personId, canManage, signal) {
       h('p', { class: 'muted' }, 'Farthest from the centre of their faces first: mistakes show up at the top.'),
       canManage ? h('div', { class: 'cluster-tools' },
         bulk('remove', 'Remove', () => ({}), (n) => `${n} taken out of ${person.name}'s cluster`),
-        bulk('not_this_person', `Not ${personName(person.name)}`, () => ({}), (n) => `${n} marked not ${personName(person.name)}`),
-        target, bulk('reassign', 'Reassign', () => ({ cluster: Number(target.value) }),
+        bulk('not_this_person', `Not ${personName(person.name)}`, () => ({ person: person.name }),
+          (n) => `${n} marked not ${personName(person.name)}`),
+        target, bulk('reassign', 'Reassign', () => {
+          if (target.value) return { cluster: Number(target.value) };
+          toast('Choose the cluster to move the selected faces to first.', 'error');
+          target.focus();
+          return null;
+        },
           (n) => `${n} moved to ${targetName()}`)) : null,
       faces.length ? h('div', { class: 'faces grid', dataset: { testid: 'face-grid' } }, faces.map((f) =>
         faceImage(f, selected, null, h('span', { class: 'distance' }, f.distance.toFixed(2)), canManage)))

@@ -129,8 +129,14 @@ export async function renderProposals(root, _params, { session, signal }) {
         catch (err) { toast(`Could not undo: ${err.message}`, 'error'); }
         await draw();
       } } : null;
-      toast(`${DECISION_WORDS[action]}: ${out.done} done, ${out.failed.length} failed` +
-        `${out.stale ? `, ${out.stale} out of date` : ''}.`, 'info', undo);
+      // A proposal out of date is among the failures: counted once, as out of date; the others say why.
+      const stale = out.stale || 0;
+      const refused = out.failed.length - stale;
+      const why = out.failed.filter((f) => !/ is stale/.test(f.error || '')).slice(0, 3)
+        .map((f) => ` #${f.id}: ${f.error}.`).join('');
+      toast(`${DECISION_WORDS[action]}: ${out.done} done${refused > 0 ? `, ${refused} failed` : ''}` +
+        `${stale ? `, ${stale} out of date (decided or changed meanwhile)` : ''}.${why}`,
+      refused > 0 ? 'error' : 'info', undo);
     } catch (err) { toast(err.message, 'error'); }
     state.picked.clear();
     await draw();
@@ -168,7 +174,7 @@ export async function renderProposals(root, _params, { session, signal }) {
     const cell = (name, ...value) => h('td', {}, h('span', { class: 'cell-label', 'aria-hidden': 'true' }, name), value);
     return h('tr', { dataset: { testid: 'proposal-row', proposalId: p.id }, class: state.selected === p.id ? 'active' : '' },
       h('td', { class: 'pick' }, canDecide && p.status === 'pending' ? pick : ''),
-      cell('Proposal', h('button', { type: 'button', class: 'link', onclick: () => { state.selected = p.id; draw(); } },
+      cell('Proposal', h('button', { type: 'button', class: 'link', onclick: () => { state.selected = p.id; showing(p.id); } },
         `#${p.id}`)),
       cell('Reason', h('span', { dataset: { code: p.reason } }, reasonWords(p.reason))),
       cell('Status', h('span', { dataset: { code: p.status } }, statusWords(p.status))),
@@ -204,6 +210,17 @@ export async function renderProposals(root, _params, { session, signal }) {
         'until someone approves the proposal side by side.'),
       canDecide ? h('div', { class: 'actions' }, h('button', { type: 'button', dataset: { testid: 'run-workflows' },
         onclick: (e) => once(e.currentTarget.parentElement, runWorkflows) }, 'Look for proposals now')) : null);
+  }
+
+  // Another proposal chosen: until its detail is drawn, the one on screen can decide nothing (a quick click on its
+  // Approve approved the proposal left, not the one just chosen).
+  function showing(id) {
+    const old = root.querySelector('[data-testid="proposal-detail"]');
+    if (old && Number(old.dataset.proposalId) !== id) {
+      old.setAttribute('aria-busy', 'true');
+      for (const b of old.querySelectorAll('button')) b.disabled = true;
+    }
+    return draw();
   }
 
   async function draw() {

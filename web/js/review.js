@@ -1,6 +1,6 @@
 // The review queue: category chips, one card at a time (with side-by-side for duplicates) or a grid for bulk work.
 import { api, qs } from './api.js';
-import { compareView, keepButtons, KEEP_KEYS } from './compare.js';
+import { compareView, keepButtons, KEEP_KEYS, REPLACE_REFUSED } from './compare.js';
 import { gridColumns, arrowTarget } from './grid_nav.js';
 import { faceStage, facesPanel, matchWords } from './faces.js';
 import { photoLens } from './lens.js';
@@ -99,6 +99,8 @@ export async function renderReview(root, params, { session, signal }) {
     items: [], total: 0, counts: {}, totalPending: 0, persons: [], selected: new Set(),
   };
   const canReview = !!session.permissions.review;
+  // Keeping a new copy in place of a photo of the library replaces it: for those who decide proposals.
+  const mayReplace = (original) => original.location !== 'library' || !!session.permissions.decide_proposals;
   let busy = false;   // a decision is on its way: further keys and clicks wait for it (see hold)
 
   // Says what a decision did and offers to take it back: the toast's Undo and Ctrl-Z redeem the decision's undo token
@@ -304,7 +306,9 @@ export async function renderReview(root, params, { session, signal }) {
   // A 409 means the item is no longer where this page saw it: say so and show the queue as it is now.
   async function conflict(err) {
     // The server's words end with "nothing was changed"; said once, first.
-    const why = err.message.replace(/;\s*nothing was changed\.?$/i, '').replace(/\.$/, '');
+    // The server's "; nothing was changed" may also come before what to do (": put it back there to decide it").
+    const why = err.message.replace(/;\s*nothing was changed\.?$/i, '').replace(/;\s*nothing was changed(?=:)/i, '')
+      .replace(/\.$/, '');
     toast(`Nothing was changed: ${why}.`, 'error');
     await refresh();
   }
@@ -503,7 +507,8 @@ export async function renderReview(root, params, { session, signal }) {
         h('p', { class: 'muted' }, `Put it back in ${item.folder} to decide it, or forget it: its place in the queue, ` +
           'its faces and scores go (the audit log keeps the line).'))
       : dup
-        ? compareView(item, dup, `Right: the photo it duplicates, item ${dup.id}, ${where(dup)}`, { advice: canReview })
+        ? compareView(item, dup, `Right: the photo it duplicates, item ${dup.id}, ${where(dup)}`,
+          { advice: canReview, mayReplace: mayReplace(dup) })
         : photo.el;
     media.classList.add('card-media');
     // A duplicate is decided as one (keep left, keep right, keep both) or left for later: approving it as a person or
@@ -514,7 +519,7 @@ export async function renderReview(root, params, { session, signal }) {
       ? [h('button', { type: 'button', class: 'danger', dataset: { testid: 'forget' }, onclick: () => forget(item) },
         'Forget it'), skip]
       : dup
-      ? [...keepButtons(item, dup, (keep) => act('duplicate', item, picker, keep)), skip]
+      ? [...keepButtons(item, dup, (keep) => act('duplicate', item, picker, keep), { mayReplace: mayReplace(dup) }), skip]
       : [filable(item) ? h('button', { type: 'button', class: 'primary', dataset: { testid: 'approve' },
         onclick: () => act('approve', item, picker) }, 'Approve & sort', h('kbd', {}, 'a')) : null,
       h('button', { type: 'button', dataset: { testid: 'keep' }, title: 'Keep in photos/<year>/<month>/',
@@ -900,6 +905,7 @@ export async function renderReview(root, params, { session, signal }) {
     }
     // A duplicate's keys are its own decisions (shown on its buttons); the single photo's a, k and d are not offered.
     if (current.dup && canReview) {
+      if (KEEP_KEYS[key] === 'new' && !mayReplace(current.dup)) { toast(REPLACE_REFUSED, 'error'); return true; }
       if (KEEP_KEYS[key]) { act('duplicate', current.item, current.picker, KEEP_KEYS[key]); return true; }
       if (key === 'a' || key === 'k' || key === 'd') {
         toast('A duplicate is decided as one: l keeps the left copy, r the right one, b both; s skips it.');

@@ -24,7 +24,11 @@ async function call(url, options = {}) {
   return data;
 }
 
-const send = (body) => call('/api/votes', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+// A signed-in visitor votes as their user: their votes carry the session's CSRF token, which the list of images
+// hands over (null for anonymous visitors).
+let csrfToken = null;
+const send = (body) => call('/api/votes', { method: 'POST',
+  headers: { 'Content-Type': 'application/json', ...(csrfToken ? { 'X-CSRF-Token': csrfToken } : {}) },
   body: JSON.stringify(body) });
 
 function counts(image) {
@@ -129,6 +133,7 @@ async function start() {
   let out;
   try {
     out = await call('/api/public/images');
+    csrfToken = out.csrf_token || null;
   } catch (err) {
     mount(grid, h('div', { role: 'alert', class: 'card warn', dataset: { testid: 'vote-load-error' } },
       h('p', {}, `The photos could not be loaded. ${err.message}`),
