@@ -366,7 +366,8 @@ int Check(CommandContext& ctx, bool forget) {
         failures.push_back(fmt::format("item {}: {}", m.id, st.message()));
       }
     }
-    missing.push_back({{"id", m.id}, {"path", m.path}, {"location", m.location}, {"forgotten", gone}});
+    missing.push_back(
+        {{"id", m.id}, {"path", m.path}, {"location", m.location}, {"found", m.found}, {"forgotten", gone}});
   }
   const bool left = (check->missing.size() > static_cast<size_t>(forgotten)) || !check->unknown_files.empty();
   if (ctx.json) {
@@ -385,8 +386,9 @@ int Check(CommandContext& ctx, bool forget) {
         Counted(static_cast<int64_t>(check->missing.size()), "file"),
         Counted(static_cast<int64_t>(check->unknown_files.size()), "file"));
     for (const review::MissingFile& m : check->missing) {
-      fmt::print("  missing: item {} {} ({})\n", m.id, base::ForTerminal(m.path),
-                 forget ? "forgotten" : "deleted or moved outside triage");
+      const std::string what =
+          m.found == "nothing" ? "deleted or moved outside triage" : "replaced outside triage by " + m.found;
+      fmt::print("  missing: item {} {} ({})\n", m.id, base::ForTerminal(m.path), forget ? "forgotten" : what);
     }
     for (const std::string& f : check->unknown_files) fmt::print("  not in the catalog: {}\n", base::ForTerminal(f));
     for (const std::string& f : failures) fmt::print("  problem: {}\n", base::ForTerminal(f));

@@ -137,6 +137,24 @@ base::Result<Placed> Committer::Place(const Staged& staged, const fs::path& dest
   return Move(std::move(intent), dest_dir, file_name, staged.stage_intent);
 }
 
+std::string NotAFileAt(const fs::path& path) {
+  std::error_code ec;
+  const fs::file_status st = fs::symlink_status(path, ec);
+  switch (st.type()) {
+    case fs::file_type::regular:
+      return "";
+    case fs::file_type::directory:
+      return "a folder";
+    case fs::file_type::symlink:
+      return "a symbolic link";
+    case fs::file_type::not_found:
+    case fs::file_type::none:
+      return "nothing";
+    default:
+      return "a special file";
+  }
+}
+
 base::Result<Placed> Committer::Relocate(const model::ItemRecord& item, const fs::path& dest_dir,
                                          catalog::CatalogChange change, const std::string& name) {
   Intent intent;
@@ -147,13 +165,18 @@ base::Result<Placed> Committer::Relocate(const model::ItemRecord& item, const fs
   change.item.id = item.id;
   intent.from = library_ / item.path;
   intent.change = std::move(change);
-  std::error_code gone;
-  if (!fs::exists(fs::symlink_status(intent.from, gone))) {
+  if (const std::string there = NotAFileAt(intent.from); there == "nothing") {
     // Moved or deleted by hand: say so in the library's terms, not as a failed rename between two server paths.
     return base::Status::Conflict(
         fmt::format("item {}'s file is no longer at {} (moved or deleted outside triage); nothing was changed: put it "
                     "back there to decide it",
                     item.id, item.path));
+  } else if (!there.empty()) {
+    // A folder or a link put in its place would be filed into the library as the photo.
+    return base::Status::Conflict(
+        fmt::format("item {}'s file at {} was replaced outside triage by {}; nothing was changed: put the photo back "
+                    "there to decide it",
+                    item.id, item.path, there));
   }
   if (intent.from.parent_path() == dest_dir) {
     // Same folder: only the catalog changes.

@@ -34,6 +34,11 @@ struct Placement {
   catalog::CatalogChange change;
 };
 
+// What lies at an item's path when it is not the item's file, in words: "" when a regular file is there, else
+// "nothing" (deleted or moved outside triage), "a folder", "a symbolic link" or "a special file" (put there by hand in
+// its place). Links are not followed.
+std::string NotAFileAt(const fs::path& path);
+
 // Thread-safe as long as the journal and catalog are (they are).
 class Committer {
  public:

@@ -8,6 +8,8 @@
 #include <system_error>
 #include <unordered_set>
 
+#include "commit/committer.h"
+
 namespace triage::review {
 namespace fs = std::filesystem;
 
@@ -51,13 +53,8 @@ base::Result<LibraryCheck> CheckLibrary(catalog::Catalog& catalog, const config:
     for (const model::ItemRecord& item : *items) {
       ++out.items;
       known.insert(item.path);
-      std::error_code ec;
-      if (!fs::exists(fs::symlink_status(config.library / item.path, ec))) {
-        if (ec && ec != std::errc::no_such_file_or_directory) {
-          return base::Status::Io(
-              fmt::format("cannot tell whether item {}'s file {} is there: {}", item.id, item.path, ec.message()));
-        }
-        out.missing.push_back({item.id, item.path, item.location});
+      if (std::string there = commit::NotAFileAt(config.library / item.path); !there.empty()) {
+        out.missing.push_back({item.id, item.path, item.location, std::move(there)});
       }
     }
     if (items->size() < static_cast<size_t>(page.limit)) break;

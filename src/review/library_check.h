@@ -17,6 +17,7 @@ struct MissingFile {
   int64_t id = 0;
   std::string path;      // library-relative, where the catalog has it
   std::string location;  // "library" | "review" | "trash"
+  std::string found;     // what is at the path instead: "nothing", "a folder", "a symbolic link", "a special file"
 };
 
 struct LibraryCheck {
@@ -26,8 +27,9 @@ struct LibraryCheck {
   std::vector<std::string> unknown_files;  // library-relative, sorted; hidden files (".name") are left out
 };
 
-// Walks every catalog item (paged by id) and the managed folders: faces/, review/, the photos folder and the trash.
-// A folder that cannot be read is an error naming it. Symbolic links count as files and are not followed.
+// Walks every catalog item (paged by id) and the managed folders: faces/, review/, the photos folder and the trash. An
+// item whose path holds no regular file (nothing, or a folder or link put in its place) is missing. A folder that
+// cannot be read is an error naming it. Symbolic links in the folders count as files and are not followed.
 base::Result<LibraryCheck> CheckLibrary(catalog::Catalog& catalog, const config::Config& config);
 
 }  // namespace triage::review

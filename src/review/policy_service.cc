@@ -113,11 +113,15 @@ base::Result<MatchNowFn> MatchNow(catalog::Catalog& catalog, catalog::FaceStore&
   if (!refs.ok()) return refs.status();
   auto rejections = face_store.ListRejections();
   if (!rejections.ok()) return rejections.status();
+  auto persons = catalog.ListPersons();
+  if (!persons.ok()) return persons.status();
   struct Known {
     std::vector<faces::Reference> references;
     std::map<int64_t, std::set<std::string>> refused;  // face id -> persons it is not
+    std::set<std::string> enrolled;
   };
   auto known = std::make_shared<Known>();
+  for (const auto& p : *persons) known->enrolled.insert(p.name);
   for (const auto& r : *refs) known->references.push_back({r.person, r.embedding});
   for (const auto& [face, who] : *rejections) known->refused[face].insert(who);
   return MatchNowFn([&face_store, known](int64_t item_id, std::vector<model::Face>& faces) -> base::Status {
@@ -127,7 +131,9 @@ base::Result<MatchNowFn> MatchNow(catalog::Catalog& catalog, catalog::FaceStore&
     if (!rows.ok()) return rows.status();
     for (size_t i = 0; i < faces.size() && i < rows->size(); ++i) {
       const catalog::FaceRecord& row = (*rows)[i];
-      if (row.match_kind == "named" && !row.person.empty()) {  // a reviewer's word
+      // A reviewer's word, while the person they named is enrolled (a cluster named as somebody removed since names
+      // nobody: the face is matched like any other).
+      if (row.match_kind == "named" && known->enrolled.contains(row.person)) {
         faces[i].match = {model::MatchKind::kKnown, row.person, 0.0, 1.0, {{row.person, 0.0, 1.0}}};
         continue;
       }

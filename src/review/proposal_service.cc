@@ -204,10 +204,7 @@ base::Result<ProposalRecord> ProposalService::Revert(int64_t id, const std::stri
         {id, person, p->proposed_item_id, p->current_item_id, catalog::kProposalReverted, actor, notes, "", now}));
     return store_.GetProposal(id);
   }
-  if (p->proposed_item_id == 0) {
-    return base::Status::InvalidArgument(
-        fmt::format("proposal {} removed its image without a successor; there is no replacement to revert", id));
-  }
+  if (p->proposed_item_id == 0) return RevertRemoval(*p, actor, notes, now);
   auto replaced = catalog_.GetItem(p->current_item_id);
   auto successor = catalog_.GetItem(p->proposed_item_id);
   if (!replaced.ok()) return replaced.status();
@@ -229,6 +226,36 @@ base::Result<ProposalRecord> ProposalService::Revert(int64_t id, const std::stri
   fs::path slot_dir = committer_.library() / fs::path(successor->path).parent_path();
   TRIAGE_RETURN_IF_ERROR(committer_.Replace(store_, *successor, &*replaced, slot_dir, r));
   return store_.GetProposal(id);
+}
+
+// An approved proposal that only took its image out of the library (flagged by visitors, archived by hand): the image
+// goes back from the archive to its place, the proposal becomes reverted.
+base::Result<ProposalRecord> ProposalService::RevertRemoval(const ProposalRecord& p, const std::string& actor,
+                                                            const std::string& notes, int64_t now) {
+  auto removed = catalog_.GetItem(p.current_item_id);
+  if (!removed.ok()) return removed.status();
+  if (removed->location != "archive") {
+    return base::Status::Conflict(
+        fmt::format("proposal {} cannot be reverted: item {} is in {} (expected the archive); nothing was changed",
+                    p.id, removed->id, removed->location));
+  }
+  const fs::path slot(p.slot);
+  catalog::CatalogChange change;
+  change.item.location = "library";
+  change.item.person = removed->person;
+  change.item.auto_sorted = removed->auto_sorted;
+  change.item.reasons = removed->reasons;
+  change.actor = actor;
+  change.action = "revert";
+  change.reason =
+      fmt::format("proposal {} reverted by {}: back in {}", p.id, actor, slot.parent_path().generic_string());
+  change.at = now;
+  // Its own name when that is free in the folder (the slot's), else suffixed.
+  auto placed = committer_.Relocate(*removed, committer_.library() / slot.parent_path(), change, slot.filename());
+  if (!placed.ok()) return placed.status();
+  TRIAGE_RETURN_IF_ERROR(
+      store_.ChangeStatus({p.id, catalog::kProposalApproved, catalog::kProposalReverted, actor, notes, "", now}));
+  return store_.GetProposal(p.id);
 }
 
 base::Status ProposalService::SetPublic(int64_t id, bool is_public, const std::string& actor, int64_t now) {

@@ -123,6 +123,9 @@ class ProposalService {
   base::Result<double> CommunityScore(int64_t item_id);
 
  private:
+  // Revert of an approved proposal without a proposed image: its image back from the archive to its place.
+  base::Result<catalog::ProposalRecord> RevertRemoval(const catalog::ProposalRecord& p, const std::string& actor,
+                                                      const std::string& notes, int64_t now);
   base::Result<catalog::ProposalRecord> Close(int64_t id, const char* status, const std::string& actor,
                                               const std::string& notes, int64_t now, const std::string& rule);
   // kConflict naming the status when proposal `p` is not `status`.

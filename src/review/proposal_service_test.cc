@@ -278,14 +278,25 @@ TEST_F(ProposalServiceTest, RevertBringsTheArchivedImageBackAndIsAudited) {
   EXPECT_EQ(service_->Approve(p.id, "admin", "", 2200).status().code(), base::Code::kConflict);
 }
 
-TEST_F(ProposalServiceTest, ARemovalArchivesTheFlaggedImage) {
+// An approved removal was stuck: the image sat in the archive and no command brought it back. Revert puts it back in
+// its place, once.
+TEST_F(ProposalServiceTest, ARemovalArchivesTheFlaggedImageAndRevertPutsItBack) {
   auto p = service_->Propose({current_, 0, "user_flags", "workflow:flags"}, 1000);
   ASSERT_TRUE(p.ok());
   ASSERT_TRUE(service_->Approve(p->id, "admin", "", 2000).ok());
   EXPECT_EQ(catalog_->GetItem(current_)->location, "archive");
   EXPECT_TRUE(fs::exists(lib_ / ".triage/archive/a.jpg"));
   EXPECT_EQ(catalog_->ListAudit(current_, "admin", 1, 0)->front().action, "removed");
-  EXPECT_EQ(service_->Revert(p->id, "admin", "", 2100).status().code(), base::Code::kInvalidArgument);
+  const std::string slot = p->slot;
+  auto back = service_->Revert(p->id, "admin", "flagged by mistake", 2100);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->status, catalog::kProposalReverted);
+  auto item = catalog_->GetItem(current_);
+  EXPECT_EQ(item->location, "library");
+  EXPECT_EQ(item->path, slot);
+  EXPECT_TRUE(fs::exists(lib_ / slot));
+  EXPECT_FALSE(fs::exists(lib_ / ".triage/archive/a.jpg"));
+  EXPECT_EQ(service_->Revert(p->id, "admin", "", 2200).status().code(), base::Code::kConflict);  // once
 }
 
 TEST_F(ProposalServiceTest, ACrashAfterTheMovesIsFinishedByRecovery) {

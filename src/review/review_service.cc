@@ -464,16 +464,12 @@ base::Status ReviewService::Forget(int64_t id, const std::string& actor, int64_t
   std::lock_guard lock(decide_mu_);
   auto item = catalog_.GetItem(id);
   if (!item.ok()) return item.status();
-  std::error_code ec;
-  if (std::filesystem::exists(std::filesystem::symlink_status(committer_.library() / item->path, ec))) {
+  // Gone, or replaced by a folder or a link (which stays where it is: it is not the item's).
+  if (commit::NotAFileAt(committer_.library() / item->path).empty()) {
     return base::Status::Conflict(fmt::format(
         "item {}'s file is still at {}; nothing was changed: only an item whose file was deleted outside triage is "
         "forgotten ({} it to move it to the trash)",
         id, item->path, item->location == "review" ? "reject" : "discard"));
-  }
-  if (ec && ec != std::errc::no_such_file_or_directory) {
-    return base::Status::Io(
-        fmt::format("cannot tell whether item {}'s file {} is there: {}", id, item->path, ec.message()));
   }
   const std::string from = item->location == "trash" ? "trash" : FolderOf(item->path);
   return catalog_.DeleteItem(

@@ -390,6 +390,29 @@ TEST_F(ReviewApiTest, RestoreBringsARejectedItemBackToItsReviewFolderAndPurgeDel
   for (const auto& e : audit["entries"]) EXPECT_EQ(e["item_location"], "review");
 }
 
+// A user culled a library photo, kept its copy in its place and purged the original: a photo the library held was
+// replaced for good by a role that may not replace library photos. Purging what was taken out of the library is for
+// the roles that decide proposals; the user's deletion stays in the trash, restorable.
+TEST_F(ReviewApiTest, APhotoTakenOutOfTheLibraryIsPurgedOnlyByThoseWhoDecideWhatItKeeps) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg"});
+  TestSession alice = Login("alice"), bob = Login("bob");
+  ASSERT_EQ(Post("/api/review/" + std::to_string(ids[0]) + "/keep", json::object(), &alice)->status, 200);
+  ASSERT_EQ(Post("/api/items/" + std::to_string(ids[0]) + "/trash", json::object(), &alice)->status, 200);
+  const std::string path = catalog_->GetItem(ids[0])->path;
+  auto refused = Post("/api/trash/" + std::to_string(ids[0]) + "/purge", json::object(), &alice);
+  EXPECT_EQ(refused->status, 403) << refused->body;
+  EXPECT_NE(refused->body.find("was taken out of the library"), std::string::npos) << refused->body;
+  EXPECT_TRUE(fs::exists(root_ / path));
+  json listed = Body(Get("/api/items?location=trash&per_page=200", &alice));
+  ASSERT_EQ(listed["items"].size(), 1u);
+  EXPECT_EQ(listed["items"][0]["may_purge"], false);
+  // A photo of review the user deleted is theirs to purge; the library's, an admin's.
+  ASSERT_EQ(Post("/api/review/" + std::to_string(ids[1]) + "/reject", json::object(), &alice)->status, 200);
+  EXPECT_EQ(Post("/api/trash/" + std::to_string(ids[1]) + "/purge", json::object(), &alice)->status, 200);
+  EXPECT_EQ(Post("/api/trash/" + std::to_string(ids[0]) + "/purge", json::object(), &bob)->status, 200);
+  EXPECT_FALSE(fs::exists(root_ / path));
+}
+
 // Purging cannot be undone: a user purges what they moved to the trash themselves; another user's deletion only a role
 // that may undo others' changes purges (the user may restore it).
 TEST_F(ReviewApiTest, AUserPurgesTheirOwnDeletionsButNotAnotherUsers) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <set>
 
 #include "base/clock.h"
 #include "base/files.h"
@@ -110,6 +111,15 @@ base::Status ListClusters(ServerState& state, Call& call) {
   for (auto& c : *clusters)
     if (c.faces.size() > static_cast<size_t>(*per_cluster)) c.faces.resize(*per_cluster);
   json reply = review::ClustersJson(*clusters, true);
+  // A cluster still named as a person removed since: the page says so instead of offering "Not <person>".
+  auto persons = state.ctx.catalog.ListPersons();
+  if (!persons.ok()) return persons.status();
+  std::set<std::string> enrolled;
+  for (const auto& p : *persons) enrolled.insert(p.name);
+  for (auto& c : reply["clusters"]) {
+    const std::string person = c["person"];
+    c["person_enrolled"] = !person.empty() && enrolled.contains(person);
+  }
   const double reach = state.ctx.config.Current()->face_clustering.cluster_distance * kSuggestionFactor;
   std::vector<int64_t> ids;
   for (const auto& c : *clusters) ids.push_back(c.cluster.id);

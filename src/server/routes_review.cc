@@ -103,9 +103,7 @@ base::Status GetReviewItem(ServerState& state, Call& call) {
   auto pending = state.ctx.catalog.PendingReview(*id);
   if (pending.ok()) out["review"] = *pending;
   // Deleted or moved outside triage: nothing can be decided on it; the card offers to forget it.
-  std::error_code gone;
-  out["file_missing"] =
-      !std::filesystem::exists(std::filesystem::symlink_status(state.ctx.config.Current()->library / item->path, gone));
+  out["file_missing"] = !commit::NotAFileAt(state.ctx.config.Current()->library / item->path).empty();
   auto faces = state.ctx.catalog.FacesOf(*id);
   if (!faces.ok()) return faces.status();
   // A photo waiting in review is matched against the persons enrolled now: one added from the queue (or anywhere)

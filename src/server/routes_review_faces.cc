@@ -2,7 +2,9 @@
 // of GET /api/review/{id}), and POST /api/review/{id}/faces/{face} naming one.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
+#include <set>
 
 #include "base/clock.h"
 #include "review/people_service.h"
@@ -80,8 +82,17 @@ base::Status NameFace(ServerState& state, Call& call) {
 json FacesView(ServerState& state, int64_t item_id, const std::vector<model::Face>& faces) {
   const double match_distance = state.ctx.config.Current()->policy.match_distance;
   // Who the People page named each face as (its cluster's name), shown on a face the card has not decided yet.
-  const std::vector<std::string> clustered =
+  std::vector<std::string> clustered =
       state.ctx.people ? state.ctx.people->NamedFacesOf(item_id) : std::vector<std::string>();
+  // A cluster named as a person removed since names nobody: the card must not offer a name that naming refuses.
+  if (std::any_of(clustered.begin(), clustered.end(), [](const std::string& n) { return !n.empty(); })) {
+    auto persons = state.ctx.catalog.ListPersons();
+    std::set<std::string> enrolled;
+    if (persons.ok())
+      for (const auto& p : *persons) enrolled.insert(p.name);
+    for (std::string& name : clustered)
+      if (!enrolled.contains(name)) name.clear();
+  }
   json out = json::array();
   for (size_t i = 0; i < faces.size(); ++i) {
     const model::Face& f = faces[i];

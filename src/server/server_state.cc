@@ -84,12 +84,22 @@ base::Status MayPurge(ServerState& state, const Call& call, int64_t id, std::str
   if (!entries.ok()) return entries.status();
   std::string latest;   // who moved it to the trash last (newest entries come first)
   std::string another;  // someone else who moved it there at some time
+  std::string held_in;  // a folder of the library it was taken out of (not review), at any time
   for (const model::AuditEntry& e : *entries) {
     if (e.to_state != "trash") continue;
     if (latest.empty()) latest = e.actor;
     if (another.empty() && e.actor != call.actor()) another = e.actor;
+    if (held_in.empty() && e.from_state != "trash" && e.from_state.rfind("review/", 0) != 0) held_in = e.from_state;
   }
   if (trashed_by) *trashed_by = latest;
+  // A photo the library held (culled, or replaced by a copy) is deleted for good only by those who decide what the
+  // library keeps: a reviewer's deletion of it stays undoable for the retention period.
+  if (!held_in.empty() && !RoleAllows(call.principal().role, Permission::kDecideProposals)) {
+    return base::Status::PermissionDenied(fmt::format(
+        "item {} was taken out of the library ({}), and purging cannot be undone: {}. It stays in the trash until "
+        "the retention period ends; restore it to put it back.",
+        id, held_in, RefusalMessage(call.principal().role, Permission::kDecideProposals)));
+  }
   if (RoleAllows(call.principal().role, Permission::kUndoOthers) || another.empty()) return base::Status::Ok();
   return base::Status::PermissionDenied(fmt::format(
       "item {} was moved to the trash by {}{}, and purging cannot be undone: {}. Restore it instead, or purge only "

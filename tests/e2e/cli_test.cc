@@ -365,6 +365,36 @@ TEST_F(CliTest, CheckNamesFilesGoneAndFilesPutThereByHandAndForgetsOnlyTheGoneOn
   EXPECT_EQ(after.Json()["clean"], true);
 }
 
+// A folder or a link put where a photo was (its file deleted, the name reused) was kept as the photo by a decision,
+// and check said nothing: it is missing, named as what is there, refused by decisions, and forgotten.
+TEST_F(CliTest, AFolderOrLinkInAPhotosPlaceIsNoPhoto) {
+  WriteTestImage(in() / "a.jpg", 1, 640, 480);
+  WriteTestImage(in() / "b.jpg", 2, 640, 480);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  const json a = ItemNamed("a.jpg"), b = ItemNamed("b.jpg");
+  const fs::path a_path = lib() / a["path"].get<std::string>(), b_path = lib() / b["path"].get<std::string>();
+  fs::remove(a_path);
+  fs::create_directory(a_path);
+  fs::remove(b_path);
+  fs::create_symlink(in() / "b.jpg", b_path);
+  for (const json& item : {a, b}) {
+    RunResult kept = Triage({"review", "keep", std::to_string(item["id"].get<int64_t>())});
+    EXPECT_EQ(kept.exit_code, 5) << kept.out << kept.err;
+    EXPECT_NE(kept.err.find("was replaced outside triage by"), std::string::npos) << kept.err;
+  }
+  EXPECT_TRUE(fs::is_directory(a_path));
+  EXPECT_TRUE(fs::is_symlink(b_path));
+  json report = Triage({"check", "--json"}).Json();
+  ASSERT_EQ(report["missing"].size(), 2u) << report.dump();
+  EXPECT_EQ(report["missing"][0]["found"], "a folder");
+  EXPECT_EQ(report["missing"][1]["found"], "a symbolic link");
+  EXPECT_EQ(Triage({"check", "--forget-missing"}).exit_code, 0);
+  EXPECT_TRUE(Items().empty());
+  json after = Triage({"check", "--json"}).Json();  // the link left behind is a file the catalog does not know
+  EXPECT_EQ(after["unknown_files"], json::array({b["path"]})) << after.dump();
+  EXPECT_TRUE(fs::exists(in() / "b.jpg")) << "what the link points to is not touched";
+}
+
 TEST_F(CliTest, DuplicateCheckSwitchedOffTreatsCopyAsNew) {
   InitLibrary(dir_ / "lib2", {{"analysis", {{"faces", false}}}, {"review_categories", {{"duplicates", false}}}});
   WriteTestImage(in() / "a.jpg", 3);

@@ -57,7 +57,10 @@ const mergesWithNone = (c, all) => !!c.person && all.length > 1 && all.every((o)
 
 function clusterCard(c, all, personIds, canManage, redraw) {
   const selected = new Set();
-  const title = c.person ? personName(c.person) : 'Unnamed';
+  // Named as a person removed since (Enrolled persons → Remove): said, and naming it again re-enrols them.
+  const removed = !!c.person && c.person_enrolled === false;
+  const title = c.person ? `${personName(c.person)}${removed ? ' (removed: name this cluster to enrol them again)' : ''}`
+    : 'Unnamed';
   // A named cluster's faces go to another person under the name typed: a new person unless somebody has that name
   // (then the two join). The person they leave stays, with the reference faces enrolled from elsewhere.
   const name = h('input', { placeholder: c.person ? 'Move these faces to…' : 'Who is this?',
@@ -160,7 +163,7 @@ function clusterCard(c, all, personIds, canManage, redraw) {
     h('button', { type: 'button', dataset: { testid: 'split-button' }, onclick: needSelection((ids) =>
       act(api.post(`/api/clusters/${c.id}/split`, { face_ids: ids }), `${plural(ids.length, 'face')} split off`, redraw)) },
     'Split selected'),
-    c.person ? h('button', { type: 'button', dataset: { testid: 'not-person-button' }, onclick: needSelection((ids) =>
+    c.person && !removed ? h('button', { type: 'button', dataset: { testid: 'not-person-button' }, onclick: needSelection((ids) =>
       act(api.post('/api/faces/bulk', { action: 'not_this_person', face_ids: ids, person: c.person }),
         `${plural(ids.length, 'face')} marked not ${personName(c.person)}`, redraw)) }, `Not ${personName(c.person)}`) : null,
     // Not disabled while on its way (once() would): the button keeps the keyboard focus, which then moves on to the

@@ -162,8 +162,10 @@ export async function renderProposals(root, _params, { session, signal }) {
         h('p', { class: 'small muted decision-help' }, 'Close without applying: the proposal is put aside and nothing ' +
           'changes in the library. Deny: refused. Approve & apply: the proposed image takes the current one’s place.'))
         : null,
-      canDecide && p.status === 'approved' && p.proposed_item_id ? h('div', { class: 'actions' }, notes,
-        button('revert', 'Revert')) : null);
+      // Revert: the replaced image back in its place (the proposed one back where it waited), or, for a proposal that
+      // only took its image out of the library, that image back from the archive.
+      canDecide && p.status === 'approved' && (p.proposed_item_id || !isCover) ? h('div', { class: 'actions' }, notes,
+        button('revert', p.proposed_item_id ? 'Revert' : 'Put it back')) : null);
   }
 
   // One proposal: a row of the queue's table, or on a phone a card of labelled values (each cell carries its label,
