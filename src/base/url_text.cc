@@ -9,6 +9,13 @@ bool IsSchemeChar(char c) {
 
 bool IsLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 bool EndsAuthority(char c) { return c == '/' || c == '?' || c == '#' || IsSpace(c); }
@@ -83,10 +90,23 @@ std::string WithoutConnectionSecrets(std::string_view text) {
     // "password" as a whole key: at the start, or after "?", "&" or white space, and followed by "=" (libpq allows
     // spaces around it in the key=value form).
     const bool key_start = i == 0 || masked[i - 1] == '?' || masked[i - 1] == '&' || IsSpace(masked[i - 1]);
-    if (key_start && masked.size() - i > kKey.size()) {
-      bool same = true;
-      for (size_t k = 0; k < kKey.size() && same; ++k) same = (masked[i + k] | 0x20) == kKey[k];
-      size_t eq = i + kKey.size();
+    if (key_start) {
+      // The key as libpq reads it: percent escapes decoded ("pass%77ord" is "password"), any case.
+      std::string key;
+      size_t eq = i;
+      while (eq < masked.size() && masked[eq] != '=' && masked[eq] != '&' && !IsSpace(masked[eq]) &&
+             key.size() <= kKey.size()) {
+        const int hi = eq + 2 < masked.size() ? HexValue(masked[eq + 1]) : -1;
+        const int lo = hi >= 0 ? HexValue(masked[eq + 2]) : -1;
+        if (masked[eq] == '%' && lo >= 0) {
+          key.push_back(static_cast<char>(hi * 16 + lo));
+          eq += 3;
+        } else {
+          key.push_back(masked[eq++]);
+        }
+      }
+      for (char& c : key) c = static_cast<char>(c | 0x20);
+      const bool same = key == kKey;
       while (same && eq < masked.size() && masked[eq] == ' ') ++eq;
       if (same && eq < masked.size() && masked[eq] == '=') {
         size_t value = eq + 1;

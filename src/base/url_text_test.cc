@@ -52,6 +52,10 @@ TEST(UrlTextTest, PasswordParametersOfADatabaseAddressAreMasked) {
   EXPECT_EQ(WithoutConnectionSecrets("host=h PASSWORD = 'top secret\\' x' dbname=d"), "host=h PASSWORD = *** dbname=d");
   EXPECT_EQ(WithoutConnectionSecrets("postgresql://u:pw@h/db"), "postgresql://u:***@h/db");
   EXPECT_EQ(WithoutConnectionSecrets("user=triage passwordless=1"), "user=triage passwordless=1");
+  // libpq decodes the keys of a URL's query: these are the password too.
+  EXPECT_EQ(WithoutConnectionSecrets("postgresql://t@h:1/c?pass%77ord=S3CRETd&x=1"),
+            "postgresql://t@h:1/c?pass%77ord=***&x=1");
+  EXPECT_EQ(WithoutConnectionSecrets("postgresql://t@h/c?%70assword=S3CRETe"), "postgresql://t@h/c?%70assword=***");
 }
 
 // A URL of a hostile length (a redirect's Location, a pasted URL): read in one pass, where a backtracking regex

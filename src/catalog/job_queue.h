@@ -84,6 +84,8 @@ class JobQueue {
   // Ends a job this worker holds: done when `error` is empty, else failed with it. kConflict when the job is no
   // longer this worker's (it was taken over after the worker's heartbeat lapsed); nothing changes then.
   virtual base::Status Finish(int64_t job_id, const std::string& worker_id, const std::string& error, int64_t now) = 0;
+  // Whether `worker_id` still holds job `job_id` (running, not taken over by another after its lease lapsed).
+  virtual base::Result<bool> Holds(int64_t job_id, const std::string& worker_id) = 0;
   virtual base::Result<JobCounts> Counts() = 0;
   // Workers whose heartbeat is within their own lease of `now` (`lease_s` for one that recorded none), with the job
   // each holds.

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -49,8 +50,11 @@ int Worker(CommandContext& ctx, int batch, int lease_s) {
   options.lease_s = lease_s;
   options.actor = "worker:" + options.worker_id;
   options.on_unavailable = [](const base::Status& why, int64_t wait_ms) {
+    std::string said = why.message();  // libpq's message spans lines: one line here
+    std::replace_if(
+        said.begin(), said.end(), [](char c) { return c == '\n' || c == '\t'; }, ' ');
     fmt::print(stderr, "worker: the catalog server cannot be reached ({}); trying again in {} s\n",
-               base::ForTerminal(why.message()), wait_ms / 1000);
+               base::ForTerminal(said), wait_ms / 1000);
   };
   const auto state = lib->config()->StateDir();
   auto recover = [&]() -> base::Status {  // this host's dead sessions only: another host settles its own
@@ -136,12 +140,13 @@ int Workers(CommandContext& ctx, int lease_s) {
                       {"heartbeat_at", w.heartbeat_at},
                       {"job", w.job_id ? json(*w.job_id) : json(nullptr)},
                       {"job_kind", w.job_id ? json(w.job_kind) : json(nullptr)},
-                      {"jobs_held", w.jobs_held}});
+                      {"jobs_held", w.jobs_held},
+                      {"lease_s", w.lease_s}});
     }
     ctx.PrintJson({{"workers", list}});
     return kExitOk;
   }
-  if (live->empty()) fmt::print("no live workers (none heartbeat within {} s)\n", lease_s);
+  if (live->empty()) fmt::print("no live workers (none has a heartbeat within its lease)\n");
   for (const auto& w : *live) {
     fmt::print("{}  host {}  pid {}  up {} s  last beat {} s ago  {}\n", w.id, w.host, w.pid, now - w.started_at,
                now - w.heartbeat_at,
@@ -206,7 +211,9 @@ void AddWorkerCommands(CLI::App& app, CommandContext& ctx) {
   wait->callback([&ctx, a] { Jobs(ctx, true, a->timeout_s); });
 
   auto* workers = app.add_subcommand("workers", "the live workers: host, pid, heartbeat, the job each holds");
-  workers->add_option("--lease", a->lease_s, "seconds of silence after which a worker is not listed")
+  workers
+      ->add_option("--lease", a->lease_s,
+                   "for workers that recorded no lease of their own: seconds of silence after which one is not listed")
       ->check(CLI::Range(2, 3600));
   workers->add_flag("--json", ctx.json, "machine-readable output");
   workers->callback([&ctx, a] { Workers(ctx, a->lease_s); });

@@ -73,6 +73,7 @@ struct Ingestor::Impl {
   model::Policy policy;                       // cfg's, speaking of persons as their names are written
   model::QualityReference reference;          // normalisation of quality scores, read at each batch's start
   AfterCommitFn after_commit;                 // e.g. face clustering of the committed item
+  BeforeCommitFn before_commit;               // e.g. a queue worker's check that it still holds the input's job
 
   // Re-reads the normalisation reference `triage recompute` keeps; unreadable means built-in anchors (logged once
   // by recompute, which rewrites it).
@@ -282,7 +283,14 @@ struct Ingestor::Impl {
     std::vector<commit::Placement> placements;
     std::vector<size_t> at;
     for (size_t i = 0; i < group.items.size(); ++i) {
-      if (!group.items[i].place) continue;
+      Decided& d = group.items[i];
+      if (!d.place) continue;
+      if (std::string why; before_commit && !before_commit(d.work->input, &why)) {
+        committer.Discard(d.work->staged);  // a copy removed, a moved input back where it was
+        d.place = false;
+        d.out.skipped = why;
+        continue;
+      }
       placements.push_back(std::move(group.items[i].placement));
       at.push_back(i);
     }
@@ -420,7 +428,9 @@ struct Ingestor::Impl {
   }
 
   static void Count(IngestSummary& s, const ItemOutcome& o) {
-    if (!o.ok) {
+    if (!o.skipped.empty()) {
+      s.skipped++;
+    } else if (!o.ok) {
       s.failed++;
     } else if (o.decision.destination == model::Destination::kLibrary) {
       s.to_library++;
@@ -456,9 +466,12 @@ Ingestor::Ingestor(config::ConfigStore& config, catalog::Catalog& catalog, commi
           {},
           {},
           {},
+          {},
           {}}) {}
 
 void Ingestor::SetAfterCommit(AfterCommitFn after_commit) { impl_->after_commit = std::move(after_commit); }
+
+void Ingestor::SetBeforeCommit(BeforeCommitFn before_commit) { impl_->before_commit = std::move(before_commit); }
 
 Ingestor::~Ingestor() = default;
 

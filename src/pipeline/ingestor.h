@@ -91,6 +91,9 @@ using AnalyseFn = std::function<void(const fs::path& staged, const std::string* 
 // Called with each committed item's id (that has faces), under the library's ingest lock, from the committing thread.
 // A failure is reported as a warning; the item stays placed.
 using AfterCommitFn = std::function<base::Status(int64_t item_id)>;
+// Asked for each input of a group just before the group commit: false passes the input over (its staged copy
+// discarded, a moved input put back where it was; reported as skipped with the reason given).
+using BeforeCommitFn = std::function<bool(const Input& input, std::string* why)>;
 
 // Not thread-safe: one ingest at a time per Ingestor (the server serialises uploads through one). Several
 // Ingestors, in one process or many, may work on one library at once: the duplicate lookup, the decision and the
@@ -119,6 +122,8 @@ class Ingestor {
 
   // Face clustering of each committed photo (app/ wires faces::FaceClustering here).
   void SetAfterCommit(AfterCommitFn after_commit);
+  // A last check of each input before it is committed (a queue worker's "do I still hold this job?"); none by default.
+  void SetBeforeCommit(BeforeCommitFn before_commit);
 
   // Analyses and decides `file` without moving or recording anything (`triage explain FILE`).
   base::Result<model::Decision> DryRun(const fs::path& file, model::Analysis& analysis);

@@ -488,5 +488,41 @@ TEST_F(IngestorTest, AMovedInputGoesBackWhenItCannotBePlaced) {
   EXPECT_TRUE(fs::exists(in)) << "the input is back where it was";
 }
 
+// A queue worker's last check before committing (does it still hold the job?): an input it refuses is passed over,
+// reported as skipped, nothing of it recorded; a copy's staged file is removed, a moved input put back; the others
+// of the group are placed.
+TEST_F(IngestorTest, AnInputRefusedJustBeforeTheCommitIsPassedOverAndPutBack) {
+  Process p = Open();
+  fs::path kept = Input("obama.jpg", "kept.jpg"), copied = Input("biden.jpg", "copied.jpg");
+  fs::path moved = Input("skimage_coffee.jpg", "moved.jpg");
+  p.ingestor->SetBeforeCommit([&](const pipeline::Input& input, std::string* why) {
+    if (input.path == kept) return true;
+    *why = "taken over";
+    return false;
+  });
+  auto s = Ingest(p, {kept, copied});
+  ASSERT_EQ(s.items.size(), 2u);  // in name order: copied.jpg, kept.jpg
+  EXPECT_EQ(s.items[0].skipped, "taken over");
+  EXPECT_TRUE(s.items[1].ok) << s.items[1].error.ToString();
+  EXPECT_EQ(s.skipped, 1);
+  EXPECT_EQ(s.failed, 0);
+  IngestOptions move;
+  move.move = true;
+  auto m = p.ingestor->IngestPaths({moved}, move);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->items[0].skipped, "taken over");
+  EXPECT_TRUE(fs::exists(moved)) << "the moved input is back where it was";
+  EXPECT_TRUE(fs::exists(copied));
+  catalog::ItemFilter all;
+  all.limit = 100;
+  auto items = p.catalog->ListItems(all);
+  ASSERT_EQ(items->size(), 1u);
+  EXPECT_EQ(fs::path(items->front().path).filename(), "kept.jpg");
+  std::vector<fs::path> left;
+  for (const auto& e : fs::recursive_directory_iterator(lib_ / ".triage"))
+    if (e.is_regular_file() && e.path().string().find("staging") != std::string::npos) left.push_back(e.path());
+  EXPECT_TRUE(left.empty()) << left.front();
+}
+
 }  // namespace
 }  // namespace triage::pipeline

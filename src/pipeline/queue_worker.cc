@@ -276,11 +276,33 @@ base::Status QueueWorker::RunBatch(const std::vector<catalog::Job>& all_jobs, Wo
     }
     groups[{parsed->move, parsed->source}].emplace_back(job, *parsed);
   }
+  if (!fence_) {
+    auto opened = open_queue_();
+    if (!opened.ok()) return opened.status();
+    fence_ = std::move(*opened);
+  }
   for (auto& [how, members] : groups) {
     IngestOptions options{how.first, how.second, options_.actor};
     std::vector<fs::path> paths;
-    for (const auto& m : members) paths.push_back(m.second.path);
+    std::map<std::string, int64_t> job_of;  // input -> its job
+    for (const auto& m : members) {
+      paths.push_back(m.second.path);
+      job_of[m.second.path.string()] = m.first.id;
+    }
+    // A worker stopped (SIGSTOP, a hung mount) past its lease has its jobs taken over; when it resumes, it must not
+    // commit them as well (a copied input was ingested twice). Checked just before the group commit.
+    ingestor_.SetBeforeCommit([&](const Input& input, std::string* why) {
+      const auto job = job_of.find(input.path.string());
+      if (job == job_of.end()) return true;
+      std::lock_guard lock(fence_mu_);
+      auto holds = fence_->Holds(job->second, options_.worker_id);
+      if (!holds.ok() || *holds) return true;  // an unreachable catalog fails the commit itself
+      *why =
+          fmt::format("job {} was taken over by another worker while this one was stopped past its lease", job->second);
+      return false;
+    });
     auto summary = ingestor_.IngestPaths(paths, options);
+    ingestor_.SetBeforeCommit(nullptr);
     if (!summary.ok()) return summary.status();  // the catalog or the library is unusable: stop, jobs are retried
     std::map<std::string, const ItemOutcome*> by_input;
     for (const auto& o : summary->items) by_input[o.input] = &o;

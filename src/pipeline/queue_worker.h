@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -111,6 +112,10 @@ class QueueWorker {
   Ingestor& ingestor_;
   std::function<base::Status()> recover_;
   WorkerOptions options_;
+  // A connection of its own for the check, just before each group commit, that this worker still holds the job of
+  // each input (the commit runs on the ingest's deciding thread).
+  std::mutex fence_mu_;
+  std::unique_ptr<catalog::JobQueue> fence_;
   std::map<std::string, JobHandler> handlers_;
 };
 

@@ -63,10 +63,11 @@ constexpr const char* kCounts =
     "COUNT(*) FILTER (WHERE state = 'done'), COUNT(*) FILTER (WHERE state = 'failed') FROM jobs";
 
 constexpr const char* kLiveWorkers =
-    "SELECT w.id, w.host, w.pid, w.started_at, w.heartbeat_at, MIN(j.id), COALESCE(MIN(j.kind), ''), COUNT(j.id) "
+    "SELECT w.id, w.host, w.pid, w.started_at, w.heartbeat_at, MIN(j.id), COALESCE(MIN(j.kind), ''), COUNT(j.id), "
+    "COALESCE(w.lease_s, $2) "
     "FROM workers w LEFT JOIN jobs j ON j.worker = w.id AND j.state = 'running' "
     "WHERE w.heartbeat_at >= $1 - COALESCE(w.lease_s, $2) "
-    "GROUP BY w.id, w.host, w.pid, w.started_at, w.heartbeat_at ORDER BY w.id";
+    "GROUP BY w.id, w.host, w.pid, w.started_at, w.heartbeat_at, w.lease_s ORDER BY w.id";
 
 constexpr const char* kLog =
     "SELECT job_id, worker, event, at FROM job_log WHERE $1::bigint = 0 OR job_id = $1::bigint ORDER BY seq";
@@ -111,6 +112,13 @@ base::Status PgJobQueue::Heartbeat(const WorkerRecord& w, int64_t now) {
 }
 
 base::Status PgJobQueue::Leave(const std::string& worker_id) { return conn_->Run(kLeave, Params().Add(worker_id)); }
+
+base::Result<bool> PgJobQueue::Holds(int64_t job_id, const std::string& worker_id) {
+  auto r = conn_->Query("SELECT 1 FROM jobs WHERE id = $1 AND worker = $2 AND state = 'running'",
+                        Params().Add(job_id).Add(worker_id));
+  if (!r.ok()) return r.status();
+  return !r->empty();
+}
 
 base::Result<std::optional<Job>> PgJobQueue::Claim(const std::string& worker_id, const std::string& host, int64_t now,
                                                    int64_t lease_s) {
@@ -159,6 +167,7 @@ base::Result<std::vector<WorkerRecord>> PgJobQueue::LiveWorkers(int64_t now, int
                    r->Int(i, 4),  std::nullopt,  r->Text(i, 6), 0};
     if (!r->IsNull(i, 5)) w.job_id = r->Int(i, 5);
     w.jobs_held = r->Int(i, 7);
+    w.lease_s = r->Int(i, 8);
     out.push_back(std::move(w));
   }
   return out;

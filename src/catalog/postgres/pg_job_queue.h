@@ -19,6 +19,7 @@ class PgJobQueue final : public JobQueue {
   base::Result<int64_t> Enqueue(const std::string& kind, const std::string& payload, int64_t now) override;
   base::Status Heartbeat(const WorkerRecord& worker, int64_t now) override;
   base::Status Leave(const std::string& worker_id) override;
+  base::Result<bool> Holds(int64_t job_id, const std::string& worker_id) override;
   base::Result<std::optional<Job>> Claim(const std::string& worker_id, const std::string& host, int64_t now,
                                          int64_t lease_s) override;
   base::Status HandBack(int64_t job_id, const std::string& worker_id, const std::string& host, int64_t now) override;

@@ -120,6 +120,8 @@ TEST_F(PgJobQueueTest, AWorkerIsTakenForDeadByItsOwnLeaseNotTheClaimers) {
   auto taken = b->Claim("b", "host-b", 1061, 2);
   ASSERT_TRUE(taken.ok() && taken->has_value()) << "61 s without a beat: a is dead by its own lease";
   EXPECT_EQ((*taken)->previous_worker, "a");
+  EXPECT_TRUE(*b->Holds((*taken)->id, "b"));
+  EXPECT_FALSE(*a->Holds((*held)->id, "a")) << "a, resumed, must not commit the job b took over";
   ASSERT_TRUE(b->Leave("b").ok());
   auto after = b->LiveWorkers(1061, 2);
   ASSERT_TRUE(after.ok());
