@@ -72,11 +72,17 @@ base::Status Login(ServerState& state, Call& call) {
   state.limiter.Succeed(pair);
   // One's own good password must not wipe the address's failures against other names.
   state.address_limiter.Abandon(req.remote_addr);
+  // Audited before the cookie is handed out: a login that fails (the catalog gone meanwhile) leaves no session that
+  // works later.
+  if (base::Status audited =
+          state.ctx.catalog.AddAudit({0, now, name, 0, "login", "", "", "logged in from " + req.remote_addr});
+      !audited.ok()) {
+    (void)state.auth->Logout(login->principal);
+    return audited;
+  }
   if (!login->session_token.empty()) {
     SetSessionCookie(call.response(), login->session_token, state.auth->session_ttl_s());
   }
-  TRIAGE_RETURN_IF_ERROR(
-      state.ctx.catalog.AddAudit({0, now, name, 0, "login", "", "", "logged in from " + req.remote_addr}));
   call.Reply(PrincipalJson(login->principal, *state.auth));
   return base::Status::Ok();
 }
