@@ -11,8 +11,8 @@
 #include "base/text.h"
 #include "catalog/policy_names.h"
 #include "decide/decide.h"
-#include "faces/face_matcher.h"
 #include "review/person_service.h"
+#include "review/policy_service.h"
 
 namespace triage::review {
 namespace {
@@ -119,12 +119,10 @@ base::Status PeopleService::RouteWaiting(const std::vector<catalog::FaceRecord>&
   auto config = config_.Current();
   auto named_policy = catalog::PolicyWithNames(catalog_, config->policy);
   if (!named_policy.ok()) return named_policy.status();
-  auto refs = catalog_.AllReferences();
-  if (!refs.ok()) return refs.status();
-  auto rejections = faces_.ListRejections();
-  if (!rejections.ok()) return rejections.status();
-  std::map<int64_t, std::set<std::string>> rejected;
-  for (const auto& [face, who] : *rejections) rejected[face].insert(who);
+  // The faces matched against the persons enrolled now, as apply-policy matches them (named faces by the reviewer's
+  // word, "not this person" respected): stored analyses keep no embeddings.
+  auto match_now = MatchNow(catalog_, faces_);
+  if (!match_now.ok()) return match_now.status();
   std::set<int64_t> seen;
   for (const auto& f : faces) {
     if (!seen.insert(f.item_id).second) continue;
@@ -144,14 +142,7 @@ base::Status PeopleService::RouteWaiting(const std::vector<catalog::FaceRecord>&
     // A face of a cluster a reviewer named is that person by their word (its own reference would match it at
     // distance 0 anyway); any other face is matched, and the matcher respects "not this person".
     const bool named = f.match_kind == "named" && !f.person.empty();
-    if (named) {
-      analysis.faces[0].match = {model::MatchKind::kKnown, f.person, 0.0, 1.0, {{f.person, 0.0, 1.0}}};
-    } else {
-      std::vector<faces::Reference> usable;
-      for (const auto& r : *refs)
-        if (!rejected[f.id].count(r.person)) usable.push_back({r.person, r.embedding});
-      analysis.faces[0].match = faces::NearestPersons(f.embedding, usable);  // stored analyses keep no embeddings
-    }
+    TRIAGE_RETURN_IF_ERROR((*match_now)(item->id, analysis.faces));
     model::Policy policy = *named_policy;
     // A reviewer's word is not an automatic sort, and a pause holds back new sorting, not what is filed already.
     if (named || filed) policy.auto_sort_enabled = true;
