@@ -16,6 +16,7 @@
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "catalog/sqlite/sqlite_face_store.h"
 #include "faces/cluster_test_support.h"
+#include "review/policy_service.h"
 
 namespace triage::review {
 namespace {
@@ -189,6 +190,37 @@ TEST_F(PeopleServiceTest, NamingFilesAPhotoSortedWithoutAPersonAndUndoPutsItBack
   EXPECT_EQ(item->location, "library");
   EXPECT_EQ(item->person, "");
   EXPECT_TRUE(item->auto_sorted);
+}
+
+// Re-matching a waiting photo (the review card, apply-policy): a face of a cluster that was named counts as that
+// person only while the person is enrolled; once removed, the face is matched like any other, against nobody.
+TEST_F(PeopleServiceTest, AFaceNamedAfterAPersonRemovedSinceIsMatchedLikeAnyOther) {
+  auto anna = planted_.Centre();
+  const int64_t single = Waiting({planted_.FaceNear(anna)});
+  const int64_t group = Waiting({planted_.FaceNear(anna), planted_.Centre()});
+  for (int i = 0; i < 2; ++i) Waiting({planted_.FaceNear(anna)});
+  const int64_t cluster = ClusterOf(single);
+  ASSERT_EQ(FacesOf(group).at(0).cluster_id, cluster);
+  ASSERT_TRUE(service_->Name(cluster, "anna", "admin", 200).ok());
+  ASSERT_EQ(FacesOf(group).at(0).match_kind, "named");
+  auto faces_of_group = [&] {
+    std::vector<model::Face> faces(2);
+    auto match_now = MatchNow(*sqlite_, *faces_);
+    EXPECT_TRUE(match_now.ok()) << match_now.status().ToString();
+    EXPECT_TRUE((*match_now)(group, faces).ok());
+    return faces;
+  };
+  auto named = faces_of_group();
+  EXPECT_EQ(named[0].match.kind, model::MatchKind::kKnown);
+  EXPECT_EQ(named[0].match.person, "anna");
+  EXPECT_NE(named[1].match.kind, model::MatchKind::kKnown);  // a stranger: nearest anna, the only one, but far
+
+  // Removed by hand (the CLI's person remove): references and enrolment go, the cluster keeps its name.
+  ASSERT_TRUE(sqlite_->RemovePerson("anna").ok());
+  ASSERT_EQ(FacesOf(group).at(0).match_kind, "named");
+  auto after = faces_of_group();
+  EXPECT_NE(after[0].match.kind, model::MatchKind::kKnown);
+  EXPECT_EQ(after[0].match.person, "");  // nobody is enrolled
 }
 
 TEST_F(PeopleServiceTest, MergeAndSplitAreUndoneAsOneAction) {
