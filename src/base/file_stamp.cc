@@ -20,7 +20,6 @@ FileStamp FromStat(const struct stat& st) {
 Status StatError(const std::filesystem::path& path, int err) {
   std::string msg = fmt::format("cannot read {}: {}", path.string(), std::strerror(err));
   if (err == ENOENT) return Status::NotFound(msg);
-  if (err == EACCES || err == EPERM) return Status::PermissionDenied(msg);
   return Status::Io(msg);
 }
 

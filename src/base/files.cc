@@ -26,7 +26,8 @@ Status Errno(const std::string& what, const fs::path& path, int err) {
   std::string msg = fmt::format("{} {}: {}", what, path.string(), std::strerror(err));
   if (err == ENOENT) return Status::NotFound(msg);
   if (err == EEXIST) return Status::AlreadyExists(msg);
-  if (err == EACCES || err == EPERM) return Status::PermissionDenied(msg);
+  // EACCES/EPERM from the file system are no refusal of the user's rights (kPermissionDenied, a 403 in the API): the
+  // server could not do it, which is an I/O error naming the file.
   if (err == EXDEV) return Status::Unavailable(msg);
   return Status::Io(msg);
 }
@@ -301,7 +302,13 @@ Status MoveFileDurably(const fs::path& from, const fs::path& to) {
     return st;
   }
   TRIAGE_RETURN_IF_ERROR(SyncDirectory(to.parent_path()));
-  if (::unlink(from.c_str()) != 0) return Errno("removing", from, errno);
+  if (::unlink(from.c_str()) != 0) {
+    // The source stays (immutable, a read-only folder): the copy goes, so that the file is in one place only, as it
+    // was before the move. Nothing is left at `to` for a retry to step around.
+    const int err = errno;
+    if (::unlink(to.c_str()) == 0) (void)SyncDirectory(to.parent_path());
+    return Errno("removing", from, err);
+  }
   return SyncDirectory(from.parent_path());
 }
 

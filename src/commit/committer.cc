@@ -165,12 +165,23 @@ base::Result<Placed> Committer::Relocate(const model::ItemRecord& item, const fs
   change.item.id = item.id;
   intent.from = library_ / item.path;
   intent.change = std::move(change);
-  if (const std::string there = NotAFileAt(intent.from); there == "nothing") {
-    // Moved or deleted by hand: say so in the library's terms, not as a failed rename between two server paths.
+  // Moved by another process of this library (a second server, the CLI) since `item` was read, or by hand: said in
+  // the library's terms, not as a failed rename between two server paths.
+  auto gone = [&]() -> base::Status {
+    auto now = catalog_.GetItem(item.id);
+    if (!now.ok() && now.status().code() == base::Code::kNotFound)
+      return base::Status::Conflict(fmt::format("item {} was removed meanwhile; nothing was changed", item.id));
+    if (now.ok() && (now->path != item.path || now->location != item.location)) {
+      return base::Status::Conflict(fmt::format(
+          "item {} was decided meanwhile by somebody else (it is now at {}); nothing was changed", item.id, now->path));
+    }
     return base::Status::Conflict(
         fmt::format("item {}'s file is no longer at {} (moved or deleted outside triage); nothing was changed: put it "
                     "back there to decide it",
                     item.id, item.path));
+  };
+  if (const std::string there = NotAFileAt(intent.from); there == "nothing") {
+    return gone();
   } else if (!there.empty()) {
     // A folder or a link put in its place would be filed into the library as the photo.
     return base::Status::Conflict(
@@ -186,7 +197,10 @@ base::Result<Placed> Committer::Relocate(const model::ItemRecord& item, const fs
     return Placed{*id, intent.from};
   }
   const std::string file_name = name.empty() ? intent.from.filename().string() : name;
-  return Move(std::move(intent), dest_dir, file_name, "");
+  const fs::path from = intent.from;
+  auto placed = Move(std::move(intent), dest_dir, file_name, "");
+  if (!placed.ok() && placed.status().code() == base::Code::kNotFound && NotAFileAt(from) == "nothing") return gone();
+  return placed;
 }
 
 namespace {
@@ -264,7 +278,13 @@ base::Status Committer::Purge(const model::ItemRecord& item, const std::string& 
   TRIAGE_RETURN_IF_ERROR(journal_.Record(intent));
   std::error_code ec;
   fs::remove(intent.from, ec);
-  if (ec) return base::Status::Io(fmt::format("cannot delete {}: {}", intent.from.string(), ec.message()));
+  if (ec) {
+    // Not deleted (an immutable file, a read-only trash): the purge did not happen, and recovery must not finish it in
+    // the catalog alone. The item stays in the trash as it was.
+    const base::Status closed = journal_.Done(intent.id);
+    return base::Status::Io(fmt::format("cannot delete {}: {}; nothing was changed{}", intent.from.string(),
+                                        ec.message(), closed.ok() ? "" : " (" + closed.message() + ")"));
+  }
   TRIAGE_RETURN_IF_ERROR(catalog_.DeleteItem(catalog::PurgeAudit(item.id, actor, reason, at)));
   return journal_.Done(intent.id);
 }

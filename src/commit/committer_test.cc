@@ -336,6 +336,92 @@ TEST(IntentCodecTest, RoundTripsEveryField) {
 }
 
 // Group commit (PlaceAll).
+// A purge whose file cannot be deleted (here a folder with something in it stands where the file was; in life an
+// immutable file or a read-only trash) did not happen: the item stays, and recovery finishes nothing in the catalog.
+TEST_F(CommitterTest, APurgeThatCannotDeleteTheFileChangesNothingAndRecoveryLeavesIt) {
+  auto staged = committer_->StageCopy(Input("g.jpg", "x"), nullptr);
+  auto placed = committer_->Place(*staged, lib_ / "review/unidentified", "g.jpg", Change("review"));
+  ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+  const model::ItemRecord item = *catalog_->GetItem(placed->item_id);
+  fs::remove(lib_ / item.path);
+  fs::create_directories(lib_ / item.path / "inside");
+  base::Status purged = committer_->Purge(item, "admin", "purged by admin", 500);
+  ASSERT_FALSE(purged.ok());
+  EXPECT_NE(purged.message().find("cannot delete"), std::string::npos) << purged.message();
+  EXPECT_NE(purged.message().find("nothing was changed"), std::string::npos) << purged.message();
+  EXPECT_TRUE(catalog_->GetItem(item.id).ok());
+  committer_.reset();
+  journal_.reset();
+  auto report = Recover(lib_ / ".triage", *catalog_);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rolled_forward, 0);
+  EXPECT_TRUE(catalog_->GetItem(item.id).ok()) << "recovery deleted the item of a file still there";
+}
+
+// A purge recorded by a process that died before deleting: recovery deletes file and item; when the file cannot be
+// deleted, the purge is rolled back (the item stays in the catalog) instead of being finished in the catalog alone.
+TEST_F(CommitterTest, RecoveryRollsAPurgeBackWhenItsFileCannotBeDeleted) {
+  auto staged = committer_->StageCopy(Input("h.jpg", "x"), nullptr);
+  auto placed = committer_->Place(*staged, lib_ / "review/unidentified", "h.jpg", Change("review"));
+  ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+  const int64_t id = placed->item_id;
+  auto other = Journal::Open(lib_ / ".triage");
+  Intent in;
+  in.kind = Intent::Kind::kPurge;
+  in.id = "purge1";
+  in.from = lib_ / "review/unidentified/h.jpg";
+  catalog::CatalogChange change;
+  change.item.id = id;
+  change.actor = "admin";
+  change.reason = "purged";
+  change.at = 600;
+  in.change = change;
+  ASSERT_TRUE((*other)->Record(in).ok());
+  other->reset();
+  fs::remove(in.from);
+  fs::create_directories(in.from / "inside");  // cannot be deleted by a file's unlink
+  auto report = Recover(lib_ / ".triage", *catalog_);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rolled_forward, 0);
+  EXPECT_EQ(report->rolled_back, 1);
+  EXPECT_TRUE(catalog_->GetItem(id).ok());
+  fs::remove_all(in.from);  // now it can: the same kind of entry is finished
+  in.id = "purge2";
+  other = Journal::Open(lib_ / ".triage");
+  ASSERT_TRUE((*other)->Record(in).ok());
+  other->reset();
+  std::ofstream(in.from) << "x";
+  report = Recover(lib_ / ".triage", *catalog_);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rolled_forward, 1);
+  EXPECT_EQ(catalog_->GetItem(id).status().code(), base::Code::kNotFound);
+  EXPECT_FALSE(fs::exists(in.from));
+}
+
+// Two processes deciding one item: the one that read the item before the other moved it is told it was decided
+// meanwhile (a conflict naming where it is now), not that a rename failed or that the file was moved by hand.
+TEST_F(CommitterTest, ARelocationOfAnItemMovedMeanwhileIsAConflictNamingWhereItIsNow) {
+  auto staged = committer_->StageCopy(Input("k.jpg", "x"), nullptr);
+  auto placed = committer_->Place(*staged, lib_ / "review/unidentified", "k.jpg", Change("review"));
+  ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+  const model::ItemRecord stale = *catalog_->GetItem(placed->item_id);
+  catalog::CatalogChange move;
+  move.item.location = "library";
+  move.item.person = "bob";
+  move.actor = "admin";
+  move.action = "approve";
+  ASSERT_TRUE(committer_->Relocate(stale, lib_ / "faces/bob", move).ok());
+  move.item.person = "ann";
+  auto second = committer_->Relocate(stale, lib_ / "faces/ann", move);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), base::Code::kConflict);
+  EXPECT_NE(second.status().message().find("decided meanwhile by somebody else (it is now at faces/bob/k.jpg)"),
+            std::string::npos)
+      << second.status().message();
+  EXPECT_EQ(catalog_->GetItem(stale.id)->path, "faces/bob/k.jpg");
+  EXPECT_FALSE(fs::exists(lib_ / "faces/ann"));
+}
+
 class PlaceAllTest : public CommitterTest {
  protected:
   Placement Copied(const std::string& name, const std::string& content, const std::string& dest) {

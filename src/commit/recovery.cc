@@ -57,9 +57,15 @@ base::Status RollBackStage(const Intent& in) {
   return base::Status::Ok();
 }
 
-base::Status RollForwardPurge(const Intent& in, catalog::Catalog& catalog) {
+// Returns true in `undone` when the file could not be deleted: then the purge is rolled back (the item stays in the
+// trash, as the failed purge left it), never finished in the catalog alone.
+base::Status RollForwardPurge(const Intent& in, catalog::Catalog& catalog, bool& undone) {
   std::error_code ec;
   fs::remove(in.from, ec);
+  if (ec && Exists(in.from)) {
+    undone = true;
+    return base::Status::Ok();
+  }
   auto item = catalog.GetItem(in.change->item.id);
   if (!item.ok() && item.status().code() == base::Code::kNotFound) return base::Status::Ok();  // already deleted
   if (!item.ok()) return item.status().WithContext("recovering a purge");  // the catalog failed: retry next start
@@ -150,10 +156,11 @@ bool RecoverSession(const fs::path& dir, const fs::path& staging, catalog::Catal
   for (const Entry& e : ReadIntents(dir, report)) {
     const Intent& in = e.intent;
     base::Status st;
+    bool undone = false;
     if (in.kind == Intent::Kind::kCommit)
       st = RollForwardCommit(in, catalog, library);
     else if (in.kind == Intent::Kind::kPurge)
-      st = RollForwardPurge(in, catalog);
+      st = RollForwardPurge(in, catalog, undone);
     else if (in.kind == Intent::Kind::kReplace)
       st = RollForwardReplace(in, proposals);
     else
@@ -163,7 +170,7 @@ bool RecoverSession(const fs::path& dir, const fs::path& staging, catalog::Catal
       unsettled.insert(e.file);
       continue;
     }
-    (in.kind == Intent::Kind::kStage ? report.rolled_back : report.rolled_forward)++;
+    (in.kind == Intent::Kind::kStage || undone ? report.rolled_back : report.rolled_forward)++;
     settled.push_back(e.file);
   }
   std::error_code ec;

@@ -139,10 +139,19 @@ base::Status PersonService::Enroll(const std::string& raw_name, const std::vecto
     auto id = AddPersonAsTyped(catalog_, *name, raw_name, now);
     if (!id.ok()) return id.status();
   }
+  // A person this call created is taken back whole when a later step fails (a full disk): no half-enrolled person
+  // with some of the references and no audit line is left behind.
+  auto failed = [&](const base::Status& st) {
+    if (!create) return st;
+    const base::Status removed = catalog_.RemovePerson(*name);
+    return removed.ok() ? st.WithContext(fmt::format("{} was not enrolled", *name))
+                        : st.WithContext(fmt::format("{} was enrolled only in part ({}); run `person remove {}`", *name,
+                                                     removed.message(), *name));
+  };
   auto config = config_.Current();
   for (const NewReference& r : references) {
     auto id = catalog_.AddReference({0, *name, r.embedding, r.source});
-    if (!id.ok()) return id.status();
+    if (!id.ok()) return failed(id.status());
     const std::filesystem::path crop = ReferenceCropPath(*config, *id);
     std::error_code ec;
     std::filesystem::remove(crop, ec);  // an id a removed reference had: never show that one's face
@@ -151,9 +160,10 @@ base::Status PersonService::Enroll(const std::string& raw_name, const std::vecto
     (void)vision::WriteJpegCrop(r.source, crop, r.box, kReferenceCropPadding, kReferenceCropPx,
                                 config->analysis.max_pixels);
   }
-  return catalog_.AddAudit(
+  const base::Status audited = catalog_.AddAudit(
       {0, now, actor, 0, "person", "", *name,
        fmt::format("{} enrolled for {}", base::Counted(references.size(), "reference photo"), *name)});
+  return audited.ok() ? audited : failed(audited);
 }
 
 base::Status PersonService::SetListStatus(const std::string& raw_name, ListStatus status, const std::string& actor,
@@ -222,17 +232,38 @@ base::Status PersonService::Remove(const std::string& raw_name, const std::strin
   std::string shown;
   for (const auto& p : *persons)
     if (p.name == *name) shown = p.display_name;
-  TRIAGE_RETURN_IF_ERROR(catalog_.RemovePerson(*name));
-  if (!refs->empty() && references_changed_) references_changed_();  // a running matcher forgets them
-  commit::RemoveFolderIfEmpty(config_.Current()->FacesDir() / *name);
-  TRIAGE_RETURN_IF_ERROR(SetListStatus(*name, ListStatus::kNeutral, actor, now));
-  TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit({0, now, actor, 0, "person", *name, "", fmt::format("{} removed", *name)}));
+  // What can fail on its own goes first, while nothing is changed yet: the lists in triage.json (written only when
+  // the person is on one), then the undo token that keeps the references (taken back if the removal fails). Only
+  // then are the person and their references deleted, so that a failure never leaves them gone without a way back.
+  const bool listed = ListStatusOf(*config_.Current(), *name) != ListStatus::kNeutral;
+  if (listed) {
+    const base::Status unlisted = SetListStatus(*name, ListStatus::kNeutral, actor, now);
+    if (!unlisted.ok()) return unlisted.WithContext(fmt::format("{} was not removed", *name));
+  }
+  auto put_back_lists = [&] {
+    if (!listed) return;
+    (void)config_.Update([&](json& doc) {
+      for (const char* list : {"whitelist", "blacklist"}) doc[list] = before.value(list, json::array());
+      return base::Status::Ok();
+    });
+  };
   json saved = json::array();
   for (const auto& r : *refs) saved.push_back({{"id", r.id}, {"embedding", r.embedding}, {"source", r.source}});
-  return Record(
-      "person_remove",
-      {{"name", *name}, {"display_name", shown}, {"references", saved}, {"before", before}, {"after", Lists()}},
-      fmt::format("removed {}", shown.empty() ? *name : shown), actor, now, undo_token);
+  std::string token;
+  base::Status st =
+      Record("person_remove",
+             {{"name", *name}, {"display_name", shown}, {"references", saved}, {"before", before}, {"after", Lists()}},
+             fmt::format("removed {}", shown.empty() ? *name : shown), actor, now, undo_token ? &token : nullptr);
+  if (st.ok()) st = catalog_.RemovePerson(*name);
+  if (!st.ok()) {
+    if (!token.empty()) (void)undo_->store().FinishUndo(token, now);  // never redeemable
+    put_back_lists();
+    return st.WithContext(fmt::format("{} was not removed", *name));
+  }
+  if (undo_token) *undo_token = token;
+  if (!refs->empty() && references_changed_) references_changed_();  // a running matcher forgets them
+  commit::RemoveFolderIfEmpty(config_.Current()->FacesDir() / *name);
+  return catalog_.AddAudit({0, now, actor, 0, "person", *name, "", fmt::format("{} removed", *name)});
 }
 
 base::Result<model::PersonRecord> PersonService::SetDisplayName(const std::string& raw_name, const std::string& shown,

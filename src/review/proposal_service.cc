@@ -2,6 +2,7 @@
 #include "review/proposal_service.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -92,6 +93,19 @@ base::Result<std::string> ProposalService::StaleBecause(const ProposalRecord& p)
   }
   if (!std::filesystem::is_regular_file(config_.Current()->library / proposed->path, ec)) {
     return fmt::format("the proposed image's file {} is missing (moved or deleted outside triage)", proposed->path);
+  }
+  // An image that took another slot by an approved proposal since stays there: moving it on would empty that slot,
+  // and reverting the first approval could then not put things back.
+  catalog::ProposalFilter approved;
+  approved.status = catalog::kProposalApproved;
+  approved.item_id = p.proposed_item_id;
+  approved.limit = 1000;
+  auto filled = store_.ListProposals(approved);
+  if (!filled.ok()) return filled.status();
+  for (const ProposalRecord& q : *filled) {
+    if (q.id != p.id && q.proposed_item_id == p.proposed_item_id && catalog::CoverPerson(q.slot).empty()) {
+      return fmt::format("item {} (the proposed image) took {} by proposal {}", p.proposed_item_id, q.slot, q.id);
+    }
   }
   return std::string();
 }
@@ -210,10 +224,17 @@ base::Result<ProposalRecord> ProposalService::Revert(int64_t id, const std::stri
   if (!replaced.ok()) return replaced.status();
   if (!successor.ok()) return successor.status();
   if (replaced->location != "archive" || successor->location != "library") {
-    return base::Status::Conflict(fmt::format(
-        "proposal {} cannot be reverted: item {} is in {} (expected the archive) and item {} in {} (expected the "
-        "library); nothing was changed",
-        id, replaced->id, replaced->location, successor->id, successor->location));
+    // Only what is out of place is named: the image it replaced should wait in the archive, its successor in the
+    // library.
+    std::vector<std::string> wrong;
+    if (replaced->location != "archive")
+      wrong.push_back(fmt::format("item {} (the image it replaced) is in {}, not in the archive", replaced->id,
+                                  replaced->location));
+    if (successor->location != "library")
+      wrong.push_back(fmt::format("item {} (the image it put in the slot) is in {}, not in the library", successor->id,
+                                  successor->location));
+    return base::Status::Conflict(
+        fmt::format("proposal {} cannot be reverted: {}; nothing was changed", id, fmt::join(wrong, " and ")));
   }
   catalog::Replacement r;
   r.proposal_id = id;

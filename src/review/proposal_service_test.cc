@@ -1,6 +1,7 @@
 // Specification of proposals: every transition and every illegal one, with files, catalog and audit following.
 #include "review/proposal_service.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -191,6 +192,29 @@ TEST_F(ProposalServiceTest, ALibraryPhotoTakingItsNeighboursPlaceKeepsItsName) {
   std::vector<std::string> files;
   for (const auto& e : fs::directory_iterator(lib_ / "faces/alice")) files.push_back(e.path().filename().string());
   EXPECT_EQ(files, std::vector<std::string>{"n.jpg"});
+}
+
+// One image proposed for two slots: once it took the first, the second proposal is stale (moving it on would empty
+// the first slot, and the first approval could no longer be reverted). Both reverts keep working.
+TEST_F(ProposalServiceTest, AnImageThatTookOneSlotIsNotMovedOnToAnother) {
+  const int64_t other = AddImage("o.jpg", "faces/bob", "library", "bob", 800, 600, 5.0);
+  ProposalRecord first = ProposeBetter();
+  auto second = service_->Propose({other, better_, "manual", "admin"}, 1000);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  ASSERT_TRUE(service_->Approve(first.id, "admin", "", 2000).ok());
+  auto refused = service_->Approve(second->id, "admin", "", 2001);
+  ASSERT_EQ(refused.status().code(), base::Code::kConflict) << refused.status().ToString();
+  const ProposalRecord stale = *store_->GetProposal(second->id);  // marked so when the first was approved
+  EXPECT_EQ(stale.status, catalog::kProposalStale);
+  EXPECT_NE(stale.review_notes.find(fmt::format("took faces/alice/a.jpg by proposal {}", first.id)), std::string::npos)
+      << stale.review_notes;
+  EXPECT_EQ(ItemPath(better_), "faces/alice/b.jpg");
+  EXPECT_EQ(ItemPath(other), "faces/bob/o.jpg");
+  ASSERT_TRUE(service_->Revert(first.id, "admin", "", 2002).ok());
+  EXPECT_EQ(ItemPath(current_), "faces/alice/a.jpg");
+  EXPECT_EQ(catalog_->GetItem(better_)->location, "archive");
+  auto again = service_->Revert(first.id, "admin", "", 2003);
+  EXPECT_EQ(again.status().code(), base::Code::kConflict);
 }
 
 TEST_F(ProposalServiceTest, AProposalIsAppliedAtMostOnce) {

@@ -276,9 +276,14 @@ base::Result<model::ItemRecord> ReviewService::Finish(const std::string& kind, b
     } else {
       StampLatestAudit(done->undo);
     }
+    // The decision is made (file moved, catalog written, audited): a token that cannot be stored now (a full disk)
+    // leaves it without an undo, never reported as a decision that failed.
     auto token = undo_->Record(kind, actor, done->undo, done->summary, now);
-    if (!token.ok()) return token.status();
-    *undo_token = *token;
+    // The answer then carries no undo, so the page offers none.
+    if (token.ok())
+      *undo_token = *token;
+    else
+      undo_token->clear();
   }
   return std::move(done->item);
 }

@@ -371,6 +371,32 @@ TEST_F(ReviewUndoTest, UndoOfPersonEditsPutsListsAndReferencesBack) {
   EXPECT_EQ(persons_->References("quinn").status().code(), base::Code::kNotFound);
 }
 
+// Removing a person whose lists cannot be written (triage.json's folder full, or the file made read-only) changes
+// nothing: the person and their references stay, no undo token is handed out, and a retry once it can works.
+TEST_F(ReviewUndoTest, APersonWhoseListsCannotBeWrittenIsNotRemoved) {
+  int64_t id = Pending("a.jpg");
+  ASSERT_TRUE(service_->Approve(id, "penny", "alice", 200).ok());
+  ASSERT_TRUE(persons_->SetListStatus("penny", ListStatus::kWhitelist, "alice", 201).ok());
+  const size_t refs = persons_->References("penny")->size();
+  ASSERT_GT(refs, 0u);
+  // The config is written through a temporary file beside it: a folder in its place makes that write fail.
+  const fs::path blocker = lib_ / fmt::format("triage.json.tmp{}", ::getpid());
+  fs::create_directories(blocker / "x");
+  std::string token;
+  base::Status removed = persons_->Remove("penny", "alice", 202, &token);
+  ASSERT_FALSE(removed.ok());
+  EXPECT_NE(removed.message().find("penny was not removed"), std::string::npos) << removed.message();
+  EXPECT_TRUE(token.empty());
+  ASSERT_TRUE(persons_->References("penny").ok());
+  EXPECT_EQ(persons_->References("penny")->size(), refs);
+  EXPECT_EQ(ListStatusOf(*config_->Current(), "penny"), ListStatus::kWhitelist);
+  fs::remove_all(blocker);
+  ASSERT_TRUE(persons_->Remove("penny", "alice", 203, &token).ok());
+  EXPECT_EQ(persons_->References("penny").status().code(), base::Code::kNotFound);
+  ASSERT_TRUE(undo_->Undo(token, "alice", false, 204).ok());
+  EXPECT_EQ(persons_->References("penny")->size(), refs);
+}
+
 // Approving as a new person keeps the name as typed to show; a removal and its undo keep it too.
 TEST_F(ReviewUndoTest, ThePersonsShownNameComesFromTheApprovalAndOutlivesRemoveAndUndo) {
   int64_t id = Pending("a.jpg");
