@@ -86,6 +86,10 @@ class FaceStore {
   virtual base::Result<std::vector<FaceRecord>> ListFaces(const FaceFilter& filter) = 0;
   // The highest face id and the number of faces (what a persisted index checks itself against).
   virtual base::Result<std::pair<int64_t, int64_t>> FaceWatermark() = 0;
+  // A digest of what people actions and re-clustering change (the clusters' ids, names and hidden flags, the people
+  // actions and their undos, "not this person"), read without visiting the faces. Another process changed clusters
+  // when it differs from the last one read (FaceClustering reads the store again then).
+  virtual base::Result<std::string> ClusterState() = 0;
   // The faces in no cluster whose photo is not in the trash (faces seen too seldom to form a cluster yet).
   virtual base::Result<int64_t> CountUnclusteredFaces() = 0;
 

@@ -136,6 +136,7 @@ base::Status FaceClustering::ReadStore(int64_t now, bool rebuild) {
   std::set<int64_t> changed;
   for (const auto& f : pending) TRIAGE_RETURN_IF_ERROR(AddFace(f, now, changed));
   TRIAGE_RETURN_IF_ERROR(Persist(changed));
+  TRIAGE_RETURN_IF_ERROR(NoteStoreState());
   return index_changed ? Save() : base::Status::Ok();
 }
 
@@ -179,6 +180,12 @@ base::Status FaceClustering::AttachToPerson(const catalog::FaceRecord& face, int
 
 base::Status FaceClustering::AddItem(int64_t item_id, int64_t now) {
   std::lock_guard lock(mu_);
+  // Another process may have re-clustered, merged, named or undone since this object last read the store (`faces
+  // recluster` beside a running watch or server): clustering on the old picture would write its faces back into
+  // clusters that are gone. Read it again first when it changed; that costs one small query when it did not.
+  auto state = store_.ClusterState();
+  if (!state.ok()) return state.status();
+  if (*state != state_) TRIAGE_RETURN_IF_ERROR(ReadStore(now, false));
   catalog::FaceFilter filter;
   filter.item_id = item_id;
   auto faces = store_.ListFaces(filter);
@@ -197,7 +204,15 @@ base::Status FaceClustering::AddItem(int64_t item_id, int64_t now) {
     if (n && n->cluster != 0 && model_->PersonOf(n->cluster).empty()) unnamed.insert(n->cluster);
   }
   for (int64_t cluster : unnamed) TRIAGE_RETURN_IF_ERROR(JoinNearestPerson(cluster, changed));
-  return Persist(changed);
+  TRIAGE_RETURN_IF_ERROR(Persist(changed));
+  return NoteStoreState();
+}
+
+base::Status FaceClustering::NoteStoreState() {
+  auto state = store_.ClusterState();
+  if (!state.ok()) return state.status();
+  state_ = *state;
+  return base::Status::Ok();
 }
 
 base::Status FaceClustering::JoinNearestPerson(int64_t cluster, std::set<int64_t>& changed) {

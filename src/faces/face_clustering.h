@@ -85,6 +85,8 @@ class FaceClustering {
   base::Status Load(int64_t now);
   // Rebuilds the model from the store over the index as it is; `rebuild`: the index was just created empty.
   base::Status ReadStore(int64_t now, bool rebuild);
+  // Remembers the store's ClusterState() as this object's own picture of it (after reading or writing it).
+  base::Status NoteStoreState();
   base::Status Persist(const std::set<int64_t>& changed);
   base::Status AddFace(const catalog::FaceRecord& face, int64_t now, std::set<int64_t>& changed);
   base::Status AttachToPerson(const catalog::FaceRecord& face, int64_t now, std::set<int64_t>& changed);
@@ -101,6 +103,7 @@ class FaceClustering {
   std::unique_ptr<FaceIndex> index_;
   std::unique_ptr<ClusterModel> model_;
   int64_t max_face_id_ = 0;
+  std::string state_;  // the store's ClusterState() when this object last read or wrote it
   mutable std::recursive_mutex mu_;
 };
 

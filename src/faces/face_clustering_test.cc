@@ -125,6 +125,34 @@ TEST_F(FaceClusteringTest, IngestOneByOneGivesWhatAFullReclusterGives) {
   EXPECT_EQ(Stored(), incremental);
 }
 
+// A running watch or server holds one FaceClustering while the CLI re-clusters the same catalog with another: the
+// next photo the running one takes must not write faces back into the clusters the re-cluster removed.
+TEST_F(FaceClusteringTest, AReclusterByAnotherProcessIsSeenByTheNextIngest) {
+  Open();
+  auto anna = planted_.Centre();
+  std::vector<int64_t> items;
+  for (int i = 0; i < 5; ++i) items.push_back(Ingest({planted_.FaceNear(anna)}));
+  const int64_t before = ClusterOfItem(items[0]);
+  ASSERT_NE(before, 0);
+  {
+    auto other = FaceClustering::Open(*store_, dir_ / "other.hnsw", rules_, 2500);  // the CLI's
+    ASSERT_TRUE(other.ok()) << other.status().ToString();
+    ASSERT_TRUE((*other)->Recluster(rules_, 0.6, 2600).ok());
+    ASSERT_TRUE(store_->DropEmptyClusters().ok());
+  }
+  const int64_t after = ClusterOfItem(items[0]);
+  ASSERT_NE(after, before) << "the re-cluster made new clusters";
+  const int64_t later = Ingest({planted_.FaceNear(anna)});
+  std::set<int64_t> live;
+  for (const auto& c : *store_->ListClusters(true)) live.insert(c.id);
+  for (const auto& f : Faces()) {
+    EXPECT_TRUE(f.cluster_id == 0 || live.count(f.cluster_id))
+        << "face " << f.id << " in removed cluster " << f.cluster_id;
+  }
+  for (int64_t item : items) EXPECT_EQ(ClusterOfItem(item), after);
+  EXPECT_EQ(ClusterOfItem(later), after);
+}
+
 TEST_F(FaceClusteringTest, NamesSurviveAReclusterUnderNewRules) {
   Open();
   auto anna = planted_.Centre(), bea = planted_.Centre();

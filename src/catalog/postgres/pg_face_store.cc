@@ -15,6 +15,13 @@ constexpr const char* kFaceColumns =
 constexpr const char* kActionColumns = "id, at, actor, kind, summary, undo, undone_at";
 
 constexpr const char* kWatermark = "SELECT COALESCE(MAX(id), 0), COUNT(*) FROM faces";
+// ClusterState(): the clusters, the people actions and "not this person", each as counts, top ids and names.
+constexpr const char* kClusterState =
+    "SELECT (SELECT COUNT(*) || ':' || COALESCE(MAX(id), 0) || ':' || COALESCE(SUM(hidden::int), 0) || ':' || "
+    "COALESCE(STRING_AGG(id || '=' || person, ',' ORDER BY id), '') FROM face_clusters) || '|' || "
+    "(SELECT COUNT(*) || ':' || COALESCE(MAX(id), 0) || ':' || COUNT(undone_at) || ':' || "
+    "COUNT(*) FILTER (WHERE summary = 'in progress') FROM people_actions) || '|' || "
+    "(SELECT COUNT(*) FROM face_rejections)";
 constexpr const char* kSetAssignment =
     "UPDATE faces SET cluster_id = $1, neighbours = $2, core = $3, pinned = $4 "
     "WHERE id = $5";
@@ -132,6 +139,13 @@ base::Result<std::pair<int64_t, int64_t>> PgFaceStore::FaceWatermark() {
   auto r = catalog_.connection().Query(kWatermark);
   if (!r.ok()) return r.status();
   return std::make_pair(r->Int(0, 0), r->Int(0, 1));
+}
+
+base::Result<std::string> PgFaceStore::ClusterState() {
+  auto lock = catalog_.Lock();
+  auto r = catalog_.connection().Query(kClusterState);
+  if (!r.ok()) return r.status();
+  return r->Text(0, 0);
 }
 
 base::Result<int64_t> PgFaceStore::CountUnclusteredFaces() {

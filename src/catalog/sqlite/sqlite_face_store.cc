@@ -9,6 +9,12 @@
 namespace triage::catalog::sqlite {
 namespace {
 
+// ClusterState(): the clusters, the people actions and "not this person", each as counts, top ids and names.
+constexpr const char* kClusterState =
+    "SELECT (SELECT COUNT(*) || ':' || COALESCE(MAX(id), 0) || ':' || COALESCE(SUM(hidden), 0) || ':' || "
+    "COALESCE(GROUP_CONCAT(id || '=' || person, ','), '') FROM face_clusters) || '|' || "
+    "(SELECT COUNT(*) || ':' || COALESCE(MAX(id), 0) || ':' || COUNT(undone_at) || ':' || "
+    "COALESCE(SUM(summary = 'in progress'), 0) FROM people_actions) || '|' || (SELECT COUNT(*) FROM face_rejections)";
 constexpr const char* kFaceColumns =
     "id, item_id, x, y, w, h, score, person, match_kind, distance, COALESCE(cluster_id, 0), neighbours, core, size_px, "
     "pinned";
@@ -104,6 +110,14 @@ base::Result<std::pair<int64_t, int64_t>> SqliteFaceStore::FaceWatermark() {
   auto row = s.Step();
   if (!row.ok()) return row.status();
   return std::make_pair(s.Int(0), s.Int(1));
+}
+
+base::Result<std::string> SqliteFaceStore::ClusterState() {
+  auto lock = catalog_.Lock();
+  Statement s(catalog_.handle(), kClusterState);
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  return s.Text(0);
 }
 
 base::Result<int64_t> SqliteFaceStore::CountUnclusteredFaces() {

@@ -14,6 +14,7 @@ class SqliteFaceStore final : public FaceStore {
   base::Result<FaceRecord> GetFace(int64_t id) override;
   base::Result<std::vector<FaceRecord>> ListFaces(const FaceFilter& filter) override;
   base::Result<std::pair<int64_t, int64_t>> FaceWatermark() override;
+  base::Result<std::string> ClusterState() override;
   base::Result<int64_t> CountUnclusteredFaces() override;
   base::Status SetAssignments(const std::vector<FaceAssignment>& assignments) override;
   base::Status SetFacePersons(const std::vector<int64_t>& face_ids, const std::string& person,
