@@ -142,6 +142,43 @@ TEST_F(ReviewServiceTest, RejectGoesToTrashAndIsPurgedOnlyAfterRetention) {
   EXPECT_EQ(catalog_->GetItem(id).status().code(), base::Code::kNotFound);
 }
 
+// What was made to show a purged photo (thumbnails, face crops) goes with it, unless another item has the same bytes;
+// a face crop is kept under the photo's hash, so a face id given again to a later photo never shows this one's face.
+TEST_F(ReviewServiceTest, APurgedPhotosThumbnailsAndFaceCropsGoUnlessAnotherItemShowsTheSameBytes) {
+  const std::string sha(64, 'a'), shared(64, 'b');
+  auto config = config_->Current();
+  EXPECT_NE(FaceCropPath(*config, sha, 7, 160), FaceCropPath(*config, shared, 7, 160));
+  auto make = [&](const std::string& hash) {
+    const fs::path thumb = lib_ / ".triage/thumbs" / hash.substr(0, 2) / (hash + "-160.jpg");
+    fs::create_directories(thumb.parent_path());
+    std::ofstream(thumb) << "t";
+    const fs::path crop = FaceCropPath(*config, hash, 7, 160);
+    fs::create_directories(crop.parent_path());
+    std::ofstream(crop) << "c";
+    return std::make_pair(thumb, crop);
+  };
+  const auto [thumb, crop] = make(sha);
+  const fs::path neighbour = lib_ / ".triage/thumbs/aa/aaaa-160.jpg";  // another hash in the same folder stays
+  std::ofstream(neighbour) << "n";
+  ForgetShownImages(*catalog_, *config, sha);
+  EXPECT_FALSE(fs::exists(thumb));
+  EXPECT_FALSE(fs::exists(crop));
+  EXPECT_TRUE(fs::exists(neighbour));
+
+  const auto [kept_thumb, kept_crop] = make(shared);
+  catalog::CatalogChange c;
+  c.item.path = "review/unidentified/same.jpg";
+  c.item.original_name = "same.jpg";
+  c.item.fingerprint.sha256 = shared;
+  c.item.location = "review";
+  c.item.category = "unidentified";
+  c.at = 100;
+  ASSERT_TRUE(catalog_->Apply(c).ok());
+  ForgetShownImages(*catalog_, *config, shared);
+  EXPECT_TRUE(fs::exists(kept_thumb));
+  EXPECT_TRUE(fs::exists(kept_crop));
+}
+
 // A file moved away by hand: every decision is refused naming the item and where its file should be (library-relative,
 // not two server paths and ENOENT), and the item keeps its place in the queue.
 TEST_F(ReviewServiceTest, AFileGoneFromTheLibraryIsNamedAndTheItemKeepsItsPlace) {

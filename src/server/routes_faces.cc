@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/files.h"
 #include "review/people_service.h"
+#include "review/review_service.h"
 #include "server/request_parsing.h"
 #include "server/server_state.h"
 #include "vision/decode.h"
@@ -85,7 +86,7 @@ base::Status Crop(ServerState& state, Call& call) {
     return base::Status::Ok();
   }
   auto config = state.ctx.config.Current();
-  const fs::path cached = config->StateDir() / "thumbs" / "faces" / fmt::format("{}_{}.jpg", *id, *size);
+  const fs::path cached = review::FaceCropPath(*config, item->fingerprint.sha256, *id, static_cast<int>(*size));
   std::error_code ec;
   if (!fs::exists(cached, ec)) {
     fs::path rel = fs::path(item->path).lexically_normal();
