@@ -443,6 +443,10 @@ int JpegShrinkFor(const VImage& header, int side) {
 // JPEGs load directly at a DCT-scaled size (cheaper than vips_thumbnail's generic path, which measured
 // ~45 ms against ~28 ms of CPU for an 8 MP photo at 1/8), then turn upright and shrink the rest of the way.
 VImage ShrinkJpeg(VImage image, int side) {
+  // Orientations 3 and 4 turn the picture upside down: the flip reads it bottom-up, which a sequential load cannot
+  // give ("out of order read"), so the DCT-scaled raster is made in memory first. The others read in order.
+  const int orientation = image.get_typeof(VIPS_META_ORIENTATION) ? image.get_int(VIPS_META_ORIENTATION) : 1;
+  if (orientation == 3 || orientation == 4) image = image.copy_memory();
   image = image.autorot();
   int longest = std::max(image.width(), image.height());
   if (longest > side) image = image.resize(static_cast<double>(side) / longest);

@@ -208,6 +208,34 @@ TEST_F(DecodeTest, EveryOrientationIsTurnedUprightAsLibvipsDoes) {
   }
 }
 
+// A camera JPEG held upside down (orientation 3, or 4 mirrored) larger than the size asked for: libvips shrinks it on
+// load, reading it top to bottom, and the flip that turns it upright reads bottom-up. It decodes, upright.
+TEST_F(DecodeTest, ALargeUpsideDownJpegDecodesUpright) {
+  VImage top = VImage::black(2400, 900, VImage::option()->set("bands", 3)) + std::vector<double>{230, 20, 20};
+  VImage bottom = VImage::black(2400, 900, VImage::option()->set("bands", 3)) + std::vector<double>{20, 20, 230};
+  VImage img = top.join(bottom, VIPS_DIRECTION_VERTICAL).cast(VIPS_FORMAT_UCHAR);
+  for (int orientation : {3, 4}) {
+    SCOPED_TRACE("orientation " + std::to_string(orientation));
+    VImage tagged = img.copy();
+    tagged.set(VIPS_META_ORIENTATION, orientation);
+    const fs::path file = dir_ / ("upside" + std::to_string(orientation) + ".jpg");
+    tagged.write_to_file(file.c_str());
+    std::ifstream in(file, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (int side : {1600, 1024, 500}) {
+      SCOPED_TRACE("side " + std::to_string(side));
+      for (auto d : {DecodeImage(file, {.max_side_px = side}), DecodeImage(file, bytes, {.max_side_px = side})}) {
+        ASSERT_TRUE(d.ok()) << d.status().ToString();
+        ASSERT_LE(std::max(d->image.width, d->image.height), side);
+        // Upside down on disk (blue on top once turned): red was stored on top.
+        const int w = d->image.width, h = d->image.height;
+        EXPECT_GT(MeanAt(d->image.pixels, w, w / 4, h / 8, w / 2, h / 4, 2), 150) << "blue on top";
+        EXPECT_GT(MeanAt(d->image.pixels, w, w / 4, 5 * h / 8, w / 2, h / 4, 0), 150) << "red below";
+      }
+    }
+  }
+}
+
 // A PNG's transparent pixels are flattened onto white, and 16-bit and palette PNGs decode to 8-bit RGB.
 TEST_F(DecodeTest, PngAlphaSixteenBitAndPaletteDecodeAsRgb) {
   VImage rgb = VImage::black(64, 48, VImage::option()->set("bands", 3)) + std::vector<double>{200, 40, 40};
