@@ -62,8 +62,13 @@ base::Result<std::vector<model::Face>> FaceAnalyzer::Analyze(const model::RgbIma
   auto detections = detector_->Detect(image);
   if (!detections.ok()) return detections.status();
   std::vector<model::Box> boxes;
-  for (const vision::FaceDetection& d : *detections) boxes.push_back(d.box);
-  auto aligned = landmarker_->Align(image, boxes);
+  std::vector<std::vector<model::Point>> eyes;  // BlazeFace's first two keypoints: the right eye, then the left
+  for (const vision::FaceDetection& d : *detections) {
+    boxes.push_back(d.box);
+    eyes.push_back(d.keypoints.size() >= 2 ? std::vector<model::Point>{d.keypoints[0], d.keypoints[1]}
+                                           : std::vector<model::Point>{});
+  }
+  auto aligned = landmarker_->Align(image, boxes, eyes);
   if (!aligned.ok()) return aligned.status();
   std::vector<model::Face> faces;
   for (size_t i = 0; i < aligned->size(); ++i) {

@@ -79,6 +79,43 @@ TEST_F(FaceAnalyzerTest, RecognisesAnEnrolledPersonAndNotAStranger) {
   }
 }
 
+// A photo on its side (EXIF orientation lost, or a head leaning far): the face is turned upright around the
+// detector's eye points before its landmarks are found, so it gives the embedding of the same person, and its
+// landmarks lie on the face in the photo's own pixels.
+TEST_F(FaceAnalyzerTest, AFaceOnItsSideIsRecognisedAsTheSamePerson) {
+  const model::RgbImage upright = testing::LoadFixture("obama.jpg");
+  const std::vector<model::Face> reference = Analyze("obama.jpg");
+  ASSERT_EQ(reference.size(), 1u);
+  for (int quarter_turns : {1, 3}) {
+    SCOPED_TRACE(quarter_turns * 90);
+    model::RgbImage turned;  // turned clockwise by 90° (1) or 270° (3)
+    turned.width = upright.height;
+    turned.height = upright.width;
+    turned.pixels.resize(upright.pixels.size());
+    for (int y = 0; y < upright.height; ++y) {
+      for (int x = 0; x < upright.width; ++x) {
+        const int tx = quarter_turns == 1 ? upright.height - 1 - y : y;
+        const int ty = quarter_turns == 1 ? x : upright.width - 1 - x;
+        for (int c = 0; c < 3; ++c)
+          turned.pixels[(size_t(ty) * turned.width + tx) * 3 + c] =
+              upright.pixels[(size_t(y) * upright.width + x) * 3 + c];
+      }
+    }
+    auto faces = analyzer_->Analyze(turned);
+    ASSERT_TRUE(faces.ok()) << faces.status().ToString();
+    ASSERT_EQ(faces->size(), 1u);
+    const model::FaceMatch match = NearestPersons((*faces)[0].embedding, {{"obama", reference[0].embedding}});
+    EXPECT_LT(match.distance, 0.4) << "the same photo, turned";
+    const model::Box& box = (*faces)[0].box;
+    for (const model::Point& p : (*faces)[0].landmarks) {
+      EXPECT_GT(p.x, box.x - box.width * 0.3f);
+      EXPECT_LT(p.x, box.x + box.width * 1.3f);
+      EXPECT_GT(p.y, box.y - box.height * 0.3f);
+      EXPECT_LT(p.y, box.y + box.height * 1.3f);
+    }
+  }
+}
+
 TEST_F(FaceAnalyzerTest, GivesTheSameFacesFromSeveralThreadsAtOnce) {
   const model::RgbImage image = testing::LoadFixture("vladmandic_sample1.jpg");
   const auto expected = analyzer_->Analyze(image);

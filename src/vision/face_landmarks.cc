@@ -85,17 +85,65 @@ model::RgbImage ToRgbImage(const dlib::matrix<dlib::rgb_pixel>& chip) {
   return image;
 }
 
+// A face seen upright: the region around it turned so that the detector's eye points lie level, the subject's right
+// eye on the left, at 30% of the region's side apart (the region keeps about the face's own resolution).
+struct UprightView {
+  dlib::matrix<dlib::rgb_pixel> pixels;
+  dlib::point_transform_affine to_image;  // region pixels -> image pixels
+  dlib::rectangle box;                    // where the face lies in the region, framed like a detector's box
+};
+
+UprightView TurnUpright(const DlibRgbView& view, const model::Point& right_eye, const model::Point& left_eye) {
+  const double eye_distance = std::hypot(left_eye.x - right_eye.x, left_eye.y - right_eye.y);
+  const long side = std::clamp<long>(std::lround(eye_distance / 0.3), 64, 1024);
+  const double s = static_cast<double>(side);
+  const std::vector<dlib::dpoint> in_image = {{right_eye.x, right_eye.y}, {left_eye.x, left_eye.y}};
+  const std::vector<dlib::dpoint> in_region = {{0.35 * s, 0.4 * s}, {0.65 * s, 0.4 * s}};
+  const dlib::chip_details details(in_region, in_image, dlib::chip_dims(side, side));
+  UprightView out;
+  dlib::extract_image_chip(view, details, out.pixels);
+  out.to_image = dlib::inv(dlib::get_mapping_to_chip(details));
+  const double half = 0.375 * s, cx = 0.5 * s, cy = 0.52 * s;
+  out.box = dlib::rectangle(std::lround(cx - half), std::lround(cy - half), std::lround(cx + half) - 1,
+                            std::lround(cy + half) - 1);
+  return out;
+}
+
+bool Tilted(const std::vector<model::Point>& eyes) {
+  if (eyes.size() < 2) return false;
+  const double degrees = std::atan2(eyes[1].y - eyes[0].y, eyes[1].x - eyes[0].x) * 180.0 / M_PI;
+  return std::abs(degrees) > kUprightRollDegrees;
+}
+
 }  // namespace
 
 base::Result<std::vector<AlignedFace>> FaceLandmarker::Align(const model::RgbImage& image,
-                                                             const std::vector<model::Box>& boxes) const {
+                                                             const std::vector<model::Box>& boxes,
+                                                             const std::vector<std::vector<model::Point>>& eyes) const {
   if (image.empty() || image.pixels.size() != static_cast<size_t>(image.width) * image.height * 3) {
     return base::Status::InvalidArgument("landmarks: empty or inconsistent image");
   }
   const DlibRgbView view{&image};
   std::vector<AlignedFace> faces;
   try {
-    for (const model::Box& box : boxes) {
+    for (size_t b = 0; b < boxes.size(); ++b) {
+      const model::Box& box = boxes[b];
+      if (b < eyes.size() && Tilted(eyes[b])) {
+        const UprightView upright = TurnUpright(view, eyes[b][0], eyes[b][1]);
+        const dlib::full_object_detection first = impl_->predictor(upright.pixels, upright.box);
+        const dlib::full_object_detection shape = impl_->predictor(upright.pixels, RefitBox(first));
+        AlignedFace face;
+        for (unsigned long i = 0; i < shape.num_parts(); ++i) {
+          const dlib::dpoint p = upright.to_image(dlib::dpoint(shape.part(i)));
+          face.landmarks.push_back({static_cast<float>(p.x()), static_cast<float>(p.y())});
+        }
+        dlib::matrix<dlib::rgb_pixel> chip;
+        dlib::extract_image_chip(upright.pixels, dlib::get_face_chip_details(shape, kFaceChipSizePx, kFaceChipPadding),
+                                 chip);
+        face.chip = ToRgbImage(chip);
+        faces.push_back(std::move(face));
+        continue;
+      }
       const dlib::full_object_detection first = impl_->predictor(view, ToRectangle(box));
       const dlib::full_object_detection shape = impl_->predictor(view, RefitBox(first));
       AlignedFace face;

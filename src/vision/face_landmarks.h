@@ -16,6 +16,7 @@ namespace triage::vision {
 inline constexpr int kFaceChipSizePx = 150;
 inline constexpr double kFaceChipPadding = 0.25;
 inline constexpr int kLandmarkCount = 68;
+inline constexpr double kUprightRollDegrees = 30;
 
 struct AlignedFace {
   std::vector<model::Point> landmarks;  // kLandmarkCount points, in pixels of the analysed image
@@ -36,8 +37,13 @@ class FaceLandmarker {
   // One AlignedFace per box, in the same order. Any detector's box will do: the points found in it are used to
   // re-frame the face the way dlib's HOG detector does (what the predictor was trained on) and are then located
   // again. kInvalidArgument for an empty image.
-  base::Result<std::vector<AlignedFace>> Align(const model::RgbImage& image,
-                                               const std::vector<model::Box>& boxes) const;
+  // `eyes` (optional, one pair per box or none): the detector's two eye points (the subject's right eye first, as
+  // BlazeFace gives them). A face whose eyes are tilted more than kUprightRollDegrees from level (a photo on its side,
+  // a head leaning far) is first turned upright around them: the predictor was trained on upright faces, and on a
+  // face lying on its side it fits nose and eyes in the wrong places, which gives an embedding of nobody (close to
+  // whoever). Its landmarks are given back in the image's own pixels.
+  base::Result<std::vector<AlignedFace>> Align(const model::RgbImage& image, const std::vector<model::Box>& boxes,
+                                               const std::vector<std::vector<model::Point>>& eyes = {}) const;
 
  private:
   struct Impl;
