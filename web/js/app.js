@@ -1,6 +1,6 @@
 // The web UI's entry: login, the top bar, and a hash router over the pages.
 import { api, setCsrfToken, ApiError } from './api.js';
-import { h, mount, toast, clearStaleToast } from './dom.js';
+import { h, mount, toast, clearStaleToast, dropRepeatedDecisionKeys } from './dom.js';
 import { renderReview } from './review.js';
 import { forgetUndo } from './review_undo.js';
 import { renderGallery } from './gallery.js';
@@ -58,6 +58,7 @@ function showPendingInNav(total) {
   badge.hidden = !total;
 }
 // A page that has just read the queue (the review page after each decision) tells the nav at once, not at the next poll.
+dropRepeatedDecisionKeys();
 window.addEventListener('triage:pending', (e) => { if (session.user) showPendingInNav(e.detail); });
 function startLiveUpdates() {
   if (liveSession) liveSession.abort();

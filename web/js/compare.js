@@ -1,7 +1,7 @@
 // Two copies of a photo compared: which is better on each attribute, both images zoomed and panned together (or laid
 // over each other with a slider), which copy to keep and why, and the buttons of that decision (keep left, keep right,
 // keep both, each with its key) for the review card's decision bar.
-import { h, formatBytes, itemImage, thumbSrcset, dimensionWords, RAW_MEASURES } from './dom.js';
+import { h, decisionTap, formatBytes, itemImage, thumbSrcset, dimensionWords, RAW_MEASURES } from './dom.js';
 
 // How wide a pane shows its image (half the card, or the whole width on phones) times the zoom: the browser takes the
 // thumbnail that is sharp at that width and the screen's density, a larger one as the view zooms in.
@@ -203,10 +203,10 @@ export function keepButtons(left, right, onKeep, { mayReplace = true } = {}) {
     const refused = keep === 'new' && !mayReplace;
     return h('button', { type: 'button', class: side === which && !refused ? 'primary' : '', disabled: refused,
       title: refused ? REPLACE_REFUSED : null,
-      dataset: { testid: `keep-${which}`, recommended: side === which ? 'yes' : 'no' }, onclick: () => onKeep(keep) },
+      dataset: { testid: `keep-${which}`, recommended: side === which ? 'yes' : 'no' }, onclick: decisionTap(() => onKeep(keep)) },
     text, h('kbd', {}, key));
   };
   return [button('left', 'new', 'Keep left', 'l'), button('right', 'existing', 'Keep right', 'r'),
-    h('button', { type: 'button', dataset: { testid: 'keep-both' }, onclick: () => onKeep('both') }, 'Keep both',
+    h('button', { type: 'button', dataset: { testid: 'keep-both' }, onclick: decisionTap(() => onKeep('both')) }, 'Keep both',
       h('kbd', {}, 'b'))];
 }

@@ -348,6 +348,41 @@ export function trapTab(container, event) {
 
 // True when keys typed now belong to a form control (typing, choosing) or to an open dialog, not to page shortcuts:
 // behind a dialog asking "Delete for good?", Ctrl-Z must not change what it asks about.
+// A decision made by a tap or a click. Once it decides, the next photo's buttons take the place of this one's, so the
+// second tap of a double tap (or click of a double click) would decide a photo nobody saw: it is dropped, and said
+// so. A touch tap within DOUBLE_TAP_MS of the last decision tap counts as such a second tap too (a browser need not
+// count taps as clicks). A button pressed from the keyboard (detail 0) is never held back.
+const DOUBLE_TAP_MS = 600;
+let lastPointer = '';
+let lastTouchDecision = -Infinity;
+document.addEventListener('pointerdown', (e) => { lastPointer = e.pointerType; }, true);
+export function decisionTap(handler) {
+  return (e) => {
+    const byPointer = !!e && e.detail > 0;
+    const touch = byPointer && (lastPointer === 'touch' || lastPointer === 'pen');
+    const now = performance.now();
+    if (byPointer && (e.detail > 1 || (touch && now - lastTouchDecision < DOUBLE_TAP_MS))) {
+      toast('That second tap came as the next photo appeared, so it was not applied: tap again to decide this one.');
+      return;
+    }
+    if (touch) lastTouchDecision = now;
+    handler(e);
+  };
+}
+
+// Holding a key down repeats it: a letter that decides (d deletes, k keeps) would decide photo after photo, each
+// shown for a moment. Outside text fields, a repeat of a letter, Delete or Enter is dropped before any page's keys
+// see it; arrows and Page keys still repeat, to move along.
+export function dropRepeatedDecisionKeys() {
+  document.addEventListener('keydown', (e) => {
+    if (!e.repeat || typingInFormControl(e)) return;
+    if (e.key.length === 1 || e.key === 'Delete' || e.key === 'Backspace' || e.key === 'Enter') {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    }
+  }, true);
+}
+
 export function typingInFormControl(event) {
   if (document.querySelector('dialog[open]')) return true;
   const el = event.target instanceof Element ? event.target : document.activeElement;

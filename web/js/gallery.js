@@ -2,7 +2,7 @@
 // only the rows on screen (smooth at 100,000 items), a month timeline, a score breakdown on hover, a "why this
 // score" panel, and a loupe (1:1) with a filmstrip that prefetches the next images.
 import { api, qs } from './api.js';
-import { h, mount, categoryLabel, thumbSrcset, communityVotes, itemImage, noPreview, toast, personKey, personName, trapTab,
+import { h, decisionTap, mount, categoryLabel, thumbSrcset, communityVotes, itemImage, noPreview, toast, personKey, personName, trapTab,
   rawMeasure, shortcutsSheet, typingInFormControl } from './dom.js';
 import { gridColumns, arrowTarget } from './grid_nav.js';
 import { attachUndoPage, offerUndo } from './undo.js';
@@ -359,7 +359,8 @@ function loupe(src, index, close, discard = null) {
     } finally { deleting = false; }
   };
   const del = discard ? h('button', { type: 'button', class: 'danger', dataset: { testid: 'loupe-delete' },
-    title: 'Move this photo to the trash (restored from the Trash page, or undone with Ctrl-Z)', onclick: remove },
+    title: 'Move this photo to the trash (restored from the Trash page, or undone with Ctrl-Z)',
+    onclick: decisionTap(remove) },
   'Delete', h('kbd', {}, 'd')) : null;
   const prefetched = new Set();
   const prefetch = (i) => {

@@ -8,7 +8,7 @@ import { followQueue, takeLivePage } from './review_live.js';
 import { personPicker, rememberPerson } from './picker.js';
 import { keyWaiter, keyName } from './review_keys.js';
 import { attachUndoView, askUndo, rememberDecision, undoEpoch, undoOffer, MAX_UNDO } from './review_undo.js';
-import { h, mount, formatBytes, formatTime, formatTaken, categoryLabel, toast, dismissToast, confirmDialog, itemImage,
+import { h, decisionTap, mount, formatBytes, formatTime, formatTaken, categoryLabel, toast, dismissToast, confirmDialog, itemImage,
   typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey, personKeyOf, personName, plural,
   dimensionWords } from './dom.js';
 
@@ -190,8 +190,9 @@ export async function renderReview(root, params, { session, signal }) {
   function chips() {
     const chip = (cat, label, n) => h('button', {
       type: 'button', class: `chip${state.category === cat ? ' active' : ''}`, dataset: { category: cat || 'all' },
+      'aria-pressed': state.category === cat ? 'true' : 'false',
       onclick: () => { if (cat !== state.category) location.hash = cat ? `#/review/${cat}` : '#/review'; },
-    }, label, h('span', { class: 'count' }, n));
+    }, label, h('span', { class: 'count', 'aria-label': `: ${n}` }, n));
     return h('div', { class: 'chips', role: 'toolbar', 'aria-label': 'Categories' },
       chip('', 'All', state.totalPending),
       CATEGORIES.filter((c) => state.counts[c] > 0 || state.category === c)
@@ -212,10 +213,10 @@ export async function renderReview(root, params, { session, signal }) {
     } });
     return h('div', { class: 'toolbar' },
       h('div', { class: 'segmented', role: 'group', 'aria-label': 'View' },
-        h('button', { type: 'button', class: state.mode === 'single' ? 'active' : '', onclick: () => setMode('single') },
-          'One by one'),
+        h('button', { type: 'button', class: state.mode === 'single' ? 'active' : '',
+          'aria-pressed': state.mode === 'single' ? 'true' : 'false', onclick: () => setMode('single') }, 'One by one'),
         h('button', { type: 'button', class: state.mode === 'grid' ? 'active' : '', dataset: { testid: 'grid-mode' },
-          onclick: () => setMode('grid') }, 'Select several')),
+          'aria-pressed': state.mode === 'grid' ? 'true' : 'false', onclick: () => setMode('grid') }, 'Select several')),
       h('label', { class: 'inline' }, 'Order ', h('select', { onchange: (e) => { state.sort = e.target.value;
         remember('sort', state.sort); state.page = 1; state.index = 0; refresh(); } },
       h('option', { value: 'oldest', selected: state.sort === 'oldest' }, 'Oldest first'),
@@ -513,19 +514,19 @@ export async function renderReview(root, params, { session, signal }) {
     media.classList.add('card-media');
     // A duplicate is decided as one (keep left, keep right, keep both) or left for later: approving it as a person or
     // keeping it alone would file a second copy of one picture, so those buttons are not offered.
-    const skip = h('button', { type: 'button', dataset: { testid: 'skip' }, onclick: () => act('skip', item, picker) },
+    const skip = h('button', { type: 'button', dataset: { testid: 'skip' }, onclick: decisionTap(() => act('skip', item, picker)) },
       'Skip', h('kbd', {}, 's'));
     const decisions = gone
-      ? [h('button', { type: 'button', class: 'danger', dataset: { testid: 'forget' }, onclick: () => forget(item) },
+      ? [h('button', { type: 'button', class: 'danger', dataset: { testid: 'forget' }, onclick: decisionTap(() => forget(item)) },
         'Forget it'), skip]
       : dup
       ? [...keepButtons(item, dup, (keep) => act('duplicate', item, picker, keep), { mayReplace: mayReplace(dup) }), skip]
       : [filable(item) ? h('button', { type: 'button', class: 'primary', dataset: { testid: 'approve' },
-        onclick: () => act('approve', item, picker) }, 'Approve & sort', h('kbd', {}, 'a')) : null,
+        onclick: decisionTap(() => act('approve', item, picker)) }, 'Approve & sort', h('kbd', {}, 'a')) : null,
       h('button', { type: 'button', dataset: { testid: 'keep' }, title: 'Keep in photos/<year>/<month>/',
-        onclick: () => act('keep', item, picker) }, 'Keep, no person', h('kbd', {}, 'k')),
+        onclick: decisionTap(() => act('keep', item, picker)) }, 'Keep, no person', h('kbd', {}, 'k')),
       h('button', { type: 'button', class: 'danger', dataset: { testid: 'reject' },
-        onclick: () => act('reject', item, picker) }, 'Delete', h('kbd', {}, 'd')),
+        onclick: decisionTap(() => act('reject', item, picker)) }, 'Delete', h('kbd', {}, 'd')),
       skip];
     const card = h('article', { class: 'review-card card', tabindex: '-1', 'aria-label': `Review ${item.file_name}`,
       dataset: { testid: 'review-card', itemId: item.id, category: item.category } },

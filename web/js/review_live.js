@@ -76,8 +76,12 @@ function decidedElsewhere(card, label, onNext) {
   const position = card.querySelector('[data-testid="position"]');
   if (position) position.textContent = 'no longer in the queue';
   const next = h('button', { type: 'button', class: 'primary', onclick: () => onNext() }, label);
-  card.querySelector('.details').prepend(h('div', { class: 'notice', role: 'status',
-    dataset: { testid: 'decided-elsewhere' } },
-  'This photo was decided meanwhile, in another window or by another reviewer; it is no longer waiting here.',
-  ' ', next));
+  const notice = h('div', { class: 'notice', role: 'status', dataset: { testid: 'decided-elsewhere' } },
+    'This photo was decided meanwhile, in another window or by another reviewer; it is no longer waiting here.',
+    ' ', next);
+  card.querySelector('.details').prepend(notice);
+  // Its buttons do nothing now: on a phone their bar along the bottom edge would cover the one way on.
+  const bar = card.querySelector('.actions');
+  if (bar) bar.hidden = true;
+  notice.scrollIntoView({ block: 'nearest' });
 }
