@@ -138,6 +138,20 @@ std::optional<Decision> CheckPerson(const Face& face, const model::Policy& polic
   return std::nullopt;
 }
 
+// A photo allowed several faces (thresholds.max_faces_per_image above 1, or the multiple-faces check off) is filed by
+// its largest face; a blacklisted person beside it still sends the photo to review: nobody wants it filed under
+// someone else with an unwanted person in it.
+std::optional<Decision> CheckUnwantedBeside(const model::Analysis& a, const model::Policy& policy) {
+  if (!policy.route_unwanted_person || a.faces.size() < 2) return std::nullopt;
+  for (const Face& f : a.faces) {
+    if (ClassifyMatch(f.match, policy) == MatchKind::kUnknown || !Contains(policy.blacklist, f.match.person)) continue;
+    return ToReview("unwanted_person", "blacklisted_person",
+                    fmt::format("{} is in the photo and on the blacklist.", policy.NameOf(f.match.person)),
+                    f.match.person);
+  }
+  return std::nullopt;
+}
+
 // Quality rules (review_categories.low_quality): too small, too low an aggregate, closed eyes.
 std::optional<Decision> CheckQuality(const model::Analysis& a, const model::Policy& policy, const std::string& person) {
   if (!policy.route_low_quality) return std::nullopt;
@@ -202,6 +216,7 @@ Decision Decide(const model::Analysis& a, const model::Policy& policy, const mod
   if (auto d = CheckDuplicates(policy, facts)) return *d;
   if (auto d = CheckPhotoWithoutPerson(a, policy)) return *d;
   if (auto d = CheckFaceCount(a, policy)) return *d;
+  if (auto d = CheckUnwantedBeside(a, policy)) return *d;
   const Face& face = SubjectFace(a.faces);
   if (auto d = CheckPerson(face, policy)) return *d;
   const std::string& person = face.match.person;

@@ -291,6 +291,29 @@ TEST(DecideTest, OnePersonTwiceInAPhotoGoesToReview) {
   EXPECT_EQ(Decide(stranger, group, {}).destination, Destination::kLibrary);
 }
 
+// With several faces allowed, the largest face files the photo, but a blacklisted person anywhere in it sends it to
+// review (a stranger merely nearest to them does not).
+TEST(DecideTest, ABlacklistedPersonBesideTheLargestFaceSendsTheGroupToReview) {
+  Policy group;
+  group.max_faces_per_image = 5;
+  group.blacklist = {"penny"};
+  Analysis a = WithFaces({FaceOf("sheldon", MatchKind::kKnown, 0.9, 200), FaceOf("penny", MatchKind::kKnown, 0.8, 90)});
+  Decision d = Decide(a, group, {});
+  EXPECT_EQ(d.destination, Destination::kReview);
+  EXPECT_EQ(d.category, "unwanted_person");
+  EXPECT_EQ(d.reasons.front().code, "blacklisted_person");
+  EXPECT_EQ(d.reasons.front().text, "penny is in the photo and on the blacklist.");
+  EXPECT_EQ(d.person, "penny");
+  Analysis stranger =
+      WithFaces({FaceOf("sheldon", MatchKind::kKnown, 0.9, 200), FaceOf("penny", MatchKind::kUnknown, 0.2, 90)});
+  d = Decide(stranger, group, {});
+  EXPECT_EQ(d.destination, Destination::kLibrary);
+  EXPECT_EQ(d.person, "sheldon");
+  Policy off = group;
+  off.route_unwanted_person = false;  // review_categories.unwanted_person off: the largest face decides, as before
+  EXPECT_EQ(Decide(a, off, {}).person, "sheldon");
+}
+
 TEST(DecideTest, FacesMarkedNobodyTrackedAreCountedApartInTheSentence) {
   Analysis a = WithFaces({FaceOf("alice", MatchKind::kKnown, 0.9), FaceOf("bob", MatchKind::kKnown, 0.9, 80)});
   a.untracked_faces = 1;
