@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "base/utf8.h"
 #include "cli/commands.h"
+#include "faces/face_matcher.h"
 #include "faces/model_check.h"
 #include "model/json.h"
 #include "vision/decode.h"
@@ -47,8 +48,45 @@ base::Result<std::vector<review::NewReference>> ReferenceEmbeddings(Library& lib
   return out;
 }
 
+// A reference photo of somebody else teaches the library a wrong face: every later photo of that other person is then
+// filed under this name. A face within the match distance of another enrolled person (and nearer to them than to
+// this person's own references) is refused unless `force` (two people who do look alike); a face far from all of
+// this person's references is enrolled with a warning.
+base::Status CheckReferencesAreThisPerson(Library& lib, const std::string& name,
+                                          const std::vector<review::NewReference>& references, bool force) {
+  auto all = lib.catalog->AllReferences();
+  if (!all.ok()) return all.status();
+  const double within = lib.config()->policy.match_distance;
+  std::vector<faces::Reference> own, others;
+  for (const auto& r : *all) (r.person == name ? own : others).push_back({r.person, r.embedding});
+  for (size_t i = 0; i < references.size(); ++i) {
+    // Earlier photos of this same command count as this person's (and as nobody else's).
+    std::vector<faces::Reference> mine = own;
+    for (size_t j = 0; j < i; ++j) mine.push_back({name, references[j].embedding});
+    const model::FaceMatch other = faces::NearestPersons(references[i].embedding, others, 1);
+    const model::FaceMatch self = faces::NearestPersons(references[i].embedding, mine, 1);
+    const bool like_other =
+        !other.person.empty() && other.distance <= within && (self.person.empty() || other.distance < self.distance);
+    if (like_other && !force) {
+      return base::Status::InvalidArgument(fmt::format(
+          "{}: the face looks like {} (distance {:.2f}; a match is within {:.2f}){}, so it was not enrolled as {}: "
+          "nothing was changed. Give a photo of {}, or add --force if they are two people who look alike",
+          references[i].source, other.person, other.distance, within,
+          self.person.empty() ? "" : fmt::format(", nearer than {}'s own references ({:.2f})", name, self.distance),
+          name, name));
+    }
+    if (!self.person.empty() && self.distance > within) {
+      fmt::print(stderr,
+                 "warning: {}: the face is far from {}'s other references (distance {:.2f}; a match is within "
+                 "{:.2f}); enrolled anyway\n",
+                 base::ForTerminal(references[i].source), name, self.distance, within);
+    }
+  }
+  return base::Status::Ok();
+}
+
 int AddOrEnroll(CommandContext& ctx, const std::string& raw_name, const std::vector<std::string>& photos, bool create,
-                const std::string& list) {
+                const std::string& list, bool force) {
   auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;
   auto name = config::SanitizePersonName(raw_name);
@@ -66,6 +104,9 @@ int AddOrEnroll(CommandContext& ctx, const std::string& raw_name, const std::vec
   }
   auto references = ReferenceEmbeddings(*lib, unique);
   if (!references.ok()) return ctx.Fail(references.status());
+  if (auto checked = CheckReferencesAreThisPerson(*lib, *name, *references, force); !checked.ok()) {
+    return ctx.Fail(checked);
+  }
   const std::string actor = CommandContext::Actor();
   // The name as typed: a new person keeps it to be shown by (the folder name is made from it).
   base::Status st = lib->persons->Enroll(raw_name, *references, create, actor, base::UnixNow());
@@ -145,7 +186,7 @@ void AddPersonCommands(CLI::App& app, CommandContext& ctx) {
   struct Args {
     std::string name;
     std::vector<std::string> photos;
-    bool whitelist = false, blacklist = false, neutral = false;
+    bool whitelist = false, blacklist = false, neutral = false, force = false;
     std::optional<std::string> display_name;
     std::string List() const { return whitelist ? "whitelist" : blacklist ? "blacklist" : neutral ? "neutral" : ""; }
   };
@@ -161,13 +202,15 @@ void AddPersonCommands(CLI::App& app, CommandContext& ctx) {
   add->add_option("photos", a->photos, "reference photos")->required()->check(CLI::ExistingFile);
   add_list_flags(add, false);
   add->add_flag("--json", ctx.json, "machine-readable output");
-  add->callback([&ctx, a] { AddOrEnroll(ctx, a->name, a->photos, true, a->List()); });
+  add->add_flag("--force", a->force, "enrol a face that looks like another enrolled person (two people alike)");
+  add->callback([&ctx, a] { AddOrEnroll(ctx, a->name, a->photos, true, a->List(), a->force); });
 
   auto* enroll = person->add_subcommand("enroll", "add reference photos to an enrolled person");
   enroll->add_option("name", a->name, "name")->required();
   enroll->add_option("photos", a->photos, "reference photos")->required()->check(CLI::ExistingFile);
   enroll->add_flag("--json", ctx.json, "machine-readable output");
-  enroll->callback([&ctx, a] { AddOrEnroll(ctx, a->name, a->photos, false, ""); });
+  enroll->add_flag("--force", a->force, "enrol a face that looks like another enrolled person (two people alike)");
+  enroll->callback([&ctx, a] { AddOrEnroll(ctx, a->name, a->photos, false, "", a->force); });
 
   auto* list = person->add_subcommand("list", "enrolled persons");
   list->add_flag("--json", ctx.json, "machine-readable output");

@@ -150,6 +150,27 @@ TEST_F(FacesRoutingTest, EnrolmentRefusesPhotosWithoutExactlyOneFace) {
 }
 
 // `person add` keeps the name as typed to show the person by; the folder name is made from it.
+// A reference photo of somebody already enrolled under another name would teach the library a wrong face: refused,
+// naming who it looks like, and nothing is enrolled; --force enrols two people who do look alike.
+TEST_F(FacesRoutingTest, EnrolmentRefusesAPhotoOfSomebodyEnrolledUnderAnotherName) {
+  fs::path lib = dir_ / "alike";
+  InitLibrary(lib);
+  ASSERT_EQ(Triage(lib, {"person", "add", "obama", (kFixtures / "obama.jpg").string()}).exit_code, 0);
+  RunResult wrong = Triage(lib, {"person", "add", "barack", (kFixtures / "obama2.jpg").string()});
+  EXPECT_EQ(wrong.exit_code, 2) << wrong.err;
+  EXPECT_NE(wrong.err.find("the face looks like obama"), std::string::npos) << wrong.err;
+  EXPECT_NE(wrong.err.find("nothing was changed"), std::string::npos) << wrong.err;
+  EXPECT_EQ(Triage(lib, {"person", "list", "--json"}).Json().size(), 1u);
+  ASSERT_EQ(Triage(lib, {"person", "add", "biden", (kFixtures / "biden2.jpg").string()}).exit_code, 0);
+  RunResult enrol = Triage(lib, {"person", "enroll", "biden", (kFixtures / "obama3.jpg").string()});
+  EXPECT_EQ(enrol.exit_code, 2) << enrol.err;
+  EXPECT_NE(enrol.err.find("nearer than biden's own references"), std::string::npos) << enrol.err;
+  // More photos of the person themself are welcome; and --force takes the look-alike.
+  EXPECT_EQ(Triage(lib, {"person", "enroll", "obama", (kFixtures / "obama3.jpg").string()}).exit_code, 0);
+  RunResult forced = Triage(lib, {"person", "add", "barack", (kFixtures / "obama2.jpg").string(), "--force"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+}
+
 TEST_F(FacesRoutingTest, EnrolmentKeepsTheNameAsTyped) {
   fs::path lib = dir_ / "typed";
   InitLibrary(lib);
