@@ -251,10 +251,29 @@ int Watch(CommandContext& ctx, int debounce_ms, int max_files, bool here) {
   pipeline::IngestOptions options{true, "inbox", CommandContext::Actor()};
   int taken = 0;
   std::map<std::string, int> failures;  // inbox file -> intakes failed in a row
+  bool told_faces = false;
+  const fs::path inbox = lib->config()->InboxDir();
+  bool told_inbox = false;
   while (!signals.requested() && (max_files <= 0 || taken < max_files)) {
     auto ready = shared_watcher->WaitForReady(-1);
     if (!ready.ok()) return ctx.Fail(ready.status());
     if (ready->empty()) continue;
+    // What a saved triage.json changes at once (thresholds, lists, turning faces off) is used from this batch on;
+    // what needs the process started again is said once, instead of being ignored in silence.
+    auto now_config = lib->config();
+    if (!queue && now_config->analysis.faces && !lib->faces && !told_faces) {
+      fmt::print(stderr,
+                 "analysis.faces was turned on in triage.json: restart triage watch to load the face models "
+                 "(until then photos are taken without face analysis)\n");
+      told_faces = true;
+    }
+    if (now_config->InboxDir() != inbox && !told_inbox) {
+      fmt::print(stderr,
+                 "directories.inbox is now {} in triage.json: restart triage watch to watch it (this watch "
+                 "goes on watching {})\n",
+                 base::ForTerminal(now_config->InboxDir().string()), base::ForTerminal(inbox.string()));
+      told_inbox = true;
+    }
     // --max-files N takes N files: the rest stay in the inbox for the next watch.
     if (max_files > 0 && static_cast<int>(ready->size()) > max_files - taken) ready->resize(max_files - taken);
     if (queue) {

@@ -42,6 +42,9 @@ namespace {
 
 void Analyse(const std::filesystem::path& file, const std::string* bytes, const config::Config& config,
              const FaceStage* faces, model::Analysis& analysis) {
+  // Face analysis switched off in triage.json while a watch or server runs with the models loaded: off from the next
+  // photo on, as the file says.
+  if (!config.analysis.faces) faces = nullptr;
   const AnalyseOptions options = AnalyseOptionsFor(config, faces != nullptr);
   const vision::DecodeOptions decode{options.decode_max_side_px, options.max_pixels, options.decode_min_side_px};
   auto decoded = bytes ? vision::DecodeImage(file, *bytes, decode) : vision::DecodeImage(file, decode);

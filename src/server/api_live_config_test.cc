@@ -55,6 +55,22 @@ TEST_F(LiveConfigApiTest, ADetectorLimitSavedInTheWebUiAppliesToTheNextUpload) {
   EXPECT_EQ(again["decision"]["reasons"][0]["code"], "unknown_person") << again.dump();
 }
 
+// Face analysis switched off in triage.json while the server runs (the models loaded): the next upload is taken
+// without it, as the file says, not recognised by the models still in memory.
+TEST_F(LiveConfigApiTest, FaceAnalysisTurnedOffInTheFileAppliesToTheNextUpload) {
+  Enroll("obama", {"obama.jpg"});
+  TestSession s = Login("bob");
+  ASSERT_TRUE(config_
+                  ->Update([](json& d) {
+                    d["analysis"]["faces"] = false;
+                    return base::Status::Ok();
+                  })
+                  .ok());
+  json upload = Upload(s, "obama2.jpg");
+  EXPECT_EQ(upload["decision"]["destination"], "review") << upload.dump();
+  EXPECT_EQ(upload["decision"]["reasons"][0]["code"], "faces_not_analysed") << upload.dump();
+}
+
 // The settings page's preview: what saving would move, computed from the stored analyses, nothing moved.
 TEST_F(LiveConfigApiTest, SimulationPreviewsAThresholdChangeWithoutMovingAnything) {
   Enroll("obama", {"obama.jpg"});
