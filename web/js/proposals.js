@@ -222,7 +222,14 @@ export async function renderProposals(root, _params, { session, signal }) {
       old.setAttribute('aria-busy', 'true');
       for (const b of old.querySelectorAll('button')) b.disabled = true;
     }
-    return draw();
+    return draw().then(() => {
+      // Chosen from the list: on a phone the detail is drawn below the whole list, off the screen; it is brought
+      // into view instead of a tap that seems to do nothing.
+      const shown = root.querySelector('[data-testid="proposal-detail"]');
+      if (!shown || Number(shown.dataset.proposalId) !== id) return;
+      const rect = shown.getBoundingClientRect();
+      if (rect.top > window.innerHeight - 80) shown.scrollIntoView({ block: 'start' });
+    });
   }
 
   async function draw() {

@@ -41,7 +41,21 @@ export async function renderTrash(root, _params, { session, signal }) {
   const canReview = !!session.permissions.review;
   const state = { page: 1, perPage: 60 };
 
-  async function purge(item) {
+  // A keyboard user goes on where they were: after a photo leaves the page, the focus goes to the photo that took its
+  // place in the grid (or the one before it, or the page's heading when none is left), not back to the top.
+  const placeOf = (el) => [...root.querySelectorAll('[data-testid="trash-item"]')]
+    .indexOf(el.closest('[data-testid="trash-item"]'));
+  function focusNear(at) {
+    if (at < 0) return;
+    const tiles = root.querySelectorAll('[data-testid="trash-item"]');
+    const tile = tiles[Math.min(at, tiles.length - 1)];
+    const target = tile ? tile.querySelector('button:not([disabled])') : root.querySelector('h1');
+    if (!target) return;
+    if (!tile) target.setAttribute('tabindex', '-1');
+    target.focus();
+  }
+
+  async function purge(item, at = -1) {
     const ok = await confirmDialog(`Delete ${item.file_name} for good?`,
       ['The file is deleted from the library now; this cannot be undone.'], 'Delete for good');
     if (!ok) return;
@@ -52,6 +66,7 @@ export async function renderTrash(root, _params, { session, signal }) {
       toast(`Could not delete ${item.file_name} for good: ${unstop(err.message)}.`, 'error');
     }
     await draw().catch(() => {});   // the page as it was stays; the toast said why
+    focusNear(at);
   }
 
   function tile(item) {
@@ -63,13 +78,17 @@ export async function renderTrash(root, _params, { session, signal }) {
         h('button', { type: 'button', dataset: { testid: 'restore' }, 'aria-label': `Restore ${item.file_name}`,
           onclick: async (e) => {   // disabled while on its way: a double click restores once
             const button = e.currentTarget;
+            const at = placeOf(button);
             button.disabled = true;
-            try { if (await restoreFromTrash(item)) await draw(); } finally { button.disabled = false; }
+            try {
+              if (await restoreFromTrash(item)) { await draw(); focusNear(at); }
+            } finally { button.disabled = false; }
           } }, 'Restore'),
         // Deleting for good what another user moved here is for a role that may undo others' changes: the button is
         // not offered where the server would refuse it, and the tile says whose it is.
         item.may_purge === false ? null : h('button', { type: 'button', class: 'danger', dataset: { testid: 'purge' },
-          'aria-label': `Delete now: ${item.file_name}`, onclick: () => purge(item) }, 'Delete now'),
+          'aria-label': `Delete now: ${item.file_name}`, onclick: (e) => purge(item, placeOf(e.currentTarget)) },
+        'Delete now'),
         item.may_purge === false ? h('span', { class: 'small muted', dataset: { testid: 'purge-not-yours' } },
           `Moved here by ${item.trashed_by}: only they or an admin can delete it for good.`) : null) : null);
   }
