@@ -72,7 +72,8 @@ struct Alignment {
   cv::Mat mask;    // where the warped candidate covers the query (inner part only); read only (may be shared)
   cv::Mat warped;  // the candidate in the query's frame
   double correlation = -1, residual = 1e9, overlap = 0;
-  double gain = 1;  // of the grey fit: query ~ gain * candidate + offset
+  double gain = 1;    // of the grey fit: query ~ gain * candidate + offset
+  double offset = 0;  // grey levels
 };
 
 // Where a candidate raster seen through a warp covers the query's, inner part only, and the share of it covered: a
@@ -129,6 +130,7 @@ void Measure(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask, Alignment&
   out.correlation = va > 1e-6 && vb > 1e-6 ? cov / std::sqrt(va * vb) : (va + vb < 1e-6 ? 1.0 : 0.0);
   const double gain = vb > 1e-6 ? cov / vb : 0;  // a ~ gain * b + offset
   out.gain = gain;
+  out.offset = ma[0] - gain * mb[0];
   out.residual = std::sqrt(std::max(0.0, va - 2 * gain * cov + gain * gain * vb));
 }
 
@@ -221,7 +223,7 @@ struct ColourMeasures {
   double chroma = 0, residual = 0;
 };
 
-ColourMeasures CompareColour(const Query& q, const cv::Mat& colour, const cv::Mat& warp, double gain) {
+ColourMeasures CompareColour(const Query& q, const cv::Mat& colour, const cv::Mat& warp, double gain, double offset) {
   // The grey warp in colour-raster coordinates: x64 = 4 x16 + 1.5 and x16 = (x64 + 0.5) / 4 - 0.5.
   const double k = static_cast<double>(kGreySide) / kColourSide, off = (k - 1) / 2;
   cv::Mat w;
@@ -252,18 +254,25 @@ ColourMeasures CompareColour(const Query& q, const cv::Mat& colour, const cv::Ma
       bool use[3];
       int channels = 0;
       float sa = 0, sb = 0;
+      // The shares are compared once the candidate is brought to the query's brightness by the grey fit: a
+      // brightness change that adds light (levels, gamma, a brightness slider) shifts every channel alike and moves
+      // the shares of a colour as much as a recolouring would; multiplying (exposure) moves them not at all.
+      float mb[3];
+      float smb = 0;
       for (int ch = 0; ch < 3; ++ch) {
         use[ch] = pa[ch] < kClipped && pb[ch] < kClipped;
+        mb[ch] = std::max(0.0f, static_cast<float>(gain * pb[ch] + offset));
         if (!use[ch]) continue;
         ++channels;
         sa += pa[ch];
         sb += pb[ch];
+        smb += mb[ch];
       }
       // Too dark for a meaningful colour: 15 grey levels a channel.
-      if (channels < 2 || sa < 15.0f * channels || sb < 15.0f * channels) continue;
+      if (channels < 2 || sa < 15.0f * channels || sb < 15.0f * channels || smb < 15.0f * channels) continue;
       for (int ch = 0; ch < 3; ++ch) {
         if (!use[ch]) continue;
-        total += std::abs(pa[ch] / sa - pb[ch] / sb);
+        total += std::abs(pa[ch] / sa - mb[ch] / smb);
         const double d = (pa[ch] - sa / channels) - gain * (pb[ch] - sb / channels);
         squares += d * d;
         ++terms;
@@ -308,7 +317,7 @@ const char* Judge(const Query& q, const cv::Mat& colour, const Alignment& a, con
   if (v.overlap < o.min_overlap) return "overlap";
   if (v.correlation < o.min_correlation) return "correlation";
   if (v.residual > v.allowed_residual) return "residual";
-  const ColourMeasures c = CompareColour(q, colour, a.warp, a.gain);
+  const ColourMeasures c = CompareColour(q, colour, a.warp, a.gain, a.offset);
   v.chroma_difference = c.chroma;
   v.colour_residual = c.residual;
   if (v.chroma_difference > o.max_chroma_difference || v.colour_residual > o.max_colour_residual) return "colour";
@@ -411,7 +420,7 @@ NearDuplicateVerdict NearDuplicateQuery::Check(const std::vector<uint8_t>& candi
   if (std::abs(std::log(q.aspect / aspect)) > std::log(o.max_scale)) return Reject(v, "aspect");
   // Colours far apart as the pictures stand (recoloured, another scene): no alignment can bring them together.
   const cv::Mat colour = ColourOf(candidate);
-  v.chroma_difference = CompareColour(q, colour, Starts()[kAsIs].warp, 1).chroma;
+  v.chroma_difference = CompareColour(q, colour, Starts()[kAsIs].warp, 1, 0).chroma;
   if (v.chroma_difference > 2.5 * o.max_chroma_difference) return Reject(v, "colour");
   v.allowed_residual = q.allowed_residual;
   const cv::Mat grey = GreyOf(candidate);

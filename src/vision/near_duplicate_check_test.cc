@@ -277,6 +277,30 @@ TEST(NearDuplicateCheckTest, RejectsRecolouredVersions) {
   EXPECT_FALSE(CheckNearDuplicate(SignatureOf(sepia), SignatureOf(original)).same) << "sepia";
 }
 
+// Brightening that adds light rather than multiplying it (a brightness slider, levels, gamma) shifts every channel
+// alike: the colours' shares move as a recolouring would move them, until the candidate is brought to the query's
+// brightness by the grey fit. Accepted; a desaturated or greyed version of the same picture still is not.
+TEST(NearDuplicateCheckTest, AcceptsBrighteningThatAddsLightButNotADesaturatedVersion) {
+  for (uint64_t seed : {1, 2, 3, 6}) {
+    const cv::Mat original = Photo(seed);
+    cv::Mat added, gamma, grey, grey3, desaturated;
+    original.convertTo(added, -1, 1.0, 25);  // +10% of the range, added
+    cv::Mat lut(1, 256, CV_8U);
+    for (int i = 0; i < 256; ++i) lut.at<uint8_t>(i) = cv::saturate_cast<uint8_t>(255 * std::pow(i / 255.0, 1 / 1.15));
+    cv::LUT(original, lut, gamma);
+    cv::cvtColor(original, grey, cv::COLOR_BGR2GRAY);
+    cv::cvtColor(grey, grey3, cv::COLOR_GRAY2BGR);
+    cv::addWeighted(original, 0.45, grey3, 0.55, 0, desaturated);
+    for (const auto& [name, copy] : {std::pair{"+25 levels", &added}, std::pair{"gamma 1.15", &gamma}}) {
+      const NearDuplicateVerdict v = CheckNearDuplicate(SignatureOf(*copy), SignatureOf(original));
+      EXPECT_TRUE(v.same) << name << " (seed " << seed << "): " << v.reason << " chroma " << v.chroma_difference;
+      EXPECT_TRUE(CheckNearDuplicate(SignatureOf(original), SignatureOf(*copy)).same) << name << " either way";
+    }
+    EXPECT_FALSE(CheckNearDuplicate(SignatureOf(desaturated), SignatureOf(original)).same) << "desaturated " << seed;
+    EXPECT_FALSE(CheckNearDuplicate(SignatureOf(grey3), SignatureOf(original)).same) << "grey " << seed;
+  }
+}
+
 TEST(NearDuplicateCheckTest, RejectsOtherFramingsOfTheSameScene) {
   const cv::Mat scene = Photo(7, 1400, 900);
   const cv::Mat left = Crop(scene, 0.0, 0.1, 0.6), shifted = Crop(scene, 0.3, 0.1, 0.6);
