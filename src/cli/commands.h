@@ -33,6 +33,8 @@ struct CommandContext {
   // Whether OpenOrReport may create a SQLite catalog file that --catalog names and that is not there (init does); a
   // mistyped name must not start an empty catalog beside the library's.
   bool may_create_catalog = false;
+  // kNotFound when the library has been used and its own SQLite catalog file is gone (see cli.cc).
+  base::Status CatalogIsThere() const;
   bool json = false;  // --json on the subcommand
   int exit_code = kExitOk;
 

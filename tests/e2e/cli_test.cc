@@ -321,6 +321,28 @@ TEST_F(CliTest, ExactAndNearDuplicatesAreLinkedDistinctImagesAreNot) {
 // A file deleted by hand left its item waiting in review for good (every decision refused it); a file copied into
 // faces/ by hand was unknown to the catalog without anybody being told. `check` names both, exits 1 while they
 // disagree, and --forget-missing forgets only the items whose file is gone, audited.
+// The library's catalog deleted or moved away by hand: a command does not start an empty catalog beside a library
+// full of photos (its users gone, every photo unknown); it says the catalog is missing, and nothing is created.
+TEST_F(CliTest, AUsedLibraryWhoseCatalogIsGoneIsRefusedNotStartedAfresh) {
+  WriteTestImage(in() / "a.jpg", 1, 640, 480);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  const fs::path db = lib() / ".triage/catalog.db";
+  ASSERT_TRUE(fs::exists(db));
+  fs::rename(db, lib() / "catalog-backup.db");
+  for (const char* wal : {"-wal", "-shm"}) fs::remove(fs::path(db.string() + wal));
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"items"}, {"stats"}, {"ingest", in().string()}}) {
+    RunResult r = Triage(args);
+    EXPECT_EQ(r.exit_code, 3) << args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find("is missing, though this library has been used"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(db)) << args[0] << " made an empty catalog";
+  }
+  fs::rename(lib() / "catalog-backup.db", db);  // restored: all is as it was
+  RunResult back = Triage({"items", "--json"});
+  EXPECT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(back.Json().size(), 1u) << back.out;
+}
+
 TEST_F(CliTest, CheckNamesFilesGoneAndFilesPutThereByHandAndForgetsOnlyTheGoneOnes) {
   WriteTestImage(in() / "a.jpg", 1, 640, 480);
   WriteTestImage(in() / "b.jpg", 2, 640, 480);
