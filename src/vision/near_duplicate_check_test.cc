@@ -280,6 +280,32 @@ TEST(NearDuplicateCheckTest, RejectsRecolouredVersions) {
 // Brightening that adds light rather than multiplying it (a brightness slider, levels, gamma) shifts every channel
 // alike: the colours' shares move as a recolouring would move them, until the candidate is brought to the query's
 // brightness by the grey fit. Accepted; a desaturated or greyed version of the same picture still is not.
+// Turned by about 2° on a canvas widened to keep the corners, filled white or black as image editors do.
+TEST(NearDuplicateCheckTest, AcceptsASmallRotationOnAWidenedCanvas) {
+  for (uint64_t seed : {1, 2, 3, 4, 5, 6}) {
+    cv::theRNG().state = 7919 * seed + 1;  // Photo's coarse colours, whatever ran before
+    const cv::Mat original = Photo(seed);
+    for (double degrees : {2.3, -2.4}) {
+      const double r = std::abs(degrees) * CV_PI / 180;
+      const int w = original.cols, h = original.rows;
+      const cv::Size widened(static_cast<int>(w * std::cos(r) + h * std::sin(r)),
+                             static_cast<int>(h * std::cos(r) + w * std::sin(r)));
+      cv::Mat m = cv::getRotationMatrix2D(cv::Point2f(w / 2.0f, h / 2.0f), degrees, 1.0);
+      m.at<double>(0, 2) += (widened.width - w) / 2.0;
+      m.at<double>(1, 2) += (widened.height - h) / 2.0;
+      for (const cv::Scalar& fill : {cv::Scalar(255, 255, 255), cv::Scalar(0, 0, 0)}) {
+        cv::Mat turned;
+        cv::warpAffine(original, turned, m, widened, cv::INTER_LINEAR, cv::BORDER_CONSTANT, fill);
+        const NearDuplicateVerdict v = CheckNearDuplicate(SignatureOf(turned), SignatureOf(original));
+        EXPECT_TRUE(v.same) << degrees << "° on a widened canvas filled " << fill[0] << " (seed " << seed
+                            << "): " << v.reason << " residual " << v.residual << " of " << v.allowed_residual
+                            << ", turned " << v.rotation_deg << "°, scale " << v.scale << ", chroma "
+                            << v.chroma_difference << ", colour residual " << v.colour_residual;
+      }
+    }
+  }
+}
+
 TEST(NearDuplicateCheckTest, AcceptsBrighteningThatAddsLightButNotADesaturatedVersion) {
   for (uint64_t seed : {1, 2, 3, 6}) {
     const cv::Mat original = Photo(seed);
