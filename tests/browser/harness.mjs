@@ -114,6 +114,15 @@ export async function currentCardId(page) {
   return Number(await card.getAttribute('data-item-id'));
 }
 
+// Opens the review queue of `category` afresh (by way of the Statistics page, so that it is drawn anew even when it is
+// on screen) and resolves with the id of the card it shows first.
+export async function openReviewQueue(page, category = 'unidentified') {
+  await page.evaluate(() => { location.hash = '#/stats'; });
+  await page.getByRole('heading', { level: 1, name: 'Statistics' }).waitFor();
+  await page.evaluate((c) => { location.hash = `#/review/${c}`; }, category);
+  return currentCardId(page);
+}
+
 export async function waitForCardChange(page, previousId) {
   await page.waitForFunction((id) => {
     const card = document.querySelector('[data-testid="review-card"]');

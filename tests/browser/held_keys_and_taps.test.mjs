@@ -1,10 +1,11 @@
 // Decisions nobody saw: a decision key held down repeats, and the second tap of a double tap lands on the next
 // photo's button once the first one decided. Driven in headless Chromium against a real `triage serve`: a held key
 // decides one photo, a double click or a double tap decides one photo, and the top bar keeps "Log out" on screen at
-// the widths between a phone and a wide screen.
+// the widths between a phone and a wide screen; the window title names the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openLibrary, closeLibrary, logIn, currentCardId, waitForCardChange, toastStarting } from './harness.mjs';
+import { openLibrary, closeLibrary, logIn, currentCardId, openReviewQueue, waitForCardChange, toastStarting }
+  from './harness.mjs';
 
 let lib; let page;
 
@@ -21,12 +22,7 @@ after(async () => { await closeLibrary(lib); });
 
 const inTrash = async () => (await lib.api('/api/items?location=trash&per_page=100')).total;
 const waiting = async () => (await lib.api('/api/review/queue/unidentified?per_page=100')).items.map((i) => i.id);
-async function openQueue() {
-  await page.evaluate(() => { location.hash = '#/stats'; });
-  await page.getByRole('heading', { level: 1, name: 'Statistics' }).waitFor();
-  await page.evaluate(() => { location.hash = '#/review/unidentified'; });
-  return currentCardId(page);
-}
+const openQueue = () => openReviewQueue(page);
 async function centreOf(testid) {
   const box = await page.getByTestId('review-card').getByTestId(testid).boundingBox();
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
@@ -130,4 +126,15 @@ test('between a phone and a wide screen the top bar keeps every page and Log out
     }
   }
   await page.setViewportSize({ width: 1440, height: 900 });
+});
+
+test('the window title names the page shown', async () => {
+  await openQueue();
+  assert.equal(await page.title(), 'Review · triage');
+  for (const [hash, title] of [['#/gallery', 'Gallery · triage'], ['#/people/enrolled', 'Enrolled persons · triage'],
+    ['#/trash', 'Trash · triage'], ['#/nowhere', 'Page not found · triage']]) {
+    await page.evaluate((h) => { location.hash = h; }, hash);
+    await page.waitForFunction((t) => document.title === t, title, { timeout: 10000 }).catch(() => {});
+    assert.equal(await page.title(), title, hash);
+  }
 });

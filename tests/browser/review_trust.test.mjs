@@ -4,8 +4,8 @@
 // pressed while a decision is on its way, which wait and never act on the photo that took its place.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openLibrary, closeLibrary, logIn, currentCardId, waitForCardChange, toastStarting, screenshot }
-  from './harness.mjs';
+import { openLibrary, closeLibrary, logIn, currentCardId, openReviewQueue, waitForCardChange, toastStarting,
+  screenshot } from './harness.mjs';
 
 let lib; let page;
 
@@ -24,12 +24,7 @@ const blur = () => page.evaluate(() => document.activeElement && document.active
 const toastText = (text) => toastStarting(page, text);
 const card = (id) => page.getByTestId('review-card').and(page.locator(`[data-item-id="${id}"]`));
 const queue = async () => (await lib.api('/api/review/queue/unidentified?per_page=50')).items.map((i) => i.id);
-async function openQueue() {
-  await page.evaluate(() => { location.hash = '#/stats'; });
-  await page.getByRole('heading', { level: 1, name: 'Statistics' }).waitFor();
-  await page.evaluate(() => { location.hash = '#/review/unidentified'; });
-  return currentCardId(page);
-}
+const openQueue = () => openReviewQueue(page);
 // Presses `key` on the card on screen and waits for the decision's toast and the next card.
 async function decide(key, said) {
   const id = await currentCardId(page);

@@ -146,6 +146,11 @@ function route() {
     a.classList.toggle('active', a.dataset.page === section);
     if (a.dataset.page === section) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
+  // The window's title names the page (tabs, history, a screen reader announcing the change).
+  const titles = { review: 'Review', gallery: 'Gallery', proposals: 'Proposals', people: 'People', persons:
+    'Enrolled persons', stats: 'Statistics', trash: 'Trash', audit: 'Audit log', settings: 'Settings',
+    missing: 'Page not found' };
+  document.title = titles[page] ? `${titles[page]} · triage` : 'triage';
   shownAddress = location.href;
   const current = { controller: new AbortController(), cleanup: null };
   view = current;

@@ -59,6 +59,8 @@ function clusterCard(c, all, personIds, canManage, redraw) {
   const selected = new Set();
   // Named as a person removed since (Enrolled persons → Remove): said, and naming it again re-enrols them.
   const removed = !!c.person && c.person_enrolled === false;
+  // Which cluster a button acts on, for a screen reader that lists every card's buttons together.
+  const clusterWords = c.person ? `${personName(c.person)}'s cluster` : `cluster ${c.id}`;
   const title = c.person ? `${personName(c.person)}${removed ? ' (removed: name this cluster to enrol them again)' : ''}`
     : 'Unnamed';
   // A named cluster's faces go to another person under the name typed: a new person unless somebody has that name
@@ -90,7 +92,8 @@ function clusterCard(c, all, personIds, canManage, redraw) {
       (out) => `${c.person ? `${faces} moved from ${personName(c.person)} to` : 'Cluster named'} ${typed}` +
         `${out.person && out.person !== typed ? ` (faces/${out.person})` : ''}`,
       redraw, () => { name.value = ''; }));
-  } }, name, h('button', { type: 'submit', dataset: { testid: 'name-button' } }, c.person ? 'Move faces' : 'Name'));
+  } }, name, h('button', { type: 'submit', dataset: { testid: 'name-button' },
+    'aria-label': `${c.person ? 'Move faces of' : 'Name'} ${clusterWords}` }, c.person ? 'Move faces' : 'Name'));
   // Whether moving a named cluster's faces elsewhere is confirmed (true at once for an unnamed cluster, or the same
   // person written otherwise).
   async function confirmMove(typed, joins) {
@@ -148,7 +151,8 @@ function clusterCard(c, all, personIds, canManage, redraw) {
     }
     once(form, () => act(api.post(`/api/clusters/${c.id}/merge`, { into: Number(merge.value) }),
       `Cluster ${c.id} merged into #${merge.value}${into && into.person ? ` ${personName(into.person)}` : ''}`, redraw));
-  } }, merge, h('button', { type: 'submit', dataset: { testid: 'merge-button' } }, 'Merge'));
+  } }, merge, h('button', { type: 'submit', dataset: { testid: 'merge-button' }, 'aria-label': `Merge ${clusterWords}` },
+    'Merge'));
   let hiding = false;   // a Hide (or Show) is on its way: a second click is not another one
   // Each action once per click burst (a double click would send it twice: the second is refused, or hides again).
   const needSelection = (fn) => (e) => {
@@ -160,7 +164,8 @@ function clusterCard(c, all, personIds, canManage, redraw) {
   const tools = canManage ? h('div', { class: 'cluster-tools' },
     nameForm, mergeForm, h('div', { class: 'cluster-face-actions' },
     h('span', { class: 'small muted' }, 'Selected faces:'),
-    h('button', { type: 'button', dataset: { testid: 'split-button' }, onclick: needSelection((ids) =>
+    h('button', { type: 'button', dataset: { testid: 'split-button' },
+      'aria-label': `Split selected faces off ${clusterWords}`, onclick: needSelection((ids) =>
       act(api.post(`/api/clusters/${c.id}/split`, { face_ids: ids }), `${plural(ids.length, 'face')} split off`, redraw)) },
     'Split selected'),
     c.person && !removed ? h('button', { type: 'button', dataset: { testid: 'not-person-button' }, onclick: needSelection((ids) =>
@@ -168,7 +173,8 @@ function clusterCard(c, all, personIds, canManage, redraw) {
         `${plural(ids.length, 'face')} marked not ${personName(c.person)}`, redraw)) }, `Not ${personName(c.person)}`) : null,
     // Not disabled while on its way (once() would): the button keeps the keyboard focus, which then moves on to the
     // next card's Hide when this card leaves the list.
-    h('button', { type: 'button', class: 'link', dataset: { testid: 'hide-button' }, onclick: async () => {
+    h('button', { type: 'button', class: 'link', dataset: { testid: 'hide-button' },
+      'aria-label': `${c.hidden ? 'Show' : 'Hide'} ${clusterWords}`, onclick: async () => {
       if (hiding) return;
       hiding = true;
       try {

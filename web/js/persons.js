@@ -129,6 +129,7 @@ export async function renderPersons(root, _params, { session, signal }) {
       `faces/${p.name}/. Another name is another person: move the faces to them on the Face clusters page.`));
     const edit = h('button', { type: 'button', class: 'link', dataset: { testid: 'person-rename' },
       title: 'Change capitals, spaces or dashes; a different name is a different person (name them on the People page)',
+      'aria-label': `Edit spelling of ${personName(p.name)}`,
       onclick: () => { form.hidden = false; edit.hidden = true; input.focus(); input.select(); } }, 'Edit spelling');
     return h('div', {}, head, edit, form);
   }
@@ -162,6 +163,8 @@ export async function renderPersons(root, _params, { session, signal }) {
   function personCard(p) {
     const toggle = (list, checked) => h('label', { class: 'switch' },
       h('input', { type: 'checkbox', checked, disabled: !canEdit, dataset: { testid: `${list}-${p.name}` },
+        // Named with the person: a screen reader lists every card's switches together.
+        'aria-label': `${list === 'whitelist' ? 'Whitelist' : 'Blacklist'} ${personName(p.name)}`,
         onchange: (e) => {
           const on = e.target.checked;
           setList(list, p.name, on).catch((err) => {
