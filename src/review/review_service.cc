@@ -14,6 +14,7 @@
 #include "model/decision.h"
 #include "model/image_format.h"
 #include "review/person_service.h"
+#include "review/shown_images.h"
 
 namespace triage::review {
 
@@ -458,34 +459,12 @@ base::Result<model::ItemRecord> ReviewService::Restore(int64_t id, const std::st
   return Finish("restore", DoRestore(id, actor, now), actor, now, undo_token);
 }
 
-std::filesystem::path FaceCropPath(const config::Config& config, const std::string& sha256, int64_t face_id,
-                                   int size_px) {
-  // Under the photo's content hash: a face id used again by a later photo (SQLite gives a purged row's id to the
-  // next one) never finds the crop of the face that had it before.
-  const std::string key = sha256.size() >= 16 ? sha256.substr(0, 16) : "nohash";
-  return config.StateDir() / "thumbs" / "faces" / key / fmt::format("{}_{}.jpg", face_id, size_px);
-}
-
-void ForgetShownImages(catalog::Catalog& catalog, const config::Config& config, const std::string& sha256) {
-  if (sha256.size() < 16 || sha256.find_first_not_of("0123456789abcdef") != std::string::npos) return;
-  auto other = catalog.FindBySha256(sha256);
-  if (!other.ok() || other->has_value()) return;  // another item shows the same bytes (or the catalog cannot say)
-  std::error_code ec;
-  std::filesystem::remove_all(FaceCropPath(config, sha256, 0, 0).parent_path(), ec);
-  // The thumbnails, as server/thumbnail_cache.cc names them: thumbs/<first two>/<sha256>-<size>.jpg.
-  const std::filesystem::path dir = config.StateDir() / "thumbs" / sha256.substr(0, 2);
-  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (name.rfind(sha256 + "-", 0) == 0) std::filesystem::remove(it->path(), ec);
-  }
-}
-
 base::Status ReviewService::PurgeOne(int64_t id, const std::string& actor, int64_t now) {
   std::lock_guard lock(decide_mu_);
   auto item = TrashedItem(id);
   if (!item.ok()) return item.status();
   TRIAGE_RETURN_IF_ERROR(committer_.Purge(*item, actor, fmt::format("purged from the trash by {}", actor), now));
-  ForgetShownImages(catalog_, *config_.Current(), item->fingerprint.sha256);
+  ForgetShownImages(catalog_, *config_.Current(), *item);
   return base::Status::Ok();
 }
 
@@ -515,7 +494,7 @@ base::Result<int> ReviewService::PurgeTrash(int64_t now, const std::string& acto
   for (const auto& item : *old) {
     base::Status st = committer_.Purge(item, actor, fmt::format("in trash longer than {} days", retention_days), now);
     if (!st.ok()) return st;
-    ForgetShownImages(catalog_, *config_.Current(), item.fingerprint.sha256);
+    ForgetShownImages(catalog_, *config_.Current(), item);
     ++purged;
   }
   return purged;

@@ -48,13 +48,6 @@ std::string NameNow(const std::vector<model::Face>& faces, const std::vector<std
 // ("review/unidentified"). An id without an entry is not checked.
 using SeenIn = std::map<int64_t, std::string>;
 
-// Where the face crop of face `face_id` of the photo with content hash `sha256` is cached, `size_px` square.
-std::filesystem::path FaceCropPath(const config::Config& config, const std::string& sha256, int64_t face_id,
-                                   int size_px);
-// Deletes the thumbnails and face crops made to show the photo with content hash `sha256` (once purged), unless
-// another item of the catalog has the same bytes.
-void ForgetShownImages(catalog::Catalog& catalog, const config::Config& config, const std::string& sha256);
-
 // Thread-safe: decisions are serialised, so an item's place is checked and changed in one step.
 // With undo enabled, each decision (and each bulk request) records one undo token and hands it to the caller through
 // `undo_token` (when given): redeeming it moves the files back through the committer, restores the review entry, the

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "review/review_test_fixture.h"
+#include "review/shown_images.h"
 
 namespace triage::review {
 namespace {
@@ -145,31 +146,39 @@ TEST_F(ReviewServiceTest, RejectGoesToTrashAndIsPurgedOnlyAfterRetention) {
 // What was made to show a purged photo (thumbnails, face crops) goes with it, unless another item has the same bytes;
 // a face crop is kept under the photo's hash, so a face id given again to a later photo never shows this one's face.
 TEST_F(ReviewServiceTest, APurgedPhotosThumbnailsAndFaceCropsGoUnlessAnotherItemShowsTheSameBytes) {
-  const std::string sha(64, 'a'), shared(64, 'b');
+  model::ItemRecord purged, shared;
+  purged.id = 7;
+  purged.fingerprint.sha256 = std::string(64, 'a');
+  shared.id = 8;
+  shared.fingerprint.sha256 = std::string(64, 'b');
   auto config = config_->Current();
-  EXPECT_NE(FaceCropPath(*config, sha, 7, 160), FaceCropPath(*config, shared, 7, 160));
-  auto make = [&](const std::string& hash) {
-    const fs::path thumb = lib_ / ".triage/thumbs" / hash.substr(0, 2) / (hash + "-160.jpg");
+  const fs::path thumbs = ThumbnailsDir(*config);
+  EXPECT_NE(FaceCropPath(*config, purged.fingerprint.sha256, 7, 160),
+            FaceCropPath(*config, shared.fingerprint.sha256, 7, 160));
+  auto make = [&](const model::ItemRecord& item) {
+    const fs::path thumb = ThumbnailPath(thumbs, item, 160);
+    EXPECT_EQ(thumb, thumbs / item.fingerprint.sha256.substr(0, 2) / (item.fingerprint.sha256 + "-160.jpg"));
     fs::create_directories(thumb.parent_path());
     std::ofstream(thumb) << "t";
-    const fs::path crop = FaceCropPath(*config, hash, 7, 160);
+    const fs::path crop = FaceCropPath(*config, item.fingerprint.sha256, 7, 160);
     fs::create_directories(crop.parent_path());
     std::ofstream(crop) << "c";
     return std::make_pair(thumb, crop);
   };
-  const auto [thumb, crop] = make(sha);
-  const fs::path neighbour = lib_ / ".triage/thumbs/aa/aaaa-160.jpg";  // another hash in the same folder stays
+  const auto [thumb, crop] = make(purged);
+  const fs::path neighbour = thumbs / "aa/aaaa-160.jpg";  // another hash in the same folder stays
   std::ofstream(neighbour) << "n";
-  ForgetShownImages(*catalog_, *config, sha);
+  ForgetShownImages(*catalog_, *config, purged);
   EXPECT_FALSE(fs::exists(thumb));
   EXPECT_FALSE(fs::exists(crop));
   EXPECT_TRUE(fs::exists(neighbour));
 
-  const auto [kept_thumb, kept_crop] = make(shared);
+  const fs::path kept_crop = make(shared).second;
+  const fs::path kept_thumb = ThumbnailPath(thumbs, shared, 160);
   catalog::CatalogChange c;
   c.item.path = "review/unidentified/same.jpg";
   c.item.original_name = "same.jpg";
-  c.item.fingerprint.sha256 = shared;
+  c.item.fingerprint.sha256 = shared.fingerprint.sha256;
   c.item.location = "review";
   c.item.category = "unidentified";
   c.at = 100;

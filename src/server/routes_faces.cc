@@ -10,7 +10,7 @@
 #include "base/clock.h"
 #include "base/files.h"
 #include "review/people_service.h"
-#include "review/review_service.h"
+#include "review/shown_images.h"
 #include "server/request_parsing.h"
 #include "server/server_state.h"
 #include "vision/decode.h"

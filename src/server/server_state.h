@@ -11,6 +11,7 @@
 #include <stop_token>
 #include <string>
 
+#include "review/shown_images.h"
 #include "server/api.h"
 #include "server/auth.h"
 #include "server/login_rate_limiter.h"
@@ -28,7 +29,7 @@ struct ServerState {
         ctx(std::move(c)),
         limiter({o.login_max_failures, o.login_window_s}),
         address_limiter({o.login_max_failures * kAddressFailureFactor, o.login_window_s}),
-        thumbs(ctx.config.Current()->StateDir() / "thumbs"),
+        thumbs(review::ThumbnailsDir(*ctx.config.Current())),
         vote_session_limiter({ctx.config.Current()->votes.max_per_minute_per_session, 60}),
         vote_address_limiter({ctx.config.Current()->votes.max_per_minute_per_address, 60}) {}
 

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "review/shown_images.h"
 #include "vision/decode.h"
 
 namespace triage::server {
@@ -11,7 +14,8 @@ namespace fs = std::filesystem;
 using base::Status;
 
 bool ThumbnailCache::IsOfferedSize(int size_px) {
-  return size_px == 160 || size_px == 320 || size_px == 640 || size_px == 1280;
+  return std::find(std::begin(review::kThumbnailSizes), std::end(review::kThumbnailSizes), size_px) !=
+         std::end(review::kThumbnailSizes);
 }
 
 std::string ThumbnailCache::ETag(const model::ItemRecord& item, int size_px) {
@@ -19,11 +23,7 @@ std::string ThumbnailCache::ETag(const model::ItemRecord& item, int size_px) {
 }
 
 fs::path ThumbnailCache::PathFor(const model::ItemRecord& item, int size_px) const {
-  const std::string& sha = item.fingerprint.sha256;
-  // A catalog without a hash would be a bug elsewhere; fall back to the id so the name stays unique and safe.
-  bool hex = sha.size() >= 2 && sha.find_first_not_of("0123456789abcdef") == std::string::npos;
-  std::string key = hex ? sha : fmt::format("item{}", item.id);
-  return dir_ / key.substr(0, 2) / fmt::format("{}-{}.jpg", key, size_px);
+  return review::ThumbnailPath(dir_, item, size_px);
 }
 
 std::shared_ptr<std::mutex> ThumbnailCache::LockFor(const fs::path& path) {
