@@ -126,34 +126,28 @@ base::Result<std::vector<AlignedFace>> FaceLandmarker::Align(const model::RgbIma
   const DlibRgbView view{&image};
   std::vector<AlignedFace> faces;
   try {
-    for (size_t b = 0; b < boxes.size(); ++b) {
-      const model::Box& box = boxes[b];
-      if (b < eyes.size() && Tilted(eyes[b])) {
-        const UprightView upright = TurnUpright(view, eyes[b][0], eyes[b][1]);
-        const dlib::full_object_detection first = impl_->predictor(upright.pixels, upright.box);
-        const dlib::full_object_detection shape = impl_->predictor(upright.pixels, RefitBox(first));
-        AlignedFace face;
-        for (unsigned long i = 0; i < shape.num_parts(); ++i) {
-          const dlib::dpoint p = upright.to_image(dlib::dpoint(shape.part(i)));
-          face.landmarks.push_back({static_cast<float>(p.x()), static_cast<float>(p.y())});
-        }
-        dlib::matrix<dlib::rgb_pixel> chip;
-        dlib::extract_image_chip(upright.pixels, dlib::get_face_chip_details(shape, kFaceChipSizePx, kFaceChipPadding),
-                                 chip);
-        face.chip = ToRgbImage(chip);
-        faces.push_back(std::move(face));
-        continue;
-      }
-      const dlib::full_object_detection first = impl_->predictor(view, ToRectangle(box));
-      const dlib::full_object_detection shape = impl_->predictor(view, RefitBox(first));
+    // The predictor twice (the second time in the box its first points give), then the chip, in `pixels`; the
+    // landmarks handed back in the image's own pixels through `to_image`.
+    auto fit = [&](const auto& pixels, const dlib::rectangle& box, const auto& to_image) {
+      const dlib::full_object_detection first = impl_->predictor(pixels, box);
+      const dlib::full_object_detection shape = impl_->predictor(pixels, RefitBox(first));
       AlignedFace face;
       for (unsigned long i = 0; i < shape.num_parts(); ++i) {
-        face.landmarks.push_back({static_cast<float>(shape.part(i).x()), static_cast<float>(shape.part(i).y())});
+        const dlib::dpoint p = to_image(dlib::dpoint(shape.part(i)));
+        face.landmarks.push_back({static_cast<float>(p.x()), static_cast<float>(p.y())});
       }
       dlib::matrix<dlib::rgb_pixel> chip;
-      dlib::extract_image_chip(view, dlib::get_face_chip_details(shape, kFaceChipSizePx, kFaceChipPadding), chip);
+      dlib::extract_image_chip(pixels, dlib::get_face_chip_details(shape, kFaceChipSizePx, kFaceChipPadding), chip);
       face.chip = ToRgbImage(chip);
-      faces.push_back(std::move(face));
+      return face;
+    };
+    for (size_t b = 0; b < boxes.size(); ++b) {
+      if (b < eyes.size() && Tilted(eyes[b])) {
+        const UprightView upright = TurnUpright(view, eyes[b][0], eyes[b][1]);
+        faces.push_back(fit(upright.pixels, upright.box, upright.to_image));
+      } else {
+        faces.push_back(fit(view, ToRectangle(boxes[b]), [](const dlib::dpoint& p) { return p; }));
+      }
     }
   } catch (const std::exception& e) {
     return base::Status::Corrupt(std::string("landmark detection failed: ") + e.what());
