@@ -7,7 +7,6 @@
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -99,27 +98,20 @@ std::unique_ptr<Library> CommandContext::OpenOrReport() {
 base::Status CommandContext::CatalogIsThere() const {
   if (may_create_catalog || !catalog_url.empty()) return base::Status::Ok();  // --catalog is checked above
   const fs::path root = fs::absolute(library);
+  auto config = config::LoadConfig(root);
+  if (!config.ok()) return base::Status::Ok();  // opening the library names what is wrong with triage.json
+  const std::string& url = config->catalog.url;
   std::error_code ec;
-  if (!fs::is_directory(root / ".triage" / "journal", ec)) return base::Status::Ok();  // not made by init yet
-  std::string url = "sqlite:";
-  try {
-    std::ifstream in(root / "triage.json");
-    const nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
-    if (doc.is_object() && doc.contains("catalog") && doc["catalog"].is_object() && doc["catalog"].contains("url") &&
-        doc["catalog"]["url"].is_string()) {
-      url = doc["catalog"]["url"].get<std::string>();
-    }
-  } catch (const std::exception&) {
-    return base::Status::Ok();  // the configuration's own check names what is wrong with it
+  if (url.rfind("sqlite:", 0) != 0 || !fs::is_directory(config->StateDir() / "journal", ec)) {
+    return base::Status::Ok();  // another kind of catalog, or a library init has not finished making
   }
-  if (url.rfind("sqlite:", 0) != 0) return base::Status::Ok();
   const fs::path file = config::SqliteCatalogFile(url, root);
   if (file.empty() || fs::exists(file, ec)) return base::Status::Ok();
   return base::Status::NotFound(fmt::format(
       "the catalog {} is missing, though this library has been used: restore it from a backup (with its -wal file, if "
       "any); nothing was changed. To start over with an empty catalog, move {} aside and run `triage init` in a new "
       "folder",
-      file.string(), (root / ".triage").string()));
+      file.string(), config->StateDir().string()));
 }
 
 int CommandContext::Fail(const base::Status& status) {
