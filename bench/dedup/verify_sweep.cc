@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
   }
   std::printf(
       "same\tvariant_a\tvariant_"
-      "b\tbits\tverdict\treason\tcorr\tresidual\tallowed\tchroma\tscale\trot\tshift\tstart\tcolour_res\t"
+      "b\tbits\tverdict\treason\tcorr\tresidual\tallowed\tchroma\tscale\trot\tshift\tstart\tcolour_res\toverlap\tgain\t"
       "file_a\tfile_b\n");
   auto bits_between = [&](const File& a, const File& b) {
     return std::min({std::popcount(a.whole ^ b.whole), std::popcount(a.centre ^ b.centre),
@@ -85,10 +85,11 @@ int main(int argc, char** argv) {
       const auto v = triage::vision::CheckNearDuplicate(b.signature, a.signature);
       seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       ++checks;
-      std::printf("%d\t%s\t%s\t%d\t%d\t%s\t%.4f\t%.2f\t%.2f\t%.4f\t%.3f\t%.2f\t%.3f\t%.3f\t%.2f\t%s\t%s\n",
+      std::printf("%d\t%s\t%s\t%d\t%d\t%s\t%.4f\t%.2f\t%.2f\t%.4f\t%.3f\t%.2f\t%.3f\t%.3f\t%.2f\t%.3f\t%.3f\t%s\t%s\n",
                   a.group == b.group ? 1 : 0, a.variant.c_str(), b.variant.c_str(), bits, v.same ? 1 : 0,
                   v.reason.c_str(), v.correlation, v.residual, v.allowed_residual, v.chroma_difference, v.scale,
-                  v.rotation_deg, v.shift, v.start_correlation, v.colour_residual, a.name.c_str(), b.name.c_str());
+                  v.rotation_deg, v.shift, v.start_correlation, v.colour_residual, v.overlap, v.gain, a.name.c_str(),
+                  b.name.c_str());
     }
   }
   std::fprintf(stderr, "%zu checks, %.2f ms each\n", checks, checks ? 1000 * seconds / static_cast<double>(checks) : 0);

@@ -31,6 +31,14 @@ constexpr int kEccIterations = 30;
 // black, as a pure red or blue field) differ in colour.
 constexpr double kFlatColourDifference = 24;
 
+// Share of the colour cells left out when the pictures are compared as they stand, before any alignment: those that
+// differ most, where a crop moved the edges or a turned copy's canvas invented white or black corners. A recolouring
+// changes most cells.
+constexpr double kUnalignedTrim = 0.25;
+
+// Smallest spread of grey levels (standard deviation) of both pictures for their brightness to be matched by it.
+constexpr double kMinSpreadToMatch = 8;
+
 // Sigma of the smoothing of both colour rasters before their chromaticities are compared, in colour pixels.
 constexpr double kColourSmoothing = 1.0;
 
@@ -74,6 +82,7 @@ struct Alignment {
   double correlation = -1, residual = 1e9, overlap = 0;
   double gain = 1;    // of the grey fit: query ~ gain * candidate + offset
   double offset = 0;  // grey levels
+  double spread = 0;  // the larger standard deviation of the two pictures' grey levels, where compared
 };
 
 // Where a candidate raster seen through a warp covers the query's, inner part only, and the share of it covered: a
@@ -130,6 +139,7 @@ void Measure(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask, Alignment&
   out.correlation = va > 1e-6 && vb > 1e-6 ? cov / std::sqrt(va * vb) : (va + vb < 1e-6 ? 1.0 : 0.0);
   const double gain = vb > 1e-6 ? cov / vb : 0;  // a ~ gain * b + offset
   out.gain = gain;
+  out.spread = std::max(sa[0], sb[0]);
   out.offset = ma[0] - gain * mb[0];
   out.residual = std::sqrt(std::max(0.0, va - 2 * gain * cov + gain * gain * vb));
 }
@@ -223,7 +233,10 @@ struct ColourMeasures {
   double chroma = 0, residual = 0;
 };
 
-ColourMeasures CompareColour(const Query& q, const cv::Mat& colour, const cv::Mat& warp, double gain, double offset) {
+// `agree`, when given (kColourSide square, CV_8U), marks the cells where the aligned grey pictures agree; the others
+// are left out. `trim` is the share of cells, those that differ most in chromaticity, that `chroma` leaves out.
+ColourMeasures CompareColour(const Query& q, const cv::Mat& colour, const cv::Mat& warp, double gain, double offset,
+                             const cv::Mat& agree = {}, double trim = 0) {
   // The grey warp in colour-raster coordinates: x64 = 4 x16 + 1.5 and x16 = (x64 + 0.5) / 4 - 0.5.
   const double k = static_cast<double>(kGreySide) / kColourSide, off = (k - 1) / 2;
   cv::Mat w;
@@ -240,11 +253,12 @@ ColourMeasures CompareColour(const Query& q, const cv::Mat& colour, const cv::Ma
   // Both smoothed first (the query's once): a few percent of crop moves edges across the coarse 16 px cells.
   const cv::Mat& a = q.colour_smoothed;
   cv::GaussianBlur(warped, b, cv::Size(0, 0), kColourSmoothing);
-  double total = 0, squares = 0, raw = 0;
+  double squares = 0, raw = 0;
   int n = 0, terms = 0, cells = 0;
+  std::array<float, kColourSide * kColourSide> chroma;  // per compared cell
   for (int y = 1; y < kColourSide - 1; ++y) {
     for (int x = 1; x < kColourSide - 1; ++x) {
-      if (valid.at<uint8_t>(y, x) == 0) continue;
+      if (valid.at<uint8_t>(y, x) == 0 || (!agree.empty() && agree.at<uint8_t>(y, x) == 0)) continue;
       const cv::Vec3f pa = a.at<cv::Vec3f>(y, x), pb = b.at<cv::Vec3f>(y, x);
       raw += std::abs(pa[0] - pb[0]) + std::abs(pa[1] - pb[1]) + std::abs(pa[2] - pb[2]);
       ++cells;
@@ -270,24 +284,53 @@ ColourMeasures CompareColour(const Query& q, const cv::Mat& colour, const cv::Ma
       }
       // Too dark for a meaningful colour: 15 grey levels a channel.
       if (channels < 2 || sa < 15.0f * channels || sb < 15.0f * channels || smb < 15.0f * channels) continue;
+      float cell = 0;
       for (int ch = 0; ch < 3; ++ch) {
         if (!use[ch]) continue;
-        total += std::abs(pa[ch] / sa - mb[ch] / smb);
+        cell += std::abs(pa[ch] / sa - mb[ch] / smb);
         const double d = (pa[ch] - sa / channels) - gain * (pb[ch] - sb / channels);
         squares += d * d;
         ++terms;
       }
-      ++n;
+      chroma[static_cast<size_t>(n++)] = cell;
     }
   }
   ColourMeasures out;
-  out.chroma = n > 0 ? total / n : 0;
+  const auto kept = static_cast<size_t>(std::ceil(n * (1 - trim)));
+  if (kept > 0) {
+    std::nth_element(chroma.begin(), chroma.begin() + static_cast<std::ptrdiff_t>(kept - 1), chroma.begin() + n);
+    double total = 0;
+    for (size_t i = 0; i < kept; ++i) total += chroma[i];
+    out.chroma = total / static_cast<double>(kept);
+  }
   // No cell with a colour to compare (pure primaries: every channel clipped or black; a black frame): the colours as
   // they are, when they lie far apart (more than kFlatColourDifference a channel on average), are another picture.
   // A brightness change moves clipped and black channels by a few levels at most.
   if (n == 0 && cells > 0 && raw / (3.0 * cells) > kFlatColourDifference) out.chroma = raw / (255.0 * cells);
   out.residual = terms > 0 ? std::sqrt(squares / terms) : 0;
   return out;
+}
+
+// Where the aligned grey pictures agree, per colour cell: the mean difference of the cell's grey pixels, once the
+// candidate is fitted to the query, within kCellDisagreement grey levels, or within kCellDisagreementPerResidual
+// times the residual allowed over the whole picture if that is more. A copy turned on a grown canvas has invented
+// white or black corners; they differ from the query in grey as much as in colour and say nothing about a
+// recolouring, which changes colours where the grey pictures agree. Only so many cells are left out (at most
+// kMostCellsLeftOut of those compared; a 2.5 degree turn on a grown canvas takes the outer ring, 27% of them):
+// pictures that disagree in more places than a canvas's corners are compared whole.
+constexpr double kCellDisagreement = 16, kCellDisagreementPerResidual = 4, kMostCellsLeftOut = 0.35;
+
+cv::Mat GreyAgreement(const Query& q, const Alignment& a, double allowed_residual) {
+  cv::Mat fitted, difference, cells;
+  a.warped.convertTo(fitted, CV_32F, a.gain, a.offset);
+  cv::absdiff(q.grey, fitted, difference);
+  cv::resize(difference, cells, cv::Size(kColourSide, kColourSide), 0, 0, cv::INTER_AREA);
+  cv::Mat agree = cells <= std::max(kCellDisagreement, kCellDisagreementPerResidual * allowed_residual);
+  // The colour rasters are compared smoothed (kColourSmoothing): a cell beside one that disagrees has its colour.
+  cv::erode(agree, agree, cv::Mat(), cv::Point(-1, -1), 1, cv::BORDER_REPLICATE);
+  const cv::Rect compared(1, 1, kColourSide - 2, kColourSide - 2);  // the cells CompareColour compares
+  if (cv::countNonZero(agree(compared)) < (1 - kMostCellsLeftOut) * compared.area()) return {};
+  return agree;
 }
 
 // Scale, rotation and centre shift of an affine warp; false if it mirrors.
@@ -310,14 +353,19 @@ const char* Judge(const Query& q, const cv::Mat& colour, const Alignment& a, con
   v.correlation = a.correlation;
   v.residual = a.residual;
   v.overlap = a.overlap;
+  v.gain = a.gain;
   if (!Geometry(a.warp, v)) return "mirrored";
-  if (v.scale > o.max_scale || std::abs(v.rotation_deg) > o.max_rotation_deg || v.shift > o.max_shift) {
+  const double allowed_scale =
+      std::min(o.max_scale, o.max_crop_scale * (1 + o.rotation_zoom_per_degree * std::abs(v.rotation_deg)));
+  if (v.scale > allowed_scale || std::abs(v.rotation_deg) > o.max_rotation_deg || v.shift > o.max_shift) {
     return "geometry";
   }
   if (v.overlap < o.min_overlap) return "overlap";
   if (v.correlation < o.min_correlation) return "correlation";
   if (v.residual > v.allowed_residual) return "residual";
-  const ColourMeasures c = CompareColour(q, colour, a.warp, a.gain, a.offset);
+  // (Two flat fields have no contrast to compare; a picture and its version darkened into a night scene do.)
+  if (a.spread >= kMinSpreadToMatch && (v.gain * o.max_gain < 1 || v.gain > o.max_gain)) return "brightness";
+  const ColourMeasures c = CompareColour(q, colour, a.warp, a.gain, a.offset, GreyAgreement(q, a, v.allowed_residual));
   v.chroma_difference = c.chroma;
   v.colour_residual = c.residual;
   if (v.chroma_difference > o.max_chroma_difference || v.colour_residual > o.max_colour_residual) return "colour";
@@ -418,12 +466,28 @@ NearDuplicateVerdict NearDuplicateQuery::Check(const std::vector<uint8_t>& candi
   if (!prepared_ || !ParseAspect(candidate, aspect)) return Reject(v, "signature");
   const Query& q = *prepared_;
   if (std::abs(std::log(q.aspect / aspect)) > std::log(o.max_scale)) return Reject(v, "aspect");
-  // Colours far apart as the pictures stand (recoloured, another scene): no alignment can bring them together.
+  // Colours far apart as the pictures stand (recoloured, another scene): no alignment can bring them together. Far
+  // apart also once the light a brightness change may have added (the difference of the grey rasters' means) is
+  // taken back, when both pictures have contrast and as much of it as a brightness change leaves: added light moves
+  // the colour shares of dark pixels as much as a recolouring does. (Matching the contrast too made two smooth
+  // gradients of other colours look alike.)
   const cv::Mat colour = ColourOf(candidate);
-  v.chroma_difference = CompareColour(q, colour, Starts()[kAsIs].warp, 1, 0).chroma;
+  const cv::Mat grey = GreyOf(candidate);
+  v.chroma_difference = CompareColour(q, colour, Starts()[kAsIs].warp, 1, 0, {}, kUnalignedTrim).chroma;
+  if (v.chroma_difference > 2.5 * o.max_chroma_difference) {
+    cv::Scalar query_mean, query_spread, candidate_mean, candidate_spread;
+    cv::meanStdDev(q.grey, query_mean, query_spread);
+    cv::meanStdDev(grey, candidate_mean, candidate_spread);
+    const double contrast = query_spread[0] / std::max(candidate_spread[0], 1e-6);
+    if (std::min(query_spread[0], candidate_spread[0]) >= kMinSpreadToMatch && contrast <= o.max_gain &&
+        contrast * o.max_gain >= 1) {
+      const double added = query_mean[0] - candidate_mean[0];
+      v.chroma_difference = std::min(
+          v.chroma_difference, CompareColour(q, colour, Starts()[kAsIs].warp, 1, added, {}, kUnalignedTrim).chroma);
+    }
+  }
   if (v.chroma_difference > 2.5 * o.max_chroma_difference) return Reject(v, "colour");
   v.allowed_residual = q.allowed_residual;
-  const cv::Mat grey = GreyOf(candidate);
   const Alignment a = AlignBest(q, grey, v.allowed_residual, v.start_correlation);
   v.aligned = true;
   if (a.correlation <= 0) return Reject(v, "alignment");

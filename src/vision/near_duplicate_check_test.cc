@@ -83,6 +83,30 @@ cv::Mat Rotated(const cv::Mat& image, double degrees) {
   return out;
 }
 
+// Turned by `degrees` and zoomed just enough to fill the frame again, as photo editors straighten a horizon.
+cv::Mat RotatedFilled(const cv::Mat& image, double degrees) {
+  const double a = std::abs(degrees) * CV_PI / 180,
+               aspect = std::max(image.cols, image.rows) / static_cast<double>(std::min(image.cols, image.rows));
+  cv::Mat out;
+  const cv::Mat m = cv::getRotationMatrix2D(cv::Point2f(image.cols / 2.0f, image.rows / 2.0f), degrees,
+                                            std::cos(a) + aspect * std::sin(a));
+  cv::warpAffine(image, out, m, image.size(), cv::INTER_LINEAR, cv::BORDER_REFLECT);
+  return out;
+}
+
+// Turned by `degrees` on a canvas grown to hold all of it, the corners white.
+cv::Mat RotatedExpanded(const cv::Mat& image, double degrees) {
+  const double a = std::abs(degrees) * CV_PI / 180;
+  const int w = static_cast<int>(std::ceil(image.cols * std::cos(a) + image.rows * std::sin(a))),
+            h = static_cast<int>(std::ceil(image.rows * std::cos(a) + image.cols * std::sin(a)));
+  cv::Mat m = cv::getRotationMatrix2D(cv::Point2f(image.cols / 2.0f, image.rows / 2.0f), degrees, 1.0);
+  m.at<double>(0, 2) += (w - image.cols) / 2.0;
+  m.at<double>(1, 2) += (h - image.rows) / 2.0;
+  cv::Mat out;
+  cv::warpAffine(image, out, m, cv::Size(w, h), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar::all(255));
+  return out;
+}
+
 cv::Mat Brighter(const cv::Mat& image) {
   cv::Mat out;
   image.convertTo(out, -1, 1.10, 0);
@@ -347,6 +371,65 @@ TEST(NearDuplicateCheckTest, RejectsAReframingButNotACrop) {
     const auto crop = CheckNearDuplicate(SignatureOf(Crop5(photo)), whole);
     EXPECT_TRUE(crop.same) << name << ": a 5% crop";
     EXPECT_FALSE(crop.ShowsAnotherPicture());
+  }
+}
+
+// The line between a crop and another framing, on real photos: windows of 90% and 92% of the picture per side
+// (scales 1.11 and 1.087) are other framings wherever they sit; a crop of 6% a side at a corner is a near duplicate,
+// and so are copies turned by 2.5 degrees, zoomed to fill the frame or on a grown canvas, which show scales as large
+// as the 92% window's.
+TEST(NearDuplicateCheckTest, TellsAWindowOfNinetyTwoPercentFromACropOrATurnedCopy) {
+  for (const char* name : {"skimage_coffee.jpg", "skimage_astronaut.jpg", "obama3.jpg", "vladmandic_sample1.jpg"}) {
+    const cv::Mat photo = cv::imread(std::string(TRIAGE_SOURCE_DIR) + "/tests/fixtures/faces/" + name);
+    ASSERT_FALSE(photo.empty()) << name;
+    const auto whole = SignatureOf(photo);
+    for (const double keep : {0.90, 0.92}) {
+      for (const auto& [x, y] : {std::pair{0.5, 0.5}, std::pair{0.0, 0.0}, std::pair{1.0, 1.0}, std::pair{1.0, 0.0}}) {
+        const cv::Mat window = Crop(photo, x * (1 - keep), y * (1 - keep), keep);
+        const auto v = CheckNearDuplicate(SignatureOf(window), whole);
+        EXPECT_FALSE(v.same) << name << ": a " << keep << " window at (" << x << ", " << y << "), scale " << v.scale;
+        EXPECT_FALSE(CheckNearDuplicate(whole, SignatureOf(window)).same) << name << ": either way";
+      }
+    }
+    const auto corner_crop = CheckNearDuplicate(SignatureOf(Crop(photo, 0.06, 0.06, 0.94)), whole);
+    EXPECT_TRUE(corner_crop.same) << name << ": a 6% crop at a corner, " << corner_crop.reason << " scale "
+                                  << corner_crop.scale;
+    for (const double degrees : {2.5, -2.5}) {
+      const auto filled = CheckNearDuplicate(SignatureOf(RotatedFilled(photo, degrees)), whole);
+      EXPECT_TRUE(filled.same) << name << ": turned " << degrees << " and zoomed to fill, " << filled.reason
+                               << " scale " << filled.scale << " rotation " << filled.rotation_deg;
+      const auto expanded = CheckNearDuplicate(SignatureOf(RotatedExpanded(photo, degrees)), whole);
+      EXPECT_TRUE(expanded.same) << name << ": turned " << degrees << " on a grown canvas, " << expanded.reason
+                                 << " scale " << expanded.scale << " rotation " << expanded.rotation_deg << " chroma "
+                                 << expanded.chroma_difference << " colour residual " << expanded.colour_residual;
+    }
+  }
+}
+
+// Light added by a brightness slider (+9% of the range to every channel) moves the colour shares of dark pixels as
+// much as a recolouring; it is taken back before colours are compared. A version darkened by more than two stops,
+// with grain, into a night scene is an edit, another picture, however well it aligns.
+TEST(NearDuplicateCheckTest, AcceptsAddedLightButNotAVersionDarkenedIntoNight) {
+  for (const char* name : {"skimage_coffee.jpg", "skimage_astronaut.jpg", "obama3.jpg", "vladmandic_sample1.jpg"}) {
+    const cv::Mat photo = cv::imread(std::string(TRIAGE_SOURCE_DIR) + "/tests/fixtures/faces/" + name);
+    ASSERT_FALSE(photo.empty()) << name;
+    const auto whole = SignatureOf(photo);
+    const cv::Mat lighter = photo + cv::Scalar::all(23);
+    const auto added = CheckNearDuplicate(SignatureOf(lighter), whole);
+    EXPECT_TRUE(added.same) << name << ": 23 levels added, " << added.reason << " chroma " << added.chroma_difference;
+    EXPECT_TRUE(CheckNearDuplicate(whole, SignatureOf(lighter)).same) << name << ": either way";
+    const auto turned = CheckNearDuplicate(SignatureOf(RotatedExpanded(lighter, 2)), whole);
+    EXPECT_TRUE(turned.same) << name << ": lighter and turned on a grown canvas, " << turned.reason;
+
+    cv::Mat night, grain(photo.size(), CV_16SC3);
+    photo.convertTo(night, CV_16SC3, 0.22);
+    cv::randn(grain, 0, 4);
+    night += grain;
+    night.convertTo(night, CV_8UC3);
+    const auto v = CheckNearDuplicate(SignatureOf(night), whole);
+    EXPECT_FALSE(v.same) << name << ": darkened into night, gain " << v.gain;
+    EXPECT_EQ(v.reason, "brightness") << name;
+    EXPECT_FALSE(CheckNearDuplicate(whole, SignatureOf(night)).same) << name << ": either way";
   }
 }
 
