@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark, one after another (they share 2 cores; never run them beside a build).
 #   FACE_SET=DIR   a labelled face folder (enroll/, probe/) for the accuracy run; skipped when unset
-#   DEDUP_COUNT=N  at most N pictures in the dedup corpus (default 1000: all that the shared photos give, ~370)
+#   DEDUP_COUNT=N  at most N pictures in the dedup corpus (default 1000: all that the shared photos give, ~450)
 #   QUALITY_SET=DIR  real photos for the quality degradation pairs; skipped when unset
 set -euo pipefail
 build="${1:-build}"

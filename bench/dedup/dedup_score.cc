@@ -155,8 +155,8 @@ struct Score {
   std::map<std::string, int> false_by_kind;               // false pairs by what kind of negative they are
 };
 
-// What kind of different-picture pair this is: a derived negative (mirror, recolour, sepia, smooth) of the other's
-// picture, another framing of the same photo, or unrelated pictures (low-texture ones named as such).
+// What kind of different-picture pair this is: a derived negative (mirror, recolour, sepia, smooth, night) of the
+// other's picture, another framing of the same photo, or unrelated pictures (low-texture ones named as such).
 std::string NegativeKind(const Truth& truth, const Pair& p) {
   const auto a = static_cast<size_t>(p.first), b = static_cast<size_t>(p.second);
   const bool same_photo = truth.source[a] >= 0 && truth.source[a] == truth.source[b];

@@ -6,13 +6,18 @@
 // Usage: make_corpus --out DIR [--sources DIR]... [--count N=400] [--seed 1] [--threads 2] [--no-check]
 // Each source photo (long side scaled to at most 1600 px) gives five pictures: the whole frame and four windows of
 // 55% per side at the corners (windows 45% apart: different framings, not crops of one another). One picture in four
-// also gets a reframing: an 85% window of it (centred or at a corner), close to a crop yet another framing, and so a
-// different picture (a 5% crop is a near duplicate). A source folder
+// also gets a reframing: a window of 85%, 88%, 90% or 92% of it per side (centred or at a corner), close to a crop yet
+// another framing, and so a different picture (a 5% crop is a near duplicate); one in eight a version darkened by 2.2
+// stops with grain into a night scene, an edit and so another picture too. The near duplicates vary as found in the
+// wild: a 5% crop centred or from one corner; a 2 degree turn either way, its corners reflected, on a canvas grown to
+// hold it (black or white corners) or zoomed to fill the frame; 10% brighter by exposure (x1.1) or by added light
+// (+25 levels). A source folder
 // with a MANIFEST.tsv contributes only the files whose license column is cleared. Without sources the pictures are
 // synthesised. Files land in DIR/images with neutral names; DIR/truth.tsv has name, group, variant and source (the
 // photo a file derives from, to tell related negatives from unrelated ones). Unless --no-check, the pHash distances
 // between the pictures are summarised.
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <cstdio>
@@ -46,7 +51,7 @@ struct Args {
 
 // How a picture is derived from its source photo. Every kind but kWindow/kWhole is a hard negative for the picture
 // it is made from (its own group); each still gets near duplicates of its own.
-enum class Kind { kWhole, kWindow, kMirror, kRecolour, kSepia, kSmooth, kGradient, kReframe };
+enum class Kind { kWhole, kWindow, kMirror, kRecolour, kSepia, kSmooth, kGradient, kReframe, kNight };
 
 const char* KindName(Kind k) {
   switch (k) {
@@ -66,6 +71,8 @@ const char* KindName(Kind k) {
       return "gradient";
     case Kind::kReframe:
       return "reframe";
+    case Kind::kNight:
+      return "night";
   }
   return "?";
 }
@@ -174,18 +181,40 @@ cv::Mat Gradient(uint64_t seed) {
   return AddGrain(out, 2.0, seed);
 }
 
-cv::Mat MakeVariant(const cv::Mat& base, const std::string& variant) {
+// Turned by `degrees` about the centre: corners reflected (how = 0), on a canvas grown to hold the whole picture with
+// black (1) or white (2) corners, or zoomed just enough to fill the frame (3).
+cv::Mat Turned(const cv::Mat& base, double degrees, int how) {
+  const double a = std::abs(degrees) * CV_PI / 180, c = std::cos(a), s = std::sin(a);
+  const double aspect = std::max(base.cols, base.rows) / static_cast<double>(std::min(base.cols, base.rows));
+  cv::Mat m = cv::getRotationMatrix2D(cv::Point2f(base.cols / 2.0f, base.rows / 2.0f), degrees,
+                                      how == 3 ? c + aspect * s : 1.0);
+  cv::Size size = base.size();
+  if (how == 1 || how == 2) {
+    size = cv::Size(static_cast<int>(std::ceil(base.cols * c + base.rows * s)),
+                    static_cast<int>(std::ceil(base.rows * c + base.cols * s)));
+    m.at<double>(0, 2) += (size.width - base.cols) / 2.0;
+    m.at<double>(1, 2) += (size.height - base.rows) / 2.0;
+  }
+  cv::Mat out;
+  cv::warpAffine(base, out, m, size, cv::INTER_LINEAR, how == 0 ? cv::BORDER_REFLECT : cv::BORDER_CONSTANT,
+                 cv::Scalar::all(how == 2 ? 255 : 0));
+  return out;
+}
+
+// `choice` picks among the ways a variant is found made (a random number, the same for the same corpus).
+cv::Mat MakeVariant(const cv::Mat& base, const std::string& variant, uint64_t choice) {
   cv::Mat out;
   if (variant == "half") {
     cv::resize(base, out, cv::Size(base.cols / 2, base.rows / 2), 0, 0, cv::INTER_AREA);
   } else if (variant == "crop5") {
-    const int dx = base.cols * 5 / 200, dy = base.rows * 5 / 200;  // 5% of each dimension, split over both sides
-    out = base(cv::Rect(dx, dy, base.cols - 2 * dx, base.rows - 2 * dy)).clone();
+    // 5% of each dimension, split over both sides or taken from one corner.
+    const int dx = base.cols * 5 / 100, dy = base.rows * 5 / 100, at = static_cast<int>(choice % 5);
+    const int x = at == 0 ? dx / 2 : (at % 2 == 0 ? dx : 0), y = at == 0 ? dy / 2 : (at >= 3 ? dy : 0);
+    out = base(cv::Rect(x, y, base.cols - dx, base.rows - dy)).clone();
   } else if (variant == "bright10") {
-    base.convertTo(out, -1, 1.10, 0);
+    base.convertTo(out, -1, choice % 2 == 0 ? 1.10 : 1.0, choice % 2 == 0 ? 0 : 25);
   } else if (variant == "rot2") {
-    const cv::Mat m = cv::getRotationMatrix2D(cv::Point2f(base.cols / 2.0f, base.rows / 2.0f), 2.0, 1.0);
-    cv::warpAffine(base, out, m, base.size(), cv::INTER_LINEAR, cv::BORDER_REFLECT);
+    out = Turned(base, (choice / 4) % 2 == 0 ? 2.0 : -2.0, static_cast<int>(choice % 4));
   } else {
     out = base;  // exact, quality60 and png keep the pixels (copied or re-encoded)
   }
@@ -256,6 +285,10 @@ std::vector<Job> PlanJobs(const std::vector<bool>& colourful, int count, uint64_
   for (size_t i = 0; i < pictures; ++i) {
     if (reframe_rng() % 4 == 0) add(jobs[i].source, jobs[i].window, Kind::kReframe);
   }
+  std::mt19937_64 night_rng(seed * 7'561 + 29);
+  for (size_t i = 0; i < pictures; ++i) {
+    if (night_rng() % 8 == 0) add(jobs[i].source, jobs[i].window, Kind::kNight);
+  }
   return jobs;
 }
 
@@ -311,12 +344,16 @@ class Generator {
         return HueShift(picture, 90 + static_cast<int>(seed % 120));  // colourful pictures only
       case Kind::kSepia:
         return Sepia(picture);
-      case Kind::kReframe: {  // 85% of the picture per side, centred or at one of its corners
-        const int w = picture.cols * 85 / 100, h = picture.rows * 85 / 100, at = static_cast<int>(seed % 5);
+      case Kind::kReframe: {  // 85-92% of the picture per side, centred or at one of its corners
+        const int keep = std::array{85, 88, 90, 92}[(seed / 5) % 4];
+        const int w = picture.cols * keep / 100, h = picture.rows * keep / 100, at = static_cast<int>(seed % 5);
         const int x = at == 0 ? (picture.cols - w) / 2 : (at % 2 == 0 ? picture.cols - w : 0);
         const int y = at == 0 ? (picture.rows - h) / 2 : (at >= 3 ? picture.rows - h : 0);
         return picture(cv::Rect(x, y, w, h)).clone();
       }
+      case Kind::kNight:  // 2.2 stops darker, with grain
+        picture.convertTo(out, -1, 0.22, 0);
+        return AddGrain(out, 3.0, seed);
       case Kind::kSmooth: {
         cv::GaussianBlur(picture, out, cv::Size(0, 0), picture.cols * 0.05);
         return AddGrain(out, 1.5, seed);
@@ -333,9 +370,10 @@ class Generator {
     const std::string base_name = NeutralName(rng, "jpg");
     cv::imwrite((dir / base_name).string(), base, {cv::IMWRITE_JPEG_QUALITY, 92});
     Record(base_name, job, KindName(job.kind), base);
+    std::mt19937_64 choices(args_.seed * 6'007 + static_cast<uint64_t>(job.group));
     for (const std::string& variant : ChooseVariants(rng)) {
       const std::string name = NeutralName(rng, variant == "png" ? "png" : "jpg");
-      const cv::Mat pixels = MakeVariant(base, variant);
+      const cv::Mat pixels = MakeVariant(base, variant, choices());
       if (variant == "exact") {
         fs::copy_file(dir / base_name, dir / name);
       } else if (variant == "png") {
