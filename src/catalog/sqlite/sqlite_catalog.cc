@@ -145,6 +145,8 @@ base::Result<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::file
   }
   std::unique_ptr<SqliteCatalog> c(new SqliteCatalog(db));
   sqlite3_busy_timeout(db, 10'000);
+  // A catalog deleted or replaced under a running serve or watch: nothing more is committed to the file it had open.
+  sqlite3_commit_hook(db, RefuseCommitToAMovedFile, db);
   // Reads go through a memory map and a 64 MiB page cache rather than a pread per page: a policy simulation or a
   // gallery page reads many rows, and every request of the review UI reads a few. Temporary tables and statement
   // journals stay in memory: an ingest's group transaction otherwise wrote a temporary file of about 1.7 MB per

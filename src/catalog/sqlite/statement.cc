@@ -69,18 +69,32 @@ Statement& Statement::BindNull(int index) {
   return *this;
 }
 
+bool FileMoved(sqlite3* db) {
+  int moved = 0;
+  return sqlite3_file_control(db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved != 0;
+}
+
+int RefuseCommitToAMovedFile(void* db) { return FileMoved(static_cast<sqlite3*>(db)) ? 1 : 0; }
+
 namespace {
 
-// SQLite's words for a failure, with what to do about the one users meet at home: a library copied from another
-// user's account, or on a share mounted read-only.
+// SQLite's words for a failure, with what to do about the ones users meet at home: a library copied from another
+// user's account, or on a share mounted read-only; a catalog file deleted or replaced under a running triage.
 std::string Explained(sqlite3* db, int rc, const std::string& message) {
+  const char* path = sqlite3_db_filename(db, "main");
+  const std::string file = path != nullptr && *path != '\0' ? path : "the catalog";
+  if (FileMoved(db)) {
+    return fmt::format(
+        "catalog: {} was deleted, moved or replaced while this triage was running, so this change was not "
+        "recorded and nothing more will be written to the file it had open: start triage again",
+        file);
+  }
   if ((rc & 0xff) != SQLITE_READONLY) return "catalog: " + message;
-  const char* file = sqlite3_db_filename(db, "main");
   return fmt::format(
       "catalog: {} ({} cannot be written by this user: triage writes to the library's .triage folder also to list "
       "or show, since every command first finishes work a crash interrupted; check its owner and permissions, "
       "and that the library is not on a read-only mount)",
-      message, file != nullptr && *file != '\0' ? file : "the catalog");
+      message, file);
 }
 
 }  // namespace
@@ -93,6 +107,7 @@ base::Result<bool> Statement::Step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   std::string msg = Explained(db_, sqlite3_extended_errcode(db_), sqlite3_errmsg(db_));
+  if (FileMoved(db_)) return base::Status::Unavailable(msg);
   if (rc == SQLITE_CONSTRAINT) return base::Status::AlreadyExists(msg);
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return base::Status::Unavailable(msg);
   if (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) return base::Status::Corrupt(msg);
@@ -132,6 +147,7 @@ base::Status Exec(sqlite3* db, const char* sql) {
   if (int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err); rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errmsg(db);
     sqlite3_free(err);
+    if (FileMoved(db)) return base::Status::Unavailable(Explained(db, rc, msg));
     return base::Status::Io(Explained(db, rc, msg));
   }
   return base::Status::Ok();

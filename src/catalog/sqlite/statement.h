@@ -95,6 +95,14 @@ class StatementCache {
 // Executes SQL without results (may hold several statements).
 base::Status Exec(sqlite3* db, const char* sql);
 
+// Whether the file the connection opened as its main database was deleted, renamed or replaced since: writes would
+// go on into a file nobody will open again.
+bool FileMoved(sqlite3* db);
+
+// A commit hook (sqlite3_commit_hook, `db` the connection) that takes back every commit once FileMoved: the statement
+// fails, and its error says what happened (Statement::Step, Exec).
+int RefuseCommitToAMovedFile(void* db);
+
 // Ends a failed transaction. Its own failure is not reported: the error that caused it is the one the caller
 // returns, and SQLite rolls back by itself when a statement inside failed hard (then ROLLBACK says "no transaction").
 void Rollback(sqlite3* db);
