@@ -247,6 +247,28 @@ TEST_P(CatalogContractTest, HashChangesFollowInsertTrashAndDelete) {
   EXPECT_FALSE(after_delete->changes[0].present);
 }
 
+// An item purged keeps its id in the audit: a photo ingested later, even right after the newest item was purged, gets
+// an id of its own, and the purged photo's history is not shown as the new one's.
+TEST_P(CatalogContractTest, APurgedItemsIdIsNeverGivenToAnotherPhoto) {
+  auto a = catalog_->Apply(Insert("j1", "review/x/a.jpg", "review", "x", "sha-a"));
+  auto b = catalog_->Apply(Insert("j2", "review/x/b.jpg", "review", "x", "sha-b"));
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(catalog_->DeleteItem(PurgeAudit(*b, "admin", "purged", 3000)).ok());
+  auto c = catalog_->Apply(Insert("j3", "review/x/c.jpg", "review", "x", "sha-c"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_NE(*c, *b);
+  EXPECT_GT(*c, *b);
+  AuditQuery query;
+  query.item_id = *b;
+  auto history = catalog_->ListAuditEntries(query);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u) << "the purged photo's intake and purge, and nothing of the photo after it";
+  EXPECT_TRUE(history->at(0).action == "purge" || history->at(1).action == "purge");
+  auto item = catalog_->GetItem(*c);
+  ASSERT_TRUE(item.ok());
+  EXPECT_EQ(item->path, "review/x/c.jpg");
+}
+
 // The log keeps each item's latest change only: it does not grow with every move, and a reader still learns of
 // every item that changed after its cursor.
 TEST_P(CatalogContractTest, HashChangeLogKeepsOneEntryPerItem) {

@@ -22,11 +22,15 @@ const char* const kItemColumns =
 
 namespace {
 
+// A new item's id is never one an item had before, purged since: the audit keeps that item's lines under its id,
+// and a photo given the id would inherit its history (SQLite hands out the largest id + 1, so purging the newest item
+// freed its id). The audit's item index answers its largest id at once.
 constexpr const char* kInsertItem =
-    "INSERT INTO items (path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, "
+    "INSERT INTO items (id, path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, "
     "format, taken_at, camera, location, category, person, duplicate_of, reasons, auto_sorted, faces_detected, "
     "sharpness, exposure, created_at, updated_at, phash_center, signature) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "VALUES (MAX(COALESCE((SELECT MAX(id) FROM items), 0), COALESCE((SELECT MAX(item_id) FROM audit), 0)) + 1, "
+    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 constexpr const char* kInsertFace =
     "INSERT INTO faces (item_id, x, y, w, h, score, landmarks, embedding, person, match_kind, distance, confidence, "
