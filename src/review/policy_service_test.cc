@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "catalog/sqlite/sqlite_catalog.h"
+#include "catalog/test_items.h"
 
 namespace triage::review {
 namespace {
@@ -29,14 +30,7 @@ class PolicySimulationTest : public ::testing::Test {
   // An item waiting in review/low_confidence: one face, nearest `person` at `distance` with `confidence`.
   int64_t LowConfidence(int n, const std::string& person, double distance, double confidence,
                         std::optional<int64_t> copy_of = std::nullopt, bool decided_as_copy = false) {
-    catalog::CatalogChange c;
-    c.journal_id = "j" + std::to_string(n);
-    c.item.path = "review/low_confidence/" + std::to_string(n) + ".jpg";
-    c.item.original_name = std::to_string(n) + ".jpg";
-    c.item.fingerprint.sha256 = "sha" + std::to_string(n);
-    c.item.location = "review";
-    c.item.category = "low_confidence";
-    c.at = 1;
+    catalog::CatalogChange c = catalog::ReviewItemChange(n, "low_confidence");
     model::StoredAnalysis s;
     s.analysis.readable = true;
     s.analysis.faces_analysed = true;

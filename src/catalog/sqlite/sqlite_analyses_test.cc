@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "catalog/sqlite/sqlite_catalog.h"
+#include "catalog/test_items.h"
 
 namespace triage::catalog::sqlite {
 namespace {
@@ -29,14 +30,7 @@ class SqliteAnalysesTest : public ::testing::Test {
 
   // An item in review with one face whose nearest person is `person` at `distance`.
   int64_t InsertReviewed(int n, const std::string& person, double distance) {
-    CatalogChange c;
-    c.journal_id = "j" + std::to_string(n);
-    c.item.path = "review/unidentified/" + std::to_string(n) + ".jpg";
-    c.item.original_name = std::to_string(n) + ".jpg";
-    c.item.fingerprint.sha256 = "sha" + std::to_string(n);
-    c.item.location = "review";
-    c.item.category = "unidentified";
-    c.at = 1;
+    CatalogChange c = ReviewItemChange(n);
     model::StoredAnalysis s;
     s.version = 1;
     s.analysis.readable = true;

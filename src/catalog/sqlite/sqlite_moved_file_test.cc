@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "catalog/sqlite/sqlite_catalog.h"
+#include "catalog/test_items.h"
 
 namespace triage::catalog::sqlite {
 namespace {
@@ -21,27 +22,15 @@ class SqliteMovedFileTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  static CatalogChange Insert(int n) {
-    CatalogChange c;
-    c.journal_id = "j" + std::to_string(n);
-    c.item.path = "review/unidentified/" + std::to_string(n) + ".jpg";
-    c.item.original_name = std::to_string(n) + ".jpg";
-    c.item.fingerprint.sha256 = "sha" + std::to_string(n);
-    c.item.location = "review";
-    c.item.category = "unidentified";
-    c.at = 1;
-    return c;
-  }
-
   fs::path dir_;
 };
 
 TEST_F(SqliteMovedFileTest, NothingIsCommittedToACatalogFileDeletedUnderTheProcess) {
   auto catalog = SqliteCatalog::Open(dir_ / "catalog.db");
   ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
-  ASSERT_TRUE((*catalog)->Apply(Insert(1)).ok());
+  ASSERT_TRUE((*catalog)->Apply(ReviewItemChange(1)).ok());
   fs::remove(dir_ / "catalog.db");
-  auto id = (*catalog)->Apply(Insert(2));
+  auto id = (*catalog)->Apply(ReviewItemChange(2));
   ASSERT_FALSE(id.ok()) << "committed to a deleted file";
   EXPECT_EQ(id.status().code(), base::Code::kUnavailable);
   EXPECT_NE(id.status().message().find("catalog.db was deleted, moved or replaced while this triage was running"),
@@ -49,7 +38,7 @@ TEST_F(SqliteMovedFileTest, NothingIsCommittedToACatalogFileDeletedUnderTheProce
       << id.status().message();
   EXPECT_NE(id.status().message().find("start triage again"), std::string::npos);
   // Group commits and single statements alike.
-  auto all = (*catalog)->ApplyAll({Insert(3), Insert(4)});
+  auto all = (*catalog)->ApplyAll({ReviewItemChange(3), ReviewItemChange(4)});
   ASSERT_FALSE(all.ok());
   EXPECT_EQ(all.status().code(), base::Code::kUnavailable);
 }
@@ -61,10 +50,10 @@ TEST_F(SqliteMovedFileTest, NothingIsCommittedToACatalogFileReplacedByAnother) {
   }
   auto catalog = SqliteCatalog::Open(dir_ / "catalog.db");
   ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
-  ASSERT_TRUE((*catalog)->Apply(Insert(1)).ok());
+  ASSERT_TRUE((*catalog)->Apply(ReviewItemChange(1)).ok());
   // A backup put back in its place (mv keeps the backup's own file).
   fs::rename(dir_ / "restored.db", dir_ / "catalog.db");
-  auto id = (*catalog)->Apply(Insert(2));
+  auto id = (*catalog)->Apply(ReviewItemChange(2));
   ASSERT_FALSE(id.ok());
   EXPECT_EQ(id.status().code(), base::Code::kUnavailable);
   // The file now at the path holds neither change: the process opening it next sees what is really there.
@@ -74,14 +63,14 @@ TEST_F(SqliteMovedFileTest, NothingIsCommittedToACatalogFileReplacedByAnother) {
   ASSERT_TRUE(found.ok());
   EXPECT_FALSE(found->has_value());
   // And that process writes to it as usual.
-  EXPECT_TRUE((*fresh)->Apply(Insert(3)).ok());
+  EXPECT_TRUE((*fresh)->Apply(ReviewItemChange(3)).ok());
 }
 
 TEST_F(SqliteMovedFileTest, ACatalogLeftInPlaceKeepsCommitting) {
   auto catalog = SqliteCatalog::Open(dir_ / "catalog.db");
   ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
-  for (int n = 1; n <= 3; ++n) EXPECT_TRUE((*catalog)->Apply(Insert(n)).ok()) << n;
-  auto again = (*catalog)->Apply(Insert(1));  // the same journal id: applied once
+  for (int n = 1; n <= 3; ++n) EXPECT_TRUE((*catalog)->Apply(ReviewItemChange(n)).ok()) << n;
+  auto again = (*catalog)->Apply(ReviewItemChange(1));  // the same journal id: applied once
   EXPECT_TRUE(again.ok()) << again.status().ToString();
 }
 
