@@ -116,6 +116,31 @@ for (const scheme of ['dark', 'light']) {
   });
 }
 
+test('an error toast and a confirmation dialog are readable in the dark scheme', async () => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await openReviewQueue(page);
+  await page.getByRole('button', { name: 'Select several' }).click();
+  // Deleting with nothing selected is refused in a toast of its own (an error).
+  await page.getByTestId('bulk-reject').click();
+  const error = page.locator('.toast.error');
+  await error.waitFor();
+  assert.deepEqual(await unreadable(3), [], 'the error toast among the rest');
+  const toastBg = await error.evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.ok(brightness(toastBg) < 130, `white text on a deep red (${toastBg})`);
+  // With a photo selected, the deletion asks first.
+  await page.locator('.tile').first().click();
+  await page.getByTestId('bulk-reject').click();
+  const dialog = page.locator('dialog[open]');
+  await dialog.waitFor();
+  assert.deepEqual(await unreadable(3), [], 'the dialog');
+  const dialogBg = await dialog.evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.ok(brightness(dialogBg) < 60, `the dialog is dark (${dialogBg})`);
+  await screenshot(page, 'dark_mode_confirm');
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'One by one' }).click();
+  await page.emulateMedia({ colorScheme: 'light' });
+});
+
 test('the dark scheme darkens the review card, its badges and the buttons, and keeps the photo view dark', async () => {
   await page.emulateMedia({ colorScheme: 'dark' });
   await openReviewQueue(page, 'duplicates');
