@@ -472,6 +472,11 @@ test('a duplicate: the better copy is marked per attribute; keep left puts it in
   assert.ok(transforms[0].includes('scale(1.2') && transforms[0] === transforms[1], JSON.stringify(transforms));
   await page.getByTestId('compare-slider-mode').click();
   await page.getByTestId('compare-slider').waitFor();
+  // The zoom works on the panes side by side only: the slider offers none that would do nothing.
+  assert.equal(await page.getByRole('button', { name: 'Zoom in' }).isVisible(), false);
+  await page.getByRole('button', { name: 'Side by side' }).click();
+  assert.equal(await page.getByRole('button', { name: 'Zoom in' }).isVisible(), true);
+  await page.getByTestId('compare-slider-mode').click();
 
   await page.getByTestId('keep-left').click();
   await toastStarting(page, 'Kept 11_copy.jpg in').waitFor();

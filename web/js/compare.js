@@ -159,9 +159,14 @@ export function compareView(left, right, caption, { advice = false, mayReplace =
   const synced = syncedPanes(left, right, caption);
   const body = h('div', { class: 'compare-body' }, synced.panes);
   let overlay = null;
+  // The zoom acts on the two panes side by side: in the slider it would do nothing, so it is not offered there.
+  const zoomButtons = [
+    h('button', { type: 'button', 'aria-label': 'Zoom in', onclick: () => synced.zoom(1.5) }, '+'),
+    h('button', { type: 'button', 'aria-label': 'Zoom out', onclick: () => synced.zoom(1 / 1.5) }, '−')];
   const mode = (which) => {
     body.replaceChildren(which === 'slider' ? (overlay = overlay || sliderOverlay(left, right)) : synced.panes);
     for (const b of modeButtons) b.classList.toggle('active', b.dataset.mode === which);
+    for (const b of zoomButtons) b.hidden = which === 'slider';
   };
   const modeButtons = [
     h('button', { type: 'button', class: 'active', dataset: { mode: 'panes' }, onclick: () => mode('panes') },
@@ -170,9 +175,7 @@ export function compareView(left, right, caption, { advice = false, mayReplace =
       onclick: () => mode('slider') }, 'Slider')];
   return h('div', { class: 'compare', dataset: { testid: 'side-by-side' } },
     h('div', { class: 'compare-tools' },
-      h('div', { class: 'segmented', role: 'group', 'aria-label': 'Compare' }, modeButtons),
-      h('button', { type: 'button', 'aria-label': 'Zoom in', onclick: () => synced.zoom(1.5) }, '+'),
-      h('button', { type: 'button', 'aria-label': 'Zoom out', onclick: () => synced.zoom(1 / 1.5) }, '−')),
+      h('div', { class: 'segmented', role: 'group', 'aria-label': 'Compare' }, modeButtons), ...zoomButtons),
     body,
     comparisonTable(left, right),
     advice ? keepAdvice(left, right, mayReplace) : null);

@@ -10,7 +10,7 @@ function faceState(face) {
 }
 
 function faceWords(face) {
-  if (face.named_as) return face.named_as;
+  if (face.named_as) return personName(face.named_as);
   if (face.untracked) return 'not tracked';
   return face.cluster_person ? `${personName(face.cluster_person)} on the People page` : 'not named yet';
 }
@@ -23,7 +23,7 @@ export function faceStage(item, faces, image, onBox) {
     const box = h('button', { type: 'button', class: `face-box ${faceState(face)}`,
       dataset: { testid: 'face-box', face: face.index },
       'aria-label': `Face ${face.index + 1}: ${faceWords(face)}`, onclick: () => onBox && onBox(face.index) },
-    h('span', { class: 'face-tag' }, `${face.index + 1}${face.named_as ? ` ${face.named_as}` : ''}`));
+    h('span', { class: 'face-tag' }, `${face.index + 1}${face.named_as ? ` ${personName(face.named_as)}` : ''}`));
     Object.assign(box.style, { left: `${(100 * x) / item.width}%`, top: `${(100 * y) / item.height}%`,
       width: `${(100 * w) / item.width}%`, height: `${(100 * bh) / item.height}%` });
     return box;

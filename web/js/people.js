@@ -317,7 +317,7 @@ async function renderPersonGrid(root, personId, canManage, signal) {
       h('div', { class: 'page-head' }, h('h1', {}, `${personName(person.name)}: faces`), h('a', { href: '#/people' }, 'All face clusters')),
       h('p', { class: 'muted' }, 'Farthest from the centre of their faces first: mistakes show up at the top.'),
       canManage ? h('div', { class: 'cluster-tools' },
-        bulk('remove', 'Remove', () => ({}), (n) => `${n} taken out of ${person.name}'s cluster`),
+        bulk('remove', 'Remove', () => ({}), (n) => `${n} taken out of ${personName(person.name)}'s cluster`),
         bulk('not_this_person', `Not ${personName(person.name)}`, () => ({ person: person.name }),
           (n) => `${n} marked not ${personName(person.name)}`),
         target, bulk('reassign', 'Reassign', () => {
