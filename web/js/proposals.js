@@ -154,13 +154,17 @@ export async function renderProposals(root, _params, { session, signal }) {
       h('div', { class: 'proposal-compare' }, side('Current', p.current_item, isCover, p.status),
         side('Proposed', p.proposed_item, isCover, p.status)),
       comparison(p),
-      h('fieldset', { class: 'checklist' }, h('legend', {}, 'Quality checklist'),
-        CHECKLIST.map((c) => h('label', {}, h('input', { type: 'checkbox' }), ` ${c}`))),
+      // A proposal without an image of its own only takes the current one out: the checklist of a better image and
+      // the words of a replacement do not apply to it.
+      p.proposed_item_id ? h('fieldset', { class: 'checklist' }, h('legend', {}, 'Quality checklist'),
+        CHECKLIST.map((c) => h('label', {}, h('input', { type: 'checkbox' }), ` ${c}`))) : null,
       canDecide && p.status === 'pending' ? h('div', { class: 'actions' }, notes,
         button('archive', DECISION_WORDS.archive), button('deny', DECISION_WORDS.deny, 'danger'),
         button('approve', DECISION_WORDS.approve, 'primary'),
         h('p', { class: 'small muted decision-help' }, 'Close without applying: the proposal is put aside and nothing ' +
-          'changes in the library. Deny: refused. Approve & apply: the proposed image takes the current one’s place.'))
+          `changes in the library. Deny: refused. Approve & apply: ${p.proposed_item_id
+            ? 'the proposed image takes the current one’s place.'
+            : 'the current image is taken out of the library, into the archive (Put it back returns it).'}`))
         : null,
       // Revert: the replaced image back in its place (the proposed one back where it waited), or, for a proposal that
       // only took its image out of the library, that image back from the archive.
