@@ -96,9 +96,12 @@ test('gallery photo view: d moves a library photo to the trash; Undo and Ctrl-Z 
   await screenshot(page, 'culling-deleted');
 
   // The toast's Undo, clicked over the photo view: the file back at its path, the gallery showing it again with the
-  // count it had.
+  // count it had, and the photo view still open, on the photo put back.
   await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
   await toastStarting(page, 'Undone').waitFor();
+  await page.getByTestId('fact-file').filter({ hasText: /^c_coffee\.jpg$/ }).waitFor();
+  assert.equal(await loupe.isVisible(), true, 'the photo view stays open after the undo');
+  assert.equal(await page.getByTestId('loupe-count').innerText(), `${at + 1} of ${total}`);
   let back = await itemWhen('c_coffee.jpg', (i) => i.location === 'library', 'did not come back');
   assert.equal(back.path, slot);
   assert.ok(onDisk(slot), `${slot} is not back on disk`);

@@ -602,6 +602,8 @@ export async function renderGallery(root, _rest, { session, signal }) {
   let generation = 0;
   let drawing = false;   // true while the view is replaced (see set)
   let facets = null;     // cameras and lenses to suggest, once they came
+  let openPhoto = null;  // opens the photo view on the photo at an index of `shown`, the list drawn last
+  let shown = null;
   const reload = async () => {
     const mine = ++generation;
     lastOpened = -1;   // other photos now: g starts at the top row
@@ -640,6 +642,7 @@ export async function renderGallery(root, _rest, { session, signal }) {
         return false;
       }
     } : null;
+    shown = src;
     const open = (i) => {
       lastOpened = i;
       dropLoupe();
@@ -653,6 +656,7 @@ export async function renderGallery(root, _rest, { session, signal }) {
       overlay.focus();
       if (!inHistory) { history.pushState({ loupe: true }, '', location.href); inHistory = true; }
     };
+    openPhoto = open;
     const address = addressOf(state);
     box = grid(src, open, signal, (index) => { topIndex = index; keepPlace(address, index); });
     drawing = true;
@@ -709,8 +713,15 @@ export async function renderGallery(root, _rest, { session, signal }) {
     if (signal.aborted) return;
     for (const list of suggestions(facets)) document.getElementById(list.id)?.replaceWith(list);
   }).catch(() => {});
-  // Ctrl-Z (and the toast's Undo) takes a deletion back; the gallery is drawn anew with the photo in it.
-  attachUndoPage('gallery', () => reload(), signal);
+  // Ctrl-Z (and the toast's Undo) takes a deletion back; the gallery is drawn anew with the photo in it. Undone from
+  // the photo view, the view stays open, on the photo put back: it is where the deleted one was in the list.
+  attachUndoPage('gallery', async () => {
+    const at = overlay ? overlay.at() : -1;
+    await reload();
+    if (at < 0 || signal.aborted || !openPhoto || !shown) return;
+    while (shown.items.length <= at && !shown.done) await shown.more();
+    if (at < shown.items.length) openPhoto(at);
+  }, signal);
   await reload();
   return () => dropLoupe();   // leaving the view: its history entry, if any, stays behind as an entry of the gallery
 }
