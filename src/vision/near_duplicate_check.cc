@@ -153,6 +153,7 @@ struct NearDuplicateQuery::Prepared {
   cv::Mat colour_smoothed;  // ColourOf smoothed as CompareColour compares it
   cv::Mat unclipped;        // grey < kClipped
   double allowed_residual = 0;
+  double grey_mean = 0, grey_spread = 0;  // of `grey` (mean and standard deviation)
 };
 
 namespace {
@@ -333,6 +334,11 @@ cv::Mat GreyAgreement(const Query& q, const Alignment& a, double allowed_residua
   return agree;
 }
 
+// Whether a contrast of one picture to the other (a gain, either way) is one a brightness change leaves.
+bool WithinGain(double gain, const NearDuplicateCheckOptions& o) {
+  return gain <= o.max_gain && gain * o.max_gain >= 1;
+}
+
 // Scale, rotation and centre shift of an affine warp; false if it mirrors.
 bool Geometry(const cv::Mat& warp, NearDuplicateVerdict& v) {
   const double a = warp.at<float>(0, 0), b = warp.at<float>(0, 1), c = warp.at<float>(1, 0), d = warp.at<float>(1, 1);
@@ -364,7 +370,7 @@ const char* Judge(const Query& q, const cv::Mat& colour, const Alignment& a, con
   if (v.correlation < o.min_correlation) return "correlation";
   if (v.residual > v.allowed_residual) return "residual";
   // (Two flat fields have no contrast to compare; a picture and its version darkened into a night scene do.)
-  if (a.spread >= kMinSpreadToMatch && (v.gain * o.max_gain < 1 || v.gain > o.max_gain)) return "brightness";
+  if (a.spread >= kMinSpreadToMatch && !WithinGain(v.gain, o)) return "brightness";
   const ColourMeasures c = CompareColour(q, colour, a.warp, a.gain, a.offset, GreyAgreement(q, a, v.allowed_residual));
   v.chroma_difference = c.chroma;
   v.colour_residual = c.residual;
@@ -450,6 +456,10 @@ NearDuplicateQuery::NearDuplicateQuery(const std::vector<uint8_t>& signature, co
   cv::Mat inner = cv::Mat::zeros(kGreySide, kGreySide, CV_8U);
   inner(cv::Rect(kMargin, kMargin, kGreySide - 2 * kMargin, kGreySide - 2 * kMargin)).setTo(255);
   q->allowed_residual = options.max_residual_base + options.max_residual_per_gradient * MeanGradient(q->grey, inner);
+  cv::Scalar mean, spread;
+  cv::meanStdDev(q->grey, mean, spread);
+  q->grey_mean = mean[0];
+  q->grey_spread = spread[0];
   prepared_ = std::move(q);
 }
 
@@ -475,13 +485,11 @@ NearDuplicateVerdict NearDuplicateQuery::Check(const std::vector<uint8_t>& candi
   const cv::Mat grey = GreyOf(candidate);
   v.chroma_difference = CompareColour(q, colour, Starts()[kAsIs].warp, 1, 0, {}, kUnalignedTrim).chroma;
   if (v.chroma_difference > 2.5 * o.max_chroma_difference) {
-    cv::Scalar query_mean, query_spread, candidate_mean, candidate_spread;
-    cv::meanStdDev(q.grey, query_mean, query_spread);
+    cv::Scalar candidate_mean, candidate_spread;
     cv::meanStdDev(grey, candidate_mean, candidate_spread);
-    const double contrast = query_spread[0] / std::max(candidate_spread[0], 1e-6);
-    if (std::min(query_spread[0], candidate_spread[0]) >= kMinSpreadToMatch && contrast <= o.max_gain &&
-        contrast * o.max_gain >= 1) {
-      const double added = query_mean[0] - candidate_mean[0];
+    if (std::min(q.grey_spread, candidate_spread[0]) >= kMinSpreadToMatch &&
+        WithinGain(q.grey_spread / candidate_spread[0], o)) {
+      const double added = q.grey_mean - candidate_mean[0];
       v.chroma_difference = std::min(
           v.chroma_difference, CompareColour(q, colour, Starts()[kAsIs].warp, 1, added, {}, kUnalignedTrim).chroma);
     }
