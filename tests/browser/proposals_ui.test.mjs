@@ -83,6 +83,9 @@ test('anonymous votes, then approving a proposal side by side', async () => {
   const detail = page.getByTestId('proposal-detail');
   await detail.waitFor();
   assert.equal(Number(await detail.getAttribute('data-proposal-id')), proposalId);
+  // The proposal shown is the one marked in the list, before any was chosen.
+  assert.equal(await page.locator(`[data-testid="proposal-row"][data-proposal-id="${proposalId}"]`)
+    .getAttribute('class'), 'active');
   assert.equal((await page.getByTestId('current-community').innerText()).trim(), '-1.5');
   assert.ok(await page.locator('.compare-table td.better').count() > 0, 'no better value is marked');
   // The raw sharpness has no scale of its own: the sharper side says by how much, the other is the bare measure.

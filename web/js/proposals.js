@@ -244,6 +244,8 @@ export async function renderProposals(root, _params, { session, signal }) {
     const listed = new Set(list.map((p) => p.id));
     for (const id of [...state.picked]) if (!listed.has(id)) state.picked.delete(id);
     const shown = list.find((p) => p.id === state.selected) || list[0];
+    // The proposal in the detail is the one marked in the list, also before any was chosen.
+    state.selected = shown ? shown.id : null;
     remount(root, h('section', {},
       h('div', { class: 'page-head' }, h('h1', {}, 'Proposals'),
         h('p', { class: 'muted', dataset: { testid: 'proposal-count' } }, plural(list.length, 'proposal'))),
