@@ -212,7 +212,29 @@ cv::Mat MakeVariant(const cv::Mat& base, const std::string& variant, uint64_t ch
     const int x = at == 0 ? dx / 2 : (at % 2 == 0 ? dx : 0), y = at == 0 ? dy / 2 : (at >= 3 ? dy : 0);
     out = base(cv::Rect(x, y, base.cols - dx, base.rows - dy)).clone();
   } else if (variant == "bright10") {
-    base.convertTo(out, -1, choice % 2 == 0 ? 1.10 : 1.0, choice % 2 == 0 ? 0 : 25);
+    // +10% four ways: exposure (multiplied), a brightness slider (added), HSL lightness (ImageMagick's -modulate
+    // 110: hue and saturation kept) and gamma 1.15.
+    switch (choice % 4) {
+      case 0:
+        base.convertTo(out, -1, 1.10, 0);
+        break;
+      case 1:
+        base.convertTo(out, -1, 1.0, 25);
+        break;
+      case 2: {
+        cv::Mat hls;
+        cv::cvtColor(base, hls, cv::COLOR_BGR2HLS_FULL);
+        hls.forEach<cv::Vec3b>([](cv::Vec3b& p, const int*) { p[1] = cv::saturate_cast<uint8_t>(p[1] * 1.10); });
+        cv::cvtColor(hls, out, cv::COLOR_HLS2BGR_FULL);
+        break;
+      }
+      default: {
+        cv::Mat lut(1, 256, CV_8U);
+        for (int i = 0; i < 256; ++i)
+          lut.at<uint8_t>(i) = cv::saturate_cast<uint8_t>(255 * std::pow(i / 255.0, 1 / 1.15));
+        cv::LUT(base, lut, out);
+      }
+    }
   } else if (variant == "rot2") {
     out = Turned(base, (choice / 4) % 2 == 0 ? 2.0 : -2.0, static_cast<int>(choice % 4));
   } else {

@@ -66,7 +66,7 @@ cpu_timed() {  # $1 = label, then the command
 }
 
 # 1. Corpus (reused when the same parameters made it before).
-KEY="n${COUNT}-$( (echo v4; printf '%s\n' "${SOURCES[@]}") | md5sum | cut -c1-8)"
+KEY="n${COUNT}-$( (echo v5; printf '%s\n' "${SOURCES[@]}") | md5sum | cut -c1-8)"
 CORPUS="$SCRATCH/corpus-$KEY"
 if [[ ! -f "$CORPUS/truth.tsv" ]]; then
   rm -rf "$CORPUS"

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -236,8 +237,69 @@ struct ColourMeasures {
 
 // `agree`, when given (kColourSide square, CV_8U), marks the cells where the aligned grey pictures agree; the others
 // are left out. `trim` is the share of cells, those that differ most in chromaticity, that `chroma` leaves out.
-ColourMeasures CompareColour(const Query& q, const cv::Mat& colour, const cv::Mat& warp, double gain, double offset,
-                             const cv::Mat& agree = {}, double trim = 0) {
+// A tone curve applied to the three channels alike: what a brightness or contrast tool does (levels, gamma, curves, a
+// lightness slider). Piecewise linear through kToneKnots levels evenly spaced over 0..255.
+constexpr int kToneKnots = 5;
+
+struct ToneCurve {
+  std::array<double, kToneKnots> y{};
+  static ToneCurve Line(double gain, double offset) {
+    ToneCurve line;
+    for (int k = 0; k < kToneKnots; ++k) line.y[static_cast<size_t>(k)] = gain * 255.0 * k / (kToneKnots - 1) + offset;
+    return line;
+  }
+  double operator()(double x) const {
+    const double t = std::clamp(x, 0.0, 255.0) * (kToneKnots - 1) / 255.0;
+    const int k = std::min(static_cast<int>(t), kToneKnots - 2);
+    return y[static_cast<size_t>(k)] + (t - k) * (y[static_cast<size_t>(k) + 1] - y[static_cast<size_t>(k)]);
+  }
+};
+
+// The tone curve that brings the aligned candidate's grey levels to the query's, fitted by least squares over the
+// pixels compared where neither is clipped. Each knot is held towards the straight line of the grey fit by
+// kTonePull pixels' worth, so that a knot the pictures say little about stays on it. Fitted on grey, not on the
+// colours: a recolouring (white balance, a tint) leaves the grey levels about where they were, so the curve stays
+// near the identity and the colours still differ; a brightness tool bends the grey levels as it bends each channel.
+constexpr double kTonePull = 20;
+
+ToneCurve GreyToneCurve(const Query& q, const Alignment& a);
+
+// How a candidate's colour (R, G, B) is brought to the query's brightness before the two are compared.
+using Brightening = std::function<cv::Vec3f(const cv::Vec3f&)>;
+
+// The same tone curve on every channel.
+Brightening ByCurve(const ToneCurve& tone) {
+  return [tone](const cv::Vec3f& c) {
+    return cv::Vec3f(static_cast<float>(tone(c[0])), static_cast<float>(tone(c[1])), static_cast<float>(tone(c[2])));
+  };
+}
+
+// HSL lightness multiplied by `factor`, hue and HSL saturation kept (a "modulate" brightness): each channel's
+// departure from the lightness scales with the chroma the new lightness allows. Unlike a tone curve it moves a
+// saturated colour's low channels more than a grey of the same level.
+Brightening ByLightness(double factor) {
+  return [factor](const cv::Vec3f& c) {
+    const float high = std::max({c[0], c[1], c[2]}), low = std::min({c[0], c[1], c[2]});
+    const double lightness = (high + low) / 2.0, brightened = std::min(255.0, factor * lightness);
+    auto room = [](double l) { return 1 - std::abs(2 * l / 255 - 1); };  // chroma allowed at lightness l, 0..1
+    const double scale = room(lightness) > 1e-6 ? room(brightened) / room(lightness) : 0;
+    cv::Vec3f out;
+    for (int ch = 0; ch < 3; ++ch) out[ch] = static_cast<float>(brightened + (c[ch] - lightness) * scale);
+    return out;
+  };
+}
+
+// When a lightness multiplied as in HSL is tried (Judge).
+constexpr double kLeastLightness = 1.03, kMostLightness = 1.25, kLightnessResidual = 0.7;
+
+// `bring`: how the candidate's colours are brought to the query's brightness.
+// The candidate's colour raster (`colour`, as ColourOf) seen through the grey `warp` in the query's frame, smoothed
+// as the query's is (`smoothed`), and where it covers the query (`valid`, CV_8U).
+struct WarpedColour {
+  cv::Mat smoothed, valid;
+};
+
+WarpedColour WarpColour(const cv::Mat& colour, const cv::Mat& warp) {
   // The grey warp in colour-raster coordinates: x64 = 4 x16 + 1.5 and x16 = (x64 + 0.5) / 4 - 0.5.
   const double k = static_cast<double>(kGreySide) / kColourSide, off = (k - 1) / 2;
   cv::Mat w;
@@ -246,17 +308,50 @@ ColourMeasures CompareColour(const Query& q, const cv::Mat& colour, const cv::Ma
   for (int r = 0; r < 2; ++r) {
     small.at<double>(r, 2) = (w.at<double>(r, 0) * off + w.at<double>(r, 1) * off + w.at<double>(r, 2) + 0.5) / k - 0.5;
   }
-  cv::Mat warped, valid, b;
+  WarpedColour out;
+  cv::Mat warped;
   const cv::Size size(kColourSide, kColourSide);
   cv::warpAffine(colour, warped, small, size, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
-  cv::warpAffine(cv::Mat(colour.size(), CV_8U, cv::Scalar(255)), valid, small, size,
+  cv::warpAffine(cv::Mat(colour.size(), CV_8U, cv::Scalar(255)), out.valid, small, size,
                  cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT);
   // Both smoothed first (the query's once): a few percent of crop moves edges across the coarse 16 px cells.
+  cv::GaussianBlur(warped, out.smoothed, cv::Size(0, 0), kColourSmoothing);
+  return out;
+}
+
+// The factor that best brings the candidate's HSL lightness to the query's without an offset (least squares over the
+// cells compared, where no channel is clipped in either picture).
+double LightnessRatio(const Query& q, const WarpedColour& candidate, const cv::Mat& agree) {
+  double both = 0, own = 0;
+  for (int y = 1; y < kColourSide - 1; ++y) {
+    for (int x = 1; x < kColourSide - 1; ++x) {
+      if (candidate.valid.at<uint8_t>(y, x) == 0 || (!agree.empty() && agree.at<uint8_t>(y, x) == 0)) continue;
+      const cv::Vec3f pa = q.colour_smoothed.at<cv::Vec3f>(y, x), pb = candidate.smoothed.at<cv::Vec3f>(y, x);
+      const float high_a = std::max({pa[0], pa[1], pa[2]}), high_b = std::max({pb[0], pb[1], pb[2]});
+      if (high_a >= kClipped || high_b >= kClipped) continue;
+      const double la = (high_a + std::min({pa[0], pa[1], pa[2]})) / 2.0;
+      const double lb = (high_b + std::min({pb[0], pb[1], pb[2]})) / 2.0;
+      both += la * lb;
+      own += lb * lb;
+    }
+  }
+  return own > 0 ? both / own : 1;
+}
+
+ColourMeasures CompareColour(const Query& q, const WarpedColour& candidate, const Brightening& bring,
+                             const cv::Mat& agree = {}, double trim = 0) {
   const cv::Mat& a = q.colour_smoothed;
-  cv::GaussianBlur(warped, b, cv::Size(0, 0), kColourSmoothing);
-  double squares = 0, raw = 0;
-  int n = 0, terms = 0, cells = 0;
-  std::array<float, kColourSide * kColourSide> chroma;  // per compared cell
+  const cv::Mat& b = candidate.smoothed;
+  const cv::Mat& valid = candidate.valid;
+  double raw = 0;
+  int cells = 0;
+  // The cells compared: both smoothed colours, and which channels are not clipped in either picture.
+  struct Cell {
+    cv::Vec3f a, b;
+    std::array<bool, 3> use;
+  };
+  std::array<Cell, kColourSide * kColourSide> compared;
+  int m = 0;
   for (int y = 1; y < kColourSide - 1; ++y) {
     for (int x = 1; x < kColourSide - 1; ++x) {
       if (valid.at<uint8_t>(y, x) == 0 || (!agree.empty() && agree.at<uint8_t>(y, x) == 0)) continue;
@@ -266,35 +361,44 @@ ColourMeasures CompareColour(const Query& q, const cv::Mat& colour, const cv::Ma
       // A channel clipped in either picture says nothing (a brightness change clips it in one only): the colour is
       // compared on the others, as long as two remain. A brightened blue sky has its blue clipped everywhere, and
       // its red and green still tell it from another sky.
-      bool use[3];
-      int channels = 0;
-      float sa = 0, sb = 0;
-      // The shares are compared once the candidate is brought to the query's brightness by the grey fit: a
-      // brightness change that adds light (levels, gamma, a brightness slider) shifts every channel alike and moves
-      // the shares of a colour as much as a recolouring would; multiplying (exposure) moves them not at all.
-      float mb[3];
-      float smb = 0;
-      for (int ch = 0; ch < 3; ++ch) {
-        use[ch] = pa[ch] < kClipped && pb[ch] < kClipped;
-        mb[ch] = std::max(0.0f, static_cast<float>(gain * pb[ch] + offset));
-        if (!use[ch]) continue;
-        ++channels;
-        sa += pa[ch];
-        sb += pb[ch];
-        smb += mb[ch];
-      }
-      // Too dark for a meaningful colour: 15 grey levels a channel.
-      if (channels < 2 || sa < 15.0f * channels || sb < 15.0f * channels || smb < 15.0f * channels) continue;
-      float cell = 0;
-      for (int ch = 0; ch < 3; ++ch) {
-        if (!use[ch]) continue;
-        cell += std::abs(pa[ch] / sa - mb[ch] / smb);
-        const double d = (pa[ch] - sa / channels) - gain * (pb[ch] - sb / channels);
-        squares += d * d;
-        ++terms;
-      }
-      chroma[static_cast<size_t>(n++)] = cell;
+      Cell& cell = compared[static_cast<size_t>(m++)];
+      cell.a = pa;
+      cell.b = pb;
+      for (int ch = 0; ch < 3; ++ch) cell.use[static_cast<size_t>(ch)] = pa[ch] < kClipped && pb[ch] < kClipped;
     }
+  }
+  // The shares are compared once the candidate is brought to the query's brightness: a brightness change that adds
+  // light (levels, gamma, a brightness slider) shifts every channel alike and moves the shares of a colour as much as
+  // a recolouring would; multiplying (exposure) moves them not at all.
+  double squares = 0;
+  int n = 0, terms = 0;
+  std::array<float, kColourSide * kColourSide> chroma;  // per compared cell
+  for (int i = 0; i < m; ++i) {
+    const Cell& cell = compared[static_cast<size_t>(i)];
+    const cv::Vec3f& pa = cell.a;
+    int channels = 0;
+    float sa = 0, sb = 0, smb = 0;
+    const cv::Vec3f brought = bring(cell.b);
+    std::array<float, 3> mb{};
+    for (int ch = 0; ch < 3; ++ch) {
+      mb[static_cast<size_t>(ch)] = std::max(0.0f, brought[ch]);
+      if (!cell.use[static_cast<size_t>(ch)]) continue;
+      ++channels;
+      sa += pa[ch];
+      sb += cell.b[ch];
+      smb += mb[static_cast<size_t>(ch)];
+    }
+    // Too dark for a meaningful colour: 15 grey levels a channel.
+    if (channels < 2 || sa < 15.0f * channels || sb < 15.0f * channels || smb < 15.0f * channels) continue;
+    float difference = 0;
+    for (int ch = 0; ch < 3; ++ch) {
+      if (!cell.use[static_cast<size_t>(ch)]) continue;
+      difference += std::abs(pa[ch] / sa - mb[static_cast<size_t>(ch)] / smb);
+      const double d = (pa[ch] - sa / channels) - (mb[static_cast<size_t>(ch)] - smb / channels);
+      squares += d * d;
+      ++terms;
+    }
+    chroma[static_cast<size_t>(n++)] = difference;
   }
   ColourMeasures out;
   const auto kept = static_cast<size_t>(std::ceil(n * (1 - trim)));
@@ -310,6 +414,38 @@ ColourMeasures CompareColour(const Query& q, const cv::Mat& colour, const cv::Ma
   if (n == 0 && cells > 0 && raw / (3.0 * cells) > kFlatColourDifference) out.chroma = raw / (255.0 * cells);
   out.residual = terms > 0 ? std::sqrt(squares / terms) : 0;
   return out;
+}
+
+ToneCurve GreyToneCurve(const Query& q, const Alignment& a) {
+  cv::Matx<double, kToneKnots, kToneKnots> normal = cv::Matx<double, kToneKnots, kToneKnots>::zeros();
+  cv::Vec<double, kToneKnots> right;
+  const ToneCurve line = ToneCurve::Line(a.gain, a.offset);
+  for (int k = 0; k < kToneKnots; ++k) {
+    normal(k, k) = kTonePull;
+    right[k] = kTonePull * line.y[static_cast<size_t>(k)];
+  }
+  for (int y = 0; y < kGreySide; ++y) {
+    const float* qa = q.grey.ptr<float>(y);
+    const float* cb = a.warped.ptr<float>(y);
+    const uint8_t* covered = a.mask.ptr<uint8_t>(y);
+    for (int x = 0; x < kGreySide; ++x) {
+      if (covered[x] == 0 || qa[x] >= kClipped || cb[x] >= kClipped) continue;
+      const double t = std::clamp(static_cast<double>(cb[x]), 0.0, 255.0) * (kToneKnots - 1) / 255.0;
+      const int k = std::min(static_cast<int>(t), kToneKnots - 2);
+      const double w1 = t - k, w0 = 1 - w1;
+      normal(k, k) += w0 * w0;
+      normal(k, k + 1) += w0 * w1;
+      normal(k + 1, k) += w0 * w1;
+      normal(k + 1, k + 1) += w1 * w1;
+      right[k] += w0 * qa[x];
+      right[k + 1] += w1 * qa[x];
+    }
+  }
+  cv::Vec<double, kToneKnots> solved;
+  cv::solve(normal, right, solved, cv::DECOMP_CHOLESKY);
+  ToneCurve curve;
+  for (int k = 0; k < kToneKnots; ++k) curve.y[static_cast<size_t>(k)] = solved[k];
+  return curve;
 }
 
 // Where the aligned grey pictures agree, per colour cell: the mean difference of the cell's grey pixels, once the
@@ -371,10 +507,26 @@ const char* Judge(const Query& q, const cv::Mat& colour, const Alignment& a, con
   if (v.residual > v.allowed_residual) return "residual";
   // (Two flat fields have no contrast to compare; a picture and its version darkened into a night scene do.)
   if (a.spread >= kMinSpreadToMatch && !WithinGain(v.gain, o)) return "brightness";
-  const ColourMeasures c = CompareColour(q, colour, a.warp, a.gain, a.offset, GreyAgreement(q, a, v.allowed_residual));
-  v.chroma_difference = c.chroma;
-  v.colour_residual = c.residual;
-  if (v.chroma_difference > o.max_chroma_difference || v.colour_residual > o.max_colour_residual) return "colour";
+  const cv::Mat agree = GreyAgreement(q, a, v.allowed_residual);
+  const WarpedColour warped = WarpColour(colour, a.warp);
+  auto differ = [&](const ColourMeasures& c) {
+    v.chroma_difference = c.chroma;
+    v.colour_residual = c.residual;
+    return c.chroma > o.max_chroma_difference || c.residual > o.max_colour_residual;
+  };
+  // The straight line of the grey fit first (exposure, added light); if that leaves the colours apart, a tone curve
+  // (gamma, curves), then a lightness multiplied as in HSL. The last only for a lightness changed by a slider's amount
+  // (kLeastLightness to kMostLightness either way) and grey pictures that fit well (kLightnessResidual of the residual
+  // allowed): on smooth, low-detail pictures it let other framings and colours pass.
+  if (!differ(CompareColour(q, warped, ByCurve(ToneCurve::Line(a.gain, a.offset)), agree)) ||
+      !differ(CompareColour(q, warped, ByCurve(GreyToneCurve(q, a)), agree))) {
+    return nullptr;
+  }
+  const double lightness = LightnessRatio(q, warped, agree), change = std::max(lightness, 1 / lightness);
+  if (change < kLeastLightness || change > kMostLightness || a.residual > kLightnessResidual * v.allowed_residual ||
+      differ(CompareColour(q, warped, ByLightness(lightness), agree))) {
+    return "colour";
+  }
   return nullptr;
 }
 
@@ -483,7 +635,9 @@ NearDuplicateVerdict NearDuplicateQuery::Check(const std::vector<uint8_t>& candi
   // gradients of other colours look alike.)
   const cv::Mat colour = ColourOf(candidate);
   const cv::Mat grey = GreyOf(candidate);
-  v.chroma_difference = CompareColour(q, colour, Starts()[kAsIs].warp, 1, 0, {}, kUnalignedTrim).chroma;
+  const WarpedColour as_is = WarpColour(colour, Starts()[kAsIs].warp);
+  v.chroma_difference =
+      CompareColour(q, as_is, ByCurve(ToneCurve::Line(1, 0)), {}, kUnalignedTrim).chroma;
   if (v.chroma_difference > 2.5 * o.max_chroma_difference) {
     cv::Scalar candidate_mean, candidate_spread;
     cv::meanStdDev(grey, candidate_mean, candidate_spread);
@@ -491,7 +645,9 @@ NearDuplicateVerdict NearDuplicateQuery::Check(const std::vector<uint8_t>& candi
         WithinGain(q.grey_spread / candidate_spread[0], o)) {
       const double added = q.grey_mean - candidate_mean[0];
       v.chroma_difference = std::min(
-          v.chroma_difference, CompareColour(q, colour, Starts()[kAsIs].warp, 1, added, {}, kUnalignedTrim).chroma);
+          v.chroma_difference,
+          CompareColour(q, as_is, ByCurve(ToneCurve::Line(1, added)), {}, kUnalignedTrim)
+              .chroma);
     }
   }
   if (v.chroma_difference > 2.5 * o.max_chroma_difference) return Reject(v, "colour");

@@ -351,6 +351,49 @@ TEST(NearDuplicateCheckTest, AcceptsBrighteningThatAddsLightButNotADesaturatedVe
   }
 }
 
+// Lightness multiplied as in HSL (hue and saturation kept): ImageMagick's -modulate and other "brightness" sliders.
+// Unlike a tone curve, it lifts a saturated colour's low channels more than a grey of the same level.
+cv::Mat LightnessScaled(const cv::Mat& image, double factor) {
+  cv::Mat hls;
+  cv::cvtColor(image, hls, cv::COLOR_BGR2HLS_FULL);
+  hls.forEach<cv::Vec3b>([&](cv::Vec3b& p, const int*) { p[1] = cv::saturate_cast<uint8_t>(p[1] * factor); });
+  cv::Mat out;
+  cv::cvtColor(hls, out, cv::COLOR_HLS2BGR_FULL);
+  return out;
+}
+
+TEST(NearDuplicateCheckTest, AcceptsALightnessOrToneCurveChangeButNotAWhiteBalanceShift) {
+  for (uint64_t seed : {1, 2, 3, 6}) {
+    cv::theRNG().state = 7919 * seed + 1;
+    const cv::Mat original = Photo(seed);
+    // A curve that lifts the shadows and mid-tones and leaves the highlights (a "curves" brightening).
+    cv::Mat lut(1, 256, CV_8U), curved;
+    for (int i = 0; i < 256; ++i) {
+      const double x = i / 255.0;
+      lut.at<uint8_t>(i) = cv::saturate_cast<uint8_t>(255 * (x + 0.35 * x * (1 - x) * (1 - x)));
+    }
+    cv::LUT(original, lut, curved);
+    cv::Mat lighter = LightnessScaled(original, 1.10), lighter5 = LightnessScaled(original, 1.05);
+    for (const auto& [name, copy] : {std::pair{"HSL lightness x1.10", &lighter},
+                                     std::pair{"HSL lightness x1.05", &lighter5}, std::pair{"curves", &curved}}) {
+      const NearDuplicateVerdict v = CheckNearDuplicate(SignatureOf(*copy), SignatureOf(original));
+      EXPECT_TRUE(v.same) << name << " (seed " << seed << "): " << v.reason << " chroma " << v.chroma_difference
+                          << " colour residual " << v.colour_residual;
+      EXPECT_TRUE(CheckNearDuplicate(SignatureOf(original), SignatureOf(*copy)).same) << name << " either way";
+    }
+    // White balance moved (warmer, cooler), the channels multiplied apart: the grey levels barely move, the colours do.
+    for (const cv::Scalar& balance : {cv::Scalar(0.85, 1.0, 1.15), cv::Scalar(1.15, 1.0, 0.85)}) {
+      cv::Mat shifted;
+      cv::multiply(original, balance, shifted);
+      for (const cv::Mat& copy : {shifted, LightnessScaled(shifted, 1.1)}) {
+        const NearDuplicateVerdict v = CheckNearDuplicate(SignatureOf(copy), SignatureOf(original));
+        EXPECT_FALSE(v.same) << "white balance B x" << balance[0] << " R x" << balance[2] << " (seed " << seed
+                             << "): chroma " << v.chroma_difference;
+      }
+    }
+  }
+}
+
 TEST(NearDuplicateCheckTest, RejectsOtherFramingsOfTheSameScene) {
   const cv::Mat scene = Photo(7, 1400, 900);
   const cv::Mat left = Crop(scene, 0.0, 0.1, 0.6), shifted = Crop(scene, 0.3, 0.1, 0.6);
