@@ -130,6 +130,20 @@ test('name, merge, split, remove an outlier, undo', async () => {
   await screenshot(page, 'people-grid');
   const first = grid.getByTestId('face').first();
   const outlier = Number(await first.getAttribute('data-id'));
+  // The tools wait for a selection and say what they would act on; they sit on one row, not a column of wide buttons.
+  assert.equal(await page.getByTestId('bulk-remove').isDisabled(), true, 'Remove with no face selected');
+  assert.equal(await page.getByTestId('bulk-reassign').isDisabled(), true, 'Reassign with no face selected');
+  assert.match(await page.getByTestId('selected-count').innerText(), /Select faces/);
+  const removeBox = await page.getByTestId('bulk-remove').boundingBox();
+  const gridBox = await grid.boundingBox();
+  assert.ok(removeBox.width < gridBox.width / 2, `Remove is ${removeBox.width} px wide of ${gridBox.width}`);
+  await first.click();
+  assert.equal(await page.getByTestId('selected-count').innerText(), '1 face selected');
+  assert.equal(await page.getByTestId('bulk-remove').isDisabled(), false);
+  // Clear selection empties it; the face is chosen again for the removal below.
+  await page.getByTestId('clear-selection').click();
+  assert.equal(await first.getAttribute('aria-pressed'), 'false');
+  assert.equal(await page.getByTestId('bulk-remove').isDisabled(), true, 'Remove once the selection is cleared');
   await first.click();
   await page.getByTestId('bulk-remove').click();
   await toastText().filter({ hasText: '1 face taken out of barack\'s cluster' }).waitFor();

@@ -302,9 +302,9 @@ async function renderPersonGrid(root, personId, canManage, signal) {
       h('option', { value: '' }, 'Move to cluster…'),
       clusters.filter((c) => c.person !== person.name).map((c) =>
         h('option', { value: c.id }, `#${c.id} ${c.person ? personName(c.person) : 'unnamed'} (${c.size})`)));
-    // `said(count)`: what the toast says was done ("2 faces removed from ada").
+    // `said(count)`: what the toast says was done ("2 faces removed from ada"). Disabled while no face is selected.
     const bulk = (action, label, extra, said) => h('button', { type: 'button', dataset: { testid: `bulk-${action}` },
-      onclick: () => {
+      disabled: true, onclick: () => {
         if (!selected.size) { toast('Select faces first.', 'error'); return; }
         const more = extra();
         if (!more) return;   // what the action needs was not chosen (said in a toast)
@@ -312,23 +312,40 @@ async function renderPersonGrid(root, personId, canManage, signal) {
         act(api.post('/api/faces/bulk', { action, face_ids: ids, ...more }), said(plural(ids.length, 'face')), draw);
       } }, label);
     const targetName = () => (target.selectedOptions[0] || {}).textContent || 'the chosen cluster';
+    const count = h('span', { class: 'small muted', role: 'status', dataset: { testid: 'selected-count' } });
+    const clear = h('button', { type: 'button', class: 'link', dataset: { testid: 'clear-selection' }, onclick: () => {
+      selected.clear();
+      root.querySelectorAll('[data-testid="face-grid"] .face.selected').forEach((f) => {
+        f.classList.remove('selected');
+        f.setAttribute('aria-pressed', 'false');
+      });
+      refresh();
+    } }, 'Clear selection');
+    const actions = [
+      bulk('remove', 'Remove', () => ({}), (n) => `${n} taken out of ${personName(person.name)}'s cluster`),
+      bulk('not_this_person', `Not ${personName(person.name)}`, () => ({ person: person.name }),
+        (n) => `${n} marked not ${personName(person.name)}`),
+      target, bulk('reassign', 'Reassign', () => {
+        if (target.value) return { cluster: Number(target.value) };
+        toast('Choose the cluster to move the selected faces to first.', 'error');
+        target.focus();
+        return null;
+      },
+        (n) => `${n} moved to ${targetName()}`)];
+    // What the tools act on, said beside them; they wait for a selection.
+    const refresh = () => {
+      count.textContent = selected.size ? `${plural(selected.size, 'face')} selected` : 'Select faces to act on them';
+      for (const b of actions) if (b.tagName === 'BUTTON') b.disabled = !selected.size;
+      clear.hidden = !selected.size;
+    };
+    refresh();
     remount(root, h('section', {},
       peopleTabs(''),
       h('div', { class: 'page-head' }, h('h1', {}, `${personName(person.name)}: faces`), h('a', { href: '#/people' }, 'All face clusters')),
       h('p', { class: 'muted' }, 'Farthest from the centre of their faces first: mistakes show up at the top.'),
-      canManage ? h('div', { class: 'cluster-tools' },
-        bulk('remove', 'Remove', () => ({}), (n) => `${n} taken out of ${personName(person.name)}'s cluster`),
-        bulk('not_this_person', `Not ${personName(person.name)}`, () => ({ person: person.name }),
-          (n) => `${n} marked not ${personName(person.name)}`),
-        target, bulk('reassign', 'Reassign', () => {
-          if (target.value) return { cluster: Number(target.value) };
-          toast('Choose the cluster to move the selected faces to first.', 'error');
-          target.focus();
-          return null;
-        },
-          (n) => `${n} moved to ${targetName()}`)) : null,
+      canManage ? h('div', { class: 'audit-tools', dataset: { testid: 'audit-tools' } }, count, ...actions, clear) : null,
       faces.length ? h('div', { class: 'faces grid', dataset: { testid: 'face-grid' } }, faces.map((f) =>
-        faceImage(f, selected, null, h('span', { class: 'distance' }, f.distance.toFixed(2)), canManage)))
+        faceImage(f, selected, refresh, h('span', { class: 'distance' }, f.distance.toFixed(2)), canManage)))
         : h('div', { class: 'card empty' }, 'No faces are given to this person yet.')));
   };
   attachUndoPage('people', draw, signal);
