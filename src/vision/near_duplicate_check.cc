@@ -636,8 +636,7 @@ NearDuplicateVerdict NearDuplicateQuery::Check(const std::vector<uint8_t>& candi
   const cv::Mat colour = ColourOf(candidate);
   const cv::Mat grey = GreyOf(candidate);
   const WarpedColour as_is = WarpColour(colour, Starts()[kAsIs].warp);
-  v.chroma_difference =
-      CompareColour(q, as_is, ByCurve(ToneCurve::Line(1, 0)), {}, kUnalignedTrim).chroma;
+  v.chroma_difference = CompareColour(q, as_is, ByCurve(ToneCurve::Line(1, 0)), {}, kUnalignedTrim).chroma;
   if (v.chroma_difference > 2.5 * o.max_chroma_difference) {
     cv::Scalar candidate_mean, candidate_spread;
     cv::meanStdDev(grey, candidate_mean, candidate_spread);
@@ -645,9 +644,7 @@ NearDuplicateVerdict NearDuplicateQuery::Check(const std::vector<uint8_t>& candi
         WithinGain(q.grey_spread / candidate_spread[0], o)) {
       const double added = q.grey_mean - candidate_mean[0];
       v.chroma_difference = std::min(
-          v.chroma_difference,
-          CompareColour(q, as_is, ByCurve(ToneCurve::Line(1, added)), {}, kUnalignedTrim)
-              .chroma);
+          v.chroma_difference, CompareColour(q, as_is, ByCurve(ToneCurve::Line(1, added)), {}, kUnalignedTrim).chroma);
     }
   }
   if (v.chroma_difference > 2.5 * o.max_chroma_difference) return Reject(v, "colour");
