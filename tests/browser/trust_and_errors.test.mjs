@@ -207,6 +207,8 @@ test('a page that failed for an unreachable server loads by itself once the serv
     assert.match(await failed.innerText(), /The server could not be reached/);
     await page.waitForTimeout(3000);   // a poll or more, still unanswered: the page stays as it is
     assert.equal(await failed.isVisible(), true);
+    // The top bar no longer claims a state it cannot know.
+    assert.equal(await page.locator('#sort-state').innerText(), 'Offline');
   } finally {
     // Counted from before the route is lifted (a retry sent at once was missed when the listener came after it), and
     // only requests the server answered: the aborted ones while it was unreachable finish as failed, not here.
@@ -218,4 +220,5 @@ test('a page that failed for an unreachable server loads by itself once the serv
   assert.equal(await page.getByTestId('page-failed').count(), 0);
   assert.ok(retried >= 1, 'the page asked for its data again');
   assert.equal(await page.evaluate(() => location.hash), '#/stats');
+  await page.locator('#sort-state', { hasText: /^Auto-sorting (on|paused)$/ }).waitFor();
 });

@@ -11,7 +11,7 @@ import { renderAudit } from './audit.js';
 import { renderSettings } from './settings.js';
 import { renderTrash } from './trash.js';
 import { renderProposals } from './proposals.js';
-import { onChanges, startLive, stopLive } from './live.js';
+import { onChanges, onConnection, startLive, stopLive } from './live.js';
 
 const pages = {
   review: renderReview,
@@ -121,12 +121,24 @@ function showLogin(message = '') {
   }
 }
 
+// While the server does not answer, the pill says so rather than the last state it reported; once it answers
+// again, the state is asked anew.
+onConnection((reachable) => {
+  const pill = document.getElementById('sort-state');
+  if (!pill) return;
+  if (reachable) { refreshSortState(); return; }
+  pill.textContent = 'Offline';
+  pill.title = 'The server is not answering: it may be stopped or restarting. This page reconnects by itself.';
+  pill.className = 'status-pill offline';
+});
+
 async function refreshSortState() {
   try {
     const status = await api.get('/api/status');
     const pill = document.getElementById('sort-state');
     pill.textContent = status.auto_sort_enabled ? 'Auto-sorting on' : 'Auto-sorting paused';
     pill.className = `status-pill ${status.auto_sort_enabled ? 'on' : 'off'}`;
+    pill.title = 'Auto-sorting';
   } catch (_) { /* the page shows its own errors */ }
 }
 

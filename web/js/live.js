@@ -9,6 +9,21 @@ let timer = null;
 let inFlight = false;
 let version = null;   // the last version heard; null before the first answer
 const listeners = new Set();
+const connectionListeners = new Set();
+let reachable = true;   // whether the last poll got an answer
+
+// Calls fn(reachable) whenever the server stops or starts answering the polls (for the whole session).
+export function onConnection(fn) {
+  connectionListeners.add(fn);
+}
+
+function heard(answered) {
+  if (answered === reachable) return;
+  reachable = answered;
+  for (const fn of [...connectionListeners]) {
+    try { fn(answered); } catch (err) { console.error(err); }
+  }
+}
 
 // Calls fn(answer, changed) after each poll until `signal` aborts (a view unmounting).
 export function onChanges(fn, signal) {
@@ -32,11 +47,13 @@ async function poll() {
     const changed = version !== null && out.version !== version;
     version = out.version;
     pause = Math.max(POLL_MS, (out.poll_after_s || 0) * 1000);
+    heard(true);
     for (const fn of [...listeners]) {
       try { fn(out, changed); } catch (err) { console.error(err); }
     }
   } catch (err) {
     if (err.status === 503) running = false;   // this server runs without live updates
+    else if (err.status === 0) heard(false);   // not reached: stopped, restarting, or the network is down
   } finally { inFlight = false; }
   if (running && !timer) schedule(pause);
 }
