@@ -227,6 +227,45 @@ test('on a phone: a tap opens the photo at 1:1 to pan; the decision bar covers n
   }
 });
 
+test('on a phone: Select several keeps its bar in place (not stuck over the grid); a button brings it back', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await page.evaluate(() => { location.hash = '#/review'; });
+    await page.getByTestId('grid-mode').click();
+    await page.getByTestId('tile').first().waitFor();
+    const jump = page.getByTestId('bulk-jump');
+    assert.equal(await jump.isVisible(), false, 'nothing selected: no button');
+    await page.getByTestId('tile').first().locator('input').check();
+    await page.getByTestId('selected-count').filter({ hasText: '1 selected' }).waitFor();
+    assert.equal(await jump.isVisible(), false, 'the bar itself on screen: no button');
+    // Scrolled down past the bar: it stays in the page rather than covering the tiles, and the button shows.
+    const scrolled = await page.evaluate(() => {
+      const bar = document.querySelector('[data-testid="bulk-bar"]');
+      document.documentElement.style.minHeight = `${window.innerHeight * 3}px`;   // room to scroll on a short queue
+      window.scrollTo(0, bar.getBoundingClientRect().bottom + window.scrollY + 40);
+      return { top: bar.getBoundingClientRect().top, height: bar.getBoundingClientRect().height };
+    });
+    assert.ok(scrolled.top < 0, `the bar scrolled away with the page: ${JSON.stringify(scrolled)}`);
+    await jump.waitFor();
+    assert.match(await jump.innerText(), /^1 selected/);
+    await screenshot(page, 'review-grid-phone-jump');
+    const box = await jump.boundingBox();
+    assert.ok(box.y + box.height <= 844 && box.height < 80, `a small button at the bottom: ${JSON.stringify(box)}`);
+    await jump.click();
+    await page.waitForFunction(() => {
+      const r = document.querySelector('[data-testid="bulk-bar"]').getBoundingClientRect();
+      return r.top >= -1 && r.bottom <= window.innerHeight;
+    });
+    await jump.waitFor({ state: 'hidden' });
+    await page.getByTestId('tile').first().locator('input').uncheck();
+    await page.getByTestId('selected-count').filter({ hasText: '0 selected' }).waitFor();
+    await page.getByRole('button', { name: 'One by one' }).click();   // the mode is remembered; the next test reviews one by one
+  } finally {
+    await page.evaluate(() => { document.documentElement.style.minHeight = ''; });
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }
+});
+
 test('duplicates side by side: both copies at screen density, a larger thumbnail as the view zooms in', async () => {
   await page.evaluate(() => { location.hash = '#/review/duplicates'; });
   await page.getByTestId('side-by-side').waitFor();

@@ -712,6 +712,8 @@ export async function renderReview(root, params, { session, signal }) {
   // Grid keys: the cursor tile moves with the arrows, Space selects it, Shift with an arrow selects the range from
   // where the selection started, Ctrl+A selects every photo of the category (all pages, up to one bulk request).
   const gridKeys = { cursor: 0, anchor: null, tiles: [], sync: () => {}, picker: null };
+  let bulkBarSeen = null;   // whether the grid's bulk bar is on screen (the phone's jump button)
+  signal.addEventListener('abort', () => bulkBarSeen?.disconnect());
   async function selectAllOfFilter() {
     const path = state.category ? `/api/review/queue/${state.category}` : '/api/review/queue';
     for (let page = 1; state.selected.size < MAX_BULK; page++) {
@@ -789,6 +791,15 @@ export async function renderReview(root, params, { session, signal }) {
       onEscape: () => gridKeys.tiles[gridKeys.cursor]?.focus({ preventScroll: true }) });
     gridKeys.picker = picker;
     const count = h('span', { dataset: { testid: 'selected-count' } }, `${state.selected.size} selected`);
+    // On a phone the bar stays where it is (stuck to the top it took a third of the screen): once it is scrolled
+    // away, a button at the bottom says what is selected and brings the bar back.
+    const jump = h('button', { type: 'button', class: 'bulk-jump', dataset: { testid: 'bulk-jump' }, hidden: true,
+      onclick: () => bar.scrollIntoView({ block: 'start', behavior: 'smooth' }) });
+    const syncCount = () => {
+      count.textContent = `${state.selected.size} selected`;
+      jump.textContent = `${state.selected.size} selected · actions ↑`;
+      jump.hidden = !state.selected.size;
+    };
     // What files a photo (approve, name its face, keep) is not offered for duplicates: the bar says why instead.
     const filing = canReview ? [h('span', {}, 'These are: '), picker.el,
       h('button', { type: 'button', class: 'primary', dataset: { testid: 'bulk-approve' },
@@ -811,7 +822,7 @@ export async function renderReview(root, params, { session, signal }) {
         onchange: () => {
           if (box.checked) state.selected.add(item.id); else state.selected.delete(item.id);
           tile.classList.toggle('selected', box.checked);
-          count.textContent = `${state.selected.size} selected`;
+          syncCount();
           if (state.selected.size) dismissToast(selectFirst);
           syncFiling();
         } });
@@ -834,7 +845,7 @@ export async function renderReview(root, params, { session, signal }) {
         tile.classList.toggle('cursor', i === gridKeys.cursor);
         tile.querySelector('input').checked = on;
       });
-      count.textContent = `${state.selected.size} selected`;
+      syncCount();
       if (state.selected.size) dismissToast(selectFirst);
       syncFiling();
       const active = document.activeElement;
@@ -844,14 +855,19 @@ export async function renderReview(root, params, { session, signal }) {
       }
     };
     const pages = Math.ceil(state.total / state.perPage);
+    const bar = h('div', { class: 'bulk-bar card', dataset: { testid: 'bulk-bar' } }, count,
+      filing,
+      canReview ? h('button', { type: 'button', class: 'danger', dataset: { testid: 'bulk-reject' },
+        onclick: () => bulk('reject', picker) }, 'Delete selected') : null,
+      h('button', { type: 'button', dataset: { testid: 'bulk-export' }, onclick: () => exportList()
+        .catch((e) => toast(e.message, 'error')) }, 'Export list'),
+      duplicatesNote);
+    bulkBarSeen?.disconnect();
+    bulkBarSeen = new IntersectionObserver(([entry]) => jump.classList.toggle('away', !entry.isIntersecting));
+    bulkBarSeen.observe(bar);
+    syncCount();
     mount(body,
-      h('div', { class: 'bulk-bar card' }, count,
-        filing,
-        canReview ? h('button', { type: 'button', class: 'danger', dataset: { testid: 'bulk-reject' },
-          onclick: () => bulk('reject', picker) }, 'Delete selected') : null,
-        h('button', { type: 'button', dataset: { testid: 'bulk-export' }, onclick: () => exportList()
-          .catch((e) => toast(e.message, 'error')) }, 'Export list'),
-        duplicatesNote),
+      bar, jump,
       h('div', { class: 'grid' }, tiles),
       pages > 1 ? h('div', { class: 'pager' },
         h('button', { type: 'button', disabled: state.page <= 1, onclick: () => { state.page--; refresh(); } }, '←'),
