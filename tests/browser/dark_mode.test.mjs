@@ -21,8 +21,8 @@ after(async () => { await closeLibrary(lib); });
 
 // Every visible element that shows text of its own, with its text colour, the colour behind it (the first ancestor
 // with a background, its alpha composed over what lies under it) and their WCAG contrast ratio; those below `least`.
-async function unreadable(least) {
-  return page.evaluate((minimum) => {
+async function unreadable(least, selector = 'body *') {
+  return page.evaluate(([minimum, which]) => {
     const parse = (c) => {
       const m = c.match(/rgba?\(([^)]+)\)/);
       if (!m) return null;
@@ -52,7 +52,7 @@ async function unreadable(least) {
       return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
     };
     const out = [];
-    for (const el of document.querySelectorAll('body *')) {
+    for (const el of document.querySelectorAll(which)) {
       const own = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
       if (!own) continue;
       const style = getComputedStyle(el);
@@ -61,7 +61,11 @@ async function unreadable(least) {
       if (el.closest('[hidden], .sr-only, [disabled]')) continue;
       const bg = behind(el);
       if (!bg) continue;
-      const fg = over(parse(style.color), bg);
+      // Opacity (the element's and its ancestors') fades the text towards what is behind it.
+      let opacity = 1;
+      for (let e = el; e; e = e.parentElement) opacity *= Number(getComputedStyle(e).opacity);
+      const colour = parse(style.color);
+      const fg = over([...colour.slice(0, 3), colour[3] * opacity], bg);
       const [hi, lo] = [luminance(fg), luminance(bg)].sort((a, b) => b - a);
       const ratio = (hi + 0.05) / (lo + 0.05);
       if (ratio < minimum) {
@@ -70,7 +74,7 @@ async function unreadable(least) {
       }
     }
     return out;
-  }, least);
+  }, [least, selector]);
 }
 
 // The page's colour: the root's (where the stylesheet puts it), or the body's when the root has none.
@@ -110,6 +114,8 @@ for (const scheme of ['dark', 'light']) {
       else assert.ok(bg > 200, `${hash}: the page is light (${bg})`);
       // WCAG's 4.5:1 for body text; 3:1 is the least for large or bold text: nothing may fall below it.
       for (const p of await unreadable(3)) problems.push(`${hash}: ${p}`);
+      // Key hints are small text: 4.5:1.
+      for (const p of await unreadable(4.5, 'kbd')) problems.push(`${hash}: key hint ${p}`);
     }
     await screenshot(page, `dark_mode_${scheme}_settings`);
     assert.deepEqual(problems, [], problems.join('\n'));
