@@ -472,6 +472,17 @@ test('a duplicate: the better copy is marked per attribute; keep left puts it in
   assert.ok(transforms[0].includes('scale(1.2') && transforms[0] === transforms[1], JSON.stringify(transforms));
   await page.getByTestId('compare-slider-mode').click();
   await page.getByTestId('compare-slider').waitFor();
+  // A line divides the copies where the slider stands, and each side says which copy it is.
+  const dividerAt = () => page.evaluate(() => {
+    const stack = document.querySelector('.overlay-stack').getBoundingClientRect();
+    const line = document.querySelector('[data-testid="overlay-divider"]').getBoundingClientRect();
+    return Math.round(((line.left + line.width / 2 - stack.left) / stack.width) * 100);
+  });
+  assert.equal(await dividerAt(), 50);
+  await page.getByTestId('compare-slider').fill('20');
+  assert.equal(await dividerAt(), 20);
+  assert.equal(await page.getByTestId('overlay-left').innerText(), 'New copy');
+  assert.equal(await page.getByTestId('overlay-right').innerText(), 'Existing');
   // The zoom works on the panes side by side only: the slider offers none that would do nothing.
   assert.equal(await page.getByRole('button', { name: 'Zoom in' }).isVisible(), false);
   await page.getByRole('button', { name: 'Side by side' }).click();

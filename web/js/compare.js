@@ -141,17 +141,24 @@ function syncedPanes(left, right, caption) {
   return { panes, zoom, view };
 }
 
-// The two copies laid over each other; the slider shows the left one up to its position.
+// The two copies laid over each other; the slider shows the left one up to its position, where a line divides them,
+// each side named in its corner.
 function sliderOverlay(left, right) {
   const top = paneImage(left);
   top.classList.add('overlay-top');
   const range = h('input', { type: 'range', min: 0, max: 100, value: 50, 'aria-label': 'Left copy shown up to',
     dataset: { testid: 'compare-slider' } });
-  const clip = () => { top.style.clipPath = `inset(0 ${100 - Number(range.value)}% 0 0)`; };
+  const divider = h('div', { class: 'overlay-divider', 'aria-hidden': 'true', dataset: { testid: 'overlay-divider' } });
+  const clip = () => {
+    top.style.clipPath = `inset(0 ${100 - Number(range.value)}% 0 0)`;
+    divider.style.left = `${range.value}%`;
+  };
   range.addEventListener('input', clip);
   clip();
   return h('div', { class: 'compare-overlay', dataset: { testid: 'compare-overlay' } },
-    h('div', { class: 'overlay-stack' }, paneImage(right), top), range);
+    h('div', { class: 'overlay-stack' }, paneImage(right), top, divider,
+      h('span', { class: 'overlay-label left', dataset: { testid: 'overlay-left' } }, 'New copy'),
+      h('span', { class: 'overlay-label right', dataset: { testid: 'overlay-right' } }, 'Existing')), range);
 }
 
 // The whole compare view; with `advice`, the copy to keep and why under the table.
