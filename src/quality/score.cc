@@ -106,7 +106,10 @@ std::vector<model::Penalty> Penalties(const model::QualityMetrics& m, const mode
                                r.small_image_megapixels)});
   }
   // A silhouette's subject shows as an outline: a face the detector could find is lit, and its clipping not meant.
-  bool intended = r.silhouette_detection && m.silhouette && m.face_count == 0;
+  // Its backlight is what the exposure was set for: with more of the frame blown than the highlight threshold, the
+  // dark mass is an overexposed photo's shadows, not an outline against a held sky.
+  bool intended = r.silhouette_detection && m.silhouette && m.face_count == 0 &&
+                  m.highlight_clip_percent <= r.highlight_clip_threshold_percent;
   double excess = std::max(0.0, m.highlight_clip_percent - r.highlight_clip_threshold_percent) +
                   std::max(0.0, m.shadow_clip_percent - r.shadow_clip_threshold_percent);
   if (excess > 0 && !intended) {

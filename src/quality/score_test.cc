@@ -121,8 +121,19 @@ TEST(ScoreTest, ClippingPenalisedUnlessSilhouette) {
   ASSERT_EQ(s.penalties.size(), 1u);
   EXPECT_EQ(s.penalties[0].name, "clipping");
   EXPECT_NEAR(s.penalties[0].points, 0.4, 1e-9);
+  // A silhouette: the subject crushed to black against a backlight that holds. Its black is meant.
   m.silhouette = true;
+  m.highlight_clip_percent = 4;
+  m.shadow_clip_percent = 40;
   EXPECT_TRUE(Score(m, Info(), rules, {}).penalties.empty());
+  // The backlight blown beyond the highlight threshold: an overexposed photo whose shadows stayed dark, not an
+  // outline against a sky the exposure was set for (a portrait brightened by 1.5 EV). Both clippings count.
+  m.highlight_clip_percent = 18;
+  auto blown = Score(m, Info(), rules, {});
+  ASSERT_EQ(blown.penalties.size(), 1u);
+  EXPECT_EQ(blown.penalties[0].name, "clipping");
+  EXPECT_NEAR(blown.penalties[0].points, std::min(rules.clipping_max_penalty_points, (8 + 25) * 0.05), 1e-9);
+  m.highlight_clip_percent = 4;
   // A face the detector found is lit, so the dark mass is not the subject's outline: the clipping is not meant (a
   // portrait in a black suit, brightened until the face and the wall behind it are blown).
   m.face_count = 1;
