@@ -198,15 +198,16 @@ base::Result<std::vector<std::string>> PersonService::SetList(const std::string&
     if (!name.ok()) return base::Status::InvalidArgument(fmt::format("{}: {}", list, name.status().message()));
     if (!Contains(stored, *name)) stored.push_back(*name);
   }
-  json before;
+  json before, other_before, rest = json::array();
   json lists_before = Lists();
   // A person is on one list at most (as SetListStatus keeps it): whoever this list now names leaves the other one.
   const std::string other = list == "whitelist" ? "blacklist" : "whitelist";
   auto updated = config_.Update([&](json& doc) {
     before = doc.value(list, json::array());
     doc[list] = stored;
-    json rest = json::array();
-    for (const json& n : doc.value(other, json::array())) {
+    other_before = doc.value(other, json::array());
+    rest = json::array();
+    for (const json& n : other_before) {
       if (!n.is_string() || !Contains(stored, n.get<std::string>())) rest.push_back(n);
     }
     doc[other] = rest;
@@ -215,6 +216,11 @@ base::Result<std::vector<std::string>> PersonService::SetList(const std::string&
   if (!updated.ok()) return updated.status();
   TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit(
       {0, now, actor, 0, "config", before.dump(), json(stored).dump(), fmt::format("{} changed", list)}));
+  // The other list's change is a change of settings too: audited on its own line.
+  if (rest != other_before) {
+    TRIAGE_RETURN_IF_ERROR(catalog_.AddAudit(
+        {0, now, actor, 0, "config", other_before.dump(), rest.dump(), fmt::format("{} changed", other)}));
+  }
   TRIAGE_RETURN_IF_ERROR(Record("person_list", {{"before", lists_before}, {"after", Lists()}},
                                 fmt::format("{} changed", list), actor, now, undo_token));
   return stored;

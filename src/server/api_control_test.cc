@@ -60,9 +60,19 @@ TEST_F(ControlApiTest, BlacklistReplacesTheList) {
 TEST_F(ControlApiTest, APersonPutOnOneListLeavesTheOther) {
   TestSession s = Login("carol");
   ASSERT_EQ(Put("/api/config/whitelist", {{"names", {"biden", "obama"}}}, &s)->status, 200);
-  ASSERT_EQ(Put("/api/config/blacklist", {{"names", {"Biden"}}}, &s)->status, 200);
+  auto moved = Put("/api/config/blacklist", {{"names", {"Biden"}}}, &s);
+  ASSERT_EQ(moved->status, 200) << moved->body;
   EXPECT_EQ(config_->Current()->policy.blacklist, std::vector<std::string>{"biden"});
   EXPECT_EQ(config_->Current()->policy.whitelist, std::vector<std::string>{"obama"});
+  // The answer gives both lists as they are now, and each list's change is audited on its own line.
+  EXPECT_EQ(Body(moved)["whitelist"], json::array({"obama"}));
+  auto audit = catalog_->ListAudit(0, "carol", 10, 0);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_GE(audit->size(), 2u);
+  const model::AuditEntry& left = (*audit)[0].reason == "whitelist changed" ? (*audit)[0] : (*audit)[1];
+  EXPECT_EQ(left.reason, "whitelist changed");
+  EXPECT_EQ(json::parse(left.from_state), json({"biden", "obama"}));
+  EXPECT_EQ(json::parse(left.to_state), json::array({"obama"}));
   ASSERT_EQ(Put("/api/config/whitelist", {{"names", {"obama", "biden"}}}, &s)->status, 200);
   EXPECT_TRUE(config_->Current()->policy.blacklist.empty());
 }

@@ -63,7 +63,11 @@ base::Status PutList(ServerState& state, Call& call, const std::string& list) {
   std::string undo;
   auto stored = state.ctx.persons.SetList(list, names, call.actor(), base::UnixNow(), &undo);
   if (!stored.ok()) return stored.status();
-  call.Reply({{list, *stored}, {"undo", undo}});
+  // Both lists as they are now: a name this list took left the other one.
+  const std::string other = list == "whitelist" ? "blacklist" : "whitelist";
+  call.Reply({{list, *stored},
+              {other, state.ctx.config.Current()->json.value(other, nlohmann::json::array())},
+              {"undo", undo}});
   return base::Status::Ok();
 }
 

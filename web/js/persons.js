@@ -26,8 +26,16 @@ export async function renderPersons(root, _params, { session, signal }) {
     const names = new Set(config[list]);
     if (on) names.add(name); else names.delete(name);
     const out = await api.put(`/api/config/${list}`, { names: [...names] });
-    offerUndo(`${personName(name)} ${on ? 'added to' : 'removed from'} the ${list}${listEffect(list, out[list])}`, out.undo,
-      'persons');
+    // A person is on one list at most: put on one, they leave the other, and that is said (an emptied whitelist
+    // sorts everybody automatically again).
+    const other = list === 'whitelist' ? 'blacklist' : 'whitelist';
+    const before = config[other] || [];
+    const left = on && before.includes(name);
+    const rest = out[other] || before.filter((n) => n !== name);
+    const effect = left
+      ? `; ${personName(name)} left the ${other}${other === 'whitelist' ? listEffect(other, rest) : '.'}`
+      : listEffect(list, out[list]);
+    offerUndo(`${personName(name)} ${on ? 'added to' : 'removed from'} the ${list}${effect}`, out.undo, 'persons');
     await draw();
   }
 
