@@ -383,6 +383,15 @@ export function dropRepeatedDecisionKeys() {
   }, true);
 }
 
+// Whether Ctrl-Z is the field's own (text being typed has its own undo) or belongs behind an open dialog: not on a
+// check box, radio button or slider just used, which have none, so that the page's undo acts there.
+export function fieldOwnsUndo(event) {
+  const el = event.target instanceof Element ? event.target : document.activeElement;
+  const choice = el && el.tagName === 'INPUT' && ['checkbox', 'radio', 'range'].includes(el.type);
+  if (choice && !document.querySelector('dialog[open]') && !el.closest('dialog')) return false;
+  return typingInFormControl(event);
+}
+
 export function typingInFormControl(event) {
   if (document.querySelector('dialog[open]')) return true;
   const el = event.target instanceof Element ? event.target : document.activeElement;

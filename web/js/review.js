@@ -9,7 +9,7 @@ import { personPicker, rememberPerson } from './picker.js';
 import { keyWaiter, keyName } from './review_keys.js';
 import { attachUndoView, askUndo, rememberDecision, undoEpoch, undoOffer, MAX_UNDO } from './review_undo.js';
 import { h, decisionTap, mount, formatBytes, formatTime, formatTaken, categoryLabel, toast, dismissToast, confirmDialog, itemImage,
-  typingInFormControl, shortcutsSheet, thumbSrcset, communityVotes, personKey, personKeyOf, personName, plural,
+  typingInFormControl, fieldOwnsUndo, shortcutsSheet, thumbSrcset, communityVotes, personKey, personKeyOf, personName, plural,
   dimensionWords } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
@@ -976,7 +976,7 @@ export async function renderReview(root, params, { session, signal }) {
 
   // Shortcuts act on the card on screen only, and never while a form control (picker, name box) has the keys.
   function onKey(e) {
-    if ((e.ctrlKey || e.metaKey) && e.key === 'z' && !typingInFormControl(e)) {
+    if ((e.ctrlKey || e.metaKey) && e.key === 'z' && !fieldOwnsUndo(e)) {
       e.preventDefault();
       askUndo();   // served once the page settles: one decision back per press, newest first
       return;

@@ -1,7 +1,7 @@
 // Decisions made outside the review page (a photo restored from the trash, a person enrolled, a list changed, a face
 // cluster named or hidden) go on their page's undo list (review_undo.js), newest first: the toast's Undo and Ctrl-Z on
 // that page take them back one per press.
-import { toast, typingInFormControl } from './dom.js';
+import { toast, fieldOwnsUndo } from './dom.js';
 import { attachUndoView, askUndo, rememberDecision, undoOffer } from './review_undo.js';
 
 // Says what a decision did and puts its undo token on `page`'s list; without a token the message is shown alone.
@@ -19,7 +19,7 @@ export function attachUndoPage(page, redraw, signal) {
     after: async () => { if (!signal.aborted) await redraw(); } }, signal);
   document.addEventListener('keydown', (e) => {
     if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey || e.key.toLowerCase() !== 'z') return;
-    if (typingInFormControl(e)) return;
+    if (fieldOwnsUndo(e)) return;
     e.preventDefault();
     askUndo();
   }, { signal });
