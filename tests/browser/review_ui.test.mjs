@@ -145,7 +145,7 @@ test('review workflow in the browser', async () => {
   await page.getByRole('button', { name: 'Filter' }).click();
   await page.getByTestId('audit-error').waitFor();
   assert.equal(await page.getByTestId('audit-error').textContent(),
-    'Item id: must be a whole number such as 17 (got "abc").');
+    'Item id: must be an item number from 1 up, such as 17 (got "abc").');
   assert.equal(await page.getByText('Nothing matches.').count(), 0, 'a refused filter is not also "nothing matches"');
   assert.equal(await page.getByRole('textbox', { name: 'Item id' }).getAttribute('aria-invalid'), 'true');
   assert.equal(await page.getByRole('textbox', { name: 'Item id' }).inputValue(), 'abc', 'the form stays as typed');

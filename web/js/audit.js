@@ -19,13 +19,18 @@ function listText(value) {
     const parsed = JSON.parse(value);
     if (Array.isArray(parsed)) return parsed.length ? parsed.join(', ') : 'nobody';
     if (parsed && typeof parsed === 'object') {
-      return Object.entries(parsed).map(([k, v]) => `${k.replaceAll('_', ' ')} ${v}`).join(', ');
+      // {"blacklist": ["ada"], "whitelist": []}: "blacklist ada; whitelist nobody".
+      const words = (v) => (Array.isArray(v) ? (v.length ? v.join(', ') : 'nobody') : v);
+      const parts = Object.entries(parsed).map(([k, v]) => `${k.replaceAll('_', ' ')} ${words(v)}`);
+      return parts.join(Object.values(parsed).some(Array.isArray) ? '; ' : ', ');
     }
   } catch (_) { /* not JSON */ }
   return value;
 }
 
-const isFolder = (s) => !!s && !s.startsWith('/') && !s.includes('staging');
+// A library folder ("review/duplicates"): not an absolute path, a staging path, or a JSON value (what a change of
+// settings recorded, shown by listText).
+const isFolder = (s) => !!s && !s.startsWith('/') && !s.includes('staging') && !/^[[{]/.test(s);
 const personOf = (to) => (to && to.startsWith('faces/') ? to.split('/')[1] : '');
 
 // The item's original, opened in a new tab; an item deleted for good (purged) has only its lines here, so no link.
@@ -54,10 +59,19 @@ export function auditSentence(e) {
     case 'purge': return `${e.actor} deleted ${item} from the trash for good`;
     case 'public': return `${e.actor} ${e.to === 'on' ? 'showed' : 'took'} ${item} ${e.to === 'on' ? 'on' : 'off'} the public voting page`;
     case 'forget': return `${e.actor} forgot ${item}, whose file was deleted outside triage${isFolder(e.from) ? ` — it was in ${e.from}` : ''}`;
-    case 'undo': return `${e.actor} undid a change${item ? ` to ${item}` : ''}${move}`;
+    case 'undo': {
+      // A change of settings (the lists) records what they held before and after, as JSON.
+      const settings = /^[[{]/.test(e.from || '') ? `: ${listText(e.from)} → ${listText(e.to || '[]')}` : '';
+      return `${e.actor} undid a change${item ? ` to ${item}` : ''}${move}${settings}`;
+    }
     case 'duplicate': return `${e.actor} decided the duplicate ${item}${move}`;
     case 'reference': return `${e.actor} removed a reference face`;
-    case 'user': return `${e.actor} added the user ${e.to || ''}`.trimEnd();
+    // Users: added (nothing before), removed (nothing after), a new password (the same name both sides), a new role.
+    case 'user':
+      if (!e.from) return `${e.actor} added the user ${e.to || ''}`.trimEnd();
+      if (!e.to) return `${e.actor} removed the user ${e.from}; their sessions ended`;
+      if (e.from === e.to) return `${e.actor} changed the password of the user ${e.to}; their sessions ended`;
+      return `${e.actor} changed the role of the user: ${e.from} → ${e.to}`;
     case 'login': return `${e.actor} logged in`;
     case 'logout': return `${e.actor} logged out`;
     case 'person': return `${e.actor}: ${e.reason}`;
@@ -106,7 +120,7 @@ export async function renderAudit(root, _params, { signal }) {
     // An item id is a whole number from 1: anything else is said at the field, and not asked of the server.
     const badId = state.itemId !== '' && !/^[1-9][0-9]{0,17}$/.test(state.itemId);
     if (badId) {
-      problem = `Item id: must be a whole number such as 17 (got "${state.itemId}").`;
+      problem = `Item id: must be an item number from 1 up, such as 17 (got "${state.itemId}").`;
       out = { entries: [] };
     } else {
       try {
@@ -136,7 +150,7 @@ export async function renderAudit(root, _params, { signal }) {
       h('time', { class: 'muted small', datetime: new Date(e.at * 1000).toISOString() }, formatTime(e.at)),
       h('span', { class: 'audit-text' }, auditSentence(e)),
       itemLink(e),
-      e.reason && !['config', 'person', 'login', 'logout'].includes(e.action) ? h('span', { class: 'muted small audit-reason' }, e.reason) : null));
+      e.reason && !['config', 'person', 'login', 'logout', 'user'].includes(e.action) ? h('span', { class: 'muted small audit-reason' }, e.reason) : null));
     remount(root, h('section', {},
       h('div', { class: 'page-head' }, h('h1', {}, 'Audit log'), filters),
       problem ? h('p', { class: 'form-error', role: 'alert', id: 'audit-error', dataset: { testid: 'audit-error' } },
