@@ -420,7 +420,8 @@ test('settings: leaving right after a save, before the page is drawn anew, asks 
         hold = true;
         await page.getByTestId('save-whitelist').click();
         if (names) await page.getByTestId('save-anyway').click();
-        await page.getByTestId('toast-text').filter({ hasText: 'Saved the whitelist' }).waitFor();
+        // This save's own toast (the one before stays on screen with its Undo).
+        await page.getByTestId('toast-text').filter({ hasText: `Saved the whitelist (${names ? '1 name' : '0 names'})` }).waitFor();
         await leave();
         await page.getByTestId('whitelist-input').waitFor();
         assert.equal(await page.getByTestId('whitelist-input').inputValue(), names);

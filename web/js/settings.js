@@ -1,6 +1,7 @@
 // Settings: whitelist, blacklist, thresholds and the auto-sorting switch (all validated by the server).
 import { api } from './api.js';
 import { h, mount, remount, toast, dismissToast, personKey, personKeyOf, plural, personName } from './dom.js';
+import { attachUndoPage, offerUndo } from './undo.js';
 
 const THRESHOLDS = [
   ['min_confidence', 'Minimum confidence to sort automatically (0–1)', '0.01'],
@@ -66,7 +67,7 @@ function showUnknown(box, unknown, enrolled, { use, keep }) {
     h('button', { type: 'button', dataset: { testid: 'save-anyway' }, onclick: keep }, 'Save anyway')));
 }
 
-export async function renderSettings(root, _params, { session, refreshSortState, guardLeaving }) {
+export async function renderSettings(root, _params, { session, refreshSortState, guardLeaving, signal }) {
   const canEdit = !!session.permissions.change_config;
   // Fields whose text differs from what was drawn (the saved settings) are edits not yet saved.
   guardLeaving(() => {
@@ -115,8 +116,10 @@ export async function renderSettings(root, _params, { session, refreshSortState,
           // meanwhile still counts as not saved).
           area.dataset.drawn = sent;
           const moved = out[list].filter((n) => was.includes(n));
-          toast(`Saved the ${list} (${plural(out[list].length, 'name')})` + (moved.length
-            ? `; ${moved.map(personName).join(', ')} left the ${other} (a person is on one list at most).` : '.'));
+          // With its Undo (and Ctrl-Z on this page), as every other decision.
+          offerUndo(`Saved the ${list} (${plural(out[list].length, 'name')})` + (moved.length
+            ? `; ${moved.map(personName).join(', ')} left the ${other} (a person is on one list at most).` : '.'),
+          out.undo, 'settings');
           await draw();
         } catch (err) { toast(`Could not save the ${list}: ${unstop(err.message)}. The names typed stay here.`, 'error'); }
       };
@@ -267,5 +270,6 @@ export async function renderSettings(root, _params, { session, refreshSortState,
         listForm('blacklist', 'One name per line. Photos of these persons always go to review.')),
       thresholds, resort));
   }
+  attachUndoPage('settings', draw, signal);
   await draw();
 }
