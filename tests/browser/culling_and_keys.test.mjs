@@ -317,7 +317,7 @@ test('proposals: an approval is taken back with the toast\'s Undo, and the propo
   await screenshot(page, 'culling-proposal-approved');
 
   await action.click();
-  await toastStarting(page, `Proposal ${proposalId}: Approve & apply undone; it is pending again.`).waitFor();
+  await toastStarting(page, 'Undone: ').waitFor();
   assert.equal(JSON.parse(lib.run(['proposals', 'show', String(proposalId), '--json'])).status, 'pending');
   const now = JSON.parse(lib.run(['items', '--json', '--limit', '100']));
   const proposed = now.find((i) => i.id === ids['l_sample4.jpg']);

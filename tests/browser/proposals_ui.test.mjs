@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openLibrary, closeLibrary, logIn, screenshot } from './harness.mjs';
+import { openLibrary, closeLibrary, logIn, screenshot, toastStarting } from './harness.mjs';
 
 let lib; let library; let page;
 let current; let proposed; let proposalId;
@@ -88,10 +88,14 @@ test('anonymous votes, then approving a proposal side by side', async () => {
     .getAttribute('class'), 'active');
   assert.equal((await page.getByTestId('current-community').innerText()).trim(), '-1.5');
   assert.ok(await page.locator('.compare-table td.better').count() > 0, 'no better value is marked');
-  // The raw sharpness has no scale of its own: the sharper side says by how much, the other is the bare measure.
+  // Sharpness reads as on the review card and in the gallery: each side's 0-10 score among the library's photos, the
+  // sharper one marked.
   const sharpness = [await page.getByTestId('current-sharpness').innerText(), await page.getByTestId('proposed-sharpness').innerText()];
-  assert.equal(sharpness.filter((t) => /^\d+, \d+\.\d× as sharp ▲$/.test(t.trim())).length, 1, sharpness.join(' | '));
-  assert.equal(sharpness.filter((t) => /^\d+$/.test(t.trim())).length, 1, sharpness.join(' | '));
+  const scores = [];
+  for (const id of [current, proposed]) scores.push((await lib.item(id)).quality.dimensions.sharpness.score);
+  assert.deepEqual(sharpness.map((t) => t.replace(' ▲', '').trim()), scores.map((v) => `${v.toFixed(1)} of 10`));
+  assert.equal(sharpness.filter((t) => t.endsWith('▲')).length, 1, sharpness.join(' | '));
+  assert.ok(sharpness[scores[0] > scores[1] ? 0 : 1].endsWith('▲'), sharpness.join(' | '));
   await screenshot(page, 'proposals');
   const before = JSON.parse(lib.run(['items', '--json', '--limit', '100']));
   const oldPath = before.find((i) => i.id === current).path;
@@ -159,6 +163,38 @@ test('a cover proposed from the Persons page, approved side by side, shows on th
   const shown = JSON.parse(lib.run(['proposals', 'show', String(coverId), '--json']));
   assert.equal(shown.status, 'approved');
   assert.equal(shown.slot, 'cover:ada');
+});
+
+test('the filters live in the address; decided proposals offer no batch; Ctrl-Z takes back the newest decision', async () => {
+  const status = page.locator('select[name="status"]');
+  await page.goto('/#/proposals?status=approved');
+  await page.getByTestId('proposal-detail').waitFor();
+  assert.equal(await status.inputValue(), 'approved');
+  assert.equal(await page.getByTestId('batch-approve').count(), 0, 'no batch over decided proposals');
+  await status.selectOption('');
+  await page.waitForFunction(() => location.hash === '#/proposals?status=');
+  await page.reload();
+  await page.getByTestId('proposal-detail').waitFor();
+  assert.equal(await status.inputValue(), '', 'a reload keeps "All statuses"');
+  // A value the page does not know is said, not quietly replaced.
+  await page.goto('/#/proposals?status=bogus');
+  await toastStarting(page, 'Left out of the link: status "bogus"').waitFor();
+  assert.equal(await status.inputValue(), 'pending');
+
+  // Ctrl-Z on the page takes back the newest decision made here: the cover's approval.
+  const cover = JSON.parse(lib.run(['proposals', 'list', '--status', 'approved', '--json']));
+  const coverId = (cover.proposals ?? cover).find((p) => p.slot === 'cover:ada').id;
+  await page.goto('/#/proposals');
+  await page.locator('[data-page="proposals"] h1').waitFor();
+  await page.keyboard.press('Control+z');
+  await toastStarting(page, 'Undone: ').waitFor();
+  assert.equal(JSON.parse(lib.run(['proposals', 'show', String(coverId), '--json'])).status, 'pending');
+  // Approved again, as the next tests expect.
+  const detail = page.locator(`[data-testid="proposal-detail"][data-proposal-id="${coverId}"]`);
+  await detail.waitFor();
+  await detail.getByTestId('proposal-approve').click();
+  await page.getByText(`Proposal ${coverId} approved.`).waitFor();
+  assert.equal(JSON.parse(lib.run(['proposals', 'show', String(coverId), '--json'])).status, 'approved');
 });
 
 test('with nothing pending, the proposals page says what a proposal is and runs the workflows on request', async () => {

@@ -3,6 +3,8 @@
 // decisions.
 import { api, qs } from './api.js';
 import { h, remount, toast, itemImage, formatTime, formatBytes, once, plural, personName, RAW_MEASURES } from './dom.js';
+import { rememberDecision, undoOffer } from './review_undo.js';
+import { attachUndoPage } from './undo.js';
 
 // The API's codes (kept as the filters' and rows' data) and the words shown for them.
 const REASON_WORDS = { higher_resolution: 'Higher resolution', better_quality: 'Better quality',
@@ -49,6 +51,23 @@ function sharpnessText(current, proposed) {
   };
 }
 
+// Sharpness as the rest of the UI shows it (review, gallery, the duplicates' table): the 0-10 score among the
+// library's photos, when every side shown has one; else the raw measure, which says how many times sharper.
+const sharpnessScore = (item) => {
+  const d = item && item.quality && item.quality.dimensions && item.quality.dimensions.sharpness;
+  return d && d.score !== null && d.score !== undefined ? Number(d.score) : null;
+};
+function sharpnessRow(p, c, n) {
+  const [cs, ns] = [sharpnessScore(p.current_item), sharpnessScore(p.proposed_item)];
+  const scored = (cs !== null || !p.current_item) && (ns !== null || !p.proposed_item) && (cs !== null || ns !== null);
+  if (scored) {
+    return compareRow('sharpness', cs, ns, (v) => `${v.toFixed(1)} of 10`, false,
+      `The ${RAW_MEASURES.sharpness[2]}, scored 0-10 among the library's photos`);
+  }
+  return compareRow('sharpness', c.sharpness || null, n.sharpness || null, sharpnessText(c.sharpness, n.sharpness), false,
+    `The ${RAW_MEASURES.sharpness[2]}`);
+}
+
 const ROW_WORDS = { resolution: 'Resolution', quality: 'Quality (0–10)', sharpness: 'Sharpness', size: 'File size',
   community: 'Visitors’ votes', flags: 'Flags' };
 
@@ -61,8 +80,7 @@ function comparison(p) {
     h('tbody', {},
       compareRow('resolution', px(c), px(n), (v) => (v === px(c) ? `${c.width}×${c.height}` : `${n.width}×${n.height}`)),
       compareRow('quality', score(c), score(n), scoreText),
-      compareRow('sharpness', c.sharpness || null, n.sharpness || null, sharpnessText(c.sharpness, n.sharpness), false,
-        `The ${RAW_MEASURES.sharpness[2]}`),
+      sharpnessRow(p, c, n),
       compareRow('size', c.size_bytes || null, n.size_bytes || null, formatBytes),
       compareRow('community', cv.score ?? null, nv.score ?? null, (v) => v.toFixed(1)),
       compareRow('flags', cv.flags ?? null, nv.flags ?? null, (v) => String(v), true),
@@ -93,6 +111,30 @@ function side(title, item, cover, status = 'pending') {
 export async function renderProposals(root, _params, { session, signal }) {
   const canDecide = !!session.permissions.decide_proposals;
   const state = { status: 'pending', reason: '', sort: 'date', selected: null, picked: new Set() };
+  // The filters are kept in the address (#/proposals?status=approved): a reload or Back shows the same list. A value
+  // the page does not know is said and left out.
+  const FILTERS = { status: ['', ...STATUSES], reason: ['', ...REASONS], sort: ['date', 'score', 'person'] };
+  const DEFAULTS = { status: 'pending', reason: '', sort: 'date' };
+  const linked = new URLSearchParams(location.hash.split('?')[1] || '');
+  const unknown = [];
+  for (const key of Object.keys(FILTERS)) {
+    if (!linked.has(key)) continue;
+    const value = linked.get(key);
+    if (FILTERS[key].includes(value)) state[key] = value; else unknown.push(`${key} "${value}"`);
+  }
+  if (unknown.length) toast(`Left out of the link: ${unknown.join(', ')} (not a filter of this page).`, 'error');
+  function rememberFilters() {
+    const q = new URLSearchParams();
+    for (const key of Object.keys(FILTERS)) if (state[key] !== DEFAULTS[key]) q.set(key, state[key]);
+    const address = `#/proposals${q.toString() ? `?${q}` : ''}`;
+    if (location.hash !== address) history.replaceState(history.state, '', address);
+  }
+
+  // What a decision did, in a toast whose Undo (and Ctrl-Z on this page, newest first) takes it back.
+  function said(message, token, kind = 'info') {
+    toast(message, kind, token ? undoOffer(rememberDecision(token, message, 0, 'proposals')) : null);
+  }
+  attachUndoPage('proposals', () => draw(), signal);
 
   // One decision at a time: the detail's buttons wait while one is on its way (a double click decides once).
   let deciding = false;
@@ -102,16 +144,9 @@ export async function renderProposals(root, _params, { session, signal }) {
     for (const b of buttons) b.disabled = true;
     try {
       const out = await api.post(`/api/proposals/${p.id}/${verb}`, { notes });
-      // A decision is taken back from the toast by its Undo: the proposal pending again and both images where they
-      // were (Revert, on an approved proposal, leaves the proposed image in the archive instead).
-      const undo = out.undo ? { label: 'Undo', run: async () => {
-        try {
-          await api.post(`/api/undo/${encodeURIComponent(out.undo)}`);
-          toast(`Proposal ${p.id}: ${DECISION_WORDS[verb]} undone; it is pending again.`);
-        } catch (err) { toast(`Could not undo: ${err.message}`, 'error'); }
-        await draw();
-      } } : null;
-      toast(`Proposal ${p.id} ${statusWords(out.status).toLowerCase()}.`, 'info', undo);
+      // A decision is taken back by the toast's Undo or Ctrl-Z on this page: the proposal pending again and both
+      // images where they were (Revert, on an approved proposal, leaves the proposed image in the archive instead).
+      said(`Proposal ${p.id} ${statusWords(out.status).toLowerCase()}.`, out.undo);
     } catch (err) { toast(err.message, 'error'); } finally {
       deciding = false;
       for (const b of buttons) b.disabled = false;
@@ -124,19 +159,14 @@ export async function renderProposals(root, _params, { session, signal }) {
     if (!ids.length) { toast('Tick the proposals to decide first.', 'error'); return; }
     try {
       const out = await api.post('/api/proposals/batch', { action, ids });
-      const undo = out.undo ? { label: 'Undo', run: async () => {
-        try { await api.post(`/api/undo/${encodeURIComponent(out.undo)}`); toast(`${DECISION_WORDS[action]}: undone.`); }
-        catch (err) { toast(`Could not undo: ${err.message}`, 'error'); }
-        await draw();
-      } } : null;
       // A proposal out of date is among the failures: counted once, as out of date; the others say why.
       const stale = out.stale || 0;
       const refused = out.failed.length - stale;
       const why = out.failed.filter((f) => !/ is stale/.test(f.error || '')).slice(0, 3)
         .map((f) => ` #${f.id}: ${f.error}.`).join('');
-      toast(`${DECISION_WORDS[action]}: ${out.done} done${refused > 0 ? `, ${refused} failed` : ''}` +
-        `${stale ? `, ${stale} out of date (decided or changed meanwhile)` : ''}.${why}`,
-      refused > 0 ? 'error' : 'info', undo);
+      said(`${DECISION_WORDS[action]}: ${out.done} done${refused > 0 ? `, ${refused} failed` : ''}` +
+        `${stale ? `, ${stale} out of date (decided or changed meanwhile)` : ''}.${why}`, out.undo,
+      refused > 0 ? 'error' : 'info');
     } catch (err) { toast(err.message, 'error'); }
     state.picked.clear();
     await draw();
@@ -191,7 +221,11 @@ export async function renderProposals(root, _params, { session, signal }) {
   }
 
   function select(name, values, key) {
-    return h('label', {}, `${name} `, h('select', { name: key, onchange: (e) => { state[key] = e.target.value; draw(); } },
+    return h('label', {}, `${name} `, h('select', { name: key, onchange: (e) => {
+      state[key] = e.target.value;
+      rememberFilters();
+      draw();
+    } },
       values.map(([v, text]) => h('option', { value: v, selected: state[key] === v }, text))));
   }
 
@@ -255,7 +289,8 @@ export async function renderProposals(root, _params, { session, signal }) {
         select('Sort by', [['date', 'Date proposed'], ['score', 'Score'], ['person', 'Person']], 'sort'),
         // A double click sends one batch: the second would find the proposals decided and report them failed. With
         // nothing listed there is nothing to decide.
-        canDecide && list.length ? h('span', { class: 'actions' }, ['approve', 'deny', 'archive'].map((action) =>
+        // Only pending proposals can be decided: a list of decided ones offers no batch.
+        canDecide && list.some((p) => p.status === 'pending') ? h('span', { class: 'actions' }, ['approve', 'deny', 'archive'].map((action) =>
           h('button', { type: 'button', dataset: { testid: `batch-${action}` },
             onclick: (e) => once(e.currentTarget.parentElement, () => batch(action)) },
           { approve: 'Approve & apply selected', deny: 'Deny selected',
