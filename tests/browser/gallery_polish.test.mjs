@@ -68,6 +68,16 @@ test('gallery link: a score that is not a plain decimal is left out and said, ne
   await page.getByTestId('gallery-total').waitFor();
   assert.equal(await page.locator('input[name="min_score"]').inputValue(), '0.5');
   assert.equal(await page.getByTestId('gallery-ignored').count(), 0);
+  // A key no filter has is said as well.
+  await page.goto('/#/gallery?foo=1&category=others');
+  await page.getByTestId('gallery-ignored').filter({ hasText: 'Left out of the link, as no filter reads it: foo=1.' }).waitFor();
+  // Typed into the number box, what the browser reads as a number is taken in plain digits ("1e1" is 10).
+  await page.goto('/#/gallery');
+  await page.getByTestId('gallery-total').waitFor();
+  await page.locator('input[name="min_score"]').fill('1e1');
+  await page.locator('input[name="min_score"]').press('Enter');
+  await page.waitForFunction(() => location.hash === '#/gallery?min_score=10');
+  assert.equal(await page.locator('input[name="min_score"]').inputValue(), '10');
 });
 
 test('gallery link: switches take yes/1 and no/0 and the address is made plain; other words and repeats are said', async () => {

@@ -92,9 +92,17 @@ function suggestions(facets) {
 // text counts when the browser says it changed, and also on Enter or leaving the field: text put back after the view
 // was drawn anew (see renderGallery) is no edit to the browser, which then sends no "change" for it.
 function controls(state, onChange, facets) {
+  // A number field takes what the browser reads as a number ("1e1" is 10), shown and applied in plain digits; text as
+  // typed.
+  const take = (name, el) => {
+    if (el.type === 'number' && Number.isFinite(el.valueAsNumber) && el.value !== String(el.valueAsNumber)) {
+      el.value = String(el.valueAsNumber);
+    }
+    onChange(name, el.value);
+  };
   const input = (name, attrs = {}) => h('input', { name, value: state[name] || '', ...attrs,
-    onchange: (e) => onChange(name, e.target.value), onblur: (e) => onChange(name, e.target.value),
-    onkeydown: (e) => { if (e.key === 'Enter') onChange(name, e.target.value); } });
+    onchange: (e) => take(name, e.target), onblur: (e) => take(name, e.target),
+    onkeydown: (e) => { if (e.key === 'Enter') take(name, e.target); } });
   const check = (name, text) => h('label', { class: 'switch' }, h('input', { type: 'checkbox', name, checked: !!state[name],
     onchange: (e) => onChange(name, e.target.checked) }), text);
   const select = (name, options) => h('select', { name, onchange: (e) => onChange(name, e.target.value) },
@@ -524,6 +532,8 @@ function stateFromAddress() {
     } else if (!ADDRESS_CHECKS[key] || ADDRESS_CHECKS[key](text)) state[key] = text;
     else ignored.push(`${key}=${text}`);
   }
+  // A key no filter has (a typo, a parameter of another page) is said too, not dropped in silence.
+  for (const [key, text] of query) if (!(key in DEFAULTS)) ignored.push(`${key}=${text}`);
   return [state, ignored, repeated];
 }
 function addressOf(state) {
