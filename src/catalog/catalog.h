@@ -43,6 +43,9 @@ struct CatalogChange {
   // Relocate: item.duplicate_of replaces the item's own (a photo restored from the trash beside an identical file
   // that took its place waits as that file's copy). Otherwise the item keeps the one it has.
   bool set_duplicate_of = false;
+  // Relocate: when the item's new place dates from (its updated_at), 0 for `at`. An undone restore puts the photo back
+  // in the trash as of its deletion, so that its time there is not started over.
+  int64_t since = 0;
   std::string actor = "system";
   std::string action;  // audit action: "ingest", "approve", "reject", "skip", "restore", "undo"
   std::string reason;  // audit reason (sentence)

@@ -250,6 +250,7 @@ json IntentToJson(const Intent& in) {
                    {"review_reason", c.review_reason},
                    {"review_code", c.review_code}};
     if (c.set_duplicate_of) j["change"]["set_duplicate_of"] = true;
+    if (c.since > 0) j["change"]["since"] = c.since;
     if (c.analysis) j["change"]["analysis"] = *c.analysis;
     if (!c.face_labels.empty()) {
       json labels = json::array();
@@ -290,6 +291,7 @@ Intent IntentFromJson(const json& j) {
     ch.review_reason = c.value("review_reason", std::string());
     ch.review_code = c.value("review_code", std::string());
     ch.set_duplicate_of = c.value("set_duplicate_of", false);
+    ch.since = c.value("since", int64_t{0});
     if (c.contains("analysis")) ch.analysis = model::StoredAnalysisFromJson(c["analysis"]);
     for (const auto& l : c.value("face_labels", json::array())) {
       ch.face_labels.push_back({l.at("face").get<int>(), {l.at("named_as"), l.at("untracked")}});

@@ -110,6 +110,8 @@ nlohmann::json ReviewService::RelocationUndo(const std::string& kind, const mode
                          {"auto_sorted", before.auto_sorted},
                          {"references", nlohmann::json::array()},
                          {"person_created", ""}};
+  // A photo taken out of the trash goes back to it, if undone, as of when it was deleted: its time there counts on.
+  if (before.location == "trash") undo["since"] = before.updated_at;
   auto entry = catalog_.PendingReview(before.id);
   if (entry.ok()) {  // the review entry the decision closes, to reopen as it was
     undo["review_reason"] = entry->reason;

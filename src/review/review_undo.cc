@@ -106,6 +106,7 @@ base::Status ReviewService::RevertRelocation(const json& undo, const std::string
     change.review_code = undo.value("review_code", "");
   }
   change.removed_references = undo.at("references").get<std::vector<int64_t>>();
+  change.since = undo.value("since", int64_t{0});
   LabelUndo(undo, change);
   change.actor = actor;
   change.action = "undo";

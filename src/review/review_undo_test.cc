@@ -281,6 +281,8 @@ TEST_F(ReviewUndoTest, AnOlderDecisionIsRefusedWhileALaterOneOnTheSamePhotoStand
       << refused.status().message();
   ASSERT_TRUE(undo_->Undo(restored, "alice", false, 403).ok());
   EXPECT_EQ(catalog_->GetItem(id)->location, "trash");
+  // Back in the trash as of its deletion: the retention counts from then, not from the undo.
+  EXPECT_EQ(catalog_->GetItem(id)->updated_at, 400);
   auto undone = undo_->Undo(rejected, "alice", false, 404);
   ASSERT_TRUE(undone.ok()) << undone.status().ToString();
   ExpectSame(Take(id), before);

@@ -227,7 +227,8 @@ base::Result<int64_t> PgCatalog::RelocateItem(const CatalogChange& change) {
   if (found->empty()) return base::Status::NotFound(fmt::format("no item {}", r.id));
   model::ItemRecord before = ReadItem(*found, 0);
   Params p;
-  p.Add(r.path).Add(r.location).Add(r.category).Add(r.person).Add(r.auto_sorted).Add(change.at).Add(r.id);
+  p.Add(r.path).Add(r.location).Add(r.category).Add(r.person).Add(r.auto_sorted);
+  p.Add(change.since > 0 ? change.since : change.at).Add(r.id);
   auto moved = conn_->Run(kRelocateItem, p);
   if (moved.code() == base::Code::kAlreadyExists) {
     return base::Status::AlreadyExists(fmt::format("an item at {} exists already", r.path));

@@ -313,7 +313,7 @@ base::Result<int64_t> SqliteCatalog::RelocateItem(const CatalogChange& change) {
   model::ItemRecord before = ReadItem(get);
   Statement s(db_, kRelocateItem);
   s.Bind(1, r.path).Bind(2, r.location).Bind(3, r.category).Bind(4, r.person).Bind(5, int64_t{r.auto_sorted});
-  s.Bind(6, change.at).Bind(7, r.id);
+  s.Bind(6, change.since > 0 ? change.since : change.at).Bind(7, r.id);
   TRIAGE_RETURN_IF_ERROR(s.Run());
   if (!r.reasons.empty()) {  // re-decided by the policy: the new reasons replace the old
     TRIAGE_RETURN_IF_ERROR(Statement(db_, "UPDATE items SET reasons = ? WHERE id = ?")
