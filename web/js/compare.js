@@ -53,11 +53,17 @@ function takenWords(takenAt) {
   return [h('span', { class: 'nowrap' }, date), time ? [' ', h('span', { class: 'nowrap' }, time)] : null];
 }
 
+// A photo's sharpness score, 0-10 among the library's photos; null when it has none.
+export function sharpnessScore(item) {
+  const d = item && item.quality && item.quality.dimensions && item.quality.dimensions.sharpness;
+  return d && d.score !== null && d.score !== undefined ? Number(d.score) : null;
+}
+
 // The sharpness a cell shows, as it shows it: the 0-10 score to one decimal (two copies that read "9.7 of 10" alike
 // are a tie, whatever the raw measures behind them), else the raw measure.
 function sharpnessShown(i) {
-  const d = i.quality && i.quality.dimensions && i.quality.dimensions.sharpness;
-  if (d && d.score !== null && d.score !== undefined) return Math.round(Number(d.score) * 10) / 10;
+  const score = sharpnessScore(i);
+  if (score !== null) return Math.round(score * 10) / 10;
   return i.quality && i.quality.sharpness > 0 ? i.quality.sharpness : null;
 }
 

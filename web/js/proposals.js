@@ -5,6 +5,7 @@ import { api, qs } from './api.js';
 import { h, remount, toast, itemImage, formatTime, formatBytes, once, plural, personName, RAW_MEASURES } from './dom.js';
 import { rememberDecision, undoOffer } from './review_undo.js';
 import { attachUndoPage } from './undo.js';
+import { sharpnessScore } from './compare.js';
 
 // The API's codes (kept as the filters' and rows' data) and the words shown for them.
 const REASON_WORDS = { higher_resolution: 'Higher resolution', better_quality: 'Better quality',
@@ -53,10 +54,6 @@ function sharpnessText(current, proposed) {
 
 // Sharpness as the rest of the UI shows it (review, gallery, the duplicates' table): the 0-10 score among the
 // library's photos, when every side shown has one; else the raw measure, which says how many times sharper.
-const sharpnessScore = (item) => {
-  const d = item && item.quality && item.quality.dimensions && item.quality.dimensions.sharpness;
-  return d && d.score !== null && d.score !== undefined ? Number(d.score) : null;
-};
 function sharpnessRow(p, c, n) {
   const [cs, ns] = [sharpnessScore(p.current_item), sharpnessScore(p.proposed_item)];
   const scored = (cs !== null || !p.current_item) && (ns !== null || !p.proposed_item) && (cs !== null || ns !== null);
