@@ -149,14 +149,21 @@ double Blockiness(const cv::Mat& grey, double to_full) {
   const double period = 8 / std::max(1.0, to_full);
   if (period < 3 || grey.cols < 32 || grey.rows < 32) return 1;
   const int w = grey.cols - 1, h = grey.rows - 1;
-  cv::Mat steps, sums;
-  cv::absdiff(grey.colRange(1, grey.cols), grey.colRange(0, w), steps);
-  cv::reduce(steps, sums, 0, cv::REDUCE_SUM, CV_32S);
+  // One pass over the raster: each row's steps across are added to per-column sums, its steps down from the row
+  // above summed into that row's total (both loops vectorise; 32 bits hold 2^23 rows of 255).
+  std::vector<uint32_t> column_sums(w, 0);
   std::vector<double> across(w), down(h);
-  for (int x = 0; x < w; ++x) across[x] = double(sums.at<int>(x)) / grey.rows;
-  cv::absdiff(grey(cv::Rect(0, 1, w, h)), grey(cv::Rect(0, 0, w, h)), steps);
-  cv::reduce(steps, sums, 1, cv::REDUCE_SUM, CV_32S);
-  for (int y = 0; y < h; ++y) down[y] = double(sums.at<int>(y)) / w;
+  for (int y = 0; y <= h; ++y) {
+    const uint8_t* row = grey.ptr<uint8_t>(y);
+    uint32_t* sums = column_sums.data();
+    for (int x = 0; x < w; ++x) sums[x] += uint32_t(std::abs(int(row[x + 1]) - int(row[x])));
+    if (y == 0) continue;
+    const uint8_t* above = grey.ptr<uint8_t>(y - 1);
+    uint32_t total = 0;
+    for (int x = 0; x < w; ++x) total += uint32_t(std::abs(int(row[x]) - int(above[x])));
+    down[y - 1] = double(total) / w;
+  }
+  for (int x = 0; x < w; ++x) across[x] = double(column_sums[x]) / grey.rows;
   auto at = [&](double p) { return std::min(PeriodicStepRatio(across, p), PeriodicStepRatio(down, p)); };
   return period / 2 >= 3 ? std::max(at(period), at(period / 2)) : at(period);
 }
@@ -166,14 +173,24 @@ double Blockiness(const cv::Mat& grey, double to_full) {
 // picture afterwards (pushing its exposure, a levels change) leaves gaps, seen as banding in smooth gradients. Only
 // meaningful on the decoded raster: resampling fills the gaps.
 double PosterizedPercent(const cv::Mat& rgb) {
-  std::array<std::array<int64_t, 256>, 3> hist{};
+  // Two tables per channel, alternate pixels counted in each: neighbouring equal levels do not stall.
+  std::array<std::array<uint32_t, 256>, 6> counts{};
   // Every other row, at least kPosterizationRows of them: gaps do not depend on the sample.
   // Along a row wider than kPosterizationColumns, every other (third, ...) pixel likewise.
   const int step = std::max(2, rgb.rows / kPosterizationRows);
   const int stride = 3 * std::max(1, rgb.cols / kPosterizationColumns);
   for (int y = 0; y < rgb.rows; y += step) {
     const uint8_t* row = rgb.ptr<uint8_t>(y);
-    for (int x = 0; x < rgb.cols * 3; x += stride) ++hist[0][row[x]], ++hist[1][row[x + 1]], ++hist[2][row[x + 2]];
+    int x = 0;
+    for (; x + stride < rgb.cols * 3; x += 2 * stride) {
+      ++counts[0][row[x]], ++counts[1][row[x + 1]], ++counts[2][row[x + 2]];
+      ++counts[3][row[x + stride]], ++counts[4][row[x + stride + 1]], ++counts[5][row[x + stride + 2]];
+    }
+    if (x < rgb.cols * 3) ++counts[0][row[x]], ++counts[1][row[x + 1]], ++counts[2][row[x + 2]];
+  }
+  std::array<std::array<int64_t, 256>, 3> hist{};
+  for (int c = 0; c < 3; ++c) {
+    for (int i = 0; i < 256; ++i) hist[c][i] = int64_t(counts[c][i]) + counts[c + 3][i];
   }
   double sum = 0;
   for (const auto& h : hist) {
