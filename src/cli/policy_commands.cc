@@ -121,6 +121,10 @@ int ApplyPolicy(CommandContext& ctx) {
       fmt::print("{} left where {}: a person has begun naming their faces (review name-face finishes them)\n",
                  Counted(report->left_alone, "item"), report->left_alone == 1 ? "it is" : "they are");
     }
+    if (report->decided_meanwhile > 0) {
+      fmt::print("{} left where {}: decided or moved by somebody else while the policy ran\n",
+                 Counted(report->decided_meanwhile, "item"), report->decided_meanwhile == 1 ? "it is" : "they are");
+    }
     PrintMoves(report->moves);
     for (const auto& e : report->errors) fmt::print(stderr, "  {}\n", e);
   }

@@ -218,6 +218,12 @@ base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committ
       report.errors.push_back(fmt::format("item {}: {}", item.id, record.status().message()));
       continue;
     }
+    // Decided meanwhile (a reviewer, another process): what was re-decided is what waited, not what stands now. The
+    // photo rejected since would otherwise come back out of the trash.
+    if (record->location != item.location || record->path != item.path) {
+      ++report.decided_meanwhile;
+      continue;
+    }
     const bool to_library = d.destination == model::Destination::kLibrary;
     catalog::CatalogChange change;
     change.item.location = to_library ? "library" : "review";
@@ -256,9 +262,10 @@ nlohmann::json MovesJson(const std::vector<PolicyMove>& moves) {
 }
 
 nlohmann::json ApplyJson(const ApplyReport& report) {
-  return {{"considered", report.considered},  {"moved", report.moved},
-          {"left_alone", report.left_alone},  {"failed", report.failed},
-          {"moves", MovesJson(report.moves)}, {"errors", report.errors}};
+  return {{"considered", report.considered}, {"moved", report.moved},
+          {"left_alone", report.left_alone}, {"decided_meanwhile", report.decided_meanwhile},
+          {"failed", report.failed},         {"moves", MovesJson(report.moves)},
+          {"errors", report.errors}};
 }
 
 nlohmann::json SimulationJson(const SimulationReport& report) {

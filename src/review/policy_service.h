@@ -40,7 +40,8 @@ struct SimulationReport {
 struct ApplyReport {
   int64_t considered = 0;  // items in review with a stored analysis
   int64_t moved = 0;
-  int64_t left_alone = 0;  // would move, but a person has named some of their faces: the naming finishes them
+  int64_t left_alone = 0;         // would move, but a person has named some of their faces: the naming finishes them
+  int64_t decided_meanwhile = 0;  // would move, but was decided or moved since it was read (by a reviewer, elsewhere)
   int64_t failed = 0;
   std::vector<PolicyMove> moves;
   std::vector<std::string> errors;  // "item 12: ..." for each failure
@@ -87,7 +88,8 @@ nlohmann::json MovesJson(const std::vector<PolicyMove>& moves);
 // {"total", "changed", "damaged", "seconds", "moves": [{"from", "to", "count", "sample_ids", "in_review"}]}
 // ("in_review": apply-policy makes that move)
 nlohmann::json SimulationJson(const SimulationReport& report);
-// {"considered", "moved", "left_alone", "failed", "moves": [...], "errors": ["item 12: ..."]}: `apply-policy --json`
+// {"considered", "moved", "left_alone", "decided_meanwhile", "failed", "moves": [...], "errors": ["item 12: ..."]}:
+// `apply-policy --json`
 // and the API.
 nlohmann::json ApplyJson(const ApplyReport& report);
 

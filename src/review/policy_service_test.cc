@@ -5,10 +5,13 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <optional>
 
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "catalog/test_items.h"
+#include "commit/committer.h"
+#include "commit/journal.h"
 
 namespace triage::review {
 namespace {
@@ -112,6 +115,41 @@ TEST_F(PolicySimulationTest, ADamagedStoredAnalysisIsCountedApartAndNeverReplaye
   EXPECT_EQ(report->total, 1);
   EXPECT_EQ(report->damaged, 1);
   EXPECT_EQ(report->changed, 1);
+}
+
+// A photo decided while the policy runs (a reviewer rejects it between the policy reading the queue and moving what
+// it re-decided) stays where the reviewer put it: the policy moves only what still waits where it was read. Before,
+// it took the rejected photo back out of the trash into faces/<person>/.
+TEST_F(PolicySimulationTest, ApplyLeavesAPhotoDecidedMeanwhileWhereTheReviewerPutIt) {
+  int64_t a = LowConfidence(1, "ada", 0.45, 0.7);
+  fs::create_directories(dir_ / ".triage/trash");
+  std::ofstream(dir_ / ".triage/trash/1.jpg") << "1";
+  auto journal = commit::Journal::Open(dir_ / ".triage");
+  ASSERT_TRUE(journal.ok()) << journal.status().ToString();
+  commit::Committer committer(**journal, *catalog_, dir_);
+  // Called while the queue is read: the reviewer's reject lands then.
+  MatchNowFn reject_meanwhile = [&](int64_t id, std::vector<model::Face>&) {
+    catalog::CatalogChange t;
+    t.kind = catalog::CatalogChange::Kind::kRelocateItem;
+    t.journal_id = "reject" + std::to_string(id);
+    t.item.id = id;
+    t.item.location = "trash";
+    t.item.path = ".triage/trash/1.jpg";
+    t.actor = "bob";
+    t.action = "reject";
+    t.at = 2;
+    auto applied = catalog_->Apply(t);
+    return applied.ok() ? base::Status::Ok() : applied.status();
+  };
+  auto report = ApplyPolicy(*catalog_, committer, ConfigWith(0.6), "alice", 3, reject_meanwhile);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->moved, 0);
+  EXPECT_EQ(report->failed, 0);
+  EXPECT_EQ(report->decided_meanwhile, 1);
+  EXPECT_EQ(catalog_->GetItem(a)->location, "trash");
+  EXPECT_TRUE(fs::exists(dir_ / ".triage/trash/1.jpg"));
+  EXPECT_FALSE(fs::exists(dir_ / "faces/ada"));
+  EXPECT_EQ(ApplyJson(*report)["decided_meanwhile"], 1);
 }
 
 }  // namespace
