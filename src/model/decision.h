@@ -27,6 +27,10 @@ bool IsReviewCategory(const std::string& name);
 inline bool IsDuplicateCategory(const std::string& category) {
   return category == "duplicates" || category == "near_duplicates";
 }
+// Where a photo no longer stands for its picture: deleted (the trash) or replaced by the photo of an approved
+// proposal (the archive). A copy waiting as its duplicate is then a photo of its own, decided like any other: kept in
+// its original's place, it would land in the trash or the archive.
+inline bool LeftTheLibrary(const std::string& location) { return location == "trash" || location == "archive"; }
 // Ok for no category ("": no filter) or a review category; otherwise kInvalidArgument naming the value and the
 // categories there are. Every filter on a review category (CLI and API) checks with this: a typo would otherwise list
 // nothing, as if the category were empty.

@@ -51,10 +51,13 @@ base::Result<model::ItemRecord> ReviewService::DecideDuplicate(int64_t id, const
         std::filesystem::path(item->path).filename().string(), id, item->category));
   }
   auto original = catalog_.GetItem(*item->duplicate_of);
-  if (!original.ok() || original->location == "trash") {
-    return base::Status::Conflict(
-        fmt::format("item {} duplicates item {}, which is in the trash or gone; decide item {} as a single photo", id,
-                    *item->duplicate_of, id));
+  if (!original.ok() || model::LeftTheLibrary(original->location)) {
+    return base::Status::Conflict(fmt::format(
+        "item {} duplicates item {}, which is {}; decide item {} as a single photo", id, *item->duplicate_of,
+        !original.ok()                    ? "gone"
+        : original->location == "archive" ? "in the archive (an approved proposal replaced it)"
+                                          : "in the trash",
+        id));
   }
   const std::string name = std::filesystem::path(item->path).filename().string();
   const std::string other = std::filesystem::path(original->path).filename().string();

@@ -43,7 +43,7 @@ base::Status RefuseUndecidedCopy(catalog::Catalog& catalog, const model::ItemRec
     return base::Status::Ok();
   }
   auto original = catalog.GetItem(*item.duplicate_of);
-  if (!original.ok() || original->location == "trash") return base::Status::Ok();
+  if (!original.ok() || model::LeftTheLibrary(original->location)) return base::Status::Ok();
   return base::Status::Conflict(fmt::format(
       "{} (item {}) is a copy of {} (item {}): {} it alone would file the same picture twice; decide it as a "
       "duplicate instead: keep the new copy, the existing one, or both (`triage review duplicate {} --keep both`)",

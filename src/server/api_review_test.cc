@@ -102,6 +102,33 @@ TEST_F(ReviewApiTest, ACopyWhoseOriginalIsInTheTrashIsShownAndDecidedAsAPhotoOfI
   EXPECT_EQ(approved->status, 200) << approved->body;
 }
 
+// An original an approved proposal took out of the library (into the archive) stands for nothing any more: its copy
+// is a photo of its own, as when the original is in the trash. Keeping the copy "in the original's place" filed it
+// into the hidden archive, out of every list.
+TEST_F(ReviewApiTest, ACopyWhoseOriginalWasArchivedByAProposalIsAPhotoOfItsOwn) {
+  auto ids = Ingest({"obama.jpg", "obama.jpg"});
+  TestSession s = Login("bob");
+  ASSERT_EQ(Post("/api/review/" + std::to_string(ids[0]) + "/approve", {{"person", "Barack Obama"}}, &s)->status, 200);
+  auto made = Post("/api/proposals", {{"current_item_id", ids[0]}}, &s);
+  ASSERT_EQ(made->status, 201) << made->body;
+  const std::string approve = "/api/proposals/" + std::to_string(Body(made)["id"].get<int64_t>()) + "/approve";
+  ASSERT_EQ(Post(approve, json::object(), &s)->status, 200);
+  ASSERT_EQ(catalog_->GetItem(ids[0])->location, "archive");
+  json j = Body(Get("/api/review/" + std::to_string(ids[1]), &s));
+  EXPECT_TRUE(j["duplicate_of"].is_null()) << j.dump();
+  EXPECT_EQ(j["original_gone"], (json{{"id", ids[0]}, {"where", "archive"}}));
+  for (const char* keep : {"new", "both"}) {
+    auto kept = Post("/api/review/" + std::to_string(ids[1]) + "/duplicate", {{"keep", keep}}, &s);
+    EXPECT_EQ(kept->status, 409) << keep << ": " << kept->body;
+    EXPECT_NE(Body(kept)["message"].get<std::string>().find("archive"), std::string::npos) << kept->body;
+  }
+  EXPECT_EQ(catalog_->GetItem(ids[1])->location, "review");
+  EXPECT_EQ(catalog_->GetItem(ids[0])->location, "archive");
+  auto kept = Post("/api/review/" + std::to_string(ids[1]) + "/keep", json::object(), &s);
+  ASSERT_EQ(kept->status, 200) << kept->body;
+  EXPECT_EQ(catalog_->GetItem(ids[1])->location, "library");
+}
+
 // A file deleted by hand: the card says so (file_missing) and the item is forgotten with POST .../forget, which is
 // refused while a file is there.
 TEST_F(ReviewApiTest, AnItemWhoseFileIsGoneIsShownSoAndForgotten) {

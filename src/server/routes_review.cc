@@ -121,15 +121,16 @@ base::Status GetReviewItem(ServerState& state, Call& call) {
   out["faces"] = FacesView(state, *id, *faces);
   // Decided as a duplicate once (kept beside an original that waits in review), a copy waits as a photo of its own:
   // its card shows it alone, not the comparison it was decided on.
-  // Once the original is in the trash or gone, the copy is a photo of its own as well (decided like any other photo,
-  // see RefuseUndecidedCopy): no comparison with a photo that is no longer there; `original_gone` says where it went.
+  // Once the original is in the trash, in the archive (replaced by an approved proposal's photo) or gone, the copy is
+  // a photo of its own as well (decided like any other photo, see RefuseUndecidedCopy): no comparison with a photo
+  // that no longer stands in the library; `original_gone` says where it went.
   if (item->duplicate_of && item->location == "review" && model::IsDuplicateCategory(item->category)) {
     auto original = state.ctx.catalog.GetItem(*item->duplicate_of);
     if (!original.ok() && original.status().code() != base::Code::kNotFound) return original.status();
-    if (original.ok() && original->location != "trash") {
+    if (original.ok() && !model::LeftTheLibrary(original->location)) {
       out["duplicate_of"] = ItemView(*original);
     } else {
-      out["original_gone"] = {{"id", *item->duplicate_of}, {"where", original.ok() ? "trash" : "gone"}};
+      out["original_gone"] = {{"id", *item->duplicate_of}, {"where", original.ok() ? original->location : "gone"}};
     }
   }
   call.Reply(out);
