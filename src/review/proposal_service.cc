@@ -89,7 +89,11 @@ base::Result<std::string> ProposalService::StaleBecause(const ProposalRecord& p)
   auto proposed = catalog_.GetItem(p.proposed_item_id);
   if (!proposed.ok() && proposed.status().code() != base::Code::kNotFound) return proposed.status();
   if (!proposed.ok() || !Usable(*proposed)) {
-    return fmt::format("item {} (the proposed image) is no longer in the library or review", p.proposed_item_id);
+    return fmt::format("item {} (the proposed image) {}", p.proposed_item_id,
+                       !proposed.ok()                    ? "is gone"
+                       : proposed->location == "trash"   ? "was deleted since it was proposed (it is in the trash)"
+                       : proposed->location == "archive" ? "was archived since it was proposed"
+                                                         : "is no longer in the library or review");
   }
   if (!std::filesystem::is_regular_file(config_.Current()->library / proposed->path, ec)) {
     return fmt::format("the proposed image's file {} is missing (moved or deleted outside triage)", proposed->path);

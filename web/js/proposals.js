@@ -11,7 +11,7 @@ import { sharpnessScore } from './compare.js';
 const REASON_WORDS = { higher_resolution: 'Higher resolution', better_quality: 'Better quality',
   correct_subject: 'Right person', user_flags: 'Flagged by visitors', manual: 'Proposed by hand' };
 const STATUS_WORDS = { pending: 'Waiting', approved: 'Approved', denied: 'Denied',
-  archived: 'Closed without applying', stale: 'Out of date (the slot changed)', reverted: 'Reverted' };
+  archived: 'Closed without applying', stale: 'Out of date', reverted: 'Reverted' };
 const REASONS = Object.keys(REASON_WORDS);
 const STATUSES = Object.keys(STATUS_WORDS);
 const reasonWords = (code) => REASON_WORDS[code] || label(code);
@@ -178,6 +178,10 @@ export async function renderProposals(root, _params, { session, signal }) {
       h('h2', {}, `Proposal ${p.id}: ${reasonWords(p.reason)} · ${statusWords(p.status)}`),
       h('p', { class: 'muted' }, `${isCover ? `Cover of ${personName(p.slot.slice(6))}` : `Slot ${p.slot}`} · proposed by ${p.proposed_by} · ${formatTime(p.proposed_at)}`,
         p.reviewed_by ? ` · decided by ${p.reviewed_by}${p.rule ? ` (rule ${p.rule})` : ''}` : ''),
+      // Why a proposal went out of date: what changed since it was made (the slot's image moved, the proposed one was
+      // deleted, ...), as the server found it when the proposal was to be applied.
+      p.status === 'stale' && p.review_notes ? h('p', { class: 'notice', dataset: { testid: 'stale-why' } },
+        `Out of date: ${p.review_notes}. Nothing was applied.`) : null,
       h('div', { class: 'proposal-compare' }, side('Current', p.current_item, isCover, p.status),
         side('Proposed', p.proposed_item, isCover, p.status)),
       comparison(p),
