@@ -36,9 +36,11 @@ const ATTRIBUTES = [
     return words ? h('span', { title: words.title }, words.text) : '–';
   }, sharpnessShown,
   `Sharpness, 0-10 among the library's photos, from the ${RAW_MEASURES.sharpness[2]}`],
-  // Of two copies of one picture, the larger file is the one compressed less; sizes within 5% of each other (bytes
-  // after the image's end, metadata written again) are no sign of it and count as a tie.
-  ['File size', (i) => formatBytes(i.size_bytes), (i) => i.size_bytes || null],
+  // Of two copies of one picture in one format, the larger file is the one compressed less; sizes within 5% of each
+  // other (bytes after the image's end, metadata written again) are no sign of it and count as a tie. Of two formats,
+  // neither wins (see SAME_FORMAT_ONLY).
+  ['File size', (i) => formatBytes(i.size_bytes), (i) => i.size_bytes || null,
+    'File size: the larger of two files in one format was compressed less; files in two formats are not compared'],
   // The earlier capture date is the original's; a copy without one lost it.
   ['Date taken', (i) => takenWords(i.taken_at), (i) => (i.taken_at ? -Date.parse(i.taken_at.replace(' ', 'T')) : null)],
   ['EXIF', exifWords, (i) => exifFields(i), 'EXIF fields compared: the date taken and the camera',
@@ -69,7 +71,12 @@ function sharpnessShown(i) {
 
 // Which side wins an attribute: 'left', 'right' or '' (a tie, or unknown on both sides).
 const RELATIVE_TIE = { 'File size': 0.05 };
+// A file's format as its name says (jpg and jpeg alike). Sizes of two formats say nothing of which copy lost less:
+// a PNG made from a JPEG is several times larger and not one bit better.
+const formatOf = (i) => ((i.file_name || '').match(/\.([^.]+)$/) || ['', ''])[1].toLowerCase().replace('jpeg', 'jpg');
+const SAME_FORMAT_ONLY = new Set(['File size']);
 function better(score, left, right, label = '') {
+  if (SAME_FORMAT_ONLY.has(label) && formatOf(left) !== formatOf(right)) return '';
   const a = score(left);
   const b = score(right);
   const known = (v) => v !== null && !Number.isNaN(v);

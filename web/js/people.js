@@ -88,9 +88,13 @@ function clusterCard(c, all, personIds, canManage, redraw) {
       if (!await confirmMove(typed, joins)) return;
     } finally { asking = false; }
     // Emptied once the name is taken (the redraw keeps what is typed): a refused name stays to be put right.
+    // A name typed for somebody enrolled already (in any case or spelling that makes the same folder) adds the
+    // faces to that person: said with the person's own name, not as a new person called what was typed.
+    const existing = !c.person && key in personIds ? key : '';
     once(form, () => act(api.post(`/api/clusters/${c.id}/name`, { person: typed, rename: !!c.person }),
-      (out) => `${c.person ? `${faces} moved from ${personName(c.person)} to` : 'Cluster named'} ${typed}` +
-        `${out.person && out.person !== typed ? ` (faces/${out.person})` : ''}`,
+      (out) => (existing ? `${faces} added to ${personName(existing)}, enrolled already (faces/${existing})`
+        : `${c.person ? `${faces} moved from ${personName(c.person)} to` : 'Cluster named'} ${typed}` +
+        `${out.person && out.person !== typed ? ` (faces/${out.person})` : ''}`),
       redraw, () => { name.value = ''; }));
   } }, name, h('button', { type: 'submit', dataset: { testid: 'name-button' },
     'aria-label': `${c.person ? 'Move faces of' : 'Name'} ${clusterWords}` }, c.person ? 'Move faces' : 'Name'));

@@ -185,6 +185,11 @@ export async function renderReview(root, params, { session, signal }) {
     state.page = guess;
     state.index = at - 1 - (guess - 1) * state.perPage;
     await load();   // past the end of a shorter queue: its last photo
+    // Said, so that nobody decides the photo on screen believing it is the one the link named.
+    if (state.items.length) {
+      toast(`Item ${id} of the address no longer waits ${state.category ? `in ${categoryLabel(state.category).toLowerCase()}`
+        : 'for review'} (decided meanwhile, or never here): this is the photo in its place.`);
+    }
   }
 
   function chips() {
@@ -471,7 +476,7 @@ export async function renderReview(root, params, { session, signal }) {
   // A library photo is where its file is: faces/<person>/, or photos/<yyyy>/<mm>/ for one filed without a person.
   const where = (item) => (item.location === 'library' ? `in ${item.folder || (item.person ? `faces/${item.person}`
     : 'the library')}` : item.location === 'review' ? `waiting in ${categoryLabel(item.category).toLowerCase()}`
-    : 'in the trash');
+    : item.location === 'archive' ? 'in the archive (replaced by an approved proposal)' : 'in the trash');
 
   // {item, picker, card} of the card on screen, for keyboard shortcuts; null while a card loads or a decision runs.
   let current = null;
@@ -952,8 +957,16 @@ export async function renderReview(root, params, { session, signal }) {
   function whyItWaits(item, detail, dup) {
     const gone = detail.original_gone;
     if (gone) {
-      return `Its original, item ${gone.id}, is ${gone.where === 'trash' ? 'in the trash' : 'no longer in the library'}` +
+      const place = gone.where === 'trash' ? 'in the trash'
+        : gone.where === 'archive' ? 'archived (an approved proposal replaced it)' : 'no longer in the library';
+      return `Its original, item ${gone.id}, is ${place}` +
         `, so this copy is a photo of its own now: approve it, keep it or delete it. At intake: ${item.reason}`;
+    }
+    // The reason names the original where it was at intake; decided since, it stands elsewhere now.
+    if (dup) {
+      const path = `${dup.folder}/${dup.file_name}`;
+      return item.reason.includes(path) ? item.reason
+        : `${item.reason} Item ${dup.id} has moved since: it is now ${where(dup)}, as ${dup.file_name}.`;
     }
     const waitsAlone = !dup && item.duplicate_of && !DUPLICATE_CATEGORIES.has(item.category);
     const decided = waitsAlone && detail.review ? detail.review.reason : '';
