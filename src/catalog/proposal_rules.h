@@ -10,6 +10,10 @@
 
 namespace triage::catalog {
 
+// Who a flag (row of flags aliased f) counts for, in SQL both backends run: a signed-in user as themself, an anonymous
+// session as its network address (ProposalStore::FlaggedItems).
+#define TRIAGE_FLAGGER_SQL "CASE WHEN f.voter LIKE 'session:%' THEN 'address:' || f.address ELSE f.voter END"
+
 // kInvalidArgument naming the reason and the choices unless it is one of ProposalReasons().
 base::Status CheckProposalReason(const std::string& reason);
 // kInvalidArgument naming the reason and the choices unless it is wrong_subject, poor_quality, wrong_person or other.

@@ -187,7 +187,9 @@ class ProposalStore {
   virtual base::Result<int> VoteOf(int64_t item_id, const std::string& voter) = 0;
   // The flag `voter` has on item `item_id` (its reason, details and time; address empty), or nullopt when none.
   virtual base::Result<std::optional<FlagRecord>> FlagOf(int64_t item_id, const std::string& voter) = 0;
-  // Items (not in trash or archive) with at least `min_flags` flags, ascending id.
+  // Items (not in trash or archive) with at least `min_flags` flags, ascending id. Anonymous flags (voter
+  // "session:...") count once per network address: a session is a cookie its holder can drop or invent, so that one
+  // client alone would otherwise flag an image out of the library. Each signed-in user's flag counts.
   virtual base::Result<std::vector<VoteTally>> FlaggedItems(int min_flags) = 0;
   // Votes and flags (both count as one contribution per item) since `since`, most first; `limit` 1..100.
   virtual base::Result<std::vector<Contributor>> Leaderboard(int64_t since, int limit) = 0;

@@ -244,15 +244,30 @@ TEST_P(ProposalStoreTest, AVotersOwnFlagIsReadBackAsLastGiven) {
 
 TEST_P(ProposalStoreTest, FlagsCountOncePerVoterAndReachTheThreshold) {
   for (const char* voter : {"session:a", "session:b", "session:a"}) {
-    ASSERT_TRUE(store_->AddFlag({current_, voter, "", "wrong_person", "", 10}).ok());
+    ASSERT_TRUE(store_->AddFlag({current_, voter, std::string("10.0.0.") + voter[8], "wrong_person", "", 10}).ok());
   }
   EXPECT_TRUE(store_->FlaggedItems(3)->empty());
-  ASSERT_TRUE(store_->AddFlag({current_, "user:bob", "", "other", "a tree", 11}).ok());
+  ASSERT_TRUE(store_->AddFlag({current_, "user:bob", "10.0.0.1", "other", "a tree", 11}).ok());
   auto flagged = store_->FlaggedItems(3);
   ASSERT_EQ(flagged->size(), 1u);
   EXPECT_EQ(flagged->front().item_id, current_);
   EXPECT_EQ(flagged->front().flags, 3);
   EXPECT_EQ(store_->AddFlag({current_, "x", "", "ugly", "", 1}).code(), base::Code::kInvalidArgument);
+}
+
+// A cookie is its holder's to drop or invent: anonymous sessions from one address count as one flagger, so that a
+// single client cannot flag an image out of the library alone. Signed-in users count one each, wherever they are.
+TEST_P(ProposalStoreTest, AnonymousFlagsCountOncePerAddress) {
+  for (const char* voter : {"session:aaaa", "session:bbbb", "session:cccc", "session:dddd"}) {
+    ASSERT_TRUE(store_->AddFlag({proposed_, voter, "192.0.2.7", "other", "", 10}).ok());
+  }
+  EXPECT_TRUE(store_->FlaggedItems(2)->empty());
+  ASSERT_TRUE(store_->AddFlag({proposed_, "user:bob", "192.0.2.7", "other", "", 11}).ok());
+  ASSERT_TRUE(store_->AddFlag({proposed_, "user:eve", "192.0.2.7", "other", "", 11}).ok());
+  auto flagged = store_->FlaggedItems(3);
+  ASSERT_EQ(flagged->size(), 1u);
+  EXPECT_EQ(flagged->front().flags, 3);
+  EXPECT_TRUE(store_->FlaggedItems(4)->empty());
 }
 
 TEST_P(ProposalStoreTest, LeaderboardCountsContributionsSinceADate) {

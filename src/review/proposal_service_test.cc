@@ -403,16 +403,19 @@ TEST_F(ProposalServiceTest, ASmallerNearDuplicateIsNeverProposedHoweverItScores)
   }
 }
 
+// Anonymous flaggers from three addresses (sessions from one address count once: see
+// AnonymousFlagsCountOncePerAddress).
 TEST_F(ProposalServiceTest, FlagsReachingTheThresholdMakeAProposal) {
   int64_t flagged = AddImage("f.jpg", "faces/bob", "library", "bob", 1000, 800, 6.0);
   for (const char* voter : {"session:a", "session:b"}) {
-    ASSERT_TRUE(store_->AddFlag({flagged, voter, "", "wrong_person", "", 10}).ok());
+    ASSERT_TRUE(store_->AddFlag({flagged, voter, std::string("198.51.100.") + voter[8], "wrong_person", "", 10}).ok());
   }
+  ASSERT_TRUE(store_->AddFlag({flagged, "session:a2", "198.51.100.a", "wrong_person", "", 10}).ok());
   catalog::ProposalFilter f;
   f.reason = "user_flags";
   ASSERT_TRUE(service_->RunWorkflows(5000).ok());
   EXPECT_TRUE(service_->List(f)->empty());
-  ASSERT_TRUE(store_->AddFlag({flagged, "session:c", "", "poor_quality", "", 11}).ok());
+  ASSERT_TRUE(store_->AddFlag({flagged, "session:c", "198.51.100.c", "poor_quality", "", 11}).ok());
   auto report = service_->RunWorkflows(5001);
   EXPECT_EQ(report->from_flags, 1);
   ASSERT_EQ(service_->List(f)->size(), 1u);

@@ -47,8 +47,9 @@ class ProposalScheduleApiTest : public ApiTest {
   int64_t FlaggedLibraryImage() {
     int64_t id = Ingest({"obama.jpg"})[0];
     EXPECT_TRUE(review_->Approve(id, "ada", "bob", 100).ok());
-    for (const char* voter : {"session:a", "session:b", "session:c"}) {
-      EXPECT_TRUE(proposal_store_->AddFlag({id, voter, "127.0.0.1", "poor_quality", "", 100}).ok());
+    for (const char* voter : {"session:a", "session:b", "session:c"}) {  // from three addresses: three flaggers
+      EXPECT_TRUE(
+          proposal_store_->AddFlag({id, voter, std::string("127.0.0.") + voter[8], "poor_quality", "", 100}).ok());
     }
     return id;
   }

@@ -28,8 +28,11 @@ constexpr const char* kTally =
 constexpr const char* kFlagOf = "SELECT reason, details, at FROM flags WHERE item_id = ? AND voter = ?";
 
 constexpr const char* kFlagged =
-    "SELECT f.item_id, COUNT(*) FROM flags f JOIN items i ON i.id = f.item_id "
-    "WHERE i.location IN ('library', 'review') GROUP BY f.item_id HAVING COUNT(*) >= ? ORDER BY f.item_id";
+    "SELECT f.item_id, COUNT(DISTINCT " TRIAGE_FLAGGER_SQL
+    ") FROM flags f JOIN items i ON i.id = f.item_id "
+    "WHERE i.location IN ('library', 'review') GROUP BY f.item_id HAVING COUNT(DISTINCT " TRIAGE_FLAGGER_SQL
+    ") >= ? "
+    "ORDER BY f.item_id";
 
 constexpr const char* kLeaderboard =
     "SELECT voter, COUNT(*) AS n FROM (SELECT voter FROM votes WHERE at >= ?1 UNION ALL "
