@@ -28,11 +28,12 @@ const label = (code) => code.replace(/_/g, ' ');
 const score = (f) => (f && f.score !== null && f.score !== undefined ? Math.round(f.score) / 10 : null);
 const scoreText = (v) => v.toFixed(1);
 
-// One row of the comparison: both values, the better one marked (higher is better unless `lowerIsBetter`).
-function compareRow(name, current, proposed, show = (v) => v, lowerIsBetter = false, title = null) {
+// One row of the comparison: both values, the better one marked (higher is better unless `lowerIsBetter`; neither
+// when not `ranked`).
+function compareRow(name, current, proposed, show = (v) => v, lowerIsBetter = false, title = null, ranked = true) {
   const known = (v) => v !== null && v !== undefined;
   let better = '';
-  if (known(current) && known(proposed) && current !== proposed) {
+  if (ranked && known(current) && known(proposed) && current !== proposed) {
     better = (proposed > current) !== lowerIsBetter ? 'proposed' : 'current';
   }
   const cell = (side, v) => h('td', { class: better === side ? 'better' : '', dataset: { testid: `${side}-${name}` } },
@@ -78,7 +79,9 @@ function comparison(p) {
       compareRow('resolution', px(c), px(n), (v) => (v === px(c) ? `${c.width}×${c.height}` : `${n.width}×${n.height}`)),
       compareRow('quality', score(c), score(n), scoreText),
       sharpnessRow(p, c, n),
-      compareRow('size', c.size_bytes || null, n.size_bytes || null, formatBytes),
+      // Two pictures (or two formats of one): the larger file is not the better one.
+      compareRow('size', c.size_bytes || null, n.size_bytes || null, formatBytes, false,
+        'File size: shown, not ranked (the sizes of two pictures or formats say nothing of which is better)', false),
       compareRow('community', cv.score ?? null, nv.score ?? null, (v) => v.toFixed(1)),
       compareRow('flags', cv.flags ?? null, nv.flags ?? null, (v) => String(v), true),
       h('tr', {}, h('th', { scope: 'row' }, 'Source'),
