@@ -56,6 +56,7 @@ struct Work {
   commit::Staged staged;
   bool staged_ok = false;
   base::Status error;
+  std::string gone;  // set when the listed file was gone before it was read: why it is passed over (not a failure)
   model::Analysis analysis;
   CheckMemo checks;  // near-duplicate verdicts against others, most made in the parallel stage
 };
@@ -108,14 +109,14 @@ struct Ingestor::Impl {
         // A file still being written is left where it is for the next run, never taken half-written.
         const int settle_ms = config.intake.settle_ms;
         auto stable = source::WaitUntilStable(w.input.path, {settle_ms, std::max(5000, 3 * settle_ms)});
-        if (!stable.ok()) return Fail(w, stable.status());
+        if (!stable.ok()) return FailOrGone(w, stable.status());
         auto sink = [&](const unsigned char* d, size_t n) {
           hasher.Update(d, n);
           size_bytes += static_cast<int64_t>(n);
         };
         auto staged = w.input.move ? committer.StageMove(w.input.path, *stable, sink, &bytes)
                                    : committer.StageCopy(w.input.path, sink, &bytes);
-        if (!staged.ok()) return Fail(w, staged.status());
+        if (!staged.ok()) return FailOrGone(w, staged.status());
         w.staged = *staged;
         w.staged_ok = true;
         w.analysis.fingerprint.sha256 = hasher.HexDigest();
@@ -161,6 +162,17 @@ struct Ingestor::Impl {
   }
 
   static void Fail(Work& w, base::Status why) { w.error = std::move(why); }
+  // A file listed and gone before it was read (another intake of the library took it, as two `ingest --move` or
+  // `watch` beside an ingest do, or somebody deleted it) is passed over, not a failure: nothing of it was lost here.
+  static void FailOrGone(Work& w, base::Status why) {
+    std::error_code ec;
+    if (why.code() == base::Code::kNotFound &&
+        fs::symlink_status(w.input.path, ec).type() == fs::file_type::not_found) {
+      w.gone = "skipped: gone before it was read (another intake of this library took it, or it was deleted)";
+      return;
+    }
+    Fail(w, std::move(why));
+  }
 
   // `text` with every mention of `staged` replaced by the input's own name.
   static void NameTheInput(std::string& text, const fs::path& staged, const std::string& name) {
@@ -177,6 +189,7 @@ struct Ingestor::Impl {
     try {
       std::string bytes;
       Stage(w, bytes);
+      if (!w.gone.empty()) return;
       if (w.error.ok()) analyse(w.staged.path, bytes.empty() ? nullptr : &bytes, *cfg, faces, w.analysis);
       // A decoder's message names the file it read: the staged copy, a path that is gone once the file is filed.
       if (w.error.ok() && !w.analysis.readable) NameTheInput(w.analysis.unreadable_reason, w.staged.path, w.input.name);
@@ -215,6 +228,12 @@ struct Ingestor::Impl {
     Decided d;
     d.work = w;
     d.out.input = w->input.Display();
+    if (!w->gone.empty()) {
+      d.place = false;
+      d.out.skipped = w->gone;
+      group.items.push_back(std::move(d));
+      return;
+    }
     if (w->error.ok()) w->error = DecideLocked(*w, options, d, emit);
     w->checks = CheckMemo();  // read only while deciding: not kept while the input waits in the group
     if (!w->error.ok()) {

@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "commit/journal.h"
@@ -168,6 +170,40 @@ TEST_F(IngestorTest, ReportsInInputOrderAndFindsDuplicatesWithinTheBatch) {
   EXPECT_EQ(s.items[2].decision.category, "duplicates");
   EXPECT_EQ(s.items[2].decision.duplicate_of, s.items[0].item_id);
   EXPECT_EQ(s.failed, 0);
+}
+
+// Two intakes of one library (two `ingest --move`, `watch` beside an ingest) list the same file; the one that finds
+// it gone when it comes to read it passes it over instead of reporting a failure: nothing of it was lost.
+TEST_F(IngestorTest, AFileGoneBeforeItWasReadIsSkippedNotFailed) {
+  nlohmann::json doc = config::DefaultConfigJson();
+  doc["analysis"]["faces"] = false;
+  doc["intake"]["settle_ms"] = 1500;  // the file is listed, then watched this long before it is read
+  ASSERT_TRUE(config::SaveConfigJson(lib_, doc).ok());
+  Process p = Open();
+  const fs::path kept = Input("obama.jpg", "kept.jpg");
+  const fs::path taken = Input("biden.jpg", "taken.jpg");
+  std::thread other_intake([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    fs::remove(taken);
+  });
+  auto s = Ingest(p, {kept, taken});
+  other_intake.join();
+  EXPECT_EQ(s.failed, 0);
+  EXPECT_EQ(s.skipped, 1);
+  EXPECT_EQ(s.to_library + s.to_review, 1);
+  ASSERT_EQ(s.items.size(), 2u);
+  EXPECT_TRUE(s.items[0].ok);
+  EXPECT_FALSE(s.items[1].ok);
+  EXPECT_TRUE(s.items[1].error.ok()) << s.items[1].error.ToString();
+  EXPECT_NE(s.items[1].skipped.find("gone before it was read"), std::string::npos) << s.items[1].skipped;
+  // A file that is there but cannot be read is still a failure, named as one.
+  const fs::path locked = Input("obama2.jpg", "locked.jpg");
+  fs::permissions(locked, fs::perms::none);
+  if (::access(locked.c_str(), R_OK) != 0) {  // (root reads it anyway)
+    auto again = Ingest(p, {locked});
+    EXPECT_EQ(again.failed, 1);
+    EXPECT_EQ(again.skipped, 0);
+  }
 }
 
 // Copied or moved, an input is read once (hashed, staged and decoded from the same bytes): what the catalog stores
