@@ -644,8 +644,23 @@ base::Status SaveJpeg(VImage image, const std::filesystem::path& dest, int quali
   if (image.interpretation() != VIPS_INTERPRETATION_sRGB) image = image.colourspace(VIPS_INTERPRETATION_sRGB);
   std::filesystem::path tmp = dest;
   tmp += ".tmp";
-  image.jpegsave(tmp.c_str(), VImage::option()->set("Q", quality)->set("strip", true));
   std::error_code ec;
+  try {
+    image.jpegsave(tmp.c_str(), VImage::option()->set("Q", quality)->set("strip", true));
+  } catch (const vips::VError& e) {
+    std::filesystem::remove(tmp, ec);  // never a half-written file left behind
+    // The picture was read; writing it out failed (a full disk, a folder gone read-only): an I/O error of this
+    // machine, not a damaged photo. A decoding error (the pipeline reads the source as it saves) goes on as one.
+    const std::string message = VipsMessage(e);
+    if (message.find("No space left") != std::string::npos) {
+      return base::Status::Io(fmt::format("no space left on the disk to write the {} {}", what, dest.string()));
+    }
+    if (message.find("write error") != std::string::npos || message.find("wbuffer_write") != std::string::npos ||
+        message.find("for write") != std::string::npos) {
+      return base::Status::Io(fmt::format("could not write the {} {}: {}", what, dest.string(), message));
+    }
+    throw;
+  }
   std::filesystem::rename(tmp, dest, ec);
   if (ec) return base::Status::Io(fmt::format("writing {} {}: {}", what, dest.string(), ec.message()));
   return base::Status::Ok();

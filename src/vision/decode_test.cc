@@ -440,5 +440,20 @@ TEST_F(DecodeTest, WritesThumbnail) {
   EXPECT_EQ(d->image.width, 64);
 }
 
+// A thumbnail that cannot be written (a full disk, a folder gone) is this machine's I/O error, not a damaged photo:
+// the server answered 422 "corrupt" with libvips's text for a healthy photo on a full disk.
+TEST_F(DecodeTest, AThumbnailThatCannotBeWrittenIsAnIoErrorNotADamagedPhoto) {
+  const fs::path thumb = dir_ / "gone" / "t.jpg";
+  base::Status st = WriteJpegThumbnail(Make("src.png"), thumb, 64, DecodeOptions{}.max_pixels);
+  EXPECT_EQ(st.code(), base::Code::kIo) << st.ToString();
+  EXPECT_NE(st.message().find("could not write the thumbnail"), std::string::npos) << st.ToString();
+  EXPECT_FALSE(fs::exists(dir_ / "gone"));
+  // A damaged source is still one.
+  std::ofstream(dir_ / "broken.jpg") << "\xff\xd8\xff\xe0 not a jpeg";
+  EXPECT_EQ(WriteJpegThumbnail(dir_ / "broken.jpg", dir_ / "b.jpg", 64, DecodeOptions{}.max_pixels).code(),
+            base::Code::kCorrupt);
+  EXPECT_FALSE(fs::exists(dir_ / "b.jpg.tmp"));
+}
+
 }  // namespace
 }  // namespace triage::vision
