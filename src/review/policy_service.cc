@@ -181,7 +181,7 @@ base::Result<SimulationReport> SimulatePolicy(catalog::Catalog& catalog, const c
 
 base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committer& committer,
                                       const config::Config& config, const std::string& actor, int64_t now,
-                                      const MatchNowFn& match_now) {
+                                      const MatchNowFn& match_now, const BeforeMoveFn& before_move) {
   // Collect first, move after: moving while paging would shift the pages.
   std::vector<std::pair<catalog::AnalysedItem, model::Decision>> changes;
   ApplyReport report;
@@ -236,11 +236,19 @@ base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committ
     change.reason = d.Summary();
     change.at = now;
     auto dest = config.FolderFor(d);
+    nlohmann::json undo = before_move ? before_move(*record) : nlohmann::json();
     auto placed = committer.Relocate(*record, dest, change);
     if (!placed.ok()) {
       ++report.failed;
       report.errors.push_back(fmt::format("item {}: {}", item.id, placed.status().message()));
       continue;
+    }
+    if (!undo.is_null()) {
+      auto after = catalog.GetItem(item.id);
+      if (after.ok()) {
+        undo["path"] = after->path;
+        report.undo.push_back(std::move(undo));
+      }
     }
     ++report.moved;
     tally.Add(FolderOf(item), FolderOf(d, config), item.id);

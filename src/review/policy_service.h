@@ -45,7 +45,12 @@ struct ApplyReport {
   int64_t failed = 0;
   std::vector<PolicyMove> moves;
   std::vector<std::string> errors;  // "item 12: ..." for each failure
+  // With a BeforeMoveFn: what reverting each move needs, in the order moved (its "path" where the move put it).
+  std::vector<nlohmann::json> undo;
 };
+
+// What reverting the move of `before` needs (ReviewService::RelocationUndo), asked just before it moves.
+using BeforeMoveFn = std::function<nlohmann::json(const model::ItemRecord& before)>;
 
 // Matches an item's faces (in index order, as Catalog::FacesOf or its stored analysis lists them) against the persons
 // enrolled now, replacing each face's match: stored matches were made at intake, before the persons enrolled since
@@ -81,7 +86,7 @@ base::Result<SimulationReport> SimulatePolicy(catalog::Catalog& catalog, const c
 // faces are matched against the persons enrolled now (see MatchNowFn) before deciding.
 base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committer& committer,
                                       const config::Config& config, const std::string& actor, int64_t now,
-                                      const MatchNowFn& match_now = {});
+                                      const MatchNowFn& match_now = {}, const BeforeMoveFn& before_move = {});
 
 // The JSON shapes `simulate --json`, `apply-policy --json` and the simulate API share.
 nlohmann::json MovesJson(const std::vector<PolicyMove>& moves);

@@ -311,9 +311,25 @@ base::Result<model::ItemRecord> ReviewService::Reject(int64_t id, const std::str
 }
 
 base::Result<ApplyReport> ReviewService::ApplyCurrentPolicy(const std::string& actor, int64_t now,
-                                                            const MatchNowFn& match_now) {
+                                                            const MatchNowFn& match_now, std::string* undo_token) {
   std::lock_guard lock(decide_mu_);
-  return ApplyPolicy(catalog_, committer_, *config_.Current(), actor, now, match_now);
+  BeforeMoveFn before_move;
+  if (undo_ && undo_token) {
+    before_move = [this](const model::ItemRecord& before) { return RelocationUndo("apply-policy", before, before); };
+  }
+  auto report = ApplyPolicy(catalog_, committer_, *config_.Current(), actor, now, match_now, before_move);
+  if (!report.ok() || report->undo.empty() || !undo_token) return report;
+  // Every move of the re-sort taken back by one undo, as a bulk decision is.
+  nlohmann::json changes = nlohmann::json::array();
+  for (nlohmann::json& change : report->undo) changes.push_back(std::move(change));
+  report->undo.clear();
+  const std::string summary = fmt::format("re-sorted the review queue under the saved policy: moved {}",
+                                          report->moved == 1 ? "1 photo" : fmt::format("{} photos", report->moved));
+  auto done =
+      Finish("apply-policy", Done{model::ItemRecord{}, {{"kind", "bulk"}, {"changes", std::move(changes)}}, summary},
+             actor, now, undo_token);
+  if (!done.ok()) undo_token->clear();
+  return report;
 }
 
 base::Status ReviewService::Skip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in,

@@ -82,7 +82,9 @@ class ReviewService {
   // Re-decides every item waiting in review under the current policy and moves those whose folder changes
   // (ApplyPolicy, policy_service.h: journaled, audited "apply-policy"), one decision at a time with the others.
   // With `match_now`, faces are matched against the persons enrolled now first (see MatchNowFn).
-  base::Result<ApplyReport> ApplyCurrentPolicy(const std::string& actor, int64_t now, const MatchNowFn& match_now = {});
+  // With `undo_token`, the moves are undone together by it (set only when something moved).
+  base::Result<ApplyReport> ApplyCurrentPolicy(const std::string& actor, int64_t now, const MatchNowFn& match_now = {},
+                                               std::string* undo_token = nullptr);
   // Leaves the item pending, at the back of the queue. `seen_in` as for Approve.
   base::Status Skip(int64_t id, const std::string& actor, int64_t now, const std::string& seen_in = "",
                     std::string* undo_token = nullptr);

@@ -30,6 +30,7 @@ void ReviewService::EnableUndo(UndoService& undo) {
                       [this](const json& u, const std::string& a, int64_t t) { return RevertBulk(u, a, t); }};
   undo.registry().Register("bulk", bulk);
   undo.registry().Register("duplicate", bulk);
+  undo.registry().Register("apply-policy", bulk);  // a re-sort of the review queue: every move it made
   undo.registry().Register("name_face", {[this](const json& u) { return CheckFaceLabel(u); },
                                          [this](const json& u, const std::string& a, int64_t t) {
                                            return RevertFaceLabel(u, a, t);

@@ -128,10 +128,22 @@ TEST_F(LiveConfigApiTest, ApplyingThePolicyReSortsWhatWaitsInReview) {
   EXPECT_EQ(item->location, "library");
   EXPECT_EQ(item->person, "obama");
   EXPECT_TRUE(std::filesystem::exists(config_->Current()->library / item->path));
-  // Again: nothing waits in review, nothing moves.
+  // Again: nothing waits in review, nothing moves, and there is nothing to undo.
   json again = Body(Post("/api/policy/apply", json::object(), &s));
   EXPECT_EQ(again["considered"], 0);
   EXPECT_EQ(again["moved"], 0);
+  EXPECT_EQ(again["undo"], "");
+  // The re-sort is taken back like any decision: the photo waits again where it waited, with its reason.
+  const std::string token = report["undo"];
+  ASSERT_FALSE(token.empty()) << report.dump();
+  auto undone = Post("/api/undo/" + token, json::object(), &s);
+  ASSERT_EQ(undone->status, 200) << undone->body;
+  auto back = catalog_->GetItem(held["item_id"]);
+  EXPECT_EQ(back->location, "review");
+  EXPECT_EQ(back->category, "low_confidence");
+  EXPECT_TRUE(std::filesystem::exists(config_->Current()->library / back->path));
+  EXPECT_EQ(Body(Get("/api/review/queue", &s))["total"], 1);
+  EXPECT_EQ(Post("/api/undo/" + token, json::object(), &s)->status, 409) << "undone once";
 }
 
 }  // namespace

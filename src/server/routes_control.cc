@@ -117,9 +117,13 @@ base::Status ApplyPolicyNow(ServerState& state, Call& call) {
     if (!made.ok()) return made.status();
     match_now = std::move(*made);
   }
-  auto report = state.ctx.review.ApplyCurrentPolicy(call.actor(), base::UnixNow(), match_now);
+  std::string undo;
+  auto report = state.ctx.review.ApplyCurrentPolicy(call.actor(), base::UnixNow(), match_now, &undo);
+  state.review_counts.Invalidate();
   if (!report.ok()) return report.status();
-  call.Reply(review::ApplyJson(*report));
+  json reply = review::ApplyJson(*report);
+  reply["undo"] = undo;  // "" when nothing moved (or undo is off): then there is nothing to take back
+  call.Reply(reply);
   return base::Status::Ok();
 }
 

@@ -242,11 +242,16 @@ export async function renderSettings(root, _params, { session, refreshSortState,
         try {
           const r = await api.post('/api/policy/apply', {});
           const where = r.moves.map((m) => `${plural(m.count, 'photo')} from ${m.from} to ${m.to}`).join(', ');
-          toast(r.moved === 0
-            ? `Re-sorted the review queue: ${r.considered === 1 ? 'the one photo stays where it is'
-              : `all ${plural(r.considered, 'photo')} stay where they are`}.`
-            : `Re-sorted the review queue: moved ${where}.` + (r.failed ? ` ${r.failed} could not be moved: ${r.errors.join('; ')}.` : ''),
-          r.failed ? 'error' : undefined);
+          const meanwhile = r.decided_meanwhile ? ` ${plural(r.decided_meanwhile, 'photo')} decided by somebody else ` +
+            'meanwhile stayed where they were put.' : '';
+          if (r.moved === 0) {
+            toast(`Re-sorted the review queue: ${r.considered === 1 ? 'the one photo stays where it is'
+              : `all ${plural(r.considered, 'photo')} stay where they are`}.${meanwhile}`);
+          } else {
+            // With its Undo (and Ctrl-Z on this page): every move of the re-sort goes back at once.
+            offerUndo(`Re-sorted the review queue: moved ${where}.` + (r.failed ? ` ${r.failed} could not be moved: ` +
+              `${r.errors.join('; ')}.` : '') + meanwhile, r.undo, 'settings');
+          }
         } catch (err) { toast(`Could not re-sort the review queue: ${unstop(err.message)}.`, 'error'); } finally { e.target.disabled = false; }
       } }, 'Re-sort what waits in review')) : null;
     const toggle = h('button', { type: 'button', class: status.auto_sort_enabled ? 'danger' : 'primary',
