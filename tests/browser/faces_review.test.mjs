@@ -127,6 +127,25 @@ test('a group photo: each face is named or dismissed on its own, then the photo 
   await rows.nth(1).getByTestId('face-status').filter({ hasText: 'not tracked' }).waitFor();
   assert.equal(await page.getByTestId(`face-${last}-select`).inputValue(), 'adele');
   assert.equal((await lib.api(`/api/review/${id}`)).faces[last].named_as, null, 'kept in the box, not named');
+  // Marked already, its button changes nothing more (pressed again it audited the same mark twice).
+  const audited = (await lib.api(`/api/audit?item_id=${id}`)).entries.length;
+  assert.equal(await rows.nth(1).getByTestId('face-untracked').getAttribute('aria-pressed'), 'true');
+  await rows.nth(1).getByTestId('face-untracked').click();
+  await toastSays('Face 2 is marked as not tracked already');
+  assert.equal((await lib.api(`/api/audit?item_id=${id}`)).entries.length, audited);
+  // Ctrl-Z right after a mark takes it back, also with the focus in an empty name box nobody typed in (it has nothing
+  // of its own to undo, and the key did nothing there).
+  const empty = page.getByTestId('face-1-select');
+  assert.equal(await empty.inputValue(), '');
+  await empty.focus();
+  assert.equal(await empty.evaluate((el) => el === document.activeElement), true);
+  await page.keyboard.press('Control+z');
+  await toastSays('Undone: face');
+  await rows.nth(1).getByTestId('face-status').filter({ hasText: 'not named yet' }).waitFor();
+  assert.equal((await lib.api(`/api/review/${id}`)).faces[1].untracked, false);
+  await page.getByTestId('face-row').nth(1).getByTestId('face-untracked').click();
+  await toastSays('Face 2 of group.jpg: not tracked.');
+  await rows.nth(1).getByTestId('face-status').filter({ hasText: 'not tracked' }).waitFor();
 
   // The others are bystanders; the last one decided files the photo: one tracked, wanted person -> faces/ada/.
   for (let i = 2; i < faces.length; i++) {

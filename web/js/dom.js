@@ -385,12 +385,19 @@ export function dropRepeatedDecisionKeys() {
 
 // Whether Ctrl-Z is the field's own (text being typed has its own undo) or belongs behind an open dialog: not on a
 // check box, radio button or slider just used, which have none, so that the page's undo acts there.
+// Nor on an empty text field nobody has typed in: focus lands in the next face's name box after a face is named,
+// and Ctrl-Z there has nothing of its own to take back (a field typed in and emptied again keeps its own undo).
 export function fieldOwnsUndo(event) {
   const el = event.target instanceof Element ? event.target : document.activeElement;
   const choice = el && el.tagName === 'INPUT' && ['checkbox', 'radio', 'range'].includes(el.type);
-  if (choice && !document.querySelector('dialog[open]') && !el.closest('dialog')) return false;
+  const untouched = el && (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && !choice)) && el.value === '' &&
+    !typedIn.has(el);
+  if ((choice || untouched) && !document.querySelector('dialog[open]') && !el.closest('dialog')) return false;
   return typingInFormControl(event);
 }
+// The text fields typed in (their own undo has something to take back).
+const typedIn = new WeakSet();
+document.addEventListener('input', (e) => { if (e.target instanceof Element) typedIn.add(e.target); }, true);
 
 export function typingInFormControl(event) {
   if (document.querySelector('dialog[open]')) return true;

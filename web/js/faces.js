@@ -86,8 +86,13 @@ export function facesPanel(item, faces, persons, { name, onEscape, enrol = null,
       keepClear: () => [nameButton, untrackedButton, ...[].concat(keepClear() || [])] });
     pickers[face.index] = picker;
     const nameButton = h('button', { type: 'button', dataset: { testid: 'face-name' }, onclick: submit }, 'Name');
+    // Marked already: pressed again it changes nothing (it said so twice in the audit log), and says so.
     const untrackedButton = h('button', { type: 'button', dataset: { testid: 'face-untracked' },
-      onclick: () => name(face.index, '') }, 'Not tracked');
+      'aria-pressed': face.untracked ? 'true' : 'false',
+      title: face.untracked ? 'Marked as not tracked: name the face to change that' : null,
+      onclick: () => (face.untracked
+        ? toast(`Face ${face.index + 1} is marked as not tracked already: name it to change that.`)
+        : name(face.index, '')) }, 'Not tracked');
     // Named on the People page (its cluster) but not on this card yet: that name is chosen, Name confirms it.
     if (face.cluster_person && !face.named_as && !face.untracked) picker.choose(face.cluster_person);
     return h('li', { class: `face-row ${faceState(face)}`, dataset: { testid: 'face-row', face: face.index } },
