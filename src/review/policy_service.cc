@@ -243,7 +243,7 @@ base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committ
       report.errors.push_back(fmt::format("item {}: {}", item.id, placed.status().message()));
       continue;
     }
-    if (!undo.is_null()) {
+    if (!undo.is_null()) {  // where the move put it (a name taken there got a suffix)
       auto after = catalog.GetItem(item.id);
       if (after.ok()) {
         undo["path"] = after->path;

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 #include <set>
+#include <utility>
 
 #include "base/text.h"
 #include "catalog/policy_names.h"
@@ -37,7 +38,7 @@ std::string PlaceWords(const std::string& folder) {
 
 // A copy waiting as a duplicate of a photo that is still in the library or in review is decided as a duplicate (keep
 // new, existing or both), never approved or kept alone: that would file a second copy of one picture without a word.
-// Once its original is in the trash or gone, or after "keep both", it is a photo of its own.
+// Once its original is in the trash, in the archive or gone, or after "keep both", it is a photo of its own.
 base::Status RefuseUndecidedCopy(catalog::Catalog& catalog, const model::ItemRecord& item, const char* action) {
   if (!item.duplicate_of || !model::IsDuplicateCategory(item.category)) {
     return base::Status::Ok();
@@ -319,16 +320,12 @@ base::Result<ApplyReport> ReviewService::ApplyCurrentPolicy(const std::string& a
   }
   auto report = ApplyPolicy(catalog_, committer_, *config_.Current(), actor, now, match_now, before_move);
   if (!report.ok() || report->undo.empty() || !undo_token) return report;
-  // Every move of the re-sort taken back by one undo, as a bulk decision is.
-  nlohmann::json changes = nlohmann::json::array();
-  for (nlohmann::json& change : report->undo) changes.push_back(std::move(change));
-  report->undo.clear();
+  // Every move of the re-sort taken back by one undo, as a bulk decision is (Finish leaves the token empty when it
+  // cannot be stored).
+  nlohmann::json undo = {{"kind", "bulk"}, {"changes", std::exchange(report->undo, {})}};
   const std::string summary = fmt::format("re-sorted the review queue under the saved policy: moved {}",
                                           report->moved == 1 ? "1 photo" : fmt::format("{} photos", report->moved));
-  auto done =
-      Finish("apply-policy", Done{model::ItemRecord{}, {{"kind", "bulk"}, {"changes", std::move(changes)}}, summary},
-             actor, now, undo_token);
-  if (!done.ok()) undo_token->clear();
+  static_cast<void>(Finish("apply-policy", Done{{}, std::move(undo), summary}, actor, now, undo_token));
   return report;
 }
 

@@ -150,7 +150,7 @@ double Blockiness(const cv::Mat& grey, double to_full) {
   if (period < 3 || grey.cols < 32 || grey.rows < 32) return 1;
   const int w = grey.cols - 1, h = grey.rows - 1;
   // One pass over the raster: each row's steps across are added to per-column sums, its steps down from the row
-  // above summed into that row's total (both loops vectorise; 32 bits hold 2^23 rows of 255).
+  // above summed into that row's total (both loops vectorise; 32 bits hold the sums of 16 million rows of 255).
   std::vector<uint32_t> column_sums(w, 0);
   std::vector<double> across(w), down(h);
   for (int y = 0; y <= h; ++y) {

@@ -3,8 +3,7 @@
 // decisions.
 import { api, qs } from './api.js';
 import { h, remount, toast, itemImage, formatTime, formatBytes, once, plural, personName, RAW_MEASURES } from './dom.js';
-import { rememberDecision, undoOffer } from './review_undo.js';
-import { attachUndoPage } from './undo.js';
+import { attachUndoPage, offerUndo } from './undo.js';
 import { sharpnessScore } from './compare.js';
 
 // The API's codes (kept as the filters' and rows' data) and the words shown for them.
@@ -131,9 +130,7 @@ export async function renderProposals(root, _params, { session, signal }) {
   }
 
   // What a decision did, in a toast whose Undo (and Ctrl-Z on this page, newest first) takes it back.
-  function said(message, token, kind = 'info') {
-    toast(message, kind, token ? undoOffer(rememberDecision(token, message, 0, 'proposals')) : null);
-  }
+  const said = (message, token, kind = 'info') => offerUndo(message, token, 'proposals', kind);
   attachUndoPage('proposals', () => draw(), signal);
 
   // One decision at a time: the detail's buttons wait while one is on its way (a double click decides once).

@@ -250,7 +250,7 @@ export async function renderSettings(root, _params, { session, refreshSortState,
           } else {
             // With its Undo (and Ctrl-Z on this page): every move of the re-sort goes back at once.
             offerUndo(`Re-sorted the review queue: moved ${where}.` + (r.failed ? ` ${r.failed} could not be moved: ` +
-              `${r.errors.join('; ')}.` : '') + meanwhile, r.undo, 'settings');
+              `${r.errors.join('; ')}.` : '') + meanwhile, r.undo, 'settings', r.failed ? 'error' : 'info');
           }
         } catch (err) { toast(`Could not re-sort the review queue: ${unstop(err.message)}.`, 'error'); } finally { e.target.disabled = false; }
       } }, 'Re-sort what waits in review')) : null;

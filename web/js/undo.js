@@ -4,11 +4,12 @@
 import { toast, fieldOwnsUndo } from './dom.js';
 import { attachUndoView, askUndo, rememberDecision, undoOffer } from './review_undo.js';
 
-// Says what a decision did and puts its undo token on `page`'s list; without a token the message is shown alone.
-export function offerUndo(message, token, page) {
-  if (!token) { toast(message); return; }
+// Says what a decision did (a toast of `kind`) and puts its undo token on `page`'s list; without a token the message
+// is shown alone.
+export function offerUndo(message, token, page, kind = 'info') {
+  if (!token) { toast(message, kind); return; }
   const entry = rememberDecision(token, message, 0, page);
-  toast(message, 'info', undoOffer(entry));
+  toast(message, kind, undoOffer(entry));
 }
 
 // A page that takes its undos until `signal` aborts: Ctrl-Z (outside a text field, whose own undo it is, and never
