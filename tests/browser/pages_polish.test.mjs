@@ -133,6 +133,10 @@ test('a decision or bulk action without an answer, or with a proxy\'s error page
       body: '<html><body><h1>502 Bad Gateway</h1></body></html>' }));
     await page.route('**/api/review/**', gateway);
     try {
+      // The failed keep draws the card anew; a key pressed while no card is shown is rightly not applied to the one
+      // drawn next (review_keys.js), so the key waits for the card (under load the redraw took long enough to race).
+      await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]')
+        && document.querySelector('[data-testid="review-card"]'));
       await page.keyboard.press('d');
       await page.getByTestId('toast-text').filter({ hasText: new RegExp(`^Could not move ${name.replace('.', '\\.')} ` +
         'to the trash: the server answered 502\\b') }).waitFor();
