@@ -132,8 +132,12 @@ Status WriteFileDurably(const fs::path& path, std::string_view data) {
   {
     Fd out{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
     if (out.fd < 0) return Errno("creating", tmp, errno);
-    TRIAGE_RETURN_IF_ERROR(WriteAll(out.fd, data.data(), data.size(), tmp));
-    if (::fsync(out.fd) != 0) return Errno("syncing", tmp, errno);
+    Status written = WriteAll(out.fd, data.data(), data.size(), tmp);
+    if (written.ok() && ::fsync(out.fd) != 0) written = Errno("syncing", tmp, errno);
+    if (!written.ok()) {  // a full disk: the half-written file is not left beside the one it was to replace
+      ::unlink(tmp.c_str());
+      return written;
+    }
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;

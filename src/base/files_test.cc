@@ -2,8 +2,11 @@
 #include "base/files.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <fstream>
 
@@ -147,6 +150,26 @@ TEST_F(FilesTest, WriteFileDurablyReplacesContent) {
   ASSERT_TRUE(WriteFileDurably(dir_ / "c.json", "one").ok());
   ASSERT_TRUE(WriteFileDurably(dir_ / "c.json", "two").ok());
   EXPECT_EQ(*ReadFile(dir_ / "c.json"), "two");
+}
+
+// A write that fails half way (here the process's file size limit, as a full disk would) keeps the file it was to
+// replace and leaves no temporary file beside it.
+TEST_F(FilesTest, WriteFileDurablyThatFailsLeavesNoTemporaryFile) {
+  ASSERT_TRUE(WriteFileDurably(dir_ / "c.json", "old").ok());
+  rlimit before{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &before), 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = before;
+  small.rlim_cur = 4;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  Status st = WriteFileDurably(dir_ / "c.json", "a longer text than four bytes");
+  ::setrlimit(RLIMIT_FSIZE, &before);
+  std::signal(SIGXFSZ, old_handler);
+  EXPECT_EQ(st.code(), Code::kIo) << st.ToString();
+  EXPECT_EQ(*ReadFile(dir_ / "c.json"), "old");
+  int files = 0;
+  for (const auto& e : fs::directory_iterator(dir_)) files += e.is_regular_file() ? 1 : 0;
+  EXPECT_EQ(files, 1) << "a temporary file was left behind";
 }
 
 TEST(FileNameTest, SafeNamesAreRecognised) {

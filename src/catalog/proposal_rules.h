@@ -10,9 +10,17 @@
 
 namespace triage::catalog {
 
-// Who a flag (row of flags aliased f) counts for, in SQL both backends run: a signed-in user as themself, an anonymous
-// session as its network address (ProposalStore::FlaggedItems).
-#define TRIAGE_FLAGGER_SQL "CASE WHEN f.voter LIKE 'session:%' THEN 'address:' || f.address ELSE f.voter END"
+// Who a vote or flag (a row of votes or flags aliased `t`, a string literal) counts for, in SQL both backends run: a
+// signed-in user as themself, an anonymous session as its network address. A cookie is its holder's to drop, so
+// tallies and the flag threshold count one client once however many sessions it opens.
+#define TRIAGE_COUNTED_AS_SQL(t) \
+  "CASE WHEN " t ".voter LIKE 'session:%' THEN 'address:' || " t ".address ELSE " t ".voter END"
+#define TRIAGE_FLAGGER_SQL TRIAGE_COUNTED_AS_SQL("f")
+// An item's tally (up votes, down votes, flags), each voter counted as above; the item id is parameter `p`.
+#define TRIAGE_TALLY_SQL(p)                                                                                         \
+  "SELECT (SELECT COUNT(DISTINCT " TRIAGE_COUNTED_AS_SQL("v") ") FROM votes v WHERE v.item_id = " p                  \
+  " AND v.value > 0), (SELECT COUNT(DISTINCT " TRIAGE_COUNTED_AS_SQL("v") ") FROM votes v WHERE v.item_id = " p       \
+  " AND v.value < 0), (SELECT COUNT(DISTINCT " TRIAGE_FLAGGER_SQL ") FROM flags f WHERE f.item_id = " p ")"
 
 // kInvalidArgument naming the reason and the choices unless it is one of ProposalReasons().
 base::Status CheckProposalReason(const std::string& reason);

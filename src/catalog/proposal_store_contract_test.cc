@@ -270,6 +270,29 @@ TEST_P(ProposalStoreTest, AnonymousFlagsCountOncePerAddress) {
   EXPECT_TRUE(store_->FlaggedItems(4)->empty());
 }
 
+TEST_P(ProposalStoreTest, AnonymousVotesCountOncePerAddressInTheTally) {
+  for (const char* voter : {"session:aaaa", "session:bbbb", "session:cccc"}) {
+    ASSERT_TRUE(store_->CastVote({proposed_, voter, "192.0.2.7", 1, 10}).ok());
+  }
+  ASSERT_TRUE(store_->CastVote({proposed_, "session:dddd", "192.0.2.8", 1, 10}).ok());
+  ASSERT_TRUE(store_->CastVote({proposed_, "session:eeee", "192.0.2.8", -1, 10}).ok());
+  ASSERT_TRUE(store_->CastVote({proposed_, "user:bob", "192.0.2.7", 1, 11}).ok());
+  ASSERT_TRUE(store_->CastVote({proposed_, "user:eve", "192.0.2.7", -1, 11}).ok());
+  for (const char* voter : {"session:aaaa", "session:bbbb"}) {
+    ASSERT_TRUE(store_->AddFlag({proposed_, voter, "192.0.2.7", "other", "", 12}).ok());
+  }
+  ASSERT_TRUE(store_->AddFlag({proposed_, "user:bob", "192.0.2.7", "other", "", 12}).ok());
+  auto tally = store_->TallyOf(proposed_);
+  ASSERT_TRUE(tally.ok()) << tally.status().ToString();
+  EXPECT_EQ(tally->up, 3);    // 192.0.2.7's three sessions, 192.0.2.8, bob
+  EXPECT_EQ(tally->down, 2);  // 192.0.2.8, eve
+  EXPECT_EQ(tally->flags, 2);  // 192.0.2.7's two sessions, bob
+  // Each session still has its own vote, which it can take back.
+  EXPECT_EQ(*store_->VoteOf(proposed_, "session:bbbb"), 1);
+  ASSERT_TRUE(store_->WithdrawVote(proposed_, "session:dddd").ok());
+  EXPECT_EQ(store_->TallyOf(proposed_)->up, 2);
+}
+
 TEST_P(ProposalStoreTest, LeaderboardCountsContributionsSinceADate) {
   ASSERT_TRUE(store_->CastVote({current_, "user:bob", "", 1, 100}).ok());
   ASSERT_TRUE(store_->CastVote({proposed_, "user:bob", "", 1, 100}).ok());

@@ -165,3 +165,17 @@ test('a proposal whose proposed photo was deleted is out of date and says it is 
     'the trash). Nothing was applied.');
   assert.equal((await lib.item(slot)).location, 'library', 'the slot\'s image stays');
 });
+
+// The Statistics page follows the catalog like the navigation's queue count: a photo decided elsewhere (another tab,
+// the CLI) leaves "waiting for review" without a reload.
+test('the statistics follow decisions made elsewhere', async () => {
+  await page.evaluate(() => { location.hash = '#/stats'; });
+  const waiting = page.getByTestId('in-review').locator('.value');
+  await waiting.waitFor();
+  const before = Number(await waiting.innerText());
+  const queue = await lib.api('/api/review/queue?category=unidentified');
+  assert.ok(queue.items.length > 0, 'a photo waits in unidentified');
+  await postOk(`/api/review/${queue.items[0].id}/keep`);
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="in-review"] .value')?.textContent)
+    === n, before - 1, { timeout: 15000 });
+});

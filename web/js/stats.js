@@ -1,6 +1,7 @@
 // The dashboard: auto-sort rate, the queue by category, photos by person, and the last 30 days as a chart.
 import { api } from './api.js';
 import { h, mount, categoryLabel, personName } from './dom.js';
+import { onChanges } from './live.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 function s(tag, attrs, ...children) {
@@ -61,7 +62,18 @@ function table(title, entries, label = (k) => k) {
     : h('p', { class: 'muted' }, 'Nothing yet.'));
 }
 
-export async function renderStats(root) {
+// Drawn again whenever the catalog changes (a decision in another tab, an ingest, a worker), so that the figures
+// agree with the queue count in the navigation beside them.
+export async function renderStats(root, _params, { signal } = {}) {
+  await drawStats(root);
+  if (signal) {
+    onChanges((_out, changed) => {
+      if (changed && !signal.aborted) drawStats(root).catch(() => {});   // the next change draws them again
+    }, signal);
+  }
+}
+
+async function drawStats(root) {
   const [summary, today] = await Promise.all([api.get('/api/stats/summary?days=30'), api.get('/api/stats/today')]);
   const t = summary.totals;
   const figure = (label, value, testid) => h('div', { class: 'figure card', dataset: { testid } },
@@ -70,7 +82,7 @@ export async function renderStats(root) {
     h('h1', {}, 'Statistics'),
     h('div', { class: 'figures' },
       figure('auto-sort rate', `${Math.round(100 * t.auto_sort_rate)}%`, 'auto-sort-rate'),
-      figure('photos', t.total), figure('waiting for review', t.in_review), figure('in the library', t.in_library),
+      figure('photos', t.total), figure('waiting for review', t.in_review, 'in-review'), figure('in the library', t.in_library),
       figure('ingested today', today.total)),
     h('div', { class: 'card' }, h('h2', {}, 'Last 30 days'), chart(summary.days),
       h('p', { class: 'legend' }, h('span', { class: 'key auto' }), 'auto-sorted ', h('span', { class: 'key sent' }),

@@ -22,9 +22,7 @@ constexpr const char* kAddFlag =
     "ON CONFLICT (item_id, voter) DO UPDATE SET reason = EXCLUDED.reason, details = EXCLUDED.details, "
     "address = EXCLUDED.address, at = EXCLUDED.at";
 
-constexpr const char* kTally =
-    "SELECT (SELECT COUNT(*) FROM votes WHERE item_id = $1 AND value > 0), "
-    "(SELECT COUNT(*) FROM votes WHERE item_id = $1 AND value < 0), (SELECT COUNT(*) FROM flags WHERE item_id = $1)";
+constexpr const char* kTally = TRIAGE_TALLY_SQL("$1");
 
 constexpr const char* kFlagOf = "SELECT reason, details, at FROM flags WHERE item_id = $1 AND voter = $2";
 

@@ -21,9 +21,7 @@ constexpr const char* kAddFlag =
     "ON CONFLICT (item_id, voter) DO UPDATE SET reason = excluded.reason, details = excluded.details, "
     "address = excluded.address, at = excluded.at";
 
-constexpr const char* kTally =
-    "SELECT (SELECT COUNT(*) FROM votes WHERE item_id = ?1 AND value > 0), "
-    "(SELECT COUNT(*) FROM votes WHERE item_id = ?1 AND value < 0), (SELECT COUNT(*) FROM flags WHERE item_id = ?1)";
+constexpr const char* kTally = TRIAGE_TALLY_SQL("?1");
 
 constexpr const char* kFlagOf = "SELECT reason, details, at FROM flags WHERE item_id = ? AND voter = ?";
 
