@@ -64,17 +64,23 @@ function table(title, entries, label = (k) => k) {
 
 // Drawn again whenever the catalog changes (a decision in another tab, an ingest, a worker), so that the figures
 // agree with the queue count in the navigation beside them.
+// Only the newest drawing lands, and none once the page is left (an answer may come back after either).
 export async function renderStats(root, _params, { signal } = {}) {
-  await drawStats(root);
+  let drawn = 0;
+  const draw = async () => {
+    const mine = ++drawn;
+    const figures = await Promise.all([api.get('/api/stats/summary?days=30'), api.get('/api/stats/today')]);
+    if (mine === drawn && !signal?.aborted) drawStats(root, ...figures);
+  };
+  await draw();
   if (signal) {
     onChanges((_out, changed) => {
-      if (changed && !signal.aborted) drawStats(root).catch(() => {});   // the next change draws them again
+      if (changed && !signal.aborted) draw().catch(() => {});   // the next change draws them again
     }, signal);
   }
 }
 
-async function drawStats(root) {
-  const [summary, today] = await Promise.all([api.get('/api/stats/summary?days=30'), api.get('/api/stats/today')]);
+function drawStats(root, summary, today) {
   const t = summary.totals;
   const figure = (label, value, testid) => h('div', { class: 'figure card', dataset: { testid } },
     h('span', { class: 'value' }, value), h('span', { class: 'label' }, label));
