@@ -17,10 +17,12 @@ namespace triage::catalog {
   "CASE WHEN " t ".voter LIKE 'session:%' THEN 'address:' || " t ".address ELSE " t ".voter END"
 #define TRIAGE_FLAGGER_SQL TRIAGE_COUNTED_AS_SQL("f")
 // An item's tally (up votes, down votes, flags), each voter counted as above; the item id is parameter `p`.
-#define TRIAGE_TALLY_SQL(p)                                                                                         \
-  "SELECT (SELECT COUNT(DISTINCT " TRIAGE_COUNTED_AS_SQL("v") ") FROM votes v WHERE v.item_id = " p                  \
-  " AND v.value > 0), (SELECT COUNT(DISTINCT " TRIAGE_COUNTED_AS_SQL("v") ") FROM votes v WHERE v.item_id = " p       \
-  " AND v.value < 0), (SELECT COUNT(DISTINCT " TRIAGE_FLAGGER_SQL ") FROM flags f WHERE f.item_id = " p ")"
+// clang-format off
+#define TRIAGE_TALLY_SQL(p)                                                                                          \
+  "SELECT (SELECT COUNT(DISTINCT " TRIAGE_COUNTED_AS_SQL("v") ") FROM votes v WHERE v.item_id = " p " AND v.value > 0), " \
+  "(SELECT COUNT(DISTINCT " TRIAGE_COUNTED_AS_SQL("v") ") FROM votes v WHERE v.item_id = " p " AND v.value < 0), "        \
+  "(SELECT COUNT(DISTINCT " TRIAGE_FLAGGER_SQL ") FROM flags f WHERE f.item_id = " p ")"
+// clang-format on
 
 // kInvalidArgument naming the reason and the choices unless it is one of ProposalReasons().
 base::Status CheckProposalReason(const std::string& reason);

@@ -284,8 +284,8 @@ TEST_P(ProposalStoreTest, AnonymousVotesCountOncePerAddressInTheTally) {
   ASSERT_TRUE(store_->AddFlag({proposed_, "user:bob", "192.0.2.7", "other", "", 12}).ok());
   auto tally = store_->TallyOf(proposed_);
   ASSERT_TRUE(tally.ok()) << tally.status().ToString();
-  EXPECT_EQ(tally->up, 3);    // 192.0.2.7's three sessions, 192.0.2.8, bob
-  EXPECT_EQ(tally->down, 2);  // 192.0.2.8, eve
+  EXPECT_EQ(tally->up, 3);     // 192.0.2.7's three sessions, 192.0.2.8, bob
+  EXPECT_EQ(tally->down, 2);   // 192.0.2.8, eve
   EXPECT_EQ(tally->flags, 2);  // 192.0.2.7's two sessions, bob
   // Each session still has its own vote, which it can take back.
   EXPECT_EQ(*store_->VoteOf(proposed_, "session:bbbb"), 1);
