@@ -45,6 +45,20 @@ int Init(CommandContext& ctx, const std::string& dir, bool library_flag_given) {
     return ctx.Fail(base::Status::InvalidArgument(fmt::format("cannot use {}: {}", root.string(), probe.message())));
   }
   if (exists) return ctx.Fail(base::Status::AlreadyExists(fmt::format("{} is a library already", root.string())));
+  // The folder, or the nearest of its parents that exists, must be a folder: a file there is named as such.
+  for (fs::path at = fs::absolute(root, probe); !probe && !at.empty(); at = at.parent_path()) {
+    const fs::file_status st = fs::status(at, probe);
+    if (probe || !fs::exists(st)) {
+      probe.clear();
+      if (at == at.parent_path()) break;
+      continue;
+    }
+    if (!fs::is_directory(st)) {
+      return ctx.Fail(base::Status::InvalidArgument(
+          fmt::format("cannot make a library in {}: {} is a file, not a folder", root.string(), at.string())));
+    }
+    break;
+  }
   // A library inside another's folders (its review/, faces/ or .triage/ ...) would take files the outer catalog
   // holds: a photo moved there by the inner library is gone from where the outer one has it.
   const fs::path absolute = fs::weakly_canonical(fs::absolute(root, probe), probe);

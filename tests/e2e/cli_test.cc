@@ -53,7 +53,8 @@ TEST_F(CliTest, InitCreatesTheLayoutAndRefusesASecondInit) {
 }
 
 // A library inside another's folders would take files the outer catalog holds (moved into its own review/), so init
-// refuses any folder inside a library; a name too long for the file system is named, not an internal error.
+// refuses any folder inside a library; a name too long for the file system is named, not an internal error, and so
+// is a file where the folder should be.
 TEST_F(CliTest, InitRefusesAFolderInsideALibraryAndANameTooLong) {
   for (const char* inner : {"review", "review/unidentified/new", ".triage/new", "inbox"}) {
     RunResult r = RunTriage({"init", (lib() / inner).string()});
@@ -63,6 +64,17 @@ TEST_F(CliTest, InitRefusesAFolderInsideALibraryAndANameTooLong) {
   }
   RunResult beside = RunTriage({"init", (dir_ / "beside").string()});
   EXPECT_EQ(beside.exit_code, 0) << beside.err;
+  {
+    std::ofstream(dir_ / "notes.txt") << "mine";
+    for (const fs::path& target : {dir_ / "notes.txt", dir_ / "notes.txt" / "photos"}) {
+      RunResult on_file = RunTriage({"init", target.string()});
+      EXPECT_EQ(on_file.exit_code, 2) << on_file.err;
+      EXPECT_NE(on_file.err.find((dir_ / "notes.txt").string() + " is a file, not a folder"), std::string::npos)
+          << on_file.err;
+    }
+    std::ifstream kept(dir_ / "notes.txt");
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(kept), {}), "mine");
+  }
   RunResult long_name = RunTriage({"init", (dir_ / std::string(300, 'd')).string()});
   EXPECT_EQ(long_name.exit_code, 2) << long_name.err;
   EXPECT_NE(long_name.err.find("File name too long"), std::string::npos) << long_name.err;
