@@ -32,4 +32,11 @@ void ReviewCountsCache::Invalidate() {
   valid_ = false;
 }
 
+bool PageAgreesWithTotal(size_t shown, int64_t offset, int64_t limit, int64_t total) {
+  const int64_t seen = offset + static_cast<int64_t>(shown);
+  if (static_cast<int64_t>(shown) >= limit) return total >= seen;
+  if (shown == 0 && offset > 0) return total <= offset;
+  return total == seen;
+}
+
 }  // namespace triage::server

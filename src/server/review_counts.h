@@ -41,4 +41,9 @@ class ReviewCountsCache {
   ReviewCounts counts_;
 };
 
+// Whether a page of `shown` items read at `offset` (a page holds at most `limit`) can belong to a queue of `total`: a
+// full page needs at least that many, the last page exactly that many, a page past the end none beyond `offset`.
+// Counts that disagree were made before a change the page already shows (another process's ingest, say).
+bool PageAgreesWithTotal(size_t shown, int64_t offset, int64_t limit, int64_t total);
+
 }  // namespace triage::server

@@ -71,5 +71,18 @@ TEST_F(ReviewCountsTest, ExpiresAfterTimeToLive) {
   EXPECT_EQ(cache.Get(*catalog_)->total, 1);
 }
 
+TEST(PageAgreesWithTotalTest, APageShowsWhatTheCountsMustAllow) {
+  EXPECT_TRUE(PageAgreesWithTotal(50, 0, 50, 50));
+  EXPECT_TRUE(PageAgreesWithTotal(50, 0, 50, 120));
+  EXPECT_FALSE(PageAgreesWithTotal(50, 50, 50, 60)) << "a full second page needs 100 at least";
+  EXPECT_TRUE(PageAgreesWithTotal(3, 50, 50, 53));
+  EXPECT_FALSE(PageAgreesWithTotal(3, 50, 50, 60)) << "the last page: exactly 53";
+  EXPECT_FALSE(PageAgreesWithTotal(1, 0, 50, 0)) << "one photo shown of none counted";
+  EXPECT_FALSE(PageAgreesWithTotal(0, 0, 50, 2)) << "none shown of two counted";
+  EXPECT_TRUE(PageAgreesWithTotal(0, 0, 50, 0));
+  EXPECT_TRUE(PageAgreesWithTotal(0, 100, 50, 80)) << "past the end";
+  EXPECT_FALSE(PageAgreesWithTotal(0, 100, 50, 130));
+}
+
 }  // namespace
 }  // namespace triage::server

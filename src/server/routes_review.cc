@@ -47,6 +47,14 @@ base::Status Queue(ServerState& state, Call& call, const std::string& category) 
   auto counts = state.review_counts.Get(state.ctx.catalog, version);
   if (!counts.ok()) return counts.status();
   int64_t total = category.empty() ? counts->total : counts->by_category[category];
+  if (!PageAgreesWithTotal(items->size(), f.offset, f.limit, total)) {
+    // Another process (an ingest from the CLI, a worker) changed the queue before the change feed saw it: the page
+    // just read is the truth, so the cached counts are made again rather than answer "1 of 0".
+    state.review_counts.Invalidate();
+    counts = state.review_counts.Get(state.ctx.catalog, version);
+    if (!counts.ok()) return counts.status();
+    total = category.empty() ? counts->total : counts->by_category[category];
+  }
   json list = json::array();
   for (const auto& item : *items) list.push_back(ItemView(item));
   // The page is moved into the reply, not copied: building and copying JSON is most of a queue request's cost.
