@@ -63,24 +63,7 @@ std::string Call::Query(const std::string& name) const {
 }
 
 base::Status Call::OnlyQueries(std::initializer_list<std::string_view> known) const {
-  // Counted in the request's own query text: cpp-httplib keeps one of two identical "limit=5" pairs.
-  std::map<std::string, int> given;
-  const size_t mark = req_.target.find('?');
-  if (mark != std::string::npos) {
-    std::string_view query(req_.target);
-    query.remove_prefix(mark + 1);
-    while (!query.empty()) {
-      const std::string_view pair = query.substr(0, query.find('&'));
-      query.remove_prefix(std::min(query.size(), pair.size() + 1));
-      if (!pair.empty()) ++given[httplib::detail::decode_url(std::string(pair.substr(0, pair.find('='))), true)];
-    }
-  }
   for (const auto& [name, value] : req_.params) {
-    const int times = std::max(given[name], static_cast<int>(req_.params.count(name)));
-    if (times > 1) {  // the first would win unsaid: ?person=a&person=b showed a's photos only
-      return base::Status::InvalidArgument(
-          fmt::format("query parameter {}: given {} times; it takes one value", model::JsonExcerpt(name), times));
-    }
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
     std::string list;
     for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
@@ -89,6 +72,34 @@ base::Status Call::OnlyQueries(std::initializer_list<std::string_view> known) co
   }
   return base::Status::Ok();
 }
+
+namespace {
+
+// kInvalidArgument naming a query parameter given more than once.
+base::Status OneValuePerQuery(const httplib::Request& req) {
+  // Counted in the request's own query text: cpp-httplib keeps one of two identical "limit=5" pairs.
+  std::map<std::string, int> given;
+  const size_t mark = req.target.find('?');
+  if (mark != std::string::npos) {
+    std::string_view query(req.target);
+    query.remove_prefix(mark + 1);
+    while (!query.empty()) {
+      const std::string_view pair = query.substr(0, query.find('&'));
+      query.remove_prefix(std::min(query.size(), pair.size() + 1));
+      if (!pair.empty()) ++given[httplib::detail::decode_url(std::string(pair.substr(0, pair.find('='))), true)];
+    }
+  }
+  for (const auto& [name, value] : req.params) {
+    const int times = std::max(given[name], static_cast<int>(req.params.count(name)));
+    if (times > 1) {  // the first would win unsaid: ?person=a&person=b showed a's photos only
+      return base::Status::InvalidArgument(
+          fmt::format("query parameter {}: given {} times; it takes one value", model::JsonExcerpt(name), times));
+    }
+  }
+  return base::Status::Ok();
+}
+
+}  // namespace
 
 base::Result<int64_t> Call::IntQuery(const std::string& name, int64_t fallback, int64_t min, int64_t max) const {
   return ParseIntQuery(name, Query(name), fallback, min, max);
@@ -364,6 +375,9 @@ void ApiRouter::Dispatch(const Route& route, const httplib::Request& req, httpli
 
 void ApiRouter::Serve(const Route& route, const httplib::Request& req, httplib::Response& res,
                       const httplib::ContentReader* reader, Principal principal, BodyState& body_state) const {
+  // No request takes a query parameter twice (a thumbnail's ?size=160&size=1280, a filter's ?person=a&person=b): the
+  // one that would win is not said, so neither is taken.
+  if (base::Status once = OneValuePerQuery(req); !once.ok()) return SendError(res, once);
   std::string body;
   std::optional<json> parsed;
   BodyStream stream{reader, route.limits.max_body_bytes};

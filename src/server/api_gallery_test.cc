@@ -146,6 +146,10 @@ TEST_F(GalleryApiTest, RefusesBadParametersNamingThem) {
       {"/api/bursts?limt=3", "limt\\\": not one this request takes (it takes after, limit)"},
       {"/api/duplicates?after=1&after=2", "given 2 times"},
       {"/api/gallery?limit=5&limit=5", "limit\\\": given 2 times"},  // the same value twice too
+      // Every request, not only the gallery's: a thumbnail's size or a page's days given twice were taken once.
+      {"/api/items/1/thumbnail?size=160&size=1280", "size\\\": given 2 times"},
+      {"/api/stats/summary?days=1&days=30", "days\\\": given 2 times"},
+      {"/api/review/queue?category=duplicates&category=unreadable", "category\\\": given 2 times"},
       {"/api/gallery?min_score=11", "min_score"},
       // strtod would read these as 5; no score box can show them.
       {"/api/gallery?min_score=0x5", "min_score: must be a score from 0 to 10"},
