@@ -57,10 +57,11 @@ struct ItemFilter {
   std::optional<std::string> category;
   std::optional<std::string> person;
   std::optional<std::string> source;
-  bool pending_review_only = false;  // items with an open review entry
-  int64_t after_id = 0;              // keyset paging: id > after_id (ascending) ...
-  int offset = 0;                    // ... or plain offset
-  int limit = 100;                   // 1..1000
+  bool pending_review_only = false;     // items with an open review entry
+  std::optional<int64_t> duplicate_of;  // items filed as copies of this one
+  int64_t after_id = 0;                 // keyset paging: id > after_id (ascending) ...
+  int offset = 0;                       // ... or plain offset
+  int limit = 100;                      // 1..1000
   bool newest_first = false;
   bool queue_order = false;  // review queue order: by arrival, skipped items last (else by id)
 };
@@ -219,12 +220,20 @@ class Catalog {
 
   // Items in trash longer than `before` (unix seconds): for purging.
   virtual base::Result<std::vector<model::ItemRecord>> TrashedBefore(int64_t before) = 0;
-  // Deletes item `audit.item_id` and writes `audit` in the same transaction (PurgeAudit for the trash's purge).
-  virtual base::Status DeleteItem(const model::AuditEntry& audit) = 0;
+  // Deletes item `audit.item_id` and writes `audit` in the same transaction (PurgeAudit for the trash's purge). With
+  // `only_at`, only while the item's path is that one: kConflict otherwise, nothing changed (another process moved it
+  // meanwhile: a restore out of the trash, a decision).
+  virtual base::Status DeleteItem(const model::AuditEntry& audit, const std::string& only_at = "") = 0;
 
  protected:
   Catalog() = default;
 };
+
+// kConflict: item `id` is no longer at `path` (DeleteItem's `only_at`).
+inline base::Status MovedMeanwhile(int64_t id, const std::string& path) {
+  return base::Status::Conflict("item " + std::to_string(id) + " is no longer at " + path +
+                                ": it was moved meanwhile (by another process); nothing was deleted");
+}
 
 // The audit line of purging item `id` from the trash (its file deleted with it).
 inline model::AuditEntry PurgeAudit(int64_t id, const std::string& actor, const std::string& reason, int64_t at) {

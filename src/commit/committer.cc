@@ -265,27 +265,50 @@ base::Status Committer::Replace(catalog::ProposalStore& proposals, const model::
 
 base::Status Committer::Purge(const model::ItemRecord& item, const std::string& actor, const std::string& reason,
                               int64_t at) {
+  // Read again now: the record may be minutes old (a long purge), and another process (a server's restore, a CLI
+  // decision) may have taken the photo out of the trash since, or filed another under its name there.
+  auto now = catalog_.GetItem(item.id);
+  if (!now.ok()) return now.status();
+  if (now->path != item.path) return catalog::MovedMeanwhile(item.id, item.path);
   Intent intent;
   intent.kind = Intent::Kind::kPurge;
   intent.id = base::RandomId();
   intent.from = library_ / item.path;
   catalog::CatalogChange change;
   change.item.id = item.id;
+  change.item.path = item.path;  // recovery deletes the item only while it is still there
   change.actor = actor;
   change.reason = reason;
   change.at = at;
   intent.change = change;
-  TRIAGE_RETURN_IF_ERROR(journal_.Record(intent));
+  const model::AuditEntry audit = catalog::PurgeAudit(item.id, actor, reason, at);
   std::error_code ec;
-  fs::remove(intent.from, ec);
-  if (ec) {
-    // Not deleted (an immutable file, a read-only trash): the purge did not happen, and recovery must not finish it in
-    // the catalog alone. The item stays in the trash as it was.
-    const base::Status closed = journal_.Done(intent.id);
-    return base::Status::Io(fmt::format("cannot delete {}: {}; nothing was changed{}", intent.from.string(),
-                                        ec.message(), closed.ok() ? "" : " (" + closed.message() + ")"));
+  const fs::file_status there = fs::symlink_status(intent.from, ec);
+  if (!fs::exists(there)) {
+    // No file there: moved by another process that has not recorded where yet (its journal says so), or deleted
+    // outside triage (then the item goes, as its file went).
+    if (ItemInFlight(library_ / ".triage", item.id)) return catalog::MovedMeanwhile(item.id, item.path);
+    return catalog_.DeleteItem(audit, item.path);
   }
-  TRIAGE_RETURN_IF_ERROR(catalog_.DeleteItem(catalog::PurgeAudit(item.id, actor, reason, at)));
+  if (const auto size = fs::file_size(intent.from, ec); fs::is_regular_file(there) && !ec &&
+                                                        item.fingerprint.size_bytes > 0 &&
+                                                        static_cast<int64_t>(size) != item.fingerprint.size_bytes) {
+    return base::Status::Conflict(fmt::format("{} is not the file item {} was ({} bytes, not {}); nothing was deleted",
+                                              intent.from.string(), item.id, size, item.fingerprint.size_bytes));
+  }
+  ec.clear();
+  TRIAGE_RETURN_IF_ERROR(journal_.Record(intent));
+  const bool removed = fs::remove(intent.from, ec);
+  if (ec || !removed) {
+    // Not deleted (an immutable file, a read-only trash), or taken away meanwhile: the purge did not happen, and
+    // recovery must not finish it in the catalog alone. The item stays as it was.
+    const base::Status closed = journal_.Done(intent.id);
+    const std::string note = closed.ok() ? "" : " (" + closed.message() + ")";
+    if (!ec) return catalog::MovedMeanwhile(item.id, item.path).WithContext("purging" + note);
+    return base::Status::Io(
+        fmt::format("cannot delete {}: {}; nothing was changed{}", intent.from.string(), ec.message(), note));
+  }
+  TRIAGE_RETURN_IF_ERROR(catalog_.DeleteItem(audit, item.path));
   return journal_.Done(intent.id);
 }
 

@@ -358,6 +358,57 @@ TEST_F(CommitterTest, APurgeThatCannotDeleteTheFileChangesNothingAndRecoveryLeav
   EXPECT_TRUE(catalog_->GetItem(item.id).ok()) << "recovery deleted the item of a file still there";
 }
 
+// A purge works from a list read before it (a long purge, a CLI beside a server): a photo restored out of the trash
+// since, by another process, is left where it went, its catalog entry too.
+TEST_F(CommitterTest, APurgeLeavesAPhotoRestoredMeanwhile) {
+  auto staged = committer_->StageCopy(Input("r.jpg", "restored"), nullptr);
+  auto placed = committer_->Place(*staged, lib_ / ".triage/trash", "r.jpg", Change("trash"));
+  ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+  const model::ItemRecord listed = *catalog_->GetItem(placed->item_id);  // as the purge read it
+  catalog::CatalogChange restore;
+  restore.item.location = "review";
+  restore.item.category = "unidentified";
+  restore.action = "restore";
+  ASSERT_TRUE(committer_->Relocate(listed, lib_ / "review/unidentified", restore).ok());
+  base::Status purged = committer_->Purge(listed, "cli", "in trash longer than 30 days", 900);
+  EXPECT_EQ(purged.code(), base::Code::kConflict) << purged.ToString();
+  EXPECT_NE(purged.message().find("moved meanwhile"), std::string::npos) << purged.message();
+  ASSERT_TRUE(catalog_->GetItem(listed.id).ok()) << "the restored photo's entry was deleted";
+  EXPECT_EQ(catalog_->GetItem(listed.id)->path, "review/unidentified/r.jpg");
+  EXPECT_TRUE(fs::exists(lib_ / "review/unidentified/r.jpg"));
+}
+
+// A trashed photo whose file is not there: while another process's journal holds a move of it (its file moved, the
+// catalog not yet told), the purge leaves it; once no process moves it, it was deleted outside triage and goes.
+TEST_F(CommitterTest, APurgeOfAMissingFileWaitsForAMoveInFlight) {
+  auto staged = committer_->StageCopy(Input("m.jpg", "moving"), nullptr);
+  auto placed = committer_->Place(*staged, lib_ / ".triage/trash", "m.jpg", Change("trash"));
+  ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+  const model::ItemRecord item = *catalog_->GetItem(placed->item_id);
+  auto other = Journal::Open(lib_ / ".triage", "otherhost");  // a live process, on this host or another
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  Intent moving;
+  moving.kind = Intent::Kind::kCommit;
+  moving.id = "restore1";
+  moving.from = lib_ / item.path;
+  moving.to = lib_ / "review/unidentified/m.jpg";
+  catalog::CatalogChange change = Change("review");
+  change.item.id = item.id;
+  moving.change = change;
+  ASSERT_TRUE((*other)->Record(moving).ok());
+  fs::create_directories(moving.to.parent_path());
+  fs::rename(moving.from, moving.to);  // moved; the catalog not yet told
+  EXPECT_TRUE(ItemInFlight(lib_ / ".triage", item.id));
+  EXPECT_FALSE(ItemInFlight(lib_ / ".triage", item.id + 1));
+  EXPECT_EQ(committer_->Purge(item, "cli", "old", 900).code(), base::Code::kConflict);
+  EXPECT_TRUE(catalog_->GetItem(item.id).ok());
+  ASSERT_TRUE((*other)->Done(moving.id).ok());
+  fs::remove(moving.to);  // as if deleted by hand, and no move of it open
+  EXPECT_FALSE(ItemInFlight(lib_ / ".triage", item.id));
+  EXPECT_TRUE(committer_->Purge(item, "cli", "old", 900).ok());
+  EXPECT_EQ(catalog_->GetItem(item.id).status().code(), base::Code::kNotFound);
+}
+
 // A purge recorded by a process that died before deleting: recovery deletes file and item; when the file cannot be
 // deleted, the purge is rolled back (the item stays in the catalog) instead of being finished in the catalog alone.
 TEST_F(CommitterTest, RecoveryRollsAPurgeBackWhenItsFileCannotBeDeleted) {

@@ -93,6 +93,11 @@ struct RecoveryReport {
 // `proposals`; without it they stay open (reported as problems) for a run that has it.
 base::Result<RecoveryReport> Recover(const fs::path& state_dir, catalog::Catalog& catalog,
                                      catalog::ProposalStore* proposals = nullptr, const std::string& host = "");
+// True when an open journal entry of any session under `state_dir` (any host, live or dead, this process's too) moves
+// or purges item `item_id`: another process may have moved its file and not yet recorded where in the catalog. A file
+// missing from the item's path is then no file deleted outside triage. Read-only (torn entries are skipped).
+bool ItemInFlight(const fs::path& state_dir, int64_t item_id);
+
 // True when host `host` has journal sessions under `state_dir` (live or dead): work of that host may be open.
 bool HostHasSessions(const fs::path& state_dir, const std::string& host);
 

@@ -69,8 +69,14 @@ base::Status RollForwardPurge(const Intent& in, catalog::Catalog& catalog, bool&
   auto item = catalog.GetItem(in.change->item.id);
   if (!item.ok() && item.status().code() == base::Code::kNotFound) return base::Status::Ok();  // already deleted
   if (!item.ok()) return item.status().WithContext("recovering a purge");  // the catalog failed: retry next start
-  return catalog.DeleteItem(
-      catalog::PurgeAudit(in.change->item.id, in.change->actor, in.change->reason, in.change->at));
+  // Moved out of the trash since (an entry that names the path; older ones do not): not purged.
+  const std::string& at = in.change->item.path;
+  if (!at.empty() && item->path != at) {
+    undone = true;
+    return base::Status::Ok();
+  }
+  return catalog.DeleteItem(catalog::PurgeAudit(in.change->item.id, in.change->actor, in.change->reason, in.change->at),
+                            at);
 }
 
 // One move of a replacement, done if it was not: the file ends at `to`. `refilled`: `from` may hold another file once
@@ -245,6 +251,41 @@ base::Result<RecoveryReport> Recover(const fs::path& state_dir, catalog::Catalog
   TRIAGE_RETURN_IF_ERROR(base::SyncDirectory(journals));
   if (!host.empty() && Exists(journals / host)) TRIAGE_RETURN_IF_ERROR(base::SyncDirectory(journals / host));
   return report;
+}
+
+namespace {
+
+bool EntryMoves(const Intent& in, int64_t item_id) {
+  if (in.change && in.change->item.id == item_id) return true;
+  return in.replacement && (in.replacement->outgoing.item_id == item_id ||
+                            (in.replacement->incoming && in.replacement->incoming->item_id == item_id));
+}
+
+// Whether a journal entry under `dir` (a session's folder, or a host's folder of sessions when `depth` > 0) moves the
+// item.
+bool FolderMoves(const fs::path& dir, int64_t item_id, int depth) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (e.is_directory(ec)) {
+      if (depth > 0 && FolderMoves(e.path(), item_id, depth - 1)) return true;
+      continue;
+    }
+    if (e.path().extension() != ".json") continue;
+    auto text = base::ReadFile(e.path());
+    if (!text.ok()) continue;  // finished and removed meanwhile
+    auto intents = DecodeEntry(*text);
+    if (!intents.ok()) continue;  // being written: its step has not started
+    for (const Intent& in : *intents) {
+      if (EntryMoves(in, item_id)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool ItemInFlight(const fs::path& state_dir, int64_t item_id) {
+  return FolderMoves(state_dir / "journal", item_id, 2);  // journal/<host>/<session>/ or journal/<session>/
 }
 
 bool HostHasSessions(const fs::path& state_dir, const std::string& host) {

@@ -106,7 +106,9 @@ class FailingLookupCatalog final : public catalog::Catalog {
   base::Result<int64_t> AddReference(const model::PersonReference& r) override { return real_->AddReference(r); }
   base::Result<std::vector<model::PersonReference>> AllReferences() override { return real_->AllReferences(); }
   base::Result<std::vector<model::ItemRecord>> TrashedBefore(int64_t b) override { return real_->TrashedBefore(b); }
-  base::Status DeleteItem(const model::AuditEntry& a) override { return real_->DeleteItem(a); }
+  base::Status DeleteItem(const model::AuditEntry& a, const std::string& at) override {
+    return real_->DeleteItem(a, at);
+  }
 
  private:
   std::unique_ptr<catalog::Catalog> real_;

@@ -525,10 +525,13 @@ TEST_F(ProposalServiceTest, BatchDecidesByScoreAndReportsCounts) {
 }
 
 TEST_F(ProposalServiceTest, CommunityScoreWeighsVotesAndFlags) {
-  ASSERT_TRUE(store_->CastVote({current_, "session:a", "", 1, 1}).ok());
-  ASSERT_TRUE(store_->CastVote({current_, "session:b", "", 1, 1}).ok());
-  ASSERT_TRUE(store_->CastVote({current_, "session:c", "", -1, 1}).ok());
-  ASSERT_TRUE(store_->AddFlag({current_, "session:d", "", "other", "x", 1}).ok());
+  ASSERT_TRUE(store_->CastVote({current_, "session:a", "192.0.2.1", 1, 1}).ok());
+  ASSERT_TRUE(store_->CastVote({current_, "session:b", "192.0.2.2", 1, 1}).ok());
+  ASSERT_TRUE(store_->CastVote({current_, "session:c", "192.0.2.3", -1, 1}).ok());
+  ASSERT_TRUE(store_->AddFlag({current_, "session:d", "192.0.2.4", "other", "x", 1}).ok());
+  EXPECT_DOUBLE_EQ(*service_->CommunityScore(current_), 2 * 1.0 - 1.5 - 3.0);
+  // A second session from an address that voted already adds nothing.
+  ASSERT_TRUE(store_->CastVote({current_, "session:e", "192.0.2.1", 1, 2}).ok());
   EXPECT_DOUBLE_EQ(*service_->CommunityScore(current_), 2 * 1.0 - 1.5 - 3.0);
 }
 

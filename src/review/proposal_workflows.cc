@@ -7,6 +7,7 @@
 
 #include "base/text.h"
 #include "review/proposal_service.h"
+#include "review/review_service.h"
 
 namespace triage::review {
 namespace {
@@ -43,9 +44,10 @@ base::Result<int> ProposalService::ProposeFromNearDuplicates(int64_t now) {
     auto items = catalog_.ListItems(filter);
     if (!items.ok()) return items.status();
     for (const model::ItemRecord& item : *items) {
-      if (!item.duplicate_of) continue;
-      auto original = catalog_.GetItem(*item.duplicate_of);
-      if (!original.ok() || original->location != "library") continue;
+      auto standing = StandingOriginal(catalog_, item);
+      if (!standing.ok()) return standing.status();
+      const std::optional<model::ItemRecord>& original = *standing;
+      if (!original || original->location != "library") continue;
       auto reason = BetterBy(FiguresOf(item), FiguresOf(*original), options);
       if (!reason) continue;
       catalog::ProposalFilter seen;

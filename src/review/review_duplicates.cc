@@ -50,15 +50,18 @@ base::Result<model::ItemRecord> ReviewService::DecideDuplicate(int64_t id, const
         "{} (item {}) was decided as a duplicate already and waits in review/{} as a photo of its own; decide it there",
         std::filesystem::path(item->path).filename().string(), id, item->category));
   }
-  auto original = catalog_.GetItem(*item->duplicate_of);
-  if (!original.ok() || model::LeftTheLibrary(original->location)) {
+  auto standing = StandingOriginal(catalog_, *item);
+  if (!standing.ok()) return standing.status();
+  if (!*standing) {
+    auto gone = catalog_.GetItem(*item->duplicate_of);
     return base::Status::Conflict(fmt::format(
         "item {} duplicates item {}, which is {}; decide item {} as a single photo", id, *item->duplicate_of,
-        !original.ok()                    ? "gone"
-        : original->location == "archive" ? "in the archive (an approved proposal replaced it)"
-                                          : "in the trash",
+        !gone.ok()                    ? "gone"
+        : gone->location == "archive" ? "in the archive (an approved proposal replaced it)"
+                                      : "in the trash",
         id));
   }
+  const model::ItemRecord* original = &**standing;
   const std::string name = std::filesystem::path(item->path).filename().string();
   const std::string other = std::filesystem::path(original->path).filename().string();
   // An original that waits as a duplicate itself is decided first: a copy kept in its place or beside it would wait

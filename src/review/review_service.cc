@@ -11,6 +11,7 @@
 
 #include "base/text.h"
 #include "catalog/policy_names.h"
+#include "commit/journal.h"
 #include "decide/decide.h"
 #include "model/decision.h"
 #include "model/image_format.h"
@@ -40,11 +41,10 @@ std::string PlaceWords(const std::string& folder) {
 // new, existing or both), never approved or kept alone: that would file a second copy of one picture without a word.
 // Once its original is in the trash, in the archive or gone, or after "keep both", it is a photo of its own.
 base::Status RefuseUndecidedCopy(catalog::Catalog& catalog, const model::ItemRecord& item, const char* action) {
-  if (!item.duplicate_of || !model::IsDuplicateCategory(item.category)) {
-    return base::Status::Ok();
-  }
-  auto original = catalog.GetItem(*item.duplicate_of);
-  if (!original.ok() || model::LeftTheLibrary(original->location)) return base::Status::Ok();
+  auto standing = StandingOriginal(catalog, item);
+  if (!standing.ok()) return standing.status();
+  if (!*standing) return base::Status::Ok();
+  const model::ItemRecord* original = &**standing;
   return base::Status::Conflict(fmt::format(
       "{} (item {}) is a copy of {} (item {}): {} it alone would file the same picture twice; decide it as a "
       "duplicate instead: keep the new copy, the existing one, or both (`triage review duplicate {} --keep both`)",
@@ -52,6 +52,28 @@ base::Status RefuseUndecidedCopy(catalog::Catalog& catalog, const model::ItemRec
 }
 
 }  // namespace
+
+base::Result<std::optional<model::ItemRecord>> StandingOriginal(catalog::Catalog& catalog,
+                                                                const model::ItemRecord& copy) {
+  using Standing = std::optional<model::ItemRecord>;
+  if (!copy.duplicate_of || copy.location != "review" || !model::IsDuplicateCategory(copy.category)) return Standing();
+  auto original = catalog.GetItem(*copy.duplicate_of);
+  if (!original.ok() && original.status().code() != base::Code::kNotFound) return original.status();
+  if (original.ok() && !model::LeftTheLibrary(original->location)) return Standing(*original);
+  // The copies of it decided already: kept in its place or beside it (in the library first, then in review).
+  catalog::ItemFilter f;
+  f.duplicate_of = *copy.duplicate_of;
+  f.limit = 1000;
+  auto siblings = catalog.ListItems(f);
+  if (!siblings.ok()) return siblings.status();
+  Standing best;
+  for (const model::ItemRecord& s : *siblings) {
+    if (s.id == copy.id || model::LeftTheLibrary(s.location)) continue;
+    if (s.location == "review" && model::IsDuplicateCategory(s.category)) continue;  // waiting as a copy itself
+    if (!best || (s.location == "library" && best->location != "library")) best = s;
+  }
+  return best;
+}
 
 namespace {
 
@@ -494,10 +516,17 @@ base::Status ReviewService::Forget(int64_t id, const std::string& actor, int64_t
         "forgotten ({} it to move it to the trash)",
         id, item->path, item->location == "review" ? "reject" : "discard"));
   }
+  // Another process (a server's decision, a worker) may have moved the file and not yet recorded where: its journal
+  // says so, and once recorded the path differs, so the item is deleted only while it still names the missing file.
+  if (commit::ItemInFlight(committer_.library() / ".triage", id)) {
+    return base::Status::Conflict(fmt::format(
+        "item {}'s file is being moved from {} by another triage process; nothing was changed", id, item->path));
+  }
   const std::string from = item->location == "trash" ? "trash" : FolderOf(item->path);
   return catalog_.DeleteItem(
       {0, now, actor, id, "forget", from, "",
-       fmt::format("its file {} was deleted outside triage; forgotten by {}", item->path, actor)});
+       fmt::format("its file {} was deleted outside triage; forgotten by {}", item->path, actor)},
+      item->path);
 }
 
 base::Result<int> ReviewService::PurgeTrash(int64_t now, const std::string& actor) {
@@ -508,6 +537,7 @@ base::Result<int> ReviewService::PurgeTrash(int64_t now, const std::string& acto
   int purged = 0;
   for (const auto& item : *old) {
     base::Status st = committer_.Purge(item, actor, fmt::format("in trash longer than {} days", retention_days), now);
+    if (st.code() == base::Code::kConflict) continue;  // restored meanwhile (by another process): not purged
     if (!st.ok()) return st;
     ForgetShownImages(catalog_, *config_.Current(), item);
     ++purged;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,15 @@ struct FaceNaming {
 // another since (`clustered`: PeopleService::NamedFacesOf, renamed or moved there); "" for a face not named or marked
 // nobody tracked.
 std::string NameNow(const std::vector<model::Face>& faces, const std::vector<std::string>& clustered, size_t i);
+
+// The photo a copy waiting in review/duplicates or near_duplicates stands beside now: the one it was found a copy of
+// (`copy.duplicate_of`) while that photo is in the library or in review; once it left (the trash, the archive), another
+// copy of it that a reviewer kept ("keep new" files one in its place, "keep both" beside it), in the library or waiting
+// as a photo of its own. Without this, the other copies of a photo replaced by its better copy were photos of their
+// own, filed a second time beside the copy kept. nullopt when none stands (or `copy` is no waiting copy): the copy is a
+// photo of its own.
+base::Result<std::optional<model::ItemRecord>> StandingOriginal(catalog::Catalog& catalog,
+                                                                const model::ItemRecord& copy);
 
 // Where a reviewer saw the items they decide on, by id: each item's library-relative folder as they saw it
 // ("review/unidentified"). An id without an entry is not checked.

@@ -595,6 +595,39 @@ TEST_F(ReviewUndoTest, ACopyIsNotApprovedOrKeptAloneBesideItsOriginal) {
   EXPECT_EQ(kept->location, "library");
 }
 
+// Two copies of one photo wait; the first is kept in the original's place (the original goes to the trash). The
+// second is then a copy of the one kept, not a photo of its own: approving it would file the same picture twice.
+TEST_F(ReviewUndoTest, TheOtherCopiesOfAPhotoReplacedByItsBetterCopyDuplicateThatCopy) {
+  int64_t original = Pending("a.jpg");
+  ASSERT_TRUE(service_->Approve(original, "penny", "alice", 150).ok());
+  int64_t better = Pending("b.jpg", original), other = Pending("c.jpg", original);
+  ASSERT_TRUE(service_->DecideDuplicate(better, "new", "alice", 200, "review/duplicates").ok());
+  ASSERT_EQ(catalog_->GetItem(original)->location, "trash");
+  const model::ItemRecord kept = *catalog_->GetItem(better);
+  ASSERT_EQ(kept.location, "library");
+  auto standing = StandingOriginal(*catalog_, *catalog_->GetItem(other));
+  ASSERT_TRUE(standing.ok()) << standing.status().ToString();
+  ASSERT_TRUE(standing->has_value());
+  EXPECT_EQ((*standing)->id, better);
+  const Snapshot before = Take(other);
+  auto approved = service_->Approve(other, "penny", "bob", 300);
+  EXPECT_EQ(approved.status().code(), base::Code::kConflict);
+  EXPECT_NE(approved.status().message().find("is a copy of " + kept.path), std::string::npos)
+      << approved.status().ToString();
+  ExpectSame(Take(other), before);
+  auto decided = service_->DecideDuplicate(other, "existing", "bob", 310, "review/duplicates");
+  ASSERT_TRUE(decided.ok()) << decided.status().ToString();
+  EXPECT_EQ(decided->location, "trash");
+  EXPECT_EQ(catalog_->GetItem(better)->path, kept.path) << "the copy kept stays";
+  // With every copy of it gone too, a waiting copy is a photo of its own.
+  int64_t third = Pending("d.jpg", original);
+  ASSERT_TRUE(service_->Discard(better, "alice", 400).ok());
+  standing = StandingOriginal(*catalog_, *catalog_->GetItem(third));
+  ASSERT_TRUE(standing.ok());
+  EXPECT_FALSE(standing->has_value());
+  EXPECT_TRUE(service_->Keep(third, "alice", 410).ok());
+}
+
 TEST_F(ReviewUndoTest, KeepingTheNewCopyPutsItInTheOriginalsPlaceAndUndoPutsBothBack) {
   int64_t original = Pending("a.jpg");
   ASSERT_TRUE(service_->Approve(original, "penny", "alice", 150).ok());

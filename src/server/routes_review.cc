@@ -9,6 +9,7 @@
 #include "model/decision.h"
 #include "model/json.h"
 #include "model/json_text.h"
+#include "review/review_service.h"
 #include "server/request_parsing.h"
 #include "server/roles.h"
 #include "server/server_state.h"
@@ -132,11 +133,19 @@ base::Status GetReviewItem(ServerState& state, Call& call) {
   // Once the original is in the trash, in the archive (replaced by an approved proposal's photo) or gone, the copy is
   // a photo of its own as well (decided like any other photo, see RefuseUndecidedCopy): no comparison with a photo
   // that no longer stands in the library; `original_gone` says where it went.
+  // An original that left for the trash because a copy of it was kept in its place is stood for by that copy
+  // (review::StandingOriginal): `replaced` then names the original it replaced.
   if (item->duplicate_of && item->location == "review" && model::IsDuplicateCategory(item->category)) {
+    auto standing = review::StandingOriginal(state.ctx.catalog, *item);
+    if (!standing.ok()) return standing.status();
     auto original = state.ctx.catalog.GetItem(*item->duplicate_of);
     if (!original.ok() && original.status().code() != base::Code::kNotFound) return original.status();
-    if (original.ok() && !model::LeftTheLibrary(original->location)) {
-      out["duplicate_of"] = ItemView(*original);
+    if (*standing) {
+      out["duplicate_of"] = ItemView(**standing);
+      if ((*standing)->id != *item->duplicate_of) {
+        out["duplicate_of"]["replaced"] = {{"id", *item->duplicate_of},
+                                           {"where", original.ok() ? original->location : "gone"}};
+      }
     } else {
       out["original_gone"] = {{"id", *item->duplicate_of}, {"where", original.ok() ? original->location : "gone"}};
     }
@@ -227,9 +236,9 @@ base::Status DecideDuplicate(ServerState& state, Call& call) {
   if ((*body)["keep"] == "new" && !RoleAllows(call.principal().role, Permission::kDecideProposals)) {
     auto item = state.ctx.catalog.GetItem(*id);
     if (!item.ok()) return item.status();
-    auto original = item->duplicate_of ? state.ctx.catalog.GetItem(*item->duplicate_of)
-                                       : base::Result<model::ItemRecord>(base::Status::NotFound(""));
-    if (original.ok() && original->location == "library") {
+    auto standing = review::StandingOriginal(state.ctx.catalog, *item);
+    if (!standing.ok()) return standing.status();
+    if (const auto& original = *standing; original && original->location == "library") {
       return base::Status::PermissionDenied(fmt::format(
           "keeping this copy in place of item {} would replace a photo of the library ({}): {}. Keep both, or keep "
           "the existing one",

@@ -963,6 +963,11 @@ export async function renderReview(root, params, { session, signal }) {
         `, so this copy is a photo of its own now: approve it, keep it or delete it. At intake: ${item.reason}`;
     }
     // The reason names the original where it was at intake; decided since, it stands elsewhere now.
+    if (dup?.replaced) {
+      const gone = dup.replaced.where === 'archive' ? 'archived' : dup.replaced.where === 'trash' ? 'in the trash' : 'gone';
+      return `${item.reason} Item ${dup.replaced.id} is ${gone} since, and item ${dup.id}, a copy of it a reviewer ` +
+        `kept, stands for it (${where(dup)}, as ${dup.file_name}): this photo is compared with that copy.`;
+    }
     if (dup) {
       const path = `${dup.folder}/${dup.file_name}`;
       return item.reason.includes(path) ? item.reason

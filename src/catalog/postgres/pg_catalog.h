@@ -53,7 +53,7 @@ class PgCatalog final : public Catalog, public TableTransfer {
   base::Result<int64_t> AddReference(const model::PersonReference& ref) override;
   base::Result<std::vector<model::PersonReference>> AllReferences() override;
   base::Result<std::vector<model::ItemRecord>> TrashedBefore(int64_t before) override;
-  base::Status DeleteItem(const model::AuditEntry& audit) override;
+  base::Status DeleteItem(const model::AuditEntry& audit, const std::string& only_at = "") override;
 
   // TableTransfer (pg_tables.cc).
   base::Result<int64_t> SchemaVersion() override;

@@ -63,6 +63,7 @@ constexpr const char* kAllReferences =
 
 constexpr const char* kTrashedBefore = "location = 'trash' AND updated_at < $1 ORDER BY id";
 constexpr const char* kDeleteItem = "DELETE FROM items WHERE id = $1";
+constexpr const char* kDeleteItemAt = "DELETE FROM items WHERE id = $1 AND path = $2 RETURNING id";
 
 // WHERE clause and parameters for an ItemFilter; placeholders numbered as they are added.
 struct Where {
@@ -85,6 +86,7 @@ Where WhereOf(const ItemFilter& f) {
   if (f.pending_review_only) {
     w.Add("id IN (SELECT item_id FROM review_queue WHERE reviewed_at IS NULL AND 1 = ${})", 1);
   }
+  if (f.duplicate_of) w.Add("duplicate_of = ${}", *f.duplicate_of);
   if (f.after_id > 0) w.Add(f.newest_first ? "id < ${}" : "id > ${}", f.after_id);
   return w;
 }
@@ -340,11 +342,17 @@ base::Result<std::vector<model::ItemRecord>> PgCatalog::TrashedBefore(int64_t be
       conn_->Query(fmt::format("SELECT {} FROM items WHERE {}", kItemColumns, kTrashedBefore), Params().Add(before)));
 }
 
-base::Status PgCatalog::DeleteItem(const model::AuditEntry& audit) {
+base::Status PgCatalog::DeleteItem(const model::AuditEntry& audit, const std::string& only_at) {
   std::lock_guard lock(mu_);
   return InTransaction<int64_t>(*conn_,
                                 [&]() -> base::Result<int64_t> {
-                                  TRIAGE_RETURN_IF_ERROR(conn_->Run(kDeleteItem, Params().Add(audit.item_id)));
+                                  if (only_at.empty()) {
+                                    TRIAGE_RETURN_IF_ERROR(conn_->Run(kDeleteItem, Params().Add(audit.item_id)));
+                                  } else {
+                                    auto gone = conn_->Query(kDeleteItemAt, Params().Add(audit.item_id).Add(only_at));
+                                    if (!gone.ok()) return gone.status();
+                                    if (gone->empty()) return catalog::MovedMeanwhile(audit.item_id, only_at);
+                                  }
                                   TRIAGE_RETURN_IF_ERROR(InsertAudit(audit));
                                   return audit.item_id;
                                 })

@@ -132,6 +132,7 @@ Where WhereOf(const ItemFilter& f) {
   if (f.person) w.Add("person = ?", *f.person);
   if (f.source) w.Add("source = ?", *f.source);
   if (f.pending_review_only) w.Add("id IN (SELECT item_id FROM review_queue WHERE reviewed_at IS NULL AND 1 = ?)", 1);
+  if (f.duplicate_of) w.Add("duplicate_of = ?", *f.duplicate_of);
   if (f.after_id > 0) w.Add(f.newest_first ? "id < ?" : "id > ?", f.after_id);
   return w;
 }

@@ -216,11 +216,17 @@ base::Result<std::vector<model::ItemRecord>> SqliteCatalog::TrashedBefore(int64_
   return out;
 }
 
-base::Status SqliteCatalog::DeleteItem(const model::AuditEntry& audit) {
+base::Status SqliteCatalog::DeleteItem(const model::AuditEntry& audit, const std::string& only_at) {
   std::lock_guard lock(mu_);
   auto r = [&]() -> base::Status {
     TRIAGE_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
-    TRIAGE_RETURN_IF_ERROR(Statement(db_, "DELETE FROM items WHERE id = ?").Bind(1, audit.item_id).Run());
+    if (only_at.empty()) {
+      TRIAGE_RETURN_IF_ERROR(Statement(db_, "DELETE FROM items WHERE id = ?").Bind(1, audit.item_id).Run());
+    } else {
+      TRIAGE_RETURN_IF_ERROR(
+          Statement(db_, "DELETE FROM items WHERE id = ? AND path = ?").Bind(1, audit.item_id).Bind(2, only_at).Run());
+      if (sqlite3_changes(db_) == 0) return catalog::MovedMeanwhile(audit.item_id, only_at);
+    }
     return InsertAudit(audit);
   }();
   if (!r.ok()) {
