@@ -78,6 +78,8 @@ class ReviewService {
   // Moves item `id` to .triage/trash/ (purged after review.trash_retention_days). `seen_in` as for Approve.
   base::Result<model::ItemRecord> Reject(int64_t id, const std::string& actor, int64_t now,
                                          const std::string& seen_in = "", std::string* undo_token = nullptr);
+  // Item `id` if it is in the trash (else kConflict naming where it is).
+  base::Result<model::ItemRecord> TrashedItem(int64_t id);
   // Moves item `id` from the library to .triage/trash/ (culling: a weaker frame of a burst, a copy not wanted), purged
   // after review.trash_retention_days; restoring it puts it back in its library folder. Audited as "discard"; undone
   // as a rejection is. kConflict when it is not in the library (a photo waiting in review is rejected instead, one in
@@ -228,8 +230,6 @@ class ReviewService {
                                     catalog::CatalogChange change, nlohmann::json undo);
   base::Status RevertAny(const nlohmann::json& change, const std::string& actor, int64_t now);
 
-  // Item `id` if it is in the trash (else kConflict).
-  base::Result<model::ItemRecord> TrashedItem(int64_t id);
   // Item `id` with an open review entry, in `seen_in` when that is not empty (else kConflict).
   base::Result<model::ItemRecord> PendingItem(int64_t id, const std::string& seen_in);
   // The reference an approval as `person` teaches: the face of a single-face item, when learning is on.

@@ -49,6 +49,22 @@ TEST_F(ControlApiTest, WhitelistIsValidatedPersistedAndAudited) {
   EXPECT_EQ(SavedConfig(root_)["whitelist"], json({"alice_smith", "bob"}));
 }
 
+// Every role reads the settings; none reads the catalog's password (a user could otherwise log in to the database).
+TEST_F(ControlApiTest, TheSettingsShowNoCatalogPassword) {
+  ASSERT_TRUE(config_
+                  ->Update([](json& doc) {
+                    doc["catalog"]["url"] = "postgresql://triage:S3cretPw@db.example:5432/triage?sslmode=require";
+                    return base::Status::Ok();
+                  })
+                  .ok());
+  TestSession s = Login("alice");  // role user
+  auto r = Get("/api/config", &s);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->body.find("S3cretPw"), std::string::npos) << r->body;
+  const std::string shown = Body(r)["catalog"]["url"];
+  EXPECT_NE(shown.find("db.example:5432/triage"), std::string::npos) << shown;
+}
+
 TEST_F(ControlApiTest, BlacklistReplacesTheList) {
   TestSession s = Login("carol");
   ASSERT_EQ(Put("/api/config/blacklist", {{"names", {"Mallory"}}}, &s)->status, 200);

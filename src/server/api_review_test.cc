@@ -433,6 +433,12 @@ TEST_F(ReviewApiTest, APhotoTakenOutOfTheLibraryIsPurgedOnlyByThoseWhoDecideWhat
   json listed = Body(Get("/api/items?location=trash&per_page=200", &alice));
   ASSERT_EQ(listed["items"].size(), 1u);
   EXPECT_EQ(listed["items"][0]["may_purge"], false);
+  // Restored since, it is not in the trash: said as that (409), not as a refusal of the role (403).
+  ASSERT_EQ(Post("/api/trash/" + std::to_string(ids[0]) + "/restore", json::object(), &bob)->status, 200);
+  auto restored = Post("/api/trash/" + std::to_string(ids[0]) + "/purge", json::object(), &alice);
+  EXPECT_EQ(restored->status, 409) << restored->body;
+  EXPECT_NE(restored->body.find("is not in the trash"), std::string::npos) << restored->body;
+  ASSERT_EQ(Post("/api/items/" + std::to_string(ids[0]) + "/trash", json::object(), &bob)->status, 200);
   // A photo of review the user deleted is theirs to purge; the library's, an admin's.
   ASSERT_EQ(Post("/api/review/" + std::to_string(ids[1]) + "/reject", json::object(), &alice)->status, 200);
   EXPECT_EQ(Post("/api/trash/" + std::to_string(ids[1]) + "/purge", json::object(), &alice)->status, 200);

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "base/clock.h"
+#include "base/url_text.h"
 #include "model/json.h"
 #include "model/json_text.h"
 #include "review/policy_service.h"
@@ -43,7 +44,13 @@ base::Status SetEnabled(ServerState& state, Call& call, bool enabled) {
 }
 
 base::Status GetConfig(ServerState& state, Call& call) {
-  call.Reply(state.ctx.config.Current()->json);
+  // Every role may read the settings; the catalog's password (a libpq URL may hold one) is for no page to show.
+  json shown = state.ctx.config.Current()->json;
+  if (auto url = shown.find("catalog");
+      url != shown.end() && url->is_object() && url->contains("url") && (*url)["url"].is_string()) {
+    (*url)["url"] = base::WithoutConnectionSecrets((*url)["url"].get<std::string>());
+  }
+  call.Reply(shown);
   return base::Status::Ok();
 }
 

@@ -342,6 +342,8 @@ base::Status Restore(ServerState& state, Call& call) {
 base::Status Purge(ServerState& state, Call& call) {
   auto id = call.IdParam();
   if (!id.ok()) return id.status();
+  // Not in the trash (restored meanwhile): said as such, before who may purge what is asked.
+  if (auto trashed = state.ctx.review.TrashedItem(*id); !trashed.ok()) return trashed.status();
   TRIAGE_RETURN_IF_ERROR(MayPurge(state, call, *id));
   TRIAGE_RETURN_IF_ERROR(state.ctx.review.PurgeOne(*id, call.actor(), base::UnixNow()));
   call.Reply({{"id", *id}, {"purged", true}});
