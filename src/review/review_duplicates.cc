@@ -13,6 +13,18 @@ base::Result<ReviewService::Done> ReviewService::FileLike(const model::ItemRecor
                                                           const std::string& actor, int64_t now,
                                                           const std::string& reason) {
   catalog::CatalogChange change;
+  // A byte copy shows the same faces as the photo it joins: what a reviewer said of them there holds here too (kept in
+  // its place, the copy would otherwise come back with every face unnamed).
+  if (!item.fingerprint.sha256.empty() && item.fingerprint.sha256 == place.fingerprint.sha256) {
+    auto theirs = catalog_.FacesOf(place.id);
+    auto mine = catalog_.FacesOf(item.id);
+    if (theirs.ok() && mine.ok() && theirs->size() == mine->size()) {
+      for (size_t i = 0; i < mine->size(); ++i) {
+        const model::FaceLabel& said = (*theirs)[i].label;
+        if (said.Decided() && !(*mine)[i].label.Decided()) change.face_labels.emplace_back(static_cast<int>(i), said);
+      }
+    }
+  }
   change.item.location = place.location;
   change.item.category = place.location == "review" ? place.category : "";
   change.item.person = place.person;

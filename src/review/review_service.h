@@ -171,7 +171,8 @@ class ReviewService {
   // Where item `id` was when it was last moved into the trash, as its audit entry says ("" when none says).
   base::Result<std::string> TrashedFrom(int64_t id);
   base::Result<Done> DoRestore(int64_t id, const std::string& actor, int64_t now);
-  // Moves `item` into `place`'s folder with its location, category and person (review_duplicates.cc).
+  // Moves `item` into `place`'s folder with its location, category and person (review_duplicates.cc); a byte copy of
+  // `place` takes its faces' names and "not tracked" marks too (the same faces, found in the same order).
   base::Result<Done> FileLike(const model::ItemRecord& item, const model::ItemRecord& place, const std::string& actor,
                               int64_t now, const std::string& reason);
   // Moves `item` to the trash, audited as `action`.

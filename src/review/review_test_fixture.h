@@ -38,13 +38,15 @@ class ReviewServiceTest : public ::testing::Test {
   }
   // An item waiting in review/unidentified, with one face; or in review/duplicates when it duplicates another; or in
   // the review category given.
-  int64_t Pending(const std::string& name, int64_t duplicate_of = 0, const std::string& category = "") {
+  // `sha256`: the file's hash as recorded (the name when empty; a byte copy gives the other's).
+  int64_t Pending(const std::string& name, int64_t duplicate_of = 0, const std::string& category = "",
+                  const std::string& sha256 = "") {
     fs::create_directories(lib_ / "in");
     std::ofstream(lib_ / "in" / name) << name;
     auto staged = committer_->StageCopy(lib_ / "in" / name, nullptr);
     catalog::CatalogChange c;
     c.item.original_name = name;
-    c.item.fingerprint.sha256 = name;
+    c.item.fingerprint.sha256 = sha256.empty() ? name : sha256;
     c.item.location = "review";
     c.item.category = duplicate_of ? "duplicates" : "unidentified";
     c.item.reasons = {{"unknown_person", "The face matches nobody enrolled."}};

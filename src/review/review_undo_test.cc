@@ -628,6 +628,30 @@ TEST_F(ReviewUndoTest, TheOtherCopiesOfAPhotoReplacedByItsBetterCopyDuplicateTha
   EXPECT_TRUE(service_->Keep(third, "alice", 410).ok());
 }
 
+// A byte copy kept in its original's place, or beside it, keeps what a reviewer said of the original's faces.
+TEST_F(ReviewUndoTest, AByteCopyKeptTakesTheOriginalsFaceNames) {
+  int64_t original = Pending("a.jpg", 0, "multiple_faces");
+  catalog::CatalogChange named;
+  named.kind = catalog::CatalogChange::Kind::kReferences;
+  named.journal_id = "name-face";
+  named.item.id = original;
+  named.face_labels = {{0, {"renee", false}}};
+  named.action = "name-face";
+  named.at = 120;
+  ASSERT_TRUE(catalog_->Apply(named).ok());
+  int64_t copy = Pending("b.jpg", original, "", "a.jpg"), other = Pending("c.jpg", original);
+  auto kept = service_->DecideDuplicate(copy, "new", "alice", 200, "review/duplicates");
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(kept->category, "multiple_faces");
+  auto faces = catalog_->FacesOf(copy);
+  ASSERT_TRUE(faces.ok());
+  ASSERT_EQ(faces->size(), 1u);
+  EXPECT_EQ(faces->at(0).label.named_as, "renee");
+  // Not a byte copy (a near duplicate): its faces may differ, nothing is carried over.
+  ASSERT_TRUE(service_->DecideDuplicate(other, "both", "alice", 210, "review/duplicates").ok());
+  EXPECT_FALSE(catalog_->FacesOf(other)->at(0).label.Decided());
+}
+
 TEST_F(ReviewUndoTest, KeepingTheNewCopyPutsItInTheOriginalsPlaceAndUndoPutsBothBack) {
   int64_t original = Pending("a.jpg");
   ASSERT_TRUE(service_->Approve(original, "penny", "alice", 150).ok());

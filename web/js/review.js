@@ -96,7 +96,7 @@ export async function renderReview(root, params, { session, signal }) {
   const state = {
     category: CATEGORIES.includes(params[0]) ? params[0] : '',
     sort: remembered('sort', ['oldest', 'newest']), mode, page: 1, perPage: mode === 'grid' ? 60 : 50, index: 0,
-    items: [], total: 0, counts: {}, totalPending: 0, persons: [], selected: new Set(),
+    items: [], total: 0, counts: {}, totalPending: 0, persons: [], selected: new Set(), copiesSelected: new Set(),
   };
   const canReview = !!session.permissions.review;
   // Keeping a new copy in place of a photo of the library replaces it: for those who decide proposals.
@@ -638,9 +638,13 @@ export async function renderReview(root, params, { session, signal }) {
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   }
 
-  // How many of the selected photos are duplicates or near duplicates (of those on the page).
+  // How many of the selected photos are duplicates or near duplicates: of those on the page, and of those Ctrl+A
+  // selected on the category's other pages (state.copiesSelected, read when it selected them).
   function duplicatesSelected() {
-    return state.items.filter((i) => state.selected.has(i.id) && DUPLICATE_CATEGORIES.has(i.category)).length;
+    const ids = new Set(state.items.filter((i) => state.selected.has(i.id) && DUPLICATE_CATEGORIES.has(i.category))
+      .map((i) => i.id));
+    for (const id of state.copiesSelected) if (state.selected.has(id)) ids.add(id);
+    return ids.size;
   }
 
   let selectFirst = 0;   // the toast asking for a selection, taken away once there is one
@@ -679,8 +683,11 @@ export async function renderReview(root, params, { session, signal }) {
       body.person = name;
     }
     if (action === 'reject') {
-      const names = state.items.filter((i) => state.selected.has(i.id)).map((i) => i.file_name);
-      const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
+      // Named: the first five of those on this page; counted: every one selected (Ctrl+A takes other pages too).
+      const names = state.items.filter((i) => state.selected.has(i.id)).map((i) => i.file_name).slice(0, 5);
+      const rest = ids.length - names.length;
+      const shown = names.length ? names.join(', ') + (rest > 0 ? `, and ${rest} more` : '')
+        : `${plural(ids.length, 'photo')} on other pages`;
       const ok = await confirmDialog(`Delete ${plural(ids.length, 'photo')}?`,
         [`${plural(ids.length, 'photo')} will move to the trash: ${shown}.`,
           'They stay in the trash until it is purged.'], `Delete ${plural(ids.length, 'photo')}`);
@@ -689,12 +696,15 @@ export async function renderReview(root, params, { session, signal }) {
     hold(true);
     try {
       const out = await api.post('/api/review/bulk', body);
-      const moved = out.results.filter((r) => r.conflict).length;
+      // A conflict is a photo moved meanwhile, or one the server refused for what it is (a copy to decide as a
+      // duplicate): only the first is counted as moved; the others' reasons are said.
+      const movedMeanwhile = (r) => r.conflict && /meanwhile|no longer (in|waits)|waits no more/.test(r.error || '');
+      const moved = out.results.filter(movedMeanwhile).length;
       const who = out.person || body.person;   // as the folder names them
       const verb = { approve: `sorted under ${filedUnder(who, body.person)}`, keep: 'kept without a person',
         reject: 'moved to the trash', skip: 'skipped', name_face: `named as ${writtenName(who, body.person)}` }[action];
       // Why the others were not changed, in the server's words (a photo with no face or several, one moved meanwhile).
-      const refused = out.results.filter((r) => !r.ok && !r.conflict);
+      const refused = out.results.filter((r) => !r.ok && !movedMeanwhile(r));
       const why = refused.slice(0, 2).map((r) => r.error).join('; ') +
         (refused.length > 2 ? `; and ${refused.length - 2} more` : '');
       const message = `${plural(out.succeeded, 'photo')} ${verb}${out.failed ? `; ${out.failed} not changed` : ''}` +
@@ -723,7 +733,11 @@ export async function renderReview(root, params, { session, signal }) {
     const path = state.category ? `/api/review/queue/${state.category}` : '/api/review/queue';
     for (let page = 1; state.selected.size < MAX_BULK; page++) {
       const out = await api.get(path + qs({ page, per_page: 200, sort: state.sort }));
-      for (const item of out.items) if (state.selected.size < MAX_BULK) state.selected.add(item.id);
+      for (const item of out.items) {
+        if (state.selected.size >= MAX_BULK) break;
+        state.selected.add(item.id);
+        if (DUPLICATE_CATEGORIES.has(item.category)) state.copiesSelected.add(item.id);
+      }
       if (page >= out.pages) break;
     }
     gridKeys.sync();
