@@ -263,6 +263,23 @@ test('a group photo: a face is named as somebody new, typed on its row; the pers
   } finally { page.off('request', count); }
   assert.equal(adds, 0, 'no second person');
   assert.equal((await lib.api(`/api/review/${id}`)).faces[open.index].named_as, 'zoe_lin');
+
+  // On another face's row, the person of this one is not listed; typed, the list says where she is, and Enter with
+  // her whole name refuses instead of adding a second "Zoë Lin" (a part of it could still be somebody new).
+  const next = (await lib.api(`/api/review/${id}`)).faces.find((f) => f.index !== open.index);
+  const other = page.getByTestId('face-row').nth(next.index);
+  const box = other.getByTestId(`face-${next.index}-select`);
+  await box.fill('zoe');
+  await other.getByTestId(`face-${next.index}-options`)
+    .filter({ hasText: `zoe_lin is face ${open.index + 1} already. Enter adds “zoe” as a new person` }).waitFor();
+  page.on('request', count);
+  try {
+    await box.fill('Zoe Lin');
+    await box.press('Enter');
+    await toastSays(`Nothing was changed: face ${open.index + 1} of group.jpg is zoe_lin already`);
+  } finally { page.off('request', count); }
+  assert.equal(adds, 0, 'no second person');
+  assert.equal((await lib.api(`/api/review/${id}`)).faces[next.index].named_as, next.named_as, 'nothing changed');
 });
 
 test('persons enrolled from files show the face cut out of their photo, in the list and in the picker', async () => {

@@ -2,7 +2,7 @@
 // name it (an enrolled person, or a new one added first) or mark it as nobody tracked
 // (POST /api/review/{id}/faces/{index}).
 import { h, faceCrop, personKeyOf, personName, toast } from './dom.js';
-import { personPicker } from './picker.js';
+import { personPicker, rankPersons } from './picker.js';
 
 function faceState(face) {
   if (face.named_as) return 'named';
@@ -79,10 +79,22 @@ export function facesPanel(item, faces, persons, { name, onEscape, enrol = null,
     // The persons another face of this photo is named as are not offered (one person is never in a photo twice).
     const elsewhere = new Set(faces.filter((f) => f.index !== face.index && !f.untracked)
       .map((f) => f.named_as || f.cluster_person).filter(Boolean));
+    const faceOf = (person) => faces.find((f) => f.index !== face.index && (f.named_as || f.cluster_person) === person)?.index ?? 0;
+    // The persons of the other faces are not listed; typed, they are said to be there already (a name typed that
+    // only they have would otherwise read as nobody's, and Enter would add a second person).
+    const namedElsewhere = (typed) => rankPersons(persons.filter((p) => elsewhere.has(p.name)), typed)
+      .map((p) => `${p.display_name || personName(p.name)} is face ${faceOf(p.name) + 1} already`);
     const picker = personPicker(persons.filter((p) => !elsewhere.has(p.name)), { testid: `face-${face.index}`,
       label: `Who is face ${face.index + 1}`, onEnter: submit, onEscape,
-      nobody: (typed) => (enrol ? `Nobody enrolled by that name: Enter adds “${typed}” as a new person`
-        : 'Nobody enrolled by that name, and your role may not add persons: choose someone listed'),
+      nobody: (typed) => {
+        const there = namedElsewhere(typed);
+        if (!there.length) {
+          return enrol ? `Nobody enrolled by that name: Enter adds “${typed}” as a new person`
+            : 'Nobody enrolled by that name, and your role may not add persons: choose someone listed';
+        }
+        return `${there.join('; ')}. ` +
+          (enrol ? `Enter adds “${typed}” as a new person` : 'Your role may not add persons: choose someone listed');
+      },
       keepClear: () => [nameButton, untrackedButton, ...[].concat(keepClear() || [])] });
     pickers[face.index] = picker;
     const nameButton = h('button', { type: 'button', dataset: { testid: 'face-name' }, onclick: submit }, 'Name');
