@@ -280,6 +280,12 @@ test('a group photo: a face is named as somebody new, typed on its row; the pers
   } finally { page.off('request', count); }
   assert.equal(adds, 0, 'no second person');
   assert.equal((await lib.api(`/api/review/${id}`)).faces[next.index].named_as, next.named_as, 'nothing changed');
+
+  // The audit log says it in words, with the person as written (it read "admin name-face item 4 (group.jpg)").
+  await page.evaluate(() => { location.hash = '#/audit'; });
+  await page.getByTestId('audit-row')
+    .filter({ hasText: new RegExp(`named face ${open.index + 1} of item ${id} \\(group\\.jpg\\) as zoe_lin`) }).first().waitFor();
+  assert.equal(await page.getByTestId('audit-row').filter({ hasText: 'name-face' }).count(), 0);
 });
 
 test('persons enrolled from files show the face cut out of their photo, in the list and in the picker', async () => {

@@ -99,6 +99,13 @@ export function auditSentence(e) {
     case 'replaced': return `${e.actor} approved a replacement: ${item} took the place${isFolder(e.to) ? ` — ${e.to}` : ''}${e.reason ? ` (${e.reason})` : ''}`;
     case 'removed': return `${e.actor} approved a proposal that archived ${item}${e.reason ? ` (${e.reason})` : ''}`;
     case 'revert': return `${e.actor} reverted an approved proposal for ${item}${e.reason ? ` (${e.reason})` : ''}`;
+    case 'name-face': {
+      // The reason reads "face 2 of 3 in group.jpg marked as ada_lovelace by bob" (or "as nobody tracked").
+      const said = /^face (\d+) of \d+ in .* marked as (.+) by .+$/.exec(e.reason || '');
+      if (!said) return `${e.actor} named a face of ${item}${move}`;
+      return said[2] === 'nobody tracked' ? `${e.actor} marked face ${said[1]} of ${item} as nobody tracked${move}`
+        : `${e.actor} named face ${said[1]} of ${item} as ${personName(said[2])}${move}`;
+    }
     case 'name-cluster': return `${e.actor} named the faces of ${item}, which moved it${move}`;
     case 'apply-policy': return `${e.actor} re-sorted ${item} under the current policy${move}`;
     case 'config': {
@@ -150,7 +157,7 @@ export async function renderAudit(root, _params, { signal }) {
       h('time', { class: 'muted small', datetime: new Date(e.at * 1000).toISOString() }, formatTime(e.at)),
       h('span', { class: 'audit-text' }, auditSentence(e)),
       itemLink(e),
-      e.reason && !['config', 'person', 'login', 'logout', 'user'].includes(e.action) ? h('span', { class: 'muted small audit-reason' }, e.reason) : null));
+      e.reason && !['config', 'person', 'login', 'logout', 'user', 'name-face'].includes(e.action) ? h('span', { class: 'muted small audit-reason' }, e.reason) : null));
     remount(root, h('section', {},
       h('div', { class: 'page-head' }, h('h1', {}, 'Audit log'), filters),
       problem ? h('p', { class: 'form-error', role: 'alert', id: 'audit-error', dataset: { testid: 'audit-error' } },

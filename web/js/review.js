@@ -153,10 +153,12 @@ export async function renderReview(root, params, { session, signal }) {
     window.dispatchEvent(new CustomEvent('triage:pending', { detail: page.total_pending }));
     state.index = Math.min(state.index, Math.max(0, state.items.length - 1));
   }
-  // A person as written, for the folder the server filed a photo under: the name learnt from the persons list, or, for
-  // a person the decision itself added (not listed yet), the name as it was typed.
+  // A person as written, for the folder the server filed a photo under: the name learnt from the persons list (also
+  // when typed otherwise: "OBAMA" for obama), or, for a person the decision itself added (not listed yet), the name as
+  // it was typed.
   const writtenName = (folder, typed) =>
-    personName(folder) !== folder || !typed || personKey(typed) !== folder ? personName(folder) : typed.trim();
+    known(folder) || personName(folder) !== folder || !typed || personKey(typed) !== folder
+      ? personName(folder) : typed.trim();
   const filedUnder = (folder, typed) => `${writtenName(folder, typed)} (faces/${folder}/)`;
   async function loadPersons() { state.persons = (await api.get('/api/persons')).persons; }
   const known = (name) => state.persons.some((p) => p.name === name);
