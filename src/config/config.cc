@@ -769,9 +769,10 @@ base::Result<std::string> SanitizePersonName(const std::string& raw_name) {
                     kMaxPersonNameLength, out.size()));
   }
   if (out.empty() || std::all_of(out.begin(), out.end(), [](char ch) { return ch == '_'; })) {
-    return base::Status::InvalidArgument(
-        fmt::format("person name {} has no letters or digits (allowed: a-z, 0-9, _; spaces and dashes become _)",
-                    QuotedName(name)));
+    return base::Status::InvalidArgument(fmt::format(
+        "person name {} has no letters or digits: a name is letters of any script and digits (spaces, dashes "
+        "and _ part its words)",
+        QuotedName(name)));
   }
   return out;
 }

@@ -562,11 +562,13 @@ TEST(PersonNameTest, AnEmptyNameIsAskedForAndARefusedOneIsQuotedAsTypedAndCut) {
     EXPECT_EQ(r.status().message(), "a person's name is needed: type it with at least one letter or digit");
   }
   EXPECT_EQ(SanitizePersonName("  -- ").status().message(),
-            "person name \"--\" has no letters or digits (allowed: a-z, 0-9, _; spaces and dashes become _)");
+            "person name \"--\" has no letters or digits: a name is letters of any script and digits (spaces, "
+            "dashes and _ part its words)");
   const std::string dashes(300, '-');  // refused for another reason than its length: still quoted only in part
   EXPECT_EQ(SanitizePersonName(dashes).status().message(),
             "person name \"" + std::string(60, '-') +
-                "\"… has no letters or digits (allowed: a-z, 0-9, _; spaces and dashes become _)");
+                "\"… has no letters or digits: a name is letters of any script and digits (spaces, dashes and _ part "
+                "its words)");
   std::string accents;  // cut between characters, never inside one
   for (int i = 0; i < 100; ++i) accents += "é";
   accents += "/";
