@@ -41,4 +41,12 @@ test('the demo\'s login page says the login, has it filled in, and Enter logs in
   await page.getByRole('button', { name: 'Log out' }).click();
   await help.waitFor();
   assert.equal(await page.getByLabel('Password').inputValue(), 'triage-demo');
+  // Also on a page that was loaded while logged in (it had not heard the demo's login, and its form came up empty).
+  await page.keyboard.press('Enter');
+  await page.getByText('admin · superadmin').waitFor();
+  await page.reload();
+  await page.getByText('admin · superadmin').waitFor();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await help.filter({ hasText: 'This is the demo' }).waitFor();
+  assert.equal(await page.getByLabel('Password').inputValue(), 'triage-demo');
 });

@@ -215,11 +215,20 @@ function start(me) {
   api.get('/api/persons').catch(() => {}).finally(route);   // the API layer learns how names are written
 }
 
+// The login page after a session: the server is asked again whether this is the demo (a page loaded while logged in
+// never heard its login, and showed an empty form without it).
+// `message` undefined: the form is on screen already, and is drawn again only when what it offers changed.
+async function showLoginAgain(message) {
+  const before = demoLogin?.password;
+  try { demoLogin = (await api.get('/api/auth/session')).demo_login || null; } catch (_) { /* as it was */ }
+  if (!session.user && (message !== undefined || demoLogin?.password !== before)) showLogin(message);
+}
+
 document.getElementById('logout').addEventListener('click', async () => {
   try { await api.post('/api/auth/logout'); } catch (_) { /* logged out anyway */ }
   session.user = '';
   forgetUndo();
-  showLogin('You are logged out.');
+  await showLoginAgain('You are logged out.');
 });
 window.addEventListener('hashchange', () => {
   const lost = leaveGuard ? leaveGuard() : '';
@@ -244,6 +253,7 @@ window.addEventListener('triage:logged-out', (e) => {
     ? 'Your session ended, so the change you just made was not saved: log in again and make it again.'
     : 'Your session ended; please log in again.', 'error');
   showLogin();
+  showLoginAgain();
 });
 
 // /api/auth/session answers 200 whether or not anybody is logged in: a first visit logs no failed request.
