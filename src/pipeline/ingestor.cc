@@ -442,6 +442,9 @@ struct Ingestor::Impl {
             tbb::make_filter<std::shared_ptr<Work>, std::shared_ptr<Work>>(tbb::filter_mode::parallel, work) &
             tbb::make_filter<std::shared_ptr<Work>, void>(tbb::filter_mode::serial_in_order, decide));
     PlaceGroup(emit);
+    // Inputs gone before they were read (another intake took them) are skipped, and like every skipped input not
+    // counted in `total`: total = to_library + to_review + failed.
+    summary.total -= summary.skipped;
     summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return summary;
   }

@@ -193,6 +193,7 @@ TEST_F(IngestorTest, AFileGoneBeforeItWasReadIsSkippedNotFailed) {
   EXPECT_EQ(s.failed, 0);
   EXPECT_EQ(s.skipped, 1);
   EXPECT_EQ(s.to_library + s.to_review, 1);
+  EXPECT_EQ(s.total, 1) << "a skipped input is not counted in total";
   ASSERT_EQ(s.items.size(), 2u);
   EXPECT_TRUE(s.items[0].ok);
   EXPECT_FALSE(s.items[1].ok);
