@@ -112,3 +112,20 @@ test('a decision taken on the page updates the nav count at once, without waitin
   assert.equal((await lib.item(shown)).location, 'trash');
   await page.unroute('**/api/changes*');
 });
+
+// A selected photo that another process decides leaves the selection: "2 selected" with one box ticked asked to
+// delete two photos, and the one gone was then "not changed".
+test('a selected photo decided elsewhere leaves the grid\'s selection', async () => {
+  await page.getByTestId('grid-mode').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 2);
+  const tiles = page.getByTestId('tile');
+  const ids = [Number(await tiles.nth(0).getAttribute('data-item-id')), Number(await tiles.nth(1).getAttribute('data-item-id'))];
+  for (const i of [0, 1]) await tiles.nth(i).locator('input[type=checkbox]').check();
+  await page.getByTestId('selected-count').filter({ hasText: '2 selected' }).waitFor();
+  lib.run(['review', 'reject', String(ids[1])]);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 1);
+  await page.getByTestId('selected-count').filter({ hasText: '1 selected' }).waitFor();
+  assert.equal(await page.locator(`[data-testid="tile"][data-item-id="${ids[0]}"] input[type=checkbox]`).isChecked(),
+    true, 'the photo still waiting stays selected');
+  assert.equal((await lib.item(ids[1])).location, 'trash');
+});

@@ -1,6 +1,7 @@
 // The review page following live updates: when the catalog's version moves (a worker added photos, another reviewer
 // decided some), the queue is fetched again and handed to the page, which updates its counts and list around the
 // card on screen instead of redrawing it.
+import { api } from './api.js';
 import { h } from './dom.js';
 import { onChanges } from './live.js';
 
@@ -40,7 +41,12 @@ export function takeLivePage(page, view) {
   if (chipBar) chipBar.replaceWith(view.chips());
   const same = page.items.length === state.items.length && page.items.every((it, i) => it.id === state.items[i].id);
   if (state.mode === 'grid') {
-    if (!same) { state.items = page.items; view.redrawGrid(); }
+    if (!same) {
+      const dropped = state.items.filter((it) => state.selected.has(it.id) && !page.items.some((p) => p.id === it.id));
+      state.items = page.items;
+      view.redrawGrid();
+      if (dropped.length) unselectDecided(dropped.map((it) => it.id), view);
+    }
     return true;
   }
   if (!shown) {
@@ -60,6 +66,18 @@ export function takeLivePage(page, view) {
     decidedElsewhere(shown.card, page.items.length ? 'Show the next photo' : 'Show the queue', view.render);
   }
   return true;
+}
+
+// Selected photos that left the page: those decided elsewhere (no longer waiting) leave the selection too, so that
+// "3 selected" never counts a photo another tab moved, and a bulk action is not offered for it. One that only moved
+// to another page of the queue (newer photos came in before it) stays selected.
+async function unselectDecided(ids, view) {
+  const { state } = view;
+  const gone = await Promise.all(ids.map((id) => api.get(`/api/review/${id}`)
+    .then((d) => !d.review || d.item.location !== 'review', (err) => err.status === 404)));
+  let changed = false;
+  ids.forEach((id, i) => { if (gone[i] && state.selected.delete(id)) changed = true; });
+  if (changed && state.mode === 'grid') view.redrawGrid();
 }
 
 function showPosition(card, position, total) {
