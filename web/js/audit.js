@@ -8,6 +8,12 @@ const ACTIONS = ['approve', 'keep', 'reject', 'discard', 'skip', 'undo', 'name-f
   'analyse', 'apply-policy', 'name-cluster', 'people', 'reference', 'person', 'propose', 'proposal', 'replaced',
   'removed', 'revert', 'public', 'cover', 'config', 'login', 'logout', 'user'];
 
+// The filter's words where an action's name alone would mislead: a proposal's approval is logged as what it did.
+const ACTION_LABELS = { proposal: 'proposal (denied, archived, out of date)', replaced: 'replaced (a proposal approved)',
+  removed: 'removed (a removal proposal approved)', revert: 'revert (an approved proposal taken back)',
+  propose: 'propose (a proposal made)', 'name-face': 'name-face (a face named on its card)',
+  'name-cluster': 'name-cluster (a face cluster named)' };
+
 // What each kind of action on face clusters (the People page) is called in a sentence.
 const PEOPLE_ACTS = { name: 'named a face cluster', merge: 'merged face clusters', split: 'split a face cluster',
   not_this_person: 'marked faces as not their person', remove: 'took faces out of their clusters',
@@ -146,7 +152,7 @@ export async function renderAudit(root, _params, { signal }) {
       'aria-invalid': badId ? 'true' : null, 'aria-describedby': badId ? 'audit-error' : null });
     const action = h('select', { 'aria-label': 'Action', dataset: { testid: 'audit-action' } },
       h('option', { value: '' }, 'every action'),
-      ACTIONS.map((a) => h('option', { value: a, selected: a === state.action }, a)));
+      ACTIONS.map((a) => h('option', { value: a, selected: a === state.action }, ACTION_LABELS[a] || a)));
     const filters = h('form', { class: 'inline-form', onsubmit: (e) => {
       e.preventDefault();
       Object.assign(state, { actor: actor.value.trim(), itemId: item.value.trim(), action: action.value, page: 1 });
