@@ -400,6 +400,18 @@ test('a person whose name is written in another script is found by that name: th
     await toastStarting(page, 'Saved the whitelist').waitFor();
     assert.equal(await page.getByTestId('whitelist-warning').getByText('is not an enrolled person').count(), 0);
     assert.deepEqual((await lib.api('/api/config')).whitelist, ['olga']);
+    // A name nobody can have is said at once, without a "Save anyway" the server would refuse; nothing is sent.
+    let puts = 0;
+    const count = (r) => { if (r.method() === 'PUT') puts++; };
+    page.on('request', count);
+    await area.fill('ОЛЬГА\n🎉');
+    await page.getByTestId('save-whitelist').click();
+    await page.getByTestId('whitelist-warning')
+      .filter({ hasText: '“🎉” cannot be a name: a name is letters of any script and digits' }).waitFor();
+    assert.equal(await page.getByTestId('save-anyway').count(), 0);
+    page.off('request', count);
+    assert.equal(puts, 0);
+    assert.deepEqual((await lib.api('/api/config')).whitelist, ['olga']);
   } finally {
     await area.fill('');
     await Promise.all([saved(), page.getByTestId('save-whitelist').click()]);

@@ -126,6 +126,16 @@ export async function renderSettings(root, _params, { session, refreshSortState,
       return h('form', { class: 'card', onsubmit: async (e) => {
         e.preventDefault();
         const unknown = names(area.value).filter((n) => !enrolled.includes(personKeyOf(n)));
+        // A name no person can have (a sign that is no letter, such as an emoji, or no letter or digit at all) is said
+        // at once: "Save anyway" would only be refused by the server.
+        const impossible = unknown.filter((n) => /[^\p{L}\p{M}\p{N}\p{ASCII}]/u.test(n) || !/[\p{L}\p{N}]/u.test(n));
+        if (impossible.length) {
+          mount(warning, h('div', { role: 'alert', class: 'card warn' }, h('p', {},
+            `${impossible.map((n) => `“${n}”`).join(', ')} cannot be ${impossible.length === 1 ? 'a name' : 'names'}: ` +
+            'a name is letters of any script and digits (spaces, dashes and _ part its words). Correct ' +
+            `${impossible.length === 1 ? 'it' : 'them'} and save again.`)));
+          return;
+        }
         if (unknown.length && confirmed !== area.value) {
           showUnknown(warning, unknown, enrolled, {
             use: (typed, name) => { area.value = replaceName(area.value, typed, name); mount(warning); },
