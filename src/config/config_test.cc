@@ -316,6 +316,9 @@ TEST(ConfigTest, RejectsBadQualityKeys) {
       {{{"quality", {{"weights", {{"macro", {{"bokeh", 100}}}}}}}}, "quality.weights.macro.bokeh: unknown key"},
       {{{"quality", {{"penalties", {{"noise_sigma_threshold", -1}}}}}}, "quality.penalties.noise_sigma_threshold"},
       {{{"quality", {{"faces", {{"blink_ear_threshold", "low"}}}}}}, "quality.faces.blink_ear_threshold"},
+      // The sure threshold above the other would call eyes closed that the second look is there to save.
+      {{{"quality", {{"faces", {{"blink_sure_ear_threshold", 0.3}, {"blink_ear_threshold", 0.1}}}}}},
+       "quality.faces.blink_sure_ear_threshold (0.3) must not be above quality.faces.blink_ear_threshold (0.1)"},
       {{{"routing", {{"photos_without_people", "trash"}}}}, "routing.photos_without_people: must be one of"},
       {{{"thresholds", {{"min_aggregate", 11}}}}, "thresholds.min_aggregate"},
       {{{"catalog", {{"url", "mysql://db/triage"}}}}, "catalog.url: catalog URL \"mysql://db/triage\" is not one"},

@@ -103,6 +103,14 @@ json DefaultQualityJson() {
 }
 
 base::Status CheckQualityWeights(const json& doc) {
+  // Below the sure threshold the eyes are closed, between the two they are looked at again: the sure one is the lower.
+  const model::QualityRules rules = QualityRulesFromJson(doc);
+  if (rules.blink_sure_ear_threshold > rules.blink_ear_threshold) {
+    return base::Status::InvalidArgument(fmt::format(
+        "quality.faces.blink_sure_ear_threshold ({:g}) must not be above quality.faces.blink_ear_threshold ({:g}): "
+        "below the first the eyes are closed for sure, between the two they are looked at again",
+        rules.blink_sure_ear_threshold, rules.blink_ear_threshold));
+  }
   if (!doc.contains("quality") || !doc["quality"].contains("weights")) return base::Status::Ok();
   for (const auto& [category, weights] : doc["quality"]["weights"].items()) {
     double sum = 0;
