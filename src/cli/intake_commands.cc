@@ -409,6 +409,7 @@ int Check(CommandContext& ctx, bool forget) {
                    {"missing", missing},
                    {"forgotten", forgotten},
                    {"unknown_files", check->unknown_files},
+                   {"moving", check->moving},
                    {"problems", failures},
                    {"clean", !left}});
   } else {
@@ -418,6 +419,9 @@ int Check(CommandContext& ctx, bool forget) {
         Counted(check->items, "catalog item"), Counted(check->files, "file"),
         Counted(static_cast<int64_t>(check->missing.size()), "file"),
         Counted(static_cast<int64_t>(check->unknown_files.size()), "file"));
+    if (check->moving > 0) {
+      fmt::print("  {} being moved by another triage process now (not counted)\n", Counted(check->moving, "item"));
+    }
     for (const review::MissingFile& m : check->missing) {
       const std::string what =
           m.found == "nothing" ? "deleted or moved outside triage" : "replaced outside triage by " + m.found;

@@ -97,6 +97,10 @@ base::Result<RecoveryReport> Recover(const fs::path& state_dir, catalog::Catalog
 // or purges item `item_id`: another process may have moved its file and not yet recorded where in the catalog. A file
 // missing from the item's path is then no file deleted outside triage. Read-only (torn entries are skipped).
 bool ItemInFlight(const fs::path& state_dir, int64_t item_id);
+// The intents of every open journal entry under `state_dir` (any host, live or dead sessions). Read-only.
+std::vector<Intent> OpenIntents(const fs::path& state_dir);
+// Whether `in` moves, purges or replaces item `item_id`.
+bool MovesItem(const Intent& in, int64_t item_id);
 
 // True when host `host` has journal sessions under `state_dir` (live or dead): work of that host may be open.
 bool HostHasSessions(const fs::path& state_dir, const std::string& host);

@@ -255,19 +255,13 @@ base::Result<RecoveryReport> Recover(const fs::path& state_dir, catalog::Catalog
 
 namespace {
 
-bool EntryMoves(const Intent& in, int64_t item_id) {
-  if (in.change && in.change->item.id == item_id) return true;
-  return in.replacement && (in.replacement->outgoing.item_id == item_id ||
-                            (in.replacement->incoming && in.replacement->incoming->item_id == item_id));
-}
-
-// Whether a journal entry under `dir` (a session's folder, or a host's folder of sessions when `depth` > 0) moves the
-// item.
-bool FolderMoves(const fs::path& dir, int64_t item_id, int depth) {
+// Adds the intents of the journal entries under `dir` (a session's folder, or a host's folder of sessions when `depth`
+// > 0) to `out`.
+void CollectIntents(const fs::path& dir, int depth, std::vector<Intent>& out) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     if (e.is_directory(ec)) {
-      if (depth > 0 && FolderMoves(e.path(), item_id, depth - 1)) return true;
+      if (depth > 0) CollectIntents(e.path(), depth - 1, out);
       continue;
     }
     if (e.path().extension() != ".json") continue;
@@ -275,17 +269,27 @@ bool FolderMoves(const fs::path& dir, int64_t item_id, int depth) {
     if (!text.ok()) continue;  // finished and removed meanwhile
     auto intents = DecodeEntry(*text);
     if (!intents.ok()) continue;  // being written: its step has not started
-    for (const Intent& in : *intents) {
-      if (EntryMoves(in, item_id)) return true;
-    }
+    for (Intent& in : *intents) out.push_back(std::move(in));
   }
-  return false;
 }
 
 }  // namespace
 
+std::vector<Intent> OpenIntents(const fs::path& state_dir) {
+  std::vector<Intent> out;
+  CollectIntents(state_dir / "journal", 2, out);  // journal/<host>/<session>/ or journal/<session>/
+  return out;
+}
+
+bool MovesItem(const Intent& in, int64_t item_id) {
+  if (in.change && in.change->item.id == item_id) return true;
+  return in.replacement && (in.replacement->outgoing.item_id == item_id ||
+                            (in.replacement->incoming && in.replacement->incoming->item_id == item_id));
+}
+
 bool ItemInFlight(const fs::path& state_dir, int64_t item_id) {
-  return FolderMoves(state_dir / "journal", item_id, 2);  // journal/<host>/<session>/ or journal/<session>/
+  const std::vector<Intent> open = OpenIntents(state_dir);
+  return std::any_of(open.begin(), open.end(), [&](const Intent& in) { return MovesItem(in, item_id); });
 }
 
 bool HostHasSessions(const fs::path& state_dir, const std::string& host) {

@@ -68,8 +68,45 @@ base::Result<LibraryCheck> CheckLibrary(catalog::Catalog& catalog, const config:
   std::sort(files.begin(), files.end());
   files.erase(std::unique(files.begin(), files.end()), files.end());  // a folder configured inside another
   out.files = static_cast<int64_t>(files.size());
+  // A move under way in another process (a server's decision) shows as a file missing from its old place and one not
+  // yet known at its new place: its journal says so, and neither is reported.
+  // So does an intake's new file, placed and not yet recorded.
+  std::vector<commit::Intent> open;
+  const bool some_unknown =
+      std::any_of(files.begin(), files.end(), [&](const std::string& f) { return !known.contains(f); });
+  if (!out.missing.empty() || some_unknown) open = commit::OpenIntents(config.StateDir());
+  std::unordered_set<std::string> arriving;
+  std::error_code ec;
+  const fs::path root = fs::weakly_canonical(config.library, ec);
+  for (const commit::Intent& in : open) {
+    for (const fs::path& to : {in.to, in.incoming_to}) {
+      if (!to.empty()) arriving.insert(fs::weakly_canonical(to, ec).lexically_relative(root).string());
+    }
+  }
+  std::erase_if(out.missing, [&](const MissingFile& m) {
+    bool moved =
+        std::any_of(open.begin(), open.end(), [&](const commit::Intent& in) { return commit::MovesItem(in, m.id); });
+    if (!moved) {  // moved and recorded since the catalog was read: its path is another now
+      auto now = catalog.GetItem(m.id);
+      moved = (now.ok() && now->path != m.path) || (!now.ok() && now.status().code() == base::Code::kNotFound);
+    }
+    out.moving += moved ? 1 : 0;
+    return moved;
+  });
+  // Files that arrived after the catalog was read (a move or an intake recorded meanwhile) are known to it now.
+  if (std::any_of(files.begin(), files.end(), [&](const std::string& f) { return !known.contains(f); })) {
+    page = catalog::ItemFilter();
+    page.limit = 1000;
+    for (;;) {
+      auto items = catalog.ListItems(page);
+      if (!items.ok()) return items.status();
+      for (const model::ItemRecord& item : *items) known.insert(item.path);
+      if (items->size() < static_cast<size_t>(page.limit)) break;
+      page.after_id = items->back().id;
+    }
+  }
   for (std::string& f : files) {
-    if (!known.contains(f)) out.unknown_files.push_back(std::move(f));
+    if (!known.contains(f) && !arriving.contains(f)) out.unknown_files.push_back(std::move(f));
   }
   return out;
 }

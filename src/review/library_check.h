@@ -25,6 +25,9 @@ struct LibraryCheck {
   int64_t files = 0;                       // files found in the managed folders
   std::vector<MissingFile> missing;        // by id
   std::vector<std::string> unknown_files;  // library-relative, sorted; hidden files (".name") are left out
+  // Items another triage process is moving now (its journal holds the move, the catalog does not yet name the new
+  // place): neither missing nor their files unknown.
+  int64_t moving = 0;
 };
 
 // Walks every catalog item (paged by id) and the managed folders: faces/, review/, the photos folder and the trash. An

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 
+#include "commit/journal.h"
 #include "tests/e2e/triage_runner.h"
 
 namespace triage::e2e {
@@ -427,6 +428,43 @@ TEST_F(CliTest, AFolderOrLinkInAPhotosPlaceIsNoPhoto) {
   json after = Triage({"check", "--json"}).Json();  // the link left behind is a file the catalog does not know
   EXPECT_EQ(after["unknown_files"], json::array({b["path"]})) << after.dump();
   EXPECT_TRUE(fs::exists(in() / "b.jpg")) << "what the link points to is not touched";
+}
+
+// `check` beside a running server: a decision there moves a file and then records the move. While its journal holds the
+// move, the file missing from its old place and the one at its new place are a move under way, not a file deleted
+// outside triage and one copied in by hand: the check is clean, and --forget-missing forgets nothing.
+TEST_F(CliTest, CheckCountsAMoveUnderWayInAnotherProcessAsNeitherMissingNorUnknown) {
+  WriteTestImage(in() / "a.jpg", 1, 640, 480);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  const json a = ItemNamed("a.jpg");
+  auto server = commit::Journal::Open(lib() / ".triage", "server-host");  // a live process's session
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  commit::Intent moving;
+  moving.id = "reject-a";
+  moving.from = lib() / a["path"].get<std::string>();
+  moving.to = lib() / ".triage/trash/a.jpg";
+  catalog::CatalogChange change;
+  change.item.id = a["id"].get<int64_t>();
+  change.item.location = "trash";
+  moving.change = change;
+  ASSERT_TRUE((*server)->Record(moving).ok());
+  fs::create_directories(moving.to.parent_path());
+  fs::rename(moving.from, moving.to);
+
+  RunResult during = Triage({"check", "--forget-missing", "--json"});
+  EXPECT_EQ(during.exit_code, 0) << during.out << during.err;
+  json report = during.Json();
+  EXPECT_EQ(report["missing"], json::array()) << report.dump();
+  EXPECT_EQ(report["unknown_files"], json::array()) << report.dump();
+  EXPECT_EQ(report["moving"], 1);
+  EXPECT_EQ(report["forgotten"], 0);
+  EXPECT_EQ(Items().size(), 1u) << "the item being moved was forgotten";
+
+  ASSERT_TRUE((*server)->Done(moving.id).ok());  // the move gone with nothing recorded: now the file is missing
+  RunResult after = Triage({"check", "--json"});
+  EXPECT_EQ(after.exit_code, 1) << after.out;
+  EXPECT_EQ(after.Json()["missing"].size(), 1u);
+  EXPECT_EQ(after.Json()["unknown_files"], json::array({".triage/trash/a.jpg"}));
 }
 
 TEST_F(CliTest, DuplicateCheckSwitchedOffTreatsCopyAsNew) {
