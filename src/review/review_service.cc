@@ -66,11 +66,15 @@ base::Result<std::optional<model::ItemRecord>> StandingOriginal(catalog::Catalog
   f.limit = 1000;
   auto siblings = catalog.ListItems(f);
   if (!siblings.ok()) return siblings.status();
+  // Preferred: a byte copy of this one (the same file: the comparison is then of equals), then one in the library.
   Standing best;
+  auto rank = [&](const model::ItemRecord& s) {
+    return (s.fingerprint.sha256 == copy.fingerprint.sha256 ? 2 : 0) + (s.location == "library" ? 1 : 0);
+  };
   for (const model::ItemRecord& s : *siblings) {
     if (s.id == copy.id || model::LeftTheLibrary(s.location)) continue;
     if (s.location == "review" && model::IsDuplicateCategory(s.category)) continue;  // waiting as a copy itself
-    if (!best || (s.location == "library" && best->location != "library")) best = s;
+    if (!best || rank(s) > rank(*best)) best = s;
   }
   return best;
 }

@@ -619,6 +619,14 @@ TEST_F(ReviewUndoTest, TheOtherCopiesOfAPhotoReplacedByItsBetterCopyDuplicateTha
   ASSERT_TRUE(decided.ok()) << decided.status().ToString();
   EXPECT_EQ(decided->location, "trash");
   EXPECT_EQ(catalog_->GetItem(better)->path, kept.path) << "the copy kept stays";
+  // Of two copies kept, a byte copy of the waiting one stands for the photo (the same file: a comparison of equals).
+  int64_t same = Pending("e.jpg", original, "", "e.jpg"), twin = Pending("f.jpg", original, "", "e.jpg");
+  ASSERT_TRUE(service_->DecideDuplicate(same, "both", "alice", 320, "review/duplicates").ok());
+  standing = StandingOriginal(*catalog_, *catalog_->GetItem(twin));
+  ASSERT_TRUE(standing.ok() && standing->has_value());
+  EXPECT_EQ((*standing)->id, same) << "the byte copy, not item " << better;
+  ASSERT_TRUE(service_->Discard(same, "alice", 330).ok());
+  ASSERT_TRUE(service_->DecideDuplicate(twin, "existing", "alice", 340, "review/duplicates").ok());
   // With every copy of it gone too, a waiting copy is a photo of its own.
   int64_t third = Pending("d.jpg", original);
   ASSERT_TRUE(service_->Discard(better, "alice", 400).ok());

@@ -112,6 +112,22 @@ TEST_F(FacesApiTest, ASecondFaceOfThePhotoCannotBeNamedAsTheSamePerson) {
   NameOk(id, 1, Person("ada"), s);  // once face 1 is somebody else, face 2 may be ada
 }
 
+// A face named on the card teaches its person a reference face, which that face then matches at distance 0: the card's
+// suggestion for the whole photo must not become that person ("likely ada · distance 0.00", and keys 1, a filed the
+// group photo under her).
+TEST_F(FacesApiTest, AFaceNamedOnTheCardIsNoEvidenceForThePhotosSuggestion) {
+  const int64_t id = GroupPhoto();
+  TestSession s = Login("alice");
+  NameOk(id, 0, Person("ada"), s);
+  ASSERT_EQ(catalog_->AllReferences()->size(), 1u);
+  json shown = Body(Get("/api/review/" + std::to_string(id), &s));
+  const json& suggestion = shown["suggestion"];
+  if (!suggestion.is_null() && suggestion["person"] == "ada") {
+    EXPECT_FALSE(suggestion["within_match_distance"].get<bool>()) << suggestion.dump();
+    EXPECT_TRUE(suggestion["distance"].is_null() || suggestion["distance"].get<double>() > 0.05) << suggestion.dump();
+  }
+}
+
 // A face named on the card whose cluster is renamed on the People page: the card shows the new name, and the old
 // name keeps no reference of that face.
 TEST_F(FacesApiTest, AFaceNamedOnTheCardFollowsItsClusterRenamedOnThePeoplePage) {

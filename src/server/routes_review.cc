@@ -80,17 +80,24 @@ base::Result<json> Suggestion(ServerState& state, const model::ItemRecord& item,
                               bool matched_now) {
   if (item.location != "review") return json(nullptr);
   std::string person = item.person;
+  // A face a reviewer named on this card is no evidence: it was taught as its person's reference, and matches that
+  // reference at distance 0 (a group photo would be "likely" the person of the face just named).
+  auto evidence = [](const model::Face& face) { return !face.label.Decided(); };
   if (matched_now) {
     const model::FaceMatch* nearest = nullptr;
     for (const auto& face : faces) {
-      if (!face.match.person.empty() && (!nearest || face.match.distance < nearest->distance)) nearest = &face.match;
+      if (evidence(face) && !face.match.person.empty() && (!nearest || face.match.distance < nearest->distance)) {
+        nearest = &face.match;
+      }
     }
     if (nearest) person = nearest->person;
   }
   if (person.empty()) return json(nullptr);
   const model::FaceMatch* best = nullptr;
   for (const auto& face : faces) {
-    if (face.match.person == person && (!best || face.match.distance < best->distance)) best = &face.match;
+    if (evidence(face) && face.match.person == person && (!best || face.match.distance < best->distance)) {
+      best = &face.match;
+    }
   }
   const double match_distance = state.ctx.config.Current()->policy.match_distance;
   json out = {{"person", person}, {"distance", nullptr}, {"confidence", nullptr}, {"within_match_distance", false}};

@@ -57,6 +57,7 @@ function nearestHint(face) {
 export function facesPanel(item, faces, persons, { name, onEscape, enrol = null, keepClear = () => [] }) {
   const pickers = [];
   const rows = faces.map((face) => {
+    let confirmedNew = '';   // a new name the reviewer confirmed although it is part of another face's person
     // A name from the list, or one typed that nobody has yet: that person is added first (when the role may), so
     // that a group photo's new face is named on its card like a single photo's.
     const submit = async () => {
@@ -65,6 +66,15 @@ export function facesPanel(item, faces, persons, { name, onEscape, enrol = null,
       const known = picker.value() || (persons.find((p) => p.name === personKeyOf(typed)) || {}).name;
       if (known) { name(face.index, known); return; }
       if (!typed) { picker.focus(); return; }
+      // A part of the name of somebody named on another face ("oba" with obama on face 1) is more likely that person
+      // typed short than somebody new: said first, and a second Enter adds them.
+      const there = namedElsewhere(typed);
+      if (there.length && confirmedNew !== typed) {
+        confirmedNew = typed;
+        toast(`${there.join('; ')}. Press Enter again to add “${typed}” as a new person, or choose someone listed.`);
+        picker.focus();
+        return;
+      }
       if (!enrol) {
         toast(`Nobody named "${typed}" is enrolled, and your role may not add persons: choose an enrolled person, ` +
           'or mark the face as not tracked.', 'error');
