@@ -175,6 +175,10 @@ base::Result<Placed> Committer::Relocate(const model::ItemRecord& item, const fs
       return base::Status::Conflict(fmt::format(
           "item {} was decided meanwhile by somebody else (it is now at {}); nothing was changed", item.id, now->path));
     }
+    if (ItemInFlight(library_ / ".triage", item.id)) {  // a purge or a move in another process, not yet recorded
+      return base::Status::Conflict(fmt::format(
+          "item {} is being moved or purged by another triage process right now; nothing was changed", item.id));
+    }
     return base::Status::Conflict(
         fmt::format("item {}'s file is no longer at {} (moved or deleted outside triage); nothing was changed: put it "
                     "back there to decide it",

@@ -402,6 +402,13 @@ TEST_F(CommitterTest, APurgeOfAMissingFileWaitsForAMoveInFlight) {
   EXPECT_FALSE(ItemInFlight(lib_ / ".triage", item.id + 1));
   EXPECT_EQ(committer_->Purge(item, "cli", "old", 900).code(), base::Code::kConflict);
   EXPECT_TRUE(catalog_->GetItem(item.id).ok());
+  // A restore here meanwhile says what is going on, not "moved or deleted outside triage".
+  catalog::CatalogChange restore = Change("review");
+  restore.action = "restore";
+  auto restored = committer_->Relocate(item, lib_ / "review/unidentified", restore);
+  EXPECT_EQ(restored.status().code(), base::Code::kConflict);
+  EXPECT_NE(restored.status().message().find("being moved or purged by another triage process"), std::string::npos)
+      << restored.status().ToString();
   ASSERT_TRUE((*other)->Done(moving.id).ok());
   fs::remove(moving.to);  // as if deleted by hand, and no move of it open
   EXPECT_FALSE(ItemInFlight(lib_ / ".triage", item.id));
