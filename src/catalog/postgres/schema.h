@@ -371,6 +371,10 @@ ALTER TABLE persons ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN lease_s BIGINT;
 ALTER TABLE workers ADD COLUMN lease_s BIGINT;
 )sql",
+      // 10: the copies filed of an item, found without reading every item (SQLite migration 16).
+      R"sql(
+CREATE INDEX items_duplicate_of ON items (duplicate_of);
+)sql",
   };
   return kMigrations;
 }

@@ -367,6 +367,11 @@ END;
       R"sql(
 ALTER TABLE persons ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
 )sql",
+      // 16: the copies filed of an item (review::StandingOriginal looks for the one kept once the item left the
+      //    library), found without reading every item.
+      R"sql(
+CREATE INDEX items_duplicate_of ON items (duplicate_of);
+)sql",
   };
   return kMigrations;
 }
