@@ -133,7 +133,7 @@ test('two copies of a library photo: one kept in its place, the other is compare
   // says so and compares the photo with that copy; it is still a duplicate to decide (keep left, right or both).
   card = await openCard('duplicates', second);
   const reason = await card.getByTestId('reason').innerText();
-  assert.ok(reason.includes(`Item ${original} is in the trash since, and item ${first}, a copy of it a reviewer kept, ` +
+  assert.ok(reason.includes(`Item ${original} is in the trash now, and item ${first}, a copy of it a reviewer kept, ` +
     `stands for it (in ${folder}, as a_copy1.jpg): this photo is compared with that copy.`), reason);
   assert.ok(!reason.includes('a photo of its own'), reason);
   assert.ok(!reason.startsWith('Its original'), reason);

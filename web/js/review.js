@@ -981,7 +981,7 @@ export async function renderReview(root, params, { session, signal }) {
     // The reason names the original where it was at intake; decided since, it stands elsewhere now.
     if (dup?.replaced) {
       const gone = dup.replaced.where === 'archive' ? 'archived' : dup.replaced.where === 'trash' ? 'in the trash' : 'gone';
-      return `${item.reason} Item ${dup.replaced.id} is ${gone} since, and item ${dup.id}, a copy of it a reviewer ` +
+      return `${item.reason} Item ${dup.replaced.id} is ${gone} now, and item ${dup.id}, a copy of it a reviewer ` +
         `kept, stands for it (${where(dup)}, as ${dup.file_name}): this photo is compared with that copy.`;
     }
     if (dup) {
