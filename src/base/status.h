@@ -45,6 +45,8 @@ class [[nodiscard]] Status {
   std::string ToString() const;
   // Prefixes the message with context: "reading x.jpg: <message>".
   Status WithContext(const std::string& context) const;
+  // The same code with another message (a path in it named as the user knows it).
+  Status WithMessage(std::string message) const { return Status(code_, std::move(message)); }
 
  private:
   Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}

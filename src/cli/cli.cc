@@ -89,6 +89,18 @@ std::unique_ptr<Library> CommandContext::OpenOrReport() {
     Fail(lib.status());
     return nullptr;
   }
+  // An interrupted run whose journal entries could not be settled now (its catalog write failed again: a full disk, a
+  // catalog out of reach) keeps its files where they are; said once here, or it would pass unnoticed.
+  const std::vector<std::string>& unsettled = (*lib)->recovered.unsettled;
+  if (!reports_recovery && !unsettled.empty()) {
+    fmt::print(
+        stderr,
+        "triage: warning: an interrupted run left {} that could not be settled now: {}{}; its files stay where "
+        "they are, and `triage recover` settles {} once that is fixed\n",
+        unsettled.size() == 1 ? std::string("a journal entry") : fmt::format("{} journal entries", unsettled.size()),
+        base::ForTerminal(unsettled.front()), unsettled.size() > 1 ? " (and more)" : "",
+        unsettled.size() == 1 ? "it" : "them");
+  }
   return std::move(*lib);
 }
 
@@ -137,6 +149,10 @@ std::string CommandContext::Actor() {
 
 void CommandContext::PrintJson(const nlohmann::json& doc) {
   std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+}
+
+void CommandContext::PrintJsonLine(const nlohmann::json& doc) {
+  std::cout << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
 }
 
 namespace {
@@ -260,8 +276,6 @@ bool Allows(const WholeNumber& bounds, std::string_view value) {
   int64_t n = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
   if (end != value.data() + value.size()) return false;
-  // A number too large for 64 bits is one CLI11 takes as the largest there is: wrong only when bounded.
-  if (ec == std::errc::result_out_of_range) return !bounds.min && !bounds.max;
   return ec == std::errc() && (!bounds.min || n >= *bounds.min) && (!bounds.max || n <= *bounds.max);
 }
 
@@ -317,7 +331,9 @@ std::string BadValue(CLI::App& app, const CLI::ParseError& e) {
         }
         const std::string name = opt->get_positional() ? opt->get_name(true, false) : opt->get_name();
         const std::string given = nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-        return fmt::format("{}{} must be {} (got {}): see {} --help", command, name, what, given, where);
+        const bool long_digits = value.size() > 18 && value.find_first_not_of("+-0123456789") == std::string::npos;
+        return fmt::format("{}{} must be {} (got {}{}): see {} --help", command, name, what, given,
+                           long_digits ? ", too large" : "", where);
       }
     }
   }
@@ -352,6 +368,33 @@ void RefuseOptionNamesAsValues(CLI::App& at) {
   for (CLI::App* sub : at.get_subcommands([](CLI::App*) { return true; })) RefuseOptionNamesAsValues(*sub);
 }
 
+// CLI11 reads a whole number as C's strtoll does with base 0: `review reject 011` rejected item 9 (octal), `0x10` item
+// 16, and a number past 64 bits became the largest there is. Every whole-number option reads decimal only: leading
+// zeros are dropped ("011" is 11), anything else that is not decimal digits, or does not fit, is refused by name.
+void ReadWholeNumbersInDecimal(CLI::App& at) {
+  for (CLI::Option* opt : at.get_options()) {
+    if (opt->get_type_size_max() == 0 || !WholeNumberOf(*opt)) continue;
+    opt->transform(CLI::Validator(
+        [](std::string& value) -> std::string {
+          std::string_view digits = value;
+          const bool negative = !digits.empty() && digits.front() == '-';
+          if (!digits.empty() && (digits.front() == '+' || negative)) digits.remove_prefix(1);
+          if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos) {
+            return "not a whole number in decimal digits";
+          }
+          digits.remove_prefix(std::min(digits.find_first_not_of('0'), digits.size() - 1));
+          const std::string decimal = (negative ? "-" : "") + std::string(digits);
+          int64_t n = 0;
+          auto [end, ec] = std::from_chars(decimal.data(), decimal.data() + decimal.size(), n);
+          if (ec != std::errc() || end != decimal.data() + decimal.size()) return "too large a number";
+          value = decimal;
+          return "";
+        },
+        "", "decimal"));
+  }
+  for (CLI::App* sub : at.get_subcommands([](CLI::App*) { return true; })) ReadWholeNumbersInDecimal(*sub);
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv, const Openers& openers) {
@@ -381,6 +424,7 @@ int RunCli(int argc, char** argv, const Openers& openers) {
   AddDbCommands(app, ctx);
   AddWorkerCommands(app, ctx);
   RefuseOptionNamesAsValues(app);
+  ReadWholeNumbersInDecimal(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

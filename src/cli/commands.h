@@ -33,6 +33,8 @@ struct CommandContext {
   // Whether OpenOrReport may create a SQLite catalog file that --catalog names and that is not there (init does); a
   // mistyped name must not start an empty catalog beside the library's.
   bool may_create_catalog = false;
+  // Set by the commands that report recovery's unsettled journal entries themselves (recover, check); the others warn.
+  bool reports_recovery = false;
   // kNotFound when the library has been used and its own SQLite catalog file is gone (see cli.cc).
   base::Status CatalogIsThere() const;
   bool json = false;  // --json on the subcommand
@@ -46,6 +48,8 @@ struct CommandContext {
   static std::string Actor();
   // Prints a JSON document (pretty) on stdout.
   static void PrintJson(const nlohmann::json& doc);
+  // One document on one line (JSON Lines: a stream of reports, as `watch --json` gives one per batch).
+  static void PrintJsonLine(const nlohmann::json& doc);
 };
 
 void AddIntakeCommands(CLI::App& app, CommandContext& ctx);    // init, ingest, watch, recover

@@ -45,12 +45,20 @@ int Items(CommandContext& ctx, const ItemsArgs& a) {
     // shown nearest to them), listed with --location review.
     if (a.location.empty()) f.location = "library";
   }
-  f.limit = a.limit;
+  f.limit = a.limit + 1;  // one more than shown: whether a page follows
   f.offset = a.offset;
   auto items = lib->catalog->ListItems(f);
   if (!items.ok()) return ctx.Fail(items.status());
+  const bool more = items->size() > static_cast<size_t>(a.limit);
+  if (more) items->pop_back();
+  // A list cut at --limit says so (on stderr with --json, whose stdout stays the array scripts read).
+  const std::string next =
+      more ? fmt::format("more items follow: the next page is --offset {} (--limit takes up to 100000)\n",
+                         int64_t{a.offset} + a.limit)
+           : "";
   if (ctx.json) {
     ctx.PrintJson(*items);
+    if (more) fmt::print(stderr, "triage: {}", next);
     return kExitOk;
   }
   for (const auto& r : *items) {
@@ -62,6 +70,7 @@ int Items(CommandContext& ctx, const ItemsArgs& a) {
     fmt::print("{:>6}  {:<28} {} {}\n", r.id, where, score, r.path);
   }
   if (items->empty()) fmt::print("no items{}\n", a.offset > 0 ? fmt::format(" from offset {} on", a.offset) : "");
+  fmt::print("{}", next);
   return kExitOk;
 }
 
@@ -205,7 +214,11 @@ int Explain(CommandContext& ctx, const std::string& what) {
     auto r = lib->catalog->GetItem(id);
     if (!r.ok()) return ctx.Fail(r.status());
     item = *r;
-  } else if (std::error_code ec; fs::exists(what, ec)) {
+  } else if (std::error_code ec; fs::is_symlink(what, ec)) {
+    // As ingest: a link is not taken, so there is nothing it would do with it.
+    return ctx.Fail(base::Status::InvalidArgument(
+        fmt::format("{} is a symbolic link; ingest takes only regular files (give the file it points to)", what)));
+  } else if (fs::exists(what, ec)) {
     fs::path rel = fs::weakly_canonical(what, ec).lexically_relative(fs::weakly_canonical(lib->config()->library, ec));
     auto r = lib->catalog->FindByPath(rel.string());
     if (!r.ok()) return ctx.Fail(r.status());
@@ -290,7 +303,7 @@ void AddQueryCommands(CLI::App& app, CommandContext& ctx) {
           "--person", ia->person,
           "photos filed under this person (with --location review: waiting in review with them as the suggestion)")
       ->check(kNotEmpty);
-  items->add_option("--limit", ia->limit, "at most this many")->check(CLI::Range(1, 100000));
+  items->add_option("--limit", ia->limit, "at most this many (100 unless given)")->check(CLI::Range(1, 100000));
   items->add_option("--offset", ia->offset, "skip this many")->check(CLI::Range(0, 2000000000));
   items->add_flag("--json", ctx.json, "machine-readable output");
   items->callback([&ctx, ia] { Items(ctx, *ia); });

@@ -75,7 +75,14 @@ base::Result<Staged> Committer::StageMove(const fs::path& source, const base::Fi
   if (st.ok() && now.ok() && *now == stable) return staged;
   if (bytes) bytes->clear();
   Discard(staged);
-  if (!st.ok()) return st;
+  if (!st.ok()) {
+    // The read failed in staging (a file this process may not read, moved there first): named by the input's own
+    // name, where it is back now, not by the staging folder's.
+    std::string message = st.message();
+    const std::string there = staged.path.string();
+    if (size_t at = message.find(there); at != std::string::npos) message.replace(at, there.size(), source.string());
+    return st.WithMessage(std::move(message));
+  }
   return ChangedWhileIngested(source);
 }
 

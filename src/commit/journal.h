@@ -80,11 +80,12 @@ class Journal {
 
 // What recovery did.
 struct RecoveryReport {
-  int sessions = 0;                   // dead sessions found
-  int rolled_forward = 0;             // commits and purges finished
-  int rolled_back = 0;                // staged inputs returned to where they were
-  int staged_removed = 0;             // leftover staging copies deleted
-  std::vector<std::string> problems;  // entries that could not be settled (kept for the next run)
+  int sessions = 0;                    // dead sessions found
+  int rolled_forward = 0;              // commits and purges finished
+  int rolled_back = 0;                 // staged inputs returned to where they were
+  int staged_removed = 0;              // leftover staging copies deleted
+  std::vector<std::string> problems;   // entries that could not be settled (kept for the next run), torn ones dropped
+  std::vector<std::string> unsettled;  // of those, the entries kept for the next run (a move not yet recorded)
 };
 
 // Finishes or rolls back every intent of every dead session of host `host` under `state_dir`, and of the sessions

@@ -173,6 +173,7 @@ bool RecoverSession(const fs::path& dir, const fs::path& staging, catalog::Catal
       st = RollBackStage(in);
     if (!st.ok()) {
       report.problems.push_back(fmt::format("journal entry {}: {}", in.id, st.message()));
+      report.unsettled.push_back(report.problems.back());
       unsettled.insert(e.file);
       continue;
     }

@@ -1,4 +1,5 @@
 // Whole-program specification of the CLI: what a user sees and what ends up on disk.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <pwd.h>
 #include <sqlite3.h>
@@ -7,6 +8,7 @@
 #include <fstream>
 #include <map>
 
+#include "base/ids.h"
 #include "commit/journal.h"
 #include "tests/e2e/triage_runner.h"
 
@@ -208,6 +210,31 @@ TEST_F(CliTest, AMissingArgumentIsNamedWithWhatItIsAndWhereToReadMore) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.Json()["error"], "invalid_argument");
   EXPECT_EQ(r.Json()["message"], "proposals show needs id (proposal id): see triage proposals show --help");
+}
+
+// Ids are decimal: `review reject 011` once rejected item 9 (read as octal), `0x10` item 16, and an id past 64 bits
+// became the largest there is ("no item 9223372036854775807").
+TEST_F(CliTest, IdsAreReadInDecimalOnly) {
+  for (int seed = 1; seed <= 12; ++seed) WriteTestImage(in() / fmt::format("p{:02}.jpg", seed), seed, 320, 240);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  ASSERT_EQ(Items().size(), 12u);
+  RunResult r = Triage({"review", "reject", "011", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.Json()["id"], 11) << "a leading zero is not octal";
+  EXPECT_EQ(ItemNamed("p09.jpg")["location"], "review") << "item 9 was left alone";
+  r = Triage({"review", "skip", "0x10"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("review skip: id must be a whole number, 1 or more (got \"0x10\")"), std::string::npos) << r.err;
+  r = Triage({"review", "skip", "99999999999999999999999", "--json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.Json()["message"].get<std::string>().find("(got \"99999999999999999999999\", too large)"),
+            std::string::npos)
+      << r.out;
+  r = Triage({"items", "--limit", "0x7"});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  r = Triage({"items", "--limit", "+007", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.Json().size(), 7u);
 }
 
 // CLI11 once said "Could not convert: id = abc", and "--limit: Value abc not in range 1 to 100000" as if abc were a
@@ -465,6 +492,49 @@ TEST_F(CliTest, CheckCountsAMoveUnderWayInAnotherProcessAsNeitherMissingNorUnkno
   EXPECT_EQ(after.exit_code, 1) << after.out;
   EXPECT_EQ(after.Json()["missing"].size(), 1u);
   EXPECT_EQ(after.Json()["unknown_files"], json::array({".triage/trash/a.jpg"}));
+}
+
+// A crashed run's move that recovery cannot record now (here: its file is nowhere; a full disk or a catalog out of
+// reach fails the same way) stays in the journal. `check` must not call the library clean meanwhile, and every other
+// command says so once instead of passing over it.
+TEST_F(CliTest, AMoveRecoveryCannotRecordMakesCheckFailAndOtherCommandsWarn) {
+  WriteTestImage(in() / "a.jpg", 1, 640, 480);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  {
+    auto crashed = commit::Journal::Open(lib() / ".triage", base::HostName());  // this host's session, then dead
+    ASSERT_TRUE(crashed.ok()) << crashed.status().ToString();
+    commit::Intent placed;
+    placed.id = "ingest-gone";
+    placed.from = lib() / ".triage/staging/gone.jpg";
+    placed.to = lib() / "review/unidentified/gone.jpg";
+    catalog::CatalogChange change;
+    change.item.path = "review/unidentified/gone.jpg";
+    change.item.location = "review";
+    placed.change = change;
+    ASSERT_TRUE((*crashed)->Record(placed).ok());
+  }  // the process "dies": its lock is released, its entry stays
+
+  RunResult check = Triage({"check", "--json"});
+  EXPECT_EQ(check.exit_code, 4) << check.out << check.err;
+  const json report = check.Json();
+  EXPECT_EQ(report["clean"], false);
+  ASSERT_EQ(report["problems"].size(), 1u) << report.dump();
+  const std::string problem = report["problems"][0].get<std::string>();
+  EXPECT_NE(problem.find("journal entry ingest-gone"), std::string::npos) << problem;
+  EXPECT_NE(problem.find("triage recover"), std::string::npos) << problem;
+  EXPECT_EQ(check.err.find("warning"), std::string::npos) << "check reports it, it does not warn as well";
+
+  RunResult stats = Triage({"stats"});
+  EXPECT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_NE(stats.err.find("warning: an interrupted run left a journal entry that could not be settled now"),
+            std::string::npos)
+      << stats.err;
+  EXPECT_NE(stats.err.find("ingest-gone"), std::string::npos) << stats.err;
+
+  RunResult recover = Triage({"recover"});
+  EXPECT_EQ(recover.exit_code, 4) << recover.out;
+  EXPECT_NE(recover.out.find("problem: journal entry ingest-gone"), std::string::npos) << recover.out;
+  EXPECT_EQ(recover.err.find("warning"), std::string::npos) << recover.err;
 }
 
 TEST_F(CliTest, DuplicateCheckSwitchedOffTreatsCopyAsNew) {

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "tests/e2e/triage_runner.h"
@@ -257,6 +258,11 @@ TEST_F(HostileInputTest, FileStillBeingWrittenIsNotTakenHalfWrittenByTheWatchers
   writer.join();
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ExpectTakenWholeOrLeft(lib() / "inbox/slow.jpg", bytes, r.out);
+  // watch --json is JSON Lines: each batch's report a whole document on its own line.
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_TRUE(json::accept(line)) << "not a JSON document on its own line: " << line;
+  }
 }
 
 }  // namespace
