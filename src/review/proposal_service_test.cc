@@ -270,6 +270,28 @@ TEST_F(ProposalServiceTest, AProposalWhoseSlotChangedBecomesStaleInsteadOfApplie
   EXPECT_EQ(service_->Approve(p.id, "admin", "", 2001).status().code(), base::Code::kConflict);
 }
 
+// A reviewer decided the proposed image after it was proposed (kept both copies): it is in the library now, where a
+// proposed image may be, but approving would move it on and undo what the reviewer said. Stale, and nothing moves.
+TEST_F(ProposalServiceTest, AProposalWhoseImageAReviewerDecidedSinceBecomesStale) {
+  ProposalRecord p = ProposeBetter();
+  catalog::CatalogChange kept;  // "keep both": filed beside the current image
+  kept.item.location = "library";
+  kept.item.person = "alice";
+  kept.actor = "bob";
+  kept.action = "duplicate";
+  kept.at = 1500;
+  ASSERT_TRUE(committer_->Relocate(*catalog_->GetItem(better_), lib_ / "faces/alice", kept).ok());
+  auto applied = service_->Approve(p.id, "admin", "", 2000);
+  EXPECT_EQ(applied.status().code(), base::Code::kConflict) << applied.status().ToString();
+  EXPECT_NE(applied.status().message().find(
+                "was moved from review/near_duplicates to faces/alice by bob since it was proposed"),
+            std::string::npos)
+      << applied.status().message();
+  EXPECT_EQ(service_->Get(p.id)->status, "stale");
+  EXPECT_EQ(ItemPath(better_), "faces/alice/b.jpg");
+  EXPECT_EQ(ItemPath(current_), "faces/alice/a.jpg");
+}
+
 // The current image moved by hand, outside triage: the catalog still places it in its slot, but the approval had
 // nothing to move (404 naming the server's folders); it is stale, and nothing moves.
 TEST_F(ProposalServiceTest, AProposalWhoseImageWasMovedByHandBecomesStale) {

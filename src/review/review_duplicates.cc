@@ -45,7 +45,8 @@ base::Result<ReviewService::Done> ReviewService::FileLike(const model::ItemRecor
 
 base::Result<model::ItemRecord> ReviewService::DecideDuplicate(int64_t id, const std::string& keep,
                                                                const std::string& actor, int64_t now,
-                                                               const std::string& seen_in, std::string* undo_token) {
+                                                               const std::string& seen_in, std::string* undo_token,
+                                                               std::optional<int64_t> compared_with) {
   if (keep != "new" && keep != "existing" && keep != "both") {
     return base::Status::InvalidArgument(fmt::format("keep \"{}\": must be new, existing or both", keep));
   }
@@ -76,6 +77,14 @@ base::Result<model::ItemRecord> ReviewService::DecideDuplicate(int64_t id, const
   const model::ItemRecord* original = &**standing;
   const std::string name = std::filesystem::path(item->path).filename().string();
   const std::string other = std::filesystem::path(original->path).filename().string();
+  // Two reviewers (or two tabs) with cards of two copies of one photo: the first "keep" put its copy in the
+  // original's place, and the second card still shows the original. Its decision was made against that photo.
+  if (compared_with && *compared_with != original->id) {
+    return base::Status::Conflict(fmt::format(
+        "{} (item {}) was compared with item {}, but the photo it duplicates is now {} (item {}, in {}), kept in its "
+        "place meanwhile: look at the two again",
+        name, id, *compared_with, other, original->id, std::filesystem::path(original->path).parent_path().string()));
+  }
   // An original that waits as a duplicate itself is decided first: a copy kept in its place or beside it would wait
   // in review/duplicates as a duplicate of a photo that may be trashed next.
   if (keep != "existing" && original->location == "review" && model::IsDuplicateCategory(original->category)) {

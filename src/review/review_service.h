@@ -110,9 +110,12 @@ class ReviewService {
   // original's place (its folder, location and person) and moves the original to the trash; "existing" moves this one
   // to the trash; "both" files this one next to the original. One undo token reverts both moves. kInvalidArgument (not
   // a duplicate, unknown `keep`), kConflict (the original is in the trash or gone); `seen_in` as for Approve.
+  // `compared_with`, when given, is the item the reviewer saw the copy beside: kConflict once another decision put
+  // another copy in its place (keeping this one would replace that copy, not the photo compared).
   base::Result<model::ItemRecord> DecideDuplicate(int64_t id, const std::string& keep, const std::string& actor,
                                                   int64_t now, const std::string& seen_in = "",
-                                                  std::string* undo_token = nullptr);
+                                                  std::string* undo_token = nullptr,
+                                                  std::optional<int64_t> compared_with = std::nullopt);
   // Names face `face` (its place among the item's faces, from 0) of item `id`, waiting for review, as the enrolled
   // `person`, or marks it as nobody tracked when `person` is empty; naming a face again replaces its label. With
   // review.learn_from_approvals the named face joins the person's references (source "item:<id>:face:<n>"). Once

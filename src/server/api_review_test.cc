@@ -1,4 +1,6 @@
 // Specification of the review API: the queue, one item, approve / reject / skip, bulk, stats, export.
+#include <fmt/format.h>
+
 #include <ctime>
 #include <filesystem>
 #include <map>
@@ -127,6 +129,36 @@ TEST_F(ReviewApiTest, ACopyWhoseOriginalWasArchivedByAProposalIsAPhotoOfItsOwn) 
   auto kept = Post("/api/review/" + std::to_string(ids[1]) + "/keep", json::object(), &s);
   ASSERT_EQ(kept->status, 200) << kept->body;
   EXPECT_EQ(catalog_->GetItem(ids[1])->location, "library");
+}
+
+// Two cards of two copies of one library photo (two tabs, two reviewers): "keep new" on the first puts that copy in
+// the original's place. The second card still shows the original; its keep was decided against that photo, and
+// taking it against the copy now there would trash the copy the first reviewer chose.
+TEST_F(ReviewApiTest, AKeepDecidedAgainstAPhotoAnotherKeepReplacedIsRefused) {
+  auto ids = Ingest({"obama.jpg", "obama.jpg", "obama.jpg"});
+  TestSession s = Login("bob");
+  ASSERT_EQ(Post("/api/review/" + std::to_string(ids[0]) + "/approve", {{"person", "Barack Obama"}}, &s)->status, 200);
+  for (int64_t copy : {ids[1], ids[2]}) {
+    EXPECT_EQ(Body(Get("/api/review/" + std::to_string(copy), &s))["duplicate_of"]["id"], ids[0]);
+  }
+  auto first = Post("/api/review/" + std::to_string(ids[1]) + "/duplicate", {{"keep", "new"}, {"against", ids[0]}}, &s);
+  ASSERT_EQ(first->status, 200) << first->body;
+  auto second =
+      Post("/api/review/" + std::to_string(ids[2]) + "/duplicate", {{"keep", "new"}, {"against", ids[0]}}, &s);
+  EXPECT_EQ(second->status, 409) << second->body;
+  const std::string message = Body(second)["message"].get<std::string>();
+  EXPECT_NE(message.find(fmt::format("was compared with item {}", ids[0])), std::string::npos) << message;
+  EXPECT_NE(message.find(fmt::format("(item {}, in faces/", ids[1])), std::string::npos) << message;
+  EXPECT_EQ(catalog_->GetItem(ids[1])->location, "library") << "the copy the first keep chose stays";
+  EXPECT_EQ(catalog_->GetItem(ids[2])->location, "review");
+  auto bad = Post("/api/review/" + std::to_string(ids[2]) + "/duplicate", {{"keep", "new"}, {"against", "x"}}, &s);
+  EXPECT_EQ(bad->status, 400) << bad->body;
+  // Looked at again: the card compares with the copy now in place, and a keep against it goes ahead.
+  EXPECT_EQ(Body(Get("/api/review/" + std::to_string(ids[2]), &s))["duplicate_of"]["id"], ids[1]);
+  auto again =
+      Post("/api/review/" + std::to_string(ids[2]) + "/duplicate", {{"keep", "existing"}, {"against", ids[1]}}, &s);
+  EXPECT_EQ(again->status, 200) << again->body;
+  EXPECT_EQ(catalog_->GetItem(ids[2])->location, "trash");
 }
 
 // A file deleted by hand: the card says so (file_missing) and the item is forgotten with POST .../forget, which is

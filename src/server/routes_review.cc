@@ -224,7 +224,7 @@ base::Status Keep(ServerState& state, Call& call) { return Decide(state, call, &
 // POST /api/items/{id}/trash {"from": ...}: a library photo culled.
 base::Status Discard(ServerState& state, Call& call) { return Decide(state, call, &review::ReviewService::Discard); }
 
-// POST /api/review/{id}/duplicate {"keep": "new" | "existing" | "both", "from": ...}
+// POST /api/review/{id}/duplicate {"keep": "new" | "existing" | "both", "from": ..., "against": ID}
 base::Status DecideDuplicate(ServerState& state, Call& call) {
   auto id = call.IdParam();
   if (!id.ok()) return id.status();
@@ -238,6 +238,12 @@ base::Status DecideDuplicate(ServerState& state, Call& call) {
   }
   auto from = FromField(*body);
   if (!from.ok()) return from.status();
+  std::optional<int64_t> against;
+  if (body->contains("against")) {
+    auto was = IdField(*body, "against");
+    if (!was.ok()) return was.status();
+    against = *was;
+  }
   // Keeping the new copy in the original's place replaces that photo; a photo of the library is replaced only by
   // those who decide proposals (as a proposal to replace it would be), a copy waiting in review by any reviewer.
   if ((*body)["keep"] == "new" && !RoleAllows(call.principal().role, Permission::kDecideProposals)) {
@@ -253,7 +259,8 @@ base::Status DecideDuplicate(ServerState& state, Call& call) {
     }
   }
   std::string undo;
-  auto item = state.ctx.review.DecideDuplicate(*id, (*body)["keep"], call.actor(), base::UnixNow(), *from, &undo);
+  auto item =
+      state.ctx.review.DecideDuplicate(*id, (*body)["keep"], call.actor(), base::UnixNow(), *from, &undo, against);
   state.review_counts.Invalidate();
   if (!item.ok()) return item.status();
   call.Reply({{"item", ItemView(*item)}, {"undo", undo}});

@@ -337,7 +337,7 @@ export async function renderReview(root, params, { session, signal }) {
   }
 
   let keptPerson = null;   // {item, person}: the name of an approve that failed, chosen again on the card drawn anew
-  async function act(action, item, picker, keep = '') {
+  async function act(action, item, picker, keep = '', against = undefined) {
     if (busy || signal.aborted) return;
     const id = item.id;
     const from = item.folder;
@@ -360,7 +360,8 @@ export async function renderReview(root, params, { session, signal }) {
         const out = await api.post(`/api/review/${id}/keep`, { from });
         offerUndo(`Kept ${name} in ${out.item.folder}.`, out.undo, 'info', item);
       } else if (action === 'duplicate') {
-        const out = await api.post(`/api/review/${id}/duplicate`, { keep, from });
+        // `against`: the photo the card shows it beside; another tab's keep may have put another copy there since.
+        const out = await api.post(`/api/review/${id}/duplicate`, { keep, from, against });
         const said = { new: `Kept ${name} in ${out.item.folder}; the other copy went to the trash.`,
           existing: `Kept the existing copy; ${name} went to the trash.`, both: `Kept both; ${name} is in ${out.item.folder}.` };
         offerUndo(said[keep], out.undo, 'info', item);
@@ -527,7 +528,7 @@ export async function renderReview(root, params, { session, signal }) {
       ? [h('button', { type: 'button', class: 'danger', dataset: { testid: 'forget' }, onclick: decisionTap(() => forget(item)) },
         'Forget it'), skip]
       : dup
-      ? [...keepButtons(item, dup, (keep) => act('duplicate', item, picker, keep), { mayReplace: mayReplace(dup) }), skip]
+      ? [...keepButtons(item, dup, (keep) => act('duplicate', item, picker, keep, dup.id), { mayReplace: mayReplace(dup) }), skip]
       : [filable(item) ? h('button', { type: 'button', class: 'primary', dataset: { testid: 'approve' },
         onclick: decisionTap(() => act('approve', item, picker)) }, 'Approve & sort', h('kbd', {}, 'a')) : null,
       h('button', { type: 'button', dataset: { testid: 'keep' }, title: 'Keep in photos/<year>/<month>/',
@@ -944,7 +945,7 @@ export async function renderReview(root, params, { session, signal }) {
     // A duplicate's keys are its own decisions (shown on its buttons); the single photo's a, k and d are not offered.
     if (current.dup && canReview) {
       if (KEEP_KEYS[key] === 'new' && !mayReplace(current.dup)) { toast(REPLACE_REFUSED, 'error'); return true; }
-      if (KEEP_KEYS[key]) { act('duplicate', current.item, current.picker, KEEP_KEYS[key]); return true; }
+      if (KEEP_KEYS[key]) { act('duplicate', current.item, current.picker, KEEP_KEYS[key], current.dup && current.dup.id); return true; }
       if (key === 'a' || key === 'k' || key === 'd') {
         toast('A duplicate is decided as one: l keeps the left copy, r the right one, b both; s skips it.');
         return true;
