@@ -118,6 +118,9 @@ struct StoredAnalysisRow {
   // it as well, and these faces are stored when the item has none yet (an unreadable photo read at last). Faces
   // already stored keep their ids, names and clusters.
   std::optional<std::vector<model::Face>> refresh_item = std::nullopt;
+  // Listed by ListStoredAnalyses: the item is in the trash (rescored, so that a restore brings it back on the
+  // library's scale, but no sample of that scale).
+  bool in_trash = false;
 };
 
 // How much of each stored analysis a listing parses: all of it, or what scoring reads (version, readability, the
@@ -183,7 +186,8 @@ class Catalog {
   // Items whose place the policy decides, with their stored analyses, by ascending id after `after_id`: pending
   // review items and auto-sorted library items (a person's decision is not the policy's to revisit). `limit` 1..10000.
   virtual base::Result<std::vector<AnalysedItem>> ListAnalysedItems(int64_t after_id, int limit) = 0;
-  // Every stored analysis of an item not in trash, by ascending item id after `after_id`; `limit` 1..10000.
+  // Every stored analysis, by ascending item id after `after_id`, those of items in the trash flagged (in_trash);
+  // `limit` 1..10000.
   virtual base::Result<std::vector<StoredAnalysisRow>> ListStoredAnalyses(int64_t after_id, int limit,
                                                                           AnalysisParts parts) = 0;
   // Replaces these items' stored analyses in one transaction (quality recompute); items without one are skipped.

@@ -401,8 +401,11 @@ TEST_P(CatalogContractTest, ListsAnalysesWholeOrOnlyTheirMeasures) {
   auto measures = catalog_->ListStoredAnalyses(0, 10, AnalysisParts::kMeasures);
   ASSERT_TRUE(whole.ok()) << whole.status().ToString();
   ASSERT_TRUE(measures.ok()) << measures.status().ToString();
-  ASSERT_EQ(whole->size(), 1u) << "trash is not listed";
-  ASSERT_EQ(measures->size(), 1u);
+  ASSERT_EQ(whole->size(), 2u) << "trash is listed, flagged";
+  ASSERT_EQ(measures->size(), 2u);
+  EXPECT_FALSE(whole->at(0).in_trash);
+  EXPECT_TRUE(whole->at(1).in_trash);
+  EXPECT_TRUE(measures->at(1).in_trash);
   EXPECT_EQ(measures->at(0).item_id, *id);
   EXPECT_EQ(nlohmann::json(whole->at(0).analysis), nlohmann::json(s)) << "the whole analysis comes back";
 

@@ -15,6 +15,7 @@
 #include "cli/progress.h"
 #include "cli/stop_signal.h"
 #include "model/json.h"
+#include "quality/recompute.h"
 #include "review/library_check.h"
 #include "source/inbox_watcher.h"
 
@@ -162,6 +163,31 @@ void PrintSummary(const pipeline::IngestSummary& s) {
   for (const auto& [person, n] : s.by_person)
     fmt::print("  {}: {}\n", person.empty() ? "photos/" : "faces/" + person, n);
   for (const auto& [category, n] : s.by_category) fmt::print("  review/{}: {}\n", category, n);
+  // A full disk fails every input after it, each with the system's words: said once, with what to do.
+  const bool full = std::any_of(s.items.begin(), s.items.end(), [](const pipeline::ItemOutcome& o) {
+    const std::string& m = o.error.message();
+    return !o.ok && (m.find("No space left on device") != std::string::npos || m.find("is full") != std::string::npos);
+  });
+  if (full) {
+    fmt::print(
+        "The disk holding the library is full: free some space and ingest again (files copied from are where they "
+        "were, files given with --move are back where they were or in the library; `triage check` says which)\n");
+  }
+}
+
+// Scores are put on the scale the library has now once it has outgrown the one they were made on
+// (quality::RecomputeIfOutgrown): a first ingest of 50 photos is scored as `recompute` would score it. A failure is a
+// warning, the photos are in.
+void RescaleIfOutgrown(Library& lib, int64_t taken) {
+  if (taken == 0) return;
+  auto r = quality::RecomputeIfOutgrown(*lib.catalog, *lib.config());
+  if (!r.ok()) {
+    fmt::print(stderr, "triage: warning: putting quality scores on the library's scale: {} (run triage recompute)\n",
+               base::ForTerminal(r.status().message()));
+  } else if (*r) {
+    fmt::print(stderr, "quality scores put on the scale of the library's {} ({} changed)\n",
+               Counted((*r)->reference.items, "photo"), (*r)->changed);
+  }
 }
 
 int Ingest(CommandContext& ctx, const std::vector<std::string>& args, pipeline::IngestOptions options) {
@@ -194,6 +220,7 @@ int Ingest(CommandContext& ctx, const std::vector<std::string>& args, pipeline::
     for (auto& o : s->items) all.items.push_back(std::move(o));
   }
   progress.Finish();
+  RescaleIfOutgrown(*lib, all.to_library + all.to_review);
   if (ctx.json)
     ctx.PrintJson(SummaryJson(all));
   else
@@ -298,6 +325,7 @@ int Watch(CommandContext& ctx, int debounce_ms, int max_files, bool here) {
     auto s = ingestor->IngestPaths(*ready, options);
     if (!s.ok()) return ctx.Fail(s.status());
     taken += s->total;
+    RescaleIfOutgrown(*lib, s->to_library + s->to_review);
     if (ctx.json)
       ctx.PrintJsonLine(SummaryJson(*s));  // a batch a line: a stream a reader takes line by line
     else
@@ -381,12 +409,24 @@ int Recover(CommandContext& ctx, const std::string& host) {
 
 // The library against its catalog: files gone (with `forget`, forgotten), files the catalog does not know. Exit 1
 // when they disagree (and something is left to do).
-int Check(CommandContext& ctx, bool forget) {
+int Check(CommandContext& ctx, bool forget, bool forget_all) {
   ctx.reports_recovery = true;
   auto lib = ctx.OpenOrReport();  // opening recovers this host's interrupted moves first
   if (!lib) return ctx.exit_code;
   auto check = review::CheckLibrary(*lib->catalog, *lib->config());
   if (!check.ok()) return ctx.Fail(check.status());
+  // Not one of the catalog's files in this library: far more often a catalog given for the wrong library (--catalog,
+  // TRIAGE_CATALOG) or a library folder moved than every photo deleted by hand. Forgetting them all would empty
+  // that other library's catalog.
+  const bool none_here = check->items >= 2 && check->missing.size() == static_cast<size_t>(check->items);
+  const std::string none_here_words = fmt::format(
+      "none of the catalog's {} has its file in {}: is the catalog this library's (--catalog, TRIAGE_CATALOG), and is "
+      "this the library's folder?",
+      Counted(check->items, "item"), lib->config()->library.string());
+  if (forget && none_here && !forget_all) {
+    return ctx.Fail(base::Status::Conflict(
+        none_here_words + " Nothing was forgotten; if every file is gone for good, add --all to forget them all"));
+  }
   json missing = json::array();
   int forgotten = 0;
   std::vector<std::string> failures;
@@ -420,6 +460,7 @@ int Check(CommandContext& ctx, bool forget) {
                    {"forgotten", forgotten},
                    {"unknown_files", check->unknown_files},
                    {"moving", check->moving},
+                   {"none_in_library", none_here},
                    {"problems", failures},
                    {"clean", !left && failures.empty()}});
   } else {
@@ -439,6 +480,7 @@ int Check(CommandContext& ctx, bool forget) {
     }
     for (const std::string& f : check->unknown_files) fmt::print("  not in the catalog: {}\n", base::ForTerminal(f));
     for (const std::string& f : failures) fmt::print("  problem: {}\n", base::ForTerminal(f));
+    if (none_here && !forget) fmt::print("{}\n", base::ForTerminal(none_here_words));
     if (!forget && !check->missing.empty()) {
       fmt::print(
           "Put a missing file back where it was, or forget the items whose files are gone for good: triage check "
@@ -515,7 +557,11 @@ void AddIntakeCommands(CLI::App& app, CommandContext& ctx) {
   auto forget = std::make_shared<bool>(false);
   check->add_flag("--forget-missing", *forget,
                   "forget the items whose file is gone (their catalog entries, review entries and faces; audited)");
-  check->callback([&ctx, forget] { ctx.exit_code = Check(ctx, *forget); });
+  auto forget_all = std::make_shared<bool>(false);
+  check->add_flag("--all", *forget_all,
+                  "with --forget-missing: forget them also when no file of the catalog is left in the library (else "
+                  "refused: a catalog of another library, or a library folder moved, looks the same)");
+  check->callback([&ctx, forget, forget_all] { ctx.exit_code = Check(ctx, *forget, *forget_all); });
 }
 
 }  // namespace triage::cli

@@ -106,7 +106,12 @@ base::Result<Placed> Committer::Move(Intent intent, const fs::path& dest_dir, co
     if (!close_intent.empty()) TRIAGE_RETURN_IF_ERROR(journal_.Done(close_intent));
     auto id = catalog_.Apply(*intent.change);
     if (!id.ok() && intent.change->kind == catalog::CatalogChange::Kind::kRelocateItem) return UndoMove(intent, id);
-    if (!id.ok()) return id.status();  // file moved, catalog not: recovery applies the change again
+    if (!id.ok()) {  // file moved, catalog not: recovery applies the change again
+      return id.status().WithContext(fmt::format(
+          "placed at {} but not yet recorded in the catalog (`triage recover` records it once the catalog can be "
+          "written)",
+          intent.change->item.path));
+    }
     TRIAGE_RETURN_IF_ERROR(journal_.Done(intent.id));
     return Placed{*id, intent.to};
   }

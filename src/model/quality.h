@@ -166,6 +166,7 @@ struct QualityRules {
 // category_min_samples images the overall value is used, and when even that is short, built-in anchors.
 struct QualityReference {
   int samples = 0;
+  int64_t items = 0;                      // the photos outside the trash there were when it was built, measured or not
   std::map<std::string, double> overall;  // dimension -> goodness scoring 10
   std::map<std::string, int> category_samples;
   std::map<std::string, std::map<std::string, double>> by_category;

@@ -117,6 +117,30 @@ TEST_F(QualityIntakeTest, RecomputeEqualsAFreshAnalysisUnderTheSameReference) {
   EXPECT_EQ(again->changed, 0);
 }
 
+// A photo in the trash while the scale is recomputed is rescored too (restored, it would otherwise be ranked on the
+// old scale beside its burst), but it is no sample of the library's scale.
+TEST_F(QualityIntakeTest, RecomputeRescoresThePhotosInTheTrashWithoutCountingThem) {
+  nlohmann::json doc = config::DefaultConfigJson();
+  doc["quality"]["normalization"]["category_min_samples"] = 3;
+  Configure(doc);
+  auto s = ingestor_->IngestPaths(Inputs(), {});
+  ASSERT_TRUE(s.ok());
+  const ItemOutcome& binned = s->items.front();
+  catalog::CatalogChange trash;
+  trash.item.location = "trash";
+  trash.actor = "test";
+  trash.action = "reject";
+  ASSERT_TRUE(committer_->Relocate(*catalog_->GetItem(binned.item_id), lib_ / ".triage/trash", trash).ok());
+  auto report = quality::Recompute(*catalog_, *config_->Current());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->items, static_cast<int64_t>(kPhotos.size()) - 1) << "the trash is no sample";
+  model::Analysis fresh;
+  ASSERT_TRUE(ingestor_->DryRun(binned.input, fresh).ok());
+  auto stored = catalog_->GetAnalysis(binned.item_id);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_DOUBLE_EQ((*stored)->analysis.quality.aggregate, fresh.quality.aggregate) << "rescored on the new scale";
+}
+
 TEST_F(QualityIntakeTest, PhotosWithoutPeoplePassingTheRulesGoToTheLibraryByMonth) {
   nlohmann::json doc = config::DefaultConfigJson();
   doc["routing"]["photos_without_people"] = "library";

@@ -49,12 +49,16 @@ model::ItemGroup MakeGroup(model::GroupKind kind, std::vector<const model::Group
 }
 
 std::string BurstWhy(const model::ItemGroup& g, const model::GroupCandidate& lead) {
+  // Two burst scores that read alike to one decimal (8.318 and 8.300) are given to two, so that the lead is seen to
+  // lead.
+  const double best = g.members[0].rank_score, next = g.members[1].rank_score;
+  const int digits = fmt::format("{:.1f}", best) == fmt::format("{:.1f}", next) ? 2 : 1;
   std::string why = fmt::format(
-      "best of {} frames: burst score {:.1f} (aggregate {:.1f}, composition {:.1f}, "
+      "best of {} frames: burst score {:.{}f} (aggregate {:.1f}, composition {:.1f}, "
       "sharpness {:.1f}, eyes {})",
-      g.members.size(), g.members[0].rank_score, lead.aggregate, lead.composition, lead.sharpness,
+      g.members.size(), best, digits, lead.aggregate, lead.composition, lead.sharpness,
       lead.eyes_closed ? "closed" : "open");
-  return why + fmt::format("; next best #{} scores {:.1f}", g.members[1].item_id, g.members[1].rank_score);
+  return why + fmt::format("; next best #{} scores {:.{}f}", g.members[1].item_id, next, digits);
 }
 
 std::string DuplicateWhy(const model::ItemGroup& g, const model::GroupCandidate& lead) {

@@ -2,6 +2,7 @@
 // scores.
 #include "quality/groups.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace triage::quality {
@@ -76,6 +77,23 @@ TEST(BurstTest, FramesSecondsApartWithSimilarHashesAreOneBurstLedByTheBestFrame)
   EXPECT_NEAR(b.members[0].rank_score, BurstScore(shoot[1], rules), 1e-9);
   EXPECT_NE(b.why.find("best of 4 frames"), std::string::npos) << b.why;
   EXPECT_NE(b.why.find("next best #3"), std::string::npos) << b.why;
+}
+
+// Two frames whose burst scores read alike to one decimal are told apart to two ("8.3 ... next best scores 8.3" read
+// as a tie the lead had won by chance).
+TEST(BurstTest, BurstScoresThatReadAlikeToOneDecimalAreGivenToTwo) {
+  model::GroupingRules rules;
+  std::vector<GroupCandidate> shoot = {Photo(1, "2024-06-01T10:00:00.00", 2, 7.02),
+                                       Photo(2, "2024-06-01T10:00:01.00", 3, 7.0)};
+  auto bursts = FindBursts(shoot, rules);
+  ASSERT_EQ(bursts.size(), 1u);
+  const std::string best = fmt::format("{:.2f}", bursts[0].members[0].rank_score);
+  const std::string next = fmt::format("{:.2f}", bursts[0].members[1].rank_score);
+  ASSERT_NE(best, next);
+  ASSERT_EQ(fmt::format("{:.1f}", bursts[0].members[0].rank_score),
+            fmt::format("{:.1f}", bursts[0].members[1].rank_score));
+  EXPECT_NE(bursts[0].why.find("burst score " + best + " ("), std::string::npos) << bursts[0].why;
+  EXPECT_NE(bursts[0].why.find("next best #2 scores " + next), std::string::npos) << bursts[0].why;
 }
 
 // Two different pictures stamped with the same time to the hundredth (two stock photos of one event, two cameras)

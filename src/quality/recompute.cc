@@ -47,6 +47,19 @@ bool Rescore(model::StoredAnalysis& s, const model::QualityRules& rules, const m
   return changed;
 }
 
+// The photos outside the trash, as the catalog counts them: what a scale was built on, and what outgrows it.
+base::Result<int64_t> PhotoCount(catalog::Catalog& catalog) {
+  int64_t photos = 0;
+  for (const char* location : {"library", "review", "archive"}) {
+    catalog::ItemFilter f;
+    f.location = location;
+    auto n = catalog.CountItems(f);
+    if (!n.ok()) return n.status();
+    photos += *n;
+  }
+  return photos;
+}
+
 }  // namespace
 
 int64_t RescoreAll(std::vector<model::StoredAnalysis>& analyses, const model::QualityRules& rules,
@@ -70,6 +83,7 @@ base::Result<RecomputeReport> Recompute(catalog::Catalog& catalog, const config:
   TRIAGE_RETURN_IF_ERROR(
       ForEachPage(catalog, catalog::AnalysisParts::kMeasures, [&](std::vector<catalog::StoredAnalysisRow>& page) {
         for (const auto& row : page) {
+          if (row.in_trash) continue;  // rescored below, but no sample of the library's scale
           ++report.items;
           const model::Analysis& a = row.analysis.analysis;
           if (a.metrics.measured) samples.push_back({a.metrics, a.info});
@@ -78,6 +92,9 @@ base::Result<RecomputeReport> Recompute(catalog::Catalog& catalog, const config:
       }));
   report.measured = static_cast<int64_t>(samples.size());
   report.reference = BuildReference(samples, config.quality);
+  auto photos = PhotoCount(catalog);
+  if (!photos.ok()) return photos.status();
+  report.reference.items = *photos;
   samples = {};
   TRIAGE_RETURN_IF_ERROR(SaveReference(config.StateDir(), report.reference));
   TRIAGE_RETURN_IF_ERROR(
@@ -100,6 +117,21 @@ base::Result<RecomputeReport> Recompute(catalog::Catalog& catalog, const config:
       }));
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
+}
+
+base::Result<std::optional<RecomputeReport>> RecomputeIfOutgrown(catalog::Catalog& catalog,
+                                                                 const config::Config& config) {
+  auto reference = LoadReference(config.StateDir());
+  if (!reference.ok()) return reference.status();
+  auto photos = PhotoCount(catalog);
+  if (!photos.ok()) return photos.status();
+  const int64_t min_samples = config.quality.category_min_samples;
+  const int64_t had = reference->items;
+  const bool outgrown = *photos >= min_samples && (had < min_samples || 4 * *photos >= 5 * had);
+  if (!outgrown) return std::optional<RecomputeReport>();
+  auto report = Recompute(catalog, config);
+  if (!report.ok()) return report.status();
+  return std::optional<RecomputeReport>(std::move(*report));
 }
 
 }  // namespace triage::quality

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "base/status.h"
@@ -31,5 +32,12 @@ int64_t RescoreAll(std::vector<model::StoredAnalysis>& analyses, const model::Qu
 // transaction per page. Safe to run again; a crash in between leaves some items on the old scale, which the next run
 // fixes. Errors: the catalog's, or kIo writing the reference.
 base::Result<RecomputeReport> Recompute(catalog::Catalog& catalog, const config::Config& config);
+
+// An intake scores each photo on the scale last recomputed (or the built-in anchors before the library has
+// category_min_samples photos). Once the library outgrows that scale — it reached category_min_samples since, or grew
+// by a quarter — Recompute runs, so that scores read after an intake are what `recompute` would make of them.
+// nullopt when the scale still holds.
+base::Result<std::optional<RecomputeReport>> RecomputeIfOutgrown(catalog::Catalog& catalog,
+                                                                 const config::Config& config);
 
 }  // namespace triage::quality

@@ -15,6 +15,7 @@ std::filesystem::path ReferenceFile(const std::filesystem::path& state_dir) {
 
 json ReferenceToJson(const model::QualityReference& ref) {
   return {{"samples", ref.samples},
+          {"items", ref.items},
           {"overall", ref.overall},
           {"category_samples", ref.category_samples},
           {"by_category", ref.by_category}};
@@ -24,6 +25,7 @@ model::QualityReference ReferenceFromJson(const json& j) {
   model::QualityReference ref;
   if (!j.is_object()) return ref;
   ref.samples = j.value("samples", 0);
+  ref.items = j.value("items", int64_t{0});
   ref.overall = j.value("overall", std::map<std::string, double>());
   ref.category_samples = j.value("category_samples", std::map<std::string, int>());
   ref.by_category = j.value("by_category", std::map<std::string, std::map<std::string, double>>());

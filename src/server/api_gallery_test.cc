@@ -85,6 +85,21 @@ TEST_F(GalleryApiTest, RanksFiltersAndSwitchesBurstsClosedEyesAndDuplicates) {
   EXPECT_EQ(Ids(Body(Get("/api/gallery?camera=canon%20eos&lens=rf", &s))).size(), 3u);
 }
 
+// A score bound is one of the values the tiles show (one decimal): a photo shown as 7.8 (7.75) is in "7.8 or more",
+// one shown as 7.7 (7.74) in "7.7 or less", and splitting the library there loses neither.
+TEST_F(GalleryApiTest, ScoreBoundsTakeTheScoresAsShownToOneDecimal) {
+  quality::FixturePhoto shown_high("2023-01-01T10:00:00", 0x0f0f0f0f00000000ULL, 7.75);
+  quality::FixturePhoto shown_low("2023-01-02T10:00:00", 0x00000000f0f0f0f0ULL, 7.74);
+  const int64_t high = *catalog_->Apply(quality::FixtureChange(shown_high, ++added_));
+  const int64_t low = *catalog_->Apply(quality::FixtureChange(shown_low, ++added_));
+  TestSession s = Login("alice");
+  const auto ids = [&](const std::string& query) { return Ids(Body(Get("/api/gallery?sort=date&" + query, &s))); };
+  EXPECT_EQ(ids("from=2023-01&to=2023-01&min_score=7.8"), (std::vector<int64_t>{high}));
+  EXPECT_EQ(ids("from=2023-01&to=2023-01&max_score=7.7"), (std::vector<int64_t>{low}));
+  EXPECT_EQ(ids("from=2023-01&to=2023-01&min_score=7.7&max_score=7.8").size(), 2u);
+  EXPECT_EQ(ids("from=2023-01&to=2023-01&min_score=7.9").size(), 0u);
+}
+
 TEST_F(GalleryApiTest, FacetsListTheCamerasAndLensesInUseMostUsedFirst) {
   TestSession s = Login("alice");
   auto r = Get("/api/gallery/facets", &s);

@@ -2,6 +2,7 @@
 // duplicate groups. Thin: filtering and sorting are the gallery store's, paging and burst spacing quality/'s.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "model/json_groups.h"
@@ -102,8 +103,10 @@ base::Result<quality::GalleryRequest> RequestOf(const Call& call) {
   for (const base::Status& st : {from.status(), to.status(), min.status(), max.status()}) TRIAGE_RETURN_IF_ERROR(st);
   q.taken_from_ms = *from;
   q.taken_to_ms = *to;
-  q.min_score = *min;
-  q.max_score = *max;
+  // Scores are shown to one decimal, so a bound is one of the shown values: "7.8 or more" takes the 7.75 a tile shows
+  // as 7.8, "7.7 or less" stops below it; the two halves of a split cover every photo.
+  if (*min) q.min_score = std::max(0.0, **min - 0.05);
+  if (*max) q.max_score = **max + 0.05 - 1e-9;
   auto eyes = Switch(call, "hide_closed_eyes"), best = Switch(call, "best_of_burst"),
        dups = Switch(call, "hide_duplicates"), together = Switch(call, "keep_bursts_together"),
        undated = Switch(call, "undated");

@@ -12,6 +12,7 @@
 #include "base/utf8.h"
 #include "model/json.h"
 #include "model/json_text.h"
+#include "quality/recompute.h"
 #include "server/server_state.h"
 #include "source/url_downloader.h"
 
@@ -20,6 +21,16 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
+
+// Once the library outgrows the scale its scores were made on, they are put on the one it has now, as after a CLI
+// ingest (quality::RecomputeIfOutgrown). Best effort: the photos are in, and `recompute` does the same later.
+void RescaleIfOutgrown(ServerState& state) {
+  auto r = quality::RecomputeIfOutgrown(state.ctx.catalog, *state.ctx.config.Current());
+  if (!r.ok()) {
+    fmt::print(stderr, "triage: warning: putting quality scores on the library's scale: {} (run triage recompute)\n",
+               r.status().message());
+  }
+}
 
 json OutcomeJson(const pipeline::ItemOutcome& o) {
   return {{"input", o.input},
@@ -183,6 +194,10 @@ base::Status Upload(ServerState& state, Call& call) {
     placed += outcome.ok ? 1 : 0;
     items.push_back(OutcomeJson(outcome));
   }
+  if (placed > 0) {
+    std::lock_guard ingest_lock(state.ingest_mu);
+    RescaleIfOutgrown(state);
+  }
   call.Reply({{"items", items}, {"placed", placed}, {"failed", static_cast<int>(items.size()) - placed}});
   return base::Status::Ok();
 }
@@ -219,6 +234,7 @@ base::Status IngestUrl(ServerState& state, Call& call) {
   if (!outcome.ok) {
     return outcome.error;  // mapped to its HTTP status by code (a refused URL 400, a failed download 502, ...)
   }
+  RescaleIfOutgrown(state);
   call.Reply({{"item", OutcomeJson(outcome)}});
   return base::Status::Ok();
 }

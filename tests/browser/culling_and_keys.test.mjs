@@ -131,7 +131,7 @@ test('gallery photo view: d moves a library photo to the trash; Undo and Ctrl-Z 
   await page.getByTestId('gallery-total').filter({ hasText: `${total} photos` }).waitFor();
   await tileOf('c_coffee.jpg').waitFor();
 
-  // A photo waiting in review: Delete is offered disabled, and d does nothing to it.
+  // A photo waiting in review: Delete is offered disabled, and d does nothing to it but say where it is decided.
   const waiting = (await lib.item(ids['g_small.jpg'])).path;
   await tileOf('g_small.jpg').click();
   await loupe.waitFor();
@@ -139,7 +139,7 @@ test('gallery photo view: d moves a library photo to the trash; Undo and Ctrl-Z 
   const count = await page.getByTestId('loupe-count').innerText();
   assert.equal(await page.getByTestId('loupe-delete').isDisabled(), true, 'Delete is offered for a photo in review');
   await page.keyboard.press('d');
-  await page.waitForTimeout(700);
+  await toastStarting(page, 'g_small.jpg waits in review: decide it on the Review page').waitFor();
   assert.equal(await page.getByTestId('fact-file').innerText(), 'g_small.jpg', 'd moved on from the photo in review');
   assert.equal(await page.getByTestId('loupe-count').innerText(), count);
   const still = await lib.item(ids['g_small.jpg']);

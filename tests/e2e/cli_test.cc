@@ -537,6 +537,57 @@ TEST_F(CliTest, AMoveRecoveryCannotRecordMakesCheckFailAndOtherCommandsWarn) {
   EXPECT_EQ(recover.err.find("warning"), std::string::npos) << recover.err;
 }
 
+// An intake scores each photo on the scale last recomputed, the built-in anchors while the library is small. A first
+// ingest that brings the library past category_min_samples puts every score on the library's own scale at once:
+// `recompute` right after it changes nothing (it changed every score, and a burst's lead, before).
+TEST_F(CliTest, ScoresAfterAnIngestAreOnTheLibrarysScaleAlready) {
+  const fs::path lib2 = dir_ / "lib2";
+  InitLibrary(lib2,
+              {{"analysis", {{"faces", false}}}, {"quality", {{"normalization", {{"category_min_samples", 4}}}}}});
+  for (int seed = 1; seed <= 6; ++seed) WriteTestImage(in() / fmt::format("s{}.jpg", seed), 40 + seed, 480, 360);
+  RunResult ingest = RunTriage({"ingest", in().string(), "--library", lib2.string()});
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
+  EXPECT_NE(ingest.err.find("quality scores put on the scale of the library's 6 photos"), std::string::npos)
+      << ingest.err;
+  RunResult again = RunTriage({"recompute", "--json", "--library", lib2.string()});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.Json()["items"], 6);
+  EXPECT_EQ(again.Json()["changed"], 0) << again.out;
+  // One more photo does not outgrow a scale of six (a quarter more would): no second recompute.
+  fs::create_directories(dir_ / "one");
+  WriteTestImage(dir_ / "one" / "s7.jpg", 47, 480, 360);
+  RunResult one = RunTriage({"ingest", (dir_ / "one").string(), "--library", lib2.string()});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(one.err.find("quality scores put on the scale"), std::string::npos) << one.err;
+}
+
+// A catalog given for the wrong library names not one of its files: `check --forget-missing` once emptied that other
+// library's catalog. It is refused, naming the likely cause, unless --all says every file is gone for good.
+TEST_F(CliTest, ForgettingEveryItemOfACatalogThatNamesNoFileHereIsRefused) {
+  for (int seed = 1; seed <= 3; ++seed) WriteTestImage(in() / fmt::format("f{}.jpg", seed), 60 + seed, 320, 240);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  const fs::path other = dir_ / "other";
+  InitLibrary(other);
+  const std::string theirs = "sqlite:" + (lib() / ".triage/catalog.db").string();
+  RunResult look = RunTriage({"--catalog", theirs, "check", "--library", other.string()});
+  EXPECT_EQ(look.exit_code, 1);
+  EXPECT_NE(look.out.find("none of the catalog's 3 items has its file in"), std::string::npos) << look.out;
+  RunResult r = RunTriage({"--catalog", theirs, "check", "--forget-missing", "--json", "--library", other.string()});
+  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+  EXPECT_NE(r.Json()["message"].get<std::string>().find("is the catalog this library's"), std::string::npos) << r.out;
+  EXPECT_EQ(Items().size(), 3u) << "the other library's catalog lost its items";
+  RunResult own = Triage({"check", "--json"});
+  EXPECT_EQ(own.exit_code, 0) << own.out;
+  EXPECT_EQ(own.Json()["none_in_library"], false);
+  // Every file deleted by hand, for good: --all forgets them.
+  for (const auto& item : Items()) fs::remove(lib() / item["path"].get<std::string>());
+  EXPECT_EQ(Triage({"check", "--forget-missing"}).exit_code, 5);
+  RunResult all = Triage({"check", "--forget-missing", "--all", "--json"});
+  EXPECT_EQ(all.exit_code, 0) << all.out;
+  EXPECT_EQ(all.Json()["forgotten"], 3);
+  EXPECT_TRUE(Items().empty());
+}
+
 TEST_F(CliTest, DuplicateCheckSwitchedOffTreatsCopyAsNew) {
   InitLibrary(dir_ / "lib2", {{"analysis", {{"faces", false}}}, {"review_categories", {{"duplicates", false}}}});
   WriteTestImage(in() / "a.jpg", 3);

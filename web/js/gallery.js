@@ -319,7 +319,8 @@ function grid(src, open, signal, onScrolled = null) {
 // When the photo was taken, as its camera's clock said it (stored as that wall-clock time in UTC); "no date" without one.
 function takenWords(item) {
   if (item.taken_at_ms === null || item.taken_at_ms === undefined) return 'no date';
-  return new Date(item.taken_at_ms).toLocaleString(undefined, { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' });
+  // To the second: the frames of a burst are seconds apart, and culling tells them apart by it.
+  return new Date(item.taken_at_ms).toLocaleString(undefined, { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'medium' });
 }
 
 // What the photo view says about the photo: its name, when it was taken, the camera, the person, and where it lies
@@ -354,7 +355,12 @@ function loupe(src, index, close, discard = null) {
   let deleting = false;
   const remove = async () => {
     const item = src.items[at];
-    if (!discard || !item || item.location !== 'library' || deleting) return;
+    if (!discard || !item || deleting) return;
+    // A photo waiting in review is decided on the Review page: the key says so, as the button's title does.
+    if (item.location !== 'library') {
+      toast(`${item.file_name} waits in review: decide it on the Review page (delete there is Reject).`, 'info');
+      return;
+    }
     deleting = true;
     try {
       if (!(await discard(item))) return;
@@ -458,7 +464,8 @@ function loupe(src, index, close, discard = null) {
 const GRID_SHORTCUTS = [
   [['g'], 'Go to the photos (the first one shown, or the one last opened)'],
   [['←', '→', '↑', '↓'], 'Move from photo to photo'],
-  [['Enter'], 'Open the photo'],
+  [['Enter'], 'Open the photo (there: z for 1:1, d to delete a library photo, Esc to close; ? lists its keys)'],
+  [['Ctrl', 'Z'], 'Undo the last deletion'],
   [['?'], 'This list'],
 ];
 const LOUPE_SHORTCUTS = (canDelete) => [

@@ -29,8 +29,8 @@ constexpr const char* kAnalysedItems =
     "ORDER BY i.id LIMIT $2";
 
 constexpr const char* kStoredAnalyses =
-    "SELECT a.item_id, a.analysis FROM analyses a JOIN items i ON i.id = a.item_id "
-    "WHERE a.item_id > $1 AND i.location != 'trash' ORDER BY a.item_id LIMIT $2";
+    "SELECT a.item_id, a.analysis, CASE WHEN i.location = 'trash' THEN 1 ELSE 0 END "
+    "FROM analyses a JOIN items i ON i.id = a.item_id WHERE a.item_id > $1 ORDER BY a.item_id LIMIT $2";
 
 constexpr const char* kAnalysesWithoutFacts =
     "SELECT a.item_id, a.analysis FROM analyses a WHERE NOT EXISTS "
@@ -146,6 +146,7 @@ base::Result<std::vector<StoredAnalysisRow>> PgCatalog::ListStoredAnalyses(int64
     if (!r.ok()) return r.status();
     for (int i = 0; i < r->size(); ++i) {
       out.push_back({r->Int(i, 0), {}});
+      out.back().in_trash = r->Int(i, 2) != 0;
       stored.push_back({true, r->Bytes(i, 1)});
     }
   }

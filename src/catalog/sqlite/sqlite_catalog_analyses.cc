@@ -32,8 +32,8 @@ constexpr const char* kAnalysedItems =
     "ORDER BY i.id LIMIT ?";
 
 constexpr const char* kStoredAnalyses =
-    "SELECT a.item_id, a.analysis FROM analyses a JOIN items i ON i.id = a.item_id "
-    "WHERE a.item_id > ? AND i.location != 'trash' ORDER BY a.item_id LIMIT ?";
+    "SELECT a.item_id, a.analysis, CASE WHEN i.location = 'trash' THEN 1 ELSE 0 END "
+    "FROM analyses a JOIN items i ON i.id = a.item_id WHERE a.item_id > ? ORDER BY a.item_id LIMIT ?";
 
 constexpr const char* kSignature = "SELECT signature FROM items WHERE id = ?";
 
@@ -201,6 +201,7 @@ base::Result<std::vector<StoredAnalysisRow>> SqliteCatalog::ListStoredAnalyses(i
     std::lock_guard lock(mu_);
     TRIAGE_RETURN_IF_ERROR(ReadPage(db_, kStoredAnalyses, after_id, limit, [&](const Statement& s) {
       out.push_back({s.Int(0), {}});
+      out.back().in_trash = s.Int(2) != 0;
       stored.push_back(ReadAnalysisColumn(s, 1));
     }));
   }

@@ -2,8 +2,11 @@
 #include "catalog/sqlite/statement.h"
 
 #include <fmt/format.h>
+#include <sys/statvfs.h>
 
+#include <cstdint>
 #include <cstring>
+#include <filesystem>
 
 namespace triage::catalog::sqlite {
 
@@ -88,6 +91,19 @@ std::string Explained(sqlite3* db, int rc, const std::string& message) {
         "catalog: {} was deleted, moved or replaced while this triage was running, so this change was not "
         "recorded and nothing more will be written to the file it had open: start triage again",
         file);
+  }
+  // SQLite says "disk I/O error" where the write failed for want of space, and "database or disk is full": the file
+  // system's free space tells which, and what to do.
+  if ((rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR) {
+    struct statvfs fs {};
+    const std::string dir = std::filesystem::path(file).parent_path().string();
+    if (!dir.empty() && ::statvfs(dir.c_str(), &fs) == 0 &&
+        static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize < uint64_t{4} << 20) {
+      return fmt::format(
+          "catalog: {} (the disk holding {} is full: {} KiB free; free some space and run the command again, "
+          "nothing was lost)",
+          message, file, static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize / 1024);
+    }
   }
   if ((rc & 0xff) != SQLITE_READONLY) return "catalog: " + message;
   return fmt::format(
