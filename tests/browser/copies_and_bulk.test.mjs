@@ -307,3 +307,32 @@ test('a byte copy of a group photo kept in its original\'s place keeps the names
     assert.ok(kept.slice(2).every((f) => !f.named_as && !f.untracked), JSON.stringify(kept));
   } finally { await closeLibrary(own); }
 });
+
+test('a card left open while another tab kept another copy in its photo\'s place: its keep is refused, nothing moves', async () => {
+  // A second copy of b_orig (waiting in review) comes in; this tab opens it, compared with b_orig.
+  const more = fs.mkdtempSync(path.join(lib.tmp, 'more-'));
+  fs.copyFileSync(path.join(fixtures, 'skimage_astronaut.jpg'), path.join(more, 'b_copy2.jpg'));
+  lib.run(['ingest', '--source', 'browser-test', more]);
+  ids['b_copy2.jpg'] = (await lib.api('/api/items?per_page=200')).items.find((i) => i.file_name === 'b_copy2.jpg').id;
+  const [original, other, mine] = [ids['b_orig.jpg'], ids['b_copy.jpg'], ids['b_copy2.jpg']];
+  const card = await openCard('duplicates', mine);
+  await card.getByTestId('keep-left').waitFor();
+  assert.equal(await card.getByTestId('existing-image').getAttribute('aria-label').then((l) => l.includes(`item ${original},`)), true);
+
+  // Another tab keeps the other copy in b_orig's place (b_orig goes to the trash).
+  const kept = await post(`/api/review/${other}/duplicate`, { keep: 'new', against: original });
+  assert.equal(kept.status, 200, JSON.stringify(kept.body));
+  const place = (await lib.item(other)).path;
+
+  // This tab's card still shows b_orig: "keep left" was decided against it, and is refused, naming the copy there now.
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  await page.keyboard.press('l');
+  const said = toastStarting(page, `Nothing was changed: b_copy2.jpg (item ${mine}) was compared with item ${original}`);
+  await said.waitFor();
+  assert.ok((await said.innerText()).includes(`b_copy.jpg (item ${other}`), await said.innerText());
+  assert.equal((await lib.item(other)).path, place, 'the copy the other tab kept was replaced');
+  assert.equal((await lib.item(other)).location, 'review');
+  assert.equal((await lib.item(mine)).location, 'review');
+  // Drawn again, the card compares with the copy in place now.
+  assert.equal((await lib.api(`/api/review/${mine}`)).duplicate_of.id, other);
+});
