@@ -303,6 +303,16 @@ TEST_P(ProposalStoreTest, LeaderboardCountsContributionsSinceADate) {
   ASSERT_EQ(board->size(), 2u);
   EXPECT_EQ(board->at(0).voter, "user:bob");
   EXPECT_EQ(board->at(0).votes, 2);
+  // Two anonymous sessions (cookies) of one address are one contributor, as they count once in the tallies.
+  ASSERT_TRUE(store_->CastVote({current_, "session:c1", "198.51.100.4", 1, 100}).ok());
+  ASSERT_TRUE(store_->CastVote({proposed_, "session:c2", "198.51.100.4", -1, 100}).ok());
+  ASSERT_TRUE(store_->AddFlag({current_, "session:c2", "198.51.100.4", "other", "", 100}).ok());
+  board = store_->Leaderboard(50, 10);
+  ASSERT_TRUE(board.ok());
+  ASSERT_EQ(board->size(), 3u);
+  EXPECT_EQ(board->at(0).votes, 3);
+  EXPECT_EQ(board->at(0).voter.rfind("session:", 0), std::string::npos) << "one contributor, not one per cookie";
+  EXPECT_EQ(board->at(0).voter.rfind("user:", 0), std::string::npos);
 }
 
 TEST_P(ProposalStoreTest, OnlyPublicLibraryItemsArePublic) {

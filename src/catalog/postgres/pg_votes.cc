@@ -33,9 +33,11 @@ constexpr const char* kFlagged =
     ") >= $1 "
     "ORDER BY f.item_id";
 
+// Anonymous sessions of one address are one contributor, as in the tallies.
 constexpr const char* kLeaderboard =
-    "SELECT voter, COUNT(*) AS n FROM (SELECT voter FROM votes WHERE at >= $1 UNION ALL "
-    "SELECT voter FROM flags WHERE at >= $1) contributions GROUP BY voter ORDER BY n DESC, voter LIMIT $2";
+    "SELECT " TRIAGE_COUNTED_AS_SQL("c") " AS who, COUNT(*) AS n FROM (SELECT voter, address FROM votes "
+    "WHERE at >= $1 UNION ALL SELECT voter, address FROM flags WHERE at >= $1) c GROUP BY who "
+    "ORDER BY n DESC, who LIMIT $2";
 
 constexpr const char* kUnmarkPublic = "DELETE FROM public_items WHERE item_id = $1";
 constexpr const char* kMarkPublic =
