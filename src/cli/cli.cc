@@ -75,8 +75,9 @@ std::unique_ptr<Library> CommandContext::OpenOrReport() {
     std::error_code ec;
     if (!may_create_catalog && catalog_url != "sqlite:" && !file.empty() && !fs::exists(file, ec)) {
       Fail(base::Status::NotFound(
-          fmt::format("--catalog {}: there is no catalog at {} (`triage db copy --from sqlite: --to {}` makes one)",
-                      catalog_url, file.string(), catalog_url)));
+          fmt::format("{}{}: there is no catalog at {} (`triage db copy --from sqlite: --to {}` makes one)",
+                      catalog_named_by == "--catalog" ? "--catalog " : catalog_named_by + "=", catalog_url,
+                      file.string(), catalog_url)));
       return nullptr;
     }
   }
@@ -406,11 +407,15 @@ int RunCli(int argc, char** argv, const Openers& openers) {
   ctx.open = openers.library;
   ctx.open_catalog = openers.catalog;
   if (const char* env = std::getenv("TRIAGE_LIBRARY")) ctx.library = env;
-  if (const char* env = std::getenv("TRIAGE_CATALOG")) ctx.catalog_url = env;
+  if (const char* env = std::getenv("TRIAGE_CATALOG")) {
+    ctx.catalog_url = env;
+    ctx.catalog_named_by = "TRIAGE_CATALOG";
+  }
   app.add_option("--library", ctx.library, "library folder (default: $TRIAGE_LIBRARY)");
   app.add_option("--catalog", ctx.catalog_url,
                  "catalog URL: sqlite:, sqlite:PATH or postgresql://... (default: $TRIAGE_CATALOG, else catalog.url in "
-                 "triage.json)");
+                 "triage.json)")
+      ->each([&ctx](const std::string&) { ctx.catalog_named_by = "--catalog"; });
   AddIntakeCommands(app, ctx);
   AddQueryCommands(app, ctx);
   AddReviewCommands(app, ctx);

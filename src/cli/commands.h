@@ -28,8 +28,9 @@ inline const CLI::Validator kNotEmpty(
 struct CommandContext {
   LibraryOpener open;
   CatalogOpener open_catalog;
-  std::string library;      // --library or TRIAGE_LIBRARY
-  std::string catalog_url;  // --catalog or TRIAGE_CATALOG; empty: triage.json's catalog.url
+  std::string library;                         // --library or TRIAGE_LIBRARY
+  std::string catalog_url;                     // --catalog or TRIAGE_CATALOG; empty: triage.json's catalog.url
+  std::string catalog_named_by = "--catalog";  // where catalog_url came from, as errors name it
   // Whether OpenOrReport may create a SQLite catalog file that --catalog names and that is not there (init does); a
   // mistyped name must not start an empty catalog beside the library's.
   bool may_create_catalog = false;

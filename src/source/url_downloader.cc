@@ -120,8 +120,10 @@ Result<UrlParts> ParseUrl(const std::string& url) {
     }
   }
   std::unique_ptr<CURLU, CurlDeleter> handle(curl_url());
-  if (curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
-    return Status::InvalidArgument(fmt::format("malformed URL: {}", url));
+  // libcurl's words name the part that is wrong ("Port number was not a decimal number between 0 and 65535").
+  if (const CURLUcode rc = curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME);
+      rc != CURLUE_OK) {
+    return Status::InvalidArgument(fmt::format("malformed URL ({}): {}", curl_url_strerror(rc), url));
   }
   UrlParts parts;
   parts.scheme = UrlPart(handle.get(), CURLUPART_SCHEME, 0).value_or("");
@@ -199,6 +201,9 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
 
 // Never quotes the content: a response's bytes may be anything (an internal page, a secret) and go to logs and UIs.
 Status NotAnImage(const Transfer& transfer, const std::string& url) {
+  if (transfer.head.empty()) {
+    return Status::InvalidArgument(fmt::format("not an image: the server sent an empty body: {}", url));
+  }
   return Status::InvalidArgument(
       fmt::format("not an image (the first {} bytes match no supported image format): {}", transfer.head.size(), url));
 }

@@ -134,6 +134,7 @@ void UrlDownloaderTest::AddRoutes() {
   server_.Get("/loop", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/loop"); });
   server_.Get("/to-file",
               [](const httplib::Request&, httplib::Response& res) { res.set_redirect("file:///etc/hostname"); });
+  server_.Get("/empty.jpg", [](const httplib::Request&, httplib::Response& res) { res.set_content("", "image/jpeg"); });
   server_.Get("/page.jpg", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("<!DOCTYPE html><html>sorry</html>", "image/jpeg");
   });
@@ -336,6 +337,26 @@ TEST_F(UrlDownloaderTest, RejectsMalformedUrl) {
   auto download = DownloadUrl("http://", dest_, Local());
   ASSERT_FALSE(download.ok());
   EXPECT_EQ(download.status().code(), base::Code::kInvalidArgument);
+}
+
+// A 200 answer with nothing in it is said as such, not as "the first 0 bytes match no image format".
+TEST_F(UrlDownloaderTest, AnEmptyBodyIsSaidToBeEmpty) {
+  auto download = DownloadUrl(Url("/empty.jpg"), dest_, Local());
+  ASSERT_FALSE(download.ok());
+  EXPECT_EQ(download.status().code(), base::Code::kInvalidArgument);
+  EXPECT_NE(download.status().message().find("not an image: the server sent an empty body"), std::string::npos)
+      << download.status().message();
+  EXPECT_TRUE(FilesInDest().empty());
+}
+
+// What is wrong with a malformed URL is named: a port out of range said only "malformed URL".
+TEST_F(UrlDownloaderTest, AMalformedUrlSaysWhichPartIsWrong) {
+  auto download = DownloadUrl("http://127.0.0.1:99999/x.jpg", dest_, Local());
+  ASSERT_FALSE(download.ok());
+  EXPECT_EQ(download.status().code(), base::Code::kInvalidArgument);
+  EXPECT_NE(download.status().message().find("malformed URL ("), std::string::npos) << download.status().message();
+  EXPECT_NE(download.status().message().find("ort"), std::string::npos) << download.status().message();
+  EXPECT_NE(download.status().message().find("http://127.0.0.1:99999/x.jpg"), std::string::npos);
 }
 
 TEST_F(UrlDownloaderTest, AnEmptyHostIsMalformedNotTheFirstPathSegment) {

@@ -427,7 +427,14 @@ base::Result<Decoded> DecodeWith(const std::string& head, const DecodeOptions& o
     if (out.image.empty()) return base::Status::Corrupt("decoder returned an empty image");
     return out;
   } catch (const vips::VError& e) {
-    return base::Status::Corrupt(fmt::format("{} decoder: {}", *format, VipsMessage(e, *format)));
+    std::string message = VipsMessage(e, *format);
+    // libpng says "read error" for a file cut short as for any other damage; a PNG ends with its IEND chunk, and one
+    // without it was cut off (as the JPEG decoder's "premature end" says).
+    if (*format == "png" && bytes != nullptr && message.rfind("the file ends early", 0) != 0 &&
+        bytes->find("IEND", bytes->size() > 64 ? bytes->size() - 64 : 0) == std::string::npos) {
+      message = "the file ends early, as if cut off while being downloaded or copied (" + message + ")";
+    }
+    return base::Status::Corrupt(fmt::format("{} decoder: {}", *format, message));
   }
 }
 

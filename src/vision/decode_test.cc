@@ -341,6 +341,25 @@ TEST_F(DecodeTest, TruncatedJpegIsUnreadableWithReason) {
       << d.status().message();
 }
 
+// libpng says only "read error" for a PNG cut short; without its closing IEND chunk it was cut off, and is said so.
+TEST_F(DecodeTest, TruncatedPngIsSaidToEndEarly) {
+  // Noise, so that the rows left out are in the missing bytes (a flat picture's rows all fit in its first bytes).
+  const fs::path full = dir_ / "noise.png";
+  (VImage::gaussnoise(400, 300, VImage::option()->set("sigma", 60)) + 128)
+      .cast(VIPS_FORMAT_UCHAR)
+      .write_to_file(full.c_str());
+  auto bytes = base::ReadFile(full);
+  ASSERT_TRUE(bytes.ok());
+  const std::string cut = bytes->substr(0, bytes->size() * 2 / 3);
+  for (const auto& d :
+       {DecodeImage(WriteBytes("cut.png", cut), {}), DecodeImage(WriteBytes("cut2.png", cut), cut, {})}) {
+    ASSERT_FALSE(d.ok());
+    EXPECT_EQ(d.status().code(), base::Code::kCorrupt);
+    EXPECT_NE(d.status().message().find("png decoder: the file ends early, as if cut off"), std::string::npos)
+        << d.status().message();
+  }
+}
+
 TEST_F(DecodeTest, RefusesDecompressionBombBeforeDecoding) {
   auto d = DecodeImage(Make("bomb.png"), {.max_side_px = 100, .max_pixels = 1000});
   ASSERT_FALSE(d.ok());

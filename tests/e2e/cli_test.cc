@@ -652,6 +652,13 @@ TEST_F(CliTest, ACatalogFileThatIsNotThereIsRefusedNotCreated) {
               std::string::npos)
         << r.err;
   }
+  // Given by TRIAGE_CATALOG, the refusal names that variable, not an option nobody typed; --catalog still wins over it.
+  RunResult env = RunTriage({"items", "--library", lib().string()}, {"TRIAGE_CATALOG=sqlite:typo.db"});
+  EXPECT_EQ(env.exit_code, 3) << env.err;
+  EXPECT_NE(env.err.find("TRIAGE_CATALOG=sqlite:typo.db: there is no catalog at"), std::string::npos) << env.err;
+  RunResult both = RunTriage({"--catalog", "sqlite:typo2.db", "items", "--library", lib().string()},
+                             {"TRIAGE_CATALOG=sqlite:typo.db"});
+  EXPECT_NE(both.err.find("--catalog sqlite:typo2.db: there is no catalog at"), std::string::npos) << both.err;
   EXPECT_FALSE(fs::exists(lib() / "typo.db"));
   EXPECT_TRUE(fs::exists(in() / "a.jpg"));
   EXPECT_EQ(Triage({"--catalog", "sqlite:", "items"}).exit_code, 0) << "the library's own catalog, by its short name";
