@@ -123,6 +123,11 @@ test('gallery photo view: d moves a library photo to the trash; Undo and Ctrl-Z 
   assert.ok(!onDisk(slot));
   await page.keyboard.press('Escape');
   await loupe.waitFor({ state: 'detached' });
+  // Closed after a deletion, the grid is drawn anew from the server (month counts, a burst's marks), the focus on a
+  // photo of it, the deleted one no longer there.
+  await tileOf('c_coffee.jpg').waitFor({ state: 'detached' });
+  await page.waitForFunction(() => !!document.activeElement?.closest('[data-testid="tile"]'));
+  assert.equal((await tileNames()).length, total - 1);
   await page.keyboard.press('Control+z');
   await toastStarting(page, 'Undone').waitFor();
   back = await itemWhen('c_coffee.jpg', (i) => i.location === 'library', 'did not come back with Ctrl-Z');

@@ -593,9 +593,18 @@ export async function renderGallery(root, _rest, { session, signal }) {
   const dropLoupe = (refocus = false) => {
     if (!overlay) return;
     const at = overlay.at();
+    const culled = overlay.culled;
     overlay.remove();
     overlay = null;
     for (const el of behind()) el.inert = false;
+    // Photos deleted in the view: the month counts and a burst's marks (its best frame, its size) are the server's to
+    // tell again, so the grid is drawn anew where it was, the focus on the photo the view was on.
+    if (refocus && culled) {
+      comeBackTo = topIndex;
+      reload().then(() => { if (box && box.isConnected && shown && shown.items.length) box.focusTile(Math.min(at, shown.items.length - 1)); })
+        .catch((err) => { if (!signal.aborted) toast(err.message, 'error'); });
+      return;
+    }
     if (refocus && box && box.isConnected) box.focusTile(at);
   };
   const closeLoupe = () => {
@@ -665,6 +674,7 @@ export async function renderGallery(root, _rest, { session, signal }) {
       dropLoupe();
       overlay = loupe(src, i, closeLoupe, discard);
       overlay.addEventListener('culled', () => {
+        overlay.culled = true;
         const total = root.querySelector('[data-testid="gallery-total"]');
         if (total) total.textContent = `${src.total.toLocaleString()} ${src.total === 1 ? 'photo' : 'photos'}`;
       });
