@@ -313,6 +313,13 @@ TEST_P(ProposalStoreTest, LeaderboardCountsContributionsSinceADate) {
   EXPECT_EQ(board->at(0).votes, 3);
   EXPECT_EQ(board->at(0).voter.rfind("session:", 0), std::string::npos) << "one contributor, not one per cookie";
   EXPECT_EQ(board->at(0).voter.rfind("user:", 0), std::string::npos);
+  // More cookies of that address voting on an image it voted on already: still one vote there.
+  for (const char* cookie : {"session:c3", "session:c4"}) {
+    ASSERT_TRUE(store_->CastVote({current_, cookie, "198.51.100.4", 1, 100}).ok());
+  }
+  board = store_->Leaderboard(50, 10);
+  ASSERT_TRUE(board.ok());
+  EXPECT_EQ(board->at(0).votes, 3);
 }
 
 TEST_P(ProposalStoreTest, OnlyPublicLibraryItemsArePublic) {

@@ -277,6 +277,9 @@ bool Allows(const WholeNumber& bounds, std::string_view value) {
   int64_t n = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
   if (end != value.data() + value.size()) return false;
+  // An option given no bounds at all holds an int (a port, a count of days): one past 32 bits is refused by name here,
+  // not as CLI11's "Could not convert".
+  if (!bounds.min && !bounds.max && ec == std::errc() && (n > INT32_MAX || n < INT32_MIN)) return false;
   return ec == std::errc() && (!bounds.min || n >= *bounds.min) && (!bounds.max || n <= *bounds.max);
 }
 
@@ -332,9 +335,11 @@ std::string BadValue(CLI::App& app, const CLI::ParseError& e) {
         }
         const std::string name = opt->get_positional() ? opt->get_name(true, false) : opt->get_name();
         const std::string given = nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-        const bool long_digits = value.size() > 18 && value.find_first_not_of("+-0123456789") == std::string::npos;
+        // A range said names the limit already; without one, a number of many digits is said to be out of range.
+        const bool long_digits =
+            !bounds->max && value.size() > 9 && value.find_first_not_of("+-0123456789") == std::string::npos;
         return fmt::format("{}{} must be {} (got {}{}): see {} --help", command, name, what, given,
-                           long_digits ? ", too large" : "", where);
+                           long_digits ? ", out of range" : "", where);
       }
     }
   }

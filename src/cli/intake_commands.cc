@@ -415,17 +415,25 @@ int Check(CommandContext& ctx, bool forget, bool forget_all) {
   if (!lib) return ctx.exit_code;
   auto check = review::CheckLibrary(*lib->catalog, *lib->config());
   if (!check.ok()) return ctx.Fail(check.status());
-  // Not one of the catalog's files in this library: far more often a catalog given for the wrong library (--catalog,
-  // TRIAGE_CATALOG) or a library folder moved than every photo deleted by hand. Forgetting them all would empty
-  // that other library's catalog.
-  const bool none_here = check->items >= 2 && check->missing.size() == static_cast<size_t>(check->items);
-  const std::string none_here_words = fmt::format(
-      "none of the catalog's {} has its file in {}: is the catalog this library's (--catalog, TRIAGE_CATALOG), and is "
-      "this the library's folder?",
-      Counted(check->items, "item"), lib->config()->library.string());
-  if (forget && none_here && !forget_all) {
+  // Most of the catalog's files not in this library (or none): far more often a catalog given for the wrong library
+  // (--catalog, TRIAGE_CATALOG; two libraries may share a few names) or a library folder moved than photos deleted by
+  // hand. Forgetting them would empty that other library's catalog: refused unless --all says they are gone for good.
+  const auto gone = static_cast<int64_t>(check->missing.size());
+  const bool none_here = check->items >= 1 && gone == check->items;
+  const bool most_gone = check->items >= 1 && 2 * gone > check->items;
+  const std::string library = lib->config()->library.string();
+  const std::string how_many =
+      !none_here
+          ? fmt::format("{} of the catalog's {} have no file in {}", gone, Counted(check->items, "item"), library)
+      : check->items == 1
+          ? fmt::format("the catalog's only item has no file in {}", library)
+          : fmt::format("none of the catalog's {} has its file in {}", Counted(check->items, "item"), library);
+  const std::string most_gone_words = how_many +
+                                      ": is the catalog this library's (--catalog, TRIAGE_CATALOG), and is this the "
+                                      "library's folder?";
+  if (forget && most_gone && !forget_all) {
     return ctx.Fail(base::Status::Conflict(
-        none_here_words + " Nothing was forgotten; if every file is gone for good, add --all to forget them all"));
+        most_gone_words + " Nothing was forgotten; if those files are gone for good, add --all to forget them"));
   }
   json missing = json::array();
   int forgotten = 0;
@@ -461,6 +469,7 @@ int Check(CommandContext& ctx, bool forget, bool forget_all) {
                    {"unknown_files", check->unknown_files},
                    {"moving", check->moving},
                    {"none_in_library", none_here},
+                   {"most_missing", most_gone},
                    {"problems", failures},
                    {"clean", !left && failures.empty()}});
   } else {
@@ -480,11 +489,12 @@ int Check(CommandContext& ctx, bool forget, bool forget_all) {
     }
     for (const std::string& f : check->unknown_files) fmt::print("  not in the catalog: {}\n", base::ForTerminal(f));
     for (const std::string& f : failures) fmt::print("  problem: {}\n", base::ForTerminal(f));
-    if (none_here && !forget) fmt::print("{}\n", base::ForTerminal(none_here_words));
+    if (most_gone && !forget) fmt::print("{}\n", base::ForTerminal(most_gone_words));
     if (!forget && !check->missing.empty()) {
       fmt::print(
           "Put a missing file back where it was, or forget the items whose files are gone for good: triage check "
-          "--forget-missing\n");
+          "--forget-missing{}\n",
+          most_gone ? " --all" : "");
     }
     if (!check->unknown_files.empty()) {
       fmt::print(
@@ -555,12 +565,15 @@ void AddIntakeCommands(CLI::App& app, CommandContext& ctx) {
       "check", "compare the library's files with the catalog: files deleted or moved by hand, files put there by hand");
   check->add_flag("--json", ctx.json, "machine-readable output");
   auto forget = std::make_shared<bool>(false);
-  check->add_flag("--forget-missing", *forget,
-                  "forget the items whose file is gone (their catalog entries, review entries and faces; audited)");
+  auto* forget_flag =
+      check->add_flag("--forget-missing", *forget,
+                      "forget the items whose file is gone (their catalog entries, review entries and faces; audited)");
   auto forget_all = std::make_shared<bool>(false);
-  check->add_flag("--all", *forget_all,
-                  "with --forget-missing: forget them also when no file of the catalog is left in the library (else "
-                  "refused: a catalog of another library, or a library folder moved, looks the same)");
+  check
+      ->add_flag("--all", *forget_all,
+                 "with --forget-missing: forget them also when most of the catalog's files (or all) are not in the "
+                 "library (else refused: a catalog of another library, or a library folder moved, looks the same)")
+      ->needs(forget_flag);
   check->callback([&ctx, forget, forget_all] { ctx.exit_code = Check(ctx, *forget, *forget_all); });
 }
 

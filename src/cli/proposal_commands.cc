@@ -187,9 +187,12 @@ void AddProposalCommands(CLI::App& app, CommandContext& ctx) {
 
   auto* batch = proposals->add_subcommand("batch", "decide every pending proposal matching the criteria");
   batch->add_option("action", a->action, "approve, deny or archive")->required();
-  batch->add_option("--min-score", a->min_score, "proposed image's score above this (0..100)");
-  batch->add_option("--max-score", a->max_score, "proposed image's score below this (0..100)");
-  batch->add_option("--older-than-days", a->older_than_days, "proposals made more than this many days ago");
+  batch->add_option("--min-score", a->min_score, "proposed image's score above this (0..100)")
+      ->check(CLI::Range(0.0, 100.0));
+  batch->add_option("--max-score", a->max_score, "proposed image's score below this (0..100)")
+      ->check(CLI::Range(0.0, 100.0));
+  batch->add_option("--older-than-days", a->older_than_days, "proposals made more than this many days ago")
+      ->check(CLI::Range(0, 36500));
   batch->add_flag("--without-flags", a->without_flags, "only proposed images nobody flagged");
   batch->add_option("--note", a->note, "review notes");
   batch->add_flag("--json", ctx.json, "machine-readable output");

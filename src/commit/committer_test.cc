@@ -596,6 +596,45 @@ TEST_F(PlaceAllTest, OneBadChangeFailsAloneAndAnUnmovedInputIsLeftOutOfTheEntry)
   EXPECT_EQ(report->rolled_forward, 1);  // the first input: applied already, nothing to do
 }
 
+// A dead session's commit whose staged file was deleted from its staging folder by hand can never be recorded: it is
+// reported once and dropped, not kept as an unsettled move that every command warns of for good. One naming a
+// staging folder that is not where this session's is now (the library moved) is kept.
+TEST_F(CommitterTest, ACommitWhoseStagedFileIsGoneIsDroppedOnceButOneOfAnotherFolderIsKept) {
+  journal_.reset();
+  committer_.reset();
+  fs::path session;
+  {
+    auto dead = Journal::Open(lib_ / ".triage");
+    ASSERT_TRUE(dead.ok());
+    session = (*dead)->staging_dir();
+    for (const auto& [id, from] : {std::pair<std::string, fs::path>{"gone", session / "gone.jpg"},
+                                   {"elsewhere", lib_ / "moved-away/.triage/staging/x/other.jpg"}}) {
+      Intent in;
+      in.kind = Intent::Kind::kCommit;
+      in.id = id;
+      in.from = from;
+      in.to = lib_ / "review/unidentified" / from.filename();
+      catalog::CatalogChange change = Change("review");
+      change.item.path = "review/unidentified/" + from.filename().string();
+      in.change = change;
+      ASSERT_TRUE((*dead)->Record(in).ok());
+    }
+  }
+  auto report = Recover(lib_ / ".triage", *catalog_);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->problems.size(), 2u);
+  ASSERT_EQ(report->unsettled.size(), 1u);
+  EXPECT_NE(report->unsettled[0].find("journal entry elsewhere"), std::string::npos) << report->unsettled[0];
+  const std::string dropped =
+      report->problems[0].find("journal entry gone") == 0 ? report->problems[0] : report->problems[1];
+  EXPECT_NE(dropped.find("nothing to record, dropped"), std::string::npos) << dropped;
+  // The next run reports only the one it keeps.
+  report = Recover(lib_ / ".triage", *catalog_);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->problems.size(), 1u);
+  EXPECT_NE(report->problems[0].find("journal entry elsewhere"), std::string::npos);
+}
+
 TEST_F(CommitterTest, EmptyFoldersAreRemovedUpToTheRootAndNoFurther) {
   const fs::path photos = lib_ / "photos";
   fs::create_directories(photos / "2024/05");

@@ -171,6 +171,16 @@ bool RecoverSession(const fs::path& dir, const fs::path& staging, catalog::Catal
       st = RollForwardReplace(in, proposals);
     else
       st = RollBackStage(in);
+    std::error_code ec;
+    if (!st.ok() && in.kind == Intent::Kind::kCommit && st.code() == base::Code::kNotFound &&
+        fs::weakly_canonical(in.from.parent_path(), ec) == fs::weakly_canonical(staging, ec)) {
+      // The file it was to place is nowhere, and it was to come from this session's staging folder as it is now
+      // (deleted from there by hand): nothing is left to record, ever. (Paths of a folder since moved or copied are
+      // kept for a run that can settle them.)
+      report.problems.push_back(fmt::format("journal entry {}: {}: nothing to record, dropped", in.id, st.message()));
+      settled.push_back(e.file);
+      continue;
+    }
     if (!st.ok()) {
       report.problems.push_back(fmt::format("journal entry {}: {}", in.id, st.message()));
       report.unsettled.push_back(report.problems.back());

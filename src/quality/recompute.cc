@@ -14,6 +14,7 @@ namespace triage::quality {
 namespace {
 
 constexpr int kPage = 5000;
+constexpr int64_t kAlwaysRescaledPhotos = 2000;
 
 // Calls `visit(page)` for every page of stored analyses, parsed as far as `parts` says. The next page is read and
 // parsed while `visit` works on this one (visit writes through the catalog; reading and parsing overlap it).
@@ -109,10 +110,13 @@ base::Result<RecomputeReport> Recompute(catalog::Catalog& catalog, const config:
         std::vector<catalog::StoredAnalysisRow> changed;
         for (size_t i = 0; i < page.size(); ++i) {
           if (score_changed[i] == 0) continue;
-          report.category_changed += category_changed[i];
+          // Written back, but counted as the items are: the photos outside the trash.
+          if (!page[i].in_trash) {
+            report.category_changed += category_changed[i];
+            ++report.changed;
+          }
           changed.push_back(std::move(page[i]));
         }
-        report.changed += static_cast<int64_t>(changed.size());
         return changed.empty() ? base::Status::Ok() : catalog.UpdateAnalyses(changed);
       }));
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -127,7 +131,10 @@ base::Result<std::optional<RecomputeReport>> RecomputeIfOutgrown(catalog::Catalo
   if (!photos.ok()) return photos.status();
   const int64_t min_samples = config.quality.category_min_samples;
   const int64_t had = reference->items;
-  const bool outgrown = *photos >= min_samples && (had < min_samples || 4 * *photos >= 5 * had);
+  // A small library is rescaled after every intake (a fifth of a second at most): each photo moves its percentiles
+  // visibly. A large one once it grew by a quarter, which is when its percentiles move as much.
+  const bool outgrown = *photos >= min_samples && (*photos != had) &&
+                        (had < min_samples || *photos <= kAlwaysRescaledPhotos || 4 * *photos >= 5 * had);
   if (!outgrown) return std::optional<RecomputeReport>();
   auto report = Recompute(catalog, config);
   if (!report.ok()) return report.status();

@@ -14,9 +14,10 @@
 namespace triage::quality {
 
 struct RecomputeReport {
-  int64_t items = 0;     // stored analyses read
+  int64_t items = 0;     // stored analyses read, of photos outside the trash
   int64_t measured = 0;  // of those, with quality measures
-  int64_t changed = 0;   // whose score or category changed (written back)
+  // Of `items`, whose score or category changed (written back; so are the trash's, uncounted).
+  int64_t changed = 0;
   int64_t category_changed = 0;
   double seconds = 0;
   model::QualityReference reference;
@@ -34,9 +35,9 @@ int64_t RescoreAll(std::vector<model::StoredAnalysis>& analyses, const model::Qu
 base::Result<RecomputeReport> Recompute(catalog::Catalog& catalog, const config::Config& config);
 
 // An intake scores each photo on the scale last recomputed (or the built-in anchors before the library has
-// category_min_samples photos). Once the library outgrows that scale — it reached category_min_samples since, or grew
-// by a quarter — Recompute runs, so that scores read after an intake are what `recompute` would make of them.
-// nullopt when the scale still holds.
+// category_min_samples photos). Once the library outgrows that scale — it reached category_min_samples since, it has
+// up to 2,000 photos and any more than then, or it grew by a quarter — Recompute runs, so that scores read after an
+// intake are what `recompute` would make of them (in a larger library, close to it). nullopt when the scale holds.
 base::Result<std::optional<RecomputeReport>> RecomputeIfOutgrown(catalog::Catalog& catalog,
                                                                  const config::Config& config);
 

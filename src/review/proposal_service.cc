@@ -112,11 +112,14 @@ base::Result<std::string> ProposalService::StaleBecause(const ProposalRecord& p)
     }
   }
   // A reviewer who decided the proposed image since (kept both copies, filed it under a person) has said where it
-  // goes: approving would move it on and undo that decision behind their back.
+  // goes: approving would move it on and undo that decision behind their back. One back in review (restored, a
+  // decision undone) waits as it did. Times are whole seconds: a decision in the second the proposal was made counts
+  // as made before it.
+  if (proposed->location == "review") return std::string();
   auto history = catalog_.ListAudit(p.proposed_item_id, "", 50, 0);
   if (!history.ok()) return history.status();
   for (const model::AuditEntry& e : *history) {
-    if (e.at < p.proposed_at) break;  // newest first
+    if (e.at <= p.proposed_at) break;  // newest first
     if (e.from_state.rfind("review/", 0) != 0 || e.from_state == e.to_state) continue;
     return fmt::format("item {} (the proposed image) was moved from {} to {} by {} since it was proposed",
                        p.proposed_item_id, e.from_state, e.to_state, e.actor);

@@ -292,6 +292,27 @@ TEST_F(ProposalServiceTest, AProposalWhoseImageAReviewerDecidedSinceBecomesStale
   EXPECT_EQ(ItemPath(current_), "faces/alice/a.jpg");
 }
 
+// Deleted and restored since it was proposed, the proposed image waits in review as it did: the proposal stands.
+TEST_F(ProposalServiceTest, AProposedImageRestoredToReviewKeepsItsProposal) {
+  ProposalRecord p = ProposeBetter();
+  catalog::CatalogChange binned;
+  binned.item.location = "trash";
+  binned.actor = "bob";
+  binned.action = "reject";
+  binned.at = 1500;
+  ASSERT_TRUE(committer_->Relocate(*catalog_->GetItem(better_), lib_ / ".triage/trash", binned).ok());
+  catalog::CatalogChange back;
+  back.item.location = "review";
+  back.item.category = "near_duplicates";
+  back.actor = "bob";
+  back.action = "restore";
+  back.at = 1600;
+  ASSERT_TRUE(committer_->Relocate(*catalog_->GetItem(better_), lib_ / "review/near_duplicates", back).ok());
+  auto applied = service_->Approve(p.id, "admin", "", 2000);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_EQ(ItemPath(better_), "faces/alice/b.jpg");
+}
+
 // The current image moved by hand, outside triage: the catalog still places it in its slot, but the approval had
 // nothing to move (404 naming the server's folders); it is stale, and nothing moves.
 TEST_F(ProposalServiceTest, AProposalWhoseImageWasMovedByHandBecomesStale) {

@@ -80,10 +80,15 @@ base::Result<model::ItemRecord> ReviewService::DecideDuplicate(int64_t id, const
   // Two reviewers (or two tabs) with cards of two copies of one photo: the first "keep" put its copy in the
   // original's place, and the second card still shows the original. Its decision was made against that photo.
   if (compared_with && *compared_with != original->id) {
-    return base::Status::Conflict(fmt::format(
-        "{} (item {}) was compared with item {}, but the photo it duplicates is now {} (item {}, in {}), kept in its "
-        "place meanwhile: look at the two again",
-        name, id, *compared_with, other, original->id, std::filesystem::path(original->path).parent_path().string()));
+    const std::string folder = std::filesystem::path(original->path).parent_path().string();
+    auto shown = catalog_.GetItem(*compared_with);
+    const bool replaced = *compared_with == *item->duplicate_of && shown.ok() && shown->location == "trash";
+    return base::Status::Conflict(
+        replaced ? fmt::format("{} (item {}) was compared with item {}, but the photo it duplicates is now {} (item "
+                               "{}, in {}), kept in its place meanwhile: look at the two again",
+                               name, id, *compared_with, other, original->id, folder)
+                 : fmt::format("{} (item {}) duplicates {} (item {}, in {}), not item {}: look at the two again", name,
+                               id, other, original->id, folder, *compared_with));
   }
   // An original that waits as a duplicate itself is decided first: a copy kept in its place or beside it would wait
   // in review/duplicates as a duplicate of a photo that may be trashed next.

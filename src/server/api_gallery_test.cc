@@ -1,5 +1,7 @@
 // Specification of the gallery API: filters and sorts, cursor pages, the month timeline, an item's explained score,
 // bursts and duplicate groups, and refused parameters.
+#include <fmt/format.h>
+
 #include "quality/gallery_fixture.h"
 #include "server/api_test_support.h"
 
@@ -98,6 +100,25 @@ TEST_F(GalleryApiTest, ScoreBoundsTakeTheScoresAsShownToOneDecimal) {
   EXPECT_EQ(ids("from=2023-01&to=2023-01&max_score=7.7"), (std::vector<int64_t>{low}));
   EXPECT_EQ(ids("from=2023-01&to=2023-01&min_score=7.7&max_score=7.8").size(), 2u);
   EXPECT_EQ(ids("from=2023-01&to=2023-01&min_score=7.9").size(), 0u);
+  EXPECT_EQ(ids("from=2023-01&to=2023-01&min_score=7.75"), (std::vector<int64_t>{high})) << "shown as 7.8 or more";
+  // 3.05 and 8.35 are stored a hair below (binary), and shown as 3.0 and 8.3: the bounds follow what is shown.
+  quality::FixturePhoto three("2023-02-01T10:00:00", 0x0ff00ff000000000ULL, 3.05);
+  quality::FixturePhoto eight("2023-02-02T10:00:00", 0x000000000ff00ff0ULL, 8.35);
+  const int64_t shown_3_0 = *catalog_->Apply(quality::FixtureChange(three, ++added_));
+  const int64_t shown_8_3 = *catalog_->Apply(quality::FixtureChange(eight, ++added_));
+  EXPECT_EQ(ids("from=2023-02&to=2023-02&max_score=3.0"), (std::vector<int64_t>{shown_3_0}));
+  EXPECT_EQ(ids("from=2023-02&to=2023-02&min_score=3.1"), (std::vector<int64_t>{shown_8_3}));
+  EXPECT_EQ(ids("from=2023-02&to=2023-02&min_score=8.4").size(), 0u);
+  EXPECT_EQ(ids("from=2023-02&to=2023-02&max_score=8.3").size(), 2u);
+  // Every split of the range leaves each photo in exactly one half.
+  for (int t = 0; t < 100; ++t) {
+    const std::string below = fmt::format("{}.{}", t / 10, t % 10),
+                      above = fmt::format("{}.{}", (t + 1) / 10, (t + 1) % 10);
+    EXPECT_EQ(ids("from=2023-01&to=2023-02&max_score=" + below).size() +
+                  ids("from=2023-01&to=2023-02&min_score=" + above).size(),
+              4u)
+        << below << " / " << above;
+  }
 }
 
 TEST_F(GalleryApiTest, FacetsListTheCamerasAndLensesInUseMostUsedFirst) {

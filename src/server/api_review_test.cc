@@ -153,10 +153,17 @@ TEST_F(ReviewApiTest, AKeepDecidedAgainstAPhotoAnotherKeepReplacedIsRefused) {
   EXPECT_EQ(catalog_->GetItem(ids[2])->location, "review");
   auto bad = Post("/api/review/" + std::to_string(ids[2]) + "/duplicate", {{"keep", "new"}, {"against", "x"}}, &s);
   EXPECT_EQ(bad->status, 400) << bad->body;
-  // Looked at again: the card compares with the copy now in place, and a keep against it goes ahead.
+  // An item it was never compared with (itself): refused, without claiming that anything was kept meanwhile.
+  auto self =
+      Post("/api/review/" + std::to_string(ids[2]) + "/duplicate", {{"keep", "existing"}, {"against", ids[2]}}, &s);
+  EXPECT_EQ(self->status, 409) << self->body;
+  EXPECT_NE(Body(self)["message"].get<std::string>().find(fmt::format("not item {}", ids[2])), std::string::npos)
+      << self->body;
+  EXPECT_EQ(Body(self)["message"].get<std::string>().find("meanwhile"), std::string::npos) << self->body;
+  // Looked at again: the card compares with the copy now in place, and a keep goes ahead ("against": null is not said).
   EXPECT_EQ(Body(Get("/api/review/" + std::to_string(ids[2]), &s))["duplicate_of"]["id"], ids[1]);
   auto again =
-      Post("/api/review/" + std::to_string(ids[2]) + "/duplicate", {{"keep", "existing"}, {"against", ids[1]}}, &s);
+      Post("/api/review/" + std::to_string(ids[2]) + "/duplicate", {{"keep", "existing"}, {"against", nullptr}}, &s);
   EXPECT_EQ(again->status, 200) << again->body;
   EXPECT_EQ(catalog_->GetItem(ids[2])->location, "trash");
 }

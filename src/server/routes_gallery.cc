@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 #include "model/json_groups.h"
@@ -59,6 +60,36 @@ base::Result<std::optional<double>> Score(const Call& call, const std::string& n
   return std::optional<double>(d);
 }
 
+// The tenths a score is shown as on a tile (the page's toFixed(1)): the nearest to the double's exact value, a tie
+// upward. x * 10 + 0.5 is exact in long double for a score's range (64 bits of mantissa).
+int64_t ShownTenths(double x) { return static_cast<int64_t>(std::floor(static_cast<long double>(x) * 10.0L + 0.5L)); }
+
+// A bound given as a plain decimal ("7", "7.8", "7.75", ".5") in tenths, exactly (no binary rounding of 3.1):
+// rounded up for a lower bound ("7.75 or more" is what shows as 7.8 or more), down for an upper one.
+int64_t BoundTenths(const std::string& v, bool up) {
+  const size_t point = v.find('.');
+  const std::string whole = v.substr(0, point);
+  const std::string fraction = point == std::string::npos ? "" : v.substr(point + 1);
+  int64_t tenths = (whole.empty() ? 0 : std::stoll(whole)) * 10 + (fraction.empty() ? 0 : fraction[0] - '0');
+  const bool more = fraction.size() > 1 && fraction.find_first_not_of('0', 1) != std::string::npos;
+  return tenths + (up && more ? 1 : 0);
+}
+
+// The smallest score shown as `tenths` or more, and the largest shown as `tenths` or less: the bounds of a filter on
+// the scores as the tiles show them, so that "3.0 or less" and "3.1 or more" split the library with nothing lost.
+double LowestShownAtLeast(int64_t tenths) {
+  double x = static_cast<double>((static_cast<long double>(tenths) - 0.5L) / 10.0L);
+  while (ShownTenths(x) < tenths) x = std::nextafter(x, HUGE_VAL);
+  while (ShownTenths(std::nextafter(x, -HUGE_VAL)) >= tenths) x = std::nextafter(x, -HUGE_VAL);
+  return x;
+}
+double HighestShownAtMost(int64_t tenths) {
+  double x = static_cast<double>((static_cast<long double>(tenths) + 0.5L) / 10.0L);
+  while (ShownTenths(x) > tenths) x = std::nextafter(x, -HUGE_VAL);
+  while (ShownTenths(std::nextafter(x, HUGE_VAL)) <= tenths) x = std::nextafter(x, HUGE_VAL);
+  return x;
+}
+
 // "2024-05" or "2024-05-03" as ms; `end` gives the end of that month or day (exclusive).
 base::Result<std::optional<int64_t>> Date(const Call& call, const std::string& name, bool end) {
   std::string v = call.Query(name);
@@ -103,10 +134,10 @@ base::Result<quality::GalleryRequest> RequestOf(const Call& call) {
   for (const base::Status& st : {from.status(), to.status(), min.status(), max.status()}) TRIAGE_RETURN_IF_ERROR(st);
   q.taken_from_ms = *from;
   q.taken_to_ms = *to;
-  // Scores are shown to one decimal, so a bound is one of the shown values: "7.8 or more" takes the 7.75 a tile shows
-  // as 7.8, "7.7 or less" stops below it; the two halves of a split cover every photo.
-  if (*min) q.min_score = std::max(0.0, **min - 0.05);
-  if (*max) q.max_score = **max + 0.05 - 1e-9;
+  // Scores are shown to one decimal, so a bound is on the shown values: "7.8 or more" takes the 7.75 a tile shows as
+  // 7.8, "7.7 or less" stops below it; the two halves of a split cover every photo.
+  if (*min) q.min_score = LowestShownAtLeast(BoundTenths(call.Query("min_score"), true));
+  if (*max) q.max_score = HighestShownAtMost(BoundTenths(call.Query("max_score"), false));
   auto eyes = Switch(call, "hide_closed_eyes"), best = Switch(call, "best_of_burst"),
        dups = Switch(call, "hide_duplicates"), together = Switch(call, "keep_bursts_together"),
        undated = Switch(call, "undated");

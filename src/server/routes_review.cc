@@ -239,7 +239,7 @@ base::Status DecideDuplicate(ServerState& state, Call& call) {
   auto from = FromField(*body);
   if (!from.ok()) return from.status();
   std::optional<int64_t> against;
-  if (body->contains("against")) {
+  if (body->contains("against") && !(*body)["against"].is_null()) {  // null: not said, as when left out
     auto was = IdField(*body, "against");
     if (!was.ok()) return was.status();
     against = *was;

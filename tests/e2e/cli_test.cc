@@ -227,11 +227,15 @@ TEST_F(CliTest, IdsAreReadInDecimalOnly) {
   EXPECT_NE(r.err.find("review skip: id must be a whole number, 1 or more (got \"0x10\")"), std::string::npos) << r.err;
   r = Triage({"review", "skip", "99999999999999999999999", "--json"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.Json()["message"].get<std::string>().find("(got \"99999999999999999999999\", too large)"),
+  EXPECT_NE(r.Json()["message"].get<std::string>().find("(got \"99999999999999999999999\", out of range)"),
             std::string::npos)
       << r.out;
   r = Triage({"items", "--limit", "0x7"});
   EXPECT_EQ(r.exit_code, 2) << r.out;
+  r = Triage({"serve", "--port", "99999999999"});  // an int option without bounds: named, not "Could not convert"
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--port must be a whole number (got \"99999999999\", out of range)"), std::string::npos)
+      << r.err;
   r = Triage({"items", "--limit", "+007", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.Json().size(), 7u);
@@ -450,7 +454,8 @@ TEST_F(CliTest, AFolderOrLinkInAPhotosPlaceIsNoPhoto) {
   ASSERT_EQ(report["missing"].size(), 2u) << report.dump();
   EXPECT_EQ(report["missing"][0]["found"], "a folder");
   EXPECT_EQ(report["missing"][1]["found"], "a symbolic link");
-  EXPECT_EQ(Triage({"check", "--forget-missing"}).exit_code, 0);
+  // Every item of the catalog missing: forgotten only with --all (see ForgettingEveryItemOf...).
+  EXPECT_EQ(Triage({"check", "--forget-missing", "--all"}).exit_code, 0);
   EXPECT_TRUE(Items().empty());
   json after = Triage({"check", "--json"}).Json();  // the link left behind is a file the catalog does not know
   EXPECT_EQ(after["unknown_files"], json::array({b["path"]})) << after.dump();
@@ -553,12 +558,17 @@ TEST_F(CliTest, ScoresAfterAnIngestAreOnTheLibrarysScaleAlready) {
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(again.Json()["items"], 6);
   EXPECT_EQ(again.Json()["changed"], 0) << again.out;
-  // One more photo does not outgrow a scale of six (a quarter more would): no second recompute.
+  // One more photo in a small library: rescaled again, so that recompute after it still changes nothing.
   fs::create_directories(dir_ / "one");
   WriteTestImage(dir_ / "one" / "s7.jpg", 47, 480, 360);
   RunResult one = RunTriage({"ingest", (dir_ / "one").string(), "--library", lib2.string()});
   ASSERT_EQ(one.exit_code, 0) << one.err;
-  EXPECT_EQ(one.err.find("quality scores put on the scale"), std::string::npos) << one.err;
+  EXPECT_NE(one.err.find("quality scores put on the scale of the library's 7 photos"), std::string::npos) << one.err;
+  RunResult after_one = RunTriage({"recompute", "--json", "--library", lib2.string()});
+  EXPECT_EQ(after_one.Json()["changed"], 0) << after_one.out;
+  // Nothing new (a copy only skipped, or every input failed): no recompute.
+  RunResult none = RunTriage({"ingest", (dir_ / "nothing-here").string(), "--library", lib2.string()});
+  EXPECT_EQ(none.err.find("quality scores put on the scale"), std::string::npos) << none.err;
 }
 
 // A catalog given for the wrong library names not one of its files: `check --forget-missing` once emptied that other
@@ -579,6 +589,19 @@ TEST_F(CliTest, ForgettingEveryItemOfACatalogThatNamesNoFileHereIsRefused) {
   RunResult own = Triage({"check", "--json"});
   EXPECT_EQ(own.exit_code, 0) << own.out;
   EXPECT_EQ(own.Json()["none_in_library"], false);
+  // Two of three files gone (most of the catalog): refused as well; one of three is forgotten at once.
+  const json listed = Items();
+  fs::remove(lib() / listed[0]["path"].get<std::string>());
+  fs::remove(lib() / listed[1]["path"].get<std::string>());
+  RunResult most = Triage({"check", "--forget-missing", "--json"});
+  EXPECT_EQ(most.exit_code, 5) << most.out;
+  EXPECT_NE(most.Json()["message"].get<std::string>().find("2 of the catalog's 3 items have no file in"),
+            std::string::npos)
+      << most.out;
+  EXPECT_EQ(Items().size(), 3u);
+  RunResult hint = Triage({"check"});
+  EXPECT_NE(hint.out.find("triage check --forget-missing --all"), std::string::npos) << hint.out;
+  EXPECT_EQ(Triage({"check", "--all"}).exit_code, 2) << "--all means nothing without --forget-missing";
   // Every file deleted by hand, for good: --all forgets them.
   for (const auto& item : Items()) fs::remove(lib() / item["path"].get<std::string>());
   EXPECT_EQ(Triage({"check", "--forget-missing"}).exit_code, 5);

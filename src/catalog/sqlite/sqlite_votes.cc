@@ -32,10 +32,11 @@ constexpr const char* kFlagged =
     ") >= ? "
     "ORDER BY f.item_id";
 
-// Anonymous sessions of one address are one contributor, as in the tallies.
+// Anonymous sessions of one address are one contributor, as in the tallies, and their votes on one image one vote.
 constexpr const char* kLeaderboard =
-    "SELECT " TRIAGE_COUNTED_AS_SQL("c") " AS who, COUNT(*) AS n FROM (SELECT voter, address FROM votes "
-    "WHERE at >= ?1 UNION ALL SELECT voter, address FROM flags WHERE at >= ?1) c GROUP BY who "
+    "SELECT " TRIAGE_COUNTED_AS_SQL("c") " AS who, COUNT(DISTINCT c.what) AS n FROM ("
+    "SELECT voter, address, 'v' || item_id AS what FROM votes WHERE at >= ?1 UNION ALL "
+    "SELECT voter, address, 'f' || item_id AS what FROM flags WHERE at >= ?1) c GROUP BY who "
     "ORDER BY n DESC, who LIMIT ?2";
 
 // kNotFound when item `id` does not exist. REQUIRES: the catalog's lock held.
