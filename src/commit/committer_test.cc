@@ -635,6 +635,72 @@ TEST_F(CommitterTest, ACommitWhoseStagedFileIsGoneIsDroppedOnceButOneOfAnotherFo
   EXPECT_NE(report->problems[0].find("journal entry elsewhere"), std::string::npos);
 }
 
+// A library copied (cp -a) with an interrupted run in its journal: the copy's recovery once moved the original
+// library's staged file into the original's review folder (the journal holds absolute paths). The copy leaves the
+// session to the original, which settles it; a library moved (mv) settles it at its new place.
+TEST_F(CommitterTest, AnInterruptedRunOfACopiedLibraryIsLeftToTheOriginalAndAMovedOneIsSettledWhereItIsNow) {
+  journal_.reset();
+  committer_.reset();
+  catalog_.reset();
+  // A dead session of lib_ with one placement recorded and not done: the staged file, the intent to place it.
+  const auto interrupt = [&](const std::string& name) {
+    auto dead = Journal::Open(lib_ / ".triage");
+    ASSERT_TRUE(dead.ok());
+    std::ofstream((*dead)->staging_dir() / name) << name;
+    Intent in;
+    in.kind = Intent::Kind::kCommit;
+    in.id = "place-" + name;
+    in.from = (*dead)->staging_dir() / name;
+    in.to = lib_ / "review/unidentified" / name;
+    catalog::CatalogChange change = Change("review");
+    change.journal_id = in.id;
+    change.item.path = "review/unidentified/" + name;
+    in.change = change;
+    ASSERT_TRUE((*dead)->Record(in).ok());
+  };
+  interrupt("a.jpg");
+  const fs::path copy = lib_.string() + "-copy";
+  fs::copy(lib_, copy, fs::copy_options::recursive);
+  {
+    auto copied_catalog = catalog::sqlite::SqliteCatalog::Open(copy / ".triage/catalog.db");
+    ASSERT_TRUE(copied_catalog.ok());
+    auto report = Recover(copy / ".triage", **copied_catalog);
+    ASSERT_TRUE(report.ok());
+    ASSERT_EQ(report->problems.size(), 1u);
+    EXPECT_NE(report->problems[0].find("which this folder was copied from"), std::string::npos) << report->problems[0];
+    EXPECT_EQ(report->rolled_forward, 0);
+  }
+  EXPECT_FALSE(fs::exists(lib_ / "review/unidentified/a.jpg")) << "the copy moved the original's file";
+  EXPECT_TRUE(FilesUnder(copy / "review").empty());
+  EXPECT_TRUE(FilesUnder(copy / ".triage/journal").empty());
+  fs::remove_all(copy);
+  {
+    auto own = catalog::sqlite::SqliteCatalog::Open(lib_ / ".triage/catalog.db");
+    ASSERT_TRUE(own.ok());
+    auto report = Recover(lib_ / ".triage", **own);
+    ASSERT_TRUE(report.ok());
+    EXPECT_TRUE(report->problems.empty()) << report->problems[0];
+    EXPECT_EQ(report->rolled_forward, 1);
+    EXPECT_EQ(*base::ReadFile(lib_ / "review/unidentified/a.jpg"), "a.jpg");
+  }
+  // Moved: the old folder is gone; the session's paths are read at the new one.
+  interrupt("b.jpg");
+  const fs::path moved = lib_.string() + "-moved";
+  fs::rename(lib_, moved);
+  {
+    auto moved_catalog = catalog::sqlite::SqliteCatalog::Open(moved / ".triage/catalog.db");
+    ASSERT_TRUE(moved_catalog.ok());
+    auto report = Recover(moved / ".triage", **moved_catalog);
+    ASSERT_TRUE(report.ok());
+    EXPECT_TRUE(report->problems.empty()) << report->problems[0];
+    EXPECT_EQ(report->rolled_forward, 1);
+    auto item = (*moved_catalog)->FindByPath("review/unidentified/b.jpg");
+    ASSERT_TRUE(item.ok() && item->has_value());
+  }
+  EXPECT_EQ(*base::ReadFile(moved / "review/unidentified/b.jpg"), "b.jpg");
+  fs::rename(moved, lib_);
+}
+
 TEST_F(CommitterTest, EmptyFoldersAreRemovedUpToTheRootAndNoFurther) {
   const fs::path photos = lib_ / "photos";
   fs::create_directories(photos / "2024/05");

@@ -6,6 +6,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "base/files.h"
 #include "base/ids.h"
 
@@ -29,6 +32,13 @@ base::Result<std::unique_ptr<Journal>> Journal::Open(const fs::path& state_dir, 
   if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (fd >= 0) ::close(fd);
     return base::Status::Io(fmt::format("cannot lock journal session {}", lock.string()));
+  }
+  // The library the session's absolute paths are in: a library copied or moved with an interrupted run in its
+  // journal is told from the one it names (commit::Recover).
+  const std::string library = fs::weakly_canonical(state_dir.parent_path(), ec).string() + "\n";
+  if (::write(fd, library.data(), library.size()) != static_cast<ssize_t>(library.size()) || ::fdatasync(fd) != 0) {
+    ::close(fd);
+    return base::Status::Io(fmt::format("cannot write journal session {}: {}", lock.string(), std::strerror(errno)));
   }
   fs::rename(building, dir, ec);
   if (ec) {

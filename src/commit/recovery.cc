@@ -155,12 +155,24 @@ std::vector<Entry> ReadIntents(const fs::path& dir, RecoveryReport& report) {
 }
 
 // Settles one dead session; returns false if something must wait for the next run.
+// Where a session recorded in a library since moved (`from`, its old folder) has its files now (`to`).
+struct Rebase {
+  fs::path from, to;
+  fs::path operator()(const fs::path& p) const {
+    if (from.empty() || p.empty()) return p;
+    const fs::path rel = p.lexically_relative(from);
+    return rel.empty() || *rel.begin() == ".." ? p : to / rel;
+  }
+};
+
 bool RecoverSession(const fs::path& dir, const fs::path& staging, catalog::Catalog& catalog,
-                    catalog::ProposalStore* proposals, const fs::path& library, RecoveryReport& report) {
+                    catalog::ProposalStore* proposals, const fs::path& library, RecoveryReport& report,
+                    const Rebase& rebase = {}) {
   std::set<fs::path> unsettled;  // entries with an intent left for the next run: kept whole (replaying is idempotent)
   std::vector<fs::path> settled;
-  for (const Entry& e : ReadIntents(dir, report)) {
-    const Intent& in = e.intent;
+  for (Entry& e : ReadIntents(dir, report)) {
+    Intent& in = e.intent;
+    for (fs::path* p : {&in.from, &in.to, &in.incoming_from, &in.incoming_to}) *p = rebase(*p);
     base::Status st;
     bool undone = false;
     if (in.kind == Intent::Kind::kCommit)
@@ -225,7 +237,29 @@ void RecoverSessions(const fs::path& journals, const fs::path& stagings, bool le
     }
     report.sessions++;
     fs::path staging = stagings / e.path().filename();
-    if (RecoverSession(e.path(), staging, catalog, proposals, library, report)) fs::remove_all(e.path(), ec);
+    // A session records the library it was in (Journal::Open). Another one: this library was copied or moved with
+    // an interrupted run in its journal. Copied, the original still holds the very session, and settles it itself:
+    // settling it here would move the original's files. Moved, its paths are rebased onto this folder.
+    Rebase rebase;
+    auto recorded = base::ReadFile(lock);
+    std::string was = recorded.ok() ? *recorded : "";
+    while (!was.empty() && (was.back() == '\n' || was.back() == '\r')) was.pop_back();
+    const fs::path here = fs::weakly_canonical(library, ec);
+    if (!was.empty() && fs::path(was) != here) {
+      const fs::path original_session = fs::path(was) / e.path().lexically_relative(library);
+      if (!e.path().lexically_relative(library).empty() && Exists(original_session)) {
+        report.problems.push_back(fmt::format(
+            "journal session {} is the interrupted run of the library at {}, which this folder was copied from: "
+            "left to that library, dropped here",
+            e.path().filename().string(), was));
+        fs::remove_all(staging, ec);
+        fs::remove_all(e.path(), ec);
+        ::close(fd);
+        continue;
+      }
+      rebase = {fs::path(was), here};
+    }
+    if (RecoverSession(e.path(), staging, catalog, proposals, library, report, rebase)) fs::remove_all(e.path(), ec);
     ::close(fd);
   }
 }
