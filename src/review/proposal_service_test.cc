@@ -84,6 +84,19 @@ class ProposalServiceTest : public ::testing::Test {
     ASSERT_TRUE(updated.ok()) << updated.status().ToString();
   }
   std::string ItemPath(int64_t id) { return catalog_->GetItem(id)->path; }
+  // Item `id` moved into `folder` (relative to the library) by a person's `action` at `at`, audited as a decision.
+  void Decided(int64_t id, const std::string& folder, const std::string& location, const std::string& action,
+               int64_t at, const std::string& person = "", const std::string& category = "") {
+    catalog::CatalogChange change;
+    change.item.location = location;
+    change.item.person = person;
+    change.item.category = category;
+    change.actor = action == "approve" ? "admin" : "bob";
+    change.action = action;
+    change.at = at;
+    auto moved = committer_->Relocate(*catalog_->GetItem(id), lib_ / folder, change);
+    ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  }
   // The intent Committer::Replace journals to approve proposal `proposal` (a.jpg out of the slot, b.jpg in).
   commit::Intent ApprovalIntent(const std::string& id, int64_t proposal) {
     commit::Intent intent;
@@ -254,13 +267,7 @@ TEST_F(ProposalServiceTest, DeniedAndArchivedProposalsAreNeverAppliedAndMoveNoFi
 
 TEST_F(ProposalServiceTest, AProposalWhoseSlotChangedBecomesStaleInsteadOfApplied) {
   ProposalRecord p = ProposeBetter();
-  catalog::CatalogChange moved;  // the current image moved elsewhere meanwhile
-  moved.item.location = "library";
-  moved.item.person = "bob";
-  moved.actor = "admin";
-  moved.action = "approve";
-  moved.at = 1500;
-  ASSERT_TRUE(committer_->Relocate(*catalog_->GetItem(current_), lib_ / "faces/bob", moved).ok());
+  Decided(current_, "faces/bob", "library", "approve", 1500, "bob");  // the current image moved elsewhere meanwhile
   auto applied = service_->Approve(p.id, "admin", "", 2000);
   EXPECT_EQ(applied.status().code(), base::Code::kConflict);
   EXPECT_NE(applied.status().message().find("stale"), std::string::npos);
@@ -274,13 +281,7 @@ TEST_F(ProposalServiceTest, AProposalWhoseSlotChangedBecomesStaleInsteadOfApplie
 // proposed image may be, but approving would move it on and undo what the reviewer said. Stale, and nothing moves.
 TEST_F(ProposalServiceTest, AProposalWhoseImageAReviewerDecidedSinceBecomesStale) {
   ProposalRecord p = ProposeBetter();
-  catalog::CatalogChange kept;  // "keep both": filed beside the current image
-  kept.item.location = "library";
-  kept.item.person = "alice";
-  kept.actor = "bob";
-  kept.action = "duplicate";
-  kept.at = 1500;
-  ASSERT_TRUE(committer_->Relocate(*catalog_->GetItem(better_), lib_ / "faces/alice", kept).ok());
+  Decided(better_, "faces/alice", "library", "duplicate", 1500, "alice");  // "keep both": beside the current image
   auto applied = service_->Approve(p.id, "admin", "", 2000);
   EXPECT_EQ(applied.status().code(), base::Code::kConflict) << applied.status().ToString();
   EXPECT_NE(applied.status().message().find(
@@ -295,19 +296,8 @@ TEST_F(ProposalServiceTest, AProposalWhoseImageAReviewerDecidedSinceBecomesStale
 // Deleted and restored since it was proposed, the proposed image waits in review as it did: the proposal stands.
 TEST_F(ProposalServiceTest, AProposedImageRestoredToReviewKeepsItsProposal) {
   ProposalRecord p = ProposeBetter();
-  catalog::CatalogChange binned;
-  binned.item.location = "trash";
-  binned.actor = "bob";
-  binned.action = "reject";
-  binned.at = 1500;
-  ASSERT_TRUE(committer_->Relocate(*catalog_->GetItem(better_), lib_ / ".triage/trash", binned).ok());
-  catalog::CatalogChange back;
-  back.item.location = "review";
-  back.item.category = "near_duplicates";
-  back.actor = "bob";
-  back.action = "restore";
-  back.at = 1600;
-  ASSERT_TRUE(committer_->Relocate(*catalog_->GetItem(better_), lib_ / "review/near_duplicates", back).ok());
+  Decided(better_, ".triage/trash", "trash", "reject", 1500);
+  Decided(better_, "review/near_duplicates", "review", "restore", 1600, "", "near_duplicates");
   auto applied = service_->Approve(p.id, "admin", "", 2000);
   ASSERT_TRUE(applied.ok()) << applied.status().ToString();
   EXPECT_EQ(ItemPath(better_), "faces/alice/b.jpg");
