@@ -11,6 +11,15 @@ inline std::string Counted(long long n, const std::string& noun, const std::stri
   return std::to_string(n) + " " + (n == 1 ? noun : plural.empty() ? noun + "s" : plural);
 }
 
+// `text` with every `from` replaced by `to` (a staging path in an error named by the input's own name).
+inline std::string ReplacedAll(std::string text, const std::string& from, const std::string& to) {
+  if (from.empty()) return text;
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
 // A word after its indefinite article, "an" before a vowel letter: WithArticle("approved") is "an approved",
 // WithArticle("pending") "a pending". By letter, not by sound: for the product's own words (states, categories).
 inline std::string WithArticle(const std::string& word) {

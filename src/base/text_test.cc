@@ -6,6 +6,15 @@
 namespace triage::base {
 namespace {
 
+// Every mention is replaced, also when the replacement holds what is replaced (no endless loop), and nothing else.
+TEST(ReplacedAllTest, ReplacesEveryMentionOnce) {
+  EXPECT_EQ(ReplacedAll("reading /s/a1.jpg: bad; /s/a1.jpg again", "/s/a1.jpg", "in/a.jpg"),
+            "reading in/a.jpg: bad; in/a.jpg again");
+  EXPECT_EQ(ReplacedAll("x/a.jpg", "a.jpg", "a.jpg.a.jpg"), "x/a.jpg.a.jpg");
+  EXPECT_EQ(ReplacedAll("nothing here", "/s/", "in/"), "nothing here");
+  EXPECT_EQ(ReplacedAll("text", "", "in/"), "text");
+}
+
 TEST(CountedTest, OneTakesTheSingularAndEveryOtherCountThePlural) {
   EXPECT_EQ(Counted(1, "photo"), "1 photo");
   EXPECT_EQ(Counted(0, "photo"), "0 photos");

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "base/ids.h"
+#include "base/text.h"
 #include "model/image_format.h"
 
 namespace triage::commit {
@@ -78,10 +79,7 @@ base::Result<Staged> Committer::StageMove(const fs::path& source, const base::Fi
   if (!st.ok()) {
     // The read failed in staging (a file this process may not read, moved there first): named by the input's own
     // name, where it is back now, not by the staging folder's.
-    std::string message = st.message();
-    const std::string there = staged.path.string();
-    if (size_t at = message.find(there); at != std::string::npos) message.replace(at, there.size(), source.string());
-    return st.WithMessage(std::move(message));
+    return st.WithMessage(base::ReplacedAll(st.message(), staged.path.string(), source.string()));
   }
   return ChangedWhileIngested(source);
 }

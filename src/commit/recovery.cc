@@ -154,7 +154,6 @@ std::vector<Entry> ReadIntents(const fs::path& dir, RecoveryReport& report) {
   return out;
 }
 
-// Settles one dead session; returns false if something must wait for the next run.
 // Where a session recorded in a library since moved (`from`, its old folder) has its files now (`to`).
 struct Rebase {
   fs::path from, to;
@@ -165,6 +164,7 @@ struct Rebase {
   }
 };
 
+// Settles one dead session; returns false if something must wait for the next run.
 bool RecoverSession(const fs::path& dir, const fs::path& staging, catalog::Catalog& catalog,
                     catalog::ProposalStore* proposals, const fs::path& library, RecoveryReport& report,
                     const Rebase& rebase = {}) {

@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/files.h"
 #include "base/ids.h"
+#include "base/text.h"
 #include "base/url_text.h"
 #include "catalog/policy_names.h"
 #include "decide/decide.h"
@@ -176,11 +177,7 @@ struct Ingestor::Impl {
 
   // `text` with every mention of `staged` replaced by the input's own name.
   static void NameTheInput(std::string& text, const fs::path& staged, const std::string& name) {
-    const std::string path = staged.string();
-    if (path.empty()) return;
-    for (size_t at = text.find(path); at != std::string::npos; at = text.find(path, at + name.size())) {
-      text.replace(at, path.size(), name);
-    }
+    text = base::ReplacedAll(std::move(text), staged.string(), name);
   }
 
   // The parallel stage: staging then analysis. Nothing escapes it: an exception is this input's failure. The file is
