@@ -390,13 +390,20 @@ function loupe(src, index, close, discard = null) {
     stage.scrollLeft = (stage.scrollWidth - stage.clientWidth) / 2;
     stage.scrollTop = (stage.scrollHeight - stage.clientHeight) / 2;
   };
-  new ResizeObserver(() => { if (centred) centre(); }).observe(stage);
+  // The stage resized (the panels around it settling), or the image laid out at its size after its load event (on a
+  // busy machine): centred again until the user moves it.
+  const recentre = new ResizeObserver(() => { if (centred) centre(); });
+  recentre.observe(stage);
+  let observed = null;   // the 1:1 image watched, one at a time
   for (const moved of ['pointerdown', 'wheel', 'touchstart', 'keydown']) {
     stage.addEventListener(moved, () => { centred = false; }, { passive: true });
   }
   const original = (item) => {
     const img = h('img', { class: 'actual', dataset: { testid: 'loupe-image' }, alt: item.file_name, src: item.original_url });
     img.addEventListener('load', () => { centred = true; centre(); }, { once: true });
+    if (observed) recentre.unobserve(observed);
+    recentre.observe(img);
+    observed = img;
     return img;
   };
   const show = async () => {
