@@ -126,7 +126,10 @@ class IngestorTest : public ::testing::Test {
     doc["analysis"]["faces"] = false;
     ASSERT_TRUE(config::SaveConfigJson(lib_, doc).ok());
   }
-  void TearDown() override { fs::remove_all(lib_); }
+  void TearDown() override {
+    fs::remove_all(lib_);
+    fs::remove_all(in_);
+  }
 
   Process Open(AnalyseFn analyse = nullptr, bool failing_lookups = false) {
     Process p;
