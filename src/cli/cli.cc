@@ -271,6 +271,45 @@ std::optional<WholeNumber> WholeNumberOf(const CLI::Option& opt) {
   return bounds;
 }
 
+// A number as people write it in decimal: digits with an optional sign, point and exponent ("0.5", "-2", "1e3").
+// C's strtod, which CLI11 reads fractional options with, also takes hex ("0x10" is 16), "inf" and "nan" (which no
+// range check refuses: every comparison with it is false).
+bool IsDecimalNumber(std::string_view v) {
+  if (!v.empty() && (v.front() == '+' || v.front() == '-')) v.remove_prefix(1);
+  const size_t digits = std::min(v.find_first_not_of("0123456789"), v.size());
+  size_t at = digits, fraction = 0;
+  if (at < v.size() && v[at] == '.') {
+    fraction = std::min(v.find_first_not_of("0123456789", at + 1), v.size()) - at - 1;
+    at += 1 + fraction;
+  }
+  if (digits + fraction == 0) return false;
+  if (at < v.size() && (v[at] == 'e' || v[at] == 'E')) {
+    ++at;
+    if (at < v.size() && (v[at] == '+' || v[at] == '-')) ++at;
+    const size_t exponent = std::min(v.find_first_not_of("0123456789", at), v.size()) - at;
+    if (exponent == 0) return false;
+    at += exponent;
+  }
+  return at == v.size();
+}
+
+// What a fractional option accepts, from its CLI11 type name ("FLOAT:FLOAT in [0 - 100]" for CLI::Range(0.0,
+// 100.0)): its bounds as written there. nullopt for an option that does not take fractional numbers.
+struct FractionalNumber {
+  std::string min, max;
+};
+std::optional<FractionalNumber> FractionalNumberOf(const CLI::Option& opt) {
+  const std::string type = opt.get_type_name();
+  if (type.substr(0, type.find(':')) != "FLOAT") return std::nullopt;
+  FractionalNumber bounds;
+  const size_t open = type.find(" in ["), dash = type.find(" - ", open), close = type.find(']', dash);
+  if (open != std::string::npos && dash != std::string::npos && close != std::string::npos) {
+    bounds.min = type.substr(open + 5, dash - open - 5);
+    bounds.max = type.substr(dash + 3, close - dash - 3);
+  }
+  return bounds;
+}
+
 // True when `value` is a whole number `bounds` allow ("+5" too, as CLI11 reads it).
 bool Allows(const WholeNumber& bounds, std::string_view value) {
   if (!value.empty() && value.front() == '+') value.remove_prefix(1);
@@ -320,6 +359,23 @@ std::string BadValue(CLI::App& app, const CLI::ParseError& e) {
   for (CLI::App* cmd = at; cmd != nullptr; cmd = cmd->get_parent()) {
     for (const CLI::Option* opt : cmd->get_options()) {
       if (opt->count() == 0) continue;
+      if (const std::optional<FractionalNumber> range = FractionalNumberOf(*opt)) {
+        for (const std::string& value : opt->results()) {
+          if (IsDecimalNumber(value) &&
+              (range->min.empty() ||
+               (std::strtod(value.c_str(), nullptr) >= std::strtod(range->min.c_str(), nullptr) &&
+                std::strtod(value.c_str(), nullptr) <= std::strtod(range->max.c_str(), nullptr)))) {
+            continue;
+          }
+          const std::string name = opt->get_positional() ? opt->get_name(true, false) : opt->get_name();
+          const std::string given =
+              nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+          const std::string what = range->min.empty()
+                                       ? "a decimal number"
+                                       : fmt::format("a decimal number from {} to {}", range->min, range->max);
+          return fmt::format("{}{} must be {} (got {}): see {} --help", command, name, what, given, where);
+        }
+      }
       const std::optional<WholeNumber> bounds = WholeNumberOf(*opt);
       if (!bounds) continue;
       for (const std::string& value : opt->results()) {
@@ -377,8 +433,15 @@ void RefuseOptionNamesAsValues(CLI::App& at) {
 // CLI11 reads a whole number as C's strtoll does with base 0: `review reject 011` rejected item 9 (octal), `0x10` item
 // 16, and a number past 64 bits became the largest there is. Every whole-number option reads decimal only: leading
 // zeros are dropped ("011" is 11), anything else that is not decimal digits, or does not fit, is refused by name.
+// A fractional option likewise takes a decimal number only (strtod's hex, "inf" and "nan" are refused).
 void ReadWholeNumbersInDecimal(CLI::App& at) {
   for (CLI::Option* opt : at.get_options()) {
+    if (opt->get_type_size_max() != 0 && FractionalNumberOf(*opt)) {
+      opt->transform(CLI::Validator(
+          [](std::string& value) -> std::string { return IsDecimalNumber(value) ? "" : "not a decimal number"; }, "",
+          "decimal"));
+      continue;
+    }
     if (opt->get_type_size_max() == 0 || !WholeNumberOf(*opt)) continue;
     opt->transform(CLI::Validator(
         [](std::string& value) -> std::string {

@@ -241,6 +241,22 @@ TEST_F(CliTest, IdsAreReadInDecimalOnly) {
   EXPECT_EQ(r.Json().size(), 7u);
 }
 
+// strtod, behind CLI11's fractional options, reads "0x10" as 16 and takes "nan", which passed the 0..100 range check.
+TEST_F(CliTest, FractionalOptionsAreReadInDecimalOnly) {
+  for (const std::string given : {"0x10", "nan", "inf", "1e", "101", "-1", "abc"}) {
+    RunResult r = Triage({"proposals", "batch", "approve", "--min-score", given});
+    EXPECT_EQ(r.exit_code, 2) << given << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find(fmt::format("proposals batch: --min-score must be a decimal number from 0 to 100 (got \"{}\")",
+                                     given)),
+              std::string::npos)
+        << r.err;
+  }
+  for (const std::string given : {"50", "0.5", ".5", "5.", "1e1", "+2.5E+1"}) {
+    RunResult r = Triage({"proposals", "batch", "deny", "--max-score", given, "--json"});
+    EXPECT_EQ(r.exit_code, 0) << given << ": " << r.out << r.err;
+  }
+}
+
 // CLI11 once said "Could not convert: id = abc", and "--limit: Value abc not in range 1 to 100000" as if abc were a
 // number; a value that is no whole number, or one out of range, is now named with its command and what it takes.
 TEST_F(CliTest, AValueThatIsNotAWholeNumberIsNamedWithWhatTheArgumentTakes) {
