@@ -134,6 +134,7 @@ struct Stats {
   int64_t in_review = 0;  // pending review entries
   int64_t in_library = 0;
   int64_t in_trash = 0;
+  int64_t in_archive = 0;                      // images approved proposals replaced (kept for a revert, never purged)
   std::map<std::string, int64_t> by_person;    // library items per person
   std::map<std::string, int64_t> by_category;  // pending review per category
   double success_rate = 0;                     // auto_sorted / ingested in the period, 0..1

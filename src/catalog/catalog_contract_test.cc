@@ -436,6 +436,9 @@ TEST_P(CatalogContractTest, FiltersPagesAndCounts) {
         catalog_->Apply(Insert("r" + std::to_string(i), "review/d/" + std::to_string(i), "review", "duplicates")).ok());
   }
   ASSERT_TRUE(catalog_->Apply(Insert("l", "faces/a/l.jpg", "library")).ok());
+  ASSERT_TRUE(catalog_->Apply(Insert("t", ".triage/trash/t.jpg", "trash")).ok());
+  ASSERT_TRUE(catalog_->Apply(Insert("a1", ".triage/archive/a1.jpg", "archive")).ok());
+  ASSERT_TRUE(catalog_->Apply(Insert("a2", ".triage/archive/a2.jpg", "archive")).ok());
   ItemFilter f;
   f.category = "duplicates";
   f.limit = 2;
@@ -449,6 +452,10 @@ TEST_P(CatalogContractTest, FiltersPagesAndCounts) {
   auto stats = catalog_->GetStats(0);
   EXPECT_EQ(stats->in_review, 5);
   EXPECT_EQ(stats->by_category["duplicates"], 5);
+  EXPECT_EQ(stats->in_library, 1);
+  EXPECT_EQ(stats->in_trash, 1);
+  EXPECT_EQ(stats->in_archive, 2) << "the images approved proposals replaced are counted too";
+  EXPECT_EQ(stats->total, 9);
 }
 
 TEST_P(CatalogContractTest, PersonsAndReferences) {

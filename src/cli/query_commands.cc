@@ -273,6 +273,7 @@ int Stats(CommandContext& ctx, int days) {
                 {"in_review", s->in_review},
                 {"in_library", s->in_library},
                 {"in_trash", s->in_trash},
+                {"in_archive", s->in_archive},
                 {"by_category", s->by_category},
                 {"success_rate", s->success_rate},
                 {"by_day", by_day}};
@@ -280,9 +281,10 @@ int Stats(CommandContext& ctx, int days) {
     ctx.PrintJson(out);
     return kExitOk;
   }
-  fmt::print("{}{}: {} auto-sorted ({:.0f}%), {} waiting for review, {} in the library, {} in trash\n",
+  fmt::print("{}{}: {} auto-sorted ({:.0f}%), {} waiting for review, {} in the library, {} in trash{}\n",
              Counted(s->total, "image"), days > 0 ? fmt::format(" in the last {} days", days) : "", s->auto_sorted,
-             100 * s->success_rate, s->in_review, s->in_library, s->in_trash);
+             100 * s->success_rate, s->in_review, s->in_library, s->in_trash,
+             s->in_archive > 0 ? fmt::format(", {} archived (replaced by approved proposals)", s->in_archive) : "");
   for (const auto& [p, n] : s->by_person) fmt::print("  {}: {}\n", p.empty() ? "photos/" : "faces/" + p, n);
   for (const auto& [c, n] : s->by_category) fmt::print("  review/{}: {}\n", c, n);
   return kExitOk;

@@ -21,6 +21,7 @@ json StatsJson(const catalog::Stats& s) {
               {"in_review", s.in_review},
               {"in_library", s.in_library},
               {"in_trash", s.in_trash},
+              {"in_archive", s.in_archive},
               {"auto_sort_rate", s.success_rate},
               {"by_category", s.by_category}};
   out.update(model::PersonCountsJson(s.by_person));

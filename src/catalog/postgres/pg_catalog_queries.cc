@@ -30,7 +30,8 @@ constexpr const char* kMoveToQueueEnd =
 constexpr const char* kStatCounts =
     "SELECT COUNT(*), COUNT(*) FILTER (WHERE auto_sorted = 1), "
     "(SELECT COUNT(*) FROM review_queue WHERE reviewed_at IS NULL AND created_at >= $1), "
-    "COUNT(*) FILTER (WHERE location = 'library'), COUNT(*) FILTER (WHERE location = 'trash') "
+    "COUNT(*) FILTER (WHERE location = 'library'), COUNT(*) FILTER (WHERE location = 'trash'), "
+    "COUNT(*) FILTER (WHERE location = 'archive') "
     "FROM items WHERE created_at >= $1";
 constexpr const char* kStatsByPerson =
     "SELECT person, COUNT(*) FROM items WHERE location = 'library' AND created_at >= $1 GROUP BY person";
@@ -256,6 +257,7 @@ base::Result<Stats> PgCatalog::GetStats(int64_t since) {
   st.in_review = counts->Int(0, 2);
   st.in_library = counts->Int(0, 3);
   st.in_trash = counts->Int(0, 4);
+  st.in_archive = counts->Int(0, 5);
   st.success_rate = st.total > 0 ? static_cast<double>(st.auto_sorted) / static_cast<double>(st.total) : 0;
   auto persons = conn_->Query(kStatsByPerson, Params().Add(since));
   if (!persons.ok()) return persons.status();

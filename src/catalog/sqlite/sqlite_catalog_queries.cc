@@ -79,6 +79,7 @@ base::Result<Stats> SqliteCatalog::GetStats(int64_t since) {
   st.in_review = *count("SELECT COUNT(*) FROM review_queue WHERE reviewed_at IS NULL AND created_at >= ?", since);
   st.in_library = *count("SELECT COUNT(*) FROM items WHERE location = 'library' AND created_at >= ?", since);
   st.in_trash = *count("SELECT COUNT(*) FROM items WHERE location = 'trash' AND created_at >= ?", since);
+  st.in_archive = *count("SELECT COUNT(*) FROM items WHERE location = 'archive' AND created_at >= ?", since);
   st.success_rate = st.total > 0 ? static_cast<double>(st.auto_sorted) / static_cast<double>(st.total) : 0;
   Statement p(db_, "SELECT person, COUNT(*) FROM items WHERE location = 'library' AND created_at >= ? GROUP BY person");
   p.Bind(1, since);
