@@ -41,11 +41,31 @@ int Init(CommandContext& ctx, const std::string& dir, bool library_flag_given) {
   }
   fs::path root = ctx.library;
   std::error_code probe;
-  const bool exists = fs::exists(root / "triage.json", probe);
-  if (probe && probe != std::errc::no_such_file_or_directory) {
+  const fs::file_status config_status = fs::status(root / "triage.json", probe);
+  // A file where the folder should be (ENOTDIR) is named below, as such.
+  if (probe && probe != std::errc::no_such_file_or_directory && probe != std::errc::not_a_directory) {
     return ctx.Fail(base::Status::InvalidArgument(fmt::format("cannot use {}: {}", root.string(), probe.message())));
   }
-  if (exists) return ctx.Fail(base::Status::AlreadyExists(fmt::format("{} is a library already", root.string())));
+  probe.clear();
+  if (fs::is_directory(config_status)) {
+    return ctx.Fail(base::Status::InvalidArgument(
+        fmt::format("cannot make a library in {}: {} is a folder, where the library's configuration file goes; move "
+                    "it aside first",
+                    root.string(), (root / "triage.json").string())));
+  }
+  // An empty triage.json holds no settings to keep (other commands refuse it and send the user here): init writes a
+  // complete one in its place. Any other is a library's, never overwritten.
+  bool empty_config = false;
+  if (fs::exists(config_status)) {
+    std::error_code size_error;
+    const auto size = fs::file_size(root / "triage.json", size_error);
+    auto text =
+        size_error || size > 4096 ? base::Result<std::string>(std::string("{")) : base::ReadFile(root / "triage.json");
+    empty_config = text.ok() && text->find_first_not_of(" \t\r\n") == std::string::npos;
+    if (!empty_config) {
+      return ctx.Fail(base::Status::AlreadyExists(fmt::format("{} is a library already", root.string())));
+    }
+  }
   // The folder, or the nearest of its parents that exists, must be a folder: a file there is named as such.
   for (fs::path at = fs::absolute(root, probe); !probe && !at.empty(); at = at.parent_path()) {
     const fs::file_status st = fs::status(at, probe);
@@ -119,7 +139,12 @@ int Init(CommandContext& ctx, const std::string& dir, bool library_flag_given) {
     return ctx.exit_code;
   }
   if (ctx.json) {
-    ctx.PrintJson({{"library", lib->config()->library.string()}, {"config", lib->config()->ConfigPath().string()}});
+    ctx.PrintJson({{"library", lib->config()->library.string()},
+                   {"config", lib->config()->ConfigPath().string()},
+                   {"config_was_empty", empty_config}});
+  } else if (empty_config) {
+    fmt::print("{} was empty: wrote the default settings in it (library {})\n", lib->config()->ConfigPath().string(),
+               lib->config()->library.string());
   } else {
     fmt::print("created library {}\n", lib->config()->library.string());
   }

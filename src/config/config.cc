@@ -124,7 +124,7 @@ std::string Describe(const KeySpec& spec) {
     case Kind::kNumber:
       return fmt::format("must be a number from {} to {}", spec.min, spec.max);
     case Kind::kString:
-      if (spec.choices.empty()) return "must be a non-empty string";
+      if (spec.choices.empty()) return "must be a non-empty string without control characters";
       return fmt::format("must be one of: {}", fmt::join(spec.choices, ", "));
     case Kind::kStringList:
       return "must be a list of person names (strings)";
@@ -136,6 +136,12 @@ std::string Describe(const KeySpec& spec) {
   return "";
 }
 
+// A control character (a NUL above all) in a folder's name is cut or refused by the system: "rev\u0000x" named
+// "rev", and every name tried for a file in it seemed taken.
+bool HasControlCharacter(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
 bool Fits(const json& v, const KeySpec& spec) {
   switch (spec.kind) {
     case Kind::kBool:
@@ -145,7 +151,7 @@ bool Fits(const json& v, const KeySpec& spec) {
     case Kind::kNumber:
       return v.is_number() && v.get<double>() >= spec.min && v.get<double>() <= spec.max;
     case Kind::kString:
-      return v.is_string() && !v.get<std::string>().empty() &&
+      return v.is_string() && !v.get<std::string>().empty() && !HasControlCharacter(v.get<std::string>()) &&
              (spec.choices.empty() ||
               std::find(spec.choices.begin(), spec.choices.end(), v.get<std::string>()) != spec.choices.end());
     case Kind::kStringList:

@@ -55,6 +55,32 @@ TEST_F(CliTest, InitCreatesTheLayoutAndRefusesASecondInit) {
   EXPECT_NE(again.err.find("is a library already"), std::string::npos);
 }
 
+// Every command refuses an empty triage.json and says `triage init` writes a complete one: init did not, it said "a
+// library already". It now writes the defaults into an empty one (the library's catalog and files stay), and names a
+// folder called triage.json as what is in the way.
+TEST_F(CliTest, InitWritesTheDefaultsIntoAnEmptyConfigurationAndNamesAFolderInItsPlace) {
+  WriteTestImage(in() / "a.jpg", 1, 320, 240);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  { std::ofstream(lib() / "triage.json", std::ios::trunc) << "\n"; }
+  RunResult refused = Triage({"items"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("the file is empty; `triage init` writes a complete one"), std::string::npos)
+      << refused.err;
+  RunResult init = RunTriage({"init", lib().string(), "--json"});
+  ASSERT_EQ(init.exit_code, 0) << init.out << init.err;
+  EXPECT_EQ(init.Json()["config_was_empty"], true);
+  EXPECT_EQ(Items().size(), 1u) << "the catalog and its item stay";
+  EXPECT_EQ(RunTriage({"init", lib().string()}).exit_code, 2) << "now complete, it is a library's again";
+
+  const fs::path folder = dir_ / "folder";
+  fs::create_directories(folder / "triage.json");
+  RunResult in_the_way = RunTriage({"init", folder.string()});
+  EXPECT_EQ(in_the_way.exit_code, 2);
+  EXPECT_NE(in_the_way.err.find("triage.json is a folder, where the library's configuration file goes"),
+            std::string::npos)
+      << in_the_way.err;
+}
+
 // A library inside another's folders would take files the outer catalog holds (moved into its own review/), so init
 // refuses any folder inside a library; a name too long for the file system is named, not an internal error, and so
 // is a file where the folder should be.
