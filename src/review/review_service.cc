@@ -393,10 +393,10 @@ base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int
     nlohmann::json undo = {{"kind", "bulk"}, {"changes", std::move(changes)}};
     const char* verb = action == "approve"     ? "approved"
                        : action == "keep"      ? "kept"
-                       : action == "reject"    ? "trashed"
+                       : action == "reject"    ? "moved to the trash"
                        : action == "name_face" ? "named the face of"
                                                : "skipped";
-    std::string summary = fmt::format("{} {}", verb, base::Counted(undo["changes"].size(), "item"));
+    std::string summary = fmt::format("{} {}", verb, base::Counted(undo["changes"].size(), "photo"));
     if (action == "approve" || action == "name_face") {
       auto key = config::SanitizePersonName(person);
       summary += " as " + (key.ok() ? catalog::WrittenName(catalog_, *key) : person);

@@ -196,7 +196,7 @@ TEST_F(ReviewUndoTest, UndoOfABulkRevertsEveryDecisionOrNone) {
   ASSERT_FALSE(token.empty());
   auto undone = undo_->Undo(token, "alice", false, 601);
   ASSERT_TRUE(undone.ok());
-  EXPECT_EQ(undone->summary, "approved 2 items as Carol Ann");
+  EXPECT_EQ(undone->summary, "approved 2 photos as Carol Ann");
   ExpectSame(Take(a), before_a);
   ExpectSame(Take(b), before_b);
   EXPECT_TRUE(catalog_->ListPersons()->empty());  // carol was added by the bulk: taken back with her folder

@@ -251,7 +251,17 @@ TEST_F(FacesApiTest, APersonEnrolledLaterIsSuggestedAndFiledForThePhotosWaiting)
   ASSERT_FALSE(detail["suggestion"].is_null()) << detail.dump();
   EXPECT_EQ(detail["suggestion"]["person"], "biden");
   EXPECT_EQ(detail["suggestion"]["within_match_distance"], true) << detail.dump();
+  EXPECT_EQ(detail["suggestion"]["since_intake"], true) << "the reason says it matched nobody: the card says it is "
+                                                           "the intake's"
+                                                        << detail.dump();
   EXPECT_EQ(detail["faces"][0]["nearest"][0]["person"], "biden") << detail["faces"].dump();
+  // A photo of somebody else that came in after: nobody matched then, nobody matches now (biden is only nearest).
+  auto later = Ingest({"obama.jpg"});
+  ASSERT_EQ(later.size(), 1u);
+  json unchanged = Body(Get("/api/review/" + std::to_string(later[0]), &s));
+  ASSERT_FALSE(unchanged["suggestion"].is_null()) << unchanged.dump();
+  EXPECT_EQ(unchanged["suggestion"]["person"], "biden");
+  EXPECT_EQ(unchanged["suggestion"]["since_intake"], false) << unchanged.dump();
 
   json report = Body(Post("/api/policy/apply", json::object(), &s));
   EXPECT_EQ(report["moved"], 2) << report.dump();

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 
 #include "base/clock.h"
@@ -76,26 +77,32 @@ base::Status Queue(ServerState& state, Call& call, const std::string& category) 
 // The person the matcher suggests for an item in review, with how close the nearest face of theirs came: a hint for
 // the reviewer, never a decision (null when there is none). `faces` are matched against the persons enrolled now
 // (when the server clusters faces): the nearest of them is suggested, also someone enrolled after the photo came in.
+// A face a reviewer named on a card is no evidence: it was taught as its person's reference, and matches that
+// reference at distance 0 (a group photo would be "likely" the person of the face just named).
+bool Evidence(const model::Face& face) { return !face.label.Decided(); }
+
+// The nearest match of a person among the faces that are evidence; nullptr when none matches anybody.
+const model::FaceMatch* NearestEvidence(const std::vector<model::Face>& faces) {
+  const model::FaceMatch* nearest = nullptr;
+  for (const auto& face : faces) {
+    if (Evidence(face) && !face.match.person.empty() && (!nearest || face.match.distance < nearest->distance)) {
+      nearest = &face.match;
+    }
+  }
+  return nearest;
+}
+
 base::Result<json> Suggestion(ServerState& state, const model::ItemRecord& item, const std::vector<model::Face>& faces,
                               bool matched_now) {
   if (item.location != "review") return json(nullptr);
   std::string person = item.person;
-  // A face a reviewer named on this card is no evidence: it was taught as its person's reference, and matches that
-  // reference at distance 0 (a group photo would be "likely" the person of the face just named).
-  auto evidence = [](const model::Face& face) { return !face.label.Decided(); };
   if (matched_now) {
-    const model::FaceMatch* nearest = nullptr;
-    for (const auto& face : faces) {
-      if (evidence(face) && !face.match.person.empty() && (!nearest || face.match.distance < nearest->distance)) {
-        nearest = &face.match;
-      }
-    }
-    if (nearest) person = nearest->person;
+    if (const model::FaceMatch* nearest = NearestEvidence(faces)) person = nearest->person;
   }
   if (person.empty()) return json(nullptr);
   const model::FaceMatch* best = nullptr;
   for (const auto& face : faces) {
-    if (evidence(face) && face.match.person == person && (!best || face.match.distance < best->distance)) {
+    if (Evidence(face) && face.match.person == person && (!best || face.match.distance < best->distance)) {
       best = &face.match;
     }
   }
@@ -125,7 +132,9 @@ base::Status GetReviewItem(ServerState& state, Call& call) {
   // A photo waiting in review is matched against the persons enrolled now: one added from the queue (or anywhere)
   // since the photo came in is suggested on the other photos of them at once, not "matches nobody".
   bool matched_now = false;
+  std::vector<model::Face> at_intake;
   if (item->location == "review" && state.ctx.faces && !faces->empty()) {
+    at_intake = *faces;
     auto match_now = review::MatchNow(state.ctx.catalog, *state.ctx.faces);
     if (!match_now.ok()) return match_now.status();
     TRIAGE_RETURN_IF_ERROR((*match_now)(*id, *faces));
@@ -134,6 +143,16 @@ base::Status GetReviewItem(ServerState& state, Call& call) {
   auto suggestion = Suggestion(state, *item, *faces, matched_now);
   if (!suggestion.ok()) return suggestion.status();
   out["suggestion"] = *suggestion;
+  // The reason was written at intake ("matches nobody enrolled (closest: obama, 0.72)"): when the persons enrolled
+  // since match the faces otherwise, the card says that its reason is the intake's, not what the matcher says now. A
+  // face that matched nobody then and is only near somebody now is no contradiction.
+  if (matched_now && !suggestion->is_null()) {
+    const model::FaceMatch* then = NearestEvidence(at_intake);
+    const model::FaceMatch* now = NearestEvidence(*faces);
+    out["suggestion"]["since_intake"] =
+        then ? !now || then->person != now->person || std::abs(then->distance - now->distance) > 5e-3
+             : (*suggestion)["within_match_distance"].get<bool>();
+  }
   out["faces"] = FacesView(state, *id, *faces);
   // Decided as a duplicate once (kept beside an original that waits in review), a copy waits as a photo of its own:
   // its card shows it alone, not the comparison it was decided on.

@@ -231,8 +231,8 @@ test('Ctrl+A on "All" with a duplicate on another page only: no "Approve selecte
     assert.equal(await note.isVisible(), true, 'the note on duplicates is not shown');
     const n = copies.length;
     assert.ok((await note.innerText()).startsWith(`${n === 1 ? '1 selected photo is a duplicate' : `${n} selected ` +
-      'photos are duplicates'}: approving or keeping ${n === 1 ? 'it' : 'them'} here would file a second copy of the ` +
-      'same picture.'), await note.innerText());
+      'photos are duplicates'}: approving or keeping ${n === 1 ? 'it' : 'them'} here could file a second copy of one ` +
+      'picture.'), await note.innerText());
     assert.equal(await page.getByTestId('bulk-reject').isVisible(), true, 'Delete still works on duplicates');
 
     // Esc lets go of the selection: with nothing selected, approving is offered again.

@@ -135,7 +135,7 @@ test('the grid offers no approving or keeping of duplicates, and says why', asyn
   await box('duplicates').check();
   for (const id of filing) assert.ok(await page.getByTestId(id).isHidden(), `${id} is not offered with a duplicate selected`);
   assert.ok(await page.getByTestId('bulk-reject').isVisible(), 'Delete is');
-  assert.match(await note.innerText(), /^1 selected photo is a duplicate: approving or keeping it here would file a second copy of the same picture/);
+  assert.match(await note.innerText(), /^1 selected photo is a duplicate: approving or keeping it here could file a second copy of one picture/);
   await screenshot(page, 'review-grid-duplicates');
   // The grid's key for naming faces refuses too, saying why, and sends nothing.
   const sent = [];
@@ -153,7 +153,7 @@ test('the grid offers no approving or keeping of duplicates, and says why', asyn
   // On the Duplicates chip nothing that files a photo is offered, selected or not.
   await review('#/review/duplicates', 'grid');
   for (const id of filing) assert.ok(await page.getByTestId(id).isHidden(), `${id} is not offered on Duplicates`);
-  assert.match(await note.innerText(), /^These are duplicates: approving or keeping them here would file a second copy/);
+  assert.match(await note.innerText(), /^These are duplicates: approving or keeping them here could file a second copy of one picture/);
 });
 
 test('on a phone a duplicate\'s card says why it waits before the photos and the buttons; EXIF says which fields', async () => {

@@ -101,7 +101,7 @@ test('name, merge, split, remove an outlier, undo', async () => {
   await card(small.id).getByTestId('merge-button').click();
   const ask = page.getByTestId('confirm-dialog');
   await ask.waitFor();
-  assert.match(await ask.innerText(), new RegExp(`Merge cluster ${small.id} into #${big.id} Barack`));
+  assert.match(await ask.innerText(), new RegExp(`Merge cluster ${small.id} into cluster ${big.id} \\(Barack`));
   assert.match(await ask.innerText(), new RegExp(`${small.size} faces? become Barack's`));
   await page.getByTestId('confirm-no').click();
   assert.equal((await clusters()).length, before.length, 'nothing merged');

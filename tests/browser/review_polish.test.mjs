@@ -91,7 +91,7 @@ test('grid: the faces of several single-face photos named as one person at once;
 
   // One Undo takes both back: files, labels and clusters.
   await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
-  await toastSays('Undone: named the face of 2 items as gary');
+  await toastSays('Undone: named the face of 2 photos as gary');
   for (const name of ['joe1.jpg', 'joe2.jpg']) assert.match(await folder(name), /^review\//);
   for (const id of joes) assert.equal((await lib.api(`/api/review/${id}`)).faces[0].named_as, null);
   assert.ok((await clusterPersons(joes)).every((p) => p !== 'gary'), 'no longer gary\'s cluster');
@@ -106,7 +106,7 @@ test('grid: the faces of several single-face photos named as one person at once;
   const enrolled = async () => (await lib.api('/api/persons')).persons.map((p) => p.name);
   assert.ok((await enrolled()).includes('hilda_newcomer'));
   await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
-  await toastSays('Undone: named the face of 2 items as Hilda Newcomer');  // the name as written
+  await toastSays('Undone: named the face of 2 photos as Hilda Newcomer');  // the name as written
   for (const name of ['joe1.jpg', 'joe2.jpg']) assert.match(await folder(name), /^review\//);
   await page.waitForFunction(async () => {
     const res = await fetch('/api/persons', { credentials: 'same-origin' });

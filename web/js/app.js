@@ -1,6 +1,6 @@
 // The web UI's entry: login, the top bar, and a hash router over the pages.
 import { api, setCsrfToken, ApiError } from './api.js';
-import { h, mount, toast, clearStaleToast, dropRepeatedDecisionKeys } from './dom.js';
+import { h, mount, toast, clearToast, clearStaleToast, dropRepeatedDecisionKeys } from './dom.js';
 import { renderReview } from './review.js';
 import { forgetUndo } from './review_undo.js';
 import { renderGallery } from './gallery.js';
@@ -75,11 +75,12 @@ function stopLiveUpdates() {
 // The demo's login (`triage serve --demo-login`: a known password, loopback only), as the server said it; null otherwise.
 let demoLogin = null;
 
-function showLogin(message = '') {
+// `notice`: the message is news, not an error (logged out on purpose).
+function showLogin(message = '', { notice = false } = {}) {
   stopLiveUpdates();
   endView();
   document.getElementById('topbar').hidden = true;
-  const error = h('p', { class: 'form-error', role: 'alert' }, message);
+  const error = h('p', { class: notice ? 'form-error form-notice' : 'form-error', role: 'alert' }, message);
   const user = h('input', { name: 'username', autocomplete: 'username', required: true, autofocus: true });
   const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   let signingIn = false;   // a double click or a second Enter logs in once
@@ -218,17 +219,18 @@ function start(me) {
 // The login page after a session: the server is asked again whether this is the demo (a page loaded while logged in
 // never heard its login, and showed an empty form without it).
 // `message` undefined: the form is on screen already, and is drawn again only when what it offers changed.
-async function showLoginAgain(message) {
+async function showLoginAgain(message, options = {}) {
   const before = demoLogin?.password;
   try { demoLogin = (await api.get('/api/auth/session')).demo_login || null; } catch (_) { /* as it was */ }
-  if (!session.user && (message !== undefined || demoLogin?.password !== before)) showLogin(message);
+  if (!session.user && (message !== undefined || demoLogin?.password !== before)) showLogin(message, options);
 }
 
 document.getElementById('logout').addEventListener('click', async () => {
   try { await api.post('/api/auth/logout'); } catch (_) { /* logged out anyway */ }
   session.user = '';
   forgetUndo();
-  await showLoginAgain('You are logged out.');
+  clearToast();
+  await showLoginAgain('You are logged out.', { notice: true });
 });
 window.addEventListener('hashchange', () => {
   const lost = leaveGuard ? leaveGuard() : '';

@@ -24,7 +24,9 @@ const origin = (i) => (i.url ? h('span', { class: 'origin', title: i.url }, i.ur
 // label means when it needs saying, and what to say once for both copies when that says more than two cells] per
 // attribute. The first rows say which file each side is, so that the reviewer knows what they keep or delete.
 const ATTRIBUTES = [
-  ['File', (i) => i.file_name, () => null],
+  // A long name breaks after its underscores, hyphens and dots ("biden_" "blue_" "room.jpg"), not inside a word.
+  ['File', (i) => h('span', {}, String(i.file_name || '').split(/(?<=[_.-])/).flatMap((part, n, all) => (n < all.length - 1
+    ? [part, h('wbr')] : [part]))), () => null],
   ['Source', origin, () => null],
   // A narrow column breaks a folder after its slashes ("review/" then "near_duplicates"), not inside a word.
   ['Folder', (i) => (i.folder ? h('span', {}, i.folder.split('/').flatMap((part, n, all) => (n < all.length - 1
@@ -71,6 +73,9 @@ function sharpnessShown(i) {
 
 // Which side wins an attribute: 'left', 'right' or '' (a tie, or unknown on both sides).
 const RELATIVE_TIE = { 'File size': 0.05 };
+// Sharpness scores (0-10) this close say nothing of which copy is sharper: a re-encode or a resize moves the score by a
+// few tenths.
+const ABSOLUTE_TIE = { Sharpness: 0.3 };
 // A file's format as its name says (jpg and jpeg alike). Sizes of two formats say nothing of which copy lost less:
 // a PNG made from a JPEG is several times larger and not one bit better.
 const formatOf = (i) => ((i.file_name || '').match(/\.([^.]+)$/) || ['', ''])[1].toLowerCase().replace('jpeg', 'jpg');
@@ -83,6 +88,9 @@ function better(score, left, right, label = '') {
   if (known(a) !== known(b)) return known(a) ? 'left' : 'right';
   if (!known(a) || a === b) return '';
   if (Math.abs(a - b) <= (RELATIVE_TIE[label] || 0) * Math.max(Math.abs(a), Math.abs(b))) return '';
+  if (sharpnessScore(left) !== null && sharpnessScore(right) !== null && Math.abs(a - b) < (ABSOLUTE_TIE[label] || 0)) {
+    return '';
+  }
   return a > b ? 'left' : 'right';
 }
 
@@ -92,13 +100,14 @@ export function recommendedCopy(left, right) {
   const wins = { left: [], right: [] };
   for (const [label, , score] of ATTRIBUTES) {
     const winner = better(score, left, right, label);
-    if (winner) wins[winner].push(label.toLowerCase());
+    if (winner) wins[winner].push(label === 'EXIF' ? label : label.toLowerCase());
   }
   const side = wins.left.length > wins.right.length ? 'left' : 'right';
   const list = (names) => (names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0]);
   const why = wins[side].length
     ? `better on ${list(wins[side])}`
-    : 'neither copy is better, and the library stays as it is';
+    : right.location === 'library' ? 'neither copy is better, and the library stays as it is'
+      : 'neither copy is better, and the existing one stays where it is';
   return { side, why };
 }
 

@@ -149,6 +149,8 @@ let toastTimer = null;
 let toastShown = 0;   // which toast is on screen (each call of toast() counts one)
 let toastEntry = null;   // the undo-list entry whose Undo the toast offers (review_undo.js's undoOffer), or null
 const hideToast = () => { clearTimeout(toastTimer); document.getElementById('toast').hidden = true; };
+// Takes whatever toast shows off the screen (logging out: an Undo offered before names what the next user cannot undo).
+export function clearToast() { hideToast(); }
 // Shows a message at the bottom of the page; `action` ({label, run}) adds a button (such as Undo). It stays as long as
 // it takes to read (longer for an error or an action), while the focus is on it, and with `stay` until dismissed;
 // × dismisses it. Returns a handle for dismissToast.

@@ -278,6 +278,8 @@ function grid(src, open, signal, onScrolled = null) {
     const tiles = [];
     for (let i = first * perRow; i < Math.min(need, src.items.length); i++) tiles.push(tile(src.items[i], i, open, src.sort));
     inner.style.gridTemplateColumns = `repeat(${perRow}, ${side}px)`;
+    // The row centred in the box: what a row of whole tiles leaves over is shared by both sides, not all on the right.
+    inner.style.left = `${Math.max(0, Math.floor((box.clientWidth - perRow * (side + GAP) - GAP) / 2))}px`;
     inner.style.setProperty('--tile', `${side}px`);
     mount(inner, tiles);
   };
@@ -358,7 +360,7 @@ function loupe(src, index, close, discard = null) {
     if (!discard || !item || deleting) return;
     // A photo waiting in review is decided on the Review page: the key says so, as the button's title does.
     if (item.location !== 'library') {
-      toast(`${item.file_name} waits in review: decide it on the Review page (delete there is Reject).`, 'info');
+      toast(`${item.file_name} waits in review: decide it on the Review page, where Delete (d) moves it to the trash.`, 'info');
       return;
     }
     deleting = true;

@@ -147,7 +147,9 @@ function clusterCard(c, all, personIds, canManage, redraw) {
       const faces = plural(into && into.person ? c.size : (into ? into.size : 0), 'face');
       asking = true;
       try {
-        if (!await confirmDialog(`Merge cluster ${c.id} into ${into ? label(into) : `#${merge.value}`}?`, [
+        const target = into ? `cluster ${into.id}${into.person ? ` (${personName(into.person)}, ${plural(into.size, 'face')})`
+          : ` (${plural(into.size, 'face')})`}` : `cluster ${merge.value}`;
+        if (!await confirmDialog(`Merge cluster ${c.id} into ${target}?`, [
           `${faces} become ${personName(person)}'s: they help recognise ${personName(person)} in new photos, and their ` +
             `photos waiting in review go where the policy sends photos of ${personName(person)}.`,
           'Undo takes it back.'], 'Merge', 'primary')) return;

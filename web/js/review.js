@@ -21,8 +21,8 @@ const DUPLICATE_CATEGORIES = new Set(['duplicates', 'near_duplicates']);
 const FILING_ACTIONS = new Set(['approve', 'name_face', 'keep']);
 const DUPLICATES_NOTE = (selected, chip) => `${chip ? 'These are duplicates' : `${plural(selected, 'selected photo')} ` +
   `${selected === 1 ? 'is a duplicate' : 'are duplicates'}`}: approving or keeping ${chip || selected > 1 ? 'them' : 'it'} ` +
-  'here would file a second copy of the same picture. Decide them "One by one" to keep one copy or both; Delete and ' +
-  'Export work here.';
+  'here could file a second copy of one picture. Decide them "One by one": keep one copy or both, or, where the ' +
+  'original has left the library, file the copy as a photo of its own. Delete and Export work here.';
 const GRID_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', ' ', 'n']);   // see onGridKey
 const SHORTCUTS = [[['a'], 'Approve & sort as the chosen person'], [['k'], 'Keep without a person (photos/<year>/<month>)'],
   [['d'], 'Delete (to the trash)'],
@@ -256,6 +256,7 @@ export async function renderReview(root, params, { session, signal }) {
     const value = () => input.value.trim() || picker.value();
     const choose = (name) => {
       if (!known(name)) { input.value = name; return; }
+      input.value = '';
       picker.choose(name);
     };
     // A role that may not add persons picks among the enrolled ones only (the server refuses a new name to it).
@@ -264,7 +265,7 @@ export async function renderReview(root, params, { session, signal }) {
         focus: picker.focus, typed: picker.typed };
     }
     return { el: h('span', { class: 'person-picker' }, picker.el, h('span', { class: 'muted' }, ' or '), input), value,
-      choose, focus: picker.focus, typed: () => input.value.trim() || picker.typed() };
+      choose, focus: picker.focus, typed: () => input.value.trim() || picker.typed(), newTyped: () => input.value.trim() };
   }
 
   // "no match · nearest biden at 0.70": what the matcher thinks, for the reviewer to take (click or key 1) or leave.
@@ -347,6 +348,17 @@ export async function renderReview(root, params, { session, signal }) {
     if (action === 'approve') {
       person = picker.value();
       if (!person) { toast(whoFirst(name, picker.typed ? picker.typed() : ''), 'error'); picker.focus(); return; }
+      // A name typed into the "new person…" box that is someone enrolled ("Obama " for obama) would file the photo
+      // under them and teach them this face: not what a box for a new person promises. They are chosen in the list
+      // instead, for the reviewer to confirm with another Enter (or to type another name).
+      const existing = picker.newTyped && picker.newTyped() && personKeyOf(picker.newTyped());
+      if (existing && known(existing)) {
+        picker.choose(existing);
+        toast(`“${picker.newTyped() || person}” is ${personName(existing)}, enrolled already: chosen in the list. ` +
+          `Approve again to file ${name} under ${personName(existing)}, or type another name for someone new.`, 'error');
+        picker.focus();
+        return;
+      }
     }
     hold(true);
     current = null;
@@ -982,8 +994,10 @@ export async function renderReview(root, params, { session, signal }) {
     // The reason names the original where it was at intake; decided since, it stands elsewhere now.
     if (dup?.replaced) {
       const gone = dup.replaced.where === 'archive' ? 'archived' : dup.replaced.where === 'trash' ? 'in the trash' : 'gone';
-      return `${item.reason} Item ${dup.replaced.id} is ${gone} now, and item ${dup.id}, a copy of it a reviewer ` +
-        `kept, stands for it (${where(dup)}, as ${dup.file_name}): this photo is compared with that copy.`;
+      const standIn = dup.replaced.where === 'archive' ? 'the photo an approved proposal put in its place'
+        : 'a copy of it a reviewer kept';
+      return `${item.reason} Item ${dup.replaced.id} is ${gone} now, and item ${dup.id}, ${standIn}, stands for it ` +
+        `(${where(dup)}, as ${dup.file_name}): this photo is compared with ${dup.replaced.where === 'archive' ? 'that photo' : 'that copy'}.`;
     }
     if (dup) {
       const path = `${dup.folder}/${dup.file_name}`;
@@ -992,6 +1006,11 @@ export async function renderReview(root, params, { session, signal }) {
     }
     const waitsAlone = !dup && item.duplicate_of && !DUPLICATE_CATEGORIES.has(item.category);
     const decided = waitsAlone && detail.review ? detail.review.reason : '';
+    // The reason states the match made at intake; persons enrolled (or faces named) since match otherwise now.
+    const now = detail.suggestion;
+    if (!decided && now && now.since_intake) {
+      return `At intake: ${item.reason} Against the persons enrolled now: ${matchWords(now)}.`;
+    }
     if (!decided) return item.reason;
     return `Decided as a duplicate already (${decided}); it waits as a photo of its own. At intake: ${item.reason}`;
   }
