@@ -110,6 +110,33 @@ TEST_F(DecodeTest, AJpegLineDecodesAtEverySize) {
   }
 }
 
+// A JPEG's aperture, lens and GPS position, as libvips hands them over ("14/5 (f/2.8, Rational, ...)"): the aperture
+// and the position read 0 when only the text in parentheses was parsed, so no macro shot at f/2.8 was ever one.
+TEST_F(DecodeTest, AJpegsApertureLensAndPositionAreRead) {
+  const fs::path jpg = Make("macro.jpg");
+  {
+    auto image = Exiv2::ImageFactory::open(jpg.string());
+    image->readMetadata();
+    Exiv2::ExifData& exif = image->exifData();
+    exif["Exif.Photo.FNumber"] = Exiv2::URational(14, 5);
+    exif["Exif.Photo.FocalLength"] = Exiv2::URational(100, 1);
+    exif["Exif.Photo.LensModel"] = "RF100mm F2.8 L MACRO IS USM";
+    exif["Exif.GPSInfo.GPSLatitudeRef"] = "S";
+    exif["Exif.GPSInfo.GPSLatitude"] = "33/1 52/1 3/25";
+    exif["Exif.GPSInfo.GPSLongitudeRef"] = "E";
+    exif["Exif.GPSInfo.GPSLongitude"] = "151/1 12/1 36/1";
+    image->writeMetadata();
+  }
+  auto d = DecodeImage(jpg, {});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_DOUBLE_EQ(d->info.f_number, 2.8);
+  EXPECT_DOUBLE_EQ(d->info.focal_length_mm, 100);
+  EXPECT_EQ(d->info.lens, "RF100mm F2.8 L MACRO IS USM");
+  ASSERT_TRUE(d->info.has_gps);
+  EXPECT_NEAR(d->info.latitude, -(33 + 52 / 60.0 + 0.12 / 3600), 1e-9);
+  EXPECT_NEAR(d->info.longitude, 151.21, 1e-9);
+}
+
 // libvips parses no EXIF out of a TIFF: its date taken, camera and settings were lost (a TIFF went to photos/undated
 // while the same tags in a JPEG filed it by month). They are read from the file's own directories.
 TEST_F(DecodeTest, ATiffsExifIsRead) {

@@ -7,12 +7,14 @@
 
 namespace triage::vision {
 
-std::vector<double> ExifRawNumbers(const std::string& formatted) {
+namespace {
+
+// The "n/d" or plain numbers at the start of `raw`, separated by spaces, as decimals. With `every_word`, empty unless
+// every word of `raw` is one; else the numbers before the first word that is none ("1/125 sec." gives 0.008).
+std::vector<double> Numbers(const std::string& raw, bool every_word) {
   std::vector<double> out;
-  auto open = formatted.find(" (");
-  if (open == std::string::npos) return out;
-  std::string raw = formatted.substr(open + 2, formatted.find(',', open) - open - 2);
   const char* p = raw.c_str();
+  while (*p == ' ') ++p;
   while (*p != '\0') {
     char* end = nullptr;
     double n = std::strtod(p, &end);
@@ -24,10 +26,24 @@ std::vector<double> ExifRawNumbers(const std::string& formatted) {
       p = end;
       n = d != 0 ? n / d : 0;
     }
+    if (every_word && *p != ' ' && *p != '\0') break;
     out.push_back(n);
     while (*p == ' ') ++p;
   }
+  if (every_word && *p != '\0') return {};
   return out;
+}
+
+}  // namespace
+
+std::vector<double> ExifRawNumbers(const std::string& formatted) {
+  const auto open = formatted.find(" (");
+  if (open == std::string::npos) return {};
+  // libvips writes the raw components first ("14/5 (f/2.8, Rational, ...)"; "33/1 52/1 3/25 (33, 52, 0.12, ...)");
+  // libexif's own text puts them inside the parentheses ("f/2.8 (28/10, Rational, ...)"). The words before the
+  // parenthesis are taken when each is a number, else the first part within it.
+  if (std::vector<double> before = Numbers(formatted.substr(0, open), true); !before.empty()) return before;
+  return Numbers(formatted.substr(open + 2, formatted.find(',', open) - open - 2), false);
 }
 
 std::string ExifCaptureTime(const std::string& date, const std::string& sub_sec) {

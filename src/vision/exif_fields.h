@@ -8,8 +8,9 @@
 
 namespace triage::vision {
 
-// The value libexif formats as "1/125 sec. (1/125, Rational, 1 components, 8 bytes)": the raw components inside the
-// parentheses, each "n/d" or a number, as decimals. Empty when the text has no such part. Pure.
+// The raw components of an EXIF value as libvips gives it, "14/5 (f/2.8, Rational, 1 components, 8 bytes)": the
+// words before the parenthesis, each "n/d" or a number, as decimals; or, as libexif formats it ("1/125 sec. (1/125,
+// Rational, ...)"), those inside the parentheses. Empty when the text has no such part. Pure.
 std::vector<double> ExifRawNumbers(const std::string& formatted);
 
 // EXIF's DateTimeOriginal ("2019:05:01 12:00:00", as libexif formats it, maybe followed by " (...)") and
