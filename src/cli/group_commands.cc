@@ -19,8 +19,13 @@ int ListGroups(CommandContext& ctx, model::GroupKind kind, const GroupArgs& a) {
   quality::GroupService service(*lib->catalog, *lib->gallery);
   auto refresh = service.Refresh(lib->config()->grouping);
   if (!refresh.ok()) return ctx.Fail(refresh.status());
-  auto groups = lib->gallery->ListGroups(kind, a.after, a.limit);
+  // One more than asked says whether more follow: a list cut at --limit says so, and where the next page starts.
+  auto groups = lib->gallery->ListGroups(kind, a.after, a.limit + 1);
   if (!groups.ok()) return ctx.Fail(groups.status());
+  const bool more = static_cast<int>(groups->size()) > a.limit;
+  if (more) groups->pop_back();
+  const std::string next =
+      more ? fmt::format("more groups follow: the next page is --after {}\n", groups->back().id) : "";
   auto path_of = [&](int64_t id) {
     auto item = lib->catalog->GetItem(id);
     return item.ok() ? item->path : std::string();
@@ -28,7 +33,9 @@ int ListGroups(CommandContext& ctx, model::GroupKind kind, const GroupArgs& a) {
   if (ctx.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& g : *groups) list.push_back(model::GroupJson(g, path_of));
-    ctx.PrintJson({{"kind", model::GroupKindName(kind)}, {"groups", list}});
+    ctx.PrintJson({{"kind", model::GroupKindName(kind)},
+                   {"groups", list},
+                   {"next_after", more ? nlohmann::json(groups->back().id) : nlohmann::json(nullptr)}});
     return kExitOk;
   }
   if (groups->empty()) fmt::print("no {} groups\n", model::GroupKindName(kind));
@@ -41,6 +48,7 @@ int ListGroups(CommandContext& ctx, model::GroupKind kind, const GroupArgs& a) {
                  path_of(m.item_id));
     }
   }
+  fmt::print("{}", next);
   return kExitOk;
 }
 

@@ -79,5 +79,9 @@ std::optional<int64_t> CaptureTimeMs(const std::string& taken_at);
 bool SameCaptureInstant(int64_t a_ms, int64_t b_ms);
 // Two shots, not one picture and its copy: both capture times are known and they name different instants.
 bool DifferentShots(const std::optional<int64_t>& a_ms, const std::optional<int64_t>& b_ms);
+// The same, from the capture times as written (ImageInfo::taken_at): a time that states its sub-seconds (".00" too)
+// is compared to the millisecond with another that does. From the milliseconds alone a frame taken at .00 read as
+// one whose file lost them, and so as a copy of every frame taken in that second.
+bool DifferentShots(const std::string& a_taken_at, const std::string& b_taken_at);
 
 }  // namespace triage::model

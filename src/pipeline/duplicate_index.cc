@@ -179,9 +179,11 @@ base::Result<bool> DuplicateIndex::JoinsAnotherPicture(catalog::Catalog& catalog
   return false;
 }
 
-base::Result<std::optional<fingerprint::Neighbor>> DuplicateIndex::FindNearDuplicate(
-    catalog::Catalog& catalog, const model::Fingerprint& fp, int hash_only_max_distance, CheckMemo* memo,
-    std::optional<int64_t> taken_at_ms) {
+base::Result<std::optional<fingerprint::Neighbor>> DuplicateIndex::FindNearDuplicate(catalog::Catalog& catalog,
+                                                                                     const model::Fingerprint& fp,
+                                                                                     int hash_only_max_distance,
+                                                                                     CheckMemo* memo,
+                                                                                     const std::string& taken_at) {
   CheckMemo own;  // without one of the caller's, so that the image's side of the check is made ready once
   if (!memo) memo = &own;
   const std::vector<fingerprint::Neighbor> candidates = Candidates(fp);
@@ -191,7 +193,7 @@ base::Result<std::optional<fingerprint::Neighbor>> DuplicateIndex::FindNearDupli
     if (!ConfirmedNearDuplicate(fp, **signature, candidate.distance, hash_only_max_distance, memo)) continue;
     auto item = catalog.GetItem(candidate.id);
     if (!item.ok()) return item.status();
-    if (taken_at_ms && model::DifferentShots(taken_at_ms, model::CaptureTimeMs(item->info.taken_at))) continue;
+    if (model::DifferentShots(taken_at, item->info.taken_at)) continue;
     auto another = JoinsAnotherPicture(catalog, fp, *item, candidates, *memo);
     if (!another.ok()) return another.status();
     if (*another) continue;

@@ -90,17 +90,19 @@ class DuplicateIndex {
   // The nearest candidate that shows the same picture as `fp`: accepted by the near-duplicate check on the two
   // signatures, or, when either has none (items stored before signatures existed), by the hashes alone within
   // `hash_only_max_distance`. Signatures come from the catalog (cached). Errors: the catalog's.
-  // Verdicts in `memo` are used and new ones put there. With `taken_at_ms` (the image's capture time), a candidate
-  // taken at another instant (model::DifferentShots: another frame of a burst, not a copy) is passed over.
-  // A candidate is passed over when the check of `fp` against another member of its group (the photo it waits in
-  // review as a copy of, or that photo's other copies among the nearest candidates) finds another picture (another
-  // framing, colours apart as they stand): near duplicates join a group through any member, and a tighter reframing
-  // of a crop (scaled 1.12 from the crop, 1.18 from the original) would otherwise join the original's group through
-  // the crop. A copy that the check only fails to confirm against a member (a low-texture picture's residual) still
-  // joins.
-  base::Result<std::optional<fingerprint::Neighbor>> FindNearDuplicate(
-      catalog::Catalog& catalog, const model::Fingerprint& fp, int hash_only_max_distance, CheckMemo* memo = nullptr,
-      std::optional<int64_t> taken_at_ms = std::nullopt);
+  // Verdicts in `memo` are used and new ones put there. With `taken_at` (the image's capture time as ImageInfo writes
+  // it; "" when unknown), a candidate taken at another instant (model::DifferentShots: another frame of a burst, not a
+  // copy) is passed over. A candidate is passed over when the check of `fp` against another member of its group (the
+  // photo it waits in review as a copy of, or that photo's other copies among the nearest candidates) finds another
+  // picture (another framing, colours apart as they stand): near duplicates join a group through any member, and a
+  // tighter reframing of a crop (scaled 1.12 from the crop, 1.18 from the original) would otherwise join the original's
+  // group through the crop. A copy that the check only fails to confirm against a member (a low-texture picture's
+  // residual) still joins.
+  base::Result<std::optional<fingerprint::Neighbor>> FindNearDuplicate(catalog::Catalog& catalog,
+                                                                       const model::Fingerprint& fp,
+                                                                       int hash_only_max_distance,
+                                                                       CheckMemo* memo = nullptr,
+                                                                       const std::string& taken_at = "");
 
   // Checks `fp` now against the candidates the index holds now, into `memo`, for a FindNearDuplicate to come (the
   // index may have changed by then: candidates it has not seen are checked then). A catalog error leaves the

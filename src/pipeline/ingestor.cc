@@ -274,8 +274,7 @@ struct Ingestor::Impl {
       if (!d.place) continue;
       const model::Fingerprint& other = d.work->analysis.fingerprint;
       if (other.sha256 == a.fingerprint.sha256) return true;
-      if (model::DifferentShots(model::CaptureTimeMs(a.info.taken_at),
-                                model::CaptureTimeMs(d.work->analysis.info.taken_at))) {
+      if (model::DifferentShots(a.info.taken_at, d.work->analysis.info.taken_at)) {
         continue;  // another frame of a burst: never its near duplicate
       }
       if (a.fingerprint.has_phash && other.has_phash &&
@@ -348,8 +347,8 @@ struct Ingestor::Impl {
     facts.exact_duplicate_of = *dup;
     if (a.fingerprint.has_phash) {
       TRIAGE_RETURN_IF_ERROR(index.Refresh(catalog));
-      auto near = index.FindNearDuplicate(catalog, a.fingerprint, cfg->near_duplicate_max_distance, memo,
-                                          model::CaptureTimeMs(a.info.taken_at));
+      auto near =
+          index.FindNearDuplicate(catalog, a.fingerprint, cfg->near_duplicate_max_distance, memo, a.info.taken_at);
       if (!near.ok()) return near.status();
       if (*near) {
         facts.near_duplicate_of = (*near)->id;

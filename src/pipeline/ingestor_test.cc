@@ -322,10 +322,15 @@ TEST_F(IngestorTest, ABurstFrameTakenAtAnotherInstantIsNoNearDuplicate) {
   ASSERT_TRUE(
       vision::WriteJpegThumbnail(Fixture("obama.jpg"), in_ / "frame.jpg", 300, vision::DecodeOptions{}.max_pixels)
           .ok());
+  // A frame of the same second, taken at its whole second: ".00" is a sub-second it states, not one it lost.
+  ASSERT_TRUE(
+      vision::WriteJpegThumbnail(Fixture("obama.jpg"), in_ / "frame0.jpg", 280, vision::DecodeOptions{}.max_pixels)
+          .ok());
   const std::map<uintmax_t, std::string> taken = {{fs::file_size(a), "2024-06-01T10:00:00.30"},
                                                   {fs::file_size(copy), "2024-06-01T10:00:00.30"},
-                                                  {fs::file_size(in_ / "frame.jpg"), "2024-06-01T10:00:02.10"}};
-  ASSERT_EQ(taken.size(), 3u);
+                                                  {fs::file_size(in_ / "frame.jpg"), "2024-06-01T10:00:02.10"},
+                                                  {fs::file_size(in_ / "frame0.jpg"), "2024-06-01T10:00:00.00"}};
+  ASSERT_EQ(taken.size(), 4u);
   Process p = Open([&](const fs::path& staged, const std::string* bytes, const config::Config& c, const FaceStage* f,
                        model::Analysis& analysis) {
     AnalyseStaged(staged, bytes, c, f, analysis);
@@ -341,6 +346,10 @@ TEST_F(IngestorTest, ABurstFrameTakenAtAnotherInstantIsNoNearDuplicate) {
   EXPECT_FALSE(s.items[1].decision.duplicate_of);
   EXPECT_EQ(s.items[0].decision.category, "near_duplicates");
   EXPECT_EQ(s.items[0].decision.duplicate_of, first.items[0].item_id);
+  auto whole_second = Ingest(p, {in_ / "frame0.jpg"});
+  ASSERT_EQ(whole_second.items.size(), 1u);
+  EXPECT_EQ(whole_second.items[0].decision.category, "unidentified") << whole_second.items[0].decision.Summary();
+  EXPECT_FALSE(whole_second.items[0].decision.duplicate_of);
 }
 
 // The checks made ahead, while analysing in parallel, are verdicts the serial lookup obeys, keyed by the other

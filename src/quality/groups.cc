@@ -24,10 +24,13 @@ bool WithinBurstWindow(const model::GroupCandidate& a, const model::GroupCandida
   return a.taken_at_ms && b.taken_at_ms && std::llabs(*a.taken_at_ms - *b.taken_at_ms) <= rules.BurstWindowMs();
 }
 
-// Orders members lead first (by `rank`, ties by id) and fills in lead, rank and distance.
-template <typename Rank>
-model::ItemGroup MakeGroup(model::GroupKind kind, std::vector<const model::GroupCandidate*> members, Rank rank) {
+// Orders members lead first (those `may_lead` first, then by `rank`, ties by id) and fills in lead, rank and distance.
+template <typename Rank, typename MayLead>
+model::ItemGroup MakeGroup(model::GroupKind kind, std::vector<const model::GroupCandidate*> members, Rank rank,
+                           MayLead may_lead) {
   std::sort(members.begin(), members.end(), [&](const auto* a, const auto* b) {
+    const bool la = may_lead(*a), lb = may_lead(*b);
+    if (la != lb) return la;
     double ra = rank(*a), rb = rank(*b);
     return ra != rb ? ra > rb : a->id < b->id;
   });
@@ -48,17 +51,37 @@ model::ItemGroup MakeGroup(model::GroupKind kind, std::vector<const model::Group
   return g;
 }
 
+// A frame this much softer than the sharpest of its burst (sharpness score, 0-10) never leads it, whatever its burst
+// score: frames of one burst show one scene, so composition and the aggregate's other parts differ between them by
+// chance (a blurred frame measured a composition of 10.0 against 4.3 for the sharp one, 12 px apart, and led), while
+// a frame that is visibly soft is the one a photographer discards first.
+constexpr double kSofterThanTheSharpest = 2.0;
+
 std::string BurstWhy(const model::ItemGroup& g, const model::GroupCandidate& lead) {
+  const double best = g.members[0].rank_score;
+  // The next best: the highest of the others that does not score above the lead (those that do are much softer).
+  const model::GroupMember* next = nullptr;
+  for (size_t i = 1; i < g.members.size(); ++i) {
+    const model::GroupMember& m = g.members[i];
+    if (m.rank_score <= best && (next == nullptr || m.rank_score > next->rank_score)) next = &m;
+  }
   // Two burst scores that read alike to one decimal (8.318 and 8.300) are given to two, so that the lead is seen to
   // lead.
-  const double best = g.members[0].rank_score, next = g.members[1].rank_score;
-  const int digits = fmt::format("{:.1f}", best) == fmt::format("{:.1f}", next) ? 2 : 1;
+  const bool alike = next && fmt::format("{:.1f}", best) == fmt::format("{:.1f}", next->rank_score);
+  const int digits = alike ? 2 : 1;
   std::string why = fmt::format(
       "best of {} frames: burst score {:.{}f} (aggregate {:.1f}, composition {:.1f}, "
       "sharpness {:.1f}, eyes {})",
       g.members.size(), best, digits, lead.aggregate, lead.composition, lead.sharpness,
       lead.eyes_closed ? "closed" : "open");
-  return why + fmt::format("; next best #{} scores {:.{}f}", g.members[1].item_id, next, digits);
+  if (next) why += fmt::format("; next best #{} scores {:.{}f}", next->item_id, next->rank_score, digits);
+  for (const model::GroupMember& m : g.members) {
+    if (m.rank_score > best) {
+      why += fmt::format("; #{} scores {:.{}f} but is more than {:.0f} points softer than the sharpest frame",
+                         m.item_id, m.rank_score, digits, kSofterThanTheSharpest);
+    }
+  }
+  return why;
 }
 
 std::string DuplicateWhy(const model::ItemGroup& g, const model::GroupCandidate& lead) {
@@ -119,7 +142,14 @@ std::vector<model::ItemGroup> FindBursts(std::vector<model::GroupCandidate> cand
   auto rank = [&](const model::GroupCandidate& c) { return c.scored ? BurstScore(c, rules) : -1.0; };
   auto close = [&](std::vector<const model::GroupCandidate*>& run) {
     if (run.size() >= 2) {
-      out.push_back(MakeGroup(model::GroupKind::kBurst, run, rank));
+      double sharpest = 0;
+      for (const auto* c : run) {
+        if (c->scored) sharpest = std::max(sharpest, c->sharpness);
+      }
+      auto may_lead = [&](const model::GroupCandidate& c) {
+        return !c.scored || c.sharpness >= sharpest - kSofterThanTheSharpest;
+      };
+      out.push_back(MakeGroup(model::GroupKind::kBurst, run, rank, may_lead));
       const auto* lead = *std::find_if(run.begin(), run.end(), [&](auto* c) { return c->id == out.back().lead(); });
       out.back().why = BurstWhy(out.back(), *lead);
     }
@@ -231,7 +261,8 @@ std::vector<model::ItemGroup> FindDuplicateGroups(const std::vector<model::Group
   auto rank = [](const model::GroupCandidate& c) { return c.scored ? c.aggregate : -1.0; };
   for (auto& [root, members] : components) {
     if (members.size() < 2) continue;
-    out.push_back(MakeGroup(model::GroupKind::kDuplicate, members, rank));
+    out.push_back(
+        MakeGroup(model::GroupKind::kDuplicate, members, rank, [](const model::GroupCandidate&) { return true; }));
     out.back().why = DuplicateWhy(out.back(), candidates[slot.at(out.back().lead())]);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });

@@ -262,6 +262,46 @@ TEST(CaptureTimeTest, OneInstantToTheSubSecondWhenBothStateIt) {
                                      model::CaptureTimeMs("1969-12-31T23:59:59")));
 }
 
+// A frame taken at .00 states its sub-seconds as much as one taken at .30: read from the milliseconds alone, it was a
+// time whose file had lost them, so that ingest filed every other frame of that second as its near duplicate.
+TEST(CaptureTimeTest, AFrameAtWholeSecondsStatesItsSubSecondsToo) {
+  EXPECT_TRUE(model::DifferentShots("2024-06-01T10:00:00.00", "2024-06-01T10:00:00.30"));
+  EXPECT_TRUE(model::DifferentShots("2024-06-01T10:00:00.30", "2024-06-01T10:00:00.00"));
+  EXPECT_FALSE(model::DifferentShots("2024-06-01T10:00:00.30", "2024-06-01T10:00:00.30"));
+  EXPECT_FALSE(model::DifferentShots("2024-06-01T10:00:00.00", "2024-06-01T10:00:00")) << "a copy lost them";
+  EXPECT_FALSE(model::DifferentShots("2024-06-01T10:00:00", "2024-06-01T10:00:00.30")) << "a copy lost them";
+  EXPECT_TRUE(model::DifferentShots("2024-06-01T10:00:00", "2024-06-01T10:00:01"));
+  EXPECT_FALSE(model::DifferentShots("", "2024-06-01T10:00:01")) << "unknown: no evidence either way";
+}
+
+// A visibly soft frame does not lead its burst because its composition measured higher (a blurred frame read 10.0
+// against the sharp frame's 4.3, 12 px apart, and "best of burst only" showed the blurred one).
+TEST(BurstTest, AFrameMuchSofterThanTheSharpestNeverLeads) {
+  model::GroupingRules rules;
+  GroupCandidate blurred = Photo(1, "2024-06-01T10:00:00.00", 0, 5.5);
+  blurred.sharpness = 1.8;
+  blurred.composition = 10.0;
+  GroupCandidate sharp = Photo(2, "2024-06-01T10:00:00.25", 1, 6.2);
+  sharp.sharpness = 6.9;
+  sharp.composition = 4.3;
+  GroupCandidate softer = Photo(3, "2024-06-01T10:00:00.50", 2, 6.0);
+  softer.sharpness = 5.5;  // within 2 points of the sharpest: may lead on its burst score
+  softer.composition = 5.0;
+  ASSERT_GT(BurstScore(blurred, rules), BurstScore(sharp, rules)) << "the case: the blurred frame scores higher";
+  auto bursts = FindBursts({blurred, sharp, softer}, rules);
+  ASSERT_EQ(bursts.size(), 1u);
+  EXPECT_EQ(Ids(bursts[0]), (std::vector<int64_t>{2, 3, 1}));
+  EXPECT_NE(bursts[0].why.find("#1 scores"), std::string::npos) << bursts[0].why;
+  EXPECT_NE(bursts[0].why.find("more than 2 points softer than the sharpest frame"), std::string::npos)
+      << bursts[0].why;
+  // Within 2 points, the burst score decides as the seed's weights say.
+  softer.sharpness = 6.0;
+  softer.composition = 9.0;
+  bursts = FindBursts({blurred, sharp, softer}, rules);
+  ASSERT_EQ(bursts.size(), 1u);
+  EXPECT_EQ(bursts[0].lead(), 3);
+}
+
 TEST(DuplicateGroupTest, SeedsLimitTheWorkToTheirOwnGroups) {
   model::GroupingRules rules;
   std::vector<GroupCandidate> library = {Photo(1, "", 0, 5), Photo(2, "", 1, 6), Photo(3, "", 40, 5),

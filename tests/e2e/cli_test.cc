@@ -55,6 +55,31 @@ TEST_F(CliTest, InitCreatesTheLayoutAndRefusesASecondInit) {
   EXPECT_NE(again.err.find("is a library already"), std::string::npos);
 }
 
+// `bursts` and `duplicates` cut at --limit said nothing of what followed; they now say where the next page starts, as
+// GET /api/bursts and /api/duplicates do (`next_after`).
+TEST_F(CliTest, GroupListsCutAtTheLimitSayWhereTheNextPageStarts) {
+  for (int seed : {1, 2}) {
+    WriteTestImage(in() / fmt::format("p{}.jpg", seed), seed, 320, 240);
+    fs::copy_file(in() / fmt::format("p{}.jpg", seed), in() / fmt::format("p{}_copy.jpg", seed));
+  }
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  RunResult first = Triage({"duplicates", "--limit", "1", "--json"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(first.Json()["groups"].size(), 1u) << first.out;
+  ASSERT_TRUE(first.Json()["next_after"].is_number_integer()) << first.out;
+  const int64_t after = first.Json()["next_after"];
+  EXPECT_EQ(after, first.Json()["groups"][0]["id"].get<int64_t>());
+  RunResult text = Triage({"duplicates", "--limit", "1"});
+  EXPECT_NE(text.out.find(fmt::format("more groups follow: the next page is --after {}", after)), std::string::npos)
+      << text.out;
+  RunResult last = Triage({"duplicates", "--limit", "1", "--after", std::to_string(after), "--json"});
+  ASSERT_EQ(last.exit_code, 0) << last.err;
+  ASSERT_EQ(last.Json()["groups"].size(), 1u) << last.out;
+  EXPECT_TRUE(last.Json()["next_after"].is_null()) << "nothing follows the last group: " << last.out;
+  EXPECT_EQ(Triage({"duplicates", "--limit", "1", "--after", std::to_string(after)}).out.find("more groups follow"),
+            std::string::npos);
+}
+
 // Every command refuses an empty triage.json and says `triage init` writes a complete one: init did not, it said "a
 // library already". It now writes the defaults into an empty one (the library's catalog and files stay), and names a
 // folder called triage.json as what is in the way.
