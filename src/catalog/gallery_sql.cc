@@ -94,8 +94,9 @@ GalleryWhere GalleryFilters(const GalleryQuery& q) {
 void AddGalleryKeyset(GalleryWhere& w, const GalleryQuery& q, const std::string& sort_sql,
                       const std::string& value_cast) {
   if (!q.after_value) return;
+  // Ties go oldest first in either order (GalleryStore::Gallery).
   const char* cmp = q.ascending ? ">" : "<";
-  w.Add(fmt::format("({0} {1} ?{2} OR ({0} = ?{2} AND items.id {1} ?))", sort_sql, cmp, value_cast),
+  w.Add(fmt::format("({0} {1} ?{2} OR ({0} = ?{2} AND items.id > ?))", sort_sql, cmp, value_cast),
         {*q.after_value, *q.after_value, q.after_id});
 }
 

@@ -87,8 +87,9 @@ class GalleryStore {
   GalleryStore(const GalleryStore&) = delete;
   GalleryStore& operator=(const GalleryStore&) = delete;
 
-  // One page in the query's order (ties by id, in the same direction). kInvalidArgument for an unknown sort or a
-  // limit outside 1..1000.
+  // One page in the query's order, ties oldest (lowest id) first in either order: of a photo and its copy scoring
+  // alike, the photo that leads their duplicate group (the oldest) comes first, not the copy. kInvalidArgument for an
+  // unknown sort or a limit outside 1..1000.
   virtual base::Result<std::vector<GalleryEntry>> Gallery(const GalleryQuery& query) = 0;
   // How many items the query's filters let through (paging fields ignored).
   virtual base::Result<int64_t> CountGallery(const GalleryQuery& query) = 0;

@@ -184,6 +184,32 @@ TEST_P(GalleryTest, SwitchesHideClosedEyesBurstFramesAndDuplicates) {
   EXPECT_FALSE(entries[3].duplicate_lead);
 }
 
+// Photos that sort alike come oldest first in either order: a copy scoring as its original (the lead of their
+// duplicate group, the oldest) came before it when ties went by falling id, so the grid showed "dup" ahead of the
+// photo it copies. Pages cut between tied photos show each once.
+TEST_P(GalleryTest, TiesComeOldestFirstInEitherOrderAcrossPages) {
+  const int64_t twin_a = f_.Add(FixturePhoto("2024-07-01T10:00:00", 0x5555, 9.0));
+  const int64_t twin_b = f_.Add(FixturePhoto("2024-07-01T10:00:00", 0xaaaa, 9.0));
+  const int64_t twin_c = f_.Add(FixturePhoto("2024-07-01T10:00:00", 0x5a5a, 9.0));
+  for (bool ascending : {false, true}) {
+    catalog::GalleryQuery q;
+    q.min_score = 9.0;
+    q.ascending = ascending;
+    EXPECT_EQ(List(q), (std::vector<int64_t>{twin_a, twin_b, twin_c})) << "ascending " << ascending;
+    std::vector<int64_t> paged;
+    std::string cursor;
+    q.limit = 1;
+    for (int page = 0; page < 5; ++page) {
+      auto got = ListGallery(f_.store(), {q, cursor, /*keep_bursts_together=*/true});
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      for (const auto& e : got->items) paged.push_back(e.item.id);
+      if (got->next_cursor.empty()) break;
+      cursor = got->next_cursor;
+    }
+    EXPECT_EQ(paged, (std::vector<int64_t>{twin_a, twin_b, twin_c})) << "ascending " << ascending;
+  }
+}
+
 TEST_P(GalleryTest, CountsPerCaptureMonthNewestFirst) {
   catalog::GalleryQuery q;
   q.location = "library";

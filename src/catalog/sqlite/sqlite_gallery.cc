@@ -54,14 +54,14 @@ base::Result<std::vector<GalleryEntry>> SqliteGalleryStore::Gallery(const Galler
   // The page's ids are chosen first, sorting narrow rows; only then are the page's wide rows (with their stored
   // analyses) read. Sorting the wide rows would carry every item's analysis through the sorter.
   std::string sql = fmt::format(
-      "WITH page AS (SELECT items.id AS page_id, {0} AS sort_value{1}{2} ORDER BY 2 {3}, 1 {3} LIMIT ?) "
+      "WITH page AS (SELECT items.id AS page_id, {0} AS sort_value{1}{2} ORDER BY 2 {3}, 1 LIMIT ?) "
       "SELECT {4}, page.sort_value, g.taken_at_ms, COALESCE(g.lens, ''), COALESCE(g.eyes_closed, 0), b.group_id, "
       "b.is_lead, (SELECT COUNT(*) FROM item_groups bb WHERE bb.kind = 'burst' AND bb.group_id = b.group_id), "
       "d.group_id, d.is_lead FROM page JOIN items ON items.id = page.page_id "
       "LEFT JOIN gallery_facts g ON g.item_id = items.id "
       "LEFT JOIN item_groups b ON b.item_id = items.id AND b.kind = 'burst' "
       "LEFT JOIN item_groups d ON d.item_id = items.id AND d.kind = 'duplicate' "
-      "ORDER BY page.sort_value {3}, items.id {3}",
+      "ORDER BY page.sort_value {3}, items.id",
       *sort, kGalleryFrom, w.sql, dir, kItemColumns);
   auto lock = catalog_.Lock();
   Statement s(catalog_.handle(), sql.c_str());
