@@ -20,9 +20,12 @@ int ListGroups(CommandContext& ctx, model::GroupKind kind, const GroupArgs& a) {
   auto refresh = service.Refresh(lib->config()->grouping);
   if (!refresh.ok()) return ctx.Fail(refresh.status());
   // One more than asked says whether more follow: a list cut at --limit says so, and where the next page starts.
-  auto groups = lib->gallery->ListGroups(kind, a.after, a.limit + 1);
+  // The store gives up to 10,000 at once: a page of that many says more follow when it is full, as the API does.
+  const int fetch = std::min(a.limit + 1, 10000);
+  auto groups = lib->gallery->ListGroups(kind, a.after, fetch);
   if (!groups.ok()) return ctx.Fail(groups.status());
-  const bool more = static_cast<int>(groups->size()) > a.limit;
+  const bool more = static_cast<int>(groups->size()) > a.limit ||
+                    (fetch == a.limit && !groups->empty() && static_cast<int>(groups->size()) == a.limit);
   if (more) groups->pop_back();
   const std::string next =
       more ? fmt::format("more groups follow: the next page is --after {}\n", groups->back().id) : "";

@@ -53,18 +53,22 @@ int Init(CommandContext& ctx, const std::string& dir, bool library_flag_given) {
                     "it aside first",
                     root.string(), (root / "triage.json").string())));
   }
-  // An empty triage.json holds no settings to keep (other commands refuse it and send the user here): init writes a
-  // complete one in its place. Any other is a library's, never overwritten.
-  bool empty_config = false;
+  // An empty triage.json (which every other command refuses) is no library's configuration, but the library's state
+  // may be beside it: its catalog.url and folders said where the items are, and defaults written in their place would
+  // point the library at a new, empty catalog. So init refuses it too, saying how to go on.
   if (fs::exists(config_status)) {
     std::error_code size_error;
     const auto size = fs::file_size(root / "triage.json", size_error);
     auto text =
         size_error || size > 4096 ? base::Result<std::string>(std::string("{")) : base::ReadFile(root / "triage.json");
-    empty_config = text.ok() && text->find_first_not_of(" \t\r\n") == std::string::npos;
-    if (!empty_config) {
-      return ctx.Fail(base::Status::AlreadyExists(fmt::format("{} is a library already", root.string())));
+    if (text.ok() && text->find_first_not_of(" \t\r\n") == std::string::npos) {
+      return ctx.Fail(base::Status::AlreadyExists(fmt::format(
+          "{} is a library already, but its triage.json is empty: restore it from a backup (its catalog.url and "
+          "folders say where the library's items are), or delete it and run `triage init` again for the default "
+          "settings (the catalog .triage/catalog.db, the folders inbox, faces, review and photos)",
+          root.string())));
     }
+    return ctx.Fail(base::Status::AlreadyExists(fmt::format("{} is a library already", root.string())));
   }
   // The folder, or the nearest of its parents that exists, must be a folder: a file there is named as such.
   for (fs::path at = fs::absolute(root, probe); !probe && !at.empty(); at = at.parent_path()) {
@@ -139,12 +143,7 @@ int Init(CommandContext& ctx, const std::string& dir, bool library_flag_given) {
     return ctx.exit_code;
   }
   if (ctx.json) {
-    ctx.PrintJson({{"library", lib->config()->library.string()},
-                   {"config", lib->config()->ConfigPath().string()},
-                   {"config_was_empty", empty_config}});
-  } else if (empty_config) {
-    fmt::print("{} was empty: wrote the default settings in it (library {})\n", lib->config()->ConfigPath().string(),
-               lib->config()->library.string());
+    ctx.PrintJson({{"library", lib->config()->library.string()}, {"config", lib->config()->ConfigPath().string()}});
   } else {
     fmt::print("created library {}\n", lib->config()->library.string());
   }

@@ -124,7 +124,7 @@ std::string Describe(const KeySpec& spec) {
     case Kind::kNumber:
       return fmt::format("must be a number from {} to {}", spec.min, spec.max);
     case Kind::kString:
-      if (spec.choices.empty()) return "must be a non-empty string without control characters";
+      if (spec.choices.empty()) return "must be a non-empty string without NUL characters";
       return fmt::format("must be one of: {}", fmt::join(spec.choices, ", "));
     case Kind::kStringList:
       return "must be a list of person names (strings)";
@@ -136,11 +136,9 @@ std::string Describe(const KeySpec& spec) {
   return "";
 }
 
-// A control character (a NUL above all) in a folder's name is cut or refused by the system: "rev\u0000x" named
-// "rev", and every name tried for a file in it seemed taken.
-bool HasControlCharacter(const std::string& s) {
-  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-}
+// A NUL in a folder's name cuts it at the system's door: "rev\u0000x" named "rev", and every name tried for a file in
+// it seemed taken. (Tabs and the like are legal in folder names and stay allowed.)
+bool HasNul(const std::string& s) { return s.find('\0') != std::string::npos; }
 
 bool Fits(const json& v, const KeySpec& spec) {
   switch (spec.kind) {
@@ -151,7 +149,7 @@ bool Fits(const json& v, const KeySpec& spec) {
     case Kind::kNumber:
       return v.is_number() && v.get<double>() >= spec.min && v.get<double>() <= spec.max;
     case Kind::kString:
-      return v.is_string() && !v.get<std::string>().empty() && !HasControlCharacter(v.get<std::string>()) &&
+      return v.is_string() && !v.get<std::string>().empty() && !HasNul(v.get<std::string>()) &&
              (spec.choices.empty() ||
               std::find(spec.choices.begin(), spec.choices.end(), v.get<std::string>()) != spec.choices.end());
     case Kind::kStringList:
@@ -490,7 +488,9 @@ base::Result<Config> ConfigFromJson(const fs::path& library, const json& doc) {
 base::Result<json> ParseConfigJson(const std::string& text, const fs::path& path) {
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
     return base::Status::InvalidArgument(fmt::format(
-        "{}: the file is empty; `triage init` writes a complete one, or restore it from a backup", path.string()));
+        "{}: the file is empty; restore it from a backup (its catalog.url and folders say where the library's items "
+        "are), or delete it and run `triage init` for the default settings",
+        path.string()));
   }
   // A key given twice in one object: JSON keeps the last silently, so an edit made to the first would do nothing.
   struct Level {

@@ -69,7 +69,9 @@ bool DifferentShots(const std::string& a_taken_at, const std::string& b_taken_at
   const std::optional<int64_t> a = CaptureTimeMs(a_taken_at), b = CaptureTimeMs(b_taken_at);
   if (!a || !b) return false;
   // "2024-06-01T10:00:00.25": the sub-seconds follow the seconds' point.
-  auto states_sub_seconds = [](const std::string& t) { return t.size() > 19 && t[19] == '.'; };
+  auto states_sub_seconds = [](const std::string& t) {
+    return t.size() > 20 && t[19] == '.' && t[20] >= '0' && t[20] <= '9';
+  };
   if (states_sub_seconds(a_taken_at) && states_sub_seconds(b_taken_at)) return *a != *b;
   return DifferentShots(a, b);
 }

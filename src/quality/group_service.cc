@@ -47,7 +47,8 @@ std::vector<Span> SpansAround(const std::vector<model::GroupCandidate>& changed,
 
 std::string GroupingRulesKey(const model::GroupingRules& r) {
   // "v2": duplicate groups follow the near-duplicate check's verdicts; groups stored by the pHash alone are rebuilt.
-  return fmt::format("v2/{}/{}/{}/{}/{}/{}/{}/{}", r.burst_similarity_percent, r.burst_window_minutes,
+  // "v3": a frame much softer than the sharpest of its burst no longer leads it; bursts stored before are found again.
+  return fmt::format("v3/{}/{}/{}/{}/{}/{}/{}/{}", r.burst_similarity_percent, r.burst_window_minutes,
                      r.rapid_burst_seconds, r.weight_aggregate, r.weight_aesthetic, r.weight_sharpness, r.weight_blink,
                      r.duplicate_similarity_percent);
 }

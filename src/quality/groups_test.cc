@@ -272,6 +272,7 @@ TEST(CaptureTimeTest, AFrameAtWholeSecondsStatesItsSubSecondsToo) {
   EXPECT_FALSE(model::DifferentShots("2024-06-01T10:00:00", "2024-06-01T10:00:00.30")) << "a copy lost them";
   EXPECT_TRUE(model::DifferentShots("2024-06-01T10:00:00", "2024-06-01T10:00:01"));
   EXPECT_FALSE(model::DifferentShots("", "2024-06-01T10:00:01")) << "unknown: no evidence either way";
+  EXPECT_FALSE(model::DifferentShots("2024-06-01T10:00:00.", "2024-06-01T10:00:00.45")) << "a point alone states none";
 }
 
 // A visibly soft frame does not lead its burst because its composition measured higher (a blurred frame read 10.0

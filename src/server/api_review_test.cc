@@ -232,6 +232,39 @@ TEST_F(ReviewApiTest, AUserApprovesAsAnEnrolledPersonButAddsNobody) {
   EXPECT_EQ(Body(approved)["item"]["person"], "obama");
 }
 
+// A name typed as someone new (the web UI's "new person…" box sends "new_person": true) that is someone enrolled —
+// by folder, as their name is written, or transliterated — files nothing: `Obama ` filed an unknown face under obama
+// and taught him that face. The answer names the person; the same name without the flag files as before.
+TEST_F(ReviewApiTest, ANewPersonWhoIsEnrolledAlreadyFilesNothing) {
+  auto ids = Ingest({"biden.jpg", "biden2.jpg"});
+  ASSERT_TRUE(catalog_->AddPerson("obama", 0).ok());
+  ASSERT_TRUE(catalog_->AddPerson("joe", 0).ok());
+  ASSERT_TRUE(catalog_->SetPersonDisplayName("joe", "Joseph Biden").ok());
+  TestSession s = Login("bob");
+  const std::string url = "/api/review/" + std::to_string(ids[0]) + "/approve";
+  for (const auto& [typed, folder] : std::vector<std::pair<std::string, std::string>>{
+           {"Obama ", "obama"}, {"Обама", "obama"}, {"joseph biden", "joe"}}) {
+    auto refused = Post(url, {{"person", typed}, {"new_person", true}}, &s);
+    ASSERT_EQ(refused->status, 409) << typed << ": " << refused->body;
+    EXPECT_EQ(Body(refused)["error"], "already_exists");
+    EXPECT_EQ(Body(refused)["person"], folder) << typed;
+    EXPECT_NE(Body(refused)["message"].get<std::string>().find("nothing was filed"), std::string::npos);
+  }
+  auto bulk = Post("/api/review/bulk",
+                   {{"ids", {ids[0], ids[1]}}, {"action", "approve"}, {"person", "OBAMA"}, {"new_person", true}}, &s);
+  ASSERT_EQ(bulk->status, 409) << bulk->body;
+  EXPECT_EQ(Body(bulk)["person"], "obama");
+  for (int64_t id : ids) EXPECT_EQ(catalog_->GetItem(id)->location, "review") << id;
+  EXPECT_EQ(catalog_->AllReferences()->size(), 0u) << "nobody learnt a face";
+  EXPECT_EQ(Post(url, {{"person", "x"}, {"new_person", "yes"}}, &s)->status, 400);
+  // Someone new indeed, or the enrolled person chosen as such: filed.
+  auto added = Post(url, {{"person", "Jill"}, {"new_person", true}}, &s);
+  ASSERT_EQ(added->status, 200) << added->body;
+  auto chosen = Post("/api/review/" + std::to_string(ids[1]) + "/approve", {{"person", "joe"}}, &s);
+  ASSERT_EQ(chosen->status, 200) << chosen->body;
+  EXPECT_EQ(Body(chosen)["item"]["person"], "joe");
+}
+
 TEST_F(ReviewApiTest, ApproveNeedsAValidPerson) {
   auto ids = Ingest({"obama.jpg"});
   TestSession s = Login("bob");

@@ -200,6 +200,33 @@ base::Status MayApproveAs(ServerState& state, const Call& call, const std::strin
                   *name, call.principal().role));
 }
 
+// With "new_person": true (a name typed as someone new: the web UI's "new person…" box), a name that is someone
+// enrolled already, by folder or as their name is written ("Obama " for obama, "Ольга" for olga, "barack obama" for
+// the person shown as Barack Obama), files nothing: the answer is 409 naming that person ("person": their folder),
+// where filing under them would teach them this face unasked. True when so answered.
+base::Result<bool> RefusedAsEnrolled(ServerState& state, Call& call, const json& body, const std::string& person) {
+  if (!body.contains("new_person")) return false;
+  if (!body["new_person"].is_boolean()) return base::Status::InvalidArgument("new_person must be true or false");
+  if (!body["new_person"].get<bool>()) return false;
+  auto name = config::SanitizePersonName(person);
+  if (!name.ok()) return name.status();
+  auto persons = state.ctx.catalog.ListPersons();
+  if (!persons.ok()) return persons.status();
+  const model::PersonRecord* enrolled = nullptr;
+  for (const auto& p : *persons) {
+    auto written = config::SanitizePersonName(p.display_name);
+    if (p.name == *name || (!p.display_name.empty() && written.ok() && *written == *name)) enrolled = &p;
+  }
+  if (enrolled == nullptr) return false;
+  call.Reply({{"error", "already_exists"},
+              {"message", fmt::format("{} is {}, who is enrolled already: nothing was filed (approve as {} to file "
+                                      "under them, or give another name for someone new)",
+                                      json(person).dump(), enrolled->shown_name(), enrolled->name)},
+              {"person", enrolled->name}},
+             409);
+  return true;
+}
+
 base::Status Approve(ServerState& state, Call& call) {
   auto id = call.IdParam();
   if (!id.ok()) return id.status();
@@ -210,6 +237,9 @@ base::Status Approve(ServerState& state, Call& call) {
   auto from = FromField(*body);
   if (!from.ok()) return from.status();
   TRIAGE_RETURN_IF_ERROR(MayApproveAs(state, call, *person));
+  auto refused = RefusedAsEnrolled(state, call, *body, *person);
+  if (!refused.ok()) return refused.status();
+  if (*refused) return base::Status::Ok();
   std::string undo;
   auto item = state.ctx.review.Approve(*id, *person, call.actor(), base::UnixNow(), *from, &undo);
   state.review_counts.Invalidate();
@@ -335,7 +365,12 @@ base::Status Bulk(ServerState& state, Call& call) {
     auto p = PersonField(*body);
     if (!p.ok()) return p.status();
     person = *p;
-    if (action == "approve") TRIAGE_RETURN_IF_ERROR(MayApproveAs(state, call, person));
+    if (action == "approve") {
+      TRIAGE_RETURN_IF_ERROR(MayApproveAs(state, call, person));
+      auto refused = RefusedAsEnrolled(state, call, *body, person);
+      if (!refused.ok()) return refused.status();
+      if (*refused) return base::Status::Ok();
+    }
   }
   auto seen_in = SeenInField(*body);
   if (!seen_in.ok()) return seen_in.status();

@@ -2,12 +2,28 @@
 #include "vision/exif_fields.h"
 
 #include <cstdlib>
+#include <cstring>
 
 #include "model/groups.h"
 
 namespace triage::vision {
 
 namespace {
+
+// strtod at `p`, taking decimal digits only (strtod also reads "inf", "nan" and hex): the end, or `p` for none.
+double Decimal(const char* p, char** end) {
+  const char* q = p;
+  if (*q == '+' || *q == '-') ++q;
+  if ((*q < '0' || *q > '9') && *q != '.') {
+    *end = const_cast<char*>(p);
+    return 0;
+  }
+  const double n = std::strtod(p, end);
+  for (const char* c = p; c < *end; ++c) {
+    if (std::strchr("0123456789+-.eE", *c) == nullptr) *end = const_cast<char*>(p);
+  }
+  return n;
+}
 
 // The "n/d" or plain numbers at the start of `raw`, separated by spaces, as decimals. With `every_word`, empty unless
 // every word of `raw` is one; else the numbers before the first word that is none ("1/125 sec." gives 0.008).
@@ -17,11 +33,11 @@ std::vector<double> Numbers(const std::string& raw, bool every_word) {
   while (*p == ' ') ++p;
   while (*p != '\0') {
     char* end = nullptr;
-    double n = std::strtod(p, &end);
+    double n = Decimal(p, &end);
     if (end == p) break;
     p = end;
     if (*p == '/') {
-      double d = std::strtod(p + 1, &end);
+      double d = Decimal(p + 1, &end);
       if (end == p + 1) break;
       p = end;
       n = d != 0 ? n / d : 0;

@@ -15,6 +15,14 @@ TEST(ExifFieldsTest, ReadsRationalsAndNumbersInsideTheParentheses) {
             (std::vector<double>{52, 22, 30}));
 }
 
+TEST(ExifFieldsTest, OnlyDecimalNumbersAreRead) {
+  for (const char* raw : {"nan 0 0 (x, Rational)", "inf (x, Rational)", "0x10 (x, Short)", "Infinity (x, Short)"}) {
+    EXPECT_TRUE(ExifRawNumbers(raw).empty()) << raw;
+  }
+  EXPECT_EQ(ExifRawNumbers("-1/4 (-0.25, SRational, 1 components, 8 bytes)"), std::vector<double>{-0.25});
+  EXPECT_EQ(ExifRawNumbers("  0/0 (0, Rational)"), std::vector<double>{0});
+}
+
 TEST(ExifFieldsTest, MalformedTextGivesNothing) {
   EXPECT_TRUE(ExifRawNumbers("").empty());
   EXPECT_TRUE(ExifRawNumbers("f/2.8").empty());

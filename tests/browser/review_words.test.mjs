@@ -38,8 +38,8 @@ test('the "new person…" box given an enrolled name files nothing: the person i
   const before = (await lib.api('/api/persons')).persons.find((p) => p.name === 'obama').references;
   await page.getByTestId('person-new').fill('Obama ');
   await page.getByTestId('person-new').press('Enter');
-  await toastStarting(page, '“Obama” is obama, enrolled already: chosen in the list. Approve again to file cruise.jpg ' +
-    'under obama').waitFor();
+  await toastStarting(page, '“Obama” is obama, enrolled already: nothing was filed, and obama is chosen in the list. ' +
+    'Approve again to file cruise.jpg under them').waitFor();
   await screenshot(page, 'new-person-box-enrolled-name');
   const item = await lib.item(ids['cruise.jpg']);
   assert.equal(item.folder, 'review/unidentified', 'nothing was filed');

@@ -80,22 +80,25 @@ TEST_F(CliTest, GroupListsCutAtTheLimitSayWhereTheNextPageStarts) {
             std::string::npos);
 }
 
-// Every command refuses an empty triage.json and says `triage init` writes a complete one: init did not, it said "a
-// library already". It now writes the defaults into an empty one (the library's catalog and files stay), and names a
-// folder called triage.json as what is in the way.
-TEST_F(CliTest, InitWritesTheDefaultsIntoAnEmptyConfigurationAndNamesAFolderInItsPlace) {
+// Every command refuses an empty triage.json and said `triage init` writes a complete one, while init said "a library
+// already". Writing the defaults there would point a library whose catalog was elsewhere (catalog.url) at a new,
+// empty one: both now say to restore it or to delete it first, and init then writes the defaults over the library's
+// catalog and files, which stay. A folder named triage.json is named as what is in the way.
+TEST_F(CliTest, AnEmptyConfigurationIsRestoredOrDeletedFirstAndAFolderInItsPlaceIsNamed) {
   WriteTestImage(in() / "a.jpg", 1, 320, 240);
   ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
   { std::ofstream(lib() / "triage.json", std::ios::trunc) << "\n"; }
   RunResult refused = Triage({"items"});
   EXPECT_EQ(refused.exit_code, 2);
-  EXPECT_NE(refused.err.find("the file is empty; `triage init` writes a complete one"), std::string::npos)
-      << refused.err;
-  RunResult init = RunTriage({"init", lib().string(), "--json"});
-  ASSERT_EQ(init.exit_code, 0) << init.out << init.err;
-  EXPECT_EQ(init.Json()["config_was_empty"], true);
+  EXPECT_NE(refused.err.find("the file is empty; restore it from a backup"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("or delete it and run `triage init` for the default settings"), std::string::npos);
+  RunResult init = RunTriage({"init", lib().string()});
+  EXPECT_EQ(init.exit_code, 2);
+  EXPECT_NE(init.err.find("its triage.json is empty: restore it from a backup"), std::string::npos) << init.err;
+  EXPECT_EQ(fs::file_size(lib() / "triage.json"), 1u) << "nothing was written over it";
+  fs::remove(lib() / "triage.json");
+  ASSERT_EQ(RunTriage({"init", lib().string()}).exit_code, 0);
   EXPECT_EQ(Items().size(), 1u) << "the catalog and its item stay";
-  EXPECT_EQ(RunTriage({"init", lib().string()}).exit_code, 2) << "now complete, it is a library's again";
 
   const fs::path folder = dir_ / "folder";
   fs::create_directories(folder / "triage.json");

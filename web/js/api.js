@@ -4,10 +4,11 @@ import { learnPersonNames } from './dom.js';
 let csrfToken = '';
 
 export class ApiError extends Error {
-  constructor(status, error, message) {
+  constructor(status, error, message, body = null) {
     super(message || error || `HTTP ${status}`);
     this.status = status;
     this.error = error;
+    this.body = body;   // the server's whole answer, for the fields an error carries beside its message
   }
 }
 
@@ -48,7 +49,7 @@ async function request(method, path, body, extraHeaders = {}) {
     // An answer that is not triage's own (a proxy's error page) is named by its status.
     const own = data && typeof data === 'object';
     throw new ApiError(res.status, own ? data.error : '', own ? data.message
-      : `the server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+      : `the server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`, own ? data : null);
   }
   learnNames(data);
   return data;

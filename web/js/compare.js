@@ -88,7 +88,9 @@ function better(score, left, right, label = '') {
   if (known(a) !== known(b)) return known(a) ? 'left' : 'right';
   if (!known(a) || a === b) return '';
   if (Math.abs(a - b) <= (RELATIVE_TIE[label] || 0) * Math.max(Math.abs(a), Math.abs(b))) return '';
-  if (sharpnessScore(left) !== null && sharpnessScore(right) !== null && Math.abs(a - b) < (ABSOLUTE_TIE[label] || 0)) {
+  // In tenths, as the cells show them: 6.5 against 6.2 is as far apart as 6.4 against 6.1.
+  if (sharpnessScore(left) !== null && sharpnessScore(right) !== null &&
+      Math.round(Math.abs(a - b) * 10) < Math.round((ABSOLUTE_TIE[label] || 0) * 10)) {
     return '';
   }
   return a > b ? 'left' : 'right';

@@ -348,23 +348,12 @@ export async function renderReview(root, params, { session, signal }) {
     if (action === 'approve') {
       person = picker.value();
       if (!person) { toast(whoFirst(name, picker.typed ? picker.typed() : ''), 'error'); picker.focus(); return; }
-      // A name typed into the "new person…" box that is someone enrolled ("Obama " for obama) would file the photo
-      // under them and teach them this face: not what a box for a new person promises. They are chosen in the list
-      // instead, for the reviewer to confirm with another Enter (or to type another name).
-      const existing = picker.newTyped && picker.newTyped() && personKeyOf(picker.newTyped());
-      if (existing && known(existing)) {
-        picker.choose(existing);
-        toast(`“${picker.newTyped() || person}” is ${personName(existing)}, enrolled already: chosen in the list. ` +
-          `Approve again to file ${name} under ${personName(existing)}, or type another name for someone new.`, 'error');
-        picker.focus();
-        return;
-      }
     }
     hold(true);
     current = null;
     try {
       if (action === 'approve') {
-        const out = await api.post(`/api/review/${id}/approve`, { person, from });
+        const out = await api.post(`/api/review/${id}/approve`, { person, from, new_person: newPerson(picker) });
         offerUndo(`Sorted ${name} under ${filedUnder(out.item.person, person)}.`, out.undo, 'info', item);
         rememberPerson(out.item.person);
         if (!known(out.item.person)) await loadPersons();
@@ -387,6 +376,7 @@ export async function renderReview(root, params, { session, signal }) {
       await refresh();
     } catch (err) {
       if (err.status === 401) return;   // the session ended: the login form says so (app.js)
+      if (action === 'approve' && enrolledAlready(err, picker, name)) return;
       if (err.status === 409) await conflict(err);
       else {
         toast(`${failedTo(action, name, person, keep)}: ${unstop(err.message)}.`, 'error');
@@ -395,6 +385,24 @@ export async function renderReview(root, params, { session, signal }) {
         await refresh().catch(() => {});
       }
     } finally { hold(false); }
+  }
+
+  // Whether the person is a name typed into the "new person…" box: the server then files nothing under someone
+  // enrolled already (by folder, as written, or transliterated: "Obama ", "Ольга" for olga), which would teach them
+  // this face unasked (POST /api/review/{id}/approve and bulk, "new_person").
+  const newPerson = (picker) => !!(picker.newTyped && picker.newTyped());
+
+  // The server's refusal of a "new" person who is enrolled already: that person is chosen in the list instead, for
+  // the reviewer to confirm with another approve (or to type another name). True when `err` was that refusal.
+  function enrolledAlready(err, picker, what) {
+    const existing = err.status === 409 && err.error === 'already_exists' && err.body && err.body.person;
+    if (!existing) return false;
+    const typed = picker.newTyped ? picker.newTyped() : '';
+    picker.choose(existing);
+    toast(`“${typed}” is ${personName(existing)}, enrolled already: nothing was filed, and ${personName(existing)} is ` +
+      `chosen in the list. Approve again to file ${what} under them, or type another name for someone new.`, 'error');
+    picker.focus();
+    return true;
   }
 
   // Forgets an item whose file was deleted outside triage (nothing to move, so nothing to undo).
@@ -676,6 +684,7 @@ export async function renderReview(root, params, { session, signal }) {
     }
     if (action === 'approve' || action === 'name_face') {
       body.person = picker.value();
+      if (action === 'approve') body.new_person = newPerson(picker);
       if (!body.person) {
         toast(action === 'approve' ? 'Choose who these are, or type a new name.' : 'Choose whose faces these are.', 'error');
         picker.focus();
@@ -732,6 +741,7 @@ export async function renderReview(root, params, { session, signal }) {
       await refresh();
     } catch (err) {
       if (err.status === 401) return;   // the login form says the session ended
+      if (action === 'approve' && enrolledAlready(err, picker, plural(ids.length, 'photo'))) return;
       const n = plural(ids.length, 'photo');
       const asked = { approve: `sort ${n} into faces/${body.person}`, keep: `keep ${n} without a person`,
         reject: `move ${n} to the trash`, skip: `skip ${n}`, name_face: `name the faces of ${n} as ${body.person}` }[action];
