@@ -108,6 +108,18 @@ export function toastStarting(page, text) {
   return page.getByTestId('toast-text').filter({ hasText: new RegExp(`^${escaped}`) });
 }
 
+// Resolves with the item once the server has it in `location` (polled; a decision's request may still be on its way
+// when the key that sent it returns). Fails after `timeoutMs`.
+export async function itemReaches(lib, id, location, timeoutMs = 20000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const item = await lib.item(id);
+    if (item.location === location) return item;
+    if (Date.now() > until) throw new Error(`item ${id} is in ${item.location}, not ${location}, after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export async function currentCardId(page) {
   const card = page.getByTestId('review-card');
   await card.waitFor();

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openLibrary, closeLibrary, logIn, currentCardId, waitForCardChange, toastStarting, fixtures, screenshot }
+import { openLibrary, closeLibrary, logIn, currentCardId, waitForCardChange, toastStarting, fixtures, screenshot,
+  itemReaches }
   from './harness.mjs';
 
 let lib; let page;
@@ -779,8 +780,7 @@ test('trash: a photo another user moved there offers Restore but not Delete now 
     const id = await currentCardId(page);
     await page.getByTestId('review-card').focus();
     await page.keyboard.press('d');
-    await page.waitForFunction(async (itemId) => (await (await fetch(`/api/items/${itemId}`)).json()).item.location ===
-      'trash', id);
+    await itemReaches(lib, id, 'trash');
     const tile = page.locator(`[data-testid="trash-item"][data-item-id="${id}"]`);
     await page.evaluate(() => { location.hash = '#/trash'; });
     await tile.getByTestId('purge').waitFor();   // the admin may delete it for good
@@ -810,9 +810,7 @@ test('Esc in the person picker keeps a name typed out in full, so that a then ap
   assert.equal(await select.inputValue(), 'dora', 'the typed name stays in the box');
   assert.equal(await select.getAttribute('data-value'), 'dora');
   await page.keyboard.press('a');
-  await page.waitForFunction(async (itemId) => (await (await fetch(`/api/items/${itemId}`)).json()).item.location ===
-    'library', id);
-  const item = await lib.item(id);
+  const item = await itemReaches(lib, id, 'library');
   assert.deepEqual([item.location, item.person], ['library', 'dora']);
   // Text that names nobody in full is dropped by Esc, as before: a then asks who it is.
   await page.evaluate(() => { location.hash = '#/review/unidentified'; });
