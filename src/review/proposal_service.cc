@@ -239,6 +239,12 @@ base::Result<ProposalRecord> ProposalService::Revert(int64_t id, const std::stri
   auto replaced = catalog_.GetItem(p->current_item_id);
   auto successor = catalog_.GetItem(p->proposed_item_id);
   if (!replaced.ok()) return replaced.status();
+  // The image that took the slot was deleted since (purged from the trash, or waiting there): the slot is empty, and
+  // the image it replaced comes back to it alone. Refusing left that image in the archive for good ("no item 41").
+  if ((!successor.ok() && successor.status().code() == base::Code::kNotFound) ||
+      (successor.ok() && successor->location == "trash")) {
+    return RevertRemoval(*p, actor, notes, now);
+  }
   if (!successor.ok()) return successor.status();
   if (replaced->location != "archive" || successor->location != "library") {
     // Only what is out of place is named: the image it replaced should wait in the archive, its successor in the

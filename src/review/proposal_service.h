@@ -97,7 +97,8 @@ class ProposalService {
   base::Result<catalog::ProposalRecord> Archive(int64_t id, const std::string& actor, const std::string& notes,
                                                 int64_t now, const std::string& rule = "");
   // Undoes an approved replacement: the archived image returns to the slot, the one that replaced it goes to the
-  // archive (audited `revert`). kConflict when not approved, or when either image moved since.
+  // archive (audited `revert`); when that one was deleted since (in the trash or purged), the archived image comes
+  // back alone. kConflict when not approved, or when either image moved since.
   base::Result<catalog::ProposalRecord> Revert(int64_t id, const std::string& actor, const std::string& notes,
                                                int64_t now);
   // Approves, denies or archives (`action`) proposal `id` as those do, and hands out in `undo_token` (when undo is on)

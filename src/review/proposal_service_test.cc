@@ -335,6 +335,27 @@ TEST_F(ProposalServiceTest, RevertBringsTheArchivedImageBackAndIsAudited) {
   EXPECT_EQ(service_->Approve(p.id, "admin", "", 2200).status().code(), base::Code::kConflict);
 }
 
+// The image that took the slot was deleted since (culled to the trash and purged): Revert answered "no item N" and
+// the image it replaced stayed in the archive for good. It now comes back to its slot alone.
+TEST_F(ProposalServiceTest, RevertAfterTheSuccessorWasPurgedBringsTheArchivedImageBack) {
+  ProposalRecord p = ProposeBetter();
+  ASSERT_TRUE(service_->Approve(p.id, "admin", "", 2000).ok());
+  const std::string successor_path = ItemPath(better_);
+  fs::remove(lib_ / successor_path);
+  model::AuditEntry purge;
+  purge.at = 2050;
+  purge.actor = "admin";
+  purge.item_id = better_;
+  purge.action = "purge";
+  ASSERT_TRUE(catalog_->DeleteItem(purge).ok());
+  auto reverted = service_->Revert(p.id, "admin", "", 2100);
+  ASSERT_TRUE(reverted.ok()) << reverted.status().ToString();
+  EXPECT_EQ(reverted->status, catalog::kProposalReverted);
+  EXPECT_EQ(catalog_->GetItem(current_)->location, "library");
+  EXPECT_EQ(ItemPath(current_), p.slot);
+  EXPECT_TRUE(fs::exists(lib_ / p.slot));
+}
+
 // An approved removal was stuck: the image sat in the archive and no command brought it back. Revert puts it back in
 // its place, once.
 TEST_F(ProposalServiceTest, ARemovalArchivesTheFlaggedImageAndRevertPutsItBack) {

@@ -216,7 +216,9 @@ base::Status PersonFaces(ServerState& state, Call& call) {
     f["distance"] = distance;
     list.push_back(std::move(f));
   }
-  call.Reply({{"person", {{"id", person->id}, {"name", person->name}}}, {"faces", list}});
+  // With the name as written, so that the page (and the shared cache of names) says "Penny", not the folder "penny".
+  call.Reply({{"person", {{"id", person->id}, {"name", person->name}, {"display_name", person->display_name}}},
+              {"faces", list}});
   return base::Status::Ok();
 }
 

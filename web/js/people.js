@@ -309,13 +309,21 @@ async function renderPersonGrid(root, personId, canManage, signal) {
       clusters.filter((c) => c.person !== person.name).map((c) =>
         h('option', { value: c.id }, `#${c.id} ${c.person ? personName(c.person) : 'unnamed'} (${c.size})`)));
     // `said(count)`: what the toast says was done ("2 faces removed from ada"). Disabled while no face is selected.
+    // One action at a time: the second click of a double click made a second action of the same faces, and the first
+    // Undo then took back the one that changed nothing.
+    let acting = false;
     const bulk = (action, label, extra, said) => h('button', { type: 'button', dataset: { testid: `bulk-${action}` },
-      disabled: true, onclick: () => {
+      disabled: true, onclick: async () => {
+        if (acting) return;
         if (!selected.size) { toast('Select faces first.', 'error'); return; }
         const more = extra();
         if (!more) return;   // what the action needs was not chosen (said in a toast)
         const ids = [...selected];
-        act(api.post('/api/faces/bulk', { action, face_ids: ids, ...more }), said(plural(ids.length, 'face')), draw);
+        acting = true;
+        try {
+          await act(api.post('/api/faces/bulk', { action, face_ids: ids, ...more }), said(plural(ids.length, 'face')),
+            draw);
+        } finally { acting = false; }
       } }, label);
     const targetName = () => (target.selectedOptions[0] || {}).textContent || 'the chosen cluster';
     const count = h('span', { class: 'small muted', role: 'status', dataset: { testid: 'selected-count' } });

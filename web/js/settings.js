@@ -104,7 +104,12 @@ export async function renderSettings(root, _params, { session, refreshSortState,
       if (unsaved[list] !== undefined) area.value = unsaved[list];
       const warning = h('div', { class: 'list-warning', dataset: { testid: `${list}-warning` } });
       let confirmed = '';   // the text whose unknown names the user chose to keep
+      // One save at a time: a double click on Save made a second change to the same names, and the first Ctrl-Z then
+      // took back only that one.
+      let saving = false;
       const save = async () => {
+        if (saving) return;
+        saving = true;
         const sent = area.value;
         try {
           // A person is on one list at most: a name this list takes leaves the other one, which is said (the other list
@@ -121,7 +126,9 @@ export async function renderSettings(root, _params, { session, refreshSortState,
             ? `; ${moved.map(personName).join(', ')} left the ${other} (a person is on one list at most).` : '.'),
           out.undo, 'settings');
           await draw();
-        } catch (err) { toast(`Could not save the ${list}: ${unstop(err.message)}. The names typed stay here.`, 'error'); }
+        } catch (err) {
+          toast(`Could not save the ${list}: ${unstop(err.message)}. The names typed stay here.`, 'error');
+        } finally { saving = false; }
       };
       return h('form', { class: 'card', onsubmit: async (e) => {
         e.preventDefault();
