@@ -24,9 +24,8 @@ int ListGroups(CommandContext& ctx, model::GroupKind kind, const GroupArgs& a) {
   const int fetch = std::min(a.limit + 1, 10000);
   auto groups = lib->gallery->ListGroups(kind, a.after, fetch);
   if (!groups.ok()) return ctx.Fail(groups.status());
-  const bool more = static_cast<int>(groups->size()) > a.limit ||
-                    (fetch == a.limit && !groups->empty() && static_cast<int>(groups->size()) == a.limit);
-  if (more) groups->pop_back();
+  const bool more = static_cast<int>(groups->size()) == fetch;
+  if (static_cast<int>(groups->size()) > a.limit) groups->pop_back();
   const std::string next =
       more ? fmt::format("more groups follow: the next page is --after {}\n", groups->back().id) : "";
   auto path_of = [&](int64_t id) {

@@ -42,6 +42,18 @@ json SavedReferences(const std::vector<model::PersonReference>& refs) {
 
 }  // namespace
 
+base::Result<std::string> ReviewService::EnrolledAlready(const std::string& typed) {
+  auto key = config::SanitizePersonName(typed);
+  if (!key.ok()) return key.status();
+  auto persons = catalog_.ListPersons();
+  if (!persons.ok()) return persons.status();
+  for (const auto& p : *persons) {
+    auto written = config::SanitizePersonName(p.display_name);
+    if (p.name == *key || (!p.display_name.empty() && written.ok() && *written == *key)) return p.name;
+  }
+  return std::string();
+}
+
 base::Result<std::string> ReviewService::EnrolledPerson(const std::string& name) {
   auto persons = catalog_.ListPersons();
   if (!persons.ok()) return persons.status();

@@ -156,6 +156,10 @@ class ReviewService {
   // The folder name of the enrolled person `name` names (as typed or as its folder name). kNotFound naming the
   // enrolled persons when nobody is (review_faces.cc).
   base::Result<std::string> EnrolledPerson(const std::string& name);
+  // The folder of the enrolled person a name typed as someone new is already: by folder name, as sanitized
+  // ("Obama " for obama, "Обама" transliterated) or as a person's name is written ("joseph biden" for the person shown
+  // as Joseph Biden); "" when it is nobody enrolled.
+  base::Result<std::string> EnrolledAlready(const std::string& typed);
 
  private:
   // A decision made: the item where it is now, and what reverting it needs (null when undo is off).

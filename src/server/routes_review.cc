@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "base/clock.h"
+#include "catalog/policy_names.h"
 #include "config/config.h"
 #include "model/decision.h"
 #include "model/json.h"
@@ -208,22 +209,16 @@ base::Result<bool> RefusedAsEnrolled(ServerState& state, Call& call, const json&
   if (!body.contains("new_person")) return false;
   if (!body["new_person"].is_boolean()) return base::Status::InvalidArgument("new_person must be true or false");
   if (!body["new_person"].get<bool>()) return false;
-  auto name = config::SanitizePersonName(person);
-  if (!name.ok()) return name.status();
-  auto persons = state.ctx.catalog.ListPersons();
-  if (!persons.ok()) return persons.status();
-  const model::PersonRecord* enrolled = nullptr;
-  for (const auto& p : *persons) {
-    auto written = config::SanitizePersonName(p.display_name);
-    if (p.name == *name || (!p.display_name.empty() && written.ok() && *written == *name)) enrolled = &p;
-  }
-  if (enrolled == nullptr) return false;
-  call.Reply({{"error", "already_exists"},
-              {"message", fmt::format("{} is {}, who is enrolled already: nothing was filed (approve as {} to file "
-                                      "under them, or give another name for someone new)",
-                                      json(person).dump(), enrolled->shown_name(), enrolled->name)},
-              {"person", enrolled->name}},
-             409);
+  auto enrolled = state.ctx.review.EnrolledAlready(person);
+  if (!enrolled.ok()) return enrolled.status();
+  if (enrolled->empty()) return false;
+  call.Reply(
+      {{"error", "already_exists"},
+       {"message", fmt::format("{} is {}, who is enrolled already: nothing was filed (approve as {} to file "
+                               "under them, or give another name for someone new)",
+                               json(person).dump(), catalog::WrittenName(state.ctx.catalog, *enrolled), *enrolled)},
+       {"person", *enrolled}},
+      409);
   return true;
 }
 
