@@ -1,6 +1,7 @@
 // Face detection against annotated boxes: recall, precision (IoU >= 0.4), the smallest face found and ms per image,
 // for triage's detector (BlazeFace with scaled passes for small faces) beside its whole-image pass and OpenCV's Haar
-// cascade. Sets, each read from `file x y w h` rows (image pixels of the original file):
+// cascade. Sets, each read from `file x y w h` rows (image pixels of the original file; a row of a file name alone
+// adds a picture without faces):
 //   samples   the face-api sample photos as ingest analyses them (shrunk on load to 1600 px)
 //   500px     the same photos shrunk to 500 px (faces ~45-70 px wide, like small group photos)
 //   400px     shrunk to 400 px (faces ~31-56 px: below the default 40 px, where small faces of group photos go)
@@ -54,7 +55,9 @@ std::map<std::string, std::vector<model::Box>> ReadAnnotations(const std::string
     std::stringstream ss(line);
     std::string file;
     model::Box b;
-    if (ss >> file >> b.x >> b.y >> b.width >> b.height) out[file].push_back(b);
+    if (!(ss >> file)) continue;
+    std::vector<model::Box>& boxes = out[file];  // a row of a file alone: a picture without faces
+    if (ss >> b.x >> b.y >> b.width >> b.height) boxes.push_back(b);
   }
   return out;
 }
@@ -209,7 +212,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  const std::string onnx = model_dir + "/blazeface/ONNX/face_detection_back_256x256_barracuda.onnx";
+  const vision::BlazeFaceFiles onnx{model_dir + "/blazeface/ONNX/face_detection_back_256x256_barracuda.onnx",
+                                    model_dir + "/blazeface/ONNX/face_detection_front_128x128_barracuda.onnx"};
   vision::FaceDetectorOptions tiled;
   tiled.min_face_size_px = min_face;
   tiled.min_face_fraction = min_face_fraction;

@@ -170,7 +170,9 @@ int main(int argc, char** argv) {
     for (const auto& e : fs::directory_iterator(images_dir)) images.push_back(e.path());
     std::sort(images.begin(), images.end());
   }
-  auto blaze = vision::FaceDetector::OpenBlazeFace(faces::ResolveModelPaths(options).blazeface_onnx, limits);
+  auto blaze = vision::FaceDetector::OpenBlazeFace(
+      {faces::ResolveModelPaths(options).blazeface_onnx, faces::ResolveModelPaths(options).blazeface_front_onnx},
+      limits);
   auto haar = vision::FaceDetector::OpenHaar(kHaarCascade, limits);
   if (!blaze.ok() || !haar.ok()) {
     std::fprintf(stderr, "%s %s\n", blaze.status().ToString().c_str(), haar.status().ToString().c_str());

@@ -28,7 +28,7 @@ TEST(EmbeddingNetTest, LoadsTheRealWeightsAndRefusesAChipOfTheWrongSize) {
 // The aligned chips of every face BlazeFace finds in the fixtures, as the analyzer cuts them.
 std::vector<model::RgbImage> FixtureChips(const std::vector<std::string>& fixtures) {
   const ModelPaths paths = ResolveModelPaths({.model_dir = testing::ModelDir()});
-  auto detector = vision::FaceDetector::OpenBlazeFace(paths.blazeface_onnx, {});
+  auto detector = vision::FaceDetector::OpenBlazeFace({paths.blazeface_onnx, paths.blazeface_front_onnx}, {});
   auto landmarker = vision::FaceLandmarker::Open(paths.landmarks);
   EXPECT_TRUE(detector.ok() && landmarker.ok());
   std::vector<model::RgbImage> chips;

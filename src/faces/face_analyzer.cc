@@ -13,6 +13,7 @@ namespace triage::faces {
 ModelPaths ResolveModelPaths(const FaceOptions& options) {
   const std::filesystem::path dir(options.model_dir);
   return {(dir / "blazeface/ONNX/face_detection_back_256x256_barracuda.onnx").string(),
+          (dir / "blazeface/ONNX/face_detection_front_128x128_barracuda.onnx").string(),
           (dir / "face-api/model/face_recognition_model-weights_manifest.json").string(),
           (dir / "face-api/model/face_recognition_model.bin").string(), options.landmarks_path};
 }
@@ -26,9 +27,11 @@ base::Result<std::unique_ptr<vision::FaceDetector>> OpenDetector(const FaceOptio
   if (options.detector != "blazeface") {
     return base::Status::InvalidArgument("unknown face detector '" + options.detector + "' (blazeface or hog)");
   }
-  // Documented fallback: without the BlazeFace file (models not fetched) faces are still found, more slowly.
-  if (!std::filesystem::exists(paths.blazeface_onnx)) return vision::FaceDetector::OpenHog(limits);
-  return vision::FaceDetector::OpenBlazeFace(paths.blazeface_onnx, limits);
+  // Documented fallback: without the BlazeFace files (models not fetched) faces are still found, more slowly.
+  if (!std::filesystem::exists(paths.blazeface_onnx) || !std::filesystem::exists(paths.blazeface_front_onnx)) {
+    return vision::FaceDetector::OpenHog(limits);
+  }
+  return vision::FaceDetector::OpenBlazeFace({paths.blazeface_onnx, paths.blazeface_front_onnx}, limits);
 }
 
 }  // namespace

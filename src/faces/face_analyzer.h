@@ -38,7 +38,8 @@ struct FaceOptions {
 
 // Where each model file lives for `options`.
 struct ModelPaths {
-  std::string blazeface_onnx;
+  std::string blazeface_onnx;        // the back-camera model (whole image)
+  std::string blazeface_front_onnx;  // the front-camera model (finer scales)
   std::string embedding_manifest;
   std::string embedding_weights;
   std::string landmarks;

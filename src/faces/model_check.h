@@ -9,7 +9,8 @@
 namespace triage::faces {
 
 struct ModelCheck {
-  std::string name;  // "blazeface", "face_recognition_manifest", "face_recognition_weights", "landmarks_68"
+  std::string
+      name;  // "blazeface", "blazeface_front", "face_recognition_manifest", "face_recognition_weights", "landmarks_68"
   std::string path;
   std::string sha256;   // of the file as found; "" when it could not be read
   bool ok = false;      // present and equal to the pinned sum

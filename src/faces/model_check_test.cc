@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 TEST(ModelCheckTest, AcceptsTheFetchedModels) {
   const std::vector<ModelCheck> checks = VerifyModels({.model_dir = testing::ModelDir()});
-  ASSERT_EQ(checks.size(), 4u);
+  ASSERT_EQ(checks.size(), 5u);
   for (const ModelCheck& check : checks) {
     EXPECT_TRUE(check.ok) << check.name << ": " << check.message << " (run scripts/fetch_models.sh)";
     EXPECT_EQ(check.sha256.size(), 64u);
@@ -37,13 +37,15 @@ TEST(ModelCheckTest, DetectsACorruptedCopyAndAMissingFile) {
   }
   const std::vector<ModelCheck> checks = VerifyModels({.model_dir = dir.string()});
   fs::remove_all(dir);
-  ASSERT_EQ(checks.size(), 4u);
+  ASSERT_EQ(checks.size(), 5u);
   EXPECT_FALSE(checks[0].ok);  // blazeface: not copied
   EXPECT_EQ(checks[0].message, "missing");
-  EXPECT_TRUE(checks[1].ok) << checks[1].message;
-  EXPECT_FALSE(checks[2].ok);
-  EXPECT_EQ(checks[2].message.rfind("checksum mismatch", 0), 0u) << checks[2].message;
-  EXPECT_TRUE(checks[3].ok);  // landmarks come from the system path
+  EXPECT_FALSE(checks[1].ok);  // blazeface_front: not copied
+  EXPECT_EQ(checks[1].message, "missing");
+  EXPECT_TRUE(checks[2].ok) << checks[2].message;
+  EXPECT_FALSE(checks[3].ok);
+  EXPECT_EQ(checks[3].message.rfind("checksum mismatch", 0), 0u) << checks[3].message;
+  EXPECT_TRUE(checks[4].ok);  // landmarks come from the system path
 }
 
 TEST(ModelCheckTest, HashesAFile) {

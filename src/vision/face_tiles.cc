@@ -32,14 +32,15 @@ int TiledMinFacePx(int width, int height, int min_face_px, double min_face_fract
 }
 
 float WholeImageMinFacePx(int width, int height, const FaceTilingOptions& options) {
-  return options.min_face_net_px * static_cast<float>(std::max(width, height)) / options.network_px;
+  return options.whole_min_face_net_px * static_cast<float>(std::max(width, height)) / options.network_px;
 }
 
 std::vector<ScaledPass> PlanScaledPasses(int width, int height, int min_face_px, const FaceTilingOptions& options) {
   std::vector<ScaledPass> passes;
   if (min_face_px >= WholeImageMinFacePx(width, height, options)) return passes;
   // Network pixels per image pixel at the finest scale, and the step between scales: a pass answers for faces from
-  // min_face_net_px to max_face_net_px, so the next coarser one must see faces of that size at min_face_net_px.
+  // min_face_net_px to max_face_net_px, so the next coarser one must see faces of that size at min_face_net_px. The
+  // last pass is the first whose widest face the whole-image square shows at whole_min_face_net_px or more.
   const float largest = static_cast<float>(std::sqrt(options.max_pass_pixels / (static_cast<double>(width) * height)));
   const float finest = std::min({options.min_face_net_px / min_face_px, options.max_upscale, largest});
   const float step = options.max_face_net_px / options.min_face_net_px;
@@ -54,7 +55,7 @@ std::vector<ScaledPass> PlanScaledPasses(int width, int height, int min_face_px,
       for (const auto& [x, w] : Spans(pass.width, options.window_net_px, overlap)) pass.windows.push_back({x, y, w, h});
     }
     passes.push_back(std::move(pass));
-    if (scale <= whole * step) break;  // the whole-image square sees every face too large for this pass
+    if (scale <= whole * options.max_face_net_px / options.whole_min_face_net_px) break;
   }
   return passes;
 }

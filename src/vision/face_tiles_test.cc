@@ -67,15 +67,19 @@ TEST(FaceTilesTest, EveryFaceTooSmallForTheWholeImageLiesWhollyInAWindowThatShow
   }
 }
 
-// The default raster is looked at in one forward of 960 x 720 network pixels: 0.69 million, where 256 px tiles
-// overlapping by a quarter needed 24 forwards (1.57 million).
-TEST(FaceTilesTest, TheDefaultRasterIsOneWindowWithoutOverlap) {
+// The default raster is looked at in one forward of 960 x 720 network pixels (0.69 million, where 256 px tiles
+// overlapping by a quarter needed 24 forwards: 1.57 million) and one small forward for the faces between what it
+// answers for (up to 80 network px: 133 px) and what the whole-image pass sees (150 px and up). Letting the first
+// pass answer for faces up to 90 network px instead lost one face of the samples at 1600 px and one of a group photo.
+TEST(FaceTilesTest, TheDefaultRasterIsOneWindowAndASmallCoarserPass) {
   const std::vector<ScaledPass> passes = PlanScaledPasses(1600, 1200, 40, {});
-  ASSERT_EQ(passes.size(), 1u);
+  ASSERT_EQ(passes.size(), 2u);
   EXPECT_FLOAT_EQ(passes[0].scale, 0.6f);
   ASSERT_EQ(passes[0].windows.size(), 1u);
   EXPECT_EQ(passes[0].windows[0].width, 960);
   EXPECT_EQ(passes[0].windows[0].height, 720);
+  ASSERT_EQ(passes[1].windows.size(), 1u);
+  EXPECT_LT(NetworkPixels({passes[1]}), 0.1 * NetworkPixels({passes[0]}));
 }
 
 TEST(FaceTilesTest, ScaledPassesLookForTheLargerOfTheMinimumSizeAndTheShareOfTheLongSide) {
@@ -118,10 +122,11 @@ TEST(FaceTilesTest, WindowsStayInsideTheResizedImageBoundedAndNeverMagnifyBeyond
 
 // --- with the network: obama.jpg's face pasted small into a large plain canvas ---
 
-std::string BlazeFacePath() {
+BlazeFaceFiles BlazeFacePath() {
   const char* env = std::getenv("TRIAGE_MODEL_DIR");
   const std::string dir = env != nullptr && *env != '\0' ? env : std::string(TRIAGE_SOURCE_DIR) + "/.cache/npm";
-  return dir + "/blazeface/ONNX/face_detection_back_256x256_barracuda.onnx";
+  return {dir + "/blazeface/ONNX/face_detection_back_256x256_barracuda.onnx",
+          dir + "/blazeface/ONNX/face_detection_front_128x128_barracuda.onnx"};
 }
 
 std::unique_ptr<FaceDetector> Open(bool tiles, double min_face_fraction = FaceDetectorOptions{}.min_face_fraction) {
@@ -242,7 +247,7 @@ TEST(FaceTilesTest, ASmallPhotoIsSearchedForFacesDownToTheDefault32Px) {
 }
 
 // A raster too large for one window (4000 x 3000 searched from 40 px: 2400 x 1800 network pixels in windows of
-// 1024 overlapping by 128): a face cut by one window's edge, in the overlap, or cut by the next window's edge is
+// 1024 overlapping by 80): a face cut by one window's edge, in the overlap, or cut by the next window's edge is
 // found once, where it lies.
 TEST(FaceTilesTest, AFaceAcrossAWindowEdgeOrInsideTheOverlapIsFoundOnce) {
   FaceDetectorOptions options;
@@ -258,7 +263,7 @@ TEST(FaceTilesTest, AFaceAcrossAWindowEdgeOrInsideTheOverlapIsFoundOnce) {
   ASSERT_GT(passes[0].windows[1].x, first.x);
   const float overlap_left = passes[0].windows[1].x / passes[0].scale;
   const float overlap_right = (first.x + first.width) / passes[0].scale;
-  ASSERT_GT(overlap_right - overlap_left, 150);
+  ASSERT_GT(overlap_right - overlap_left, 2 * 60);
   for (const float centre : {overlap_right, (overlap_left + overlap_right) / 2, overlap_left}) {
     const Pasted pasted = PasteFace(*whole, 4000, 3000, 60, centre - 30, 400);
     base::Result<std::vector<FaceDetection>> found = (*scaled)->Detect(pasted.canvas);
