@@ -1,12 +1,12 @@
 // Composition root: picks the catalog backend by URL (SQLite or PostgreSQL), runs recovery, and hands the library
 // to the CLI.
 #include <fmt/format.h>
-#include <malloc.h>
 #include <signal.h>
 
 #include <cstdlib>
 
 #include "base/ids.h"
+#include "base/memory.h"
 #include "base/utf8.h"
 #include "catalog/postgres/pg_catalog.h"
 #include "catalog/postgres/pg_change_feed.h"
@@ -122,20 +122,10 @@ Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root, 
   return lib;
 }
 
-// Analysis allocates and frees rasters of a few MB per image on every thread. By default glibc hands such blocks back
-// to the kernel (munmap, or madvise when it trims a thread's heap) and the next image faults every page in again:
-// profiled on bench/dedup, page faults and the allocator took over half of an ingest's CPU time. Freed
-// memory is kept for reuse instead, up to these bounds (the largest block served from the heaps, the free space a heap
-// keeps).
-void KeepFreedRasterMemory() {
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  KeepFreedRasterMemory();
+  triage::base::KeepFreedRasterMemory();
   // A file larger than the shell's file-size limit (ulimit -f) would kill the process with SIGXFSZ in the middle of a
   // run, with nothing reported; ignored, the write fails with EFBIG and only that input fails, naming why.
   ::signal(SIGXFSZ, SIG_IGN);

@@ -147,6 +147,23 @@ TEST(FaceAnalyzerOpenTest, FallsBackToHogWhenTheBlazeFaceFileIsAbsent) {
   EXPECT_EQ(faces->size(), 1u);
 }
 
+// BlazeFace needs both of its models (the back one for the whole image, the front one for small faces): with one of
+// them, as with none, faces are found by HOG.
+TEST(FaceAnalyzerOpenTest, FallsBackToHogWhenOneOfTheBlazeFaceFilesIsAbsent) {
+  const auto dir = std::filesystem::temp_directory_path() / ("triage_hog_half_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "face-api/model");
+  std::filesystem::create_directories(dir / "blazeface/ONNX");
+  const ModelPaths real = ResolveModelPaths({.model_dir = testing::ModelDir()});
+  std::filesystem::copy_file(real.embedding_manifest,
+                             dir / "face-api/model/face_recognition_model-weights_manifest.json");
+  std::filesystem::copy_file(real.embedding_weights, dir / "face-api/model/face_recognition_model.bin");
+  std::filesystem::copy_file(real.blazeface_onnx, dir / "blazeface/ONNX/face_detection_back_256x256_barracuda.onnx");
+  auto analyzer = FaceAnalyzer::Open({.model_dir = dir.string()});
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(analyzer.ok()) << analyzer.status().ToString();
+  EXPECT_STREQ((*analyzer)->detector_name(), "hog");
+}
+
 TEST(FaceAnalyzerOpenTest, ReportsMissingModelsAndUnknownDetectors) {
   auto no_models = FaceAnalyzer::Open({.model_dir = "/nonexistent"});
   ASSERT_FALSE(no_models.ok());

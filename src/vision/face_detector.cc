@@ -6,7 +6,6 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
-#include <mutex>
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
@@ -29,9 +28,9 @@ constexpr int kBlazeValuesPerAnchor = 4 + 2 * kBlazeKeypoints;
 // otherwise. It looks at the image at finer scales: run over a whole picture, it found each face of the face-api
 // samples from 24 network px (22/22; the back model 18/22 at 24 px, 21/22 at 28-40 px) and costs ~0.6 of the back
 // model's CPU per network pixel (67 against 116 ms for 960 x 704, one thread).
-// Scaled passes' windows are padded to this grid (a multiple of both models' coarsest cell, 32 and 16 px): rasters
-// of similar sizes then give inputs of one shape, which a network instance runs without allocating again (BlazeNet).
-constexpr int kWindowGridPx = 64;
+// Network inputs are padded to whole cells of the coarsest head: 32 px for the back model, 16 px for the front one.
+constexpr int kBackCellPx = 32;
+constexpr int kFrontCellPx = 16;
 constexpr float kBlazeNmsIou = 0.3f;
 // Tight face crops (a face filling the frame) are outside what the model saw in training; when a first pass finds
 // nothing, a second pass pads the image by this fraction of its long side on every side.
@@ -124,7 +123,7 @@ cv::Mat ResizeForNetwork(const cv::Mat& source, cv::Size size) {
   return out;
 }
 
-int RoundUpToGrid(int px) { return (px + kWindowGridPx - 1) / kWindowGridPx * kWindowGridPx; }
+int RoundUpToCell(int px, int cell_px) { return (px + cell_px - 1) / cell_px * cell_px; }
 
 // The `input_px` square input of `square`; parts of the square outside the image are black.
 cv::Mat MakeSquareInput(const model::RgbImage& image, const DetectionSquare& square, int input_px) {
@@ -143,10 +142,10 @@ cv::Mat MakeSquareInput(const model::RgbImage& image, const DetectionSquare& squ
   return ToBlazeBlob(resized, input_px, input_px, x0, y0);
 }
 
-// A window of the resized image, padded black at its right and bottom to the window grid.
-cv::Mat MakeWindowInput(const cv::Mat& resized, const NetWindow& window) {
-  return ToBlazeBlob(resized(cv::Rect(window.x, window.y, window.width, window.height)), RoundUpToGrid(window.height),
-                     RoundUpToGrid(window.width));
+// A window of the resized image, padded black at its right and bottom to whole cells.
+cv::Mat MakeWindowInput(const cv::Mat& resized, const NetWindow& window, int cell_px) {
+  return ToBlazeBlob(resized(cv::Rect(window.x, window.y, window.width, window.height)),
+                     RoundUpToCell(window.height, cell_px), RoundUpToCell(window.width, cell_px));
 }
 
 float IntersectionArea(const model::Box& a, const model::Box& b) {
@@ -235,74 +234,37 @@ model::Box ClipToImage(const model::Box& box, int width, int height) {
   return {x0, y0, x1 - x0, y1 - y0};
 }
 
-// One BlazeFace network: its graph, idle instances for concurrent callers, and the cell its inputs are padded to.
-// OpenCV's Net allocates its layers' buffers for the shape of its input and does it again whenever the shape
-// changes: one instance fed a 960 x 704 window and a 288 x 224 one in turn spent 116 + 17 ms of CPU where each shape
-// alone took 73 and ~4. So an instance is handed out again for the input shape it last ran, and a new one is made
-// when none of that shape is idle. Idle instances are kept up to kIdleInputPixels of input in all, the longest idle
-// dropped first: an instance holds ~200 bytes per input pixel (a 960 x 768 front-model one ~150 MB), and the budget
-// holds what one detecting thread uses for the default 1600 x 1200 raster (two scaled passes and the closer looks:
-// 0.88 million pixels). On 277 photos of many sizes a faces-on ingest peaked at 639 MB resident keeping one idle
-// instance, 865 MB with this budget and 1.1 GB with twice it, at the same speed; on photos of one size, as a camera
-// makes them, twice the budget detected in 95 ms per photo, this one in 107 ms and one idle instance in 183 ms.
+// One BlazeFace network: its graph, a pool of instances for concurrent callers, and the cell its inputs are padded
+// to. An instance reallocates its buffers when its input shape changes; with freed memory kept for reuse
+// (base/memory.h) that costs next to nothing (a 960 x 704 and a 288 x 224 input in turn: 73 + 6 ms of CPU, as each
+// alone), without it the page faults doubled the cost (116 + 17 ms).
 class BlazeNet {
  public:
-  explicit BlazeNet(std::shared_ptr<const OnnxConvNet> graph) : graph_(std::move(graph)) {}
+  BlazeNet(std::shared_ptr<const OnnxConvNet> graph, int cell_px)
+      : graph_(std::move(graph)), cell_px_(cell_px), pool_([this] { return graph_->MakeNet(); }) {}
+
+  int cell_px() const { return cell_px_; }
 
   // The four output maps for `input`, an NCHW blob. May throw cv::Exception.
   std::vector<cv::Mat> Run(const cv::Mat& input) const {
-    Idle held{input.size[2], input.size[3], Borrow(input.size[2], input.size[3])};
+    auto net = pool_.Borrow();
+    net->setInput(input);
     std::vector<cv::Mat> outs;
-    held.net->setInput(input);
-    held.net->forward(outs, graph_->output_layers());
-    Return(std::move(held));
+    net->forward(outs, graph_->output_layers());
     return outs;
   }
 
  private:
-  static constexpr long kIdleInputPixels = 1'000'000;
-
-  struct Idle {
-    int rows = 0;
-    int cols = 0;
-    std::unique_ptr<cv::dnn::Net> net;
-  };
-
-  std::unique_ptr<cv::dnn::Net> Borrow(int rows, int cols) const {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
-        if (it->rows == rows && it->cols == cols) {
-          std::unique_ptr<cv::dnn::Net> net = std::move(it->net);
-          idle_.erase(std::next(it).base());
-          return net;
-        }
-      }
-    }
-    return graph_->MakeNet();
-  }
-
-  void Return(Idle held) const {
-    std::lock_guard<std::mutex> lock(mu_);
-    idle_.push_back(std::move(held));
-    long pixels = 0;
-    for (const Idle& idle : idle_) pixels += static_cast<long>(idle.rows) * idle.cols;
-    while (pixels > kIdleInputPixels && idle_.size() > 1) {
-      pixels -= static_cast<long>(idle_.front().rows) * idle_.front().cols;
-      idle_.erase(idle_.begin());
-    }
-  }
-
   const std::shared_ptr<const OnnxConvNet> graph_;
-  mutable std::mutex mu_;
-  mutable std::vector<Idle> idle_;  // the most recently returned last
+  const int cell_px_;
+  mutable WorkerPool<cv::dnn::Net> pool_;
 };
 
 class BlazeFaceDetector final : public FaceDetector {
  public:
   BlazeFaceDetector(std::shared_ptr<const OnnxConvNet> back, std::shared_ptr<const OnnxConvNet> front,
                     const FaceDetectorOptions& options)
-      : back_(std::move(back)), front_(std::move(front)), options_(options) {}
+      : back_(std::move(back), kBackCellPx), front_(std::move(front), kFrontCellPx), options_(options) {}
 
   // Runs the network once on a trial input so that a wrong model fails at open time, not on the first photo.
   base::Status Warm() {
@@ -314,7 +276,7 @@ class BlazeFaceDetector final : public FaceDetector {
     return Forward(
         front_,
         [&] {
-          return MakeWindowInput(black, {0, 0, kBlazeInputPx, kBlazeInputPx});
+          return MakeWindowInput(black, {0, 0, kBlazeInputPx, kBlazeInputPx}, kFrontCellPx);
         },
         {}, options_.min_score, probe, &ignored);
   }
@@ -374,7 +336,8 @@ class BlazeFaceDetector final : public FaceDetector {
         std::vector<FaceDetection> in_window;
         const NetView view{window.x * px_per_net_x, window.y * px_per_net_y, px_per_net_x, px_per_net_y};
         TRIAGE_RETURN_IF_ERROR(Forward(
-            front_, [&] { return MakeWindowInput(resized, window); }, view, min_score, image, &in_window));
+            front_, [&] { return MakeWindowInput(resized, window, front_.cell_px()); }, view, min_score, image,
+            &in_window));
         std::erase_if(in_window, [&](const FaceDetection& d) {
           return CrossesInnerEdge(d.box, window, pass) || d.box.width * pass.scale > tiling.max_face_net_px ||
                  d.box.width >= whole_finds_px;

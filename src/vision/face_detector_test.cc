@@ -162,8 +162,8 @@ TEST(FaceDetectorTest, GivesTheSameAnswerFromSeveralThreadsAtOnce) {
   }
 }
 
-// Network instances are kept for the input shape they last ran; photos of other sizes in between (other shapes,
-// other instances or the same ones allocated again) leave a photo's faces exactly as they were.
+// A network instance reallocates its buffers for every new input shape; photos of other sizes in between leave a
+// photo's faces exactly as they were.
 TEST(FaceDetectorTest, PhotosOfOtherSizesInBetweenLeaveTheAnswerExactlyAsItWas) {
   auto detector = OpenBlazeFace();
   ASSERT_NE(detector, nullptr);
