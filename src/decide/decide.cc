@@ -23,6 +23,19 @@ Decision ToReview(std::string category, std::string code, std::string text, std:
   return d;
 }
 
+// A share as a whole percentage ("60%").
+std::string Percent(double share) { return fmt::format("{:.0f}%", 100 * share); }
+
+// `share`, below `bound`, with as many decimals as it takes not to read as the bound: 0.5997 against 0.6 is "59.97%",
+// not "60%".
+std::string PercentBelow(double share, double bound) {
+  for (int decimals = 0; decimals < 4; ++decimals) {
+    const std::string shown = fmt::format("{:.{}f}%", 100 * share, decimals);
+    if (shown != fmt::format("{:.{}f}%", 100 * bound, decimals)) return shown;
+  }
+  return fmt::format("{:.4f}%", 100 * share);
+}
+
 bool Contains(const std::vector<std::string>& list, const std::string& name) {
   return std::find(list.begin(), list.end(), name) != list.end();
 }
@@ -131,8 +144,8 @@ std::optional<Decision> CheckPerson(const Face& face, const model::Policy& polic
   }
   if (policy.route_low_confidence && kind == MatchKind::kLowConfidence) {
     return ToReview("low_confidence", "low_confidence",
-                    fmt::format("Probably {}, but the confidence {:.0f}% is below the minimum {:.0f}%.", name,
-                                100 * m.confidence, 100 * policy.min_confidence),
+                    fmt::format("Probably {}, but the confidence {} is below the minimum {}.", name,
+                                PercentBelow(m.confidence, policy.min_confidence), Percent(policy.min_confidence)),
                     m.person);
   }
   return std::nullopt;

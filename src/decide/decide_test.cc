@@ -349,6 +349,9 @@ TEST(DecideTest, ReasonsSpeakOfPersonsAsTheirNamesAreWrittenAndRouteByFolderName
   // A person without a written name of their own is spoken of by the folder name.
   EXPECT_EQ(Decide(WithFaces({FaceOf("alice", MatchKind::kKnown, 0.5)}), policy, {}).reasons[0].text,
             "Probably alice, but the confidence 50% is below the minimum 60%.");
+  // A confidence just under the minimum never reads as the minimum itself.
+  EXPECT_EQ(Decide(WithFaces({FaceOf("alice", MatchKind::kKnown, 0.5997)}), policy, {}).reasons[0].text,
+            "Probably alice, but the confidence 59.97% is below the minimum 60%.");
 }
 
 TEST(DecideTest, SameInputSameDecision) {

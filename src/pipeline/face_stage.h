@@ -33,7 +33,8 @@ class FaceStage {
   base::Result<std::vector<model::Face>> Analyze(const model::RgbImage& image, double to_full,
                                                  const config::Config& config) const;
 
-  // The one face of an enrolment photo; kInvalidArgument saying how many faces were found otherwise.
+  // The one face of an enrolment photo; kInvalidArgument saying how many faces were found otherwise, or that the face
+  // looks upside down (the photo turned by 180 degrees shows a face scoring 0.03 or more higher).
   base::Result<model::Face> SingleFace(const model::RgbImage& image, const config::Config& config) const;
 
   std::string detector_name() const;

@@ -343,14 +343,13 @@ class BlazeFaceDetector final : public FaceDetector {
                  d.box.width >= whole_finds_px;
         });
         for (FaceDetection& d : in_window) {
-          if (d.score >= kConfirmBelow) continue;
-          base::Result<bool> confirmed = ConfirmedCloser(image, d);
-          if (!confirmed.ok()) return confirmed.status();
-          if (!confirmed.value()) d.score = 0;  // dropped below
+          if (d.score < kConfirmBelow) {
+            base::Result<bool> confirmed = ConfirmedCloser(image, d);
+            if (!confirmed.ok()) return confirmed.status();
+            if (!confirmed.value()) continue;
+          }
+          found->push_back(std::move(d));
         }
-        std::erase_if(in_window, [](const FaceDetection& d) { return d.score == 0; });
-        found->insert(found->end(), std::make_move_iterator(in_window.begin()),
-                      std::make_move_iterator(in_window.end()));
       }
     }
     DropBoxesAroundBetterFaces(found);

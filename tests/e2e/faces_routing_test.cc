@@ -125,6 +125,21 @@ TEST_F(FacesRoutingTest, ConfidenceBelowTheMinimumGoesToLowConfidence) {
   EXPECT_EQ(d["decision"]["person"], "obama");
 }
 
+// A reference photo turned by 180 degrees (its orientation lost) shows its face upside down: found weakly and
+// described wrongly, such a reference drew the photos of other people to its name. Refused, saying what to do; the
+// same photo upright is enrolled.
+TEST_F(FacesRoutingTest, EnrolmentRefusesAFaceUpsideDown) {
+  fs::path lib = dir_ / "upside_down";
+  InitLibrary(lib);
+  RunResult turned = Triage(lib, {"person", "add", "obama", (kFixtures / "obama2_upside_down.jpg").string()});
+  EXPECT_EQ(turned.exit_code, 2) << turned.out;
+  EXPECT_NE(turned.err.find("looks upside down"), std::string::npos) << turned.err;
+  EXPECT_NE(turned.err.find("turn the photo upright"), std::string::npos) << turned.err;
+  EXPECT_EQ(Triage(lib, {"person", "list", "--json"}).Json().size(), 0u);
+  RunResult upright = Triage(lib, {"person", "add", "obama", (kFixtures / "obama2.jpg").string()});
+  EXPECT_EQ(upright.exit_code, 0) << upright.err;
+}
+
 TEST_F(FacesRoutingTest, EnrolmentRefusesPhotosWithoutExactlyOneFace) {
   fs::path lib = dir_ / "enrol";
   InitLibrary(lib);
