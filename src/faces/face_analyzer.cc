@@ -1,10 +1,12 @@
 // Composition of detection, landmarks, alignment and embedding into model::Face values.
 #include "faces/face_analyzer.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "faces/embedding_net.h"
 #include "faces/eye_aspect_ratio.h"
+#include "vision/decode.h"
 #include "vision/face_detector.h"
 #include "vision/face_landmarks.h"
 
@@ -59,6 +61,14 @@ base::Result<std::unique_ptr<FaceAnalyzer>> FaceAnalyzer::WithDetection(const Fa
   auto detector = OpenDetector(options, ResolveModelPaths(options));
   if (!detector.ok()) return detector.status();
   return std::unique_ptr<FaceAnalyzer>(new FaceAnalyzer(std::move(detector.value()), landmarker_, embedder_));
+}
+
+base::Result<float> FaceAnalyzer::BestScoreTurnedHalfWay(const model::RgbImage& image) const {
+  auto detections = detector_->Detect(vision::Oriented(image, 3));
+  if (!detections.ok()) return detections.status();
+  float best = 0;
+  for (const vision::FaceDetection& d : *detections) best = std::max(best, d.score);
+  return best;
 }
 
 base::Result<std::vector<model::Face>> FaceAnalyzer::Analyze(const model::RgbImage& image) const {

@@ -66,6 +66,10 @@ class FaceAnalyzer {
   // images of at most ~1600 px. kInvalidArgument for an empty image; kCorrupt when a model fails at run time.
   base::Result<std::vector<model::Face>> Analyze(const model::RgbImage& image) const;
 
+  // The best detection score of `image` turned by 180 degrees (0 when no face is found there): detection only. A face
+  // that scores higher that way up is upside down in `image`.
+  base::Result<float> BestScoreTurnedHalfWay(const model::RgbImage& image) const;
+
   // The detector in use: "blazeface" or "hog" (also "hog" when BlazeFace was asked for but its file is absent).
   const char* detector_name() const;
 

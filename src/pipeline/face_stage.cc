@@ -22,18 +22,6 @@ faces::FaceOptions OptionsFor(const config::Config& config, const std::string& m
 // Tom Cruise: 0.79 upside down, 0.87 upright).
 constexpr float kUpsideDownMargin = 0.03f;
 
-model::RgbImage TurnedHalfWay(const model::RgbImage& image) {
-  model::RgbImage out{image.width, image.height, std::vector<uint8_t>(image.pixels.size())};
-  const size_t pixels = image.pixels.size() / 3;
-  for (size_t i = 0; i < pixels; ++i) {
-    const size_t from = (pixels - 1 - i) * 3;
-    out.pixels[i * 3] = image.pixels[from];
-    out.pixels[i * 3 + 1] = image.pixels[from + 1];
-    out.pixels[i * 3 + 2] = image.pixels[from + 2];
-  }
-  return out;
-}
-
 bool SameDetection(const faces::FaceOptions& a, const faces::FaceOptions& b) {
   return a.detector == b.detector && a.min_face_size_px == b.min_face_size_px &&
          a.min_face_fraction == b.min_face_fraction && a.min_detection_score == b.min_detection_score;
@@ -95,15 +83,13 @@ base::Result<model::Face> FaceStage::SingleFace(const model::RgbImage& image, co
     return base::Status::InvalidArgument(
         fmt::format("a reference photo must show exactly one face; found {}", found->size()));
   }
-  auto turned = (*analyzer)->Analyze(TurnedHalfWay(image));
+  auto turned = (*analyzer)->BestScoreTurnedHalfWay(image);
   if (!turned.ok()) return turned.status();
-  for (const model::Face& other : *turned) {
-    if (other.detection_score >= found->front().detection_score + kUpsideDownMargin) {
-      return base::Status::InvalidArgument(
-          fmt::format("the face of a reference photo looks upside down (found at {:.2f}; turned by 180 degrees, a "
-                      "face at {:.2f}): turn the photo upright and add it again",
-                      found->front().detection_score, other.detection_score));
-    }
+  if (*turned >= found->front().detection_score + kUpsideDownMargin) {
+    return base::Status::InvalidArgument(
+        fmt::format("the face of a reference photo looks upside down (found at {:.2f}; turned by 180 degrees, a face "
+                    "at {:.2f}): turn the photo upright and add it again",
+                    found->front().detection_score, *turned));
   }
   return found->front();
 }

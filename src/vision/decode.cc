@@ -742,4 +742,11 @@ base::Status WriteJpegCrop(const std::filesystem::path& source, const std::files
   }
 }
 
+model::RgbImage Oriented(const model::RgbImage& image, int orientation) {
+  if (image.empty()) return image;
+  // cv::Mat has no const view; the pixels are only read.
+  const cv::Mat pixels(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.pixels.data()));
+  return UprightWithin(pixels, orientation, std::max(image.width, image.height));
+}
+
 }  // namespace triage::vision

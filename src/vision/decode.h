@@ -42,6 +42,10 @@ base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const std::
 // Same as DecodeImage, from bytes in memory (the fuzzing entry point).
 base::Result<Decoded> DecodeImageBuffer(const std::string& bytes, const DecodeOptions& options);
 
+// `image` turned as a picture stored with EXIF orientation `orientation` (1-8) is turned upright: 3 turns it by 180
+// degrees, 6 and 8 by a quarter. Any other value returns it as it is.
+model::RgbImage Oriented(const model::RgbImage& image, int orientation);
+
 // 64-bit DCT perceptual hash (OpenCV img_hash pHash: 32x32 grey, 8x8 lowest frequencies against their mean)
 // of the central `fraction` of the image (1 = all of it; 0.95 = 2.5% cut off each side). Pure, thread-safe.
 uint64_t PerceptualHash(const model::RgbImage& image, double fraction = 1.0);

@@ -48,6 +48,23 @@ class DecodeTest : public ::testing::Test {
   fs::path dir_;
 };
 
+TEST(OrientedTest, TurnsAPictureAsItsExifOrientationWouldTurnItUpright) {
+  // 3 x 2 pixels, each a grey level of its own: 0 1 2 / 3 4 5.
+  model::RgbImage image{3, 2, {}};
+  for (uint8_t v = 0; v < 6; ++v) image.pixels.insert(image.pixels.end(), {v, v, v});
+  const model::RgbImage half_turn = Oriented(image, 3);
+  ASSERT_EQ(half_turn.width, 3);
+  ASSERT_EQ(half_turn.height, 2);
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(half_turn.pixels[i * 3], 5 - i) << i;
+  const model::RgbImage quarter = Oriented(image, 6);  // clockwise: 3 0 / 4 1 / 5 2
+  ASSERT_EQ(quarter.width, 2);
+  ASSERT_EQ(quarter.height, 3);
+  EXPECT_EQ(quarter.pixels[0], 3);
+  EXPECT_EQ(quarter.pixels[3], 0);
+  EXPECT_EQ(Oriented(image, 1).pixels, image.pixels);
+  EXPECT_TRUE(Oriented(model::RgbImage{}, 3).empty());
+}
+
 TEST_F(DecodeTest, DecodesCommonFormatsToRgb) {
   for (std::string name : {"a.jpg", "a.png", "a.webp", "a.tif", "a.gif"}) {
     auto d = DecodeImage(Make(name), {});

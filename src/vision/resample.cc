@@ -92,6 +92,11 @@ cv::Mat HalfSize(const cv::Mat& m) {
 }
 
 cv::Mat ResampleTo(const cv::Mat& m, cv::Size size) {
+  if (size.width > m.cols || size.height > m.rows) {
+    cv::Mat out;
+    cv::resize(m, out, size, 0, 0, cv::INTER_LINEAR);
+    return out;
+  }
   cv::Mat src = m;
   while (src.cols >= 2 && src.rows >= 2 && 2 * size.width <= src.cols && 2 * size.height <= src.rows) {
     src = HalfSize(src);
@@ -100,7 +105,7 @@ cv::Mat ResampleTo(const cv::Mat& m, cv::Size size) {
 }
 
 cv::Mat Resample(const cv::Mat& m, double f) {
-  if (f > 1) {
+  if (f > 1) {  // by the factor itself (the size a factor gives maps pixels at a slightly other scale)
     cv::Mat out;
     cv::resize(m, out, cv::Size(), f, f, cv::INTER_LINEAR);
     return out;

@@ -16,8 +16,8 @@ cv::Mat AreaResize(const cv::Mat& src, cv::Size size);
 // `m` halved in both directions by OpenCV's exact 2x2 averaging (an odd last row or column is cut).
 cv::Mat HalfSize(const cv::Mat& m);
 
-// `m` shrunk to `size` by area averaging: halved while `size` is at most half of what is left, then one AreaResize.
-// REQUIRES: `size` no larger than `m`, not empty.
+// `m` resampled to `size`: shrunk by area averaging (halved while `size` is at most half of what is left, then one
+// AreaResize), or enlarged bilinearly when `size` is larger in either direction. REQUIRES: `size` not empty.
 cv::Mat ResampleTo(const cv::Mat& m, cv::Size size);
 
 // `m` scaled by `f`: enlarged bilinearly, shrunk by area averaging. A shrink by half or more first halves the raster by

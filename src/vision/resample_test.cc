@@ -77,5 +77,15 @@ TEST(ResampleTest, ShrinksThroughHalvingStepsToTheRequestedSize) {
   EXPECT_EQ(Resample(Noise({100, 50}, CV_8UC3), 2.0).size(), cv::Size(200, 100));
 }
 
+// Enlarging (what a face pass does to show small faces larger) is OpenCV's bilinear resize, to exactly the size asked.
+TEST(ResampleTest, EnlargesBilinearlyToTheRequestedSize) {
+  const cv::Mat src = Noise({101, 67}, CV_8UC3);
+  const cv::Mat out = ResampleTo(src, {203, 135});
+  ASSERT_EQ(out.size(), cv::Size(203, 135));
+  cv::Mat expected;
+  cv::resize(src, expected, out.size(), 0, 0, cv::INTER_LINEAR);
+  EXPECT_EQ(MaxDifference(out, expected), 0);
+}
+
 }  // namespace
 }  // namespace triage::vision::internal
