@@ -260,6 +260,25 @@ base::Result<std::shared_ptr<const OnnxConvNet>> OnnxConvNet::FromGraph(const On
     p.set("paddings", cv::dnn::DictValue::arrayInt(pads, 8));
     return add("Padding", p, {input});
   };
+  // Zero channels appended to a map (BlazeFace widens its residual path so) are not copied when the widened map
+  // only feeds an Add: the Eltwise layer adds the narrower map to the first channels of the wider one. A pending
+  // widening has an id above every layer's; any other consumer gets a Padding layer, made once.
+  constexpr int kFirstPendingId = 1 << 24;
+  struct Widening {
+    int source = 0;
+    int channels = 0;
+    int layer = -1;  // the Padding layer once made
+  };
+  std::map<int, Widening> widening_of;
+  const auto materialize = [&](int id) {
+    auto it = widening_of.find(id);
+    if (it == widening_of.end()) return id;
+    if (it->second.layer < 0) {
+      const int channels[8] = {0, 0, 0, it->second.channels, 0, 0, 0, 0};
+      it->second.layer = padding(channels, it->second.source);
+    }
+    return it->second.layer;
+  };
   for (const OnnxNode& node : graph.nodes) {
     if (node.outputs.size() != 1) return bad(node, "expected one output");
     std::vector<int> in;  // layers of the inputs that are not weights
@@ -303,7 +322,7 @@ base::Result<std::shared_ptr<const OnnxConvNet>> OnnxConvNet::FromGraph(const On
         std::memcpy(bias.ptr<float>(), b->second.ptr<float>(), bias.total() * sizeof(float));
       }
       p.blobs = {w, bias};
-      int source = in[0];
+      int source = materialize(in[0]);
       // ONNX pads are [top, left, bottom, right]; OpenCV's convolution takes symmetric padding only.
       if (pads[0] == pads[2] && pads[1] == pads[3]) {
         p.set("pad_h", static_cast<int>(pads[0]));
@@ -322,12 +341,20 @@ base::Result<std::shared_ptr<const OnnxConvNet>> OnnxConvNet::FromGraph(const On
       layer_of[out] = add("Convolution", p, {source});
     } else if (node.op == "Relu") {
       if (in.size() != 1) return bad(node, "expected one data input");
-      layer_of[out] = add("ReLU", {}, {in[0]});
+      layer_of[out] = add("ReLU", {}, {materialize(in[0])});
     } else if (node.op == "Add") {
       if (in.size() != 2) return bad(node, "expected two data inputs");
       cv::dnn::LayerParams p;
       p.set("operation", "sum");
-      layer_of[out] = add("Eltwise", p, {in[0], in[1]});
+      const bool widened0 = widening_of.contains(in[0]), widened1 = widening_of.contains(in[1]);
+      if (widened0 != widened1) {
+        const int wide = widened0 ? in[1] : in[0];
+        const int narrow = widening_of.at(widened0 ? in[0] : in[1]).source;
+        p.set("output_channels_mode", "input_0");
+        layer_of[out] = add("Eltwise", p, {materialize(wide), narrow});
+      } else {
+        layer_of[out] = add("Eltwise", p, {materialize(in[0]), materialize(in[1])});
+      }
     } else if (node.op == "MaxPool") {
       const std::vector<int64_t> kernel = Ints(node, "kernel_shape", {});
       const std::vector<int64_t> strides = Ints(node, "strides", {1, 1});
@@ -342,7 +369,7 @@ base::Result<std::shared_ptr<const OnnxConvNet>> OnnxConvNet::FromGraph(const On
       p.set("stride_h", static_cast<int>(strides[0]));
       p.set("stride_w", static_cast<int>(strides[1]));
       p.set("ceil_mode", false);
-      layer_of[out] = add("Pooling", p, {in[0]});
+      layer_of[out] = add("Pooling", p, {materialize(in[0])});
     } else if (node.op == "ConstantOfShape") {
       // Zeros of a fixed NCHW shape, concatenated on the channels below: only the channel count is kept.
       auto shape = node.inputs.empty() ? graph.int_values.end() : graph.int_values.find(node.inputs[0]);
@@ -354,8 +381,9 @@ base::Result<std::shared_ptr<const OnnxConvNet>> OnnxConvNet::FromGraph(const On
           axis != std::vector<int64_t>{1}) {
         return bad(node, "only zero channels appended to a map are supported");
       }
-      const int channels[8] = {0, 0, 0, static_cast<int>(zeros_of.at(node.inputs[1])), 0, 0, 0, 0};
-      layer_of[out] = padding(channels, in[0]);
+      const int id = kFirstPendingId + static_cast<int>(widening_of.size());
+      widening_of[id] = {materialize(in[0]), static_cast<int>(zeros_of.at(node.inputs[1]))};
+      layer_of[out] = id;
     } else {
       return bad(node, "unsupported operation");
     }
@@ -365,7 +393,7 @@ base::Result<std::shared_ptr<const OnnxConvNet>> OnnxConvNet::FromGraph(const On
     if (it == layer_of.end() || it->second == 0) {
       return base::Status::InvalidArgument("ONNX model: output " + name + " is not computed by the graph");
     }
-    net->output_layers_.push_back(net->layers_[it->second - 1].params.name);
+    net->output_layers_.push_back(net->layers_[materialize(it->second) - 1].params.name);
   }
   return std::shared_ptr<const OnnxConvNet>(std::move(net));
 }

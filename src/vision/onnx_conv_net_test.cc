@@ -12,15 +12,31 @@
 namespace triage::vision {
 namespace {
 
-std::vector<uint8_t> ModelBytes() {
+constexpr char kBackModel[] = "face_detection_back_256x256_barracuda.onnx";
+constexpr char kFrontModel[] = "face_detection_front_128x128_barracuda.onnx";
+
+std::vector<uint8_t> ModelBytes(const std::string& name = kBackModel) {
   const char* env = std::getenv("TRIAGE_MODEL_DIR");
   const std::string dir = env != nullptr && *env != '\0' ? env : std::string(TRIAGE_SOURCE_DIR) + "/.cache/npm";
-  std::ifstream in(dir + "/blazeface/ONNX/face_detection_back_256x256_barracuda.onnx", std::ios::binary);
+  std::ifstream in(dir + "/blazeface/ONNX/" + name, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-TEST(OnnxConvNetTest, EqualsOpenCvsImporterOnTheModelsInputSize) {
-  const std::vector<uint8_t> bytes = ModelBytes();
+struct ModelCase {
+  const char* file;
+  int input_px;                  // the exported graph's fixed input side
+  int fine_cells, coarse_cells;  // its two output grids
+};
+
+class OnnxConvNetModelTest : public testing::TestWithParam<ModelCase> {};
+
+// Both BlazeFace models: the back one's residual blocks widen their shortcut once, the front one's five times (zero
+// channels added by the Eltwise layer rather than copied by a Padding layer), and both pad their stride-2
+// convolutions at the bottom and right only.
+TEST_P(OnnxConvNetModelTest, EqualsOpenCvsImporterOnTheModelsInputSize) {
+  const ModelCase model = GetParam();
+  const int px = model.input_px;
+  const std::vector<uint8_t> bytes = ModelBytes(model.file);
   ASSERT_FALSE(bytes.empty());
   base::Result<OnnxGraph> graph = ParseOnnx(bytes);
   ASSERT_TRUE(graph.ok()) << graph.status().ToString();
@@ -29,14 +45,14 @@ TEST(OnnxConvNetTest, EqualsOpenCvsImporterOnTheModelsInputSize) {
   ASSERT_EQ((*built)->output_layers().size(), 4u);
 
   cv::dnn::Net reference = cv::dnn::readNetFromONNX(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  const int nhwc_dims[] = {1, 256, 256, 3};
+  const int nhwc_dims[] = {1, px, px, 3};
   cv::Mat nhwc(4, nhwc_dims, CV_32F);
   cv::RNG rng(7);
   rng.fill(nhwc, cv::RNG::UNIFORM, -1, 1);
-  const int nchw_dims[] = {1, 3, 256, 256};
+  const int nchw_dims[] = {1, 3, px, px};
   cv::Mat nchw(4, nchw_dims, CV_32F);
   for (int c = 0; c < 3; ++c) {
-    for (int i = 0; i < 256 * 256; ++i) nchw.ptr<float>()[c * 256 * 256 + i] = nhwc.ptr<float>()[i * 3 + c];
+    for (int i = 0; i < px * px; ++i) nchw.ptr<float>()[c * px * px + i] = nhwc.ptr<float>()[i * 3 + c];
   }
   std::vector<cv::Mat> expected, actual;
   reference.setInput(nhwc);
@@ -46,7 +62,8 @@ TEST(OnnxConvNetTest, EqualsOpenCvsImporterOnTheModelsInputSize) {
   net->forward(actual, (*built)->output_layers());
   ASSERT_EQ(actual.size(), 4u);
   // The importer's outputs are NHWC rows [1, cells, values]; ours the NCHW maps of the same convolutions.
-  const int expected_channels[] = {2, 6, 32, 96}, expected_cells[] = {16, 8, 16, 8};
+  const int expected_channels[] = {2, 6, 32, 96};
+  const int expected_cells[] = {model.fine_cells, model.coarse_cells, model.fine_cells, model.coarse_cells};
   for (size_t k = 0; k < 4; ++k) {
     const cv::Mat& m = actual[k];
     ASSERT_EQ(m.dims, 4);
@@ -74,12 +91,19 @@ TEST(OnnxConvNetTest, EqualsOpenCvsImporterOnTheModelsInputSize) {
   rng.fill(wide, cv::RNG::UNIFORM, -1, 1);
   net->setInput(wide);
   net->forward(actual, (*built)->output_layers());
+  const int fine_px = px / model.fine_cells, coarse_px = px / model.coarse_cells;
   EXPECT_EQ(actual[0].size[0], 2);
-  EXPECT_EQ(actual[0].size[2], 20);
-  EXPECT_EQ(actual[0].size[3], 44);
-  EXPECT_EQ(actual[3].size[2], 10);
-  EXPECT_EQ(actual[3].size[3], 22);
+  EXPECT_EQ(actual[0].size[2], 320 / fine_px);
+  EXPECT_EQ(actual[0].size[3], 704 / fine_px);
+  EXPECT_EQ(actual[3].size[2], 320 / coarse_px);
+  EXPECT_EQ(actual[3].size[3], 704 / coarse_px);
 }
+
+INSTANTIATE_TEST_SUITE_P(BlazeFace, OnnxConvNetModelTest,
+                         testing::Values(ModelCase{kBackModel, 256, 16, 8}, ModelCase{kFrontModel, 128, 16, 8}),
+                         [](const testing::TestParamInfo<ModelCase>& info) {
+                           return std::string(info.param.file == kBackModel ? "Back" : "Front");
+                         });
 
 TEST(OnnxConvNetTest, RefusesTruncatedOrForeignBytesNamingTheFault) {
   const std::vector<uint8_t> bytes = ModelBytes();
