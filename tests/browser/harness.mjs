@@ -120,6 +120,19 @@ export async function itemReaches(lib, id, location, timeoutMs = 20000) {
   }
 }
 
+// Resolves once `check` (an async function run here, not in the page) returns a truthy value, polled; fails after
+// `timeoutMs` naming `what`. For a server state that a click's request brings about: Playwright's waitForFunction
+// does not wait for a promise, so an async page function given to it passes at once.
+export async function eventually(what, check, timeoutMs = 20000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`not true after ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export async function currentCardId(page) {
   const card = page.getByTestId('review-card');
   await card.waitFor();

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openLibrary, closeLibrary, logIn, screenshot, currentCardId, toastStarting } from './harness.mjs';
+import { openLibrary, closeLibrary, logIn, screenshot, currentCardId, toastStarting, eventually } from './harness.mjs';
 
 let lib; let page;
 
@@ -84,7 +84,7 @@ test('a person is shown as typed, renamed only in how it is written, and picked 
   // and a name typed near hers is offered back as written.
   await page.goto('/#/persons');
   await personCard('bernadette_rostenkowski').getByTestId('blacklist-bernadette_rostenkowski').check();
-  await page.waitForFunction(async () => (await (await fetch('/api/config')).json()).blacklist.length === 1);
+  await eventually('the blacklist holds her', async () => (await lib.api('/api/config')).blacklist.length === 1);
   await page.goto('/#/settings');
   const black = page.getByTestId('blacklist-input');
   await black.waitFor();

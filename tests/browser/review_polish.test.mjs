@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openLibrary, closeLibrary, logIn, currentCardId, screenshot } from './harness.mjs';
+import { openLibrary, closeLibrary, logIn, currentCardId, screenshot, eventually } from './harness.mjs';
 
 let lib; let page;
 const ids = {};
@@ -108,10 +108,8 @@ test('grid: the faces of several single-face photos named as one person at once;
   await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
   await toastSays('Undone: named the face of 2 photos as Hilda Newcomer');  // the name as written
   for (const name of ['joe1.jpg', 'joe2.jpg']) assert.match(await folder(name), /^review\//);
-  await page.waitForFunction(async () => {
-    const res = await fetch('/api/persons', { credentials: 'same-origin' });
-    return !(await res.json()).persons.some((p) => p.name === 'hilda_newcomer');
-  });
+  await eventually('the person the naming made is gone again',
+    async () => !(await enrolled()).includes('hilda_newcomer'));
   await page.getByRole('button', { name: 'One by one' }).click();
 });
 
