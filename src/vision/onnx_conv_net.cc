@@ -2,6 +2,7 @@
 // cv::dnn::Net::addLayer.
 #include "vision/onnx_conv_net.h"
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 #include <string_view>
@@ -235,7 +236,12 @@ base::Result<OnnxGraph> ParseOnnx(const std::vector<uint8_t>& bytes) {
 }
 
 base::Result<std::shared_ptr<const OnnxConvNet>> OnnxConvNet::FromGraph(const OnnxGraph& graph) {
+  return Build(graph, /*pad_input_outside=*/true);
+}
+
+base::Result<std::shared_ptr<const OnnxConvNet>> OnnxConvNet::Build(const OnnxGraph& graph, bool pad_input_outside) {
   auto net = std::shared_ptr<OnnxConvNet>(new OnnxConvNet());
+  int input_consumers = 0;                  // layers that read the network input
   std::map<std::string, int> layer_of;      // tensor name -> layer id (0: the network input)
   std::map<std::string, int64_t> zeros_of;  // ConstantOfShape output -> channels of zeros it adds
   std::string data_input;
@@ -250,6 +256,7 @@ base::Result<std::shared_ptr<const OnnxConvNet>> OnnxConvNet::FromGraph(const On
   };
   const auto add = [&](std::string type, cv::dnn::LayerParams params, std::vector<int> inputs) {
     const int id = static_cast<int>(net->layers_.size()) + 1;
+    input_consumers += static_cast<int>(std::count(inputs.begin(), inputs.end(), 0));
     params.name = type + "_" + std::to_string(id);
     params.type = type;
     net->layers_.push_back({std::move(type), std::move(params), std::move(inputs)});
@@ -327,6 +334,9 @@ base::Result<std::shared_ptr<const OnnxConvNet>> OnnxConvNet::FromGraph(const On
       if (pads[0] == pads[2] && pads[1] == pads[3]) {
         p.set("pad_h", static_cast<int>(pads[0]));
         p.set("pad_w", static_cast<int>(pads[1]));
+      } else if (source == 0 && pad_input_outside) {
+        net->input_padding_ = {static_cast<int>(pads[0]), static_cast<int>(pads[1]), static_cast<int>(pads[2]),
+                               static_cast<int>(pads[3])};
       } else {
         const int spatial[8] = {0,
                                 0,
@@ -394,6 +404,11 @@ base::Result<std::shared_ptr<const OnnxConvNet>> OnnxConvNet::FromGraph(const On
       return base::Status::InvalidArgument("ONNX model: output " + name + " is not computed by the graph");
     }
     net->output_layers_.push_back(net->layers_[materialize(it->second) - 1].params.name);
+  }
+  // Padding the input outside serves only a network whose input feeds that one convolution.
+  const InputPadding& padded = net->input_padding_;
+  if (input_consumers > 1 && (padded.top | padded.left | padded.bottom | padded.right) != 0) {
+    return Build(graph, /*pad_input_outside=*/false);
   }
   return std::shared_ptr<const OnnxConvNet>(std::move(net));
 }

@@ -41,6 +41,14 @@ base::Result<OnnxGraph> ParseOnnx(const std::vector<uint8_t>& bytes);
 // element-wise Add, MaxPool and channel zero-padding written as Concat with ConstantOfShape. The graph's input
 // transpose from NHWC is dropped (the network takes NCHW), and so are the transposes and reshapes that end its
 // outputs: each output is the NCHW map of the convolution that feeds it, [1, channels, rows, cols].
+// Zeros around a network's input, in input pixels.
+struct InputPadding {
+  int top = 0;
+  int left = 0;
+  int bottom = 0;
+  int right = 0;
+};
+
 class OnnxConvNet {
  public:
   // kInvalidArgument naming the node when the graph holds an operation or attribute outside that set.
@@ -50,8 +58,15 @@ class OnnxConvNet {
   std::unique_ptr<cv::dnn::Net> MakeNet() const;
   // The layer names to forward, one per graph output in the graph's order.
   const std::vector<cv::String>& output_layers() const { return output_layers_; }
+  // The zeros a caller puts around its input, which the network does not add itself: the padding of a first
+  // convolution that pads unevenly (TensorFlow's "same" stride-2 padding, at the bottom and right), which OpenCV's
+  // convolution cannot do and a Padding layer would do by copying the whole input. The outputs are those of the
+  // unpadded input's size: the caller's blob is [n, c, top + rows + bottom, left + cols + right].
+  const InputPadding& input_padding() const { return input_padding_; }
 
  private:
+  static base::Result<std::shared_ptr<const OnnxConvNet>> Build(const OnnxGraph& graph, bool pad_input_outside);
+
   struct Layer {
     std::string type;
     cv::dnn::LayerParams params;
@@ -59,6 +74,7 @@ class OnnxConvNet {
   };
   std::vector<Layer> layers_;  // layer i + 1 of the net
   std::vector<cv::String> output_layers_;
+  InputPadding input_padding_;
 };
 
 }  // namespace triage::vision

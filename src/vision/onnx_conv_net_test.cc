@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -20,6 +21,30 @@ std::vector<uint8_t> ModelBytes(const std::string& name = kBackModel) {
   const std::string dir = env != nullptr && *env != '\0' ? env : std::string(TRIAGE_SOURCE_DIR) + "/.cache/npm";
   std::ifstream in(dir + "/blazeface/ONNX/" + name, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// [1, h, w, c] as [1, c, h, w].
+cv::Mat NchwOf(const cv::Mat& nhwc) {
+  const int h = nhwc.size[1], w = nhwc.size[2], c = nhwc.size[3];
+  cv::Mat nchw(std::vector<int>{1, c, h, w}, CV_32F);
+  for (int k = 0; k < c; ++k) {
+    for (int i = 0; i < h * w; ++i) nchw.ptr<float>()[k * h * w + i] = nhwc.ptr<float>()[i * c + k];
+  }
+  return nchw;
+}
+
+// An NCHW blob with zero rows and columns around each plane.
+cv::Mat Padded(const cv::Mat& nchw, const InputPadding& pad) {
+  const int n = nchw.size[0], c = nchw.size[1], h = nchw.size[2], w = nchw.size[3];
+  const int ph = pad.top + h + pad.bottom, pw = pad.left + w + pad.right;
+  cv::Mat out(std::vector<int>{n, c, ph, pw}, CV_32F, cv::Scalar(0));
+  for (int plane = 0; plane < n * c; ++plane) {
+    for (int y = 0; y < h; ++y) {
+      const float* from = nchw.ptr<float>() + (static_cast<size_t>(plane) * h + y) * w;
+      std::copy(from, from + w, out.ptr<float>() + (static_cast<size_t>(plane) * ph + pad.top + y) * pw + pad.left);
+    }
+  }
+  return out;
 }
 
 struct ModelCase {
@@ -49,11 +74,11 @@ TEST_P(OnnxConvNetModelTest, EqualsOpenCvsImporterOnTheModelsInputSize) {
   cv::Mat nhwc(4, nhwc_dims, CV_32F);
   cv::RNG rng(7);
   rng.fill(nhwc, cv::RNG::UNIFORM, -1, 1);
-  const int nchw_dims[] = {1, 3, px, px};
-  cv::Mat nchw(4, nchw_dims, CV_32F);
-  for (int c = 0; c < 3; ++c) {
-    for (int i = 0; i < px * px; ++i) nchw.ptr<float>()[c * px * px + i] = nhwc.ptr<float>()[i * 3 + c];
-  }
+  // Both first convolutions pad unevenly; the caller puts those zeros around the input.
+  const InputPadding pad = (*built)->input_padding();
+  EXPECT_EQ(pad.top, pad.left);
+  EXPECT_EQ(pad.bottom, pad.top + 1);
+  const cv::Mat nchw = Padded(NchwOf(nhwc), pad);
   std::vector<cv::Mat> expected, actual;
   reference.setInput(nhwc);
   reference.forward(expected, std::vector<cv::String>{"Identity:0", "Identity_1:0", "Identity_2:0", "Identity_3:0"});
@@ -89,7 +114,7 @@ TEST_P(OnnxConvNetModelTest, EqualsOpenCvsImporterOnTheModelsInputSize) {
   const int wide_dims[] = {2, 3, 320, 704};
   cv::Mat wide(4, wide_dims, CV_32F);
   rng.fill(wide, cv::RNG::UNIFORM, -1, 1);
-  net->setInput(wide);
+  net->setInput(Padded(wide, pad));
   net->forward(actual, (*built)->output_layers());
   const int fine_px = px / model.fine_cells, coarse_px = px / model.coarse_cells;
   EXPECT_EQ(actual[0].size[0], 2);
