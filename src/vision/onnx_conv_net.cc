@@ -7,6 +7,8 @@
 #include <set>
 #include <string_view>
 
+#include "vision/fused_layers.h"
+
 namespace triage::vision {
 namespace {
 
@@ -277,7 +279,31 @@ base::Result<std::shared_ptr<const OnnxConvNet>> OnnxConvNet::Build(const OnnxGr
     int layer = -1;  // the Padding layer once made
   };
   std::map<int, Widening> widening_of;
+  // A 1x1 convolution whose result only feeds an Add that only feeds a Relu (BlazeFace's residual blocks) becomes,
+  // with them, one layer of triage's own (fused_layers.h). Pending until the Add; any other consumer gets the plain
+  // Convolution layer.
+  constexpr int kFirstPointwiseId = 2 << 24;
+  struct Pointwise {
+    int source = 0;
+    cv::dnn::LayerParams params;  // the Convolution layer's, weights included
+    int layer = -1;               // the Convolution layer once made
+  };
+  std::map<int, Pointwise> pointwise_of;
+  std::set<int> with_relu;                                      // fused layers that clip at zero themselves
+  std::map<std::string, std::vector<const OnnxNode*>> readers;  // the nodes that read each tensor
+  for (const OnnxNode& node : graph.nodes) {
+    for (const std::string& name : node.inputs) readers[name].push_back(&node);
+  }
+  for (const std::string& name : graph.outputs) readers[name].push_back(nullptr);
+  const auto only_reader = [&](const std::string& tensor) -> const OnnxNode* {
+    auto it = readers.find(tensor);
+    return it != readers.end() && it->second.size() == 1 ? it->second[0] : nullptr;
+  };
   const auto materialize = [&](int id) {
+    if (auto pw = pointwise_of.find(id); pw != pointwise_of.end()) {
+      if (pw->second.layer < 0) pw->second.layer = add("Convolution", pw->second.params, {pw->second.source});
+      return pw->second.layer;
+    }
     auto it = widening_of.find(id);
     if (it == widening_of.end()) return id;
     if (it->second.layer < 0) {
@@ -348,16 +374,35 @@ base::Result<std::shared_ptr<const OnnxConvNet>> OnnxConvNet::Build(const OnnxGr
                                 static_cast<int>(pads[3])};
         source = padding(spatial, source);
       }
+      const OnnxNode* sum = only_reader(out);
+      const OnnxNode* clip = sum != nullptr && sum->op == "Add" ? only_reader(sum->outputs[0]) : nullptr;
+      if (kernel == std::vector<int64_t>{1, 1} && strides == std::vector<int64_t>{1, 1} &&
+          pads == std::vector<int64_t>{0, 0, 0, 0} && group == 1 && clip != nullptr && clip->op == "Relu") {
+        const int id = kFirstPointwiseId + static_cast<int>(pointwise_of.size());
+        pointwise_of[id] = {source, p};
+        layer_of[out] = id;
+        continue;
+      }
       layer_of[out] = add("Convolution", p, {source});
     } else if (node.op == "Relu") {
       if (in.size() != 1) return bad(node, "expected one data input");
-      layer_of[out] = add("ReLU", {}, {materialize(in[0])});
+      layer_of[out] = with_relu.contains(in[0]) ? in[0] : add("ReLU", {}, {materialize(in[0])});
     } else if (node.op == "Add") {
       if (in.size() != 2) return bad(node, "expected two data inputs");
       cv::dnn::LayerParams p;
       p.set("operation", "sum");
       const bool widened0 = widening_of.contains(in[0]), widened1 = widening_of.contains(in[1]);
-      if (widened0 != widened1) {
+      const bool pointwise0 = pointwise_of.contains(in[0]), pointwise1 = pointwise_of.contains(in[1]);
+      if (pointwise0 != pointwise1) {
+        const Pointwise& conv = pointwise_of.at(pointwise0 ? in[0] : in[1]);
+        const int other = pointwise0 ? in[1] : in[0];
+        const int residual = widening_of.contains(other) ? widening_of.at(other).source : materialize(other);
+        cv::dnn::LayerParams fused;
+        fused.blobs = conv.params.blobs;
+        const int id = add(internal::kPointwiseAddReluLayer, fused, {conv.source, residual});
+        with_relu.insert(id);
+        layer_of[out] = id;
+      } else if (widened0 != widened1) {
         const int wide = widened0 ? in[1] : in[0];
         const int narrow = widening_of.at(widened0 ? in[0] : in[1]).source;
         p.set("output_channels_mode", "input_0");
@@ -414,6 +459,7 @@ base::Result<std::shared_ptr<const OnnxConvNet>> OnnxConvNet::Build(const OnnxGr
 }
 
 std::unique_ptr<cv::dnn::Net> OnnxConvNet::MakeNet() const {
+  internal::RegisterFusedLayers();
   auto net = std::make_unique<cv::dnn::Net>();
   net->setInputsNames({"input"});
   for (const Layer& layer : layers_) {

@@ -1,0 +1,177 @@
+#include "vision/fused_layers.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <mutex>
+#include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
+#include <opencv2/dnn/layer.details.hpp>
+#include <vector>
+
+namespace triage::vision::internal {
+namespace {
+
+// Eight floats; the unaligned variant reads a map at any pixel.
+typedef float Floats8 __attribute__((vector_size(32)));
+typedef float Floats8Unaligned __attribute__((vector_size(32), aligned(4)));
+
+constexpr int kVectors = 8;              // per block
+constexpr int kBlockPx = 8 * kVectors;   // pixels of one block: 64, an output channel's sums held in registers
+constexpr int kMinBlocksPerStripe = 16;  // a stripe of the parallel loop covers at least this many blocks
+
+struct PointwiseArgs {
+  const float* x = nullptr;  // [cin][plane] of one image
+  int cin = 0;
+  const float* r = nullptr;  // [cr][plane]
+  int cr = 0;
+  const float* w = nullptr;  // [cout][cin]
+  const float* b = nullptr;  // [cout]
+  int cout = 0;
+  float* out = nullptr;  // [cout][plane]
+  size_t plane = 0;      // pixels of a map
+};
+
+// Pixels [p0, p0 + kBlockPx) of every output channel. The body is compiled once per instruction set (the callers
+// below carry the target attributes), so it must be inlined into them.
+[[gnu::always_inline]] inline void PointwiseBlock(const PointwiseArgs& a, size_t p0) {
+  const Floats8 zero{};
+  for (int o = 0; o < a.cout; ++o) {
+    Floats8 sum[kVectors];
+    const float bias = a.b[o];
+#pragma GCC unroll 8
+    for (int v = 0; v < kVectors; ++v) sum[v] = zero + bias;
+    const float* weights = a.w + static_cast<size_t>(o) * a.cin;
+    for (int i = 0; i < a.cin; ++i) {
+      const Floats8 weight = zero + weights[i];
+      const float* in = a.x + static_cast<size_t>(i) * a.plane + p0;
+#pragma GCC unroll 8
+      for (int v = 0; v < kVectors; ++v) {
+        sum[v] += weight * *reinterpret_cast<const Floats8Unaligned*>(in + 8 * v);
+      }
+    }
+    if (o < a.cr) {
+      const float* residual = a.r + static_cast<size_t>(o) * a.plane + p0;
+#pragma GCC unroll 8
+      for (int v = 0; v < kVectors; ++v) sum[v] += *reinterpret_cast<const Floats8Unaligned*>(residual + 8 * v);
+    }
+    float* out = a.out + static_cast<size_t>(o) * a.plane + p0;
+#pragma GCC unroll 8
+    for (int v = 0; v < kVectors; ++v) {
+      *reinterpret_cast<Floats8Unaligned*>(out + 8 * v) = sum[v] > zero ? sum[v] : zero;
+    }
+  }
+}
+
+// Pixels [p0, end) of every output channel, fewer than a block: the same sums one pixel at a time.
+inline void PointwiseTail(const PointwiseArgs& a, size_t p0, size_t end) {
+  for (int o = 0; o < a.cout; ++o) {
+    const float* weights = a.w + static_cast<size_t>(o) * a.cin;
+    for (size_t p = p0; p < end; ++p) {
+      float sum = a.b[o];
+      for (int i = 0; i < a.cin; ++i) sum += weights[i] * a.x[static_cast<size_t>(i) * a.plane + p];
+      if (o < a.cr) sum += a.r[static_cast<size_t>(o) * a.plane + p];
+      a.out[static_cast<size_t>(o) * a.plane + p] = std::max(sum, 0.0f);
+    }
+  }
+}
+
+[[gnu::always_inline]] inline void PointwiseBlocks(const PointwiseArgs& a, size_t first_px, size_t end_px) {
+  size_t p = first_px;
+  for (; p + kBlockPx <= end_px; p += kBlockPx) PointwiseBlock(a, p);
+  if (p < end_px) PointwiseTail(a, p, end_px);
+}
+
+__attribute__((target("avx2,fma"))) void PointwiseBlocksAvx2(const PointwiseArgs& a, size_t first, size_t end) {
+  PointwiseBlocks(a, first, end);
+}
+
+void PointwiseBlocksBaseline(const PointwiseArgs& a, size_t first, size_t end) { PointwiseBlocks(a, first, end); }
+
+bool HasAvx2() {
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return has;
+}
+
+class PointwiseAddReluLayer final : public cv::dnn::Layer {
+ public:
+  explicit PointwiseAddReluLayer(const cv::dnn::LayerParams& params) : Layer(params) {}
+
+  static cv::Ptr<cv::dnn::Layer> Create(cv::dnn::LayerParams& params) {
+    return cv::makePtr<PointwiseAddReluLayer>(params);
+  }
+
+  bool getMemoryShapes(const std::vector<cv::dnn::MatShape>& inputs, int /*required_outputs*/,
+                       std::vector<cv::dnn::MatShape>& outputs,
+                       std::vector<cv::dnn::MatShape>& /*internals*/) const override {
+    CV_Assert(inputs.size() == 2 && blobs.size() == 2 && blobs[0].dims == 4);
+    const cv::dnn::MatShape& x = inputs[0];
+    const cv::dnn::MatShape& r = inputs[1];
+    const int cout = blobs[0].size[0], cin = blobs[0].size[1];
+    CV_Assert(x.size() == 4 && r.size() == 4 && x[1] == cin && r[0] == x[0] && r[1] <= cout && r[2] == x[2] &&
+              r[3] == x[3] && static_cast<int>(blobs[1].total()) == cout);
+    outputs.assign(1, cv::dnn::MatShape{x[0], cout, x[2], x[3]});
+    return false;
+  }
+
+  void forward(cv::InputArrayOfArrays inputs_arr, cv::OutputArrayOfArrays outputs_arr,
+               cv::OutputArrayOfArrays /*internals*/) override {
+    std::vector<cv::Mat> inputs, outputs;
+    inputs_arr.getMatVector(inputs);
+    outputs_arr.getMatVector(outputs);
+    PointwiseAddRelu(inputs[0], inputs[1], blobs[0], blobs[1], outputs[0]);
+  }
+};
+
+}  // namespace
+
+void RegisterFusedLayers() {
+  static std::once_flag once;
+  std::call_once(once,
+                 [] { cv::dnn::LayerFactory::registerLayer(kPointwiseAddReluLayer, &PointwiseAddReluLayer::Create); });
+}
+
+std::string FusedLayersIsa() { return HasAvx2() ? "avx2" : "baseline"; }
+
+void PointwiseAddRelu(const cv::Mat& x, const cv::Mat& r, const cv::Mat& weights, const cv::Mat& bias, cv::Mat& out,
+                      bool baseline) {
+  const int images = x.size[0], cin = x.size[1], cr = r.size[1], cout = out.size[1];
+  CV_Assert(x.dims == 4 && r.dims == 4 && out.dims == 4 && x.type() == CV_32F && r.type() == CV_32F &&
+            out.type() == CV_32F && x.isContinuous() && r.isContinuous() && out.isContinuous() &&
+            weights.isContinuous() && bias.isContinuous() && static_cast<int>(weights.total()) == cout * cin &&
+            static_cast<int>(bias.total()) == cout && cr <= cout && r.size[0] == images && out.size[0] == images &&
+            r.size[2] == x.size[2] && r.size[3] == x.size[3] && out.size[2] == x.size[2] && out.size[3] == x.size[3]);
+  const size_t plane = static_cast<size_t>(x.size[2]) * x.size[3];
+  const size_t blocks = (plane + kBlockPx - 1) / kBlockPx;
+  const bool avx2 = !baseline && HasAvx2();
+  const int stripes = static_cast<int>(std::max<size_t>(1, images * blocks / kMinBlocksPerStripe));
+  cv::parallel_for_(
+      cv::Range(0, static_cast<int>(images * blocks)),
+      [&](const cv::Range& range) {
+        // A range of blocks, possibly across images: one run of blocks per image it touches.
+        for (int at = range.start; at < range.end;) {
+          const int image = static_cast<int>(at / blocks);
+          const int last = std::min<int>(range.end, static_cast<int>((image + 1) * blocks));
+          PointwiseArgs a;
+          a.x = x.ptr<float>(image);
+          a.cin = cin;
+          a.r = r.ptr<float>(image);
+          a.cr = cr;
+          a.w = weights.ptr<float>();
+          a.b = bias.ptr<float>();
+          a.cout = cout;
+          a.out = out.ptr<float>(image);
+          a.plane = plane;
+          const size_t first_px = (at - image * blocks) * kBlockPx;
+          const size_t end_px = std::min(plane, (last - image * blocks) * kBlockPx);
+          if (avx2) {
+            PointwiseBlocksAvx2(a, first_px, end_px);
+          } else {
+            PointwiseBlocksBaseline(a, first_px, end_px);
+          }
+          at = last;
+        }
+      },
+      stripes);
+}
+
+}  // namespace triage::vision::internal
