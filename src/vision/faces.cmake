@@ -5,3 +5,5 @@ set(VISION_FACE_TESTS face_detector_test.cc face_tiles_test.cc onnx_conv_net_tes
 # The Haar comparator needs objdetect, which the top-level find_package does not list (imported targets exist for
 # every installed module); appending here keeps the extra link inside vision/.
 list(APPEND OpenCV_LIBS opencv_objdetect)
+# The fused layers' loops are written for the vectoriser (its full cost model runs from -O3), once per instruction set.
+set_source_files_properties(fused_layers.cc PROPERTIES COMPILE_OPTIONS -O3)

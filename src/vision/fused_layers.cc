@@ -87,6 +87,71 @@ __attribute__((target("avx2,fma"))) void PointwiseBlocksAvx2(const PointwiseArgs
 
 void PointwiseBlocksBaseline(const PointwiseArgs& a, size_t first, size_t end) { PointwiseBlocks(a, first, end); }
 
+struct DepthwiseArgs {
+  const float* x = nullptr;  // [planes][h][w]
+  float* out = nullptr;      // [planes][oh][ow]
+  const float* w = nullptr;  // [c][k][k]
+  const float* b = nullptr;  // [c]
+  int channels = 0, h = 0, w_in = 0, oh = 0, ow = 0;
+  DepthwiseGeometry g;
+};
+
+// Output rows [oy0, oy1) of map `plane` (image * channels + channel), the stride a constant when it is kStride (1 or
+// 2: the vectoriser then reads every second float with loads and shuffles), else `g.stride`. Within a row, the
+// columns whose taps all lie inside the input take no bounds check; the few at the edges do.
+template <int kStride>
+[[gnu::always_inline]] inline void DepthwiseRows(const DepthwiseArgs& a, int plane, int oy0, int oy1, float* acc) {
+  const int k = a.g.kernel, s = kStride > 0 ? kStride : a.g.stride, pl = a.g.pad_left;
+  const int channel = plane % a.channels;
+  const float* weights = a.w + static_cast<size_t>(channel) * k * k;
+  const float* in = a.x + static_cast<size_t>(plane) * a.h * a.w_in;
+  // Columns [lo, hi) read x = ox * s - pl + kx within [0, w_in) for every kx.
+  const int lo = std::min(a.ow, (pl + s - 1) / s);
+  const int hi = std::max(lo, std::min(a.ow, a.w_in - k + pl >= 0 ? (a.w_in - k + pl) / s + 1 : 0));
+  for (int oy = oy0; oy < oy1; ++oy) {
+    const float bias = a.b[channel];
+    for (int ox = 0; ox < a.ow; ++ox) acc[ox] = bias;
+    for (int ky = 0; ky < k; ++ky) {
+      const int y = oy * s - a.g.pad_top + ky;
+      if (y < 0 || y >= a.h) continue;
+      const float* row = in + static_cast<size_t>(y) * a.w_in;
+      for (int kx = 0; kx < k; ++kx) {
+        const float weight = weights[ky * k + kx];
+        const float* from = row + kx - pl;
+        for (int ox = lo; ox < hi; ++ox) acc[ox] += weight * from[ox * s];
+        for (int ox = 0; ox < lo; ++ox) {
+          const int x = ox * s - pl + kx;
+          if (x >= 0 && x < a.w_in) acc[ox] += weight * row[x];
+        }
+        for (int ox = hi; ox < a.ow; ++ox) {
+          const int x = ox * s - pl + kx;
+          if (x >= 0 && x < a.w_in) acc[ox] += weight * row[x];
+        }
+      }
+    }
+    std::copy(acc, acc + a.ow, a.out + (static_cast<size_t>(plane) * a.oh + oy) * a.ow);
+  }
+}
+
+[[gnu::always_inline]] inline void DepthwiseAnyStride(const DepthwiseArgs& a, int plane, int oy0, int oy1, float* acc) {
+  if (a.g.stride == 2) {
+    DepthwiseRows<2>(a, plane, oy0, oy1, acc);
+  } else if (a.g.stride == 1) {
+    DepthwiseRows<1>(a, plane, oy0, oy1, acc);
+  } else {
+    DepthwiseRows<0>(a, plane, oy0, oy1, acc);
+  }
+}
+
+__attribute__((target("avx2,fma"))) void DepthwiseRowsAvx2(const DepthwiseArgs& a, int plane, int oy0, int oy1,
+                                                           float* acc) {
+  DepthwiseAnyStride(a, plane, oy0, oy1, acc);
+}
+
+void DepthwiseRowsBaseline(const DepthwiseArgs& a, int plane, int oy0, int oy1, float* acc) {
+  DepthwiseAnyStride(a, plane, oy0, oy1, acc);
+}
+
 bool HasAvx2() {
   static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return has;
@@ -122,12 +187,96 @@ class PointwiseAddReluLayer final : public cv::dnn::Layer {
   }
 };
 
+class DepthwiseLayer final : public cv::dnn::Layer {
+ public:
+  explicit DepthwiseLayer(const cv::dnn::LayerParams& params) : Layer(params) {
+    geometry_.kernel = params.get<int>("kernel_size");
+    geometry_.stride = params.get<int>("stride");
+    geometry_.pad_top = params.get<int>("pad_t");
+    geometry_.pad_left = params.get<int>("pad_l");
+    geometry_.pad_bottom = params.get<int>("pad_b");
+    geometry_.pad_right = params.get<int>("pad_r");
+  }
+
+  static cv::Ptr<cv::dnn::Layer> Create(cv::dnn::LayerParams& params) { return cv::makePtr<DepthwiseLayer>(params); }
+
+  bool getMemoryShapes(const std::vector<cv::dnn::MatShape>& inputs, int /*required_outputs*/,
+                       std::vector<cv::dnn::MatShape>& outputs,
+                       std::vector<cv::dnn::MatShape>& /*internals*/) const override {
+    CV_Assert(inputs.size() == 1 && inputs[0].size() == 4 && blobs.size() == 2 && blobs[0].size[0] == inputs[0][1]);
+    const cv::dnn::MatShape& x = inputs[0];
+    const DepthwiseGeometry& g = geometry_;
+    const int oh = DepthwiseOutputSize(x[2], g.kernel, g.stride, g.pad_top, g.pad_bottom);
+    const int ow = DepthwiseOutputSize(x[3], g.kernel, g.stride, g.pad_left, g.pad_right);
+    CV_Assert(oh > 0 && ow > 0);
+    outputs.assign(1, cv::dnn::MatShape{x[0], x[1], oh, ow});
+    return false;
+  }
+
+  void forward(cv::InputArrayOfArrays inputs_arr, cv::OutputArrayOfArrays outputs_arr,
+               cv::OutputArrayOfArrays /*internals*/) override {
+    std::vector<cv::Mat> inputs, outputs;
+    inputs_arr.getMatVector(inputs);
+    outputs_arr.getMatVector(outputs);
+    Depthwise(inputs[0], blobs[0], blobs[1], geometry_, outputs[0]);
+  }
+
+ private:
+  DepthwiseGeometry geometry_;
+};
+
 }  // namespace
+
+int DepthwiseOutputSize(int size, int kernel, int stride, int pad_before, int pad_after) {
+  const int span = size + pad_before + pad_after - kernel;
+  return span < 0 ? 0 : span / stride + 1;
+}
+
+void Depthwise(const cv::Mat& x, const cv::Mat& weights, const cv::Mat& bias, const DepthwiseGeometry& geometry,
+               cv::Mat& out, bool baseline) {
+  DepthwiseArgs a;
+  a.g = geometry;
+  a.channels = x.size[1];
+  a.h = x.size[2];
+  a.w_in = x.size[3];
+  a.oh = out.size[2];
+  a.ow = out.size[3];
+  const int k = geometry.kernel;
+  CV_Assert(x.dims == 4 && out.dims == 4 && x.type() == CV_32F && out.type() == CV_32F && x.isContinuous() &&
+            out.isContinuous() && weights.isContinuous() && bias.isContinuous() && k > 0 && geometry.stride > 0 &&
+            static_cast<int>(weights.total()) == a.channels * k * k && static_cast<int>(bias.total()) == a.channels &&
+            out.size[0] == x.size[0] && out.size[1] == a.channels &&
+            a.oh == DepthwiseOutputSize(a.h, k, geometry.stride, geometry.pad_top, geometry.pad_bottom) &&
+            a.ow == DepthwiseOutputSize(a.w_in, k, geometry.stride, geometry.pad_left, geometry.pad_right));
+  a.x = x.ptr<float>();
+  a.out = out.ptr<float>();
+  a.w = weights.ptr<float>();
+  a.b = bias.ptr<float>();
+  const int planes = x.size[0] * a.channels;
+  const bool avx2 = !baseline && HasAvx2();
+  // Work items: a map's output rows in bands of 8, so that a few large maps still spread over the threads.
+  constexpr int kBandRows = 8;
+  const int bands = (a.oh + kBandRows - 1) / kBandRows;
+  cv::parallel_for_(cv::Range(0, planes * bands), [&](const cv::Range& range) {
+    std::vector<float> acc(static_cast<size_t>(a.ow));
+    for (int item = range.start; item < range.end; ++item) {
+      const int plane = item / bands, band = item % bands;
+      const int oy0 = band * kBandRows, oy1 = std::min(a.oh, oy0 + kBandRows);
+      if (avx2) {
+        DepthwiseRowsAvx2(a, plane, oy0, oy1, acc.data());
+      } else {
+        DepthwiseRowsBaseline(a, plane, oy0, oy1, acc.data());
+      }
+    }
+  });
+}
 
 void RegisterFusedLayers() {
   static std::once_flag once;
-  std::call_once(once,
-                 [] { cv::dnn::LayerFactory::registerLayer(kPointwiseAddReluLayer, &PointwiseAddReluLayer::Create); });
+  std::call_once(once, [] {
+    cv::dnn::LayerFactory::registerLayer(kPointwiseAddReluLayer, &PointwiseAddReluLayer::Create);
+    cv::dnn::LayerFactory::registerLayer(kDepthwiseLayer, &DepthwiseLayer::Create);
+  });
 }
 
 std::string FusedLayersIsa() { return HasAvx2() ? "avx2" : "baseline"; }

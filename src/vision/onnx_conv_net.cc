@@ -360,6 +360,19 @@ base::Result<std::shared_ptr<const OnnxConvNet>> OnnxConvNet::Build(const OnnxGr
       if (pads[0] == pads[2] && pads[1] == pads[3]) {
         p.set("pad_h", static_cast<int>(pads[0]));
         p.set("pad_w", static_cast<int>(pads[1]));
+      } else if (group > 1 && group == w.size[0] && w.size[1] == 1 && kernel[0] == kernel[1] &&
+                 strides[0] == strides[1]) {
+        // A depthwise convolution padded unevenly: a layer of triage's own that pads as it reads (fused_layers.h).
+        cv::dnn::LayerParams d;
+        d.set("kernel_size", static_cast<int>(kernel[0]));
+        d.set("stride", static_cast<int>(strides[0]));
+        d.set("pad_t", static_cast<int>(pads[0]));
+        d.set("pad_l", static_cast<int>(pads[1]));
+        d.set("pad_b", static_cast<int>(pads[2]));
+        d.set("pad_r", static_cast<int>(pads[3]));
+        d.blobs = p.blobs;
+        layer_of[out] = add(internal::kDepthwiseLayer, d, {source});
+        continue;
       } else if (source == 0 && pad_input_outside) {
         net->input_padding_ = {static_cast<int>(pads[0]), static_cast<int>(pads[1]), static_cast<int>(pads[2]),
                                static_cast<int>(pads[3])};
