@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <opencv2/core/utility.hpp>
 #include <opencv2/imgproc.hpp>
 #include <vector>
 
@@ -67,21 +68,30 @@ cv::Mat AreaResize(const cv::Mat& src, cv::Size size) {
   if (across.taps == 2 && channels == 1) across_row = &Across<2, 1>;
   if (across.taps == 2 && channels == 3) across_row = &Across<2, 3>;
   cv::Mat out(size, src.type());
-  std::vector<float> row(static_cast<size_t>(n));
-  for (int y = 0; y < size.height; ++y) {
-    // Down: the weighted sum of the source rows this output row covers (vectorised over the whole row).
-    const int first_row = down.start[y];
-    const float* row_weights = &down.weight[size_t(y) * down.taps];
-    std::fill(row.begin(), row.end(), 0.f);
-    for (int j = 0; j < down.taps; ++j) {
-      if (row_weights[j] == 0) continue;
-      const float w = row_weights[j];
-      const uint8_t* s = src.ptr<uint8_t>(first_row + j);
-      for (int x = 0; x < n; ++x) row[x] += w * s[x];
-    }
-    // Across: each output pixel from the columns it covers.
-    across_row(row.data(), across, size.width, across.taps, channels, out.ptr<uint8_t>(y));
-  }
+  // Rows are independent: a large raster is shared among OpenCV's threads in bands (1600 x 1200 to 960 x 720 took
+  // 3.1 ms on one core while the other waited for it); a small one stays on the calling thread.
+  const double work = double(size.width) * size.height * channels;
+  const int bands = std::clamp(int(work / 250'000), 1, 16);
+  cv::parallel_for_(
+      cv::Range(0, size.height),
+      [&](const cv::Range& rows) {
+        std::vector<float> row(static_cast<size_t>(n));
+        for (int y = rows.start; y < rows.end; ++y) {
+          // Down: the weighted sum of the source rows this output row covers (vectorised over the whole row).
+          const int first_row = down.start[y];
+          const float* row_weights = &down.weight[size_t(y) * down.taps];
+          std::fill(row.begin(), row.end(), 0.f);
+          for (int j = 0; j < down.taps; ++j) {
+            if (row_weights[j] == 0) continue;
+            const float w = row_weights[j];
+            const uint8_t* s = src.ptr<uint8_t>(first_row + j);
+            for (int x = 0; x < n; ++x) row[x] += w * s[x];
+          }
+          // Across: each output pixel from the columns it covers.
+          across_row(row.data(), across, size.width, across.taps, channels, out.ptr<uint8_t>(y));
+        }
+      },
+      bands);
   return out;
 }
 
