@@ -87,6 +87,48 @@ __attribute__((target("avx2,fma"))) void PointwiseBlocksAvx2(const PointwiseArgs
 
 void PointwiseBlocksBaseline(const PointwiseArgs& a, size_t first, size_t end) { PointwiseBlocks(a, first, end); }
 
+// Output row `oy` of one map: the larger of each 2x2 block of input rows 2 oy and 2 oy + 1. Eight outputs at a time
+// from sixteen inputs of each row (the pairs' larger values gathered by shuffles), the last few one at a time.
+[[gnu::always_inline]] inline void MaxPoolRow(const float* in, int w, float* out, int ow) {
+  const float* top = in;
+  const float* bottom = in + w;
+  int ox = 0;
+  for (; ox + 8 <= ow && 2 * ox + 16 <= w; ox += 8) {
+    const Floats8 a = *reinterpret_cast<const Floats8Unaligned*>(top + 2 * ox);
+    const Floats8 b = *reinterpret_cast<const Floats8Unaligned*>(top + 2 * ox + 8);
+    const Floats8 c = *reinterpret_cast<const Floats8Unaligned*>(bottom + 2 * ox);
+    const Floats8 d = *reinterpret_cast<const Floats8Unaligned*>(bottom + 2 * ox + 8);
+    const Floats8 first = a > c ? a : c;   // columns 2 ox .. 2 ox + 7
+    const Floats8 second = b > d ? b : d;  // columns 2 ox + 8 .. 2 ox + 15
+    typedef int Ints8 __attribute__((vector_size(32)));
+    const Floats8 even = __builtin_shuffle(first, second, Ints8{0, 2, 4, 6, 8, 10, 12, 14});
+    const Floats8 odd = __builtin_shuffle(first, second, Ints8{1, 3, 5, 7, 9, 11, 13, 15});
+    *reinterpret_cast<Floats8Unaligned*>(out + ox) = even > odd ? even : odd;
+  }
+  for (; ox < ow; ++ox) {
+    out[ox] = std::max(std::max(top[2 * ox], top[2 * ox + 1]), std::max(bottom[2 * ox], bottom[2 * ox + 1]));
+  }
+}
+
+[[gnu::always_inline]] inline void MaxPoolRows(const float* x, int h, int w, float* out, int oh, int ow, int first,
+                                               int last) {
+  // Rows [first, last) of the flattened (map, output row) sequence.
+  for (int item = first; item < last; ++item) {
+    const int plane = item / oh, oy = item % oh;
+    MaxPoolRow(x + (static_cast<size_t>(plane) * h + 2 * oy) * w, w, out + (static_cast<size_t>(plane) * oh + oy) * ow,
+               ow);
+  }
+}
+
+__attribute__((target("avx2,fma"))) void MaxPoolRowsAvx2(const float* x, int h, int w, float* out, int oh, int ow,
+                                                         int first, int last) {
+  MaxPoolRows(x, h, w, out, oh, ow, first, last);
+}
+
+void MaxPoolRowsBaseline(const float* x, int h, int w, float* out, int oh, int ow, int first, int last) {
+  MaxPoolRows(x, h, w, out, oh, ow, first, last);
+}
+
 struct DepthwiseArgs {
   const float* x = nullptr;  // [planes][h][w]
   float* out = nullptr;      // [planes][oh][ow]
@@ -187,6 +229,30 @@ class PointwiseAddReluLayer final : public cv::dnn::Layer {
   }
 };
 
+class MaxPool2x2Layer final : public cv::dnn::Layer {
+ public:
+  explicit MaxPool2x2Layer(const cv::dnn::LayerParams& params) : Layer(params) {}
+
+  static cv::Ptr<cv::dnn::Layer> Create(cv::dnn::LayerParams& params) { return cv::makePtr<MaxPool2x2Layer>(params); }
+
+  bool getMemoryShapes(const std::vector<cv::dnn::MatShape>& inputs, int /*required_outputs*/,
+                       std::vector<cv::dnn::MatShape>& outputs,
+                       std::vector<cv::dnn::MatShape>& /*internals*/) const override {
+    CV_Assert(inputs.size() == 1 && inputs[0].size() == 4 && inputs[0][2] >= 2 && inputs[0][3] >= 2);
+    const cv::dnn::MatShape& x = inputs[0];
+    outputs.assign(1, cv::dnn::MatShape{x[0], x[1], x[2] / 2, x[3] / 2});
+    return false;
+  }
+
+  void forward(cv::InputArrayOfArrays inputs_arr, cv::OutputArrayOfArrays outputs_arr,
+               cv::OutputArrayOfArrays /*internals*/) override {
+    std::vector<cv::Mat> inputs, outputs;
+    inputs_arr.getMatVector(inputs);
+    outputs_arr.getMatVector(outputs);
+    MaxPool2x2(inputs[0], outputs[0]);
+  }
+};
+
 class DepthwiseLayer final : public cv::dnn::Layer {
  public:
   explicit DepthwiseLayer(const cv::dnn::LayerParams& params) : Layer(params) {
@@ -226,6 +292,27 @@ class DepthwiseLayer final : public cv::dnn::Layer {
 };
 
 }  // namespace
+
+void MaxPool2x2(const cv::Mat& x, cv::Mat& out, bool baseline) {
+  const int h = x.size[2], w = x.size[3], oh = h / 2, ow = w / 2;
+  CV_Assert(x.dims == 4 && out.dims == 4 && x.type() == CV_32F && out.type() == CV_32F && x.isContinuous() &&
+            out.isContinuous() && out.size[0] == x.size[0] && out.size[1] == x.size[1] && out.size[2] == oh &&
+            out.size[3] == ow);
+  const int rows = x.size[0] * x.size[1] * oh;
+  const bool avx2 = !baseline && HasAvx2();
+  const float* in = x.ptr<float>();
+  float* to = out.ptr<float>();
+  cv::parallel_for_(
+      cv::Range(0, rows),
+      [&](const cv::Range& range) {
+        if (avx2) {
+          MaxPoolRowsAvx2(in, h, w, to, oh, ow, range.start, range.end);
+        } else {
+          MaxPoolRowsBaseline(in, h, w, to, oh, ow, range.start, range.end);
+        }
+      },
+      std::max(1, rows / 64));
+}
 
 int DepthwiseOutputSize(int size, int kernel, int stride, int pad_before, int pad_after) {
   const int span = size + pad_before + pad_after - kernel;
@@ -276,6 +363,7 @@ void RegisterFusedLayers() {
   std::call_once(once, [] {
     cv::dnn::LayerFactory::registerLayer(kPointwiseAddReluLayer, &PointwiseAddReluLayer::Create);
     cv::dnn::LayerFactory::registerLayer(kDepthwiseLayer, &DepthwiseLayer::Create);
+    cv::dnn::LayerFactory::registerLayer(kMaxPool2x2Layer, &MaxPool2x2Layer::Create);
   });
 }
 

@@ -132,5 +132,29 @@ INSTANTIATE_TEST_SUITE_P(
                     DepthwiseCase{1, 2, 10, 10, {3, 3, 2, 0, 0, 2}},   // a stride of 3 (the general path)
                     DepthwiseCase{1, 2, 3, 2, {3, 2, 0, 0, 1, 1}}));   // narrower than the kernel with padding
 
+// The largest of each 2x2 block; an odd last row or column left out, as OpenCV's pooling (floor) leaves it.
+TEST(MaxPool2x2Test, TakesTheLargestOfEachBlockOnBothInstructionSets) {
+  for (const auto& [h, w] : {std::pair{6, 40}, std::pair{7, 37}, std::pair{2, 2}, std::pair{5, 17}}) {
+    cv::Mat x(std::vector<int>{2, 3, h, w}, CV_32F);
+    cv::RNG(3).fill(x, cv::RNG::UNIFORM, -1, 1);
+    for (const bool baseline : {false, true}) {
+      cv::Mat out(std::vector<int>{2, 3, h / 2, w / 2}, CV_32F, cv::Scalar(-7));
+      MaxPool2x2(x, out, baseline);
+      int wrong = 0;
+      for (int plane = 0; plane < 6; ++plane) {
+        const float* in = x.ptr<float>() + static_cast<size_t>(plane) * h * w;
+        for (int oy = 0; oy < h / 2; ++oy) {
+          for (int ox = 0; ox < w / 2; ++ox) {
+            const float expected = std::max({in[2 * oy * w + 2 * ox], in[2 * oy * w + 2 * ox + 1],
+                                             in[(2 * oy + 1) * w + 2 * ox], in[(2 * oy + 1) * w + 2 * ox + 1]});
+            wrong += out.ptr<float>()[(static_cast<size_t>(plane) * (h / 2) + oy) * (w / 2) + ox] != expected;
+          }
+        }
+      }
+      EXPECT_EQ(wrong, 0) << h << " x " << w << (baseline ? " baseline" : " " + FusedLayersIsa());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace triage::vision::internal

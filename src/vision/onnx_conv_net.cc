@@ -430,6 +430,10 @@ base::Result<std::shared_ptr<const OnnxConvNet>> OnnxConvNet::Build(const OnnxGr
       if (in.size() != 1 || kernel.size() != 2 || strides.size() != 2 || pads != std::vector<int64_t>{0, 0, 0, 0}) {
         return bad(node, "unsupported pooling");
       }
+      if (kernel == std::vector<int64_t>{2, 2} && strides == std::vector<int64_t>{2, 2}) {
+        layer_of[out] = add(internal::kMaxPool2x2Layer, {}, {materialize(in[0])});
+        continue;
+      }
       cv::dnn::LayerParams p;
       p.set("pool", "max");
       p.set("kernel_h", static_cast<int>(kernel[0]));
