@@ -59,10 +59,11 @@ TEST_P(PointwiseAddReluTest, EqualsConvolutionPlusResidualClippedAtZero) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, PointwiseAddReluTest,
-                         testing::Values(Shape{1, 24, 24, 24, 16, 8},   // two whole blocks
-                                         Shape{1, 24, 28, 24, 9, 13},   // widened residual, a tail of 53 pixels
-                                         Shape{2, 3, 5, 2, 7, 11},      // a batch, blocks that cross images
-                                         Shape{1, 96, 96, 96, 3, 5}));  // a map smaller than a block
+                         testing::Values(Shape{1, 24, 24, 24, 16, 8},       // two whole blocks
+                                         Shape{1, 24, 28, 24, 9, 13},       // widened residual, a tail of 53 pixels
+                                         Shape{2, 3, 5, 2, 7, 11},          // a batch, blocks that cross images
+                                         Shape{1, 96, 96, 96, 3, 5},        // a map smaller than a block
+                                         Shape{1, 24, 28, 24, 150, 160}));  // beyond the cache: channel by channel
 
 // Each output a sum over the taps inside the input (zero padding), plus the bias.
 cv::Mat DepthwiseReference(const cv::Mat& x, const cv::Mat& w, const cv::Mat& b, const DepthwiseGeometry& g) {
