@@ -105,24 +105,25 @@ cv::Mat ToBlazeBlob(const cv::Mat& rgb, int rows, int cols, const InputPadding& 
   const int width = std::min(rgb.cols, cols - x0), height = std::min(rgb.rows, rows - y0);
   // In bands of rows on OpenCV's threads for a large input (960 x 720: 1.25 ms of one core).
   const int bands = std::clamp(rows * cols / 200'000, 1, 8);
-  cv::parallel_for_(
-      cv::Range(0, rows),
-      [&](const cv::Range& band) {
-        for (float* channel : {red, green, blue}) {
-          for (int y = band.start; y < band.end; ++y)
-            std::fill_n(channel + static_cast<size_t>(y) * stride, cols, -1.0f);
-        }
-        for (int y = std::max(band.start - y0, 0); y < std::min(band.end - y0, height); ++y) {
-          const uint8_t* in = rgb.ptr<uint8_t>(y);
-          const size_t at = static_cast<size_t>(y0 + y) * stride + x0;
-          for (int x = 0; x < width; ++x, in += 3) {
-            red[at + x] = kValue[in[0]];
-            green[at + x] = kValue[in[1]];
-            blue[at + x] = kValue[in[2]];
-          }
-        }
-      },
-      bands);
+  const auto fill_rows = [&](const cv::Range& band) {
+    for (float* channel : {red, green, blue}) {
+      for (int y = band.start; y < band.end; ++y) std::fill_n(channel + static_cast<size_t>(y) * stride, cols, -1.0f);
+    }
+    for (int y = std::max(band.start - y0, 0); y < std::min(band.end - y0, height); ++y) {
+      const uint8_t* in = rgb.ptr<uint8_t>(y);
+      const size_t at = static_cast<size_t>(y0 + y) * stride + x0;
+      for (int x = 0; x < width; ++x, in += 3) {
+        red[at + x] = kValue[in[0]];
+        green[at + x] = kValue[in[1]];
+        blue[at + x] = kValue[in[2]];
+      }
+    }
+  };
+  if (bands == 1) {
+    fill_rows(cv::Range(0, rows));  // not worth waking the thread pool
+  } else {
+    cv::parallel_for_(cv::Range(0, rows), fill_rows, bands);
+  }
   return blob;
 }
 
