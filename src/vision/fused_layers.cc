@@ -227,63 +227,72 @@ bool HasAvx2() {
   return has;
 }
 
-class PointwiseAddReluLayer final : public cv::dnn::Layer {
+// An OpenCV layer whose forward is one function of its input maps into its one output map.
+class MapLayer : public cv::dnn::Layer {
  public:
-  explicit PointwiseAddReluLayer(const cv::dnn::LayerParams& params) : Layer(params) {}
-
-  static cv::Ptr<cv::dnn::Layer> Create(cv::dnn::LayerParams& params) {
-    return cv::makePtr<PointwiseAddReluLayer>(params);
-  }
+  explicit MapLayer(const cv::dnn::LayerParams& params) : Layer(params) {}
 
   bool getMemoryShapes(const std::vector<cv::dnn::MatShape>& inputs, int /*required_outputs*/,
                        std::vector<cv::dnn::MatShape>& outputs,
-                       std::vector<cv::dnn::MatShape>& /*internals*/) const override {
+                       std::vector<cv::dnn::MatShape>& /*internals*/) const final {
+    outputs.assign(1, OutputShape(inputs));
+    return false;  // never in place
+  }
+
+  void forward(cv::InputArrayOfArrays inputs_arr, cv::OutputArrayOfArrays outputs_arr,
+               cv::OutputArrayOfArrays /*internals*/) final {
+    std::vector<cv::Mat> inputs, outputs;
+    inputs_arr.getMatVector(inputs);
+    outputs_arr.getMatVector(outputs);
+    Run(inputs, outputs[0]);
+  }
+
+ protected:
+  // The output's shape for these input shapes; CV_Assert when they do not fit the layer.
+  virtual cv::dnn::MatShape OutputShape(const std::vector<cv::dnn::MatShape>& inputs) const = 0;
+  virtual void Run(const std::vector<cv::Mat>& inputs, cv::Mat& out) = 0;
+};
+
+template <class L>
+cv::Ptr<cv::dnn::Layer> Create(cv::dnn::LayerParams& params) {
+  return cv::makePtr<L>(params);
+}
+
+class PointwiseAddReluLayer final : public MapLayer {
+ public:
+  explicit PointwiseAddReluLayer(const cv::dnn::LayerParams& params) : MapLayer(params) {}
+
+  cv::dnn::MatShape OutputShape(const std::vector<cv::dnn::MatShape>& inputs) const override {
     CV_Assert(inputs.size() == 2 && blobs.size() == 2 && blobs[0].dims == 4);
     const cv::dnn::MatShape& x = inputs[0];
     const cv::dnn::MatShape& r = inputs[1];
     const int cout = blobs[0].size[0], cin = blobs[0].size[1];
     CV_Assert(x.size() == 4 && r.size() == 4 && x[1] == cin && r[0] == x[0] && r[1] <= cout && r[2] == x[2] &&
               r[3] == x[3] && static_cast<int>(blobs[1].total()) == cout);
-    outputs.assign(1, cv::dnn::MatShape{x[0], cout, x[2], x[3]});
-    return false;
+    return cv::dnn::MatShape{x[0], cout, x[2], x[3]};
   }
 
-  void forward(cv::InputArrayOfArrays inputs_arr, cv::OutputArrayOfArrays outputs_arr,
-               cv::OutputArrayOfArrays /*internals*/) override {
-    std::vector<cv::Mat> inputs, outputs;
-    inputs_arr.getMatVector(inputs);
-    outputs_arr.getMatVector(outputs);
-    PointwiseAddRelu(inputs[0], inputs[1], blobs[0], blobs[1], outputs[0]);
+  void Run(const std::vector<cv::Mat>& inputs, cv::Mat& out) override {
+    PointwiseAddRelu(inputs[0], inputs[1], blobs[0], blobs[1], out);
   }
 };
 
-class MaxPool2x2Layer final : public cv::dnn::Layer {
+class MaxPool2x2Layer final : public MapLayer {
  public:
-  explicit MaxPool2x2Layer(const cv::dnn::LayerParams& params) : Layer(params) {}
+  explicit MaxPool2x2Layer(const cv::dnn::LayerParams& params) : MapLayer(params) {}
 
-  static cv::Ptr<cv::dnn::Layer> Create(cv::dnn::LayerParams& params) { return cv::makePtr<MaxPool2x2Layer>(params); }
-
-  bool getMemoryShapes(const std::vector<cv::dnn::MatShape>& inputs, int /*required_outputs*/,
-                       std::vector<cv::dnn::MatShape>& outputs,
-                       std::vector<cv::dnn::MatShape>& /*internals*/) const override {
+  cv::dnn::MatShape OutputShape(const std::vector<cv::dnn::MatShape>& inputs) const override {
     CV_Assert(inputs.size() == 1 && inputs[0].size() == 4 && inputs[0][2] >= 2 && inputs[0][3] >= 2);
     const cv::dnn::MatShape& x = inputs[0];
-    outputs.assign(1, cv::dnn::MatShape{x[0], x[1], x[2] / 2, x[3] / 2});
-    return false;
+    return cv::dnn::MatShape{x[0], x[1], x[2] / 2, x[3] / 2};
   }
 
-  void forward(cv::InputArrayOfArrays inputs_arr, cv::OutputArrayOfArrays outputs_arr,
-               cv::OutputArrayOfArrays /*internals*/) override {
-    std::vector<cv::Mat> inputs, outputs;
-    inputs_arr.getMatVector(inputs);
-    outputs_arr.getMatVector(outputs);
-    MaxPool2x2(inputs[0], outputs[0]);
-  }
+  void Run(const std::vector<cv::Mat>& inputs, cv::Mat& out) override { MaxPool2x2(inputs[0], out); }
 };
 
-class DepthwiseLayer final : public cv::dnn::Layer {
+class DepthwiseLayer final : public MapLayer {
  public:
-  explicit DepthwiseLayer(const cv::dnn::LayerParams& params) : Layer(params) {
+  explicit DepthwiseLayer(const cv::dnn::LayerParams& params) : MapLayer(params) {
     geometry_.kernel = params.get<int>("kernel_size");
     geometry_.stride = params.get<int>("stride");
     geometry_.pad_top = params.get<int>("pad_t");
@@ -292,27 +301,18 @@ class DepthwiseLayer final : public cv::dnn::Layer {
     geometry_.pad_right = params.get<int>("pad_r");
   }
 
-  static cv::Ptr<cv::dnn::Layer> Create(cv::dnn::LayerParams& params) { return cv::makePtr<DepthwiseLayer>(params); }
-
-  bool getMemoryShapes(const std::vector<cv::dnn::MatShape>& inputs, int /*required_outputs*/,
-                       std::vector<cv::dnn::MatShape>& outputs,
-                       std::vector<cv::dnn::MatShape>& /*internals*/) const override {
+  cv::dnn::MatShape OutputShape(const std::vector<cv::dnn::MatShape>& inputs) const override {
     CV_Assert(inputs.size() == 1 && inputs[0].size() == 4 && blobs.size() == 2 && blobs[0].size[0] == inputs[0][1]);
     const cv::dnn::MatShape& x = inputs[0];
     const DepthwiseGeometry& g = geometry_;
     const int oh = DepthwiseOutputSize(x[2], g.kernel, g.stride, g.pad_top, g.pad_bottom);
     const int ow = DepthwiseOutputSize(x[3], g.kernel, g.stride, g.pad_left, g.pad_right);
     CV_Assert(oh > 0 && ow > 0);
-    outputs.assign(1, cv::dnn::MatShape{x[0], x[1], oh, ow});
-    return false;
+    return cv::dnn::MatShape{x[0], x[1], oh, ow};
   }
 
-  void forward(cv::InputArrayOfArrays inputs_arr, cv::OutputArrayOfArrays outputs_arr,
-               cv::OutputArrayOfArrays /*internals*/) override {
-    std::vector<cv::Mat> inputs, outputs;
-    inputs_arr.getMatVector(inputs);
-    outputs_arr.getMatVector(outputs);
-    Depthwise(inputs[0], blobs[0], blobs[1], geometry_, outputs[0]);
+  void Run(const std::vector<cv::Mat>& inputs, cv::Mat& out) override {
+    Depthwise(inputs[0], blobs[0], blobs[1], geometry_, out);
   }
 
  private:
@@ -389,9 +389,9 @@ void Depthwise(const cv::Mat& x, const cv::Mat& weights, const cv::Mat& bias, co
 void RegisterFusedLayers() {
   static std::once_flag once;
   std::call_once(once, [] {
-    cv::dnn::LayerFactory::registerLayer(kPointwiseAddReluLayer, &PointwiseAddReluLayer::Create);
-    cv::dnn::LayerFactory::registerLayer(kDepthwiseLayer, &DepthwiseLayer::Create);
-    cv::dnn::LayerFactory::registerLayer(kMaxPool2x2Layer, &MaxPool2x2Layer::Create);
+    cv::dnn::LayerFactory::registerLayer(kPointwiseAddReluLayer, &Create<PointwiseAddReluLayer>);
+    cv::dnn::LayerFactory::registerLayer(kDepthwiseLayer, &Create<DepthwiseLayer>);
+    cv::dnn::LayerFactory::registerLayer(kMaxPool2x2Layer, &Create<MaxPool2x2Layer>);
   });
 }
 
