@@ -676,3 +676,23 @@ test('settings: a list, the thresholds or the auto-sorting switch that cannot be
     await page.getByTestId('blacklist-input').fill(before.blacklist.join('\n'));
     await page.getByTestId('threshold-min_confidence').fill(String(before.thresholds.min_confidence));
   });
+
+test('toasts: with one on screen, the end of a long page scrolls clear of it (1440 px wide, a short window)', async () => {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 1440, height: 480 });
+  try {
+    await page.goto('/#/settings');
+    const whitelist = page.getByTestId('whitelist-input');
+    await whitelist.waitFor();
+    const before = await whitelist.inputValue();
+    await page.getByTestId('save-whitelist').click();   // saved as it stands: a toast with its Undo, 12 s
+    await toastStarting(page, 'Saved the whitelist').waitFor();
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    const toastTop = await page.locator('#toast').evaluate((el) => el.getBoundingClientRect().top);
+    const lastCard = page.locator('#app .card').last();
+    const cardBottom = await lastCard.evaluate((el) => el.getBoundingClientRect().bottom);
+    assert.ok(cardBottom <= toastTop, `the last card ends at ${cardBottom} px, under the toast that starts at ${toastTop}`);
+    await screenshot(page, 'toast-clear-of-page-end');
+    assert.equal(await whitelist.inputValue(), before);
+  } finally { await page.setViewportSize(size); }
+});

@@ -40,6 +40,8 @@ test('the "new person…" box given an enrolled name files nothing: the person i
   await page.getByTestId('person-new').press('Enter');
   await toastStarting(page, '“Obama” is obama, enrolled already: nothing was filed, and obama is chosen in the list. ' +
     'Approve again to file cruise.jpg under them').waitFor();
+  // Nothing went wrong, so it is not said in red: a warning asking for a second look.
+  assert.equal(await page.locator('#toast').getAttribute('class'), 'toast warn');
   await screenshot(page, 'new-person-box-enrolled-name');
   const item = await lib.item(ids['cruise.jpg']);
   assert.equal(item.folder, 'review/unidentified', 'nothing was filed');

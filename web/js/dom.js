@@ -165,7 +165,7 @@ export function toast(message, kind = 'info', action = null, { stay = false } = 
   el.dataset.action = action ? 'yes' : 'no';
   toastEntry = (action && action.entry) || null;
   el.hidden = false;
-  const readMs = Math.max(action ? 12000 : kind === 'error' ? 8000 : 5000, 2000 + String(message).length * 60);
+  const readMs = Math.max(action ? 12000 : kind === 'error' || kind === 'warn' ? 8000 : 5000, 2000 + String(message).length * 60);
   const later = () => { clearTimeout(toastTimer); if (!stay) toastTimer = setTimeout(() => { el.hidden = true; }, readMs); };
   // Held while the keyboard is on it (reaching Undo with Tab); not while the pointer rests on it, as a toast over a
   // button would then never leave.

@@ -400,7 +400,7 @@ export async function renderReview(root, params, { session, signal }) {
     const typed = picker.newTyped ? picker.newTyped() : '';
     picker.choose(existing);
     toast(`“${typed}” is ${personName(existing)}, enrolled already: nothing was filed, and ${personName(existing)} is ` +
-      `chosen in the list. Approve again to file ${what} under them, or type another name for someone new.`, 'error');
+      `chosen in the list. Approve again to file ${what} under them, or type another name for someone new.`, 'warn');
     picker.focus();
     return true;
   }
