@@ -187,7 +187,11 @@ test('gallery photo view: the toast of a deletion is seen over the photo view, a
     }
     const back = await itemWhen('d_astronaut.jpg', (i) => i.location === 'library', 'did not come back');
     assert.equal(back.path, slot);
-    if (await page.getByTestId('loupe').count()) await page.keyboard.press('Escape');
+    // Closed for the next test (on a loaded machine one Esc once left the photo view open: pressed again if so).
+    for (let tries = 0; tries < 3 && await page.getByTestId('loupe').count(); tries++) {
+      await page.keyboard.press('Escape');
+      await page.getByTestId('loupe').waitFor({ state: 'detached', timeout: 3000 }).catch(() => {});
+    }
     await page.getByTestId('loupe').waitFor({ state: 'detached' });
   }
 });
