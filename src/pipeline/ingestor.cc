@@ -7,8 +7,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
+#include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 
 #include "base/clock.h"
 #include "base/files.h"
@@ -62,6 +65,48 @@ struct Work {
   CheckMemo checks;  // near-duplicate verdicts against others, most made in the parallel stage
 };
 
+// The analyses of a batch's inputs by SHA-256, so that an input with the same bytes as one analysed before in the
+// batch takes that analysis instead of decoding and measuring the same pixels again: an analysis depends on the bytes
+// and the batch's config snapshot only. What follows from it (exact duplicate of which item, the quality score under
+// the reference, the route) is still decided for each input. Analyses that name a file (an unreadable image's
+// decoder message, a face or quality error) are not kept; nor more than kMaxKept (~7 KB each), oldest dropped first.
+// Thread-safe: the parallel stage looks up and adds.
+class SameBytes {
+ public:
+  static constexpr size_t kMaxKept = 4096;
+
+  // Copies the analysis kept for `sha256` into `analysis`; false when none is.
+  bool Take(const std::string& sha256, model::Analysis& analysis) const {
+    std::lock_guard<std::mutex> hold(mu_);
+    auto it = kept_.find(sha256);
+    if (it == kept_.end()) return false;
+    analysis = it->second;
+    return true;
+  }
+
+  void Keep(const model::Analysis& analysis) {
+    if (!analysis.readable || !analysis.face_error.empty() || !analysis.quality_error.empty()) return;
+    std::lock_guard<std::mutex> hold(mu_);
+    if (!kept_.emplace(analysis.fingerprint.sha256, analysis).second) return;
+    order_.push_back(analysis.fingerprint.sha256);
+    if (order_.size() > kMaxKept) {
+      kept_.erase(order_.front());
+      order_.pop_front();
+    }
+  }
+
+  void Clear() {
+    std::lock_guard<std::mutex> hold(mu_);
+    kept_.clear();
+    order_.clear();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, model::Analysis> kept_;
+  std::deque<std::string> order_;
+};
+
 }  // namespace
 
 struct Ingestor::Impl {
@@ -71,6 +116,7 @@ struct Ingestor::Impl {
   FaceStage* faces;
   AnalyseFn analyse;
   DuplicateIndex index;
+  SameBytes same_bytes;                       // this batch's analyses by SHA-256
   std::shared_ptr<const config::Config> cfg;  // the snapshot of the batch in progress
   model::Policy policy;                       // cfg's, speaking of persons as their names are written
   model::QualityReference reference;          // normalisation of quality scores, read at each batch's start
@@ -87,6 +133,7 @@ struct Ingestor::Impl {
   // Takes the batch's snapshot of the config, the persons' written names and the normalisation reference.
   base::Status TakeSnapshot() {
     cfg = store.Current();
+    same_bytes.Clear();  // analysed under the snapshot before
     auto named = catalog::PolicyWithNames(catalog, cfg->policy);
     if (!named.ok()) return named.status();
     policy = std::move(*named);
@@ -187,7 +234,10 @@ struct Ingestor::Impl {
       std::string bytes;
       Stage(w, bytes);
       if (!w.gone.empty()) return;
-      if (w.error.ok()) analyse(w.staged.path, bytes.empty() ? nullptr : &bytes, *cfg, faces, w.analysis);
+      if (w.error.ok() && !same_bytes.Take(w.analysis.fingerprint.sha256, w.analysis)) {
+        analyse(w.staged.path, bytes.empty() ? nullptr : &bytes, *cfg, faces, w.analysis);
+        same_bytes.Keep(w.analysis);
+      }
       // A decoder's message names the file it read: the staged copy, a path that is gone once the file is filed.
       if (w.error.ok() && !w.analysis.readable) NameTheInput(w.analysis.unreadable_reason, w.staged.path, w.input.name);
       // The near-duplicate check against the library here, in parallel, so that the serial stage mostly reads
@@ -479,6 +529,7 @@ Ingestor::Ingestor(config::ConfigStore& config, catalog::Catalog& catalog, commi
           analyse ? std::move(analyse)
                   : AnalyseFn([](const fs::path& staged, const std::string* bytes, const config::Config& c,
                                  const FaceStage* f, model::Analysis& a) { AnalyseStaged(staged, bytes, c, f, a); }),
+          {},
           {},
           nullptr,
           {},

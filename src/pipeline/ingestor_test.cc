@@ -177,6 +177,52 @@ TEST_F(IngestorTest, ReportsInInputOrderAndFindsDuplicatesWithinTheBatch) {
   EXPECT_EQ(s.failed, 0);
 }
 
+// An input with the same bytes as one analysed before in the batch takes that analysis instead of decoding the same
+// pixels again (one analysis thread here, so that the original's analysis is done before the copy is staged); what
+// is decided from it is still the copy's own. An unreadable file's copy is analysed again, its message naming it, and
+// the next batch (whose config may differ) analyses anew.
+TEST_F(IngestorTest, AnInputWithTheBytesOfOneAnalysedBeforeInTheBatchTakesItsAnalysis) {
+  nlohmann::json doc = config::DefaultConfigJson();
+  doc["analysis"]["faces"] = false;
+  doc["analysis"]["threads"] = 1;
+  ASSERT_TRUE(config::SaveConfigJson(lib_, doc).ok());
+  std::atomic<int> analysed{0};
+  Process p = Open([&](const fs::path& staged, const std::string* bytes, const config::Config& c, const FaceStage* f,
+                       model::Analysis& a) {
+    analysed++;
+    AnalyseStaged(staged, bytes, c, f, a);
+  });
+  std::ofstream(in_ / "x.jpg") << "not a picture at all";
+  std::ofstream(in_ / "y.jpg") << "not a picture at all";
+  auto s = Ingest(p, {Input("obama.jpg", "a.jpg"), Input("biden.jpg", "b.jpg"), Input("obama.jpg", "c.jpg"),
+                      Input("obama.jpg", "d.jpg"), in_ / "x.jpg", in_ / "y.jpg"});
+  ASSERT_EQ(s.items.size(), 6u);
+  for (size_t i = 0; i < s.items.size(); ++i) {
+    ASSERT_EQ(fs::path(s.items[i].input).filename(), std::string(1, "abcdxy"[i]) + ".jpg");
+  }
+  EXPECT_EQ(analysed.load(), 4) << "a, b, x and y analysed; c and d took a's analysis";
+  for (size_t i : {2u, 3u}) {
+    EXPECT_EQ(s.items[i].decision.category, "duplicates") << s.items[i].input;
+    EXPECT_EQ(s.items[i].decision.duplicate_of, s.items[0].item_id) << s.items[i].input;
+  }
+  auto original = p.catalog->GetAnalysis(s.items[0].item_id);
+  auto copy = p.catalog->GetAnalysis(s.items[3].item_id);
+  ASSERT_TRUE(original.ok() && copy.ok() && *original && *copy);
+  EXPECT_TRUE((*copy)->analysis.readable);
+  EXPECT_EQ((*copy)->analysis.info.width, (*original)->analysis.info.width);
+  EXPECT_EQ((*copy)->analysis.sharpness, (*original)->analysis.sharpness);
+  EXPECT_EQ(p.catalog->GetItem(s.items[3].item_id)->fingerprint.phash,
+            p.catalog->GetItem(s.items[0].item_id)->fingerprint.phash);
+  EXPECT_EQ(s.items[5].decision.category, "unreadable");
+  const std::string why = s.items[5].decision.Summary();
+  EXPECT_EQ(why.find("x.jpg"), std::string::npos) << why;
+
+  auto again = Ingest(p, {Input("obama.jpg", "e.jpg")});
+  ASSERT_EQ(again.items.size(), 1u);
+  EXPECT_EQ(again.items[0].decision.category, "duplicates");
+  EXPECT_EQ(analysed.load(), 5) << "a new batch analyses again";
+}
+
 // Two intakes of one library (two `ingest --move`, `watch` beside an ingest) list the same file; the one that finds
 // it gone when it comes to read it passes it over instead of reporting a failure: nothing of it was lost.
 TEST_F(IngestorTest, AFileGoneBeforeItWasReadIsSkippedNotFailed) {
