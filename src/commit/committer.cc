@@ -41,15 +41,44 @@ base::Status Committer::ChangedWhileIngested(const fs::path& source) {
       fmt::format("{} changed while being ingested; left for the next run", source.string()));
 }
 
+base::Result<std::vector<MoveSlot>> Committer::ReserveMoves(const std::vector<fs::path>& sources) {
+  std::vector<MoveSlot> slots;
+  std::vector<Intent> intents;
+  const std::string entry = "stage-" + base::RandomId();
+  for (const fs::path& source : sources) {
+    Intent intent;
+    intent.kind = Intent::Kind::kStage;
+    intent.id = base::RandomId();
+    intent.from = fs::absolute(source);
+    intent.to = journal_.staging_dir() / (intent.id + base::SanitizeFileName(source.extension().string()));
+    slots.push_back({entry, intent.from, intent.to});
+    intents.push_back(std::move(intent));
+  }
+  TRIAGE_RETURN_IF_ERROR(journal_.RecordShared(entry, intents, slots.size()));
+  return slots;
+}
+
+void Committer::Release(const MoveSlot& slot) { CloseUnused(journal_, slot.entry); }
+
 base::Result<Staged> Committer::StageMove(const fs::path& source, const base::FileStamp& stable,
-                                          const base::ChunkSink& sink, std::string* bytes) {
+                                          const base::ChunkSink& sink, std::string* bytes, const MoveSlot* slot) {
   Intent intent;
   intent.kind = Intent::Kind::kStage;
-  intent.id = base::RandomId();
-  intent.from = fs::absolute(source);
-  intent.to = journal_.staging_dir() / (intent.id + base::SanitizeFileName(source.extension().string()));
-  TRIAGE_RETURN_IF_ERROR(journal_.Record(intent));
-  base::Status st = base::MoveFileDurably(intent.from, intent.to);
+  base::Status st;
+  if (slot) {
+    intent.id = slot->entry;
+    intent.from = slot->from;
+    intent.to = slot->to;
+    st = base::RenameNoReplace(intent.from, intent.to);
+    // Across file systems: a durable copy, then the source removed (its folder synced), as without a slot.
+    if (st.code() == base::Code::kUnavailable) st = base::MoveFileDurably(intent.from, intent.to);
+  } else {
+    intent.id = base::RandomId();
+    intent.from = fs::absolute(source);
+    intent.to = journal_.staging_dir() / (intent.id + base::SanitizeFileName(source.extension().string()));
+    TRIAGE_RETURN_IF_ERROR(journal_.Record(intent));
+    st = base::MoveFileDurably(intent.from, intent.to);
+  }
   if (st.code() == base::Code::kUnavailable && !fs::exists(intent.to)) {
     CloseUnused(journal_, intent.id);
     return ChangedWhileIngested(source);  // a copy across file systems saw it change; the source stayed
@@ -59,6 +88,7 @@ base::Result<Staged> Committer::StageMove(const fs::path& source, const base::Fi
     return st;
   }
   Staged staged{intent.to, intent.id, intent.from};
+  staged.folder_synced = slot == nullptr;
   // What was listed as a regular file may have been replaced by a symbolic link since (in a drop folder others write
   // to, to have a file this process may read filed and served). Staging is triage's own folder, where nobody else puts
   // anything: what the rename brought there is checked, and read, there. A link goes back where it was, untaken.
@@ -136,6 +166,7 @@ base::Result<Placed> Committer::UndoMove(const Intent& intent, const base::Resul
 base::Result<Placed> Committer::Place(const Staged& staged, const fs::path& dest_dir, const std::string& name,
                                       catalog::CatalogChange change) {
   if (!staged.synced) TRIAGE_RETURN_IF_ERROR(base::SyncFile(staged.path));
+  if (!staged.folder_synced) TRIAGE_RETURN_IF_ERROR(base::SyncDirectory(staged.path.parent_path()));
   Intent intent;
   intent.kind = Intent::Kind::kCommit;
   intent.id = change.journal_id.empty() ? base::RandomId() : change.journal_id;

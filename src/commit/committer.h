@@ -15,10 +15,18 @@
 namespace triage::commit {
 
 struct Staged {
-  fs::path path;             // in the session's staging folder
-  std::string stage_intent;  // open kStage intent for moved inputs ("" for copies)
-  fs::path original;         // where a moved input came from
-  bool synced = true;        // false: a copy whose bytes are made durable when it is placed
+  fs::path path;              // in the session's staging folder
+  std::string stage_intent;   // open kStage intent for moved inputs ("" for copies)
+  fs::path original;          // where a moved input came from
+  bool synced = true;         // false: a copy whose bytes are made durable when it is placed
+  bool folder_synced = true;  // false: moved in with a MoveSlot; the staging folder is synced when it is placed
+};
+
+// A name in staging reserved for an input to move in, under a kStage intent already recorded (Committer::ReserveMoves).
+struct MoveSlot {
+  std::string entry;  // the shared journal entry that holds the intent
+  fs::path from;      // the input
+  fs::path to;        // its name in staging
 };
 
 struct Placed {
@@ -59,8 +67,17 @@ class Committer {
   // reads the staged file through `sink` (for hashing), and into `bytes` when given (as StageCopy). If its size or
   // mtime then differ from `stable` (the stamp it had when it was found stable), a writer was still at work: it goes
   // back where it was and the result is kUnavailable ("... changed while being ingested; left for the next run").
+  // With a `slot` (ReserveMoves; its `from` is `source`), the intent is the one recorded with the slot, and the
+  // rename into staging is made durable when the input is placed (Place, PlaceAll) rather than at once: a crash
+  // before that leaves the input where it was, or in staging, where recovery finds the intent and returns it. The
+  // slot is used up either way (its intent closed when the input is placed or returned).
   base::Result<Staged> StageMove(const fs::path& source, const base::FileStamp& stable, const base::ChunkSink& sink,
-                                 std::string* bytes = nullptr);
+                                 std::string* bytes = nullptr, const MoveSlot* slot = nullptr);
+  // Reserves names in staging for `sources` to move in, their kStage intents recorded as one journal entry (one sync
+  // for them all, where StageMove alone records and syncs one intent per input). Each slot goes to StageMove, or back
+  // through Release when its input is not staged after all.
+  base::Result<std::vector<MoveSlot>> ReserveMoves(const std::vector<fs::path>& sources);
+  void Release(const MoveSlot& slot);
   // Adopts a file already in staging (a download).
   Staged Adopt(const fs::path& staged_file) { return {staged_file, "", {}}; }
 

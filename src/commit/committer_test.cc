@@ -569,6 +569,58 @@ TEST_F(PlaceAllTest, MovedInputsCloseTheirStageIntents) {
   EXPECT_EQ(*base::ReadFile(lib_ / "review/unidentified/m2.jpg"), "m2.jpg");
 }
 
+// Inputs to move get their names in staging ahead, their intents in one shared entry: it stays until the last input
+// it names is placed or given back. Moved in that way, an input's rename is made durable when its group is placed.
+TEST_F(PlaceAllTest, InputsMovedWithReservedSlotsShareOneEntryClosedByTheLastOfThem) {
+  const std::vector<fs::path> in = {Input("m1.jpg", "one"), Input("m2.jpg", "two"), Input("m3.jpg", "three")};
+  auto slots = committer_->ReserveMoves(in);
+  ASSERT_TRUE(slots.ok()) << slots.status().ToString();
+  ASSERT_EQ(slots->size(), 3u);
+  EXPECT_EQ(OpenEntries(), 1);
+  std::vector<Placement> group;
+  for (size_t i = 0; i < 2; ++i) {
+    auto staged = committer_->StageMove(in[i], *base::StampOf(in[i]), nullptr, nullptr, &(*slots)[i]);
+    ASSERT_TRUE(staged.ok()) << staged.status().ToString();
+    EXPECT_EQ(staged->path, (*slots)[i].to);
+    EXPECT_FALSE(staged->folder_synced);
+    EXPECT_FALSE(fs::exists(in[i]));
+    group.push_back({*staged, lib_ / "review/unidentified", in[i].filename().string(), Change("review")});
+  }
+  committer_->Release((*slots)[2]);  // m3 is not staged after all
+  EXPECT_EQ(OpenEntries(), 1) << "m1 and m2 are still in staging";
+  auto placed = committer_->PlaceAll(std::move(group));
+  ASSERT_TRUE(placed[0].ok() && placed[1].ok());
+  EXPECT_EQ(OpenEntries(), 0);
+  EXPECT_EQ(*base::ReadFile(lib_ / "review/unidentified/m1.jpg"), "one");
+  EXPECT_EQ(*base::ReadFile(lib_ / "review/unidentified/m2.jpg"), "two");
+  EXPECT_EQ(*base::ReadFile(in[2]), "three");
+}
+
+// A process that dies with inputs moved in under a shared entry: recovery returns the one still in staging, leaves
+// the placed one placed and the one never moved where it is, and counts only what it returned.
+TEST_F(CommitterTest, RecoveryReturnsWhatASharedStageEntryLeftInStaging) {
+  const std::vector<fs::path> in = {Input("p.jpg", "placed"), Input("s.jpg", "staged"), Input("n.jpg", "never")};
+  {
+    auto other = Journal::Open(lib_ / ".triage");
+    Committer c(**other, *catalog_, lib_);
+    auto slots = c.ReserveMoves(in);
+    ASSERT_TRUE(slots.ok());
+    auto placed = c.StageMove(in[0], *base::StampOf(in[0]), nullptr, nullptr, &(*slots)[0]);
+    auto staged = c.StageMove(in[1], *base::StampOf(in[1]), nullptr, nullptr, &(*slots)[1]);
+    ASSERT_TRUE(placed.ok() && staged.ok());
+    ASSERT_TRUE(c.Place(*placed, lib_ / "review/unidentified", "p.jpg", Change("review")).ok());
+  }  // dies: the lock is released, the entry stays
+  auto report = Recover(lib_ / ".triage", *catalog_);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->rolled_back, 1);
+  EXPECT_TRUE(report->problems.empty());
+  EXPECT_EQ(*base::ReadFile(in[1]), "staged");
+  EXPECT_EQ(*base::ReadFile(in[2]), "never");
+  EXPECT_FALSE(fs::exists(in[0]));
+  EXPECT_EQ(*base::ReadFile(lib_ / "review/unidentified/p.jpg"), "placed");
+  for (const fs::path& f : FilesUnder(lib_ / ".triage/journal")) EXPECT_NE(f.extension(), ".json") << f;
+}
+
 TEST_F(PlaceAllTest, OneBadChangeFailsAloneAndAnUnmovedInputIsLeftOutOfTheEntry) {
   // The catalog holds a row at the path the second input will take (its file is gone): its change must fail.
   catalog::CatalogChange taken = Change("review");

@@ -71,8 +71,29 @@ base::Status Journal::RecordGroup(const std::string& id, const std::vector<Inten
   return base::WriteFileDurably(dir_ / (id + ".json"), EncodeGroup(intents));
 }
 
+base::Status Journal::RecordShared(const std::string& id, const std::vector<Intent>& intents, size_t uses) {
+  if (uses == 0) return base::Status::Ok();
+  TRIAGE_RETURN_IF_ERROR(RecordGroup(id, intents));
+  std::lock_guard<std::mutex> hold(shared_mu_);
+  shared_uses_[id] = uses;
+  return base::Status::Ok();
+}
+
 base::Status Journal::DoneAll(const std::vector<std::string>& ids) {
-  for (const std::string& id : ids) {
+  std::vector<std::string> ended;
+  {
+    std::lock_guard<std::mutex> hold(shared_mu_);
+    for (const std::string& id : ids) {
+      auto shared = shared_uses_.find(id);
+      if (shared != shared_uses_.end()) {
+        if (--shared->second > 0) continue;  // other steps still need it
+        shared_uses_.erase(shared);
+      }
+      ended.push_back(id);
+    }
+  }
+  if (ended.empty()) return base::Status::Ok();
+  for (const std::string& id : ended) {
     std::error_code ec;
     fs::remove(dir_ / (id + ".json"), ec);
     if (ec) return base::Status::Io(fmt::format("cannot remove journal entry {}: {}", id, ec.message()));

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,7 +63,11 @@ class Journal {
   // Durably records several intents as one entry named `id` (one file, one fsync of file and folder); recording the
   // same id again replaces the entry atomically (e.g. with the intents whose step did not happen left out).
   base::Status RecordGroup(const std::string& id, const std::vector<Intent>& intents);
-  // Removes a finished intent (or group entry) durably.
+  // Records a group entry (as RecordGroup) that `uses` steps share: each step's end calls Done(id) as for an entry of
+  // its own, and the entry is removed at the last of them (e.g. the kStage intents of many inputs to move, recorded
+  // with one sync before the first of them moves).
+  base::Status RecordShared(const std::string& id, const std::vector<Intent>& intents, size_t uses);
+  // Removes a finished intent (or group entry) durably; a shared entry once every step sharing it is done.
   base::Status Done(const std::string& id) { return DoneAll({id}); }
   // Removes finished entries, then one fsync of the folder makes all of the removals durable.
   base::Status DoneAll(const std::vector<std::string>& ids);
@@ -76,6 +82,8 @@ class Journal {
   fs::path dir_;
   fs::path staging_dir_;
   int lock_fd_;
+  std::mutex shared_mu_;
+  std::map<std::string, size_t> shared_uses_;  // open shared entries: the steps not yet done
 };
 
 // What recovery did.

@@ -1,6 +1,7 @@
 // Group commit: many placements under one journal entry, one sync per folder and one catalog transaction.
 #include <fmt/format.h>
 
+#include <map>
 #include <set>
 
 #include "base/files.h"
@@ -58,7 +59,19 @@ std::vector<base::Result<Placed>> Committer::PlaceAll(std::vector<Placement> pla
   g.results.assign(g.placements.size(), base::Status::Io("not placed"));
   g.intents.resize(g.placements.size());
   std::set<fs::path> reserved;
+  // Inputs moved into staging with a slot are made durable there once per folder, before the entry names them.
+  std::map<fs::path, base::Status> staging_synced;
   for (size_t i = 0; i < g.placements.size(); ++i) {
+    if (!g.placements[i].staged.folder_synced) {
+      const fs::path folder = g.placements[i].staged.path.parent_path();
+      auto it = staging_synced.find(folder);
+      if (it == staging_synced.end()) it = staging_synced.emplace(folder, base::SyncDirectory(folder)).first;
+      if (!it->second.ok()) {
+        g.results[i] = it->second;
+        continue;
+      }
+      g.placements[i].staged.folder_synced = true;
+    }
     // Staged copies become durable here, together, before the journal entry names them.
     if (!g.placements[i].staged.synced) {
       if (base::Status synced = base::SyncFile(g.placements[i].staged.path); !synced.ok()) {

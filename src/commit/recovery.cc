@@ -42,8 +42,11 @@ base::Status RollForwardCommit(Intent in, catalog::Catalog& catalog, const fs::p
   return catalog.Apply(*in.change).status();
 }
 
-base::Status RollBackStage(const Intent& in) {
+// `undone` is set when there was something to roll back: an intent shared by many inputs (Committer::ReserveMoves)
+// names some that never moved, or were placed since.
+base::Status RollBackStage(const Intent& in, bool& undone) {
   bool from = Exists(in.from), to = Exists(in.to);
+  undone = to;
   if (to && !from) {
     std::error_code ec;
     fs::create_directories(in.from.parent_path(), ec);
@@ -182,7 +185,7 @@ bool RecoverSession(const fs::path& dir, const fs::path& staging, catalog::Catal
     else if (in.kind == Intent::Kind::kReplace)
       st = RollForwardReplace(in, proposals);
     else
-      st = RollBackStage(in);
+      st = RollBackStage(in, undone);
     std::error_code ec;
     if (!st.ok() && in.kind == Intent::Kind::kCommit && st.code() == base::Code::kNotFound &&
         fs::weakly_canonical(in.from.parent_path(), ec) == fs::weakly_canonical(staging, ec)) {
@@ -199,7 +202,10 @@ bool RecoverSession(const fs::path& dir, const fs::path& staging, catalog::Catal
       unsettled.insert(e.file);
       continue;
     }
-    (in.kind == Intent::Kind::kStage || undone ? report.rolled_back : report.rolled_forward)++;
+    if (in.kind != Intent::Kind::kStage)
+      (undone ? report.rolled_back : report.rolled_forward)++;
+    else if (undone)
+      report.rolled_back++;
     settled.push_back(e.file);
   }
   std::error_code ec;

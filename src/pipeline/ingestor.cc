@@ -42,6 +42,9 @@ constexpr size_t kGroupMaxItems = 64;
 constexpr auto kGroupMaxAge = std::chrono::milliseconds(1000);
 // Inputs in flight per analysis thread (see Run).
 constexpr size_t kInFlightPerThread = 32;
+// Inputs to move whose kStage intents are recorded together (one journal sync for them all, instead of an intent and
+// two syncs each).
+constexpr size_t kMoveSlotsAhead = 64;
 
 source::DownloadOptions DownloadOptionsFor(const config::DownloadLimits& limits) {
   source::DownloadOptions o;
@@ -57,6 +60,7 @@ source::DownloadOptions DownloadOptionsFor(const config::DownloadLimits& limits)
 // One input on its way through the stages.
 struct Work {
   Input input;
+  std::optional<commit::MoveSlot> slot;  // an input to move: its name in staging, its intent already recorded
   commit::Staged staged;
   bool staged_ok = false;
   base::Status error;
@@ -162,7 +166,9 @@ struct Ingestor::Impl {
           hasher.Update(d, n);
           size_bytes += static_cast<int64_t>(n);
         };
-        auto staged = w.input.move ? committer.StageMove(w.input.path, *stable, sink, &bytes)
+        std::optional<commit::MoveSlot> slot = std::move(w.slot);
+        w.slot.reset();
+        auto staged = w.input.move ? committer.StageMove(w.input.path, *stable, sink, &bytes, slot ? &*slot : nullptr)
                                    : committer.StageCopy(w.input.path, sink, &bytes);
         if (!staged.ok()) return FailOrGone(w, staged.status());
         w.staged = *staged;
@@ -233,6 +239,10 @@ struct Ingestor::Impl {
     try {
       std::string bytes;
       Stage(w, bytes);
+      if (w.slot) {  // not staged after all (still being written, gone): its reserved name is given back
+        committer.Release(*w.slot);
+        w.slot.reset();
+      }
       if (!w.gone.empty()) return;
       if (w.error.ok() && !same_bytes.Take(w.analysis.fingerprint.sha256, w.analysis)) {
         analyse(w.staged.path, bytes.empty() ? nullptr : &bytes, *cfg, faces, w.analysis);
@@ -459,12 +469,32 @@ struct Ingestor::Impl {
                                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
     size_t next = 0;
+    // Inputs to move get their staging names ahead, kMoveSlotsAhead at a time, under one journal entry each time.
+    std::vector<std::optional<commit::MoveSlot>> slots(inputs.size());
+    size_t reserved_until = 0;
+    auto reserve_moves = [&] {
+      std::vector<fs::path> sources;
+      std::vector<size_t> at;
+      reserved_until = std::min(inputs.size(), next + kMoveSlotsAhead);
+      for (size_t i = next; i < reserved_until; ++i) {
+        if (inputs[i].kind != Input::Kind::kFile || !inputs[i].move) continue;
+        sources.push_back(inputs[i].path);
+        at.push_back(i);
+      }
+      if (sources.empty()) return;
+      auto reserved = committer.ReserveMoves(sources);
+      if (!reserved.ok()) return;  // each input then records its own intent, and reports what fails
+      for (size_t k = 0; k < at.size(); ++k) slots[at[k]] = std::move((*reserved)[k]);
+    };
     auto hand_out = [&](tbb::flow_control& fc) -> std::shared_ptr<Work> {
       if (next >= inputs.size()) {
         fc.stop();
         return nullptr;
       }
+      if (next >= reserved_until) reserve_moves();
       auto w = std::make_shared<Work>();
+      w->slot = std::move(slots[next]);
+      slots[next].reset();
       w->input = std::move(inputs[next++]);
       return w;
     };
@@ -487,6 +517,9 @@ struct Ingestor::Impl {
         tbb::make_filter<void, std::shared_ptr<Work>>(tbb::filter_mode::serial_in_order, hand_out) &
             tbb::make_filter<std::shared_ptr<Work>, std::shared_ptr<Work>>(tbb::filter_mode::parallel, work) &
             tbb::make_filter<std::shared_ptr<Work>, void>(tbb::filter_mode::serial_in_order, decide));
+    for (const auto& slot : slots) {
+      if (slot) committer.Release(*slot);  // reserved for inputs never handed out
+    }
     PlaceGroup(emit);
     // Inputs gone before they were read (another intake took them) are skipped, and like every skipped input not
     // counted in `total`: total = to_library + to_review + failed.
