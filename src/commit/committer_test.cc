@@ -195,6 +195,29 @@ TEST_F(CommitterTest, RecoveryReturnsStagedMoveOfDeadSession) {
   EXPECT_EQ(*base::ReadFile(in), "data");
 }
 
+// A staged input whose name at the source was taken by another file before recovery (the same name dropped into the
+// inbox again) comes back beside it under a free name; only the same bytes twice (a cross-device move stopped before
+// it removed the original) leave one copy.
+TEST_F(CommitterTest, RecoveryKeepsANewFileAtAStagedInputsNameAndReturnsTheInputBesideIt) {
+  const fs::path in = Input("d.jpg", "first"), same = Input("e.jpg", "same");
+  {
+    auto other = Journal::Open(lib_ / ".triage");
+    Committer c(**other, *catalog_, lib_);
+    ASSERT_TRUE(StageMove(c, in).ok());
+    auto staged = StageMove(c, same);
+    ASSERT_TRUE(staged.ok());
+    ASSERT_TRUE(fs::copy_file(staged->path, same));  // as a cross-device move leaves it: the original not yet removed
+  }
+  std::ofstream(in) << "second";  // a new photo under the same name
+  auto report = Recover(lib_ / ".triage", *catalog_);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->problems.empty());
+  EXPECT_EQ(*base::ReadFile(in), "second");
+  EXPECT_EQ(*base::ReadFile(lib_ / "in/d_1.jpg"), "first");
+  EXPECT_EQ(*base::ReadFile(same), "same");
+  EXPECT_EQ(FilesUnder(lib_ / "in").size(), 3u);
+}
+
 // Each host recovers only its own dead sessions: a lock that does not hold across hosts can never make one host undo
 // another's open work. Sessions made before hosts (directly under journal/) are recovered by any host.
 TEST_F(CommitterTest, RecoveryOnOneHostNeverTouchesAnotherHostsSessions) {
