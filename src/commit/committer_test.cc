@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 
 #include "catalog/sqlite/sqlite_catalog.h"
@@ -216,6 +217,23 @@ TEST_F(CommitterTest, RecoveryKeepsANewFileAtAStagedInputsNameAndReturnsTheInput
   EXPECT_EQ(*base::ReadFile(lib_ / "in/d_1.jpg"), "first");
   EXPECT_EQ(*base::ReadFile(same), "same");
   EXPECT_EQ(FilesUnder(lib_ / "in").size(), 3u);
+}
+
+// A process killed while opening its session leaves the session under its hidden name, holding only its lock:
+// recovery removes it once it is a minute old, and leaves a younger one to the process that may be opening it.
+TEST_F(CommitterTest, RecoveryRemovesASessionItsProcessDiedOpening) {
+  const fs::path old_one = lib_ / ".triage/journal/.0123456789abcdef",
+                 young = lib_ / ".triage/journal/.fedcba9876543210";
+  for (const fs::path& dir : {old_one, young}) {
+    fs::create_directories(dir);
+    std::ofstream(dir / "LOCK") << lib_.string() << "\n";
+  }
+  fs::last_write_time(old_one, fs::file_time_type::clock::now() - std::chrono::minutes(2));
+  auto report = Recover(lib_ / ".triage", *catalog_);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_FALSE(fs::exists(old_one));
+  EXPECT_TRUE(fs::exists(young / "LOCK"));
+  EXPECT_EQ(report->sessions, 0);
 }
 
 // Each host recovers only its own dead sessions: a lock that does not hold across hosts can never make one host undo

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <set>
 
@@ -246,6 +247,25 @@ bool RecoverSession(const fs::path& dir, const fs::path& staging, catalog::Catal
 
 namespace {
 
+// A session's name: 16 hex digits (Journal::Open).
+bool IsSessionName(const std::string& name) {
+  return name.size() == 16 && name.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// A session folder still under its hidden name (Journal::Open) whose process died while opening it holds nothing but
+// its lock: removed once its lock is free and it is a minute old (a process opening one now is not disturbed).
+void RemoveDeadOpening(const fs::path& dir) {
+  if (!IsSessionName(dir.filename().string().substr(1))) return;
+  std::error_code ec;
+  const auto age = fs::file_time_type::clock::now() - fs::last_write_time(dir, ec);
+  if (ec || age < std::chrono::minutes(1)) return;
+  const fs::path lock = dir / "LOCK";
+  const int fd = ::open(lock.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return;
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) fs::remove_all(dir, ec);
+  ::close(fd);
+}
+
 // Settles the dead sessions among the folders of `journals` whose staging folders are in `stagings`. With
 // `legacy_only`, a folder counts only when it is a session (holds a LOCK file): sessions without a host sit beside
 // the host folders, which must never be taken for sessions.
@@ -253,7 +273,11 @@ void RecoverSessions(const fs::path& journals, const fs::path& stagings, bool le
                      catalog::ProposalStore* proposals, const fs::path& library, RecoveryReport& report) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(journals, ec)) {
-    if (!e.is_directory() || e.path().filename().string().front() == '.') continue;
+    if (!e.is_directory()) continue;
+    if (e.path().filename().string().front() == '.') {
+      RemoveDeadOpening(e.path());
+      continue;
+    }
     fs::path lock = e.path() / "LOCK";
     if (legacy_only && !Exists(lock)) continue;  // a host's folder, not a session
     int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -289,11 +313,6 @@ void RecoverSessions(const fs::path& journals, const fs::path& stagings, bool le
     if (RecoverSession(e.path(), staging, catalog, proposals, library, report, rebase)) fs::remove_all(e.path(), ec);
     ::close(fd);
   }
-}
-
-// A session's name: 16 hex digits (Journal::Open).
-bool IsSessionName(const std::string& name) {
-  return name.size() == 16 && name.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
 // Staging folders without a journal session (a crash between creating the two): only copies can be there.
