@@ -356,13 +356,11 @@ std::string SanitizeFileName(std::string_view raw) {
   if (only_extension) out = "image." + out;
   constexpr size_t kMaxBytes = 180;  // leaves room for a collision suffix under NAME_MAX (255)
   if (out.size() > kMaxBytes) {
-    fs::path p(out);
-    std::string ext = p.extension().string().substr(0, 16);
-    out = out.substr(0, kMaxBytes - ext.size());
-    // Do not cut a UTF-8 sequence in half.
-    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
-    if (!out.empty() && (static_cast<unsigned char>(out.back()) & 0x80)) out.pop_back();
-    out += ext;
+    // The extension stays (up to 16 bytes, as a valid UTF-8 name), and so do the stem's beginning and end.
+    std::string ext = fs::path(out).extension().string();
+    if (ext.size() > 16) ext = ShortenedInMiddle(ext, 16);
+    const std::string stem = out.substr(0, out.size() - fs::path(out).extension().string().size());
+    out = ShortenedInMiddle(stem, kMaxBytes - ext.size()) + ext;
   }
   if (out.empty() || out == "." || out == "..") out = "image";
   return out;

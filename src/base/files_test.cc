@@ -211,6 +211,11 @@ TEST(FileNameTest, SanitizeRemovesHostileParts) {
   std::string s = SanitizeFileName(longname);
   EXPECT_LE(s.size(), 180u);
   EXPECT_EQ(fs::path(s).extension(), ".jpeg");
+  // A long name keeps its end, where a camera's counter or an edit's mark usually is.
+  const std::string camera = SanitizeFileName(std::string(200, 'f') + "_IMG_20240712_183455_final (copy) \xC3\xBC.jpg");
+  EXPECT_LE(camera.size(), 180u);
+  EXPECT_NE(camera.find("IMG_20240712_183455_final (copy) \xC3\xBC.jpg"), std::string::npos) << camera;
+  EXPECT_EQ(camera.substr(0, 3), "fff");
 }
 
 }  // namespace

@@ -110,4 +110,17 @@ std::string WithoutHiddenControls(std::string_view text, std::string_view replac
                   [&](size_t i, size_t length) { return length > 0 && IsHiddenControl(CodePoint(text, i, length)); });
 }
 
+std::string ShortenedInMiddle(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  constexpr std::string_view kEllipsis = "\xE2\x80\xA6";
+  auto continuation = [&](size_t i) { return (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80; };
+  const size_t room = max_bytes > kEllipsis.size() ? max_bytes - kEllipsis.size() : 0;
+  const size_t tail_room = std::min<size_t>(64, room / 3);
+  size_t head = room - tail_room;  // the beginning ends before a character's first byte
+  while (head > 0 && continuation(head)) --head;
+  size_t tail = text.size() - tail_room;  // the end starts at a character's first byte
+  while (tail < text.size() && continuation(tail)) ++tail;
+  return std::string(text.substr(0, head)) + std::string(kEllipsis) + std::string(text.substr(tail));
+}
+
 }  // namespace triage::base

@@ -25,4 +25,9 @@ std::string ForTerminal(std::string_view text, bool keep_newlines = false);
 // where no escape would be read back. Bytes that are not UTF-8 are left as they are.
 std::string WithoutHiddenControls(std::string_view text, std::string_view replacement);
 
+// Valid UTF-8 `text` in at most `max_bytes` (at least 16): unchanged when it fits, else its beginning and its end
+// joined by "…", never cutting a character in half. The end keeps up to a third of the room (at most 64 bytes): a
+// long file name keeps what usually tells photos apart there ("IMG_20240712_183455_v2 (copy)").
+std::string ShortenedInMiddle(std::string_view text, size_t max_bytes);
+
 }  // namespace triage::base

@@ -43,4 +43,23 @@ TEST(Utf8Test, ForTerminalEscapesWhatWouldActOnTheTerminalAndKeepsTheRest) {
 }
 
 }  // namespace
+
+TEST(Utf8Test, ShortenedInMiddleKeepsBeginningAndEndWholeCharacters) {
+  EXPECT_EQ(ShortenedInMiddle("short", 16), "short");
+  const std::string name = std::string(100, 'a') + "_IMG_20240712_183455_v2";
+  const std::string s = ShortenedInMiddle(name, 60);
+  EXPECT_LE(s.size(), 60u);
+  EXPECT_EQ(s.substr(0, 10), "aaaaaaaaaa");
+  EXPECT_NE(s.find("\xE2\x80\xA6"), std::string::npos) << s;
+  EXPECT_EQ(s.substr(s.size() - 9), "183455_v2") << s;
+  // Two-byte characters on both sides of both cuts: never half of one.
+  std::string wide;
+  for (int i = 0; i < 80; ++i) wide += "\xC3\xA9";  // é
+  for (size_t max : {16u, 17u, 31u, 60u, 61u}) {
+    const std::string cut = ShortenedInMiddle(wide, max);
+    EXPECT_LE(cut.size(), max);
+    EXPECT_TRUE(IsValidUtf8(cut)) << max;
+  }
+}
+
 }  // namespace triage::base

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "base/files.h"
+#include "base/utf8.h"
 
 namespace triage::model {
 namespace {
@@ -30,14 +31,6 @@ bool LooksLikeExtension(std::string_view ext) {
   auto alpha = [](unsigned char c) { return std::isalpha(c) != 0; };
   return !ext.empty() && ext.size() <= 5 && std::all_of(ext.begin(), ext.end(), alnum) &&
          std::any_of(ext.begin(), ext.end(), alpha);
-}
-
-// Cuts `s` to at most `max_bytes` without cutting a UTF-8 sequence in half.
-void CutUtf8(std::string& s, size_t max_bytes) {
-  if (s.size() <= max_bytes) return;
-  size_t end = max_bytes;
-  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
-  s.resize(end);
 }
 
 // Dots and spaces at the end of a stem would show before the extension ("photo. .jpg").
@@ -85,7 +78,7 @@ std::string LibraryFileName(std::string_view name, const std::string& format) {
   if (dot != std::string::npos && ExtensionFits(ext, format)) return safe;
   std::string stem = dot != std::string::npos && LooksLikeExtension(ext) ? safe.substr(0, dot) : safe;
   const std::string extension = "." + ExtensionForFormat(format);
-  CutUtf8(stem, kMaxNameBytes - extension.size());
+  stem = base::ShortenedInMiddle(stem, kMaxNameBytes - extension.size());
   TrimStemEnd(stem);
   if (stem.empty()) stem = "image";
   return stem + extension;

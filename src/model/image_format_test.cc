@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "base/utf8.h"
+
 namespace triage::model {
 namespace {
 
@@ -64,6 +66,15 @@ TEST(LibraryFileNameTest, EveryNameEndsInItsFormatsExtension) {
   }
 }
 
+// A name too long for the library keeps its beginning and its end (a camera's counter), and gets its format's
+// extension.
+TEST(LibraryFileNameTest, ALongNameKeepsItsEnd) {
+  const std::string stored = LibraryFileName(std::string(220, 'r') + "_IMG_20240712_183455_v2.txt", "jpeg");
+  EXPECT_LE(stored.size(), 180u);
+  EXPECT_EQ(stored.substr(stored.size() - 27), "_IMG_20240712_183455_v2.jpg") << stored;
+  EXPECT_EQ(stored.substr(0, 3), "rrr");
+}
+
 TEST(LibraryFileNameTest, RawAndUnknownFormatsKeepTheirSafeName) {
   // Only the extension tells a DNG from a TIFF; an unreadable file's bytes name no format.
   EXPECT_EQ(LibraryFileName("IMG_1.DNG", "raw"), "IMG_1.DNG");
@@ -84,9 +95,11 @@ TEST(LibraryFileNameTest, LongNamesAreCutKeepingTheExtensionAndWholeCharacters) 
   for (int i = 0; i < 200; ++i) umlauts += "\xC3\xA4";
   const std::string stored = LibraryFileName(umlauts, "jpeg");
   EXPECT_LE(stored.size(), 180u);
+  EXPECT_TRUE(base::IsValidUtf8(stored)) << stored;
   const std::string stem = stored.substr(0, stored.size() - 4);
-  EXPECT_EQ(stem.size() % 2, 0u);
+  EXPECT_EQ(stem.substr(0, 2), "\xC3\xA4");
   EXPECT_EQ(stem.substr(stem.size() - 2), "\xC3\xA4");
+  EXPECT_NE(stem.find("\xE2\x80\xA6"), std::string::npos) << "cut in the middle: " << stem;
 }
 
 }  // namespace

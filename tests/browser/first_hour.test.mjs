@@ -7,13 +7,16 @@ import { openLibrary, closeLibrary, logIn, currentCardId, toastStarting, screens
 
 let lib; let page;
 const LONG_NAME = 'IMG_20240612_wedding_reception_at_the_old_mill_riverside_garden_final_edit';
+// Longer than a tile shows whole (96 characters), within the library's 180 bytes.
+const VERY_LONG_NAME = `Family_reunion_${'at_grandmas_house_'.repeat(7)}IMG_0042_final_edit_v5 (copy).jpg`;
 
 before(async () => {
   lib = await openLibrary({
     photos: [['skimage_coffee.jpg', 'coffee.jpg'], ['skimage_astronaut.jpg', 'astronaut.jpg'],
       ['obama.jpg', 'obama.jpg'], ['biden.jpg', 'biden.jpg'],
       // Two exports of one shoot whose names differ only at their end.
-      ['biden2.jpg', `${LONG_NAME}_v3.jpg`], ['obama2.jpg', `${LONG_NAME}_v4.jpg`]],
+      ['biden2.jpg', `${LONG_NAME}_v3.jpg`], ['obama2.jpg', `${LONG_NAME}_v4.jpg`],
+      ['Tom_Cruise_avp_2014_4.jpg', VERY_LONG_NAME]],
   });
   page = lib.page;
   await logIn(page);
@@ -47,6 +50,15 @@ test('review grid and trash: a long file name is shown whole, so two names that 
       assert.deepEqual(await shown(tile), { text: `${LONG_NAME}${end}`, title: `${LONG_NAME}${end}`, cut: false,
         inside: true });
     }
+    // A name longer than 96 characters shows its beginning and its end (the counter, the edit's mark), whole in the
+    // tooltip, instead of wrapping over eight lines.
+    const veryLong = page.getByTestId('tile').filter({ hasText: 'final_edit_v5 (copy).jpg' });
+    await veryLong.waitFor();
+    const long = await shown(veryLong);
+    assert.equal(long.title, VERY_LONG_NAME);
+    assert.equal(long.text, `${Array.from(VERY_LONG_NAME).slice(0, 63).join('')}…${VERY_LONG_NAME.slice(-32)}`);
+    assert.equal(long.cut, false);
+    assert.equal(long.inside, true);
     await screenshot(page, 'review-grid-long-names');
     // Deleted, the photo's tile in the trash shows the whole name too.
     const tile = page.getByTestId('tile').filter({ hasText: `${LONG_NAME}_v3.jpg` });

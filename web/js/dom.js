@@ -117,6 +117,15 @@ export function plural(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+// A tile's file name: whole up to 96 characters, so that exports of one shoot that differ at their end ("…_v3",
+// "…_v4") are told apart; longer (up to the library's 180 bytes) its beginning and its last 32 characters, where a
+// camera's counter and an edit's mark are, instead of eight wrapped lines. The whole name is the tooltip.
+export function tileName(name) {
+  const chars = Array.from(name || '');
+  const shown = chars.length <= 96 ? name : `${chars.slice(0, 63).join('')}…${chars.slice(-32).join('')}`;
+  return h('span', { class: 'tile-name', title: name }, shown);
+}
+
 export function formatBytes(n) {
   if (n === null || n === undefined) return '–';
   const units = ['B', 'KB', 'MB', 'GB'];

@@ -10,7 +10,7 @@ import { keyWaiter, keyName } from './review_keys.js';
 import { attachUndoView, askUndo, rememberDecision, undoEpoch, undoOffer, MAX_UNDO } from './review_undo.js';
 import { h, decisionTap, mount, formatBytes, formatTime, formatTaken, categoryLabel, toast, dismissToast, confirmDialog, itemImage,
   typingInFormControl, fieldOwnsUndo, shortcutsSheet, thumbSrcset, communityVotes, personKey, personKeyOf, personName, plural,
-  dimensionWords } from './dom.js';
+  dimensionWords, tileName } from './dom.js';
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
   'unwanted_person', 'low_quality', 'unreadable'];
@@ -875,7 +875,7 @@ export async function renderReview(root, params, { session, signal }) {
         `${index === gridKeys.cursor ? ' cursor' : ''}`, tabindex: '-1',
         dataset: { testid: 'tile', itemId: item.id, category: item.category } },
       box, itemImage(item, 320, { loading: 'lazy', srcset: thumbSrcset(item, [160, 320, 640]), sizes: '200px' }),
-      h('span', { class: 'tile-name', title: item.file_name }, item.file_name),
+      tileName(item.file_name),
       h('span', { class: 'tile-cat' }, categoryLabel(item.category),
         h('span', { class: 'tile-faces', dataset: { testid: 'tile-faces' } }, ` · ${facesWords(item.faces_detected)}`)));
       return tile;

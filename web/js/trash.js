@@ -1,7 +1,7 @@
 // The trash: rejected photos until they are purged, each with "Restore" (back where it came from: its review folder,
 // or its library folder for a photo the library held) and "Delete now".
 import { api, qs } from './api.js';
-import { h, remount, toast, confirmDialog, itemImage, formatTime, categoryLabel, plural } from './dom.js';
+import { h, remount, toast, confirmDialog, itemImage, formatTime, categoryLabel, plural, tileName } from './dom.js';
 import { offerUndo, attachUndoPage } from './undo.js';
 
 const unstop = (text) => String(text).replace(/\.$/, '');
@@ -72,7 +72,7 @@ export async function renderTrash(root, _params, { session, signal }) {
   function tile(item) {
     return h('article', { class: 'tile trash-tile', dataset: { testid: 'trash-item', itemId: item.id } },
       itemImage(item, 320, { loading: 'lazy' }),
-      h('span', { class: 'tile-name', title: item.file_name }, item.file_name),
+      tileName(item.file_name),
       h('span', { class: 'tile-cat' }, `${fromLabel(item)} · ${formatTime(item.updated_at)}`),
       canReview ? h('div', { class: 'actions' },
         h('button', { type: 'button', dataset: { testid: 'restore' }, 'aria-label': `Restore ${item.file_name}`,
