@@ -83,6 +83,11 @@ test('grid: the faces of several single-face photos named as one person at once;
   assert.match(said, /group\.jpg\) has \d+ faces; name them one by one on its card/);
   assert.match(said, /coffee\.jpg\) has no detected face to name/);
   await screenshot(page, 'review-grid-named');
+  // The two it did not change stay selected, with gary still chosen, to be filed another way without picking them
+  // out again.
+  await page.getByTestId('selected-count').filter({ hasText: '2 selected' }).waitFor();
+  for (const name of ['group.jpg', 'coffee.jpg']) assert.ok(await tile(name).locator('input').isChecked(), name);
+  assert.equal(await page.getByTestId('bulk-person-select').inputValue(), 'gary');
   for (const name of ['joe1.jpg', 'joe2.jpg']) assert.equal(await folder(name), 'faces/gary');
   for (const name of ['group.jpg', 'coffee.jpg']) assert.match(await folder(name), /^review\//);
   for (const id of joes) assert.equal((await lib.api(`/api/review/${id}`)).faces[0].named_as, 'gary');
@@ -97,6 +102,7 @@ test('grid: the faces of several single-face photos named as one person at once;
   assert.ok((await clusterPersons(joes)).every((p) => p !== 'gary'), 'no longer gary\'s cluster');
 
   // Named as somebody nobody has enrolled yet: the person is added first (as on a card), and Undo takes both back.
+  for (const name of ['group.jpg', 'coffee.jpg']) await tile(name).locator('input').uncheck();
   for (const name of ['joe1.jpg', 'joe2.jpg']) await tile(name).locator('input').check();
   await page.getByTestId('selected-count').filter({ hasText: '2 selected' }).waitFor();
   await page.getByTestId('bulk-person-new').fill('Hilda Newcomer');

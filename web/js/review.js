@@ -735,10 +735,14 @@ export async function renderReview(root, params, { session, signal }) {
         `${moved ? ` (${moved} had been moved meanwhile)` : ''}${why ? `: ${why}` : ''}.`;
       if (added && added.undo) out.undo = out.undo ? `${out.undo} ${added.undo}` : added.undo;
       offerUndo(message, out.undo, out.failed ? 'error' : 'info');
+      // The photos it did not change stay selected, and the person chosen, so that the reviewer can see which and
+      // file them another way (or fix what was wrong) without picking them out again.
       state.selected.clear();
+      for (const r of refused) state.selected.add(r.id);
       if (action === 'approve' || action === 'name_face') rememberPerson(who);
       if (action === 'approve') await loadPersons();
       await refresh();
+      if (refused.length && body.person && state.mode === 'grid') gridKeys.picker?.choose(body.person);
     } catch (err) {
       if (err.status === 401) return;   // the login form says the session ended
       if (action === 'approve' && enrolledAlready(err, picker, plural(ids.length, 'photo'))) return;
