@@ -12,6 +12,9 @@ import { h, decisionTap, mount, formatBytes, formatTime, formatTaken, categoryLa
   typingInFormControl, fieldOwnsUndo, shortcutsSheet, thumbSrcset, communityVotes, personKey, personKeyOf, personName, plural,
   dimensionWords, tileName } from './dom.js';
 
+// How many pages of the queue a link to a photo is looked for in when it is no longer near its place (60 a page).
+const MAX_PLACE_PAGES = 50;
+
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
   'unwanted_person', 'low_quality', 'unreadable'];
 const MAX_BULK = 1000;   // ids per bulk request (the server's limit)
@@ -175,15 +178,23 @@ export async function renderReview(root, params, { session, signal }) {
     if (location.hash !== address) history.replaceState(history.state, '', address);
   }
   async function loadPlace(id, at) {
-    // The page its place was on, then the one before (photos ahead of it decided meanwhile) and the one after.
+    // The page its place was on, then the one before (photos ahead of it decided meanwhile) and the one after; then,
+    // since many may have been decided or added elsewhere meanwhile (a bulk delete in another tab), the queue from its
+    // start, up to MAX_PLACE_PAGES pages.
     const guess = Math.max(1, Math.ceil(at / state.perPage));
-    for (const page of [guess, guess - 1, guess + 1]) {
-      if (page < 1) continue;
+    const tried = new Set();
+    const tryPage = async (page) => {
+      if (page < 1 || tried.has(page)) return false;
+      tried.add(page);
       state.page = page;
       await load();
       const found = state.items.findIndex((it) => it.id === id);
-      if (found >= 0) { state.index = found; return; }
-    }
+      if (found >= 0) state.index = found;
+      return found >= 0;
+    };
+    for (const page of [guess, guess - 1, guess + 1]) if (await tryPage(page)) return;
+    const pages = Math.min(MAX_PLACE_PAGES, Math.ceil(state.total / state.perPage));
+    for (let page = 1; page <= pages; page++) if (await tryPage(page)) return;
     state.page = guess;
     state.index = at - 1 - (guess - 1) * state.perPage;
     await load();   // past the end of a shorter queue: its last photo
