@@ -391,12 +391,12 @@ base::Result<std::vector<BulkOutcome>> ReviewService::Bulk(const std::vector<int
   }
   if (!changes.empty()) {
     nlohmann::json undo = {{"kind", "bulk"}, {"changes", std::move(changes)}};
-    const char* verb = action == "approve"     ? "approved"
-                       : action == "keep"      ? "kept"
-                       : action == "reject"    ? "moved to the trash"
-                       : action == "name_face" ? "named the face of"
-                                               : "skipped";
-    std::string summary = fmt::format("{} {}", verb, base::Counted(undo["changes"].size(), "photo"));
+    const std::string photos = base::Counted(undo["changes"].size(), "photo");
+    std::string summary = action == "approve"     ? "approved " + photos
+                          : action == "keep"      ? "kept " + photos
+                          : action == "reject"    ? "moved " + photos + " to the trash"
+                          : action == "name_face" ? "named the face of " + photos
+                                                  : "skipped " + photos;
     if (action == "approve" || action == "name_face") {
       auto key = config::SanitizePersonName(person);
       summary += " as " + (key.ok() ? catalog::WrittenName(catalog_, *key) : person);

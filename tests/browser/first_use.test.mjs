@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openLibrary, closeLibrary, logIn, currentCardId, toastStarting, fixtures } from './harness.mjs';
+import { openLibrary, closeLibrary, logIn, currentCardId, toastStarting, fixtures, screenshot } from './harness.mjs';
 
 let lib; let page;
 const ids = {};   // fixture file name -> item id
@@ -122,6 +122,21 @@ test('Add photos: a file that is no image is named with where it went and why; t
     const names = (await lib.api('/api/review/queue/unreadable?per_page=50')).items.map((i) => i.file_name).sort();
     assert.deepEqual(names, ['09_broken.jpg', 'empty.jpg', 'notes.txt', 'notes_1.txt']);
   });
+
+test('review grid on a phone: an unreadable tile\'s text starts below its checkbox', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await go('#/review/unreadable');
+    await page.getByTestId('grid-mode').click();
+    const tile = page.locator(`[data-testid="tile"][data-item-id="${ids['09_broken.jpg']}"]`);
+    await tile.getByTestId('img-placeholder').waitFor();
+    const box = await tile.locator('input[type="checkbox"]').boundingBox();
+    const title = await tile.locator('.ph-title').boundingBox();
+    assert.ok(title.y >= box.y + box.height, `checkbox ${JSON.stringify(box)}, "No preview" ${JSON.stringify(title)}`);
+    await screenshot(page, 'review-grid-unreadable');
+    await page.getByRole('button', { name: 'One by one' }).click();
+  } finally { await page.setViewportSize({ width: 1440, height: 900 }); }
+});
 
 test('gallery: an unreadable file is a placeholder tile and loupe, no broken image and no console error', async () => {
   consoleErrors.length = 0;

@@ -649,7 +649,7 @@ export async function renderReview(root, params, { session, signal }) {
   // An empty queue: everything decided, or (a library with no photo at all) nothing came in yet, and how it does.
   function emptyQueue() {
     const note = h('p', { class: 'muted', dataset: { testid: 'empty-note' } },
-      state.category ? `No ${categoryLabel(state.category).toLowerCase()} waiting.` : 'Every photo has found its place.');
+      state.category ? `No photo waits in ${categoryLabel(state.category).toLowerCase()}.` : 'Every photo has found its place.');
     if (!state.category) {
       api.get('/api/status').then((status) => {
         if (status.in_library !== 0 || status.pending_review !== 0) return;
