@@ -118,6 +118,8 @@ test('Add photos: a file that is no image is named with where it went and why; t
       assert.match(text, /notes\.txt is not a readable image \(The image cannot be decoded/);
       if (round === 1) assert.match(text, /empty\.jpg is not a readable image/);
       assert.doesNotMatch(text, /staging/, 'no staging path in the message');
+      // Every file was added (waiting in review as unreadable): a warning, not an error.
+      assert.equal(await page.locator('#toast').getAttribute('class'), 'toast warn');
     }
     const names = (await lib.api('/api/review/queue/unreadable?per_page=50')).items.map((i) => i.file_name).sort();
     assert.deepEqual(names, ['09_broken.jpg', 'empty.jpg', 'notes.txt', 'notes_1.txt']);

@@ -225,7 +225,9 @@ export async function renderReview(root, params, { session, signal }) {
       upload.value = '';   // the same file chosen again is a new upload
       try {
         const out = await api.upload('/api/ingest', form);
-        toast(uploadReport(names, out), out.failed || out.items.some(unreadable) ? 'error' : 'info');
+        // Red when a file was not added; amber when every file was, some of them not images (waiting in review as
+        // unreadable, where they can be looked at and deleted).
+        toast(uploadReport(names, out), out.failed ? 'error' : out.items.some(unreadable) ? 'warn' : 'info');
         await refresh();
       } catch (err) { toast(`Nothing was added: ${err.message}`, 'error'); }
     } });
