@@ -197,6 +197,9 @@ test('photo view: the file name, date taken, camera, person and place in the lis
   assert.equal((await lib.item(ids['obama.jpg'])).location, 'review');
   assert.equal(await fact('person'), 'not filed under a person (it waits in review)');
   assert.match(await page.getByTestId('loupe-count').innerText(), new RegExp(`^\\d of ${ALL}$`));
+  // The scores are said to be relative to the library (a small photo can score 10 on resolution), the penalties not.
+  assert.match(await page.getByTestId('why-relative').innerText(),
+    /^Scores are relative: 10 matches the best tenth of this library's photos scored as \S.*\. Penalties are not relative\.$/);
   // The dimensions are listed once (the table), not as bars as well.
   assert.equal(await page.locator('.loupe-side [data-testid="score-bars"]').count(), 0);
   assert.equal(await page.locator('.loupe-side').getByText('Sharpness', { exact: true }).count(), 1);

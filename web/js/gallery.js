@@ -70,6 +70,10 @@ async function whyPanel(item) {
       h('th', { class: 'raw', title: 'The measure taken from the pixels, in its own unit (point at a value for what it ' +
         'measures); Score places it on 0-10 among the library\'s photos' }, 'Raw'),
       ['Score', 'Weight', 'Adds'].map((t) => h('th', {}, t)))), h('tbody', {}, rows)),
+    // Said where the numbers are: a small photo's resolution can score 10 among a library of small photos while the
+    // penalty below, which is absolute, says it cannot fill a screen.
+    h('p', { class: 'muted small', dataset: { testid: 'why-relative' } }, `Scores are relative: 10 matches the best ` +
+      `tenth of this library's photos scored as ${label(q.category)}. Penalties are not relative.`),
     q.penalties.length ? h('ul', { class: 'penalties' }, q.penalties.map((p) => h('li', {}, `−${Number(p.points).toFixed(2)} ${p.name}: ${p.text}`))) : null,
     s.groups.map((g) => h('p', { class: 'muted', dataset: { testid: `group-${g.kind}` } },
       `${g.kind === 'burst' ? 'Burst' : 'Duplicate group'} of ${g.size}: ${g.lead === item.id ? 'this photo leads' : `${memberName(g, g.lead)} leads`} — ${g.why.replace(/#(\d+)/g, (all, id) => memberName(g, Number(id)))}`)));
