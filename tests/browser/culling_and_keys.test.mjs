@@ -196,6 +196,32 @@ test('gallery photo view: the toast of a deletion is seen over the photo view, a
   }
 });
 
+// An undo made in the photo view reloads the photos and opens the view again on its photo; closed with Esc while that
+// reload is on its way (slowed down here, as a loaded server does), it stays closed.
+test('gallery photo view: closed while an undo reloads the photos, it is not opened again', async () => {
+  await openGallery();
+  await tileOf('d_astronaut.jpg').click();
+  await page.getByTestId('fact-file').filter({ hasText: /^d_astronaut\.jpg$/ }).waitFor();
+  await page.keyboard.press('d');
+  await toastStarting(page, 'Moved d_astronaut.jpg to the trash.').waitFor();
+  await itemWhen('d_astronaut.jpg', (i) => i.location === 'trash', 'is not in the trash');
+  const slow = async (route) => { await new Promise((r) => setTimeout(r, 1500)); await route.continue(); };
+  await page.route(/\/api\/gallery\?/, slow);
+  try {
+    await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
+    await page.getByTestId('loupe').waitFor({ state: 'detached' });   // down while the photos reload
+    await page.keyboard.press('Escape');
+    await itemWhen('d_astronaut.jpg', (i) => i.location === 'library', 'did not come back');
+    await page.waitForTimeout(2500);   // the reload's answer is in
+    assert.equal(await page.getByTestId('loupe').count(), 0, 'the photo view opened again after Esc');
+  } finally {
+    await page.unroute(/\/api\/gallery\?/, slow);
+    if ((await lib.item(ids['d_astronaut.jpg'])).location === 'trash') await page.keyboard.press('Control+z');
+    await itemWhen('d_astronaut.jpg', (i) => i.location === 'library', 'did not come back');
+    for (let tries = 0; tries < 3 && await page.getByTestId('loupe').count(); tries++) await page.keyboard.press('Escape');
+  }
+});
+
 test('gallery tiles: the keyboard\'s focus leaves the photo in sight; hover shows every score bar within the tile', async () => {
   await openGallery();
   await page.mouse.move(2, 2);   // the pointer over no tile

@@ -620,14 +620,25 @@ export async function renderGallery(root, _rest, { session, signal }) {
     }
     if (refocus && box && box.isConnected) box.focusTile(at);
   };
+  // An undo made in the photo view reloads the photos and opens the view again on its photo, unless the reviewer
+  // closed it meanwhile: Esc, Close or Back while the reload was on its way (counted here, or Esc while the view is
+  // down for the reload) leaves it closed.
+  let closedByHand = 0;
+  let reopening = false;
   const closeLoupe = () => {
     if (!overlay) return;
+    closedByHand++;
     dropLoupe(true);
     if (inHistory) { inHistory = false; history.back(); }
   };
-  window.addEventListener('popstate', () => { inHistory = false; dropLoupe(true); }, { signal });
+  window.addEventListener('popstate', () => {
+    if (overlay || reopening) closedByHand++;
+    inHistory = false;
+    dropLoupe(true);
+  }, { signal });
   document.addEventListener('keydown', (e) => {
     if (overlay) { overlay.keys(e); return; }
+    if (reopening && e.key === 'Escape') { closedByHand++; return; }
     if (document.querySelector('dialog[open]')) return;
     if (e.ctrlKey || e.metaKey || e.altKey || typingInFormControl(e)) return;
     if (e.key === '?') { e.preventDefault(); shortcutsSheet(GRID_SHORTCUTS); }
@@ -757,8 +768,10 @@ export async function renderGallery(root, _rest, { session, signal }) {
   // the photo view, the view stays open, on the photo put back: it is where the deleted one was in the list.
   attachUndoPage('gallery', async () => {
     const at = overlay ? overlay.at() : -1;
-    await reload();
-    if (at < 0 || signal.aborted || !openPhoto || !shown) return;
+    const closed = closedByHand;
+    reopening = at >= 0;
+    try { await reload(); } finally { reopening = false; }
+    if (at < 0 || closedByHand !== closed || signal.aborted || !openPhoto || !shown) return;
     while (shown.items.length <= at && !shown.done) await shown.more();
     if (at < shown.items.length) openPhoto(at);
   }, signal);
