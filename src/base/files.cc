@@ -331,6 +331,19 @@ fs::path FirstFreeName(const fs::path& dir, const std::string& name, const std::
   }
 }
 
+bool SameFileContents(const fs::path& a, const fs::path& b) {
+  std::error_code ec_a, ec_b;
+  if (fs::file_size(a, ec_a) != fs::file_size(b, ec_b) || ec_a || ec_b) return false;
+  std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
+  std::vector<char> ba(1 << 16), bb(1 << 16);
+  while (fa && fb) {
+    fa.read(ba.data(), static_cast<std::streamsize>(ba.size()));
+    fb.read(bb.data(), static_cast<std::streamsize>(bb.size()));
+    if (fa.gcount() != fb.gcount() || !std::equal(ba.begin(), ba.begin() + fa.gcount(), bb.begin())) return false;
+  }
+  return fa.eof() && fb.eof();
+}
+
 bool IsSafeFileName(std::string_view name) {
   if (name.empty() || name == "." || name == "..") return false;
   return std::none_of(name.begin(), name.end(), [](char c) {
@@ -358,8 +371,8 @@ std::string SanitizeFileName(std::string_view raw) {
   if (out.size() > kMaxBytes) {
     // The extension stays (up to 16 bytes, as a valid UTF-8 name), and so do the stem's beginning and end.
     std::string ext = fs::path(out).extension().string();
+    const std::string stem = out.substr(0, out.size() - ext.size());
     if (ext.size() > 16) ext = ShortenedInMiddle(ext, 16);
-    const std::string stem = out.substr(0, out.size() - fs::path(out).extension().string().size());
     out = ShortenedInMiddle(stem, kMaxBytes - ext.size()) + ext;
   }
   if (out.empty() || out == "." || out == "..") out = "image";

@@ -72,6 +72,9 @@ Status MoveFileDurably(const fs::path& from, const fs::path& to);
 // `reserved` (names already promised to other files that are not there yet, e.g. the rest of a group commit).
 fs::path FirstFreeName(const fs::path& dir, const std::string& name, const std::set<fs::path>& reserved = {});
 
+// True when both files hold the same bytes; false when they differ or either cannot be read.
+bool SameFileContents(const fs::path& a, const fs::path& b);
+
 // True when `name` is a plain file name: not empty, not "." or "..", no '/', NUL or control characters.
 bool IsSafeFileName(std::string_view name);
 

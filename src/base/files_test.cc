@@ -180,6 +180,21 @@ TEST(FileNameTest, SafeNamesAreRecognised) {
   EXPECT_FALSE(IsSafeFileName("a\nb"));
 }
 
+TEST_F(FilesTest, SameFileContentsComparesEveryByte) {
+  std::string big(200000, 'x');
+  ASSERT_TRUE(WriteFileDurably(dir_ / "a", big).ok());
+  ASSERT_TRUE(WriteFileDurably(dir_ / "b", big).ok());
+  EXPECT_TRUE(SameFileContents(dir_ / "a", dir_ / "b"));
+  big[150000] = 'y';  // past the first chunk read
+  ASSERT_TRUE(WriteFileDurably(dir_ / "b", big).ok());
+  EXPECT_FALSE(SameFileContents(dir_ / "a", dir_ / "b"));
+  ASSERT_TRUE(WriteFileDurably(dir_ / "c", "x").ok());
+  EXPECT_FALSE(SameFileContents(dir_ / "a", dir_ / "c"));
+  EXPECT_FALSE(SameFileContents(dir_ / "a", dir_ / "missing"));
+  fs::create_directories(dir_ / "d");
+  EXPECT_FALSE(SameFileContents(dir_ / "a", dir_ / "d"));
+}
+
 TEST(FileNameTest, SanitizeRemovesHostileParts) {
   EXPECT_EQ(SanitizeFileName("../../etc/passwd"), "_.._etc_passwd");
   EXPECT_EQ(SanitizeFileName("a\x01"

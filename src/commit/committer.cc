@@ -28,12 +28,16 @@ base::Status ReadStaged(const fs::path& path, const base::FileStamp& stable, con
 }  // namespace
 
 base::Result<Staged> Committer::StageCopy(const fs::path& source, const base::ChunkSink& sink, std::string* bytes) {
-  fs::path staged = journal_.staging_dir() / (base::RandomId() + base::SanitizeFileName(source.extension().string()));
+  const fs::path staged = StagingPathFor(base::RandomId(), source);
   base::Status st = bytes ? base::CopyFileSyncLaterKeeping(source, staged, sink, *bytes, kMaxKeptBytes)
                           : base::CopyFileSyncLater(source, staged, sink);
   if (st.code() == base::Code::kUnavailable) return ChangedWhileIngested(source);
   if (!st.ok()) return st;
   return Staged{staged, "", {}, false};
+}
+
+fs::path Committer::StagingPathFor(const std::string& id, const fs::path& source) const {
+  return journal_.staging_dir() / (id + base::SanitizeFileName(source.extension().string()));
 }
 
 base::Status Committer::ChangedWhileIngested(const fs::path& source) {
@@ -50,7 +54,7 @@ base::Result<std::vector<MoveSlot>> Committer::ReserveMoves(const std::vector<fs
     intent.kind = Intent::Kind::kStage;
     intent.id = base::RandomId();
     intent.from = fs::absolute(source);
-    intent.to = journal_.staging_dir() / (intent.id + base::SanitizeFileName(source.extension().string()));
+    intent.to = StagingPathFor(intent.id, source);
     slots.push_back({entry, intent.from, intent.to});
     intents.push_back(std::move(intent));
   }
@@ -75,7 +79,7 @@ base::Result<Staged> Committer::StageMove(const fs::path& source, const base::Fi
   } else {
     intent.id = base::RandomId();
     intent.from = fs::absolute(source);
-    intent.to = journal_.staging_dir() / (intent.id + base::SanitizeFileName(source.extension().string()));
+    intent.to = StagingPathFor(intent.id, source);
     TRIAGE_RETURN_IF_ERROR(journal_.Record(intent));
     st = base::MoveFileDurably(intent.from, intent.to);
   }

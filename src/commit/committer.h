@@ -123,6 +123,8 @@ class Committer {
 
  private:
   static base::Status ChangedWhileIngested(const fs::path& source);
+  // The session's staging folder's name for an input `source` staged under `id` (its extension kept, made safe).
+  fs::path StagingPathFor(const std::string& id, const fs::path& source) const;
   // PlaceAll's steps (place_all.cc).
   struct Group;
   void MoveAll(Group& g);

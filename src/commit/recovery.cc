@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <set>
 
 #include "base/files.h"
@@ -44,20 +43,6 @@ base::Status RollForwardCommit(Intent in, catalog::Catalog& catalog, const fs::p
   return catalog.Apply(*in.change).status();
 }
 
-// True when both files hold the same bytes (false when either cannot be read).
-bool SameBytes(const fs::path& a, const fs::path& b) {
-  std::error_code ec_a, ec_b;
-  if (fs::file_size(a, ec_a) != fs::file_size(b, ec_b) || ec_a || ec_b) return false;
-  std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
-  std::vector<char> ba(1 << 16), bb(1 << 16);
-  while (fa && fb) {
-    fa.read(ba.data(), static_cast<std::streamsize>(ba.size()));
-    fb.read(bb.data(), static_cast<std::streamsize>(bb.size()));
-    if (fa.gcount() != fb.gcount() || !std::equal(ba.begin(), ba.begin() + fa.gcount(), bb.begin())) return false;
-  }
-  return fa.eof() && fb.eof();
-}
-
 // `undone` is set when there was something to roll back: an intent shared by many inputs (Committer::ReserveMoves)
 // names some that never moved, or were placed since.
 base::Status RollBackStage(const Intent& in, bool& undone) {
@@ -72,7 +57,7 @@ base::Status RollBackStage(const Intent& in, bool& undone) {
     // A cross-device move stopped before unlinking the original leaves the same bytes twice: the copy goes. Other
     // bytes at `from` are a file put there since (a photo of the same name dropped into the inbox again): both are
     // kept, the input returning under a free name beside it.
-    if (SameBytes(in.from, in.to)) {
+    if (base::SameFileContents(in.from, in.to)) {
       std::error_code ec;
       fs::remove(in.to, ec);
       return base::Status::Ok();

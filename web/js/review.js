@@ -12,8 +12,10 @@ import { h, decisionTap, mount, formatBytes, formatTime, formatTaken, categoryLa
   typingInFormControl, fieldOwnsUndo, shortcutsSheet, thumbSrcset, communityVotes, personKey, personKeyOf, personName, plural,
   dimensionWords, tileName } from './dom.js';
 
-// How many pages of the queue a link to a photo is looked for in when it is no longer near its place (60 a page).
-const MAX_PLACE_PAGES = 50;
+// A link to a photo no longer near its place is looked up in the queue this many photos at a time (the API's most),
+// in at most this many requests (the first 3,000 photos).
+const SCAN_PER_PAGE = 200;
+const MAX_SCAN_PAGES = 15;
 
 const CATEGORIES = ['duplicates', 'near_duplicates', 'unidentified', 'low_confidence', 'multiple_faces',
   'unwanted_person', 'low_quality', 'unreadable'];
@@ -145,9 +147,18 @@ export async function renderReview(root, params, { session, signal }) {
     render();
   } }, signal);
 
+  const queuePath = () => (state.category ? `/api/review/queue/${state.category}` : '/api/review/queue');
   function fetchPage() {
-    const path = state.category ? `/api/review/queue/${state.category}` : '/api/review/queue';
-    return api.get(path + qs({ page: state.page, per_page: state.perPage, sort: state.sort }));
+    return api.get(queuePath() + qs({ page: state.page, per_page: state.perPage, sort: state.sort }));
+  }
+  // The queue from its start, in the reviewer's order, SCAN_PER_PAGE photos per request (the API's most), up to
+  // `maxPages` requests.
+  async function* wholeQueue(maxPages = Infinity) {
+    for (let page = 1; page <= maxPages && !signal.aborted; page++) {
+      const out = await api.get(queuePath() + qs({ page, per_page: SCAN_PER_PAGE, sort: state.sort }));
+      yield out.items;
+      if (page >= out.pages) return;
+    }
   }
   async function load() {
     const page = await fetchPage();
@@ -178,23 +189,27 @@ export async function renderReview(root, params, { session, signal }) {
     if (location.hash !== address) history.replaceState(history.state, '', address);
   }
   async function loadPlace(id, at) {
-    // The page its place was on, then the one before (photos ahead of it decided meanwhile) and the one after; then,
-    // since many may have been decided or added elsewhere meanwhile (a bulk delete in another tab), the queue from its
-    // start, up to MAX_PLACE_PAGES pages.
+    // The page its place was on, then the one before (photos ahead of it decided meanwhile) and the one after.
     const guess = Math.max(1, Math.ceil(at / state.perPage));
-    const tried = new Set();
     const tryPage = async (page) => {
-      if (page < 1 || tried.has(page)) return false;
-      tried.add(page);
       state.page = page;
       await load();
       const found = state.items.findIndex((it) => it.id === id);
       if (found >= 0) state.index = found;
       return found >= 0;
     };
-    for (const page of [guess, guess - 1, guess + 1]) if (await tryPage(page)) return;
-    const pages = Math.min(MAX_PLACE_PAGES, Math.ceil(state.total / state.perPage));
-    for (let page = 1; page <= pages; page++) if (await tryPage(page)) return;
+    for (const page of [guess, guess - 1, guess + 1]) if (page >= 1 && await tryPage(page)) return;
+    // Many may have been decided or added elsewhere meanwhile (a bulk delete in another tab): its place is looked up
+    // in the queue from its start, SCAN_PER_PAGE at a time (up to MAX_SCAN_PAGES requests), then its page is shown.
+    let before = 0;   // photos ahead of the request's
+    for await (const items of wholeQueue(MAX_SCAN_PAGES)) {
+      const found = items.findIndex((it) => it.id === id);
+      if (found >= 0) {
+        if (await tryPage(Math.floor((before + found) / state.perPage) + 1)) return;
+        break;   // moved again between the two requests: said below, as for a photo no longer waiting
+      }
+      before += items.length;
+    }
     state.page = guess;
     state.index = at - 1 - (guess - 1) * state.perPage;
     await load();   // past the end of a shorter queue: its last photo
@@ -772,15 +787,13 @@ export async function renderReview(root, params, { session, signal }) {
   let bulkBarSeen = null;   // whether the grid's bulk bar is on screen (the phone's jump button)
   signal.addEventListener('abort', () => bulkBarSeen?.disconnect());
   async function selectAllOfFilter() {
-    const path = state.category ? `/api/review/queue/${state.category}` : '/api/review/queue';
-    for (let page = 1; state.selected.size < MAX_BULK; page++) {
-      const out = await api.get(path + qs({ page, per_page: 200, sort: state.sort }));
-      for (const item of out.items) {
+    for await (const items of wholeQueue()) {
+      for (const item of items) {
         if (state.selected.size >= MAX_BULK) break;
         state.selected.add(item.id);
         if (DUPLICATE_CATEGORIES.has(item.category)) state.copiesSelected.add(item.id);
       }
-      if (page >= out.pages) break;
+      if (state.selected.size >= MAX_BULK) break;
     }
     gridKeys.sync();
     if (state.selected.size >= MAX_BULK) toast(`Selected the first ${MAX_BULK} photos (one request takes at most that many).`);
