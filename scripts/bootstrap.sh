@@ -15,7 +15,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libtbb-dev
   libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev
-  libjpeg62-turbo-dev libpng-dev linux-perf
+  libjpeg62-turbo-dev libpng-dev libdeflate-dev linux-perf
   jdupes findimagedupes wrk
   chromium nodejs npm
 )

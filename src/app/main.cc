@@ -24,6 +24,7 @@
 #include "catalog/sqlite/sqlite_undo.h"
 #include "catalog/sqlite/sqlite_users.h"
 #include "cli/library.h"
+#include "faces/embedding_net.h"
 
 namespace {
 
@@ -126,6 +127,7 @@ Result<std::unique_ptr<triage::cli::Library>> OpenLibrary(const fs::path& root, 
 
 int main(int argc, char** argv) {
   triage::base::KeepFreedRasterMemory();
+  triage::faces::UseOneBlasThread();
   // A file larger than the shell's file-size limit (ulimit -f) would kill the process with SIGXFSZ in the middle of a
   // run, with nothing reported; ignored, the write fails with EFBIG and only that input fails, naming why.
   ::signal(SIGXFSZ, SIG_IGN);

@@ -11,7 +11,16 @@
 
 #include "vision/metric_net.h"
 
+// OpenBLAS's own entry point for stopping its threads (it calls it before a fork); not in its headers.
+extern "C" int blas_thread_shutdown_(void);
+
 namespace triage::faces {
+
+void UseOneBlasThread() {
+  openblas_set_num_threads(1);
+  blas_thread_shutdown_();
+}
+
 namespace {
 
 // Per-channel mean of the training chips, subtracted before dividing by 256 (the network's input convention).

@@ -13,6 +13,12 @@
 
 namespace triage::faces {
 
+// OpenBLAS in this process on the calling thread only, and its worker threads stopped. Its threads start when the
+// library loads and spin for ~0.1 s of CPU each before they first sleep, in every triage command; the BLAS calls
+// here (the reference forward, the last layer) are small, and intake already keeps every core busy, one input each.
+// Call at the start of main, before any other thread exists.
+void UseOneBlasThread();
+
 inline constexpr int kEmbeddingSize = 128;
 inline constexpr int kEmbeddingChipPx = 150;
 

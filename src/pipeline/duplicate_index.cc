@@ -18,10 +18,20 @@ std::string Key(const std::vector<uint8_t>& stored) { return std::string(stored.
 
 std::optional<bool> CheckMemo::Find(const std::vector<uint8_t>& stored) const {
   auto it = verdicts_.find(Key(stored));
-  return it == verdicts_.end() ? std::nullopt : std::optional<bool>(it->second);
+  return it == verdicts_.end() ? std::nullopt : std::optional<bool>(it->second.same);
 }
 
-void CheckMemo::Put(const std::vector<uint8_t>& stored, bool same) { verdicts_[Key(stored)] = same; }
+void CheckMemo::Put(const std::vector<uint8_t>& stored, bool same) { verdicts_[Key(stored)] = Known{same, {}}; }
+
+const vision::NearDuplicateVerdict& CheckMemo::VerdictFor(const std::vector<uint8_t>& signature,
+                                                          const std::vector<uint8_t>& stored) {
+  Known& known = verdicts_[Key(stored)];
+  if (!known.verdict) {
+    known.verdict = std::make_shared<const vision::NearDuplicateVerdict>(QueryFor(signature).Check(stored));
+    known.same = known.verdict->same;
+  }
+  return *known.verdict;
+}
 
 const vision::NearDuplicateQuery& CheckMemo::QueryFor(const std::vector<uint8_t>& signature) {
   if (!query_ || query_signature_ != signature) {
@@ -38,10 +48,7 @@ bool ConfirmedNearDuplicate(const model::Fingerprint& fp, const std::vector<uint
     if (std::optional<bool> known = memo->Find(stored)) return *known;
   }
   // With a memo, the image's side of the check is made ready once for all its candidates (the same verdicts).
-  const bool same =
-      memo ? memo->QueryFor(fp.signature).Check(stored).same : vision::CheckNearDuplicate(fp.signature, stored).same;
-  if (memo) memo->Put(stored, same);
-  return same;
+  return memo ? memo->VerdictFor(fp.signature, stored).same : vision::CheckNearDuplicate(fp.signature, stored).same;
 }
 
 int CandidateDistance(const model::Fingerprint& a, const model::Fingerprint& b) {
@@ -153,8 +160,7 @@ base::Result<bool> DuplicateIndex::JoinsAnotherPicture(catalog::Catalog& catalog
     if (!signature.ok() && signature.status().code() != base::Code::kNotFound) {
       return signature.status().WithContext("reading the photo a near-duplicate candidate copies");
     }
-    if (signature.ok() && !(*signature)->empty() &&
-        memo.QueryFor(fp.signature).Check(**signature).ShowsAnotherPicture()) {
+    if (signature.ok() && !(*signature)->empty() && memo.VerdictFor(fp.signature, **signature).ShowsAnotherPicture()) {
       return true;
     }
   }
@@ -174,7 +180,7 @@ base::Result<bool> DuplicateIndex::JoinsAnotherPicture(catalog::Catalog& catalog
       return item.status().WithContext("reading a near-duplicate candidate");
     }
     if (!WaitsAsCopy(*item) || *item->duplicate_of != root) continue;
-    if (memo.QueryFor(fp.signature).Check(**signature).ShowsAnotherPicture()) return true;
+    if (memo.VerdictFor(fp.signature, **signature).ShowsAnotherPicture()) return true;
   }
   return false;
 }

@@ -21,6 +21,7 @@
 
 namespace triage::vision {
 class NearDuplicateQuery;
+struct NearDuplicateVerdict;
 }  // namespace triage::vision
 
 namespace triage::pipeline {
@@ -45,12 +46,21 @@ class CheckMemo {
   void Put(const std::vector<uint8_t>& stored, bool same);
   size_t size() const { return verdicts_.size(); }
 
+  // The whole verdict of `signature` (the image's) against `stored`: checked on first use and kept (a verdict only
+  // Put is checked again, for its details).
+  const vision::NearDuplicateVerdict& VerdictFor(const std::vector<uint8_t>& signature,
+                                                 const std::vector<uint8_t>& stored);
+
   // The check of `signature` (the image's) against candidates, made ready on first use and kept; made again only if
   // a different signature is asked for.
   const vision::NearDuplicateQuery& QueryFor(const std::vector<uint8_t>& signature);
 
  private:
-  std::unordered_map<std::string, bool> verdicts_;  // the other's signature bytes -> same picture
+  struct Known {
+    bool same = false;
+    std::shared_ptr<const vision::NearDuplicateVerdict> verdict;  // when the check was made here
+  };
+  std::unordered_map<std::string, Known> verdicts_;  // by the other's signature bytes
   std::vector<uint8_t> query_signature_;
   std::shared_ptr<const vision::NearDuplicateQuery> query_;  // of query_signature_
 };

@@ -455,8 +455,14 @@ TEST_F(IngestorTest, AMemoChecksEachCandidateAsTheCheckWithoutOne) {
     const bool alone = ConfirmedNearDuplicate(near.fingerprint, *stored, 0, 0);
     EXPECT_EQ(ConfirmedNearDuplicate(near.fingerprint, *stored, 0, 0, &memo), alone);
     EXPECT_EQ(memo.Find(*stored), std::optional<bool>(alone));
+    // The whole verdict is kept with it (the group check reads its details), made once.
+    const vision::NearDuplicateVerdict& verdict = memo.VerdictFor(near.fingerprint.signature, *stored);
+    EXPECT_EQ(verdict.same, alone);
+    EXPECT_EQ(verdict.reason, vision::CheckNearDuplicate(near.fingerprint.signature, *stored).reason);
+    EXPECT_EQ(&memo.VerdictFor(near.fingerprint.signature, *stored), &verdict) << "checked once";
     found += alone;
   }
+  EXPECT_EQ(memo.size(), s.items.size());
   EXPECT_EQ(found, 1) << "the near copy is the same picture as one of the two";
   EXPECT_EQ(&memo.QueryFor(near.fingerprint.signature), ready) << "kept for every candidate";
   // Another signature gets a query of its own.

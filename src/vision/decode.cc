@@ -27,6 +27,7 @@
 #include "base/utf8.h"
 #include "model/image_format.h"
 #include "vision/exif_fields.h"
+#include "vision/png_direct.h"
 #include "vision/raw_preview.h"
 #include "vision/resample.h"
 
@@ -371,6 +372,10 @@ std::optional<model::RgbImage> DecodeJpegDirect(const std::string& bytes, const 
 // images converted as libvips does), upright and shrunk as DecodeJpegDirect. libvips' thumbnail decodes the whole PNG
 // too, then reduces it with code it compiles per image. Nothing when libvips should decode it instead (any error).
 std::optional<model::RgbImage> DecodePngDirect(const std::string& bytes, const model::ImageInfo& info, int side) {
+  if (!MayResample(side) && std::max(info.width, info.height) > side) return std::nullopt;  // see below
+  // Most PNGs need no colour transform: those take the fast path, libpng's reader every other one.
+  if (auto fast = internal::DecodePngFast(bytes, kDirectPngMaxPixels))
+    return UprightWithin(*fast, info.orientation, side);
   png_image image{};
   image.version = PNG_IMAGE_VERSION;
   if (!png_image_begin_read_from_memory(&image, bytes.data(), bytes.size())) return std::nullopt;

@@ -64,6 +64,17 @@ constexpr const char* kRankByInsertion = "UPDATE items SET queue_rank = id WHERE
 constexpr const char* kFindBySha256 =
     "SELECT id FROM items WHERE sha256 = ? AND location != 'trash' ORDER BY id LIMIT 1";
 
+// An item by id and by path: the SQL is built once, for the statement cache (an ingest looks items up thousands of
+// times while it checks near-duplicate candidates).
+const char* ItemByIdSql() {
+  static const std::string sql = fmt::format("SELECT {} FROM items WHERE id = ?", kItemColumns);
+  return sql.c_str();
+}
+const char* ItemByPathSql() {
+  static const std::string sql = fmt::format("SELECT {} FROM items WHERE path = ?", kItemColumns);
+  return sql.c_str();
+}
+
 // The quality score inside a stored analysis column (MessagePack, or JSON text from before the binary form).
 model::QualityScore QualityOf(const Statement& s, int col) {
   if (s.IsNull(col)) return {};
@@ -306,7 +317,7 @@ base::Status SqliteCatalog::InsertFaces(int64_t item_id, const std::vector<model
 
 base::Result<int64_t> SqliteCatalog::RelocateItem(const CatalogChange& change) {
   const model::ItemRecord& r = change.item;
-  Statement get(db_, fmt::format("SELECT {} FROM items WHERE id = ?", kItemColumns).c_str());
+  Statement get = statements_->Get(ItemByIdSql());
   get.Bind(1, r.id);
   auto row = get.Step();
   if (!row.ok()) return row.status();
@@ -364,7 +375,7 @@ base::Status SqliteCatalog::AddAudit(const model::AuditEntry& entry) {
 
 base::Result<model::ItemRecord> SqliteCatalog::GetItem(int64_t id) {
   std::lock_guard lock(mu_);
-  Statement s(db_, fmt::format("SELECT {} FROM items WHERE id = ?", kItemColumns).c_str());
+  Statement s = statements_->Get(ItemByIdSql());
   s.Bind(1, id);
   auto row = s.Step();
   if (!row.ok()) return row.status();
@@ -374,7 +385,7 @@ base::Result<model::ItemRecord> SqliteCatalog::GetItem(int64_t id) {
 
 base::Result<std::optional<model::ItemRecord>> SqliteCatalog::FindByPath(const std::string& relative_path) {
   std::lock_guard lock(mu_);
-  Statement s(db_, fmt::format("SELECT {} FROM items WHERE path = ?", kItemColumns).c_str());
+  Statement s = statements_->Get(ItemByPathSql());
   s.Bind(1, relative_path);
   auto row = s.Step();
   if (!row.ok()) return row.status();
