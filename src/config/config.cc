@@ -172,22 +172,28 @@ std::string AllowedKeys(const std::string& prefix) {
   return fmt::format("{}", fmt::join(keys, ", "));
 }
 
-base::Status ValidateObject(const json& obj, const std::string& prefix) {
+// What is wrong with each key of `obj` (under `prefix`) against the schema, into `problems`: every key's, so that a
+// settings form or a hand-edited file learns of all its mistakes at once rather than one per attempt.
+void CheckObject(const json& obj, const std::string& prefix, std::vector<std::string>& problems) {
   for (const auto& [key, value] : obj.items()) {
     std::string path = prefix.empty() ? key : prefix + "." + key;
     auto it = Schema().find(path);
     if (it == Schema().end()) {
-      return base::Status::InvalidArgument(fmt::format("{}: unknown key; allowed {}: {}", path,
-                                                       prefix.empty() ? "top-level keys" : "keys in " + prefix,
-                                                       AllowedKeys(prefix)));
+      problems.push_back(fmt::format("{}: unknown key; allowed {}: {}", path,
+                                     prefix.empty() ? "top-level keys" : "keys in " + prefix, AllowedKeys(prefix)));
+    } else if (!Fits(value, it->second)) {
+      problems.push_back(fmt::format("{}: {} (got {})", path, Describe(it->second), model::JsonExcerpt(value)));
+    } else if (it->second.kind == Kind::kObject) {
+      CheckObject(value, path, problems);
     }
-    if (!Fits(value, it->second)) {
-      return base::Status::InvalidArgument(
-          fmt::format("{}: {} (got {})", path, Describe(it->second), model::JsonExcerpt(value)));
-    }
-    if (it->second.kind == Kind::kObject) TRIAGE_RETURN_IF_ERROR(ValidateObject(value, path));
   }
-  return base::Status::Ok();
+}
+
+base::Status ValidateObject(const json& obj, const std::string& prefix) {
+  std::vector<std::string> problems;
+  CheckObject(obj, prefix, problems);
+  if (problems.empty()) return base::Status::Ok();
+  return base::Status::InvalidArgument(fmt::format("{}", fmt::join(problems, "; ")));
 }
 
 // Each entry of downloads.allow_private must be a CIDR network as base::ParseIpNetwork reads it.

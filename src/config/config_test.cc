@@ -61,6 +61,26 @@ TEST(ConfigTest, RejectsBadDocumentsNamingTheKey) {
   }
 }
 
+// Every key that is wrong is named in one refusal, so that a settings form marks them all and a hand-edited file is
+// put right in one go; each as it would be alone.
+TEST(ConfigTest, NamesEveryWrongKeyAtOnce) {
+  const json doc = {{"colour", "red"},
+                    {"thresholds", {{"min_confidence", 1.5}, {"match_distance", 0.6}, {"min_detection_confidence", 2}}},
+                    {"analysis", {{"detector", "magic"}}}};
+  base::Status st = ValidateConfigJson(doc);
+  ASSERT_EQ(st.code(), base::Code::kInvalidArgument);
+  for (const char* expected :
+       {"colour: unknown key", "thresholds.min_confidence: must be a number from 0 to 1 (got 1.5)",
+        "thresholds.min_detection_confidence: must be a number from 0 to 1 (got 2)",
+        "analysis.detector: must be one of: blazeface, hog"}) {
+    EXPECT_NE(st.message().find(expected), std::string::npos) << expected << " in " << st.message();
+  }
+  EXPECT_EQ(st.message().find("match_distance"), std::string::npos) << "a value in range is not named";
+  EXPECT_EQ(ValidateConfigJson({{"thresholds", {{"min_confidence", 1.5}}}}).message(),
+            "thresholds.min_confidence: must be a number from 0 to 1 (got 1.5)")
+      << "one wrong key reads as before";
+}
+
 TEST(ConfigTest, FoldersThatOverlapAreRefusedNamingBothKeys) {
   std::vector<BadCase> cases = {
       {{{"directories", {{"review", "faces"}}}},

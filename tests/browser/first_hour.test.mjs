@@ -217,7 +217,25 @@ test('settings: a refused threshold marks its field and takes the focus there; t
     await page.getByTestId('toast-text').filter({ hasText: '"Largest face distance that can still match": enter a number' })
       .waitFor();
     assert.deepEqual(await invalid(), ['threshold-match_distance']);
+    // Two fields emptied, or two values out of range: both named at once and both marked, the first one focused.
+    const sizeBefore = await page.getByTestId('threshold-min_face_size').inputValue();
+    await page.getByTestId('threshold-min_face_size').fill('');
+    await page.getByTestId('preview-thresholds').click();
+    await page.getByTestId('toast-text').filter({ hasText: '"Smallest face in pixels": enter a number' }).waitFor();
+    assert.deepEqual(await invalid(), ['threshold-match_distance', 'threshold-min_face_size']);
     await page.getByTestId('threshold-match_distance').fill('0.6');
+    await page.getByTestId('threshold-min_face_size').fill(sizeBefore);
+    const detection = page.getByTestId('threshold-min_detection_confidence');
+    const detectionBefore = await detection.inputValue();
+    await detection.fill('2');
+    await page.getByTestId('preview-thresholds').click();
+    const both = page.getByTestId('toast-text').filter({ hasText: '"Minimum face detection score": must be' });
+    await both.waitFor();
+    assert.match(await both.innerText(), /"Minimum confidence to sort automatically": must be/,
+      'the one refusal names the other value too');
+    assert.deepEqual(await invalid(), ['threshold-min_confidence', 'threshold-min_detection_confidence']);
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'threshold-min_confidence');
+    await detection.fill(detectionBefore);
     await field.fill('0.7');
     await page.getByTestId('preview-thresholds').click();
     await page.getByTestId('confirm-thresholds').waitFor();

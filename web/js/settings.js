@@ -22,11 +22,12 @@ const unstop = (text) => String(text).replace(/\.$/, '');
 // error) says what could not be done, so that it is not taken for a refusal of what was typed.
 const couldNot = (what, err) => (err.status === 400 ? inFieldWords(err.message)
   : `Could not ${what}: ${unstop(err.message)}. The values typed stay here.`);
-// The key of the threshold a refusal names (by its key or, once put in the field's words, by its label), or none.
-const refusedKey = (message) => (THRESHOLDS.find(([key, label]) => message.includes(`thresholds.${key}`)
-  || message.includes(fieldWords(label))) || [])[0];
-// The field a refused value (400) names, or none for any other failure.
-const refusedField = (err) => (err.status === 400 ? refusedKey(err.message) : undefined);
+// The keys of the thresholds a refusal names (by key or, once put in the fields' words, by label), in the form's
+// order: the server names every refused value at once ("thresholds.a: ...; thresholds.b: ...").
+const refusedKeys = (message) => THRESHOLDS.filter(([key, label]) => message.includes(`thresholds.${key}`)
+  || message.includes(fieldWords(label))).map(([key]) => key);
+// The fields a refused value (400) names; none for any other failure.
+const refusedFields = (err) => (err.status === 400 ? refusedKeys(err.message) : []);
 
 
 // Edit distance, to offer "sheldon" for "shledon".
@@ -159,13 +160,13 @@ export async function renderSettings(root, _params, { session, refreshSortState,
     let pending = null;  // the thresholds whose preview is on screen, waiting for "Save"
     const readThresholds = () => {
       const body = {};
+      const empty = [];
       for (const [key, input] of Object.entries(inputs)) {
-        // An emptied field is a mistake, not a zero.
-        if (input.value.trim() === '') {
-          throw Object.assign(new Error(inFieldWords(`thresholds.${key}: enter a number`)), { status: 400 });
-        }
+        // An emptied field is a mistake, not a zero: every one is named.
+        if (input.value.trim() === '') empty.push(`thresholds.${key}: enter a number`);
         body[key] = Number(input.value);
       }
+      if (empty.length) throw Object.assign(new Error(inFieldWords(empty.join('; '))), { status: 400 });
       return body;
     };
     const unchanged = () => Object.values(inputs).every((input) => Number(input.value) === Number(input.dataset.drawn));
@@ -207,7 +208,7 @@ export async function renderSettings(root, _params, { session, refreshSortState,
         for (const [key, value] of Object.entries(sent)) inputs[key].dataset.drawn = value;   // saved (as above)
         toast('Saved the thresholds.');
         await draw();
-      } catch (err) { toast(couldNot('save the thresholds', err), 'error'); markRefused(refusedField(err)); }
+      } catch (err) { toast(couldNot('save the thresholds', err), 'error'); markRefused(refusedFields(err)); }
     }
     // A preview belongs to the values it was made for: changing a field withdraws it, so "Save" can only ever save
     // what is on screen.
@@ -219,11 +220,11 @@ export async function renderSettings(root, _params, { session, refreshSortState,
     };
     // The refusal of an earlier preview, taken off the screen once the values are accepted: it no longer holds.
     let refused = null;
-    // The refused field is marked (and takes the keys) until the next preview, so that it is found once the toast
-    // has gone.
-    const markRefused = (key) => {
-      for (const [k, input] of Object.entries(inputs)) input.setAttribute('aria-invalid', String(k === key));
-      if (key) inputs[key].focus();
+    // The refused fields are marked (the first takes the keys) until the next preview, so that they are found once
+    // the toast has gone.
+    const markRefused = (keys) => {
+      for (const [k, input] of Object.entries(inputs)) input.setAttribute('aria-invalid', String(keys.includes(k)));
+      if (keys.length) inputs[keys[0]].focus();
     };
     const thresholds = h('form', { class: 'card', novalidate: true, oninput: withdrawPreview, onsubmit: async (e) => {
       e.preventDefault();
@@ -233,11 +234,11 @@ export async function renderSettings(root, _params, { session, refreshSortState,
         const report = await api.post('/api/config/thresholds/simulate', wanted);
         pending = wanted;
         dismissToast(refused);
-        markRefused(null);
+        markRefused([]);
         showPreview(report);
       } catch (err) {
         refused = toast(couldNot('preview the thresholds', err), 'error');
-        markRefused(refusedField(err));
+        markRefused(refusedFields(err));
       }
     } }, h('h2', {}, 'Thresholds'),
     THRESHOLDS.map(([key, label, step]) => {
