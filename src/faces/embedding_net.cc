@@ -11,14 +11,15 @@
 
 #include "vision/metric_net.h"
 
-// OpenBLAS's own entry point for stopping its threads (it calls it before a fork); not in its headers.
-extern "C" int blas_thread_shutdown_(void);
+// OpenBLAS's own entry point for stopping its threads (it calls it before a fork); not in its headers. Weak: a
+// single-threaded OpenBLAS (Debian's libopenblas0-serial, chosen by update-alternatives) has no such function.
+extern "C" int blas_thread_shutdown_(void) __attribute__((weak));
 
 namespace triage::faces {
 
 void UseOneBlasThread() {
   openblas_set_num_threads(1);
-  blas_thread_shutdown_();
+  if (blas_thread_shutdown_ != nullptr) blas_thread_shutdown_();
 }
 
 namespace {
