@@ -83,7 +83,10 @@ int Simulate(CommandContext& ctx, const SimulateArgs& a) {
   if (!lib) return ctx.exit_code;
   auto proposed = lib->config_store->Preview([&](json& doc) { return ProposedEdit(a, doc); });
   if (!proposed.ok()) return ctx.Fail(proposed.status());
-  auto report = review::SimulatePolicy(*lib->catalog, *proposed);
+  // Faces matched as `apply-policy` matches them (against the persons enrolled now), so that the two agree.
+  auto match_now = review::MatchNow(*lib->catalog, *lib->face_store);
+  if (!match_now.ok()) return ctx.Fail(match_now.status());
+  auto report = review::SimulatePolicy(*lib->catalog, *proposed, 5, *match_now);
   if (!report.ok()) return ctx.Fail(report.status());
   if (ctx.json) {
     ctx.PrintJson(review::SimulationJson(*report));

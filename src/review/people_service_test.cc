@@ -223,6 +223,49 @@ TEST_F(PeopleServiceTest, AFaceNamedAfterAPersonRemovedSinceIsMatchedLikeAnyOthe
   EXPECT_EQ(after[0].match.person, "");  // nobody is enrolled
 }
 
+// The preview of a policy (SimulatePolicy) and the re-sort (ApplyPolicy) match faces alike: a photo that waits as
+// matching nobody, of a person enrolled since, is shown moving to that person and is moved there; a photo whose faces
+// a reviewer has begun naming is neither shown moving nor moved. Without the same matching the preview said "stays"
+// (matched at intake) while the re-sort filed the photo under the person.
+TEST_F(PeopleServiceTest, ThePreviewOfAPolicyShowsWhatTheReSortDoes) {
+  auto anna = planted_.Centre();
+  const int64_t hers = Waiting({planted_.FaceNear(anna)});
+  const int64_t named = Waiting({planted_.FaceNear(anna)});
+  const int64_t stranger = Waiting({planted_.Centre()});
+  // The other photo of her: a reviewer marked its face as nobody tracked.
+  catalog::CatalogChange label;
+  label.kind = catalog::CatalogChange::Kind::kReferences;
+  label.journal_id = "label-1";
+  label.item.id = named;
+  label.face_labels = {{0, model::FaceLabel{"", true}}};
+  label.at = 150;
+  ASSERT_TRUE(sqlite_->Apply(label).ok());
+  ASSERT_TRUE(sqlite_->FacesOf(named)->at(0).label.untracked);
+  // Anna enrolled from elsewhere after the photos came in: their stored matches name nobody.
+  ASSERT_TRUE(sqlite_->AddPerson("anna", 160).ok());
+  ASSERT_TRUE(sqlite_->AddReference({0, "anna", planted_.FaceNear(anna), "enrol.jpg"}).ok());
+  const config::Config config = *config_->Current();
+  auto stale = SimulatePolicy(*sqlite_, config);
+  ASSERT_TRUE(stale.ok()) << stale.status().ToString();
+  EXPECT_EQ(stale->changed, 0) << "matched at intake, nobody is anna";
+
+  auto match_now = MatchNow(*sqlite_, *faces_);
+  ASSERT_TRUE(match_now.ok()) << match_now.status().ToString();
+  auto preview = SimulatePolicy(*sqlite_, config, 5, *match_now);
+  ASSERT_TRUE(preview.ok()) << preview.status().ToString();
+  ASSERT_EQ(preview->moves.size(), 1u);
+  EXPECT_EQ(preview->moves[0].to, "faces/anna");
+  EXPECT_EQ(preview->moves[0].sample_ids, std::vector<int64_t>{hers});
+
+  auto applied = ApplyPolicy(*sqlite_, *committer_, config, "admin", 200, *match_now);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_EQ(applied->moved, preview->changed);
+  EXPECT_EQ(sqlite_->GetItem(hers)->person, "anna");
+  EXPECT_EQ(applied->left_alone, 1);
+  EXPECT_EQ(sqlite_->GetItem(named)->location, "review") << "left to the reviewer who began naming it";
+  EXPECT_EQ(sqlite_->GetItem(stranger)->location, "review");
+}
+
 TEST_F(PeopleServiceTest, MergeAndSplitAreUndoneAsOneAction) {
   auto x = planted_.Centre(), y = planted_.Centre();
   std::vector<int64_t> xs, ys;

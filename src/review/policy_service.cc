@@ -152,8 +152,36 @@ base::Result<MatchNowFn> MatchNow(catalog::Catalog& catalog, catalog::FaceStore&
   });
 }
 
+namespace {
+
+// Whether a person has begun naming the item's faces (or marked one as nobody tracked): apply-policy leaves such an
+// item to that naming, and a preview does not count it as a move.
+bool NamingBegun(catalog::Catalog& catalog, int64_t item_id) {
+  auto faces = catalog.FacesOf(item_id);
+  return faces.ok() && std::any_of(faces->begin(), faces->end(), [](const auto& f) { return f.label.Decided(); });
+}
+
+// The decision an item gets under `config`: its faces matched against the persons enrolled now when `match_now` is
+// given (the photos of a person enrolled since intake are theirs), else as matched at intake. `matched`, when given,
+// receives the item as decided (its faces as matched now).
+base::Result<model::Decision> Redecided(const catalog::AnalysedItem& item, const config::Config& config,
+                                        const model::Policy& policy, const model::QualityReference& reference,
+                                        const MatchNowFn& match_now, catalog::AnalysedItem* matched = nullptr) {
+  if (match_now && !item.analysis.analysis.faces.empty()) {
+    catalog::AnalysedItem now_matched = item;
+    TRIAGE_RETURN_IF_ERROR(match_now(item.id, now_matched.analysis.analysis.faces));
+    model::Decision d = Replay(now_matched, config, policy, reference);
+    if (matched) *matched = std::move(now_matched);
+    return d;
+  }
+  if (matched) *matched = item;
+  return Replay(item, config, policy, reference);
+}
+
+}  // namespace
+
 base::Result<SimulationReport> SimulatePolicy(catalog::Catalog& catalog, const config::Config& proposed,
-                                              size_t max_samples) {
+                                              size_t max_samples, const MatchNowFn& match_now) {
   auto start = std::chrono::steady_clock::now();
   SimulationReport report;
   MoveTally tally(max_samples);
@@ -166,9 +194,12 @@ base::Result<SimulationReport> SimulatePolicy(catalog::Catalog& catalog, const c
       return base::Status::Ok();
     }
     ++report.total;
+    auto redecided = Redecided(item, proposed, *policy, reference, match_now);
+    if (!redecided.ok()) return redecided.status();
     std::string from = FolderOf(item);
-    std::string to = FolderOf(Replay(item, proposed, *policy, reference), proposed);
-    if (from != to) {
+    std::string to = FolderOf(*redecided, proposed);
+    // As ApplyPolicy: a photo in review whose faces a person has begun naming is left to that naming.
+    if (from != to && !(item.location == "review" && NamingBegun(catalog, item.id))) {
       ++report.changed;
       tally.Add(from, to, item.id);
     }
@@ -192,23 +223,17 @@ base::Result<ApplyReport> ApplyPolicy(catalog::Catalog& catalog, commit::Committ
     if (item.location != "review") return base::Status::Ok();   // auto-sorted items stay: apply only empties review
     if (item.analysis.version == 0) return base::Status::Ok();  // damaged: nothing to re-decide on
     ++report.considered;
-    if (match_now && !item.analysis.analysis.faces.empty()) {
-      catalog::AnalysedItem now_matched = item;
-      TRIAGE_RETURN_IF_ERROR(match_now(item.id, now_matched.analysis.analysis.faces));
-      model::Decision d = Replay(now_matched, config, *policy, reference);
-      if (FolderOf(d, config) != FolderOf(item)) changes.emplace_back(std::move(now_matched), std::move(d));
-      return base::Status::Ok();
-    }
-    model::Decision d = Replay(item, config, *policy, reference);
-    if (FolderOf(d, config) != FolderOf(item)) changes.emplace_back(item, std::move(d));
+    catalog::AnalysedItem matched;
+    auto redecided = Redecided(item, config, *policy, reference, match_now, &matched);
+    if (!redecided.ok()) return redecided.status();
+    if (FolderOf(*redecided, config) != FolderOf(item)) changes.emplace_back(std::move(matched), std::move(*redecided));
     return base::Status::Ok();
   }));
   MoveTally tally(5);
   for (const auto& [item, d] : changes) {
     // A person has begun naming its faces: the policy, which knows only the faces found at intake, would file it
     // under a person the reviewer gave to another face, or drop the names given so far.
-    auto faces = catalog.FacesOf(item.id);
-    if (faces.ok() && std::any_of(faces->begin(), faces->end(), [](const auto& f) { return f.label.Decided(); })) {
+    if (NamingBegun(catalog, item.id)) {
       ++report.left_alone;
       continue;
     }

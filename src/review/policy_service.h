@@ -76,9 +76,11 @@ model::Analysis RescoredAnalysis(const model::Analysis& analysis, const config::
 
 // Replays decide() under `proposed` (its policy) on every item whose place the policy decides (pending review items
 // and auto-sorted library items; a person's decision is never revisited) and tallies what would move. Reads the
-// catalog only. `max_samples` ids are kept per move.
+// catalog only. `max_samples` ids are kept per move. With `match_now`, faces are matched against the persons
+// enrolled now, and a photo in review whose faces a person has begun naming is not counted: what ApplyPolicy, given
+// the same `match_now`, would do to the photos in review.
 base::Result<SimulationReport> SimulatePolicy(catalog::Catalog& catalog, const config::Config& proposed,
-                                              size_t max_samples = 5);
+                                              size_t max_samples = 5, const MatchNowFn& match_now = {});
 
 // Re-decides every item waiting in review under `config` and moves those whose folder changes through the
 // journaled commit path (action "apply-policy", audited with the new reasons). One failure does not stop the rest.

@@ -103,11 +103,18 @@ base::Status SimulateThresholds(ServerState& state, Call& call) {
     return base::Status::Ok();
   });
   if (!proposed.ok()) return proposed.status();
-  auto report = review::SimulatePolicy(state.ctx.catalog, *proposed);
+  // Faces matched as the re-sort (ApplyPolicyNow) matches them, so that the preview shows what it would do.
+  review::MatchNowFn match_now;
+  if (state.ctx.faces) {
+    auto made = review::MatchNow(state.ctx.catalog, *state.ctx.faces);
+    if (!made.ok()) return made.status();
+    match_now = std::move(*made);
+  }
+  auto report = review::SimulatePolicy(state.ctx.catalog, *proposed, 5, match_now);
   if (!report.ok()) return report.status();
   // What would move under the saved settings already (photos sorted before the lists or thresholds last changed),
   // so that the preview does not pass those moves off as the new thresholds' doing.
-  auto saved = review::SimulatePolicy(state.ctx.catalog, *state.ctx.config.Current(), 0);
+  auto saved = review::SimulatePolicy(state.ctx.catalog, *state.ctx.config.Current(), 0, match_now);
   if (!saved.ok()) return saved.status();
   json reply = review::SimulationJson(*report);
   reply["changed_under_saved"] = saved->changed;
