@@ -119,6 +119,62 @@ test('grid: the faces of several single-face photos named as one person at once;
   await page.getByRole('button', { name: 'One by one' }).click();
 });
 
+test('grid: Shift+click selects the range from the tile clicked before; approving a photo without a face is asked first', async () => {
+  await page.evaluate(() => { location.hash = '#/review'; });
+  await page.getByTestId('grid-mode').click();
+  const tiles = page.getByTestId('tile');
+  await tiles.first().waitFor();
+  const n = await tiles.count();
+  assert.ok(n >= 4, `${n} photos wait`);
+  const checked = () => tiles.evaluateAll((els) => els.map((el) => el.querySelector('input').checked));
+  // A click, then a Shift+click three tiles on: the four between them, both ends included, and no other.
+  await tiles.nth(0).click();
+  await tiles.nth(3).click({ modifiers: ['Shift'] });
+  await page.getByTestId('selected-count').filter({ hasText: '4 selected' }).waitFor();
+  assert.deepEqual(await checked(), Array.from({ length: n }, (_, i) => i <= 3));
+  // Backwards from the last tile clicked: the range runs the other way too.
+  await page.keyboard.press('Escape');
+  await page.getByTestId('selected-count').filter({ hasText: '0 selected' }).waitFor();
+  await tiles.nth(3).click();
+  await tiles.nth(1).click({ modifiers: ['Shift'] });
+  await page.getByTestId('selected-count').filter({ hasText: '3 selected' }).waitFor();
+  assert.deepEqual(await checked(), Array.from({ length: n }, (_, i) => i >= 1 && i <= 3));
+  await page.keyboard.press('Escape');
+
+  // joe1 (a face) and coffee (none found) approved as gary: asked first, naming coffee; Cancel changes nothing.
+  const tile = (name) => page.locator(`[data-testid="tile"][data-item-id="${ids[name]}"]`);
+  for (const name of ['joe1.jpg', 'coffee.jpg']) await tile(name).locator('input').check();
+  await page.getByTestId('selected-count').filter({ hasText: '2 selected' }).waitFor();
+  const picker = page.getByTestId('bulk-person-select');
+  await picker.focus();
+  await page.keyboard.type('gar');
+  await page.keyboard.press('1');
+  assert.equal(await picker.getAttribute('data-value'), 'gary');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('bulk-approve').click();
+  const dialog = page.getByTestId('confirm-dialog');
+  await dialog.waitFor();
+  assert.equal(await dialog.locator('h2').innerText(), '1 photo without a face');
+  assert.match(await dialog.innerText(), /No face was found in coffee\.jpg\. Approving sorts it into faces\/gary/);
+  await screenshot(page, 'review-grid-approve-faceless');
+  await page.getByTestId('confirm-no').click();
+  await dialog.waitFor({ state: 'detached' });
+  for (const name of ['joe1.jpg', 'coffee.jpg']) {
+    assert.match(await folder(name), /^review\//, `${name} still waits`);
+    assert.ok(await tile(name).locator('input').isChecked(), `${name} stays selected`);
+  }
+  // Without the faceless photo nothing is asked: joe1 is sorted under gary at once, and Undo takes it back.
+  await tile('coffee.jpg').locator('input').uncheck();
+  await page.getByTestId('bulk-approve').click();
+  await toastSays('1 photo sorted under');
+  assert.equal(await page.getByTestId('confirm-dialog').count(), 0);
+  assert.equal(await folder('joe1.jpg'), 'faces/gary');
+  await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
+  await toastSays('Undone');
+  assert.match(await folder('joe1.jpg'), /^review\//);
+  await page.getByRole('button', { name: 'One by one' }).click();
+});
+
 test('the card shows its photo at screen density; z opens a 1:1 loupe under the pointer, Esc closes it', async () => {
   const id = ids['group.jpg'];
   await page.evaluate(() => { location.hash = '#/review/multiple_faces'; });

@@ -734,6 +734,22 @@ export async function renderReview(root, params, { session, signal }) {
       enrolled = null;
       body.person = name;
     }
+    if (action === 'approve') {
+      // A photo in which no face was found, ticked with portraits (a landscape, the cups), would be filed under the
+      // person with them: asked first, naming those of this page.
+      const faceless = state.items.filter((i) => state.selected.has(i.id) && i.faces_detected === 0);
+      if (faceless.length) {
+        const names = faceless.slice(0, 5).map((i) => tileName(i.file_name).textContent || i.file_name);
+        const shown = names.join(', ') + (faceless.length > names.length ? `, and ${faceless.length - names.length} more` : '');
+        const ok = await confirmDialog(`${plural(faceless.length, 'photo')} without a face`, [
+          `No face was found in ${shown}. Approving sorts ${faceless.length === 1 ? 'it' : 'them'} into ` +
+            `faces/${personKeyOf(body.person) || body.person} with the others.`,
+          `To leave ${faceless.length === 1 ? 'it' : 'them'} out, cancel and untick ${faceless.length === 1 ? 'it' : 'them'};` +
+            ' "Keep selected, no person" files a photo without a person.'],
+        `Sort all ${plural(ids.length, 'photo')}`, 'primary');
+        if (!ok) { picker.focus(); return; }
+      }
+    }
     if (action === 'reject') {
       // Named: the first five of those on this page; counted: every one selected (Ctrl+A takes other pages too).
       const names = state.items.filter((i) => state.selected.has(i.id)).map((i) => i.file_name).slice(0, 5);
@@ -783,7 +799,7 @@ export async function renderReview(root, params, { session, signal }) {
 
   // Grid keys: the cursor tile moves with the arrows, Space selects it, Shift with an arrow selects the range from
   // where the selection started, Ctrl+A selects every photo of the category (all pages, up to one bulk request).
-  const gridKeys = { cursor: 0, anchor: null, tiles: [], sync: () => {}, picker: null };
+  const gridKeys = { cursor: 0, anchor: null, clicked: null, tiles: [], sync: () => {}, picker: null };
   let bulkBarSeen = null;   // whether the grid's bulk bar is on screen (the phone's jump button)
   signal.addEventListener('abort', () => bulkBarSeen?.disconnect());
   async function selectAllOfFilter() {
@@ -903,13 +919,31 @@ export async function renderReview(root, params, { session, signal }) {
       // The cursor is drawn from the start, so the first arrow key moves from a tile the reviewer can see.
       const tile = h('label', { class: `tile${state.selected.has(item.id) ? ' selected' : ''}` +
         `${index === gridKeys.cursor ? ' cursor' : ''}`, tabindex: '-1',
-        dataset: { testid: 'tile', itemId: item.id, category: item.category } },
+        dataset: { testid: 'tile', itemId: item.id, category: item.category }, onclick: (e) => selectRange(e, index) },
       box, itemImage(item, 320, { loading: 'lazy', srcset: thumbSrcset(item, [160, 320, 640]), sizes: '200px' }),
       tileName(item.file_name),
       h('span', { class: 'tile-cat' }, categoryLabel(item.category),
         h('span', { class: 'tile-faces', dataset: { testid: 'tile-faces' } }, ` · ${facesWords(item.faces_detected)}`)));
       return tile;
     });
+    // Shift+click selects every tile from the one clicked before to this one, as in a file manager (a click without
+    // Shift toggles one tile and becomes where the next range starts).
+    function selectRange(e, index) {
+      if (e.detail === 0) return;   // the checkbox's own click, relayed by the label: counted once, on the label
+      // By photo, not by place: after a page or a redraw, a range starts only from a photo still on this page.
+      const from = state.items.findIndex((i) => i.id === gridKeys.clicked);
+      gridKeys.clicked = state.items[index].id;
+      if (!e.shiftKey || from < 0 || from === index) return;
+      e.preventDefault();
+      for (let i = Math.min(from, index); i <= Math.max(from, index); i++) {
+        state.selected.add(state.items[i].id);
+        tiles[i].querySelector('input').checked = true;
+        tiles[i].classList.add('selected');
+      }
+      syncCount();
+      dismissToast(selectFirst);
+      syncFiling();
+    }
     gridKeys.tiles = tiles;
     gridKeys.cursor = Math.min(gridKeys.cursor, tiles.length - 1);
     gridKeys.sync = () => {
