@@ -109,20 +109,35 @@ test('Add photos: a file that is no image is named with where it went and why; t
       await page.getByRole('button', { name: 'Add photos…' }).click();
       await (await chooser).setFiles(round === 1 ? [notes, empty] : [notes]);
       assert.equal((await uploaded).status(), 200, `round ${round}: the upload is sent`);
-      const said = toastText(round === 1 ? '2 of 2 files added' : '1 of 1 file added');
+      // Neither file is an image: no photo was added, which the toast says first, then where the files wait.
+      const said = toastText('No photo was added: ');
       await said.waitFor();
       const text = await said.innerText();
-      assert.match(text, /review\/unreadable: notes\.txt/);
-      // The second notes.txt is stored as notes_1.txt beside the first, and the toast says so.
-      if (round === 2) assert.match(text, /notes\.txt \(stored as notes_1\.txt\)/);
-      assert.match(text, /notes\.txt is not a readable image \(The image cannot be decoded/);
-      if (round === 1) assert.match(text, /empty\.jpg is not a readable image/);
+      if (round === 1) {
+        assert.equal(text, 'No photo was added: 2 files are not readable images (notes.txt, empty.jpg): they wait in ' +
+          'review/unreadable, to be looked at or deleted.');
+      } else {
+        // The second notes.txt is stored as notes_1.txt beside the first, and the toast says so, with the reason.
+        assert.match(text, /^No photo was added: notes\.txt \(stored as notes_1\.txt\) is not a readable image \(The image cannot be decoded.*\): it waits in review\/unreadable, to be looked at or deleted\.$/);
+      }
       assert.doesNotMatch(text, /staging/, 'no staging path in the message');
       // Every file was added (waiting in review as unreadable): a warning, not an error.
       assert.equal(await page.locator('#toast').getAttribute('class'), 'toast warn');
     }
     const names = (await lib.api('/api/review/queue/unreadable?per_page=50')).items.map((i) => i.file_name).sort();
     assert.deepEqual(names, ['09_broken.jpg', 'empty.jpg', 'notes.txt', 'notes_1.txt']);
+    // A name of 200 characters is cut in the middle in the toast, which stays short (the card shows it whole).
+    const long = path.join(lib.tmp, `${'x'.repeat(200)}.jpg`);
+    fs.writeFileSync(long, 'not a photo');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Add photos…' }).click();
+    await (await chooser).setFiles([long]);
+    const said = toastText(`No photo was added: ${'x'.repeat(30)}`);
+    await said.waitFor();
+    const text = await said.innerText();
+    assert.ok(text.includes(`${'x'.repeat(30)}…${'x'.repeat(10)}.jpg`), text);
+    assert.ok(!text.includes('x'.repeat(60)), `the whole name is in the toast: ${text}`);
+    assert.ok(text.length < 400, `${text.length} characters`);
   });
 
 test('review grid on a phone: an unreadable tile\'s text starts below its checkbox', async () => {

@@ -63,24 +63,47 @@ function failedTo(action, name, person, keep) {
 const filable = (item) => item.category !== 'unreadable';
 const NOT_FILABLE = 'This file could not be read as an image, so it cannot be sorted under a person: keep it without a person, or delete it.';
 
-// What an upload did, file by file in the names the reviewer chose: where each went (a file that is no image waits in
-// review/unreadable, which is said with the decoder's reason) and why any was not taken.
+// What an upload did, in the names the reviewer chose: the photos added and where, the files that are no readable image
+// (added all the same: they wait in review/unreadable, to be looked at or deleted) and those not taken, and why. A
+// long name is cut in the middle and long lists after three, so that the toast stays a few lines.
 const unreadable = (r) => r.ok && r.decision && r.decision.category === 'unreadable';
+const shortName = (name) => {
+  const chars = Array.from(name);
+  return chars.length <= 48 ? name : `${chars.slice(0, 30).join('')}…${chars.slice(-14).join('')}`;
+};
+const listed = (names) => (names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`);
 function uploadReport(names, out) {
   const folders = new Map();
-  const notes = [];
+  const unread = [];
+  const refused = [];
   out.items.forEach((r, i) => {
-    const name = names[i] || `file ${i + 1}`;
-    if (!r.ok) { notes.push(`${name} was not added: ${r.error}`); return; }
-    if (unreadable(r)) notes.push(`${name} is not a readable image (${r.decision.summary.replace(/\.$/, '')})`);
+    const sent = names[i] || `file ${i + 1}`;
+    // A name already taken in the folder, or one the library cannot keep as sent, is stored under another: said.
+    const stored = r.ok ? r.path.slice(r.path.lastIndexOf('/') + 1) : '';
+    const name = stored && stored !== sent ? `${shortName(sent)} (stored as ${shortName(stored)})` : shortName(sent);
+    if (!r.ok) { refused.push(`${name}: ${String(r.error).replace(/\.$/, '')}`); return; }
+    if (unreadable(r)) { unread.push({ name, why: r.decision.summary.replace(/\.$/, '') }); return; }
     const folder = r.path.slice(0, r.path.lastIndexOf('/')) || r.path;
-    // A name already taken in the folder, or one the library cannot keep as sent, is stored under another: say so.
-    const stored = r.path.slice(r.path.lastIndexOf('/') + 1);
-    folders.set(folder, [...(folders.get(folder) || []), stored && stored !== name ? `${name} (stored as ${stored})` : name]);
+    folders.set(folder, [...(folders.get(folder) || []), name]);
   });
-  const placed = [...folders].map(([folder, list]) => `${folder}: ${list.join(', ')}`);
-  const head = `${out.placed} of ${plural(out.items.length, 'file')} added${placed.length ? ` (${placed.join('; ')})` : ''}.`;
-  return [head, ...notes.map((n) => `${n}.`)].join(' ');
+  const photos = out.items.length - unread.length - refused.length;
+  if (!photos && !unread.length) {
+    return `Nothing was added: ${refused.slice(0, 2).join('; ')}${refused.length > 2 ? `; and ${refused.length - 2} more` : ''}.`;
+  }
+  const parts = [photos ? `${plural(photos, 'photo')} added (${[...folders].map(([f, list]) => `${f}: ${listed(list)}`).join('; ')}).`
+    : 'No photo was added:'];
+  if (unread.length === 1) {
+    parts.push(`${unread[0].name} is not a readable image (${unread[0].why}): it waits in review/unreadable, to be ` +
+      'looked at or deleted.');
+  } else if (unread.length) {
+    parts.push(`${unread.length} files are not readable images (${listed(unread.map((u) => u.name))}): they wait in ` +
+      'review/unreadable, to be looked at or deleted.');
+  }
+  if (refused.length) {
+    parts.push(`${plural(refused.length, 'file')} not added: ${refused.slice(0, 2).join('; ')}` +
+      `${refused.length > 2 ? `; and ${refused.length - 2} more` : ''}.`);
+  }
+  return parts.join(' ');
 }
 
 // The view and order chosen stay for the tab's session: a category chip or another page and back keep "Select
