@@ -776,9 +776,9 @@ base::Result<std::string> SanitizePersonName(const std::string& raw_name) {
     return GeneratedPersonKey(name);
   }
   if (out.size() > kMaxPersonNameLength) {
-    return base::Status::InvalidArgument(
-        fmt::format("person name {} is too long: at most {} letters, digits and _ (it has {})", QuotedName(name),
-                    kMaxPersonNameLength, out.size()));
+    return base::Status::InvalidArgument(fmt::format(
+        "person name {} is too long: at most {} characters, spaces and dashes counted, punctuation not (it has {})",
+        QuotedName(name), kMaxPersonNameLength, out.size()));
   }
   if (out.empty() || std::all_of(out.begin(), out.end(), [](char ch) { return ch == '_'; })) {
     return base::Status::InvalidArgument(fmt::format(

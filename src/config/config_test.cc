@@ -574,7 +574,8 @@ TEST(PersonNameTest, RefusesANameLongerThanAFolderNameMayBeSayingHowLong) {
   EXPECT_NE(r.status().message().find("too long: at most 100"), std::string::npos) << r.status().message();
   EXPECT_NE(r.status().message().find("it has 300"), std::string::npos) << r.status().message();
   EXPECT_EQ(r.status().message(),
-            "person name \"" + std::string(60, 'x') + "\"… is too long: at most 100 letters, digits and _ (it has 300)")
+            "person name \"" + std::string(60, 'x') +
+                "\"… is too long: at most 100 characters, spaces and dashes counted, punctuation not (it has 300)")
       << "the message quotes only the start of the name";
 }
 
