@@ -336,3 +336,29 @@ test('a card left open while another tab kept another copy in its photo\'s place
   // Drawn again, the card compares with the copy in place now.
   assert.equal((await lib.api(`/api/review/${mine}`)).duplicate_of.id, other);
 });
+
+test('grid: after a bulk action the cursor stands on the photo after the block acted on, not as many photos further', async () => {
+  await inGrid('unidentified', async () => {
+    const tiles = page.getByTestId('tile');
+    const before = await tiles.evaluateAll((els) => els.map((t) => Number(t.dataset.itemId)));
+    assert.ok(before.length >= 8, `${before.length} photos on the page`);
+    await focusOnTile();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press(' ');
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.getByTestId('selected-count').filter({ hasText: /^3 selected$/ }).waitFor();
+    const kept = before.slice(2, 5);
+    await page.getByTestId('bulk-keep').click();
+    await toastStarting(page, '3 photos kept without a person').waitFor();
+    await page.waitForFunction((gone) => ![...document.querySelectorAll('[data-testid="tile"]')]
+      .some((t) => gone.includes(Number(t.dataset.itemId))), kept);
+    const cursor = page.locator('[data-testid="tile"].cursor');
+    assert.equal(Number(await cursor.getAttribute('data-item-id')), before[5], 'the cursor is on the photo after the three');
+    await screenshot(page, 'copies-cursor-after-bulk');
+    await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).click();
+    await toastStarting(page, 'Undone').waitFor();
+    for (const id of kept) assert.equal((await lib.item(id)).location, 'review', `item ${id} waits again`);
+  });
+});

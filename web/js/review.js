@@ -802,6 +802,10 @@ export async function renderReview(root, params, { session, signal }) {
         `${moved ? ` (${moved} had been moved meanwhile)` : ''}${why ? `: ${why}` : ''}.`;
       if (added && added.undo) out.undo = out.undo ? `${out.undo} ${added.undo}` : added.undo;
       offerUndo(message, out.undo, out.failed ? 'error' : 'info');
+      // The grid's cursor goes where the first photo acted on stood: the photo after the block stands there now
+      // (left where it was, it would skip as many photos as went).
+      const first = state.items.findIndex((i) => state.selected.has(i.id));
+      if (first >= 0 && first < gridKeys.cursor) gridKeys.cursor = first;
       // The photos it did not change stay selected, and the person chosen, so that the reviewer can see which and
       // file them another way (or fix what was wrong) without picking them out again.
       state.selected.clear();
