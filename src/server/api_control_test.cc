@@ -109,6 +109,25 @@ TEST_F(ControlApiTest, ThresholdsAreMergedAndValidatedLikeTheCli) {
   EXPECT_DOUBLE_EQ(config_->Current()->policy.min_confidence, 0.8);
 }
 
+// The audit log records the thresholds that changed, each before and after, not the whole section; saving the same
+// values again (a second click on Save) changes nothing and records nothing.
+TEST_F(ControlApiTest, AChangeOfThresholdsIsAuditedByTheKeysThatChanged) {
+  TestSession s = Login("bob");
+  const double before = config_->Current()->policy.min_confidence;
+  ASSERT_NE(before, 0.75);
+  ASSERT_EQ(Put("/api/config/thresholds", {{"min_confidence", 0.75}, {"match_distance", 0.6}}, &s)->status, 200);
+  auto audit = catalog_->ListAudit(0, "bob", 10, 0);
+  ASSERT_TRUE(audit.ok());
+  const size_t entries = audit->size();
+  ASSERT_GE(entries, 1u);
+  EXPECT_EQ((*audit)[0].action, "config");
+  EXPECT_EQ(json::parse((*audit)[0].from_state), json({{"min_confidence", before}}));
+  EXPECT_EQ(json::parse((*audit)[0].to_state), json({{"min_confidence", 0.75}}))
+      << "match_distance was 0.6 already: not named";
+  ASSERT_EQ(Put("/api/config/thresholds", {{"min_confidence", 0.75}}, &s)->status, 200);
+  EXPECT_EQ(catalog_->ListAudit(0, "bob", 10, 0)->size(), entries) << "the same values saved again";
+}
+
 // The CLI (another process) writes triage.json; the running server reads it on its next request, and its own next
 // save keeps the CLI's edit instead of writing back its older copy.
 TEST_F(ControlApiTest, ServerAndCliDoNotUndoEachOthersEdits) {

@@ -70,6 +70,20 @@ base::Status UpdateConfig(ServerState& state, const Call& call, const std::strin
     return base::Status::Ok();
   });
   if (!updated.ok()) return updated.status();
+  // Saved again as it was (a second click on Save): nothing changed, nothing to audit.
+  if (before == after) return base::Status::Ok();
+  // Of a section of settings, only the keys that changed: the log says "min confidence 0.6 → 0.3", not all ten.
+  if (before.is_object() && after.is_object()) {
+    json was = json::object(), now = json::object();
+    for (const auto& [k, v] : before.items()) {
+      if (!after.contains(k) || after[k] != v) was[k] = v;
+    }
+    for (const auto& [k, v] : after.items()) {
+      if (!before.contains(k) || before[k] != v) now[k] = v;
+    }
+    before = std::move(was);
+    after = std::move(now);
+  }
   return state.ctx.catalog.AddAudit({0, base::UnixNow(), call.actor(), 0, "config", before.dump(), after.dump(),
                                      fmt::format("{} changed through the web UI", key)});
 }

@@ -56,6 +56,11 @@ test('review workflow in the browser', async () => {
   await page.getByTestId('selected-count').filter({ hasText: '3 selected' }).waitFor();
   await page.getByTestId('bulk-person-select').fill('test_person');   // a name typed out in full is taken
   await page.getByTestId('bulk-approve').click();
+  // No face was found in these pictures: approving them under a person is asked first, and confirmed here.
+  const asked = page.getByTestId('confirm-dialog');
+  await asked.waitFor();
+  assert.match(await asked.locator('h2').innerText(), /^3 photos without a face$/);
+  await asked.getByTestId('confirm-yes').click();
   await page.locator('[data-testid="tile"]').nth(2).waitFor();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="tile"]').length === 3, null,
     { polling: 100 });
@@ -120,6 +125,15 @@ test('review workflow in the browser', async () => {
   const configEntries = (await api(`/api/audit?actor=${USER}`)).entries.filter((e) => e.action === 'config');
   assert.equal(configEntries.length, 1);
   assert.equal(configEntries[0].to, '["test_person","someone_else"]');
+  // A threshold saved twice (a double click on Save): one entry, naming only the value that changed.
+  const { csrf_token: csrf } = await api('/api/auth/session');
+  const confidence = (await api('/api/config')).thresholds.min_confidence;
+  for (let i = 0; i < 2; i++) {
+    const res = await lib.context.request.put(new URL('/api/config/thresholds', lib.baseUrl).toString(),
+      { headers: { 'X-CSRF-Token': csrf }, data: { min_confidence: 0.65, match_distance: (await api('/api/config')).thresholds.match_distance } });
+    assert.equal(res.status(), 200, await res.text());
+  }
+  assert.equal((await api(`/api/audit?actor=${USER}`)).entries.filter((e) => e.action === 'config').length, 2);
 
   // The audit page says it in words, without JSON or staging paths.
   await page.locator('#nav a[data-page="audit"]').click();
@@ -131,6 +145,8 @@ test('review workflow in the browser', async () => {
   await lines.filter({ hasText: new RegExp(`${USER} moved item ${rejectedId} \\([^()]+\\.jpg\\) to the trash — from ` +
     'review/unidentified') }).waitFor();
   await lines.filter({ hasText: `${USER} changed the whitelist: nobody → test_person, someone_else` }).waitFor();
+  assert.equal(await lines.filter({ hasText: `${USER} changed the thresholds: min confidence ${confidence} → 0.65` })
+    .innerText().then((t) => /→ 0\.65$/.test(t)), true, 'one line, naming the one threshold that changed');
   const text = await page.locator('.audit-list').innerText();
   assert.doesNotMatch(text, /[[\]{}]|staging/);
 

@@ -34,6 +34,14 @@ function listText(value) {
   return value;
 }
 
+// `value` parsed when it is a JSON object, else null.
+function parsedObject(value) {
+  try {
+    const parsed = JSON.parse(value);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : null;
+  } catch (_) { return null; }
+}
+
 // A library folder ("review/duplicates"): not an absolute path, a staging path, or a JSON value (what a change of
 // settings recorded, shown by listText).
 const isFolder = (s) => !!s && !s.startsWith('/') && !s.includes('staging') && !/^[[{]/.test(s);
@@ -116,6 +124,15 @@ export function auditSentence(e) {
     case 'apply-policy': return `${e.actor} re-sorted ${item} under the current policy${move}`;
     case 'config': {
       const what = (e.reason || 'settings changed').replace(/ changed( through the web UI)?$/, '');
+      const was = parsedObject(e.from);
+      const now = parsedObject(e.to);
+      // A section of settings (thresholds): each key that changed, with its value before and after.
+      if (was && now && !Object.values({ ...was, ...now }).some(Array.isArray)) {
+        const keys = [...new Set([...Object.keys(was), ...Object.keys(now)])];
+        const shown = (v) => (v === undefined ? 'unset' : JSON.stringify(v));
+        return `${e.actor} changed the ${what}: ${keys.map((k) => `${k.replaceAll('_', ' ')} ${shown(was[k])} → ` +
+          `${shown(now[k])}`).join('; ')}`;
+      }
       return `${e.actor} changed the ${what}: ${listText(e.from || '[]')} → ${listText(e.to || '[]')}`;
     }
     default: return `${e.actor} ${e.action.replaceAll('_', ' ')}${item ? ` ${item}` : ''}${move}`;
