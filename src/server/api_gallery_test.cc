@@ -191,6 +191,9 @@ TEST_F(GalleryApiTest, RefusesBadParametersNamingThem) {
       {"/api/gallery?min_score=0x5", "min_score: must be a score from 0 to 10"},
       {"/api/gallery?max_score=%20%205", "max_score: must be a score from 0 to 10"},
       {"/api/gallery?min_score=5e0", "min_score"},
+      // Both bounds out of range: each named, in one refusal.
+      {"/api/gallery?min_score=-5&max_score=99",
+       "min_score: must be a score from 0 to 10 (got \\\"-5\\\"); query parameter max_score: must be a score"},
       {"/api/gallery?min_score=inf", "min_score"},
       {"/api/gallery?undated=yes", "undated: must be true or false"},
       {"/api/gallery?from=May", "from: must be a date"},

@@ -131,7 +131,12 @@ base::Result<quality::GalleryRequest> RequestOf(const Call& call) {
   Text(call, "lens", q.lens);
   auto from = Date(call, "from", false), to = Date(call, "to", true);
   auto min = Score(call, "min_score"), max = Score(call, "max_score");
-  for (const base::Status& st : {from.status(), to.status(), min.status(), max.status()}) TRIAGE_RETURN_IF_ERROR(st);
+  // Every refused date and score named at once: a form with two bounds wrong is put right in one go.
+  std::vector<std::string> refused;
+  for (const base::Status& st : {from.status(), to.status(), min.status(), max.status()}) {
+    if (!st.ok()) refused.push_back(st.message());
+  }
+  if (!refused.empty()) return base::Status::InvalidArgument(fmt::format("{}", fmt::join(refused, "; ")));
   q.taken_from_ms = *from;
   q.taken_to_ms = *to;
   // Scores are shown to one decimal, so a bound is on the shown values: "7.8 or more" takes the 7.75 a tile shows as

@@ -115,6 +115,11 @@ test('gallery: Score ≥ above Score ≤ is explained where the photos would be'
   assert.equal(await refused.innerText(),
     'No photos shown: Person: no person named "nobody_at_all". Change that filter to see photos again.');
   assert.equal(await page.locator('input[name="person"]').inputValue(), 'nobody_at_all');
+  // Both score bounds out of range: both named at once, in the fields' words.
+  await page.goto('/#/gallery?min_score=-5&max_score=99');
+  await refused.filter({ hasText: 'Score ≤' }).waitFor();
+  assert.equal(await refused.innerText(), 'No photos shown: Score ≥: must be a score from 0 to 10 (got "-5"); ' +
+    'Score ≤: must be a score from 0 to 10 (got "99"). Change those filters to see photos again.');
 });
 
 test('gallery: an empty library says so and how photos get in, not that nothing matches', async () => {

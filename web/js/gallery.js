@@ -724,7 +724,7 @@ export async function renderGallery(root, _rest, { session, signal }) {
         if (!drawing) { Object.assign(state, { from, to, undated }); change(); }
       }),
       refused ? h('p', { class: 'card error', role: 'alert', dataset: { testid: 'gallery-refused' } },
-        `No photos shown: ${refused}. Change that filter to see photos again.`)
+        `No photos shown: ${refused}. Change ${refused.includes('; ') ? 'those filters' : 'that filter'} to see photos again.`)
         : failed ? h('div', { class: 'card error', role: 'alert', dataset: { testid: 'gallery-failed' } },
           h('p', {}, `The photos could not be loaded: ${failed}. Trying again every ${RETRY_S} seconds.`),
           h('button', { type: 'button', dataset: { testid: 'gallery-retry' }, onclick: change }, 'Try again'))
