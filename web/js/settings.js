@@ -18,9 +18,16 @@ const fieldWords = (label) => `"${label.replace(/ \(.*\)$/, '')}"`;
 const inFieldWords = (message) => THRESHOLDS.reduce(
   (text, [key, label]) => text.replaceAll(`thresholds.${key}`, fieldWords(label)), message);
 const unstop = (text) => String(text).replace(/\.$/, '');
+// Several refusals ("thresholds.b: ...; thresholds.a: ..."), as the server names them by key, put in the order the
+// form shows the fields.
+const placeInForm = (part) => {
+  const at = THRESHOLDS.findIndex(([key]) => part.startsWith(`thresholds.${key}:`));
+  return at < 0 ? THRESHOLDS.length : at;
+};
+const inFormOrder = (message) => String(message).split('; ').sort((a, b) => placeInForm(a) - placeInForm(b)).join('; ');
 // A refused value is said in the fields' words (the message names the field); any other failure (no answer, a server
 // error) says what could not be done, so that it is not taken for a refusal of what was typed.
-const couldNot = (what, err) => (err.status === 400 ? inFieldWords(err.message)
+const couldNot = (what, err) => (err.status === 400 ? inFieldWords(inFormOrder(err.message))
   : `Could not ${what}: ${unstop(err.message)}. The values typed stay here.`);
 // The keys of the thresholds a refusal names (by key or, once put in the fields' words, by label), in the form's
 // order: the server names every refused value at once ("thresholds.a: ...; thresholds.b: ...").
