@@ -130,7 +130,11 @@ export async function renderSettings(root, _params, { session, refreshSortState,
           area.dataset.drawn = sent;
           const moved = out[list].filter((n) => was.includes(n));
           // With its Undo (and Ctrl-Z on this page), as every other decision.
-          offerUndo(`Saved the ${list} (${plural(out[list].length, 'name')})` + (moved.length
+          // An emptied list is said with what it means: no whitelist sorts every enrolled person.
+          const saved = out[list].length ? `Saved the ${list} (${plural(out[list].length, 'name')})`
+            : list === 'whitelist' ? 'Saved the whitelist, now empty: photos of every enrolled person are sorted, ' +
+              'but for those on the blacklist' : 'Saved the blacklist, now empty: nobody is held back';
+          offerUndo(saved + (moved.length
             ? `; ${moved.map(personName).join(', ')} left the ${other} (a person is on one list at most).` : '.'),
           out.undo, 'settings');
           await draw();
