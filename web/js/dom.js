@@ -120,10 +120,16 @@ export function plural(n, one, many = `${one}s`) {
 // A tile's file name: whole up to 96 characters, so that exports of one shoot that differ at their end ("…_v3",
 // "…_v4") are told apart; longer (up to the library's 180 bytes) its beginning and its last 32 characters, where a
 // camera's counter and an edit's mark are, instead of eight wrapped lines. The whole name is the tooltip.
-export function tileName(name) {
+// `name` cut in the middle when longer than head + 1 + tail characters: its first `head` and last `tail` (whole
+// characters; the end is where the numbering and the extension are), for a tile or a message.
+export function shortenedName(name, head = 63, tail = 32) {
   const chars = Array.from(name || '');
-  const shown = chars.length <= 96 ? name : `${chars.slice(0, 63).join('')}…${chars.slice(-32).join('')}`;
-  return h('span', { class: 'tile-name', title: name }, shown);
+  if (chars.length <= head + 1 + tail) return name || '';
+  return `${chars.slice(0, head).join('')}…${chars.slice(-tail).join('')}`;
+}
+
+export function tileName(name) {
+  return h('span', { class: 'tile-name', title: name }, shortenedName(name));
 }
 
 export function formatBytes(n) {

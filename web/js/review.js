@@ -10,7 +10,7 @@ import { keyWaiter, keyName } from './review_keys.js';
 import { attachUndoView, askUndo, rememberDecision, undoEpoch, undoOffer, MAX_UNDO } from './review_undo.js';
 import { h, decisionTap, mount, formatBytes, formatTime, formatTaken, categoryLabel, toast, dismissToast, confirmDialog, itemImage,
   typingInFormControl, fieldOwnsUndo, shortcutsSheet, thumbSrcset, communityVotes, personKey, personKeyOf, personName, plural,
-  dimensionWords, tileName } from './dom.js';
+  dimensionWords, tileName, shortenedName } from './dom.js';
 
 // A link to a photo no longer near its place is looked up in the queue this many photos at a time (the API's most),
 // in at most this many requests (the first 3,000 photos).
@@ -67,10 +67,7 @@ const NOT_FILABLE = 'This file could not be read as an image, so it cannot be so
 // (added all the same: they wait in review/unreadable, to be looked at or deleted) and those not taken, and why. A
 // long name is cut in the middle and long lists after three, so that the toast stays a few lines.
 const unreadable = (r) => r.ok && r.decision && r.decision.category === 'unreadable';
-const shortName = (name) => {
-  const chars = Array.from(name);
-  return chars.length <= 48 ? name : `${chars.slice(0, 30).join('')}…${chars.slice(-14).join('')}`;
-};
+const shortName = (name) => shortenedName(name, 30, 14);
 const listed = (names) => (names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`);
 function uploadReport(names, out) {
   const folders = new Map();
@@ -762,7 +759,7 @@ export async function renderReview(root, params, { session, signal }) {
       // person with them: asked first, naming those of this page.
       const faceless = state.items.filter((i) => state.selected.has(i.id) && i.faces_detected === 0);
       if (faceless.length) {
-        const names = faceless.slice(0, 5).map((i) => tileName(i.file_name).textContent || i.file_name);
+        const names = faceless.slice(0, 5).map((i) => shortName(i.file_name));
         const shown = names.join(', ') + (faceless.length > names.length ? `, and ${faceless.length - names.length} more` : '');
         const ok = await confirmDialog(`${plural(faceless.length, 'photo')} without a face`, [
           `No face was found in ${shown}. Approving sorts ${faceless.length === 1 ? 'it' : 'them'} into ` +
