@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
                   b.name.c_str());
     }
   }
-  std::fprintf(stderr, "%zu checks, %.2f ms each\n", checks, checks ? 1000 * seconds / static_cast<double>(checks) : 0);
+  std::fprintf(stderr, "%zu checks, %.1f us each, %.3f s in all\n", checks,
+               checks ? 1e6 * seconds / static_cast<double>(checks) : 0, seconds);
   return 0;
 }

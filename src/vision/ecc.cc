@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace triage::vision::internal {
@@ -22,14 +23,18 @@ int SaturateInt(double v) {
   return static_cast<int>(std::lrint(v));
 }
 
+// Four floats in one SIMD register (SSE on x86-64, NEON on arm64), lane by lane as four scalars: the same results.
+using Vec4 = float __attribute__((vector_size(16)));
+
 int16_t SaturateShort(int64_t v) { return static_cast<int16_t>(std::clamp<int64_t>(v, INT16_MIN, INT16_MAX)); }
 
-// The input and its gradients interleaved (value, gx, gy per pixel), so that one bilinear sample reads all three.
+// The input and its gradients interleaved (value, gx, gy and a zero per pixel), so that one bilinear sample reads all
+// three as one vector of four.
 // The gradients are central differences (-0.5, 0, 0.5) with the border reflected about the edge pixel
 // (BORDER_REFLECT_101): what findTransformECC differentiates the input with.
 cv::Mat WithGradients(const cv::Mat& image) {
   const int w = image.cols, h = image.rows;
-  cv::Mat out(h, w, CV_32FC3);
+  cv::Mat out(h, w, CV_32FC4);
   auto reflect = [](int i, int n) { return n == 1 ? 0 : (i < 0 ? -i : (i >= n ? 2 * n - 2 - i : i)); };
   for (int y = 0; y < h; ++y) {
     const float* row = image.ptr<float>(y);
@@ -37,9 +42,10 @@ cv::Mat WithGradients(const cv::Mat& image) {
     const float* down = image.ptr<float>(reflect(y + 1, h));
     float* o = out.ptr<float>(y);
     for (int x = 0; x < w; ++x) {
-      o[3 * x] = row[x];
-      o[3 * x + 1] = 0.5f * row[reflect(x + 1, w)] - 0.5f * row[reflect(x - 1, w)];
-      o[3 * x + 2] = 0.5f * down[x] - 0.5f * up[x];
+      o[4 * x] = row[x];
+      o[4 * x + 1] = 0.5f * row[reflect(x + 1, w)] - 0.5f * row[reflect(x - 1, w)];
+      o[4 * x + 2] = 0.5f * down[x] - 0.5f * up[x];
+      o[4 * x + 3] = 0;
     }
   }
   return out;
@@ -51,12 +57,14 @@ struct Samples {
   std::vector<int> adelta, bdelta;  // each column's step along the row, as warpAffine computes it
 };
 
-// Samples `input` (as WithGradients) through `warp` (template -> input coordinates) at every template pixel: bilinear
-// at 1/32 px with zero outside the input, and whether the pixel's nearest input pixel exists (the mask).
-void Sample(const cv::Mat& input, const double m[6], cv::Size size, Samples& s) {
+// Walks the pixels of a `size` raster seen through `m` (raster -> input coordinates) as warpAffine with
+// WARP_INVERSE_MAP and INTER_LINEAR walks them: for each, in row order, `visit(i, xn, yn, out)` gets the pixel's index,
+// its nearest input pixel (xn, yn; maybe outside) and the bilinear sample at 1/32 px of the `C` interleaved channels
+// of `input` (CV_32FC(C)), zero outside. `adelta`/`bdelta` hold size.width ints (scratch).
+template <int C, typename Visit>
+void WalkWarp(const cv::Mat& input, const double m[6], cv::Size size, std::vector<int>& adelta,
+              std::vector<int>& bdelta, Visit&& visit) {
   const int w = input.cols, h = input.rows;
-  std::vector<int>& adelta = s.adelta;
-  std::vector<int>& bdelta = s.bdelta;
   for (int x = 0; x < size.width; ++x) {
     adelta[x] = SaturateInt(m[0] * x * kAbScale);
     bdelta[x] = SaturateInt(m[3] * x * kAbScale);
@@ -67,43 +75,105 @@ void Sample(const cv::Mat& input, const double m[6], cv::Size size, Samples& s) 
   const float* base = input.ptr<float>(0);
   for (int y = 0; y < size.height; ++y) {
     const int64_t x0 = SaturateInt((m[1] * y + m[2]) * kAbScale), y0 = SaturateInt((m[4] * y + m[5]) * kAbScale);
-    for (int x = 0; x < size.width; ++x) {
-      const int i = y * size.width + x;
+    // Any pixel, its taps inside the input or not.
+    auto sample_checked = [&](int x) {
       const int64_t xn = (x0 + nearest_round + adelta[x]) >> kAbBits, yn = (y0 + nearest_round + bdelta[x]) >> kAbBits;
-      s.inside[i] = xn >= 0 && xn < w && yn >= 0 && yn < h ? 1.f : 0.f;
       const int64_t xf = (x0 + linear_round + adelta[x]) >> (kAbBits - kTabBits),
                     yf = (y0 + linear_round + bdelta[x]) >> (kAbBits - kTabBits);
       const int sx = SaturateShort(xf >> kTabBits), sy = SaturateShort(yf >> kTabBits);
       const float ax = step * static_cast<float>(xf & (kTabSize - 1)),
                   ay = step * static_cast<float>(yf & (kTabSize - 1));
       const float weight[4] = {(1.f - ay) * (1.f - ax), (1.f - ay) * ax, ay * (1.f - ax), ay * ax};
-      float out[3];
+      float out[C];
       if (sx >= 0 && sx + 1 < w && sy >= 0 && sy + 1 < h) {
-        const float* p = base + sy * stride + 3 * sx;
-        for (int k = 0; k < 3; ++k) {
-          out[k] = p[k] * weight[0] + p[k + 3] * weight[1] + p[k + stride] * weight[2] + p[k + stride + 3] * weight[3];
+        const float* p = base + sy * stride + C * sx;
+        for (int k = 0; k < C; ++k) {
+          out[k] = p[k] * weight[0] + p[k + C] * weight[1] + p[k + stride] * weight[2] + p[k + stride + C] * weight[3];
         }
       } else if (sx >= w || sx + 1 < 0 || sy >= h || sy + 1 < 0) {
-        out[0] = out[1] = out[2] = 0;
+        for (int k = 0; k < C; ++k) out[k] = 0;
       } else {
         // Partly outside: the taps outside count as zero.
         const bool x_in[2] = {sx >= 0, sx + 1 < w}, y_in[2] = {sy >= 0, sy + 1 < h};
-        for (int k = 0; k < 3; ++k) {
+        for (int k = 0; k < C; ++k) {
           float tap[4];
           for (int dy = 0; dy < 2; ++dy) {
             for (int dx = 0; dx < 2; ++dx) {
-              tap[dy * 2 + dx] = y_in[dy] && x_in[dx] ? base[(sy + dy) * stride + 3 * (sx + dx) + k] : 0.f;
+              tap[dy * 2 + dx] = y_in[dy] && x_in[dx] ? base[(sy + dy) * stride + C * (sx + dx) + k] : 0.f;
             }
           }
           out[k] = tap[0] * weight[0] + tap[1] * weight[1] + tap[2] * weight[2] + tap[3] * weight[3];
         }
       }
-      s.value[i] = out[0];
-      s.gx[i] = out[1];
-      s.gy[i] = out[2];
-    }
+      visit(y * size.width + x, xn, yn, out);
+    };
+    // A pixel whose four taps are all inside the input (its nearest pixel then is too): the same sample without the
+    // checks.
+    auto sample_inside = [&](int x) {
+      const int64_t xn = (x0 + nearest_round + adelta[x]) >> kAbBits, yn = (y0 + nearest_round + bdelta[x]) >> kAbBits;
+      const int xf = static_cast<int>((x0 + linear_round + adelta[x]) >> (kAbBits - kTabBits)),
+                yf = static_cast<int>((y0 + linear_round + bdelta[x]) >> (kAbBits - kTabBits));
+      const float ax = step * static_cast<float>(xf & (kTabSize - 1)),
+                  ay = step * static_cast<float>(yf & (kTabSize - 1));
+      const float weight[4] = {(1.f - ay) * (1.f - ax), (1.f - ay) * ax, ay * (1.f - ax), ay * ax};
+      const float* p = base + static_cast<size_t>(yf >> kTabBits) * stride + C * static_cast<size_t>(xf >> kTabBits);
+      float out[C];
+      if constexpr (C == 4) {
+        // The four channels at once, each with the same products added in the same order: the same sums.
+        Vec4 tap[4];
+        std::memcpy(&tap[0], p, sizeof(Vec4));
+        std::memcpy(&tap[1], p + C, sizeof(Vec4));
+        std::memcpy(&tap[2], p + stride, sizeof(Vec4));
+        std::memcpy(&tap[3], p + stride + C, sizeof(Vec4));
+        const Vec4 sum = tap[0] * weight[0] + tap[1] * weight[1] + tap[2] * weight[2] + tap[3] * weight[3];
+        std::memcpy(out, &sum, sizeof(Vec4));
+      } else {
+        for (int k = 0; k < C; ++k) {
+          out[k] = p[k] * weight[0] + p[k + C] * weight[1] + p[k + stride] * weight[2] + p[k + stride + C] * weight[3];
+        }
+      }
+      visit(y * size.width + x, xn, yn, out);
+    };
+    // Along a row the taps move monotonically (adelta and bdelta are rounded multiples of x), so the pixels whose taps
+    // are all inside are one run: found from both ends, sampled without the checks, and the few outside it with them.
+    auto taps_inside = [&](int x) {
+      const int64_t sx = (x0 + linear_round + adelta[x]) >> kAbBits, sy = (y0 + linear_round + bdelta[x]) >> kAbBits;
+      return sx >= 0 && sx + 1 < w && sy >= 0 && sy + 1 < h;
+    };
+    int first = 0, last = size.width - 1;
+    while (first <= last && !taps_inside(first)) sample_checked(first++);
+    while (last >= first && !taps_inside(last)) --last;
+    for (int x = first; x <= last; ++x) sample_inside(x);
+    for (int x = last + 1; x < size.width; ++x) sample_checked(x);
   }
 }
+
+// Samples `input` (as WithGradients) through `warp` (template -> input coordinates) at every template pixel: bilinear
+// at 1/32 px with zero outside the input, and whether the pixel's nearest input pixel exists (the mask).
+void Sample(const cv::Mat& input, const double m[6], cv::Size size, Samples& s) {
+  const int64_t w = input.cols, h = input.rows;
+  WalkWarp<4>(input, m, size, s.adelta, s.bdelta, [&](int i, int64_t xn, int64_t yn, const float* out) {
+    s.inside[i] = xn >= 0 && xn < w && yn >= 0 && yn < h ? 1.f : 0.f;
+    s.value[i] = out[0];
+    s.gx[i] = out[1];
+    s.gy[i] = out[2];
+  });
+}
+
+}  // namespace
+
+void WarpLinear(const cv::Mat& input, const cv::Mat& warp, cv::Size size, cv::Mat& out) {
+  CV_Assert(input.type() == CV_32F && warp.type() == CV_32F && warp.rows == 2 && warp.cols == 3);
+  const double m[6] = {warp.at<float>(0, 0), warp.at<float>(0, 1), warp.at<float>(0, 2),
+                       warp.at<float>(1, 0), warp.at<float>(1, 1), warp.at<float>(1, 2)};
+  out.create(size, CV_32F);
+  CV_Assert(out.isContinuous());
+  float* o = out.ptr<float>(0);
+  std::vector<int> adelta(static_cast<size_t>(size.width)), bdelta(static_cast<size_t>(size.width));
+  WalkWarp<1>(input, m, size, adelta, bdelta, [o](int i, int64_t, int64_t, const float* v) { o[i] = v[0]; });
+}
+
+namespace {
 
 // Solves `a` x = `b` for the symmetric positive definite 6x6 `a` (Cholesky); false when `a` is not.
 bool Solve6(const double a[6][6], const double b[6], double x[6]) {

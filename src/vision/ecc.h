@@ -17,4 +17,10 @@ namespace triage::vision::internal {
 // REQUIRES: `templ` and `input` CV_32F, single channel, not empty; `warp` 2x3 CV_32F.
 double RefineAffineEcc(const cv::Mat& templ, const cv::Mat& input, cv::Mat& warp, int max_iterations, double epsilon);
 
+// `input` seen through `warp` (2x3 CV_32F, `out` coordinates -> `input` coordinates) into `out` (CV_32F, `size`):
+// pixel for pixel what cv::warpAffine gives with INTER_LINEAR | WARP_INVERSE_MAP and BORDER_CONSTANT zero, the
+// sampling RefineAffineEcc aligns by, without warpAffine's per-call set-up.
+// REQUIRES: `input` CV_32F, single channel; `warp` 2x3 CV_32F.
+void WarpLinear(const cv::Mat& input, const cv::Mat& warp, cv::Size size, cv::Mat& out);
+
 }  // namespace triage::vision::internal

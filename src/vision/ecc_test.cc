@@ -149,5 +149,38 @@ TEST(RefineAffineEccTest, AFlatPictureCannotBeAligned) {
   EXPECT_LT(RefineAffineEcc(picture, picture, away, 30, 1e-3), 0);
 }
 
+// The near-duplicate check measures its alignments on WarpLinear's rasters and refines them with RefineAffineEcc's
+// sampling: both must be warpAffine's, pixel for pixel, wherever the warp takes the raster (inside, across an edge,
+// beyond it, shrunk, enlarged, turned, sheared, mirrored).
+TEST(WarpLinearTest, IsWarpAffineBitForBit) {
+  const cv::Mat picture = Picture(5, 1.5);
+  cv::RNG rng(7);
+  std::vector<cv::Mat> warps = {Warp(1, 0, 0, 0),    Warp(1.05, 2, 1.5, -0.7), Warp(0.95, -2.5, -3, 4),
+                                Warp(1, 0, 40, 0),   Warp(1, 0, -63.5, 0),     Warp(1, 0, 500, 500),
+                                Warp(2.5, 30, 0, 0), Warp(0.3, -45, 10, 10),   Warp(1, 0, 0.03125, 0.015625)};
+  cv::Mat mirror = Warp(1, 0, 0, 0);
+  mirror.at<float>(0, 0) = -1;
+  mirror.at<float>(0, 2) = kSide - 1;
+  warps.push_back(mirror);
+  for (int i = 0; i < 200; ++i) {
+    cv::Mat w(2, 3, CV_32F);
+    for (int k = 0; k < 6; ++k) {
+      const bool linear = k % 3 != 2;
+      w.at<float>(k / 3, k % 3) =
+          static_cast<float>(linear ? ((k == 0 || k == 4) ? 1 : 0) + rng.uniform(-0.3, 0.3) : rng.uniform(-20.0, 20.0));
+    }
+    warps.push_back(w);
+  }
+  for (const cv::Size size : {cv::Size(kSide, kSide), cv::Size(16, 24)}) {
+    for (const cv::Mat& w : warps) {
+      cv::Mat expected, ours;
+      cv::warpAffine(picture, expected, w, size, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT);
+      WarpLinear(picture, w, size, ours);
+      ASSERT_EQ(ours.size(), size);
+      ASSERT_EQ(cv::norm(ours, expected, cv::NORM_INF), 0) << w;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace triage::vision::internal

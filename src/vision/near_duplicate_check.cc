@@ -129,19 +129,40 @@ const std::array<Start, 3>& Starts() {
   return starts;
 }
 
-// Correlation and the residual of the best gain/offset fit of `b` to `a` over `mask`.
-void Measure(const cv::Mat& a, const cv::Mat& b, const cv::Mat& mask, Alignment& out) {
-  cv::Scalar ma, sa, mb, sb;
-  cv::meanStdDev(a, ma, sa, mask);
-  cv::meanStdDev(b, mb, sb, mask);
-  cv::Mat da = a - ma[0], db = b - mb[0];
-  const double cov = cv::mean(da.mul(db), mask)[0];
-  const double va = sa[0] * sa[0], vb = sb[0] * sb[0];
+// Correlation and the residual of the best gain/offset fit of `b` to `a` over the pixels where `mask` is set, in one
+// pass over the pixels: the figures cv::meanStdDev and cv::mean give (sums in double in pixel order; the deviations
+// from the means in single precision, as cv::Mat arithmetic makes them).
+void Measure(const cv::Mat& a, const cv::Mat& b, const uint8_t* mask, Alignment& out) {
+  const float* pa = a.ptr<float>(0);
+  const float* pb = b.ptr<float>(0);
+  const int n = a.rows * a.cols;
+  double sum_a = 0, sum_aa = 0, sum_b = 0, sum_bb = 0;
+  int count = 0;
+  for (int i = 0; i < n; ++i) {
+    if (mask[i] == 0) continue;
+    const double va = pa[i], vb = pb[i];
+    sum_a += va;
+    sum_aa += va * va;
+    sum_b += vb;
+    sum_bb += vb * vb;
+    ++count;
+  }
+  const double scale = count > 0 ? 1.0 / count : 0.0;
+  const double ma = sum_a * scale, mb = sum_b * scale;
+  const double sa = std::sqrt(std::max(sum_aa * scale - ma * ma, 0.0)),
+               sb = std::sqrt(std::max(sum_bb * scale - mb * mb, 0.0));
+  const float fa = static_cast<float>(ma), fb = static_cast<float>(mb);
+  double products = 0;
+  for (int i = 0; i < n; ++i) {
+    if (mask[i] != 0) products += static_cast<float>((pa[i] - fa) * (pb[i] - fb));
+  }
+  const double cov = products * scale;
+  const double va = sa * sa, vb = sb * sb;
   out.correlation = va > 1e-6 && vb > 1e-6 ? cov / std::sqrt(va * vb) : (va + vb < 1e-6 ? 1.0 : 0.0);
   const double gain = vb > 1e-6 ? cov / vb : 0;  // a ~ gain * b + offset
   out.gain = gain;
-  out.spread = std::max(sa[0], sb[0]);
-  out.offset = ma[0] - gain * mb[0];
+  out.spread = std::max(sa, sb);
+  out.offset = ma - gain * mb;
   out.residual = std::sqrt(std::max(0.0, va - 2 * gain * cov + gain * gain * vb));
 }
 
@@ -167,12 +188,22 @@ Alignment Evaluate(const Query& q, const cv::Mat& candidate, const cv::Mat& warp
   Alignment out;
   out.warp = warp;
   const cv::Size size(kGreySide, kGreySide);
-  cv::warpAffine(candidate, out.warped, warp, size, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT);
+  internal::WarpLinear(candidate, warp, size, out.warped);
   out.mask = coverage.mask;
   out.overlap = coverage.overlap;
-  // Pixels clipped white in either picture say nothing about a brightness change: measured without them.
-  cv::Mat unclipped = q.unclipped & (out.warped < kClipped) & out.mask;
-  if (out.overlap > 0.2) Measure(q.grey, out.warped, cv::countNonZero(unclipped) > 200 ? unclipped : out.mask, out);
+  if (out.overlap <= 0.2) return out;
+  // Pixels clipped white in either picture say nothing about a brightness change: measured without them, when more
+  // than 200 remain.
+  std::array<uint8_t, kGreySide * kGreySide> unclipped;
+  const uint8_t* covered = out.mask.ptr<uint8_t>(0);
+  const uint8_t* query_unclipped = q.unclipped.ptr<uint8_t>(0);
+  const float* warped = out.warped.ptr<float>(0);
+  int kept = 0;
+  for (size_t i = 0; i < unclipped.size(); ++i) {
+    unclipped[i] = covered[i] != 0 && query_unclipped[i] != 0 && warped[i] < kClipped ? 255 : 0;
+    kept += unclipped[i] != 0;
+  }
+  Measure(q.grey, out.warped, kept > 200 ? unclipped.data() : covered, out);
   return out;
 }
 
