@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace triage::base {
 namespace {
@@ -66,6 +67,12 @@ std::string Replaced(std::string_view text, std::string_view replacement, Replac
 
 bool IsValidUtf8(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
+    // ASCII eight bytes at a time (hex, base64, most names): no byte with its high bit set.
+    uint64_t eight = 0;
+    if (text.size() - i >= 8 && (std::memcpy(&eight, text.data() + i, 8), (eight & 0x8080808080808080ull) == 0)) {
+      i += 8;
+      continue;
+    }
     size_t n = SequenceLength(text, i);
     if (n == 0) return false;
     i += n;

@@ -19,6 +19,21 @@ TEST(Utf8Test, RejectsStrayBytesOverlongsSurrogatesAndTruncation) {
   }
 }
 
+// Long ASCII runs are read eight bytes at a time: a stray byte or a character is found wherever it stands.
+TEST(Utf8Test, FindsAStrayByteAnywhereInALongAsciiRun) {
+  for (size_t at = 0; at < 25; ++at) {
+    std::string text(25, 'a');
+    text[at] = '\xFF';
+    EXPECT_FALSE(IsValidUtf8(text)) << at;
+    std::string cut(25, 'a');
+    cut.insert(at, "\xC3");  // the first byte of a two-byte character, alone
+    EXPECT_FALSE(IsValidUtf8(cut)) << at;
+    std::string whole(25, 'a');
+    whole.insert(at, "\xC3\xA9");  // straddling every boundary of eight in turn
+    EXPECT_TRUE(IsValidUtf8(whole)) << at;
+  }
+}
+
 TEST(Utf8Test, ReplacesEachInvalidByteAndKeepsTheRest) {
   EXPECT_EQ(ToValidUtf8("\xFF\xFE.jpg", "_"), "__.jpg");
   EXPECT_EQ(ToValidUtf8("caf\xC3\xA9\xFF"), "caf\xC3\xA9\xEF\xBF\xBD");

@@ -63,17 +63,43 @@ TEST(JournalCodecTest, AGroupEntryHoldsEveryIntentInOrderAndASingleEntryReadsAsO
 }
 
 TEST(JournalCodecTest, TheNearDuplicateSignatureRoundTrips) {
-  Intent in = IntentWithNames("a.jpg");
-  in.change->item.fingerprint.signature = {0, 1, 0x7F, 0x80, 0xFF};
-  auto back = DecodeIntent(EncodeIntent(in));
-  ASSERT_TRUE(back.ok()) << back.status().message();
-  EXPECT_EQ(back->change->item.fingerprint.signature, in.change->item.fingerprint.signature);
+  // Every length modulo three (base64's padding), every byte value.
+  for (size_t size : {1u, 2u, 3u, 5u, 256u, 4869u}) {
+    Intent in = IntentWithNames("a.jpg");
+    for (size_t i = 0; i < size; ++i)
+      in.change->item.fingerprint.signature.push_back(static_cast<uint8_t>(i * 37 + 11));
+    const std::string text = EncodeIntent(in);
+    EXPECT_EQ(text.find("\"signature\""), std::string::npos) << "written as base64 only";
+    auto back = DecodeIntent(text);
+    ASSERT_TRUE(back.ok()) << back.status().message();
+    EXPECT_EQ(back->change->item.fingerprint.signature, in.change->item.fingerprint.signature) << size;
+  }
   // An intent written before signatures existed decodes with none.
   std::string text = EncodeIntent(IntentWithNames("b.jpg"));
-  ASSERT_NE(text.find("\"signature\":\"\""), std::string::npos);
-  auto old = DecodeIntent(text);
-  ASSERT_TRUE(old.ok());
+  const std::string empty = "\"signature_b64\":\"\"";
+  ASSERT_NE(text.find(empty), std::string::npos);
+  auto none = DecodeIntent(text);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->change->item.fingerprint.signature.empty());
+  std::string without = text;
+  without.replace(without.find(empty), empty.size() + 1, "");  // the key and its comma
+  auto old = DecodeIntent(without);
+  ASSERT_TRUE(old.ok()) << without;
   EXPECT_TRUE(old->change->item.fingerprint.signature.empty());
+  // Entries written before base64 carry the signature as hex, and still replay it.
+  std::string hex = text;
+  hex.replace(hex.find(empty), empty.size(), "\"signature\":\"00017f80ff\"");
+  auto from_hex = DecodeIntent(hex);
+  ASSERT_TRUE(from_hex.ok());
+  EXPECT_EQ(from_hex->change->item.fingerprint.signature, (std::vector<uint8_t>{0, 1, 0x7F, 0x80, 0xFF}));
+  // A signature that is not base64 (or not hex) is dropped: the item is stored without one, as before signatures.
+  for (const char* bad : {"\"signature_b64\":\"AAA\"", "\"signature_b64\":\"A*AA\"", "\"signature\":\"0g\""}) {
+    std::string damaged = text;
+    damaged.replace(damaged.find(empty), empty.size(), bad);
+    auto read = DecodeIntent(damaged);
+    ASSERT_TRUE(read.ok()) << bad;
+    EXPECT_TRUE(read->change->item.fingerprint.signature.empty()) << bad;
+  }
 }
 
 TEST(JournalCodecTest, AnUndoneDecisionKeepsItsReviewEntryAndReferenceChanges) {
