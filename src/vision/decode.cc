@@ -546,6 +546,8 @@ base::Result<Decoded> DecodeRaw(const std::filesystem::path& path, const DecodeO
 
 }  // namespace
 
+void StartDecoders() { InitVips(); }
+
 base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const DecodeOptions& options) {
   auto read = ReadHead(path);
   if (!read.ok()) return read.status();

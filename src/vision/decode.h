@@ -28,6 +28,11 @@ struct Decoded {
   model::RgbImage image;  // at most max_side_px on the long side, upright
 };
 
+// Starts libvips (it loads its modules: ~20 ms) if it has not started yet, so that a caller can have it start while it
+// does other work rather than when the first image is decoded. Thread-safe; throws std::runtime_error when libvips
+// cannot start (as the first decode would then report).
+void StartDecoders();
+
 // Decodes `path`. Thread-safe (libvips is initialised once, caching off).
 // Errors (kCorrupt) name what is wrong: "empty file", "not a supported image format", "truncated JPEG ...",
 // "image of 40000x40000 pixels exceeds the limit of 250000000"; never a crash or a hang.
