@@ -67,9 +67,11 @@ class Journal {
   // its own, and the entry is removed at the last of them (e.g. the kStage intents of many inputs to move, recorded
   // with one sync before the first of them moves).
   base::Status RecordShared(const std::string& id, const std::vector<Intent>& intents, size_t uses);
-  // Removes a finished intent (or group entry) durably; a shared entry once every step sharing it is done.
+  // Removes a finished intent (or group entry); a shared entry once every step sharing it is done.
   base::Status Done(const std::string& id) { return DoneAll({id}); }
-  // Removes finished entries, then one fsync of the folder makes all of the removals durable.
+  // Removes finished entries. The removals are not synced on their own: the next entry recorded syncs the folder, and
+  // with it them; an entry that a crash leaves behind describes a step that was applied, which recovery finds so
+  // (Catalog::WasApplied, ProposalStore::WasApplied) and closes without doing it again. One sync less per step.
   base::Status DoneAll(const std::vector<std::string>& ids);
   // This session's staging folder (same file system as the library).
   const fs::path& staging_dir() const { return staging_dir_; }
