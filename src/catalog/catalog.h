@@ -166,6 +166,13 @@ class Catalog {
   virtual base::Result<bool> WasApplied(const std::string& journal_id) = 0;
 
   virtual base::Result<model::ItemRecord> GetItem(int64_t id) = 0;
+  // As GetItem, its quality score left unset: for lookups that read where an item is and what it is a copy of (the
+  // near-duplicate lookups of an ingest make thousands). A backend may read less for it; by default it reads it all.
+  virtual base::Result<model::ItemRecord> GetItemWithoutQuality(int64_t id) {
+    auto item = GetItem(id);
+    if (item.ok()) item->quality = {};
+    return item;
+  }
   virtual base::Result<std::optional<model::ItemRecord>> FindByPath(const std::string& relative_path) = 0;
   // Oldest item (not in trash) with this SHA-256, if any.
   virtual base::Result<std::optional<int64_t>> FindBySha256(const std::string& sha256) = 0;

@@ -430,6 +430,31 @@ TEST_P(CatalogContractTest, ListsAnalysesWholeOrOnlyTheirMeasures) {
   EXPECT_EQ(nlohmann::json(part), nlohmann::json(expected));
 }
 
+// The lookup the near-duplicate checks make: the item as GetItem reads it, but for its quality score.
+TEST_P(CatalogContractTest, AnItemWithoutItsQualityIsTheItemButForIt) {
+  CatalogChange change = Insert("j1", "review/near_duplicates/a.jpg", "review", "near_duplicates", "sha-a");
+  change.item.duplicate_of = 42;
+  change.item.info.taken_at = "2024-05-01T10:00:00.250";
+  model::StoredAnalysis s;
+  s.analysis.readable = true;
+  s.analysis.quality.scored = true;
+  s.analysis.quality.aggregate = 7.25;
+  s.analysis.quality.category = "landscape";
+  change.analysis = s;
+  auto id = catalog_->Apply(change);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  auto whole = catalog_->GetItem(*id);
+  auto brief = catalog_->GetItemWithoutQuality(*id);
+  ASSERT_TRUE(whole.ok() && brief.ok());
+  ASSERT_TRUE(whole->quality.scored) << "the fixture has a score to leave out";
+  EXPECT_FALSE(brief->quality.scored);
+  EXPECT_EQ(brief->duplicate_of, std::optional<int64_t>(42));
+  model::ItemRecord expected = *whole;
+  expected.quality = {};
+  EXPECT_EQ(nlohmann::json(*brief), nlohmann::json(expected));
+  EXPECT_EQ(catalog_->GetItemWithoutQuality(*id + 1000).status().code(), base::Code::kNotFound);
+}
+
 TEST_P(CatalogContractTest, FiltersPagesAndCounts) {
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(

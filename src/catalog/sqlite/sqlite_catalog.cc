@@ -14,11 +14,15 @@
 
 namespace triage::catalog::sqlite {
 
+#define TRIAGE_ITEM_OWN_COLUMNS                                                                                   \
+  "id, path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, format, "       \
+  "taken_at, camera, location, category, person, duplicate_of, reasons, auto_sorted, faces_detected, sharpness, " \
+  "exposure, created_at, updated_at, phash_center, "
 const char* const kItemColumns =
-    "id, path, original_name, original_path, source, url, sha256, phash, size_bytes, width, height, format, "
-    "taken_at, camera, location, category, person, duplicate_of, reasons, auto_sorted, faces_detected, sharpness, "
-    "exposure, created_at, updated_at, phash_center, "
-    "(SELECT a.analysis FROM analyses a WHERE a.item_id = items.id)";
+    TRIAGE_ITEM_OWN_COLUMNS "(SELECT a.analysis FROM analyses a WHERE a.item_id = items.id)";
+// As kItemColumns, the quality score's column NULL (ReadItem leaves the quality unset).
+const char* const kItemColumnsWithoutQuality = TRIAGE_ITEM_OWN_COLUMNS "NULL";
+#undef TRIAGE_ITEM_OWN_COLUMNS
 
 namespace {
 
@@ -68,6 +72,10 @@ constexpr const char* kFindBySha256 =
 // times while it checks near-duplicate candidates).
 const char* ItemByIdSql() {
   static const std::string sql = fmt::format("SELECT {} FROM items WHERE id = ?", kItemColumns);
+  return sql.c_str();
+}
+const char* ItemWithoutQualityByIdSql() {
+  static const std::string sql = fmt::format("SELECT {} FROM items WHERE id = ?", kItemColumnsWithoutQuality);
   return sql.c_str();
 }
 const char* ItemByPathSql() {
@@ -376,6 +384,16 @@ base::Status SqliteCatalog::AddAudit(const model::AuditEntry& entry) {
 base::Result<model::ItemRecord> SqliteCatalog::GetItem(int64_t id) {
   std::lock_guard lock(mu_);
   Statement s = statements_->Get(ItemByIdSql());
+  s.Bind(1, id);
+  auto row = s.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return base::Status::NotFound(fmt::format("no item {}", id));
+  return ReadItem(s);
+}
+
+base::Result<model::ItemRecord> SqliteCatalog::GetItemWithoutQuality(int64_t id) {
+  std::lock_guard lock(mu_);
+  Statement s = statements_->Get(ItemWithoutQualityByIdSql());
   s.Bind(1, id);
   auto row = s.Step();
   if (!row.ok()) return row.status();

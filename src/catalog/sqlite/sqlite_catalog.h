@@ -26,6 +26,7 @@ class SqliteCatalog final : public Catalog, public TableTransfer {
   base::Result<std::vector<int64_t>> ApplyAll(const std::vector<CatalogChange>& changes) override;
   base::Result<bool> WasApplied(const std::string& journal_id) override;
   base::Result<model::ItemRecord> GetItem(int64_t id) override;
+  base::Result<model::ItemRecord> GetItemWithoutQuality(int64_t id) override;
   base::Result<std::optional<model::ItemRecord>> FindByPath(const std::string& relative_path) override;
   base::Result<std::optional<int64_t>> FindBySha256(const std::string& sha256) override;
   base::Result<std::optional<int64_t>> FindByOriginalPath(const std::string& original_path) override;
