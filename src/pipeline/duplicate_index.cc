@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 #include "model/groups.h"
 #include "vision/near_duplicate_check.h"
@@ -12,20 +13,42 @@ namespace {
 
 constexpr size_t kMaxCachedSignatures = 4096;  // about 20 MB
 
-std::string Key(const std::vector<uint8_t>& stored) { return std::string(stored.begin(), stored.end()); }
+std::string_view BytesOf(const std::vector<uint8_t>& stored) {
+  return {reinterpret_cast<const char*>(stored.data()), stored.size()};
+}
 
 }  // namespace
 
+size_t CheckMemo::SampleHash::operator()(std::string_view bytes) const {
+  uint64_t h = bytes.size() * 0x9E3779B97F4A7C15ull;
+  for (size_t at = 0; at + 8 <= bytes.size(); at += 512) {
+    uint64_t word = 0;
+    std::memcpy(&word, bytes.data() + at, 8);
+    h = (h ^ word) * 0xFF51AFD7ED558CCDull;
+    h ^= h >> 32;
+  }
+  for (size_t at = bytes.size() - bytes.size() % 8; at < bytes.size(); ++at) {
+    h = (h ^ static_cast<unsigned char>(bytes[at])) * 0xFF51AFD7ED558CCDull;
+  }
+  return static_cast<size_t>(h ^ (h >> 29));
+}
+
+CheckMemo::Known& CheckMemo::KnownFor(const std::vector<uint8_t>& stored) {
+  auto it = verdicts_.find(BytesOf(stored));
+  if (it == verdicts_.end()) it = verdicts_.emplace(std::string(BytesOf(stored)), Known{}).first;
+  return it->second;
+}
+
 std::optional<bool> CheckMemo::Find(const std::vector<uint8_t>& stored) const {
-  auto it = verdicts_.find(Key(stored));
+  auto it = verdicts_.find(BytesOf(stored));
   return it == verdicts_.end() ? std::nullopt : std::optional<bool>(it->second.same);
 }
 
-void CheckMemo::Put(const std::vector<uint8_t>& stored, bool same) { verdicts_[Key(stored)] = Known{same, {}}; }
+void CheckMemo::Put(const std::vector<uint8_t>& stored, bool same) { KnownFor(stored) = Known{same, {}}; }
 
 const vision::NearDuplicateVerdict& CheckMemo::VerdictFor(const std::vector<uint8_t>& signature,
                                                           const std::vector<uint8_t>& stored) {
-  Known& known = verdicts_[Key(stored)];
+  Known& known = KnownFor(stored);
   if (!known.verdict) {
     known.verdict = std::make_shared<const vision::NearDuplicateVerdict>(QueryFor(signature).Check(stored));
     known.same = known.verdict->same;
@@ -174,7 +197,7 @@ base::Result<bool> DuplicateIndex::JoinsAnotherPicture(catalog::Catalog& catalog
     if (!signature.ok()) return signature.status();
     if ((*signature)->empty()) continue;
     if (std::optional<bool> same = memo.Find(**signature); same && *same) continue;  // the same picture: no finding
-    auto item = catalog.GetItem(other.id);
+    auto item = catalog.GetItemWithoutQuality(other.id);
     if (!item.ok()) {
       if (item.status().code() == base::Code::kNotFound) continue;
       return item.status().WithContext("reading a near-duplicate candidate");
@@ -197,7 +220,7 @@ base::Result<std::optional<fingerprint::Neighbor>> DuplicateIndex::FindNearDupli
     auto signature = Signature(catalog, candidate.id);
     if (!signature.ok()) return signature.status();
     if (!ConfirmedNearDuplicate(fp, **signature, candidate.distance, hash_only_max_distance, memo)) continue;
-    auto item = catalog.GetItem(candidate.id);
+    auto item = catalog.GetItemWithoutQuality(candidate.id);
     if (!item.ok()) return item.status();
     if (model::DifferentShots(taken_at, item->info.taken_at)) continue;
     auto another = JoinsAnotherPicture(catalog, fp, *item, candidates, *memo);

@@ -5,11 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -60,7 +62,13 @@ class CheckMemo {
     bool same = false;
     std::shared_ptr<const vision::NearDuplicateVerdict> verdict;  // when the check was made here
   };
-  std::unordered_map<std::string, Known> verdicts_;  // by the other's signature bytes
+  // Signatures hashed by a sample of their bytes (every 64th eight), compared whole: looked up without a copy.
+  struct SampleHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view bytes) const;
+  };
+  Known& KnownFor(const std::vector<uint8_t>& stored);
+  std::unordered_map<std::string, Known, SampleHash, std::equal_to<>> verdicts_;  // by the other's signature bytes
   std::vector<uint8_t> query_signature_;
   std::shared_ptr<const vision::NearDuplicateQuery> query_;  // of query_signature_
 };

@@ -422,7 +422,7 @@ struct Ingestor::Impl {
 
   // Where item `id` is, for the reason a reviewer reads ("" when it cannot be read: the reason then names the id).
   std::string PathOf(int64_t id) {
-    auto item = catalog.GetItem(id);
+    auto item = catalog.GetItemWithoutQuality(id);
     return item.ok() ? item->path : std::string();
   }
 
