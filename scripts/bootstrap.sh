@@ -10,7 +10,7 @@ packages=(
   build-essential cmake pkg-config ccache clang clang-format libclang-rt-14-dev
   libopencv-dev libopencv-contrib-dev opencv-data
   libdlib-dev libdlib-data libopenblas-dev
-  libvips-dev libheif-dev libexiv2-dev libraw-dev libtiff-dev
+  libvips-dev libheif-dev libexiv2-dev libexif-dev libraw-dev libtiff-dev
   libsqlite3-dev sqlite3 libpqxx-dev libpq-dev postgresql-15 postgresql-client-15 libhnswlib-dev
   libcurl4-openssl-dev libssl-dev libtbb-dev
   libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev

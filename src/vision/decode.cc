@@ -27,6 +27,7 @@
 #include "base/utf8.h"
 #include "model/image_format.h"
 #include "vision/exif_fields.h"
+#include "vision/header_direct.h"
 #include "vision/png_direct.h"
 #include "vision/raw_preview.h"
 #include "vision/resample.h"
@@ -144,21 +145,6 @@ std::string VipsMessage(const vips::VError& e, const std::string& format = "") {
   return msg;
 }
 
-// DateTimeOriginal with its sub-seconds as ISO-8601, or "" (see ExifCaptureTime).
-std::string ExifDate(const VImage& image) {
-  auto text = [&](const char* field) { return image.get_typeof(field) == 0 ? std::string() : image.get_string(field); };
-  return ExifCaptureTime(text("exif-ifd2-DateTimeOriginal"), text("exif-ifd2-SubSecTimeOriginal"));
-}
-
-std::string ExifText(const VImage& image, const char* field) {
-  if (image.get_typeof(field) == 0) return "";
-  std::string v = image.get_string(field);
-  auto paren = v.find(" (");
-  if (paren != std::string::npos) v.resize(paren);
-  while (!v.empty() && v.back() == ' ') v.pop_back();
-  return v;
-}
-
 // A TIFF's EXIF: libvips parses no EXIF block out of a TIFF (its tags live in the file's own directories), so
 // libexiv2 reads them, handed to the same field readers in the shape libvips gives them ("text (raw, ...)"). Only
 // what the file states is set; a file libexiv2 cannot read leaves `info` as it was.
@@ -202,19 +188,11 @@ void FillTiffExif(const std::filesystem::path& path, model::ImageInfo& info) {
 }
 
 model::ImageInfo ReadInfo(const VImage& header, const std::string& format) {
-  model::ImageInfo info;
-  info.format = format;
-  info.width = header.width();
-  info.height = header.height();
-  if (header.get_typeof(VIPS_META_ORIENTATION) != 0) info.orientation = header.get_int(VIPS_META_ORIENTATION);
-  if (info.orientation >= 5 && info.orientation <= 8) std::swap(info.width, info.height);
-  info.taken_at = ExifDate(header);
-  std::string make = ExifText(header, "exif-ifd0-Make"), model = ExifText(header, "exif-ifd0-Model");
-  info.camera = make.empty() ? model : (model.rfind(make, 0) == 0 ? model : make + " " + model);
-  FillCaptureSettings(
-      [&](const char* field) { return header.get_typeof(field) == 0 ? std::string() : header.get_string(field); },
-      info);
-  return info;
+  std::optional<int> orientation;
+  if (header.get_typeof(VIPS_META_ORIENTATION) != 0) orientation = header.get_int(VIPS_META_ORIENTATION);
+  return HeaderInfo(format, header.width(), header.height(), orientation, [&](const char* field) {
+    return header.get_typeof(field) == 0 ? std::string() : header.get_string(field);
+  });
 }
 
 // Turns any vips image into 8-bit sRGB with 3 bands, alpha flattened on white.
@@ -407,13 +385,23 @@ std::optional<model::RgbImage> DecodePngDirect(const std::string& bytes, const m
 template <typename LoadHeader, typename LoadShrunk>
 base::Result<Decoded> DecodeWith(const std::string& head, const DecodeOptions& options, LoadHeader load_header,
                                  LoadShrunk load_shrunk, const std::string* bytes = nullptr) {
-  InitVips();
   auto format = SniffFormat(head);
   if (!format.ok()) return format.status();
   try {
     Decoded out;
-    VImage header = load_header(*format);
-    out.info = ReadInfo(header, *format);
+    // The header from the bytes when this reads it as libvips does (a JPEG or PNG), else from libvips, which is
+    // started (and asked for the header) only when needed.
+    std::optional<VImage> header;
+    auto vips_header = [&]() -> const VImage& {
+      if (!header) {
+        InitVips();
+        header = load_header(*format);
+      }
+      return *header;
+    };
+    std::optional<model::ImageInfo> direct_info;
+    if (bytes != nullptr) direct_info = internal::HeaderInfoDirect(*format, *bytes);
+    out.info = direct_info ? *direct_info : ReadInfo(vips_header(), *format);
     int64_t pixels = int64_t{out.info.width} * out.info.height;
     if (pixels > options.max_pixels) {
       return base::Status::Corrupt(fmt::format("image of {}x{} pixels exceeds the limit of {} pixels", out.info.width,
@@ -428,7 +416,7 @@ base::Result<Decoded> DecodeWith(const std::string& head, const DecodeOptions& o
         return out;
       }
     }
-    out.image = ToRgb(load_shrunk(*format, side, header));
+    out.image = ToRgb(load_shrunk(*format, side, vips_header()));
     if (out.image.empty()) return base::Status::Corrupt("decoder returned an empty image");
     return out;
   } catch (const vips::VError& e) {
@@ -545,6 +533,20 @@ base::Result<Decoded> DecodeRaw(const std::filesystem::path& path, const DecodeO
 }
 
 }  // namespace
+
+base::Result<model::ImageInfo> internal::LibvipsHeaderInfo(const std::filesystem::path& path) {
+  auto head = ReadHead(path);
+  if (!head.ok()) return head.status();
+  auto format = SniffFormat(*head);
+  if (!format.ok()) return format.status();
+  InitVips();
+  try {
+    return ReadInfo(VImage::new_from_file(path.c_str(), VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL)),
+                    *format);
+  } catch (const vips::VError& e) {
+    return base::Status::Corrupt(VipsMessage(e, *format));
+  }
+}
 
 void StartDecoders() { InitVips(); }
 

@@ -68,4 +68,10 @@ base::Status WriteJpegThumbnail(const std::filesystem::path& source, const std::
 base::Status WriteJpegCrop(const std::filesystem::path& source, const std::filesystem::path& dest,
                            const model::Box& box, double padding, int size_px, int64_t max_pixels);
 
+namespace internal {
+// The header facts of the image file at `path` as libvips's header load gives them (what DecodeImage read for every
+// format before JPEG and PNG headers were read directly): the reference the direct reading is tested against.
+base::Result<model::ImageInfo> LibvipsHeaderInfo(const std::filesystem::path& path);
+}  // namespace internal
+
 }  // namespace triage::vision

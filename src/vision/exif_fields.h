@@ -1,6 +1,7 @@
 // Capture settings from the EXIF block libvips already parsed while reading the header (no second read of the file).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,13 @@ std::string ExifCaptureTime(const std::string& date_time_original, const std::st
 // the formatted string of a field, or "" when absent). Unknown values stay 0.
 template <typename GetField>
 void FillCaptureSettings(GetField get, model::ImageInfo& info);
+
+// The header facts of an image `width` x `height` as stored (before orientation): its orientation when its EXIF states
+// one (as libvips takes it, 1..8), date taken, camera and capture settings from its EXIF fields (`get` as for
+// FillCaptureSettings). The one reading of a libvips header and of a header read directly.
+template <typename GetField>
+model::ImageInfo HeaderInfo(const std::string& format, int width, int height, std::optional<int> orientation,
+                            GetField get);
 
 }  // namespace triage::vision
 

@@ -1,7 +1,9 @@
 // Template part of exif_fields.h.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace triage::vision {
@@ -31,6 +33,23 @@ void FillCaptureSettings(GetField get, model::ImageInfo& info) {
     info.latitude = Text(get("exif-ifd3-GPSLatitudeRef")).rfind("S", 0) == 0 ? -lat : lat;
     info.longitude = Text(get("exif-ifd3-GPSLongitudeRef")).rfind("W", 0) == 0 ? -lon : lon;
   }
+}
+
+template <typename GetField>
+model::ImageInfo HeaderInfo(const std::string& format, int width, int height, std::optional<int> orientation,
+                            GetField get) {
+  using namespace exif_detail;
+  model::ImageInfo info;
+  info.format = format;
+  info.width = width;
+  info.height = height;
+  if (orientation) info.orientation = *orientation;
+  if (info.orientation >= 5 && info.orientation <= 8) std::swap(info.width, info.height);
+  info.taken_at = ExifCaptureTime(get("exif-ifd2-DateTimeOriginal"), get("exif-ifd2-SubSecTimeOriginal"));
+  const std::string make = Text(get("exif-ifd0-Make")), model = Text(get("exif-ifd0-Model"));
+  info.camera = make.empty() ? model : (model.rfind(make, 0) == 0 ? model : make + " " + model);
+  FillCaptureSettings(get, info);
+  return info;
 }
 
 }  // namespace triage::vision
