@@ -381,9 +381,9 @@ base::Status SqliteCatalog::AddAudit(const model::AuditEntry& entry) {
   return InsertAudit(entry);
 }
 
-base::Result<model::ItemRecord> SqliteCatalog::GetItem(int64_t id) {
+base::Result<model::ItemRecord> SqliteCatalog::ItemById(const char* sql, int64_t id) {
   std::lock_guard lock(mu_);
-  Statement s = statements_->Get(ItemByIdSql());
+  Statement s = statements_->Get(sql);
   s.Bind(1, id);
   auto row = s.Step();
   if (!row.ok()) return row.status();
@@ -391,14 +391,10 @@ base::Result<model::ItemRecord> SqliteCatalog::GetItem(int64_t id) {
   return ReadItem(s);
 }
 
+base::Result<model::ItemRecord> SqliteCatalog::GetItem(int64_t id) { return ItemById(ItemByIdSql(), id); }
+
 base::Result<model::ItemRecord> SqliteCatalog::GetItemWithoutQuality(int64_t id) {
-  std::lock_guard lock(mu_);
-  Statement s = statements_->Get(ItemWithoutQualityByIdSql());
-  s.Bind(1, id);
-  auto row = s.Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return base::Status::NotFound(fmt::format("no item {}", id));
-  return ReadItem(s);
+  return ItemById(ItemWithoutQualityByIdSql(), id);
 }
 
 base::Result<std::optional<model::ItemRecord>> SqliteCatalog::FindByPath(const std::string& relative_path) {

@@ -72,6 +72,8 @@ class SqliteCatalog final : public Catalog, public TableTransfer {
 
  private:
   explicit SqliteCatalog(sqlite3* db);
+  // The item of `id` read by `sql` (ItemByIdSql or a variant of it): kNotFound when there is none.
+  base::Result<model::ItemRecord> ItemById(const char* sql, int64_t id);
   base::Status Migrate();
   // One change inside the caller's transaction: skipped when its journal id was applied. REQUIRES: mu_ held.
   base::Result<int64_t> ApplyUnlocked(const CatalogChange& change);
