@@ -169,19 +169,12 @@ void FillTiffExif(const std::filesystem::path& path, model::ImageInfo& info) {
       if (group == nullptr) return "";
       auto it = exif.findKey(Exiv2::ExifKey(group + name.substr(10)));
       if (it == exif.end()) return "";
-      const std::string value = it->value().toString();
+      // libexiv2 keeps an ASCII value's padding (spaces, NULs), which libvips's strings end before.
+      std::string value = it->value().toString();
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\0')) value.pop_back();
       return value + " (" + value + ", exiv2)";
     };
-    auto text = [&](const char* field) {
-      std::string v = get(field);
-      v = v.substr(0, v.find(" ("));
-      while (!v.empty() && (v.back() == ' ' || v.back() == '\0')) v.pop_back();
-      return v;
-    };
-    info.taken_at = ExifCaptureTime(get("exif-ifd2-DateTimeOriginal"), get("exif-ifd2-SubSecTimeOriginal"));
-    const std::string make = text("exif-ifd0-Make"), model = text("exif-ifd0-Model");
-    info.camera = make.empty() ? model : (model.rfind(make, 0) == 0 ? model : make + " " + model);
-    FillCaptureSettings(get, info);
+    FillExifFacts(get, info);
   } catch (const std::exception&) {
     // Metadata a library cannot read is no reason to refuse the picture: it is kept without them.
   }

@@ -62,6 +62,11 @@ std::vector<double> ExifRawNumbers(const std::string& formatted) {
   return Numbers(formatted.substr(open + 2, formatted.find(',', open) - open - 2), false);
 }
 
+std::string CameraName(const std::string& make, const std::string& model) {
+  if (make.empty() || model.rfind(make, 0) == 0) return model;
+  return model.empty() ? make : make + " " + model;
+}
+
 std::string ExifCaptureTime(const std::string& date, const std::string& sub_sec) {
   if (date.size() < 19 || date[4] != ':' || date[7] != ':') return "";
   std::string out = date.substr(0, 19);

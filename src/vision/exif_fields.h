@@ -20,14 +20,23 @@ std::vector<double> ExifRawNumbers(const std::string& formatted);
 // that reads it — the month folder, the gallery's dates, bursts — sees the same "undated". Pure.
 std::string ExifCaptureTime(const std::string& date_time_original, const std::string& sub_sec_time_original);
 
+// The camera's name from the make and model a file states: the model when it starts with the make (most do: "Canon
+// EOS R5"), else make and model; either alone when the other is empty. Pure.
+std::string CameraName(const std::string& make, const std::string& model);
+
 // Fills lens, ISO, exposure time, f-number, focal length and GPS position from vips header fields (`get` returns
 // the formatted string of a field, or "" when absent). Unknown values stay 0.
 template <typename GetField>
 void FillCaptureSettings(GetField get, model::ImageInfo& info);
 
+// Date taken (ExifCaptureTime), camera (CameraName) and capture settings (FillCaptureSettings)
+// from EXIF fields (`get` as for FillCaptureSettings): the one reading of EXIF facts, whoever parsed the block.
+template <typename GetField>
+void FillExifFacts(GetField get, model::ImageInfo& info);
+
 // The header facts of an image `width` x `height` as stored (before orientation): its orientation when its EXIF states
-// one (as libvips takes it, 1..8), date taken, camera and capture settings from its EXIF fields (`get` as for
-// FillCaptureSettings). The one reading of a libvips header and of a header read directly.
+// one (as libvips takes it, 1..8) and its EXIF facts (FillExifFacts). The one reading of a libvips header and of a
+// header read directly.
 template <typename GetField>
 model::ImageInfo HeaderInfo(const std::string& format, int width, int height, std::optional<int> orientation,
                             GetField get);

@@ -36,19 +36,24 @@ void FillCaptureSettings(GetField get, model::ImageInfo& info) {
 }
 
 template <typename GetField>
+void FillExifFacts(GetField get, model::ImageInfo& info) {
+  using namespace exif_detail;
+  info.taken_at = ExifCaptureTime(get("exif-ifd2-DateTimeOriginal"), get("exif-ifd2-SubSecTimeOriginal"));
+  const std::string make = Text(get("exif-ifd0-Make")), model = Text(get("exif-ifd0-Model"));
+  info.camera = CameraName(make, model);
+  FillCaptureSettings(get, info);
+}
+
+template <typename GetField>
 model::ImageInfo HeaderInfo(const std::string& format, int width, int height, std::optional<int> orientation,
                             GetField get) {
-  using namespace exif_detail;
   model::ImageInfo info;
   info.format = format;
   info.width = width;
   info.height = height;
   if (orientation) info.orientation = *orientation;
   if (info.orientation >= 5 && info.orientation <= 8) std::swap(info.width, info.height);
-  info.taken_at = ExifCaptureTime(get("exif-ifd2-DateTimeOriginal"), get("exif-ifd2-SubSecTimeOriginal"));
-  const std::string make = Text(get("exif-ifd0-Make")), model = Text(get("exif-ifd0-Model"));
-  info.camera = make.empty() ? model : (model.rfind(make, 0) == 0 ? model : make + " " + model);
-  FillCaptureSettings(get, info);
+  FillExifFacts(get, info);
   return info;
 }
 

@@ -90,5 +90,14 @@ TEST(ExifFieldsTest, ACaptureTimeIsARealMomentOrNothing) {
   }
 }
 
+// The make once, and no space left over when the file names only one of the two.
+TEST(ExifFieldsTest, NamesTheCameraByMakeAndModel) {
+  EXPECT_EQ(CameraName("Canon", "Canon EOS R5"), "Canon EOS R5");
+  EXPECT_EQ(CameraName("NIKON CORPORATION", "NIKON D850"), "NIKON CORPORATION NIKON D850");
+  EXPECT_EQ(CameraName("Canon", ""), "Canon");
+  EXPECT_EQ(CameraName("", "iPhone 15"), "iPhone 15");
+  EXPECT_EQ(CameraName("", ""), "");
+}
+
 }  // namespace
 }  // namespace triage::vision

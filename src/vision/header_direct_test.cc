@@ -195,9 +195,7 @@ TEST_F(HeaderDirectTest, TheFirstExifBlockCounts) {
       std::string("\xFF\xE1") + static_cast<char>(0) + static_cast<char>(xmp_data.size() + 2) + xmp_data;
   const std::string both = first.substr(0, 2) + xmp + app1(first) + app1(second) + first.substr(2 + app1(first).size());
   std::ofstream(dir_ / "both.jpg", std::ios::binary) << both;
-  const std::string camera = Check(dir_ / "both.jpg").camera;
-  EXPECT_EQ(camera.rfind("First", 0), 0u) << camera;
-  EXPECT_EQ(camera.find("Second"), std::string::npos) << camera;
+  EXPECT_EQ(Check(dir_ / "both.jpg").camera, "First");
 }
 
 TEST_F(HeaderDirectTest, APngsSizeAndWhatIsLeftToLibvips) {

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "base/files.h"
+#include "vision/exif_fields.h"
 
 namespace triage::vision {
 namespace {
@@ -55,7 +56,7 @@ model::ImageInfo InfoOf(const libraw_data_t& d) {
   if (info.orientation >= 5) std::swap(info.width, info.height);
   info.taken_at = LocalIsoTime(d.other.timestamp);
   const std::string make = Trimmed(d.idata.make), model = Trimmed(d.idata.model);
-  info.camera = make.empty() ? model : (model.rfind(make, 0) == 0 ? model : make + " " + model);
+  info.camera = CameraName(make, model);
   info.lens = Trimmed(d.lens.Lens);
   info.iso = d.other.iso_speed;
   info.exposure_s = d.other.shutter;
