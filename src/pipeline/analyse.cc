@@ -4,8 +4,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include "pipeline/face_stage.h"
+#include "source/whole_file.h"
 #include "vision/decode.h"
 #include "vision/near_duplicate_check.h"
 #include "vision/quality_metrics.h"
@@ -40,6 +42,29 @@ AnalyseOptions AnalyseOptionsFor(const config::Config& config, bool faces_on) {
 
 namespace {
 
+// Whether the file's last byte is a zero (from `bytes` when given).
+bool EndsInZero(const std::filesystem::path& file, const std::string* bytes) {
+  if (bytes != nullptr) return !bytes->empty() && bytes->back() == '\0';
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
+  if (!in || in.tellg() <= 0) return false;
+  in.seekg(-1, std::ios::end);
+  return in.get() == 0;
+}
+
+// A JPEG cut short and padded out with zeros (what a download that sized its file first and stopped leaves) decodes
+// without a word once the zeros complete its image data: the decoder takes them for picture, grey rows under the
+// part that arrived. Such a file ends in zeros and its data never reaches the end-of-image marker (a whole JPEG with
+// zeros after its end, or a motion photo's video after it, reaches it). Why it is unreadable, or "".
+std::string CutShortAndPadded(const std::filesystem::path& file, const std::string* bytes, const std::string& format) {
+  if (format != "jpeg" || !EndsInZero(file, bytes)) return "";
+  const std::optional<std::string> why = source::WhyCutShort(file);
+  if (!why) return "";
+  return fmt::format(
+      "jpeg decoder: the file ends early, as if cut off while being downloaded or copied ({}; zeros "
+      "fill the rest of the file)",
+      *why);
+}
+
 void Analyse(const std::filesystem::path& file, const std::string* bytes, const config::Config& config,
              const FaceStage* faces, model::Analysis& analysis) {
   // Face analysis switched off in triage.json while a watch or server runs with the models loaded: off from the next
@@ -51,6 +76,11 @@ void Analyse(const std::filesystem::path& file, const std::string* bytes, const 
   if (!decoded.ok()) {
     analysis.readable = false;
     analysis.unreadable_reason = decoded.status().message();
+    return;
+  }
+  if (std::string cut = CutShortAndPadded(file, bytes, decoded->info.format); !cut.empty()) {
+    analysis.readable = false;
+    analysis.unreadable_reason = std::move(cut);
     return;
   }
   analysis.readable = true;

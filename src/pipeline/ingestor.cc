@@ -434,7 +434,11 @@ struct Ingestor::Impl {
     r.original_name = w.input.name;
     // A URL is kept without the user name and password it may carry: the catalog's fields are shown to every role.
     r.url = base::WithoutUrlCredentials(w.input.url);
-    r.original_path = r.url.empty() ? w.input.path.string() : r.url;
+    // Where it came from: the URL, the file's path, or for an upload the name it was sent with (its staged copy is the
+    // server's own folder, gone once it is placed, and no place the uploader knows).
+    r.original_path = !r.url.empty()                         ? r.url
+                      : w.input.kind == Input::Kind::kStaged ? w.input.name
+                                                             : w.input.path.string();
     r.source = w.input.source;
     r.fingerprint = w.analysis.fingerprint;
     r.info = w.analysis.info;

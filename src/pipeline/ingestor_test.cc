@@ -11,6 +11,7 @@
 #include <map>
 #include <thread>
 
+#include "base/files.h"
 #include "catalog/sqlite/sqlite_catalog.h"
 #include "commit/journal.h"
 #include "fingerprint/sha256.h"
@@ -295,6 +296,45 @@ TEST_F(IngestorTest, AnInputReadOnceGetsTheHashAndFingerprintOfItsFile) {
       EXPECT_EQ(fs::exists(input), !move);
     }
   }
+}
+
+// A JPEG cut short and padded out with zeros to well past its missing data decodes without an error (the zeros read
+// as image data); it is unreadable as the same file cut short without the zeros is, through the file and through its
+// bytes in memory. Zeros after a whole JPEG's end, and a motion photo's video after it, leave it readable.
+TEST_F(IngestorTest, AJpegCutShortAndPaddedWithZerosIsUnreadable) {
+  Process p = Open();
+  const std::string whole = *base::ReadFile(Fixture("obama.jpg"));
+  const auto write = [&](const std::string& name, const std::string& bytes) {
+    EXPECT_TRUE(base::WriteFileDurably(in_ / name, bytes).ok());
+    return in_ / name;
+  };
+  const std::string zeros(1 << 20, '\0');
+  for (const fs::path& file :
+       {write("cut_padded.jpg", whole.substr(0, 20000) + zeros),
+        write("header_padded.jpg", whole.substr(0, 1000) + zeros), write("cut.jpg", whole.substr(0, 20000))}) {
+    SCOPED_TRACE(file.filename().string());
+    const std::string bytes = *base::ReadFile(file);
+    for (const std::string* in_memory : {static_cast<const std::string*>(nullptr), &bytes}) {
+      model::Analysis a;
+      AnalyseStaged(file, in_memory, *p.config->Current(), nullptr, a);
+      EXPECT_FALSE(a.readable);
+      EXPECT_EQ(a.unreadable_reason.rfind("jpeg decoder: the file ends early, as if cut off", 0), 0u)
+          << a.unreadable_reason;
+    }
+  }
+  std::string trailer = "ftypmp42";
+  for (int i = 0; i < 4096; ++i) trailer += static_cast<char>(i % 251);
+  trailer += std::string(16, '\0');  // a video's last bytes may be zeros too
+  for (const fs::path& file : {write("zeros_after.jpg", whole + zeros), write("motion.jpg", whole + trailer)}) {
+    SCOPED_TRACE(file.filename().string());
+    model::Analysis a;
+    AnalyseStaged(file, *p.config->Current(), nullptr, a);
+    EXPECT_TRUE(a.readable) << a.unreadable_reason;
+  }
+  auto s = Ingest(p, {in_ / "cut_padded.jpg", in_ / "zeros_after.jpg"});
+  ASSERT_EQ(s.items.size(), 2u);
+  EXPECT_EQ(s.items[0].decision.category, "unreadable");
+  EXPECT_NE(s.items[1].decision.category, "unreadable");
 }
 
 // A group is placed early only for an input that duplicates one of its waiting images: the near copy must still

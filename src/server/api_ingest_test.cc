@@ -41,6 +41,12 @@ TEST_F(IngestApiTest, UploadGoesThroughThePipelineIntoReview) {
   // The answer names each file as it was sent, never where the server staged it.
   EXPECT_EQ(out["items"][0]["input"], "obama.jpg");
   EXPECT_EQ(r->body.find(root_.string()), std::string::npos) << r->body;
+  // So do the catalog and the audit log: where an upload came from is the name it was sent with.
+  EXPECT_EQ(item->original_path, "obama.jpg");
+  EXPECT_EQ(catalog_->GetItem(second)->original_path, "again.jpg");
+  const std::string audit = Get("/api/audit?item_id=" + std::to_string(first), &s)->body;
+  EXPECT_NE(audit.find("\"from\":\"obama.jpg\""), std::string::npos) << audit;
+  EXPECT_EQ(audit.find(root_.string()), std::string::npos) << audit;
 }
 
 // A file the server cannot store (its disk full, a file size limit) fails the upload with the system's reason and
@@ -227,6 +233,24 @@ TEST_F(IngestApiTest, UrlMustBeHttp) {
   EXPECT_NE(Body(number)["message"].get<std::string>().find("url must be a string"), std::string::npos) << number->body;
   EXPECT_NE(Body(number)["message"].get<std::string>().find("(got 5)"), std::string::npos) << number->body;
   EXPECT_EQ(Post("/api/ingest/url", {{"url", "http://x"}, {"source", 5}}, &s)->status, 400);
+  // A URL that cannot be fetched as written is a bad request, said as such, not a download that failed (422).
+  const std::vector<std::pair<std::string, std::string>> malformed = {
+      {"http://127.0.0.1:99999/a.jpg", "malformed URL (Port number"},
+      {"http://", "malformed URL"},
+      {"http:///a.jpg", "malformed URL (no host)"},
+      {"http://a.example/" + std::string(9000, 'x'), "URL too long: 9017 characters"},
+      {"http://user:secret@a.example/a b\r\nX: y", "malformed URL"},
+  };
+  for (const auto& [url, says] : malformed) {
+    SCOPED_TRACE(url.substr(0, 60));
+    auto r = Post("/api/ingest/url", {{"url", url}}, &s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << r->body;
+    EXPECT_EQ(Body(r)["error"], "invalid_argument") << r->body;
+    EXPECT_NE(Body(r)["message"].get<std::string>().find(says), std::string::npos) << r->body;
+    EXPECT_EQ(r->body.find("secret"), std::string::npos) << r->body;
+  }
+  EXPECT_TRUE(fs::is_empty(journal_->staging_dir()));
 }
 
 // A web site on 127.0.0.1 for URL ingest: /photo.jpg answers at once, /slow.jpg only once released.

@@ -197,6 +197,8 @@ TEST_F(LimitsApiTest, ABodyWhoseLengthIsSaidTwoWaysIsRefusedAndTheConnectionClos
       {"Content-Length: +35\r\n", 400, "Content-Length \\\"+35\\\" is not a number of bytes"},
       {"Content-Length: 35, 35\r\n", 400, "is not a number of bytes"},
       {"Content-Length: -1\r\n", 400, "is not a number of bytes"},
+      // The name it is addressed to, too.
+      {"Host: attacker.example\r\n" + length, 400, "the request has 2 Host headers: send one"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.headers);

@@ -215,6 +215,8 @@ base::Status IngestUrl(ServerState& state, Call& call) {
   if (scheme != "http" && scheme != "https") {
     return base::Status::InvalidArgument("url: must start with http:// or https://");
   }
+  // A URL that cannot be fetched as written is the request's fault (400), not a failed download (422).
+  TRIAGE_RETURN_IF_ERROR(source::CheckHttpUrl(url));
   pipeline::IngestOptions options;
   if (body->contains("source")) {
     if (!(*body)["source"].is_string()) return base::Status::InvalidArgument("source: must be a string");

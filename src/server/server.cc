@@ -109,6 +109,11 @@ bool AdmitFraming(const httplib::Request& req, httplib::Response& res) {
     CloseAfterResponse(res);
     return false;
   };
+  // Nor is the name it is addressed to (RFC 9112, 3.2): the loopback check reads one of two Host headers, a proxy
+  // may route by the other.
+  if (const size_t hosts = req.get_header_value_count("Host"); hosts > 1) {
+    return refuse(400, fmt::format("the request has {} Host headers: send one", hosts));
+  }
   const size_t lengths = req.get_header_value_count("Content-Length");
   const size_t codings = req.get_header_value_count("Transfer-Encoding");
   if (codings > 0 && lengths > 0) {

@@ -135,6 +135,18 @@ Result<UrlParts> ParseUrl(const std::string& url) {
 
 bool IsHttp(const UrlParts& parts) { return parts.scheme == "http" || parts.scheme == "https"; }
 
+// The parts of an http(s) URL naming a host, as given (before anything is fetched); what is wrong with it otherwise.
+Result<UrlParts> HttpUrlParts(const std::string& url) {
+  Result<UrlParts> parts = ParseUrl(url);
+  if (!parts.ok()) return parts.status();
+  if (!IsHttp(*parts)) {
+    return Status::InvalidArgument(
+        fmt::format("unsupported scheme \"{}\" (only http and https): {}", parts->scheme, url));
+  }
+  if (parts->host.empty()) return Status::InvalidArgument(fmt::format("malformed URL (no host): {}", url));
+  return parts;
+}
+
 // State of one transfer, shared with libcurl's write callback.
 struct Transfer {
   CURL* curl = nullptr;                  // the current hop's handle
@@ -362,6 +374,9 @@ Result<std::string> PerformHop(const std::string& url, const UrlParts& parts, co
   if (status < 300 || status >= 400) return std::string();
   std::optional<std::string> location = LocationOf(curl.get(), url);
   if (!location) return Status::Unavailable(fmt::format("http {} without a Location from {}", status, url));
+  if (location->find_first_not_of(" \t\r\n") == std::string::npos) {  // libcurl may leave an empty value's CR
+    return Status::Unavailable(fmt::format("http {} with an empty Location from {}", status, url));
+  }
   return *location;
 }
 
@@ -385,6 +400,11 @@ Result<Download> Fetch(const std::string& url, const DownloadOptions& options, T
   std::string hop = url;
   for (int redirects = 0;; ++redirects) {
     Result<UrlParts> parts = ParseUrl(hop);
+    // A redirect to something that is no URL is the remote server's fault, not the request's.
+    if (!parts.ok() && hop != url) {
+      return Status::Unavailable(
+          fmt::format("a redirect to what is no URL to fetch: {} (redirected from {})", parts.status().message(), url));
+    }
     if (!parts.ok()) return parts.status();
     if (!IsHttp(*parts)) {
       return Status::InvalidArgument(
@@ -423,12 +443,7 @@ namespace {
 Result<Download> DownloadWithCredentials(const std::string& url, const fs::path& dest_dir,
                                          const DownloadOptions& options) {
   EnsureCurlInitialized();
-  Result<UrlParts> parts = ParseUrl(url);
-  if (!parts.ok()) return parts.status();
-  if (parts->scheme != "http" && parts->scheme != "https") {
-    return Status::InvalidArgument(
-        fmt::format("unsupported scheme \"{}\" (only http and https): {}", parts->scheme, url));
-  }
+  TRIAGE_RETURN_IF_ERROR(HttpUrlParts(url).status());
   const fs::path tmp = dest_dir / fmt::format(".triage-download-{}.part", base::RandomId());
   Transfer transfer;
   transfer.max_bytes = options.max_bytes;
@@ -455,6 +470,11 @@ Result<Download> DownloadWithCredentials(const std::string& url, const fs::path&
 }
 
 }  // namespace
+
+Status CheckHttpUrl(const std::string& url) {
+  EnsureCurlInitialized();
+  return Redacted(HttpUrlParts(url).status());
+}
 
 std::string UrlScheme(const std::string& url) {
   const size_t end = url.find("://");

@@ -59,6 +59,10 @@ struct Download {
 base::Result<Download> DownloadUrl(const std::string& url, const std::filesystem::path& dest_dir,
                                    const DownloadOptions& options);
 
+// Ok when `url` is a well-formed http(s) URL naming a host, as DownloadUrl takes it; else kInvalidArgument saying
+// what is wrong (credentials left out). Fetches nothing.
+base::Status CheckHttpUrl(const std::string& url);
+
 // The scheme of `url` in lower case ("HTTPS://host/" -> "https"; schemes are case-insensitive, RFC 3986), or ""
 // when it has none.
 std::string UrlScheme(const std::string& url);

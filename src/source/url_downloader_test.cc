@@ -132,6 +132,14 @@ void UrlDownloaderTest::AddRoutes() {
     res.set_redirect("/" + std::string(30'000, 'a'));
   });
   server_.Get("/loop", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/loop"); });
+  server_.Get("/empty-location", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 302;
+    res.set_header("Location", "");
+  });
+  server_.Get("/bad-location", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 302;
+    res.set_header("Location", "http://127.0.0.1:99999/x.jpg");
+  });
   server_.Get("/to-file",
               [](const httplib::Request&, httplib::Response& res) { res.set_redirect("file:///etc/hostname"); });
   server_.Get("/empty.jpg", [](const httplib::Request&, httplib::Response& res) { res.set_content("", "image/jpeg"); });
@@ -330,6 +338,23 @@ TEST_F(UrlDownloaderTest, RefusesAHugeUrlGivenOrRedirectedTo) {
   EXPECT_NE(redirected.status().message().find("URL too long: 300"), std::string::npos)
       << redirected.status().message().substr(0, 200);
   EXPECT_EQ(requests_, 1);
+  EXPECT_TRUE(FilesInDest().empty());
+}
+
+// A redirect that names no place, or no URL, is the remote server's fault: said so, with the URL asked for, and never
+// as a malformed URL of the request's.
+TEST_F(UrlDownloaderTest, ARedirectToAnEmptyOrMalformedLocationSaysWhereItCameFrom) {
+  auto empty = DownloadUrl(Url("/empty-location"), dest_, Local());
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.status().code(), base::Code::kUnavailable);
+  EXPECT_EQ(empty.status().message(), "http 302 with an empty Location from " + Url("/empty-location"));
+  auto bad = DownloadUrl(Url("/bad-location"), dest_, Local());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), base::Code::kUnavailable);
+  EXPECT_EQ(bad.status().message().find("a redirect to what is no URL to fetch: malformed URL (Port"), 0u)
+      << bad.status().message();
+  EXPECT_NE(bad.status().message().find("(redirected from " + Url("/bad-location") + ")"), std::string::npos)
+      << bad.status().message();
   EXPECT_TRUE(FilesInDest().empty());
 }
 
