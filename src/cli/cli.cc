@@ -405,6 +405,30 @@ std::string BadValue(CLI::App& app, const CLI::ParseError& e) {
   return fmt::format("{}{}: see {} --help", command, e.what(), where);
 }
 
+// The arguments no option or argument of the command given takes, in the order they were typed (CLI11 says them as
+// "The following arguments were not expected: x --days", in an order of its own and without the command).
+std::string Unexpected(CLI::App& app, int argc, const char* const* argv) {
+  CLI::App* at = &app;
+  for (std::vector<CLI::App*> parsed = at->get_subcommands(); !parsed.empty(); parsed = at->get_subcommands()) {
+    at = parsed.front();
+  }
+  std::vector<std::string> extra = app.remaining(true);
+  if (extra.empty()) return "";
+  const auto typed_at = [&](const std::string& word) {
+    return std::find_if(argv + 1, argv + argc, [&](const char* a) { return word == a; }) - argv;
+  };
+  std::stable_sort(extra.begin(), extra.end(),
+                   [&](const std::string& a, const std::string& b) { return typed_at(a) < typed_at(b); });
+  std::string list;
+  for (const std::string& word : extra) {
+    list +=
+        (list.empty() ? "" : " ") + nlohmann::json(word).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  const std::string where = at == &app ? "triage" : "triage " + CommandPath(at);
+  return fmt::format("{}{} {} not expected: see {} --help", at == &app ? "" : CommandPath(at) + ": ", list,
+                     extra.size() == 1 ? "was" : "were", where);
+}
+
 // CLI11 gives an option that takes a value the next word, whatever it is: `recover --host --json` recovered a host
 // named "--json". Every option that takes values refuses one that is the name of an option of its command (or of a
 // command above it, for --library and --catalog), naming both.
@@ -512,6 +536,7 @@ int RunCli(int argc, char** argv, const Openers& openers) {
     std::string message = required ? UnknownCommand(app) : "";
     if (message.empty() && required) message = MissingArgument(app);
     if (bad_value) message = BadValue(app, e);
+    if (extras) message = Unexpected(app, argc, argv);
     const std::string hint = DashedNameHint(argc, argv);
     if (!hint.empty() && (required || extras)) message = (message.empty() ? std::string(e.what()) : message) + hint;
     if (!message.empty()) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "base/clock.h"
@@ -224,7 +225,10 @@ int Explain(CommandContext& ctx, const std::string& what) {
     if (!r.ok()) return ctx.Fail(r.status());
     item = *r;
   } else {
-    return ctx.Fail(base::Status::NotFound(fmt::format("{} is neither an item id nor a file", what)));
+    // Quoted as JSON writes it: an empty or odd name is seen for what it is.
+    return ctx.Fail(base::Status::NotFound(
+        fmt::format("{} is neither an item id nor a file",
+                    nlohmann::json(what).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))));
   }
   if (item) return ExplainItem(ctx, *lib, *item);
   base::Status st = lib->LoadFaces();

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openLibrary, closeLibrary, logIn, screenshot, triage, toastStarting } from './harness.mjs';
+import { openLibrary, closeLibrary, logIn, screenshot, triage, toastStarting, withClockHeld } from './harness.mjs';
 
 let lib; let library; let page;
 const ids = {};   // file name -> item id
@@ -197,6 +197,42 @@ test('gallery photo view: the toast of a deletion is seen over the photo view, a
     if (await page.getByTestId('loupe').count()) await page.keyboard.press('Escape');
     await page.getByTestId('loupe').waitFor({ state: 'detached' });
   }
+});
+
+// d pressed twice quickly in the photo view: the first deletes the photo, the second would delete the one shown in its
+// place, which nobody saw; it is dropped and said.
+test('gallery photo view: d pressed twice quickly deletes one photo', async () => {
+  await openGallery();
+  // A library photo followed by another: the one the first d deletes, and the one shown in its place.
+  const names = await tileNames();
+  const inLibrary = async (name) => (await lib.item(ids[name])).location === 'library';
+  let at = -1;
+  for (let i = 0; i + 1 < names.length && at < 0; i++) {
+    if (await inLibrary(names[i]) && await inLibrary(names[i + 1])) at = i;
+  }
+  assert.ok(at >= 0, `two library photos side by side in ${names}`);
+  const [gone, next] = [names[at], names[at + 1]];
+  const loupe = page.getByTestId('loupe');
+  await tileOf(gone).click();
+  await loupe.waitFor();
+  await page.getByTestId('fact-file').filter({ hasText: gone }).waitFor();
+  await withClockHeld(page, async () => {
+    await page.keyboard.press('d');
+    await toastStarting(page, `Moved ${gone} to the trash.`).waitFor();
+    await page.getByTestId('fact-file').filter({ hasText: next }).waitFor();
+    await page.keyboard.press('d');
+    await toastStarting(page, `That second “d” came as ${next} appeared, so it was not applied`).waitFor();
+  });
+  assert.equal((await lib.item(ids[gone])).location, 'trash');
+  assert.equal((await lib.item(ids[next])).location, 'library', `${next} was deleted by the second press`);
+  assert.equal(await page.getByTestId('fact-file').innerText(), next);
+  // Back as it was: the deletion undone, the view (opened again on the photo put back) closed.
+  await page.keyboard.press('Control+z');
+  await toastStarting(page, 'Undone').waitFor();
+  await itemWhen(gone, (i) => i.location === 'library', 'did not come back');
+  await page.getByTestId('fact-file').filter({ hasText: gone }).waitFor();
+  await page.keyboard.press('Escape');
+  await loupe.waitFor({ state: 'detached' });
 });
 
 // An undo made in the photo view reloads the photos and opens the view again on its photo; closed with Esc while that

@@ -166,3 +166,14 @@ export async function screenshot(page, name) {
     .every((img) => img.complete), null, { timeout: 10000 }).catch(() => {});
   await page.screenshot({ path: path.join(dir, `${name}-${width}.png`), fullPage: true });
 }
+
+// Runs `run` with the clock the page reads for "quickly" (performance.now) held still: two key presses made in it are
+// a double press on any machine, however long what happens between them takes.
+export async function withClockHeld(page, run) {
+  await page.evaluate(() => {
+    const held = performance.now();
+    window.realNow = performance.now.bind(performance);
+    performance.now = () => held;
+  });
+  try { return await run(); } finally { await page.evaluate(() => { performance.now = window.realNow; }); }
+}

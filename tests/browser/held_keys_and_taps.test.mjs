@@ -4,8 +4,8 @@
 // the widths between a phone and a wide screen; the window title names the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openLibrary, closeLibrary, logIn, currentCardId, openReviewQueue, waitForCardChange, toastStarting }
-  from './harness.mjs';
+import { openLibrary, closeLibrary, logIn, currentCardId, openReviewQueue, waitForCardChange, toastStarting,
+  withClockHeld } from './harness.mjs';
 
 let lib; let page;
 
@@ -50,6 +50,38 @@ test('holding d down moves one photo to the trash, not every photo shown while t
   // A fresh press acts on it, as always.
   await page.keyboard.press('s');
   await toastStarting(page, 'Skipped ').waitFor();
+});
+
+test('d pressed twice quickly moves one photo to the trash and says why the second press did nothing', async () => {
+  const first = await openQueue();
+  const before = await inTrash();
+  await page.evaluate(() => document.activeElement && document.activeElement.blur());
+  let second;
+  await withClockHeld(page, async () => {
+    await page.keyboard.press('d');
+    await toastStarting(page, 'Moved ').waitFor();
+    await waitForCardChange(page, first);
+    second = await currentCardId(page);
+    await page.keyboard.press('d');
+    await toastStarting(page, 'That second “d” came as ').waitFor();
+  });
+  assert.equal(await inTrash(), before + 1, 'two quick presses, one photo');
+  assert.equal((await lib.item(first)).location, 'trash');
+  assert.equal((await lib.item(second)).location, 'review', 'the photo that took its place was left alone');
+  assert.equal(await currentCardId(page), second);
+  // Any other key between two presses makes them two decisions: s, then d at once, deletes the photo after.
+  await withClockHeld(page, async () => {
+    await page.keyboard.press('s');
+    await toastStarting(page, 'Skipped ').waitFor();
+    await waitForCardChange(page, second);
+    const third = await currentCardId(page);
+    await page.keyboard.press('d');
+    await toastStarting(page, 'Moved ').waitFor();
+    assert.equal((await lib.item(third)).location, 'trash', 'd right after s is a decision of its own');
+    await page.keyboard.press('Control+z');
+    await toastStarting(page, 'Undone').waitFor();
+    assert.equal((await lib.item(third)).location, 'review');
+  });
 });
 
 test('the second click of a double click does not decide the photo that took the first one\'s place', async () => {

@@ -311,6 +311,27 @@ TEST_F(CliTest, FractionalOptionsAreReadInDecimalOnly) {
   }
 }
 
+// Words a command does not take are named with the command, in the order they were typed (CLI11 said "The following
+// arguments were not expected: x --days", backwards and without the command), and so is an empty name to explain.
+TEST_F(CliTest, ArgumentsACommandDoesNotTakeAreNamedWithTheCommand) {
+  RunResult r = Triage({"review", "reject", "1", "2", "3"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("triage: review reject: \"2\" \"3\" were not expected: see triage review reject --help"),
+            std::string::npos)
+      << r.err;
+  r = Triage({"review", "purge", "--days", "x", "--json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.Json()["error"], "invalid_argument");
+  EXPECT_EQ(r.Json()["message"], "review purge: \"--days\" \"x\" were not expected: see triage review purge --help");
+  r = Triage({"stats", "extra"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("triage: stats: \"extra\" was not expected: see triage stats --help"), std::string::npos)
+      << r.err;
+  r = Triage({"explain", ""});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("triage: \"\" is neither an item id nor a file"), std::string::npos) << r.err;
+}
+
 // CLI11 once said "Could not convert: id = abc", and "--limit: Value abc not in range 1 to 100000" as if abc were a
 // number; a value that is no whole number, or one out of range, is now named with its command and what it takes.
 TEST_F(CliTest, AValueThatIsNotAWholeNumberIsNamedWithWhatTheArgumentTakes) {

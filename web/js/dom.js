@@ -387,6 +387,24 @@ export function decisionTap(handler) {
   };
 }
 
+// The keyboard's double press: a decision key pressed twice in quick succession decides the photo it was pressed on,
+// then the one that took its place, which nobody saw (and the toast names only the second). The same key again within
+// DOUBLE_PRESS_MS, on another photo, with nothing between the two presses (another key, a click, another page), is
+// such a second press. `key` is the key pressed, `photo` what it acts on (an item id), `name` its file name; returns
+// the words to say when the press is to be dropped, else '' (the press counts).
+const DOUBLE_PRESS_MS = 350;
+let lastPress = null;   // {key, photo, at} of the last decision key, until something else happens
+document.addEventListener('keydown', (e) => { if (lastPress && e.key !== lastPress.key) lastPress = null; }, true);
+document.addEventListener('pointerdown', () => { lastPress = null; }, true);
+window.addEventListener('hashchange', () => { lastPress = null; });
+export function secondPress(key, photo, name) {
+  const now = performance.now();
+  const again = !!lastPress && key === lastPress.key && photo !== lastPress.photo && now - lastPress.at < DOUBLE_PRESS_MS;
+  lastPress = { key, photo: again ? lastPress.photo : photo, at: now };
+  return again ? `That second “${key}” came as ${name} appeared, so it was not applied: press ${key} again to decide it.`
+    : '';
+}
+
 // Holding a key down repeats it: a letter that decides (d deletes, k keeps) would decide photo after photo, each
 // shown for a moment. Outside text fields, a repeat of a letter, Delete or Enter is dropped before any page's keys
 // see it; arrows and Page keys still repeat, to move along.

@@ -3,7 +3,7 @@
 // score" panel, and a loupe (1:1) with a filmstrip that prefetches the next images.
 import { api, qs } from './api.js';
 import { h, decisionTap, mount, categoryLabel, thumbSrcset, communityVotes, itemImage, noPreview, toast, personKey, personName, trapTab,
-  rawMeasure, shortcutsSheet, typingInFormControl } from './dom.js';
+  rawMeasure, shortcutsSheet, typingInFormControl, secondPress } from './dom.js';
 import { gridColumns, arrowTarget } from './grid_nav.js';
 import { attachUndoPage, offerUndo } from './undo.js';
 
@@ -465,7 +465,11 @@ function loupe(src, index, close, discard = null) {
     else if (e.key === '?') { e.preventDefault(); shortcutsSheet(LOUPE_SHORTCUTS(!!discard)); }
     else if ((e.key === 'd' || e.key === 'Delete') && !e.ctrlKey && !e.metaKey && !e.altKey && discard) {
       e.preventDefault();
-      remove();
+      // Pressed twice quickly, the second would delete the photo that took the deleted one's place.
+      const item = src.items[at];
+      const dropped = item && item.location === 'library' ? secondPress(e.key, item.id, item.file_name) : '';
+      if (dropped) toast(dropped);
+      else remove();
     } else trapTab(el, e);
   };
   el.at = () => at;

@@ -10,7 +10,7 @@ import { keyWaiter, keyName } from './review_keys.js';
 import { attachUndoView, askUndo, rememberDecision, undoEpoch, undoOffer, MAX_UNDO } from './review_undo.js';
 import { h, decisionTap, mount, formatBytes, formatTime, formatTaken, categoryLabel, toast, dismissToast, confirmDialog, itemImage,
   typingInFormControl, fieldOwnsUndo, shortcutsSheet, thumbSrcset, communityVotes, personKey, personKeyOf, personName, plural,
-  dimensionWords, tileName, shortenedName } from './dom.js';
+  dimensionWords, tileName, shortenedName, secondPress } from './dom.js';
 
 // A link to a photo no longer near its place is looked up in the queue this many photos at a time (the API's most),
 // in at most this many requests (the first 3,000 photos).
@@ -1034,6 +1034,7 @@ export async function renderReview(root, params, { session, signal }) {
   }
 
   const body = h('div', { class: 'review-body' });
+  const DECISION_KEYS = new Set(['a', 'k', 'd', ...Object.keys(KEEP_KEYS)]);
   const WAITING_KEYS = new Set([...(canReview ? ['a', 'k', 'd', 's', '1', ...Object.keys(KEEP_KEYS)] : []), 'z',
     'ArrowLeft', 'ArrowRight']);
   const keyWait = keyWaiter({ body, itemOf: (id) => state.items.find((it) => it.id === id),
@@ -1051,6 +1052,12 @@ export async function renderReview(root, params, { session, signal }) {
     if (current.lens && (key === 'z' || (key === 'Escape' && current.lens.isOpen()))) {
       current.lens.toggle();
       return true;
+    }
+    // A decision key pressed twice quickly: the second would decide the photo that just took the first one's place.
+    // (Skip is left out: s s s steps through photos on purpose, and decides none.)
+    if (canReview && DECISION_KEYS.has(key)) {
+      const dropped = secondPress(key, current.item.id, current.item.file_name);
+      if (dropped) { toast(dropped); return true; }
     }
     // A duplicate's keys are its own decisions (shown on its buttons); the single photo's a, k and d are not offered.
     if (current.dup && canReview) {
