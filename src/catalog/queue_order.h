@@ -7,7 +7,8 @@
 
 namespace triage::catalog {
 
-inline std::string ItemOrderSql(bool queue_order, bool newest_first) {
+inline std::string ItemOrderSql(bool queue_order, bool newest_first, bool by_change = false) {
+  if (by_change) return "updated_at DESC, id DESC";
   if (!queue_order) return newest_first ? "id DESC" : "id ASC";
   if (!newest_first) return "queue_rank ASC, id ASC";
   return "(queue_rank > id) ASC, CASE WHEN queue_rank > id THEN queue_rank ELSE -id END ASC, id DESC";

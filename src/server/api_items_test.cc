@@ -41,6 +41,25 @@ TEST_F(ItemsApiTest, ListsWithFiltersAndPaging) {
   EXPECT_EQ(Body(archive)["total"], 0);
 }
 
+// The trash page lists the photo deleted last first, whatever its id (sort=changed); by id, it used to come wherever
+// its id put it.
+TEST_F(ItemsApiTest, TheTrashIsListedAsItsPhotosWereDeleted) {
+  auto ids = Ingest({"obama.jpg", "biden.jpg", "skimage_coffee.jpg"});
+  ASSERT_TRUE(review_->Reject(ids[2], "bob", 1000).ok());
+  ASSERT_TRUE(review_->Reject(ids[0], "bob", 2000).ok());
+  ASSERT_TRUE(review_->Reject(ids[1], "bob", 3000).ok());
+  TestSession s = Login("alice");
+  json trash = Body(Get("/api/items?location=trash&sort=changed", &s));
+  ASSERT_EQ(trash["total"], 3) << trash.dump();
+  EXPECT_EQ(trash["items"][0]["id"], ids[1]);
+  EXPECT_EQ(trash["items"][1]["id"], ids[0]);
+  EXPECT_EQ(trash["items"][2]["id"], ids[2]);
+  EXPECT_EQ(Body(Get("/api/items?location=trash&sort=changed&per_page=1&page=3", &s))["items"][0]["id"], ids[2]);
+  auto bad = Get("/api/items?sort=deleted", &s);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(Body(bad)["message"].get<std::string>().find("must be oldest, newest or changed"), std::string::npos);
+}
+
 TEST_F(ItemsApiTest, OneItemWithFacesAndAuditTrail) {
   auto ids = Ingest({"obama.jpg"});
   TestSession s = Login("alice");

@@ -37,10 +37,13 @@ base::Status ListItems(ServerState& state, Call& call) {
   auto per_page = call.IntQuery("per_page", 50, 1, 200);
   if (!per_page.ok()) return per_page.status();
   std::string sort = call.Query("sort").empty() ? "newest" : call.Query("sort");
-  if (sort != "oldest" && sort != "newest") {
-    return base::Status::InvalidArgument("query parameter sort: must be oldest or newest");
+  if (sort != "oldest" && sort != "newest" && sort != "changed") {
+    return base::Status::InvalidArgument(
+        "query parameter sort: must be oldest, newest or changed (the latest change first: the trash as its photos "
+        "were deleted)");
   }
   f.newest_first = sort == "newest";
+  f.by_change = sort == "changed";
   f.limit = static_cast<int>(*per_page);
   f.offset = static_cast<int>((*page - 1) * *per_page);
   auto items = state.ctx.catalog.ListItems(f);

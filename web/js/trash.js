@@ -94,7 +94,7 @@ export async function renderTrash(root, _params, { session, signal }) {
   }
 
   async function draw() {
-    const [out, config] = await Promise.all([api.get('/api/items' + qs({ location: 'trash', sort: 'newest',
+    const [out, config] = await Promise.all([api.get('/api/items' + qs({ location: 'trash', sort: 'changed',
       page: state.page, per_page: state.perPage })), api.get('/api/config').catch(() => null)]);
     state.days = config?.review?.trash_retention_days;
     if (signal.aborted) return;

@@ -187,7 +187,7 @@ base::Result<std::optional<int64_t>> PgCatalog::FindByOriginalPath(const std::st
 base::Result<std::vector<model::ItemRecord>> PgCatalog::ListItems(const ItemFilter& f) {
   std::lock_guard lock(mu_);
   Where w = WhereOf(f);
-  const std::string order = ItemOrderSql(f.queue_order, f.newest_first);
+  const std::string order = ItemOrderSql(f.queue_order, f.newest_first, f.by_change);
   w.params.Add(std::clamp(f.limit, 1, 100000)).Add(std::max(f.offset, 0));
   std::string sql = fmt::format("SELECT {} FROM items{} ORDER BY {} LIMIT ${} OFFSET ${}", kItemColumns, w.sql, order,
                                 w.params.size() - 1, w.params.size());

@@ -445,7 +445,7 @@ base::Result<std::vector<HashEntry>> SqliteCatalog::AllPerceptualHashes() {
 base::Result<std::vector<model::ItemRecord>> SqliteCatalog::ListItems(const ItemFilter& f) {
   std::lock_guard lock(mu_);
   Where w = WhereOf(f);
-  const std::string order = ItemOrderSql(f.queue_order, f.newest_first);
+  const std::string order = ItemOrderSql(f.queue_order, f.newest_first, f.by_change);
   std::string sql = fmt::format("SELECT {} FROM items{} ORDER BY {} LIMIT ? OFFSET ?", kItemColumns, w.sql, order);
   Statement s(db_, sql.c_str());
   w.Bind(s);
