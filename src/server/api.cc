@@ -67,8 +67,9 @@ base::Status Call::OnlyQueries(std::initializer_list<std::string_view> known) co
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
     std::string list;
     for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-    return base::Status::InvalidArgument(
-        fmt::format("query parameter {}: not one this request takes (it takes {})", model::JsonExcerpt(name), list));
+    return base::Status::InvalidArgument(fmt::format("query parameter {}: not one this request takes ({})",
+                                                     model::JsonExcerpt(name),
+                                                     list.empty() ? "it takes none" : "it takes " + list));
   }
   return base::Status::Ok();
 }

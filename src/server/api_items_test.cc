@@ -185,6 +185,20 @@ TEST_F(ItemsApiTest, AListRefusesAParameterItDoesNotTake) {
     EXPECT_EQ(r->status, 400) << url;
     EXPECT_NE(r->body.find("not one this request takes (it takes "), std::string::npos) << r->body;
   }
+  // So do the audit log, the review export, the summary and the persons: a misspelt filter listed everything.
+  for (const std::string url :
+       {"/api/audit?user=alice", "/api/audit?item=1", "/api/review/export?category=unidentified&id=1",
+        "/api/stats/summary?day=7", "/api/persons?bogus=1"}) {
+    auto r = Get(url, &s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << url << ": " << r->body;
+    EXPECT_NE(r->body.find("not one this request takes"), std::string::npos) << r->body;
+  }
+  for (const std::string url :
+       {"/api/audit?actor=alice&action=ingest&item_id=1&page=1&per_page=5", "/api/review/export?category=unidentified",
+        "/api/stats/summary?days=7", "/api/persons"}) {
+    EXPECT_EQ(Get(url, &s)->status, 200) << url;
+  }
   EXPECT_EQ(Get("/api/items?per_page=5&sort=oldest", &s)->status, 200);
   EXPECT_EQ(Get("/api/review/queue?category=unidentified&page=1&per_page=5", &s)->status, 200);
 }

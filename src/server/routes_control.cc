@@ -158,6 +158,7 @@ json CoverView(ServerState& state, const std::string& person) {
 }
 
 base::Status ListPersons(ServerState& state, Call& call) {
+  TRIAGE_RETURN_IF_ERROR(call.OnlyQueries({}));
   auto persons = state.ctx.catalog.ListPersons();
   if (!persons.ok()) return persons.status();
   auto refs = state.ctx.catalog.AllReferences();

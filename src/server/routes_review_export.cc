@@ -78,6 +78,7 @@ base::Status AppendQueue(catalog::Catalog& catalog, const std::string& category,
 }  // namespace
 
 base::Status ExportReviewCsv(ServerState& state, Call& call) {
+  TRIAGE_RETURN_IF_ERROR(call.OnlyQueries({"category", "ids"}));
   std::string category = call.Query("category");
   TRIAGE_RETURN_IF_ERROR(model::CheckReviewCategory(category));
   std::string csv =

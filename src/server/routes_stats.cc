@@ -41,6 +41,7 @@ base::Status Today(ServerState& state, Call& call) {
 
 // Figures per day for the last ?days (default 30), every day present (zeros where nothing happened).
 base::Status Summary(ServerState& state, Call& call) {
+  TRIAGE_RETURN_IF_ERROR(call.OnlyQueries({"days"}));
   auto days = call.IntQuery("days", 30, 1, 366);
   if (!days.ok()) return days.status();
   int64_t now = base::UnixNow();
@@ -66,6 +67,8 @@ base::Status Summary(ServerState& state, Call& call) {
 }
 
 base::Status Audit(ServerState& state, Call& call) {
+  // A misspelt filter ("user=" for "actor=") would list every entry as if it were the one asked for.
+  TRIAGE_RETURN_IF_ERROR(call.OnlyQueries({"item_id", "actor", "action", "page", "per_page"}));
   auto item_id = call.IntQuery("item_id", 0, 0, INT64_MAX);
   if (!item_id.ok()) return item_id.status();
   auto page = call.IntQuery("page", 1, 1, 1'000'000);
