@@ -143,6 +143,11 @@ test('gallery photo view: d moves a library photo to the trash; Undo and Ctrl-Z 
   await page.getByTestId('fact-file').filter({ hasText: /^g_small\.jpg$/ }).waitFor();
   const count = await page.getByTestId('loupe-count').innerText();
   assert.equal(await page.getByTestId('loupe-delete').isDisabled(), true, 'Delete is offered for a photo in review');
+  // Why, in words on the page (the button's title shows on hover only), with the way to the card it is decided on.
+  const note = page.getByTestId('loupe-in-review');
+  assert.equal(await note.innerText(), 'This photo waits in review, so it is not deleted here: decide it on the Review page.');
+  assert.equal(await note.getByRole('link').getAttribute('href'), `#/review/near_duplicates?item=${ids['g_small.jpg']}`);
+  assert.equal(await page.getByTestId('loupe-delete').getAttribute('aria-describedby'), 'loupe-in-review');
   await page.keyboard.press('d');
   await toastStarting(page, 'g_small.jpg waits in review: decide it on the Review page').waitFor();
   assert.equal(await page.getByTestId('fact-file').innerText(), 'g_small.jpg', 'd moved on from the photo in review');

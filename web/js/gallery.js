@@ -439,7 +439,18 @@ function loupe(src, index, close, discard = null) {
     if (stripHadFocus) strip.querySelector('.current')?.focus();
     for (let i = at + 1; i <= at + 3; i++) prefetch(i);
     if (at + 9 >= src.items.length && !src.done) src.more();
-    mount(side, photoFacts(item), h('p', { class: 'muted' }, 'Loading…'));
+    // Why Delete is greyed for a photo waiting in review, said where everyone sees it (a title shows on hover only:
+    // never on a phone, nor to the keyboard), with the way to the card it is decided on.
+    const waits = item.location === 'review' && item.category
+      ? h('p', { class: 'muted', id: 'loupe-in-review', dataset: { testid: 'loupe-in-review' } },
+        'This photo waits in review, so it is not deleted here: ',
+        h('a', { href: `#/review/${encodeURIComponent(item.category)}?item=${item.id}` }, 'decide it on the Review page'), '.')
+      : null;
+    if (del) {
+      if (waits) del.setAttribute('aria-describedby', 'loupe-in-review');
+      else del.removeAttribute('aria-describedby');
+    }
+    mount(side, photoFacts(item), waits, h('p', { class: 'muted' }, 'Loading…'));
     const why = await whyPanel(item).catch((e) => h('p', { class: 'form-error' }, e.message));
     if (src.items[at] === item) side.lastChild.replaceWith(why);
   };
