@@ -84,8 +84,10 @@ class Walk {
                   root);
     }
     if (const fs::path* folder = ExcludedFolderHolding(canonical)) {
-      return Fail(Status::InvalidArgument(fmt::format("{} is inside {}, which triage manages; it is not taken again",
-                                                      root.string(), folder->string())),
+      // The folder itself named ("ingest review/") is not "inside" itself.
+      const std::string where = *folder == canonical ? fmt::format("{} is {}", root.string(), folder->string())
+                                                     : fmt::format("{} is inside {}", root.string(), folder->string());
+      return Fail(Status::InvalidArgument(fmt::format("{}, a folder triage manages; it is not taken again", where)),
                   root);
     }
     const fs::path other = moving_ ? base::EnclosingLibrary(canonical) : fs::path();  // only a move takes files away
