@@ -63,7 +63,8 @@ struct ItemFilter {
   int offset = 0;                       // ... or plain offset
   int limit = 100;                      // 1..1000
   bool newest_first = false;
-  // The latest change first (updated_at, then id, descending): the trash as its photos were deleted. Not with after_id.
+  // The latest change first (updated_at, then the item's latest audit entry, descending): the trash as its photos
+  // were deleted. Not with after_id.
   bool by_change = false;
   bool queue_order = false;  // review queue order: by arrival, skipped items last (else by id)
 };

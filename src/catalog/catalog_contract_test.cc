@@ -143,6 +143,44 @@ TEST_P(CatalogContractTest, RelocateClosesReviewAndAudits) {
   EXPECT_EQ(audit->at(0).actor, "admin");
 }
 
+// Listed by the latest change (the trash as its photos were deleted): by the time of the change, then, within one
+// second, by the order the audit log recorded the changes in; never by id alone.
+TEST_P(CatalogContractTest, ItemsListedByTheirLatestChange) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto id = catalog_->Apply(Insert("j" + std::to_string(i), "review/unidentified/" + std::to_string(i) + ".jpg",
+                                     "review", "unidentified", "s" + std::to_string(i)));
+    ASSERT_TRUE(id.ok()) << id.status().ToString();
+    ids.push_back(*id);
+  }
+  // Deleted: 2 first, then 1 and 0 within the same second.
+  const std::vector<std::pair<int, int64_t>> deletions = {{2, 3000}, {1, 4000}, {0, 4000}};
+  for (const auto& [i, at] : deletions) {
+    CatalogChange move;
+    move.kind = CatalogChange::Kind::kRelocateItem;
+    move.journal_id = "t" + std::to_string(i);
+    move.item.id = ids[i];
+    move.item.path = ".triage/trash/" + std::to_string(i) + ".jpg";
+    move.item.location = "trash";
+    move.actor = "admin";
+    move.action = "reject";
+    move.at = at;
+    ASSERT_TRUE(catalog_->Apply(move).ok());
+  }
+  ItemFilter f;
+  f.location = "trash";
+  f.by_change = true;
+  auto listed = catalog_->ListItems(f);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 3u);
+  EXPECT_EQ(listed->at(0).id, ids[0]);
+  EXPECT_EQ(listed->at(1).id, ids[1]);
+  EXPECT_EQ(listed->at(2).id, ids[2]);
+  f.limit = 1;
+  f.offset = 2;
+  EXPECT_EQ(catalog_->ListItems(f)->at(0).id, ids[2]);
+}
+
 TEST_P(CatalogContractTest, RelocateAddsItsReferencesOnceCreatingThePerson) {
   auto id = catalog_->Apply(Insert("j1", "review/unidentified/a.jpg", "review", "unidentified"));
   CatalogChange move;

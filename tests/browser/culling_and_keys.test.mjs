@@ -226,7 +226,10 @@ test('gallery photo view: d pressed twice quickly deletes one photo', async () =
     await toastStarting(page, `Moved ${gone} to the trash.`).waitFor();
     await page.getByTestId('fact-file').filter({ hasText: next }).waitFor();
     await page.keyboard.press('d');
-    await toastStarting(page, `That second “d” came as ${next} appeared, so it was not applied`).waitFor();
+    const said = page.getByTestId('toast-text').filter({ hasText: `The second “d” came as ${next} appeared, so it was not applied` });
+    await said.waitFor();
+    assert.ok((await said.innerText()).startsWith(`Moved ${gone} to the trash.`), await said.innerText());
+    assert.equal(await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).count(), 1, 'the delete\'s Undo is kept');
   });
   assert.equal((await lib.item(ids[gone])).location, 'trash');
   assert.equal((await lib.item(ids[next])).location, 'library', `${next} was deleted by the second press`);

@@ -63,7 +63,11 @@ test('d pressed twice quickly moves one photo to the trash and says why the seco
     await waitForCardChange(page, first);
     second = await currentCardId(page);
     await page.keyboard.press('d');
-    await toastStarting(page, 'That second “d” came as ').waitFor();
+    // Said after what the delete's toast says, whose Undo stays: the toast names the photo deleted.
+    const said = page.getByTestId('toast-text').filter({ hasText: 'The second “d” came as ' });
+    await said.waitFor();
+    assert.match(await said.innerText(), /^Moved .+ to the trash\..* The second “d” came as .+ appeared, so it was not applied: press d again to decide it\.$/);
+    assert.equal(await page.getByTestId('toast-action').filter({ hasText: 'Undo' }).count(), 1, 'the delete\'s Undo is kept');
   });
   assert.equal(await inTrash(), before + 1, 'two quick presses, one photo');
   assert.equal((await lib.item(first)).location, 'trash');

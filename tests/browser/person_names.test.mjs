@@ -80,6 +80,13 @@ test('a person is shown as typed, renamed only in how it is written, and picked 
   assert.equal(filed && filed.person, 'bernadette_rostenkowski');
   assert.equal((await lib.api('/api/persons')).persons.length, 1);
 
+  // The audit log names her as her name is written, not by her folder.
+  await page.goto('/#/audit');
+  const enrolled = page.getByTestId('audit-row').filter({ hasText: 'enrolled' });
+  await enrolled.first().waitFor();
+  assert.match(await enrolled.first().innerText(), /enrolled BERNADETTE Rostenkowski/);
+  assert.doesNotMatch(await enrolled.first().innerText(), /bernadette_rostenkowski/);
+
   // The blacklist on the Settings page lists her as her name is written; saved as it stands, it keeps her folder name,
   // and a name typed near hers is offered back as written.
   await page.goto('/#/persons');

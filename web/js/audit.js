@@ -88,7 +88,11 @@ export function auditSentence(e) {
       return `${e.actor} changed the role of the user: ${e.from} → ${e.to}`;
     case 'login': return `${e.actor} logged in`;
     case 'logout': return `${e.actor} logged out`;
-    case 'person': return `${e.actor}: ${e.reason}`;
+    case 'person':
+      // A person added or removed is named as written ("Zoë"), not by folder ("zoe"): the line records the folder.
+      if (e.to && !e.from && e.reason === `enrolled ${e.to}`) return `${e.actor} enrolled ${personName(e.to)}`;
+      if (e.from && !e.to && e.reason === `${e.from} removed`) return `${e.actor} removed ${personName(e.from)}`;
+      return `${e.actor}: ${e.reason}`;
     case 'people': {
       const act = PEOPLE_ACTS[e.from] || `${(e.from || 'changed').replaceAll('_', ' ')} faces`;
       return e.to === 'undone' ? `${e.actor} undid an action in People: ${e.reason}` : `${e.actor} ${act}: ${e.reason}`;

@@ -169,7 +169,9 @@ export function clearToast() { hideToast(); }
 // Shows a message at the bottom of the page; `action` ({label, run}) adds a button (such as Undo). It stays as long as
 // it takes to read (longer for an error or an action), while the focus is on it, and with `stay` until dismissed;
 // × dismisses it. Returns a handle for dismissToast.
+let shownToast = null;   // {message, kind, action} of the last toast shown
 export function toast(message, kind = 'info', action = null, { stay = false } = {}) {
+  shownToast = { message, kind, action };
   const el = document.getElementById('toast');
   const button = action ? h('button', { type: 'button', class: 'link toast-action', dataset: { testid: 'toast-action' },
     onclick: () => { hideToast(); action.run(); } }, action.label) : null;
@@ -188,6 +190,17 @@ export function toast(message, kind = 'info', action = null, { stay = false } = 
   el.onfocusout = later;
   later();
   return ++toastShown;
+}
+
+// `note` said after what the toast on screen says, keeping its Undo (a decision's toast is not replaced by a word
+// about a key press: it names the photo decided and takes it back); alone when no toast shows.
+export function addToToast(note) {
+  const el = document.getElementById('toast');
+  if (el.hidden || !shownToast) return toast(note);
+  const { message, kind, action } = shownToast;
+  const handle = toast(`${message} ${note}`, kind, action);
+  shownToast = { message, kind, action };   // a second note replaces the first
+  return handle;
 }
 
 // The undo-list entry whose Undo the toast on screen offers; null when no toast, or one without such an offer, shows.
@@ -388,20 +401,22 @@ export function decisionTap(handler) {
 }
 
 // The keyboard's double press: a decision key pressed twice in quick succession decides the photo it was pressed on,
-// then the one that took its place, which nobody saw (and the toast names only the second). The same key again within
-// DOUBLE_PRESS_MS, on another photo, with nothing between the two presses (another key, a click, another page), is
-// such a second press. `key` is the key pressed, `photo` what it acts on (an item id), `name` its file name; returns
-// the words to say when the press is to be dropped, else '' (the press counts).
+// then the one that took its place, which nobody saw (and the toast names only the second). The same key again on
+// another photo shown for less than DOUBLE_PRESS_MS, with nothing between the two presses (another key, a click,
+// another page), is such a second press, however long the first decision took to be saved. `key` is the key pressed
+// (Delete counts as d), `photo` what it acts on (an item id), `name` its file name, `shownAt` when it appeared
+// (performance.now()); returns the words to say when the press is to be dropped, else '' (the press counts).
 const DOUBLE_PRESS_MS = 350;
-let lastPress = null;   // {key, photo, at} of the last decision key, until something else happens
-document.addEventListener('keydown', (e) => { if (lastPress && e.key !== lastPress.key) lastPress = null; }, true);
+const pressKey = (key) => (key === 'Delete' ? 'd' : key);
+let lastPress = null;   // {key, photo} of the last decision key, until something else happens
+document.addEventListener('keydown', (e) => { if (lastPress && pressKey(e.key) !== lastPress.key) lastPress = null; }, true);
 document.addEventListener('pointerdown', () => { lastPress = null; }, true);
 window.addEventListener('hashchange', () => { lastPress = null; });
-export function secondPress(key, photo, name) {
-  const now = performance.now();
-  const again = !!lastPress && key === lastPress.key && photo !== lastPress.photo && now - lastPress.at < DOUBLE_PRESS_MS;
-  lastPress = { key, photo: again ? lastPress.photo : photo, at: now };
-  return again ? `That second “${key}” came as ${name} appeared, so it was not applied: press ${key} again to decide it.`
+export function secondPress(key, photo, name, shownAt) {
+  const again = !!lastPress && pressKey(key) === lastPress.key && photo !== lastPress.photo &&
+    performance.now() - shownAt < DOUBLE_PRESS_MS;
+  lastPress = { key: pressKey(key), photo: again ? lastPress.photo : photo };
+  return again ? `The second “${key}” came as ${name} appeared, so it was not applied: press ${key} again to decide it.`
     : '';
 }
 

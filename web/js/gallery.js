@@ -3,7 +3,7 @@
 // score" panel, and a loupe (1:1) with a filmstrip that prefetches the next images.
 import { api, qs } from './api.js';
 import { h, decisionTap, mount, categoryLabel, thumbSrcset, communityVotes, itemImage, noPreview, toast, personKey, personName, trapTab,
-  rawMeasure, shortcutsSheet, typingInFormControl, secondPress } from './dom.js';
+  rawMeasure, shortcutsSheet, typingInFormControl, secondPress, addToToast } from './dom.js';
 import { gridColumns, arrowTarget } from './grid_nav.js';
 import { attachUndoPage, offerUndo } from './undo.js';
 
@@ -412,9 +412,15 @@ function loupe(src, index, close, discard = null) {
     observed = img;
     return img;
   };
+  let shownItem = null;  // the photo on screen, and since when (a key pressed twice quickly: see secondPress)
+  let shownAt = 0;
   const show = async () => {
     const item = src.items[at];
     if (!item) return;
+    if (item !== shownItem) {
+      shownItem = item;
+      shownAt = performance.now();
+    }
     // A file that cannot be read has no picture at any size: 1:1 would show the browser's broken half of it.
     const unreadable = noPreview(item);
     if (unreadable) actual = false;
@@ -478,8 +484,8 @@ function loupe(src, index, close, discard = null) {
       e.preventDefault();
       // Pressed twice quickly, the second would delete the photo that took the deleted one's place.
       const item = src.items[at];
-      const dropped = item && item.location === 'library' ? secondPress(e.key, item.id, item.file_name) : '';
-      if (dropped) toast(dropped);
+      const dropped = item && item.location === 'library' ? secondPress(e.key, item.id, item.file_name, shownAt) : '';
+      if (dropped) addToToast(dropped);
       else remove();
     } else trapTab(el, e);
   };

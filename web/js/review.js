@@ -10,7 +10,7 @@ import { keyWaiter, keyName } from './review_keys.js';
 import { attachUndoView, askUndo, rememberDecision, undoEpoch, undoOffer, MAX_UNDO } from './review_undo.js';
 import { h, decisionTap, mount, formatBytes, formatTime, formatTaken, categoryLabel, toast, dismissToast, confirmDialog, itemImage,
   typingInFormControl, fieldOwnsUndo, shortcutsSheet, thumbSrcset, communityVotes, personKey, personKeyOf, personName, plural,
-  dimensionWords, tileName, shortenedName, secondPress } from './dom.js';
+  dimensionWords, tileName, shortenedName, secondPress, addToToast } from './dom.js';
 
 // A link to a photo no longer near its place is looked up in the queue this many photos at a time (the API's most),
 // in at most this many requests (the first 3,000 photos).
@@ -630,7 +630,8 @@ export async function renderReview(root, params, { session, signal }) {
     mount(body, card);
     holdIfBusy();
     watchDecisionBar(card.querySelector('[data-testid="actions"]'));
-    current = { item, picker, card, dup, gone, suggestion: detail.suggestion, lens: photo && photo.lens };
+    current = { item, picker, card, dup, gone, suggestion: detail.suggestion, lens: photo && photo.lens,
+      shownAt: performance.now() };
     keepPlace(item, position);
     prefetch(state.index + 1);
     // After a face was named, the next face still to name takes the keys.
@@ -1056,8 +1057,8 @@ export async function renderReview(root, params, { session, signal }) {
     // A decision key pressed twice quickly: the second would decide the photo that just took the first one's place.
     // (Skip is left out: s s s steps through photos on purpose, and decides none.)
     if (canReview && DECISION_KEYS.has(key)) {
-      const dropped = secondPress(key, current.item.id, current.item.file_name);
-      if (dropped) { toast(dropped); return true; }
+      const dropped = secondPress(key, current.item.id, current.item.file_name, current.shownAt);
+      if (dropped) { addToToast(dropped); return true; }
     }
     // A duplicate's keys are its own decisions (shown on its buttons); the single photo's a, k and d are not offered.
     if (current.dup && canReview) {
