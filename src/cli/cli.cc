@@ -167,14 +167,20 @@ std::string CommandPath(const CLI::App* at) {
   return path;
 }
 
-// When a command needs a subcommand and the word given is none of them, or none is given, CLI11 only says "A
-// subcommand is required": this names the word and the commands there are ("unknown command "ingset" for triage; the
-// commands are: ...", "proposals needs a command: list, show, ..."). Empty when the failure is something else.
-std::string UnknownCommand(CLI::App& app) {
+// The deepest command the words given name (`app` itself for none).
+CLI::App* CommandGiven(CLI::App& app) {
   CLI::App* at = &app;
   for (std::vector<CLI::App*> parsed = at->get_subcommands(); !parsed.empty(); parsed = at->get_subcommands()) {
     at = parsed.front();
   }
+  return at;
+}
+
+// When a command needs a subcommand and the word given is none of them, or none is given, CLI11 only says "A
+// subcommand is required": this names the word and the commands there are ("unknown command "ingset" for triage; the
+// commands are: ...", "proposals needs a command: list, show, ..."). Empty when the failure is something else.
+std::string UnknownCommand(CLI::App& app) {
+  CLI::App* at = CommandGiven(app);
   std::string word;
   // The word is left over at the command that needed a subcommand, or (with fallthrough) at the top.
   std::vector<std::string> rest = at->remaining();
@@ -204,10 +210,7 @@ std::string UnknownCommand(CLI::App& app) {
 // argument is (its description) and where to read more ("ingest needs inputs (files, folders or URLs): see triage
 // ingest --help"). Empty when no required argument of the command given is missing.
 std::string MissingArgument(CLI::App& app) {
-  CLI::App* at = &app;
-  for (std::vector<CLI::App*> parsed = at->get_subcommands(); !parsed.empty(); parsed = at->get_subcommands()) {
-    at = parsed.front();
-  }
+  CLI::App* at = CommandGiven(app);
   std::vector<std::string> missing;
   for (const CLI::Option* opt : at->get_options()) {
     if (!opt->get_required() || opt->count() > 0) continue;
@@ -348,10 +351,7 @@ std::optional<std::string> NotAMember(std::string_view what) {
 }
 
 std::string BadValue(CLI::App& app, const CLI::ParseError& e) {
-  CLI::App* at = &app;
-  for (std::vector<CLI::App*> parsed = at->get_subcommands(); !parsed.empty(); parsed = at->get_subcommands()) {
-    at = parsed.front();
-  }
+  CLI::App* at = CommandGiven(app);
   const std::string command = at == &app ? "" : CommandPath(at) + ": ";
   const std::string where = at == &app ? "triage" : "triage " + CommandPath(at);
   // The options of the command given come first, then those its parents pass down (with fallthrough); CLI11 checks
@@ -408,10 +408,7 @@ std::string BadValue(CLI::App& app, const CLI::ParseError& e) {
 // The arguments no option or argument of the command given takes, in the order they were typed (CLI11 says them as
 // "The following arguments were not expected: x --days", in an order of its own and without the command).
 std::string Unexpected(CLI::App& app, int argc, const char* const* argv) {
-  CLI::App* at = &app;
-  for (std::vector<CLI::App*> parsed = at->get_subcommands(); !parsed.empty(); parsed = at->get_subcommands()) {
-    at = parsed.front();
-  }
+  CLI::App* at = CommandGiven(app);
   std::vector<std::string> extra = app.remaining(true);
   if (extra.empty()) return "";
   const auto typed_at = [&](const std::string& word) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -67,6 +68,7 @@ struct Work {
   std::string gone;  // set when the listed file was gone before it was read: why it is passed over (not a failure)
   model::Analysis analysis;
   CheckMemo checks;  // near-duplicate verdicts against others, most made in the parallel stage
+  size_t seq = 0;    // its place among the batch's inputs: outcomes are reported in this order
 };
 
 // The analyses of a batch's inputs by SHA-256, so that an input with the same bytes as one analysed before in the
@@ -269,18 +271,70 @@ struct Ingestor::Impl {
     bool place = false;  // false: `out` is final (the input failed before it could be placed)
     commit::Placement placement;
   };
-  // The group being built (group commit): decided in input order under the library-wide ingest lock, which is held
-  // until the group is placed, so that no other process decides against a catalog that lacks these items.
+  // The group being built (group commit): decided under the library-wide ingest lock, which is held until the group
+  // is placed, so that no other process decides against a catalog that lacks these items.
   struct Group {
     std::optional<base::FileLock> lock;
     std::vector<Decided> items;
     std::chrono::steady_clock::time_point started;
   };
   Group group;
+  // Inputs put off until the group is placed (see Decide), in input order.
+  std::vector<std::shared_ptr<Work>> deferred;
+  // Outcomes placed ahead of an input put off, held until it is reported: progress and the summary go in input order.
+  std::map<size_t, ItemOutcome> held;
+  size_t next_seq = 0;   // the next input's place in the batch
+  size_t next_told = 0;  // the place of the next outcome to report
   using EmitFn = std::function<void(ItemOutcome)>;
 
-  // Look up duplicates and decide (serial, in input order); the input joins the group, placed when it is full.
+  // Look up duplicates and decide (serial); the input joins the group, placed when it is full or old enough.
+  //
+  // An input's lookups must see every input before it. One that may duplicate an input still waiting in the group
+  // (placed only when the group is) or put off itself is put off: it is decided once the group is placed, instead of
+  // the group being placed early for it, which cost a group commit's syncs (the variants of one picture often arrive
+  // side by side). The inputs after it are decided meanwhile, in order, when they are no candidate of any input put off
+  // (the same bytes, or hashes within kCandidateMaxDistance), so that neither sees the other: each is decided as it
+  // would have been in input order. Only the order of item ids can differ.
   void Decide(std::shared_ptr<Work> w, const IngestOptions& options, const EmitFn& emit) {
+    w->seq = next_seq++;
+    if (MustWait(*w)) {
+      deferred.push_back(std::move(w));
+    } else {
+      DecideNow(std::move(w), options);
+    }
+    if (deferred.size() >= kGroupMaxItems || GroupDue()) Flush(options, emit, false);
+  }
+
+  // True when `w` may not be decided before the group is placed: it may duplicate a waiting or a put-off input.
+  bool MustWait(Work& w) const {
+    if (!w.gone.empty() || !w.error.ok() || !w.analysis.readable) return false;
+    return CandidateOfDeferred(w.analysis.fingerprint) || MayDuplicateWaiting(w);
+  }
+
+  bool GroupDue() const {
+    return !group.items.empty() &&
+           (group.items.size() >= kGroupMaxItems || std::chrono::steady_clock::now() - group.started >= kGroupMaxAge);
+  }
+
+  // Places the group, then decides the inputs put off in input order (those that may duplicate one decided just
+  // before them wait again, for the next group). With `all`, until every input is placed.
+  void Flush(const IngestOptions& options, const EmitFn& emit, bool all) {
+    do {
+      PlaceGroup(emit);
+      std::vector<std::shared_ptr<Work>> pending = std::move(deferred);
+      deferred.clear();
+      for (std::shared_ptr<Work>& w : pending) {
+        if (MustWait(*w)) {
+          deferred.push_back(std::move(w));
+          continue;
+        }
+        DecideNow(std::move(w), options);
+        if (group.items.size() >= kGroupMaxItems) PlaceGroup(emit);
+      }
+    } while (all && (!deferred.empty() || !group.items.empty()));
+  }
+
+  void DecideNow(std::shared_ptr<Work> w, const IngestOptions& options) {
     if (group.items.empty()) group.started = std::chrono::steady_clock::now();
     Decided d;
     d.work = w;
@@ -291,7 +345,7 @@ struct Ingestor::Impl {
       group.items.push_back(std::move(d));
       return;
     }
-    if (w->error.ok()) w->error = DecideLocked(*w, options, d, emit);
+    if (w->error.ok()) w->error = DecideLocked(*w, options, d);
     w->checks = CheckMemo();  // read only while deciding: not kept while the input waits in the group
     if (!w->error.ok()) {
       if (w->staged_ok) committer.Discard(w->staged);
@@ -299,15 +353,10 @@ struct Ingestor::Impl {
       d.out.error = w->error;
     }
     group.items.push_back(std::move(d));
-    if (group.items.size() >= kGroupMaxItems || std::chrono::steady_clock::now() - group.started >= kGroupMaxAge) {
-      PlaceGroup(emit);
-    }
   }
 
-  base::Status DecideLocked(Work& w, const IngestOptions& options, Decided& d, const EmitFn& emit) {
+  base::Status DecideLocked(Work& w, const IngestOptions& options, Decided& d) {
     const config::Config& config = *cfg;
-    // Its lookups must see the waiting items that it may duplicate: those are placed first.
-    if (MayDuplicateWaiting(w)) PlaceGroup(emit);
     if (!group.lock) {
       auto lock = base::FileLock::Acquire(config.StateDir() / "ingest.lock");
       if (!lock.ok()) return lock.status();
@@ -321,6 +370,18 @@ struct Ingestor::Impl {
                    ChangeFor(w, *facts, d.out.decision, options)};
     d.place = true;
     return base::Status::Ok();
+  }
+
+  // True when `fp` is a candidate of an input put off, or the other way round (the same bytes, or whole and centre
+  // hashes within kCandidateMaxDistance crosswise): a superset of what the lookups of either could find of the other,
+  // alone or as a member of a group they join.
+  bool CandidateOfDeferred(const model::Fingerprint& fp) const {
+    for (const std::shared_ptr<Work>& d : deferred) {
+      const model::Fingerprint& other = d->analysis.fingerprint;
+      if (other.sha256 == fp.sha256) return true;
+      if (fp.has_phash && other.has_phash && CandidateDistance(fp, other) <= kCandidateMaxDistance) return true;
+    }
+    return false;
   }
 
   // True when `a` is an exact or near duplicate of an image waiting in the group: the same bytes, or found by the
@@ -352,8 +413,8 @@ struct Ingestor::Impl {
     return false;
   }
 
-  // Places the group's decided inputs in one group commit, releases the ingest lock and reports every input of the
-  // group in input order.
+  // Places the group's decided inputs in one group commit, releases the ingest lock and reports the inputs of the
+  // group, in input order once those put off before them are reported.
   void PlaceGroup(const EmitFn& emit) {
     std::vector<commit::Placement> placements;
     std::vector<size_t> at;
@@ -374,7 +435,12 @@ struct Ingestor::Impl {
     group.lock.reset();
     std::vector<Decided> items = std::move(group.items);
     group.items.clear();
-    for (Decided& d : items) emit(std::move(d.out));
+    for (Decided& d : items) held.emplace(d.work->seq, std::move(d.out));
+    while (!held.empty() && held.begin()->first == next_told) {
+      emit(std::move(held.begin()->second));
+      held.erase(held.begin());
+      ++next_told;
+    }
   }
 
   void Settle(Decided& d, const base::Result<commit::Placed>& placed) {
@@ -463,6 +529,8 @@ struct Ingestor::Impl {
 
   base::Result<IngestSummary> Run(std::vector<Input> inputs, const IngestOptions& options, const ProgressFn& progress) {
     TRIAGE_RETURN_IF_ERROR(TakeSnapshot());
+    next_seq = next_told = 0;
+    held.clear();
     // The library's hashes before the first input is analysed, for the checks ahead. A failure to read them is
     // reported by the first lookup, which refreshes again.
     static_cast<void>(index.Refresh(catalog));
@@ -524,7 +592,7 @@ struct Ingestor::Impl {
     for (const auto& slot : slots) {
       if (slot) committer.Release(*slot);  // reserved for inputs never handed out
     }
-    PlaceGroup(emit);
+    Flush(options, emit, true);
     // Inputs gone before they were read (another intake took them) are skipped, and like every skipped input not
     // counted in `total`: total = to_library + to_review + failed.
     summary.total -= summary.skipped;
@@ -569,6 +637,8 @@ Ingestor::Ingestor(config::ConfigStore& config, catalog::Catalog& catalog, commi
           {},
           {},
           nullptr,
+          {},
+          {},
           {},
           {},
           {},

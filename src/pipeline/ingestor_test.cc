@@ -55,7 +55,9 @@ class FailingLookupCatalog final : public catalog::Catalog {
     if (fail_writes) return base::Status::Io("database or disk is full");
     return real_->Apply(c);
   }
+  std::atomic<int> group_commits{0};  // ApplyAll calls: one per group placed
   base::Result<std::vector<int64_t>> ApplyAll(const std::vector<catalog::CatalogChange>& c) override {
+    group_commits++;
     if (fail_writes) return base::Status::Io("database or disk is full");
     return real_->ApplyAll(c);
   }
@@ -349,6 +351,61 @@ TEST_F(IngestorTest, FindsANearDuplicateOfAnImageWaitingInTheSameGroup) {
   EXPECT_EQ(s.items[3].decision.category, "near_duplicates");
   EXPECT_EQ(s.items[3].decision.duplicate_of, s.items[1].item_id);
   EXPECT_EQ(s.items[1].decision.category, "unidentified") << "two different people are not near duplicates";
+}
+
+// An input that may duplicate one waiting in the group is put off until the group is placed, instead of the group
+// being placed early for it; the inputs after it that are no candidates of it are decided meanwhile. Every input is
+// still decided as it would be one at a time, and reported in input order.
+TEST_F(IngestorTest, AnInputPutOffForAWaitingOneIsDecidedAsInInputOrder) {
+  const std::vector<fs::path> inputs = {Input("obama.jpg", "a.jpg"),
+                                        NearCopy("obama.jpg", "b.jpg"),
+                                        Input("biden.jpg", "c.jpg"),
+                                        Input("obama.jpg", "d.jpg"),
+                                        NearCopy("biden.jpg", "e.jpg"),
+                                        Input("skimage_coffee.jpg", "f.jpg"),
+                                        Input("biden.jpg", "g.jpg"),
+                                        Input("vladmandic_sample1.jpg", "h.jpg"),
+                                        NearCopy("vladmandic_sample1.jpg", "i.jpg")};
+  // One at a time: the order of decisions an ingest must keep.
+  std::vector<std::pair<std::string, std::string>> alone;  // category, name of the input it duplicates
+  {
+    Process p = Open();
+    std::map<int64_t, std::string> name_of;
+    for (const fs::path& in : inputs) {
+      auto s = Ingest(p, {in});
+      ASSERT_EQ(s.items.size(), 1u);
+      const ItemOutcome& o = s.items[0];
+      ASSERT_TRUE(o.ok) << o.error.ToString();
+      name_of[o.item_id] = in.filename().string();
+      alone.emplace_back(o.decision.category, o.decision.duplicate_of ? name_of[*o.decision.duplicate_of] : "");
+    }
+  }
+  ASSERT_EQ(alone[1], std::make_pair(std::string("near_duplicates"), std::string("a.jpg")));
+  ASSERT_EQ(alone[3].second, "a.jpg");
+  ASSERT_EQ(alone[8], std::make_pair(std::string("near_duplicates"), std::string("h.jpg")));
+
+  fs::remove_all(lib_ / ".triage");
+  fs::create_directories(lib_ / ".triage");
+  fs::remove_all(lib_ / "review");
+  Process p = Open(nullptr, true);
+  auto s = Ingest(p, inputs);
+  ASSERT_EQ(s.items.size(), inputs.size());
+  std::map<int64_t, std::string> name_of;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    ASSERT_EQ(fs::path(s.items[i].input).filename(), inputs[i].filename()) << "reported in input order";
+    ASSERT_TRUE(s.items[i].ok) << s.items[i].error.ToString();
+    name_of[s.items[i].item_id] = inputs[i].filename().string();
+  }
+  EXPECT_EQ(name_of.size(), inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const model::Decision& d = s.items[i].decision;
+    EXPECT_EQ(std::make_pair(d.category, d.duplicate_of ? name_of[*d.duplicate_of] : std::string()), alone[i])
+        << inputs[i].filename();
+  }
+  // Placed early for each copy of a waiting input, the batch took five group commits (a | b c | d e f | g h | i).
+  // Put off, the copies wait for the group and are decided after it: a c f h | b e i | d g (d copies a and b, g c and
+  // e, so each waits for the one before it).
+  EXPECT_EQ(static_cast<FailingLookupCatalog&>(*p.catalog).group_commits.load(), 3);
 }
 
 // Near duplicates join a group through any member. A tighter framing of a scene (90% of the original) is another

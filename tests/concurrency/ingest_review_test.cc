@@ -109,6 +109,11 @@ class IngestReviewConcurrencyTest : public ::testing::Test {
         base::Status st;
         switch (turn++ % 3) {
           case 0:
+            // An image that could not be read cannot be sorted under a person: it is rejected instead.
+            if (item.category == "unreadable") {
+              st = review_->Reject(item.id, "reviewer", 2000).status();
+              break;
+            }
             st = review_->Approve(item.id, "Alice", "reviewer", 2000).status();
             // A copy whose original is still in the library or in review is decided as a duplicate, not approved.
             if (st.code() == base::Code::kConflict && item.duplicate_of) {
