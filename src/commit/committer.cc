@@ -33,6 +33,7 @@ base::Result<Staged> Committer::StageCopy(const fs::path& source, const base::Ch
                           : base::CopyFileSyncLater(source, staged, sink);
   if (st.code() == base::Code::kUnavailable) return ChangedWhileIngested(source);
   if (!st.ok()) return st;
+  syncs_.Start(staged);
   return Staged{staged, "", {}, false};
 }
 
@@ -169,7 +170,7 @@ base::Result<Placed> Committer::UndoMove(const Intent& intent, const base::Resul
 
 base::Result<Placed> Committer::Place(const Staged& staged, const fs::path& dest_dir, const std::string& name,
                                       catalog::CatalogChange change) {
-  if (!staged.synced) TRIAGE_RETURN_IF_ERROR(base::SyncFile(staged.path));
+  if (!staged.synced) TRIAGE_RETURN_IF_ERROR(syncs_.Finish(staged.path));
   if (!staged.folder_synced) TRIAGE_RETURN_IF_ERROR(base::SyncDirectory(staged.path.parent_path()));
   Intent intent;
   intent.kind = Intent::Kind::kCommit;
@@ -367,6 +368,7 @@ void Committer::Discard(const Staged& staged) {
     if (base::MoveFileDurably(staged.path, staged.original).ok()) CloseUnused(journal_, staged.stage_intent);
     return;
   }
+  syncs_.Forget(staged.path);
   std::error_code ec;
   fs::remove(staged.path, ec);
 }

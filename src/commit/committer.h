@@ -10,6 +10,7 @@
 #include "base/files.h"
 #include "base/status.h"
 #include "catalog/catalog.h"
+#include "commit/background_sync.h"
 #include "commit/journal.h"
 
 namespace triage::commit {
@@ -137,6 +138,7 @@ class Committer {
   Journal& journal_;
   catalog::Catalog& catalog_;
   fs::path library_;
+  BackgroundSync syncs_;  // of staged copies, started when they are staged and finished when they are placed
 };
 
 }  // namespace triage::commit

@@ -72,9 +72,9 @@ std::vector<base::Result<Placed>> Committer::PlaceAll(std::vector<Placement> pla
       }
       g.placements[i].staged.folder_synced = true;
     }
-    // Staged copies become durable here, together, before the journal entry names them.
+    // Staged copies are durable here (their syncs began when they were staged), before the journal entry names them.
     if (!g.placements[i].staged.synced) {
-      if (base::Status synced = base::SyncFile(g.placements[i].staged.path); !synced.ok()) {
+      if (base::Status synced = syncs_.Finish(g.placements[i].staged.path); !synced.ok()) {
         g.results[i] = synced;
         continue;
       }
