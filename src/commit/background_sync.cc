@@ -1,5 +1,7 @@
 #include "commit/background_sync.h"
 
+#include <system_error>
+
 #include "base/files.h"
 
 namespace triage::commit {
@@ -16,10 +18,24 @@ BackgroundSync::~BackgroundSync() {
 void BackgroundSync::Start(const fs::path& file) {
   {
     std::lock_guard<std::mutex> hold(mu_);
-    if (threads_.empty()) {
-      for (int i = 0; i < threads_wanted_; ++i) threads_.emplace_back([this] { Work(); });
+    if (threads_.empty() && !stopping_) {
+      try {
+        for (int i = 0; i < threads_wanted_; ++i) threads_.emplace_back([this] { Work(); });
+      } catch (const std::system_error&) {
+        // Out of threads: those started serve; with none, each copy is synced when it is placed.
+      }
     }
-    entries_[file] = Entry{};
+    if (threads_.empty()) return;
+    auto [it, added] = entries_.try_emplace(file);
+    if (!added) {
+      it->second.forgotten = false;
+      if (it->second.state == State::kRunning) {
+        it->second.again = true;  // its bytes may have changed since that sync began
+        return;
+      }
+      if (it->second.state == State::kQueued) return;  // its sync has not begun: it will see the bytes as they are
+      it->second = Entry{};
+    }
     queue_.push_back(file);
   }
   queued_.notify_one();
@@ -37,8 +53,15 @@ base::Status BackgroundSync::Finish(const fs::path& file) {
     hold.unlock();
     return base::SyncFile(file);
   }
-  done_.wait(hold, [&] { return entries_.at(file).state == State::kDone; });
+  done_.wait(hold, [&] {
+    auto e = entries_.find(file);
+    return e == entries_.end() || e->second.state == State::kDone;
+  });
   it = entries_.find(file);
+  if (it == entries_.end()) {  // forgotten meanwhile: no result kept, so it is synced here
+    hold.unlock();
+    return base::SyncFile(file);
+  }
   base::Status status = std::move(it->second.status);
   entries_.erase(it);
   return status;
@@ -77,6 +100,10 @@ void BackgroundSync::Work() {
     if (it == entries_.end()) continue;
     if (it->second.forgotten) {
       entries_.erase(it);
+    } else if (it->second.again) {
+      it->second = Entry{};
+      queue_.push_back(file);
+      queued_.notify_one();
     } else {
       it->second.state = State::kDone;
       it->second.status = std::move(status);

@@ -27,7 +27,8 @@ class BackgroundSync {
   BackgroundSync(const BackgroundSync&) = delete;
   BackgroundSync& operator=(const BackgroundSync&) = delete;
 
-  // Queues an fsync of `file`.
+  // Queues an fsync of `file`. Started again while its sync runs (the file written anew), it is synced once more
+  // after that one. Without threads (none could be started), nothing is queued: Finish syncs it then.
   void Start(const fs::path& file);
   // The result of the fsync of `file`, waited for; a file never started (or forgotten) is synced here and now. Its
   // record is dropped: each Start is finished once.
@@ -42,6 +43,7 @@ class BackgroundSync {
   struct Entry {
     State state = State::kQueued;
     bool forgotten = false;  // forgotten while running: dropped when done
+    bool again = false;      // started again while running: queued again when done
     base::Status status;
   };
   struct PathHash {

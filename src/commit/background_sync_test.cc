@@ -37,6 +37,15 @@ TEST_F(BackgroundSyncTest, EachStartedSyncIsFinishedOnceWithItsResult) {
   EXPECT_EQ(syncs.pending(), 0u) << "nothing is kept once finished";
 }
 
+// A file written anew and started again is synced again; it is still finished once.
+TEST_F(BackgroundSyncTest, AFileStartedTwiceIsFinishedOnce) {
+  BackgroundSync syncs(2);
+  const fs::path f = File("twice");
+  for (int i = 0; i < 50; ++i) syncs.Start(f);
+  EXPECT_TRUE(syncs.Finish(f).ok());
+  EXPECT_EQ(syncs.pending(), 0u);
+}
+
 TEST_F(BackgroundSyncTest, AFileGoneBeforeItsSyncIsAnErrorNamingIt) {
   BackgroundSync syncs(1);
   const fs::path gone = dir_ / "gone.jpg";

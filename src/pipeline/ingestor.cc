@@ -281,8 +281,13 @@ struct Ingestor::Impl {
   Group group;
   // Inputs put off until the group is placed (see Decide), in input order.
   std::vector<std::shared_ptr<Work>> deferred;
-  // Outcomes placed ahead of an input put off, held until it is reported: progress and the summary go in input order.
-  std::map<size_t, ItemOutcome> held;
+  // Outcomes placed ahead of an input put off, held until it is reported: progress, the summary and the clustering of
+  // faces (after_commit) go in input order. `cluster`: placed, with faces for after_commit.
+  struct Held {
+    ItemOutcome out;
+    bool cluster = false;
+  };
+  std::map<size_t, Held> held;
   size_t next_seq = 0;   // the next input's place in the batch
   size_t next_told = 0;  // the place of the next outcome to report
   using EmitFn = std::function<void(ItemOutcome)>;
@@ -293,8 +298,9 @@ struct Ingestor::Impl {
   // (placed only when the group is) or put off itself is put off: it is decided once the group is placed, instead of
   // the group being placed early for it, which cost a group commit's syncs (the variants of one picture often arrive
   // side by side). The inputs after it are decided meanwhile, in order, when they are no candidate of any input put off
-  // (the same bytes, or hashes within kCandidateMaxDistance), so that neither sees the other: each is decided as it
-  // would have been in input order. Only the order of item ids can differ.
+  // (the same bytes, or hashes within kCandidateMaxDistance), so that neither sees the other: each is decided against
+  // the items it would have seen in input order. Their ids can come in another order, which shows only where a later
+  // lookup finds two confirmed candidates at the same distance (the lower id is taken: both show its picture).
   void Decide(std::shared_ptr<Work> w, const IngestOptions& options, const EmitFn& emit) {
     w->seq = next_seq++;
     if (MustWait(*w)) {
@@ -432,15 +438,29 @@ struct Ingestor::Impl {
     }
     std::vector<base::Result<commit::Placed>> placed = committer.PlaceAll(std::move(placements));
     for (size_t k = 0; k < at.size(); ++k) Settle(group.items[at[k]], placed[k]);
-    group.lock.reset();
     std::vector<Decided> items = std::move(group.items);
     group.items.clear();
-    for (Decided& d : items) held.emplace(d.work->seq, std::move(d.out));
+    for (Decided& d : items) {
+      const bool cluster = d.out.ok && after_commit && !d.work->analysis.faces.empty();
+      held.emplace(d.work->seq, Held{std::move(d.out), cluster});
+    }
+    std::vector<ItemOutcome> told;
     while (!held.empty() && held.begin()->first == next_told) {
-      emit(std::move(held.begin()->second));
+      Held& h = held.begin()->second;
+      // Clustering reads only this item's faces and its own model: run in input order, under the ingest lock, once
+      // the item is placed, it ends as it would one photo at a time. The photo is placed whatever happens here: a
+      // failure is reported, and the next start catches up.
+      if (h.cluster) {
+        if (base::Status st = after_commit(h.out.item_id); !st.ok()) {
+          fmt::print(stderr, "triage: warning: {}: {}\n", h.out.path, st.message());
+        }
+      }
+      told.push_back(std::move(h.out));
       held.erase(held.begin());
       ++next_told;
     }
+    group.lock.reset();
+    for (ItemOutcome& o : told) emit(std::move(o));
   }
 
   void Settle(Decided& d, const base::Result<commit::Placed>& placed) {
@@ -454,14 +474,6 @@ struct Ingestor::Impl {
     d.out.path = placed->path.lexically_relative(cfg->library).string();
     const model::Fingerprint& fp = d.work->analysis.fingerprint;
     if (fp.has_phash) index.Add(placed->item_id, fp);
-    // Clustering reads only this item's faces and its own model: run in input order after the group is placed, it
-    // ends as it would one photo at a time.
-    if (after_commit && !d.work->analysis.faces.empty()) {
-      // The photo is placed whatever happens here: a failure is reported, and the next start catches up.
-      if (base::Status st = after_commit(placed->item_id); !st.ok()) {
-        fmt::print(stderr, "triage: warning: {}: {}\n", d.out.path, st.message());
-      }
-    }
   }
 
   // What the catalog knows of this image now. A catalog error is an error, never "no duplicate".
@@ -531,6 +543,15 @@ struct Ingestor::Impl {
     TRIAGE_RETURN_IF_ERROR(TakeSnapshot());
     next_seq = next_told = 0;
     held.clear();
+    // A batch cut short by an exception lets go of the inputs it had not placed (copies removed, moved inputs put
+    // back) and of the ingest lock, so that neither the next batch nor another process inherits them.
+    struct LetGoOnThrow {
+      Impl& impl;
+      bool done = false;
+      ~LetGoOnThrow() {
+        if (!done) impl.LetGoUndecided();
+      }
+    } let_go{*this};
     // The library's hashes before the first input is analysed, for the checks ahead. A failure to read them is
     // reported by the first lookup, which refreshes again.
     static_cast<void>(index.Refresh(catalog));
@@ -593,11 +614,25 @@ struct Ingestor::Impl {
       if (slot) committer.Release(*slot);  // reserved for inputs never handed out
     }
     Flush(options, emit, true);
+    let_go.done = true;
     // Inputs gone before they were read (another intake took them) are skipped, and like every skipped input not
     // counted in `total`: total = to_library + to_review + failed.
     summary.total -= summary.skipped;
     summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return summary;
+  }
+
+  void LetGoUndecided() noexcept {
+    for (Decided& d : group.items) {
+      if (d.place && d.work->staged_ok) committer.Discard(d.work->staged);
+    }
+    for (const std::shared_ptr<Work>& w : deferred) {
+      if (w->staged_ok) committer.Discard(w->staged);
+    }
+    group.items.clear();
+    deferred.clear();
+    held.clear();
+    group.lock.reset();
   }
 
   static void Count(IngestSummary& s, const ItemOutcome& o) {

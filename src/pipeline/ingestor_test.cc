@@ -9,6 +9,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <stdexcept>
 #include <thread>
 
 #include "base/files.h"
@@ -722,6 +723,38 @@ TEST_F(IngestorTest, AnInputRefusedJustBeforeTheCommitIsPassedOverAndPutBack) {
   for (const auto& e : fs::recursive_directory_iterator(lib_ / ".triage"))
     if (e.is_regular_file() && e.path().string().find("staging") != std::string::npos) left.push_back(e.path());
   EXPECT_TRUE(left.empty()) << left.front();
+}
+
+// A batch cut short by an exception (here from the check before the commit) lets go of what it had not placed: its
+// staged copies are removed, an input put off included, moved inputs are back, and the ingest lock is free for the
+// next batch, which reports its own inputs only and places them.
+TEST_F(IngestorTest, ABatchCutShortByAnExceptionLeavesNothingStagedAndTheNextBatchRuns) {
+  Process p = Open();
+  const fs::path a = Input("obama.jpg", "a.jpg"), copy = NearCopy("obama.jpg", "b.jpg");
+  const fs::path moved = Input("biden.jpg", "c.jpg");
+  bool fail = true;
+  p.ingestor->SetBeforeCommit([&](const pipeline::Input&, std::string*) {
+    if (fail) throw std::runtime_error("the job queue could not be read");
+    return true;
+  });
+  IngestOptions move;
+  move.move = true;
+  EXPECT_THROW(static_cast<void>(p.ingestor->IngestPaths({a, copy, moved}, move)), std::runtime_error);
+  EXPECT_TRUE(fs::exists(a) && fs::exists(copy) && fs::exists(moved)) << "moved inputs are back where they were";
+  std::vector<fs::path> left;
+  for (const auto& e : fs::recursive_directory_iterator(lib_ / ".triage"))
+    if (e.is_regular_file() && e.path().string().find("staging") != std::string::npos) left.push_back(e.path());
+  EXPECT_TRUE(left.empty()) << left.front();
+
+  fail = false;
+  Process other = Open();  // another process of the library: the ingest lock is not held any more
+  auto s = Ingest(other, {a});
+  ASSERT_EQ(s.items.size(), 1u);
+  EXPECT_TRUE(s.items[0].ok) << s.items[0].error.ToString();
+  auto again = Ingest(p, {copy});
+  ASSERT_EQ(again.items.size(), 1u) << "the batch before left nothing behind";
+  EXPECT_EQ(fs::path(again.items[0].input).filename(), "b.jpg");
+  EXPECT_EQ(again.items[0].decision.category, "near_duplicates");
 }
 
 }  // namespace
