@@ -125,6 +125,9 @@ base::Result<RecomputeReport> Recompute(catalog::Catalog& catalog, const config:
 
 base::Result<std::optional<RecomputeReport>> RecomputeIfOutgrown(catalog::Catalog& catalog,
                                                                  const config::Config& config) {
+  // With quality analysis off, new photos carry no measures and the scale, built from the measured ones, would come
+  // out as it is: not read through (the next intake that measures rescales, the library having outgrown it as well).
+  if (!config.analysis.quality) return std::optional<RecomputeReport>();
   auto reference = LoadReference(config.StateDir());
   if (!reference.ok()) return reference.status();
   auto photos = PhotoCount(catalog);

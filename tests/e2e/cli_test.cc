@@ -660,6 +660,21 @@ TEST_F(CliTest, ScoresAfterAnIngestAreOnTheLibrarysScaleAlready) {
   // Nothing new (a copy only skipped, or every input failed): no recompute.
   RunResult none = RunTriage({"ingest", (dir_ / "nothing-here").string(), "--library", lib2.string()});
   EXPECT_EQ(none.err.find("quality scores put on the scale"), std::string::npos) << none.err;
+  // Photos taken with quality analysis off carry no measures: the scale stays, and so does every score.
+  json config = json::parse(std::ifstream(lib2 / "triage.json"));
+  config["analysis"]["quality"] = false;
+  std::ofstream(lib2 / "triage.json", std::ios::trunc) << config.dump(2);
+  fs::create_directories(dir_ / "unmeasured");
+  for (int seed = 8; seed <= 9; ++seed) {
+    WriteTestImage(dir_ / "unmeasured" / fmt::format("s{}.jpg", seed), 40 + seed, 480, 360);
+  }
+  RunResult unmeasured = RunTriage({"ingest", (dir_ / "unmeasured").string(), "--library", lib2.string()});
+  ASSERT_EQ(unmeasured.exit_code, 0) << unmeasured.err;
+  EXPECT_EQ(unmeasured.err.find("quality scores put on the scale"), std::string::npos) << unmeasured.err;
+  RunResult after_unmeasured = RunTriage({"recompute", "--json", "--library", lib2.string()});
+  ASSERT_EQ(after_unmeasured.exit_code, 0) << after_unmeasured.err;
+  EXPECT_EQ(after_unmeasured.Json()["items"], 9);
+  EXPECT_EQ(after_unmeasured.Json()["changed"], 0) << after_unmeasured.out;
 }
 
 // A catalog given for the wrong library names not one of its files: `check --forget-missing` once emptied that other
