@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <map>
 #include <string>
-#include <thread>
 
 #include "base/clock.h"
 #include "base/files.h"
@@ -19,7 +18,6 @@
 #include "quality/recompute.h"
 #include "review/library_check.h"
 #include "source/inbox_watcher.h"
-#include "vision/decode.h"
 
 namespace triage::cli {
 namespace {
@@ -217,14 +215,6 @@ void RescaleIfOutgrown(Library& lib, int64_t taken) {
 }
 
 int Ingest(CommandContext& ctx, const std::vector<std::string>& args, pipeline::IngestOptions options) {
-  // libvips loads its modules while the library is opened and the inputs are listed, not while the first images wait
-  // for it (a failure to start is reported by the first image, as ever).
-  std::jthread start_decoders([] {
-    try {
-      vision::StartDecoders();
-    } catch (const std::exception&) {
-    }
-  });
   auto lib = ctx.OpenOrReport();
   if (!lib) return ctx.exit_code;
   base::Status faces = lib->LoadFaces();

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 #include <tbb/global_control.h>
+#include <tbb/parallel_for_each.h>
 #include <tbb/parallel_pipeline.h>
 
 #include <algorithm>
@@ -329,6 +330,7 @@ struct Ingestor::Impl {
       PlaceGroup(emit);
       std::vector<std::shared_ptr<Work>> pending = std::move(deferred);
       deferred.clear();
+      CheckAheadOf(pending);
       for (std::shared_ptr<Work>& w : pending) {
         if (MustWait(*w)) {
           deferred.push_back(std::move(w));
@@ -338,6 +340,19 @@ struct Ingestor::Impl {
         if (group.items.size() >= kGroupMaxItems) PlaceGroup(emit);
       }
     } while (all && (!deferred.empty() || !group.items.empty()));
+  }
+
+  // The checks the lookups of `pending` will make against the items placed so far, made in parallel: deciding them
+  // in order then mostly reads verdicts. At the end of a batch nothing else is left to run beside it.
+  void CheckAheadOf(const std::vector<std::shared_ptr<Work>>& pending) {
+    tbb::parallel_for_each(pending.begin(), pending.end(), [&](const std::shared_ptr<Work>& w) {
+      if (!w->error.ok() || !w->gone.empty() || !w->analysis.readable || !w->analysis.fingerprint.has_phash) return;
+      try {
+        index.CheckAhead(catalog, w->analysis.fingerprint, w->checks);
+      } catch (const std::exception&) {
+        // Only verdicts ahead: the lookup when the input is decided checks again and reports what fails.
+      }
+    });
   }
 
   void DecideNow(std::shared_ptr<Work> w, const IngestOptions& options) {

@@ -582,14 +582,15 @@ base::Result<Decoded> DecodeImage(const std::filesystem::path& path, const std::
   const std::string head = bytes.substr(0, kHeadBytes);
   const std::string format = model::DetectImageFormat(reinterpret_cast<const unsigned char*>(head.data()), head.size());
   if ((format != "jpeg" && format != "png") || IsRawFile(path, head)) return DecodeImage(path, options);
-  InitVips();
   // The header (size, orientation, EXIF) from the bytes too: libvips reads files and memory through the same loader.
-  std::unique_ptr<VipsBlob, void (*)(VipsBlob*)> blob(vips_blob_new(nullptr, bytes.data(), bytes.size()),
-                                                      [](VipsBlob* b) { vips_area_unref(VIPS_AREA(b)); });
+  // libvips is started only if the direct path leaves the image to it (DecodeWith asks for the header first): a batch
+  // of JPEGs and PNGs never loads its modules.
+  std::unique_ptr<VipsBlob, void (*)(VipsBlob*)> blob(nullptr, [](VipsBlob* b) { vips_area_unref(VIPS_AREA(b)); });
   const std::string file = path.string();
   auto decoded = DecodeWith(
       head, options,
       [&](const std::string&) {
+        if (!blob) blob.reset(vips_blob_new(nullptr, bytes.data(), bytes.size()));
         auto* sequential = VImage::option()->set("access", VIPS_ACCESS_SEQUENTIAL);
         return format == "jpeg" ? VImage::jpegload_buffer(blob.get(), sequential)
                                 : VImage::pngload_buffer(blob.get(), sequential);
