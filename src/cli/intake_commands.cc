@@ -61,12 +61,14 @@ int Init(CommandContext& ctx, const std::string& dir, bool library_flag_given) {
     const auto size = fs::file_size(root / "triage.json", size_error);
     auto text =
         size_error || size > 4096 ? base::Result<std::string>(std::string("{")) : base::ReadFile(root / "triage.json");
-    if (text.ok() && text->find_first_not_of(" \t\r\n") == std::string::npos) {
+    // (Zeros alone are an empty file too: what a crash while it was written can leave.)
+    if (text.ok() && text->find_first_not_of(std::string_view(" \t\r\n\0", 5)) == std::string::npos) {
+      const bool zeros = text->find('\0') != std::string::npos;
       return ctx.Fail(base::Status::AlreadyExists(fmt::format(
-          "{} is a library already, but its triage.json is empty: restore it from a backup (its catalog.url and "
+          "{} is a library already, but its triage.json {}: restore it from a backup (its catalog.url and "
           "folders say where the library's items are), or delete it and run `triage init` again for the default "
           "settings (the catalog .triage/catalog.db, the folders inbox, faces, review and photos)",
-          root.string())));
+          root.string(), zeros ? "holds only zero bytes" : "is empty")));
     }
     return ctx.Fail(base::Status::AlreadyExists(fmt::format("{} is a library already", root.string())));
   }

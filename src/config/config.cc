@@ -498,6 +498,24 @@ base::Result<json> ParseConfigJson(const std::string& text, const fs::path& path
         "are), or delete it and run `triage init` for the default settings",
         path.string()));
   }
+  // Zeros in a text file are damage (a disk or a copy that failed, a crash while it was written), and JSON's parser
+  // reads the first as the end of the input: "unexpected end of input" pointed at a file that goes on.
+  if (const size_t nul = text.find('\0'); nul != std::string::npos) {
+    if (text.find_first_not_of(std::string_view(" \t\r\n\0", 5)) == std::string::npos) {
+      return base::Status::InvalidArgument(fmt::format(
+          "{}: the file holds only zero bytes (it was damaged, e.g. by a crash while it was written); restore it from "
+          "a backup, or delete it and run `triage init` for the default settings",
+          path.string()));
+    }
+    const size_t line_start = text.rfind('\n', nul);
+    const size_t line =
+        1 + static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n'));
+    const size_t column = nul - (line_start == std::string::npos ? 0 : line_start + 1) + 1;
+    return base::Status::InvalidArgument(fmt::format(
+        "{}: a zero byte at line {}, column {}: the file is damaged or not text; remove it there, or restore the file "
+        "from a backup",
+        path.string(), line, column));
+  }
   // A key given twice in one object: JSON keeps the last silently, so an edit made to the first would do nothing.
   struct Level {
     bool object = false;

@@ -173,6 +173,16 @@ TEST(ConfigTest, ABrokenTriageJsonIsNamedWithTheLineAndColumnWhereItBreaks) {
   auto huge = ParseConfigJson("{\"version\": 1e400}", path);
   ASSERT_FALSE(huge.ok());
   EXPECT_EQ(huge.status().message(), "lib/triage.json: not valid JSON: number overflow parsing '1e400'");
+  // A zero byte ends JSON's input for its parser ("unexpected end of input"): named where it is instead.
+  auto zero = ParseConfigJson(std::string("{\n  \"version\": 1\0,\n}", 20), path);
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.status().code(), base::Code::kInvalidArgument);
+  EXPECT_NE(zero.status().message().find("lib/triage.json: a zero byte at line 2, column 15"), std::string::npos)
+      << zero.status().message();
+  auto zeros = ParseConfigJson(std::string(64, '\0'), path);
+  ASSERT_FALSE(zeros.ok());
+  EXPECT_NE(zeros.status().message().find("lib/triage.json: the file holds only zero bytes"), std::string::npos)
+      << zeros.status().message();
   auto empty = ParseConfigJson(" \n", path);
   ASSERT_FALSE(empty.ok());
   EXPECT_NE(empty.status().message().find("lib/triage.json: the file is empty"), std::string::npos);

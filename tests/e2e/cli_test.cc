@@ -96,6 +96,16 @@ TEST_F(CliTest, AnEmptyConfigurationIsRestoredOrDeletedFirstAndAFolderInItsPlace
   EXPECT_EQ(init.exit_code, 2);
   EXPECT_NE(init.err.find("its triage.json is empty: restore it from a backup"), std::string::npos) << init.err;
   EXPECT_EQ(fs::file_size(lib() / "triage.json"), 1u) << "nothing was written over it";
+  // Zeros where the text was (a crash while the file was written) are named as such, by every command and by init.
+  { std::ofstream(lib() / "triage.json", std::ios::trunc) << std::string(512, '\0'); }
+  RunResult zeros = Triage({"items"});
+  EXPECT_EQ(zeros.exit_code, 2);
+  EXPECT_NE(zeros.err.find("triage.json: the file holds only zero bytes"), std::string::npos) << zeros.err;
+  RunResult init_zeros = RunTriage({"init", lib().string()});
+  EXPECT_EQ(init_zeros.exit_code, 2);
+  EXPECT_NE(init_zeros.err.find("its triage.json holds only zero bytes: restore it from a backup"), std::string::npos)
+      << init_zeros.err;
+  EXPECT_EQ(fs::file_size(lib() / "triage.json"), 512u) << "nothing was written over it";
   fs::remove(lib() / "triage.json");
   ASSERT_EQ(RunTriage({"init", lib().string()}).exit_code, 0);
   EXPECT_EQ(Items().size(), 1u) << "the catalog and its item stay";
