@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "base/ids.h"
 #include "base/memory.h"
@@ -131,5 +134,17 @@ int main(int argc, char** argv) {
   // A file larger than the shell's file-size limit (ulimit -f) would kill the process with SIGXFSZ in the middle of a
   // run, with nothing reported; ignored, the write fails with EFBIG and only that input fails, naming why.
   ::signal(SIGXFSZ, SIG_IGN);
-  return triage::cli::RunCli(argc, argv, {OpenLibrary, OpenCatalog});
+  const int code = triage::cli::RunCli(argc, argv, {OpenLibrary, OpenCatalog});
+  // What was printed must have reached stdout: with a full disk behind it, a script reading --json got a cut-off
+  // answer and exit code 0. (The work itself is done and reported as such; only its account was lost.)
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    const int why = errno;
+    fmt::print(stderr,
+               "triage: could not write the output to stdout{}{}: what this command did is done, but its account "
+               "is incomplete\n",
+               why != 0 ? ": " : "", why != 0 ? std::strerror(why) : "");
+    return code == triage::cli::kExitOk ? triage::cli::kExitFailure : code;
+  }
+  return code;
 }

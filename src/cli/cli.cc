@@ -422,6 +422,22 @@ std::string Unexpected(CLI::App& app, int argc, const char* const* argv) {
         (list.empty() ? "" : " ") + nlohmann::json(word).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   const std::string where = at == &app ? "triage" : "triage " + CommandPath(at);
+  // Options of the command typed before its name: the words before it are read as the top level's, which has none of
+  // those ("stats: --json was not expected" of a command that takes --json). Said as what it is.
+  if (at != &app) {
+    const auto command_at = typed_at(at->get_name());
+    const bool all_misplaced = std::all_of(extra.begin(), extra.end(), [&](const std::string& word) {
+      const std::string name = word.substr(0, word.find('='));
+      return name.size() > 1 && name[0] == '-' && typed_at(word) < command_at &&
+             at->get_option_no_throw(name) != nullptr;
+    });
+    if (all_misplaced) {
+      return fmt::format("{}: {} {} before the command's name; {} of `{}`: put {} after it ({} {} ...)",
+                         CommandPath(at), list, extra.size() == 1 ? "stands" : "stand",
+                         extra.size() == 1 ? "it is an option" : "they are options", where,
+                         extra.size() == 1 ? "it" : "them", where, extra.front());
+    }
+  }
   return fmt::format("{}{} {} not expected: see {} --help", at == &app ? "" : CommandPath(at) + ": ", list,
                      extra.size() == 1 ? "was" : "were", where);
 }

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <pwd.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <map>
 
@@ -340,6 +342,43 @@ TEST_F(CliTest, ArgumentsACommandDoesNotTakeAreNamedWithTheCommand) {
   r = Triage({"explain", ""});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("triage: \"\" is neither an item id nor a file"), std::string::npos) << r.err;
+  // An option of the command typed before the command's name is said to be misplaced, not unknown to the command.
+  r = RunTriage({"--library", lib().string(), "--json", "stats"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.Json()["message"],
+            "stats: \"--json\" stands before the command's name; it is an option of `triage stats`: put it after it "
+            "(triage stats --json ...)");
+  r = RunTriage({"--library", lib().string(), "--move", "--source=x", "ingest", in().string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("ingest: \"--move\" \"--source=x\" stand before the command's name; they are options of "
+                       "`triage ingest`: put them after it"),
+            std::string::npos)
+      << r.err;
+  // One that no command has is still not expected.
+  r = RunTriage({"--library", lib().string(), "--colour", "stats"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("\"--colour\" was not expected"), std::string::npos) << r.err;
+}
+
+// Output that cannot be written (stdout on a full disk) is a failure, said on stderr, not a success with a cut-off
+// answer: scripts read --json from stdout. What the command did stays done.
+TEST_F(CliTest, OutputThatCannotBeWrittenIsAFailure) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full on this system";
+  WriteTestImage(in() / "a.jpg", 1, 320, 240);
+  const fs::path err = dir_ / "err.txt";
+  auto run_into_full = [&](const std::string& args) {
+    const std::string command = fmt::format("'{}' {} --library '{}' > /dev/full 2> '{}'", TRIAGE_BINARY_DIR "/triage",
+                                            args, lib().string(), err.string());
+    const int status = std::system(command.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  EXPECT_EQ(run_into_full(fmt::format("ingest --json '{}'", in().string())), 4);
+  std::string said((std::istreambuf_iterator<char>(*std::make_unique<std::ifstream>(err))),
+                   std::istreambuf_iterator<char>());
+  EXPECT_NE(said.find("triage: could not write the output to stdout"), std::string::npos) << said;
+  EXPECT_EQ(Items().size(), 1u) << "the ingest itself went through";
+  EXPECT_EQ(run_into_full("stats"), 4);
+  EXPECT_EQ(Triage({"stats"}).exit_code, 0) << "the same command with somewhere to write";
 }
 
 // CLI11 once said "Could not convert: id = abc", and "--limit: Value abc not in range 1 to 100000" as if abc were a
