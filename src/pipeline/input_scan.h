@@ -12,7 +12,8 @@ namespace triage::pipeline {
 // Walks `roots` (folders recursively) and passes over the library's own folders (faces/, review/, photos/,
 // .triage/), its triage.json and a SQLite catalog kept elsewhere in it: a library file ingested again would leave its
 // item dangling, and a library whose configuration or catalog was moved away is no longer a library. Another library
-// met on the way is left to its own catalog when `moving` (see source::ScanOptions).
+// met on the way is left to its own catalog when `moving`, and the inbox to the watcher unless `moving` (see
+// source::ScanOptions).
 inline source::ScanResult ScanInputs(const std::vector<std::filesystem::path>& roots, const config::Config& config,
                                      bool moving) {
   source::ScanOptions options;
@@ -22,6 +23,7 @@ inline source::ScanResult ScanInputs(const std::vector<std::filesystem::path>& r
   }
   options.library = config.library;
   options.moving = moving;
+  options.inbox = config.InboxDir();
   return source::ScanFolders(roots, options);
 }
 

@@ -67,6 +67,10 @@ class Walk {
     }
     std::error_code ec;
     if (!options.library.empty()) library_ = fs::weakly_canonical(fs::absolute(options.library, ec), ec);
+    if (!options.inbox.empty() && !moving_) {
+      const fs::path canonical = fs::weakly_canonical(fs::absolute(options.inbox, ec), ec);
+      inbox_ = ec ? options.inbox.lexically_normal() : canonical;
+    }
   }
 
   void AddRoot(const fs::path& root) {
@@ -89,6 +93,15 @@ class Walk {
                                                      : fmt::format("{} is inside {}", root.string(), folder->string());
       return Fail(Status::InvalidArgument(fmt::format("{}, a folder triage manages; it is not taken again", where)),
                   root);
+    }
+    if (!inbox_.empty()) {
+      if (const fs::path inside = canonical.lexically_relative(inbox_); !inside.empty() && *inside.begin() != "..") {
+        return Fail(Status::InvalidArgument(fmt::format(
+                        "{} is {}the library's inbox, whose files `triage watch` moves in: a copy would leave each "
+                        "there, to be taken again; `triage ingest --move` takes them now",
+                        root.string(), canonical == inbox_ ? "" : "inside ")),
+                    root);
+      }
     }
     const fs::path other = moving_ ? base::EnclosingLibrary(canonical) : fs::path();  // only a move takes files away
     if (!other.empty() && other != library_) {
@@ -169,6 +182,12 @@ class Walk {
         Skip(folder, "excluded folder (the library's own)");
         continue;
       }
+      if (!inbox_.empty() && canonical == inbox_) {
+        Skip(folder,
+             "the library's inbox: `triage watch` or `triage ingest --move` takes its files (a copy would "
+             "leave them there, to be taken again)");
+        continue;
+      }
       if (!walked_folders_.insert(canonical).second) continue;  // met again through another root: listed once
       if (moving_ && canonical != library_ && base::IsLibraryRoot(canonical)) {
         Skip(folder, "another triage library: its files belong to its own catalog (ingest without --move copies them)");
@@ -184,6 +203,7 @@ class Walk {
   ScanResult result_;
   std::set<fs::path> excluded_;
   fs::path library_;  // canonical; empty when none
+  fs::path inbox_;    // canonical; empty when none or when moving
   bool moving_ = false;
   std::set<fs::path> walked_folders_;
   std::set<fs::path> seen_files_;

@@ -18,6 +18,10 @@ struct ScanOptions {
   // files would take them from under its catalog); copied from, its triage.json is skipped. Empty: no library.
   std::filesystem::path library;
   bool moving = false;
+  // The library's inbox, whose files `triage watch` moves in. Copied from, each file would stay there and be taken a
+  // second time by the watcher: without `moving` it is not walked (skipped when met, an error when named, saying how
+  // to take its files). Empty: none.
+  std::filesystem::path inbox;
 };
 
 // A path that could not be listed and why; the scan goes on without it.

@@ -163,6 +163,43 @@ TEST_F(FolderScannerTest, AnExcludedFileIsSkippedInTheWalkAndRefusedAsARoot) {
       << named.errors[0].status.message();
 }
 
+// The inbox is the watcher's: files copied from it would stay there and be taken a second time. Copied from, it is
+// skipped when met and refused when named (a file in it too), saying that --move takes its files; moved from, it is
+// taken as the watcher takes it.
+TEST_F(FolderScannerTest, TheInboxIsTakenOnlyByAMove) {
+  Touch("library/inbox/new.jpg");
+  Touch("library/inbox/later/more.jpg");
+  Touch("library/import/keep.jpg");
+  ScanOptions copying;
+  copying.inbox = root_ / "library/import/../inbox";
+  ScanResult walked = ScanFolders({root_ / "library"}, copying);
+  EXPECT_EQ(walked.files, std::vector<fs::path>{root_ / "library/import/keep.jpg"});
+  ASSERT_EQ(walked.skipped.size(), 1u);
+  EXPECT_EQ(walked.skipped[0].path, root_ / "library/inbox");
+  EXPECT_NE(walked.skipped[0].reason.find("the library's inbox: `triage watch` or `triage ingest --move` takes its"),
+            std::string::npos)
+      << walked.skipped[0].reason;
+
+  ScanResult named = ScanFolders({root_ / "library/inbox", root_ / "library/inbox/later/more.jpg"}, copying);
+  EXPECT_TRUE(named.files.empty());
+  ASSERT_EQ(named.errors.size(), 2u);
+  EXPECT_EQ(named.errors[0].status.code(), base::Code::kInvalidArgument);
+  EXPECT_NE(named.errors[0].status.message().find("library/inbox is the library's inbox, whose files `triage watch` "
+                                                  "moves in: a copy would leave each there, to be taken again; "
+                                                  "`triage ingest --move` takes them now"),
+            std::string::npos)
+      << named.errors[0].status.message();
+  EXPECT_NE(named.errors[1].status.message().find("more.jpg is inside the library's inbox"), std::string::npos)
+      << named.errors[1].status.message();
+
+  ScanOptions moving = copying;
+  moving.moving = true;
+  ScanResult moved = ScanFolders({root_ / "library/inbox"}, moving);
+  EXPECT_TRUE(moved.errors.empty());
+  EXPECT_EQ(moved.files,
+            (std::vector<fs::path>{root_ / "library/inbox/later/more.jpg", root_ / "library/inbox/new.jpg"}));
+}
+
 // Another triage library met in a folder being moved from (a library made inside the inbox): its files belong to its
 // own catalog, so a move leaves them; a copy takes its photos, but not its settings.
 TEST_F(FolderScannerTest, AnotherLibraryIsLeftToItsCatalogWhenMovingAndItsSettingsAreNeverTaken) {

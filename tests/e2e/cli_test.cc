@@ -360,6 +360,23 @@ TEST_F(CliTest, ArgumentsACommandDoesNotTakeAreNamedWithTheCommand) {
   EXPECT_NE(r.err.find("\"--colour\" was not expected"), std::string::npos) << r.err;
 }
 
+// A file copied from the library's inbox stayed there and the watcher took it a second time: the inbox is taken by a
+// move only (ingest --move, or watch), and a copy names how.
+TEST_F(CliTest, TheInboxIsTakenByAMoveOnlySoNoFileIsTakenTwice) {
+  WriteTestImage(lib() / "inbox" / "a.jpg", 1, 320, 240);
+  RunResult copied = Triage({"ingest", (lib() / "inbox").string()});
+  EXPECT_EQ(copied.exit_code, 1);
+  EXPECT_NE(copied.out.find("is the library's inbox, whose files `triage watch` moves in"), std::string::npos)
+      << copied.out;
+  RunResult root = Triage({"ingest", lib().string()});
+  EXPECT_EQ(root.exit_code, 0) << root.err;
+  EXPECT_TRUE(Items().empty());
+  RunResult moved = Triage({"ingest", "--move", (lib() / "inbox").string()});
+  EXPECT_EQ(moved.exit_code, 0) << moved.err;
+  EXPECT_EQ(Items().size(), 1u);
+  EXPECT_FALSE(fs::exists(lib() / "inbox" / "a.jpg"));
+}
+
 // Output that cannot be written (stdout on a full disk) is a failure, said on stderr, not a success with a cut-off
 // answer: scripts read --json from stdout. What the command did stays done.
 TEST_F(CliTest, OutputThatCannotBeWrittenIsAFailure) {
