@@ -427,6 +427,10 @@ int Recover(CommandContext& ctx, const std::string& host) {
         "removed\n",
         Counted(r.sessions, "interrupted session"), r.rolled_forward, r.rolled_back, r.staged_removed);
     if (released > 0) fmt::print("{} handed back to host {} may now run on any host\n", Counted(released, "job"), host);
+    if (!host.empty() && r.sessions == 0 && released == 0) {
+      fmt::print("  nothing of host {} was left to settle here (no interrupted session, no job it held)\n",
+                 base::ForTerminal(host));
+    }
     for (const auto& u : unfinished) fmt::print("  {}\n", base::ForTerminal(u));
     for (const auto& p : r.problems) fmt::print("  problem: {}\n", base::ForTerminal(p));
   }
@@ -583,9 +587,19 @@ void AddIntakeCommands(CLI::App& app, CommandContext& ctx) {
   auto* recover = app.add_subcommand("recover", "finish or roll back work interrupted by a crash");
   recover->add_flag("--json", ctx.json, "machine-readable output");
   auto recover_host = std::make_shared<std::string>();
-  recover->add_option("--host", *recover_host,
-                      "settle another host's interrupted work from here (only when that host is down for good)");
-  recover->callback([&ctx, recover_host] { ctx.exit_code = Recover(ctx, *recover_host); });
+  auto* host_option =
+      recover->add_option("--host", *recover_host,
+                          "settle another host's interrupted work from here (only when that host is down for good)");
+  recover->callback([&ctx, recover_host, host_option] {
+    // An empty name would settle this host's work and say so as if it were the other's.
+    if (host_option->count() > 0 && recover_host->empty()) {
+      ctx.exit_code = ctx.Fail(base::Status::InvalidArgument(
+          "recover: --host needs the name of the host whose interrupted work to settle (as `triage recover` run there "
+          "would name it)"));
+      return;
+    }
+    ctx.exit_code = Recover(ctx, *recover_host);
+  });
 
   auto* check = app.add_subcommand(
       "check", "compare the library's files with the catalog: files deleted or moved by hand, files put there by hand");

@@ -832,6 +832,16 @@ TEST_F(CliTest, AnOptionIsNotTakenAsTheValueOfTheOptionBeforeIt) {
   r = Triage({"recover", "--host", "gone-host", "--json"});  // a value, then the option: as before
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["sessions"], 0);
+  // A host with nothing left is said to have had nothing; an empty name (which settled this host's work, reported as
+  // the other's) is refused.
+  r = Triage({"recover", "--host", "gone-host"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("nothing of host gone-host was left to settle here"), std::string::npos) << r.out;
+  r = Triage({"recover", "--host", ""});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.err.find("recover: --host needs the name of the host whose interrupted work to settle"),
+            std::string::npos)
+      << r.err;
 }
 
 // A mistyped `--catalog sqlite:PATH` would start an empty catalog beside the library's, and an ingest would file photos
