@@ -336,6 +336,43 @@ TEST_F(LimitsApiTest, ADeeplyNestedOrHugeValueIsAClientErrorAndTheServerStaysUp)
 
 // A second server asked for a port that is in use fails to start: bound with SO_REUSEPORT (cpp-httplib's default)
 // both listened and the kernel shared the connections between two libraries.
+// Sends `request` alone on a connection and returns all the server answered.
+std::string Exchange(int port, const std::string& request) {
+  int fd = Connect(port);
+  if (fd < 0) return "";
+  SendAll(fd, request);
+  std::string answer = ReadAnswer(fd);
+  ::close(fd);
+  return answer;
+}
+
+// What cpp-httplib refuses before any route sees the request is named too: a method the server does not serve (TRACE,
+// CONNECT) is a 405 with the methods it serves, not a bare 400; a request line it cannot read says so.
+TEST_F(LimitsApiTest, MethodsNotServedAndUnreadableRequestsAreNamed) {
+  const std::string host = "Host: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  const std::string on_api = Exchange(server_->port(), "TRACE /api/items HTTP/1.1\r\n" + host);
+  EXPECT_EQ(StatusOf(on_api), 405) << on_api.substr(0, 400);
+  EXPECT_NE(on_api.find("Allow: GET"), std::string::npos) << on_api.substr(0, 400);
+  EXPECT_NE(on_api.find("/api/items is served with GET, not TRACE"), std::string::npos) << on_api.substr(0, 400);
+  for (const std::string method : {"TRACE", "CONNECT"}) {
+    const std::string answer = Exchange(server_->port(), method + " / HTTP/1.1\r\n" + host);
+    EXPECT_EQ(StatusOf(answer), 405) << answer.substr(0, 400);
+    EXPECT_NE(answer.find("Allow: GET, HEAD"), std::string::npos) << answer.substr(0, 400);
+    EXPECT_NE(answer.find(method + " is not served here"), std::string::npos) << answer.substr(0, 400);
+  }
+  // What follows an unreadable request on its connection is not read as another request: one answer, and the
+  // connection closed at once (it stayed open until the keep-alive timeout).
+  for (const std::string line : {"GET / HTTP/9.9", "GET /", "NOT-A-METHOD / HTTP/1.1"}) {
+    const std::string answer = SendWithAnotherAfterIt(server_->port(), line + "\r\nHost: 127.0.0.1\r\n\r\n");
+    EXPECT_EQ(StatusOf(answer), 400) << line << ": " << answer.substr(0, 400);
+    EXPECT_NE(answer.find("could not be read as HTTP/1.1"), std::string::npos) << line << ": " << answer.substr(0, 400);
+    EXPECT_EQ(Answers(answer), 1u) << line << ": " << answer.substr(0, 600);
+    EXPECT_NE(answer.find("Connection: close"), std::string::npos) << line << ": " << answer.substr(0, 400);
+  }
+  // The server still answers.
+  EXPECT_EQ(StatusOf(Exchange(server_->port(), "GET /api/openapi.json HTTP/1.1\r\n" + host)), 200);
+}
+
 TEST_F(LimitsApiTest, ASecondServerOnAPortInUseDoesNotStart) {
   ServerContext context{*config_,         *catalog_,   *users_,    *gallery_,
                         *review_,         *persons_,   *ingestor_, journal_->staging_dir(),

@@ -181,6 +181,19 @@ void ConfigureHttp(httplib::Server& http, const ApiRouter& router) {
     if (!res.body.empty() || res.content_length_ > 0) return httplib::Server::HandlerResponse::Unhandled;
     // A GET of a path served with POST or PUT (a request with a body is answered before routing: api.cc).
     if (res.status == 404 && router.SendMethodNotAllowed(req, res)) return httplib::Server::HandlerResponse::Handled;
+    // TRACE and CONNECT are read by cpp-httplib and routed nowhere: it answers them with a bare 400, as if the request
+    // were malformed. A method this server does not serve is a 405, with the methods it does serve.
+    if (res.status == 400 && (req.method == "TRACE" || req.method == "CONNECT")) {
+      if (!router.SendMethodNotAllowed(req, res)) {
+        SendError(res, 405, "method_not_allowed",
+                  fmt::format("{} is not served here: this server answers GET and HEAD, and POST, PUT and DELETE on "
+                              "its API",
+                              req.method));
+        res.set_header("Allow", "GET, HEAD");
+      }
+      CloseAfterResponse(res);  // a body it may carry is not read
+      return httplib::Server::HandlerResponse::Handled;
+    }
     // cpp-httplib answers 416 itself, before routing, to a Range header it cannot parse.
     std::string message =
         res.status == 404   ? "no such endpoint"
@@ -190,8 +203,14 @@ void ConfigureHttp(httplib::Server& http, const ApiRouter& router) {
                   "the Range header \"{}\" is not understood: ask for one byte range (Range: bytes=START-END), "
                   "or leave it out",
                   req.get_header_value("Range").substr(0, 64))
+        : res.status == 400
+            ? "the request could not be read as HTTP/1.1: its request line (METHOD /path HTTP/1.1) or a header is "
+              "malformed or too long"
             : fmt::format("HTTP {}", res.status);
     SendError(res, res.status, ErrorNameFor(res.status), message);
+    // A request that could not be read leaves no telling where the next one starts: what follows it on the connection
+    // is not taken as a request (it was, its header lines each answered as another bad request).
+    if (res.status == 400) CloseAfterResponse(res);
     return httplib::Server::HandlerResponse::Handled;
   };
   http.set_error_handler(fill_error);
