@@ -120,11 +120,14 @@ base::Status CommandContext::CatalogIsThere() const {
   }
   const fs::path file = config::SqliteCatalogFile(url, root);
   if (file.empty() || fs::exists(file, ec)) return base::Status::Ok();
+  // The file gone, or catalog.url changed to name one that is not there yet (a typo, a move half done): either way
+  // the library's items are elsewhere.
   return base::Status::NotFound(fmt::format(
-      "the catalog {} is missing, though this library has been used: restore it from a backup (with its -wal file, if "
-      "any); nothing was changed. To start over with an empty catalog, move {} aside and run `triage init` in a new "
-      "folder",
-      file.string(), config->StateDir().string()));
+      "the catalog {} is missing, though this library has been used: if catalog.url in {} was changed, set it back "
+      "to where the catalog is (or copy the catalog there first); if the file was deleted, restore it from a backup "
+      "(with its -wal file, if any). Nothing was changed. To start over with an empty catalog, move {} aside and run "
+      "`triage init` in a new folder",
+      file.string(), (root / "triage.json").string(), config->StateDir().string()));
 }
 
 int CommandContext::Fail(const base::Status& status) {

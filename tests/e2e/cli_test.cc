@@ -542,6 +542,30 @@ TEST_F(CliTest, AUsedLibraryWhoseCatalogIsGoneIsRefusedNotStartedAfresh) {
   RunResult back = Triage({"items", "--json"});
   EXPECT_EQ(back.exit_code, 0) << back.err;
   EXPECT_EQ(back.Json().size(), 1u) << back.out;
+
+  // catalog.url changed to a file that is not there (a folder that does not exist either): the same refusal, which
+  // says to set catalog.url back; nothing is made there.
+  auto write_config = [&](const std::string& text) { std::ofstream(lib() / "triage.json", std::ios::trunc) << text; };
+  std::string config;
+  {
+    std::ifstream in(lib() / "triage.json");
+    config.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  for (const std::string url : {"sqlite:.triage/moved.db", "sqlite:no-such-folder/catalog.db"}) {
+    std::string changed = config;
+    const size_t at = changed.find("sqlite:");
+    ASSERT_NE(at, std::string::npos) << config;
+    changed.replace(at, changed.find('"', at) - at, url);
+    write_config(changed);
+    RunResult r = Triage({"items"});
+    EXPECT_EQ(r.exit_code, 3) << url << ": " << r.err;
+    EXPECT_NE(r.err.find("if catalog.url in " + (lib() / "triage.json").string() + " was changed, set it back"),
+              std::string::npos)
+        << r.err;
+    EXPECT_FALSE(fs::exists(lib() / url.substr(7))) << url;
+  }
+  write_config(config);
+  EXPECT_EQ(Triage({"items"}).exit_code, 0);
 }
 
 TEST_F(CliTest, CheckNamesFilesGoneAndFilesPutThereByHandAndForgetsOnlyTheGoneOnes) {
@@ -586,6 +610,37 @@ TEST_F(CliTest, CheckNamesFilesGoneAndFilesPutThereByHandAndForgetsOnlyTheGoneOn
   RunResult after = Triage({"check", "--json"});
   EXPECT_EQ(after.exit_code, 0) << after.out;
   EXPECT_EQ(after.Json()["clean"], true);
+}
+
+// A photo put into review/ by hand: check names it and says how to take it in; ingest refuses a file in a folder
+// triage manages, and doing what check said takes it in, after which the library is clean.
+TEST_F(CliTest, AFilePutIntoReviewByHandIsTakenInTheWayCheckSays) {
+  WriteTestImage(in() / "a.jpg", 1, 640, 480);
+  ASSERT_EQ(Triage({"ingest", in().string()}).exit_code, 0);
+  const fs::path by_hand = lib() / "review/unidentified/by hand.jpg";
+  fs::create_directories(by_hand.parent_path());
+  WriteTestImage(by_hand, 7, 640, 480);
+  RunResult found = Triage({"check"});
+  EXPECT_EQ(found.exit_code, 1) << found.out << found.err;
+  EXPECT_NE(found.out.find("not in the catalog: review/unidentified/by hand.jpg"), std::string::npos) << found.out;
+  const std::string inbox = (lib() / "inbox").string();
+  EXPECT_NE(found.out.find("move it into the inbox " + inbox), std::string::npos) << found.out;
+  EXPECT_NE(found.out.find("`triage ingest --move " + inbox + "` now"), std::string::npos) << found.out;
+  EXPECT_EQ(found.out.find("give it to triage ingest"), std::string::npos) << found.out;
+
+  RunResult refused = Triage({"ingest", by_hand.string()});
+  EXPECT_NE(refused.exit_code, 0) << refused.out;
+  EXPECT_NE((refused.out + refused.err).find("a folder triage manages"), std::string::npos) << refused.out;
+  EXPECT_TRUE(fs::exists(by_hand));
+
+  fs::create_directories(lib() / "inbox");
+  fs::rename(by_hand, lib() / "inbox/by hand.jpg");
+  RunResult taken = Triage({"ingest", "--move", inbox});
+  EXPECT_EQ(taken.exit_code, 0) << taken.out << taken.err;
+  EXPECT_EQ(Items().size(), 2u);
+  EXPECT_FALSE(fs::exists(lib() / "inbox/by hand.jpg"));
+  RunResult clean = Triage({"check"});
+  EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
 }
 
 // A folder or a link put where a photo was (its file deleted, the name reused) was kept as the photo by a decision,
