@@ -439,6 +439,11 @@ bool IsLibraryRoot(const fs::path& dir) {
   return fs::is_regular_file(dir / "triage.json", ec) && fs::is_directory(dir / ".triage", ec);
 }
 
+bool IsWithin(const fs::path& path, const fs::path& folder) {
+  const fs::path relative = path.lexically_relative(folder);
+  return !relative.empty() && *relative.begin() != "..";
+}
+
 fs::path EnclosingLibrary(const fs::path& path) {
   std::error_code ec;
   const fs::path absolute = fs::weakly_canonical(fs::absolute(path, ec), ec);

@@ -88,6 +88,9 @@ std::string LowerExtension(const fs::path& path);
 // True when the folder `dir` holds a triage library: a triage.json beside a .triage/ folder.
 bool IsLibraryRoot(const fs::path& dir);
 
+// True when `path` is `folder` or lies inside it, compared as written (lexically: resolve links and ".." first).
+bool IsWithin(const fs::path& path, const fs::path& folder);
+
 // The nearest folder at or above `path` (absolute, with symbolic links and ".." resolved as far as it exists) that
 // holds a triage library, or an empty path when none does.
 fs::path EnclosingLibrary(const fs::path& path);

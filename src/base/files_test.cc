@@ -233,5 +233,15 @@ TEST(FileNameTest, SanitizeRemovesHostileParts) {
   EXPECT_EQ(camera.substr(0, 3), "fff");
 }
 
+TEST(IsWithinTest, AFolderHoldsItselfAndWhatIsBelowItNotItsNeighboursOrParents) {
+  EXPECT_TRUE(IsWithin("/lib/review", "/lib/review"));
+  EXPECT_TRUE(IsWithin("/lib/review/unidentified/a.jpg", "/lib/review"));
+  EXPECT_TRUE(IsWithin("/lib/review/", "/lib/review"));
+  EXPECT_FALSE(IsWithin("/lib/review2/a.jpg", "/lib/review")) << "a name that only begins alike";
+  EXPECT_FALSE(IsWithin("/lib", "/lib/review"));
+  EXPECT_FALSE(IsWithin("/other/review", "/lib/review"));
+  EXPECT_FALSE(IsWithin("review/a.jpg", "/lib/review")) << "relative against absolute";
+}
+
 }  // namespace
 }  // namespace triage::base

@@ -529,10 +529,11 @@ int Check(CommandContext& ctx, bool forget, bool forget_all) {
     // Not "give it to `triage ingest`": a file in a folder triage manages is refused there (it would be taken
     // twice). The inbox is the way in, by watch or by a move.
     if (!check->unknown_files.empty()) {
+      const std::string inbox = base::ForTerminal(lib->config()->InboxDir().string());
       fmt::print(
           "A file not in the catalog was put there by hand: to take it in, move it into the inbox {} (`triage watch` "
           "takes it from there, or `triage ingest --move {}` now)\n",
-          base::ForTerminal(lib->config()->InboxDir().string()), base::ForTerminal(lib->config()->InboxDir().string()));
+          inbox, inbox);
     }
   }
   if (!failures.empty()) return kExitFailure;

@@ -395,21 +395,17 @@ base::Status CheckDirectories(const fs::path& library, const json& directories) 
     fs::path real = fs::weakly_canonical(p, ec);
     return ec ? p : real;
   };
-  auto within = [](const fs::path& inner, const fs::path& outer) {
-    const fs::path rel = inner.lexically_relative(outer);
-    return !rel.empty() && *rel.begin() != "..";
-  };
   const fs::path root = resolve(".");
   const fs::path state = root / ".triage";
   for (size_t a = 0; a < std::size(keys); ++a) {
     const std::string value = directories[keys[a]].get<std::string>();
     const fs::path pa = resolve(value);
-    if (value.empty() || pa == root || within(root, pa)) {
+    if (value.empty() || pa == root || base::IsWithin(root, pa)) {
       return base::Status::InvalidArgument(
           fmt::format("directories.{} ({}) is the library folder itself or holds it: it must name a folder of its own",
                       keys[a], json(value).dump()));
     }
-    if (within(pa, state)) {
+    if (base::IsWithin(pa, state)) {
       return base::Status::InvalidArgument(
           fmt::format("directories.{} ({}) is inside .triage/, the library's own state", keys[a], json(value).dump()));
     }
@@ -422,7 +418,7 @@ base::Status CheckDirectories(const fs::path& library, const json& directories) 
     }
     for (size_t b = 0; b < a; ++b) {
       const fs::path pb = resolve(directories[keys[b]].get<std::string>());
-      if (!within(pa, pb) && !within(pb, pa)) continue;
+      if (!base::IsWithin(pa, pb) && !base::IsWithin(pb, pa)) continue;
       return base::Status::InvalidArgument(
           fmt::format("directories.{} ({}) and directories.{} ({}) {}: each of inbox, faces, review and photos needs a "
                       "folder of its own",

@@ -95,7 +95,7 @@ class Walk {
                   root);
     }
     if (!inbox_.empty()) {
-      if (const fs::path inside = canonical.lexically_relative(inbox_); !inside.empty() && *inside.begin() != "..") {
+      if (base::IsWithin(canonical, inbox_)) {
         return Fail(Status::InvalidArgument(fmt::format(
                         "{} is {}the library's inbox, whose files `triage watch` moves in: a copy would leave each "
                         "there, to be taken again; `triage ingest --move` takes them now",
@@ -136,8 +136,7 @@ class Walk {
   // The excluded folder that is or contains `canonical`, or null.
   const fs::path* ExcludedFolderHolding(const fs::path& canonical) const {
     for (const fs::path& folder : excluded_) {
-      const fs::path relative = canonical.lexically_relative(folder);
-      if (!relative.empty() && *relative.begin() != "..") return &folder;
+      if (base::IsWithin(canonical, folder)) return &folder;
     }
     return nullptr;
   }
